@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// `npm run bench -- <name> [args]` runs bench/<name>.ts (or bench/<name>/index.ts).
+import { spawnSync } from "node:child_process"
+import { existsSync, readdirSync } from "node:fs"
+
+const [name, ...rest] = process.argv.slice(2)
+const file = [`bench/${name}.ts`, `bench/${name}/index.ts`].find((f) => name && existsSync(f))
+if (!file) {
+  const names = readdirSync("bench").map((f) => f.replace(/\.ts$/, ""))
+  console.error(`Usage: npm run bench -- <name>; benchmarks: ${names.join(", ")}`)
+  process.exit(2)
+}
+const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", file, ...rest], { stdio: "inherit" })
+process.exit(r.status ?? 1)

@@ -1,0 +1,278 @@
+/**
+ * SqliteStore: the default embedded backend, a kine-like revision log in one SQLite file.
+ *
+ * `log` holds every write (the row id is the revision; deletes are tombstones carrying the
+ * deleted value); `kv` points each live key at its latest row. Writes are queued and committed
+ * together once per event-loop tick (group commit) in WAL mode with synchronous=FULL, so every
+ * write that resolved is on disk. Compaction runs in small batches in the background.
+ */
+import Database from "better-sqlite3"
+import {
+  CompactedError,
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionConflictError,
+  StoreClosedError,
+} from "./errors.ts"
+import {
+  type Entry,
+  type ListOptions,
+  type ListResult,
+  type Store,
+  type StoreEvent,
+  prefixEnd,
+} from "./store.ts"
+import { WatchHub } from "./watch-hub.ts"
+import { SCHEMA, type Row, statements } from "./_sqlite-sql.ts"
+
+/** Options of SqliteStore.open. */
+export interface SqliteOptions {
+  /** How often to compact old history in the background, in ms (0 disables). Default 60 s. */
+  readonly compactIntervalMs?: number
+  /** How many recent revisions background compaction keeps. Default 10,000. */
+  readonly retainRevisions?: number
+}
+
+type Op =
+  | { kind: "create"; key: string; value: string; done: Settle }
+  | { kind: "update"; key: string; value: string; expected: number; done: Settle }
+  | { kind: "delete"; key: string; expected?: number; done: Settle }
+
+interface Settle {
+  resolve(e: Entry): void
+  reject(err: unknown): void
+}
+
+const COMPACT_BATCH = 2000
+
+function entryOf(row: Row): Entry {
+  return { key: row.name, value: row.value, revision: row.id, createRevision: row.create_revision }
+}
+
+/** SqliteStore: see the module comment. */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database
+  readonly #sql: ReturnType<typeof statements>
+  readonly #hub: WatchHub
+  #revision: number
+  #compacted: number
+  #queue: Op[] = []
+  #flushScheduled = false
+  #closed = false
+  #compactTimer: NodeJS.Timeout | undefined
+  #compacting: Promise<void> | undefined
+  readonly #retain: number
+
+  private constructor(db: Database.Database, opts: SqliteOptions) {
+    this.#db = db
+    this.#sql = statements(db)
+    this.#revision = Math.max(this.#sql.maxId.get()?.v ?? 0, this.#sql.getMeta.get("revision")?.v ?? 0)
+    this.#compacted = this.#sql.getMeta.get("compacted")?.v ?? 0
+    this.#retain = opts.retainRevisions ?? 10_000
+    this.#hub = new WatchHub({
+      history: (prefix, after, limit) => this.#history(prefix, after, limit),
+      compacted: () => this.#compacted,
+    })
+    const every = opts.compactIntervalMs ?? 60_000
+    if (every > 0) {
+      this.#compactTimer = setInterval(() => {
+        const target = this.#revision - this.#retain
+        if (target > this.#compacted && !this.#compacting) void this.compact(target).catch(() => {})
+      }, every)
+      this.#compactTimer.unref()
+    }
+  }
+
+  /** Opens (creating if needed) the database at `path` (":memory:" for a throwaway one). */
+  static open(path: string, opts: SqliteOptions = {}): SqliteStore {
+    const db = new Database(path)
+    db.pragma("journal_mode = WAL")
+    db.pragma("synchronous = FULL")
+    db.pragma("busy_timeout = 5000")
+    db.pragma("journal_size_limit = 67108864")
+    db.exec(SCHEMA)
+    return new SqliteStore(db, opts)
+  }
+
+  #check(): void {
+    if (this.#closed) throw new StoreClosedError()
+  }
+
+  #history(prefix: string, after: number, limit: number): StoreEvent[] {
+    const rows = this.#sql.history.all(after, prefix, prefixEnd(prefix), limit)
+    return rows.map((row) => {
+      const prevRow = row.prev_revision ? this.#sql.byId.get(row.prev_revision) : undefined
+      const prev = prevRow ? entryOf(prevRow) : undefined
+      return { type: row.deleted ? "delete" : "put", entry: entryOf(row), ...(prev ? { prev } : {}) }
+    })
+  }
+
+  async get(key: string): Promise<Entry | undefined> {
+    this.#check()
+    const row = this.#sql.get.get(key)
+    return row ? entryOf(row) : undefined
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.#check()
+    const current = this.#revision
+    const at = opts.revision && opts.revision > 0 ? Math.min(opts.revision, current) : current
+    if (at < this.#compacted) throw new CompactedError(at, this.#compacted)
+    const start = opts.after ?? ""
+    const end = prefixEnd(prefix)
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : -1
+    const rows =
+      at === current
+        ? this.#sql.listCurrent.all(prefix, end, start, limit)
+        : this.#sql.listAt.all(prefix, end, start, at, limit)
+    const entries = rows.map(entryOf)
+    let remaining = 0
+    const last = entries[entries.length - 1]
+    if (limit > 0 && entries.length === limit && last) {
+      remaining =
+        at === current
+          ? (this.#sql.countCurrent.get(last.key, end)?.n ?? 0)
+          : (this.#sql.countAt.get(last.key, end, at)?.n ?? 0)
+    }
+    return { entries, revision: at, more: remaining > 0, remaining }
+  }
+
+  #enqueue(op: Op): void {
+    this.#queue.push(op)
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true
+      setImmediate(() => this.#flush())
+    }
+  }
+
+  create(key: string, value: string): Promise<Entry> {
+    return new Promise((resolve, reject) => {
+      this.#check()
+      this.#enqueue({ kind: "create", key, value, done: { resolve, reject } })
+    })
+  }
+
+  update(key: string, value: string, expectedRevision: number): Promise<Entry> {
+    return new Promise((resolve, reject) => {
+      this.#check()
+      this.#enqueue({ kind: "update", key, value, expected: expectedRevision, done: { resolve, reject } })
+    })
+  }
+
+  delete(key: string, expectedRevision?: number): Promise<Entry> {
+    return new Promise((resolve, reject) => {
+      this.#check()
+      this.#enqueue({ kind: "delete", key, expected: expectedRevision, done: { resolve, reject } })
+    })
+  }
+
+  /** Applies one queued write inside the open transaction; returns its event or its error. */
+  #apply(op: Op): StoreEvent | Error {
+    const curRow = this.#sql.get.get(op.key)
+    const cur = curRow ? entryOf(curRow) : undefined
+    if (op.kind === "create") {
+      if (cur) return new KeyExistsError(op.key)
+    } else {
+      if (!cur) return new KeyNotFoundError(op.key)
+      if (op.expected !== undefined && cur.revision !== op.expected) {
+        return new RevisionConflictError(op.key, op.expected, cur)
+      }
+    }
+    const revision = this.#revision + 1
+    if (op.kind === "delete") {
+      const c = cur as Entry
+      this.#sql.insert.run(revision, op.key, c.createRevision, c.revision, 1, c.value)
+      this.#sql.kvDelete.run(op.key)
+      this.#revision = revision
+      return { type: "delete", entry: { ...c, revision }, prev: c }
+    }
+    const createRevision = cur ? cur.createRevision : revision
+    this.#sql.insert.run(revision, op.key, createRevision, cur?.revision ?? 0, 0, op.value)
+    this.#sql.kvPut.run(op.key, revision)
+    this.#revision = revision
+    const entry = { key: op.key, value: op.value, revision, createRevision }
+    return cur ? { type: "put", entry, prev: cur } : { type: "put", entry }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false
+    const ops = this.#queue
+    this.#queue = []
+    if (ops.length === 0) return
+    const startRevision = this.#revision
+    let results: (StoreEvent | Error)[]
+    try {
+      results = this.#db
+        .transaction(() => {
+          const out = ops.map((op) => this.#apply(op))
+          if (this.#revision !== startRevision) this.#sql.setMeta.run("revision", this.#revision)
+          return out
+        })
+        .immediate()
+    } catch (err) {
+      this.#revision = startRevision // rolled back: nothing was written
+      for (const op of ops) op.done.reject(err)
+      return
+    }
+    const events: StoreEvent[] = []
+    results.forEach((r, i) => {
+      const op = ops[i] as Op
+      if (r instanceof Error) op.done.reject(r)
+      else {
+        events.push(r)
+        op.done.resolve(r.entry)
+      }
+    })
+    if (events.length) this.#hub.publish(events)
+  }
+
+  watch(prefix: string, from: number, signal: AbortSignal): AsyncIterable<StoreEvent> {
+    return this.#hub.watch(prefix, from, signal)
+  }
+
+  compact(revision: number): Promise<void> {
+    this.#check()
+    const target = Math.min(revision, this.#revision)
+    if (target <= this.#compacted) return this.#compacting ?? Promise.resolve()
+    const from = this.#compacted
+    // Mark first: readers of older revisions fail at once instead of seeing half-deleted history.
+    this.#sql.setMeta.run("compacted", target)
+    this.#compacted = target
+    const previous = this.#compacting ?? Promise.resolve()
+    const run = previous.then(() => this.#compactRange(from, target))
+    this.#compacting = run.finally(() => {
+      if (this.#compacting === tracked) this.#compacting = undefined
+    })
+    const tracked = this.#compacting
+    return run
+  }
+
+  /** Deletes superseded rows in (from, to] a batch per tick, so writers are never held for long. */
+  async #compactRange(from: number, to: number): Promise<void> {
+    for (let lo = from; lo < to && !this.#closed; lo += COMPACT_BATCH) {
+      const hi = Math.min(lo + COMPACT_BATCH, to)
+      this.#sql.compactBatch.run(lo, hi, to)
+      await new Promise((r) => setImmediate(r))
+    }
+  }
+
+  async revision(): Promise<number> {
+    this.#check()
+    return this.#revision
+  }
+
+  async compactedRevision(): Promise<number> {
+    return this.#compacted
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    if (this.#compactTimer) clearInterval(this.#compactTimer)
+    // Let queued writes commit before closing.
+    if (this.#queue.length) this.#flush()
+    await this.#compacting?.catch(() => {})
+    this.#closed = true
+    this.#hub.close()
+    this.#db.close()
+  }
+}

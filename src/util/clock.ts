@@ -1,0 +1,82 @@
+/** A source of time. Components take a Clock so tests can drive time without sleeping. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number
+  /** Resolves after `ms` of this clock's time, or rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+/** The wall clock. */
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason)
+      const onAbort = () => {
+        clearTimeout(timer)
+        reject(signal?.reason)
+      }
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort)
+        resolve()
+      }, ms)
+      signal?.addEventListener("abort", onAbort, { once: true })
+    })
+  },
+}
+
+interface Sleeper {
+  readonly at: number
+  readonly resolve: () => void
+}
+
+/** A clock that moves only when `advance` is called; sleepers wake in time order. */
+export class FakeClock implements Clock {
+  #now: number
+  #sleepers: Sleeper[] = []
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.#now = start
+  }
+
+  now(): number {
+    return this.#now
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason)
+      const sleeper: Sleeper = { at: this.#now + Math.max(0, ms), resolve }
+      this.#sleepers.push(sleeper)
+      signal?.addEventListener(
+        "abort",
+        () => {
+          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper)
+          reject(signal.reason)
+        },
+        { once: true },
+      )
+    })
+  }
+
+  /** Moves time forward by `ms`, waking every sleeper whose time has come. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms
+    for (;;) {
+      this.#sleepers.sort((a, b) => a.at - b.at)
+      const next = this.#sleepers[0]
+      if (!next || next.at > target) break
+      this.#sleepers.shift()
+      this.#now = next.at
+      next.resolve()
+      // Let the woken task run before the next one wakes.
+      await new Promise((r) => setImmediate(r))
+    }
+    this.#now = target
+  }
+
+  /** How many sleepers are waiting. */
+  get waiting(): number {
+    return this.#sleepers.length
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Leaf helpers shared by every component: time, logging, abort handling, async queues.
+ * Imports nothing from the rest of k8ts.
+ */
+export { type Clock, realClock, FakeClock } from "./clock.ts"
+export { type Logger, type LogOptions, createLogger, silentLogger, formatKlog } from "./log.ts"
+export { whenAborted, isAbortError } from "./abort.ts"
+export { AsyncQueue } from "./async-queue.ts"
