@@ -1,0 +1,9 @@
+/**
+ * The API's vocabulary: object types (from kubernetes-types), the resource registry, the one
+ * error type that crosses the wire, selectors, patches, validation and defaulting.
+ * Pure data and functions; imports only util.
+ */
+export * from "./meta.ts"
+export * from "./errors.ts"
+export * from "./resources.ts"
+export * as fieldErrors from "./field-errors.ts"

@@ -1,0 +1,223 @@
+/**
+ * Every built-in resource k8ts serves: its group, version, names, scope, verbs and subresources.
+ * Plain data, read by the API server (routing, discovery), clients and printers.
+ */
+import type { ApiObject } from "./meta.ts"
+
+/** Names one resource at one version. `_type` only carries the object type for the compiler. */
+export interface ResourceRef<T extends ApiObject = ApiObject> {
+  readonly group: string
+  readonly version: string
+  /** The plural, lower-case resource name used in URLs (`pods`). */
+  readonly resource: string
+  readonly kind: string
+  readonly namespaced: boolean
+  readonly _type?: T
+}
+
+/** A subresource such as `status`, `scale` or `log`. */
+export interface SubresourceInfo {
+  readonly name: string
+  readonly verbs: readonly string[]
+  /** The kind the subresource takes and returns, when not the parent's (Scale, Binding, Eviction). */
+  readonly kind?: string
+  readonly group?: string
+  readonly version?: string
+}
+
+/** Everything discovery says about a resource. */
+export interface ResourceInfo<T extends ApiObject = ApiObject> extends ResourceRef<T> {
+  readonly singular: string
+  readonly shortNames: readonly string[]
+  readonly categories: readonly string[]
+  readonly verbs: readonly string[]
+  readonly subresources: readonly SubresourceInfo[]
+  /**
+   * Resources served at several versions share one stored form: the key prefix and the version
+   * objects are stored at (HPA: autoscaling/v2 is stored, v1 converts).
+   */
+  readonly storageVersion?: string
+}
+
+/** The verbs of an ordinary resource. */
+export const STANDARD_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] as const
+const STATUS: SubresourceInfo = { name: "status", verbs: ["get", "patch", "update"] }
+const SCALE: SubresourceInfo = {
+  name: "scale",
+  verbs: ["get", "patch", "update"],
+  kind: "Scale",
+  group: "autoscaling",
+  version: "v1",
+}
+const PROXY: SubresourceInfo = { name: "proxy", verbs: ["create", "delete", "get", "patch", "update"] }
+
+interface Def {
+  kind: string
+  resource?: string
+  namespaced?: boolean
+  short?: string[]
+  all?: boolean
+  verbs?: readonly string[]
+  sub?: SubresourceInfo[]
+  storageVersion?: string
+}
+
+function define(group: string, version: string, defs: Def[]): ResourceInfo[] {
+  return defs.map((d) => {
+    const resource = d.resource ?? pluralOf(d.kind)
+    return {
+      group,
+      version,
+      resource,
+      kind: d.kind,
+      namespaced: d.namespaced ?? true,
+      singular: d.kind.toLowerCase(),
+      shortNames: d.short ?? [],
+      categories: d.all ? ["all"] : [],
+      verbs: d.verbs ?? STANDARD_VERBS,
+      subresources: d.sub ?? [],
+      ...(d.storageVersion ? { storageVersion: d.storageVersion } : {}),
+    }
+  })
+}
+
+/** The lower-case plural of a kind, as upstream's RESTMapper guesses it. */
+export function pluralOf(kind: string): string {
+  const k = kind.toLowerCase()
+  if (k.endsWith("s")) return k + "es"
+  if (k.endsWith("y") && !/[aeiou]y$/.test(k)) return k.slice(0, -1) + "ies"
+  return k + "s"
+}
+
+/** Every built-in resource, in discovery order. */
+export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
+  ...define("", "v1", [
+    { kind: "Binding", verbs: ["create"] },
+    { kind: "ConfigMap", short: ["cm"] },
+    { kind: "Endpoints", resource: "endpoints", short: ["ep"] },
+    { kind: "Event", short: ["ev"] },
+    { kind: "LimitRange", short: ["limits"] },
+    {
+      kind: "Namespace",
+      namespaced: false,
+      short: ["ns"],
+      verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+      sub: [STATUS, { name: "finalize", verbs: ["update"] }],
+    },
+    { kind: "Node", namespaced: false, short: ["no"], sub: [STATUS, PROXY] },
+    { kind: "PersistentVolumeClaim", short: ["pvc"], sub: [STATUS] },
+    { kind: "PersistentVolume", namespaced: false, short: ["pv"], sub: [STATUS] },
+    {
+      kind: "Pod",
+      short: ["po"],
+      all: true,
+      sub: [
+        STATUS,
+        { name: "attach", verbs: ["create", "get"], kind: "PodAttachOptions" },
+        { name: "binding", verbs: ["create"], kind: "Binding" },
+        { name: "ephemeralcontainers", verbs: ["get", "patch", "update"] },
+        { name: "eviction", verbs: ["create"], kind: "Eviction", group: "policy", version: "v1" },
+        { name: "exec", verbs: ["create", "get"], kind: "PodExecOptions" },
+        { name: "log", verbs: ["get"] },
+        { name: "portforward", verbs: ["create", "get"], kind: "PodPortForwardOptions" },
+        { ...PROXY, kind: "PodProxyOptions" },
+      ],
+    },
+    { kind: "PodTemplate" },
+    { kind: "ReplicationController", short: ["rc"], all: true, sub: [SCALE, STATUS] },
+    { kind: "ResourceQuota", short: ["quota"], sub: [STATUS] },
+    { kind: "Secret" },
+    {
+      kind: "ServiceAccount",
+      short: ["sa"],
+      sub: [{ name: "token", verbs: ["create"], kind: "TokenRequest", group: "authentication.k8s.io", version: "v1" }],
+    },
+    { kind: "Service", short: ["svc"], all: true, sub: [STATUS, { ...PROXY, kind: "ServiceProxyOptions" }] },
+  ]),
+  ...define("apps", "v1", [
+    { kind: "ControllerRevision" },
+    { kind: "DaemonSet", short: ["ds"], all: true, sub: [STATUS] },
+    { kind: "Deployment", short: ["deploy"], all: true, sub: [SCALE, STATUS] },
+    { kind: "ReplicaSet", short: ["rs"], all: true, sub: [SCALE, STATUS] },
+    { kind: "StatefulSet", short: ["sts"], all: true, sub: [SCALE, STATUS] },
+  ]),
+  ...define("authorization.k8s.io", "v1", [
+    { kind: "SelfSubjectAccessReview", namespaced: false, verbs: ["create"] },
+  ]),
+  ...define("autoscaling", "v2", [
+    { kind: "HorizontalPodAutoscaler", short: ["hpa"], all: true, sub: [STATUS], storageVersion: "v2" },
+  ]),
+  ...define("autoscaling", "v1", [
+    { kind: "HorizontalPodAutoscaler", short: ["hpa"], all: true, sub: [STATUS], storageVersion: "v2" },
+  ]),
+  ...define("batch", "v1", [
+    { kind: "CronJob", short: ["cj"], all: true, sub: [STATUS] },
+    { kind: "Job", all: true, sub: [STATUS] },
+  ]),
+  ...define("coordination.k8s.io", "v1", [{ kind: "Lease" }]),
+  ...define("discovery.k8s.io", "v1", [{ kind: "EndpointSlice" }]),
+  ...define("events.k8s.io", "v1", [{ kind: "Event", short: ["ev"] }]),
+  ...define("networking.k8s.io", "v1", [
+    { kind: "IngressClass", namespaced: false },
+    { kind: "Ingress", short: ["ing"], sub: [STATUS] },
+    { kind: "NetworkPolicy", resource: "networkpolicies", short: ["netpol"] },
+  ]),
+  ...define("policy", "v1", [{ kind: "PodDisruptionBudget", short: ["pdb"], sub: [STATUS] }]),
+  ...define("rbac.authorization.k8s.io", "v1", [
+    { kind: "ClusterRoleBinding", namespaced: false },
+    { kind: "ClusterRole", namespaced: false },
+    { kind: "RoleBinding" },
+    { kind: "Role" },
+  ]),
+  ...define("scheduling.k8s.io", "v1", [{ kind: "PriorityClass", namespaced: false, short: ["pc"] }]),
+]
+
+/** `group/version`, or `version` for the core group. */
+export function groupVersion(ref: { readonly group: string; readonly version: string }): string {
+  return ref.group ? `${ref.group}/${ref.version}` : ref.version
+}
+
+/** The resource named by group, version and plural, if k8ts serves it. */
+export function findResource(group: string, version: string, resource: string): ResourceInfo | undefined {
+  return BUILTIN_RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource)
+}
+
+function ref<T extends ApiObject>(group: string, version: string, resource: string): ResourceInfo<T> {
+  const r = findResource(group, version, resource)
+  if (!r) throw new TypeError(`Unknown built-in resource "${resource}" in "${group}/${version}"`)
+  return r as ResourceInfo<T>
+}
+
+import type * as core from "kubernetes-types/core/v1.js"
+import type * as apps from "kubernetes-types/apps/v1.js"
+import type * as batch from "kubernetes-types/batch/v1.js"
+import type * as coordination from "kubernetes-types/coordination/v1.js"
+import type * as discovery from "kubernetes-types/discovery/v1.js"
+import type * as autoscaling from "kubernetes-types/autoscaling/v2.js"
+
+type Obj<T> = T & ApiObject
+
+export const Namespaces = ref<Obj<core.Namespace>>("", "v1", "namespaces")
+export const Pods = ref<Obj<core.Pod>>("", "v1", "pods")
+export const Nodes = ref<Obj<core.Node>>("", "v1", "nodes")
+export const Services = ref<Obj<core.Service>>("", "v1", "services")
+export const Endpoints = ref<Obj<core.Endpoints>>("", "v1", "endpoints")
+export const ConfigMaps = ref<Obj<core.ConfigMap>>("", "v1", "configmaps")
+export const Secrets = ref<Obj<core.Secret>>("", "v1", "secrets")
+export const Events = ref<Obj<core.Event>>("", "v1", "events")
+export const ServiceAccounts = ref<Obj<core.ServiceAccount>>("", "v1", "serviceaccounts")
+export const ReplicationControllers = ref<Obj<core.ReplicationController>>("", "v1", "replicationcontrollers")
+export const Deployments = ref<Obj<apps.Deployment>>("apps", "v1", "deployments")
+export const ReplicaSets = ref<Obj<apps.ReplicaSet>>("apps", "v1", "replicasets")
+export const StatefulSets = ref<Obj<apps.StatefulSet>>("apps", "v1", "statefulsets")
+export const DaemonSets = ref<Obj<apps.DaemonSet>>("apps", "v1", "daemonsets")
+export const ControllerRevisions = ref<Obj<apps.ControllerRevision>>("apps", "v1", "controllerrevisions")
+export const Jobs = ref<Obj<batch.Job>>("batch", "v1", "jobs")
+export const CronJobs = ref<Obj<batch.CronJob>>("batch", "v1", "cronjobs")
+export const Leases = ref<Obj<coordination.Lease>>("coordination.k8s.io", "v1", "leases")
+export const EndpointSlices = ref<Obj<discovery.EndpointSlice>>("discovery.k8s.io", "v1", "endpointslices")
+export const HorizontalPodAutoscalers = ref<Obj<autoscaling.HorizontalPodAutoscaler>>(
+  "autoscaling",
+  "v2",
+  "horizontalpodautoscalers",
+)
