@@ -15,3 +15,4 @@ export {
 export { MemoryStore } from "./memory.ts"
 export { SqliteStore, type SqliteOptions } from "./sqlite.ts"
 export { openStore, parseStoreUrl, type StoreDriver, type StoreUrl } from "./open.ts"
+export { EtcdStore, openEtcdStore, type EtcdOptions } from "./etcd.ts"
