@@ -117,7 +117,9 @@ export class ApiError extends Error {
   /** Rebuilds an ApiError from a Status body (what an HTTP client receives). */
   static fromStatus(status: Partial<Status>, httpCode?: number): ApiError {
     const code = status.code ?? httpCode ?? 500
-    const reason = (status.reason && status.reason in REASON_CODES ? status.reason : reasonForCode(code)) as Reason
+    const reason = (
+      status.reason && status.reason in REASON_CODES ? status.reason : reasonForCode(code)
+    ) as Reason
     return new ApiError(reason, status.message ?? `HTTP ${code}`, status.details, code)
   }
 }
@@ -168,7 +170,8 @@ export function conflict(q: Qualified, name: string, why: string): ApiError {
 export function invalid(kind: string, name: string, errors: readonly FieldError[], group?: string): ApiError {
   const summary = errors.map((e) => `${e.field}: ${e.message}`)
   const list = summary.length === 1 ? summary[0] : `[${summary.join(", ")}]`
-  return new ApiError("Invalid", `${kind} "${name}" is invalid: ${list}`, {
+  const qualified = group ? `${kind}.${group}` : kind
+  return new ApiError("Invalid", `${qualified} "${name}" is invalid: ${list}`, {
     name,
     ...(group ? { group } : {}),
     kind,

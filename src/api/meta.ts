@@ -1,7 +1,13 @@
 /** The parts of every API object that all components rely on (types from kubernetes-types). */
-import type { ObjectMeta, OwnerReference, ListMeta } from "kubernetes-types/meta/v1.js"
+import type { ObjectMeta as ReadonlyObjectMeta, OwnerReference, ListMeta } from "kubernetes-types/meta/v1.js"
 
-export type { ObjectMeta, OwnerReference, ListMeta }
+export type { OwnerReference, ListMeta }
+
+/** Removes `readonly` from the top-level fields of T. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+/** Object metadata; the API server and controllers write its fields, so they are mutable here. */
+export type ObjectMeta = Mutable<ReadonlyObjectMeta>
 
 /** Any API object: plain JSON data, never a class. */
 export interface ApiObject {

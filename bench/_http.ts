@@ -1,0 +1,101 @@
+/** Small HTTP load helpers shared by the benchmarks (keep-alive agent, timed phases, percentiles). */
+import { Agent, request } from "node:http"
+
+/** A keep-alive agent sized for `n` concurrent clients. */
+export function agent(n: number): Agent {
+  return new Agent({ keepAlive: true, maxSockets: n, maxFreeSockets: n })
+}
+
+/** One HTTP request; resolves with status and body text. */
+export function send(
+  a: Agent,
+  url: string,
+  method: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        agent: a,
+        method,
+        headers: {
+          ...(body
+            ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }
+            : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on("data", (c: Buffer) => chunks.push(c))
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+        )
+        res.on("error", reject)
+      },
+    )
+    req.on("error", reject)
+    req.end(body)
+  })
+}
+
+/** The p-th percentile (0..100) of `xs` (sorted in place). */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return 0
+  xs.sort((a, b) => a - b)
+  return xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number
+}
+
+/** Runs `workers` loops calling `op` until `ms` pass; returns ops/s and per-op latencies in ms. */
+export async function timed(
+  workers: number,
+  ms: number,
+  op: (i: number) => Promise<void>,
+): Promise<{ rate: number; lat: number[]; n: number }> {
+  const end = performance.now() + ms
+  const lat: number[] = []
+  let n = 0
+  const start = performance.now()
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now()
+        await op(n++)
+        lat.push(performance.now() - t)
+      }
+    }),
+  )
+  const secs = (performance.now() - start) / 1000
+  return { rate: lat.length / secs, lat, n: lat.length }
+}
+
+/** A pod of about 3 KB, as the benchmarks create. */
+export function podJson(name: string, namespace = "default"): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      namespace,
+      labels: { app: "bench", tier: "backend", "pod-template-hash": "7c5ddbdf54" },
+      annotations: { "k8ts.io/note": "x".repeat(1200) },
+    },
+    spec: {
+      containers: [
+        {
+          name: "app",
+          image: "registry.k8s.io/pause:3.10",
+          ports: [{ containerPort: 8080, protocol: "TCP" }],
+          env: Array.from({ length: 10 }, (_, i) => ({
+            name: `ENV_${i}`,
+            value: `value-${i}-${"v".repeat(40)}`,
+          })),
+          resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+        },
+      ],
+      restartPolicy: "Always",
+    },
+  })
+}

@@ -1,0 +1,198 @@
+/**
+ * `npm run bench -- api`: the API server over HTTP on loopback with the default SQLite store.
+ * Creates/s and latency with 64 clients, GETs/s, a LIST of 10,000 pods, and watch delivery latency
+ * to 100 watchers while writing 1,000 objects/s. Baseline: a bare node:http server storing the same
+ * pod with the same durability. Last line: value = creates/s (64 clients), ratio = k8ts/bare.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { request } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { agent, percentile, podJson, send, timed } from "./_http.ts"
+
+const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 5000)
+const CLIENTS = 64
+const dir = mkdtempSync(join(tmpdir(), "k8ts-bench-api-"))
+const children: ChildProcess[] = []
+
+async function startServer(mode: "k8ts" | "bare"): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "_api-server.ts"), mode, dir],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  )
+  children.push(child)
+  const port = await new Promise<string>((resolve, reject) => {
+    let buf = ""
+    child.stdout!.on("data", (c) => {
+      buf += String(c)
+      const m = /PORT (\d+)/.exec(buf)
+      if (m) resolve(m[1] as string)
+    })
+    child.once("exit", (code) => reject(new Error(`${mode} server exited with ${code}`)))
+  })
+  return `http://127.0.0.1:${port}`
+}
+
+function stopAll(): void {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL")
+}
+
+async function creates(
+  base: string,
+  ns: string,
+  prefix: string,
+): Promise<{ rate: number; p50: number; p99: number; n: number }> {
+  const a = agent(CLIENTS)
+  const r = await timed(CLIENTS, PHASE_MS, async (i) => {
+    const res = await send(a, `${base}/api/v1/namespaces/${ns}/pods`, "POST", podJson(`${prefix}-${i}`, ns))
+    if (res.status !== 201) throw new Error(`create failed: ${res.status} ${res.body.slice(0, 200)}`)
+  })
+  a.destroy()
+  return { rate: r.rate, p50: percentile(r.lat, 50), p99: percentile(r.lat, 99), n: r.n }
+}
+
+async function main(): Promise<void> {
+  // Baseline first, then k8ts, each alone on the machine.
+  const bare = await startServer("bare")
+  const bareCreates = await creates(bare, "default", "bare")
+  stopAll()
+  children.length = 0
+
+  const k8ts = await startServer("k8ts")
+  const a = agent(CLIENTS)
+  const c = await creates(k8ts, "default", "pod")
+  const gets = await timed(CLIENTS, PHASE_MS / 2, async (i) => {
+    const res = await send(a, `${k8ts}/api/v1/namespaces/default/pods/pod-${i % c.n}`, "GET")
+    if (res.status !== 200) throw new Error(`get failed: ${res.status}`)
+  })
+
+  // 10,000 pods in their own namespace, then time LISTs of them.
+  await send(a, `${k8ts}/api/v1/namespaces`, "POST", JSON.stringify({ metadata: { name: "list" } }))
+  let made = 0
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (made < 10_000) {
+        const i = made++
+        const res = await send(a, `${k8ts}/api/v1/namespaces/list/pods`, "POST", podJson(`l-${i}`, "list"))
+        if (res.status !== 201) throw new Error(`create failed: ${res.status}`)
+      }
+    }),
+  )
+  const listTimes: number[] = []
+  let listed = 0
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now()
+    const res = await send(a, `${k8ts}/api/v1/namespaces/list/pods`, "GET")
+    listTimes.push(performance.now() - t)
+    listed = (JSON.parse(res.body) as { items: unknown[] }).items.length
+  }
+  const listMs = percentile(listTimes, 50)
+
+  // 100 watchers; a writer at 1,000 objects/s stamps each object with its send time.
+  await send(a, `${k8ts}/api/v1/namespaces`, "POST", JSON.stringify({ metadata: { name: "watch" } }))
+  const watchLat: number[] = []
+  const watchers = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      openWatch(`${k8ts}/api/v1/namespaces/watch/configmaps?watch=true`, watchLat),
+    ),
+  )
+  const writeMs = PHASE_MS
+  const start = performance.now()
+  let sent = 0
+  const writes: Promise<unknown>[] = []
+  while (performance.now() - start < writeMs) {
+    const due = Math.floor(((performance.now() - start) / 1000) * 1000)
+    while (sent < due) {
+      const body = JSON.stringify({
+        metadata: {
+          name: `w-${sent}`,
+          annotations: { sent: String(performance.timeOrigin + performance.now()) },
+        },
+      })
+      writes.push(send(a, `${k8ts}/api/v1/namespaces/watch/configmaps`, "POST", body))
+      sent++
+    }
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  await Promise.all(writes)
+  await new Promise((r) => setTimeout(r, 500))
+  for (const w of watchers) w.destroy()
+  const writeRate = sent / (writeMs / 1000)
+  a.destroy()
+
+  const ratio = c.rate / bareCreates.rate
+  const rows = [
+    [
+      "bare baseline creates/s (64 clients)",
+      bareCreates.rate.toFixed(0),
+      `p50 ${bareCreates.p50.toFixed(1)} ms, p99 ${bareCreates.p99.toFixed(1)} ms`,
+    ],
+    [
+      "k8ts creates/s (64 clients)",
+      c.rate.toFixed(0),
+      `p50 ${c.p50.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms`,
+    ],
+    ["k8ts GETs/s (64 clients)", gets.rate.toFixed(0), `p99 ${percentile(gets.lat, 99).toFixed(1)} ms`],
+    ["k8ts LIST 10,000 pods", `${listMs.toFixed(0)} ms`, `${listed} items`],
+    [
+      "watch delivery, 100 watchers",
+      `p99 ${percentile(watchLat, 99).toFixed(1)} ms`,
+      `${watchLat.length} deliveries at ${writeRate.toFixed(0)} writes/s`,
+    ],
+    ["k8ts / bare creates", ratio.toFixed(2), "target ≥ 0.60"],
+  ]
+  for (const [k, v, note] of rows)
+    console.log(`${(k as string).padEnd(40)} ${(v as string).padStart(12)}   ${note}`)
+  console.log(
+    JSON.stringify({
+      bench: "api",
+      value: Math.round(c.rate),
+      unit: "creates/s",
+      ratio: Number(ratio.toFixed(3)),
+      baseline_creates_per_s: Math.round(bareCreates.rate),
+      create_p50_ms: Number(c.p50.toFixed(2)),
+      create_p99_ms: Number(c.p99.toFixed(2)),
+      gets_per_s: Math.round(gets.rate),
+      list_10k_ms: Math.round(listMs),
+      watch_p99_ms: Number(percentile(watchLat, 99).toFixed(2)),
+      watch_deliveries: watchLat.length,
+    }),
+  )
+}
+
+function openWatch(url: string, lat: number[]): Promise<{ destroy(): void }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      let buf = ""
+      res.on("data", (c: Buffer) => {
+        buf += c.toString("utf8")
+        let i: number
+        while ((i = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, i)
+          buf = buf.slice(i + 1)
+          const ev = JSON.parse(line) as {
+            type: string
+            object: { metadata?: { annotations?: Record<string, string> } }
+          }
+          const sentAt = Number(ev.object.metadata?.annotations?.sent)
+          if (ev.type === "ADDED" && sentAt) lat.push(performance.timeOrigin + performance.now() - sentAt)
+        }
+      })
+      res.on("error", () => {})
+      resolve({ destroy: () => req.destroy() })
+    })
+    req.on("error", (err) => (String(err).includes("socket hang up") ? undefined : reject(err)))
+    req.end()
+  })
+}
+
+try {
+  await main()
+} finally {
+  stopAll()
+  rmSync(dir, { recursive: true, force: true })
+}

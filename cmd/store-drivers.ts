@@ -1,0 +1,17 @@
+/** The storage backends k8ts can open, keyed by datastore URL scheme. */
+import { join } from "node:path"
+import { EtcdStore, MemoryStore, SqliteStore, type StoreDriver } from "../src/storage/index.ts"
+
+/** Builds the driver map; a sqlite URL without a path uses `<dataDir>/state.db`. */
+export function storeDrivers(dataDir: string): Record<string, StoreDriver> {
+  return {
+    memory: async () => new MemoryStore(),
+    sqlite: async (url) =>
+      SqliteStore.open(url.path && url.path !== "/" ? url.path : join(dataDir, "state.db")),
+    etcd: async (url) =>
+      EtcdStore.open(
+        url.hosts.map((h) => `http://${h}`),
+        { prefix: url.params.get("prefix") ?? "" },
+      ),
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Defaults of the other core kinds (core/v1 defaults.go and registry strategies): Namespaces,
+ * Secrets, Nodes, PersistentVolumes and claims, LimitRanges.
+ */
+import type { LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Secret } from "kubernetes-types/core/v1.js"
+
+type Obj = Record<string, any>
+
+/**
+ * Namespace defaults: the `kubernetes.io/metadata.name` label and phase Active; on create,
+ * the `kubernetes` finalizer (afterwards only the finalize subresource changes finalizers).
+ */
+export function defaultNamespace(ns: Namespace, creating: boolean): void {
+  const meta = (ns.metadata ??= {}) as Obj
+  if (meta.name) meta.labels = { ...(meta.labels ?? {}), "kubernetes.io/metadata.name": meta.name }
+  const status = ((ns as Obj).status ??= {})
+  if (!status.phase) status.phase = "Active"
+  if (creating) {
+    const spec = ((ns as Obj).spec ??= {})
+    const finalizers: string[] = spec.finalizers ?? []
+    if (!finalizers.includes("kubernetes")) spec.finalizers = [...finalizers, "kubernetes"]
+  }
+}
+
+/** Secret defaults: type Opaque, and stringData folded into base64 data (stringData wins). */
+export function defaultSecret(s: Secret): void {
+  const m = s as Obj
+  if (!m.type) m.type = "Opaque"
+  if (m.stringData && typeof m.stringData === "object") {
+    m.data ??= {}
+    for (const [k, v] of Object.entries(m.stringData)) m.data[k] = Buffer.from(String(v), "utf8").toString("base64")
+  }
+  delete m.stringData
+}
+
+/** Node defaults: allocatable equals capacity when not reported. */
+export function defaultNode(node: Node): void {
+  const status = (node as Obj).status
+  if (status?.capacity && !status.allocatable) status.allocatable = { ...status.capacity }
+}
+
+/** PersistentVolume defaults: phase Pending, reclaim policy Retain, Filesystem mode. */
+export function defaultPersistentVolume(pv: PersistentVolume): void {
+  const m = pv as Obj
+  const status = (m.status ??= {})
+  if (!status.phase) status.phase = "Pending"
+  const spec = (m.spec ??= {})
+  if (!spec.persistentVolumeReclaimPolicy) spec.persistentVolumeReclaimPolicy = "Retain"
+  if (!spec.volumeMode) spec.volumeMode = "Filesystem"
+}
+
+/** PersistentVolumeClaim defaults: phase Pending, Filesystem mode. */
+export function defaultPersistentVolumeClaim(pvc: PersistentVolumeClaim): void {
+  const m = pvc as Obj
+  const status = (m.status ??= {})
+  if (!status.phase) status.phase = "Pending"
+  const spec = (m.spec ??= {})
+  if (!spec.volumeMode) spec.volumeMode = "Filesystem"
+}
+
+/** LimitRange defaults: a Container limit's default comes from max, its default request from default or min. */
+export function defaultLimitRange(lr: LimitRange): void {
+  for (const item of (lr.spec?.limits ?? []) as Obj[]) {
+    if (item.type !== "Container") continue
+    item.default ??= {}
+    item.defaultRequest ??= {}
+    for (const [k, v] of Object.entries(item.max ?? {})) if (!(k in item.default)) item.default[k] = v
+    for (const [k, v] of Object.entries(item.default)) if (!(k in item.defaultRequest)) item.defaultRequest[k] = v
+    for (const [k, v] of Object.entries(item.min ?? {})) if (!(k in item.defaultRequest)) item.defaultRequest[k] = v
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Per-kind defaulting of API objects, as upstream's `pkg/apis/<group>/<version>/defaults.go`
+ * (plus the few create-time fields its registry and admission fill). The API server calls
+ * applyDefaults on every write, before admission and validation; it mutates the object.
+ * Idempotent: defaulting a defaulted object changes nothing. Imports only api types.
+ */
+import type { ApiObject } from "../meta.ts"
+import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet } from "./apps.ts"
+import { defaultCronJob, defaultJob } from "./batch.ts"
+import {
+  defaultLimitRange,
+  defaultNamespace,
+  defaultNode,
+  defaultPersistentVolume,
+  defaultPersistentVolumeClaim,
+  defaultSecret,
+} from "./core.ts"
+import { defaultBinding, defaultHorizontalPodAutoscaler, defaultNetworkPolicy, defaultPriorityClass } from "./misc.ts"
+import { defaultPod, defaultPodTemplateSpec } from "./pod.ts"
+import { defaultEndpointSlice, defaultEndpoints, defaultService } from "./service.ts"
+
+export { generateJobSelector, CONTROLLER_UID_LABEL, JOB_NAME_LABEL } from "./batch.ts"
+export { defaultPullPolicy } from "./image.ts"
+
+/** The kind being defaulted: group, version and kind. */
+export interface DefaultsRef {
+  readonly group: string
+  readonly version: string
+  readonly kind: string
+}
+
+/** Context of one defaulting pass. */
+interface Pass {
+  readonly version: string
+  /** True on create: the object has no resourceVersion yet. */
+  readonly creating: boolean
+}
+
+type Defaulter = (obj: any, pass: Pass) => void
+
+/** Defaulters by `group/kind`; the core group is the empty string. */
+const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
+  "/Pod": (o, p) => defaultPod(o, p.creating),
+  "/PodTemplate": (o) => defaultPodTemplateSpec(o.template),
+  "/ReplicationController": defaultReplicationController,
+  "/Service": defaultService,
+  "/Endpoints": defaultEndpoints,
+  "/Secret": defaultSecret,
+  "/Namespace": (o, p) => defaultNamespace(o, p.creating),
+  "/Node": defaultNode,
+  "/PersistentVolume": defaultPersistentVolume,
+  "/PersistentVolumeClaim": defaultPersistentVolumeClaim,
+  "/LimitRange": defaultLimitRange,
+  "apps/Deployment": defaultDeployment,
+  "apps/ReplicaSet": defaultReplicaSet,
+  "apps/StatefulSet": defaultStatefulSet,
+  "apps/DaemonSet": defaultDaemonSet,
+  "batch/Job": (o, p) => defaultJob(o, p.creating),
+  "batch/CronJob": defaultCronJob,
+  "autoscaling/HorizontalPodAutoscaler": (o, p) => defaultHorizontalPodAutoscaler(o, p.version),
+  "discovery.k8s.io/EndpointSlice": defaultEndpointSlice,
+  "networking.k8s.io/NetworkPolicy": defaultNetworkPolicy,
+  "rbac.authorization.k8s.io/RoleBinding": defaultBinding,
+  "rbac.authorization.k8s.io/ClusterRoleBinding": defaultBinding,
+  "scheduling.k8s.io/PriorityClass": defaultPriorityClass,
+}
+
+/**
+ * Fills upstream's defaults into `obj` in place; the caller passes a copy it owns. A write
+ * whose object has no `metadata.resourceVersion` counts as a create, which adds the
+ * create-only fields (a Pod's service account and priority, a Job's generated selector, a
+ * Namespace's `kubernetes` finalizer).
+ */
+export function applyDefaults(ref: DefaultsRef, obj: ApiObject): void {
+  const defaulter = DEFAULTERS[`${ref.group}/${ref.kind}`]
+  if (!defaulter) return
+  defaulter(obj, { version: ref.version, creating: !obj.metadata?.resourceVersion })
+}

@@ -1,0 +1,132 @@
+/**
+ * The smaller core kinds: ServiceAccounts, LimitRanges, ResourceQuotas, PersistentVolumeClaims
+ * and PersistentVolumes. Their common rules are covered; volume-plugin specifics are not.
+ */
+import type {
+  LimitRange,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  ResourceQuota,
+  ServiceAccount,
+} from "kubernetes-types/core/v1.js"
+import type { FieldError } from "../errors.ts"
+import { duplicate, forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
+import { child, deepEqual, entries, index, key, list } from "./_field.ts"
+import { validateLabelSelector } from "./labels.ts"
+import { isDns1123Subdomain, nameIsDnsSubdomain } from "./names.ts"
+import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
+import { parseQuantity } from "./_quantity.ts"
+import { validateContainerResourceName, validateResourceName, validateResourceQuantity } from "./resources.ts"
+
+const META = { namespaced: true, name: nameIsDnsSubdomain }
+
+function meta(obj: { metadata?: ServiceAccount["metadata"] }, old: { metadata?: ServiceAccount["metadata"] } | undefined, namespaced = true): FieldError[] {
+  const errs = old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []
+  errs.push(...validateObjectMeta(obj.metadata, { ...META, namespaced }))
+  return errs
+}
+
+/** A ServiceAccount: metadata only. */
+export function validateServiceAccount(sa: ServiceAccount, old?: ServiceAccount): FieldError[] {
+  return meta(sa, old)
+}
+
+const LIMIT_TYPES = new Set(["Pod", "Container", "PersistentVolumeClaim"])
+
+/** A LimitRange: type and resource names, no duplicate types, Pod limits without defaults. */
+export function validateLimitRange(lr: LimitRange, old?: LimitRange): FieldError[] {
+  const errs = meta(lr, old)
+  const seen = new Set<string>()
+  list(lr.spec?.limits).forEach((limit, i) => {
+    const p = index("spec.limits", i)
+    const type = limit.type ?? ""
+    if (!type.includes("/") && !LIMIT_TYPES.has(type)) {
+      errs.push(invalidValue(child(p, "type"), type, "must be a standard limit type or fully qualified"))
+    }
+    if (seen.has(type)) errs.push(duplicate(child(p, "type"), type))
+    seen.add(type)
+    const nameCheck = type === "Pod" || type === "Container" ? validateContainerResourceName : validateResourceName
+    for (const k of ["max", "min", "default", "defaultRequest", "maxLimitRequestRatio"] as const) {
+      if (type === "Pod" && (k === "default" || k === "defaultRequest")) {
+        if (Object.keys(limit[k] ?? {}).length) errs.push(forbidden(child(p, k), "may not be specified when `type` is 'Pod'"))
+        continue
+      }
+      for (const [name] of entries(limit[k])) errs.push(...nameCheck(name, key(child(p, k), name)))
+    }
+    for (const [name, minQ] of entries(limit.min)) {
+      const maxQ = limit.max?.[name]
+      const min = parseQuantity(minQ)
+      const max = parseQuantity(maxQ)
+      if (min && max && min.nano > max.nano) {
+        errs.push(invalidValue(key(child(p, "min"), name), minQ, `min value ${minQ} is greater than max value ${maxQ}`))
+      }
+    }
+  })
+  return errs
+}
+
+/** A ResourceQuota: hard and used resource names and quantities. */
+export function validateResourceQuota(rq: ResourceQuota, old?: ResourceQuota): FieldError[] {
+  const errs = meta(rq, old)
+  const hard: [string, Record<string, string> | undefined][] = [
+    ["spec.hard", rq.spec?.hard],
+    ["status.hard", rq.status?.hard],
+    ["status.used", rq.status?.used],
+  ]
+  for (const [path, m] of hard) {
+    for (const [name, q] of entries(m)) {
+      errs.push(...validateResourceName(name, key(path, name)))
+      errs.push(...validateResourceQuantity(name, q, key(path, name)))
+    }
+  }
+  if (old && !deepEqual([...list(rq.spec?.scopes)].sort(), [...list(old.spec?.scopes)].sort())) {
+    errs.push(invalidValue("spec.scopes", rq.spec?.scopes ?? null, "field is immutable"))
+  }
+  return errs
+}
+
+const ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
+
+/** A PersistentVolumeClaim: access modes, a positive storage request, class name and volume mode. */
+export function validatePersistentVolumeClaim(pvc: PersistentVolumeClaim, old?: PersistentVolumeClaim): FieldError[] {
+  const errs = meta(pvc, old)
+  const spec = pvc.spec ?? {}
+  const modes = list(spec.accessModes)
+  if (!modes.length) errs.push(required("spec.accessModes", "at least 1 access mode is required"))
+  errs.push(...validateLabelSelector(spec.selector, "spec.selector"))
+  for (const m of modes) if (!ACCESS_MODES.includes(m)) errs.push(notSupported("spec.accessModes", m, ACCESS_MODES))
+  if (modes.includes("ReadWriteOncePod") && modes.some((m) => m !== "ReadWriteOncePod" && ACCESS_MODES.includes(m))) {
+    errs.push(forbidden("spec.accessModes", "may not use ReadWriteOncePod with other access modes"))
+  }
+  const storagePath = key("spec.resources", "storage")
+  const storage = spec.resources?.requests?.storage
+  if (storage === undefined) errs.push(required(storagePath, ""))
+  else {
+    const q = parseQuantity(storage)
+    if (!q || q.nano <= 0n) errs.push(invalidValue(storagePath, storage, "must be greater than zero"))
+  }
+  if (spec.storageClassName) {
+    errs.push(...isDns1123Subdomain(spec.storageClassName).map((m) => invalidValue("spec.storageClassName", spec.storageClassName, m)))
+  }
+  if (spec.volumeMode && spec.volumeMode !== "Block" && spec.volumeMode !== "Filesystem") {
+    errs.push(notSupported("spec.volumeMode", spec.volumeMode, ["Block", "Filesystem"]))
+  }
+  if (old) {
+    const next = structuredClone(spec) as Record<string, any>
+    const prev = old.spec ?? {}
+    // The binder sets volumeName once; bound claims may grow their storage request
+    if (!prev.volumeName) next.volumeName = prev.volumeName
+    if (pvc.status?.phase === "Bound" && next.resources?.requests) next.resources.requests.storage = prev.resources?.requests?.storage
+    if (!deepEqual(next, prev)) {
+      errs.push(forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"))
+    }
+  }
+  return errs
+}
+
+/** A PersistentVolume: metadata and capacity quantities only. */
+export function validatePersistentVolume(pv: PersistentVolume, old?: PersistentVolume): FieldError[] {
+  const errs = meta(pv, old, false)
+  for (const [name, q] of entries(pv.spec?.capacity)) errs.push(...validateResourceQuantity(name, q, key("spec.capacity", name)))
+  return errs
+}

@@ -1,0 +1,66 @@
+/**
+ * IP address and CIDR checks with upstream's messages (apimachinery `util/validation/ip.go`
+ * and core's ValidateNonSpecialIP). Legacy-field leniency: non-canonical forms are accepted.
+ */
+import { isIP } from "node:net"
+import type { FieldError } from "../errors.ts"
+import { invalidValue } from "../field-errors.ts"
+
+/** An IPv4 or IPv6 address. */
+export function isValidIp(value: string, field: string): FieldError[] {
+  return isIP(value) ? [] : [invalidValue(field, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")]
+}
+
+/** An IPv4 address. */
+export function isValidIpv4(value: string, field: string): FieldError[] {
+  return isIP(value) === 4 ? [] : [invalidValue(field, value, "must be a valid IPv4 address")]
+}
+
+/** An IPv6 address. */
+export function isValidIpv6(value: string, field: string): FieldError[] {
+  return isIP(value) === 6 ? [] : [invalidValue(field, value, "must be a valid IPv6 address")]
+}
+
+/** A CIDR such as `10.0.0.0/8`. */
+export function isValidCidr(value: string, field: string): FieldError[] {
+  const [ip = "", bits, ...rest] = value.split("/")
+  const family = isIP(ip)
+  const n = bits !== undefined && /^[0-9]+$/.test(bits) ? Number(bits) : -1
+  const max = family === 6 ? 128 : 32
+  if (!family || rest.length || n < 0 || n > max) {
+    return [invalidValue(field, value, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)")]
+  }
+  return []
+}
+
+function ipv4Octets(ip: string): number[] {
+  return ip.split(".").map(Number)
+}
+
+/** Endpoint and external IPs may not be unspecified, loopback or link-local. */
+export function validateNonSpecialIp(value: string, field: string): FieldError[] {
+  const family = isIP(value)
+  if (!family) return [invalidValue(field, value, "must be a valid IP address")]
+  const errs: FieldError[] = []
+  const lower = value.toLowerCase()
+  let unspecified: boolean, loopback: boolean, linkLocal: boolean, linkLocalMulticast: boolean
+  if (family === 4) {
+    const [a = 0, b = 0, c = 0] = ipv4Octets(value)
+    unspecified = value === "0.0.0.0"
+    loopback = a === 127
+    linkLocal = a === 169 && b === 254
+    linkLocalMulticast = a === 224 && b === 0 && c === 0
+  } else {
+    unspecified = /^(0*:)*:?0*$/.test(lower) && !/[1-9a-f]/.test(lower)
+    loopback = /^(0*:)+0*1$/.test(lower) || lower === "::1"
+    linkLocal = /^fe[89ab][0-9a-f]:/.test(lower)
+    linkLocalMulticast = /^ff[0-9a-f]2:/.test(lower)
+  }
+  if (unspecified) errs.push(invalidValue(field, value, `may not be unspecified (${value})`))
+  if (loopback) errs.push(invalidValue(field, value, "may not be in the loopback range (127.0.0.0/8, ::1/128)"))
+  if (linkLocal) errs.push(invalidValue(field, value, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"))
+  if (linkLocalMulticast) {
+    errs.push(invalidValue(field, value, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"))
+  }
+  return errs
+}

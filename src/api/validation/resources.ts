@@ -1,0 +1,179 @@
+/**
+ * Resource names and quantities of containers and nodes (core validation's resource rules):
+ * names must be standard or fully qualified, quantities non-negative, integer resources whole,
+ * and requests no more than limits (equal for resources that cannot be overcommitted).
+ */
+import type { ResourceRequirements } from "kubernetes-types/core/v1.js"
+import type { FieldError } from "../errors.ts"
+import { duplicate, forbidden, invalidValue, required } from "../field-errors.ts"
+import { child, entries, index, key, list, notFoundDetail } from "./_field.ts"
+import { compareQuantity, isWholeQuantity, parseQuantity, type Quantity, quantityString } from "./_quantity.ts"
+import { isQualifiedName } from "./names.ts"
+
+const QUANTITY_FORMAT_ERROR =
+  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+
+const STANDARD_CONTAINER = new Set(["cpu", "memory", "ephemeral-storage"])
+const STANDARD = new Set([
+  ...STANDARD_CONTAINER,
+  "requests.cpu",
+  "requests.memory",
+  "requests.ephemeral-storage",
+  "limits.cpu",
+  "limits.memory",
+  "limits.ephemeral-storage",
+  "pods",
+  "services",
+  "replicationcontrollers",
+  "resourcequotas",
+  "secrets",
+  "persistentvolumeclaims",
+  "storage",
+  "requests.storage",
+  "services.nodeports",
+  "services.loadbalancers",
+  "configmaps",
+])
+const INTEGER = new Set([
+  "pods",
+  "services",
+  "replicationcontrollers",
+  "resourcequotas",
+  "secrets",
+  "configmaps",
+  "persistentvolumeclaims",
+  "services.nodeports",
+  "services.loadbalancers",
+])
+
+function isHugePages(name: string): boolean {
+  return name.startsWith("hugepages-")
+}
+
+/** Unprefixed, or in the kubernetes.io domain. */
+export function isNativeResource(name: string): boolean {
+  return !name.includes("/") || name.includes("kubernetes.io/")
+}
+
+function isExtendedResource(name: string): boolean {
+  return !isNativeResource(name) && !name.startsWith("requests.") && isQualifiedName(`requests.${name}`).length === 0
+}
+
+/** Resources whose requests may be lower than their limits. */
+export function isOvercommitAllowed(name: string): boolean {
+  return isNativeResource(name) && !isHugePages(name)
+}
+
+function isStandardResource(name: string): boolean {
+  return STANDARD.has(name) || isHugePages(name) || /^(requests|limits)\.hugepages-/.test(name)
+}
+
+/** A resource name anywhere: qualified, and standard when unprefixed. */
+export function validateResourceName(name: string, field: string): FieldError[] {
+  const errs = isQualifiedName(name).map((m) => invalidValue(field, name, m))
+  if (errs.length) return errs
+  if (!name.includes("/") && !isStandardResource(name)) {
+    errs.push(invalidValue(field, name, "must be a standard resource type or fully qualified"))
+  }
+  return errs
+}
+
+/** A resource name in a container's requests or limits. */
+export function validateContainerResourceName(name: string, field: string): FieldError[] {
+  const errs = validateResourceName(name, field)
+  if (!name.includes("/")) {
+    if (!STANDARD_CONTAINER.has(name) && !isHugePages(name)) {
+      errs.push(invalidValue(field, name, "must be a standard resource for containers"))
+    }
+  } else if (!isNativeResource(name) && !isExtendedResource(name)) {
+    errs.push(invalidValue(field, name, "doesn't follow extended resource name standard"))
+  }
+  return errs
+}
+
+/** Parses a quantity at `field`, reporting a malformed one. */
+export function quantityAt(value: unknown, field: string, errs: FieldError[]): Quantity | undefined {
+  const q = parseQuantity(value)
+  if (!q) errs.push(invalidValue(field, value ?? null, QUANTITY_FORMAT_ERROR))
+  return q
+}
+
+/** A quantity must be non-negative, and whole for integer resources. */
+export function validateResourceQuantity(name: string, value: unknown, field: string): FieldError[] {
+  const errs: FieldError[] = []
+  const q = quantityAt(value, field, errs)
+  if (!q) return errs
+  if (q.nano < 0n) errs.push(invalidValue(field, quantityString(q), "must be greater than or equal to 0"))
+  if ((INTEGER.has(name) || isExtendedResource(name)) && !isWholeQuantity(q)) {
+    errs.push(invalidValue(field, quantityString(q), "must be an integer"))
+  }
+  return errs
+}
+
+/** A container's requests, limits and claims; `podClaims` are the pod's resourceClaims names. */
+export function validateResourceRequirements(
+  reqs: ResourceRequirements | undefined,
+  podClaims: ReadonlySet<string>,
+  field: string,
+): FieldError[] {
+  const errs: FieldError[] = []
+  const limPath = child(field, "limits")
+  const reqPath = child(field, "requests")
+  const limits = new Map<string, Quantity | undefined>()
+  let cpuOrMemory = false
+  let hugePages = false
+  for (const [name, value] of entries(reqs?.limits)) {
+    const path = key(limPath, name)
+    errs.push(...validateContainerResourceName(name, path))
+    errs.push(...validateResourceQuantity(name, value, path))
+    limits.set(name, parseQuantity(value))
+    if (isHugePages(name)) hugePages = true
+    if (name === "cpu" || name === "memory") cpuOrMemory = true
+  }
+  for (const [name, value] of entries(reqs?.requests)) {
+    const path = key(reqPath, name)
+    errs.push(...validateContainerResourceName(name, path))
+    errs.push(...validateResourceQuantity(name, value, path))
+    const q = parseQuantity(value)
+    if (limits.has(name)) {
+      const lim = limits.get(name)
+      if (q && lim) {
+        const cmp = compareQuantity(q, lim)
+        if (cmp !== 0 && !isOvercommitAllowed(name)) {
+          errs.push(invalidValue(reqPath, quantityString(q), `must be equal to ${name} limit of ${quantityString(lim)}`))
+        } else if (cmp > 0) {
+          errs.push(invalidValue(reqPath, quantityString(q), `must be less than or equal to ${name} limit of ${quantityString(lim)}`))
+        }
+      }
+    } else if (!isOvercommitAllowed(name)) {
+      errs.push(required(limPath, "Limit must be set for non overcommitable resources"))
+    }
+    if (isHugePages(name)) hugePages = true
+    if (name === "cpu" || name === "memory") cpuOrMemory = true
+  }
+  if (hugePages && !cpuOrMemory) errs.push(forbidden(field, "HugePages require cpu or memory"))
+  errs.push(...validateClaims(reqs, podClaims, child(field, "claims")))
+  return errs
+}
+
+function validateClaims(reqs: ResourceRequirements | undefined, podClaims: ReadonlySet<string>, field: string): FieldError[] {
+  const errs: FieldError[] = []
+  const seen = new Set<string>()
+  // `request` is newer than the kubernetes-types release in use
+  list(reqs?.claims as readonly { name?: string; request?: string }[] | undefined).forEach((claim, i) => {
+    const name = claim.name ?? ""
+    if (!name) {
+      errs.push(required(index(field, i), ""))
+      return
+    }
+    const k = claim.request ? `${name}/${claim.request}` : name
+    if (seen.has(name) || seen.has(k)) errs.push(duplicate(index(field, i), k))
+    seen.add(k)
+    if (!podClaims.has(name)) {
+      const known = [...podClaims].sort()
+      const detail = `must be one of the names in pod.spec.resourceClaims${known.length ? `: ${known.join(", ")}` : " which is empty"}`
+      errs.push(notFoundDetail(index(field, i), name, detail))
+    }
+  })
+  return errs
+}

@@ -1,0 +1,74 @@
+/**
+ * Admission: mutating plugins, then validating plugins, each seeing every write (upstream's
+ * admission chain). Built-in: NamespaceLifecycle.
+ */
+import { ApiError, notFound } from "../api/index.ts"
+import type { Admission, AdmissionRequest } from "./registry/context.ts"
+
+/** One admission plugin. `mutate` may change `req.object`; `validate` only refuses. */
+export interface AdmissionPlugin {
+  readonly name: string
+  mutate?(req: AdmissionRequest): Promise<void> | void
+  validate?(req: AdmissionRequest): Promise<void> | void
+}
+
+/** Runs every plugin's mutate in order, then every validate. */
+export function admissionChain(plugins: readonly AdmissionPlugin[]): Admission {
+  return {
+    async admit(req) {
+      for (const p of plugins) if (p.mutate) await p.mutate(req)
+      for (const p of plugins) if (p.validate) await p.validate(req)
+    },
+  }
+}
+
+/** The namespaces that always exist and may not be deleted. */
+export const IMMORTAL_NAMESPACES = ["default", "kube-system", "kube-public"] as const
+
+/**
+ * NamespaceLifecycle: refuses content in namespaces that do not exist or are terminating, and the
+ * deletion of the system namespaces. `lookup` reads a namespace (from the watch cache).
+ */
+export function namespaceLifecycle(
+  lookup: (name: string) => Promise<{ terminating: boolean } | undefined>,
+): AdmissionPlugin {
+  return {
+    name: "NamespaceLifecycle",
+    async validate(req) {
+      if (req.info.group === "" && req.info.kind === "Namespace") {
+        if (req.operation === "DELETE" && (IMMORTAL_NAMESPACES as readonly string[]).includes(req.name)) {
+          throw new ApiError(
+            "Forbidden",
+            `namespaces "${req.name}" is forbidden: this namespace may not be deleted`,
+            {
+              name: req.name,
+              kind: "namespaces",
+            },
+          )
+        }
+        return
+      }
+      if (!req.info.namespaced || req.operation !== "CREATE") return
+      const ns = await lookup(req.namespace)
+      if (!ns) throw notFound({ resource: "namespaces" }, req.namespace)
+      if (ns.terminating && !(req.info.group === "" && req.info.kind === "Event")) {
+        throw new ApiError(
+          "Forbidden",
+          `${req.info.resource} "${req.name}" is forbidden: unable to create new content in namespace ${req.namespace} because it is being terminated`,
+          {
+            name: req.name,
+            ...(req.info.group ? { group: req.info.group } : {}),
+            kind: req.info.resource,
+            causes: [
+              {
+                reason: "NamespaceTerminating",
+                message: `namespace ${req.namespace} is being terminated`,
+                field: "metadata.namespace",
+              },
+            ],
+          },
+        )
+      }
+    },
+  }
+}

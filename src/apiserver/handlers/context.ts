@@ -1,0 +1,30 @@
+/** What every resource handler receives. */
+import type { ResourceInfo } from "../../api/index.ts"
+import type { Store } from "../../storage/index.ts"
+import type { Clock, Logger } from "../../util/index.ts"
+import type { ApiRequest } from "../http.ts"
+import type { RequestInfo } from "../request-info.ts"
+import type { Registry } from "../registry/registry.ts"
+import type { Served } from "../registry/context.ts"
+import type { WatchCache } from "../watch-cache.ts"
+
+/** The server-wide parts handlers use. */
+export interface ServerParts {
+  readonly store: Store
+  readonly cache: WatchCache
+  readonly registry: Registry
+  readonly clock: Clock
+  readonly log: Logger
+  /** Serves a resource at another version (e.g. autoscaling/v1 of a stored v2 HPA). */
+  served(info: ResourceInfo): Served
+}
+
+/** One resource request after routing. */
+export interface ResourceRequest {
+  readonly req: ApiRequest
+  readonly ri: RequestInfo
+  readonly served: Served
+  /** The namespace, "" for cluster-scoped resources. */
+  readonly namespace: string
+  readonly parts: ServerParts
+}

@@ -1,0 +1,121 @@
+/** GET, LIST and WATCH of a resource. */
+import { type ApiObject, ApiError } from "../../api/index.ts"
+import type { ApiResponse } from "../http.ts"
+import { chooseOutput, JSON_TYPE, type Output } from "../negotiate.ts"
+import { errorResponse, listJson, objectBody, objectJson, partialMetadata } from "../output.ts"
+import { filterFor } from "../filter.ts"
+import { listObjects } from "../list.ts"
+import { type OutEvent, startWatch, watchParams } from "../watch.ts"
+import { tableOf, tableContentType } from "../table.ts"
+import type { ResourceRequest } from "./context.ts"
+
+function outputOf(r: ResourceRequest): Output {
+  const out = chooseOutput(r.req.header("accept"), { table: true })
+  if (!out)
+    throw new ApiError(
+      "NotAcceptable",
+      `only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
+    )
+  return out
+}
+
+/** GET one object. */
+export async function getObject(r: ResourceRequest): Promise<ApiResponse> {
+  const out = outputOf(r)
+  const obj = await r.parts.registry.get(r.served, r.namespace, r.ri.name)
+  return respondObject(r, out, obj, 200)
+}
+
+/** Encodes one object for its request's output (Table included). */
+export function respondObject(r: ResourceRequest, out: Output, obj: ApiObject, status: number): ApiResponse {
+  if (out.kind === "table") {
+    const t = tableOf(r.served.info, [obj], {
+      query: r.req.query,
+      now: r.parts.clock.now(),
+      resourceVersion: obj.metadata?.resourceVersion,
+    })
+    return { status, headers: { "content-type": tableContentType(out.version) }, body: JSON.stringify(t) }
+  }
+  const { body, contentType } = objectBody(out, obj)
+  return { status, headers: { "content-type": contentType }, body }
+}
+
+/** LIST (or WATCH when ?watch=true). */
+export async function listOrWatch(r: ResourceRequest): Promise<ApiResponse> {
+  const out = outputOf(r)
+  const filter = filterFor(r.served.info, r.namespace, r.req.query)
+  if (r.ri.verb === "watch") return watch(r, out, filter)
+  const page = await listObjects(r.parts, r.served, filter, r.req.query)
+  const items = page.items.map((o) => r.parts.registry.toServed(r.served, o))
+  const meta = {
+    resourceVersion: page.resourceVersion,
+    ...(page.continue ? { continue: page.continue } : {}),
+    ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
+  }
+  if (out.kind === "table") {
+    const t = tableOf(r.served.info, items, { query: r.req.query, now: r.parts.clock.now(), listMeta: meta })
+    return {
+      status: 200,
+      headers: { "content-type": tableContentType(out.version) },
+      body: JSON.stringify(t),
+    }
+  }
+  if (out.kind === "partial") {
+    const body = JSON.stringify({
+      kind: "PartialObjectMetadataList",
+      apiVersion: `meta.k8s.io/${out.version}`,
+      metadata: meta,
+      items: items.map((o) => partialMetadata(o, out.version)),
+    })
+    return {
+      status: 200,
+      headers: {
+        "content-type": `application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=${out.version}`,
+      },
+      body,
+    }
+  }
+  return { status: 200, headers: { "content-type": JSON_TYPE }, body: listJson(r.served.info, meta, items) }
+}
+
+async function watch(
+  r: ResourceRequest,
+  out: Output,
+  filter: ReturnType<typeof filterFor>,
+): Promise<ApiResponse> {
+  const params = watchParams(r.req.query)
+  const ac = new AbortController()
+  r.req.signal.addEventListener("abort", () => ac.abort(), { once: true })
+  const events = await startWatch(r.parts, r.served, filter, params, ac.signal)
+  const { registry, clock } = r.parts
+  let first = true
+  const encode = (ev: OutEvent): string => {
+    if (ev.type === "ERROR" || ev.type === "BOOKMARK")
+      return `{"type":"${ev.type}","object":${JSON.stringify(ev.object)}}\n`
+    const obj = registry.toServed(r.served, ev.object)
+    if (out.kind === "table") {
+      const t = tableOf(r.served.info, [obj], {
+        query: r.req.query,
+        now: clock.now(),
+        noHeaders: !first,
+        resourceVersion: obj.metadata?.resourceVersion,
+      })
+      first = false
+      return `{"type":"${ev.type}","object":${JSON.stringify(t)}}\n`
+    }
+    if (out.kind === "partial")
+      return `{"type":"${ev.type}","object":${JSON.stringify(partialMetadata(obj, out.version))}}\n`
+    return `{"type":"${ev.type}","object":${objectJson(obj)}}\n`
+  }
+  async function* lines(): AsyncGenerator<string> {
+    try {
+      for await (const ev of events) yield encode(ev)
+    } catch (err) {
+      yield `{"type":"ERROR","object":${errorResponse(err).body as string}}\n`
+    } finally {
+      ac.abort()
+    }
+  }
+  const contentType = out.kind === "table" ? tableContentType(out.version) : JSON_TYPE
+  return { status: 200, headers: { "content-type": contentType }, stream: lines() }
+}

@@ -1,0 +1,86 @@
+/** Routes a resource request to its verb's handler. */
+import { ApiError, badRequest, findResource } from "../../api/index.ts"
+import type { ApiRequest, ApiResponse } from "../http.ts"
+import type { RequestInfo } from "../request-info.ts"
+import { decodeBody } from "../negotiate.ts"
+import type { ResourceRequest, ServerParts } from "./context.ts"
+import { getObject, listOrWatch } from "./read.ts"
+import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
+import { bind, finalizeNamespace, scale, selfSubjectAccessReview } from "./subresources.ts"
+
+function notServed(): ApiError {
+  return new ApiError("NotFound", "the server could not find the requested resource")
+}
+
+function methodNotAllowed(): ApiError {
+  return new ApiError("MethodNotAllowed", "the server does not allow this method on the requested resource")
+}
+
+/** Handles a request for a resource, a named object or one of its subresources. */
+export async function routeResource(
+  req: ApiRequest,
+  ri: RequestInfo,
+  parts: ServerParts,
+): Promise<ApiResponse> {
+  const info = ri.isResource ? findResource(ri.group, ri.version, ri.resource) : undefined
+  if (!info) throw notServed()
+  if (!info.namespaced && ri.namespace && info.resource !== "namespaces") throw notServed()
+  const namespace = info.namespaced ? ri.namespace : ""
+  if (info.namespaced && ri.name && !namespace) throw notServed()
+  const r: ResourceRequest = { req, ri, served: parts.served(info), namespace, parts }
+  return ri.subresource === "" ? routeMain(r) : routeSubresource(r)
+}
+
+const VERBS: Record<string, (r: ResourceRequest) => Promise<ApiResponse>> = {
+  get: getObject,
+  list: listOrWatch,
+  watch: listOrWatch,
+  create: createObject,
+  update: (r) => updateObject(r),
+  patch: (r) => patchObject(r),
+  delete: deleteOne,
+  deletecollection: deleteCollection,
+}
+
+async function routeMain(r: ResourceRequest): Promise<ApiResponse> {
+  const { info } = r.served
+  if (!info.verbs.includes(r.ri.verb)) throw methodNotAllowed()
+  if (info.resource === "selfsubjectaccessreviews") return selfSubjectAccessReview(r)
+  if (info.resource === "bindings") return createBinding(r)
+  const handler = VERBS[r.ri.verb]
+  if (!handler) throw methodNotAllowed()
+  return handler(r)
+}
+
+/** POST bindings: the Binding names the pod in its metadata. */
+async function createBinding(r: ResourceRequest): Promise<ApiResponse> {
+  const b = decodeBody(r.req.header("content-type"), await r.req.body()) as { metadata?: { name?: string } }
+  const name = b?.metadata?.name
+  if (!name) throw badRequest("Binding metadata.name is required")
+  const again: ApiRequest = { ...r.req, body: async () => Buffer.from(JSON.stringify(b)) }
+  return bind({ ...r, req: again }, name)
+}
+
+async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
+  const { ri } = r
+  const verb = ri.verb
+  const sub = r.served.info.subresources.find((s) => s.name === ri.subresource)
+  if (!sub || !ri.name) throw notServed()
+  if (!sub.verbs.includes(verb === "watch" ? "get" : verb)) throw methodNotAllowed()
+  switch (ri.subresource) {
+    case "status":
+      if (verb === "get") return getObject(r)
+      return verb === "update" ? updateObject(r, "status") : patchObject(r, "status")
+    case "scale":
+      return scale(r)
+    case "binding":
+      return bind(r, ri.name)
+    case "finalize":
+      return finalizeNamespace(r)
+  }
+  // log, exec, attach, portforward, proxy, eviction, token: served by later parts of k8ts.
+  throw new ApiError(
+    "ServiceUnavailable",
+    `the ${ri.resource}/${ri.subresource} subresource is not available on this server yet`,
+  )
+}

@@ -1,0 +1,176 @@
+/** The subresources the API server answers itself: scale, binding, namespace finalize, access reviews. */
+import { ApiError, type ApiObject, Pods, badRequest, conflict } from "../../api/index.ts"
+import type { ApiResponse } from "../http.ts"
+import { decodeBody, parseMediaTypes } from "../negotiate.ts"
+import { json } from "../output.ts"
+import { labelSelectorAsString } from "../selectors.ts"
+import { applyPatch } from "../patch.ts"
+import type { ResourceRequest } from "./context.ts"
+import { timestamp } from "../registry/context.ts"
+
+type Obj = ApiObject & { spec?: any; status?: any }
+
+/** The autoscaling/v1 Scale of a scalable object. */
+export function scaleOf(obj: Obj): ApiObject {
+  const sel = obj.spec?.selector
+  const selector =
+    obj.kind === "ReplicationController"
+      ? Object.entries((sel ?? {}) as Record<string, string>)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",")
+      : sel
+        ? labelSelectorAsString(sel)
+        : ""
+  const m = obj.metadata ?? {}
+  return {
+    kind: "Scale",
+    apiVersion: "autoscaling/v1",
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      creationTimestamp: m.creationTimestamp,
+    },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: { replicas: obj.status?.replicas ?? 0, ...(selector ? { selector } : {}) },
+  }
+}
+
+/** GET, PUT and PATCH of /scale. */
+export async function scale(r: ResourceRequest): Promise<ApiResponse> {
+  const ref = { namespace: r.namespace, name: r.ri.name }
+  if (r.ri.verb === "get")
+    return json(200, scaleOf((await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj))
+  const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? "application/json"
+  const input = decodeBody(
+    r.ri.verb === "patch" ? "application/json" : r.req.header("content-type"),
+    await r.req.body(),
+  )
+  let clientRV = ""
+  const { object } = await r.parts.registry.update(
+    r.served,
+    ref,
+    (cur) => {
+      const current = scaleOf(cur as Obj)
+      const wanted = (r.ri.verb === "patch" ? applyPatch(contentType, current, input) : input) as Obj
+      if (typeof wanted !== "object" || wanted === null)
+        throw badRequest("the body of the request is not a Scale")
+      if (
+        wanted.metadata?.resourceVersion &&
+        wanted.metadata.resourceVersion !== current.metadata?.resourceVersion
+      ) {
+        clientRV = wanted.metadata.resourceVersion
+      }
+      const replicas = wanted.spec?.replicas
+      if (!Number.isInteger(replicas) || replicas < 0) {
+        throw new ApiError(
+          "Invalid",
+          `Scale.autoscaling "${r.ri.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+          {
+            name: r.ri.name,
+            group: "autoscaling",
+            kind: "Scale",
+            causes: [
+              {
+                reason: "FieldValueInvalid",
+                message: "must be greater than or equal to 0",
+                field: "spec.replicas",
+              },
+            ],
+          },
+        )
+      }
+      const next = cur as Obj
+      next.spec = { ...(next.spec ?? {}), replicas }
+      return next
+    },
+    {
+      dryRun: r.req.query.has("dryRun"),
+      user: r.req.user,
+      get clientResourceVersion() {
+        return clientRV
+      },
+    },
+  )
+  return json(200, scaleOf(object as Obj))
+}
+
+/** POST pods/{name}/binding or bindings: assigns a pod to a node (the scheduler's only write). */
+export async function bind(r: ResourceRequest, podName: string): Promise<ApiResponse> {
+  const b = decodeBody(r.req.header("content-type"), await r.req.body()) as {
+    target?: { name?: string; kind?: string }
+    metadata?: { name?: string }
+  }
+  const node = b?.target?.name
+  if (!node) {
+    throw new ApiError("Invalid", `Binding "${podName}" is invalid: target.name: Required value`, {
+      name: podName,
+      kind: "Binding",
+      causes: [{ reason: "FieldValueRequired", message: "Required value", field: "target.name" }],
+    })
+  }
+  if (b.target?.kind && b.target.kind !== "Node")
+    throw badRequest(`Binding target kind must be "Node", not "${b.target.kind}"`)
+  const pods = r.parts.served(Pods)
+  await r.parts.registry.update(
+    pods,
+    { namespace: r.namespace, name: podName },
+    (cur) => {
+      const pod = cur as Obj
+      if (pod.metadata?.deletionTimestamp)
+        throw conflict(pods.info, podName, "pod is being deleted, cannot be assigned to a host")
+      if (pod.spec?.nodeName)
+        throw conflict(
+          pods.info,
+          podName,
+          `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`,
+        )
+      pod.spec = { ...(pod.spec ?? {}), nodeName: node }
+      const conditions = ((pod.status?.conditions ?? []) as { type: string }[]).filter(
+        (c) => c.type !== "PodScheduled",
+      )
+      conditions.push({
+        type: "PodScheduled",
+        status: "True",
+        lastProbeTime: null,
+        lastTransitionTime: timestamp(r.parts.clock.now()),
+      } as never)
+      pod.status = { ...(pod.status ?? {}), conditions }
+      return pod
+    },
+    { subresource: "binding", user: r.req.user },
+  )
+  return json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 })
+}
+
+/** PUT namespaces/{name}/finalize: replaces spec.finalizers. */
+export async function finalizeNamespace(r: ResourceRequest): Promise<ApiResponse> {
+  const b = decodeBody(r.req.header("content-type"), await r.req.body()) as Obj
+  const finalizers = b?.spec?.finalizers ?? []
+  const { object } = await r.parts.registry.update(
+    r.served,
+    { namespace: "", name: r.ri.name },
+    (cur) => ({ ...(cur as Obj), spec: { ...((cur as Obj).spec ?? {}), finalizers } }),
+    { subresource: "finalize", user: r.req.user },
+  )
+  return json(200, object)
+}
+
+/** POST selfsubjectaccessreviews: allowed while authorization is permissive. */
+export async function selfSubjectAccessReview(r: ResourceRequest): Promise<ApiResponse> {
+  const b = decodeBody(r.req.header("content-type"), await r.req.body()) as Obj
+  if (!b?.spec?.resourceAttributes && !b?.spec?.nonResourceAttributes) {
+    throw new ApiError(
+      "Invalid",
+      `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`,
+    )
+  }
+  return json(201, {
+    kind: "SelfSubjectAccessReview",
+    apiVersion: "authorization.k8s.io/v1",
+    metadata: { creationTimestamp: null },
+    spec: b.spec,
+    status: { allowed: true, reason: "k8ts authorization is permissive" },
+  })
+}

@@ -1,0 +1,178 @@
+/** CREATE, UPDATE (PUT), PATCH, DELETE and DELETECOLLECTION of a resource or its status. */
+import { ApiError, type ApiObject, badRequest } from "../../api/index.ts"
+import { applyPatch } from "../patch.ts"
+import type { ApiResponse } from "../http.ts"
+import { chooseOutput, decodeBody, parseMediaTypes } from "../negotiate.ts"
+import { json, successStatus } from "../output.ts"
+import type { DeleteOptions } from "../registry/delete.ts"
+import { returnsDeletedObject } from "../registry/strategy.ts"
+import { filterFor } from "../filter.ts"
+import { listObjects } from "../list.ts"
+import { respondObject } from "./read.ts"
+import { queryBool } from "../request-info.ts"
+import type { ResourceRequest } from "./context.ts"
+
+function isDryRun(r: ResourceRequest): boolean {
+  const values = r.req.query.getAll("dryRun")
+  for (const v of values)
+    if (v !== "All") throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`)
+  return values.length > 0
+}
+
+function output(r: ResourceRequest) {
+  return chooseOutput(r.req.header("accept"), { table: true }) ?? { kind: "json" as const }
+}
+
+async function body(r: ResourceRequest): Promise<unknown> {
+  return decodeBody(r.req.header("content-type"), await r.req.body())
+}
+
+/** POST: create an object. */
+export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
+  const obj = await r.parts.registry.create(r.served, r.namespace, await body(r), {
+    dryRun: isDryRun(r),
+    user: r.req.user,
+  })
+  return respondObject(r, output(r), obj, 201)
+}
+
+/** PUT: replace an object (or its status, with `subresource` "status"). */
+export async function updateObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
+  const next = await body(r)
+  const rv = (next as ApiObject)?.metadata?.resourceVersion
+  const { object, created } = await r.parts.registry.update(
+    r.served,
+    { namespace: r.namespace, name: r.ri.name },
+    () => next,
+    {
+      subresource,
+      clientResourceVersion: rv ?? "",
+      dryRun: isDryRun(r),
+      user: r.req.user,
+      createIfMissing: subresource === "" && allowsCreateOnUpdate(r),
+    },
+  )
+  return respondObject(r, output(r), object, created ? 201 : 200)
+}
+
+function allowsCreateOnUpdate(r: ResourceRequest): boolean {
+  const { group, kind } = r.served.info
+  return (
+    (group === "" && (kind === "Endpoints" || kind === "Event")) ||
+    (group === "coordination.k8s.io" && kind === "Lease")
+  )
+}
+
+/** PATCH: json-patch or merge-patch (strategic merge and apply plug in the same way). */
+export async function patchObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
+  const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? ""
+  const patch = decodeBody(
+    contentType === "application/apply-patch+yaml" ? contentType : "application/json",
+    await r.req.body(),
+  )
+  const setsRV = (patch as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion
+  const { object, created } = await r.parts.registry.update(
+    r.served,
+    { namespace: r.namespace, name: r.ri.name },
+    (cur) => {
+      if (!cur) throw new ApiError("NotFound", `${r.served.info.resource} "${r.ri.name}" not found`)
+      return applyPatch(contentType, cur, patch)
+    },
+    {
+      subresource,
+      clientResourceVersion: typeof setsRV === "string" ? setsRV : "",
+      dryRun: isDryRun(r),
+      user: r.req.user,
+    },
+  )
+  return respondObject(r, output(r), object, created ? 201 : 200)
+}
+
+function num(v: unknown): number | undefined {
+  if (v === undefined || v === null || v === "") return undefined
+  const n = Number(v)
+  if (!Number.isInteger(n))
+    throw badRequest(`gracePeriodSeconds: Invalid value: "${String(v)}": must be an integer`)
+  return n
+}
+
+/** propagationPolicy from the body or query (or the older orphanDependents flag). */
+function propagationOf(b: Record<string, any>, q: URLSearchParams): DeleteOptions["propagationPolicy"] {
+  const policy = (b.propagationPolicy ?? q.get("propagationPolicy") ?? undefined) as string | undefined
+  const orphanQuery = q.has("orphanDependents") ? queryBool(q, "orphanDependents") : undefined
+  const orphan = (b.orphanDependents ?? orphanQuery) as boolean | undefined
+  const invalidPolicy = (detail: string) =>
+    new ApiError("Invalid", `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: ${detail}`)
+  if (policy && orphan !== undefined) {
+    throw invalidPolicy(
+      `Invalid value: "${policy}": orphanDependents and deletionPropagation cannot be both set`,
+    )
+  }
+  if (!policy) return orphan === undefined ? undefined : orphan ? "Orphan" : "Background"
+  if (!["Orphan", "Background", "Foreground"].includes(policy)) {
+    throw invalidPolicy(
+      `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
+    )
+  }
+  return policy as DeleteOptions["propagationPolicy"]
+}
+
+/** DeleteOptions from the body (JSON) and the query. */
+async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
+  const raw = await r.req.body()
+  const b = (raw.length ? decodeBody(r.req.header("content-type"), raw) : {}) as Record<string, any>
+  if (typeof b !== "object" || b === null) throw badRequest("the body of the request is not DeleteOptions")
+  const q = r.req.query
+  const policy = propagationOf(b, q)
+  const dryRun = isDryRun(r) || (Array.isArray(b.dryRun) && b.dryRun.includes("All"))
+  const grace = num(b.gracePeriodSeconds ?? q.get("gracePeriodSeconds"))
+  if (grace !== undefined && grace < 0) throw badRequest("gracePeriodSeconds must be non-negative")
+  return {
+    ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
+    ...(policy ? { propagationPolicy: policy } : {}),
+    ...(b.preconditions ? { preconditions: b.preconditions } : {}),
+    dryRun,
+    ...(r.req.user ? { user: r.req.user } : {}),
+  }
+}
+
+/** DELETE one object: 200 when gone, 202 with the object while it terminates. */
+export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
+  const opts = await deleteOptions(r)
+  const { object, finished } = await r.parts.registry.delete(
+    r.served,
+    { namespace: r.namespace, name: r.ri.name },
+    opts,
+  )
+  if (!finished) return respondObject(r, output(r), object, 202)
+  if (returnsDeletedObject(r.served.info)) return respondObject(r, output(r), object, 200)
+  return json(200, successStatus(r.served.info, object))
+}
+
+/** DELETE a collection: every object the selectors match. */
+export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse> {
+  const opts = await deleteOptions(r)
+  const filter = filterFor(r.served.info, r.namespace, r.req.query)
+  const page = await listObjects(r.parts, r.served, filter, new URLSearchParams({ resourceVersion: "0" }))
+  const deleted: ApiObject[] = []
+  for (const obj of page.items) {
+    const meta = obj.metadata ?? {}
+    try {
+      const res = await r.parts.registry.delete(
+        r.served,
+        { namespace: meta.namespace ?? "", name: meta.name ?? "" },
+        opts,
+      )
+      deleted.push(r.parts.registry.toServed(r.served, res.object))
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
+    }
+  }
+  const gv = r.served.info.group ? `${r.served.info.group}/${r.served.info.version}` : r.served.info.version
+  return json(200, {
+    kind: `${r.served.info.kind}List`,
+    apiVersion: gv,
+    metadata: { resourceVersion: page.resourceVersion },
+    items: deleted,
+  })
+}

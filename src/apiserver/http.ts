@@ -1,0 +1,165 @@
+/**
+ * The API server's own request/response shapes, and adapters to node:http and to the web
+ * `fetch` signature. Handlers see only ApiRequest and return an ApiResponse, so the same chain
+ * serves sockets, in-process clients and tests.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type { TLSSocket } from "node:tls"
+
+/** An incoming API request. */
+export interface ApiRequest {
+  readonly method: string
+  /** The path without the query string. */
+  readonly path: string
+  readonly query: URLSearchParams
+  /** Header lookup, case-insensitive. */
+  header(name: string): string | undefined
+  /** The whole body; rejects with an ApiError RequestEntityTooLarge past the limit. */
+  body(): Promise<Buffer>
+  /** Aborts when the client goes away. */
+  readonly signal: AbortSignal
+  /** Who is asking, set by authentication. */
+  user?: UserInfo
+  /** The subject of a client certificate the TLS layer verified against the cluster CA. */
+  readonly clientCert?: { readonly CN?: string | string[]; readonly O?: string | string[] }
+}
+
+/** The authenticated identity of a request. */
+export interface UserInfo {
+  readonly name: string
+  readonly groups: readonly string[]
+  readonly uid?: string
+}
+
+/** A response: a complete body, or a stream of chunks each flushed as it comes. */
+export interface ApiResponse {
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly body?: string | Buffer
+  readonly stream?: AsyncIterable<string | Buffer>
+}
+
+/** The largest request body accepted (upstream's limit is 3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024
+
+/** The handler every adapter drives. */
+export type Handler = (req: ApiRequest) => Promise<ApiResponse>
+
+class BodyTooLarge extends Error {
+  override name = "BodyTooLarge"
+}
+
+/** True for the error `body()` rejects with past MAX_BODY_BYTES. */
+export function isBodyTooLarge(err: unknown): boolean {
+  return err instanceof BodyTooLarge
+}
+
+function readNodeBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0)
+    if (declared > MAX_BODY_BYTES) {
+      req.resume()
+      return reject(new BodyTooLarge())
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on("data", (c: Buffer) => {
+      size += c.length
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners("data")
+        req.resume()
+        reject(new BodyTooLarge())
+        return
+      }
+      chunks.push(c)
+    })
+    req.on("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)))
+    req.on("error", reject)
+  })
+}
+
+/** Adapts a node:http request to ApiRequest. */
+export function fromNode(req: IncomingMessage, res: ServerResponse): ApiRequest {
+  const url = req.url ?? "/"
+  const q = url.indexOf("?")
+  const ac = new AbortController()
+  res.on("close", () => ac.abort())
+  let body: Promise<Buffer> | undefined
+  const tls = req.socket as TLSSocket
+  const peer = tls.encrypted && tls.authorized ? tls.getPeerCertificate() : undefined
+  return {
+    ...(peer?.subject ? { clientCert: peer.subject } : {}),
+    method: req.method ?? "GET",
+    path: q < 0 ? url : url.slice(0, q),
+    query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),
+    header: (name) => {
+      const v = req.headers[name.toLowerCase()]
+      return Array.isArray(v) ? v.join(", ") : v
+    },
+    body: () => (body ??= readNodeBody(req)),
+    signal: ac.signal,
+  }
+}
+
+/** Writes an ApiResponse to a node:http response, flushing each streamed chunk. */
+export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void> {
+  if (!r.stream) {
+    const body = r.body ?? ""
+    res.writeHead(r.status, { ...r.headers, "content-length": String(Buffer.byteLength(body)) })
+    res.end(body)
+    return
+  }
+  res.writeHead(r.status, { ...r.headers, "transfer-encoding": "chunked" })
+  res.flushHeaders()
+  const it = r.stream[Symbol.asyncIterator]()
+  const onClose = () => void it.return?.()
+  res.on("close", onClose)
+  try {
+    for (;;) {
+      const n = await it.next()
+      if (n.done || res.destroyed) break
+      if (!res.write(n.value))
+        await new Promise((resolve) => res.once("drain", resolve).once("close", resolve))
+    }
+  } finally {
+    res.off("close", onClose)
+    if (!res.destroyed) res.end()
+    await it.return?.()
+  }
+}
+
+/** Adapts a web Request to ApiRequest. */
+export function fromFetch(request: Request): ApiRequest {
+  const url = new URL(request.url)
+  let body: Promise<Buffer> | undefined
+  return {
+    method: request.method,
+    path: url.pathname,
+    query: url.searchParams,
+    header: (name) => request.headers.get(name) ?? undefined,
+    body: () =>
+      (body ??= request.arrayBuffer().then((b) => {
+        if (b.byteLength > MAX_BODY_BYTES) throw new BodyTooLarge()
+        return Buffer.from(b)
+      })),
+    signal: request.signal,
+  }
+}
+
+/** Converts an ApiResponse to a web Response (streams become a ReadableStream). */
+export function toFetch(r: ApiResponse): Response {
+  if (!r.stream) return new Response(r.body ?? "", { status: r.status, headers: r.headers })
+  const it = r.stream[Symbol.asyncIterator]()
+  const enc = new TextEncoder()
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const n = await it.next()
+      if (n.done) controller.close()
+      else controller.enqueue(typeof n.value === "string" ? enc.encode(n.value) : new Uint8Array(n.value))
+    },
+    async cancel() {
+      await it.return?.()
+    },
+  })
+  return new Response(stream, { status: r.status, headers: r.headers })
+}

@@ -1,0 +1,13 @@
+/**
+ * The API server: the Kubernetes REST API on a Store, with a watch cache, generic registry,
+ * admission chain and discovery. Serves node:http, web fetch and in-process requests.
+ * Imports api, storage and util.
+ */
+export { createApiServer, servedOf, type ApiServer, type ApiServerOptions } from "./server.ts"
+export { listen, type Listening, type ListenOptions } from "./listen.ts"
+export type { ApiRequest, ApiResponse, UserInfo } from "./http.ts"
+export type { AdmissionPlugin } from "./admission.ts"
+export type { AdmissionRequest } from "./registry/context.ts"
+export { versionInfo, KUBE_VERSION } from "./handlers/non-resource.ts"
+export { ensurePki, issue, createCa, apiServerNames, type Pki, type KeyPair } from "./pki.ts"
+export { createAuthenticator, parseTokenFile, type Authenticator } from "./authn.ts"

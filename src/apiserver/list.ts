@@ -1,0 +1,211 @@
+/**
+ * LIST: served from the watch cache at a fresh enough revision, or from the store when the
+ * client asks for an exact past revision or continues a list whose snapshot the cache has left.
+ */
+import { ApiError, type ApiObject, badRequest } from "../api/index.ts"
+import { CompactedError, type Store } from "../storage/index.ts"
+import type { WatchCache } from "./watch-cache.ts"
+import type { ObjectFilter } from "./filter.ts"
+import { decode, type Served } from "./registry/context.ts"
+
+/** A page of a list. */
+export interface ListPage {
+  readonly items: ApiObject[]
+  readonly resourceVersion: string
+  readonly continue?: string
+  readonly remainingItemCount?: number
+}
+
+interface ContinueToken {
+  readonly rv: number
+  readonly start: string
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: t.rv, start: t.start })).toString("base64url")
+}
+
+function decodeContinue(raw: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as { rv?: unknown; start?: unknown }
+    if (typeof t.rv === "number" && typeof t.start === "string") return { rv: t.rv, start: t.start }
+  } catch {
+    // fall through
+  }
+  throw badRequest(`continue key is not valid: "${raw}"`)
+}
+
+function parseRV(raw: string | null): number | undefined {
+  if (raw === null || raw === "") return undefined
+  if (!/^\d+$/.test(raw)) {
+    throw new ApiError(
+      "BadRequest",
+      `resourceVersion: Invalid value: "${raw}": must be a non-negative integer`,
+    )
+  }
+  return Number(raw)
+}
+
+const EXPIRED_CONTINUE =
+  "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results"
+
+interface ListParams {
+  readonly limit: number
+  readonly rv: number | undefined
+  readonly match: string
+  readonly cont: string | null
+}
+
+function listParams(query: URLSearchParams): ListParams {
+  const limitRaw = query.get("limit")
+  const limit = limitRaw ? Math.max(0, Number.parseInt(limitRaw, 10) || 0) : 0
+  const rv = parseRV(query.get("resourceVersion"))
+  const match = query.get("resourceVersionMatch") ?? ""
+  const cont = query.get("continue")
+  if (match && match !== "NotOlderThan" && match !== "Exact") {
+    throw badRequest(
+      `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
+    )
+  }
+  if (match && rv === undefined)
+    throw badRequest("resourceVersionMatch is forbidden unless resourceVersion is provided")
+  if (cont && rv !== undefined && rv !== 0)
+    throw badRequest("specifying resource version is not allowed when using continue")
+  return { limit, rv, match, cont }
+}
+
+/** The revision to list at: the continue token's, an exact one, or the cache's once fresh enough. */
+async function listRevision(deps: { store: Store; cache: WatchCache }, p: ListParams): Promise<number> {
+  if (p.cont) return decodeContinue(p.cont).rv
+  if (p.match === "Exact" && p.rv !== undefined) return p.rv
+  // Fresh enough: "" means as fresh as the store, N means not older than N, 0 means anything.
+  const want = p.rv === undefined ? await deps.store.revision() : p.rv
+  if (want > 0 && !(await deps.cache.waitFor(want, 3000))) {
+    throw new ApiError("Timeout", `Too large resource version: ${want}, current: ${deps.cache.revision}`, {
+      causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+      retryAfterSeconds: 1,
+    })
+  }
+  return deps.cache.revision
+}
+
+interface Collected {
+  items: ApiObject[]
+  lastKey: string
+  more: boolean
+  remaining: number
+}
+
+function fromCache(
+  cache: WatchCache,
+  s: Served,
+  scope: string,
+  after: string,
+  filter: ObjectFilter,
+  limit: number,
+): Collected {
+  const rc = cache.resource(s.prefix)
+  const keys = rc.sortedKeys()
+  const out: Collected = { items: [], lastKey: "", more: false, remaining: 0 }
+  let i = lowerBoundKey(keys, after)
+  if (keys[i] === after) i++
+  for (; i < keys.length; i++) {
+    const k = keys[i] as string
+    if (!k.startsWith(scope)) break
+    const obj = rc.objects.get(k) as ApiObject
+    if (!filter.matches(obj)) continue
+    if (limit > 0 && out.items.length === limit) {
+      out.more = true
+      if (!filter.selective) out.remaining = countFrom(keys, i, scope)
+      break
+    }
+    out.items.push(obj)
+    out.lastKey = k
+  }
+  return out
+}
+
+async function fromStore(
+  store: Store,
+  scope: string,
+  after: string,
+  at: number,
+  filter: ObjectFilter,
+  limit: number,
+): Promise<Collected> {
+  const out: Collected = { items: [], lastKey: "", more: false, remaining: 0 }
+  let start = after
+  for (;;) {
+    const page = await store.list(scope, {
+      revision: at,
+      ...(start === scope ? {} : { after: start }),
+      limit: limit > 0 ? Math.max(limit, 500) : 0,
+    })
+    for (const e of page.entries) {
+      const obj = decode(e.value, e.revision)
+      if (!filter.matches(obj)) continue
+      if (limit > 0 && out.items.length === limit) {
+        out.more = true
+        return out
+      }
+      out.items.push(obj)
+      out.lastKey = e.key
+    }
+    const last = page.entries[page.entries.length - 1]
+    if (!page.more || !last) return out
+    start = last.key
+  }
+}
+
+/** Serves one LIST request. */
+export async function listObjects(
+  deps: { store: Store; cache: WatchCache },
+  s: Served,
+  filter: ObjectFilter,
+  query: URLSearchParams,
+): Promise<ListPage> {
+  const p = listParams(query)
+  const scope = s.info.namespaced && filter.namespace ? `${s.prefix}${filter.namespace}/` : s.prefix
+  const after = p.cont ? scope + decodeContinue(p.cont).start : scope
+  const at = await listRevision(deps, p)
+  const cached = at === deps.cache.revision
+  let got: Collected
+  try {
+    got = cached
+      ? fromCache(deps.cache, s, scope, after, filter, p.limit)
+      : await fromStore(deps.store, scope, after, at, filter, p.limit)
+  } catch (err) {
+    if (err instanceof CompactedError) {
+      throw new ApiError(
+        "Expired",
+        p.cont ? EXPIRED_CONTINUE : `too old resource version: ${at} (${err.compacted})`,
+      )
+    }
+    throw err
+  }
+  const resourceVersion = String(at)
+  if (!got.more) return { items: got.items, resourceVersion }
+  return {
+    items: got.items,
+    resourceVersion,
+    continue: encodeContinue({ rv: at, start: got.lastKey.slice(scope.length) }),
+    ...(cached && !filter.selective ? { remainingItemCount: got.remaining } : {}),
+  }
+}
+
+function lowerBoundKey(keys: readonly string[], target: string): number {
+  let lo = 0
+  let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((keys[mid] as string) < target) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+function countFrom(keys: readonly string[], i: number, scope: string): number {
+  let n = 0
+  for (; i < keys.length && (keys[i] as string).startsWith(scope); i++) n++
+  return n
+}

@@ -1,0 +1,104 @@
+/** Content negotiation: what the client sent (JSON, YAML) and what it accepts back (JSON, Table...). */
+import { parse as parseYaml } from "yaml"
+import { ApiError, badRequest } from "../api/index.ts"
+
+/** One entry of an Accept header. */
+export interface MediaRange {
+  readonly type: string
+  readonly params: Readonly<Record<string, string>>
+}
+
+/** Parses an Accept (or Content-Type) header into media ranges, in the order given. */
+export function parseMediaTypes(header: string | undefined): MediaRange[] {
+  if (!header) return []
+  return header.split(",").flatMap((part) => {
+    const [type, ...params] = part.split(";").map((s) => s.trim())
+    if (!type) return []
+    const p: Record<string, string> = {}
+    for (const kv of params) {
+      const eq = kv.indexOf("=")
+      if (eq > 0)
+        p[kv.slice(0, eq).trim().toLowerCase()] = kv
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"|"$/g, "")
+    }
+    return [{ type: type.toLowerCase(), params: p }]
+  })
+}
+
+/** The representation a response should use. */
+export type Output =
+  | { readonly kind: "json" }
+  | { readonly kind: "yaml" }
+  | { readonly kind: "table"; readonly version: string }
+  | { readonly kind: "partial"; readonly version: string }
+  | { readonly kind: "discovery"; readonly version: string }
+
+const JSONISH = new Set(["application/json", "application/*", "*/*", "application/vnd.kubernetes.protobuf"])
+
+/**
+ * Picks the first acceptable representation. Protobuf is accepted but answered with JSON (clients
+ * decode by the response Content-Type). Returns undefined when nothing fits (406).
+ */
+export function chooseOutput(
+  accept: string | undefined,
+  allow: { table?: boolean; discovery?: boolean } = {},
+): Output | undefined {
+  const ranges = parseMediaTypes(accept)
+  if (ranges.length === 0) return { kind: "json" }
+  for (const r of ranges) {
+    const as = r.params.as
+    if (r.type === "application/json" && as) {
+      if (as === "Table" && allow.table && r.params.g === "meta.k8s.io")
+        return { kind: "table", version: r.params.v ?? "v1" }
+      if (
+        (as === "PartialObjectMetadata" || as === "PartialObjectMetadataList") &&
+        r.params.g === "meta.k8s.io"
+      )
+        return { kind: "partial", version: r.params.v ?? "v1" }
+      if (as === "APIGroupDiscoveryList" && allow.discovery && r.params.g === "apidiscovery.k8s.io")
+        return { kind: "discovery", version: r.params.v ?? "v2" }
+      continue
+    }
+    if (r.type === "application/yaml") return { kind: "yaml" }
+    if (JSONISH.has(r.type)) return { kind: "json" }
+  }
+  return undefined
+}
+
+/** The Content-Type of a JSON response. */
+export const JSON_TYPE = "application/json"
+
+/**
+ * Decodes a request body by its Content-Type: JSON (the default) or YAML.
+ * @throws ApiError BadRequest for malformed bodies, UnsupportedMediaType for other types
+ */
+export function decodeBody(contentType: string | undefined, body: Buffer): unknown {
+  const type = parseMediaTypes(contentType)[0]?.type ?? "application/json"
+  if (type === "application/vnd.kubernetes.protobuf") {
+    throw new ApiError(
+      "UnsupportedMediaType",
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    )
+  }
+  const text = body.toString("utf8")
+  if (type === "application/yaml" || type === "application/apply-patch+yaml") {
+    try {
+      return parseYaml(text, { maxAliasCount: 100 })
+    } catch (err) {
+      throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`)
+    }
+  }
+  if (!type.endsWith("json") && type !== "*/*" && type !== "text/plain") {
+    throw new ApiError(
+      "UnsupportedMediaType",
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    )
+  }
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    throw badRequest(`the body of the request could not be decoded as JSON: ${(err as Error).message}`)
+  }
+}

@@ -1,0 +1,88 @@
+/** What the generic registry operations share: the store, the checks, time, and the codec. */
+import { randomUUID } from "node:crypto"
+import type { ApiObject, FieldError, ResourceInfo } from "../../api/index.ts"
+import type { Store } from "../../storage/index.ts"
+import type { Clock } from "../../util/index.ts"
+import type { UserInfo } from "../http.ts"
+
+/** A request's view of one resource: what it is, where it is stored, the version it is served at. */
+export interface Served {
+  readonly info: ResourceInfo
+  /** Storage prefix, e.g. "/registry/pods/" or "/registry/apps/deployments/". */
+  readonly prefix: string
+  /** The version objects are stored at (differs from info.version for multi-version kinds). */
+  readonly storageVersion: string
+}
+
+/** The admission attributes a plugin sees (upstream's admission.Attributes). */
+export interface AdmissionRequest {
+  readonly operation: "CREATE" | "UPDATE" | "DELETE" | "CONNECT"
+  readonly info: ResourceInfo
+  readonly namespace: string
+  readonly name: string
+  readonly subresource: string
+  /** The object being written (mutating plugins may change it). */
+  readonly object?: ApiObject
+  readonly old?: ApiObject
+  readonly user?: UserInfo
+  readonly dryRun: boolean
+}
+
+/** Mutating then validating admission; throws an ApiError to refuse. */
+export interface Admission {
+  admit(req: AdmissionRequest): Promise<void>
+}
+
+/** Everything the registry needs from outside. */
+export interface RegistryDeps {
+  readonly store: Store
+  readonly clock: Clock
+  readonly admission: Admission
+  /** Fills upstream's defaults (mutates the object). */
+  readonly defaults: (info: ResourceInfo, obj: ApiObject) => void
+  /** Field errors of an object (old given on update). */
+  readonly validate: (info: ResourceInfo, obj: ApiObject, old?: ApiObject) => FieldError[]
+  /** Converts between the served and the stored version (identity for most kinds). */
+  readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
+}
+
+/** The store key of an object. */
+export function keyFor(s: Served, namespace: string, name: string): string {
+  return s.info.namespaced ? `${s.prefix}${namespace}/${name}` : `${s.prefix}${name}`
+}
+
+/** Serializes an object for the store: its resourceVersion lives in the store's revision. */
+export function encode(obj: ApiObject): string {
+  const meta = obj.metadata
+  if (meta?.resourceVersion === undefined) return JSON.stringify(obj)
+  const { resourceVersion: _rv, ...rest } = meta
+  return JSON.stringify({ ...obj, metadata: rest })
+}
+
+/** Parses a stored value and sets its resourceVersion. */
+export function decode(value: string, revision: number): ApiObject {
+  const obj = JSON.parse(value) as ApiObject
+  const meta = obj.metadata ?? (obj.metadata = {})
+  meta.resourceVersion = String(revision)
+  return obj
+}
+
+/** RFC 3339 with second precision, as Kubernetes timestamps are. */
+export function timestamp(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z")
+}
+
+/** A new object uid. */
+export function newUid(): string {
+  return randomUUID()
+}
+
+const GENERATE_CHARS = "bcdfghjklmnpqrstvwxz2456789"
+
+/** `generateName` plus five random characters, as upstream's name generator. */
+export function generateName(base: string): string {
+  const prefix = base.length > 58 ? base.slice(0, 58) : base
+  let suffix = ""
+  for (let i = 0; i < 5; i++) suffix += GENERATE_CHARS[Math.floor(Math.random() * GENERATE_CHARS.length)]
+  return prefix + suffix
+}

@@ -1,0 +1,154 @@
+/**
+ * Deletion as upstream does it: preconditions, graceful deletion (pods stay with a
+ * deletionTimestamp until their kubelet confirms), finalizers (including the ones
+ * propagationPolicy adds for the garbage collector), and immediate removal otherwise.
+ */
+import { ApiError, type ApiObject, conflict, notFound } from "../../api/index.ts"
+import { KeyNotFoundError, RevisionConflictError } from "../../storage/index.ts"
+import type { UserInfo } from "../http.ts"
+import { type RegistryDeps, type Served, decode, encode, keyFor, timestamp } from "./context.ts"
+import { defaultGracePeriod } from "./strategy.ts"
+
+/** meta/v1 DeleteOptions, as the handler decoded them from the body and query. */
+export interface DeleteOptions {
+  readonly gracePeriodSeconds?: number
+  readonly propagationPolicy?: "Orphan" | "Background" | "Foreground"
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string }
+  readonly dryRun?: boolean
+  readonly user?: UserInfo
+}
+
+/** What a delete did: `finished` when the object is gone, else it is terminating. */
+export interface DeleteResult {
+  readonly object: ApiObject
+  readonly finished: boolean
+}
+
+const FOREGROUND = "foregroundDeletion"
+const ORPHAN = "orphan"
+
+function finalizersFor(
+  meta: NonNullable<ApiObject["metadata"]>,
+  policy: DeleteOptions["propagationPolicy"],
+): string[] {
+  const list = (meta.finalizers ?? []).filter((f) => (f !== FOREGROUND && f !== ORPHAN) || !policy)
+  if (policy === "Foreground") list.push(FOREGROUND)
+  if (policy === "Orphan") list.push(ORPHAN)
+  return [...new Set(list)]
+}
+
+function checkPreconditions(s: Served, obj: ApiObject, pre: DeleteOptions["preconditions"]): void {
+  const meta = obj.metadata ?? {}
+  if (pre?.uid && pre.uid !== meta.uid) {
+    throw conflict(
+      s.info,
+      meta.name ?? "",
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ""}`,
+    )
+  }
+  if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+    throw conflict(
+      s.info,
+      meta.name ?? "",
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ""}`,
+    )
+  }
+}
+
+type Obj = ApiObject & { spec?: any; status?: any }
+
+/** The object as a delete leaves it while it terminates, and whether it can go at once. */
+function terminating(
+  s: Served,
+  obj: Obj,
+  opts: DeleteOptions,
+  now: number,
+): { next: Obj; removeNow: boolean } {
+  const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
+  const grace = defaultGracePeriod(s.info, obj, opts.gracePeriodSeconds)
+  const finalizers = finalizersFor(meta, opts.propagationPolicy)
+  const isNamespace = s.info.group === "" && s.info.kind === "Namespace"
+  const nsFinalizers: string[] = isNamespace ? (obj.spec?.finalizers ?? []) : []
+  const next = structuredClone(obj)
+  const nm = next.metadata as NonNullable<ApiObject["metadata"]>
+  const already = meta.deletionTimestamp
+  const remaining = already ? Math.max(0, Math.ceil((Date.parse(already) - now) / 1000)) : Infinity
+  // A second delete may shorten the grace period, never lengthen it.
+  if (!already || grace < remaining) {
+    nm.deletionTimestamp = timestamp(now + grace * 1000)
+    nm.deletionGracePeriodSeconds = grace
+  }
+  if (finalizers.length) nm.finalizers = finalizers
+  else delete nm.finalizers
+  if (isNamespace) next.status = { ...(next.status ?? {}), phase: "Terminating" }
+  const removeNow =
+    (nm.deletionGracePeriodSeconds ?? 0) === 0 && finalizers.length === 0 && nsFinalizers.length === 0
+  return { next, removeNow }
+}
+
+/** True when a delete must first record a deletionTimestamp rather than remove the object. */
+function isStaged(s: Served, obj: Obj, opts: DeleteOptions): boolean {
+  // Pods always record their deletion first, so the DELETED event carries a deletionTimestamp.
+  if (s.info.group === "" && (s.info.kind === "Pod" || s.info.kind === "Namespace")) return true
+  if (defaultGracePeriod(s.info, obj, opts.gracePeriodSeconds) > 0) return true
+  return finalizersFor(obj.metadata ?? {}, opts.propagationPolicy).length > 0
+}
+
+/** A store write that lost a race: the caller retries from a fresh read. */
+function isRace(err: unknown): boolean {
+  return err instanceof RevisionConflictError || err instanceof KeyNotFoundError
+}
+
+/** What deleteObject needs of the registry. */
+export interface DeleteHost {
+  readonly deps: RegistryDeps
+  toServed(s: Served, obj: ApiObject): ApiObject
+}
+
+/** Deletes one object; see the module comment. */
+export async function deleteObject(
+  reg: DeleteHost,
+  s: Served,
+  ref: { namespace: string; name: string },
+  opts: DeleteOptions,
+): Promise<DeleteResult> {
+  const { store, clock, admission } = reg.deps
+  const key = keyFor(s, ref.namespace, ref.name)
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const cur = await store.get(key)
+    if (!cur) throw notFound(s.info, ref.name)
+    const obj = decode(cur.value, cur.revision) as Obj
+    checkPreconditions(s, obj, opts.preconditions)
+    if (attempt === 0) {
+      await admission.admit({
+        operation: "DELETE",
+        info: s.info,
+        namespace: ref.namespace,
+        name: ref.name,
+        subresource: "",
+        old: obj,
+        user: opts.user,
+        dryRun: !!opts.dryRun,
+      })
+    }
+    const staged = isStaged(s, obj, opts)
+    if (opts.dryRun) return { object: reg.toServed(s, obj), finished: !staged }
+    try {
+      let current = cur
+      if (staged) {
+        const { next, removeNow } = terminating(s, obj, opts, clock.now())
+        if (encode(next) !== encode(obj)) current = await store.update(key, encode(next), cur.revision)
+        if (!removeNow)
+          return { object: reg.toServed(s, decode(current.value, current.revision)), finished: false }
+      }
+      const e = await store.delete(key, current.revision)
+      return { object: reg.toServed(s, decode(e.value, e.revision)), finished: true }
+    } catch (err) {
+      if (!isRace(err)) throw err
+    }
+  }
+  throw new ApiError(
+    "Conflict",
+    `Cannot delete ${s.info.resource} "${ref.name}": too many concurrent updates`,
+  )
+}

@@ -1,0 +1,286 @@
+/**
+ * The generic registry: create, read, update and delete any resource on the store, with
+ * upstream's metadata rules, optimistic concurrency, admission, defaulting and validation.
+ */
+import {
+  ApiError,
+  type ApiObject,
+  alreadyExists,
+  badRequest,
+  conflict,
+  invalid,
+  notFound,
+  type ObjectMeta,
+} from "../../api/index.ts"
+import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from "../../storage/index.ts"
+import type { UserInfo } from "../http.ts"
+import {
+  type RegistryDeps,
+  type Served,
+  decode,
+  encode,
+  generateName,
+  keyFor,
+  newUid,
+  timestamp,
+} from "./context.ts"
+import { prepareForCreate, prepareForUpdate } from "./strategy.ts"
+import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
+
+/** Options every write takes. */
+export interface WriteOptions {
+  readonly dryRun?: boolean
+  readonly user?: UserInfo
+}
+
+/** Options of update. */
+export interface UpdateOptions extends WriteOptions {
+  /** "" for the main resource, "status" for the status subresource, or another subresource. */
+  readonly subresource?: string
+  /** The resourceVersion the client required (PUT body or patch), if any: a mismatch is a 409. */
+  readonly clientResourceVersion?: string
+  /** Create the object when it does not exist (PUT on kinds that allow it, server-side apply). */
+  readonly createIfMissing?: boolean
+}
+
+const MAX_RETRIES = 16
+
+/** Names the resource in messages: `deployments.apps`. */
+function qualified(s: Served): { resource: string; group: string } {
+  return { resource: s.info.resource, group: s.info.group }
+}
+
+function isObject(v: unknown): v is ApiObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v)
+}
+
+/** The generic registry over one store. */
+export class Registry {
+  readonly #d: RegistryDeps
+
+  constructor(deps: RegistryDeps) {
+    this.#d = deps
+  }
+
+  /** The deps, for operations kept in other files. */
+  get deps(): RegistryDeps {
+    return this.#d
+  }
+
+  /** Reads the current object from the store, converted to the served version. */
+  async get(s: Served, namespace: string, name: string): Promise<ApiObject> {
+    const e = await this.#d.store.get(keyFor(s, namespace, name))
+    if (!e) throw notFound(qualified(s), name)
+    return this.toServed(s, decode(e.value, e.revision))
+  }
+
+  /** Converts a stored object to the served version. */
+  toServed(s: Served, obj: ApiObject): ApiObject {
+    return s.storageVersion === s.info.version ? obj : this.#d.convert(obj, s.info, s.info.version)
+  }
+
+  #toStorage(s: Served, obj: ApiObject): ApiObject {
+    return s.storageVersion === s.info.version ? obj : this.#d.convert(obj, s.info, s.storageVersion)
+  }
+
+  /** Checks apiVersion, kind and namespace of a request body, filling what is missing. */
+  #checkBody(s: Served, body: unknown, namespace: string): ApiObject {
+    if (!isObject(body)) throw badRequest(`the body of the request is not a ${s.info.kind} object`)
+    const gv = s.info.group ? `${s.info.group}/${s.info.version}` : s.info.version
+    if (body.kind !== undefined && body.kind !== s.info.kind) {
+      throw badRequest(
+        `the kind in the data (${String(body.kind)}) does not match the expected kind (${s.info.kind})`,
+      )
+    }
+    if (body.apiVersion !== undefined && body.apiVersion !== gv) {
+      throw badRequest(
+        `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`,
+      )
+    }
+    body.apiVersion = gv
+    body.kind = s.info.kind
+    if (body.metadata !== undefined && !isObject(body.metadata))
+      throw badRequest("metadata must be an object")
+    const meta = (body.metadata ??= {})
+    if (s.info.namespaced) {
+      if (meta.namespace && meta.namespace !== namespace) {
+        throw badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        )
+      }
+      meta.namespace = namespace
+    } else delete meta.namespace
+    return body
+  }
+
+  #check(s: Served, obj: ApiObject, old?: ApiObject): void {
+    const errs = this.#d.validate(s.info, obj, old)
+    if (errs.length) throw invalid(s.info.kind, obj.metadata?.name ?? "", errs, s.info.group || undefined)
+  }
+
+  /** Creates an object. @throws ApiError AlreadyExists, Invalid, BadRequest */
+  async create(s: Served, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<ApiObject> {
+    const obj = this.#checkBody(s, body, namespace)
+    const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
+    if (meta.resourceVersion) {
+      throw new ApiError("InternalError", "resourceVersion should not be set on objects to be created")
+    }
+    const generated = !meta.name && !!meta.generateName
+    if (generated) meta.name = generateName(meta.generateName as string)
+    meta.uid = newUid()
+    meta.creationTimestamp = timestamp(this.#d.clock.now())
+    delete meta.deletionTimestamp
+    delete meta.deletionGracePeriodSeconds
+    delete meta.selfLink
+    prepareForCreate(s.info, obj)
+    this.#d.defaults(s.info, obj)
+    await this.#d.admission.admit({
+      operation: "CREATE",
+      info: s.info,
+      namespace,
+      name: meta.name ?? "",
+      subresource: "",
+      object: obj,
+      user: opts.user,
+      dryRun: !!opts.dryRun,
+    })
+    this.#check(s, obj)
+    if (opts.dryRun) return obj
+    for (let attempt = 0; ; attempt++) {
+      const stored = this.#toStorage(s, obj)
+      try {
+        const e = await this.#d.store.create(keyFor(s, namespace, meta.name as string), encode(stored))
+        return this.toServed(s, decode(e.value, e.revision))
+      } catch (err) {
+        if (!(err instanceof KeyExistsError)) throw err
+        // A generated name collided: pick another, as upstream does.
+        if (!generated || attempt >= 8) throw alreadyExists(qualified(s), meta.name as string)
+        meta.name = generateName(meta.generateName as string)
+      }
+    }
+  }
+
+  /**
+   * Reads, transforms and writes back an object, retrying on concurrent writes unless the
+   * client named the resourceVersion it expects (then a mismatch is a 409 Conflict).
+   */
+  async update(
+    s: Served,
+    ref: { namespace: string; name: string },
+    transform: (current: ApiObject | undefined) => unknown | Promise<unknown>,
+    opts: UpdateOptions = {},
+  ): Promise<{ object: ApiObject; created: boolean }> {
+    const key = keyFor(s, ref.namespace, ref.name)
+    const sub = opts.subresource ?? ""
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const cur = await this.#d.store.get(key)
+      if (!cur) {
+        const created = await this.#createMissing(s, ref, transform, opts)
+        if (created) return { object: created, created: true }
+        continue // lost a race with another create: read again
+      }
+      const old = this.toServed(s, decode(cur.value, cur.revision))
+      const next = this.#checkBody(s, await transform(structuredClone(old)), ref.namespace)
+      const meta = next.metadata as NonNullable<ApiObject["metadata"]>
+      const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
+      if (meta.name !== undefined && meta.name !== ref.name) {
+        throw badRequest(
+          `the name of the object (${meta.name}) does not match the name on the URL (${ref.name})`,
+        )
+      }
+      meta.name = ref.name
+      const wanted = opts.clientResourceVersion || undefined
+      if (wanted && wanted !== oldMeta.resourceVersion) {
+        throw conflict(
+          qualified(s),
+          ref.name,
+          "the object has been modified; please apply your changes to the latest version and try again",
+        )
+      }
+      keepSystemFields(meta, oldMeta)
+      const prepared = prepareForUpdate(s.info, next as never, old as never, sub)
+      this.#d.defaults(s.info, prepared)
+      await this.#d.admission.admit({
+        operation: "UPDATE",
+        info: s.info,
+        namespace: ref.namespace,
+        name: ref.name,
+        subresource: sub,
+        object: prepared,
+        old,
+        user: opts.user,
+        dryRun: !!opts.dryRun,
+      })
+      if (sub !== "binding") this.#check(s, prepared, old)
+      if (encode(prepared) === encode(old)) return { object: old, created: false } // no-op: no write
+      if (opts.dryRun) return { object: prepared, created: false }
+      if (shouldDeleteDuringUpdate(prepared)) {
+        const e = await this.#d.store.delete(key, cur.revision).catch((err) => {
+          if (err instanceof RevisionConflictError || err instanceof KeyNotFoundError) return undefined
+          throw err
+        })
+        if (e) return { object: this.toServed(s, decode(encode(prepared), e.revision)), created: false }
+        continue
+      }
+      try {
+        const e = await this.#d.store.update(key, encode(this.#toStorage(s, prepared)), cur.revision)
+        return { object: this.toServed(s, decode(e.value, e.revision)), created: false }
+      } catch (err) {
+        if (err instanceof KeyNotFoundError) continue
+        if (!(err instanceof RevisionConflictError)) throw err
+        if (wanted) {
+          throw conflict(
+            qualified(s),
+            ref.name,
+            "the object has been modified; please apply your changes to the latest version and try again",
+          )
+        }
+      }
+    }
+    throw conflict(qualified(s), ref.name, "too many concurrent updates; please try again")
+  }
+
+  /** Creates the object `transform` makes from nothing, or undefined when another create won. */
+  async #createMissing(
+    s: Served,
+    ref: { namespace: string; name: string },
+    transform: (current: ApiObject | undefined) => unknown | Promise<unknown>,
+    opts: UpdateOptions,
+  ): Promise<ApiObject | undefined> {
+    if (!opts.createIfMissing) throw notFound(qualified(s), ref.name)
+    const body = await transform(undefined)
+    return this.create(s, ref.namespace, body, opts).catch((err) => {
+      if (err instanceof ApiError && err.reason === "AlreadyExists") return undefined
+      throw err
+    })
+  }
+
+  /** Deletes an object gracefully or at once (see delete.ts). */
+  delete(s: Served, ref: { namespace: string; name: string }, opts: DeleteOptions): Promise<DeleteResult> {
+    return deleteObject(this, s, ref, opts)
+  }
+}
+
+/** Copies the fields clients may not change on update from the stored object. */
+function keepSystemFields(meta: ObjectMeta, old: ObjectMeta): void {
+  meta.resourceVersion = old.resourceVersion
+  if (!meta.uid) meta.uid = old.uid
+  meta.creationTimestamp = old.creationTimestamp
+  if (old.deletionTimestamp) {
+    meta.deletionTimestamp = old.deletionTimestamp
+    meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds
+  } else {
+    delete meta.deletionTimestamp
+    delete meta.deletionGracePeriodSeconds
+  }
+}
+
+/** An object being deleted whose finalizers are all gone is removed by the update that cleared them. */
+export function shouldDeleteDuringUpdate(obj: ApiObject & { spec?: any; kind?: string }): boolean {
+  const meta = obj.metadata
+  if (!meta?.deletionTimestamp) return false
+  if (meta.finalizers?.length) return false
+  if (obj.kind === "Namespace" && obj.spec?.finalizers?.length) return false
+  if (obj.kind === "Pod" && (meta.deletionGracePeriodSeconds ?? 0) > 0) return false
+  return true
+}

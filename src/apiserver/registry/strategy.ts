@@ -1,0 +1,164 @@
+/**
+ * Per-kind behaviour of the generic registry (upstream's RESTCreateStrategy/RESTUpdateStrategy):
+ * which fields the server owns on create, how spec and status writes keep each other's fields,
+ * which kinds track metadata.generation, and how deletes behave.
+ */
+import type { ApiObject, ResourceInfo } from "../../api/index.ts"
+
+/** Kinds whose metadata.generation counts spec changes (upstream strategies that set it). */
+const TRACKS_GENERATION = new Set([
+  "/Pod",
+  "/ReplicationController",
+  "apps/Deployment",
+  "apps/ReplicaSet",
+  "apps/StatefulSet",
+  "apps/DaemonSet",
+  "batch/Job",
+  "batch/CronJob",
+  "autoscaling/HorizontalPodAutoscaler",
+  "policy/PodDisruptionBudget",
+  "networking.k8s.io/Ingress",
+  "networking.k8s.io/NetworkPolicy",
+  "scheduling.k8s.io/PriorityClass",
+])
+
+/** Status fields Go always serializes (non-omitempty), so clients that require them find them. */
+const INITIAL_STATUS: Record<string, () => Record<string, unknown>> = {
+  "/ReplicationController": () => ({ replicas: 0 }),
+  "apps/ReplicaSet": () => ({ replicas: 0 }),
+  "apps/StatefulSet": () => ({ replicas: 0, availableReplicas: 0 }),
+  "apps/DaemonSet": () => ({
+    currentNumberScheduled: 0,
+    desiredNumberScheduled: 0,
+    numberMisscheduled: 0,
+    numberReady: 0,
+  }),
+  "autoscaling/HorizontalPodAutoscaler": () => ({ currentReplicas: 0, desiredReplicas: 0 }),
+  "policy/PodDisruptionBudget": () => ({
+    disruptionsAllowed: 0,
+    currentHealthy: 0,
+    desiredHealthy: 0,
+    expectedPods: 0,
+  }),
+  "/Namespace": () => ({ phase: "Active" }),
+  "/PersistentVolume": () => ({ phase: "Pending" }),
+  "/PersistentVolumeClaim": () => ({ phase: "Pending" }),
+  "/Service": () => ({ loadBalancer: {} }),
+  "apps/Deployment": () => ({}),
+  "batch/Job": () => ({}),
+  "batch/CronJob": () => ({}),
+}
+
+/** Kinds whose client may set status on create (upstream keeps it for these). */
+const STATUS_ON_CREATE = new Set(["/Node", "/Event", "coordination.k8s.io/Lease"])
+
+function kindKey(info: ResourceInfo): string {
+  return `${info.group}/${info.kind}`
+}
+
+/** True when the resource has a status subresource (spec and status are written apart). */
+export function hasStatus(info: ResourceInfo): boolean {
+  return info.subresources.some((s) => s.name === "status")
+}
+
+/** True when the kind counts spec changes in metadata.generation. */
+export function tracksGeneration(info: ResourceInfo): boolean {
+  return TRACKS_GENERATION.has(kindKey(info))
+}
+
+type Obj = ApiObject & { spec?: any; status?: any }
+
+function qosClass(pod: Obj): string {
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])] as {
+    resources?: { requests?: Record<string, string>; limits?: Record<string, string> }
+  }[]
+  let any = false
+  let guaranteed = true
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {}
+    const lim = c.resources?.limits ?? {}
+    if (Object.keys(req).length || Object.keys(lim).length) any = true
+    for (const r of ["cpu", "memory"]) {
+      const l = lim[r]
+      const q = req[r] ?? l
+      if (!l || q !== l) guaranteed = false
+    }
+  }
+  if (!any) return "BestEffort"
+  return guaranteed ? "Guaranteed" : "Burstable"
+}
+
+/** Resets the fields the server owns on create (status, generation). Mutates `obj`. */
+export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
+  const key = kindKey(info)
+  if (hasStatus(info) && !STATUS_ON_CREATE.has(key)) {
+    const initial = INITIAL_STATUS[key]
+    if (key === "/Pod") obj.status = { phase: "Pending", qosClass: qosClass(obj) }
+    else if (initial) obj.status = initial()
+    else delete obj.status
+  }
+  if (tracksGeneration(info) && obj.metadata) obj.metadata.generation = 1
+  else if (obj.metadata) delete obj.metadata.generation
+}
+
+function specOf(obj: Obj): string {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj
+  return JSON.stringify(rest)
+}
+
+/**
+ * Keeps what a write may not change: a spec write keeps the old status, a status write keeps
+ * the old spec and the old metadata except resourceVersion. Bumps generation on spec changes.
+ */
+export function prepareForUpdate(info: ResourceInfo, next: Obj, old: Obj, subresource: string): Obj {
+  // Other subresources (binding, finalize, scale) are written by the server itself, field by field.
+  if (subresource !== "" && subresource !== "status") {
+    if (old.metadata?.generation !== undefined && next.metadata)
+      next.metadata.generation = old.metadata.generation
+    return next
+  }
+  if (hasStatus(info)) {
+    if (subresource === "status") {
+      const { status } = next
+      next = { ...structuredClone(old), status }
+      if (status === undefined) delete next.status
+      next.metadata = { ...next.metadata, resourceVersion: next.metadata?.resourceVersion }
+    } else if (!STATUS_ON_CREATE.has(kindKey(info))) {
+      if (old.status === undefined) delete next.status
+      else next.status = old.status
+    }
+  }
+  const meta = next.metadata ?? (next.metadata = {})
+  if (tracksGeneration(info)) {
+    const gen = old.metadata?.generation ?? 1
+    meta.generation = subresource === "" && specOf(next) !== specOf(old) ? gen + 1 : gen
+  } else delete meta.generation
+  return next
+}
+
+/** Kinds whose DELETE answers with the deleted object rather than a Status. */
+const RETURNS_OBJECT = new Set([
+  "/Pod",
+  "/Service",
+  "/Namespace",
+  "/Node",
+  "/PersistentVolume",
+  "/PersistentVolumeClaim",
+])
+
+/** True when a DELETE of this kind returns the object itself. */
+export function returnsDeletedObject(info: ResourceInfo): boolean {
+  return RETURNS_OBJECT.has(kindKey(info))
+}
+
+/**
+ * The grace period a delete gets when the client gave none (pods: their
+ * terminationGracePeriodSeconds; 0 when the pod never ran on a node or has finished).
+ */
+export function defaultGracePeriod(info: ResourceInfo, obj: Obj, requested: number | undefined): number {
+  if (kindKey(info) !== "/Pod") return 0
+  const phase = obj.status?.phase
+  if (!obj.spec?.nodeName || phase === "Succeeded" || phase === "Failed") return 0
+  const grace = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30
+  return Math.max(0, grace)
+}

@@ -1,0 +1,111 @@
+/** Parses an API path into what it names (upstream's RequestInfo). */
+
+/** What a request addresses. Non-resource paths (`/version`, `/healthz`) have `isResource` false. */
+export interface RequestInfo {
+  readonly isResource: boolean
+  readonly path: string
+  /** "api" or "apis" for resource requests. */
+  readonly prefix?: "api" | "apis"
+  readonly group: string
+  readonly version: string
+  readonly namespace: string
+  readonly resource: string
+  readonly name: string
+  readonly subresource: string
+  /** Path segments after the subresource (proxy paths). */
+  readonly rest: string
+  /** get, list, watch, create, update, patch, delete, deletecollection, or the HTTP method lower-cased. */
+  readonly verb: string
+}
+
+const TRUE = new Set(["1", "t", "T", "true", "TRUE", "True"])
+
+/** A boolean query parameter, parsed as Go's strconv.ParseBool accepts true (clients send "True" too). */
+export function queryBool(query: URLSearchParams, name: string): boolean {
+  const v = query.get(name)
+  return v !== null && TRUE.has(v)
+}
+
+function isWatch(query: URLSearchParams): boolean {
+  return queryBool(query, "watch")
+}
+
+/** Parses `method` + `path` (+ query for `watch`). */
+export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
+  const segs = path.split("/").filter((s) => s !== "")
+  const none = {
+    isResource: false,
+    path,
+    group: "",
+    version: "",
+    namespace: "",
+    resource: "",
+    name: "",
+    subresource: "",
+    rest: "",
+    verb: method.toLowerCase(),
+  }
+  let i: number
+  let group = ""
+  let prefix: "api" | "apis"
+  if (segs[0] === "api") {
+    prefix = "api"
+    i = 1
+  } else if (segs[0] === "apis") {
+    prefix = "apis"
+    group = segs[1] ?? ""
+    i = 2
+  } else return none
+  const version = segs[i] ?? ""
+  i++
+  if (segs.length <= i) return { ...none, isResource: true, prefix, group, version }
+  let namespace = ""
+  // /namespaces/{ns}/{resource}... (but /namespaces/{name}/status|finalize is the namespace itself)
+  if (
+    segs[i] === "namespaces" &&
+    segs.length > i + 2 &&
+    segs[i + 2] !== "status" &&
+    segs[i + 2] !== "finalize"
+  ) {
+    namespace = decodeURIComponent(segs[i + 1] ?? "")
+    i += 2
+  }
+  const resource = segs[i] ?? ""
+  const name = segs[i + 1] !== undefined ? decodeURIComponent(segs[i + 1] as string) : ""
+  const subresource = segs[i + 2] ?? ""
+  const rest = segs.slice(i + 3).join("/")
+  if (resource === "namespaces" && name && !namespace) namespace = name
+  const verb = verbOf(method, name, query)
+  return {
+    isResource: true,
+    path,
+    prefix,
+    group,
+    version,
+    namespace,
+    resource,
+    name,
+    subresource,
+    rest,
+    verb,
+  }
+}
+
+function verbOf(method: string, name: string, query: URLSearchParams): string {
+  switch (method.toUpperCase()) {
+    case "GET":
+    case "HEAD":
+      if (isWatch(query)) return "watch"
+      return name ? "get" : "list"
+    case "POST":
+      return "create"
+    case "PUT":
+      return "update"
+    case "PATCH":
+      return "patch"
+    case "DELETE":
+      return name ? "delete" : "deletecollection"
+    default:
+      return method.toLowerCase()
+  }
+}

@@ -1,0 +1,175 @@
+/** Label and field selectors as the API server evaluates them for lists and watches. */
+import type { ApiObject, ResourceInfo } from "../api/index.ts"
+import { badRequest } from "../api/index.ts"
+
+type Labels = Readonly<Record<string, string>>
+type Matcher = (labels: Labels) => boolean
+
+const KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/
+const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/
+
+function splitTop(s: string): string[] {
+  const out: string[] = []
+  let depth = 0
+  let cur = ""
+  for (const ch of s) {
+    if (ch === "(") depth++
+    if (ch === ")") depth--
+    if (ch === "," && depth === 0) {
+      out.push(cur)
+      cur = ""
+    } else cur += ch
+  }
+  out.push(cur)
+  return out.map((p) => p.trim())
+}
+
+function checkKey(key: string, raw: string): void {
+  const name = key.includes("/") ? key.slice(key.indexOf("/") + 1) : key
+  if (!KEY.test(key) || name.length > 63)
+    throw badRequest(`unable to parse requirement: invalid label key "${key}" in "${raw}"`)
+}
+
+function checkValue(v: string, raw: string): void {
+  if (!VALUE.test(v) || v.length > 63)
+    throw badRequest(`unable to parse requirement: invalid label value "${v}" in "${raw}"`)
+}
+
+function requirement(raw: string): Matcher {
+  let m = /^!\s*(\S+)$/.exec(raw)
+  if (m) {
+    const key = m[1] as string
+    checkKey(key, raw)
+    return (l) => !(key in l)
+  }
+  m = /^(\S+?)\s+(in|notin)\s*\((.*)\)$/.exec(raw)
+  if (m) {
+    const [, key = "", op, list = ""] = m
+    checkKey(key, raw)
+    const values = new Set(list.split(",").map((v) => v.trim()))
+    for (const v of values) checkValue(v, raw)
+    return op === "in"
+      ? (l) => key in l && values.has(l[key] as string)
+      : (l) => !(key in l) || !values.has(l[key] as string)
+  }
+  m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(raw)
+  if (m) {
+    const [, key = "", op, value = ""] = m
+    checkKey(key, raw)
+    checkValue(value, raw)
+    return op === "!=" ? (l) => l[key] !== value : (l) => l[key] === value
+  }
+  if (/^\S+$/.test(raw)) {
+    checkKey(raw, raw)
+    return (l) => raw in l
+  }
+  throw badRequest(`unable to parse requirement: "${raw}"`)
+}
+
+/** Compiles a label selector string; undefined for the empty selector (matches everything). */
+export function parseLabelSelector(s: string): Matcher | undefined {
+  if (!s.trim()) return undefined
+  const reqs = splitTop(s).map(requirement)
+  return (l) => reqs.every((r) => r(l))
+}
+
+/** One field selector requirement. */
+export interface FieldRequirement {
+  readonly field: string
+  readonly op: "=" | "!="
+  readonly value: string
+}
+
+/** Parses `a=b,c!=d` (with `\,` `\=` `\\` escapes). */
+export function parseFieldSelector(s: string): FieldRequirement[] {
+  if (!s.trim()) return []
+  const parts: string[] = []
+  let cur = ""
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i] as string
+    if (ch === "\\" && i + 1 < s.length) {
+      cur += ch + s[++i]
+    } else if (ch === ",") {
+      parts.push(cur)
+      cur = ""
+    } else cur += ch
+  }
+  parts.push(cur)
+  return parts.map((p) => {
+    const m = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(p.trim())
+    if (!m) throw badRequest(`invalid selector: '${s}'; can't understand '${p}'`)
+    const unescape = (x: string) => x.replace(/\\(.)/g, "$1")
+    return { field: (m[1] as string).trim(), op: m[2] === "!=" ? "!=" : "=", value: unescape(m[3] ?? "") }
+  })
+}
+
+type Obj = ApiObject & { spec?: any; status?: any; [k: string]: any }
+
+function str(v: unknown): string {
+  return v === undefined || v === null ? "" : String(v)
+}
+
+/** Per kind, the fields beyond metadata.name and metadata.namespace that upstream lets clients select on. */
+const KIND_FIELDS: Record<string, (o: Obj) => Record<string, string>> = {
+  "/Pod": (o) => ({
+    "spec.nodeName": str(o.spec?.nodeName),
+    "spec.restartPolicy": str(o.spec?.restartPolicy),
+    "spec.schedulerName": str(o.spec?.schedulerName),
+    "spec.serviceAccountName": str(o.spec?.serviceAccountName),
+    "spec.hostNetwork": str(o.spec?.hostNetwork ?? false),
+    "status.phase": str(o.status?.phase),
+    "status.podIP": str(o.status?.podIP),
+    "status.nominatedNodeName": str(o.status?.nominatedNodeName),
+  }),
+  "/Event": (o) => {
+    const io = o.involvedObject ?? {}
+    return {
+      "involvedObject.kind": str(io.kind),
+      "involvedObject.namespace": str(io.namespace),
+      "involvedObject.name": str(io.name),
+      "involvedObject.uid": str(io.uid),
+      "involvedObject.apiVersion": str(io.apiVersion),
+      "involvedObject.resourceVersion": str(io.resourceVersion),
+      "involvedObject.fieldPath": str(io.fieldPath),
+      reason: str(o.reason),
+      reportingComponent: str(o.reportingComponent),
+      source: str(o.source?.component),
+      type: str(o.type),
+    }
+  },
+  "/Secret": (o) => ({ type: str(o.type) }),
+  "/Namespace": (o) => ({ "status.phase": str(o.status?.phase) }),
+  "/Node": (o) => ({ "spec.unschedulable": str(o.spec?.unschedulable ?? false) }),
+  "/ReplicationController": (o) => ({ "status.replicas": str(o.status?.replicas ?? 0) }),
+  "apps/ReplicaSet": (o) => ({ "status.replicas": str(o.status?.replicas ?? 0) }),
+  "batch/Job": (o) => ({ "status.successful": str(o.status?.succeeded ?? 0) }),
+  "/Service": (o) => ({ "spec.clusterIP": str(o.spec?.clusterIP), "spec.type": str(o.spec?.type) }),
+}
+
+/** The selectable fields of an object, by kind, as upstream exposes them. */
+export function fieldsOf(info: Pick<ResourceInfo, "group" | "kind">, obj: Obj): Record<string, string> {
+  const meta = obj.metadata ?? {}
+  const extra = KIND_FIELDS[`${info.group}/${info.kind}`]
+  return {
+    "metadata.name": str(meta.name),
+    "metadata.namespace": str(meta.namespace),
+    ...(extra ? extra(obj) : {}),
+  }
+}
+
+/** The string form of a meta/v1 LabelSelector, as the Scale subresource reports it. */
+export function labelSelectorAsString(sel: {
+  matchLabels?: Record<string, string>
+  matchExpressions?: { key: string; operator: string; values?: string[] }[]
+}): string {
+  const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`)
+  for (const e of sel.matchExpressions ?? []) {
+    const values = [...(e.values ?? [])].sort().join(",")
+    if (e.operator === "In") parts.push(`${e.key} in (${values})`)
+    else if (e.operator === "NotIn") parts.push(`${e.key} notin (${values})`)
+    else if (e.operator === "Exists") parts.push(e.key)
+    else if (e.operator === "DoesNotExist") parts.push(`!${e.key}`)
+  }
+  return parts.sort().join(",")
+}

@@ -1,0 +1,155 @@
+/**
+ * The API server: the Kubernetes REST API over a Store. One handler chain (authenticate →
+ * authorize → route → admit → registry) serves node:http, web fetch and in-process callers.
+ */
+import {
+  ApiError,
+  type ApiObject,
+  BUILTIN_RESOURCES,
+  type FieldError,
+  type ResourceInfo,
+  applyDefaults,
+  validateObject,
+  findResource,
+} from "../api/index.ts"
+import type { Store } from "../storage/index.ts"
+import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
+import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
+import { convert } from "./conversion.ts"
+import { routeNonResource } from "./handlers/non-resource.ts"
+import { routeResource } from "./handlers/route.ts"
+import type { ServerParts } from "./handlers/context.ts"
+import {
+  type ApiRequest,
+  type ApiResponse,
+  type UserInfo,
+  fromFetch,
+  isBodyTooLarge,
+  toFetch,
+} from "./http.ts"
+import { errorResponse } from "./output.ts"
+import { decode, type Served } from "./registry/context.ts"
+import { Registry } from "./registry/registry.ts"
+import { requestInfo } from "./request-info.ts"
+import { WatchCache } from "./watch-cache.ts"
+
+/** Options of createApiServer. */
+export interface ApiServerOptions {
+  readonly store: Store
+  readonly clock?: Clock
+  readonly log?: Logger
+  /** Who sent a request; undefined means anonymous. Throw ApiError Unauthorized to refuse. */
+  readonly authenticate?: (req: ApiRequest) => Promise<UserInfo | undefined>
+  /** Whether anonymous requests are allowed (health and version endpoints always are). */
+  readonly allowAnonymous?: boolean
+  /** Extra admission plugins, after the built-in ones. */
+  readonly admission?: readonly AdmissionPlugin[]
+  /** The address clients reach the server at, for discovery's serverAddressByClientCIDRs. */
+  readonly advertiseAddress?: string
+}
+
+/** A running API server's handler surface. */
+export interface ApiServer {
+  /** Handles one request. Never throws: failures become Status responses. */
+  handle(req: ApiRequest): Promise<ApiResponse>
+  /** The same, with the web fetch signature. */
+  fetch(request: Request): Promise<Response>
+  /** Runs the watch cache until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void>
+  /** Resolves once the cache has loaded and the system namespaces exist. */
+  ready(): Promise<void>
+  /** The served resources. */
+  readonly resources: readonly ResourceInfo[]
+}
+
+const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] }
+const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
+
+/** The storage view of a served resource. */
+export function servedOf(info: ResourceInfo): Served {
+  const prefix = info.group ? `/registry/${info.group}/${info.resource}/` : `/registry/${info.resource}/`
+  return { info, prefix, storageVersion: info.storageVersion ?? info.version }
+}
+
+function defaults(info: ResourceInfo, obj: ApiObject): void {
+  applyDefaults(info, obj)
+}
+
+function validate(info: ResourceInfo, obj: ApiObject, old?: ApiObject): FieldError[] {
+  return validateObject(info, obj, old)
+}
+
+/** Creates an API server over `opts.store`. Call `run` to start its watch cache. */
+export function createApiServer(opts: ApiServerOptions): ApiServer {
+  const clock = opts.clock ?? realClock
+  const log = opts.log ?? silentLogger()
+  const resources = BUILTIN_RESOURCES
+  const cache = new WatchCache(opts.store, decode, log)
+  for (const r of resources) cache.resource(servedOf(r).prefix)
+  const nsCache = cache.resource("/registry/namespaces/")
+  const lookupNamespace = async (name: string) => {
+    let ns = nsCache.objects.get(`/registry/namespaces/${name}`) as (ApiObject & { status?: any }) | undefined
+    if (!ns) {
+      const e = await opts.store.get(`/registry/namespaces/${name}`)
+      if (e) ns = decode(e.value, e.revision)
+    }
+    if (!ns) return undefined
+    return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
+  }
+  const admission = admissionChain([namespaceLifecycle(lookupNamespace), ...(opts.admission ?? [])])
+  const registry = new Registry({ store: opts.store, clock, admission, defaults, validate, convert })
+  const parts: ServerParts = { store: opts.store, cache, registry, clock, log, served: servedOf }
+  let markReady!: () => void
+  const readyPromise = new Promise<void>((r) => (markReady = r))
+
+  async function bootstrap(): Promise<void> {
+    await cache.ready()
+    const namespaces = servedOf(findResource("", "v1", "namespaces") as ResourceInfo)
+    for (const name of [...IMMORTAL_NAMESPACES, "kube-node-lease"]) {
+      await registry.create(namespaces, "", { metadata: { name } }).catch((err) => {
+        if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
+      })
+    }
+    markReady()
+  }
+
+  async function handle(req: ApiRequest): Promise<ApiResponse> {
+    try {
+      if (!ALWAYS_PUBLIC.test(req.path)) {
+        const user = opts.authenticate ? await opts.authenticate(req) : undefined
+        if (!user && opts.allowAnonymous === false) throw new ApiError("Unauthorized", "Unauthorized")
+        req.user = user ?? ANONYMOUS
+      }
+      const ri = requestInfo(req.method, req.path, req.query)
+      const nonResource = routeNonResource(req, ri, {
+        resources,
+        advertiseAddress: opts.advertiseAddress ?? "127.0.0.1:6443",
+      })
+      if (nonResource) return await nonResource
+      return await routeResource(req, ri, parts)
+    } catch (err) {
+      if (isBodyTooLarge(err)) {
+        return errorResponse(
+          new ApiError("RequestEntityTooLarge", "Request entity too large: limit is 3145728"),
+        )
+      }
+      if (!(err instanceof ApiError))
+        log.error({ err: String((err as Error)?.stack ?? err), path: req.path }, "Request failed")
+      return errorResponse(err)
+    }
+  }
+
+  return {
+    handle,
+    fetch: async (request) => toFetch(await handle(fromFetch(request))),
+    async run(signal) {
+      const running = cache.run(signal)
+      bootstrap().catch((err: unknown) =>
+        log.error({ err: String(err) }, "Cannot create the system namespaces"),
+      )
+      await running
+    },
+    ready: () => readyPromise,
+    resources,
+  }
+}

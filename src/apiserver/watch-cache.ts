@@ -1,0 +1,226 @@
+/**
+ * The watch cache: one store watch on the whole registry feeds, per resource prefix, the live
+ * objects and a window of recent events. Lists and watches are served from here, not by
+ * rescanning the store; a watch from a revision older than the window falls back to the store.
+ */
+import type { Store, StoreEvent } from "../storage/index.ts"
+import { CompactedError } from "../storage/index.ts"
+import type { ApiObject } from "../api/index.ts"
+import { AsyncQueue, type Logger } from "../util/index.ts"
+
+/** One change as the cache keeps it. Objects are shared and must never be mutated. */
+export interface CacheEvent {
+  readonly type: "ADDED" | "MODIFIED" | "DELETED"
+  readonly key: string
+  readonly object: ApiObject
+  readonly prev?: ApiObject
+  readonly revision: number
+}
+
+/** Turns a stored entry into an object (with its resourceVersion set). */
+export type Decoder = (value: string, revision: number) => ApiObject
+
+const WINDOW = 20_000
+
+/** The objects and recent events under one storage prefix. */
+export class ResourceCache {
+  readonly prefix: string
+  readonly objects = new Map<string, ApiObject>()
+  #sortedKeys: string[] | undefined
+  #window: CacheEvent[] = []
+  /** The window holds every event after this revision. */
+  #windowStart = 0
+  readonly #listeners = new Set<(ev: CacheEvent) => void>()
+
+  constructor(prefix: string) {
+    this.prefix = prefix
+  }
+
+  /** Keys in order, recomputed only after keys were added or removed. */
+  sortedKeys(): string[] {
+    return (this.#sortedKeys ??= [...this.objects.keys()].sort())
+  }
+
+  /** The revision from which the window is complete. */
+  get windowStart(): number {
+    return this.#windowStart
+  }
+
+  /** Events after `revision` from the window (caller checks `revision >= windowStart`). */
+  eventsAfter(revision: number): CacheEvent[] {
+    let lo = 0
+    let hi = this.#window.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((this.#window[mid] as CacheEvent).revision <= revision) lo = mid + 1
+      else hi = mid
+    }
+    return this.#window.slice(lo)
+  }
+
+  /** Subscribes to live events; returns the unsubscribe function. */
+  subscribe(fn: (ev: CacheEvent) => void): () => void {
+    this.#listeners.add(fn)
+    return () => this.#listeners.delete(fn)
+  }
+
+  /** Drops everything (before a relist) and ends every subscriber's stream via `onReset`. */
+  reset(revision: number): void {
+    this.objects.clear()
+    this.#sortedKeys = undefined
+    this.#window = []
+    this.#windowStart = revision
+  }
+
+  load(key: string, obj: ApiObject): void {
+    this.objects.set(key, obj)
+    this.#sortedKeys = undefined
+  }
+
+  apply(ev: CacheEvent): void {
+    if (ev.type === "DELETED") {
+      this.objects.delete(ev.key)
+      this.#sortedKeys = undefined
+    } else {
+      if (!this.objects.has(ev.key)) this.#sortedKeys = undefined
+      this.objects.set(ev.key, ev.object)
+    }
+    this.#window.push(ev)
+    if (this.#window.length > WINDOW) {
+      const drop = this.#window.length - WINDOW
+      this.#windowStart = (this.#window[drop - 1] as CacheEvent).revision
+      this.#window = this.#window.slice(drop)
+    }
+    for (const fn of this.#listeners) fn(ev)
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.size
+  }
+}
+
+/** Every ResourceCache, fed by one store watch. */
+export class WatchCache {
+  readonly #store: Store
+  readonly #decode: Decoder
+  readonly #log: Logger
+  readonly #caches = new Map<string, ResourceCache>()
+  #revision = 0
+  #waiters: { revision: number; resolve: () => void }[] = []
+  #ready: Promise<void>
+  #markReady!: () => void
+  readonly #resetListeners = new Set<() => void>()
+
+  constructor(store: Store, decode: Decoder, log: Logger) {
+    this.#store = store
+    this.#decode = decode
+    this.#log = log
+    this.#ready = new Promise((r) => (this.#markReady = r))
+  }
+
+  /** The last store revision the cache has applied. */
+  get revision(): number {
+    return this.#revision
+  }
+
+  /** Resolves once the first list has loaded. */
+  ready(): Promise<void> {
+    return this.#ready
+  }
+
+  /** The cache of one storage prefix (e.g. "/registry/pods/"). */
+  resource(prefix: string): ResourceCache {
+    let c = this.#caches.get(prefix)
+    if (!c) {
+      c = new ResourceCache(prefix)
+      this.#caches.set(prefix, c)
+    }
+    return c
+  }
+
+  /** Called when the cache relists: every watch served from it must end. */
+  onReset(fn: () => void): () => void {
+    this.#resetListeners.add(fn)
+    return () => this.#resetListeners.delete(fn)
+  }
+
+  #cacheFor(key: string): ResourceCache | undefined {
+    // Keys are /registry/<resource>/... or /registry/<group>/<resource>/...; try the longer prefix first.
+    const parts = key.split("/")
+    const long = parts.slice(0, 4).join("/") + "/"
+    return this.#caches.get(long) ?? this.#caches.get(parts.slice(0, 3).join("/") + "/")
+  }
+
+  /** Resolves when the cache has applied `revision` (or rejects on timeout/abort). */
+  waitFor(revision: number, timeoutMs: number): Promise<boolean> {
+    if (this.#revision >= revision) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const w = { revision, resolve: () => resolve(true) }
+      this.#waiters.push(w)
+      setTimeout(() => {
+        this.#waiters = this.#waiters.filter((x) => x !== w)
+        resolve(this.#revision >= revision)
+      }, timeoutMs).unref()
+    })
+  }
+
+  #advance(revision: number): void {
+    if (revision <= this.#revision) return
+    this.#revision = revision
+    if (this.#waiters.length === 0) return
+    const due = this.#waiters.filter((w) => w.revision <= revision)
+    this.#waiters = this.#waiters.filter((w) => w.revision > revision)
+    for (const w of due) w.resolve()
+  }
+
+  async #list(): Promise<number> {
+    const r = await this.#store.list("/registry/")
+    for (const c of this.#caches.values()) c.reset(r.revision)
+    for (const e of r.entries) {
+      const c = this.#cacheFor(e.key)
+      if (c) c.load(e.key, this.#decode(e.value, e.revision))
+    }
+    this.#advance(r.revision)
+    return r.revision
+  }
+
+  #applyEvent(ev: StoreEvent): void {
+    const c = this.#cacheFor(ev.entry.key)
+    if (c) {
+      const object = this.#decode(ev.entry.value, ev.entry.revision)
+      const prev = c.objects.get(ev.entry.key)
+      const type = ev.type === "delete" ? "DELETED" : prev ? "MODIFIED" : "ADDED"
+      c.apply({ type, key: ev.entry.key, object, ...(prev ? { prev } : {}), revision: ev.entry.revision })
+    }
+    this.#advance(ev.entry.revision)
+  }
+
+  /** Lists, then follows the store until `signal` aborts; relists when the watch is compacted. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let from: number
+      try {
+        from = await this.#list()
+      } catch (err) {
+        if (signal.aborted) return
+        this.#log.error({ err: String(err) }, "Cannot list the store; retrying")
+        await new Promise((r) => setTimeout(r, 1000))
+        continue
+      }
+      this.#markReady()
+      try {
+        for await (const ev of this.#store.watch("/registry/", from, signal)) this.#applyEvent(ev)
+      } catch (err) {
+        if (signal.aborted) return
+        if (!(err instanceof CompactedError))
+          this.#log.error({ err: String(err) }, "Store watch failed; relisting")
+        for (const fn of this.#resetListeners) fn()
+      }
+    }
+  }
+}
+
+/** A bounded queue of outgoing watch lines: a consumer too far behind is ended. */
+export function lineQueue(): AsyncQueue<string> {
+  return new AsyncQueue<string>()
+}

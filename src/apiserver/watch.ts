@@ -1,0 +1,236 @@
+/**
+ * WATCH: a stream of newline-delimited events from the watch cache (or from the store, for a
+ * revision older than the cache's window). Label- and field-filtered watches turn objects that
+ * stop matching into DELETED and objects that start matching into ADDED. Watch-list
+ * (sendInitialEvents) streams the current objects, then a BOOKMARK marking their end.
+ */
+import { ApiError, type ApiObject, badRequest } from "../api/index.ts"
+import { CompactedError, type Store } from "../storage/index.ts"
+import { AsyncQueue } from "../util/index.ts"
+import type { ObjectFilter } from "./filter.ts"
+import { queryBool } from "./request-info.ts"
+import { decode, type Served } from "./registry/context.ts"
+import type { CacheEvent, WatchCache } from "./watch-cache.ts"
+
+/** One outgoing event before encoding. */
+export interface OutEvent {
+  readonly type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR"
+  readonly object: ApiObject
+}
+
+/** Options of a watch, from the query. */
+export interface WatchParams {
+  readonly resourceVersion?: number
+  readonly sendInitialEvents: boolean
+  readonly bookmarks: boolean
+  readonly timeoutMs: number
+}
+
+/** How often a bookmark goes to a watcher that allows them. */
+export const BOOKMARK_INTERVAL_MS = 60_000
+/** A watcher this many events behind is ended (the client re-watches). */
+const MAX_BACKLOG = 20_000
+
+/** Parses the watch parameters of a query. */
+export function watchParams(query: URLSearchParams): WatchParams {
+  const rvRaw = query.get("resourceVersion") ?? ""
+  if (rvRaw !== "" && !/^\d+$/.test(rvRaw)) {
+    throw badRequest(`resourceVersion: Invalid value: "${rvRaw}": must be a non-negative integer`)
+  }
+  const sendInitialEvents = queryBool(query, "sendInitialEvents")
+  const bookmarks = queryBool(query, "allowWatchBookmarks")
+  const match = query.get("resourceVersionMatch") ?? ""
+  if (sendInitialEvents) {
+    if (match !== "NotOlderThan") {
+      throw new ApiError(
+        "Invalid",
+        `resourceVersionMatch: Unsupported value: "${match}": sendInitialEvents requires setting resourceVersionMatch to NotOlderThan`,
+      )
+    }
+    if (!bookmarks) {
+      throw new ApiError(
+        "Invalid",
+        "allowWatchBookmarks: Required value: allowWatchBookmarks must be set to true when sendInitialEvents is set",
+      )
+    }
+  } else if (match) {
+    throw new ApiError(
+      "Invalid",
+      `resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided`,
+    )
+  }
+  const timeoutRaw = query.get("timeoutSeconds")
+  const timeout = timeoutRaw ? Number(timeoutRaw) : NaN
+  // Without a timeout the server picks one between 30 and 60 minutes, as upstream does.
+  const timeoutMs =
+    Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : (1800 + Math.random() * 1800) * 1000
+  return {
+    ...(rvRaw !== "" ? { resourceVersion: Number(rvRaw) } : {}),
+    sendInitialEvents,
+    bookmarks,
+    timeoutMs,
+  }
+}
+
+/** Maps a cache event to what a filtered watcher sees, or undefined when it sees nothing. */
+export function visibleEvent(ev: CacheEvent, filter: ObjectFilter): OutEvent | undefined {
+  const nowMatches = filter.matches(ev.object)
+  if (ev.type === "DELETED") return nowMatches ? { type: "DELETED", object: ev.object } : undefined
+  const before = ev.prev ? filter.matches(ev.prev) : false
+  if (nowMatches && before) return { type: "MODIFIED", object: ev.object }
+  if (nowMatches) return { type: "ADDED", object: ev.object }
+  if (before) return { type: "DELETED", object: ev.object }
+  return undefined
+}
+
+function inScope(key: string, scope: string): boolean {
+  return key.startsWith(scope)
+}
+
+/**
+ * Starts a watch and returns its event stream. The snapshot, the replay and the live subscription
+ * are taken in one synchronous step, so no event is lost or repeated.
+ */
+export async function startWatch(
+  deps: { store: Store; cache: WatchCache },
+  s: Served,
+  filter: ObjectFilter,
+  p: WatchParams,
+  signal: AbortSignal,
+): Promise<AsyncIterable<OutEvent>> {
+  const { cache } = deps
+  const scope = s.info.namespaced && filter.namespace ? `${s.prefix}${filter.namespace}/` : s.prefix
+  const rc = cache.resource(s.prefix)
+  const initial = p.sendInitialEvents || p.resourceVersion === undefined || p.resourceVersion === 0
+  // Consistency: watch-list without an RV (and plain watches with an RV) wait for the cache to catch up.
+  const want =
+    p.sendInitialEvents && p.resourceVersion === undefined
+      ? await deps.store.revision()
+      : (p.resourceVersion ?? 0)
+  if (want > 0 && !(await cache.waitFor(want, 3000))) {
+    throw new ApiError("Timeout", `Too large resource version: ${want}, current: ${cache.revision}`, {
+      retryAfterSeconds: 1,
+    })
+  }
+
+  const queue = new AsyncQueue<OutEvent>()
+  let last = 0
+  const push = (ev: CacheEvent) => {
+    if (ev.revision <= last || !inScope(ev.key, scope)) return
+    last = ev.revision
+    const out = visibleEvent(ev, filter)
+    if (!out) return
+    queue.push(out)
+    if (queue.size > MAX_BACKLOG) stop()
+  }
+  let unsubscribe = () => {}
+  const timers: NodeJS.Timeout[] = []
+  const inner = new AbortController()
+  const stop = () => {
+    inner.abort()
+    unsubscribe()
+    for (const t of timers) clearTimeout(t)
+    queue.close()
+  }
+
+  if (initial) {
+    for (const k of rc.sortedKeys()) {
+      if (!inScope(k, scope)) continue
+      const obj = rc.objects.get(k) as ApiObject
+      if (filter.matches(obj)) queue.push({ type: "ADDED", object: obj })
+    }
+    last = cache.revision
+    if (p.sendInitialEvents) queue.push(bookmark(s, cache.revision, true))
+    unsubscribe = rc.subscribe(push)
+  } else {
+    const from = p.resourceVersion as number
+    if (from >= rc.windowStart) {
+      for (const ev of rc.eventsAfter(from)) push(ev)
+      last = Math.max(last, from, cache.revision)
+      unsubscribe = rc.subscribe(push)
+    } else {
+      void followStore(deps.store, s, scope, from, filter, queue, inner.signal)
+    }
+  }
+  const offReset = cache.onReset(stop)
+  const innerUnsub = unsubscribe
+  unsubscribe = () => {
+    innerUnsub()
+    offReset()
+  }
+  signal.addEventListener("abort", stop, { once: true })
+  timers.push(setTimeout(stop, p.timeoutMs))
+  if (p.bookmarks) {
+    const tick = () => {
+      if (queue.closed) return
+      queue.push(bookmark(s, Math.max(last, cache.revision), false))
+      timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref())
+    }
+    timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref())
+  }
+  return {
+    [Symbol.asyncIterator]: () => {
+      const ret = queue.return.bind(queue)
+      queue.return = () => {
+        stop()
+        return ret()
+      }
+      return queue
+    },
+  }
+}
+
+/** A BOOKMARK object: the kind with only a resourceVersion (and the initial-events-end mark). */
+export function bookmark(s: Served, revision: number, initialEnd: boolean): OutEvent {
+  const gv = s.info.group ? `${s.info.group}/${s.info.version}` : s.info.version
+  return {
+    type: "BOOKMARK",
+    object: {
+      kind: s.info.kind,
+      apiVersion: gv,
+      metadata: {
+        resourceVersion: String(revision),
+        ...(initialEnd ? { annotations: { "k8s.io/initial-events-end": "true" } } : {}),
+      },
+    },
+  }
+}
+
+/** Serves a watch from an old revision straight from the store (older than the cache's window). */
+async function followStore(
+  store: Store,
+  _s: Served,
+  scope: string,
+  from: number,
+  filter: ObjectFilter,
+  queue: AsyncQueue<OutEvent>,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    for await (const ev of store.watch(scope, from, signal)) {
+      const object = decode(ev.entry.value, ev.entry.revision)
+      const prev = ev.prev ? decode(ev.prev.value, ev.prev.revision) : undefined
+      const type = ev.type === "delete" ? "DELETED" : prev ? "MODIFIED" : "ADDED"
+      const out = visibleEvent(
+        { type, key: ev.entry.key, object, ...(prev ? { prev } : {}), revision: ev.entry.revision },
+        filter,
+      )
+      if (out) queue.push(out)
+      if (queue.closed) return
+    }
+  } catch (err) {
+    if (err instanceof CompactedError) {
+      const e = new ApiError("Expired", `too old resource version: ${from} (${err.compacted})`)
+      queue.push({ type: "ERROR", object: e.toStatus() as unknown as ApiObject })
+    } else {
+      queue.push({
+        type: "ERROR",
+        object: new ApiError(
+          "InternalError",
+          `watch failed: ${String(err)}`,
+        ).toStatus() as unknown as ApiObject,
+      })
+    }
+  }
+  queue.close()
+}

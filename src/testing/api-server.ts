@@ -1,0 +1,95 @@
+/**
+ * An API server on a loopback port for integration tests: HTTPS with a fresh CA and an admin client
+ * certificate, and a kubeconfig for the real clients.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import {
+  createApiServer,
+  createAuthenticator,
+  ensurePki,
+  listen,
+  type ApiServer,
+} from "../apiserver/index.ts"
+import { MemoryStore, type Store } from "../storage/index.ts"
+
+/** A running test server. */
+export interface TestApiServer {
+  readonly api: ApiServer
+  readonly store: Store
+  /** e.g. http://127.0.0.1:41234 */
+  readonly url: string
+  /** A kubeconfig file pointing at the server. */
+  readonly kubeconfig: string
+  /** A scratch directory removed by stop(). */
+  readonly dir: string
+  /** Environment for kubectl/helm: KUBECONFIG, and HOME and caches inside `dir`. */
+  readonly env: NodeJS.ProcessEnv
+  stop(): Promise<void>
+}
+
+function b64(s: string): string {
+  return Buffer.from(s).toString("base64")
+}
+
+/** Starts an API server (on a MemoryStore unless given a store) on 127.0.0.1. */
+export async function startTestApiServer(opts: { store?: Store } = {}): Promise<TestApiServer> {
+  const store = opts.store ?? new MemoryStore()
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-test-"))
+  const pki = await ensurePki(join(dir, "pki"), ["localhost", "127.0.0.1"])
+  const api = createApiServer({ store, authenticate: createAuthenticator(), allowAnonymous: false })
+  const ac = new AbortController()
+  const running = api.run(ac.signal)
+  await api.ready()
+  const server = await listen(api, {
+    host: "127.0.0.1",
+    port: 0,
+    tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert, requestCert: true },
+  })
+  const kubeconfig = join(dir, "kubeconfig.yaml")
+  writeFileSync(
+    kubeconfig,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters:",
+      "- name: test",
+      "  cluster:",
+      `    server: ${server.url}`,
+      `    certificate-authority-data: ${b64(pki.ca.cert)}`,
+      "contexts:",
+      "- name: test",
+      "  context: {cluster: test, user: test, namespace: default}",
+      "current-context: test",
+      "users:",
+      "- name: test",
+      "  user:",
+      `    client-certificate-data: ${b64(pki.admin.cert)}`,
+      `    client-key-data: ${b64(pki.admin.key)}`,
+      "",
+    ].join("\n"),
+  )
+  const env = {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    HOME: dir,
+    KUBECACHEDIR: join(dir, "kube-cache"),
+    HELM_CACHE_HOME: join(dir, "helm-cache"),
+  }
+  return {
+    api,
+    store,
+    url: server.url,
+    kubeconfig,
+    dir,
+    env,
+    async stop() {
+      await server.close()
+      ac.abort()
+      await running.catch(() => {})
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}

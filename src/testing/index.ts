@@ -1,0 +1,9 @@
+/**
+ * Test helpers, imported only by tests: real dependencies started for a test run (an etcd
+ * server) and the means to skip tests visibly when a dependency is missing (but fail under CI).
+ * Imports util, api, storage, apiserver and client only.
+ */
+export { startEtcd, ETCD_BINARY, type EtcdServer, type StartEtcdOptions } from "./etcd-server.ts"
+export { ensureDebianPackage, skipUnless, isCI, MissingTestDependencyError } from "./debian.ts"
+export { kubectlPath, helmPath, run, type CommandResult } from "./kubectl.ts"
+export { startTestApiServer, type TestApiServer } from "./api-server.ts"

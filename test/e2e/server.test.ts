@@ -1,0 +1,97 @@
+/** `k8ts server` as a user runs it: a child process over HTTPS, driven by the real kubectl. */
+import assert from "node:assert/strict"
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { request } from "node:https"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, describe, test } from "node:test"
+import { kubectlPath, run } from "../../src/testing/index.ts"
+
+const ROOT = join(import.meta.dirname, "..", "..")
+const dir = mkdtempSync(join(tmpdir(), "k8ts-server-e2e-"))
+let child: ChildProcess | undefined
+let kubectl: string
+
+async function startServer(): Promise<{ url: string; ms: number }> {
+  const t = performance.now()
+  child = spawn(
+    process.execPath,
+    [join(ROOT, "bin", "k8ts.js"), "server", "--data-dir", dir, "--port", "0"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  )
+  let log = ""
+  const ready = await new Promise<boolean>((resolve) => {
+    const onData = (c: Buffer) => {
+      log += String(c)
+      if (log.includes("Cluster ready")) resolve(true)
+    }
+    child!.stdout!.on("data", onData)
+    child!.stderr!.on("data", onData)
+    child!.once("exit", () => resolve(false))
+    setTimeout(() => resolve(false), 30_000).unref()
+  })
+  assert.ok(ready, `server did not become ready:\n${log}`)
+  const url = /Serving on (https:\/\/\S+)/.exec(log)?.[1]
+  assert.ok(url, log)
+  return { url, ms: performance.now() - t }
+}
+
+async function stopServer(): Promise<void> {
+  if (!child || child.exitCode !== null) return
+  const exited = new Promise((r) => child!.once("exit", r))
+  child.kill("SIGTERM")
+  await exited
+}
+
+function k(...args: string[]) {
+  return run(kubectl, ["--kubeconfig", join(dir, "kubeconfig.yaml"), ...args], {
+    env: { ...process.env, HOME: dir },
+  })
+}
+
+before(() => {
+  kubectl = kubectlPath()
+})
+after(async () => {
+  if (child && child.exitCode === null) child.kill("SIGKILL")
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe("k8ts server", () => {
+  test("starts over HTTPS, answers kubectl, refuses anonymous requests and keeps state across restarts", async () => {
+    const { url } = await startServer()
+    const nodes = await k("get", "nodes")
+    assert.equal(nodes.code, 0, nodes.stderr)
+    const ns = await k("get", "namespaces", "-o", "name")
+    assert.match(ns.stdout, /namespace\/kube-system/)
+    const file = join(dir, "cm.yaml")
+    writeFileSync(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\ndata:\n  a: b\n")
+    const created = await k("create", "--validate=false", "-f", file)
+    assert.equal(created.code, 0, created.stderr)
+
+    // Without credentials: 401, except for version and health.
+    const ca = readFileSync(join(dir, "pki", "ca.crt"), "utf8")
+    const anon = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        request(`${url}${path}`, { ca }, (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        })
+          .on("error", reject)
+          .end()
+      })
+    assert.equal(await anon("/api/v1/namespaces"), 401)
+    assert.equal(await anon("/version"), 200)
+    assert.equal(await anon("/readyz"), 200)
+
+    await stopServer()
+    await startServer()
+    const got = await k("get", "configmap", "kept", "-o", "jsonpath={.data.a}")
+    assert.equal(got.code, 0, got.stderr)
+    assert.equal(got.stdout, "b")
+    await stopServer()
+  })
+})
