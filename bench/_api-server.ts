@@ -11,6 +11,7 @@ import { createApiServer, listen } from "../src/apiserver/index.ts"
 import { SqliteStore } from "../src/storage/index.ts"
 
 const [mode = "k8ts", dir = "."] = process.argv.slice(2)
+process.on("SIGTERM", () => process.exit(0))
 
 if (mode === "k8ts") {
   const store = SqliteStore.open(join(dir, "state.db"), { compactIntervalMs: 0 })

@@ -82,8 +82,16 @@ function readNodeBody(req: IncomingMessage): Promise<Buffer> {
 export function fromNode(req: IncomingMessage, res: ServerResponse): ApiRequest {
   const url = req.url ?? "/"
   const q = url.indexOf("?")
-  const ac = new AbortController()
-  res.on("close", () => ac.abort())
+  // Most requests never look at their signal: make it only when asked (watches, long reads).
+  let ac: AbortController | undefined
+  const signal = () => {
+    if (!ac) {
+      ac = new AbortController()
+      if (res.closed) ac.abort()
+      else res.once("close", () => ac?.abort())
+    }
+    return ac.signal
+  }
   let body: Promise<Buffer> | undefined
   const tls = req.socket as TLSSocket
   const peer = tls.encrypted && tls.authorized ? tls.getPeerCertificate() : undefined
@@ -97,7 +105,9 @@ export function fromNode(req: IncomingMessage, res: ServerResponse): ApiRequest 
       return Array.isArray(v) ? v.join(", ") : v
     },
     body: () => (body ??= readNodeBody(req)),
-    signal: ac.signal,
+    get signal() {
+      return signal()
+    },
   }
 }
 
@@ -126,6 +136,19 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
     if (!res.destroyed) res.end()
     await it.return?.()
   }
+}
+
+/** Resolves when `res` can take more data or has closed, leaving no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done)
+      res.off("close", done)
+      resolve()
+    }
+    res.on("drain", done)
+    res.on("close", done)
+  })
 }
 
 /** Adapts a web Request to ApiRequest. */

@@ -150,7 +150,9 @@ export class Registry {
       const stored = this.#toStorage(s, obj)
       try {
         const e = await this.#d.store.create(keyFor(s, namespace, meta.name as string), encode(stored))
-        return this.toServed(s, decode(e.value, e.revision))
+        // The object as written, with its new resourceVersion: no need to parse it back.
+        meta.resourceVersion = String(e.revision)
+        return obj
       } catch (err) {
         if (!(err instanceof KeyExistsError)) throw err
         // A generated name collided: pick another, as upstream does.
@@ -224,7 +226,9 @@ export class Registry {
       }
       try {
         const e = await this.#d.store.update(key, encode(this.#toStorage(s, prepared)), cur.revision)
-        return { object: this.toServed(s, decode(e.value, e.revision)), created: false }
+        const written = prepared.metadata as ObjectMeta
+        written.resourceVersion = String(e.revision)
+        return { object: prepared, created: false }
       } catch (err) {
         if (err instanceof KeyNotFoundError) continue
         if (!(err instanceof RevisionConflictError)) throw err
