@@ -5,17 +5,42 @@ const component = "(api|storage|apiserver|client|controllers|scheduler|kubelet|n
 module.exports = {
   forbidden: [
     { name: "no-circular", severity: "error", from: {}, to: { circular: true } },
-    { name: "util-is-a-leaf", severity: "error", from: { path: "^src/util/", pathNot: TESTS }, to: { path: "^src/(?!util/)" } },
-    { name: "api-uses-util", severity: "error", from: { path: "^src/api/", pathNot: TESTS }, to: { path: "^src/(?!(api|util)/)" } },
-    { name: "storage-uses-util", severity: "error", from: { path: "^src/storage/", pathNot: TESTS }, to: { path: "^src/(?!(storage|util)/)" } },
+    {
+      name: "util-is-a-leaf",
+      severity: "error",
+      from: { path: "^src/util/", pathNot: TESTS },
+      to: { path: "^src/(?!util/)" },
+    },
+    {
+      name: "api-uses-util",
+      severity: "error",
+      from: { path: "^src/api/", pathNot: TESTS },
+      to: { path: "^src/(?!(api|util)/)" },
+    },
+    {
+      name: "storage-uses-util",
+      severity: "error",
+      from: { path: "^src/storage/", pathNot: TESTS },
+      to: { path: "^src/(?!(storage|util)/)" },
+    },
     {
       name: "apiserver-uses-api-storage-util",
       severity: "error",
       from: { path: "^src/apiserver/", pathNot: TESTS },
       to: { path: "^src/(?!(apiserver|api|storage|util)/)" },
     },
-    { name: "client-uses-api-util", severity: "error", from: { path: "^src/client/", pathNot: TESTS }, to: { path: "^src/(?!(client|api|util)/)" } },
-    { name: "network-uses-api-util", severity: "error", from: { path: "^src/network/", pathNot: TESTS }, to: { path: "^src/(?!(network|api|util)/)" } },
+    {
+      name: "client-uses-api-util",
+      severity: "error",
+      from: { path: "^src/client/", pathNot: TESTS },
+      to: { path: "^src/(?!(client|api|util)/)" },
+    },
+    {
+      name: "network-uses-api-util",
+      severity: "error",
+      from: { path: "^src/network/", pathNot: TESTS },
+      to: { path: "^src/(?!(network|api|util)/)" },
+    },
     {
       name: "components-use-api-client-util",
       severity: "error",
@@ -28,8 +53,18 @@ module.exports = {
       from: { path: "^src/(kubelet|proxy)/", pathNot: TESTS },
       to: { path: "^src/(storage|apiserver|controllers|scheduler|dns|cli|testing)/" },
     },
-    { name: "kubelet-proxy-apart", severity: "error", from: { path: "^src/kubelet/" }, to: { path: "^src/proxy/" } },
-    { name: "proxy-kubelet-apart", severity: "error", from: { path: "^src/proxy/" }, to: { path: "^src/kubelet/" } },
+    {
+      name: "kubelet-proxy-apart",
+      severity: "error",
+      from: { path: "^src/kubelet/" },
+      to: { path: "^src/proxy/" },
+    },
+    {
+      name: "proxy-kubelet-apart",
+      severity: "error",
+      from: { path: "^src/proxy/" },
+      to: { path: "^src/kubelet/" },
+    },
     {
       name: "testing-only-from-tests",
       severity: "error",

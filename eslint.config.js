@@ -14,7 +14,11 @@ export default tseslint.config(
         "error",
         {
           allowForKnownSafeCalls: [
-            { from: "package", name: ["test", "it", "describe", "suite", "before", "after"], package: "node:test" },
+            {
+              from: "package",
+              name: ["test", "it", "describe", "suite", "before", "after"],
+              package: "node:test",
+            },
           ],
         },
       ],
@@ -30,5 +34,8 @@ export default tseslint.config(
     files: ["cmd/**", "bench/**", "scripts/**", "test/**", "src/util/log.ts", "src/cli/**"],
     rules: { "no-console": "off" },
   },
-  { files: ["**/*.js", "**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
 )

@@ -7,7 +7,11 @@ function show(value: unknown): string {
 
 /** `field: Required value`. */
 export function required(field: string, detail?: string): FieldError {
-  return { type: "FieldValueRequired", field, message: detail ? `Required value: ${detail}` : "Required value" }
+  return {
+    type: "FieldValueRequired",
+    field,
+    message: detail ? `Required value: ${detail}` : "Required value",
+  }
 }
 
 /** `field: Invalid value: "x": detail`. */
@@ -18,7 +22,11 @@ export function invalidValue(field: string, value: unknown, detail: string): Fie
 /** `field: Unsupported value: "x": supported values: "a", "b"`. */
 export function notSupported(field: string, value: unknown, supported: readonly string[]): FieldError {
   const list = supported.map((s) => JSON.stringify(s)).join(", ")
-  return { type: "FieldValueNotSupported", field, message: `Unsupported value: ${show(value)}: supported values: ${list}` }
+  return {
+    type: "FieldValueNotSupported",
+    field,
+    message: `Unsupported value: ${show(value)}: supported values: ${list}`,
+  }
 }
 
 /** `field: Duplicate value: "x"`. */

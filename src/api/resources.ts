@@ -40,7 +40,16 @@ export interface ResourceInfo<T extends ApiObject = ApiObject> extends ResourceR
 }
 
 /** The verbs of an ordinary resource. */
-export const STANDARD_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] as const
+export const STANDARD_VERBS = [
+  "create",
+  "delete",
+  "deletecollection",
+  "get",
+  "list",
+  "patch",
+  "update",
+  "watch",
+] as const
 const STATUS: SubresourceInfo = { name: "status", verbs: ["get", "patch", "update"] }
 const SCALE: SubresourceInfo = {
   name: "scale",
@@ -130,7 +139,15 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
     {
       kind: "ServiceAccount",
       short: ["sa"],
-      sub: [{ name: "token", verbs: ["create"], kind: "TokenRequest", group: "authentication.k8s.io", version: "v1" }],
+      sub: [
+        {
+          name: "token",
+          verbs: ["create"],
+          kind: "TokenRequest",
+          group: "authentication.k8s.io",
+          version: "v1",
+        },
+      ],
     },
     { kind: "Service", short: ["svc"], all: true, sub: [STATUS, { ...PROXY, kind: "ServiceProxyOptions" }] },
   ]),

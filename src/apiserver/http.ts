@@ -128,8 +128,7 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
     for (;;) {
       const n = await it.next()
       if (n.done || res.destroyed) break
-      if (!res.write(n.value))
-        await new Promise((resolve) => res.once("drain", resolve).once("close", resolve))
+      if (!res.write(n.value)) await drained(res)
     }
   } finally {
     res.off("close", onClose)

@@ -2,7 +2,14 @@
  * Defaults of the other core kinds (core/v1 defaults.go and registry strategies): Namespaces,
  * Secrets, Nodes, PersistentVolumes and claims, LimitRanges.
  */
-import type { LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Secret } from "kubernetes-types/core/v1.js"
+import type {
+  LimitRange,
+  Namespace,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Secret,
+} from "kubernetes-types/core/v1.js"
 
 type Obj = Record<string, any>
 
@@ -28,7 +35,8 @@ export function defaultSecret(s: Secret): void {
   if (!m.type) m.type = "Opaque"
   if (m.stringData && typeof m.stringData === "object") {
     m.data ??= {}
-    for (const [k, v] of Object.entries(m.stringData)) m.data[k] = Buffer.from(String(v), "utf8").toString("base64")
+    for (const [k, v] of Object.entries(m.stringData))
+      m.data[k] = Buffer.from(String(v), "utf8").toString("base64")
   }
   delete m.stringData
 }
@@ -65,7 +73,9 @@ export function defaultLimitRange(lr: LimitRange): void {
     item.default ??= {}
     item.defaultRequest ??= {}
     for (const [k, v] of Object.entries(item.max ?? {})) if (!(k in item.default)) item.default[k] = v
-    for (const [k, v] of Object.entries(item.default)) if (!(k in item.defaultRequest)) item.defaultRequest[k] = v
-    for (const [k, v] of Object.entries(item.min ?? {})) if (!(k in item.defaultRequest)) item.defaultRequest[k] = v
+    for (const [k, v] of Object.entries(item.default))
+      if (!(k in item.defaultRequest)) item.defaultRequest[k] = v
+    for (const [k, v] of Object.entries(item.min ?? {}))
+      if (!(k in item.defaultRequest)) item.defaultRequest[k] = v
   }
 }

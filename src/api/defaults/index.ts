@@ -5,7 +5,13 @@
  * Idempotent: defaulting a defaulted object changes nothing. Imports only api types.
  */
 import type { ApiObject } from "../meta.ts"
-import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultReplicationController, defaultStatefulSet } from "./apps.ts"
+import {
+  defaultDaemonSet,
+  defaultDeployment,
+  defaultReplicaSet,
+  defaultReplicationController,
+  defaultStatefulSet,
+} from "./apps.ts"
 import { defaultCronJob, defaultJob } from "./batch.ts"
 import {
   defaultLimitRange,
@@ -15,7 +21,12 @@ import {
   defaultPersistentVolumeClaim,
   defaultSecret,
 } from "./core.ts"
-import { defaultBinding, defaultHorizontalPodAutoscaler, defaultNetworkPolicy, defaultPriorityClass } from "./misc.ts"
+import {
+  defaultBinding,
+  defaultHorizontalPodAutoscaler,
+  defaultNetworkPolicy,
+  defaultPriorityClass,
+} from "./misc.ts"
 import { defaultPod, defaultPodTemplateSpec } from "./pod.ts"
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from "./service.ts"
 

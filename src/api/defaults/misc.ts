@@ -23,7 +23,11 @@ function scaleUpRules(): HPAScalingRules {
 }
 
 function scaleDownRules(): HPAScalingRules {
-  return { stabilizationWindowSeconds: 300, selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }] }
+  return {
+    stabilizationWindowSeconds: 300,
+    selectPolicy: "Max",
+    policies: [{ type: "Percent", value: 100, periodSeconds: 15 }],
+  }
 }
 
 /** Fills the unset fields of `rules` from `defaults`, as upstream's copyHPAScalingRules does. */
@@ -43,7 +47,12 @@ export function defaultHorizontalPodAutoscaler(hpa: HorizontalPodAutoscaler, ver
   // v1 gets its CPU target in conversion, not here
   if (version === "v1") return
   if (!(s.metrics ?? []).length) {
-    s.metrics = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }]
+    s.metrics = [
+      {
+        type: "Resource",
+        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } },
+      },
+    ]
   }
   if (s.behavior) {
     s.behavior.scaleUp = fillRules(s.behavior.scaleUp, scaleUpRules())
@@ -57,7 +66,8 @@ export function defaultNetworkPolicy(np: NetworkPolicy): void {
   for (const rule of [...(s.ingress ?? []), ...(s.egress ?? [])]) {
     for (const p of rule.ports ?? []) p.protocol ??= "TCP"
   }
-  if (!(s.policyTypes ?? []).length) s.policyTypes = (s.egress ?? []).length ? ["Ingress", "Egress"] : ["Ingress"]
+  if (!(s.policyTypes ?? []).length)
+    s.policyTypes = (s.egress ?? []).length ? ["Ingress", "Egress"] : ["Ingress"]
 }
 
 /** RoleBinding and ClusterRoleBinding defaults: the RBAC group on roleRef, User and Group subjects. */

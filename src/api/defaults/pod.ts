@@ -72,11 +72,45 @@ export function defaultContainer(c: Container): void {
 }
 
 const SOURCE_KEYS = [
-  "hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi",
-  "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc",
-  "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected",
-  "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral", "image",
+  "hostPath",
+  "emptyDir",
+  "gcePersistentDisk",
+  "awsElasticBlockStore",
+  "gitRepo",
+  "secret",
+  "nfs",
+  "iscsi",
+  "glusterfs",
+  "persistentVolumeClaim",
+  "rbd",
+  "flexVolume",
+  "cinder",
+  "cephfs",
+  "flocker",
+  "downwardAPI",
+  "fc",
+  "azureFile",
+  "configMap",
+  "vsphereVolume",
+  "quobyte",
+  "azureDisk",
+  "photonPersistentDisk",
+  "projected",
+  "portworxVolume",
+  "scaleIO",
+  "storageos",
+  "csi",
+  "ephemeral",
+  "image",
 ]
+
+function defaultProjection(src: Obj): void {
+  for (const item of src.downwardAPI?.items ?? []) defaultFieldRef(item.fieldRef)
+  // Projected service account tokens live an hour unless told otherwise
+  if (src.serviceAccountToken && src.serviceAccountToken.expirationSeconds === undefined) {
+    src.serviceAccountToken.expirationSeconds = 3600
+  }
+}
 
 /** Volume defaults: emptyDir when no source is given, file modes, token lifetimes. */
 export function defaultVolume(v: Volume): void {
@@ -86,12 +120,7 @@ export function defaultVolume(v: Volume): void {
     if (m[k] && m[k].defaultMode === undefined) m[k].defaultMode = DEFAULT_MODE
   }
   for (const item of m.downwardAPI?.items ?? []) defaultFieldRef(item.fieldRef)
-  for (const src of m.projected?.sources ?? []) {
-    for (const item of src.downwardAPI?.items ?? []) defaultFieldRef(item.fieldRef)
-    if (src.serviceAccountToken && src.serviceAccountToken.expirationSeconds === undefined) {
-      src.serviceAccountToken.expirationSeconds = 3600
-    }
-  }
+  for (const src of m.projected?.sources ?? []) defaultProjection(src)
   if (m.hostPath && m.hostPath.type === undefined) m.hostPath.type = ""
   const claim = m.ephemeral?.volumeClaimTemplate?.spec
   if (claim && !claim.volumeMode) claim.volumeMode = "Filesystem"
@@ -150,7 +179,8 @@ export function defaultPod(pod: Pod, creating: boolean): void {
   defaultPodSpec(spec)
   requestsFromLimits(spec.containers)
   requestsFromLimits(spec.initContainers)
-  if (spec.enableServiceLinks === undefined || spec.enableServiceLinks === null) spec.enableServiceLinks = true
+  if (spec.enableServiceLinks === undefined || spec.enableServiceLinks === null)
+    spec.enableServiceLinks = true
   if (spec.hostNetwork) {
     for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
       for (const p of c.ports ?? []) if (!p.hostPort) (p as Obj).hostPort = p.containerPort

@@ -12,7 +12,11 @@ type Obj = Record<string, any>
 export const DEFAULT_CLIENT_IP_TIMEOUT = 10800
 
 function externallyAccessible(spec: ServiceSpec): boolean {
-  return spec.type === "LoadBalancer" || spec.type === "NodePort" || (spec.type === "ClusterIP" && (spec.externalIPs ?? []).length > 0)
+  return (
+    spec.type === "LoadBalancer" ||
+    spec.type === "NodePort" ||
+    (spec.type === "ClusterIP" && (spec.externalIPs ?? []).length > 0)
+  )
 }
 
 function defaultIpFields(s: Obj): void {
@@ -21,10 +25,18 @@ function defaultIpFields(s: Obj): void {
   else if (!s.clusterIP && (s.clusterIPs ?? []).length) s.clusterIP = s.clusterIPs[0]
   const headless = s.clusterIP === "None"
   // Headless services without a selector take whatever families the cluster has
-  if (!s.ipFamilyPolicy) s.ipFamilyPolicy = headless && !Object.keys(s.selector ?? {}).length ? "RequireDualStack" : "SingleStack"
+  if (!s.ipFamilyPolicy)
+    s.ipFamilyPolicy = headless && !Object.keys(s.selector ?? {}).length ? "RequireDualStack" : "SingleStack"
   if (!(s.ipFamilies ?? []).length) {
     const ips: string[] = (s.clusterIPs ?? []).filter((ip: string) => ip !== "None")
     s.ipFamilies = ips.length ? ips.map((ip) => (ip.includes(":") ? "IPv6" : "IPv4")) : ["IPv4"]
+  }
+}
+
+function defaultPort(p: Obj): void {
+  if (!p.protocol) p.protocol = "TCP"
+  if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === "") {
+    p.targetPort = p.port
   }
 }
 
@@ -37,19 +49,19 @@ export function defaultService(svc: Service): void {
     s.sessionAffinityConfig = { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_TIMEOUT } }
   }
   if (!s.type) s.type = "ClusterIP"
-  for (const p of s.ports ?? []) {
-    if (!p.protocol) p.protocol = "TCP"
-    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === "") p.targetPort = p.port
-  }
+  for (const p of s.ports ?? []) defaultPort(p)
   if (externallyAccessible(s) && !s.externalTrafficPolicy) s.externalTrafficPolicy = "Cluster"
-  if (!s.internalTrafficPolicy && ["NodePort", "LoadBalancer", "ClusterIP"].includes(s.type)) s.internalTrafficPolicy = "Cluster"
-  if (s.type === "LoadBalancer" && s.allocateLoadBalancerNodePorts === undefined) s.allocateLoadBalancerNodePorts = true
+  if (!s.internalTrafficPolicy && ["NodePort", "LoadBalancer", "ClusterIP"].includes(s.type))
+    s.internalTrafficPolicy = "Cluster"
+  if (s.type === "LoadBalancer" && s.allocateLoadBalancerNodePorts === undefined)
+    s.allocateLoadBalancerNodePorts = true
   defaultIpFields(s)
 }
 
 /** Endpoints defaults: port protocols. */
 export function defaultEndpoints(ep: Endpoints): void {
-  for (const ss of ep.subsets ?? []) for (const p of ss.ports ?? []) if (!p.protocol) (p as Obj).protocol = "TCP"
+  for (const ss of ep.subsets ?? [])
+    for (const p of ss.ports ?? []) if (!p.protocol) (p as Obj).protocol = "TCP"
 }
 
 /** EndpointSlice defaults: port names and protocols. */

@@ -29,7 +29,11 @@ export function notFound(field: string, value: unknown): FieldError {
 
 /** `field: Not found: "x": detail`. */
 export function notFoundDetail(field: string, value: unknown, detail: string): FieldError {
-  return { type: "FieldValueNotFound", field, message: `Not found: ${JSON.stringify(value ?? null)}: ${detail}` }
+  return {
+    type: "FieldValueNotFound",
+    field,
+    message: `Not found: ${JSON.stringify(value ?? null)}: ${detail}`,
+  }
 }
 
 /** `field: Internal error: detail`. */
@@ -39,7 +43,11 @@ export function internalError(field: string, detail: string): FieldError {
 
 /** `field: Duplicate value: "x": detail` (taints carry a detail). */
 export function duplicateDetail(field: string, value: unknown, detail: string): FieldError {
-  return { type: "FieldValueDuplicate", field, message: `Duplicate value: ${JSON.stringify(value ?? null)}: ${detail}` }
+  return {
+    type: "FieldValueDuplicate",
+    field,
+    message: `Duplicate value: ${JSON.stringify(value ?? null)}: ${detail}`,
+  }
 }
 
 /** `field: Invalid value: X: field is immutable` when the value changed. */
@@ -73,7 +81,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 
 /** `must be greater than or equal to 0` on a negative number. */
 export function nonNegative(field: string, value: number | undefined): FieldError[] {
-  return value !== undefined && value < 0 ? [invalidValue(field, value, "must be greater than or equal to 0")] : []
+  return value !== undefined && value < 0
+    ? [invalidValue(field, value, "must be greater than or equal to 0")]
+    : []
 }
 
 /** Object entries of an optional string map. */

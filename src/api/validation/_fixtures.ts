@@ -41,13 +41,24 @@ export function pod(extra: Partial<PodSpec> = {}, meta: Pod["metadata"] = {}): P
 }
 
 /** A defaulted pod template labelled `app: web`. */
-export function template(extra: Partial<PodSpec> = {}, labels: Record<string, string> = { app: "web" }): PodTemplateSpec {
+export function template(
+  extra: Partial<PodSpec> = {},
+  labels: Record<string, string> = { app: "web" },
+): PodTemplateSpec {
   return { metadata: { labels }, spec: podSpec(extra) }
 }
 
 /** The stored form of `obj` for update tests: a resourceVersion and uid. */
 export function stored<T extends { metadata?: object }>(obj: T): T {
-  return { ...obj, metadata: { ...obj.metadata, resourceVersion: "1", uid: "u-1", creationTimestamp: "2024-01-01T00:00:00Z" } }
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      resourceVersion: "1",
+      uid: "u-1",
+      creationTimestamp: "2024-01-01T00:00:00Z",
+    },
+  }
 }
 
 /** Messages as `field: message`, the way upstream prints an error list. */

@@ -16,12 +16,22 @@ export interface Quantity {
 const NANO = 1_000_000_000n
 const BINARY: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 }
 const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 }
-const DECIMAL_SUFFIX: Record<number, string> = Object.fromEntries(Object.entries(DECIMAL).map(([s, e]) => [e, s]))
+const DECIMAL_SUFFIX: Record<number, string> = Object.fromEntries(
+  Object.entries(DECIMAL).map(([s, e]) => [e, s]),
+)
 const BINARY_SUFFIX = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]
 const QUANTITY_RE = /^([+-]?)([0-9]*\.?[0-9]*)([eEinumkKMGTP]*[-+]?[0-9]*)$/
 
 function pow10(n: number): bigint {
   return 10n ** BigInt(n)
+}
+
+function parseSuffix(suffix: string): { format: Format; exp10: number; mult: bigint } | undefined {
+  if (suffix in BINARY) return { format: "BinarySI", exp10: 0, mult: 1024n ** BigInt(BINARY[suffix] ?? 0) }
+  if (suffix in DECIMAL) return { format: "DecimalSI", exp10: DECIMAL[suffix] ?? 0, mult: 1n }
+  if (/^[eE][-+]?[0-9]+$/.test(suffix))
+    return { format: "DecimalExponent", exp10: Number(suffix.slice(1)), mult: 1n }
+  return undefined
 }
 
 /** Parses `500m`, `1Gi`, `1e3` or a JSON number; undefined when not a quantity. */
@@ -35,18 +45,9 @@ export function parseQuantity(input: unknown): Quantity | undefined {
   if (!m) return undefined
   const [, sign = "", num = "", suffix = ""] = m
   if (num === "" || num === "." || !/[0-9]/.test(num)) return undefined
-  let format: Format = "DecimalSI"
-  let exp10 = 0
-  let mult = 1n
-  if (suffix in BINARY) {
-    format = "BinarySI"
-    mult = 1024n ** BigInt(BINARY[suffix] ?? 0)
-  } else if (suffix in DECIMAL) {
-    exp10 = DECIMAL[suffix] ?? 0
-  } else if (/^[eE][-+]?[0-9]+$/.test(suffix)) {
-    format = "DecimalExponent"
-    exp10 = Number(suffix.slice(1))
-  } else return undefined
+  const parsed = parseSuffix(suffix)
+  if (!parsed) return undefined
+  const { format, exp10, mult } = parsed
   const [whole = "", frac = ""] = num.split(".")
   // value = digits * 10^(exp10 - frac.length) * mult, in nano units
   const digits = BigInt((whole || "0") + frac) * mult

@@ -35,7 +35,11 @@ function ds(spec: Partial<DaemonSetSpec> = {}): DaemonSet {
 }
 
 const cases: { name: string; input: () => string[]; want: string[] }[] = [
-  { name: "validateStatefulSet() accepts a defaulted set", input: () => printed(validateStatefulSet(sts())), want: [] },
+  {
+    name: "validateStatefulSet() accepts a defaulted set",
+    input: () => printed(validateStatefulSet(sts())),
+    want: [],
+  },
   {
     name: "validateStatefulSet() requires DNS-label names",
     input: () => printed(validateStatefulSet(sts({}, "db.x"))),
@@ -48,8 +52,13 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   },
   {
     name: "validateStatefulSet() refuses rollingUpdate with OnDelete",
-    input: () => printed(validateStatefulSet(sts({ updateStrategy: { type: "OnDelete", rollingUpdate: { partition: 0 } } }))),
-    want: [`spec.updateStrategy.rollingUpdate: Invalid value: {"partition":0}: only allowed for updateStrategy 'RollingUpdate'`],
+    input: () =>
+      printed(
+        validateStatefulSet(sts({ updateStrategy: { type: "OnDelete", rollingUpdate: { partition: 0 } } })),
+      ),
+    want: [
+      `spec.updateStrategy.rollingUpdate: Invalid value: {"partition":0}: only allowed for updateStrategy 'RollingUpdate'`,
+    ],
   },
   {
     name: "validateStatefulSet() refuses an empty selector",
@@ -65,14 +74,33 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   },
   {
     name: "validateStatefulSet() on update allows replicas and template changes",
-    input: () => printed(validateStatefulSet(stored(sts({ replicas: 3, template: template({ hostname: "x" }) })), stored(sts()))),
+    input: () =>
+      printed(
+        validateStatefulSet(
+          stored(sts({ replicas: 3, template: template({ hostname: "x" }) })),
+          stored(sts()),
+        ),
+      ),
     want: [],
   },
-  { name: "validateDaemonSet() accepts a defaulted set", input: () => printed(validateDaemonSet(ds())), want: [] },
+  {
+    name: "validateDaemonSet() accepts a defaulted set",
+    input: () => printed(validateDaemonSet(ds())),
+    want: [],
+  },
   {
     name: "validateDaemonSet() refuses surge together with unavailability",
-    input: () => printed(validateDaemonSet(ds({ updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } } }))),
-    want: ["spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero"],
+    input: () =>
+      printed(
+        validateDaemonSet(
+          ds({
+            updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } },
+          }),
+        ),
+      ),
+    want: [
+      "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero",
+    ],
   },
   {
     name: "validateDaemonSet() requires restartPolicy Always",
@@ -82,7 +110,9 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   {
     name: "validateDaemonSet() checks the strategy type",
     input: () => printed(validateDaemonSet(ds({ updateStrategy: { type: "Surge" } }))),
-    want: ['spec.updateStrategy: Unsupported value: {"type":"Surge"}: supported values: "RollingUpdate", "OnDelete"'],
+    want: [
+      'spec.updateStrategy: Unsupported value: {"type":"Surge"}: supported values: "RollingUpdate", "OnDelete"',
+    ],
   },
 ]
 

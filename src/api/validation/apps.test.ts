@@ -38,7 +38,9 @@ const cases: { name: string; input: Deployment; want: string[] }[] = [
   {
     name: "validateDeployment() requires the selector to match the template",
     input: deploy({ selector: { matchLabels: { app: "api" } } }),
-    want: ['spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`'],
+    want: [
+      'spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`',
+    ],
   },
   {
     name: "validateDeployment() refuses negative replicas",
@@ -58,16 +60,22 @@ const cases: { name: string; input: Deployment; want: string[] }[] = [
   {
     name: "validateDeployment() checks the strategy type",
     input: deploy({ strategy: { type: "BlueGreen" } }),
-    want: ['spec.strategy: Unsupported value: {"type":"BlueGreen"}: supported values: "Recreate", "RollingUpdate"'],
+    want: [
+      'spec.strategy: Unsupported value: {"type":"BlueGreen"}: supported values: "Recreate", "RollingUpdate"',
+    ],
   },
   {
     name: "validateDeployment() refuses zero surge and unavailability",
-    input: deploy({ strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "0%" } } }),
+    input: deploy({
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "0%" } },
+    }),
     want: ["spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0"],
   },
   {
     name: "validateDeployment() checks percentages",
-    input: deploy({ strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "120%", maxSurge: "x" } } }),
+    input: deploy({
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "120%", maxSurge: "x" } },
+    }),
     want: [
       `spec.strategy.rollingUpdate.maxSurge: Invalid value: "x": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')`,
       'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "120%": must not be greater than 100%',
@@ -88,18 +96,31 @@ for (const c of cases) {
 
 test("validateDeployment() on update keeps the selector", () => {
   const old = stored(deploy())
-  const next = stored(deploy({ selector: { matchLabels: { app: "web", tier: "x" } }, template: template({}, { app: "web", tier: "x" }) }))
+  const next = stored(
+    deploy({
+      selector: { matchLabels: { app: "web", tier: "x" } },
+      template: template({}, { app: "web", tier: "x" }),
+    }),
+  )
   assert.deepEqual(printed(validateDeployment(next, old)), [
     'spec.selector: Invalid value: {"matchLabels":{"app":"web","tier":"x"}}: field is immutable',
   ])
 })
 
 test("validateReplicaSet() uses upstream's deployment wording for an empty selector", () => {
-  const rs: ReplicaSet = { metadata: { name: "web", namespace: "default" }, spec: { replicas: 1, selector: {}, template: template() } }
-  assert.deepEqual(printed(validateReplicaSet(rs)), ["spec.selector: Invalid value: {}: empty selector is invalid for deployment"])
+  const rs: ReplicaSet = {
+    metadata: { name: "web", namespace: "default" },
+    spec: { replicas: 1, selector: {}, template: template() },
+  }
+  assert.deepEqual(printed(validateReplicaSet(rs)), [
+    "spec.selector: Invalid value: {}: empty selector is invalid for deployment",
+  ])
 })
 
 test("validateReplicationController() requires a selector", () => {
-  const rc: ReplicationController = { metadata: { name: "web", namespace: "default" }, spec: { replicas: 1, template: template() } }
+  const rc: ReplicationController = {
+    metadata: { name: "web", namespace: "default" },
+    spec: { replicas: 1, template: template() },
+  }
   assert.deepEqual(printed(validateReplicationController(rc)), ["spec.selector: Required value"])
 })

@@ -3,14 +3,20 @@
  * validation): a selector that matches the template's labels, a valid pod template that
  * restarts Always, strategies, counts, and an immutable selector in apps/v1.
  */
-import type { ControllerRevision, Deployment, DeploymentStrategy, ReplicaSet } from "kubernetes-types/apps/v1.js"
+import type {
+  ControllerRevision,
+  Deployment,
+  DeploymentStrategy,
+  ReplicaSet,
+} from "kubernetes-types/apps/v1.js"
 import type { PodTemplateSpec, ReplicationController } from "kubernetes-types/core/v1.js"
 import type { LabelSelector } from "kubernetes-types/meta/v1.js"
 import type { FieldError } from "../errors.ts"
 import { forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
 import { child, deepEqual, entries, immutable, nonNegative } from "./_field.ts"
 import { compileSelector, validateLabelSelector } from "./labels.ts"
-import { isValidPercent, nameIsDnsSubdomain } from "./names.ts"
+import { nameIsDnsSubdomain } from "./names.ts"
+import { isValidPercent } from "./formats.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { validatePodTemplateSpec } from "./pod.ts"
 
@@ -35,7 +41,11 @@ export function notMoreThan100Percent(v: IntOrString | undefined, field: string)
 }
 
 /** A required label selector: present, valid and not empty. */
-export function validateWorkloadSelector(sel: LabelSelector | undefined, kind: string, field = "spec.selector"): FieldError[] {
+export function validateWorkloadSelector(
+  sel: LabelSelector | undefined,
+  kind: string,
+  field = "spec.selector",
+): FieldError[] {
   if (!sel) return [required(field, "")]
   const errs = validateLabelSelector(sel, field)
   if (!entries(sel.matchLabels).length && !(sel.matchExpressions ?? []).length) {
@@ -44,21 +54,53 @@ export function validateWorkloadSelector(sel: LabelSelector | undefined, kind: s
   return errs
 }
 
+/** Pods of long-running controllers restart Always and have no active deadline. */
+export function validateAlwaysRestart(t: PodTemplateSpec | undefined, kind: string): FieldError[] {
+  const errs: FieldError[] = []
+  const rp = t?.spec?.restartPolicy ?? ""
+  if (rp !== "Always") errs.push(notSupported("spec.template.spec.restartPolicy", rp, ["Always"]))
+  const ads = t?.spec?.activeDeadlineSeconds
+  if (ads !== undefined && ads !== null) {
+    errs.push(
+      forbidden(
+        "spec.template.spec.activeDeadlineSeconds",
+        `activeDeadlineSeconds in ${kind} is not Supported`,
+      ),
+    )
+  }
+  return errs
+}
+
+/** The template's labels must match a (non-empty) selector. */
+export function templateLabelsMismatch(labels: Record<string, string> | undefined): FieldError {
+  return invalidValue(
+    "spec.template.metadata.labels",
+    labels ?? null,
+    "`selector` does not match template `labels`",
+  )
+}
+
 /** The template of a ReplicaSet or Deployment: matches the selector and restarts Always. */
-function validateTemplateForReplicas(sel: LabelSelector | undefined, t: PodTemplateSpec | undefined, kind: string): FieldError[] {
+function validateTemplateForReplicas(
+  sel: LabelSelector | undefined,
+  t: PodTemplateSpec | undefined,
+  kind: string,
+): FieldError[] {
   const errs: FieldError[] = []
   const compiled = compileSelector(sel)
   if (!compiled.ok) return [invalidValue("spec.selector", sel ?? null, "invalid label selector")]
   const labels = t?.metadata?.labels
   if (!compiled.empty && !compiled.matches(labels)) {
-    errs.push(invalidValue("spec.template.metadata.labels", labels ?? null, "`selector` does not match template `labels`"))
+    errs.push(
+      invalidValue(
+        "spec.template.metadata.labels",
+        labels ?? null,
+        "`selector` does not match template `labels`",
+      ),
+    )
   }
   errs.push(...validatePodTemplateSpec(t, "spec.template"))
-  const rp = t?.spec?.restartPolicy ?? ""
-  if (rp !== "Always") errs.push(notSupported("spec.template.spec.restartPolicy", rp, ["Always"]))
-  if (t?.spec?.activeDeadlineSeconds !== undefined && t.spec.activeDeadlineSeconds !== null) {
-    errs.push(forbidden("spec.template.spec.activeDeadlineSeconds", `activeDeadlineSeconds in ${kind} is not Supported`))
-  }
+  errs.push(...validateAlwaysRestart(t, kind))
   return errs
 }
 
@@ -66,7 +108,14 @@ function validateStrategy(s: DeploymentStrategy | undefined): FieldError[] {
   const field = "spec.strategy"
   switch (s?.type) {
     case "Recreate":
-      return s.rollingUpdate ? [forbidden(child(field, "rollingUpdate"), "may not be specified when strategy `type` is 'Recreate'")] : []
+      return s.rollingUpdate
+        ? [
+            forbidden(
+              child(field, "rollingUpdate"),
+              "may not be specified when strategy `type` is 'Recreate'",
+            ),
+          ]
+        : []
     case "RollingUpdate": {
       const ru = s.rollingUpdate
       const p = child(field, "rollingUpdate")
@@ -74,7 +123,13 @@ function validateStrategy(s: DeploymentStrategy | undefined): FieldError[] {
       const errs = validateIntOrPercent(ru.maxUnavailable, child(p, "maxUnavailable"))
       errs.push(...validateIntOrPercent(ru.maxSurge, child(p, "maxSurge")))
       if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
-        errs.push(invalidValue(child(p, "maxUnavailable"), ru.maxUnavailable ?? 0, "may not be 0 when `maxSurge` is 0"))
+        errs.push(
+          invalidValue(
+            child(p, "maxUnavailable"),
+            ru.maxUnavailable ?? 0,
+            "may not be 0 when `maxSurge` is 0",
+          ),
+        )
       }
       errs.push(...notMoreThan100Percent(ru.maxUnavailable, child(p, "maxUnavailable")))
       return errs
@@ -84,20 +139,48 @@ function validateStrategy(s: DeploymentStrategy | undefined): FieldError[] {
   }
 }
 
-type ReplicaStatus = Partial<Record<"replicas" | "readyReplicas" | "availableReplicas" | "updatedReplicas" | "fullyLabeledReplicas" | "observedGeneration" | "unavailableReplicas" | "collisionCount", number>>
+type ReplicaStatus = Partial<
+  Record<
+    | "replicas"
+    | "readyReplicas"
+    | "availableReplicas"
+    | "updatedReplicas"
+    | "fullyLabeledReplicas"
+    | "observedGeneration"
+    | "unavailableReplicas"
+    | "collisionCount",
+    number
+  >
+>
 
 /** Status counters: non-negative and no more than status.replicas; checked on status writes only. */
-export function validateReplicaStatus(status: ReplicaStatus | undefined, old: ReplicaStatus | undefined): FieldError[] {
+export function validateReplicaStatus(
+  status: ReplicaStatus | undefined,
+  old: ReplicaStatus | undefined,
+): FieldError[] {
   if (!status || deepEqual(status, old)) return []
   const errs: FieldError[] = []
-  for (const [k, v] of Object.entries(status)) if (typeof v === "number") errs.push(...nonNegative(`status.${k}`, v))
+  for (const [k, v] of Object.entries(status))
+    if (typeof v === "number") errs.push(...nonNegative(`status.${k}`, v))
   const replicas = status.replicas ?? 0
-  for (const k of ["updatedReplicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas"] as const) {
+  for (const k of [
+    "updatedReplicas",
+    "fullyLabeledReplicas",
+    "readyReplicas",
+    "availableReplicas",
+  ] as const) {
     const v = status[k]
-    if (v !== undefined && v > replicas) errs.push(invalidValue(`status.${k}`, v, "cannot be greater than status.replicas"))
+    if (v !== undefined && v > replicas)
+      errs.push(invalidValue(`status.${k}`, v, "cannot be greater than status.replicas"))
   }
   if ((status.availableReplicas ?? 0) > (status.readyReplicas ?? 0)) {
-    errs.push(invalidValue("status.availableReplicas", status.availableReplicas, "cannot be greater than readyReplicas"))
+    errs.push(
+      invalidValue(
+        "status.availableReplicas",
+        status.availableReplicas,
+        "cannot be greater than readyReplicas",
+      ),
+    )
   }
   if ((status.collisionCount ?? 0) < (old?.collisionCount ?? 0)) {
     errs.push(invalidValue("status.collisionCount", status.collisionCount ?? 0, "cannot be decremented"))
@@ -105,7 +188,10 @@ export function validateReplicaStatus(status: ReplicaStatus | undefined, old: Re
   return errs
 }
 
-function metaErrors(obj: { metadata?: Deployment["metadata"] }, old: { metadata?: Deployment["metadata"] } | undefined): FieldError[] {
+function metaErrors(
+  obj: { metadata?: Deployment["metadata"] },
+  old: { metadata?: Deployment["metadata"] } | undefined,
+): FieldError[] {
   const errs = old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []
   if (!old) errs.push(...validateObjectMeta(obj.metadata, { namespaced: true, name: nameIsDnsSubdomain }))
   return errs
@@ -124,7 +210,8 @@ export function validateDeployment(d: Deployment, old?: Deployment): FieldError[
   const pds = spec.progressDeadlineSeconds
   if (pds !== undefined && pds !== null) {
     errs.push(...nonNegative("spec.progressDeadlineSeconds", pds))
-    if (pds <= (spec.minReadySeconds ?? 0)) errs.push(invalidValue("spec.progressDeadlineSeconds", pds, "must be greater than minReadySeconds"))
+    if (pds <= (spec.minReadySeconds ?? 0))
+      errs.push(invalidValue("spec.progressDeadlineSeconds", pds, "must be greater than minReadySeconds"))
   }
   if (old) {
     errs.push(...immutable("spec.selector", spec.selector ?? null, old.spec?.selector ?? null))
@@ -150,7 +237,10 @@ export function validateReplicaSet(rs: ReplicaSet, old?: ReplicaSet): FieldError
 }
 
 /** A ReplicationController on create, or on update when `old` is given. */
-export function validateReplicationController(rc: ReplicationController, old?: ReplicationController): FieldError[] {
+export function validateReplicationController(
+  rc: ReplicationController,
+  old?: ReplicationController,
+): FieldError[] {
   const spec = rc.spec ?? {}
   const errs = metaErrors(rc, old)
   errs.push(...nonNegative("spec.minReadySeconds", spec.minReadySeconds))
@@ -162,13 +252,24 @@ export function validateReplicationController(rc: ReplicationController, old?: R
     const sel = spec.selector ?? {}
     const labels = t.metadata?.labels ?? {}
     if (entries(sel).length && !entries(sel).every(([k, v]) => labels[k] === v)) {
-      errs.push(invalidValue("spec.template.metadata.labels", t.metadata?.labels ?? null, "`selector` does not match template `labels`"))
+      errs.push(
+        invalidValue(
+          "spec.template.metadata.labels",
+          t.metadata?.labels ?? null,
+          "`selector` does not match template `labels`",
+        ),
+      )
     }
     errs.push(...validatePodTemplateSpec(t, "spec.template"))
     const rp = t.spec?.restartPolicy ?? ""
     if (rp !== "Always") errs.push(notSupported("spec.template.spec.restartPolicy", rp, ["Always"]))
     if (t.spec?.activeDeadlineSeconds !== undefined && t.spec.activeDeadlineSeconds !== null) {
-      errs.push(forbidden("spec.template.spec.activeDeadlineSeconds", "activeDeadlineSeconds in ReplicationController is not Supported"))
+      errs.push(
+        forbidden(
+          "spec.template.spec.activeDeadlineSeconds",
+          "activeDeadlineSeconds in ReplicationController is not Supported",
+        ),
+      )
     }
   }
   if (old) errs.push(...validateReplicaStatus(rc.status, old.status))

@@ -13,14 +13,23 @@ function hpa(spec: Partial<NonNullable<HorizontalPodAutoscaler["spec"]>> = {}): 
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
       minReplicas: 1,
       maxReplicas: 5,
-      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }],
+      metrics: [
+        {
+          type: "Resource",
+          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } },
+        },
+      ],
       ...spec,
     },
   }
 }
 
 const cases: { name: string; input: () => string[]; want: string[] }[] = [
-  { name: "validateHorizontalPodAutoscaler() accepts a v2 object", input: () => printed(validateHorizontalPodAutoscaler(hpa())), want: [] },
+  {
+    name: "validateHorizontalPodAutoscaler() accepts a v2 object",
+    input: () => printed(validateHorizontalPodAutoscaler(hpa())),
+    want: [],
+  },
   {
     name: "validateHorizontalPodAutoscaler() checks replica bounds",
     input: () => printed(validateHorizontalPodAutoscaler(hpa({ minReplicas: 0, maxReplicas: 0 }))),
@@ -46,7 +55,12 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   },
   {
     name: "validateHorizontalPodAutoscaler() checks behavior policies",
-    input: () => printed(validateHorizontalPodAutoscaler(hpa({ behavior: { scaleUp: { policies: [{ type: "Pods", value: 0, periodSeconds: 15 }] } } }))),
+    input: () =>
+      printed(
+        validateHorizontalPodAutoscaler(
+          hpa({ behavior: { scaleUp: { policies: [{ type: "Pods", value: 0, periodSeconds: 15 }] } } }),
+        ),
+      ),
     want: ["spec.behavior.scaleUp.policies[0].value: Invalid value: 0: must be greater than zero"],
   },
   {
@@ -55,7 +69,11 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
       const v1: HpaV1 = {
         apiVersion: "autoscaling/v1",
         metadata: { name: "web", namespace: "default" },
-        spec: { scaleTargetRef: { kind: "Deployment", name: "web" }, maxReplicas: 3, targetCPUUtilizationPercentage: 0 },
+        spec: {
+          scaleTargetRef: { kind: "Deployment", name: "web" },
+          maxReplicas: 3,
+          targetCPUUtilizationPercentage: 0,
+        },
       }
       return printed(validateHorizontalPodAutoscaler(v1))
     },

@@ -3,7 +3,13 @@
  * scale target, metric sources and targets, and scaling behavior. A v1 object is checked as
  * the v2 object it converts to, so its CPU target reports at `spec.metrics[0]`.
  */
-import type { CrossVersionObjectReference, HorizontalPodAutoscaler as HpaV2, HPAScalingRules, MetricSpec, MetricTarget } from "kubernetes-types/autoscaling/v2.js"
+import type {
+  CrossVersionObjectReference,
+  HorizontalPodAutoscaler as HpaV2,
+  HPAScalingRules,
+  MetricSpec,
+  MetricTarget,
+} from "kubernetes-types/autoscaling/v2.js"
 import type { HorizontalPodAutoscaler as HpaV1 } from "kubernetes-types/autoscaling/v1.js"
 import type { FieldError } from "../errors.ts"
 import { forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
@@ -45,10 +51,14 @@ function validateTarget(t: MetricTarget | undefined, field: string): FieldError[
   if (type !== "Utilization" && type !== "Value" && type !== "AverageValue") {
     errs.push(invalidValue(child(field, "type"), type, "must be either Utilization, Value, or AverageValue"))
   }
-  if (t?.value !== undefined && !positive(t.value)) errs.push(invalidValue(child(field, "value"), t.value, "must be positive"))
-  if (t?.averageValue !== undefined && !positive(t.averageValue)) errs.push(invalidValue(child(field, "averageValue"), t.averageValue, "must be positive"))
+  if (t?.value !== undefined && !positive(t.value))
+    errs.push(invalidValue(child(field, "value"), t.value, "must be positive"))
+  if (t?.averageValue !== undefined && !positive(t.averageValue))
+    errs.push(invalidValue(child(field, "averageValue"), t.averageValue, "must be positive"))
   if (t?.averageUtilization !== undefined && t.averageUtilization < 1) {
-    errs.push(invalidValue(child(field, "averageUtilization"), t.averageUtilization, "must be greater than 0"))
+    errs.push(
+      invalidValue(child(field, "averageUtilization"), t.averageUtilization, "must be greater than 0"),
+    )
   }
   return errs
 }
@@ -60,27 +70,38 @@ function validateMetricId(m: { name?: string; selector?: unknown } | undefined, 
   return errs
 }
 
-function validateSource(type: string, src: Record<string, any>, field: string): FieldError[] {
+function validateResourceSource(type: string, src: Record<string, any>, field: string): FieldError[] {
   const target = child(field, "target")
   const errs: FieldError[] = []
-  if (type === "resource" || type === "containerResource") {
-    if (!src.name) errs.push(required(child(field, "name"), "must specify a resource name"))
-    else errs.push(...validateContainerResourceName(src.name, child(field, "name")))
-    if (type === "containerResource" && !src.container) errs.push(required(child(field, "container"), "must specify a container"))
-    errs.push(...validateTarget(src.target, target))
-    if (src.target?.averageUtilization === undefined && src.target?.averageValue === undefined) {
-      errs.push(required(child(target, "averageUtilization"), "must set either a target raw value or a target utilization"))
-    }
-    if (src.target?.averageUtilization !== undefined && src.target?.averageValue !== undefined) {
-      errs.push(forbidden(child(target, "averageValue"), "may not set both a target raw value and a target utilization"))
-    }
-    return errs
+  if (!src.name) errs.push(required(child(field, "name"), "must specify a resource name"))
+  else errs.push(...validateContainerResourceName(src.name, child(field, "name")))
+  if (type === "containerResource" && !src.container) {
+    errs.push(required(child(field, "container"), "must specify a container"))
   }
-  errs.push(...validateMetricId(src.metric, child(field, "metric")))
+  errs.push(...validateTarget(src.target, target))
+  const hasUtilization = src.target?.averageUtilization !== undefined
+  const hasValue = src.target?.averageValue !== undefined
+  if (!hasUtilization && !hasValue) {
+    const msg = "must set either a target raw value or a target utilization"
+    errs.push(required(child(target, "averageUtilization"), msg))
+  }
+  if (hasUtilization && hasValue) {
+    const msg = "may not set both a target raw value and a target utilization"
+    errs.push(forbidden(child(target, "averageValue"), msg))
+  }
+  return errs
+}
+
+function validateSource(type: string, src: Record<string, any>, field: string): FieldError[] {
+  if (type === "resource" || type === "containerResource") return validateResourceSource(type, src, field)
+  const target = child(field, "target")
+  const errs = validateMetricId(src.metric, child(field, "metric"))
   errs.push(...validateTarget(src.target, target))
   if (type === "object") errs.push(...validateRef(src.describedObject, child(field, "describedObject")))
   if (type === "pods") {
-    if (src.target?.averageValue === undefined) errs.push(required(child(target, "averageValue"), "must specify a positive target averageValue"))
+    if (src.target?.averageValue === undefined) {
+      errs.push(required(child(target, "averageValue"), "must specify a positive target averageValue"))
+    }
   } else if (src.target?.value === undefined && src.target?.averageValue === undefined) {
     errs.push(required(child(target, "value"), "must set either a target value or averageValue"))
   }
@@ -97,9 +118,11 @@ function validateMetric(m: MetricSpec, field: string): FieldError[] {
   const first = present[0]
   if (first) errs.push(...validateSource(first, sources[first], child(field, first)))
   const expected = SOURCE_FIELDS[type]
-  if (expected && !present.includes(expected)) errs.push(required(child(field, expected), "must populate information for the given metric source"))
+  if (expected && !present.includes(expected))
+    errs.push(required(child(field, expected), "must populate information for the given metric source"))
   if (present.length !== 1) {
-    for (const f of present) if (f !== expected) errs.push(forbidden(child(field, f), "must populate the given metric source only"))
+    for (const f of present)
+      if (f !== expected) errs.push(forbidden(child(field, f), "must populate the given metric source only"))
   }
   return errs
 }
@@ -108,8 +131,14 @@ function validateRules(rules: HPAScalingRules | undefined, field: string): Field
   if (!rules) return []
   const errs: FieldError[] = []
   const sws = rules.stabilizationWindowSeconds
-  if (sws !== undefined && sws < 0) errs.push(invalidValue(child(field, "stabilizationWindowSeconds"), sws, "must be greater than or equal to zero"))
-  if (sws !== undefined && sws > 3600) errs.push(invalidValue(child(field, "stabilizationWindowSeconds"), sws, "must be less than or equal to 3600"))
+  if (sws !== undefined && sws < 0)
+    errs.push(
+      invalidValue(child(field, "stabilizationWindowSeconds"), sws, "must be greater than or equal to zero"),
+    )
+  if (sws !== undefined && sws > 3600)
+    errs.push(
+      invalidValue(child(field, "stabilizationWindowSeconds"), sws, "must be less than or equal to 3600"),
+    )
   if (rules.selectPolicy !== undefined && !["Max", "Min", "Disabled"].includes(rules.selectPolicy)) {
     errs.push(notSupported(child(field, "selectPolicy"), rules.selectPolicy, ["Max", "Min", "Disabled"]))
   }
@@ -117,10 +146,16 @@ function validateRules(rules: HPAScalingRules | undefined, field: string): Field
   if (!policies.length) errs.push(required(child(field, "policies"), "must specify at least one Policy"))
   policies.forEach((p, i) => {
     const pp = index(child(field, "policies"), i)
-    if (p.type !== "Pods" && p.type !== "Percent") errs.push(notSupported(child(pp, "type"), p.type ?? "", ["Percent", "Pods"]))
-    if (!((p.value ?? 0) > 0)) errs.push(invalidValue(child(pp, "value"), p.value ?? 0, "must be greater than zero"))
-    if (!((p.periodSeconds ?? 0) > 0)) errs.push(invalidValue(child(pp, "periodSeconds"), p.periodSeconds ?? 0, "must be greater than zero"))
-    if ((p.periodSeconds ?? 0) > 1800) errs.push(invalidValue(child(pp, "periodSeconds"), p.periodSeconds, "must be less than or equal to 1800"))
+    if (p.type !== "Pods" && p.type !== "Percent")
+      errs.push(notSupported(child(pp, "type"), p.type ?? "", ["Percent", "Pods"]))
+    if (!((p.value ?? 0) > 0))
+      errs.push(invalidValue(child(pp, "value"), p.value ?? 0, "must be greater than zero"))
+    if (!((p.periodSeconds ?? 0) > 0))
+      errs.push(invalidValue(child(pp, "periodSeconds"), p.periodSeconds ?? 0, "must be greater than zero"))
+    if ((p.periodSeconds ?? 0) > 1800)
+      errs.push(
+        invalidValue(child(pp, "periodSeconds"), p.periodSeconds, "must be less than or equal to 1800"),
+      )
   })
   return errs
 }
@@ -136,7 +171,14 @@ function toV2(hpa: HpaV1): HpaV2 {
       minReplicas: spec?.minReplicas,
       maxReplicas: spec?.maxReplicas as number,
       ...(cpu !== undefined
-        ? { metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: cpu } } }] }
+        ? {
+            metrics: [
+              {
+                type: "Resource",
+                resource: { name: "cpu", target: { type: "Utilization", averageUtilization: cpu } },
+              },
+            ],
+          }
         : {}),
     },
   }
@@ -146,7 +188,9 @@ function toV2(hpa: HpaV1): HpaV2 {
 export function validateHorizontalPodAutoscaler(obj: HpaV2 | HpaV1, old?: HpaV2 | HpaV1): FieldError[] {
   const hpa = obj.apiVersion === "autoscaling/v1" ? toV2(obj as HpaV1) : (obj as HpaV2)
   const spec = hpa.spec
-  const errs = old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : validateObjectMeta(obj.metadata, { namespaced: true, name: nameIsDnsSubdomain })
+  const errs = old
+    ? validateObjectMetaUpdate(obj.metadata, old.metadata)
+    : validateObjectMeta(obj.metadata, { namespaced: true, name: nameIsDnsSubdomain })
   if (spec?.minReplicas !== undefined && spec.minReplicas < 1) {
     errs.push(invalidValue("spec.minReplicas", spec.minReplicas, "must be greater than or equal to 1"))
   }

@@ -9,7 +9,11 @@ const KEY_MSG =
   "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
 
 const cmCases: { name: string; input: { cm: ConfigMap; old?: ConfigMap }; want: string[] }[] = [
-  { name: "validateConfigMap() accepts plain keys", input: { cm: { metadata: meta, data: { "app.conf": "x" } } }, want: [] },
+  {
+    name: "validateConfigMap() accepts plain keys",
+    input: { cm: { metadata: meta, data: { "app.conf": "x" } } },
+    want: [],
+  },
   {
     name: "validateConfigMap() checks data keys",
     input: { cm: { metadata: meta, data: { "a b": "x" } } },
@@ -42,7 +46,11 @@ for (const c of cmCases) {
 }
 
 const secretCases: { name: string; input: { s: Secret; old?: Secret }; want: string[] }[] = [
-  { name: "validateSecret() accepts an Opaque secret", input: { s: { metadata: meta, type: "Opaque", data: { k: "dg==" } } }, want: [] },
+  {
+    name: "validateSecret() accepts an Opaque secret",
+    input: { s: { metadata: meta, type: "Opaque", data: { k: "dg==" } } },
+    want: [],
+  },
   {
     name: "validateSecret() checks data keys",
     input: { s: { metadata: meta, type: "Opaque", data: { "k/1": "dg==" } } },
@@ -60,12 +68,17 @@ const secretCases: { name: string; input: { s: Secret; old?: Secret }; want: str
   },
   {
     name: "validateSecret() keeps the type on update",
-    input: { s: stored({ metadata: meta, type: "kubernetes.io/tls", data: { "tls.crt": "", "tls.key": "" } }), old: stored({ metadata: meta, type: "Opaque" }) },
+    input: {
+      s: stored({ metadata: meta, type: "kubernetes.io/tls", data: { "tls.crt": "", "tls.key": "" } }),
+      old: stored({ metadata: meta, type: "Opaque" }),
+    },
     want: ['type: Invalid value: "kubernetes.io/tls": field is immutable'],
   },
   {
     name: "validateSecret() limits data to 1 MiB",
-    input: { s: { metadata: meta, type: "Opaque", data: { k: Buffer.alloc(1024 * 1024 + 1).toString("base64") } } },
+    input: {
+      s: { metadata: meta, type: "Opaque", data: { k: Buffer.alloc(1024 * 1024 + 1).toString("base64") } },
+    },
     want: ["data: Too long: may not be more than 1048576 bytes"],
   },
 ]

@@ -6,7 +6,8 @@ import type { ConfigMap, Secret } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
 import { forbidden, invalidValue, required, tooLong } from "../field-errors.ts"
 import { deepEqual, entries, immutable, key } from "./_field.ts"
-import { isConfigMapKey, nameIsDnsSubdomain } from "./names.ts"
+import { nameIsDnsSubdomain } from "./names.ts"
+import { isConfigMapKey } from "./formats.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 
 /** The most bytes of data one ConfigMap or Secret may hold. */
@@ -39,7 +40,8 @@ export function validateConfigMap(cm: ConfigMap, old?: ConfigMap): FieldError[] 
   let size = 0
   for (const [k, v] of entries(cm.data)) {
     errs.push(...isConfigMapKey(k).map((m) => invalidValue(key("data", k), k, m)))
-    if (cm.binaryData && k in cm.binaryData) errs.push(invalidValue(key("data", k), k, "duplicate of key present in binaryData"))
+    if (cm.binaryData && k in cm.binaryData)
+      errs.push(invalidValue(key("data", k), k, "duplicate of key present in binaryData"))
     size += Buffer.byteLength(String(v))
   }
   for (const [k, v] of entries(cm.binaryData)) {
@@ -51,6 +53,19 @@ export function validateConfigMap(cm: ConfigMap, old?: ConfigMap): FieldError[] 
   return errs
 }
 
+/** A docker config key must be present and hold a JSON object. */
+function validateDockerConfig(data: Readonly<Record<string, string>>, k: string): FieldError[] {
+  if (!(k in data)) return [required(key("data", k), "")]
+  try {
+    const parsed: unknown = JSON.parse(decode(data[k]))
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new SyntaxError("not a JSON object")
+    return []
+  } catch (err) {
+    return [invalidValue(key("data", k), "<secret contents redacted>", (err as Error).message)]
+  }
+}
+
 function validateSecretType(s: Secret): FieldError[] {
   const data = s.data ?? {}
   const has = (k: string): boolean => k in data
@@ -60,19 +75,13 @@ function validateSecretType(s: Secret): FieldError[] {
         ? []
         : [required(key("metadata.annotations", "kubernetes.io/service-account.name"), "")]
     case "kubernetes.io/dockercfg":
-    case "kubernetes.io/dockerconfigjson": {
-      const k = s.type === "kubernetes.io/dockercfg" ? ".dockercfg" : ".dockerconfigjson"
-      if (!has(k)) return [required(key("data", k), "")]
-      try {
-        const parsed: unknown = JSON.parse(decode(data[k]))
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new SyntaxError("not a JSON object")
-        return []
-      } catch (err) {
-        return [invalidValue(key("data", k), "<secret contents redacted>", (err as Error).message)]
-      }
-    }
+      return validateDockerConfig(data, ".dockercfg")
+    case "kubernetes.io/dockerconfigjson":
+      return validateDockerConfig(data, ".dockerconfigjson")
     case "kubernetes.io/basic-auth":
-      return has("username") || has("password") ? [] : [required("data[username]", ""), required("data[password]", "")]
+      return has("username") || has("password")
+        ? []
+        : [required("data[username]", ""), required("data[password]", "")]
     case "kubernetes.io/ssh-auth":
       return decode(data["ssh-privatekey"]).length ? [] : [required("data[ssh-privatekey]", "")]
     case "kubernetes.io/tls": {

@@ -3,23 +3,17 @@
  * mounts, pull policy, resources, probes, lifecycle handlers and the container security
  * context; regular and init containers, with upstream's name-uniqueness and host-port rules.
  */
-import type { Container, ContainerPort, EnvFromSource, EnvVar, ObjectFieldSelector, Volume } from "kubernetes-types/core/v1.js"
+import type { Container, ContainerPort, Volume } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
 import { duplicate, forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
 import { child, index, list } from "./_field.ts"
-import {
-  isConfigMapKey,
-  isDns1123Label,
-  isDns1123Subdomain,
-  isEnvVarName,
-  isQualifiedName,
-  isValidPortName,
-  isValidPortNum,
-} from "./names.ts"
+import { isDns1123Label } from "./names.ts"
+import { isValidPortName, isValidPortNum } from "./formats.ts"
+import { validateEnv, validateEnvFrom } from "./env.ts"
 import { validateLifecycle, validateProbe } from "./probes.ts"
 import { validateResourceRequirements } from "./resources.ts"
 import { validateContainerSecurityContext } from "./security-context.ts"
-import { validateVolumeMounts } from "./volumes.ts"
+import { validateVolumeMounts } from "./volume-mounts.ts"
 
 /** What container validation needs from the surrounding pod spec. */
 export interface ContainerContext {
@@ -48,111 +42,19 @@ function validatePorts(ports: readonly ContainerPort[] | undefined, field: strin
       else names.add(port.name)
     }
     if (!port.containerPort) errs.push(required(child(p, "containerPort"), ""))
-    else errs.push(...isValidPortNum(port.containerPort).map((m) => invalidValue(child(p, "containerPort"), port.containerPort, m)))
-    if (port.hostPort) errs.push(...isValidPortNum(port.hostPort).map((m) => invalidValue(child(p, "hostPort"), port.hostPort, m)))
+    else
+      errs.push(
+        ...isValidPortNum(port.containerPort).map((m) =>
+          invalidValue(child(p, "containerPort"), port.containerPort, m),
+        ),
+      )
+    if (port.hostPort)
+      errs.push(
+        ...isValidPortNum(port.hostPort).map((m) => invalidValue(child(p, "hostPort"), port.hostPort, m)),
+      )
     if (!port.protocol) errs.push(required(child(p, "protocol"), ""))
-    else if (!PROTOCOLS.includes(port.protocol)) errs.push(notSupported(child(p, "protocol"), port.protocol, PROTOCOLS))
-  })
-  return errs
-}
-
-const ENV_FIELD_PATHS = [
-  "metadata.name",
-  "metadata.namespace",
-  "metadata.uid",
-  "spec.nodeName",
-  "spec.serviceAccountName",
-  "status.hostIP",
-  "status.hostIPs",
-  "status.podIP",
-  "status.podIPs",
-]
-const RESOURCE_FIELDS = [
-  "limits.cpu",
-  "limits.ephemeral-storage",
-  "limits.memory",
-  "requests.cpu",
-  "requests.ephemeral-storage",
-  "requests.memory",
-]
-
-/** A downward API field reference: a supported path, or a label or annotation by key. */
-function validateFieldRef(ref: ObjectFieldSelector, field: string): FieldError[] {
-  if (!ref.apiVersion) return [required(child(field, "apiVersion"), "")]
-  if (!ref.fieldPath) return [required(child(field, "fieldPath"), "")]
-  const m = /^(metadata\.(?:labels|annotations))\['(.*)'\]$/.exec(ref.fieldPath)
-  if (m) {
-    const k = m[1] === "metadata.annotations" ? (m[2] ?? "").toLowerCase() : (m[2] ?? "")
-    return isQualifiedName(k).map((msg) => invalidValue(field, k, msg))
-  }
-  return ENV_FIELD_PATHS.includes(ref.fieldPath) ? [] : [notSupported(child(field, "fieldPath"), ref.fieldPath, ENV_FIELD_PATHS)]
-}
-
-function validateKeySelector(sel: { name?: string; key?: string }, field: string): FieldError[] {
-  const errs = isDns1123Subdomain(sel.name ?? "").map((m) => invalidValue(child(field, "name"), sel.name ?? "", m))
-  if (!sel.key) errs.push(required(child(field, "key"), ""))
-  else errs.push(...isConfigMapKey(sel.key).map((m) => invalidValue(child(field, "key"), sel.key, m)))
-  return errs
-}
-
-function validateEnv(env: readonly EnvVar[] | undefined, field: string): FieldError[] {
-  const errs: FieldError[] = []
-  list(env).forEach((ev, i) => {
-    const p = index(field, i)
-    if (!ev.name) errs.push(required(child(p, "name"), ""))
-    else errs.push(...isEnvVarName(ev.name).map((m) => invalidValue(child(p, "name"), ev.name, m)))
-    const from = ev.valueFrom
-    if (!from) return
-    const vf = child(p, "valueFrom")
-    let sources = 0
-    if (from.fieldRef) {
-      sources++
-      errs.push(...validateFieldRef(from.fieldRef, child(vf, "fieldRef")))
-    }
-    if (from.resourceFieldRef) {
-      sources++
-      const res = from.resourceFieldRef.resource ?? ""
-      const path = child(vf, "resourceFieldRef", "resource")
-      if (!res) errs.push(required(path, ""))
-      else if (!RESOURCE_FIELDS.includes(res) && !/^(requests|limits)\.hugepages-/.test(res)) {
-        errs.push(notSupported(path, res, RESOURCE_FIELDS))
-      }
-    }
-    if (from.configMapKeyRef) {
-      sources++
-      errs.push(...validateKeySelector(from.configMapKeyRef, child(vf, "configMapKeyRef")))
-    }
-    if (from.secretKeyRef) {
-      sources++
-      errs.push(...validateKeySelector(from.secretKeyRef, child(vf, "secretKeyRef")))
-    }
-    if (sources === 0) {
-      errs.push(invalidValue(vf, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"))
-    } else if (ev.value) {
-      errs.push(invalidValue(vf, "", "may not be specified when `value` is not empty"))
-    } else if (sources > 1) {
-      errs.push(invalidValue(vf, "", "may not have more than one field specified at a time"))
-    }
-  })
-  return errs
-}
-
-function validateEnvFrom(envFrom: readonly EnvFromSource[] | undefined, field: string): FieldError[] {
-  const errs: FieldError[] = []
-  list(envFrom).forEach((src, i) => {
-    const p = index(field, i)
-    if (src.prefix) errs.push(...isEnvVarName(src.prefix).map((m) => invalidValue(child(p, "prefix"), src.prefix, m)))
-    let sources = 0
-    for (const k of ["configMapRef", "secretRef"] as const) {
-      const ref = src[k]
-      if (!ref) continue
-      sources++
-      const namePath = child(p, k, "name")
-      if (!ref.name) errs.push(required(namePath, ""))
-      else errs.push(...isDns1123Subdomain(ref.name).map((m) => invalidValue(namePath, ref.name, m)))
-    }
-    if (sources === 0) errs.push(invalidValue(field, "", "must specify one of: `configMapRef` or `secretRef`"))
-    else if (sources > 1) errs.push(invalidValue(field, "", "may not have more than one field specified at a time"))
+    else if (!PROTOCOLS.includes(port.protocol))
+      errs.push(notSupported(child(p, "protocol"), port.protocol, PROTOCOLS))
   })
   return errs
 }
@@ -164,9 +66,11 @@ function validateResizePolicy(c: Container, field: string, restartPolicy: string
     if (seen.has(p.resourceName)) errs.push(duplicate(index(field, i), p.resourceName))
     seen.add(p.resourceName)
     if (!p.resourceName) errs.push(required(field, ""))
-    else if (!RESIZE_RESOURCES.includes(p.resourceName)) errs.push(notSupported(field, p.resourceName, RESIZE_RESOURCES))
+    else if (!RESIZE_RESOURCES.includes(p.resourceName))
+      errs.push(notSupported(field, p.resourceName, RESIZE_RESOURCES))
     if (!p.restartPolicy) errs.push(required(field, ""))
-    else if (!RESIZE_POLICIES.includes(p.restartPolicy)) errs.push(notSupported(field, p.restartPolicy, RESIZE_POLICIES))
+    else if (!RESIZE_POLICIES.includes(p.restartPolicy))
+      errs.push(notSupported(field, p.restartPolicy, RESIZE_POLICIES))
     if (restartPolicy === "Never" && p.restartPolicy !== "NotRequired") {
       errs.push(invalidValue(field, p.restartPolicy, "must be 'NotRequired' when `restartPolicy` is 'Never'"))
     }
@@ -183,17 +87,21 @@ export function validateContainerCommon(c: Container, ctx: ContainerContext, pat
   if (!c.image) errs.push(required(child(path, "image"), ""))
   const tmp = c.terminationMessagePolicy
   if (!tmp) errs.push(required(child(path, "terminationMessagePolicy"), ""))
-  else if (!MESSAGE_POLICIES.includes(tmp)) errs.push(notSupported(child(path, "terminationMessagePolicy"), tmp, MESSAGE_POLICIES))
+  else if (!MESSAGE_POLICIES.includes(tmp))
+    errs.push(notSupported(child(path, "terminationMessagePolicy"), tmp, MESSAGE_POLICIES))
   errs.push(...validatePorts(c.ports, child(path, "ports")))
   errs.push(...validateEnv(c.env, child(path, "env")))
   errs.push(...validateEnvFrom(c.envFrom, child(path, "envFrom")))
   errs.push(...validateVolumeMounts(c.volumeMounts, ctx.volumes, c, child(path, "volumeMounts")))
   const pull = c.imagePullPolicy
   if (!pull) errs.push(required(child(path, "imagePullPolicy"), ""))
-  else if (!PULL_POLICIES.includes(pull)) errs.push(notSupported(child(path, "imagePullPolicy"), pull, PULL_POLICIES))
+  else if (!PULL_POLICIES.includes(pull))
+    errs.push(notSupported(child(path, "imagePullPolicy"), pull, PULL_POLICIES))
   errs.push(...validateResourceRequirements(c.resources, ctx.podClaims, child(path, "resources")))
   errs.push(...validateResizePolicy(c, child(path, "resizePolicy"), ctx.restartPolicy))
-  errs.push(...validateContainerSecurityContext(c.securityContext, child(path, "securityContext"), ctx.hostUsers))
+  errs.push(
+    ...validateContainerSecurityContext(c.securityContext, child(path, "securityContext"), ctx.hostUsers),
+  )
   return errs
 }
 
@@ -214,7 +122,8 @@ function checkHostPortConflicts(containers: readonly Container[], field: string,
     list(c.ports).forEach((p, pi) => {
       if (!p.hostPort) return
       const k = `${p.protocol ?? ""}/${p.hostIP ?? ""}/${p.hostPort}`
-      if (seen.has(k)) errs.push(duplicate(child(index(child(index(field, ci + offset), "ports"), pi), "hostPort"), k))
+      if (seen.has(k))
+        errs.push(duplicate(child(index(child(index(field, ci + offset), "ports"), pi), "hostPort"), k))
       seen.add(k)
     })
   })
@@ -222,7 +131,11 @@ function checkHostPortConflicts(containers: readonly Container[], field: string,
 }
 
 /** The regular containers: at least one, unique names, probes allowed, restartPolicy not. */
-export function validateContainers(containers: readonly Container[] | undefined, ctx: ContainerContext, field: string): FieldError[] {
+export function validateContainers(
+  containers: readonly Container[] | undefined,
+  ctx: ContainerContext,
+  field: string,
+): FieldError[] {
   const all = list(containers)
   if (all.length === 0) return [required(field, "")]
   const errs: FieldError[] = []
@@ -233,7 +146,8 @@ export function validateContainers(containers: readonly Container[] | undefined,
     if (names.has(c.name)) errs.push(duplicate(child(path, "name"), c.name))
     else names.add(c.name)
     errs.push(...validateProbes(c, ctx, path))
-    if (c.restartPolicy) errs.push(forbidden(child(path, "restartPolicy"), "may not be set for non-init containers"))
+    if (c.restartPolicy)
+      errs.push(forbidden(child(path, "restartPolicy"), "may not be set for non-init containers"))
   })
   errs.push(...checkHostPortConflicts(all, field))
   return errs
@@ -253,7 +167,8 @@ export function validateInitContainers(
     errs.push(...validateContainerCommon(c, ctx, path))
     let sidecar = false
     if (c.restartPolicy !== undefined && c.restartPolicy !== null) {
-      if (c.restartPolicy !== "Always") errs.push(notSupported(child(path, "restartPolicy"), c.restartPolicy, ["Always"]))
+      if (c.restartPolicy !== "Always")
+        errs.push(notSupported(child(path, "restartPolicy"), c.restartPolicy, ["Always"]))
       sidecar = c.restartPolicy === "Always"
     }
     if (names.has(c.name)) errs.push(duplicate(child(path, "name"), c.name))

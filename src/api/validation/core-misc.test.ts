@@ -1,21 +1,41 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { printed } from "./_fixtures.ts"
-import { validateLimitRange, validatePersistentVolumeClaim, validateResourceQuota, validateServiceAccount } from "./core-misc.ts"
+import {
+  validateLimitRange,
+  validatePersistentVolumeClaim,
+  validateResourceQuota,
+  validateServiceAccount,
+} from "./core-misc.ts"
 
 const meta = { name: "x", namespace: "default" }
 
 const cases: { name: string; input: () => string[]; want: string[] }[] = [
-  { name: "validateServiceAccount() accepts a subdomain", input: () => printed(validateServiceAccount({ metadata: { name: "ci.bot", namespace: "default" } })), want: [] },
+  {
+    name: "validateServiceAccount() accepts a subdomain",
+    input: () => printed(validateServiceAccount({ metadata: { name: "ci.bot", namespace: "default" } })),
+    want: [],
+  },
   {
     name: "validatePersistentVolumeClaim() requires access modes and storage",
     input: () => printed(validatePersistentVolumeClaim({ metadata: meta, spec: {} })),
-    want: ["spec.accessModes: Required value: at least 1 access mode is required", "spec.resources[storage]: Required value"],
+    want: [
+      "spec.accessModes: Required value: at least 1 access mode is required",
+      "spec.resources[storage]: Required value",
+    ],
   },
   {
     name: "validatePersistentVolumeClaim() checks access modes",
-    input: () => printed(validatePersistentVolumeClaim({ metadata: meta, spec: { accessModes: ["ReadWriteSometimes"], resources: { requests: { storage: "1Gi" } } } })),
-    want: ['spec.accessModes: Unsupported value: "ReadWriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"'],
+    input: () =>
+      printed(
+        validatePersistentVolumeClaim({
+          metadata: meta,
+          spec: { accessModes: ["ReadWriteSometimes"], resources: { requests: { storage: "1Gi" } } },
+        }),
+      ),
+    want: [
+      'spec.accessModes: Unsupported value: "ReadWriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
+    ],
   },
   {
     name: "validateResourceQuota() checks resource names",
@@ -24,7 +44,10 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   },
   {
     name: "validateLimitRange() refuses defaults for Pod limits",
-    input: () => printed(validateLimitRange({ metadata: meta, spec: { limits: [{ type: "Pod", default: { cpu: "1" } }] } })),
+    input: () =>
+      printed(
+        validateLimitRange({ metadata: meta, spec: { limits: [{ type: "Pod", default: { cpu: "1" } }] } }),
+      ),
     want: ["spec.limits[0].default: Forbidden: may not be specified when `type` is 'Pod'"],
   },
 ]

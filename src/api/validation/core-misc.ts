@@ -20,7 +20,11 @@ import { validateContainerResourceName, validateResourceName, validateResourceQu
 
 const META = { namespaced: true, name: nameIsDnsSubdomain }
 
-function meta(obj: { metadata?: ServiceAccount["metadata"] }, old: { metadata?: ServiceAccount["metadata"] } | undefined, namespaced = true): FieldError[] {
+function meta(
+  obj: { metadata?: ServiceAccount["metadata"] },
+  old: { metadata?: ServiceAccount["metadata"] } | undefined,
+  namespaced = true,
+): FieldError[] {
   const errs = old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []
   errs.push(...validateObjectMeta(obj.metadata, { ...META, namespaced }))
   return errs
@@ -45,10 +49,12 @@ export function validateLimitRange(lr: LimitRange, old?: LimitRange): FieldError
     }
     if (seen.has(type)) errs.push(duplicate(child(p, "type"), type))
     seen.add(type)
-    const nameCheck = type === "Pod" || type === "Container" ? validateContainerResourceName : validateResourceName
+    const nameCheck =
+      type === "Pod" || type === "Container" ? validateContainerResourceName : validateResourceName
     for (const k of ["max", "min", "default", "defaultRequest", "maxLimitRequestRatio"] as const) {
       if (type === "Pod" && (k === "default" || k === "defaultRequest")) {
-        if (Object.keys(limit[k] ?? {}).length) errs.push(forbidden(child(p, k), "may not be specified when `type` is 'Pod'"))
+        if (Object.keys(limit[k] ?? {}).length)
+          errs.push(forbidden(child(p, k), "may not be specified when `type` is 'Pod'"))
         continue
       }
       for (const [name] of entries(limit[k])) errs.push(...nameCheck(name, key(child(p, k), name)))
@@ -58,7 +64,13 @@ export function validateLimitRange(lr: LimitRange, old?: LimitRange): FieldError
       const min = parseQuantity(minQ)
       const max = parseQuantity(maxQ)
       if (min && max && min.nano > max.nano) {
-        errs.push(invalidValue(key(child(p, "min"), name), minQ, `min value ${minQ} is greater than max value ${maxQ}`))
+        errs.push(
+          invalidValue(
+            key(child(p, "min"), name),
+            minQ,
+            `min value ${minQ} is greater than max value ${maxQ}`,
+          ),
+        )
       }
     }
   })
@@ -87,17 +99,44 @@ export function validateResourceQuota(rq: ResourceQuota, old?: ResourceQuota): F
 
 const ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
 
+/** A claim's spec may not change, except a first volumeName and the storage request of bound claims. */
+function validateClaimUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim): FieldError[] {
+  const next = structuredClone(pvc.spec ?? {}) as Record<string, any>
+  const prev = old.spec ?? {}
+  // The binder sets volumeName once; bound claims may grow their storage request
+  if (!prev.volumeName) next.volumeName = prev.volumeName
+  if (pvc.status?.phase === "Bound" && next.resources?.requests) {
+    next.resources.requests.storage = prev.resources?.requests?.storage
+  }
+  if (deepEqual(next, prev)) return []
+  const msg =
+    "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
+  return [forbidden("spec", msg)]
+}
+
+/** Known access modes; ReadWriteOncePod only on its own. */
+function validateAccessModes(modes: readonly string[]): FieldError[] {
+  const errs: FieldError[] = []
+  for (const m of modes)
+    if (!ACCESS_MODES.includes(m)) errs.push(notSupported("spec.accessModes", m, ACCESS_MODES))
+  const others = modes.some((m) => m !== "ReadWriteOncePod" && ACCESS_MODES.includes(m))
+  if (modes.includes("ReadWriteOncePod") && others) {
+    errs.push(forbidden("spec.accessModes", "may not use ReadWriteOncePod with other access modes"))
+  }
+  return errs
+}
+
 /** A PersistentVolumeClaim: access modes, a positive storage request, class name and volume mode. */
-export function validatePersistentVolumeClaim(pvc: PersistentVolumeClaim, old?: PersistentVolumeClaim): FieldError[] {
+export function validatePersistentVolumeClaim(
+  pvc: PersistentVolumeClaim,
+  old?: PersistentVolumeClaim,
+): FieldError[] {
   const errs = meta(pvc, old)
   const spec = pvc.spec ?? {}
   const modes = list(spec.accessModes)
   if (!modes.length) errs.push(required("spec.accessModes", "at least 1 access mode is required"))
   errs.push(...validateLabelSelector(spec.selector, "spec.selector"))
-  for (const m of modes) if (!ACCESS_MODES.includes(m)) errs.push(notSupported("spec.accessModes", m, ACCESS_MODES))
-  if (modes.includes("ReadWriteOncePod") && modes.some((m) => m !== "ReadWriteOncePod" && ACCESS_MODES.includes(m))) {
-    errs.push(forbidden("spec.accessModes", "may not use ReadWriteOncePod with other access modes"))
-  }
+  errs.push(...validateAccessModes(modes))
   const storagePath = key("spec.resources", "storage")
   const storage = spec.resources?.requests?.storage
   if (storage === undefined) errs.push(required(storagePath, ""))
@@ -106,27 +145,23 @@ export function validatePersistentVolumeClaim(pvc: PersistentVolumeClaim, old?: 
     if (!q || q.nano <= 0n) errs.push(invalidValue(storagePath, storage, "must be greater than zero"))
   }
   if (spec.storageClassName) {
-    errs.push(...isDns1123Subdomain(spec.storageClassName).map((m) => invalidValue("spec.storageClassName", spec.storageClassName, m)))
+    errs.push(
+      ...isDns1123Subdomain(spec.storageClassName).map((m) =>
+        invalidValue("spec.storageClassName", spec.storageClassName, m),
+      ),
+    )
   }
   if (spec.volumeMode && spec.volumeMode !== "Block" && spec.volumeMode !== "Filesystem") {
     errs.push(notSupported("spec.volumeMode", spec.volumeMode, ["Block", "Filesystem"]))
   }
-  if (old) {
-    const next = structuredClone(spec) as Record<string, any>
-    const prev = old.spec ?? {}
-    // The binder sets volumeName once; bound claims may grow their storage request
-    if (!prev.volumeName) next.volumeName = prev.volumeName
-    if (pvc.status?.phase === "Bound" && next.resources?.requests) next.resources.requests.storage = prev.resources?.requests?.storage
-    if (!deepEqual(next, prev)) {
-      errs.push(forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"))
-    }
-  }
+  if (old) errs.push(...validateClaimUpdate(pvc, old))
   return errs
 }
 
 /** A PersistentVolume: metadata and capacity quantities only. */
 export function validatePersistentVolume(pv: PersistentVolume, old?: PersistentVolume): FieldError[] {
   const errs = meta(pv, old, false)
-  for (const [name, q] of entries(pv.spec?.capacity)) errs.push(...validateResourceQuantity(name, q, key("spec.capacity", name)))
+  for (const [name, q] of entries(pv.spec?.capacity))
+    errs.push(...validateResourceQuantity(name, q, key("spec.capacity", name)))
   return errs
 }

@@ -10,7 +10,20 @@ interface Bounds {
   readonly names?: Readonly<Record<string, number>>
 }
 
-const MONTHS = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 }
+const MONTHS = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+}
 const DAYS = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 }
 const FIELDS: readonly Bounds[] = [
   { min: 0, max: 59 },
@@ -28,11 +41,15 @@ class CronError extends Error {
 /** Go's strconv.Atoi with robfig's wrapping. */
 function parseInt(expr: string): number {
   if (!/^[+-]?[0-9]+$/.test(expr)) {
-    throw new CronError(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`)
+    throw new CronError(
+      `failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`,
+    )
   }
   const n = Number(expr)
   if (!Number.isSafeInteger(n) || Math.abs(n) > 2 ** 63 - 1) {
-    throw new CronError(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: value out of range`)
+    throw new CronError(
+      `failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: value out of range`,
+    )
   }
   if (n < 0) throw new CronError(`negative number (${n}) not allowed: ${expr}`)
   return n
@@ -89,13 +106,15 @@ export function cronScheduleError(schedule: string): string | undefined {
       if (DESCRIPTORS.has(spec)) return undefined
       if (spec.startsWith("@every ")) {
         const d = spec.slice("@every ".length)
-        if (!isGoDuration(d)) throw new CronError(`failed to parse duration ${spec}: time: invalid duration ${JSON.stringify(d)}`)
+        if (!isGoDuration(d))
+          throw new CronError(`failed to parse duration ${spec}: time: invalid duration ${JSON.stringify(d)}`)
         return undefined
       }
       throw new CronError(`unrecognized descriptor: ${spec}`)
     }
     const fields = spec.split(/\s+/).filter((f) => f)
-    if (fields.length !== 5) throw new CronError(`expected exactly 5 fields, found ${fields.length}: [${fields.join(" ")}]`)
+    if (fields.length !== 5)
+      throw new CronError(`expected exactly 5 fields, found ${fields.length}: [${fields.join(" ")}]`)
     fields.forEach((f, i) => {
       for (const part of f.split(",")) checkRange(part, FIELDS[i] as Bounds)
     })

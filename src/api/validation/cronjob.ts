@@ -7,7 +7,7 @@ import type { FieldError } from "../errors.ts"
 import { invalidValue, notSupported, required } from "../field-errors.ts"
 import { nonNegative } from "./_field.ts"
 import { cronScheduleError, isTimeZone } from "./cron.ts"
-import { validateJobSpecCommon } from "./job.ts"
+import { validateJobSpecCommon } from "./job-spec.ts"
 import { nameIsDnsSubdomain } from "./names.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { validateEnum } from "./pod-spec.ts"
@@ -25,7 +25,13 @@ function validateTimeZone(tz: string | undefined): FieldError[] {
   }
   const errs: FieldError[] = []
   if (tz.toLowerCase() === "local") {
-    errs.push(invalidValue(field, tz, "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"))
+    errs.push(
+      invalidValue(
+        field,
+        tz,
+        "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones",
+      ),
+    )
   } else if (!isTimeZone(tz)) errs.push(invalidValue(field, tz, `unknown time zone ${tz}`))
   return errs
 }
@@ -38,18 +44,35 @@ function validateSpec(spec: CronJobSpec, old: CronJobSpec | undefined): FieldErr
     if (msg) errs.push(invalidValue("spec.schedule", spec.schedule, msg))
     const allowTz = !!old?.schedule?.includes("TZ")
     if (allowTz && spec.schedule.includes("TZ") && spec.timeZone !== undefined) {
-      errs.push(invalidValue("spec.schedule", spec.schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule"))
+      errs.push(
+        invalidValue(
+          "spec.schedule",
+          spec.schedule,
+          "cannot use both timeZone field and TZ or CRON_TZ in schedule",
+        ),
+      )
     } else if (!allowTz && spec.schedule.includes("TZ")) {
-      errs.push(invalidValue("spec.schedule", spec.schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+      errs.push(
+        invalidValue(
+          "spec.schedule",
+          spec.schedule,
+          "cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
+        ),
+      )
     }
   }
   errs.push(...nonNegative("spec.startingDeadlineSeconds", spec.startingDeadlineSeconds))
-  if (!old || (old.timeZone ?? null) !== (spec.timeZone ?? null)) errs.push(...validateTimeZone(spec.timeZone))
+  if (!old || (old.timeZone ?? null) !== (spec.timeZone ?? null))
+    errs.push(...validateTimeZone(spec.timeZone))
   errs.push(...validateEnum(spec.concurrencyPolicy, ["Allow", "Forbid", "Replace"], "spec.concurrencyPolicy"))
   const jobSpec = spec.jobTemplate?.spec ?? ({} as JobSpec)
   errs.push(...validateJobSpecCommon(jobSpec, "spec.jobTemplate.spec"))
-  if (jobSpec.selector) errs.push(invalidValue("spec.jobTemplate.spec.selector", jobSpec.selector, "`selector` will be auto-generated"))
-  if (jobSpec.manualSelector) errs.push(notSupported("spec.jobTemplate.spec.manualSelector", true, ["nil", "false"]))
+  if (jobSpec.selector)
+    errs.push(
+      invalidValue("spec.jobTemplate.spec.selector", jobSpec.selector, "`selector` will be auto-generated"),
+    )
+  if (jobSpec.manualSelector)
+    errs.push(notSupported("spec.jobTemplate.spec.manualSelector", true, ["nil", "false"]))
   errs.push(...nonNegative("spec.successfulJobsHistoryLimit", spec.successfulJobsHistoryLimit))
   errs.push(...nonNegative("spec.failedJobsHistoryLimit", spec.failedJobsHistoryLimit))
   return errs
@@ -58,7 +81,11 @@ function validateSpec(spec: CronJobSpec, old: CronJobSpec | undefined): FieldErr
 /** A CronJob on create, or on update when `old` is given. */
 export function validateCronJob(cj: CronJob, old?: CronJob): FieldError[] {
   const spec = cj.spec ?? ({} as CronJobSpec)
-  if (old) return [...validateObjectMetaUpdate(cj.metadata, old.metadata), ...validateSpec(spec, old.spec ?? ({} as CronJobSpec))]
+  if (old)
+    return [
+      ...validateObjectMetaUpdate(cj.metadata, old.metadata),
+      ...validateSpec(spec, old.spec ?? ({} as CronJobSpec)),
+    ]
   const errs = validateObjectMeta(cj.metadata, { namespaced: true, name: nameIsDnsSubdomain })
   errs.push(...validateSpec(spec, undefined))
   const name = cj.metadata?.name ?? ""

@@ -8,24 +8,45 @@ import { validateEndpointSlice, validateEndpoints } from "./endpoints.ts"
 const meta = { name: "web", namespace: "default" }
 
 function slice(extra: Partial<EndpointSlice> = {}): EndpointSlice {
-  return { metadata: meta, addressType: "IPv4", endpoints: [{ addresses: ["10.0.0.5"] }], ports: [{ name: "", port: 80, protocol: "TCP" }], ...extra }
+  return {
+    metadata: meta,
+    addressType: "IPv4",
+    endpoints: [{ addresses: ["10.0.0.5"] }],
+    ports: [{ name: "", port: 80, protocol: "TCP" }],
+    ...extra,
+  }
 }
 
 const cases: { name: string; input: () => string[]; want: string[] }[] = [
   {
     name: "validateEndpoints() accepts a subset",
-    input: () => printed(validateEndpoints({ metadata: meta, subsets: [{ addresses: [{ ip: "10.0.0.5" }], ports: [{ port: 80, protocol: "TCP" }] }] })),
+    input: () =>
+      printed(
+        validateEndpoints({
+          metadata: meta,
+          subsets: [{ addresses: [{ ip: "10.0.0.5" }], ports: [{ port: 80, protocol: "TCP" }] }],
+        }),
+      ),
     want: [],
   },
   {
     name: "validateEndpoints() requires addresses",
-    input: () => printed(validateEndpoints({ metadata: meta, subsets: [{ ports: [{ port: 80, protocol: "TCP" }] }] } as Endpoints)),
+    input: () =>
+      printed(
+        validateEndpoints({
+          metadata: meta,
+          subsets: [{ ports: [{ port: 80, protocol: "TCP" }] }],
+        } as Endpoints),
+      ),
     want: ["subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`"],
   },
   {
     name: "validateEndpoints() refuses loopback addresses",
-    input: () => printed(validateEndpoints({ metadata: meta, subsets: [{ addresses: [{ ip: "127.0.0.1" }] }] })),
-    want: ['subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)'],
+    input: () =>
+      printed(validateEndpoints({ metadata: meta, subsets: [{ addresses: [{ ip: "127.0.0.1" }] }] })),
+    want: [
+      'subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+    ],
   },
   {
     name: "validateEndpoints() requires port names when there are several",
@@ -33,12 +54,24 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
       printed(
         validateEndpoints({
           metadata: meta,
-          subsets: [{ addresses: [{ ip: "10.0.0.5" }], ports: [{ port: 80, protocol: "TCP" }, { name: "b", port: 81, protocol: "TCP" }] }],
+          subsets: [
+            {
+              addresses: [{ ip: "10.0.0.5" }],
+              ports: [
+                { port: 80, protocol: "TCP" },
+                { name: "b", port: 81, protocol: "TCP" },
+              ],
+            },
+          ],
         }),
       ),
     want: ["subsets[0].ports[0].name: Required value"],
   },
-  { name: "validateEndpointSlice() accepts an IPv4 slice", input: () => printed(validateEndpointSlice(slice())), want: [] },
+  {
+    name: "validateEndpointSlice() accepts an IPv4 slice",
+    input: () => printed(validateEndpointSlice(slice())),
+    want: [],
+  },
   {
     name: "validateEndpointSlice() requires an address type",
     input: () => printed(validateEndpointSlice(slice({ addressType: "" }))),
@@ -54,7 +87,8 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   },
   {
     name: "validateEndpointSlice() on update keeps the address type",
-    input: () => printed(validateEndpointSlice(stored(slice({ addressType: "IPv6", endpoints: [] })), stored(slice()))),
+    input: () =>
+      printed(validateEndpointSlice(stored(slice({ addressType: "IPv6", endpoints: [] })), stored(slice()))),
     want: ['addressType: Invalid value: "IPv6": field is immutable'],
   },
 ]

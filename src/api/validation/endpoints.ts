@@ -9,16 +9,20 @@ import { duplicate, invalidValue, notSupported, required, tooMany } from "../fie
 import { child, immutable, index, list } from "./_field.ts"
 import { validateLabels } from "./labels.ts"
 import { isValidIp, isValidIpv4, isValidIpv6, validateNonSpecialIp } from "./net.ts"
-import { isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidPortNum, nameIsDnsSubdomain } from "./names.ts"
+import { isDns1123Label, isDns1123Subdomain, isQualifiedName, nameIsDnsSubdomain } from "./names.ts"
+import { isValidPortNum } from "./formats.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 
 const PROTOCOLS = ["SCTP", "TCP", "UDP"]
 
 function validateAddress(a: EndpointAddress, field: string): FieldError[] {
   const errs = isValidIp(a.ip ?? "", child(field, "ip"))
-  if (a.hostname) errs.push(...isDns1123Label(a.hostname).map((m) => invalidValue(child(field, "hostname"), a.hostname, m)))
+  if (a.hostname)
+    errs.push(...isDns1123Label(a.hostname).map((m) => invalidValue(child(field, "hostname"), a.hostname, m)))
   if (a.nodeName !== undefined && a.nodeName !== null) {
-    errs.push(...isDns1123Subdomain(a.nodeName).map((m) => invalidValue(child(field, "nodeName"), a.nodeName, m)))
+    errs.push(
+      ...isDns1123Subdomain(a.nodeName).map((m) => invalidValue(child(field, "nodeName"), a.nodeName, m)),
+    )
   }
   errs.push(...validateNonSpecialIp(a.ip ?? "", child(field, "ip")))
   return errs
@@ -27,12 +31,18 @@ function validateAddress(a: EndpointAddress, field: string): FieldError[] {
 function validatePort(p: EndpointPort, requireName: boolean, field: string): FieldError[] {
   const errs: FieldError[] = []
   if (requireName && !p.name) errs.push(required(child(field, "name"), ""))
-  else if (p.name) errs.push(...isDns1123Label(p.name).map((m) => invalidValue(child(field, "name"), p.name, m)))
+  else if (p.name)
+    errs.push(...isDns1123Label(p.name).map((m) => invalidValue(child(field, "name"), p.name, m)))
   errs.push(...isValidPortNum(p.port ?? 0).map((m) => invalidValue(child(field, "port"), p.port ?? 0, m)))
   if (!p.protocol) errs.push(required(child(field, "protocol"), ""))
-  else if (!PROTOCOLS.includes(p.protocol)) errs.push(notSupported(child(field, "protocol"), p.protocol, PROTOCOLS))
+  else if (!PROTOCOLS.includes(p.protocol))
+    errs.push(notSupported(child(field, "protocol"), p.protocol, PROTOCOLS))
   if (p.appProtocol !== undefined) {
-    errs.push(...isQualifiedName(p.appProtocol).map((m) => invalidValue(child(field, "appProtocol"), p.appProtocol, m)))
+    errs.push(
+      ...isQualifiedName(p.appProtocol).map((m) =>
+        invalidValue(child(field, "appProtocol"), p.appProtocol, m),
+      ),
+    )
   }
   return errs
 }
@@ -47,9 +57,13 @@ export function validateEndpoints(ep: Endpoints, old?: Endpoints): FieldError[] 
       errs.push(required(p, "must specify `addresses` or `notReadyAddresses`"))
     }
     list(ss.addresses).forEach((a, j) => errs.push(...validateAddress(a, index(child(p, "addresses"), j))))
-    list(ss.notReadyAddresses).forEach((a, j) => errs.push(...validateAddress(a, index(child(p, "notReadyAddresses"), j))))
+    list(ss.notReadyAddresses).forEach((a, j) =>
+      errs.push(...validateAddress(a, index(child(p, "notReadyAddresses"), j))),
+    )
     const ports = list(ss.ports)
-    ports.forEach((port, j) => errs.push(...validatePort(port, ports.length > 1, index(child(p, "ports"), j))))
+    ports.forEach((port, j) =>
+      errs.push(...validatePort(port, ports.length > 1, index(child(p, "ports"), j))),
+    )
   })
   return errs
 }
@@ -62,7 +76,8 @@ function isFqdn(value: string, field: string): FieldError[] {
   const msgs = isDns1123Subdomain(name)
   if (msgs.length) return [invalidValue(field, name, msgs.join(","))]
   const labels = name.split(".")
-  if (labels.length < 2) return [invalidValue(field, name, "should be a domain with at least two segments separated by dots")]
+  if (labels.length < 2)
+    return [invalidValue(field, name, "should be a domain with at least two segments separated by dots")]
   for (const l of labels) {
     const e = isDns1123Label(l)
     if (e.length) return [invalidValue(field, l, e.join(","))]
@@ -97,10 +112,13 @@ export function validateEndpointSlice(slice: EndpointSlice, old?: EndpointSlice)
       })
       // v1 calls it deprecatedTopology; upstream validates the internal `topology`
       const topology = ep.deprecatedTopology
-      if (topology && Object.keys(topology).length > 16) errs.push(tooMany(child(p, "topology"), Object.keys(topology).length, 16))
+      if (topology && Object.keys(topology).length > 16)
+        errs.push(tooMany(child(p, "topology"), Object.keys(topology).length, 16))
       errs.push(...validateLabels(topology, child(p, "topology")))
       if (ep.hostname !== undefined && ep.hostname !== null) {
-        errs.push(...isDns1123Label(ep.hostname).map((m) => invalidValue(child(p, "hostname"), ep.hostname, m)))
+        errs.push(
+          ...isDns1123Label(ep.hostname).map((m) => invalidValue(child(p, "hostname"), ep.hostname, m)),
+        )
       }
     })
   }
@@ -115,9 +133,14 @@ export function validateEndpointSlice(slice: EndpointSlice, old?: EndpointSlice)
       if (names.has(name)) errs.push(duplicate(child(p, "name"), name))
       names.add(name)
       if (!port.protocol) errs.push(required(child(p, "protocol"), ""))
-      else if (!PROTOCOLS.includes(port.protocol)) errs.push(notSupported(child(p, "protocol"), port.protocol, PROTOCOLS))
+      else if (!PROTOCOLS.includes(port.protocol))
+        errs.push(notSupported(child(p, "protocol"), port.protocol, PROTOCOLS))
       if (port.appProtocol !== undefined) {
-        errs.push(...isQualifiedName(port.appProtocol).map((m) => invalidValue(child(p, "appProtocol"), port.appProtocol, m)))
+        errs.push(
+          ...isQualifiedName(port.appProtocol).map((m) =>
+            invalidValue(child(p, "appProtocol"), port.appProtocol, m),
+          ),
+        )
       }
     })
   }

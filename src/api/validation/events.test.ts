@@ -25,15 +25,23 @@ const modern: EventsEvent = {
 }
 
 const cases: { name: string; input: () => string[]; want: string[] }[] = [
-  { name: "validateCoreEvent() accepts a legacy event", input: () => printed(validateCoreEvent(core)), want: [] },
+  {
+    name: "validateCoreEvent() accepts a legacy event",
+    input: () => printed(validateCoreEvent(core)),
+    want: [],
+  },
   {
     name: "validateCoreEvent() needs the involved object in the event's namespace",
-    input: () => printed(validateCoreEvent({ ...core, involvedObject: { ...core.involvedObject, namespace: "other" } })),
+    input: () =>
+      printed(validateCoreEvent({ ...core, involvedObject: { ...core.involvedObject, namespace: "other" } })),
     want: ['involvedObject.namespace: Invalid value: "other": does not match event.namespace'],
   },
   {
     name: "validateCoreEvent() with eventTime needs reportingComponent and action",
-    input: () => printed(validateCoreEvent({ ...core, eventTime: "2024-01-01T00:00:00.000000Z", reportingInstance: "x" })),
+    input: () =>
+      printed(
+        validateCoreEvent({ ...core, eventTime: "2024-01-01T00:00:00.000000Z", reportingInstance: "x" }),
+      ),
     want: [
       "reportingComponent: Required value",
       `reportingComponent: Invalid value: "": name part must be non-empty`,
@@ -41,7 +49,11 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
       "action: Required value",
     ],
   },
-  { name: "validateEventsEvent() accepts a modern event", input: () => printed(validateEventsEvent(modern)), want: [] },
+  {
+    name: "validateEventsEvent() accepts a modern event",
+    input: () => printed(validateEventsEvent(modern)),
+    want: [],
+  },
   {
     name: "validateEventsEvent() requires a known type and no deprecated fields",
     input: () => printed(validateEventsEvent({ ...modern, type: "Info", deprecatedCount: 2 })),
@@ -49,7 +61,8 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   },
   {
     name: "validateEventsEvent() on update keeps the note",
-    input: () => printed(validateEventsEvent(stored({ ...modern, note: "b" }), stored({ ...modern, note: "a" }))),
+    input: () =>
+      printed(validateEventsEvent(stored({ ...modern, note: "b" }), stored({ ...modern, note: "a" }))),
     want: ['message: Invalid value: "b": field is immutable'],
   },
 ]

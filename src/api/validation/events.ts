@@ -97,7 +97,8 @@ function strictCreate(e: InternalEvent): FieldError[] {
   const errs = validateObjectMeta(e.metadata, { namespaced: true, name: nameIsDnsSubdomain })
   errs.push(...series(e))
   if (!e.eventTime) errs.push(required("eventTime", ""))
-  if (e.type !== "Normal" && e.type !== "Warning") errs.push(invalidValue("type", "", `has invalid value: ${e.type ?? ""}`))
+  if (e.type !== "Normal" && e.type !== "Warning")
+    errs.push(invalidValue("type", "", `has invalid value: ${e.type ?? ""}`))
   if (e.firstTimestamp) errs.push(invalidValue("firstTimestamp", "", "needs to be unset"))
   if (e.lastTimestamp) errs.push(invalidValue("lastTimestamp", "", "needs to be unset"))
   if (e.count) errs.push(invalidValue("count", "", "needs to be unset"))
@@ -108,9 +109,20 @@ function strictCreate(e: InternalEvent): FieldError[] {
 function strictUpdate(e: InternalEvent, o: InternalEvent): FieldError[] {
   const errs = validateObjectMetaUpdate(e.metadata, o.metadata)
   errs.push(...series(e))
-  const fields = ["involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count", "reason", "type"] as const
+  const fields = [
+    "involvedObject",
+    "reason",
+    "message",
+    "source",
+    "firstTimestamp",
+    "lastTimestamp",
+    "count",
+    "reason",
+    "type",
+  ] as const
   for (const k of fields) errs.push(...immutable(k, e[k] ?? null, o[k] ?? null))
-  if (e.eventTime !== o.eventTime) errs.push(invalidValue("eventTime", e.eventTime ?? null, "field is immutable"))
+  if (e.eventTime !== o.eventTime)
+    errs.push(invalidValue("eventTime", e.eventTime ?? null, "field is immutable"))
   for (const k of ["action", "related", "reportingController", "reportingInstance"] as const) {
     errs.push(...immutable(k, e[k] ?? null, o[k] ?? null))
   }

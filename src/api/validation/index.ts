@@ -5,7 +5,12 @@
  */
 import type { ApiObject } from "../meta.ts"
 import type { FieldError } from "../errors.ts"
-import { validateControllerRevision, validateDeployment, validateReplicaSet, validateReplicationController } from "./apps.ts"
+import {
+  validateControllerRevision,
+  validateDeployment,
+  validateReplicaSet,
+  validateReplicationController,
+} from "./apps.ts"
 import { validateDaemonSet, validateStatefulSet } from "./apps-stateful.ts"
 import { validateHorizontalPodAutoscaler } from "./autoscaling.ts"
 import { validateConfigMap, validateSecret } from "./config.ts"
@@ -23,7 +28,8 @@ import { validateJob } from "./job.ts"
 import { validateLease, validatePodDisruptionBudget, validatePriorityClass } from "./misc.ts"
 import { nameIsPathSegment } from "./names.ts"
 import { validateNamespace, validateNode } from "./namespace-node.ts"
-import { validateIngress, validateIngressClass, validateNetworkPolicy } from "./networking.ts"
+import { validateIngress, validateIngressClass } from "./ingress.ts"
+import { validateNetworkPolicy } from "./network-policy.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { validatePod, validatePodTemplate } from "./pod.ts"
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./rbac.ts"

@@ -73,7 +73,13 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   },
   {
     name: "validateJob() on update keeps the template",
-    input: () => printed(validateJob(stored(job({ template: template({ restartPolicy: "OnFailure" }, LABELS) })), stored(job()))),
+    input: () =>
+      printed(
+        validateJob(
+          stored(job({ template: template({ restartPolicy: "OnFailure" }, LABELS) })),
+          stored(job()),
+        ),
+      ),
     want: [
       `spec.template: Invalid value: ${JSON.stringify(template({ restartPolicy: "OnFailure" }, LABELS))}: field is immutable`,
     ],

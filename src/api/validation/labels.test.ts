@@ -5,16 +5,27 @@ import { printed } from "./_fixtures.ts"
 import { compileSelector, validateLabelSelector } from "./labels.ts"
 
 const selectorCases: { name: string; input: LabelSelector; want: string[] }[] = [
-  { name: "validateLabelSelector() accepts matchLabels and expressions", input: { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "In", values: ["a"] }] }, want: [] },
+  {
+    name: "validateLabelSelector() accepts matchLabels and expressions",
+    input: {
+      matchLabels: { app: "web" },
+      matchExpressions: [{ key: "tier", operator: "In", values: ["a"] }],
+    },
+    want: [],
+  },
   {
     name: "validateLabelSelector() requires values for In",
     input: { matchExpressions: [{ key: "tier", operator: "In" }] },
-    want: ["spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"],
+    want: [
+      "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+    ],
   },
   {
     name: "validateLabelSelector() forbids values for Exists",
     input: { matchExpressions: [{ key: "tier", operator: "Exists", values: ["a"] }] },
-    want: ["spec.selector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"],
+    want: [
+      "spec.selector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+    ],
   },
   {
     name: "validateLabelSelector() refuses unknown operators",
@@ -29,10 +40,22 @@ for (const c of selectorCases) {
   })
 }
 
-const matchCases: { name: string; input: { sel: LabelSelector | undefined; labels: Record<string, string> }; want: boolean }[] = [
-  { name: "compileSelector() of nothing matches nothing", input: { sel: undefined, labels: { a: "b" } }, want: false },
+const matchCases: {
+  name: string
+  input: { sel: LabelSelector | undefined; labels: Record<string, string> }
+  want: boolean
+}[] = [
+  {
+    name: "compileSelector() of nothing matches nothing",
+    input: { sel: undefined, labels: { a: "b" } },
+    want: false,
+  },
   { name: "compileSelector() of {} matches everything", input: { sel: {}, labels: {} }, want: true },
-  { name: "compileSelector() matches labels", input: { sel: { matchLabels: { a: "b" } }, labels: { a: "b", c: "d" } }, want: true },
+  {
+    name: "compileSelector() matches labels",
+    input: { sel: { matchLabels: { a: "b" } }, labels: { a: "b", c: "d" } },
+    want: true,
+  },
   {
     name: "compileSelector() treats a missing key as NotIn",
     input: { sel: { matchExpressions: [{ key: "a", operator: "NotIn", values: ["x"] }] }, labels: {} },

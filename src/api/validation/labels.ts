@@ -15,7 +15,10 @@ export function validateLabelName(name: string, field: string): FieldError[] {
 }
 
 /** Every key and value of a label map, reported at the map's own path. */
-export function validateLabels(labels: Readonly<Record<string, string>> | undefined, field: string): FieldError[] {
+export function validateLabels(
+  labels: Readonly<Record<string, string>> | undefined,
+  field: string,
+): FieldError[] {
   const errs: FieldError[] = []
   for (const [k, v] of entries(labels)) {
     errs.push(...validateLabelName(k, field))
@@ -50,7 +53,12 @@ export function validateLabelSelector(
       case "Exists":
       case "DoesNotExist":
         if (values.length > 0)
-          errs.push(forbidden(child(path, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+          errs.push(
+            forbidden(
+              child(path, "values"),
+              "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+            ),
+          )
         break
       default:
         errs.push(invalidValue(child(path, "operator"), expr.operator ?? "", "not a valid selector operator"))

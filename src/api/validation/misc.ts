@@ -19,13 +19,21 @@ import { validateEnum } from "./pod-spec.ts"
  * The generic metadata check upstream runs after a kind's own validation passed, with
  * path-segment names; on update, the immutable fields.
  */
-function genericMeta(meta: ObjectMeta | undefined, old: ObjectMeta | undefined, namespaced: boolean, errs: FieldError[]): FieldError[] {
+function genericMeta(
+  meta: ObjectMeta | undefined,
+  old: ObjectMeta | undefined,
+  namespaced: boolean,
+  errs: FieldError[],
+): FieldError[] {
   if (old) return [...validateObjectMetaUpdate(meta, old), ...errs]
   return errs.length ? errs : validateObjectMeta(meta, { namespaced, name: nameIsPathSegment })
 }
 
 /** A PodDisruptionBudget: minAvailable or maxUnavailable, a valid selector and eviction policy. */
-export function validatePodDisruptionBudget(pdb: PodDisruptionBudget, old?: PodDisruptionBudget): FieldError[] {
+export function validatePodDisruptionBudget(
+  pdb: PodDisruptionBudget,
+  old?: PodDisruptionBudget,
+): FieldError[] {
   const spec = pdb.spec ?? {}
   const errs: FieldError[] = []
   if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) {
@@ -53,7 +61,8 @@ const HIGHEST_USER_PRIORITY = 1000000000
 export function validatePriorityClass(pc: PriorityClass, old?: PriorityClass): FieldError[] {
   if (old) {
     const errs = validateObjectMetaUpdate(pc.metadata, old.metadata)
-    if ((pc.value ?? 0) !== (old.value ?? 0)) errs.push(forbidden("value", "may not be changed in an update."))
+    if ((pc.value ?? 0) !== (old.value ?? 0))
+      errs.push(forbidden("value", "may not be changed in an update."))
     errs.push(...immutable("preemptionPolicy", pc.preemptionPolicy ?? null, old.preemptionPolicy ?? null))
     return errs
   }
@@ -67,10 +76,17 @@ export function validatePriorityClass(pc: PriorityClass, old?: PriorityClass): F
     else if (known !== value) reason = `value of ${name} PriorityClass must be ${known}`
     else if (pc.globalDefault) reason = `globalDefault of ${name} PriorityClass must be false`
     if (reason) {
-      errs.push(forbidden("metadata.name", `priority class names with 'system-' prefix are reserved for system use only. error: ${reason}`))
+      errs.push(
+        forbidden(
+          "metadata.name",
+          `priority class names with 'system-' prefix are reserved for system use only. error: ${reason}`,
+        ),
+      )
     }
   } else if (value > HIGHEST_USER_PRIORITY) {
-    errs.push(forbidden("value", `maximum allowed value of a user defined priority is ${HIGHEST_USER_PRIORITY}`))
+    errs.push(
+      forbidden("value", `maximum allowed value of a user defined priority is ${HIGHEST_USER_PRIORITY}`),
+    )
   }
   if (pc.preemptionPolicy !== undefined && pc.preemptionPolicy !== null) {
     errs.push(...validateEnum(pc.preemptionPolicy, ["PreemptLowerPriority", "Never"], "preemptionPolicy"))
@@ -80,18 +96,31 @@ export function validatePriorityClass(pc: PriorityClass, old?: PriorityClass): F
 
 /** A Lease: positive duration, non-negative transitions, a known strategy. */
 export function validateLease(lease: Lease, old?: Lease): FieldError[] {
-  const errs = old ? validateObjectMetaUpdate(lease.metadata, old.metadata) : validateObjectMeta(lease.metadata, { namespaced: true, name: nameIsDnsSubdomain })
-  const spec = (lease.spec ?? {}) as NonNullable<Lease["spec"]> & { strategy?: string; preferredHolder?: string }
+  const errs = old
+    ? validateObjectMetaUpdate(lease.metadata, old.metadata)
+    : validateObjectMeta(lease.metadata, { namespaced: true, name: nameIsDnsSubdomain })
+  const spec = (lease.spec ?? {}) as NonNullable<Lease["spec"]> & {
+    strategy?: string
+    preferredHolder?: string
+  }
   if (spec.leaseDurationSeconds !== undefined && spec.leaseDurationSeconds <= 0) {
     errs.push(invalidValue("spec.leaseDurationSeconds", spec.leaseDurationSeconds, "must be greater than 0"))
   }
   if (spec.leaseTransitions !== undefined && spec.leaseTransitions < 0) {
-    errs.push(invalidValue("spec.leaseTransitions", spec.leaseTransitions, "must be greater than or equal to 0"))
+    errs.push(
+      invalidValue("spec.leaseTransitions", spec.leaseTransitions, "must be greater than or equal to 0"),
+    )
   }
   if (spec.strategy !== undefined) {
     if (!spec.strategy.includes("/")) {
-      if (spec.strategy !== "OldestEmulationVersion") errs.push(notSupported("spec.strategy.strategy", spec.strategy, ["OldestEmulationVersion"]))
-    } else errs.push(...isQualifiedName(spec.strategy).map((m) => invalidValue("spec.strategy.strategy", spec.strategy, m)))
+      if (spec.strategy !== "OldestEmulationVersion")
+        errs.push(notSupported("spec.strategy.strategy", spec.strategy, ["OldestEmulationVersion"]))
+    } else
+      errs.push(
+        ...isQualifiedName(spec.strategy).map((m) =>
+          invalidValue("spec.strategy.strategy", spec.strategy, m),
+        ),
+      )
   }
   if (spec.preferredHolder && !spec.strategy) {
     errs.push(forbidden("spec.preferredHolder", "may only be specified if `strategy` is defined"))

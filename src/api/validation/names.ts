@@ -1,7 +1,7 @@
 /**
- * Format checks for names, label keys and values, ports and keys, returning upstream's
- * message texts (apimachinery `util/validation`). Each check returns the list of problems,
- * empty when the value is valid.
+ * Format checks for names, label keys and label values with upstream's message texts
+ * (apimachinery `util/validation`), and the name rule of each kind. Each check returns the
+ * list of problems, empty when the value is valid.
  */
 
 const DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -9,9 +9,6 @@ const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`
 const DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
 const LABEL_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 const LABEL_VALUE_FMT = `(${LABEL_KEY_FMT})?`
-const CONFIG_MAP_KEY_FMT = "[-._a-zA-Z0-9]+"
-const PERCENT_FMT = "[0-9]+%"
-const HTTP_HEADER_NAME_FMT = "[-A-Za-z0-9]+"
 const WILDCARD_SUBDOMAIN_FMT = `\\*\\.${DNS1123_SUBDOMAIN_FMT}`
 
 const DNS1123_LABEL_RE = whole(DNS1123_LABEL_FMT)
@@ -19,9 +16,6 @@ const DNS1123_SUBDOMAIN_RE = whole(DNS1123_SUBDOMAIN_FMT)
 const DNS1035_LABEL_RE = whole(DNS1035_LABEL_FMT)
 const LABEL_KEY_RE = whole(LABEL_KEY_FMT)
 const LABEL_VALUE_RE = whole(LABEL_VALUE_FMT)
-const CONFIG_MAP_KEY_RE = whole(CONFIG_MAP_KEY_FMT)
-const PERCENT_RE = whole(PERCENT_FMT)
-const HTTP_HEADER_NAME_RE = whole(HTTP_HEADER_NAME_FMT)
 const WILDCARD_SUBDOMAIN_RE = whole(WILDCARD_SUBDOMAIN_FMT)
 
 /** The longest DNS-1123 label (and DNS-1035 label, and label name or value). */
@@ -29,12 +23,13 @@ export const DNS1123_LABEL_MAX_LENGTH = 63
 /** The longest DNS-1123 subdomain. */
 export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253
 
-function whole(fmt: string): RegExp {
+/** A regex matching the whole of a string. */
+export function whole(fmt: string): RegExp {
   return new RegExp(`^${fmt}$`)
 }
 
 /** Upstream's byte length: names are checked in UTF-8 bytes, not UTF-16 units. */
-function byteLength(s: string): number {
+export function byteLength(s: string): number {
   return Buffer.byteLength(s, "utf8")
 }
 
@@ -170,8 +165,10 @@ export function isQualifiedName(value: string): string[] {
     ]
   }
   if (name.length === 0) errs.push("name part must be non-empty")
-  else if (byteLength(name) > DNS1123_LABEL_MAX_LENGTH) errs.push(`name part ${maxBytesError(DNS1123_LABEL_MAX_LENGTH)}`)
-  if (!LABEL_KEY_RE.test(name)) errs.push(`name part ${regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, "MyName", "my.name", "123-abc")}`)
+  else if (byteLength(name) > DNS1123_LABEL_MAX_LENGTH)
+    errs.push(`name part ${maxBytesError(DNS1123_LABEL_MAX_LENGTH)}`)
+  if (!LABEL_KEY_RE.test(name))
+    errs.push(`name part ${regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, "MyName", "my.name", "123-abc")}`)
   return errs
 }
 
@@ -190,82 +187,6 @@ export function isLabelValue(value: string): string[] {
       ),
     )
   }
-  return errs
-}
-
-/** A port number from 1 to 65535. */
-export function isValidPortNum(port: number): string[] {
-  return Number.isInteger(port) && port >= 1 && port <= 65535 ? [] : [inclusiveRangeError(1, 65535)]
-}
-
-/** An IANA service name: up to 15 of `[-a-z0-9]`, at least one letter, no leading, trailing or double hyphen. */
-export function isValidPortName(port: string): string[] {
-  const errs: string[] = []
-  if (port.length > 15) errs.push(maxLenError(15))
-  if (!/^[-a-z0-9]+$/.test(port)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
-  if (!/[a-z]/.test(port)) errs.push("must contain at least one letter (a-z)")
-  if (port.includes("--")) errs.push("must not contain consecutive hyphens")
-  if (port.length > 0 && (port.startsWith("-") || port.endsWith("-"))) errs.push("must not begin or end with a hyphen")
-  return errs
-}
-
-/** A Unix user or group id: 0 to 2^32-1. */
-export function isValidId(id: number): string[] {
-  return Number.isInteger(id) && id >= 0 && id <= 0xffffffff ? [] : [inclusiveRangeError(0, 0xffffffff)]
-}
-
-/** A percentage such as `25%`. */
-export function isValidPercent(value: string): string[] {
-  return PERCENT_RE.test(value)
-    ? []
-    : [regexError("a valid percent string must be a numeric string followed by an ending '%'", PERCENT_FMT, "1%", "93%")]
-}
-
-/** An HTTP header name. */
-export function isHttpHeaderName(value: string): string[] {
-  return HTTP_HEADER_NAME_RE.test(value)
-    ? []
-    : [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", HTTP_HEADER_NAME_FMT, "X-Header-Name")]
-}
-
-/**
- * An environment variable name under the relaxed rules upstream uses since 1.34
- * (RelaxedEnvironmentVariableValidation): printable ASCII except '='.
- */
-export function isEnvVarName(value: string): string[] {
-  if (value.length === 0) return ["environment variable name must be non-empty"]
-  for (const ch of value) {
-    const c = ch.codePointAt(0) ?? 0
-    if (c < 0x20 || c > 0x7e || ch === "=") {
-      return ["a valid environment variable name must consist only of printable ASCII characters other than '='"]
-    }
-  }
-  return []
-}
-
-function chDirPrefix(value: string): string[] {
-  if (value === ".") return ["must not be '.'"]
-  if (value === "..") return ["must not be '..'"]
-  if (value.startsWith("..")) return ["must not start with '..'"]
-  return []
-}
-
-/** A key of a ConfigMap or Secret: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.` or `..`. */
-export function isConfigMapKey(value: string): string[] {
-  const errs: string[] = []
-  if (byteLength(value) > DNS1123_SUBDOMAIN_MAX_LENGTH) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH))
-  if (!CONFIG_MAP_KEY_RE.test(value)) {
-    errs.push(
-      regexError(
-        "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
-        CONFIG_MAP_KEY_FMT,
-        "key.name",
-        "KEY_NAME",
-        "key-name",
-      ),
-    )
-  }
-  errs.push(...chDirPrefix(value))
   return errs
 }
 

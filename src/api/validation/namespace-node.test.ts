@@ -7,7 +7,8 @@ import { validateNamespace, validateNode } from "./namespace-node.ts"
 const cases: { name: string; input: () => string[]; want: string[] }[] = [
   {
     name: "validateNamespace() accepts a DNS label with the kubernetes finalizer",
-    input: () => printed(validateNamespace({ metadata: { name: "team-a" }, spec: { finalizers: ["kubernetes"] } })),
+    input: () =>
+      printed(validateNamespace({ metadata: { name: "team-a" }, spec: { finalizers: ["kubernetes"] } })),
     want: [],
   },
   {
@@ -18,24 +19,43 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   {
     name: "validateNamespace() checks spec finalizers",
     input: () => printed(validateNamespace({ metadata: { name: "a" }, spec: { finalizers: ["custom"] } })),
-    want: ['spec.finalizers: Invalid value: "custom": name is neither a standard finalizer name nor is it fully qualified'],
+    want: [
+      'spec.finalizers: Invalid value: "custom": name is neither a standard finalizer name nor is it fully qualified',
+    ],
   },
   {
     name: "validateNamespace() on update needs Terminating while deleting",
     input: () => {
-      const old: Namespace = stored({ metadata: { name: "a", deletionTimestamp: "2024-01-02T00:00:00Z" }, status: { phase: "Active" } })
+      const old: Namespace = stored({
+        metadata: { name: "a", deletionTimestamp: "2024-01-02T00:00:00Z" },
+        status: { phase: "Active" },
+      })
       return printed(validateNamespace({ ...old, status: { phase: "Gone" } }, old))
     },
-    want: ['status.Phase: Invalid value: "Gone": may only be \'Terminating\' if `deletionTimestamp` is not empty'],
+    want: [
+      "status.Phase: Invalid value: \"Gone\": may only be 'Terminating' if `deletionTimestamp` is not empty",
+    ],
   },
   {
     name: "validateNode() accepts a node",
-    input: () => printed(validateNode({ metadata: { name: "n1" }, status: { capacity: { cpu: "4", pods: "110" } } })),
+    input: () =>
+      printed(validateNode({ metadata: { name: "n1" }, status: { capacity: { cpu: "4", pods: "110" } } })),
     want: [],
   },
   {
     name: "validateNode() reports taints under metadata as upstream does",
-    input: () => printed(validateNode({ metadata: { name: "n1" }, spec: { taints: [{ key: "a", effect: "Sometimes" }, { key: "a", effect: "Sometimes" }] } })),
+    input: () =>
+      printed(
+        validateNode({
+          metadata: { name: "n1" },
+          spec: {
+            taints: [
+              { key: "a", effect: "Sometimes" },
+              { key: "a", effect: "Sometimes" },
+            ],
+          },
+        }),
+      ),
     want: [
       'metadata.taints[0].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',
       'metadata.taints[1].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',

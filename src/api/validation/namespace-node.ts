@@ -23,10 +23,18 @@ export function validateNamespace(ns: Namespace, old?: Namespace): FieldError[] 
       if (!ns.metadata?.deletionTimestamp && phase !== "Active") {
         errs.push(invalidValue("status.Phase", phase, "may only be 'Active' if `deletionTimestamp` is empty"))
       } else if (ns.metadata?.deletionTimestamp && phase !== "Terminating") {
-        errs.push(invalidValue("status.Phase", phase, "may only be 'Terminating' if `deletionTimestamp` is not empty"))
+        errs.push(
+          invalidValue(
+            "status.Phase",
+            phase,
+            "may only be 'Terminating' if `deletionTimestamp` is not empty",
+          ),
+        )
       }
     }
-    list(ns.spec?.finalizers).forEach((f, i) => errs.push(...validateSpecFinalizer(f, index("spec.finalizers", i))))
+    list(ns.spec?.finalizers).forEach((f, i) =>
+      errs.push(...validateSpecFinalizer(f, index("spec.finalizers", i))),
+    )
     return errs
   }
   const errs = validateObjectMeta(ns.metadata, { namespaced: false, name: nameIsDnsLabel })
@@ -41,7 +49,8 @@ function validateSpecFinalizer(name: string, field: string): FieldError[] {
 function validateNodeResources(node: Node): FieldError[] {
   const errs: FieldError[] = []
   for (const k of ["capacity", "allocatable"] as const) {
-    for (const [name, q] of entries(node.status?.[k])) errs.push(...validateResourceQuantity(name, q, `status.${k}.${name}`))
+    for (const [name, q] of entries(node.status?.[k]))
+      errs.push(...validateResourceQuantity(name, q, `status.${k}.${name}`))
   }
   return errs
 }
@@ -51,7 +60,10 @@ function validatePodCidrs(cidrs: readonly string[]): FieldError[] {
   const errs: FieldError[] = []
   cidrs.forEach((c, i) => errs.push(...isValidCidr(c, index(fld, i))))
   if (cidrs.length > 1) {
-    if (errs.length) errs.push(internalError(fld, "invalid PodCIDRs. failed to check with dual stack with error:not a valid CIDR"))
+    if (errs.length)
+      errs.push(
+        internalError(fld, "invalid PodCIDRs. failed to check with dual stack with error:not a valid CIDR"),
+      )
     else if (cidrs.length > 2 || cidrs[0]?.includes(":") === cidrs[1]?.includes(":")) {
       errs.push(invalidValue(fld, cidrs, "may specify no more than one CIDR for each IP family"))
     }
@@ -91,6 +103,7 @@ export function validateNode(node: Node, old?: Node): FieldError[] {
     errs.push(forbidden("spec.providerID", 'node updates may not change providerID except from "" to valid'))
   }
   errs.push(...validateTaints(node.spec?.taints, "metadata.taints"))
-  if ((node.spec?.externalID ?? "") !== (old.spec?.externalID ?? "")) errs.push(forbidden("spec.externalID", "may not be updated"))
+  if ((node.spec?.externalID ?? "") !== (old.spec?.externalID ?? ""))
+    errs.push(forbidden("spec.externalID", "may not be updated"))
   return errs
 }

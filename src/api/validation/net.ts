@@ -8,7 +8,9 @@ import { invalidValue } from "../field-errors.ts"
 
 /** An IPv4 or IPv6 address. */
 export function isValidIp(value: string, field: string): FieldError[] {
-  return isIP(value) ? [] : [invalidValue(field, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")]
+  return isIP(value)
+    ? []
+    : [invalidValue(field, value, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")]
 }
 
 /** An IPv4 address. */
@@ -57,10 +59,14 @@ export function validateNonSpecialIp(value: string, field: string): FieldError[]
     linkLocalMulticast = /^ff[0-9a-f]2:/.test(lower)
   }
   if (unspecified) errs.push(invalidValue(field, value, `may not be unspecified (${value})`))
-  if (loopback) errs.push(invalidValue(field, value, "may not be in the loopback range (127.0.0.0/8, ::1/128)"))
-  if (linkLocal) errs.push(invalidValue(field, value, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"))
+  if (loopback)
+    errs.push(invalidValue(field, value, "may not be in the loopback range (127.0.0.0/8, ::1/128)"))
+  if (linkLocal)
+    errs.push(invalidValue(field, value, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"))
   if (linkLocalMulticast) {
-    errs.push(invalidValue(field, value, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"))
+    errs.push(
+      invalidValue(field, value, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"),
+    )
   }
   return errs
 }

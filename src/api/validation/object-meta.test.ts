@@ -8,7 +8,11 @@ import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 const NS = { namespaced: true, name: nameIsDnsSubdomain }
 
 const createCases: { name: string; input: { meta: ObjectMeta; opts?: typeof NS }; want: string[] }[] = [
-  { name: "validateObjectMeta() accepts a plain name", input: { meta: { name: "web", namespace: "default" } }, want: [] },
+  {
+    name: "validateObjectMeta() accepts a plain name",
+    input: { meta: { name: "web", namespace: "default" } },
+    want: [],
+  },
   {
     name: "validateObjectMeta() requires a name",
     input: { meta: { namespace: "default" } },
@@ -21,7 +25,10 @@ const createCases: { name: string; input: { meta: ObjectMeta; opts?: typeof NS }
   },
   {
     name: "validateObjectMeta() forbids a namespace on cluster-scoped kinds",
-    input: { meta: { name: "n1", namespace: "default" }, opts: { namespaced: false, name: nameIsDnsSubdomain } },
+    input: {
+      meta: { name: "n1", namespace: "default" },
+      opts: { namespaced: false, name: nameIsDnsSubdomain },
+    },
     want: ["metadata.namespace: Forbidden: not allowed on this type"],
   },
   {
@@ -43,7 +50,13 @@ const createCases: { name: string; input: { meta: ObjectMeta; opts?: typeof NS }
   },
   {
     name: "validateObjectMeta() checks owner references",
-    input: { meta: { name: "web", namespace: "default", ownerReferences: [{ apiVersion: "", kind: "", name: "", uid: "" }] } },
+    input: {
+      meta: {
+        name: "web",
+        namespace: "default",
+        ownerReferences: [{ apiVersion: "", kind: "", name: "", uid: "" }],
+      },
+    },
     want: [
       'metadata.ownerReferences.apiVersion: Invalid value: "": version must not be empty',
       'metadata.ownerReferences.kind: Invalid value: "": must not be empty',
@@ -69,8 +82,12 @@ const createCases: { name: string; input: { meta: ObjectMeta; opts?: typeof NS }
   },
   {
     name: "validateObjectMeta() requires unprefixed finalizers to be standard",
-    input: { meta: { name: "web", namespace: "default", finalizers: ["custom", "example.com/x", "kubernetes"] } },
-    want: ['metadata.finalizers[0]: Invalid value: "custom": name is neither a standard finalizer name nor is it fully qualified'],
+    input: {
+      meta: { name: "web", namespace: "default", finalizers: ["custom", "example.com/x", "kubernetes"] },
+    },
+    want: [
+      'metadata.finalizers[0]: Invalid value: "custom": name is neither a standard finalizer name nor is it fully qualified',
+    ],
   },
 ]
 
@@ -80,10 +97,21 @@ for (const c of createCases) {
   })
 }
 
-const old: ObjectMeta = { name: "web", namespace: "default", uid: "u1", resourceVersion: "5", creationTimestamp: "2024-01-01T00:00:00Z", generation: 2 }
+const old: ObjectMeta = {
+  name: "web",
+  namespace: "default",
+  uid: "u1",
+  resourceVersion: "5",
+  creationTimestamp: "2024-01-01T00:00:00Z",
+  generation: 2,
+}
 
 const updateCases: { name: string; input: { meta: ObjectMeta; old?: ObjectMeta }; want: string[] }[] = [
-  { name: "validateObjectMetaUpdate() accepts label changes", input: { meta: { ...old, labels: { a: "b" } } }, want: [] },
+  {
+    name: "validateObjectMetaUpdate() accepts label changes",
+    input: { meta: { ...old, labels: { a: "b" } } },
+    want: [],
+  },
   {
     name: "validateObjectMetaUpdate() keeps the name",
     input: { meta: { ...old, name: "other" } },
@@ -113,7 +141,9 @@ const updateCases: { name: string; input: { meta: ObjectMeta; old?: ObjectMeta }
       meta: { ...old, deletionTimestamp: "2024-02-01T00:00:00Z", finalizers: ["a.io/x", "b.io/y"] },
       old: { ...old, deletionTimestamp: "2024-02-01T00:00:00Z", finalizers: ["a.io/x"] },
     },
-    want: ['metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"b.io/y"}'],
+    want: [
+      'metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"b.io/y"}',
+    ],
   },
 ]
 

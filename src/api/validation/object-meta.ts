@@ -22,7 +22,10 @@ export interface MetaOptions {
 }
 
 /** Annotation keys (checked lower-cased) and their total size. */
-export function validateAnnotations(annotations: Readonly<Record<string, string>> | undefined, field: string): FieldError[] {
+export function validateAnnotations(
+  annotations: Readonly<Record<string, string>> | undefined,
+  field: string,
+): FieldError[] {
   const errs: FieldError[] = []
   let size = 0
   for (const [k, v] of entries(annotations)) {
@@ -40,7 +43,10 @@ function versionOf(apiVersion: string): string {
 }
 
 /** Owner references: required fields, banned owners and at most one controller. */
-export function validateOwnerReferences(refs: readonly OwnerReference[] | undefined, field: string): FieldError[] {
+export function validateOwnerReferences(
+  refs: readonly OwnerReference[] | undefined,
+  field: string,
+): FieldError[] {
   const errs: FieldError[] = []
   let firstController = ""
   for (const ref of list(refs)) {
@@ -108,11 +114,19 @@ function validateCommon(meta: ObjectMeta, namespaced: boolean | undefined, field
 }
 
 /** Metadata of an object being created (its name already generated). */
-export function validateObjectMeta(meta: ObjectMeta | undefined, opts: MetaOptions, field = "metadata"): FieldError[] {
+export function validateObjectMeta(
+  meta: ObjectMeta | undefined,
+  opts: MetaOptions,
+  field = "metadata",
+): FieldError[] {
   const m = meta ?? {}
   const errs: FieldError[] = []
   if (m.generateName) {
-    errs.push(...opts.name(m.generateName, true).map((msg) => invalidValue(child(field, "generateName"), m.generateName, msg)))
+    errs.push(
+      ...opts
+        .name(m.generateName, true)
+        .map((msg) => invalidValue(child(field, "generateName"), m.generateName, msg)),
+    )
   }
   if (!m.name) errs.push(required(child(field, "name"), "name or generateName is required"))
   else errs.push(...opts.name(m.name, false).map((msg) => invalidValue(child(field, "name"), m.name, msg)))
@@ -142,12 +156,25 @@ export function validateObjectMetaUpdate(
     }
   }
   if (!m.resourceVersion) {
-    errs.push(invalidValue(child(field, "resourceVersion"), m.resourceVersion ?? "", "must be specified for an update"))
+    errs.push(
+      invalidValue(
+        child(field, "resourceVersion"),
+        m.resourceVersion ?? "",
+        "must be specified for an update",
+      ),
+    )
   }
   if ((m.generation ?? 0) < (o.generation ?? 0)) {
     errs.push(invalidValue(child(field, "generation"), m.generation ?? 0, "must not be decremented"))
   }
-  for (const f of ["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"] as const) {
+  for (const f of [
+    "name",
+    "namespace",
+    "uid",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+  ] as const) {
     // Go prints a zero time or a nil pointer as null, an empty string as ""
     const fallback = f === "name" || f === "namespace" || f === "uid" ? "" : null
     errs.push(...immutable(child(field, f), m[f] ?? fallback, o[f] ?? fallback))
@@ -155,6 +182,8 @@ export function validateObjectMetaUpdate(
   errs.push(...validateLabels(m.labels, child(field, "labels")))
   errs.push(...validateAnnotations(m.annotations, child(field, "annotations")))
   errs.push(...validateOwnerReferences(m.ownerReferences, child(field, "ownerReferences")))
-  list(m.finalizers).forEach((f, i) => errs.push(...validateKubeFinalizerName(f, index(child(field, "finalizers"), i))))
+  list(m.finalizers).forEach((f, i) =>
+    errs.push(...validateKubeFinalizerName(f, index(child(field, "finalizers"), i))),
+  )
   return errs
 }

@@ -9,7 +9,12 @@ import { child, deepEqual, index, list } from "./_field.ts"
 import { type ContainerContext, validateContainers, validateInitContainers } from "./container.ts"
 import { validateLabelName, validateLabels } from "./labels.ts"
 import { isValidIp } from "./net.ts"
-import { inclusiveRangeError, isDns1123Label, isDns1123Subdomain, isDns1123SubdomainWithUnderscore } from "./names.ts"
+import {
+  inclusiveRangeError,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isDns1123SubdomainWithUnderscore,
+} from "./names.ts"
 import { validateResourceRequirements } from "./resources.ts"
 import { validateAffinity, validateTolerations, validateTopologySpread } from "./scheduling.ts"
 import { validatePodSecurityContext } from "./security-context.ts"
@@ -21,27 +26,48 @@ const PREEMPTION_POLICIES = ["PreemptLowerPriority", "Never"]
 const MAX_INT32 = 2147483647
 
 /** Checks a required enum: `Required value` when empty, `Unsupported value` when unknown. */
-export function validateEnum(value: string | undefined, supported: readonly string[], field: string): FieldError[] {
+export function validateEnum(
+  value: string | undefined,
+  supported: readonly string[],
+  field: string,
+): FieldError[] {
   if (!value) return [required(field, "")]
   return supported.includes(value) ? [] : [notSupported(field, value, supported)]
 }
 
-function validateDnsConfig(cfg: PodDNSConfig | undefined, policy: string | undefined, field: string): FieldError[] {
+function validateDnsConfig(
+  cfg: PodDNSConfig | undefined,
+  policy: string | undefined,
+  field: string,
+): FieldError[] {
   if (policy === "None") {
     if (!cfg) return [required(field, "must provide `dnsConfig` when `dnsPolicy` is None")]
     if (!list(cfg.nameservers).length) {
-      return [required(child(field, "nameservers"), "must provide at least one DNS nameserver when `dnsPolicy` is None")]
+      return [
+        required(
+          child(field, "nameservers"),
+          "must provide at least one DNS nameserver when `dnsPolicy` is None",
+        ),
+      ]
     }
   }
   if (!cfg) return []
   const errs: FieldError[] = []
   const ns = list(cfg.nameservers)
-  if (ns.length > 3) errs.push(invalidValue(child(field, "nameservers"), ns, "must not have more than 3 nameservers"))
+  if (ns.length > 3)
+    errs.push(invalidValue(child(field, "nameservers"), ns, "must not have more than 3 nameservers"))
   ns.forEach((ip, i) => errs.push(...isValidIp(ip, index(child(field, "nameservers"), i))))
   const searches = list(cfg.searches)
-  if (searches.length > 32) errs.push(invalidValue(child(field, "searches"), searches, "must not have more than 32 search paths"))
+  if (searches.length > 32)
+    errs.push(invalidValue(child(field, "searches"), searches, "must not have more than 32 search paths"))
   if (searches.join(" ").length > 2048) {
-    errs.push(invalidValue(child(field, "searches"), searches, "must not have more than 2048 characters (including spaces) in the search list"))
+    errs.push(
+      invalidValue(
+        child(field, "searches"),
+        searches,
+        "must not have more than 2048 characters (including spaces) in the search list",
+      ),
+    )
   }
   searches.forEach((s, i) => {
     if (s === ".") return
@@ -80,7 +106,11 @@ function validateNames(spec: PodSpec, field: string): FieldError[] {
   subdomain(spec.nodeName, "nodeName")
   subdomain(spec.priorityClassName, "priorityClassName")
   if (spec.runtimeClassName !== undefined && spec.runtimeClassName !== null) {
-    errs.push(...isDns1123Subdomain(spec.runtimeClassName).map((m) => invalidValue(child(field, "runtimeClassName"), spec.runtimeClassName, m)))
+    errs.push(
+      ...isDns1123Subdomain(spec.runtimeClassName).map((m) =>
+        invalidValue(child(field, "runtimeClassName"), spec.runtimeClassName, m),
+      ),
+    )
   }
   for (const k of ["hostname", "subdomain"] as const) {
     const v = spec[k]
@@ -102,11 +132,24 @@ function validateClaimsAndGates(spec: PodSpec, field: string): FieldError[] {
       claims.add(named.name)
     }
     const set = Number(!!named.resourceClaimName) + Number(!!named.resourceClaimTemplateName)
-    if (set > 1) errs.push(invalidValue(p, c, "at most one of `resourceClaimName` or `resourceClaimTemplateName` may be specified"))
-    if (set === 0) errs.push(invalidValue(p, c, "must specify one of: `resourceClaimName`, `resourceClaimTemplateName`"))
+    if (set > 1)
+      errs.push(
+        invalidValue(
+          p,
+          c,
+          "at most one of `resourceClaimName` or `resourceClaimTemplateName` may be specified",
+        ),
+      )
+    if (set === 0)
+      errs.push(invalidValue(p, c, "must specify one of: `resourceClaimName`, `resourceClaimTemplateName`"))
   })
   list(spec.readinessGates).forEach((g, i) => {
-    errs.push(...validateLabelName(g.conditionType ?? "", child(index(child(field, "readinessGates"), i), "conditionType")))
+    errs.push(
+      ...validateLabelName(
+        g.conditionType ?? "",
+        child(index(child(field, "readinessGates"), i), "conditionType"),
+      ),
+    )
   })
   const gates = new Set<string>()
   list(spec.schedulingGates).forEach((g, i) => {
@@ -116,7 +159,8 @@ function validateClaimsAndGates(spec: PodSpec, field: string): FieldError[] {
     gates.add(g.name)
   })
   list(spec.imagePullSecrets).forEach((ref, i) => {
-    if (!deepEqual(ref, { name: ref.name })) errs.push(invalidValue(index(child(field, "imagePullSecrets"), i), ref, "only name may be set"))
+    if (!deepEqual(ref, { name: ref.name }))
+      errs.push(invalidValue(index(child(field, "imagePullSecrets"), i), ref, "only name may be set"))
   })
   return errs
 }
@@ -125,25 +169,48 @@ function validateOs(spec: PodSpec, field: string): FieldError[] {
   const os = spec.os
   if (!os) return []
   if (!os.name) return [required(child(field, "os", "name"), "cannot be empty")]
-  if (os.name !== "linux" && os.name !== "windows") return [notSupported(child(field, "os"), os.name, ["linux", "windows"])]
+  if (os.name !== "linux" && os.name !== "windows")
+    return [notSupported(child(field, "os"), os.name, ["linux", "windows"])]
   const errs: FieldError[] = []
   const all: [Container | undefined, string][] = [
     ...list(spec.containers).map((c, i): [Container, string] => [c, index(child(field, "containers"), i)]),
-    ...list(spec.initContainers).map((c, i): [Container, string] => [c, index(child(field, "initContainers"), i)]),
+    ...list(spec.initContainers).map((c, i): [Container, string] => [
+      c,
+      index(child(field, "initContainers"), i),
+    ]),
   ]
   if (os.name === "linux") {
     if (spec.securityContext?.windowsOptions) {
-      errs.push(forbidden(child(field, "securityContext", "windowsOptions"), "windows options cannot be set for a linux pod"))
+      errs.push(
+        forbidden(
+          child(field, "securityContext", "windowsOptions"),
+          "windows options cannot be set for a linux pod",
+        ),
+      )
     }
     for (const [c, p] of all) {
       if (c?.securityContext?.windowsOptions) {
-        errs.push(forbidden(child(p, "securityContext", "windowsOptions"), "windows options cannot be set for a linux pod"))
+        errs.push(
+          forbidden(
+            child(p, "securityContext", "windowsOptions"),
+            "windows options cannot be set for a linux pod",
+          ),
+        )
       }
     }
   } else {
     const sc = spec.securityContext ?? {}
-    for (const k of ["seLinuxOptions", "seccompProfile", "fsGroup", "fsGroupChangePolicy", "runAsUser", "runAsGroup", "supplementalGroups"] as const) {
-      if (sc[k] !== undefined) errs.push(forbidden(child(field, "securityContext", k), "cannot be set for a windows pod"))
+    for (const k of [
+      "seLinuxOptions",
+      "seccompProfile",
+      "fsGroup",
+      "fsGroupChangePolicy",
+      "runAsUser",
+      "runAsGroup",
+      "supplementalGroups",
+    ] as const) {
+      if (sc[k] !== undefined)
+        errs.push(forbidden(child(field, "securityContext", k), "cannot be set for a windows pod"))
     }
     if (spec.hostPID) errs.push(forbidden(child(field, "hostPID"), "cannot be set for a windows pod"))
     if (spec.hostIPC) errs.push(forbidden(child(field, "hostIPC"), "cannot be set for a windows pod"))
@@ -158,7 +225,11 @@ export interface PodSpecOptions {
 }
 
 /** A pod spec at `field` (`spec`, `spec.template.spec`, ...). */
-export function validatePodSpec(spec: PodSpec | undefined, field: string, opts: PodSpecOptions): FieldError[] {
+export function validatePodSpec(
+  spec: PodSpec | undefined,
+  field: string,
+  opts: PodSpecOptions,
+): FieldError[] {
   const s = spec ?? ({ containers: [] } as PodSpec)
   const errs: FieldError[] = []
   if (s.terminationGracePeriodSeconds === undefined || s.terminationGracePeriodSeconds === null) {
@@ -168,7 +239,11 @@ export function validatePodSpec(spec: PodSpec | undefined, field: string, opts: 
   const vols = validateVolumes(s.volumes, child(field, "volumes"), opts.isPod)
   errs.push(...vols.errors)
   errs.push(...validateClaimsAndGates(s, field))
-  const podClaims = new Set(list(s.resourceClaims).map((c) => (c as { name?: string }).name ?? "").filter((n) => n))
+  const podClaims = new Set(
+    list(s.resourceClaims)
+      .map((c) => (c as { name?: string }).name ?? "")
+      .filter((n) => n),
+  )
   const ctx: ContainerContext = {
     volumes: vols.volumes,
     podClaims,
@@ -179,7 +254,8 @@ export function validatePodSpec(spec: PodSpec | undefined, field: string, opts: 
   errs.push(...validateContainers(s.containers, ctx, child(field, "containers")))
   errs.push(...validateInitContainers(s.initContainers, s.containers, ctx, child(field, "initContainers")))
   const podResources = (s as { resources?: Parameters<typeof validateResourceRequirements>[0] }).resources
-  if (podResources) errs.push(...validateResourceRequirements(podResources, new Set(), child(field, "resources")))
+  if (podResources)
+    errs.push(...validateResourceRequirements(podResources, new Set(), child(field, "resources")))
   errs.push(...validateHostNetworkPorts(s, field, opts.isPod))
   errs.push(...validateEnum(s.restartPolicy, RESTART_POLICIES, child(field, "restartPolicy")))
   errs.push(...validateEnum(s.dnsPolicy, DNS_POLICIES, child(field, "dnsPolicy")))
@@ -204,7 +280,9 @@ export function validatePodSpec(spec: PodSpec | undefined, field: string, opts: 
   list(s.hostAliases).forEach((a, i) => {
     const p = index(child(field, "hostAliases"), i)
     errs.push(...isValidIp(a.ip ?? "", child(p, "ip")))
-    list(a.hostnames).forEach((h, j) => errs.push(...isDns1123Subdomain(h).map((m) => invalidValue(index(child(p, "hostnames"), j), h, m))))
+    list(a.hostnames).forEach((h, j) =>
+      errs.push(...isDns1123Subdomain(h).map((m) => invalidValue(index(child(p, "hostnames"), j), h, m))),
+    )
   })
   if (s.preemptionPolicy !== undefined && s.preemptionPolicy !== null) {
     errs.push(...validateEnum(s.preemptionPolicy, PREEMPTION_POLICIES, child(field, "preemptionPolicy")))

@@ -6,7 +6,11 @@ import { validatePod } from "./pod.ts"
 
 const createCases: { name: string; input: Pod; want: string[] }[] = [
   { name: "validatePod() accepts a defaulted pod", input: pod(), want: [] },
-  { name: "validatePod() requires containers", input: pod({ containers: [] }), want: ["spec.containers: Required value"] },
+  {
+    name: "validatePod() requires containers",
+    input: pod({ containers: [] }),
+    want: ["spec.containers: Required value"],
+  },
   {
     name: "validatePod() requires an image",
     input: pod({ containers: [container("web", { image: "" })] }),
@@ -44,18 +48,32 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
   },
   {
     name: "validatePod() checks env valueFrom sources",
-    input: pod({ containers: [container("web", { env: [{ name: "A", value: "x", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }] })] }),
-    want: ['spec.containers[0].env[0].valueFrom: Invalid value: "": may not be specified when `value` is not empty'],
+    input: pod({
+      containers: [
+        container("web", {
+          env: [{ name: "A", value: "x", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }],
+        }),
+      ],
+    }),
+    want: [
+      'spec.containers[0].env[0].valueFrom: Invalid value: "": may not be specified when `value` is not empty',
+    ],
   },
   {
     name: "validatePod() keeps requests within limits",
-    input: pod({ containers: [container("web", { resources: { requests: { cpu: "2" }, limits: { cpu: "1000m" } } })] }),
-    want: ['spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1'],
+    input: pod({
+      containers: [container("web", { resources: { requests: { cpu: "2" }, limits: { cpu: "1000m" } } })],
+    }),
+    want: [
+      'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1',
+    ],
   },
   {
     name: "validatePod() refuses negative quantities",
     input: pod({ containers: [container("web", { resources: { requests: { memory: "-1Gi" } } })] }),
-    want: ['spec.containers[0].resources.requests[memory]: Invalid value: "-1Gi": must be greater than or equal to 0'],
+    want: [
+      'spec.containers[0].resources.requests[memory]: Invalid value: "-1Gi": must be greater than or equal to 0',
+    ],
   },
   {
     name: "validatePod() refuses unknown unprefixed resources",
@@ -67,8 +85,16 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
   },
   {
     name: "validatePod() requires extended resources to be whole and equal",
-    input: pod({ containers: [container("web", { resources: { requests: { "example.com/gpu": "1" }, limits: { "example.com/gpu": "2" } } })] }),
-    want: ['spec.containers[0].resources.requests: Invalid value: "1": must be equal to example.com/gpu limit of 2'],
+    input: pod({
+      containers: [
+        container("web", {
+          resources: { requests: { "example.com/gpu": "1" }, limits: { "example.com/gpu": "2" } },
+        }),
+      ],
+    }),
+    want: [
+      'spec.containers[0].resources.requests: Invalid value: "1": must be equal to example.com/gpu limit of 2',
+    ],
   },
   {
     name: "validatePod() requires mounts to name a volume",
@@ -83,7 +109,10 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
         { name: "a", emptyDir: {}, hostPath: { path: "/x" } },
       ],
     }),
-    want: ['spec.volumes[1].hostPath: Forbidden: may not specify more than 1 volume type', 'spec.volumes[1].name: Duplicate value: "a"'],
+    want: [
+      "spec.volumes[1].hostPath: Forbidden: may not specify more than 1 volume type",
+      'spec.volumes[1].name: Duplicate value: "a"',
+    ],
   },
   {
     name: "validatePod() requires a volume source",
@@ -113,7 +142,17 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
   },
   {
     name: "validatePod() checks probes",
-    input: pod({ containers: [container("web", { livenessProbe: { periodSeconds: -1, successThreshold: 2, httpGet: { port: 0, path: "/", scheme: "HTTP" } } })] }),
+    input: pod({
+      containers: [
+        container("web", {
+          livenessProbe: {
+            periodSeconds: -1,
+            successThreshold: 2,
+            httpGet: { port: 0, path: "/", scheme: "HTTP" },
+          },
+        }),
+      ],
+    }),
     want: [
       "spec.containers[0].livenessProbe.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive",
       "spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0",
@@ -128,7 +167,9 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
   {
     name: "validatePod() checks tolerations",
     input: pod({ tolerations: [{ operator: "Equal", value: "x" }] }),
-    want: [`spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when \`key\` is empty, which means "match all values and all keys"`],
+    want: [
+      `spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when \`key\` is empty, which means "match all values and all keys"`,
+    ],
   },
   {
     name: "validatePod() checks the security context ids",
@@ -137,8 +178,13 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
   },
   {
     name: "validatePod() requires host ports to match on the host network",
-    input: pod({ hostNetwork: true, containers: [container("web", { ports: [{ containerPort: 80, hostPort: 8080, protocol: "TCP" }] })] }),
-    want: ["spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true"],
+    input: pod({
+      hostNetwork: true,
+      containers: [container("web", { ports: [{ containerPort: 80, hostPort: 8080, protocol: "TCP" }] })],
+    }),
+    want: [
+      "spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true",
+    ],
   },
   {
     name: "validatePod() forbids ephemeral containers on create",
@@ -165,7 +211,12 @@ for (const c of createCases) {
   })
 }
 
-const old = stored(pod({ tolerations: [{ key: "a", operator: "Exists", effect: "NoExecute", tolerationSeconds: 10 }], activeDeadlineSeconds: 100 }))
+const old = stored(
+  pod({
+    tolerations: [{ key: "a", operator: "Exists", effect: "NoExecute", tolerationSeconds: 10 }],
+    activeDeadlineSeconds: 100,
+  }),
+)
 
 function changed(f: (p: Pod) => void): Pod {
   const p = structuredClone(old)
@@ -182,13 +233,21 @@ const updateCases: { name: string; input: Pod; want: string[] }[] = [
   },
   {
     name: "validatePod() on update allows added tolerations and changed tolerationSeconds",
-    input: changed((p) => (p.spec!.tolerations = [{ key: "a", operator: "Exists", effect: "NoExecute", tolerationSeconds: 5 }, { key: "b", operator: "Exists" }])),
+    input: changed(
+      (p) =>
+        (p.spec!.tolerations = [
+          { key: "a", operator: "Exists", effect: "NoExecute", tolerationSeconds: 5 },
+          { key: "b", operator: "Exists" },
+        ]),
+    ),
     want: [],
   },
   {
     name: "validatePod() on update forbids removed tolerations",
     input: changed((p) => (p.spec!.tolerations = [])),
-    want: ["spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"],
+    want: [
+      "spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds",
+    ],
   },
   {
     name: "validatePod() on update lets activeDeadlineSeconds only shrink",

@@ -27,12 +27,22 @@ function isInt32(s: string): boolean {
 }
 
 /** Annotations with meaning for pods: the mirror marker and the deletion cost. */
-function validatePodAnnotations(meta: ObjectMeta | undefined, nodeName: string | undefined, field: string): FieldError[] {
+function validatePodAnnotations(
+  meta: ObjectMeta | undefined,
+  nodeName: string | undefined,
+  field: string,
+): FieldError[] {
   const errs: FieldError[] = []
   const ann = meta?.annotations ?? {}
   const mirror = ann[MIRROR_ANNOTATION]
   if (mirror !== undefined && !nodeName) {
-    errs.push(invalidValue(key(field, MIRROR_ANNOTATION), mirror, "must set spec.nodeName if mirror pod annotation is set"))
+    errs.push(
+      invalidValue(
+        key(field, MIRROR_ANNOTATION),
+        mirror,
+        "must set spec.nodeName if mirror pod annotation is set",
+      ),
+    )
   }
   const cost = ann[DELETION_COST_ANNOTATION]
   if (cost !== undefined && !isInt32(cost)) {
@@ -49,7 +59,12 @@ export function validatePodTemplateSpec(t: PodTemplateSpec | undefined, field: s
   errs.push(...validatePodAnnotations(meta, t?.spec?.nodeName, child(field, "annotations")))
   errs.push(...validatePodSpec(t?.spec, child(field, "spec"), { isPod: false }))
   if (list(t?.spec?.ephemeralContainers).length) {
-    errs.push(forbidden(child(field, "spec", "ephemeralContainers"), "ephemeral containers not allowed in pod template"))
+    errs.push(
+      forbidden(
+        child(field, "spec", "ephemeralContainers"),
+        "ephemeral containers not allowed in pod template",
+      ),
+    )
   }
   return errs
 }
@@ -68,7 +83,9 @@ function imageWhitespace(containers: readonly Container[] | undefined, field: st
   list(containers).forEach((c, i) => {
     const image = c.image ?? ""
     if (image.trim() !== image) {
-      errs.push(invalidValue(child(index(field, i), "image"), image, "must not have leading or trailing whitespace"))
+      errs.push(
+        invalidValue(child(index(field, i), "image"), image, "must not have leading or trailing whitespace"),
+      )
     }
   })
   return errs
@@ -83,7 +100,10 @@ function validatePodMetadataAndSpec(pod: Pod): FieldError[] {
     list(spec?.volumes).forEach((v, vi) => {
       list(v.projected?.sources).forEach((s, si) => {
         if (s.serviceAccountToken) {
-          const path = child(index(child(index("spec.volumes", vi), "projected", "sources"), si), "serviceAccountToken")
+          const path = child(
+            index(child(index("spec.volumes", vi), "projected", "sources"), si),
+            "serviceAccountToken",
+          )
           errs.push(forbidden(path, "must not be specified when serviceAccountName is not set"))
         }
       })
@@ -95,15 +115,24 @@ function validatePodMetadataAndSpec(pod: Pod): FieldError[] {
 }
 
 /** Existing tolerations may only gain a tolerationSeconds change; new ones may be added. */
-function onlyAddedTolerations(next: readonly Toleration[], old: readonly Toleration[], field: string): FieldError[] {
+function onlyAddedTolerations(
+  next: readonly Toleration[],
+  old: readonly Toleration[],
+  field: string,
+): FieldError[] {
   for (const o of old) {
     const found = next.some((n) => deepEqual({ ...o, tolerationSeconds: n.tolerationSeconds }, n))
-    if (!found) return [forbidden(field, "existing toleration can not be modified except its tolerationSeconds")]
+    if (!found)
+      return [forbidden(field, "existing toleration can not be modified except its tolerationSeconds")]
   }
   return []
 }
 
-function containerImageUpdates(next: readonly Container[], old: readonly Container[], field: string): FieldError[] | undefined {
+function containerImageUpdates(
+  next: readonly Container[],
+  old: readonly Container[],
+  field: string,
+): FieldError[] {
   if (next.length !== old.length) return [forbidden(field, "pod updates may not add or remove containers")]
   const errs: FieldError[] = []
   next.forEach((c, i) => {
@@ -126,63 +155,102 @@ function changedPaths(a: unknown, b: unknown, path: string, out: string[]): void
   out.push(path)
 }
 
+type Spec = Record<string, any>
+
+/**
+ * activeDeadlineSeconds may be set, or lowered, but not raised or removed. `stop` is true
+ * when upstream returns at once.
+ */
+function activeDeadlineUpdate(
+  ads: number | undefined | null,
+  oldAds: number | undefined | null,
+): { errs: FieldError[]; stop: boolean } {
+  const field = "spec.activeDeadlineSeconds"
+  if (ads === undefined || ads === null) {
+    const removed = oldAds !== undefined && oldAds !== null
+    const errs = removed
+      ? [invalidValue(field, null, "must not update from a positive integer to nil value")]
+      : []
+    return { errs, stop: false }
+  }
+  if (ads < 0 || ads > 2147483647) {
+    return { errs: [invalidValue(field, ads, "must be between 0 and 2147483647, inclusive")], stop: true }
+  }
+  if (oldAds !== undefined && oldAds !== null && oldAds < ads) {
+    return { errs: [invalidValue(field, ads, "must be less than or equal to previous value")], stop: true }
+  }
+  return { errs: [], stop: false }
+}
+
+function addedGates(spec: Spec, old: Spec): FieldError[] {
+  const errs: FieldError[] = []
+  list(spec.schedulingGates as { name: string }[]).forEach((g, i) => {
+    if (!list(old.schedulingGates as { name: string }[]).some((o) => o.name === g.name)) {
+      const msg = `only deletion is allowed, but found new scheduling gate '${g.name}'`
+      errs.push(forbidden(`spec.schedulingGates[${i}].name`, msg))
+    }
+  })
+  return errs
+}
+
+/** The new spec with every field an update may change set back to its old value. */
+function mungedSpec(spec: Spec, old: Spec, errs: FieldError[]): Spec {
+  const munged = structuredClone(spec)
+  for (const k of ["containers", "initContainers"]) {
+    list(munged[k] as Container[]).forEach((c, i) => (c.image = old[k]?.[i]?.image))
+  }
+  for (const k of ["activeDeadlineSeconds", "schedulingGates", "tolerations"]) {
+    if (old[k] === undefined) delete munged[k]
+    else munged[k] = old[k]
+  }
+  const oldTgps = old.terminationGracePeriodSeconds
+  if (typeof oldTgps === "number" && oldTgps < 0 && munged.terminationGracePeriodSeconds === 1) {
+    munged.terminationGracePeriodSeconds = oldTgps
+  }
+  if (list(old.schedulingGates).length) mungeGatedScheduling(munged, old, errs)
+  return munged
+}
+
+/** Gated pods may also gain node selectors and change node affinity. */
+function mungeGatedScheduling(munged: Spec, old: Spec, errs: FieldError[]): void {
+  const selector: Record<string, string> = munged.nodeSelector ?? {}
+  if (!deepEqual(selector, old.nodeSelector ?? {})) {
+    const onlyAdded = Object.entries(old.nodeSelector ?? {}).every(([k, v]) => selector[k] === v)
+    if (!onlyAdded) {
+      const msg = "only additions to spec.nodeSelector are allowed (no mutations or deletions)"
+      errs.push(invalidValue("spec.nodeSelector", selector, msg))
+    }
+    if (old.nodeSelector === undefined) delete munged.nodeSelector
+    else munged.nodeSelector = old.nodeSelector
+  }
+  if (!munged.affinity?.nodeAffinity && !old.affinity?.nodeAffinity) return
+  munged.affinity = { ...(munged.affinity ?? {}), nodeAffinity: old.affinity?.nodeAffinity }
+  if (munged.affinity.nodeAffinity === undefined) delete munged.affinity.nodeAffinity
+  if (deepEqual(munged.affinity, {}) && old.affinity === undefined) delete munged.affinity
+}
+
 /** Upstream's pod update rules: only images, activeDeadlineSeconds, added tolerations and removed gates. */
 function validatePodSpecUpdate(pod: Pod, old: Pod): FieldError[] {
-  const spec = pod.spec ?? ({ containers: [] } as Pod["spec"] & object)
-  const oldSpec = old.spec ?? ({ containers: [] } as Pod["spec"] & object)
+  const spec: Spec = pod.spec ?? { containers: [] }
+  const oldSpec: Spec = old.spec ?? { containers: [] }
   const errs: FieldError[] = []
   for (const k of ["containers", "initContainers"] as const) {
     const e = containerImageUpdates(list(spec[k]), list(oldSpec[k]), child("spec", k))
-    if (e && e.length && e[0]?.type === "FieldValueForbidden") return [...errs, ...e]
-    errs.push(...(e ?? []))
+    // A changed number of containers stops the checks, as upstream's does
+    if (e[0]?.type === "FieldValueForbidden") return [...errs, ...e]
+    errs.push(...e)
   }
-  const ads = spec.activeDeadlineSeconds
-  const oldAds = oldSpec.activeDeadlineSeconds
-  if (ads !== undefined && ads !== null) {
-    if (ads < 0 || ads > 2147483647) {
-      return [...errs, invalidValue("spec.activeDeadlineSeconds", ads, "must be between 0 and 2147483647, inclusive")]
-    }
-    if (oldAds !== undefined && oldAds !== null && oldAds < ads) {
-      return [...errs, invalidValue("spec.activeDeadlineSeconds", ads, "must be less than or equal to previous value")]
-    }
-  } else if (oldAds !== undefined && oldAds !== null) {
-    errs.push(invalidValue("spec.activeDeadlineSeconds", null, "must not update from a positive integer to nil value"))
-  }
+  const deadline = activeDeadlineUpdate(spec.activeDeadlineSeconds, oldSpec.activeDeadlineSeconds)
+  errs.push(...deadline.errs)
+  if (deadline.stop) return errs
   errs.push(...onlyAddedTolerations(list(spec.tolerations), list(oldSpec.tolerations), "spec.tolerations"))
-  const newGates = list(spec.schedulingGates)
-  newGates.forEach((g, i) => {
-    if (!list(oldSpec.schedulingGates).some((o) => o.name === g.name)) {
-      errs.push(forbidden(`spec.schedulingGates[${i}].name`, `only deletion is allowed, but found new scheduling gate '${g.name}'`))
-    }
-  })
-  // Mask the fields that may change, then anything left over is forbidden
-  const munged = structuredClone(spec) as Record<string, any>
-  const o = oldSpec as Record<string, any>
-  for (const k of ["containers", "initContainers"]) {
-    list(munged[k] as Container[]).forEach((c, i) => (c.image = o[k]?.[i]?.image))
-  }
-  for (const k of ["activeDeadlineSeconds", "schedulingGates", "tolerations"]) {
-    if (o[k] === undefined) delete munged[k]
-    else munged[k] = o[k]
-  }
-  const oldTgps = oldSpec.terminationGracePeriodSeconds
-  if (oldTgps !== undefined && oldTgps !== null && oldTgps < 0 && munged.terminationGracePeriodSeconds === 1) {
-    munged.terminationGracePeriodSeconds = oldTgps
-  }
-  if (list(oldSpec.schedulingGates).length) {
-    // Gated pods may also gain node selectors and node affinity
-    munged.nodeSelector = { ...(oldSpec.nodeSelector ?? {}), ...(munged.nodeSelector ?? {}) }
-    if (deepEqual(munged.nodeSelector, {}) && oldSpec.nodeSelector === undefined) delete munged.nodeSelector
-    if (munged.affinity?.nodeAffinity || o.affinity?.nodeAffinity) {
-      munged.affinity = { ...(munged.affinity ?? {}), nodeAffinity: o.affinity?.nodeAffinity }
-      if (munged.affinity.nodeAffinity === undefined) delete munged.affinity.nodeAffinity
-      if (deepEqual(munged.affinity, {}) && o.affinity === undefined) delete munged.affinity
-    }
-  }
+  errs.push(...addedGates(spec, oldSpec))
+  const munged = mungedSpec(spec, oldSpec, errs)
   if (!deepEqual(munged, oldSpec)) {
     const paths: string[] = []
     changedPaths(oldSpec, munged, "spec", paths)
-    errs.push(forbidden("spec", `pod updates may not change fields other than ${UPDATABLE_FIELDS.join(",")}\nchanged: ${paths.join(", ")}`))
+    const msg = `pod updates may not change fields other than ${UPDATABLE_FIELDS.join(",")}\nchanged: ${paths.join(", ")}`
+    errs.push(forbidden("spec", msg))
   }
   return errs
 }
@@ -191,7 +259,8 @@ function validatePodSpecUpdate(pod: Pod, old: Pod): FieldError[] {
 export function validatePod(pod: Pod, old?: Pod): FieldError[] {
   if (!old) {
     const errs = validatePodMetadataAndSpec(pod)
-    if (list(pod.spec?.ephemeralContainers).length) errs.push(forbidden("spec.ephemeralContainers", "cannot be set on create"))
+    if (list(pod.spec?.ephemeralContainers).length)
+      errs.push(forbidden("spec.ephemeralContainers", "cannot be set on create"))
     if (pod.spec?.nodeName && list(pod.spec.schedulingGates).length) {
       errs.push(forbidden("spec.nodeName", "cannot be set until all schedulingGates have been cleared"))
     }
@@ -202,7 +271,10 @@ export function validatePod(pod: Pod, old?: Pod): FieldError[] {
   const oldAnn = old.metadata?.annotations ?? {}
   const newAnn = pod.metadata?.annotations ?? {}
   if (oldAnn[MIRROR_ANNOTATION] !== newAnn[MIRROR_ANNOTATION]) {
-    const detail = oldAnn[MIRROR_ANNOTATION] === undefined ? "may not add mirror pod annotation" : "may not remove or update mirror pod annotation"
+    const detail =
+      oldAnn[MIRROR_ANNOTATION] === undefined
+        ? "may not add mirror pod annotation"
+        : "may not remove or update mirror pod annotation"
     errs.push(forbidden(key("metadata.annotations", MIRROR_ANNOTATION), detail))
   }
   errs.push(...validatePodSpecUpdate(pod, old))

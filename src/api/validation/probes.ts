@@ -6,7 +6,7 @@ import type { Lifecycle, LifecycleHandler, Probe } from "kubernetes-types/core/v
 import type { FieldError } from "../errors.ts"
 import { forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
 import { child, list, nonNegative } from "./_field.ts"
-import { isHttpHeaderName, isValidPortName, isValidPortNum } from "./names.ts"
+import { isHttpHeaderName, isValidPortName, isValidPortNum } from "./formats.ts"
 
 const SCHEMES = ["HTTP", "HTTPS"]
 
@@ -21,21 +21,30 @@ type Handler = Partial<Pick<LifecycleHandler, "exec" | "httpGet" | "tcpSocket" |
   grpc?: Probe["grpc"]
 }
 
-function validateHandlerType(name: keyof Handler, h: Handler, gracePeriod: number | undefined, field: string): FieldError[] {
+function validateHttpGet(g: NonNullable<Handler["httpGet"]>, field: string): FieldError[] {
+  const errs: FieldError[] = []
+  if (!g.path) errs.push(required(child(field, "path"), ""))
+  errs.push(...validatePortNumOrName(g.port, child(field, "port")))
+  if (!SCHEMES.includes(g.scheme ?? ""))
+    errs.push(notSupported(child(field, "scheme"), g.scheme ?? "", SCHEMES))
+  for (const header of list(g.httpHeaders)) {
+    const name = header.name ?? ""
+    errs.push(...isHttpHeaderName(name).map((m) => invalidValue(child(field, "httpHeaders"), name, m)))
+  }
+  return errs
+}
+
+function validateHandlerType(
+  name: keyof Handler,
+  h: Handler,
+  gracePeriod: number | undefined,
+  field: string,
+): FieldError[] {
   switch (name) {
     case "exec":
       return list(h.exec?.command).length === 0 ? [required(child(field, "command"), "")] : []
-    case "httpGet": {
-      const g = h.httpGet ?? { port: 0 }
-      const errs: FieldError[] = []
-      if (!g.path) errs.push(required(child(field, "path"), ""))
-      errs.push(...validatePortNumOrName(g.port, child(field, "port")))
-      if (!SCHEMES.includes(g.scheme ?? "")) errs.push(notSupported(child(field, "scheme"), g.scheme ?? "", SCHEMES))
-      for (const header of list(g.httpHeaders)) {
-        errs.push(...isHttpHeaderName(header.name ?? "").map((m) => invalidValue(child(field, "httpHeaders"), header.name ?? "", m)))
-      }
-      return errs
-    }
+    case "httpGet":
+      return validateHttpGet(h.httpGet ?? { port: 0 }, field)
     case "tcpSocket":
       return validatePortNumOrName(h.tcpSocket?.port, child(field, "port"))
     case "grpc":
@@ -43,7 +52,13 @@ function validateHandlerType(name: keyof Handler, h: Handler, gracePeriod: numbe
     case "sleep": {
       const s = h.sleep?.seconds ?? 0
       if (gracePeriod !== undefined && (s < 0 || s > gracePeriod)) {
-        return [invalidValue(field, s, `must be non-negative and less than terminationGracePeriodSeconds (${gracePeriod})`)]
+        return [
+          invalidValue(
+            field,
+            s,
+            `must be non-negative and less than terminationGracePeriodSeconds (${gracePeriod})`,
+          ),
+        ]
       }
       return []
     }
@@ -67,7 +82,11 @@ function validateHandler(h: Handler, gracePeriod: number | undefined, field: str
 }
 
 /** postStart and preStop handlers. */
-export function validateLifecycle(lc: Lifecycle, gracePeriod: number | undefined, field: string): FieldError[] {
+export function validateLifecycle(
+  lc: Lifecycle,
+  gracePeriod: number | undefined,
+  field: string,
+): FieldError[] {
   const errs: FieldError[] = []
   if (lc.postStart) errs.push(...validateHandler(lc.postStart, gracePeriod, child(field, "postStart")))
   if (lc.preStop) errs.push(...validateHandler(lc.preStop, gracePeriod, child(field, "preStop")))
@@ -84,7 +103,13 @@ export function validateProbe(
   if (!probe) return []
   const { exec, httpGet, tcpSocket, grpc } = probe
   const errs = validateHandler({ exec, httpGet, tcpSocket, grpc }, gracePeriod, field)
-  for (const k of ["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"] as const) {
+  for (const k of [
+    "initialDelaySeconds",
+    "timeoutSeconds",
+    "periodSeconds",
+    "successThreshold",
+    "failureThreshold",
+  ] as const) {
     errs.push(...nonNegative(child(field, k), probe[k]))
   }
   const tgps = probe.terminationGracePeriodSeconds
@@ -93,7 +118,13 @@ export function validateProbe(
   }
   if (kind === "readiness") {
     if (tgps !== undefined && tgps !== null) {
-      errs.push(invalidValue(child(field, "terminationGracePeriodSeconds"), tgps, "must not be set for readinessProbes"))
+      errs.push(
+        invalidValue(
+          child(field, "terminationGracePeriodSeconds"),
+          tgps,
+          "must not be set for readinessProbes",
+        ),
+      )
     }
   } else if ((probe.successThreshold ?? 0) !== 1) {
     errs.push(invalidValue(child(field, "successThreshold"), probe.successThreshold ?? 0, "must be 1"))

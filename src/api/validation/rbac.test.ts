@@ -9,7 +9,10 @@ const meta = { name: "reader", namespace: "default" }
 const cases: { name: string; input: () => string[]; want: string[] }[] = [
   {
     name: "validateRole() accepts a resource rule",
-    input: () => printed(validateRole({ metadata: meta, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }] })),
+    input: () =>
+      printed(
+        validateRole({ metadata: meta, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }] }),
+      ),
     want: [],
   },
   {
@@ -19,7 +22,7 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   },
   {
     name: "validateRole() requires verbs, groups and resources",
-    input: () => printed(validateRole({ metadata: meta, rules: [{}] })),
+    input: () => printed(validateRole({ metadata: meta, rules: [{} as never] })),
     want: [
       "rules[0].verbs: Required value: verbs must contain at least one value",
       "rules[0].apiGroups: Required value: resource rules must supply at least one api group",
@@ -28,12 +31,21 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   },
   {
     name: "validateRole() forbids non-resource URLs",
-    input: () => printed(validateRole({ metadata: meta, rules: [{ verbs: ["get"], nonResourceURLs: ["/healthz"] }] })),
-    want: ['rules[0].nonResourceURLs: Invalid value: ["/healthz"]: namespaced rules cannot apply to non-resource URLs'],
+    input: () =>
+      printed(validateRole({ metadata: meta, rules: [{ verbs: ["get"], nonResourceURLs: ["/healthz"] }] })),
+    want: [
+      'rules[0].nonResourceURLs: Invalid value: ["/healthz"]: namespaced rules cannot apply to non-resource URLs',
+    ],
   },
   {
     name: "validateClusterRole() allows non-resource URLs",
-    input: () => printed(validateClusterRole({ metadata: { name: "health" }, rules: [{ verbs: ["get"], nonResourceURLs: ["/healthz"] }] })),
+    input: () =>
+      printed(
+        validateClusterRole({
+          metadata: { name: "health" },
+          rules: [{ verbs: ["get"], nonResourceURLs: ["/healthz"] }],
+        }),
+      ),
     want: [],
   },
   {
@@ -43,7 +55,10 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
         validateRoleBinding({
           metadata: meta,
           roleRef: { apiGroup: "", kind: "Thing", name: "" },
-          subjects: [{ kind: "User", name: "alice" }, { kind: "Robot", name: "r2" }],
+          subjects: [
+            { kind: "User", name: "alice" },
+            { kind: "Robot", name: "r2" },
+          ],
         }),
       ),
     want: [
@@ -70,7 +85,9 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     name: "validateRoleBinding() on update keeps roleRef",
     input: () => {
       const old = stored({ metadata: meta, roleRef: { apiGroup: GROUP, kind: "Role", name: "a" } })
-      return printed(validateRoleBinding({ ...old, roleRef: { apiGroup: GROUP, kind: "Role", name: "b" } }, old))
+      return printed(
+        validateRoleBinding({ ...old, roleRef: { apiGroup: GROUP, kind: "Role", name: "b" } }, old),
+      )
     },
     want: [`roleRef: Invalid value: {"apiGroup":"${GROUP}","kind":"Role","name":"b"}: cannot change roleRef`],
   },

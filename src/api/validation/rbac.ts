@@ -2,7 +2,14 @@
  * Roles, ClusterRoles and their bindings (rbac validation): path-segment names, rules with
  * verbs and either resources or non-resource URLs, valid subjects and a fixed roleRef.
  */
-import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from "kubernetes-types/rbac/v1.js"
+import type {
+  ClusterRole,
+  ClusterRoleBinding,
+  PolicyRule,
+  Role,
+  RoleBinding,
+  Subject,
+} from "kubernetes-types/rbac/v1.js"
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js"
 import type { FieldError } from "../errors.ts"
 import { invalidValue, notSupported, required } from "../field-errors.ts"
@@ -21,17 +28,33 @@ function meta(m: ObjectMeta | undefined, old: ObjectMeta | undefined, namespaced
 
 function validateRule(rule: PolicyRule, namespaced: boolean, field: string): FieldError[] {
   const errs: FieldError[] = []
-  if (!list(rule.verbs).length) errs.push(required(child(field, "verbs"), "verbs must contain at least one value"))
+  if (!list(rule.verbs).length)
+    errs.push(required(child(field, "verbs"), "verbs must contain at least one value"))
   const urls = list(rule.nonResourceURLs)
   if (urls.length) {
-    if (namespaced) errs.push(invalidValue(child(field, "nonResourceURLs"), urls, "namespaced rules cannot apply to non-resource URLs"))
+    if (namespaced)
+      errs.push(
+        invalidValue(
+          child(field, "nonResourceURLs"),
+          urls,
+          "namespaced rules cannot apply to non-resource URLs",
+        ),
+      )
     if (list(rule.apiGroups).length || list(rule.resources).length || list(rule.resourceNames).length) {
-      errs.push(invalidValue(child(field, "nonResourceURLs"), urls, "rules cannot apply to both regular resources and non-resource URLs"))
+      errs.push(
+        invalidValue(
+          child(field, "nonResourceURLs"),
+          urls,
+          "rules cannot apply to both regular resources and non-resource URLs",
+        ),
+      )
     }
     return errs
   }
-  if (!list(rule.apiGroups).length) errs.push(required(child(field, "apiGroups"), "resource rules must supply at least one api group"))
-  if (!list(rule.resources).length) errs.push(required(child(field, "resources"), "resource rules must supply at least one resource"))
+  if (!list(rule.apiGroups).length)
+    errs.push(required(child(field, "apiGroups"), "resource rules must supply at least one api group"))
+  if (!list(rule.resources).length)
+    errs.push(required(child(field, "resources"), "resource rules must supply at least one resource"))
   if (list(rule.resourceNames).length && list(rule.resources).length > 1) {
     errs.push(required(child(field, "resourceNames"), "resource names cannot apply to multiple resources"))
   }
@@ -58,13 +81,15 @@ function validateSubject(s: Subject, namespaced: boolean, field: string): FieldE
   if (!name) errs.push(required(child(field, "name"), ""))
   switch (s.kind) {
     case "ServiceAccount":
-      if (name) errs.push(...nameIsDnsSubdomain(name, false).map((m) => invalidValue(child(field, "name"), name, m)))
+      if (name)
+        errs.push(...nameIsDnsSubdomain(name, false).map((m) => invalidValue(child(field, "name"), name, m)))
       if (s.apiGroup) errs.push(notSupported(child(field, "apiGroup"), s.apiGroup, [""]))
       if (!namespaced && !s.namespace) errs.push(required(child(field, "namespace"), ""))
       break
     case "User":
     case "Group":
-      if (!name) errs.push(invalidValue(child(field, "name"), name, `${s.kind.toLowerCase()} name cannot be empty`))
+      if (!name)
+        errs.push(invalidValue(child(field, "name"), name, `${s.kind.toLowerCase()} name cannot be empty`))
       if (s.apiGroup !== GROUP) errs.push(notSupported(child(field, "apiGroup"), s.apiGroup ?? "", [GROUP]))
       break
     default:
@@ -73,7 +98,11 @@ function validateSubject(s: Subject, namespaced: boolean, field: string): FieldE
   return errs
 }
 
-function validateBinding(b: RoleBinding | ClusterRoleBinding, old: RoleBinding | ClusterRoleBinding | undefined, namespaced: boolean): FieldError[] {
+function validateBinding(
+  b: RoleBinding | ClusterRoleBinding,
+  old: RoleBinding | ClusterRoleBinding | undefined,
+  namespaced: boolean,
+): FieldError[] {
   const errs = validateObjectMeta(b.metadata, { namespaced, name: nameIsPathSegment })
   const ref = b.roleRef ?? ({} as RoleBinding["roleRef"])
   if (ref.apiGroup !== GROUP) errs.push(notSupported("roleRef.apiGroup", ref.apiGroup ?? "", [GROUP]))
@@ -84,7 +113,8 @@ function validateBinding(b: RoleBinding | ClusterRoleBinding, old: RoleBinding |
   list(b.subjects).forEach((s, i) => errs.push(...validateSubject(s, namespaced, index("subjects", i))))
   if (old) {
     errs.push(...validateObjectMetaUpdate(b.metadata, old.metadata))
-    if (!deepEqual(old.roleRef, b.roleRef)) errs.push(invalidValue("roleRef", b.roleRef ?? null, "cannot change roleRef"))
+    if (!deepEqual(old.roleRef, b.roleRef))
+      errs.push(invalidValue("roleRef", b.roleRef ?? null, "cannot change roleRef"))
   }
   return errs
 }

@@ -7,7 +7,13 @@ import type { ResourceRequirements } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
 import { duplicate, forbidden, invalidValue, required } from "../field-errors.ts"
 import { child, entries, index, key, list, notFoundDetail } from "./_field.ts"
-import { compareQuantity, isWholeQuantity, parseQuantity, type Quantity, quantityString } from "./_quantity.ts"
+import {
+  compareQuantity,
+  isWholeQuantity,
+  parseQuantity,
+  type Quantity,
+  quantityString,
+} from "./_quantity.ts"
 import { isQualifiedName } from "./names.ts"
 
 const QUANTITY_FORMAT_ERROR =
@@ -56,7 +62,11 @@ export function isNativeResource(name: string): boolean {
 }
 
 function isExtendedResource(name: string): boolean {
-  return !isNativeResource(name) && !name.startsWith("requests.") && isQualifiedName(`requests.${name}`).length === 0
+  return (
+    !isNativeResource(name) &&
+    !name.startsWith("requests.") &&
+    isQualifiedName(`requests.${name}`).length === 0
+  )
 }
 
 /** Resources whose requests may be lower than their limits. */
@@ -140,9 +150,21 @@ export function validateResourceRequirements(
       if (q && lim) {
         const cmp = compareQuantity(q, lim)
         if (cmp !== 0 && !isOvercommitAllowed(name)) {
-          errs.push(invalidValue(reqPath, quantityString(q), `must be equal to ${name} limit of ${quantityString(lim)}`))
+          errs.push(
+            invalidValue(
+              reqPath,
+              quantityString(q),
+              `must be equal to ${name} limit of ${quantityString(lim)}`,
+            ),
+          )
         } else if (cmp > 0) {
-          errs.push(invalidValue(reqPath, quantityString(q), `must be less than or equal to ${name} limit of ${quantityString(lim)}`))
+          errs.push(
+            invalidValue(
+              reqPath,
+              quantityString(q),
+              `must be less than or equal to ${name} limit of ${quantityString(lim)}`,
+            ),
+          )
         }
       }
     } else if (!isOvercommitAllowed(name)) {
@@ -156,7 +178,11 @@ export function validateResourceRequirements(
   return errs
 }
 
-function validateClaims(reqs: ResourceRequirements | undefined, podClaims: ReadonlySet<string>, field: string): FieldError[] {
+function validateClaims(
+  reqs: ResourceRequirements | undefined,
+  podClaims: ReadonlySet<string>,
+  field: string,
+): FieldError[] {
   const errs: FieldError[] = []
   const seen = new Set<string>()
   // `request` is newer than the kubernetes-types release in use

@@ -25,7 +25,10 @@ function validateEffect(effect: string, field: string): FieldError[] {
 }
 
 /** Tolerations: keys are label names, operator Equal (or empty) or Exists, effect known. */
-export function validateTolerations(tolerations: readonly Toleration[] | undefined, field: string): FieldError[] {
+export function validateTolerations(
+  tolerations: readonly Toleration[] | undefined,
+  field: string,
+): FieldError[] {
   const errs: FieldError[] = []
   list(tolerations).forEach((t, i) => {
     const p = index(field, i)
@@ -34,16 +37,31 @@ export function validateTolerations(tolerations: readonly Toleration[] | undefin
     const value = t.value ?? ""
     if (key) errs.push(...validateLabelName(key, child(p, "key")))
     if (!key && op !== "Exists") {
-      errs.push(invalidValue(child(p, "operator"), op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'))
+      errs.push(
+        invalidValue(
+          child(p, "operator"),
+          op,
+          'operator must be Exists when `key` is empty, which means "match all values and all keys"',
+        ),
+      )
     }
     if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null && t.effect !== "NoExecute") {
-      errs.push(invalidValue(child(p, "effect"), t.effect ?? "", "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+      errs.push(
+        invalidValue(
+          child(p, "effect"),
+          t.effect ?? "",
+          "effect must be 'NoExecute' when `tolerationSeconds` is set",
+        ),
+      )
     }
     if (op === "Equal" || op === "") {
       const msgs = isLabelValue(value)
       if (msgs.length) errs.push(invalidValue(child(p, "operator"), value, msgs.join(";")))
     } else if (op === "Exists") {
-      if (value) errs.push(invalidValue(child(p, "operator"), value, "value must be empty when `operator` is 'Exists'"))
+      if (value)
+        errs.push(
+          invalidValue(child(p, "operator"), value, "value must be empty when `operator` is 'Exists'"),
+        )
     } else {
       errs.push(notSupported(child(p, "operator"), op, ["Equal", "Exists"]))
     }
@@ -70,7 +88,11 @@ export function validateTaints(taints: readonly Taint[] | undefined, field: stri
   return errs
 }
 
-function validateNodeSelectorTerm(term: NodeSelectorTerm, allowInvalidValues: boolean, field: string): FieldError[] {
+function validateNodeSelectorTerm(
+  term: NodeSelectorTerm,
+  allowInvalidValues: boolean,
+  field: string,
+): FieldError[] {
   const errs: FieldError[] = []
   list(term.matchExpressions).forEach((rq, j) => {
     const p = index(child(field, "matchExpressions"), j)
@@ -78,22 +100,34 @@ function validateNodeSelectorTerm(term: NodeSelectorTerm, allowInvalidValues: bo
     switch (rq.operator) {
       case "In":
       case "NotIn":
-        if (!values.length) errs.push(required(child(p, "values"), "must be specified when `operator` is 'In' or 'NotIn'"))
+        if (!values.length)
+          errs.push(required(child(p, "values"), "must be specified when `operator` is 'In' or 'NotIn'"))
         break
       case "Exists":
       case "DoesNotExist":
-        if (values.length) errs.push(forbidden(child(p, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+        if (values.length)
+          errs.push(
+            forbidden(
+              child(p, "values"),
+              "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+            ),
+          )
         break
       case "Gt":
       case "Lt":
-        if (values.length !== 1) errs.push(required(child(p, "values"), "must be specified single value when `operator` is 'Lt' or 'Gt'"))
+        if (values.length !== 1)
+          errs.push(
+            required(child(p, "values"), "must be specified single value when `operator` is 'Lt' or 'Gt'"),
+          )
         break
       default:
         errs.push(invalidValue(child(p, "operator"), rq.operator ?? "", "not a valid selector operator"))
     }
     errs.push(...validateLabelName(rq.key ?? "", child(p, "key")))
     if (!allowInvalidValues) {
-      values.forEach((v, k) => errs.push(...isLabelValue(v).map((m) => invalidValue(index(child(p, "values"), k), v, m))))
+      values.forEach((v, k) =>
+        errs.push(...isLabelValue(v).map((m) => invalidValue(index(child(p, "values"), k), v, m))),
+      )
     }
   })
   list(term.matchFields).forEach((rq, j) => {
@@ -101,11 +135,20 @@ function validateNodeSelectorTerm(term: NodeSelectorTerm, allowInvalidValues: bo
     const values = list(rq.values)
     if (rq.operator === "In" || rq.operator === "NotIn") {
       if (values.length !== 1) {
-        errs.push(required(child(p, "values"), "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"))
+        errs.push(
+          required(
+            child(p, "values"),
+            "must be only one value when `operator` is 'In' or 'NotIn' for node field selector",
+          ),
+        )
       }
     } else errs.push(invalidValue(child(p, "operator"), rq.operator ?? "", "not a valid selector operator"))
-    if (rq.key !== "metadata.name") errs.push(invalidValue(child(p, "key"), rq.key ?? "", "not a valid field selector key"))
-    else values.forEach((v, k) => errs.push(...isDns1123Subdomain(v).map((m) => invalidValue(index(child(p, "values"), k), v, m))))
+    if (rq.key !== "metadata.name")
+      errs.push(invalidValue(child(p, "key"), rq.key ?? "", "not a valid field selector key"))
+    else
+      values.forEach((v, k) =>
+        errs.push(...isDns1123Subdomain(v).map((m) => invalidValue(index(child(p, "values"), k), v, m))),
+      )
   })
   return errs
 }
@@ -121,10 +164,12 @@ export function validateNodeSelector(sel: NodeSelector, field: string): FieldErr
 function validatePodAffinityTerm(term: PodAffinityTerm, field: string): FieldError[] {
   const errs = validateLabelSelector(term.labelSelector, child(field, "labelSelector"))
   errs.push(...validateLabelSelector(term.namespaceSelector, child(field, "namespaceSelector")))
-  for (const ns of list(term.namespaces)) errs.push(...isDns1123Label(ns).map((m) => invalidValue(child(field, "namespace"), ns, m)))
+  for (const ns of list(term.namespaces))
+    errs.push(...isDns1123Label(ns).map((m) => invalidValue(child(field, "namespace"), ns, m)))
   for (const k of ["matchLabelKeys", "mismatchLabelKeys"] as const) {
     const keys = list(term[k])
-    if (keys.length && !term.labelSelector) errs.push(forbidden(child(field, k), "must not be specified when labelSelector is not set"))
+    if (keys.length && !term.labelSelector)
+      errs.push(forbidden(child(field, k), "must not be specified when labelSelector is not set"))
     else keys.forEach((key, i) => errs.push(...validateLabelName(key, index(child(field, k), i))))
   }
   if (!term.topologyKey) errs.push(required(child(field, "topologyKey"), "can not be empty"))
@@ -136,8 +181,11 @@ function validateWeighted(terms: readonly WeightedPodAffinityTerm[], field: stri
   return terms.flatMap((t, j) => {
     const p = index(field, j)
     const errs: FieldError[] = []
-    if (!(t.weight > 0 && t.weight <= 100)) errs.push(invalidValue(child(p, "weight"), t.weight ?? 0, "must be in the range 1-100"))
-    errs.push(...validatePodAffinityTerm(t.podAffinityTerm ?? ({} as PodAffinityTerm), child(p, "podAffinityTerm")))
+    if (!(t.weight > 0 && t.weight <= 100))
+      errs.push(invalidValue(child(p, "weight"), t.weight ?? 0, "must be in the range 1-100"))
+    errs.push(
+      ...validatePodAffinityTerm(t.podAffinityTerm ?? ({} as PodAffinityTerm), child(p, "podAffinityTerm")),
+    )
     return errs
   })
 }
@@ -150,10 +198,12 @@ export function validateAffinity(affinity: Affinity | undefined, field: string):
   if (na) {
     const p = child(field, "nodeAffinity")
     const req = na.requiredDuringSchedulingIgnoredDuringExecution
-    if (req) errs.push(...validateNodeSelector(req, child(p, "requiredDuringSchedulingIgnoredDuringExecution")))
+    if (req)
+      errs.push(...validateNodeSelector(req, child(p, "requiredDuringSchedulingIgnoredDuringExecution")))
     list(na.preferredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => {
       const tp = index(child(p, "preferredDuringSchedulingIgnoredDuringExecution"), i)
-      if (!(t.weight > 0 && t.weight <= 100)) errs.push(invalidValue(child(tp, "weight"), t.weight ?? 0, "must be in the range 1-100"))
+      if (!(t.weight > 0 && t.weight <= 100))
+        errs.push(invalidValue(child(tp, "weight"), t.weight ?? 0, "must be in the range 1-100"))
       errs.push(...validateNodeSelectorTerm(t.preference ?? {}, true, child(tp, "preference")))
     })
   }
@@ -162,36 +212,60 @@ export function validateAffinity(affinity: Affinity | undefined, field: string):
     if (!pa) continue
     const p = child(field, k)
     list(pa.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => {
-      errs.push(...validatePodAffinityTerm(t, index(child(p, "requiredDuringSchedulingIgnoredDuringExecution"), i)))
+      errs.push(
+        ...validatePodAffinityTerm(t, index(child(p, "requiredDuringSchedulingIgnoredDuringExecution"), i)),
+      )
     })
-    errs.push(...validateWeighted(list(pa.preferredDuringSchedulingIgnoredDuringExecution), child(p, "preferredDuringSchedulingIgnoredDuringExecution")))
+    errs.push(
+      ...validateWeighted(
+        list(pa.preferredDuringSchedulingIgnoredDuringExecution),
+        child(p, "preferredDuringSchedulingIgnoredDuringExecution"),
+      ),
+    )
   }
   return errs
 }
 
 /** Topology spread constraints. */
-export function validateTopologySpread(constraints: readonly TopologySpreadConstraint[] | undefined, field: string): FieldError[] {
+export function validateTopologySpread(
+  constraints: readonly TopologySpreadConstraint[] | undefined,
+  field: string,
+): FieldError[] {
   const errs: FieldError[] = []
   const all = list(constraints)
   all.forEach((c, i) => {
     const p = index(field, i)
-    if (!((c.maxSkew ?? 0) > 0)) errs.push(invalidValue(child(p, "maxSkew"), c.maxSkew ?? 0, "must be greater than zero"))
+    if (!((c.maxSkew ?? 0) > 0))
+      errs.push(invalidValue(child(p, "maxSkew"), c.maxSkew ?? 0, "must be greater than zero"))
     if (!c.topologyKey) errs.push(required(child(p, "topologyKey"), "can not be empty"))
     const action = c.whenUnsatisfiable ?? ""
     if (action !== "DoNotSchedule" && action !== "ScheduleAnyway") {
       errs.push(notSupported(child(p, "whenUnsatisfiable"), action, ["DoNotSchedule", "ScheduleAnyway"]))
     }
-    const repeat = all.slice(i + 1).some((o) => o.topologyKey === c.topologyKey && o.whenUnsatisfiable === c.whenUnsatisfiable)
-    if (repeat) errs.push(duplicate(child(p, "{topologyKey, whenUnsatisfiable}"), `{${c.topologyKey ?? ""}, ${action}}`))
+    const repeat = all
+      .slice(i + 1)
+      .some((o) => o.topologyKey === c.topologyKey && o.whenUnsatisfiable === c.whenUnsatisfiable)
+    if (repeat)
+      errs.push(
+        duplicate(child(p, "{topologyKey, whenUnsatisfiable}"), `{${c.topologyKey ?? ""}, ${action}}`),
+      )
     if (c.minDomains !== undefined && c.minDomains !== null) {
-      if (c.minDomains <= 0) errs.push(invalidValue(child(p, "minDomains"), c.minDomains, "must be greater than zero"))
+      if (c.minDomains <= 0)
+        errs.push(invalidValue(child(p, "minDomains"), c.minDomains, "must be greater than zero"))
       if (action !== "DoNotSchedule") {
-        errs.push(invalidValue(child(p, "minDomains"), c.minDomains, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${action}`))
+        errs.push(
+          invalidValue(
+            child(p, "minDomains"),
+            c.minDomains,
+            `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${action}`,
+          ),
+        )
       }
     }
     for (const k of ["nodeAffinityPolicy", "nodeTaintsPolicy"] as const) {
       const v = c[k]
-      if (v !== undefined && v !== "Honor" && v !== "Ignore") errs.push(notSupported(child(p, k), v, ["Honor", "Ignore"]))
+      if (v !== undefined && v !== "Honor" && v !== "Ignore")
+        errs.push(notSupported(child(p, k), v, ["Honor", "Ignore"]))
     }
     errs.push(...validateLabelSelector(c.labelSelector, child(p, "labelSelector")))
   })

@@ -29,11 +29,24 @@ const cases: { name: string; input: Service; want: string[] }[] = [
       `metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
     ],
   },
-  { name: "validateService() requires ports", input: svc({ ports: [] }), want: ["spec.ports: Required value"] },
-  { name: "validateService() lets headless services omit ports", input: svc({ ports: [], clusterIP: "None", clusterIPs: ["None"] }), want: [] },
+  {
+    name: "validateService() requires ports",
+    input: svc({ ports: [] }),
+    want: ["spec.ports: Required value"],
+  },
+  {
+    name: "validateService() lets headless services omit ports",
+    input: svc({ ports: [], clusterIP: "None", clusterIPs: ["None"] }),
+    want: [],
+  },
   {
     name: "validateService() requires names when there are several ports",
-    input: svc({ ports: [{ port: 80, protocol: "TCP", targetPort: 80 }, { name: "b", port: 81, protocol: "TCP", targetPort: 81 }] }),
+    input: svc({
+      ports: [
+        { port: 80, protocol: "TCP", targetPort: 80 },
+        { name: "b", port: 81, protocol: "TCP", targetPort: 81 },
+      ],
+    }),
     want: ["spec.ports[0].name: Required value"],
   },
   {
@@ -47,13 +60,22 @@ const cases: { name: string; input: Service; want: string[] }[] = [
   },
   {
     name: "validateService() refuses duplicate ports",
-    input: svc({ ports: [{ name: "a", port: 80, protocol: "TCP", targetPort: 80 }, { name: "b", port: 80, protocol: "TCP", targetPort: 81 }] }),
-    want: ['spec.ports[1]: Duplicate value: {"Name":"","Protocol":"TCP","AppProtocol":null,"Port":80,"TargetPort":0,"NodePort":0}'],
+    input: svc({
+      ports: [
+        { name: "a", port: 80, protocol: "TCP", targetPort: 80 },
+        { name: "b", port: 80, protocol: "TCP", targetPort: 81 },
+      ],
+    }),
+    want: [
+      'spec.ports[1]: Duplicate value: {"Name":"","Protocol":"TCP","AppProtocol":null,"Port":80,"TargetPort":0,"NodePort":0}',
+    ],
   },
   {
     name: "validateService() checks the type",
     input: svc({ type: "Internal" }),
-    want: ['spec.type: Unsupported value: "Internal": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"'],
+    want: [
+      'spec.type: Unsupported value: "Internal": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"',
+    ],
   },
   {
     name: "validateService() forbids node ports on ClusterIP services",
@@ -62,12 +84,21 @@ const cases: { name: string; input: Service; want: string[] }[] = [
   },
   {
     name: "validateService() keeps node ports in range",
-    input: svc({ type: "NodePort", externalTrafficPolicy: "Cluster", ports: [{ port: 80, protocol: "TCP", targetPort: 80, nodePort: 80 }] }),
-    want: ["spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767"],
+    input: svc({
+      type: "NodePort",
+      externalTrafficPolicy: "Cluster",
+      ports: [{ port: 80, protocol: "TCP", targetPort: 80, nodePort: 80 }],
+    }),
+    want: [
+      "spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767",
+    ],
   },
   {
     name: "validateService() requires externalName for ExternalName services",
-    input: { metadata: { name: "ext", namespace: "default" }, spec: { type: "ExternalName", sessionAffinity: "None" } },
+    input: {
+      metadata: { name: "ext", namespace: "default" },
+      spec: { type: "ExternalName", sessionAffinity: "None" },
+    },
     want: ["spec.externalName: Required value"],
   },
   {
@@ -90,7 +121,9 @@ const cases: { name: string; input: Service; want: string[] }[] = [
   {
     name: "validateService() limits externalTrafficPolicy to exposed services",
     input: svc({ externalTrafficPolicy: "Local" }),
-    want: ['spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services'],
+    want: [
+      'spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services',
+    ],
   },
 ]
 
@@ -103,7 +136,11 @@ for (const c of cases) {
 const old = stored(svc({ clusterIP: "10.0.0.1", clusterIPs: ["10.0.0.1"] }))
 
 const updateCases: { name: string; input: Service; want: string[] }[] = [
-  { name: "validateService() on update accepts a new selector", input: { ...old, spec: { ...old.spec, selector: { app: "v2" } } }, want: [] },
+  {
+    name: "validateService() on update accepts a new selector",
+    input: { ...old, spec: { ...old.spec, selector: { app: "v2" } } },
+    want: [],
+  },
   {
     name: "validateService() on update keeps the cluster IP",
     input: { ...old, spec: { ...old.spec, clusterIP: "10.0.0.9", clusterIPs: ["10.0.0.9"] } },

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import type { Service } from "kubernetes-types/core/v1.js"
+import { defaultService } from "./service.ts"
+
+const cases: { name: string; input: Service; want: unknown }[] = [
+  {
+    name: "defaultService() fills a ClusterIP service",
+    input: { spec: { selector: { app: "web" }, ports: [{ port: 80 }] } },
+    want: {
+      selector: { app: "web" },
+      ports: [{ port: 80, protocol: "TCP", targetPort: 80 }],
+      sessionAffinity: "None",
+      type: "ClusterIP",
+      internalTrafficPolicy: "Cluster",
+      ipFamilyPolicy: "SingleStack",
+      ipFamilies: ["IPv4"],
+    },
+  },
+  {
+    name: "defaultService() fills a LoadBalancer service",
+    input: { spec: { type: "LoadBalancer", ports: [{ port: 443, targetPort: "https" }] } },
+    want: {
+      type: "LoadBalancer",
+      ports: [{ port: 443, targetPort: "https", protocol: "TCP" }],
+      sessionAffinity: "None",
+      externalTrafficPolicy: "Cluster",
+      internalTrafficPolicy: "Cluster",
+      allocateLoadBalancerNodePorts: true,
+      ipFamilyPolicy: "SingleStack",
+      ipFamilies: ["IPv4"],
+    },
+  },
+  {
+    name: "defaultService() gives ClientIP affinity its timeout",
+    input: { spec: { sessionAffinity: "ClientIP", ports: [{ port: 80 }] } },
+    want: {
+      sessionAffinity: "ClientIP",
+      sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
+      ports: [{ port: 80, protocol: "TCP", targetPort: 80 }],
+      type: "ClusterIP",
+      internalTrafficPolicy: "Cluster",
+      ipFamilyPolicy: "SingleStack",
+      ipFamilies: ["IPv4"],
+    },
+  },
+  {
+    name: "defaultService() keeps clusterIPs with a headless clusterIP",
+    input: { spec: { clusterIP: "None" } },
+    want: {
+      clusterIP: "None",
+      clusterIPs: ["None"],
+      sessionAffinity: "None",
+      type: "ClusterIP",
+      internalTrafficPolicy: "Cluster",
+      ipFamilyPolicy: "RequireDualStack",
+      ipFamilies: ["IPv4"],
+    },
+  },
+  {
+    name: "defaultService() leaves ExternalName families alone",
+    input: { spec: { type: "ExternalName", externalName: "example.com" } },
+    want: { type: "ExternalName", externalName: "example.com", sessionAffinity: "None" },
+  },
+]
+
+for (const c of cases) {
+  test(c.name, () => {
+    const svc = structuredClone(c.input)
+    defaultService(svc)
+    assert.deepEqual(svc.spec, c.want)
+  })
+}

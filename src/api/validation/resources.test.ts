@@ -1,0 +1,58 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import type { ResourceRequirements } from "kubernetes-types/core/v1.js"
+import { printed } from "./_fixtures.ts"
+import { validateResourceRequirements } from "./resources.ts"
+
+const F = "resources"
+
+const cases: { name: string; input: ResourceRequirements; want: string[] }[] = [
+  {
+    name: "validateResourceRequirements() accepts requests below limits",
+    input: { requests: { cpu: "100m" }, limits: { cpu: "1" } },
+    want: [],
+  },
+  {
+    name: "validateResourceRequirements() prints quantities canonically",
+    input: { requests: { memory: "2048Mi" }, limits: { memory: "1Gi" } },
+    want: ['resources.requests: Invalid value: "2Gi": must be less than or equal to memory limit of 1Gi'],
+  },
+  {
+    name: "validateResourceRequirements() refuses malformed quantities",
+    input: { limits: { cpu: "one" } },
+    want: [
+      `resources.limits[cpu]: Invalid value: "one": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+    ],
+  },
+  {
+    name: "validateResourceRequirements() wants whole extended resources",
+    input: { requests: { "example.com/dev": "500m" }, limits: { "example.com/dev": "500m" } },
+    want: [
+      'resources.limits[example.com/dev]: Invalid value: "500m": must be an integer',
+      'resources.requests[example.com/dev]: Invalid value: "500m": must be an integer',
+    ],
+  },
+  {
+    name: "validateResourceRequirements() needs limits for extended resources",
+    input: { requests: { "example.com/dev": "1" } },
+    want: ["resources.limits: Required value: Limit must be set for non overcommitable resources"],
+  },
+  {
+    name: "validateResourceRequirements() wants cpu or memory with huge pages",
+    input: { limits: { "hugepages-2Mi": "2Mi" } },
+    want: ["resources: Forbidden: HugePages require cpu or memory"],
+  },
+  {
+    name: "validateResourceRequirements() checks claims against the pod's",
+    input: { claims: [{ name: "gpu" }] },
+    want: [
+      'resources.claims[0]: Not found: "gpu": must be one of the names in pod.spec.resourceClaims which is empty',
+    ],
+  },
+]
+
+for (const c of cases) {
+  test(c.name, () => {
+    assert.deepEqual(printed(validateResourceRequirements(c.input, new Set(), F)), c.want)
+  })
+}
