@@ -115,7 +115,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   async function handle(req: ApiRequest): Promise<ApiResponse> {
     try {
-      if (!ALWAYS_PUBLIC.test(req.path)) {
+      // In-process callers arrive already authenticated; sockets never set a user.
+      if (!req.user && !ALWAYS_PUBLIC.test(req.path)) {
         const user = opts.authenticate ? await opts.authenticate(req) : undefined
         if (!user && opts.allowAnonymous === false) throw new ApiError("Unauthorized", "Unauthorized")
         req.user = user ?? ANONYMOUS

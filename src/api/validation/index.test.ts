@@ -23,6 +23,27 @@ const cases: { name: string; input: { ref: KindRef; obj: ApiObject; old?: ApiObj
     ],
   },
   {
+    name: "validateObject() reports a field of the wrong type instead of throwing",
+    input: {
+      ref: POD,
+      obj: { metadata: { name: "p", namespace: "d" }, spec: { containers: [{ name: 5 }] } } as never,
+    },
+    want: [
+      ': Invalid value: The "string" argument must be of type string or an instance of Buffer or ArrayBuffer. Received type number (5)',
+    ],
+  },
+  {
+    name: "validateObject() reports an error found twice once",
+    input: {
+      ref: { group: "", kind: "ConfigMap", namespaced: true },
+      obj: stored({ metadata: { name: "c", namespace: "d", labels: { "-a": "b" } } }),
+      old: stored({ metadata: { name: "c", namespace: "d" } }),
+    },
+    want: [
+      `metadata.labels: Invalid value: "-a": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+    ],
+  },
+  {
     name: "validateObject() checks other kinds' immutable metadata on update",
     input: {
       ref: UNKNOWN,

@@ -92,7 +92,29 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
  */
 export function validateObject(ref: KindRef, obj: ApiObject, old?: ApiObject): FieldError[] {
   const validator = VALIDATORS[`${ref.group}/${ref.kind}`]
-  if (validator) return validator(obj, old)
+  if (validator) {
+    try {
+      return unique(validator(obj, old))
+    } catch (err) {
+      // A field of the wrong JSON type (which upstream's decoder refuses) must not become a 500
+      if (!(err instanceof TypeError)) throw err
+      return [{ type: "FieldValueTypeInvalid", field: "", message: `Invalid value: ${err.message}` }]
+    }
+  }
   if (old) return validateObjectMetaUpdate(obj.metadata, old.metadata)
   return validateObjectMeta(obj.metadata, { namespaced: ref.namespaced, name: nameIsPathSegment })
+}
+
+/**
+ * Drops repeated errors: updates check metadata twice (as upstream does), and upstream's
+ * aggregate prints each distinct error once.
+ */
+function unique(errs: FieldError[]): FieldError[] {
+  const seen = new Set<string>()
+  return errs.filter((e) => {
+    const k = `${e.type}\u0000${e.field}\u0000${e.message}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
 }

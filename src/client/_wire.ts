@@ -1,0 +1,181 @@
+/**
+ * What both transports share, so they stay identical: the request and response shapes on the
+ * wire, URL paths, query strings, response decoding and the line-by-line watch parser.
+ */
+import { ApiError, type ApiObject, type ResourceRef, type Status, type WatchEvent } from "../api/index.ts"
+import type { LabelSelector, QueryValue } from "./client.ts"
+
+/** One request as a transport sends it. */
+export interface WireRequest {
+  readonly method: string
+  /** The path without the query string, e.g. `/api/v1/namespaces/default/pods`. */
+  readonly path: string
+  readonly query: URLSearchParams
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: string
+  readonly signal?: AbortSignal
+}
+
+/** One response as a transport receives it. */
+export interface WireResponse {
+  readonly status: number
+  readonly contentType: string
+  /** The body chunk by chunk; iterate it once. */
+  readonly body: AsyncIterable<string | Uint8Array>
+}
+
+/** Sends one request. Rejects only when no response arrives (network failure, abort). */
+export type Transport = (req: WireRequest) => Promise<WireResponse>
+
+/** The parts of a resource path. */
+export interface PathParts {
+  readonly namespace?: string | undefined
+  readonly name?: string | undefined
+  readonly subresource?: string | undefined
+}
+
+/**
+ * The URL path of a resource, object or subresource:
+ * `/api/v1/namespaces/default/pods/web/status`, `/apis/apps/v1/deployments`.
+ * @throws TypeError when a namespaced object is named without a namespace
+ */
+export function resourcePath(ref: ResourceRef, parts: PathParts = {}): string {
+  const root = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`
+  const { namespace, name, subresource } = parts
+  if (ref.namespaced && name !== undefined && !namespace) {
+    throw new TypeError(`Cannot address ${ref.resource} "${name}": a namespace is required`)
+  }
+  if (name === "") throw new TypeError(`Cannot address ${ref.resource}: the name is empty`)
+  const ns = ref.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ""
+  const obj = name !== undefined ? `/${encodeURIComponent(name)}` : ""
+  const sub = subresource ? `/${subresource}` : ""
+  return `${root}${ns}/${ref.resource}${obj}${sub}`
+}
+
+/** A query string from values, leaving out undefined ones. */
+export function queryOf(values: Readonly<Record<string, QueryValue>>): URLSearchParams {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) q.set(k, String(v))
+  return q
+}
+
+/** A label selector in upstream's string form. */
+export function labelSelectorString(sel: LabelSelector | undefined): string | undefined {
+  if (sel === undefined || typeof sel === "string") return sel || undefined
+  const pairs = Object.entries(sel).map(([k, v]) => `${k}=${v}`)
+  return pairs.length ? pairs.join(",") : undefined
+}
+
+/** The whole body as text. */
+export async function readText(res: WireResponse): Promise<string> {
+  const dec = new TextDecoder()
+  let text = ""
+  for await (const chunk of res.body)
+    text += typeof chunk === "string" ? chunk : dec.decode(chunk, { stream: true })
+  return text + dec.decode()
+}
+
+function isJson(contentType: string): boolean {
+  return /[/+]json\b/i.test(contentType)
+}
+
+/** The ApiError a failed response stands for, rebuilt from its Status body when it has one. */
+export function errorOf(status: number, text: string): ApiError {
+  let body: Partial<Status> | undefined
+  try {
+    const parsed = JSON.parse(text) as unknown
+    if (parsed && typeof parsed === "object" && (parsed as Partial<Status>).kind === "Status") {
+      body = parsed as Partial<Status>
+    }
+  } catch {
+    // Not JSON (a proxy's error page): the HTTP code alone decides the reason.
+  }
+  return ApiError.fromStatus(body ?? { message: text.trim() || `HTTP ${status}` }, status)
+}
+
+/**
+ * Decodes a response: JSON (or the text for other content types) on success.
+ * @throws ApiError for a status of 400 and above
+ */
+export async function decode<R>(res: WireResponse): Promise<R> {
+  const text = await readText(res)
+  if (res.status >= 400) throw errorOf(res.status, text)
+  if (text === "") return undefined as R
+  return (isJson(res.contentType) || /^\s*[{[]/.test(text) ? JSON.parse(text) : text) as R
+}
+
+/** Splits a chunked body into its non-empty lines. */
+export async function* lines(chunks: AsyncIterable<string | Uint8Array>): AsyncGenerator<string> {
+  const dec = new TextDecoder()
+  let buf = ""
+  for await (const chunk of chunks) {
+    buf += typeof chunk === "string" ? chunk : dec.decode(chunk, { stream: true })
+    let nl: number
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl).trim()
+      buf = buf.slice(nl + 1)
+      if (line) yield line
+    }
+  }
+  buf = (buf + dec.decode()).trim()
+  if (buf) yield buf
+}
+
+/**
+ * Parses a watch stream (one JSON WatchEvent per line).
+ * @throws ApiError for an ERROR event, rebuilt from its Status object
+ */
+export async function* watchEvents<T extends ApiObject>(
+  chunks: AsyncIterable<string | Uint8Array>,
+): AsyncGenerator<WatchEvent<T>> {
+  for await (const line of lines(chunks)) {
+    const ev = JSON.parse(line) as WatchEvent<T>
+    if (ev.type === "ERROR") {
+      const status = ev.object as unknown as Partial<Status>
+      throw ApiError.fromStatus(status, status.code)
+    }
+    yield ev
+  }
+}
+
+/**
+ * Ends an iteration as soon as `signal` aborts, even while a `next()` is pending, and tells
+ * the source to stop (its `return()`), so a stalled stream never holds its consumer.
+ */
+export function abortable<T>(src: AsyncIterable<T>, signal: AbortSignal): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const it = src[Symbol.asyncIterator]()
+      const done: IteratorResult<T> = { done: true, value: undefined }
+      let onAbort = () => {}
+      const aborted = new Promise<IteratorResult<T>>((resolve) => {
+        onAbort = () => resolve(done)
+        if (signal.aborted) onAbort()
+        else signal.addEventListener("abort", onAbort, { once: true })
+      })
+      const stop = async (): Promise<IteratorResult<T>> => {
+        signal.removeEventListener("abort", onAbort)
+        // Not awaited: a generator busy in an await would only return once that await settles.
+        Promise.resolve(it.return?.()).catch(() => {})
+        return done
+      }
+      return {
+        next: async () => {
+          if (signal.aborted) return stop()
+          let r: IteratorResult<T>
+          try {
+            r = await Promise.race([it.next(), aborted])
+          } catch (err) {
+            await stop()
+            // A transport torn down by our own abort fails its read: that is the end, not an error.
+            if (signal.aborted) return done
+            throw err
+          }
+          return r.done ? stop() : r
+        },
+        return: stop,
+      }
+    },
+  }
+}

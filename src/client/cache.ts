@@ -1,0 +1,145 @@
+/** An indexed in-memory cache of API objects, keyed "ns/name" (client-go's Indexer). */
+import { type ApiObject, keyOf } from "../api/index.ts"
+
+/** The values an object is filed under in one index (none: not indexed). */
+export type IndexFunc<T extends ApiObject = ApiObject> = (obj: T) => readonly string[]
+
+/** The built-in index of objects by `metadata.namespace`. */
+export const BY_NAMESPACE = "namespace"
+/** The built-in index of objects by the uid of each of their `metadata.ownerReferences`. */
+export const BY_OWNER = "owner"
+/** The built-in index of objects by `spec.nodeName` (pods bound to a node). */
+export const BY_NODE_NAME = "nodeName"
+
+const BUILTIN_INDEXERS: Readonly<Record<string, IndexFunc>> = {
+  [BY_NAMESPACE]: (obj) => (obj.metadata?.namespace ? [obj.metadata.namespace] : []),
+  [BY_OWNER]: (obj) => (obj.metadata?.ownerReferences ?? []).map((r) => r.uid),
+  [BY_NODE_NAME]: (obj) => {
+    const node = (obj.spec as { nodeName?: unknown } | undefined)?.nodeName
+    return typeof node === "string" && node ? [node] : []
+  },
+}
+
+/**
+ * A read-only view of an informer's cache. It is eventually consistent with the API server.
+ * Objects are deeply frozen and shared: clone before editing (`structuredClone`).
+ */
+export interface Cache<T extends ApiObject> {
+  /** The object with queue key `key` ("ns/name", or "name" when cluster-scoped). */
+  get(key: string): T | undefined
+  /** Every object, or those of one namespace. */
+  list(namespace?: string): T[]
+  /** The objects filed under `value` in index `index` (BY_OWNER, BY_NODE_NAME or a custom one). */
+  byIndex(index: string, value: string): T[]
+  /** Every key. */
+  keys(): string[]
+  /** How many objects the cache holds. */
+  readonly size: number
+}
+
+/** Freezes an object and everything inside it. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
+
+/** A Cache with the built-in indexes plus custom ones, written to by an informer. */
+export class IndexedCache<T extends ApiObject> implements Cache<T> {
+  readonly #items = new Map<string, T>()
+  readonly #indexers = new Map<string, IndexFunc<T>>()
+  /** index name → value → keys */
+  readonly #indexes = new Map<string, Map<string, Set<string>>>()
+
+  constructor(indexers: Readonly<Record<string, IndexFunc<T>>> = {}) {
+    for (const [name, fn] of Object.entries({ ...BUILTIN_INDEXERS, ...indexers })) {
+      this.addIndexer(name, fn as IndexFunc<T>)
+    }
+  }
+
+  /** Adds an index and files every object already cached under it. */
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    if (this.#indexers.has(name)) throw new TypeError(`Cannot add indexer "${name}": it exists`)
+    this.#indexers.set(name, fn)
+    this.#indexes.set(name, new Map())
+    for (const [key, obj] of this.#items) this.#file(name, fn, key, obj)
+  }
+
+  /** True when an index of that name exists. */
+  hasIndex(name: string): boolean {
+    return this.#indexers.has(name)
+  }
+
+  get size(): number {
+    return this.#items.size
+  }
+
+  get(key: string): T | undefined {
+    return this.#items.get(key)
+  }
+
+  list(namespace?: string): T[] {
+    if (namespace === undefined) return [...this.#items.values()]
+    return this.byIndex(BY_NAMESPACE, namespace)
+  }
+
+  byIndex(index: string, value: string): T[] {
+    const byValue = this.#indexes.get(index)
+    if (!byValue) throw new TypeError(`Cannot look up index "${index}": no such indexer`)
+    const keys = byValue.get(value)
+    if (!keys) return []
+    const out: T[] = []
+    for (const k of keys) {
+      const obj = this.#items.get(k)
+      if (obj) out.push(obj)
+    }
+    return out
+  }
+
+  keys(): string[] {
+    return [...this.#items.keys()]
+  }
+
+  /** Stores `obj` (frozen) and returns the object it replaced. */
+  set(obj: T): T | undefined {
+    const key = keyOf(obj)
+    const old = this.#items.get(key)
+    if (old) this.#unfileAll(key, old)
+    deepFreeze(obj)
+    this.#items.set(key, obj)
+    for (const [name, fn] of this.#indexers) this.#file(name, fn, key, obj)
+    return old
+  }
+
+  /** Removes the object with queue key `key` and returns it. */
+  delete(key: string): T | undefined {
+    const old = this.#items.get(key)
+    if (!old) return undefined
+    this.#unfileAll(key, old)
+    this.#items.delete(key)
+    return old
+  }
+
+  #file(name: string, fn: IndexFunc<T>, key: string, obj: T): void {
+    const byValue = this.#indexes.get(name) as Map<string, Set<string>>
+    for (const v of fn(obj)) {
+      let keys = byValue.get(v)
+      if (!keys) byValue.set(v, (keys = new Set()))
+      keys.add(key)
+    }
+  }
+
+  #unfileAll(key: string, obj: T): void {
+    for (const [name, fn] of this.#indexers) {
+      const byValue = this.#indexes.get(name) as Map<string, Set<string>>
+      for (const v of fn(obj)) {
+        const keys = byValue.get(v)
+        if (!keys) continue
+        keys.delete(key)
+        if (keys.size === 0) byValue.delete(v)
+      }
+    }
+  }
+}

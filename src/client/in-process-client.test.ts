@@ -1,0 +1,3 @@
+import { describeClient } from "./client.case.ts"
+
+describeClient("InProcessClient", (env) => env.inProcess)

@@ -1,0 +1,94 @@
+/**
+ * InProcessClient: the Client calling an API server's handler directly, without sockets. The
+ * request and response shapes are declared here, structurally, so the client never imports the
+ * apiserver; the composition root passes `api.handle` in.
+ */
+import { RestClient } from "./_rest-client.ts"
+import type { Transport, WireRequest, WireResponse } from "./_wire.ts"
+
+/** The identity in-process requests carry. */
+export interface InProcessUser {
+  readonly name: string
+  readonly groups: readonly string[]
+  readonly uid?: string
+}
+
+/** The request an API server handler takes (the apiserver's ApiRequest, structurally). */
+export interface InProcessRequest {
+  readonly method: string
+  readonly path: string
+  readonly query: URLSearchParams
+  header(name: string): string | undefined
+  body(): Promise<Buffer>
+  readonly signal: AbortSignal
+  user?: InProcessUser
+}
+
+/** The response an API server handler returns (the apiserver's ApiResponse, structurally). */
+export interface InProcessResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: string | Buffer
+  readonly stream?: AsyncIterable<string | Buffer>
+}
+
+/** An API server's request handler, such as `ApiServer.handle`. */
+export type InProcessHandler = (req: InProcessRequest) => Promise<InProcessResponse>
+
+/** Options of InProcessClient. */
+export interface InProcessClientOptions {
+  /** Who the requests come from; default the loopback identity `system:apiserver`. */
+  readonly user?: InProcessUser
+  /** A bearer token sent as the Authorization header, for servers that authenticate it. */
+  readonly token?: string
+  /** Default `k8ts`. */
+  readonly userAgent?: string
+}
+
+/** The identity of upstream's loopback client. */
+export const LOOPBACK_USER: InProcessUser = {
+  name: "system:apiserver",
+  groups: ["system:masters", "system:authenticated"],
+}
+
+/** A Client that hands each request to an API server's handler in the same process. */
+export class InProcessClient extends RestClient {
+  constructor(handle: InProcessHandler, opts: InProcessClientOptions = {}) {
+    super(inProcessTransport(handle, opts.user ?? LOOPBACK_USER, opts.token), opts.userAgent)
+  }
+}
+
+function headerOf(res: InProcessResponse, name: string): string {
+  for (const [k, v] of Object.entries(res.headers)) if (k.toLowerCase() === name) return v
+  return ""
+}
+
+async function* once(body: string | Buffer): AsyncGenerator<string | Buffer> {
+  if (body.length > 0) yield body
+}
+
+function inProcessTransport(
+  handle: InProcessHandler,
+  user: InProcessUser,
+  token: string | undefined,
+): Transport {
+  return async (req: WireRequest): Promise<WireResponse> => {
+    const headers: Record<string, string> = { ...req.headers }
+    if (token) headers.authorization = `Bearer ${token}`
+    const body = Buffer.from(req.body ?? "")
+    const res = await handle({
+      method: req.method,
+      path: req.path,
+      query: req.query,
+      header: (name) => headers[name.toLowerCase()],
+      body: () => Promise.resolve(body),
+      signal: req.signal ?? new AbortController().signal,
+      user,
+    })
+    return {
+      status: res.status,
+      contentType: headerOf(res, "content-type"),
+      body: res.stream ?? once(res.body ?? ""),
+    }
+  }
+}

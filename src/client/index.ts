@@ -1,0 +1,69 @@
+/**
+ * The only way components reach the cluster: the Client (over HTTP or in process), informers
+ * with indexed caches, the rate-limited work queue, controllers and their manager, and
+ * Lease-based leader election. Reads through watches, writes through the API; never touches
+ * storage or another component. Imports only api and util.
+ */
+export type {
+  CallOptions,
+  Client,
+  DeleteOptions,
+  LabelSelector,
+  ListOptions,
+  Method,
+  PatchOptions,
+  PatchType,
+  QueryValue,
+  RequestOptions,
+  ResourceClient,
+  SelectorOptions,
+  WatchOptions,
+  WriteOptions,
+} from "./client.ts"
+export { HttpClient, type HttpClientOptions } from "./http-client.ts"
+export {
+  InProcessClient,
+  LOOPBACK_USER,
+  type InProcessClientOptions,
+  type InProcessHandler,
+  type InProcessRequest,
+  type InProcessResponse,
+  type InProcessUser,
+} from "./in-process-client.ts"
+export { BY_NAMESPACE, BY_NODE_NAME, BY_OWNER, IndexedCache, type Cache, type IndexFunc } from "./cache.ts"
+export {
+  ListWatchInformer,
+  isExpired,
+  type EventHandler,
+  type Informer,
+  type InformerOptions,
+  type ListerWatcher,
+} from "./informer.ts"
+export { SharedInformers, type Informers, type SharedInformersOptions } from "./shared-informers.ts"
+export {
+  ExponentialBackoff,
+  RateLimitingQueue,
+  type RateLimitingQueueOptions,
+  type WorkQueue,
+  type WorkQueueStats,
+} from "./workqueue.ts"
+export {
+  Controller,
+  TerminalError,
+  ownerKeyOf,
+  runController,
+  type ControllerDeps,
+  type ControllerSpec,
+  type ControllerStats,
+  type Reconciler,
+  type Result,
+  type WatchSpec,
+} from "./controller.ts"
+export {
+  ControllerManager,
+  isControllerEnabled,
+  type ControllerHealth,
+  type ControllerManagerOptions,
+  type ControllerState,
+} from "./manager.ts"
+export { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts"

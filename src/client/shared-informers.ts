@@ -1,0 +1,99 @@
+/** SharedInformers: one informer (one watch) per resource and scope for a whole process. */
+import type { ApiObject, ResourceRef } from "../api/index.ts"
+import { type Clock, type Logger, realClock, silentLogger, whenAborted } from "../util/index.ts"
+import type { Client, SelectorOptions } from "./client.ts"
+import { type Informer, ListWatchInformer } from "./informer.ts"
+import { labelSelectorString } from "./_wire.ts"
+
+/** Hands out shared informers; what controllers receive in their dependencies. */
+export interface Informers {
+  /**
+   * The informer of `ref` within `scope` (a namespace and selectors; default everything),
+   * created on first use and shared by every later caller. Started when the factory runs.
+   */
+  get<T extends ApiObject>(ref: ResourceRef<T>, scope?: SelectorOptions): Informer<T>
+}
+
+/** Options of SharedInformers. */
+export interface SharedInformersOptions {
+  readonly clock?: Clock
+  readonly log?: Logger
+}
+
+interface Entry {
+  readonly name: string
+  readonly informer: Informer<ApiObject>
+  running?: Promise<void>
+}
+
+/**
+ * The Informers factory of one process. `run(signal)` starts every informer created so far and
+ * any created later, until `signal` aborts.
+ */
+export class SharedInformers implements Informers {
+  readonly #client: Client
+  readonly #clock: Clock
+  readonly #log: Logger
+  readonly #entries = new Map<string, Entry>()
+  #signal: AbortSignal | undefined
+
+  constructor(client: Client, opts: SharedInformersOptions = {}) {
+    this.#client = client
+    this.#clock = opts.clock ?? realClock
+    this.#log = opts.log ?? silentLogger()
+  }
+
+  get<T extends ApiObject>(ref: ResourceRef<T>, scope: SelectorOptions = {}): Informer<T> {
+    const id = idOf(ref, scope)
+    let entry = this.#entries.get(id)
+    if (!entry) {
+      const name = ref.group ? `${ref.resource}.${ref.group}` : ref.resource
+      const informer = new ListWatchInformer<T>(this.#client.resource(ref), {
+        ...scope,
+        clock: this.#clock,
+        log: this.#log.child({ informer: name }),
+      })
+      entry = { name, informer: informer as unknown as Informer<ApiObject> }
+      this.#entries.set(id, entry)
+      if (this.#signal) this.#start(entry, this.#signal)
+    }
+    return entry.informer as unknown as Informer<T>
+  }
+
+  /** True when every informer created so far has synced. */
+  hasSynced(): boolean {
+    for (const e of this.#entries.values()) if (!e.informer.hasSynced()) return false
+    return true
+  }
+
+  /** Resolves true once every informer created so far has synced, false if `signal` aborts first. */
+  async waitForSync(signal: AbortSignal): Promise<boolean> {
+    const all = await Promise.all([...this.#entries.values()].map((e) => e.informer.waitForSync(signal)))
+    return all.every(Boolean)
+  }
+
+  /** Runs the informers until `signal` aborts; resolves once they have all stopped. */
+  async run(signal: AbortSignal): Promise<void> {
+    if (this.#signal) throw new TypeError("Cannot run SharedInformers twice at once")
+    this.#signal = signal
+    try {
+      for (const entry of this.#entries.values()) this.#start(entry, signal)
+      await whenAborted(signal)
+      await Promise.all([...this.#entries.values()].map((e) => e.running))
+    } finally {
+      for (const e of this.#entries.values()) delete e.running
+      this.#signal = undefined
+    }
+  }
+
+  #start(entry: Entry, signal: AbortSignal): void {
+    entry.running = entry.informer.run(signal).catch((err: unknown) => {
+      this.#log.error({ err: String(err), informer: entry.name }, "Informer stopped")
+    })
+  }
+}
+
+function idOf(ref: ResourceRef, scope: SelectorOptions): string {
+  const label = labelSelectorString(scope.labelSelector) ?? ""
+  return `${ref.group}/${ref.version}/${ref.resource}|${scope.namespace ?? ""}|${label}|${scope.fieldSelector ?? ""}`
+}
