@@ -1,8 +1,12 @@
-/** `k8ts server`: opens the store and serves the Kubernetes API over HTTPS. */
+/**
+ * `k8ts server`: a whole single-node cluster in one process. Opens the store, serves the
+ * Kubernetes API over HTTPS, keeps the `kubernetes` Service pointing at it, and runs the
+ * control-plane components through in-process clients. Stops them in reverse order on
+ * SIGTERM or SIGINT.
+ */
 import { mkdirSync } from "node:fs"
-import { homedir } from "node:os"
-import { join, resolve } from "node:path"
-import { parseArgs } from "node:util"
+import { join } from "node:path"
+import { collectDefaultMetrics, Registry } from "prom-client"
 import {
   apiServerNames,
   createApiServer,
@@ -10,94 +14,114 @@ import {
   ensurePki,
   listen,
 } from "../src/apiserver/index.ts"
+import { InProcessClient } from "../src/client/index.ts"
 import { openStore } from "../src/storage/index.ts"
-import { createLogger } from "../src/util/index.ts"
+import { cidrAddress, createLogger, type Logger, realClock } from "../src/util/index.ts"
+import { type Running, startControllerManager, startHollowKubelet } from "./components.ts"
 import { writeKubeconfig } from "./kubeconfig.ts"
+import { ConfigError, HELP, parseServerConfig, type ServerConfig } from "./server-config.ts"
 import { storeDrivers } from "./store-drivers.ts"
 
-const HELP = `Usage: k8ts server [flags]
+function configOf(argv: string[]): ServerConfig | undefined {
+  try {
+    const config = parseServerConfig(argv)
+    if (config !== "help") return config
+    console.log(HELP)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    console.error(`k8ts server: ${err.message}\n\nRun 'k8ts server --help' for the flags.`)
+    process.exitCode = 2
+  }
+  return undefined
+}
 
-Flags (environment variable in brackets):
-  --data-dir DIR          state directory (default ~/.k8ts, or /var/lib/k8ts as root)    [K8TS_DATA_DIR]
-  --datastore URL         sqlite:///path/state.db (default: <data-dir>/state.db), memory://,
-                          etcd://host:port[,host:port]                                    [K8TS_DATASTORE]
-  --bind-address ADDR     address to listen on (default 127.0.0.1)                       [K8TS_BIND_ADDRESS]
-  --port N                API port (default 6443)                                         [K8TS_PORT]
-  --cluster-domain NAME   cluster DNS domain (default cluster.local)                      [K8TS_CLUSTER_DOMAIN]
-  --token-auth-file FILE  static bearer tokens: token,user,uid,"group1,group2" per line  [K8TS_TOKEN_AUTH_FILE]
-  --log-level LEVEL       trace, debug, info, warn, error (default info)                  [K8TS_LOG_LEVEL]
-  --log-format FORMAT     text or json (default text)                                     [K8TS_LOG_FORMAT]`
+/** The address this machine's clients reach the server at. */
+function reachable(config: ServerConfig): string {
+  return config.host === "0.0.0.0" ? "127.0.0.1" : config.host
+}
 
-const OPTIONS = {
-  "data-dir": { type: "string" },
-  datastore: { type: "string" },
-  "bind-address": { type: "string" },
-  port: { type: "string" },
-  "cluster-domain": { type: "string" },
-  "token-auth-file": { type: "string" },
-  "log-level": { type: "string" },
-  "log-format": { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const
+/** The addresses the serving certificate must name. */
+function servingHosts(config: ServerConfig, kubernetesIP: string): string[] {
+  return [...new Set([reachable(config), "127.0.0.1", kubernetesIP, ...apiServerNames(config.clusterDomain)])]
+}
 
-/** Each flag's value, falling back to its K8TS_* environment variable. */
-function flag(values: Record<string, unknown>, name: string): string | undefined {
-  const v = values[name]
-  if (typeof v === "string") return v
-  return process.env[`K8TS_${name.toUpperCase().replaceAll("-", "_")}`]
+/** Starts what the config enables besides the API server; returns them in start order. */
+function startComponents(
+  config: ServerConfig,
+  deps: Parameters<typeof startControllerManager>[0],
+  rootCaPem: string,
+  step: (component: string, msg: string) => void,
+  log: Logger,
+): Running[] {
+  const running: Running[] = []
+  if (!config.disabled.has("controller-manager")) {
+    running.push(startControllerManager(deps, { enabled: config.controllers, rootCaPem }))
+    step("controller-manager", "Controller manager started")
+  }
+  if (!config.disabled.has("scheduler")) {
+    log.warn({ component: "scheduler" }, "The scheduler is not part of k8ts yet: pods stay Pending")
+  }
+  if (!config.disabled.has("kubelet") && config.runtime === "hollow") {
+    const podCIDR = `${cidrAddress(config.clusterCidr, 0)}/24`
+    running.push(startHollowKubelet(deps, { nodeName: config.nodeName, address: reachable(config), podCIDR }))
+    step("kubelet", `Hollow node ${config.nodeName} started (simulated containers; pod range ${podCIDR})`)
+  } else if (!config.disabled.has("kubelet")) {
+    log.warn(
+      { component: "kubelet", runtime: config.runtime },
+      "The process runtime is not part of k8ts yet: no node is registered and no container runs (--runtime hollow simulates one)",
+    )
+  }
+  return running
 }
 
 /** Runs the server until SIGINT or SIGTERM. */
 export async function runServer(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: OPTIONS })
-  if (values.help) {
-    console.log(HELP)
-    return
-  }
+  const config = configOf(argv)
+  if (!config) return
   const started = performance.now()
-  const isRoot = process.getuid?.() === 0
-  const dataDir = resolve(flag(values, "data-dir") ?? (isRoot ? "/var/lib/k8ts" : join(homedir(), ".k8ts")))
-  mkdirSync(dataDir, { recursive: true })
-  const datastore = flag(values, "datastore") ?? `sqlite://${join(dataDir, "state.db")}`
-  const host = flag(values, "bind-address") ?? "127.0.0.1"
-  const port = Number(flag(values, "port") ?? 6443)
-  const clusterDomain = flag(values, "cluster-domain") ?? "cluster.local"
-  const format = flag(values, "log-format") === "json" ? "json" : "text"
-  const log = createLogger({ level: flag(values, "log-level") ?? "info", format })
+  mkdirSync(config.dataDir, { recursive: true })
+  const log = createLogger({ level: config.logLevel, format: config.logFormat })
   const step = (component: string, msg: string) =>
     log.info({ component, ms: Math.round(performance.now() - started) }, msg)
+  const metrics = new Registry()
+  collectDefaultMetrics({ register: metrics })
 
-  const store = await openStore(datastore, storeDrivers(dataDir))
-  step("storage", `Store open (${datastore.split("://")[0]})`)
-  const hosts = [
-    ...new Set([
-      host === "0.0.0.0" ? "127.0.0.1" : host,
-      "127.0.0.1",
-      "10.96.0.1",
-      ...apiServerNames(clusterDomain),
-    ]),
-  ]
-  const pki = await ensurePki(join(dataDir, "pki"), hosts)
+  const store = await openStore(config.datastore, storeDrivers(config.dataDir))
+  step("storage", `Store open (${config.datastore.split("://")[0]})`)
+  const kubernetesIP = cidrAddress(config.serviceCidr, 1)
+  const pki = await ensurePki(join(config.dataDir, "pki"), servingHosts(config, kubernetesIP))
   step("pki", "Certificates ready")
-  const tokenFile = flag(values, "token-auth-file")
   const api = createApiServer({
     store,
     log: log.child({ component: "apiserver" }),
-    advertiseAddress: `${host}:${port}`,
-    authenticate: createAuthenticator(tokenFile ? { tokenFile } : {}),
+    advertiseAddress: `${config.host}:${config.port}`,
+    authenticate: createAuthenticator(config.tokenFile ? { tokenFile: config.tokenFile } : {}),
     allowAnonymous: false,
+    metrics,
   })
-  const ac = new AbortController()
-  const running = api.run(ac.signal)
+  const apiStop = new AbortController()
+  const apiDone = api.run(apiStop.signal)
   await api.ready()
   const server = await listen(api, {
-    host,
-    port,
+    host: config.host,
+    port: config.port,
     tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert, requestCert: true },
   })
   step("apiserver", `Serving on ${server.url}`)
-  const kubeconfig = join(dataDir, "kubeconfig.yaml")
-  const reach = host === "0.0.0.0" ? "127.0.0.1" : host
+  const reach = reachable(config)
+  const { done: serviceDone } = await api.startKubernetesService(
+    { clusterIP: kubernetesIP, endpointIP: reach, endpointPort: server.port },
+    apiStop.signal,
+  )
+  const client = new InProcessClient(api.handle, { userAgent: "k8ts-server" })
+  const components = startComponents(
+    config,
+    { client, clock: realClock, log, metrics, leaderElect: config.datastore.startsWith("etcd") },
+    pki.ca.cert,
+    step,
+    log,
+  )
+  const kubeconfig = join(config.dataDir, "kubeconfig.yaml")
   writeKubeconfig(kubeconfig, { server: `https://${reach}:${server.port}`, ca: pki.ca.cert, ...pki.admin })
   step("server", `Cluster ready: export KUBECONFIG=${kubeconfig}`)
 
@@ -106,9 +130,15 @@ export async function runServer(argv: string[]): Promise<void> {
     if (stopping) return
     stopping = true
     log.info({ component: "server", signal }, "Shutting down")
+    for (const c of [...components].reverse()) {
+      c.stop.abort()
+      await c.done.catch((err: unknown) =>
+        log.warn({ component: c.name, err: String(err) }, "Stopped with an error"),
+      )
+    }
     await server.close()
-    ac.abort()
-    await running.catch(() => {})
+    apiStop.abort()
+    await Promise.allSettled([apiDone, serviceDone])
     await store.close()
     process.exit(0)
   }

@@ -4,10 +4,11 @@
  * Imports api, storage and util.
  */
 export { createApiServer, servedOf, type ApiServer, type ApiServerOptions } from "./server.ts"
+export type { KubernetesServiceOptions } from "./kubernetes-service.ts"
 export { listen, type Listening, type ListenOptions } from "./listen.ts"
 export type { ApiRequest, ApiResponse, UserInfo } from "./http.ts"
 export type { AdmissionPlugin } from "./admission.ts"
 export type { AdmissionRequest } from "./registry/context.ts"
-export { versionInfo, KUBE_VERSION } from "./handlers/non-resource.ts"
+export { versionInfo } from "./handlers/non-resource.ts"
 export { ensurePki, issue, createCa, apiServerNames, type Pki, type KeyPair } from "./pki.ts"
 export { createAuthenticator, parseTokenFile, type Authenticator } from "./authn.ts"

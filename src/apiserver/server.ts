@@ -12,6 +12,7 @@ import {
   validateObject,
   findResource,
 } from "../api/index.ts"
+import { Registry as MetricsRegistry } from "prom-client"
 import type { Store } from "../storage/index.ts"
 import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
@@ -27,6 +28,8 @@ import {
   isBodyTooLarge,
   toFetch,
 } from "./http.ts"
+import { type KubernetesServiceOptions, startKubernetesService } from "./kubernetes-service.ts"
+import { createApiMetrics } from "./metrics.ts"
 import { errorResponse } from "./output.ts"
 import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
@@ -46,6 +49,8 @@ export interface ApiServerOptions {
   readonly admission?: readonly AdmissionPlugin[]
   /** The address clients reach the server at, for discovery's serverAddressByClientCIDRs. */
   readonly advertiseAddress?: string
+  /** Where /metrics comes from; the server registers its own metrics in it (default: a new one). */
+  readonly metrics?: MetricsRegistry
 }
 
 /** A running API server's handler surface. */
@@ -56,6 +61,14 @@ export interface ApiServer {
   fetch(request: Request): Promise<Response>
   /** Runs the watch cache until `signal` aborts. */
   run(signal: AbortSignal): Promise<void>
+  /**
+   * Keeps the `kubernetes` Service and its endpoints pointing at this server until `signal`
+   * aborts; resolves once they were first written, with the loop's completion.
+   */
+  startKubernetesService(
+    opts: KubernetesServiceOptions,
+    signal: AbortSignal,
+  ): Promise<{ done: Promise<void> }>
   /** Resolves once the cache has loaded and the system namespaces exist. */
   ready(): Promise<void>
   /** The served resources. */
@@ -84,21 +97,24 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const clock = opts.clock ?? realClock
   const log = opts.log ?? silentLogger()
   const resources = BUILTIN_RESOURCES
-  const cache = new WatchCache(opts.store, decode, log)
+  const metricsRegistry = opts.metrics ?? new MetricsRegistry()
+  const metrics = createApiMetrics(metricsRegistry)
+  const store = metrics.instrumentStore(opts.store)
+  const cache = new WatchCache(store, decode, log)
   for (const r of resources) cache.resource(servedOf(r).prefix)
   const nsCache = cache.resource("/registry/namespaces/")
   const lookupNamespace = async (name: string) => {
     let ns = nsCache.objects.get(`/registry/namespaces/${name}`) as (ApiObject & { status?: any }) | undefined
     if (!ns) {
-      const e = await opts.store.get(`/registry/namespaces/${name}`)
+      const e = await store.get(`/registry/namespaces/${name}`)
       if (e) ns = decode(e.value, e.revision)
     }
     if (!ns) return undefined
     return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
   }
   const admission = admissionChain([namespaceLifecycle(lookupNamespace), ...(opts.admission ?? [])])
-  const registry = new Registry({ store: opts.store, clock, admission, defaults, validate, convert })
-  const parts: ServerParts = { store: opts.store, cache, registry, clock, log, served: servedOf }
+  const registry = new Registry({ store, clock, admission, defaults, validate, convert })
+  const parts: ServerParts = { store, cache, registry, clock, log, served: servedOf }
   let markReady!: () => void
   const readyPromise = new Promise<void>((r) => (markReady = r))
 
@@ -113,30 +129,47 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     markReady()
   }
 
+  async function route(req: ApiRequest): Promise<ApiResponse> {
+    // In-process callers arrive already authenticated; sockets never set a user.
+    if (!req.user && !ALWAYS_PUBLIC.test(req.path)) {
+      const user = opts.authenticate ? await opts.authenticate(req) : undefined
+      if (!user && opts.allowAnonymous === false) throw new ApiError("Unauthorized", "Unauthorized")
+      req.user = user ?? ANONYMOUS
+    }
+    if (req.path === "/metrics" && req.method === "GET") {
+      return {
+        status: 200,
+        headers: { "content-type": metricsRegistry.contentType },
+        body: await metricsRegistry.metrics(),
+      }
+    }
+    const ri = requestInfo(req.method, req.path, req.query)
+    const nonResource = routeNonResource(req, ri, {
+      resources,
+      advertiseAddress: opts.advertiseAddress ?? "127.0.0.1:6443",
+    })
+    if (nonResource) return await nonResource
+    const started = process.hrtime.bigint()
+    const res = await routeResource(req, ri, parts).catch((err: unknown) => failure(req, err))
+    return metrics.observe(ri, req.query, req.header("content-type"), res, started)
+  }
+
+  function failure(req: ApiRequest, err: unknown): ApiResponse {
+    if (isBodyTooLarge(err)) {
+      return errorResponse(
+        new ApiError("RequestEntityTooLarge", "Request entity too large: limit is 3145728"),
+      )
+    }
+    if (!(err instanceof ApiError))
+      log.error({ err: String((err as Error)?.stack ?? err), path: req.path }, "Request failed")
+    return errorResponse(err)
+  }
+
   async function handle(req: ApiRequest): Promise<ApiResponse> {
     try {
-      // In-process callers arrive already authenticated; sockets never set a user.
-      if (!req.user && !ALWAYS_PUBLIC.test(req.path)) {
-        const user = opts.authenticate ? await opts.authenticate(req) : undefined
-        if (!user && opts.allowAnonymous === false) throw new ApiError("Unauthorized", "Unauthorized")
-        req.user = user ?? ANONYMOUS
-      }
-      const ri = requestInfo(req.method, req.path, req.query)
-      const nonResource = routeNonResource(req, ri, {
-        resources,
-        advertiseAddress: opts.advertiseAddress ?? "127.0.0.1:6443",
-      })
-      if (nonResource) return await nonResource
-      return await routeResource(req, ri, parts)
+      return await route(req)
     } catch (err) {
-      if (isBodyTooLarge(err)) {
-        return errorResponse(
-          new ApiError("RequestEntityTooLarge", "Request entity too large: limit is 3145728"),
-        )
-      }
-      if (!(err instanceof ApiError))
-        log.error({ err: String((err as Error)?.stack ?? err), path: req.path }, "Request failed")
-      return errorResponse(err)
+      return failure(req, err)
     }
   }
 
@@ -151,6 +184,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       await running
     },
     ready: () => readyPromise,
+    startKubernetesService: (o, signal) =>
+      startKubernetesService({ registry, serve: servedOf, clock, log }, o, signal),
     resources,
   }
 }

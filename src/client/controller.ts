@@ -2,6 +2,7 @@
  * The controller contract (controller-runtime's Reconcile, plain) and its runner: informers feed
  * keys into a work queue, N workers reconcile them, failures retry with per-key backoff.
  */
+import { setMaxListeners } from "node:events"
 import { type ApiObject, controllerOf, keyOf, type ResourceRef } from "../api/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
 import type { Client } from "./client.ts"
@@ -137,11 +138,16 @@ export class Controller {
       for (const w of this.#spec.watches ?? []) watch(w.ref, (obj) => w.map(obj))
       const synced = await Promise.all(used.map((i) => i.waitForSync(signal)))
       if (!synced.every(Boolean)) return
-      log.info({ workers: this.#spec.workers ?? 1 }, "Controller started")
-      const workers = Array.from({ length: this.#spec.workers ?? 1 }, () =>
-        this.#work(reconciler, queue, signal),
-      )
-      await Promise.all(workers)
+      const n = this.#spec.workers ?? 1
+      log.info({ workers: n }, "Controller started")
+      // Each idle worker listens for the abort: give them a signal of their own that allows that many.
+      const stop = new AbortController()
+      setMaxListeners(n * 2 + 10, stop.signal)
+      const forward = () => stop.abort(signal.reason)
+      signal.addEventListener("abort", forward, { once: true })
+      offs.push(() => signal.removeEventListener("abort", forward))
+      if (signal.aborted) forward()
+      await Promise.all(Array.from({ length: n }, () => this.#work(reconciler, queue, stop.signal)))
     } finally {
       for (const off of offs) off()
       queue.shutDown()

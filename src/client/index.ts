@@ -67,3 +67,4 @@ export {
   type ControllerState,
 } from "./manager.ts"
 export { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts"
+export { registerControllerMetrics, type HealthSource } from "./metrics.ts"

@@ -61,6 +61,29 @@ after(async () => {
 })
 
 describe("k8ts server", () => {
+  test("refuses flags it cannot use with exit code 2 and a clear message", async () => {
+    for (const [flag, message] of [
+      [
+        ["--service-cidr", "10.96.0.1/12"],
+        /--service-cidr: invalid CIDR address: 10.96.0.1\/12 \(host bits set\)/,
+      ],
+      [["--runtime", "docker"], /--runtime: unknown value "docker" \(expected one of: process, hollow\)/],
+      [["--disable", "scheduler,dns2"], /--disable: unknown value "dns2"/],
+      [["--port", "70000"], /--port: not a port number/],
+      [["--no-such-flag"], /Unknown option '--no-such-flag'/],
+    ] as const) {
+      const r = await run(process.execPath, [
+        join(ROOT, "bin", "k8ts.js"),
+        "server",
+        "--data-dir",
+        dir,
+        ...flag,
+      ])
+      assert.equal(r.code, 2, `${flag.join(" ")}: ${r.stdout}${r.stderr}`)
+      assert.match(r.stderr, message)
+    }
+  })
+
   test("starts over HTTPS, answers kubectl, refuses anonymous requests and keeps state across restarts", async () => {
     const { url } = await startServer()
     const nodes = await k("get", "nodes")
@@ -86,6 +109,36 @@ describe("k8ts server", () => {
     assert.equal(await anon("/api/v1/namespaces"), 401)
     assert.equal(await anon("/version"), 200)
     assert.equal(await anon("/readyz"), 200)
+    assert.equal(await anon("/metrics"), 401)
+
+    // The kubernetes Service and its endpoints point at this server.
+    const svc = await k(
+      "get",
+      "service",
+      "kubernetes",
+      "-o",
+      "jsonpath={.spec.clusterIP} {.spec.ports[0].port}",
+    )
+    assert.equal(svc.stdout, "10.96.0.1 443", svc.stderr)
+    const port = new URL(url).port
+    const eps = await k(
+      "get",
+      "endpoints",
+      "kubernetes",
+      "-o",
+      "jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}",
+    )
+    assert.equal(eps.stdout, `127.0.0.1:${port}`, eps.stderr)
+
+    // Prometheus metrics, for authenticated callers.
+    const metrics = await k("get", "--raw", "/metrics")
+    assert.equal(metrics.code, 0, metrics.stderr)
+    assert.match(
+      metrics.stdout,
+      /apiserver_request_total\{verb="GET",[^}]*resource="services"[^}]*code="200"\} \d+/,
+    )
+    assert.match(metrics.stdout, /etcd_request_duration_seconds_bucket\{/)
+    assert.match(metrics.stdout, /process_resident_memory_bytes \d+/)
 
     await stopServer()
     await startServer()

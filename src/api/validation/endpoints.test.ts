@@ -41,11 +41,16 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     want: ["subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`"],
   },
   {
-    name: "validateEndpoints() refuses loopback addresses",
+    name: "validateEndpoints() accepts loopback addresses (unprivileged pods live there) but not link-local ones",
     input: () =>
-      printed(validateEndpoints({ metadata: meta, subsets: [{ addresses: [{ ip: "127.0.0.1" }] }] })),
+      printed(
+        validateEndpoints({
+          metadata: meta,
+          subsets: [{ addresses: [{ ip: "127.244.0.5" }, { ip: "169.254.1.1" }] }],
+        }),
+      ),
     want: [
-      'subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+      'subsets[0].addresses[1].ip: Invalid value: "169.254.1.1": may not be in the link-local range (169.254.0.0/16, fe80::/10)',
     ],
   },
   {

@@ -9,6 +9,9 @@ import { duplicate, invalidValue, notSupported, required, tooMany } from "../fie
 import { child, immutable, index, list } from "./_field.ts"
 import { validateLabels } from "./labels.ts"
 import { isValidIp, isValidIpv4, isValidIpv6, validateNonSpecialIp } from "./net.ts"
+
+/** Pods of the unprivileged runtime live on loopback addresses (see validateNonSpecialIp). */
+const LOOPBACK_OK = { allowLoopback: true }
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName, nameIsDnsSubdomain } from "./names.ts"
 import { isValidPortNum } from "./formats.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
@@ -24,7 +27,7 @@ function validateAddress(a: EndpointAddress, field: string): FieldError[] {
       ...isDns1123Subdomain(a.nodeName).map((m) => invalidValue(child(field, "nodeName"), a.nodeName, m)),
     )
   }
-  errs.push(...validateNonSpecialIp(a.ip ?? "", child(field, "ip")))
+  errs.push(...validateNonSpecialIp(a.ip ?? "", child(field, "ip"), LOOPBACK_OK))
   return errs
 }
 
@@ -105,8 +108,8 @@ export function validateEndpointSlice(slice: EndpointSlice, old?: EndpointSlice)
       else if (addrs.length > 100) errs.push(tooMany(ap, addrs.length, 100))
       addrs.forEach((a, j) => {
         const f = index(ap, j)
-        if (type === "IPv4") errs.push(...isValidIpv4(a, f), ...validateNonSpecialIp(a, f))
-        else if (type === "IPv6") errs.push(...isValidIpv6(a, f), ...validateNonSpecialIp(a, f))
+        if (type === "IPv4") errs.push(...isValidIpv4(a, f), ...validateNonSpecialIp(a, f, LOOPBACK_OK))
+        else if (type === "IPv6") errs.push(...isValidIpv6(a, f), ...validateNonSpecialIp(a, f, LOOPBACK_OK))
         else if (type === "FQDN") errs.push(...isFqdn(a, f))
         else if (type === "IP") errs.push(...isValidIp(a, f))
       })

@@ -39,8 +39,16 @@ function ipv4Octets(ip: string): number[] {
   return ip.split(".").map(Number)
 }
 
-/** Endpoint and external IPs may not be unspecified, loopback or link-local. */
-export function validateNonSpecialIp(value: string, field: string): FieldError[] {
+/**
+ * Endpoint and external IPs may not be unspecified, loopback or link-local. Endpoints pass
+ * `allowLoopback`: unlike upstream, k8ts gives unprivileged pods (and a loopback-bound API
+ * server) addresses in 127.0.0.0/8, and services must be able to point at them.
+ */
+export function validateNonSpecialIp(
+  value: string,
+  field: string,
+  opts: { allowLoopback?: boolean } = {},
+): FieldError[] {
   const family = isIP(value)
   if (!family) return [invalidValue(field, value, "must be a valid IP address")]
   const errs: FieldError[] = []
@@ -59,7 +67,7 @@ export function validateNonSpecialIp(value: string, field: string): FieldError[]
     linkLocalMulticast = /^ff[0-9a-f]2:/.test(lower)
   }
   if (unspecified) errs.push(invalidValue(field, value, `may not be unspecified (${value})`))
-  if (loopback)
+  if (loopback && !opts.allowLoopback)
     errs.push(invalidValue(field, value, "may not be in the loopback range (127.0.0.0/8, ::1/128)"))
   if (linkLocal)
     errs.push(invalidValue(field, value, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"))

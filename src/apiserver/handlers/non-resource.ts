@@ -1,5 +1,5 @@
 /** Paths that name no resource: version, health, and discovery. */
-import { ApiError, type ResourceInfo } from "../../api/index.ts"
+import { ApiError, KUBE_VERSION, type ResourceInfo } from "../../api/index.ts"
 import type { ApiRequest, ApiResponse } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
 import { chooseOutput } from "../negotiate.ts"
@@ -12,9 +12,6 @@ import {
   apiResourceList,
   apiVersions,
 } from "../discovery.ts"
-
-/** The Kubernetes version k8ts speaks. */
-export const KUBE_VERSION = { major: "1", minor: "35", gitVersion: "v1.35.0-k8ts" }
 
 /** GET /version. */
 export function versionInfo() {

@@ -1,0 +1,94 @@
+/**
+ * The control-plane components `k8ts server` runs beside the API server, each reaching the
+ * cluster only through an in-process client: the controller manager and, as they land, the
+ * scheduler and this node's kubelet. With a shared datastore (etcd), several servers elect one
+ * leader for the controller manager and the scheduler through Leases, as upstream does.
+ */
+import { randomBytes } from "node:crypto"
+import { hostname } from "node:os"
+import type { Registry } from "prom-client"
+import {
+  type Client,
+  ControllerManager,
+  LeaderElector,
+  registerControllerMetrics,
+} from "../src/client/index.ts"
+import { allControllers } from "../src/controllers/index.ts"
+import { HollowNodes } from "../src/kubelet/index.ts"
+import { type Clock, type Logger } from "../src/util/index.ts"
+
+/** A component once started: its work runs until its signal aborts. */
+export interface Running {
+  readonly name: string
+  readonly done: Promise<void>
+  readonly stop: AbortController
+}
+
+/** What every component gets. */
+export interface ComponentDeps {
+  readonly client: Client
+  readonly clock: Clock
+  readonly log: Logger
+  readonly metrics: Registry
+  /** Elect a leader through a Lease before running (several servers on one datastore). */
+  readonly leaderElect: boolean
+}
+
+/** Runs `work` now, or only while this process holds the Lease `lease` in kube-system. */
+function runElected(
+  deps: ComponentDeps,
+  lease: string,
+  work: (signal: AbortSignal) => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!deps.leaderElect) return work(signal)
+  let current: Promise<void> = Promise.resolve()
+  const elector = new LeaderElector({
+    client: deps.client,
+    lease: { name: lease, namespace: "kube-system" },
+    identity: `${hostname()}_${randomBytes(8).toString("hex")}`,
+    clock: deps.clock,
+    log: deps.log.child({ lease }),
+    onStartedLeading: (leading) => {
+      deps.log.info({ lease }, "Became leader")
+      current = work(leading)
+    },
+    onNewLeader: (identity) => deps.log.info({ lease, leader: identity }, "New leader"),
+  })
+  return elector.run(signal).then(() => current)
+}
+
+/** Starts the controller manager with the controllers `enabled` picks. */
+export function startControllerManager(
+  deps: ComponentDeps,
+  opts: { enabled: readonly string[]; rootCaPem: string },
+): Running {
+  const stop = new AbortController()
+  const log = deps.log.child({ component: "controller-manager" })
+  const manager = new ControllerManager({
+    controllers: allControllers({ rootCaPem: opts.rootCaPem }),
+    enabled: opts.enabled,
+    client: deps.client,
+    clock: deps.clock,
+    log,
+  })
+  registerControllerMetrics(deps.metrics, manager)
+  const done = runElected({ ...deps, log }, "kube-controller-manager", (s) => manager.run(s), stop.signal)
+  return { name: "controller-manager", done, stop }
+}
+
+/** Starts this machine's kubelet: for now only the hollow runtime (simulated containers). */
+export function startHollowKubelet(
+  deps: ComponentDeps,
+  opts: { nodeName: string; address: string; podCIDR: string },
+): Running {
+  const stop = new AbortController()
+  const log = deps.log.child({ component: "kubelet" })
+  const nodes = new HollowNodes({
+    client: deps.client,
+    nodes: [{ name: opts.nodeName, address: opts.address, podCIDR: opts.podCIDR }],
+    clock: deps.clock,
+    log,
+  })
+  return { name: "kubelet", done: nodes.run(stop.signal), stop }
+}

@@ -1,0 +1,148 @@
+/** `k8ts server`'s flags (each with a K8TS_* environment equivalent), parsed and checked. */
+import { homedir, hostname } from "node:os"
+import { join, resolve } from "node:path"
+import { parseArgs } from "node:util"
+import { type Cidr, parseCidr } from "../src/util/index.ts"
+
+/** The components `--disable` can leave out. */
+export const COMPONENTS = ["scheduler", "controller-manager", "kubelet"] as const
+export type Component = (typeof COMPONENTS)[number]
+
+/** The container runtimes `--runtime` names. */
+export const RUNTIMES = ["process", "hollow"] as const
+export type Runtime = (typeof RUNTIMES)[number]
+
+export const HELP = `Usage: k8ts server [flags]
+
+Flags (environment variable in brackets):
+  --data-dir DIR          state directory (default ~/.k8ts, or /var/lib/k8ts as root)    [K8TS_DATA_DIR]
+  --datastore URL         sqlite:///path/state.db (default: <data-dir>/state.db), memory://,
+                          etcd://host:port[,host:port]                                    [K8TS_DATASTORE]
+  --bind-address ADDR     address to listen on (default 127.0.0.1)                       [K8TS_BIND_ADDRESS]
+  --port N                API port (default 6443; 0 picks a free one)                     [K8TS_PORT]
+  --cluster-cidr CIDR     pod network (default 10.244.0.0/16)                             [K8TS_CLUSTER_CIDR]
+  --service-cidr CIDR     service network (default 10.96.0.0/12; its first address is
+                          the kubernetes Service)                                         [K8TS_SERVICE_CIDR]
+  --cluster-domain NAME   cluster DNS domain (default cluster.local)                      [K8TS_CLUSTER_DOMAIN]
+  --runtime NAME          this node's container runtime: process or hollow (simulated
+                          containers, for testing the control plane) (default process)   [K8TS_RUNTIME]
+  --node-name NAME        this node's name (default: the host name)                       [K8TS_NODE_NAME]
+  --disable LIST          components not to run, comma-separated: ${COMPONENTS.join(", ")}
+                                                                                          [K8TS_DISABLE]
+  --controllers LIST      controllers to run: * for all, name to enable, -name to disable
+                          (default *)                                                     [K8TS_CONTROLLERS]
+  --token-auth-file FILE  static bearer tokens: token,user,uid,"group1,group2" per line  [K8TS_TOKEN_AUTH_FILE]
+  --log-level LEVEL       trace, debug, info, warn, error (default info)                  [K8TS_LOG_LEVEL]
+  --log-format FORMAT     text or json (default text)                                     [K8TS_LOG_FORMAT]`
+
+const OPTIONS = {
+  "data-dir": { type: "string" },
+  datastore: { type: "string" },
+  "bind-address": { type: "string" },
+  port: { type: "string" },
+  "cluster-cidr": { type: "string" },
+  "service-cidr": { type: "string" },
+  "cluster-domain": { type: "string" },
+  runtime: { type: "string" },
+  "node-name": { type: "string" },
+  disable: { type: "string", multiple: true },
+  controllers: { type: "string" },
+  "token-auth-file": { type: "string" },
+  "log-level": { type: "string" },
+  "log-format": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const
+
+/** The server's settings. */
+export interface ServerConfig {
+  readonly dataDir: string
+  readonly datastore: string
+  readonly host: string
+  readonly port: number
+  readonly clusterCidr: Cidr
+  readonly serviceCidr: Cidr
+  readonly clusterDomain: string
+  readonly runtime: Runtime
+  readonly nodeName: string
+  readonly disabled: ReadonlySet<Component>
+  readonly controllers: readonly string[]
+  readonly tokenFile?: string
+  readonly logLevel: string
+  readonly logFormat: "text" | "json"
+}
+
+/** A flag or environment value that cannot be used. */
+export class ConfigError extends Error {
+  override name = "ConfigError"
+}
+
+function envOf(name: string): string | undefined {
+  return process.env[`K8TS_${name.toUpperCase().replaceAll("-", "_")}`]
+}
+
+function cidrFlag(name: string, value: string): Cidr {
+  try {
+    return parseCidr(value)
+  } catch (err) {
+    throw new ConfigError(`--${name}: ${(err as Error).message}`)
+  }
+}
+
+function listOf(values: readonly string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean)
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`--${name}: unknown value "${value}" (expected one of: ${allowed.join(", ")})`)
+  }
+  return value as T
+}
+
+function portOf(value: string): number {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`--port: not a port number: "${value}"`)
+  return port
+}
+
+/**
+ * Parses `argv` with the environment as fallback; `help` when --help was given.
+ * @throws ConfigError for a value that cannot be used
+ */
+export function parseServerConfig(argv: string[]): ServerConfig | "help" {
+  let values: Record<string, string | string[] | boolean | undefined>
+  try {
+    values = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false }).values
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+  if (values.help) return "help"
+  const str = (name: string): string | undefined => {
+    const v = values[name]
+    return typeof v === "string" ? v : envOf(name)
+  }
+  const isRoot = process.getuid?.() === 0
+  const dataDir = resolve(str("data-dir") ?? (isRoot ? "/var/lib/k8ts" : join(homedir(), ".k8ts")))
+  const disableFlag = values.disable as string[] | undefined
+  const disabled = listOf(disableFlag ?? (envOf("disable") ? [envOf("disable") as string] : []))
+  const tokenFile = str("token-auth-file")
+  return {
+    dataDir,
+    datastore: str("datastore") ?? `sqlite://${join(dataDir, "state.db")}`,
+    host: str("bind-address") ?? "127.0.0.1",
+    port: portOf(str("port") ?? "6443"),
+    clusterCidr: cidrFlag("cluster-cidr", str("cluster-cidr") ?? "10.244.0.0/16"),
+    serviceCidr: cidrFlag("service-cidr", str("service-cidr") ?? "10.96.0.0/12"),
+    clusterDomain: str("cluster-domain") ?? "cluster.local",
+    runtime: oneOf("runtime", str("runtime") ?? "process", RUNTIMES),
+    nodeName: (str("node-name") ?? hostname()).toLowerCase(),
+    disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
+    controllers: listOf([str("controllers") ?? "*"]),
+    ...(tokenFile ? { tokenFile } : {}),
+    logLevel: str("log-level") ?? "info",
+    logFormat: str("log-format") === "json" ? "json" : "text",
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Prometheus metrics of a controller manager's work queues and reconciles, under upstream's
+ * workqueue_* names (label `name` = the controller), read from the controllers' counters at
+ * each scrape.
+ */
+import { Counter, Gauge, type Registry } from "prom-client"
+import type { ControllerHealth } from "./manager.ts"
+
+/** What the metrics read: a manager's per-controller health. */
+export interface HealthSource {
+  health(): ControllerHealth[]
+}
+
+/** A counter that follows a monotonic reading: each scrape adds what the reading gained. */
+function followingCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  source: HealthSource,
+  read: (h: ControllerHealth) => number,
+): Counter<"name"> {
+  const seen = new Map<string, number>()
+  return new Counter({
+    name,
+    help,
+    labelNames: ["name"],
+    registers: [registry],
+    collect() {
+      for (const h of source.health()) {
+        const now = read(h)
+        const gained = now - (seen.get(h.name) ?? 0)
+        if (gained > 0) this.inc({ name: h.name }, gained)
+        seen.set(h.name, now)
+      }
+    },
+  })
+}
+
+/** Registers the work-queue and reconcile metrics of `source` in `registry`. */
+export function registerControllerMetrics(registry: Registry, source: HealthSource): void {
+  new Gauge({
+    name: "workqueue_depth",
+    help: "Current depth of workqueue",
+    labelNames: ["name"],
+    registers: [registry],
+    collect() {
+      for (const h of source.health()) this.set({ name: h.name }, h.depth)
+    },
+  })
+  new Gauge({
+    name: "workqueue_unfinished_work",
+    help: "Keys being processed that have not finished",
+    labelNames: ["name"],
+    registers: [registry],
+    collect() {
+      for (const h of source.health()) this.set({ name: h.name }, h.processing)
+    },
+  })
+  followingCounter(
+    registry,
+    "workqueue_adds_total",
+    "Total number of adds handled by workqueue",
+    source,
+    (h) => h.adds,
+  )
+  followingCounter(
+    registry,
+    "workqueue_retries_total",
+    "Total number of retries handled by workqueue",
+    source,
+    (h) => h.retries,
+  )
+  followingCounter(
+    registry,
+    "controller_reconcile_errors_total",
+    "Total number of reconcile errors per controller",
+    source,
+    (h) => h.failures,
+  )
+  followingCounter(
+    registry,
+    "controller_reconcile_total",
+    "Total number of reconciles per controller",
+    source,
+    (h) => h.reconciles,
+  )
+  new Gauge({
+    name: "k8ts_controller_restarts",
+    help: "How often each controller loop was restarted after a crash",
+    labelNames: ["name"],
+    registers: [registry],
+    collect() {
+      for (const h of source.health()) this.set({ name: h.name }, h.restarts)
+    },
+  })
+}

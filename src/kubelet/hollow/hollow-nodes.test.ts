@@ -1,0 +1,144 @@
+import assert from "node:assert/strict"
+import { after, before, describe, test } from "node:test"
+import { Leases, Nodes, Pods } from "../../api/index.ts"
+import { startClientEnv, type ClientEnv } from "../../testing/index.ts"
+import { FakeClock, silentLogger } from "../../util/index.ts"
+import { HollowNodes } from "./hollow-nodes.ts"
+
+function pod(name: string, nodeName?: string) {
+  return {
+    apiVersion: "v1" as const,
+    kind: "Pod" as const,
+    metadata: { name, namespace: "default" },
+    spec: {
+      ...(nodeName ? { nodeName } : {}),
+      initContainers: [{ name: "setup", image: "busybox" }],
+      containers: [
+        { name: "app", image: "nginx" },
+        { name: "side", image: "busybox" },
+      ],
+    },
+  }
+}
+
+describe("HollowNodes", () => {
+  let env: ClientEnv
+  let clock: FakeClock
+  let stop: AbortController
+  let running: Promise<void>
+
+  before(async () => {
+    clock = new FakeClock(Date.UTC(2026, 10, 24, 12))
+    env = await startClientEnv({ clock })
+    stop = new AbortController()
+    const nodes = new HollowNodes({
+      client: env.inProcess,
+      nodes: [
+        { name: "hollow-0", address: "127.0.0.10", podCIDR: "10.244.7.0/24", labels: { zone: "a" } },
+        {
+          name: "hollow-1",
+          address: "127.0.0.11",
+          taints: [{ key: "dedicated", value: "x", effect: "NoSchedule" }],
+        },
+      ],
+      clock,
+      log: silentLogger(),
+    })
+    running = nodes.run(stop.signal)
+  })
+  after(async () => {
+    stop.abort()
+    await running
+    await env.stop()
+  })
+
+  async function waitFor<T>(fn: () => Promise<T | undefined>, what: string): Promise<T> {
+    for (let i = 0; i < 500; i++) {
+      const v = await fn().catch(() => undefined)
+      if (v !== undefined) return v
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    throw new Error(`timed out waiting for ${what}`)
+  }
+
+  test("registers each node Ready, with capacity, labels, taints, addresses and nodeInfo", async () => {
+    const node = await waitFor(() => env.inProcess.resource(Nodes).get({ name: "hollow-0" }), "node")
+    assert.equal(node.metadata?.labels?.["kubernetes.io/hostname"], "hollow-0")
+    assert.equal(node.metadata?.labels?.zone, "a")
+    assert.equal(node.spec?.podCIDR, "10.244.7.0/24")
+    assert.deepEqual(node.status?.allocatable, {
+      cpu: "4",
+      memory: "16Gi",
+      pods: "110",
+      "ephemeral-storage": "100Gi",
+    })
+    const ready = node.status?.conditions?.find((c) => c.type === "Ready")
+    assert.equal(ready?.status, "True")
+    assert.equal(ready?.reason, "KubeletReady")
+    assert.deepEqual(node.status?.addresses?.[0], { type: "InternalIP", address: "127.0.0.10" })
+    assert.equal(node.status?.nodeInfo?.kubeletVersion, "v1.35.0-k8ts")
+    const tainted = await env.inProcess.resource(Nodes).get({ name: "hollow-1" })
+    assert.deepEqual(tainted.spec?.taints, [{ key: "dedicated", value: "x", effect: "NoSchedule" }])
+  })
+
+  test("holds a Lease per node and renews it", async () => {
+    const key = { namespace: "kube-node-lease", name: "hollow-0" }
+    const first = await waitFor(() => env.inProcess.resource(Leases).get(key), "lease")
+    assert.equal(first.spec?.holderIdentity, "hollow-0")
+    assert.equal(first.spec?.leaseDurationSeconds, 40)
+    assert.equal(first.metadata?.ownerReferences?.[0]?.kind, "Node")
+    await clock.advance(10_000)
+    const renewed = await waitFor(async () => {
+      const l = await env.inProcess.resource(Leases).get(key)
+      return l.spec?.renewTime !== first.spec?.renewTime ? l : undefined
+    }, "a renewal")
+    assert.equal(renewed.spec?.renewTime, "2026-11-24T12:00:10.000000Z")
+  })
+
+  test("reports a bound pod Running with an address from its node's range; leaves unbound pods alone", async () => {
+    const pods = env.inProcess.resource(Pods)
+    await pods.create(pod("bound", "hollow-0"))
+    await pods.create(pod("elsewhere", "not-ours"))
+    const got = await waitFor(async () => {
+      const p = await pods.get({ namespace: "default", name: "bound" })
+      return p.status?.phase === "Running" ? p : undefined
+    }, "Running")
+    assert.equal(got.status?.podIP, "10.244.7.2")
+    assert.equal(got.status?.hostIP, "127.0.0.10")
+    assert.deepEqual(got.status?.conditions?.map((c) => `${c.type}=${c.status}`).sort(), [
+      "ContainersReady=True",
+      "Initialized=True",
+      "PodReadyToStartContainers=True",
+      "PodScheduled=True",
+      "Ready=True",
+    ])
+    assert.deepEqual(
+      got.status?.containerStatuses?.map((c) => [c.name, c.ready, c.started, !!c.state?.running]),
+      [
+        ["app", true, true, true],
+        ["side", true, true, true],
+      ],
+    )
+    assert.equal(got.status?.initContainerStatuses?.[0]?.state?.terminated?.reason, "Completed")
+    const other = await pods.get({ namespace: "default", name: "elsewhere" })
+    assert.equal(other.status?.phase, "Pending")
+  })
+
+  test("confirms a graceful deletion so the pod goes away, and reuses its address", async () => {
+    const pods = env.inProcess.resource(Pods)
+    await pods.delete({ namespace: "default", name: "bound" })
+    await waitFor(async () => {
+      const gone = await pods.get({ namespace: "default", name: "bound" }).then(
+        () => false,
+        () => true,
+      )
+      return gone ? true : undefined
+    }, "deletion")
+    await pods.create(pod("next", "hollow-0"))
+    const next = await waitFor(async () => {
+      const p = await pods.get({ namespace: "default", name: "next" })
+      return p.status?.podIP ? p : undefined
+    }, "next Running")
+    assert.match(next.status?.podIP ?? "", /^10\.244\.7\.\d+$/)
+  })
+})

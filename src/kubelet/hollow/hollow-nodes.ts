@@ -1,0 +1,222 @@
+/**
+ * Hollow nodes (upstream's kubemark / kwok idea): simulated kubelets that register Nodes, renew
+ * their Leases, and report the pods bound to them Running at once without starting anything.
+ * Many share one pod informer and one work queue, so thousands fit in the server's process to
+ * test and benchmark the control plane at scale.
+ */
+import type { Node, Pod } from "kubernetes-types/core/v1.js"
+import { ApiError, type ApiObject, Leases, Nodes, Pods } from "../../api/index.ts"
+import { type Client, type ControllerSpec, runController, SharedInformers } from "../../client/index.ts"
+import { type Clock, type Logger, parseCidr, cidrAddress, realClock, silentLogger } from "../../util/index.ts"
+import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-object.ts"
+import { isRunning, runningStatus } from "./pod-status.ts"
+
+/** Options of HollowNodes. */
+export interface HollowNodesOptions {
+  readonly client: Client
+  readonly nodes: readonly HollowNodeSpec[]
+  readonly clock?: Clock
+  readonly log?: Logger
+  /** How often each node renews its Lease (default 10 s, as the kubelet). */
+  readonly leaseRenewMs?: number
+  /** How often each node re-posts its conditions (default 5 minutes, as the kubelet). */
+  readonly statusReportMs?: number
+  /** Concurrent pod status writes (default 16). */
+  readonly workers?: number
+}
+
+const LEASE_SECONDS = 40
+
+function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace("Z", "000Z")
+}
+
+/**
+ * A pool of pod addresses per node, from the node's podCIDR (offsets 2.. as the bridge takes 1),
+ * held by pod key ("ns/name").
+ */
+class PodAddresses {
+  readonly #byPod = new Map<string, string>()
+  readonly #used = new Set<string>()
+  readonly #cidr
+  #next = 2
+
+  constructor(podCIDR: string) {
+    this.#cidr = parseCidr(podCIDR)
+  }
+
+  /** Records an address a pod already has (after a restart). */
+  keep(key: string, ip: string): void {
+    this.#byPod.set(key, ip)
+    this.#used.add(ip)
+  }
+
+  of(key: string): string {
+    const have = this.#byPod.get(key)
+    if (have) return have
+    for (let tries = 0; tries < this.#cidr.size; tries++) {
+      if (this.#next >= this.#cidr.size - 1) this.#next = 2
+      const ip = cidrAddress(this.#cidr, this.#next++)
+      if (this.#used.has(ip)) continue
+      this.keep(key, ip)
+      return ip
+    }
+    throw new Error(`no free pod address left in ${this.#cidr.text}`)
+  }
+
+  release(key: string): void {
+    const ip = this.#byPod.get(key)
+    if (ip) this.#used.delete(ip)
+    this.#byPod.delete(key)
+  }
+}
+
+interface NodeState {
+  readonly spec: HollowNodeSpec
+  readonly addresses: PodAddresses
+  since: number
+}
+
+/** Runs a set of hollow nodes until the signal aborts. */
+export class HollowNodes {
+  readonly #opts: HollowNodesOptions
+  readonly #clock: Clock
+  readonly #log: Logger
+  readonly #nodes = new Map<string, NodeState>()
+
+  constructor(opts: HollowNodesOptions) {
+    this.#opts = opts
+    this.#clock = opts.clock ?? realClock
+    this.#log = opts.log ?? silentLogger()
+    opts.nodes.forEach((spec, i) => {
+      const podCIDR = spec.podCIDR ?? `10.244.${i % 256}.0/24`
+      this.#nodes.set(spec.name, {
+        spec: { ...spec, podCIDR },
+        addresses: new PodAddresses(podCIDR),
+        since: 0,
+      })
+    })
+  }
+
+  /** Registers every node (creating or refreshing it), then resolves. */
+  async register(): Promise<void> {
+    const nodes = this.#opts.client.resource(Nodes)
+    await Promise.all(
+      [...this.#nodes.values()].map(async (n) => {
+        const now = this.#clock.now()
+        n.since = now
+        try {
+          await nodes.create(hollowNode(n.spec, now) as Node & ApiObject)
+        } catch (err) {
+          if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
+          await this.#postStatus(n)
+        }
+      }),
+    )
+    this.#log.info({ nodes: this.#nodes.size }, "Hollow nodes registered")
+  }
+
+  /** Registers the nodes, then renews leases, posts status and runs pods until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    await this.register()
+    const informers = new SharedInformers(this.#opts.client, { clock: this.#clock, log: this.#log })
+    await Promise.all([
+      informers.run(signal),
+      runController(
+        this.#podController(),
+        { client: this.#opts.client, informers, clock: this.#clock, log: this.#log },
+        signal,
+      ),
+      this.#every(this.#opts.leaseRenewMs ?? 10_000, signal, (n) => this.#renewLease(n)),
+      this.#every(this.#opts.statusReportMs ?? 300_000, signal, (n) => this.#postStatus(n)),
+    ])
+  }
+
+  async #every(ms: number, signal: AbortSignal, fn: (n: NodeState) => Promise<void>): Promise<void> {
+    while (!signal.aborted) {
+      for (const n of this.#nodes.values()) {
+        if (signal.aborted) return
+        await fn(n).catch((err: unknown) =>
+          this.#log.warn({ node: n.spec.name, err: String(err) }, "Heartbeat failed"),
+        )
+      }
+      await this.#clock.sleep(ms, signal).catch(() => {})
+    }
+  }
+
+  async #renewLease(n: NodeState): Promise<void> {
+    const leases = this.#opts.client.resource(Leases)
+    const key = { namespace: "kube-node-lease", name: n.spec.name }
+    const renewTime = microTime(this.#clock.now())
+    try {
+      await leases.patch(key, { spec: { renewTime, holderIdentity: n.spec.name } }, { type: "merge" })
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
+      const node = await this.#opts.client.resource(Nodes).get({ name: n.spec.name })
+      await leases.create({
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: {
+          ...key,
+          ownerReferences: [
+            { apiVersion: "v1", kind: "Node", name: n.spec.name, uid: node.metadata?.uid ?? "" },
+          ],
+        },
+        spec: { holderIdentity: n.spec.name, leaseDurationSeconds: LEASE_SECONDS, renewTime },
+      })
+    }
+  }
+
+  async #postStatus(n: NodeState): Promise<void> {
+    const conditions = healthyConditions(this.#clock.now(), n.since)
+    await this.#opts.client
+      .resource(Nodes)
+      .patch({ name: n.spec.name }, { status: { conditions } }, { type: "merge", subresource: "status" })
+  }
+
+  #podController(): ControllerSpec {
+    return {
+      name: "hollow-kubelet",
+      workers: this.#opts.workers ?? 16,
+      for: Pods,
+      create: ({ informers }) => {
+        const cache = informers.get(Pods).cache
+        return { reconcile: (key) => this.#syncPod(key, cache.get(key)) }
+      },
+    }
+  }
+
+  async #syncPod(key: string, pod: Pod | undefined): Promise<void> {
+    const node = pod?.spec?.nodeName ? this.#nodes.get(pod.spec.nodeName) : undefined
+    if (!pod) for (const n of this.#nodes.values()) n.addresses.release(key)
+    if (!pod || !node) return
+    if (pod.metadata?.deletionTimestamp) return this.#confirmDeletion(key, pod, node)
+    const phase = pod.status?.phase
+    if (phase === "Succeeded" || phase === "Failed") return node.addresses.release(key)
+    if (pod.status?.podIP) node.addresses.keep(key, pod.status.podIP)
+    if (isRunning(pod)) return
+    const status = runningStatus(pod, node.spec.address, node.addresses.of(key), this.#clock.now())
+    await this.#opts.client
+      .resource(Pods)
+      .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .catch(ignore("NotFound"))
+  }
+
+  /** The containers "stopped" at once: tell the API server the pod can go. */
+  async #confirmDeletion(key: string, pod: Pod, node: NodeState): Promise<void> {
+    node.addresses.release(key)
+    const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
+    const uid = pod.metadata?.uid ?? ""
+    await this.#opts.client
+      .resource(Pods)
+      .delete(ref, { gracePeriodSeconds: 0, preconditions: { uid } })
+      .catch(ignore("NotFound", "Conflict"))
+  }
+}
+
+/** A catch handler that swallows ApiErrors of the given reasons. */
+function ignore(...reasons: string[]) {
+  return (err: unknown): void => {
+    if (!(err instanceof ApiError && reasons.includes(err.reason))) throw err
+  }
+}
