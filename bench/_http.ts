@@ -7,13 +7,25 @@ export function agent(n: number): Agent {
 }
 
 /** One HTTP request; resolves with status and body text. */
-export function send(
+export async function send(
   a: Agent,
   url: string,
   method: string,
   body?: string,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: string }> {
+  const res = await sendRaw(a, url, method, body, headers)
+  return { status: res.status, body: Buffer.concat(res.chunks).toString("utf8") }
+}
+
+/** One HTTP request; resolves when the last byte arrived, with the body's chunks as received. */
+export function sendRaw(
+  a: Agent,
+  url: string,
+  method: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; chunks: Buffer[] }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -30,9 +42,7 @@ export function send(
       (res) => {
         const chunks: Buffer[] = []
         res.on("data", (c: Buffer) => chunks.push(c))
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-        )
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, chunks }))
         res.on("error", reject)
       },
     )

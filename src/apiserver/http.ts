@@ -36,7 +36,17 @@ export interface ApiResponse {
   readonly status: number
   readonly headers: Record<string, string>
   readonly body?: string | Buffer
+  /**
+   * A complete body in pieces, written as they are (one gathered write) rather than copied
+   * together first: large lists are the cached bytes of their items.
+   */
+  readonly chunks?: readonly Buffer[]
   readonly stream?: AsyncIterable<string | Buffer>
+}
+
+/** The complete body of a response that is not streamed, as one value. */
+export function bodyOf(r: ApiResponse): string | Buffer {
+  return r.chunks ? Buffer.concat(r.chunks) : (r.body ?? "")
 }
 
 /** The largest request body accepted (upstream's limit is 3 MiB). */
@@ -113,6 +123,16 @@ export function fromNode(req: IncomingMessage, res: ServerResponse): ApiRequest 
 
 /** Writes an ApiResponse to a node:http response, flushing each streamed chunk. */
 export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void> {
+  if (r.chunks) {
+    let length = 0
+    for (const c of r.chunks) length += c.length
+    res.writeHead(r.status, { ...r.headers, "content-length": String(length) })
+    res.cork()
+    for (const c of r.chunks) res.write(c)
+    res.uncork()
+    res.end()
+    return
+  }
   if (!r.stream) {
     const body = r.body ?? ""
     res.writeHead(r.status, { ...r.headers, "content-length": String(Buffer.byteLength(body)) })
@@ -170,7 +190,7 @@ export function fromFetch(request: Request): ApiRequest {
 
 /** Converts an ApiResponse to a web Response (streams become a ReadableStream). */
 export function toFetch(r: ApiResponse): Response {
-  if (!r.stream) return new Response(r.body ?? "", { status: r.status, headers: r.headers })
+  if (!r.stream) return new Response(bodyOf(r), { status: r.status, headers: r.headers })
   const it = r.stream[Symbol.asyncIterator]()
   const enc = new TextEncoder()
   const stream = new ReadableStream<Uint8Array>({

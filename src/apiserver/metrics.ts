@@ -31,6 +31,20 @@ const LATENCY_LABELS = [
   "component",
 ] as const
 
+const MAX_SERIES = 2_000
+const OTHER: RequestInfo = {
+  isResource: true,
+  path: "",
+  group: "other",
+  version: "other",
+  namespace: "",
+  resource: "other",
+  name: "",
+  subresource: "",
+  rest: "",
+  verb: "other",
+}
+
 /** The metrics one API server records. */
 export interface ApiMetrics {
   /** Records a finished request (or the start of a long-running one) and returns the response. */
@@ -105,26 +119,52 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
     registers,
   })
 
-  return {
-    observe(ri, query, contentType, res, startedNs) {
-      const verb = canonicalVerb(ri, contentType)
+  // Children by label values: prom-client hashes a label object on every call, these don't.
+  type Children = {
+    readonly count: Map<number, { inc(): void }>
+    readonly latency: { observe(v: number): void }
+    readonly longRunning: { inc(): void; dec(): void }
+    readonly labels: Record<(typeof LATENCY_LABELS)[number], string>
+  }
+  const children = new Map<string, Children>()
+  const childrenOf = (info: RequestInfo, verb: string, dryRun: string): Children => {
+    // Paths are client input: past a bound, new label sets collapse into one (no unbounded series).
+    const ri = children.size < MAX_SERIES ? info : OTHER
+    const scope = scopeOf(ri)
+    const id = `${verb}\0${dryRun}\0${ri.group}\0${ri.version}\0${ri.resource}\0${ri.subresource}\0${scope}`
+    let c = children.get(id)
+    if (!c) {
       const base = {
         verb,
         group: ri.group,
         version: ri.version,
         resource: ri.resource,
         subresource: ri.subresource,
-        scope: scopeOf(ri),
+        scope,
         component: "apiserver",
       }
-      const dryRun = query.getAll("dryRun").join(",")
-      requests.inc({ ...base, dry_run: dryRun, code: String(res.status) })
+      const labels = { ...base, dry_run: dryRun }
+      c = { count: new Map(), latency: latency.labels(labels), longRunning: longRunning.labels(base), labels }
+      children.set(id, c)
+    }
+    return c
+  }
+
+  return {
+    observe(ri, query, contentType, res, startedNs) {
+      const c = childrenOf(ri, canonicalVerb(ri, contentType), query.getAll("dryRun").join(","))
+      let counter = c.count.get(res.status)
+      if (!counter) {
+        counter = requests.labels({ ...c.labels, code: String(res.status) })
+        c.count.set(res.status, counter)
+      }
+      counter.inc()
       if (!res.stream) {
-        latency.observe({ ...base, dry_run: dryRun }, Number(process.hrtime.bigint() - startedNs) / 1e9)
+        c.latency.observe(Number(process.hrtime.bigint() - startedNs) / 1e9)
         return res
       }
-      longRunning.inc(base)
-      return { ...res, stream: countWhileOpen(res.stream, () => longRunning.dec(base)) }
+      c.longRunning.inc()
+      return { ...res, stream: countWhileOpen(res.stream, () => c.longRunning.dec()) }
     },
     instrumentStore: (store) => instrumentStore(store, storeLatency),
   }

@@ -4,16 +4,33 @@ import type { ApiResponse } from "./http.ts"
 import { JSON_TYPE, type Output } from "./negotiate.ts"
 import { stringify as toYaml } from "yaml"
 
-const jsonCache = new WeakMap<object, string>()
+const bytesCache = new WeakMap<object, Buffer>()
 
-/** The JSON text of an object; computed once per (immutable) cached object. */
-export function objectJson(obj: ApiObject): string {
-  let s = jsonCache.get(obj)
-  if (s === undefined) {
-    s = JSON.stringify(obj)
-    jsonCache.set(obj, s)
+/**
+ * The JSON of an object as UTF-8 bytes; encoded once per (immutable) cached object, so lists and
+ * watches copy bytes instead of serialising and re-encoding every object for every reader.
+ */
+export function objectBytes(obj: ApiObject): Buffer {
+  let b = bytesCache.get(obj)
+  if (b === undefined) {
+    b = Buffer.from(JSON.stringify(obj))
+    bytesCache.set(obj, b)
   }
-  return s
+  return b
+}
+
+const EVENT_PREFIX = new Map<string, Buffer>()
+const EVENT_SUFFIX = Buffer.from("}\n")
+
+/** One watch event line, `{"type":…,"object":…}` and a newline, from the object's cached bytes. */
+export function watchEventBytes(type: string, obj: ApiObject): Buffer {
+  let prefix = EVENT_PREFIX.get(type)
+  if (!prefix) {
+    prefix = Buffer.from(`{"type":${JSON.stringify(type)},"object":`)
+    EVENT_PREFIX.set(type, prefix)
+  }
+  const bytes = objectBytes(obj)
+  return Buffer.concat([prefix, bytes, EVENT_SUFFIX], prefix.length + bytes.length + EVENT_SUFFIX.length)
 }
 
 /** A JSON response. */
@@ -67,14 +84,22 @@ export interface ListMetaOut {
   remainingItemCount?: number
 }
 
-/** The JSON text of a list, built from the cached JSON of its items. */
-export function listJson(info: ResourceInfo, meta: ListMetaOut, items: readonly ApiObject[]): string {
-  const parts = new Array<string>(items.length)
-  for (let i = 0; i < items.length; i++) parts[i] = objectJson(items[i] as ApiObject)
-  return (
+const COMMA = Buffer.from(",")
+const LIST_END = Buffer.from("]}")
+
+/** The JSON of a list as pieces of bytes: its head, the cached bytes of its items, its end. */
+export function listChunks(info: ResourceInfo, meta: ListMetaOut, items: readonly ApiObject[]): Buffer[] {
+  const head = Buffer.from(
     `{"kind":${JSON.stringify(listKind(info))},"apiVersion":${JSON.stringify(groupVersion(info))},` +
-    `"metadata":${JSON.stringify(meta)},"items":[${parts.join(",")}]}`
+      `"metadata":${JSON.stringify(meta)},"items":[`,
   )
+  const parts: Buffer[] = [head]
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) parts.push(COMMA)
+    parts.push(objectBytes(items[i] as ApiObject))
+  }
+  parts.push(LIST_END)
+  return parts
 }
 
 /** PartialObjectMetadata of an object (meta.k8s.io). */
@@ -83,7 +108,7 @@ export function partialMetadata(obj: ApiObject, version = "v1"): ApiObject {
 }
 
 /** Encodes a single object for the chosen output (JSON, YAML or PartialObjectMetadata). */
-export function objectBody(out: Output, obj: ApiObject): { body: string; contentType: string } {
+export function objectBody(out: Output, obj: ApiObject): { body: string | Buffer; contentType: string } {
   if (out.kind === "yaml") return { body: toYaml(obj), contentType: "application/yaml" }
   if (out.kind === "partial") {
     return {
@@ -91,5 +116,5 @@ export function objectBody(out: Output, obj: ApiObject): { body: string; content
       contentType: `application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=${out.version}`,
     }
   }
-  return { body: objectJson(obj), contentType: JSON_TYPE }
+  return { body: objectBytes(obj), contentType: JSON_TYPE }
 }

@@ -113,7 +113,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
   }
   const admission = admissionChain([namespaceLifecycle(lookupNamespace), ...(opts.admission ?? [])])
-  const registry = new Registry({ store, clock, admission, defaults, validate, convert })
+  const registry = new Registry({
+    store,
+    clock,
+    admission,
+    defaults,
+    validate,
+    convert,
+    written: (key, value, obj) => cache.expect(key, value, obj),
+  })
   const parts: ServerParts = { store, cache, registry, clock, log, served: servedOf }
   let markReady!: () => void
   const readyPromise = new Promise<void>((r) => (markReady = r))

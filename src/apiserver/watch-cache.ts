@@ -99,6 +99,8 @@ export class ResourceCache {
   }
 }
 
+const MAX_EXPECTED = 10_000
+
 /** Every ResourceCache, fed by one store watch. */
 export class WatchCache {
   readonly #store: Store
@@ -110,6 +112,8 @@ export class WatchCache {
   #ready: Promise<void>
   #markReady!: () => void
   readonly #resetListeners = new Set<() => void>()
+  /** Objects the registry is writing, by key: taken instead of parsing their value back. */
+  readonly #expected = new Map<string, { value: string; obj: ApiObject }>()
 
   constructor(store: Store, decode: Decoder, log: Logger) {
     this.#store = store
@@ -184,10 +188,34 @@ export class WatchCache {
     return r.revision
   }
 
+  /**
+   * Announces that `value` is about to be written at `key` and that `obj` is what it encodes; the
+   * event that writes it then reuses `obj` (and its cached JSON) instead of parsing `value`.
+   */
+  expect(key: string, value: string, obj: ApiObject): void {
+    this.#expected.delete(key)
+    this.#expected.set(key, { value, obj })
+    // Writes that failed leave their entry behind: keep the map bounded, oldest out first.
+    if (this.#expected.size > MAX_EXPECTED) {
+      const oldest = this.#expected.keys().next().value
+      if (oldest !== undefined) this.#expected.delete(oldest)
+    }
+  }
+
+  #objectOf(ev: StoreEvent): ApiObject {
+    const e = ev.entry
+    const hint = this.#expected.get(e.key)
+    if (hint) this.#expected.delete(e.key)
+    if (ev.type === "delete" || hint?.value !== e.value) return this.#decode(e.value, e.revision)
+    const meta = hint.obj.metadata ?? (hint.obj.metadata = {})
+    meta.resourceVersion = String(e.revision)
+    return hint.obj
+  }
+
   #applyEvent(ev: StoreEvent): void {
     const c = this.#cacheFor(ev.entry.key)
     if (c) {
-      const object = this.#decode(ev.entry.value, ev.entry.revision)
+      const object = this.#objectOf(ev)
       const prev = c.objects.get(ev.entry.key)
       const type = ev.type === "delete" ? "DELETED" : prev ? "MODIFIED" : "ADDED"
       c.apply({ type, key: ev.entry.key, object, ...(prev ? { prev } : {}), revision: ev.entry.revision })

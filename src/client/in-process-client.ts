@@ -29,6 +29,8 @@ export interface InProcessResponse {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
   readonly body?: string | Buffer
+  /** A complete body in pieces. */
+  readonly chunks?: readonly Buffer[]
   readonly stream?: AsyncIterable<string | Buffer>
 }
 
@@ -88,7 +90,7 @@ function inProcessTransport(
     return {
       status: res.status,
       contentType: headerOf(res, "content-type"),
-      body: res.stream ?? once(res.body ?? ""),
+      body: res.stream ?? once(res.chunks ? Buffer.concat(res.chunks) : (res.body ?? "")),
     }
   }
 }

@@ -2,7 +2,7 @@
 import { type ApiObject, ApiError } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, JSON_TYPE, type Output } from "../negotiate.ts"
-import { errorResponse, listJson, objectBody, objectJson, partialMetadata } from "../output.ts"
+import { errorResponse, listChunks, objectBody, partialMetadata, watchEventBytes } from "../output.ts"
 import { filterFor } from "../filter.ts"
 import { listObjects } from "../list.ts"
 import { type OutEvent, startWatch, watchParams } from "../watch.ts"
@@ -75,7 +75,11 @@ export async function listOrWatch(r: ResourceRequest): Promise<ApiResponse> {
       body,
     }
   }
-  return { status: 200, headers: { "content-type": JSON_TYPE }, body: listJson(r.served.info, meta, items) }
+  return {
+    status: 200,
+    headers: { "content-type": JSON_TYPE },
+    chunks: listChunks(r.served.info, meta, items),
+  }
 }
 
 async function watch(
@@ -89,7 +93,7 @@ async function watch(
   const events = await startWatch(r.parts, r.served, filter, params, ac.signal)
   const { registry, clock } = r.parts
   let first = true
-  const encode = (ev: OutEvent): string => {
+  const encode = (ev: OutEvent): string | Buffer => {
     if (ev.type === "ERROR" || ev.type === "BOOKMARK")
       return `{"type":"${ev.type}","object":${JSON.stringify(ev.object)}}\n`
     const obj = registry.toServed(r.served, ev.object)
@@ -105,9 +109,9 @@ async function watch(
     }
     if (out.kind === "partial")
       return `{"type":"${ev.type}","object":${JSON.stringify(partialMetadata(obj, out.version))}}\n`
-    return `{"type":"${ev.type}","object":${objectJson(obj)}}\n`
+    return watchEventBytes(ev.type, obj)
   }
-  async function* lines(): AsyncGenerator<string> {
+  async function* lines(): AsyncGenerator<string | Buffer> {
     try {
       for await (const ev of events) yield encode(ev)
     } catch (err) {

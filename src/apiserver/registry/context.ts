@@ -42,6 +42,12 @@ export interface RegistryDeps {
   readonly defaults: (info: ResourceInfo, obj: ApiObject) => void
   /** Field errors of an object (old given on update). */
   readonly validate: (info: ResourceInfo, obj: ApiObject, old?: ApiObject) => FieldError[]
+  /**
+   * Told each value about to be written and the object it encodes (at the storage version), so
+   * the watch cache can take the object instead of parsing the value back. The object must not
+   * be changed afterwards.
+   */
+  readonly written?: (key: string, value: string, obj: ApiObject) => void
   /** Converts between the served and the stored version (identity for most kinds). */
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
 }

@@ -83,6 +83,14 @@ export class Registry {
     return s.storageVersion === s.info.version ? obj : this.#d.convert(obj, s.info, s.storageVersion)
   }
 
+  /** The key and stored value of a write, announced so the watch cache can skip parsing it back. */
+  #written(key: string, s: Served, obj: ApiObject): [string, string] {
+    const stored = this.#toStorage(s, obj)
+    const value = encode(stored)
+    this.#d.written?.(key, value, stored)
+    return [key, value]
+  }
+
   /** Checks apiVersion, kind and namespace of a request body, filling what is missing. */
   #checkBody(s: Served, body: unknown, namespace: string): ApiObject {
     if (!isObject(body)) throw badRequest(`the body of the request is not a ${s.info.kind} object`)
@@ -147,9 +155,10 @@ export class Registry {
     this.#check(s, obj)
     if (opts.dryRun) return obj
     for (let attempt = 0; ; attempt++) {
-      const stored = this.#toStorage(s, obj)
       try {
-        const e = await this.#d.store.create(keyFor(s, namespace, meta.name as string), encode(stored))
+        const e = await this.#d.store.create(
+          ...this.#written(keyFor(s, namespace, meta.name as string), s, obj),
+        )
         // The object as written, with its new resourceVersion: no need to parse it back.
         meta.resourceVersion = String(e.revision)
         return obj
@@ -225,7 +234,7 @@ export class Registry {
         continue
       }
       try {
-        const e = await this.#d.store.update(key, encode(this.#toStorage(s, prepared)), cur.revision)
+        const e = await this.#d.store.update(...this.#written(key, s, prepared), cur.revision)
         const written = prepared.metadata as ObjectMeta
         written.resourceVersion = String(e.revision)
         return { object: prepared, created: false }
