@@ -1,4 +1,5 @@
 /** Routes a resource request to its verb's handler. */
+import { evict } from "./eviction.ts"
 import { ApiError, badRequest, findResource } from "../../api/index.ts"
 import type { ApiRequest, ApiResponse } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
@@ -77,8 +78,10 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
       return bind(r, ri.name)
     case "finalize":
       return finalizeNamespace(r)
+    case "eviction":
+      return evict(r)
   }
-  // log, exec, attach, portforward, proxy, eviction, token: served by later parts of k8ts.
+  // log, exec, attach, portforward, proxy, token: served by later parts of k8ts.
   throw new ApiError(
     "ServiceUnavailable",
     `the ${ri.resource}/${ri.subresource} subresource is not available on this server yet`,

@@ -1,0 +1,135 @@
+import assert from "node:assert/strict"
+import { after, before, describe, test } from "node:test"
+import { MemoryStore } from "../storage/index.ts"
+import { FakeClock } from "../util/index.ts"
+import { createApiServer, type ApiServer } from "./server.ts"
+
+let api: ApiServer
+const ac = new AbortController()
+const clock = new FakeClock(Date.UTC(2026, 10, 24, 12, 0, 0))
+
+before(async () => {
+  api = createApiServer({ store: new MemoryStore(), clock })
+  void api.run(ac.signal)
+  await api.ready()
+})
+after(() => ac.abort())
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await api.fetch(
+    new Request(`http://k8ts${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    }),
+  )
+  return { status: res.status, json: (await res.json()) as any }
+}
+
+const PODS = "/api/v1/namespaces/default/pods"
+const PDBS = "/apis/policy/v1/namespaces/default/poddisruptionbudgets"
+
+async function runningPod(name: string, labels: Record<string, string>, ready = true) {
+  const created = await call("POST", PODS, {
+    metadata: { name, labels },
+    spec: { containers: [{ name: "c", image: "nginx" }] },
+  })
+  assert.equal(created.status, 201, JSON.stringify(created.json))
+  const status = {
+    phase: "Running",
+    conditions: [{ type: "Ready", status: ready ? "True" : "False" }],
+  }
+  const res = await call("PUT", `${PODS}/${name}/status`, { ...created.json, status })
+  assert.equal(res.status, 200, JSON.stringify(res.json))
+}
+
+async function budget(name: string, app: string, status: Record<string, unknown>) {
+  const created = await call("POST", PDBS, {
+    metadata: { name },
+    spec: { minAvailable: 1, selector: { matchLabels: { app } } },
+  })
+  assert.equal(created.status, 201, JSON.stringify(created.json))
+  const res = await call("PUT", `${PDBS}/${name}/status`, {
+    ...created.json,
+    status: { observedGeneration: 1, expectedPods: 2, ...status },
+  })
+  assert.equal(res.status, 200, JSON.stringify(res.json))
+}
+
+const evict = (name: string, body: Record<string, unknown> = {}) =>
+  call("POST", `${PODS}/${name}/eviction`, {
+    apiVersion: "policy/v1",
+    kind: "Eviction",
+    metadata: { name, namespace: "default" },
+    ...body,
+  })
+
+describe("pods/eviction", () => {
+  test("evicts a pod no budget covers, like a delete", async () => {
+    await runningPod("free", { app: "free" })
+    const res = await evict("free", { deleteOptions: { gracePeriodSeconds: 0 } })
+    assert.equal(res.status, 201)
+    assert.equal(res.json.status, "Success")
+    assert.equal((await call("GET", `${PODS}/free`)).status, 404)
+  })
+
+  test("spends a disruption, recording the pod in the budget's status", async () => {
+    await budget("web", "web", { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1 })
+    await runningPod("web-1", { app: "web" })
+    await runningPod("web-2", { app: "web" })
+    const res = await evict("web-1")
+    assert.equal(res.status, 201, JSON.stringify(res.json))
+    const pdb = (await call("GET", `${PDBS}/web`)).json
+    assert.equal(pdb.status.disruptionsAllowed, 0)
+    assert.deepEqual(Object.keys(pdb.status.disruptedPods), ["web-1"])
+    // Never scheduled, so deleted at once (a bound pod would terminate gracefully).
+    assert.equal((await call("GET", `${PODS}/web-1`)).status, 404)
+  })
+
+  test("refuses with 429 and a DisruptionBudget cause when no disruption is left", async () => {
+    const res = await evict("web-2")
+    assert.equal(res.status, 429)
+    assert.equal(res.json.reason, "TooManyRequests")
+    assert.equal(res.json.message, "Cannot evict pod as it would violate the pod's disruption budget.")
+    assert.deepEqual(res.json.details.causes, [
+      {
+        reason: "DisruptionBudget",
+        message: "The disruption budget web needs 1 healthy pods and has 2 currently",
+      },
+    ])
+    assert.equal((await call("GET", `${PODS}/web-2`)).json.metadata.deletionTimestamp, undefined)
+  })
+
+  test("refuses while the budget's status is stale, and when two budgets cover the pod", async () => {
+    await runningPod("db-1", { app: "db", tier: "x" })
+    const stale = await call("POST", PDBS, {
+      metadata: { name: "db" },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: "db" } } },
+    })
+    assert.equal(stale.status, 201)
+    const res = await evict("db-1")
+    assert.equal(res.status, 429)
+    assert.match(
+      res.json.details.causes[0].message,
+      /The disruption budget db is still being processed by the server/,
+    )
+    await budget("tier", "db", { disruptionsAllowed: 5 })
+    const two = await evict("db-1")
+    assert.equal(two.status, 500)
+    assert.match(two.json.message, /more than one PodDisruptionBudget/)
+  })
+
+  test("an unready pod goes without spending when the budget is otherwise healthy", async () => {
+    await budget("cache", "cache", { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1 })
+    await runningPod("cache-1", { app: "cache" })
+    await runningPod("cache-2", { app: "cache" }, false)
+    assert.equal((await evict("cache-2")).status, 201)
+    assert.equal((await evict("cache-1")).status, 429)
+  })
+
+  test("a name mismatch is a 400 and a missing pod a 404", async () => {
+    const mismatch = await call("POST", `${PODS}/web-2/eviction`, { metadata: { name: "other" } })
+    assert.equal(mismatch.status, 400)
+    assert.equal((await evict("nope")).status, 404)
+  })
+})

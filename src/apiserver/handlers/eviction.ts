@@ -1,0 +1,144 @@
+/**
+ * POST pods/{name}/eviction: a delete that honours PodDisruptionBudgets (what `kubectl drain`
+ * uses). The budget's status, kept by the disruption controller, says how many pods may go;
+ * an eviction spends one (recorded in status.disruptedPods) before the pod is deleted, or is
+ * refused with 429 so the caller retries later.
+ */
+import { ApiError, type ApiObject, badRequest, findResource, type ResourceInfo } from "../../api/index.ts"
+import type { ApiResponse } from "../http.ts"
+import { decodeBody } from "../negotiate.ts"
+import { json } from "../output.ts"
+import { timestamp } from "../registry/context.ts"
+import type { DeleteOptions } from "../registry/delete.ts"
+import { labelSelectorAsString, parseLabelSelector } from "../selectors.ts"
+import type { ResourceRequest } from "./context.ts"
+
+type Obj = ApiObject & { spec?: any; status?: any }
+
+const PDB_INFO = findResource("policy", "v1", "poddisruptionbudgets") as ResourceInfo
+const VIOLATION = "Cannot evict pod as it would violate the pod's disruption budget."
+
+function tooMany(message: string): ApiError {
+  return new ApiError("TooManyRequests", VIOLATION, {
+    causes: [{ reason: "DisruptionBudget", message }],
+  })
+}
+
+/** The budgets in the pod's namespace whose selector picks the pod. */
+function budgetsOf(r: ResourceRequest, pod: Obj): Obj[] {
+  const served = r.parts.served(PDB_INFO)
+  const scope = `${served.prefix}${r.namespace}/`
+  const labels = pod.metadata?.labels ?? {}
+  const out: Obj[] = []
+  for (const [key, pdb] of r.parts.cache.resource(served.prefix).objects) {
+    if (!key.startsWith(scope)) continue
+    const sel = (pdb as Obj).spec?.selector
+    // policy/v1: a null selector picks nothing, an empty one every pod.
+    if (!sel) continue
+    const matcher = parseLabelSelector(labelSelectorAsString(sel))
+    if (!matcher || matcher(labels)) out.push(pdb as Obj)
+  }
+  return out
+}
+
+/** Pods that are finished, not started, or already going need no budget. */
+function ignoresBudget(pod: Obj): boolean {
+  const phase = pod.status?.phase
+  return (
+    !!pod.metadata?.deletionTimestamp || phase === "Succeeded" || phase === "Failed" || phase === "Pending"
+  )
+}
+
+function isReady(pod: Obj): boolean {
+  return (pod.status?.conditions ?? []).some(
+    (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
+  )
+}
+
+/** Checks the budget allows the eviction; returns whether a disruption must be spent. */
+function admits(pdb: Obj, pod: Obj): boolean {
+  const name = pdb.metadata?.name ?? ""
+  const st = {
+    currentHealthy: 0,
+    desiredHealthy: 0,
+    disruptionsAllowed: 0,
+    observedGeneration: 0,
+    ...pdb.status,
+  }
+  if (st.observedGeneration < (pdb.metadata?.generation ?? 0)) {
+    throw tooMany(`The disruption budget ${name} is still being processed by the server.`)
+  }
+  const healthyEnough = st.currentHealthy >= st.desiredHealthy && st.desiredHealthy > 0
+  if (!isReady(pod)) {
+    // An unready pod does not count as healthy: evicting it spends nothing when the budget allows.
+    if (pdb.spec?.unhealthyPodEvictionPolicy === "AlwaysAllow" || healthyEnough) return false
+  }
+  const allowed = st.disruptionsAllowed
+  if (allowed < 0) throw new ApiError("Forbidden", "pdb disruptions allowed is negative")
+  if (allowed === 0) {
+    throw tooMany(
+      `The disruption budget ${name} needs ${st.desiredHealthy} healthy pods and has ${st.currentHealthy} currently`,
+    )
+  }
+  return true
+}
+
+/** Spends one disruption of `pdb` on `pod` (a 409 when the budget changed meanwhile: retry). */
+async function spend(r: ResourceRequest, pdb: Obj, podName: string, dryRun: boolean): Promise<void> {
+  if (dryRun) return
+  const served = r.parts.served(PDB_INFO)
+  await r.parts.registry.update(
+    served,
+    { namespace: r.namespace, name: pdb.metadata?.name ?? "" },
+    (cur) => {
+      const next = cur as Obj
+      const st = next.status ?? {}
+      next.status = {
+        ...st,
+        disruptionsAllowed: (st.disruptionsAllowed ?? 0) - 1,
+        disruptedPods: { ...st.disruptedPods, [podName]: timestamp(r.parts.clock.now()) },
+      }
+      return next
+    },
+    { subresource: "status", clientResourceVersion: pdb.metadata?.resourceVersion ?? "", user: r.req.user },
+  )
+}
+
+function deleteOptionsOf(body: Obj, r: ResourceRequest): DeleteOptions {
+  const d = (body.deleteOptions ?? {}) as Record<string, any>
+  const dryRun =
+    r.req.query.getAll("dryRun").includes("All") || (Array.isArray(d.dryRun) && d.dryRun.includes("All"))
+  return {
+    ...(typeof d.gracePeriodSeconds === "number" ? { gracePeriodSeconds: d.gracePeriodSeconds } : {}),
+    ...(d.propagationPolicy ? { propagationPolicy: d.propagationPolicy } : {}),
+    ...(d.preconditions ? { preconditions: d.preconditions } : {}),
+    dryRun,
+    ...(r.req.user ? { user: r.req.user } : {}),
+  }
+}
+
+/** POST pods/{name}/eviction. */
+export async function evict(r: ResourceRequest): Promise<ApiResponse> {
+  const body = decodeBody(r.req.header("content-type"), await r.req.body()) as Obj
+  if (typeof body !== "object" || body === null)
+    throw badRequest("the body of the request is not an Eviction")
+  const name = r.ri.name
+  if (body.metadata?.name && body.metadata.name !== name) {
+    throw badRequest(`name in URL does not match name in Eviction object`)
+  }
+  const opts = deleteOptionsOf(body, r)
+  const pod = (await r.parts.registry.get(r.served, r.namespace, name)) as Obj
+  if (!ignoresBudget(pod)) {
+    const budgets = budgetsOf(r, pod)
+    if (budgets.length > 1) {
+      throw new ApiError(
+        "InternalError",
+        "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
+      )
+    }
+    const pdb = budgets[0]
+    if (pdb && admits(pdb, pod)) await spend(r, pdb, name, !!opts.dryRun)
+  }
+  await r.parts.registry.delete(r.served, { namespace: r.namespace, name }, opts)
+  return json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 })
+}
