@@ -97,6 +97,7 @@ export async function runServer(argv: string[]): Promise<void> {
     advertiseAddress: `${config.host}:${config.port}`,
     authenticate: createAuthenticator(config.tokenFile ? { tokenFile: config.tokenFile } : {}),
     allowAnonymous: false,
+    serviceCidr: config.serviceCidr,
     metrics,
   })
   const apiStop = new AbortController()

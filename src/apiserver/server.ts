@@ -14,7 +14,7 @@ import {
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
 import type { Store } from "../storage/index.ts"
-import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
+import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
@@ -34,6 +34,7 @@ import { errorResponse } from "./output.ts"
 import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
 import { requestInfo } from "./request-info.ts"
+import { ServiceAddresses } from "./service-addresses.ts"
 import { WatchCache } from "./watch-cache.ts"
 
 /** Options of createApiServer. */
@@ -49,6 +50,8 @@ export interface ApiServerOptions {
   readonly admission?: readonly AdmissionPlugin[]
   /** The address clients reach the server at, for discovery's serverAddressByClientCIDRs. */
   readonly advertiseAddress?: string
+  /** The range ClusterIPs come from (default 10.96.0.0/12). */
+  readonly serviceCidr?: Cidr
   /** Where /metrics comes from; the server registers its own metrics in it (default: a new one). */
   readonly metrics?: MetricsRegistry
 }
@@ -113,6 +116,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
   }
   const admission = admissionChain([namespaceLifecycle(lookupNamespace), ...(opts.admission ?? [])])
+  const addresses = new ServiceAddresses(
+    store,
+    { serviceCidr: opts.serviceCidr ?? parseCidr("10.96.0.0/12") },
+    log,
+  )
+  const isService = (s: Served) => s.info.group === "" && s.info.resource === "services"
   const registry = new Registry({
     store,
     clock,
@@ -121,6 +130,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     validate,
     convert,
     written: (key, value, obj) => cache.expect(key, value, obj),
+    allocate: async (s, obj, old, dryRun) => {
+      if (!isService(s)) return undefined
+      await addresses.allocate(obj, old, dryRun)
+      return dryRun ? undefined : () => addresses.release(obj, old)
+    },
+    released: async (s, prev, next) => {
+      if (isService(s)) await addresses.release(prev, next)
+    },
   })
   const parts: ServerParts = { store, cache, registry, clock, log, served: servedOf }
   let markReady!: () => void
@@ -134,7 +151,22 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
       })
     }
+    await repairAddresses()
     markReady()
+  }
+
+  const servicesCache = cache.resource(servedOf(findResource("", "v1", "services") as ResourceInfo).prefix)
+  const repairAddresses = () => addresses.repair(servicesCache.objects.values() as Iterable<ApiObject>)
+
+  /** Upstream's repair controllers run every 3 minutes. */
+  async function repairLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await clock.sleep(180_000, signal).catch(() => {})
+      if (signal.aborted) return
+      await repairAddresses().catch((err: unknown) =>
+        log.warn({ err: String(err) }, "Cannot repair the service address allocations"),
+      )
+    }
   }
 
   async function route(req: ApiRequest): Promise<ApiResponse> {
@@ -189,7 +221,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       bootstrap().catch((err: unknown) =>
         log.error({ err: String(err) }, "Cannot create the system namespaces"),
       )
-      await running
+      await Promise.all([running, repairLoop(signal)])
     },
     ready: () => readyPromise,
     startKubernetesService: (o, signal) =>

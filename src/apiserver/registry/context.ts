@@ -48,6 +48,18 @@ export interface RegistryDeps {
    * be changed afterwards.
    */
   readonly written?: (key: string, value: string, obj: ApiObject) => void
+  /**
+   * Reserves what an object needs from a shared pool before it is written (a Service's ClusterIP
+   * and NodePorts), filling it in; returns how to give it back if the write does not happen.
+   */
+  readonly allocate?: (
+    s: Served,
+    obj: ApiObject,
+    old: ApiObject | undefined,
+    dryRun: boolean,
+  ) => Promise<(() => Promise<void>) | undefined>
+  /** Told after a write what `prev` held that `next` (undefined once deleted) may no longer need. */
+  readonly released?: (s: Served, prev: ApiObject, next: ApiObject | undefined) => Promise<void>
   /** Converts between the served and the stored version (identity for most kinds). */
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
 }

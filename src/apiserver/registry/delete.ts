@@ -142,6 +142,7 @@ export async function deleteObject(
           return { object: reg.toServed(s, decode(current.value, current.revision)), finished: false }
       }
       const e = await store.delete(key, current.revision)
+      await reg.deps.released?.(s, obj, undefined)
       return { object: reg.toServed(s, decode(e.value, e.revision)), finished: true }
     } catch (err) {
       if (!isRace(err)) throw err

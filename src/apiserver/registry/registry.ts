@@ -152,8 +152,19 @@ export class Registry {
       user: opts.user,
       dryRun: !!opts.dryRun,
     })
-    this.#check(s, obj)
-    if (opts.dryRun) return obj
+    const undo = await this.#d.allocate?.(s, obj, undefined, !!opts.dryRun)
+    try {
+      this.#check(s, obj)
+      if (opts.dryRun) return obj
+      return await this.#createLoop(s, namespace, obj, generated)
+    } catch (err) {
+      await undo?.()
+      throw err
+    }
+  }
+
+  async #createLoop(s: Served, namespace: string, obj: ApiObject, generated: boolean): Promise<ApiObject> {
+    const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
     for (let attempt = 0; ; attempt++) {
       try {
         const e = await this.#d.store.create(
@@ -222,35 +233,59 @@ export class Registry {
         user: opts.user,
         dryRun: !!opts.dryRun,
       })
-      if (sub !== "binding") this.#check(s, prepared, old)
-      if (encode(prepared) === encode(old)) return { object: old, created: false } // no-op: no write
-      if (opts.dryRun) return { object: prepared, created: false }
-      if (shouldDeleteDuringUpdate(prepared)) {
-        const e = await this.#d.store.delete(key, cur.revision).catch((err) => {
-          if (err instanceof RevisionConflictError || err instanceof KeyNotFoundError) return undefined
-          throw err
-        })
-        if (e) return { object: this.toServed(s, decode(encode(prepared), e.revision)), created: false }
-        continue
-      }
+      const undo = await this.#d.allocate?.(s, prepared, old, !!opts.dryRun)
+      let done: { object: ApiObject; created: boolean } | undefined
       try {
-        const e = await this.#d.store.update(...this.#written(key, s, prepared), cur.revision)
-        const written = prepared.metadata as ObjectMeta
-        written.resourceVersion = String(e.revision)
-        return { object: prepared, created: false }
+        done = await this.#writeUpdate(s, key, cur.revision, prepared, old, opts)
       } catch (err) {
-        if (err instanceof KeyNotFoundError) continue
-        if (!(err instanceof RevisionConflictError)) throw err
-        if (wanted) {
-          throw conflict(
-            qualified(s),
-            ref.name,
-            "the object has been modified; please apply your changes to the latest version and try again",
-          )
-        }
+        await undo?.()
+        throw err
       }
+      if (done) return done
+      await undo?.() // lost a race: the next attempt allocates again
     }
     throw conflict(qualified(s), ref.name, "too many concurrent updates; please try again")
+  }
+
+  /** Checks and writes one prepared update; undefined when another write won the race. */
+  async #writeUpdate(
+    s: Served,
+    key: string,
+    revision: number,
+    prepared: ApiObject,
+    old: ApiObject,
+    opts: UpdateOptions,
+  ): Promise<{ object: ApiObject; created: boolean } | undefined> {
+    if (opts.subresource !== "binding") this.#check(s, prepared, old)
+    if (encode(prepared) === encode(old)) return { object: old, created: false } // no-op: no write
+    if (opts.dryRun) return { object: prepared, created: false }
+    if (shouldDeleteDuringUpdate(prepared)) {
+      const e = await this.#d.store.delete(key, revision).catch((err) => {
+        if (err instanceof RevisionConflictError || err instanceof KeyNotFoundError) return undefined
+        throw err
+      })
+      if (!e) return undefined
+      await this.#d.released?.(s, old, undefined)
+      return { object: this.toServed(s, decode(encode(prepared), e.revision)), created: false }
+    }
+    try {
+      const e = await this.#d.store.update(...this.#written(key, s, prepared), revision)
+      await this.#d.released?.(s, old, prepared)
+      const written = prepared.metadata as ObjectMeta
+      written.resourceVersion = String(e.revision)
+      return { object: prepared, created: false }
+    } catch (err) {
+      if (err instanceof KeyNotFoundError) return undefined
+      if (!(err instanceof RevisionConflictError)) throw err
+      if (opts.clientResourceVersion) {
+        throw conflict(
+          qualified(s),
+          (old.metadata as ObjectMeta).name as string,
+          "the object has been modified; please apply your changes to the latest version and try again",
+        )
+      }
+      return undefined
+    }
   }
 
   /** Creates the object `transform` makes from nothing, or undefined when another create won. */

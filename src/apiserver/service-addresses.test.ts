@@ -1,0 +1,142 @@
+import assert from "node:assert/strict"
+import { after, before, describe, test } from "node:test"
+import { MemoryStore } from "../storage/index.ts"
+import { cidrContains, FakeClock, parseCidr, silentLogger } from "../util/index.ts"
+import { createApiServer, type ApiServer } from "./server.ts"
+import { ServiceAddresses } from "./service-addresses.ts"
+
+let api: ApiServer
+const store = new MemoryStore()
+const ac = new AbortController()
+const CIDR = "10.96.0.0/26" // 62 usable addresses, a static band of 16
+
+before(async () => {
+  api = createApiServer({ store, clock: new FakeClock(), serviceCidr: parseCidr(CIDR) })
+  void api.run(ac.signal)
+  await api.ready()
+})
+after(() => ac.abort())
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await api.fetch(
+    new Request(`http://k8ts${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    }),
+  )
+  return { status: res.status, json: (await res.json()) as any }
+}
+
+const SVCS = "/api/v1/namespaces/default/services"
+const svc = (name: string, spec: Record<string, unknown> = {}) =>
+  call("POST", SVCS, { metadata: { name }, spec: { ports: [{ port: 80 }], ...spec } })
+
+describe("Service ClusterIPs and NodePorts", () => {
+  test("a ClusterIP Service gets a free address above the static band", async () => {
+    const res = await svc("dyn")
+    assert.equal(res.status, 201)
+    const ip = res.json.spec.clusterIP as string
+    assert.ok(cidrContains(parseCidr(CIDR), ip), ip)
+    assert.ok(Number(ip.split(".")[3]) > 16, `${ip} is outside the static band`)
+    assert.deepEqual(res.json.spec.clusterIPs, [ip])
+  })
+
+  test("headless and ExternalName Services get no address", async () => {
+    assert.equal((await svc("headless", { clusterIP: "None" })).json.spec.clusterIP, "None")
+    const ext = await call("POST", SVCS, {
+      metadata: { name: "ext" },
+      spec: { type: "ExternalName", externalName: "a.example.com" },
+    })
+    assert.equal(ext.json.spec.clusterIP, undefined)
+  })
+
+  test("a requested address is given once; out of range or taken is 422 with upstream's message", async () => {
+    assert.equal((await svc("fixed", { clusterIP: "10.96.0.10" })).status, 201)
+    const taken = await svc("fixed2", { clusterIP: "10.96.0.10" })
+    assert.equal(taken.status, 422)
+    assert.match(
+      taken.json.message,
+      /spec.clusterIPs\[0\]: Invalid value: "10.96.0.10": failed to allocate IP 10.96.0.10: provided IP is already allocated/,
+    )
+    const outside = await svc("far", { clusterIP: "10.97.0.1" })
+    assert.equal(outside.status, 422)
+    assert.match(outside.json.message, /is not in the valid range. The range of valid IPs is 10.96.0.0\/26/)
+  })
+
+  test("deleting a Service frees its address at once", async () => {
+    assert.equal((await call("DELETE", `${SVCS}/fixed`)).status, 200)
+    assert.equal((await svc("fixed", { clusterIP: "10.96.0.10" })).status, 201)
+  })
+
+  test("an update that leaves clusterIP out keeps it; dryRun reserves nothing", async () => {
+    const cur = (await call("GET", `${SVCS}/dyn`)).json
+    const { clusterIP: _a, clusterIPs: _b, ...spec } = cur.spec
+    const res = await call("PUT", `${SVCS}/dyn`, { ...cur, spec: { ...spec, selector: { app: "x" } } })
+    assert.equal(res.status, 200, JSON.stringify(res.json))
+    assert.equal(res.json.spec.clusterIP, cur.spec.clusterIP)
+    const dry = await call("POST", `${SVCS}?dryRun=All`, {
+      metadata: { name: "dry" },
+      spec: { ports: [{ port: 80 }], clusterIP: "10.96.0.11" },
+    })
+    assert.equal(dry.status, 201)
+    assert.equal((await svc("real", { clusterIP: "10.96.0.11" })).status, 201)
+  })
+
+  test("NodePorts: allocated in range, a taken one is refused, and a type change frees them", async () => {
+    const np = await svc("np", { type: "NodePort" })
+    assert.equal(np.status, 201)
+    const port = np.json.spec.ports[0].nodePort as number
+    assert.ok(port >= 30000 && port <= 32767, String(port))
+    const clash = await svc("np2", { type: "NodePort", ports: [{ port: 80, nodePort: port }] })
+    assert.equal(clash.status, 422)
+    assert.match(
+      clash.json.message,
+      /spec.ports\[0\].nodePort: Invalid value: \d+: provided port is already allocated/,
+    )
+    const bad = await svc("np3", { type: "NodePort", ports: [{ port: 80, nodePort: 80 }] })
+    assert.match(
+      bad.json.message,
+      /provided port is not in the valid range. The range of valid ports is 30000-32767/,
+    )
+    const cur = np.json
+    const back = await call("PUT", `${SVCS}/np`, {
+      ...cur,
+      spec: {
+        ...cur.spec,
+        type: "ClusterIP",
+        externalTrafficPolicy: undefined,
+        ports: [{ port: 80, protocol: "TCP", targetPort: 80 }],
+      },
+    })
+    assert.equal(back.status, 200, JSON.stringify(back.json))
+    assert.equal((await svc("np2", { type: "NodePort", ports: [{ port: 80, nodePort: port }] })).status, 201)
+  })
+
+  test("concurrent creates never share an address", async () => {
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => svc(`many-${i}`)))
+    const ips = results.filter((r) => r.status === 201).map((r) => r.json.spec.clusterIP as string)
+    assert.equal(new Set(ips).size, ips.length)
+    assert.ok(ips.length >= 25, `${ips.length} created`)
+    const race = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => svc(`race-${i}`, { clusterIP: "10.96.0.12" })),
+    )
+    assert.equal(race.filter((r) => r.status === 201).length, 1)
+  })
+})
+
+describe("ServiceAddresses.repair", () => {
+  test("frees a reservation nobody holds only on the second pass, and reserves what is held but not reserved", async () => {
+    const s = new MemoryStore()
+    const a = new ServiceAddresses(s, { serviceCidr: parseCidr("10.96.0.0/24") }, silentLogger())
+    const orphan = { metadata: { name: "gone", namespace: "ns" }, spec: { clusterIP: "10.96.0.5" } }
+    await a.allocate(orphan, undefined, false)
+    const held = { metadata: { name: "kept", namespace: "ns" }, spec: { clusterIP: "10.96.0.6" } }
+    await a.repair([held])
+    assert.ok(await s.get("/registry/k8ts/serviceips/10.96.0.5"), "kept after one pass")
+    assert.ok(await s.get("/registry/k8ts/serviceips/10.96.0.6"), "reserved for its holder")
+    await a.repair([held])
+    assert.equal(await s.get("/registry/k8ts/serviceips/10.96.0.5"), undefined)
+    await s.close()
+  })
+})
