@@ -10,3 +10,20 @@ export * as fieldErrors from "./field-errors.ts"
 export { validateObject } from "./validation/index.ts"
 export { applyDefaults } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"
+export {
+  compareQuantity,
+  milliValue,
+  parseQuantity,
+  quantityOf,
+  quantityOfMilli,
+  quantityString,
+  unitValue,
+  type Quantity,
+} from "./quantity.ts"
+export {
+  labelSelectorMatches,
+  selectorMatcher,
+  selectorFromSet,
+  type LabelSelector,
+  type Labels,
+} from "./labels.ts"

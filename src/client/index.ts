@@ -66,5 +66,6 @@ export {
   type ControllerManagerOptions,
   type ControllerState,
 } from "./manager.ts"
+export { ClientEventRecorder, type EventRecorder, type EventRecorderOptions } from "./events.ts"
 export { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts"
 export { registerControllerMetrics, type HealthSource } from "./metrics.ts"

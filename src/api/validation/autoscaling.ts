@@ -14,7 +14,7 @@ import type { HorizontalPodAutoscaler as HpaV1 } from "kubernetes-types/autoscal
 import type { FieldError } from "../errors.ts"
 import { forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
 import { child, index, list } from "./_field.ts"
-import { parseQuantity } from "./_quantity.ts"
+import { parseQuantity } from "../quantity.ts"
 import { validateLabelSelector } from "./labels.ts"
 import { isPathSegmentName, nameIsDnsSubdomain } from "./names.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"

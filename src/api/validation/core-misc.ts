@@ -15,7 +15,7 @@ import { child, deepEqual, entries, index, key, list } from "./_field.ts"
 import { validateLabelSelector } from "./labels.ts"
 import { isDns1123Subdomain, nameIsDnsSubdomain } from "./names.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
-import { parseQuantity } from "./_quantity.ts"
+import { parseQuantity } from "../quantity.ts"
 import { validateContainerResourceName, validateResourceName, validateResourceQuantity } from "./resources.ts"
 
 const META = { namespaced: true, name: nameIsDnsSubdomain }

@@ -13,7 +13,7 @@ import {
   parseQuantity,
   type Quantity,
   quantityString,
-} from "./_quantity.ts"
+} from "../quantity.ts"
 import { isQualifiedName } from "./names.ts"
 
 const QUANTITY_FORMAT_ERROR =

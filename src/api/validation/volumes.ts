@@ -6,7 +6,7 @@ import type { KeyToPath, Volume } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
 import { duplicate, forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
 import { child, index, list } from "./_field.ts"
-import { parseQuantity } from "./_quantity.ts"
+import { parseQuantity } from "../quantity.ts"
 import { isDns1123Label } from "./names.ts"
 
 /** Volume sources in the order upstream checks them, with the path name its errors use. */

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { compareQuantity, parseQuantity, quantityString } from "./_quantity.ts"
+import {
+  compareQuantity,
+  milliValue,
+  parseQuantity,
+  quantityOf,
+  quantityOfMilli,
+  quantityString,
+  unitValue,
+} from "./quantity.ts"
 
 const canonical: { name: string; input: string | number; want: string | undefined }[] = [
   { name: "quantityString() keeps 500m", input: "500m", want: "500m" },
@@ -25,4 +33,17 @@ for (const c of canonical) {
 
 test("compareQuantity() orders 1Gi above 1G", () => {
   assert.equal(compareQuantity(parseQuantity("1Gi")!, parseQuantity("1G")!), 1)
+})
+
+test("milli and unit values round up, and print back", () => {
+  assert.equal(milliValue("250m"), 250)
+  assert.equal(milliValue("1"), 1000)
+  assert.equal(milliValue("0.1"), 100)
+  assert.equal(milliValue("1n"), 1)
+  assert.equal(unitValue("1Ki"), 1024)
+  assert.equal(unitValue("500m"), 1)
+  assert.equal(unitValue("bogus"), 0)
+  assert.equal(quantityOfMilli(250), "250m")
+  assert.equal(quantityOfMilli(2000), "2")
+  assert.equal(quantityOf(1024 ** 3, "BinarySI"), "1Gi")
 })

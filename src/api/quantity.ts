@@ -1,7 +1,7 @@
 /**
- * A minimal resource.Quantity for validation: parse, compare, sign and upstream's canonical
- * string. Private stand-in until src/api/quantity.ts lands; values keep nano precision
- * (finer digits round up, as upstream does).
+ * resource.Quantity: parse, compare, sign, upstream's canonical string, and the integer views
+ * the scheduler and kubelet count with (milli-units for cpu, units for memory). Values keep
+ * nano precision (finer digits round up, as upstream does).
  */
 
 /** How the quantity was written, which decides how it prints. */
@@ -102,4 +102,29 @@ export function quantityString(q: Quantity): string {
   if (q.format === "DecimalExponent") return `${sign}${mag}${exp === 0 ? "" : `e${exp}`}`
   const suffix = DECIMAL_SUFFIX[exp]
   return suffix !== undefined ? `${sign}${mag}${suffix}` : `${sign}${mag}e${exp}`
+}
+
+/** The value in thousandths, rounded up (cpu: `250m` → 250, `1` → 1000); 0 when unparsable. */
+export function milliValue(input: unknown): number {
+  const q = parseQuantity(input)
+  if (!q) return 0
+  const m = q.nano / 1_000_000n + (q.nano % 1_000_000n > 0n ? 1n : 0n)
+  return Number(m)
+}
+
+/** The value in whole units, rounded up (memory: `1Ki` → 1024, `500m` → 1); 0 when unparsable. */
+export function unitValue(input: unknown): number {
+  const q = parseQuantity(input)
+  if (!q) return 0
+  return Number(q.nano / NANO + (q.nano % NANO > 0n ? 1n : 0n))
+}
+
+/** A quantity from whole units, in DecimalSI (`3`, `2k`) or BinarySI (`1Gi`) form. */
+export function quantityOf(units: number, format: "DecimalSI" | "BinarySI" = "DecimalSI"): string {
+  return quantityString({ nano: BigInt(Math.round(units)) * NANO, format })
+}
+
+/** A quantity from thousandths (`250` → `250m`, `2000` → `2`). */
+export function quantityOfMilli(milli: number): string {
+  return quantityString({ nano: BigInt(Math.round(milli)) * 1_000_000n, format: "DecimalSI" })
 }

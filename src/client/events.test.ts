@@ -1,0 +1,47 @@
+import assert from "node:assert/strict"
+import { after, before, test } from "node:test"
+import { Events, Pods } from "../api/index.ts"
+import { type ClientEnv, startClientEnv } from "../testing/index.ts"
+import { FakeClock, silentLogger } from "../util/index.ts"
+import { ClientEventRecorder } from "./events.ts"
+
+let env: ClientEnv
+const clock = new FakeClock(Date.parse("2026-01-02T03:04:05Z"))
+before(async () => {
+  env = await startClientEnv({ clock })
+})
+after(() => env.stop())
+
+test("events are written about the object, and repeats fold into one with a count", async () => {
+  const pod = await env.inProcess.resource(Pods).create({
+    metadata: { name: "p", namespace: "default" },
+    spec: { containers: [{ name: "c", image: "busybox" }] },
+  })
+  const rec = new ClientEventRecorder(env.inProcess, {
+    component: "test-controller",
+    clock,
+    log: silentLogger(),
+  })
+  rec.event(pod, "Warning", "Failed", "it broke", Pods)
+  await clock.advance(5000)
+  rec.event(pod, "Warning", "Failed", "it broke", Pods)
+  rec.event(pod, "Normal", "Started", "it runs", Pods)
+  await rec.flush()
+  const list = await env.inProcess.resource(Events).list({ namespace: "default" })
+  assert.equal(list.items.length, 2)
+  const failed = list.items.find((e) => e.reason === "Failed") as any
+  assert.equal(failed.count, 2)
+  assert.equal(failed.involvedObject.kind, "Pod")
+  assert.equal(failed.involvedObject.apiVersion, "v1")
+  assert.equal(failed.involvedObject.uid, pod.metadata?.uid)
+  assert.equal(failed.firstTimestamp, "2026-01-02T03:04:05Z")
+  assert.equal(failed.lastTimestamp, "2026-01-02T03:04:10Z")
+  assert.equal(failed.source.component, "test-controller")
+  assert.match(failed.metadata.name, /^p\.[0-9a-f]+$/)
+})
+
+test("a failing write is logged, not thrown", async () => {
+  const rec = new ClientEventRecorder(env.inProcess, { component: "x", clock, log: silentLogger() })
+  rec.event({ metadata: { name: "ghost", namespace: "no-such-ns" } }, "Normal", "R", "m", Pods)
+  await rec.flush()
+})

@@ -1,0 +1,140 @@
+/**
+ * Events as components record them for `kubectl describe`: core/v1 Events about an object,
+ * written in the background so a reconcile never waits on them, with repeats folded into one
+ * Event whose count and lastTimestamp grow (client-go's recorder and correlator, simplified).
+ */
+import { type ApiObject, Events, isNotFound, type ResourceRef } from "../api/index.ts"
+import type { Clock, Logger } from "../util/index.ts"
+import type { Client } from "./client.ts"
+
+/** Records Events about objects. */
+export interface EventRecorder {
+  /**
+   * Records that `reason` happened to `obj` (kind and apiVersion from the object, else `ref`).
+   * Never throws and never waits: failures are logged.
+   */
+  event(obj: ApiObject, type: "Normal" | "Warning", reason: string, message: string, ref?: ResourceRef): void
+}
+
+/** Options of ClientEventRecorder. */
+export interface EventRecorderOptions {
+  /** The reporting component, e.g. "default-scheduler", "replicaset-controller". */
+  readonly component: string
+  /** The node name, for kubelets. */
+  readonly host?: string
+  readonly clock: Clock
+  readonly log: Logger
+}
+
+interface Seen {
+  readonly namespace: string
+  readonly name: string
+  count: number
+}
+
+/** How many distinct events the recorder remembers for folding repeats. */
+const MAX_SEEN = 4096
+
+/** Writes Events through a Client. */
+export class ClientEventRecorder implements EventRecorder {
+  readonly #client: Client
+  readonly #opts: EventRecorderOptions
+  readonly #seen = new Map<string, Seen>()
+  #tail: Promise<void> = Promise.resolve()
+  #serial = 0
+
+  constructor(client: Client, opts: EventRecorderOptions) {
+    this.#client = client
+    this.#opts = opts
+  }
+
+  event(
+    obj: ApiObject,
+    type: "Normal" | "Warning",
+    reason: string,
+    message: string,
+    ref?: ResourceRef,
+  ): void {
+    const meta = obj.metadata ?? {}
+    const apiVersion =
+      obj.apiVersion ?? (ref ? (ref.group ? `${ref.group}/${ref.version}` : ref.version) : "")
+    const involvedObject = {
+      kind: obj.kind ?? ref?.kind ?? "",
+      apiVersion,
+      name: meta.name ?? "",
+      ...(meta.namespace ? { namespace: meta.namespace } : {}),
+      ...(meta.uid ? { uid: meta.uid } : {}),
+      ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
+    }
+    const at = new Date(this.#opts.clock.now())
+    const key = JSON.stringify([
+      involvedObject.kind,
+      involvedObject.namespace,
+      involvedObject.name,
+      meta.uid,
+      type,
+      reason,
+      message,
+    ])
+    this.#tail = this.#tail.then(() =>
+      this.#write(key, { involvedObject, type, reason, message }, at).catch((err: unknown) =>
+        this.#opts.log.warn(
+          { err: String(err), reason, object: involvedObject.name },
+          "Cannot record an event",
+        ),
+      ),
+    )
+  }
+
+  /** Resolves once every event recorded so far was written (or failed). */
+  flush(): Promise<void> {
+    return this.#tail
+  }
+
+  async #write(
+    key: string,
+    e: {
+      involvedObject: { name: string; namespace?: string }
+      type: string
+      reason: string
+      message: string
+    },
+    at: Date,
+  ): Promise<void> {
+    const events = this.#client.resource(Events)
+    const stamp = at.toISOString().replace(/\.\d+Z$/, "Z")
+    const seen = this.#seen.get(key)
+    if (seen) {
+      try {
+        seen.count++
+        await events.patch(
+          { namespace: seen.namespace, name: seen.name },
+          { count: seen.count, lastTimestamp: stamp },
+          { type: "merge" },
+        )
+        return
+      } catch (err) {
+        if (!isNotFound(err)) throw err
+        this.#seen.delete(key) // expired or deleted: start a new one
+      }
+    }
+    const namespace = e.involvedObject.namespace || "default"
+    const nanos = BigInt(at.getTime()) * 1_000_000n + BigInt(this.#serial++ % 1_000_000)
+    const name = `${e.involvedObject.name}.${nanos.toString(16)}`
+    await events.create({
+      metadata: { name, namespace },
+      involvedObject: e.involvedObject,
+      reason: e.reason,
+      message: e.message,
+      type: e.type,
+      source: { component: this.#opts.component, ...(this.#opts.host ? { host: this.#opts.host } : {}) },
+      reportingComponent: this.#opts.component,
+      reportingInstance: this.#opts.host ?? "",
+      firstTimestamp: stamp,
+      lastTimestamp: stamp,
+      count: 1,
+    } as never)
+    if (this.#seen.size >= MAX_SEEN) this.#seen.delete(this.#seen.keys().next().value as string)
+    this.#seen.set(key, { namespace, name, count: 1 })
+  }
+}
