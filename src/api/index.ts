@@ -27,3 +27,4 @@ export {
   type LabelSelector,
   type Labels,
 } from "./labels.ts"
+export * as schema from "./schema/index.ts"

@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+/**
+ * Regenerates src/api/schema/builtin.json, k8ts's table of the built-in types' wire facts:
+ * message and field names, field numbers, types, repetition, maps, required fields, list types,
+ * map keys, patch strategies and merge keys. It reads upstream's published definitions
+ * (the generated.proto files of k8s.io/api and k8s.io/apimachinery) and keeps only those facts:
+ * no comments or prose. Usage:
+ *   node scripts/gen-schema.mjs <k8s.io/api checkout> <k8s.io/apimachinery checkout>
+ * Each checkout may be a work tree or a bare git directory (read at HEAD).
+ */
+import { execFileSync } from "node:child_process"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+
+/** The group versions k8ts serves or decodes, as paths in k8s.io/api. */
+const API_PACKAGES = [
+  "core/v1",
+  "apps/v1",
+  "authentication/v1",
+  "authorization/v1",
+  "autoscaling/v1",
+  "autoscaling/v2",
+  "batch/v1",
+  "coordination/v1",
+  "discovery/v1",
+  "events/v1",
+  "networking/v1",
+  "policy/v1",
+  "rbac/v1",
+  "scheduling/v1",
+  "scheduling/v1alpha3",
+  "storage/v1",
+]
+const MACHINERY_PACKAGES = [
+  "pkg/api/resource",
+  "pkg/apis/meta/v1",
+  "pkg/runtime",
+  "pkg/runtime/schema",
+  "pkg/util/intstr",
+]
+
+function readRepoFile(repo, path) {
+  const direct = join(repo, path)
+  if (existsSync(direct)) return readFileSync(direct, "utf8")
+  return execFileSync("git", ["--git-dir", repo, "show", `HEAD:${path}`], { encoding: "utf8" })
+}
+
+function commitOf(repo) {
+  try {
+    const gitDir = existsSync(join(repo, ".git")) ? join(repo, ".git") : repo
+    return execFileSync("git", ["--git-dir", gitDir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim()
+  } catch {
+    return "unknown"
+  }
+}
+
+/** k8s.io.api.core.v1.Pod → io.k8s.api.core.v1.Pod (the OpenAPI definition name). */
+function definitionName(protoName) {
+  return protoName.startsWith("k8s.io.") ? `io.k8s.${protoName.slice("k8s.io.".length)}` : protoName
+}
+
+const SCALARS = new Set(["string", "int32", "int64", "bool", "bytes", "double", "float", "uint32", "uint64", "fixed64", "sint64"])
+
+function markersOf(comments) {
+  const m = {}
+  for (const c of comments) {
+    const hit = /^\+([A-Za-z.]+)(?:=(.*))?$/.exec(c.trim())
+    if (hit) m[hit[1]] = hit[2] ?? true
+  }
+  return m
+}
+
+function fieldFacts(markers) {
+  const f = {}
+  if (markers.patchStrategy) f.ps = markers.patchStrategy
+  if (markers.patchMergeKey) f.mk = markers.patchMergeKey
+  if (markers.listType) f.lt = markers.listType
+  if (markers.listMapKey) f.lk = [...(f.lk ?? []), markers.listMapKey]
+  if (markers.mapType) f.mt = markers.mapType
+  if (markers.structType) f.st = markers.structType
+  if (markers.required) f.req = true
+  return f
+}
+
+/** Parses one generated.proto into { package, messages: { name: { fields, alias } } }. */
+function parseProto(text) {
+  const pkg = /^package\s+([\w.]+);/m.exec(text)?.[1]
+  if (!pkg) throw new Error("no package")
+  const messages = {}
+  let comments = []
+  let current
+  let listMapKeys = []
+  for (const raw of text.split("\n")) {
+    const line = raw.trim()
+    if (line.startsWith("//")) {
+      const c = line.slice(2).trim()
+      comments.push(c)
+      const k = /^\+listMapKey=(.*)$/.exec(c)
+      if (k) listMapKeys.push(k[1])
+      continue
+    }
+    const msg = /^message\s+(\w+)\s*\{/.exec(line)
+    if (msg) {
+      const markers = markersOf(comments)
+      current = { name: msg[1], fields: {}, markers }
+      messages[msg[1]] = current
+      comments = []
+      listMapKeys = []
+      continue
+    }
+    const field = /^(optional|repeated|required)?\s*(map<\s*(\w+)\s*,\s*([\w.]+)\s*>|[\w.]+)\s+(\w+)\s*=\s*(\d+)/.exec(line)
+    if (field && current) {
+      const [, label, type, mapKey, mapValue, name, num] = field
+      const facts = fieldFacts(markersOf(comments))
+      if (listMapKeys.length) facts.lk = listMapKeys
+      const f = { n: Number(num), t: mapKey ? mapValue : type, ...facts }
+      if (label === "repeated") f.rep = true
+      if (mapKey) f.map = mapKey
+      current.fields[name] = f
+    }
+    if (line === "}") current = undefined
+    if (line === "" || line === "}" || field) {
+      comments = []
+      listMapKeys = []
+    }
+  }
+  return { pkg, messages }
+}
+
+function resolveType(type, pkg) {
+  const t = type.startsWith(".") ? type.slice(1) : type
+  if (SCALARS.has(t)) return t
+  return definitionName(t.includes(".") ? t : `${pkg}.${t}`)
+}
+
+function main() {
+  const [apiRepo, machineryRepo] = process.argv.slice(2)
+  if (!apiRepo || !machineryRepo) {
+    console.error("usage: node scripts/gen-schema.mjs <k8s.io/api repo> <k8s.io/apimachinery repo>")
+    process.exit(2)
+  }
+  const files = [
+    ...API_PACKAGES.map((p) => [apiRepo, `${p}/generated.proto`]),
+    ...MACHINERY_PACKAGES.map((p) => [machineryRepo, `${p}/generated.proto`]),
+  ]
+  const types = {}
+  for (const [repo, path] of files) {
+    const { pkg, messages } = parseProto(readRepoFile(repo, path))
+    for (const [name, m] of Object.entries(messages)) {
+      const fields = {}
+      for (const [fname, f] of Object.entries(m.fields)) fields[fname] = { ...f, t: resolveType(f.t, pkg) }
+      const entry = { f: fields }
+      // A named slice or map type (ExtraValue, Verbs): JSON is its `items`, not an object.
+      if (m.markers["protobuf.nullable"] === "true" && Object.keys(fields).length === 1 && fields.items) entry.alias = true
+      types[definitionName(`${pkg}.${name}`)] = entry
+    }
+  }
+  const out = {
+    source: { "k8s.io/api": commitOf(apiRepo), "k8s.io/apimachinery": commitOf(machineryRepo) },
+    types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b))),
+  }
+  const dest = new URL("../src/api/schema/builtin.json", import.meta.url)
+  writeFileSync(dest, JSON.stringify(out) + "\n")
+  console.log(`${Object.keys(types).length} types written to src/api/schema/builtin.json`)
+}
+
+main()
