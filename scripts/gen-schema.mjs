@@ -10,7 +10,8 @@
  */
 import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
 
 /** The group versions k8ts serves or decodes, as paths in k8s.io/api. */
 const API_PACKAGES = [
@@ -59,7 +60,19 @@ function definitionName(protoName) {
   return protoName.startsWith("k8s.io.") ? `io.k8s.${protoName.slice("k8s.io.".length)}` : protoName
 }
 
-const SCALARS = new Set(["string", "int32", "int64", "bool", "bytes", "double", "float", "uint32", "uint64", "fixed64", "sint64"])
+const SCALARS = new Set([
+  "string",
+  "int32",
+  "int64",
+  "bool",
+  "bytes",
+  "double",
+  "float",
+  "uint32",
+  "uint64",
+  "fixed64",
+  "sint64",
+])
 
 function markersOf(comments) {
   const m = {}
@@ -108,7 +121,10 @@ function parseProto(text) {
       listMapKeys = []
       continue
     }
-    const field = /^(optional|repeated|required)?\s*(map<\s*(\w+)\s*,\s*([\w.]+)\s*>|[\w.]+)\s+(\w+)\s*=\s*(\d+)/.exec(line)
+    const field =
+      /^(optional|repeated|required)?\s*(map<\s*(\w+)\s*,\s*([\w.]+)\s*>|[\w.]+)\s+(\w+)\s*=\s*(\d+)/.exec(
+        line,
+      )
     if (field && current) {
       const [, label, type, mapKey, mapValue, name, num] = field
       const facts = fieldFacts(markersOf(comments))
@@ -151,7 +167,8 @@ function main() {
       for (const [fname, f] of Object.entries(m.fields)) fields[fname] = { ...f, t: resolveType(f.t, pkg) }
       const entry = { f: fields }
       // A named slice or map type (ExtraValue, Verbs): JSON is its `items`, not an object.
-      if (m.markers["protobuf.nullable"] === "true" && Object.keys(fields).length === 1 && fields.items) entry.alias = true
+      if (m.markers["protobuf.nullable"] === "true" && Object.keys(fields).length === 1 && fields.items)
+        entry.alias = true
       types[definitionName(`${pkg}.${name}`)] = entry
     }
   }
@@ -159,7 +176,7 @@ function main() {
     source: { "k8s.io/api": commitOf(apiRepo), "k8s.io/apimachinery": commitOf(machineryRepo) },
     types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b))),
   }
-  const dest = new URL("../src/api/schema/builtin.json", import.meta.url)
+  const dest = join(dirname(fileURLToPath(import.meta.url)), "../src/api/schema/builtin.json")
   writeFileSync(dest, JSON.stringify(out) + "\n")
   console.log(`${Object.keys(types).length} types written to src/api/schema/builtin.json`)
 }
