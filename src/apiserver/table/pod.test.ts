@@ -66,12 +66,19 @@ const cases: { name: string; pod: Pod; want: (string | number)[] }[] = [
       spec: { nodeName: "n1" },
       status: {
         phase: "Running",
-        podIPs: [{ ip: "10.0.0.5" }],
+        podIP: "10.0.0.5",
         conditions: [READY],
         containerStatuses: [running("app")],
       },
     }),
     want: ["web", "1/1", "Running", "0", "5m", "10.0.0.5", "n1", "<none>", "<none>"],
+  },
+  {
+    name: "podIPs first, dual stack",
+    pod: pod({
+      status: { phase: "Pending", podIP: "10.0.0.6", podIPs: [{ ip: "10.0.0.6" }, { ip: "fd00::6" }] },
+    }),
+    want: ["web", "0/1", "Pending", "0", "5m", "10.0.0.6", "<none>", "<none>", "<none>"],
   },
   {
     name: "crash loop with restarts and their age",

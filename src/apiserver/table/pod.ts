@@ -189,7 +189,8 @@ export const podPrinter: Printer<Pod> = {
       s.reason,
       restarts,
       since(pod.metadata?.creationTimestamp, now),
-      orNone(pod.status?.podIPs?.[0]?.ip),
+      // podIP alone counts as podIPs[0], as upstream converts it
+      orNone(pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP),
       orNone(pod.spec?.nodeName),
       orNone(pod.status?.nominatedNodeName),
       readinessGates(pod),

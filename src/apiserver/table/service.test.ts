@@ -56,7 +56,7 @@ printerCases("servicePrinter", servicePrinter, [
   },
   {
     name: "headless without ports",
-    input: { metadata: meta("h"), spec: { type: "ClusterIP", clusterIP: "None", clusterIPs: ["None"] } },
+    input: { metadata: meta("h"), spec: { type: "ClusterIP", clusterIP: "None" } },
     want: ["h", "ClusterIP", "None", "<none>", "<none>", "5m", "<none>"],
   },
   {

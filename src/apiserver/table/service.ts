@@ -2,7 +2,7 @@
 import type { EndpointSubset, Endpoints, Service, ServicePort } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
 import { DOCS } from "./descriptions.ts"
-import { age, formatLabels, listWithMore } from "./format.ts"
+import { age, formatLabels, listWithMore, orNone } from "./format.ts"
 import { AGE_COLUMN, NAME_COLUMN, column, wide, type Printer } from "./types.ts"
 
 /** The distinct load-balancer ingress IPs (or hostnames), sorted. */
@@ -57,7 +57,8 @@ export const servicePrinter: Printer<Service> = {
   cells: (svc, { now }) => [
     svc.metadata?.name ?? "",
     svc.spec?.type ?? "ClusterIP",
-    svc.spec?.clusterIPs?.[0] ?? "<none>",
+    // clusterIP alone counts as clusterIPs[0], as upstream converts it
+    svc.spec?.clusterIPs?.[0] ?? orNone(svc.spec?.clusterIP),
     serviceExternalIP(svc),
     servicePorts(svc.spec?.ports),
     age(svc, now),
