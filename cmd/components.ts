@@ -14,7 +14,8 @@ import {
   registerControllerMetrics,
 } from "../src/client/index.ts"
 import { allControllers } from "../src/controllers/index.ts"
-import { HollowNodes } from "../src/kubelet/index.ts"
+import { join } from "node:path"
+import { HollowNodes, Kubelet, KubeletServer, ProcessRuntime } from "../src/kubelet/index.ts"
 import { type Clock, type Logger } from "../src/util/index.ts"
 
 /** A component once started: its work runs until its signal aborts. */
@@ -91,4 +92,50 @@ export function startHollowKubelet(
     log,
   })
   return { name: "kubelet", done: nodes.run(stop.signal), stop }
+}
+
+/** Options of startKubelet. */
+export interface KubeletComponentOptions {
+  readonly nodeName: string
+  /** The node's InternalIP, which the kubelet's API also listens on. */
+  readonly address: string
+  readonly dataDir: string
+  readonly podCIDR: string
+  readonly podLoopbackRange: string
+  readonly port: number
+  /** The kubelet API's serving certificate and the CA its callers' certificates come from. */
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string }
+}
+
+/** Starts this machine's kubelet with the process runtime and its node API. */
+export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOptions): Promise<Running> {
+  const stop = new AbortController()
+  const log = deps.log.child({ component: "kubelet" })
+  const runtime = new ProcessRuntime({
+    root: join(opts.dataDir, "kubelet"),
+    podRange: opts.podLoopbackRange,
+    log: log.child({ runtime: "process" }),
+  })
+  const holder: { kubelet?: Kubelet } = {}
+  const server = new KubeletServer({
+    records: (ns, name) => holder.kubelet?.record(ns, name),
+    runtime,
+    host: opts.address,
+    port: opts.port,
+    tls: opts.tls,
+  })
+  const port = await server.listen()
+  const kubelet = (holder.kubelet = new Kubelet({
+    client: deps.client,
+    nodeName: opts.nodeName,
+    address: opts.address,
+    runtime,
+    dataDir: opts.dataDir,
+    podCIDR: opts.podCIDR,
+    kubeletPort: port,
+    clock: deps.clock,
+    log,
+  }))
+  const done = kubelet.run(stop.signal).finally(() => server.close())
+  return { name: "kubelet", done, stop }
 }

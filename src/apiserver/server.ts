@@ -18,6 +18,7 @@ import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger 
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
+import type { KubeletClientConfig } from "./handlers/context.ts"
 import { routeResource } from "./handlers/route.ts"
 import type { ServerParts } from "./handlers/context.ts"
 import {
@@ -50,6 +51,8 @@ export interface ApiServerOptions {
   readonly admission?: readonly AdmissionPlugin[]
   /** The address clients reach the server at, for discovery's serverAddressByClientCIDRs. */
   readonly advertiseAddress?: string
+  /** How to reach kubelets for pods/log (default plain HTTP). */
+  readonly kubeletClient?: KubeletClientConfig
   /** The range ClusterIPs come from (default 10.96.0.0/12). */
   readonly serviceCidr?: Cidr
   /** Where /metrics comes from; the server registers its own metrics in it (default: a new one). */
@@ -139,7 +142,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (isService(s)) await addresses.release(prev, next)
     },
   })
-  const parts: ServerParts = { store, cache, registry, clock, log, served: servedOf }
+  const parts: ServerParts = {
+    store,
+    cache,
+    registry,
+    clock,
+    log,
+    served: servedOf,
+    kubeletClient: opts.kubeletClient ?? {},
+  }
   let markReady!: () => void
   const readyPromise = new Promise<void>((r) => (markReady = r))
 

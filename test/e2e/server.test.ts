@@ -17,7 +17,20 @@ async function startServer(): Promise<{ url: string; ms: number }> {
   const t = performance.now()
   child = spawn(
     process.execPath,
-    [join(ROOT, "bin", "k8ts.js"), "server", "--data-dir", dir, "--port", "0"],
+    [
+      join(ROOT, "bin", "k8ts.js"),
+      "server",
+      "--data-dir",
+      dir,
+      "--port",
+      "0",
+      "--kubelet-port",
+      "0",
+      "--node-name",
+      "e2e-node",
+      "--pod-loopback-range",
+      "127.246.0.0/24",
+    ],
     {
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -145,6 +158,39 @@ describe("k8ts server", () => {
     const got = await k("get", "configmap", "kept", "-o", "jsonpath={.data.a}")
     assert.equal(got.code, 0, got.stderr)
     assert.equal(got.stdout, "b")
+    await stopServer()
+  })
+
+  test("runs pods with the process runtime: kubectl run, logs, a web page, delete", async () => {
+    await startServer()
+    const onNode = '{"spec":{"nodeName":"e2e-node"}}'
+    const ran = await k(
+      "run",
+      "once",
+      "--image=busybox",
+      "--restart=Never",
+      `--overrides=${onNode}`,
+      "--",
+      "sh",
+      "-c",
+      "echo one; echo two",
+    )
+    assert.equal(ran.code, 0, ran.stderr)
+    const web = await k("run", "web", "--image=nginx", `--overrides=${onNode}`)
+    assert.equal(web.code, 0, web.stderr)
+    const waited = await k("wait", "--for=jsonpath={.status.phase}=Succeeded", "pod/once", "--timeout=30s")
+    assert.equal(waited.code, 0, waited.stderr)
+    const logs = await k("logs", "once")
+    assert.equal(logs.stdout, "one\ntwo\n", logs.stderr)
+    const ready = await k("wait", "--for=condition=Ready", "pod/web", "--timeout=30s")
+    assert.equal(ready.code, 0, ready.stderr)
+    const ip = (await k("get", "pod", "web", "-o", "jsonpath={.status.podIP}")).stdout
+    assert.match(ip, /^127\.246\.0\.\d+$/)
+    const page = await fetch(`http://${ip}/`)
+    assert.match(await page.text(), /Welcome to nginx!/)
+    const deleted = await k("delete", "pod", "web", "--timeout=30s")
+    assert.equal(deleted.code, 0, deleted.stderr)
+    await assert.rejects(fetch(`http://${ip}/`))
     await stopServer()
   })
 })

@@ -8,6 +8,11 @@ import type { Registry } from "../registry/registry.ts"
 import type { Served } from "../registry/context.ts"
 import type { WatchCache } from "../watch-cache.ts"
 
+/** How the API server reaches kubelets: HTTPS with a client certificate, or plain HTTP. */
+export interface KubeletClientConfig {
+  readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string }
+}
+
 /** The server-wide parts handlers use. */
 export interface ServerParts {
   readonly store: Store
@@ -15,6 +20,8 @@ export interface ServerParts {
   readonly registry: Registry
   readonly clock: Clock
   readonly log: Logger
+  /** How to reach kubelets (pods/log). */
+  readonly kubeletClient: KubeletClientConfig
   /** Serves a resource at another version (e.g. autoscaling/v1 of a stored v2 HPA). */
   served(info: ResourceInfo): Served
 }
