@@ -86,8 +86,9 @@ const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
 
 /** The storage view of a served resource. */
 export function servedOf(info: ResourceInfo): Served {
-  const prefix = info.group ? `/registry/${info.group}/${info.resource}/` : `/registry/${info.resource}/`
-  return { info, prefix, storageVersion: info.storageVersion ?? info.version }
+  const group = info.storageGroup ?? info.group
+  const prefix = group ? `/registry/${group}/${info.resource}/` : `/registry/${info.resource}/`
+  return { info, prefix, storageVersion: info.storageVersion ?? info.version, storageGroup: group }
 }
 
 function defaults(info: ResourceInfo, obj: ApiObject): void {

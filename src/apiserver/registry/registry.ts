@@ -21,6 +21,7 @@ import {
   encode,
   generateName,
   keyFor,
+  needsConversion,
   newUid,
   timestamp,
 } from "./context.ts"
@@ -76,11 +77,11 @@ export class Registry {
 
   /** Converts a stored object to the served version. */
   toServed(s: Served, obj: ApiObject): ApiObject {
-    return s.storageVersion === s.info.version ? obj : this.#d.convert(obj, s.info, s.info.version)
+    return needsConversion(s) ? this.#d.convert(obj, s.info, s.info.version) : obj
   }
 
   #toStorage(s: Served, obj: ApiObject): ApiObject {
-    return s.storageVersion === s.info.version ? obj : this.#d.convert(obj, s.info, s.storageVersion)
+    return needsConversion(s) ? this.#d.convert(obj, s.info, s.storageVersion) : obj
   }
 
   /** The key and stored value of a write, announced so the watch cache can skip parsing it back. */
