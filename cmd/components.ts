@@ -16,7 +16,8 @@ import {
 import { allControllers } from "../src/controllers/index.ts"
 import { join } from "node:path"
 import { HollowNodes, Kubelet, KubeletServer, ProcessRuntime } from "../src/kubelet/index.ts"
-import { type Clock, type Logger } from "../src/util/index.ts"
+import { Proxy } from "../src/proxy/index.ts"
+import { type Cidr, type Clock, type Logger, mapAddress } from "../src/util/index.ts"
 
 /** A component once started: its work runs until its signal aborts. */
 export interface Running {
@@ -103,6 +104,8 @@ export interface KubeletComponentOptions {
   readonly podCIDR: string
   readonly podLoopbackRange: string
   readonly port: number
+  /** ClusterIPs are reached at their mapping in this loopback range (pods share the host network). */
+  readonly services: { readonly cidr: Cidr; readonly loopback: Cidr }
   /** The kubelet API's serving certificate and the CA its callers' certificates come from. */
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string }
 }
@@ -133,9 +136,20 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     dataDir: opts.dataDir,
     podCIDR: opts.podCIDR,
     kubeletPort: port,
+    serviceAddress: (ip) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip,
     clock: deps.clock,
     log,
   }))
   const done = kubelet.run(stop.signal).finally(() => server.close())
   return { name: "kubelet", done, stop }
+}
+
+/** Starts this node's service proxy (the userspace backend on loopback service addresses). */
+export function startProxy(
+  deps: ComponentDeps,
+  opts: { nodeName: string; nodeAddress: string; serviceCidr: Cidr; loopbackRange: Cidr },
+): Running {
+  const stop = new AbortController()
+  const proxy = new Proxy({ client: deps.client, ...opts, log: deps.log.child({ component: "proxy" }) })
+  return { name: "proxy", done: proxy.run(stop.signal), stop }
 }

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util"
 import { type Cidr, parseCidr } from "../src/util/index.ts"
 
 /** The components `--disable` can leave out. */
-export const COMPONENTS = ["scheduler", "controller-manager", "kubelet"] as const
+export const COMPONENTS = ["scheduler", "controller-manager", "kubelet", "proxy"] as const
 export type Component = (typeof COMPONENTS)[number]
 
 /** The container runtimes `--runtime` names. */
@@ -30,6 +30,8 @@ Flags (environment variable in brackets):
   --kubelet-port N        the kubelet's API port (default 10250; 0 picks a free one)      [K8TS_KUBELET_PORT]
   --pod-loopback-range CIDR  addresses of pods without their own network (the process
                           runtime, unprivileged) (default 127.244.0.0/16)                 [K8TS_POD_LOOPBACK_RANGE]
+  --service-loopback-range CIDR  where the proxy serves ClusterIPs for such pods, address
+                          for address from the service range (default 127.96.0.0/12)     [K8TS_SERVICE_LOOPBACK_RANGE]
   --disable LIST          components not to run, comma-separated: ${COMPONENTS.join(", ")}
                                                                                           [K8TS_DISABLE]
   --controllers LIST      controllers to run: * for all, name to enable, -name to disable
@@ -50,6 +52,7 @@ const OPTIONS = {
   "node-name": { type: "string" },
   "kubelet-port": { type: "string" },
   "pod-loopback-range": { type: "string" },
+  "service-loopback-range": { type: "string" },
   disable: { type: "string", multiple: true },
   controllers: { type: "string" },
   "token-auth-file": { type: "string" },
@@ -71,6 +74,7 @@ export interface ServerConfig {
   readonly nodeName: string
   readonly kubeletPort: number
   readonly podLoopbackRange: Cidr
+  readonly serviceLoopbackRange: Cidr
   readonly disabled: ReadonlySet<Component>
   readonly controllers: readonly string[]
   readonly tokenFile?: string
@@ -115,10 +119,10 @@ function portOf(value: string, flag = "port"): number {
   return port
 }
 
-function loopbackFlag(value: string): Cidr {
-  const cidr = cidrFlag("pod-loopback-range", value)
-  if (!cidr.text.startsWith("127.")) {
-    throw new ConfigError(`--pod-loopback-range: ${value} is not in the loopback range 127.0.0.0/8`)
+function loopbackFlag(name: string, value: string): Cidr {
+  const cidr = cidrFlag(name, value)
+  if (!cidr.text.startsWith("127.") || cidr.prefix < 8) {
+    throw new ConfigError(`--${name}: ${value} is not in the loopback range 127.0.0.0/8`)
   }
   return cidr
 }
@@ -127,10 +131,15 @@ function loopbackFlag(value: string): Cidr {
 function nodeFlags(str: (name: string) => string | undefined): {
   kubeletPort: number
   podLoopbackRange: Cidr
+  serviceLoopbackRange: Cidr
 } {
   return {
     kubeletPort: portOf(str("kubelet-port") ?? "10250", "kubelet-port"),
-    podLoopbackRange: loopbackFlag(str("pod-loopback-range") ?? "127.244.0.0/16"),
+    podLoopbackRange: loopbackFlag("pod-loopback-range", str("pod-loopback-range") ?? "127.244.0.0/16"),
+    serviceLoopbackRange: loopbackFlag(
+      "service-loopback-range",
+      str("service-loopback-range") ?? "127.96.0.0/12",
+    ),
   }
 }
 

@@ -18,7 +18,13 @@ import {
 import { InProcessClient } from "../src/client/index.ts"
 import { openStore } from "../src/storage/index.ts"
 import { cidrAddress, createLogger, type Logger, realClock } from "../src/util/index.ts"
-import { type Running, startControllerManager, startHollowKubelet, startKubelet } from "./components.ts"
+import {
+  type Running,
+  startControllerManager,
+  startHollowKubelet,
+  startKubelet,
+  startProxy,
+} from "./components.ts"
 import { writeKubeconfig } from "./kubeconfig.ts"
 import { ConfigError, HELP, parseServerConfig, type ServerConfig } from "./server-config.ts"
 import { storeDrivers } from "./store-drivers.ts"
@@ -74,6 +80,7 @@ async function startComponents(
       podCIDR: `${cidrAddress(config.clusterCidr, 0)}/24`,
       podLoopbackRange: config.podLoopbackRange.text,
       port: config.kubeletPort,
+      services: { cidr: config.serviceCidr, loopback: config.serviceLoopbackRange },
       tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
     })
     running.push(kubelet)
@@ -81,6 +88,17 @@ async function startComponents(
       "kubelet",
       `Node ${config.nodeName} started (process runtime; pods on ${config.podLoopbackRange.text})`,
     )
+  }
+  if (!config.disabled.has("proxy")) {
+    running.push(
+      startProxy(deps, {
+        nodeName: config.nodeName,
+        nodeAddress: reachable(config),
+        serviceCidr: config.serviceCidr,
+        loopbackRange: config.serviceLoopbackRange,
+      }),
+    )
+    step("proxy", `Proxy started (services on ${config.serviceLoopbackRange.text})`)
   }
   return running
 }

@@ -62,7 +62,11 @@ function oneServiceEnv(s: Service, ip: string): Record<string, string> {
 }
 
 /** The service variables a pod sees: its namespace's Services (unless links are off) and the API's. */
-export function serviceEnv(services: readonly Service[], pod: Pod): Record<string, string> {
+export function serviceEnv(
+  services: readonly Service[],
+  pod: Pod,
+  addressOf: (clusterIP: string) => string = (ip) => ip,
+): Record<string, string> {
   const out: Record<string, string> = {}
   const ns = pod.metadata?.namespace ?? "default"
   const links = pod.spec?.enableServiceLinks !== false
@@ -70,7 +74,8 @@ export function serviceEnv(services: readonly Service[], pod: Pod): Record<strin
     const ip = s.spec?.clusterIP
     if (!ip || ip === "None") continue
     const isMaster = s.metadata?.namespace === "default" && s.metadata?.name === "kubernetes"
-    if (isMaster || (links && s.metadata?.namespace === ns)) Object.assign(out, oneServiceEnv(s, ip))
+    if (isMaster || (links && s.metadata?.namespace === ns))
+      Object.assign(out, oneServiceEnv(s, addressOf(ip)))
   }
   return out
 }
@@ -181,6 +186,8 @@ export interface EnvOptions {
   readonly podIP: string
   readonly hostIP: string
   readonly services: readonly Service[]
+  /** Where a ClusterIP is reached from this node (its loopback mapping when pods share the host network). */
+  readonly serviceAddress?: (clusterIP: string) => string
 }
 
 /**
@@ -192,7 +199,7 @@ export async function containerEnv(c: Container, opts: EnvOptions): Promise<Reco
   const src: Sources = { ...opts, cache: new Map() }
   const pod = opts.pod
   const vars: Record<string, string> = {
-    ...serviceEnv(opts.services, pod),
+    ...serviceEnv(opts.services, pod, opts.serviceAddress),
     HOSTNAME: pod.spec?.hostname ?? pod.metadata?.name ?? "",
   }
   for (const from of c.envFrom ?? []) {

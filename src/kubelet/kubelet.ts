@@ -40,6 +40,8 @@ export interface KubeletOptions {
   readonly log?: Logger
   /** Restart back-off (default 10 s doubling to 5 minutes). */
   readonly backoff?: Backoff
+  /** Where a ClusterIP is reached from this node, for the service environment variables. */
+  readonly serviceAddress?: (clusterIP: string) => string
   /** Concurrent pod syncs (default 8). */
   readonly workers?: number
 }
@@ -211,6 +213,7 @@ export class Kubelet {
       log: this.#log,
       hostIP: this.#o.address,
       services: () => this.#services?.cache.list() ?? [],
+      ...(this.#o.serviceAddress ? { serviceAddress: this.#o.serviceAddress } : {}),
       backoff: this.#o.backoff ?? DEFAULT_BACKOFF,
       now: () => Date.now(),
     }

@@ -28,6 +28,7 @@ export interface SyncDeps {
   readonly log: Logger
   readonly hostIP: string
   readonly services: () => Service[]
+  readonly serviceAddress?: (clusterIP: string) => string
   readonly backoff: Backoff
   readonly now: () => number
 }

@@ -30,6 +30,8 @@ async function startServer(): Promise<{ url: string; ms: number }> {
       "e2e-node",
       "--pod-loopback-range",
       "127.246.0.0/24",
+      "--service-loopback-range",
+      "127.128.0.0/12",
     ],
     {
       stdio: ["ignore", "pipe", "pipe"],
@@ -69,7 +71,14 @@ before(() => {
   kubectl = kubectlPath()
 })
 after(async () => {
-  if (child && child.exitCode === null) child.kill("SIGKILL")
+  // SIGTERM first: the server stops its pods; SIGKILL only if it hangs.
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once("exit", r))
+    child.kill("SIGTERM")
+    const timer = setTimeout(() => child?.kill("SIGKILL"), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -188,6 +197,21 @@ describe("k8ts server", () => {
     assert.match(ip, /^127\.246\.0\.\d+$/)
     const page = await fetch(`http://${ip}/`)
     assert.match(await page.text(), /Welcome to nginx!/)
+    // Through a Service: its ClusterIP is served by the proxy on the mapped loopback address.
+    const exposed = await k("expose", "pod", "web", "--port=8080", "--target-port=80", "--name=web")
+    assert.equal(exposed.code, 0, exposed.stderr)
+    const clusterIP = (await k("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}")).stdout
+    const [, b, c, d] = clusterIP.split(".").map(Number) as [number, number, number, number]
+    const vip = `127.${128 + (b - 96)}.${c}.${d}`
+    let viaService = ""
+    for (let i = 0; i < 100 && !viaService.includes("Welcome"); i++) {
+      viaService = await fetch(`http://${vip}:8080/`).then(
+        (r) => r.text(),
+        () => "",
+      )
+      if (!viaService.includes("Welcome")) await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.match(viaService, /Welcome to nginx!/)
     const deleted = await k("delete", "pod", "web", "--timeout=30s")
     assert.equal(deleted.code, 0, deleted.stderr)
     await assert.rejects(fetch(`http://${ip}/`))
