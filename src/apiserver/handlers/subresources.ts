@@ -37,6 +37,8 @@ export function scaleOf(obj: Obj): ApiObject {
   }
 }
 
+const SCALE = { group: "autoscaling", version: "v1", kind: "Scale" }
+
 /** GET, PUT and PATCH of /scale. */
 export async function scale(r: ResourceRequest): Promise<ApiResponse> {
   const ref = { namespace: r.namespace, name: r.ri.name }
@@ -53,7 +55,7 @@ export async function scale(r: ResourceRequest): Promise<ApiResponse> {
     ref,
     (cur) => {
       const current = scaleOf(cur as Obj)
-      const wanted = (r.ri.verb === "patch" ? applyPatch(contentType, current, input) : input) as Obj
+      const wanted = (r.ri.verb === "patch" ? applyPatch(contentType, current, input, SCALE) : input) as Obj
       if (typeof wanted !== "object" || wanted === null)
         throw badRequest("the body of the request is not a Scale")
       if (

@@ -1,6 +1,6 @@
 /** CREATE, UPDATE (PUT), PATCH, DELETE and DELETECOLLECTION of a resource or its status. */
 import { ApiError, type ApiObject, badRequest } from "../../api/index.ts"
-import { applyPatch } from "../patch.ts"
+import { applyPatch, checkPatchType } from "../patch.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { json, successStatus } from "../output.ts"
@@ -66,6 +66,8 @@ function allowsCreateOnUpdate(r: ResourceRequest): boolean {
 /** PATCH: json-patch or merge-patch (strategic merge and apply plug in the same way). */
 export async function patchObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? ""
+  const target = r.served.info
+  checkPatchType(contentType, target)
   const patch = decodeBody(
     contentType === "application/apply-patch+yaml" ? contentType : "application/json",
     await r.req.body(),
@@ -76,7 +78,7 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
     { namespace: r.namespace, name: r.ri.name },
     (cur) => {
       if (!cur) throw new ApiError("NotFound", `${r.served.info.resource} "${r.ri.name}" not found`)
-      return applyPatch(contentType, cur, patch)
+      return applyPatch(contentType, cur, patch, target)
     },
     {
       subresource,

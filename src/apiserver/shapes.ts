@@ -1,0 +1,102 @@
+/**
+ * The shape of the value at a position of an object, read from the schema table: a struct of
+ * known fields, a map, a list (with the field's merge strategy, merge key and list type), a
+ * scalar, or unknown (no schema: custom resources, RawExtension, unknown fields). Strategic
+ * merge patch and server-side apply walk objects with it.
+ */
+import { schema } from "../api/index.ts"
+
+type FieldSchema = schema.FieldSchema
+
+/** What is known about one position of an object. */
+export type Shape =
+  | { readonly kind: "struct"; readonly type: string; readonly atomic: boolean }
+  | { readonly kind: "map"; readonly value: Shape; readonly atomic: boolean }
+  | { readonly kind: "list"; readonly elem: Shape; readonly field: FieldSchema }
+  | { readonly kind: "scalar" }
+  | { readonly kind: "unknown" }
+
+/** A position the schema says nothing about. */
+export const UNKNOWN: Shape = { kind: "unknown" }
+const SCALAR: Shape = { kind: "scalar" }
+
+/** Types serialized as one JSON scalar whatever their message looks like. */
+const SCALAR_LIKE = new Set([
+  schema.TIME,
+  schema.MICRO_TIME,
+  schema.DURATION,
+  schema.QUANTITY,
+  schema.INT_OR_STRING,
+])
+
+/** Types whose JSON is free-form. */
+const OPAQUE = new Set([schema.RAW_EXTENSION, schema.FIELDS_V1])
+
+/**
+ * Embedded structs whose fields appear inline in the JSON of their parent (Go's `json:",inline"`),
+ * by `<parent type>.<field>`. The table records them as ordinary fields.
+ */
+const INLINE = new Set([
+  "io.k8s.api.core.v1.Volume.volumeSource",
+  "io.k8s.api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
+  "io.k8s.api.core.v1.EphemeralContainer.ephemeralContainerCommon",
+  "io.k8s.api.core.v1.Probe.handler",
+  "io.k8s.api.core.v1.VolumeMountStatus.volumeStatus",
+  "io.k8s.api.networking.v1.IngressRule.ingressRuleValue",
+  "io.k8s.api.core.v1.ConfigMapEnvSource.localObjectReference",
+  "io.k8s.api.core.v1.ConfigMapKeySelector.localObjectReference",
+  "io.k8s.api.core.v1.ConfigMapProjection.localObjectReference",
+  "io.k8s.api.core.v1.ConfigMapVolumeSource.localObjectReference",
+  "io.k8s.api.core.v1.SecretEnvSource.localObjectReference",
+  "io.k8s.api.core.v1.SecretKeySelector.localObjectReference",
+  "io.k8s.api.core.v1.SecretProjection.localObjectReference",
+])
+
+/** The shape of a value of type `t` (a scalar or message name). */
+export function typeShape(t: string, atomic = false): Shape {
+  if (schema.SCALAR_TYPES.has(t) || SCALAR_LIKE.has(t)) return SCALAR
+  if (OPAQUE.has(t)) return UNKNOWN
+  const msg = schema.typeSchema(t)
+  if (!msg) return UNKNOWN
+  if (msg.alias) return { kind: "list", elem: SCALAR, field: { n: 1, t: "string", rep: true, lt: "atomic" } }
+  return { kind: "struct", type: t, atomic }
+}
+
+/** The shape of an object of a kind, or undefined when the table does not know the kind. */
+export function kindShape(group: string, version: string, kind: string): Shape | undefined {
+  const def = schema.definitionOf(group, version, kind)
+  return def ? typeShape(def) : undefined
+}
+
+function shapeOfField(f: FieldSchema): Shape {
+  if (f.rep) return { kind: "list", elem: typeShape(f.t), field: f }
+  if (f.map) return { kind: "map", value: typeShape(f.t), atomic: f.mt === "atomic" }
+  return typeShape(f.t, f.st === "atomic")
+}
+
+function findField(type: string, name: string, depth = 0): FieldSchema | undefined {
+  const direct = schema.fieldOf(type, name)
+  if (direct) return direct
+  if (depth > 3) return undefined
+  const msg = schema.typeSchema(type)
+  for (const [fname, f] of Object.entries(msg?.f ?? {})) {
+    if (!INLINE.has(`${type}.${fname}`)) continue
+    const inner = findField(f.t, name, depth + 1)
+    if (inner) return inner
+  }
+  return undefined
+}
+
+/** A child position: its shape and, for struct fields, the field's schema. */
+export interface Child {
+  readonly shape: Shape
+  readonly field?: FieldSchema
+}
+
+/** The shape of `name` inside a struct or map of `parent`. */
+export function childOf(parent: Shape, name: string): Child {
+  if (parent.kind === "map") return { shape: parent.value }
+  if (parent.kind !== "struct") return { shape: UNKNOWN }
+  const f = findField(parent.type, name)
+  return f ? { shape: shapeOfField(f), field: f } : { shape: UNKNOWN }
+}
