@@ -26,11 +26,14 @@ import {
 } from "./context.ts"
 import { prepareForCreate, prepareForUpdate } from "./strategy.ts"
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
+import { recordUpdate, writeContext } from "../apply/index.ts"
 
 /** Options every write takes. */
 export interface WriteOptions {
   readonly dryRun?: boolean
   readonly user?: UserInfo
+  /** Records the write in managedFields as an Update by this manager ("" becomes "unknown"). */
+  readonly fieldManager?: string
 }
 
 /** Options of update. */
@@ -142,6 +145,9 @@ export class Registry {
     delete meta.selfLink
     prepareForCreate(s.info, obj)
     this.#d.defaults(s.info, obj)
+    if (opts.fieldManager !== undefined) {
+      recordUpdate(undefined, obj, opts.fieldManager, writeContext(s.info, "", this.#d.clock.now()))
+    }
     await this.#d.admission.admit({
       operation: "CREATE",
       info: s.info,
@@ -222,6 +228,9 @@ export class Registry {
       keepSystemFields(meta, oldMeta)
       const prepared = prepareForUpdate(s.info, next as never, old as never, sub)
       this.#d.defaults(s.info, prepared)
+      if (opts.fieldManager !== undefined && (sub === "" || sub === "status")) {
+        recordUpdate(old, prepared, opts.fieldManager, writeContext(s.info, sub, this.#d.clock.now()))
+      }
       await this.#d.admission.admit({
         operation: "UPDATE",
         info: s.info,
