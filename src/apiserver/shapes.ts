@@ -14,10 +14,16 @@ export type Shape =
   | { readonly kind: "map"; readonly value: Shape; readonly atomic: boolean }
   | { readonly kind: "list"; readonly elem: Shape; readonly field: FieldSchema }
   | { readonly kind: "scalar" }
-  | { readonly kind: "unknown" }
+  | { readonly kind: "unknown"; readonly object?: true }
 
 /** A position the schema says nothing about. */
 export const UNKNOWN: Shape = { kind: "unknown" }
+
+/** An object of a kind without schema (a custom resource): only its metadata is known. */
+export const UNKNOWN_OBJECT: Shape = { kind: "unknown", object: true }
+
+const OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+const OBJECT_FIELDS = new Set(["apiVersion", "kind", "metadata"])
 const SCALAR: Shape = { kind: "scalar" }
 
 /** Types serialized as one JSON scalar whatever their message looks like. */
@@ -96,6 +102,10 @@ export interface Child {
 /** The shape of `name` inside a struct or map of `parent`. */
 export function childOf(parent: Shape, name: string): Child {
   if (parent.kind === "map") return { shape: parent.value }
+  if (parent.kind === "unknown" && parent.object && OBJECT_FIELDS.has(name)) {
+    const field = { n: 0, t: name === "metadata" ? OBJECT_META : "string" }
+    return { shape: typeShape(field.t), field }
+  }
   if (parent.kind !== "struct") return { shape: UNKNOWN }
   const f = findField(parent.type, name)
   return f ? { shape: shapeOfField(f), field: f } : { shape: UNKNOWN }

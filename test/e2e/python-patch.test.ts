@@ -24,10 +24,10 @@ after(async () => {
 })
 
 test(
-  "the Python client's default patch is a strategic merge",
+  "the Python client's default patch is a strategic merge, and its dynamic client applies server-side",
   skipUnless(have, "python3-kubernetes is not installed (apt-get install python3-kubernetes)"),
   async () => {
-    const r = await run(PYTHON, [join(import.meta.dirname, "python_patch.py"), srv.kubeconfig], {
+    const r = await run(PYTHON, [join(import.meta.dirname, "python_patch.py"), srv.kubeconfig, "apply"], {
       env: { ...srv.env, PYTHONPATH: "" },
     })
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`)

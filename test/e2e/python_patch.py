@@ -1,4 +1,5 @@
 """Strategic merge and server-side apply from Debian's python3-kubernetes. Exits non-zero on failure."""
+import json
 import sys
 from kubernetes import client, config, dynamic
 from kubernetes.client.rest import ApiException
@@ -28,20 +29,22 @@ assert [c["image"] for c in got.spec.template.spec.containers] == ["redis", "ngi
 dyn.patch(deployments, {"metadata": {"name": "py-smp", "$deleteFromPrimitiveList/finalizers": ["a/b"]}}, namespace="default")
 assert not dyn.get(deployments, "py-smp", "default").metadata.finalizers
 
-if len(sys.argv) > 2 and sys.argv[2] == "apply":
+if "apply" in sys.argv[2:]:
     cms = dyn.resources.get(api_version="v1", kind="ConfigMap")
     body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "py-ssa"}, "data": {"a": "1"}}
-    created = dyn.server_side_apply(cms, body, namespace="default", field_manager="py")
-    assert created.data == {"a": "1"}, created.data
-    entries = [(m["manager"], m["operation"]) for m in created.metadata.managedFields]
+    # This client sends an apply body only when given it serialized.
+    created = dyn.server_side_apply(cms, json.dumps(body), name="py-ssa", namespace="default", field_manager="py")
+    created = created.to_dict()
+    assert created["data"] == {"a": "1"}, created
+    entries = [(m["manager"], m["operation"]) for m in created["metadata"]["managedFields"]]
     assert entries == [("py", "Apply")], entries
     other = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "py-ssa"}, "data": {"a": "2"}}
     try:
-        dyn.server_side_apply(cms, other, namespace="default", field_manager="other")
+        dyn.server_side_apply(cms, json.dumps(other), name="py-ssa", namespace="default", field_manager="other")
         raise AssertionError("conflicting apply was accepted")
     except ApiException as e:
         assert e.status == 409, e.status
-    forced = dyn.server_side_apply(cms, other, namespace="default", field_manager="other", force_conflicts=True)
-    assert forced.data == {"a": "2"}, forced.data
+    forced = dyn.server_side_apply(cms, json.dumps(other), name="py-ssa", namespace="default", field_manager="other", force_conflicts=True)
+    assert forced.to_dict()["data"] == {"a": "2"}, forced
 
 print("python patch: all checks passed")

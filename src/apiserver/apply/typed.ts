@@ -60,7 +60,7 @@ export function itemPE(item: unknown, i: number, keys: readonly string[]): strin
 
 /** True when `name` is a declared field of a struct shape (not a map entry). */
 export function isDeclared(shape: Shape, name: string): boolean {
-  return shape.kind === "struct" && childOf(shape, name).field !== undefined
+  return (shape.kind === "struct" || shape.kind === "unknown") && childOf(shape, name).field !== undefined
 }
 
 /** The field set of a value: every leaf, list item and map entry it sets (upstream's ToFieldSet). */

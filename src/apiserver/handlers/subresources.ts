@@ -5,6 +5,7 @@ import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { json } from "../output.ts"
 import { labelSelectorAsString } from "../selectors.ts"
 import { applyPatch } from "../patch.ts"
+import { fieldManagerOf } from "./write.ts"
 import type { ResourceRequest } from "./context.ts"
 import { timestamp } from "../registry/context.ts"
 
@@ -90,6 +91,8 @@ export async function scale(r: ResourceRequest): Promise<ApiResponse> {
     {
       dryRun: r.req.query.has("dryRun"),
       user: r.req.user,
+      fieldManager: fieldManagerOf(r, r.ri.verb === "patch" ? "PatchOptions" : "UpdateOptions"),
+      managerSubresource: "scale",
       get clientResourceVersion() {
         return clientRV
       },

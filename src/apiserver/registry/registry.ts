@@ -42,11 +42,16 @@ export interface UpdateOptions extends WriteOptions {
   readonly subresource?: string
   /** The resourceVersion the client required (PUT body or patch), if any: a mismatch is a 409. */
   readonly clientResourceVersion?: string
+  /** The subresource managedFields name when it differs from `subresource` (scale writes the main resource). */
+  readonly managerSubresource?: string
   /** Create the object when it does not exist (PUT on kinds that allow it, server-side apply). */
   readonly createIfMissing?: boolean
 }
 
 const MAX_RETRIES = 16
+
+/** The subresources whose writes managedFields record (others are the server's own). */
+const TRACKED_SUBRESOURCES = new Set(["", "status", "scale"])
 
 /** Names the resource in messages: `deployments.apps`. */
 function qualified(s: Served): { resource: string; group: string } {
@@ -228,9 +233,7 @@ export class Registry {
       keepSystemFields(meta, oldMeta)
       const prepared = prepareForUpdate(s.info, next as never, old as never, sub)
       this.#d.defaults(s.info, prepared)
-      if (opts.fieldManager !== undefined && (sub === "" || sub === "status")) {
-        recordUpdate(old, prepared, opts.fieldManager, writeContext(s.info, sub, this.#d.clock.now()))
-      }
+      this.#recordUpdate(s, old, prepared, opts)
       await this.#d.admission.admit({
         operation: "UPDATE",
         info: s.info,
@@ -254,6 +257,13 @@ export class Registry {
       await undo?.() // lost a race: the next attempt allocates again
     }
     throw conflict(qualified(s), ref.name, "too many concurrent updates; please try again")
+  }
+
+  /** Records an update in managedFields when the write names a manager. */
+  #recordUpdate(s: Served, old: ApiObject, next: ApiObject, opts: UpdateOptions): void {
+    const sub = opts.managerSubresource ?? opts.subresource ?? ""
+    if (opts.fieldManager === undefined || !TRACKED_SUBRESOURCES.has(sub)) return
+    recordUpdate(old, next, opts.fieldManager, writeContext(s.info, sub, this.#d.clock.now()))
   }
 
   /** Checks and writes one prepared update; undefined when another write won the race. */
