@@ -180,6 +180,21 @@ describe("recordUpdate()", () => {
     assert.deepEqual(same.metadata?.managedFields, live.metadata?.managedFields)
   })
 
+  test("keeps ten Update managers, folding the oldest into ancient-changes", () => {
+    let cur = deployment({ replicas: 0 })
+    recordUpdate(undefined, cur, "m0", CTX)
+    for (let i = 1; i <= 11; i++) {
+      const next = structuredClone(cur) as any
+      next.spec[`f${i}`] = i
+      recordUpdate(cur, next, `m${i}`, { ...CTX, now: `2026-11-24T19:${String(i).padStart(2, "0")}:00Z` })
+      cur = next
+    }
+    const names = entries(cur)
+    assert.equal(names.length, 10)
+    assert.ok(names.includes("ancient-changes/Update"))
+    assert.ok(!names.includes("m0/Update") && !names.includes("m1/Update"))
+  })
+
   test("an existing object without managedFields stays untracked", () => {
     const live = deployment({ replicas: 1 })
     const next = deployment({ replicas: 2 })

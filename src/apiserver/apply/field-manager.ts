@@ -11,6 +11,7 @@ import { FieldSet, fieldPE, pathString } from "./field-set.ts"
 import {
   type ManagerEntry,
   type Managers,
+  capUpdateManagers,
   decodeManagedFields,
   encodeManagedFields,
   managerId,
@@ -86,6 +87,15 @@ function comparable(obj: ApiObject | undefined): Obj {
   return { ...(obj as Obj), metadata: meta }
 }
 
+/** The part of an object a write's ownership can change: only status through /status, no status otherwise. */
+function trackedPart(obj: ApiObject | undefined, ctx: WriteContext): Obj {
+  if (!obj) return {}
+  if (ctx.subresource === "status") return { status: (obj as Obj).status }
+  const out = comparable(obj)
+  if (ctx.hasStatus) delete out.status
+  return out
+}
+
 function managersOf(obj: ApiObject | undefined): Managers {
   try {
     return decodeManagedFields(obj?.metadata?.managedFields)
@@ -143,7 +153,7 @@ export function recordUpdate(
     if (next.metadata) delete next.metadata.managedFields
     return
   }
-  const c = filtered(compare(comparable(live), comparable(next), ctx.shape, false), ctx)
+  const c = filtered(compare(trackedPart(live, ctx), trackedPart(next, ctx), ctx.shape, false), ctx)
   updateManagers(
     managers,
     {
@@ -155,8 +165,9 @@ export function recordUpdate(
     },
     c,
   )
+  capUpdateManagers(managers)
   setManagedFields(next, managers)
-  keepTimestampsOfNoop(live, next)
+  if (c.added.isEmpty() && c.modified.isEmpty() && c.removed.isEmpty()) keepTimestampsOfNoop(live, next)
 }
 
 /** The managers an update starts from: the client's managedFields if it wrote valid ones, else the live ones. */

@@ -42,8 +42,12 @@ export class FieldSet {
   union(other: FieldSet): FieldSet {
     const out = new FieldSet()
     out.member = this.member || other.member
-    for (const [pe, c] of this.children) out.children.set(pe, c.union(other.children.get(pe) ?? EMPTY))
-    for (const [pe, c] of other.children) if (!this.children.has(pe)) out.children.set(pe, c.union(EMPTY))
+    // Subtrees only one side has are shared, not copied: sets are not changed once built.
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe)
+      out.children.set(pe, o ? c.union(o) : c)
+    }
+    for (const [pe, c] of other.children) if (!this.children.has(pe)) out.children.set(pe, c)
     return out.#pruned()
   }
 
@@ -51,7 +55,10 @@ export class FieldSet {
   difference(other: FieldSet): FieldSet {
     const out = new FieldSet()
     out.member = this.member && !other.member
-    for (const [pe, c] of this.children) out.children.set(pe, c.difference(other.children.get(pe) ?? EMPTY))
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe)
+      out.children.set(pe, o ? c.difference(o) : c)
+    }
     return out.#pruned()
   }
 
@@ -85,9 +92,8 @@ export class FieldSet {
   toFieldsV1(): Record<string, unknown> {
     const out: Record<string, unknown> = {}
     if (this.member && this.children.size) out["."] = {}
-    for (const pe of [...this.children.keys()].sort()) {
-      out[pe] = (this.children.get(pe) as FieldSet).toFieldsV1()
-    }
+    const keys = this.children.size > 1 ? [...this.children.keys()].sort() : this.children.keys()
+    for (const pe of keys) out[pe] = (this.children.get(pe) as FieldSet).toFieldsV1()
     return out
   }
 
@@ -99,8 +105,6 @@ export class FieldSet {
     return out
   }
 }
-
-const EMPTY = new FieldSet()
 
 function descend(root: FieldSet, path: readonly string[], create: true): FieldSet
 function descend(root: FieldSet, path: readonly string[], create: false): FieldSet | undefined

@@ -117,3 +117,35 @@ export function managerFromUserAgent(userAgent: string | undefined): string {
   }
   return out
 }
+
+/** How many Update entries an object keeps before the oldest fold into "ancient-changes". */
+export const MAX_UPDATE_MANAGERS = 10
+
+/** Folds the oldest Update entries into one "ancient-changes" entry per apiVersion, as upstream. */
+export function capUpdateManagers(managers: Managers, max = MAX_UPDATE_MANAGERS): void {
+  const updaters = [...managers.entries()].filter(([, e]) => e.operation === "Update")
+  if (updaters.length <= max) return
+  const seconds = (e: ManagerEntry) => (e.time ? Math.floor(Date.parse(e.time) / 1000) : 0)
+  updaters.sort(([ia, a], [ib, b]) => seconds(a) - seconds(b) || (ia < ib ? -1 : ia > ib ? 1 : 0))
+  const firstOfVersion = new Map<string, string>()
+  let length = updaters.length
+  for (const [id, e] of updaters) {
+    if (length <= max) break
+    const bucketEntry = { manager: "ancient-changes", operation: "Update" as const, apiVersion: e.apiVersion }
+    const bucket = managerId(bucketEntry)
+    const first = firstOfVersion.get(e.apiVersion)
+    if (first === undefined) {
+      firstOfVersion.set(e.apiVersion, id)
+      continue
+    }
+    if (!managers.has(bucket)) {
+      const firstEntry = managers.get(first) as ManagerEntry
+      managers.delete(first)
+      managers.set(bucket, { ...bucketEntry, set: firstEntry.set })
+    }
+    const b = managers.get(bucket) as ManagerEntry
+    managers.set(bucket, { ...bucketEntry, set: e.set.union(b.set), ...(e.time ? { time: e.time } : {}) })
+    managers.delete(id)
+    length--
+  }
+}

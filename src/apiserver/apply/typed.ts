@@ -136,6 +136,7 @@ function compareAt(
   item = false,
 ): void {
   const { c } = st
+  if (lhs === undefined && rhs === undefined) return
   const mode = modeOf(rhs !== undefined ? rhs : lhs, shape)
   const changedKind = lhs !== undefined && rhs !== undefined && jsonKind(lhs) !== jsonKind(rhs)
   // Leaves, and two empty maps or lists, compare as one value.
