@@ -122,6 +122,13 @@ function jsonKind(v: unknown): string {
   return Array.isArray(v) ? "array" : v === null ? "null" : typeof v
 }
 
+/** Leaves, values that changed their JSON kind, and two empty maps or lists compare as one value. */
+function isLeafPair(mode: Mode, lhs: unknown, rhs: unknown): boolean {
+  if (mode.kind === "leaf") return true
+  if (lhs !== undefined && rhs !== undefined && jsonKind(lhs) !== jsonKind(rhs)) return true
+  return isEmptyValue(lhs) && isEmptyValue(rhs)
+}
+
 interface CompareState {
   readonly c: Comparison
   readonly structMembers: boolean
@@ -138,9 +145,7 @@ function compareAt(
   const { c } = st
   if (lhs === undefined && rhs === undefined) return
   const mode = modeOf(rhs !== undefined ? rhs : lhs, shape)
-  const changedKind = lhs !== undefined && rhs !== undefined && jsonKind(lhs) !== jsonKind(rhs)
-  // Leaves, and two empty maps or lists, compare as one value.
-  if (mode.kind === "leaf" || changedKind || (isEmptyValue(lhs) && isEmptyValue(rhs))) {
+  if (isLeafPair(mode, lhs, rhs)) {
     if (lhs === undefined) c.added.insert(path)
     else if (rhs === undefined) c.removed.insert(path)
     else if (JSON.stringify(lhs) !== JSON.stringify(rhs)) c.modified.insert(path)
