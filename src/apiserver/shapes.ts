@@ -58,6 +58,36 @@ const INLINE = new Set([
   "io.k8s.api.core.v1.SecretProjection.localObjectReference",
 ])
 
+/**
+ * Messages upstream marks `+structType=atomic` (owned and replaced whole by apply). The table
+ * records field markers only, so the message markers are listed here.
+ */
+const ATOMIC_TYPES = new Set([
+  "io.k8s.api.autoscaling.v1.CrossVersionObjectReference",
+  "io.k8s.api.core.v1.ConfigMapKeySelector",
+  "io.k8s.api.core.v1.EndpointAddress",
+  "io.k8s.api.core.v1.EndpointPort",
+  "io.k8s.api.core.v1.EvictionResponder",
+  "io.k8s.api.core.v1.FileKeySelector",
+  "io.k8s.api.core.v1.LocalObjectReference",
+  "io.k8s.api.core.v1.NodeSelector",
+  "io.k8s.api.core.v1.NodeSelectorTerm",
+  "io.k8s.api.core.v1.ObjectFieldSelector",
+  "io.k8s.api.core.v1.ObjectReference",
+  "io.k8s.api.core.v1.ResourceFieldSelector",
+  "io.k8s.api.core.v1.ScopeSelector",
+  "io.k8s.api.core.v1.SecretKeySelector",
+  "io.k8s.api.core.v1.SecretReference",
+  "io.k8s.api.core.v1.TopologySelectorTerm",
+  "io.k8s.api.core.v1.TypedLocalObjectReference",
+  "io.k8s.api.discovery.v1.EndpointPort",
+  "io.k8s.api.networking.v1.ServiceBackendPort",
+  "io.k8s.api.rbac.v1.RoleRef",
+  "io.k8s.api.rbac.v1.Subject",
+  "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+  "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference",
+])
+
 /** The shape of a value of type `t` (a scalar or message name). */
 export function typeShape(t: string, atomic = false): Shape {
   if (schema.SCALAR_TYPES.has(t) || SCALAR_LIKE.has(t)) return SCALAR
@@ -65,7 +95,7 @@ export function typeShape(t: string, atomic = false): Shape {
   const msg = schema.typeSchema(t)
   if (!msg) return UNKNOWN
   if (msg.alias) return { kind: "list", elem: SCALAR, field: { n: 1, t: "string", rep: true, lt: "atomic" } }
-  return { kind: "struct", type: t, atomic }
+  return { kind: "struct", type: t, atomic: atomic || ATOMIC_TYPES.has(t) }
 }
 
 /** The shape of an object of a kind, or undefined when the table does not know the kind. */

@@ -80,7 +80,8 @@ describe("toFieldSet()", () => {
     )
     assert.deepEqual(set.toFieldsV1()["f:spec"], {
       "f:replicas": {},
-      "f:selector": { "f:matchLabels": { "f:app": {} } },
+      // LabelSelector is an atomic struct: owned whole.
+      "f:selector": {},
       "f:template": {
         "f:spec": { "f:containers": { 'k:{"name":"c"}': { ".": {}, "f:image": {}, "f:name": {} } } },
       },
