@@ -143,6 +143,35 @@ function parseProto(text) {
   return { pkg, messages }
 }
 
+function lowerFirst(s) {
+  return s.charAt(0).toLowerCase() + s.slice(1)
+}
+
+/**
+ * The embedded structs whose fields Go's JSON encoding inlines (`json:""` or `json:",inline"`)
+ * but protobuf keeps as one field: { Struct: Set(protoFieldName) }.
+ */
+function inlinedFields(repo, dir) {
+  const out = {}
+  const listing = existsSync(join(repo, dir))
+    ? execFileSync("ls", [join(repo, dir)], { encoding: "utf8" })
+    : execFileSync("git", ["--git-dir", repo, "ls-tree", "--name-only", `HEAD:${dir}`], { encoding: "utf8" })
+  const files = listing.split("\n").filter((f) => /types\w*\.go$/.test(f) && !f.includes("swagger"))
+  for (const file of files) {
+    let struct
+    for (const line of readRepoFile(repo, `${dir}/${file}`).split("\n")) {
+      const t = /^type (\w+) struct \{/.exec(line)
+      if (t) struct = t[1]
+      const m = /^\s+(\w+) `json:"(?:,inline)?"[^`]*protobuf:"([^"]*)"/.exec(line)
+      if (m && struct) {
+        const name = /name=(\w+)/.exec(m[2])?.[1] ?? lowerFirst(m[1])
+        ;(out[struct] ??= new Set()).add(name)
+      }
+    }
+  }
+  return out
+}
+
 function resolveType(type, pkg) {
   const t = type.startsWith(".") ? type.slice(1) : type
   if (SCALARS.has(t)) return t
@@ -162,9 +191,12 @@ function main() {
   const types = {}
   for (const [repo, path] of files) {
     const { pkg, messages } = parseProto(readRepoFile(repo, path))
+    const inlined = inlinedFields(repo, path.slice(0, path.lastIndexOf("/")))
     for (const [name, m] of Object.entries(messages)) {
       const fields = {}
-      for (const [fname, f] of Object.entries(m.fields)) fields[fname] = { ...f, t: resolveType(f.t, pkg) }
+      for (const [fname, f] of Object.entries(m.fields)) {
+        fields[fname] = { ...f, t: resolveType(f.t, pkg), ...(inlined[name]?.has(fname) ? { il: true } : {}) }
+      }
       const entry = { f: fields }
       // A named slice or map type (ExtraValue, Verbs): JSON is its `items`, not an object.
       if (m.markers["protobuf.nullable"] === "true" && Object.keys(fields).length === 1 && fields.items)

@@ -1,6 +1,7 @@
 /** Content negotiation: what the client sent (JSON, YAML) and what it accepts back (JSON, Table...). */
 import { parse as parseYaml } from "yaml"
 import { ApiError, badRequest } from "../api/index.ts"
+import { decodeProtobuf } from "./protobuf.ts"
 
 /** One entry of an Accept header. */
 export interface MediaRange {
@@ -71,17 +72,12 @@ export function chooseOutput(
 export const JSON_TYPE = "application/json"
 
 /**
- * Decodes a request body by its Content-Type: JSON (the default) or YAML.
+ * Decodes a request body by its Content-Type: JSON (the default), YAML or protobuf.
  * @throws ApiError BadRequest for malformed bodies, UnsupportedMediaType for other types
  */
 export function decodeBody(contentType: string | undefined, body: Buffer): unknown {
   const type = parseMediaTypes(contentType)[0]?.type ?? "application/json"
-  if (type === "application/vnd.kubernetes.protobuf") {
-    throw new ApiError(
-      "UnsupportedMediaType",
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
-    )
-  }
+  if (type === "application/vnd.kubernetes.protobuf") return decodeProtobuf(body)
   const text = body.toString("utf8")
   if (type === "application/yaml" || type === "application/apply-patch+yaml") {
     try {

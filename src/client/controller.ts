@@ -5,7 +5,7 @@
 import { setMaxListeners } from "node:events"
 import { type ApiObject, controllerOf, keyOf, type ResourceRef } from "../api/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
-import type { Client } from "./client.ts"
+import type { Client, SelectorOptions } from "./client.ts"
 import type { EventHandler, Informer } from "./informer.ts"
 import type { Informers } from "./shared-informers.ts"
 import { RateLimitingQueue, type WorkQueueStats } from "./workqueue.ts"
@@ -54,6 +54,8 @@ export interface ControllerSpec {
   readonly workers?: number
   /** The reconciled resource: each of its changes enqueues its own key. */
   readonly for: ResourceRef<any>
+  /** Narrows the watch of `for` (a kubelet: `spec.nodeName=<node>`); default everything. */
+  readonly scope?: SelectorOptions
   /** Resources it creates: each change enqueues the key of the controlling owner. */
   readonly owns?: readonly ResourceRef<any>[]
   /** Other resources, mapped to keys by a function. */
@@ -127,13 +129,17 @@ export class Controller {
     try {
       const reconciler = this.#spec.create(this.#deps)
       const used: Informer<ApiObject>[] = []
-      const watch = (ref: ResourceRef<any>, map: (obj: ApiObject) => (string | undefined)[]) => {
-        const informer = informers.get<ApiObject>(ref)
+      const watch = (
+        ref: ResourceRef<any>,
+        map: (obj: ApiObject) => (string | undefined)[],
+        scope?: SelectorOptions,
+      ) => {
+        const informer = informers.get<ApiObject>(ref, scope)
         used.push(informer)
         offs.push(informer.addHandler(enqueuer(queue, map)))
       }
       const own = this.#spec.for
-      watch(own, (obj) => [keyOf(obj)])
+      watch(own, (obj) => [keyOf(obj)], this.#spec.scope)
       for (const ref of this.#spec.owns ?? []) watch(ref, (obj) => [ownerKeyOf(own, obj)])
       for (const w of this.#spec.watches ?? []) watch(w.ref, (obj) => w.map(obj))
       const synced = await Promise.all(used.map((i) => i.waitForSync(signal)))

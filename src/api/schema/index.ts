@@ -31,6 +31,8 @@ export interface FieldSchema {
   readonly st?: string
   /** Marked required. */
   readonly req?: true
+  /** An embedded struct whose fields JSON writes at this level (Volume's volumeSource). */
+  readonly il?: true
 }
 
 /** One message. */
@@ -112,7 +114,25 @@ export function definitionOf(group: string, version: string, kind: string): stri
   return TABLE.types[name] ? name : undefined
 }
 
-/** The schema of `field` in message `type`, if both exist. */
+const flattened = new Map<string, Readonly<Record<string, FieldSchema>>>()
+
+/**
+ * The fields of `type` by JSON name as JSON sees them: an inlined embedded struct's fields
+ * (Volume's volumeSource) appear at this level instead of the embedding field.
+ */
+export function jsonFields(type: string): Readonly<Record<string, FieldSchema>> {
+  const cached = flattened.get(type)
+  if (cached) return cached
+  const out: Record<string, FieldSchema> = {}
+  for (const [name, f] of Object.entries(TABLE.types[type]?.f ?? {})) {
+    if (f.il) Object.assign(out, jsonFields(f.t))
+    else out[name] = f
+  }
+  flattened.set(type, out)
+  return out
+}
+
+/** The schema of JSON field `field` in message `type` (inlined structs looked through). */
 export function fieldOf(type: string, field: string): FieldSchema | undefined {
-  return TABLE.types[type]?.f[field]
+  return jsonFields(type)[field]
 }

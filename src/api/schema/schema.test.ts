@@ -46,3 +46,13 @@ test("list semantics: containers merge by name, volumes also retain keys, finali
   assert.equal(fieldOf("io.k8s.api.core.v1.Secret", "data")?.map, "string")
   assert.equal(fieldOf("io.k8s.api.core.v1.Secret", "data")?.t, "bytes")
 })
+
+test("inlined embedded structs appear at the parent level in JSON", () => {
+  assert.equal(fieldOf("io.k8s.api.core.v1.Volume", "emptyDir")?.t, "io.k8s.api.core.v1.EmptyDirVolumeSource")
+  assert.equal(fieldOf("io.k8s.api.core.v1.Volume", "volumeSource"), undefined)
+  assert.equal(fieldOf("io.k8s.api.core.v1.Probe", "httpGet")?.t, "io.k8s.api.core.v1.HTTPGetAction")
+  assert.equal(
+    fieldOf("io.k8s.api.networking.v1.IngressRule", "http")?.t,
+    "io.k8s.api.networking.v1.HTTPIngressRuleValue",
+  )
+})

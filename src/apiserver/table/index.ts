@@ -1,51 +1,125 @@
-/** Table conversion: upstream's default table (Name, Created At) until per-kind printers land. */
+/**
+ * Table conversion for `kubectl get`: one printer per kind, keyed by group and kind, with upstream's
+ * columns and cells (pkg/printers/internalversion); kinds without one get upstream's default table
+ * (Name, Created At). The server always prints wide; kubectl hides priority-1 columns itself.
+ */
 import type { ApiObject } from "../../api/index.ts"
+import {
+  controllerRevisionPrinter,
+  daemonSetPrinter,
+  deploymentPrinter,
+  replicaSetPrinter,
+  statefulSetPrinter,
+} from "./apps.ts"
+import { hpaPrinter } from "./autoscaling.ts"
+import { cronJobPrinter, jobPrinter } from "./batch.ts"
+import {
+  configMapPrinter,
+  namespacePrinter,
+  podTemplatePrinter,
+  replicationControllerPrinter,
+  resourceQuotaPrinter,
+  secretPrinter,
+  serviceAccountPrinter,
+} from "./core.ts"
+import { DOCS } from "./descriptions.ts"
+import { eventPrinter, eventsEventPrinter } from "./event.ts"
+import { leasePrinter, podDisruptionBudgetPrinter, priorityClassPrinter } from "./misc.ts"
+import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./networking.ts"
+import { nodePrinter } from "./node.ts"
+import { podPrinter } from "./pod.ts"
+import { clusterRoleBindingPrinter, roleBindingPrinter } from "./rbac.ts"
+import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./service.ts"
+import { persistentVolumeClaimPrinter, persistentVolumePrinter } from "./storage.ts"
+import { NAME_COLUMN, column, printer, type Printer } from "./types.ts"
 
-/** Builds a meta.k8s.io/v1 Table of `objects`. */
+export type { Cell, ColumnDefinition, Printer, PrintContext, RowCondition } from "./types.ts"
+export { humanDuration } from "./format.ts"
+
+/** Upstream's default table for kinds without a printer: Name and the raw creationTimestamp. */
+export const defaultPrinter: Printer = {
+  columns: [NAME_COLUMN, column("Created At", "date", DOCS.creationTimestamp)],
+  cells: (o) => [o.metadata?.name ?? "", o.metadata?.creationTimestamp ?? ""],
+}
+
+/** The printers by `group/kind` (core kinds under an empty group: `/Pod`). */
+export const PRINTERS: ReadonlyMap<string, Printer> = new Map([
+  ["/Pod", printer(podPrinter)],
+  ["/PodTemplate", printer(podTemplatePrinter)],
+  ["/ReplicationController", printer(replicationControllerPrinter)],
+  ["/Service", printer(servicePrinter)],
+  ["/Endpoints", printer(endpointsPrinter)],
+  ["/Node", printer(nodePrinter)],
+  ["/Namespace", printer(namespacePrinter)],
+  ["/Event", printer(eventPrinter)],
+  ["/ConfigMap", printer(configMapPrinter)],
+  ["/Secret", printer(secretPrinter)],
+  ["/ServiceAccount", printer(serviceAccountPrinter)],
+  ["/PersistentVolume", printer(persistentVolumePrinter)],
+  ["/PersistentVolumeClaim", printer(persistentVolumeClaimPrinter)],
+  ["/ResourceQuota", printer(resourceQuotaPrinter)],
+  ["apps/Deployment", printer(deploymentPrinter)],
+  ["apps/ReplicaSet", printer(replicaSetPrinter)],
+  ["apps/StatefulSet", printer(statefulSetPrinter)],
+  ["apps/DaemonSet", printer(daemonSetPrinter)],
+  ["apps/ControllerRevision", printer(controllerRevisionPrinter)],
+  ["batch/Job", printer(jobPrinter)],
+  ["batch/CronJob", printer(cronJobPrinter)],
+  ["autoscaling/HorizontalPodAutoscaler", printer(hpaPrinter)],
+  ["coordination.k8s.io/Lease", printer(leasePrinter)],
+  ["discovery.k8s.io/EndpointSlice", printer(endpointSlicePrinter)],
+  ["events.k8s.io/Event", printer(eventsEventPrinter)],
+  ["networking.k8s.io/Ingress", printer(ingressPrinter)],
+  ["networking.k8s.io/IngressClass", printer(ingressClassPrinter)],
+  ["networking.k8s.io/NetworkPolicy", printer(networkPolicyPrinter)],
+  ["policy/PodDisruptionBudget", printer(podDisruptionBudgetPrinter)],
+  ["scheduling.k8s.io/PriorityClass", printer(priorityClassPrinter)],
+  ["rbac.authorization.k8s.io/RoleBinding", printer(roleBindingPrinter)],
+  ["rbac.authorization.k8s.io/ClusterRoleBinding", printer(clusterRoleBindingPrinter)],
+])
+
+/** The printer of a kind, or the default one. */
+export function printerFor(kind: { readonly group: string; readonly kind: string }): Printer {
+  return PRINTERS.get(`${kind.group}/${kind.kind}`) ?? defaultPrinter
+}
+
+/** Options of toTable. */
+export interface ToTableOptions {
+  readonly now: number
+  readonly includeObject: "None" | "Metadata" | "Object"
+  /** Omit the column definitions (watch events after the first). */
+  readonly noHeaders?: boolean
+  readonly listMeta?: { resourceVersion?: string; continue?: string; remainingItemCount?: number }
+}
+
+function rowObject(o: ApiObject, includeObject: ToTableOptions["includeObject"]): object {
+  if (includeObject === "None") return {}
+  if (includeObject === "Object") return { object: o }
+  return {
+    object: { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata ?? {} },
+  }
+}
+
+/** Builds the meta.k8s.io/v1 Table of `objects` of one kind. */
 export function toTable(
-  _kind: { group: string; kind: string },
-  objects: ApiObject[],
-  opts: {
-    now: number
-    includeObject: "None" | "Metadata" | "Object"
-    noHeaders?: boolean
-    listMeta?: { resourceVersion?: string; continue?: string; remainingItemCount?: number }
-  },
+  kind: { group: string; kind: string },
+  objects: readonly ApiObject[],
+  opts: ToTableOptions,
 ): unknown {
-  const columnDefinitions = opts.noHeaders
-    ? []
-    : [
-        {
-          name: "Name",
-          type: "string",
-          format: "name",
-          description: "Name must be unique within a namespace.",
-          priority: 0,
-        },
-        {
-          name: "Created At",
-          type: "date",
-          format: "",
-          description:
-            "CreationTimestamp is a timestamp representing the server time when this object was created.",
-          priority: 0,
-        },
-      ]
+  const p = printerFor(kind)
+  const ctx = { now: opts.now }
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
     metadata: opts.listMeta ?? {},
-    columnDefinitions,
-    rows: objects.map((o) => ({
-      cells: [o.metadata?.name ?? "", o.metadata?.creationTimestamp ?? ""],
-      ...(opts.includeObject === "None"
-        ? {}
-        : {
-            object:
-              opts.includeObject === "Object"
-                ? o
-                : { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata ?? {} },
-          }),
-    })),
+    columnDefinitions: opts.noHeaders ? [] : p.columns,
+    rows: objects.map((o) => {
+      const conditions = p.conditions?.(o)
+      return {
+        cells: p.cells(o, ctx),
+        ...(conditions ? { conditions } : {}),
+        ...rowObject(o, opts.includeObject),
+      }
+    }),
   }
 }

@@ -5,7 +5,8 @@
  * test and benchmark the control plane at scale.
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
-import { ApiError, type ApiObject, Leases, Nodes, Pods } from "../../api/index.ts"
+import { ApiError, type ApiObject, Nodes, Pods } from "../../api/index.ts"
+import { renewNodeLease } from "../node-lease.ts"
 import { type Client, type ControllerSpec, runController, SharedInformers } from "../../client/index.ts"
 import { type Clock, type Logger, parseCidr, cidrAddress, realClock, silentLogger } from "../../util/index.ts"
 import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-object.ts"
@@ -25,11 +26,6 @@ export interface HollowNodesOptions {
   readonly workers?: number
 }
 
-const LEASE_SECONDS = 40
-
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace("Z", "000Z")
-}
 
 /**
  * A pool of pod addresses per node, from the node's podCIDR (offsets 2.. as the bridge takes 1),
@@ -144,27 +140,8 @@ export class HollowNodes {
     }
   }
 
-  async #renewLease(n: NodeState): Promise<void> {
-    const leases = this.#opts.client.resource(Leases)
-    const key = { namespace: "kube-node-lease", name: n.spec.name }
-    const renewTime = microTime(this.#clock.now())
-    try {
-      await leases.patch(key, { spec: { renewTime, holderIdentity: n.spec.name } }, { type: "merge" })
-    } catch (err) {
-      if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
-      const node = await this.#opts.client.resource(Nodes).get({ name: n.spec.name })
-      await leases.create({
-        apiVersion: "coordination.k8s.io/v1",
-        kind: "Lease",
-        metadata: {
-          ...key,
-          ownerReferences: [
-            { apiVersion: "v1", kind: "Node", name: n.spec.name, uid: node.metadata?.uid ?? "" },
-          ],
-        },
-        spec: { holderIdentity: n.spec.name, leaseDurationSeconds: LEASE_SECONDS, renewTime },
-      })
-    }
+  #renewLease(n: NodeState): Promise<void> {
+    return renewNodeLease(this.#opts.client, n.spec.name, this.#clock.now())
   }
 
   async #postStatus(n: NodeState): Promise<void> {

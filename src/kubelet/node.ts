@@ -1,0 +1,113 @@
+/** The Node a real kubelet registers: capacity and facts read from the host it runs on. */
+import { createHash } from "node:crypto"
+import { existsSync, readFileSync, statfsSync } from "node:fs"
+import { arch, cpus, release, totalmem } from "node:os"
+import type { Node } from "kubernetes-types/core/v1.js"
+import { KUBE_VERSION, quantityOf } from "../api/index.ts"
+import { healthyConditions } from "./hollow/node-object.ts"
+
+/** What the kubelet knows about its node. */
+export interface NodeFacts {
+  readonly name: string
+  /** The address the node reports as InternalIP. */
+  readonly address: string
+  /** The folder whose filesystem holds ephemeral storage. */
+  readonly dataDir: string
+  readonly podCIDR?: string
+  /** The kubelet's API port (daemonEndpoints). */
+  readonly kubeletPort: number
+  readonly runtime: { readonly name: string; readonly version: string }
+  readonly labels?: Readonly<Record<string, string>>
+  /** Pods the node accepts (default 110). */
+  readonly maxPods?: number
+}
+
+function osImage(): string {
+  try {
+    const text = readFileSync("/etc/os-release", "utf8")
+    return /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(text)?.[1] ?? "Linux"
+  } catch {
+    return "Linux"
+  }
+}
+
+function fileOr(path: string, fallback: string): string {
+  try {
+    return existsSync(path) ? readFileSync(path, "utf8").trim() || fallback : fallback
+  } catch {
+    return fallback
+  }
+}
+
+function goArch(): string {
+  const a = arch()
+  return a === "x64" ? "amd64" : a === "ia32" ? "386" : a
+}
+
+/** The host's capacity: cpu, memory, ephemeral storage of `dataDir`'s filesystem, pods. */
+export function hostCapacity(dataDir: string, maxPods = 110): Record<string, string> {
+  let storage = 0
+  try {
+    const fs = statfsSync(dataDir)
+    storage = fs.blocks * fs.bsize
+  } catch {
+    storage = 0
+  }
+  return {
+    cpu: String(cpus().length),
+    memory: `${Math.floor(totalmem() / 1024)}Ki`,
+    "ephemeral-storage": `${Math.floor(storage / 1024)}Ki`,
+    pods: String(maxPods),
+    "hugepages-2Mi": "0",
+  }
+}
+
+/** The Node object for this host. */
+export function realNode(f: NodeFacts, now: number): Node {
+  const capacity = hostCapacity(f.dataDir, f.maxPods)
+  const machineID = fileOr("/etc/machine-id", createHash("sha256").update(f.name).digest("hex").slice(0, 32))
+  const os = process.platform === "linux" ? "linux" : process.platform
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name: f.name,
+      labels: {
+        "kubernetes.io/hostname": f.name,
+        "kubernetes.io/os": os,
+        "kubernetes.io/arch": goArch(),
+        "beta.kubernetes.io/os": os,
+        "beta.kubernetes.io/arch": goArch(),
+        ...f.labels,
+      },
+      annotations: { "node.alpha.kubernetes.io/ttl": "0", "k8ts.io/runtime": f.runtime.name },
+    },
+    spec: f.podCIDR ? { podCIDR: f.podCIDR, podCIDRs: [f.podCIDR] } : {},
+    status: {
+      capacity,
+      allocatable: {
+        ...capacity,
+        memory: quantityOf(Math.max(0, totalmem() - 100 * 1024 * 1024), "BinarySI"),
+      },
+      conditions: healthyConditions(now, now),
+      addresses: [
+        { type: "InternalIP", address: f.address },
+        { type: "Hostname", address: f.name },
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: f.kubeletPort } },
+      nodeInfo: {
+        machineID,
+        systemUUID: fileOr("/sys/class/dmi/id/product_uuid", machineID),
+        bootID: fileOr("/proc/sys/kernel/random/boot_id", machineID),
+        kernelVersion: release(),
+        osImage: osImage(),
+        containerRuntimeVersion: `${f.runtime.name}://${f.runtime.version}`,
+        kubeletVersion: KUBE_VERSION.gitVersion,
+        kubeProxyVersion: KUBE_VERSION.gitVersion,
+        operatingSystem: os,
+        architecture: goArch(),
+      },
+      phase: "Running",
+    },
+  }
+}

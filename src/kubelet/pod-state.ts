@@ -1,0 +1,58 @@
+/** What the kubelet remembers about each pod it runs, beyond what the runtime reports. */
+import type { ContainerInfo, Sandbox } from "./runtime/runtime.ts"
+
+/** Why a container is not running, as its `waiting` state reports. */
+export interface Waiting {
+  readonly reason: string
+  readonly message?: string
+}
+
+/** One container of a pod, across its restarts. */
+export interface ContainerRecord {
+  /** The latest start (running or exited). */
+  current?: ContainerInfo
+  /** The start before, for lastState. */
+  previous?: ContainerInfo
+  restartCount: number
+  /** The next back-off (0: restart at once). */
+  backoffMs: number
+  /** When the current exit may be restarted. */
+  nextStartAt: number
+  /** The exit that back-off was computed for. */
+  decidedFor?: string
+  waiting?: Waiting
+  /** Readiness probe result (true without a probe once running). */
+  ready: boolean
+  /** Startup probe result (true without a probe once running). */
+  started: boolean
+}
+
+/** A pod on this node. */
+export interface PodRecord {
+  readonly uid: string
+  readonly key: string
+  sandbox?: Sandbox
+  /** When the kubelet first saw it (status.startTime). */
+  readonly since: number
+  readonly containers: Map<string, ContainerRecord>
+  readonly initContainers: Map<string, ContainerRecord>
+  /** Set once the pod reached Succeeded or Failed: nothing runs again. */
+  terminal?: "Succeeded" | "Failed"
+  /** Why the pod failed, when the kubelet decided it. */
+  failure?: { readonly reason: string; readonly message: string }
+}
+
+/** A fresh record of a container. */
+export function newContainerRecord(): ContainerRecord {
+  return { restartCount: 0, backoffMs: 0, nextStartAt: 0, ready: false, started: false }
+}
+
+/** The record of container `name`, created when missing. */
+export function recordOf(map: Map<string, ContainerRecord>, name: string): ContainerRecord {
+  let r = map.get(name)
+  if (!r) {
+    r = newContainerRecord()
+    map.set(name, r)
+  }
+  return r
+}

@@ -1,0 +1,201 @@
+/**
+ * The status the kubelet reports for a pod, as upstream computes it: per-container states
+ * (waiting, running, terminated, with lastState and restart counts), the phase from those
+ * states and the restart policy, the pod's conditions, addresses, start time and QoS class.
+ */
+import type {
+  Container,
+  ContainerState,
+  ContainerStatus,
+  Pod,
+  PodCondition,
+  PodStatus,
+} from "kubernetes-types/core/v1.js"
+import type { ContainerRecord, PodRecord } from "./pod-state.ts"
+import type { ContainerInfo } from "./runtime/runtime.ts"
+
+function time(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
+}
+
+function terminated(c: ContainerInfo): ContainerState {
+  return {
+    terminated: {
+      exitCode: c.exitCode ?? 0,
+      reason: c.reason ?? (c.exitCode === 0 ? "Completed" : "Error"),
+      startedAt: time(c.startedAt),
+      finishedAt: time(c.finishedAt ?? c.startedAt),
+      containerID: `process://${c.id}`,
+    },
+  }
+}
+
+/** Whether an exited container will start again under `policy`. */
+export function willRestart(policy: string, c: ContainerInfo, init: boolean): boolean {
+  if (init) return policy !== "Never" && c.exitCode !== 0
+  return policy === "Always" || (policy === "OnFailure" && c.exitCode !== 0)
+}
+
+function stateOf(
+  spec: Container,
+  r: ContainerRecord | undefined,
+  policy: string,
+  init: boolean,
+): ContainerState {
+  const cur = r?.current
+  if (r?.waiting)
+    return {
+      waiting: { reason: r.waiting.reason, ...(r.waiting.message ? { message: r.waiting.message } : {}) },
+    }
+  if (!cur) return { waiting: { reason: init ? "PodInitializing" : "ContainerCreating" } }
+  if (cur.state === "running") return { running: { startedAt: time(cur.startedAt) } }
+  const restarting = willRestart(spec.restartPolicy === "Always" ? "Always" : policy, cur, init)
+  if (restarting) return { waiting: { reason: "CrashLoopBackOff" } }
+  return terminated(cur)
+}
+
+function containerStatus(
+  spec: Container,
+  r: ContainerRecord | undefined,
+  policy: string,
+  init: boolean,
+): ContainerStatus {
+  const state = stateOf(spec, r, policy, init)
+  const cur = r?.current
+  const running = cur?.state === "running"
+  // A container waiting to restart reports its last run as lastState.
+  const last = state.waiting && cur?.state === "exited" ? cur : r?.previous
+  return {
+    name: spec.name,
+    image: spec.image ?? "",
+    imageID: `process://${spec.image ?? ""}`,
+    ...(cur ? { containerID: `process://${cur.id}` } : {}),
+    ready: running && !!r?.ready,
+    started: running && !!r?.started,
+    restartCount: r?.restartCount ?? 0,
+    state,
+    lastState: last && last.state === "exited" ? terminated(last) : {},
+  }
+}
+
+/** Counts app containers as upstream's getPhase does. */
+function appPhase(statuses: ContainerStatus[], policy: string): PodStatus["phase"] {
+  let running = 0
+  let waiting = 0
+  let stopped = 0
+  let succeeded = 0
+  for (const s of statuses) {
+    if (s.state?.running) running++
+    else if (s.state?.terminated) {
+      stopped++
+      if (s.state.terminated.exitCode === 0) succeeded++
+    } else if (s.lastState?.terminated) stopped++
+    else waiting++
+  }
+  if (waiting > 0) return "Pending"
+  if (running > 0) return "Running"
+  if (stopped > 0) {
+    if (policy === "Always") return "Running"
+    if (stopped === succeeded) return "Succeeded"
+    if (policy === "OnFailure") return "Running"
+    return "Failed"
+  }
+  return "Pending"
+}
+
+function condition(
+  type: string,
+  ok: boolean,
+  at: string,
+  old: PodCondition[] | undefined,
+  reason?: string,
+): PodCondition {
+  const prev = old?.find((c) => c.type === type)
+  const status = ok ? "True" : "False"
+  return {
+    type,
+    status,
+    lastProbeTime: null as unknown as string,
+    lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : at,
+    ...(!ok && reason ? { reason } : {}),
+  }
+}
+
+/** upstream's QoS class from requests and limits. */
+export function qosClass(pod: Pod): "Guaranteed" | "Burstable" | "BestEffort" {
+  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]
+  let any = false
+  let guaranteed = true
+  for (const c of all) {
+    const req = c.resources?.requests ?? {}
+    const lim = c.resources?.limits ?? {}
+    if (Object.keys(req).length || Object.keys(lim).length) any = true
+    for (const r of ["cpu", "memory"]) {
+      const l = lim[r]
+      const q = req[r] ?? l
+      if (l === undefined || q !== l) guaranteed = false
+    }
+  }
+  if (!any) return "BestEffort"
+  return guaranteed ? "Guaranteed" : "Burstable"
+}
+
+/** Options of podStatus. */
+export interface StatusInput {
+  readonly pod: Pod
+  readonly record: PodRecord
+  readonly hostIP: string
+  readonly now: number
+}
+
+function initDone(pod: Pod, record: PodRecord): boolean {
+  return (pod.spec?.initContainers ?? []).every((c) => {
+    const cur = record.initContainers.get(c.name)?.current
+    if (c.restartPolicy === "Always") return cur?.state === "running"
+    return cur?.state === "exited" && cur.exitCode === 0
+  })
+}
+
+/** The pod's status as this kubelet sees it. */
+export function podStatus({ pod, record, hostIP, now }: StatusInput): PodStatus {
+  const at = time(now)
+  const policy = pod.spec?.restartPolicy ?? "Always"
+  const inits = (pod.spec?.initContainers ?? []).map((c) =>
+    containerStatus(c, record.initContainers.get(c.name), policy, true),
+  )
+  const apps = (pod.spec?.containers ?? []).map((c) =>
+    containerStatus(c, record.containers.get(c.name), policy, false),
+  )
+  const initialized = initDone(pod, record)
+  let phase: PodStatus["phase"] = record.terminal ?? (initialized ? appPhase(apps, policy) : "Pending")
+  if (
+    !record.terminal &&
+    !initialized &&
+    inits.some((s) => s.state?.terminated && s.state.terminated.exitCode !== 0)
+  ) {
+    phase = policy === "Never" ? "Failed" : "Pending"
+  }
+  const terminal = phase === "Succeeded" || phase === "Failed"
+  const containersReady = !terminal && apps.every((s) => s.ready)
+  const old = pod.status?.conditions
+  const conditions = [
+    condition("PodReadyToStartContainers", !!record.sandbox && !terminal, at, old),
+    condition("Initialized", initialized, at, old, "ContainersNotInitialized"),
+    condition("Ready", containersReady, at, old, terminal ? "PodCompleted" : "ContainersNotReady"),
+    condition("ContainersReady", containersReady, at, old, terminal ? "PodCompleted" : "ContainersNotReady"),
+    old?.find((c) => c.type === "PodScheduled") ?? condition("PodScheduled", true, at, old),
+  ]
+  const podIP = record.sandbox?.ip
+  return {
+    phase,
+    conditions,
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
+    startTime: pod.status?.startTime ?? time(record.since),
+    qosClass: qosClass(pod),
+    containerStatuses: apps,
+    ...(inits.length ? { initContainerStatuses: inits } : {}),
+    ...(record.failure ? record.failure : {}),
+  }
+}

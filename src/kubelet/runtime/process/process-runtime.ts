@@ -1,0 +1,307 @@
+/**
+ * The process runtime, k8ts's embedded default: a container is a process tree started from the
+ * image catalogue (images.ts) with its output in a CRI log file; a sandbox is a pod's own
+ * loopback address, which its containers share and bind to (unprivileged, on the host
+ * network). Every process runs in its own process group so a stop reaches its children; state
+ * files let a restarted kubelet find and stop what a previous run left behind.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { randomUUID } from "node:crypto"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { constants as os } from "node:os"
+import { cidrAddress, type Cidr, type Logger, parseCidr, silentLogger } from "../../../util/index.ts"
+import { CriLogWriter } from "../cri-log.ts"
+import {
+  ContainerCreateError,
+  type ContainerConfig,
+  type ContainerInfo,
+  type ContainerRuntime,
+  type ExecOptions,
+  type ExecResult,
+  type Sandbox,
+  type SandboxConfig,
+} from "../runtime.ts"
+import { launchOf } from "./images.ts"
+
+/** Options of ProcessRuntime. */
+export interface ProcessRuntimeOptions {
+  /** Where sandboxes, container folders, logs and state files live. */
+  readonly root: string
+  /** The loopback range pod addresses come from (default 127.244.0.0/16). */
+  readonly podRange?: string
+  readonly log?: Logger
+}
+
+interface Held {
+  info: ContainerInfo
+  child?: ChildProcess
+  writer?: CriLogWriter
+  exited: Promise<void>
+}
+
+interface SandboxEntry extends Sandbox {
+  readonly dir: string
+  readonly offset: number
+}
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code
+  return 128 + (signal ? (os.signals[signal] ?? 9) : 9)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Runs containers as local processes. */
+export class ProcessRuntime implements ContainerRuntime {
+  readonly name = "process"
+  readonly version = "0.1.0"
+  readonly #root: string
+  readonly #range: Cidr
+  readonly #log: Logger
+  readonly #sandboxes = new Map<string, SandboxEntry>()
+  readonly #containers = new Map<string, Held>()
+  readonly #listeners = new Set<(c: ContainerInfo) => void>()
+  #nextOffset = 1
+
+  constructor(opts: ProcessRuntimeOptions) {
+    this.#root = opts.root
+    this.#range = parseCidr(opts.podRange ?? "127.244.0.0/16")
+    this.#log = opts.log ?? silentLogger()
+    mkdirSync(join(this.#root, "state"), { recursive: true })
+    mkdirSync(join(this.#root, "pods"), { recursive: true })
+    this.#reapLeftovers()
+  }
+
+  /** Stops processes a previous run started (by PID, checked against its recorded start) and forgets them. */
+  #reapLeftovers(): void {
+    const dir = join(this.#root, "state")
+    for (const f of readdirSync(dir)) {
+      try {
+        const s = JSON.parse(readFileSync(join(dir, f), "utf8")) as { pid?: number; bootTicks?: string }
+        if (s.pid && isAlive(s.pid) && startTicks(s.pid) === s.bootTicks) {
+          process.kill(-s.pid, "SIGKILL")
+          this.#log.info({ pid: s.pid }, "Stopped a container left by a previous run")
+        }
+      } catch (err) {
+        this.#log.warn({ file: f, err: String(err) }, "Cannot read a container state file")
+      }
+      rmSync(join(dir, f), { force: true })
+    }
+    rmSync(join(this.#root, "pods"), { recursive: true, force: true })
+    mkdirSync(join(this.#root, "pods"), { recursive: true })
+  }
+
+  async runSandbox(cfg: SandboxConfig): Promise<Sandbox> {
+    const have = [...this.#sandboxes.values()].find((s) => s.podUid === cfg.podUid)
+    if (have) return have
+    const used = new Set([...this.#sandboxes.values()].map((s) => s.offset))
+    let offset = this.#nextOffset
+    for (let i = 0; used.has(offset) || offset >= this.#range.size - 1; i++) {
+      if (i > this.#range.size)
+        throw new ContainerCreateError("CreateContainerError", "no free pod address left")
+      offset = offset >= this.#range.size - 2 ? 1 : offset + 1
+    }
+    this.#nextOffset = offset + 1
+    const id = randomUUID()
+    const dir = join(this.#root, "pods", cfg.podUid)
+    mkdirSync(join(dir, "logs"), { recursive: true })
+    const sandbox: SandboxEntry = {
+      id,
+      podUid: cfg.podUid,
+      ip: cidrAddress(this.#range, offset),
+      dir,
+      offset,
+    }
+    this.#sandboxes.set(id, sandbox)
+    return sandbox
+  }
+
+  sandboxes(): Sandbox[] {
+    return [...this.#sandboxes.values()]
+  }
+
+  async removeSandbox(id: string): Promise<void> {
+    const sb = this.#sandboxes.get(id)
+    if (!sb) return
+    const mine = [...this.#containers.values()].filter((h) => h.info.sandboxId === id)
+    await Promise.all(mine.map((h) => this.stop(h.info.id, 0)))
+    for (const h of mine) this.#containers.delete(h.info.id)
+    this.#sandboxes.delete(id)
+    rmSync(sb.dir, { recursive: true, force: true })
+  }
+
+  async start(sandbox: Sandbox, c: ContainerConfig): Promise<ContainerInfo> {
+    const sb = this.#sandboxes.get(sandbox.id)
+    if (!sb) throw new ContainerCreateError("CreateContainerError", `sandbox ${sandbox.id} is gone`)
+    const launch = launchOf(c.image, c.command, c.args)
+    const id = randomUUID().replaceAll("-", "")
+    const home = join(sb.dir, c.name)
+    mkdirSync(home, { recursive: true })
+    const cwd = c.workingDir && existsSync(c.workingDir) ? c.workingDir : home
+    const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
+    const writer = new CriLogWriter(logPath)
+    const child = spawn(launch.argv[0] as string, launch.argv.slice(1), {
+      cwd,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...launch.env, ...c.env, K8TS_POD_IP: sb.ip },
+      detached: true,
+      stdio: [c.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+    })
+    const spawned = await new Promise<Error | undefined>((resolve) => {
+      child.once("spawn", () => resolve(undefined))
+      child.once("error", (err) => resolve(err))
+    })
+    if (spawned) {
+      writer.close()
+      throw new ContainerCreateError(
+        "RunContainerError",
+        `failed to start container "${c.name}": ${spawned.message}`,
+      )
+    }
+    const info: ContainerInfo = {
+      id,
+      sandboxId: sb.id,
+      podUid: sb.podUid,
+      name: c.name,
+      image: c.image,
+      attempt: c.attempt,
+      state: "running",
+      startedAt: Date.now(),
+      pid: child.pid as number,
+      logPath,
+    }
+    child.stdout?.on("data", (d: Buffer) => writer.write("stdout", d))
+    child.stderr?.on("data", (d: Buffer) => writer.write("stderr", d))
+    const statePath = join(this.#root, "state", `${id}.json`)
+    writeFileSync(statePath, JSON.stringify({ pid: child.pid, bootTicks: startTicks(child.pid as number) }))
+    const held: Held = { info, child, writer, exited: Promise.resolve() }
+    held.exited = new Promise<void>((resolve) => {
+      child.once("close", (code, signal) => {
+        writer.close()
+        rmSync(statePath, { force: true })
+        const exitCode = exitCodeOf(code, signal)
+        held.info = {
+          ...held.info,
+          state: "exited",
+          finishedAt: Date.now(),
+          exitCode,
+          reason: exitCode === 0 ? "Completed" : "Error",
+        }
+        held.child = undefined
+        resolve()
+        for (const l of this.#listeners) l(held.info)
+      })
+    })
+    this.#containers.set(id, held)
+    return info
+  }
+
+  async stop(id: string, graceMs: number): Promise<void> {
+    const h = this.#containers.get(id)
+    if (!h?.child?.pid) return h?.exited
+    const pid = h.child.pid
+    signalGroup(pid, graceMs > 0 ? "SIGTERM" : "SIGKILL")
+    if (graceMs > 0) {
+      const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs)
+      await h.exited
+      clearTimeout(timer)
+    } else await h.exited
+    // Whatever the main process left in its group goes too.
+    signalGroup(pid, "SIGKILL")
+  }
+
+  async remove(id: string): Promise<void> {
+    const h = this.#containers.get(id)
+    if (!h) return
+    if (h.child) await this.stop(id, 0)
+    this.#containers.delete(id)
+    rmSync(h.info.logPath, { force: true })
+  }
+
+  list(): ContainerInfo[] {
+    return [...this.#containers.values()].map((h) => h.info)
+  }
+
+  exec(id: string, cmd: readonly string[], opts: ExecOptions): Promise<ExecResult> {
+    const h = this.#containers.get(id)
+    const sb = h ? this.#sandboxes.get(h.info.sandboxId) : undefined
+    if (!h || !sb || h.info.state !== "running") {
+      return Promise.resolve({ exitCode: 126, stdout: "", stderr: `container ${id} is not running` })
+    }
+    let launch
+    try {
+      launch = launchOf(h.info.image, cmd, [])
+    } catch (err) {
+      return Promise.resolve({ exitCode: 127, stdout: "", stderr: (err as Error).message })
+    }
+    const env = readEnv(h.info.pid as number)
+    return new Promise((resolve) => {
+      execFile(
+        launch.argv[0] as string,
+        launch.argv.slice(1),
+        {
+          cwd: join(sb.dir, h.info.name),
+          env: { ...env, K8TS_POD_IP: sb.ip },
+          timeout: opts.timeoutMs ?? 0,
+          killSignal: "SIGKILL",
+          maxBuffer: 10 * 1024 * 1024,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === "number" ? err.code : 1) : 0
+          resolve({ exitCode: code, stdout: String(stdout), stderr: String(stderr) })
+        },
+      )
+    })
+  }
+
+  onExit(listener: (c: ContainerInfo) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  async close(graceMs: number): Promise<void> {
+    await Promise.all([...this.#containers.values()].map((h) => this.stop(h.info.id, graceMs)))
+    for (const id of [...this.#sandboxes.keys()]) await this.removeSandbox(id)
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // already gone
+  }
+}
+
+/** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+function startTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]
+  } catch {
+    return undefined
+  }
+}
+
+/** A running process's environment (for exec), from /proc. */
+function readEnv(pid: number): Record<string, string> {
+  try {
+    if (!statSync(`/proc/${pid}/environ`).isFile()) return {}
+    const out: Record<string, string> = {}
+    for (const kv of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
+      const eq = kv.indexOf("=")
+      if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1)
+    }
+    return out
+  } catch {
+    return {}
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The kubelet's only view of containers, shaped like the CRI but only as wide as the kubelet
+ * needs: a pod is a sandbox (its own address, shared by its containers), containers run inside
+ * it, and `list` is the actual state the kubelet reconciles against.
+ */
+
+/** What a sandbox is made for. */
+export interface SandboxConfig {
+  readonly podUid: string
+  readonly namespace: string
+  readonly name: string
+  readonly hostname: string
+}
+
+/** A running pod sandbox. */
+export interface Sandbox {
+  readonly id: string
+  readonly podUid: string
+  /** The pod's address, which its containers share. */
+  readonly ip: string
+}
+
+/** What a container is started from (the kubelet has resolved env and expansions). */
+export interface ContainerConfig {
+  readonly name: string
+  readonly image: string
+  readonly command: readonly string[]
+  readonly args: readonly string[]
+  readonly env: Readonly<Record<string, string>>
+  readonly workingDir?: string
+  /** Keep stdin open for attach (`stdin: true`). */
+  readonly stdin?: boolean
+  /** Which start of this container in the pod this is (0 first). */
+  readonly attempt: number
+}
+
+/** A container's state as the runtime knows it. */
+export interface ContainerInfo {
+  readonly id: string
+  readonly sandboxId: string
+  readonly podUid: string
+  readonly name: string
+  readonly image: string
+  readonly attempt: number
+  readonly state: "running" | "exited"
+  /** Milliseconds since the epoch. */
+  readonly startedAt: number
+  readonly finishedAt?: number
+  readonly exitCode?: number
+  /** e.g. "Completed", "Error", "OOMKilled". */
+  readonly reason?: string
+  readonly pid?: number
+  /** The file holding its output, in the CRI log format. */
+  readonly logPath: string
+}
+
+/** A container that could not be created: its waiting reason and message, as upstream reports. */
+export class ContainerCreateError extends Error {
+  override name = "ContainerCreateError"
+  constructor(
+    readonly reason: "ErrImagePull" | "InvalidImageName" | "CreateContainerError" | "RunContainerError",
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** The container runtime interface. */
+export interface ContainerRuntime {
+  /** e.g. "process", "hollow"; the Node's containerRuntimeVersion is `<name>://<version>`. */
+  readonly name: string
+  readonly version: string
+  /** Creates (or returns the existing) sandbox of a pod. */
+  runSandbox(cfg: SandboxConfig): Promise<Sandbox>
+  /** Stops the sandbox's containers at once and releases its address. */
+  removeSandbox(id: string): Promise<void>
+  /** The sandboxes it holds. */
+  sandboxes(): Sandbox[]
+  /** Starts a container in a sandbox. @throws ContainerCreateError */
+  start(sandbox: Sandbox, c: ContainerConfig): Promise<ContainerInfo>
+  /** Stops a container: SIGTERM, then SIGKILL after `graceMs`. Resolves once it has exited. */
+  stop(id: string, graceMs: number): Promise<void>
+  /** Forgets an exited container and deletes its log. */
+  remove(id: string): Promise<void>
+  /** Every container it holds, running or exited. */
+  list(): ContainerInfo[]
+  /** Runs `cmd` in the container's environment; resolves with its exit code and output. */
+  exec(id: string, cmd: readonly string[], opts: ExecOptions): Promise<ExecResult>
+  /** Calls `listener` with the container whenever one exits. Returns how to stop listening. */
+  onExit(listener: (c: ContainerInfo) => void): () => void
+  /** Stops every container (the node is shutting down). */
+  close(graceMs: number): Promise<void>
+}
+
+/** Options of ContainerRuntime.exec. */
+export interface ExecOptions {
+  readonly timeoutMs?: number
+  readonly signal?: AbortSignal
+}
+
+/** What an exec produced. */
+export interface ExecResult {
+  readonly exitCode: number
+  readonly stdout: string
+  readonly stderr: string
+}
