@@ -39,26 +39,6 @@ const SCALAR_LIKE = new Set([
 const OPAQUE = new Set([schema.RAW_EXTENSION, schema.FIELDS_V1])
 
 /**
- * Embedded structs whose fields appear inline in the JSON of their parent (Go's `json:",inline"`),
- * by `<parent type>.<field>`. The table records them as ordinary fields.
- */
-const INLINE = new Set([
-  "io.k8s.api.core.v1.Volume.volumeSource",
-  "io.k8s.api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
-  "io.k8s.api.core.v1.EphemeralContainer.ephemeralContainerCommon",
-  "io.k8s.api.core.v1.Probe.handler",
-  "io.k8s.api.core.v1.VolumeMountStatus.volumeStatus",
-  "io.k8s.api.networking.v1.IngressRule.ingressRuleValue",
-  "io.k8s.api.core.v1.ConfigMapEnvSource.localObjectReference",
-  "io.k8s.api.core.v1.ConfigMapKeySelector.localObjectReference",
-  "io.k8s.api.core.v1.ConfigMapProjection.localObjectReference",
-  "io.k8s.api.core.v1.ConfigMapVolumeSource.localObjectReference",
-  "io.k8s.api.core.v1.SecretEnvSource.localObjectReference",
-  "io.k8s.api.core.v1.SecretKeySelector.localObjectReference",
-  "io.k8s.api.core.v1.SecretProjection.localObjectReference",
-])
-
-/**
  * Messages upstream marks `+structType=atomic` (owned and replaced whole by apply). The table
  * records field markers only, so the message markers are listed here.
  */
@@ -110,19 +90,6 @@ function shapeOfField(f: FieldSchema): Shape {
   return typeShape(f.t, f.st === "atomic")
 }
 
-function findField(type: string, name: string, depth = 0): FieldSchema | undefined {
-  const direct = schema.fieldOf(type, name)
-  if (direct) return direct
-  if (depth > 3) return undefined
-  const msg = schema.typeSchema(type)
-  for (const [fname, f] of Object.entries(msg?.f ?? {})) {
-    if (!INLINE.has(`${type}.${fname}`)) continue
-    const inner = findField(f.t, name, depth + 1)
-    if (inner) return inner
-  }
-  return undefined
-}
-
 /** A child position: its shape and, for struct fields, the field's schema. */
 export interface Child {
   readonly shape: Shape
@@ -137,6 +104,6 @@ export function childOf(parent: Shape, name: string): Child {
     return { shape: typeShape(field.t), field }
   }
   if (parent.kind !== "struct") return { shape: UNKNOWN }
-  const f = findField(parent.type, name)
+  const f = schema.fieldOf(parent.type, name)
   return f ? { shape: shapeOfField(f), field: f } : { shape: UNKNOWN }
 }
