@@ -253,6 +253,29 @@ describe("applyConfig()", () => {
     )
   })
 
+  test("kubectl takes over fields whose live value is still its last-applied one", () => {
+    const lastApplied = JSON.stringify(cfg(1))
+    const live = deployment(
+      { replicas: 1, ...containers({ name: "c", image: "i" }) },
+      { annotations: { "kubectl.kubernetes.io/last-applied-configuration": lastApplied } },
+    )
+    recordUpdate(undefined, live, "kubectl-client-side-apply", CTX)
+    const applied = applyConfig(live, cfg(2), { manager: "kubectl", force: false }, CTX) as any
+    assert.equal(applied.spec.replicas, 2)
+    // The annotation follows what kubectl applied, keys sorted as upstream writes them.
+    assert.equal(
+      applied.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"],
+      '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":2,"template":{"spec":{"containers":[{"image":"i","name":"c"}]}}}}',
+    )
+    const scaled = structuredClone(live) as any
+    scaled.spec.replicas = 5
+    recordUpdate(live, scaled, "scaler", CTX)
+    assert.throws(
+      () => applyConfig(scaled, cfg(2), { manager: "kubectl", force: false }, CTX),
+      /conflict with "scaler" using apps\/v1: \.spec\.replicas/,
+    )
+  })
+
   test("lists every conflict by manager", () => {
     const live = deployment({ replicas: 1, paused: false })
     recordUpdate(undefined, live, "a", CTX)

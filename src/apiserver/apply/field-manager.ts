@@ -323,7 +323,16 @@ function updateLastApplied(merged: Obj, config: Obj): void {
   if (copy.metadata?.annotations) {
     delete copy.metadata.annotations[LAST_APPLIED]
   }
-  annotations[LAST_APPLIED] = JSON.stringify(copy)
+  annotations[LAST_APPLIED] = JSON.stringify(sortedKeys(copy))
+}
+
+/** A JSON value with its object keys sorted, as Go encodes maps. */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys)
+  if (!isObj(v)) return v
+  const out: Obj = {}
+  for (const k of Object.keys(v).sort()) out[k] = sortedKeys(v[k])
+  return out
 }
 
 /** Upstream's 409 for apply conflicts. */
