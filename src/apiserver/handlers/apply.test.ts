@@ -108,6 +108,36 @@ describe("server-side apply over HTTP", () => {
     assert.equal((await call("GET", `${CMS}/a5`)).status, 404)
   })
 
+  test("apply to /status owns status fields under the status subresource", async () => {
+    const dep = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "st" },
+      spec: {
+        selector: { matchLabels: { app: "st" } },
+        template: { metadata: { labels: { app: "st" } }, spec: { containers: [{ name: "a", image: "x" }] } },
+      },
+    }
+    await call("POST", "/apis/apps/v1/namespaces/default/deployments", dep)
+    const status = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "st" },
+      status: { replicas: 1 },
+    }
+    const r = await call(
+      "PATCH",
+      "/apis/apps/v1/namespaces/default/deployments/st/status?fieldManager=ctrl",
+      status,
+      APPLY,
+    )
+    assert.equal(r.status, 200)
+    assert.equal(r.json.status.replicas, 1)
+    const mine = r.json.metadata.managedFields.find((e: any) => e.manager === "ctrl")
+    assert.equal(mine.subresource, "status")
+    assert.deepEqual(mine.fieldsV1, { "f:status": { "f:replicas": {} } })
+  })
+
   test("strategic merge patches merge containers by name", async () => {
     const dep = {
       apiVersion: "apps/v1",
