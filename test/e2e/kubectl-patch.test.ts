@@ -139,6 +139,21 @@ describe("kubectl strategic merge", () => {
     assert.match(await ok("apply", "--validate=false", "-f", plain), /deployment.apps\/smp-e unchanged/)
   })
 
+  test("diff shows what a client-side or server-side apply would change, writing nothing", async () => {
+    const v1 = file("diff1.yaml", deployment("smp-f", { web: "nginx" }))
+    await ok("apply", "--validate=false", "-f", v1)
+    assert.equal((await k("diff", "-f", v1)).code, 0)
+    const v2 = file("diff2.yaml", deployment("smp-f", { web: "nginx:2" }))
+    for (const mode of [[], ["--server-side"]]) {
+      const r = await k("diff", ...mode, "-f", v2)
+      assert.equal(r.code, 1, r.stderr)
+      assert.match(r.stdout, /^-\s+- image: nginx$/m)
+      assert.match(r.stdout, /^\+\s+- image: nginx:2$/m)
+    }
+    const d = await getJson("deployment", "smp-f")
+    assert.equal(d.spec.template.spec.containers[0].image, "nginx")
+  })
+
   test("label, annotate and cordon", async () => {
     await ok(
       "create",
