@@ -315,6 +315,24 @@ describe("applyConfig()", () => {
     )
   })
 
+  test("refuses list items without their key or with the same key, as upstream", () => {
+    assert.throws(
+      () =>
+        applyConfig(undefined, deployment(containers({ image: "i" })), { manager: "m", force: false }, CTX),
+      /failed to create typed patch object \(\/web; apps\/v1, Kind=Deployment\): \.spec\.template\.spec\.containers: element 0: associative list with keys has an element that omits key field "name" \(and doesn't have default value\)/,
+    )
+    assert.throws(
+      () =>
+        applyConfig(
+          undefined,
+          deployment(containers({ name: "a" }, { name: "a" })),
+          { manager: "m", force: false },
+          CTX,
+        ),
+      /\.spec\.template\.spec\.containers: duplicate entries for key \[name="a"\]/,
+    )
+  })
+
   test("applies objects without a schema: maps granular, lists atomic", () => {
     const ctx = {
       ...CTX,

@@ -18,7 +18,15 @@ import {
   printManager,
 } from "./managed-fields.ts"
 import { merge, removeItems } from "./merge.ts"
-import { type Comparison, type Obj, compare, isObj, toFieldSet, withNamedFields } from "./typed.ts"
+import {
+  type Comparison,
+  type Obj,
+  compare,
+  configError,
+  isObj,
+  toFieldSet,
+  withNamedFields,
+} from "./typed.ts"
 
 /** What the field manager knows about a write. */
 export interface WriteContext {
@@ -210,6 +218,15 @@ function checkConfig(config: unknown, ctx: WriteContext): Obj {
   }
   if (isObj(config.metadata) && config.metadata.managedFields !== undefined) {
     throw badRequest("metadata.managedFields must be nil")
+  }
+  const err = configError(config, ctx.shape)
+  if (err) {
+    const meta = (isObj(config.metadata) ? config.metadata : {}) as Obj
+    const nn = `${String(meta.namespace ?? "")}/${String(meta.name ?? "")}`
+    throw new ApiError(
+      "InternalError",
+      `failed to create typed patch object (${nn}; ${group}/${version}, Kind=${ctx.kind}): ${err}`,
+    )
   }
   return config
 }

@@ -207,3 +207,54 @@ export function withNamedFields(set: FieldSet, shape: Shape): FieldSet {
   }
   return out
 }
+
+/**
+ * The first thing upstream refuses in an applied configuration: an associative list item
+ * missing a key field, or two items with the same key. Undefined when there is none.
+ */
+export function configError(value: unknown, shape: Shape, path = ""): string | undefined {
+  const mode = modeOf(value, shape)
+  if (mode.kind === "fields") {
+    for (const [k, v] of Object.entries(value as Obj)) {
+      const err = configError(v, childOf(shape, k).shape, `${path}.${k}`)
+      if (err) return err
+    }
+  } else if (mode.kind === "assoc") {
+    return itemsError(value as unknown[], mode, path)
+  } else if (mode.kind === "set") {
+    const seen = new Set<string>()
+    for (const item of value as unknown[]) {
+      const pe = valuePE(item)
+      if (seen.has(pe)) return `${path}: duplicate entries for key [=${JSON.stringify(item)}]`
+      seen.add(pe)
+    }
+  }
+  return undefined
+}
+
+function itemsError(
+  items: unknown[],
+  mode: { keys: readonly string[]; elem: Shape },
+  path: string,
+): string | undefined {
+  const seen = new Set<string>()
+  for (const [i, item] of items.entries()) {
+    if (isObj(item)) {
+      const missing = mode.keys.find((k) => item[k] === undefined && !(k in KEY_DEFAULTS))
+      if (missing) {
+        return `${path}: element ${i}: associative list with keys has an element that omits key field "${missing}" (and doesn't have default value)`
+      }
+    }
+    const pe = itemPE(item, i, mode.keys)
+    if (seen.has(pe)) {
+      const keys = Object.entries(JSON.parse(pe.slice(2)) as Obj)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(",")
+      return `${path}: duplicate entries for key [${keys}]`
+    }
+    seen.add(pe)
+    const err = configError(item, mode.elem, `${path}[${i}]`)
+    if (err) return err
+  }
+  return undefined
+}
