@@ -146,19 +146,20 @@ describe("kubectl apply --server-side", () => {
   })
 
   test("other writers record Update entries named after their manager", async () => {
-    await ok(
-      "create",
-      "--validate=false",
-      "-f",
-      file("e.yaml", deployment("ssa-e", { replicas: 1, image: "nginx" })),
-    )
+    await ok("create", "deployment", "ssa-e", "--image=nginx")
     await ok("label", "deployment", "ssa-e", "tier=web")
-    await ok("set", "image", "deployment/ssa-e", "web=nginx:2")
+    await ok("set", "image", "deployment/ssa-e", "nginx=nginx:2")
     const d = await getJson("deployment", "ssa-e")
     assert.deepEqual(managers(d).sort(), [
       "kubectl-create/Update",
       "kubectl-label/Update",
       "kubectl-set/Update",
     ])
+    const set = d.metadata.managedFields.find((e: any) => e.manager === "kubectl-set")
+    assert.deepEqual(set.fieldsV1, {
+      "f:spec": {
+        "f:template": { "f:spec": { "f:containers": { 'k:{"name":"nginx"}': { "f:image": {} } } } },
+      },
+    })
   })
 })
