@@ -103,6 +103,13 @@ describe("server-side apply over HTTP", () => {
     )
     assert.equal(forced.status, 422)
     assert.match(forced.json.message, /force: Forbidden: may not be specified for non-apply patch/)
+    const withUid = { ...cm("a6", {}), metadata: { name: "a6", uid: "u-1" } }
+    const gone = await call("PATCH", `${CMS}/a6?fieldManager=me`, withUid, APPLY)
+    assert.equal(gone.status, 409)
+    assert.equal(
+      gone.json.message,
+      'Operation cannot be fulfilled on configmaps "a6": uid mismatch: the provided object specified uid u-1, and no existing object was found',
+    )
     const dry = await call("PATCH", `${CMS}/a5?fieldManager=me&dryRun=All`, cm("a5", { k: "v" }), APPLY)
     assert.equal(dry.status, 201)
     assert.equal((await call("GET", `${CMS}/a5`)).status, 404)

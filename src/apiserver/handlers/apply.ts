@@ -1,5 +1,5 @@
 /** PATCH with `application/apply-patch+yaml`: server-side apply, creating the object when missing. */
-import { type ApiObject, badRequest, fieldErrors, invalid } from "../../api/index.ts"
+import { type ApiObject, badRequest, conflict, fieldErrors, invalid } from "../../api/index.ts"
 import { applyConfig, writeContext } from "../apply/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, decodeBody } from "../negotiate.ts"
@@ -32,6 +32,15 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
     r.served,
     { namespace: r.namespace, name: r.ri.name },
     (cur) => {
+      const uid = (config as ApiObject | null)?.metadata?.uid
+      if (!cur && uid) {
+        const { resource, group } = r.served.info
+        throw conflict(
+          { resource, group },
+          r.ri.name,
+          `uid mismatch: the provided object specified uid ${uid}, and no existing object was found`,
+        )
+      }
       const ctx = writeContext(r.served.info, subresource, r.parts.clock.now())
       const obj = applyConfig(cur, config, { manager, force }, ctx)
       const meta = (obj.metadata ??= {})
