@@ -7,7 +7,7 @@
  */
 import { ApiError, type ApiObject, badRequest } from "../../api/index.ts"
 import { type Shape } from "../shapes.ts"
-import { FieldSet, fieldPE, pathString } from "./field-set.ts"
+import { FieldSet, fieldPE } from "./field-set.ts"
 import {
   type ManagerEntry,
   type Managers,
@@ -15,12 +15,14 @@ import {
   decodeManagedFields,
   encodeManagedFields,
   managerId,
-  printManager,
 } from "./managed-fields.ts"
 import { merge, removeItems } from "./merge.ts"
+import { conflictError } from "./conflicts.ts"
+import { allowedByLastApplied, updateLastApplied } from "./last-applied.ts"
 import {
   type Comparison,
   type Obj,
+  comparable,
   compare,
   configError,
   isObj,
@@ -41,8 +43,6 @@ export interface WriteContext {
   /** The time of the write, RFC 3339. */
   readonly now: string
 }
-
-const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 /** The server's own metadata, never owned by anyone. */
 const STRIPPED = new FieldSet()
@@ -84,15 +84,6 @@ function filtered(c: Comparison, ctx: WriteContext): Comparison {
     modified: tracked(c.modified, ctx),
     removed: tracked(c.removed, ctx),
   }
-}
-
-/** An object without the metadata that is never compared (managedFields, resourceVersion). */
-function comparable(obj: ApiObject | undefined): Obj {
-  if (!obj) return {}
-  const meta = { ...(obj.metadata ?? {}) } as Obj
-  delete meta.managedFields
-  delete meta.resourceVersion
-  return { ...(obj as Obj), metadata: meta }
 }
 
 /** The part of an object a write's ownership can change: only status through /status, no status otherwise. */
@@ -306,78 +297,4 @@ function prune(merged: Obj, last: FieldSet, managers: Managers, shape: Shape): O
   const gone = withNamedFields(last, shape).difference(owned)
   if (gone.isEmpty()) return merged
   return (removeItems(merged, gone, shape) ?? {}) as Obj
-}
-
-/** kubectl's conflicts with fields whose live value is still its last-applied one are allowed. */
-function allowedByLastApplied(
-  live: ApiObject | undefined,
-  conflicts: Map<string, FieldSet>,
-  ctx: WriteContext,
-): boolean {
-  const raw = live?.metadata?.annotations?.[LAST_APPLIED]
-  if (!raw) return false
-  let lastApplied: unknown
-  try {
-    lastApplied = JSON.parse(raw)
-  } catch {
-    return false
-  }
-  if (!isObj(lastApplied) || lastApplied.apiVersion !== ctx.apiVersion) return false
-  const c = compare(lastApplied, comparable(live), ctx.shape)
-  const allowed = toFieldSet(lastApplied, ctx.shape)
-    .difference(c.modified)
-    .difference(c.added)
-    .difference(c.removed)
-  for (const set of conflicts.values()) if (!set.difference(allowed).isEmpty()) return false
-  return true
-}
-
-/** Keeps kubectl's last-applied annotation in step with what it applies server-side. */
-function updateLastApplied(merged: Obj, config: Obj): void {
-  const annotations = (merged.metadata as Obj | undefined)?.annotations as Record<string, string> | undefined
-  if (!annotations?.[LAST_APPLIED]) return
-  const copy = structuredClone(config) as { metadata?: { annotations?: Record<string, string> } }
-  if (copy.metadata?.annotations) {
-    delete copy.metadata.annotations[LAST_APPLIED]
-  }
-  annotations[LAST_APPLIED] = JSON.stringify(sortedKeys(copy))
-}
-
-/** A JSON value with its object keys sorted, as Go encodes maps. */
-function sortedKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortedKeys)
-  if (!isObj(v)) return v
-  const out: Obj = {}
-  for (const k of Object.keys(v).sort()) out[k] = sortedKeys(v[k])
-  return out
-}
-
-/** Upstream's 409 for apply conflicts. */
-function conflictError(conflicts: Map<string, FieldSet>, managers: Managers): ApiError {
-  const list: { manager: string; path: string }[] = []
-  for (const id of [...conflicts.keys()].sort()) {
-    const name = printManager(managers.get(id) as ManagerEntry)
-    for (const p of (conflicts.get(id) as FieldSet).paths()) list.push({ manager: name, path: pathString(p) })
-  }
-  let message: string
-  if (list.length === 1) {
-    const [only] = list as [{ manager: string; path: string }]
-    message = `Apply failed with 1 conflict: conflict with ${only.manager}: ${only.path}`
-  } else {
-    const lines: string[] = []
-    let current = ""
-    for (const c of list) {
-      if (c.manager !== current) lines.push(`conflicts with ${c.manager}:`)
-      current = c.manager
-      lines.push(`- ${c.path}`)
-    }
-    message = `Apply failed with ${list.length} conflicts: ${lines.join("\n")}`
-  }
-  return new ApiError("Conflict", message, {
-    causes: list.map((c) => ({
-      reason: "FieldManagerConflict",
-      message: `conflict with ${c.manager}`,
-      field: c.path,
-    })),
-  })
 }

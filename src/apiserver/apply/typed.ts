@@ -4,6 +4,7 @@
  * by their map keys, and sets. Positions without schema: maps granular, lists atomic. The field
  * set of an object and the comparison of two objects, in upstream's terms.
  */
+import type { ApiObject } from "../../api/index.ts"
 import { type Shape, childOf } from "../shapes.ts"
 import { FieldSet, fieldPE, indexPE, keyPE, valuePE } from "./field-set.ts"
 
@@ -257,4 +258,13 @@ function itemsError(
     if (err) return err
   }
   return undefined
+}
+
+/** An object without the metadata that is never compared (managedFields, resourceVersion). */
+export function comparable(obj: ApiObject | undefined): Obj {
+  if (!obj) return {}
+  const meta = { ...(obj.metadata ?? {}) } as Obj
+  delete meta.managedFields
+  delete meta.resourceVersion
+  return { ...(obj as Obj), metadata: meta }
 }
