@@ -120,9 +120,13 @@ export function prepareForUpdate(info: ResourceInfo, next: Obj, old: Obj, subres
   if (hasStatus(info)) {
     if (subresource === "status") {
       const { status } = next
+      const managedFields = next.metadata?.managedFields
       next = { ...structuredClone(old), status }
       if (status === undefined) delete next.status
+      // managedFields are the field manager's (an apply to /status computed them already).
       next.metadata = { ...next.metadata, resourceVersion: next.metadata?.resourceVersion }
+      if (managedFields) next.metadata.managedFields = managedFields
+      else delete next.metadata.managedFields
     } else if (!STATUS_ON_CREATE.has(kindKey(info))) {
       if (old.status === undefined) delete next.status
       else next.status = old.status
