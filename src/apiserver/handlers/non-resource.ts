@@ -4,6 +4,7 @@ import type { ApiRequest, ApiResponse } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
 import { chooseOutput } from "../negotiate.ts"
 import { json } from "../output.ts"
+import { serveOpenApi } from "../openapi/serve.ts"
 import {
   aggregatedContentType,
   aggregatedDiscovery,
@@ -46,6 +47,8 @@ export function routeNonResource(
       )
     }
     if (path === "/version") return json(200, versionInfo())
+    const openapi = serveOpenApi(req, path, ctx.resources)
+    if (openapi) return openapi
     if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) return text("ok")
     if (path === "/api" || path === "/apis") {
       const out = chooseOutput(req.header("accept"), { discovery: true })
