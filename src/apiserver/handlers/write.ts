@@ -11,6 +11,7 @@ import { listObjects } from "../list.ts"
 import { respondObject } from "./read.ts"
 import { queryBool } from "../request-info.ts"
 import type { ResourceRequest } from "./context.ts"
+import { patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
 
 function isDryRun(r: ResourceRequest): boolean {
   const values = r.req.query.getAll("dryRun")
@@ -23,22 +24,19 @@ function output(r: ResourceRequest) {
   return chooseOutput(r.req.header("accept"), { table: true }) ?? { kind: "json" as const }
 }
 
-async function body(r: ResourceRequest): Promise<unknown> {
-  return decodeBody(r.req.header("content-type"), await r.req.body())
-}
-
 /** POST: create an object. */
 export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
-  const obj = await r.parts.registry.create(r.served, r.namespace, await body(r), {
+  const { body, warnings } = await validatedBody(r, "CreateOptions")
+  const obj = await r.parts.registry.create(r.served, r.namespace, body, {
     dryRun: isDryRun(r),
     user: r.req.user,
   })
-  return respondObject(r, output(r), obj, 201)
+  return withWarnings(respondObject(r, output(r), obj, 201), warnings)
 }
 
 /** PUT: replace an object (or its status, with `subresource` "status"). */
 export async function updateObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
-  const next = await body(r)
+  const { body: next, warnings } = await validatedBody(r, "UpdateOptions")
   const rv = (next as ApiObject)?.metadata?.resourceVersion
   const { object, created } = await r.parts.registry.update(
     r.served,
@@ -52,7 +50,7 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
       createIfMissing: subresource === "" && allowsCreateOnUpdate(r),
     },
   )
-  return respondObject(r, output(r), object, created ? 201 : 200)
+  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), warnings)
 }
 
 function allowsCreateOnUpdate(r: ResourceRequest): boolean {
@@ -66,17 +64,19 @@ function allowsCreateOnUpdate(r: ResourceRequest): boolean {
 /** PATCH: json-patch or merge-patch (strategic merge and apply plug in the same way). */
 export async function patchObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? ""
+  const raw = await r.req.body()
   const patch = decodeBody(
     contentType === "application/apply-patch+yaml" ? contentType : "application/json",
-    await r.req.body(),
+    raw,
   )
+  const fields = patchCheck(r, contentType, raw, patch)
   const setsRV = (patch as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion
   const { object, created } = await r.parts.registry.update(
     r.served,
     { namespace: r.namespace, name: r.ri.name },
     (cur) => {
       if (!cur) throw new ApiError("NotFound", `${r.served.info.resource} "${r.ri.name}" not found`)
-      return applyPatch(contentType, cur, patch)
+      return fields.check(applyPatch(contentType, cur, patch))
     },
     {
       subresource,
@@ -85,7 +85,7 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
       user: r.req.user,
     },
   )
-  return respondObject(r, output(r), object, created ? 201 : 200)
+  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), fields.warnings)
 }
 
 function num(v: unknown): number | undefined {
