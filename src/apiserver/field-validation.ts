@@ -177,11 +177,19 @@ export function duplicateFields(text: string): string[] {
   return s.found
 }
 
-/** The strict decoding problems of a body: unknown fields (pruned from `obj`), then duplicates. */
-function problems(obj: unknown, type: string, json: string | undefined): string[] {
+/**
+ * The strict decoding problems of a body: the decoder's own (`leading`), unknown fields (pruned
+ * from `obj`), then keys the JSON text repeats.
+ */
+function problems(
+  obj: unknown,
+  type: string,
+  json: string | undefined,
+  leading: readonly string[],
+): string[] {
   const unknown = pruneUnknownFields(obj, type).map((p) => `unknown field "${p}"`)
   const dups = json === undefined ? [] : duplicateFields(json).map((p) => `duplicate field "${p}"`)
-  return [...new Set([...unknown, ...dups])]
+  return [...new Set([...leading, ...unknown, ...dups])]
 }
 
 /** What checking a body found: warnings to send (Warn), or nothing. */
@@ -198,6 +206,8 @@ export interface FieldCheckInput {
   readonly version: string
   /** The body's text when it is JSON (for duplicate keys). */
   readonly json?: string
+  /** Problems the body's decoder found (a YAML body's repeated keys), reported first. */
+  readonly decoding?: readonly string[]
 }
 
 /**
@@ -206,13 +216,19 @@ export interface FieldCheckInput {
  */
 export function checkBody(obj: unknown, input: FieldCheckInput): FieldCheck {
   if (!input.type || !isObject(obj)) return { warnings: [] }
-  const found = problems(obj, input.type, input.directive === "Ignore" ? undefined : input.json)
+  const json = input.directive === "Ignore" ? undefined : input.json
+  const decoding = input.decoding ?? []
+  const found = problems(obj, input.type, json, decoding)
   if (found.length === 0 || input.directive === "Ignore") return { warnings: [] }
   if (input.directive === "Warn") return { warnings: found }
+  // The YAML decoder's repeated keys are one error of several lines, as upstream's.
+  const errors = decoding.length
+    ? [`yaml: unmarshal errors:\n  ${decoding.join("\n  ")}`, ...found.slice(decoding.length)]
+    : found
   const kind = typeof obj.kind === "string" && obj.kind ? obj.kind : input.kind
   const version = typeof obj.apiVersion === "string" ? (obj.apiVersion.split("/").pop() ?? "") : input.version
   throw badRequest(
-    `${kind} in version "${version}" cannot be handled as a ${input.kind}: strict decoding error: ${found.join(", ")}`,
+    `${kind} in version "${version}" cannot be handled as a ${input.kind}: strict decoding error: ${errors.join(", ")}`,
   )
 }
 
@@ -235,7 +251,7 @@ export function goValue(v: unknown): string {
 export function checkPatched(patched: unknown, patch: unknown, input: FieldCheckInput): FieldCheck {
   if (!input.type || !isObject(patched)) return { warnings: [] }
   const dupText = input.directive === "Ignore" || Array.isArray(patch) ? undefined : input.json
-  const found = problems(patched, input.type, dupText)
+  const found = problems(patched, input.type, dupText, [])
   if (found.length === 0 || input.directive === "Ignore") return { warnings: [] }
   if (input.directive === "Warn") return { warnings: found }
   throw invalid("", "", [

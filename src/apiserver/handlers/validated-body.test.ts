@@ -105,4 +105,24 @@ describe("fieldValidation", () => {
     assert.equal(json.status, 422)
     assert.match(json.json.message, /unknown field "yyy"/)
   })
+
+  test("YAML bodies: repeated keys are reported by line before unknown fields", async () => {
+    const yaml =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  a: '1'\n  a: '2'\nextra: 1\n"
+    const strict = await call("POST", `${CMS}?fieldValidation=Strict`, yaml, "application/yaml")
+    assert.equal(strict.status, 400)
+    assert.equal(
+      strict.json.message,
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 7: key "a" already set in map, unknown field "extra"',
+    )
+    const warn = await call("POST", CMS, yaml, "application/yaml")
+    assert.equal(warn.status, 201)
+    assert.equal(
+      warn.warning,
+      '299 - "line 7: key \\"a\\" already set in map", 299 - "unknown field \\"extra\\""',
+    )
+    assert.deepEqual(warn.json.data, { a: "2" })
+    const bad = await call("POST", CMS, "a: [", "application/yaml")
+    assert.equal(bad.status, 400)
+  })
 })

@@ -9,6 +9,7 @@ import {
 } from "../field-validation.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
+import { decodeYamlBody } from "../yaml-body.ts"
 import type { ResourceRequest } from "./context.ts"
 
 function checkInput(r: ResourceRequest, options: string, json: string | undefined): FieldCheckInput {
@@ -22,9 +23,17 @@ function checkInput(r: ResourceRequest, options: string, json: string | undefine
   }
 }
 
-function isJson(contentType: string | undefined): boolean {
-  const type = parseMediaTypes(contentType)[0]?.type ?? "application/json"
-  return type.endsWith("json")
+function mediaType(contentType: string | undefined): string {
+  return parseMediaTypes(contentType)[0]?.type ?? "application/json"
+}
+
+/** Decodes a body; YAML leniently, its repeated keys returned for the check. */
+function decode(contentType: string | undefined, raw: Buffer): { body: unknown; decoding: string[] } {
+  if (mediaType(contentType) === "application/yaml") {
+    const yaml = decodeYamlBody(raw.toString("utf8"))
+    if (yaml) return { body: yaml.value, decoding: yaml.duplicates }
+  }
+  return { body: decodeBody(contentType, raw), decoding: [] }
 }
 
 /**
@@ -38,8 +47,9 @@ export async function validatedBody(
 ): Promise<{ body: unknown; warnings: readonly string[] }> {
   const contentType = r.req.header("content-type")
   const raw = await r.req.body()
-  const body = decodeBody(contentType, raw)
-  const input = checkInput(r, options, isJson(contentType) ? raw.toString("utf8") : undefined)
+  const { body, decoding } = decode(contentType, raw)
+  const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
+  const input = { ...checkInput(r, options, json), decoding }
   return { body, warnings: checkBody(body, input).warnings }
 }
 
