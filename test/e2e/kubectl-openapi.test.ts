@@ -91,6 +91,16 @@ describe("kubectl with OpenAPI", () => {
     assert.ok(obj.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"])
   })
 
+  test("apply -f of many kinds with most of their fields passes strict validation without warnings", async () => {
+    const r = await k("apply", "-f", join(import.meta.dirname, "testdata", "many-kinds.yaml"))
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stderr, "")
+    assert.match(r.stdout, /^ingress\.networking\.k8s\.io\/web created$/m)
+    assert.match(r.stdout, /^persistentvolume\/pv1 created$/m)
+    const pv = JSON.parse(await ok("get", "pv", "pv1", "-o", "json"))
+    assert.equal(pv.spec.hostPath.path, "/tmp/pv1")
+  })
+
   test("create -f with an unknown field fails with the strict decoding error", async () => {
     const f = file("bad.yaml", deployment("bad", "        foo: 1\n", "  bar: x\n"))
     const r = await k("create", "-f", f)
