@@ -67,9 +67,13 @@ function valueSchema(t: string): JsonSchema {
   return { $ref: refTo(t) }
 }
 
-/** Whether an absent value of type `t` reads as an empty object (a message that is not special). */
+/**
+ * Whether an absent value of type `t` reads as an empty object: a message that is not special
+ * and that `{}` satisfies (one without required fields, so the default stays valid).
+ */
 function isPlainMessage(t: string): boolean {
-  return !SCALARS[t] && !SPECIAL[t] && !schema.typeSchema(t)?.alias
+  if (SCALARS[t] || SPECIAL[t] || schema.typeSchema(t)?.alias) return false
+  return !Object.values(jsonFieldsOf(t) ?? {}).some((f) => f.req)
 }
 
 /** Upstream gives list items and map values a zero default: "" or {}. */
