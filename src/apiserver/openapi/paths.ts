@@ -3,17 +3,24 @@
  * serves, with upstream's operation ids, actions, group-version-kinds, parameters and
  * request and response schemas.
  */
-import { type ResourceInfo, type SubresourceInfo, schema } from "../../api/index.ts"
+import { type ResourceInfo, schema } from "../../api/index.ts"
 import {
-  DELETE_PARAMS,
-  EXEC_PARAMS,
-  LIST_PARAMS,
-  LOG_PARAMS,
-  PARAM,
-  PATCH_PARAMS,
-  WRITE_PARAMS,
-} from "./parameters.ts"
+  MEDIA,
+  type ObjectAt,
+  type Operation,
+  type OperationAt,
+  type OperationSink,
+  PATCH_MEDIA,
+  WATCH_MEDIA,
+  article,
+  capitalize,
+  content,
+  groupVersionCamel,
+  tagOf,
+} from "./operations.ts"
+import { DELETE_PARAMS, LIST_PARAMS, PARAM, PATCH_PARAMS, WRITE_PARAMS } from "./parameters.ts"
 import { type Gvk, type JsonSchema, refTo } from "./schemas.ts"
+import { addSubresource } from "./subresource-paths.ts"
 
 const META = schema.META
 /** Definitions every group version's document uses. */
@@ -25,56 +32,12 @@ export const COMMON_DEFINITIONS = [
   `${META}.APIResourceList`,
 ] as const
 
-const MEDIA = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]
-const WATCH_MEDIA = [
-  ...MEDIA,
-  "application/json;stream=watch",
-  "application/vnd.kubernetes.protobuf;stream=watch",
-]
-const PATCH_MEDIA = [
-  "application/apply-patch+yaml",
-  "application/json-patch+json",
-  "application/merge-patch+json",
-  "application/strategic-merge-patch+json",
-]
-const STRING: JsonSchema = { type: "string" }
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1)
-}
-
-/** `rbac.authorization.k8s.io`, `v1` → `RbacAuthorizationV1`; the core group is `Core`. */
-export function groupVersionCamel(group: string, version: string): string {
-  const g = group === "" ? "core" : group.replace(/\.k8s\.io$/, "")
-  return g.split(".").map(capitalize).join("") + capitalize(version)
-}
-
-function tagOf(group: string, version: string): string {
-  const camel = groupVersionCamel(group, version)
-  return `${camel.charAt(0).toLowerCase()}${camel.slice(1, -capitalize(version).length)}_${version}`
-}
-
-function content(media: readonly string[], s: JsonSchema): JsonSchema {
-  return Object.fromEntries(media.map((m) => [m, { schema: s }]))
-}
-
-interface Operation {
-  readonly action: string
-  readonly id: string
-  readonly description: string
-  readonly gvk: Gvk
-  readonly params?: readonly JsonSchema[]
-  readonly body?: { readonly media: readonly string[]; readonly ref: string }
-  /** Status code → [description, schema, media]. */
-  readonly responses: Readonly<Record<string, readonly [string, JsonSchema, readonly string[]]>>
-}
-
 /** Collects one document's paths and the definitions they refer to. */
-export class PathBuilder {
+export class PathBuilder implements OperationSink {
   readonly paths: Record<string, Record<string, unknown>> = {}
   readonly used = new Set<string>(COMMON_DEFINITIONS)
   readonly #tag: string
-  readonly #camel: string
+  readonly camel: string
   readonly #base: string
 
   constructor(
@@ -82,33 +45,38 @@ export class PathBuilder {
     readonly version: string,
   ) {
     this.#tag = tagOf(group, version)
-    this.#camel = groupVersionCamel(group, version)
+    this.camel = groupVersionCamel(group, version)
     this.#base = group ? `/apis/${group}/${version}` : `/api/${version}`
-    this.#put(`${this.#base}/`, "get", {
-      action: "",
-      id: `get${this.#camel}APIResources`,
-      description: "get available resources",
-      gvk: { group: "", version: "", kind: "" },
-      responses: { "200": ["OK", { $ref: refTo(`${META}.APIResourceList`) }, MEDIA] },
-    })
+    this.put(
+      { path: `${this.#base}/`, method: "get" },
+      {
+        action: "",
+        id: `get${this.camel}APIResources`,
+        description: "get available resources",
+        gvk: { group: "", version: "", kind: "" },
+        responses: { "200": ["OK", { $ref: refTo(`${META}.APIResourceList`) }, MEDIA] },
+      },
+    )
   }
 
-  #ref(definition: string): JsonSchema {
+  /** A `$ref` to `definition`, which the document then includes. */
+  ref(definition: string): JsonSchema {
     this.used.add(definition)
     return { $ref: refTo(definition) }
   }
 
-  #put(path: string, method: string, op: Operation, pathParams: readonly JsonSchema[] = []): void {
-    const item = (this.paths[path] ??= { parameters: [...pathParams, PARAM.pretty] })
+  /** Adds operation `op` as `at.method` of `at.path`. */
+  put(at: OperationAt, op: Operation): void {
+    const item = (this.paths[at.path] ??= { parameters: [...(at.pathParams ?? []), PARAM.pretty] })
     const responses: Record<string, unknown> = {}
     for (const [code, [description, s, media]] of Object.entries(op.responses))
       responses[code] = { content: content(media, s), description }
-    item[method] = {
+    item[at.method] = {
       description: op.description,
       operationId: op.id,
       ...(op.params?.length ? { parameters: op.params } : {}),
       ...(op.body
-        ? { requestBody: { content: content(op.body.media, this.#ref(op.body.ref)), required: true } }
+        ? { requestBody: { content: content(op.body.media, this.ref(op.body.ref)), required: true } }
         : {}),
       responses,
       tags: [this.#tag],
@@ -127,25 +95,22 @@ export class PathBuilder {
     const collection = r.namespaced
       ? `${this.#base}/namespaces/{namespace}/${r.resource}`
       : `${this.#base}/${r.resource}`
-    const obj = this.#ref(def)
-    const status = this.#ref(`${META}.Status`)
+    const obj = this.ref(def)
+    const status = this.ref(`${META}.Status`)
     const name = `${scope}${r.kind}`
     const has = (v: string) => r.verbs.includes(v)
     const listDef = schema.definitionOf(r.group, r.version, `${r.kind}List`)
     if (has("list") && listDef) {
-      const list = this.#ref(listDef)
-      this.#put(
-        collection,
-        "get",
-        this.#list(`list${this.#camel}${name}`, `list or watch objects of kind ${r.kind}`, gvk, list),
-        nsParams,
+      const list = this.ref(listDef)
+      this.put(
+        { path: collection, method: "get", pathParams: nsParams },
+        this.#list(`list${this.camel}${name}`, `list or watch objects of kind ${r.kind}`, gvk, list),
       )
       if (r.namespaced) {
-        this.#put(
-          `${this.#base}/${r.resource}`,
-          "get",
+        this.put(
+          { path: `${this.#base}/${r.resource}`, method: "get" },
           this.#list(
-            `list${this.#camel}${r.kind}ForAllNamespaces`,
+            `list${this.camel}${r.kind}ForAllNamespaces`,
             `list or watch objects of kind ${r.kind}`,
             gvk,
             list,
@@ -155,12 +120,11 @@ export class PathBuilder {
     }
     if (has("watch")) this.#addWatches(r, gvk)
     if (has("create")) {
-      this.#put(
-        collection,
-        "post",
+      this.put(
+        { path: collection, method: "post", pathParams: nsParams },
         {
           action: "post",
-          id: `create${this.#camel}${name}`,
+          id: `create${this.camel}${name}`,
           description: `create ${article(r.kind)}`,
           gvk,
           params: WRITE_PARAMS,
@@ -171,27 +135,25 @@ export class PathBuilder {
             "202": ["Accepted", obj, MEDIA],
           },
         },
-        nsParams,
       )
     }
     if (has("deletecollection")) {
-      this.#put(
-        collection,
-        "delete",
+      this.put(
+        { path: collection, method: "delete", pathParams: nsParams },
         {
           action: "deletecollection",
-          id: `delete${this.#camel}Collection${name}`,
+          id: `delete${this.camel}Collection${name}`,
           description: `delete collection of ${r.kind}`,
           gvk,
           params: [...DELETE_PARAMS, ...LIST_PARAMS.filter((p) => p.name !== "watch")],
           body: { media: ["application/json"], ref: `${META}.DeleteOptions` },
           responses: { "200": ["OK", status, MEDIA] },
         },
-        nsParams,
       )
     }
-    this.#addObject(r, `${collection}/{name}`, gvk, def)
-    for (const sub of r.subresources) this.#addSubresource(r, sub, `${collection}/{name}/${sub.name}`)
+    this.addObject(r, { path: `${collection}/{name}`, gvk, def })
+    for (const sub of r.subresources)
+      addSubresource(this, { resource: r, sub, path: `${collection}/{name}/${sub.name}` })
   }
 
   #list(id: string, description: string, gvk: Gvk, list: JsonSchema): Operation {
@@ -206,7 +168,7 @@ export class PathBuilder {
   }
 
   #addWatches(r: ResourceInfo, gvk: Gvk): void {
-    const event = this.#ref(`${META}.WatchEvent`)
+    const event = this.ref(`${META}.WatchEvent`)
     const scope = r.namespaced ? "Namespaced" : ""
     const prefix = r.namespaced ? `${this.#base}/watch/namespaces/{namespace}` : `${this.#base}/watch`
     const nsParams = r.namespaced ? [PARAM.namespace] : []
@@ -218,44 +180,43 @@ export class PathBuilder {
       responses: { "200": ["OK", event, WATCH_MEDIA] },
     })
     const kind = r.kind
-    this.#put(
-      `${prefix}/${r.resource}`,
-      "get",
-      watch("watchlist", `watch${this.#camel}${scope}${kind}List`, `watch changes to a list of ${kind}`),
-      [...LIST_PARAMS, ...nsParams],
+    this.put(
+      { path: `${prefix}/${r.resource}`, method: "get", pathParams: [...LIST_PARAMS, ...nsParams] },
+      watch("watchlist", `watch${this.camel}${scope}${kind}List`, `watch changes to a list of ${kind}`),
     )
-    this.#put(
-      `${prefix}/${r.resource}/{name}`,
-      "get",
-      watch("watch", `watch${this.#camel}${scope}${kind}`, `watch changes to an object of kind ${kind}`),
-      [...LIST_PARAMS, PARAM.name, ...nsParams],
+    this.put(
+      {
+        path: `${prefix}/${r.resource}/{name}`,
+        method: "get",
+        pathParams: [...LIST_PARAMS, PARAM.name, ...nsParams],
+      },
+      watch("watch", `watch${this.camel}${scope}${kind}`, `watch changes to an object of kind ${kind}`),
     )
     if (r.namespaced) {
-      this.#put(
-        `${this.#base}/watch/${r.resource}`,
-        "get",
+      this.put(
+        { path: `${this.#base}/watch/${r.resource}`, method: "get", pathParams: LIST_PARAMS },
         watch(
           "watchlist",
-          `watch${this.#camel}${kind}ListForAllNamespaces`,
+          `watch${this.camel}${kind}ListForAllNamespaces`,
           `watch changes to a list of ${kind}`,
         ),
-        LIST_PARAMS,
       )
     }
   }
 
   /** get, put, patch and delete of one object (or of a subresource that is the object itself). */
-  #addObject(r: ResourceInfo, path: string, gvk: Gvk, def: string, sub = "", verbs = r.verbs): void {
-    const obj = this.#ref(def)
+  addObject(r: ResourceInfo, at: ObjectAt): void {
+    const { path, gvk, def, sub = "", verbs = r.verbs } = at
+    const obj = this.ref(def)
     const scope = r.namespaced ? "Namespaced" : ""
     const name = `${scope}${r.kind}${capitalize(sub)}`
     const what = sub ? `${sub} of the specified ${r.kind}` : `the specified ${r.kind}`
     const params = [PARAM.name, ...(r.namespaced ? [PARAM.namespace] : [])]
-    const put = (method: string, op: Operation) => this.#put(path, method, op, params)
+    const put = (method: string, op: Operation) => this.put({ path, method, pathParams: params }, op)
     if (verbs.includes("get")) {
       put("get", {
         action: "get",
-        id: `read${this.#camel}${name}`,
+        id: `read${this.camel}${name}`,
         description: `read ${what}`,
         gvk,
         responses: { "200": ["OK", obj, MEDIA] },
@@ -264,7 +225,7 @@ export class PathBuilder {
     if (verbs.includes("update")) {
       put("put", {
         action: "put",
-        id: `replace${this.#camel}${name}`,
+        id: `replace${this.camel}${name}`,
         description: `replace ${what}`,
         gvk,
         params: WRITE_PARAMS,
@@ -275,7 +236,7 @@ export class PathBuilder {
     if (verbs.includes("patch")) {
       put("patch", {
         action: "patch",
-        id: `patch${this.#camel}${name}`,
+        id: `patch${this.camel}${name}`,
         description: `partially update ${what}`,
         gvk,
         params: PATCH_PARAMS,
@@ -284,10 +245,10 @@ export class PathBuilder {
       })
     }
     if (verbs.includes("delete") && !sub) {
-      const status = this.#ref(`${META}.Status`)
+      const status = this.ref(`${META}.Status`)
       put("delete", {
         action: "delete",
-        id: `delete${this.#camel}${name}`,
+        id: `delete${this.camel}${name}`,
         description: `delete ${article(r.kind)}`,
         gvk,
         params: DELETE_PARAMS,
@@ -296,91 +257,4 @@ export class PathBuilder {
       })
     }
   }
-
-  #addSubresource(r: ResourceInfo, sub: SubresourceInfo, path: string): void {
-    const group = sub.group ?? r.group
-    const version = sub.version ?? r.version
-    const kind = sub.kind ?? r.kind
-    const gvk: Gvk = { group, version, kind }
-    const def = schema.definitionOf(group, version, kind)
-    const scope = r.namespaced ? "Namespaced" : ""
-    const name = `${scope}${r.kind}${capitalize(sub.name)}`
-    const params = [PARAM.name, ...(r.namespaced ? [PARAM.namespace] : [])]
-    if (sub.name === "log") {
-      this.#put(
-        path,
-        "get",
-        {
-          action: "get",
-          id: `read${this.#camel}${name}`,
-          description: `read log of the specified ${r.kind}`,
-          gvk,
-          params: LOG_PARAMS,
-          responses: { "200": ["OK", STRING, ["text/plain"]] },
-        },
-        params,
-      )
-      return
-    }
-    if (["exec", "attach", "portforward", "proxy"].includes(sub.name)) {
-      this.#addConnect(r, sub, path, gvk)
-      return
-    }
-    if (!def) return
-    if (sub.verbs.includes("create")) {
-      const obj = this.#ref(def)
-      this.#put(
-        path,
-        "post",
-        {
-          action: "post",
-          id: `create${this.#camel}${name}`,
-          description: `create ${sub.name} of ${article(r.kind)}`,
-          gvk,
-          params: WRITE_PARAMS,
-          body: { media: ["*/*"], ref: def },
-          responses: {
-            "200": ["OK", obj, MEDIA],
-            "201": ["Created", obj, MEDIA],
-            "202": ["Accepted", obj, MEDIA],
-          },
-        },
-        params,
-      )
-    }
-    this.#addObject(r, path, gvk, def, sub.name, sub.verbs)
-  }
-
-  #addConnect(r: ResourceInfo, sub: SubresourceInfo, path: string, gvk: Gvk): void {
-    const scope = r.namespaced ? "Namespaced" : ""
-    const methods: Record<string, string> = {
-      get: "get",
-      create: "post",
-      update: "put",
-      patch: "patch",
-      delete: "delete",
-    }
-    const params = [PARAM.name, ...(r.namespaced ? [PARAM.namespace] : [])]
-    for (const verb of sub.verbs) {
-      const method = methods[verb]
-      if (!method) continue
-      this.#put(
-        path,
-        method,
-        {
-          action: "connect",
-          id: `connect${this.#camel}${capitalize(method)}${scope}${r.kind}${capitalize(sub.name)}`,
-          description: `connect ${method.toUpperCase()} requests to ${sub.name} of ${r.kind}`,
-          gvk,
-          ...(sub.name === "exec" || sub.name === "attach" ? { params: EXEC_PARAMS } : {}),
-          responses: { "200": ["OK", STRING, ["*/*"]] },
-        },
-        params,
-      )
-    }
-  }
-}
-
-function article(kind: string): string {
-  return /^[AEIOU]/.test(kind) ? `an ${kind}` : `a ${kind}`
 }
