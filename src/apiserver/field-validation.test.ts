@@ -86,7 +86,7 @@ describe("pruneUnknownFields()", () => {
 
 describe("checkBody()", () => {
   const body = () => deployment({ foo: 1 })
-  const json = JSON.stringify(body()).replace(`"foo":1`, `"foo":1,"paused":true,"paused":false`)
+  const json = JSON.stringify(body()).replace(`"foo":1`, `"foo":1,"paused":true,"paused":false,"foo":2`)
   const input = { type: DEPLOYMENT, kind: "Deployment", version: "v1", json }
 
   test("Strict fails with upstream's message", () => {

@@ -99,8 +99,13 @@ function problems(
   json: string | undefined,
   leading: readonly string[],
 ): string[] {
-  const unknown = pruneUnknownFields(obj, type).map((p) => `unknown field "${p}"`)
-  const dups = json === undefined ? [] : duplicateFields(json).map((p) => `duplicate field "${p}"`)
+  const unknownPaths = pruneUnknownFields(obj, type)
+  // A repeated field that is also unknown (or inside an unknown one) counts as unknown only.
+  const isUnknown = (p: string) =>
+    unknownPaths.some((u) => p === u || p.startsWith(`${u}.`) || p.startsWith(`${u}[`))
+  const dupPaths = json === undefined ? [] : duplicateFields(json).filter((p) => !isUnknown(p))
+  const unknown = unknownPaths.map((p) => `unknown field "${p}"`)
+  const dups = dupPaths.map((p) => `duplicate field "${p}"`)
   return [...new Set([...leading, ...unknown, ...dups])]
 }
 

@@ -132,4 +132,17 @@ describe("kubectl with OpenAPI", () => {
     const obj = JSON.parse(await ok("get", "deploy", "silent", "-o", "json"))
     assert.equal("foo" in obj.spec.template.spec.containers[0], false)
   })
+
+  test("replace -f is validated strictly too", async () => {
+    await ok("create", "-f", file("rep.yaml", deployment("rep")))
+    const obj = JSON.parse(await ok("get", "deploy", "rep", "-o", "json"))
+    obj.spec.nope = true
+    const r = await k("replace", "-f", file("rep-bad.json", JSON.stringify(obj)))
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /strict decoding error: unknown field "spec\.nope"/)
+    delete obj.spec.nope
+    obj.spec.replicas = 3
+    assert.match(await ok("replace", "-f", file("rep-ok.json", JSON.stringify(obj))), /replaced/)
+    assert.equal(await ok("get", "deploy", "rep", "-o", "jsonpath={.spec.replicas}"), "3")
+  })
 })
