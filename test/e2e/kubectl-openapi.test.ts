@@ -66,10 +66,10 @@ describe("kubectl with OpenAPI", () => {
   test("explain --recursive walks the whole pod", async () => {
     const out = await ok("explain", "pods", "--recursive")
     assert.match(out, /^ {2}spec\t<PodSpec>$/m)
-    assert.match(out, /^ {4}containers\t<\[\]Container>/m)
+    assert.match(out, /^ {4}containers\t<\[\]Container> -required-$/m)
     assert.match(out, /^ {6}livenessProbe\t<Probe>$/m)
     assert.match(out, /^ {8}httpGet\t<HTTPGetAction>$/m)
-    assert.match(out, /^ {10}port\t<IntOrString>/m)
+    assert.match(out, /^ {10}port\t<IntOrString> -required-$/m)
     assert.match(out, /^ {4}volumes\t<\[\]Volume>$/m)
     assert.match(out, /^ {6}emptyDir\t<EmptyDirVolumeSource>$/m)
     assert.match(out, /^ {4}creationTimestamp\t<string>$/m)

@@ -23,6 +23,7 @@ export type Alias = string;
   assert.equal(d.get("Thing")?.fields.get("name"), "Its name.")
   assert.equal(d.get("Thing")?.fields.get("note"), "Spans\n\ntwo paragraphs.")
   assert.equal(d.get("Thing")?.fields.has("bare"), false)
+  assert.deepEqual([...(d.get("Thing")?.required ?? [])], ["note"])
   assert.equal(d.get("Alias")?.description, "An alias.")
 })
 

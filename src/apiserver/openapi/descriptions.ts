@@ -7,10 +7,12 @@ import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 
-/** The description of a type and of each of its fields. */
+/** The description of a type and of each of its fields, and which fields it requires. */
 export interface TypeDescription {
   readonly description?: string
   readonly fields: ReadonlyMap<string, string>
+  /** Fields declared without `?`: the ones upstream's OpenAPI lists as required. */
+  readonly required: ReadonlySet<string>
 }
 
 const ROOT = (() => {
@@ -45,13 +47,14 @@ function commentText(block: string): string {
     .trim()
 }
 
-const TOKEN = /(\/\*\*[\s\S]*?\*\/)|^export (?:interface|type) (\w+)|^ {4}(?:readonly )?(\w+)\??:|^(\})/gm
+const TOKEN = /(\/\*\*[\s\S]*?\*\/)|^export (?:interface|type) (\w+)|^ {4}(?:readonly )?(\w+)(\??):|^(\})/gm
 
 /** Parses one declaration file into descriptions by type name. */
 export function parseDeclarations(text: string): Map<string, TypeDescription> {
   const out = new Map<string, TypeDescription>()
   let pending: string | undefined
   let fields: Map<string, string> | undefined
+  let required: Set<string> | undefined
   for (const m of text.matchAll(TOKEN)) {
     if (m[1] !== undefined) {
       pending = commentText(m[1])
@@ -59,10 +62,15 @@ export function parseDeclarations(text: string): Map<string, TypeDescription> {
     }
     if (m[2] !== undefined) {
       fields = new Map()
-      out.set(m[2], { ...(pending ? { description: pending } : {}), fields })
+      required = new Set()
+      out.set(m[2], { ...(pending ? { description: pending } : {}), fields, required })
     } else if (m[3] !== undefined) {
       if (fields && pending) fields.set(m[3], pending)
-    } else if (m[4] !== undefined) fields = undefined
+      if (required && m[4] === "") required.add(m[3])
+    } else if (m[5] !== undefined) {
+      fields = undefined
+      required = undefined
+    }
     pending = undefined
   }
   return out

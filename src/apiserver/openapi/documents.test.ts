@@ -124,10 +124,12 @@ describe("OpenApiDocuments", () => {
     assert.equal(podSpec.containers["x-kubernetes-patch-strategy"], "merge")
     assert.equal(podSpec.containers["x-kubernetes-list-type"], "map")
     assert.deepEqual(podSpec.containers["x-kubernetes-list-map-keys"], ["name"])
-    assert.deepEqual(podSpec.containers.items, {
-      allOf: [{ $ref: "#/components/schemas/io.k8s.api.core.v1.Container" }],
-      default: {},
-    })
+    assert.deepEqual(podSpec.containers.items, { $ref: "#/components/schemas/io.k8s.api.core.v1.Container" })
+    // Required as upstream's OpenAPI has it (kubernetes-types' declarations), not only the table's.
+    assert.deepEqual(s["io.k8s.api.core.v1.PodSpec"].required, ["containers"])
+    assert.deepEqual(s["io.k8s.api.core.v1.Container"].required, ["name"])
+    // A struct default only where {} is valid.
+    assert.deepEqual(s["io.k8s.api.core.v1.PodTemplateSpec"].properties.metadata.default, {})
     assert.equal(podSpec.volumes["x-kubernetes-patch-strategy"], "merge,retainKeys")
     const strategy = s["io.k8s.api.apps.v1.DeploymentSpec"].properties.strategy
     assert.equal(strategy["x-kubernetes-patch-strategy"], "retainKeys")

@@ -73,7 +73,18 @@ function valueSchema(t: string): JsonSchema {
  */
 function isPlainMessage(t: string): boolean {
   if (SCALARS[t] || SPECIAL[t] || schema.typeSchema(t)?.alias) return false
-  return !Object.values(jsonFieldsOf(t) ?? {}).some((f) => f.req)
+  return requiredFields(t).length === 0
+}
+
+/**
+ * The required fields of message `t`, in field order: the table's, and those kubernetes-types
+ * declares without `?` (its types follow upstream's OpenAPI, which marks more than the protobuf).
+ */
+function requiredFields(t: string): string[] {
+  const declared = describe(t)?.required
+  return Object.entries(jsonFieldsOf(t) ?? {})
+    .filter(([name, f]) => f.req || declared?.has(name))
+    .map(([name]) => name)
 }
 
 /** Upstream gives list items and map values a zero default: "" or {}. */
@@ -127,9 +138,7 @@ function messageSchema(t: string, gvks: readonly Gvk[]): JsonSchema {
   for (const [name, f] of Object.entries(fields)) {
     properties[name] = propertySchema(name, f, docs?.fields.get(name))
   }
-  const required = Object.entries(fields)
-    .filter(([, f]) => f.req)
-    .map(([n]) => n)
+  const required = requiredFields(t)
   return {
     ...(docs?.description ? { description: docs.description } : {}),
     properties: sortKeys(properties),
