@@ -28,3 +28,4 @@ export {
   type Labels,
 } from "./labels.ts"
 export * as schema from "./schema/index.ts"
+export { hasTypeMeta, jsonFieldsOf } from "./schema/json-fields.ts"

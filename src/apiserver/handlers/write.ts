@@ -13,6 +13,7 @@ import { listObjects } from "../list.ts"
 import { respondObject } from "./read.ts"
 import { queryBool } from "../request-info.ts"
 import type { ResourceRequest } from "./context.ts"
+import { patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
 
 function isDryRun(r: ResourceRequest): boolean {
   const values = r.req.query.getAll("dryRun")
@@ -45,25 +46,22 @@ export function fieldManagerOf(r: ResourceRequest, options: string): string {
   return given || managerFromUserAgent(r.req.header("user-agent"))
 }
 
-async function body(r: ResourceRequest): Promise<unknown> {
-  return decodeBody(r.req.header("content-type"), await r.req.body())
-}
-
 /** POST: create an object. */
 export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
   const fieldManager = fieldManagerOf(r, "CreateOptions")
-  const obj = await r.parts.registry.create(r.served, r.namespace, await body(r), {
+  const { body, warnings } = await validatedBody(r, "CreateOptions")
+  const obj = await r.parts.registry.create(r.served, r.namespace, body, {
     dryRun: isDryRun(r),
     user: r.req.user,
     fieldManager,
   })
-  return respondObject(r, output(r), obj, 201)
+  return withWarnings(respondObject(r, output(r), obj, 201), warnings)
 }
 
 /** PUT: replace an object (or its status, with `subresource` "status"). */
 export async function updateObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
   const fieldManager = fieldManagerOf(r, "UpdateOptions")
-  const next = await body(r)
+  const { body: next, warnings } = await validatedBody(r, "UpdateOptions")
   const rv = (next as ApiObject)?.metadata?.resourceVersion
   const { object, created } = await r.parts.registry.update(
     r.served,
@@ -78,7 +76,7 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
       createIfMissing: subresource === "" && allowsCreateOnUpdate(r),
     },
   )
-  return respondObject(r, output(r), object, created ? 201 : 200)
+  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), warnings)
 }
 
 function allowsCreateOnUpdate(r: ResourceRequest): boolean {
@@ -104,14 +102,16 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
       "meta.k8s.io",
     )
   }
-  const patch = decodeBody("application/json", await r.req.body())
+  const raw = await r.req.body()
+  const patch = decodeBody("application/json", raw)
+  const fields = patchCheck(r, contentType, raw, patch)
   let clientRV = ""
   const { object, created } = await r.parts.registry.update(
     r.served,
     { namespace: r.namespace, name: r.ri.name },
     (cur) => {
       if (!cur) throw new ApiError("NotFound", `${r.served.info.resource} "${r.ri.name}" not found`)
-      const patched = applyPatch(contentType, cur, patch, target) as ApiObject
+      const patched = fields.check(applyPatch(contentType, cur, patch, target)) as ApiObject
       // A resourceVersion the patch sets is a precondition (kubectl's managedFields upgrade sends one).
       const rv = patched?.metadata?.resourceVersion
       if (typeof rv === "string" && rv !== cur.metadata?.resourceVersion) clientRV = rv
@@ -127,7 +127,7 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
       fieldManager,
     },
   )
-  return respondObject(r, output(r), object, created ? 201 : 200)
+  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), fields.warnings)
 }
 
 function num(v: unknown): number | undefined {
