@@ -24,6 +24,18 @@ export interface Reconciler {
    * backoff; throw TerminalError when retrying cannot help; `return` when the object is gone.
    */
   reconcile(key: string, signal: AbortSignal): Promise<Result | void>
+  /**
+   * Optional work beside the workers, started once the caches have synced: for keys no informer
+   * names (a timer, a graph of many kinds). Enqueue through `queue`; resolve when `signal`
+   * aborts. A rejection stops the controller (the manager restarts it).
+   */
+  run?(queue: KeyQueue, signal: AbortSignal): Promise<void>
+}
+
+/** The part of the work queue a reconciler may feed. */
+export interface KeyQueue {
+  add(key: string): void
+  addAfter(key: string, ms: number): void
 }
 
 /** A failure that retrying cannot fix: logged, and the key is not retried. */
@@ -147,7 +159,9 @@ export class Controller {
       signal.addEventListener("abort", forward, { once: true })
       offs.push(() => signal.removeEventListener("abort", forward))
       if (signal.aborted) forward()
-      await Promise.all(Array.from({ length: n }, () => this.#work(reconciler, queue, stop.signal)))
+      const workers = Array.from({ length: n }, () => this.#work(reconciler, queue, stop.signal))
+      if (reconciler.run) workers.push(reconciler.run(queue, stop.signal))
+      await Promise.all(workers)
     } finally {
       for (const off of offs) off()
       queue.shutDown()

@@ -4,6 +4,8 @@
  * cluster only through the client. Imports api, client and util.
  */
 import type { ControllerSpec } from "../client/index.ts"
+import { rootCaCertPublisher } from "./rootcacert/index.ts"
+import { serviceAccountController } from "./serviceaccount/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
@@ -12,6 +14,6 @@ export interface ControllerOptions {
 }
 
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
-export function allControllers(_opts: ControllerOptions): ControllerSpec[] {
-  return []
+export function allControllers(opts: ControllerOptions): ControllerSpec[] {
+  return [serviceAccountController, rootCaCertPublisher(opts.rootCaPem)]
 }
