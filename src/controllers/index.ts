@@ -4,6 +4,7 @@
  * cluster only through the client. Imports api, client and util.
  */
 import type { ControllerSpec } from "../client/index.ts"
+import { garbageCollectorController } from "./garbagecollector/index.ts"
 import { namespaceController } from "./namespace/index.ts"
 import { rootCaCertPublisher } from "./rootcacert/index.ts"
 import { serviceAccountController } from "./serviceaccount/index.ts"
@@ -16,5 +17,10 @@ export interface ControllerOptions {
 
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
 export function allControllers(opts: ControllerOptions): ControllerSpec[] {
-  return [namespaceController, serviceAccountController, rootCaCertPublisher(opts.rootCaPem)]
+  return [
+    garbageCollectorController,
+    namespaceController,
+    serviceAccountController,
+    rootCaCertPublisher(opts.rootCaPem),
+  ]
 }

@@ -45,14 +45,12 @@ describe("namespaceController", () => {
     const ns = await t.namespace("ns-full")
     await t.client.resource(Pods).create(pod(ns, "a"))
     await t.client.resource(Pods).create(pod(ns, "b"))
-    await t.client
-      .resource(ConfigMaps)
-      .create({
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: { name: "cm", namespace: ns },
-        data: { k: "v" },
-      })
+    await t.client.resource(ConfigMaps).create({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "cm", namespace: ns },
+      data: { k: "v" },
+    })
     await t.client
       .resource(Secrets)
       .create({ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: ns }, data: {} })
