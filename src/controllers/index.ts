@@ -6,6 +6,7 @@
 import type { ControllerSpec } from "../client/index.ts"
 import { garbageCollectorController } from "./garbagecollector/index.ts"
 import { namespaceController } from "./namespace/index.ts"
+import { podGcController } from "./podgc/index.ts"
 import { rootCaCertPublisher } from "./rootcacert/index.ts"
 import { serviceAccountController } from "./serviceaccount/index.ts"
 
@@ -13,6 +14,8 @@ import { serviceAccountController } from "./serviceaccount/index.ts"
 export interface ControllerOptions {
   /** The cluster CA certificate (PEM), published as kube-root-ca.crt in every namespace. */
   readonly rootCaPem: string
+  /** --terminated-pod-gc-threshold: terminated pods kept before the oldest go (default 12500, 0 off). */
+  readonly terminatedPodGcThreshold?: number
 }
 
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
@@ -20,6 +23,11 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
   return [
     garbageCollectorController,
     namespaceController,
+    podGcController(
+      opts.terminatedPodGcThreshold !== undefined
+        ? { terminatedPodThreshold: opts.terminatedPodGcThreshold }
+        : {},
+    ),
     serviceAccountController,
     rootCaCertPublisher(opts.rootCaPem),
   ]
