@@ -6,6 +6,7 @@
 import type { ControllerSpec } from "../client/index.ts"
 import { garbageCollectorController } from "./garbagecollector/index.ts"
 import { namespaceController } from "./namespace/index.ts"
+import { nodeLifecycleController, taintEvictionController } from "./nodelifecycle/index.ts"
 import { podGcController } from "./podgc/index.ts"
 import { rootCaCertPublisher } from "./rootcacert/index.ts"
 import { serviceAccountController } from "./serviceaccount/index.ts"
@@ -23,6 +24,8 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
   return [
     garbageCollectorController,
     namespaceController,
+    nodeLifecycleController,
+    taintEvictionController,
     podGcController(
       opts.terminatedPodGcThreshold !== undefined
         ? { terminatedPodThreshold: opts.terminatedPodGcThreshold }

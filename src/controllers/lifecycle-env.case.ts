@@ -15,6 +15,8 @@ export interface LifecycleEnv {
   readonly informers: SharedInformers
   /** Creates a namespace and returns its name. */
   namespace(name: string): Promise<string>
+  /** Lets in-process work (watch events, reconciles) run for a while: no clock moves. */
+  settle(): Promise<void>
   /** Polls `probe` (an API read) until it returns true. */
   until(probe: () => Promise<boolean>, what: string): Promise<void>
   stop(): Promise<void>
@@ -40,6 +42,9 @@ export async function startLifecycleEnv(controllers: readonly ControllerSpec[]):
     async namespace(name) {
       await client.resource(Namespaces).create({ apiVersion: "v1", kind: "Namespace", metadata: { name } })
       return name
+    },
+    async settle() {
+      for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r))
     },
     async until(probe, what) {
       let done = false
