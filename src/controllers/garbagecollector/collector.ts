@@ -25,6 +25,8 @@ function groupOf(apiVersion: string): string {
 
 /** How many times a read-modify-write is retried on a Conflict before giving up. */
 const CONFLICT_RETRIES = 5
+/** How many owner uids known to be gone are remembered (uids are never reused). */
+const ABSENT_OWNERS = 1000
 
 interface Classified {
   readonly solid: OwnerReference[]
@@ -39,6 +41,8 @@ export class Collector {
   readonly #resourceOf: ResourceOf
   readonly #enqueue: (node: GraphNode) => void
   readonly #log: Logger
+  /** Owners (`namespace/uid`) a live read found gone: no further reads of them are needed. */
+  readonly #absent = new Set<string>()
 
   constructor(opts: {
     readonly client: Client
@@ -127,9 +131,13 @@ export class Collector {
       const id = this.#builder.ownerIdentity(ref, item.identity.namespace)
       // A cluster-scoped object cannot be owned by a namespaced one.
       const invalid = !item.identity.namespace && !!id.namespace
-      const owner = invalid ? undefined : await this.#get(id)
-      if (!owner || owner.metadata?.uid !== ref.uid) out.dangling.push(ref)
-      else if (
+      // Absence is remembered by uid and place: a reference from another namespace may be wrong.
+      const absentKey = `${id.namespace}/${ref.uid}`
+      const owner = invalid || this.#absent.has(absentKey) ? undefined : await this.#get(id)
+      if (!owner || owner.metadata?.uid !== ref.uid) {
+        out.dangling.push(ref)
+        if (!invalid) this.#rememberAbsent(absentKey)
+      } else if (
         owner.metadata?.deletionTimestamp &&
         owner.metadata.finalizers?.includes(FOREGROUND_FINALIZER)
       ) {
@@ -137,6 +145,11 @@ export class Collector {
       } else out.solid.push(ref)
     }
     return out
+  }
+
+  #rememberAbsent(key: string): void {
+    this.#absent.add(key)
+    if (this.#absent.size > ABSENT_OWNERS) this.#absent.delete(this.#absent.values().next().value as string)
   }
 
   #ref(id: ObjectIdentity): ResourceRef {

@@ -84,4 +84,25 @@ describe("podGcController", () => {
     await t.clock.advance(GC_CHECK_PERIOD_MS)
     await t.until(async () => !(await exists("oos-a")), "the terminating pod to go")
   })
+
+  test("marks an unscheduled terminating pod Failed and force-deletes it", async () => {
+    // GIVEN an unscheduled pod whose deletion waits on a finalizer
+    await t.client.resource(Pods).create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "stuck", namespace: ns, finalizers: ["example.com/hold"] },
+      spec: { containers: [{ name: "c", image: "busybox" }] },
+    })
+    await t.client.resource(Pods).delete({ namespace: ns, name: "stuck" })
+    // WHEN the collector runs, THEN the pod is Failed (nobody else will ever finish it)
+    await t.clock.advance(GC_CHECK_PERIOD_MS)
+    await t.until(
+      async () =>
+        (await t.client.resource(Pods).get({ namespace: ns, name: "stuck" })).status?.phase === "Failed",
+      "the pod to be marked Failed",
+    )
+    const p = await t.client.resource(Pods).get({ namespace: ns, name: "stuck" })
+    await t.client.resource(Pods).update({ ...p, metadata: { ...p.metadata, finalizers: [] } })
+    await t.until(async () => !(await exists("stuck")), "the pod to go")
+  })
 })
