@@ -32,23 +32,41 @@ function isManaged(t: Taint): boolean {
   )
 }
 
-function wantedTaints(node: Node, now: string): Taint[] {
+/**
+ * What may happen to a node's NoExecute taints: `taint` sets the one its Ready condition calls
+ * for; `hold` only swaps or removes one already there (no new taint yet); `clear` removes them.
+ */
+export type NoExecuteMode = "taint" | "hold" | "clear"
+
+/** The NoExecute taint key the node's Ready condition calls for, if any. */
+export function noExecuteKey(node: Node): string | undefined {
+  const ready = node.status?.conditions?.find((c) => c.type === "Ready")?.status
+  return ready === "False" ? TAINT_NOT_READY : ready === "Unknown" ? TAINT_UNREACHABLE : undefined
+}
+
+/** True when the node carries a not-ready or unreachable NoExecute taint. */
+export function hasNoExecuteTaint(node: Node): boolean {
+  return (node.spec?.taints ?? []).some((t) => t.effect === "NoExecute" && MANAGED_NO_EXECUTE.has(t.key))
+}
+
+function wantedTaints(node: Node, now: string, mode: NoExecuteMode): Taint[] {
   const want: Taint[] = []
   for (const c of node.status?.conditions ?? []) {
     const key = NO_SCHEDULE[c.type]?.[c.status]
     if (key) want.push({ key, effect: "NoSchedule" })
   }
   if (node.spec?.unschedulable) want.push({ key: UNSCHEDULABLE, effect: "NoSchedule" })
-  const ready = node.status?.conditions?.find((c) => c.type === "Ready")?.status
-  const noExecute = ready === "False" ? TAINT_NOT_READY : ready === "Unknown" ? TAINT_UNREACHABLE : undefined
-  if (noExecute) want.push({ key: noExecute, effect: "NoExecute", timeAdded: now })
+  const noExecute = noExecuteKey(node)
+  if (noExecute && (mode === "taint" || (mode === "hold" && hasNoExecuteTaint(node)))) {
+    want.push({ key: noExecute, effect: "NoExecute", timeAdded: now })
+  }
   return want
 }
 
 /** The taints `node` should carry (`now` stamps new NoExecute taints); undefined when unchanged. */
-export function desiredTaints(node: Node, now: string): Taint[] | undefined {
+export function desiredTaints(node: Node, now: string, mode: NoExecuteMode = "taint"): Taint[] | undefined {
   const current = node.spec?.taints ?? []
-  const want = wantedTaints(node, now)
+  const want = wantedTaints(node, now, mode)
   const same = (a: Taint, b: Taint) => a.key === b.key && a.effect === b.effect
   const kept = current.filter((t) => !isManaged(t) || want.some((w) => same(w, t)))
   const added = want.filter((w) => !current.some((t) => same(w, t)))
