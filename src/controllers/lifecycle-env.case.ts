@@ -5,7 +5,7 @@
 import { Namespaces } from "../api/index.ts"
 import { type ControllerSpec, type InProcessClient, runController, SharedInformers } from "../client/index.ts"
 import { type ClientEnv, settleUntil, startClientEnv } from "../testing/index.ts"
-import { FakeClock, silentLogger } from "../util/index.ts"
+import { createLogger, FakeClock, silentLogger } from "../util/index.ts"
 
 /** A running API server with controllers on it. */
 export interface LifecycleEnv {
@@ -29,7 +29,12 @@ export async function startLifecycleEnv(controllers: readonly ControllerSpec[]):
   const client = env.inProcess
   const informers = new SharedInformers(client, { clock })
   const ac = new AbortController()
-  const deps = { client, informers, clock, log: silentLogger() }
+  const deps = {
+    client,
+    informers,
+    clock,
+    log: process.env.K8TS_TEST_LOG ? createLogger({ level: "debug" }) : silentLogger(),
+  }
   const running = Promise.all([
     informers.run(ac.signal),
     ...controllers.map((c) => runController(c, deps, ac.signal)),

@@ -10,7 +10,7 @@ import {
   type OwnerReference,
   type ResourceRef,
 } from "../../api/index.ts"
-import type { Client, DeleteOptions } from "../../client/index.ts"
+import type { Client, DeleteOptions, EventRecorder } from "../../client/index.ts"
 import type { Logger } from "../../util/index.ts"
 import { blockingDependents, type GraphNode, type ObjectIdentity } from "./graph.ts"
 import { FOREGROUND_FINALIZER, type GraphBuilder, ORPHAN_FINALIZER } from "./graph-builder.ts"
@@ -41,6 +41,7 @@ export class Collector {
   readonly #resourceOf: ResourceOf
   readonly #enqueue: (node: GraphNode) => void
   readonly #log: Logger
+  readonly #recorder: EventRecorder
   /** Owners (`namespace/uid`) a live read found gone: no further reads of them are needed. */
   readonly #absent = new Set<string>()
 
@@ -51,12 +52,14 @@ export class Collector {
     /** Queues a node for attemptToDelete. */
     readonly enqueue: (node: GraphNode) => void
     readonly log: Logger
+    readonly recorder: EventRecorder
   }) {
     this.#client = opts.client
     this.#builder = opts.builder
     this.#resourceOf = opts.resourceOf
     this.#enqueue = opts.enqueue
     this.#log = opts.log
+    this.#recorder = opts.recorder
   }
 
   /** Deletes `item` if every owner is gone, or drops references to owners that are going. */
@@ -71,7 +74,7 @@ export class Collector {
     if (item.deletingDependents) return this.#processDeletingDependents(item)
     const owners = latest.metadata?.ownerReferences ?? []
     if (owners.length === 0) return
-    const { solid, dangling, waiting } = await this.#classify(item, owners)
+    const { solid, dangling, waiting } = await this.#classify(item, latest, owners)
     if (solid.length) {
       if (!dangling.length && !waiting.length) return
       // References to owners waiting on their dependents would keep those owners forever.
@@ -125,12 +128,17 @@ export class Collector {
     for (const dep of blocking) if (!dep.deletingDependents) this.#enqueue(dep)
   }
 
-  async #classify(item: GraphNode, refs: readonly OwnerReference[]): Promise<Classified> {
+  async #classify(item: GraphNode, latest: ApiObject, refs: readonly OwnerReference[]): Promise<Classified> {
     const out: Classified = { solid: [], dangling: [], waiting: [] }
     for (const ref of refs) {
       const id = this.#builder.ownerIdentity(ref, item.identity.namespace)
       // A cluster-scoped object cannot be owned by a namespaced one.
-      const invalid = !item.identity.namespace && !!id.namespace
+      const invalid =
+        !item.identity.namespace && !!this.#resourceOf(groupOf(ref.apiVersion), ref.kind)?.namespaced
+      if (invalid) {
+        const message = `ownerRef ${describe({ ...id, namespace: "" })} does not exist in namespace ""`
+        this.#recorder.event(latest, "Warning", "OwnerRefInvalidNamespace", message, this.#ref(item.identity))
+      }
       // Absence is remembered by uid and place: a reference from another namespace may be wrong.
       const absentKey = `${id.namespace}/${ref.uid}`
       const owner = invalid || this.#absent.has(absentKey) ? undefined : await this.#get(id)

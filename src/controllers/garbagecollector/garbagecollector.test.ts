@@ -3,6 +3,8 @@ import { after, before, describe, test } from "node:test"
 import {
   type ApiObject,
   ConfigMaps,
+  Events,
+  findResource,
   isNotFound,
   type OwnerReference,
   Pods,
@@ -202,5 +204,36 @@ describe("garbageCollectorController", () => {
     await configMap("ch-c", [ownerRef(b)])
     await t.client.resource(ConfigMaps).delete({ namespace: ns, name: "ch-a" })
     await t.until(gone("ch-a", "ch-b", "ch-c"), "the chain to go")
+  })
+
+  test("a cluster-scoped object owned by a namespaced one is collected with a warning", async () => {
+    const clusterRoles = findResource("rbac.authorization.k8s.io", "v1", "clusterroles")
+    assert.ok(clusterRoles)
+    const owner = await configMap("ns-owner")
+    await t.client.resource(clusterRoles).create({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "gc-invalid", ownerReferences: [ownerRef(owner)] },
+      rules: [],
+    })
+    await t.until(
+      () =>
+        t.client
+          .resource(clusterRoles)
+          .get({ name: "gc-invalid" })
+          .then(
+            () => false,
+            (err: unknown) => isNotFound(err),
+          ),
+      "the cluster role to go",
+    )
+    await t.until(
+      async () =>
+        (await t.client.resource(Events).list()).items.some(
+          (e) => e.reason === "OwnerRefInvalidNamespace" && e.involvedObject.name === "gc-invalid",
+        ),
+      "the warning",
+    )
+    assert.ok(await read("ns-owner"), "the owner stays")
   })
 })

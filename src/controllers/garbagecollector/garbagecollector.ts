@@ -6,7 +6,14 @@
  * of owners with the orphan finalizer. Queue keys are `delete:<uid>` and `orphan:<uid>`.
  */
 import { type ApiObject, groupVersion, Namespaces, type ResourceRef } from "../../api/index.ts"
-import type { Client, ControllerDeps, ControllerSpec, Informers, KeyQueue } from "../../client/index.ts"
+import {
+  type Client,
+  ClientEventRecorder,
+  type ControllerDeps,
+  type ControllerSpec,
+  type Informers,
+  type KeyQueue,
+} from "../../client/index.ts"
 import type { Clock, Logger } from "../../util/index.ts"
 import { type DiscoveredResource, discoverResources, supportsVerbs } from "../discovery/index.ts"
 import { Collector } from "./collector.ts"
@@ -63,6 +70,11 @@ class GarbageCollector {
       resourceOf: lookup,
       enqueue: (n) => queues.attemptToDelete(n),
       log: deps.log,
+      recorder: new ClientEventRecorder(deps.client, {
+        component: "garbage-collector-controller",
+        clock: deps.clock,
+        log: deps.log,
+      }),
     })
   }
 

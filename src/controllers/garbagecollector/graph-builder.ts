@@ -76,6 +76,7 @@ export class GraphBuilder {
         deletingDependents: beingDeleted && hasFinalizer(obj, FOREGROUND_FINALIZER),
       }
       for (const v of this.#graph.insert(node, ownerOf)) this.#queues.attemptToDelete(v)
+      this.#checkNamespaces(node, owners)
     } else {
       node.identity = identity
       node.observed = true
@@ -116,6 +117,19 @@ export class GraphBuilder {
     node.owners = owners
     this.#graph.unlink(node, removed)
     for (const v of this.#graph.link(node, added, ownerOf)) this.#queues.attemptToDelete(v)
+    this.#checkNamespaces(node, added)
+  }
+
+  /** A dependent naming an observed owner of another namespace is wrong: look at it now. */
+  #checkNamespaces(node: GraphNode, refs: readonly OwnerReference[]): void {
+    for (const ref of refs) {
+      const owner = this.#graph.get(ref.uid)
+      const ns = owner?.identity.namespace
+      if (owner?.observed && ns && ns !== node.identity.namespace) {
+        this.#queues.attemptToDelete(node)
+        return
+      }
+    }
   }
 
   #processTransitions(node: GraphNode, obj: ApiObject, old: ApiObject | undefined): void {
