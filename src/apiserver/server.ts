@@ -15,6 +15,7 @@ import {
 import { Registry as MetricsRegistry } from "prom-client"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
+import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
@@ -119,7 +120,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (!ns) return undefined
     return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
   }
-  const admission = admissionChain([namespaceLifecycle(lookupNamespace), ...(opts.admission ?? [])])
+  const admission = admissionChain([
+    namespaceLifecycle(lookupNamespace),
+    defaultTolerationSeconds(),
+    ...(opts.admission ?? []),
+  ])
   const addresses = new ServiceAddresses(
     store,
     { serviceCidr: opts.serviceCidr ?? parseCidr("10.96.0.0/12") },
