@@ -4,6 +4,7 @@
  * cluster only through the client. Imports api, client and util.
  */
 import type { ControllerSpec } from "../client/index.ts"
+import { newDaemonSetController } from "./daemonset/index.ts"
 import { statefulSetController } from "./statefulset/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
@@ -14,5 +15,5 @@ export interface ControllerOptions {
 
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
 export function allControllers(_opts: ControllerOptions): ControllerSpec[] {
-  return [statefulSetController]
+  return [statefulSetController, newDaemonSetController()]
 }
