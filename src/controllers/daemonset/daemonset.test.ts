@@ -71,16 +71,14 @@ describe("daemonSetController", () => {
       labels: { disk: "ssd" },
       taints: [{ key: "dedicated", value: "db", effect: "NoSchedule" }],
     })
-    await h.client
-      .resource(DaemonSets)
-      .create(
-        daemonSet(ns, "ds", {
-          template: {
-            ...daemonSet(ns, "ds").spec!.template,
-            spec: { nodeSelector: { disk: "ssd" }, containers: [{ name: "agent", image: "agent:1" }] },
-          },
-        }),
-      )
+    await h.client.resource(DaemonSets).create(
+      daemonSet(ns, "ds", {
+        template: {
+          ...daemonSet(ns, "ds").spec!.template,
+          spec: { nodeSelector: { disk: "ssd" }, containers: [{ name: "agent", image: "agent:1" }] },
+        },
+      }),
+    )
     await h.until(() => live(ns).length === 1, "one pod")
     await h.idle()
     const pod = live(ns)[0] as PodObject
