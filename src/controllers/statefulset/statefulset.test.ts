@@ -1,7 +1,15 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { StatefulSet } from "kubernetes-types/apps/v1.js"
-import { type ApiObject, findResource, type ResourceRef, StatefulSets } from "../../api/index.ts"
+import {
+  type ApiObject,
+  ControllerRevisions,
+  findResource,
+  Pods,
+  type ResourceRef,
+  StatefulSets,
+} from "../../api/index.ts"
+import type { Revision } from "../history/index.ts"
 import { type Harness, startHarness } from "../set-pods/harness.test.ts"
 import type { PodObject } from "../set-pods/index.ts"
 import { statefulSetController } from "./index.ts"
@@ -243,5 +251,75 @@ describe("statefulSetController", () => {
     )
     const kept = await h.client.resource(Claims).get({ namespace: ns, name: "data-pg-0" })
     assert.equal(kept.metadata?.ownerReferences, undefined)
+  })
+  test("minReadySeconds holds back availableReplicas until the pods have been ready long enough", async () => {
+    const ns = await h.namespace()
+    await h.client
+      .resource(StatefulSets)
+      .create(statefulSet(ns, "slow", { replicas: 1, minReadySeconds: 10 }))
+    await converge(ns, () => sts(ns, "slow")?.status?.readyReplicas === 1, "one ready replica")
+    await h.idle()
+    assert.equal(sts(ns, "slow")?.status?.availableReplicas, 0)
+    await h.clock.advance(10_001)
+    await h.until(() => sts(ns, "slow")?.status?.availableReplicas === 1, "one available replica")
+  })
+
+  test("a template seen before is a rollback: its revision is renumbered; history is trimmed to the limit", async () => {
+    const ns = await h.namespace()
+    await h.client
+      .resource(StatefulSets)
+      .create(statefulSet(ns, "rb", { replicas: 1, revisionHistoryLimit: 1 }))
+    await converge(ns, () => sts(ns, "rb")?.status?.readyReplicas === 1, "one ready replica")
+    const first = sts(ns, "rb")?.status?.currentRevision
+    const revisions = () => h.informers.get(ControllerRevisions).cache.list(ns) as Revision[]
+    const image = async (tag: string, done: (rev: string | undefined) => boolean) => {
+      await editSpec(ns, "rb", (spec) => (spec.template.spec.containers[0].image = `nginx:${tag}`))
+      await converge(
+        ns,
+        () => done(sts(ns, "rb")?.status?.currentRevision) && pod(ns, "rb-0")?.status?.phase === "Running",
+        `the rollout to nginx:${tag}`,
+      )
+    }
+    await image("2", (rev) => !!rev && rev !== first)
+    await image("1", (rev) => rev === first)
+    await h.idle()
+    const back = revisions().find((r) => r.metadata?.name === first)
+    assert.equal(back?.revision, 3)
+    assert.equal(pod(ns, "rb-0").spec?.containers[0]?.image, "nginx:1")
+    await image("3", (rev) => !!rev && rev !== first)
+    await h.until(() => revisions().length === 2, "the history trimmed to one old revision")
+    // A deleted pod comes back at the current revision.
+    const uid = pod(ns, "rb-0").metadata?.uid
+    await h.client.resource(Pods).delete({ namespace: ns, name: "rb-0" })
+    const recreated = () => pod(ns, "rb-0")
+    await converge(
+      ns,
+      () => recreated()?.metadata?.uid !== uid && recreated()?.status?.phase === "Running",
+      "rb-0 back",
+    )
+    assert.equal(pod(ns, "rb-0").spec?.containers[0]?.image, "nginx:3")
+  })
+
+  test("whenDeleted Delete makes the set the owner of its claims", async () => {
+    const ns = await h.namespace()
+    const created = await h.client.resource(StatefulSets).create(
+      statefulSet(ns, "kv", {
+        replicas: 1,
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: "data" },
+            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+          },
+        ],
+      }),
+    )
+    await h.until(() => names(ns).length === 1, "kv-0")
+    await h.idle()
+    const claim = await h.client.resource(Claims).get({ namespace: ns, name: "data-kv-0" })
+    assert.deepEqual(
+      claim.metadata?.ownerReferences?.map((r) => [r.kind, r.name, r.uid]),
+      [["StatefulSet", "kv", created.metadata?.uid]],
+    )
   })
 })
