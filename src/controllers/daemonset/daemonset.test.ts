@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { DaemonSet } from "kubernetes-types/apps/v1.js"
-import { type ApiObject, ControllerRevisions, DaemonSets, Nodes } from "../../api/index.ts"
+import { type ApiObject, ControllerRevisions, DaemonSets, Nodes, Pods } from "../../api/index.ts"
 import { type Harness, startHarness } from "../set-pods/harness.test.ts"
 import type { PodObject } from "../set-pods/index.ts"
 import { newDaemonSetController } from "./index.ts"
@@ -233,5 +233,28 @@ describe("daemonSetController", () => {
     assert.equal(updated().length, 3)
     assert.equal(maxPods, 4, "one surge pod at a time")
     assert.equal(minRunningOld, 3, "every node keeps a running pod")
+  })
+  test("OnDelete keeps old pods until they are deleted; their replacements use the new template", async () => {
+    const ns = await h.namespace()
+    for (const n of ["o-a", "o-b"]) await h.node(n, { labels: { pool: "o" } })
+    const base = daemonSet(ns, "od", { updateStrategy: { type: "OnDelete" } })
+    base.spec!.template.spec!.nodeSelector = { pool: "o" }
+    await h.client.resource(DaemonSets).create(base)
+    await converge(ns, () => ds(ns, "od")?.status?.numberAvailable === 2, "two available")
+    await editSpec(ns, "od", (spec) => (spec.template.spec.containers[0].image = "agent:2"))
+    await h.until(() => ds(ns, "od")?.status?.observedGeneration === 2, "the new generation observed")
+    await h.idle()
+    assert.equal(h.pods(ns).filter((p) => p.metadata?.deletionTimestamp).length, 0)
+    assert.equal(ds(ns, "od")?.status?.updatedNumberScheduled, 0)
+    const victim = live(ns).find((p) => targetNodeName(p) === "o-a") as PodObject
+    await h.client.resource(Pods).delete({ namespace: ns, name: victim.metadata?.name ?? "" })
+    await converge(ns, () => ds(ns, "od")?.status?.updatedNumberScheduled === 1, "one updated pod")
+    const images = live(ns)
+      .map((p) => [targetNodeName(p), p.spec?.containers[0]?.image])
+      .sort()
+    assert.deepEqual(images, [
+      ["o-a", "agent:2"],
+      ["o-b", "agent:1"],
+    ])
   })
 })
