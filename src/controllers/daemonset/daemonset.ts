@@ -29,7 +29,8 @@ import type { DaemonSetObject, NodeObject } from "./placement.ts"
 import { daemonPodTemplate, HASH_LABEL, newDaemonPod, targetNodeName } from "./pods.ts"
 import { cleanupHistory, constructHistory } from "./revisions.ts"
 import { computeStatus, type DsStatus, isStatusChanged } from "./status.ts"
-import { Expectations, FailedPodsBackoff } from "./tracking.ts"
+import { FailedPodsBackoff } from "./backoff.ts"
+import { Expectations } from "./expectations.ts"
 import { planRollingUpdate } from "./update.ts"
 
 /** Most pods one pass creates or deletes (upstream's BurstReplicas). */
@@ -196,8 +197,10 @@ async function sync(ctx: Ctx, key: string): Promise<Result | undefined> {
   const plan = planManage({ ds, nodes, nodeToPods, hash, now, backoff: ctx.backoff })
   for (const w of plan.warnings) ctx.recorder.event(ds, "Warning", "FailedDaemonPod", w)
   await syncNodes(ctx, ds, { podsToDelete: plan.podsToDelete, nodesToCreate: plan.nodesNeedingPods }, hash)
-  // Roll only once the placement pass has nothing left in flight.
+  // Roll only once placement is settled: this pass wrote nothing and nothing is in flight.
+  const placed = !plan.podsToDelete.length && !plan.nodesNeedingPods.length
   if (
+    placed &&
     expectations.satisfied(key, podCache, now) &&
     (ds.spec?.updateStrategy?.type ?? "RollingUpdate") === "RollingUpdate"
   ) {

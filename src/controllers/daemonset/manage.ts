@@ -6,7 +6,7 @@
 import { isPodAvailable, isPodReady, type PodObject } from "../set-pods/index.ts"
 import { type DaemonSetObject, type NodeObject, nodeShouldRunDaemonPod } from "./placement.ts"
 import { HASH_LABEL } from "./pods.ts"
-import type { FailedPodsBackoff } from "./tracking.ts"
+import type { FailedPodsBackoff } from "./backoff.ts"
 
 /** Daemon pods by the node they are for. */
 export type NodeToPods = Map<string, PodObject[]>

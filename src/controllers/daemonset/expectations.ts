@@ -1,7 +1,6 @@
 /**
- * What the DaemonSet controller remembers between reconciles: the pods it created or deleted
- * that its cache has not seen yet (upstream's expectations, so a stale cache never makes it
- * create twice), and the back-off before it replaces a failed pod on the same node again.
+ * Writes the DaemonSet controller made that its pod cache has not seen yet (upstream's
+ * expectations), so a stale cache never makes it create or delete twice.
  */
 import type { Cache } from "../../client/index.ts"
 import type { PodObject } from "../set-pods/index.ts"
@@ -60,49 +59,5 @@ export class Expectations {
   /** Forgets set `key` (it was deleted). */
   forget(key: string): void {
     this.#pending.delete(key)
-  }
-}
-
-interface BackoffEntry {
-  backoff: number
-  lastUpdate: number
-}
-
-/** Per-key exponential back-off (client-go's flowcontrol.Backoff): 1 s doubling to 15 min. */
-export class FailedPodsBackoff {
-  readonly #entries = new Map<string, BackoffEntry>()
-  readonly #initialMs: number
-  readonly #maxMs: number
-
-  constructor(initialMs = 1_000, maxMs = 15 * 60_000) {
-    this.#initialMs = initialMs
-    this.#maxMs = maxMs
-  }
-
-  /** True while `key` waits out the back-off set at its last failure. */
-  isInBackoffSinceUpdate(key: string, now: number): boolean {
-    const e = this.#entries.get(key)
-    return !!e && now - e.lastUpdate < e.backoff
-  }
-
-  /** The current back-off of `key` in milliseconds. */
-  get(key: string): number {
-    return this.#entries.get(key)?.backoff ?? 0
-  }
-
-  /** Records a failure of `key` now, doubling its back-off (or starting over after a long calm). */
-  next(key: string, now: number): void {
-    const e = this.#entries.get(key)
-    if (!e || now - e.lastUpdate > 2 * this.#maxMs) {
-      this.#entries.set(key, { backoff: this.#initialMs, lastUpdate: now })
-      return
-    }
-    e.backoff = Math.min(2 * e.backoff, this.#maxMs)
-    e.lastUpdate = now
-  }
-
-  /** Drops entries idle for longer than twice the maximum back-off. */
-  gc(now: number): void {
-    for (const [k, e] of this.#entries) if (now - e.lastUpdate > 2 * this.#maxMs) this.#entries.delete(k)
   }
 }
