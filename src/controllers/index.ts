@@ -12,6 +12,8 @@ import { nodeLifecycleController, taintEvictionController } from "./nodelifecycl
 import { podGcController } from "./podgc/index.ts"
 import { rootCaCertPublisher } from "./rootcacert/index.ts"
 import { serviceAccountController } from "./serviceaccount/index.ts"
+import { newDaemonSetController } from "./daemonset/index.ts"
+import { statefulSetController } from "./statefulset/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
@@ -26,6 +28,8 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
   return [
     endpointsController(),
     endpointSliceController(),
+    statefulSetController,
+    newDaemonSetController(),
     garbageCollectorController,
     namespaceController,
     nodeLifecycleController,
