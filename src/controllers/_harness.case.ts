@@ -21,6 +21,8 @@ export interface Harness {
   pods(): Promise<(Pod & ApiObject)[]>
   /** Marks pods Running and Ready (as a kubelet would), at the clock's current time. */
   markReady(pods: readonly (Pod & ApiObject)[]): Promise<void>
+  /** While true, every pod without a Ready condition is marked ready as soon as it appears. */
+  autoReady: boolean
   /** Waits (on event-loop turns, not time) until `cond` holds, re-evaluated asynchronously. */
   until(cond: () => Promise<boolean>, what: string): Promise<void>
   stop(): Promise<void>
@@ -40,7 +42,8 @@ export async function startHarness(specs: readonly ControllerSpec[], ns = "test"
     ...specs.map((s) => runController(s, deps, ac.signal)),
   ])
   const stamp = () => new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z")
-  return {
+  const h: Harness = {
+    autoReady: false,
     env,
     client,
     clock,
@@ -84,4 +87,12 @@ export async function startHarness(specs: readonly ControllerSpec[], ns = "test"
       await env.stop()
     },
   }
+  // A stand-in kubelet: pods turn ready the moment they are seen, while autoReady holds.
+  const ready = (p: Pod & ApiObject) => {
+    if (!h.autoReady || p.metadata?.deletionTimestamp) return
+    if (p.status?.conditions?.some((c) => c.type === "Ready")) return
+    h.markReady([p]).catch(() => {}) // gone already: nothing to mark
+  }
+  informers.get(Pods).addHandler({ onAdd: ready, onUpdate: (_old, p) => ready(p), onDelete: () => {} })
+  return h
 }
