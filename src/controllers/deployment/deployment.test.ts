@@ -292,6 +292,23 @@ describe("Deployment controller", () => {
     assert.equal(available?.reason, "MinimumReplicasUnavailable")
   })
 
+  test("old ReplicaSets beyond revisionHistoryLimit are deleted, lowest revision first", async () => {
+    h.autoReady = true
+    const d = deployment("history", 1)
+    ;(d.spec as { revisionHistoryLimit?: number }).revisionHistoryLimit = 1
+    await deployments().create(d)
+    await h.until(rolledOut("history", 1), "revision 1")
+    for (const image of ["nginx:2", "nginx:3"]) {
+      await setImage("history", image)
+      await h.until(rolledOut("history", 1), `${image} rolled out`)
+    }
+    await h.until(async () => (await sets("history")).length === 2, "2 ReplicaSets left")
+    const revisions = (await sets("history")).map(
+      (rs) => rs.metadata?.annotations?.["deployment.kubernetes.io/revision"],
+    )
+    assert.deepEqual(revisions, ["2", "3"])
+  })
+
   test("scaling mid-rollout scales the ReplicaSets in proportion", async () => {
     // GIVEN 10 ready pods, then a rollout stuck with new pods never ready
     h.autoReady = true
