@@ -52,6 +52,16 @@ export class PodExpectations {
   }
 
   /**
+   * Records that the pod `podKey` of `owner` is gone, so a create the cache never showed (the
+   * pod came and went between two looks) no longer holds `owner` back.
+   */
+  observeDeleted(owner: string, podKey: string): void {
+    const e = this.#pending.get(owner)
+    e?.creates.delete(podKey)
+    e?.deletes.delete(podKey)
+  }
+
+  /**
    * True when the cache shows every create and delete recorded for `owner` (or they are older
    * than EXPECTATIONS_TIMEOUT_MS). Forgets what the cache has caught up with.
    */

@@ -22,6 +22,8 @@ import {
   ClientEventRecorder,
   type ControllerDeps,
   type ControllerSpec,
+  type Informer,
+  ownerKeyOf,
   type Reconciler,
   type Result,
 } from "../../client/index.ts"
@@ -81,6 +83,8 @@ function orphanOwners(
  */
 export function replicaSetControllerFor(kind: ReplicaSetKind): ControllerSpec {
   let owners: Cache<ReplicaSetLike> | undefined
+  let expectations: PodExpectations | undefined
+  let watched: Informer<ApiObject> | undefined
   return {
     name: kind.name,
     workers: 5,
@@ -89,7 +93,20 @@ export function replicaSetControllerFor(kind: ReplicaSetKind): ControllerSpec {
     watches: [{ ref: Pods, map: (pod) => orphanOwners(kind, owners, pod) }],
     create(deps) {
       owners = deps.informers.get(kind.ref).cache
-      return new ReplicaSetReconciler(kind, deps)
+      const current = new PodExpectations(deps.clock)
+      expectations = current
+      const pods = deps.informers.get<ApiObject>(Pods)
+      // One handler per informer, feeding whichever expectations the latest reconciler uses.
+      if (watched !== pods) {
+        watched = pods
+        pods.addHandler({
+          onDelete(pod) {
+            const owner = ownerKeyOf(kind.ref, pod)
+            if (owner) expectations?.observeDeleted(owner, keyOf(pod))
+          },
+        })
+      }
+      return new ReplicaSetReconciler(kind, deps, current)
     },
   }
 }
@@ -101,10 +118,10 @@ class ReplicaSetReconciler implements Reconciler {
   readonly #expectations: PodExpectations
   readonly #recorder: ClientEventRecorder
 
-  constructor(kind: ReplicaSetKind, deps: ControllerDeps) {
+  constructor(kind: ReplicaSetKind, deps: ControllerDeps, expectations: PodExpectations) {
     this.#kind = kind
     this.#deps = deps
-    this.#expectations = new PodExpectations(deps.clock)
+    this.#expectations = expectations
     this.#recorder = new ClientEventRecorder(deps.client, {
       component: kind.component,
       clock: deps.clock,
