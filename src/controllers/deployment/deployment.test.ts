@@ -309,6 +309,49 @@ describe("Deployment controller", () => {
     assert.deepEqual(revisions, ["2", "3"])
   })
 
+  test("a Deployment scales to zero and back without a new revision", async () => {
+    h.autoReady = true
+    await deployments().create(deployment("zero", 2))
+    await h.until(rolledOut("zero", 2), "zero rolled out")
+    await deployments().patch({ namespace: h.ns, name: "zero" }, { spec: { replicas: 0 } }, { type: "merge" })
+    await h.until(async () => (await livePods("zero")).length === 0, "no pods")
+    await deployments().patch({ namespace: h.ns, name: "zero" }, { spec: { replicas: 3 } }, { type: "merge" })
+    await h.until(rolledOut("zero", 3), "3 pods again")
+    const all = await sets("zero")
+    assert.equal(all.length, 1)
+    assert.equal(all[0]?.metadata?.annotations?.["deployment.kubernetes.io/desired-replicas"], "3")
+    const events = (await h.client.resource(Events).list({ namespace: h.ns })).items
+    const name = all[0]?.metadata?.name ?? ""
+    assert.ok(events.some((e) => e.message === `Scaled down replica set ${name} from 2 to 0`))
+    assert.ok(events.some((e) => e.message === `Scaled up replica set ${name} from 0 to 3`))
+  })
+
+  test("a Deployment adopts a matching orphan ReplicaSet with its template", async () => {
+    h.autoReady = true
+    const d = deployment("adopt", 2)
+    const template = structuredClone(d.spec?.template ?? {})
+    ;(template.metadata as { labels: Record<string, string> }).labels["pod-template-hash"] = "manual"
+    const orphan: RS = {
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "adopt-manual", namespace: h.ns, labels: { app: "adopt" } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "adopt", "pod-template-hash": "manual" } },
+        template,
+      },
+    }
+    const rs = await h.client.resource(ReplicaSets).create(orphan)
+    await deployments().create(d)
+    await h.until(rolledOut("adopt", 2), "adopt rolled out")
+    const all = await sets("adopt")
+    assert.deepEqual(
+      all.map((x) => x.metadata?.uid),
+      [rs.metadata?.uid],
+    )
+    assert.equal(all[0]?.metadata?.ownerReferences?.[0]?.name, "adopt")
+  })
+
   test("scaling mid-rollout scales the ReplicaSets in proportion", async () => {
     // GIVEN 10 ready pods, then a rollout stuck with new pods never ready
     h.autoReady = true
