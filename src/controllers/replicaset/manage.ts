@@ -1,6 +1,7 @@
 /**
  * Creating and deleting pods towards spec.replicas: creates in slow-start batches (1, 2, 4, ...)
- * so a failing template costs one request, deletes in upstream's ActivePods order, each write
+ * so a failing template costs one request, deletes in upstream's ActivePods order (co-located
+ * pods first among equals), each write
  * recorded in the expectations and as an Event.
  */
 import type { PodTemplateSpec } from "kubernetes-types/core/v1.js"
@@ -8,7 +9,7 @@ import { type ApiObject, isNotFound, keyOf, Pods, type ResourceRef } from "../..
 import type { Client, EventRecorder } from "../../client/index.ts"
 import { controllerRef } from "./claim.ts"
 import type { PodExpectations } from "./expectations.ts"
-import { compareForDeletion, type PodObject } from "./pods.ts"
+import { type PodObject, podsToDelete } from "./pods.ts"
 import type { ManageFailure } from "./status.ts"
 
 /** Upstream's BurstReplicas: at most this many creates or deletes per reconcile. */
@@ -27,6 +28,8 @@ export interface ManageContext {
   readonly ownerRef: ResourceRef
   readonly template: PodTemplateSpec | undefined
   readonly replicas: number
+  /** Pods of the owner and of ReplicaSets with the same controller, to rank co-located pods. */
+  readonly related: readonly PodObject[]
 }
 
 /** A pod for `owner` from its template (upstream's GetPodFromTemplate). */
@@ -87,8 +90,7 @@ export async function manageReplicas(
 ): Promise<ManageFailure | undefined> {
   const diff = pods.length - ctx.replicas
   if (diff < 0) return createPods(ctx, Math.min(-diff, BURST_REPLICAS))
-  if (diff > 0)
-    return deletePods(ctx, [...pods].sort(compareForDeletion).slice(0, Math.min(diff, BURST_REPLICAS)))
+  if (diff > 0) return deletePods(ctx, podsToDelete(pods, ctx.related, Math.min(diff, BURST_REPLICAS)))
   return undefined
 }
 

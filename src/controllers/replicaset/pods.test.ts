@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { compareForDeletion, isPodAvailable } from "./pods.ts"
+import { compareForDeletion, isPodAvailable, podsToDelete } from "./pods.ts"
 
 function pod(
   name: string,
@@ -72,4 +72,30 @@ test("isPodAvailable() needs the pod ready for longer than minReadySeconds", () 
   assert.equal(isPodAvailable(p, 10, t0 + 10_000), false)
   assert.equal(isPodAvailable(p, 10, t0 + 10_001), true)
   assert.equal(isPodAvailable(pod("b", {}), 0, t0), false)
+})
+
+test("compareForDeletion(): a lower pod-deletion-cost goes first", () => {
+  const cheap = pod("cheap", { created: T0 })
+  const dear = pod("dear", { created: T1 })
+  ;(cheap.metadata as { annotations?: Record<string, string> }).annotations = {
+    "controller.kubernetes.io/pod-deletion-cost": "-5",
+  }
+  assert.deepEqual(
+    [dear, cheap].sort(compareForDeletion).map((p) => p.metadata?.name),
+    ["cheap", "dear"],
+  )
+})
+
+test("podsToDelete(): among equals, pods doubled up on a node go first", () => {
+  const a = pod("a", { node: "n1", phase: "Running", readyAt: T1 })
+  const b = pod("b", { node: "n2", phase: "Running", readyAt: T0 })
+  const sibling = pod("sibling", { node: "n2", phase: "Running", readyAt: T0 })
+  assert.deepEqual(
+    podsToDelete([a, b], [a, b, sibling], 1).map((p) => p.metadata?.name),
+    ["b"],
+  )
+  assert.deepEqual(
+    podsToDelete([a, b], [a, b], 1).map((p) => p.metadata?.name),
+    ["a"],
+  )
 })

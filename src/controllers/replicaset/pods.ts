@@ -61,12 +61,16 @@ function earlierFirst(a: number | undefined, b: number | undefined, laterFirst: 
   return laterFirst ? b - a : a - b
 }
 
-/**
- * Orders pods so the ones to delete first come first (upstream's ActivePods): unassigned before
- * assigned, Pending before Unknown before Running, not ready before ready, more recently ready
- * before longer ready, more restarts before fewer, newer before older.
- */
-export function compareForDeletion(a: Pod, b: Pod): number {
+/** Upstream's pod-deletion-cost annotation: pods with a lower cost go first. */
+export const POD_DELETION_COST_ANNOTATION = "controller.kubernetes.io/pod-deletion-cost"
+
+function deletionCost(pod: Pod): number {
+  const v = pod.metadata?.annotations?.[POD_DELETION_COST_ANNOTATION]
+  return v !== undefined && /^[+-]?\d+$/.test(v) ? Number(v) : 0
+}
+
+/** The earlier criteria of the order: placement, phase, readiness, deletion cost. */
+function compareState(a: Pod, b: Pod): number {
   const an = !!a.spec?.nodeName
   const bn = !!b.spec?.nodeName
   if (an !== bn) return an ? 1 : -1
@@ -76,11 +80,42 @@ export function compareForDeletion(a: Pod, b: Pod): number {
   const ar = isPodReady(a)
   const br = isPodReady(b)
   if (ar !== br) return ar ? 1 : -1
-  if (ar && br) {
+  return deletionCost(a) - deletionCost(b)
+}
+
+/** The later criteria of the order: ready time, restarts, age. */
+function compareHistory(a: Pod, b: Pod): number {
+  if (isPodReady(a) && isPodReady(b)) {
     const byReady = earlierFirst(readySince(a), readySince(b), true)
     if (byReady !== 0) return byReady
   }
   const byRestarts = maxRestarts(b) - maxRestarts(a)
   if (byRestarts !== 0) return byRestarts
   return earlierFirst(created(a), created(b), true)
+}
+
+/**
+ * Orders pods so the ones to delete first come first (upstream's ActivePods): unassigned before
+ * assigned, Pending before Unknown before Running, not ready before ready, lower
+ * pod-deletion-cost first, more recently ready before longer ready, more restarts before fewer,
+ * newer before older.
+ */
+export function compareForDeletion(a: Pod, b: Pod): number {
+  return compareState(a, b) || compareHistory(a, b)
+}
+
+/**
+ * The pods to delete first, `n` of them (upstream's getPodsToDelete with ActivePodsWithRanks):
+ * the order of compareForDeletion, where after the deletion cost a pod sharing its node with
+ * more `related` pods (those of the owner's sibling ReplicaSets too) goes first.
+ */
+export function podsToDelete<P extends Pod>(pods: readonly P[], related: readonly Pod[], n: number): P[] {
+  const onNode = new Map<string, number>()
+  for (const p of related) {
+    if (!isPodActive(p)) continue
+    const node = p.spec?.nodeName ?? ""
+    onNode.set(node, (onNode.get(node) ?? 0) + 1)
+  }
+  const rank = (p: Pod) => onNode.get(p.spec?.nodeName ?? "") ?? 0
+  return [...pods].sort((a, b) => compareState(a, b) || rank(b) - rank(a) || compareHistory(a, b)).slice(0, n)
 }

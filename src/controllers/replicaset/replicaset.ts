@@ -18,6 +18,7 @@ import {
   selectorMatcher,
 } from "../../api/index.ts"
 import {
+  BY_OWNER,
   type Cache,
   ClientEventRecorder,
   type ControllerDeps,
@@ -157,6 +158,7 @@ class ReplicaSetReconciler implements Reconciler {
               ownerRef: this.#kind.ref,
               template: spec.template,
               replicas: spec.replicas ?? 1,
+              related: this.#relatedPods(rs, pods),
             },
             pods,
           )
@@ -178,6 +180,23 @@ class ReplicaSetReconciler implements Reconciler {
     if (failure) throw new Error(`Cannot sync ${this.#kind.ref.kind} "${key}": ${failure.message}`)
     const wait = nextAvailableIn(pods, minReady, now)
     return wait === undefined ? undefined : { requeueAfterMs: wait }
+  }
+
+  /** The active pods of `rs` and of the ReplicaSets that share its controller (upstream's related pods). */
+  #relatedPods(rs: ReplicaSetLike, own: readonly PodObject[]): PodObject[] {
+    const owner = controllerOf(rs)
+    if (!owner) return [...own]
+    const { informers } = this.#deps
+    const siblings = informers
+      .get(this.#kind.ref)
+      .cache.list(rs.metadata?.namespace)
+      .filter((x) => controllerOf(x)?.uid === owner.uid)
+    const pods = informers.get(Pods).cache
+    return siblings.flatMap((x) =>
+      (pods.byIndex(BY_OWNER, x.metadata?.uid ?? "") as PodObject[]).filter(
+        (p) => isPodActive(p) && controllerOf(p)?.uid === x.metadata?.uid,
+      ),
+    )
   }
 
   /** Writes `status` when it changed; on a Conflict, once more on a fresh read. */
