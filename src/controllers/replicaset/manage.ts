@@ -29,7 +29,7 @@ export interface ManageContext {
   readonly template: PodTemplateSpec | undefined
   readonly replicas: number
   /** Pods of the owner and of ReplicaSets with the same controller, to rank co-located pods. */
-  readonly related: readonly PodObject[]
+  related(): readonly PodObject[]
 }
 
 /** A pod for `owner` from its template (upstream's GetPodFromTemplate). */
@@ -90,7 +90,7 @@ export async function manageReplicas(
 ): Promise<ManageFailure | undefined> {
   const diff = pods.length - ctx.replicas
   if (diff < 0) return createPods(ctx, Math.min(-diff, BURST_REPLICAS))
-  if (diff > 0) return deletePods(ctx, podsToDelete(pods, ctx.related, Math.min(diff, BURST_REPLICAS)))
+  if (diff > 0) return deletePods(ctx, podsToDelete(pods, ctx.related(), Math.min(diff, BURST_REPLICAS)))
   return undefined
 }
 

@@ -64,6 +64,13 @@ export const REPLICA_SET_KIND: ReplicaSetKind = {
   matcher: (rs) => selectorMatcher(rs.spec?.selector as Parameters<typeof selectorMatcher>[0]),
 }
 
+/** A pod cache index: pods without a controller, by namespace (the ones a ReplicaSet may adopt). */
+export const ORPHANS_BY_NAMESPACE = "k8ts.io/orphans-by-namespace"
+
+function orphansByNamespace(obj: ApiObject): string[] {
+  return controllerOf(obj) ? [] : [obj.metadata?.namespace ?? ""]
+}
+
 /** The keys of the controllers of `kind` whose selector matches an orphan pod. */
 function orphanOwners(
   kind: ReplicaSetKind,
@@ -97,6 +104,7 @@ export function replicaSetControllerFor(kind: ReplicaSetKind): ControllerSpec {
       const current = new PodExpectations(deps.clock)
       expectations = current
       const pods = deps.informers.get<ApiObject>(Pods)
+      pods.addIndexer(ORPHANS_BY_NAMESPACE, orphansByNamespace)
       // One handler per informer, feeding whichever expectations the latest reconciler uses.
       if (watched !== pods) {
         watched = pods
@@ -133,14 +141,17 @@ class ReplicaSetReconciler implements Reconciler {
   async reconcile(key: string): Promise<Result | void> {
     const { informers, client, clock } = this.#deps
     const rs = informers.get(this.#kind.ref).cache.get(key)
-    const podCache = informers.get(Pods).cache
+    const podCache = informers.get(Pods).cache // indexed by create()
     if (!rs) {
       this.#expectations.forget(key) // gone: nothing to converge
       return
     }
     const ns = parseKey(key).namespace
     const needsSync = this.#expectations.satisfied(key, podCache)
-    const candidates = podCache.list(ns).filter(isPodActive) as PodObject[]
+    const candidates = [
+      ...podCache.byIndex(BY_OWNER, rs.metadata?.uid ?? ""),
+      ...podCache.byIndex(ORPHANS_BY_NAMESPACE, ns ?? ""),
+    ].filter(isPodActive) as PodObject[]
     const pods = await claim<PodObject>(
       { client, owner: rs, ownerRef: this.#kind.ref, ref: Pods, matches: this.#kind.matcher(rs) },
       candidates,
@@ -158,7 +169,7 @@ class ReplicaSetReconciler implements Reconciler {
               ownerRef: this.#kind.ref,
               template: spec.template,
               replicas: spec.replicas ?? 1,
-              related: this.#relatedPods(rs, pods),
+              related: () => this.#relatedPods(rs, pods),
             },
             pods,
           )
