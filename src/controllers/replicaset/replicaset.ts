@@ -148,9 +148,12 @@ class ReplicaSetReconciler implements Reconciler {
     }
     const ns = parseKey(key).namespace
     const needsSync = this.#expectations.satisfied(key, podCache)
+    // Its own pods and the orphans it may adopt; a pod can be in both (a non-controller reference).
     const candidates = [
-      ...podCache.byIndex(BY_OWNER, rs.metadata?.uid ?? ""),
-      ...podCache.byIndex(ORPHANS_BY_NAMESPACE, ns ?? ""),
+      ...new Set([
+        ...podCache.byIndex(BY_OWNER, rs.metadata?.uid ?? ""),
+        ...podCache.byIndex(ORPHANS_BY_NAMESPACE, ns ?? ""),
+      ]),
     ].filter(isPodActive) as PodObject[]
     const pods = await claim<PodObject>(
       { client, owner: rs, ownerRef: this.#kind.ref, ref: Pods, matches: this.#kind.matcher(rs) },
