@@ -5,7 +5,13 @@
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Namespaces, Pods } from "../api/index.ts"
-import { type ControllerSpec, type InProcessClient, runController, SharedInformers } from "../client/index.ts"
+import {
+  type Client,
+  type ControllerSpec,
+  type InProcessClient,
+  runController,
+  SharedInformers,
+} from "../client/index.ts"
 import { settleUntil, startClientEnv, type ClientEnv } from "../testing/index.ts"
 import { FakeClock, silentLogger } from "../util/index.ts"
 
@@ -29,14 +35,19 @@ export interface Harness {
 }
 
 /** Starts the API server and `specs`; the namespace is named `ns`. */
-export async function startHarness(specs: readonly ControllerSpec[], ns = "test"): Promise<Harness> {
+export async function startHarness(
+  specs: readonly ControllerSpec[],
+  opts: { readonly ns?: string; readonly controllerClient?: (c: Client) => Client } = {},
+): Promise<Harness> {
+  const ns = opts.ns ?? "test"
   const clock = new FakeClock()
   const env = await startClientEnv({ clock })
   const client = env.inProcess
   await client.resource(Namespaces).create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })
   const informers = new SharedInformers(client, { clock })
   const ac = new AbortController()
-  const deps = { client, informers, clock, log: silentLogger() }
+  // The controllers' writes may go through a wrapper (to inject failures); informers read directly.
+  const deps = { client: opts.controllerClient?.(client) ?? client, informers, clock, log: silentLogger() }
   const running = Promise.all([
     informers.run(ac.signal),
     ...specs.map((s) => runController(s, deps, ac.signal)),

@@ -2,7 +2,15 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { ReplicaSet } from "kubernetes-types/apps/v1.js"
 import type { ReplicationController } from "kubernetes-types/core/v1.js"
-import { type ApiObject, Events, Pods, ReplicaSets, ReplicationControllers } from "../../api/index.ts"
+import {
+  ApiError,
+  type ApiObject,
+  Events,
+  Pods,
+  ReplicaSets,
+  ReplicationControllers,
+} from "../../api/index.ts"
+import type { Client, ResourceClient } from "../../client/index.ts"
 import { startHarness, type Harness } from "../_harness.case.ts"
 import { newReplicaSetController } from "./replicaset.ts"
 import { newReplicationControllerController } from "./replication-controller.ts"
@@ -216,5 +224,66 @@ describe("ReplicationController controller", () => {
       const cur = await h.client.resource(ReplicationControllers).get({ namespace: h.ns, name: "legacy" })
       return cur.status?.replicas === 1 && cur.status.observedGeneration === 2
     }, "status replicas 1")
+  })
+})
+
+describe("ReplicaSet controller when pods cannot be created", () => {
+  let h: Harness
+  let failing = true
+  let attempts = 0
+  /** The controller's client, refusing pod creates while `failing`. */
+  function refusing(c: Client): Client {
+    return {
+      request: (o) => c.request(o),
+      resource(ref) {
+        const rc = c.resource(ref)
+        if (ref !== Pods) return rc
+        return new Proxy(rc, {
+          get(target, prop) {
+            if (prop === "create") {
+              return async (obj: never, o?: never) => {
+                attempts++
+                if (failing)
+                  throw new ApiError("Forbidden", 'pods "web-x" is forbidden: exceeded quota: compute')
+                return (target as ResourceClient<ApiObject>).create(obj, o)
+              }
+            }
+            const v = Reflect.get(target, prop) as unknown
+            return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v
+          },
+        }) as typeof rc
+      },
+    }
+  }
+  before(async () => {
+    h = await startHarness([newReplicaSetController()], { controllerClient: refusing })
+  })
+  after(() => h.stop())
+
+  test("reconcile() stops after the first failed batch and reports ReplicaFailure until creates succeed", async () => {
+    await h.client.resource(ReplicaSets).create(replicaSet("quota", 3))
+    const failure = async () =>
+      (await h.client.resource(ReplicaSets).get({ namespace: h.ns, name: "quota" })).status?.conditions?.find(
+        (c) => c.type === "ReplicaFailure",
+      )
+    await h.until(async () => (await failure())?.reason === "FailedCreate", "the ReplicaFailure condition")
+    // Slow start: one create per pass, not three (the status write brings a second pass).
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r))
+    assert.ok(attempts <= 2, `slow start: ${attempts} creates`)
+    assert.match((await failure())?.message ?? "", /exceeded quota/)
+    const events = (await h.client.resource(Events).list({ namespace: h.ns })).items
+    assert.ok(
+      events.some(
+        (e) =>
+          e.reason === "FailedCreate" && e.type === "Warning" && /^Error creating: /.test(e.message ?? ""),
+      ),
+    )
+    // WHEN creates work again and the retry comes
+    failing = false
+    await h.until(async () => {
+      await h.clock.advance(1_000)
+      return (await h.pods()).length === 3
+    }, "3 pods")
+    await h.until(async () => (await failure()) === undefined, "the condition cleared")
   })
 })
