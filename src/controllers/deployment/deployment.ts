@@ -26,6 +26,7 @@ import {
 import { claim } from "../replicaset/index.ts"
 import { isRollingUpdate } from "./replicas.ts"
 import { type PodMap, rolloutRecreate, rolloutRolling } from "./rollout.ts"
+import { scale } from "./scale.ts"
 import { type DeploymentObject, DeploymentSync, type ReplicaSetObject } from "./sync.ts"
 
 /** The keys of Deployments whose selector matches an orphan ReplicaSet. */
@@ -153,7 +154,7 @@ class DeploymentReconciler implements Reconciler {
   /** Scaling without rolling out (paused, or spec.replicas changed). */
   async #scaleOnly(s: DeploymentSync): Promise<undefined> {
     const { newRS, oldRSs } = await s.allReplicaSets(false)
-    await s.scale(newRS, oldRSs)
+    await scale(s, newRS, oldRSs)
     const current = s.sets.filter((rs) => rs.metadata?.uid !== newRS?.metadata?.uid)
     const fresh = s.sets.find((rs) => rs.metadata?.uid === newRS?.metadata?.uid)
     if (s.d.spec?.paused) await s.cleanup(current)

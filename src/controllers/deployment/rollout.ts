@@ -15,6 +15,7 @@ import {
 } from "./replicas.ts"
 import { activeSets, byCreation, type DeploymentSync, type ReplicaSetObject } from "./sync.ts"
 import { isComplete } from "./status.ts"
+import { syncRolloutStatus } from "./progress.ts"
 
 /** Pods of the Deployment grouped by the uid of their controlling ReplicaSet. */
 export type PodMap = ReadonlyMap<string, readonly Pod[]>
@@ -96,14 +97,14 @@ export async function rolloutRolling(s: DeploymentSync): Promise<number | undefi
   const { newRS, oldRSs } = await s.allReplicaSets(true)
   if (!newRS) return undefined
   const all = () => [...oldRSs, newRS]
-  if (await reconcileNewReplicaSet(s, all(), newRS)) return s.syncRolloutStatus(all(), currentNew(s, newRS))
+  if (await reconcileNewReplicaSet(s, all(), newRS)) return syncRolloutStatus(s, all(), currentNew(s, newRS))
   const fresh = currentNew(s, newRS)
   const olds = currentOld(s, oldRSs)
   if (await reconcileOldReplicaSets(s, [...olds, fresh], activeSets(olds), fresh)) {
-    return s.syncRolloutStatus([...currentOld(s, oldRSs), fresh], fresh)
+    return syncRolloutStatus(s, [...currentOld(s, oldRSs), fresh], fresh)
   }
   if (isComplete(s.d, s.d.status ?? {})) await s.cleanup(olds)
-  return s.syncRolloutStatus([...olds, fresh], fresh)
+  return syncRolloutStatus(s, [...olds, fresh], fresh)
 }
 
 /** One step of a Recreate rollout; returns when to look again, if at all. */
@@ -114,14 +115,14 @@ export async function rolloutRecreate(s: DeploymentSync, pods: PodMap): Promise<
   for (const rs of active) if ((await s.scaleAndRecord(rs, 0)).scaled) scaledDown = true
   oldRSs = currentOld(s, oldRSs)
   if (scaledDown || oldPodsRunning(newRS, oldRSs, pods)) {
-    return s.syncRolloutStatus([...oldRSs, newRS], newRS)
+    return syncRolloutStatus(s, [...oldRSs, newRS], newRS)
   }
   if (!newRS) ({ newRS, oldRSs } = await s.allReplicaSets(true))
   if (!newRS) return undefined
   await reconcileNewReplicaSet(s, [...oldRSs, newRS], newRS)
   const fresh = currentNew(s, newRS)
   if (isComplete(s.d, s.d.status ?? {})) await s.cleanup(oldRSs)
-  return s.syncRolloutStatus([...oldRSs, fresh], fresh)
+  return syncRolloutStatus(s, [...oldRSs, fresh], fresh)
 }
 
 /** True while any old ReplicaSet still reports pods or any pod outside the new one is not finished. */

@@ -1,7 +1,8 @@
 /**
  * One pass over a Deployment (upstream's sync.go): find or create its new ReplicaSet and keep
- * revisions in step, scale ReplicaSets (proportionally during a rollout), clean up old ones past
- * revisionHistoryLimit, and write the status.
+ * revisions in step, scale single ReplicaSets with events, clean up old ones past
+ * revisionHistoryLimit, and write the status (progress.ts adds the Progressing condition,
+ * scale.ts the proportional scaling).
  */
 import type { Deployment, DeploymentStatus, ReplicaSet } from "kubernetes-types/apps/v1.js"
 import {
@@ -17,26 +18,20 @@ import type { Client, EventRecorder } from "../../client/index.ts"
 import { controllerRef } from "../replicaset/index.ts"
 import { computeHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from "./hash.ts"
 import {
-  isRollingUpdate,
+  DESIRED_REPLICAS_ANNOTATION,
+  intAnnotation,
   maxSurge,
   newRSNewReplicas,
-  proportion,
   replicasAnnotationsNeedUpdate,
   setReplicasAnnotations,
   specReplicas,
-  specSum,
 } from "./replicas.ts"
 import { maxRevision, REVISION_ANNOTATION, revisionOf, setNewReplicaSetAnnotations } from "./revision.ts"
 import {
   calculateStatus,
   getCondition,
   hasProgressDeadline,
-  isComplete,
-  isProgressing,
-  isTimedOut,
   newCondition,
-  removeCondition,
-  replicaFailures,
   sameStatus,
   setCondition,
 } from "./status.ts"
@@ -274,44 +269,6 @@ export class DeploymentSync {
     return { scaled: true, rs: await this.scaleReplicaSet(rs, size, old < size ? "up" : "down") }
   }
 
-  /** Scales for a changed spec.replicas, proportionally across active ReplicaSets mid-rollout. */
-  async scale(newRS: ReplicaSetObject | undefined, oldRSs: ReplicaSetObject[]): Promise<void> {
-    const replicas = specReplicas(this.d)
-    const target = activeOrLatest(newRS, oldRSs)
-    if (target) {
-      if (specReplicas(target) !== replicas) await this.scaleAndRecord(target, replicas)
-      return
-    }
-    if (isSaturatedNew(this.d, newRS)) {
-      for (const old of activeSets(oldRSs)) await this.scaleAndRecord(old, 0)
-      return
-    }
-    if (!isRollingUpdate(this.d)) return
-    await this.#scaleProportionally(activeSets([...oldRSs, newRS]))
-  }
-
-  async #scaleProportionally(all: ReplicaSetObject[]): Promise<void> {
-    const replicas = specReplicas(this.d)
-    const allowed = replicas > 0 ? replicas + maxSurge(this.d) : 0
-    const toAdd = allowed - specSum(all)
-    const operation = toAdd > 0 ? "up" : "down"
-    // Scaling up favours the biggest and newest, scaling down the biggest and oldest.
-    if (toAdd !== 0) {
-      all.sort(
-        (a, b) => specReplicas(b) - specReplicas(a) || (toAdd > 0 ? byCreation(b, a) : byCreation(a, b)),
-      )
-    }
-    let added = 0
-    const sizes = all.map((rs) => {
-      if (toAdd === 0) return specReplicas(rs)
-      const p = proportion(this.d, rs, toAdd, added)
-      added += p
-      return specReplicas(rs) + p
-    })
-    if (toAdd !== 0 && sizes.length) sizes[0] = Math.max(0, (sizes[0] as number) + toAdd - added)
-    for (const [i, rs] of all.entries()) await this.scaleReplicaSet(rs, sizes[i] as number, operation)
-  }
-
   /** Deletes old, empty ReplicaSets beyond revisionHistoryLimit, lowest revision first. */
   async cleanup(oldRSs: readonly ReplicaSetObject[]): Promise<void> {
     const limit = this.d.spec?.revisionHistoryLimit
@@ -347,35 +304,12 @@ export class DeploymentSync {
     if (!sameStatus(this.d.status, status)) await this.updateStatus(status)
   }
 
-  /**
-   * Writes the status with the Progressing condition estimated (upstream's syncRolloutStatus).
-   * Returns when to look again for a stuck rollout's deadline, if at all.
-   */
-  async syncRolloutStatus(
-    all: readonly (ReplicaSetObject | undefined)[],
-    newRS: ReplicaSetObject | undefined,
-  ): Promise<number | undefined> {
-    const now = this.#deps.now()
-    const d = this.d
-    const status = calculateStatus(d, all, newRS, now)
-    if (!hasProgressDeadline(d)) removeCondition(status, "Progressing")
-    const cur = getCondition(d.status, "Progressing")
-    const done = status.replicas === status.updatedReplicas && cur?.reason === "NewReplicaSetAvailable"
-    if (hasProgressDeadline(d) && !done) progressCondition(d, status, newRS, now)
-    const failures = replicaFailures(all, newRS)
-    if (failures[0]) setCondition(status, failures[0])
-    else removeCondition(status, "ReplicaFailure")
-    if (sameStatus(d.status, status)) return stuckRequeue(d, status, now)
-    await this.updateStatus(status)
-    return undefined
-  }
-
   /** True when an active ReplicaSet's desired-replicas annotation differs from spec.replicas. */
   isScalingEvent(newRS: ReplicaSetObject | undefined, oldRSs: ReplicaSetObject[]): boolean {
     const replicas = specReplicas(this.d)
     return activeSets([...oldRSs, newRS]).some((rs) => {
-      const v = rs.metadata?.annotations?.["deployment.kubernetes.io/desired-replicas"]
-      return v !== undefined && /^-?\d+$/.test(v) && Number(v) !== replicas
+      const desired = intAnnotation(rs, DESIRED_REPLICAS_ANNOTATION)
+      return desired !== undefined && desired !== replicas
     })
   }
 
@@ -396,67 +330,13 @@ export class DeploymentSync {
     await this.updateStatus(status)
   }
 
+  /** The current time of the controller's clock. */
+  now(): number {
+    return this.#deps.now()
+  }
+
   /** The queue key of the Deployment. */
   get key(): string {
     return keyOf(this.d)
   }
-}
-
-/** The only active ReplicaSet, or the newest when none is active; undefined when several are. */
-function activeOrLatest(
-  newRS: ReplicaSetObject | undefined,
-  oldRSs: ReplicaSetObject[],
-): ReplicaSetObject | undefined {
-  if (!newRS && oldRSs.length === 0) return undefined
-  const olds = [...oldRSs].sort((a, b) => byCreation(b, a))
-  const active = activeSets([...olds, newRS])
-  if (active.length === 0) return newRS ?? olds[0]
-  return active.length === 1 ? active[0] : undefined
-}
-
-function isSaturatedNew(d: Deployment, rs: ReplicaSet | undefined): boolean {
-  if (!rs) return false
-  const replicas = specReplicas(d)
-  const desired = rs.metadata?.annotations?.["deployment.kubernetes.io/desired-replicas"]
-  return (
-    desired === String(replicas) &&
-    specReplicas(rs) === replicas &&
-    (rs.status?.availableReplicas ?? 0) === replicas
-  )
-}
-
-/** Sets the Progressing condition for a rollout in flight. Mutates `status`. */
-function progressCondition(
-  d: Deployment,
-  status: DeploymentStatus,
-  newRS: ReplicaSet | undefined,
-  now: number,
-): void {
-  const name = newRS?.metadata?.name
-  const subject = name ? `ReplicaSet "${name}"` : `Deployment "${d.metadata?.name ?? ""}"`
-  if (isComplete(d, status)) {
-    const msg = `${subject} has successfully progressed.`
-    setCondition(status, newCondition("Progressing", "True", "NewReplicaSetAvailable", msg, now))
-  } else if (isProgressing(d, status)) {
-    const cond = newCondition("Progressing", "True", "ReplicaSetUpdated", `${subject} is progressing.`, now)
-    const cur = getCondition(d.status, "Progressing")
-    // Progress refreshes lastUpdateTime even when the reason stays the same.
-    if (cur) {
-      if (cur.status === "True" && cur.lastTransitionTime) cond.lastTransitionTime = cur.lastTransitionTime
-      removeCondition(status, "Progressing")
-    }
-    setCondition(status, cond)
-  } else if (isTimedOut(d, status, now)) {
-    const msg = `${subject} has timed out progressing.`
-    setCondition(status, newCondition("Progressing", "False", "ProgressDeadlineExceeded", msg, now))
-  }
-}
-
-/** When to check a rollout without progress against its deadline (upstream's requeueStuckDeployment). */
-function stuckRequeue(d: Deployment, status: DeploymentStatus, now: number): number | undefined {
-  const cur = getCondition(d.status, "Progressing")
-  if (!hasProgressDeadline(d) || !cur) return undefined
-  if (isComplete(d, status) || cur.reason === "ProgressDeadlineExceeded") return undefined
-  const after = Date.parse(cur.lastUpdateTime ?? "") + (d.spec?.progressDeadlineSeconds ?? 0) * 1000 - now
-  return Math.max(after < 1000 ? 1000 : after + 1000, 1)
 }
