@@ -204,4 +204,45 @@ describe("Deployments with kubectl", () => {
     )
     assert.equal(running.trim().split("\n").length, 5)
   })
+
+  test("a ReplicationController keeps its pods and scales", async () => {
+    const rc = {
+      apiVersion: "v1",
+      kind: "ReplicationController",
+      metadata: { name: "legacy" },
+      spec: {
+        replicas: 2,
+        template: {
+          metadata: { labels: { app: "legacy" } },
+          spec: { containers: [{ name: "c", image: "nginx:1.27" }] },
+        },
+      },
+    }
+    const created = await run(
+      kubectl,
+      ["--kubeconfig", join(dir, "kubeconfig.yaml"), "create", "--validate=false", "-f", "-"],
+      {
+        env: { ...process.env, HOME: dir },
+        input: JSON.stringify(rc),
+      },
+    )
+    assert.equal(created.code, 0, created.stderr)
+    const readyPods = async (n: number) => {
+      for (let i = 0; i < 200; i++) {
+        const out = await ok(
+          "get",
+          "rc",
+          "legacy",
+          "-o",
+          "jsonpath={.status.readyReplicas}/{.status.replicas}",
+        )
+        if (out === `${n}/${n}`) return
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      assert.fail(`ReplicationController legacy never had ${n} ready pods`)
+    }
+    await readyPods(2)
+    await ok("scale", "rc/legacy", "--replicas=1")
+    await readyPods(1)
+  })
 })
