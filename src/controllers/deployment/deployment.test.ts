@@ -352,6 +352,18 @@ describe("Deployment controller", () => {
     assert.equal(all[0]?.metadata?.ownerReferences?.[0]?.name, "adopt")
   })
 
+  test("minReadySeconds holds pods back from available until they were ready that long", async () => {
+    h.autoReady = true
+    const d = deployment("slow", 2)
+    ;(d.spec as { minReadySeconds?: number }).minReadySeconds = 20
+    await deployments().create(d)
+    await h.until(async () => (await get("slow")).status?.readyReplicas === 2, "2 ready")
+    assert.equal((await get("slow")).status?.availableReplicas ?? 0, 0)
+    assert.equal((await sets("slow"))[0]?.spec?.minReadySeconds, 20)
+    await h.clock.advance(21_000)
+    await h.until(rolledOut("slow", 2), "2 available")
+  })
+
   test("scaling mid-rollout scales the ReplicaSets in proportion", async () => {
     // GIVEN 10 ready pods, then a rollout stuck with new pods never ready
     h.autoReady = true
