@@ -15,8 +15,7 @@ import type { Deployment } from "kubernetes-types/apps/v1.js"
 import { type ApiObject, Deployments, Pods } from "../src/api/index.ts"
 import { createApiServer } from "../src/apiserver/index.ts"
 import { type Client, InProcessClient, runController, SharedInformers } from "../src/client/index.ts"
-import { newDeploymentController } from "../src/controllers/deployment/index.ts"
-import { newReplicaSetController } from "../src/controllers/replicaset/index.ts"
+import { allControllers } from "../src/controllers/index.ts"
 import { HollowNodes } from "../src/kubelet/index.ts"
 import { SqliteStore } from "../src/storage/index.ts"
 import { realClock, silentLogger } from "../src/util/index.ts"
@@ -127,8 +126,9 @@ try {
   })
   const running = [
     informers.run(stop.signal),
-    runController(newReplicaSetController(), deps, stop.signal),
-    runController(newDeploymentController(), deps, stop.signal),
+    ...allControllers({ rootCaPem: "" })
+      .filter((c) => c.name === "replicaset" || c.name === "deployment")
+      .map((c) => runController(c, deps, stop.signal)),
     nodes.run(stop.signal),
     bindPods(client, stop.signal),
   ]
