@@ -96,30 +96,32 @@ async function scaleDownOldForRollingUpdate(
 export async function rolloutRolling(s: DeploymentSync): Promise<number | undefined> {
   const { newRS, oldRSs } = await s.allReplicaSets(true)
   if (!newRS) return undefined
-  const all = () => [...oldRSs, newRS]
-  if (await reconcileNewReplicaSet(s, all(), newRS)) return syncRolloutStatus(s, all(), currentNew(s, newRS))
-  const fresh = currentNew(s, newRS)
-  const olds = currentOld(s, oldRSs)
-  if (await reconcileOldReplicaSets(s, [...olds, fresh], activeSets(olds), fresh)) {
-    return syncRolloutStatus(s, [...currentOld(s, oldRSs), fresh], fresh)
+  // Each step reads the latest written versions: a scale replaces the ReplicaSet in `s.sets`.
+  const latest = () => ({ olds: currentOld(s, oldRSs), cur: currentNew(s, newRS) })
+  let { olds, cur } = latest()
+  if (await reconcileNewReplicaSet(s, [...olds, cur], cur)) {
+    ;({ olds, cur } = latest())
+    return syncRolloutStatus(s, [...olds, cur], cur)
+  }
+  if (await reconcileOldReplicaSets(s, [...olds, cur], activeSets(olds), cur)) {
+    ;({ olds, cur } = latest())
+    return syncRolloutStatus(s, [...olds, cur], cur)
   }
   if (isComplete(s.d, s.d.status ?? {})) await s.cleanup(olds)
-  return syncRolloutStatus(s, [...olds, fresh], fresh)
+  return syncRolloutStatus(s, [...olds, cur], cur)
 }
 
 /** One step of a Recreate rollout; returns when to look again, if at all. */
 export async function rolloutRecreate(s: DeploymentSync, pods: PodMap): Promise<number | undefined> {
   let { newRS, oldRSs } = await s.allReplicaSets(false)
-  const active = activeSets(oldRSs)
   let scaledDown = false
-  for (const rs of active) if ((await s.scaleAndRecord(rs, 0)).scaled) scaledDown = true
+  for (const rs of activeSets(oldRSs)) if ((await s.scaleAndRecord(rs, 0)).scaled) scaledDown = true
   oldRSs = currentOld(s, oldRSs)
-  if (scaledDown || oldPodsRunning(newRS, oldRSs, pods)) {
-    return syncRolloutStatus(s, [...oldRSs, newRS], newRS)
-  }
+  const cur = newRS && currentNew(s, newRS)
+  if (scaledDown || oldPodsRunning(cur, oldRSs, pods)) return syncRolloutStatus(s, [...oldRSs, cur], cur)
   if (!newRS) ({ newRS, oldRSs } = await s.allReplicaSets(true))
   if (!newRS) return undefined
-  await reconcileNewReplicaSet(s, [...oldRSs, newRS], newRS)
+  await reconcileNewReplicaSet(s, [...oldRSs, currentNew(s, newRS)], currentNew(s, newRS))
   const fresh = currentNew(s, newRS)
   if (isComplete(s.d, s.d.status ?? {})) await s.cleanup(oldRSs)
   return syncRolloutStatus(s, [...oldRSs, fresh], fresh)

@@ -226,8 +226,9 @@ export class DeploymentSync {
     this.#deps.recorder.event(this.d, type, reason, message, Deployments)
   }
 
+  /** Puts the written `next` in place of its earlier version in `sets`. */
   #replace(old: ReplicaSetObject, next: ReplicaSetObject): ReplicaSetObject {
-    const i = this.sets.indexOf(old)
+    const i = this.sets.findIndex((rs) => rs.metadata?.uid === old.metadata?.uid)
     if (i >= 0) this.sets[i] = next
     return next
   }
