@@ -1,0 +1,213 @@
+/**
+ * What the Job controller knows about pods: the labels, annotations and finalizer it uses, which
+ * pods count as active, failed or terminating, their completion indexes, the order in which
+ * surplus pods go, and the pod a Job creates from its template.
+ */
+import type { Container, EnvVar, PodTemplateSpec } from "kubernetes-types/core/v1.js"
+import type { Job, Pod } from "./types.ts"
+
+/** The finalizer that keeps a Job's pod until the controller has counted it. */
+export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
+/** The annotation (and label) holding an Indexed Job pod's completion index. */
+export const JOB_COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
+/** The environment variable carrying the completion index into each container. */
+export const JOB_COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX"
+/** Failures counted against an index before this pod (backoffLimitPerIndex). */
+export const JOB_INDEX_FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-count"
+/** Failures of an index that the pod failure policy ignored, before this pod. */
+export const JOB_INDEX_IGNORED_FAILURE_COUNT = "batch.kubernetes.io/job-index-ignored-failure-count"
+
+/** The index of a pod without a valid completion index. */
+export const UNKNOWN_INDEX = -1
+
+/** True when the pod carries the job-tracking finalizer. */
+export function hasTrackingFinalizer(pod: Pod): boolean {
+  return !!pod.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER)
+}
+
+/** True when the pod is neither finished nor being deleted. */
+export function isActive(pod: Pod): boolean {
+  const phase = pod.status?.phase
+  return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata?.deletionTimestamp
+}
+
+/** True when the pod is being deleted but has not finished. */
+export function isTerminating(pod: Pod): boolean {
+  const phase = pod.status?.phase
+  return !!pod.metadata?.deletionTimestamp && phase !== "Succeeded" && phase !== "Failed"
+}
+
+/** True when the Job replaces only pods that reached phase Failed (not terminating ones). */
+export function onlyReplaceFailedPods(job: Job): boolean {
+  return job.spec?.podReplacementPolicy === "Failed" || !!job.spec?.podFailurePolicy
+}
+
+/** True when the Job counts the pod as failed: phase Failed, or deleted before finishing. */
+export function isPodFailed(pod: Pod, job: Job): boolean {
+  if (pod.status?.phase === "Failed") return true
+  if (onlyReplaceFailedPods(job)) return false
+  return !!pod.metadata?.deletionTimestamp && pod.status?.phase !== "Succeeded"
+}
+
+/** True when the pod's Ready condition is True. */
+export function isPodReady(pod: Pod): boolean {
+  return !!pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")
+}
+
+/** True when the Job runs in Indexed completion mode. */
+export function isIndexed(job: Job): boolean {
+  return job.spec?.completionMode === "Indexed"
+}
+
+function parseCount(text: string | undefined): number {
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : UNKNOWN_INDEX
+}
+
+/** The pod's completion index, or UNKNOWN_INDEX. */
+export function completionIndexOf(pod: Pod): number {
+  return parseCount(pod.metadata?.annotations?.[JOB_COMPLETION_INDEX])
+}
+
+/** The failures counted against the pod's index before it (0 when unknown). */
+export function indexFailureCountOf(pod: Pod): number {
+  return Math.max(0, parseCount(pod.metadata?.annotations?.[JOB_INDEX_FAILURE_COUNT]))
+}
+
+/** The ignored failures of the pod's index before it (0 when unknown). */
+export function indexIgnoredFailureCountOf(pod: Pod): number {
+  return Math.max(0, parseCount(pod.metadata?.annotations?.[JOB_INDEX_IGNORED_FAILURE_COUNT]))
+}
+
+/** When the pod finished: its last container termination, else its deletion, else its creation. */
+export function finishedTimeOf(pod: Pod, now: number): number {
+  let latest: number | undefined
+  for (const s of [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]) {
+    const at = s.state?.terminated?.finishedAt
+    if (at) latest = Math.max(latest ?? 0, Date.parse(at))
+  }
+  if (latest !== undefined) return latest
+  const ready = pod.status?.conditions?.find((c) => c.type === "Ready" && c.status === "False")
+  if (ready?.lastTransitionTime) return Date.parse(ready.lastTransitionTime)
+  const at = pod.metadata?.deletionTimestamp ?? pod.metadata?.creationTimestamp
+  return at ? Date.parse(at) : now
+}
+
+const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 }
+
+function restarts(pod: Pod): number {
+  return (pod.status?.containerStatuses ?? []).reduce((n, s) => Math.max(n, s.restartCount ?? 0), 0)
+}
+
+/**
+ * Orders pods so the cheapest to lose come first: unscheduled, pending, not ready, ready for
+ * less time, more restarts, newer (upstream's ActivePods order).
+ */
+export function compareForDeletion(a: Pod, b: Pod): number {
+  const sa = a.spec?.nodeName ? 1 : 0
+  const sb = b.spec?.nodeName ? 1 : 0
+  if (sa !== sb) return sa - sb
+  const pa = PHASE_RANK[a.status?.phase ?? "Pending"] ?? 0
+  const pb = PHASE_RANK[b.status?.phase ?? "Pending"] ?? 0
+  if (pa !== pb) return pa - pb
+  const ra = isPodReady(a) ? 1 : 0
+  const rb = isPodReady(b) ? 1 : 0
+  if (ra !== rb) return ra - rb
+  if (ra && rb) {
+    const ta = readySince(a)
+    const tb = readySince(b)
+    if (ta !== tb) return tb - ta // ready for less time first
+  }
+  const xa = restarts(a)
+  const xb = restarts(b)
+  if (xa !== xb) return xb - xa
+  const ca = Date.parse(a.metadata?.creationTimestamp ?? "") || 0
+  const cb = Date.parse(b.metadata?.creationTimestamp ?? "") || 0
+  return cb - ca
+}
+
+function readySince(pod: Pod): number {
+  const c = pod.status?.conditions?.find((x) => x.type === "Ready")
+  return Date.parse(c?.lastTransitionTime ?? "") || 0
+}
+
+function withIndexEnv(c: Container): Container {
+  const env: EnvVar[] = [...(c.env ?? [])]
+  if (!env.some((e) => e.name === JOB_COMPLETION_INDEX_ENV)) {
+    env.push({
+      name: JOB_COMPLETION_INDEX_ENV,
+      valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX}']` } },
+    })
+  }
+  return { ...c, env }
+}
+
+/** The pod's generateName for a completion index, within the 63 characters a name allows. */
+function generateNameFor(job: string, index: number): string {
+  const prefix = `${job}-`
+  const suffix = `${index}-`
+  const max = 63 - 5 // room for the random suffix
+  return prefix.length + suffix.length > max
+    ? `${prefix.slice(0, max - suffix.length)}${suffix}`
+    : `${prefix}${suffix}`
+}
+
+/** What the pod's index-failure annotations say for a replacement of `replaced`. */
+export interface IndexFailureCounts {
+  readonly failed: number
+  readonly ignored: number
+}
+
+/** Options of podFromTemplate. */
+export interface PodFromTemplateOptions {
+  readonly index: number
+  /** For backoffLimitPerIndex: the counts the new pod of this index carries. */
+  readonly failureCounts?: IndexFailureCounts
+}
+
+/** A new pod for `job`: its template, the tracking finalizer, the controller reference and index. */
+export function podFromTemplate(job: Job, opts: PodFromTemplateOptions): Pod {
+  const template = structuredClone(job.spec?.template ?? {}) as PodTemplateSpec
+  const meta = template.metadata ?? {}
+  const name = job.metadata?.name ?? ""
+  const labels: Record<string, string> = { ...(meta.labels ?? {}) }
+  const annotations: Record<string, string> = { ...(meta.annotations ?? {}) }
+  const finalizers = [...(meta.finalizers ?? [])]
+  if (!finalizers.includes(JOB_TRACKING_FINALIZER)) finalizers.push(JOB_TRACKING_FINALIZER)
+  const spec = { ...(template.spec ?? { containers: [] }) }
+  let generateName = `${name}-`
+  if (opts.index !== UNKNOWN_INDEX) {
+    annotations[JOB_COMPLETION_INDEX] = String(opts.index)
+    labels[JOB_COMPLETION_INDEX] = String(opts.index)
+    spec.hostname = `${name}-${opts.index}`
+    spec.containers = (spec.containers ?? []).map(withIndexEnv)
+    if (spec.initContainers) spec.initContainers = spec.initContainers.map(withIndexEnv)
+    generateName = generateNameFor(name, opts.index)
+    if (opts.failureCounts) {
+      annotations[JOB_INDEX_FAILURE_COUNT] = String(opts.failureCounts.failed)
+      if (opts.failureCounts.ignored > 0)
+        annotations[JOB_INDEX_IGNORED_FAILURE_COUNT] = String(opts.failureCounts.ignored)
+    }
+  }
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      generateName,
+      namespace: job.metadata?.namespace ?? "",
+      labels,
+      ...(Object.keys(annotations).length ? { annotations } : {}),
+      finalizers,
+      ownerReferences: [
+        {
+          apiVersion: "batch/v1",
+          kind: "Job",
+          name,
+          uid: job.metadata?.uid ?? "",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec,
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * One sync of one Job (upstream's syncJob): count its pods, decide whether it failed (backoff
+ * limit, deadline, pod failure policy, failed indexes) or succeeded (completions, success
+ * policy), otherwise keep the right pods running or none while suspended, then track the
+ * results into status.
+ */
+import type { JobCondition } from "kubernetes-types/batch/v1.js"
+import type { Job, Pod } from "./types.ts"
+import { ensureCondition, findCondition, isJobFinished, newCondition } from "./conditions.ts"
+import { type SyncContext, type SyncDeps, requeueAfter } from "./context.ts"
+import {
+  completionsOf,
+  failedIndexes,
+  hasBackoffLimitPerIndex,
+  podsWithDelayedDeletion,
+  succeededIndexes,
+} from "./indexed.ts"
+import { totalOf } from "./intervals.ts"
+import { deleteActivePods, manageJob, removeTrackingFinalizer } from "./manage.ts"
+import { matchPodFailurePolicy, matchSuccessPolicy } from "./policies.ts"
+import { hasTrackingFinalizer, isActive, isIndexed, isPodFailed, isPodReady, isTerminating } from "./pods.ts"
+import { trackStatusAndRemoveFinalizers } from "./tracking.ts"
+import { controllerOf, parseKey } from "../../api/index.ts"
+
+function stamp(now: number): string {
+  return new Date(now).toISOString().replace(/\.\d+Z$/, "Z")
+}
+
+/** The Job's pods: those it controls (by uid), whatever their labels now. */
+function podsOf(deps: SyncDeps, job: Job): Pod[] {
+  const uid = job.metadata?.uid
+  return deps.pods.list(job.metadata?.namespace).filter((p) => controllerOf(p)?.uid === uid)
+}
+
+function newlyFinished(ctx: SyncContext): { succeeded: Pod[]; failed: Pod[] } {
+  const succeeded: Pod[] = []
+  const failed: Pod[] = []
+  const indexed = isIndexed(ctx.job)
+  const completions = completionsOf(ctx.job)
+  for (const p of ctx.pods) {
+    const uid = p.metadata?.uid ?? ""
+    if (!hasTrackingFinalizer(p) || ctx.expectedRmFinalizers.has(uid)) continue
+    if (indexed) {
+      const ix = Number(p.metadata?.annotations?.["batch.kubernetes.io/job-completion-index"] ?? "x")
+      if (!Number.isInteger(ix) || ix < 0 || ix >= completions) continue
+    }
+    if (p.status?.phase === "Succeeded" && !ctx.uncounted.succeeded.has(uid)) succeeded.push(p)
+    else if (isPodFailed(p, ctx.job) && !ctx.uncounted.failed.has(uid)) failed.push(p)
+  }
+  return { succeeded, failed }
+}
+
+/** Container restarts of running pods beyond the backoff limit (restartPolicy OnFailure). */
+function pastBackoffLimitOnFailure(job: Job, pods: readonly Pod[]): boolean {
+  if (job.spec?.template?.spec?.restartPolicy !== "OnFailure") return false
+  let restarts = 0
+  for (const p of pods) {
+    if (p.status?.phase !== "Running" && p.status?.phase !== "Pending") continue
+    for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) {
+      restarts += s.restartCount ?? 0
+    }
+  }
+  const limit = job.spec?.backoffLimit ?? 6
+  return limit === 0 ? restarts > 0 : restarts >= limit
+}
+
+function newContext(deps: SyncDeps, key: string, job: Job): SyncContext {
+  const pods = podsOf(deps, job)
+  const activePods = pods.filter(isActive)
+  const u = job.status?.uncountedTerminatedPods
+  const ctx: SyncContext = {
+    key,
+    job,
+    pods,
+    activePods,
+    ready: activePods.filter(isPodReady).length,
+    terminating: pods.filter(isTerminating).length,
+    uncounted: { succeeded: new Set(u?.succeeded ?? []), failed: new Set(u?.failed ?? []) },
+    expectedRmFinalizers: new Set(deps.expectations.finalizersPending(key)),
+    succeeded: 0,
+    failed: 0,
+    prevSucceededIndexes: [],
+    succeededIndexes: [],
+    podsWithDelayedDeletion: new Map(),
+    newBackoffRecord: { failuresAfterLastSuccess: 0 },
+  }
+  const fresh = newlyFinished(ctx)
+  const policy = job.spec?.podFailurePolicy
+  const countedFailures = fresh.failed.filter((p) => matchPodFailurePolicy(policy, p).countFailed).length
+  ctx.succeeded = (job.status?.succeeded ?? 0) + fresh.succeeded.length + ctx.uncounted.succeeded.size
+  ctx.failed = (job.status?.failed ?? 0) + countedFailures + ctx.uncounted.failed.size
+  ctx.newBackoffRecord = deps.backoff.next(key, fresh.succeeded, fresh.failed, deps.now())
+  return ctx
+}
+
+function failure(reason: string, message: string, now: number): JobCondition {
+  return newCondition("FailureTarget", "True", reason, message, now)
+}
+
+/** The failure the Job reached through its pod failure policy, backoff limit or deadline. */
+function decideFailure(deps: SyncDeps, ctx: SyncContext): void {
+  const job = ctx.job
+  const now = deps.now()
+  const target = findCondition(job, "FailureTarget")
+  if (target?.status === "True") {
+    ctx.finishedCondition = newCondition("Failed", "True", target.reason ?? "", target.message ?? "", now)
+    return
+  }
+  if (job.spec?.podFailurePolicy) {
+    for (const p of ctx.pods) {
+      if (!isPodFailed(p, job)) continue
+      const m = matchPodFailurePolicy(job.spec.podFailurePolicy, p)
+      if (m.message !== undefined) {
+        ctx.finishedCondition = failure("PodFailurePolicy", m.message, now)
+        return
+      }
+    }
+  }
+  if (ctx.failed > (job.spec?.backoffLimit ?? 6) || pastBackoffLimitOnFailure(job, ctx.pods)) {
+    ctx.finishedCondition = failure(
+      "BackoffLimitExceeded",
+      "Job has reached the specified backoff limit",
+      now,
+    )
+    return
+  }
+  const deadline = job.spec?.activeDeadlineSeconds
+  const start = job.status?.startTime
+  if (deadline === undefined || deadline === null || !start || job.spec?.suspend) return
+  const left = deadline * 1000 - (now - Date.parse(start))
+  if (left <= 0)
+    ctx.finishedCondition = failure("DeadlineExceeded", "Job was active longer than specified deadline", now)
+  else requeueAfter(ctx, left)
+}
+
+/** Indexed Jobs: the succeeded and failed indexes, and what they decide. */
+function decideIndexes(deps: SyncDeps, ctx: SyncContext): void {
+  const job = ctx.job
+  if (!isIndexed(job)) return
+  const now = deps.now()
+  const s = succeededIndexes(job, ctx.pods)
+  ctx.prevSucceededIndexes = s.prev
+  ctx.succeededIndexes = s.all
+  ctx.succeeded = totalOf(s.all)
+  const completions = completionsOf(job)
+  if (hasBackoffLimitPerIndex(job)) {
+    const failed = failedIndexes(job, ctx.pods)
+    ctx.failedIndexes = failed
+    const n = totalOf(failed)
+    const max = job.spec?.maxFailedIndexes
+    if (!ctx.finishedCondition && max !== undefined && max !== null && n > max) {
+      ctx.finishedCondition = failure(
+        "MaxFailedIndexesExceeded",
+        "Job has exceeded the specified maximal number of failed indexes",
+        now,
+      )
+    } else if (!ctx.finishedCondition && n > 0 && n + ctx.succeeded >= completions) {
+      ctx.finishedCondition = failure("FailedIndexes", "Job has failed indexes", now)
+    }
+    ctx.podsWithDelayedDeletion = podsWithDelayedDeletion(job, ctx.pods, ctx.succeededIndexes, failed)
+  }
+  if (!ctx.finishedCondition) {
+    const msg = matchSuccessPolicy(job.spec?.successPolicy, completions, ctx.succeededIndexes)
+    if (msg !== undefined)
+      ctx.finishedCondition = newCondition("SuccessCriteriaMet", "True", "SuccessPolicy", msg, now)
+  }
+}
+
+/** Sets or clears the Suspended condition; true when it changed. */
+function updateSuspended(deps: SyncDeps, ctx: SyncContext): boolean {
+  const job = ctx.job
+  const now = deps.now()
+  if (job.spec?.suspend) {
+    const changed = ensureCondition(
+      job,
+      { type: "Suspended", status: "True", reason: "JobSuspended", message: "Job suspended" },
+      now,
+    )
+    if (changed) deps.recorder.event(job, "Normal", "Suspended", "Job suspended")
+    return changed
+  }
+  const changed = ensureCondition(
+    job,
+    { type: "Suspended", status: "False", reason: "JobResumed", message: "Job resumed" },
+    now,
+  )
+  if (changed) {
+    deps.recorder.event(job, "Normal", "Resumed", "Job resumed")
+    // The deadline counts the time the Job runs without a break: start again on resume.
+    ;(job.status ??= {}).startTime = stamp(now)
+  }
+  return changed
+}
+
+function isComplete(job: Job, succeeded: number, active: number): boolean {
+  const completions = job.spec?.completions
+  // Without completions, one success is enough once the rest have finished.
+  if (completions === undefined || completions === null) return succeeded > 0 && active === 0
+  return succeeded >= completions && active === 0
+}
+
+/**
+ * Removes the tracking finalizer from pods whose Job named by `key` is gone or finished (or
+ * was replaced: a uid other than `liveUid`), so they can be deleted.
+ */
+async function releaseOrphans(deps: SyncDeps, key: string, liveUid: string | undefined): Promise<void> {
+  const { namespace, name } = parseKey(key)
+  const orphans = deps.pods.list(namespace).filter((p) => {
+    const ref = controllerOf(p)
+    return (
+      ref?.kind === "Job" &&
+      ref.apiVersion === "batch/v1" &&
+      ref.name === name &&
+      ref.uid !== liveUid &&
+      hasTrackingFinalizer(p)
+    )
+  })
+  const done = await Promise.all(orphans.map((p) => removeTrackingFinalizer(deps, p)))
+  if (done.some((d) => !d))
+    throw new Error(`Cannot remove the job-tracking finalizer of orphan pods of Job "${key}"`)
+}
+
+/** Syncs the Job named `key`; returns how long to wait before the next sync, if it asks for one. */
+export async function syncJob(deps: SyncDeps, key: string): Promise<number | undefined> {
+  const cached = deps.jobs.get(key)
+  if (!cached) {
+    deps.expectations.delete(key)
+    deps.backoff.delete(key)
+    await releaseOrphans(deps, key, undefined)
+    return undefined
+  }
+  if (cached.spec?.managedBy && cached.spec.managedBy !== "kubernetes.io/job-controller") return undefined
+  if (isJobFinished(cached)) {
+    deps.backoff.delete(key)
+    await releaseOrphans(deps, key, undefined)
+    return undefined
+  }
+  await releaseOrphans(deps, key, cached.metadata?.uid)
+  const job = structuredClone(cached) as Job
+  const status = (job.status ??= {})
+  status.uncountedTerminatedPods ??= {}
+  const satisfied = deps.expectations.satisfied(key)
+  const ctx = newContext(deps, key, job)
+  const now = deps.now()
+  const startChanged = !status.startTime && !job.spec?.suspend
+  if (startChanged) status.startTime = stamp(now)
+  let active = ctx.activePods.length
+  const successMet = findCondition(job, "SuccessCriteriaMet")
+  if (successMet?.status === "True") ctx.finishedCondition = successMet
+  else decideFailure(deps, ctx)
+  decideIndexes(deps, ctx)
+  let suspendChanged = false
+  let manageErr: unknown
+  if (ctx.finishedCondition) {
+    const r = await deleteActivePods(deps, ctx)
+    // Not finished while pods may remain, or the cache may lack some.
+    if (r.deleted !== active || !satisfied) ctx.finishedCondition = undefined
+    active -= r.deleted
+    manageErr = r.err
+  } else {
+    let managed = false
+    if (satisfied && !job.metadata?.deletionTimestamp) {
+      const r = await manageJob(deps, ctx)
+      active = r.active
+      manageErr = r.err
+      managed = true
+    }
+    if (isComplete(job, ctx.succeeded, active)) {
+      ctx.finishedCondition = newCondition(
+        "SuccessCriteriaMet",
+        "True",
+        "CompletionsReached",
+        "Reached expected number of succeeded pods",
+        now,
+      )
+    } else if (managed) suspendChanged = updateSuspended(deps, ctx)
+  }
+  const needsFlush =
+    startChanged ||
+    suspendChanged ||
+    active !== (status.active ?? 0) ||
+    ctx.ready !== status.ready ||
+    ctx.terminating !== status.terminating
+  status.active = active
+  status.ready = ctx.ready
+  status.terminating = ctx.terminating
+  await trackStatusAndRemoveFinalizers(deps, ctx, needsFlush)
+  if (manageErr !== undefined) throw manageErr
+  return ctx.requeueAfterMs
+}
