@@ -17,6 +17,8 @@ export interface SyncDeps {
   readonly expectations: Expectations
   readonly backoff: BackoffStore
   readonly log: Logger
+  /** The last Job status each sync wrote, until the cache catches up (read your writes). */
+  readonly written: Map<string, Job>
 }
 
 /** The state of one sync of one Job. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { afterEach, describe, test } from "node:test"
-import { Jobs } from "../../api/index.ts"
+import { Jobs, Pods } from "../../api/index.ts"
 import { type BatchEnv, startBatchEnv } from "./env.case.ts"
 import { jobController } from "./job.ts"
 import { JOB_COMPLETION_INDEX, JOB_TRACKING_FINALIZER } from "./pods.ts"
@@ -97,5 +97,264 @@ describe("job controller", () => {
     )
     const reasons = (await e.events("pi")).map((ev) => ev.reason)
     assert.ok(reasons.includes("SuccessfulCreate"))
+  })
+
+  test("replaces failed pods after 10 s, then 20 s, and fails at the backoff limit", async () => {
+    const e = await start()
+    // GIVEN a Job allowing 2 retries
+    await create(e, "flaky", { backoffLimit: 2 })
+    let [pod] = await waitActive(e, 1)
+    // WHEN its pod fails
+    await e.setPhase(pod as Pod, "Failed")
+    await e.eventually(async () => (await getJob(e, "flaky")).status?.failed === 1, "one failure counted")
+    // THEN the replacement waits for the backoff delay
+    await e.advance(9_000)
+    assert.equal((await activePods(e)).length, 0)
+    await e.advance(1_000)
+    ;[pod] = await waitActive(e, 1)
+    await e.setPhase(pod as Pod, "Failed")
+    await e.eventually(async () => (await getJob(e, "flaky")).status?.failed === 2, "two failures counted")
+    await e.advance(19_000)
+    assert.equal((await activePods(e)).length, 0)
+    await e.advance(1_000)
+    ;[pod] = await waitActive(e, 1)
+    // AND the third failure exceeds the limit
+    await e.setPhase(pod as Pod, "Failed")
+    const job = await waitCondition(e, "flaky", "Failed")
+    assert.equal(cond(job, "Failed")?.reason, "BackoffLimitExceeded")
+    assert.equal(cond(job, "Failed")?.message, "Job has reached the specified backoff limit")
+    assert.equal(cond(job, "FailureTarget")?.reason, "BackoffLimitExceeded")
+    assert.equal(job.status?.failed, 3)
+    assert.equal(job.status?.completionTime, undefined)
+    await e.eventually(
+      async () => (await e.events("flaky")).some((ev) => ev.reason === "BackoffLimitExceeded"),
+      "the event",
+    )
+  })
+
+  test("Indexed: one pod per index with annotation, label, env and hostname; completedIndexes", async () => {
+    const e = await start()
+    await create(e, "idx", { completions: 5, parallelism: 3, completionMode: "Indexed" })
+    const pods = await waitActive(e, 3)
+    const indexes = pods.map((p) => p.metadata?.annotations?.[JOB_COMPLETION_INDEX]).sort()
+    assert.deepEqual(indexes, ["0", "1", "2"])
+    const p1 = pods.find((p) => p.metadata?.annotations?.[JOB_COMPLETION_INDEX] === "1") as Pod
+    assert.equal(p1.metadata?.labels?.[JOB_COMPLETION_INDEX], "1")
+    assert.equal(p1.spec?.hostname, "idx-1")
+    assert.equal(p1.metadata?.generateName, "idx-1-")
+    const env = p1.spec?.containers[0]?.env?.find((v) => v.name === "JOB_COMPLETION_INDEX")
+    assert.equal(env?.valueFrom?.fieldRef?.fieldPath, `metadata.annotations['${JOB_COMPLETION_INDEX}']`)
+    // WHEN index 1 succeeds
+    await e.setPhase(p1, "Succeeded")
+    await e.eventually(
+      async () => (await getJob(e, "idx")).status?.completedIndexes === "1",
+      "index 1 recorded",
+    )
+    // THEN the next pod takes index 3
+    const next = await waitActive(e, 3)
+    assert.deepEqual(next.map((p) => p.metadata?.annotations?.[JOB_COMPLETION_INDEX]).sort(), ["0", "2", "3"])
+    for (const p of next)
+      if (p.metadata?.annotations?.[JOB_COMPLETION_INDEX] !== "2") await e.setPhase(p, "Succeeded")
+    await e.eventually(async () => (await getJob(e, "idx")).status?.completedIndexes === "0,1,3", "0,1,3")
+    await e.eventually(async () => (await getJob(e, "idx")).status?.active === 2, "indexes 2 and 4 active")
+    for (const p of await activePods(e)) await e.setPhase(p, "Succeeded")
+    const job = await waitCondition(e, "idx", "Complete")
+    assert.equal(job.status?.completedIndexes, "0-4")
+    assert.equal(job.status?.succeeded, 5)
+  })
+
+  test("suspend deletes active pods and sets Suspended; resume restarts them and the start time", async () => {
+    const e = await start()
+    await create(e, "sus", { parallelism: 2, completions: 4 })
+    await waitActive(e, 2)
+    // WHEN suspended
+    await e.client
+      .resource(Jobs)
+      .patch({ namespace: e.ns, name: "sus" }, { spec: { suspend: true } }, { type: "merge" })
+    // THEN its pods go and the condition says so
+    let job = await waitCondition(e, "sus", "Suspended")
+    assert.equal(cond(job, "Suspended")?.reason, "JobSuspended")
+    await e.eventually(async () => (await e.pods()).length === 0, "pods deleted")
+    await e.eventually(async () => (await getJob(e, "sus")).status?.active === 0, "active 0")
+    const started = job.status?.startTime
+    // WHEN resumed later
+    await e.advance(60_000)
+    await e.client
+      .resource(Jobs)
+      .patch({ namespace: e.ns, name: "sus" }, { spec: { suspend: false } }, { type: "merge" })
+    await waitActive(e, 2)
+    await e.eventually(
+      async () => cond((job = await getJob(e, "sus")), "Suspended")?.status === "False",
+      "resumed",
+    )
+    assert.equal(cond(job, "Suspended")?.reason, "JobResumed")
+    assert.notEqual(job.status?.startTime, started)
+    assert.equal(job.status?.startTime, new Date(e.clock.now()).toISOString().replace(/\.\d+Z$/, "Z"))
+    const reasons = (await e.events("sus")).map((ev) => ev.reason)
+    assert.ok(
+      reasons.includes("Suspended") && reasons.includes("Resumed") && reasons.includes("SuccessfulDelete"),
+    )
+  })
+
+  test("a Job created suspended has no start time and no pods", async () => {
+    const e = await start()
+    await create(e, "idle", { suspend: true })
+    const job = await waitCondition(e, "idle", "Suspended")
+    assert.equal(job.status?.startTime, undefined)
+    assert.equal((await e.pods()).length, 0)
+  })
+
+  test("activeDeadlineSeconds fails the Job with DeadlineExceeded and removes its pods", async () => {
+    const e = await start()
+    await create(e, "slow", { activeDeadlineSeconds: 30, parallelism: 2, completions: 2 })
+    await waitActive(e, 2)
+    await e.advance(29_000)
+    assert.equal(cond(await getJob(e, "slow"), "Failed"), undefined)
+    await e.advance(1_000)
+    const job = await waitCondition(e, "slow", "Failed")
+    assert.equal(cond(job, "Failed")?.reason, "DeadlineExceeded")
+    assert.equal(cond(job, "Failed")?.message, "Job was active longer than specified deadline")
+    assert.equal(job.status?.failed, 2)
+    assert.equal(job.status?.active, 0)
+    assert.equal((await e.pods()).length, 0)
+    await e.eventually(
+      async () => (await e.events("slow")).some((ev) => ev.reason === "DeadlineExceeded"),
+      "the event",
+    )
+  })
+
+  test("podFailurePolicy: Ignore does not count, Count counts, FailJob fails at once", async () => {
+    const e = await start()
+    const exited = (code: number) => ({
+      containerStatuses: [
+        {
+          name: "main",
+          ready: false,
+          restartCount: 0,
+          image: "busybox",
+          imageID: "",
+          state: { terminated: { exitCode: code } },
+        },
+      ],
+    })
+    await create(e, "pfp", {
+      backoffLimit: 6,
+      podFailurePolicy: {
+        rules: [
+          { action: "FailJob", onExitCodes: { containerName: "main", operator: "In", values: [42] } },
+          { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget" }] },
+          { action: "Count", onExitCodes: { operator: "NotIn", values: [0] } },
+        ],
+      },
+    })
+    let [pod] = await waitActive(e, 1)
+    // An ignored failure (a disruption) is replaced after the backoff but not counted
+    await e.setPhase(pod as Pod, "Failed", { conditions: [{ type: "DisruptionTarget", status: "True" }] })
+    await e.eventually(async () => (await e.pods()).every((p) => !p.metadata?.finalizers?.length), "released")
+    assert.equal((await getJob(e, "pfp")).status?.failed ?? 0, 0)
+    await e.advance(10_000)
+    ;[pod] = await waitActive(e, 1)
+    // A counted failure
+    await e.setPhase(pod as Pod, "Failed", exited(1))
+    await e.eventually(async () => (await getJob(e, "pfp")).status?.failed === 1, "one counted failure")
+    await e.advance(20_000)
+    ;[pod] = await waitActive(e, 1)
+    // Exit code 42 fails the Job
+    await e.setPhase(pod as Pod, "Failed", exited(42))
+    const job = await waitCondition(e, "pfp", "Failed")
+    assert.equal(cond(job, "Failed")?.reason, "PodFailurePolicy")
+    assert.equal(
+      cond(job, "Failed")?.message,
+      `Container main for pod ${e.ns}/${pod?.metadata?.name} failed with exit code 42 matching FailJob rule at index 0`,
+    )
+    assert.equal(job.status?.failed, 2)
+  })
+
+  test("backoffLimitPerIndex fails indexes on their own; maxFailedIndexes fails the Job", async () => {
+    const e = await start()
+    await create(e, "per", {
+      completions: 3,
+      parallelism: 3,
+      completionMode: "Indexed",
+      backoffLimitPerIndex: 1,
+      maxFailedIndexes: 1,
+    })
+    const pods = await waitActive(e, 3)
+    const byIndex = (ps: Pod[], ix: string) =>
+      ps.find((p) => p.metadata?.annotations?.[JOB_COMPLETION_INDEX] === ix) as Pod
+    assert.equal(
+      byIndex(pods, "0").metadata?.annotations?.["batch.kubernetes.io/job-index-failure-count"],
+      "0",
+    )
+    // Index 0 fails once: retried after 10 s with its failure count carried on
+    await e.setPhase(byIndex(pods, "0"), "Failed")
+    await e.eventually(async () => (await activePods(e)).length === 2, "index 0 waits")
+    await e.advance(10_000)
+    let now = await waitActive(e, 3)
+    assert.equal(
+      byIndex(now, "0").metadata?.annotations?.["batch.kubernetes.io/job-index-failure-count"],
+      "1",
+    )
+    // ... fails again: the index fails, the others go on
+    await e.setPhase(byIndex(now, "0"), "Failed")
+    await e.eventually(async () => (await getJob(e, "per")).status?.failedIndexes === "0", "failedIndexes 0")
+    await e.setPhase(byIndex(now, "1"), "Succeeded")
+    await e.eventually(async () => (await getJob(e, "per")).status?.completedIndexes === "1", "completed 1")
+    assert.equal(cond(await getJob(e, "per"), "Failed"), undefined)
+    // Index 2 fails twice: a second failed index exceeds maxFailedIndexes
+    await e.setPhase(byIndex(now, "2"), "Failed")
+    await e.advance(10_000)
+    now = await waitActive(e, 1)
+    await e.setPhase(byIndex(now, "2"), "Failed")
+    const job = await waitCondition(e, "per", "Failed")
+    assert.equal(cond(job, "Failed")?.reason, "MaxFailedIndexesExceeded")
+    assert.equal(job.status?.failedIndexes, "0,2")
+    assert.equal(job.status?.failed, 4)
+  })
+
+  test("successPolicy: the Job succeeds once the named indexes do, its other pods removed", async () => {
+    const e = await start()
+    await create(e, "leader", {
+      completions: 3,
+      parallelism: 3,
+      completionMode: "Indexed",
+      successPolicy: { rules: [{ succeededIndexes: "0" }] },
+    })
+    const pods = await waitActive(e, 3)
+    const leader = pods.find((p) => p.metadata?.annotations?.[JOB_COMPLETION_INDEX] === "0") as Pod
+    await e.setPhase(leader, "Succeeded")
+    const job = await waitCondition(e, "leader", "Complete")
+    assert.equal(cond(job, "SuccessCriteriaMet")?.reason, "SuccessPolicy")
+    assert.equal(cond(job, "Complete")?.reason, "SuccessPolicy")
+    assert.equal(cond(job, "Complete")?.message, "Matched rules at index 0")
+    assert.equal(job.status?.completedIndexes, "0")
+    assert.equal(job.status?.succeeded, 1)
+    assert.equal((await e.pods()).length, 1, "only the succeeded pod is left")
+  })
+
+  test("a Job without completions completes when one pod succeeds and the rest finish", async () => {
+    const e = await start()
+    await create(e, "queue", { parallelism: 2 })
+    const pods = await waitActive(e, 2)
+    await e.setPhase(pods[0] as Pod, "Succeeded")
+    await e.eventually(async () => (await getJob(e, "queue")).status?.succeeded === 1, "one success")
+    assert.equal(cond(await getJob(e, "queue"), "Complete"), undefined)
+    await e.setPhase(pods[1] as Pod, "Succeeded")
+    const job = await waitCondition(e, "queue", "Complete")
+    assert.equal(job.status?.succeeded, 2)
+  })
+
+  test("deleting a pod counts it as failed and replaces it", async () => {
+    const e = await start()
+    await create(e, "del", { backoffLimit: 3 })
+    const [pod] = await waitActive(e, 1)
+    await e.client.resource(Pods).delete({ namespace: e.ns, name: pod?.metadata?.name ?? "" })
+    await e.eventually(async () => (await getJob(e, "del")).status?.failed === 1, "counted as failed")
+    await e.eventually(
+      async () => (await e.pods()).every((p) => p.metadata?.name !== pod?.metadata?.name),
+      "the pod gone",
+    )
+    await e.advance(10_000)
+    await waitActive(e, 1)
   })
 })

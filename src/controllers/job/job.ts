@@ -38,6 +38,7 @@ export const jobController: ControllerSpec = {
       recorder: new ClientEventRecorder(client, { component: "job-controller", clock, log }),
       expectations,
       backoff: new BackoffStore(),
+      written: new Map(),
       log,
     }
     return {

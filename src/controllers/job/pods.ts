@@ -78,18 +78,29 @@ export function indexIgnoredFailureCountOf(pod: Pod): number {
   return Math.max(0, parseCount(pod.metadata?.annotations?.[JOB_INDEX_IGNORED_FAILURE_COUNT]))
 }
 
-/** When the pod finished: its last container termination, else its deletion, else its creation. */
+/**
+ * When the pod finished: its containers' last termination (when all terminated), else its
+ * Ready=False transition, else its deletion less the grace period, else its creation.
+ */
 export function finishedTimeOf(pod: Pod, now: number): number {
-  let latest: number | undefined
-  for (const s of [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]) {
-    const at = s.state?.terminated?.finishedAt
-    if (at) latest = Math.max(latest ?? 0, Date.parse(at))
-  }
-  if (latest !== undefined) return latest
+  const fromContainers = containersFinishedAt(pod)
+  if (fromContainers !== undefined) return fromContainers
   const ready = pod.status?.conditions?.find((c) => c.type === "Ready" && c.status === "False")
   if (ready?.lastTransitionTime) return Date.parse(ready.lastTransitionTime)
-  const at = pod.metadata?.deletionTimestamp ?? pod.metadata?.creationTimestamp
-  return at ? Date.parse(at) : now
+  const deleted = pod.metadata?.deletionTimestamp
+  if (deleted) return Date.parse(deleted) - (pod.metadata?.deletionGracePeriodSeconds ?? 0) * 1000
+  const created = pod.metadata?.creationTimestamp
+  return created ? Date.parse(created) : now
+}
+
+function containersFinishedAt(pod: Pod): number | undefined {
+  let latest: number | undefined
+  for (const s of pod.status?.containerStatuses ?? []) {
+    const at = s.state?.terminated?.finishedAt
+    if (!at) return undefined
+    latest = Math.max(latest ?? 0, Date.parse(at))
+  }
+  return latest
 }
 
 const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 }

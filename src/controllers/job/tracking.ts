@@ -6,7 +6,7 @@
  */
 import type { JobCondition } from "kubernetes-types/batch/v1.js"
 import type { Job, Pod } from "./types.ts"
-import { Jobs } from "../../api/index.ts"
+import { Jobs, keyOf } from "../../api/index.ts"
 import { ensureCondition, findCondition, newCondition } from "./conditions.ts"
 import type { SyncContext, SyncDeps } from "./context.ts"
 import { formatIntervals, hasIndex, withIndexes } from "./intervals.ts"
@@ -160,7 +160,9 @@ async function updateStatus(deps: SyncDeps, job: Job): Promise<Job> {
   const u = job.status?.uncountedTerminatedPods
   if (u && !u.succeeded?.length) delete u.succeeded
   if (u && !u.failed?.length) delete u.failed
-  return (await deps.client.resource(Jobs).updateStatus(job as never)) as Job
+  const written = (await deps.client.resource(Jobs).updateStatus(job as never)) as Job
+  deps.written.set(keyOf(written), written)
+  return written
 }
 
 /** Adds the terminal condition when nothing is uncounted or terminating; true when it did. */
