@@ -4,6 +4,8 @@
  * cluster only through the client. Imports api, client and util.
  */
 import type { ControllerSpec } from "../client/index.ts"
+import { cronJobController } from "./cronjob/index.ts"
+import { jobController, ttlAfterFinishedController } from "./job/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
@@ -13,5 +15,5 @@ export interface ControllerOptions {
 
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
 export function allControllers(_opts: ControllerOptions): ControllerSpec[] {
-  return []
+  return [jobController, ttlAfterFinishedController, cronJobController]
 }

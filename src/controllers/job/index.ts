@@ -4,3 +4,4 @@
  * api, client and util.
  */
 export { jobController } from "./job.ts"
+export { ttlAfterFinishedController } from "./ttl-after-finished.ts"
