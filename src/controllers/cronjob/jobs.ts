@@ -86,7 +86,9 @@ export interface JobDeleter {
 export async function deleteJob(d: JobDeleter, cj: CronJob, job: Job): Promise<boolean> {
   const name = job.metadata?.name ?? ""
   try {
-    await d.client.resource(Jobs).delete({ namespace: job.metadata?.namespace ?? "", name }, { propagationPolicy: "Background" })
+    await d.client
+      .resource(Jobs)
+      .delete({ namespace: job.metadata?.namespace ?? "", name }, { propagationPolicy: "Background" })
   } catch (err) {
     if (!isNotFound(err)) {
       d.recorder.event(cj, "Warning", "FailedDelete", `Deleted job: ${String(err)}`)
@@ -110,19 +112,26 @@ async function removeOldest(d: JobDeleter, cj: CronJob, jobs: Job[], keep: numbe
   const surplus = jobs.length - keep
   if (surplus <= 0) return false
   let changed = false
-  for (const job of [...jobs].sort(byStartTime).slice(0, surplus)) if (await deleteJob(d, cj, job)) changed = true
+  for (const job of [...jobs].sort(byStartTime).slice(0, surplus))
+    if (await deleteJob(d, cj, job)) changed = true
   return changed
 }
 
 /** Deletes the oldest finished Jobs beyond the history limits; true when status changed. */
-export async function cleanupFinishedJobs(d: JobDeleter, cj: CronJob, jobs: readonly Job[]): Promise<boolean> {
+export async function cleanupFinishedJobs(
+  d: JobDeleter,
+  cj: CronJob,
+  jobs: readonly Job[],
+): Promise<boolean> {
   const okLimit = cj.spec?.successfulJobsHistoryLimit
   const failLimit = cj.spec?.failedJobsHistoryLimit
-  if ((okLimit === undefined || okLimit === null) && (failLimit === undefined || failLimit === null)) return false
+  if ((okLimit === undefined || okLimit === null) && (failLimit === undefined || failLimit === null))
+    return false
   const ok = jobs.filter((j) => finishedType(j) === "Complete")
   const failed = jobs.filter((j) => finishedType(j) === "Failed")
   let changed = false
   if (okLimit !== undefined && okLimit !== null && (await removeOldest(d, cj, ok, okLimit))) changed = true
-  if (failLimit !== undefined && failLimit !== null && (await removeOldest(d, cj, failed, failLimit))) changed = true
+  if (failLimit !== undefined && failLimit !== null && (await removeOldest(d, cj, failed, failLimit)))
+    changed = true
   return changed
 }

@@ -27,8 +27,8 @@ const DESCRIPTORS: Readonly<Record<string, string>> = {
 const GO_UNITS: Readonly<Record<string, number>> = {
   ns: 1e-6,
   us: 1e-3,
-  "µs": 1e-3,
-  "μs": 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -89,7 +89,8 @@ export function parseSchedule(schedule: string, tz?: string): Schedule {
   const expr = DESCRIPTORS[spec] ?? spec
   if (expr.startsWith("@")) throw new Error(`unrecognized descriptor: ${spec}`)
   const fields = expr.split(/\s+/).filter(Boolean)
-  if (fields.length !== 5) throw new Error(`expected exactly 5 fields, found ${fields.length}: [${fields.join(" ")}]`)
+  if (fields.length !== 5)
+    throw new Error(`expected exactly 5 fields, found ${fields.length}: [${fields.join(" ")}]`)
   return cronSchedule(fields.join(" "), tz)
 }
 

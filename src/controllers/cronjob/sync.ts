@@ -44,7 +44,11 @@ function freshest(deps: CronSyncDeps, key: string): CronJob | undefined {
   const cached = deps.cronJobs.get(key)
   const written = deps.written.get(key)
   if (!written) return cached
-  if (!cached || cached.metadata?.uid !== written.metadata?.uid || revisionOf(cached) >= revisionOf(written)) {
+  if (
+    !cached ||
+    cached.metadata?.uid !== written.metadata?.uid ||
+    revisionOf(cached) >= revisionOf(written)
+  ) {
     deps.written.delete(key)
     return cached
   }
@@ -60,10 +64,20 @@ async function reconcileActive(deps: CronSyncDeps, cj: CronJob, jobs: readonly J
     const done = finishedType(j)
     const listed = isActiveUid(cj, uid)
     if (!listed && !done) {
-      deps.recorder.event(cj, "Warning", "UnexpectedJob", `Saw a job that the controller did not create or forgot: ${j.metadata?.name ?? ""}`)
+      deps.recorder.event(
+        cj,
+        "Warning",
+        "UnexpectedJob",
+        `Saw a job that the controller did not create or forgot: ${j.metadata?.name ?? ""}`,
+      )
     } else if (listed && done) {
       removeActive(cj, uid)
-      deps.recorder.event(cj, "Normal", "SawCompletedJob", `Saw completed job: ${j.metadata?.name ?? ""}, condition: ${done}`)
+      deps.recorder.event(
+        cj,
+        "Normal",
+        "SawCompletedJob",
+        `Saw completed job: ${j.metadata?.name ?? ""}, condition: ${done}`,
+      )
       changed = true
     } else if (done && j.status?.completionTime) {
       const at = j.status.completionTime
@@ -109,7 +123,12 @@ function scheduleOf(deps: CronSyncDeps, cj: CronJob): Schedule | undefined {
     try {
       new Intl.DateTimeFormat("en-US", { timeZone: tz })
     } catch (err) {
-      deps.recorder.event(cj, "Warning", "UnknownTimeZone", `invalid timeZone: ${JSON.stringify(tz)}: ${String(err)}`)
+      deps.recorder.event(
+        cj,
+        "Warning",
+        "UnknownTimeZone",
+        `invalid timeZone: ${JSON.stringify(tz)}: ${String(err)}`,
+      )
       return undefined
     }
   }
@@ -118,7 +137,12 @@ function scheduleOf(deps: CronSyncDeps, cj: CronJob): Schedule | undefined {
     return parseSchedule(text, tz)
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err)
-    deps.recorder.event(cj, "Warning", "UnparseableSchedule", `unparseable schedule: ${JSON.stringify(text)} : ${msg}`)
+    deps.recorder.event(
+      cj,
+      "Warning",
+      "UnparseableSchedule",
+      `unparseable schedule: ${JSON.stringify(text)} : ${msg}`,
+    )
     return undefined
   }
 }
@@ -133,7 +157,12 @@ function dueTime(deps: CronSyncDeps, cj: CronJob, schedule: Schedule, now: numbe
     r = mostRecentScheduleTime(schedule, earliest, now)
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err)
-    deps.recorder.event(cj, "Warning", "InvalidSchedule", `invalid schedule: ${cj.spec?.schedule ?? ""} : ${msg}`)
+    deps.recorder.event(
+      cj,
+      "Warning",
+      "InvalidSchedule",
+      `invalid schedule: ${cj.spec?.schedule ?? ""} : ${msg}`,
+    )
     return undefined
   }
   if (r.mostRecent === undefined || r.mostRecent > now) return undefined
@@ -154,7 +183,12 @@ async function makeRoom(deps: CronSyncDeps, cj: CronJob): Promise<boolean> {
   if (active.length === 0) return true
   const policy = cj.spec?.concurrencyPolicy ?? "Allow"
   if (policy === "Forbid") {
-    deps.recorder.event(cj, "Normal", "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid")
+    deps.recorder.event(
+      cj,
+      "Normal",
+      "JobAlreadyActive",
+      "Not starting job because prior execution is running and concurrency policy is Forbid",
+    )
     return false
   }
   if (policy !== "Replace") return true
@@ -203,7 +237,12 @@ async function schedule(deps: CronSyncDeps, cj: CronJob): Promise<{ changed: boo
   if (scheduled === undefined) return { changed: false, ...next() }
   const deadline = cj.spec?.startingDeadlineSeconds
   if (deadline !== undefined && deadline !== null && scheduled + deadline * 1000 < now) {
-    deps.recorder.event(cj, "Warning", "MissSchedule", `Missed scheduled time to start a job: ${new Date(scheduled).toUTCString()}`)
+    deps.recorder.event(
+      cj,
+      "Warning",
+      "MissSchedule",
+      `Missed scheduled time to start a job: ${new Date(scheduled).toUTCString()}`,
+    )
     return { changed: false, ...next() }
   }
   const name = jobNameFor(cj, scheduled)
@@ -212,7 +251,8 @@ async function schedule(deps: CronSyncDeps, cj: CronJob): Promise<{ changed: boo
     return { changed: false, ...next() }
   }
   const activeBefore = cj.status?.active?.length ?? 0
-  if (!(await makeRoom(deps, cj))) return { changed: activeBefore !== (cj.status?.active?.length ?? 0), ...next() }
+  if (!(await makeRoom(deps, cj)))
+    return { changed: activeBefore !== (cj.status?.active?.length ?? 0), ...next() }
   await startJob(deps, cj, scheduled)
   const r = next()
   return { changed: true, ...r }
