@@ -55,42 +55,42 @@ function freshest(deps: CronSyncDeps, key: string): CronJob | undefined {
   return written
 }
 
-/** Reconciles status.active with the Jobs that exist; true when status changed. */
-async function reconcileActive(deps: CronSyncDeps, cj: CronJob, jobs: readonly Job[]): Promise<boolean> {
-  let changed = false
-  const status = (cj.status ??= {})
-  for (const j of jobs) {
-    const uid = j.metadata?.uid
-    const done = finishedType(j)
-    const listed = isActiveUid(cj, uid)
-    if (!listed && !done) {
-      deps.recorder.event(
-        cj,
-        "Warning",
-        "UnexpectedJob",
-        `Saw a job that the controller did not create or forgot: ${j.metadata?.name ?? ""}`,
-      )
-    } else if (listed && done) {
-      removeActive(cj, uid)
-      deps.recorder.event(
-        cj,
-        "Normal",
-        "SawCompletedJob",
-        `Saw completed job: ${j.metadata?.name ?? ""}, condition: ${done}`,
-      )
-      changed = true
-    } else if (done && j.status?.completionTime) {
-      const at = j.status.completionTime
-      if (!status.lastSuccessfulTime || Date.parse(at) > Date.parse(status.lastSuccessfulTime)) {
-        status.lastSuccessfulTime = at
-        changed = true
-      }
-    }
+/** Accounts for one of the CronJob's Jobs in its status; true when status changed. */
+function reconcileJob(deps: CronSyncDeps, cj: CronJob, j: Job): boolean {
+  const uid = j.metadata?.uid
+  const name = j.metadata?.name ?? ""
+  const done = finishedType(j)
+  const listed = isActiveUid(cj, uid)
+  if (!listed && !done) {
+    deps.recorder.event(
+      cj,
+      "Warning",
+      "UnexpectedJob",
+      `Saw a job that the controller did not create or forgot: ${name}`,
+    )
+    return false
   }
-  // Active Jobs that are gone from the cache: confirm with the API before dropping them.
+  if (listed && done) {
+    removeActive(cj, uid)
+    deps.recorder.event(cj, "Normal", "SawCompletedJob", `Saw completed job: ${name}, condition: ${done}`)
+    return true
+  }
+  // A finished Job need not be listed: its completion still counts.
+  const at = done ? j.status?.completionTime : undefined
+  const status = (cj.status ??= {})
+  if (!at || (status.lastSuccessfulTime && Date.parse(at) <= Date.parse(status.lastSuccessfulTime)))
+    return false
+  status.lastSuccessfulTime = at
+  return true
+}
+
+/** Drops listed Jobs the API no longer has; true when status changed. */
+async function dropMissing(deps: CronSyncDeps, cj: CronJob, jobs: readonly Job[]): Promise<boolean> {
+  let changed = false
   const present = new Set(jobs.map((j) => j.metadata?.uid))
-  for (const ref of [...(status.active ?? [])]) {
+  for (const ref of [...(cj.status?.active ?? [])]) {
     if (present.has(ref.uid)) continue
+    // Gone from the cache: confirm with the API before dropping it.
     try {
       await deps.client.resource(Jobs).get({ namespace: ref.namespace ?? "", name: ref.name ?? "" })
     } catch (err) {
@@ -101,6 +101,13 @@ async function reconcileActive(deps: CronSyncDeps, cj: CronJob, jobs: readonly J
     }
   }
   return changed
+}
+
+/** Reconciles status.active with the Jobs that exist; true when status changed. */
+async function reconcileActive(deps: CronSyncDeps, cj: CronJob, jobs: readonly Job[]): Promise<boolean> {
+  let changed = false
+  for (const j of jobs) if (reconcileJob(deps, cj, j)) changed = true
+  return (await dropMissing(deps, cj, jobs)) || changed
 }
 
 /** When to look again: just after the activation following the most recent one. */
@@ -223,6 +230,23 @@ async function startJob(deps: CronSyncDeps, cj: CronJob, scheduled: number): Pro
   return true
 }
 
+/** True when the Job of `scheduled` must not start: too late, or already started. */
+function isSkipped(deps: CronSyncDeps, cj: CronJob, scheduled: number, now: number): boolean {
+  const deadline = cj.spec?.startingDeadlineSeconds
+  if (deadline !== undefined && deadline !== null && scheduled + deadline * 1000 < now) {
+    deps.recorder.event(
+      cj,
+      "Warning",
+      "MissSchedule",
+      `Missed scheduled time to start a job: ${new Date(scheduled).toUTCString()}`,
+    )
+    return true
+  }
+  const name = jobNameFor(cj, scheduled)
+  const last = cj.status?.lastScheduleTime
+  return !!cj.status?.active?.some((r) => r.name === name) || (!!last && Date.parse(last) === scheduled)
+}
+
 /** Starts the due Job, if any; returns whether status changed and when to look again. */
 async function schedule(deps: CronSyncDeps, cj: CronJob): Promise<{ changed: boolean; after?: number }> {
   if (cj.metadata?.deletionTimestamp || cj.spec?.suspend) return { changed: false }
@@ -234,28 +258,12 @@ async function schedule(deps: CronSyncDeps, cj: CronJob): Promise<{ changed: boo
     return after === undefined ? {} : { after }
   }
   const scheduled = dueTime(deps, cj, sched, now)
-  if (scheduled === undefined) return { changed: false, ...next() }
-  const deadline = cj.spec?.startingDeadlineSeconds
-  if (deadline !== undefined && deadline !== null && scheduled + deadline * 1000 < now) {
-    deps.recorder.event(
-      cj,
-      "Warning",
-      "MissSchedule",
-      `Missed scheduled time to start a job: ${new Date(scheduled).toUTCString()}`,
-    )
-    return { changed: false, ...next() }
-  }
-  const name = jobNameFor(cj, scheduled)
-  const last = cj.status?.lastScheduleTime
-  if (cj.status?.active?.some((r) => r.name === name) || (last && Date.parse(last) === scheduled)) {
-    return { changed: false, ...next() }
-  }
+  if (scheduled === undefined || isSkipped(deps, cj, scheduled, now)) return { changed: false, ...next() }
   const activeBefore = cj.status?.active?.length ?? 0
   if (!(await makeRoom(deps, cj)))
     return { changed: activeBefore !== (cj.status?.active?.length ?? 0), ...next() }
   await startJob(deps, cj, scheduled)
-  const r = next()
-  return { changed: true, ...r }
+  return { changed: true, ...next() }
 }
 
 /** Syncs the CronJob named `key`; returns how long to wait before the next sync, if any. */

@@ -109,31 +109,31 @@ function restarts(pod: Pod): number {
   return (pod.status?.containerStatuses ?? []).reduce((n, s) => Math.max(n, s.restartCount ?? 0), 0)
 }
 
+function rank(pod: Pod): number[] {
+  const ready = isPodReady(pod)
+  return [
+    pod.spec?.nodeName ? 1 : 0,
+    PHASE_RANK[pod.status?.phase ?? "Pending"] ?? 0,
+    ready ? 1 : 0,
+    // Ready for less time first, then more restarts first, then newer first.
+    ready ? -readySince(pod) : 0,
+    -restarts(pod),
+    -(Date.parse(pod.metadata?.creationTimestamp ?? "") || 0),
+  ]
+}
+
 /**
  * Orders pods so the cheapest to lose come first: unscheduled, pending, not ready, ready for
  * less time, more restarts, newer (upstream's ActivePods order).
  */
 export function compareForDeletion(a: Pod, b: Pod): number {
-  const sa = a.spec?.nodeName ? 1 : 0
-  const sb = b.spec?.nodeName ? 1 : 0
-  if (sa !== sb) return sa - sb
-  const pa = PHASE_RANK[a.status?.phase ?? "Pending"] ?? 0
-  const pb = PHASE_RANK[b.status?.phase ?? "Pending"] ?? 0
-  if (pa !== pb) return pa - pb
-  const ra = isPodReady(a) ? 1 : 0
-  const rb = isPodReady(b) ? 1 : 0
-  if (ra !== rb) return ra - rb
-  if (ra && rb) {
-    const ta = readySince(a)
-    const tb = readySince(b)
-    if (ta !== tb) return tb - ta // ready for less time first
+  const ra = rank(a)
+  const rb = rank(b)
+  for (let i = 0; i < ra.length; i++) {
+    const d = (ra[i] ?? 0) - (rb[i] ?? 0)
+    if (d !== 0) return d
   }
-  const xa = restarts(a)
-  const xb = restarts(b)
-  if (xa !== xb) return xb - xa
-  const ca = Date.parse(a.metadata?.creationTimestamp ?? "") || 0
-  const cb = Date.parse(b.metadata?.creationTimestamp ?? "") || 0
-  return cb - ca
+  return 0
 }
 
 function readySince(pod: Pod): number {
@@ -175,38 +175,50 @@ export interface PodFromTemplateOptions {
   readonly failureCounts?: IndexFailureCounts
 }
 
+interface PodParts {
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  spec: NonNullable<PodTemplateSpec["spec"]>
+  generateName: string
+}
+
+/** Gives the pod its completion index: annotation, label, hostname, env and name prefix. */
+function addIndex(parts: PodParts, job: string, opts: PodFromTemplateOptions): void {
+  const ix = String(opts.index)
+  parts.annotations[JOB_COMPLETION_INDEX] = ix
+  parts.labels[JOB_COMPLETION_INDEX] = ix
+  parts.spec.hostname = `${job}-${ix}`
+  parts.spec.containers = (parts.spec.containers ?? []).map(withIndexEnv)
+  if (parts.spec.initContainers) parts.spec.initContainers = parts.spec.initContainers.map(withIndexEnv)
+  parts.generateName = generateNameFor(job, opts.index)
+  if (!opts.failureCounts) return
+  parts.annotations[JOB_INDEX_FAILURE_COUNT] = String(opts.failureCounts.failed)
+  if (opts.failureCounts.ignored > 0)
+    parts.annotations[JOB_INDEX_IGNORED_FAILURE_COUNT] = String(opts.failureCounts.ignored)
+}
+
 /** A new pod for `job`: its template, the tracking finalizer, the controller reference and index. */
 export function podFromTemplate(job: Job, opts: PodFromTemplateOptions): Pod {
   const template = structuredClone(job.spec?.template ?? {}) as PodTemplateSpec
   const meta = template.metadata ?? {}
   const name = job.metadata?.name ?? ""
-  const labels: Record<string, string> = { ...(meta.labels ?? {}) }
-  const annotations: Record<string, string> = { ...(meta.annotations ?? {}) }
   const finalizers = [...(meta.finalizers ?? [])]
   if (!finalizers.includes(JOB_TRACKING_FINALIZER)) finalizers.push(JOB_TRACKING_FINALIZER)
-  const spec = { ...(template.spec ?? { containers: [] }) }
-  let generateName = `${name}-`
-  if (opts.index !== UNKNOWN_INDEX) {
-    annotations[JOB_COMPLETION_INDEX] = String(opts.index)
-    labels[JOB_COMPLETION_INDEX] = String(opts.index)
-    spec.hostname = `${name}-${opts.index}`
-    spec.containers = (spec.containers ?? []).map(withIndexEnv)
-    if (spec.initContainers) spec.initContainers = spec.initContainers.map(withIndexEnv)
-    generateName = generateNameFor(name, opts.index)
-    if (opts.failureCounts) {
-      annotations[JOB_INDEX_FAILURE_COUNT] = String(opts.failureCounts.failed)
-      if (opts.failureCounts.ignored > 0)
-        annotations[JOB_INDEX_IGNORED_FAILURE_COUNT] = String(opts.failureCounts.ignored)
-    }
+  const parts: PodParts = {
+    labels: { ...(meta.labels ?? {}) },
+    annotations: { ...(meta.annotations ?? {}) },
+    spec: { ...(template.spec ?? { containers: [] }) },
+    generateName: `${name}-`,
   }
+  if (opts.index !== UNKNOWN_INDEX) addIndex(parts, name, opts)
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: {
-      generateName,
+      generateName: parts.generateName,
       namespace: job.metadata?.namespace ?? "",
-      labels,
-      ...(Object.keys(annotations).length ? { annotations } : {}),
+      labels: parts.labels,
+      ...(Object.keys(parts.annotations).length ? { annotations: parts.annotations } : {}),
       finalizers,
       ownerReferences: [
         {
@@ -219,6 +231,6 @@ export function podFromTemplate(job: Job, opts: PodFromTemplateOptions): Pod {
         },
       ],
     },
-    spec,
+    spec: parts.spec,
   }
 }

@@ -5,6 +5,7 @@
 import type {
   PodFailurePolicy,
   PodFailurePolicyOnExitCodesRequirement,
+  PodFailurePolicyRule,
   SuccessPolicy,
 } from "kubernetes-types/batch/v1.js"
 import type { ContainerStatus, PodCondition } from "kubernetes-types/core/v1.js"
@@ -50,34 +51,34 @@ function matchingCondition(
   return undefined
 }
 
+/** Why `rule` matches the failed pod (the FailJob message), or undefined when it does not. */
+function ruleMatch(rule: PodFailurePolicyRule, index: number, pod: Pod): string | undefined {
+  const where = `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`
+  if (rule.onExitCodes) {
+    const s =
+      matchingContainer(pod.status?.containerStatuses, rule.onExitCodes) ??
+      matchingContainer(pod.status?.initContainerStatuses, rule.onExitCodes)
+    if (!s) return undefined
+    return `Container ${s.name} for pod ${where} failed with exit code ${s.state?.terminated?.exitCode} matching ${rule.action} rule at index ${index}`
+  }
+  if (rule.onPodConditions) {
+    const c = matchingCondition(pod.status?.conditions, rule.onPodConditions)
+    if (!c) return undefined
+    return `Pod ${where} has condition ${c.type} matching ${rule.action} rule at index ${index}`
+  }
+  return undefined
+}
+
 /** Matches a failed pod against the rules in order; the first match decides (upstream's semantics). */
 export function matchPodFailurePolicy(policy: PodFailurePolicy | undefined, pod: Pod): PolicyMatch {
   if (!policy) return NO_MATCH
-  const ns = pod.metadata?.namespace ?? ""
-  const name = pod.metadata?.name ?? ""
   for (const [index, rule] of policy.rules.entries()) {
+    const message = ruleMatch(rule, index, pod)
+    if (message === undefined) continue
     const action = rule.action as PodFailureAction
-    let message: string | undefined
-    if (rule.onExitCodes) {
-      const s =
-        matchingContainer(pod.status?.containerStatuses, rule.onExitCodes) ??
-        matchingContainer(pod.status?.initContainerStatuses, rule.onExitCodes)
-      if (!s) continue
-      message = `Container ${s.name} for pod ${ns}/${name} failed with exit code ${s.state?.terminated?.exitCode} matching ${action} rule at index ${index}`
-    } else if (rule.onPodConditions) {
-      const c = matchingCondition(pod.status?.conditions, rule.onPodConditions)
-      if (!c) continue
-      message = `Pod ${ns}/${name} has condition ${c.type} matching ${action} rule at index ${index}`
-    } else continue
-    switch (action) {
-      case "Ignore":
-        return { action, countFailed: false }
-      case "FailJob":
-        return { action, countFailed: true, message }
-      case "FailIndex":
-      case "Count":
-        return { action, countFailed: true }
-    }
+    if (action === "Ignore") return { action, countFailed: false }
+    if (action === "FailJob") return { action, countFailed: true, message }
+    if (action === "FailIndex" || action === "Count") return { action, countFailed: true }
   }
   return NO_MATCH
 }

@@ -97,6 +97,30 @@ function failure(reason: string, message: string, now: number): JobCondition {
   return newCondition("FailureTarget", "True", reason, message, now)
 }
 
+/** The FailJob message of the first failed pod the pod failure policy fails the Job for. */
+function failJobMessage(job: Job, pods: readonly Pod[]): string | undefined {
+  const policy = job.spec?.podFailurePolicy
+  if (!policy) return undefined
+  for (const p of pods) {
+    if (!isPodFailed(p, job)) continue
+    const m = matchPodFailurePolicy(policy, p)
+    if (m.message !== undefined) return m.message
+  }
+  return undefined
+}
+
+/** DeadlineExceeded once activeDeadlineSeconds passed since the start; else a sync at the deadline. */
+function checkDeadline(ctx: SyncContext, now: number): void {
+  const job = ctx.job
+  const deadline = job.spec?.activeDeadlineSeconds
+  const start = job.status?.startTime
+  if (deadline === undefined || deadline === null || !start || job.spec?.suspend) return
+  const left = deadline * 1000 - (now - Date.parse(start))
+  if (left <= 0)
+    ctx.finishedCondition = failure("DeadlineExceeded", "Job was active longer than specified deadline", now)
+  else requeueAfter(ctx, left)
+}
+
 /** The failure the Job reached through its pod failure policy, backoff limit or deadline. */
 function decideFailure(deps: SyncDeps, ctx: SyncContext): void {
   const job = ctx.job
@@ -106,15 +130,10 @@ function decideFailure(deps: SyncDeps, ctx: SyncContext): void {
     ctx.finishedCondition = newCondition("Failed", "True", target.reason ?? "", target.message ?? "", now)
     return
   }
-  if (job.spec?.podFailurePolicy) {
-    for (const p of ctx.pods) {
-      if (!isPodFailed(p, job)) continue
-      const m = matchPodFailurePolicy(job.spec.podFailurePolicy, p)
-      if (m.message !== undefined) {
-        ctx.finishedCondition = failure("PodFailurePolicy", m.message, now)
-        return
-      }
-    }
+  const message = failJobMessage(job, ctx.pods)
+  if (message !== undefined) {
+    ctx.finishedCondition = failure("PodFailurePolicy", message, now)
+    return
   }
   if (ctx.failed > (job.spec?.backoffLimit ?? 6) || pastBackoffLimitOnFailure(job, ctx.pods)) {
     ctx.finishedCondition = failure(
@@ -124,13 +143,7 @@ function decideFailure(deps: SyncDeps, ctx: SyncContext): void {
     )
     return
   }
-  const deadline = job.spec?.activeDeadlineSeconds
-  const start = job.status?.startTime
-  if (deadline === undefined || deadline === null || !start || job.spec?.suspend) return
-  const left = deadline * 1000 - (now - Date.parse(start))
-  if (left <= 0)
-    ctx.finishedCondition = failure("DeadlineExceeded", "Job was active longer than specified deadline", now)
-  else requeueAfter(ctx, left)
+  checkDeadline(ctx, now)
 }
 
 /** Indexed Jobs: the succeeded and failed indexes, and what they decide. */
@@ -240,71 +253,84 @@ function freshest(deps: SyncDeps, key: string): Job | undefined {
   return written
 }
 
-/** Syncs the Job named `key`; returns how long to wait before the next sync, if it asks for one. */
-export async function syncJob(deps: SyncDeps, key: string): Promise<number | undefined> {
-  const cached = freshest(deps, key)
-  if (!cached) {
+/** Handles a Job that is gone, managed elsewhere or finished; true when the sync ends there. */
+async function isSettled(deps: SyncDeps, key: string, job: Job | undefined): Promise<boolean> {
+  if (!job) {
     deps.expectations.delete(key)
     deps.backoff.delete(key)
     await releaseOrphans(deps, key, undefined)
-    return undefined
+    return true
   }
-  if (cached.spec?.managedBy && cached.spec.managedBy !== "kubernetes.io/job-controller") return undefined
-  if (isJobFinished(cached)) {
+  if (job.spec?.managedBy && job.spec.managedBy !== "kubernetes.io/job-controller") return true
+  if (isJobFinished(job)) {
     deps.backoff.delete(key)
     await releaseOrphans(deps, key, undefined)
-    return undefined
+    return true
   }
-  await releaseOrphans(deps, key, cached.metadata?.uid)
+  await releaseOrphans(deps, key, job.metadata?.uid)
+  return false
+}
+
+/** Keeps the pods converging (or the Job suspended); returns the active count, change and error. */
+async function runJob(
+  deps: SyncDeps,
+  ctx: SyncContext,
+  satisfied: boolean,
+): Promise<{ active: number; suspendChanged: boolean; err?: unknown }> {
+  const job = ctx.job
+  let active = ctx.activePods.length
+  let err: unknown
+  const managed = satisfied && !job.metadata?.deletionTimestamp
+  if (managed) {
+    const r = await manageJob(deps, ctx)
+    active = r.active
+    err = r.err
+  }
+  let suspendChanged = false
+  if (isComplete(job, ctx.succeeded, active)) {
+    ctx.finishedCondition = newCondition(
+      "SuccessCriteriaMet",
+      "True",
+      "CompletionsReached",
+      "Reached expected number of succeeded pods",
+      deps.now(),
+    )
+  } else if (managed) suspendChanged = updateSuspended(deps, ctx)
+  return { active, suspendChanged, ...(err !== undefined ? { err } : {}) }
+}
+
+/** Syncs the Job named `key`; returns how long to wait before the next sync, if it asks for one. */
+export async function syncJob(deps: SyncDeps, key: string): Promise<number | undefined> {
+  const cached = freshest(deps, key)
+  if (await isSettled(deps, key, cached)) return undefined
   const job = structuredClone(cached) as Job
   const status = (job.status ??= {})
   status.uncountedTerminatedPods ??= {}
   const satisfied = deps.expectations.satisfied(key)
   const ctx = newContext(deps, key, job)
-  const now = deps.now()
   const startChanged = !status.startTime && !job.spec?.suspend
-  if (startChanged) status.startTime = stamp(now)
-  let active = ctx.activePods.length
+  if (startChanged) status.startTime = stamp(deps.now())
   const successMet = findCondition(job, "SuccessCriteriaMet")
   if (successMet?.status === "True") ctx.finishedCondition = successMet
   else decideFailure(deps, ctx)
   decideIndexes(deps, ctx)
-  let suspendChanged = false
-  let manageErr: unknown
+  let r: { active: number; suspendChanged: boolean; err?: unknown }
   if (ctx.finishedCondition) {
-    const r = await deleteActivePods(deps, ctx)
+    const d = await deleteActivePods(deps, ctx)
     // Not finished while pods may remain, or the cache may lack some.
-    if (r.deleted !== active || !satisfied) ctx.finishedCondition = undefined
-    active -= r.deleted
-    manageErr = r.err
-  } else {
-    let managed = false
-    if (satisfied && !job.metadata?.deletionTimestamp) {
-      const r = await manageJob(deps, ctx)
-      active = r.active
-      manageErr = r.err
-      managed = true
-    }
-    if (isComplete(job, ctx.succeeded, active)) {
-      ctx.finishedCondition = newCondition(
-        "SuccessCriteriaMet",
-        "True",
-        "CompletionsReached",
-        "Reached expected number of succeeded pods",
-        now,
-      )
-    } else if (managed) suspendChanged = updateSuspended(deps, ctx)
-  }
+    if (d.deleted !== ctx.activePods.length || !satisfied) ctx.finishedCondition = undefined
+    r = { active: ctx.activePods.length - d.deleted, suspendChanged: false, err: d.err }
+  } else r = await runJob(deps, ctx, satisfied)
   const needsFlush =
     startChanged ||
-    suspendChanged ||
-    active !== (status.active ?? 0) ||
+    r.suspendChanged ||
+    r.active !== (status.active ?? 0) ||
     ctx.ready !== status.ready ||
     ctx.terminating !== status.terminating
-  status.active = active
+  status.active = r.active
   status.ready = ctx.ready
   status.terminating = ctx.terminating
   await trackStatusAndRemoveFinalizers(deps, ctx, needsFlush)
-  if (manageErr !== undefined) throw manageErr
+  if (r.err !== undefined) throw r.err
   return ctx.requeueAfterMs
 }

@@ -67,47 +67,53 @@ interface Collected {
   readonly capped: boolean
 }
 
+/** Records one finished pod as uncounted (or its index as succeeded); true when status changed. */
+function countPod(ctx: SyncContext, pod: Pod, failed: boolean, fresh: number[]): boolean {
+  const job = ctx.job
+  const uid = pod.metadata?.uid ?? ""
+  const uncounted = uncountedOf(job)
+  const indexed = isIndexed(job)
+  if (pod.status?.phase === "Succeeded" && !ctx.uncounted.failed.has(uid)) {
+    if (!indexed) {
+      if (ctx.uncounted.succeeded.has(uid)) return false
+      uncounted.succeeded.push(uid)
+      return true
+    }
+    // The completion index is enough to avoid counting a success twice.
+    const ix = completionIndexOf(pod)
+    if (!isValidIndexedPod(job, pod) || hasIndex(ctx.prevSucceededIndexes, ix)) return false
+    fresh.push(ix)
+    return true
+  }
+  // Once the Job is finishing, every pod not succeeded counts as failed.
+  const finishing = !!ctx.finishedCondition && ctx.finishedCondition.type !== "SuccessCriteriaMet"
+  if (!failed && !finishing) return false
+  if (ctx.uncounted.failed.has(uid) || (indexed && !isValidIndexedPod(job, pod))) return false
+  if (!matchPodFailurePolicy(job.spec?.podFailurePolicy, pod).countFailed) return false
+  uncounted.failed.push(uid)
+  return true
+}
+
 /** Records newly finished pods as uncounted and picks the pods whose finalizer goes. */
 function collectFinished(ctx: SyncContext): Collected {
   const job = ctx.job
   const uncounted = uncountedOf(job)
-  const indexed = isIndexed(job)
-  const interimFailure = !!ctx.finishedCondition && ctx.finishedCondition.type !== "SuccessCriteriaMet"
   const toRemove: Pod[] = []
   const newSucceededIndexes: number[] = []
   let flush = false
   let capped = false
-  const pods = indexed ? [...ctx.pods].sort((a, b) => completionIndexOf(a) - completionIndexOf(b)) : ctx.pods
+  const pods = isIndexed(job)
+    ? [...ctx.pods].sort((a, b) => completionIndexOf(a) - completionIndexOf(b))
+    : ctx.pods
   for (const pod of pods) {
-    const uid = pod.metadata?.uid ?? ""
-    if (!hasTrackingFinalizer(pod) || ctx.expectedRmFinalizers.has(uid)) continue
+    if (!hasTrackingFinalizer(pod) || ctx.expectedRmFinalizers.has(pod.metadata?.uid ?? "")) continue
     const failed = isPodFailed(pod, job)
     if (!canRemoveFinalizer(ctx, pod, failed)) continue
     toRemove.push(pod)
-    if (pod.status?.phase === "Succeeded" && !ctx.uncounted.failed.has(uid)) {
-      if (indexed) {
-        const ix = completionIndexOf(pod)
-        if (isValidIndexedPod(job, pod) && !hasIndex(ctx.prevSucceededIndexes, ix)) {
-          newSucceededIndexes.push(ix)
-          flush = true
-        }
-      } else if (!ctx.uncounted.succeeded.has(uid)) {
-        uncounted.succeeded.push(uid)
-        flush = true
-      }
-    } else if (failed || interimFailure) {
-      // Once the Job is finishing, every pod not succeeded counts as failed.
-      if (!ctx.uncounted.failed.has(uid) && (!indexed || isValidIndexedPod(job, pod))) {
-        if (matchPodFailurePolicy(job.spec?.podFailurePolicy, pod).countFailed) {
-          uncounted.failed.push(uid)
-          flush = true
-        }
-      }
-    }
-    if (
-      newSucceededIndexes.length + uncounted.succeeded.length + uncounted.failed.length >=
-      MAX_UNCOUNTED_PODS
-    ) {
+    if (countPod(ctx, pod, failed, newSucceededIndexes)) flush = true
+    const pending = newSucceededIndexes.length + uncounted.succeeded.length + uncounted.failed.length
+    // Bound the status size and this sync's work; the status write brings the Job back.
+    if (pending >= MAX_UNCOUNTED_PODS) {
       capped = true
       break
     }
@@ -202,6 +208,29 @@ function recordFinished(deps: SyncDeps, job: Job, fin: JobCondition): void {
   } else deps.recorder.event(job, "Warning", fin.reason ?? "", fin.message ?? "")
 }
 
+/** Removes the finalizers of `pods`, dropping each removed one from `withFinalizer`. */
+async function removeFinalizers(
+  deps: SyncDeps,
+  ctx: SyncContext,
+  pods: readonly Pod[],
+  withFinalizer: Set<string>,
+): Promise<Error | undefined> {
+  if (pods.length === 0) return undefined
+  deps.expectations.expectFinalizersRemoved(
+    ctx.key,
+    pods.map((p) => p.metadata?.uid ?? ""),
+  )
+  const done = await Promise.all(pods.map((p) => removeTrackingFinalizer(deps, p)))
+  pods.forEach((p, i) => {
+    const uid = p.metadata?.uid ?? ""
+    if (done[i]) withFinalizer.delete(uid)
+    else deps.expectations.finalizerObserved(ctx.key, uid)
+  })
+  return done.every(Boolean)
+    ? undefined
+    : new Error(`Cannot remove the job-tracking finalizer of some pods of Job "${ctx.key}"`)
+}
+
 /**
  * Counts finished pods through uncountedTerminatedPods, removes their finalizers, writes the
  * status when anything changed (or `needsFlush`), and finishes the Job when it can.
@@ -230,21 +259,7 @@ export async function trackStatusAndRemoveFinalizers(
     flush = false
   }
   // 2. Remove the finalizers, 3. move what went into the counters.
-  let rmErr: Error | undefined
-  if (c.toRemove.length) {
-    deps.expectations.expectFinalizersRemoved(
-      ctx.key,
-      c.toRemove.map((p) => p.metadata?.uid ?? ""),
-    )
-    const done = await Promise.all(c.toRemove.map((p) => removeTrackingFinalizer(deps, p)))
-    c.toRemove.forEach((p, i) => {
-      const uid = p.metadata?.uid ?? ""
-      if (done[i]) withFinalizer.delete(uid)
-      else deps.expectations.finalizerObserved(ctx.key, uid)
-    })
-    if (done.some((d) => !d))
-      rmErr = new Error(`Cannot remove the job-tracking finalizer of some pods of Job "${ctx.key}"`)
-  }
+  const rmErr = await removeFinalizers(deps, ctx, c.toRemove, withFinalizer)
   if (cleanUncounted(ctx.job, withFinalizer)) flush = true
   const finished = !c.capped && !rmErr && enactJobFinished(ctx, now)
   if (finished) flush = true
