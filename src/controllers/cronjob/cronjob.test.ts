@@ -101,6 +101,7 @@ describe("cronjob controller", () => {
     assert.equal(list[1]?.metadata?.name, `tick-${minutes(T0) + 2}`)
     await e.eventually(async () => (await getCronJob(e, "tick")).status?.active?.length === 2, "two active")
     assert.ok(await hasEvent(e, "tick", "SuccessfulCreate"))
+    assert.ok((await e.events("tick")).every((ev) => ev.kind === "CronJob"))
   })
 
   test("Forbid: skips while a Job runs; a completed Job is seen and the next one starts", async () => {

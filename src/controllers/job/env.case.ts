@@ -23,7 +23,7 @@ export interface BatchEnv {
   /** Sets a pod's phase (and more status) as a kubelet would. */
   setPhase(pod: Pod | string, phase: string, status?: Record<string, unknown>): Promise<void>
   /** Reasons and messages of the Events in the namespace about `name`. */
-  events(name?: string): Promise<{ reason: string; message: string }[]>
+  events(name?: string): Promise<{ reason: string; message: string; kind: string }[]>
   /** Retries `check` (each turn lets the event loop run) until it returns true. */
   eventually(check: () => Promise<boolean> | boolean, what: string): Promise<void>
   /** Moves the clock and lets what it woke settle. */
@@ -71,7 +71,11 @@ export async function startBatchEnv(specs: readonly ControllerSpec[], start = T0
       const list = await client.resource(Events).list({ namespace: ns })
       return list.items
         .filter((e) => !name || e.involvedObject?.name === name)
-        .map((e) => ({ reason: e.reason ?? "", message: e.message ?? "" }))
+        .map((e) => ({
+          reason: e.reason ?? "",
+          message: e.message ?? "",
+          kind: e.involvedObject?.kind ?? "",
+        }))
     },
     async eventually(check, what) {
       for (let i = 0; i < 3000; i++) {
