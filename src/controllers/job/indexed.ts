@@ -14,6 +14,7 @@ import {
   indexFailureCountOf,
   indexIgnoredFailureCountOf,
   isPodFailed,
+  onlyReplaceFailedPods,
   type IndexFailureCounts,
 } from "./pods.ts"
 
@@ -106,18 +107,23 @@ export function failuresWith(pod: Pod): number {
   return absoluteFailures(pod) + 1
 }
 
-/** Up to `count` lowest indexes with no success, failure or active pod. */
-export function firstPendingIndexes(
-  job: Job,
-  active: readonly Pod[],
-  succeeded: Intervals,
-  failed: Intervals | undefined,
-  count: number,
-): number[] {
+/** What firstPendingIndexes looks at. */
+export interface PendingInput {
+  readonly active: readonly Pod[]
+  /** Terminating pods, whose indexes stay taken when only failed pods are replaced. */
+  readonly terminating: readonly Pod[]
+  readonly succeeded: Intervals
+  readonly failed: Intervals | undefined
+}
+
+/** Up to `count` lowest indexes with no success, failure or active (or held) pod. */
+export function firstPendingIndexes(job: Job, input: PendingInput, count: number): number[] {
   const completions = completionsOf(job)
-  const activeIx = active.map((p) => validIndex(p, completions)).filter((i) => i !== UNKNOWN_INDEX)
-  let taken = withIndexes(succeeded, activeIx)
-  if (failed) taken = mergeIntervals(taken, failed)
+  const indexesOf = (pods: readonly Pod[]) =>
+    pods.map((p) => validIndex(p, completions)).filter((i) => i !== UNKNOWN_INDEX)
+  let taken = withIndexes(input.succeeded, indexesOf(input.active))
+  if (onlyReplaceFailedPods(job)) taken = withIndexes(taken, indexesOf(input.terminating))
+  if (input.failed) taken = mergeIntervals(taken, input.failed)
   const out: number[] = []
   let candidate = 0
   for (const v of taken) {

@@ -358,4 +358,49 @@ describe("job controller", () => {
     await e.advance(10_000)
     await waitActive(e, 1)
   })
+
+  test("adopts a matching orphan pod (reference and finalizer added) and counts it", async () => {
+    const e = await start()
+    // GIVEN a succeeded pod that no one owns, labelled as a manual selector will match
+    await e.client.resource(Pods).create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "stray", namespace: e.ns, labels: { app: "adopt" } },
+      spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox" }] },
+    })
+    await e.setPhase("stray", "Succeeded")
+    // WHEN a Job of one completion selects it
+    await create(e, "adopt", {
+      manualSelector: true,
+      selector: { matchLabels: { app: "adopt" } },
+      template: {
+        metadata: { labels: { app: "adopt" } },
+        spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox" }] },
+      },
+    })
+    // THEN the pod is its own and its success completes the Job without a new pod
+    const job = await waitCondition(e, "adopt", "Complete")
+    assert.equal(job.status?.succeeded, 1)
+    const pods = await e.pods()
+    assert.deepEqual(
+      pods.map((p) => p.metadata?.name),
+      ["stray"],
+    )
+    assert.equal(pods[0]?.metadata?.ownerReferences?.[0]?.uid, job.metadata?.uid)
+    assert.deepEqual(pods[0]?.metadata?.finalizers ?? [], [])
+  })
+
+  test("releases the tracking finalizer of pods whose Job is gone", async () => {
+    const e = await start()
+    const job = await create(e, "gone", { parallelism: 2, completions: 2 })
+    await waitActive(e, 2)
+    await e.client
+      .resource(Jobs)
+      .delete({ namespace: e.ns, name: "gone" }, { propagationPolicy: "Background" })
+    await e.eventually(
+      async () => (await e.pods()).every((p) => !p.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER)),
+      "released",
+    )
+    assert.equal((await e.pods())[0]?.metadata?.ownerReferences?.[0]?.uid, job.metadata?.uid)
+  })
 })

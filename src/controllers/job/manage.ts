@@ -20,6 +20,7 @@ import {
   finishedTimeOf,
   isIndexed,
   isPodReady,
+  isTerminating,
   onlyReplaceFailedPods,
   podFromTemplate,
 } from "./pods.ts"
@@ -122,7 +123,16 @@ function indexesToCreate(
   count: number,
 ): { indexes: number[]; waitMs: number } {
   const job = ctx.job
-  const pending = firstPendingIndexes(job, ctx.activePods, ctx.succeededIndexes, ctx.failedIndexes, count)
+  const pending = firstPendingIndexes(
+    job,
+    {
+      active: ctx.activePods,
+      terminating: ctx.pods.filter(isTerminating),
+      succeeded: ctx.succeededIndexes,
+      failed: ctx.failedIndexes,
+    },
+    count,
+  )
   if (!hasBackoffLimitPerIndex(job)) return { indexes: pending, waitMs: 0 }
   const now = deps.now()
   const ready: number[] = []

@@ -6,6 +6,7 @@
  */
 import type { JobCondition } from "kubernetes-types/batch/v1.js"
 import type { Job, Pod } from "./types.ts"
+import { claimPods } from "./claim.ts"
 import { ensureCondition, findCondition, isJobFinished, newCondition } from "./conditions.ts"
 import { type SyncContext, type SyncDeps, requeueAfter } from "./context.ts"
 import {
@@ -24,12 +25,6 @@ import { controllerOf, parseKey } from "../../api/index.ts"
 
 function stamp(now: number): string {
   return new Date(now).toISOString().replace(/\.\d+Z$/, "Z")
-}
-
-/** The Job's pods: those it controls (by uid), whatever their labels now. */
-function podsOf(deps: SyncDeps, job: Job): Pod[] {
-  const uid = job.metadata?.uid
-  return deps.pods.list(job.metadata?.namespace).filter((p) => controllerOf(p)?.uid === uid)
 }
 
 function newlyFinished(ctx: SyncContext): { succeeded: Pod[]; failed: Pod[] } {
@@ -64,8 +59,7 @@ function pastBackoffLimitOnFailure(job: Job, pods: readonly Pod[]): boolean {
   return limit === 0 ? restarts > 0 : restarts >= limit
 }
 
-function newContext(deps: SyncDeps, key: string, job: Job): SyncContext {
-  const pods = podsOf(deps, job)
+function newContext(deps: SyncDeps, key: string, job: Job, pods: readonly Pod[]): SyncContext {
   const activePods = pods.filter(isActive)
   const u = job.status?.uncountedTerminatedPods
   const ctx: SyncContext = {
@@ -307,7 +301,7 @@ export async function syncJob(deps: SyncDeps, key: string): Promise<number | und
   const status = (job.status ??= {})
   status.uncountedTerminatedPods ??= {}
   const satisfied = deps.expectations.satisfied(key)
-  const ctx = newContext(deps, key, job)
+  const ctx = newContext(deps, key, job, await claimPods(deps, job))
   const startChanged = !status.startTime && !job.spec?.suspend
   if (startChanged) status.startTime = stamp(deps.now())
   const successMet = findCondition(job, "SuccessCriteriaMet")
