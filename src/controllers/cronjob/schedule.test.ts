@@ -40,6 +40,12 @@ describe("parseSchedule().next", () => {
     assert.equal(iso(parseSchedule("0 9 * * *", "America/New_York").next(T0)), "2026-01-01T14:00:00.000Z")
   })
 
+  test("a legacy TZ= prefix names the zone", () => {
+    assert.equal(iso(parseSchedule("TZ=Asia/Tokyo 0 9 * * *").next(T0 - 60_000)), "2026-01-01T00:00:00.000Z")
+    assert.equal(iso(parseSchedule("CRON_TZ=UTC 0 9 * * *").next(T0)), "2026-01-01T09:00:00.000Z")
+    assert.throws(() => parseSchedule("TZ=Mars/Base 0 9 * * *"), /unknown time zone Mars\/Base/)
+  })
+
   test("bad schedules throw", () => {
     assert.throws(() => parseSchedule("* * * *", "UTC"), /expected exactly 5 fields/)
     assert.throws(() => parseSchedule("@fortnightly", "UTC"), /unrecognized descriptor/)

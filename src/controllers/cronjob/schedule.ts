@@ -84,7 +84,18 @@ function cronSchedule(expr: string, tz: string | undefined): Schedule {
  * @throws Error with the parser's message when the schedule cannot be read
  */
 export function parseSchedule(schedule: string, tz?: string): Schedule {
-  const spec = schedule.trim()
+  let spec = schedule.trim()
+  // The legacy `TZ=<zone> ` (or `CRON_TZ=`) prefix names the zone itself.
+  const prefixed = /^(?:CRON_)?TZ=(\S*)\s+(.*)$/.exec(spec)
+  if (prefixed) {
+    tz = prefixed[1] ?? ""
+    spec = (prefixed[2] ?? "").trim()
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz })
+    } catch {
+      throw new Error(`provided bad location ${tz}: unknown time zone ${tz}`)
+    }
+  }
   if (spec.startsWith("@every ")) return everySchedule(parseGoDuration(spec.slice("@every ".length).trim()))
   const expr = DESCRIPTORS[spec] ?? spec
   if (expr.startsWith("@")) throw new Error(`unrecognized descriptor: ${spec}`)

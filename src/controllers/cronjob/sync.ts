@@ -140,6 +140,14 @@ function scheduleOf(deps: CronSyncDeps, cj: CronJob): Schedule | undefined {
     }
   }
   const text = cj.spec?.schedule ?? ""
+  if (text.includes("TZ")) {
+    deps.recorder.event(
+      cj,
+      "Warning",
+      "UnsupportedSchedule",
+      `CRON_TZ or TZ used in schedule ${JSON.stringify(text)} is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details`,
+    )
+  }
   try {
     return parseSchedule(text, tz)
   } catch (err) {

@@ -6,11 +6,31 @@
  */
 import type { Pod } from "./types.ts"
 import { Jobs, Pods } from "../../api/index.ts"
-import { ClientEventRecorder, type ControllerSpec, ownerKeyOf } from "../../client/index.ts"
+import { ClientEventRecorder, type ControllerSpec, type Informer, ownerKeyOf } from "../../client/index.ts"
 import { BackoffStore } from "./backoff.ts"
 import type { SyncDeps } from "./context.ts"
 import { Expectations } from "./expectations.ts"
 import { syncJob } from "./sync.ts"
+
+/** One Expectations per pod informer, fed by one handler, however often the controller restarts. */
+const EXPECTATIONS = new WeakMap<Informer<Pod>, Expectations>()
+
+function expectationsFor(podInformer: Informer<Pod>, now: () => number): Expectations {
+  let expectations = EXPECTATIONS.get(podInformer)
+  if (expectations) return expectations
+  const fresh = new Expectations(now)
+  const watch = (type: "add" | "update" | "delete") => (pod: Pod) => {
+    const key = ownerKeyOf(Jobs, pod)
+    if (key) fresh.onPodEvent(key, type, pod)
+  }
+  podInformer.addHandler({
+    onAdd: watch("add"),
+    onUpdate: (_old, pod) => watch("update")(pod),
+    onDelete: watch("delete"),
+  })
+  EXPECTATIONS.set(podInformer, (expectations = fresh))
+  return expectations
+}
 
 /** Reconciles Jobs and the pods they own. */
 export const jobController: ControllerSpec = {
@@ -20,16 +40,7 @@ export const jobController: ControllerSpec = {
   owns: [Pods],
   create({ client, informers, clock, log }) {
     const podInformer = informers.get(Pods)
-    const expectations = new Expectations(() => clock.now())
-    const watch = (type: "add" | "update" | "delete") => (pod: Pod) => {
-      const key = ownerKeyOf(Jobs, pod)
-      if (key) expectations.onPodEvent(key, type, pod)
-    }
-    podInformer.addHandler({
-      onAdd: watch("add"),
-      onUpdate: (_old, pod) => watch("update")(pod),
-      onDelete: watch("delete"),
-    })
+    const expectations = expectationsFor(podInformer, () => clock.now())
     const deps: SyncDeps = {
       client,
       pods: podInformer.cache as SyncDeps["pods"],
