@@ -403,4 +403,78 @@ describe("job controller", () => {
     )
     assert.equal((await e.pods())[0]?.metadata?.ownerReferences?.[0]?.uid, job.metadata?.uid)
   })
+
+  test("podFailurePolicy FailIndex fails only that index; the Job fails with FailedIndexes", async () => {
+    const e = await start()
+    await create(e, "fi", {
+      completions: 2,
+      parallelism: 2,
+      completionMode: "Indexed",
+      backoffLimitPerIndex: 3,
+      podFailurePolicy: { rules: [{ action: "FailIndex", onExitCodes: { operator: "In", values: [7] } }] },
+    })
+    const pods = await waitActive(e, 2)
+    const at = (ix: string) => pods.find((p) => p.metadata?.annotations?.[JOB_COMPLETION_INDEX] === ix) as Pod
+    await e.setPhase(at("0"), "Failed", {
+      containerStatuses: [
+        {
+          name: "main",
+          image: "busybox",
+          imageID: "",
+          ready: false,
+          restartCount: 0,
+          state: { terminated: { exitCode: 7 } },
+        },
+      ],
+    })
+    await e.eventually(
+      async () => (await getJob(e, "fi")).status?.failedIndexes === "0",
+      "index 0 failed at once",
+    )
+    await e.setPhase(at("1"), "Succeeded")
+    const job = await waitCondition(e, "fi", "Failed")
+    assert.equal(cond(job, "Failed")?.reason, "FailedIndexes")
+    assert.equal(cond(job, "Failed")?.message, "Job has failed indexes")
+    assert.equal(job.status?.completedIndexes, "1")
+  })
+
+  test("restartPolicy OnFailure: container restarts count against the backoff limit", async () => {
+    const e = await start()
+    await create(e, "restarts", {
+      backoffLimit: 2,
+      template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "main", image: "busybox" }] } },
+    })
+    const [pod] = await waitActive(e, 1)
+    await e.setPhase(pod as Pod, "Running", {
+      containerStatuses: [
+        {
+          name: "main",
+          image: "busybox",
+          imageID: "",
+          ready: false,
+          restartCount: 2,
+          state: { running: {} },
+        },
+      ],
+    })
+    const job = await waitCondition(e, "restarts", "Failed")
+    assert.equal(cond(job, "Failed")?.reason, "BackoffLimitExceeded")
+    assert.equal((await e.pods()).length, 0)
+  })
+
+  test("podReplacementPolicy Failed: a terminating pod is replaced only once it failed", async () => {
+    const e = await start()
+    await create(e, "repl", { podReplacementPolicy: "Failed", backoffLimit: 3 })
+    const [pod] = await waitActive(e, 1)
+    // WHEN the pod is deleted it terminates (our finalizer holds it) and is not replaced
+    await e.client.resource(Pods).delete({ namespace: e.ns, name: pod?.metadata?.name ?? "" })
+    await e.eventually(async () => (await getJob(e, "repl")).status?.terminating === 1, "one terminating")
+    await e.advance(60_000)
+    assert.equal((await activePods(e)).length, 0)
+    // THEN once it reaches Failed, it is counted and replaced after the backoff
+    await e.setPhase(pod as Pod, "Failed")
+    await e.eventually(async () => (await getJob(e, "repl")).status?.failed === 1, "counted")
+    await e.advance(10_000)
+    await waitActive(e, 1)
+  })
 })

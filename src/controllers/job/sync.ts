@@ -19,7 +19,16 @@ import {
 import { totalOf } from "./intervals.ts"
 import { deleteActivePods, manageJob, removeTrackingFinalizer } from "./manage.ts"
 import { matchPodFailurePolicy, matchSuccessPolicy } from "./policies.ts"
-import { hasTrackingFinalizer, isActive, isIndexed, isPodFailed, isPodReady, isTerminating } from "./pods.ts"
+import {
+  UNKNOWN_INDEX,
+  completionIndexOf,
+  hasTrackingFinalizer,
+  isActive,
+  isIndexed,
+  isPodFailed,
+  isPodReady,
+  isTerminating,
+} from "./pods.ts"
 import { trackStatusAndRemoveFinalizers } from "./tracking.ts"
 import { controllerOf, parseKey } from "../../api/index.ts"
 
@@ -36,8 +45,8 @@ function newlyFinished(ctx: SyncContext): { succeeded: Pod[]; failed: Pod[] } {
     const uid = p.metadata?.uid ?? ""
     if (!hasTrackingFinalizer(p) || ctx.expectedRmFinalizers.has(uid)) continue
     if (indexed) {
-      const ix = Number(p.metadata?.annotations?.["batch.kubernetes.io/job-completion-index"] ?? "x")
-      if (!Number.isInteger(ix) || ix < 0 || ix >= completions) continue
+      const ix = completionIndexOf(p)
+      if (ix === UNKNOWN_INDEX || ix >= completions) continue
     }
     if (p.status?.phase === "Succeeded" && !ctx.uncounted.succeeded.has(uid)) succeeded.push(p)
     else if (isPodFailed(p, ctx.job) && !ctx.uncounted.failed.has(uid)) failed.push(p)
