@@ -11,6 +11,7 @@ import { type CronSyncDeps, syncCronJob } from "./sync.ts"
 /** Reconciles CronJobs and the Jobs they own. */
 export const cronJobController: ControllerSpec = {
   name: "cronjob",
+  workers: 5,
   for: CronJobs,
   owns: [Jobs],
   create({ client, informers, clock, log }) {

@@ -6,7 +6,7 @@
 import { Events, Namespaces, Pods } from "../../api/index.ts"
 import { type ControllerSpec, SharedInformers, runController } from "../../client/index.ts"
 import { type ClientEnv, startClientEnv } from "../../testing/index.ts"
-import { FakeClock, silentLogger } from "../../util/index.ts"
+import { FakeClock, createLogger, silentLogger } from "../../util/index.ts"
 import type { Pod } from "./types.ts"
 
 /** The start of every test's clock: a whole minute, 2026-01-01T00:00:00Z. */
@@ -42,7 +42,12 @@ export async function startBatchEnv(specs: readonly ControllerSpec[], start = T0
   await client.resource(Namespaces).create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })
   const informers = new SharedInformers(client, { clock })
   const ac = new AbortController()
-  const deps = { client, informers, clock, log: silentLogger() }
+  const deps = {
+    client,
+    informers,
+    clock,
+    log: process.env.BATCH_TEST_LOG ? createLogger({ level: process.env.BATCH_TEST_LOG }) : silentLogger(),
+  }
   const running = Promise.all([
     informers.run(ac.signal),
     ...specs.map((s) => runController(s, deps, ac.signal)),

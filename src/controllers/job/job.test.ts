@@ -27,7 +27,12 @@ describe("job controller", () => {
     const pod = first[0] as Pod
     assert.ok(pod.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER))
     assert.equal(pod.metadata?.generateName, "pi-")
-    assert.equal(pod.metadata?.labels?.["batch.kubernetes.io/job-name"], "pi")
+    const created = await getJob(e, "pi")
+    const labels = pod.metadata?.labels ?? {}
+    assert.equal(labels["batch.kubernetes.io/job-name"], "pi")
+    assert.equal(labels["job-name"], "pi")
+    assert.equal(labels["batch.kubernetes.io/controller-uid"], created.metadata?.uid)
+    assert.equal(labels["controller-uid"], created.metadata?.uid)
     assert.equal(pod.metadata?.ownerReferences?.[0]?.kind, "Job")
     // WHEN the pods succeed one by one
     await e.setPhase(pod, "Succeeded")

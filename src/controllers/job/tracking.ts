@@ -128,7 +128,9 @@ function updateIndexes(ctx: SyncContext, fresh: readonly number[]): boolean {
   ctx.succeededIndexes = withIndexes(ctx.succeededIndexes, fresh)
   const completed = formatIntervals(ctx.succeededIndexes)
   if (completed !== (status.completedIndexes ?? "")) changed = true
-  status.completedIndexes = completed
+  // Empty is left out, as upstream's JSON leaves it.
+  if (completed) status.completedIndexes = completed
+  else delete status.completedIndexes
   status.succeeded = ctx.succeededIndexes.reduce((n, v) => n + v.last - v.first + 1, 0)
   const failed = ctx.failedIndexes ? formatIntervals(ctx.failedIndexes) : undefined
   if (failed !== status.failedIndexes) {

@@ -28,6 +28,7 @@ export function timeLeft(job: Job, now: number): number | undefined {
 /** Deletes finished Jobs whose ttlSecondsAfterFinished ran out. */
 export const ttlAfterFinishedController: ControllerSpec = {
   name: "ttl-after-finished",
+  workers: 5,
   for: Jobs,
   create({ client, informers, clock, log }) {
     const cache = informers.get(Jobs).cache
