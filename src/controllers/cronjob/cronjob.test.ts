@@ -213,7 +213,9 @@ describe("cronjob controller", () => {
     // "late" starts the most recent missed time (00:05) at once; "strict" waits for 00:06
     const [late] = await waitJobs(e, 1)
     assert.equal(late?.metadata?.name, `late-${minutes(T0) + 5}`)
-    await e.advance(30_000)
+    await e.eventually(async () => !!(await getCronJob(e, "late")).status?.lastScheduleTime, "late's status")
+    // The controller looks again 100 ms after each schedule time
+    await e.advance(30_100)
     const list = await waitJobs(e, 3)
     assert.deepEqual(
       list.map((j) => j.metadata?.name),

@@ -4,7 +4,7 @@
  * kubelet's part (pod phases set through status patches) and read the resulting state.
  */
 import { Events, Namespaces, Pods } from "../../api/index.ts"
-import { type ControllerSpec, SharedInformers, runController } from "../../client/index.ts"
+import { Controller, type ControllerSpec, SharedInformers } from "../../client/index.ts"
 import { type ClientEnv, startClientEnv } from "../../testing/index.ts"
 import { FakeClock, createLogger, silentLogger } from "../../util/index.ts"
 import type { Pod } from "./types.ts"
@@ -26,7 +26,7 @@ export interface BatchEnv {
   events(name?: string): Promise<{ reason: string; message: string; kind: string }[]>
   /** Retries `check` (each turn lets the event loop run) until it returns true. */
   eventually(check: () => Promise<boolean> | boolean, what: string): Promise<void>
-  /** Moves the clock and lets what it woke settle. */
+  /** Lets the controllers go idle, moves the clock, and lets what it woke settle. */
   advance(ms: number): Promise<void>
   stop(): Promise<void>
 }
@@ -48,11 +48,16 @@ export async function startBatchEnv(specs: readonly ControllerSpec[], start = T0
     clock,
     log: process.env.BATCH_TEST_LOG ? createLogger({ level: process.env.BATCH_TEST_LOG }) : silentLogger(),
   }
-  const running = Promise.all([
-    informers.run(ac.signal),
-    ...specs.map((s) => runController(s, deps, ac.signal)),
-  ])
+  const controllers = specs.map((s) => new Controller(s, deps))
+  const running = Promise.all([informers.run(ac.signal), ...controllers.map((c) => c.run(ac.signal))])
   const turn = () => new Promise((r) => setImmediate(r))
+  // Idle: no key queued or being reconciled (delayed keys wait for the clock).
+  const settle = async () => {
+    for (let i = 0; i < 3000; i++) {
+      await turn()
+      if (controllers.every((c) => c.stats().depth === 0 && c.stats().processing === 0)) return
+    }
+  }
   const h: BatchEnv = {
     env,
     clock,
@@ -90,8 +95,10 @@ export async function startBatchEnv(specs: readonly ControllerSpec[], start = T0
       throw new Error(`Timed out waiting for ${what}`)
     },
     async advance(ms) {
+      // Let every reconcile under way finish (and set its timers) before time moves.
+      await settle()
       await clock.advance(ms)
-      for (let i = 0; i < 20; i++) await turn()
+      await settle()
     },
     async stop() {
       ac.abort()

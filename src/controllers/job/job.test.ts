@@ -25,15 +25,27 @@ describe("job controller", () => {
     await create(e, "pi", { completions: 3, parallelism: 2 })
     const first = await waitActive(e, 2)
     const pod = first[0] as Pod
-    assert.ok(pod.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER))
-    assert.equal(pod.metadata?.generateName, "pi-")
-    const created = await getJob(e, "pi")
-    const labels = pod.metadata?.labels ?? {}
-    assert.equal(labels["batch.kubernetes.io/job-name"], "pi")
-    assert.equal(labels["job-name"], "pi")
-    assert.equal(labels["batch.kubernetes.io/controller-uid"], created.metadata?.uid)
-    assert.equal(labels["controller-uid"], created.metadata?.uid)
-    assert.equal(pod.metadata?.ownerReferences?.[0]?.kind, "Job")
+    const uid = (await getJob(e, "pi")).metadata?.uid ?? ""
+    const meta = pod.metadata ?? {}
+    assert.deepEqual(
+      {
+        finalizers: meta.finalizers,
+        generateName: meta.generateName,
+        owner: meta.ownerReferences?.[0]?.kind,
+        labels: meta.labels,
+      },
+      {
+        finalizers: [JOB_TRACKING_FINALIZER],
+        generateName: "pi-",
+        owner: "Job",
+        labels: {
+          "batch.kubernetes.io/controller-uid": uid,
+          "batch.kubernetes.io/job-name": "pi",
+          "controller-uid": uid,
+          "job-name": "pi",
+        },
+      },
+    )
     // WHEN the pods succeed one by one
     await e.setPhase(pod, "Succeeded")
     const second = await waitActive(e, 2)
