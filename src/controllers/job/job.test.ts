@@ -323,4 +323,21 @@ describe("job controller", () => {
     await e.advance(10_000)
     await waitActive(e, 1)
   })
+
+  test("counts every pod exactly once while many finish at once", async () => {
+    const e = await start()
+    await create(e, "many", { completions: 150, parallelism: 50 })
+    let set = 0
+    while (set < 150) {
+      const running = await activePods(e)
+      for (const p of running) await e.setPhase(p, "Succeeded")
+      set += running.length
+      if (running.length === 0) await e.eventually(async () => (await activePods(e)).length > 0, "more pods")
+    }
+    const job = await waitCondition(e, "many", "Complete")
+    const pods = await e.pods()
+    assert.equal(set, 150)
+    assert.equal(pods.length, 150)
+    assert.equal(job.status?.succeeded, 150)
+  })
 })

@@ -47,7 +47,14 @@ function newlyFinished(ctx: SyncContext): { succeeded: Pod[]; failed: Pod[] } {
   return { succeeded, failed }
 }
 
-function newContext(deps: SyncDeps, key: string, job: Job, pods: readonly Pod[]): SyncContext {
+/** The Job's pods, and the finalizer removals that were in flight just before they were read. */
+interface Observed {
+  readonly pods: readonly Pod[]
+  readonly expectedRmFinalizers: ReadonlySet<string>
+}
+
+function newContext(deps: SyncDeps, key: string, job: Job, seen: Observed): SyncContext {
+  const pods = seen.pods
   const activePods = pods.filter(isActive)
   const u = job.status?.uncountedTerminatedPods
   const ctx: SyncContext = {
@@ -58,7 +65,7 @@ function newContext(deps: SyncDeps, key: string, job: Job, pods: readonly Pod[])
     ready: activePods.filter(isPodReady).length,
     terminating: pods.filter(isTerminating).length,
     uncounted: { succeeded: new Set(u?.succeeded ?? []), failed: new Set(u?.failed ?? []) },
-    expectedRmFinalizers: new Set(deps.expectations.finalizersPending(key)),
+    expectedRmFinalizers: seen.expectedRmFinalizers,
     succeeded: 0,
     failed: 0,
     prevSucceededIndexes: [],
@@ -203,7 +210,10 @@ export async function syncJob(deps: SyncDeps, key: string): Promise<number | und
   const status = (job.status ??= {})
   status.uncountedTerminatedPods ??= {}
   const satisfied = deps.expectations.satisfied(key)
-  const ctx = newContext(deps, key, job, await claimPods(deps, job))
+  // Removals in flight first, pods second: a removal the cache has shown since is then in the
+  // pods read (no finalizer), never missing from both (which would count the pod twice).
+  const expectedRmFinalizers = new Set(deps.expectations.finalizersPending(key))
+  const ctx = newContext(deps, key, job, { pods: await claimPods(deps, job), expectedRmFinalizers })
   const startChanged = !status.startTime && !job.spec?.suspend
   if (startChanged) status.startTime = stamp(deps.now())
   const successMet = findCondition(job, "SuccessCriteriaMet")
