@@ -164,10 +164,14 @@ function addInterimConditions(ctx: SyncContext, now: number): boolean {
 }
 
 async function updateStatus(deps: SyncDeps, job: Job): Promise<Job> {
-  // Empty lists are left out, as upstream's JSON leaves them.
-  const u = job.status?.uncountedTerminatedPods
+  // Empty lists and zero counters are left out, as upstream's JSON leaves them.
+  const status = job.status ?? {}
+  const u = status.uncountedTerminatedPods
   if (u && !u.succeeded?.length) delete u.succeeded
   if (u && !u.failed?.length) delete u.failed
+  if (!status.active) delete status.active
+  if (!status.succeeded) delete status.succeeded
+  if (!status.failed) delete status.failed
   const written = (await deps.client.resource(Jobs).updateStatus(job as never)) as Job
   deps.written.set(keyOf(written), written)
   return written
