@@ -340,4 +340,32 @@ describe("job controller", () => {
     assert.equal(pods.length, 150)
     assert.equal(job.status?.succeeded, 150)
   })
+
+  test("an orphan pod appearing later wakes the Job its job-name label names", async () => {
+    const e = await start()
+    const selector = { matchLabels: { app: "late" } }
+    const template = {
+      metadata: { labels: { app: "late" } },
+      spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox" }] },
+    }
+    const job = await create(e, "late", { manualSelector: true, selector, template, suspend: true })
+    await waitCondition(e, "late", "Suspended")
+    await e.client.resource(Pods).create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        name: "walk-in",
+        namespace: e.ns,
+        labels: { app: "late", "batch.kubernetes.io/job-name": "late" },
+      },
+      spec: { restartPolicy: "Never", containers: [{ name: "main", image: "busybox" }] },
+    })
+    // The suspended Job adopts it, then deletes it as it deletes every active pod
+    await e.eventually(
+      async () => (await e.events("late")).some((ev) => ev.message === "Deleted pod: walk-in"),
+      "the pod adopted and deleted",
+    )
+    assert.equal((await e.pods()).length, 0)
+    assert.ok(job.metadata?.uid)
+  })
 })

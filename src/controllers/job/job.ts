@@ -5,11 +5,12 @@
  * batch.kubernetes.io/job-tracking finalizer (upstream's job controller).
  */
 import type { Pod } from "./types.ts"
-import { Jobs, Pods } from "../../api/index.ts"
+import { type ApiObject, Jobs, Pods, controllerOf } from "../../api/index.ts"
 import { ClientEventRecorder, type ControllerSpec, type Informer, ownerKeyOf } from "../../client/index.ts"
 import { BackoffStore } from "./backoff.ts"
 import type { SyncDeps } from "./context.ts"
 import { Expectations } from "./expectations.ts"
+import { JOB_NAME_LABEL } from "./pods.ts"
 import { syncJob } from "./sync.ts"
 
 /** One Expectations per pod informer, fed by one handler, however often the controller restarts. */
@@ -32,12 +33,21 @@ function expectationsFor(podInformer: Informer<Pod>, now: () => number): Expecta
   return expectations
 }
 
+/** The Job an orphan pod names in its job-name label, if any. */
+function orphanJobKeys(pod: ApiObject): string[] {
+  const name = pod.metadata?.labels?.[JOB_NAME_LABEL]
+  const ns = pod.metadata?.namespace
+  return !controllerOf(pod) && name && ns ? [`${ns}/${name}`] : []
+}
+
 /** Reconciles Jobs and the pods they own. */
 export const jobController: ControllerSpec = {
   name: "job",
   workers: 5,
   for: Jobs,
   owns: [Pods],
+  // An orphan pod may be adopted: wake the Job its job-name label names (its selector decides).
+  watches: [{ ref: Pods, map: orphanJobKeys }],
   create({ client, informers, clock, log }) {
     const podInformer = informers.get(Pods)
     const expectations = expectationsFor(podInformer, () => clock.now())

@@ -204,7 +204,7 @@ export async function manageJob(
   // Deleting and creating in one sync could fight; deletion wins, as upstream.
   if (surplus.length > 0) return removeSurplus(deps, ctx, surplus.slice(0, MAX_POD_CREATE_DELETE_PER_SYNC))
   const terminating = onlyReplaceFailedPods(job) ? ctx.terminating : 0
-  let diff = Math.min(want - terminating - active, MAX_POD_CREATE_DELETE_PER_SYNC)
+  const diff = Math.min(want - terminating - active, MAX_POD_CREATE_DELETE_PER_SYNC)
   if (diff <= 0) return { active }
   if (!hasBackoffLimitPerIndex(job)) {
     const wait = remainingTime(ctx.newBackoffRecord, deps.now())
@@ -221,7 +221,6 @@ export async function manageJob(
       return { active }
     }
     indexes = r.indexes
-    diff = indexes.length
   }
   const r = await createPods(deps, ctx, indexes)
   return { active: active + r.created, ...(r.err !== undefined ? { err: r.err } : {}) }

@@ -17,6 +17,9 @@ export const JOB_INDEX_FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-co
 /** Failures of an index that the pod failure policy ignored, before this pod. */
 export const JOB_INDEX_IGNORED_FAILURE_COUNT = "batch.kubernetes.io/job-index-ignored-failure-count"
 
+/** The label naming a pod's Job (set on the template by the API server's defaulting). */
+export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
+
 /** The index of a pod without a valid completion index. */
 export const UNKNOWN_INDEX = -1
 
