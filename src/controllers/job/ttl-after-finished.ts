@@ -21,8 +21,8 @@ export function timeLeft(job: Job, now: number): number | undefined {
   if (ttl === undefined || ttl === null) return undefined
   const at = finishedAt(job)
   if (at === undefined) return undefined
-  // A finish time in the future (clock skew) only defers the cleanup.
-  return Math.max(at, 0) + ttl * 1000 - now
+  // A finish time in the future (clock skew) simply defers the cleanup.
+  return at + ttl * 1000 - now
 }
 
 /** Deletes finished Jobs whose ttlSecondsAfterFinished ran out. */
