@@ -368,4 +368,43 @@ describe("job controller", () => {
     assert.equal((await e.pods()).length, 0)
     assert.ok(job.metadata?.uid)
   })
+
+  test("a failing Job with running pods is FailureTarget until they terminate, then Failed", async () => {
+    const e = await start()
+    await create(e, "held", { activeDeadlineSeconds: 10, parallelism: 2, completions: 2 })
+    const pods = await waitActive(e, 2)
+    // GIVEN its pods run on a node (deleting them waits for the kubelet's grace period)
+    for (const p of pods) {
+      await e.client.request({
+        method: "POST",
+        ref: Pods,
+        namespace: e.ns,
+        name: p.metadata?.name ?? "",
+        subresource: "binding",
+        body: {
+          apiVersion: "v1",
+          kind: "Binding",
+          metadata: { name: p.metadata?.name },
+          target: { kind: "Node", name: "n1" },
+        },
+      })
+      await e.setPhase(p, "Running")
+    }
+    // WHEN the deadline passes
+    await e.advance(10_000)
+    let job = await waitCondition(e, "held", "FailureTarget")
+    assert.equal(cond(job, "FailureTarget")?.reason, "DeadlineExceeded")
+    await e.eventually(async () => (await getJob(e, "held")).status?.terminating === 2, "two terminating")
+    assert.equal(cond(await getJob(e, "held"), "Failed"), undefined)
+    // THEN once the kubelet confirms the pods are gone, the Job is Failed
+    for (const p of pods) {
+      await e.client
+        .resource(Pods)
+        .delete({ namespace: e.ns, name: p.metadata?.name ?? "" }, { gracePeriodSeconds: 0 })
+    }
+    job = await waitCondition(e, "held", "Failed")
+    assert.equal(cond(job, "Failed")?.reason, "DeadlineExceeded")
+    assert.equal(job.status?.terminating, 0)
+    assert.equal(job.status?.failed, 2)
+  })
 })
