@@ -117,7 +117,7 @@ function untilNext(cj: CronJob, schedule: Schedule, now: number): number | undef
   try {
     from = mostRecentScheduleTime(schedule, earliest, now).mostRecent ?? earliest
   } catch {
-    return undefined
+    from = now // an odd schedule: aim for its next time from now
   }
   const next = schedule.next(from)
   return next === undefined ? undefined : Math.max(0, next + NEXT_SCHEDULE_DELTA_MS - now)
