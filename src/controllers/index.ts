@@ -16,6 +16,8 @@ import { newDaemonSetController } from "./daemonset/index.ts"
 import { statefulSetController } from "./statefulset/index.ts"
 import { newDeploymentController } from "./deployment/index.ts"
 import { newReplicaSetController, newReplicationControllerController } from "./replicaset/index.ts"
+import { cronJobController } from "./cronjob/index.ts"
+import { jobController, ttlAfterFinishedController } from "./job/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
@@ -31,6 +33,9 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     newReplicaSetController(),
     newReplicationControllerController(),
     newDeploymentController(),
+    jobController,
+    ttlAfterFinishedController,
+    cronJobController,
     endpointsController(),
     endpointSliceController(),
     statefulSetController,
