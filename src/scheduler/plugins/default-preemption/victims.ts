@@ -1,0 +1,90 @@
+/**
+ * Preemption's dry run on one node (upstream's SelectVictimsOnNode): remove every pod of lower
+ * priority, check the pod fits, then give back as many of them as still lets it fit, most
+ * important first. What is left out are the victims.
+ */
+import type { CycleState } from "../../framework/cycle-state.ts"
+import type { NodeInfo } from "../../framework/node-info.ts"
+import type { PodInfo } from "../../framework/pod-info.ts"
+import { isSuccess, type Status, unresolvable } from "../../framework/status.ts"
+import type { Handle } from "../../framework/types.ts"
+
+/** Upstream's reason when a node has no pod of lower priority. */
+export const NO_VICTIMS = "No preemption victims found for incoming pod"
+
+function startOf(p: PodInfo): number {
+  const t = p.pod.status?.startTime ?? p.pod.metadata?.creationTimestamp
+  return t ? Date.parse(t) : 0
+}
+
+/** True when a is more important than b: higher priority, then started earlier. */
+export function moreImportant(a: PodInfo, b: PodInfo): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority
+  return startOf(a) < startOf(b)
+}
+
+/** The victims on `node` that make room for `pod`, or the status saying why there are none. */
+export function selectVictims(
+  handle: Handle,
+  state: CycleState,
+  pod: PodInfo,
+  node: NodeInfo,
+): { victims: PodInfo[] } | { status: Status } {
+  const what = node.clone()
+  const potential = [...what.pods.values()].filter((p) => p.priority < pod.priority)
+  if (potential.length === 0) return { status: unresolvable(NO_VICTIMS) }
+  for (const p of potential) what.removePod(p.uid)
+  const fits = handle.runFilters(state, pod, what)
+  if (!isSuccess(fits)) return { status: fits }
+  potential.sort((a, b) => (moreImportant(a, b) ? -1 : moreImportant(b, a) ? 1 : 0))
+  const victims: PodInfo[] = []
+  for (const p of potential) {
+    what.addPod(p)
+    if (!isSuccess(handle.runFilters(state, pod, what))) {
+      what.removePod(p.uid)
+      victims.push(p)
+    }
+  }
+  return { victims }
+}
+
+/** A node and the pods to evict from it. */
+export interface Candidate {
+  readonly node: string
+  readonly victims: readonly PodInfo[]
+}
+
+function highest(c: Candidate): number {
+  return c.victims.reduce((m, v) => Math.max(m, v.priority), -Infinity)
+}
+
+function prioritySum(c: Candidate): number {
+  // Offset so negative priorities still add up to a positive, comparable amount (as upstream).
+  return c.victims.reduce((s, v) => s + v.priority + 2 ** 31 + 1, 0)
+}
+
+function latestStartOfHighest(c: Candidate): number {
+  const top = highest(c)
+  return c.victims.filter((v) => v.priority === top).reduce((m, v) => Math.max(m, startOf(v)), 0)
+}
+
+/**
+ * The best candidate (upstream's pickOneNodeForPreemption without PodDisruptionBudgets): the
+ * lowest highest-victim priority, then the smallest priority sum, then the fewest victims, then
+ * the latest start among the highest-priority victims, then the first.
+ */
+export function pickOne(candidates: readonly Candidate[]): Candidate | undefined {
+  const rules: ((c: Candidate) => number)[] = [
+    (c) => -highest(c),
+    (c) => -prioritySum(c),
+    (c) => -c.victims.length,
+    (c) => latestStartOfHighest(c),
+  ]
+  let best = [...candidates]
+  for (const rule of rules) {
+    if (best.length <= 1) break
+    const top = Math.max(...best.map(rule))
+    best = best.filter((c) => rule(c) === top)
+  }
+  return best[0]
+}

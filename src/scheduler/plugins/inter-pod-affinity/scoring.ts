@@ -1,0 +1,46 @@
+/**
+ * InterPodAffinity's pre-score state: a score per topology pair from the preferred terms of the
+ * incoming pod and of existing pods (and existing pods' required affinity at the hard weight).
+ */
+import type { NodeInfo } from "../../framework/node-info.ts"
+import { type AffinityTerm, type PodInfo, termMatches } from "../../framework/pod-info.ts"
+
+function add(
+  scores: Map<string, number>,
+  node: NodeInfo,
+  terms: readonly AffinityTerm[],
+  target: PodInfo,
+  sign: number,
+  weight?: number,
+): void {
+  for (const t of terms) {
+    if (!termMatches(t, target)) continue
+    const v = node.labels[t.topologyKey]
+    if (v === undefined) continue
+    const pair = `${t.topologyKey}=${v}`
+    scores.set(pair, (scores.get(pair) ?? 0) + sign * (weight ?? t.weight))
+  }
+}
+
+/** Accumulates what one existing pod contributes to the pair scores of the incoming `pod`. */
+export function scoreExisting(
+  scores: Map<string, number>,
+  pod: PodInfo,
+  existing: PodInfo,
+  node: NodeInfo,
+  hardWeight: number,
+): void {
+  add(scores, node, pod.preferredAffinity, existing, 1)
+  add(scores, node, pod.preferredAntiAffinity, existing, -1)
+  if (hardWeight > 0) add(scores, node, existing.requiredAffinity, pod, 1, hardWeight)
+  add(scores, node, existing.preferredAffinity, pod, 1)
+  add(scores, node, existing.preferredAntiAffinity, pod, -1)
+}
+
+/** The node's score: the sum of the scores of its topology pairs. */
+export function nodeScore(scores: ReadonlyMap<string, number>, node: NodeInfo): number {
+  if (scores.size === 0) return 0
+  let s = 0
+  for (const [k, v] of Object.entries(node.labels)) s += scores.get(`${k}=${v}`) ?? 0
+  return s
+}
