@@ -17,7 +17,7 @@ import {
 import { InProcessClient } from "../src/client/index.ts"
 import { openStore } from "../src/storage/index.ts"
 import { cidrAddress, createLogger, type Logger, realClock } from "../src/util/index.ts"
-import { type Running, startControllerManager, startHollowKubelet } from "./components.ts"
+import { type Running, startControllerManager, startHollowKubelet, startScheduler } from "./components.ts"
 import { writeKubeconfig } from "./kubeconfig.ts"
 import { ConfigError, HELP, parseServerConfig, type ServerConfig } from "./server-config.ts"
 import { storeDrivers } from "./store-drivers.ts"
@@ -59,7 +59,8 @@ function startComponents(
     step("controller-manager", "Controller manager started")
   }
   if (!config.disabled.has("scheduler")) {
-    log.warn({ component: "scheduler" }, "The scheduler is not part of k8ts yet: pods stay Pending")
+    running.push(startScheduler(deps, config.schedulerConfig ? { configFile: config.schedulerConfig } : {}))
+    step("scheduler", "Scheduler started")
   }
   if (!config.disabled.has("kubelet") && config.runtime === "hollow") {
     const podCIDR = `${cidrAddress(config.clusterCidr, 0)}/24`
