@@ -34,6 +34,8 @@ import { percentile } from "./_http.ts"
 const PODS = Number(process.env.BENCH_PODS ?? 10_000)
 const NODE_COUNTS = (process.env.BENCH_NODES ?? "1000,5000").split(",").map(Number)
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64)
+/** Each run stops waiting for bindings after this long (the whole bench must stay under 2 minutes). */
+const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 45)
 const ZONES = 10
 
 function nodeSpecs(n: number): HollowNodeSpec[] {
@@ -133,6 +135,7 @@ function arithmetic(nodes: Node[], pods: (Pod & ApiObject)[]): number {
 
 interface Run {
   readonly nodes: number
+  readonly bound: number
   readonly podsPerS: number
   readonly p50Ms: number
   readonly p99Ms: number
@@ -154,14 +157,17 @@ async function run(nodeCount: number): Promise<Run> {
     const client = new InProcessClient(api.handle, { userAgent: "bench" })
     const specs = nodeSpecs(nodeCount)
     const hollow = new HollowNodes({ client, nodes: specs, log, workers: 32 })
+    const scheduler = new Scheduler({ client, clock: realClock, log })
     const t0 = performance.now()
-    await hollow.register()
+    const hollowRunning = hollow.run(stop.signal)
+    const scheduling = scheduler.run(stop.signal)
+    while (scheduler.cache.list().length < nodeCount) await new Promise((r) => setTimeout(r, 50))
     const registerS = (performance.now() - t0) / 1000
     const pods = Array.from({ length: PODS }, (_, i) => benchPod(i))
-    const nodeObjects = (
-      await client.resource({ ...Pods, resource: "nodes", kind: "Node", namespaced: false } as never).list()
-    ).items as Node[]
-    const arithPerS = arithmetic(nodeObjects, pods)
+    const arithPerS = arithmetic(
+      scheduler.cache.list().map((n) => n.node),
+      pods,
+    )
 
     const created = new Map<string, number>()
     const bound: number[] = []
@@ -179,9 +185,6 @@ async function run(nodeCount: number): Promise<Run> {
     })
     const informing = watchers.run(stop.signal)
     await watchers.waitForSync(stop.signal)
-    const scheduler = new Scheduler({ client, clock: realClock, log })
-    const scheduling = scheduler.run(stop.signal)
-    const hollowRunning = hollow.run(stop.signal)
 
     const first = performance.now()
     let next = 0
@@ -194,14 +197,15 @@ async function run(nodeCount: number): Promise<Run> {
         }
       }),
     )
-    const deadline = performance.now() + 120_000
+    const deadline = first + TIMEOUT_S * 1000
     while (bound.length < PODS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-    if (bound.length < PODS) throw new Error(`Only ${bound.length} of ${PODS} pods bound within 2 minutes`)
-    const podsPerS = PODS / ((lastBound - first) / 1000)
+    // Out of time: the rate over the pods bound so far, flagged as incomplete.
+    const podsPerS = bound.length / ((lastBound - first) / 1000)
     stop.abort()
     await Promise.allSettled([scheduling, hollowRunning, informing, apiDone])
     return {
       nodes: nodeCount,
+      bound: bound.length,
       podsPerS,
       p50Ms: percentile(bound, 50),
       p99Ms: percentile(bound, 99),
@@ -221,7 +225,8 @@ for (const n of NODE_COUNTS) {
   runs.push(r)
   console.log(
     `${String(n).padStart(5)} nodes: ${r.podsPerS.toFixed(0).padStart(6)} pods/s bound   p50 ${r.p50Ms.toFixed(0)} ms   p99 ${r.p99Ms.toFixed(0)} ms   ` +
-      `arithmetic alone ${r.arithPerS.toFixed(0)} pods/s   (nodes registered in ${r.registerS.toFixed(1)} s)`,
+      `arithmetic alone ${r.arithPerS.toFixed(0)} pods/s   (nodes registered in ${r.registerS.toFixed(1)} s)` +
+      (r.bound < PODS ? `   INCOMPLETE: ${r.bound}/${PODS} bound in ${TIMEOUT_S} s` : ""),
   )
 }
 const last = runs[runs.length - 1]!
@@ -235,6 +240,7 @@ console.log(
     ratio: Number((last.podsPerS / last.arithPerS).toFixed(3)),
     nodes: last.nodes,
     pods: PODS,
+    bound: last.bound,
     p50_ms: Math.round(last.p50Ms),
     p99_ms: Math.round(last.p99Ms),
     arithmetic_pods_per_s: Math.round(last.arithPerS),

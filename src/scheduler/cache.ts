@@ -32,6 +32,8 @@ export class SchedulerCache implements Snapshot {
   readonly #pods = new Map<string, PodState>()
   readonly #ttl: number
   #list: NodeInfo[] | undefined
+  readonly #affinitySet = new Set<NodeInfo>()
+  readonly #antiAffinitySet = new Set<NodeInfo>()
   #affinity: NodeInfo[] | undefined
   #antiAffinity: NodeInfo[] | undefined
 
@@ -49,12 +51,12 @@ export class SchedulerCache implements Snapshot {
   }
 
   withAffinityPods(): readonly NodeInfo[] {
-    this.#affinity ??= this.list().filter((n) => n.podsWithAffinity.size > 0)
+    this.#affinity ??= [...this.#affinitySet].filter((n) => this.#nodes.get(n.name) === n)
     return this.#affinity
   }
 
   withRequiredAntiAffinityPods(): readonly NodeInfo[] {
-    this.#antiAffinity ??= this.list().filter((n) => n.podsWithRequiredAntiAffinity.size > 0)
+    this.#antiAffinity ??= [...this.#antiAffinitySet].filter((n) => this.#nodes.get(n.name) === n)
     return this.#antiAffinity
   }
 
@@ -113,9 +115,10 @@ export class SchedulerCache implements Snapshot {
     this.#touch(info)
   }
 
+  /** Keeps the sets of nodes with affinity pods current; the lists change only with membership. */
   #touch(info: NodeInfo): void {
-    if (info.podsWithAffinity.size > 0 || this.#affinity?.includes(info)) this.#affinity = undefined
-    if (info.podsWithRequiredAntiAffinity.size > 0 || this.#antiAffinity?.includes(info))
+    if (track(this.#affinitySet, info, info.podsWithAffinity.size > 0)) this.#affinity = undefined
+    if (track(this.#antiAffinitySet, info, info.podsWithRequiredAntiAffinity.size > 0))
       this.#antiAffinity = undefined
   }
 
@@ -163,6 +166,11 @@ export class SchedulerCache implements Snapshot {
     return this.#pods.get(uid)?.assumed ?? false
   }
 
+  /** The PodInfo counted for `uid`, if any. */
+  podInfo(uid: string): PodInfo | undefined {
+    return this.#pods.get(uid)?.pi
+  }
+
   /** True when the pod is counted (bound or assumed). */
   has(uid: string): boolean {
     return this.#pods.has(uid)
@@ -177,4 +185,12 @@ export class SchedulerCache implements Snapshot {
     for (const uid of out) this.removePod(uid)
     return out
   }
+}
+
+/** Adds or removes `info` so the set holds it exactly when `member`; true when that changed it. */
+function track(set: Set<NodeInfo>, info: NodeInfo, member: boolean): boolean {
+  if (member === set.has(info)) return false
+  if (member) set.add(info)
+  else set.delete(info)
+  return true
 }

@@ -46,7 +46,10 @@ export function podHandler(t: HandlerTargets): EventHandler<Pod> {
         }
         return
       }
-      t.cache.setPod(pod, newPodInfo(t.withPriority(pod)))
+      // Requests, ports and affinity terms do not change on a bound pod: reuse what was computed.
+      const prev = t.cache.podInfo(uid)
+      const resolved = t.withPriority(pod)
+      t.cache.setPod(pod, prev ? { ...prev, pod: resolved } : newPodInfo(resolved))
       return
     }
     if (!t.isResponsible(pod) || t.cache.isAssumed(uid)) return

@@ -21,6 +21,8 @@ export interface SchedulingQueueOptions {
   readonly maxUnschedulableMs?: number
 }
 
+const NONE: readonly PodInfo[] = Object.freeze([])
+
 type Where = "active" | "backoff" | "unschedulable" | "inFlight"
 
 interface Entry {
@@ -242,8 +244,9 @@ export class SchedulingQueue {
 
   /** The pods nominated to `node`. */
   nominatedPods(node: string): readonly PodInfo[] {
+    if (this.#nominated.size === 0) return NONE
     const m = this.#nominated.get(node)
-    return m ? [...m.values()] : []
+    return m ? [...m.values()] : NONE
   }
 
   #backoffMs(e: Entry): number {

@@ -124,8 +124,10 @@ export class GenericScheduler {
 
 /** The node with the pods nominated there of at least the pod's priority counted on it. */
 function withNominated(node: NodeInfo, pod: PodInfo, nominated: NominatedPods | undefined): NodeInfo {
-  const others = nominated?.(node.name).filter((p) => p.uid !== pod.uid && p.priority >= pod.priority)
-  if (!others || others.length === 0) return node
+  const all = nominated?.(node.name)
+  if (!all || all.length === 0) return node
+  const others = all.filter((p) => p.uid !== pod.uid && p.priority >= pod.priority)
+  if (others.length === 0) return node
   const c = node.clone()
   for (const p of others) c.addPod(p)
   return c

@@ -7,6 +7,8 @@ export class CycleState {
   readonly skipScore = new Set<string>()
   /** Set when preFilter chose to skip a plugin's filter for this pod. */
   readonly skipFilter = new Set<string>()
+  /** The filters left to run for this pod once pre-filter chose what to skip (set by the runner). */
+  filters: readonly unknown[] | undefined
 
   /** The value under `key`, if any. */
   read<T>(key: string): T | undefined {
@@ -24,6 +26,7 @@ export class CycleState {
     for (const [k, v] of this.#data) c.#data.set(k, v)
     for (const s of this.skipScore) c.skipScore.add(s)
     for (const s of this.skipFilter) c.skipFilter.add(s)
+    c.filters = this.filters
     return c
   }
 }

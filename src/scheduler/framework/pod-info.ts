@@ -33,6 +33,8 @@ export interface PodInfo {
   readonly requiredAntiAffinity: readonly AffinityTerm[]
   readonly preferredAffinity: readonly AffinityTerm[]
   readonly preferredAntiAffinity: readonly AffinityTerm[]
+  /** True when it has any inter-pod affinity or anti-affinity term. */
+  readonly withAffinity: boolean
 }
 
 /** The pod's priority (spec.priority, 0 when unset), as upstream's PodPriority. */
@@ -71,6 +73,17 @@ function hostPortsOf(pod: Pod): string[] {
 
 /** Builds the PodInfo of `pod`. */
 export function newPodInfo(pod: Pod): PodInfo {
+  const info = computePodInfo(pod)
+  const withAffinity =
+    info.requiredAffinity.length +
+      info.requiredAntiAffinity.length +
+      info.preferredAffinity.length +
+      info.preferredAntiAffinity.length >
+    0
+  return { ...info, withAffinity }
+}
+
+function computePodInfo(pod: Pod): Omit<PodInfo, "withAffinity"> {
   const a = pod.spec?.affinity
   const namespace = pod.metadata?.namespace ?? "default"
   const key = `${namespace}/${pod.metadata?.name ?? ""}`
@@ -105,11 +118,5 @@ export function termMatches(term: AffinityTerm, pod: PodInfo): boolean {
 
 /** True when the pod has any inter-pod affinity or anti-affinity term. */
 export function hasAffinity(pi: PodInfo): boolean {
-  return (
-    pi.requiredAffinity.length +
-      pi.requiredAntiAffinity.length +
-      pi.preferredAffinity.length +
-      pi.preferredAntiAffinity.length >
-    0
-  )
+  return pi.withAffinity
 }

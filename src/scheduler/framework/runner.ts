@@ -123,13 +123,14 @@ export class Framework {
       if (!isSuccess(r.status)) return { status: { ...r.status, plugin: p.name } }
       if (r.nodeNames) nodeNames = new Set([...r.nodeNames].filter((n) => !nodeNames || nodeNames.has(n)))
     }
+    state.filters = this.filters.filter((p) => !state.skipFilter.has(p.name))
     return nodeNames ? { status: success(), nodeNames } : { status: success() }
   }
 
   /** Runs the filters against one node; the first rejection wins. */
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    for (const p of this.filters) {
-      if (state.skipFilter.has(p.name)) continue
+    const filters = (state.filters as readonly FilterPlugin[] | undefined) ?? this.filters
+    for (const p of filters) {
       let s: Status
       try {
         s = p.filter(state, pod, node)

@@ -49,3 +49,12 @@ export function isSuccess(s: Status): boolean {
 export function isRejected(s: Status): boolean {
   return s.code === "Unschedulable" || s.code === "UnschedulableAndUnresolvable"
 }
+
+/** A shared, frozen rejection of `plugin` with one fixed reason (no allocation per node). */
+export function fixedStatus(
+  code: "Unschedulable" | "UnschedulableAndUnresolvable",
+  plugin: string,
+  reason: string,
+): Status {
+  return Object.freeze({ code, reasons: Object.freeze([reason]), plugin }) as Status
+}

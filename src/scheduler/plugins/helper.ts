@@ -42,3 +42,22 @@ export function findUntoleratedTaint(
   }
   return undefined
 }
+
+/** The first NoSchedule or NoExecute taint no toleration tolerates (the filters' question). */
+export function findUntoleratedScheduleTaint(
+  taints: readonly Taint[],
+  tolerations: readonly Toleration[],
+): Taint | undefined {
+  for (const taint of taints) {
+    if (taint.effect !== "NoSchedule" && taint.effect !== "NoExecute") continue
+    let tolerated = false
+    for (const t of tolerations) {
+      if (toleratesTaint(t, taint)) {
+        tolerated = true
+        break
+      }
+    }
+    if (!tolerated) return taint
+  }
+  return undefined
+}

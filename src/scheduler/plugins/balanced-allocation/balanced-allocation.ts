@@ -4,8 +4,9 @@
  */
 import { MAX_NODE_SCORE, type ScorePlugin } from "../../framework/types.ts"
 import {
-  allocatableAndRequested,
+  allocatableOf,
   DEFAULT_RESOURCES,
+  requestedWith,
   type ResourceSpec,
 } from "../node-resources-fit/allocation.ts"
 
@@ -20,18 +21,23 @@ export function newBalancedAllocation(args: BalancedAllocationArgs = {}): ScoreP
   return {
     name: "NodeResourcesBalancedAllocation",
     score(_state, pod, node) {
-      const fractions: number[] = []
+      // Two resources (the default) need no array: the deviation is half their difference.
+      let n = 0
+      let a = 0
+      let sum = 0
+      let sumSq = 0
       for (const r of resources) {
-        const [alloc, req] = allocatableAndRequested(node, pod, r.name)
+        const alloc = allocatableOf(node, pod, r.name)
         if (alloc === 0) continue
-        fractions.push(Math.min(1, req / alloc))
+        const f = Math.min(1, requestedWith(node, pod, r.name) / alloc)
+        if (n === 0) a = f
+        n++
+        sum += f
+        sumSq += f * f
       }
       let std = 0
-      if (fractions.length === 2) std = Math.abs((fractions[0] ?? 0) - (fractions[1] ?? 0)) / 2
-      else if (fractions.length > 2) {
-        const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length
-        std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) ** 2, 0) / fractions.length)
-      }
+      if (n === 2) std = Math.abs(a - (sum - a)) / 2
+      else if (n > 2) std = Math.sqrt(Math.max(0, sumSq / n - (sum / n) ** 2))
       return Math.trunc((1 - std) * MAX_NODE_SCORE)
     },
   }

@@ -78,8 +78,7 @@ export function satisfiesAntiAffinity(state: AffinityState, pod: PodInfo, node: 
 /** True when no existing pod's anti-affinity rejects the incoming pod in the node's topology pairs. */
 export function satisfiesExistingAntiAffinity(state: AffinityState, node: NodeInfo): boolean {
   if (state.existingAntiAffinity.size === 0) return true
-  for (const [k, v] of Object.entries(node.labels)) {
-    if ((state.existingAntiAffinity.get(`${k}=${v}`) ?? 0) > 0) return false
-  }
+  const labels = node.labels
+  for (const k in labels) if ((state.existingAntiAffinity.get(`${k}=${labels[k]}`) ?? 0) > 0) return false
   return true
 }

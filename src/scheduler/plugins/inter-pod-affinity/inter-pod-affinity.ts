@@ -2,7 +2,6 @@
  * InterPodAffinity: required pod affinity and anti-affinity (the incoming pod's and existing
  * pods'), and scores from preferred terms, per topology domain.
  */
-import { hasAffinity } from "../../framework/pod-info.ts"
 import { skip, success, unresolvable, unschedulable } from "../../framework/status.ts"
 import {
   MAX_NODE_SCORE,
@@ -47,7 +46,10 @@ export function newInterPodAffinity(
     preFilter(state, pod) {
       const own = pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0
       if (!own && handle.snapshot.withRequiredAntiAffinityPods().length === 0) return { status: skip() }
-      state.write(PRE_FILTER_KEY, computeAffinityState(pod, handle.snapshot))
+      const s = computeAffinityState(pod, handle.snapshot)
+      // Nothing to check on any node: skip the filter.
+      if (!own && s.existingAntiAffinity.size === 0) return { status: skip() }
+      state.write(PRE_FILTER_KEY, s)
       return { status: success() }
     },
     filter(state, pod, node) {
@@ -65,8 +67,7 @@ export function newInterPodAffinity(
       const scores = new Map<string, number>()
       for (const node of nodes) {
         const pods = own ? node.pods.values() : node.podsWithAffinity.values()
-        for (const existing of pods)
-          if (hasAffinity(existing) || own) scoreExisting(scores, pod, existing, node, hardWeight)
+        for (const existing of pods) scoreExisting(scores, pod, existing, node, hardWeight)
       }
       if (scores.size === 0) return skip()
       state.write(PRE_SCORE_KEY, scores)

@@ -32,6 +32,7 @@ export function scoreExisting(
 ): void {
   add(scores, node, pod.preferredAffinity, existing, 1)
   add(scores, node, pod.preferredAntiAffinity, existing, -1)
+  if (!existing.withAffinity) return
   if (hardWeight > 0) add(scores, node, existing.requiredAffinity, pod, 1, hardWeight)
   add(scores, node, existing.preferredAffinity, pod, 1)
   add(scores, node, existing.preferredAntiAffinity, pod, -1)
@@ -41,6 +42,7 @@ export function scoreExisting(
 export function nodeScore(scores: ReadonlyMap<string, number>, node: NodeInfo): number {
   if (scores.size === 0) return 0
   let s = 0
-  for (const [k, v] of Object.entries(node.labels)) s += scores.get(`${k}=${v}`) ?? 0
+  const labels = node.labels
+  for (const k in labels) s += scores.get(`${k}=${labels[k]}`) ?? 0
   return s
 }

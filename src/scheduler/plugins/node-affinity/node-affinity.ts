@@ -5,7 +5,7 @@
 import type { NodeSelectorTerm, PreferredSchedulingTerm } from "kubernetes-types/core/v1.js"
 import type { CycleState } from "../../framework/cycle-state.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
-import { skip, success, unresolvable } from "../../framework/status.ts"
+import { fixedStatus, skip, success } from "../../framework/status.ts"
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from "../../framework/types.ts"
 import { defaultNormalizeScore } from "../helper.ts"
 import { anyTermMatches, termMatches } from "./node-selector.ts"
@@ -14,6 +14,7 @@ import { anyTermMatches, termMatches } from "./node-selector.ts"
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector"
 
 const NAME = "NodeAffinity"
+const REJECTED = fixedStatus("UnschedulableAndUnresolvable", NAME, ERR_REASON_POD)
 
 function requiredTerms(pi: PodInfo): readonly NodeSelectorTerm[] | undefined {
   return pi.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
@@ -48,11 +49,10 @@ export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlug
     },
     filter(_state, pod, node) {
       const labels = node.labels
-      for (const [k, v] of Object.entries(pod.pod.spec?.nodeSelector ?? {})) {
-        if (labels[k] !== v) return unresolvable(ERR_REASON_POD)
-      }
+      const selector = pod.pod.spec?.nodeSelector
+      if (selector) for (const k in selector) if (labels[k] !== selector[k]) return REJECTED
       const terms = requiredTerms(pod)
-      if (terms && !anyTermMatches(terms, node.node)) return unresolvable(ERR_REASON_POD)
+      if (terms && !anyTermMatches(terms, node.node)) return REJECTED
       return success()
     },
     preScore(_state: CycleState, pod) {

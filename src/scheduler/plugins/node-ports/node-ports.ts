@@ -1,7 +1,7 @@
 /** NodePorts: a pod asking for host ports fits only where no pod holds a conflicting one. */
 import type { PodInfo } from "../../framework/pod-info.ts"
 import type { NodeInfo } from "../../framework/node-info.ts"
-import { skip, success, unschedulable } from "../../framework/status.ts"
+import { fixedStatus, skip, success } from "../../framework/status.ts"
 import type { FilterPlugin, PreFilterPlugin } from "../../framework/types.ts"
 
 /** Upstream's reason. */
@@ -22,6 +22,8 @@ function conflicts(pod: PodInfo, node: NodeInfo): boolean {
   return false
 }
 
+const REJECTED = fixedStatus("Unschedulable", "NodePorts", ERR_REASON_PORTS)
+
 /** Builds NodePorts. */
 export function newNodePorts(): PreFilterPlugin & FilterPlugin {
   return {
@@ -30,7 +32,7 @@ export function newNodePorts(): PreFilterPlugin & FilterPlugin {
       return { status: pod.ports.length === 0 ? skip() : success() }
     },
     filter(_state, pod, node) {
-      return conflicts(pod, node) ? unschedulable(ERR_REASON_PORTS) : success()
+      return conflicts(pod, node) ? REJECTED : success()
     },
   }
 }

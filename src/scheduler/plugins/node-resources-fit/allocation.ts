@@ -17,25 +17,31 @@ export const DEFAULT_RESOURCES: readonly ResourceSpec[] = [
   { name: "memory", weight: 1 },
 ]
 
-/**
- * [allocatable, requested-with-the-pod] of one resource on the node; [0, 0] for an extended
- * resource the pod does not ask for (so it does not dilute the score).
- */
-export function allocatableAndRequested(node: NodeInfo, pod: PodInfo, name: string): [number, number] {
+/** What the node can allocate of one resource; 0 for an extended resource the pod does not ask for. */
+export function allocatableOf(node: NodeInfo, pod: PodInfo, name: string): number {
   switch (name) {
     case "cpu":
-      return [node.allocatable.milliCPU, node.nonZeroRequested.milliCPU + pod.nonZero.milliCPU]
+      return node.allocatable.milliCPU
     case "memory":
-      return [node.allocatable.memory, node.nonZeroRequested.memory + pod.nonZero.memory]
+      return node.allocatable.memory
     case "ephemeral-storage":
-      return [
-        node.allocatable.ephemeralStorage,
-        node.requested.ephemeralStorage + pod.requests.ephemeralStorage,
-      ]
-    default: {
-      const want = pod.requests.scalar.get(name) ?? 0
-      if (want === 0) return [0, 0]
-      return [node.allocatable.scalar.get(name) ?? 0, (node.requested.scalar.get(name) ?? 0) + want]
-    }
+      return node.allocatable.ephemeralStorage
+    default:
+      // An extended resource the pod does not ask for does not dilute the score.
+      return (pod.requests.scalar.get(name) ?? 0) === 0 ? 0 : (node.allocatable.scalar.get(name) ?? 0)
+  }
+}
+
+/** What the node would have requested of one resource with the pod on it (non-zero cpu and memory). */
+export function requestedWith(node: NodeInfo, pod: PodInfo, name: string): number {
+  switch (name) {
+    case "cpu":
+      return node.nonZeroRequested.milliCPU + pod.nonZero.milliCPU
+    case "memory":
+      return node.nonZeroRequested.memory + pod.nonZero.memory
+    case "ephemeral-storage":
+      return node.requested.ephemeralStorage + pod.requests.ephemeralStorage
+    default:
+      return (node.requested.scalar.get(name) ?? 0) + (pod.requests.scalar.get(name) ?? 0)
   }
 }

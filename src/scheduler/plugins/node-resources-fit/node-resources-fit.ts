@@ -4,7 +4,7 @@
  */
 import type { NodeInfo } from "../../framework/node-info.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
-import { success, unschedulable } from "../../framework/status.ts"
+import { type Status, success, unschedulable } from "../../framework/status.ts"
 import type { FilterPlugin, ScorePlugin } from "../../framework/types.ts"
 import { DEFAULT_RESOURCES, type ResourceSpec } from "./allocation.ts"
 import { scorer, type ScoringStrategyType, type UtilizationShapePoint } from "./scoring.ts"
@@ -42,6 +42,20 @@ export function insufficientResources(
   return out
 }
 
+/** True when the pod fits without a second look (the common case, checked without allocating). */
+function fitsQuickly(pod: PodInfo, node: NodeInfo): boolean {
+  const want = pod.requests
+  const alloc = node.allocatable
+  const used = node.requested
+  return (
+    want.scalar.size === 0 &&
+    node.pods.size + 1 <= alloc.allowedPodNumber &&
+    alloc.milliCPU >= want.milliCPU + used.milliCPU &&
+    alloc.memory >= want.memory + used.memory &&
+    alloc.ephemeralStorage >= want.ephemeralStorage + used.ephemeralStorage
+  )
+}
+
 /** Builds NodeResourcesFit. */
 export function newNodeResourcesFit(args: NodeResourcesFitArgs = {}): FilterPlugin & ScorePlugin {
   const ignored = new Set(args.ignoredResources ?? [])
@@ -53,11 +67,17 @@ export function newNodeResourcesFit(args: NodeResourcesFitArgs = {}): FilterPlug
     strategy.resources ?? DEFAULT_RESOURCES,
     strategy.requestedToCapacityRatio?.shape,
   )
+  const rejections = new Map<string, Status>()
   return {
     name: "NodeResourcesFit",
     filter(_state, pod, node) {
+      if (fitsQuickly(pod, node)) return success()
       const reasons = insufficientResources(pod, node, isIgnored)
-      return reasons.length ? unschedulable(...reasons) : success()
+      if (reasons.length === 0) return success()
+      const key = reasons.join("\n")
+      let s = rejections.get(key)
+      if (!s) rejections.set(key, (s = { ...unschedulable(...reasons), plugin: "NodeResourcesFit" }))
+      return s
     },
     score(_state, pod, node) {
       return score(pod, node)

@@ -6,7 +6,7 @@
 import type { NodeInfo } from "../../framework/node-info.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
 import { MAX_NODE_SCORE } from "../../framework/types.ts"
-import { allocatableAndRequested, type ResourceSpec } from "./allocation.ts"
+import { allocatableOf, requestedWith, type ResourceSpec } from "./allocation.ts"
 
 /** The strategy names of upstream's ScoringStrategyType. */
 export type ScoringStrategyType = "LeastAllocated" | "MostAllocated" | "RequestedToCapacityRatio"
@@ -68,9 +68,9 @@ export function scorer(
     let sum = 0
     let weights = 0
     for (const r of resources) {
-      const [alloc, req] = allocatableAndRequested(node, pod, r.name)
+      const alloc = allocatableOf(node, pod, r.name)
       if (alloc === 0) continue
-      sum += each(req, alloc) * r.weight
+      sum += each(requestedWith(node, pod, r.name), alloc) * r.weight
       weights += r.weight
     }
     if (weights === 0) return 0

@@ -1,11 +1,12 @@
 /** NodeUnschedulable: keeps pods off cordoned nodes unless they tolerate the unschedulable taint. */
-import { unresolvable, success } from "../../framework/status.ts"
+import { fixedStatus, success } from "../../framework/status.ts"
 import type { FilterPlugin } from "../../framework/types.ts"
 import { toleratesTaint } from "../helper.ts"
 
 /** Upstream's reason when a node is cordoned. */
 export const ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
 
+const REJECTED = fixedStatus("UnschedulableAndUnresolvable", "NodeUnschedulable", ERR_REASON_UNSCHEDULABLE)
 const UNSCHEDULABLE_TAINT = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" }
 
 /** Builds NodeUnschedulable. */
@@ -15,7 +16,7 @@ export function newNodeUnschedulable(): FilterPlugin {
     filter(_state, pod, node) {
       if (!node.node.spec?.unschedulable) return success()
       const tolerated = (pod.pod.spec?.tolerations ?? []).some((t) => toleratesTaint(t, UNSCHEDULABLE_TAINT))
-      return tolerated ? success() : unresolvable(ERR_REASON_UNSCHEDULABLE)
+      return tolerated ? success() : REJECTED
     },
   }
 }
