@@ -50,6 +50,7 @@ export function podHandler(t: HandlerTargets): EventHandler<Pod> {
       const prev = t.cache.podInfo(uid)
       const resolved = t.withPriority(pod)
       t.cache.setPod(pod, prev ? { ...prev, pod: resolved } : newPodInfo(resolved))
+      if (!prev) t.queue.movePodsWaitingForPods()
       return
     }
     if (!t.isResponsible(pod) || t.cache.isAssumed(uid)) return

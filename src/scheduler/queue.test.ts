@@ -83,3 +83,19 @@ test("delete() drops a waiting pod and done() one that was scheduled", async () 
   assert.equal(q.has(b.uid), false)
   assert.deepEqual(q.stats(), { active: 0, backoff: 0, unschedulable: 0 })
 })
+
+test("movePodsWaitingForPods() moves only pods that inter-pod affinity or spreading rejected", async () => {
+  const { clock, q, signal } = setup()
+  q.add(newPodInfo(makePod("affinity")))
+  q.add(newPodInfo(makePod("resources")))
+  const a = (await q.pop(signal))!
+  a.unschedulablePlugins = new Set(["InterPodAffinity"])
+  const b = (await q.pop(signal))!
+  b.unschedulablePlugins = new Set(["NodeResourcesFit"])
+  q.addUnschedulable(a, q.schedulingCycle)
+  q.addUnschedulable(b, q.schedulingCycle)
+  await clock.advance(1000)
+  q.movePodsWaitingForPods()
+  assert.deepEqual(q.stats(), { active: 1, backoff: 0, unschedulable: 1 })
+  assert.equal((await q.pop(signal))?.podInfo.pod.metadata?.name, "affinity")
+})

@@ -57,6 +57,9 @@ export class SchedulingQueue {
   #closed = false
   #cycle = 0
   #moveRequestCycle = -1
+  /** The cycle of the last move for pods rejected by plugins that watch bound pods. */
+  #podMoveRequestCycle = -1
+  readonly #unschedulable = new Set<Entry>()
   #counts: Record<Where, number> = { active: 0, backoff: 0, unschedulable: 0, inFlight: 0 }
 
   constructor(opts: SchedulingQueueOptions) {
@@ -119,6 +122,7 @@ export class SchedulingQueue {
     const entry = this.#entries.get(uid)
     if (!entry) return
     this.#counts[entry.where]--
+    this.#unschedulable.delete(entry)
     entry.version++
     this.#entries.delete(uid)
     this.deleteNominated(uid)
@@ -168,7 +172,9 @@ export class SchedulingQueue {
     if (!entry || entry.where !== "inFlight") return
     entry.q = { ...q, podInfo: entry.q.podInfo }
     entry.since = this.#opts.clock.now()
-    this.#moveTo(entry, this.#moveRequestCycle >= cycle ? "backoff" : "unschedulable")
+    const moved =
+      this.#moveRequestCycle >= cycle || (this.#podMoveRequestCycle >= cycle && watchesPods(entry.q))
+    this.#moveTo(entry, moved ? "backoff" : "unschedulable")
   }
 
   /** Puts back a pod after an error: to backoff. */
@@ -187,10 +193,20 @@ export class SchedulingQueue {
 
   /** Something changed that may let unschedulable pods fit: move them all back. */
   moveAllToActiveOrBackoff(): void {
-    for (const e of this.#entries.values()) {
-      if (e.where === "unschedulable") this.#moveTo(e, this.#isBackingOff(e) ? "backoff" : "active")
-    }
+    for (const e of [...this.#unschedulable]) this.#moveTo(e, this.#isBackingOff(e) ? "backoff" : "active")
     this.#moveRequestCycle = this.#cycle
+  }
+
+  /**
+   * A pod was bound: move back the pods that inter-pod affinity or topology spreading rejected
+   * (a pod they wait for may now exist). Others stay: a new pod only takes room.
+   */
+  movePodsWaitingForPods(): void {
+    this.#podMoveRequestCycle = this.#cycle
+    if (this.#unschedulable.size === 0) return
+    for (const e of [...this.#unschedulable]) {
+      if (watchesPods(e.q)) this.#moveTo(e, this.#isBackingOff(e) ? "backoff" : "active")
+    }
   }
 
   /** Moves pods whose backoff ended to active, and long-unschedulable pods back (call every second). */
@@ -208,8 +224,8 @@ export class SchedulingQueue {
       this.#backoff.pop()
       this.#moveTo(e, "active")
     }
-    for (const e of this.#entries.values()) {
-      if (e.where === "unschedulable" && now - e.since >= this.#opts.maxUnschedulableMs) {
+    for (const e of [...this.#unschedulable]) {
+      if (now - e.since >= this.#opts.maxUnschedulableMs) {
         this.#moveTo(e, this.#isBackingOff(e) ? "backoff" : "active")
       }
     }
@@ -263,6 +279,8 @@ export class SchedulingQueue {
   }
 
   #moveTo(e: Entry, where: Where): void {
+    if (e.where === "unschedulable") this.#unschedulable.delete(e)
+    if (where === "unschedulable") this.#unschedulable.add(e)
     this.#counts[e.where]--
     this.#counts[where]++
     e.where = where
@@ -279,6 +297,13 @@ export class SchedulingQueue {
     this.#waiters = []
     for (const f of w) f()
   }
+}
+
+/** Plugins whose verdict can change when another pod is bound. */
+const POD_WATCHERS = ["InterPodAffinity", "PodTopologySpread"]
+
+function watchesPods(q: QueuedPodInfo): boolean {
+  return POD_WATCHERS.some((p) => q.unschedulablePlugins.has(p))
 }
 
 /** True when an update may change where the pod fits (its spec or labels), not only its status. */

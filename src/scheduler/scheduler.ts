@@ -182,6 +182,9 @@ export class Scheduler {
       return this.#fail(q, cycle, { reason: "SchedulerError", message: String(err) })
     }
     if (result instanceof FitError) {
+      q.unschedulablePlugins = new Set(
+        [...result.statuses.values()].map((s) => s.plugin).filter((p): p is string => !!p),
+      )
       const post = await fwk.runPostFilter(state, pi, result.statuses, signal)
       if (!isSuccess(post.status)) result.postFilterMsg = post.status.reasons.join(", ")
       const nominated = post.nominatedNodeName
