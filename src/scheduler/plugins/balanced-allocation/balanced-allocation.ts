@@ -1,12 +1,16 @@
 /**
  * NodeResourcesBalancedAllocation: favours nodes whose cpu and memory would be used in similar
- * proportions with the pod on them (1 minus the standard deviation of the fractions, times 100).
+ * proportions with the pod on them (1 minus the standard deviation of the fractions, times 100),
+ * counting actual requests. Best-effort pods (no requests) are not scored, as upstream, so they
+ * do not all pile onto one node.
  */
-import { MAX_NODE_SCORE, type ScorePlugin } from "../../framework/types.ts"
+import { skip, success } from "../../framework/status.ts"
+import { MAX_NODE_SCORE, type PreScorePlugin, type ScorePlugin } from "../../framework/types.ts"
 import {
   allocatableOf,
+  podRequestOf,
   DEFAULT_RESOURCES,
-  requestedWith,
+  requestedActually,
   type ResourceSpec,
 } from "../node-resources-fit/allocation.ts"
 
@@ -16,10 +20,13 @@ export interface BalancedAllocationArgs {
 }
 
 /** Builds NodeResourcesBalancedAllocation. */
-export function newBalancedAllocation(args: BalancedAllocationArgs = {}): ScorePlugin {
+export function newBalancedAllocation(args: BalancedAllocationArgs = {}): PreScorePlugin & ScorePlugin {
   const resources = args.resources ?? DEFAULT_RESOURCES
   return {
     name: "NodeResourcesBalancedAllocation",
+    preScore(_state, pod) {
+      return resources.some((r) => podRequestOf(pod, r.name) > 0) ? success() : skip()
+    },
     score(_state, pod, node) {
       // Two resources (the default) need no array: the deviation is half their difference.
       let n = 0
@@ -29,7 +36,7 @@ export function newBalancedAllocation(args: BalancedAllocationArgs = {}): ScoreP
       for (const r of resources) {
         const alloc = allocatableOf(node, pod, r.name)
         if (alloc === 0) continue
-        const f = Math.min(1, requestedWith(node, pod, r.name) / alloc)
+        const f = Math.min(1, requestedActually(node, pod, r.name) / alloc)
         if (n === 0) a = f
         n++
         sum += f

@@ -45,3 +45,29 @@ export function requestedWith(node: NodeInfo, pod: PodInfo, name: string): numbe
       return (node.requested.scalar.get(name) ?? 0) + (pod.requests.scalar.get(name) ?? 0)
   }
 }
+
+/** What the node would have requested with the pod on it, by actual requests (no defaults). */
+export function requestedActually(node: NodeInfo, pod: PodInfo, name: string): number {
+  switch (name) {
+    case "cpu":
+      return node.requested.milliCPU + pod.requests.milliCPU
+    case "memory":
+      return node.requested.memory + pod.requests.memory
+    default:
+      return requestedWith(node, pod, name)
+  }
+}
+
+/** The pod's own request of one resource. */
+export function podRequestOf(pod: PodInfo, name: string): number {
+  switch (name) {
+    case "cpu":
+      return pod.requests.milliCPU
+    case "memory":
+      return pod.requests.memory
+    case "ephemeral-storage":
+      return pod.requests.ephemeralStorage
+    default:
+      return pod.requests.scalar.get(name) ?? 0
+  }
+}
