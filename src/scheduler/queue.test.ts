@@ -99,3 +99,18 @@ test("movePodsWaitingForPods() moves only pods that inter-pod affinity or spread
   assert.deepEqual(q.stats(), { active: 1, backoff: 0, unschedulable: 1 })
   assert.equal((await q.pop(signal))?.podInfo.pod.metadata?.name, "affinity")
 })
+
+test("nominator: nominated pods are listed per node and forgotten with the pod", () => {
+  const { q } = setup()
+  const a = newPodInfo(makePod("a"))
+  q.add(a)
+  q.nominator.add(a, "n1")
+  assert.deepEqual(
+    q.nominator.podsFor("n1").map((p) => p.uid),
+    [a.uid],
+  )
+  q.nominator.add(a, "n2")
+  assert.deepEqual(q.nominator.podsFor("n1"), [])
+  q.delete(a.uid)
+  assert.deepEqual(q.nominator.podsFor("n2"), [])
+})

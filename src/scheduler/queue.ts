@@ -9,6 +9,7 @@ import type { Clock } from "../util/index.ts"
 import type { PodInfo } from "./framework/pod-info.ts"
 import type { QueuedPodInfo } from "./framework/types.ts"
 import { Heap } from "./heap.ts"
+import { Nominator } from "./nominator.ts"
 
 /** Options of SchedulingQueue. */
 export interface SchedulingQueueOptions {
@@ -20,8 +21,6 @@ export interface SchedulingQueueOptions {
   /** Unschedulable pods go back to the active queue after this long (default 5 minutes). */
   readonly maxUnschedulableMs?: number
 }
-
-const NONE: readonly PodInfo[] = Object.freeze([])
 
 type Where = "active" | "backoff" | "unschedulable" | "inFlight"
 
@@ -52,7 +51,6 @@ export class SchedulingQueue {
   readonly #entries = new Map<string, Entry>()
   readonly #active: Heap<HeapItem>
   readonly #backoff: Heap<HeapItem>
-  readonly #nominated = new Map<string, Map<string, PodInfo>>()
   #waiters: (() => void)[] = []
   #closed = false
   #cycle = 0
@@ -60,6 +58,8 @@ export class SchedulingQueue {
   /** The cycle of the last move for pods rejected by plugins that watch bound pods. */
   #podMoveRequestCycle = -1
   readonly #unschedulable = new Set<Entry>()
+  /** Pods nominated to nodes by preemption, forgotten when they leave the queue. */
+  readonly nominator = new Nominator()
   #counts: Record<Where, number> = { active: 0, backoff: 0, unschedulable: 0, inFlight: 0 }
 
   constructor(opts: SchedulingQueueOptions) {
@@ -125,7 +125,7 @@ export class SchedulingQueue {
     this.#unschedulable.delete(entry)
     entry.version++
     this.#entries.delete(uid)
-    this.deleteNominated(uid)
+    this.nominator.delete(uid)
   }
 
   /** Waits for the next pod to schedule; undefined once closed or aborted. */
@@ -243,26 +243,6 @@ export class SchedulingQueue {
   close(): void {
     this.#closed = true
     this.#wake()
-  }
-
-  /** Records that `pi` was nominated to `node` by preemption. */
-  addNominated(pi: PodInfo, node: string): void {
-    this.deleteNominated(pi.uid)
-    let m = this.#nominated.get(node)
-    if (!m) this.#nominated.set(node, (m = new Map()))
-    m.set(pi.uid, pi)
-  }
-
-  /** Forgets a nomination. */
-  deleteNominated(uid: string): void {
-    for (const [node, m] of this.#nominated) if (m.delete(uid) && m.size === 0) this.#nominated.delete(node)
-  }
-
-  /** The pods nominated to `node`. */
-  nominatedPods(node: string): readonly PodInfo[] {
-    if (this.#nominated.size === 0) return NONE
-    const m = this.#nominated.get(node)
-    return m ? [...m.values()] : NONE
   }
 
   #backoffMs(e: Entry): number {

@@ -85,7 +85,7 @@ export class Scheduler {
         recorder,
         schedulerName: profile.schedulerName,
         defaultSpreadSelector: spread,
-        nominatedPods: (node) => this.queue.nominatedPods(node),
+        nominatedPods: (node) => this.queue.nominator.podsFor(node),
       })
       this.#frameworks.set(profile.schedulerName, fwk)
     }
@@ -177,7 +177,7 @@ export class Scheduler {
     const state = new CycleState()
     let result
     try {
-      result = this.#algorithm.schedule(fwk, state, pi, this.cache, (n) => this.queue.nominatedPods(n))
+      result = this.#algorithm.schedule(fwk, state, pi, this.cache, (n) => this.queue.nominator.podsFor(n))
     } catch (err) {
       return this.#fail(q, cycle, { reason: "SchedulerError", message: String(err) })
     }
@@ -188,7 +188,7 @@ export class Scheduler {
       const post = await fwk.runPostFilter(state, pi, result.statuses, signal)
       if (!isSuccess(post.status)) result.postFilterMsg = post.status.reasons.join(", ")
       const nominated = post.nominatedNodeName
-      if (nominated) this.queue.addNominated(pi, nominated)
+      if (nominated) this.queue.nominator.add(pi, nominated)
       return this.#fail(q, cycle, {
         reason: "Unschedulable",
         message: result.message,
@@ -201,7 +201,7 @@ export class Scheduler {
       pod: { ...pi.pod, spec: { ...(pi.pod.spec ?? { containers: [] }), nodeName: host } },
     }
     this.cache.assumePod(assumed, host)
-    this.queue.deleteNominated(pi.uid)
+    this.queue.nominator.delete(pi.uid)
     const reserved = fwk.runReserve(state, assumed, host)
     if (!isSuccess(reserved)) {
       fwk.runUnreserve(state, assumed, host)
