@@ -19,6 +19,7 @@ import {
   satisfiesExistingAntiAffinity,
 } from "./filtering.ts"
 import { nodeScore, scoreExisting } from "./scoring.ts"
+import { TopologyCounts } from "../topology-counts.ts"
 
 /** Upstream's reasons. */
 export const ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules"
@@ -64,7 +65,7 @@ export function newInterPodAffinity(
       const own = pod.preferredAffinity.length + pod.preferredAntiAffinity.length > 0
       const nodes = own ? handle.snapshot.list() : handle.snapshot.withAffinityPods()
       if (nodes.length === 0) return skip()
-      const scores = new Map<string, number>()
+      const scores = new TopologyCounts()
       for (const node of nodes) {
         const pods = own ? node.pods.values() : node.podsWithAffinity.values()
         for (const existing of pods) scoreExisting(scores, pod, existing, node, hardWeight)
@@ -74,7 +75,8 @@ export function newInterPodAffinity(
       return success()
     },
     score(state, _pod, node) {
-      return nodeScore(state.read<Map<string, number>>(PRE_SCORE_KEY) ?? new Map(), node)
+      const scores = state.read<TopologyCounts>(PRE_SCORE_KEY)
+      return scores ? nodeScore(scores, node) : 0
     },
     normalizeScore(_state, _pod, scores) {
       let min = Infinity

@@ -4,9 +4,10 @@
  */
 import type { NodeInfo } from "../../framework/node-info.ts"
 import { type AffinityTerm, type PodInfo, termMatches } from "../../framework/pod-info.ts"
+import type { TopologyCounts } from "../topology-counts.ts"
 
 function add(
-  scores: Map<string, number>,
+  scores: TopologyCounts,
   node: NodeInfo,
   terms: readonly AffinityTerm[],
   target: PodInfo,
@@ -17,14 +18,13 @@ function add(
     if (!termMatches(t, target)) continue
     const v = node.labels[t.topologyKey]
     if (v === undefined) continue
-    const pair = `${t.topologyKey}=${v}`
-    scores.set(pair, (scores.get(pair) ?? 0) + sign * (weight ?? t.weight))
+    scores.add(t.topologyKey, v, sign * (weight ?? t.weight))
   }
 }
 
 /** Accumulates what one existing pod contributes to the pair scores of the incoming `pod`. */
 export function scoreExisting(
-  scores: Map<string, number>,
+  scores: TopologyCounts,
   pod: PodInfo,
   existing: PodInfo,
   node: NodeInfo,
@@ -39,10 +39,6 @@ export function scoreExisting(
 }
 
 /** The node's score: the sum of the scores of its topology pairs. */
-export function nodeScore(scores: ReadonlyMap<string, number>, node: NodeInfo): number {
-  if (scores.size === 0) return 0
-  let s = 0
-  const labels = node.labels
-  for (const k in labels) s += scores.get(`${k}=${labels[k]}`) ?? 0
-  return s
+export function nodeScore(scores: TopologyCounts, node: NodeInfo): number {
+  return scores.size === 0 ? 0 : scores.sumFor(node.labels)
 }
