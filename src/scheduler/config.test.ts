@@ -83,3 +83,22 @@ test("loadSchedulerConfig() and resolveProfiles() read profiles, weights and arg
 test("resolveProfiles() rejects a profile named twice", () => {
   assert.throws(() => resolveProfiles({ profiles: [{}, {}] }), /defined twice/)
 })
+
+test("Framework: a plugin enabled at one point joins only that point", () => {
+  const [p] = resolveProfiles({
+    profiles: [
+      {
+        plugins: {
+          multiPoint: { disabled: [{ name: "NodeResourcesFit" }] },
+          score: { enabled: [{ name: "NodeResourcesFit", weight: 4 }] },
+        },
+      },
+    ],
+  })
+  const fwk = new Framework(p!, inTreePlugins, { snapshot: cacheOf([]) })
+  assert.equal(
+    fwk.filters.some((f) => f.name === "NodeResourcesFit"),
+    false,
+  )
+  assert.equal(fwk.scores.find((s) => s.plugin.name === "NodeResourcesFit")?.weight, 4)
+})

@@ -78,6 +78,8 @@ export interface ResolvedProfile {
   readonly percentageOfNodesToScore: number
   /** The plugins to build, each with its score weight. */
   readonly plugins: readonly Required<PluginRef>[]
+  /** The plugins enabled at every extension point they implement (multiPoint). */
+  readonly multiPoint: readonly string[]
   /** Per extension point: plugins only enabled there, and those disabled there. */
   readonly points: Readonly<
     Record<ExtensionPoint, { enabled: readonly string[]; disabled: ReadonlySet<string> }>
@@ -103,6 +105,7 @@ export function resolveProfile(
 ): ResolvedProfile {
   const defaults = DEFAULT_PLUGINS.map((p) => ({ name: p.name, weight: p.weight ?? 1 }))
   let plugins = applySet(defaults, profile.plugins?.multiPoint)
+  const multiPoint = plugins.map((p) => p.name)
   const points = {} as Record<ExtensionPoint, { enabled: string[]; disabled: Set<string> }>
   for (const point of EXTENSION_POINTS) {
     const set = profile.plugins?.[point]
@@ -120,6 +123,7 @@ export function resolveProfile(
     schedulerName: profile.schedulerName ?? DEFAULT_SCHEDULER_NAME,
     percentageOfNodesToScore: profile.percentageOfNodesToScore ?? config.percentageOfNodesToScore ?? 0,
     plugins,
+    multiPoint,
     points,
     args: new Map((profile.pluginConfig ?? []).map((c) => [c.name, c.args ?? {}])),
   }

@@ -83,13 +83,12 @@ export class Framework {
       build(p.name)
       weights.set(p.name, p.weight)
     }
+    // A point runs the multiPoint plugins it does not disable, then those enabled only there.
     const at = <T extends Plugin>(point: ExtensionPoint): T[] => {
       const { enabled, disabled } = profile.points[point]
-      const names = profile.plugins
-        .map((p) => p.name)
-        .filter((n) => !disabled.has("*") || enabled.includes(n))
+      const kept = disabled.has("*") ? [] : profile.multiPoint.filter((n) => !disabled.has(n))
+      const names = [...kept, ...enabled.filter((n) => !kept.includes(n))]
       return names
-        .filter((n) => !disabled.has(n) || enabled.includes(n))
         .map((n) => build(n))
         .filter((p) => typeof (p as unknown as Record<string, unknown>)[METHOD[point]] === "function") as T[]
     }
