@@ -44,6 +44,8 @@ export interface SchedulerOptions {
 /** Counters of a running scheduler. */
 export interface SchedulerStats {
   attempts: number
+  /** Nodes filtered over all successful attempts (their average shows the sampling at work). */
+  evaluatedNodes: number
   scheduled: number
   unschedulable: number
   errors: number
@@ -56,7 +58,13 @@ const YIELD_EVERY_MS = 5
 export class Scheduler {
   readonly cache = new SchedulerCache()
   readonly queue: SchedulingQueue
-  readonly stats: SchedulerStats = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0 }
+  readonly stats: SchedulerStats = {
+    attempts: 0,
+    evaluatedNodes: 0,
+    scheduled: 0,
+    unschedulable: 0,
+    errors: 0,
+  }
   readonly #clock: Clock
   readonly #log: Logger
   readonly #informers: SharedInformers
@@ -195,6 +203,7 @@ export class Scheduler {
         ...(nominated ? { nominatedNodeName: nominated } : {}),
       })
     }
+    this.stats.evaluatedNodes += result.evaluatedNodes
     const host = result.suggestedHost
     const assumed: PodInfo = {
       ...pi,
