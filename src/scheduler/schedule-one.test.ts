@@ -54,3 +54,15 @@ test("schedule() picks the least allocated node and counts only a sample on larg
   assert.equal(r.suggestedHost, "n0")
   assert.equal(r.feasibleNodes, 420)
 })
+
+test("schedule() tries the nominated node first", () => {
+  const cache = cacheOf([
+    makeNode("roomy", { capacity: { cpu: "64", memory: "64Gi", pods: "110" } }),
+    makeNode("nominated"),
+  ])
+  const pod = makePod("p", { requests: { cpu: "1" } })
+  const { state, pi } = cycle({ ...pod, status: { nominatedNodeName: "nominated" } })
+  const r = new GenericScheduler().schedule(frameworkOf(cache), state, pi, cache)
+  assert.ok(!(r instanceof FitError))
+  assert.equal(r.suggestedHost, "nominated")
+})

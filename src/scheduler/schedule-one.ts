@@ -82,6 +82,12 @@ export class GenericScheduler {
       ? [...pre.nodeNames].map((n) => snapshot.get(n)).filter((n): n is NodeInfo => !!n)
       : all
     const statuses = new Map<string, Status>()
+    // A pod nominated by preemption tries its node first; it fits there once the victims are gone.
+    const nominatedNode = snapshot.get(pod.pod.status?.nominatedNodeName ?? "")
+    if (nominatedNode && (!pre.nodeNames || pre.nodeNames.has(nominatedNode.name))) {
+      const s = fwk.runFilter(state, pod, withNominated(nominatedNode, pod, nominated))
+      if (isSuccess(s)) return { suggestedHost: nominatedNode.name, evaluatedNodes: 1, feasibleNodes: 1 }
+    }
     const feasible = this.#filter(fwk, state, pod, candidates, statuses, nominated)
     if (feasible.length === 0) return new FitError(all.length, statuses)
     const first = feasible[0] as NodeInfo
