@@ -22,5 +22,11 @@ export type { Code, Status } from "./framework/status.ts"
 export type * from "./framework/types.ts"
 export { inTreePlugins } from "./plugins/registry.ts"
 export { FitError, GenericScheduler, numFeasibleNodesToFind } from "./schedule-one.ts"
-export { PriorityClasses, Scheduler, type SchedulerOptions, type SchedulerStats } from "./scheduler.ts"
+export {
+  PodDisruptionBudgets,
+  PriorityClasses,
+  Scheduler,
+  type SchedulerOptions,
+  type SchedulerStats,
+} from "./scheduler.ts"
 export { SchedulingQueue, type QueueStats } from "./queue.ts"

@@ -6,9 +6,16 @@
  */
 import { setMaxListeners } from "node:events"
 import type { Pod } from "kubernetes-types/core/v1.js"
+import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js"
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
-import { type ApiObject, findResource, Nodes, Pods, type ResourceRef } from "../api/index.ts"
-import { type Client, ClientEventRecorder, type EventRecorder, SharedInformers } from "../client/index.ts"
+import { type ApiObject, findResource, Nodes, Pods, type ResourceRef, selectorMatcher } from "../api/index.ts"
+import {
+  BY_NAMESPACE,
+  type Client,
+  ClientEventRecorder,
+  type EventRecorder,
+  SharedInformers,
+} from "../client/index.ts"
 import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
 import { SchedulerCache } from "./cache.ts"
 import { DEFAULT_SCHEDULER_NAME, type KubeSchedulerConfiguration, resolveProfiles } from "./config.ts"
@@ -17,7 +24,7 @@ import { CycleState } from "./framework/cycle-state.ts"
 import type { PodInfo } from "./framework/pod-info.ts"
 import { Framework, type Registry } from "./framework/runner.ts"
 import { isSuccess } from "./framework/status.ts"
-import type { QueuedPodInfo } from "./framework/types.ts"
+import type { DisruptionBudget, QueuedPodInfo } from "./framework/types.ts"
 import { nodeHandler, podHandler } from "./handlers.ts"
 import { inTreePlugins } from "./plugins/registry.ts"
 import { SchedulingQueue } from "./queue.ts"
@@ -27,6 +34,11 @@ import { FitError, GenericScheduler } from "./schedule-one.ts"
 /** The PriorityClass resource. */
 export const PriorityClasses = findResource("scheduling.k8s.io", "v1", "priorityclasses") as ResourceRef<
   PriorityClass & ApiObject
+>
+
+/** The PodDisruptionBudget resource. */
+export const PodDisruptionBudgets = findResource("policy", "v1", "poddisruptionbudgets") as ResourceRef<
+  PodDisruptionBudget & ApiObject
 >
 
 /** Options of Scheduler. */
@@ -94,6 +106,7 @@ export class Scheduler {
         schedulerName: profile.schedulerName,
         defaultSpreadSelector: spread,
         nominatedPods: (node) => this.queue.nominator.podsFor(node),
+        disruptionBudgets: (ns) => this.#disruptionBudgets(ns),
       })
       this.#frameworks.set(profile.schedulerName, fwk)
     }
@@ -133,6 +146,7 @@ export class Scheduler {
       withPriority: (pod: Pod) => this.#withPriority(pod),
     }
     this.#informers.get(PriorityClasses)
+    this.#informers.get(PodDisruptionBudgets)
     for (const ref of SPREAD_SOURCES) this.#informers.get<ApiObject>(ref as ResourceRef)
     this.#informers.get(Nodes).addHandler(nodeHandler(targets))
     this.#informers.get(Pods).addHandler(podHandler(targets))
@@ -164,6 +178,22 @@ export class Scheduler {
         since = performance.now()
       }
     }
+  }
+
+  #disruptionBudgets(namespace: string): DisruptionBudget[] {
+    return this.#informers
+      .get(PodDisruptionBudgets)
+      .cache.byIndex(BY_NAMESPACE, namespace)
+      .map((pdb) => {
+        const sel = pdb.spec?.selector
+        // An empty selector selects no pod here, as upstream's preemption reads it.
+        const empty = !sel || (!sel.matchLabels && !sel.matchExpressions?.length)
+        return {
+          matches: empty ? () => false : selectorMatcher(sel),
+          disruptionsAllowed: pdb.status?.disruptionsAllowed ?? 0,
+          disrupted: new Set(Object.keys(pdb.status?.disruptedPods ?? {})),
+        }
+      })
   }
 
   #withPriority(pod: Pod): Pod {

@@ -123,8 +123,19 @@ export interface Handle {
   defaultSpreadSelector?(
     pod: Pod,
   ): ((labels: Readonly<Record<string, string>> | undefined) => boolean) | undefined
+  /** The PodDisruptionBudgets of a namespace (preemption avoids breaking them). */
+  disruptionBudgets?(namespace: string): readonly DisruptionBudget[]
   /** Pods nominated to a node by preemption (they count there for pods of lower priority). */
   nominatedPods?(nodeName: string): readonly PodInfo[]
+}
+
+/** A PodDisruptionBudget as preemption reads it. */
+export interface DisruptionBudget {
+  readonly matches: (labels: Readonly<Record<string, string>> | undefined) => boolean
+  /** status.disruptionsAllowed. */
+  readonly disruptionsAllowed: number
+  /** Names of pods already counted as disrupted (status.disruptedPods). */
+  readonly disrupted: ReadonlySet<string>
 }
 
 /** Builds a plugin from its args (pluginConfig) and the handle. */

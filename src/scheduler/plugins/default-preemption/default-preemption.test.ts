@@ -12,7 +12,21 @@ const node = (name: string, cpu: string, taints = false): Node =>
 const running = (name: string, nodeName: string, cpu: string, priority: number) =>
   makePod(name, { node: nodeName, requests: { cpu }, priority })
 
-const cases: { name: string; nodes: Node[]; pods: Pod[]; pod: Pod; wantNode?: string; wantMsg?: string }[] = [
+const protectedApp = {
+  matches: (l?: Readonly<Record<string, string>>) => l?.app === "guarded",
+  disruptionsAllowed: 0,
+  disrupted: new Set<string>(),
+}
+
+const cases: {
+  name: string
+  nodes: Node[]
+  pods: Pod[]
+  pod: Pod
+  budgets?: boolean
+  wantNode?: string
+  wantMsg?: string
+}[] = [
   {
     name: "evicts the lower-priority pod",
     nodes: [node("n1", "2")],
@@ -35,6 +49,27 @@ const cases: { name: string; nodes: Node[]; pods: Pod[]; pod: Pod; wantNode?: st
     wantNode: "n2",
   },
   {
+    name: "without budgets the least important victim's node wins",
+    nodes: [node("n1", "2"), node("n2", "2")],
+    pods: [
+      makePod("guarded", { node: "n1", requests: { cpu: "2" }, priority: 1, labels: { app: "guarded" } }),
+      running("plain", "n2", "2", 5),
+    ],
+    pod: makePod("high", { requests: { cpu: "1" }, priority: 100 }),
+    wantNode: "n1",
+  },
+  {
+    name: "a PodDisruptionBudget with no disruptions left steers preemption elsewhere",
+    nodes: [node("n1", "2"), node("n2", "2")],
+    pods: [
+      makePod("guarded", { node: "n1", requests: { cpu: "2" }, priority: 1, labels: { app: "guarded" } }),
+      running("plain", "n2", "2", 5),
+    ],
+    pod: makePod("high", { requests: { cpu: "1" }, priority: 100 }),
+    budgets: true,
+    wantNode: "n2",
+  },
+  {
     name: "no victims among equal priorities; tainted nodes are not helped",
     nodes: [node("n1", "1"), node("n2", "1"), node("n3", "8", true)],
     pods: [running("a", "n1", "1", 100), running("b", "n2", "1", 100)],
@@ -54,7 +89,7 @@ const cases: { name: string; nodes: Node[]; pods: Pod[]; pod: Pod; wantNode?: st
 for (const c of cases) {
   test(`DefaultPreemption.postFilter: ${c.name}`, async () => {
     const cache = cacheOf(c.nodes, c.pods)
-    const fwk = frameworkOf(cache)
+    const fwk = frameworkOf(cache, {}, c.budgets ? { disruptionBudgets: () => [protectedApp] } : {})
     const { state, pi } = cycle(c.pod)
     const r = new GenericScheduler().schedule(fwk, state, pi, cache)
     assert.ok(r instanceof FitError)

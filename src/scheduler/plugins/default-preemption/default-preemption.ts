@@ -1,6 +1,7 @@
 /**
  * DefaultPreemption: when no node fits a pod, finds the node where evicting the fewest and least
- * important pods of lower priority makes it fit, deletes those victims and nominates the node.
+ * important pods of lower priority (breaking the fewest PodDisruptionBudgets) makes it fit,
+ * deletes those victims and nominates the node.
  */
 import { Pods } from "../../../api/index.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
@@ -91,7 +92,7 @@ export function newDefaultPreemption(
         }
         const r = selectVictims(handle, state.clone(), pod, node)
         if ("status" in r) results.set(node.name, r.status)
-        else candidates.push({ node: node.name, victims: r.victims })
+        else candidates.push({ node: node.name, victims: r.victims, violations: r.violations })
       }
       const best = pickOne(candidates)
       if (!best) return { status: unschedulable(`preemption: ${fitErrorMessage(all.length, results)}`) }

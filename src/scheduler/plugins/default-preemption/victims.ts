@@ -7,7 +7,7 @@ import type { CycleState } from "../../framework/cycle-state.ts"
 import type { NodeInfo } from "../../framework/node-info.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
 import { isSuccess, type Status, unresolvable } from "../../framework/status.ts"
-import type { Handle } from "../../framework/types.ts"
+import type { DisruptionBudget, Handle } from "../../framework/types.ts"
 
 /** Upstream's reason when a node has no pod of lower priority. */
 export const NO_VICTIMS = "No preemption victims found for incoming pod"
@@ -23,13 +23,36 @@ export function moreImportant(a: PodInfo, b: PodInfo): boolean {
   return startOf(a) < startOf(b)
 }
 
+/**
+ * Splits the potential victims (most important first) into those whose eviction would break a
+ * PodDisruptionBudget and the rest (upstream's filterPodsWithPDBViolation).
+ */
+function splitByBudget(handle: Handle, pods: readonly PodInfo[]): { violating: PodInfo[]; other: PodInfo[] } {
+  const violating: PodInfo[] = []
+  const other: PodInfo[] = []
+  const allowed = new Map<DisruptionBudget, number>()
+  for (const p of pods) {
+    const budgets = handle.disruptionBudgets?.(p.namespace) ?? []
+    let breaks = false
+    for (const b of budgets) {
+      const name = p.pod.metadata?.name ?? ""
+      if (b.disrupted.has(name) || !b.matches(p.pod.metadata?.labels)) continue
+      const left = (allowed.get(b) ?? b.disruptionsAllowed) - 1
+      allowed.set(b, left)
+      if (left < 0) breaks = true
+    }
+    ;(breaks ? violating : other).push(p)
+  }
+  return { violating, other }
+}
+
 /** The victims on `node` that make room for `pod`, or the status saying why there are none. */
 export function selectVictims(
   handle: Handle,
   state: CycleState,
   pod: PodInfo,
   node: NodeInfo,
-): { victims: PodInfo[] } | { status: Status } {
+): { victims: PodInfo[]; violations: number } | { status: Status } {
   const what = node.clone()
   const potential = [...what.pods.values()].filter((p) => p.priority < pod.priority)
   if (potential.length === 0) return { status: unresolvable(NO_VICTIMS) }
@@ -37,21 +60,31 @@ export function selectVictims(
   const fits = handle.runFilters(state, pod, what)
   if (!isSuccess(fits)) return { status: fits }
   potential.sort((a, b) => (moreImportant(a, b) ? -1 : moreImportant(b, a) ? 1 : 0))
+  const { violating, other } = splitByBudget(handle, potential)
   const victims: PodInfo[] = []
-  for (const p of potential) {
-    what.addPod(p)
-    if (!isSuccess(handle.runFilters(state, pod, what))) {
+  let violations = 0
+  // Pods protected by a budget get their reprieve first.
+  for (const [list, breaks] of [
+    [violating, true],
+    [other, false],
+  ] as const) {
+    for (const p of list) {
+      what.addPod(p)
+      if (isSuccess(handle.runFilters(state, pod, what))) continue
       what.removePod(p.uid)
       victims.push(p)
+      if (breaks) violations++
     }
   }
-  return { victims }
+  return { victims, violations }
 }
 
 /** A node and the pods to evict from it. */
 export interface Candidate {
   readonly node: string
   readonly victims: readonly PodInfo[]
+  /** How many victims break a PodDisruptionBudget. */
+  readonly violations: number
 }
 
 function highest(c: Candidate): number {
@@ -69,12 +102,13 @@ function latestStartOfHighest(c: Candidate): number {
 }
 
 /**
- * The best candidate (upstream's pickOneNodeForPreemption without PodDisruptionBudgets): the
+ * The best candidate (upstream's pickOneNodeForPreemption): the fewest budget violations, the
  * lowest highest-victim priority, then the smallest priority sum, then the fewest victims, then
  * the latest start among the highest-priority victims, then the first.
  */
 export function pickOne(candidates: readonly Candidate[]): Candidate | undefined {
   const rules: ((c: Candidate) => number)[] = [
+    (c) => -c.violations,
     (c) => -highest(c),
     (c) => -prioritySum(c),
     (c) => -c.victims.length,
