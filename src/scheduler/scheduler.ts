@@ -104,6 +104,7 @@ export class Scheduler {
         client: opts.client,
         recorder,
         schedulerName: profile.schedulerName,
+        clock: this.#clock,
         defaultSpreadSelector: spread,
         nominatedPods: (node) => this.queue.nominator.podsFor(node),
         disruptionBudgets: (ns) => this.#disruptionBudgets(ns),

@@ -5,6 +5,7 @@
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
 import type { Client, EventRecorder } from "../../client/index.ts"
+import type { Clock } from "../../util/index.ts"
 import type { CycleState } from "./cycle-state.ts"
 import type { NodeInfo } from "./node-info.ts"
 import type { PodInfo } from "./pod-info.ts"
@@ -112,6 +113,8 @@ export interface Handle {
   readonly recorder?: EventRecorder
   /** The profile's scheduler name. */
   readonly schedulerName?: string
+  /** Time for the timestamps plugins write (default the wall clock). */
+  readonly clock?: Clock
   /** Runs the profile's filters against `node` (preemption asks "would it fit without them?"). */
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status
   /** Runs the profile's pre-filters again (preemption on a changed node). */

@@ -43,7 +43,7 @@ async function evict(handle: Handle, pod: PodInfo, c: Candidate, signal: AbortSi
       status: "True",
       reason: "PreemptionByScheduler",
       message: `${handle.schedulerName ?? "default-scheduler"}: preempting to accommodate a higher priority pod`,
-      lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      lastTransitionTime: new Date(handle.clock?.now() ?? Date.now()).toISOString().replace(/\.\d+Z$/, "Z"),
     }
     const conditions = [
       ...(v.pod.status?.conditions ?? []).filter((x) => x.type !== "DisruptionTarget"),
