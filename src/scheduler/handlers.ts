@@ -74,7 +74,7 @@ export function podHandler(t: HandlerTargets): EventHandler<Pod> {
 }
 
 /** True when a node change may let pods fit where they did not (upstream's node update filter). */
-export function nodeSchedulingPropertiesChanged(old: Node, cur: Node): boolean {
+export function nodeSchedulingPropertiesChanged(old: CoreNode, cur: CoreNode): boolean {
   const j = (v: unknown) => JSON.stringify(v ?? null)
   return (
     old.spec?.unschedulable !== cur.spec?.unschedulable ||
