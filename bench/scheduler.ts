@@ -129,7 +129,7 @@ function arithmetic(nodes: Node[], pods: (Pod & ApiObject)[]): number {
   )
   const t0 = performance.now()
   for (const pi of infos) {
-    const r = algo.schedule(fwk, new CycleState(), pi, cache)
+    const r = algo.schedule(fwk, { state: new CycleState(), pod: pi, snapshot: cache })
     if (r instanceof FitError) continue
     cache.assumePod(
       { ...pi, pod: { ...pi.pod, spec: { ...pi.pod.spec!, nodeName: r.suggestedHost } } },

@@ -26,7 +26,7 @@ test("schedule() reports every node's reason in upstream's message shape", () =>
     makeNode("t2", { taints: taint }),
   ])
   const { state, pi } = cycle(makePod("p", { requests: { cpu: "2" } }))
-  const r = new GenericScheduler().schedule(frameworkOf(cache), state, pi, cache)
+  const r = new GenericScheduler().schedule(frameworkOf(cache), { state, pod: pi, snapshot: cache })
   assert.ok(r instanceof FitError)
   assert.equal(
     r.message,
@@ -37,7 +37,7 @@ test("schedule() reports every node's reason in upstream's message shape", () =>
 test("schedule() with no nodes says so", () => {
   const cache = cacheOf([])
   const { state, pi } = cycle(makePod("p"))
-  const r = new GenericScheduler().schedule(frameworkOf(cache), state, pi, cache)
+  const r = new GenericScheduler().schedule(frameworkOf(cache), { state, pod: pi, snapshot: cache })
   assert.ok(r instanceof FitError)
   assert.equal(r.message, "no nodes available to schedule pods")
 })
@@ -49,7 +49,7 @@ test("schedule() picks the least allocated node and counts only a sample on larg
     .map((n, i) => makePod(`b${i}`, { node: n.metadata!.name!, requests: { cpu: "3", memory: "8Gi" } }))
   const cache = cacheOf(nodes, busy)
   const { state, pi } = cycle(makePod("p", { requests: { cpu: "1", memory: "1Gi" } }))
-  const r = new GenericScheduler().schedule(frameworkOf(cache), state, pi, cache)
+  const r = new GenericScheduler().schedule(frameworkOf(cache), { state, pod: pi, snapshot: cache })
   assert.ok(!(r instanceof FitError))
   assert.equal(r.suggestedHost, "n0")
   assert.equal(r.feasibleNodes, 420)
@@ -62,7 +62,7 @@ test("schedule() tries the nominated node first", () => {
   ])
   const pod = makePod("p", { requests: { cpu: "1" } })
   const { state, pi } = cycle({ ...pod, status: { nominatedNodeName: "nominated" } })
-  const r = new GenericScheduler().schedule(frameworkOf(cache), state, pi, cache)
+  const r = new GenericScheduler().schedule(frameworkOf(cache), { state, pod: pi, snapshot: cache })
   assert.ok(!(r instanceof FitError))
   assert.equal(r.suggestedHost, "nominated")
 })

@@ -56,6 +56,14 @@ export interface ScheduleResult {
 /** Pods nominated to a node that count there for a pod of lower or equal priority. */
 export type NominatedPods = (nodeName: string) => readonly PodInfo[]
 
+/** One scheduling attempt: the pod, its cycle state, and the cluster as it stands. */
+export interface Attempt {
+  readonly state: CycleState
+  readonly pod: PodInfo
+  readonly snapshot: Snapshot
+  readonly nominated?: NominatedPods
+}
+
 /** Schedules pods one at a time; remembers where the last node sample ended. */
 export class GenericScheduler {
   #next = 0
@@ -64,13 +72,8 @@ export class GenericScheduler {
    * Picks a node for `pod`, or returns a FitError.
    * @throws Error when a plugin fails with an "Error" status
    */
-  schedule(
-    fwk: Framework,
-    state: CycleState,
-    pod: PodInfo,
-    snapshot: Snapshot,
-    nominated?: NominatedPods,
-  ): ScheduleResult | FitError {
+  schedule(fwk: Framework, attempt: Attempt): ScheduleResult | FitError {
+    const { state, pod, snapshot, nominated } = attempt
     const all = snapshot.list()
     if (all.length === 0) return new FitError(0, new Map())
     const pre = fwk.runPreFilter(state, pod)

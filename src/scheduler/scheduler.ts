@@ -216,7 +216,12 @@ export class Scheduler {
     const state = new CycleState()
     let result
     try {
-      result = this.#algorithm.schedule(fwk, state, pi, this.cache, (n) => this.queue.nominator.podsFor(n))
+      result = this.#algorithm.schedule(fwk, {
+        state,
+        pod: pi,
+        snapshot: this.cache,
+        nominated: (n) => this.queue.nominator.podsFor(n),
+      })
     } catch (err) {
       return this.#fail(q, cycle, { reason: "SchedulerError", message: String(err) })
     }

@@ -91,7 +91,7 @@ for (const c of cases) {
     const cache = cacheOf(c.nodes, c.pods)
     const fwk = frameworkOf(cache, {}, c.budgets ? { disruptionBudgets: () => [protectedApp] } : {})
     const { state, pi } = cycle(c.pod)
-    const r = new GenericScheduler().schedule(fwk, state, pi, cache)
+    const r = new GenericScheduler().schedule(fwk, { state, pod: pi, snapshot: cache })
     assert.ok(r instanceof FitError)
     const post = await fwk.runPostFilter(state, pi, r.statuses, new AbortController().signal)
     if (c.wantMsg) {
@@ -110,7 +110,7 @@ test("selectVictims(): keeps the pods that can stay", async () => {
   const fwk = frameworkOf(cache)
   const { state, pi } = cycle(makePod("high", { requests: { cpu: "2" }, priority: 100 }))
   fwk.runPreFilter(state, pi)
-  const r = selectVictims(fwk.handle, state, pi, cache.get("n1")!)
+  const r = selectVictims(fwk.handle, { state, pod: pi, node: cache.get("n1")! })
   assert.ok("victims" in r)
   assert.deepEqual(
     r.victims.map((v) => v.pod.metadata?.name),

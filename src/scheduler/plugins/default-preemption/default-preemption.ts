@@ -90,7 +90,7 @@ export function newDefaultPreemption(
           results.set(node.name, { code: "UnschedulableAndUnresolvable", reasons: [NOT_HELPFUL] })
           continue
         }
-        const r = selectVictims(handle, state.clone(), pod, node)
+        const r = selectVictims(handle, { state: state.clone(), pod, node })
         if ("status" in r) results.set(node.name, r.status)
         else candidates.push({ node: node.name, victims: r.victims, violations: r.violations })
       }

@@ -49,10 +49,9 @@ function splitByBudget(handle: Handle, pods: readonly PodInfo[]): { violating: P
 /** The victims on `node` that make room for `pod`, or the status saying why there are none. */
 export function selectVictims(
   handle: Handle,
-  state: CycleState,
-  pod: PodInfo,
-  node: NodeInfo,
+  on: { readonly state: CycleState; readonly pod: PodInfo; readonly node: NodeInfo },
 ): { victims: PodInfo[]; violations: number } | { status: Status } {
+  const { state, pod, node } = on
   const what = node.clone()
   const potential = [...what.pods.values()].filter((p) => p.priority < pod.priority)
   if (potential.length === 0) return { status: unresolvable(NO_VICTIMS) }

@@ -68,7 +68,7 @@ export function newInterPodAffinity(
       const scores = new TopologyCounts()
       for (const node of nodes) {
         const pods = own ? node.pods.values() : node.podsWithAffinity.values()
-        for (const existing of pods) scoreExisting(scores, pod, existing, node, hardWeight)
+        for (const existing of pods) scoreExisting(scores, { pod, existing, node, hardWeight })
       }
       if (scores.size === 0) return skip()
       state.write(PRE_SCORE_KEY, scores)

@@ -25,11 +25,14 @@ function add(
 /** Accumulates what one existing pod contributes to the pair scores of the incoming `pod`. */
 export function scoreExisting(
   scores: TopologyCounts,
-  pod: PodInfo,
-  existing: PodInfo,
-  node: NodeInfo,
-  hardWeight: number,
+  pair: {
+    readonly pod: PodInfo
+    readonly existing: PodInfo
+    readonly node: NodeInfo
+    readonly hardWeight: number
+  },
 ): void {
+  const { pod, existing, node, hardWeight } = pair
   add(scores, node, pod.preferredAffinity, existing, 1)
   add(scores, node, pod.preferredAntiAffinity, existing, -1)
   if (!existing.withAffinity) return
