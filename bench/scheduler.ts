@@ -144,6 +144,8 @@ interface Run {
   readonly bound: number
   /** Nodes filtered per attempt, on average. */
   readonly evaluated: number
+  /** Process CPU time per bound pod (API server, hollow nodes and scheduler together). */
+  readonly cpuMsPerPod: number
   readonly podsPerS: number
   readonly p50Ms: number
   readonly p99Ms: number
@@ -193,6 +195,7 @@ async function run(nodeCount: number): Promise<Run> {
       pods,
     )
 
+    const cpu0 = process.cpuUsage()
     const first = performance.now()
     let next = 0
     await Promise.all(
@@ -208,6 +211,9 @@ async function run(nodeCount: number): Promise<Run> {
     while (bound.length < PODS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     // Out of time: the rate over the pods bound so far, flagged as incomplete.
     const podsPerS = bound.length / ((lastBound - first) / 1000)
+    const used = process.cpuUsage(cpu0)
+    // CPU per bound pod: what the figure would be on an otherwise idle core (the machine is shared).
+    const cpuMsPerPod = (used.user + used.system) / 1000 / Math.max(1, bound.length)
     const evaluated = scheduler.stats.evaluatedNodes / Math.max(1, scheduler.stats.attempts)
     stop.abort()
     await Promise.allSettled([scheduling, hollowRunning, apiDone])
@@ -215,6 +221,7 @@ async function run(nodeCount: number): Promise<Run> {
       nodes: nodeCount,
       bound: bound.length,
       evaluated,
+      cpuMsPerPod,
       podsPerS,
       p50Ms: percentile(bound, 50),
       p99Ms: percentile(bound, 99),
@@ -233,7 +240,7 @@ for (const n of NODE_COUNTS) {
   const r = await run(n)
   runs.push(r)
   console.log(
-    `${String(n).padStart(5)} nodes: ${r.podsPerS.toFixed(0).padStart(6)} pods/s bound   p50 ${r.p50Ms.toFixed(0)} ms   p99 ${r.p99Ms.toFixed(0)} ms   ` +
+    `${String(n).padStart(5)} nodes: ${r.podsPerS.toFixed(0).padStart(6)} pods/s bound   p50 ${r.p50Ms.toFixed(0)} ms   p99 ${r.p99Ms.toFixed(0)} ms   ${r.cpuMsPerPod.toFixed(2)} CPU ms/pod   ` +
       `arithmetic alone ${r.arithPerS.toFixed(0)} pods/s   (${r.evaluated.toFixed(0)} nodes filtered per pod; nodes registered in ${r.registerS.toFixed(1)} s)` +
       (r.bound < PODS ? `   INCOMPLETE: ${r.bound}/${PODS} bound in ${TIMEOUT_S} s` : ""),
   )
@@ -253,6 +260,7 @@ console.log(
     p50_ms: Math.round(last.p50Ms),
     p99_ms: Math.round(last.p99Ms),
     arithmetic_pods_per_s: Math.round(last.arithPerS),
+    cpu_ms_per_pod: Number(last.cpuMsPerPod.toFixed(2)),
     [`pods_per_s_${first.nodes}_nodes`]: Math.round(first.podsPerS),
     [`p99_ms_${first.nodes}_nodes`]: Math.round(first.p99Ms),
     [`arithmetic_pods_per_s_${first.nodes}_nodes`]: Math.round(first.arithPerS),
