@@ -37,7 +37,7 @@ async function cluster(nodes: HollowNodeSpec[], before?: (env: ClientEnv) => Pro
   const client = env.inProcess
   /** Polls `fn`, moving the fake clock half a second per try, until it returns a value. */
   async function waitFor<T>(fn: () => Promise<T | undefined>, what: string): Promise<T> {
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 1000; i++) {
       const v = await fn().catch(() => undefined)
       if (v !== undefined) return v
       await new Promise((r) => setTimeout(r, 5))
