@@ -102,3 +102,10 @@ test("Framework: a plugin enabled at one point joins only that point", () => {
   )
   assert.equal(fwk.scores.find((s) => s.plugin.name === "NodeResourcesFit")?.weight, 4)
 })
+
+test("loadSchedulerConfig() names the file it cannot read", () => {
+  assert.throws(
+    () => loadSchedulerConfig("/nonexistent/k8ts.yaml"),
+    /Cannot read scheduler config "\/nonexistent\/k8ts.yaml"/,
+  )
+})

@@ -143,13 +143,19 @@ export function resolveProfiles(config: KubeSchedulerConfiguration = {}): Resolv
 }
 
 /**
- * Reads a KubeSchedulerConfiguration from a YAML (or JSON) file.
- * @throws TypeError when the file is not a KubeSchedulerConfiguration
+ * Reads a KubeSchedulerConfiguration from a YAML (or JSON) file and checks its profiles resolve.
+ * @throws TypeError when the file cannot be read or is not a usable KubeSchedulerConfiguration
  */
 export function loadSchedulerConfig(path: string): KubeSchedulerConfiguration {
-  const doc = parse(readFileSync(path, "utf8")) as KubeSchedulerConfiguration | null
+  let doc: KubeSchedulerConfiguration | null
+  try {
+    doc = parse(readFileSync(path, "utf8")) as KubeSchedulerConfiguration | null
+  } catch (err) {
+    throw new TypeError(`Cannot read scheduler config "${path}": ${(err as Error).message}`)
+  }
   if (!doc || typeof doc !== "object" || (doc.kind && doc.kind !== "KubeSchedulerConfiguration")) {
     throw new TypeError(`Cannot read scheduler config "${path}": not a KubeSchedulerConfiguration`)
   }
+  resolveProfiles(doc)
   return doc
 }
