@@ -83,7 +83,7 @@ export class Scheduler {
   readonly #frameworks = new Map<string, Framework>()
   readonly #algorithm = new GenericScheduler()
   readonly #reporter: ReporterDeps
-  readonly #binds = new Set<Promise<void>>()
+  readonly #pending = new Set<Promise<void>>()
 
   constructor(opts: SchedulerOptions) {
     this.#clock = opts.clock ?? realClock
@@ -163,7 +163,7 @@ export class Scheduler {
       await flushing
     } finally {
       this.queue.close()
-      await Promise.allSettled([...this.#binds])
+      await Promise.allSettled([...this.#pending])
       await informing
     }
   }
@@ -253,9 +253,15 @@ export class Scheduler {
       this.cache.forgetPod(pi.uid)
       return this.#fail(q, cycle, { reason: "SchedulerError", message: reserved.reasons.join(", ") })
     }
-    const binding = this.#bind(fwk, state, q, assumed, host, signal)
-    this.#binds.add(binding)
-    void binding.finally(() => this.#binds.delete(binding))
+    this.#track(this.#bind(fwk, state, q, assumed, host, signal))
+  }
+
+  /** Keeps a background write until it settles, so run() can wait for it when stopping. */
+  #track(work: Promise<void>): void {
+    const tracked = work
+      .catch((err: unknown) => this.#log.error({ err: String(err) }, "Background scheduler write failed"))
+      .finally(() => this.#pending.delete(tracked))
+    this.#pending.add(tracked)
   }
 
   async #bind(
@@ -301,6 +307,7 @@ export class Scheduler {
     // The latest version of the pod, for its conditions; gone means nothing to report.
     const current = this.#informers.get(Pods).cache.get(q.podInfo.key)
     if (!current || current.spec?.nodeName) return
-    await reportFailure(this.#reporter, current, opts)
+    // Written in the background: the next pod need not wait for this one's status.
+    this.#track(reportFailure(this.#reporter, current, opts))
   }
 }
