@@ -17,6 +17,7 @@ import { allControllers } from "../src/controllers/index.ts"
 import { join } from "node:path"
 import { HollowNodes, Kubelet, KubeletServer, ProcessRuntime } from "../src/kubelet/index.ts"
 import { Proxy } from "../src/proxy/index.ts"
+import { loadSchedulerConfig, Scheduler } from "../src/scheduler/index.ts"
 import { type Cidr, type Clock, type Logger, mapAddress } from "../src/util/index.ts"
 
 /** A component once started: its work runs until its signal aborts. */
@@ -77,6 +78,16 @@ export function startControllerManager(
   registerControllerMetrics(deps.metrics, manager)
   const done = runElected({ ...deps, log }, "kube-controller-manager", (s) => manager.run(s), stop.signal)
   return { name: "controller-manager", done, stop }
+}
+
+/** Starts the scheduler (elected on the Lease "kube-scheduler"), configured by `configFile` if set. */
+export function startScheduler(deps: ComponentDeps, opts: { configFile?: string }): Running {
+  const stop = new AbortController()
+  const log = deps.log.child({ component: "scheduler" })
+  const config = opts.configFile ? loadSchedulerConfig(opts.configFile) : undefined
+  const work = (s: AbortSignal) =>
+    new Scheduler({ client: deps.client, clock: deps.clock, log, ...(config ? { config } : {}) }).run(s)
+  return { name: "scheduler", done: runElected({ ...deps, log }, "kube-scheduler", work, stop.signal), stop }
 }
 
 /** Starts this machine's kubelet: for now only the hollow runtime (simulated containers). */

@@ -36,6 +36,7 @@ Flags (environment variable in brackets):
                                                                                           [K8TS_DISABLE]
   --controllers LIST      controllers to run: * for all, name to enable, -name to disable
                           (default *)                                                     [K8TS_CONTROLLERS]
+  --scheduler-config FILE a KubeSchedulerConfiguration (YAML) for the scheduler           [K8TS_SCHEDULER_CONFIG]
   --token-auth-file FILE  static bearer tokens: token,user,uid,"group1,group2" per line  [K8TS_TOKEN_AUTH_FILE]
   --log-level LEVEL       trace, debug, info, warn, error (default info)                  [K8TS_LOG_LEVEL]
   --log-format FORMAT     text or json (default text)                                     [K8TS_LOG_FORMAT]`
@@ -56,6 +57,7 @@ const OPTIONS = {
   disable: { type: "string", multiple: true },
   controllers: { type: "string" },
   "token-auth-file": { type: "string" },
+  "scheduler-config": { type: "string" },
   "log-level": { type: "string" },
   "log-format": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -78,6 +80,7 @@ export interface ServerConfig {
   readonly disabled: ReadonlySet<Component>
   readonly controllers: readonly string[]
   readonly tokenFile?: string
+  readonly schedulerConfig?: string
   readonly logLevel: string
   readonly logFormat: "text" | "json"
 }
@@ -143,6 +146,18 @@ function nodeFlags(str: (name: string) => string | undefined): {
   }
 }
 
+/** The file flags that have no default. */
+function optionalFiles(
+  str: (name: string) => string | undefined,
+): Pick<ServerConfig, "tokenFile" | "schedulerConfig"> {
+  const tokenFile = str("token-auth-file")
+  const schedulerConfig = str("scheduler-config")
+  return {
+    ...(tokenFile ? { tokenFile } : {}),
+    ...(schedulerConfig ? { schedulerConfig: resolve(schedulerConfig) } : {}),
+  }
+}
+
 /**
  * Parses `argv` with the environment as fallback; `help` when --help was given.
  * @throws ConfigError for a value that cannot be used
@@ -163,7 +178,6 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
   const dataDir = resolve(str("data-dir") ?? (isRoot ? "/var/lib/k8ts" : join(homedir(), ".k8ts")))
   const disableFlag = values.disable as string[] | undefined
   const disabled = listOf(disableFlag ?? (envOf("disable") ? [envOf("disable") as string] : []))
-  const tokenFile = str("token-auth-file")
   return {
     dataDir,
     datastore: str("datastore") ?? `sqlite://${join(dataDir, "state.db")}`,
@@ -177,7 +191,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     ...nodeFlags(str),
     disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
     controllers: listOf([str("controllers") ?? "*"]),
-    ...(tokenFile ? { tokenFile } : {}),
+    ...optionalFiles(str),
     logLevel: str("log-level") ?? "info",
     logFormat: str("log-format") === "json" ? "json" : "text",
   }

@@ -17,13 +17,14 @@ import {
 } from "../src/apiserver/index.ts"
 import { InProcessClient } from "../src/client/index.ts"
 import { openStore } from "../src/storage/index.ts"
-import { cidrAddress, createLogger, type Logger, realClock } from "../src/util/index.ts"
+import { cidrAddress, createLogger, realClock } from "../src/util/index.ts"
 import {
   type Running,
   startControllerManager,
   startHollowKubelet,
   startKubelet,
   startProxy,
+  startScheduler,
 } from "./components.ts"
 import { writeKubeconfig } from "./kubeconfig.ts"
 import { ConfigError, HELP, parseServerConfig, type ServerConfig } from "./server-config.ts"
@@ -58,7 +59,6 @@ async function startComponents(
   deps: Parameters<typeof startControllerManager>[0],
   pki: Pki,
   step: (component: string, msg: string) => void,
-  log: Logger,
 ): Promise<Running[]> {
   const running: Running[] = []
   if (!config.disabled.has("controller-manager")) {
@@ -66,7 +66,8 @@ async function startComponents(
     step("controller-manager", "Controller manager started")
   }
   if (!config.disabled.has("scheduler")) {
-    log.warn({ component: "scheduler" }, "The scheduler is not part of k8ts yet: pods stay Pending")
+    running.push(startScheduler(deps, config.schedulerConfig ? { configFile: config.schedulerConfig } : {}))
+    step("scheduler", "Scheduler started")
   }
   if (!config.disabled.has("kubelet") && config.runtime === "hollow") {
     const podCIDR = `${cidrAddress(config.clusterCidr, 0)}/24`
@@ -150,7 +151,6 @@ export async function runServer(argv: string[]): Promise<void> {
     { client, clock: realClock, log, metrics, leaderElect: config.datastore.startsWith("etcd") },
     pki,
     step,
-    log,
   )
   const kubeconfig = join(config.dataDir, "kubeconfig.yaml")
   writeKubeconfig(kubeconfig, { server: `https://${reach}:${server.port}`, ca: pki.ca.cert, ...pki.admin })

@@ -175,7 +175,7 @@ export class HollowNodes {
     await this.#opts.client
       .resource(Pods)
       .updateStatus({ ...pod, status } as Pod & ApiObject)
-      .catch(ignore("NotFound"))
+      .catch(ignore("NotFound", "Conflict")) // a newer version is on its way and requeues the pod
   }
 
   /** The containers "stopped" at once: tell the API server the pod can go. */

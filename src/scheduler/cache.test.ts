@@ -1,0 +1,74 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import { makeNode, makePod } from "./_fixtures.ts"
+import { SchedulerCache } from "./cache.ts"
+import { newPodInfo } from "./framework/pod-info.ts"
+
+test("an assumed pod counts on its node at once, and its bound version confirms it", () => {
+  const cache = new SchedulerCache()
+  cache.setNode(makeNode("n1"))
+  const pod = makePod("p", { requests: { cpu: "1" } })
+  cache.assumePod(newPodInfo({ ...pod, spec: { ...pod.spec!, nodeName: "n1" } }), "n1")
+  assert.equal(cache.get("n1")!.requested.milliCPU, 1000)
+  assert.equal(cache.isAssumed(pod.metadata!.uid!), true)
+  cache.setPod({ ...pod, spec: { ...pod.spec!, nodeName: "n1" } })
+  assert.equal(cache.isAssumed(pod.metadata!.uid!), false)
+  assert.equal(cache.get("n1")!.requested.milliCPU, 1000)
+  assert.equal(cache.get("n1")!.pods.size, 1)
+})
+
+test("forgetPod() releases an assumed pod whose binding failed; a bound one stays", () => {
+  const cache = new SchedulerCache()
+  cache.setNode(makeNode("n1"))
+  const assumed = newPodInfo(makePod("a", { requests: { cpu: "1" } }))
+  cache.assumePod(assumed, "n1")
+  cache.setPod(makePod("b", { node: "n1", requests: { cpu: "2" } }))
+  cache.forgetPod(assumed.uid)
+  assert.equal(cache.get("n1")!.requested.milliCPU, 2000)
+})
+
+test("assumed pods expire after the TTL once their binding finished", () => {
+  const cache = new SchedulerCache({ assumedTtlMs: 30_000 })
+  cache.setNode(makeNode("n1"))
+  const pi = newPodInfo(makePod("a"))
+  cache.assumePod(pi, "n1")
+  cache.finishBinding(pi.uid, 1000)
+  assert.deepEqual(cache.cleanupExpired(30_000), [])
+  assert.deepEqual(cache.cleanupExpired(31_000), [pi.uid])
+  assert.equal(cache.get("n1")!.pods.size, 0)
+})
+
+test("pods of an unknown node are kept until the node arrives", () => {
+  const cache = new SchedulerCache()
+  cache.setPod(makePod("early", { node: "late", requests: { cpu: "1" } }))
+  assert.equal(cache.list().length, 0)
+  cache.setNode(makeNode("late"))
+  assert.equal(cache.get("late")!.requested.milliCPU, 1000)
+})
+
+test("withAffinityPods() lists only nodes holding pods with affinity terms", () => {
+  const cache = new SchedulerCache()
+  cache.setNode(makeNode("n1"))
+  cache.setNode(makeNode("n2"))
+  const anti = makePod("anti", {
+    node: "n2",
+    spec: {
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: "kubernetes.io/hostname", labelSelector: {} },
+          ],
+        },
+      },
+    },
+  })
+  cache.setPod(makePod("plain", { node: "n1" }))
+  assert.deepEqual(cache.withAffinityPods(), [])
+  cache.setPod(anti)
+  assert.deepEqual(
+    cache.withRequiredAntiAffinityPods().map((n) => n.name),
+    ["n2"],
+  )
+  cache.removePod(anti.metadata!.uid!)
+  assert.deepEqual(cache.withAffinityPods(), [])
+})

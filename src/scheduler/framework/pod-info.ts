@@ -1,0 +1,122 @@
+/**
+ * A pod as the scheduler sees it, computed once: its effective requests, priority, host ports
+ * and compiled inter-pod affinity terms (upstream's PodInfo and AffinityTerm).
+ */
+import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from "kubernetes-types/core/v1.js"
+import { type LabelSelector, type Labels, selectorMatcher } from "../../api/index.ts"
+import { podRequests, type Resource } from "./resource.ts"
+
+/** A compiled PodAffinityTerm. */
+export interface AffinityTerm {
+  readonly topologyKey: string
+  /** The namespaces the term looks in; undefined means every namespace. */
+  readonly namespaces: ReadonlySet<string> | undefined
+  readonly matches: (labels: Labels | undefined) => boolean
+  readonly weight: number
+}
+
+/** A pod with what the scheduler computes from it once. */
+export interface PodInfo {
+  readonly pod: Pod
+  /** "namespace/name". */
+  readonly key: string
+  readonly uid: string
+  readonly namespace: string
+  readonly priority: number
+  /** The effective requests (Fit filters with them). */
+  readonly requests: Resource
+  /** The requests with defaults for containers without cpu or memory requests (for scores). */
+  readonly nonZero: Resource
+  /** hostPorts as "protocol/ip/port". */
+  readonly ports: readonly string[]
+  readonly requiredAffinity: readonly AffinityTerm[]
+  readonly requiredAntiAffinity: readonly AffinityTerm[]
+  readonly preferredAffinity: readonly AffinityTerm[]
+  readonly preferredAntiAffinity: readonly AffinityTerm[]
+  /** True when it has any inter-pod affinity or anti-affinity term. */
+  readonly withAffinity: boolean
+}
+
+/** The pod's priority (spec.priority, 0 when unset), as upstream's PodPriority. */
+export function podPriority(pod: Pod): number {
+  return pod.spec?.priority ?? 0
+}
+
+function compileTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm {
+  const own = pod.metadata?.namespace ?? "default"
+  let namespaces: Set<string> | undefined = new Set(t.namespaces ?? [])
+  // An empty namespaceSelector selects every namespace; with neither, the pod's own namespace.
+  if (t.namespaceSelector && Object.keys(t.namespaceSelector).length === 0) namespaces = undefined
+  else if (namespaces.size === 0) namespaces.add(own)
+  return {
+    topologyKey: t.topologyKey,
+    namespaces,
+    matches: selectorMatcher(t.labelSelector as LabelSelector | undefined),
+    weight,
+  }
+}
+
+function compileWeighted(pod: Pod, terms: readonly WeightedPodAffinityTerm[] | undefined): AffinityTerm[] {
+  return (terms ?? []).map((w) => compileTerm(pod, w.podAffinityTerm, w.weight))
+}
+
+function hostPortsOf(pod: Pod): string[] {
+  const out: string[] = []
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort) continue
+      out.push(`${p.protocol ?? "TCP"}/${p.hostIP || "0.0.0.0"}/${p.hostPort}`)
+    }
+  }
+  return out
+}
+
+/** Builds the PodInfo of `pod`. */
+export function newPodInfo(pod: Pod): PodInfo {
+  const info = computePodInfo(pod)
+  const withAffinity =
+    info.requiredAffinity.length +
+      info.requiredAntiAffinity.length +
+      info.preferredAffinity.length +
+      info.preferredAntiAffinity.length >
+    0
+  return { ...info, withAffinity }
+}
+
+function computePodInfo(pod: Pod): Omit<PodInfo, "withAffinity"> {
+  const a = pod.spec?.affinity
+  const namespace = pod.metadata?.namespace ?? "default"
+  const key = `${namespace}/${pod.metadata?.name ?? ""}`
+  return {
+    pod,
+    key,
+    uid: pod.metadata?.uid ?? key,
+    namespace,
+    priority: podPriority(pod),
+    requests: podRequests(pod),
+    nonZero: podRequests(pod, true),
+    ports: hostPortsOf(pod),
+    requiredAffinity: (a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
+      compileTerm(pod, t, 1),
+    ),
+    requiredAntiAffinity: (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map(
+      (t) => compileTerm(pod, t, 1),
+    ),
+    preferredAffinity: compileWeighted(pod, a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
+    preferredAntiAffinity: compileWeighted(
+      pod,
+      a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+    ),
+  }
+}
+
+/** True when the term selects `pod` (its namespace and labels). */
+export function termMatches(term: AffinityTerm, pod: PodInfo): boolean {
+  if (term.namespaces && !term.namespaces.has(pod.namespace)) return false
+  return term.matches(pod.pod.metadata?.labels)
+}
+
+/** True when the pod has any inter-pod affinity or anti-affinity term. */
+export function hasAffinity(pi: PodInfo): boolean {
+  return pi.withAffinity
+}

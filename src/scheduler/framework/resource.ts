@@ -1,0 +1,100 @@
+/**
+ * Resource arithmetic as the scheduler counts it: a pod's effective requests (containers,
+ * sidecar and regular init containers, overhead, as upstream's computePodResourceRequest) and
+ * the non-zero requests that scoring uses for pods that ask for nothing.
+ */
+import type { Container, Pod, ResourceRequirements } from "kubernetes-types/core/v1.js"
+import { milliValue, unitValue } from "../../api/index.ts"
+
+/** Amounts of every resource: cpu in millicores, the rest in units. */
+export interface Resource {
+  milliCPU: number
+  memory: number
+  ephemeralStorage: number
+  allowedPodNumber: number
+  /** Extended resources, hugepages and the like, by name. */
+  scalar: Map<string, number>
+}
+
+/** Upstream's DefaultMilliCPURequest: what a container without a cpu request counts as (100m). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100
+/** Upstream's DefaultMemoryRequest: what a container without a memory request counts as (200Mi). */
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
+
+/** An empty Resource. */
+export function emptyResource(): Resource {
+  return { milliCPU: 0, memory: 0, ephemeralStorage: 0, allowedPodNumber: 0, scalar: new Map() }
+}
+
+/** A copy of `r`. */
+export function cloneResource(r: Resource): Resource {
+  return { ...r, scalar: new Map(r.scalar) }
+}
+
+/** A Resource from a ResourceList (a node's allocatable, a container's requests). */
+export function resourceOf(list: Readonly<Record<string, unknown>> | undefined): Resource {
+  const r = emptyResource()
+  for (const [name, q] of Object.entries(list ?? {})) {
+    if (name === "cpu") r.milliCPU = milliValue(q)
+    else if (name === "memory") r.memory = unitValue(q)
+    else if (name === "ephemeral-storage") r.ephemeralStorage = unitValue(q)
+    else if (name === "pods") r.allowedPodNumber = unitValue(q)
+    else r.scalar.set(name, unitValue(q))
+  }
+  return r
+}
+
+/** a += sign * b (for every resource). */
+export function addResource(a: Resource, b: Resource, sign = 1): void {
+  a.milliCPU += sign * b.milliCPU
+  a.memory += sign * b.memory
+  a.ephemeralStorage += sign * b.ephemeralStorage
+  a.allowedPodNumber += sign * b.allowedPodNumber
+  for (const [k, v] of b.scalar) a.scalar.set(k, (a.scalar.get(k) ?? 0) + sign * v)
+}
+
+/** a = max(a, b) for every resource. */
+function maxResource(a: Resource, b: Resource): void {
+  a.milliCPU = Math.max(a.milliCPU, b.milliCPU)
+  a.memory = Math.max(a.memory, b.memory)
+  a.ephemeralStorage = Math.max(a.ephemeralStorage, b.ephemeralStorage)
+  for (const [k, v] of b.scalar) a.scalar.set(k, Math.max(a.scalar.get(k) ?? 0, v))
+}
+
+function requestsOf(c: Container, nonZero: boolean): Resource {
+  const r = resourceOf((c.resources as ResourceRequirements | undefined)?.requests)
+  if (nonZero) {
+    const req = c.resources?.requests ?? {}
+    if (!("cpu" in req)) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST
+    if (!("memory" in req)) r.memory = DEFAULT_MEMORY_REQUEST
+  }
+  return r
+}
+
+/**
+ * The pod's effective request: the sum of its containers and sidecars (restartable init
+ * containers), or the largest regular init container plus the sidecars started before it,
+ * whichever is larger, plus the pod overhead. `nonZero` counts containers without a cpu or memory
+ * request at upstream's defaults (for scoring).
+ */
+export function podRequests(pod: Pod, nonZero = false): Resource {
+  const sum = emptyResource()
+  for (const c of pod.spec?.containers ?? []) addResource(sum, requestsOf(c, nonZero))
+  const sidecars = emptyResource()
+  const initMax = emptyResource()
+  for (const c of pod.spec?.initContainers ?? []) {
+    const req = requestsOf(c, nonZero)
+    if (c.restartPolicy === "Always") {
+      addResource(sum, req)
+      addResource(sidecars, req)
+      maxResource(initMax, sidecars)
+    } else {
+      addResource(req, sidecars)
+      maxResource(initMax, req)
+    }
+  }
+  maxResource(sum, initMax)
+  if (pod.spec?.overhead) addResource(sum, resourceOf(pod.spec.overhead))
+  sum.allowedPodNumber = 0
+  return sum
+}

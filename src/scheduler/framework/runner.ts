@@ -1,0 +1,222 @@
+/**
+ * The framework of one profile: builds its plugins from the registry and runs them at each
+ * extension point in order, turning stray exceptions into "Error" statuses.
+ */
+import type { ExtensionPoint, ResolvedProfile } from "../config.ts"
+import type { CycleState } from "./cycle-state.ts"
+import type { NodeInfo } from "./node-info.ts"
+import type { PodInfo } from "./pod-info.ts"
+import { errorStatus, isSuccess, success, type Status } from "./status.ts"
+import type {
+  BindPlugin,
+  FilterPlugin,
+  Handle,
+  Plugin,
+  PluginFactory,
+  PostFilterPlugin,
+  PostFilterResult,
+  PreFilterPlugin,
+  PreFilterResult,
+  PreScorePlugin,
+  QueueSortPlugin,
+  ReservePlugin,
+  ScorePlugin,
+} from "./types.ts"
+
+/** Plugin factories by name (built in cmd/ or the scheduler, never by import side effects). */
+export type Registry = Readonly<Record<string, PluginFactory>>
+
+/** What a Framework needs besides its profile. */
+export type FrameworkHandle = Omit<Handle, "runFilters" | "runPreFilters">
+
+const METHOD: Record<ExtensionPoint, string> = {
+  queueSort: "less",
+  preFilter: "preFilter",
+  filter: "filter",
+  postFilter: "postFilter",
+  preScore: "preScore",
+  score: "score",
+  reserve: "reserve",
+  bind: "bind",
+}
+
+function fail(plugin: string, err: unknown): Status {
+  const s = errorStatus(`running plugin "${plugin}": ${String(err)}`)
+  return { ...s, plugin }
+}
+
+/** The plugins of one profile, ready to run. */
+export class Framework {
+  readonly profileName: string
+  readonly percentageOfNodesToScore: number
+  readonly handle: Handle
+  readonly queueSort: QueueSortPlugin | undefined
+  readonly preFilters: readonly PreFilterPlugin[]
+  readonly filters: readonly FilterPlugin[]
+  readonly postFilters: readonly PostFilterPlugin[]
+  readonly preScores: readonly PreScorePlugin[]
+  readonly scores: readonly { plugin: ScorePlugin; weight: number }[]
+  readonly reserves: readonly ReservePlugin[]
+  readonly binds: readonly BindPlugin[]
+
+  constructor(profile: ResolvedProfile, registry: Registry, handle: FrameworkHandle) {
+    this.profileName = profile.schedulerName
+    this.percentageOfNodesToScore = profile.percentageOfNodesToScore
+    this.handle = {
+      ...handle,
+      runFilters: (state, pod, node) => this.runFilter(state, pod, node),
+      runPreFilters: (state, pod) => this.runPreFilter(state, pod).status,
+    }
+    const built = new Map<string, Plugin>()
+    const weights = new Map<string, number>()
+    const build = (name: string): Plugin => {
+      const have = built.get(name)
+      if (have) return have
+      const factory = registry[name]
+      if (!factory)
+        throw new TypeError(`Cannot build profile "${profile.schedulerName}": no plugin "${name}"`)
+      const p = factory(profile.args.get(name), this.handle)
+      built.set(name, p)
+      return p
+    }
+    for (const p of profile.plugins) {
+      build(p.name)
+      weights.set(p.name, p.weight)
+    }
+    // A point runs the multiPoint plugins it does not disable, then those enabled only there.
+    const at = <T extends Plugin>(point: ExtensionPoint): T[] => {
+      const { enabled, disabled } = profile.points[point]
+      const kept = disabled.has("*") ? [] : profile.multiPoint.filter((n) => !disabled.has(n))
+      const names = [...kept, ...enabled.filter((n) => !kept.includes(n))]
+      return names
+        .map((n) => build(n))
+        .filter((p) => typeof (p as unknown as Record<string, unknown>)[METHOD[point]] === "function") as T[]
+    }
+    this.queueSort = at<QueueSortPlugin>("queueSort")[0]
+    this.preFilters = at("preFilter")
+    this.filters = at("filter")
+    this.postFilters = at("postFilter")
+    this.preScores = at("preScore")
+    this.scores = at<ScorePlugin>("score").map((plugin) => ({
+      plugin,
+      weight: weights.get(plugin.name) ?? 1,
+    }))
+    this.reserves = at("reserve")
+    this.binds = at("bind")
+  }
+
+  /** Runs the pre-filters; the node names they allow are intersected. */
+  runPreFilter(state: CycleState, pod: PodInfo): PreFilterResult {
+    let nodeNames: Set<string> | undefined
+    for (const p of this.preFilters) {
+      let r: PreFilterResult
+      try {
+        r = p.preFilter(state, pod)
+      } catch (err) {
+        return { status: fail(p.name, err) }
+      }
+      if (r.status.code === "Skip") {
+        state.skipFilter.add(p.name)
+        continue
+      }
+      if (!isSuccess(r.status)) return { status: { ...r.status, plugin: p.name } }
+      if (r.nodeNames) nodeNames = new Set([...r.nodeNames].filter((n) => !nodeNames || nodeNames.has(n)))
+    }
+    state.filters = this.filters.filter((p) => !state.skipFilter.has(p.name))
+    return nodeNames ? { status: success(), nodeNames } : { status: success() }
+  }
+
+  /** Runs the filters against one node; the first rejection wins. */
+  runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
+    const filters = (state.filters as readonly FilterPlugin[] | undefined) ?? this.filters
+    for (const p of filters) {
+      let s: Status
+      try {
+        s = p.filter(state, pod, node)
+      } catch (err) {
+        return fail(p.name, err)
+      }
+      if (!isSuccess(s)) return s.plugin ? s : { ...s, plugin: p.name }
+    }
+    return success()
+  }
+
+  /** Runs the post-filters until one nominates a node. */
+  async runPostFilter(
+    state: CycleState,
+    pod: PodInfo,
+    statuses: ReadonlyMap<string, Status>,
+    signal: AbortSignal,
+  ): Promise<PostFilterResult> {
+    let last: PostFilterResult = { status: { code: "Unschedulable", reasons: [] } }
+    for (const p of this.postFilters) {
+      try {
+        const r = await p.postFilter(state, pod, statuses, signal)
+        if (isSuccess(r.status)) return r
+        last = { ...r, status: { ...r.status, plugin: p.name } }
+        if (r.status.code !== "Unschedulable") return last
+      } catch (err) {
+        return { status: fail(p.name, err) }
+      }
+    }
+    return last
+  }
+
+  /** Runs the pre-scores; a "Skip" leaves that plugin's score out. */
+  runPreScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status {
+    for (const p of this.preScores) {
+      let s: Status
+      try {
+        s = p.preScore(state, pod, nodes)
+      } catch (err) {
+        return fail(p.name, err)
+      }
+      if (s.code === "Skip") state.skipScore.add(p.name)
+      else if (!isSuccess(s)) return { ...s, plugin: p.name }
+    }
+    return success()
+  }
+
+  /** Scores every node with every plugin, normalizes, weights and sums (aligned with `nodes`). */
+  runScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): number[] {
+    const total = new Array<number>(nodes.length).fill(0)
+    for (const { plugin, weight } of this.scores) {
+      if (state.skipScore.has(plugin.name)) continue
+      const scores = nodes.map((n) => plugin.score(state, pod, n))
+      plugin.normalizeScore?.(state, pod, scores, nodes)
+      for (let i = 0; i < nodes.length; i++) total[i] = (total[i] ?? 0) + (scores[i] ?? 0) * weight
+    }
+    return total
+  }
+
+  /** Runs reserve plugins; on failure, the caller unreserves. */
+  runReserve(state: CycleState, pod: PodInfo, nodeName: string): Status {
+    for (const p of this.reserves) {
+      try {
+        const s = p.reserve(state, pod, nodeName)
+        if (!isSuccess(s)) return { ...s, plugin: p.name }
+      } catch (err) {
+        return fail(p.name, err)
+      }
+    }
+    return success()
+  }
+
+  /** Runs unreserve in reverse order. */
+  runUnreserve(state: CycleState, pod: PodInfo, nodeName: string): void {
+    for (const p of [...this.reserves].reverse()) p.unreserve(state, pod, nodeName)
+  }
+
+  /** Runs binders until one does not skip. */
+  async runBind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status> {
+    for (const p of this.binds) {
+      try {
+        const s = await p.bind(state, pod, nodeName, signal)
+        if (s.code !== "Skip") return isSuccess(s) ? s : { ...s, plugin: p.name }
+      } catch (err) {
+        return fail(p.name, err)
+      }
+    }
+    return errorStatus("no bind plugin bound the pod")
+  }
+}

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import type { Node } from "kubernetes-types/core/v1.js"
+import { FakeClock } from "../util/index.ts"
+import { makeNode, makePod } from "./_fixtures.ts"
+import { SchedulerCache } from "./cache.ts"
+import { newPodInfo } from "./framework/pod-info.ts"
+import { nodeHandler, nodeSchedulingPropertiesChanged, podHandler } from "./handlers.ts"
+import { newPrioritySort } from "./plugins/queue-sort/priority-sort.ts"
+import { SchedulingQueue } from "./queue.ts"
+
+const base = makeNode("n1", { labels: { zone: "a" } })
+const changes: { name: string; node: Node; want: boolean }[] = [
+  {
+    name: "heartbeat only",
+    node: { ...base, status: { ...base.status, conditions: [{ type: "Ready", status: "True" }] } },
+    want: false,
+  },
+  { name: "a label", node: { ...base, metadata: { ...base.metadata, labels: { zone: "b" } } }, want: true },
+  { name: "a taint", node: { ...base, spec: { taints: [{ key: "k", effect: "NoSchedule" }] } }, want: true },
+  { name: "cordoned", node: { ...base, spec: { unschedulable: true } }, want: true },
+  { name: "allocatable", node: { ...base, status: { allocatable: { cpu: "8" } } }, want: true },
+]
+for (const c of changes) {
+  test(`nodeSchedulingPropertiesChanged(): ${c.name}`, () => {
+    assert.equal(nodeSchedulingPropertiesChanged(base, c.node), c.want)
+  })
+}
+
+function targets() {
+  const cache = new SchedulerCache()
+  const queue = new SchedulingQueue({ clock: new FakeClock(), less: newPrioritySort().less })
+  return {
+    cache,
+    queue,
+    isResponsible: (p: { spec?: { schedulerName?: string } }) =>
+      (p.spec?.schedulerName ?? "default-scheduler") === "default-scheduler",
+    withPriority: <T>(p: T) => p,
+  }
+}
+
+test("podHandler: unbound pods of this scheduler queue, others and bound ones do not", () => {
+  const t = targets()
+  const h = podHandler(t)
+  const mine = makePod("mine")
+  const other = makePod("other", { spec: { schedulerName: "custom" } })
+  const bound = makePod("bound", { node: "n1", requests: { cpu: "1" } })
+  h.onAdd?.(mine as never)
+  h.onAdd?.(other as never)
+  h.onAdd?.(bound as never)
+  assert.equal(t.queue.has(mine.metadata!.uid!), true)
+  assert.equal(t.queue.has(other.metadata!.uid!), false)
+  assert.equal(t.queue.has(bound.metadata!.uid!), false)
+  assert.equal(t.cache.has(bound.metadata!.uid!), true)
+})
+
+test("podHandler: a finished or deleted bound pod frees its node and wakes unschedulable pods", async () => {
+  const t = targets()
+  const h = podHandler(t)
+  nodeHandler(t).onAdd?.(makeNode("n1") as never)
+  const bound = makePod("bound", { node: "n1", requests: { cpu: "1" } })
+  h.onAdd?.(bound as never)
+  const waiting = newPodInfo(makePod("waiting"))
+  t.queue.add(waiting)
+  const q = await t.queue.pop(new AbortController().signal)
+  t.queue.addUnschedulable(q!, t.queue.schedulingCycle)
+  h.onUpdate?.(bound as never, { ...bound, status: { phase: "Succeeded" } } as never)
+  assert.equal(t.cache.get("n1")!.requested.milliCPU, 0)
+  assert.equal(t.queue.stats().unschedulable, 0)
+})

@@ -1,0 +1,102 @@
+/**
+ * How informer events reach the scheduler (upstream's eventhandlers.go): bound pods go to the
+ * cache, pods waiting for this scheduler go to the queue, and changes that may let waiting pods
+ * fit (a node added or changed, a bound pod gone) move the unschedulable pods back.
+ */
+import type { Node as CoreNode, Pod as CorePod } from "kubernetes-types/core/v1.js"
+import type { ApiObject } from "../api/index.ts"
+import type { EventHandler } from "../client/index.ts"
+import type { SchedulerCache } from "./cache.ts"
+import { newPodInfo } from "./framework/pod-info.ts"
+import type { SchedulingQueue } from "./queue.ts"
+
+type Pod = CorePod & ApiObject
+type Node = CoreNode & ApiObject
+
+/** The parts of the scheduler the handlers update. */
+export interface HandlerTargets {
+  readonly cache: SchedulerCache
+  readonly queue: SchedulingQueue
+  /** True for the scheduler names this scheduler's profiles answer to. */
+  readonly isResponsible: (pod: CorePod) => boolean
+  /** The pod with spec.priority resolved from its PriorityClass. */
+  readonly withPriority: (pod: CorePod) => CorePod
+}
+
+function isTerminal(pod: Pod): boolean {
+  const phase = pod.status?.phase
+  return phase === "Succeeded" || phase === "Failed"
+}
+
+function uidOf(pod: Pod): string {
+  return pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`
+}
+
+/** The Pod informer's handler. */
+export function podHandler(t: HandlerTargets): EventHandler<Pod> {
+  const upsert = (pod: Pod) => {
+    const uid = uidOf(pod)
+    if (pod.spec?.nodeName) {
+      t.queue.delete(uid)
+      if (isTerminal(pod)) {
+        // Finished pods hold nothing on their node any more.
+        if (t.cache.has(uid)) {
+          t.cache.removePod(uid)
+          t.queue.moveAllToActiveOrBackoff()
+        }
+        return
+      }
+      // Requests, ports and affinity terms do not change on a bound pod: reuse what was computed.
+      const prev = t.cache.podInfo(uid)
+      const resolved = t.withPriority(pod)
+      t.cache.setPod(pod, prev ? { ...prev, pod: resolved } : newPodInfo(resolved))
+      if (!prev) t.queue.movePodsWaitingForPods()
+      return
+    }
+    if (!t.isResponsible(pod) || t.cache.isAssumed(uid)) return
+    if (pod.metadata?.deletionTimestamp) return t.queue.delete(uid)
+    const pi = newPodInfo(t.withPriority(pod))
+    if (t.queue.has(uid)) t.queue.update(pi)
+    else t.queue.add(pi)
+  }
+  return {
+    onAdd: upsert,
+    onUpdate: (_old, pod) => upsert(pod),
+    onDelete(pod) {
+      const uid = uidOf(pod)
+      t.queue.delete(uid)
+      if (t.cache.has(uid)) {
+        t.cache.removePod(uid)
+        t.queue.moveAllToActiveOrBackoff()
+      }
+    },
+  }
+}
+
+/** True when a node change may let pods fit where they did not (upstream's node update filter). */
+export function nodeSchedulingPropertiesChanged(old: CoreNode, cur: CoreNode): boolean {
+  const j = (v: unknown) => JSON.stringify(v ?? null)
+  return (
+    old.spec?.unschedulable !== cur.spec?.unschedulable ||
+    j(old.metadata?.labels) !== j(cur.metadata?.labels) ||
+    j(old.spec?.taints) !== j(cur.spec?.taints) ||
+    j(old.status?.allocatable) !== j(cur.status?.allocatable)
+  )
+}
+
+/** The Node informer's handler. */
+export function nodeHandler(t: HandlerTargets): EventHandler<Node> {
+  return {
+    onAdd(node) {
+      t.cache.setNode(node)
+      t.queue.moveAllToActiveOrBackoff()
+    },
+    onUpdate(old, node) {
+      t.cache.setNode(node)
+      if (nodeSchedulingPropertiesChanged(old, node)) t.queue.moveAllToActiveOrBackoff()
+    },
+    onDelete(node) {
+      t.cache.removeNode(node.metadata?.name ?? "")
+    },
+  }
+}

@@ -1,0 +1,63 @@
+/** Helpers the plugins share: score normalization and taint toleration (upstream's helper package). */
+import type { Taint, Toleration } from "kubernetes-types/core/v1.js"
+import { MAX_NODE_SCORE } from "../framework/types.ts"
+
+/**
+ * Scales scores so the highest becomes `max` (upstream's DefaultNormalizeScore); with `reverse`,
+ * lower raw scores rank higher. All zeros stay zero (or all `max` when reversed).
+ */
+export function defaultNormalizeScore(scores: number[], reverse: boolean, max = MAX_NODE_SCORE): void {
+  let top = 0
+  for (const s of scores) if (s > top) top = s
+  if (top === 0) {
+    if (reverse) scores.fill(max)
+    return
+  }
+  for (let i = 0; i < scores.length; i++) {
+    let s = Math.trunc(((scores[i] ?? 0) * max) / top)
+    if (reverse) s = max - s
+    scores[i] = s
+  }
+}
+
+/** True when the toleration tolerates the taint (upstream's Toleration.ToleratesTaint). */
+export function toleratesTaint(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false
+  if (t.key && t.key !== taint.key) return false
+  // An empty key with Exists tolerates everything.
+  if (t.operator === "Exists") return true
+  if (!t.operator || t.operator === "Equal") return (t.value ?? "") === (taint.value ?? "")
+  return false
+}
+
+/** The first taint (among those `filter` keeps) that no toleration tolerates. */
+export function findUntoleratedTaint(
+  taints: readonly Taint[],
+  tolerations: readonly Toleration[],
+  filter: (t: Taint) => boolean,
+): Taint | undefined {
+  for (const taint of taints) {
+    if (!filter(taint)) continue
+    if (!tolerations.some((t) => toleratesTaint(t, taint))) return taint
+  }
+  return undefined
+}
+
+/** The first NoSchedule or NoExecute taint no toleration tolerates (the filters' question). */
+export function findUntoleratedScheduleTaint(
+  taints: readonly Taint[],
+  tolerations: readonly Toleration[],
+): Taint | undefined {
+  for (const taint of taints) {
+    if (taint.effect !== "NoSchedule" && taint.effect !== "NoExecute") continue
+    let tolerated = false
+    for (const t of tolerations) {
+      if (toleratesTaint(t, taint)) {
+        tolerated = true
+        break
+      }
+    }
+    if (!tolerated) return taint
+  }
+  return undefined
+}

@@ -1,0 +1,78 @@
+/**
+ * InterPodAffinity's pre-filter state: how many existing pods per topology pair
+ * (label key and value) match the incoming pod's required affinity and anti-affinity terms, and how many
+ * existing pods' required anti-affinity terms match the incoming pod.
+ */
+import type { NodeInfo } from "../../framework/node-info.ts"
+import { type AffinityTerm, type PodInfo, termMatches } from "../../framework/pod-info.ts"
+import type { Snapshot } from "../../framework/types.ts"
+
+import { TopologyCounts } from "../topology-counts.ts"
+
+/** What the filter needs for one pod. */
+export interface AffinityState {
+  readonly existingAntiAffinity: TopologyCounts
+  readonly affinity: TopologyCounts
+  readonly antiAffinity: TopologyCounts
+}
+
+function bump(counts: TopologyCounts, node: NodeInfo, key: string): void {
+  const value = node.labels[key]
+  if (value !== undefined) counts.add(key, value)
+}
+
+/** True when `target` matches every term (upstream's podMatchesAllAffinityTerms). */
+export function matchesAllTerms(terms: readonly AffinityTerm[], target: PodInfo): boolean {
+  return terms.length > 0 && terms.every((t) => termMatches(t, target))
+}
+
+/** Builds the state by walking the nodes that matter. */
+export function computeAffinityState(pod: PodInfo, snapshot: Snapshot): AffinityState {
+  const existingAntiAffinity = new TopologyCounts()
+  for (const node of snapshot.withRequiredAntiAffinityPods()) {
+    for (const existing of node.podsWithRequiredAntiAffinity) {
+      for (const t of existing.requiredAntiAffinity)
+        if (termMatches(t, pod)) bump(existingAntiAffinity, node, t.topologyKey)
+    }
+  }
+  const affinity = new TopologyCounts()
+  const antiAffinity = new TopologyCounts()
+  if (pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0) {
+    for (const node of snapshot.list()) {
+      for (const existing of node.pods.values()) {
+        if (matchesAllTerms(pod.requiredAffinity, existing))
+          for (const t of pod.requiredAffinity) bump(affinity, node, t.topologyKey)
+        for (const t of pod.requiredAntiAffinity)
+          if (termMatches(t, existing)) bump(antiAffinity, node, t.topologyKey)
+      }
+    }
+  }
+  return { existingAntiAffinity, affinity, antiAffinity }
+}
+
+/** True when the node's topology pairs hold pods the incoming pod's affinity wants. */
+export function satisfiesAffinity(state: AffinityState, pod: PodInfo, node: NodeInfo): boolean {
+  if (pod.requiredAffinity.length === 0) return true
+  let all = true
+  for (const t of pod.requiredAffinity) {
+    const v = node.labels[t.topologyKey]
+    if (v === undefined) return false
+    if (state.affinity.get(t.topologyKey, v) <= 0) all = false
+  }
+  // The first pod of a group that selects itself may go anywhere its keys exist.
+  return all || (state.affinity.size === 0 && matchesAllTerms(pod.requiredAffinity, pod))
+}
+
+/** True when no pod the incoming pod's anti-affinity avoids shares a topology pair with the node. */
+export function satisfiesAntiAffinity(state: AffinityState, pod: PodInfo, node: NodeInfo): boolean {
+  for (const t of pod.requiredAntiAffinity) {
+    const v = node.labels[t.topologyKey]
+    if (v !== undefined && state.antiAffinity.get(t.topologyKey, v) > 0) return false
+  }
+  return true
+}
+
+/** True when no existing pod's anti-affinity rejects the incoming pod in the node's topology pairs. */
+export function satisfiesExistingAntiAffinity(state: AffinityState, node: NodeInfo): boolean {
+  return state.existingAntiAffinity.size === 0 || !state.existingAntiAffinity.anyFor(node.labels)
+}

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import { cacheOf, cycle, makeNode, makePod } from "../../_fixtures.ts"
+import { newNodeResourcesFit, type NodeResourcesFitArgs } from "./node-resources-fit.ts"
+
+const small = { cpu: "2", memory: "4Gi", pods: "2", "ephemeral-storage": "10Gi", "example.com/gpu": "1" }
+
+const filterCases: {
+  name: string
+  existing: Record<string, string>[]
+  pod: Record<string, string>
+  want: string[]
+}[] = [
+  { name: "fits", existing: [], pod: { cpu: "1", memory: "1Gi" }, want: [] },
+  { name: "insufficient cpu", existing: [{ cpu: "1500m" }], pod: { cpu: "1" }, want: ["Insufficient cpu"] },
+  {
+    name: "insufficient memory and storage",
+    existing: [],
+    pod: { memory: "5Gi", "ephemeral-storage": "11Gi" },
+    want: ["Insufficient memory", "Insufficient ephemeral-storage"],
+  },
+  {
+    name: "extended resource",
+    existing: [{ "example.com/gpu": "1" }],
+    pod: { "example.com/gpu": "1" },
+    want: ["Insufficient example.com/gpu"],
+  },
+  { name: "too many pods", existing: [{}, {}], pod: {}, want: ["Too many pods"] },
+]
+for (const c of filterCases) {
+  test(`NodeResourcesFit.filter: ${c.name}`, () => {
+    const existing = c.existing.map((r, i) => makePod(`e${i}`, { requests: r, node: "n1" }))
+    const node = cacheOf([makeNode("n1", { capacity: small })], existing).get("n1")!
+    const { state, pi } = cycle(makePod("p", { requests: c.pod }))
+    const s = newNodeResourcesFit().filter(state, pi, node)
+    assert.equal(s.code, c.want.length ? "Unschedulable" : "Success")
+    assert.deepEqual(s.reasons, c.want)
+  })
+}
+
+const scoreCases: { name: string; args: NodeResourcesFitArgs; want: number }[] = [
+  { name: "LeastAllocated (default)", args: {}, want: 81 },
+  { name: "MostAllocated", args: { scoringStrategy: { type: "MostAllocated" } }, want: 18 },
+  {
+    name: "RequestedToCapacityRatio bin packing shape",
+    args: {
+      scoringStrategy: {
+        type: "RequestedToCapacityRatio",
+        requestedToCapacityRatio: {
+          shape: [
+            { utilization: 0, score: 0 },
+            { utilization: 100, score: 10 },
+          ],
+        },
+      },
+    },
+    want: 19,
+  },
+  {
+    name: "weights by resource",
+    args: {
+      scoringStrategy: {
+        type: "LeastAllocated",
+        resources: [
+          { name: "cpu", weight: 3 },
+          { name: "memory", weight: 1 },
+        ],
+      },
+    },
+    want: 78,
+  },
+]
+for (const c of scoreCases) {
+  test(`NodeResourcesFit.score: ${c.name}`, () => {
+    const node = cacheOf([makeNode("n1")]).get("n1")!
+    const { state, pi } = cycle(makePod("p", { requests: { cpu: "1", memory: "2Gi" } }))
+    assert.equal(newNodeResourcesFit(c.args).score(state, pi, node), c.want)
+  })
+}

@@ -1,0 +1,188 @@
+/**
+ * PodTopologySpread: keeps pods of a group evenly spread over topology domains. DoNotSchedule
+ * constraints filter (skew over maxSkew rejects a node); ScheduleAnyway constraints, and the
+ * cluster's default constraints for pods that set none, score.
+ */
+import type { TopologySpreadConstraint } from "kubernetes-types/core/v1.js"
+import type { NodeInfo } from "../../framework/node-info.ts"
+import type { PodInfo } from "../../framework/pod-info.ts"
+import { skip, success, unresolvable, unschedulable } from "../../framework/status.ts"
+import {
+  MAX_NODE_SCORE,
+  type FilterPlugin,
+  type Handle,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+} from "../../framework/types.ts"
+import {
+  type Constraint,
+  countMatching,
+  defaultConstraints,
+  nodeCounts,
+  ownConstraints,
+  SYSTEM_DEFAULT_CONSTRAINTS,
+} from "./constraints.ts"
+
+/** Upstream's reasons. */
+export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"
+export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MATCH} (missing required label)`
+
+const NAME = "PodTopologySpread"
+const PRE_FILTER_KEY = `PreFilter${NAME}`
+const PRE_SCORE_KEY = `PreScore${NAME}`
+const HOSTNAME = "kubernetes.io/hostname"
+
+/** PodTopologySpreadArgs. */
+export interface PodTopologySpreadArgs {
+  readonly defaultConstraints?: readonly TopologySpreadConstraint[]
+  /** "System" (the default: upstream's built-in defaults) or "List" (defaultConstraints). */
+  readonly defaultingType?: "System" | "List"
+}
+
+interface FilterState {
+  readonly constraints: readonly Constraint[]
+  /** Matching pods per "key=value". */
+  readonly counts: Map<string, number>
+  /** The smallest count per constraint (0 when fewer domains than minDomains). */
+  readonly min: number[]
+}
+
+interface ScoreState {
+  readonly constraints: readonly Constraint[]
+  readonly counts: Map<string, number>
+  readonly weights: number[]
+  readonly ignored: Set<string>
+}
+
+function hasAllKeys(node: NodeInfo, constraints: readonly Constraint[]): boolean {
+  return constraints.every((c) => node.labels[c.topologyKey] !== undefined)
+}
+
+function computeFilterState(
+  pod: PodInfo,
+  constraints: readonly Constraint[],
+  nodes: readonly NodeInfo[],
+): FilterState {
+  const counts = new Map<string, number>()
+  for (const node of nodes) {
+    if (!hasAllKeys(node, constraints)) continue
+    constraints.forEach((c) => {
+      if (!nodeCounts(c, pod, node)) return
+      const pair = `${c.topologyKey}=${node.labels[c.topologyKey]}`
+      counts.set(pair, (counts.get(pair) ?? 0) + countMatching(c, pod, node))
+    })
+  }
+  const min = constraints.map((c) => {
+    let m = Infinity
+    let domains = 0
+    for (const [pair, n] of counts) {
+      if (!pair.startsWith(`${c.topologyKey}=`)) continue
+      domains++
+      m = Math.min(m, n)
+    }
+    return domains < c.minDomains || m === Infinity ? 0 : m
+  })
+  return { constraints, counts, min }
+}
+
+/** Builds PodTopologySpread. */
+export function newPodTopologySpread(
+  args: PodTopologySpreadArgs | undefined,
+  handle: Handle,
+): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
+  const defaults =
+    args?.defaultingType === "List" ? (args.defaultConstraints ?? []) : SYSTEM_DEFAULT_CONSTRAINTS
+  const scoringConstraints = (pod: PodInfo): { list: Constraint[]; requireAll: boolean } => {
+    if (pod.pod.spec?.topologySpreadConstraints?.length)
+      return { list: ownConstraints(pod.pod, "ScheduleAnyway"), requireAll: true }
+    const sel = handle.defaultSpreadSelector?.(pod.pod)
+    return { list: sel ? defaultConstraints(defaults, sel) : [], requireAll: false }
+  }
+  return {
+    name: NAME,
+    preFilter(state, pod) {
+      const constraints = ownConstraints(pod.pod, "DoNotSchedule")
+      if (constraints.length === 0) return { status: skip() }
+      state.write(PRE_FILTER_KEY, computeFilterState(pod, constraints, handle.snapshot.list()))
+      return { status: success() }
+    },
+    filter(state, pod, node) {
+      const s = state.read<FilterState>(PRE_FILTER_KEY)
+      if (!s) return success()
+      for (let i = 0; i < s.constraints.length; i++) {
+        const c = s.constraints[i] as Constraint
+        const value = node.labels[c.topologyKey]
+        if (value === undefined) return unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH)
+        const self = c.matches(pod.pod.metadata?.labels) ? 1 : 0
+        const skew = (s.counts.get(`${c.topologyKey}=${value}`) ?? 0) + self - (s.min[i] ?? 0)
+        if (skew > c.maxSkew) return unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH)
+      }
+      return success()
+    },
+    preScore(state, pod, filtered) {
+      const { list, requireAll } = scoringConstraints(pod)
+      if (list.length === 0) return skip()
+      const ignored = new Set<string>()
+      for (const n of filtered) {
+        const keys = list.filter((c) => n.labels[c.topologyKey] !== undefined).length
+        if (requireAll ? keys < list.length : keys === 0) ignored.add(n.name)
+      }
+      const counts = new Map<string, number>()
+      const domains = list.map(() => new Set<string>())
+      for (const n of filtered) {
+        if (ignored.has(n.name)) continue
+        list.forEach((c, i) => {
+          const v = n.labels[c.topologyKey]
+          if (v !== undefined) domains[i]?.add(v)
+        })
+      }
+      list.forEach((c) => {
+        // Per host, only the filtered nodes matter; wider domains count every node.
+        const nodes = c.topologyKey === HOSTNAME ? filtered : handle.snapshot.list()
+        for (const n of nodes) {
+          const v = n.labels[c.topologyKey]
+          if (v === undefined || !nodeCounts(c, pod, n)) continue
+          const pair = `${c.topologyKey}=${v}`
+          counts.set(pair, (counts.get(pair) ?? 0) + countMatching(c, pod, n))
+        }
+      })
+      const weights = domains.map((d) => Math.log(d.size + 2))
+      state.write(PRE_SCORE_KEY, { constraints: list, counts, weights, ignored } satisfies ScoreState)
+      return success()
+    },
+    score(state, _pod, node) {
+      const s = state.read<ScoreState>(PRE_SCORE_KEY)
+      if (!s || s.ignored.has(node.name)) return 0
+      let score = 0
+      s.constraints.forEach((c, i) => {
+        const v = node.labels[c.topologyKey]
+        if (v === undefined) return
+        score += (s.counts.get(`${c.topologyKey}=${v}`) ?? 0) * (s.weights[i] ?? 1) + (c.maxSkew - 1)
+      })
+      return Math.round(score)
+    },
+    normalizeScore(state, _pod, scores, nodes) {
+      const s = state.read<ScoreState>(PRE_SCORE_KEY)
+      if (!s) return
+      // Ignored nodes score 0 and do not count towards min and max.
+      let min = Infinity
+      let max = 0
+      scores.forEach((x, i) => {
+        if (s.ignored.has(nodes[i]?.name ?? "")) return
+        max = Math.max(max, x)
+        min = Math.min(min, x)
+      })
+      if (max === 0) {
+        scores.fill(MAX_NODE_SCORE)
+        return
+      }
+      for (let i = 0; i < scores.length; i++) {
+        const x = scores[i] ?? 0
+        scores[i] = s.ignored.has(nodes[i]?.name ?? "")
+          ? 0
+          : Math.trunc((MAX_NODE_SCORE * (max + min - x)) / max)
+      }
+    },
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * TaintToleration: filters out nodes with a NoSchedule or NoExecute taint the pod does not
+ * tolerate; scores nodes by how few PreferNoSchedule taints the pod does not tolerate.
+ */
+import type { Taint, Toleration } from "kubernetes-types/core/v1.js"
+import { fixedStatus, skip, type Status, success } from "../../framework/status.ts"
+import type { FilterPlugin, PreScorePlugin, ScorePlugin } from "../../framework/types.ts"
+import { defaultNormalizeScore, toleratesTaint } from "../helper.ts"
+import type { PodInfo } from "../../framework/pod-info.ts"
+import { findUntoleratedScheduleTaint } from "../helper.ts"
+
+const NAME = "TaintToleration"
+
+function tolerationsOf(pod: PodInfo): readonly Toleration[] {
+  return pod.pod.spec?.tolerations ?? []
+}
+
+/** Builds TaintToleration. */
+export function newTaintToleration(): FilterPlugin & PreScorePlugin & ScorePlugin {
+  // Node objects are replaced on change, so their taints key the shared statuses.
+  const rejections = new WeakMap<Taint, Status>()
+  return {
+    name: NAME,
+    filter(_state, pod, node) {
+      if (node.taints.length === 0) return success()
+      const taint = findUntoleratedScheduleTaint(node.taints, tolerationsOf(pod))
+      if (!taint) return success()
+      let s = rejections.get(taint)
+      if (!s) {
+        s = fixedStatus(
+          "UnschedulableAndUnresolvable",
+          NAME,
+          `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`,
+        )
+        rejections.set(taint, s)
+      }
+      return s
+    },
+    preScore(_state, _pod, nodes) {
+      return nodes.some((n) => n.taints.length > 0) ? success() : skip()
+    },
+    score(_state, pod, node) {
+      if (node.taints.length === 0) return 0
+      // Only tolerations that could apply to PreferNoSchedule taints count, as upstream.
+      const tols = tolerationsOf(pod).filter((t) => !t.effect || t.effect === "PreferNoSchedule")
+      let n = 0
+      for (const taint of node.taints) {
+        if (taint.effect === "PreferNoSchedule" && !tols.some((t) => toleratesTaint(t, taint))) n++
+      }
+      return n
+    },
+    normalizeScore(_state, _pod, scores) {
+      defaultNormalizeScore(scores, true)
+    },
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * What the scheduler tells users about a pod: PodScheduled=False with the reason and upstream's
+ * message (plus nominatedNodeName after preemption) through the status subresource, and the
+ * FailedScheduling and Scheduled events.
+ */
+import type { Pod, PodCondition } from "kubernetes-types/core/v1.js"
+import { isNotFound, Pods } from "../api/index.ts"
+import type { Client, EventRecorder } from "../client/index.ts"
+import type { Clock, Logger } from "../util/index.ts"
+
+/** Upstream's PodScheduled reasons. */
+export type PodScheduledReason = "Unschedulable" | "SchedulerError"
+
+/** Where the reporter writes. */
+export interface ReporterDeps {
+  readonly client: Client
+  readonly recorder: EventRecorder
+  readonly clock: Clock
+  readonly log: Logger
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
+}
+
+/** Records a successful assignment. */
+export function reportScheduled(deps: ReporterDeps, pod: Pod, node: string): void {
+  const m = pod.metadata ?? {}
+  deps.recorder.event(
+    pod as never,
+    "Normal",
+    "Scheduled",
+    `Successfully assigned ${m.namespace}/${m.name} to ${node}`,
+    Pods,
+  )
+}
+
+/**
+ * Records a failed attempt: the FailedScheduling event, and the PodScheduled condition (written
+ * only when it changes, so retries do not rewrite the pod) and nominatedNodeName.
+ */
+export async function reportFailure(
+  deps: ReporterDeps,
+  pod: Pod,
+  opts: {
+    readonly reason: PodScheduledReason
+    readonly message: string
+    readonly nominatedNodeName?: string
+  },
+): Promise<void> {
+  deps.recorder.event(pod as never, "Warning", "FailedScheduling", opts.message, Pods)
+  const conditions = pod.status?.conditions ?? []
+  const have = conditions.find((c) => c.type === "PodScheduled")
+  const nominatedChanged =
+    opts.nominatedNodeName !== undefined && opts.nominatedNodeName !== pod.status?.nominatedNodeName
+  if (
+    have?.status === "False" &&
+    have.reason === opts.reason &&
+    have.message === opts.message &&
+    !nominatedChanged
+  )
+    return
+  const now = stamp(deps.clock.now())
+  const condition: PodCondition = {
+    type: "PodScheduled",
+    status: "False",
+    reason: opts.reason,
+    message: opts.message,
+    lastProbeTime: null as never,
+    lastTransitionTime: have?.status === "False" && have.lastTransitionTime ? have.lastTransitionTime : now,
+  }
+  const status: Record<string, unknown> = {
+    conditions: [...conditions.filter((c) => c.type !== "PodScheduled"), condition],
+  }
+  if (opts.nominatedNodeName !== undefined) status.nominatedNodeName = opts.nominatedNodeName
+  const m = pod.metadata ?? {}
+  try {
+    await deps.client
+      .resource(Pods)
+      .patch(
+        { namespace: m.namespace ?? "default", name: m.name ?? "" },
+        { status },
+        { type: "merge", subresource: "status" },
+      )
+  } catch (err) {
+    if (!isNotFound(err))
+      deps.log.warn({ pod: `${m.namespace}/${m.name}`, err: String(err) }, "Cannot update pod status")
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * One scheduling decision (upstream's schedulePod): pre-filter, filter a sample of the nodes
+ * (percentageOfNodesToScore) starting where the last cycle stopped, score the feasible ones and
+ * pick the highest, ties broken at random. Pure over the snapshot: no API calls.
+ */
+import type { CycleState } from "./framework/cycle-state.ts"
+import type { NodeInfo } from "./framework/node-info.ts"
+import type { PodInfo } from "./framework/pod-info.ts"
+import type { Framework } from "./framework/runner.ts"
+import { isRejected, isSuccess, type Status } from "./framework/status.ts"
+import type { Snapshot } from "./framework/types.ts"
+import { fitErrorMessage } from "./fit-error.ts"
+
+/** Below this many nodes every node is filtered. */
+export const MIN_FEASIBLE_NODES_TO_FIND = 100
+/** The adaptive percentage never goes below this. */
+export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+
+/**
+ * How many feasible nodes to look for among `numAllNodes` (upstream's numFeasibleNodesToFind):
+ * all below 100 nodes; else `percentage`, or when 0 the adaptive 50% minus one per 125 nodes
+ * (at least 5%); never fewer than 100.
+ */
+export function numFeasibleNodesToFind(percentage: number, numAllNodes: number): number {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND || percentage >= 100) return numAllNodes
+  let pct = percentage
+  if (pct <= 0) pct = Math.max(MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND, 50 - Math.trunc(numAllNodes / 125))
+  const n = Math.trunc((numAllNodes * pct) / 100)
+  return Math.max(n, MIN_FEASIBLE_NODES_TO_FIND)
+}
+
+/** Why a pod fits nowhere: the status of each node that was filtered. */
+export class FitError {
+  /** Set after post-filter (preemption) ran. */
+  postFilterMsg = ""
+
+  constructor(
+    readonly numAllNodes: number,
+    readonly statuses: Map<string, Status>,
+  ) {}
+
+  /** Upstream's message: the histogram of reasons, then what preemption said. */
+  get message(): string {
+    const msg = fitErrorMessage(this.numAllNodes, this.statuses)
+    return this.postFilterMsg ? `${msg} ${this.postFilterMsg}` : msg
+  }
+}
+
+/** Where a pod goes. */
+export interface ScheduleResult {
+  readonly suggestedHost: string
+  readonly evaluatedNodes: number
+  readonly feasibleNodes: number
+}
+
+/** Pods nominated to a node that count there for a pod of lower or equal priority. */
+export type NominatedPods = (nodeName: string) => readonly PodInfo[]
+
+/** One scheduling attempt: the pod, its cycle state, and the cluster as it stands. */
+export interface Attempt {
+  readonly state: CycleState
+  readonly pod: PodInfo
+  readonly snapshot: Snapshot
+  readonly nominated?: NominatedPods
+}
+
+/** Schedules pods one at a time; remembers where the last node sample ended. */
+export class GenericScheduler {
+  #next = 0
+
+  /**
+   * Picks a node for `pod`, or returns a FitError.
+   * @throws Error when a plugin fails with an "Error" status
+   */
+  schedule(fwk: Framework, attempt: Attempt): ScheduleResult | FitError {
+    const { state, pod, snapshot, nominated } = attempt
+    const all = snapshot.list()
+    if (all.length === 0) return new FitError(0, new Map())
+    const pre = fwk.runPreFilter(state, pod)
+    if (!isSuccess(pre.status)) {
+      if (!isRejected(pre.status)) throw new Error(pre.status.reasons.join(", "))
+      return new FitError(all.length, new Map(all.map((n) => [n.name, pre.status])))
+    }
+    const candidates = pre.nodeNames
+      ? [...pre.nodeNames].map((n) => snapshot.get(n)).filter((n): n is NodeInfo => !!n)
+      : all
+    const statuses = new Map<string, Status>()
+    // A pod nominated by preemption tries its node first; it fits there once the victims are gone.
+    const nominatedNode = snapshot.get(pod.pod.status?.nominatedNodeName ?? "")
+    if (nominatedNode && (!pre.nodeNames || pre.nodeNames.has(nominatedNode.name))) {
+      const s = fwk.runFilter(state, pod, withNominated(nominatedNode, pod, nominated))
+      if (isSuccess(s)) return { suggestedHost: nominatedNode.name, evaluatedNodes: 1, feasibleNodes: 1 }
+    }
+    const feasible = this.#filter(fwk, state, pod, candidates, statuses, nominated)
+    if (feasible.length === 0) return new FitError(all.length, statuses)
+    const first = feasible[0] as NodeInfo
+    if (feasible.length === 1)
+      return { suggestedHost: first.name, evaluatedNodes: statuses.size + 1, feasibleNodes: 1 }
+    const s = fwk.runPreScore(state, pod, feasible)
+    if (!isSuccess(s)) throw new Error(s.reasons.join(", "))
+    const scores = fwk.runScore(state, pod, feasible)
+    return {
+      suggestedHost: selectHost(feasible, scores),
+      evaluatedNodes: statuses.size + feasible.length,
+      feasibleNodes: feasible.length,
+    }
+  }
+
+  #filter(
+    fwk: Framework,
+    state: CycleState,
+    pod: PodInfo,
+    nodes: readonly NodeInfo[],
+    statuses: Map<string, Status>,
+    nominated: NominatedPods | undefined,
+  ): NodeInfo[] {
+    const want = numFeasibleNodesToFind(fwk.percentageOfNodesToScore, nodes.length)
+    const feasible: NodeInfo[] = []
+    const start = this.#next % nodes.length
+    let processed = 0
+    for (let i = 0; i < nodes.length && feasible.length < want; i++) {
+      const node = nodes[(start + i) % nodes.length] as NodeInfo
+      processed++
+      const s = fwk.runFilter(state, pod, withNominated(node, pod, nominated))
+      if (isSuccess(s)) feasible.push(node)
+      else if (s.code === "Error") throw new Error(s.reasons.join(", "))
+      else statuses.set(node.name, s)
+    }
+    this.#next = (start + processed) % nodes.length
+    return feasible
+  }
+}
+
+/** The node with the pods nominated there of at least the pod's priority counted on it. */
+function withNominated(node: NodeInfo, pod: PodInfo, nominated: NominatedPods | undefined): NodeInfo {
+  const all = nominated?.(node.name)
+  if (!all || all.length === 0) return node
+  const others = all.filter((p) => p.uid !== pod.uid && p.priority >= pod.priority)
+  if (others.length === 0) return node
+  const c = node.clone()
+  for (const p of others) c.addPod(p)
+  return c
+}
+
+/** The node with the highest score; ties broken uniformly at random (reservoir sampling). */
+export function selectHost(nodes: readonly NodeInfo[], scores: readonly number[]): string {
+  let best = -Infinity
+  let chosen = ""
+  let ties = 0
+  nodes.forEach((n, i) => {
+    const s = scores[i] ?? 0
+    if (s > best) {
+      best = s
+      chosen = n.name
+      ties = 1
+    } else if (s === best) {
+      ties++
+      if (Math.random() * ties < 1) chosen = n.name
+    }
+  })
+  return chosen
+}
