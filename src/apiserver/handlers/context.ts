@@ -7,6 +7,7 @@ import type { RequestInfo } from "../request-info.ts"
 import type { Registry } from "../registry/registry.ts"
 import type { Served } from "../registry/context.ts"
 import type { WatchCache } from "../watch-cache.ts"
+import type { ResourceTable } from "../crd/resource-table.ts"
 
 /** The server-wide parts handlers use. */
 export interface ServerParts {
@@ -15,6 +16,8 @@ export interface ServerParts {
   readonly registry: Registry
   readonly clock: Clock
   readonly log: Logger
+  /** The served resources, built-in and custom. */
+  readonly resources: ResourceTable
   /** Serves a resource at another version (e.g. autoscaling/v1 of a stored v2 HPA). */
   served(info: ResourceInfo): Served
 }

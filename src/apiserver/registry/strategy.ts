@@ -11,6 +11,7 @@ const TRACKS_GENERATION = new Set([
   "/ReplicationController",
   "apps/Deployment",
   "apps/ReplicaSet",
+  "apiextensions.k8s.io/CustomResourceDefinition",
   "apps/StatefulSet",
   "apps/DaemonSet",
   "batch/Job",
@@ -63,7 +64,7 @@ export function hasStatus(info: ResourceInfo): boolean {
 
 /** True when the kind counts spec changes in metadata.generation. */
 export function tracksGeneration(info: ResourceInfo): boolean {
-  return TRACKS_GENERATION.has(kindKey(info))
+  return !!info.custom || TRACKS_GENERATION.has(kindKey(info))
 }
 
 type Obj = ApiObject & { spec?: any; status?: any }

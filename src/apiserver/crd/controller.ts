@@ -1,0 +1,295 @@
+/**
+ * The API server's CRD controllers, as upstream's apiextensions-apiserver runs them: naming
+ * (status.acceptedNames and the NamesAccepted condition), establishing (Established), and the
+ * customresourcecleanup.apiextensions.k8s.io finalizer that deletes a CRD's objects before the
+ * CRD goes. Driven by the watch cache's CRD events; keys only; writes through the registry.
+ */
+import type {
+  CustomResourceDefinition,
+  CustomResourceDefinitionCondition,
+  CustomResourceDefinitionNames,
+} from "kubernetes-types/apiextensions/v1.js"
+import { type ApiObject, ApiError, CustomResourceDefinitions } from "../../api/index.ts"
+import type { Clock, Logger } from "../../util/index.ts"
+import { type Served, decode } from "../registry/context.ts"
+import type { Registry } from "../registry/registry.ts"
+import type { WatchCache } from "../watch-cache.ts"
+import { customResourcePrefix, customResources, type ResourceTable } from "./resource-table.ts"
+
+type Crd = CustomResourceDefinition & ApiObject
+
+/** The finalizer that holds a CRD until its custom resources are gone. */
+export const CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
+
+/** What the controller needs from the server. */
+export interface CrdControllerDeps {
+  readonly registry: Registry
+  readonly cache: WatchCache
+  readonly table: ResourceTable
+  readonly clock: Clock
+  readonly log: Logger
+  readonly served: (info: typeof CustomResourceDefinitions) => Served
+}
+
+const RETRY_MS = 500
+
+/** Sets (or replaces) one condition, keeping lastTransitionTime while the status holds. */
+export function setCondition(
+  conditions: CustomResourceDefinitionCondition[],
+  next: Omit<CustomResourceDefinitionCondition, "lastTransitionTime">,
+  now: string,
+): CustomResourceDefinitionCondition[] {
+  const old = conditions.find((c) => c.type === next.type)
+  const cond = {
+    ...next,
+    lastTransitionTime: old && old.status === next.status ? old.lastTransitionTime : now,
+  }
+  return old ? conditions.map((c) => (c.type === next.type ? cond : c)) : [...conditions, cond]
+}
+
+const NAME_FIELDS = [
+  ["plural", "PluralConflict"],
+  ["singular", "SingularConflict"],
+  ["kind", "KindConflict"],
+  ["listKind", "ListKindConflict"],
+] as const
+
+/** The names other CRDs of the group accepted: `r:` resource names, `k:` kinds. */
+function takenNames(crd: Crd, others: Iterable<Crd>): Set<string> {
+  const taken = new Set<string>()
+  for (const o of others) {
+    if (o.metadata?.name === crd.metadata?.name || o.spec?.group !== crd.spec.group) continue
+    const a = o.status?.acceptedNames
+    for (const n of [a?.plural, a?.singular, ...(a?.shortNames ?? [])]) if (n) taken.add(`r:${n}`)
+    for (const n of [a?.kind, a?.listKind]) if (n) taken.add(`k:${n}`)
+  }
+  return taken
+}
+
+/** The first name of `crd` another CRD of its group already accepted, as a condition reason and message. */
+export function nameConflict(
+  crd: Crd,
+  others: Iterable<Crd>,
+): { reason: string; message: string } | undefined {
+  const names = crd.spec.names
+  const taken = takenNames(crd, others)
+  for (const [field, reason] of NAME_FIELDS) {
+    const v = names[field]
+    const k = field === "kind" || field === "listKind" ? `k:${v}` : `r:${v}`
+    if (v && taken.has(k)) return { reason, message: `"${v}" is already in use` }
+  }
+  for (const s of names.shortNames ?? [])
+    if (taken.has(`r:${s}`)) return { reason: "ShortNamesConflict", message: `"${s}" is already in use` }
+  return undefined
+}
+
+function acceptedOf(n: CustomResourceDefinitionNames): CustomResourceDefinitionNames {
+  return {
+    plural: n.plural,
+    singular: n.singular ?? n.kind.toLowerCase(),
+    ...(n.shortNames?.length ? { shortNames: n.shortNames } : {}),
+    kind: n.kind,
+    listKind: n.listKind ?? `${n.kind}List`,
+    ...(n.categories?.length ? { categories: n.categories } : {}),
+  }
+}
+
+/** The naming and establishing status of a live CRD. */
+export function namingStatus(crd: Crd, others: Iterable<Crd>, now: string): Crd["status"] {
+  const status = crd.status ?? { acceptedNames: { plural: "", kind: "" }, storedVersions: [] }
+  let conditions = status.conditions ?? []
+  const conflict = nameConflict(crd, others)
+  let acceptedNames = status.acceptedNames
+  if (conflict) {
+    conditions = setCondition(conditions, { type: "NamesAccepted", status: "False", ...conflict }, now)
+    if (!conditions.some((c) => c.type === "Established" && c.status === "True")) {
+      conditions = setCondition(
+        conditions,
+        {
+          type: "Established",
+          status: "False",
+          reason: "NotAccepted",
+          message: "not all names are accepted",
+        },
+        now,
+      )
+    }
+  } else {
+    acceptedNames = acceptedOf(crd.spec.names)
+    conditions = setCondition(
+      conditions,
+      { type: "NamesAccepted", status: "True", reason: "NoConflicts", message: "no conflicts found" },
+      now,
+    )
+    conditions = setCondition(
+      conditions,
+      {
+        type: "Established",
+        status: "True",
+        reason: "InitialNamesAccepted",
+        message: "the initial names have been accepted",
+      },
+      now,
+    )
+  }
+  return { ...status, acceptedNames, conditions }
+}
+
+/** Runs the naming, establishing and cleanup loop until `signal` aborts. */
+export class CrdController {
+  readonly #d: CrdControllerDeps
+  readonly #crds: Served
+  readonly #pending = new Set<string>()
+  #wake: (() => void) | undefined
+
+  constructor(deps: CrdControllerDeps) {
+    this.#d = deps
+    this.#crds = deps.served(CustomResourceDefinitions)
+  }
+
+  #objects(): Crd[] {
+    return [...this.#d.cache.resource(this.#crds.prefix).objects.values()] as Crd[]
+  }
+
+  /** Reconciles `name` again after a short wait, without holding up the others. */
+  #retry(name: string, signal?: AbortSignal): void {
+    this.#d.clock.sleep(RETRY_MS, signal).then(
+      () => this.#enqueue(name),
+      () => {},
+    )
+  }
+
+  #enqueue(name: string): void {
+    this.#pending.add(name)
+    this.#wake?.()
+  }
+
+  /** Follows the CRD cache and reconciles each changed CRD. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { cache, table } = this.#d
+    await cache.ready()
+    const rc = cache.resource(this.#crds.prefix)
+    const unsubscribe = rc.subscribe((ev) => {
+      const crd = ev.object as Crd
+      if (ev.type === "DELETED") table.remove(crd.metadata?.name ?? "")
+      else table.set(crd)
+      this.#enqueue(crd.metadata?.name ?? "")
+    })
+    for (const crd of this.#objects()) {
+      table.set(crd)
+      this.#enqueue(crd.metadata?.name ?? "")
+    }
+    try {
+      while (!signal.aborted) {
+        const name = this.#pending.values().next().value
+        if (name === undefined) {
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve
+            signal.addEventListener("abort", () => resolve(), { once: true })
+          })
+          this.#wake = undefined
+          continue
+        }
+        this.#pending.delete(name)
+        await this.#reconcile(name).catch((err: unknown) => {
+          this.#d.log.warn({ err: String(err), crd: name }, "Cannot reconcile the CustomResourceDefinition")
+          this.#retry(name, signal)
+        })
+      }
+    } finally {
+      unsubscribe()
+    }
+  }
+
+  async #get(name: string): Promise<Crd | undefined> {
+    try {
+      return (await this.#d.registry.get(this.#crds, "", name)) as Crd
+    } catch (err) {
+      if (err instanceof ApiError && err.reason === "NotFound") return undefined
+      throw err
+    }
+  }
+
+  async #writeStatus(name: string, status: (crd: Crd) => Crd["status"]): Promise<Crd> {
+    const { object } = await this.#d.registry.update(
+      this.#crds,
+      { namespace: "", name },
+      (cur) => ({ ...(cur as Crd), status: status(cur as Crd) }),
+      { subresource: "status" },
+    )
+    this.#d.table.set(object as Crd)
+    return object as Crd
+  }
+
+  async #reconcile(name: string): Promise<void> {
+    const crd = await this.#get(name)
+    if (!crd) return
+    if (crd.metadata?.deletionTimestamp) return this.#cleanup(crd)
+    const now = this.#now()
+    const next = namingStatus(crd, this.#objects(), now)
+    if (JSON.stringify(next) === JSON.stringify(crd.status)) {
+      this.#d.table.set(crd)
+      return
+    }
+    await this.#writeStatus(name, (cur) => namingStatus(cur, this.#objects(), now))
+  }
+
+  #now(): string {
+    return new Date(Math.floor(this.#d.clock.now() / 1000) * 1000).toISOString().replace(".000Z", "Z")
+  }
+
+  #terminating(reason: string, message: string, status: "True" | "False" = "True") {
+    const now = this.#now()
+    return (cur: Crd): Crd["status"] => {
+      const s = cur.status ?? { acceptedNames: { plural: "", kind: "" }, storedVersions: [] }
+      return {
+        ...s,
+        conditions: setCondition(s.conditions ?? [], { type: "Terminating", status, reason, message }, now),
+      }
+    }
+  }
+
+  /** Deletes every object of a terminating CRD, then releases its finalizer. */
+  async #cleanup(crd: Crd): Promise<void> {
+    const name = crd.metadata?.name ?? ""
+    if (!(crd.metadata?.finalizers ?? []).includes(CLEANUP_FINALIZER)) return
+    await this.#writeStatus(
+      name,
+      this.#terminating("InstanceDeletionInProgress", "CustomResource deletion is in progress"),
+    )
+    const remaining = await this.#deleteAll(crd)
+    if (remaining > 0) return this.#retry(name)
+    await this.#writeStatus(
+      name,
+      this.#terminating("InstanceDeletionCompleted", "removed all instances", "False"),
+    )
+    await this.#d.registry.update(this.#crds, { namespace: "", name }, (cur) => {
+      const c = cur as Crd
+      const finalizers = (c.metadata?.finalizers ?? []).filter((f) => f !== CLEANUP_FINALIZER)
+      return { ...c, metadata: { ...c.metadata, finalizers } }
+    })
+  }
+
+  /** Deletes the CRD's objects; returns how many are still stored. */
+  async #deleteAll(crd: Crd): Promise<number> {
+    const pairs = customResources(crd)
+    const storage = pairs.find(([info]) => info.version === info.storageVersion)?.[0] ?? pairs[0]?.[0]
+    const { entries } = await this.#d.registry.deps.store.list(customResourcePrefix(crd))
+    if (!storage) return entries.length
+    const served: Served = {
+      info: storage,
+      prefix: customResourcePrefix(crd),
+      storageVersion: storage.version,
+    }
+    for (const e of entries) {
+      const obj = decode(e.value as string, e.revision)
+      if (obj.metadata?.deletionTimestamp) continue
+      await this.#d.registry
+        .delete(served, { namespace: obj.metadata?.namespace ?? "", name: obj.metadata?.name ?? "" }, {})
+        .catch((err: unknown) => {
+          if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
+        })
+    }
+    return (await this.#d.registry.deps.store.list(customResourcePrefix(crd))).entries.length
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The registry hooks of custom resources: structural defaulting and pruning, generic
+ * metadata checks plus schema validation, and the None conversion (only apiVersion changes).
+ * Built-in resources go to the hooks they had.
+ */
+import {
+  type ApiObject,
+  type FieldError,
+  type ResourceInfo,
+  validateObject,
+  withoutKubeFinalizerRule,
+} from "../../api/index.ts"
+import { defaultAndPrune } from "./prune-default.ts"
+import type { ResourceTable } from "./resource-table.ts"
+import { validateValue } from "./validate-value.ts"
+
+/** The registry's defaults, validate and convert hooks. */
+export interface RegistryHooks {
+  readonly defaults: (info: ResourceInfo, obj: ApiObject) => void
+  readonly validate: (info: ResourceInfo, obj: ApiObject, old?: ApiObject) => FieldError[]
+  readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
+}
+
+/** Wraps the built-in hooks so custom resources get their CRD's rules. */
+export function customResourceHooks(table: ResourceTable, builtin: RegistryHooks): RegistryHooks {
+  return {
+    defaults(info, obj) {
+      const h = table.handling(info)
+      if (!h) return builtin.defaults(info, obj)
+      if (h.schema) defaultAndPrune(h.schema, obj as unknown as Record<string, unknown>)
+    },
+    validate(info, obj, old) {
+      const h = table.handling(info)
+      if (!h) return builtin.validate(info, obj, old)
+      const errs = withoutKubeFinalizerRule(validateObject(info, obj, old))
+      if (h.schema) errs.push(...validateValue(h.schema, obj, "", true))
+      return errs
+    },
+    convert(obj, info, toVersion) {
+      if (!info.custom) return builtin.convert(obj, info, toVersion)
+      return { ...obj, apiVersion: `${info.group}/${toVersion}` }
+    },
+  }
+}
