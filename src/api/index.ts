@@ -7,7 +7,7 @@ export * from "./meta.ts"
 export * from "./errors.ts"
 export * from "./resources.ts"
 export * as fieldErrors from "./field-errors.ts"
-export { validateObject, withoutKubeFinalizerRule } from "./validation/index.ts"
+export { validateCustomResourceMeta, validateObject } from "./validation/index.ts"
 export { applyDefaults } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"
 export {

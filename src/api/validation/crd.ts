@@ -206,3 +206,16 @@ export function validateCustomResourceDefinition(crd: Crd, old?: Crd): FieldErro
   errs.push(...validateStatus(crd))
   return errs
 }
+
+/** The metadata checks of a custom resource: upstream's generic ones, with DNS-subdomain names. */
+export function validateCustomResourceMeta(
+  obj: { metadata?: Crd["metadata"] },
+  old: { metadata?: Crd["metadata"] } | undefined,
+  namespaced: boolean,
+): FieldError[] {
+  return withoutKubeFinalizerRule(
+    old
+      ? validateObjectMetaUpdate(obj.metadata, old.metadata)
+      : validateObjectMeta(obj.metadata, { namespaced, name: nameIsDnsSubdomain }),
+  )
+}

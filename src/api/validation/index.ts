@@ -37,7 +37,7 @@ import { validateClusterRole, validateClusterRoleBinding, validateRole, validate
 import { validateService } from "./service.ts"
 
 export { cronScheduleError } from "./cron.ts"
-export { withoutKubeFinalizerRule } from "./crd.ts"
+export { validateCustomResourceMeta } from "./crd.ts"
 
 /** The kind being validated: its group, kind and scope. */
 export interface KindRef {

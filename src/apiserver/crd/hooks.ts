@@ -7,8 +7,7 @@ import {
   type ApiObject,
   type FieldError,
   type ResourceInfo,
-  validateObject,
-  withoutKubeFinalizerRule,
+  validateCustomResourceMeta,
 } from "../../api/index.ts"
 import { defaultAndPrune } from "./prune-default.ts"
 import type { ResourceTable } from "./resource-table.ts"
@@ -32,7 +31,7 @@ export function customResourceHooks(table: ResourceTable, builtin: RegistryHooks
     validate(info, obj, old) {
       const h = table.handling(info)
       if (!h) return builtin.validate(info, obj, old)
-      const errs = withoutKubeFinalizerRule(validateObject(info, obj, old))
+      const errs = validateCustomResourceMeta(obj, old, info.namespaced)
       if (h.schema) errs.push(...validateValue(h.schema, obj, "", true))
       return errs
     },
