@@ -9,7 +9,9 @@ import {
   type ResourceInfo,
   validateCustomResourceMeta,
 } from "../../api/index.ts"
+import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
 import { defaultAndPrune } from "./prune-default.ts"
+import { validateCrdDefaults } from "./validate-defaults.ts"
 import type { ResourceTable } from "./resource-table.ts"
 import { validateValue } from "./validate-value.ts"
 
@@ -18,6 +20,10 @@ export interface RegistryHooks {
   readonly defaults: (info: ResourceInfo, obj: ApiObject) => void
   readonly validate: (info: ResourceInfo, obj: ApiObject, old?: ApiObject) => FieldError[]
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
+}
+
+function isCrd(info: ResourceInfo): boolean {
+  return info.group === "apiextensions.k8s.io" && info.kind === "CustomResourceDefinition"
 }
 
 /** Wraps the built-in hooks so custom resources get their CRD's rules. */
@@ -30,6 +36,10 @@ export function customResourceHooks(table: ResourceTable, builtin: RegistryHooks
     },
     validate(info, obj, old) {
       const h = table.handling(info)
+      if (!h && isCrd(info)) {
+        const errs = builtin.validate(info, obj, old)
+        return errs.length ? errs : validateCrdDefaults(obj as unknown as CustomResourceDefinition)
+      }
       if (!h) return builtin.validate(info, obj, old)
       const errs = validateCustomResourceMeta(obj, old, info.namespaced)
       if (h.schema) errs.push(...validateValue(h.schema, obj, "", true))

@@ -5,6 +5,7 @@ import { evalJsonPath, simplePath } from "./jsonpath.ts"
 import { defaultAndPrune } from "./prune-default.ts"
 import { compareVersions } from "./resource-table.ts"
 import { validateValue } from "./validate-value.ts"
+import { validateCrdDefaults } from "./validate-defaults.ts"
 
 const schema: StructuralSchema = {
   type: "object",
@@ -106,5 +107,54 @@ describe("structural schemas", () => {
       "v1alpha1",
       "foo",
     ])
+  })
+})
+
+describe("formats and defaults", () => {
+  test("string formats", () => {
+    const s: StructuralSchema = {
+      type: "object",
+      properties: { at: { type: "string", format: "date-time" }, id: { type: "string", format: "uuid" } },
+    }
+    assert.deepEqual(
+      validateValue(s, { at: "2026-11-24T12:00:00Z", id: "0f8fad5b-d9cb-469f-a165-70867728950e" }, ""),
+      [],
+    )
+    assert.deepEqual(
+      validateValue(s, { at: "yesterday" }, "").map((e) => `${e.field}: ${e.message}`),
+      ['at: Invalid value: "yesterday": at in body must be of type date-time: "yesterday"'],
+    )
+  })
+
+  test("a CRD's defaults must validate and have no unknown fields", () => {
+    const crd = {
+      spec: {
+        versions: [
+          {
+            name: "v1",
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: {
+                  spec: {
+                    type: "object",
+                    default: { x: 1 },
+                    properties: { n: { type: "integer", default: "two" } },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    }
+    const P = "spec.versions[0].schema.openAPIV3Schema.properties[spec]"
+    assert.deepEqual(
+      validateCrdDefaults(crd as never).map((e) => `${e.field}: ${e.message}`),
+      [
+        `${P}.default: Invalid value: {"x":1}: must not have unknown fields`,
+        `${P}.properties[n].default: Invalid value: "string": in body must be of type integer: "string"`,
+      ],
+    )
   })
 })

@@ -3,6 +3,7 @@
  * upstream's OpenAPI validator reports, converted to field errors the way apiextensions does:
  * `spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`.
  */
+import { isIPv4, isIPv6 } from "node:net"
 import { type FieldError, fieldErrors } from "../../api/index.ts"
 import {
   type StructuralSchema as Schema,
@@ -13,6 +14,11 @@ import {
 } from "../../api/index.ts"
 
 const IN = "body"
+
+/** How upstream's validator names a value: `spec.replicas in body`, or `in body` at the root. */
+function inBody(path: string): string {
+  return path ? `${path} in ${IN}` : `in ${IN}`
+}
 
 function invalid(path: string, value: unknown, detail: string): FieldError {
   return fieldErrors.invalidValue(path, value, detail)
@@ -37,14 +43,14 @@ function validateNumber(s: Schema, v: number, path: string): FieldError[] {
   const errs: FieldError[] = []
   if (s.maximum !== undefined && (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum)) {
     const op = s.exclusiveMaximum ? "less than" : "less than or equal to"
-    errs.push(invalid(path, v, `${path} in ${IN} should be ${op} ${s.maximum}`))
+    errs.push(invalid(path, v, `${inBody(path)} should be ${op} ${s.maximum}`))
   }
   if (s.minimum !== undefined && (s.exclusiveMinimum ? v <= s.minimum : v < s.minimum)) {
     const op = s.exclusiveMinimum ? "greater than" : "greater than or equal to"
-    errs.push(invalid(path, v, `${path} in ${IN} should be ${op} ${s.minimum}`))
+    errs.push(invalid(path, v, `${inBody(path)} should be ${op} ${s.minimum}`))
   }
   if (s.multipleOf !== undefined && s.multipleOf > 0 && !Number.isInteger(v / s.multipleOf)) {
-    errs.push(invalid(path, v, `${path} in ${IN} should be a multiple of ${s.multipleOf}`))
+    errs.push(invalid(path, v, `${inBody(path)} should be a multiple of ${s.multipleOf}`))
   }
   return errs
 }
@@ -54,12 +60,34 @@ function validateString(s: Schema, v: string, path: string): FieldError[] {
   const length = [...v].length
   if (s.maxLength !== undefined && length > s.maxLength) errs.push(fieldErrors.tooLong(path, s.maxLength))
   if (s.minLength !== undefined && length < s.minLength) {
-    errs.push(invalid(path, v, `${path} in ${IN} should be at least ${s.minLength} chars long`))
+    errs.push(invalid(path, v, `${inBody(path)} should be at least ${s.minLength} chars long`))
+  }
+  const format = s.format ? FORMATS[s.format] : undefined
+  if (format && !format(v)) {
+    errs.push({
+      type: "FieldValueTypeInvalid",
+      field: path,
+      message: `Invalid value: ${JSON.stringify(v)}: ${inBody(path)} must be of type ${s.format}: ${JSON.stringify(v)}`,
+    })
   }
   if (s.pattern !== undefined && !patternOf(s.pattern)?.test(v)) {
-    errs.push(invalid(path, v, `${path} in ${IN} should match '${s.pattern}'`))
+    errs.push(invalid(path, v, `${inBody(path)} should match '${s.pattern}'`))
   }
   return errs
+}
+
+const DATE = "\\d{4}-\\d{2}-\\d{2}"
+const DATE_TIME = new RegExp(`^${DATE}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$`)
+
+/** The string formats upstream's validator keeps for CRDs, those k8ts checks. */
+const FORMATS: Readonly<Record<string, (v: string) => boolean>> = {
+  "date-time": (v) => DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)),
+  datetime: (v) => DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)),
+  date: (v) => new RegExp(`^${DATE}$`).test(v) && !Number.isNaN(Date.parse(v)),
+  uuid: (v) => /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(v),
+  byte: (v) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(v),
+  ipv4: (v) => isIPv4(v),
+  ipv6: (v) => isIPv6(v),
 }
 
 const PATTERNS = new Map<string, RegExp | undefined>()
@@ -83,7 +111,7 @@ function validateArray(s: Schema, v: unknown[], path: string): FieldError[] {
   if (s.maxItems !== undefined && v.length > s.maxItems)
     errs.push(fieldErrors.tooMany(path, v.length, s.maxItems))
   if (s.minItems !== undefined && v.length < s.minItems) {
-    errs.push(invalid(path, v.length, `${path} in ${IN} should have at least ${s.minItems} items`))
+    errs.push(invalid(path, v.length, `${inBody(path)} should have at least ${s.minItems} items`))
   }
   const items = itemsOf(s)
   if (items) v.forEach((item, i) => errs.push(...validateValue(items, item, `${path}.${i}`)))
@@ -100,7 +128,7 @@ function validateObject(s: Schema, v: Record<string, unknown>, path: string, roo
   if (s.maxProperties !== undefined && count > s.maxProperties)
     errs.push(fieldErrors.tooMany(path, count, s.maxProperties))
   if (s.minProperties !== undefined && count < s.minProperties) {
-    errs.push(invalid(path, count, `${path} in ${IN} should have at least ${s.minProperties} properties`))
+    errs.push(invalid(path, count, `${inBody(path)} should have at least ${s.minProperties} properties`))
   }
   for (const name of s.required ?? []) {
     if (v[name] === undefined) errs.push(fieldErrors.required(join(path, name)))
@@ -151,7 +179,7 @@ export function validateValue(
       {
         type: "FieldValueTypeInvalid",
         field: path,
-        message: `Invalid value: ${JSON.stringify(actual)}: ${path} in ${IN} must be of type ${wanted}: ${JSON.stringify(actual)}`,
+        message: `Invalid value: ${JSON.stringify(actual)}: ${inBody(path)} must be of type ${wanted}: ${JSON.stringify(actual)}`,
       },
     ]
   }

@@ -102,9 +102,10 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
   else if (obj.metadata) delete obj.metadata.generation
 }
 
-function specOf(obj: Obj): string {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj
-  return JSON.stringify(rest)
+/** What a generation counts: all but metadata (and status, unless a custom resource without the status subresource). */
+function specOf(obj: Obj, withStatus = false): string {
+  const { metadata: _m, status, apiVersion: _a, kind: _k, ...rest } = obj
+  return JSON.stringify(withStatus ? { ...rest, status } : rest)
 }
 
 /**
@@ -132,7 +133,9 @@ export function prepareForUpdate(info: ResourceInfo, next: Obj, old: Obj, subres
   const meta = next.metadata ?? (next.metadata = {})
   if (tracksGeneration(info)) {
     const gen = old.metadata?.generation ?? 1
-    meta.generation = subresource === "" && specOf(next) !== specOf(old) ? gen + 1 : gen
+    const withStatus = !!info.custom && !hasStatus(info)
+    meta.generation =
+      subresource === "" && specOf(next, withStatus) !== specOf(old, withStatus) ? gen + 1 : gen
   } else delete meta.generation
   return next
 }
