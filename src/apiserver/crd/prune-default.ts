@@ -27,26 +27,37 @@ export function applySchemaDefaults(s: Schema, v: unknown, root = false): void {
   if (extra) for (const value of Object.values(v)) applySchemaDefaults(extra, value)
 }
 
-/** Removes from `v` every field `s` does not specify (the root keeps apiVersion, kind, metadata). */
-export function pruneUnknown(s: Schema, v: unknown, root = false): void {
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key
+}
+
+/**
+ * Removes from `v` every field `s` does not specify (the root keeps apiVersion, kind, metadata)
+ * and returns their paths as upstream's strict decoding reports them (`spec.items[0].foo`).
+ */
+export function pruneUnknown(s: Schema, v: unknown, root = false, path = "", out: string[] = []): string[] {
   if (Array.isArray(v)) {
     const items = itemsOf(s)
-    if (items) for (const item of v) pruneUnknown(items, item)
-    return
+    if (items) v.forEach((item, i) => pruneUnknown(items, item, false, `${path}[${i}]`, out))
+    return out
   }
-  if (!isPlainObject(v) || s["x-kubernetes-embedded-resource"]) return
+  if (!isPlainObject(v) || s["x-kubernetes-embedded-resource"]) return out
   const extra = additionalOf(s)
   const keepAll = s["x-kubernetes-preserve-unknown-fields"] === true || s.additionalProperties === true
   for (const [k, value] of Object.entries(v)) {
     if (root && ROOT_KEPT.has(k)) continue
     const prop = s.properties?.[k] ?? extra
-    if (prop) pruneUnknown(prop, value)
-    else if (!keepAll) delete v[k]
+    if (prop) pruneUnknown(prop, value, false, join(path, k), out)
+    else if (!keepAll) {
+      delete v[k]
+      out.push(join(path, k))
+    }
   }
+  return out
 }
 
-/** Defaults then prunes a whole custom resource. */
-export function defaultAndPrune(s: Schema, obj: Record<string, unknown>): void {
+/** Defaults then prunes a whole custom resource; returns the pruned paths. */
+export function defaultAndPrune(s: Schema, obj: Record<string, unknown>): string[] {
   applySchemaDefaults(s, obj, true)
-  pruneUnknown(s, obj, true)
+  return pruneUnknown(s, obj, true)
 }

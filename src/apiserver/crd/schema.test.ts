@@ -51,7 +51,7 @@ describe("structural schemas", () => {
     const kept: Record<string, unknown> = {
       spec: { mode: null, items: [{ name: "a", junk: 1 }], free: { any: { thing: 1 } }, labels: { a: "b" } },
     }
-    defaultAndPrune(schema, kept)
+    assert.deepEqual(defaultAndPrune(schema, kept), ["spec.items[0].junk"])
     assert.deepEqual(kept.spec, {
       mode: "fast",
       size: 3,
