@@ -140,6 +140,8 @@ export class CrdController {
   readonly #d: CrdControllerDeps
   readonly #crds: Served
   readonly #pending = new Set<string>()
+  /** CRDs waiting for their last objects (with finalizers) to go, and how to stop waiting. */
+  readonly #waiting = new Map<string, () => void>()
   #wake: (() => void) | undefined
 
   constructor(deps: CrdControllerDeps) {
@@ -258,7 +260,8 @@ export class CrdController {
       this.#terminating("InstanceDeletionInProgress", "CustomResource deletion is in progress"),
     )
     const remaining = await this.#deleteAll(crd)
-    if (remaining > 0) return this.#retry(name)
+    if (remaining > 0) return this.#awaitDeletions(crd)
+    this.#waiting.get(name)?.()
     await this.#writeStatus(
       name,
       this.#terminating("InstanceDeletionCompleted", "removed all instances", "False"),
@@ -268,6 +271,22 @@ export class CrdController {
       const finalizers = (c.metadata?.finalizers ?? []).filter((f) => f !== CLEANUP_FINALIZER)
       return { ...c, metadata: { ...c.metadata, finalizers } }
     })
+  }
+
+  /** Reconciles a terminating CRD again when one of its objects goes (or after a while). */
+  #awaitDeletions(crd: Crd): void {
+    const name = crd.metadata?.name ?? ""
+    if (this.#waiting.has(name)) return
+    const off = this.#d.cache.resource(customResourcePrefix(crd)).subscribe((ev) => {
+      if (ev.type !== "DELETED") return
+      this.#waiting.get(name)?.()
+      this.#enqueue(name)
+    })
+    this.#waiting.set(name, () => {
+      off()
+      this.#waiting.delete(name)
+    })
+    this.#retry(name)
   }
 
   /** Deletes the CRD's objects; returns how many are still stored. */

@@ -325,9 +325,96 @@ describe("CustomResourceDefinitions", () => {
     ac2.abort()
   })
 
-  test("deleting a CRD deletes its objects, then the CRD", async () => {
+  test("a CRD whose kind another CRD of the group accepted is not established", async () => {
+    const other = crontabCrd()
+    other.metadata.name = "crontabz.stable.example.com"
+    other.spec.names = {
+      plural: "crontabz",
+      singular: "crontabz",
+      kind: "CronTab",
+      shortNames: [],
+      categories: [],
+    }
+    const r = await call("POST", CRDS, other)
+    assert.equal(r.status, 201, r.text)
+    const crd = await until("NamesAccepted", async () => {
+      const g = await call("GET", `${CRDS}/crontabz.stable.example.com`)
+      return g.json.status?.conditions?.length ? g.json : undefined
+    })
+    const names = crd.status.conditions.find((c: any) => c.type === "NamesAccepted")
+    assert.deepEqual(
+      [names.status, names.reason, names.message],
+      ["False", "KindConflict", '"CronTab" is already in use'],
+    )
+    const est = crd.status.conditions.find((c: any) => c.type === "Established")
+    assert.deepEqual([est.status, est.reason], ["False", "NotAccepted"])
+    assert.equal((await call("GET", "/apis/stable.example.com/v1/crontabz")).status, 404)
+    await call("DELETE", `${CRDS}/crontabz.stable.example.com`)
+  })
+
+  test("watches stream custom resource events; lists span namespaces", async () => {
+    const ctl = new AbortController()
+    const list = await call("GET", CT)
+    const res = await api.fetch(
+      new Request(`http://k8ts${CT}?watch=1&resourceVersion=${list.json.metadata.resourceVersion}`, {
+        signal: ctl.signal,
+      }),
+    )
+    await call("POST", "/api/v1/namespaces", { metadata: { name: "other" } })
+    const other = await call("POST", "/apis/stable.example.com/v1/namespaces/other/crontabs", {
+      metadata: { name: "two" },
+      spec: { cronSpec: "* * * * *" },
+    })
+    assert.equal(other.status, 201, other.text)
+    await call(
+      "PATCH",
+      `${CT}/one`,
+      { spec: { image: "d" } },
+      { "content-type": "application/merge-patch+json" },
+    )
+    const reader = res.body!.getReader()
+    const { value } = await reader.read()
+    const first = JSON.parse(new TextDecoder().decode(value).split("\n")[0] as string)
+    assert.equal(first.type, "MODIFIED")
+    assert.equal(first.object.spec.image, "d")
+    ctl.abort()
+    reader.cancel().catch(() => {})
+    const all = await call("GET", "/apis/stable.example.com/v1/crontabs")
+    assert.deepEqual(
+      all.json.items.map((i: any) => `${i.metadata.namespace}/${i.metadata.name}`),
+      ["default/one", "other/two"],
+    )
+  })
+
+  test("deleting a CRD deletes its objects, then the CRD; no creates while it terminates", async () => {
+    const held = await call("POST", CT, {
+      metadata: { name: "held", finalizers: ["example.com/hold"] },
+      spec: { cronSpec: "* * * * *" },
+    })
+    assert.equal(held.status, 201, held.text)
     const del = await call("DELETE", `${CRDS}/crontabs.stable.example.com`)
-    assert.ok(del.status === 200 || del.status === 202, del.text)
+    assert.equal(del.status, 202, del.text)
+    assert.ok(del.json.metadata.finalizers.includes("customresourcecleanup.apiextensions.k8s.io"))
+    await until("the CRD terminating", async () => {
+      const g = await call("GET", `${CRDS}/crontabs.stable.example.com`)
+      const t = g.json.status?.conditions?.find((c: any) => c.type === "Terminating")
+      return t?.reason === "InstanceDeletionInProgress" ? true : undefined
+    })
+    await until("the others deleted", async () => {
+      const { entries } = await store.list("/registry/stable.example.com/crontabs/")
+      return entries.length === 1 ? true : undefined
+    })
+    const refused = await call("POST", CT, { metadata: { name: "late" }, spec: { cronSpec: "* * * * *" } })
+    assert.equal(refused.status, 405)
+    assert.equal(refused.json.message, "create not allowed while custom resource definition is terminating")
+    await call(
+      "PATCH",
+      `${CT}/held`,
+      { metadata: { finalizers: null } },
+      {
+        "content-type": "application/merge-patch+json",
+      },
+    )
     await until("the CRD gone", async () => {
       const g = await call("GET", `${CRDS}/crontabs.stable.example.com`)
       return g.status === 404 ? true : undefined

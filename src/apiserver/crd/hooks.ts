@@ -47,7 +47,8 @@ export function customResourceHooks(table: ResourceTable, builtin: RegistryHooks
     },
     convert(obj, info, toVersion) {
       if (!info.custom) return builtin.convert(obj, info, toVersion)
-      return { ...obj, apiVersion: `${info.group}/${toVersion}` }
+      const apiVersion = `${info.group}/${toVersion}`
+      return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion }
     },
   }
 }

@@ -76,7 +76,9 @@ export class Registry {
 
   /** Converts a stored object to the served version. */
   toServed(s: Served, obj: ApiObject): ApiObject {
-    return s.storageVersion === s.info.version ? obj : this.#d.convert(obj, s.info, s.info.version)
+    // Custom resources may still be stored at a CRD's former storage version: always convert.
+    const same = s.storageVersion === s.info.version && !s.info.custom
+    return same ? obj : this.#d.convert(obj, s.info, s.info.version)
   }
 
   #toStorage(s: Served, obj: ApiObject): ApiObject {
