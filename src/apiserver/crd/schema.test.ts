@@ -6,6 +6,7 @@ import { defaultAndPrune } from "./prune-default.ts"
 import { compareVersions } from "./resource-table.ts"
 import { validateValue } from "./validate-value.ts"
 import { validateCrdDefaults } from "./validate-defaults.ts"
+import { customResourceSchemas } from "./openapi-schema.ts"
 
 const schema: StructuralSchema = {
   type: "object",
@@ -156,5 +157,31 @@ describe("formats and defaults", () => {
         `${P}.properties[n].default: Invalid value: "string": in body must be of type integer: "string"`,
       ],
     )
+  })
+})
+
+describe("OpenAPI schemas of custom resources", () => {
+  test("named by the reversed group, with apiVersion, kind, metadata and the List", () => {
+    const info = {
+      group: "stable.example.com",
+      version: "v1",
+      resource: "crontabs",
+      kind: "CronTab",
+      namespaced: true,
+      singular: "crontab",
+      shortNames: [],
+      categories: [],
+      verbs: [],
+      subresources: [],
+    }
+    const out = customResourceSchemas(info, schema)
+    assert.deepEqual(Object.keys(out), ["com.example.stable.v1.CronTab", "com.example.stable.v1.CronTabList"])
+    const item = out["com.example.stable.v1.CronTab"] as any
+    assert.deepEqual(Object.keys(item.properties), ["apiVersion", "kind", "metadata", "spec"])
+    assert.deepEqual(item["x-kubernetes-group-version-kind"], [
+      { group: "stable.example.com", kind: "CronTab", version: "v1" },
+    ])
+    const list = out["com.example.stable.v1.CronTabList"] as any
+    assert.equal(list.properties.items.items.$ref, "#/components/schemas/com.example.stable.v1.CronTab")
   })
 })
