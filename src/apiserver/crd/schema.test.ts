@@ -111,6 +111,31 @@ describe("structural schemas", () => {
   })
 })
 
+describe("list types", () => {
+  test("sets and maps refuse duplicates", () => {
+    const s: StructuralSchema = {
+      type: "object",
+      properties: {
+        tags: { type: "array", "x-kubernetes-list-type": "set", items: { type: "string" } },
+        conditions: {
+          type: "array",
+          "x-kubernetes-list-type": "map",
+          "x-kubernetes-list-map-keys": ["type"],
+          items: { type: "object", properties: { type: { type: "string" }, status: { type: "string" } } },
+        },
+      },
+    }
+    const v = { tags: ["a", "b", "a"], conditions: [{ type: "Ready" }, { type: "Ready", status: "True" }] }
+    assert.deepEqual(
+      validateValue(s, v, "").map((e) => `${e.field}: ${e.message}`),
+      [
+        'tags[2]: Duplicate value: "a"',
+        'conditions[1]: Duplicate value: map[string]interface {}{"type":"Ready"}',
+      ],
+    )
+  })
+})
+
 describe("formats and defaults", () => {
   test("string formats", () => {
     const s: StructuralSchema = {

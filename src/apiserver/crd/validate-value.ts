@@ -115,6 +115,36 @@ function validateArray(s: Schema, v: unknown[], path: string): FieldError[] {
   }
   const items = itemsOf(s)
   if (items) v.forEach((item, i) => errs.push(...validateValue(items, item, `${path}.${i}`)))
+  errs.push(...listTypeErrors(s, v, path))
+  return errs
+}
+
+/** Go's %#v of a map's key fields, as upstream prints a duplicate map-list entry. */
+function goMap(keys: Record<string, unknown>): string {
+  const fields = Object.entries(keys).map(([k, val]) => `${JSON.stringify(k)}:${JSON.stringify(val)}`)
+  return `map[string]interface {}{${fields.join(", ")}}`
+}
+
+/** Duplicates in x-kubernetes-list-type set and map lists. */
+function listTypeErrors(s: Schema, v: unknown[], path: string): FieldError[] {
+  const type = s["x-kubernetes-list-type"]
+  if (type !== "set" && type !== "map") return []
+  const keys = s["x-kubernetes-list-map-keys"] ?? []
+  const seen = new Set<string>()
+  const errs: FieldError[] = []
+  v.forEach((item, i) => {
+    const keyed =
+      type === "map" && isPlainObject(item) ? Object.fromEntries(keys.map((k) => [k, item[k]])) : undefined
+    const id = JSON.stringify(keyed ?? item)
+    if (!seen.has(id)) seen.add(id)
+    else if (keyed) {
+      errs.push({
+        type: "FieldValueDuplicate",
+        field: `${path}[${i}]`,
+        message: `Duplicate value: ${goMap(keyed)}`,
+      })
+    } else errs.push(fieldErrors.duplicate(`${path}[${i}]`, item))
+  })
   return errs
 }
 
