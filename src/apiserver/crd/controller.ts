@@ -14,7 +14,7 @@ import type { Clock, Logger } from "../../util/index.ts"
 import { type Served, decode } from "../registry/context.ts"
 import type { Registry } from "../registry/registry.ts"
 import type { WatchCache } from "../watch-cache.ts"
-import { customResourcePrefix, customResources, type ResourceTable } from "./resource-table.ts"
+import { customResourcePrefix, customResources, hasCondition, type ResourceTable } from "./resource-table.ts"
 
 type Crd = CustomResourceDefinition & ApiObject
 
@@ -259,12 +259,16 @@ export class CrdController {
       name,
       this.#terminating("InstanceDeletionInProgress", "CustomResource deletion is in progress"),
     )
-    const remaining = await this.#deleteAll(crd)
+    // A CRD never established never served objects: nothing to delete.
+    const established = hasCondition(crd, "Established")
+    const remaining = established ? await this.#deleteAll(crd) : 0
     if (remaining > 0) return this.#awaitDeletions(crd)
     this.#waiting.get(name)?.()
     await this.#writeStatus(
       name,
-      this.#terminating("InstanceDeletionCompleted", "removed all instances", "False"),
+      established
+        ? this.#terminating("InstanceDeletionCompleted", "removed all instances", "False")
+        : this.#terminating("NeverEstablished", "resource was never established", "False"),
     )
     await this.#d.registry.update(this.#crds, { namespace: "", name }, (cur) => {
       const c = cur as Crd
