@@ -91,12 +91,7 @@ function validateScale(scale: CustomResourceSubresourceScale | undefined, path: 
 const COLUMN_TYPES = ["boolean", "date", "integer", "number", "string"]
 
 function validateVersion(v: CustomResourceDefinitionVersion, path: string): FieldError[] {
-  const errs: FieldError[] = []
-  errs.push(
-    ...(isDns1035Label(v.name ?? "").length
-      ? [invalidValue(child(path, "name"), v.name, isDns1035Label(v.name ?? "").join(","))]
-      : []),
-  )
+  const errs: FieldError[] = v.name ? label(v.name, child(path, "name")) : [required(child(path, "name"))]
   const schemaPath = child(path, "schema", "openAPIV3Schema")
   const schema = v.schema?.openAPIV3Schema as StructuralSchema | undefined
   if (!schema) errs.push(required(schemaPath, "schemas are required"))
