@@ -99,6 +99,14 @@ function apply(step: Step, values: unknown[]): unknown[] {
 export function evalJsonPath(obj: unknown, path: string): unknown[] {
   const steps = parseJsonPath(path)
   if (!steps) return []
+  if (steps.every((s) => s.kind === "field")) {
+    // The common case (`.spec.replicas`): a plain walk, no intermediate lists.
+    const v = get(
+      obj,
+      steps.map((s) => (s as { name: string }).name),
+    )
+    return v === undefined ? [] : [v]
+  }
   let values: unknown[] = [obj]
   for (const s of steps) values = apply(s, values)
   return values
