@@ -14,8 +14,10 @@ import {
   registerControllerMetrics,
 } from "../src/client/index.ts"
 import { allControllers } from "../src/controllers/index.ts"
-import { HollowNodes } from "../src/kubelet/index.ts"
-import { type Clock, type Logger } from "../src/util/index.ts"
+import { join } from "node:path"
+import { HollowNodes, Kubelet, KubeletServer, ProcessRuntime } from "../src/kubelet/index.ts"
+import { Proxy } from "../src/proxy/index.ts"
+import { type Cidr, type Clock, type Logger, mapAddress } from "../src/util/index.ts"
 
 /** A component once started: its work runs until its signal aborts. */
 export interface Running {
@@ -91,4 +93,63 @@ export function startHollowKubelet(
     log,
   })
   return { name: "kubelet", done: nodes.run(stop.signal), stop }
+}
+
+/** Options of startKubelet. */
+export interface KubeletComponentOptions {
+  readonly nodeName: string
+  /** The node's InternalIP, which the kubelet's API also listens on. */
+  readonly address: string
+  readonly dataDir: string
+  readonly podCIDR: string
+  readonly podLoopbackRange: string
+  readonly port: number
+  /** ClusterIPs are reached at their mapping in this loopback range (pods share the host network). */
+  readonly services: { readonly cidr: Cidr; readonly loopback: Cidr }
+  /** The kubelet API's serving certificate and the CA its callers' certificates come from. */
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string }
+}
+
+/** Starts this machine's kubelet with the process runtime and its node API. */
+export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOptions): Promise<Running> {
+  const stop = new AbortController()
+  const log = deps.log.child({ component: "kubelet" })
+  const runtime = new ProcessRuntime({
+    root: join(opts.dataDir, "kubelet"),
+    podRange: opts.podLoopbackRange,
+    log: log.child({ runtime: "process" }),
+  })
+  const holder: { kubelet?: Kubelet } = {}
+  const server = new KubeletServer({
+    records: (ns, name) => holder.kubelet?.record(ns, name),
+    runtime,
+    host: opts.address,
+    port: opts.port,
+    tls: opts.tls,
+  })
+  const port = await server.listen()
+  const kubelet = (holder.kubelet = new Kubelet({
+    client: deps.client,
+    nodeName: opts.nodeName,
+    address: opts.address,
+    runtime,
+    dataDir: opts.dataDir,
+    podCIDR: opts.podCIDR,
+    kubeletPort: port,
+    serviceAddress: (ip) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip,
+    clock: deps.clock,
+    log,
+  }))
+  const done = kubelet.run(stop.signal).finally(() => server.close())
+  return { name: "kubelet", done, stop }
+}
+
+/** Starts this node's service proxy (the userspace backend on loopback service addresses). */
+export function startProxy(
+  deps: ComponentDeps,
+  opts: { nodeName: string; nodeAddress: string; serviceCidr: Cidr; loopbackRange: Cidr },
+): Running {
+  const stop = new AbortController()
+  const proxy = new Proxy({ client: deps.client, ...opts, log: deps.log.child({ component: "proxy" }) })
+  return { name: "proxy", done: proxy.run(stop.signal), stop }
 }

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util"
 import { type Cidr, parseCidr } from "../src/util/index.ts"
 
 /** The components `--disable` can leave out. */
-export const COMPONENTS = ["scheduler", "controller-manager", "kubelet"] as const
+export const COMPONENTS = ["scheduler", "controller-manager", "kubelet", "proxy"] as const
 export type Component = (typeof COMPONENTS)[number]
 
 /** The container runtimes `--runtime` names. */
@@ -27,6 +27,11 @@ Flags (environment variable in brackets):
   --runtime NAME          this node's container runtime: process or hollow (simulated
                           containers, for testing the control plane) (default process)   [K8TS_RUNTIME]
   --node-name NAME        this node's name (default: the host name)                       [K8TS_NODE_NAME]
+  --kubelet-port N        the kubelet's API port (default 10250; 0 picks a free one)      [K8TS_KUBELET_PORT]
+  --pod-loopback-range CIDR  addresses of pods without their own network (the process
+                          runtime, unprivileged) (default 127.244.0.0/16)                 [K8TS_POD_LOOPBACK_RANGE]
+  --service-loopback-range CIDR  where the proxy serves ClusterIPs for such pods, address
+                          for address from the service range (default 127.96.0.0/12)     [K8TS_SERVICE_LOOPBACK_RANGE]
   --disable LIST          components not to run, comma-separated: ${COMPONENTS.join(", ")}
                                                                                           [K8TS_DISABLE]
   --controllers LIST      controllers to run: * for all, name to enable, -name to disable
@@ -45,6 +50,9 @@ const OPTIONS = {
   "cluster-domain": { type: "string" },
   runtime: { type: "string" },
   "node-name": { type: "string" },
+  "kubelet-port": { type: "string" },
+  "pod-loopback-range": { type: "string" },
+  "service-loopback-range": { type: "string" },
   disable: { type: "string", multiple: true },
   controllers: { type: "string" },
   "token-auth-file": { type: "string" },
@@ -64,6 +72,9 @@ export interface ServerConfig {
   readonly clusterDomain: string
   readonly runtime: Runtime
   readonly nodeName: string
+  readonly kubeletPort: number
+  readonly podLoopbackRange: Cidr
+  readonly serviceLoopbackRange: Cidr
   readonly disabled: ReadonlySet<Component>
   readonly controllers: readonly string[]
   readonly tokenFile?: string
@@ -102,10 +113,34 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
   return value as T
 }
 
-function portOf(value: string): number {
+function portOf(value: string, flag = "port"): number {
   const port = Number(value)
-  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`--port: not a port number: "${value}"`)
+  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`--${flag}: not a port number: "${value}"`)
   return port
+}
+
+function loopbackFlag(name: string, value: string): Cidr {
+  const cidr = cidrFlag(name, value)
+  if (!cidr.text.startsWith("127.") || cidr.prefix < 8) {
+    throw new ConfigError(`--${name}: ${value} is not in the loopback range 127.0.0.0/8`)
+  }
+  return cidr
+}
+
+/** The kubelet's own flags. */
+function nodeFlags(str: (name: string) => string | undefined): {
+  kubeletPort: number
+  podLoopbackRange: Cidr
+  serviceLoopbackRange: Cidr
+} {
+  return {
+    kubeletPort: portOf(str("kubelet-port") ?? "10250", "kubelet-port"),
+    podLoopbackRange: loopbackFlag("pod-loopback-range", str("pod-loopback-range") ?? "127.244.0.0/16"),
+    serviceLoopbackRange: loopbackFlag(
+      "service-loopback-range",
+      str("service-loopback-range") ?? "127.96.0.0/12",
+    ),
+  }
 }
 
 /**
@@ -139,6 +174,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     clusterDomain: str("cluster-domain") ?? "cluster.local",
     runtime: oneOf("runtime", str("runtime") ?? "process", RUNTIMES),
     nodeName: (str("node-name") ?? hostname()).toLowerCase(),
+    ...nodeFlags(str),
     disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
     controllers: listOf([str("controllers") ?? "*"]),
     ...(tokenFile ? { tokenFile } : {}),

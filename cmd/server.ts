@@ -13,11 +13,18 @@ import {
   createAuthenticator,
   ensurePki,
   listen,
+  type Pki,
 } from "../src/apiserver/index.ts"
 import { InProcessClient } from "../src/client/index.ts"
 import { openStore } from "../src/storage/index.ts"
 import { cidrAddress, createLogger, type Logger, realClock } from "../src/util/index.ts"
-import { type Running, startControllerManager, startHollowKubelet } from "./components.ts"
+import {
+  type Running,
+  startControllerManager,
+  startHollowKubelet,
+  startKubelet,
+  startProxy,
+} from "./components.ts"
 import { writeKubeconfig } from "./kubeconfig.ts"
 import { ConfigError, HELP, parseServerConfig, type ServerConfig } from "./server-config.ts"
 import { storeDrivers } from "./store-drivers.ts"
@@ -46,16 +53,16 @@ function servingHosts(config: ServerConfig, kubernetesIP: string): string[] {
 }
 
 /** Starts what the config enables besides the API server; returns them in start order. */
-function startComponents(
+async function startComponents(
   config: ServerConfig,
   deps: Parameters<typeof startControllerManager>[0],
-  rootCaPem: string,
+  pki: Pki,
   step: (component: string, msg: string) => void,
   log: Logger,
-): Running[] {
+): Promise<Running[]> {
   const running: Running[] = []
   if (!config.disabled.has("controller-manager")) {
-    running.push(startControllerManager(deps, { enabled: config.controllers, rootCaPem }))
+    running.push(startControllerManager(deps, { enabled: config.controllers, rootCaPem: pki.ca.cert }))
     step("controller-manager", "Controller manager started")
   }
   if (!config.disabled.has("scheduler")) {
@@ -66,10 +73,32 @@ function startComponents(
     running.push(startHollowKubelet(deps, { nodeName: config.nodeName, address: reachable(config), podCIDR }))
     step("kubelet", `Hollow node ${config.nodeName} started (simulated containers; pod range ${podCIDR})`)
   } else if (!config.disabled.has("kubelet")) {
-    log.warn(
-      { component: "kubelet", runtime: config.runtime },
-      "The process runtime is not part of k8ts yet: no node is registered and no container runs (--runtime hollow simulates one)",
+    const kubelet = await startKubelet(deps, {
+      nodeName: config.nodeName,
+      address: reachable(config),
+      dataDir: config.dataDir,
+      podCIDR: `${cidrAddress(config.clusterCidr, 0)}/24`,
+      podLoopbackRange: config.podLoopbackRange.text,
+      port: config.kubeletPort,
+      services: { cidr: config.serviceCidr, loopback: config.serviceLoopbackRange },
+      tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
+    })
+    running.push(kubelet)
+    step(
+      "kubelet",
+      `Node ${config.nodeName} started (process runtime; pods on ${config.podLoopbackRange.text})`,
     )
+  }
+  if (!config.disabled.has("proxy")) {
+    running.push(
+      startProxy(deps, {
+        nodeName: config.nodeName,
+        nodeAddress: reachable(config),
+        serviceCidr: config.serviceCidr,
+        loopbackRange: config.serviceLoopbackRange,
+      }),
+    )
+    step("proxy", `Proxy started (services on ${config.serviceLoopbackRange.text})`)
   }
   return running
 }
@@ -98,6 +127,7 @@ export async function runServer(argv: string[]): Promise<void> {
     authenticate: createAuthenticator(config.tokenFile ? { tokenFile: config.tokenFile } : {}),
     allowAnonymous: false,
     serviceCidr: config.serviceCidr,
+    kubeletClient: { tls: { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key } },
     metrics,
   })
   const apiStop = new AbortController()
@@ -115,10 +145,10 @@ export async function runServer(argv: string[]): Promise<void> {
     apiStop.signal,
   )
   const client = new InProcessClient(api.handle, { userAgent: "k8ts-server" })
-  const components = startComponents(
+  const components = await startComponents(
     config,
     { client, clock: realClock, log, metrics, leaderElect: config.datastore.startsWith("etcd") },
-    pki.ca.cert,
+    pki,
     step,
     log,
   )

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Regenerates src/api/schema/builtin.json, k8ts's table of the built-in types' wire facts:
- * message and field names, field numbers, types, repetition, maps, required fields, list types,
+ * message names, fields by their JSON names, field numbers, types, repetition, maps, required fields, list types,
  * map keys, patch strategies and merge keys. It reads upstream's published definitions
  * (the generated.proto files of k8s.io/api and k8s.io/apimachinery) and keeps only those facts:
  * no comments or prose. Usage:
@@ -148,11 +148,13 @@ function lowerFirst(s) {
 }
 
 /**
- * The embedded structs whose fields Go's JSON encoding inlines (`json:""` or `json:",inline"`)
- * but protobuf keeps as one field: { Struct: Set(protoFieldName) }.
+ * What Go's struct tags say beyond the protobuf definitions, per struct: the embedded structs
+ * whose fields JSON inlines (`json:""` or `json:",inline"`) but protobuf keeps as one field, and
+ * the fields whose JSON name differs from their protobuf name (`uID` is `uid`).
  */
-function inlinedFields(repo, dir) {
-  const out = {}
+function goTags(repo, dir) {
+  const inline = {}
+  const renamed = {}
   const listing = existsSync(join(repo, dir))
     ? execFileSync("ls", [join(repo, dir)], { encoding: "utf8" })
     : execFileSync("git", ["--git-dir", repo, "ls-tree", "--name-only", `HEAD:${dir}`], { encoding: "utf8" })
@@ -162,14 +164,14 @@ function inlinedFields(repo, dir) {
     for (const line of readRepoFile(repo, `${dir}/${file}`).split("\n")) {
       const t = /^type (\w+) struct \{/.exec(line)
       if (t) struct = t[1]
-      const m = /^\s+(\w+) `json:"(?:,inline)?"[^`]*protobuf:"([^"]*)"/.exec(line)
-      if (m && struct) {
-        const name = /name=(\w+)/.exec(m[2])?.[1] ?? lowerFirst(m[1])
-        ;(out[struct] ??= new Set()).add(name)
-      }
+      const m = /^\s+(\w+)(?:\s+[^`]+)? `json:"([^",]*)[^"]*"[^`]*protobuf:"([^"]*)"/.exec(line)
+      if (!m || !struct) continue
+      const protoName = /name=(\w+)/.exec(m[3])?.[1] ?? lowerFirst(m[1])
+      if (m[2] === "") (inline[struct] ??= new Set()).add(protoName)
+      else if (m[2] !== protoName && m[2] !== "-") (renamed[struct] ??= {})[protoName] = m[2]
     }
   }
-  return out
+  return { inline, renamed }
 }
 
 function resolveType(type, pkg) {
@@ -191,11 +193,16 @@ function main() {
   const types = {}
   for (const [repo, path] of files) {
     const { pkg, messages } = parseProto(readRepoFile(repo, path))
-    const inlined = inlinedFields(repo, path.slice(0, path.lastIndexOf("/")))
+    const tags = goTags(repo, path.slice(0, path.lastIndexOf("/")))
     for (const [name, m] of Object.entries(messages)) {
       const fields = {}
       for (const [fname, f] of Object.entries(m.fields)) {
-        fields[fname] = { ...f, t: resolveType(f.t, pkg), ...(inlined[name]?.has(fname) ? { il: true } : {}) }
+        const jsonName = tags.renamed[name]?.[fname] ?? fname
+        fields[jsonName] = {
+          ...f,
+          t: resolveType(f.t, pkg),
+          ...(tags.inline[name]?.has(fname) ? { il: true } : {}),
+        }
       }
       const entry = { f: fields }
       // A named slice or map type (ExtraValue, Verbs): JSON is its `items`, not an object.

@@ -29,3 +29,4 @@ export {
 } from "./labels.ts"
 export * as schema from "./schema/index.ts"
 export { type StructuralSchema, additionalOf, isPlainObject, itemsOf, jsonType } from "./crd-schema.ts"
+export { hasTypeMeta, jsonFieldsOf } from "./schema/json-fields.ts"

@@ -39,6 +39,11 @@ export interface ResourceInfo<T extends ApiObject = ApiObject> extends ResourceR
   readonly storageVersion?: string
   /** Served from a CustomResourceDefinition rather than built in. */
   readonly custom?: boolean
+  /**
+   * Resources served in another group than they are stored in share that group's objects
+   * (events.k8s.io Events are core/v1 Events): the group objects are stored under.
+   */
+  readonly storageGroup?: string
 }
 
 /** The verbs of an ordinary resource. */
@@ -72,6 +77,7 @@ interface Def {
   verbs?: readonly string[]
   sub?: SubresourceInfo[]
   storageVersion?: string
+  storageGroup?: string
 }
 
 function define(group: string, version: string, defs: Def[]): ResourceInfo[] {
@@ -89,6 +95,7 @@ function define(group: string, version: string, defs: Def[]): ResourceInfo[] {
       verbs: d.verbs ?? STANDARD_VERBS,
       subresources: d.sub ?? [],
       ...(d.storageVersion ? { storageVersion: d.storageVersion } : {}),
+      ...(d.storageGroup !== undefined ? { storageGroup: d.storageGroup } : {}),
     }
   })
 }
@@ -185,7 +192,9 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   ]),
   ...define("coordination.k8s.io", "v1", [{ kind: "Lease" }]),
   ...define("discovery.k8s.io", "v1", [{ kind: "EndpointSlice" }]),
-  ...define("events.k8s.io", "v1", [{ kind: "Event", short: ["ev"] }]),
+  ...define("events.k8s.io", "v1", [
+    { kind: "Event", short: ["ev"], storageGroup: "", storageVersion: "v1" },
+  ]),
   ...define("networking.k8s.io", "v1", [
     { kind: "IngressClass", namespaced: false },
     { kind: "Ingress", short: ["ing"], sub: [STATUS] },

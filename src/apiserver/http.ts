@@ -190,7 +190,10 @@ export function fromFetch(request: Request): ApiRequest {
 
 /** Converts an ApiResponse to a web Response (streams become a ReadableStream). */
 export function toFetch(r: ApiResponse): Response {
-  if (!r.stream) return new Response(bodyOf(r), { status: r.status, headers: r.headers })
+  if (!r.stream) {
+    const body = r.status === 204 || r.status === 304 ? null : bodyOf(r) // null-body statuses
+    return new Response(body, { status: r.status, headers: r.headers })
+  }
   const it = r.stream[Symbol.asyncIterator]()
   const enc = new TextEncoder()
   const stream = new ReadableStream<Uint8Array>({

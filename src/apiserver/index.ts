@@ -3,6 +3,7 @@
  * admission chain and discovery. Serves node:http, web fetch and in-process requests.
  * Imports api, storage and util.
  */
+export type { KubeletClientConfig } from "./handlers/context.ts"
 export { createApiServer, servedOf, type ApiServer, type ApiServerOptions } from "./server.ts"
 export type { KubernetesServiceOptions } from "./kubernetes-service.ts"
 export { listen, type Listening, type ListenOptions } from "./listen.ts"

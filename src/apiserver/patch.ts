@@ -1,6 +1,11 @@
-/** Applying PATCH bodies: JSON patch (RFC 6902) and JSON merge patch (RFC 7386). */
+/**
+ * Applying PATCH bodies: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge
+ * patch (built-in kinds only). Server-side apply has its own path (apply/).
+ */
 import fastJsonPatch from "fast-json-patch"
 import { ApiError, badRequest } from "../api/index.ts"
+import { type Shape, kindShape } from "./shapes.ts"
+import { strategicMergePatch } from "./strategic-merge.ts"
 
 const { applyPatch: applyJsonPatch, JsonPatchError } = fastJsonPatch
 
@@ -18,9 +23,50 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out
 }
 
-/** Applies a patch of `contentType` to a copy of `original`. */
-export function applyPatch(contentType: string, original: unknown, patch: unknown): unknown {
+/** The media types of the patches the API server accepts, in upstream's order. */
+export const JSON_PATCH = "application/json-patch+json"
+export const MERGE_PATCH = "application/merge-patch+json"
+export const STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+export const APPLY_PATCH = "application/apply-patch+yaml"
+
+/** The kind a patch applies to. */
+export interface PatchTarget {
+  readonly group: string
+  readonly version: string
+  readonly kind: string
+}
+
+/**
+ * The schema of the patched kind, after checking `contentType` is a patch type the kind takes:
+ * strategic merge needs the schema table to know the kind (custom resources do not take it).
+ * @throws ApiError UnsupportedMediaType
+ */
+export function checkPatchType(contentType: string, target: PatchTarget): Shape | undefined {
+  const shape = kindShape(target.group, target.version, target.kind)
+  const accepted = shape
+    ? [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH]
+    : [JSON_PATCH, MERGE_PATCH, APPLY_PATCH]
+  if (!accepted.includes(contentType)) {
+    throw new ApiError(
+      "UnsupportedMediaType",
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`,
+    )
+  }
+  return shape
+}
+
+/** Applies a patch of `contentType` to a copy of `original`, an object of `target`'s kind. */
+export function applyPatch(
+  contentType: string,
+  original: unknown,
+  patch: unknown,
+  target: PatchTarget,
+): unknown {
   switch (contentType) {
+    case STRATEGIC_MERGE_PATCH: {
+      const shape = checkPatchType(contentType, target)
+      return strategicMergePatch(original, patch, shape as Shape)
+    }
     case "application/merge-patch+json":
       if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
         throw badRequest("the merge patch must be a JSON object")
@@ -43,9 +89,7 @@ export function applyPatch(contentType: string, original: unknown, patch: unknow
         )
       }
     default:
-      throw new ApiError(
-        "UnsupportedMediaType",
-        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`,
-      )
+      checkPatchType(contentType, target)
+      throw new ApiError("UnsupportedMediaType", `the ${contentType} patch is not served yet`)
   }
 }

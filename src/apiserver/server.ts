@@ -16,9 +16,11 @@ import {
 import { Registry as MetricsRegistry } from "prom-client"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
+import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
+import type { KubeletClientConfig } from "./handlers/context.ts"
 import { routeResource } from "./handlers/route.ts"
 import type { ServerParts } from "./handlers/context.ts"
 import {
@@ -54,6 +56,8 @@ export interface ApiServerOptions {
   readonly admission?: readonly AdmissionPlugin[]
   /** The address clients reach the server at, for discovery's serverAddressByClientCIDRs. */
   readonly advertiseAddress?: string
+  /** How to reach kubelets for pods/log (default plain HTTP). */
+  readonly kubeletClient?: KubeletClientConfig
   /** The range ClusterIPs come from (default 10.96.0.0/12). */
   readonly serviceCidr?: Cidr
   /** Where /metrics comes from; the server registers its own metrics in it (default: a new one). */
@@ -87,8 +91,9 @@ const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
 
 /** The storage view of a served resource. */
 export function servedOf(info: ResourceInfo): Served {
-  const prefix = info.group ? `/registry/${info.group}/${info.resource}/` : `/registry/${info.resource}/`
-  return { info, prefix, storageVersion: info.storageVersion ?? info.version }
+  const group = info.storageGroup ?? info.group
+  const prefix = group ? `/registry/${group}/${info.resource}/` : `/registry/${info.resource}/`
+  return { info, prefix, storageVersion: info.storageVersion ?? info.version, storageGroup: group }
 }
 
 function defaults(info: ResourceInfo, obj: ApiObject): void {
@@ -120,7 +125,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (!ns) return undefined
     return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
   }
-  const admission = admissionChain([namespaceLifecycle(lookupNamespace), ...(opts.admission ?? [])])
+  const admission = admissionChain([
+    namespaceLifecycle(lookupNamespace),
+    defaultTolerationSeconds(),
+    ...(opts.admission ?? []),
+  ])
   const addresses = new ServiceAddresses(
     store,
     { serviceCidr: opts.serviceCidr ?? parseCidr("10.96.0.0/12") },
@@ -142,7 +151,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (isService(s)) await addresses.release(prev, next)
     },
   })
-  const parts: ServerParts = { store, cache, registry, clock, log, served: servedOf, resources: table }
+  const parts: ServerParts = {
+    store,
+    cache,
+    registry,
+    clock,
+    log,
+    served: servedOf,
+    kubeletClient: opts.kubeletClient ?? {},
+    resources: table,
+  }
   const crdController = new CrdController({ registry, cache, table, clock, log, served: servedOf })
   let markReady!: () => void
   const readyPromise = new Promise<void>((r) => (markReady = r))

@@ -24,6 +24,18 @@ export interface Reconciler {
    * backoff; throw TerminalError when retrying cannot help; `return` when the object is gone.
    */
   reconcile(key: string, signal: AbortSignal): Promise<Result | void>
+  /**
+   * Optional work beside the workers, started once the caches have synced: for keys no informer
+   * names (a timer, a graph of many kinds). Enqueue through `queue`; resolve when `signal`
+   * aborts. A rejection stops the controller (the manager restarts it).
+   */
+  run?(queue: KeyQueue, signal: AbortSignal): Promise<void>
+}
+
+/** The part of the work queue a reconciler may feed. */
+export interface KeyQueue {
+  add(key: string): void
+  addAfter(key: string, ms: number): void
 }
 
 /** A failure that retrying cannot fix: logged, and the key is not retried. */
@@ -142,18 +154,21 @@ export class Controller {
       watch(own, (obj) => [keyOf(obj)], this.#spec.scope)
       for (const ref of this.#spec.owns ?? []) watch(ref, (obj) => [ownerKeyOf(own, obj)])
       for (const w of this.#spec.watches ?? []) watch(w.ref, (obj) => w.map(obj))
-      const synced = await Promise.all(used.map((i) => i.waitForSync(signal)))
-      if (!synced.every(Boolean)) return
       const n = this.#spec.workers ?? 1
-      log.info({ workers: n }, "Controller started")
-      // Each idle worker listens for the abort: give them a signal of their own that allows that many.
+      // Each informer wait and idle worker listens for the abort: give them a signal of their own
+      // that allows that many, so controllers sharing the caller's signal do not trip Node's warning.
       const stop = new AbortController()
-      setMaxListeners(n * 2 + 10, stop.signal)
+      setMaxListeners(n * 2 + used.length + 10, stop.signal)
       const forward = () => stop.abort(signal.reason)
       signal.addEventListener("abort", forward, { once: true })
       offs.push(() => signal.removeEventListener("abort", forward))
       if (signal.aborted) forward()
-      await Promise.all(Array.from({ length: n }, () => this.#work(reconciler, queue, stop.signal)))
+      const synced = await Promise.all(used.map((i) => i.waitForSync(stop.signal)))
+      if (!synced.every(Boolean)) return
+      log.info({ workers: n }, "Controller started")
+      const workers = Array.from({ length: n }, () => this.#work(reconciler, queue, stop.signal))
+      if (reconciler.run) workers.push(reconciler.run(queue, stop.signal))
+      await Promise.all(workers)
     } finally {
       for (const off of offs) off()
       queue.shutDown()

@@ -55,6 +55,7 @@ export {
   type ControllerDeps,
   type ControllerSpec,
   type ControllerStats,
+  type KeyQueue,
   type Reconciler,
   type Result,
   type WatchSpec,

@@ -1,4 +1,5 @@
 /** SharedInformers: one informer (one watch) per resource and scope for a whole process. */
+import { setMaxListeners } from "node:events"
 import type { ApiObject, ResourceRef } from "../api/index.ts"
 import { type Clock, type Logger, realClock, silentLogger, whenAborted } from "../util/index.ts"
 import type { Client, SelectorOptions } from "./client.ts"
@@ -75,12 +76,20 @@ export class SharedInformers implements Informers {
   /** Runs the informers until `signal` aborts; resolves once they have all stopped. */
   async run(signal: AbortSignal): Promise<void> {
     if (this.#signal) throw new TypeError("Cannot run SharedInformers twice at once")
-    this.#signal = signal
+    // Every informer's watch listens for the abort (one per resource: dozens with the garbage
+    // collector): give them a signal of their own without Node's listener limit.
+    const stop = new AbortController()
+    setMaxListeners(0, stop.signal)
+    const forward = () => stop.abort(signal.reason)
+    signal.addEventListener("abort", forward, { once: true })
+    if (signal.aborted) forward()
+    this.#signal = stop.signal
     try {
-      for (const entry of this.#entries.values()) this.#start(entry, signal)
-      await whenAborted(signal)
+      for (const entry of this.#entries.values()) this.#start(entry, stop.signal)
+      await whenAborted(stop.signal)
       await Promise.all([...this.#entries.values()].map((e) => e.running))
     } finally {
+      signal.removeEventListener("abort", forward)
       for (const e of this.#entries.values()) delete e.running
       this.#signal = undefined
     }

@@ -4,14 +4,42 @@
  * cluster only through the client. Imports api, client and util.
  */
 import type { ControllerSpec } from "../client/index.ts"
+import { endpointsController } from "./endpoints/endpoints.ts"
+import { endpointSliceController } from "./endpointslice/endpointslice.ts"
+import { garbageCollectorController } from "./garbagecollector/index.ts"
+import { namespaceController } from "./namespace/index.ts"
+import { nodeLifecycleController, taintEvictionController } from "./nodelifecycle/index.ts"
+import { podGcController } from "./podgc/index.ts"
+import { rootCaCertPublisher } from "./rootcacert/index.ts"
+import { serviceAccountController } from "./serviceaccount/index.ts"
+import { newDaemonSetController } from "./daemonset/index.ts"
+import { statefulSetController } from "./statefulset/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
   /** The cluster CA certificate (PEM), published as kube-root-ca.crt in every namespace. */
   readonly rootCaPem: string
+  /** --terminated-pod-gc-threshold: terminated pods kept before the oldest go (default 12500, 0 off). */
+  readonly terminatedPodGcThreshold?: number
 }
 
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
-export function allControllers(_opts: ControllerOptions): ControllerSpec[] {
-  return []
+export function allControllers(opts: ControllerOptions): ControllerSpec[] {
+  return [
+    endpointsController(),
+    endpointSliceController(),
+    statefulSetController,
+    newDaemonSetController(),
+    garbageCollectorController,
+    namespaceController,
+    nodeLifecycleController,
+    taintEvictionController,
+    podGcController(
+      opts.terminatedPodGcThreshold !== undefined
+        ? { terminatedPodThreshold: opts.terminatedPodGcThreshold }
+        : {},
+    ),
+    serviceAccountController,
+    rootCaCertPublisher(opts.rootCaPem),
+  ]
 }

@@ -39,8 +39,34 @@ export function expand(input: string, vars: Readonly<Record<string, string>>): s
   return out
 }
 
-/** `<NAME>_SERVICE_HOST` style variables of the Services a pod sees (docker links too). */
-export function serviceEnv(services: readonly Service[], pod: Pod): Record<string, string> {
+/** The variables of one Service: `<NAME>_SERVICE_HOST`, `_SERVICE_PORT[_<PORT>]` and docker links. */
+function oneServiceEnv(s: Service, ip: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const name = (s.metadata?.name ?? "").toUpperCase().replaceAll("-", "_")
+  const ports = s.spec?.ports ?? []
+  const first = ports[0]
+  if (!first) return out
+  out[`${name}_SERVICE_HOST`] = ip
+  out[`${name}_SERVICE_PORT`] = String(first.port)
+  for (const p of ports) {
+    if (p.name) out[`${name}_SERVICE_PORT_${p.name.toUpperCase().replaceAll("-", "_")}`] = String(p.port)
+    const proto = (p.protocol ?? "TCP").toLowerCase()
+    const prefix = `${name}_PORT_${p.port}_${proto.toUpperCase()}`
+    out[prefix] = `${proto}://${ip}:${p.port}`
+    out[`${prefix}_PROTO`] = proto
+    out[`${prefix}_PORT`] = String(p.port)
+    out[`${prefix}_ADDR`] = ip
+  }
+  out[`${name}_PORT`] = `${(first.protocol ?? "TCP").toLowerCase()}://${ip}:${first.port}`
+  return out
+}
+
+/** The service variables a pod sees: its namespace's Services (unless links are off) and the API's. */
+export function serviceEnv(
+  services: readonly Service[],
+  pod: Pod,
+  addressOf: (clusterIP: string) => string = (ip) => ip,
+): Record<string, string> {
   const out: Record<string, string> = {}
   const ns = pod.metadata?.namespace ?? "default"
   const links = pod.spec?.enableServiceLinks !== false
@@ -48,24 +74,8 @@ export function serviceEnv(services: readonly Service[], pod: Pod): Record<strin
     const ip = s.spec?.clusterIP
     if (!ip || ip === "None") continue
     const isMaster = s.metadata?.namespace === "default" && s.metadata?.name === "kubernetes"
-    if (s.metadata?.namespace !== ns && !isMaster) continue
-    if (!links && !isMaster) continue
-    const name = (s.metadata?.name ?? "").toUpperCase().replaceAll("-", "_")
-    const ports = s.spec?.ports ?? []
-    const first = ports[0]
-    if (!first) continue
-    out[`${name}_SERVICE_HOST`] = ip
-    out[`${name}_SERVICE_PORT`] = String(first.port)
-    for (const p of ports) {
-      if (p.name) out[`${name}_SERVICE_PORT_${p.name.toUpperCase().replaceAll("-", "_")}`] = String(p.port)
-      const proto = (p.protocol ?? "TCP").toLowerCase()
-      const prefix = `${name}_PORT_${p.port}_${proto.toUpperCase()}`
-      out[prefix] = `${proto}://${ip}:${p.port}`
-      out[`${prefix}_PROTO`] = proto
-      out[`${prefix}_PORT`] = String(p.port)
-      out[`${prefix}_ADDR`] = ip
-    }
-    out[`${name}_PORT`] = `${(first.protocol ?? "TCP").toLowerCase()}://${ip}:${first.port}`
+    if (isMaster || (links && s.metadata?.namespace === ns))
+      Object.assign(out, oneServiceEnv(s, addressOf(ip)))
   }
   return out
 }
@@ -106,29 +116,26 @@ async function dataOf(
   return data
 }
 
+/** The downward API's plain fields. */
+const FIELDS: Readonly<Record<string, (src: Sources) => string | undefined>> = {
+  "metadata.name": (src) => src.pod.metadata?.name,
+  "metadata.namespace": (src) => src.pod.metadata?.namespace,
+  "metadata.uid": (src) => src.pod.metadata?.uid,
+  "spec.nodeName": (src) => src.pod.spec?.nodeName,
+  "spec.serviceAccountName": (src) => src.pod.spec?.serviceAccountName,
+  "status.hostIP": (src) => src.hostIP,
+  "status.hostIPs": (src) => src.hostIP,
+  "status.podIP": (src) => src.podIP,
+  "status.podIPs": (src) => src.podIP,
+}
+
 function fieldValue(src: Sources, path: string): string {
   const meta = src.pod.metadata ?? {}
   const sub = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path)
   if (sub) return (sub[1] === "labels" ? meta.labels : meta.annotations)?.[sub[2] as string] ?? ""
-  switch (path) {
-    case "metadata.name":
-      return meta.name ?? ""
-    case "metadata.namespace":
-      return meta.namespace ?? ""
-    case "metadata.uid":
-      return meta.uid ?? ""
-    case "spec.nodeName":
-      return src.pod.spec?.nodeName ?? ""
-    case "spec.serviceAccountName":
-      return src.pod.spec?.serviceAccountName ?? ""
-    case "status.hostIP":
-    case "status.hostIPs":
-      return src.hostIP
-    case "status.podIP":
-    case "status.podIPs":
-      return src.podIP
-  }
-  throw new ContainerConfigError(`unsupported fieldRef path "${path}"`)
+  const get = FIELDS[path]
+  if (!get) throw new ContainerConfigError(`unsupported fieldRef path "${path}"`)
+  return get(src) ?? ""
 }
 
 function resourceValue(c: Container, ref: { resource: string; divisor?: string | number }): string {
@@ -179,6 +186,8 @@ export interface EnvOptions {
   readonly podIP: string
   readonly hostIP: string
   readonly services: readonly Service[]
+  /** Where a ClusterIP is reached from this node (its loopback mapping when pods share the host network). */
+  readonly serviceAddress?: (clusterIP: string) => string
 }
 
 /**
@@ -190,7 +199,7 @@ export async function containerEnv(c: Container, opts: EnvOptions): Promise<Reco
   const src: Sources = { ...opts, cache: new Map() }
   const pod = opts.pod
   const vars: Record<string, string> = {
-    ...serviceEnv(opts.services, pod),
+    ...serviceEnv(opts.services, pod, opts.serviceAddress),
     HOSTNAME: pod.spec?.hostname ?? pod.metadata?.name ?? "",
   }
   for (const from of c.envFrom ?? []) {

@@ -1,7 +1,11 @@
 /**
  * The node agent: makes the pods bound to its node match their spec through a container
- * runtime. For now the hollow (simulated) nodes; the process runtime comes with the kubelet
- * issue. Imports api, client, network and util.
+ * runtime (the process runtime by default, or hollow nodes that only simulate), and serves the
+ * node API (container logs) to the API server. Imports api, client, network and util.
  */
 export { HollowNodes, type HollowNodesOptions } from "./hollow/hollow-nodes.ts"
 export { DEFAULT_CAPACITY, type HollowCapacity, type HollowNodeSpec } from "./hollow/node-object.ts"
+export { Kubelet, type KubeletOptions } from "./kubelet.ts"
+export { ProcessRuntime, type ProcessRuntimeOptions } from "./runtime/process/process-runtime.ts"
+export type { ContainerRuntime, ContainerInfo, Sandbox } from "./runtime/runtime.ts"
+export { KubeletServer, type KubeletServerOptions } from "./server.ts"

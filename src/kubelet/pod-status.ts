@@ -156,6 +156,39 @@ function initDone(pod: Pod, record: PodRecord): boolean {
   })
 }
 
+function phaseOf(
+  pod: Pod,
+  record: PodRecord,
+  inits: ContainerStatus[],
+  apps: ContainerStatus[],
+): PodStatus["phase"] {
+  const policy = pod.spec?.restartPolicy ?? "Always"
+  if (record.terminal) return record.terminal
+  if (initDone(pod, record)) return appPhase(apps, policy)
+  const initFailed = inits.some((s) => s.state?.terminated && s.state.terminated.exitCode !== 0)
+  return initFailed && policy === "Never" ? "Failed" : "Pending"
+}
+
+function conditionsOf(
+  pod: Pod,
+  record: PodRecord,
+  apps: ContainerStatus[],
+  phase: PodStatus["phase"],
+  at: string,
+): PodCondition[] {
+  const terminal = phase === "Succeeded" || phase === "Failed"
+  const containersReady = !terminal && apps.every((s) => s.ready)
+  const notReady = terminal ? "PodCompleted" : "ContainersNotReady"
+  const old = pod.status?.conditions
+  return [
+    condition("PodReadyToStartContainers", !!record.sandbox && !terminal, at, old),
+    condition("Initialized", initDone(pod, record), at, old, "ContainersNotInitialized"),
+    condition("Ready", containersReady, at, old, notReady),
+    condition("ContainersReady", containersReady, at, old, notReady),
+    old?.find((c) => c.type === "PodScheduled") ?? condition("PodScheduled", true, at, old),
+  ]
+}
+
 /** The pod's status as this kubelet sees it. */
 export function podStatus({ pod, record, hostIP, now }: StatusInput): PodStatus {
   const at = time(now)
@@ -166,29 +199,11 @@ export function podStatus({ pod, record, hostIP, now }: StatusInput): PodStatus 
   const apps = (pod.spec?.containers ?? []).map((c) =>
     containerStatus(c, record.containers.get(c.name), policy, false),
   )
-  const initialized = initDone(pod, record)
-  let phase: PodStatus["phase"] = record.terminal ?? (initialized ? appPhase(apps, policy) : "Pending")
-  if (
-    !record.terminal &&
-    !initialized &&
-    inits.some((s) => s.state?.terminated && s.state.terminated.exitCode !== 0)
-  ) {
-    phase = policy === "Never" ? "Failed" : "Pending"
-  }
-  const terminal = phase === "Succeeded" || phase === "Failed"
-  const containersReady = !terminal && apps.every((s) => s.ready)
-  const old = pod.status?.conditions
-  const conditions = [
-    condition("PodReadyToStartContainers", !!record.sandbox && !terminal, at, old),
-    condition("Initialized", initialized, at, old, "ContainersNotInitialized"),
-    condition("Ready", containersReady, at, old, terminal ? "PodCompleted" : "ContainersNotReady"),
-    condition("ContainersReady", containersReady, at, old, terminal ? "PodCompleted" : "ContainersNotReady"),
-    old?.find((c) => c.type === "PodScheduled") ?? condition("PodScheduled", true, at, old),
-  ]
+  const phase = phaseOf(pod, record, inits, apps)
   const podIP = record.sandbox?.ip
   return {
     phase,
-    conditions,
+    conditions: conditionsOf(pod, record, apps, phase, at),
     hostIP,
     hostIPs: [{ ip: hostIP }],
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),

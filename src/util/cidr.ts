@@ -55,3 +55,15 @@ export function cidrContains(cidr: Cidr, ip: string): boolean {
   const n = ipv4ToNumber(ip)
   return n !== undefined && n >= cidr.base && n < cidr.base + cidr.size
 }
+
+/**
+ * The address of `ip` (within `from`) at the same offset in `to`: a Service's ClusterIP mapped to
+ * the loopback address the unprivileged proxy serves it on. Undefined when `ip` is outside `from`
+ * or the offset does not fit in `to`.
+ */
+export function mapAddress(ip: string, from: Cidr, to: Cidr): string | undefined {
+  const n = ipv4ToNumber(ip)
+  if (n === undefined || !cidrContains(from, ip)) return undefined
+  const offset = n - from.base
+  return offset < to.size ? numberToIpv4(to.base + offset) : undefined
+}

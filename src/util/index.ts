@@ -6,4 +6,12 @@ export { type Clock, realClock, FakeClock } from "./clock.ts"
 export { type Logger, type LogOptions, createLogger, silentLogger, formatKlog } from "./log.ts"
 export { whenAborted, isAbortError } from "./abort.ts"
 export { AsyncQueue } from "./async-queue.ts"
-export { type Cidr, parseCidr, cidrAddress, cidrContains, ipv4ToNumber, numberToIpv4 } from "./cidr.ts"
+export {
+  type Cidr,
+  parseCidr,
+  cidrAddress,
+  cidrContains,
+  ipv4ToNumber,
+  mapAddress,
+  numberToIpv4,
+} from "./cidr.ts"

@@ -17,7 +17,22 @@ async function startServer(): Promise<{ url: string; ms: number }> {
   const t = performance.now()
   child = spawn(
     process.execPath,
-    [join(ROOT, "bin", "k8ts.js"), "server", "--data-dir", dir, "--port", "0"],
+    [
+      join(ROOT, "bin", "k8ts.js"),
+      "server",
+      "--data-dir",
+      dir,
+      "--port",
+      "0",
+      "--kubelet-port",
+      "0",
+      "--node-name",
+      "e2e-node",
+      "--pod-loopback-range",
+      "127.246.0.0/24",
+      "--service-loopback-range",
+      "127.128.0.0/12",
+    ],
     {
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -56,7 +71,14 @@ before(() => {
   kubectl = kubectlPath()
 })
 after(async () => {
-  if (child && child.exitCode === null) child.kill("SIGKILL")
+  // SIGTERM first: the server stops its pods; SIGKILL only if it hangs.
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once("exit", r))
+    child.kill("SIGTERM")
+    const timer = setTimeout(() => child?.kill("SIGKILL"), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -145,6 +167,54 @@ describe("k8ts server", () => {
     const got = await k("get", "configmap", "kept", "-o", "jsonpath={.data.a}")
     assert.equal(got.code, 0, got.stderr)
     assert.equal(got.stdout, "b")
+    await stopServer()
+  })
+
+  test("runs pods with the process runtime: kubectl run, logs, a web page, delete", async () => {
+    await startServer()
+    const onNode = '{"spec":{"nodeName":"e2e-node"}}'
+    const ran = await k(
+      "run",
+      "once",
+      "--image=busybox",
+      "--restart=Never",
+      `--overrides=${onNode}`,
+      "--",
+      "sh",
+      "-c",
+      "echo one; echo two",
+    )
+    assert.equal(ran.code, 0, ran.stderr)
+    const web = await k("run", "web", "--image=nginx", `--overrides=${onNode}`)
+    assert.equal(web.code, 0, web.stderr)
+    const waited = await k("wait", "--for=jsonpath={.status.phase}=Succeeded", "pod/once", "--timeout=30s")
+    assert.equal(waited.code, 0, waited.stderr)
+    const logs = await k("logs", "once")
+    assert.equal(logs.stdout, "one\ntwo\n", logs.stderr)
+    const ready = await k("wait", "--for=condition=Ready", "pod/web", "--timeout=30s")
+    assert.equal(ready.code, 0, ready.stderr)
+    const ip = (await k("get", "pod", "web", "-o", "jsonpath={.status.podIP}")).stdout
+    assert.match(ip, /^127\.246\.0\.\d+$/)
+    const page = await fetch(`http://${ip}/`)
+    assert.match(await page.text(), /Welcome to nginx!/)
+    // Through a Service: its ClusterIP is served by the proxy on the mapped loopback address.
+    const exposed = await k("expose", "pod", "web", "--port=8080", "--target-port=80", "--name=web")
+    assert.equal(exposed.code, 0, exposed.stderr)
+    const clusterIP = (await k("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}")).stdout
+    const [, b, c, d] = clusterIP.split(".").map(Number) as [number, number, number, number]
+    const vip = `127.${128 + (b - 96)}.${c}.${d}`
+    let viaService = ""
+    for (let i = 0; i < 100 && !viaService.includes("Welcome"); i++) {
+      viaService = await fetch(`http://${vip}:8080/`).then(
+        (r) => r.text(),
+        () => "",
+      )
+      if (!viaService.includes("Welcome")) await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.match(viaService, /Welcome to nginx!/)
+    const deleted = await k("delete", "pod", "web", "--timeout=30s")
+    assert.equal(deleted.code, 0, deleted.stderr)
+    await assert.rejects(fetch(`http://${ip}/`))
     await stopServer()
   })
 })

@@ -198,6 +198,7 @@ export class CrdController {
       info: storage,
       prefix: customResourcePrefix(crd),
       storageVersion: storage.version,
+      storageGroup: storage.group,
     }
     for (const e of entries) {
       const obj = decode(e.value as string, e.revision)

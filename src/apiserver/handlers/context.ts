@@ -9,6 +9,11 @@ import type { Served } from "../registry/context.ts"
 import type { WatchCache } from "../watch-cache.ts"
 import type { ResourceTable } from "../crd/resource-table.ts"
 
+/** How the API server reaches kubelets: HTTPS with a client certificate, or plain HTTP. */
+export interface KubeletClientConfig {
+  readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string }
+}
+
 /** The server-wide parts handlers use. */
 export interface ServerParts {
   readonly store: Store
@@ -18,6 +23,8 @@ export interface ServerParts {
   readonly log: Logger
   /** The served resources, built-in and custom. */
   readonly resources: ResourceTable
+  /** How to reach kubelets (pods/log). */
+  readonly kubeletClient: KubeletClientConfig
   /** Serves a resource at another version (e.g. autoscaling/v1 of a stored v2 HPA). */
   served(info: ResourceInfo): Served
 }

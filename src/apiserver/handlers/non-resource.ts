@@ -26,6 +26,16 @@ export function versionInfo() {
   }
 }
 
+/** /openapi/…, its code loaded on first use so that it stays out of the server's start. */
+async function serveOpenApi(
+  req: ApiRequest,
+  path: string,
+  resources: readonly ResourceInfo[],
+): Promise<ApiResponse | undefined> {
+  if (!path.startsWith("/openapi/")) return undefined
+  return (await import("../openapi/serve.ts")).serveOpenApi(req, path, resources)
+}
+
 function text(body: string): ApiResponse {
   return { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body }
 }
@@ -46,6 +56,8 @@ export function routeNonResource(
       )
     }
     if (path === "/version") return json(200, versionInfo())
+    const openapi = await serveOpenApi(req, path, ctx.resources)
+    if (openapi) return openapi
     if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) return text("ok")
     if (path === "/api" || path === "/apis") {
       const out = chooseOutput(req.header("accept"), { discovery: true })

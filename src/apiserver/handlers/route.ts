@@ -1,5 +1,6 @@
 /** Routes a resource request to its verb's handler. */
 import { evict } from "./eviction.ts"
+import { podLog } from "./pod-log.ts"
 import { ApiError, badRequest } from "../../api/index.ts"
 import { checkCustomResourceRequest, deleteCrd, isCrdDelete } from "../crd/requests.ts"
 import type { ApiRequest, ApiResponse } from "../http.ts"
@@ -84,6 +85,8 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
       return finalizeNamespace(r)
     case "eviction":
       return evict(r)
+    case "log":
+      if (r.served.info.resource === "pods") return podLog(r, r.parts.kubeletClient)
   }
   // log, exec, attach, portforward, proxy, token: served by later parts of k8ts.
   throw new ApiError(

@@ -5,6 +5,7 @@ import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { json } from "../output.ts"
 import { labelSelectorAsString } from "../selectors.ts"
 import { applyPatch } from "../patch.ts"
+import { fieldManagerOf } from "./write.ts"
 import type { ResourceRequest } from "./context.ts"
 import { timestamp } from "../registry/context.ts"
 
@@ -83,6 +84,8 @@ export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
   }
 }
 
+const SCALE = { group: "autoscaling", version: "v1", kind: "Scale" }
+
 /** GET, PUT and PATCH of /scale. */
 export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<ApiResponse> {
   const ref = { namespace: r.namespace, name: r.ri.name }
@@ -99,7 +102,7 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
     ref,
     (cur) => {
       const current = scaleOf(cur as Obj, paths)
-      const wanted = (r.ri.verb === "patch" ? applyPatch(contentType, current, input) : input) as Obj
+      const wanted = (r.ri.verb === "patch" ? applyPatch(contentType, current, input, SCALE) : input) as Obj
       if (typeof wanted !== "object" || wanted === null)
         throw badRequest("the body of the request is not a Scale")
       if (
@@ -135,6 +138,8 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
     {
       dryRun: r.req.query.has("dryRun"),
       user: r.req.user,
+      fieldManager: fieldManagerOf(r, r.ri.verb === "patch" ? "PatchOptions" : "UpdateOptions"),
+      managerSubresource: "scale",
       get clientResourceVersion() {
         return clientRV
       },

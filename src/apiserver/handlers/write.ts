@@ -1,6 +1,8 @@
 /** CREATE, UPDATE (PUT), PATCH, DELETE and DELETECOLLECTION of a resource or its status. */
-import { ApiError, type ApiObject, badRequest } from "../../api/index.ts"
-import { applyPatch } from "../patch.ts"
+import { ApiError, type ApiObject, badRequest, fieldErrors, invalid } from "../../api/index.ts"
+import { managerFromUserAgent } from "../apply/index.ts"
+import { APPLY_PATCH, applyPatch, checkPatchType } from "../patch.ts"
+import { applyObject } from "./apply.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { json, successStatus } from "../output.ts"
@@ -11,6 +13,7 @@ import { listObjects } from "../list.ts"
 import { respondObject } from "./read.ts"
 import { queryBool } from "../request-info.ts"
 import type { ResourceRequest } from "./context.ts"
+import { patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
 
 function isDryRun(r: ResourceRequest): boolean {
   const values = r.req.query.getAll("dryRun")
@@ -23,22 +26,42 @@ function output(r: ResourceRequest) {
   return chooseOutput(r.req.header("accept"), { table: true }) ?? { kind: "json" as const }
 }
 
-async function body(r: ResourceRequest): Promise<unknown> {
-  return decodeBody(r.req.header("content-type"), await r.req.body())
+/**
+ * The field manager of a write: the fieldManager parameter, else the user agent's first part.
+ * @throws ApiError Invalid when the parameter is too long or not printable
+ */
+export function fieldManagerOf(r: ResourceRequest, options: string): string {
+  const given = r.req.query.get("fieldManager") ?? ""
+  const errs = []
+  if (given.length > 128) errs.push(fieldErrors.tooLong("fieldManager", 128))
+  const bad = [...given].findIndex((ch) => !/\P{C}/u.test(ch))
+  if (bad >= 0) {
+    const cp = given.codePointAt(bad) as number
+    const hex = cp.toString(16).toUpperCase().padStart(4, "0")
+    errs.push(
+      fieldErrors.invalidValue("fieldManager", given, `invalid character U+${hex} (at position ${bad})`),
+    )
+  }
+  if (errs.length) throw invalid(options, "", errs, "meta.k8s.io")
+  return given || managerFromUserAgent(r.req.header("user-agent"))
 }
 
 /** POST: create an object. */
 export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
-  const obj = await r.parts.registry.create(r.served, r.namespace, await body(r), {
+  const fieldManager = fieldManagerOf(r, "CreateOptions")
+  const { body, warnings } = await validatedBody(r, "CreateOptions")
+  const obj = await r.parts.registry.create(r.served, r.namespace, body, {
     dryRun: isDryRun(r),
     user: r.req.user,
+    fieldManager,
   })
-  return respondObject(r, output(r), obj, 201)
+  return withWarnings(respondObject(r, output(r), obj, 201), warnings)
 }
 
 /** PUT: replace an object (or its status, with `subresource` "status"). */
 export async function updateObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
-  const next = await body(r)
+  const fieldManager = fieldManagerOf(r, "UpdateOptions")
+  const { body: next, warnings } = await validatedBody(r, "UpdateOptions")
   const rv = (next as ApiObject)?.metadata?.resourceVersion
   const { object, created } = await r.parts.registry.update(
     r.served,
@@ -49,10 +72,11 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
       clientResourceVersion: rv ?? "",
       dryRun: isDryRun(r),
       user: r.req.user,
+      fieldManager,
       createIfMissing: subresource === "" && allowsCreateOnUpdate(r),
     },
   )
-  return respondObject(r, output(r), object, created ? 201 : 200)
+  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), warnings)
 }
 
 function allowsCreateOnUpdate(r: ResourceRequest): boolean {
@@ -63,29 +87,47 @@ function allowsCreateOnUpdate(r: ResourceRequest): boolean {
   )
 }
 
-/** PATCH: json-patch or merge-patch (strategic merge and apply plug in the same way). */
+/** PATCH: json patch, merge patch, strategic merge patch, or server-side apply. */
 export async function patchObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? ""
-  const patch = decodeBody(
-    contentType === "application/apply-patch+yaml" ? contentType : "application/json",
-    await r.req.body(),
-  )
-  const setsRV = (patch as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion
+  const target = r.served.info
+  checkPatchType(contentType, target)
+  if (contentType === APPLY_PATCH) return applyObject(r, subresource)
+  const fieldManager = fieldManagerOf(r, "PatchOptions")
+  if (r.req.query.has("force")) {
+    throw invalid(
+      "PatchOptions",
+      "",
+      [fieldErrors.forbidden("force", "may not be specified for non-apply patch")],
+      "meta.k8s.io",
+    )
+  }
+  const raw = await r.req.body()
+  const patch = decodeBody("application/json", raw)
+  const fields = patchCheck(r, contentType, raw, patch)
+  let clientRV = ""
   const { object, created } = await r.parts.registry.update(
     r.served,
     { namespace: r.namespace, name: r.ri.name },
     (cur) => {
       if (!cur) throw new ApiError("NotFound", `${r.served.info.resource} "${r.ri.name}" not found`)
-      return applyPatch(contentType, cur, patch)
+      const patched = fields.check(applyPatch(contentType, cur, patch, target)) as ApiObject
+      // A resourceVersion the patch sets is a precondition (kubectl's managedFields upgrade sends one).
+      const rv = patched?.metadata?.resourceVersion
+      if (typeof rv === "string" && rv !== cur.metadata?.resourceVersion) clientRV = rv
+      return patched
     },
     {
       subresource,
-      clientResourceVersion: typeof setsRV === "string" ? setsRV : "",
+      get clientResourceVersion() {
+        return clientRV
+      },
       dryRun: isDryRun(r),
       user: r.req.user,
+      fieldManager,
     },
   )
-  return respondObject(r, output(r), object, created ? 201 : 200)
+  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), fields.warnings)
 }
 
 function num(v: unknown): number | undefined {

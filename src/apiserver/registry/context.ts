@@ -12,6 +12,13 @@ export interface Served {
   readonly prefix: string
   /** The version objects are stored at (differs from info.version for multi-version kinds). */
   readonly storageVersion: string
+  /** The group objects are stored in (differs from info.group for events.k8s.io Events). */
+  readonly storageGroup: string
+}
+
+/** True when the served form of `s` is not its stored form. */
+export function needsConversion(s: Served): boolean {
+  return s.storageVersion !== s.info.version || s.storageGroup !== s.info.group
 }
 
 /** The admission attributes a plugin sees (upstream's admission.Attributes). */

@@ -21,16 +21,20 @@ import {
   encode,
   generateName,
   keyFor,
+  needsConversion,
   newUid,
   timestamp,
 } from "./context.ts"
 import { prepareForCreate, prepareForUpdate } from "./strategy.ts"
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
+import { recordUpdate, writeContext } from "../apply/index.ts"
 
 /** Options every write takes. */
 export interface WriteOptions {
   readonly dryRun?: boolean
   readonly user?: UserInfo
+  /** Records the write in managedFields as an Update by this manager ("" becomes "unknown"). */
+  readonly fieldManager?: string
 }
 
 /** Options of update. */
@@ -39,11 +43,16 @@ export interface UpdateOptions extends WriteOptions {
   readonly subresource?: string
   /** The resourceVersion the client required (PUT body or patch), if any: a mismatch is a 409. */
   readonly clientResourceVersion?: string
+  /** The subresource managedFields name when it differs from `subresource` (scale writes the main resource). */
+  readonly managerSubresource?: string
   /** Create the object when it does not exist (PUT on kinds that allow it, server-side apply). */
   readonly createIfMissing?: boolean
 }
 
 const MAX_RETRIES = 16
+
+/** The subresources whose writes managedFields record (others are the server's own). */
+const TRACKED_SUBRESOURCES = new Set(["", "status", "scale"])
 
 /** Names the resource in messages: `deployments.apps`. */
 function qualified(s: Served): { resource: string; group: string } {
@@ -77,12 +86,11 @@ export class Registry {
   /** Converts a stored object to the served version. */
   toServed(s: Served, obj: ApiObject): ApiObject {
     // Custom resources may still be stored at a CRD's former storage version: always convert.
-    const same = s.storageVersion === s.info.version && !s.info.custom
-    return same ? obj : this.#d.convert(obj, s.info, s.info.version)
+    return needsConversion(s) || s.info.custom ? this.#d.convert(obj, s.info, s.info.version) : obj
   }
 
   #toStorage(s: Served, obj: ApiObject): ApiObject {
-    return s.storageVersion === s.info.version ? obj : this.#d.convert(obj, s.info, s.storageVersion)
+    return needsConversion(s) ? this.#d.convert(obj, s.info, s.storageVersion) : obj
   }
 
   /** The key and stored value of a write, announced so the watch cache can skip parsing it back. */
@@ -144,6 +152,9 @@ export class Registry {
     delete meta.selfLink
     prepareForCreate(s.info, obj)
     this.#d.defaults(s.info, obj)
+    if (opts.fieldManager !== undefined) {
+      recordUpdate(undefined, obj, opts.fieldManager, writeContext(s.info, "", this.#d.clock.now()))
+    }
     await this.#d.admission.admit({
       operation: "CREATE",
       info: s.info,
@@ -224,6 +235,7 @@ export class Registry {
       keepSystemFields(meta, oldMeta)
       const prepared = prepareForUpdate(s.info, next as never, old as never, sub)
       this.#d.defaults(s.info, prepared)
+      this.#recordUpdate(s, old, prepared, opts)
       await this.#d.admission.admit({
         operation: "UPDATE",
         info: s.info,
@@ -247,6 +259,13 @@ export class Registry {
       await undo?.() // lost a race: the next attempt allocates again
     }
     throw conflict(qualified(s), ref.name, "too many concurrent updates; please try again")
+  }
+
+  /** Records an update in managedFields when the write names a manager. */
+  #recordUpdate(s: Served, old: ApiObject, next: ApiObject, opts: UpdateOptions): void {
+    const sub = opts.managerSubresource ?? opts.subresource ?? ""
+    if (opts.fieldManager === undefined || !TRACKED_SUBRESOURCES.has(sub)) return
+    recordUpdate(old, next, opts.fieldManager, writeContext(s.info, sub, this.#d.clock.now()))
   }
 
   /** Checks and writes one prepared update; undefined when another write won the race. */

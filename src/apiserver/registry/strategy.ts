@@ -122,22 +122,32 @@ export function prepareForUpdate(info: ResourceInfo, next: Obj, old: Obj, subres
   if (hasStatus(info)) {
     if (subresource === "status") {
       const { status } = next
+      const managedFields = next.metadata?.managedFields
       next = { ...structuredClone(old), status }
       if (status === undefined) delete next.status
+      // managedFields are the field manager's (an apply to /status computed them already).
       next.metadata = { ...next.metadata, resourceVersion: next.metadata?.resourceVersion }
+      if (managedFields) next.metadata.managedFields = managedFields
+      else delete next.metadata.managedFields
     } else if (!STATUS_ON_CREATE.has(kindKey(info))) {
       if (old.status === undefined) delete next.status
       else next.status = old.status
     }
   }
-  const meta = next.metadata ?? (next.metadata = {})
-  if (tracksGeneration(info)) {
-    const gen = old.metadata?.generation ?? 1
-    const withStatus = !!info.custom && !hasStatus(info)
-    meta.generation =
-      subresource === "" && specOf(next, withStatus) !== specOf(old, withStatus) ? gen + 1 : gen
-  } else delete meta.generation
+  setGeneration(info, next, old, subresource)
   return next
+}
+
+/** Keeps metadata.generation, one higher when a main-resource write changed what it counts. */
+function setGeneration(info: ResourceInfo, next: Obj, old: Obj, subresource: string): void {
+  const meta = next.metadata ?? (next.metadata = {})
+  if (!tracksGeneration(info)) {
+    delete meta.generation
+    return
+  }
+  const gen = old.metadata?.generation ?? 1
+  const withStatus = !!info.custom && !hasStatus(info)
+  meta.generation = subresource === "" && specOf(next, withStatus) !== specOf(old, withStatus) ? gen + 1 : gen
 }
 
 /** Kinds whose DELETE answers with the deleted object rather than a Status. */

@@ -26,7 +26,6 @@ export interface HollowNodesOptions {
   readonly workers?: number
 }
 
-
 /**
  * A pool of pod addresses per node, from the node's podCIDR (offsets 2.. as the bridge takes 1),
  * held by pod key ("ns/name").

@@ -1,0 +1,300 @@
+/**
+ * Field ownership on every write (upstream's FieldManager): an update hands the fields it
+ * added or changed to its manager (operation Update) and takes them from the others; an apply
+ * merges the configuration into the live object, owns exactly the configuration's fields
+ * (operation Apply), removes the fields it applied before and nobody owns now, and refuses to
+ * change fields other managers own unless forced (409 with FieldManagerConflict causes).
+ */
+import { ApiError, type ApiObject, badRequest } from "../../api/index.ts"
+import { type Shape } from "../shapes.ts"
+import { FieldSet, fieldPE } from "./field-set.ts"
+import {
+  type ManagerEntry,
+  type Managers,
+  capUpdateManagers,
+  decodeManagedFields,
+  encodeManagedFields,
+  managerId,
+} from "./managed-fields.ts"
+import { merge, removeItems } from "./merge.ts"
+import { conflictError } from "./conflicts.ts"
+import { allowedByLastApplied, updateLastApplied } from "./last-applied.ts"
+import {
+  type Comparison,
+  type Obj,
+  comparable,
+  compare,
+  configError,
+  isObj,
+  toFieldSet,
+  withNamedFields,
+} from "./typed.ts"
+
+/** What the field manager knows about a write. */
+export interface WriteContext {
+  /** The shape of the kind (UNKNOWN for custom resources). */
+  readonly shape: Shape
+  readonly apiVersion: string
+  readonly kind: string
+  /** "" for the main resource, or "status". */
+  readonly subresource: string
+  /** True when status is written through its own subresource (the main resource ignores it). */
+  readonly hasStatus: boolean
+  /** The time of the write, RFC 3339. */
+  readonly now: string
+}
+
+/** The server's own metadata, never owned by anyone. */
+const STRIPPED = new FieldSet()
+  .insert([fieldPE("apiVersion")])
+  .insert([fieldPE("kind")])
+  .insert([fieldPE("metadata")])
+for (const f of [
+  "name",
+  "namespace",
+  "creationTimestamp",
+  "selfLink",
+  "uid",
+  "clusterName",
+  "generation",
+  "managedFields",
+  "resourceVersion",
+]) {
+  STRIPPED.insert([fieldPE("metadata"), fieldPE(f)])
+}
+
+/** The part of a set a write may own: status only through its subresource. */
+function tracked(set: FieldSet, ctx: WriteContext): FieldSet {
+  const status = fieldPE("status")
+  if (ctx.subresource === "status") {
+    const out = new FieldSet()
+    const s = set.children.get(status)
+    if (s) out.children.set(status, s)
+    return out
+  }
+  if (!ctx.hasStatus || !set.children.has(status)) return set
+  const out = new FieldSet()
+  for (const [pe, c] of set.children) if (pe !== status) out.children.set(pe, c)
+  return out
+}
+
+function filtered(c: Comparison, ctx: WriteContext): Comparison {
+  return {
+    added: tracked(c.added, ctx),
+    modified: tracked(c.modified, ctx),
+    removed: tracked(c.removed, ctx),
+  }
+}
+
+/** The part of an object a write's ownership can change: only status through /status, no status otherwise. */
+function trackedPart(obj: ApiObject | undefined, ctx: WriteContext): Obj {
+  if (!obj) return {}
+  if (ctx.subresource === "status") return { status: (obj as Obj).status }
+  const out = comparable(obj)
+  if (ctx.hasStatus) delete out.status
+  return out
+}
+
+function managersOf(obj: ApiObject | undefined): Managers {
+  try {
+    return decodeManagedFields(obj?.metadata?.managedFields)
+  } catch {
+    return new Map()
+  }
+}
+
+function setManagedFields(obj: ApiObject, managers: Managers): void {
+  const meta = (obj.metadata ??= {})
+  const encoded = encodeManagedFields(managers)
+  if (encoded) meta.managedFields = encoded as never
+  else delete meta.managedFields
+}
+
+/** Takes the changed fields from every manager but `self`; returns each one's conflicts. */
+function takeFromOthers(managers: Managers, self: string, c: Comparison): Map<string, FieldSet> {
+  const changed = c.modified.union(c.added)
+  const conflicts = new Map<string, FieldSet>()
+  for (const [id, e] of managers) {
+    if (id === self) continue
+    const conflict = e.set.intersection(changed)
+    if (!conflict.isEmpty()) conflicts.set(id, conflict)
+    e.set = e.set.difference(conflict).difference(c.removed)
+    if (e.set.isEmpty()) managers.delete(id)
+  }
+  return conflicts
+}
+
+/** The managers after `self` updated `live` into `next` (upstream's Updater.Update). */
+function updateManagers(managers: Managers, entry: Omit<ManagerEntry, "set">, c: Comparison): void {
+  const id = managerId(entry)
+  takeFromOthers(managers, id, c)
+  const prev = managers.get(id)?.set ?? new FieldSet()
+  const set = prev.difference(c.removed).union(c.modified).union(c.added).difference(STRIPPED)
+  if (set.isEmpty()) managers.delete(id)
+  else managers.set(id, { ...entry, set })
+}
+
+/**
+ * Records an update (create, PUT or non-apply patch) by `manager` in `next`'s managedFields.
+ * managedFields the client wrote into `next` replace the live ones (an empty list clears them);
+ * an existing object that has none stays without. A write that changes nothing keeps the old
+ * timestamps. Mutates `next`.
+ */
+export function recordUpdate(
+  live: ApiObject | undefined,
+  next: ApiObject,
+  manager: string,
+  ctx: WriteContext,
+): void {
+  const managers = baseManagers(live, next, ctx)
+  if (managers.size === 0 && live) {
+    // Objects without managedFields are not tracked by updates (as upstream).
+    if (next.metadata) delete next.metadata.managedFields
+    return
+  }
+  const c = filtered(compare(trackedPart(live, ctx), trackedPart(next, ctx), ctx.shape, false), ctx)
+  updateManagers(
+    managers,
+    {
+      manager: manager || "unknown",
+      operation: "Update",
+      apiVersion: ctx.apiVersion,
+      time: ctx.now,
+      ...(ctx.subresource ? { subresource: ctx.subresource } : {}),
+    },
+    c,
+  )
+  capUpdateManagers(managers)
+  setManagedFields(next, managers)
+  if (c.added.isEmpty() && c.modified.isEmpty() && c.removed.isEmpty()) keepTimestampsOfNoop(live, next)
+}
+
+/** The managers an update starts from: the client's managedFields if it wrote valid ones, else the live ones. */
+function baseManagers(live: ApiObject | undefined, next: ApiObject, ctx: WriteContext): Managers {
+  if (ctx.subresource !== "") return managersOf(live)
+  const given = next.metadata?.managedFields as unknown[] | undefined
+  // An empty list (or one empty entry) resets them.
+  if (
+    Array.isArray(given) &&
+    (given.length === 0 || (given.length === 1 && JSON.stringify(given[0]) === "{}"))
+  ) {
+    return new Map()
+  }
+  const managers = managersOf(next)
+  return managers.size ? managers : managersOf(live)
+}
+
+/** A write that changes nothing but managedFields times keeps the live managedFields. */
+function keepTimestampsOfNoop(live: ApiObject | undefined, next: ApiObject): void {
+  if (!live || JSON.stringify(comparable(live)) !== JSON.stringify(comparable(next))) return
+  const strip = (o: ApiObject) =>
+    JSON.stringify(((o.metadata?.managedFields ?? []) as { time?: string }[]).map(({ time: _t, ...e }) => e))
+  if (strip(live) !== strip(next) || !next.metadata) return
+  if (live.metadata?.managedFields) next.metadata.managedFields = live.metadata.managedFields
+  else delete next.metadata.managedFields
+}
+
+function checkConfig(config: unknown, ctx: WriteContext): Obj {
+  if (!isObj(config)) throw badRequest("error decoding patch: the apply configuration must be an object")
+  const [group, version] = ctx.apiVersion.includes("/") ? ctx.apiVersion.split("/") : ["", ctx.apiVersion]
+  if (config.kind !== ctx.kind || config.apiVersion !== ctx.apiVersion) {
+    const gv = String(config.apiVersion ?? "")
+    const [g, v] = gv.includes("/") ? gv.split("/") : ["", gv]
+    if (config.kind !== ctx.kind || g !== group) {
+      throw badRequest(`invalid object type: ${g}/${v}, Kind=${String(config.kind ?? "")}`)
+    }
+    throw badRequest(
+      `Incorrect version specified in apply patch. Specified patch version: ${gv}, expected: ${group ? `${group}/` : ""}${version}`,
+    )
+  }
+  if (isObj(config.metadata) && config.metadata.managedFields !== undefined) {
+    throw badRequest("metadata.managedFields must be nil")
+  }
+  const err = configError(config, ctx.shape)
+  if (err) {
+    const meta = (isObj(config.metadata) ? config.metadata : {}) as Obj
+    const nn = `${String(meta.namespace ?? "")}/${String(meta.name ?? "")}`
+    throw new ApiError(
+      "InternalError",
+      `failed to create typed patch object (${nn}; ${group}/${version}, Kind=${ctx.kind}): ${err}`,
+    )
+  }
+  return config
+}
+
+/** Options of an apply. */
+export interface ApplyOptions {
+  readonly manager: string
+  readonly force: boolean
+}
+
+/**
+ * The object `live` becomes when `manager` applies `config` (undefined live: the object is
+ * created), with its managedFields. @throws ApiError BadRequest for a malformed configuration,
+ * Conflict when it changes fields other managers own and force is off
+ */
+export function applyConfig(
+  live: ApiObject | undefined,
+  config: unknown,
+  opts: ApplyOptions,
+  ctx: WriteContext,
+): ApiObject {
+  const cfg = checkConfig(config, ctx)
+  let managers: Managers
+  try {
+    managers = decodeManagedFields(live?.metadata?.managedFields)
+  } catch (err) {
+    throw new ApiError("InternalError", `failed to decode managed fields: ${(err as Error).message}`)
+  }
+  const base = live ? comparable(live) : { apiVersion: ctx.apiVersion, kind: ctx.kind, metadata: {} }
+  if (live && managers.size === 0) {
+    // Fields set before the first apply belong to "before-first-apply".
+    const c = filtered(compare({}, base, ctx.shape, false), ctx)
+    updateManagers(
+      managers,
+      { manager: "before-first-apply", operation: "Update", apiVersion: ctx.apiVersion },
+      c,
+    )
+  }
+  const entry = {
+    manager: opts.manager,
+    operation: "Apply" as const,
+    apiVersion: ctx.apiVersion,
+    ...(ctx.subresource ? { subresource: ctx.subresource } : {}),
+  }
+  const id = managerId(entry)
+  const last = managers.get(id)
+  managers.set(id, {
+    ...entry,
+    ...(last?.time ? { time: last.time } : {}),
+    set: tracked(toFieldSet(cfg, ctx.shape).difference(STRIPPED), ctx),
+  })
+  let merged = merge(base, cfg, ctx.shape) as Obj
+  if (last && !last.set.isEmpty()) merged = prune(merged, last.set, managers, ctx.shape)
+  const c = filtered(compare(base, merged, ctx.shape), ctx)
+  const conflicts = takeFromOthers(new Map([...managers].map(([k, e]) => [k, { ...e }])), id, c)
+  if (
+    conflicts.size &&
+    !opts.force &&
+    !(opts.manager === "kubectl" && allowedByLastApplied(live, conflicts, ctx))
+  ) {
+    throw conflictError(conflicts, managers)
+  }
+  takeFromOthers(managers, id, c)
+  const changed = JSON.stringify(base) !== JSON.stringify(merged)
+  const mine = managers.get(id) as ManagerEntry
+  if (changed || !mine.time) mine.time = ctx.now
+  if (opts.manager === "kubectl") updateLastApplied(merged, cfg)
+  const out = merged as ApiObject
+  setManagedFields(out, managers)
+  return out
+}
+
+/** Removes what the applier applied last time, no longer applies, and nobody else owns. */
+function prune(merged: Obj, last: FieldSet, managers: Managers, shape: Shape): Obj {
+  let owned = new FieldSet()
+  for (const e of managers.values()) owned = owned.union(withNamedFields(e.set, shape))
+  const gone = withNamedFields(last, shape).difference(owned)
+  if (gone.isEmpty()) return merged
+  return (removeItems(merged, gone, shape) ?? {}) as Obj
+}

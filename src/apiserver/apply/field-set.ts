@@ -1,0 +1,181 @@
+/**
+ * A set of field paths, as server-side apply tracks ownership: a tree whose nodes are path
+ * elements in upstream's FieldsV1 spelling (`f:<field>`, `k:<json keys>`, `v:<json value>`,
+ * `i:<index>`), each node a member of the set or only on the way to members. Immutable
+ * operations return new sets.
+ */
+
+/** One node: whether its own path is a member, and its children by path element. */
+export class FieldSet {
+  member = false
+  readonly children = new Map<string, FieldSet>()
+
+  /** The child at `pe`, created when missing. */
+  child(pe: string): FieldSet {
+    let c = this.children.get(pe)
+    if (!c) {
+      c = new FieldSet()
+      this.children.set(pe, c)
+    }
+    return c
+  }
+
+  /** Adds a path (a list of path elements) as a member. */
+  insert(path: readonly string[]): this {
+    descend(this, path, true).member = true
+    return this
+  }
+
+  /** True when no path is a member. */
+  isEmpty(): boolean {
+    if (this.member) return false
+    for (const c of this.children.values()) if (!c.isEmpty()) return false
+    return true
+  }
+
+  /** True when `path` is a member. */
+  has(path: readonly string[]): boolean {
+    return descend(this, path, false)?.member ?? false
+  }
+
+  /** The members of both sets. */
+  union(other: FieldSet): FieldSet {
+    const out = new FieldSet()
+    out.member = this.member || other.member
+    // Subtrees only one side has are shared, not copied: sets are not changed once built.
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe)
+      out.children.set(pe, o ? c.union(o) : c)
+    }
+    for (const [pe, c] of other.children) if (!this.children.has(pe)) out.children.set(pe, c)
+    return out.#pruned()
+  }
+
+  /** The members of this set that `other` lacks. */
+  difference(other: FieldSet): FieldSet {
+    const out = new FieldSet()
+    out.member = this.member && !other.member
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe)
+      out.children.set(pe, o ? c.difference(o) : c)
+    }
+    return out.#pruned()
+  }
+
+  /** The members in both sets. */
+  intersection(other: FieldSet): FieldSet {
+    const out = new FieldSet()
+    out.member = this.member && other.member
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe)
+      if (o) out.children.set(pe, c.intersection(o))
+    }
+    return out.#pruned()
+  }
+
+  #pruned(): this {
+    for (const [pe, c] of this.children) if (c.isEmpty()) this.children.delete(pe)
+    return this
+  }
+
+  /** Every member path, children in sorted order, a node before its descendants. */
+  paths(prefix: readonly string[] = []): string[][] {
+    const out: string[][] = []
+    if (this.member && prefix.length) out.push([...prefix])
+    for (const pe of [...this.children.keys()].sort()) {
+      out.push(...(this.children.get(pe) as FieldSet).paths([...prefix, pe]))
+    }
+    return out
+  }
+
+  /** The FieldsV1 JSON form: `{"f:spec": {"f:replicas": {}}}`, `".": {}` marking members with children. */
+  toFieldsV1(): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    if (this.member && this.children.size) out["."] = {}
+    const keys = this.children.size > 1 ? [...this.children.keys()].sort() : this.children.keys()
+    for (const pe of keys) out[pe] = (this.children.get(pe) as FieldSet).toFieldsV1()
+    return out
+  }
+
+  /** Reads the FieldsV1 JSON form. @throws TypeError when it is not an object of objects */
+  static fromFieldsV1(json: unknown): FieldSet {
+    const out = new FieldSet()
+    readInto(out, json)
+    out.member = false // the root is never a member
+    return out
+  }
+}
+
+function descend(root: FieldSet, path: readonly string[], create: true): FieldSet
+function descend(root: FieldSet, path: readonly string[], create: false): FieldSet | undefined
+function descend(root: FieldSet, path: readonly string[], create: boolean): FieldSet | undefined {
+  let node: FieldSet | undefined = root
+  for (const pe of path) {
+    if (!node) return undefined
+    node = create ? node.child(pe) : node.children.get(pe)
+  }
+  return node
+}
+
+function readInto(node: FieldSet, json: unknown): void {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new TypeError(`fieldsV1 must be an object of objects, not ${JSON.stringify(json)}`)
+  }
+  let hasChildren = false
+  for (const [k, v] of Object.entries(json)) {
+    if (k === ".") {
+      node.member = true
+      continue
+    }
+    if (!/^[fkvi]:/.test(k)) throw new TypeError(`unknown path element type in fieldsV1 key "${k}"`)
+    hasChildren = true
+    readInto(node.child(k), v)
+  }
+  // An object without children is a member (a leaf field).
+  if (!hasChildren) node.member = true
+}
+
+/** A path element for a struct field or map key. */
+export function fieldPE(name: string): string {
+  return `f:${name}`
+}
+
+/** A path element for a list item identified by its key fields (sorted by name). */
+export function keyPE(item: Record<string, unknown>, keys: readonly string[]): string {
+  const sorted: Record<string, unknown> = {}
+  for (const k of [...keys].sort()) if (item[k] !== undefined) sorted[k] = item[k]
+  return `k:${JSON.stringify(sorted)}`
+}
+
+/** A path element for a set item. */
+export function valuePE(value: unknown): string {
+  return `v:${JSON.stringify(value)}`
+}
+
+/** A path element for a list item identified by position. */
+export function indexPE(i: number): string {
+  return `i:${i}`
+}
+
+/** A path as upstream prints it: `.spec.template.spec.containers[name="web"].image`. */
+export function pathString(path: readonly string[]): string {
+  return path
+    .map((pe) => {
+      const body = pe.slice(2)
+      switch (pe[0]) {
+        case "f":
+          return `.${body}`
+        case "k": {
+          const keys = JSON.parse(body) as Record<string, unknown>
+          return `[${Object.entries(keys)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(",")}]`
+        }
+        case "v":
+          return `[=${body}]`
+        default:
+          return `[${body}]`
+      }
+    })
+    .join("")
+}

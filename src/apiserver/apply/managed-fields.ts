@@ -1,0 +1,151 @@
+/**
+ * metadata.managedFields read into per-manager field sets and written back, as upstream keys
+ * and orders them: one entry per manager, operation, subresource and (for updates) apiVersion;
+ * Apply entries before Update entries, then by time, manager, apiVersion and subresource.
+ */
+import { FieldSet } from "./field-set.ts"
+
+/** One manager's ownership. */
+export interface ManagerEntry {
+  readonly manager: string
+  readonly operation: "Apply" | "Update"
+  readonly apiVersion: string
+  readonly subresource?: string
+  time?: string
+  set: FieldSet
+}
+
+/** Every manager's ownership by identifier (see managerId). */
+export type Managers = Map<string, ManagerEntry>
+
+/** The wire form of one entry (meta/v1 ManagedFieldsEntry). */
+export interface ManagedFieldsEntry {
+  manager?: string
+  operation?: string
+  apiVersion?: string
+  time?: string
+  fieldsType?: string
+  fieldsV1?: unknown
+  subresource?: string
+}
+
+/** Upstream's manager identifier: appliers are one manager whatever apiVersion they apply. */
+export function managerId(e: Omit<ManagerEntry, "set" | "time">): string {
+  return JSON.stringify({
+    manager: e.manager,
+    operation: e.operation,
+    ...(e.operation === "Update" ? { apiVersion: e.apiVersion } : {}),
+    ...(e.subresource ? { subresource: e.subresource } : {}),
+  })
+}
+
+/** How upstream names a manager in conflict messages: `"kubectl-client-side-apply" using apps/v1`. */
+export function printManager(e: ManagerEntry): string {
+  let s = JSON.stringify(e.manager)
+  if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`
+  if (e.operation === "Update") s += ` using ${e.apiVersion}`
+  return s
+}
+
+/**
+ * Reads managedFields. @throws Error with upstream's reason when an entry is malformed
+ */
+export function decodeManagedFields(list: unknown): Managers {
+  const out: Managers = new Map()
+  if (list === undefined || list === null) return out
+  if (!Array.isArray(list)) throw new Error("managedFields must be a list")
+  list.forEach((raw: ManagedFieldsEntry, i) => {
+    if (raw.operation !== "Apply" && raw.operation !== "Update") {
+      throw new Error("operation must be `Apply` or `Update`")
+    }
+    if (!raw.apiVersion) throw new Error("apiVersion must not be empty")
+    if (!raw.fieldsType) throw new Error(`missing fieldsType in managed fields entry ${i}`)
+    if (raw.fieldsType !== "FieldsV1") {
+      throw new Error(`invalid fieldsType "${raw.fieldsType}" in managed fields entry ${i}`)
+    }
+    const entry: ManagerEntry = {
+      manager: raw.manager ?? "",
+      operation: raw.operation,
+      apiVersion: raw.apiVersion,
+      ...(raw.subresource ? { subresource: raw.subresource } : {}),
+      ...(raw.time ? { time: raw.time } : {}),
+      set: FieldSet.fromFieldsV1(raw.fieldsV1 ?? {}),
+    }
+    out.set(managerId(entry), entry)
+  })
+  return out
+}
+
+function compareEntries(p: ManagerEntry, q: ManagerEntry): number {
+  if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1
+  const pt = p.time ? Date.parse(p.time) : 0
+  const qt = q.time ? Date.parse(q.time) : 0
+  if (pt !== qt) return pt - qt
+  for (const [a, b] of [
+    [p.manager, q.manager],
+    [p.apiVersion, q.apiVersion],
+    [p.subresource ?? "", q.subresource ?? ""],
+  ] as const) {
+    if (a !== b) return a < b ? -1 : 1
+  }
+  return 0
+}
+
+/** The wire form of the managers, sorted as upstream sorts them; undefined when there are none. */
+export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | undefined {
+  const entries = [...managers.values()].filter((e) => !e.set.isEmpty()).sort(compareEntries)
+  if (entries.length === 0) return undefined
+  return entries.map((e) => ({
+    manager: e.manager,
+    operation: e.operation,
+    apiVersion: e.apiVersion,
+    ...(e.time ? { time: e.time } : {}),
+    fieldsType: "FieldsV1",
+    fieldsV1: e.set.toFieldsV1(),
+    ...(e.subresource ? { subresource: e.subresource } : {}),
+  }))
+}
+
+/** Upstream's default manager: the user agent up to its first "/", printable, at most 128 bytes. */
+export function managerFromUserAgent(userAgent: string | undefined): string {
+  const prefix = (userAgent ?? "").split("/")[0] as string
+  let out = ""
+  for (const ch of prefix) {
+    if (!/\P{C}/u.test(ch)) continue
+    if (Buffer.byteLength(out + ch) > 128) break
+    out += ch
+  }
+  return out
+}
+
+/** How many Update entries an object keeps before the oldest fold into "ancient-changes". */
+export const MAX_UPDATE_MANAGERS = 10
+
+/** Folds the oldest Update entries into one "ancient-changes" entry per apiVersion, as upstream. */
+export function capUpdateManagers(managers: Managers, max = MAX_UPDATE_MANAGERS): void {
+  const updaters = [...managers.entries()].filter(([, e]) => e.operation === "Update")
+  if (updaters.length <= max) return
+  const seconds = (e: ManagerEntry) => (e.time ? Math.floor(Date.parse(e.time) / 1000) : 0)
+  updaters.sort(([ia, a], [ib, b]) => seconds(a) - seconds(b) || (ia < ib ? -1 : ia > ib ? 1 : 0))
+  const firstOfVersion = new Map<string, string>()
+  let length = updaters.length
+  for (const [id, e] of updaters) {
+    if (length <= max) break
+    const bucketEntry = { manager: "ancient-changes", operation: "Update" as const, apiVersion: e.apiVersion }
+    const bucket = managerId(bucketEntry)
+    const first = firstOfVersion.get(e.apiVersion)
+    if (first === undefined) {
+      firstOfVersion.set(e.apiVersion, id)
+      continue
+    }
+    if (!managers.has(bucket)) {
+      const firstEntry = managers.get(first) as ManagerEntry
+      managers.delete(first)
+      managers.set(bucket, { ...bucketEntry, set: firstEntry.set })
+    }
+    const b = managers.get(bucket) as ManagerEntry
+    managers.set(bucket, { ...bucketEntry, set: e.set.union(b.set), ...(e.time ? { time: e.time } : {}) })
+    managers.delete(id)
+    length--
+  }
+}

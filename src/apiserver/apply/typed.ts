@@ -1,0 +1,270 @@
+/**
+ * Objects seen through their schema as server-side apply sees them: which positions are leaves
+ * (scalars, atomic structs, maps and lists), granular structs and maps, associative lists keyed
+ * by their map keys, and sets. Positions without schema: maps granular, lists atomic. The field
+ * set of an object and the comparison of two objects, in upstream's terms.
+ */
+import type { ApiObject } from "../../api/index.ts"
+import { type Shape, childOf } from "../shapes.ts"
+import { FieldSet, fieldPE, indexPE, keyPE, valuePE } from "./field-set.ts"
+
+/** A decoded JSON object. */
+export type Obj = Record<string, unknown>
+
+/** True for a JSON object. */
+export function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v)
+}
+
+/** How a value at a position is merged and owned. */
+export type Mode =
+  | { readonly kind: "leaf" }
+  | { readonly kind: "fields"; readonly shape: Shape }
+  | { readonly kind: "assoc"; readonly keys: readonly string[]; readonly elem: Shape }
+  | { readonly kind: "set" }
+
+const LEAF: Mode = { kind: "leaf" }
+
+/** Defaults of list map keys a client may omit (upstream takes them from the schema). */
+const KEY_DEFAULTS: Readonly<Record<string, unknown>> = { protocol: "TCP" }
+
+/** The mode of `value` at a position of shape `shape`. */
+export function modeOf(value: unknown, shape: Shape): Mode {
+  switch (shape.kind) {
+    case "struct":
+    case "map":
+      return isObj(value) && !shape.atomic ? { kind: "fields", shape } : LEAF
+    case "unknown":
+      return isObj(value) ? { kind: "fields", shape } : LEAF
+    case "list": {
+      if (!Array.isArray(value)) return LEAF
+      const f = shape.field
+      const merge = (f.ps ?? "").split(",").includes("merge")
+      const lt = f.lt ?? (merge ? (f.mk ? "map" : "set") : "atomic")
+      if (lt === "set") return { kind: "set" }
+      if (lt === "map") return { kind: "assoc", keys: f.lk ?? (f.mk ? [f.mk] : []), elem: shape.elem }
+      return LEAF
+    }
+    default:
+      return LEAF
+  }
+}
+
+/** The path element of an associative list item. */
+export function itemPE(item: unknown, i: number, keys: readonly string[]): string {
+  if (!isObj(item) || keys.length === 0) return indexPE(i)
+  const withDefaults: Obj = { ...item }
+  for (const k of keys)
+    if (withDefaults[k] === undefined && k in KEY_DEFAULTS) withDefaults[k] = KEY_DEFAULTS[k]
+  return keyPE(withDefaults, keys)
+}
+
+/** True when `name` is a declared field of a struct shape (not a map entry). */
+export function isDeclared(shape: Shape, name: string): boolean {
+  return (shape.kind === "struct" || shape.kind === "unknown") && childOf(shape, name).field !== undefined
+}
+
+/** The field set of a value: every leaf, list item and map entry it sets (upstream's ToFieldSet). */
+export function toFieldSet(value: unknown, shape: Shape, node = new FieldSet()): FieldSet {
+  const mode = modeOf(value, shape)
+  switch (mode.kind) {
+    case "leaf":
+      node.member = true
+      break
+    case "fields":
+      for (const [k, v] of Object.entries(value as Obj)) {
+        const child = node.child(fieldPE(k))
+        toFieldSet(v, childOf(shape, k).shape, child)
+        if (v === null || (isObj(v) && Object.keys(v).length === 0) || !isDeclared(shape, k))
+          child.member = true
+      }
+      break
+    case "assoc":
+      ;(value as unknown[]).forEach((item, i) => {
+        const child = node.child(itemPE(item, i, mode.keys))
+        toFieldSet(item, mode.elem, child)
+        child.member = true
+      })
+      break
+    case "set":
+      for (const item of value as unknown[]) node.child(valuePE(item)).member = true
+      break
+  }
+  return node
+}
+
+/** What changed between two objects: upstream's Comparison. */
+export interface Comparison {
+  readonly added: FieldSet
+  readonly modified: FieldSet
+  readonly removed: FieldSet
+}
+
+/**
+ * Compares `lhs` (old) with `rhs` (new). With `structMembers` false, structs that appear are not
+ * members themselves (upstream compares against Go's zero value, where most already exist).
+ */
+export function compare(lhs: unknown, rhs: unknown, shape: Shape, structMembers = true): Comparison {
+  const c = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() }
+  compareAt({ c, structMembers }, [], lhs, rhs, shape)
+  return c
+}
+
+function isEmptyValue(v: unknown): boolean {
+  return (
+    v === undefined ||
+    v === null ||
+    (Array.isArray(v) && v.length === 0) ||
+    (isObj(v) && Object.keys(v).length === 0)
+  )
+}
+
+function jsonKind(v: unknown): string {
+  return Array.isArray(v) ? "array" : v === null ? "null" : typeof v
+}
+
+/** Leaves, values that changed their JSON kind, and two empty maps or lists compare as one value. */
+function isLeafPair(mode: Mode, lhs: unknown, rhs: unknown): boolean {
+  if (mode.kind === "leaf") return true
+  if (lhs !== undefined && rhs !== undefined && jsonKind(lhs) !== jsonKind(rhs)) return true
+  return isEmptyValue(lhs) && isEmptyValue(rhs)
+}
+
+interface CompareState {
+  readonly c: Comparison
+  readonly structMembers: boolean
+}
+
+function compareAt(
+  st: CompareState,
+  path: string[],
+  lhs: unknown,
+  rhs: unknown,
+  shape: Shape,
+  item = false,
+): void {
+  const { c } = st
+  if (lhs === undefined && rhs === undefined) return
+  const mode = modeOf(rhs !== undefined ? rhs : lhs, shape)
+  if (isLeafPair(mode, lhs, rhs)) {
+    if (lhs === undefined) c.added.insert(path)
+    else if (rhs === undefined) c.removed.insert(path)
+    else if (JSON.stringify(lhs) !== JSON.stringify(rhs)) c.modified.insert(path)
+    return
+  }
+  if (lhs === undefined) {
+    if (st.structMembers || item || shape.kind !== "struct") c.added.insert(path)
+  } else if (rhs === undefined) c.removed.insert(path)
+  if (mode.kind === "fields") compareFields(st, path, lhs, rhs, shape)
+  else if (mode.kind === "set") compareSet(c, path, lhs, rhs)
+  else if (mode.kind === "assoc") compareItems(st, path, [lhs, rhs], mode)
+}
+
+function compareFields(st: CompareState, path: string[], lhs: unknown, rhs: unknown, shape: Shape): void {
+  const l = isObj(lhs) ? lhs : {}
+  const r = isObj(rhs) ? rhs : {}
+  for (const k of new Set([...Object.keys(l), ...Object.keys(r)])) {
+    compareAt(st, [...path, fieldPE(k)], l[k], r[k], childOf(shape, k).shape)
+  }
+}
+
+function compareSet(c: Comparison, path: string[], lhs: unknown, rhs: unknown): void {
+  const lv = new Set((Array.isArray(lhs) ? lhs : []).map((v) => valuePE(v)))
+  const rv = new Set((Array.isArray(rhs) ? rhs : []).map((v) => valuePE(v)))
+  for (const pe of rv) if (!lv.has(pe)) c.added.insert([...path, pe])
+  for (const pe of lv) if (!rv.has(pe)) c.removed.insert([...path, pe])
+}
+
+function compareItems(
+  st: CompareState,
+  path: string[],
+  [lhs, rhs]: [unknown, unknown],
+  mode: { readonly keys: readonly string[]; readonly elem: Shape },
+): void {
+  const byKey = (list: unknown) =>
+    new Map((Array.isArray(list) ? list : []).map((item, i) => [itemPE(item, i, mode.keys), item]))
+  const lm = byKey(lhs)
+  const rm = byKey(rhs)
+  for (const pe of new Set([...lm.keys(), ...rm.keys()])) {
+    compareAt(st, [...path, pe], lm.get(pe), rm.get(pe), mode.elem, true)
+  }
+}
+
+/**
+ * `set` with the declared struct fields on the way to its members made members too (upstream's
+ * EnsureNamedFieldsAreMembers), so removing a struct field removes it whole.
+ */
+export function withNamedFields(set: FieldSet, shape: Shape): FieldSet {
+  const out = new FieldSet()
+  out.member = set.member
+  for (const [pe, child] of set.children) {
+    const name = pe.startsWith("f:") ? pe.slice(2) : undefined
+    let sub: Shape
+    if (name !== undefined) sub = childOf(shape, name).shape
+    else sub = shape.kind === "list" ? shape.elem : shape
+    const c = withNamedFields(child, sub)
+    if (name !== undefined && isDeclared(shape, name)) c.member = true
+    out.children.set(pe, c)
+  }
+  return out
+}
+
+/**
+ * The first thing upstream refuses in an applied configuration: an associative list item
+ * missing a key field, or two items with the same key. Undefined when there is none.
+ */
+export function configError(value: unknown, shape: Shape, path = ""): string | undefined {
+  const mode = modeOf(value, shape)
+  if (mode.kind === "fields") {
+    for (const [k, v] of Object.entries(value as Obj)) {
+      const err = configError(v, childOf(shape, k).shape, `${path}.${k}`)
+      if (err) return err
+    }
+  } else if (mode.kind === "assoc") {
+    return itemsError(value as unknown[], mode, path)
+  } else if (mode.kind === "set") {
+    const seen = new Set<string>()
+    for (const item of value as unknown[]) {
+      const pe = valuePE(item)
+      if (seen.has(pe)) return `${path}: duplicate entries for key [=${JSON.stringify(item)}]`
+      seen.add(pe)
+    }
+  }
+  return undefined
+}
+
+function itemsError(
+  items: unknown[],
+  mode: { keys: readonly string[]; elem: Shape },
+  path: string,
+): string | undefined {
+  const seen = new Set<string>()
+  for (const [i, item] of items.entries()) {
+    if (isObj(item)) {
+      const missing = mode.keys.find((k) => item[k] === undefined && !(k in KEY_DEFAULTS))
+      if (missing) {
+        return `${path}: element ${i}: associative list with keys has an element that omits key field "${missing}" (and doesn't have default value)`
+      }
+    }
+    const pe = itemPE(item, i, mode.keys)
+    if (seen.has(pe)) {
+      const keys = Object.entries(JSON.parse(pe.slice(2)) as Obj)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(",")
+      return `${path}: duplicate entries for key [${keys}]`
+    }
+    seen.add(pe)
+    const err = configError(item, mode.elem, `${path}[${i}]`)
+    if (err) return err
+  }
+  return undefined
+}
+
+/** An object without the metadata that is never compared (managedFields, resourceVersion). */
+export function comparable(obj: ApiObject | undefined): Obj {
+  if (!obj) return {}
+  const meta = { ...(obj.metadata ?? {}) } as Obj
+  delete meta.managedFields
+  delete meta.resourceVersion
+  return { ...(obj as Obj), metadata: meta }
+}

@@ -1,0 +1,61 @@
+/** PATCH with `application/apply-patch+yaml`: server-side apply, creating the object when missing. */
+import { type ApiObject, badRequest, conflict, fieldErrors, invalid } from "../../api/index.ts"
+import { applyConfig, writeContext } from "../apply/index.ts"
+import type { ApiResponse } from "../http.ts"
+import { chooseOutput, decodeBody } from "../negotiate.ts"
+import { queryBool } from "../request-info.ts"
+import type { ResourceRequest } from "./context.ts"
+import { respondObject } from "./read.ts"
+
+function isDryRun(r: ResourceRequest): boolean {
+  const values = r.req.query.getAll("dryRun")
+  for (const v of values)
+    if (v !== "All") throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`)
+  return values.length > 0
+}
+
+/** Applies the request's configuration as its fieldManager (required); 201 when it created the object. */
+export async function applyObject(r: ResourceRequest, subresource: string): Promise<ApiResponse> {
+  const manager = r.req.query.get("fieldManager") ?? ""
+  if (!manager) {
+    throw invalid(
+      "PatchOptions",
+      "",
+      [fieldErrors.required("fieldManager", "is required for apply patch")],
+      "meta.k8s.io",
+    )
+  }
+  const force = queryBool(r.req.query, "force")
+  const config = decodeBody("application/apply-patch+yaml", await r.req.body())
+  const rv = (config as ApiObject | null)?.metadata?.resourceVersion
+  const { object, created } = await r.parts.registry.update(
+    r.served,
+    { namespace: r.namespace, name: r.ri.name },
+    (cur) => {
+      const uid = (config as ApiObject | null)?.metadata?.uid
+      if (!cur && uid) {
+        const { resource, group } = r.served.info
+        throw conflict(
+          { resource, group },
+          r.ri.name,
+          `uid mismatch: the provided object specified uid ${uid}, and no existing object was found`,
+        )
+      }
+      const ctx = writeContext(r.served.info, subresource, r.parts.clock.now())
+      const obj = applyConfig(cur, config, { manager, force }, ctx)
+      const meta = (obj.metadata ??= {})
+      meta.name ??= r.ri.name
+      if (r.namespace) meta.namespace ??= r.namespace
+      return obj
+    },
+    {
+      subresource,
+      clientResourceVersion: typeof rv === "string" ? rv : "",
+      dryRun: isDryRun(r),
+      user: r.req.user,
+      createIfMissing: subresource === "",
+    },
+  )
+  const out = chooseOutput(r.req.header("accept"), { table: true }) ?? { kind: "json" as const }
+  return respondObject(r, out, object, created ? 201 : 200)
+}

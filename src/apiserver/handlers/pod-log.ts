@@ -1,0 +1,109 @@
+/**
+ * pods/log: the API server finds the pod's node and forwards the request to that node's
+ * kubelet (`/containerLogs/...`), streaming the answer back, as upstream's API server does.
+ * Errors the kubelet would give for a pod that has no logs yet are answered here, with
+ * upstream's messages.
+ */
+import { request as httpRequest, type IncomingMessage } from "node:http"
+import { request as httpsRequest } from "node:https"
+import type { Node, Pod } from "kubernetes-types/core/v1.js"
+import { ApiError, badRequest, findResource, type ResourceInfo } from "../../api/index.ts"
+import type { ApiResponse } from "../http.ts"
+import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
+
+const FORWARDED = ["follow", "previous", "tailLines", "sinceSeconds", "sinceTime", "timestamps", "limitBytes"]
+
+function containerOf(pod: Pod, asked: string | null): string {
+  const names = (pod.spec?.containers ?? []).map((c) => c.name)
+  const inits = (pod.spec?.initContainers ?? []).map((c) => c.name)
+  if (asked) {
+    if (![...names, ...inits].includes(asked)) {
+      const list = `[${names.join(" ")}]${inits.length ? ` or one of the init containers: [${inits.join(" ")}]` : ""}`
+      throw badRequest(
+        `container ${asked} is not valid for pod ${pod.metadata?.name}, choose one of: ${list}`,
+      )
+    }
+    return asked
+  }
+  if (names.length === 1) return names[0] as string
+  const defaulted = pod.metadata?.annotations?.["kubectl.kubernetes.io/default-container"]
+  if (defaulted && names.includes(defaulted)) return defaulted
+  throw badRequest(
+    `a container name must be specified for pod ${pod.metadata?.name}, choose one of: [${names.join(" ")}]${inits.length ? ` or one of the init containers: [${inits.join(" ")}]` : ""}`,
+  )
+}
+
+/** The kubelet's address: the node's InternalIP (else Hostname) and its daemon endpoint port. */
+function kubeletAddress(node: Node): { host: string; port: number } {
+  const addrs = node.status?.addresses ?? []
+  const host = (addrs.find((a) => a.type === "InternalIP") ?? addrs.find((a) => a.type === "Hostname"))
+    ?.address
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port
+  if (!host || !port)
+    throw new ApiError("ServiceUnavailable", `node ${node.metadata?.name} has no kubelet address`)
+  return { host, port }
+}
+
+function waitingMessage(pod: Pod, container: string): string | undefined {
+  const all = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]
+  const s = all.find((c) => c.name === container)
+  if (!s)
+    return `container "${container}" in pod "${pod.metadata?.name}" is waiting to start: ContainerCreating`
+  const waiting = s.state?.waiting
+  if (waiting && !s.lastState?.terminated) {
+    return `container "${container}" in pod "${pod.metadata?.name}" is waiting to start: ${waiting.reason ?? "ContainerCreating"}`
+  }
+  return undefined
+}
+
+function call(cfg: KubeletClientConfig, url: string): Promise<IncomingMessage> {
+  const send = cfg.tls ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const req = send(url, cfg.tls ? { ca: cfg.tls.ca, cert: cfg.tls.cert, key: cfg.tls.key } : {}, resolve)
+    req.on("error", reject)
+    req.end()
+  })
+}
+
+async function* streamOf(res: IncomingMessage): AsyncIterable<Buffer> {
+  for await (const chunk of res) yield chunk as Buffer
+}
+
+async function readAll(res: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = []
+  for await (const c of res) parts.push(c as Buffer)
+  return Buffer.concat(parts).toString()
+}
+
+/** GET pods/<name>/log. */
+export async function podLog(r: ResourceRequest, cfg: KubeletClientConfig): Promise<ApiResponse> {
+  const pod = (await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Pod
+  const q = r.req.query
+  const container = containerOf(pod, q.get("container"))
+  const nodeName = pod.spec?.nodeName
+  if (!nodeName) throw badRequest(`pod ${pod.metadata?.name} does not have a host assigned`)
+  const previous = q.get("previous") === "true"
+  const waiting = previous ? undefined : waitingMessage(pod, container)
+  if (waiting) throw badRequest(waiting)
+  const nodes = r.parts.served(findResource("", "v1", "nodes") as ResourceInfo)
+  const node = (await r.parts.registry.get(nodes, "", nodeName)) as Node
+  const { host, port } = kubeletAddress(node)
+  const fwd = new URLSearchParams()
+  for (const k of FORWARDED) {
+    const v = q.get(k)
+    if (v !== null) fwd.set(k, v)
+  }
+  const path = `/containerLogs/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.ri.name)}/${encodeURIComponent(container)}`
+  const url = `${cfg.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}${path}?${fwd}`
+  let res: IncomingMessage
+  try {
+    res = await call(cfg, url)
+  } catch (err) {
+    throw new ApiError("ServiceUnavailable", `Get "${url}": ${(err as Error).message}`)
+  }
+  if (res.statusCode !== 200) {
+    const text = (await readAll(res)).trim()
+    throw res.statusCode === 404 ? new ApiError("NotFound", text) : badRequest(text)
+  }
+  return { status: 200, headers: { "content-type": "text/plain" }, stream: streamOf(res) }
+}

@@ -1,0 +1,83 @@
+/** Write bodies checked against the schema table under the request's fieldValidation directive. */
+import { schema } from "../../api/index.ts"
+import {
+  type FieldCheckInput,
+  checkBody,
+  checkPatched,
+  fieldValidationOf,
+  warningHeader,
+} from "../field-validation.ts"
+import type { ApiResponse } from "../http.ts"
+import { decodeBody, parseMediaTypes } from "../negotiate.ts"
+import { decodeYamlBody } from "../yaml-body.ts"
+import type { ResourceRequest } from "./context.ts"
+
+function checkInput(r: ResourceRequest, options: string, json: string | undefined): FieldCheckInput {
+  const { group, version, kind } = r.served.info
+  return {
+    directive: fieldValidationOf(r.req.query, options),
+    type: schema.definitionOf(group, version, kind),
+    kind,
+    version,
+    ...(json !== undefined ? { json } : {}),
+  }
+}
+
+function mediaType(contentType: string | undefined): string {
+  return parseMediaTypes(contentType)[0]?.type ?? "application/json"
+}
+
+/** Decodes a body; YAML leniently, its repeated keys returned for the check. */
+function decode(contentType: string | undefined, raw: Buffer): { body: unknown; decoding: string[] } {
+  if (mediaType(contentType) === "application/yaml") {
+    const yaml = decodeYamlBody(raw.toString("utf8"))
+    if (yaml) return { body: yaml.value, decoding: yaml.duplicates }
+  }
+  return { body: decodeBody(contentType, raw), decoding: [] }
+}
+
+/**
+ * The decoded body of a create (`CreateOptions`) or update (`UpdateOptions`), unknown fields
+ * dropped, with the warnings to answer with.
+ * @throws ApiError BadRequest for malformed bodies and, under Strict, unknown or duplicate fields
+ */
+export async function validatedBody(
+  r: ResourceRequest,
+  options: "CreateOptions" | "UpdateOptions",
+): Promise<{ body: unknown; warnings: readonly string[] }> {
+  const contentType = r.req.header("content-type")
+  const raw = await r.req.body()
+  const { body, decoding } = decode(contentType, raw)
+  const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
+  const input = { ...checkInput(r, options, json), decoding }
+  return { body, warnings: checkBody(body, input).warnings }
+}
+
+/** Checks what a patch produced; `warnings` holds the last check's. */
+export interface PatchCheck {
+  /** Checks and prunes `patched` in place and returns it. @throws ApiError Invalid under Strict */
+  check(patched: unknown): unknown
+  readonly warnings: readonly string[]
+}
+
+/** A checker for the objects the patch `patch` (decoded from `raw`, of `contentType`) produces. */
+export function patchCheck(r: ResourceRequest, contentType: string, raw: Buffer, patch: unknown): PatchCheck {
+  const checked = contentType !== "application/apply-patch+yaml"
+  const input = checked ? checkInput(r, "PatchOptions", raw.toString("utf8")) : undefined
+  let warnings: readonly string[] = []
+  return {
+    check(patched) {
+      if (input) warnings = checkPatched(patched, patch, input).warnings
+      return patched
+    },
+    get warnings() {
+      return warnings
+    },
+  }
+}
+
+/** `res` with a Warning header per warning (upstream's `299 - "text"`). */
+export function withWarnings(res: ApiResponse, warnings: readonly string[]): ApiResponse {
+  const warning = warningHeader(warnings)
+  return warning ? { ...res, headers: { ...res.headers, warning } } : res
+}

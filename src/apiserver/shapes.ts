@@ -1,0 +1,109 @@
+/**
+ * The shape of the value at a position of an object, read from the schema table: a struct of
+ * known fields, a map, a list (with the field's merge strategy, merge key and list type), a
+ * scalar, or unknown (no schema: custom resources, RawExtension, unknown fields). Strategic
+ * merge patch and server-side apply walk objects with it.
+ */
+import { schema } from "../api/index.ts"
+
+type FieldSchema = schema.FieldSchema
+
+/** What is known about one position of an object. */
+export type Shape =
+  | { readonly kind: "struct"; readonly type: string; readonly atomic: boolean }
+  | { readonly kind: "map"; readonly value: Shape; readonly atomic: boolean }
+  | { readonly kind: "list"; readonly elem: Shape; readonly field: FieldSchema }
+  | { readonly kind: "scalar" }
+  | { readonly kind: "unknown"; readonly object?: true }
+
+/** A position the schema says nothing about. */
+export const UNKNOWN: Shape = { kind: "unknown" }
+
+/** An object of a kind without schema (a custom resource): only its metadata is known. */
+export const UNKNOWN_OBJECT: Shape = { kind: "unknown", object: true }
+
+const OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+const OBJECT_FIELDS = new Set(["apiVersion", "kind", "metadata"])
+const SCALAR: Shape = { kind: "scalar" }
+
+/** Types serialized as one JSON scalar whatever their message looks like. */
+const SCALAR_LIKE = new Set([
+  schema.TIME,
+  schema.MICRO_TIME,
+  schema.DURATION,
+  schema.QUANTITY,
+  schema.INT_OR_STRING,
+])
+
+/** Types whose JSON is free-form. */
+const OPAQUE = new Set([schema.RAW_EXTENSION, schema.FIELDS_V1])
+
+/**
+ * Messages upstream marks `+structType=atomic` (owned and replaced whole by apply). The table
+ * records field markers only, so the message markers are listed here.
+ */
+const ATOMIC_TYPES = new Set([
+  "io.k8s.api.autoscaling.v1.CrossVersionObjectReference",
+  "io.k8s.api.core.v1.ConfigMapKeySelector",
+  "io.k8s.api.core.v1.EndpointAddress",
+  "io.k8s.api.core.v1.EndpointPort",
+  "io.k8s.api.core.v1.EvictionResponder",
+  "io.k8s.api.core.v1.FileKeySelector",
+  "io.k8s.api.core.v1.LocalObjectReference",
+  "io.k8s.api.core.v1.NodeSelector",
+  "io.k8s.api.core.v1.NodeSelectorTerm",
+  "io.k8s.api.core.v1.ObjectFieldSelector",
+  "io.k8s.api.core.v1.ObjectReference",
+  "io.k8s.api.core.v1.ResourceFieldSelector",
+  "io.k8s.api.core.v1.ScopeSelector",
+  "io.k8s.api.core.v1.SecretKeySelector",
+  "io.k8s.api.core.v1.SecretReference",
+  "io.k8s.api.core.v1.TopologySelectorTerm",
+  "io.k8s.api.core.v1.TypedLocalObjectReference",
+  "io.k8s.api.discovery.v1.EndpointPort",
+  "io.k8s.api.networking.v1.ServiceBackendPort",
+  "io.k8s.api.rbac.v1.RoleRef",
+  "io.k8s.api.rbac.v1.Subject",
+  "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector",
+  "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference",
+])
+
+/** The shape of a value of type `t` (a scalar or message name). */
+export function typeShape(t: string, atomic = false): Shape {
+  if (schema.SCALAR_TYPES.has(t) || SCALAR_LIKE.has(t)) return SCALAR
+  if (OPAQUE.has(t)) return UNKNOWN
+  const msg = schema.typeSchema(t)
+  if (!msg) return UNKNOWN
+  if (msg.alias) return { kind: "list", elem: SCALAR, field: { n: 1, t: "string", rep: true, lt: "atomic" } }
+  return { kind: "struct", type: t, atomic: atomic || ATOMIC_TYPES.has(t) }
+}
+
+/** The shape of an object of a kind, or undefined when the table does not know the kind. */
+export function kindShape(group: string, version: string, kind: string): Shape | undefined {
+  const def = schema.definitionOf(group, version, kind)
+  return def ? typeShape(def) : undefined
+}
+
+function shapeOfField(f: FieldSchema): Shape {
+  if (f.rep) return { kind: "list", elem: typeShape(f.t), field: f }
+  if (f.map) return { kind: "map", value: typeShape(f.t), atomic: f.mt === "atomic" }
+  return typeShape(f.t, f.st === "atomic")
+}
+
+/** A child position: its shape and, for struct fields, the field's schema. */
+export interface Child {
+  readonly shape: Shape
+  readonly field?: FieldSchema
+}
+
+/** The shape of `name` inside a struct or map of `parent`. */
+export function childOf(parent: Shape, name: string): Child {
+  if (parent.kind === "map") return { shape: parent.value }
+  if (parent.kind === "unknown" && parent.object && OBJECT_FIELDS.has(name)) {
+    const field = { n: 0, t: name === "metadata" ? OBJECT_META : "string" }
+    return { shape: typeShape(field.t), field }
+  }
+  if (parent.kind !== "struct") return { shape: UNKNOWN }
+  const f = schema.fieldOf(parent.type, name)
+  return f ? { shape: shapeOfField(f), field: f } : { shape: UNKNOWN }
+}

@@ -1,0 +1,33 @@
+/**
+ * YAML request bodies decoded leniently for field validation: a repeated key keeps its last value
+ * and is reported as upstream's YAML decoder reports it (`line 10: key "paused" already set in map`).
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml"
+
+/** A decoded YAML body and its repeated keys; undefined when the text is not valid YAML. */
+export function decodeYamlBody(text: string): { value: unknown; duplicates: string[] } | undefined {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines })
+  if (doc.errors.length > 0) return undefined
+  const duplicates: string[] = []
+  const walk = (node: unknown): void => {
+    if (isSeq(node)) for (const item of node.items) walk(item)
+    if (!isMap(node)) return
+    const seen = new Set<string>()
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key)
+      if (seen.has(key)) {
+        const at = isScalar(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]).line : 0
+        duplicates.push(`line ${at}: key ${JSON.stringify(key)} already set in map`)
+      }
+      seen.add(key)
+      walk(pair.value)
+    }
+  }
+  walk(doc.contents)
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }), duplicates }
+  } catch {
+    return undefined // too many aliases: the strict decoder reports it
+  }
+}

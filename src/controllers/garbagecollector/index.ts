@@ -1,0 +1,2 @@
+/** The garbage collector: background, foreground and orphan propagation over ownerReferences. */
+export { garbageCollectorController, DISCOVERY_RESYNC_MS } from "./garbagecollector.ts"

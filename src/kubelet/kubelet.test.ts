@@ -1,0 +1,199 @@
+import assert from "node:assert/strict"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, describe, test } from "node:test"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import { type ApiObject, ConfigMaps, Events, Nodes, Pods } from "../api/index.ts"
+import { type ClientEnv, startClientEnv } from "../testing/index.ts"
+import { Kubelet } from "./kubelet.ts"
+import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
+import { KubeletServer } from "./server.ts"
+
+let env: ClientEnv
+let dir: string
+const stop = new AbortController()
+let running: Promise<void>
+let server: KubeletServer
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "k8ts-kubelet-"))
+  env = await startClientEnv()
+  const runtime = new ProcessRuntime({ root: join(dir, "runtime"), podRange: "127.245.0.0/24" })
+  const holder: { kubelet?: Kubelet } = {}
+  server = new KubeletServer({
+    records: (ns, name) => holder.kubelet?.record(ns, name),
+    runtime,
+    host: "127.0.0.1",
+    port: 0,
+  })
+  const port = await server.listen()
+  const kubelet = (holder.kubelet = new Kubelet({
+    client: env.inProcess,
+    nodeName: "node-a",
+    address: "127.0.0.1",
+    runtime,
+    dataDir: dir,
+    kubeletPort: port,
+    backoff: { initialMs: 200, maxMs: 800 },
+  }))
+  running = kubelet.run(stop.signal)
+})
+
+after(async () => {
+  stop.abort()
+  await running
+  await server.close()
+  await env.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const pods = () => env.inProcess.resource(Pods)
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms
+  let last: unknown
+  while (Date.now() < end) {
+    try {
+      const v = await fn()
+      if (v) return v
+    } catch (err) {
+      last = err
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`)
+}
+
+function pod(name: string, spec: Partial<Pod["spec"]> & object): Pod & ApiObject {
+  return {
+    metadata: { name, namespace: "default" },
+    spec: { nodeName: "node-a", terminationGracePeriodSeconds: 1, containers: [], ...spec },
+  } as Pod & ApiObject
+}
+
+async function phaseOf(name: string, phase: string): Promise<Pod> {
+  return until(`${name} ${phase}`, async () => {
+    const p = await pods().get({ namespace: "default", name })
+    return p.status?.phase === phase ? p : undefined
+  })
+}
+
+describe("kubelet with the process runtime", () => {
+  test("registers its node with the host's capacity", async () => {
+    const node = await until("node", () => env.inProcess.resource(Nodes).get({ name: "node-a" }))
+    assert.ok(Number(node.status?.capacity?.cpu) >= 1)
+    assert.match(node.status?.nodeInfo?.containerRuntimeVersion ?? "", /^process:\/\//)
+    assert.equal(node.status?.conditions?.find((c) => c.type === "Ready")?.status, "True")
+  })
+
+  test("a pod runs to Succeeded with its env, $(VAR) expansion and logs", async () => {
+    await env.inProcess
+      .resource(ConfigMaps)
+      .create({ metadata: { name: "cfg", namespace: "default" }, data: { color: "blue" } })
+    await pods().create(
+      pod("hello", {
+        restartPolicy: "Never",
+        containers: [
+          {
+            name: "main",
+            image: "busybox",
+            command: ["sh", "-c", "echo hello $(GREETING) $COLOR $MY_POD"],
+            env: [
+              { name: "GREETING", value: "world" },
+              { name: "COLOR", valueFrom: { configMapKeyRef: { name: "cfg", key: "color" } } },
+              { name: "MY_POD", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+            ],
+          },
+        ],
+      }),
+    )
+    const p = await phaseOf("hello", "Succeeded")
+    const st = p.status?.containerStatuses?.[0]
+    assert.equal(st?.state?.terminated?.exitCode, 0)
+    assert.equal(st?.state?.terminated?.reason, "Completed")
+    assert.match(p.status?.podIP ?? "", /^127\.245\.0\./)
+    const log = await env.inProcess.request<string>({
+      method: "GET",
+      ref: Pods,
+      namespace: "default",
+      name: "hello",
+      subresource: "log",
+    })
+    assert.equal(log, "hello world blue hello\n")
+  })
+
+  test("a crashing container restarts with back-off and reports CrashLoopBackOff", async () => {
+    await pods().create(
+      pod("crash", {
+        containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "echo boom; exit 3"] }],
+      }),
+    )
+    const p = await until("restarts", async () => {
+      const p = await pods().get({ namespace: "default", name: "crash" })
+      return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2 ? p : undefined
+    })
+    const st = p.status?.containerStatuses?.[0]
+    assert.equal(st?.lastState?.terminated?.exitCode, 3)
+    assert.equal(p.status?.phase, "Running")
+    const events = await env.inProcess.resource(Events).list({ namespace: "default" })
+    assert.ok(
+      events.items.some((e) => (e as any).reason === "BackOff" && (e as any).involvedObject.name === "crash"),
+    )
+    const prev = await env.inProcess.request<string>({
+      method: "GET",
+      ref: Pods,
+      namespace: "default",
+      name: "crash",
+      subresource: "log",
+      query: { previous: true },
+    })
+    assert.equal(prev, "boom\n")
+  })
+
+  test("init containers run first, in order; a readiness probe gates Ready", async () => {
+    await pods().create(
+      pod("web", {
+        initContainers: [{ name: "init", image: "busybox", command: ["sh", "-c", "echo init done"] }],
+        containers: [
+          {
+            name: "web",
+            image: "registry.k8s.io/e2e-test-images/agnhost:2.53",
+            args: ["netexec", "--http-port=8080", "--udp-port=-1"],
+            readinessProbe: { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 1 },
+          },
+        ],
+      }),
+    )
+    const p = await until("ready", async () => {
+      const p = await pods().get({ namespace: "default", name: "web" })
+      return p.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" ? p : undefined
+    })
+    assert.equal(p.status?.initContainerStatuses?.[0]?.state?.terminated?.reason, "Completed")
+    const res = await fetch(`http://${p.status?.podIP}:8080/hostname`)
+    assert.equal(await res.text(), "web")
+  })
+
+  test("deleting a pod stops its containers and the kubelet confirms the deletion", async () => {
+    await pods().create(pod("sleeper", { containers: [{ name: "s", image: "pause" }] }))
+    await phaseOf("sleeper", "Running")
+    await pods().delete({ namespace: "default", name: "sleeper" })
+    await until("gone", async () => {
+      try {
+        await pods().get({ namespace: "default", name: "sleeper" })
+        return false
+      } catch {
+        return true
+      }
+    })
+  })
+
+  test("an unknown image without a command waits with ErrImagePull", async () => {
+    await pods().create(pod("mystery", { containers: [{ name: "m", image: "example.com/mystery:1" }] }))
+    const p = await until("waiting", async () => {
+      const p = await pods().get({ namespace: "default", name: "mystery" })
+      return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "ErrImagePull" ? p : undefined
+    })
+    assert.equal(p.status?.phase, "Pending")
+  })
+})

@@ -1,0 +1,300 @@
+/**
+ * The kubelet: registers this machine's Node, renews its Lease, watches the pods bound to it
+ * (and only those), and makes each match its spec through the container runtime, reporting
+ * status as upstream does. Probes run on their own timers; container exits and probe changes
+ * requeue the pod. Stopping the kubelet stops every container it started.
+ */
+import { setMaxListeners } from "node:events"
+import type { Node, Pod, Service } from "kubernetes-types/core/v1.js"
+import { ApiError, type ApiObject, keyOf, Nodes, Pods, Services } from "../api/index.ts"
+import {
+  type Client,
+  ClientEventRecorder,
+  type Informer,
+  RateLimitingQueue,
+  SharedInformers,
+} from "../client/index.ts"
+import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
+import { healthyConditions } from "./hollow/node-object.ts"
+import { renewNodeLease } from "./node-lease.ts"
+import { realNode } from "./node.ts"
+import { type Backoff, refresh, stopAll, type SyncDeps, syncPod } from "./pod-sync.ts"
+import type { PodRecord } from "./pod-state.ts"
+import { podStatus } from "./pod-status.ts"
+import { ProbeManager } from "./probe-manager.ts"
+import type { ContainerRuntime } from "./runtime/runtime.ts"
+
+/** Options of Kubelet. */
+export interface KubeletOptions {
+  readonly client: Client
+  readonly nodeName: string
+  /** The node's InternalIP. */
+  readonly address: string
+  readonly runtime: ContainerRuntime
+  /** Where ephemeral storage lives (for the Node's capacity). */
+  readonly dataDir: string
+  readonly podCIDR?: string
+  /** The port of the kubelet's API (logs), reported in daemonEndpoints. */
+  readonly kubeletPort?: number
+  readonly clock?: Clock
+  readonly log?: Logger
+  /** Restart back-off (default 10 s doubling to 5 minutes). */
+  readonly backoff?: Backoff
+  /** Where a ClusterIP is reached from this node, for the service environment variables. */
+  readonly serviceAddress?: (clusterIP: string) => string
+  /** Concurrent pod syncs (default 8). */
+  readonly workers?: number
+}
+
+const DEFAULT_BACKOFF: Backoff = { initialMs: 10_000, maxMs: 300_000 }
+
+/** Runs one node. */
+export class Kubelet {
+  readonly #o: KubeletOptions
+  readonly #clock: Clock
+  readonly #log: Logger
+  readonly #records = new Map<string, PodRecord>()
+  readonly #keysByUid = new Map<string, string>()
+  readonly #written = new Map<string, string>()
+  #queue = new RateLimitingQueue()
+  #pods: Informer<Pod & ApiObject> | undefined
+  #services: Informer<Service & ApiObject> | undefined
+  #probes: ProbeManager | undefined
+  #since = 0
+
+  constructor(opts: KubeletOptions) {
+    this.#o = opts
+    this.#clock = opts.clock ?? realClock
+    this.#log = opts.log ?? silentLogger()
+  }
+
+  /** The pods this kubelet holds a record of (for the node API). */
+  record(namespace: string, name: string): PodRecord | undefined {
+    return this.#records.get(`${namespace}/${name}`)
+  }
+
+  /** The pod object as last seen. */
+  pod(namespace: string, name: string): Pod | undefined {
+    return this.#pods?.cache.get(`${namespace}/${name}`)
+  }
+
+  /** Registers the Node, then runs pods until `signal` aborts; then stops every container. */
+  async run(outer: AbortSignal): Promise<void> {
+    // Workers, informers and heartbeats each listen for the abort: one signal of our own allows that many.
+    const ac = new AbortController()
+    setMaxListeners(64, ac.signal)
+    const forward = () => ac.abort(outer.reason)
+    if (outer.aborted) forward()
+    outer.addEventListener("abort", forward, { once: true })
+    const signal = ac.signal
+    await this.#register()
+    const informers = new SharedInformers(this.#o.client, { clock: this.#clock, log: this.#log })
+    this.#pods = informers.get<Pod & ApiObject>(Pods, { fieldSelector: `spec.nodeName=${this.#o.nodeName}` })
+    this.#services = informers.get<Service & ApiObject>(Services)
+    this.#queue = new RateLimitingQueue({ clock: this.#clock })
+    const queue = this.#queue
+    const enqueue = (p: Pod) => queue.add(keyOf(p as ApiObject))
+    this.#pods.addHandler({ onAdd: enqueue, onUpdate: (_o, p) => enqueue(p), onDelete: enqueue })
+    const offExit = this.#o.runtime.onExit((c) => {
+      const key = this.#keysByUid.get(c.podUid)
+      if (key) queue.add(key)
+    })
+    this.#probes = new ProbeManager({
+      runtime: this.#o.runtime,
+      events: this.#events(),
+      log: this.#log,
+      changed: (key) => queue.add(key),
+    })
+    const running = informers.run(signal)
+    try {
+      await Promise.all([this.#pods.waitForSync(signal), this.#services.waitForSync(signal)])
+      this.#log.info({ node: this.#o.nodeName, runtime: this.#o.runtime.name }, "Kubelet started")
+      await Promise.all([
+        ...Array.from({ length: this.#o.workers ?? 8 }, () => this.#work(signal)),
+        this.#heartbeat(signal),
+        running,
+      ])
+    } finally {
+      outer.removeEventListener("abort", forward)
+      offExit()
+      queue.shutDown()
+      this.#probes.stopAll()
+      await this.#o.runtime.close(2000)
+    }
+  }
+
+  #events(): ClientEventRecorder {
+    return new ClientEventRecorder(this.#o.client, {
+      component: "kubelet",
+      host: this.#o.nodeName,
+      clock: this.#clock,
+      log: this.#log,
+    })
+  }
+
+  async #register(): Promise<void> {
+    const now = this.#clock.now()
+    this.#since = now
+    const node = realNode(
+      {
+        name: this.#o.nodeName,
+        address: this.#o.address,
+        dataDir: this.#o.dataDir,
+        kubeletPort: this.#o.kubeletPort ?? 10250,
+        runtime: { name: this.#o.runtime.name, version: this.#o.runtime.version },
+        ...(this.#o.podCIDR ? { podCIDR: this.#o.podCIDR } : {}),
+      },
+      now,
+    )
+    const nodes = this.#o.client.resource(Nodes)
+    try {
+      await nodes.create(node as Node & ApiObject)
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
+      await nodes.patch(
+        { name: this.#o.nodeName },
+        { status: node.status },
+        { type: "merge", subresource: "status" },
+      )
+    }
+    await renewNodeLease(this.#o.client, this.#o.nodeName, now)
+  }
+
+  async #heartbeat(signal: AbortSignal): Promise<void> {
+    let sinceStatus = 0
+    while (!signal.aborted) {
+      await this.#clock.sleep(10_000, signal).catch(() => {})
+      if (signal.aborted) return
+      const now = this.#clock.now()
+      try {
+        await renewNodeLease(this.#o.client, this.#o.nodeName, now)
+        if (now - sinceStatus >= 60_000) {
+          sinceStatus = now
+          const conditions = healthyConditions(now, this.#since)
+          await this.#o.client
+            .resource(Nodes)
+            .patch(
+              { name: this.#o.nodeName },
+              { status: { conditions } },
+              { type: "merge", subresource: "status" },
+            )
+        }
+      } catch (err) {
+        this.#log.warn({ err: String(err) }, "Cannot renew the node lease")
+      }
+    }
+  }
+
+  async #work(signal: AbortSignal): Promise<void> {
+    const events = this.#events()
+    for (;;) {
+      const key = await this.#queue.next(signal)
+      if (key === undefined) return
+      try {
+        const after = await this.#sync(key, events)
+        this.#queue.forget(key)
+        if (Number.isFinite(after)) this.#queue.addAfter(key, Math.max(after, 10))
+      } catch (err) {
+        if (!signal.aborted) {
+          this.#log.warn({ key, err: String(err) }, "Pod sync failed, retrying")
+          this.#queue.addRateLimited(key)
+        }
+      } finally {
+        this.#queue.done(key)
+      }
+    }
+  }
+
+  #deps(events: ClientEventRecorder): SyncDeps {
+    return {
+      client: this.#o.client,
+      runtime: this.#o.runtime,
+      events,
+      log: this.#log,
+      hostIP: this.#o.address,
+      services: () => this.#services?.cache.list() ?? [],
+      ...(this.#o.serviceAddress ? { serviceAddress: this.#o.serviceAddress } : {}),
+      backoff: this.#o.backoff ?? DEFAULT_BACKOFF,
+      now: () => Date.now(),
+    }
+  }
+
+  async #sync(key: string, events: ClientEventRecorder): Promise<number> {
+    const pod = this.#pods?.cache.get(key)
+    const d = this.#deps(events)
+    let record = this.#records.get(key)
+    if (record && (!pod || pod.metadata?.uid !== record.uid)) {
+      await this.#forget(d, pod, record)
+      record = undefined
+    }
+    if (!pod) return Infinity
+    if (pod.metadata?.deletionTimestamp) return this.#terminate(d, pod, record)
+    const phase = pod.status?.phase
+    if (!record && (phase === "Succeeded" || phase === "Failed")) return Infinity
+    if (!record) {
+      record = {
+        uid: pod.metadata?.uid ?? "",
+        key,
+        since: Date.now(),
+        containers: new Map(),
+        initContainers: new Map(),
+      }
+      this.#records.set(key, record)
+      this.#keysByUid.set(record.uid, key)
+    }
+    const wait = await syncPod(d, pod, record)
+    this.#probes?.ensure(key, pod, record)
+    await this.#writeStatus(pod, record)
+    return wait
+  }
+
+  async #forget(d: SyncDeps, pod: Pod | undefined, record: PodRecord): Promise<void> {
+    this.#probes?.forget(record.key)
+    await stopAll(d, pod ?? ({} as Pod), record, 0)
+    if (record.sandbox) await this.#o.runtime.removeSandbox(record.sandbox.id)
+    this.#records.delete(record.key)
+    this.#keysByUid.delete(record.uid)
+    this.#written.delete(record.key)
+  }
+
+  /** Graceful deletion: stop the containers within the grace period, then confirm it. */
+  async #terminate(d: SyncDeps, pod: Pod, record: PodRecord | undefined): Promise<number> {
+    if (record) {
+      const grace =
+        (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
+      this.#probes?.forget(record.key)
+      await stopAll(d, pod, record, grace)
+      if (record.sandbox) await this.#o.runtime.removeSandbox(record.sandbox.id)
+      this.#records.delete(record.key)
+      this.#keysByUid.delete(record.uid)
+      this.#written.delete(record.key)
+    }
+    const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
+    await this.#o.client
+      .resource(Pods)
+      .delete(ref, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid ?? "" } })
+      .catch((err: unknown) => {
+        if (!(err instanceof ApiError && (err.reason === "NotFound" || err.reason === "Conflict"))) throw err
+      })
+    return Infinity
+  }
+
+  async #writeStatus(pod: Pod, record: PodRecord): Promise<void> {
+    refresh(this.#o.runtime, record)
+    const status = podStatus({ pod, record, hostIP: this.#o.address, now: this.#clock.now() })
+    const text = JSON.stringify(status)
+    if (this.#written.get(record.key) === text) return
+    try {
+      await this.#o.client
+        .resource(Pods)
+        .patch(
+          { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" },
+          { metadata: { uid: record.uid }, status },
+          { type: "merge", subresource: "status" },
+        )
+      this.#written.set(record.key, text)
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
+    }
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * One pass of the kubelet over one pod: make the runtime match the spec (sandbox, init
+ * containers in order, then the app containers, restarts under the restart policy with
+ * upstream's back-off), or tear it down when the pod is being deleted. Returns when to look
+ * again (a back-off ending).
+ */
+import type { Container, Pod, Service } from "kubernetes-types/core/v1.js"
+import type { Client, EventRecorder } from "../client/index.ts"
+import type { Logger } from "../util/index.ts"
+import { ContainerConfigError, containerEnv, expandCommand } from "./env.ts"
+import { type ContainerRecord, type PodRecord, recordOf } from "./pod-state.ts"
+import { willRestart } from "./pod-status.ts"
+import { ContainerCreateError, type ContainerRuntime, type Sandbox } from "./runtime/runtime.ts"
+
+/** Back-off between restarts of a crashing container. */
+export interface Backoff {
+  /** The first back-off (upstream: 10 s). */
+  readonly initialMs: number
+  /** The cap (upstream: 5 minutes). */
+  readonly maxMs: number
+}
+
+/** What a pod sync uses. */
+export interface SyncDeps {
+  readonly client: Client
+  readonly runtime: ContainerRuntime
+  readonly events: EventRecorder
+  readonly log: Logger
+  readonly hostIP: string
+  readonly services: () => Service[]
+  readonly serviceAddress?: (clusterIP: string) => string
+  readonly backoff: Backoff
+  readonly now: () => number
+}
+
+/** How long a container must run before its back-off is forgotten (upstream: 10 minutes). */
+const BACKOFF_RESET_MS = 10 * 60 * 1000
+
+function podLabel(pod: Pod): string {
+  return `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`
+}
+
+/** Starts container `c` of the pod (its attempt after `r.current`), recording waiting reasons. */
+async function startContainer(
+  d: SyncDeps,
+  pod: Pod,
+  sandbox: Sandbox,
+  c: Container,
+  r: ContainerRecord,
+): Promise<void> {
+  try {
+    const env = await containerEnv(c, {
+      client: d.client,
+      pod,
+      podIP: sandbox.ip,
+      hostIP: d.hostIP,
+      services: d.services(),
+    })
+    const { command, args } = expandCommand(c, env)
+    const attempt = r.current ? r.current.attempt + 1 : 0
+    if (attempt === 0)
+      d.events.event(
+        pod as never,
+        "Normal",
+        "Pulled",
+        `Container image "${c.image}" already present on machine`,
+      )
+    const info = await d.runtime.start(sandbox, {
+      name: c.name,
+      image: c.image ?? "",
+      command,
+      args,
+      env,
+      attempt,
+      ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+      ...(c.stdin ? { stdin: true } : {}),
+    })
+    if (r.current) {
+      r.previous = r.current
+      r.restartCount++
+    }
+    r.current = info
+    r.waiting = undefined
+    r.ready = !c.readinessProbe
+    r.started = !c.startupProbe
+    d.events.event(pod as never, "Normal", "Created", `Created container: ${c.name}`)
+    d.events.event(pod as never, "Normal", "Started", `Started container ${c.name}`)
+  } catch (err) {
+    if (err instanceof ContainerConfigError) {
+      r.waiting = { reason: "CreateContainerConfigError", message: err.message }
+      d.events.event(pod as never, "Warning", "Failed", `Error: ${err.message}`)
+      return
+    }
+    if (err instanceof ContainerCreateError) {
+      r.waiting = { reason: err.reason, message: err.message }
+      d.events.event(pod as never, "Warning", "Failed", err.message)
+      return
+    }
+    throw err
+  }
+}
+
+/**
+ * Handles an exited container that should run again: restart once its back-off has passed.
+ * Returns the wait left (0 when it restarted or was not due).
+ */
+async function restartWhenDue(
+  d: SyncDeps,
+  pod: Pod,
+  sandbox: Sandbox,
+  c: Container,
+  r: ContainerRecord,
+): Promise<number> {
+  const cur = r.current
+  if (!cur || cur.state !== "exited") return 0
+  if (r.decidedFor !== cur.id) {
+    const ran = (cur.finishedAt ?? cur.startedAt) - cur.startedAt
+    if (ran >= BACKOFF_RESET_MS) r.backoffMs = 0
+    r.nextStartAt = (cur.finishedAt ?? d.now()) + r.backoffMs
+    r.backoffMs = r.backoffMs ? Math.min(r.backoffMs * 2, d.backoff.maxMs) : d.backoff.initialMs
+    r.decidedFor = cur.id
+  }
+  const wait = r.nextStartAt - d.now()
+  if (wait > 0) {
+    const seconds = Math.round((r.nextStartAt - (cur.finishedAt ?? cur.startedAt)) / 1000)
+    r.waiting = {
+      reason: "CrashLoopBackOff",
+      message: `back-off ${seconds}s restarting failed container=${c.name} pod=${podLabel(pod)}`,
+    }
+    d.events.event(
+      pod as never,
+      "Warning",
+      "BackOff",
+      `Back-off restarting failed container ${c.name} in pod ${podLabel(pod)}`,
+    )
+    return wait
+  }
+  await startContainer(d, pod, sandbox, c, r)
+  return 0
+}
+
+/** Runs the init containers in order; true once all have completed (sidecars: started). */
+async function syncInit(
+  d: SyncDeps,
+  pod: Pod,
+  record: PodRecord,
+  sandbox: Sandbox,
+): Promise<{ done: boolean; wait: number }> {
+  const policy = pod.spec?.restartPolicy ?? "Always"
+  for (const c of pod.spec?.initContainers ?? []) {
+    const r = recordOf(record.initContainers, c.name)
+    const cur = r.current
+    const sidecar = c.restartPolicy === "Always"
+    if (!cur) {
+      await startContainer(d, pod, sandbox, c, r)
+      if (!sidecar || r.current?.state !== "running") return { done: false, wait: 0 }
+      continue
+    }
+    if (cur.state === "running") {
+      if (sidecar) continue
+      return { done: false, wait: 0 }
+    }
+    if (cur.exitCode === 0 && !sidecar) continue
+    if (!sidecar && policy === "Never") {
+      record.terminal = "Failed"
+      return { done: false, wait: 0 }
+    }
+    const wait = await restartWhenDue(d, pod, sandbox, c, r)
+    return { done: false, wait }
+  }
+  return { done: true, wait: 0 }
+}
+
+/** Starts or restarts the app containers; returns the shortest back-off left. */
+async function syncApps(d: SyncDeps, pod: Pod, record: PodRecord, sandbox: Sandbox): Promise<number> {
+  const policy = pod.spec?.restartPolicy ?? "Always"
+  let wait = Infinity
+  for (const c of pod.spec?.containers ?? []) {
+    const r = recordOf(record.containers, c.name)
+    if (!r.current) {
+      await startContainer(d, pod, sandbox, c, r)
+      continue
+    }
+    if (r.current.state === "running") continue
+    if (!willRestart(policy, r.current, false)) continue
+    const w = await restartWhenDue(d, pod, sandbox, c, r)
+    if (w > 0) wait = Math.min(wait, w)
+  }
+  return wait
+}
+
+/** Decides Succeeded or Failed once no container will run again. */
+function settle(pod: Pod, record: PodRecord): void {
+  const policy = pod.spec?.restartPolicy ?? "Always"
+  if (policy === "Always" || record.terminal) return
+  const apps = pod.spec?.containers ?? []
+  const recs = apps.map((c) => record.containers.get(c.name)?.current)
+  if (recs.some((c) => !c || c.state === "running")) return
+  if (recs.some((c) => c && willRestart(policy, c, false))) return
+  record.terminal = recs.every((c) => c?.exitCode === 0) ? "Succeeded" : "Failed"
+}
+
+/**
+ * Converges a live pod; returns the milliseconds until a back-off ends (Infinity: nothing due).
+ */
+export async function syncPod(d: SyncDeps, pod: Pod, record: PodRecord): Promise<number> {
+  refresh(d.runtime, record)
+  if (record.terminal) return Infinity
+  record.sandbox ??= await d.runtime.runSandbox({
+    podUid: record.uid,
+    namespace: pod.metadata?.namespace ?? "",
+    name: pod.metadata?.name ?? "",
+    hostname: pod.spec?.hostname ?? pod.metadata?.name ?? "",
+  })
+  const init = await syncInit(d, pod, record, record.sandbox)
+  if (!init.done) return init.wait || Infinity
+  const wait = await syncApps(d, pod, record, record.sandbox)
+  settle(pod, record)
+  if (record.terminal) await stopAll(d, pod, record, 0)
+  return wait
+}
+
+/** Brings the record's containers up to date with what the runtime reports. */
+export function refresh(runtime: ContainerRuntime, record: PodRecord): void {
+  const byId = new Map(runtime.list().map((c) => [c.id, c]))
+  for (const r of [...record.containers.values(), ...record.initContainers.values()]) {
+    const now = r.current && byId.get(r.current.id)
+    if (now) r.current = now
+  }
+}
+
+/** Runs a preStop hook (exec or httpGet) before a container is stopped, bounded by `ms`. */
+async function preStop(d: SyncDeps, c: Container, id: string, podIP: string, ms: number): Promise<void> {
+  const hook = c.lifecycle?.preStop
+  if (!hook) return
+  if (hook.exec) {
+    await d.runtime.exec(id, hook.exec.command ?? [], { timeoutMs: ms })
+    return
+  }
+  if (hook.sleep) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(ms, hook.sleep!.seconds * 1000)))
+    return
+  }
+  if (hook.httpGet) {
+    const port =
+      typeof hook.httpGet.port === "number"
+        ? hook.httpGet.port
+        : (c.ports?.find((p) => p.name === hook.httpGet!.port)?.containerPort ?? 80)
+    await fetch(`http://${hook.httpGet.host || podIP}:${port}${hook.httpGet.path ?? "/"}`, {
+      signal: AbortSignal.timeout(ms),
+    }).catch(() => undefined)
+  }
+}
+
+/** Stops every running container of the pod within `graceMs` (preStop hooks first). */
+export async function stopAll(d: SyncDeps, pod: Pod, record: PodRecord, graceMs: number): Promise<void> {
+  const specs = new Map(
+    [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => [c.name, c]),
+  )
+  const running = [...record.containers.entries(), ...record.initContainers.entries()].filter(
+    ([, r]) => r.current?.state === "running",
+  )
+  const deadline = d.now() + graceMs
+  await Promise.all(
+    running.map(async ([name, r]) => {
+      const c = specs.get(name)
+      const id = r.current?.id as string
+      if (c && graceMs > 0) {
+        d.events.event(pod as never, "Normal", "Killing", `Stopping container ${name}`)
+        await preStop(d, c, id, record.sandbox?.ip ?? "", graceMs)
+      }
+      await d.runtime.stop(id, Math.max(0, deadline - d.now()))
+    }),
+  )
+}

@@ -1,0 +1,126 @@
+/**
+ * The kubelet's node API, which only the API server calls: container logs
+ * (`/containerLogs/<namespace>/<pod>/<container>` with follow, previous, tailLines,
+ * sinceSeconds, sinceTime, timestamps and limitBytes, as upstream's kubelet serves them) and
+ * `/healthz`. HTTPS with client certificates from the cluster CA when given certificates.
+ */
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http"
+import { createServer as createHttpsServer } from "node:https"
+import type { AddressInfo } from "node:net"
+import { followLog, readLog, type LogReadOptions } from "./runtime/cri-log.ts"
+import type { PodRecord } from "./pod-state.ts"
+import type { ContainerRuntime } from "./runtime/runtime.ts"
+
+/** Options of KubeletServer. */
+export interface KubeletServerOptions {
+  /** The kubelet's record of a pod (Kubelet.record). */
+  readonly records: (namespace: string, name: string) => PodRecord | undefined
+  readonly runtime: ContainerRuntime
+  readonly host: string
+  /** 0 picks a free port. */
+  readonly port: number
+  /** Serve HTTPS and require a client certificate signed by `ca`. */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string }
+}
+
+function fail(res: ServerResponse, code: number, message: string): void {
+  res.writeHead(code, { "content-type": "text/plain; charset=utf-8" })
+  res.end(message)
+}
+
+function logOptions(q: URLSearchParams): LogReadOptions {
+  const num = (k: string) => (q.has(k) ? Number(q.get(k)) : undefined)
+  const since = num("sinceSeconds")
+  const sinceTime = q.get("sinceTime")
+  const tailLines = num("tailLines")
+  const limitBytes = num("limitBytes")
+  const sinceMs =
+    since !== undefined ? Date.now() - since * 1000 : sinceTime ? Date.parse(sinceTime) : undefined
+  return {
+    ...(tailLines !== undefined ? { tailLines } : {}),
+    ...(limitBytes !== undefined ? { limitBytes } : {}),
+    ...(sinceMs !== undefined ? { sinceMs } : {}),
+    timestamps: q.get("timestamps") === "true",
+  }
+}
+
+/** Serves the node API. */
+export class KubeletServer {
+  readonly #o: KubeletServerOptions
+  #server: Server | undefined
+
+  constructor(opts: KubeletServerOptions) {
+    this.#o = opts
+  }
+
+  /** Listens; resolves with the port. */
+  async listen(): Promise<number> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.#handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) fail(res, 500, String(err))
+        else res.end()
+      })
+    }
+    const tls = this.#o.tls
+    const server = tls
+      ? createHttpsServer(
+          { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true },
+          handler,
+        )
+      : createHttpServer(handler)
+    this.#server = server
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(this.#o.port, this.#o.host, () => resolve())
+    })
+    return (server.address() as AddressInfo).port
+  }
+
+  /** Stops listening and ends open streams. */
+  async close(): Promise<void> {
+    const s = this.#server
+    if (!s) return
+    s.closeAllConnections()
+    await new Promise<void>((resolve) => s.close(() => resolve()))
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://kubelet")
+    if (url.pathname === "/healthz") return fail(res, 200, "ok")
+    const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname)
+    if (!m || req.method !== "GET") return fail(res, 404, "404 page not found")
+    const [, ns = "", pod = "", container = ""] = m.map(decodeURIComponent)
+    return this.#logs(res, { ns, pod, container }, url.searchParams)
+  }
+
+  async #logs(
+    res: ServerResponse,
+    t: { ns: string; pod: string; container: string },
+    q: URLSearchParams,
+  ): Promise<void> {
+    const record = this.#o.records(t.ns, t.pod)
+    const r = record?.containers.get(t.container) ?? record?.initContainers.get(t.container)
+    const info = q.get("previous") === "true" ? r?.previous : r?.current
+    if (!info) {
+      const which = q.get("previous") === "true" ? "previous terminated container" : "container"
+      return fail(res, 400, `${which} "${t.container}" in pod "${t.pod}" not found`)
+    }
+    const opts = logOptions(q)
+    res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "transfer-encoding": "chunked" })
+    if (q.get("follow") !== "true") {
+      res.end(readLog(info.logPath, opts))
+      return
+    }
+    const stop = new AbortController()
+    res.on("close", () => stop.abort())
+    const id = info.id
+    const isDone = () => this.#o.runtime.list().find((c) => c.id === id)?.state !== "running"
+    for await (const chunk of followLog(info.logPath, { ...opts, isDone }, stop.signal)) res.write(chunk)
+    res.end()
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The proxy's one rules compiler: Services and their EndpointSlices in, one rule per service
+ * port out (virtual address, protocol, NodePort, session affinity, and the endpoints that may
+ * take traffic). Every backend (userspace now, nftables as root later) programs these rules.
+ */
+import type { Service } from "kubernetes-types/core/v1.js"
+import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
+
+/** One place traffic may go. */
+export interface RuleEndpoint {
+  readonly ip: string
+  readonly port: number
+  /** On this node (for the Local traffic policies). */
+  readonly local: boolean
+}
+
+/** How one service port is served. */
+export interface ServiceRule {
+  /** "ns/name:port-name" (port name may be empty). */
+  readonly id: string
+  readonly clusterIP: string
+  readonly port: number
+  readonly protocol: "TCP" | "UDP" | "SCTP"
+  readonly nodePort?: number
+  /** ClientIP affinity timeout in seconds, when sessionAffinity is ClientIP. */
+  readonly affinitySeconds?: number
+  /** Ready endpoints (terminating ones only when no other is left, as upstream falls back). */
+  readonly endpoints: readonly RuleEndpoint[]
+  /** Traffic from inside the cluster only to endpoints on this node. */
+  readonly internalLocal: boolean
+  /** NodePort traffic only to endpoints on this node. */
+  readonly externalLocal: boolean
+}
+
+function endpointsFor(
+  slices: readonly EndpointSlice[],
+  portName: string,
+  protocol: string,
+  node: string,
+): RuleEndpoint[] {
+  const ready: RuleEndpoint[] = []
+  const terminating: RuleEndpoint[] = []
+  for (const s of slices) {
+    const port = (s.ports ?? []).find(
+      (p) => (p.name ?? "") === portName && (p.protocol ?? "TCP") === protocol,
+    )
+    if (!port?.port) continue
+    for (const e of s.endpoints ?? []) {
+      const ip = e.addresses[0]
+      if (!ip) continue
+      const ep = { ip, port: port.port, local: e.nodeName === node }
+      if (e.conditions?.ready !== false) ready.push(ep)
+      else if (e.conditions?.serving && e.conditions.terminating) terminating.push(ep)
+    }
+  }
+  const chosen = ready.length ? ready : terminating
+  return chosen.sort((a, b) =>
+    a.ip === b.ip ? a.port - b.port : a.ip.localeCompare(b.ip, undefined, { numeric: true }),
+  )
+}
+
+function slicesByService(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
+  const byService = new Map<string, EndpointSlice[]>()
+  for (const s of slices) {
+    const name = s.metadata?.labels?.["kubernetes.io/service-name"]
+    if (!name) continue
+    const key = `${s.metadata?.namespace}/${name}`
+    byService.set(key, [...(byService.get(key) ?? []), s])
+  }
+  return byService
+}
+
+function rulesOf(svc: Service, slices: readonly EndpointSlice[], node: string): ServiceRule[] {
+  const spec = svc.spec
+  const ip = spec?.clusterIP
+  if (!spec || !ip || ip === "None" || spec.type === "ExternalName") return []
+  const key = `${svc.metadata?.namespace}/${svc.metadata?.name}`
+  const affinity =
+    spec.sessionAffinity === "ClientIP"
+      ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800)
+      : undefined
+  return (spec.ports ?? []).map((p) => {
+    const protocol = (p.protocol ?? "TCP") as ServiceRule["protocol"]
+    return {
+      id: `${key}:${p.name ?? ""}`,
+      clusterIP: ip,
+      port: p.port,
+      protocol,
+      ...(p.nodePort ? { nodePort: p.nodePort } : {}),
+      ...(affinity !== undefined ? { affinitySeconds: affinity } : {}),
+      endpoints: endpointsFor(slices, p.name ?? "", protocol, node),
+      internalLocal: spec.internalTrafficPolicy === "Local",
+      externalLocal: spec.externalTrafficPolicy === "Local",
+    }
+  })
+}
+
+/**
+ * Compiles the rules of `services` from `slices` (grouped by the kubernetes.io/service-name
+ * label), as seen from node `node`. Headless and ExternalName services get none.
+ */
+export function compileRules(
+  services: readonly Service[],
+  slices: readonly EndpointSlice[],
+  node: string,
+): ServiceRule[] {
+  const byService = slicesByService(slices)
+  return services
+    .flatMap((svc) =>
+      rulesOf(svc, byService.get(`${svc.metadata?.namespace}/${svc.metadata?.name}`) ?? [], node),
+    )
+    .sort((a, b) => a.id.localeCompare(b.id))
+}

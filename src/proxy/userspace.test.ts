@@ -1,0 +1,99 @@
+import assert from "node:assert/strict"
+import { createSocket } from "node:dgram"
+import { connect, createServer, type Server } from "node:net"
+import { after, before, test } from "node:test"
+import { silentLogger } from "../util/index.ts"
+import type { ServiceRule } from "./rules.ts"
+import { UserspaceProxy } from "./userspace.ts"
+
+const VIP = "127.97.0.10"
+const backends: Server[] = []
+let proxy: UserspaceProxy
+
+function backend(ip: string, port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const s = createServer((c) => c.end(ip))
+    backends.push(s)
+    s.listen(port, ip, () => resolve())
+  })
+}
+
+function ask(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = ""
+    const c = connect({ host: VIP, port })
+    c.on("data", (d) => (out += d))
+    c.on("end", () => resolve(out))
+    c.on("error", reject)
+  })
+}
+
+const rule = (over: Partial<ServiceRule>): ServiceRule => ({
+  id: "ns/web:",
+  clusterIP: "10.96.0.10",
+  port: 18080,
+  protocol: "TCP",
+  endpoints: [],
+  internalLocal: false,
+  externalLocal: false,
+  ...over,
+})
+
+before(async () => {
+  await backend("127.97.1.1", 18081)
+  await backend("127.97.1.2", 18081)
+  proxy = new UserspaceProxy({ listenAddress: () => VIP, log: silentLogger() })
+})
+after(() => {
+  proxy.close()
+  for (const b of backends) b.close()
+})
+
+const eps = [
+  { ip: "127.97.1.1", port: 18081, local: true },
+  { ip: "127.97.1.2", port: 18081, local: true },
+]
+
+test("connections spread round robin across endpoints", async () => {
+  proxy.apply([rule({ endpoints: eps })])
+  await new Promise((r) => setTimeout(r, 20))
+  const got = [await ask(18080), await ask(18080), await ask(18080), await ask(18080)]
+  assert.deepEqual(got.sort(), ["127.97.1.1", "127.97.1.1", "127.97.1.2", "127.97.1.2"])
+})
+
+test("ClientIP affinity keeps a client on one endpoint", async () => {
+  proxy.apply([rule({ endpoints: eps, affinitySeconds: 60 })])
+  const got = new Set([await ask(18080), await ask(18080), await ask(18080)])
+  assert.equal(got.size, 1)
+})
+
+test("a service without endpoints refuses connections, and recovers when one appears", async () => {
+  proxy.apply([rule({ endpoints: [] })])
+  await assert.rejects(ask(18080))
+  proxy.apply([rule({ endpoints: [eps[0]!] })])
+  assert.equal(await ask(18080), "127.97.1.1")
+})
+
+test("UDP flows are forwarded and answered", async () => {
+  const echo = createSocket("udp4")
+  echo.on("message", (m, r) => echo.send(`echo:${m}`, r.port, r.address))
+  await new Promise<void>((r) => echo.bind(18053, "127.97.1.3", () => r()))
+  proxy.apply([
+    rule({
+      id: "ns/dns:",
+      protocol: "UDP",
+      port: 18053,
+      endpoints: [{ ip: "127.97.1.3", port: 18053, local: true }],
+    }),
+  ])
+  await new Promise((r) => setTimeout(r, 20))
+  const client = createSocket("udp4")
+  const answer = await new Promise<string>((resolve) => {
+    client.on("message", (m) => resolve(String(m)))
+    client.send("hi", 18053, VIP)
+  })
+  assert.equal(answer, "echo:hi")
+  client.close()
+  echo.close()
+  assert.deepEqual(proxy.listening(), [`UDP/${VIP}:18053`])
+})

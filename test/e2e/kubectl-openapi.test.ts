@@ -1,0 +1,148 @@
+/** The real kubectl v1.35 reading k8ts's OpenAPI documents: explain, and validation on writes. */
+import assert from "node:assert/strict"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { after, before, describe, test } from "node:test"
+import { BUILTIN_RESOURCES, groupVersion } from "../../src/api/index.ts"
+import { kubectlPath, run, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
+
+let srv: TestApiServer
+let kubectl: string
+
+before(async () => {
+  kubectl = kubectlPath()
+  srv = await startTestApiServer()
+})
+after(async () => {
+  await srv?.stop()
+})
+
+function k(...args: string[]) {
+  return run(kubectl, args, { env: srv.env })
+}
+
+async function ok(...args: string[]): Promise<string> {
+  const r = await k(...args)
+  assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed: ${r.stderr}`)
+  return r.stdout
+}
+
+function file(name: string, text: string): string {
+  const p = join(srv.dir, name)
+  writeFileSync(p, text)
+  return p
+}
+
+function deployment(name: string, containerExtra = "", specExtra = ""): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+${specExtra}  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+        ports: [{containerPort: 80}]
+${containerExtra}`
+}
+
+describe("kubectl with OpenAPI", () => {
+  test("explain prints a field's type, description and subfields", async () => {
+    const out = await ok("explain", "deployment.spec.strategy")
+    assert.match(out, /^GROUP:\s+apps$/m)
+    assert.match(out, /^KIND:\s+Deployment$/m)
+    assert.match(out, /^FIELD: strategy <DeploymentStrategy>$/m)
+    assert.match(out, /^DESCRIPTION:\n\s+The deployment strategy to use/m)
+    assert.match(out, /^ {2}rollingUpdate\t<RollingUpdateDeployment>$/m)
+    assert.match(out, /^ {2}type\t<string>$/m)
+  })
+
+  test("explain --recursive walks the whole pod", async () => {
+    const out = await ok("explain", "pods", "--recursive")
+    assert.match(out, /^ {2}spec\t<PodSpec>$/m)
+    assert.match(out, /^ {4}containers\t<\[\]Container> -required-$/m)
+    assert.match(out, /^ {6}livenessProbe\t<Probe>$/m)
+    assert.match(out, /^ {8}httpGet\t<HTTPGetAction>$/m)
+    assert.match(out, /^ {10}port\t<IntOrString> -required-$/m)
+    assert.match(out, /^ {4}volumes\t<\[\]Volume>$/m)
+    assert.match(out, /^ {6}emptyDir\t<EmptyDirVolumeSource>$/m)
+    assert.match(out, /^ {4}creationTimestamp\t<string>$/m)
+  })
+
+  test("explain knows every served kind", async () => {
+    for (const r of BUILTIN_RESOURCES) {
+      const out = await ok("explain", r.resource, `--api-version=${groupVersion(r)}`)
+      assert.match(out, new RegExp(`^KIND:\\s+${r.kind}$`, "m"), `${r.resource} ${groupVersion(r)}`)
+      assert.match(out, /^FIELDS:$/m, `${r.resource} ${groupVersion(r)}`)
+    }
+  })
+
+  test("apply -f creates, then finds nothing to change, validating strictly by default", async () => {
+    const f = file("web.yaml", deployment("web"))
+    assert.match(await ok("apply", "-f", f), /^deployment\.apps\/web created$/m)
+    assert.match(await ok("apply", "-f", f), /^deployment\.apps\/web unchanged$/m)
+    const obj = JSON.parse(await ok("get", "deploy", "web", "-o", "json"))
+    assert.ok(obj.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"])
+  })
+
+  test("apply -f of many kinds with most of their fields passes strict validation without warnings", async () => {
+    const r = await k("apply", "-f", join(import.meta.dirname, "testdata", "many-kinds.yaml"))
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stderr, "")
+    assert.match(r.stdout, /^ingress\.networking\.k8s\.io\/web created$/m)
+    assert.match(r.stdout, /^persistentvolume\/pv1 created$/m)
+    const pv = JSON.parse(await ok("get", "pv", "pv1", "-o", "json"))
+    assert.equal(pv.spec.hostPath.path, "/tmp/pv1")
+  })
+
+  test("create -f with an unknown field fails with the strict decoding error", async () => {
+    const f = file("bad.yaml", deployment("bad", "        foo: 1\n", "  bar: x\n"))
+    const r = await k("create", "-f", f)
+    assert.equal(r.code, 1)
+    assert.match(
+      r.stderr,
+      /Error from server \(BadRequest\): error when creating ".*bad\.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec\.bar", unknown field "spec\.template\.spec\.containers\[0\]\.foo"/,
+    )
+    assert.equal((await k("get", "deploy", "bad")).code, 1)
+  })
+
+  test("create -f --validate=warn warns, --validate=false is silent; the fields are dropped", async () => {
+    const warn = await k(
+      "create",
+      "--validate=warn",
+      "-f",
+      file("w.yaml", deployment("warned", "        foo: 1\n")),
+    )
+    assert.equal(warn.code, 0, warn.stderr)
+    assert.match(warn.stderr, /^Warning: unknown field "spec\.template\.spec\.containers\[0\]\.foo"$/m)
+    const off = await k(
+      "create",
+      "--validate=false",
+      "-f",
+      file("o.yaml", deployment("silent", "        foo: 1\n")),
+    )
+    assert.equal(off.code, 0, off.stderr)
+    assert.doesNotMatch(off.stderr, /Warning/)
+    const obj = JSON.parse(await ok("get", "deploy", "silent", "-o", "json"))
+    assert.equal("foo" in obj.spec.template.spec.containers[0], false)
+  })
+
+  test("replace -f is validated strictly too", async () => {
+    await ok("create", "-f", file("rep.yaml", deployment("rep")))
+    const obj = JSON.parse(await ok("get", "deploy", "rep", "-o", "json"))
+    obj.spec.nope = true
+    const r = await k("replace", "-f", file("rep-bad.json", JSON.stringify(obj)))
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /strict decoding error: unknown field "spec\.nope"/)
+    delete obj.spec.nope
+    obj.spec.replicas = 3
+    assert.match(await ok("replace", "-f", file("rep-ok.json", JSON.stringify(obj))), /replaced/)
+    assert.equal(await ok("get", "deploy", "rep", "-o", "jsonpath={.spec.replicas}"), "3")
+  })
+})

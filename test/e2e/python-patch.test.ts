@@ -1,0 +1,36 @@
+/** Strategic merge patch and server-side apply from Debian's python3-kubernetes. */
+import assert from "node:assert/strict"
+import { existsSync } from "node:fs"
+import { join } from "node:path"
+import { after, before, test } from "node:test"
+import {
+  ensureDebianPackage,
+  run,
+  skipUnless,
+  startTestApiServer,
+  type TestApiServer,
+} from "../../src/testing/index.ts"
+
+const PYTHON = "/usr/bin/python3"
+const have =
+  ensureDebianPackage("python3-kubernetes", "/usr/lib/python3/dist-packages/kubernetes") && existsSync(PYTHON)
+let srv: TestApiServer
+
+before(async () => {
+  if (have) srv = await startTestApiServer()
+})
+after(async () => {
+  await srv?.stop()
+})
+
+test(
+  "the Python client's default patch is a strategic merge, and its dynamic client applies server-side",
+  skipUnless(have, "python3-kubernetes is not installed (apt-get install python3-kubernetes)"),
+  async () => {
+    const r = await run(PYTHON, [join(import.meta.dirname, "python_patch.py"), srv.kubeconfig, "apply"], {
+      env: { ...srv.env, PYTHONPATH: "" },
+    })
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`)
+    assert.match(r.stdout, /all checks passed/)
+  },
+)
