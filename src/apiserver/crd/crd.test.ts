@@ -241,6 +241,31 @@ describe("CustomResourceDefinitions", () => {
     )
   })
 
+  test("fieldValidation reports the fields the schema prunes", async () => {
+    const body = {
+      apiVersion: "stable.example.com/v1",
+      kind: "CronTab",
+      metadata: { name: "strict" },
+      spec: { cronSpec: "* * * * *", bogus: 1, extra: { kept: true } },
+    }
+    const strict = await call("POST", `${CT}?fieldValidation=Strict`, body)
+    assert.equal(strict.status, 400, strict.text)
+    assert.equal(
+      strict.json.message,
+      'CronTab in version "v1" cannot be handled as a CronTab: strict decoding error: unknown field "spec.bogus"',
+    )
+    const res = await api.fetch(
+      new Request(`http://k8ts${CT}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+    )
+    assert.equal(res.status, 201)
+    assert.equal(res.headers.get("warning"), '299 - "unknown field \\"spec.bogus\\""')
+    await call("DELETE", `${CT}/strict`)
+  })
+
   test("status and scale subresources, patches, and the None conversion", async () => {
     const st = await call("PUT", `${CT}/one/status`, {
       apiVersion: "stable.example.com/v1",
