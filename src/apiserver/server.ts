@@ -42,6 +42,7 @@ import { WatchCache } from "./watch-cache.ts"
 import { CrdController } from "./crd/controller.ts"
 import { ResourceTable } from "./crd/resource-table.ts"
 import { customResourceHooks } from "./crd/hooks.ts"
+import { customResourceSchemas } from "./crd/openapi-schema.ts"
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -208,6 +209,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const ri = requestInfo(req.method, req.path, req.query)
     const nonResource = routeNonResource(req, ri, {
       resources: table.all(),
+      customSchemas: (info: ResourceInfo) => {
+        const h = table.handling(info)
+        return h ? customResourceSchemas(info, h.schema) : undefined
+      },
       advertiseAddress: opts.advertiseAddress ?? "127.0.0.1:6443",
     })
     if (nonResource) return await nonResource

@@ -125,6 +125,24 @@ describe("kubectl and CRDs", () => {
     assert.equal(json.spec.replicas, 1)
   })
 
+  test("kubectl apply and create validate custom resources; explain reads their schema", async () => {
+    const bogus = `${crontab("tab-c", "nginx")}  bogus: 1\n`
+    const strict = await k("create", "-f", file("c.yaml", bogus))
+    assert.notEqual(strict.code, 0)
+    assert.match(
+      strict.stderr,
+      /CronTab in version "v1" cannot be handled as a CronTab: strict decoding error: unknown field "spec\.bogus"/,
+    )
+    await ok("apply", "-f", file("d.yaml", crontab("tab-d", "nginx")))
+    await ok("apply", "-f", file("d.yaml", crontab("tab-d", "httpd")))
+    await ok("apply", "--server-side", "-f", file("e.yaml", crontab("tab-e", "nginx")))
+    assert.equal(JSON.parse(await ok("get", "ct", "tab-d", "-o", "json")).spec.image, "httpd")
+    const explain = await ok("explain", "crontabs.spec")
+    assert.match(explain, /KIND:\s+CronTab/)
+    assert.match(explain, /replicas\s+<integer>/)
+    await ok("delete", "ct", "tab-d", "tab-e")
+  })
+
   test("kubectl scale, patch, and a strategic merge patch refused", async () => {
     await ok("scale", "crontab/tab-a", "--replicas=3")
     const json = JSON.parse(await ok("get", "crontab", "tab-a", "-o", "json"))
