@@ -332,6 +332,23 @@ describe("CustomResourceDefinitions", () => {
     assert.deepEqual(t.json.rows[0].cells, ["one", "* * * * */5", 4, "c"])
   })
 
+  test("the OpenAPI v3 document of the group version carries the CRD's schema", async () => {
+    const index = await call("GET", "/openapi/v3")
+    const url = index.json.paths["apis/stable.example.com/v1"]?.serverRelativeURL as string
+    assert.ok(url)
+    const doc = (await call("GET", url)).json
+    const item = doc.components.schemas["com.example.stable.v1.CronTab"]
+    assert.equal(item.properties.spec.properties.replicas.type, "integer")
+    const patch = doc.paths["/apis/stable.example.com/v1/namespaces/{namespace}/crontabs/{name}"].patch
+    assert.deepEqual(patch["x-kubernetes-group-version-kind"], {
+      group: "stable.example.com",
+      version: "v1",
+      kind: "CronTab",
+    })
+    assert.ok(!Object.keys(patch.requestBody.content).includes("application/strategic-merge-patch+json"))
+    assert.ok(doc.paths["/apis/stable.example.com/v1/namespaces/{namespace}/crontabs/{name}/scale"])
+  })
+
   test("watch and list serve custom resources", async () => {
     const list = await call("GET", CT)
     assert.equal(list.json.kind, "CronTabList")

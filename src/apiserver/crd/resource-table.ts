@@ -104,6 +104,8 @@ export class ResourceTable {
   readonly #builtins: readonly ResourceInfo[]
   readonly #seen: (prefix: string) => void
   readonly #crds = new Map<string, ResourceInfo[]>()
+  /** What each served CRD's resources were built from, to rebuild only on change. */
+  readonly #built = new Map<string, string>()
   #handling = new WeakMap<ResourceInfo, CustomResourceHandling>()
   #all: readonly ResourceInfo[] | undefined
 
@@ -133,11 +135,15 @@ export class ResourceTable {
     const name = crd.metadata?.name ?? ""
     if (!crd.spec?.group || !crd.spec.names?.plural) return
     this.#seen(customResourcePrefix(crd))
-    this.#all = undefined
     if (!hasCondition(crd, "Established")) {
-      this.#crds.delete(name)
+      if (this.#crds.delete(name)) this.#all = undefined
+      this.#built.delete(name)
       return
     }
+    const from = JSON.stringify([crd.spec, crd.status?.acceptedNames, !!crd.metadata?.deletionTimestamp])
+    if (this.#built.get(name) === from) return
+    this.#built.set(name, from)
+    this.#all = undefined
     const pairs = customResources(crd)
     for (const [info, h] of pairs) this.#handling.set(info, h)
     this.#crds.set(
@@ -149,6 +155,7 @@ export class ResourceTable {
   /** Stops serving a deleted CRD. */
   remove(name: string): void {
     this.#crds.delete(name)
+    this.#built.delete(name)
     this.#all = undefined
   }
 }
