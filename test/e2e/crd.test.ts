@@ -1,9 +1,15 @@
 /** The real kubectl v1.35 against CustomResourceDefinitions and their custom resources. */
 import assert from "node:assert/strict"
-import { writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import { kubectlPath, run, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
+import {
+  helmPath,
+  kubectlPath,
+  run,
+  startTestApiServer,
+  type TestApiServer,
+} from "../../src/testing/index.ts"
 
 let srv: TestApiServer
 let kubectl: string
@@ -162,5 +168,38 @@ describe("kubectl and CRDs", () => {
     assert.equal(entries.length, 0)
     const gone = await k("get", "crontabs")
     assert.notEqual(gone.code, 0)
+  })
+})
+
+describe("helm and CRDs", () => {
+  test("a chart's CRD is installed first; its custom resources install, upgrade and uninstall", async () => {
+    const helm = (...args: string[]) => run(helmPath(), args, { env: srv.env })
+    const chart = join(srv.dir, "chart")
+    mkdirSync(join(chart, "crds"), { recursive: true })
+    mkdirSync(join(chart, "templates"), { recursive: true })
+    writeFileSync(join(chart, "Chart.yaml"), "apiVersion: v2\nname: tabs\nversion: 0.1.0\n")
+    writeFileSync(join(chart, "crds", "crontab.yaml"), CRD)
+    writeFileSync(
+      join(chart, "templates", "tab.yaml"),
+      `apiVersion: stable.example.com/v1
+kind: CronTab
+metadata:
+  name: from-helm
+spec:
+  cronSpec: "* * * * *"
+  image: {{ .Values.image | default "nginx" }}
+`,
+    )
+    const install = await helm("install", "tabs", chart)
+    assert.equal(install.code, 0, install.stderr)
+    assert.match(await ok("get", "crontabs"), /^from-helm\s/m)
+    const upgrade = await helm("upgrade", "tabs", chart, "--set", "image=redis")
+    assert.equal(upgrade.code, 0, upgrade.stderr)
+    assert.match(await ok("get", "crontabs", "-o", "wide"), /^from-helm\s+\* \* \* \* \*\s+1\s+redis\s/m)
+    const uninstall = await helm("uninstall", "tabs")
+    assert.equal(uninstall.code, 0, uninstall.stderr)
+    assert.doesNotMatch(await ok("get", "crontabs"), /from-helm/)
+    // Helm keeps CRDs on uninstall, as upstream.
+    await ok("delete", "crd", "crontabs.stable.example.com")
   })
 })
