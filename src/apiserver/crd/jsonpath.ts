@@ -111,10 +111,3 @@ export function evalJsonPath(obj: unknown, path: string): unknown[] {
   for (const s of steps) values = apply(s, values)
   return values
 }
-
-/** The field names of a simple dotted path such as `.spec.replicas`, or undefined. */
-export function simplePath(path: string): string[] | undefined {
-  const steps = parseJsonPath(path)
-  if (!steps || steps.some((s) => s.kind !== "field")) return undefined
-  return steps.map((s) => (s as { name: string }).name)
-}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import type { StructuralSchema } from "../../api/index.ts"
-import { evalJsonPath, simplePath } from "./jsonpath.ts"
+import { evalJsonPath } from "./jsonpath.ts"
 import { defaultAndPrune } from "./prune-default.ts"
 import { compareVersions } from "./resource-table.ts"
 import { validateValue } from "./validate-value.ts"
@@ -93,7 +93,6 @@ describe("structural schemas", () => {
     assert.deepEqual(evalJsonPath(obj, ".status.conditions[0].type"), ["Ready"])
     assert.deepEqual(evalJsonPath(obj, "{.metadata.labels['app.kubernetes.io/name']}"), ["web"])
     assert.deepEqual(evalJsonPath(obj, ".spec.missing"), [])
-    assert.deepEqual(simplePath(".spec.replicas"), ["spec", "replicas"])
   })
 
   test("versions sort by Kubernetes priority", () => {
