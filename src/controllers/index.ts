@@ -14,6 +14,10 @@ import { rootCaCertPublisher } from "./rootcacert/index.ts"
 import { serviceAccountController } from "./serviceaccount/index.ts"
 import { newDaemonSetController } from "./daemonset/index.ts"
 import { statefulSetController } from "./statefulset/index.ts"
+import { newDeploymentController } from "./deployment/index.ts"
+import { newReplicaSetController, newReplicationControllerController } from "./replicaset/index.ts"
+import { cronJobController } from "./cronjob/index.ts"
+import { jobController, ttlAfterFinishedController } from "./job/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
@@ -26,6 +30,12 @@ export interface ControllerOptions {
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
 export function allControllers(opts: ControllerOptions): ControllerSpec[] {
   return [
+    newReplicaSetController(),
+    newReplicationControllerController(),
+    newDeploymentController(),
+    jobController,
+    ttlAfterFinishedController,
+    cronJobController,
     endpointsController(),
     endpointSliceController(),
     statefulSetController,

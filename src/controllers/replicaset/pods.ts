@@ -1,0 +1,121 @@
+/**
+ * What workload controllers ask of a pod: is it active, ready, available; and which of several
+ * pods to delete first (upstream's ActivePods ordering).
+ */
+import type { Pod } from "kubernetes-types/core/v1.js"
+import type { ApiObject } from "../../api/index.ts"
+
+/** A Pod as the client and caches hand it out. */
+export type PodObject = Pod & ApiObject
+
+/** True unless the pod finished (Succeeded, Failed) or is being deleted. */
+export function isPodActive(pod: Pod): boolean {
+  const phase = pod.status?.phase
+  return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata?.deletionTimestamp
+}
+
+/** The pod's Ready condition, if it has one. */
+function readyCondition(pod: Pod) {
+  return pod.status?.conditions?.find((c) => c.type === "Ready")
+}
+
+/** True when the pod's Ready condition is True. */
+export function isPodReady(pod: Pod): boolean {
+  return readyCondition(pod)?.status === "True"
+}
+
+/** When a ready pod became ready (ms since the epoch); undefined when not ready or not recorded. */
+export function readySince(pod: Pod): number | undefined {
+  const c = readyCondition(pod)
+  if (c?.status !== "True" || !c.lastTransitionTime) return undefined
+  const t = Date.parse(c.lastTransitionTime)
+  return Number.isNaN(t) ? undefined : t
+}
+
+/** True when the pod has been ready for longer than `minReadySeconds` at `now` (upstream's test). */
+export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
+  if (!isPodReady(pod)) return false
+  if (minReadySeconds <= 0) return true
+  const since = readySince(pod)
+  return since !== undefined && since + minReadySeconds * 1000 < now
+}
+
+const PHASE_ORDINAL: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 }
+
+function maxRestarts(pod: Pod): number {
+  let n = 0
+  for (const s of pod.status?.containerStatuses ?? []) n = Math.max(n, s.restartCount)
+  return n
+}
+
+function created(pod: Pod): number | undefined {
+  const t = pod.metadata?.creationTimestamp
+  return t ? Date.parse(t) : undefined
+}
+
+/** Negative when `a` goes first, positive when `b` does, 0 when undecided. */
+function earlierFirst(a: number | undefined, b: number | undefined, laterFirst: boolean): number {
+  if (a === b) return 0
+  if (a === undefined) return -1
+  if (b === undefined) return 1
+  return laterFirst ? b - a : a - b
+}
+
+/** Upstream's pod-deletion-cost annotation: pods with a lower cost go first. */
+export const POD_DELETION_COST_ANNOTATION = "controller.kubernetes.io/pod-deletion-cost"
+
+function deletionCost(pod: Pod): number {
+  const v = pod.metadata?.annotations?.[POD_DELETION_COST_ANNOTATION]
+  return v !== undefined && /^[+-]?\d+$/.test(v) ? Number(v) : 0
+}
+
+/** The earlier criteria of the order: placement, phase, readiness, deletion cost. */
+function compareState(a: Pod, b: Pod): number {
+  const an = !!a.spec?.nodeName
+  const bn = !!b.spec?.nodeName
+  if (an !== bn) return an ? 1 : -1
+  const ap = PHASE_ORDINAL[a.status?.phase ?? ""] ?? 0
+  const bp = PHASE_ORDINAL[b.status?.phase ?? ""] ?? 0
+  if (ap !== bp) return ap - bp
+  const ar = isPodReady(a)
+  const br = isPodReady(b)
+  if (ar !== br) return ar ? 1 : -1
+  return deletionCost(a) - deletionCost(b)
+}
+
+/** The later criteria of the order: ready time, restarts, age. */
+function compareHistory(a: Pod, b: Pod): number {
+  if (isPodReady(a) && isPodReady(b)) {
+    const byReady = earlierFirst(readySince(a), readySince(b), true)
+    if (byReady !== 0) return byReady
+  }
+  const byRestarts = maxRestarts(b) - maxRestarts(a)
+  if (byRestarts !== 0) return byRestarts
+  return earlierFirst(created(a), created(b), true)
+}
+
+/**
+ * Orders pods so the ones to delete first come first (upstream's ActivePods): unassigned before
+ * assigned, Pending before Unknown before Running, not ready before ready, lower
+ * pod-deletion-cost first, more recently ready before longer ready, more restarts before fewer,
+ * newer before older.
+ */
+export function compareForDeletion(a: Pod, b: Pod): number {
+  return compareState(a, b) || compareHistory(a, b)
+}
+
+/**
+ * The pods to delete first, `n` of them (upstream's getPodsToDelete with ActivePodsWithRanks):
+ * the order of compareForDeletion, where after the deletion cost a pod sharing its node with
+ * more `related` pods (those of the owner's sibling ReplicaSets too) goes first.
+ */
+export function podsToDelete<P extends Pod>(pods: readonly P[], related: readonly Pod[], n: number): P[] {
+  const onNode = new Map<string, number>()
+  for (const p of related) {
+    if (!isPodActive(p)) continue
+    const node = p.spec?.nodeName ?? ""
+    onNode.set(node, (onNode.get(node) ?? 0) + 1)
+  }
+  const rank = (p: Pod) => onNode.get(p.spec?.nodeName ?? "") ?? 0
+  return [...pods].sort((a, b) => compareState(a, b) || rank(b) - rank(a) || compareHistory(a, b)).slice(0, n)
+}

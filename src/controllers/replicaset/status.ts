@@ -1,0 +1,106 @@
+/**
+ * The status a ReplicaSet or ReplicationController reports about the pods it controls:
+ * counters, observedGeneration and the ReplicaFailure condition.
+ */
+import type { ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1.js"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import { isPodAvailable, isPodReady } from "./pods.ts"
+
+/** A failure of the last create or delete round, surfaced as ReplicaFailure. */
+export interface ManageFailure {
+  /** "FailedCreate" or "FailedDelete". */
+  readonly reason: "FailedCreate" | "FailedDelete"
+  readonly message: string
+}
+
+/** What calculateStatus reads of the controller. */
+export interface StatusInput {
+  readonly status?: ReplicaSetStatus | undefined
+  readonly generation?: number | undefined
+  readonly minReadySeconds: number
+  /** The template's labels: a pod carrying all of them counts as fully labeled. */
+  readonly templateLabels: Readonly<Record<string, string>>
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
+}
+
+/** The status for the active pods `pods` the controller owns, after `failure` (if any). */
+export function calculateStatus(
+  input: StatusInput,
+  pods: readonly Pod[],
+  failure: ManageFailure | undefined,
+  now: number,
+): ReplicaSetStatus {
+  const labels = Object.entries(input.templateLabels)
+  let fully = 0
+  let ready = 0
+  let available = 0
+  for (const p of pods) {
+    const l = p.metadata?.labels ?? {}
+    if (labels.every(([k, v]) => l[k] === v)) fully++
+    if (isPodReady(p)) {
+      ready++
+      if (isPodAvailable(p, input.minReadySeconds, now)) available++
+    }
+  }
+  const old = input.status?.conditions ?? []
+  let conditions: ReplicaSetCondition[] = old.filter((c) => c.type !== "ReplicaFailure")
+  const existing = old.find((c) => c.type === "ReplicaFailure")
+  // Upstream keeps the first failure's condition until a round succeeds.
+  if (failure) {
+    conditions = [
+      ...conditions,
+      existing ?? {
+        type: "ReplicaFailure",
+        status: "True",
+        reason: failure.reason,
+        message: failure.message,
+        lastTransitionTime: stamp(now),
+      },
+    ]
+  }
+  return {
+    replicas: pods.length,
+    fullyLabeledReplicas: fully,
+    readyReplicas: ready,
+    availableReplicas: available,
+    ...(input.generation !== undefined ? { observedGeneration: input.generation } : {}),
+    ...(conditions.length ? { conditions } : {}),
+  }
+}
+
+/** True when `next` says something `cur` does not. */
+export function statusChanged(cur: ReplicaSetStatus | undefined, next: ReplicaSetStatus): boolean {
+  const c = cur ?? { replicas: 0 }
+  return (
+    (c.replicas ?? 0) !== next.replicas ||
+    (c.fullyLabeledReplicas ?? 0) !== (next.fullyLabeledReplicas ?? 0) ||
+    (c.readyReplicas ?? 0) !== (next.readyReplicas ?? 0) ||
+    (c.availableReplicas ?? 0) !== (next.availableReplicas ?? 0) ||
+    c.observedGeneration !== next.observedGeneration ||
+    JSON.stringify(c.conditions ?? []) !== JSON.stringify(next.conditions ?? [])
+  )
+}
+
+/**
+ * How long until the next ready pod becomes available (ms), so the controller can look again
+ * then; undefined when none is waiting.
+ */
+export function nextAvailableIn(
+  pods: readonly Pod[],
+  minReadySeconds: number,
+  now: number,
+): number | undefined {
+  if (minReadySeconds <= 0) return undefined
+  let soonest: number | undefined
+  for (const p of pods) {
+    if (!isPodReady(p) || isPodAvailable(p, minReadySeconds, now)) continue
+    const t = p.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime
+    const at = t ? Date.parse(t) + minReadySeconds * 1000 + 1 : now + minReadySeconds * 1000
+    const wait = Math.max(1, at - now)
+    soonest = soonest === undefined ? wait : Math.min(soonest, wait)
+  }
+  return soonest
+}
