@@ -7,7 +7,7 @@ export * from "./meta.ts"
 export * from "./errors.ts"
 export * from "./resources.ts"
 export * as fieldErrors from "./field-errors.ts"
-export { validateObject } from "./validation/index.ts"
+export { validateCustomResourceMeta, validateObject } from "./validation/index.ts"
 export { applyDefaults } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"
 export {
@@ -28,4 +28,5 @@ export {
   type Labels,
 } from "./labels.ts"
 export * as schema from "./schema/index.ts"
+export { type StructuralSchema, additionalOf, isPlainObject, itemsOf, jsonType } from "./crd-schema.ts"
 export { hasTypeMeta, jsonFieldsOf } from "./schema/json-fields.ts"

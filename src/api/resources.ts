@@ -37,6 +37,8 @@ export interface ResourceInfo<T extends ApiObject = ApiObject> extends ResourceR
    * objects are stored at (HPA: autoscaling/v2 is stored, v1 converts).
    */
   readonly storageVersion?: string
+  /** Served from a CustomResourceDefinition rather than built in. */
+  readonly custom?: boolean
   /**
    * Resources served in another group than they are stored in share that group's objects
    * (events.k8s.io Events are core/v1 Events): the group objects are stored under.
@@ -71,6 +73,7 @@ interface Def {
   namespaced?: boolean
   short?: string[]
   all?: boolean
+  categories?: string[]
   verbs?: readonly string[]
   sub?: SubresourceInfo[]
   storageVersion?: string
@@ -88,7 +91,7 @@ function define(group: string, version: string, defs: Def[]): ResourceInfo[] {
       namespaced: d.namespaced ?? true,
       singular: d.kind.toLowerCase(),
       shortNames: d.short ?? [],
-      categories: d.all ? ["all"] : [],
+      categories: d.categories ?? (d.all ? ["all"] : []),
       verbs: d.verbs ?? STANDARD_VERBS,
       subresources: d.sub ?? [],
       ...(d.storageVersion ? { storageVersion: d.storageVersion } : {}),
@@ -158,6 +161,15 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
     },
     { kind: "Service", short: ["svc"], all: true, sub: [STATUS, { ...PROXY, kind: "ServiceProxyOptions" }] },
   ]),
+  ...define("apiextensions.k8s.io", "v1", [
+    {
+      kind: "CustomResourceDefinition",
+      namespaced: false,
+      short: ["crd", "crds"],
+      categories: ["api-extensions"],
+      sub: [STATUS],
+    },
+  ]),
   ...define("apps", "v1", [
     { kind: "ControllerRevision" },
     { kind: "DaemonSet", short: ["ds"], all: true, sub: [STATUS] },
@@ -220,6 +232,7 @@ import type * as batch from "kubernetes-types/batch/v1.js"
 import type * as coordination from "kubernetes-types/coordination/v1.js"
 import type * as discovery from "kubernetes-types/discovery/v1.js"
 import type * as autoscaling from "kubernetes-types/autoscaling/v2.js"
+import type * as apiextensions from "kubernetes-types/apiextensions/v1.js"
 
 type Obj<T> = T & ApiObject
 
@@ -246,4 +259,9 @@ export const HorizontalPodAutoscalers = ref<Obj<autoscaling.HorizontalPodAutosca
   "autoscaling",
   "v2",
   "horizontalpodautoscalers",
+)
+export const CustomResourceDefinitions = ref<Obj<apiextensions.CustomResourceDefinition>>(
+  "apiextensions.k8s.io",
+  "v1",
+  "customresourcedefinitions",
 )

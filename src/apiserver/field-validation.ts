@@ -95,11 +95,11 @@ export function pruneUnknownFields(obj: unknown, type: string): string[] {
  */
 function problems(
   obj: unknown,
-  type: string,
+  input: FieldCheckInput,
   json: string | undefined,
   leading: readonly string[],
 ): string[] {
-  const unknownPaths = pruneUnknownFields(obj, type)
+  const unknownPaths = input.prune ? input.prune(obj) : pruneUnknownFields(obj, input.type ?? "")
   // A repeated field that is also unknown (or inside an unknown one) counts as unknown only.
   const isUnknown = (p: string) =>
     unknownPaths.some((u) => p === u || p.startsWith(`${u}.`) || p.startsWith(`${u}[`))
@@ -119,6 +119,8 @@ export interface FieldCheckInput {
   readonly directive: FieldValidation
   /** The definition the body must match (`io.k8s.api.apps.v1.Deployment`); undefined skips the check. */
   readonly type: string | undefined
+  /** Prunes and returns the unknown fields instead of `type` (a custom resource's schema). */
+  readonly prune?: (obj: unknown) => string[]
   readonly kind: string
   readonly version: string
   /** The body's text when it is JSON (for duplicate keys). */
@@ -132,10 +134,10 @@ export interface FieldCheckInput {
  * @throws ApiError BadRequest under Strict, as upstream's "cannot be handled as a" error
  */
 export function checkBody(obj: unknown, input: FieldCheckInput): FieldCheck {
-  if (!input.type || !isObject(obj)) return { warnings: [] }
+  if ((!input.type && !input.prune) || !isObject(obj)) return { warnings: [] }
   const json = input.directive === "Ignore" ? undefined : input.json
   const decoding = input.decoding ?? []
-  const found = problems(obj, input.type, json, decoding)
+  const found = problems(obj, input, json, decoding)
   if (found.length === 0 || input.directive === "Ignore") return { warnings: [] }
   if (input.directive === "Warn") return { warnings: found }
   // The YAML decoder's repeated keys are one error of several lines, as upstream's.
@@ -166,9 +168,9 @@ export function goValue(v: unknown): string {
  * @throws ApiError Invalid under Strict, naming the patch as upstream does
  */
 export function checkPatched(patched: unknown, patch: unknown, input: FieldCheckInput): FieldCheck {
-  if (!input.type || !isObject(patched)) return { warnings: [] }
+  if ((!input.type && !input.prune) || !isObject(patched)) return { warnings: [] }
   const dupText = input.directive === "Ignore" || Array.isArray(patch) ? undefined : input.json
-  const found = problems(patched, input.type, dupText, [])
+  const found = problems(patched, input, dupText, [])
   if (found.length === 0 || input.directive === "Ignore") return { warnings: [] }
   if (input.directive === "Warn") return { warnings: found }
   throw invalid("", "", [

@@ -6,6 +6,7 @@ import {
   ApiError,
   type ApiObject,
   BUILTIN_RESOURCES,
+  CustomResourceDefinitions,
   type FieldError,
   type ResourceInfo,
   applyDefaults,
@@ -38,6 +39,10 @@ import { Registry } from "./registry/registry.ts"
 import { requestInfo } from "./request-info.ts"
 import { ServiceAddresses } from "./service-addresses.ts"
 import { WatchCache } from "./watch-cache.ts"
+import { CrdController } from "./crd/controller.ts"
+import { ResourceTable } from "./crd/resource-table.ts"
+import { customResourceHooks } from "./crd/hooks.ts"
+import { customResourceSchemas } from "./crd/openapi-schema.ts"
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -104,12 +109,13 @@ function validate(info: ResourceInfo, obj: ApiObject, old?: ApiObject): FieldErr
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const clock = opts.clock ?? realClock
   const log = opts.log ?? silentLogger()
-  const resources = BUILTIN_RESOURCES
   const metricsRegistry = opts.metrics ?? new MetricsRegistry()
   const metrics = createApiMetrics(metricsRegistry)
   const store = metrics.instrumentStore(opts.store)
   const cache = new WatchCache(store, decode, log)
-  for (const r of resources) cache.resource(servedOf(r).prefix)
+  for (const r of BUILTIN_RESOURCES) cache.resource(servedOf(r).prefix)
+  const table = new ResourceTable(BUILTIN_RESOURCES, (prefix) => cache.resource(prefix))
+  const custom = customResourceHooks(table, { defaults, validate, convert })
   const nsCache = cache.resource("/registry/namespaces/")
   const lookupNamespace = async (name: string) => {
     let ns = nsCache.objects.get(`/registry/namespaces/${name}`) as (ApiObject & { status?: any }) | undefined
@@ -135,9 +141,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     store,
     clock,
     admission,
-    defaults,
-    validate,
-    convert,
+    ...custom,
     written: (key, value, obj) => cache.expect(key, value, obj),
     allocate: async (s, obj, old, dryRun) => {
       if (!isService(s)) return undefined
@@ -156,7 +160,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     log,
     served: servedOf,
     kubeletClient: opts.kubeletClient ?? {},
+    resources: table,
   }
+  const crdController = new CrdController({ registry, cache, table, clock, log, served: servedOf })
   let markReady!: () => void
   const readyPromise = new Promise<void>((r) => (markReady = r))
 
@@ -202,7 +208,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
     const ri = requestInfo(req.method, req.path, req.query)
     const nonResource = routeNonResource(req, ri, {
-      resources,
+      resources: table.all(),
+      customSchemas: (info: ResourceInfo) => {
+        const h = table.handling(info)
+        return h ? customResourceSchemas(info, h.schema) : undefined
+      },
       advertiseAddress: opts.advertiseAddress ?? "127.0.0.1:6443",
     })
     if (nonResource) return await nonResource
@@ -234,15 +244,22 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     handle,
     fetch: async (request) => toFetch(await handle(fromFetch(request))),
     async run(signal) {
+      // CRDs defined before a restart are served from the start: their objects' caches must
+      // exist before the watch cache's first list.
+      const { entries } = await store.list(servedOf(CustomResourceDefinitions).prefix)
+      for (const e of entries) table.set(decode(e.value as string, e.revision) as never)
       const running = cache.run(signal)
+      const crds = crdController.run(signal)
       bootstrap().catch((err: unknown) =>
         log.error({ err: String(err) }, "Cannot create the system namespaces"),
       )
-      await Promise.all([running, repairLoop(signal)])
+      await Promise.all([running, repairLoop(signal), crds])
     },
     ready: () => readyPromise,
     startKubernetesService: (o, signal) =>
       startKubernetesService({ registry, serve: servedOf, clock, log }, o, signal),
-    resources,
+    get resources() {
+      return table.all()
+    },
   }
 }

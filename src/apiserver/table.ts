@@ -1,6 +1,6 @@
 /** Table output for `kubectl get`: adapts a request's query to the printers in table/. */
 import { ApiError, type ApiObject, type ResourceInfo } from "../api/index.ts"
-import { toTable } from "./table/index.ts"
+import { type Printer, toTable } from "./table/index.ts"
 
 type IncludeObject = "None" | "Metadata" | "Object"
 
@@ -28,6 +28,8 @@ export interface TableOptions {
   readonly noHeaders?: boolean
   readonly resourceVersion?: string | undefined
   readonly listMeta?: { resourceVersion?: string; continue?: string; remainingItemCount?: number }
+  /** The printer to use instead of the kind's (custom resources carry their CRD's columns). */
+  readonly printer?: Printer | undefined
 }
 
 /** The meta.k8s.io/v1 Table of `objects`. */
@@ -37,5 +39,6 @@ export function tableOf(info: ResourceInfo, objects: readonly ApiObject[], opts:
     includeObject: includeObjectOf(opts.query),
     noHeaders: !!opts.noHeaders,
     listMeta: opts.listMeta ?? (opts.resourceVersion ? { resourceVersion: opts.resourceVersion } : {}),
+    printer: opts.printer,
   })
 }

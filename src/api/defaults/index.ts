@@ -4,6 +4,7 @@
  * applyDefaults on every write, before admission and validation; it mutates the object.
  * Idempotent: defaulting a defaulted object changes nothing. Imports only api types.
  */
+import { defaultCustomResourceDefinition } from "./crd.ts"
 import type { ApiObject } from "../meta.ts"
 import {
   defaultDaemonSet,
@@ -62,6 +63,7 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
   "/PersistentVolume": defaultPersistentVolume,
   "/PersistentVolumeClaim": defaultPersistentVolumeClaim,
   "/LimitRange": defaultLimitRange,
+  "apiextensions.k8s.io/CustomResourceDefinition": defaultCustomResourceDefinition,
   "apps/Deployment": defaultDeployment,
   "apps/ReplicaSet": defaultReplicaSet,
   "apps/StatefulSet": defaultStatefulSet,

@@ -22,6 +22,7 @@ import {
   validateServiceAccount,
 } from "./core-misc.ts"
 import { validateCronJob } from "./cronjob.ts"
+import { validateCustomResourceDefinition } from "./crd.ts"
 import { validateEndpointSlice, validateEndpoints } from "./endpoints.ts"
 import { validateCoreEvent, validateEventsEvent } from "./events.ts"
 import { validateJob } from "./job.ts"
@@ -36,6 +37,7 @@ import { validateClusterRole, validateClusterRoleBinding, validateRole, validate
 import { validateService } from "./service.ts"
 
 export { cronScheduleError } from "./cron.ts"
+export { validateCustomResourceMeta } from "./crd.ts"
 
 /** The kind being validated: its group, kind and scope. */
 export interface KindRef {
@@ -63,6 +65,7 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   "/ResourceQuota": validateResourceQuota,
   "/PersistentVolumeClaim": validatePersistentVolumeClaim,
   "/PersistentVolume": validatePersistentVolume,
+  "apiextensions.k8s.io/CustomResourceDefinition": validateCustomResourceDefinition,
   "apps/Deployment": validateDeployment,
   "apps/ReplicaSet": validateReplicaSet,
   "apps/StatefulSet": validateStatefulSet,

@@ -7,6 +7,7 @@ import type { RequestInfo } from "../request-info.ts"
 import type { Registry } from "../registry/registry.ts"
 import type { Served } from "../registry/context.ts"
 import type { WatchCache } from "../watch-cache.ts"
+import type { ResourceTable } from "../crd/resource-table.ts"
 
 /** How the API server reaches kubelets: HTTPS with a client certificate, or plain HTTP. */
 export interface KubeletClientConfig {
@@ -20,6 +21,8 @@ export interface ServerParts {
   readonly registry: Registry
   readonly clock: Clock
   readonly log: Logger
+  /** The served resources, built-in and custom. */
+  readonly resources: ResourceTable
   /** How to reach kubelets (pods/log). */
   readonly kubeletClient: KubeletClientConfig
   /** Serves a resource at another version (e.g. autoscaling/v1 of a stored v2 HPA). */

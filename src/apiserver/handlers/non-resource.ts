@@ -31,9 +31,10 @@ async function serveOpenApi(
   req: ApiRequest,
   path: string,
   resources: readonly ResourceInfo[],
+  custom?: (r: ResourceInfo) => Record<string, Record<string, unknown>> | undefined,
 ): Promise<ApiResponse | undefined> {
   if (!path.startsWith("/openapi/")) return undefined
-  return (await import("../openapi/serve.ts")).serveOpenApi(req, path, resources)
+  return (await import("../openapi/serve.ts")).serveOpenApi(req, path, resources, custom)
 }
 
 function text(body: string): ApiResponse {
@@ -44,7 +45,12 @@ function text(body: string): ApiResponse {
 export function routeNonResource(
   req: ApiRequest,
   ri: RequestInfo,
-  ctx: { resources: readonly ResourceInfo[]; advertiseAddress: string },
+  ctx: {
+    resources: readonly ResourceInfo[]
+    advertiseAddress: string
+    /** The OpenAPI component schemas of custom resources. */
+    customSchemas?: (r: ResourceInfo) => Record<string, Record<string, unknown>> | undefined
+  },
 ): Promise<ApiResponse> | undefined {
   if (ri.isResource && ri.resource) return undefined
   return (async () => {
@@ -56,7 +62,7 @@ export function routeNonResource(
       )
     }
     if (path === "/version") return json(200, versionInfo())
-    const openapi = await serveOpenApi(req, path, ctx.resources)
+    const openapi = await serveOpenApi(req, path, ctx.resources, ctx.customSchemas)
     if (openapi) return openapi
     if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) return text("ok")
     if (path === "/api" || path === "/apis") {

@@ -31,6 +31,7 @@ export function respondObject(r: ResourceRequest, out: Output, obj: ApiObject, s
   if (out.kind === "table") {
     const t = tableOf(r.served.info, [obj], {
       query: r.req.query,
+      printer: r.parts.resources.handling(r.served.info)?.printer,
       now: r.parts.clock.now(),
       resourceVersion: obj.metadata?.resourceVersion,
     })
@@ -53,7 +54,12 @@ export async function listOrWatch(r: ResourceRequest): Promise<ApiResponse> {
     ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
   }
   if (out.kind === "table") {
-    const t = tableOf(r.served.info, items, { query: r.req.query, now: r.parts.clock.now(), listMeta: meta })
+    const t = tableOf(r.served.info, items, {
+      query: r.req.query,
+      printer: r.parts.resources.handling(r.served.info)?.printer,
+      now: r.parts.clock.now(),
+      listMeta: meta,
+    })
     return {
       status: 200,
       headers: { "content-type": tableContentType(out.version) },
@@ -100,6 +106,7 @@ async function watch(
     if (out.kind === "table") {
       const t = tableOf(r.served.info, [obj], {
         query: r.req.query,
+        printer: r.parts.resources.handling(r.served.info)?.printer,
         now: clock.now(),
         noHeaders: !first,
         resourceVersion: obj.metadata?.resourceVersion,

@@ -1,7 +1,8 @@
 /** Routes a resource request to its verb's handler. */
 import { evict } from "./eviction.ts"
 import { podLog } from "./pod-log.ts"
-import { ApiError, badRequest, findResource } from "../../api/index.ts"
+import { ApiError, badRequest } from "../../api/index.ts"
+import { checkCustomResourceRequest, deleteCrd, isCrdDelete } from "../crd/requests.ts"
 import type { ApiRequest, ApiResponse } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
 import { decodeBody } from "../negotiate.ts"
@@ -24,12 +25,15 @@ export async function routeResource(
   ri: RequestInfo,
   parts: ServerParts,
 ): Promise<ApiResponse> {
-  const info = ri.isResource ? findResource(ri.group, ri.version, ri.resource) : undefined
+  const info = ri.isResource ? parts.resources.find(ri.group, ri.version, ri.resource) : undefined
   if (!info) throw notServed()
   if (!info.namespaced && ri.namespace && info.resource !== "namespaces") throw notServed()
   const namespace = info.namespaced ? ri.namespace : ""
   if (info.namespaced && ri.name && !namespace) throw notServed()
   const r: ResourceRequest = { req, ri, served: parts.served(info), namespace, parts }
+  const custom = parts.resources.handling(info)
+  if (custom) checkCustomResourceRequest(r, custom)
+  else if (isCrdDelete(r)) return deleteCrd(r)
   return ri.subresource === "" ? routeMain(r) : routeSubresource(r)
 }
 
@@ -74,7 +78,7 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
       if (verb === "get") return getObject(r)
       return verb === "update" ? updateObject(r, "status") : patchObject(r, "status")
     case "scale":
-      return scale(r)
+      return scale(r, r.parts.resources.handling(r.served.info)?.scale)
     case "binding":
       return bind(r, ri.name)
     case "finalize":

@@ -11,17 +11,63 @@ import { timestamp } from "../registry/context.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
-/** The autoscaling/v1 Scale of a scalable object. */
-export function scaleOf(obj: Obj): ApiObject {
+/** Where a custom resource keeps its replicas and selector (its CRD's scale subresource). */
+export interface ScalePaths {
+  readonly specReplicasPath: string
+  readonly statusReplicasPath: string
+  readonly labelSelectorPath?: string | null
+}
+
+function fieldsOf(path: string | null | undefined): string[] {
+  return (path ?? "").split(".").filter((s) => s !== "")
+}
+
+function getPath(obj: unknown, path: string | null | undefined): unknown {
+  let cur = obj
+  for (const k of fieldsOf(path)) cur = (cur as Record<string, unknown> | undefined)?.[k]
+  return cur
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = fieldsOf(path)
+  let cur = obj
+  for (const k of keys.slice(0, -1)) {
+    const next = cur[k]
+    cur = (typeof next === "object" && next !== null ? next : (cur[k] = {})) as Record<string, unknown>
+  }
+  const last = keys[keys.length - 1]
+  if (last !== undefined) cur[last] = value
+}
+
+/** A custom resource seen through its scale paths as the spec/status/selector shape of built-ins. */
+function asScalable(obj: Obj, paths: ScalePaths): Obj {
+  const spec = getPath(obj, paths.specReplicasPath)
+  const status = getPath(obj, paths.statusReplicasPath)
+  const selector = getPath(obj, paths.labelSelectorPath)
+  return {
+    ...obj,
+    kind: "",
+    spec: { replicas: typeof spec === "number" ? spec : 0 },
+    status: { replicas: typeof status === "number" ? status : 0 },
+    ...(typeof selector === "string" ? { selectorString: selector } : {}),
+  }
+}
+
+/** The autoscaling/v1 Scale of a scalable object (of a custom resource when `paths` are given). */
+export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
+  const obj = paths ? asScalable(input, paths) : input
   const sel = obj.spec?.selector
+  const custom = (obj as { selectorString?: string }).selectorString
   const selector =
-    obj.kind === "ReplicationController"
-      ? Object.entries((sel ?? {}) as Record<string, string>)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(",")
-      : sel
-        ? labelSelectorAsString(sel)
-        : ""
+    custom !== undefined
+      ? custom
+      : obj.kind === "ReplicationController"
+        ? Object.entries((sel ?? {}) as Record<string, string>)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",")
+        : sel
+          ? labelSelectorAsString(sel)
+          : ""
   const m = obj.metadata ?? {}
   return {
     kind: "Scale",
@@ -41,10 +87,10 @@ export function scaleOf(obj: Obj): ApiObject {
 const SCALE = { group: "autoscaling", version: "v1", kind: "Scale" }
 
 /** GET, PUT and PATCH of /scale. */
-export async function scale(r: ResourceRequest): Promise<ApiResponse> {
+export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<ApiResponse> {
   const ref = { namespace: r.namespace, name: r.ri.name }
   if (r.ri.verb === "get")
-    return json(200, scaleOf((await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj))
+    return json(200, scaleOf((await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj, paths))
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? "application/json"
   const input = decodeBody(
     r.ri.verb === "patch" ? "application/json" : r.req.header("content-type"),
@@ -55,7 +101,7 @@ export async function scale(r: ResourceRequest): Promise<ApiResponse> {
     r.served,
     ref,
     (cur) => {
-      const current = scaleOf(cur as Obj)
+      const current = scaleOf(cur as Obj, paths)
       const wanted = (r.ri.verb === "patch" ? applyPatch(contentType, current, input, SCALE) : input) as Obj
       if (typeof wanted !== "object" || wanted === null)
         throw badRequest("the body of the request is not a Scale")
@@ -85,7 +131,8 @@ export async function scale(r: ResourceRequest): Promise<ApiResponse> {
         )
       }
       const next = cur as Obj
-      next.spec = { ...(next.spec ?? {}), replicas }
+      if (paths) setPath(next, paths.specReplicasPath, replicas)
+      else next.spec = { ...(next.spec ?? {}), replicas }
       return next
     },
     {
@@ -98,7 +145,7 @@ export async function scale(r: ResourceRequest): Promise<ApiResponse> {
       },
     },
   )
-  return json(200, scaleOf(object as Obj))
+  return json(200, scaleOf(object as Obj, paths))
 }
 
 /** POST pods/{name}/binding or bindings: assigns a pod to a node (the scheduler's only write). */

@@ -11,12 +11,15 @@ import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodeYamlBody } from "../yaml-body.ts"
 import type { ResourceRequest } from "./context.ts"
+import { pruneUnknown } from "../crd/prune-default.ts"
 
 function checkInput(r: ResourceRequest, options: string, json: string | undefined): FieldCheckInput {
   const { group, version, kind } = r.served.info
+  const custom = r.parts.resources.handling(r.served.info)?.schema
   return {
     directive: fieldValidationOf(r.req.query, options),
     type: schema.definitionOf(group, version, kind),
+    ...(custom ? { prune: (obj: unknown) => pruneUnknown(custom, obj, true) } : {}),
     kind,
     version,
     ...(json !== undefined ? { json } : {}),

@@ -67,17 +67,22 @@ function sorted<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }
 
+/** The component schemas of a custom resource (its kind's first, its List's second), if `r` is one. */
+export type CustomSchemas = (r: ResourceInfo) => Record<string, JsonSchema> | undefined
+
 /** The OpenAPI documents of a fixed set of resources, generated lazily and cached. */
 export class OpenApiDocuments {
   readonly #resources: readonly ResourceInfo[]
+  readonly #custom: CustomSchemas | undefined
   #v3?: Map<string, GeneratedDocument>
   #index?: GeneratedDocument
   #v2?: GeneratedDocument
   readonly #schemas = new Map<string, JsonSchema>()
   #kinds?: Map<string, Gvk[]>
 
-  constructor(resources: readonly ResourceInfo[]) {
+  constructor(resources: readonly ResourceInfo[], custom?: CustomSchemas) {
     this.#resources = resources
+    this.#custom = custom
   }
 
   #schemaOf(def: string): JsonSchema {
@@ -93,10 +98,21 @@ export class OpenApiDocuments {
   /** The v3 document object of one group version. */
   #buildV3(group: string, version: string): Record<string, unknown> {
     const b = new PathBuilder(group, version)
-    for (const r of this.#resources) if (r.group === group && r.version === version) b.addResource(r)
-    const schemas: Record<string, JsonSchema> = {}
-    for (const def of [...reachable([...b.used, ...COMMON_DEFINITIONS])].sort())
-      schemas[def] = this.#schemaOf(def)
+    const extra: Record<string, JsonSchema> = {}
+    for (const r of this.#resources) {
+      if (r.group !== group || r.version !== version) continue
+      const custom = this.#custom?.(r)
+      const [item, list] = Object.keys(custom ?? {})
+      if (custom && item && list) {
+        Object.assign(extra, custom)
+        b.addResource(r, { item, list })
+      } else b.addResource(r)
+    }
+    const roots = [...b.used, ...COMMON_DEFINITIONS].filter((d) => !(d in extra))
+    if (Object.keys(extra).length) roots.push(`${schema.META}.ObjectMeta`, `${schema.META}.ListMeta`)
+    const all: Record<string, JsonSchema> = { ...extra }
+    for (const def of reachable(roots)) all[def] = this.#schemaOf(def)
+    const schemas = sorted(all)
     return {
       components: {
         schemas,

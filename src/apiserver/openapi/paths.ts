@@ -85,9 +85,9 @@ export class PathBuilder implements OperationSink {
     }
   }
 
-  /** Adds every path of resource `r`. */
-  addResource(r: ResourceInfo): void {
-    const def = schema.definitionOf(r.group, r.version, r.kind)
+  /** Adds every path of resource `r` (of a custom resource, with the definitions `defs` names). */
+  addResource(r: ResourceInfo, defs?: { readonly item: string; readonly list: string }): void {
+    const def = defs?.item ?? schema.definitionOf(r.group, r.version, r.kind)
     if (!def) return
     const gvk: Gvk = { group: r.group, version: r.version, kind: r.kind }
     const scope = r.namespaced ? "Namespaced" : ""
@@ -99,7 +99,7 @@ export class PathBuilder implements OperationSink {
     const status = this.ref(`${META}.Status`)
     const name = `${scope}${r.kind}`
     const has = (v: string) => r.verbs.includes(v)
-    const listDef = schema.definitionOf(r.group, r.version, `${r.kind}List`)
+    const listDef = defs?.list ?? schema.definitionOf(r.group, r.version, `${r.kind}List`)
     if (has("list") && listDef) {
       const list = this.ref(listDef)
       this.put(
@@ -153,7 +153,12 @@ export class PathBuilder implements OperationSink {
     }
     this.addObject(r, { path: `${collection}/{name}`, gvk, def })
     for (const sub of r.subresources)
-      addSubresource(this, { resource: r, sub, path: `${collection}/{name}/${sub.name}` })
+      addSubresource(this, {
+        resource: r,
+        sub,
+        path: `${collection}/{name}/${sub.name}`,
+        ...(defs && !sub.kind ? { def: defs.item } : {}),
+      })
   }
 
   #list(id: string, description: string, gvk: Gvk, list: JsonSchema): Operation {
@@ -240,7 +245,11 @@ export class PathBuilder implements OperationSink {
         description: `partially update ${what}`,
         gvk,
         params: PATCH_PARAMS,
-        body: { media: PATCH_MEDIA, ref: `${META}.Patch` },
+        // Custom resources take no strategic merge patch (kubectl then sends a merge patch).
+        body: {
+          media: r.custom ? PATCH_MEDIA.filter((m) => !m.startsWith("application/strategic")) : PATCH_MEDIA,
+          ref: `${META}.Patch`,
+        },
         responses: { "200": ["OK", obj, MEDIA], "201": ["Created", obj, MEDIA] },
       })
     }

@@ -6,15 +6,18 @@
 import { ApiError, type ResourceInfo } from "../../api/index.ts"
 import type { ApiRequest, ApiResponse } from "../http.ts"
 import { parseMediaTypes } from "../negotiate.ts"
-import { type GeneratedDocument, OpenApiDocuments } from "./documents.ts"
+import { type CustomSchemas, type GeneratedDocument, OpenApiDocuments } from "./documents.ts"
 
 const documents = new WeakMap<readonly ResourceInfo[], OpenApiDocuments>()
 
 /** The documents of `resources`, shared by every server serving the same list. */
-export function openApiDocuments(resources: readonly ResourceInfo[]): OpenApiDocuments {
+export function openApiDocuments(
+  resources: readonly ResourceInfo[],
+  custom?: CustomSchemas,
+): OpenApiDocuments {
   let d = documents.get(resources)
   if (!d) {
-    d = new OpenApiDocuments(resources)
+    d = new OpenApiDocuments(resources, custom)
     documents.set(resources, d)
   }
   return d
@@ -53,9 +56,10 @@ export function serveOpenApi(
   req: ApiRequest,
   path: string,
   resources: readonly ResourceInfo[],
+  custom?: CustomSchemas,
 ): ApiResponse | undefined {
   if (!path.startsWith("/openapi/")) return undefined
-  const docs = openApiDocuments(resources)
+  const docs = openApiDocuments(resources, custom)
   const noCache = { "cache-control": "no-cache, private" }
   if (path === "/openapi/v2") {
     if (!acceptsJson(req.header("accept"))) throw notAcceptable()

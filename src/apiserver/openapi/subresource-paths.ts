@@ -9,6 +9,8 @@ export interface SubresourceAt {
   readonly resource: ResourceInfo
   readonly sub: SubresourceInfo
   readonly path: string
+  /** The object's definition when the table has none (a custom resource's status). */
+  readonly def?: string
 }
 
 /** Adds the operations of subresource `at.sub` of `at.resource`, at `at.path`. */
@@ -18,7 +20,7 @@ export function addSubresource(b: OperationSink, at: SubresourceAt): void {
   const version = sub.version ?? r.version
   const kind = sub.kind ?? r.kind
   const gvk: Gvk = { group, version, kind }
-  const def = schema.definitionOf(group, version, kind)
+  const def = at.def ?? schema.definitionOf(group, version, kind)
   const scope = r.namespaced ? "Namespaced" : ""
   const name = `${scope}${r.kind}${capitalize(sub.name)}`
   const params = [PARAM.name, ...(r.namespaced ? [PARAM.namespace] : [])]

@@ -85,7 +85,8 @@ export class Registry {
 
   /** Converts a stored object to the served version. */
   toServed(s: Served, obj: ApiObject): ApiObject {
-    return needsConversion(s) ? this.#d.convert(obj, s.info, s.info.version) : obj
+    // Custom resources may still be stored at a CRD's former storage version: always convert.
+    return needsConversion(s) || s.info.custom ? this.#d.convert(obj, s.info, s.info.version) : obj
   }
 
   #toStorage(s: Served, obj: ApiObject): ApiObject {

@@ -11,6 +11,7 @@ const TRACKS_GENERATION = new Set([
   "/ReplicationController",
   "apps/Deployment",
   "apps/ReplicaSet",
+  "apiextensions.k8s.io/CustomResourceDefinition",
   "apps/StatefulSet",
   "apps/DaemonSet",
   "batch/Job",
@@ -63,7 +64,7 @@ export function hasStatus(info: ResourceInfo): boolean {
 
 /** True when the kind counts spec changes in metadata.generation. */
 export function tracksGeneration(info: ResourceInfo): boolean {
-  return TRACKS_GENERATION.has(kindKey(info))
+  return !!info.custom || TRACKS_GENERATION.has(kindKey(info))
 }
 
 type Obj = ApiObject & { spec?: any; status?: any }
@@ -101,9 +102,10 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
   else if (obj.metadata) delete obj.metadata.generation
 }
 
-function specOf(obj: Obj): string {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj
-  return JSON.stringify(rest)
+/** What a generation counts: all but metadata (and status, unless a custom resource without the status subresource). */
+function specOf(obj: Obj, withStatus = false): string {
+  const { metadata: _m, status, apiVersion: _a, kind: _k, ...rest } = obj
+  return JSON.stringify(withStatus ? { ...rest, status } : rest)
 }
 
 /**
@@ -132,12 +134,20 @@ export function prepareForUpdate(info: ResourceInfo, next: Obj, old: Obj, subres
       else next.status = old.status
     }
   }
-  const meta = next.metadata ?? (next.metadata = {})
-  if (tracksGeneration(info)) {
-    const gen = old.metadata?.generation ?? 1
-    meta.generation = subresource === "" && specOf(next) !== specOf(old) ? gen + 1 : gen
-  } else delete meta.generation
+  setGeneration(info, next, old, subresource)
   return next
+}
+
+/** Keeps metadata.generation, one higher when a main-resource write changed what it counts. */
+function setGeneration(info: ResourceInfo, next: Obj, old: Obj, subresource: string): void {
+  const meta = next.metadata ?? (next.metadata = {})
+  if (!tracksGeneration(info)) {
+    delete meta.generation
+    return
+  }
+  const gen = old.metadata?.generation ?? 1
+  const withStatus = !!info.custom && !hasStatus(info)
+  meta.generation = subresource === "" && specOf(next, withStatus) !== specOf(old, withStatus) ? gen + 1 : gen
 }
 
 /** Kinds whose DELETE answers with the deleted object rather than a Status. */

@@ -90,6 +90,8 @@ export interface ToTableOptions {
   /** Omit the column definitions (watch events after the first). */
   readonly noHeaders?: boolean
   readonly listMeta?: { resourceVersion?: string; continue?: string; remainingItemCount?: number }
+  /** Overrides the kind's printer. */
+  readonly printer?: Printer | undefined
 }
 
 function rowObject(o: ApiObject, includeObject: ToTableOptions["includeObject"]): object {
@@ -106,7 +108,7 @@ export function toTable(
   objects: readonly ApiObject[],
   opts: ToTableOptions,
 ): unknown {
-  const p = printerFor(kind)
+  const p = opts.printer ?? printerFor(kind)
   const ctx = { now: opts.now }
   return {
     kind: "Table",

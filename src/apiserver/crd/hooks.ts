@@ -1,0 +1,54 @@
+/**
+ * The registry hooks of custom resources: structural defaulting and pruning, generic
+ * metadata checks plus schema validation, and the None conversion (only apiVersion changes).
+ * Built-in resources go to the hooks they had.
+ */
+import {
+  type ApiObject,
+  type FieldError,
+  type ResourceInfo,
+  validateCustomResourceMeta,
+} from "../../api/index.ts"
+import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
+import { defaultAndPrune } from "./prune-default.ts"
+import { validateCrdDefaults } from "./validate-defaults.ts"
+import type { ResourceTable } from "./resource-table.ts"
+import { validateValue } from "./validate-value.ts"
+
+/** The registry's defaults, validate and convert hooks. */
+export interface RegistryHooks {
+  readonly defaults: (info: ResourceInfo, obj: ApiObject) => void
+  readonly validate: (info: ResourceInfo, obj: ApiObject, old?: ApiObject) => FieldError[]
+  readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
+}
+
+function isCrd(info: ResourceInfo): boolean {
+  return info.group === "apiextensions.k8s.io" && info.kind === "CustomResourceDefinition"
+}
+
+/** Wraps the built-in hooks so custom resources get their CRD's rules. */
+export function customResourceHooks(table: ResourceTable, builtin: RegistryHooks): RegistryHooks {
+  return {
+    defaults(info, obj) {
+      const h = table.handling(info)
+      if (!h) return builtin.defaults(info, obj)
+      if (h.schema) defaultAndPrune(h.schema, obj as unknown as Record<string, unknown>)
+    },
+    validate(info, obj, old) {
+      const h = table.handling(info)
+      if (!h && isCrd(info)) {
+        const errs = builtin.validate(info, obj, old)
+        return errs.length ? errs : validateCrdDefaults(obj as unknown as CustomResourceDefinition)
+      }
+      if (!h) return builtin.validate(info, obj, old)
+      const errs = validateCustomResourceMeta(obj, old, info.namespaced)
+      if (h.schema) errs.push(...validateValue(h.schema, obj, "", true))
+      return errs
+    },
+    convert(obj, info, toVersion) {
+      if (!info.custom) return builtin.convert(obj, info, toVersion)
+      const apiVersion = `${info.group}/${toVersion}`
+      return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion }
+    },
+  }
+}
