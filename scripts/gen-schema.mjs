@@ -5,7 +5,8 @@
  * map keys, patch strategies and merge keys. It reads upstream's published definitions
  * (the generated.proto files of k8s.io/api and k8s.io/apimachinery) and keeps only those facts:
  * no comments or prose. Usage:
- *   node scripts/gen-schema.mjs <k8s.io/api checkout> <k8s.io/apimachinery checkout>
+ *   node scripts/gen-schema.mjs <k8s.io/api checkout> <k8s.io/apimachinery checkout> \
+ *     <k8s.io/apiextensions-apiserver checkout>
  * Each checkout may be a work tree or a bare git directory (read at HEAD).
  */
 import { execFileSync } from "node:child_process"
@@ -40,6 +41,9 @@ const MACHINERY_PACKAGES = [
   "pkg/util/intstr",
 ]
 
+/** k8s.io/apiextensions-apiserver's packages (CustomResourceDefinition). */
+const APIEXTENSIONS_PACKAGES = ["pkg/apis/apiextensions/v1"]
+
 function readRepoFile(repo, path) {
   const direct = join(repo, path)
   if (existsSync(direct)) return readFileSync(direct, "utf8")
@@ -57,7 +61,11 @@ function commitOf(repo) {
 
 /** k8s.io.api.core.v1.Pod → io.k8s.api.core.v1.Pod (the OpenAPI definition name). */
 function definitionName(protoName) {
-  return protoName.startsWith("k8s.io.") ? `io.k8s.${protoName.slice("k8s.io.".length)}` : protoName
+  if (!protoName.startsWith("k8s.io.")) return protoName
+  return `io.k8s.${protoName.slice("k8s.io.".length)}`.replace(
+    "apiextensions_apiserver",
+    "apiextensions-apiserver",
+  )
 }
 
 const SCALARS = new Set([
@@ -181,14 +189,17 @@ function resolveType(type, pkg) {
 }
 
 function main() {
-  const [apiRepo, machineryRepo] = process.argv.slice(2)
-  if (!apiRepo || !machineryRepo) {
-    console.error("usage: node scripts/gen-schema.mjs <k8s.io/api repo> <k8s.io/apimachinery repo>")
+  const [apiRepo, machineryRepo, extensionsRepo] = process.argv.slice(2)
+  if (!apiRepo || !machineryRepo || !extensionsRepo) {
+    console.error(
+      "usage: node scripts/gen-schema.mjs <k8s.io/api repo> <k8s.io/apimachinery repo> <k8s.io/apiextensions-apiserver repo>",
+    )
     process.exit(2)
   }
   const files = [
     ...API_PACKAGES.map((p) => [apiRepo, `${p}/generated.proto`]),
     ...MACHINERY_PACKAGES.map((p) => [machineryRepo, `${p}/generated.proto`]),
+    ...APIEXTENSIONS_PACKAGES.map((p) => [extensionsRepo, `${p}/generated.proto`]),
   ]
   const types = {}
   for (const [repo, path] of files) {
@@ -212,7 +223,11 @@ function main() {
     }
   }
   const out = {
-    source: { "k8s.io/api": commitOf(apiRepo), "k8s.io/apimachinery": commitOf(machineryRepo) },
+    source: {
+      "k8s.io/api": commitOf(apiRepo),
+      "k8s.io/apimachinery": commitOf(machineryRepo),
+      "k8s.io/apiextensions-apiserver": commitOf(extensionsRepo),
+    },
     types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b))),
   }
   const dest = join(dirname(fileURLToPath(import.meta.url)), "../src/api/schema/builtin.json")

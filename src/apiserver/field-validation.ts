@@ -45,8 +45,7 @@ const OPAQUE = new Set([
   schema.DURATION,
   schema.QUANTITY,
   schema.INT_OR_STRING,
-  schema.RAW_EXTENSION,
-  schema.FIELDS_V1,
+  ...schema.FREE_FORM_TYPES,
 ])
 
 function isObject(v: unknown): v is Record<string, unknown> {

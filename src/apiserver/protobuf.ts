@@ -15,10 +15,16 @@ type Json = Record<string, unknown>
 
 let root: protobuf.Root | undefined
 
+/** The name a field has in protobufjs: its JSON name, unless protobufjs cannot take it (`$ref`). */
+function protoName(name: string, f: schema.FieldSchema): string {
+  return /^[A-Za-z_]\w*$/.test(name) ? name : `field${f.n}`
+}
+
 /** protobufjs's JSON descriptor of one message from the table. */
 function descriptorOf(t: schema.TypeSchema): Json {
   const fields: Json = {}
-  for (const [name, f] of Object.entries(t.f)) {
+  for (const [json, f] of Object.entries(t.f)) {
+    const name = protoName(json, f)
     const type = schema.SCALAR_TYPES.has(f.t) ? f.t : `.${f.t}`
     fields[name] = {
       id: f.n,
@@ -96,6 +102,8 @@ function rawJson(base64: unknown): unknown {
   }
 }
 
+const PROPS = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps"
+
 /** The types whose JSON form is not their message's. */
 const SPECIAL: Readonly<Record<string, (m: Json) => unknown>> = {
   [schema.TIME]: (m) => timeOf(m, 0) ?? undefined,
@@ -104,6 +112,11 @@ const SPECIAL: Readonly<Record<string, (m: Json) => unknown>> = {
   [schema.QUANTITY]: (m) => m.string ?? undefined,
   [schema.INT_OR_STRING]: (m) => (Number(m.type ?? 0) === 1 ? (m.strVal ?? "") : (m.intVal ?? 0)),
   [schema.RAW_EXTENSION]: (m) => rawJson(m.raw),
+  [schema.EXTENSIONS_JSON]: (m) => rawJson(m.raw),
+  [schema.SCHEMA_OR_ARRAY]: (m) =>
+    m.schema ? toJson(PROPS, m.schema) : toJsonList(PROPS, m.jSONSchemas ?? m.JSONSchemas),
+  [schema.SCHEMA_OR_BOOL]: (m) => (m.schema ? toJson(PROPS, m.schema) : !!m.allows),
+  [schema.SCHEMA_OR_STRING_ARRAY]: (m) => (m.schema ? toJson(PROPS, m.schema) : (m.property ?? [])),
   [schema.FIELDS_V1]: (m) => rawJson(m.Raw),
 }
 
@@ -125,9 +138,9 @@ function toJsonList(type: string, v: unknown): unknown[] {
 
 function toJsonObject(t: schema.TypeSchema, m: Json): Json {
   const out: Json = {}
-  for (const [name, value] of Object.entries(m)) {
-    const f = t.f[name]
-    if (!f) continue
+  for (const [name, f] of Object.entries(t.f)) {
+    const value = m[protoName(name, f)]
+    if (value === undefined) continue
     let json: unknown
     if (f.map) {
       json = Object.fromEntries(

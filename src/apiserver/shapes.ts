@@ -36,7 +36,7 @@ const SCALAR_LIKE = new Set([
 ])
 
 /** Types whose JSON is free-form. */
-const OPAQUE = new Set([schema.RAW_EXTENSION, schema.FIELDS_V1])
+const OPAQUE = schema.FREE_FORM_TYPES
 
 /**
  * Messages upstream marks `+structType=atomic` (owned and replaced whole by apply). The table

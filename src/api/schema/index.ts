@@ -74,6 +74,24 @@ export const FIELDS_V1 = `${META}.FieldsV1`
 export const QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 export const INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 export const RAW_EXTENSION = "io.k8s.apimachinery.pkg.runtime.RawExtension"
+const APIEXTENSIONS = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1"
+/** A CRD schema's free-form JSON values (`default`, `enum`, `example`). */
+export const EXTENSIONS_JSON = `${APIEXTENSIONS}.JSON`
+/** A CRD schema's `items`: a schema or a list of schemas. */
+export const SCHEMA_OR_ARRAY = `${APIEXTENSIONS}.JSONSchemaPropsOrArray`
+/** A CRD schema's `additionalProperties` and `additionalItems`: a schema or a boolean. */
+export const SCHEMA_OR_BOOL = `${APIEXTENSIONS}.JSONSchemaPropsOrBool`
+/** A CRD schema's `dependencies` values: a schema or a list of property names. */
+export const SCHEMA_OR_STRING_ARRAY = `${APIEXTENSIONS}.JSONSchemaPropsOrStringArray`
+/** Types whose JSON is free-form (or one of several shapes): never checked field by field. */
+export const FREE_FORM_TYPES: ReadonlySet<string> = new Set([
+  RAW_EXTENSION,
+  FIELDS_V1,
+  EXTENSIONS_JSON,
+  SCHEMA_OR_ARRAY,
+  SCHEMA_OR_BOOL,
+  SCHEMA_OR_STRING_ARRAY,
+])
 
 /** The message named `name`, if the table has it. */
 export function typeSchema(name: string): TypeSchema | undefined {
@@ -110,6 +128,10 @@ const META_KINDS = new Set([
 /** The definition name of a kind at a group version (`apps`, `v1`, `Deployment`), if known. */
 export function definitionOf(group: string, version: string, kind: string): string | undefined {
   if (META_KINDS.has(kind)) return `${META}.${kind}`
+  if (group === "apiextensions.k8s.io") {
+    const crd = `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${version}.${kind}`
+    return TABLE.types[crd] ? crd : undefined
+  }
   const name = `io.k8s.api.${packageOf(group)}.${version}.${kind}`
   return TABLE.types[name] ? name : undefined
 }

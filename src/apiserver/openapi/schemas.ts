@@ -53,6 +53,10 @@ const SPECIAL: Readonly<Record<string, JsonSchema>> = {
   [schema.RAW_EXTENSION]: { type: "object" },
   [schema.FIELDS_V1]: { type: "object" },
   [`${schema.META}.Patch`]: { type: "object" },
+  [schema.EXTENSIONS_JSON]: {},
+  [schema.SCHEMA_OR_ARRAY]: {},
+  [schema.SCHEMA_OR_BOOL]: {},
+  [schema.SCHEMA_OR_STRING_ARRAY]: {},
 }
 
 /** The schema of one value of type `t` (no description): a scalar, an inlined alias or a $ref. */

@@ -15,14 +15,18 @@ function schemaV2(s: unknown): unknown {
   const out: JsonSchema = {}
   for (const [k, v] of Object.entries(src)) {
     if (k === "$ref" && typeof v === "string") out.$ref = v.replace(V3_REF, "#/definitions/")
-    else if (k === "oneOf")
+    else if (k === "properties" && typeof v === "object" && v !== null) {
+      // Property names are not keywords (a CRD's JSONSchemaProps has `$ref`, `oneOf`, `allOf`).
+      out.properties = Object.fromEntries(Object.entries(v).map(([name, p]) => [name, schemaV2(p)]))
+    } else if (k === "oneOf")
       out.type = "string" // Quantity and IntOrString are strings in v2
     else if (k !== "allOf") out[k] = schemaV2(v)
   }
   // A lone $ref wrapped for v3's sake stands bare in v2, beside its description.
   const allOf = src.allOf as JsonSchema[] | undefined
-  if (allOf?.length === 1 && allOf[0]?.$ref) out.$ref = schemaV2(allOf[0].$ref) as string
-  if (out.$ref) out.$ref = String(out.$ref).replace(V3_REF, "#/definitions/")
+  if (allOf?.length === 1 && typeof allOf[0]?.$ref === "string") {
+    out.$ref = allOf[0].$ref.replace(V3_REF, "#/definitions/")
+  }
   return out
 }
 
