@@ -1,7 +1,7 @@
 /**
  * The `kube-dns` Service in kube-system (named and labelled as kubeadm creates it for CoreDNS) and
  * its EndpointSlice pointing at this process's DNS server. The Service has no selector, so the
- * slice is ours (managed-by k8ts.io/cluster-dns). Reconciled at start and every 10 seconds.
+ * slice is ours (managed-by cluster-dns.k8ts.io). Reconciled at start and every 10 seconds.
  */
 import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
@@ -24,7 +24,7 @@ const NAME = "kube-dns"
 const NAMESPACE = "kube-system"
 const INTERVAL_MS = 10_000
 /** The managed-by label value of the slice (the endpointslice controller leaves it alone). */
-export const KUBE_DNS_MANAGER = "k8ts.io/cluster-dns"
+export const KUBE_DNS_MANAGER = "cluster-dns.k8ts.io"
 
 type Obj = ApiObject & { spec?: unknown; endpoints?: unknown; ports?: unknown }
 
