@@ -21,6 +21,7 @@ import { cidrAddress, createLogger, type Logger, realClock } from "../src/util/i
 import {
   type Running,
   startControllerManager,
+  startDns,
   startHollowKubelet,
   startKubelet,
   startProxy,
@@ -99,6 +100,17 @@ async function startComponents(
       }),
     )
     step("proxy", `Proxy started (services on ${config.serviceLoopbackRange.text})`)
+  }
+  if (!config.disabled.has("dns")) {
+    const dns = await startDns(deps, {
+      domain: config.clusterDomain,
+      serviceCidr: config.serviceCidr,
+      loopbackRange: config.serviceLoopbackRange,
+      port: config.dnsPort,
+      forward: config.dnsForward,
+    })
+    running.push(dns)
+    step("dns", `DNS serving ${config.clusterDomain} on ${dns.address}:${dns.port} (UDP and TCP)`)
   }
   return running
 }
