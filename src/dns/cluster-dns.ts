@@ -23,6 +23,8 @@ export interface ClusterDnsOptions {
   readonly serviceAddress?: (clusterIP: string) => string
   /** Upstream resolvers for other names ("ip" or "ip:port"); none: such names are REFUSED. */
   readonly upstreams?: readonly string[]
+  /** Replies cached until the view changes (default 10,000; 0: none). */
+  readonly cacheSize?: number
   readonly log?: Logger
 }
 
@@ -43,6 +45,7 @@ export class ClusterDns {
       host: opts.host,
       port: opts.port,
       ...(opts.upstreams?.length ? { forwarder: new Forwarder(opts.upstreams) } : {}),
+      ...(opts.cacheSize !== undefined ? { cacheSize: opts.cacheSize } : {}),
       log: this.#log,
     })
   }

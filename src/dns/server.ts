@@ -17,10 +17,12 @@ export interface DnsServerOptions {
   readonly port: number
   /** Upstreams for names outside the cluster; none: those are REFUSED. */
   readonly forwarder?: Forwarder
+  /** Replies kept for repeated queries (default 10,000; 0 turns the cache off). */
+  readonly cacheSize?: number
   readonly log?: Logger
 }
 
-const MAX_CACHED = 10_000
+const DEFAULT_CACHE_SIZE = 10_000
 const TCP_IDLE_MS = 10_000
 const BIND_ATTEMPTS = 5
 /** SERVFAIL in the header's flags (with QR set), for queries an upstream failed to answer. */
@@ -158,8 +160,9 @@ export class DnsServer {
       return
     }
     if (!outcome) return
-    if (this.#cache.size >= MAX_CACHED) this.#cache.clear()
-    if (view === this.#view) this.#cache.set(key, outcome)
+    const max = this.#o.cacheSize ?? DEFAULT_CACHE_SIZE
+    if (this.#cache.size >= max) this.#cache.clear()
+    if (max > 0 && view === this.#view) this.#cache.set(key, outcome)
     send(outcome)
   }
 
