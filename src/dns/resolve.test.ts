@@ -254,6 +254,11 @@ const cases: { name: string; input: DnsQuestion; want: Want }[] = [
     want: { rcode: "NXDOMAIN" },
   },
   {
+    name: "a search-path expansion of a full name (ndots:5) is NXDOMAIN",
+    input: { name: "web.default.svc.cluster.local.default.svc.cluster.local", type: "A" },
+    want: { rcode: "NXDOMAIN" },
+  },
+  {
     name: "a TXT question on a service is NODATA",
     input: { name: "web.default.svc.cluster.local", type: "TXT" },
     want: { rcode: "NOERROR", answers: [], authorities: [soa] },
