@@ -100,11 +100,14 @@ async function ensure(
   if (!isDeepStrictEqual(next, cur)) await rc.update(next)
 }
 
-/** One pass: the Service, then its EndpointSlice. */
+/**
+ * One pass: the EndpointSlice, then the Service (so the proxy never sees the Service without
+ * endpoints and opens a listener on the address the DNS server holds).
+ */
 export async function reconcileKubeDnsService(client: Client, opts: KubeDnsServiceOptions): Promise<void> {
   const { service, slice } = kubeDnsObjects(opts)
-  await ensure(client, Services as ResourceRef<Obj>, service as unknown as Obj, ["spec"])
   await ensure(client, EndpointSlices as ResourceRef<Obj>, slice as unknown as Obj, ["endpoints", "ports"])
+  await ensure(client, Services as ResourceRef<Obj>, service as unknown as Obj, ["spec"])
 }
 
 /** Reconciles once, then every 10 s until `signal` aborts. */
