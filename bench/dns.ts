@@ -15,7 +15,7 @@ import * as packet from "dns-packet"
 import { percentile } from "./_http.ts"
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 5000)
-const WARMUP_MS = 1000
+const WARMUP_MS = 2000
 const CLIENTS = Number(process.env.BENCH_DNS_CLIENTS ?? 50)
 const SERVICES = 100
 const RETRY_MS = 500
@@ -32,7 +32,7 @@ interface Result {
 function startServer(mode: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(import.meta.dirname, "_dns-server.ts"), mode],
+    ["--expose-gc", "--import", "tsx", join(import.meta.dirname, "_dns-server.ts"), mode],
     {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, BENCH_DNS_SERVICES: String(SERVICES) },
