@@ -6,7 +6,7 @@
  */
 export { resolve, TTL, type DnsQuestion, type DnsReply, type Rcode } from "./resolve.ts"
 export { buildView, dashed, type DnsView, type DnsService, type DnsEndpoint, type DnsPort } from "./view.ts"
-export { answer, type Transport } from "./message.ts"
+export { answer, type AnswerOptions, type Transport } from "./message.ts"
 export { DnsServer, type DnsServerOptions } from "./server.ts"
 export { Forwarder, hostResolvers, parseResolvConf } from "./forward.ts"
 export { ClusterDns, type ClusterDnsOptions } from "./cluster-dns.ts"

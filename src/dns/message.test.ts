@@ -93,7 +93,7 @@ const cases: {
 
 for (const c of cases) {
   test(`answer(): ${c.name}`, () => {
-    const out = answer(c.input.buf, view, { transport: c.input.transport ?? "udp", canForward: false })
+    const out = answer(c.input.buf, { view, transport: c.input.transport ?? "udp", canForward: false })
     assert.ok(Buffer.isBuffer(out))
     const r = packet.decode(out) as packet.DecodedPacket & { rcode: string }
     assert.equal(r.id, 99)
@@ -114,7 +114,7 @@ for (const c of cases) {
 
 test("answer() drops responses and asks to forward names outside the domain when it can", () => {
   const response = packet.encode({ type: "response", id: 1, questions: [{ type: "A", name: "x" }] })
-  assert.equal(answer(response, view, { transport: "udp", canForward: false }), undefined)
+  assert.equal(answer(response, { view, transport: "udp", canForward: false }), undefined)
   const outside = query({ questions: [{ type: "A", name: "example.com" }] })
-  assert.equal(answer(outside, view, { transport: "udp", canForward: true }), "forward")
+  assert.equal(answer(outside, { view, transport: "udp", canForward: true }), "forward")
 })

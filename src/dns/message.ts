@@ -81,7 +81,7 @@ function truncate(packet: Packet, max: number, opt?: OptAnswer): Packet {
 }
 
 /** Encodes a resolver reply to `query`. */
-export function encodeReply(query: DecodedPacket, reply: DnsReply, transport: Transport): Buffer {
+function encodeReply(query: DecodedPacket, reply: DnsReply, transport: Transport): Buffer {
   const opt = optOf(query)
   const echoed = opt ? echoOpt(opt) : undefined
   const packet: Packet = {
@@ -115,15 +115,19 @@ function formerr(buf: Buffer): Buffer {
   return out
 }
 
+/** What `answer` works with. */
+export interface AnswerOptions {
+  readonly view: DnsView
+  readonly transport: Transport
+  /** An upstream is configured: names it should answer come back as "forward". */
+  readonly canForward: boolean
+}
+
 /**
- * Answers the query in `buf` from `view`. Returns "forward" for names an upstream should answer
+ * Answers the query in `buf` from `opts.view`. Returns "forward" for names an upstream should answer
  * when `canForward`; without one those are REFUSED (outside the domain) or NXDOMAIN.
  */
-export function answer(
-  buf: Buffer,
-  view: DnsView,
-  opts: { readonly transport: Transport; readonly canForward: boolean },
-): Outcome {
+export function answer(buf: Buffer, opts: AnswerOptions): Outcome {
   const query = decodeQuery(buf)
   if (query === undefined) return undefined
   if (query === "formerr") return formerr(buf)
@@ -132,7 +136,7 @@ export function answer(
   const question = query.questions?.[0]
   if (!question || query.questions!.length !== 1) return errorReply(query, RCODES.FORMERR, opt)
   if (opt && opt.ednsVersion > 0) return errorReply(query, 0, opt, BADVERS_EXTENDED)
-  const reply = resolve(question, view)
+  const reply = resolve(question, opts.view)
   if (reply.forwardable && opts.canForward) return "forward"
   return encodeReply(query, reply, opts.transport)
 }

@@ -150,7 +150,7 @@ export class DnsServer {
     }
     let outcome: Outcome
     try {
-      outcome = answer(query, view, { transport, canForward: this.#o.forwarder !== undefined })
+      outcome = answer(query, { view, transport, canForward: this.#o.forwarder !== undefined })
     } catch (err) {
       this.#log.warn({ err: String(err) }, "Cannot answer a DNS query")
       outcome = servfail(query)
