@@ -75,6 +75,7 @@ export class ClusterDns {
         {
           domain: this.#o.domain,
           ...(this.#o.serviceAddress ? { serviceAddress: this.#o.serviceAddress } : {}),
+          nameserver: this.#o.host,
         },
       )
       this.#server.setView(view)

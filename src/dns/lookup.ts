@@ -119,7 +119,7 @@ function lookupPod(labels: readonly string[], view: DnsView): Lookup {
 
 /**
  * The hosts `labels` (the lower-case labels of a name in front of the cluster domain) stand for.
- * The domain itself and `svc`/`pod` exist without data.
+ * The domain itself and `svc`/`pod` exist without data; `ns.dns` is this server, when known.
  */
 export function lookupInDomain(labels: readonly string[], view: DnsView): Lookup {
   if (labels.length === 0) return []
@@ -127,5 +127,8 @@ export function lookupInDomain(labels: readonly string[], view: DnsView): Lookup
   const rest = labels.slice(0, -1)
   if (kind === "svc") return lookupService(rest, view)
   if (kind === "pod") return lookupPod(rest, view)
+  if (kind === "dns" && rest.length === 1 && rest[0] === "ns" && view.nameserver) {
+    return [{ name: `ns.dns.${view.domain}`, ip: view.nameserver, port: -1 }]
+  }
   return "nxdomain"
 }

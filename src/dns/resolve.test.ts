@@ -58,7 +58,12 @@ const view = buildView(
       slice("web", [{ ip: "10.244.0.9" }], [{ name: "http", port: 8080 }]),
     ],
   },
-  { domain: "cluster.local", serial: 1700000000, serviceAddress: (ip) => ip.replace(/^10\.96\./, "127.96.") },
+  {
+    domain: "cluster.local",
+    serial: 1700000000,
+    serviceAddress: (ip) => ip.replace(/^10\.96\./, "127.96."),
+    nameserver: "127.96.0.10",
+  },
 )
 
 const soa = {
@@ -242,6 +247,19 @@ const cases: { name: string; input: DnsQuestion; want: Want }[] = [
     name: "the apex answers its SOA",
     input: { name: "cluster.local", type: "SOA" },
     want: { rcode: "NOERROR", answers: [soa] },
+  },
+  {
+    name: "the apex answers its NS, this server, with its address",
+    input: { name: "cluster.local", type: "NS" },
+    want: {
+      answers: [{ type: "NS", name: "cluster.local", ttl: 5, class: "IN", data: "ns.dns.cluster.local" }],
+      additionals: [a("ns.dns.cluster.local", "127.96.0.10")],
+    },
+  },
+  {
+    name: "the SOA's nameserver resolves",
+    input: { name: "ns.dns.cluster.local", type: "A" },
+    want: { answers: [a("ns.dns.cluster.local", "127.96.0.10")] },
   },
   {
     name: "a name under the domain that is neither svc nor pod is NXDOMAIN",

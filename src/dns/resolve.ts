@@ -120,6 +120,20 @@ function cnameReply(q: DnsQuestion, target: string, view: DnsView, depth: number
   return { ...next, answers: [cname, ...next.answers] }
 }
 
+function isApex(q: DnsQuestion, view: DnsView): boolean {
+  return (q.type === "SOA" || q.type === "NS") && q.name.toLowerCase().replace(/\.$/, "") === view.domain
+}
+
+/** The apex's SOA, or its NS (this server, as CoreDNS names itself) with the server's address. */
+function apexReply(q: DnsQuestion, view: DnsView): DnsReply {
+  if (q.type === "SOA") return reply("NOERROR", [soa(view.domain, view)])
+  if (!view.nameserver) return negative("NOERROR", view.domain, view)
+  const ns = `ns.dns.${view.domain}`
+  return reply("NOERROR", [{ type: "NS", name: q.name, ttl: TTL, class: "IN", data: ns }], {
+    additionals: [aRecord(ns, view.nameserver)],
+  })
+}
+
 function answerHosts(q: DnsQuestion, hosts: readonly Host[], view: DnsView, depth: number): DnsReply {
   const alias = hosts.find((h) => h.cname)
   // ExternalName SRV is not implemented upstream either: NODATA.
@@ -139,8 +153,7 @@ function answerHosts(q: DnsQuestion, hosts: readonly Host[], view: DnsView, dept
     const srv = srvReply(q.name, hosts)
     if (srv.answers.length) return reply("NOERROR", srv.answers, { additionals: srv.additionals })
   }
-  if (q.type === "SOA" && q.name.toLowerCase() === view.domain)
-    return reply("NOERROR", [soa(view.domain, view)])
+  if (isApex(q, view)) return apexReply(q, view)
   return negative("NOERROR", view.domain, view)
 }
 

@@ -47,6 +47,8 @@ export interface DnsView {
   readonly serial: number
   /** The address clients reach a ClusterIP at (the unprivileged proxy's loopback mapping). */
   readonly serviceAddress?: (clusterIP: string) => string
+  /** The address of this DNS server: `ns.dns.<domain>` and the apex's NS record. */
+  readonly nameserver?: string
 }
 
 /** Options of buildView. */
@@ -54,6 +56,7 @@ export interface BuildViewOptions {
   readonly domain: string
   readonly serial?: number
   readonly serviceAddress?: (clusterIP: string) => string
+  readonly nameserver?: string
 }
 
 /** The dashed form of an address, as a DNS label: 10.0.0.1 → 10-0-0-1. */
@@ -166,5 +169,6 @@ export function buildView(
     reverse,
     serial: opts.serial ?? Math.floor(Date.now() / 1000),
     ...(opts.serviceAddress ? { serviceAddress: opts.serviceAddress } : {}),
+    ...(opts.nameserver ? { nameserver: opts.nameserver } : {}),
   }
 }
