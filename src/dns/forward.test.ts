@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { createSocket } from "node:dgram"
+import { createServer } from "node:net"
 import { after, before, test } from "node:test"
 import * as packet from "dns-packet"
 import { Forwarder, parseResolvConf } from "./forward.ts"
@@ -76,6 +77,31 @@ test("DnsServer forwards names outside the cluster domain to the upstream", asyn
   )
   // Names in the cluster domain stay local.
   assert.equal((await ask(port, "nope.default.svc.cluster.local")).rcode, "NXDOMAIN")
+})
+
+test("Forwarder asks over TCP for queries that came over TCP", async () => {
+  const tcpUpstream = createServer((c) =>
+    c.on("data", (d: Buffer) => {
+      const q = packet.streamDecode(d)
+      c.end(
+        packet.streamEncode({
+          type: "response",
+          id: q.id ?? 0,
+          questions: q.questions ?? [],
+          answers: [{ type: "A", name: q.questions?.[0]?.name ?? "", ttl: 60, data: "192.0.2.2" }],
+        }),
+      )
+    }),
+  )
+  await new Promise<void>((r) => tcpUpstream.listen(0, "127.0.0.1", () => r()))
+  const address = tcpUpstream.address()
+  const upstreamTcp = typeof address === "object" && address ? address.port : 0
+  const reply = await new Forwarder([`127.0.0.1:${upstreamTcp}`]).forward(
+    packet.encode({ type: "query", id: 5, questions: [{ type: "A", name: "example.org" }] }),
+    "tcp",
+  )
+  assert.equal((packet.decode(reply).answers?.[0] as packet.StringAnswer).data, "192.0.2.2")
+  tcpUpstream.close()
 })
 
 test("DnsServer answers SERVFAIL when no upstream answers", async () => {

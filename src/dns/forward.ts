@@ -1,10 +1,12 @@
 /**
  * The upstream forwarder (CoreDNS's `forward . /etc/resolv.conf`): queries for names outside the
- * cluster go to the host's resolvers over UDP, the first that answers within the timeout wins.
- * Off unless configured.
+ * cluster go to the host's resolvers over the transport they came on (so a truncated UDP reply
+ * makes the client retry over TCP, and that is forwarded over TCP); the first upstream that
+ * answers within the timeout wins. Off unless configured.
  */
 import { createSocket } from "node:dgram"
 import { readFileSync } from "node:fs"
+import { connect } from "node:net"
 
 /** The `nameserver` addresses of a resolv.conf text, in order. */
 export function parseResolvConf(text: string): string[] {
@@ -25,10 +27,35 @@ export function hostResolvers(path = "/etc/resolv.conf"): string[] {
   }
 }
 
-/** Sends `query` to `server` (host or host:port) over UDP; resolves with the reply or rejects. */
-function ask(server: string, query: Buffer, timeoutMs: number): Promise<Buffer> {
+function hostPort(server: string): [string, number] {
   const [host, port] = server.includes(":") && !server.includes("::") ? server.split(":") : [server, "53"]
-  const socket = createSocket(host!.includes(":") ? "udp6" : "udp4")
+  return [host!, Number(port)]
+}
+
+/** Sends `query` to `server` over TCP (two-byte length framing); resolves with the reply. */
+function askTcp(server: string, query: Buffer, timeoutMs: number): Promise<Buffer> {
+  const [host, port] = hostPort(server)
+  const socket = connect({ host, port })
+  return new Promise<Buffer>((resolve, reject) => {
+    socket.setTimeout(timeoutMs, () => reject(new Error(`Upstream ${server} did not answer`)))
+    socket.on("error", reject)
+    let buf = Buffer.alloc(0)
+    socket.on("data", (d: Buffer) => {
+      buf = Buffer.concat([buf, d])
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0))
+        resolve(buf.subarray(2, 2 + buf.readUInt16BE(0)))
+    })
+    socket.on("end", () => reject(new Error(`Upstream ${server} closed the connection`)))
+    const len = Buffer.alloc(2)
+    len.writeUInt16BE(query.length)
+    socket.write(Buffer.concat([len, query]))
+  }).finally(() => socket.destroy())
+}
+
+/** Sends `query` to `server` (host or host:port) over UDP; resolves with the reply or rejects. */
+function askUdp(server: string, query: Buffer, timeoutMs: number): Promise<Buffer> {
+  const [host, port] = hostPort(server)
+  const socket = createSocket(host.includes(":") ? "udp6" : "udp4")
   return new Promise<Buffer>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Upstream ${server} did not answer`)), timeoutMs)
     socket.on("error", reject)
@@ -39,7 +66,7 @@ function ask(server: string, query: Buffer, timeoutMs: number): Promise<Buffer> 
         resolve(msg)
       }
     })
-    socket.send(query, Number(port), host)
+    socket.send(query, port, host)
   }).finally(() => socket.close())
 }
 
@@ -61,10 +88,11 @@ export class Forwarder {
   }
 
   /**
-   * The first upstream reply to `query`.
+   * The first upstream reply to `query`, asked over `transport`.
    * @throws Error when no upstream answers
    */
-  async forward(query: Buffer): Promise<Buffer> {
+  async forward(query: Buffer, transport: "udp" | "tcp" = "udp"): Promise<Buffer> {
+    const ask = transport === "tcp" ? askTcp : askUdp
     let last: unknown
     for (const server of this.#servers) {
       try {

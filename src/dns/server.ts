@@ -156,7 +156,7 @@ export class DnsServer {
       outcome = servfail(query)
     }
     if (outcome === "forward") {
-      this.#forward(query, send)
+      this.#forward(query, transport, send)
       return
     }
     if (!outcome) return
@@ -166,9 +166,9 @@ export class DnsServer {
     send(outcome)
   }
 
-  #forward(query: Buffer, send: (reply: Buffer) => void): void {
+  #forward(query: Buffer, transport: Transport, send: (reply: Buffer) => void): void {
     const copy = Buffer.from(query)
-    this.#o.forwarder!.forward(copy).then(send, (err: unknown) => {
+    this.#o.forwarder!.forward(copy, transport).then(send, (err: unknown) => {
       this.#log.debug({ err: String(err) }, "Upstream DNS failed")
       send(servfail(copy))
     })
