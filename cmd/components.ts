@@ -17,8 +17,9 @@ import { allControllers } from "../src/controllers/index.ts"
 import { join } from "node:path"
 import { HollowNodes, Kubelet, KubeletServer, ProcessRuntime } from "../src/kubelet/index.ts"
 import { Proxy } from "../src/proxy/index.ts"
+import { ClusterDns, hostResolvers, runKubeDnsService } from "../src/dns/index.ts"
 import { loadSchedulerConfig, Scheduler } from "../src/scheduler/index.ts"
-import { type Cidr, type Clock, type Logger, mapAddress } from "../src/util/index.ts"
+import { type Cidr, cidrAddress, type Clock, type Logger, mapAddress } from "../src/util/index.ts"
 
 /** A component once started: its work runs until its signal aborts. */
 export interface Running {
@@ -163,4 +164,37 @@ export function startProxy(
   const stop = new AbortController()
   const proxy = new Proxy({ client: deps.client, ...opts, log: deps.log.child({ component: "proxy" }) })
   return { name: "proxy", done: proxy.run(stop.signal), stop }
+}
+
+/**
+ * Starts cluster DNS on the service range's 10th address mapped into the loopback range (where
+ * pods on the host network reach it), and keeps the kube-dns Service pointing there. Resolves
+ * once listening, with the address.
+ */
+export async function startDns(
+  deps: ComponentDeps,
+  opts: { domain: string; serviceCidr: Cidr; loopbackRange: Cidr; port: number; forward: boolean },
+): Promise<Running & { readonly address: string; readonly port: number }> {
+  const stop = new AbortController()
+  const log = deps.log.child({ component: "dns" })
+  const clusterIP = cidrAddress(opts.serviceCidr, 10)
+  const host = mapAddress(clusterIP, opts.serviceCidr, opts.loopbackRange) ?? clusterIP
+  const dns = new ClusterDns({
+    client: deps.client,
+    domain: opts.domain,
+    host,
+    port: opts.port,
+    serviceAddress: (ip) => mapAddress(ip, opts.serviceCidr, opts.loopbackRange) ?? ip,
+    // Never forward to ourselves.
+    ...(opts.forward ? { upstreams: hostResolvers().filter((ip) => ip !== host) } : {}),
+    log,
+  })
+  const port = await dns.listen()
+  const service = runKubeDnsService(
+    { client: deps.client, clock: deps.clock, log },
+    { clusterIP, endpointIP: host, endpointPort: port },
+    stop.signal,
+  )
+  const done = Promise.all([dns.run(stop.signal), service]).then(() => undefined)
+  return { name: "dns", done, stop, address: host, port }
 }

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util"
 import { type Cidr, parseCidr } from "../src/util/index.ts"
 
 /** The components `--disable` can leave out. */
-export const COMPONENTS = ["scheduler", "controller-manager", "kubelet", "proxy"] as const
+export const COMPONENTS = ["scheduler", "controller-manager", "kubelet", "proxy", "dns"] as const
 export type Component = (typeof COMPONENTS)[number]
 
 /** The container runtimes `--runtime` names. */
@@ -32,6 +32,10 @@ Flags (environment variable in brackets):
                           runtime, unprivileged) (default 127.244.0.0/16)                 [K8TS_POD_LOOPBACK_RANGE]
   --service-loopback-range CIDR  where the proxy serves ClusterIPs for such pods, address
                           for address from the service range (default 127.96.0.0/12)     [K8TS_SERVICE_LOOPBACK_RANGE]
+  --dns-port N            the cluster DNS port, on the service range's 10th address mapped
+                          into the loopback range (default 53; 0 picks a free one)        [K8TS_DNS_PORT]
+  --dns-forward           forward names outside the cluster domain to the resolvers of
+                          /etc/resolv.conf (default: refuse them)                         [K8TS_DNS_FORWARD]
   --disable LIST          components not to run, comma-separated: ${COMPONENTS.join(", ")}
                                                                                           [K8TS_DISABLE]
   --controllers LIST      controllers to run: * for all, name to enable, -name to disable
@@ -54,6 +58,8 @@ const OPTIONS = {
   "kubelet-port": { type: "string" },
   "pod-loopback-range": { type: "string" },
   "service-loopback-range": { type: "string" },
+  "dns-port": { type: "string" },
+  "dns-forward": { type: "boolean" },
   disable: { type: "string", multiple: true },
   controllers: { type: "string" },
   "token-auth-file": { type: "string" },
@@ -77,6 +83,9 @@ export interface ServerConfig {
   readonly kubeletPort: number
   readonly podLoopbackRange: Cidr
   readonly serviceLoopbackRange: Cidr
+  readonly dnsPort: number
+  /** Forward names outside the cluster domain to the host's resolvers. */
+  readonly dnsForward: boolean
   readonly disabled: ReadonlySet<Component>
   readonly controllers: readonly string[]
   readonly tokenFile?: string
@@ -158,6 +167,17 @@ function optionalFiles(
   }
 }
 
+/** Cluster DNS's flags. */
+function dnsFlags(
+  str: (name: string) => string | undefined,
+  forward: boolean,
+): { dnsPort: number; dnsForward: boolean } {
+  return {
+    dnsPort: portOf(str("dns-port") ?? "53", "dns-port"),
+    dnsForward: forward || envOf("dns-forward") === "true",
+  }
+}
+
 /**
  * Parses `argv` with the environment as fallback; `help` when --help was given.
  * @throws ConfigError for a value that cannot be used
@@ -189,6 +209,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     runtime: oneOf("runtime", str("runtime") ?? "process", RUNTIMES),
     nodeName: (str("node-name") ?? hostname()).toLowerCase(),
     ...nodeFlags(str),
+    ...dnsFlags(str, values["dns-forward"] === true),
     disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
     controllers: listOf([str("controllers") ?? "*"]),
     ...optionalFiles(str),

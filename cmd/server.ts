@@ -21,6 +21,7 @@ import { cidrAddress, createLogger, realClock } from "../src/util/index.ts"
 import {
   type Running,
   startControllerManager,
+  startDns,
   startHollowKubelet,
   startKubelet,
   startProxy,
@@ -100,6 +101,26 @@ async function startComponents(
       }),
     )
     step("proxy", `Proxy started (services on ${config.serviceLoopbackRange.text})`)
+  }
+  if (!config.disabled.has("dns")) {
+    // A port it may not bind (53 without root, or taken) costs the cluster its DNS, not its life.
+    const dns = await startDns(deps, {
+      domain: config.clusterDomain,
+      serviceCidr: config.serviceCidr,
+      loopbackRange: config.serviceLoopbackRange,
+      port: config.dnsPort,
+      forward: config.dnsForward,
+    }).catch((err: unknown) => {
+      deps.log.warn(
+        { component: "dns", err: String(err) },
+        "Cannot serve cluster DNS: set --dns-port or --disable dns",
+      )
+      return undefined
+    })
+    if (dns) {
+      running.push(dns)
+      step("dns", `DNS serving ${config.clusterDomain} on ${dns.address}:${dns.port} (UDP and TCP)`)
+    }
   }
   return running
 }

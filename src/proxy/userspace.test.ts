@@ -97,3 +97,10 @@ test("UDP flows are forwarded and answered", async () => {
   echo.close()
   assert.deepEqual(proxy.listening(), [`UDP/${VIP}:18053`])
 })
+
+test("a service whose only endpoint is its own address and port gets no listener (cluster DNS serves there)", () => {
+  proxy.apply([
+    rule({ id: "kube-system/kube-dns:dns", port: 18090, endpoints: [{ ip: VIP, port: 18090, local: true }] }),
+  ])
+  assert.deepEqual(proxy.listening(), [])
+})

@@ -78,7 +78,10 @@ export class UserspaceProxy {
       if (rule.protocol === "SCTP") continue
       const vip = this.#o.listenAddress(rule.clusterIP)
       const binds: [string, number, boolean][] = []
-      if (vip) binds.push([vip, rule.port, false])
+      // A service whose only endpoint is its own loopback address (cluster DNS) is served there already.
+      const isSelf =
+        rule.endpoints.length > 0 && rule.endpoints.every((e) => e.ip === vip && e.port === rule.port)
+      if (vip && !isSelf) binds.push([vip, rule.port, false])
       if (rule.nodePort && this.#o.nodeAddress) binds.push([this.#o.nodeAddress, rule.nodePort, true])
       for (const [host, port, external] of binds) {
         const key = `${rule.protocol}/${host}:${port}`

@@ -6,6 +6,8 @@ import { request } from "node:https"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
+import * as dnsPacket from "dns-packet"
+import { createSocket } from "node:dgram"
 import { kubectlPath, run } from "../../src/testing/index.ts"
 
 const ROOT = join(import.meta.dirname, "..", "..")
@@ -13,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), "k8ts-server-e2e-"))
 let child: ChildProcess | undefined
 let kubectl: string
 
-async function startServer(): Promise<{ url: string; ms: number }> {
+async function startServer(): Promise<{ url: string; ms: number; dns: { host: string; port: number } }> {
   const t = performance.now()
   child = spawn(
     process.execPath,
@@ -32,6 +34,8 @@ async function startServer(): Promise<{ url: string; ms: number }> {
       "127.246.0.0/24",
       "--service-loopback-range",
       "127.128.0.0/12",
+      "--dns-port",
+      "0",
     ],
     {
       stdio: ["ignore", "pipe", "pipe"],
@@ -51,7 +55,26 @@ async function startServer(): Promise<{ url: string; ms: number }> {
   assert.ok(ready, `server did not become ready:\n${log}`)
   const url = /Serving on (https:\/\/\S+)/.exec(log)?.[1]
   assert.ok(url, log)
-  return { url, ms: performance.now() - t }
+  const dns = /DNS serving \S+ on ([\d.]+):(\d+)/.exec(log)
+  assert.ok(dns, log)
+  return { url, ms: performance.now() - t, dns: { host: dns[1]!, port: Number(dns[2]) } }
+}
+
+/** One UDP DNS query with dns-packet; resolves with the decoded reply. */
+function dnsQuery(
+  server: { host: string; port: number },
+  name: string,
+  type: dnsPacket.RecordType,
+): Promise<dnsPacket.DecodedPacket & { rcode?: string }> {
+  const s = createSocket("udp4")
+  return new Promise<dnsPacket.DecodedPacket>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`No DNS answer for ${name}`)), 5000)
+    s.on("message", (m) => {
+      clearTimeout(timer)
+      resolve(dnsPacket.decode(m))
+    })
+    s.send(dnsPacket.encode({ type: "query", id: 7, questions: [{ type, name }] }), server.port, server.host)
+  }).finally(() => s.close())
 }
 
 async function stopServer(): Promise<void> {
@@ -107,7 +130,7 @@ describe("k8ts server", () => {
   })
 
   test("starts over HTTPS, answers kubectl, refuses anonymous requests and keeps state across restarts", async () => {
-    const { url } = await startServer()
+    const { url, dns } = await startServer()
     const nodes = await k("get", "nodes")
     assert.equal(nodes.code, 0, nodes.stderr)
     const ns = await k("get", "namespaces", "-o", "name")
@@ -151,6 +174,26 @@ describe("k8ts server", () => {
       "jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}",
     )
     assert.equal(eps.stdout, `127.0.0.1:${port}`, eps.stderr)
+
+    // Cluster DNS answers the kubernetes Service with its loopback address, and serves kube-dns.
+    assert.equal(dns.host, "127.128.0.10")
+    const answer = await dnsQuery(dns, "kubernetes.default.svc.cluster.local", "A")
+    assert.equal(answer.rcode, "NOERROR")
+    assert.deepEqual(
+      answer.answers?.map((a) => (a as dnsPacket.StringAnswer).data),
+      ["127.128.0.1"],
+    )
+    assert.equal((await dnsQuery(dns, "nope.default.svc.cluster.local", "A")).rcode, "NXDOMAIN")
+    const kubeDns = await k(
+      "get",
+      "service",
+      "kube-dns",
+      "-n",
+      "kube-system",
+      "-o",
+      "jsonpath={.spec.clusterIP}",
+    )
+    assert.equal(kubeDns.stdout, "10.96.0.10", kubeDns.stderr)
 
     // Prometheus metrics, for authenticated callers.
     const metrics = await k("get", "--raw", "/metrics")
