@@ -1,0 +1,158 @@
+/**
+ * `npm run bench -- podstart`: pods (pause) created at once on one node — an API server on
+ * SQLite and a kubelet with the process runtime in one process — timed from create to Running
+ * as a watch sees it: p50, p99 and total, for 100 pods and then 1,000 (BENCH_PODS="100,1000").
+ * Baseline in the same run: spawning the same processes directly from Node (create → spawned).
+ * Last line: value = p99 create→Running in ms for the first size, ratio = that over the direct
+ * spawn p99 of the same count.
+ */
+import { spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import { type ApiObject, Pods } from "../src/api/index.ts"
+import { createApiServer } from "../src/apiserver/index.ts"
+import { InProcessClient } from "../src/client/index.ts"
+import { Kubelet, ProcessRuntime } from "../src/kubelet/index.ts"
+import { SqliteStore } from "../src/storage/index.ts"
+import { silentLogger } from "../src/util/index.ts"
+
+const SIZES = (process.env.BENCH_PODS ?? "100,1000").split(",").map(Number)
+const NODE = "bench-node"
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0
+}
+
+/** Spawns `n` sleepers at once; ms from each spawn call to its spawn event. */
+async function directSpawn(n: number): Promise<number[]> {
+  const times: number[] = []
+  const children = await Promise.all(
+    Array.from({ length: n }, () => {
+      const t = performance.now()
+      const c = spawn("sleep", ["infinity"], { stdio: "ignore", detached: true })
+      return new Promise<typeof c>((resolve) =>
+        c.once("spawn", () => {
+          times.push(performance.now() - t)
+          resolve(c)
+        }),
+      )
+    }),
+  )
+  for (const c of children) process.kill(-(c.pid as number), "SIGKILL")
+  return times.sort((a, b) => a - b)
+}
+
+async function podStart(
+  client: InProcessClient,
+  n: number,
+  round: number,
+): Promise<{ times: number[]; totalMs: number }> {
+  const pods = client.resource(Pods)
+  const created = new Map<string, number>()
+  const running = new Map<string, number>()
+  const ac = new AbortController()
+  const all = new Promise<void>((resolve) => {
+    void (async () => {
+      for await (const e of pods.watch(
+        { namespace: "default", labelSelector: `round=${round}` },
+        ac.signal,
+      )) {
+        const name = e.object.metadata?.name ?? ""
+        if (e.object.status?.phase === "Running" && !running.has(name)) {
+          running.set(name, performance.now())
+          if (running.size === n) resolve()
+        }
+      }
+    })().catch(() => undefined)
+  })
+  await new Promise((r) => setTimeout(r, 50)) // the watch is open
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const name = `p${round}-${i}`
+      created.set(name, performance.now())
+      await pods.create({
+        metadata: { name, namespace: "default", labels: { round: String(round) } },
+        spec: {
+          nodeName: NODE,
+          terminationGracePeriodSeconds: 0,
+          containers: [{ name: "pause", image: "registry.k8s.io/pause:3.10" }],
+        },
+      } as Pod & ApiObject)
+    }),
+  )
+  await all
+  const totalMs = performance.now() - t0
+  ac.abort()
+  const times = [...running].map(([name, at]) => at - (created.get(name) ?? at)).sort((a, b) => a - b)
+  await Promise.all(
+    [...created.keys()].map((name) =>
+      pods.delete({ namespace: "default", name }, { gracePeriodSeconds: 0 }).catch(() => undefined),
+    ),
+  )
+  return { times, totalMs }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-bench-podstart-"))
+  const store = SqliteStore.open(join(dir, "state.db"))
+  const api = createApiServer({ store, log: silentLogger() })
+  const stop = new AbortController()
+  const apiDone = api.run(stop.signal)
+  await api.ready()
+  const client = new InProcessClient(api.handle, { userAgent: "bench" })
+  const runtime = new ProcessRuntime({ root: join(dir, "runtime"), podRange: "127.240.0.0/16" })
+  const kubelet = new Kubelet({
+    client,
+    nodeName: NODE,
+    address: "127.0.0.1",
+    runtime,
+    dataDir: dir,
+    workers: 32,
+  })
+  const kubeletDone = kubelet.run(stop.signal)
+  const results: Record<string, number> = {}
+  let first: { p99: number; direct: number } | undefined
+  try {
+    await new Promise((r) => setTimeout(r, 500)) // node registered, informers synced
+    for (const [round, n] of SIZES.entries()) {
+      const direct = await directSpawn(n)
+      const { times, totalMs } = await podStart(client, n, round)
+      const p50 = percentile(times, 50)
+      const p99 = percentile(times, 99)
+      const d99 = percentile(direct, 99)
+      console.log(
+        `${n} pods: create→Running p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, all Running in ${totalMs.toFixed(0)} ms`,
+      )
+      console.log(
+        `${n} direct spawns (baseline): p50 ${percentile(direct, 50).toFixed(1)} ms, p99 ${d99.toFixed(1)} ms`,
+      )
+      results[`p50_ms_${n}`] = Math.round(p50)
+      results[`p99_ms_${n}`] = Math.round(p99)
+      results[`total_ms_${n}`] = Math.round(totalMs)
+      results[`direct_p99_ms_${n}`] = Number(d99.toFixed(1))
+      first ??= { p99, direct: d99 }
+      await new Promise((r) => setTimeout(r, 1000)) // deletions settle
+    }
+  } finally {
+    stop.abort()
+    await kubeletDone.catch(() => undefined)
+    await apiDone.catch(() => undefined)
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const value = Math.round(first?.p99 ?? 0)
+  console.log(
+    JSON.stringify({
+      bench: "podstart",
+      value,
+      unit: "ms",
+      ratio: Number((value / Math.max(0.1, first?.direct ?? 1)).toFixed(2)),
+      ...results,
+    }),
+  )
+}
+
+await main()
