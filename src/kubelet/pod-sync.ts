@@ -74,6 +74,7 @@ async function startContainer(
       attempt,
       ...(c.workingDir ? { workingDir: c.workingDir } : {}),
       ...(c.stdin ? { stdin: true } : {}),
+      ...(c.stdinOnce ? { stdinOnce: true } : {}),
     })
     if (r.current) {
       r.previous = r.current

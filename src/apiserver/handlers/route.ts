@@ -1,6 +1,7 @@
 /** Routes a resource request to its verb's handler. */
 import { evict } from "./eviction.ts"
 import { podLog } from "./pod-log.ts"
+import { podStream } from "./pod-stream.ts"
 import { ApiError, badRequest, findResource } from "../../api/index.ts"
 import type { ApiRequest, ApiResponse } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
@@ -83,6 +84,11 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
       return evict(r)
     case "log":
       if (r.served.info.resource === "pods") return podLog(r, r.parts.kubeletClient)
+      break
+    case "exec":
+    case "attach":
+    case "portforward":
+      if (r.served.info.resource === "pods") return podStream(r, r.parts.kubeletClient)
   }
   // log, exec, attach, portforward, proxy, token: served by later parts of k8ts.
   throw new ApiError(

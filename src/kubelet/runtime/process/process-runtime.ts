@@ -19,10 +19,13 @@ import {
   type ContainerRuntime,
   type ExecOptions,
   type ExecResult,
+  type ProcessStreams,
   type Sandbox,
   type SandboxConfig,
+  type StreamOptions,
 } from "../runtime.ts"
 import { launchOf } from "./images.ts"
+import { attachTo, spawnExec } from "./streams.ts"
 
 /** Options of ProcessRuntime. */
 export interface ProcessRuntimeOptions {
@@ -35,6 +38,8 @@ export interface ProcessRuntimeOptions {
 
 interface Held {
   info: ContainerInfo
+  readonly cwd: string
+  readonly stdinOnce: boolean
   child?: ChildProcess
   writer?: CriLogWriter
   exited: Promise<void>
@@ -150,7 +155,14 @@ export class ProcessRuntime implements ContainerRuntime {
     const writer = new CriLogWriter(logPath)
     const child = spawn(launch.argv[0] as string, launch.argv.slice(1), {
       cwd,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...launch.env, ...c.env, K8TS_POD_IP: sb.ip },
+      // SHLVL: bash reads ~/.bashrc at level 1 when its stdin is a socket (Node's pipes are).
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        ...(c.stdin ? { SHLVL: "1" } : {}),
+        ...launch.env,
+        ...c.env,
+        K8TS_POD_IP: sb.ip,
+      },
       detached: true,
       stdio: [c.stdin ? "pipe" : "ignore", "pipe", "pipe"],
     })
@@ -181,7 +193,14 @@ export class ProcessRuntime implements ContainerRuntime {
     child.stderr?.on("data", (d: Buffer) => writer.write("stderr", d))
     const statePath = join(this.#root, "state", `${id}.json`)
     writeFileSync(statePath, JSON.stringify({ pid: child.pid, bootTicks: startTicks(child.pid as number) }))
-    const held: Held = { info, child, writer, exited: Promise.resolve() }
+    const held: Held = {
+      info,
+      cwd,
+      stdinOnce: c.stdinOnce ?? false,
+      child,
+      writer,
+      exited: Promise.resolve(),
+    }
     held.exited = new Promise<void>((resolve) => {
       child.once("close", (code, signal) => {
         writer.close()
@@ -260,6 +279,22 @@ export class ProcessRuntime implements ContainerRuntime {
         },
       )
     })
+  }
+
+  execStream(id: string, cmd: readonly string[], opts: StreamOptions): ProcessStreams {
+    const h = this.#containers.get(id)
+    const sb = h ? this.#sandboxes.get(h.info.sandboxId) : undefined
+    if (!h || !sb || h.info.state !== "running") throw new Error(`container ${id} is not running`)
+    const launch = launchOf(h.info.image, cmd, [])
+    const env = { ...readEnv(h.info.pid as number), ...launch.env, K8TS_POD_IP: sb.ip }
+    return spawnExec({ argv: launch.argv, cwd: h.cwd, env, stdin: opts.stdin, tty: opts.tty })
+  }
+
+  attach(id: string, opts: StreamOptions): ProcessStreams {
+    const h = this.#containers.get(id)
+    if (!h?.child || h.info.state !== "running") throw new Error(`container ${id} is not running`)
+    const exited = h.exited.then(() => h.info.exitCode ?? 0)
+    return attachTo(h.child, { stdin: opts.stdin, stdinOnce: h.stdinOnce, exited })
   }
 
   onExit(listener: (c: ContainerInfo) => void): () => void {

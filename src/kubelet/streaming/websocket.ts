@@ -1,0 +1,184 @@
+/**
+ * A minimal server-side WebSocket (RFC 6455) over an upgraded socket: the handshake, masked
+ * client frames, fragments, ping/pong and close. Written by hand rather than with `ws` because
+ * kubectl's port-forward subprotocol `SPDY/3.1+portforward.k8s.io` is not a valid RFC 6455
+ * token, which `ws` refuses.
+ */
+import { createHash } from "node:crypto"
+import { EventEmitter } from "node:events"
+import type { IncomingMessage } from "node:http"
+import type { Socket } from "node:net"
+import type { Duplex } from "node:stream"
+
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+const OP_CONT = 0x0
+const OP_TEXT = 0x1
+const OP_BINARY = 0x2
+const OP_CLOSE = 0x8
+const OP_PING = 0x9
+const OP_PONG = 0xa
+
+/** True when `req` asks for a WebSocket upgrade. */
+export function isWebSocketRequest(req: IncomingMessage): boolean {
+  return (req.headers.upgrade ?? "").toLowerCase() === "websocket"
+}
+
+/** The subprotocols the client offered, in its order. */
+export function offeredProtocols(req: IncomingMessage): string[] {
+  const h = req.headers["sec-websocket-protocol"]
+  const all = Array.isArray(h) ? h.join(",") : (h ?? "")
+  return all
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+}
+
+/** One decoded frame. */
+interface Frame {
+  readonly fin: boolean
+  readonly opcode: number
+  readonly payload: Buffer
+}
+
+/** Decodes the frames at the start of `buf`; returns them and the bytes left over. */
+export function decodeFrames(buf: Buffer): { frames: Frame[]; rest: Buffer } {
+  const frames: Frame[] = []
+  let off = 0
+  for (;;) {
+    if (buf.length - off < 2) break
+    const b0 = buf[off] as number
+    const b1 = buf[off + 1] as number
+    let len = b1 & 0x7f
+    let p = off + 2
+    if (len === 126) {
+      if (buf.length - p < 2) break
+      len = buf.readUInt16BE(p)
+      p += 2
+    } else if (len === 127) {
+      if (buf.length - p < 8) break
+      len = Number(buf.readBigUInt64BE(p))
+      p += 8
+    }
+    const masked = (b1 & 0x80) !== 0
+    const mask = masked ? buf.subarray(p, p + 4) : undefined
+    if (masked) p += 4
+    if (buf.length - p < len) break
+    const payload = Buffer.from(buf.subarray(p, p + len))
+    if (mask)
+      for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (mask[i & 3] as number)
+    frames.push({ fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, payload })
+    off = p + len
+  }
+  return { frames, rest: buf.subarray(off) }
+}
+
+/** Encodes one unmasked (server) frame. */
+export function encodeFrame(opcode: number, payload: Buffer): Buffer {
+  const len = payload.length
+  const head = len < 126 ? Buffer.alloc(2) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10)
+  head[0] = 0x80 | opcode
+  if (len < 126) head[1] = len
+  else if (len < 65536) {
+    head[1] = 126
+    head.writeUInt16BE(len, 2)
+  } else {
+    head[1] = 127
+    head.writeBigUInt64BE(BigInt(len), 2)
+  }
+  return Buffer.concat([head, payload])
+}
+
+/** The events of a ServerWebSocket. */
+export interface ServerWebSocketEvents {
+  /** A complete data message (text or binary). */
+  message: [data: Buffer]
+  /** The connection is gone (close frame, end or error). */
+  close: []
+}
+
+/** An accepted WebSocket connection. */
+export class ServerWebSocket extends EventEmitter<ServerWebSocketEvents> {
+  readonly #socket: Duplex
+  #pending = Buffer.alloc(0)
+  #fragments: Buffer[] = []
+  #closed = false
+
+  constructor(socket: Duplex, head: Buffer) {
+    super()
+    this.#socket = socket
+    ;(socket as Partial<Socket>).setNoDelay?.(true)
+    socket.on("data", (d: Buffer) => this.#receive(d))
+    socket.on("end", () => this.#gone())
+    socket.on("close", () => this.#gone())
+    socket.on("error", () => this.#gone())
+    if (head.length) queueMicrotask(() => this.#receive(head))
+  }
+
+  /** Sends one binary message. */
+  send(data: Buffer): void {
+    if (!this.#closed) this.#socket.write(encodeFrame(OP_BINARY, data))
+  }
+
+  /** Sends a close frame with `code` and ends the connection. */
+  close(code = 1000): void {
+    if (this.#closed) return
+    const body = Buffer.alloc(2)
+    body.writeUInt16BE(code)
+    this.#socket.end(encodeFrame(OP_CLOSE, body))
+    this.#gone()
+  }
+
+  #gone(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.emit("close")
+  }
+
+  #receive(d: Buffer): void {
+    const { frames, rest } = decodeFrames(this.#pending.length ? Buffer.concat([this.#pending, d]) : d)
+    this.#pending = Buffer.from(rest)
+    for (const f of frames) this.#frame(f)
+  }
+
+  #frame(f: Frame): void {
+    switch (f.opcode) {
+      case OP_PING:
+        if (!this.#closed) this.#socket.write(encodeFrame(OP_PONG, f.payload))
+        return
+      case OP_PONG:
+        return
+      case OP_CLOSE:
+        this.close(1000)
+        return
+      case OP_TEXT:
+      case OP_BINARY:
+      case OP_CONT:
+        this.#fragments.push(f.payload)
+        if (!f.fin) return
+        this.emit("message", this.#fragments.length === 1 ? f.payload : Buffer.concat(this.#fragments))
+        this.#fragments = []
+    }
+  }
+}
+
+/**
+ * Answers the handshake with `101 Switching Protocols` naming `protocol`, and returns the
+ * connection.
+ */
+export function acceptWebSocket(
+  req: IncomingMessage,
+  socket: Duplex,
+  opts: { readonly head: Buffer; readonly protocol: string },
+): ServerWebSocket {
+  const key = String(req.headers["sec-websocket-key"] ?? "")
+  const accept = createHash("sha1")
+    .update(key + GUID)
+    .digest("base64")
+  socket.write(
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+      `Sec-WebSocket-Accept: ${accept}\r\n` +
+      (opts.protocol ? `Sec-WebSocket-Protocol: ${opts.protocol}\r\n` : "") +
+      "\r\n",
+  )
+  return new ServerWebSocket(socket, opts.head)
+}
