@@ -32,7 +32,8 @@ export interface RemoteCommandOptions {
 
 /** Reads stdin, stdout, stderr and tty from a query; stderr is off with a tty. */
 export function remoteCommandOptions(q: URLSearchParams): RemoteCommandOptions {
-  const on = (k: string) => q.get(k) === "true" || q.get(k) === "1"
+  // Go's strconv.ParseBool: the Python client sends "True".
+  const on = (k: string) => ["1", "t", "T", "true", "TRUE", "True"].includes(q.get(k) ?? "")
   const tty = on("tty")
   return { stdin: on("stdin"), stdout: on("stdout"), stderr: on("stderr") && !tty, tty }
 }
