@@ -29,12 +29,26 @@ const FORWARDED_HEADERS = [
 
 const KUBELET_PATHS: Record<string, string> = { exec: "exec", attach: "attach", portforward: "portForward" }
 
+/** The container exec or attach reaches: any container of the pod, ephemeral ones included. */
+function streamContainer(pod: Pod, asked: string | null): string {
+  if (!asked) return containerOf(pod, null)
+  const spec = pod.spec
+  const all = [
+    ...(spec?.containers ?? []),
+    ...(spec?.initContainers ?? []),
+    ...(spec?.ephemeralContainers ?? []),
+  ]
+  if (!all.some((c) => c.name === asked))
+    throw badRequest(`container ${asked} is not valid for pod ${pod.metadata?.name}`)
+  return asked
+}
+
 function kubeletPath(r: ResourceRequest, pod: Pod): string {
   const sub = r.ri.subresource
   const base = `/${KUBELET_PATHS[sub]}/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.ri.name)}`
   if (sub === "portforward") return `${base}?${r.req.query}`
   const q = new URLSearchParams(r.req.query)
-  const container = containerOf(pod, q.get("container"))
+  const container = streamContainer(pod, q.get("container"))
   q.delete("container")
   return `${base}/${encodeURIComponent(container)}?${q}`
 }

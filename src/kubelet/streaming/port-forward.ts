@@ -42,7 +42,7 @@ export function servePortForward(conn: SpdyConnection, target: PortForwardTarget
 }
 
 /** A socket error as Go's net package words it. */
-function goError(err: NodeJS.ErrnoException): string {
+export function goError(err: NodeJS.ErrnoException): string {
   const words: Record<string, string> = {
     ECONNREFUSED: "connect: connection refused",
     EHOSTUNREACH: "connect: no route to host",

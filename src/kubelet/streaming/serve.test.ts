@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { mkdtempSync, rmSync } from "node:fs"
+import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
@@ -131,6 +132,31 @@ describe("KubeletServer streaming", () => {
     assert.equal(s.stdout, "got x\n")
     assert.equal(s.stderr, "bye\n")
     assert.deepEqual(s.status, { metadata: {}, status: "Success" })
+  })
+
+  test("port-forward over v4 channels (the Python client) reaches the pod's address", async () => {
+    const echo = createServer((c) => c.on("data", (d: Buffer) => c.end(`echo:${d}`)))
+    await new Promise<void>((r) => echo.listen(0, record.sandbox?.ip, r))
+    const target = (echo.address() as AddressInfo).port
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/portForward/ns/pod?ports=${target}`, [
+      "v4.channel.k8s.io",
+    ])
+    const got: Buffer[] = []
+    ws.on("message", (d: Buffer) => got.push(d))
+    await new Promise((r) => ws.once("open", r))
+    ws.send(Buffer.from("\x00ping"))
+    await new Promise((r) => ws.once("close", r))
+    echo.close()
+    const lo = target & 0xff
+    const hi = target >> 8
+    assert.deepEqual(
+      got.slice(0, 2).map((b) => [...b]),
+      [
+        [0, lo, hi],
+        [1, lo, hi],
+      ],
+    )
+    assert.equal(Buffer.concat(got.slice(2).map((b) => b.subarray(1))).toString(), "echo:ping")
   })
 
   test("an unknown container or pod is refused before the upgrade", async () => {

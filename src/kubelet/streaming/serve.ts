@@ -2,7 +2,8 @@
  * The kubelet's streaming endpoints, reached by an HTTP upgrade the API server proxies:
  * `/exec/{namespace}/{pod}/{container}?command=..`, `/attach/{namespace}/{pod}/{container}` and
  * `/portForward/{namespace}/{pod}`. exec and attach speak the channel protocols over WebSocket
- * (v5, v4) or SPDY/3.1 streams; port-forward speaks SPDY, directly or tunnelled in a WebSocket.
+ * (v5, v4) or SPDY/3.1 streams; port-forward speaks SPDY, directly or tunnelled in a WebSocket,
+ * or the WebSocket channel protocol of the Python client.
  */
 import type { IncomingMessage } from "node:http"
 import type { Duplex } from "node:stream"
@@ -23,6 +24,7 @@ import {
   servePortForward,
   webSocketDuplex,
 } from "./port-forward.ts"
+import { requestedPorts, serveChannelPortForward } from "./port-forward-channels.ts"
 import { SpdyConnection } from "./spdy.ts"
 import { SPDY_EXEC_PROTOCOLS, spdyStreams } from "./spdy-streams.ts"
 import { acceptWebSocket, isWebSocketRequest, offeredProtocols } from "./websocket.ts"
@@ -32,6 +34,9 @@ export interface StreamingDeps {
   readonly records: (namespace: string, name: string) => PodRecord | undefined
   readonly runtime: ContainerRuntime
 }
+
+/** The WebSocket channel protocol the Python client forwards ports with. */
+const CHANNEL_PORT_FORWARD_PROTOCOL = "v4.channel.k8s.io"
 
 const REASONS: Record<number, string> = {
   400: "Bad Request",
@@ -131,21 +136,33 @@ async function remoteCommand(
   await runRemoteCommand(client, proc, m.verb === "exec" ? cmd : undefined)
 }
 
+function webSocketPortForward(
+  t: { req: IncomingMessage; socket: Duplex; head: Buffer; url: URL },
+  target: PortForwardTarget,
+): void {
+  const offered = offeredProtocols(t.req)
+  if (offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL)) {
+    const ws = acceptWebSocket(t.req, t.socket, { head: t.head, protocol: PORT_FORWARD_TUNNEL_PROTOCOL })
+    return servePortForward(new SpdyConnection(webSocketDuplex(ws)), target)
+  }
+  if (!offered.includes(CHANNEL_PORT_FORWARD_PROTOCOL))
+    return rejectUpgrade(t.socket, 400, `requested protocol(s) are not supported: [${offered.join(" ")}]`)
+  const ports = requestedPorts(t.url.searchParams)
+  if (!ports) return rejectUpgrade(t.socket, 400, `query parameter "port" is required`)
+  const ws = acceptWebSocket(t.req, t.socket, { head: t.head, protocol: CHANNEL_PORT_FORWARD_PROTOCOL })
+  serveChannelPortForward(ws, target, ports)
+}
+
 function portForward(
   deps: StreamingDeps,
-  t: { req: IncomingMessage; socket: Duplex; head: Buffer },
+  t: { req: IncomingMessage; socket: Duplex; head: Buffer; url: URL },
   m: { ns: string; pod: string },
 ): void {
   const record = deps.records(m.ns, m.pod)
   const ip = record?.sandbox?.ip
   if (!record || !ip) return rejectUpgrade(t.socket, 404, `pod does not exist`)
   const target: PortForwardTarget = { ip, podName: `${m.pod}_${m.ns}`, podUid: record.uid }
-  if (isWebSocketRequest(t.req)) {
-    if (!offeredProtocols(t.req).includes(PORT_FORWARD_TUNNEL_PROTOCOL))
-      return rejectUpgrade(t.socket, 400, `requested protocol(s) are not supported`)
-    const ws = acceptWebSocket(t.req, t.socket, { head: t.head, protocol: PORT_FORWARD_TUNNEL_PROTOCOL })
-    return servePortForward(new SpdyConnection(webSocketDuplex(ws)), target)
-  }
+  if (isWebSocketRequest(t.req)) return webSocketPortForward(t, target)
   if (!spdyOffered(t.req).includes(PORT_FORWARD_PROTOCOL))
     return rejectUpgrade(t.socket, 403, `unable to upgrade: unable to negotiate protocol`)
   servePortForward(acceptSpdy(t.socket, t.head, PORT_FORWARD_PROTOCOL), target)
@@ -166,7 +183,7 @@ export async function serveStreaming(
     return true
   }
   if (verb === "portForward" && parts.length === 3) {
-    portForward(deps, { req, socket, head }, { ns, pod })
+    portForward(deps, { req, socket, head, url }, { ns, pod })
     return true
   }
   rejectUpgrade(socket, 404, "404 page not found")
