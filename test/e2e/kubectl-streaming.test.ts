@@ -152,6 +152,24 @@ for (const t of TRANSPORTS) {
   })
 }
 
+const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p))
+
+test(
+  "exec -it gives the command a terminal of the client's size",
+  skipUnless(SCRIPT !== undefined, "util-linux script(1) is not installed"),
+  async () => {
+    // script(1) gives kubectl a terminal of its own, sized with stty.
+    const exec = `${kubectl} --kubeconfig ${KUBECONFIG} exec -it shell -- sh -c 'tty; sleep 0.3; stty size; exit 7'`
+    const r = await run(SCRIPT!, ["-qefc", `stty cols 100 rows 30; ${exec}`, "/dev/null"], {
+      env: { ...process.env, HOME: dir },
+    })
+    assert.equal(r.code, 7, r.stdout + r.stderr)
+    assert.match(r.stdout, /\/dev\/pts\/\d+\r\n/)
+    assert.match(r.stdout, /30 100\r\n/)
+    assert.match(r.stdout, /command terminated with exit code 7/)
+  },
+)
+
 describe("kubectl attach", () => {
   test("attach -i reaches a waiting container's stdin", async () => {
     const manifest = join(files, "reader.yaml")
