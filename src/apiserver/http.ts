@@ -244,6 +244,8 @@ export function fromFetch(request: Request): ApiRequest {
 
 /** Converts an ApiResponse to a web Response (streams become a ReadableStream). */
 export function toFetch(r: ApiResponse): Response {
+  // An upgrade needs the socket, which a fetch caller does not have.
+  if (r.upgrade) return new Response("Upgrade request required", { status: 400 })
   if (!r.stream) {
     const body = r.status === 204 || r.status === 304 ? null : bodyOf(r) // null-body statuses
     return new Response(body, { status: r.status, headers: r.headers })

@@ -90,7 +90,8 @@ function proxy(
       kubelet.pipe(client)
       client.pipe(kubelet)
       kubelet.on("error", () => client.destroy())
-      kubelet.on("close", () => client.destroy())
+      // Ending (not destroying) lets the last frames, the exit status among them, reach the client.
+      kubelet.on("close", () => client.end())
       client.on("close", () => kubelet.destroy())
     },
     (err: Error) => {

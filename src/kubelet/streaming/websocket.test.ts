@@ -21,6 +21,7 @@ test("decodeFrames() unmasks client frames and keeps an incomplete one for later
   const whole = Buffer.concat([masked(2, Buffer.from("hello")), masked(1, Buffer.alloc(300, 7))])
   const first = decodeFrames(whole.subarray(0, 20))
   assert.equal(first.frames.length, 1)
+  assert.equal(first.need, 2 + 2 + 4 + 300, "the whole second frame")
   assert.equal(first.frames[0]?.payload.toString(), "hello")
   const rest = decodeFrames(Buffer.concat([first.rest, whole.subarray(20)]))
   assert.equal(rest.frames.length, 1)

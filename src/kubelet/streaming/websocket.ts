@@ -40,36 +40,39 @@ interface Frame {
   readonly payload: Buffer
 }
 
-/** Decodes the frames at the start of `buf`; returns them and the bytes left over. */
-export function decodeFrames(buf: Buffer): { frames: Frame[]; rest: Buffer } {
+/** The length of the frame header starting with bytes `b0` `b1` (extended length and mask). */
+function headerLength(b1: number): number {
+  const len = b1 & 0x7f
+  return 2 + (len === 126 ? 2 : len === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0)
+}
+
+/**
+ * Decodes the frames at the start of `buf`; returns them, the bytes left over and how many
+ * bytes the next frame needs at least (so a large frame is not re-parsed on every chunk).
+ */
+export function decodeFrames(buf: Buffer): { frames: Frame[]; rest: Buffer; need: number } {
   const frames: Frame[] = []
   let off = 0
   for (;;) {
-    if (buf.length - off < 2) break
+    const left = buf.length - off
+    if (left < 2) return { frames, rest: buf.subarray(off), need: 2 }
     const b0 = buf[off] as number
     const b1 = buf[off + 1] as number
-    let len = b1 & 0x7f
-    let p = off + 2
-    if (len === 126) {
-      if (buf.length - p < 2) break
-      len = buf.readUInt16BE(p)
-      p += 2
-    } else if (len === 127) {
-      if (buf.length - p < 8) break
-      len = Number(buf.readBigUInt64BE(p))
-      p += 8
-    }
-    const masked = (b1 & 0x80) !== 0
-    const mask = masked ? buf.subarray(p, p + 4) : undefined
-    if (masked) p += 4
-    if (buf.length - p < len) break
+    const head = headerLength(b1)
+    if (left < head) return { frames, rest: buf.subarray(off), need: head }
+    const short = b1 & 0x7f
+    const len =
+      short === 126 ? buf.readUInt16BE(off + 2) : short === 127 ? Number(buf.readBigUInt64BE(off + 2)) : short
+    if (left < head + len) return { frames, rest: buf.subarray(off), need: head + len }
+    const p = off + head
     const payload = Buffer.from(buf.subarray(p, p + len))
-    if (mask)
+    if (b1 & 0x80) {
+      const mask = buf.subarray(p - 4, p)
       for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (mask[i & 3] as number)
+    }
     frames.push({ fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, payload })
     off = p + len
   }
-  return { frames, rest: buf.subarray(off) }
 }
 
 /** Encodes one unmasked (server) frame. */
@@ -99,7 +102,9 @@ export interface ServerWebSocketEvents {
 /** An accepted WebSocket connection. */
 export class ServerWebSocket extends EventEmitter<ServerWebSocketEvents> {
   readonly #socket: Duplex
-  #pending = Buffer.alloc(0)
+  #chunks: Buffer[] = []
+  #buffered = 0
+  #need = 2
   #fragments: Buffer[] = []
   #closed = false
 
@@ -135,8 +140,14 @@ export class ServerWebSocket extends EventEmitter<ServerWebSocketEvents> {
   }
 
   #receive(d: Buffer): void {
-    const { frames, rest } = decodeFrames(this.#pending.length ? Buffer.concat([this.#pending, d]) : d)
-    this.#pending = Buffer.from(rest)
+    this.#chunks.push(d)
+    this.#buffered += d.length
+    if (this.#buffered < this.#need) return
+    const all = this.#chunks.length === 1 ? d : Buffer.concat(this.#chunks)
+    const { frames, rest, need } = decodeFrames(all)
+    this.#chunks = rest.length ? [rest] : []
+    this.#buffered = rest.length
+    this.#need = need
     for (const f of frames) this.#frame(f)
   }
 
