@@ -75,6 +75,7 @@ async function startContainer(
       ...(c.workingDir ? { workingDir: c.workingDir } : {}),
       ...(c.stdin ? { stdin: true } : {}),
       ...(c.stdinOnce ? { stdinOnce: true } : {}),
+      ...(c.tty ? { tty: true } : {}),
     })
     if (r.current) {
       r.previous = r.current

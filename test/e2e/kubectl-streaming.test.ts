@@ -170,6 +170,28 @@ test(
   },
 )
 
+test(
+  "run -it --rm gives the container a terminal that kubectl attaches to",
+  skipUnless(SCRIPT !== undefined, "util-linux script(1) is not installed"),
+  async () => {
+    const runIt = `${kubectl} --kubeconfig ${KUBECONFIG} run tty -it --rm --restart=Never --image=busybox --overrides='${ON_NODE}' -- sh -c 'read x; echo "typed $x"; stty size; exit 4'`
+    // The typing waits until the attach has begun, as a person at a prompt would.
+    const typing = `(sleep 4; printf 'abc\\r'; sleep 3)`
+    const r = await run(
+      "/bin/sh",
+      [
+        "-c",
+        `${typing} | ${SCRIPT!} -qefc "stty cols 90 rows 20; ${runIt.replaceAll('"', '\\"').replaceAll("$", "\\$")}" /dev/null`,
+      ],
+      {
+        env: { ...process.env, HOME: dir },
+      },
+    )
+    assert.equal(r.code, 4, r.stdout + r.stderr)
+    assert.match(r.stdout, /typed abc\r\n20 90\r\n/)
+  },
+)
+
 describe("kubectl attach", () => {
   test("attach -i reaches a waiting container's stdin", async () => {
     const manifest = join(files, "reader.yaml")

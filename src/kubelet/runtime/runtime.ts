@@ -33,6 +33,8 @@ export interface ContainerConfig {
   readonly stdin?: boolean
   /** Close the container's stdin when the first attached client closes its own (`stdinOnce`). */
   readonly stdinOnce?: boolean
+  /** Give the container a terminal (`tty: true`, as `kubectl run -it` asks). */
+  readonly tty?: boolean
   /** Which start of this container in the pod this is (0 first). */
   readonly attempt: number
 }

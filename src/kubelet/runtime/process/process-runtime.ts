@@ -25,7 +25,7 @@ import {
   type StreamOptions,
 } from "../runtime.ts"
 import { launchOf } from "./images.ts"
-import { attachTo, spawnExec } from "./streams.ts"
+import { attachTo, onTerminal, spawnExec, terminalEnv } from "./streams.ts"
 
 /** Options of ProcessRuntime. */
 export interface ProcessRuntimeOptions {
@@ -40,6 +40,7 @@ interface Held {
   info: ContainerInfo
   readonly cwd: string
   readonly stdinOnce: boolean
+  readonly tty: boolean
   child?: ChildProcess
   writer?: CriLogWriter
   exited: Promise<void>
@@ -147,24 +148,32 @@ export class ProcessRuntime implements ContainerRuntime {
     const sb = this.#sandboxes.get(sandbox.id)
     if (!sb) throw new ContainerCreateError("CreateContainerError", `sandbox ${sandbox.id} is gone`)
     const launch = launchOf(c.image, c.command, c.args)
+    let argv = launch.argv
+    try {
+      if (c.tty) argv = onTerminal(argv)
+    } catch (err) {
+      throw new ContainerCreateError("RunContainerError", (err as Error).message)
+    }
     const id = randomUUID().replaceAll("-", "")
     const home = join(sb.dir, c.name)
     mkdirSync(home, { recursive: true })
     const cwd = c.workingDir && existsSync(c.workingDir) ? c.workingDir : home
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
     const writer = new CriLogWriter(logPath)
-    const child = spawn(launch.argv[0] as string, launch.argv.slice(1), {
-      cwd,
+    const env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
       // SHLVL: bash reads ~/.bashrc at level 1 when its stdin is a socket (Node's pipes are).
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        ...(c.stdin ? { SHLVL: "1" } : {}),
-        ...launch.env,
-        ...c.env,
-        K8TS_POD_IP: sb.ip,
-      },
+      ...(c.stdin ? { SHLVL: "1" } : {}),
+      ...launch.env,
+      ...c.env,
+      K8TS_POD_IP: sb.ip,
+    }
+    const child = spawn(argv[0] as string, argv.slice(1), {
+      cwd,
+      env: c.tty ? terminalEnv(env) : env,
       detached: true,
-      stdio: [c.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+      // A terminal without stdin still needs an open input: script ends its session on EOF.
+      stdio: [c.stdin || c.tty ? "pipe" : "ignore", "pipe", "pipe"],
     })
     const spawned = await new Promise<Error | undefined>((resolve) => {
       child.once("spawn", () => resolve(undefined))
@@ -197,6 +206,7 @@ export class ProcessRuntime implements ContainerRuntime {
       info,
       cwd,
       stdinOnce: c.stdinOnce ?? false,
+      tty: c.tty ?? false,
       child,
       writer,
       exited: Promise.resolve(),
@@ -294,7 +304,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const h = this.#containers.get(id)
     if (!h?.child || h.info.state !== "running") throw new Error(`container ${id} is not running`)
     const exited = h.exited.then(() => h.info.exitCode ?? 0)
-    return attachTo(h.child, { stdin: opts.stdin, stdinOnce: h.stdinOnce, exited })
+    return attachTo(h.child, { stdin: opts.stdin, stdinOnce: h.stdinOnce, tty: h.tty, exited })
   }
 
   onExit(listener: (c: ContainerInfo) => void): () => void {

@@ -69,18 +69,28 @@ async function resizePty(child: ChildProcess, size: TerminalSize): Promise<void>
   }
 }
 
+/**
+ * The command line that runs `argv` on a terminal of its own, under util-linux script(1), which
+ * also returns its exit code. @throws Error when script is not installed
+ */
+export function onTerminal(argv: readonly string[]): string[] {
+  const script = which("script")
+  if (!script) throw new Error("a terminal (tty) needs util-linux script(1), which is not installed")
+  return [script, "-qefc", shellQuote(argv), "/dev/null"]
+}
+
+/** The environment of a process on a terminal. */
+export function terminalEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  return { ...env, SHELL: "/bin/sh", TERM: env.TERM ?? "xterm" }
+}
+
 /** Starts an exec'd process. @throws Error when there is no `script` for a terminal */
 export function spawnExec(s: ExecSpawn): ProcessStreams {
-  let argv = s.argv
-  if (s.tty) {
-    const script = which("script")
-    if (!script) throw new Error("a terminal (-t) needs util-linux script(1), which is not installed")
-    argv = [script, "-qefc", shellQuote(argv), "/dev/null"]
-  }
+  const argv = s.tty ? onTerminal(s.argv) : s.argv
   const child = spawn(argv[0] as string, argv.slice(1), {
     cwd: s.cwd,
     // bash reads ~/.bashrc when its stdin is a socket (Node's pipes are) at shell level 1.
-    env: { SHLVL: "1", ...s.env, ...(s.tty ? { SHELL: "/bin/sh", TERM: s.env.TERM ?? "xterm" } : {}) },
+    env: s.tty ? terminalEnv({ SHLVL: "1", ...s.env }) : { SHLVL: "1", ...s.env },
     detached: true,
     stdio: [s.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   })
@@ -99,10 +109,18 @@ export function spawnExec(s: ExecSpawn): ProcessStreams {
   }
 }
 
-/** Connects to a container's main process: its output from now on, and its stdin pipe. */
+/**
+ * Connects to a container's main process: its output from now on, its stdin pipe, and with a
+ * terminal (`tty`) its size.
+ */
 export function attachTo(
   child: ChildProcess,
-  opts: { readonly stdin: boolean; readonly stdinOnce: boolean; readonly exited: Promise<number> },
+  opts: {
+    readonly stdin: boolean
+    readonly stdinOnce: boolean
+    readonly tty: boolean
+    readonly exited: Promise<number>
+  },
 ): ProcessStreams {
   const stdout = new PassThrough()
   const stderr = new PassThrough()
@@ -120,6 +138,7 @@ export function attachTo(
     detach()
     return code
   })
+  let sizes = Promise.resolve()
   const pipe = child.stdin
   // Several clients may attach: a client's EOF closes the container's stdin only with stdinOnce.
   const stdin =
@@ -138,8 +157,10 @@ export function attachTo(
   return {
     ...(stdin ? { stdin } : {}),
     stdout,
-    stderr,
-    resize: () => {},
+    ...(opts.tty ? {} : { stderr }),
+    resize: (size) => {
+      if (opts.tty) sizes = sizes.then(() => resizePty(child, size))
+    },
     exited,
     close: detach,
   }
