@@ -4,6 +4,7 @@
  * serves sockets, in-process clients and tests.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
+import type { Duplex } from "node:stream"
 import type { TLSSocket } from "node:tls"
 
 /** An incoming API request. */
@@ -42,6 +43,11 @@ export interface ApiResponse {
    */
   readonly chunks?: readonly Buffer[]
   readonly stream?: AsyncIterable<string | Buffer>
+  /**
+   * Takes over the connection of an upgrade request (exec, attach, portforward): the handler
+   * answers `101 Switching Protocols` itself and owns the socket from then on.
+   */
+  readonly upgrade?: (socket: Duplex, head: Buffer) => void
 }
 
 /** The complete body of a response that is not streamed, as one value. */
@@ -170,6 +176,54 @@ function drained(res: ServerResponse): Promise<void> {
   })
 }
 
+/** Adapts a node:http upgrade request (no response object: the socket is the response). */
+export function fromUpgrade(req: IncomingMessage, socket: Duplex): ApiRequest {
+  const ac = new AbortController()
+  socket.once("close", () => ac.abort())
+  const url = req.url ?? "/"
+  const q = url.indexOf("?")
+  const tls = req.socket as TLSSocket
+  const peer = tls.encrypted && tls.authorized ? tls.getPeerCertificate() : undefined
+  return {
+    ...(peer?.subject ? { clientCert: peer.subject } : {}),
+    method: req.method ?? "GET",
+    path: q < 0 ? url : url.slice(0, q),
+    query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),
+    header: (name) => {
+      const v = req.headers[name.toLowerCase()]
+      return Array.isArray(v) ? v.join(", ") : v
+    },
+    body: () => Promise.resolve(Buffer.alloc(0)),
+    signal: ac.signal,
+  }
+}
+
+/** Writes a response that is not an upgrade as raw HTTP/1.1 onto an upgrade request's socket. */
+export function toSocket(r: ApiResponse, socket: Duplex): void {
+  const body = r.stream ? Buffer.alloc(0) : Buffer.from(bodyOf(r))
+  const headers = { ...r.headers, "content-length": String(body.length), connection: "close" }
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("")
+  socket.end(
+    Buffer.concat([
+      Buffer.from(`HTTP/1.1 ${r.status} ${STATUS_TEXT[r.status] ?? "Error"}\r\n${head}\r\n`),
+      body,
+    ]),
+  )
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+}
+
 /** Adapts a web Request to ApiRequest. */
 export function fromFetch(request: Request): ApiRequest {
   const url = new URL(request.url)
@@ -190,6 +244,8 @@ export function fromFetch(request: Request): ApiRequest {
 
 /** Converts an ApiResponse to a web Response (streams become a ReadableStream). */
 export function toFetch(r: ApiResponse): Response {
+  // An upgrade needs the socket, which a fetch caller does not have.
+  if (r.upgrade) return new Response("Upgrade request required", { status: 400 })
   if (!r.stream) {
     const body = r.status === 204 || r.status === 304 ? null : bodyOf(r) // null-body statuses
     return new Response(body, { status: r.status, headers: r.headers })

@@ -7,7 +7,8 @@ import {
 } from "node:http"
 import { createServer as createHttpsServer } from "node:https"
 import type { AddressInfo } from "node:net"
-import { fromNode, toNode } from "./http.ts"
+import type { Duplex } from "node:stream"
+import { fromNode, fromUpgrade, toNode, toSocket } from "./http.ts"
 import type { ApiServer } from "./server.ts"
 
 /** Options of listen. */
@@ -56,6 +57,17 @@ export async function listen(api: ApiServer, opts: ListenOptions = {}): Promise<
         onRequest,
       ) as unknown as Server)
     : createHttpServer(onRequest)
+  // exec, attach and portforward: the handler proxies the upgraded connection.
+  const upgraded = new Set<Duplex>()
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket)
+    socket.once("close", () => upgraded.delete(socket))
+    socket.on("error", () => socket.destroy())
+    api
+      .handle(fromUpgrade(req, socket))
+      .then((r) => (r.upgrade ? r.upgrade(socket, head) : toSocket(r, socket)))
+      .catch(() => socket.destroy())
+  })
   server.keepAliveTimeout = 65_000
   const host = opts.host ?? "127.0.0.1"
   await new Promise<void>((resolve, reject) => {
@@ -72,6 +84,7 @@ export async function listen(api: ApiServer, opts: ListenOptions = {}): Promise<
       new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()
+        for (const s of upgraded) s.destroy()
       }),
   }
 }

@@ -74,6 +74,8 @@ async function startContainer(
       attempt,
       ...(c.workingDir ? { workingDir: c.workingDir } : {}),
       ...(c.stdin ? { stdin: true } : {}),
+      ...(c.stdinOnce ? { stdinOnce: true } : {}),
+      ...(c.tty ? { tty: true } : {}),
     })
     if (r.current) {
       r.previous = r.current

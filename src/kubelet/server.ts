@@ -1,7 +1,8 @@
 /**
  * The kubelet's node API, which only the API server calls: container logs
  * (`/containerLogs/<namespace>/<pod>/<container>` with follow, previous, tailLines,
- * sinceSeconds, sinceTime, timestamps and limitBytes, as upstream's kubelet serves them) and
+ * sinceSeconds, sinceTime, timestamps and limitBytes, as upstream's kubelet serves them), the
+ * streaming endpoints exec, attach and portForward (upgrades, streaming/serve.ts) and
  * `/healthz`. HTTPS with client certificates from the cluster CA when given certificates.
  */
 import {
@@ -12,9 +13,11 @@ import {
 } from "node:http"
 import { createServer as createHttpsServer } from "node:https"
 import type { AddressInfo } from "node:net"
+import type { Duplex } from "node:stream"
 import { followLog, readLog, type LogReadOptions } from "./runtime/cri-log.ts"
 import type { PodRecord } from "./pod-state.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
+import { serveStreaming } from "./streaming/serve.ts"
 
 /** Options of KubeletServer. */
 export interface KubeletServerOptions {
@@ -53,6 +56,7 @@ function logOptions(q: URLSearchParams): LogReadOptions {
 export class KubeletServer {
   readonly #o: KubeletServerOptions
   #server: Server | undefined
+  readonly #upgraded = new Set<Duplex>()
 
   constructor(opts: KubeletServerOptions) {
     this.#o = opts
@@ -73,6 +77,13 @@ export class KubeletServer {
           handler,
         )
       : createHttpServer(handler)
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Upgraded sockets leave the server's bookkeeping: close() ends them itself.
+      this.#upgraded.add(socket)
+      socket.once("close", () => this.#upgraded.delete(socket))
+      socket.on("error", () => socket.destroy())
+      serveStreaming(this.#o, req, socket, head).catch(() => socket.destroy())
+    })
     this.#server = server
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject)
@@ -86,12 +97,14 @@ export class KubeletServer {
     const s = this.#server
     if (!s) return
     s.closeAllConnections()
+    for (const socket of this.#upgraded) socket.destroy()
     await new Promise<void>((resolve) => s.close(() => resolve()))
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://kubelet")
     if (url.pathname === "/healthz") return fail(res, 200, "ok")
+    if (/^\/(exec|attach|portForward)\//.test(url.pathname)) return fail(res, 400, "Upgrade request required")
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname)
     if (!m || req.method !== "GET") return fail(res, 404, "404 page not found")
     const [, ns = "", pod = "", container = ""] = m.map(decodeURIComponent)

@@ -13,7 +13,8 @@ import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
 
 const FORWARDED = ["follow", "previous", "tailLines", "sinceSeconds", "sinceTime", "timestamps", "limitBytes"]
 
-function containerOf(pod: Pod, asked: string | null): string {
+/** The container a request names, else the pod's only or default one. @throws ApiError BadRequest */
+export function containerOf(pod: Pod, asked: string | null): string {
   const names = (pod.spec?.containers ?? []).map((c) => c.name)
   const inits = (pod.spec?.initContainers ?? []).map((c) => c.name)
   if (asked) {
@@ -34,7 +35,7 @@ function containerOf(pod: Pod, asked: string | null): string {
 }
 
 /** The kubelet's address: the node's InternalIP (else Hostname) and its daemon endpoint port. */
-function kubeletAddress(node: Node): { host: string; port: number } {
+export function kubeletAddress(node: Node): { host: string; port: number } {
   const addrs = node.status?.addresses ?? []
   const host = (addrs.find((a) => a.type === "InternalIP") ?? addrs.find((a) => a.type === "Hostname"))
     ?.address

@@ -1,6 +1,7 @@
 /** Routes a resource request to its verb's handler. */
 import { evict } from "./eviction.ts"
 import { podLog } from "./pod-log.ts"
+import { podStream } from "./pod-stream.ts"
 import { ApiError, badRequest } from "../../api/index.ts"
 import { checkCustomResourceRequest, deleteCrd, isCrdDelete } from "../crd/requests.ts"
 import type { ApiRequest, ApiResponse } from "../http.ts"
@@ -87,6 +88,11 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
       return evict(r)
     case "log":
       if (r.served.info.resource === "pods") return podLog(r, r.parts.kubeletClient)
+      break
+    case "exec":
+    case "attach":
+    case "portforward":
+      if (r.served.info.resource === "pods") return podStream(r, r.parts.kubeletClient)
   }
   // log, exec, attach, portforward, proxy, token: served by later parts of k8ts.
   throw new ApiError(

@@ -3,6 +3,7 @@
  * needs: a pod is a sandbox (its own address, shared by its containers), containers run inside
  * it, and `list` is the actual state the kubelet reconciles against.
  */
+import type { Readable, Writable } from "node:stream"
 
 /** What a sandbox is made for. */
 export interface SandboxConfig {
@@ -30,6 +31,10 @@ export interface ContainerConfig {
   readonly workingDir?: string
   /** Keep stdin open for attach (`stdin: true`). */
   readonly stdin?: boolean
+  /** Close the container's stdin when the first attached client closes its own (`stdinOnce`). */
+  readonly stdinOnce?: boolean
+  /** Give the container a terminal (`tty: true`, as `kubectl run -it` asks). */
+  readonly tty?: boolean
   /** Which start of this container in the pod this is (0 first). */
   readonly attempt: number
 }
@@ -86,10 +91,44 @@ export interface ContainerRuntime {
   list(): ContainerInfo[]
   /** Runs `cmd` in the container's environment; resolves with its exit code and output. */
   exec(id: string, cmd: readonly string[], opts: ExecOptions): Promise<ExecResult>
+  /**
+   * Starts `cmd` in a running container with streams (kubectl exec): stdin when asked, a
+   * terminal when `tty`. @throws Error when the container is not running or `cmd` cannot start
+   */
+  execStream(id: string, cmd: readonly string[], opts: StreamOptions): ProcessStreams
+  /** Connects to a running container's own process (kubectl attach). @throws Error when not running */
+  attach(id: string, opts: StreamOptions): ProcessStreams
   /** Calls `listener` with the container whenever one exits. Returns how to stop listening. */
   onExit(listener: (c: ContainerInfo) => void): () => void
   /** Stops every container (the node is shutting down). */
   close(graceMs: number): Promise<void>
+}
+
+/** A terminal's size in characters. */
+export interface TerminalSize {
+  readonly width: number
+  readonly height: number
+}
+
+/** Options of ContainerRuntime.execStream and attach. */
+export interface StreamOptions {
+  readonly stdin: boolean
+  readonly tty: boolean
+}
+
+/** A process's standard streams, as execStream and attach hand them out. */
+export interface ProcessStreams {
+  /** Absent when stdin was not asked for, or the container keeps none. */
+  readonly stdin?: Writable
+  readonly stdout: Readable
+  /** Absent with a terminal: its output is merged into stdout. */
+  readonly stderr?: Readable
+  /** Sets the terminal's size (with a terminal only). */
+  resize(size: TerminalSize): void
+  /** Resolves with the exit code once the process has ended and its output was read. */
+  readonly exited: Promise<number>
+  /** Stops an exec'd process, or detaches from the container. */
+  close(): void
 }
 
 /** Options of ContainerRuntime.exec. */

@@ -19,10 +19,13 @@ import {
   type ContainerRuntime,
   type ExecOptions,
   type ExecResult,
+  type ProcessStreams,
   type Sandbox,
   type SandboxConfig,
+  type StreamOptions,
 } from "../runtime.ts"
 import { launchOf } from "./images.ts"
+import { attachTo, onTerminal, spawnExec, terminalEnv } from "./streams.ts"
 
 /** Options of ProcessRuntime. */
 export interface ProcessRuntimeOptions {
@@ -35,6 +38,9 @@ export interface ProcessRuntimeOptions {
 
 interface Held {
   info: ContainerInfo
+  readonly cwd: string
+  readonly stdinOnce: boolean
+  readonly tty: boolean
   child?: ChildProcess
   writer?: CriLogWriter
   exited: Promise<void>
@@ -142,17 +148,32 @@ export class ProcessRuntime implements ContainerRuntime {
     const sb = this.#sandboxes.get(sandbox.id)
     if (!sb) throw new ContainerCreateError("CreateContainerError", `sandbox ${sandbox.id} is gone`)
     const launch = launchOf(c.image, c.command, c.args)
+    let argv = launch.argv
+    try {
+      if (c.tty) argv = onTerminal(argv)
+    } catch (err) {
+      throw new ContainerCreateError("RunContainerError", (err as Error).message)
+    }
     const id = randomUUID().replaceAll("-", "")
     const home = join(sb.dir, c.name)
     mkdirSync(home, { recursive: true })
     const cwd = c.workingDir && existsSync(c.workingDir) ? c.workingDir : home
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
     const writer = new CriLogWriter(logPath)
-    const child = spawn(launch.argv[0] as string, launch.argv.slice(1), {
+    const env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      // SHLVL: bash reads ~/.bashrc at level 1 when its stdin is a socket (Node's pipes are).
+      ...(c.stdin ? { SHLVL: "1" } : {}),
+      ...launch.env,
+      ...c.env,
+      K8TS_POD_IP: sb.ip,
+    }
+    const child = spawn(argv[0] as string, argv.slice(1), {
       cwd,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...launch.env, ...c.env, K8TS_POD_IP: sb.ip },
+      env: c.tty ? terminalEnv(env) : env,
       detached: true,
-      stdio: [c.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+      // A terminal without stdin still needs an open input: script ends its session on EOF.
+      stdio: [c.stdin || c.tty ? "pipe" : "ignore", "pipe", "pipe"],
     })
     const spawned = await new Promise<Error | undefined>((resolve) => {
       child.once("spawn", () => resolve(undefined))
@@ -181,7 +202,15 @@ export class ProcessRuntime implements ContainerRuntime {
     child.stderr?.on("data", (d: Buffer) => writer.write("stderr", d))
     const statePath = join(this.#root, "state", `${id}.json`)
     writeFileSync(statePath, JSON.stringify({ pid: child.pid, bootTicks: startTicks(child.pid as number) }))
-    const held: Held = { info, child, writer, exited: Promise.resolve() }
+    const held: Held = {
+      info,
+      cwd,
+      stdinOnce: c.stdinOnce ?? false,
+      tty: c.tty ?? false,
+      child,
+      writer,
+      exited: Promise.resolve(),
+    }
     held.exited = new Promise<void>((resolve) => {
       child.once("close", (code, signal) => {
         writer.close()
@@ -260,6 +289,22 @@ export class ProcessRuntime implements ContainerRuntime {
         },
       )
     })
+  }
+
+  execStream(id: string, cmd: readonly string[], opts: StreamOptions): ProcessStreams {
+    const h = this.#containers.get(id)
+    const sb = h ? this.#sandboxes.get(h.info.sandboxId) : undefined
+    if (!h || !sb || h.info.state !== "running") throw new Error(`container ${id} is not running`)
+    const launch = launchOf(h.info.image, cmd, [])
+    const env = { ...readEnv(h.info.pid as number), ...launch.env, K8TS_POD_IP: sb.ip }
+    return spawnExec({ argv: launch.argv, cwd: h.cwd, env, stdin: opts.stdin, tty: opts.tty })
+  }
+
+  attach(id: string, opts: StreamOptions): ProcessStreams {
+    const h = this.#containers.get(id)
+    if (!h?.child || h.info.state !== "running") throw new Error(`container ${id} is not running`)
+    const exited = h.exited.then(() => h.info.exitCode ?? 0)
+    return attachTo(h.child, { stdin: opts.stdin, stdinOnce: h.stdinOnce, tty: h.tty, exited })
   }
 
   onExit(listener: (c: ContainerInfo) => void): () => void {

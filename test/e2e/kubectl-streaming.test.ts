@@ -1,0 +1,262 @@
+/**
+ * exec, attach, cp and port-forward through `k8ts server` (a child process over HTTPS) with the
+ * real kubectl, on both of its transports (WebSocket and the SPDY fallback), and exec with the
+ * Python client's `stream` when python3-kubernetes is installed.
+ */
+import assert from "node:assert/strict"
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, describe, test } from "node:test"
+import { ensureDebianPackage, kubectlPath, run, skipUnless } from "../../src/testing/index.ts"
+
+const ROOT = join(import.meta.dirname, "..", "..")
+const PYTHON = "/usr/bin/python3"
+const dir = mkdtempSync(join(tmpdir(), "k8ts-streaming-e2e-"))
+const files = join(dir, "files")
+const KUBECONFIG = join(dir, "data", "kubeconfig.yaml")
+let child: ChildProcess | undefined
+let kubectl: string
+const ON_NODE = '{"spec":{"nodeName":"stream-node"}}'
+
+function k(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return run(kubectl, ["--kubeconfig", KUBECONFIG, ...args], {
+    env: { ...process.env, HOME: dir, ...opts.env },
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+  })
+}
+
+async function startServer(): Promise<void> {
+  child = spawn(
+    process.execPath,
+    [
+      join(ROOT, "bin", "k8ts.js"),
+      "server",
+      ...["--data-dir", join(dir, "data"), "--port", "0", "--kubelet-port", "0"],
+      ...["--node-name", "stream-node", "--pod-loopback-range", "127.248.0.0/24"],
+      ...["--service-loopback-range", "127.160.0.0/12"],
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  )
+  let log = ""
+  const ready = await new Promise<boolean>((resolve) => {
+    const onData = (c: Buffer) => {
+      log += String(c)
+      if (log.includes("Cluster ready")) resolve(true)
+    }
+    child!.stdout!.on("data", onData)
+    child!.stderr!.on("data", onData)
+    child!.once("exit", () => resolve(false))
+    setTimeout(() => resolve(false), 30_000).unref()
+  })
+  assert.ok(ready, `server did not become ready:\n${log}`)
+}
+
+before(async () => {
+  kubectl = kubectlPath()
+  mkdirSync(files, { recursive: true })
+  await startServer()
+  for (const [name, image, ...command] of [
+    ["shell", "busybox", "sleep", "3600"],
+    ["web", "nginx"],
+  ] as string[][]) {
+    const r = await k([
+      "run",
+      name!,
+      `--image=${image}`,
+      `--overrides=${ON_NODE}`,
+      ...(command.length ? ["--", ...command] : []),
+    ])
+    assert.equal(r.code, 0, r.stderr)
+  }
+  const ready = await k(["wait", "--for=condition=Ready", "pod/shell", "pod/web", "--timeout=30s"])
+  assert.equal(ready.code, 0, ready.stderr)
+})
+
+after(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once("exit", r))
+    child.kill("SIGTERM")
+    const timer = setTimeout(() => child?.kill("SIGKILL"), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const TRANSPORTS = [
+  { name: "WebSocket", env: {} },
+  {
+    name: "SPDY",
+    env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false", KUBECTL_PORT_FORWARD_WEBSOCKETS: "false" },
+  },
+]
+
+for (const t of TRANSPORTS) {
+  describe(`kubectl over ${t.name}`, () => {
+    test("exec prints the command's output and exits with its exit code", async () => {
+      const r = await k(["exec", "shell", "--", "sh", "-c", "echo hi; echo err >&2; exit 3"], t)
+      assert.equal(r.code, 3, r.stderr)
+      assert.equal(r.stdout, "hi\n")
+      assert.match(r.stderr, /err\ncommand terminated with exit code 3/)
+    })
+
+    test("exec -i passes stdin until its end", async () => {
+      const r = await k(["exec", "-i", "shell", "--", "sh", "-c", "cat; echo done"], {
+        ...t,
+        input: "one\ntwo\n",
+      })
+      assert.equal(r.code, 0, r.stderr)
+      assert.equal(r.stdout, "one\ntwo\ndone\n")
+    })
+
+    test("cp copies a file into the pod and back out (tar over exec)", async () => {
+      const src = join(files, `in-${t.name}.txt`)
+      writeFileSync(src, `copied over ${t.name}\n`)
+      const inPod = join(files, "pod", t.name)
+      mkdirSync(inPod, { recursive: true })
+      const into = await k(["cp", src, `shell:${inPod}/in.txt`], t)
+      assert.equal(into.code, 0, into.stderr)
+      assert.equal(readFileSync(join(inPod, "in.txt"), "utf8"), `copied over ${t.name}\n`)
+      const back = join(files, `out-${t.name}.txt`)
+      const out = await k(["cp", `shell:${inPod}/in.txt`, back], t)
+      assert.equal(out.code, 0, out.stderr)
+      assert.ok(existsSync(back))
+      assert.equal(readFileSync(back, "utf8"), `copied over ${t.name}\n`)
+    })
+
+    test("port-forward carries a web page from the pod", async () => {
+      const pf = spawn(kubectl, ["--kubeconfig", KUBECONFIG, "port-forward", "pod/web", ":80"], {
+        env: { ...process.env, HOME: dir, ...t.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      })
+      try {
+        const port = await new Promise<string>((resolve, reject) => {
+          let out = ""
+          pf.stdout.on("data", (d: Buffer) => {
+            out += String(d)
+            const m = /Forwarding from 127\.0\.0\.1:(\d+) -> 80/.exec(out)
+            if (m) resolve(m[1]!)
+          })
+          pf.once("exit", () => reject(new Error(`port-forward exited: ${out}`)))
+        })
+        for (let i = 0; i < 2; i++) {
+          const page = await fetch(`http://127.0.0.1:${port}/`)
+          assert.match(await page.text(), /Welcome to nginx!/)
+        }
+      } finally {
+        pf.kill()
+      }
+    })
+  })
+}
+
+const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p))
+
+test(
+  "exec -it gives the command a terminal of the client's size",
+  skipUnless(SCRIPT !== undefined, "util-linux script(1) is not installed"),
+  async () => {
+    // script(1) gives kubectl a terminal of its own, sized with stty.
+    const exec = `${kubectl} --kubeconfig ${KUBECONFIG} exec -it shell -- sh -c 'tty; sleep 0.3; stty size; exit 7'`
+    const r = await run(SCRIPT!, ["-qefc", `stty cols 100 rows 30; ${exec}`, "/dev/null"], {
+      env: { ...process.env, HOME: dir },
+    })
+    assert.equal(r.code, 7, r.stdout + r.stderr)
+    assert.match(r.stdout, /\/dev\/pts\/\d+\r\n/)
+    assert.match(r.stdout, /30 100\r\n/)
+    assert.match(r.stdout, /command terminated with exit code 7/)
+  },
+)
+
+test(
+  "run -it --rm gives the container a terminal that kubectl attaches to",
+  skipUnless(SCRIPT !== undefined, "util-linux script(1) is not installed"),
+  async () => {
+    const runIt = `${kubectl} --kubeconfig ${KUBECONFIG} run tty -it --rm --restart=Never --image=busybox --overrides='${ON_NODE}' -- sh -c 'read x; echo "typed $x"; stty size; exit 4'`
+    // The typing waits until the attach has begun, as a person at a prompt would.
+    const typing = `(sleep 4; printf 'abc\\r'; sleep 3)`
+    const r = await run(
+      "/bin/sh",
+      [
+        "-c",
+        `${typing} | ${SCRIPT!} -qefc "stty cols 90 rows 20; ${runIt.replaceAll('"', '\\"').replaceAll("$", "\\$")}" /dev/null`,
+      ],
+      {
+        env: { ...process.env, HOME: dir },
+      },
+    )
+    assert.equal(r.code, 4, r.stdout + r.stderr)
+    assert.match(r.stdout, /typed abc\r\n20 90\r\n/)
+  },
+)
+
+describe("kubectl attach", () => {
+  test("attach -i reaches a waiting container's stdin", async () => {
+    const manifest = join(files, "reader.yaml")
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "reader" },
+        spec: {
+          nodeName: "stream-node",
+          restartPolicy: "Never",
+          containers: [
+            {
+              name: "reader",
+              image: "busybox",
+              stdin: true,
+              stdinOnce: true,
+              command: ["sh", "-c", "read line; echo got $line"],
+            },
+          ],
+        },
+      }),
+    )
+    assert.equal((await k(["apply", "-f", manifest])).code, 0)
+    assert.equal((await k(["wait", "--for=condition=Ready", "pod/reader", "--timeout=30s"])).code, 0)
+    const r = await k(["attach", "-i", "reader"], { input: "hello\n" })
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /got hello/)
+  })
+
+  test("run -i --rm attaches, then deletes the pod", async () => {
+    const r = await k(
+      [
+        "run",
+        "once",
+        "-i",
+        "--rm",
+        "--restart=Never",
+        "--image=busybox",
+        `--overrides=${ON_NODE}`,
+        "--",
+        "sh",
+        "-c",
+        'read x; echo "said $x"',
+      ],
+      { input: "hi\n" },
+    )
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /said hi/)
+    assert.match(r.stdout, /pod "once" deleted/)
+  })
+})
+
+const havePython =
+  ensureDebianPackage("python3-kubernetes", "/usr/lib/python3/dist-packages/kubernetes") && existsSync(PYTHON)
+
+test(
+  "the Python client's stream() execs with stdin, stdout, stderr and the exit code",
+  skipUnless(havePython, "python3-kubernetes is not installed (apt-get install python3-kubernetes)"),
+  async () => {
+    const r = await run(PYTHON, [join(import.meta.dirname, "python_stream.py"), KUBECONFIG, "shell", "web"], {
+      env: { ...process.env, PYTHONPATH: "" },
+    })
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`)
+    assert.match(r.stdout, /all checks passed/)
+  },
+)
