@@ -36,6 +36,8 @@ Flags (environment variable in brackets):
                                                                                           [K8TS_DISABLE]
   --controllers LIST      controllers to run: * for all, name to enable, -name to disable
                           (default *)                                                     [K8TS_CONTROLLERS]
+  --metric-resolution D    how often kubelets' usage is scraped for metrics.k8s.io, e.g.
+                          15s (default 15s, as metrics-server)                            [K8TS_METRIC_RESOLUTION]
   --token-auth-file FILE  static bearer tokens: token,user,uid,"group1,group2" per line  [K8TS_TOKEN_AUTH_FILE]
   --log-level LEVEL       trace, debug, info, warn, error (default info)                  [K8TS_LOG_LEVEL]
   --log-format FORMAT     text or json (default text)                                     [K8TS_LOG_FORMAT]`
@@ -56,6 +58,7 @@ const OPTIONS = {
   disable: { type: "string", multiple: true },
   controllers: { type: "string" },
   "token-auth-file": { type: "string" },
+  "metric-resolution": { type: "string" },
   "log-level": { type: "string" },
   "log-format": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -78,6 +81,8 @@ export interface ServerConfig {
   readonly disabled: ReadonlySet<Component>
   readonly controllers: readonly string[]
   readonly tokenFile?: string
+  /** --metric-resolution in milliseconds. */
+  readonly metricResolutionMs: number
   readonly logLevel: string
   readonly logFormat: "text" | "json"
 }
@@ -113,6 +118,12 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
   return value as T
 }
 
+function durationMs(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value)
+  if (!m) throw new ConfigError(`--${flag}: not a duration: "${value}"`)
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as "ms" | "s" | "m"]
+}
+
 function portOf(value: string, flag = "port"): number {
   const port = Number(value)
   if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`--${flag}: not a port number: "${value}"`)
@@ -141,6 +152,11 @@ function nodeFlags(str: (name: string) => string | undefined): {
       str("service-loopback-range") ?? "127.96.0.0/12",
     ),
   }
+}
+
+/** The API server's own flags. */
+function apiFlags(str: (name: string) => string | undefined): { metricResolutionMs: number } {
+  return { metricResolutionMs: durationMs("metric-resolution", str("metric-resolution") ?? "15s") }
 }
 
 /**
@@ -178,6 +194,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
     controllers: listOf([str("controllers") ?? "*"]),
     ...(tokenFile ? { tokenFile } : {}),
+    ...apiFlags(str),
     logLevel: str("log-level") ?? "info",
     logFormat: str("log-format") === "json" ? "json" : "text",
   }

@@ -183,6 +183,10 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   ...define("events.k8s.io", "v1", [
     { kind: "Event", short: ["ev"], storageGroup: "", storageVersion: "v1" },
   ]),
+  ...define("metrics.k8s.io", "v1beta1", [
+    { kind: "NodeMetrics", resource: "nodes", namespaced: false, verbs: ["get", "list"] },
+    { kind: "PodMetrics", resource: "pods", verbs: ["get", "list"] },
+  ]),
   ...define("networking.k8s.io", "v1", [
     { kind: "IngressClass", namespaced: false },
     { kind: "Ingress", short: ["ing"], sub: [STATUS] },
@@ -221,6 +225,7 @@ import type * as coordination from "kubernetes-types/coordination/v1.js"
 import type * as discovery from "kubernetes-types/discovery/v1.js"
 import type * as autoscaling from "kubernetes-types/autoscaling/v2.js"
 
+import type * as metrics from "./resource-metrics.ts"
 type Obj<T> = T & ApiObject
 
 export const Namespaces = ref<Obj<core.Namespace>>("", "v1", "namespaces")
@@ -247,3 +252,7 @@ export const HorizontalPodAutoscalers = ref<Obj<autoscaling.HorizontalPodAutosca
   "v2",
   "horizontalpodautoscalers",
 )
+/** metrics.k8s.io NodeMetrics (get and list only). */
+export const NodeMetricses = ref<Obj<metrics.NodeMetrics>>("metrics.k8s.io", "v1beta1", "nodes")
+/** metrics.k8s.io PodMetrics (get and list only). */
+export const PodMetricses = ref<Obj<metrics.PodMetrics>>("metrics.k8s.io", "v1beta1", "pods")
