@@ -14,6 +14,7 @@ import { rootCaCertPublisher } from "./rootcacert/index.ts"
 import { serviceAccountController } from "./serviceaccount/index.ts"
 import { newDaemonSetController } from "./daemonset/index.ts"
 import { statefulSetController } from "./statefulset/index.ts"
+import { horizontalPodAutoscalerController } from "./podautoscaler/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
@@ -41,5 +42,6 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     ),
     serviceAccountController,
     rootCaCertPublisher(opts.rootCaPem),
+    horizontalPodAutoscalerController(),
   ]
 }
