@@ -314,7 +314,12 @@ export function horizontalPodAutoscalerController(opts: HpaControllerOptions = {
         async reconcile(key) {
           const hpa = cache.get(key)
           if (!hpa) return ctx.memory.forget(key)
-          const every = { requeueAfterMs: opts.syncPeriodMs ?? DEFAULT_HPA_SYNC_PERIOD_MS }
+          const period = opts.syncPeriodMs ?? DEFAULT_HPA_SYNC_PERIOD_MS
+          // As upstream, an HPA is processed once per sync period, whatever wakes it (its own
+          // status writes included); a new one at once.
+          const since = ctx.memory.sinceLastSync(key, deps.clock.now(), period)
+          if (since < period) return { requeueAfterMs: period - since }
+          const every = { requeueAfterMs: period }
           try {
             await reconcileHpa(ctx, key, hpa)
           } catch (err) {

@@ -7,6 +7,15 @@ export class HpaMemory {
   readonly #recs = new Map<string, Recommendation[]>()
   readonly #up = new Map<string, ScaleEvent[]>()
   readonly #down = new Map<string, ScaleEvent[]>()
+  readonly #lastSync = new Map<string, number>()
+
+  /** How long since `key` was last synced (Infinity the first time); marks it synced now when due. */
+  sinceLastSync(key: string, now: number, periodMs: number): number {
+    const last = this.#lastSync.get(key)
+    const since = last === undefined ? Infinity : now - last
+    if (since >= periodMs) this.#lastSync.set(key, now)
+    return since
+  }
 
   /** The recommendations of `key`, starting with the current count when there are none. */
   recommendations(key: string, current: number, now: number): Recommendation[] {
@@ -48,5 +57,6 @@ export class HpaMemory {
     this.#recs.delete(key)
     this.#up.delete(key)
     this.#down.delete(key)
+    this.#lastSync.delete(key)
   }
 }
