@@ -11,3 +11,9 @@ export type { ContainerRuntime, ContainerInfo, Sandbox } from "./runtime/runtime
 export { KubeletServer, type KubeletServerOptions } from "./server.ts"
 export { StatsProvider, type StatsPod, type UsageSource } from "./stats/stats-provider.ts"
 export type * from "./stats/summary-types.ts"
+export {
+  CPU_USAGE_ANNOTATION,
+  hollowSummary,
+  type HollowUsage,
+  MEMORY_USAGE_ANNOTATION,
+} from "./hollow/usage.ts"
