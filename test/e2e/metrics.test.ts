@@ -150,6 +150,10 @@ test("kubectl top pod and top node show usage; an HPA scales a busy target up", 
     events.stdout,
     /New size: 3; reason: cpu resource utilization \(percentage of request\) above target/,
   )
-  const got = await k("get", "hpa", "burn")
-  assert.match(got.stdout, /burn\s+ReplicaSet\/burn\s+cpu: \d+%\/50%\s+1\s+3\s+3/)
+  // The status reports the new count from the next sync on (15 s later).
+  const got = await eventually("kubectl get hpa to show 3 replicas", 30_000, async () => {
+    const r = await k("get", "hpa", "burn")
+    return /burn\s+ReplicaSet\/burn\s+cpu: \d+%\/50%\s+1\s+3\s+3/.test(r.stdout) ? r.stdout : undefined
+  })
+  assert.match(got, /cpu: \d+%\/50%/)
 })
