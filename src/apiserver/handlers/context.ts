@@ -7,7 +7,7 @@ import type { RequestInfo } from "../request-info.ts"
 import type { Registry } from "../registry/registry.ts"
 import type { Served } from "../registry/context.ts"
 import type { WatchCache } from "../watch-cache.ts"
-import type { MetricsPoints } from "../resource-metrics/index.ts"
+import type { MetricsPoints } from "../resource-metrics/points.ts"
 
 /** How the API server reaches kubelets: HTTPS with a client certificate, or plain HTTP. */
 export interface KubeletClientConfig {
