@@ -15,6 +15,7 @@ import { serviceAccountController } from "./serviceaccount/index.ts"
 import { newDaemonSetController } from "./daemonset/index.ts"
 import { statefulSetController } from "./statefulset/index.ts"
 import { horizontalPodAutoscalerController } from "./podautoscaler/index.ts"
+export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {

@@ -14,7 +14,7 @@ import {
   type ApiObject,
 } from "../../src/api/index.ts"
 import { runController, SharedInformers } from "../../src/client/index.ts"
-import { horizontalPodAutoscalerController } from "../../src/controllers/podautoscaler/index.ts"
+import { horizontalPodAutoscalerController } from "../../src/controllers/index.ts"
 import { CPU_USAGE_ANNOTATION, HollowNodes } from "../../src/kubelet/index.ts"
 import { settleUntil, startClientEnv } from "../../src/testing/index.ts"
 import { FakeClock, silentLogger } from "../../src/util/index.ts"

@@ -178,6 +178,7 @@ async function decide(
   const max = p.hpa.spec?.maxReplicas ?? 0
   const current = p.currentReplicas
   if (current === 0 && min !== 0) {
+    p.desiredReplicas = 0
     condition(
       p,
       "ScalingActive",
@@ -286,7 +287,7 @@ async function reconcileHpa(ctx: Ctx, key: string, hpa: Hpa): Promise<void> {
   p.currentReplicas = target.scale.spec?.replicas ?? 0
   ctx.memory.recommendations(key, p.currentReplicas, ctx.deps.clock.now())
   const d = await decide(ctx, p, key, target.scale)
-  p.desiredReplicas = d?.replicas ?? p.currentReplicas
+  if (d) p.desiredReplicas = d.replicas
   if (d && d.replicas !== p.currentReplicas) await rescale(ctx, p, key, target, d)
   await writeStatus(ctx, p)
 }
