@@ -15,7 +15,7 @@ import {
 } from "../src/client/index.ts"
 import { allControllers } from "../src/controllers/index.ts"
 import { join } from "node:path"
-import { HollowNodes, Kubelet, KubeletServer, ProcessRuntime } from "../src/kubelet/index.ts"
+import { HollowNodes, Kubelet, KubeletServer, ProcessRuntime, StatsProvider } from "../src/kubelet/index.ts"
 import { Proxy } from "../src/proxy/index.ts"
 import { ClusterDns, hostResolvers, runKubeDnsService } from "../src/dns/index.ts"
 import { loadSchedulerConfig, Scheduler } from "../src/scheduler/index.ts"
@@ -132,9 +132,11 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     log: log.child({ runtime: "process" }),
   })
   const holder: { kubelet?: Kubelet } = {}
+  const stats = new StatsProvider()
   const server = new KubeletServer({
     records: (ns, name) => holder.kubelet?.record(ns, name),
     runtime,
+    summary: () => stats.summary(opts.nodeName, holder.kubelet?.pods() ?? []),
     host: opts.address,
     port: opts.port,
     tls: opts.tls,

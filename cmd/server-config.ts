@@ -41,6 +41,8 @@ Flags (environment variable in brackets):
   --controllers LIST      controllers to run: * for all, name to enable, -name to disable
                           (default *)                                                     [K8TS_CONTROLLERS]
   --scheduler-config FILE a KubeSchedulerConfiguration (YAML) for the scheduler           [K8TS_SCHEDULER_CONFIG]
+  --metric-resolution D    how often kubelets' usage is scraped for metrics.k8s.io, e.g.
+                          15s (default 15s, as metrics-server)                            [K8TS_METRIC_RESOLUTION]
   --token-auth-file FILE  static bearer tokens: token,user,uid,"group1,group2" per line  [K8TS_TOKEN_AUTH_FILE]
   --log-level LEVEL       trace, debug, info, warn, error (default info)                  [K8TS_LOG_LEVEL]
   --log-format FORMAT     text or json (default text)                                     [K8TS_LOG_FORMAT]`
@@ -64,6 +66,7 @@ const OPTIONS = {
   controllers: { type: "string" },
   "token-auth-file": { type: "string" },
   "scheduler-config": { type: "string" },
+  "metric-resolution": { type: "string" },
   "log-level": { type: "string" },
   "log-format": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -90,6 +93,8 @@ export interface ServerConfig {
   readonly controllers: readonly string[]
   readonly tokenFile?: string
   readonly schedulerConfig?: string
+  /** --metric-resolution in milliseconds. */
+  readonly metricResolutionMs: number
   readonly logLevel: string
   readonly logFormat: "text" | "json"
 }
@@ -123,6 +128,12 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
     throw new ConfigError(`--${name}: unknown value "${value}" (expected one of: ${allowed.join(", ")})`)
   }
   return value as T
+}
+
+function durationMs(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value)
+  if (!m) throw new ConfigError(`--${flag}: not a duration: "${value}"`)
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2] as "ms" | "s" | "m"]
 }
 
 function portOf(value: string, flag = "port"): number {
@@ -178,6 +189,11 @@ function dnsFlags(
   }
 }
 
+/** The API server's own flags. */
+function apiFlags(str: (name: string) => string | undefined): { metricResolutionMs: number } {
+  return { metricResolutionMs: durationMs("metric-resolution", str("metric-resolution") ?? "15s") }
+}
+
 /**
  * Parses `argv` with the environment as fallback; `help` when --help was given.
  * @throws ConfigError for a value that cannot be used
@@ -213,6 +229,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
     controllers: listOf([str("controllers") ?? "*"]),
     ...optionalFiles(str),
+    ...apiFlags(str),
     logLevel: str("log-level") ?? "info",
     logFormat: str("log-format") === "json" ? "json" : "text",
   }

@@ -150,6 +150,7 @@ export async function runServer(argv: string[]): Promise<void> {
     allowAnonymous: false,
     serviceCidr: config.serviceCidr,
     kubeletClient: { tls: { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key } },
+    metricResolutionMs: config.metricResolutionMs,
     metrics,
   })
   const apiStop = new AbortController()

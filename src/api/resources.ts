@@ -195,6 +195,10 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   ...define("events.k8s.io", "v1", [
     { kind: "Event", short: ["ev"], storageGroup: "", storageVersion: "v1" },
   ]),
+  ...define("metrics.k8s.io", "v1beta1", [
+    { kind: "NodeMetrics", resource: "nodes", namespaced: false, verbs: ["get", "list"] },
+    { kind: "PodMetrics", resource: "pods", verbs: ["get", "list"] },
+  ]),
   ...define("networking.k8s.io", "v1", [
     { kind: "IngressClass", namespaced: false },
     { kind: "Ingress", short: ["ing"], sub: [STATUS] },
@@ -234,6 +238,7 @@ import type * as discovery from "kubernetes-types/discovery/v1.js"
 import type * as autoscaling from "kubernetes-types/autoscaling/v2.js"
 import type * as apiextensions from "kubernetes-types/apiextensions/v1.js"
 
+import type * as metrics from "./resource-metrics.ts"
 type Obj<T> = T & ApiObject
 
 export const Namespaces = ref<Obj<core.Namespace>>("", "v1", "namespaces")
@@ -265,3 +270,7 @@ export const CustomResourceDefinitions = ref<Obj<apiextensions.CustomResourceDef
   "v1",
   "customresourcedefinitions",
 )
+/** metrics.k8s.io NodeMetrics (get and list only). */
+export const NodeMetricses = ref<Obj<metrics.NodeMetrics>>("metrics.k8s.io", "v1beta1", "nodes")
+/** metrics.k8s.io PodMetrics (get and list only). */
+export const PodMetricses = ref<Obj<metrics.PodMetrics>>("metrics.k8s.io", "v1beta1", "pods")

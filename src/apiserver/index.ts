@@ -5,6 +5,7 @@
  */
 export type { KubeletClientConfig } from "./handlers/context.ts"
 export { createApiServer, servedOf, type ApiServer, type ApiServerOptions } from "./server.ts"
+export type { KubeletSummary, SummaryFetcher } from "./resource-metrics/index.ts"
 export type { KubernetesServiceOptions } from "./kubernetes-service.ts"
 export { listen, type Listening, type ListenOptions } from "./listen.ts"
 export type { ApiRequest, ApiResponse, UserInfo } from "./http.ts"

@@ -14,6 +14,7 @@ import {
   findResource,
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
+import type { Node } from "kubernetes-types/core/v1.js"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
@@ -37,6 +38,7 @@ import { errorResponse } from "./output.ts"
 import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
 import { requestInfo } from "./request-info.ts"
+import { kubeletSummaryFetcher, MetricsScraper, type SummaryFetcher } from "./resource-metrics/index.ts"
 import { ServiceAddresses } from "./service-addresses.ts"
 import { WatchCache } from "./watch-cache.ts"
 import { CrdController } from "./crd/controller.ts"
@@ -61,6 +63,13 @@ export interface ApiServerOptions {
   readonly kubeletClient?: KubeletClientConfig
   /** The range ClusterIPs come from (default 10.96.0.0/12). */
   readonly serviceCidr?: Cidr
+  /** How often the kubelets' resource usage is scraped for metrics.k8s.io (default 15 s). */
+  readonly metricResolutionMs?: number
+  /**
+   * Reads a node's /stats/summary for metrics.k8s.io (default: from its kubelet over
+   * kubeletClient; without either nothing is scraped and the metrics API answers empty).
+   */
+  readonly summaries?: SummaryFetcher
   /** Where /metrics comes from; the server registers its own metrics in it (default: a new one). */
   readonly metrics?: MetricsRegistry
 }
@@ -152,7 +161,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (isService(s)) await addresses.release(prev, next)
     },
   })
+  const nodesCache = cache.resource(servedOf(findResource("", "v1", "nodes") as ResourceInfo).prefix)
+  const scraper = new MetricsScraper({
+    nodes: () => nodesCache.objects.values() as Iterable<Node>,
+    fetch: opts.summaries ?? (opts.kubeletClient ? kubeletSummaryFetcher(opts.kubeletClient) : undefined),
+    clock,
+    log,
+    ...(opts.metricResolutionMs !== undefined ? { resolutionMs: opts.metricResolutionMs } : {}),
+  })
   const parts: ServerParts = {
+    resourceMetrics: scraper.points,
     store,
     cache,
     registry,
@@ -253,7 +271,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       bootstrap().catch((err: unknown) =>
         log.error({ err: String(err) }, "Cannot create the system namespaces"),
       )
-      await Promise.all([running, repairLoop(signal), crds])
+      const aborted = new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }))
+      const scraping = Promise.race([readyPromise, aborted]).then(() => scraper.run(signal))
+      await Promise.all([running, repairLoop(signal), crds, scraping])
     },
     ready: () => readyPromise,
     startKubernetesService: (o, signal) =>

@@ -18,6 +18,8 @@ import { newDeploymentController } from "./deployment/index.ts"
 import { newReplicaSetController, newReplicationControllerController } from "./replicaset/index.ts"
 import { cronJobController } from "./cronjob/index.ts"
 import { jobController, ttlAfterFinishedController } from "./job/index.ts"
+import { horizontalPodAutoscalerController } from "./podautoscaler/index.ts"
+export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
@@ -51,5 +53,6 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     ),
     serviceAccountController,
     rootCaCertPublisher(opts.rootCaPem),
+    horizontalPodAutoscalerController(),
   ]
 }

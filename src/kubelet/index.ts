@@ -9,3 +9,11 @@ export { Kubelet, type KubeletOptions } from "./kubelet.ts"
 export { ProcessRuntime, type ProcessRuntimeOptions } from "./runtime/process/process-runtime.ts"
 export type { ContainerRuntime, ContainerInfo, Sandbox } from "./runtime/runtime.ts"
 export { KubeletServer, type KubeletServerOptions } from "./server.ts"
+export { StatsProvider, type StatsPod, type UsageSource } from "./stats/stats-provider.ts"
+export type * from "./stats/summary-types.ts"
+export {
+  CPU_USAGE_ANNOTATION,
+  hollowSummary,
+  type HollowUsage,
+  MEMORY_USAGE_ANNOTATION,
+} from "./hollow/usage.ts"

@@ -23,6 +23,7 @@ import type { PodRecord } from "./pod-state.ts"
 import { podStatus } from "./pod-status.ts"
 import { ProbeManager } from "./probe-manager.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
+import type { StatsPod } from "./stats/stats-provider.ts"
 
 /** Options of Kubelet. */
 export interface KubeletOptions {
@@ -71,6 +72,14 @@ export class Kubelet {
   /** The pods this kubelet holds a record of (for the node API). */
   record(namespace: string, name: string): PodRecord | undefined {
     return this.#records.get(`${namespace}/${name}`)
+  }
+
+  /** Every pod this kubelet holds a record of (for the stats endpoints). */
+  pods(): StatsPod[] {
+    return [...this.#records.values()].map((record) => {
+      const [namespace = "", name = ""] = record.key.split("/")
+      return { namespace, name, record }
+    })
   }
 
   /** The pod object as last seen. */

@@ -18,12 +18,16 @@ import { followLog, readLog, type LogReadOptions } from "./runtime/cri-log.ts"
 import type { PodRecord } from "./pod-state.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 import { serveStreaming } from "./streaming/serve.ts"
+import { resourceMetricsText } from "./stats/resource-metrics.ts"
+import type { Summary } from "./stats/summary-types.ts"
 
 /** Options of KubeletServer. */
 export interface KubeletServerOptions {
   /** The kubelet's record of a pod (Kubelet.record). */
   readonly records: (namespace: string, name: string) => PodRecord | undefined
   readonly runtime: ContainerRuntime
+  /** The node's and its pods' usage now (no stats endpoints without it). */
+  readonly summary?: () => Summary
   readonly host: string
   /** 0 picks a free port. */
   readonly port: number
@@ -105,6 +109,15 @@ export class KubeletServer {
     const url = new URL(req.url ?? "/", "http://kubelet")
     if (url.pathname === "/healthz") return fail(res, 200, "ok")
     if (/^\/(exec|attach|portForward)\//.test(url.pathname)) return fail(res, 400, "Upgrade request required")
+    const summary = this.#o.summary
+    if (summary && req.method === "GET" && url.pathname === "/stats/summary") {
+      res.writeHead(200, { "content-type": "application/json" })
+      return void res.end(JSON.stringify(summary()))
+    }
+    if (summary && req.method === "GET" && url.pathname === "/metrics/resource") {
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
+      return void res.end(resourceMetricsText(summary()))
+    }
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname)
     if (!m || req.method !== "GET") return fail(res, 404, "404 page not found")
     const [, ns = "", pod = "", container = ""] = m.map(decodeURIComponent)

@@ -12,6 +12,7 @@ import {
   ensurePki,
   listen,
   type ApiServer,
+  type ApiServerOptions,
   type Pki,
 } from "../apiserver/index.ts"
 import { HttpClient, InProcessClient } from "../client/index.ts"
@@ -26,6 +27,8 @@ export interface ClientEnvOptions {
   readonly clock?: Clock
   /** Serve HTTPS and require authentication (a client certificate or `token`). */
   readonly tls?: boolean
+  /** Other API server options (e.g. a fake `summaries` source for metrics.k8s.io). */
+  readonly server?: Partial<Pick<ApiServerOptions, "summaries" | "metricResolutionMs">>
 }
 
 /** A running server and a client of each transport. */
@@ -57,6 +60,7 @@ export async function startClientEnv(opts: ClientEnvOptions = {}): Promise<Clien
   const api = createApiServer({
     store,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...opts.server,
     ...(pki
       ? {
           authenticate: createAuthenticator({

@@ -8,6 +8,7 @@ import type { Registry } from "../registry/registry.ts"
 import type { Served } from "../registry/context.ts"
 import type { WatchCache } from "../watch-cache.ts"
 import type { ResourceTable } from "../crd/resource-table.ts"
+import type { MetricsPoints } from "../resource-metrics/points.ts"
 
 /** How the API server reaches kubelets: HTTPS with a client certificate, or plain HTTP. */
 export interface KubeletClientConfig {
@@ -25,6 +26,8 @@ export interface ServerParts {
   readonly resources: ResourceTable
   /** How to reach kubelets (pods/log). */
   readonly kubeletClient: KubeletClientConfig
+  /** The latest resource metrics scraped from the kubelets (metrics.k8s.io). */
+  readonly resourceMetrics: MetricsPoints
   /** Serves a resource at another version (e.g. autoscaling/v1 of a stored v2 HPA). */
   served(info: ResourceInfo): Served
 }

@@ -4,12 +4,12 @@
  * Errors the kubelet would give for a pod that has no logs yet are answered here, with
  * upstream's messages.
  */
-import { request as httpRequest, type IncomingMessage } from "node:http"
-import { request as httpsRequest } from "node:https"
+import type { IncomingMessage } from "node:http"
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { ApiError, badRequest, findResource, type ResourceInfo } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
+import { call, kubeletAddress, readAll } from "./kubelet-client.ts"
 
 const FORWARDED = ["follow", "previous", "tailLines", "sinceSeconds", "sinceTime", "timestamps", "limitBytes"]
 
@@ -34,17 +34,6 @@ export function containerOf(pod: Pod, asked: string | null): string {
   )
 }
 
-/** The kubelet's address: the node's InternalIP (else Hostname) and its daemon endpoint port. */
-export function kubeletAddress(node: Node): { host: string; port: number } {
-  const addrs = node.status?.addresses ?? []
-  const host = (addrs.find((a) => a.type === "InternalIP") ?? addrs.find((a) => a.type === "Hostname"))
-    ?.address
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port
-  if (!host || !port)
-    throw new ApiError("ServiceUnavailable", `node ${node.metadata?.name} has no kubelet address`)
-  return { host, port }
-}
-
 function waitingMessage(pod: Pod, container: string): string | undefined {
   const all = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]
   const s = all.find((c) => c.name === container)
@@ -57,23 +46,8 @@ function waitingMessage(pod: Pod, container: string): string | undefined {
   return undefined
 }
 
-function call(cfg: KubeletClientConfig, url: string): Promise<IncomingMessage> {
-  const send = cfg.tls ? httpsRequest : httpRequest
-  return new Promise((resolve, reject) => {
-    const req = send(url, cfg.tls ? { ca: cfg.tls.ca, cert: cfg.tls.cert, key: cfg.tls.key } : {}, resolve)
-    req.on("error", reject)
-    req.end()
-  })
-}
-
 async function* streamOf(res: IncomingMessage): AsyncIterable<Buffer> {
   for await (const chunk of res) yield chunk as Buffer
-}
-
-async function readAll(res: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = []
-  for await (const c of res) parts.push(c as Buffer)
-  return Buffer.concat(parts).toString()
 }
 
 /** GET pods/<name>/log. */

@@ -13,7 +13,8 @@ import { ApiError, badRequest, findResource, type ResourceInfo } from "../../api
 import { type ApiResponse, toSocket } from "../http.ts"
 import { errorResponse } from "../output.ts"
 import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
-import { containerOf, kubeletAddress } from "./pod-log.ts"
+import { kubeletAddress } from "./kubelet-client.ts"
+import { containerOf } from "./pod-log.ts"
 
 /** Request headers the kubelet needs to answer the upgrade. */
 const FORWARDED_HEADERS = [

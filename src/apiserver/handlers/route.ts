@@ -10,6 +10,7 @@ import { decodeBody } from "../negotiate.ts"
 import type { ResourceRequest, ServerParts } from "./context.ts"
 import { getObject, listOrWatch } from "./read.ts"
 import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
+import { serveResourceMetrics } from "../resource-metrics/index.ts"
 import { bind, finalizeNamespace, scale, selfSubjectAccessReview } from "./subresources.ts"
 
 function notServed(): ApiError {
@@ -54,6 +55,7 @@ async function routeMain(r: ResourceRequest): Promise<ApiResponse> {
   if (!info.verbs.includes(r.ri.verb)) throw methodNotAllowed()
   if (info.resource === "selfsubjectaccessreviews") return selfSubjectAccessReview(r)
   if (info.resource === "bindings") return createBinding(r)
+  if (info.group === "metrics.k8s.io") return serveResourceMetrics(r, r.parts.resourceMetrics)
   const handler = VERBS[r.ri.verb]
   if (!handler) throw methodNotAllowed()
   return handler(r)

@@ -11,6 +11,8 @@ import { type Client, type ControllerSpec, runController, SharedInformers } from
 import { type Clock, type Logger, parseCidr, cidrAddress, realClock, silentLogger } from "../../util/index.ts"
 import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-object.ts"
 import { isRunning, runningStatus } from "./pod-status.ts"
+import { hollowSummary, type HollowUsage } from "./usage.ts"
+import type { Summary } from "../stats/summary-types.ts"
 
 /** Options of HollowNodes. */
 export interface HollowNodesOptions {
@@ -24,6 +26,8 @@ export interface HollowNodesOptions {
   readonly statusReportMs?: number
   /** Concurrent pod status writes (default 16). */
   readonly workers?: number
+  /** The synthetic usage the nodes report (summary()). */
+  readonly usage?: HollowUsage
 }
 
 /**
@@ -78,6 +82,7 @@ export class HollowNodes {
   readonly #clock: Clock
   readonly #log: Logger
   readonly #nodes = new Map<string, NodeState>()
+  #pods: (() => Pod[]) | undefined
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -115,6 +120,7 @@ export class HollowNodes {
   async run(signal: AbortSignal): Promise<void> {
     await this.register()
     const informers = new SharedInformers(this.#opts.client, { clock: this.#clock, log: this.#log })
+    this.#pods = () => informers.get(Pods).cache.list()
     await Promise.all([
       informers.run(signal),
       runController(
@@ -125,6 +131,17 @@ export class HollowNodes {
       this.#every(this.#opts.leaseRenewMs ?? 10_000, signal, (n) => this.#renewLease(n)),
       this.#every(this.#opts.statusReportMs ?? 300_000, signal, (n) => this.#postStatus(n)),
     ])
+  }
+
+  /**
+   * What node `name`'s /stats/summary would say: synthetic usage of its running pods (for an
+   * API server's metrics scraper, in process). Undefined for a node not in this pool.
+   */
+  summary(name: string): Summary | undefined {
+    const n = this.#nodes.get(name)
+    if (!n) return undefined
+    const pods = (this.#pods?.() ?? []).filter((p) => p.spec?.nodeName === name)
+    return hollowSummary(name, n.since, pods, this.#clock.now(), this.#opts.usage)
   }
 
   async #every(ms: number, signal: AbortSignal, fn: (n: NodeState) => Promise<void>): Promise<void> {

@@ -1,0 +1,95 @@
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import type { Node, Pod } from "kubernetes-types/core/v1.js"
+import { NodeMetricses, Nodes, PodMetricses, Pods, type ApiObject } from "../../api/index.ts"
+import { settleUntil, startClientEnv } from "../../testing/index.ts"
+import { FakeClock } from "../../util/index.ts"
+import type { KubeletSummary } from "./points.ts"
+import { goDuration } from "./handler.ts"
+
+test("goDuration prints Go's time.Duration text", () => {
+  assert.equal(goDuration(15_000), "15s")
+  assert.equal(goDuration(14_999), "14.999s")
+  assert.equal(goDuration(60_500), "1m0.5s")
+})
+
+test("metrics.k8s.io serves scraped node and pod usage with rates, windows and label selectors", async () => {
+  const clock = new FakeClock()
+  let cpuSeconds = 0
+  let scrapes = 0
+  const at = () => new Date(clock.now()).toISOString()
+  const started = new Date(clock.now()).toISOString()
+  const summary = (): KubeletSummary => {
+    scrapes++
+    const cpu = { time: at(), usageCoreNanoSeconds: cpuSeconds * 1e9 }
+    return {
+      node: {
+        nodeName: "n1",
+        startTime: new Date(clock.now() - 3600_000).toISOString(),
+        cpu,
+        memory: { workingSetBytes: 8 * 2 ** 30 },
+      },
+      pods: ["a", "b"].map((name) => ({
+        podRef: { name, namespace: "default" },
+        containers: [
+          {
+            name: "c",
+            startTime: started,
+            cpu,
+            memory: { workingSetBytes: 64 << 20 },
+          },
+        ],
+      })),
+    }
+  }
+  const env = await startClientEnv({ clock, server: { summaries: async () => summary() } })
+  try {
+    const c = env.inProcess
+    await c.resource(Nodes).create({ metadata: { name: "n1", labels: { zone: "z1" } } } as Node & ApiObject)
+    for (const name of ["a", "b"]) {
+      await c.resource(Pods).create({
+        metadata: { name, namespace: "default", labels: { app: name } },
+        spec: { nodeName: "n1", containers: [{ name: "c", image: "x" }] },
+      } as Pod & ApiObject)
+    }
+    cpuSeconds = 3
+    await clock.advance(15_000)
+    await settleUntil(() => scrapes >= 1, "the first scrape")
+    cpuSeconds = 4.5 // 1.5 core-seconds over the next 15 s: 100m
+    await clock.advance(15_000)
+    await settleUntil(() => scrapes >= 2, "the second scrape")
+    let pods = await c.resource(PodMetricses).list({ namespace: "default" })
+    for (let i = 0; i < 50 && pods.items[0]?.containers[0]?.usage.cpu !== "100000000n"; i++) {
+      await new Promise((r) => setImmediate(r))
+      pods = await c.resource(PodMetricses).list({ namespace: "default" })
+    }
+    assert.deepEqual(
+      pods.items.map((p) => [p.metadata?.name, p.window, p.containers]),
+      ["a", "b"].map((n) => [n, "15s", [{ name: "c", usage: { cpu: "100000000n", memory: "65536Ki" } }]]),
+    )
+    const onlyA = await c.resource(PodMetricses).list({ namespace: "default", labelSelector: "app=a" })
+    assert.deepEqual(
+      onlyA.items.map((p) => p.metadata?.name),
+      ["a"],
+    )
+    const node = await c.resource(NodeMetricses).get({ name: "n1" })
+    assert.equal(node.usage.memory, `${8 << 20}Ki`)
+    assert.equal(node.metadata?.labels?.zone, "z1")
+    await assert.rejects(
+      c.resource(PodMetricses).get({ namespace: "default", name: "zz" }),
+      /podmetrics.metrics.k8s.io "zz" not found/,
+    )
+    const disco = (await c.request({ method: "GET", path: "/apis/metrics.k8s.io/v1beta1" })) as {
+      resources: { name: string; verbs: string[]; namespaced: boolean }[]
+    }
+    assert.deepEqual(
+      disco.resources.map((r) => [r.name, r.namespaced, r.verbs]),
+      [
+        ["nodes", false, ["get", "list"]],
+        ["pods", true, ["get", "list"]],
+      ],
+    )
+  } finally {
+    await env.stop()
+  }
+})

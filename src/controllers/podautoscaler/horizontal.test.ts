@@ -1,0 +1,165 @@
+import assert from "node:assert/strict"
+import { after, before, describe, test } from "node:test"
+import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js"
+import { Events, HorizontalPodAutoscalers, Pods, ReplicaSets, type ApiObject } from "../../api/index.ts"
+import { startLifecycleEnv, type LifecycleEnv } from "../lifecycle-env.case.ts"
+import { horizontalPodAutoscalerController } from "./horizontal.ts"
+import type { MetricsClient, PodMetricsInfo } from "./metrics-client.ts"
+
+describe("horizontalPodAutoscalerController", () => {
+  let t: LifecycleEnv
+  let ns: string
+  /** Millicores each pod uses, by pod name. */
+  const usage = new Map<string, number>()
+  const fake: MetricsClient = {
+    async getResourceMetric() {
+      const metrics: PodMetricsInfo = new Map()
+      for (const [name, value] of usage)
+        metrics.set(name, { timestamp: t.clock.now(), windowMs: 15_000, value })
+      if (metrics.size === 0) throw new Error("no metrics returned from resource metrics API")
+      return { metrics, timestamp: t.clock.now() }
+    },
+  }
+  before(async () => {
+    t = await startLifecycleEnv([horizontalPodAutoscalerController({ metrics: () => fake })])
+    ns = await t.namespace("hpa")
+  })
+  after(() => t.stop())
+
+  async function target(app: string, replicas: number) {
+    await t.client.resource(ReplicaSets).create({
+      metadata: { name: app, namespace: ns },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app } },
+        template: { metadata: { labels: { app } }, spec: { containers: [{ name: "c", image: "x" }] } },
+      },
+    })
+    for (const i of [0, 1]) {
+      const pod = await t.client.resource(Pods).create({
+        metadata: { name: `${app}-${i}`, namespace: ns, labels: { app } },
+        spec: { containers: [{ name: "c", image: "x", resources: { requests: { cpu: "100m" } } }] },
+      })
+      const started = new Date(t.clock.now() - 600_000).toISOString()
+      await t.client.resource(Pods).updateStatus({
+        ...pod,
+        status: {
+          phase: "Running",
+          startTime: started,
+          conditions: [{ type: "Ready", status: "True", lastTransitionTime: started }],
+        },
+      })
+    }
+  }
+
+  function hpa(app: string, spec: Partial<HorizontalPodAutoscaler["spec"]> = {}) {
+    return t.client.resource(HorizontalPodAutoscalers).create({
+      metadata: { name: app, namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "ReplicaSet", name: app },
+        minReplicas: 1,
+        maxReplicas: 10,
+        metrics: [
+          {
+            type: "Resource",
+            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } },
+          },
+        ],
+        ...spec,
+      },
+    } as HorizontalPodAutoscaler & ApiObject)
+  }
+
+  const replicas = async (name: string) =>
+    (await t.client.resource(ReplicaSets).get({ namespace: ns, name })).spec?.replicas
+  const status = async (name: string) =>
+    (await t.client.resource(HorizontalPodAutoscalers).get({ namespace: ns, name })).status
+  const condition = async (name: string, type: string) =>
+    (await status(name))?.conditions?.find((c) => c.type === type)
+  const events = async (name: string) =>
+    (await t.client.resource(Events).list({ namespace: ns })).items
+      .filter((e) => e.involvedObject.name === name && e.involvedObject.kind === "HorizontalPodAutoscaler")
+      .map((e) => `${e.reason}: ${e.message}`)
+
+  test("scales up through /scale, bounded by the default rate, and reports status and events", async () => {
+    // GIVEN two pods at 200% of their 100m request under a 50% target
+    await target("up", 2)
+    usage.set("up-0", 200).set("up-1", 200)
+    // WHEN an HPA without behavior reconciles
+    await hpa("up")
+    // THEN it scales to 4 (max(2x, 4) of 2), not to the 8 the metrics ask for
+    await t.until(async () => (await replicas("up")) === 4, "the scale-up to 4")
+
+    await t.until(async () => (await status("up"))?.desiredReplicas === 4, "the status")
+    const s = await status("up")
+    assert.equal(s?.currentReplicas, 2)
+    assert.ok(s?.lastScaleTime)
+    assert.deepEqual(s?.currentMetrics, [
+      {
+        type: "Resource",
+        resource: { name: "cpu", current: { averageUtilization: 200, averageValue: "200m" } },
+      },
+    ])
+    assert.equal((await condition("up", "AbleToScale"))?.reason, "SucceededRescale")
+    assert.equal((await condition("up", "ScalingActive"))?.reason, "ValidMetricFound")
+    const limited = await condition("up", "ScalingLimited")
+    assert.deepEqual([limited?.status, limited?.reason], ["True", "ScaleUpLimit"])
+    await t.until(async () => (await events("up")).length > 0, "the event")
+    assert.deepEqual(await events("up"), [
+      "SuccessfulRescale: New size: 4; reason: cpu resource utilization (percentage of request) above target",
+    ])
+    // AND at the next sync (15 s later) it goes on to 8
+    await t.clock.advance(15_000)
+    await t.until(async () => (await replicas("up")) === 8, "the scale-up to 8")
+    usage.clear()
+  })
+
+  test("scale-down waits for the stabilization window", async () => {
+    // GIVEN a target at 4 replicas whose two pods idle at 10%
+    await target("down", 4)
+    usage.set("down-0", 10).set("down-1", 10)
+    await hpa("down", { behavior: { scaleDown: { stabilizationWindowSeconds: 60 } } })
+    await t.until(
+      async () => (await condition("down", "AbleToScale"))?.reason === "ScaleDownStabilized",
+      "stabilized",
+    )
+    assert.equal(await replicas("down"), 4)
+    // WHEN the window passes
+    for (let i = 0; i < 5; i++) await t.clock.advance(15_000)
+    // THEN it scales down to the minimum
+    await t.until(async () => (await replicas("down")) === 1, "the scale-down")
+    await t.until(async () => (await events("down")).length > 0, "the event")
+    assert.deepEqual(await events("down"), [
+      "SuccessfulRescale: New size: 1; reason: All metrics below target",
+    ])
+    usage.clear()
+  })
+
+  test("Pods metrics and missing targets are reported in the conditions", async () => {
+    await target("custom", 2)
+    await hpa("custom", {
+      metrics: [
+        {
+          type: "Pods",
+          pods: { metric: { name: "qps" }, target: { type: "AverageValue", averageValue: "10" } },
+        },
+      ],
+    })
+    await t.until(
+      async () => (await condition("custom", "ScalingActive"))?.status === "False",
+      "ScalingActive",
+    )
+    const active = await condition("custom", "ScalingActive")
+    assert.equal(active?.reason, "FailedGetPodsMetric")
+    assert.match(
+      active?.message ?? "",
+      /^the HPA was unable to compute the replica count: unable to get metric qps/,
+    )
+    await hpa("nothing")
+    await t.until(
+      async () => (await condition("nothing", "AbleToScale"))?.reason === "FailedGetScale",
+      "FailedGetScale",
+    )
+    assert.equal(await replicas("custom"), 2)
+  })
+})

@@ -1,0 +1,335 @@
+/**
+ * The horizontal-pod-autoscaler controller ("horizontalpodautoscaling", upstream's
+ * HorizontalController): every 15 s it reads each HPA's target through /scale, computes the
+ * replica count its metrics ask for, bounds it by behavior and min/max, writes it through
+ * /scale with a SuccessfulRescale event, and reports currentReplicas, desiredReplicas,
+ * currentMetrics, lastScaleTime and the AbleToScale, ScalingActive and ScalingLimited conditions.
+ */
+import type {
+  HorizontalPodAutoscaler,
+  HorizontalPodAutoscalerCondition,
+} from "kubernetes-types/autoscaling/v2.js"
+import type { Scale } from "kubernetes-types/autoscaling/v1.js"
+import {
+  ApiError,
+  HorizontalPodAutoscalers,
+  Pods,
+  type ApiObject,
+  type ResourceInfo,
+} from "../../api/index.ts"
+import {
+  ClientEventRecorder,
+  type ControllerDeps,
+  type ControllerSpec,
+  type EventRecorder,
+} from "../../client/index.ts"
+import { normalizeWithBehavior, normalizeWithoutBehavior, type Normalized } from "./behavior.ts"
+import { computeReplicasForMetrics } from "./compute-metrics.ts"
+import { setCondition } from "./conditions.ts"
+import { HpaMemory } from "./memory.ts"
+import { type MetricsClient, resourceMetricsClient } from "./metrics-client.ts"
+import { getScale, scaleResource, updateScale } from "./scale-target.ts"
+
+type Hpa = HorizontalPodAutoscaler & ApiObject
+
+/** --horizontal-pod-autoscaler-sync-period. */
+export const DEFAULT_HPA_SYNC_PERIOD_MS = 15_000
+
+/** Options of horizontalPodAutoscalerController. */
+export interface HpaControllerOptions {
+  /** Where pod usage comes from (default: metrics.k8s.io through the client). */
+  readonly metrics?: (deps: ControllerDeps) => MetricsClient
+  readonly syncPeriodMs?: number
+  /** --horizontal-pod-autoscaler-tolerance (default 0.1). */
+  readonly tolerance?: number
+  /** --horizontal-pod-autoscaler-downscale-stabilization for HPAs without behavior (default 5 min). */
+  readonly downscaleStabilizationMs?: number
+}
+
+interface Ctx {
+  readonly deps: ControllerDeps
+  readonly opts: HpaControllerOptions
+  readonly metrics: MetricsClient
+  readonly recorder: EventRecorder
+  readonly memory: HpaMemory
+}
+
+/** What one pass decided, for the status. */
+interface Pass {
+  readonly hpa: Hpa
+  readonly conditions: HorizontalPodAutoscalerCondition[]
+  readonly now: string
+  currentReplicas: number
+  desiredReplicas: number
+  statuses: NonNullable<HorizontalPodAutoscaler["status"]>["currentMetrics"]
+  rescaled: boolean
+}
+
+function condition(
+  p: Pass,
+  type: Parameters<typeof setCondition>[1],
+  status: "True" | "False",
+  reason: string,
+  message: string,
+) {
+  setCondition(p.conditions, type, status, reason, message, p.now)
+}
+
+async function writeStatus(ctx: Ctx, p: Pass): Promise<void> {
+  const old = p.hpa.status
+  const status: HorizontalPodAutoscaler["status"] = {
+    ...(p.hpa.metadata?.generation !== undefined ? { observedGeneration: p.hpa.metadata?.generation } : {}),
+    ...(p.rescaled
+      ? { lastScaleTime: p.now }
+      : old?.lastScaleTime
+        ? { lastScaleTime: old.lastScaleTime }
+        : {}),
+    currentReplicas: p.currentReplicas,
+    desiredReplicas: p.desiredReplicas,
+    ...(p.statuses?.length ? { currentMetrics: p.statuses } : {}),
+    conditions: p.conditions,
+  }
+  if (JSON.stringify(status) === JSON.stringify(old)) return
+  await ctx.deps.client.resource(HorizontalPodAutoscalers).updateStatus({ ...p.hpa, status })
+}
+
+function fail(ctx: Ctx, p: Pass, reason: string, message: string): void {
+  ctx.recorder.event(p.hpa, "Warning", reason, message, HorizontalPodAutoscalers)
+}
+
+/** The replicas the metrics ask for, or undefined when they cannot say (status already set). */
+async function metricReplicas(
+  ctx: Ctx,
+  p: Pass,
+  scale: Scale,
+): Promise<{ replicas: number; metric: string } | undefined> {
+  const selector = scale.status?.selector ?? ""
+  if (!selector) {
+    condition(p, "ScalingActive", "False", "InvalidSelector", "the HPA target's scale is missing a selector")
+    fail(ctx, p, "SelectorRequired", "selector is required")
+    return undefined
+  }
+  const namespace = p.hpa.metadata?.namespace ?? ""
+  const pods = await ctx.deps.client
+    .resource(Pods)
+    .list({ namespace, labelSelector: selector })
+    .then((l) => l.items)
+    .catch((err: unknown) => {
+      if (err instanceof ApiError && err.reason === "BadRequest") return undefined
+      throw err
+    })
+  if (!pods) {
+    const msg = `couldn't convert selector into a corresponding internal selector object: ${selector}`
+    condition(p, "ScalingActive", "False", "InvalidSelector", msg)
+    fail(ctx, p, "InvalidSelector", msg)
+    return undefined
+  }
+  const ctxCalc = {
+    currentReplicas: p.currentReplicas,
+    now: ctx.deps.clock.now(),
+    ...(ctx.opts.tolerance !== undefined ? { tolerance: ctx.opts.tolerance } : {}),
+  }
+  const r = await computeReplicasForMetrics(p.hpa.spec?.metrics ?? [], scale.spec?.replicas ?? 0, {
+    namespace,
+    selector,
+    pods,
+    metrics: ctx.metrics,
+    ctx: ctxCalc,
+  })
+  p.statuses = r.statuses
+  if (r.error) fail(ctx, p, r.error.reason, r.error.message)
+  if (r.replicas === -1) {
+    const message = `the HPA was unable to compute the replica count: ${r.error?.message ?? "no metrics"}`
+    condition(p, "ScalingActive", "False", r.error?.reason ?? "FailedGetResourceMetric", message)
+    return undefined
+  }
+  condition(
+    p,
+    "ScalingActive",
+    "True",
+    "ValidMetricFound",
+    `the HPA was able to successfully calculate a replica count from ${r.metric}`,
+  )
+  return { replicas: r.replicas, metric: r.metric }
+}
+
+function normalize(ctx: Ctx, p: Pass, key: string, desired: number): Normalized {
+  const spec = p.hpa.spec
+  const args = {
+    current: p.currentReplicas,
+    desired,
+    min: spec?.minReplicas ?? 1,
+    max: spec?.maxReplicas ?? desired,
+    now: ctx.deps.clock.now(),
+  }
+  const recs = ctx.memory.recommendations(key, p.currentReplicas, args.now)
+  if (!spec?.behavior) return normalizeWithoutBehavior(args, recs, ctx.opts.downscaleStabilizationMs)
+  return normalizeWithBehavior(args, spec.behavior, recs, ctx.memory.events(key, spec.behavior, args.now))
+}
+
+/** Decides the desired count and why; undefined when scaling must wait. */
+async function decide(
+  ctx: Ctx,
+  p: Pass,
+  key: string,
+  scale: Scale,
+): Promise<{ replicas: number; reason: string } | undefined> {
+  const min = p.hpa.spec?.minReplicas ?? 1
+  const max = p.hpa.spec?.maxReplicas ?? 0
+  const current = p.currentReplicas
+  if (current === 0 && min !== 0) {
+    p.desiredReplicas = 0
+    condition(
+      p,
+      "ScalingActive",
+      "False",
+      "ScalingDisabled",
+      "scaling is disabled since the replica count of the target is zero",
+    )
+    return undefined
+  }
+  if (current > max) return { replicas: max, reason: "Current number of replicas above Spec.MaxReplicas" }
+  if (current < min) return { replicas: min, reason: "Current number of replicas below Spec.MinReplicas" }
+  const m = await metricReplicas(ctx, p, scale)
+  if (!m) return undefined
+  const reason = m.replicas > current ? `${m.metric} above target` : "All metrics below target"
+  const n = normalize(ctx, p, key, m.replicas)
+  condition(p, "AbleToScale", "True", n.ableToScale.reason, n.ableToScale.message)
+  condition(p, "ScalingLimited", n.limited.status, n.limited.reason, n.limited.message)
+  return { replicas: n.replicas, reason }
+}
+
+function newPass(hpa: Hpa, now: number): Pass {
+  const st = hpa.status
+  return {
+    hpa,
+    conditions: (st?.conditions ?? []).map((c) => ({ ...c })),
+    now: new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
+    currentReplicas: st?.currentReplicas ?? 0,
+    desiredReplicas: st?.desiredReplicas ?? 0,
+    statuses: st?.currentMetrics ?? [],
+    rescaled: false,
+  }
+}
+
+/** The target's resource and Scale, or undefined when it cannot be read (status set). */
+async function readScale(ctx: Ctx, p: Pass): Promise<{ info: ResourceInfo; scale: Scale } | undefined> {
+  const ref = p.hpa.spec?.scaleTargetRef
+  try {
+    const info = scaleResource(ref ?? { kind: "", name: "" })
+    const scale = await getScale(ctx.deps.client, info, p.hpa.metadata?.namespace ?? "", ref?.name ?? "")
+    return { info, scale }
+  } catch (err) {
+    const msg = (err as Error).message
+    condition(
+      p,
+      "AbleToScale",
+      "False",
+      "FailedGetScale",
+      `the HPA controller was unable to get the target's current scale: ${msg}`,
+    )
+    fail(ctx, p, "FailedGetScale", msg)
+    return undefined
+  }
+}
+
+async function rescale(
+  ctx: Ctx,
+  p: Pass,
+  key: string,
+  target: { info: ResourceInfo; scale: Scale },
+  d: { replicas: number; reason: string },
+) {
+  try {
+    await updateScale(ctx.deps.client, target.info, target.scale, d.replicas)
+  } catch (err) {
+    const msg = (err as Error).message
+    fail(ctx, p, "FailedRescale", `New size: ${d.replicas}; reason: ${d.reason}; error: ${msg}`)
+    condition(
+      p,
+      "AbleToScale",
+      "False",
+      "FailedUpdateScale",
+      `the HPA controller was unable to update the target scale: ${msg}`,
+    )
+    await writeStatus(ctx, p)
+    throw err
+  }
+  condition(
+    p,
+    "AbleToScale",
+    "True",
+    "SucceededRescale",
+    `the HPA controller was able to update the target scale to ${d.replicas}`,
+  )
+  ctx.recorder.event(
+    p.hpa,
+    "Normal",
+    "SuccessfulRescale",
+    `New size: ${d.replicas}; reason: ${d.reason}`,
+    HorizontalPodAutoscalers,
+  )
+  ctx.memory.scaled(key, p.hpa.spec?.behavior, p.currentReplicas, d.replicas, ctx.deps.clock.now())
+  p.rescaled = true
+}
+
+async function reconcileHpa(ctx: Ctx, key: string, hpa: Hpa): Promise<void> {
+  const p = newPass(hpa, ctx.deps.clock.now())
+  const target = await readScale(ctx, p)
+  if (!target) return writeStatus(ctx, p)
+  condition(
+    p,
+    "AbleToScale",
+    "True",
+    "SucceededGetScale",
+    "the HPA controller was able to get the target's current scale",
+  )
+  p.currentReplicas = target.scale.spec?.replicas ?? 0
+  ctx.memory.recommendations(key, p.currentReplicas, ctx.deps.clock.now())
+  const d = await decide(ctx, p, key, target.scale)
+  if (d) p.desiredReplicas = d.replicas
+  if (d && d.replicas !== p.currentReplicas) await rescale(ctx, p, key, target, d)
+  await writeStatus(ctx, p)
+}
+
+/** The HPA controller. */
+export function horizontalPodAutoscalerController(opts: HpaControllerOptions = {}): ControllerSpec {
+  return {
+    name: "horizontalpodautoscaling",
+    for: HorizontalPodAutoscalers,
+    workers: 5,
+    create(deps) {
+      const ctx: Ctx = {
+        deps,
+        opts,
+        metrics: opts.metrics ? opts.metrics(deps) : resourceMetricsClient(deps.client),
+        recorder: new ClientEventRecorder(deps.client, {
+          component: "horizontal-pod-autoscaler",
+          clock: deps.clock,
+          log: deps.log,
+        }),
+        memory: new HpaMemory(),
+      }
+      const cache = deps.informers.get(HorizontalPodAutoscalers).cache
+      return {
+        async reconcile(key) {
+          const hpa = cache.get(key)
+          if (!hpa) return ctx.memory.forget(key)
+          const period = opts.syncPeriodMs ?? DEFAULT_HPA_SYNC_PERIOD_MS
+          // As upstream, an HPA is processed once per sync period, whatever wakes it (its own
+          // status writes included); a new one at once.
+          const since = ctx.memory.sinceLastSync(key, deps.clock.now(), period)
+          if (since < period) return { requeueAfterMs: period - since }
+          const every = { requeueAfterMs: period }
+          try {
+            await reconcileHpa(ctx, key, hpa)
+          } catch (err) {
+            if (err instanceof ApiError && err.reason === "Conflict") throw err
+            deps.log.warn({ hpa: key, err: String(err) }, "Cannot reconcile the HorizontalPodAutoscaler")
+          }
+          return every
+        },
+      }
+    },
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The kubelet's `/metrics/resource`: the summary's CPU and memory in the Prometheus text format,
+ * with upstream's metric names and labels (what metrics-server scrapes).
+ */
+import type { Summary } from "./summary-types.ts"
+
+const HELP: readonly (readonly [string, string, string])[] = [
+  [
+    "container_cpu_usage_seconds_total",
+    "counter",
+    "Cumulative cpu time consumed by the container in core-seconds",
+  ],
+  ["container_memory_working_set_bytes", "gauge", "Current working set of the container in bytes"],
+  ["container_start_time_seconds", "gauge", "Start time of the container since unix epoch in seconds"],
+  ["node_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed by the node in core-seconds"],
+  ["node_memory_working_set_bytes", "gauge", "Current working set of the node in bytes"],
+  ["pod_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed by the pod in core-seconds"],
+  ["pod_memory_working_set_bytes", "gauge", "Current working set of the pod in bytes"],
+  ["scrape_error", "gauge", "1 if there was an error while getting container metrics, 0 otherwise"],
+]
+
+function esc(v: string): string {
+  return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
+}
+
+function labels(l: Record<string, string>): string {
+  const parts = Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`)
+  return parts.length ? `{${parts.join(",")}}` : ""
+}
+
+/** Formats a summary as /metrics/resource. */
+export function resourceMetricsText(s: Summary): string {
+  const samples = new Map<string, string[]>(HELP.map(([name]) => [name, []]))
+  const add = (name: string, l: Record<string, string>, value: number, time?: string) => {
+    const ts = time ? ` ${Date.parse(time)}` : ""
+    samples.get(name)?.push(`${name}${labels(l)} ${value}${ts}`)
+  }
+  for (const p of s.pods) {
+    const pl = { namespace: p.podRef.namespace, pod: p.podRef.name }
+    for (const c of p.containers) {
+      const l = { container: c.name, ...pl }
+      add("container_cpu_usage_seconds_total", l, c.cpu.usageCoreNanoSeconds / 1e9, c.cpu.time)
+      add("container_memory_working_set_bytes", l, c.memory.workingSetBytes, c.memory.time)
+      add("container_start_time_seconds", l, Date.parse(c.startTime) / 1000)
+    }
+    add("pod_cpu_usage_seconds_total", pl, p.cpu.usageCoreNanoSeconds / 1e9, p.cpu.time)
+    add("pod_memory_working_set_bytes", pl, p.memory.workingSetBytes, p.memory.time)
+  }
+  add("node_cpu_usage_seconds_total", {}, s.node.cpu.usageCoreNanoSeconds / 1e9, s.node.cpu.time)
+  add("node_memory_working_set_bytes", {}, s.node.memory.workingSetBytes, s.node.memory.time)
+  add("scrape_error", {}, 0)
+  const out: string[] = []
+  for (const [name, type, help] of HELP) {
+    out.push(`# HELP ${name} [ALPHA] ${help}`, `# TYPE ${name} ${type}`, ...(samples.get(name) ?? []))
+  }
+  return out.join("\n") + "\n"
+}

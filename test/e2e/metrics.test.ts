@@ -1,0 +1,159 @@
+/**
+ * Resource metrics end to end: `k8ts server` with the process runtime, a pod burning CPU, and
+ * the real kubectl's `top pod` and `top node` reading metrics.k8s.io; then an HPA on a
+ * ReplicaSet whose pod is that busy pod scales its target up through /scale.
+ */
+import assert from "node:assert/strict"
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, test } from "node:test"
+import { kubectlPath, run } from "../../src/testing/index.ts"
+
+const ROOT = join(import.meta.dirname, "..", "..")
+const dir = mkdtempSync(join(tmpdir(), "k8ts-metrics-e2e-"))
+let child: ChildProcess | undefined
+let kubectl: string
+
+async function startServer(): Promise<void> {
+  child = spawn(
+    process.execPath,
+    [
+      join(ROOT, "bin", "k8ts.js"),
+      "server",
+      ...["--data-dir", dir, "--port", "0", "--kubelet-port", "0", "--node-name", "metrics-node"],
+      ...["--pod-loopback-range", "127.247.0.0/24", "--service-loopback-range", "127.112.0.0/12"],
+      ...["--metric-resolution", "2s"],
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  )
+  let log = ""
+  const ready = await new Promise<boolean>((resolve) => {
+    const onData = (c: Buffer) => {
+      log += String(c)
+      if (log.includes("Cluster ready")) resolve(true)
+    }
+    child!.stdout!.on("data", onData)
+    child!.stderr!.on("data", onData)
+    child!.once("exit", () => resolve(false))
+    setTimeout(() => resolve(false), 30_000).unref()
+  })
+  assert.ok(ready, `server did not become ready:\n${log}`)
+}
+
+function k(...args: string[]) {
+  return run(kubectl, ["--kubeconfig", join(dir, "kubeconfig.yaml"), ...args], {
+    env: { ...process.env, HOME: dir },
+  })
+}
+
+/** Retries `fn` every 500 ms until it returns a value or `ms` passes. */
+async function eventually<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + ms
+  let last: unknown
+  while (Date.now() < until) {
+    try {
+      const v = await fn()
+      if (v !== undefined) return v
+    } catch (err) {
+      last = err
+    }
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  throw new Error(`Timed out waiting for ${what}: ${String(last)}`)
+}
+
+before(async () => {
+  kubectl = kubectlPath()
+  await startServer()
+})
+after(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once("exit", r))
+    child.kill("SIGTERM")
+    const timer = setTimeout(() => child?.kill("SIGKILL"), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const BURN = {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "burn", labels: { app: "burn" } },
+  spec: {
+    nodeName: "metrics-node",
+    containers: [
+      {
+        name: "burn",
+        image: "busybox",
+        command: ["sh", "-c", "while :; do :; done"],
+        resources: { requests: { cpu: "100m", memory: "16Mi" } },
+      },
+    ],
+  },
+}
+
+test("kubectl top pod and top node show usage; an HPA scales a busy target up", async () => {
+  const file = join(dir, "burn.json")
+  writeFileSync(file, JSON.stringify(BURN))
+  const created = await k("apply", "-f", file)
+  assert.equal(created.code, 0, created.stderr)
+  const ready = await k("wait", "--for=condition=Ready", "pod/burn", "--timeout=30s")
+  assert.equal(ready.code, 0, ready.stderr)
+
+  const top = await eventually("kubectl top pod", 30_000, async () => {
+    const r = await k("top", "pod", "burn", "--containers")
+    return r.code === 0 ? r.stdout : undefined
+  })
+  const milli = Number(/burn\s+burn\s+(\d+)m\s+\d+Mi/.exec(top)?.[1])
+  assert.ok(milli > 300, `a busy loop uses most of a core: ${top}`)
+  const node = await eventually("kubectl top node", 30_000, async () => {
+    const r = await k("top", "node")
+    return r.code === 0 ? r.stdout : undefined
+  })
+  assert.match(node, /metrics-node\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/)
+
+  // A ReplicaSet selecting the busy pod (no ReplicaSet controller needed: the HPA only reads
+  // pods and writes spec.replicas through /scale).
+  const rs = {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name: "burn" },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "burn" } },
+      template: { metadata: { labels: { app: "burn" } }, spec: BURN.spec },
+    },
+  }
+  writeFileSync(join(dir, "rs.json"), JSON.stringify(rs))
+  const made = await k("apply", "-f", join(dir, "rs.json"))
+  assert.equal(made.code, 0, made.stderr)
+  const hpa = await k("autoscale", "rs", "burn", "--min=1", "--max=3", "--cpu-percent=50")
+  assert.equal(hpa.code, 0, hpa.stderr)
+  const replicas = await eventually("the HPA to scale up", 40_000, async () => {
+    const r = await k("get", "rs", "burn", "-o", "jsonpath={.spec.replicas}")
+    return r.stdout === "3" ? r.stdout : undefined
+  })
+  assert.equal(replicas, "3")
+  const events = await k(
+    "get",
+    "events",
+    "--field-selector",
+    "reason=SuccessfulRescale",
+    "-o",
+    "jsonpath={.items[*].message}",
+  )
+  assert.match(
+    events.stdout,
+    /New size: 3; reason: cpu resource utilization \(percentage of request\) above target/,
+  )
+  // The status reports the new count from the next sync on (15 s later).
+  const got = await eventually("kubectl get hpa to show 3 replicas", 30_000, async () => {
+    const r = await k("get", "hpa", "burn")
+    return /burn\s+ReplicaSet\/burn\s+cpu: \d+%\/50%\s+1\s+3\s+3/.test(r.stdout) ? r.stdout : undefined
+  })
+  assert.match(got, /cpu: \d+%\/50%/)
+})
