@@ -35,12 +35,19 @@ interface Seen {
 /** How many distinct events the recorder remembers for folding repeats. */
 const MAX_SEEN = 4096
 
+/** Event writes under way at once: enough to keep up with a busy controller, few enough not to crowd the API. */
+const MAX_IN_FLIGHT = 8
+
 /** Writes Events through a Client. */
 export class ClientEventRecorder implements EventRecorder {
   readonly #client: Client
   readonly #opts: EventRecorderOptions
   readonly #seen = new Map<string, Seen>()
-  #tail: Promise<void> = Promise.resolve()
+  /** The last pending write of each distinct event: a repeat waits for it (its patch needs the name). */
+  readonly #tails = new Map<string, Promise<void>>()
+  /** Writes waiting for a slot, and how many are in flight (at most MAX_IN_FLIGHT). */
+  readonly #waiting: (() => void)[] = []
+  #inFlight = 0
   #serial = 0
 
   constructor(client: Client, opts: EventRecorderOptions) {
@@ -76,19 +83,38 @@ export class ClientEventRecorder implements EventRecorder {
       reason,
       message,
     ])
-    this.#tail = this.#tail.then(() =>
+    const write = () =>
       this.#write(key, { involvedObject, type, reason, message }, at).catch((err: unknown) =>
         this.#opts.log.warn(
           { err: String(err), reason, object: involvedObject.name },
           "Cannot record an event",
         ),
-      ),
-    )
+      )
+    const before = this.#tails.get(key) ?? Promise.resolve()
+    const mine = before.then(() => this.#slot(write))
+    this.#tails.set(key, mine)
+    void mine.then(() => {
+      if (this.#tails.get(key) === mine) this.#tails.delete(key)
+    })
+  }
+
+  /** Runs `write` when fewer than MAX_IN_FLIGHT writes are under way. */
+  async #slot(write: () => Promise<void>): Promise<void> {
+    // A waiter is handed the finishing write's slot, so the count never overshoots.
+    if (this.#inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.#waiting.push(r))
+    else this.#inFlight++
+    try {
+      await write()
+    } finally {
+      const next = this.#waiting.shift()
+      if (next) next()
+      else this.#inFlight--
+    }
   }
 
   /** Resolves once every event recorded so far was written (or failed). */
-  flush(): Promise<void> {
-    return this.#tail
+  async flush(): Promise<void> {
+    while (this.#tails.size) await Promise.all([...this.#tails.values()])
   }
 
   async #write(
