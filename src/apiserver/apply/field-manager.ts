@@ -187,8 +187,13 @@ function baseManagers(live: ApiObject | undefined, next: ApiObject, ctx: WriteCo
 /** A write that changes nothing but managedFields times keeps the live managedFields. */
 function keepTimestampsOfNoop(live: ApiObject | undefined, next: ApiObject): void {
   if (!live || JSON.stringify(comparable(live)) !== JSON.stringify(comparable(next))) return
+  // Entries compared without their times and in any order (an update may move its entry last).
   const strip = (o: ApiObject) =>
-    JSON.stringify(((o.metadata?.managedFields ?? []) as { time?: string }[]).map(({ time: _t, ...e }) => e))
+    JSON.stringify(
+      ((o.metadata?.managedFields ?? []) as { time?: string }[])
+        .map(({ time: _t, ...e }) => JSON.stringify(e))
+        .sort(),
+    )
   if (strip(live) !== strip(next) || !next.metadata) return
   if (live.metadata?.managedFields) next.metadata.managedFields = live.metadata.managedFields
   else delete next.metadata.managedFields
