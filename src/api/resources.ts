@@ -237,6 +237,7 @@ import type * as coordination from "kubernetes-types/coordination/v1.js"
 import type * as discovery from "kubernetes-types/discovery/v1.js"
 import type * as autoscaling from "kubernetes-types/autoscaling/v2.js"
 import type * as apiextensions from "kubernetes-types/apiextensions/v1.js"
+import type * as policy from "kubernetes-types/policy/v1.js"
 
 import type * as metrics from "./resource-metrics.ts"
 type Obj<T> = T & ApiObject
@@ -259,6 +260,11 @@ export const ControllerRevisions = ref<Obj<apps.ControllerRevision>>("apps", "v1
 export const Jobs = ref<Obj<batch.Job>>("batch", "v1", "jobs")
 export const CronJobs = ref<Obj<batch.CronJob>>("batch", "v1", "cronjobs")
 export const Leases = ref<Obj<coordination.Lease>>("coordination.k8s.io", "v1", "leases")
+export const PodDisruptionBudgets = ref<Obj<policy.PodDisruptionBudget>>(
+  "policy",
+  "v1",
+  "poddisruptionbudgets",
+)
 export const EndpointSlices = ref<Obj<discovery.EndpointSlice>>("discovery.k8s.io", "v1", "endpointslices")
 export const HorizontalPodAutoscalers = ref<Obj<autoscaling.HorizontalPodAutoscaler>>(
   "autoscaling",

@@ -4,6 +4,7 @@
  * cluster only through the client. Imports api, client and util.
  */
 import type { ControllerSpec } from "../client/index.ts"
+import { disruptionController } from "./disruption/disruption.ts"
 import { endpointsController } from "./endpoints/endpoints.ts"
 import { endpointSliceController } from "./endpointslice/endpointslice.ts"
 import { garbageCollectorController } from "./garbagecollector/index.ts"
@@ -39,6 +40,7 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     ttlAfterFinishedController,
     cronJobController,
     endpointsController(),
+    disruptionController(),
     endpointSliceController(),
     statefulSetController,
     newDaemonSetController(),
