@@ -11,6 +11,7 @@ import type {
   PodCondition,
   PodStatus,
 } from "kubernetes-types/core/v1.js"
+import { qosClass } from "../api/index.ts"
 import type { ContainerRecord, PodRecord } from "./pod-state.ts"
 import type { ContainerInfo } from "./runtime/runtime.ts"
 
@@ -119,25 +120,6 @@ function condition(
     lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : at,
     ...(!ok && reason ? { reason } : {}),
   }
-}
-
-/** upstream's QoS class from requests and limits. */
-export function qosClass(pod: Pod): "Guaranteed" | "Burstable" | "BestEffort" {
-  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]
-  let any = false
-  let guaranteed = true
-  for (const c of all) {
-    const req = c.resources?.requests ?? {}
-    const lim = c.resources?.limits ?? {}
-    if (Object.keys(req).length || Object.keys(lim).length) any = true
-    for (const r of ["cpu", "memory"]) {
-      const l = lim[r]
-      const q = req[r] ?? l
-      if (l === undefined || q !== l) guaranteed = false
-    }
-  }
-  if (!any) return "BestEffort"
-  return guaranteed ? "Guaranteed" : "Burstable"
 }
 
 /** Options of podStatus. */

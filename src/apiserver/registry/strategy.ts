@@ -3,7 +3,8 @@
  * which fields the server owns on create, how spec and status writes keep each other's fields,
  * which kinds track metadata.generation, and how deletes behave.
  */
-import type { ApiObject, ResourceInfo } from "../../api/index.ts"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import { type ApiObject, qosClass, type ResourceInfo } from "../../api/index.ts"
 
 /** Kinds whose metadata.generation counts spec changes (upstream strategies that set it). */
 const TRACKS_GENERATION = new Set([
@@ -69,32 +70,12 @@ export function tracksGeneration(info: ResourceInfo): boolean {
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
-function qosClass(pod: Obj): string {
-  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])] as {
-    resources?: { requests?: Record<string, string>; limits?: Record<string, string> }
-  }[]
-  let any = false
-  let guaranteed = true
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {}
-    const lim = c.resources?.limits ?? {}
-    if (Object.keys(req).length || Object.keys(lim).length) any = true
-    for (const r of ["cpu", "memory"]) {
-      const l = lim[r]
-      const q = req[r] ?? l
-      if (!l || q !== l) guaranteed = false
-    }
-  }
-  if (!any) return "BestEffort"
-  return guaranteed ? "Guaranteed" : "Burstable"
-}
-
 /** Resets the fields the server owns on create (status, generation). Mutates `obj`. */
 export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
   const key = kindKey(info)
   if (hasStatus(info) && !STATUS_ON_CREATE.has(key)) {
     const initial = INITIAL_STATUS[key]
-    if (key === "/Pod") obj.status = { phase: "Pending", qosClass: qosClass(obj) }
+    if (key === "/Pod") obj.status = { phase: "Pending", qosClass: qosClass(obj as Pod) }
     else if (initial) obj.status = initial()
     else delete obj.status
   }

@@ -4,15 +4,8 @@
  * (with the ones every daemon pod gets) must tolerate the node's NoSchedule and NoExecute taints.
  */
 import type { DaemonSet } from "kubernetes-types/apps/v1.js"
-import type {
-  Node,
-  NodeSelectorRequirement,
-  NodeSelectorTerm,
-  PodSpec,
-  Taint,
-  Toleration,
-} from "kubernetes-types/core/v1.js"
-import type { ApiObject } from "../../api/index.ts"
+import type { Node, PodSpec, Taint, Toleration } from "kubernetes-types/core/v1.js"
+import { type ApiObject, nodeSelectorTermsMatch, toleratesTaint } from "../../api/index.ts"
 
 /** A DaemonSet as the controller reads it. */
 export type DaemonSetObject = DaemonSet & ApiObject
@@ -46,14 +39,6 @@ export function daemonTolerations(spec: PodSpec | undefined): Toleration[] {
   return out
 }
 
-/** True when `t` tolerates `taint` (upstream's ToleratesTaint). */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false
-  if (t.key && t.key !== taint.key) return false
-  if (t.operator === "Exists") return true
-  return (t.value ?? "") === (taint.value ?? "")
-}
-
 /** True when some taint of `taints` with an effect in `effects` is tolerated by none of `tolerations`. */
 export function hasUntoleratedTaint(
   taints: readonly Taint[],
@@ -65,48 +50,13 @@ export function hasUntoleratedTaint(
   )
 }
 
-function matchesRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? []
-  switch (r.operator) {
-    case "In":
-      return value !== undefined && values.includes(value)
-    case "NotIn":
-      return value === undefined || !values.includes(value)
-    case "Exists":
-      return value !== undefined
-    case "DoesNotExist":
-      return value === undefined
-    case "Gt":
-    case "Lt": {
-      const have = Number.parseInt(value ?? "", 10)
-      const bound = Number.parseInt(values[0] ?? "", 10)
-      if (Number.isNaN(have) || Number.isNaN(bound)) return false
-      return r.operator === "Gt" ? have > bound : have < bound
-    }
-    default:
-      return false
-  }
-}
-
-/** True when the node satisfies one node selector term (an empty term matches nothing). */
-export function matchesTerm(term: NodeSelectorTerm, node: NodeObject): boolean {
-  const exprs = term.matchExpressions ?? []
-  const fields = term.matchFields ?? []
-  if (!exprs.length && !fields.length) return false
-  const labels = node.metadata?.labels ?? {}
-  return (
-    exprs.every((r) => matchesRequirement(r, labels[r.key])) &&
-    fields.every((r) => r.key === "metadata.name" && matchesRequirement(r, node.metadata?.name))
-  )
-}
-
 /** True when the node satisfies the pod's nodeSelector and required node affinity. */
 export function matchesNodeAffinity(spec: PodSpec | undefined, node: NodeObject): boolean {
   const labels = node.metadata?.labels ?? {}
   for (const [k, v] of Object.entries(spec?.nodeSelector ?? {})) if (labels[k] !== v) return false
   const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
   if (!required) return true
-  return required.nodeSelectorTerms.some((t) => matchesTerm(t, node))
+  return nodeSelectorTermsMatch(required.nodeSelectorTerms, node)
 }
 
 /** Whether a daemon pod should be started on the node, and whether one there may keep running. */

@@ -15,7 +15,7 @@ import {
   type ApiObject,
   Endpoints,
   isAlreadyExists,
-  isNotFound,
+  ignoreNotFound,
   parseKey,
   Pods,
   Services,
@@ -146,8 +146,4 @@ export function endpointsController(): ControllerSpec {
       }
     },
   }
-}
-
-function ignoreNotFound(err: unknown): void {
-  if (!isNotFound(err)) throw err
 }

@@ -6,7 +6,7 @@
  */
 import type { Pod, Service } from "kubernetes-types/core/v1.js"
 import type { Endpoint, EndpointSlice } from "kubernetes-types/discovery/v1.js"
-import { type ApiObject, EndpointSlices, isNotFound, parseKey, Pods, Services } from "../../api/index.ts"
+import { type ApiObject, EndpointSlices, ignoreNotFound, parseKey, Pods, Services } from "../../api/index.ts"
 import type { Cache, ControllerSpec } from "../../client/index.ts"
 import { type PodEndpoint, podEndpoints, portsKey, servicesOfPod } from "./service-pods.ts"
 
@@ -159,8 +159,4 @@ export function endpointSliceController(): ControllerSpec {
       }
     },
   }
-}
-
-function ignoreNotFound(err: unknown): void {
-  if (!isNotFound(err)) throw err
 }

@@ -1,15 +1,6 @@
 /** Taint toleration matching (upstream's v1helper.TolerationsTolerateTaint and friends). */
 import type { Taint, Toleration } from "kubernetes-types/core/v1.js"
-
-/** True when `t` tolerates `taint`. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false
-  if (t.key && t.key !== taint.key) return false
-  // An empty key with Exists matches every taint.
-  if (t.operator === "Exists") return true
-  if (!t.key) return false
-  return (t.value ?? "") === (taint.value ?? "")
-}
+import { toleratesTaint } from "../../api/index.ts"
 
 /**
  * The tolerations used against `taints`, or undefined when some taint is not tolerated

@@ -1,5 +1,6 @@
 /** Helpers the plugins share: score normalization and taint toleration (upstream's helper package). */
 import type { Taint, Toleration } from "kubernetes-types/core/v1.js"
+import { toleratesTaint } from "../../api/index.ts"
 import { MAX_NODE_SCORE } from "../framework/types.ts"
 
 /**
@@ -18,16 +19,6 @@ export function defaultNormalizeScore(scores: number[], reverse: boolean, max = 
     if (reverse) s = max - s
     scores[i] = s
   }
-}
-
-/** True when the toleration tolerates the taint (upstream's Toleration.ToleratesTaint). */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false
-  if (t.key && t.key !== taint.key) return false
-  // An empty key with Exists tolerates everything.
-  if (t.operator === "Exists") return true
-  if (!t.operator || t.operator === "Equal") return (t.value ?? "") === (taint.value ?? "")
-  return false
 }
 
 /** The first taint (among those `filter` keeps) that no toleration tolerates. */

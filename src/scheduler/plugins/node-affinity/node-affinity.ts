@@ -3,12 +3,12 @@
  * weights of the preferred terms a node matches, normalized so the best node gets 100.
  */
 import type { NodeSelectorTerm, PreferredSchedulingTerm } from "kubernetes-types/core/v1.js"
+import { nodeSelectorTermMatches, nodeSelectorTermsMatch } from "../../../api/index.ts"
 import type { CycleState } from "../../framework/cycle-state.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
 import { fixedStatus, skip, success } from "../../framework/status.ts"
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from "../../framework/types.ts"
 import { defaultNormalizeScore } from "../helper.ts"
-import { anyTermMatches, termMatches } from "./node-selector.ts"
 
 /** Upstream's reason when the node does not match the pod's selector or required affinity. */
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector"
@@ -52,7 +52,7 @@ export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlug
       const selector = pod.pod.spec?.nodeSelector
       if (selector) for (const k in selector) if (labels[k] !== selector[k]) return REJECTED
       const terms = requiredTerms(pod)
-      if (terms && !anyTermMatches(terms, node.node)) return REJECTED
+      if (terms && !nodeSelectorTermsMatch(terms, node.node)) return REJECTED
       return success()
     },
     preScore(_state: CycleState, pod) {
@@ -61,7 +61,7 @@ export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlug
     score(_state, pod, node) {
       let sum = 0
       for (const t of preferredTerms(pod))
-        if (t.weight && termMatches(t.preference, node.node)) sum += t.weight
+        if (t.weight && nodeSelectorTermMatches(t.preference, node.node)) sum += t.weight
       return sum
     },
     normalizeScore(_state, _pod, scores) {

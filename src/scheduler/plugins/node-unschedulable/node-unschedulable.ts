@@ -1,7 +1,7 @@
 /** NodeUnschedulable: keeps pods off cordoned nodes unless they tolerate the unschedulable taint. */
 import { fixedStatus, success } from "../../framework/status.ts"
 import type { FilterPlugin } from "../../framework/types.ts"
-import { toleratesTaint } from "../helper.ts"
+import { toleratesTaint } from "../../../api/index.ts"
 
 /** Upstream's reason when a node is cordoned. */
 export const ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"

@@ -4,9 +4,13 @@
  * ScheduleAnyway) over the selector of the Services and controllers that select the pod.
  */
 import type { Pod, TopologySpreadConstraint } from "kubernetes-types/core/v1.js"
-import { type LabelSelector, type Labels, selectorMatcher } from "../../../api/index.ts"
+import {
+  type LabelSelector,
+  type Labels,
+  nodeSelectorTermsMatch,
+  selectorMatcher,
+} from "../../../api/index.ts"
 import type { NodeInfo } from "../../framework/node-info.ts"
-import { anyTermMatches } from "../node-affinity/node-selector.ts"
 import { findUntoleratedTaint } from "../helper.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
 
@@ -78,7 +82,7 @@ export function nodeCounts(c: Constraint, pod: PodInfo, node: NodeInfo): boolean
       if (node.labels[k] !== v) return false
     const terms =
       pod.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
-    if (terms && !anyTermMatches(terms, node.node)) return false
+    if (terms && !nodeSelectorTermsMatch(terms, node.node)) return false
   }
   if (c.honorNodeTaints) {
     const t = findUntoleratedTaint(

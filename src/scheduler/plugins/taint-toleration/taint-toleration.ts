@@ -5,7 +5,8 @@
 import type { Taint, Toleration } from "kubernetes-types/core/v1.js"
 import { fixedStatus, skip, type Status, success } from "../../framework/status.ts"
 import type { FilterPlugin, PreScorePlugin, ScorePlugin } from "../../framework/types.ts"
-import { defaultNormalizeScore, toleratesTaint } from "../helper.ts"
+import { toleratesTaint } from "../../../api/index.ts"
+import { defaultNormalizeScore } from "../helper.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
 import { findUntoleratedScheduleTaint } from "../helper.ts"
 
