@@ -4,7 +4,6 @@
  * the hollow node itself (as a scheduler would, through pods/binding).
  */
 import assert from "node:assert/strict"
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -12,47 +11,19 @@ import { after, before, describe, test } from "node:test"
 import { parse } from "yaml"
 import { Pods } from "../../src/api/index.ts"
 import { HttpClient } from "../../src/client/index.ts"
-import { kubectlPath, run } from "../../src/testing/index.ts"
+import { kubectlPath, run, type ServerProcess, startK8tsServer } from "../../src/testing/index.ts"
 
-const ROOT = join(import.meta.dirname, "..", "..")
 const NODE = "e2e-hollow"
 const dir = mkdtempSync(join(tmpdir(), "k8ts-deployment-e2e-"))
-let child: ChildProcess | undefined
+let server: ServerProcess | undefined
 let kubectl: string
 const stopBinder = new AbortController()
 
 async function startServer(): Promise<string> {
-  child = spawn(
-    process.execPath,
-    [
-      join(ROOT, "bin", "k8ts.js"),
-      "server",
-      "--data-dir",
-      dir,
-      "--port",
-      "0",
-      "--runtime",
-      "hollow",
-      "--node-name",
-      NODE,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  )
-  let log = ""
-  const ready = await new Promise<boolean>((resolve) => {
-    const onData = (c: Buffer) => {
-      log += String(c)
-      if (log.includes("Cluster ready")) resolve(true)
-    }
-    child!.stdout!.on("data", onData)
-    child!.stderr!.on("data", onData)
-    child!.once("exit", () => resolve(false))
-    setTimeout(() => resolve(false), 30_000).unref()
-  })
-  assert.ok(ready, `server did not become ready:\n${log}`)
-  const url = /Serving on (https:\/\/\S+)/.exec(log)?.[1]
-  assert.ok(url, log)
-  return url
+  server = await startK8tsServer([
+    ...["--data-dir", dir, "--port", "0", "--runtime", "hollow", "--node-name", NODE],
+  ])
+  return server.url
 }
 
 /** A client with the admin credentials of the kubeconfig the server wrote. */
@@ -125,11 +96,7 @@ before(async () => {
 after(async () => {
   stopBinder.abort()
   await binding
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once("exit", r))
-    child.kill("SIGTERM")
-    await exited
-  }
+  await server?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 

@@ -4,19 +4,25 @@
  * Python client's `stream` when python3-kubernetes is installed.
  */
 import assert from "node:assert/strict"
-import { type ChildProcess, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import { ensureDebianPackage, kubectlPath, run, skipUnless } from "../../src/testing/index.ts"
+import {
+  ensureDebianPackage,
+  kubectlPath,
+  run,
+  type ServerProcess,
+  skipUnless,
+  startK8tsServer,
+} from "../../src/testing/index.ts"
 
-const ROOT = join(import.meta.dirname, "..", "..")
 const PYTHON = "/usr/bin/python3"
 const dir = mkdtempSync(join(tmpdir(), "k8ts-streaming-e2e-"))
 const files = join(dir, "files")
 const KUBECONFIG = join(dir, "data", "kubeconfig.yaml")
-let child: ChildProcess | undefined
+let server: ServerProcess | undefined
 let kubectl: string
 const ON_NODE = '{"spec":{"nodeName":"stream-node"}}'
 
@@ -28,29 +34,11 @@ function k(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {
 }
 
 async function startServer(): Promise<void> {
-  child = spawn(
-    process.execPath,
-    [
-      join(ROOT, "bin", "k8ts.js"),
-      "server",
-      ...["--data-dir", join(dir, "data"), "--port", "0", "--kubelet-port", "0"],
-      ...["--node-name", "stream-node", "--pod-loopback-range", "127.248.0.0/24"],
-      ...["--service-loopback-range", "127.160.0.0/12"],
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  )
-  let log = ""
-  const ready = await new Promise<boolean>((resolve) => {
-    const onData = (c: Buffer) => {
-      log += String(c)
-      if (log.includes("Cluster ready")) resolve(true)
-    }
-    child!.stdout!.on("data", onData)
-    child!.stderr!.on("data", onData)
-    child!.once("exit", () => resolve(false))
-    setTimeout(() => resolve(false), 30_000).unref()
-  })
-  assert.ok(ready, `server did not become ready:\n${log}`)
+  server = await startK8tsServer([
+    ...["--data-dir", join(dir, "data"), "--port", "0", "--kubelet-port", "0"],
+    ...["--node-name", "stream-node", "--pod-loopback-range", "127.248.0.0/24"],
+    ...["--service-loopback-range", "127.160.0.0/12"],
+  ])
 }
 
 before(async () => {
@@ -75,13 +63,7 @@ before(async () => {
 })
 
 after(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once("exit", r))
-    child.kill("SIGTERM")
-    const timer = setTimeout(() => child?.kill("SIGKILL"), 10_000)
-    await exited
-    clearTimeout(timer)
-  }
+  await server?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 

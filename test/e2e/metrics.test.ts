@@ -4,42 +4,22 @@
  * ReplicaSet whose pod is that busy pod scales its target up through /scale.
  */
 import assert from "node:assert/strict"
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, test } from "node:test"
-import { kubectlPath, run } from "../../src/testing/index.ts"
+import { kubectlPath, run, type ServerProcess, startK8tsServer } from "../../src/testing/index.ts"
 
-const ROOT = join(import.meta.dirname, "..", "..")
 const dir = mkdtempSync(join(tmpdir(), "k8ts-metrics-e2e-"))
-let child: ChildProcess | undefined
+let server: ServerProcess | undefined
 let kubectl: string
 
 async function startServer(): Promise<void> {
-  child = spawn(
-    process.execPath,
-    [
-      join(ROOT, "bin", "k8ts.js"),
-      "server",
-      ...["--data-dir", dir, "--port", "0", "--kubelet-port", "0", "--node-name", "metrics-node"],
-      ...["--pod-loopback-range", "127.247.0.0/24", "--service-loopback-range", "127.112.0.0/12"],
-      ...["--metric-resolution", "2s"],
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  )
-  let log = ""
-  const ready = await new Promise<boolean>((resolve) => {
-    const onData = (c: Buffer) => {
-      log += String(c)
-      if (log.includes("Cluster ready")) resolve(true)
-    }
-    child!.stdout!.on("data", onData)
-    child!.stderr!.on("data", onData)
-    child!.once("exit", () => resolve(false))
-    setTimeout(() => resolve(false), 30_000).unref()
-  })
-  assert.ok(ready, `server did not become ready:\n${log}`)
+  server = await startK8tsServer([
+    ...["--data-dir", dir, "--port", "0", "--kubelet-port", "0", "--node-name", "metrics-node"],
+    ...["--pod-loopback-range", "127.247.0.0/24", "--service-loopback-range", "127.112.0.0/12"],
+    ...["--metric-resolution", "2s"],
+  ])
 }
 
 function k(...args: string[]) {
@@ -69,13 +49,7 @@ before(async () => {
   await startServer()
 })
 after(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once("exit", r))
-    child.kill("SIGTERM")
-    const timer = setTimeout(() => child?.kill("SIGKILL"), 10_000)
-    await exited
-    clearTimeout(timer)
-  }
+  await server?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 

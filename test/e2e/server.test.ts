@@ -1,6 +1,5 @@
 /** `k8ts server` as a user runs it: a child process over HTTPS, driven by the real kubectl. */
 import assert from "node:assert/strict"
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { request } from "node:https"
 import { tmpdir } from "node:os"
@@ -8,56 +7,34 @@ import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import * as dnsPacket from "dns-packet"
 import { createSocket } from "node:dgram"
-import { kubectlPath, run } from "../../src/testing/index.ts"
+import { kubectlPath, run, type ServerProcess, startK8tsServer } from "../../src/testing/index.ts"
 
 const ROOT = join(import.meta.dirname, "..", "..")
 const dir = mkdtempSync(join(tmpdir(), "k8ts-server-e2e-"))
-let child: ChildProcess | undefined
+let server: ServerProcess | undefined
 let kubectl: string
 
 async function startServer(): Promise<{ url: string; ms: number; dns: { host: string; port: number } }> {
   const t = performance.now()
-  child = spawn(
-    process.execPath,
-    [
-      join(ROOT, "bin", "k8ts.js"),
-      "server",
-      "--data-dir",
-      dir,
-      "--port",
-      "0",
-      "--kubelet-port",
-      "0",
-      "--node-name",
-      "e2e-node",
-      "--pod-loopback-range",
-      "127.246.0.0/24",
-      "--service-loopback-range",
-      "127.128.0.0/12",
-      "--dns-port",
-      "0",
-    ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  )
-  let log = ""
-  const ready = await new Promise<boolean>((resolve) => {
-    const onData = (c: Buffer) => {
-      log += String(c)
-      if (log.includes("Cluster ready")) resolve(true)
-    }
-    child!.stdout!.on("data", onData)
-    child!.stderr!.on("data", onData)
-    child!.once("exit", () => resolve(false))
-    setTimeout(() => resolve(false), 30_000).unref()
-  })
-  assert.ok(ready, `server did not become ready:\n${log}`)
-  const url = /Serving on (https:\/\/\S+)/.exec(log)?.[1]
-  assert.ok(url, log)
-  const dns = /DNS serving \S+ on ([\d.]+):(\d+)/.exec(log)
-  assert.ok(dns, log)
-  return { url, ms: performance.now() - t, dns: { host: dns[1]!, port: Number(dns[2]) } }
+  server = await startK8tsServer([
+    "--data-dir",
+    dir,
+    "--port",
+    "0",
+    "--kubelet-port",
+    "0",
+    "--node-name",
+    "e2e-node",
+    "--pod-loopback-range",
+    "127.246.0.0/24",
+    "--service-loopback-range",
+    "127.128.0.0/12",
+    "--dns-port",
+    "0",
+  ])
+  const dns = /DNS serving \S+ on ([\d.]+):(\d+)/.exec(server.log)
+  assert.ok(dns, server.log)
+  return { url: server.url, ms: performance.now() - t, dns: { host: dns[1]!, port: Number(dns[2]) } }
 }
 
 /** One UDP DNS query with dns-packet; resolves with the decoded reply. */
@@ -78,10 +55,7 @@ function dnsQuery(
 }
 
 async function stopServer(): Promise<void> {
-  if (!child || child.exitCode !== null) return
-  const exited = new Promise((r) => child!.once("exit", r))
-  child.kill("SIGTERM")
-  await exited
+  await server?.stop()
 }
 
 function k(...args: string[]) {
@@ -94,14 +68,7 @@ before(() => {
   kubectl = kubectlPath()
 })
 after(async () => {
-  // SIGTERM first: the server stops its pods; SIGKILL only if it hangs.
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once("exit", r))
-    child.kill("SIGTERM")
-    const timer = setTimeout(() => child?.kill("SIGKILL"), 10_000)
-    await exited
-    clearTimeout(timer)
-  }
+  await server?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 
