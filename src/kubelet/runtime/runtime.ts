@@ -11,6 +11,50 @@ export interface SandboxConfig {
   readonly namespace: string
   readonly name: string
   readonly hostname: string
+  /** Share the node's network namespace (spec.hostNetwork). */
+  readonly hostNetwork?: boolean
+  /** Share the node's PID namespace (spec.hostPID). */
+  readonly hostPID?: boolean
+  /** Share the node's IPC namespace (spec.hostIPC). */
+  readonly hostIPC?: boolean
+  /** One PID namespace for all the pod's containers (spec.shareProcessNamespace). */
+  readonly shareProcessNamespace?: boolean
+  /** The containers' hostPorts, forwarded from the node to the pod. */
+  readonly portMappings?: readonly PortMapping[]
+  /** Limits of the whole pod (the pod-level cgroup), when every container sets them. */
+  readonly resources?: ResourceLimits
+}
+
+/** A hostPort of a pod (from its containers' ports). */
+export interface PortMapping {
+  readonly containerPort: number
+  readonly hostPort: number
+  readonly protocol: "TCP" | "UDP" | "SCTP"
+  /** The node address to listen on; all when absent. */
+  readonly hostIP?: string
+}
+
+/** Compute resources of a container or pod, in the units the cgroups take. */
+export interface ResourceLimits {
+  /** CPU requested, in millicores (cpu.shares / cpu.weight). */
+  readonly cpuRequestMilli?: number
+  /** CPU limit, in millicores (the CFS quota). */
+  readonly cpuLimitMilli?: number
+  /** Memory limit, in bytes. */
+  readonly memoryLimitBytes?: number
+  /** The most processes (and threads) at once. */
+  readonly pidsLimit?: number
+}
+
+/**
+ * A file or directory of the node made visible in a container at `containerPath` (a volume
+ * mount, or a file the kubelet manages such as /etc/hosts). `hostPath` already points at the
+ * subPath when the mount has one.
+ */
+export interface Mount {
+  readonly hostPath: string
+  readonly containerPath: string
+  readonly readOnly: boolean
 }
 
 /** A running pod sandbox. */
@@ -19,6 +63,8 @@ export interface Sandbox {
   readonly podUid: string
   /** The pod's address, which its containers share. */
   readonly ip: string
+  /** The network namespace file its containers join (absent: the node's own network). */
+  readonly netnsPath?: string
 }
 
 /** What a container is started from (the kubelet has resolved env and expansions). */
@@ -37,6 +83,10 @@ export interface ContainerConfig {
   readonly tty?: boolean
   /** Which start of this container in the pod this is (0 first). */
   readonly attempt: number
+  /** Volumes and kubelet-managed files to show inside the container. */
+  readonly mounts?: readonly Mount[]
+  /** The container's own cgroup limits. */
+  readonly resources?: ResourceLimits
 }
 
 /** A container's state as the runtime knows it. */
