@@ -150,13 +150,29 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
   const it = r.stream[Symbol.asyncIterator]()
   const onClose = () => void it.return?.()
   res.on("close", onClose)
+  // Chunks that come in one turn of the event loop leave in one write (a watch with many
+  // events, or many watchers of busy resources, would otherwise make a syscall per event).
+  let corked: NodeJS.Immediate | undefined
+  const uncork = () => {
+    clearImmediate(corked)
+    corked = undefined
+    if (!res.destroyed) res.uncork()
+  }
   try {
     for (;;) {
       const n = await it.next()
       if (n.done || res.destroyed) break
-      if (!res.write(n.value)) await drained(res)
+      if (!corked) {
+        res.cork()
+        corked = setImmediate(uncork)
+      }
+      if (!res.write(n.value)) {
+        if (corked) uncork()
+        await drained(res)
+      }
     }
   } finally {
+    if (corked) uncork()
     res.off("close", onClose)
     if (!res.destroyed) res.end()
     await it.return?.()
