@@ -6,6 +6,7 @@
 export { startEtcd, ETCD_BINARY, type EtcdServer, type StartEtcdOptions } from "./etcd-server.ts"
 export { ensureDebianPackage, skipUnless, isCI, MissingTestDependencyError } from "./debian.ts"
 export { kubectlPath, helmPath, run, type CommandResult } from "./kubectl.ts"
+export { kubectlSession, serverTarget, type KubectlSession, type KubectlTarget } from "./kubectl-session.ts"
 export { startTestApiServer, type TestApiServer } from "./api-server.ts"
 export { startK8tsServer, type ServerProcess } from "./k8ts-server.ts"
 export { startClientEnv, settleUntil, type ClientEnv, type ClientEnvOptions } from "./client-env.ts"

@@ -5,38 +5,22 @@ import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import {
   helmPath,
-  kubectlPath,
   run,
   startTestApiServer,
   type TestApiServer,
+  kubectlSession,
 } from "../../src/testing/index.ts"
 
 let srv: TestApiServer
-let kubectl: string
 
 before(async () => {
-  kubectl = kubectlPath()
   srv = await startTestApiServer()
 })
 after(async () => {
   await srv?.stop()
 })
 
-function k(...args: string[]) {
-  return run(kubectl, args, { env: srv.env })
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await k(...args)
-  assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed: ${r.stderr}`)
-  return r.stdout
-}
-
-function file(name: string, text: string): string {
-  const p = join(srv.dir, name)
-  writeFileSync(p, text)
-  return p
-}
+const { k, ok, file } = kubectlSession(() => srv)
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition

@@ -11,12 +11,11 @@ import { after, before, describe, test } from "node:test"
 import { parse } from "yaml"
 import { Pods } from "../../src/api/index.ts"
 import { HttpClient } from "../../src/client/index.ts"
-import { kubectlPath, run, type ServerProcess, startK8tsServer } from "../../src/testing/index.ts"
+import { type ServerProcess, startK8tsServer, kubectlSession, serverTarget } from "../../src/testing/index.ts"
 
 const NODE = "e2e-hollow"
 const dir = mkdtempSync(join(tmpdir(), "k8ts-deployment-e2e-"))
 let server: ServerProcess | undefined
-let kubectl: string
 const stopBinder = new AbortController()
 
 async function startServer(): Promise<string> {
@@ -74,22 +73,10 @@ async function bindPods(client: HttpClient, signal: AbortSignal): Promise<void> 
   }
 }
 
-function k(...args: string[]) {
-  return run(kubectl, ["--kubeconfig", join(dir, "kubeconfig.yaml"), ...args], {
-    env: { ...process.env, HOME: dir },
-    timeoutMs: 90_000,
-  })
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await k(...args)
-  assert.equal(r.code, 0, `kubectl ${args.join(" ")}: ${r.stdout}${r.stderr}`)
-  return r.stdout
-}
+const { k, ok, file } = kubectlSession(() => serverTarget(dir, 90_000))
 
 let binding: Promise<void> | undefined
 before(async () => {
-  kubectl = kubectlPath()
   const url = await startServer()
   binding = bindPods(adminClient(url), stopBinder.signal)
 })
@@ -114,14 +101,7 @@ describe("Deployments with kubectl", () => {
       "-o",
       "json",
     )
-    const created = await run(
-      kubectl,
-      ["--kubeconfig", join(dir, "kubeconfig.yaml"), "create", "--validate=false", "-f", "-"],
-      {
-        env: { ...process.env, HOME: dir },
-        input: manifest,
-      },
-    )
+    const created = await k("create", "--validate=false", "-f", file("web.json", manifest))
     assert.equal(created.code, 0, created.stderr)
     assert.match(
       await ok("rollout", "status", "deployment/web", "--timeout=60s"),
@@ -185,14 +165,7 @@ describe("Deployments with kubectl", () => {
         },
       },
     }
-    const created = await run(
-      kubectl,
-      ["--kubeconfig", join(dir, "kubeconfig.yaml"), "create", "--validate=false", "-f", "-"],
-      {
-        env: { ...process.env, HOME: dir },
-        input: JSON.stringify(rc),
-      },
-    )
+    const created = await k("create", "--validate=false", "-f", file("rc.json", JSON.stringify(rc)))
     assert.equal(created.code, 0, created.stderr)
     const readyPods = async (n: number) => {
       for (let i = 0; i < 200; i++) {

@@ -1,39 +1,21 @@
 /** The real kubectl's server-side apply: conflicts, --force-conflicts, and migrating from and to client-side apply. */
 import assert from "node:assert/strict"
-import { writeFileSync } from "node:fs"
-import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import { kubectlPath, run, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
+import { startTestApiServer, type TestApiServer, kubectlSession } from "../../src/testing/index.ts"
 
 let srv: TestApiServer
-let kubectl: string
 
 before(async () => {
-  kubectl = kubectlPath()
   srv = await startTestApiServer()
 })
 after(async () => {
   await srv?.stop()
 })
 
-function k(...args: string[]) {
-  return run(kubectl, args, { env: srv.env })
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await k(...args)
-  assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed: ${r.stderr}`)
-  return r.stdout
-}
+const { k, ok, file } = kubectlSession(() => srv)
 
 async function getJson(...args: string[]): Promise<any> {
   return JSON.parse(await ok("get", ...args, "-o", "json", "--show-managed-fields"))
-}
-
-function file(name: string, text: string): string {
-  const p = join(srv.dir, name)
-  writeFileSync(p, text)
-  return p
 }
 
 function deployment(name: string, opts: { replicas: number; image: string; env?: string }): string {

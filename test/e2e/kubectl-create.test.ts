@@ -4,28 +4,18 @@
  */
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
-import { kubectlPath, run, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
+import { startTestApiServer, type TestApiServer, kubectlSession } from "../../src/testing/index.ts"
 
 let srv: TestApiServer
-let kubectl: string
 
 before(async () => {
-  kubectl = kubectlPath()
   srv = await startTestApiServer()
 })
 after(async () => {
   await srv?.stop()
 })
 
-async function ok(...args: string[]): Promise<string> {
-  const r = await run(kubectl, args, { env: srv.env })
-  assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed: ${r.stderr}`)
-  return r.stdout
-}
-
-async function getJson(...args: string[]): Promise<any> {
-  return JSON.parse(await ok("get", ...args, "-o", "json"))
-}
+const { k, ok, getJson } = kubectlSession(() => srv)
 
 describe("kubectl create generators (protobuf bodies)", () => {
   test("namespace, configmap and secret keep their data", async () => {
@@ -104,7 +94,7 @@ describe("kubectl create generators (protobuf bodies)", () => {
   test("delete sends protobuf DeleteOptions", async () => {
     await ok("create", "configmap", "gone", "--from-literal=a=b")
     await ok("delete", "configmap", "gone", "--grace-period=0", "--wait=false")
-    const r = await run(kubectl, ["get", "configmap", "gone"], { env: srv.env })
+    const r = await k("get", "configmap", "gone")
     assert.notEqual(r.code, 0)
   })
 })

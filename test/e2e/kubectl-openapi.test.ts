@@ -1,37 +1,20 @@
 /** The real kubectl v1.35 reading k8ts's OpenAPI documents: explain, and validation on writes. */
 import assert from "node:assert/strict"
-import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import { BUILTIN_RESOURCES, groupVersion } from "../../src/api/index.ts"
-import { kubectlPath, run, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
+import { startTestApiServer, type TestApiServer, kubectlSession } from "../../src/testing/index.ts"
 
 let srv: TestApiServer
-let kubectl: string
 
 before(async () => {
-  kubectl = kubectlPath()
   srv = await startTestApiServer()
 })
 after(async () => {
   await srv?.stop()
 })
 
-function k(...args: string[]) {
-  return run(kubectl, args, { env: srv.env })
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await k(...args)
-  assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed: ${r.stderr}`)
-  return r.stdout
-}
-
-function file(name: string, text: string): string {
-  const p = join(srv.dir, name)
-  writeFileSync(p, text)
-  return p
-}
+const { k, ok, file } = kubectlSession(() => srv)
 
 function deployment(name: string, containerExtra = "", specExtra = ""): string {
   return `apiVersion: apps/v1

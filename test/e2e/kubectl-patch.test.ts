@@ -1,40 +1,18 @@
 /** The real kubectl's strategic merge patches (patch, set image, rollout restart, apply, cordon). */
 import assert from "node:assert/strict"
-import { writeFileSync } from "node:fs"
-import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import { kubectlPath, run, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
+import { startTestApiServer, type TestApiServer, kubectlSession } from "../../src/testing/index.ts"
 
 let srv: TestApiServer
-let kubectl: string
 
 before(async () => {
-  kubectl = kubectlPath()
   srv = await startTestApiServer()
 })
 after(async () => {
   await srv?.stop()
 })
 
-function k(...args: string[]) {
-  return run(kubectl, args, { env: srv.env })
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await k(...args)
-  assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed: ${r.stderr}`)
-  return r.stdout
-}
-
-async function getJson(...args: string[]): Promise<any> {
-  return JSON.parse(await ok("get", ...args, "-o", "json"))
-}
-
-function file(name: string, text: string): string {
-  const p = join(srv.dir, name)
-  writeFileSync(p, text)
-  return p
-}
+const { k, ok, getJson, file } = kubectlSession(() => srv)
 
 /** A Deployment manifest with the given containers (name=image pairs) and extra pod spec lines. */
 function deployment(name: string, containers: Record<string, string>, extra = ""): string {

@@ -3,16 +3,11 @@ import assert from "node:assert/strict"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import { kubectlPath, run, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
+import { startTestApiServer, type TestApiServer, kubectlSession } from "../../src/testing/index.ts"
 
 let srv: TestApiServer
-let kubectl: string
 
-async function ok(...args: string[]): Promise<string> {
-  const r = await run(kubectl, args, { env: srv.env })
-  assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed: ${r.stderr}`)
-  return r.stdout
-}
+const { ok } = kubectlSession(() => srv)
 
 const OBJECTS = `
 apiVersion: v1
@@ -72,7 +67,6 @@ rules:
 `
 
 before(async () => {
-  kubectl = kubectlPath()
   srv = await startTestApiServer()
   const file = join(srv.dir, "objects.yaml")
   writeFileSync(file, OBJECTS)

@@ -1,10 +1,13 @@
 /** The real kubectl v1.35 against the API server (plain HTTP on loopback). */
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
-import { writeFileSync } from "node:fs"
-import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import { kubectlPath, run, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
+import {
+  kubectlPath,
+  startTestApiServer,
+  type TestApiServer,
+  kubectlSession,
+} from "../../src/testing/index.ts"
 
 let srv: TestApiServer
 let kubectl: string
@@ -17,21 +20,7 @@ after(async () => {
   await srv?.stop()
 })
 
-function k(...args: string[]) {
-  return run(kubectl, args, { env: srv.env })
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await k(...args)
-  assert.equal(r.code, 0, `kubectl ${args.join(" ")} failed: ${r.stderr}`)
-  return r.stdout
-}
-
-function file(name: string, text: string): string {
-  const p = join(srv.dir, name)
-  writeFileSync(p, text)
-  return p
-}
+const { k, ok, file } = kubectlSession(() => srv)
 
 function configMap(name: string, data: Record<string, string>, extra = ""): string {
   return `apiVersion: v1

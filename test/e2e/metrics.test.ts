@@ -8,11 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, test } from "node:test"
-import { kubectlPath, run, type ServerProcess, startK8tsServer } from "../../src/testing/index.ts"
+import { type ServerProcess, startK8tsServer, kubectlSession, serverTarget } from "../../src/testing/index.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "k8ts-metrics-e2e-"))
 let server: ServerProcess | undefined
-let kubectl: string
 
 async function startServer(): Promise<void> {
   server = await startK8tsServer([
@@ -22,11 +21,7 @@ async function startServer(): Promise<void> {
   ])
 }
 
-function k(...args: string[]) {
-  return run(kubectl, ["--kubeconfig", join(dir, "kubeconfig.yaml"), ...args], {
-    env: { ...process.env, HOME: dir },
-  })
-}
+const { k } = kubectlSession(() => serverTarget(dir))
 
 /** Retries `fn` every 500 ms until it returns a value or `ms` passes. */
 async function eventually<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
@@ -45,7 +40,6 @@ async function eventually<T>(what: string, ms: number, fn: () => Promise<T | und
 }
 
 before(async () => {
-  kubectl = kubectlPath()
   await startServer()
 })
 after(async () => {

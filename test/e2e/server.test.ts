@@ -7,12 +7,17 @@ import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import * as dnsPacket from "dns-packet"
 import { createSocket } from "node:dgram"
-import { kubectlPath, run, type ServerProcess, startK8tsServer } from "../../src/testing/index.ts"
+import {
+  run,
+  type ServerProcess,
+  startK8tsServer,
+  kubectlSession,
+  serverTarget,
+} from "../../src/testing/index.ts"
 
 const ROOT = join(import.meta.dirname, "..", "..")
 const dir = mkdtempSync(join(tmpdir(), "k8ts-server-e2e-"))
 let server: ServerProcess | undefined
-let kubectl: string
 
 async function startServer(): Promise<{ url: string; ms: number; dns: { host: string; port: number } }> {
   const t = performance.now()
@@ -58,15 +63,9 @@ async function stopServer(): Promise<void> {
   await server?.stop()
 }
 
-function k(...args: string[]) {
-  return run(kubectl, ["--kubeconfig", join(dir, "kubeconfig.yaml"), ...args], {
-    env: { ...process.env, HOME: dir },
-  })
-}
+const { k } = kubectlSession(() => serverTarget(dir))
 
-before(() => {
-  kubectl = kubectlPath()
-})
+before(() => {})
 after(async () => {
   await server?.stop()
   rmSync(dir, { recursive: true, force: true })
