@@ -8,7 +8,15 @@ import { setMaxListeners } from "node:events"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js"
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
-import { type ApiObject, findResource, Nodes, Pods, type ResourceRef, selectorMatcher } from "../api/index.ts"
+import {
+  type ApiObject,
+  findResource,
+  Namespaces,
+  Nodes,
+  Pods,
+  type ResourceRef,
+  selectorMatcher,
+} from "../api/index.ts"
 import {
   BY_NAMESPACE,
   type Client,
@@ -108,6 +116,7 @@ export class Scheduler {
         defaultSpreadSelector: spread,
         nominatedPods: (node) => this.queue.nominator.podsFor(node),
         disruptionBudgets: (ns) => this.#disruptionBudgets(ns),
+        namespaceLabels: (ns) => this.#namespaceLabels(ns),
       })
       this.#frameworks.set(profile.schedulerName, fwk)
     }
@@ -148,6 +157,7 @@ export class Scheduler {
     }
     this.#informers.get(PriorityClasses)
     this.#informers.get(PodDisruptionBudgets)
+    this.#informers.get(Namespaces)
     for (const ref of SPREAD_SOURCES) this.#informers.get<ApiObject>(ref as ResourceRef)
     this.#informers.get(Nodes).addHandler(nodeHandler(targets))
     this.#informers.get(Pods).addHandler(podHandler(targets))
@@ -195,6 +205,11 @@ export class Scheduler {
           disrupted: new Set(Object.keys(pdb.status?.disruptedPods ?? {})),
         }
       })
+  }
+
+  #namespaceLabels(name: string): Readonly<Record<string, string>> | undefined {
+    const ns = this.#informers.get(Namespaces).cache.get(name)
+    return ns ? (ns.metadata?.labels ?? {}) : undefined
   }
 
   #withPriority(pod: Pod): Pod {

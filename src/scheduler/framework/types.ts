@@ -126,6 +126,11 @@ export interface Handle {
   defaultSpreadSelector?(
     pod: Pod,
   ): ((labels: Readonly<Record<string, string>> | undefined) => boolean) | undefined
+  /**
+   * The labels of a namespace (from the scheduler's Namespace cache) for affinity terms'
+   * namespaceSelector; undefined when the namespace is not known.
+   */
+  namespaceLabels?(namespace: string): Readonly<Record<string, string>> | undefined
   /** The PodDisruptionBudgets of a namespace (preemption avoids breaking them). */
   disruptionBudgets?(namespace: string): readonly DisruptionBudget[]
   /** Pods nominated to a node by preemption (they count there for pods of lower priority). */

@@ -4,13 +4,20 @@
  * existing pods' required anti-affinity terms match the incoming pod.
  */
 import type { NodeInfo } from "../../framework/node-info.ts"
-import { type AffinityTerm, type PodInfo, termMatches } from "../../framework/pod-info.ts"
+import {
+  type AffinityTerm,
+  type NamespaceLabels,
+  type PodInfo,
+  termMatches,
+} from "../../framework/pod-info.ts"
 import type { Snapshot } from "../../framework/types.ts"
 
 import { TopologyCounts } from "../topology-counts.ts"
 
 /** What the filter needs for one pod. */
 export interface AffinityState {
+  /** Whether the pod's required affinity terms match the pod itself (the first of a group). */
+  readonly selectsItself: boolean
   readonly existingAntiAffinity: TopologyCounts
   readonly affinity: TopologyCounts
   readonly antiAffinity: TopologyCounts
@@ -22,17 +29,25 @@ function bump(counts: TopologyCounts, node: NodeInfo, key: string): void {
 }
 
 /** True when `target` matches every term (upstream's podMatchesAllAffinityTerms). */
-export function matchesAllTerms(terms: readonly AffinityTerm[], target: PodInfo): boolean {
-  return terms.length > 0 && terms.every((t) => termMatches(t, target))
+export function matchesAllTerms(
+  terms: readonly AffinityTerm[],
+  target: PodInfo,
+  nsLabels?: NamespaceLabels,
+): boolean {
+  return terms.length > 0 && terms.every((t) => termMatches(t, target, nsLabels))
 }
 
 /** Builds the state by walking the nodes that matter. */
-export function computeAffinityState(pod: PodInfo, snapshot: Snapshot): AffinityState {
+export function computeAffinityState(
+  pod: PodInfo,
+  snapshot: Snapshot,
+  nsLabels?: NamespaceLabels,
+): AffinityState {
   const existingAntiAffinity = new TopologyCounts()
   for (const node of snapshot.withRequiredAntiAffinityPods()) {
     for (const existing of node.podsWithRequiredAntiAffinity) {
       for (const t of existing.requiredAntiAffinity)
-        if (termMatches(t, pod)) bump(existingAntiAffinity, node, t.topologyKey)
+        if (termMatches(t, pod, nsLabels)) bump(existingAntiAffinity, node, t.topologyKey)
     }
   }
   const affinity = new TopologyCounts()
@@ -40,14 +55,15 @@ export function computeAffinityState(pod: PodInfo, snapshot: Snapshot): Affinity
   if (pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0) {
     for (const node of snapshot.list()) {
       for (const existing of node.pods.values()) {
-        if (matchesAllTerms(pod.requiredAffinity, existing))
+        if (matchesAllTerms(pod.requiredAffinity, existing, nsLabels))
           for (const t of pod.requiredAffinity) bump(affinity, node, t.topologyKey)
         for (const t of pod.requiredAntiAffinity)
-          if (termMatches(t, existing)) bump(antiAffinity, node, t.topologyKey)
+          if (termMatches(t, existing, nsLabels)) bump(antiAffinity, node, t.topologyKey)
       }
     }
   }
-  return { existingAntiAffinity, affinity, antiAffinity }
+  const selectsItself = matchesAllTerms(pod.requiredAffinity, pod, nsLabels)
+  return { selectsItself, existingAntiAffinity, affinity, antiAffinity }
 }
 
 /** True when the node's topology pairs hold pods the incoming pod's affinity wants. */
@@ -60,7 +76,7 @@ export function satisfiesAffinity(state: AffinityState, pod: PodInfo, node: Node
     if (state.affinity.get(t.topologyKey, v) <= 0) all = false
   }
   // The first pod of a group that selects itself may go anywhere its keys exist.
-  return all || (state.affinity.size === 0 && matchesAllTerms(pod.requiredAffinity, pod))
+  return all || (state.affinity.size === 0 && state.selectsItself)
 }
 
 /** True when no pod the incoming pod's anti-affinity avoids shares a topology pair with the node. */

@@ -42,12 +42,13 @@ export function newInterPodAffinity(
   handle: Handle,
 ): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
   const hardWeight = args?.hardPodAffinityWeight ?? 1
+  const nsLabels = (ns: string) => handle.namespaceLabels?.(ns)
   return {
     name: NAME,
     preFilter(state, pod) {
       const own = pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0
       if (!own && handle.snapshot.withRequiredAntiAffinityPods().length === 0) return { status: skip() }
-      const s = computeAffinityState(pod, handle.snapshot)
+      const s = computeAffinityState(pod, handle.snapshot, nsLabels)
       // Nothing to check on any node: skip the filter.
       if (!own && s.existingAntiAffinity.size === 0) return { status: skip() }
       state.write(PRE_FILTER_KEY, s)
@@ -68,7 +69,7 @@ export function newInterPodAffinity(
       const scores = new TopologyCounts()
       for (const node of nodes) {
         const pods = own ? node.pods.values() : node.podsWithAffinity.values()
-        for (const existing of pods) scoreExisting(scores, { pod, existing, node, hardWeight })
+        for (const existing of pods) scoreExisting(scores, { pod, existing, node, hardWeight, nsLabels })
       }
       if (scores.size === 0) return skip()
       state.write(PRE_SCORE_KEY, scores)
