@@ -115,6 +115,7 @@ export class Scheduler {
         clock: this.#clock,
         defaultSpreadSelector: spread,
         nominatedPods: (node) => this.queue.nominator.podsFor(node),
+        forgetNomination: (uid) => this.queue.nominator.delete(uid),
         disruptionBudgets: (ns) => this.#disruptionBudgets(ns),
         namespaceLabels: (ns) => this.#namespaceLabels(ns),
       })
@@ -248,10 +249,13 @@ export class Scheduler {
       if (!isSuccess(post.status)) result.postFilterMsg = post.status.reasons.join(", ")
       const nominated = post.nominatedNodeName
       if (nominated) this.queue.nominator.add(pi, nominated)
+      else if (nominated === "") this.queue.nominator.delete(pi.uid)
+      // An empty nomination clears one the pod has.
+      const write = nominated || (nominated === "" && pi.pod.status?.nominatedNodeName)
       return this.#fail(q, cycle, {
         reason: "Unschedulable",
         message: result.message,
-        ...(nominated ? { nominatedNodeName: nominated } : {}),
+        ...(write ? { nominatedNodeName: nominated } : {}),
       })
     }
     this.stats.evaluatedNodes += result.evaluatedNodes

@@ -3,6 +3,7 @@
  * (label key and value) match the incoming pod's required affinity and anti-affinity terms, and how many
  * existing pods' required anti-affinity terms match the incoming pod.
  */
+import type { CycleState } from "../../framework/cycle-state.ts"
 import type { NodeInfo } from "../../framework/node-info.ts"
 import {
   type AffinityTerm,
@@ -21,6 +22,8 @@ export interface AffinityState {
   readonly existingAntiAffinity: TopologyCounts
   readonly affinity: TopologyCounts
   readonly antiAffinity: TopologyCounts
+  /** The cycle state whose copy this is: a clone of the state copies it before changing it. */
+  readonly owner?: CycleState
 }
 
 function bump(counts: TopologyCounts, node: NodeInfo, key: string): void {
@@ -91,4 +94,41 @@ export function satisfiesAntiAffinity(state: AffinityState, pod: PodInfo, node: 
 /** True when no existing pod's anti-affinity rejects the incoming pod in the node's topology pairs. */
 export function satisfiesExistingAntiAffinity(state: AffinityState, node: NodeInfo): boolean {
   return state.existingAntiAffinity.size === 0 || !state.existingAntiAffinity.anyFor(node.labels)
+}
+
+function update(counts: TopologyCounts, node: NodeInfo, key: string, by: number): void {
+  const value = node.labels[key]
+  if (value !== undefined) counts.update(key, value, by)
+}
+
+/**
+ * The state of `state` with `other` counted `by` more times on `node` (upstream's updateWithPod,
+ * for preemption's what-if and nominated pods). Copied on first change in a cloned state.
+ */
+export function updateAffinityState(
+  state: CycleState,
+  key: string,
+  change: { readonly pod: PodInfo; readonly other: PodInfo; readonly node: NodeInfo; readonly by: number },
+  nsLabels?: NamespaceLabels,
+): void {
+  const have = state.read<AffinityState>(key)
+  if (!have) return
+  const s: AffinityState =
+    have.owner === state
+      ? have
+      : {
+          selectsItself: have.selectsItself,
+          existingAntiAffinity: have.existingAntiAffinity.clone(),
+          affinity: have.affinity.clone(),
+          antiAffinity: have.antiAffinity.clone(),
+          owner: state,
+        }
+  const { pod, other, node, by } = change
+  for (const t of other.requiredAntiAffinity)
+    if (termMatches(t, pod, nsLabels)) update(s.existingAntiAffinity, node, t.topologyKey, by)
+  if (matchesAllTerms(pod.requiredAffinity, other, nsLabels))
+    for (const t of pod.requiredAffinity) update(s.affinity, node, t.topologyKey, by)
+  for (const t of pod.requiredAntiAffinity)
+    if (termMatches(t, other, nsLabels)) update(s.antiAffinity, node, t.topologyKey, by)
+  state.write(key, s)
 }

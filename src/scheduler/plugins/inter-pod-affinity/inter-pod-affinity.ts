@@ -17,6 +17,7 @@ import {
   satisfiesAffinity,
   satisfiesAntiAffinity,
   satisfiesExistingAntiAffinity,
+  updateAffinityState,
 } from "./filtering.ts"
 import { nodeScore, scoreExisting } from "./scoring.ts"
 import { TopologyCounts } from "../topology-counts.ts"
@@ -53,6 +54,14 @@ export function newInterPodAffinity(
       if (!own && s.existingAntiAffinity.size === 0) return { status: skip() }
       state.write(PRE_FILTER_KEY, s)
       return { status: success() }
+    },
+    addPod(state, pod, other, node) {
+      updateAffinityState(state, PRE_FILTER_KEY, { pod, other, node, by: 1 }, nsLabels)
+      return success()
+    },
+    removePod(state, pod, other, node) {
+      updateAffinityState(state, PRE_FILTER_KEY, { pod, other, node, by: -1 }, nsLabels)
+      return success()
     },
     filter(state, pod, node) {
       const s = state.read<AffinityState>(PRE_FILTER_KEY)
