@@ -1,7 +1,8 @@
 /**
  * The horizontal-pod-autoscaler controller ("horizontalpodautoscaling", upstream's
- * HorizontalController): every 15 s it reads each HPA's target through /scale, computes the
- * replica count its metrics ask for, bounds it by behavior and min/max, writes it through
+ * HorizontalController): every 15 s it reads each HPA's target through /scale (any kind that
+ * has it, found through discovery), takes the target's pods from the shared Pod informer by the
+ * Scale's status.selector, computes the replica count its metrics ask for, bounds it by behavior and min/max, writes it through
  * /scale with a SuccessfulRescale event, and reports currentReplicas, desiredReplicas,
  * currentMetrics, lastScaleTime and the AbleToScale, ScalingActive and ScalingLimited conditions.
  */
