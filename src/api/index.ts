@@ -28,6 +28,11 @@ export {
   type LabelSelector,
   type Labels,
 } from "./labels.ts"
+export {
+  labelSelectorAsString,
+  parseLabelSelector,
+  type StringSelectorMatcher,
+} from "./label-selector-string.ts"
 export * as schema from "./schema/index.ts"
 export { type StructuralSchema, additionalOf, isPlainObject, itemsOf, jsonType } from "./crd-schema.ts"
 export { hasTypeMeta, jsonFieldsOf } from "./schema/json-fields.ts"

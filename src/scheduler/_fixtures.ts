@@ -75,7 +75,10 @@ export function handleOf(cache: SchedulerCache, extra: Partial<FrameworkHandle> 
   return {
     snapshot: cache,
     runFilters: () => ({ code: "Success", reasons: [] }),
+    runFiltersWithNominated: () => ({ code: "Success", reasons: [] }),
     runPreFilters: () => ({ code: "Success", reasons: [] }),
+    runPreFilterAddPod: () => ({ code: "Success", reasons: [] }),
+    runPreFilterRemovePod: () => ({ code: "Success", reasons: [] }),
     ...extra,
   }
 }

@@ -72,7 +72,7 @@ export async function reportFailure(
   const status: Record<string, unknown> = {
     conditions: [...conditions.filter((c) => c.type !== "PodScheduled"), condition],
   }
-  if (opts.nominatedNodeName !== undefined) status.nominatedNodeName = opts.nominatedNodeName
+  if (opts.nominatedNodeName !== undefined) status.nominatedNodeName = opts.nominatedNodeName || null
   const m = pod.metadata ?? {}
   try {
     await deps.client

@@ -88,7 +88,7 @@ export class GenericScheduler {
     // A pod nominated by preemption tries its node first; it fits there once the victims are gone.
     const nominatedNode = snapshot.get(pod.pod.status?.nominatedNodeName ?? "")
     if (nominatedNode && (!pre.nodeNames || pre.nodeNames.has(nominatedNode.name))) {
-      const s = fwk.runFilter(state, pod, withNominated(nominatedNode, pod, nominated))
+      const s = fwk.runFilterWithNominated(state, pod, nominatedNode, nominated?.(nominatedNode.name))
       if (isSuccess(s)) return { suggestedHost: nominatedNode.name, evaluatedNodes: 1, feasibleNodes: 1 }
     }
     const feasible = this.#filter(fwk, state, pod, candidates, statuses, nominated)
@@ -121,7 +121,9 @@ export class GenericScheduler {
     for (let i = 0; i < nodes.length && feasible.length < want; i++) {
       const node = nodes[(start + i) % nodes.length] as NodeInfo
       processed++
-      const s = fwk.runFilter(state, pod, withNominated(node, pod, nominated))
+      const s = nominated
+        ? fwk.runFilterWithNominated(state, pod, node, nominated(node.name))
+        : fwk.runFilter(state, pod, node)
       if (isSuccess(s)) feasible.push(node)
       else if (s.code === "Error") throw new Error(s.reasons.join(", "))
       else statuses.set(node.name, s)
@@ -129,17 +131,6 @@ export class GenericScheduler {
     this.#next = (start + processed) % nodes.length
     return feasible
   }
-}
-
-/** The node with the pods nominated there of at least the pod's priority counted on it. */
-function withNominated(node: NodeInfo, pod: PodInfo, nominated: NominatedPods | undefined): NodeInfo {
-  const all = nominated?.(node.name)
-  if (!all || all.length === 0) return node
-  const others = all.filter((p) => p.uid !== pod.uid && p.priority >= pod.priority)
-  if (others.length === 0) return node
-  const c = node.clone()
-  for (const p of others) c.addPod(p)
-  return c
 }
 
 /** The node with the highest score; ties broken uniformly at random (reservoir sampling). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, Events, Nodes, Pods } from "../api/index.ts"
+import { type ApiObject, Events, Namespaces, Nodes, Pods } from "../api/index.ts"
 import { HollowNodes, type HollowNodeSpec } from "../kubelet/index.ts"
 import { startClientEnv, type ClientEnv } from "../testing/index.ts"
 import { FakeClock, silentLogger } from "../util/index.ts"
@@ -168,6 +168,34 @@ describe("Scheduler with hollow nodes", () => {
       .patch({ name: "big" }, { metadata: { labels: { accelerator: "gpu" } } }, { type: "merge" })
     assert.equal(await c.nodeOf("needs-gpu"), "big")
   })
+
+  test("affinity terms with a namespaceSelector look in the namespaces whose labels match", async () => {
+    await c.client
+      .resource(Namespaces)
+      .create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "prod", labels: { env: "prod" } } })
+    await c.client.resource(Pods).create({
+      ...pod("cache", { nodeName: "small" }, undefined, { app: "cache" }),
+      metadata: { name: "cache", namespace: "prod", labels: { app: "cache" } },
+    })
+    const term = {
+      topologyKey: "zone",
+      labelSelector: { matchLabels: { app: "cache" } },
+      namespaceSelector: { matchLabels: { env: "prod" } },
+    }
+    const pods = c.client.resource(Pods)
+    // Beside prod's cache (zone a: small), though it is in another namespace
+    await pods.create(
+      pod("near", { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } } }),
+    )
+    // Away from it (zone b: big; tainted is not tolerated)
+    await pods.create(
+      pod("far", {
+        affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } },
+      }),
+    )
+    assert.equal(await c.nodeOf("near"), "small")
+    assert.equal(await c.nodeOf("far"), "big")
+  })
 })
 
 describe("Scheduler preemption", () => {
@@ -211,5 +239,48 @@ describe("Scheduler preemption", () => {
       return list.items.find((x) => x.reason === "Preempted" && x.involvedObject.name === "victim")
     }, "Preempted event")
     assert.match(preempted.message ?? "", /^Preempted by pod .+ on node only$/)
+  })
+
+  test("a pod whose anti-affinity avoids a lower-priority pod preempts it: DisruptionTarget, then deletion", async () => {
+    const pods = c.client.resource(Pods)
+    await pods.create(pod("web", { priorityClassName: "low" }, { cpu: "100m" }, { app: "web" }))
+    assert.equal(await c.nodeOf("web"), "only")
+    // Watch the victim to see the condition the scheduler writes before deleting it.
+    const seen: string[] = []
+    const ac = new AbortController()
+    const watching = (async () => {
+      try {
+        for await (const e of pods.watch(
+          { namespace: "default", fieldSelector: "metadata.name=web" },
+          ac.signal,
+        )) {
+          const dt = e.object.status?.conditions?.find((x) => x.type === "DisruptionTarget")
+          if (dt) seen.push(`${dt.status} ${dt.reason}: ${dt.message}`)
+          if (e.type === "DELETED" || e.object.metadata?.deletionTimestamp)
+            seen.push(e.type === "DELETED" ? "deleted" : "terminating")
+        }
+      } catch {
+        // aborted
+      }
+    })()
+    const anti = {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          { labelSelector: { matchLabels: { app: "web" } }, topologyKey: "kubernetes.io/hostname" },
+        ],
+      },
+    }
+    await pods.create(pod("solo", { priorityClassName: "high", affinity: anti }, { cpu: "100m" }))
+    assert.equal(await c.nodeOf("solo"), "only")
+    await c.waitFor(
+      async () => (seen.includes("deleted") || seen.includes("terminating") ? true : undefined),
+      "web deleted",
+    )
+    ac.abort()
+    await watching
+    assert.equal(
+      seen[0],
+      "True PreemptionByScheduler: default-scheduler: preempting to accommodate a higher priority pod",
+    )
   })
 })

@@ -8,7 +8,15 @@ import { setMaxListeners } from "node:events"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js"
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
-import { type ApiObject, findResource, Nodes, Pods, type ResourceRef, selectorMatcher } from "../api/index.ts"
+import {
+  type ApiObject,
+  findResource,
+  Namespaces,
+  Nodes,
+  Pods,
+  type ResourceRef,
+  selectorMatcher,
+} from "../api/index.ts"
 import {
   BY_NAMESPACE,
   type Client,
@@ -107,7 +115,9 @@ export class Scheduler {
         clock: this.#clock,
         defaultSpreadSelector: spread,
         nominatedPods: (node) => this.queue.nominator.podsFor(node),
+        forgetNomination: (uid) => this.queue.nominator.delete(uid),
         disruptionBudgets: (ns) => this.#disruptionBudgets(ns),
+        namespaceLabels: (ns) => this.#namespaceLabels(ns),
       })
       this.#frameworks.set(profile.schedulerName, fwk)
     }
@@ -148,6 +158,7 @@ export class Scheduler {
     }
     this.#informers.get(PriorityClasses)
     this.#informers.get(PodDisruptionBudgets)
+    this.#informers.get(Namespaces)
     for (const ref of SPREAD_SOURCES) this.#informers.get<ApiObject>(ref as ResourceRef)
     this.#informers.get(Nodes).addHandler(nodeHandler(targets))
     this.#informers.get(Pods).addHandler(podHandler(targets))
@@ -197,6 +208,11 @@ export class Scheduler {
       })
   }
 
+  #namespaceLabels(name: string): Readonly<Record<string, string>> | undefined {
+    const ns = this.#informers.get(Namespaces).cache.get(name)
+    return ns ? (ns.metadata?.labels ?? {}) : undefined
+  }
+
   #withPriority(pod: Pod): Pod {
     if (pod.spec?.priority !== undefined && pod.spec.priority !== null) return pod
     const classes = this.#informers.get(PriorityClasses).cache
@@ -233,10 +249,13 @@ export class Scheduler {
       if (!isSuccess(post.status)) result.postFilterMsg = post.status.reasons.join(", ")
       const nominated = post.nominatedNodeName
       if (nominated) this.queue.nominator.add(pi, nominated)
+      else if (nominated === "") this.queue.nominator.delete(pi.uid)
+      // An empty nomination clears one the pod has.
+      const write = nominated || (nominated === "" && pi.pod.status?.nominatedNodeName)
       return this.#fail(q, cycle, {
         reason: "Unschedulable",
         message: result.message,
-        ...(nominated ? { nominatedNodeName: nominated } : {}),
+        ...(write ? { nominatedNodeName: nominated } : {}),
       })
     }
     this.stats.evaluatedNodes += result.evaluatedNodes

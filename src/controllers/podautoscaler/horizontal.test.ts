@@ -1,7 +1,15 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js"
-import { Events, HorizontalPodAutoscalers, Pods, ReplicaSets, type ApiObject } from "../../api/index.ts"
+import {
+  CustomResourceDefinitions,
+  Events,
+  HorizontalPodAutoscalers,
+  Pods,
+  ReplicaSets,
+  type ApiObject,
+  type ResourceRef,
+} from "../../api/index.ts"
 import { startLifecycleEnv, type LifecycleEnv } from "../lifecycle-env.case.ts"
 import { horizontalPodAutoscalerController } from "./horizontal.ts"
 import type { MetricsClient, PodMetricsInfo } from "./metrics-client.ts"
@@ -35,6 +43,11 @@ describe("horizontalPodAutoscalerController", () => {
         template: { metadata: { labels: { app } }, spec: { containers: [{ name: "c", image: "x" }] } },
       },
     })
+    await readyPods(app)
+  }
+
+  /** Two running, ready pods labelled app=<app>, started 10 min ago, requesting 100m. */
+  async function readyPods(app: string) {
     for (const i of [0, 1]) {
       const pod = await t.client.resource(Pods).create({
         metadata: { name: `${app}-${i}`, namespace: ns, labels: { app } },
@@ -161,5 +174,93 @@ describe("horizontalPodAutoscalerController", () => {
       "FailedGetScale",
     )
     assert.equal(await replicas("custom"), 2)
+  })
+
+  test("a custom resource with a scale subresource is scaled through its /scale", async () => {
+    // GIVEN a CRD whose versions serve /scale from spec.replicas and status.labelSelector
+    const Shards: ResourceRef<ApiObject & { spec?: { replicas?: number } }> = {
+      group: "db.example.com",
+      version: "v1",
+      resource: "shards",
+      kind: "Shard",
+      namespaced: true,
+    }
+    await t.client.resource(CustomResourceDefinitions).create({
+      metadata: { name: "shards.db.example.com" },
+      spec: {
+        group: "db.example.com",
+        scope: "Namespaced",
+        names: { plural: "shards", kind: "Shard" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            subresources: {
+              status: {},
+              scale: {
+                specReplicasPath: ".spec.replicas",
+                statusReplicasPath: ".status.replicas",
+                labelSelectorPath: ".status.labelSelector",
+              },
+            },
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: {
+                  spec: { type: "object", properties: { replicas: { type: "integer" } } },
+                  status: {
+                    type: "object",
+                    properties: { replicas: { type: "integer" }, labelSelector: { type: "string" } },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    })
+    await t.until(
+      async () =>
+        !!(
+          await t.client.resource(CustomResourceDefinitions).get({ name: "shards.db.example.com" })
+        ).status?.conditions?.some((c) => c.type === "Established" && c.status === "True"),
+      "the CRD established",
+    )
+    const shard = await t.client.resource(Shards).create({
+      apiVersion: "db.example.com/v1",
+      kind: "Shard",
+      metadata: { name: "cr", namespace: ns },
+      spec: { replicas: 2 },
+    })
+    await t.client
+      .resource(Shards)
+      .updateStatus({ ...shard, status: { replicas: 2, labelSelector: "app=cr" } } as typeof shard)
+    // AND its two pods at 150% of their request under a 50% target
+    await readyPods("cr")
+    usage.set("cr-0", 150).set("cr-1", 150)
+    // WHEN an HPA targets it by kind and apiVersion
+    await hpa("cr", { scaleTargetRef: { apiVersion: "db.example.com/v1", kind: "Shard", name: "cr" } })
+    // THEN the HPA finds the resource through discovery and scales the custom resource's spec.replicas
+    const shardReplicas = async () =>
+      (await t.client.resource(Shards).get({ namespace: ns, name: "cr" })).spec?.replicas
+    await t.until(async () => (await shardReplicas()) === 4, "the custom resource scaled to 4")
+    await t.until(async () => (await events("cr")).length > 0, "the event")
+    assert.deepEqual(await events("cr"), [
+      "SuccessfulRescale: New size: 4; reason: cpu resource utilization (percentage of request) above target",
+    ])
+    await t.until(async () => (await condition("cr", "AbleToScale"))?.reason === "SucceededRescale", "status")
+    assert.equal((await status("cr"))?.desiredReplicas, 4)
+    // AND a kind nobody serves is reported as upstream's mapper does
+    await hpa("nokind", { scaleTargetRef: { apiVersion: "db.example.com/v1", kind: "Missing", name: "x" } })
+    await t.until(
+      async () => (await condition("nokind", "AbleToScale"))?.reason === "FailedGetScale",
+      "FailedGetScale",
+    )
+    assert.equal(
+      (await condition("nokind", "AbleToScale"))?.message,
+      'the HPA controller was unable to get the target\'s current scale: no matches for kind "Missing" in group "db.example.com"',
+    )
+    usage.clear()
   })
 })

@@ -1,7 +1,8 @@
 /**
  * The horizontal-pod-autoscaler controller ("horizontalpodautoscaling", upstream's
- * HorizontalController): every 15 s it reads each HPA's target through /scale, computes the
- * replica count its metrics ask for, bounds it by behavior and min/max, writes it through
+ * HorizontalController): every 15 s it reads each HPA's target through /scale (any kind that
+ * has it, found through discovery), takes the target's pods from the shared Pod informer by the
+ * Scale's status.selector, computes the replica count its metrics ask for, bounds it by behavior and min/max, writes it through
  * /scale with a SuccessfulRescale event, and reports currentReplicas, desiredReplicas,
  * currentMetrics, lastScaleTime and the AbleToScale, ScalingActive and ScalingLimited conditions.
  */
@@ -10,14 +11,18 @@ import type {
   HorizontalPodAutoscalerCondition,
 } from "kubernetes-types/autoscaling/v2.js"
 import type { Scale } from "kubernetes-types/autoscaling/v1.js"
+import type { Pod } from "kubernetes-types/core/v1.js"
 import {
   ApiError,
   HorizontalPodAutoscalers,
+  parseLabelSelector,
   Pods,
   type ApiObject,
-  type ResourceInfo,
+  type ResourceRef,
+  type StringSelectorMatcher,
 } from "../../api/index.ts"
 import {
+  type Cache,
   ClientEventRecorder,
   type ControllerDeps,
   type ControllerSpec,
@@ -28,7 +33,7 @@ import { computeReplicasForMetrics } from "./compute-metrics.ts"
 import { setCondition } from "./conditions.ts"
 import { HpaMemory } from "./memory.ts"
 import { type MetricsClient, resourceMetricsClient } from "./metrics-client.ts"
-import { getScale, scaleResource, updateScale } from "./scale-target.ts"
+import { getScale, ScaleTargets, updateScale } from "./scale-target.ts"
 
 type Hpa = HorizontalPodAutoscaler & ApiObject
 
@@ -52,6 +57,9 @@ interface Ctx {
   readonly metrics: MetricsClient
   readonly recorder: EventRecorder
   readonly memory: HpaMemory
+  readonly targets: ScaleTargets
+  /** Pods, from the shared informer (upstream's pod lister). */
+  readonly pods: Cache<Pod & ApiObject>
 }
 
 /** What one pass decided, for the status. */
@@ -97,6 +105,19 @@ function fail(ctx: Ctx, p: Pass, reason: string, message: string): void {
   ctx.recorder.event(p.hpa, "Warning", reason, message, HorizontalPodAutoscalers)
 }
 
+/** The namespace's pods matching a selector string, or undefined when it does not parse. */
+function podsMatching(ctx: Ctx, namespace: string, selector: string): Pod[] | undefined {
+  let matches: StringSelectorMatcher | undefined
+  try {
+    matches = parseLabelSelector(selector)
+  } catch (err) {
+    if (err instanceof ApiError && err.reason === "BadRequest") return undefined
+    throw err
+  }
+  const all = ctx.pods.list(namespace)
+  return matches ? all.filter((p) => matches(p.metadata?.labels ?? {})) : all
+}
+
 /** The replicas the metrics ask for, or undefined when they cannot say (status already set). */
 async function metricReplicas(
   ctx: Ctx,
@@ -110,14 +131,7 @@ async function metricReplicas(
     return undefined
   }
   const namespace = p.hpa.metadata?.namespace ?? ""
-  const pods = await ctx.deps.client
-    .resource(Pods)
-    .list({ namespace, labelSelector: selector })
-    .then((l) => l.items)
-    .catch((err: unknown) => {
-      if (err instanceof ApiError && err.reason === "BadRequest") return undefined
-      throw err
-    })
+  const pods = podsMatching(ctx, namespace, selector)
   if (!pods) {
     const msg = `couldn't convert selector into a corresponding internal selector object: ${selector}`
     condition(p, "ScalingActive", "False", "InvalidSelector", msg)
@@ -213,10 +227,10 @@ function newPass(hpa: Hpa, now: number): Pass {
 }
 
 /** The target's resource and Scale, or undefined when it cannot be read (status set). */
-async function readScale(ctx: Ctx, p: Pass): Promise<{ info: ResourceInfo; scale: Scale } | undefined> {
+async function readScale(ctx: Ctx, p: Pass): Promise<{ info: ResourceRef; scale: Scale } | undefined> {
   const ref = p.hpa.spec?.scaleTargetRef
   try {
-    const info = scaleResource(ref ?? { kind: "", name: "" })
+    const info = await ctx.targets.resolve(ref ?? { kind: "", name: "" })
     const scale = await getScale(ctx.deps.client, info, p.hpa.metadata?.namespace ?? "", ref?.name ?? "")
     return { info, scale }
   } catch (err) {
@@ -237,7 +251,7 @@ async function rescale(
   ctx: Ctx,
   p: Pass,
   key: string,
-  target: { info: ResourceInfo; scale: Scale },
+  target: { info: ResourceRef; scale: Scale },
   d: { replicas: number; reason: string },
 ) {
   try {
@@ -298,6 +312,8 @@ export function horizontalPodAutoscalerController(opts: HpaControllerOptions = {
     name: "horizontalpodautoscaling",
     for: HorizontalPodAutoscalers,
     workers: 5,
+    // Pods are read from their cache; their changes do not wake an HPA (it syncs every period).
+    watches: [{ ref: Pods, map: () => [] }],
     create(deps) {
       const ctx: Ctx = {
         deps,
@@ -309,6 +325,8 @@ export function horizontalPodAutoscalerController(opts: HpaControllerOptions = {
           log: deps.log,
         }),
         memory: new HpaMemory(),
+        targets: new ScaleTargets(deps.client),
+        pods: deps.informers.get(Pods).cache,
       }
       const cache = deps.informers.get(HorizontalPodAutoscalers).cache
       return {

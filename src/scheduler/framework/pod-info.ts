@@ -9,11 +9,21 @@ import { podRequests, type Resource } from "./resource.ts"
 /** A compiled PodAffinityTerm. */
 export interface AffinityTerm {
   readonly topologyKey: string
-  /** The namespaces the term looks in; undefined means every namespace. */
-  readonly namespaces: ReadonlySet<string> | undefined
+  /**
+   * The namespaces the term names; the pod's own when it names none and has no
+   * namespaceSelector (upstream's getNamespacesFromPodAffinityTerm).
+   */
+  readonly namespaces: ReadonlySet<string>
+  /** The namespaceSelector, matched against a namespace's labels; undefined when absent (none). */
+  readonly namespaceSelector: ((labels: Labels | undefined) => boolean) | undefined
+  /** True when the namespaceSelector is empty: the term looks in every namespace. */
+  readonly allNamespaces: boolean
   readonly matches: (labels: Labels | undefined) => boolean
   readonly weight: number
 }
+
+/** The labels of a namespace, undefined when the scheduler does not know it. */
+export type NamespaceLabels = (namespace: string) => Labels | undefined
 
 /** A pod with what the scheduler computes from it once. */
 export interface PodInfo {
@@ -42,15 +52,20 @@ export function podPriority(pod: Pod): number {
   return pod.spec?.priority ?? 0
 }
 
+function isEmptySelector(sel: LabelSelector): boolean {
+  return Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0
+}
+
 function compileTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm {
   const own = pod.metadata?.namespace ?? "default"
-  let namespaces: Set<string> | undefined = new Set(t.namespaces ?? [])
-  // An empty namespaceSelector selects every namespace; with neither, the pod's own namespace.
-  if (t.namespaceSelector && Object.keys(t.namespaceSelector).length === 0) namespaces = undefined
-  else if (namespaces.size === 0) namespaces.add(own)
+  const namespaces = new Set(t.namespaces ?? [])
+  const nsSel = t.namespaceSelector as LabelSelector | undefined | null
+  if (namespaces.size === 0 && !nsSel) namespaces.add(own)
   return {
     topologyKey: t.topologyKey,
     namespaces,
+    namespaceSelector: nsSel ? selectorMatcher(nsSel) : undefined,
+    allNamespaces: !!nsSel && isEmptySelector(nsSel),
     matches: selectorMatcher(t.labelSelector as LabelSelector | undefined),
     weight,
   }
@@ -110,9 +125,18 @@ function computePodInfo(pod: Pod): Omit<PodInfo, "withAffinity"> {
   }
 }
 
-/** True when the term selects `pod` (its namespace and labels). */
-export function termMatches(term: AffinityTerm, pod: PodInfo): boolean {
-  if (term.namespaces && !term.namespaces.has(pod.namespace)) return false
+/**
+ * True when the term selects `pod` (upstream's AffinityTerm.Matches): the pod's namespace is
+ * named by the term or its labels (from `nsLabels`) match the namespaceSelector, and the pod's
+ * labels match the labelSelector. A namespace the scheduler does not know matches no selector
+ * but the empty one.
+ */
+export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels?: NamespaceLabels): boolean {
+  if (!term.allNamespaces && !term.namespaces.has(pod.namespace)) {
+    const sel = term.namespaceSelector
+    const labels = sel ? nsLabels?.(pod.namespace) : undefined
+    if (!sel || !labels || !sel(labels)) return false
+  }
   return term.matches(pod.pod.metadata?.labels)
 }
 

@@ -27,7 +27,10 @@ import type {
 export type Registry = Readonly<Record<string, PluginFactory>>
 
 /** What a Framework needs besides its profile. */
-export type FrameworkHandle = Omit<Handle, "runFilters" | "runPreFilters">
+export type FrameworkHandle = Omit<
+  Handle,
+  "runFilters" | "runFiltersWithNominated" | "runPreFilters" | "runPreFilterAddPod" | "runPreFilterRemovePod"
+>
 
 const METHOD: Record<ExtensionPoint, string> = {
   queueSort: "less",
@@ -65,7 +68,13 @@ export class Framework {
     this.handle = {
       ...handle,
       runFilters: (state, pod, node) => this.runFilter(state, pod, node),
+      runFiltersWithNominated: (state, pod, node) =>
+        this.runFilterWithNominated(state, pod, node, handle.nominatedPods?.(node.name)),
       runPreFilters: (state, pod) => this.runPreFilter(state, pod).status,
+      runPreFilterAddPod: (state, pod, other, node) =>
+        this.runPreFilterExtension("addPod", state, pod, other, node),
+      runPreFilterRemovePod: (state, pod, other, node) =>
+        this.runPreFilterExtension("removePod", state, pod, other, node),
     }
     const built = new Map<string, Plugin>()
     const weights = new Map<string, number>()
@@ -126,6 +135,28 @@ export class Framework {
     return nodeNames ? { status: success(), nodeNames } : { status: success() }
   }
 
+  /** Runs one pre-filter extension of every pre-filter that did not skip. */
+  runPreFilterExtension(
+    which: "addPod" | "removePod",
+    state: CycleState,
+    pod: PodInfo,
+    other: PodInfo,
+    node: NodeInfo,
+  ): Status {
+    for (const p of this.preFilters) {
+      const ext = p[which]
+      if (!ext || state.skipFilter.has(p.name)) continue
+      let s: Status
+      try {
+        s = ext.call(p, state, pod, other, node)
+      } catch (err) {
+        return fail(p.name, err)
+      }
+      if (!isSuccess(s)) return { ...s, plugin: p.name }
+    }
+    return success()
+  }
+
   /** Runs the filters against one node; the first rejection wins. */
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const filters = (state.filters as readonly FilterPlugin[] | undefined) ?? this.filters
@@ -139,6 +170,36 @@ export class Framework {
       if (!isSuccess(s)) return s.plugin ? s : { ...s, plugin: p.name }
     }
     return success()
+  }
+
+  /**
+   * Runs the filters twice when pods of at least the pod's priority are nominated to the node:
+   * with them counted there (node and pre-filter state copied), then as the node is; once
+   * otherwise (upstream's RunFilterPluginsWithNominatedPods).
+   */
+  runFilterWithNominated(
+    state: CycleState,
+    pod: PodInfo,
+    node: NodeInfo,
+    nominated: readonly PodInfo[] | undefined,
+  ): Status {
+    // The hot path: no pod is nominated anywhere, so no array is built.
+    const others =
+      nominated && nominated.length > 0
+        ? nominated.filter((p) => p.uid !== pod.uid && p.priority >= pod.priority)
+        : []
+    if (others.length > 0) {
+      const s = state.clone()
+      const n = node.clone()
+      for (const p of others) {
+        n.addPod(p)
+        const added = this.runPreFilterExtension("addPod", s, pod, p, n)
+        if (!isSuccess(added)) return added
+      }
+      const withThem = this.runFilter(s, pod, n)
+      if (!isSuccess(withThem)) return withThem
+    }
+    return this.runFilter(state, pod, node)
   }
 
   /** Runs the post-filters until one nominates a node. */

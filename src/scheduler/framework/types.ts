@@ -47,6 +47,13 @@ export interface PreFilterResult {
 /** Computes per-pod state once before the filters run. */
 export interface PreFilterPlugin extends Plugin {
   preFilter(state: CycleState, pod: PodInfo): PreFilterResult
+  /**
+   * Upstream's PreFilterExtensions, for plugins whose pre-filter state counts other pods:
+   * update `state` (copy on write: clones share values) as if `other` were added to or removed
+   * from `node`, so preemption's what-if and nominated pods are seen by the filter.
+   */
+  addPod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): Status
+  removePod?(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): Status
 }
 
 /** Decides whether the pod can run on one node. */
@@ -120,16 +127,32 @@ export interface Handle {
   /** Runs the profile's pre-filters again (preemption on a changed node). */
   runPreFilters(state: CycleState, pod: PodInfo): Status
   /**
+   * Runs the filters with the pods nominated to `node` of at least the pod's priority counted
+   * there first, then without them (upstream's RunFilterPluginsWithNominatedPods).
+   */
+  runFiltersWithNominated(state: CycleState, pod: PodInfo, node: NodeInfo): Status
+  /** Tells the pre-filters that `other` joins `node` (upstream's RunPreFilterExtensionAddPod). */
+  runPreFilterAddPod(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): Status
+  /** Tells the pre-filters that `other` leaves `node` (upstream's RunPreFilterExtensionRemovePod). */
+  runPreFilterRemovePod(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo): Status
+  /**
    * The label selector upstream's default spreading derives from the Services, ReplicaSets,
    * ReplicationControllers and StatefulSets that select the pod; undefined when none does.
    */
   defaultSpreadSelector?(
     pod: Pod,
   ): ((labels: Readonly<Record<string, string>> | undefined) => boolean) | undefined
+  /**
+   * The labels of a namespace (from the scheduler's Namespace cache) for affinity terms'
+   * namespaceSelector; undefined when the namespace is not known.
+   */
+  namespaceLabels?(namespace: string): Readonly<Record<string, string>> | undefined
   /** The PodDisruptionBudgets of a namespace (preemption avoids breaking them). */
   disruptionBudgets?(namespace: string): readonly DisruptionBudget[]
   /** Pods nominated to a node by preemption (they count there for pods of lower priority). */
   nominatedPods?(nodeName: string): readonly PodInfo[]
+  /** Forgets a pod's nomination (preemption clears lower-priority nominations on its node). */
+  forgetNomination?(uid: string): void
 }
 
 /** A PodDisruptionBudget as preemption reads it. */

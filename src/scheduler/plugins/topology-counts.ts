@@ -22,6 +22,24 @@ export class TopologyCounts {
     m.set(value, (have ?? 0) + by)
   }
 
+  /** Adds `by` (maybe negative) to the pair and drops the pair when it comes to 0 (upstream's update). */
+  update(key: string, value: string, by: number): void {
+    this.add(key, value, by)
+    const m = this.#byKey.get(key)
+    if (m?.get(value) !== 0) return
+    m.delete(value)
+    this.#pairs--
+    if (m.size === 0) this.#byKey.delete(key)
+  }
+
+  /** A copy that changes independently. */
+  clone(): TopologyCounts {
+    const c = new TopologyCounts()
+    for (const [key, m] of this.#byKey) c.#byKey.set(key, new Map(m))
+    c.#pairs = this.#pairs
+    return c
+  }
+
   /** The number of the pair (0 when absent). */
   get(key: string, value: string): number {
     return this.#byKey.get(key)?.get(value) ?? 0

@@ -1,12 +1,17 @@
 /**
- * DefaultPreemption: when no node fits a pod, finds the node where evicting the fewest and least
- * important pods of lower priority (breaking the fewest PodDisruptionBudgets) makes it fit,
- * deletes those victims and nominates the node.
+ * DefaultPreemption (upstream's preemption Evaluator with the default plugin's choices): when no
+ * node fits a pod, dry-runs evicting lower-priority pods on a sample of the nodes where the
+ * filters said Unschedulable, picks the candidate that breaks the fewest PodDisruptionBudgets and
+ * evicts the least, deletes those victims (DisruptionTarget condition first, then a Preempted
+ * event), clears lower-priority nominations on that node and nominates it for the pod.
  */
-import { Pods } from "../../../api/index.ts"
+import type { PodCondition } from "kubernetes-types/core/v1.js"
+import { isNotFound, Pods } from "../../../api/index.ts"
+import type { CycleState } from "../../framework/cycle-state.ts"
+import type { NodeInfo } from "../../framework/node-info.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
-import { type Status, success, unschedulable } from "../../framework/status.ts"
-import type { Handle, PostFilterPlugin } from "../../framework/types.ts"
+import { errorStatus, isSuccess, type Status, success, unschedulable } from "../../framework/status.ts"
+import type { Handle, PostFilterPlugin, PostFilterResult } from "../../framework/types.ts"
 import { fitErrorMessage } from "../../fit-error.ts"
 import { type Candidate, pickOne, selectVictims } from "./victims.ts"
 
@@ -19,50 +24,136 @@ export interface DefaultPreemptionArgs {
   readonly minCandidateNodesAbsolute?: number
 }
 
-function ineligible(pod: PodInfo, handle: Handle): string | undefined {
+/** True when the pod is going away because a scheduler preempted it (upstream's podTerminatingByPreemption). */
+function terminatingByPreemption(p: PodInfo): boolean {
+  if (!p.pod.metadata?.deletionTimestamp) return false
+  return (p.pod.status?.conditions ?? []).some(
+    (c) => c.type === "DisruptionTarget" && c.status === "True" && c.reason === "PreemptionByScheduler",
+  )
+}
+
+/** Why the pod may not preempt (upstream's PodEligibleToPreemptOthers), or undefined. */
+function ineligible(pod: PodInfo, handle: Handle, statuses: ReadonlyMap<string, Status>): string | undefined {
   if (pod.pod.spec?.preemptionPolicy === "Never") return "not eligible due to preemptionPolicy=Never."
   const nominated = pod.pod.status?.nominatedNodeName
-  const node = nominated ? handle.snapshot.get(nominated) : undefined
-  if (node) {
-    for (const p of node.pods.values()) {
-      if (p.pod.metadata?.deletionTimestamp && p.priority < pod.priority)
-        return "not eligible due to a terminating pod on the nominated node."
-    }
+  if (!nominated) return undefined
+  // Filters now reject the nominated node for good: try again elsewhere.
+  if (statuses.get(nominated)?.code === "UnschedulableAndUnresolvable") return undefined
+  for (const p of handle.snapshot.get(nominated)?.pods.values() ?? []) {
+    if (p.priority < pod.priority && terminatingByPreemption(p))
+      return "not eligible due to a terminating pod on the nominated node."
   }
   return undefined
 }
 
-async function evict(handle: Handle, pod: PodInfo, c: Candidate, signal: AbortSignal): Promise<void> {
+/** How many candidates to find among `n` nodes (upstream's calculateNumCandidates). */
+export function numCandidates(n: number, pct: number, abs: number): number {
+  return Math.min(n, Math.max(abs, Math.trunc((n * pct) / 100)))
+}
+
+/** The dry run over the potential nodes from a random offset (upstream's DryRunPreemption). */
+function dryRun(
+  handle: Handle,
+  run: { readonly state: CycleState; readonly pod: PodInfo; readonly potential: readonly NodeInfo[] },
+  want: number,
+  results: Map<string, Status>,
+): Candidate[] {
+  const { state, pod, potential } = run
+  const clean: Candidate[] = []
+  const violating: Candidate[] = []
+  const offset = Math.floor(Math.random() * potential.length)
+  for (let i = 0; i < potential.length; i++) {
+    if (clean.length > 0 && clean.length + violating.length >= want) break
+    const node = potential[(offset + i) % potential.length] as NodeInfo
+    const r = selectVictims(handle, { state: state.clone(), pod, node: node.clone() })
+    if ("status" in r) results.set(node.name, r.status)
+    else if (r.victims.length === 0)
+      results.set(node.name, errorStatus(`expected at least one victim pod on node "${node.name}"`))
+    else (r.violations === 0 ? clean : violating).push({ node: node.name, ...r })
+  }
+  return [...clean, ...violating]
+}
+
+function stamp(handle: Handle): string {
+  return new Date(handle.clock?.now() ?? Date.now()).toISOString().replace(/\.\d+Z$/, "Z")
+}
+
+/** Marks one victim DisruptionTarget, deletes it and records Preempted (upstream's PreemptPod). */
+async function preemptPod(handle: Handle, pod: PodInfo, node: string, v: PodInfo, signal: AbortSignal) {
   const client = handle.client
   if (!client) return
   const pods = client.resource(Pods)
-  for (const v of c.victims) {
-    const key = { namespace: v.namespace, name: v.pod.metadata?.name ?? "" }
-    const condition = {
+  const key = { namespace: v.namespace, name: v.pod.metadata?.name ?? "" }
+  const message = `${pod.pod.spec?.schedulerName ?? "default-scheduler"}: preempting to accommodate a higher priority pod`
+  const conditions = v.pod.status?.conditions ?? []
+  const have = conditions.find((c) => c.type === "DisruptionTarget")
+  if (have?.status !== "True" || have.reason !== "PreemptionByScheduler" || have.message !== message) {
+    const condition: PodCondition = {
       type: "DisruptionTarget",
       status: "True",
       reason: "PreemptionByScheduler",
-      message: `${handle.schedulerName ?? "default-scheduler"}: preempting to accommodate a higher priority pod`,
-      lastTransitionTime: new Date(handle.clock?.now() ?? Date.now()).toISOString().replace(/\.\d+Z$/, "Z"),
+      message,
+      lastTransitionTime:
+        have?.status === "True" && have.lastTransitionTime ? have.lastTransitionTime : stamp(handle),
     }
-    const conditions = [
-      ...(v.pod.status?.conditions ?? []).filter((x) => x.type !== "DisruptionTarget"),
-      condition,
-    ]
-    await pods
-      .patch(key, { status: { conditions } }, { type: "merge", subresource: "status", signal })
-      .catch(() => {})
-    await pods.delete(key, { preconditions: v.uid ? { uid: v.uid } : {}, signal }).catch((err: unknown) => {
-      if ((err as { reason?: string }).reason !== "NotFound") throw err
-    })
-    handle.recorder?.event(
-      v.pod as never,
-      "Normal",
-      "Preempted",
-      `Preempted by pod ${pod.uid} on node ${c.node}`,
-      Pods,
-    )
+    const next = [...conditions.filter((c) => c.type !== "DisruptionTarget"), condition]
+    try {
+      await pods.patch(
+        key,
+        { status: { conditions: next } },
+        { type: "merge", subresource: "status", signal },
+      )
+    } catch (err) {
+      if (isNotFound(err)) return // already gone
+      throw err
+    }
   }
+  try {
+    await pods.delete(key, { preconditions: { uid: v.uid }, signal })
+  } catch (err) {
+    if (isNotFound(err)) return
+    throw err
+  }
+  handle.recorder?.event(
+    v.pod as never,
+    "Normal",
+    "Preempted",
+    `Preempted by pod ${pod.uid} on node ${node}`,
+    Pods,
+  )
+}
+
+/** Evicts the victims and clears lower-priority nominations on the node (upstream's prepareCandidate). */
+async function prepareCandidate(
+  handle: Handle,
+  pod: PodInfo,
+  c: Candidate,
+  signal: AbortSignal,
+): Promise<Status> {
+  try {
+    await Promise.all(
+      c.victims
+        .filter((v) => !v.pod.metadata?.deletionTimestamp) // graceful deletion already under way
+        .map((v) => preemptPod(handle, pod, c.node, v, signal)),
+    )
+  } catch (err) {
+    return errorStatus(String(err))
+  }
+  const lower = (handle.nominatedPods?.(c.node) ?? []).filter((p) => p.priority < pod.priority)
+  await Promise.all(
+    lower.map(async (p) => {
+      handle.forgetNomination?.(p.uid)
+      await handle.client
+        ?.resource(Pods)
+        .patch(
+          { namespace: p.namespace, name: p.pod.metadata?.name ?? "" },
+          { status: { nominatedNodeName: null } },
+          { type: "merge", subresource: "status", signal },
+        )
+        .catch(() => {}) // not critical, as upstream
+    }),
+  )
+  return success()
 }
 
 /** Builds DefaultPreemption. */
@@ -75,29 +166,41 @@ export function newDefaultPreemption(
   return {
     name: "DefaultPreemption",
     async postFilter(state, pod, statuses, signal) {
-      const why = ineligible(pod, handle)
-      if (why) return { status: unschedulable(`preemption: ${why}`) }
-      const all = handle.snapshot.list()
-      const want = Math.max(abs, Math.trunc((all.length * pct) / 100))
-      const results = new Map<string, Status>()
-      const candidates: Candidate[] = []
-      const offset = all.length ? Math.floor(Math.random() * all.length) : 0
-      for (let i = 0; i < all.length && candidates.length < want; i++) {
-        const node = all[(offset + i) % all.length]
-        if (!node) continue
-        const s = statuses.get(node.name)
-        if (s && s.code !== "Unschedulable") {
-          results.set(node.name, { code: "UnschedulableAndUnresolvable", reasons: [NOT_HELPFUL] })
-          continue
-        }
-        const r = selectVictims(handle, { state: state.clone(), pod, node })
-        if ("status" in r) results.set(node.name, r.status)
-        else candidates.push({ node: node.name, victims: r.victims, violations: r.violations })
-      }
-      const best = pickOne(candidates)
-      if (!best) return { status: unschedulable(`preemption: ${fitErrorMessage(all.length, results)}`) }
-      await evict(handle, pod, best, signal)
-      return { status: success(), nominatedNodeName: best.node }
+      const r = await preempt(state, pod, statuses, signal)
+      // Upstream's plugin prefixes whatever the evaluator says.
+      const reasons = r.status.reasons.map((m) => `preemption: ${m}`)
+      return { ...r, status: { ...r.status, reasons } }
     },
+  }
+
+  async function preempt(
+    state: CycleState,
+    pod: PodInfo,
+    statuses: ReadonlyMap<string, Status>,
+    signal: AbortSignal,
+  ): Promise<PostFilterResult> {
+    const why = ineligible(pod, handle, statuses)
+    if (why) return { status: unschedulable(why) }
+    const all = handle.snapshot.list()
+    // Only nodes the filters found Unschedulable (not ...AndUnresolvable) may be helped.
+    const potential = all.filter((n) => statuses.get(n.name)?.code === "Unschedulable")
+    const results = new Map<string, Status>()
+    const candidates = dryRun(
+      handle,
+      { state, pod, potential },
+      numCandidates(potential.length, pct, abs),
+      results,
+    )
+    const best = pickOne(candidates)
+    if (!best) {
+      for (const n of all)
+        if (!results.has(n.name))
+          results.set(n.name, { code: "UnschedulableAndUnresolvable", reasons: [NOT_HELPFUL] })
+      // An empty nomination clears the pod's nominatedNodeName.
+      return { status: unschedulable(fitErrorMessage(all.length, results)), nominatedNodeName: "" }
+    }
+    const prepared = await prepareCandidate(handle, pod, best, signal)
+    if (!isSuccess(prepared)) return { status: prepared }
+    return { status: success(), nominatedNodeName: best.node }
   }
 }

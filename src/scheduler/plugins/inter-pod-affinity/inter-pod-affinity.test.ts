@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import type { Affinity, Pod } from "kubernetes-types/core/v1.js"
+import type { Affinity, Pod, PodAffinityTerm } from "kubernetes-types/core/v1.js"
 import { cacheOf, cycle, handleOf, makeNode, makePod } from "../../_fixtures.ts"
 import { newInterPodAffinity } from "./inter-pod-affinity.ts"
 
@@ -112,3 +112,108 @@ for (const c of scoreCases) {
     assert.deepEqual(scores, c.want)
   })
 }
+
+/** Namespaces and their labels, as the scheduler's Namespace cache holds them. */
+const NAMESPACES: Record<string, Record<string, string>> = {
+  default: {},
+  prod: { env: "prod" },
+  staging: { env: "staging" },
+}
+const nsLabels = (ns: string) => NAMESPACES[ns]
+const withNs = (extra: Partial<PodAffinityTerm>): PodAffinityTerm => ({ ...term("db", ZONE), ...extra })
+const nsCases: { name: string; term: PodAffinityTerm; want: Record<string, string> }[] = [
+  {
+    name: "no namespaces and no namespaceSelector: the pod's own namespace only",
+    term: term("db", ZONE),
+    want: { n1: "Success", n2: "Success", n3: "Success" },
+  },
+  {
+    name: "an empty namespaceSelector: every namespace",
+    term: withNs({ namespaceSelector: {} }),
+    want: { n1: "anti", n2: "anti", n3: "anti" },
+  },
+  {
+    name: "a namespaceSelector: the namespaces whose labels match",
+    term: withNs({ namespaceSelector: { matchLabels: { env: "prod" } } }),
+    want: { n1: "anti", n2: "anti", n3: "Success" },
+  },
+  {
+    name: "namespaces listed plus those the selector matches",
+    term: withNs({ namespaces: ["staging"], namespaceSelector: { matchLabels: { env: "prod" } } }),
+    want: { n1: "anti", n2: "anti", n3: "anti" },
+  },
+  {
+    name: "namespaces listed, no selector: only those",
+    term: withNs({ namespaces: ["staging"] }),
+    want: { n1: "Success", n2: "Success", n3: "anti" },
+  },
+]
+for (const c of nsCases) {
+  test(`InterPodAffinity.filter with namespaces: ${c.name}`, () => {
+    // db pods in prod (zone a) and staging (zone b); none in default
+    const cache = cacheOf(nodes(), [
+      makePod("db1", { labels: { app: "db" }, node: "n1", namespace: "prod" }),
+      makePod("db2", { labels: { app: "db" }, node: "n3", namespace: "staging" }),
+    ])
+    const p = newInterPodAffinity(undefined, handleOf(cache, { namespaceLabels: nsLabels }))
+    const { state, pi } = cycle(
+      makePod("p", {
+        spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [c.term] } } },
+      }) as Pod,
+    )
+    p.preFilter(state, pi)
+    const got: Record<string, string> = {}
+    for (const n of cache.list()) got[n.name] = p.filter(state, pi, n).code === "Success" ? "Success" : "anti"
+    assert.deepEqual(got, c.want)
+  })
+}
+
+test("InterPodAffinity: existing pods' terms match the incoming pod by its namespace's labels", () => {
+  // GIVEN a pod in default whose anti-affinity selects app=web in env=prod namespaces
+  const loner = makePod("loner", {
+    node: "n1",
+    spec: {
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { ...term("web", ZONE), namespaceSelector: { matchLabels: { env: "prod" } } },
+          ],
+        },
+      },
+    },
+  })
+  const cache = cacheOf(nodes(), [loner])
+  const p = newInterPodAffinity(undefined, handleOf(cache, { namespaceLabels: nsLabels }))
+  const verdicts = (namespace: string) => {
+    const { state, pi } = cycle(makePod("w", { labels: { app: "web" }, namespace }))
+    p.preFilter(state, pi)
+    return cache.list().map((n) => p.filter(state, pi, n).code)
+  }
+  // THEN a web pod in prod keeps out of zone a; one in staging does not
+  assert.deepEqual(verdicts("prod"), ["Unschedulable", "Unschedulable", "Success"])
+  assert.deepEqual(verdicts("staging"), ["Success", "Success", "Success"])
+})
+
+test("InterPodAffinity.score: preferred terms with a namespaceSelector count matching namespaces only", () => {
+  const cache = cacheOf(nodes(), [
+    makePod("db1", { labels: { app: "db" }, node: "n1", namespace: "staging" }),
+    makePod("db2", { labels: { app: "db" }, node: "n3", namespace: "prod" }),
+  ])
+  const p = newInterPodAffinity(undefined, handleOf(cache, { namespaceLabels: nsLabels }))
+  const affinity: Affinity = {
+    podAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 10,
+          podAffinityTerm: { ...term("db", ZONE), namespaceSelector: { matchLabels: { env: "prod" } } },
+        },
+      ],
+    },
+  }
+  const { state, pi } = cycle(makePod("p", { spec: { affinity } }))
+  const list = cache.list()
+  assert.equal(p.preScore(state, pi, list).code, "Success")
+  const scores = list.map((n) => p.score(state, pi, n))
+  p.normalizeScore?.(state, pi, scores, list)
+  assert.deepEqual(scores, [0, 0, 100])
+})

@@ -17,6 +17,7 @@ import {
   satisfiesAffinity,
   satisfiesAntiAffinity,
   satisfiesExistingAntiAffinity,
+  updateAffinityState,
 } from "./filtering.ts"
 import { nodeScore, scoreExisting } from "./scoring.ts"
 import { TopologyCounts } from "../topology-counts.ts"
@@ -42,16 +43,25 @@ export function newInterPodAffinity(
   handle: Handle,
 ): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
   const hardWeight = args?.hardPodAffinityWeight ?? 1
+  const nsLabels = (ns: string) => handle.namespaceLabels?.(ns)
   return {
     name: NAME,
     preFilter(state, pod) {
       const own = pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0
       if (!own && handle.snapshot.withRequiredAntiAffinityPods().length === 0) return { status: skip() }
-      const s = computeAffinityState(pod, handle.snapshot)
+      const s = computeAffinityState(pod, handle.snapshot, nsLabels)
       // Nothing to check on any node: skip the filter.
       if (!own && s.existingAntiAffinity.size === 0) return { status: skip() }
       state.write(PRE_FILTER_KEY, s)
       return { status: success() }
+    },
+    addPod(state, pod, other, node) {
+      updateAffinityState(state, PRE_FILTER_KEY, { pod, other, node, by: 1 }, nsLabels)
+      return success()
+    },
+    removePod(state, pod, other, node) {
+      updateAffinityState(state, PRE_FILTER_KEY, { pod, other, node, by: -1 }, nsLabels)
+      return success()
     },
     filter(state, pod, node) {
       const s = state.read<AffinityState>(PRE_FILTER_KEY)
@@ -68,7 +78,7 @@ export function newInterPodAffinity(
       const scores = new TopologyCounts()
       for (const node of nodes) {
         const pods = own ? node.pods.values() : node.podsWithAffinity.values()
-        for (const existing of pods) scoreExisting(scores, { pod, existing, node, hardWeight })
+        for (const existing of pods) scoreExisting(scores, { pod, existing, node, hardWeight, nsLabels })
       }
       if (scores.size === 0) return skip()
       state.write(PRE_SCORE_KEY, scores)

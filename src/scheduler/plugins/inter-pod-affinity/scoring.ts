@@ -3,7 +3,12 @@
  * incoming pod and of existing pods (and existing pods' required affinity at the hard weight).
  */
 import type { NodeInfo } from "../../framework/node-info.ts"
-import { type AffinityTerm, type PodInfo, termMatches } from "../../framework/pod-info.ts"
+import {
+  type AffinityTerm,
+  type NamespaceLabels,
+  type PodInfo,
+  termMatches,
+} from "../../framework/pod-info.ts"
 import type { TopologyCounts } from "../topology-counts.ts"
 
 function add(
@@ -12,10 +17,11 @@ function add(
   terms: readonly AffinityTerm[],
   target: PodInfo,
   sign: number,
-  weight?: number,
+  weight: number | undefined,
+  nsLabels: NamespaceLabels | undefined,
 ): void {
   for (const t of terms) {
-    if (!termMatches(t, target)) continue
+    if (!termMatches(t, target, nsLabels)) continue
     const v = node.labels[t.topologyKey]
     if (v === undefined) continue
     scores.add(t.topologyKey, v, sign * (weight ?? t.weight))
@@ -30,15 +36,16 @@ export function scoreExisting(
     readonly existing: PodInfo
     readonly node: NodeInfo
     readonly hardWeight: number
+    readonly nsLabels?: NamespaceLabels
   },
 ): void {
-  const { pod, existing, node, hardWeight } = pair
-  add(scores, node, pod.preferredAffinity, existing, 1)
-  add(scores, node, pod.preferredAntiAffinity, existing, -1)
+  const { pod, existing, node, hardWeight, nsLabels } = pair
+  add(scores, node, pod.preferredAffinity, existing, 1, undefined, nsLabels)
+  add(scores, node, pod.preferredAntiAffinity, existing, -1, undefined, nsLabels)
   if (!existing.withAffinity) return
-  if (hardWeight > 0) add(scores, node, existing.requiredAffinity, pod, 1, hardWeight)
-  add(scores, node, existing.preferredAffinity, pod, 1)
-  add(scores, node, existing.preferredAntiAffinity, pod, -1)
+  if (hardWeight > 0) add(scores, node, existing.requiredAffinity, pod, 1, hardWeight, nsLabels)
+  add(scores, node, existing.preferredAffinity, pod, 1, undefined, nsLabels)
+  add(scores, node, existing.preferredAntiAffinity, pod, -1, undefined, nsLabels)
 }
 
 /** The node's score: the sum of the scores of its topology pairs. */

@@ -4,6 +4,7 @@
  * cluster's default constraints for pods that set none, score.
  */
 import type { TopologySpreadConstraint } from "kubernetes-types/core/v1.js"
+import type { CycleState } from "../../framework/cycle-state.ts"
 import type { NodeInfo } from "../../framework/node-info.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
 import { skip, success, unresolvable, unschedulable } from "../../framework/status.ts"
@@ -46,6 +47,8 @@ interface FilterState {
   readonly counts: Map<string, number>
   /** The smallest count per constraint (0 when fewer domains than minDomains). */
   readonly min: number[]
+  /** The cycle state whose copy this is: a clone of the state copies it before changing it. */
+  readonly owner?: CycleState
 }
 
 interface ScoreState {
@@ -73,7 +76,11 @@ function computeFilterState(
       counts.set(pair, (counts.get(pair) ?? 0) + countMatching(c, pod, node))
     })
   }
-  const min = constraints.map((c) => {
+  return { constraints, counts, min: minima(constraints, counts) }
+}
+
+function minima(constraints: readonly Constraint[], counts: ReadonlyMap<string, number>): number[] {
+  return constraints.map((c) => {
     let m = Infinity
     let domains = 0
     for (const [pair, n] of counts) {
@@ -83,7 +90,32 @@ function computeFilterState(
     }
     return domains < c.minDomains || m === Infinity ? 0 : m
   })
-  return { constraints, counts, min }
+}
+
+/**
+ * Counts `other` `by` more times on `node` in the filter state (upstream's updateWithPod, for
+ * preemption's what-if and nominated pods); copied on first change in a cloned state.
+ */
+function updateFilterState(
+  state: CycleState,
+  change: { readonly pod: PodInfo; readonly other: PodInfo; readonly node: NodeInfo; readonly by: number },
+): void {
+  const have = state.read<FilterState>(PRE_FILTER_KEY)
+  const { pod, other, node, by } = change
+  if (!have || other.namespace !== pod.namespace || other.pod.metadata?.deletionTimestamp) return
+  if (!hasAllKeys(node, have.constraints)) return
+  const s: FilterState =
+    have.owner === state ? have : { ...have, counts: new Map(have.counts), min: [...have.min], owner: state }
+  let changed = false
+  for (const c of have.constraints) {
+    if (!nodeCounts(c, pod, node) || !c.matches(other.pod.metadata?.labels)) continue
+    const pair = `${c.topologyKey}=${node.labels[c.topologyKey]}`
+    s.counts.set(pair, (s.counts.get(pair) ?? 0) + by)
+    changed = true
+  }
+  if (!changed) return
+  s.min.splice(0, s.min.length, ...minima(s.constraints, s.counts))
+  state.write(PRE_FILTER_KEY, s)
 }
 
 /** Builds PodTopologySpread. */
@@ -106,6 +138,14 @@ export function newPodTopologySpread(
       if (constraints.length === 0) return { status: skip() }
       state.write(PRE_FILTER_KEY, computeFilterState(pod, constraints, handle.snapshot.list()))
       return { status: success() }
+    },
+    addPod(state, pod, other, node) {
+      updateFilterState(state, { pod, other, node, by: 1 })
+      return success()
+    },
+    removePod(state, pod, other, node) {
+      updateFilterState(state, { pod, other, node, by: -1 })
+      return success()
     },
     filter(state, pod, node) {
       const s = state.read<FilterState>(PRE_FILTER_KEY)
