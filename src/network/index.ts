@@ -1,0 +1,6 @@
+/**
+ * The node's pod network: namespaces on a bridge with addresses from the node's podCIDR, set up
+ * directly with iproute2 and nftables or through CNI plugins, behind one `PodNetwork` interface.
+ * Used by the kubelet's sandbox runtime; knows nothing of the cluster. Imports api and util.
+ */
+export type { PodNetwork, PodAttachRequest, PodAttachment, PodPortMapping } from "./pod-network.ts"
