@@ -57,6 +57,8 @@ export class BridgeNetwork implements PodNetwork {
   readonly #guard: NodeGuard
   readonly #portsDir: string
   #ready = false
+  /** The rule rewrites, one after another: each reads the port files afresh. */
+  #rulesChain: Promise<void> = Promise.resolve()
 
   constructor(opts: BridgeNetworkOptions) {
     const pod = parseCidr(opts.podCIDR)
@@ -108,22 +110,7 @@ export class BridgeNetwork implements PodNetwork {
     const ip = await this.#ipam.allocate(req.id)
     const veth = hostVethName(req.id)
     try {
-      // A retry after a half-done attach finds its old veth: start over.
-      await this.#deleteLink(veth)
-      await run("ip", ["-batch", "-"], {
-        input: [
-          `link add ${veth} type veth peer name ${POD_IFNAME} netns ${req.netnsPath}`,
-          `link set ${veth} master ${this.#bridge}`,
-          `link set ${veth} type bridge_slave hairpin on`,
-          `link set ${veth} up`,
-        ].join("\n"),
-      })
-      await ipBatchIn(req.netnsPath, [
-        `link set lo up`,
-        `addr add ${ip}/${this.#prefix} dev ${POD_IFNAME}`,
-        `link set ${POD_IFNAME} up`,
-        `route add default via ${this.#gateway} dev ${POD_IFNAME}`,
-      ])
+      if (!(await this.#isAttached(req, veth, ip))) await this.#connect(req, veth, ip)
       if (req.portMappings.length > 0) {
         await mkdir(this.#portsDir, { recursive: true })
         const ports: PodPorts = { ip, portMappings: req.portMappings }
@@ -135,6 +122,50 @@ export class BridgeNetwork implements PodNetwork {
       throw err
     }
     return { ip, gateway: this.#gateway, interface: POD_IFNAME }
+  }
+
+  /** Creates the veth pair and configures the pod's side: lo, eth0, its address, the default route. */
+  async #connect(req: PodAttachRequest, veth: string, ip: string): Promise<void> {
+    await run("ip", ["-batch", "-"], {
+      input: [
+        `link add ${veth} type veth peer name ${POD_IFNAME} netns ${req.netnsPath}`,
+        `link set ${veth} master ${this.#bridge}`,
+        `link set ${veth} type bridge_slave hairpin on`,
+        `link set ${veth} up`,
+      ].join("\n"),
+    })
+    await ipBatchIn(req.netnsPath, [
+      `link set lo up`,
+      `addr add ${ip}/${this.#prefix} dev ${POD_IFNAME}`,
+      `link set ${POD_IFNAME} up`,
+      `route add default via ${this.#gateway} dev ${POD_IFNAME}`,
+    ])
+  }
+
+  /**
+   * Whether an earlier attach of the sandbox completed: its veth exists and the pod has its
+   * address. A veth left by a half-done attach is removed, so the caller starts over.
+   */
+  async #isAttached(req: PodAttachRequest, veth: string, ip: string): Promise<boolean> {
+    const exists = await run("ip", ["link", "show", veth]).then(
+      () => true,
+      (err: unknown) =>
+        failedWith(err, "does not exist", "Cannot find device") ? false : Promise.reject(err),
+    )
+    if (!exists) return false
+    const addrs = await run("nsenter", [
+      `--net=${req.netnsPath}`,
+      "ip",
+      "-j",
+      "addr",
+      "show",
+      POD_IFNAME,
+    ]).catch(() => "[]")
+    const ok = (JSON.parse(addrs || "[]") as { addr_info?: { local?: string }[] }[]).some((l) =>
+      l.addr_info?.some((a) => a.local === ip),
+    )
+    if (!ok) await this.#deleteLink(veth)
+    return ok
   }
 
   async detach(req: PodAttachRequest): Promise<void> {
@@ -187,8 +218,14 @@ export class BridgeNetwork implements PodNetwork {
     })
   }
 
-  /** Rewrites the nftables table from the hostPorts of the attached pods. */
-  async #syncRules(): Promise<void> {
+  /** Rewrites the nftables table from the hostPorts of the attached pods, after any rewrite under way. */
+  #syncRules(): Promise<void> {
+    const next = this.#rulesChain.then(() => this.#writeRules())
+    this.#rulesChain = next.catch(() => undefined)
+    return next
+  }
+
+  async #writeRules(): Promise<void> {
     const pods: PodPorts[] = []
     for (const file of await readdir(this.#portsDir).catch(() => [] as string[])) {
       const text = await readFile(join(this.#portsDir, file), "utf8").catch(() => undefined)
