@@ -198,8 +198,11 @@ export function describePodNetwork(name: string, net: SuiteNet, newNetwork: () =
       }
     })
 
-    test("a hostPort forwards from 127.0.0.1", async () => {
+    test("a hostPort forwards from 127.0.0.1, and from a pod through the gateway", async () => {
       assert.equal(await tcpTo("127.0.0.1", hostPort), "tcp:ping")
+      const gateway = (await network.attach(b)).gateway
+      assert.deepEqual(await clientIn(nsOf(b), gateway, hostPort), ["tcp:ping", ""])
+      assert.deepEqual(await clientIn(nsOf(a), gateway, hostPort), ["tcp:ping", ""], "hairpin")
     })
 
     test("attach() of several pods at once gives distinct addresses and every hostPort", async (t) => {
