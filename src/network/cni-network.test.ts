@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
+import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -81,3 +82,42 @@ test(
     assert.equal(nat.includes("CNI-HOSTPORT"), false, nat)
   },
 )
+
+describe("CniNetwork.gc()", skipUnless(hasPlugins, "needs root and the CNI plugins"), () => {
+  test("frees a host-local lease whose result was never cached (a crash after ADD)", async () => {
+    const dir = join(root, "gc")
+    await writeDefaultConfList(join(dir, "net.d"), {
+      podCIDR: net.podCIDR,
+      bridge: "k8tscnit1",
+      dataDir: join(dir, "ipam"),
+    })
+    const network = new CniNetwork({
+      confDir: join(dir, "net.d"),
+      cacheDir: join(dir, "cache"),
+      clusterCIDR: net.clusterCIDR,
+      serviceCIDR: net.serviceCIDR,
+      nftTable: "k8ts-cni-guard-t1",
+    })
+    const ns = `k8tsnet-gc-${randomBytes(4).toString("hex")}`
+    execFileSync("ip", ["netns", "add", ns])
+    try {
+      await network.init()
+      const req = {
+        id: `gc-${ns}`,
+        podUid: "u",
+        namespace: "default",
+        name: "gc",
+        netnsPath: `/run/netns/${ns}`,
+        portMappings: [],
+      }
+      await network.attach(req)
+      rmSync(join(dir, "cache", "results"), { recursive: true })
+      assert.equal(leaseFilesUnder(join(dir, "ipam")).length, 1)
+      await network.gc(new Set())
+      assert.deepEqual(leaseFilesUnder(join(dir, "ipam")), [])
+    } finally {
+      await network.close()
+      execFileSync("ip", ["netns", "del", ns])
+    }
+  })
+})

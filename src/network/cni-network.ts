@@ -136,16 +136,27 @@ export class CniNetwork implements PodNetwork {
   }
 
   async gc(keepIds: ReadonlySet<string>): Promise<void> {
+    const cachedIds = new Set<string>()
     for (const file of await readdir(this.#results).catch(() => [] as string[])) {
       const id = decodeURIComponent(file.replace(/\.json$/, ""))
+      cachedIds.add(id)
       if (keepIds.has(id)) continue
       const entry = await this.#cached(id)
       if (entry) await this.detach(entry.req)
       else await rm(join(this.#results, file), { force: true })
     }
+    // A crash between ADD and the cache write leaves only a host-local lease: DEL by id frees it.
+    const list = this.#confList
+    if (!list) return
+    for (const id of await hostLocalLeaseIds(list)) {
+      if (keepIds.has(id) || cachedIds.has(id)) continue
+      await this.#del({ id, podUid: "", namespace: "", name: "", netnsPath: "", portMappings: [] }, list)
+    }
   }
 
   async close(): Promise<void> {
+    // Node stop: every pod still attached goes first, so no veth, lease or port rule outlives the bridge.
+    if (this.#confList) await this.gc(new Set())
     await run("nft", ["-f", "-"], { input: deleteTableScript(this.#table) })
     const list = this.#confList ?? (await loadConfList(this.#opts.confDir).catch(() => undefined))
     const bridge = list && this.#bridgeOf(list)
@@ -237,6 +248,23 @@ export class CniNetwork implements PodNetwork {
       throw pluginError(command, conf.type, req.id, err)
     }
   }
+}
+
+/** The container ids holding host-local leases in the network's data directory (host-local's file layout). */
+async function hostLocalLeaseIds(list: CniConfList): Promise<string[]> {
+  const ipam = list.plugins
+    .map((p) => p.ipam as { type?: string; dataDir?: string } | undefined)
+    .find((i) => i?.type === "host-local")
+  if (!ipam) return []
+  const dir = join(ipam.dataDir ?? "/var/lib/cni/networks", list.name)
+  const ids = new Set<string>()
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(name)) continue
+    const text = await readFile(join(dir, name), "utf8").catch(() => "")
+    const id = text.split(/\r?\n/)[0]?.trim()
+    if (id) ids.add(id)
+  }
+  return [...ids]
 }
 
 /** A plugin failure with the error the plugin printed (code, msg, details) in the message. */
