@@ -41,7 +41,7 @@ export function hostVethName(id: string): string {
 
 /** Runs `ip -batch -` in the namespace at `netnsPath`. */
 function ipBatchIn(netnsPath: string, lines: readonly string[]): Promise<string> {
-  return run("nsenter", [`--net=${netnsPath}`, "ip", "-batch", "-"], { input: lines.join("\n") + "\n" })
+  return run(["nsenter", `--net=${netnsPath}`, "ip", "-batch", "-"], { input: lines.join("\n") + "\n" })
 }
 
 /** The pod network on a node bridge, programmed with `ip` and `nft`. */
@@ -95,11 +95,11 @@ export class BridgeNetwork implements PodNetwork {
   }
 
   async #ensureBridge(): Promise<void> {
-    await run("ip", ["link", "add", this.#bridge, "type", "bridge"]).catch((err: unknown) => {
+    await run(["ip", "link", "add", this.#bridge, "type", "bridge"]).catch((err: unknown) => {
       if (!failedWith(err, "File exists")) throw err
     })
-    await run("ip", ["addr", "replace", `${this.#gateway}/${this.#prefix}`, "dev", this.#bridge])
-    await run("ip", ["link", "set", this.#bridge, "up"])
+    await run(["ip", "addr", "replace", `${this.#gateway}/${this.#prefix}`, "dev", this.#bridge])
+    await run(["ip", "link", "set", this.#bridge, "up"])
     // hostPorts reached on 127.0.0.1 leave through the bridge with a loopback source until masqueraded.
     await writeFile(`/proc/sys/net/ipv4/conf/${this.#bridge}/route_localnet`, "1")
   }
@@ -126,7 +126,7 @@ export class BridgeNetwork implements PodNetwork {
 
   /** Creates the veth pair and configures the pod's side: lo, eth0, its address, the default route. */
   async #connect(req: PodAttachRequest, veth: string, ip: string): Promise<void> {
-    await run("ip", ["-batch", "-"], {
+    await run(["ip", "-batch", "-"], {
       input: [
         `link add ${veth} type veth peer name ${POD_IFNAME} netns ${req.netnsPath}`,
         `link set ${veth} master ${this.#bridge}`,
@@ -147,13 +147,14 @@ export class BridgeNetwork implements PodNetwork {
    * address. A veth left by a half-done attach is removed, so the caller starts over.
    */
   async #isAttached(req: PodAttachRequest, veth: string, ip: string): Promise<boolean> {
-    const exists = await run("ip", ["link", "show", veth]).then(
+    const exists = await run(["ip", "link", "show", veth]).then(
       () => true,
       (err: unknown) =>
         failedWith(err, "does not exist", "Cannot find device") ? false : Promise.reject(err),
     )
     if (!exists) return false
-    const addrs = await run("nsenter", [
+    const addrs = await run([
+      "nsenter",
       `--net=${req.netnsPath}`,
       "ip",
       "-j",
@@ -195,7 +196,7 @@ export class BridgeNetwork implements PodNetwork {
 
   async close(): Promise<void> {
     this.#ready = false
-    await run("nft", ["-f", "-"], { input: deleteTableScript(this.#table) })
+    await run(["nft", "-f", "-"], { input: deleteTableScript(this.#table) })
     for (const link of await this.#bridgePorts()) await this.#deleteLink(link)
     await this.#deleteLink(this.#bridge)
     await rm(this.#portsDir, { recursive: true, force: true })
@@ -205,7 +206,7 @@ export class BridgeNetwork implements PodNetwork {
 
   /** The names of the links enslaved to the bridge. */
   async #bridgePorts(): Promise<string[]> {
-    const out = await run("ip", ["-j", "link", "show", "master", this.#bridge]).catch((err: unknown) => {
+    const out = await run(["ip", "-j", "link", "show", "master", this.#bridge]).catch((err: unknown) => {
       if (failedWith(err, "does not exist", "Cannot find device")) return "[]"
       throw err
     })
@@ -213,7 +214,7 @@ export class BridgeNetwork implements PodNetwork {
   }
 
   async #deleteLink(name: string): Promise<void> {
-    await run("ip", ["link", "del", name]).catch((err: unknown) => {
+    await run(["ip", "link", "del", name]).catch((err: unknown) => {
       if (!failedWith(err, "Cannot find device", "does not exist")) throw err
     })
   }
@@ -238,6 +239,6 @@ export class BridgeNetwork implements PodNetwork {
       egress: this.#opts.egress ?? false,
       pods,
     })
-    await run("nft", ["-f", "-"], { input: script })
+    await run(["nft", "-f", "-"], { input: script })
   }
 }

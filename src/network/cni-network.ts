@@ -90,7 +90,7 @@ export class CniNetwork implements PodNetwork {
     await mkdir(this.#results, { recursive: true })
     const bridge = this.#bridgeOf(this.#confList)
     if (bridge && !this.#opts.egress) {
-      await run("nft", ["-f", "-"], { input: egressGuardScript(this.#table, bridge) })
+      await run(["nft", "-f", "-"], { input: egressGuardScript(this.#table, bridge) })
     }
   }
 
@@ -157,11 +157,11 @@ export class CniNetwork implements PodNetwork {
   async close(): Promise<void> {
     // Node stop: every pod still attached goes first, so no veth, lease or port rule outlives the bridge.
     if (this.#confList) await this.gc(new Set())
-    await run("nft", ["-f", "-"], { input: deleteTableScript(this.#table) })
+    await run(["nft", "-f", "-"], { input: deleteTableScript(this.#table) })
     const list = this.#confList ?? (await loadConfList(this.#opts.confDir).catch(() => undefined))
     const bridge = list && this.#bridgeOf(list)
     if (bridge) {
-      await run("ip", ["link", "del", bridge]).catch((err: unknown) => {
+      await run(["ip", "link", "del", bridge]).catch((err: unknown) => {
         if (!failedWith(err, "Cannot find device", "does not exist")) throw err
       })
     }
@@ -242,7 +242,7 @@ export class CniNetwork implements PodNetwork {
       CNI_PATH: this.#binDir,
     }
     try {
-      const out = await run(join(this.#binDir, conf.type), [], { input: JSON.stringify(conf), env })
+      const out = await run([join(this.#binDir, conf.type)], { input: JSON.stringify(conf), env })
       return out.trim() ? (JSON.parse(out) as unknown) : undefined
     } catch (err) {
       throw pluginError(command, conf.type, req.id, err)

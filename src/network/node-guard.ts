@@ -17,18 +17,21 @@ interface GuardState {
   ipForward?: string
 }
 
-/** The nameservers of /etc/resolv.conf: no guard route may cover them. */
-async function nameservers(): Promise<string[]> {
-  const text = await readFile("/etc/resolv.conf", "utf8").catch(() => "")
+/** The nameservers of a resolv.conf: no guard route may cover them. */
+async function nameservers(resolvConf: string): Promise<string[]> {
+  const text = await readFile(resolvConf, "utf8").catch(() => "")
   return [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1] ?? "")
 }
 
 /** Guard routes and sysctls of one pod network, persisted in `file`. */
 export class NodeGuard {
   readonly #file: string
+  readonly #resolvConf: string
 
-  constructor(file: string) {
+  /** Keeps its state in `file`; never guards a nameserver of `resolvConf` (default /etc/resolv.conf). */
+  constructor(file: string, resolvConf = "/etc/resolv.conf") {
     this.#file = file
+    this.#resolvConf = resolvConf
   }
 
   async #load(): Promise<GuardState> {
@@ -46,7 +49,7 @@ export class NodeGuard {
    * @throws RangeError when a range would cover one of the machine's nameservers
    */
   async installRoutes(cidrs: readonly string[]): Promise<void> {
-    const servers = await nameservers()
+    const servers = await nameservers(this.#resolvConf)
     for (const text of cidrs) {
       const cidr = parseCidr(text)
       const hit = servers.find((s) => cidrContains(cidr, s))
@@ -56,7 +59,7 @@ export class NodeGuard {
     for (const text of cidrs) {
       const cidr = parseCidr(text).text
       try {
-        await run("ip", ["route", "add", "unreachable", cidr])
+        await run(["ip", "route", "add", "unreachable", cidr])
       } catch (err) {
         if (failedWith(err, "File exists")) continue // present already: ours from before a crash, or the host's
         throw err
@@ -80,7 +83,7 @@ export class NodeGuard {
   async restore(): Promise<void> {
     const state = await this.#load()
     for (const cidr of state.routes) {
-      await run("ip", ["route", "del", "unreachable", cidr]).catch((err: unknown) => {
+      await run(["ip", "route", "del", "unreachable", cidr]).catch((err: unknown) => {
         if (!failedWith(err, "No such process")) throw err
       })
     }

@@ -13,24 +13,24 @@ function splitRule(line: string): string[] {
 }
 
 async function cleanFamily(tool: "iptables" | "ip6tables", family: "ip" | "ip6"): Promise<void> {
-  const rules = (await run(tool, ["-w", "-t", "nat", "-S"]).catch(() => "")).split("\n").filter(Boolean)
+  const rules = (await run([tool, "-w", "-t", "nat", "-S"]).catch(() => "")).split("\n").filter(Boolean)
   if (rules.some((r) => r.startsWith("-A CNI-HOSTPORT-DNAT "))) return // a pod still maps a port
   for (const rule of rules) {
     const args = splitRule(rule)
     const target = args[args.indexOf("-j") + 1] ?? ""
     if (args[0] === "-A" && CHAINS.includes(target) && !CHAINS.includes(args[1] ?? "")) {
-      await run(tool, ["-w", "-t", "nat", "-D", ...args.slice(1)])
+      await run([tool, "-w", "-t", "nat", "-D", ...args.slice(1)])
     }
   }
   for (const chain of CHAINS) {
     if (!rules.includes(`-N ${chain}`)) continue
-    await run(tool, ["-w", "-t", "nat", "-F", chain])
-    await run(tool, ["-w", "-t", "nat", "-X", chain])
+    await run([tool, "-w", "-t", "nat", "-F", chain])
+    await run([tool, "-w", "-t", "nat", "-X", chain])
   }
-  const left = (await run(tool, ["-w", "-t", "nat", "-S"]).catch(() => "")).split("\n")
+  const left = (await run([tool, "-w", "-t", "nat", "-S"]).catch(() => "")).split("\n")
   // Only the built-in chains' policies left: the table is nobody's now.
   if (left.every((l) => l === "" || l.startsWith("-P "))) {
-    await run("nft", ["delete", "table", family, "nat"]).catch(() => undefined)
+    await run(["nft", "delete", "table", family, "nat"]).catch(() => undefined)
   }
 }
 
