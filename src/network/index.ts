@@ -16,3 +16,4 @@ export {
   loadConfList,
   writeDefaultConfList,
 } from "./cni-config.ts"
+export { createPodNetwork, type CreatePodNetworkOptions } from "./create.ts"
