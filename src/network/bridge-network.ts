@@ -39,6 +39,11 @@ export function hostVethName(id: string): string {
   return `vk${createHash("sha256").update(id).digest("hex").slice(0, 12)}`
 }
 
+/** A locally administered MAC address made of an IPv4 address (0a:58 then its four bytes, as OVN does). */
+export function macOf(ip: string): string {
+  return ["0a", "58", ...ip.split(".").map((b) => Number(b).toString(16).padStart(2, "0"))].join(":")
+}
+
 /** Runs `ip -batch -` in the namespace at `netnsPath`. */
 function ipBatchIn(netnsPath: string, lines: readonly string[]): Promise<string> {
   return run(["nsenter", `--net=${netnsPath}`, "ip", "-batch", "-"], { input: lines.join("\n") + "\n" })
@@ -95,7 +100,9 @@ export class BridgeNetwork implements PodNetwork {
   }
 
   async #ensureBridge(): Promise<void> {
-    await run(["ip", "link", "add", this.#bridge, "type", "bridge"]).catch((err: unknown) => {
+    // A fixed address: otherwise the bridge takes its lowest port's, and pods' ARP entries go stale as pods come and go.
+    const mac = macOf(this.#gateway)
+    await run(["ip", "link", "add", this.#bridge, "address", mac, "type", "bridge"]).catch((err: unknown) => {
       if (!failedWith(err, "File exists")) throw err
     })
     await run(["ip", "addr", "replace", `${this.#gateway}/${this.#prefix}`, "dev", this.#bridge])
@@ -107,6 +114,9 @@ export class BridgeNetwork implements PodNetwork {
   async attach(req: PodAttachRequest): Promise<PodAttachment> {
     if (!this.#ready)
       throw new Error(`Cannot attach "${req.id}": the pod network is not initialised (call init())`)
+    if (!/^[\w./:-]+$/.test(req.netnsPath)) {
+      throw new TypeError(`Cannot attach "${req.id}": netnsPath "${req.netnsPath}" is not a plain path`)
+    }
     const ip = await this.#ipam.allocate(req.id)
     const veth = hostVethName(req.id)
     try {
