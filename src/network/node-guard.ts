@@ -1,20 +1,17 @@
 /**
  * The node-wide safety state a pod network adds and must take back: the `unreachable` routes
- * for the cluster and service CIDRs and net.ipv4.ip_forward. What it changed is written to a
- * file first, so a restart after a crash still knows which routes are its own.
+ * for the cluster and service CIDRs and net.ipv4.ip_forward (through forwarding.ts). What it
+ * changed is written to a file first, so a restart after a crash still knows which routes are its own.
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import { cidrContains, parseCidr } from "../util/index.ts"
 import { failedWith, run } from "./exec.ts"
-
-const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward"
+import { holdForwarding, releaseForwarding } from "./forwarding.ts"
 
 interface GuardState {
   /** Guard routes this node added (and so removes). */
   routes: string[]
-  /** ip_forward before this node set it, when it did. */
-  ipForward?: string
 }
 
 /** The nameservers of a resolv.conf: no guard route may cover them. */
@@ -69,14 +66,9 @@ export class NodeGuard {
     }
   }
 
-  /** Sets net.ipv4.ip_forward to 1, remembering the value it had. */
+  /** Sets net.ipv4.ip_forward to 1 until restore(); the value it had comes back when no pod network needs it. */
   async enableForwarding(): Promise<void> {
-    const before = (await readFile(IP_FORWARD, "utf8")).trim()
-    if (before === "1") return
-    const state = await this.#load()
-    state.ipForward ??= before
-    await this.#save(state)
-    await writeFile(IP_FORWARD, "1")
+    await holdForwarding(this.#file)
   }
 
   /** Removes the routes this node added and restores ip_forward, then forgets. */
@@ -87,7 +79,7 @@ export class NodeGuard {
         if (!failedWith(err, "No such process")) throw err
       })
     }
-    if (state.ipForward !== undefined) await writeFile(IP_FORWARD, state.ipForward)
+    await releaseForwarding(this.#file)
     await rm(this.#file, { force: true })
   }
 }
