@@ -1,0 +1,52 @@
+/** The pod network seam: how a node gives each pod sandbox its interface, address and host ports. */
+
+/** A hostPort of a pod: traffic to `hostIP` (all node addresses when unset) on `hostPort` goes to the pod's `containerPort`. */
+export interface PodPortMapping {
+  readonly containerPort: number
+  readonly hostPort: number
+  readonly protocol: "TCP" | "UDP" | "SCTP"
+  readonly hostIP?: string
+}
+
+/** What a pod network needs to know to attach (or detach) one pod sandbox. */
+export interface PodAttachRequest {
+  /** The sandbox id: the key of the attachment, its IPAM lease and its rules. */
+  readonly id: string
+  readonly podUid: string
+  readonly namespace: string
+  readonly name: string
+  /** The sandbox's persistent network namespace file, e.g. /run/netns/<id>. */
+  readonly netnsPath: string
+  readonly portMappings: readonly PodPortMapping[]
+}
+
+/** The pod's side of an attachment. */
+export interface PodAttachment {
+  /** The pod IP (no prefix length). */
+  readonly ip: string
+  readonly gateway: string
+  /** The interface in the pod's namespace, "eth0". */
+  readonly interface: string
+}
+
+/**
+ * The node's pod network. `init()` runs once before any `attach()`: it installs `unreachable`
+ * routes for the cluster and service CIDRs first, so no pod packet leaves the machine through the
+ * default route, then the node-wide parts (bridge, tables). `attach()` brings lo up in the pod's
+ * namespace, adds eth0 with an address from the node's podCIDR and a default route via the
+ * gateway, and programs the hostPorts. `detach()` and `gc()` are idempotent and free addresses,
+ * interfaces and rules; `close()` undoes `init()`, removing only what it added.
+ */
+export interface PodNetwork {
+  readonly name: string
+  /** Sets up the node-wide parts, guard routes first. Idempotent. */
+  init(): Promise<void>
+  /** Connects the sandbox's namespace to the pod network and programs its host ports. */
+  attach(req: PodAttachRequest): Promise<PodAttachment>
+  /** Disconnects the sandbox: frees its IP, removes its veth and port rules. Idempotent. */
+  detach(req: PodAttachRequest): Promise<void>
+  /** Removes what a crash left behind: leases, veths and rules of sandboxes not in `keepIds`. */
+  gc(keepIds: ReadonlySet<string>): Promise<void>
+  /** Node stop: removes the bridge, the rules and the guard routes `init()` added. */
+  close(): Promise<void>
+}
