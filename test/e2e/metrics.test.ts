@@ -77,7 +77,8 @@ test("kubectl top pod and top node show usage; an HPA scales a busy target up", 
     return r.code === 0 ? r.stdout : undefined
   })
   const milli = Number(/burn\s+burn\s+(\d+)m\s+\d+Mi/.exec(top)?.[1])
-  assert.ok(milli > 300, `a busy loop uses most of a core: ${top}`)
+  // An idle container shows 0-1m; a busy loop gets its share of the cores (less on a loaded machine).
+  assert.ok(milli > 50, `a busy loop shows CPU usage: ${top}`)
   const node = await eventually("kubectl top node", 30_000, async () => {
     const r = await k("top", "node")
     return r.code === 0 ? r.stdout : undefined
