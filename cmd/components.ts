@@ -120,6 +120,8 @@ export interface KubeletComponentOptions {
   readonly services: { readonly cidr: Cidr; readonly loopback: Cidr }
   /** The kubelet API's serving certificate and the CA its callers' certificates come from. */
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string }
+  /** The cluster DNS domain (default cluster.local); pods ask the kube-dns ClusterIP (10th service address). */
+  readonly clusterDomain?: string
 }
 
 /** Starts this machine's kubelet with the process runtime and its node API. */
@@ -151,6 +153,8 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     podCIDR: opts.podCIDR,
     kubeletPort: port,
     serviceAddress: (ip) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip,
+    clusterDNS: [cidrAddress(opts.services.cidr, 10)],
+    clusterDomain: opts.clusterDomain ?? "cluster.local",
     clock: deps.clock,
     log,
   }))

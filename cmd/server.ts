@@ -84,6 +84,7 @@ async function startComponents(
       port: config.kubeletPort,
       services: { cidr: config.serviceCidr, loopback: config.serviceLoopbackRange },
       tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
+      clusterDomain: config.clusterDomain,
     })
     running.push(kubelet)
     step(
