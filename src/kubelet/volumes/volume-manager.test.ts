@@ -120,12 +120,10 @@ describe("VolumeManager", () => {
   })
 
   test("a missing key fails with upstream's message", async () => {
-    await env.inProcess
-      .resource(Secrets)
-      .create({
-        metadata: { name: "creds", namespace: "default" },
-        data: { user: Buffer.from("admin").toString("base64") },
-      } as never)
+    await env.inProcess.resource(Secrets).create({
+      metadata: { name: "creds", namespace: "default" },
+      data: { user: Buffer.from("admin").toString("base64") },
+    } as never)
     const p = pod([{ name: "s", secret: { secretName: "creds", items: [{ key: "password", path: "pw" }] } }])
     assert.ok((await manager.setUp(p, events)) > 0)
     assert.equal(
