@@ -277,6 +277,19 @@ describe("VolumeManager", () => {
     assert.ok(statSync(path).isDirectory())
   })
 
+  test("ephemeral: the claim <pod>-<volume> must exist and be owned by the pod", async () => {
+    const p = pod([
+      { name: "scratch", ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"] } } } },
+    ])
+    assert.ok((await manager.setUp(p, events)) > 0)
+    assert.match(
+      lastEvent()?.message ?? "",
+      new RegExp(
+        `failed to process volumes=\\[scratch\\]: error processing PVC default/${p.metadata?.name}-scratch: failed to fetch PVC from API server: .*not found$`,
+      ),
+    )
+  })
+
   test("tearDown() removes the pod's directory", async () => {
     const p = pod([{ name: "scratch", emptyDir: {} }])
     await manager.setUp(p, events)
