@@ -78,8 +78,6 @@ export class Kubelet {
 
   constructor(opts: KubeletOptions) {
     this.#o = opts
-    this.#clock = opts.clock ?? realClock
-    this.#log = opts.log ?? silentLogger()
     this.#volumes = new VolumeManager({
       client: opts.client,
       root: opts.rootDir ?? join(opts.dataDir, "kubelet-root"),
@@ -89,8 +87,10 @@ export class Kubelet {
         resolvConf: opts.resolvConf ?? "/etc/resolv.conf",
         hostsFile: "/etc/hosts",
       },
-      log: this.#log,
+      log: opts.log ?? silentLogger(),
     })
+    this.#clock = opts.clock ?? realClock
+    this.#log = opts.log ?? silentLogger()
   }
 
   /** The pods this kubelet holds a record of (for the node API). */
@@ -298,9 +298,9 @@ export class Kubelet {
     await stopAll(d, pod ?? ({} as Pod), record, 0)
     if (record.sandbox) await this.#o.runtime.removeSandbox(record.sandbox.id)
     this.#records.delete(record.key)
+    this.#volumes.tearDown(record.uid)
     this.#keysByUid.delete(record.uid)
     this.#written.delete(record.key)
-    this.#volumes.tearDown(record.uid)
   }
 
   /** Graceful deletion: stop the containers within the grace period, then confirm it. */
@@ -312,9 +312,9 @@ export class Kubelet {
       await stopAll(d, pod, record, grace)
       if (record.sandbox) await this.#o.runtime.removeSandbox(record.sandbox.id)
       this.#records.delete(record.key)
+      this.#volumes.tearDown(record.uid)
       this.#keysByUid.delete(record.uid)
       this.#written.delete(record.key)
-      this.#volumes.tearDown(record.uid)
     }
     const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
     await this.#o.client
