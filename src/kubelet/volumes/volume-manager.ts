@@ -16,7 +16,7 @@ import { type ManagedFiles, managedFiles, type NodeDnsOptions } from "./managed-
 import { podDir } from "./paths.ts"
 import { dnsTypeOf } from "./resolv-conf.ts"
 import { ServiceAccountTokens } from "./service-account-token.ts"
-import { type PluginContext, processVolume } from "./volume-plugins.ts"
+import { type PluginContext, type ProcessedVolume, processVolume } from "./volume-plugins.ts"
 import { type MountedVolume, volumeMounts } from "./volume-mounts.ts"
 
 /** Options of VolumeManager. */
@@ -85,15 +85,13 @@ export class VolumeManager {
 
   /** Sets up (or refreshes) one volume; returns the processing error, if any. */
   async #setUpOne(pod: Pod, v: Volume, s: PodVolumes, events: EventRecorder): Promise<string | undefined> {
-    const have = s.mounted.get(v.name)
-    let processed
+    let processed: ProcessedVolume
     try {
       processed = await processVolume(this.#ctx, pod, v)
     } catch (err) {
-      if (err instanceof VolumeProcessError) return have ? undefined : err.message
+      if (err instanceof VolumeProcessError) return err.message
       throw err
     }
-    if (have && !processed.refresh) return undefined
     try {
       s.mounted.set(v.name, await processed.setUp())
     } catch (err) {
@@ -118,8 +116,8 @@ export class VolumeManager {
     const unprocessed: string[] = []
     const errors: string[] = []
     for (const v of volumes) {
-      const have = s.mounted.get(v.name)
-      if (have && !isApiData(v)) continue
+      // Only volumes whose contents come from the API change once set up.
+      if (s.mounted.has(v.name) && !isApiData(v)) continue
       const err = await this.#setUpOne(pod, v, s, events)
       if (err) {
         unprocessed.push(v.name)

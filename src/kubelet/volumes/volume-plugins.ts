@@ -1,7 +1,7 @@
 /**
  * Which plugin sets up each kind of pod volume, and how: emptyDir, configMap, secret,
- * downwardAPI, projected (written with the atomic writer, refreshed on every sync), hostPath
- * (type-checked), persistentVolumeClaim and ephemeral (through the bound PV's path).
+ * downwardAPI, projected (written with the atomic writer), hostPath (type-checked),
+ * persistentVolumeClaim and ephemeral (through the bound PV's path).
  */
 import type { Pod, Volume } from "kubernetes-types/core/v1.js"
 import type { Client } from "../../client/index.ts"
@@ -30,8 +30,6 @@ export interface PluginContext {
 export interface ProcessedVolume {
   /** The name in mount events (a claim's PersistentVolume name, else the pod's volume name). */
   readonly specName: string
-  /** Set up again on every sync (its contents come from the API). */
-  readonly refresh: boolean
   /** Makes the volume ready. @throws Error with upstream's message */
   setUp(): Promise<MountedVolume>
 }
@@ -47,7 +45,6 @@ function dataVolume(
   const path = volumeDir(ctx.root, pod.metadata?.uid ?? "", `kubernetes.io~${plugin}`, v.name)
   return {
     specName: v.name,
-    refresh: true,
     async setUp(): Promise<MountedVolume> {
       writeAtomically(path, await payload())
       return { path, readOnly: true }
@@ -55,10 +52,14 @@ function dataVolume(
   }
 }
 
-function hostPathVolume(specName: string, path: string, type: string | undefined, readOnly: boolean) {
+function hostPathVolume(
+  specName: string,
+  path: string,
+  type: string | undefined,
+  readOnly: boolean,
+): ProcessedVolume {
   return {
     specName,
-    refresh: false,
     async setUp(): Promise<MountedVolume> {
       checkHostPathType(path, type)
       return { path, readOnly }
@@ -82,8 +83,10 @@ export async function processVolume(ctx: PluginContext, pod: Pod, v: Volume): Pr
     const path = volumeDir(ctx.root, pod.metadata?.uid ?? "", "kubernetes.io~empty-dir", v.name)
     return {
       specName: v.name,
-      refresh: false,
-      setUp: async () => (setUpEmptyDir(path), { path, readOnly: false }),
+      async setUp(): Promise<MountedVolume> {
+        setUpEmptyDir(path)
+        return { path, readOnly: false }
+      },
     }
   }
   if (v.hostPath) return hostPathVolume(v.name, v.hostPath.path, v.hostPath.type, false)
