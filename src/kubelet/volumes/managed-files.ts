@@ -30,6 +30,8 @@ export interface ManagedFiles {
   readonly mounts: Mount[]
   /** The termination-message file on the node, when one is mounted. */
   readonly terminationPath?: string
+  /** Why the pod's resolver configuration was cut (DNSConfigForming events). */
+  readonly dnsWarnings: readonly string[]
 }
 
 /** The node's resolver settings (none when its resolv.conf cannot be read). */
@@ -64,12 +66,12 @@ function writeHosts(root: string, pod: Pod, podIPs: readonly string[], dns: Node
   return path
 }
 
-function writeResolvConf(root: string, pod: Pod, dns: NodeDnsOptions): string {
+function writeResolvConf(root: string, pod: Pod, dns: NodeDnsOptions): { path: string; warnings: string[] } {
   const path = join(podDir(root, pod.metadata?.uid ?? ""), "resolv.conf")
-  const config = podDnsConfig(pod, { ...dns, host: nodeDnsConfig(dns.resolvConf) })
+  const { config, warnings } = podDnsConfig(pod, { ...dns, host: nodeDnsConfig(dns.resolvConf) })
   writeFileSync(path, formatResolvConf(config))
   chmodSync(path, 0o644)
-  return path
+  return { path, warnings }
 }
 
 /** A fresh, empty, world-writable termination-message file for one start of `c`. */
@@ -102,15 +104,15 @@ export function managedFiles(pod: Pod, c: Container, opts: ManagedFilesOptions):
       containerPath: "/etc/hosts",
       readOnly: false,
     })
-  if (!taken.has("/etc/resolv.conf"))
-    mounts.push({
-      hostPath: writeResolvConf(opts.root, pod, opts.dns),
-      containerPath: "/etc/resolv.conf",
-      readOnly: false,
-    })
+  let dnsWarnings: string[] = []
+  if (!taken.has("/etc/resolv.conf")) {
+    const resolv = writeResolvConf(opts.root, pod, opts.dns)
+    dnsWarnings = resolv.warnings
+    mounts.push({ hostPath: resolv.path, containerPath: "/etc/resolv.conf", readOnly: false })
+  }
   const messagePath = c.terminationMessagePath ?? "/dev/termination-log"
-  if (!messagePath) return { mounts }
+  if (!messagePath) return { mounts, dnsWarnings }
   const terminationPath = newTerminationFile(opts.root, pod, c)
   mounts.push({ hostPath: terminationPath, containerPath: messagePath, readOnly: false })
-  return { mounts, terminationPath }
+  return { mounts, terminationPath, dnsWarnings }
 }

@@ -82,9 +82,29 @@ for (const c of cases) {
       clusterDomain: "cluster.local",
       host: HOST,
     })
-    assert.equal(formatResolvConf(config), c.want)
+    assert.equal(formatResolvConf(config.config), c.want)
   })
 }
+
+test("podDnsConfig() warns as upstream when it cuts nameservers or search domains", () => {
+  const searches = Array.from({ length: 40 }, (_, i) => `d${i}.example`)
+  const got = podDnsConfig(
+    pod({
+      dnsPolicy: "None",
+      dnsConfig: { nameservers: ["1.0.0.1", "1.0.0.2", "1.0.0.3", "1.0.0.4"], searches },
+    }),
+    {
+      clusterDNS: [],
+      clusterDomain: "cluster.local",
+      host: HOST,
+    },
+  )
+  assert.equal(got.config.searches.length, 32)
+  assert.deepEqual(got.warnings, [
+    `Search Line limits were exceeded, some search paths have been omitted, the applied search line is: ${searches.slice(0, 32).join(" ")}`,
+    "Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 1.0.0.1 1.0.0.2 1.0.0.3",
+  ])
+})
 
 test("parseResolvConf() keeps the last search line and drops a bare dot", () => {
   const got = parseResolvConf("search a.example\nsearch b.example . c.example.\nnameserver 1.2.3.4 # main\n")

@@ -2,7 +2,8 @@
  * A pod's /etc/resolv.conf, as upstream's kubelet computes its DNS config and the runtime writes
  * it: ClusterFirst pods ask the cluster DNS with the cluster search path and ndots:5; Default
  * (and ClusterFirst on the host network) pods get the node's resolver settings; None starts
- * empty; spec.dnsConfig is merged last. Nameservers are cut to 3 and search domains to 32.
+ * empty; spec.dnsConfig is merged last. Nameservers are cut to 3, search domains to 32 (and
+ * 2048 characters).
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
 
@@ -78,15 +79,42 @@ function clusterSearches(pod: Pod, opts: PodDnsOptions): string[] {
   return unique([`${ns}.svc.${d}`, `svc.${d}`, d, ...opts.host.searches])
 }
 
-/** Cuts nameservers and search domains to the resolver's limits. */
-function fitLimits(c: DnsConfig): DnsConfig {
-  let searches = c.searches.slice(0, MAX_SEARCHES)
-  while (searches.join(" ").length > MAX_SEARCH_CHARS) searches = searches.slice(0, -1)
-  return { nameservers: c.nameservers.slice(0, MAX_NAMESERVERS), searches, options: c.options }
+/** Upstream's longest search domain (a DNS subdomain). */
+const MAX_DOMAIN = 253
+
+/** Search domains within the resolver's limits, and whether some were dropped. */
+function fitSearches(list: readonly string[]): { searches: string[]; cut: boolean } {
+  let cut = list.length > MAX_SEARCHES
+  const kept = list.slice(0, MAX_SEARCHES).filter((d) => d.length <= MAX_DOMAIN)
+  if (kept.length < Math.min(list.length, MAX_SEARCHES)) cut = true
+  while (kept.join(" ").length > MAX_SEARCH_CHARS) {
+    kept.pop()
+    cut = true
+  }
+  return { searches: kept, cut }
 }
 
-/** The pod's resolver configuration. */
-export function podDnsConfig(pod: Pod, opts: PodDnsOptions): DnsConfig {
+/** A resolver configuration within the resolver's limits, with upstream's warnings when cut. */
+function fitLimits(c: DnsConfig): { config: DnsConfig; warnings: string[] } {
+  const warnings: string[] = []
+  const { searches, cut } = fitSearches(c.searches)
+  if (cut)
+    warnings.push(
+      `Search Line limits were exceeded, some search paths have been omitted, the applied search line is: ${searches.join(" ")}`,
+    )
+  const nameservers = c.nameservers.slice(0, MAX_NAMESERVERS)
+  if (c.nameservers.length > MAX_NAMESERVERS)
+    warnings.push(
+      `Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: ${nameservers.join(" ")}`,
+    )
+  return { config: { nameservers, searches, options: c.options }, warnings }
+}
+
+/**
+ * The pod's resolver configuration, with the DNSConfigForming warnings upstream records when
+ * it had to drop nameservers or search domains.
+ */
+export function podDnsConfig(pod: Pod, opts: PodDnsOptions): { config: DnsConfig; warnings: string[] } {
   const type = dnsTypeOf(pod)
   let base: DnsConfig
   if (type === "None") base = { nameservers: [], searches: [], options: [] }

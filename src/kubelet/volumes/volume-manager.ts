@@ -167,6 +167,7 @@ export class VolumeManager {
       )
     }
     const managed = managedFiles(pod, c, { root: this.#o.root, podIPs: opts.podIPs, dns, volumeMounts: own })
+    for (const w of managed.dnsWarnings) opts.events.event(pod as ApiObject, "Warning", "DNSConfigForming", w)
     return { ...managed, mounts: [...own, ...managed.mounts] }
   }
 
