@@ -115,13 +115,13 @@ export interface KubeletComponentOptions {
   readonly dataDir: string
   readonly podCIDR: string
   readonly podLoopbackRange: string
+  /** The cluster DNS domain (default cluster.local); pods ask the kube-dns ClusterIP (10th service address). */
+  readonly clusterDomain?: string
   readonly port: number
   /** ClusterIPs are reached at their mapping in this loopback range (pods share the host network). */
   readonly services: { readonly cidr: Cidr; readonly loopback: Cidr }
   /** The kubelet API's serving certificate and the CA its callers' certificates come from. */
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string }
-  /** The cluster DNS domain (default cluster.local); pods ask the kube-dns ClusterIP (10th service address). */
-  readonly clusterDomain?: string
 }
 
 /** Starts this machine's kubelet with the process runtime and its node API. */
@@ -150,11 +150,11 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     address: opts.address,
     runtime,
     dataDir: opts.dataDir,
+    clusterDNS: [cidrAddress(opts.services.cidr, 10)],
+    clusterDomain: opts.clusterDomain ?? "cluster.local",
     podCIDR: opts.podCIDR,
     kubeletPort: port,
     serviceAddress: (ip) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip,
-    clusterDNS: [cidrAddress(opts.services.cidr, 10)],
-    clusterDomain: opts.clusterDomain ?? "cluster.local",
     clock: deps.clock,
     log,
   }))

@@ -79,12 +79,12 @@ async function startComponents(
       nodeName: config.nodeName,
       address: reachable(config),
       dataDir: config.dataDir,
+      clusterDomain: config.clusterDomain,
       podCIDR: `${cidrAddress(config.clusterCidr, 0)}/24`,
       podLoopbackRange: config.podLoopbackRange.text,
       port: config.kubeletPort,
       services: { cidr: config.serviceCidr, loopback: config.serviceLoopbackRange },
       tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
-      clusterDomain: config.clusterDomain,
     })
     running.push(kubelet)
     step(

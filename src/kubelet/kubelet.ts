@@ -45,8 +45,6 @@ export interface KubeletOptions {
   readonly backoff?: Backoff
   /** Where a ClusterIP is reached from this node, for the service environment variables. */
   readonly serviceAddress?: (clusterIP: string) => string
-  /** Concurrent pod syncs (default 8). */
-  readonly workers?: number
   /** The cluster DNS addresses for ClusterFirst pods' resolv.conf (upstream's --cluster-dns). */
   readonly clusterDNS?: readonly string[]
   /** The cluster's DNS domain (default cluster.local). */
@@ -57,6 +55,8 @@ export interface KubeletOptions {
   readonly resolvConf?: string
   /** How often every pod is synced again, refreshing its volumes (default 1 minute, as upstream). */
   readonly syncFrequencyMs?: number
+  /** Concurrent pod syncs (default 8). */
+  readonly workers?: number
 }
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 10_000, maxMs: 300_000 }
@@ -144,8 +144,8 @@ export class Kubelet {
       this.#log.info({ node: this.#o.nodeName, runtime: this.#o.runtime.name }, "Kubelet started")
       await Promise.all([
         ...Array.from({ length: this.#o.workers ?? 8 }, () => this.#work(signal)),
-        this.#heartbeat(signal),
         this.#resync(signal),
+        this.#heartbeat(signal),
         running,
       ])
     } finally {

@@ -10,14 +10,9 @@ import type { Logger } from "../util/index.ts"
 import { ContainerConfigError, containerEnv, expandCommand } from "./env.ts"
 import { type ContainerRecord, type PodRecord, recordOf } from "./pod-state.ts"
 import { willRestart } from "./pod-status.ts"
-import {
-  type ContainerInfo,
-  ContainerCreateError,
-  type ContainerRuntime,
-  type Sandbox,
-} from "./runtime/runtime.ts"
-import type { VolumeManager } from "./volumes/volume-manager.ts"
 import { terminationMessage } from "./volumes/termination-message.ts"
+import type { VolumeManager } from "./volumes/volume-manager.ts"
+import { ContainerCreateError, type ContainerRuntime, type Sandbox } from "./runtime/runtime.ts"
 
 /** Back-off between restarts of a crashing container. */
 export interface Backoff {
@@ -80,13 +75,13 @@ async function startContainer(
       image: c.image ?? "",
       command,
       args,
+      ...(files ? { mounts: files.mounts } : {}),
       env,
       attempt,
       ...(c.workingDir ? { workingDir: c.workingDir } : {}),
       ...(c.stdin ? { stdin: true } : {}),
       ...(c.stdinOnce ? { stdinOnce: true } : {}),
       ...(c.tty ? { tty: true } : {}),
-      ...(files ? { mounts: files.mounts } : {}),
     })
     noteTermination(r, info.id, c, files?.terminationPath)
     if (r.current) {
@@ -252,7 +247,7 @@ export function refresh(runtime: ContainerRuntime, record: PodRecord): void {
     const now = r.current && byId.get(r.current.id)
     if (now) r.current = now
     const t = now?.state === "exited" ? r.termination?.get(now.id) : undefined
-    if (t && t.message === undefined) t.message = terminationMessage(now as ContainerInfo, t.source)
+    if (now && t && t.message === undefined) t.message = terminationMessage(now, t.source)
   }
 }
 
