@@ -1,5 +1,5 @@
 /**
- * One pass of the kubelet over one pod: make the runtime match the spec (sandbox, init
+ * One pass of the kubelet over one pod: make the runtime match the spec (volumes, sandbox, init
  * containers in order, then the app containers, restarts under the restart policy with
  * upstream's back-off), or tear it down when the pod is being deleted. Returns when to look
  * again (a back-off ending).

@@ -14,8 +14,9 @@ export interface DnsConfig {
   readonly options: readonly string[]
 }
 
-/** Upstream's limits (glibc's). */
+/** The most nameservers a resolv.conf may list (glibc's limit, upstream's). */
 export const MAX_NAMESERVERS = 3
+/** The most search domains a resolv.conf may list (upstream's limit). */
 export const MAX_SEARCHES = 32
 const MAX_SEARCH_CHARS = 2048
 
