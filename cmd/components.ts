@@ -115,6 +115,8 @@ export interface KubeletComponentOptions {
   readonly dataDir: string
   readonly podCIDR: string
   readonly podLoopbackRange: string
+  /** The cluster DNS domain (default cluster.local); pods ask the kube-dns ClusterIP (10th service address). */
+  readonly clusterDomain?: string
   readonly port: number
   /** ClusterIPs are reached at their mapping in this loopback range (pods share the host network). */
   readonly services: { readonly cidr: Cidr; readonly loopback: Cidr }
@@ -148,6 +150,8 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     address: opts.address,
     runtime,
     dataDir: opts.dataDir,
+    clusterDNS: [cidrAddress(opts.services.cidr, 10)],
+    clusterDomain: opts.clusterDomain ?? "cluster.local",
     podCIDR: opts.podCIDR,
     kubeletPort: port,
     serviceAddress: (ip) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip,

@@ -80,6 +80,7 @@ async function startComponents(
       nodeName: config.nodeName,
       address: reachable(config),
       dataDir: config.dataDir,
+      clusterDomain: config.clusterDomain,
       podCIDR: `${cidrAddress(config.clusterCidr, 0)}/24`,
       podLoopbackRange: config.podLoopbackRange.text,
       port: config.kubeletPort,

@@ -138,7 +138,8 @@ function fieldValue(src: Sources, path: string): string {
   return get(src) ?? ""
 }
 
-function resourceValue(c: Container, ref: { resource: string; divisor?: string | number }): string {
+/** A container resource as the downward API gives it (resourceFieldRef, in units of its divisor). */
+export function resourceValue(c: Container, ref: { resource: string; divisor?: string | number }): string {
   const [kind, name] = ref.resource.split(".") as [string, string]
   const from = kind === "limits" ? c.resources?.limits : c.resources?.requests
   const raw = from?.[name]

@@ -5,6 +5,7 @@
  * requeue the pod. Stopping the kubelet stops every container it started.
  */
 import { setMaxListeners } from "node:events"
+import { join } from "node:path"
 import type { Node, Pod, Service } from "kubernetes-types/core/v1.js"
 import { ApiError, type ApiObject, keyOf, Nodes, Pods, Services } from "../api/index.ts"
 import {
@@ -24,6 +25,7 @@ import { podStatus } from "./pod-status.ts"
 import { ProbeManager } from "./probe-manager.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 import type { StatsPod } from "./stats/stats-provider.ts"
+import { VolumeManager } from "./volumes/volume-manager.ts"
 
 /** Options of Kubelet. */
 export interface KubeletOptions {
@@ -43,6 +45,16 @@ export interface KubeletOptions {
   readonly backoff?: Backoff
   /** Where a ClusterIP is reached from this node, for the service environment variables. */
   readonly serviceAddress?: (clusterIP: string) => string
+  /** The cluster DNS addresses for ClusterFirst pods' resolv.conf (upstream's --cluster-dns). */
+  readonly clusterDNS?: readonly string[]
+  /** The cluster's DNS domain (default cluster.local). */
+  readonly clusterDomain?: string
+  /** Where pod volumes and kubelet-managed files live (upstream's --root-dir; default `<dataDir>/kubelet-root`). */
+  readonly rootDir?: string
+  /** The node's resolver file for Default pods (default /etc/resolv.conf). */
+  readonly resolvConf?: string
+  /** How often every pod is synced again, refreshing its volumes (default 1 minute, as upstream). */
+  readonly syncFrequencyMs?: number
   /** Concurrent pod syncs (default 8). */
   readonly workers?: number
 }
@@ -62,9 +74,21 @@ export class Kubelet {
   #services: Informer<Service & ApiObject> | undefined
   #probes: ProbeManager | undefined
   #since = 0
+  readonly #volumes: VolumeManager
 
   constructor(opts: KubeletOptions) {
     this.#o = opts
+    this.#volumes = new VolumeManager({
+      client: opts.client,
+      root: opts.rootDir ?? join(opts.dataDir, "kubelet-root"),
+      dns: {
+        clusterDNS: opts.clusterDNS ?? [],
+        clusterDomain: opts.clusterDomain ?? "cluster.local",
+        resolvConf: opts.resolvConf ?? "/etc/resolv.conf",
+        hostsFile: "/etc/hosts",
+      },
+      log: opts.log ?? silentLogger(),
+    })
     this.#clock = opts.clock ?? realClock
     this.#log = opts.log ?? silentLogger()
   }
@@ -120,6 +144,7 @@ export class Kubelet {
       this.#log.info({ node: this.#o.nodeName, runtime: this.#o.runtime.name }, "Kubelet started")
       await Promise.all([
         ...Array.from({ length: this.#o.workers ?? 8 }, () => this.#work(signal)),
+        this.#resync(signal),
         this.#heartbeat(signal),
         running,
       ])
@@ -194,6 +219,16 @@ export class Kubelet {
     }
   }
 
+  /** Syncs every pod again each syncFrequency, so volumes follow their ConfigMaps and Secrets. */
+  async #resync(signal: AbortSignal): Promise<void> {
+    this.#volumes.cleanOrphans(new Set(this.#pods?.cache.list().map((p) => p.metadata?.uid ?? "")))
+    while (!signal.aborted) {
+      await this.#clock.sleep(this.#o.syncFrequencyMs ?? 60_000, signal).catch(() => {})
+      if (signal.aborted) return
+      for (const key of this.#records.keys()) this.#queue.add(key)
+    }
+  }
+
   async #work(signal: AbortSignal): Promise<void> {
     const events = this.#events()
     for (;;) {
@@ -225,6 +260,7 @@ export class Kubelet {
       ...(this.#o.serviceAddress ? { serviceAddress: this.#o.serviceAddress } : {}),
       backoff: this.#o.backoff ?? DEFAULT_BACKOFF,
       now: () => Date.now(),
+      volumes: this.#volumes,
     }
   }
 
@@ -262,6 +298,7 @@ export class Kubelet {
     await stopAll(d, pod ?? ({} as Pod), record, 0)
     if (record.sandbox) await this.#o.runtime.removeSandbox(record.sandbox.id)
     this.#records.delete(record.key)
+    this.#volumes.tearDown(record.uid)
     this.#keysByUid.delete(record.uid)
     this.#written.delete(record.key)
   }
@@ -275,6 +312,7 @@ export class Kubelet {
       await stopAll(d, pod, record, grace)
       if (record.sandbox) await this.#o.runtime.removeSandbox(record.sandbox.id)
       this.#records.delete(record.key)
+      this.#volumes.tearDown(record.uid)
       this.#keysByUid.delete(record.uid)
       this.#written.delete(record.key)
     }

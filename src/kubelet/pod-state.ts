@@ -1,5 +1,6 @@
 /** What the kubelet remembers about each pod it runs, beyond what the runtime reports. */
 import type { ContainerInfo, Sandbox } from "./runtime/runtime.ts"
+import type { TerminationSource } from "./volumes/termination-message.ts"
 
 /** Why a container is not running, as its `waiting` state reports. */
 export interface Waiting {
@@ -25,6 +26,8 @@ export interface ContainerRecord {
   ready: boolean
   /** Startup probe result (true without a probe once running). */
   started: boolean
+  /** Termination messages by container id: where each start's comes from, and the message once read. */
+  termination?: Map<string, { readonly source: TerminationSource; message?: string }>
 }
 
 /** A pod on this node. */

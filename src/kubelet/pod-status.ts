@@ -19,11 +19,13 @@ function time(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
 }
 
-function terminated(c: ContainerInfo): ContainerState {
+function terminated(c: ContainerInfo, r?: ContainerRecord): ContainerState {
+  const message = r?.termination?.get(c.id)?.message
   return {
     terminated: {
       exitCode: c.exitCode ?? 0,
       reason: c.reason ?? (c.exitCode === 0 ? "Completed" : "Error"),
+      ...(message ? { message } : {}),
       startedAt: time(c.startedAt),
       finishedAt: time(c.finishedAt ?? c.startedAt),
       containerID: `process://${c.id}`,
@@ -52,7 +54,7 @@ function stateOf(
   if (cur.state === "running") return { running: { startedAt: time(cur.startedAt) } }
   const restarting = willRestart(spec.restartPolicy === "Always" ? "Always" : policy, cur, init)
   if (restarting) return { waiting: { reason: "CrashLoopBackOff" } }
-  return terminated(cur)
+  return terminated(cur, r)
 }
 
 function containerStatus(
@@ -75,7 +77,7 @@ function containerStatus(
     started: running && !!r?.started,
     restartCount: r?.restartCount ?? 0,
     state,
-    lastState: last && last.state === "exited" ? terminated(last) : {},
+    lastState: last && last.state === "exited" ? terminated(last, r) : {},
   }
 }
 

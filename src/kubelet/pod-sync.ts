@@ -1,5 +1,5 @@
 /**
- * One pass of the kubelet over one pod: make the runtime match the spec (sandbox, init
+ * One pass of the kubelet over one pod: make the runtime match the spec (volumes, sandbox, init
  * containers in order, then the app containers, restarts under the restart policy with
  * upstream's back-off), or tear it down when the pod is being deleted. Returns when to look
  * again (a back-off ending).
@@ -10,6 +10,8 @@ import type { Logger } from "../util/index.ts"
 import { ContainerConfigError, containerEnv, expandCommand } from "./env.ts"
 import { type ContainerRecord, type PodRecord, recordOf } from "./pod-state.ts"
 import { willRestart } from "./pod-status.ts"
+import { terminationMessage } from "./volumes/termination-message.ts"
+import type { VolumeManager } from "./volumes/volume-manager.ts"
 import { ContainerCreateError, type ContainerRuntime, type Sandbox } from "./runtime/runtime.ts"
 
 /** Back-off between restarts of a crashing container. */
@@ -31,6 +33,8 @@ export interface SyncDeps {
   readonly serviceAddress?: (clusterIP: string) => string
   readonly backoff: Backoff
   readonly now: () => number
+  /** Pod volumes and container mounts (none: containers get no mounts). */
+  readonly volumes?: VolumeManager
 }
 
 /** How long a container must run before its back-off is forgotten (upstream: 10 minutes). */
@@ -57,6 +61,7 @@ async function startContainer(
       services: d.services(),
     })
     const { command, args } = expandCommand(c, env)
+    const files = d.volumes?.mounts(pod, c, { podIPs: [sandbox.ip], env, events: d.events })
     const attempt = r.current ? r.current.attempt + 1 : 0
     if (attempt === 0)
       d.events.event(
@@ -70,6 +75,7 @@ async function startContainer(
       image: c.image ?? "",
       command,
       args,
+      ...(files ? { mounts: files.mounts } : {}),
       env,
       attempt,
       ...(c.workingDir ? { workingDir: c.workingDir } : {}),
@@ -77,6 +83,7 @@ async function startContainer(
       ...(c.stdinOnce ? { stdinOnce: true } : {}),
       ...(c.tty ? { tty: true } : {}),
     })
+    noteTermination(r, info.id, c, files?.terminationPath)
     if (r.current) {
       r.previous = r.current
       r.restartCount++
@@ -100,6 +107,15 @@ async function startContainer(
     }
     throw err
   }
+}
+
+/** Remembers where the termination message of start `id` comes from (keeping the previous start's). */
+function noteTermination(r: ContainerRecord, id: string, c: Container, path: string | undefined): void {
+  const keep = new Set([r.current?.id, r.previous?.id])
+  const map = new Map([...(r.termination ?? [])].filter(([k]) => keep.has(k)))
+  const fallbackToLogs = c.terminationMessagePolicy === "FallbackToLogsOnError"
+  map.set(id, { source: { ...(path ? { path } : {}), fallbackToLogs } })
+  r.termination = map
 }
 
 /**
@@ -207,6 +223,8 @@ function settle(pod: Pod, record: PodRecord): void {
  */
 export async function syncPod(d: SyncDeps, pod: Pod, record: PodRecord): Promise<number> {
   refresh(d.runtime, record)
+  const mounting = record.terminal ? 0 : ((await d.volumes?.setUp(pod, d.events)) ?? 0)
+  if (mounting) return mounting
   if (record.terminal) return Infinity
   record.sandbox ??= await d.runtime.runSandbox({
     podUid: record.uid,
@@ -228,6 +246,8 @@ export function refresh(runtime: ContainerRuntime, record: PodRecord): void {
   for (const r of [...record.containers.values(), ...record.initContainers.values()]) {
     const now = r.current && byId.get(r.current.id)
     if (now) r.current = now
+    const t = now?.state === "exited" ? r.termination?.get(now.id) : undefined
+    if (now && t && t.message === undefined) t.message = terminationMessage(now, t.source)
   }
 }
 

@@ -1,0 +1,158 @@
+import assert from "node:assert/strict"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, describe, test } from "node:test"
+import type { Event, Pod } from "kubernetes-types/core/v1.js"
+import { type ApiObject, ConfigMaps, Events, Pods } from "../../api/index.ts"
+import { type ClientEnv, startClientEnv } from "../../testing/index.ts"
+import { Kubelet } from "../kubelet.ts"
+import { ProcessRuntime } from "../runtime/process/process-runtime.ts"
+import type { ContainerConfig, ContainerInfo, Mount, Sandbox } from "../runtime/runtime.ts"
+
+/**
+ * The process runtime, recording each container's mounts and telling the container where its
+ * termination-message file is (in MSG_PATH), as a mount would show it at /dev/termination-log.
+ */
+class RecordingRuntime extends ProcessRuntime {
+  readonly mounts = new Map<string, readonly Mount[]>()
+
+  override start(sandbox: Sandbox, c: ContainerConfig): Promise<ContainerInfo> {
+    this.mounts.set(c.name, c.mounts ?? [])
+    const msg = c.mounts?.find((m) => m.containerPath === "/dev/termination-log")
+    return super.start(sandbox, { ...c, env: { ...c.env, MSG_PATH: msg?.hostPath ?? "" } })
+  }
+}
+
+let env: ClientEnv
+let dir: string
+let runtime: RecordingRuntime
+const stop = new AbortController()
+let running: Promise<void>
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "k8ts-kubelet-volumes-"))
+  env = await startClientEnv()
+  runtime = new RecordingRuntime({ root: join(dir, "runtime"), podRange: "127.246.0.0/24" })
+  const kubelet = new Kubelet({
+    client: env.inProcess,
+    nodeName: "node-v",
+    address: "127.0.0.1",
+    runtime,
+    dataDir: dir,
+    clusterDNS: ["10.96.0.10"],
+    syncFrequencyMs: 200,
+    backoff: { initialMs: 200, maxMs: 800 },
+  })
+  running = kubelet.run(stop.signal)
+})
+
+after(async () => {
+  stop.abort()
+  await running
+  await env.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const pods = () => env.inProcess.resource(Pods)
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms
+  let last: unknown
+  while (Date.now() < end) {
+    try {
+      const v = await fn()
+      if (v) return v
+    } catch (err) {
+      last = err
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`)
+}
+
+function pod(name: string, spec: Partial<Pod["spec"]> & object): Pod & ApiObject {
+  return {
+    metadata: { name, namespace: "default" },
+    spec: { nodeName: "node-v", terminationGracePeriodSeconds: 1, containers: [], ...spec },
+  } as Pod & ApiObject
+}
+
+describe("kubelet volumes", () => {
+  test("a missing ConfigMap keeps the pod ContainerCreating with a FailedMount event, until it exists", async () => {
+    await pods().create(
+      pod("needs-config", {
+        volumes: [{ name: "config", configMap: { name: "late" } }],
+        containers: [
+          { name: "app", image: "pause", volumeMounts: [{ name: "config", mountPath: "/etc/config" }] },
+        ],
+      }),
+    )
+    const event = await until("FailedMount", async () => {
+      const list = await env.inProcess.resource(Events).list({ namespace: "default" })
+      return (list.items as Event[]).find(
+        (e) => e.reason === "FailedMount" && e.involvedObject.name === "needs-config",
+      )
+    })
+    assert.equal(event.type, "Warning")
+    assert.equal(event.message, 'MountVolume.SetUp failed for volume "config" : configmap "late" not found')
+    const waiting = await until("status", async () => {
+      const p = await pods().get({ namespace: "default", name: "needs-config" })
+      return p.status?.containerStatuses?.[0]?.state?.waiting ? p : undefined
+    })
+    assert.equal(waiting.status?.containerStatuses?.[0]?.state?.waiting?.reason, "ContainerCreating")
+    assert.equal(waiting.status?.phase, "Pending")
+
+    await env.inProcess
+      .resource(ConfigMaps)
+      .create({ metadata: { name: "late", namespace: "default" }, data: { key: "v1" } } as never)
+    await until("running", async () => {
+      const p = await pods().get({ namespace: "default", name: "needs-config" })
+      return p.status?.phase === "Running"
+    })
+    const mounts = runtime.mounts.get("app") ?? []
+    const config = mounts.find((m) => m.containerPath === "/etc/config")
+    assert.ok(config?.readOnly)
+    assert.equal(readFileSync(join(config?.hostPath ?? "", "key"), "utf8"), "v1")
+    assert.deepEqual(
+      mounts.map((m) => m.containerPath),
+      ["/etc/config", "/etc/hosts", "/etc/resolv.conf", "/dev/termination-log"],
+    )
+
+    // The periodic resync carries a ConfigMap update into the running pod's volume.
+    const cm = await env.inProcess.resource(ConfigMaps).get({ namespace: "default", name: "late" })
+    await env.inProcess.resource(ConfigMaps).update({ ...cm, data: { key: "v2" } })
+    await until("updated", async () => readFileSync(join(config?.hostPath ?? "", "key"), "utf8") === "v2")
+
+    // Deleting the pod removes its directory.
+    const podDir = join(dir, "kubelet-root/pods", waiting.metadata?.uid ?? "")
+    assert.ok(existsSync(podDir))
+    await pods().delete({ namespace: "default", name: "needs-config" })
+    await until("removed", async () => !existsSync(podDir))
+  })
+
+  test("termination messages come from the file, or the log with FallbackToLogsOnError", async () => {
+    await pods().create(
+      pod("messages", {
+        restartPolicy: "Never",
+        containers: [
+          { name: "file", image: "busybox", command: ["sh", "-c", 'printf "all done" > "$MSG_PATH"'] },
+          {
+            name: "logs",
+            image: "busybox",
+            command: ["sh", "-c", "echo first; echo went wrong; exit 2"],
+            terminationMessagePolicy: "FallbackToLogsOnError",
+          },
+        ],
+      }),
+    )
+    const p = await until("Failed", async () => {
+      const p = await pods().get({ namespace: "default", name: "messages" })
+      return p.status?.phase === "Failed" ? p : undefined
+    })
+    const byName = new Map(p.status?.containerStatuses?.map((s) => [s.name, s.state?.terminated]))
+    assert.equal(byName.get("file")?.message, "all done")
+    assert.equal(byName.get("logs")?.message, "first\nwent wrong\n")
+    assert.equal(byName.get("logs")?.exitCode, 2)
+  })
+})

@@ -1,0 +1,118 @@
+/**
+ * The files the kubelet itself shows in every container: /etc/hosts (managed, or the node's for
+ * hostNetwork pods), /etc/resolv.conf (per dnsPolicy) and the termination-message file at
+ * terminationMessagePath (a fresh empty file per container start, as upstream). A container
+ * that mounts a volume at one of these paths keeps its own.
+ */
+import type { Container, Pod } from "kubernetes-types/core/v1.js"
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs"
+import { randomBytes } from "node:crypto"
+import { join } from "node:path"
+import { ContainerConfigError } from "../env.ts"
+import type { Mount } from "../runtime/runtime.ts"
+import { hostNetworkHosts, managedHosts, podHostnameAndDomain } from "./etc-hosts.ts"
+import { podContainerDir, podDir } from "./paths.ts"
+import { type DnsConfig, formatResolvConf, parseResolvConf, podDnsConfig } from "./resolv-conf.ts"
+
+/** How the node resolves names and where its files are. */
+export interface NodeDnsOptions {
+  /** The cluster DNS addresses (the kube-dns Service's ClusterIP). */
+  readonly clusterDNS: readonly string[]
+  readonly clusterDomain: string
+  /** The node's resolv.conf (upstream's --resolv-conf; default /etc/resolv.conf). */
+  readonly resolvConf: string
+  /** The node's hosts file (default /etc/hosts). */
+  readonly hostsFile: string
+}
+
+/** What managedFiles made. */
+export interface ManagedFiles {
+  readonly mounts: Mount[]
+  /** The termination-message file on the node, when one is mounted. */
+  readonly terminationPath?: string
+  /** Why the pod's resolver configuration was cut (DNSConfigForming events). */
+  readonly dnsWarnings: readonly string[]
+}
+
+/** The node's resolver settings (none when its resolv.conf cannot be read). */
+export function nodeDnsConfig(path: string): DnsConfig {
+  try {
+    return parseResolvConf(readFileSync(path, "utf8"))
+  } catch {
+    return { nameservers: [], searches: [], options: [] }
+  }
+}
+
+function writeHosts(root: string, pod: Pod, podIPs: readonly string[], dns: NodeDnsOptions): string {
+  const path = join(podDir(root, pod.metadata?.uid ?? ""), "etc-hosts")
+  let text: string
+  if (pod.spec?.hostNetwork) {
+    try {
+      text = hostNetworkHosts(readFileSync(dns.hostsFile, "utf8"), pod.spec.hostAliases)
+    } catch (err) {
+      throw new ContainerConfigError(`failed to read ${dns.hostsFile}: ${(err as Error).message}`)
+    }
+  } else {
+    const { hostname, domain } = podHostnameAndDomain(pod, dns.clusterDomain)
+    text = managedHosts({
+      podIPs,
+      hostname,
+      domain,
+      ...(pod.spec?.hostAliases ? { hostAliases: pod.spec.hostAliases } : {}),
+    })
+  }
+  writeFileSync(path, text)
+  chmodSync(path, 0o644)
+  return path
+}
+
+function writeResolvConf(root: string, pod: Pod, dns: NodeDnsOptions): { path: string; warnings: string[] } {
+  const path = join(podDir(root, pod.metadata?.uid ?? ""), "resolv.conf")
+  const { config, warnings } = podDnsConfig(pod, { ...dns, host: nodeDnsConfig(dns.resolvConf) })
+  writeFileSync(path, formatResolvConf(config))
+  chmodSync(path, 0o644)
+  return { path, warnings }
+}
+
+/** A fresh, empty, world-writable termination-message file for one start of `c`. */
+function newTerminationFile(root: string, pod: Pod, c: Container): string {
+  const dir = podContainerDir(root, pod.metadata?.uid ?? "", c.name)
+  mkdirSync(dir, { recursive: true })
+  const path = join(dir, randomBytes(4).toString("hex"))
+  closeSync(openSync(path, "w"))
+  chmodSync(path, 0o666)
+  return path
+}
+
+/** Options of managedFiles. */
+export interface ManagedFilesOptions {
+  readonly root: string
+  readonly podIPs: readonly string[]
+  readonly dns: NodeDnsOptions
+  /** The container's volume mounts (a path they cover is left to them). */
+  readonly volumeMounts: readonly Mount[]
+}
+
+/** Writes the kubelet-managed files of one start of `c` and returns their mounts. */
+export function managedFiles(pod: Pod, c: Container, opts: ManagedFilesOptions): ManagedFiles {
+  const taken = new Set(opts.volumeMounts.map((m) => m.containerPath))
+  mkdirSync(podDir(opts.root, pod.metadata?.uid ?? ""), { recursive: true })
+  const mounts: Mount[] = []
+  if (opts.podIPs.length && !taken.has("/etc/hosts"))
+    mounts.push({
+      hostPath: writeHosts(opts.root, pod, opts.podIPs, opts.dns),
+      containerPath: "/etc/hosts",
+      readOnly: false,
+    })
+  let dnsWarnings: string[] = []
+  if (!taken.has("/etc/resolv.conf")) {
+    const resolv = writeResolvConf(opts.root, pod, opts.dns)
+    dnsWarnings = resolv.warnings
+    mounts.push({ hostPath: resolv.path, containerPath: "/etc/resolv.conf", readOnly: false })
+  }
+  const messagePath = c.terminationMessagePath ?? "/dev/termination-log"
+  if (!messagePath) return { mounts, dnsWarnings }
+  const terminationPath = newTerminationFile(opts.root, pod, c)
+  mounts.push({ hostPath: terminationPath, containerPath: messagePath, readOnly: false })
+  return { mounts, terminationPath, dnsWarnings }
+}
