@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from "node:events"
 import type { Node, Pod, Service } from "kubernetes-types/core/v1.js"
-import { ApiError, type ApiObject, keyOf, Nodes, Pods, Services } from "../api/index.ts"
+import { ApiError, type ApiObject, keyOf, Nodes, Pods, qosClass, Services } from "../api/index.ts"
 import {
   type Client,
   ClientEventRecorder,
@@ -15,6 +15,7 @@ import {
   SharedInformers,
 } from "../client/index.ts"
 import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
+import { admitPod, type AdmitResult } from "./admission/admit.ts"
 import { healthyConditions } from "./hollow/node-object.ts"
 import { renewNodeLease } from "./node-lease.ts"
 import { realNode } from "./node.ts"
@@ -60,6 +61,9 @@ export class Kubelet {
   #queue = new RateLimitingQueue()
   #pods: Informer<Pod & ApiObject> | undefined
   #services: Informer<Service & ApiObject> | undefined
+  #node: Informer<Node & ApiObject> | undefined
+  /** Pods refused admission, by key, with their uid (not admitted again). */
+  readonly #rejected = new Map<string, string>()
   #probes: ProbeManager | undefined
   #since = 0
 
@@ -100,6 +104,9 @@ export class Kubelet {
     const informers = new SharedInformers(this.#o.client, { clock: this.#clock, log: this.#log })
     this.#pods = informers.get<Pod & ApiObject>(Pods, { fieldSelector: `spec.nodeName=${this.#o.nodeName}` })
     this.#services = informers.get<Service & ApiObject>(Services)
+    this.#node = informers.get<Node & ApiObject>(Nodes, {
+      fieldSelector: `metadata.name=${this.#o.nodeName}`,
+    })
     this.#queue = new RateLimitingQueue({ clock: this.#clock })
     const queue = this.#queue
     const enqueue = (p: Pod) => queue.add(keyOf(p as ApiObject))
@@ -116,7 +123,11 @@ export class Kubelet {
     })
     const running = informers.run(signal)
     try {
-      await Promise.all([this.#pods.waitForSync(signal), this.#services.waitForSync(signal)])
+      await Promise.all([
+        this.#pods.waitForSync(signal),
+        this.#services.waitForSync(signal),
+        this.#node.waitForSync(signal),
+      ])
       this.#log.info({ node: this.#o.nodeName, runtime: this.#o.runtime.name }, "Kubelet started")
       await Promise.all([
         ...Array.from({ length: this.#o.workers ?? 8 }, () => this.#work(signal)),
@@ -236,25 +247,81 @@ export class Kubelet {
       await this.#forget(d, pod, record)
       record = undefined
     }
+    if (!pod || this.#rejected.get(key) !== pod.metadata?.uid) this.#rejected.delete(key)
     if (!pod) return Infinity
     if (pod.metadata?.deletionTimestamp) return this.#terminate(d, pod, record)
-    const phase = pod.status?.phase
-    if (!record && (phase === "Succeeded" || phase === "Failed")) return Infinity
-    if (!record) {
-      record = {
-        uid: pod.metadata?.uid ?? "",
-        key,
-        since: Date.now(),
-        containers: new Map(),
-        initContainers: new Map(),
-      }
-      this.#records.set(key, record)
-      this.#keysByUid.set(record.uid, key)
-    }
+    record ??= await this.#admitNew(key, pod, events)
+    if (!record) return Infinity
     const wait = await syncPod(d, pod, record)
     this.#probes?.ensure(key, pod, record)
     await this.#writeStatus(pod, record)
     return wait
+  }
+
+  /** A record for a pod seen for the first time, once admitted; undefined when it does not run here. */
+  async #admitNew(key: string, pod: Pod, events: ClientEventRecorder): Promise<PodRecord | undefined> {
+    const phase = pod.status?.phase
+    if (phase === "Succeeded" || phase === "Failed" || this.#rejected.has(key)) return undefined
+    const verdict = this.#admit(pod)
+    if (!verdict.admit) {
+      await this.#reject(pod, verdict, events)
+      return undefined
+    }
+    const record: PodRecord = {
+      uid: pod.metadata?.uid ?? "",
+      key,
+      since: Date.now(),
+      containers: new Map(),
+      initContainers: new Map(),
+    }
+    this.#records.set(key, record)
+    this.#keysByUid.set(record.uid, key)
+    return record
+  }
+
+  /** Admission against the pods already admitted and still running (upstream's order and messages). */
+  #admit(pod: Pod): AdmitResult {
+    const others: Pod[] = []
+    for (const r of this.#records.values()) {
+      const p = this.#pods?.cache.get(r.key)
+      if (p && !r.terminal) others.push(p)
+    }
+    return admitPod({
+      pod,
+      node: this.#node?.cache.get(this.#o.nodeName),
+      others,
+      alreadyStarted: !!pod.status?.startTime,
+    })
+  }
+
+  /** A pod that does not fit goes Failed at once with the reason, and a Warning event. */
+  async #reject(
+    pod: Pod,
+    verdict: { reason: string; message: string },
+    events: ClientEventRecorder,
+  ): Promise<void> {
+    const key = keyOf(pod as ApiObject)
+    const uid = pod.metadata?.uid ?? ""
+    this.#rejected.set(key, uid)
+    this.#log.info({ pod: key, reason: verdict.reason, message: verdict.message }, "Pod rejected")
+    events.event(pod as never, "Warning", verdict.reason, verdict.message)
+    const status = {
+      phase: "Failed",
+      reason: verdict.reason,
+      message: `Pod was rejected: ${verdict.message}`,
+      qosClass: qosClass(pod),
+      startTime: pod.status?.startTime ?? new Date(this.#clock.now()).toISOString().replace(/\.\d+Z$/, "Z"),
+    }
+    await this.#o.client
+      .resource(Pods)
+      .patch(
+        { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" },
+        { metadata: { uid }, status },
+        { type: "merge", subresource: "status" },
+      )
+      .catch((err: unknown) => {
+        if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
+      })
   }
 
   async #forget(d: SyncDeps, pod: Pod | undefined, record: PodRecord): Promise<void> {
