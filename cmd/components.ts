@@ -137,6 +137,7 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     records: (ns, name) => holder.kubelet?.record(ns, name),
     runtime,
     summary: () => stats.summary(opts.nodeName, holder.kubelet?.pods() ?? []),
+    metrics: () => holder.kubelet?.metrics,
     host: opts.address,
     port: opts.port,
     tls: opts.tls,

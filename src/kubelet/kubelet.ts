@@ -22,6 +22,8 @@ import { realNode } from "./node.ts"
 import { type Backoff, refresh, stopAll, type SyncDeps, syncPod } from "./pod-sync.ts"
 import type { PodRecord } from "./pod-state.ts"
 import { podStatus } from "./pod-status.ts"
+import { instrumentRuntime } from "./metrics/instrumented-runtime.ts"
+import { KubeletMetrics, type SyncType } from "./metrics/kubelet-metrics.ts"
 import { ProbeManager } from "./probe-manager.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 import type { StatsPod } from "./stats/stats-provider.ts"
@@ -58,6 +60,13 @@ export class Kubelet {
   readonly #records = new Map<string, PodRecord>()
   readonly #keysByUid = new Map<string, string>()
   readonly #written = new Map<string, string>()
+  /** The resourceVersion each pod was last synced at (create, update or sync). */
+  readonly #syncedAt = new Map<string, string>()
+  /** Pods whose start was recorded in kubelet_pod_start_duration_seconds. */
+  readonly #startRecorded = new Set<string>()
+  readonly #runtime: ContainerRuntime
+  /** This kubelet's Prometheus metrics (/metrics and /metrics/probes on the node API). */
+  readonly metrics: KubeletMetrics
   #queue = new RateLimitingQueue()
   #pods: Informer<Pod & ApiObject> | undefined
   #services: Informer<Service & ApiObject> | undefined
@@ -71,6 +80,16 @@ export class Kubelet {
     this.#o = opts
     this.#clock = opts.clock ?? realClock
     this.#log = opts.log ?? silentLogger()
+    this.metrics = new KubeletMetrics({
+      runningPods: () => [...this.#records.values()].filter((r) => r.sandbox && !r.terminal).length,
+      containersByState: () => {
+        const counts = new Map<string, number>()
+        for (const c of opts.runtime.list())
+          if (this.#keysByUid.has(c.podUid)) counts.set(c.state, (counts.get(c.state) ?? 0) + 1)
+        return counts
+      },
+    })
+    this.#runtime = instrumentRuntime(opts.runtime, this.metrics)
   }
 
   /** The pods this kubelet holds a record of (for the node API). */
@@ -111,14 +130,15 @@ export class Kubelet {
     const queue = this.#queue
     const enqueue = (p: Pod) => queue.add(keyOf(p as ApiObject))
     this.#pods.addHandler({ onAdd: enqueue, onUpdate: (_o, p) => enqueue(p), onDelete: enqueue })
-    const offExit = this.#o.runtime.onExit((c) => {
+    const offExit = this.#runtime.onExit((c) => {
       const key = this.#keysByUid.get(c.podUid)
       if (key) queue.add(key)
     })
     this.#probes = new ProbeManager({
-      runtime: this.#o.runtime,
+      runtime: this.#runtime,
       events: this.#events(),
       log: this.#log,
+      metrics: this.metrics,
       changed: (key) => queue.add(key),
     })
     const running = informers.run(signal)
@@ -128,7 +148,7 @@ export class Kubelet {
         this.#services.waitForSync(signal),
         this.#node.waitForSync(signal),
       ])
-      this.#log.info({ node: this.#o.nodeName, runtime: this.#o.runtime.name }, "Kubelet started")
+      this.#log.info({ node: this.#o.nodeName, runtime: this.#runtime.name }, "Kubelet started")
       await Promise.all([
         ...Array.from({ length: this.#o.workers ?? 8 }, () => this.#work(signal)),
         this.#heartbeat(signal),
@@ -139,7 +159,7 @@ export class Kubelet {
       offExit()
       queue.shutDown()
       this.#probes.stopAll()
-      await this.#o.runtime.close(2000)
+      await this.#runtime.close(2000)
     }
   }
 
@@ -161,7 +181,7 @@ export class Kubelet {
         address: this.#o.address,
         dataDir: this.#o.dataDir,
         kubeletPort: this.#o.kubeletPort ?? 10250,
-        runtime: { name: this.#o.runtime.name, version: this.#o.runtime.version },
+        runtime: { name: this.#runtime.name, version: this.#runtime.version },
         ...(this.#o.podCIDR ? { podCIDR: this.#o.podCIDR } : {}),
       },
       now,
@@ -210,8 +230,11 @@ export class Kubelet {
     for (;;) {
       const key = await this.#queue.next(signal)
       if (key === undefined) return
+      const type = this.#syncType(key)
+      const started = process.hrtime.bigint()
       try {
         const after = await this.#sync(key, events)
+        this.metrics.podWorker(type, Number(process.hrtime.bigint() - started) / 1e9)
         this.#queue.forget(key)
         if (Number.isFinite(after)) this.#queue.addAfter(key, Math.max(after, 10))
       } catch (err) {
@@ -225,10 +248,22 @@ export class Kubelet {
     }
   }
 
+  /** How this sync of the pod is labelled: create (first), kill, update (a new version) or sync. */
+  #syncType(key: string): SyncType {
+    const pod = this.#pods?.cache.get(key)
+    const rv = pod?.metadata?.resourceVersion ?? ""
+    const last = this.#syncedAt.get(key)
+    if (pod) this.#syncedAt.set(key, rv)
+    else this.#syncedAt.delete(key)
+    if (!pod || pod.metadata?.deletionTimestamp) return "kill"
+    if (!this.#records.has(key)) return "create"
+    return last === rv ? "sync" : "update"
+  }
+
   #deps(events: ClientEventRecorder): SyncDeps {
     return {
       client: this.#o.client,
-      runtime: this.#o.runtime,
+      runtime: this.#runtime,
       events,
       log: this.#log,
       hostIP: this.#o.address,
@@ -327,10 +362,11 @@ export class Kubelet {
   async #forget(d: SyncDeps, pod: Pod | undefined, record: PodRecord): Promise<void> {
     this.#probes?.forget(record.key)
     await stopAll(d, pod ?? ({} as Pod), record, 0)
-    if (record.sandbox) await this.#o.runtime.removeSandbox(record.sandbox.id)
+    if (record.sandbox) await this.#runtime.removeSandbox(record.sandbox.id)
     this.#records.delete(record.key)
     this.#keysByUid.delete(record.uid)
     this.#written.delete(record.key)
+    this.#startRecorded.delete(record.key)
   }
 
   /** Graceful deletion: stop the containers within the grace period, then confirm it. */
@@ -340,10 +376,11 @@ export class Kubelet {
         (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
       this.#probes?.forget(record.key)
       await stopAll(d, pod, record, grace)
-      if (record.sandbox) await this.#o.runtime.removeSandbox(record.sandbox.id)
+      if (record.sandbox) await this.#runtime.removeSandbox(record.sandbox.id)
       this.#records.delete(record.key)
       this.#keysByUid.delete(record.uid)
       this.#written.delete(record.key)
+      this.#startRecorded.delete(record.key)
     }
     const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
     await this.#o.client
@@ -356,8 +393,12 @@ export class Kubelet {
   }
 
   async #writeStatus(pod: Pod, record: PodRecord): Promise<void> {
-    refresh(this.#o.runtime, record)
+    refresh(this.#runtime, record)
     const status = podStatus({ pod, record, hostIP: this.#o.address, now: this.#clock.now() })
+    if (status.phase === "Running" && !this.#startRecorded.has(record.key)) {
+      this.#startRecorded.add(record.key)
+      this.metrics.podStarted((Date.now() - record.since) / 1000)
+    }
     const text = JSON.stringify(status)
     if (this.#written.get(record.key) === text) return
     try {
