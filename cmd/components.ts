@@ -118,6 +118,9 @@ export interface KubeletComponentOptions {
   readonly port: number
   /** ClusterIPs are reached at their mapping in this loopback range (pods share the host network). */
   readonly services: { readonly cidr: Cidr; readonly loopback: Cidr }
+  /** Log rotation (bytes, files): --container-log-max-size and --container-log-max-files. */
+  readonly containerLogMaxSize?: number
+  readonly containerLogMaxFiles?: number
   /** The kubelet API's serving certificate and the CA its callers' certificates come from. */
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string }
 }
@@ -152,6 +155,8 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     podCIDR: opts.podCIDR,
     kubeletPort: port,
     serviceAddress: (ip) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip,
+    ...(opts.containerLogMaxSize ? { containerLogMaxSize: opts.containerLogMaxSize } : {}),
+    ...(opts.containerLogMaxFiles ? { containerLogMaxFiles: opts.containerLogMaxFiles } : {}),
     clock: deps.clock,
     log,
   }))

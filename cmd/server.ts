@@ -82,6 +82,8 @@ async function startComponents(
       podCIDR: `${cidrAddress(config.clusterCidr, 0)}/24`,
       podLoopbackRange: config.podLoopbackRange.text,
       port: config.kubeletPort,
+      containerLogMaxSize: config.containerLogMaxSize,
+      containerLogMaxFiles: config.containerLogMaxFiles,
       services: { cidr: config.serviceCidr, loopback: config.serviceLoopbackRange },
       tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
     })

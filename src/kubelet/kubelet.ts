@@ -22,6 +22,7 @@ import { realNode } from "./node.ts"
 import { type Backoff, refresh, stopAll, type SyncDeps, syncPod } from "./pod-sync.ts"
 import type { PodRecord } from "./pod-state.ts"
 import { podStatus } from "./pod-status.ts"
+import { ContainerLogManager } from "./logs/container-log-manager.ts"
 import { instrumentRuntime } from "./metrics/instrumented-runtime.ts"
 import { KubeletMetrics, type SyncType } from "./metrics/kubelet-metrics.ts"
 import { ProbeManager } from "./probe-manager.ts"
@@ -48,6 +49,10 @@ export interface KubeletOptions {
   readonly serviceAddress?: (clusterIP: string) => string
   /** Concurrent pod syncs (default 8). */
   readonly workers?: number
+  /** Rotate a container's log past this size (a quantity or bytes; upstream's default 10Mi). */
+  readonly containerLogMaxSize?: string | number
+  /** Files kept per container log, the live one included (upstream's default 5). */
+  readonly containerLogMaxFiles?: number
 }
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 10_000, maxMs: 300_000 }
@@ -65,6 +70,7 @@ export class Kubelet {
   /** Pods whose start was recorded in kubelet_pod_start_duration_seconds. */
   readonly #startRecorded = new Set<string>()
   readonly #runtime: ContainerRuntime
+  readonly #logs: ContainerLogManager
   /** This kubelet's Prometheus metrics (/metrics and /metrics/probes on the node API). */
   readonly metrics: KubeletMetrics
   #queue = new RateLimitingQueue()
@@ -90,6 +96,13 @@ export class Kubelet {
       },
     })
     this.#runtime = instrumentRuntime(opts.runtime, this.metrics)
+    this.#logs = new ContainerLogManager({
+      runtime: opts.runtime,
+      ...(opts.containerLogMaxSize !== undefined ? { maxSize: opts.containerLogMaxSize } : {}),
+      ...(opts.containerLogMaxFiles !== undefined ? { maxFiles: opts.containerLogMaxFiles } : {}),
+      clock: this.#clock,
+      log: this.#log,
+    })
   }
 
   /** The pods this kubelet holds a record of (for the node API). */
@@ -152,6 +165,7 @@ export class Kubelet {
       await Promise.all([
         ...Array.from({ length: this.#o.workers ?? 8 }, () => this.#work(signal)),
         this.#heartbeat(signal),
+        this.#logs.run(signal),
         running,
       ])
     } finally {
