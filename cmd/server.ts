@@ -72,7 +72,10 @@ async function startComponents(
   }
   if (!config.disabled.has("kubelet") && config.runtime === "hollow") {
     const podCIDR = `${cidrAddress(config.clusterCidr, 0)}/24`
-    running.push(startHollowKubelet(deps, { nodeName: config.nodeName, address: reachable(config), podCIDR }))
+    const tls = { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert }
+    const address = reachable(config)
+    const port = config.kubeletPort
+    running.push(await startHollowKubelet(deps, { nodeName: config.nodeName, address, podCIDR, port, tls }))
     step("kubelet", `Hollow node ${config.nodeName} started (simulated containers; pod range ${podCIDR})`)
   } else if (!config.disabled.has("kubelet")) {
     const kubelet = await startKubelet(deps, {

@@ -4,6 +4,7 @@
  * node API (container logs) to the API server. Imports api, client, network and util.
  */
 export { HollowNodes, type HollowNodesOptions } from "./hollow/hollow-nodes.ts"
+export { HollowStatsServer, type HollowStatsServerOptions } from "./hollow/stats-server.ts"
 export { DEFAULT_CAPACITY, type HollowCapacity, type HollowNodeSpec } from "./hollow/node-object.ts"
 export { Kubelet, type KubeletOptions } from "./kubelet.ts"
 export {

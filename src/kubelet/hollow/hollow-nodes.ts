@@ -28,6 +28,8 @@ export interface HollowNodesOptions {
   readonly workers?: number
   /** The synthetic usage the nodes report (summary()). */
   readonly usage?: HollowUsage
+  /** The port the nodes report for their kubelet (a HollowStatsServer's; default 10250). */
+  readonly kubeletPort?: number
 }
 
 /**
@@ -82,6 +84,8 @@ export class HollowNodes {
   readonly #clock: Clock
   readonly #log: Logger
   readonly #nodes = new Map<string, NodeState>()
+  /** Node names by the address they report (the first node of each address). */
+  readonly #byAddress = new Map<string, string>()
   #pods: (() => Pod[]) | undefined
 
   constructor(opts: HollowNodesOptions) {
@@ -95,6 +99,7 @@ export class HollowNodes {
         addresses: new PodAddresses(podCIDR),
         since: 0,
       })
+      if (!this.#byAddress.has(spec.address)) this.#byAddress.set(spec.address, spec.name)
     })
   }
 
@@ -106,7 +111,7 @@ export class HollowNodes {
         const now = this.#clock.now()
         n.since = now
         try {
-          await nodes.create(hollowNode(n.spec, now) as Node & ApiObject)
+          await nodes.create(hollowNode(n.spec, now, this.#opts.kubeletPort) as Node & ApiObject)
         } catch (err) {
           if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
           await this.#postStatus(n)
@@ -142,6 +147,13 @@ export class HollowNodes {
     if (!n) return undefined
     const pods = (this.#pods?.() ?? []).filter((p) => p.spec?.nodeName === name)
     return hollowSummary(name, n.since, pods, this.#clock.now(), this.#opts.usage)
+  }
+
+  /** The node reporting `address` as its InternalIP; with a single node, that node whatever the address. */
+  nodeAt(address: string): string | undefined {
+    const name = this.#byAddress.get(address)
+    if (name !== undefined) return name
+    return this.#nodes.size === 1 ? this.#nodes.keys().next().value : undefined
   }
 
   async #every(ms: number, signal: AbortSignal, fn: (n: NodeState) => Promise<void>): Promise<void> {
