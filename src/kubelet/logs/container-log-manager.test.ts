@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import { gunzipSync } from "node:zlib"
 import { FakeClock } from "../../util/index.ts"
-import { CriLogWriter, readLog } from "../runtime/cri-log.ts"
+import { CriLogWriter, followLog, readLog } from "../runtime/cri-log.ts"
 import type { ContainerInfo, ContainerRuntime } from "../runtime/runtime.ts"
 import { ContainerLogManager, rotationStamp, validateLogPolicy } from "./container-log-manager.ts"
 
@@ -104,6 +104,36 @@ describe("ContainerLogManager", () => {
     cs = []
     await small.rotateAll()
     assert.deepEqual(readdirSync(sub), [])
+  })
+
+  test("kubectl logs -f follows the live file across a rotation", async () => {
+    const sub = mkdtempSync(join(dir, "follow-"))
+    const log = join(sub, "c-0.log")
+    const w = new CriLogWriter(log)
+    const m = new ContainerLogManager({
+      runtime: runtimeOf(() => [container(log)]),
+      maxSize: 10,
+      maxFiles: 2,
+    })
+    w.write("stdout", "before\n")
+    let done = false
+    const stop = new AbortController()
+    const got: string[] = []
+    const reading = (async () => {
+      for await (const chunk of followLog(log, { isDone: () => done, pollMs: 2 }, stop.signal))
+        got.push(chunk)
+    })()
+    const waitFor = async (text: string) => {
+      for (let i = 0; i < 500 && !got.join("").includes(text); i++) await new Promise((r) => setTimeout(r, 2))
+    }
+    await waitFor("before")
+    await m.rotateAll()
+    w.write("stdout", "after\n")
+    await waitFor("after")
+    done = true
+    await reading
+    w.close()
+    assert.equal(got.join(""), "before\nafter\n")
   })
 
   test("validates the policy as upstream", () => {

@@ -142,7 +142,8 @@ export function readLog(path: string, opts: LogReadOptions = {}): string {
 }
 
 /**
- * The log, then every record appended after, until `isDone()` says the writer is finished (and
+ * The log, then every record appended after (following the path onto a new file when the log
+ * is rotated), until `isDone()` says the writer is finished (and
  * the file has been read to its end) or `signal` aborts.
  */
 export async function* followLog(
@@ -152,11 +153,20 @@ export async function* followLog(
 ): AsyncGenerator<string> {
   const initial = readLog(path, opts)
   if (initial) yield initial
-  let offset = existsSync(path) ? statSync(path).size : 0
+  const first = statSync(path, { throwIfNoEntry: false })
+  let offset = first?.size ?? 0
+  let ino = first?.ino
   let carry = ""
   let sent = Buffer.byteLength(initial)
   while (!signal.aborted) {
-    const size = existsSync(path) ? statSync(path).size : 0
+    const st = statSync(path, { throwIfNoEntry: false })
+    if (st && ino !== undefined && st.ino !== ino) {
+      // Rotated: the path is a new file now; follow it from its start.
+      offset = 0
+      carry = ""
+    }
+    ino = st?.ino ?? ino
+    const size = st?.size ?? 0
     if (size > offset) {
       const chunk = await readRange(path, offset, size)
       offset = size
