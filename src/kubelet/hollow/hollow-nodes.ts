@@ -7,7 +7,13 @@
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { ApiError, type ApiObject, Nodes, Pods } from "../../api/index.ts"
 import { renewNodeLease } from "../node-lease.ts"
-import { type Client, type ControllerSpec, runController, SharedInformers } from "../../client/index.ts"
+import {
+  BY_NODE_NAME,
+  type Client,
+  type ControllerSpec,
+  runController,
+  SharedInformers,
+} from "../../client/index.ts"
 import { type Clock, type Logger, parseCidr, cidrAddress, realClock, silentLogger } from "../../util/index.ts"
 import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-object.ts"
 import { isRunning, runningStatus } from "./pod-status.ts"
@@ -86,7 +92,8 @@ export class HollowNodes {
   readonly #nodes = new Map<string, NodeState>()
   /** Node names by the address they report (the first node of each address). */
   readonly #byAddress = new Map<string, string>()
-  #pods: (() => Pod[]) | undefined
+  /** The pods bound to a node (the shared informer's node index). */
+  #pods: ((node: string) => Pod[]) | undefined
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -125,7 +132,7 @@ export class HollowNodes {
   async run(signal: AbortSignal): Promise<void> {
     await this.register()
     const informers = new SharedInformers(this.#opts.client, { clock: this.#clock, log: this.#log })
-    this.#pods = () => informers.get(Pods).cache.list()
+    this.#pods = (node) => informers.get(Pods).cache.byIndex(BY_NODE_NAME, node)
     await Promise.all([
       informers.run(signal),
       runController(
@@ -145,7 +152,7 @@ export class HollowNodes {
   summary(name: string): Summary | undefined {
     const n = this.#nodes.get(name)
     if (!n) return undefined
-    const pods = (this.#pods?.() ?? []).filter((p) => p.spec?.nodeName === name)
+    const pods = this.#pods?.(name) ?? []
     return hollowSummary(name, n.since, pods, this.#clock.now(), this.#opts.usage)
   }
 
