@@ -121,7 +121,7 @@ export class HollowNodes {
           await nodes.create(hollowNode(n.spec, now, this.#opts.kubeletPort) as Node & ApiObject)
         } catch (err) {
           if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
-          await this.#postStatus(n)
+          await this.#postStatus(n, true)
         }
       }),
     )
@@ -179,11 +179,17 @@ export class HollowNodes {
     return renewNodeLease(this.#opts.client, n.spec.name, this.#clock.now())
   }
 
-  async #postStatus(n: NodeState): Promise<void> {
+  /** Posts the conditions; on registering again, the kubelet port too (it may have changed). */
+  async #postStatus(n: NodeState, registering = false): Promise<void> {
     const conditions = healthyConditions(this.#clock.now(), n.since)
+    const port = { daemonEndpoints: { kubeletEndpoint: { Port: this.#opts.kubeletPort ?? 10250 } } }
     await this.#opts.client
       .resource(Nodes)
-      .patch({ name: n.spec.name }, { status: { conditions } }, { type: "merge", subresource: "status" })
+      .patch(
+        { name: n.spec.name },
+        { status: { conditions, ...(registering ? port : {}) } },
+        { type: "merge", subresource: "status" },
+      )
   }
 
   #podController(): ControllerSpec {
