@@ -15,7 +15,14 @@ import {
 } from "../src/client/index.ts"
 import { allControllers } from "../src/controllers/index.ts"
 import { join } from "node:path"
-import { HollowNodes, Kubelet, KubeletServer, ProcessRuntime, StatsProvider } from "../src/kubelet/index.ts"
+import {
+  HollowNodes,
+  HollowStatsServer,
+  Kubelet,
+  KubeletServer,
+  ProcessRuntime,
+  StatsProvider,
+} from "../src/kubelet/index.ts"
 import { Proxy } from "../src/proxy/index.ts"
 import { ClusterDns, hostResolvers, runKubeDnsService } from "../src/dns/index.ts"
 import { loadSchedulerConfig, Scheduler } from "../src/scheduler/index.ts"
@@ -91,20 +98,42 @@ export function startScheduler(deps: ComponentDeps, opts: { configFile?: string 
   return { name: "scheduler", done: runElected({ ...deps, log }, "kube-scheduler", work, stop.signal), stop }
 }
 
-/** Starts this machine's kubelet: for now only the hollow runtime (simulated containers). */
-export function startHollowKubelet(
+/**
+ * Starts this machine's hollow kubelet (simulated containers), with its stats endpoints on
+ * `port` for metrics.k8s.io.
+ */
+export async function startHollowKubelet(
   deps: ComponentDeps,
-  opts: { nodeName: string; address: string; podCIDR: string },
-): Running {
+  opts: {
+    nodeName: string
+    address: string
+    podCIDR: string
+    port: number
+    tls: { readonly cert: string; readonly key: string; readonly ca: string }
+  },
+): Promise<Running> {
   const stop = new AbortController()
   const log = deps.log.child({ component: "kubelet" })
-  const nodes = new HollowNodes({
+  const holder: { nodes?: HollowNodes } = {}
+  const server = new HollowStatsServer({
+    nodes: { nodeAt: (a) => holder.nodes?.nodeAt(a), summary: (n) => holder.nodes?.summary(n) },
+    host: opts.address,
+    port: opts.port,
+    tls: opts.tls,
+  })
+  // The stats are a nicety for a simulated node: a port in use costs metrics.k8s.io, not the node.
+  const port = await server.listen().catch((err: unknown) => {
+    log.warn({ port: opts.port, err: String(err) }, "Cannot serve the hollow node's stats")
+    return opts.port
+  })
+  const nodes = (holder.nodes = new HollowNodes({
     client: deps.client,
     nodes: [{ name: opts.nodeName, address: opts.address, podCIDR: opts.podCIDR }],
     clock: deps.clock,
     log,
-  })
-  return { name: "kubelet", done: nodes.run(stop.signal), stop }
+    kubeletPort: port,
+  }))
+  return { name: "kubelet", done: nodes.run(stop.signal).finally(() => server.close()), stop }
 }
 
 /** Options of startKubelet. */
@@ -120,6 +149,9 @@ export interface KubeletComponentOptions {
   readonly port: number
   /** ClusterIPs are reached at their mapping in this loopback range (pods share the host network). */
   readonly services: { readonly cidr: Cidr; readonly loopback: Cidr }
+  /** Log rotation (bytes, files): --container-log-max-size and --container-log-max-files. */
+  readonly containerLogMaxSize?: number
+  readonly containerLogMaxFiles?: number
   /** The kubelet API's serving certificate and the CA its callers' certificates come from. */
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string }
 }
@@ -139,6 +171,7 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     records: (ns, name) => holder.kubelet?.record(ns, name),
     runtime,
     summary: () => stats.summary(opts.nodeName, holder.kubelet?.pods() ?? []),
+    metrics: () => holder.kubelet?.metrics,
     host: opts.address,
     port: opts.port,
     tls: opts.tls,
@@ -155,6 +188,8 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     podCIDR: opts.podCIDR,
     kubeletPort: port,
     serviceAddress: (ip) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip,
+    ...(opts.containerLogMaxSize ? { containerLogMaxSize: opts.containerLogMaxSize } : {}),
+    ...(opts.containerLogMaxFiles ? { containerLogMaxFiles: opts.containerLogMaxFiles } : {}),
     clock: deps.clock,
     log,
   }))

@@ -2,6 +2,11 @@
 import { homedir, hostname } from "node:os"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
+import {
+  DEFAULT_CONTAINER_LOG_MAX_FILES,
+  DEFAULT_CONTAINER_LOG_MAX_SIZE,
+  validateLogPolicy,
+} from "../src/kubelet/index.ts"
 import { type Cidr, parseCidr } from "../src/util/index.ts"
 
 /** The components `--disable` can leave out. */
@@ -30,6 +35,9 @@ Flags (environment variable in brackets):
   --kubelet-port N        the kubelet's API port (default 10250; 0 picks a free one)      [K8TS_KUBELET_PORT]
   --pod-loopback-range CIDR  addresses of pods without their own network (the process
                           runtime, unprivileged) (default 127.244.0.0/16)                 [K8TS_POD_LOOPBACK_RANGE]
+  --container-log-max-size Q  rotate a container's log past this size (default 10Mi)    [K8TS_CONTAINER_LOG_MAX_SIZE]
+  --container-log-max-files N  log files kept per container, the live one included
+                          (default 5; at least 2)                                         [K8TS_CONTAINER_LOG_MAX_FILES]
   --service-loopback-range CIDR  where the proxy serves ClusterIPs for such pods, address
                           for address from the service range (default 127.96.0.0/12)     [K8TS_SERVICE_LOOPBACK_RANGE]
   --dns-port N            the cluster DNS port, on the service range's 10th address mapped
@@ -60,6 +68,8 @@ const OPTIONS = {
   "kubelet-port": { type: "string" },
   "pod-loopback-range": { type: "string" },
   "service-loopback-range": { type: "string" },
+  "container-log-max-size": { type: "string" },
+  "container-log-max-files": { type: "string" },
   "dns-port": { type: "string" },
   "dns-forward": { type: "boolean" },
   disable: { type: "string", multiple: true },
@@ -86,6 +96,9 @@ export interface ServerConfig {
   readonly kubeletPort: number
   readonly podLoopbackRange: Cidr
   readonly serviceLoopbackRange: Cidr
+  /** --container-log-max-size in bytes and --container-log-max-files. */
+  readonly containerLogMaxSize: number
+  readonly containerLogMaxFiles: number
   readonly dnsPort: number
   /** Forward names outside the cluster domain to the host's resolvers. */
   readonly dnsForward: boolean
@@ -150,13 +163,34 @@ function loopbackFlag(name: string, value: string): Cidr {
   return cidr
 }
 
+/** The kubelet's log rotation flags. */
+function logFlags(str: (name: string) => string | undefined): {
+  containerLogMaxSize: number
+  containerLogMaxFiles: number
+} {
+  const size = str("container-log-max-size") ?? DEFAULT_CONTAINER_LOG_MAX_SIZE
+  const files = str("container-log-max-files") ?? String(DEFAULT_CONTAINER_LOG_MAX_FILES)
+  if (!/^\d+$/.test(files)) throw new ConfigError(`--container-log-max-files: not a number: "${files}"`)
+  try {
+    return {
+      containerLogMaxSize: validateLogPolicy(size, Number(files)),
+      containerLogMaxFiles: Number(files),
+    }
+  } catch (err) {
+    throw new ConfigError(`--container-log-max-size/--container-log-max-files: ${(err as Error).message}`)
+  }
+}
+
 /** The kubelet's own flags. */
 function nodeFlags(str: (name: string) => string | undefined): {
   kubeletPort: number
   podLoopbackRange: Cidr
   serviceLoopbackRange: Cidr
+  containerLogMaxSize: number
+  containerLogMaxFiles: number
 } {
   return {
+    ...logFlags(str),
     kubeletPort: portOf(str("kubelet-port") ?? "10250", "kubelet-port"),
     podLoopbackRange: loopbackFlag("pod-loopback-range", str("pod-loopback-range") ?? "127.244.0.0/16"),
     serviceLoopbackRange: loopbackFlag(

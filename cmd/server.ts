@@ -73,7 +73,10 @@ async function startComponents(
   }
   if (!config.disabled.has("kubelet") && config.runtime === "hollow") {
     const podCIDR = `${cidrAddress(config.clusterCidr, 0)}/24`
-    running.push(startHollowKubelet(deps, { nodeName: config.nodeName, address: reachable(config), podCIDR }))
+    const tls = { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert }
+    const address = reachable(config)
+    const port = config.kubeletPort
+    running.push(await startHollowKubelet(deps, { nodeName: config.nodeName, address, podCIDR, port, tls }))
     step("kubelet", `Hollow node ${config.nodeName} started (simulated containers; pod range ${podCIDR})`)
   } else if (!config.disabled.has("kubelet")) {
     const kubelet = await startKubelet(deps, {
@@ -84,6 +87,8 @@ async function startComponents(
       podCIDR: `${cidrAddress(config.clusterCidr, 0)}/24`,
       podLoopbackRange: config.podLoopbackRange.text,
       port: config.kubeletPort,
+      containerLogMaxSize: config.containerLogMaxSize,
+      containerLogMaxFiles: config.containerLogMaxFiles,
       services: { cidr: config.serviceCidr, loopback: config.serviceLoopbackRange },
       tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
     })

@@ -4,8 +4,15 @@
  * node API (container logs) to the API server. Imports api, client, network and util.
  */
 export { HollowNodes, type HollowNodesOptions } from "./hollow/hollow-nodes.ts"
+export { HollowStatsServer, type HollowStatsServerOptions } from "./hollow/stats-server.ts"
 export { DEFAULT_CAPACITY, type HollowCapacity, type HollowNodeSpec } from "./hollow/node-object.ts"
 export { Kubelet, type KubeletOptions } from "./kubelet.ts"
+export {
+  DEFAULT_CONTAINER_LOG_MAX_FILES,
+  DEFAULT_CONTAINER_LOG_MAX_SIZE,
+  validateLogPolicy,
+} from "./logs/container-log-manager.ts"
+export { type KubeletMetrics } from "./metrics/kubelet-metrics.ts"
 export { ProcessRuntime, type ProcessRuntimeOptions } from "./runtime/process/process-runtime.ts"
 export type { ContainerRuntime, ContainerInfo, Sandbox } from "./runtime/runtime.ts"
 export { KubeletServer, type KubeletServerOptions } from "./server.ts"

@@ -7,7 +7,7 @@
 import { setMaxListeners } from "node:events"
 import { join } from "node:path"
 import type { Node, Pod, Service } from "kubernetes-types/core/v1.js"
-import { ApiError, type ApiObject, keyOf, Nodes, Pods, Services } from "../api/index.ts"
+import { ApiError, type ApiObject, keyOf, Nodes, Pods, qosClass, Services } from "../api/index.ts"
 import {
   type Client,
   ClientEventRecorder,
@@ -16,12 +16,16 @@ import {
   SharedInformers,
 } from "../client/index.ts"
 import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
+import { admitPod, type AdmitResult } from "./admission/admit.ts"
 import { healthyConditions } from "./hollow/node-object.ts"
 import { renewNodeLease } from "./node-lease.ts"
 import { realNode } from "./node.ts"
 import { type Backoff, refresh, stopAll, type SyncDeps, syncPod } from "./pod-sync.ts"
 import type { PodRecord } from "./pod-state.ts"
 import { podStatus } from "./pod-status.ts"
+import { ContainerLogManager } from "./logs/container-log-manager.ts"
+import { instrumentRuntime } from "./metrics/instrumented-runtime.ts"
+import { KubeletMetrics, type SyncType } from "./metrics/kubelet-metrics.ts"
 import { ProbeManager } from "./probe-manager.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 import type { StatsPod } from "./stats/stats-provider.ts"
@@ -57,6 +61,10 @@ export interface KubeletOptions {
   readonly syncFrequencyMs?: number
   /** Concurrent pod syncs (default 8). */
   readonly workers?: number
+  /** Rotate a container's log past this size (a quantity or bytes; upstream's default 10Mi). */
+  readonly containerLogMaxSize?: string | number
+  /** Files kept per container log, the live one included (upstream's default 5). */
+  readonly containerLogMaxFiles?: number
 }
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 10_000, maxMs: 300_000 }
@@ -69,9 +77,20 @@ export class Kubelet {
   readonly #records = new Map<string, PodRecord>()
   readonly #keysByUid = new Map<string, string>()
   readonly #written = new Map<string, string>()
+  /** The resourceVersion each pod was last synced at (create, update or sync). */
+  readonly #syncedAt = new Map<string, string>()
+  /** Pods whose start was recorded in kubelet_pod_start_duration_seconds. */
+  readonly #startRecorded = new Set<string>()
+  readonly #runtime: ContainerRuntime
+  readonly #logs: ContainerLogManager
+  /** This kubelet's Prometheus metrics (/metrics and /metrics/probes on the node API). */
+  readonly metrics: KubeletMetrics
   #queue = new RateLimitingQueue()
   #pods: Informer<Pod & ApiObject> | undefined
   #services: Informer<Service & ApiObject> | undefined
+  #node: Informer<Node & ApiObject> | undefined
+  /** Pods refused admission, by key, with their uid (not admitted again). */
+  readonly #rejected = new Map<string, string>()
   #probes: ProbeManager | undefined
   #since = 0
   readonly #volumes: VolumeManager
@@ -91,6 +110,23 @@ export class Kubelet {
     })
     this.#clock = opts.clock ?? realClock
     this.#log = opts.log ?? silentLogger()
+    this.metrics = new KubeletMetrics({
+      runningPods: () => [...this.#records.values()].filter((r) => r.sandbox && !r.terminal).length,
+      containersByState: () => {
+        const counts = new Map<string, number>()
+        for (const c of opts.runtime.list())
+          if (this.#keysByUid.has(c.podUid)) counts.set(c.state, (counts.get(c.state) ?? 0) + 1)
+        return counts
+      },
+    })
+    this.#runtime = instrumentRuntime(opts.runtime, this.metrics)
+    this.#logs = new ContainerLogManager({
+      runtime: opts.runtime,
+      ...(opts.containerLogMaxSize !== undefined ? { maxSize: opts.containerLogMaxSize } : {}),
+      ...(opts.containerLogMaxFiles !== undefined ? { maxFiles: opts.containerLogMaxFiles } : {}),
+      clock: this.#clock,
+      log: this.#log,
+    })
   }
 
   /** The pods this kubelet holds a record of (for the node API). */
@@ -124,28 +160,37 @@ export class Kubelet {
     const informers = new SharedInformers(this.#o.client, { clock: this.#clock, log: this.#log })
     this.#pods = informers.get<Pod & ApiObject>(Pods, { fieldSelector: `spec.nodeName=${this.#o.nodeName}` })
     this.#services = informers.get<Service & ApiObject>(Services)
+    this.#node = informers.get<Node & ApiObject>(Nodes, {
+      fieldSelector: `metadata.name=${this.#o.nodeName}`,
+    })
     this.#queue = new RateLimitingQueue({ clock: this.#clock })
     const queue = this.#queue
     const enqueue = (p: Pod) => queue.add(keyOf(p as ApiObject))
     this.#pods.addHandler({ onAdd: enqueue, onUpdate: (_o, p) => enqueue(p), onDelete: enqueue })
-    const offExit = this.#o.runtime.onExit((c) => {
+    const offExit = this.#runtime.onExit((c) => {
       const key = this.#keysByUid.get(c.podUid)
       if (key) queue.add(key)
     })
     this.#probes = new ProbeManager({
-      runtime: this.#o.runtime,
+      runtime: this.#runtime,
       events: this.#events(),
       log: this.#log,
+      metrics: this.metrics,
       changed: (key) => queue.add(key),
     })
     const running = informers.run(signal)
     try {
-      await Promise.all([this.#pods.waitForSync(signal), this.#services.waitForSync(signal)])
-      this.#log.info({ node: this.#o.nodeName, runtime: this.#o.runtime.name }, "Kubelet started")
+      await Promise.all([
+        this.#pods.waitForSync(signal),
+        this.#services.waitForSync(signal),
+        this.#node.waitForSync(signal),
+      ])
+      this.#log.info({ node: this.#o.nodeName, runtime: this.#runtime.name }, "Kubelet started")
       await Promise.all([
         ...Array.from({ length: this.#o.workers ?? 8 }, () => this.#work(signal)),
         this.#resync(signal),
         this.#heartbeat(signal),
+        this.#logs.run(signal),
         running,
       ])
     } finally {
@@ -153,7 +198,7 @@ export class Kubelet {
       offExit()
       queue.shutDown()
       this.#probes.stopAll()
-      await this.#o.runtime.close(2000)
+      await this.#runtime.close(2000)
     }
   }
 
@@ -175,7 +220,7 @@ export class Kubelet {
         address: this.#o.address,
         dataDir: this.#o.dataDir,
         kubeletPort: this.#o.kubeletPort ?? 10250,
-        runtime: { name: this.#o.runtime.name, version: this.#o.runtime.version },
+        runtime: { name: this.#runtime.name, version: this.#runtime.version },
         ...(this.#o.podCIDR ? { podCIDR: this.#o.podCIDR } : {}),
       },
       now,
@@ -234,8 +279,11 @@ export class Kubelet {
     for (;;) {
       const key = await this.#queue.next(signal)
       if (key === undefined) return
+      const type = this.#syncType(key)
+      const started = process.hrtime.bigint()
       try {
         const after = await this.#sync(key, events)
+        this.metrics.podWorker(type, Number(process.hrtime.bigint() - started) / 1e9)
         this.#queue.forget(key)
         if (Number.isFinite(after)) this.#queue.addAfter(key, Math.max(after, 10))
       } catch (err) {
@@ -249,10 +297,22 @@ export class Kubelet {
     }
   }
 
+  /** How this sync of the pod is labelled: create (first), kill, update (a new version) or sync. */
+  #syncType(key: string): SyncType {
+    const pod = this.#pods?.cache.get(key)
+    const rv = pod?.metadata?.resourceVersion ?? ""
+    const last = this.#syncedAt.get(key)
+    if (pod) this.#syncedAt.set(key, rv)
+    else this.#syncedAt.delete(key)
+    if (!pod || pod.metadata?.deletionTimestamp) return "kill"
+    if (!this.#records.has(key)) return "create"
+    return last === rv ? "sync" : "update"
+  }
+
   #deps(events: ClientEventRecorder): SyncDeps {
     return {
       client: this.#o.client,
-      runtime: this.#o.runtime,
+      runtime: this.#runtime,
       events,
       log: this.#log,
       hostIP: this.#o.address,
@@ -272,35 +332,92 @@ export class Kubelet {
       await this.#forget(d, pod, record)
       record = undefined
     }
+    if (!pod || this.#rejected.get(key) !== pod.metadata?.uid) this.#rejected.delete(key)
     if (!pod) return Infinity
     if (pod.metadata?.deletionTimestamp) return this.#terminate(d, pod, record)
-    const phase = pod.status?.phase
-    if (!record && (phase === "Succeeded" || phase === "Failed")) return Infinity
-    if (!record) {
-      record = {
-        uid: pod.metadata?.uid ?? "",
-        key,
-        since: Date.now(),
-        containers: new Map(),
-        initContainers: new Map(),
-      }
-      this.#records.set(key, record)
-      this.#keysByUid.set(record.uid, key)
-    }
+    record ??= await this.#admitNew(key, pod, events)
+    if (!record) return Infinity
     const wait = await syncPod(d, pod, record)
     this.#probes?.ensure(key, pod, record)
     await this.#writeStatus(pod, record)
     return wait
   }
 
+  /** A record for a pod seen for the first time, once admitted; undefined when it does not run here. */
+  async #admitNew(key: string, pod: Pod, events: ClientEventRecorder): Promise<PodRecord | undefined> {
+    const phase = pod.status?.phase
+    if (phase === "Succeeded" || phase === "Failed" || this.#rejected.has(key)) return undefined
+    const verdict = this.#admit(pod)
+    if (!verdict.admit) {
+      await this.#reject(pod, verdict, events)
+      return undefined
+    }
+    const record: PodRecord = {
+      uid: pod.metadata?.uid ?? "",
+      key,
+      since: Date.now(),
+      containers: new Map(),
+      initContainers: new Map(),
+    }
+    this.#records.set(key, record)
+    this.#keysByUid.set(record.uid, key)
+    return record
+  }
+
+  /** Admission against the pods already admitted and still running (upstream's order and messages). */
+  #admit(pod: Pod): AdmitResult {
+    const others: Pod[] = []
+    for (const r of this.#records.values()) {
+      const p = this.#pods?.cache.get(r.key)
+      if (p && !r.terminal) others.push(p)
+    }
+    return admitPod({
+      pod,
+      node: this.#node?.cache.get(this.#o.nodeName),
+      others,
+      alreadyStarted: !!pod.status?.startTime,
+    })
+  }
+
+  /** A pod that does not fit goes Failed at once with the reason, and a Warning event. */
+  async #reject(
+    pod: Pod,
+    verdict: { reason: string; message: string },
+    events: ClientEventRecorder,
+  ): Promise<void> {
+    const key = keyOf(pod as ApiObject)
+    const uid = pod.metadata?.uid ?? ""
+    this.#rejected.set(key, uid)
+    this.#log.info({ pod: key, reason: verdict.reason, message: verdict.message }, "Pod rejected")
+    events.event(pod as never, "Warning", verdict.reason, verdict.message)
+    const status = {
+      phase: "Failed",
+      reason: verdict.reason,
+      message: `Pod was rejected: ${verdict.message}`,
+      qosClass: qosClass(pod),
+      startTime: pod.status?.startTime ?? new Date(this.#clock.now()).toISOString().replace(/\.\d+Z$/, "Z"),
+    }
+    await this.#o.client
+      .resource(Pods)
+      .patch(
+        { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" },
+        { metadata: { uid }, status },
+        { type: "merge", subresource: "status" },
+      )
+      .catch((err: unknown) => {
+        if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
+      })
+  }
+
   async #forget(d: SyncDeps, pod: Pod | undefined, record: PodRecord): Promise<void> {
     this.#probes?.forget(record.key)
     await stopAll(d, pod ?? ({} as Pod), record, 0)
-    if (record.sandbox) await this.#o.runtime.removeSandbox(record.sandbox.id)
+    if (record.sandbox) await this.#runtime.removeSandbox(record.sandbox.id)
     this.#records.delete(record.key)
     this.#volumes.tearDown(record.uid)
     this.#keysByUid.delete(record.uid)
     this.#written.delete(record.key)
+    this.#startRecorded.delete(record.key)
   }
 
   /** Graceful deletion: stop the containers within the grace period, then confirm it. */
@@ -310,11 +427,12 @@ export class Kubelet {
         (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
       this.#probes?.forget(record.key)
       await stopAll(d, pod, record, grace)
-      if (record.sandbox) await this.#o.runtime.removeSandbox(record.sandbox.id)
+      if (record.sandbox) await this.#runtime.removeSandbox(record.sandbox.id)
       this.#records.delete(record.key)
       this.#volumes.tearDown(record.uid)
       this.#keysByUid.delete(record.uid)
       this.#written.delete(record.key)
+      this.#startRecorded.delete(record.key)
     }
     const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
     await this.#o.client
@@ -327,8 +445,12 @@ export class Kubelet {
   }
 
   async #writeStatus(pod: Pod, record: PodRecord): Promise<void> {
-    refresh(this.#o.runtime, record)
+    refresh(this.#runtime, record)
     const status = podStatus({ pod, record, hostIP: this.#o.address, now: this.#clock.now() })
+    if (status.phase === "Running" && !this.#startRecorded.has(record.key)) {
+      this.#startRecorded.add(record.key)
+      this.metrics.podStarted((Date.now() - record.since) / 1000)
+    }
     const text = JSON.stringify(status)
     if (this.#written.get(record.key) === text) return
     try {

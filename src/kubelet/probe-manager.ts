@@ -6,6 +6,7 @@
 import type { Container, Pod, Probe } from "kubernetes-types/core/v1.js"
 import type { EventRecorder } from "../client/index.ts"
 import type { Logger } from "../util/index.ts"
+import type { KubeletMetrics } from "./metrics/kubelet-metrics.ts"
 import type { ContainerRecord, PodRecord } from "./pod-state.ts"
 import { type ProbeKind, ProbeState, runProbe } from "./probes.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
@@ -15,6 +16,8 @@ export interface ProbeManagerOptions {
   readonly runtime: ContainerRuntime
   readonly events: EventRecorder
   readonly log: Logger
+  /** Where each run is counted (prober_probe_total). */
+  readonly metrics?: KubeletMetrics
   /** Called with the pod's key when a result changed. */
   readonly changed: (key: string) => void
 }
@@ -137,10 +140,22 @@ export class ProbeManager {
     st: ProbeState,
     t: { id: string; podIP: string },
   ): Promise<boolean> {
+    const started = process.hrtime.bigint()
     const res = await runProbe(
       this.#o.runtime,
       { id: t.id, container: c, podIP: t.podIP },
       probeOf(c, k) as Probe,
+    )
+    this.#o.metrics?.probe(
+      k,
+      {
+        namespace: pod.metadata?.namespace ?? "",
+        pod: pod.metadata?.name ?? "",
+        podUid: pod.metadata?.uid ?? "",
+        container: c.name,
+      },
+      res.ok,
+      Number(process.hrtime.bigint() - started) / 1e9,
     )
     if (!res.ok)
       this.#o.events.event(

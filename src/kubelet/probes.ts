@@ -7,6 +7,7 @@ import { request as httpRequest } from "node:http"
 import { request as httpsRequest } from "node:https"
 import { connect } from "node:net"
 import type { Container, Probe } from "kubernetes-types/core/v1.js"
+import { grpcProbe } from "./grpc-probe.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 
 /** Which probe. */
@@ -95,8 +96,7 @@ export async function runProbe(
     )
   }
   if (probe.grpc) {
-    // A gRPC health check needs HTTP/2 framing; a connection that opens counts as serving.
-    return tcpProbe(target.podIP, probe.grpc.port, timeoutMs)
+    return grpcProbe(target.podIP, probe.grpc.port, probe.grpc.service ?? "", probe.timeoutSeconds ?? 1)
   }
   return { ok: false, message: "the probe has no handler" }
 }

@@ -2,8 +2,8 @@
  * The kubelet's node API, which only the API server calls: container logs
  * (`/containerLogs/<namespace>/<pod>/<container>` with follow, previous, tailLines,
  * sinceSeconds, sinceTime, timestamps and limitBytes, as upstream's kubelet serves them), the
- * streaming endpoints exec, attach and portForward (upgrades, streaming/serve.ts) and
- * `/healthz`. HTTPS with client certificates from the cluster CA when given certificates.
+ * streaming endpoints exec, attach and portForward (upgrades, streaming/serve.ts), the stats
+ * endpoints, Prometheus `/metrics` and `/metrics/probes`, and `/healthz`. HTTPS with client certificates from the cluster CA when given certificates.
  */
 import {
   createServer as createHttpServer,
@@ -15,6 +15,7 @@ import { createServer as createHttpsServer } from "node:https"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
 import { followLog, readLog, type LogReadOptions } from "./runtime/cri-log.ts"
+import type { KubeletMetrics } from "./metrics/kubelet-metrics.ts"
 import type { PodRecord } from "./pod-state.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 import { serveStreaming } from "./streaming/serve.ts"
@@ -28,6 +29,8 @@ export interface KubeletServerOptions {
   readonly runtime: ContainerRuntime
   /** The node's and its pods' usage now (no stats endpoints without it). */
   readonly summary?: () => Summary
+  /** The kubelet's metrics (no /metrics without them). */
+  readonly metrics?: () => KubeletMetrics | undefined
   readonly host: string
   /** 0 picks a free port. */
   readonly port: number
@@ -109,19 +112,35 @@ export class KubeletServer {
     const url = new URL(req.url ?? "/", "http://kubelet")
     if (url.pathname === "/healthz") return fail(res, 200, "ok")
     if (/^\/(exec|attach|portForward)\//.test(url.pathname)) return fail(res, 400, "Upgrade request required")
-    const summary = this.#o.summary
-    if (summary && req.method === "GET" && url.pathname === "/stats/summary") {
-      res.writeHead(200, { "content-type": "application/json" })
-      return void res.end(JSON.stringify(summary()))
-    }
-    if (summary && req.method === "GET" && url.pathname === "/metrics/resource") {
-      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
-      return void res.end(resourceMetricsText(summary()))
-    }
+    if (req.method === "GET" && (await this.#observability(res, url.pathname))) return
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname)
     if (!m || req.method !== "GET") return fail(res, 404, "404 page not found")
     const [, ns = "", pod = "", container = ""] = m.map(decodeURIComponent)
     return this.#logs(res, { ns, pod, container }, url.searchParams)
+  }
+
+  /** The stats and metrics endpoints; false when `path` is none of them (or not served). */
+  async #observability(res: ServerResponse, path: string): Promise<boolean> {
+    const summary = this.#o.summary
+    if (summary && path === "/stats/summary") {
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(JSON.stringify(summary()))
+      return true
+    }
+    if (summary && path === "/metrics/resource") {
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
+      res.end(resourceMetricsText(summary()))
+      return true
+    }
+    const metrics = this.#o.metrics?.()
+    if (metrics && (path === "/metrics" || path === "/metrics/probes")) {
+      const registry = path === "/metrics" ? metrics.registry : metrics.probeRegistry
+      const text = await registry.metrics()
+      res.writeHead(200, { "content-type": registry.contentType })
+      res.end(text)
+      return true
+    }
+    return false
   }
 
   async #logs(

@@ -7,7 +7,13 @@
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { ApiError, type ApiObject, Nodes, Pods } from "../../api/index.ts"
 import { renewNodeLease } from "../node-lease.ts"
-import { type Client, type ControllerSpec, runController, SharedInformers } from "../../client/index.ts"
+import {
+  BY_NODE_NAME,
+  type Client,
+  type ControllerSpec,
+  runController,
+  SharedInformers,
+} from "../../client/index.ts"
 import { type Clock, type Logger, parseCidr, cidrAddress, realClock, silentLogger } from "../../util/index.ts"
 import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-object.ts"
 import { isRunning, runningStatus } from "./pod-status.ts"
@@ -28,6 +34,8 @@ export interface HollowNodesOptions {
   readonly workers?: number
   /** The synthetic usage the nodes report (summary()). */
   readonly usage?: HollowUsage
+  /** The port the nodes report for their kubelet (a HollowStatsServer's; default 10250). */
+  readonly kubeletPort?: number
 }
 
 /**
@@ -82,7 +90,10 @@ export class HollowNodes {
   readonly #clock: Clock
   readonly #log: Logger
   readonly #nodes = new Map<string, NodeState>()
-  #pods: (() => Pod[]) | undefined
+  /** Node names by the address they report (the first node of each address). */
+  readonly #byAddress = new Map<string, string>()
+  /** The pods bound to a node (the shared informer's node index). */
+  #pods: ((node: string) => Pod[]) | undefined
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -95,6 +106,7 @@ export class HollowNodes {
         addresses: new PodAddresses(podCIDR),
         since: 0,
       })
+      if (!this.#byAddress.has(spec.address)) this.#byAddress.set(spec.address, spec.name)
     })
   }
 
@@ -106,10 +118,10 @@ export class HollowNodes {
         const now = this.#clock.now()
         n.since = now
         try {
-          await nodes.create(hollowNode(n.spec, now) as Node & ApiObject)
+          await nodes.create(hollowNode(n.spec, now, this.#opts.kubeletPort) as Node & ApiObject)
         } catch (err) {
           if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
-          await this.#postStatus(n)
+          await this.#postStatus(n, true)
         }
       }),
     )
@@ -120,7 +132,7 @@ export class HollowNodes {
   async run(signal: AbortSignal): Promise<void> {
     await this.register()
     const informers = new SharedInformers(this.#opts.client, { clock: this.#clock, log: this.#log })
-    this.#pods = () => informers.get(Pods).cache.list()
+    this.#pods = (node) => informers.get(Pods).cache.byIndex(BY_NODE_NAME, node)
     await Promise.all([
       informers.run(signal),
       runController(
@@ -140,8 +152,15 @@ export class HollowNodes {
   summary(name: string): Summary | undefined {
     const n = this.#nodes.get(name)
     if (!n) return undefined
-    const pods = (this.#pods?.() ?? []).filter((p) => p.spec?.nodeName === name)
+    const pods = this.#pods?.(name) ?? []
     return hollowSummary(name, n.since, pods, this.#clock.now(), this.#opts.usage)
+  }
+
+  /** The node reporting `address` as its InternalIP; with a single node, that node whatever the address. */
+  nodeAt(address: string): string | undefined {
+    const name = this.#byAddress.get(address)
+    if (name !== undefined) return name
+    return this.#nodes.size === 1 ? this.#nodes.keys().next().value : undefined
   }
 
   async #every(ms: number, signal: AbortSignal, fn: (n: NodeState) => Promise<void>): Promise<void> {
@@ -160,11 +179,17 @@ export class HollowNodes {
     return renewNodeLease(this.#opts.client, n.spec.name, this.#clock.now())
   }
 
-  async #postStatus(n: NodeState): Promise<void> {
+  /** Posts the conditions; on registering again, the kubelet port too (it may have changed). */
+  async #postStatus(n: NodeState, registering = false): Promise<void> {
     const conditions = healthyConditions(this.#clock.now(), n.since)
+    const port = { daemonEndpoints: { kubeletEndpoint: { Port: this.#opts.kubeletPort ?? 10250 } } }
     await this.#opts.client
       .resource(Nodes)
-      .patch({ name: n.spec.name }, { status: { conditions } }, { type: "merge", subresource: "status" })
+      .patch(
+        { name: n.spec.name },
+        { status: { conditions, ...(registering ? port : {}) } },
+        { type: "merge", subresource: "status" },
+      )
   }
 
   #podController(): ControllerSpec {

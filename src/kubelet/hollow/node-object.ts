@@ -65,8 +65,8 @@ function idOf(name: string, salt: string): string {
   return createHash("sha256").update(`${salt}/${name}`).digest("hex").slice(0, 32)
 }
 
-/** The Node a hollow kubelet creates for `spec`. */
-export function hollowNode(spec: HollowNodeSpec, now: number): Node {
+/** The Node a hollow kubelet creates for `spec`, its stats served on `kubeletPort`. */
+export function hollowNode(spec: HollowNodeSpec, now: number, kubeletPort = 10250): Node {
   const capacity = { ...(spec.capacity ?? DEFAULT_CAPACITY) }
   return {
     apiVersion: "v1",
@@ -96,7 +96,7 @@ export function hollowNode(spec: HollowNodeSpec, now: number): Node {
         { type: "InternalIP", address: spec.address },
         { type: "Hostname", address: spec.name },
       ],
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
       nodeInfo: {
         machineID: idOf(spec.name, "machine"),
         systemUUID: idOf(spec.name, "system"),

@@ -3,7 +3,16 @@
  * a writer that stamps each line of a process's stdout and stderr, and a reader that turns the
  * file back into what `kubectl logs` prints (tail, since, timestamps, byte limits, follow).
  */
-import { createReadStream, existsSync, openSync, readFileSync, statSync, writeSync, closeSync } from "node:fs"
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from "node:fs"
 
 /** Longest line written as one record; longer ones are split into partial (P) records. */
 const MAX_RECORD = 16 * 1024
@@ -15,18 +24,39 @@ export function rfc3339Nano(ms: number, extraNanos = 0): string {
   return `${iso.slice(0, 19)}.${nanos}Z`
 }
 
-/** Appends stamped records to one log file. */
+/**
+ * Appends stamped records to one log file. When the kubelet rotates the file (renames it), the
+ * writer notices at its next chunk and reopens the path (upstream's ReopenContainerLog).
+ */
 export class CriLogWriter {
-  readonly #fd: number
+  readonly #path: string
+  #fd: number
+  #ino: number
   readonly #pending: Record<"stdout" | "stderr", string> = { stdout: "", stderr: "" }
   #seq = 0
 
   constructor(path: string) {
+    this.#path = path
     this.#fd = openSync(path, "a")
+    this.#ino = fstatSync(this.#fd).ino
+  }
+
+  /** Closes the file and opens the path anew (after a rotation renamed it). */
+  reopen(): void {
+    closeSync(this.#fd)
+    this.#fd = openSync(this.#path, "a")
+    this.#ino = fstatSync(this.#fd).ino
+  }
+
+  /** Reopens the path when the file was renamed away (one stat per chunk of output). */
+  #followRotation(): void {
+    const st = statSync(this.#path, { throwIfNoEntry: false })
+    if (!st || st.ino !== this.#ino) this.reopen()
   }
 
   /** Writes a chunk of a stream; complete lines go out at once, a trailing part waits. */
   write(stream: "stdout" | "stderr", chunk: Buffer | string): void {
+    this.#followRotation()
     let text = this.#pending[stream] + chunk.toString()
     let nl = text.indexOf("\n")
     while (nl >= 0) {
@@ -112,7 +142,8 @@ export function readLog(path: string, opts: LogReadOptions = {}): string {
 }
 
 /**
- * The log, then every record appended after, until `isDone()` says the writer is finished (and
+ * The log, then every record appended after (following the path onto a new file when the log
+ * is rotated), until `isDone()` says the writer is finished (and
  * the file has been read to its end) or `signal` aborts.
  */
 export async function* followLog(
@@ -122,11 +153,20 @@ export async function* followLog(
 ): AsyncGenerator<string> {
   const initial = readLog(path, opts)
   if (initial) yield initial
-  let offset = existsSync(path) ? statSync(path).size : 0
+  const first = statSync(path, { throwIfNoEntry: false })
+  let offset = first?.size ?? 0
+  let ino = first?.ino
   let carry = ""
   let sent = Buffer.byteLength(initial)
   while (!signal.aborted) {
-    const size = existsSync(path) ? statSync(path).size : 0
+    const st = statSync(path, { throwIfNoEntry: false })
+    if (st && ino !== undefined && st.ino !== ino) {
+      // Rotated: the path is a new file now; follow it from its start.
+      offset = 0
+      carry = ""
+    }
+    ino = st?.ino ?? ino
+    const size = st?.size ?? 0
     if (size > offset) {
       const chunk = await readRange(path, offset, size)
       offset = size

@@ -199,6 +199,8 @@ const COMMANDS = {
   "test-webserver": testWebserver,
   "logs-generator": logsGenerator,
   "port-forward-tester": portForwardTester,
+  "grpc-health-checking": () =>
+    import("./grpc-health-checking.mjs").then((m) => m.grpcHealthChecking(f, HOST)),
 }
 
 const run = COMMANDS[sub]

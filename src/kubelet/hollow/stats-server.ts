@@ -1,0 +1,109 @@
+/**
+ * One node API server for a whole pool of hollow nodes: `/stats/summary` and
+ * `/metrics/resource` (and `/healthz`) with each node's synthetic usage, so the API server's
+ * metrics.k8s.io scraper reads hollow nodes as it reads real kubelets, at
+ * `<InternalIP>:<daemonEndpoints port>`. The node is picked by the address the caller dialled
+ * (the Host header, else the socket's local address); a pool of one node answers for any
+ * address. One listener and one small map for thousands of nodes.
+ */
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http"
+import { createServer as createHttpsServer } from "node:https"
+import type { AddressInfo } from "node:net"
+import { resourceMetricsText } from "../stats/resource-metrics.ts"
+import type { Summary } from "../stats/summary-types.ts"
+
+/** What the server reads: HollowNodes, or a holder of one made after the port is known. */
+export interface HollowNodeSource {
+  /** The node reporting this address. */
+  nodeAt(address: string): string | undefined
+  /** The node's summary now. */
+  summary(name: string): Summary | undefined
+}
+
+/** Options of HollowStatsServer. */
+export interface HollowStatsServerOptions {
+  readonly nodes: HollowNodeSource
+  /** "0.0.0.0" serves every address of the host (nodes on distinct loopback addresses). */
+  readonly host: string
+  /** 0 picks a free port. */
+  readonly port: number
+  /** Serve HTTPS and require a client certificate signed by `ca`. */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string }
+}
+
+function hostOf(req: IncomingMessage): string | undefined {
+  const h = req.headers.host
+  if (!h) return undefined
+  try {
+    return new URL(`http://${h}`).hostname.replace(/^\[(.*)\]$/, "$1")
+  } catch {
+    return undefined
+  }
+}
+
+function send(res: ServerResponse, code: number, type: string, body: string): void {
+  res.writeHead(code, { "content-type": type })
+  res.end(body)
+}
+
+/** Serves the stats endpoints of every node of a HollowNodes pool. */
+export class HollowStatsServer {
+  readonly #o: HollowStatsServerOptions
+  #server: Server | undefined
+
+  constructor(opts: HollowStatsServerOptions) {
+    this.#o = opts
+  }
+
+  /** Listens; resolves with the port. */
+  async listen(): Promise<number> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res)
+    const tls = this.#o.tls
+    const server = tls
+      ? createHttpsServer(
+          { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true },
+          handler,
+        )
+      : createHttpServer(handler)
+    this.#server = server
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(this.#o.port, this.#o.host, () => resolve())
+    })
+    return (server.address() as AddressInfo).port
+  }
+
+  /** Stops listening. */
+  async close(): Promise<void> {
+    const s = this.#server
+    if (!s) return
+    s.closeAllConnections()
+    await new Promise<void>((resolve) => s.close(() => resolve()))
+  }
+
+  /** The node the request is for. */
+  #nodeOf(req: IncomingMessage): string | undefined {
+    const nodes = this.#o.nodes
+    const host = hostOf(req)
+    const local = req.socket.localAddress?.replace(/^::ffff:/, "")
+    return (host && nodes.nodeAt(host)) || (local && nodes.nodeAt(local)) || undefined
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = new URL(req.url ?? "/", "http://kubelet").pathname
+    const text = "text/plain; charset=utf-8"
+    if (path === "/healthz") return send(res, 200, text, "ok")
+    if (req.method !== "GET" || (path !== "/stats/summary" && path !== "/metrics/resource"))
+      return send(res, 404, text, "404 page not found")
+    const name = this.#nodeOf(req)
+    const summary = name === undefined ? undefined : this.#o.nodes.summary(name)
+    if (!summary) return send(res, 404, text, `no hollow node at ${hostOf(req) ?? "this address"}`)
+    if (path === "/stats/summary") return send(res, 200, "application/json", JSON.stringify(summary))
+    send(res, 200, "text/plain; version=0.0.4; charset=utf-8", resourceMetricsText(summary))
+  }
+}

@@ -1,0 +1,16 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import { ConfigError, parseServerConfig } from "../../cmd/server-config.ts"
+
+test("--container-log-max-size and --container-log-max-files: upstream's defaults, quantities, validation", () => {
+  const defaults = parseServerConfig([])
+  assert.ok(defaults !== "help")
+  assert.equal(defaults.containerLogMaxSize, 10 * 1024 * 1024)
+  assert.equal(defaults.containerLogMaxFiles, 5)
+  const set = parseServerConfig(["--container-log-max-size", "1Mi", "--container-log-max-files", "3"])
+  assert.ok(set !== "help")
+  assert.equal(set.containerLogMaxSize, 1024 * 1024)
+  assert.equal(set.containerLogMaxFiles, 3)
+  assert.throws(() => parseServerConfig(["--container-log-max-files", "1"]), ConfigError)
+  assert.throws(() => parseServerConfig(["--container-log-max-size", "big"]), ConfigError)
+})
