@@ -1,0 +1,6 @@
+/**
+ * The volume controllers: the PersistentVolume binder, the PVC and PV protection finalizers, and
+ * the local-path provisioner. They watch PersistentVolumeClaims, PersistentVolumes, StorageClasses
+ * and Pods, and write claims, volumes and Events. Import api, client and util only.
+ */
+export { persistentVolumeBinderController } from "./binder.ts"
