@@ -63,7 +63,10 @@ async function startComponents(
 ): Promise<Running[]> {
   const running: Running[] = []
   if (!config.disabled.has("controller-manager")) {
-    running.push(startControllerManager(deps, { enabled: config.controllers, rootCaPem: pki.ca.cert }))
+    const storageDir = join(config.dataDir, "storage")
+    running.push(
+      startControllerManager(deps, { enabled: config.controllers, rootCaPem: pki.ca.cert, storageDir }),
+    )
     step("controller-manager", "Controller manager started")
   }
   if (!config.disabled.has("scheduler")) {

@@ -20,7 +20,7 @@ import { newReplicaSetController, newReplicationControllerController } from "./r
 import { cronJobController } from "./cronjob/index.ts"
 import { jobController, ttlAfterFinishedController } from "./job/index.ts"
 import { horizontalPodAutoscalerController } from "./podautoscaler/index.ts"
-import { persistentVolumeBinderController } from "./volume/index.ts"
+import { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
@@ -29,6 +29,8 @@ export interface ControllerOptions {
   readonly rootCaPem: string
   /** --terminated-pod-gc-threshold: terminated pods kept before the oldest go (default 12500, 0 off). */
   readonly terminatedPodGcThreshold?: number
+  /** The local-path provisioner's base dir (`<data-dir>/storage`); without it, no provisioner. */
+  readonly storageDir?: string
 }
 
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
@@ -58,5 +60,6 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     rootCaCertPublisher(opts.rootCaPem),
     horizontalPodAutoscalerController(),
     persistentVolumeBinderController(),
+    ...(opts.storageDir ? [localPathProvisionerController({ baseDir: opts.storageDir })] : []),
   ]
 }

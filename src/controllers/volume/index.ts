@@ -4,3 +4,10 @@
  * and Pods, and write claims, volumes and Events. Import api, client and util only.
  */
 export { persistentVolumeBinderController } from "./binder.ts"
+export {
+  LOCAL_PATH_CLASS,
+  LOCAL_PATH_PROVISIONER,
+  localPathProvisionerController,
+  localPathStorageClass,
+  type LocalPathOptions,
+} from "./local-path.ts"
