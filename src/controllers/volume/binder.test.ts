@@ -4,7 +4,7 @@ import { PersistentVolumeClaims, PersistentVolumes, StorageClasses } from "../..
 import { startHarness, type Harness } from "../_harness.case.ts"
 import { claim, eventually, reads, storageClass, volume } from "./_volume-env.case.ts"
 import { persistentVolumeBinderController } from "./binder.ts"
-import { findBestMatch } from "./match.ts"
+import { findBestMatch } from "../../api/index.ts"
 
 describe("persistentvolume-binder", () => {
   let h: Harness

@@ -15,7 +15,7 @@ import {
   type Pvc,
   type Sc,
 } from "./helpers.ts"
-import { findBestMatch, volumeMismatch } from "./match.ts"
+import { findBestMatch, volumeMismatch } from "../../api/index.ts"
 import { bind, type BinderContext, updateClaimPhaseWithEvent, updateClaimStatus } from "./writes.ts"
 
 /** What claim syncs read: the binder's caches. */

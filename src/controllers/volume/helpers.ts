@@ -2,9 +2,11 @@
  * What the volume controllers share: upstream's annotation and finalizer names, the object types,
  * and small predicates over claims, volumes and classes (component-helpers/storage/volume).
  */
-import type { Node, PersistentVolume, PersistentVolumeClaim } from "kubernetes-types/core/v1.js"
+import type { PersistentVolume, PersistentVolumeClaim } from "kubernetes-types/core/v1.js"
 import type { StorageClass } from "kubernetes-types/storage/v1.js"
-import { type ApiObject, nodeSelectorTermsMatch } from "../../api/index.ts"
+import { type ApiObject, classOf } from "../../api/index.ts"
+
+export { classOf, isVolumeBoundToClaim, volumeFitsNode } from "../../api/index.ts"
 
 export type Pv = PersistentVolume & ApiObject
 export type Pvc = PersistentVolumeClaim & ApiObject
@@ -22,8 +24,6 @@ export const ANN_STORAGE_PROVISIONER = "volume.kubernetes.io/storage-provisioner
 export const ANN_BETA_STORAGE_PROVISIONER = "volume.beta.kubernetes.io/storage-provisioner"
 /** The node the scheduler picked for a WaitForFirstConsumer claim. */
 export const ANN_SELECTED_NODE = "volume.kubernetes.io/selected-node"
-/** The deprecated class annotation, which wins over spec.storageClassName. */
-export const ANN_BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
 /** The annotation that marks the default StorageClass. */
 export const ANN_DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 /** Its beta form. */
@@ -34,12 +34,6 @@ export const PVC_PROTECTION_FINALIZER = "kubernetes.io/pvc-protection"
 export const PV_PROTECTION_FINALIZER = "kubernetes.io/pv-protection"
 /** The binder's component name in Events. */
 export const BINDER_COMPONENT = "persistentvolume-controller"
-
-/** The claim's or volume's class: the beta annotation, else spec.storageClassName, else "". */
-export function classOf(obj: Pv | Pvc): string {
-  const beta = obj.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS]
-  return beta ?? obj.spec?.storageClassName ?? ""
-}
 
 /** True when `obj` carries annotation `name` (any value). */
 export function hasAnnotation(obj: ApiObject, name: string): boolean {
@@ -52,23 +46,10 @@ export function claimRefKey(pv: Pv): string | undefined {
   return ref?.name ? `${ref.namespace ?? ""}/${ref.name}` : undefined
 }
 
-/** True when the volume's claimRef names `claim` (by name, and by UID once it has one). */
-export function isVolumeBoundToClaim(pv: Pv, claim: Pvc): boolean {
-  const ref = pv.spec?.claimRef
-  if (!ref || ref.name !== claim.metadata?.name || ref.namespace !== claim.metadata?.namespace) return false
-  return !ref.uid || ref.uid === claim.metadata?.uid
-}
-
 /** True when the class exists and delays binding until a pod uses the claim. */
 export function isDelayBinding(claim: Pvc, classes: (name: string) => Sc | undefined): boolean {
   const name = classOf(claim)
   return !!name && classes(name)?.volumeBindingMode === "WaitForFirstConsumer"
-}
-
-/** True when the volume's required node affinity (if any) admits `node`. */
-export function volumeFitsNode(pv: Pv, node: Node): boolean {
-  const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms
-  return !terms || nodeSelectorTermsMatch(terms, node)
 }
 
 /** True when the class is marked default (either annotation "true"). */

@@ -4,9 +4,35 @@
  * the same class and volume mode, labels the claim's selector matches, and (on the scheduler's
  * path) node affinity that admits the node.
  */
-import type { Node } from "kubernetes-types/core/v1.js"
-import { compareQuantity, parseQuantity, type Quantity, selectorMatcher } from "../../api/index.ts"
-import { classOf, isVolumeBoundToClaim, type Pv, type Pvc, volumeFitsNode } from "./helpers.ts"
+import type { Node, PersistentVolume, PersistentVolumeClaim } from "kubernetes-types/core/v1.js"
+import { selectorMatcher } from "./labels.ts"
+import { compareQuantity, parseQuantity, type Quantity } from "./quantity.ts"
+import { nodeSelectorTermsMatch } from "./scheduling.ts"
+
+type Pv = PersistentVolume
+type Pvc = PersistentVolumeClaim
+
+/** The deprecated class annotation, which wins over spec.storageClassName. */
+const ANN_BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
+
+/** The claim's or volume's class: the beta annotation, else spec.storageClassName, else "". */
+export function classOf(obj: Pv | Pvc): string {
+  const beta = obj.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS]
+  return beta ?? obj.spec?.storageClassName ?? ""
+}
+
+/** True when the volume's claimRef names `claim` (by name, and by UID once it has one). */
+export function isVolumeBoundToClaim(pv: Pv, claim: Pvc): boolean {
+  const ref = pv.spec?.claimRef
+  if (!ref || ref.name !== claim.metadata?.name || ref.namespace !== claim.metadata?.namespace) return false
+  return !ref.uid || ref.uid === claim.metadata?.uid
+}
+
+/** True when the volume's required node affinity (if any) admits `node`. */
+export function volumeFitsNode(pv: Pv, node: Node): boolean {
+  const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms
+  return !terms || nodeSelectorTermsMatch(terms, node)
+}
 
 /** Options of findBestMatch. */
 export interface MatchOptions {
@@ -49,8 +75,12 @@ function isCandidate(pv: Pv, claim: Pvc, node: Node | undefined): boolean {
 }
 
 /** The volume `claim` should bind to, or undefined. */
-export function findBestMatch(claim: Pvc, volumes: readonly Pv[], opts: MatchOptions = {}): Pv | undefined {
-  let best: Pv | undefined
+export function findBestMatch<V extends Pv>(
+  claim: Pvc,
+  volumes: readonly V[],
+  opts: MatchOptions = {},
+): V | undefined {
+  let best: V | undefined
   let bestQty: Quantity | undefined
   for (const pv of volumes) {
     if (pv.metadata?.deletionTimestamp) continue
