@@ -22,6 +22,7 @@ import { jobController, ttlAfterFinishedController } from "./job/index.ts"
 import { horizontalPodAutoscalerController } from "./podautoscaler/index.ts"
 import { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
+export { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {

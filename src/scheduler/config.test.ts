@@ -52,6 +52,7 @@ test("loadSchedulerConfig() and resolveProfiles() read profiles, weights and arg
         "NodeAffinity",
         "NodePorts",
         "NodeResourcesFit",
+        "VolumeBinding",
         "PodTopologySpread",
         "InterPodAffinity",
       ],

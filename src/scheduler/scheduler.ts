@@ -8,7 +8,17 @@ import { setMaxListeners } from "node:events"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js"
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
-import { type ApiObject, findResource, Nodes, Pods, type ResourceRef, selectorMatcher } from "../api/index.ts"
+import {
+  type ApiObject,
+  findResource,
+  Nodes,
+  PersistentVolumeClaims,
+  PersistentVolumes,
+  Pods,
+  type ResourceRef,
+  selectorMatcher,
+  StorageClasses,
+} from "../api/index.ts"
 import {
   BY_NAMESPACE,
   type Client,
@@ -24,7 +34,7 @@ import { CycleState } from "./framework/cycle-state.ts"
 import type { PodInfo } from "./framework/pod-info.ts"
 import { Framework, type Registry } from "./framework/runner.ts"
 import { isSuccess } from "./framework/status.ts"
-import type { DisruptionBudget, QueuedPodInfo } from "./framework/types.ts"
+import type { DisruptionBudget, QueuedPodInfo, VolumeLister } from "./framework/types.ts"
 import { nodeHandler, podHandler } from "./handlers.ts"
 import { inTreePlugins } from "./plugins/registry.ts"
 import { SchedulingQueue } from "./queue.ts"
@@ -108,6 +118,7 @@ export class Scheduler {
         defaultSpreadSelector: spread,
         nominatedPods: (node) => this.queue.nominator.podsFor(node),
         disruptionBudgets: (ns) => this.#disruptionBudgets(ns),
+        volumes: this.#volumeLister(),
       })
       this.#frameworks.set(profile.schedulerName, fwk)
     }
@@ -149,6 +160,15 @@ export class Scheduler {
     this.#informers.get(PriorityClasses)
     this.#informers.get(PodDisruptionBudgets)
     for (const ref of SPREAD_SOURCES) this.#informers.get<ApiObject>(ref as ResourceRef)
+    // A claim, volume or class change may let a pod waiting on volumes fit.
+    const retry = {
+      onAdd: () => this.queue.moveAllToActiveOrBackoff(),
+      onUpdate: () => this.queue.moveAllToActiveOrBackoff(),
+      onDelete: () => {},
+    }
+    for (const ref of [PersistentVolumeClaims, PersistentVolumes, StorageClasses] as ResourceRef[]) {
+      this.#informers.get<ApiObject>(ref).addHandler(retry)
+    }
     this.#informers.get(Nodes).addHandler(nodeHandler(targets))
     this.#informers.get(Pods).addHandler(podHandler(targets))
     const informing = this.#informers.run(signal)
@@ -178,6 +198,16 @@ export class Scheduler {
         await new Promise((r) => setImmediate(r))
         since = performance.now()
       }
+    }
+  }
+
+  #volumeLister(): VolumeLister {
+    const informers = this.#informers
+    return {
+      claim: (ns, name) => informers.get(PersistentVolumeClaims).cache.get(`${ns}/${name}`),
+      volume: (name) => informers.get(PersistentVolumes).cache.get(name),
+      volumes: () => informers.get(PersistentVolumes).cache.list(),
+      storageClass: (name) => informers.get(StorageClasses).cache.get(name),
     }
   }
 
@@ -272,7 +302,8 @@ export class Scheduler {
     host: string,
     signal: AbortSignal,
   ): Promise<void> {
-    const s = await fwk.runBind(state, pi, host, signal)
+    const pre = await fwk.runPreBind(state, pi, host, signal)
+    const s = isSuccess(pre) ? await fwk.runBind(state, pi, host, signal) : pre
     if (isSuccess(s)) {
       this.stats.scheduled++
       this.cache.finishBinding(pi.uid, this.#clock.now())
