@@ -20,7 +20,12 @@ import { newReplicaSetController, newReplicationControllerController } from "./r
 import { cronJobController } from "./cronjob/index.ts"
 import { jobController, ttlAfterFinishedController } from "./job/index.ts"
 import { horizontalPodAutoscalerController } from "./podautoscaler/index.ts"
-import { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
+import {
+  localPathProvisionerController,
+  persistentVolumeBinderController,
+  pvcProtectionController,
+  pvProtectionController,
+} from "./volume/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 export { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
 
@@ -61,6 +66,8 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     rootCaCertPublisher(opts.rootCaPem),
     horizontalPodAutoscalerController(),
     persistentVolumeBinderController(),
+    pvcProtectionController(),
+    pvProtectionController(),
     ...(opts.storageDir ? [localPathProvisionerController({ baseDir: opts.storageDir })] : []),
   ]
 }

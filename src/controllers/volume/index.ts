@@ -4,6 +4,7 @@
  * and Pods, and write claims, volumes and Events. Import api, client and util only.
  */
 export { persistentVolumeBinderController } from "./binder.ts"
+export { pvcProtectionController, pvProtectionController } from "./protection.ts"
 export {
   LOCAL_PATH_CLASS,
   LOCAL_PATH_PROVISIONER,
