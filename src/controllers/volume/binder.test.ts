@@ -167,6 +167,31 @@ describe("persistentvolume-binder", () => {
     )
   })
 
+  test("a claim made before any default class gets the default class once one exists", async () => {
+    await pvcs().create(claim(h.ns, "early", "1Gi"))
+    await eventually(h, async () => (await r.reasons("early")).includes("FailedBinding"), "FailedBinding")
+    await h.client.resource(StorageClasses).create(
+      storageClass("late-default", "example.com/prov", {
+        metadata: {
+          name: "late-default",
+          annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+        },
+      }),
+    )
+    await eventually(
+      h,
+      async () => (await r.pvc("early"))?.spec?.storageClassName === "late-default",
+      "the class",
+    )
+    await eventually(
+      h,
+      async () => (await r.reasons("early")).includes("ExternalProvisioning"),
+      "provisioning",
+    )
+    // An explicit empty class stays without one.
+    assert.equal((await r.pvc("huge"))?.spec?.storageClassName, "")
+  })
+
   test("a claim of a missing class fails provisioning", async () => {
     await pvcs().create(claim(h.ns, "classless", "1Gi", { storageClassName: "missing" }))
     await eventually(

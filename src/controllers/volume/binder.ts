@@ -12,8 +12,17 @@ import {
   type KeyQueue,
   type Reconciler,
 } from "../../client/index.ts"
-import { syncClaim } from "./claim-sync.ts"
-import { BINDER_COMPONENT, claimRefKey, classOf, type Pv, type Pvc, type Sc } from "./helpers.ts"
+import { hasNoClass, syncClaim } from "./claim-sync.ts"
+import {
+  BINDER_COMPONENT,
+  claimRefKey,
+  classOf,
+  defaultClassOf,
+  isDefaultClass,
+  type Pv,
+  type Pvc,
+  type Sc,
+} from "./helpers.ts"
 import { syncVolume } from "./volume-sync.ts"
 import type { BinderContext } from "./writes.ts"
 
@@ -32,13 +41,14 @@ function volumeKeys(deps: () => ControllerDeps | undefined, obj: ApiObject): str
   return keys
 }
 
-/** A class change wakes the pending claims of that class. */
+/** A class change wakes the pending claims of that class (and, for a default class, those without one). */
 function classKeys(deps: () => ControllerDeps | undefined, obj: ApiObject): string[] {
   const d = deps()
   if (!d) return []
   const name = obj.metadata?.name ?? ""
+  const isDefault = isDefaultClass(obj as Sc)
   return (d.informers.get(PersistentVolumeClaims).cache.list() as Pvc[])
-    .filter((c) => !c.spec?.volumeName && classOf(c) === name)
+    .filter((c) => !c.spec?.volumeName && (classOf(c) === name || (isDefault && hasNoClass(c))))
     .map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`)
 }
 
@@ -86,6 +96,7 @@ class BinderReconciler implements Reconciler {
         volumes: () => volumes.list() as Pv[],
         volume: (name) => volumes.get(name) as Pv | undefined,
         storageClass: (name) => classes.get(name) as Sc | undefined,
+        defaultClass: () => defaultClassOf(classes.list() as Sc[]),
       },
       claim,
     )

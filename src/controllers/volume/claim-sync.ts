@@ -5,6 +5,7 @@
  */
 import { PersistentVolumeClaims } from "../../api/index.ts"
 import {
+  ANN_BETA_STORAGE_CLASS,
   ANN_BETA_STORAGE_PROVISIONER,
   ANN_BIND_COMPLETED,
   ANN_SELECTED_NODE,
@@ -23,6 +24,8 @@ export interface ClaimView {
   readonly volumes: () => readonly Pv[]
   readonly volume: (name: string) => Pv | undefined
   readonly storageClass: (name: string) => Sc | undefined
+  /** The default StorageClass, if one is marked. */
+  readonly defaultClass: () => Sc | undefined
 }
 
 /** Syncs one claim. */
@@ -68,7 +71,21 @@ async function pending(ctx: BinderContext, claim: Pvc, e: { reason: string; mess
   await updateClaimStatus(ctx, claim, "Pending", undefined)
 }
 
+/** True when the claim names no class at all (an empty string is an explicit "no class"). */
+export function hasNoClass(claim: Pvc): boolean {
+  const beta = claim.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS]
+  return (claim.spec?.storageClassName ?? null) === null && beta === undefined
+}
+
 async function syncClaimWithoutVolume(ctx: BinderContext, view: ClaimView, claim: Pvc): Promise<void> {
+  const sc = hasNoClass(claim) ? view.defaultClass() : undefined
+  if (sc?.metadata?.name) {
+    // Retroactive default class: a claim made before the default class existed gets it now.
+    const next: Pvc = structuredClone(claim)
+    next.spec = { ...(next.spec ?? {}), storageClassName: sc.metadata.name }
+    await ctx.client.resource(PersistentVolumeClaims).update(next)
+    return
+  }
   const delayBinding = isDelayBinding(claim, view.storageClass)
   const pv = findBestMatch(claim, view.volumes(), { delayBinding })
   if (pv) return bind(ctx, pv, claim)

@@ -24,6 +24,8 @@ export const ANN_STORAGE_PROVISIONER = "volume.kubernetes.io/storage-provisioner
 export const ANN_BETA_STORAGE_PROVISIONER = "volume.beta.kubernetes.io/storage-provisioner"
 /** The node the scheduler picked for a WaitForFirstConsumer claim. */
 export const ANN_SELECTED_NODE = "volume.kubernetes.io/selected-node"
+/** The deprecated class annotation, which wins over spec.storageClassName. */
+export const ANN_BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
 /** The annotation that marks the default StorageClass. */
 export const ANN_DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 /** Its beta form. */
@@ -56,4 +58,14 @@ export function isDelayBinding(claim: Pvc, classes: (name: string) => Sc | undef
 export function isDefaultClass(sc: Sc): boolean {
   const a = sc.metadata?.annotations ?? {}
   return a[ANN_DEFAULT_CLASS] === "true" || a[ANN_BETA_DEFAULT_CLASS] === "true"
+}
+
+/** The default class among `classes`: marked default, the newest (then the first by name) when several are. */
+export function defaultClassOf(classes: readonly Sc[]): Sc | undefined {
+  const marked = classes.filter(isDefaultClass)
+  marked.sort((a, b) => {
+    const t = (b.metadata?.creationTimestamp ?? "").localeCompare(a.metadata?.creationTimestamp ?? "")
+    return t !== 0 ? t : (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? "")
+  })
+  return marked[0]
 }

@@ -71,7 +71,8 @@ describe("local-path-provisioner", () => {
     ])
     assert.equal((await r.pvc("data"))?.spec?.volumeName, pvName)
     assert.ok(existsSync(dir))
-    assert.ok((await r.reasons("data")).includes("ProvisioningSucceeded"))
+    // Events are written in the background.
+    await eventually(h, async () => (await r.reasons("data")).includes("ProvisioningSucceeded"), "the event")
     // WHEN the claim is deleted THEN the volume and its directory go
     await pvcs.delete({ namespace: h.ns, name: "data" })
     await eventually(h, async () => (await r.pv(pvName)) === undefined, "the volume deleted")
