@@ -22,6 +22,7 @@ import {
   type ControllerDeps,
   type ControllerSpec,
   type EventRecorder,
+  type KeyQueue,
   type Reconciler,
 } from "../../client/index.ts"
 import {
@@ -81,7 +82,7 @@ class LocalPathReconciler implements Reconciler {
     })
   }
 
-  async run(_queue: unknown, signal: AbortSignal): Promise<void> {
+  async run(_queue: KeyQueue, signal: AbortSignal): Promise<void> {
     if (this.#opts.createDefaultClass !== false) await this.#ensureClass()
     await new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }))
   }
