@@ -72,12 +72,12 @@ function runElected(
 /** Starts the controller manager with the controllers `enabled` picks. */
 export function startControllerManager(
   deps: ComponentDeps,
-  opts: { enabled: readonly string[]; rootCaPem: string; clusterCidr?: string },
+  opts: { enabled: readonly string[]; rootCaPem: string; clusterCidr?: string; storageDir?: string },
 ): Running {
   const stop = new AbortController()
   const log = deps.log.child({ component: "controller-manager" })
   const manager = new ControllerManager({
-    controllers: allControllers({ rootCaPem: opts.rootCaPem, clusterCidr: opts.clusterCidr }),
+    controllers: allControllers(opts),
     enabled: opts.enabled,
     client: deps.client,
     clock: deps.clock,

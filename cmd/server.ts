@@ -63,7 +63,13 @@ async function startComponents(
 ): Promise<Running[]> {
   const running: Running[] = []
   if (!config.disabled.has("controller-manager")) {
-    const cm = { enabled: config.controllers, rootCaPem: pki.ca.cert, clusterCidr: config.clusterCidr.text }
+    const storageDir = join(config.dataDir, "storage")
+    const cm = {
+      enabled: config.controllers,
+      rootCaPem: pki.ca.cert,
+      clusterCidr: config.clusterCidr.text,
+      storageDir,
+    }
     running.push(startControllerManager(deps, cm))
     step("controller-manager", "Controller manager started")
   }

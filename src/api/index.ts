@@ -36,4 +36,13 @@ export {
 export * as schema from "./schema/index.ts"
 export { type StructuralSchema, additionalOf, isPlainObject, itemsOf, jsonType } from "./crd-schema.ts"
 export { hasTypeMeta, jsonFieldsOf } from "./schema/json-fields.ts"
+export {
+  classOf,
+  findBestMatch,
+  hasAccessModes,
+  isVolumeBoundToClaim,
+  type MatchOptions,
+  volumeFitsNode,
+  volumeMismatch,
+} from "./volume-matching.ts"
 export { nodeSelectorTermMatches, nodeSelectorTermsMatch, qosClass, toleratesTaint } from "./scheduling.ts"

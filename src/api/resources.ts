@@ -212,6 +212,7 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
     { kind: "Role" },
   ]),
   ...define("scheduling.k8s.io", "v1", [{ kind: "PriorityClass", namespaced: false, short: ["pc"] }]),
+  ...define("storage.k8s.io", "v1", [{ kind: "StorageClass", namespaced: false, short: ["sc"] }]),
 ]
 
 /** `group/version`, or `version` for the core group. */
@@ -238,11 +239,15 @@ import type * as discovery from "kubernetes-types/discovery/v1.js"
 import type * as autoscaling from "kubernetes-types/autoscaling/v2.js"
 import type * as apiextensions from "kubernetes-types/apiextensions/v1.js"
 import type * as policy from "kubernetes-types/policy/v1.js"
+import type * as storage from "kubernetes-types/storage/v1.js"
 
 import type * as metrics from "./resource-metrics.ts"
 type Obj<T> = T & ApiObject
 
 export const Namespaces = ref<Obj<core.Namespace>>("", "v1", "namespaces")
+export const PersistentVolumes = ref<Obj<core.PersistentVolume>>("", "v1", "persistentvolumes")
+export const PersistentVolumeClaims = ref<Obj<core.PersistentVolumeClaim>>("", "v1", "persistentvolumeclaims")
+export const StorageClasses = ref<Obj<storage.StorageClass>>("storage.k8s.io", "v1", "storageclasses")
 export const Pods = ref<Obj<core.Pod>>("", "v1", "pods")
 export const Nodes = ref<Obj<core.Node>>("", "v1", "nodes")
 export const Services = ref<Obj<core.Service>>("", "v1", "services")

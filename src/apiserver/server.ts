@@ -15,9 +15,11 @@ import {
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
 import type { Node } from "kubernetes-types/core/v1.js"
+import type { StorageClass } from "kubernetes-types/storage/v1.js"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
+import { defaultStorageClass } from "./default-storage-class.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
@@ -138,6 +140,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const admission = admissionChain([
     namespaceLifecycle(lookupNamespace),
     defaultTolerationSeconds(),
+    defaultStorageClass(
+      () =>
+        cache.resource("/registry/storage.k8s.io/storageclasses/").objects.values() as Iterable<StorageClass>,
+    ),
     ...(opts.admission ?? []),
   ])
   const addresses = new ServiceAddresses(

@@ -48,7 +48,8 @@ export class ClientEventRecorder implements EventRecorder {
   /** Writes waiting for a slot, and how many are in flight (at most MAX_IN_FLIGHT). */
   readonly #waiting: (() => void)[] = []
   #inFlight = 0
-  #serial = 0
+  /** Starts at random so two recorders writing about one object in the same millisecond do not pick one name. */
+  #serial = Math.floor(Math.random() * 1_000_000)
 
   constructor(client: Client, opts: EventRecorderOptions) {
     this.#client = client

@@ -21,7 +21,14 @@ import { cronJobController } from "./cronjob/index.ts"
 import { jobController, ttlAfterFinishedController } from "./job/index.ts"
 import { horizontalPodAutoscalerController } from "./podautoscaler/index.ts"
 import { nodeIpamController } from "./nodeipam/index.ts"
+import {
+  localPathProvisionerController,
+  persistentVolumeBinderController,
+  pvcProtectionController,
+  pvProtectionController,
+} from "./volume/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
+export { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
@@ -31,6 +38,8 @@ export interface ControllerOptions {
   readonly terminatedPodGcThreshold?: number
   /** --cluster-cidr: with it, nodeipam gives each Node a podCIDR from it (upstream's --allocate-node-cidrs). */
   readonly clusterCidr?: string
+  /** The local-path provisioner's base dir (`<data-dir>/storage`); without it, no provisioner. */
+  readonly storageDir?: string
 }
 
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
@@ -60,5 +69,9 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     rootCaCertPublisher(opts.rootCaPem),
     horizontalPodAutoscalerController(),
     ...(opts.clusterCidr ? [nodeIpamController({ clusterCIDR: opts.clusterCidr })] : []),
+    persistentVolumeBinderController(),
+    pvcProtectionController(),
+    pvProtectionController(),
+    ...(opts.storageDir ? [localPathProvisionerController({ baseDir: opts.storageDir })] : []),
   ]
 }

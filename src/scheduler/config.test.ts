@@ -52,6 +52,7 @@ test("loadSchedulerConfig() and resolveProfiles() read profiles, weights and arg
         "NodeAffinity",
         "NodePorts",
         "NodeResourcesFit",
+        "VolumeBinding",
         "PodTopologySpread",
         "InterPodAffinity",
       ],
@@ -72,7 +73,7 @@ test("loadSchedulerConfig() and resolveProfiles() read profiles, weights and arg
       bin.scores.map((s) => `${s.plugin.name}:${s.weight}`),
       ["NodeAffinity:2", "NodeResourcesFit:5", "PodTopologySpread:2", "InterPodAffinity:2"],
     )
-    assert.equal(bin.filters.length, 8)
+    assert.equal(bin.filters.length, 9)
     assert.equal(bin.postFilters[0]?.name, "DefaultPreemption")
     assert.equal(bin.binds[0]?.name, "DefaultBinder")
   } finally {

@@ -15,6 +15,7 @@ export const EXTENSION_POINTS = [
   "preScore",
   "score",
   "reserve",
+  "preBind",
   "bind",
 ] as const
 export type ExtensionPoint = (typeof EXTENSION_POINTS)[number]
@@ -65,6 +66,7 @@ export const DEFAULT_PLUGINS: readonly PluginRef[] = [
   { name: "NodeAffinity", weight: 2 },
   { name: "NodePorts" },
   { name: "NodeResourcesFit", weight: 1 },
+  { name: "VolumeBinding" },
   { name: "PodTopologySpread", weight: 2 },
   { name: "InterPodAffinity", weight: 2 },
   { name: "DefaultPreemption" },

@@ -13,9 +13,12 @@ import {
   findResource,
   Namespaces,
   Nodes,
+  PersistentVolumeClaims,
+  PersistentVolumes,
   Pods,
   type ResourceRef,
   selectorMatcher,
+  StorageClasses,
 } from "../api/index.ts"
 import {
   BY_NAMESPACE,
@@ -32,7 +35,7 @@ import { CycleState } from "./framework/cycle-state.ts"
 import type { PodInfo } from "./framework/pod-info.ts"
 import { Framework, type Registry } from "./framework/runner.ts"
 import { isSuccess } from "./framework/status.ts"
-import type { DisruptionBudget, QueuedPodInfo } from "./framework/types.ts"
+import type { DisruptionBudget, QueuedPodInfo, VolumeLister } from "./framework/types.ts"
 import { nodeHandler, podHandler } from "./handlers.ts"
 import { inTreePlugins } from "./plugins/registry.ts"
 import { SchedulingQueue } from "./queue.ts"
@@ -118,6 +121,7 @@ export class Scheduler {
         forgetNomination: (uid) => this.queue.nominator.delete(uid),
         disruptionBudgets: (ns) => this.#disruptionBudgets(ns),
         namespaceLabels: (ns) => this.#namespaceLabels(ns),
+        volumes: this.#volumeLister(),
       })
       this.#frameworks.set(profile.schedulerName, fwk)
     }
@@ -160,6 +164,15 @@ export class Scheduler {
     this.#informers.get(PodDisruptionBudgets)
     this.#informers.get(Namespaces)
     for (const ref of SPREAD_SOURCES) this.#informers.get<ApiObject>(ref as ResourceRef)
+    // A claim, volume or class change may let a pod waiting on volumes fit.
+    const retry = {
+      onAdd: () => this.queue.moveAllToActiveOrBackoff(),
+      onUpdate: () => this.queue.moveAllToActiveOrBackoff(),
+      onDelete: () => {},
+    }
+    for (const ref of [PersistentVolumeClaims, PersistentVolumes, StorageClasses] as ResourceRef[]) {
+      this.#informers.get<ApiObject>(ref).addHandler(retry)
+    }
     this.#informers.get(Nodes).addHandler(nodeHandler(targets))
     this.#informers.get(Pods).addHandler(podHandler(targets))
     const informing = this.#informers.run(signal)
@@ -189,6 +202,16 @@ export class Scheduler {
         await new Promise((r) => setImmediate(r))
         since = performance.now()
       }
+    }
+  }
+
+  #volumeLister(): VolumeLister {
+    const informers = this.#informers
+    return {
+      claim: (ns, name) => informers.get(PersistentVolumeClaims).cache.get(`${ns}/${name}`),
+      volume: (name) => informers.get(PersistentVolumes).cache.get(name),
+      volumes: () => informers.get(PersistentVolumes).cache.list(),
+      storageClass: (name) => informers.get(StorageClasses).cache.get(name),
     }
   }
 
@@ -291,7 +314,8 @@ export class Scheduler {
     host: string,
     signal: AbortSignal,
   ): Promise<void> {
-    const s = await fwk.runBind(state, pi, host, signal)
+    const pre = await fwk.runPreBind(state, pi, host, signal)
+    const s = isSuccess(pre) ? await fwk.runBind(state, pi, host, signal) : pre
     if (isSuccess(s)) {
       this.stats.scheduled++
       this.cache.finishBinding(pi.uid, this.#clock.now())

@@ -29,6 +29,7 @@ import {
   defaultPriorityClass,
 } from "./misc.ts"
 import { defaultPod, defaultPodTemplateSpec } from "./pod.ts"
+import { defaultStorageClass } from "./storage.ts"
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from "./service.ts"
 
 export { generateJobSelector, CONTROLLER_UID_LABEL, JOB_NAME_LABEL } from "./batch.ts"
@@ -76,6 +77,7 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
   "rbac.authorization.k8s.io/RoleBinding": defaultBinding,
   "rbac.authorization.k8s.io/ClusterRoleBinding": defaultBinding,
   "scheduling.k8s.io/PriorityClass": defaultPriorityClass,
+  "storage.k8s.io/StorageClass": defaultStorageClass,
 }
 
 /**

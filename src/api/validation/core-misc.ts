@@ -105,6 +105,11 @@ function validateClaimUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeCl
   const prev = old.spec ?? {}
   // The binder sets volumeName once; bound claims may grow their storage request
   if (!prev.volumeName) next.volumeName = prev.volumeName
+  // A claim without a class may get one later (retroactive default StorageClass assignment)
+  const beta = old.metadata?.annotations?.["volume.beta.kubernetes.io/storage-class"]
+  if ((prev.storageClassName ?? null) === null && beta === undefined)
+    next.storageClassName = prev.storageClassName
+  if (next.storageClassName === undefined) delete next.storageClassName
   if (pvc.status?.phase === "Bound" && next.resources?.requests) {
     next.resources.requests.storage = prev.resources?.requests?.storage
   }

@@ -30,6 +30,7 @@ import { validateLease, validatePodDisruptionBudget, validatePriorityClass } fro
 import { nameIsPathSegment } from "./names.ts"
 import { validateNamespace, validateNode } from "./namespace-node.ts"
 import { validateIngress, validateIngressClass } from "./ingress.ts"
+import { validateStorageClass } from "./storage.ts"
 import { validateNetworkPolicy } from "./network-policy.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { validatePod, validatePodTemplate } from "./pod.ts"
@@ -81,6 +82,7 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   "events.k8s.io/Event": validateEventsEvent,
   "networking.k8s.io/Ingress": validateIngress,
   "networking.k8s.io/IngressClass": validateIngressClass,
+  "storage.k8s.io/StorageClass": validateStorageClass,
   "networking.k8s.io/NetworkPolicy": validateNetworkPolicy,
   "rbac.authorization.k8s.io/Role": validateRole,
   "rbac.authorization.k8s.io/ClusterRole": validateClusterRole,

@@ -30,7 +30,7 @@ import { nodePrinter } from "./node.ts"
 import { podPrinter } from "./pod.ts"
 import { clusterRoleBindingPrinter, roleBindingPrinter } from "./rbac.ts"
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./service.ts"
-import { persistentVolumeClaimPrinter, persistentVolumePrinter } from "./storage.ts"
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage.ts"
 import { NAME_COLUMN, column, printer, type Printer } from "./types.ts"
 
 export type { Cell, ColumnDefinition, Printer, PrintContext, RowCondition } from "./types.ts"
@@ -74,6 +74,7 @@ export const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["networking.k8s.io/NetworkPolicy", printer(networkPolicyPrinter)],
   ["policy/PodDisruptionBudget", printer(podDisruptionBudgetPrinter)],
   ["scheduling.k8s.io/PriorityClass", printer(priorityClassPrinter)],
+  ["storage.k8s.io/StorageClass", printer(storageClassPrinter)],
   ["rbac.authorization.k8s.io/RoleBinding", printer(roleBindingPrinter)],
   ["rbac.authorization.k8s.io/ClusterRoleBinding", printer(clusterRoleBindingPrinter)],
 ])

@@ -1,5 +1,6 @@
-/** Printers of PersistentVolumes and PersistentVolumeClaims. */
+/** Printers of PersistentVolumes, PersistentVolumeClaims and StorageClasses. */
 import type { PersistentVolume, PersistentVolumeClaim } from "kubernetes-types/core/v1.js"
+import type { StorageClass } from "kubernetes-types/storage/v1.js"
 import { DOCS } from "./descriptions.ts"
 import { age, quantity } from "./format.ts"
 import { AGE_COLUMN, NAME_COLUMN, column, wide, type Printer } from "./types.ts"
@@ -88,6 +89,45 @@ export const persistentVolumeClaimPrinter: Printer<PersistentVolumeClaim> = {
       pvc.spec?.volumeAttributesClassName ?? "<unset>",
       age(pvc, now),
       pvc.spec?.volumeMode ?? "<unset>",
+    ]
+  },
+}
+
+const DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
+const BETA_DEFAULT_CLASS = "storageclass.beta.kubernetes.io/is-default-class"
+
+/** StorageClasses: NAME PROVISIONER RECLAIMPOLICY VOLUMEBINDINGMODE ALLOWVOLUMEEXPANSION AGE; "(default)" after the default's name. */
+export const storageClassPrinter: Printer<StorageClass> = {
+  columns: [
+    NAME_COLUMN,
+    column("Provisioner", "string", "Provisioner indicates the type of the provisioner."),
+    column(
+      "ReclaimPolicy",
+      "string",
+      "ReclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class.",
+    ),
+    column(
+      "VolumeBindingMode",
+      "string",
+      "VolumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.",
+    ),
+    column(
+      "AllowVolumeExpansion",
+      "string",
+      "AllowVolumeExpansion shows whether the storage class allow volume expand.",
+    ),
+    AGE_COLUMN,
+  ],
+  cells: (sc, { now }) => {
+    const a = sc.metadata?.annotations ?? {}
+    const isDefault = a[DEFAULT_CLASS] === "true" || a[BETA_DEFAULT_CLASS] === "true"
+    return [
+      `${sc.metadata?.name ?? ""}${isDefault ? " (default)" : ""}`,
+      sc.provisioner,
+      sc.reclaimPolicy ?? "Delete",
+      sc.volumeBindingMode ?? "Immediate",
+      String(sc.allowVolumeExpansion ?? false),
+      age(sc, now),
     ]
   },
 }

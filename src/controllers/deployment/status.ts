@@ -23,6 +23,22 @@ export type ConditionReason =
   | "MinimumReplicasAvailable"
   | "MinimumReplicasUnavailable"
 
+/** DeploymentStatus with status.terminatingReplicas (newer than kubernetes-types). */
+type StatusWithTerminating = DeploymentStatus & { terminatingReplicas?: number }
+
+/**
+ * The terminating pods of all the ReplicaSets (upstream's GetTerminatingReplicaCountForReplicaSets):
+ * undefined when none reports status.terminatingReplicas.
+ */
+export function terminatingSum(all: readonly (ReplicaSet | undefined)[]): number | undefined {
+  let sum: number | undefined
+  for (const rs of all) {
+    const n = (rs?.status as StatusWithTerminating | undefined)?.terminatingReplicas
+    if (n !== undefined) sum = (sum ?? 0) + n
+  }
+  return sum
+}
+
 /** upstream's math.MaxInt32 sentinel: no progress deadline. */
 const NO_DEADLINE = 2147483647
 
@@ -88,13 +104,15 @@ export function calculateStatus(
 ): DeploymentStatus {
   const available = statusSum(all, "availableReplicas")
   const unavailable = Math.max(0, specSum(all) - available)
-  const status: DeploymentStatus = {
+  const terminating = terminatingSum(all)
+  const status: StatusWithTerminating = {
     observedGeneration: d.metadata?.generation ?? 0,
     replicas: statusSum(all, "replicas"),
     updatedReplicas: statusSum([newRS], "replicas"),
     readyReplicas: statusSum(all, "readyReplicas"),
     availableReplicas: available,
     unavailableReplicas: unavailable,
+    ...(terminating !== undefined ? { terminatingReplicas: terminating } : {}),
     ...(d.status?.collisionCount !== undefined ? { collisionCount: d.status.collisionCount } : {}),
     ...(d.status?.conditions ? { conditions: [...d.status.conditions] } : {}),
   }
@@ -184,8 +202,9 @@ export function sameStatus(a: DeploymentStatus | undefined, b: DeploymentStatus)
   return JSON.stringify(normalize(a ?? {})) === JSON.stringify(normalize(b))
 }
 
-function normalize(s: DeploymentStatus) {
+function normalize(s: StatusWithTerminating) {
   return {
+    terminatingReplicas: s.terminatingReplicas,
     observedGeneration: s.observedGeneration ?? 0,
     replicas: s.replicas ?? 0,
     updatedReplicas: s.updatedReplicas ?? 0,

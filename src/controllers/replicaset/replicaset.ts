@@ -32,7 +32,7 @@ import { claim } from "./claim.ts"
 import { PodExpectations } from "./expectations.ts"
 import { manageReplicas } from "./manage.ts"
 import { isPodActive, type PodObject } from "./pods.ts"
-import { calculateStatus, nextAvailableIn, statusChanged } from "./status.ts"
+import { calculateStatus, isPodTerminating, nextAvailableIn, statusChanged } from "./status.ts"
 
 /** The fields a ReplicaSet and a ReplicationController share. */
 export interface ReplicaSetLike extends ApiObject {
@@ -185,6 +185,7 @@ class ReplicaSetReconciler implements Reconciler {
         generation: rs.metadata?.generation,
         minReadySeconds: minReady,
         templateLabels: spec.template?.metadata?.labels ?? {},
+        terminatingReplicas: this.#kind.ref.kind === "ReplicaSet" ? this.#terminating(rs) : undefined,
       },
       pods,
       failure,
@@ -194,6 +195,13 @@ class ReplicaSetReconciler implements Reconciler {
     if (failure) throw new Error(`Cannot sync ${this.#kind.ref.kind} "${key}": ${failure.message}`)
     const wait = nextAvailableIn(pods, minReady, now)
     return wait === undefined ? undefined : { requeueAfterMs: wait }
+  }
+
+  /** How many pods `rs` controls that are terminating (deleted, not yet finished). */
+  #terminating(rs: ReplicaSetLike): number {
+    const uid = rs.metadata?.uid ?? ""
+    const pods = this.#deps.informers.get(Pods).cache.byIndex(BY_OWNER, uid) as PodObject[]
+    return pods.filter((p) => controllerOf(p)?.uid === uid && isPodTerminating(p)).length
   }
 
   /** The active pods of `rs` and of the ReplicaSets that share its controller (upstream's related pods). */

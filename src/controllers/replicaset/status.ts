@@ -20,6 +20,21 @@ export interface StatusInput {
   readonly minReadySeconds: number
   /** The template's labels: a pod carrying all of them counts as fully labeled. */
   readonly templateLabels: Readonly<Record<string, string>>
+  /**
+   * Pods it controls that are being deleted but have not finished (status.terminatingReplicas,
+   * upstream's DeploymentReplicaSetTerminatingReplicas, on by default since 1.35); undefined for
+   * kinds without the field (ReplicationController).
+   */
+  readonly terminatingReplicas?: number | undefined
+}
+
+/** ReplicaSetStatus with status.terminatingReplicas (newer than kubernetes-types). */
+export type ReplicaSetStatusWithTerminating = ReplicaSetStatus & { terminatingReplicas?: number }
+
+/** True when the pod is being deleted but has not reached a terminal phase (upstream's IsPodTerminating). */
+export function isPodTerminating(pod: Pod): boolean {
+  const phase = pod.status?.phase
+  return !!pod.metadata?.deletionTimestamp && phase !== "Succeeded" && phase !== "Failed"
 }
 
 function stamp(ms: number): string {
@@ -32,7 +47,7 @@ export function calculateStatus(
   pods: readonly Pod[],
   failure: ManageFailure | undefined,
   now: number,
-): ReplicaSetStatus {
+): ReplicaSetStatusWithTerminating {
   const labels = Object.entries(input.templateLabels)
   let fully = 0
   let ready = 0
@@ -66,15 +81,20 @@ export function calculateStatus(
     fullyLabeledReplicas: fully,
     readyReplicas: ready,
     availableReplicas: available,
+    ...(input.terminatingReplicas !== undefined ? { terminatingReplicas: input.terminatingReplicas } : {}),
     ...(input.generation !== undefined ? { observedGeneration: input.generation } : {}),
     ...(conditions.length ? { conditions } : {}),
   }
 }
 
 /** True when `next` says something `cur` does not. */
-export function statusChanged(cur: ReplicaSetStatus | undefined, next: ReplicaSetStatus): boolean {
+export function statusChanged(
+  cur: ReplicaSetStatusWithTerminating | undefined,
+  next: ReplicaSetStatusWithTerminating,
+): boolean {
   const c = cur ?? { replicas: 0 }
   return (
+    c.terminatingReplicas !== next.terminatingReplicas ||
     (c.replicas ?? 0) !== next.replicas ||
     (c.fullyLabeledReplicas ?? 0) !== (next.fullyLabeledReplicas ?? 0) ||
     (c.readyReplicas ?? 0) !== (next.readyReplicas ?? 0) ||

@@ -16,6 +16,7 @@ import type {
   PostFilterPlugin,
   PostFilterResult,
   PreFilterPlugin,
+  PreBindPlugin,
   PreFilterResult,
   PreScorePlugin,
   QueueSortPlugin,
@@ -40,6 +41,7 @@ const METHOD: Record<ExtensionPoint, string> = {
   preScore: "preScore",
   score: "score",
   reserve: "reserve",
+  preBind: "preBind",
   bind: "bind",
 }
 
@@ -60,6 +62,7 @@ export class Framework {
   readonly preScores: readonly PreScorePlugin[]
   readonly scores: readonly { plugin: ScorePlugin; weight: number }[]
   readonly reserves: readonly ReservePlugin[]
+  readonly preBinds: readonly PreBindPlugin[]
   readonly binds: readonly BindPlugin[]
 
   constructor(profile: ResolvedProfile, registry: Registry, handle: FrameworkHandle) {
@@ -111,6 +114,7 @@ export class Framework {
       weight: weights.get(plugin.name) ?? 1,
     }))
     this.reserves = at("reserve")
+    this.preBinds = at("preBind")
     this.binds = at("bind")
   }
 
@@ -266,6 +270,19 @@ export class Framework {
   /** Runs unreserve in reverse order. */
   runUnreserve(state: CycleState, pod: PodInfo, nodeName: string): void {
     for (const p of [...this.reserves].reverse()) p.unreserve(state, pod, nodeName)
+  }
+
+  /** Runs the pre-binds (API writes the binding depends on); the first failure wins. */
+  async runPreBind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status> {
+    for (const p of this.preBinds) {
+      try {
+        const s = await p.preBind(state, pod, nodeName, signal)
+        if (!isSuccess(s) && s.code !== "Skip") return { ...s, plugin: p.name }
+      } catch (err) {
+        return fail(p.name, err)
+      }
+    }
+    return success()
   }
 
   /** Runs binders until one does not skip. */

@@ -3,7 +3,8 @@
  * small interface per extension point, the snapshot plugins read, and the handle they get.
  * Plugins return a Status and never throw; the runner turns stray exceptions into "Error".
  */
-import type { Pod } from "kubernetes-types/core/v1.js"
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from "kubernetes-types/core/v1.js"
+import type { StorageClass } from "kubernetes-types/storage/v1.js"
 import type { Client, EventRecorder } from "../../client/index.ts"
 import type { Clock } from "../../util/index.ts"
 import type { CycleState } from "./cycle-state.ts"
@@ -95,6 +96,11 @@ export interface ReservePlugin extends Plugin {
   unreserve(state: CycleState, pod: PodInfo, nodeName: string): void
 }
 
+/** Makes the API writes a binding depends on (volumes), after reserve and before bind. */
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status>
+}
+
 /** Writes the decision to the API. "Skip" hands it to the next binder. */
 export interface BindPlugin extends Plugin {
   bind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status>
@@ -153,6 +159,16 @@ export interface Handle {
   nominatedPods?(nodeName: string): readonly PodInfo[]
   /** Forgets a pod's nomination (preemption clears lower-priority nominations on its node). */
   forgetNomination?(uid: string): void
+  /** Claims, volumes and classes (VolumeBinding); absent in pure tests. */
+  readonly volumes?: VolumeLister
+}
+
+/** Claims, volumes and StorageClasses as the scheduler's caches hold them (frozen: clone to edit). */
+export interface VolumeLister {
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined
+  volume(name: string): PersistentVolume | undefined
+  volumes(): readonly PersistentVolume[]
+  storageClass(name: string): StorageClass | undefined
 }
 
 /** A PodDisruptionBudget as preemption reads it. */

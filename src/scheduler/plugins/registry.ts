@@ -12,6 +12,7 @@ import { newNodeUnschedulable } from "./node-unschedulable/node-unschedulable.ts
 import { newPodTopologySpread } from "./pod-topology-spread/pod-topology-spread.ts"
 import { newPrioritySort } from "./queue-sort/priority-sort.ts"
 import { newTaintToleration } from "./taint-toleration/taint-toleration.ts"
+import { newVolumeBinding } from "./volume-binding/volume-binding.ts"
 
 /** Every plugin k8ts has. */
 export const inTreePlugins: Registry = {
@@ -27,4 +28,5 @@ export const inTreePlugins: Registry = {
   PodTopologySpread: (args, handle) => newPodTopologySpread(args, handle),
   DefaultPreemption: (args, handle) => newDefaultPreemption(args, handle),
   DefaultBinder: (args, handle) => newDefaultBinder(args, handle),
+  VolumeBinding: (args, handle) => newVolumeBinding(args, handle),
 }

@@ -1,0 +1,14 @@
+/**
+ * The volume controllers: the PersistentVolume binder, the PVC and PV protection finalizers, and
+ * the local-path provisioner. They watch PersistentVolumeClaims, PersistentVolumes, StorageClasses
+ * and Pods, and write claims, volumes and Events. Import api, client and util only.
+ */
+export { persistentVolumeBinderController } from "./binder.ts"
+export { pvcProtectionController, pvProtectionController } from "./protection.ts"
+export {
+  LOCAL_PATH_CLASS,
+  LOCAL_PATH_PROVISIONER,
+  localPathProvisionerController,
+  localPathStorageClass,
+  type LocalPathOptions,
+} from "./local-path.ts"
