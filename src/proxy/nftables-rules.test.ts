@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { compileNftState, type NftState } from "./nftables-rules.ts"
+import { compileNftState, flattenNftState, type NftState } from "./nftables-rules.ts"
 import { fullScript, updateScript } from "./nftables-script.ts"
 import type { RuleEndpoint, ServiceRule } from "./rules.ts"
 
@@ -21,7 +21,8 @@ const rule = (over: Partial<ServiceRule>): ServiceRule => ({
 })
 
 /** The state with chain-name hashes blanked, as sorted "kind name: content" lines. */
-function lines(state: NftState): string[] {
+function lines(compiled: NftState): string[] {
+  const state = flattenNftState(compiled)
   const h = (s: string) => s.replace(/-[A-Z2-7]{8}-/g, "-H-")
   return [
     ...[...state.sets].map(([n, d]) => h(`set ${n}: ${d}`)),
@@ -156,7 +157,7 @@ test("compileNftState() serves a ClusterIP's alias too, except when the service 
     ],
     { ...CFG, alias },
   )
-  const vips = [...state.elements.keys()]
+  const vips = [...flattenNftState(state).elements.keys()]
     .filter((k) => k.startsWith("service-ips"))
     .map((k) => k.split(" ")[1])
   assert.deepEqual(vips.sort(), ["10.96.0.10", "10.96.0.20", "127.96.0.20"])
@@ -212,4 +213,14 @@ test("updateScript() deletes a removed service's elements before its chains", ()
   assert.ok(script.slice(0, firstFlush).every((l) => l.startsWith("delete element")))
   assert.ok(script.findIndex((l) => l.startsWith("delete set")) > firstFlush)
   assert.ok(script.at(-1)?.startsWith("delete chain"))
+})
+
+test("compileNftState() with a cache hands back the same fragment for an unchanged rule", () => {
+  const cache = new Map()
+  const other = rule({ id: "ns/db:", clusterIP: "10.96.0.30", endpoints: [B] })
+  const first = compileNftState([rule({}), other], { ...CFG, cache })
+  const second = compileNftState([rule({ endpoints: [A] }), other], { ...CFG, cache })
+  assert.equal(second.fragments.get("ns/db:/TCP"), first.fragments.get("ns/db:/TCP"))
+  assert.notEqual(second.fragments.get("ns/web:http/TCP"), first.fragments.get("ns/web:http/TCP"))
+  assert.equal(cache.size, 2)
 })

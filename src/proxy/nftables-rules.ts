@@ -21,14 +21,30 @@ export interface NftRulesConfig {
 }
 
 /**
- * The service part of the table: sets (name → definition), chains (name → rule statements),
- * and map or set elements ("map key" → verdict, "" for a plain set element).
+ * What one service port (or the node) adds to the table: sets (name → definition), chains
+ * (name → rule statements), and map or set elements ("map key" → verdict, "" for a plain set
+ * element). Names and keys never appear in two fragments.
  */
-export interface NftState {
+export interface NftFragment {
   readonly sets: ReadonlyMap<string, string>
   readonly chains: ReadonlyMap<string, readonly string[]>
   readonly elements: ReadonlyMap<string, string>
 }
+
+/**
+ * The service part of the table: one fragment per service port ("" for the node's own), and
+ * the ClusterIPs (several ports share one, so they are kept apart).
+ */
+export interface NftState {
+  readonly fragments: ReadonlyMap<string, NftFragment>
+  readonly clusterIPs: ReadonlySet<string>
+}
+
+/**
+ * Compiled fragments by rule, so an unchanged rule yields the very same fragment and the
+ * update diff can skip it. Owned by one backend (its config never changes).
+ */
+export type FragmentCache = Map<string, NftFragment>
 
 /** The key of element `key` of map or set `map` in NftState.elements. */
 export function elementKey(map: string, key: string): string {
@@ -61,8 +77,8 @@ function portName(rule: ServiceRule): string {
   return `${svc}/${rule.protocol.toLowerCase()}/${port ?? ""}`
 }
 
-/** Accumulates one table state. */
-class Builder {
+/** Accumulates one fragment. */
+class Builder implements NftFragment {
   readonly sets = new Map<string, string>()
   readonly chains = new Map<string, string[]>()
   readonly elements = new Map<string, string>()
@@ -171,7 +187,6 @@ function addExternal(b: Builder, rule: ServiceRule, names: Names, cfg: NftRulesC
 }
 
 function addRule(b: Builder, rule: ServiceRule, cfg: NftRulesConfig): void {
-  if (rule.protocol === "SCTP") return
   const names = namesOf(rule)
   const proto = rule.protocol.toLowerCase()
   const ctx = { rule, names, cfg }
@@ -185,7 +200,6 @@ function addRule(b: Builder, rule: ServiceRule, cfg: NftRulesConfig): void {
   const isSelf =
     rule.endpoints.length > 0 && rule.endpoints.every((e) => e.ip === alias && e.port === rule.port)
   const vips = [rule.clusterIP, ...(alias && !isSelf ? [alias] : [])]
-  b.element("cluster-ips", rule.clusterIP)
   for (const vip of vips) {
     const key = `${vip} . ${proto} . ${rule.port}`
     if (internal.length)
@@ -197,14 +211,46 @@ function addRule(b: Builder, rule: ServiceRule, cfg: NftRulesConfig): void {
 
 /**
  * Compiles `rules` into the service part of the table; `nodePortAddresses` fill the
- * nodeport-ips set. Deterministic: the same rules give the same state.
+ * nodeport-ips set. Deterministic: the same rules give the same state. With `cache`, rules
+ * compiled before (by the same config) reuse their fragment.
  */
 export function compileNftState(
   rules: readonly ServiceRule[],
-  cfg: NftRulesConfig & { readonly nodePortAddresses: readonly string[] },
+  cfg: NftRulesConfig & { readonly nodePortAddresses: readonly string[]; readonly cache?: FragmentCache },
 ): NftState {
+  const node = new Builder()
+  for (const ip of cfg.nodePortAddresses) node.element("nodeport-ips", ip)
+  const fragments = new Map<string, NftFragment>([["", node]])
+  const clusterIPs = new Set<string>()
+  const seen = new Set<string>()
+  for (const rule of rules) {
+    if (rule.protocol === "SCTP") continue
+    clusterIPs.add(rule.clusterIP)
+    const id = `${rule.id}/${rule.protocol}`
+    const memo = JSON.stringify(rule)
+    seen.add(memo)
+    let f = cfg.cache?.get(memo)
+    if (!f) {
+      const b = new Builder()
+      addRule(b, rule, cfg)
+      f = b
+      cfg.cache?.set(memo, f)
+    }
+    fragments.set(id, f)
+  }
+  // Forget rules that are gone, so the cache holds one generation.
+  if (cfg.cache) for (const k of cfg.cache.keys()) if (!seen.has(k)) cfg.cache.delete(k)
+  return { fragments, clusterIPs }
+}
+
+/** Every set, chain and element of `state` in one fragment (cluster-ips included), for tests and listings. */
+export function flattenNftState(state: NftState): NftFragment {
   const b = new Builder()
-  for (const ip of cfg.nodePortAddresses) b.element("nodeport-ips", ip)
-  for (const rule of rules) addRule(b, rule, cfg)
+  for (const f of state.fragments.values()) {
+    for (const [k, v] of f.sets) b.sets.set(k, v)
+    for (const [k, v] of f.chains) b.chains.set(k, [...v])
+    for (const [k, v] of f.elements) b.elements.set(k, v)
+  }
+  for (const ip of state.clusterIPs) b.element("cluster-ips", ip)
   return b
 }

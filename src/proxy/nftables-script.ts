@@ -3,7 +3,7 @@
  * reject helpers), a full load that replaces the table atomically, and an update that touches
  * only what changed between two compiled states, for one `nft -f -` transaction each.
  */
-import type { NftState } from "./nftables-rules.ts"
+import type { NftFragment, NftState } from "./nftables-rules.ts"
 
 /** The table's name and family, and the ranges its fixed rules mention. */
 export interface NftTableConfig {
@@ -124,12 +124,16 @@ export function fullScript(state: NftState, cfg: NftTableConfig): string {
   const out = [`add table ${t}`, `delete table ${t}`, `add table ${t} { comment "rules for k8ts proxy" ; }`]
   for (const [name, def] of SETS) out.push(`add ${name.replace(" ", ` ${t} `)} ${def}`)
   const base = baseChains(cfg)
+  const fragments = [...state.fragments.values()]
   for (const [name, hook] of base) out.push(`add chain ${t} ${name}${hook ? ` ${hook}` : ""}`)
-  for (const [name, def] of state.sets) out.push(`add set ${t} ${name} ${def}`)
-  for (const name of state.chains.keys()) out.push(`add chain ${t} ${name}`)
+  for (const f of fragments) for (const [name, def] of f.sets) out.push(`add set ${t} ${name} ${def}`)
+  for (const f of fragments) for (const name of f.chains.keys()) out.push(`add chain ${t} ${name}`)
   for (const [name, , rules] of base) for (const r of rules) out.push(`add rule ${t} ${name} ${r}`)
-  for (const [name, rules] of state.chains) for (const r of rules) out.push(`add rule ${t} ${name} ${r}`)
-  for (const [k, v] of state.elements) out.push(addElement(t, k, v))
+  for (const f of fragments) {
+    for (const [name, rules] of f.chains) for (const r of rules) out.push(`add rule ${t} ${name} ${r}`)
+  }
+  if (state.clusterIPs.size) out.push(`add element ${t} cluster-ips { ${[...state.clusterIPs].join(", ")} }`)
+  for (const f of fragments) for (const [k, v] of f.elements) out.push(addElement(t, k, v))
   return `${out.join("\n")}\n`
 }
 
@@ -138,7 +142,7 @@ function sameRules(a: readonly string[] | undefined, b: readonly string[] | unde
 }
 
 /** Chains whose rules must be rewritten: changed ones, plus those using a set that is redefined. */
-function changedChains(prev: NftState, next: NftState): Set<string> {
+function changedChains(prev: NftFragment, next: NftFragment): Set<string> {
   const changed = new Set<string>()
   for (const [name, rules] of next.chains) if (!sameRules(prev.chains.get(name), rules)) changed.add(name)
   const redefined = [...prev.sets]
@@ -152,28 +156,72 @@ function changedChains(prev: NftState, next: NftState): Set<string> {
   return changed
 }
 
-/**
- * The script that turns the table from `prev` into `next` touching only what differs (O(changed
- * services)), or "" when nothing does. Order matters inside the transaction: references go
- * before what they point to is deleted, and targets exist before references are added.
- */
-export function updateScript(prev: NftState, next: NftState, cfg: NftTableConfig): string {
-  const t = `${FAMILY} ${cfg.table}`
-  const out: string[] = []
+const EMPTY: NftFragment = { sets: new Map(), chains: new Map(), elements: new Map() }
+
+/** The statements of an update, by the phase they must run in. */
+class Phases {
+  readonly deleteElements: string[] = []
+  readonly flush: string[] = []
+  readonly deleteSets: string[] = []
+  readonly addChains: string[] = []
+  readonly addSets: string[] = []
+  readonly addRules: string[] = []
+  readonly deleteChains: string[] = []
+  readonly addElements: string[] = []
+
+  all(): string[] {
+    return [
+      ...this.deleteElements,
+      ...this.flush,
+      ...this.deleteSets,
+      ...this.addChains,
+      ...this.addSets,
+      ...this.addRules,
+      ...this.deleteChains,
+      ...this.addElements,
+    ]
+  }
+}
+
+/** Adds what turns fragment `prev` into `next` to the phases. */
+function diffFragment(ph: Phases, t: string, prev: NftFragment, next: NftFragment): void {
   for (const [k, v] of prev.elements) {
-    if (next.elements.get(k) !== v) out.push(`delete element ${t} ${splitElement(k).join(" { ")} }`)
+    if (next.elements.get(k) !== v)
+      ph.deleteElements.push(`delete element ${t} ${splitElement(k).join(" { ")} }`)
   }
   const changed = changedChains(prev, next)
   const removed = [...prev.chains.keys()].filter((n) => !next.chains.has(n))
-  for (const name of [...changed, ...removed]) if (prev.chains.has(name)) out.push(`flush chain ${t} ${name}`)
-  const redefinedSets = [...prev.sets].filter(([n, d]) => next.sets.get(n) !== d).map(([n]) => n)
-  for (const name of redefinedSets) out.push(`delete set ${t} ${name}`)
-  for (const name of changed) if (!prev.chains.has(name)) out.push(`add chain ${t} ${name}`)
+  for (const name of [...changed, ...removed])
+    if (prev.chains.has(name)) ph.flush.push(`flush chain ${t} ${name}`)
+  for (const [name, def] of prev.sets)
+    if (next.sets.get(name) !== def) ph.deleteSets.push(`delete set ${t} ${name}`)
+  for (const name of changed) if (!prev.chains.has(name)) ph.addChains.push(`add chain ${t} ${name}`)
   for (const [name, def] of next.sets)
-    if (prev.sets.get(name) !== def) out.push(`add set ${t} ${name} ${def}`)
+    if (prev.sets.get(name) !== def) ph.addSets.push(`add set ${t} ${name} ${def}`)
   for (const name of changed)
-    for (const r of next.chains.get(name) ?? []) out.push(`add rule ${t} ${name} ${r}`)
-  for (const name of removed) out.push(`delete chain ${t} ${name}`)
-  for (const [k, v] of next.elements) if (prev.elements.get(k) !== v) out.push(addElement(t, k, v))
+    for (const r of next.chains.get(name) ?? []) ph.addRules.push(`add rule ${t} ${name} ${r}`)
+  for (const name of removed) ph.deleteChains.push(`delete chain ${t} ${name}`)
+  for (const [k, v] of next.elements) if (prev.elements.get(k) !== v) ph.addElements.push(addElement(t, k, v))
+}
+
+/**
+ * The script that turns the table from `prev` into `next` touching only the fragments that
+ * differ (O(changed services): an unchanged rule's fragment is the same object), or "" when
+ * none does. Order matters inside the transaction: references go before what they point to
+ * is deleted, and targets exist before references are added.
+ */
+export function updateScript(prev: NftState, next: NftState, cfg: NftTableConfig): string {
+  const t = `${FAMILY} ${cfg.table}`
+  const ph = new Phases()
+  for (const [id, f] of prev.fragments) {
+    const n = next.fragments.get(id)
+    if (n !== f) diffFragment(ph, t, f, n ?? EMPTY)
+  }
+  for (const [id, f] of next.fragments) if (!prev.fragments.has(id)) diffFragment(ph, t, EMPTY, f)
+  const gone = [...prev.clusterIPs].filter((ip) => !next.clusterIPs.has(ip))
+  const added = [...next.clusterIPs].filter((ip) => !prev.clusterIPs.has(ip))
+  if (gone.length) ph.deleteElements.push(`delete element ${t} cluster-ips { ${gone.join(", ")} }`)
+  if (added.length) ph.addElements.push(`add element ${t} cluster-ips { ${added.join(", ")} }`)
+  const out = ph.all()
   return out.length ? `${out.join("\n")}\n` : ""
 }

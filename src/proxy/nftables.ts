@@ -15,7 +15,7 @@ import {
 } from "../network/index.ts"
 import type { Logger } from "../util/index.ts"
 import type { ProxyBackend } from "./backend.ts"
-import { compileNftState, type NftRulesConfig, type NftState } from "./nftables-rules.ts"
+import { compileNftState, type FragmentCache, type NftRulesConfig, type NftState } from "./nftables-rules.ts"
 import { fullScript, updateScript } from "./nftables-script.ts"
 import type { ServiceRule } from "./rules.ts"
 
@@ -44,7 +44,7 @@ export interface NftablesProxyOptions extends NftRulesConfig {
   readonly log: Logger
 }
 
-const EMPTY: NftState = { sets: new Map(), chains: new Map(), elements: new Map() }
+const EMPTY: NftState = { fragments: new Map(), clusterIPs: new Set() }
 
 /** Serves rules from the kernel with nftables. */
 export class NftablesProxy implements ProxyBackend {
@@ -52,6 +52,7 @@ export class NftablesProxy implements ProxyBackend {
   readonly #o: NftablesProxyOptions
   readonly #table: string
   #state: NftState | undefined
+  readonly #cache: FragmentCache = new Map()
   #route: { dev: string; metric: number; createdDevice: boolean } | undefined
   readonly #localnet = new Map<string, string>()
   /** How long the last transaction took in nft (ms), and how many lines it had. */
@@ -69,7 +70,11 @@ export class NftablesProxy implements ProxyBackend {
   async apply(rules: readonly ServiceRule[]): Promise<void> {
     const o = this.#o
     const nodePortAddresses = [...o.nodeAddresses, ...(o.localhostNodePorts === false ? [] : ["127.0.0.1"])]
-    const next = compileNftState(rules, { ...o, nodePortAddresses: [...new Set(nodePortAddresses)] })
+    const next = compileNftState(rules, {
+      ...o,
+      nodePortAddresses: [...new Set(nodePortAddresses)],
+      cache: this.#cache,
+    })
     const cfg = { table: this.#table, serviceCidr: o.serviceCidr }
     const script = this.#state ? updateScript(this.#state, next, cfg) : fullScript(next, cfg)
     const started = performance.now()
