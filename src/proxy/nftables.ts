@@ -6,17 +6,12 @@
  * device (routing runs before the nat output hook); on close it removes the table, that route
  * and the device it created, and restores the route_localnet values it changed.
  */
-import {
-  deleteNftTable,
-  readInterfaceSysctl,
-  runCommand,
-  runNft,
-  writeInterfaceSysctl,
-} from "../network/index.ts"
+import { deleteNftTable, readInterfaceSysctl, runNft, writeInterfaceSysctl } from "../network/index.ts"
 import type { Logger } from "../util/index.ts"
 import type { ProxyBackend } from "./backend.ts"
 import { compileNftState, type FragmentCache, type NftRulesConfig, type NftState } from "./nftables-rules.ts"
 import { fullScript, updateScript } from "./nftables-script.ts"
+import { ServiceRoute } from "./service-route.ts"
 import type { ServiceRule } from "./rules.ts"
 
 /** Options of NftablesProxy. */
@@ -34,7 +29,10 @@ export interface NftablesProxyOptions extends NftRulesConfig {
    * default "k8ts-svc0"), or null to leave host routing alone.
    */
   readonly serviceRouteDevice?: string | null
-  /** The route's metric; by default one below an `unreachable` guard for the same range, else 0. */
+  /**
+   * The route's metric; by default one below an `unreachable` guard for the same range, else 0
+   * (a guard at metric 0 gets the range's two halves routed instead).
+   */
   readonly serviceRouteMetric?: number
   /**
    * Interfaces (pod bridges) that get route_localnet=1 while the proxy runs, so traffic from
@@ -53,7 +51,7 @@ export class NftablesProxy implements ProxyBackend {
   readonly #table: string
   #state: NftState | undefined
   readonly #cache: FragmentCache = new Map()
-  #route: { dev: string; metric: number; createdDevice: boolean } | undefined
+  readonly #route: ServiceRoute | undefined
   readonly #localnet = new Map<string, string>()
   /** How long the last transaction took in nft (ms), and how many lines it had. */
   lastApply = { ms: 0, lines: 0 }
@@ -64,6 +62,16 @@ export class NftablesProxy implements ProxyBackend {
     }
     this.#o = opts
     this.#table = opts.table ?? "k8ts-proxy"
+    const dev = opts.serviceRouteDevice === undefined ? "k8ts-svc0" : opts.serviceRouteDevice
+    this.#route =
+      dev === null
+        ? undefined
+        : new ServiceRoute({
+            cidr: opts.serviceCidr,
+            device: dev,
+            ...(opts.serviceRouteMetric !== undefined ? { metric: opts.serviceRouteMetric } : {}),
+            log: opts.log,
+          })
   }
 
   /** Programs `rules` in one transaction; the whole table the first time or after a failure. */
@@ -89,7 +97,7 @@ export class NftablesProxy implements ProxyBackend {
     }
     this.lastApply = { ms: performance.now() - started, lines: script.split("\n").length - 1 }
     this.#state = next
-    await this.#ensureRoute()
+    await this.#route?.ensure()
     await this.#ensureLocalnet()
   }
 
@@ -99,20 +107,7 @@ export class NftablesProxy implements ProxyBackend {
     await deleteNftTable("ip", this.#table).catch((err: unknown) =>
       this.#o.log.warn({ table: this.#table, err: String(err) }, "Cannot delete the nftables table"),
     )
-    const route = this.#route
-    this.#route = undefined
-    if (route) {
-      await runCommand("ip", [
-        "route",
-        "del",
-        this.#o.serviceCidr,
-        "dev",
-        route.dev,
-        "metric",
-        String(route.metric),
-      ]).catch((err: unknown) => this.#o.log.warn({ err: String(err) }, "Cannot remove the service route"))
-      if (route.createdDevice) await runCommand("ip", ["link", "del", route.dev]).catch(() => undefined)
-    }
+    await this.#route?.remove()
     for (const [iface, value] of this.#localnet) {
       await writeInterfaceSysctl(iface, "route_localnet", value).catch(() => undefined)
     }
@@ -122,43 +117,6 @@ export class NftablesProxy implements ProxyBackend {
   /** The state last programmed (for tests). */
   state(): NftState {
     return this.#state ?? EMPTY
-  }
-
-  async #ensureRoute(): Promise<void> {
-    const dev = this.#o.serviceRouteDevice === undefined ? "k8ts-svc0" : this.#o.serviceRouteDevice
-    if (this.#route || dev === null) return
-    const links = await runCommand("ip", ["-o", "link", "show"])
-    const createdDevice = !new RegExp(`^\\d+: ${dev}[:@]`, "m").test(links)
-    if (createdDevice) await runCommand("ip", ["link", "add", dev, "type", "bridge"])
-    await runCommand("ip", ["link", "set", dev, "up"])
-    const metric = this.#o.serviceRouteMetric ?? (await this.#metricBelowGuard())
-    const have = await runCommand("ip", ["-4", "route", "show", "exact", this.#o.serviceCidr, "dev", dev])
-    if (!have.trim()) {
-      await runCommand("ip", ["route", "add", this.#o.serviceCidr, "dev", dev, "metric", String(metric)])
-    }
-    this.#route = { dev, metric, createdDevice }
-  }
-
-  /** One below the metric of an `unreachable` route for exactly the service range, else 0. */
-  async #metricBelowGuard(): Promise<number> {
-    const out = await runCommand("ip", [
-      "-4",
-      "route",
-      "show",
-      "exact",
-      this.#o.serviceCidr,
-      "type",
-      "unreachable",
-    ])
-    const metric = /metric (\d+)/.exec(out)?.[1]
-    if (!out.trim()) return 0
-    const m = Number(metric ?? 0)
-    if (m === 0) {
-      throw new Error(
-        `Cannot route the service range ${this.#o.serviceCidr}: its unreachable guard has metric 0 (give the guard a higher metric)`,
-      )
-    }
-    return m - 1
   }
 
   async #ensureLocalnet(): Promise<void> {
