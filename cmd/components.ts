@@ -23,7 +23,7 @@ import {
   ProcessRuntime,
   StatsProvider,
 } from "../src/kubelet/index.ts"
-import { Proxy } from "../src/proxy/index.ts"
+import { NftablesProxy, Proxy } from "../src/proxy/index.ts"
 import { ClusterDns, hostResolvers, runKubeDnsService } from "../src/dns/index.ts"
 import { loadSchedulerConfig, Scheduler } from "../src/scheduler/index.ts"
 import { type Cidr, cidrAddress, type Clock, type Logger, mapAddress } from "../src/util/index.ts"
@@ -197,13 +197,36 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
   return { name: "kubelet", done, stop }
 }
 
-/** Starts this node's service proxy (the userspace backend on loopback service addresses). */
+/**
+ * Starts this node's service proxy: the userspace backend on loopback service addresses, or
+ * with `mode` "nftables" kernel rules for the ClusterIPs and their loopback mappings.
+ */
 export function startProxy(
   deps: ComponentDeps,
-  opts: { nodeName: string; nodeAddress: string; serviceCidr: Cidr; loopbackRange: Cidr },
+  opts: {
+    nodeName: string
+    nodeAddress: string
+    serviceCidr: Cidr
+    loopbackRange: Cidr
+    mode?: "userspace" | "nftables"
+    clusterCidr?: Cidr
+  },
 ): Running {
   const stop = new AbortController()
-  const proxy = new Proxy({ client: deps.client, ...opts, log: deps.log.child({ component: "proxy" }) })
+  const log = deps.log.child({ component: "proxy" })
+  const { mode, clusterCidr, ...rest } = opts
+  const backend =
+    mode === "nftables"
+      ? new NftablesProxy({
+          clusterCidr: clusterCidr?.text ?? "10.244.0.0/16",
+          serviceCidr: opts.serviceCidr.text,
+          nodeAddresses: [opts.nodeAddress],
+          alias: (ip) => mapAddress(ip, opts.serviceCidr, opts.loopbackRange),
+          routeLocalnet: ["k8ts0"],
+          log,
+        })
+      : undefined
+  const proxy = new Proxy({ client: deps.client, ...rest, ...(backend ? { backend } : {}), log })
   return { name: "proxy", done: proxy.run(stop.signal), stop }
 }
 

@@ -13,6 +13,10 @@ import { type Cidr, parseCidr } from "../src/util/index.ts"
 export const COMPONENTS = ["scheduler", "controller-manager", "kubelet", "proxy", "dns"] as const
 export type Component = (typeof COMPONENTS)[number]
 
+/** The proxy backends `--proxy-mode` names. */
+export const PROXY_MODES = ["userspace", "nftables"] as const
+export type ProxyMode = (typeof PROXY_MODES)[number]
+
 /** The container runtimes `--runtime` names. */
 export const RUNTIMES = ["process", "hollow"] as const
 export type Runtime = (typeof RUNTIMES)[number]
@@ -40,6 +44,9 @@ Flags (environment variable in brackets):
                           (default 5; at least 2)                                         [K8TS_CONTAINER_LOG_MAX_FILES]
   --service-loopback-range CIDR  where the proxy serves ClusterIPs for such pods, address
                           for address from the service range (default 127.96.0.0/12)     [K8TS_SERVICE_LOOPBACK_RANGE]
+  --proxy-mode MODE       the service proxy: userspace (TCP/UDP in Node on the loopback
+                          mappings) or nftables (kernel DNAT on the ClusterIPs, root only)
+                          (default userspace)                                             [K8TS_PROXY_MODE]
   --dns-port N            the cluster DNS port, on the service range's 10th address mapped
                           into the loopback range (default 53; 0 picks a free one)        [K8TS_DNS_PORT]
   --dns-forward           forward names outside the cluster domain to the resolvers of
@@ -70,6 +77,7 @@ const OPTIONS = {
   "service-loopback-range": { type: "string" },
   "container-log-max-size": { type: "string" },
   "container-log-max-files": { type: "string" },
+  "proxy-mode": { type: "string" },
   "dns-port": { type: "string" },
   "dns-forward": { type: "boolean" },
   disable: { type: "string", multiple: true },
@@ -99,6 +107,7 @@ export interface ServerConfig {
   /** --container-log-max-size in bytes and --container-log-max-files. */
   readonly containerLogMaxSize: number
   readonly containerLogMaxFiles: number
+  readonly proxyMode: ProxyMode
   readonly dnsPort: number
   /** Forward names outside the cluster domain to the host's resolvers. */
   readonly dnsForward: boolean
@@ -200,6 +209,15 @@ function nodeFlags(str: (name: string) => string | undefined): {
   }
 }
 
+/** --proxy-mode, checked against the privileges it needs. */
+function proxyModeFlag(value: string | undefined): ProxyMode {
+  const mode = oneOf("proxy-mode", value ?? "userspace", PROXY_MODES)
+  if (mode === "nftables" && process.getuid?.() !== 0) {
+    throw new ConfigError("--proxy-mode: nftables needs root (run as root or use --proxy-mode=userspace)")
+  }
+  return mode
+}
+
 /** The file flags that have no default. */
 function optionalFiles(
   str: (name: string) => string | undefined,
@@ -259,6 +277,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     runtime: oneOf("runtime", str("runtime") ?? "process", RUNTIMES),
     nodeName: (str("node-name") ?? hostname()).toLowerCase(),
     ...nodeFlags(str),
+    proxyMode: proxyModeFlag(str("proxy-mode")),
     ...dnsFlags(str, values["dns-forward"] === true),
     disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
     controllers: listOf([str("controllers") ?? "*"]),

@@ -111,9 +111,11 @@ async function startComponents(
         nodeAddress: reachable(config),
         serviceCidr: config.serviceCidr,
         loopbackRange: config.serviceLoopbackRange,
+        mode: config.proxyMode,
+        clusterCidr: config.clusterCidr,
       }),
     )
-    step("proxy", `Proxy started (services on ${config.serviceLoopbackRange.text})`)
+    step("proxy", `Proxy started (${config.proxyMode}; services on ${config.serviceLoopbackRange.text})`)
   }
   if (!config.disabled.has("dns")) {
     // A port it may not bind (53 without root, or taken) costs the cluster its DNS, not its life.

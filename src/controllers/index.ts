@@ -27,6 +27,7 @@ import {
   pvcProtectionController,
   pvProtectionController,
 } from "./volume/index.ts"
+import { serviceLbController } from "./servicelb/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 export { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
 
@@ -73,5 +74,6 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     pvcProtectionController(),
     pvProtectionController(),
     ...(opts.storageDir ? [localPathProvisionerController({ baseDir: opts.storageDir })] : []),
+    serviceLbController(),
   ]
 }

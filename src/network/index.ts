@@ -17,3 +17,12 @@ export {
   writeDefaultConfList,
 } from "./cni-config.ts"
 export { createPodNetwork, type CreatePodNetworkOptions } from "./create.ts"
+export {
+  CommandError,
+  deleteNftTable,
+  listNftTables,
+  readInterfaceSysctl,
+  runCommand,
+  runNft,
+  writeInterfaceSysctl,
+} from "./nft.ts"

@@ -1,12 +1,14 @@
 /**
  * The proxy on every node: watches Services and EndpointSlices, compiles them into rules, and
- * has its backend program them, coalescing bursts of changes into one update.
+ * has its backend (userspace, or nftables as root) program them, coalescing bursts of changes
+ * into one update and syncing at most once per minSyncPeriod, as kube-proxy does.
  */
 import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
 import { type ApiObject, EndpointSlices, Services } from "../api/index.ts"
 import { type Client, SharedInformers } from "../client/index.ts"
 import { type Cidr, type Logger, mapAddress, silentLogger } from "../util/index.ts"
+import type { ProxyBackend } from "./backend.ts"
 import { compileRules } from "./rules.ts"
 import { UserspaceProxy } from "./userspace.ts"
 
@@ -20,28 +22,37 @@ export interface ProxyOptions {
   readonly serviceCidr: Cidr
   /** The loopback range ClusterIPs map to, offset for offset (e.g. 127.96.0.0/12). */
   readonly loopbackRange: Cidr
+  /** The backend (default: a UserspaceProxy on the loopback mappings). */
+  readonly backend?: ProxyBackend
+  /** The least time between two syncs (default 1000 ms, kube-proxy's minSyncPeriod). */
+  readonly minSyncPeriodMs?: number
   readonly log?: Logger
 }
 
-/** Runs the proxy with the userspace backend. */
+/** Changes within this long of each other are programmed together. */
+const COALESCE_MS = 5
+
+/** Runs the proxy with its backend. */
 export class Proxy {
   readonly #o: ProxyOptions
   readonly #log: Logger
-  readonly #backend: UserspaceProxy
+  readonly #backend: ProxyBackend
 
   constructor(opts: ProxyOptions) {
     this.#o = opts
     this.#log = opts.log ?? silentLogger()
-    this.#backend = new UserspaceProxy({
-      listenAddress: (ip) => mapAddress(ip, opts.serviceCidr, opts.loopbackRange),
-      nodeAddress: opts.nodeAddress,
-      log: this.#log,
-    })
+    this.#backend =
+      opts.backend ??
+      new UserspaceProxy({
+        listenAddress: (ip) => mapAddress(ip, opts.serviceCidr, opts.loopbackRange),
+        nodeAddress: opts.nodeAddress,
+        log: this.#log,
+      })
   }
 
-  /** The backend's listeners (for tests and status). */
+  /** The userspace backend's listeners (for tests and status; empty for other backends). */
   listening(): string[] {
-    return this.#backend.listening()
+    return this.#backend instanceof UserspaceProxy ? this.#backend.listening() : []
   }
 
   /** Serves until `signal` aborts, then closes every listener. */
@@ -50,13 +61,29 @@ export class Proxy {
     const services = informers.get<Service & ApiObject>(Services)
     const slices = informers.get<EndpointSlice & ApiObject>(EndpointSlices)
     let pending: NodeJS.Timeout | undefined
-    const sync = () => {
-      pending = undefined
+    let lastSync = -Infinity
+    let chain = Promise.resolve()
+    const minSync = this.#o.minSyncPeriodMs ?? 1000
+    const sync = async () => {
+      lastSync = performance.now()
       const rules = compileRules(services.cache.list(), slices.cache.list(), this.#o.nodeName)
-      this.#backend.apply(rules)
+      try {
+        await this.#backend.apply(rules)
+      } catch (err) {
+        this.#log.error(
+          { backend: this.#backend.name, err: String(err) },
+          "Cannot program service rules, retrying",
+        )
+        schedule()
+      }
     }
     const schedule = () => {
-      pending ??= setTimeout(sync, 5)
+      if (pending || signal.aborted) return
+      const wait = Math.max(COALESCE_MS, lastSync + minSync - performance.now())
+      pending = setTimeout(() => {
+        pending = undefined
+        chain = chain.then(sync)
+      }, wait)
     }
     const handler = { onAdd: schedule, onUpdate: schedule, onDelete: schedule }
     services.addHandler(handler)
@@ -68,16 +95,18 @@ export class Proxy {
           r.every(Boolean),
         )
       ) {
-        sync()
+        chain = chain.then(sync)
+        await chain
         this.#log.info(
           { node: this.#o.nodeName, range: this.#o.loopbackRange.text },
-          "Proxy started (userspace)",
+          `Proxy started (${this.#backend.name})`,
         )
       }
       await running
     } finally {
       if (pending) clearTimeout(pending)
-      this.#backend.close()
+      await chain
+      await this.#backend.close()
     }
   }
 }

@@ -82,3 +82,32 @@ test("terminating but serving endpoints take traffic only when nothing else is r
   )
   assert.deepEqual(rules[0]?.endpoints, [{ ip: "10.244.0.5", port: 8080, local: false }])
 })
+
+test("a LoadBalancer's VIP-mode ingress IPs, external IPs and source ranges go with each port", () => {
+  const lb: Service = {
+    ...svc("lb", {
+      type: "LoadBalancer",
+      clusterIP: "10.96.0.21",
+      externalIPs: ["192.168.99.1"],
+      loadBalancerSourceRanges: [" 203.0.113.0/25"],
+      ports: [{ port: 80, nodePort: 30080 }],
+    }),
+    status: {
+      loadBalancer: {
+        ingress: [
+          { ip: "192.168.0.2", ipMode: "VIP" },
+          { ip: "1.2.3.4", ipMode: "Proxy" },
+        ],
+      },
+    },
+  }
+  const [rule] = compileRules(
+    [lb, svc("plain", { clusterIP: "10.96.0.22", externalIPs: ["192.168.99.2"], ports: [{ port: 80 }] })],
+    [],
+    "n1",
+  )
+  assert.deepEqual(
+    [rule?.externalIPs, rule?.loadBalancerIPs, rule?.sourceRanges],
+    [["192.168.99.1"], ["192.168.0.2"], ["203.0.113.0/25"]],
+  )
+})

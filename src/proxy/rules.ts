@@ -1,7 +1,8 @@
 /**
  * The proxy's one rules compiler: Services and their EndpointSlices in, one rule per service
- * port out (virtual address, protocol, NodePort, session affinity, and the endpoints that may
- * take traffic). Every backend (userspace now, nftables as root later) programs these rules.
+ * port out (virtual address, protocol, NodePort, external and load-balancer IPs, session
+ * affinity, and the endpoints that may take traffic). Every backend (userspace, nftables as
+ * root) programs these rules.
  */
 import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
@@ -28,8 +29,32 @@ export interface ServiceRule {
   readonly endpoints: readonly RuleEndpoint[]
   /** Traffic from inside the cluster only to endpoints on this node. */
   readonly internalLocal: boolean
-  /** NodePort traffic only to endpoints on this node. */
+  /** NodePort, external IP and load-balancer traffic only to endpoints on this node. */
   readonly externalLocal: boolean
+  /** spec.externalIPs: more addresses this port is served on (as external traffic). */
+  readonly externalIPs?: readonly string[]
+  /** status.loadBalancer.ingress IPs (ipMode VIP) of a LoadBalancer service. */
+  readonly loadBalancerIPs?: readonly string[]
+  /** spec.loadBalancerSourceRanges: the only clients allowed on the load-balancer IPs. */
+  readonly sourceRanges?: readonly string[]
+}
+
+/** The addresses outside the cluster a service is served on: external IPs, then load-balancer IPs. */
+function externalsOf(spec: NonNullable<Service["spec"]>, svc: Service): Partial<ServiceRule> {
+  const externalIPs = spec.externalIPs ?? []
+  const loadBalancerIPs =
+    spec.type === "LoadBalancer"
+      ? (svc.status?.loadBalancer?.ingress ?? [])
+          // An ingress in Proxy mode is reached through its load balancer, never short-circuited.
+          .filter((i) => i.ip && i.ipMode !== "Proxy")
+          .map((i) => i.ip as string)
+      : []
+  const ranges = spec.type === "LoadBalancer" ? (spec.loadBalancerSourceRanges ?? []) : []
+  return {
+    ...(externalIPs.length ? { externalIPs } : {}),
+    ...(loadBalancerIPs.length ? { loadBalancerIPs } : {}),
+    ...(ranges.length ? { sourceRanges: ranges.map((r) => r.trim()).filter(Boolean) } : {}),
+  }
 }
 
 function endpointsFor(
@@ -79,6 +104,7 @@ function rulesOf(svc: Service, slices: readonly EndpointSlice[], node: string): 
     spec.sessionAffinity === "ClientIP"
       ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800)
       : undefined
+  const externals = externalsOf(spec, svc)
   return (spec.ports ?? []).map((p) => {
     const protocol = (p.protocol ?? "TCP") as ServiceRule["protocol"]
     return {
@@ -91,6 +117,7 @@ function rulesOf(svc: Service, slices: readonly EndpointSlice[], node: string): 
       endpoints: endpointsFor(slices, p.name ?? "", protocol, node),
       internalLocal: spec.internalTrafficPolicy === "Local",
       externalLocal: spec.externalTrafficPolicy === "Local",
+      ...externals,
     }
   })
 }

@@ -104,3 +104,17 @@ test("a service whose only endpoint is its own address and port gets no listener
   ])
   assert.deepEqual(proxy.listening(), [])
 })
+
+test("a load-balancer IP (the node's address, from ServiceLB) serves the service port there", async () => {
+  proxy.apply([rule({ endpoints: [eps[1]!], loadBalancerIPs: ["127.97.2.1"] })])
+  await new Promise((r) => setTimeout(r, 20))
+  assert.deepEqual(proxy.listening(), [`TCP/${VIP}:18080`, "TCP/127.97.2.1:18080"])
+  const got = await new Promise<string>((resolve, reject) => {
+    let out = ""
+    const c = connect({ host: "127.97.2.1", port: 18080 })
+    c.on("data", (d) => (out += d))
+    c.on("end", () => resolve(out))
+    c.on("error", reject)
+  })
+  assert.equal(got, "127.97.1.2")
+})

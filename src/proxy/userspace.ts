@@ -9,6 +9,7 @@
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram"
 import { connect, createServer, type Server, type Socket } from "node:net"
 import type { Logger } from "../util/index.ts"
+import type { ProxyBackend } from "./backend.ts"
 import type { RuleEndpoint, ServiceRule } from "./rules.ts"
 
 /** Options of UserspaceProxy. */
@@ -63,7 +64,8 @@ interface Listener {
 }
 
 /** Serves rules with listeners in this process. */
-export class UserspaceProxy {
+export class UserspaceProxy implements ProxyBackend {
+  readonly name = "userspace"
   readonly #o: UserspaceProxyOptions
   readonly #listeners = new Map<string, Listener>()
 
@@ -83,6 +85,8 @@ export class UserspaceProxy {
         rule.endpoints.length > 0 && rule.endpoints.every((e) => e.ip === vip && e.port === rule.port)
       if (vip && !isSelf) binds.push([vip, rule.port, false])
       if (rule.nodePort && this.#o.nodeAddress) binds.push([this.#o.nodeAddress, rule.nodePort, true])
+      // Load-balancer IPs (the node's own address, from ServiceLB) serve the service port there.
+      for (const ip of rule.loadBalancerIPs ?? []) binds.push([ip, rule.port, true])
       for (const [host, port, external] of binds) {
         const key = `${rule.protocol}/${host}:${port}`
         wanted.add(key)

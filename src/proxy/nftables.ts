@@ -1,0 +1,131 @@
+/**
+ * The nftables proxy backend (root only): programs the proxy's rules into the kernel as the
+ * `ip k8ts-proxy` table (kube-proxy's nftables-mode shape, see nftables-rules.ts), the first
+ * time as one atomic replace of the table and then as one transaction of only what changed.
+ * Host processes reach ClusterIPs because it routes exactly the service range to a local
+ * device (routing runs before the nat output hook); on close it removes the table, that route
+ * and the device it created, and restores the route_localnet values it changed.
+ */
+import { deleteNftTable, readInterfaceSysctl, runNft, writeInterfaceSysctl } from "../network/index.ts"
+import type { Logger } from "../util/index.ts"
+import type { ProxyBackend } from "./backend.ts"
+import { compileNftState, type FragmentCache, type NftRulesConfig, type NftState } from "./nftables-rules.ts"
+import { fullScript, updateScript } from "./nftables-script.ts"
+import { ServiceRoute } from "./service-route.ts"
+import type { ServiceRule } from "./rules.ts"
+
+/** Options of NftablesProxy. */
+export interface NftablesProxyOptions extends NftRulesConfig {
+  /** The table (default "k8ts-proxy"). */
+  readonly table?: string
+  /** The service range, routed to `serviceRouteDevice` so host processes reach ClusterIPs. */
+  readonly serviceCidr: string
+  /** The node's addresses: NodePorts are served there. */
+  readonly nodeAddresses: readonly string[]
+  /** Serve NodePorts on 127.0.0.1 too (default true). */
+  readonly localhostNodePorts?: boolean
+  /**
+   * The device the service range is routed to (a bridge without ports, created when missing;
+   * default "k8ts-svc0"), or null to leave host routing alone.
+   */
+  readonly serviceRouteDevice?: string | null
+  /**
+   * The route's metric; by default one below an `unreachable` guard for the same range, else 0
+   * (a guard at metric 0 gets the range's two halves routed instead).
+   */
+  readonly serviceRouteMetric?: number
+  /**
+   * Interfaces (pod bridges) that get route_localnet=1 while the proxy runs, so traffic from
+   * pods there may be DNATed to loopback endpoints, and localhost NodePorts to pods.
+   */
+  readonly routeLocalnet?: readonly string[]
+  readonly log: Logger
+}
+
+const EMPTY: NftState = { fragments: new Map(), clusterIPs: new Set() }
+
+/** Serves rules from the kernel with nftables. */
+export class NftablesProxy implements ProxyBackend {
+  readonly name = "nftables"
+  readonly #o: NftablesProxyOptions
+  readonly #table: string
+  #state: NftState | undefined
+  readonly #cache: FragmentCache = new Map()
+  readonly #route: ServiceRoute | undefined
+  readonly #localnet = new Map<string, string>()
+  /** How long the last transaction took in nft (ms), and how many lines it had. */
+  lastApply = { ms: 0, lines: 0 }
+
+  constructor(opts: NftablesProxyOptions) {
+    if (process.getuid?.() !== 0) {
+      throw new Error("Cannot use the nftables proxy: it needs root (use the userspace proxy instead)")
+    }
+    this.#o = opts
+    this.#table = opts.table ?? "k8ts-proxy"
+    const dev = opts.serviceRouteDevice === undefined ? "k8ts-svc0" : opts.serviceRouteDevice
+    this.#route =
+      dev === null
+        ? undefined
+        : new ServiceRoute({
+            cidr: opts.serviceCidr,
+            device: dev,
+            ...(opts.serviceRouteMetric !== undefined ? { metric: opts.serviceRouteMetric } : {}),
+            log: opts.log,
+          })
+  }
+
+  /** Programs `rules` in one transaction; the whole table the first time or after a failure. */
+  async apply(rules: readonly ServiceRule[]): Promise<void> {
+    const o = this.#o
+    const nodePortAddresses = [...o.nodeAddresses, ...(o.localhostNodePorts === false ? [] : ["127.0.0.1"])]
+    const next = compileNftState(rules, {
+      ...o,
+      nodePortAddresses: [...new Set(nodePortAddresses)],
+      cache: this.#cache,
+    })
+    const cfg = { table: this.#table, serviceCidr: o.serviceCidr }
+    const script = this.#state ? updateScript(this.#state, next, cfg) : fullScript(next, cfg)
+    const started = performance.now()
+    try {
+      if (script) await runNft(script)
+    } catch (err) {
+      if (!this.#state) throw err
+      // The table changed behind our back (or our view of it is wrong): replace it whole.
+      o.log.warn({ table: this.#table, err: String(err) }, "Cannot update the nftables table, reloading it")
+      this.#state = undefined
+      await runNft(fullScript(next, cfg))
+    }
+    this.lastApply = { ms: performance.now() - started, lines: script.split("\n").length - 1 }
+    this.#state = next
+    await this.#route?.ensure()
+    await this.#ensureLocalnet()
+  }
+
+  /** Removes the table, the service route (and its device if created here), and restores sysctls. */
+  async close(): Promise<void> {
+    this.#state = undefined
+    await deleteNftTable("ip", this.#table).catch((err: unknown) =>
+      this.#o.log.warn({ table: this.#table, err: String(err) }, "Cannot delete the nftables table"),
+    )
+    await this.#route?.remove()
+    for (const [iface, value] of this.#localnet) {
+      await writeInterfaceSysctl(iface, "route_localnet", value).catch(() => undefined)
+    }
+    this.#localnet.clear()
+  }
+
+  /** The state last programmed (for tests). */
+  state(): NftState {
+    return this.#state ?? EMPTY
+  }
+
+  async #ensureLocalnet(): Promise<void> {
+    for (const iface of this.#o.routeLocalnet ?? []) {
+      if (this.#localnet.has(iface)) continue
+      const value = await readInterfaceSysctl(iface, "route_localnet")
+      if (value === undefined) continue // not there yet: next sync
+      if (value !== "1") await writeInterfaceSysctl(iface, "route_localnet", "1")
+      this.#localnet.set(iface, value)
+    }
+  }
+}

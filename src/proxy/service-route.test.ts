@@ -1,0 +1,55 @@
+import assert from "node:assert/strict"
+import { execFileSync } from "node:child_process"
+import { describe, test } from "node:test"
+import { skipUnless } from "../testing/index.ts"
+import { silentLogger } from "../util/index.ts"
+import { ServiceRoute } from "./service-route.ts"
+
+// Our own range and device: other tests may run at the same time.
+const CIDR = "10.254.1.0/24"
+const DEV = `ksr${process.pid % 100000}`
+
+function ip(...args: string[]): string {
+  return execFileSync("ip", args, { encoding: "utf8" })
+}
+
+function routes(): string[] {
+  return ip("-4", "route", "show", "root", CIDR)
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.replace(/\s+/g, " ").replace(" scope link", "").trim())
+    .sort()
+}
+
+describe("ServiceRoute (root)", skipUnless(process.getuid?.() === 0, "needs root"), () => {
+  for (const c of [
+    { name: "without a guard, the range at metric 0", guard: undefined, want: [`${CIDR} dev ${DEV}`] },
+    {
+      name: "below a guard at metric 100, the range at 99",
+      guard: 100,
+      want: [`${CIDR} dev ${DEV} metric 99`, `unreachable ${CIDR} metric 100`],
+    },
+    {
+      name: "past a guard at metric 0, the two halves",
+      guard: 0,
+      want: [`10.254.1.0/25 dev ${DEV}`, `10.254.1.128/25 dev ${DEV}`, `unreachable ${CIDR}`],
+    },
+  ]) {
+    test(`ensure() routes ${c.name}; remove() takes back only that`, async () => {
+      const guard = c.guard === undefined ? [] : ["metric", String(c.guard)]
+      if (c.guard !== undefined) ip("route", "add", "unreachable", CIDR, ...guard)
+      const route = new ServiceRoute({ cidr: CIDR, device: DEV, log: silentLogger() })
+      try {
+        await route.ensure()
+        assert.deepEqual(routes(), c.want)
+      } finally {
+        await route.remove()
+        const left = routes()
+        if (c.guard !== undefined) ip("route", "del", "unreachable", CIDR, ...guard)
+        assert.deepEqual(left, c.guard === undefined ? [] : [c.want.at(-1)])
+        assert.ok(!ip("-o", "link", "show").includes(`${DEV}:`))
+      }
+    })
+  }
+})
