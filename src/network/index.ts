@@ -17,12 +17,5 @@ export {
   writeDefaultConfList,
 } from "./cni-config.ts"
 export { createPodNetwork, type CreatePodNetworkOptions } from "./create.ts"
-export {
-  CommandError,
-  deleteNftTable,
-  listNftTables,
-  readInterfaceSysctl,
-  runCommand,
-  runNft,
-  writeInterfaceSysctl,
-} from "./nft.ts"
+export { CommandError, run, type RunOptions } from "./exec.ts"
+export { deleteNftTable, listNftTables, readInterfaceSysctl, runNft, writeInterfaceSysctl } from "./nft.ts"

@@ -3,47 +3,20 @@
  * or nothing), and the listings and link/route/sysctl edits around it. Knows nothing about
  * what the rules mean.
  */
-import { execFile, spawn } from "node:child_process"
 import { readFile, writeFile } from "node:fs/promises"
-
-/** A command that exited non-zero, with what it wrote to stderr. */
-export class CommandError extends Error {
-  override name = "CommandError"
-}
+import { run } from "./exec.ts"
 
 /**
  * Applies `script` with `nft -f -`: the kernel commits every statement in it or none.
  * @throws CommandError with nft's message (and the failing line) when the script is rejected
  */
-export function runNft(script: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("nft", ["-f", "-"], { stdio: ["pipe", "ignore", "pipe"] })
-    let err = ""
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()))
-    child.on("error", (e) => reject(new CommandError(`Cannot run nft: ${e.message}`)))
-    child.on("close", (code) =>
-      code === 0
-        ? resolve()
-        : reject(new CommandError(`Cannot apply the nftables script: ${err.trim() || `exit ${code}`}`)),
-    )
-    child.stdin.end(script)
-  })
-}
-
-/** Runs a command and resolves with its stdout. @throws CommandError when it fails */
-export function runCommand(file: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err)
-        reject(new CommandError(`Cannot run "${[file, ...args].join(" ")}": ${stderr.trim() || err.message}`))
-      else resolve(stdout)
-    })
-  })
+export async function runNft(script: string): Promise<void> {
+  await run(["nft", "-f", "-"], { input: script })
 }
 
 /** The nftables tables as "family name" strings (e.g. "ip k8ts-proxy"). */
 export async function listNftTables(): Promise<string[]> {
-  const out = await runCommand("nft", ["list", "tables"])
+  const out = await run(["nft", "list", "tables"])
   return out
     .split("\n")
     .map((l) => l.replace(/^table\s+/, "").trim())

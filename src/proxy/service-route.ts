@@ -5,7 +5,7 @@
  * metric, or, when the guard already has metric 0, the range's two halves (more specific, still
  * inside it). Never a wider range. remove() takes back exactly what ensure() added.
  */
-import { runCommand } from "../network/index.ts"
+import { run } from "../network/index.ts"
 import { type Logger, numberToIpv4, parseCidr } from "../util/index.ts"
 
 /** Options of ServiceRoute. */
@@ -33,16 +33,16 @@ export class ServiceRoute {
   async ensure(): Promise<void> {
     if (this.#routes.length) return
     const dev = this.#o.device
-    const links = await runCommand("ip", ["-o", "link", "show"])
+    const links = await run(["ip", "-o", "link", "show"])
     if (!new RegExp(`^\\d+: ${dev}[:@]`, "m").test(links)) {
-      await runCommand("ip", ["link", "add", dev, "type", "bridge"])
+      await run(["ip", "link", "add", dev, "type", "bridge"])
       this.#createdDevice = true
     }
-    await runCommand("ip", ["link", "set", dev, "up"])
+    await run(["ip", "link", "set", dev, "up"])
     const routes = await this.#plan()
     for (const [prefix, metric] of routes) {
-      const have = await runCommand("ip", ["-4", "route", "show", "exact", prefix, "dev", dev])
-      if (!have.trim()) await runCommand("ip", ["route", "add", prefix, "dev", dev, "metric", String(metric)])
+      const have = await run(["ip", "-4", "route", "show", "exact", prefix, "dev", dev])
+      if (!have.trim()) await run(["ip", "route", "add", prefix, "dev", dev, "metric", String(metric)])
       this.#routes.push([prefix, metric])
     }
   }
@@ -51,13 +51,12 @@ export class ServiceRoute {
   async remove(): Promise<void> {
     const dev = this.#o.device
     for (const [prefix, metric] of this.#routes) {
-      await runCommand("ip", ["route", "del", prefix, "dev", dev, "metric", String(metric)]).catch(
-        (err: unknown) =>
-          this.#o.log.warn({ route: prefix, err: String(err) }, "Cannot remove the service route"),
+      await run(["ip", "route", "del", prefix, "dev", dev, "metric", String(metric)]).catch((err: unknown) =>
+        this.#o.log.warn({ route: prefix, err: String(err) }, "Cannot remove the service route"),
       )
     }
     this.#routes = []
-    if (this.#createdDevice) await runCommand("ip", ["link", "del", dev]).catch(() => undefined)
+    if (this.#createdDevice) await run(["ip", "link", "del", dev]).catch(() => undefined)
     this.#createdDevice = false
   }
 
@@ -65,7 +64,7 @@ export class ServiceRoute {
   async #plan(): Promise<[string, number][]> {
     const cidr = this.#o.cidr
     if (this.#o.metric !== undefined) return [[cidr, this.#o.metric]]
-    const out = await runCommand("ip", ["-4", "route", "show", "exact", cidr, "type", "unreachable"])
+    const out = await run(["ip", "-4", "route", "show", "exact", cidr, "type", "unreachable"])
     if (!out.trim()) return [[cidr, 0]]
     const guard = Number(/metric (\d+)/.exec(out)?.[1] ?? 0)
     if (guard > 0) return [[cidr, guard - 1]]
