@@ -65,12 +65,12 @@ function runElected(
 /** Starts the controller manager with the controllers `enabled` picks. */
 export function startControllerManager(
   deps: ComponentDeps,
-  opts: { enabled: readonly string[]; rootCaPem: string },
+  opts: { enabled: readonly string[]; rootCaPem: string; clusterCidr?: string },
 ): Running {
   const stop = new AbortController()
   const log = deps.log.child({ component: "controller-manager" })
   const manager = new ControllerManager({
-    controllers: allControllers({ rootCaPem: opts.rootCaPem }),
+    controllers: allControllers({ rootCaPem: opts.rootCaPem, clusterCidr: opts.clusterCidr }),
     enabled: opts.enabled,
     client: deps.client,
     clock: deps.clock,

@@ -63,7 +63,8 @@ async function startComponents(
 ): Promise<Running[]> {
   const running: Running[] = []
   if (!config.disabled.has("controller-manager")) {
-    running.push(startControllerManager(deps, { enabled: config.controllers, rootCaPem: pki.ca.cert }))
+    const cm = { enabled: config.controllers, rootCaPem: pki.ca.cert, clusterCidr: config.clusterCidr.text }
+    running.push(startControllerManager(deps, cm))
     step("controller-manager", "Controller manager started")
   }
   if (!config.disabled.has("scheduler")) {

@@ -20,6 +20,7 @@ import { newReplicaSetController, newReplicationControllerController } from "./r
 import { cronJobController } from "./cronjob/index.ts"
 import { jobController, ttlAfterFinishedController } from "./job/index.ts"
 import { horizontalPodAutoscalerController } from "./podautoscaler/index.ts"
+import { nodeIpamController } from "./nodeipam/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
@@ -28,6 +29,8 @@ export interface ControllerOptions {
   readonly rootCaPem: string
   /** --terminated-pod-gc-threshold: terminated pods kept before the oldest go (default 12500, 0 off). */
   readonly terminatedPodGcThreshold?: number
+  /** --cluster-cidr: with it, nodeipam gives each Node a podCIDR from it (upstream's --allocate-node-cidrs). */
+  readonly clusterCidr?: string
 }
 
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
@@ -56,5 +59,6 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     serviceAccountController,
     rootCaCertPublisher(opts.rootCaPem),
     horizontalPodAutoscalerController(),
+    ...(opts.clusterCidr ? [nodeIpamController({ clusterCIDR: opts.clusterCidr })] : []),
   ]
 }

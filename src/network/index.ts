@@ -4,3 +4,5 @@
  * Used by the kubelet's sandbox runtime; knows nothing of the cluster. Imports api and util.
  */
 export type { PodNetwork, PodAttachRequest, PodAttachment, PodPortMapping } from "./pod-network.ts"
+export { BridgeNetwork, type BridgeNetworkOptions } from "./bridge-network.ts"
+export { HostLocalIpam, type HostLocalIpamOptions } from "./ipam.ts"

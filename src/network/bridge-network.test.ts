@@ -1,0 +1,34 @@
+import assert from "node:assert/strict"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, test } from "node:test"
+import { BridgeNetwork, hostVethName } from "./bridge-network.ts"
+import { describePodNetwork, leaseFilesUnder, type SuiteNet } from "./pod-network.case.ts"
+
+// This file's own ranges and names: other network tests run at the same time.
+const stateDir = mkdtempSync(join(tmpdir(), "k8ts-bridge-net-"))
+after(() => rmSync(stateDir, { recursive: true, force: true }))
+const net: SuiteNet = {
+  bridge: "k8tsbrt0",
+  podCIDR: "10.231.7.0/24",
+  clusterCIDR: "10.231.0.0/16",
+  serviceCIDR: "10.232.0.0/16",
+  nftTable: "k8ts-hostports-brt0",
+  leaseFiles: () => leaseFilesUnder(stateDir),
+}
+
+describePodNetwork("BridgeNetwork", net, async () => new BridgeNetwork({ ...net, stateDir }))
+
+test("hostVethName() is a valid interface name that depends only on the sandbox id", () => {
+  assert.equal(hostVethName("abc"), hostVethName("abc"))
+  assert.notEqual(hostVethName("abc"), hostVethName("abd"))
+  assert.ok(hostVethName("x".repeat(200)).length <= 15)
+})
+
+test("new BridgeNetwork() refuses a podCIDR outside the cluster CIDR", () => {
+  assert.throws(
+    () => new BridgeNetwork({ ...net, podCIDR: "10.9.0.0/24", stateDir }),
+    /Cannot use podCIDR "10.9.0.0\/24": it lies outside the cluster CIDR "10.231.0.0\/16"/,
+  )
+})

@@ -1,0 +1,206 @@
+/**
+ * BridgeNetwork: the pod network set up directly with iproute2 and nftables. Each pod gets a
+ * veth pair, eth0 in its namespace and the host end on a node bridge whose address is the
+ * podCIDR's gateway; addresses come from a host-local IPAM, hostPorts from an nftables table.
+ */
+import { createHash } from "node:crypto"
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import { cidrAddress, parseCidr } from "../util/index.ts"
+import { failedWith, run } from "./exec.ts"
+import { HostLocalIpam } from "./ipam.ts"
+import { deleteTableScript, type PodPorts, podRulesScript } from "./nft-rules.ts"
+import { NodeGuard } from "./node-guard.ts"
+import type { PodAttachment, PodAttachRequest, PodNetwork } from "./pod-network.ts"
+
+/** Options of BridgeNetwork. */
+export interface BridgeNetworkOptions {
+  /** The node bridge (default "k8ts0"). */
+  readonly bridge?: string
+  /** The node's range, e.g. "10.244.1.0/24"; its first address is the gateway. */
+  readonly podCIDR: string
+  /** The whole pod network: guarded by an `unreachable` route. */
+  readonly clusterCIDR: string
+  /** The service network: guarded by an `unreachable` route. */
+  readonly serviceCIDR: string
+  /** Where leases and what the node changed are kept (survives restarts). */
+  readonly stateDir: string
+  /** The nftables table of hostPorts and the forward guard (default "k8ts-hostports"). */
+  readonly nftTable?: string
+  /** Let pods open connections beyond the node, masqueraded (default false: dropped). */
+  readonly egress?: boolean
+}
+
+/** The pod's interface name. */
+const POD_IFNAME = "eth0"
+
+/** The host end of a sandbox's veth pair: derived from its id, so gc can tell whose it is. */
+export function hostVethName(id: string): string {
+  return `vk${createHash("sha256").update(id).digest("hex").slice(0, 12)}`
+}
+
+/** Runs `ip -batch -` in the namespace at `netnsPath`. */
+function ipBatchIn(netnsPath: string, lines: readonly string[]): Promise<string> {
+  return run("nsenter", [`--net=${netnsPath}`, "ip", "-batch", "-"], { input: lines.join("\n") + "\n" })
+}
+
+/** The pod network on a node bridge, programmed with `ip` and `nft`. */
+export class BridgeNetwork implements PodNetwork {
+  readonly name = "bridge"
+  readonly #bridge: string
+  readonly #podCIDR: string
+  readonly #prefix: number
+  readonly #gateway: string
+  readonly #opts: BridgeNetworkOptions
+  readonly #table: string
+  readonly #ipam: HostLocalIpam
+  readonly #guard: NodeGuard
+  readonly #portsDir: string
+  #ready = false
+
+  constructor(opts: BridgeNetworkOptions) {
+    const pod = parseCidr(opts.podCIDR)
+    const cluster = parseCidr(opts.clusterCIDR)
+    parseCidr(opts.serviceCIDR)
+    if (pod.base < cluster.base || pod.base + pod.size > cluster.base + cluster.size) {
+      throw new RangeError(
+        `Cannot use podCIDR "${pod.text}": it lies outside the cluster CIDR "${cluster.text}"`,
+      )
+    }
+    this.#opts = opts
+    this.#bridge = opts.bridge ?? "k8ts0"
+    this.#podCIDR = pod.text
+    this.#prefix = pod.prefix
+    this.#gateway = cidrAddress(pod, 1)
+    this.#table = opts.nftTable ?? "k8ts-hostports"
+    this.#ipam = new HostLocalIpam({
+      range: pod.text,
+      dir: join(opts.stateDir, "ipam", this.#bridge),
+      reserved: [this.#gateway],
+    })
+    this.#guard = new NodeGuard(join(opts.stateDir, `node-${this.#bridge}.json`))
+    this.#portsDir = join(opts.stateDir, "hostports", this.#bridge)
+  }
+
+  async init(): Promise<void> {
+    // Safety first: no pod address exists before the whole ranges are unreachable off the node.
+    await this.#guard.installRoutes([this.#opts.clusterCIDR, this.#opts.serviceCIDR])
+    // Pods reach services and hostPorts through the gateway, and hostPorts are reached from off the node.
+    await this.#guard.enableForwarding()
+    await this.#ensureBridge()
+    await this.#syncRules()
+    this.#ready = true
+  }
+
+  async #ensureBridge(): Promise<void> {
+    await run("ip", ["link", "add", this.#bridge, "type", "bridge"]).catch((err: unknown) => {
+      if (!failedWith(err, "File exists")) throw err
+    })
+    await run("ip", ["addr", "replace", `${this.#gateway}/${this.#prefix}`, "dev", this.#bridge])
+    await run("ip", ["link", "set", this.#bridge, "up"])
+    // hostPorts reached on 127.0.0.1 leave through the bridge with a loopback source until masqueraded.
+    await writeFile(`/proc/sys/net/ipv4/conf/${this.#bridge}/route_localnet`, "1")
+  }
+
+  async attach(req: PodAttachRequest): Promise<PodAttachment> {
+    if (!this.#ready)
+      throw new Error(`Cannot attach "${req.id}": the pod network is not initialised (call init())`)
+    const ip = await this.#ipam.allocate(req.id)
+    const veth = hostVethName(req.id)
+    try {
+      // A retry after a half-done attach finds its old veth: start over.
+      await this.#deleteLink(veth)
+      await run("ip", ["-batch", "-"], {
+        input: [
+          `link add ${veth} type veth peer name ${POD_IFNAME} netns ${req.netnsPath}`,
+          `link set ${veth} master ${this.#bridge}`,
+          `link set ${veth} type bridge_slave hairpin on`,
+          `link set ${veth} up`,
+        ].join("\n"),
+      })
+      await ipBatchIn(req.netnsPath, [
+        `link set lo up`,
+        `addr add ${ip}/${this.#prefix} dev ${POD_IFNAME}`,
+        `link set ${POD_IFNAME} up`,
+        `route add default via ${this.#gateway} dev ${POD_IFNAME}`,
+      ])
+      if (req.portMappings.length > 0) {
+        await mkdir(this.#portsDir, { recursive: true })
+        const ports: PodPorts = { ip, portMappings: req.portMappings }
+        await writeFile(join(this.#portsDir, `${veth}.json`), JSON.stringify({ id: req.id, ...ports }))
+        await this.#syncRules()
+      }
+    } catch (err) {
+      await this.detach(req)
+      throw err
+    }
+    return { ip, gateway: this.#gateway, interface: POD_IFNAME }
+  }
+
+  async detach(req: PodAttachRequest): Promise<void> {
+    const veth = hostVethName(req.id)
+    await this.#deleteLink(veth)
+    const portsFile = join(this.#portsDir, `${veth}.json`)
+    const hadPorts = await readFile(portsFile).then(
+      () => true,
+      () => false,
+    )
+    if (hadPorts) {
+      await rm(portsFile, { force: true })
+      await this.#syncRules()
+    }
+    await this.#ipam.release(req.id)
+  }
+
+  async gc(keepIds: ReadonlySet<string>): Promise<void> {
+    const keepVeths = new Set([...keepIds].map(hostVethName))
+    for (const link of await this.#bridgePorts()) if (!keepVeths.has(link)) await this.#deleteLink(link)
+    for (const file of await readdir(this.#portsDir).catch(() => [] as string[])) {
+      if (!keepVeths.has(file.replace(/\.json$/, ""))) await rm(join(this.#portsDir, file), { force: true })
+    }
+    await this.#ipam.gc(keepIds)
+    if (this.#ready) await this.#syncRules()
+  }
+
+  async close(): Promise<void> {
+    this.#ready = false
+    await run("nft", ["-f", "-"], { input: deleteTableScript(this.#table) })
+    for (const link of await this.#bridgePorts()) await this.#deleteLink(link)
+    await this.#deleteLink(this.#bridge)
+    await rm(this.#portsDir, { recursive: true, force: true })
+    await this.#ipam.destroy()
+    await this.#guard.restore()
+  }
+
+  /** The names of the links enslaved to the bridge. */
+  async #bridgePorts(): Promise<string[]> {
+    const out = await run("ip", ["-j", "link", "show", "master", this.#bridge]).catch((err: unknown) => {
+      if (failedWith(err, "does not exist", "Cannot find device")) return "[]"
+      throw err
+    })
+    return (JSON.parse(out || "[]") as { ifname: string }[]).map((l) => l.ifname)
+  }
+
+  async #deleteLink(name: string): Promise<void> {
+    await run("ip", ["link", "del", name]).catch((err: unknown) => {
+      if (!failedWith(err, "Cannot find device", "does not exist")) throw err
+    })
+  }
+
+  /** Rewrites the nftables table from the hostPorts of the attached pods. */
+  async #syncRules(): Promise<void> {
+    const pods: PodPorts[] = []
+    for (const file of await readdir(this.#portsDir).catch(() => [] as string[])) {
+      const text = await readFile(join(this.#portsDir, file), "utf8").catch(() => undefined)
+      if (text) pods.push(JSON.parse(text) as PodPorts)
+    }
+    const script = podRulesScript({
+      table: this.#table,
+      bridge: this.#bridge,
+      podCIDR: this.#podCIDR,
+      egress: this.#opts.egress ?? false,
+      pods,
+    })
+    await run("nft", ["-f", "-"], { input: script })
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The node-wide safety state a pod network adds and must take back: the `unreachable` routes
+ * for the cluster and service CIDRs and net.ipv4.ip_forward. What it changed is written to a
+ * file first, so a restart after a crash still knows which routes are its own.
+ */
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises"
+import { dirname } from "node:path"
+import { cidrContains, parseCidr } from "../util/index.ts"
+import { failedWith, run } from "./exec.ts"
+
+const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward"
+
+interface GuardState {
+  /** Guard routes this node added (and so removes). */
+  routes: string[]
+  /** ip_forward before this node set it, when it did. */
+  ipForward?: string
+}
+
+/** The nameservers of /etc/resolv.conf: no guard route may cover them. */
+async function nameservers(): Promise<string[]> {
+  const text = await readFile("/etc/resolv.conf", "utf8").catch(() => "")
+  return [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1] ?? "")
+}
+
+/** Guard routes and sysctls of one pod network, persisted in `file`. */
+export class NodeGuard {
+  readonly #file: string
+
+  constructor(file: string) {
+    this.#file = file
+  }
+
+  async #load(): Promise<GuardState> {
+    const text = await readFile(this.#file, "utf8").catch(() => undefined)
+    return text ? (JSON.parse(text) as GuardState) : { routes: [] }
+  }
+
+  async #save(state: GuardState): Promise<void> {
+    await mkdir(dirname(this.#file), { recursive: true })
+    await writeFile(this.#file, JSON.stringify(state))
+  }
+
+  /**
+   * Installs an `unreachable` route for exactly each of `cidrs` unless one is there already.
+   * @throws RangeError when a range would cover one of the machine's nameservers
+   */
+  async installRoutes(cidrs: readonly string[]): Promise<void> {
+    const servers = await nameservers()
+    for (const text of cidrs) {
+      const cidr = parseCidr(text)
+      const hit = servers.find((s) => cidrContains(cidr, s))
+      if (hit) throw new RangeError(`Cannot guard "${cidr.text}": it covers the nameserver "${hit}"`)
+    }
+    const state = await this.#load()
+    for (const text of cidrs) {
+      const cidr = parseCidr(text).text
+      try {
+        await run("ip", ["route", "add", "unreachable", cidr])
+      } catch (err) {
+        if (failedWith(err, "File exists")) continue // present already: ours from before a crash, or the host's
+        throw err
+      }
+      if (!state.routes.includes(cidr)) state.routes.push(cidr)
+      await this.#save(state)
+    }
+  }
+
+  /** Sets net.ipv4.ip_forward to 1, remembering the value it had. */
+  async enableForwarding(): Promise<void> {
+    const before = (await readFile(IP_FORWARD, "utf8")).trim()
+    if (before === "1") return
+    const state = await this.#load()
+    state.ipForward ??= before
+    await this.#save(state)
+    await writeFile(IP_FORWARD, "1")
+  }
+
+  /** Removes the routes this node added and restores ip_forward, then forgets. */
+  async restore(): Promise<void> {
+    const state = await this.#load()
+    for (const cidr of state.routes) {
+      await run("ip", ["route", "del", "unreachable", cidr]).catch((err: unknown) => {
+        if (!failedWith(err, "No such process")) throw err
+      })
+    }
+    if (state.ipForward !== undefined) await writeFile(IP_FORWARD, state.ipForward)
+    await rm(this.#file, { force: true })
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The PodNetwork conformance suite (root only): two network namespaces the suite creates are
+ * attached, talk TCP and UDP to each other, to the host and to the gateway; a hostPort forwards
+ * from 127.0.0.1; detach, gc and close leave no link, route, nft table or lease behind.
+ * Traffic goes only to loopback and to the suite's own namespaces.
+ */
+import assert from "node:assert/strict"
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { readdirSync } from "node:fs"
+import { connect, createServer } from "node:net"
+import { after, before, describe, test } from "node:test"
+import { promisify } from "node:util"
+import { skipUnless } from "../testing/index.ts"
+import type { PodAttachRequest, PodNetwork } from "./pod-network.ts"
+
+/** The ranges and names one test file uses (distinct per file: files run at the same time). */
+export interface SuiteNet {
+  readonly bridge: string
+  readonly podCIDR: string
+  readonly clusterCIDR: string
+  readonly serviceCIDR: string
+  readonly nftTable: string
+  /** Lists the lease files left in the network's state. */
+  readonly leaseFiles: () => string[]
+}
+
+const TCP_PORT = 8080
+const UDP_PORT = 8081
+
+/** Echo servers on TCP 8080 and UDP 8081, printing "ready" once both listen. */
+const SERVER = `
+const net = require("node:net"), dgram = require("node:dgram")
+const t = net.createServer((s) => s.on("data", (d) => s.end("tcp:" + d))).listen(${TCP_PORT}, "0.0.0.0", () => {
+  const u = dgram.createSocket("udp4")
+  u.on("message", (m, r) => u.send("udp:" + m, r.port, r.address))
+  u.bind(${UDP_PORT}, "0.0.0.0", () => console.log("ready"))
+})`
+
+/** Sends "ping" by TCP to argv[1]:argv[2] and, when given, by UDP to argv[3]; prints the replies. */
+const CLIENT = `
+const net = require("node:net"), dgram = require("node:dgram")
+const [host, tcpPort, udpPort] = process.argv.slice(1)
+const tcp = () => new Promise((res, rej) => {
+  const s = net.connect(Number(tcpPort), host, () => s.write("ping"))
+  let got = ""; s.on("data", (d) => (got += d)); s.on("end", () => res(got)); s.on("error", rej)
+})
+const udp = () => new Promise((res, rej) => {
+  if (!udpPort) return res("")
+  const u = dgram.createSocket("udp4"); let n = 0
+  const send = () => (n++ < 20 ? u.send("ping", Number(udpPort), host) : (u.close(), rej(new Error("no udp reply"))))
+  const timer = setInterval(send, 100); send()
+  u.on("message", (m) => { clearInterval(timer); u.close(); res(String(m)) })
+})
+Promise.all([tcp(), udp()]).then(([a, b]) => console.log(JSON.stringify([a, b])), (e) => { console.error(String(e)); process.exit(1) })
+setTimeout(() => { console.error("timeout"); process.exit(2) }, 8000).unref()`
+
+const execFileAsync = promisify(execFile)
+
+function sh(cmd: string, ...args: string[]): string {
+  return execFileSync(cmd, args, { encoding: "utf8" })
+}
+
+/** Runs the client in namespace `ns` (the host when undefined) against host:tcp (and udp). */
+async function clientIn(
+  ns: string | undefined,
+  host: string,
+  tcp: number,
+  udp?: number,
+): Promise<[string, string]> {
+  const args = ["-e", CLIENT, host, String(tcp), ...(udp ? [String(udp)] : [])]
+  const { stdout } = ns
+    ? await execFileAsync("ip", ["netns", "exec", ns, "node", ...args])
+    : await execFileAsync("node", args)
+  return JSON.parse(stdout) as [string, string]
+}
+
+/** Starts the echo servers in `ns`; resolves once they listen. */
+function serveIn(ns: string): Promise<ChildProcess> {
+  const child = spawn("ip", ["netns", "exec", ns, "node", "-e", SERVER], {
+    stdio: ["ignore", "pipe", "inherit"],
+  })
+  return new Promise((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => d.includes("ready") && resolve(child))
+    child.on("exit", (code) => reject(new Error(`Echo server in "${ns}" exited with ${code}`)))
+  })
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0
+}
+
+/** Runs the PodNetwork contract; `newNetwork` builds the implementation for `net`. */
+export function describePodNetwork(name: string, net: SuiteNet, newNetwork: () => Promise<PodNetwork>): void {
+  describe(`${name} conforms to PodNetwork`, skipUnless(isRoot(), "pod networking needs root"), () => {
+    const suffix = randomBytes(4).toString("hex")
+    const namespaces: string[] = []
+    const servers: ChildProcess[] = []
+    let network: PodNetwork
+    let closed = false
+    const hostPort = 20_000 + (randomBytes(2).readUInt16BE() % 20_000)
+
+    const request = (pod: string, ports: PodAttachRequest["portMappings"] = []): PodAttachRequest => {
+      const ns = `k8tsnet-${pod}-${suffix}`
+      return {
+        id: `sandbox-${pod}-${suffix}`,
+        podUid: `uid-${pod}`,
+        namespace: "default",
+        name: pod,
+        netnsPath: `/run/netns/${ns}`,
+        portMappings: ports,
+      }
+    }
+    const nsOf = (req: PodAttachRequest) => req.netnsPath.slice("/run/netns/".length)
+    const addNs = (req: PodAttachRequest) => {
+      sh("ip", "netns", "add", nsOf(req))
+      namespaces.push(nsOf(req))
+    }
+    const a = request("a", [{ containerPort: TCP_PORT, hostPort, protocol: "TCP" }])
+    const b = request("b")
+    const c = request("c")
+    const ips = new Map<string, string>()
+
+    before(async () => {
+      network = await newNetwork()
+      for (const r of [a, b, c]) addNs(r)
+    })
+    after(async () => {
+      for (const s of servers) if (s.pid) process.kill(s.pid, "SIGKILL")
+      for (const r of [a, b, c]) await network.detach(r).catch(() => undefined)
+      if (!closed) await network.close().catch(() => undefined)
+      for (const ns of namespaces) execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" })
+    })
+
+    test("init() guards the cluster and service ranges with unreachable routes", async () => {
+      await network.init()
+      await network.init() // idempotent
+      const routes = sh("ip", "route", "show", "type", "unreachable")
+      assert.match(routes, new RegExp(`^unreachable ${net.clusterCIDR.replace(/\./g, "\\.")}`, "m"))
+      assert.match(routes, new RegExp(`^unreachable ${net.serviceCIDR.replace(/\./g, "\\.")}`, "m"))
+    })
+
+    test("attach() gives each pod eth0 with an address from the podCIDR and a default route", async (t) => {
+      for (const r of [a, b]) {
+        const start = performance.now()
+        const att = await network.attach(r)
+        t.diagnostic(`attach ${r.name}: ${(performance.now() - start).toFixed(1)} ms`)
+        assert.equal(att.interface, "eth0")
+        ips.set(r.name, att.ip)
+        const routes = sh("ip", "netns", "exec", nsOf(r), "ip", "route")
+        assert.match(routes, new RegExp(`^default via ${att.gateway.replace(/\./g, "\\.")} dev eth0`, "m"))
+      }
+      assert.notEqual(ips.get("a"), ips.get("b"))
+      assert.deepEqual(
+        await network.attach(a).then((x) => x.ip),
+        ips.get("a"),
+        "attach() twice keeps the address",
+      )
+      servers.push(await serveIn(nsOf(a)), await serveIn(nsOf(b)))
+    })
+
+    test("pods reach each other by TCP and UDP", async () => {
+      assert.deepEqual(await clientIn(nsOf(b), ips.get("a") ?? "", TCP_PORT, UDP_PORT), [
+        "tcp:ping",
+        "udp:ping",
+      ])
+      assert.deepEqual(await clientIn(nsOf(a), ips.get("b") ?? "", TCP_PORT, UDP_PORT), [
+        "tcp:ping",
+        "udp:ping",
+      ])
+    })
+
+    test("the host reaches a pod and a pod reaches the gateway", async () => {
+      assert.deepEqual(await clientIn(undefined, ips.get("a") ?? "", TCP_PORT, UDP_PORT), [
+        "tcp:ping",
+        "udp:ping",
+      ])
+      const gateway = (await network.attach(b)).gateway
+      const server = createServer((s) => s.on("data", (d) => s.end(`gw:${String(d)}`)))
+      await new Promise<void>((resolve) => server.listen(0, gateway, resolve))
+      try {
+        const port = (server.address() as { port: number }).port
+        assert.deepEqual(await clientIn(nsOf(b), gateway, port), ["gw:ping", ""])
+      } finally {
+        server.close()
+      }
+    })
+
+    test("a hostPort forwards from 127.0.0.1", async () => {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const s = connect(hostPort, "127.0.0.1", () => s.write("ping"))
+        let got = ""
+        s.on("data", (d) => (got += String(d)))
+        s.on("end", () => resolve(got))
+        s.on("error", reject)
+      })
+      assert.equal(reply, "tcp:ping")
+    })
+
+    test("gc() removes what unknown sandboxes left", async () => {
+      await network.attach(c)
+      await network.gc(new Set([a.id, b.id]))
+      assert.equal(sh("ip", "netns", "exec", nsOf(c), "ip", "-br", "link").includes("eth0"), false)
+      const again = await network.attach(c)
+      assert.ok(again.ip)
+      await network.detach(c)
+    })
+
+    test("detach() and close() leave no link, route, nft table or lease", async (t) => {
+      for (const r of [a, b]) {
+        const start = performance.now()
+        await network.detach(r)
+        t.diagnostic(`detach ${r.name}: ${(performance.now() - start).toFixed(1)} ms`)
+        await network.detach(r) // idempotent
+      }
+      closed = true
+      await network.close()
+      const links = JSON.parse(sh("ip", "-j", "link")) as { ifname: string; master?: string }[]
+      assert.deepEqual(
+        links.filter((l) => l.ifname === net.bridge || l.master === net.bridge),
+        [],
+      )
+      const routes = sh("ip", "route", "show", "table", "all")
+      for (const cidr of [net.podCIDR, net.clusterCIDR, net.serviceCIDR])
+        assert.equal(routes.includes(cidr), false, cidr)
+      assert.equal(sh("nft", "list", "tables").includes(net.nftTable), false)
+      assert.deepEqual(net.leaseFiles(), [])
+      for (const ns of namespaces) {
+        assert.equal(sh("ip", "netns", "exec", ns, "ip", "-br", "link").includes("eth0"), false)
+      }
+    })
+  })
+}
+
+/** The lease files (named by address) under `dir` and its subfolders. */
+export function leaseFilesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) =>
+      /\d+\.\d+\.\d+\.\d+$/.test(f),
+    )
+  } catch {
+    return []
+  }
+}
