@@ -5,6 +5,7 @@
  */
 export { HollowNodes, type HollowNodesOptions } from "./hollow/hollow-nodes.ts"
 export { DEFAULT_CAPACITY, type HollowCapacity, type HollowNodeSpec } from "./hollow/node-object.ts"
+export { DeferredPodNetwork, waitForPodCIDR } from "./deferred-network.ts"
 export { Kubelet, type KubeletOptions } from "./kubelet.ts"
 export { ProcessRuntime, type ProcessRuntimeOptions } from "./runtime/process/process-runtime.ts"
 export type { ContainerRuntime, ContainerInfo, Sandbox } from "./runtime/runtime.ts"

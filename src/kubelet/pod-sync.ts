@@ -11,6 +11,7 @@ import { ContainerConfigError, containerEnv, expandCommand } from "./env.ts"
 import { type ContainerRecord, type PodRecord, recordOf } from "./pod-state.ts"
 import { willRestart } from "./pod-status.ts"
 import { ContainerCreateError, type ContainerRuntime, type Sandbox } from "./runtime/runtime.ts"
+import { sandboxConfig, withResources } from "./sandbox-config.ts"
 
 /** Back-off between restarts of a crashing container. */
 export interface Backoff {
@@ -76,6 +77,7 @@ async function startContainer(
       ...(c.stdin ? { stdin: true } : {}),
       ...(c.stdinOnce ? { stdinOnce: true } : {}),
       ...(c.tty ? { tty: true } : {}),
+      ...withResources(c),
     })
     if (r.current) {
       r.previous = r.current
@@ -208,12 +210,7 @@ function settle(pod: Pod, record: PodRecord): void {
 export async function syncPod(d: SyncDeps, pod: Pod, record: PodRecord): Promise<number> {
   refresh(d.runtime, record)
   if (record.terminal) return Infinity
-  record.sandbox ??= await d.runtime.runSandbox({
-    podUid: record.uid,
-    namespace: pod.metadata?.namespace ?? "",
-    name: pod.metadata?.name ?? "",
-    hostname: pod.spec?.hostname ?? pod.metadata?.name ?? "",
-  })
+  record.sandbox ??= await d.runtime.runSandbox(sandboxConfig(pod, record.uid))
   const init = await syncInit(d, pod, record, record.sandbox)
   if (!init.done) return init.wait || Infinity
   const wait = await syncApps(d, pod, record, record.sandbox)
