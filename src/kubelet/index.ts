@@ -8,7 +8,7 @@ export { DEFAULT_CAPACITY, type HollowCapacity, type HollowNodeSpec } from "./ho
 export { DeferredPodNetwork, waitForPodCIDR } from "./deferred-network.ts"
 export { Kubelet, type KubeletOptions } from "./kubelet.ts"
 export { ProcessRuntime, type ProcessRuntimeOptions } from "./runtime/process/process-runtime.ts"
-export type { ContainerRuntime, ContainerInfo, Sandbox } from "./runtime/runtime.ts"
+export type { ContainerConfig, ContainerRuntime, ContainerInfo, Sandbox } from "./runtime/runtime.ts"
 export { KubeletServer, type KubeletServerOptions } from "./server.ts"
 export { StatsProvider, type StatsPod, type UsageSource } from "./stats/stats-provider.ts"
 export type * from "./stats/summary-types.ts"

@@ -68,8 +68,8 @@ export async function createPodNamespaces(dir: string, spec: PodNamespaceSpec): 
   }
   if (flags.length) {
     const inner = files.uts ? ["hostname", spec.hostname] : ["true"]
+    // The pod network's attach brings lo up.
     await run("unshare", [...flags, "--", ...inner])
-    if (files.net) await run("nsenter", [`--net=${files.net}`, "--", "ip", "link", "set", "lo", "up"])
   }
   if (!spec.sharePid) return files
   const holder = startPidHolder(files)

@@ -13,7 +13,7 @@ import { mountsUnder } from "./mounts.ts"
 
 const isRoot = process.getuid?.() === 0
 
-/** A pod network that only gives each namespace an address of 10.252.<n>.0/24 on its lo. */
+/** A pod network that only brings lo up in each namespace, with an address of 10.252.<n>.0/24. */
 class LoopbackOnlyNetwork implements PodNetwork {
   readonly name = "test-lo"
   readonly attached = new Set<string>()
@@ -22,7 +22,8 @@ class LoopbackOnlyNetwork implements PodNetwork {
   async init(): Promise<void> {}
   async attach(req: PodAttachRequest): Promise<PodAttachment> {
     const ip = `10.252.${this.#subnet}.${this.#next++}`
-    execFileSync("nsenter", [`--net=${req.netnsPath}`, "--", "ip", "addr", "add", `${ip}/32`, "dev", "lo"])
+    const input = `link set lo up\naddr add ${ip}/32 dev lo\n`
+    execFileSync("nsenter", [`--net=${req.netnsPath}`, "--", "ip", "-batch", "-"], { input })
     this.attached.add(req.id)
     return { ip, gateway: ip, interface: "lo" }
   }

@@ -141,11 +141,13 @@ export class PodSandboxes {
     const cgroup = this.cgroups.containerPath(pod.podUid, id)
     this.cgroups.create(cgroup, c.resources)
     const dir = join(pod.dir, "containers", id)
-    mkdirSync(join(dir, "rt"), { recursive: true })
+    mkdirSync(join(dir, "upper", ".oldroot"), { recursive: true })
+    mkdirSync(join(dir, "work"))
+    mkdirSync(join(dir, "root"))
     return { cgroup, dir }
   }
 
-  /** The command line that starts `argv` as the container: cgroups, pod namespaces, own root. */
+  /** The command line that starts `argv` as the container: pod namespaces, own root, cgroups. */
   launchArgv(
     pod: PodIsolation,
     ci: ContainerIsolation,
@@ -159,14 +161,10 @@ export class PodSandboxes {
     if (ownPid) unshare.push("--pid", "--fork", "--kill-child")
     const mounts = (c.mounts ?? []).flatMap((m) => [m.readOnly ? "ro" : "rw", m.hostPath, m.containerPath])
     const proc = pod.hostPID ? "host" : "own"
-    const root = ["/bin/sh", LAUNCHER, "root", ci.dir, proc, pod.shm ?? "-", cwd, ...mounts, "--", ...argv]
-    return [
-      ...this.#join(ci),
-      ...(enter.length ? ["nsenter", ...enter, "--"] : []),
-      ...unshare,
-      "--",
-      ...root,
-    ]
+    const cgroups = this.cgroups.procsFiles(ci.cgroup)
+    const root = ["/bin/sh", LAUNCHER, "root", ci.dir, proc, pod.shm ?? "-", cwd, ...cgroups, "--"]
+    const nsenter = enter.length ? ["nsenter", ...enter, "--"] : []
+    return [...nsenter, ...unshare, "--", ...root, ...mounts, "--", ...argv]
   }
 
   /** The command line that runs `argv` in a running container's namespaces, root and cgroups. */
