@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { ContainerConfig, ContainerRuntime } from "../src/kubelet/index.ts"
 import { BridgeNetwork } from "../src/network/index.ts"
@@ -85,7 +85,7 @@ export async function containerStarts(runtime: ContainerRuntime, n: number): Pro
     const c: ContainerConfig = { name: `c${i}`, image: "pause", command: [], args: [], env: {}, attempt: 0 }
     const t = performance.now()
     const info = await runtime.start(sb, c)
-    while (!(await sleeping(info.pid as number))) await new Promise((r) => setTimeout(r, 1))
+    while (!sleeping(info.pid as number)) await new Promise((r) => setTimeout(r, 1))
     times.push(performance.now() - t)
     await runtime.remove(info.id)
   }
@@ -93,9 +93,17 @@ export async function containerStarts(runtime: ContainerRuntime, n: number): Pro
   return times.sort((a, b) => a - b)
 }
 
-/** Whether `sleep` runs at or under `pid` (the program, past its launcher). */
-async function sleeping(pid: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile("pgrep", ["-x", "sleep", "-g", String(pid)], (err) => resolve(!err))
-  })
+/** Whether `sleep` runs at or under `pid` (the program, past its launcher), from /proc. */
+function sleeping(pid: number): boolean {
+  const todo = [pid]
+  for (let p = todo.pop(); p !== undefined; p = todo.pop()) {
+    try {
+      if (readFileSync(`/proc/${p}/comm`, "utf8") === "sleep\n") return true
+      const kids = readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim()
+      if (kids) todo.push(...kids.split(" ").map(Number))
+    } catch {
+      // gone
+    }
+  }
+  return false
 }

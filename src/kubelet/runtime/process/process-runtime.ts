@@ -310,7 +310,9 @@ export class ProcessRuntime implements ContainerRuntime {
     const h = this.#containers.get(id)
     if (!h?.child?.pid) return h?.exited
     const pid = h.child.pid
-    signalGroup(pid, graceMs > 0 ? "SIGTERM" : "SIGKILL")
+    // A sandboxed container's SIGTERM goes to its program only, as a container runtime's does.
+    if (graceMs > 0 && h.iso) this.#sandboxed?.signalMain(h.iso, "SIGTERM")
+    else signalGroup(pid, graceMs > 0 ? "SIGTERM" : "SIGKILL")
     if (graceMs > 0) {
       const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs)
       await h.exited

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { PodAttachRequest, PodAttachment, PodNetwork } from "../../../../network/index.ts"
@@ -208,6 +208,28 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
     const c = await start(sb, sleeper("main", { resources: { pidsLimit: 6 } }))
     const r = await sh(c.id, "for i in 1 2 3 4 5 6 7 8; do sleep 5 >/dev/null 2>&1 & done; echo started")
     assert.match(r.stderr, /fork|Resource temporarily unavailable/)
+  })
+
+  for (const shareProcessNamespace of [false, true]) {
+    test(`stop gives the program its SIGTERM and grace (shareProcessNamespace: ${shareProcessNamespace})`, async () => {
+      const sb = await pod({ shareProcessNamespace })
+      const script = 'trap "echo bye; exit 0" TERM; while :; do sleep 0.05; done'
+      const c = await start(sb, container("main", ["sh", "-c", script]))
+      await sh(c.id, "true")
+      await runtime.stop(c.id, 20_000)
+      const done = runtime.list().find((x) => x.id === c.id)
+      assert.equal(done?.exitCode, 0)
+      assert.match(readFileSync(c.logPath, "utf8"), /stdout F bye/)
+    })
+  }
+
+  test("a hostNetwork pod has the node's network, hostname and address", async () => {
+    const sb = await pod({ hostNetwork: true })
+    assert.equal(sb.ip, "127.0.0.1")
+    assert.equal(sb.netnsPath, undefined)
+    const c = await start(sb, sleeper("main"))
+    const r = await sh(c.id, "hostname")
+    assert.equal(r.stdout.trim(), hostname())
   })
 
   test("removing sandboxes and closing leaves no namespace, mount, cgroup or process", async () => {

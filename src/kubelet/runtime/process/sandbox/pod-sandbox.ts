@@ -46,8 +46,10 @@ export interface PodIsolation {
 /** The isolation of one container. */
 export interface ContainerIsolation {
   readonly cgroup: string
-  /** The container's folder: its private root's tmpfs mount point and its PID file. */
+  /** The container's folder: its private root's layers and its PID file. */
   readonly dir: string
+  /** Whether the launcher is PID 1 of the container's own PID namespace (the program its child). */
+  readonly ownPid: boolean
 }
 
 function run(file: string, args: readonly string[]): Promise<void> {
@@ -144,7 +146,7 @@ export class PodSandboxes {
     mkdirSync(join(dir, "upper", ".oldroot"), { recursive: true })
     mkdirSync(join(dir, "work"))
     mkdirSync(join(dir, "root"))
-    return { cgroup, dir }
+    return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
   }
 
   /** The command line that starts `argv` as the container: pod namespaces, own root, cgroups. */
@@ -156,7 +158,7 @@ export class PodSandboxes {
     argv: readonly string[],
   ): string[] {
     const enter = this.#enterPod(pod)
-    const ownPid = !pod.hostPID && !pod.ns.pidHolder
+    const ownPid = ci.ownPid
     const unshare = ["unshare", "--mount", "--propagation", "private"]
     if (ownPid) unshare.push("--pid", "--fork", "--kill-child")
     const mounts = (c.mounts ?? []).flatMap((m) => [m.readOnly ? "ro" : "rw", m.hostPath, m.containerPath])
@@ -188,6 +190,19 @@ export class PodSandboxes {
   /** The reason of a container's exit: OOMKilled when it died by SIGKILL after its cgroup hit an OOM. */
   exitReason(ci: ContainerIsolation, exitCode: number): string | undefined {
     return exitCode === 137 && this.cgroups.oomKilled(ci.cgroup) ? "OOMKilled" : undefined
+  }
+
+  /** Sends `signal` to the container's program (not to its launcher, nor the program's children). */
+  signalMain(ci: ContainerIsolation, signal: NodeJS.Signals): void {
+    const pid = this.containerPid(ci)
+    if (pid === undefined) return
+    for (const p of ci.ownPid ? childrenOf(pid) : [pid]) {
+      try {
+        process.kill(p, signal)
+      } catch {
+        // gone
+      }
+    }
   }
 
   /** Kills whatever is left in the container's cgroup (processes that left its process group). */
@@ -229,5 +244,14 @@ export class PodSandboxes {
       ...(pod.ns.uts ? [`--uts=${pod.ns.uts}`] : []),
       ...(pod.ns.pidHolder ? [`--pid=${pidNamespaceOf(pod.ns.pidHolder)}`] : []),
     ]
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim()
+    return kids ? kids.split(" ").map(Number) : []
+  } catch {
+    return []
   }
 }
