@@ -5,7 +5,7 @@
  * pod's containers enter. Host namespaces (hostNetwork, hostIPC) are simply not created.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
-import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { unmountUnder } from "./mounts.ts"
 
@@ -24,6 +24,8 @@ export interface PodNamespaceSpec {
   readonly hostNetwork?: boolean
   readonly hostIPC?: boolean
   readonly sharePid?: boolean
+  /** What the PID holder's command line starts with (e.g. joining the pod's cgroup). */
+  readonly holderPrefix?: readonly string[]
 }
 
 function run(file: string, args: readonly string[]): Promise<void> {
@@ -36,14 +38,14 @@ function run(file: string, args: readonly string[]): Promise<void> {
 }
 
 /** Starts the process holding a pod's PID namespace: `sleep infinity` as its PID 1. */
-function startPidHolder(ns: PodNamespaces): ChildProcess {
+function startPidHolder(ns: PodNamespaces, prefix: readonly string[]): ChildProcess {
   const enter = [
     ...(ns.net ? [`--net=${ns.net}`] : []),
     ...(ns.ipc ? [`--ipc=${ns.ipc}`] : []),
     ...(ns.uts ? [`--uts=${ns.uts}`] : []),
   ]
-  const argv = [...(enter.length ? ["nsenter", ...enter, "--"] : []), "unshare", "--pid", "--fork"]
-  argv.push("--kill-child", "--mount-proc", "sleep", "infinity")
+  const argv = [...prefix, ...(enter.length ? ["nsenter", ...enter, "--"] : []), "unshare", "--pid"]
+  argv.push("--fork", "--kill-child", "sleep", "infinity")
   const child = spawn(argv[0] as string, argv.slice(1), { detached: true, stdio: "ignore" })
   child.unref()
   return child
@@ -72,12 +74,32 @@ export async function createPodNamespaces(dir: string, spec: PodNamespaceSpec): 
     await run("unshare", [...flags, "--", ...inner])
   }
   if (!spec.sharePid) return files
-  const holder = startPidHolder(files)
+  const holder = startPidHolder(files, spec.holderPrefix ?? [])
   await new Promise<void>((resolve, reject) => {
     holder.once("spawn", () => resolve())
     holder.once("error", reject)
   })
+  await holderReady(holder.pid as number)
   return { ...files, pidHolder: holder.pid as number }
+}
+
+/**
+ * Waits until the holder (after its launcher and nsenter have exec'd unshare) has forked its
+ * `sleep`, PID 1 of the new namespace: a container entering earlier would become PID 1 itself.
+ * @throws Error when that takes more than 5 s
+ */
+async function holderReady(pid: number): Promise<void> {
+  for (let i = 0; i < 2500; i++) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, "utf8") === "unshare\n") {
+        if (readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim()) return
+      }
+    } catch {
+      throw new Error("the pod's PID namespace holder exited")
+    }
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  throw new Error("the pod's PID namespace holder did not start")
 }
 
 /** The nsfs file of the holder's PID namespace (the one its children run in). */

@@ -250,3 +250,71 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
     mkdirSync(join(dir, "pods"), { recursive: true })
   })
 })
+
+describe("process runtime sandboxes after a crash", skipUnless(isRoot, "pod sandboxes need root"), () => {
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-sandbox-crash-"))
+  const cgroupParent = `k8ts/k8ts-test-${randomBytes(4).toString("hex")}`
+  const pids = new Set<number>()
+
+  after(() => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGKILL")
+      } catch {
+        // gone
+      }
+    }
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  function cgroupPids(): number[] {
+    const out: number[] = []
+    const walk = (d: string) => {
+      if (!existsSync(d)) return
+      for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(join(d, e.name))
+      out.push(...readFileSync(join(d, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number))
+    }
+    walk(`/sys/fs/cgroup/pids/${cgroupParent}`)
+    return out
+  }
+
+  test("a new runtime removes what the previous one left: processes, mounts, cgroups", async () => {
+    const crashed = new ProcessRuntime({ root: dir, network: new LoopbackOnlyNetwork(), cgroupParent })
+    const sb = await crashed.runSandbox({
+      podUid: "left",
+      namespace: "default",
+      name: "left",
+      hostname: "left",
+      shareProcessNamespace: true,
+    })
+    const c = await crashed.start(sb, sleeper("main"))
+    for (let i = 0; i < 200 && cgroupPids().length < 3; i++) await new Promise((r) => setTimeout(r, 10))
+    for (const pid of cgroupPids()) pids.add(pid)
+    assert.ok(pids.size >= 3, "the holder, its sleep and the container run in the pod's cgroups")
+    assert.ok(mountsUnder(dir).length > 0)
+    // The process "crashes": nothing is stopped. A new runtime starts on the same root.
+    const next = new ProcessRuntime({ root: dir, network: new LoopbackOnlyNetwork(), cgroupParent })
+    await next.close(0)
+    assert.deepEqual(mountsUnder(dir), [])
+    assert.ok(!existsSync(join(dir, "pods", "left")))
+    for (const ctrl of ["memory", "cpu", "cpuacct", "pids"]) {
+      assert.ok(!existsSync(`/sys/fs/cgroup/${ctrl}/${cgroupParent}`), `${ctrl} cgroup left`)
+    }
+    for (let i = 0; i < 300 && [...pids, c.pid as number].some(isRunning); i++) {
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    for (const pid of [...pids, c.pid as number]) {
+      const what = isRunning(pid) ? readFileSync(`/proc/${pid}/cmdline`, "utf8") : ""
+      assert.ok(!isRunning(pid), `process ${pid} left: ${what}`)
+    }
+  })
+})
+
+/** Whether `pid` is a live process (not gone, not a zombie). */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^State:\s+[ZX]/m.test(readFileSync(`/proc/${pid}/status`, "utf8"))
+  } catch {
+    return false
+  }
+}

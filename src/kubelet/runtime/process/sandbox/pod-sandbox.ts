@@ -96,11 +96,15 @@ export class PodSandboxes {
     const nsDir = join(dir, "ns")
     let pod: PodIsolation = { podUid: cfg.podUid, dir, ip: this.#opts.hostIP, ns: {}, hostPID: !!cfg.hostPID }
     try {
+      const podCgroup = this.cgroups.podPath(cfg.podUid)
+      this.cgroups.create(podCgroup, cfg.resources)
       const ns = await createPodNamespaces(nsDir, {
         hostname: cfg.hostname,
         ...(cfg.hostNetwork ? { hostNetwork: true } : {}),
         ...(cfg.hostIPC ? { hostIPC: true } : {}),
         sharePid: !!cfg.shareProcessNamespace && !cfg.hostPID,
+        // In the pod's cgroup, the holder goes with it (also after a crash).
+        holderPrefix: this.#joinArgv(podCgroup),
       })
       pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}) }
       if (ns.ipc) {
@@ -109,7 +113,6 @@ export class PodSandboxes {
         await run("mount", ["-t", "tmpfs", "-o", "mode=1777,size=67108864,nosuid,nodev", "shm", shm])
         pod = { ...pod, shm }
       }
-      this.cgroups.create(this.cgroups.podPath(cfg.podUid), cfg.resources)
       if (ns.net) {
         const req: PodAttachRequest = {
           id,
@@ -174,7 +177,7 @@ export class PodSandboxes {
     const pid = this.containerPid(ci)
     if (pid === undefined) throw new Error("the container has not started yet")
     const flags = ["--net", "--ipc", "--uts", "--mount", ...(pod.hostPID ? [] : ["--pid"]), "--root", "--wd"]
-    return [...this.#join(ci), "nsenter", "-t", String(pid), ...flags, "--", ...argv]
+    return [...this.#joinArgv(ci.cgroup), "nsenter", "-t", String(pid), ...flags, "--", ...argv]
   }
 
   /** The node PID of the container's process (its PID 1 when it has its own PID namespace). */
@@ -233,8 +236,8 @@ export class PodSandboxes {
     await this.#opts.network.close()
   }
 
-  #join(ci: ContainerIsolation): string[] {
-    return ["/bin/sh", LAUNCHER, "join", ...this.cgroups.procsFiles(ci.cgroup), "--"]
+  #joinArgv(cgroup: string): string[] {
+    return ["/bin/sh", LAUNCHER, "join", ...this.cgroups.procsFiles(cgroup), "--"]
   }
 
   #enterPod(pod: PodIsolation): string[] {
