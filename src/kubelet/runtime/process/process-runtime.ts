@@ -225,24 +225,13 @@ export class ProcessRuntime implements ContainerRuntime {
     const writer = new CriLogWriter(logPath)
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
-    const child = spawn(argv[0] as string, argv.slice(1), {
-      cwd,
-      env: c.tty ? terminalEnv(env) : env,
-      detached: true,
-      // A terminal without stdin still needs an open input: script ends its session on EOF.
-      stdio: [c.stdin || c.tty ? "pipe" : "ignore", "pipe", "pipe"],
-    })
-    const spawned = await new Promise<Error | undefined>((resolve) => {
-      child.once("spawn", () => resolve(undefined))
-      child.once("error", (err) => resolve(err))
-    })
-    if (spawned) {
+    let child: ChildProcess
+    try {
+      child = await spawnContainer(c, argv, cwd, env)
+    } catch (err) {
       writer.close()
       if (iso) await this.#sandboxed?.removeContainer(iso.container)
-      throw new ContainerCreateError(
-        "RunContainerError",
-        `failed to start container "${c.name}": ${spawned.message}`,
-      )
+      throw err
     }
     const info: ContainerInfo = {
       id,
@@ -280,6 +269,8 @@ export class ProcessRuntime implements ContainerRuntime {
       })
     })
     this.#containers.set(id, held)
+    // As a container runtime's start, returns once the program runs (its root is set up).
+    if (held.iso) await this.#sandboxed?.started(held.iso, held.exited)
     return info
   }
 
@@ -408,6 +399,36 @@ export class ProcessRuntime implements ContainerRuntime {
     for (const id of [...this.#sandboxes.keys()]) await this.removeSandbox(id)
     await this.#sandboxed?.close()
   }
+}
+
+/**
+ * Spawns a container's process in a process group of its own.
+ * @throws ContainerCreateError when it cannot start
+ */
+async function spawnContainer(
+  c: ContainerConfig,
+  argv: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const child = spawn(argv[0] as string, argv.slice(1), {
+    cwd,
+    env: c.tty ? terminalEnv(env) : env,
+    detached: true,
+    // A terminal without stdin still needs an open input: script ends its session on EOF.
+    stdio: [c.stdin || c.tty ? "pipe" : "ignore", "pipe", "pipe"],
+  })
+  const spawned = await new Promise<Error | undefined>((resolve) => {
+    child.once("spawn", () => resolve(undefined))
+    child.once("error", (err) => resolve(err))
+  })
+  if (spawned) {
+    throw new ContainerCreateError(
+      "RunContainerError",
+      `failed to start container "${c.name}": ${spawned.message}`,
+    )
+  }
+  return child
 }
 
 /** A container's environment: PATH, the image's, the pod's, and the loopback pod address. */

@@ -1,38 +1,16 @@
 import assert from "node:assert/strict"
-import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
-import type { PodAttachRequest, PodAttachment, PodNetwork } from "../../../../network/index.ts"
 import { skipUnless } from "../../../../testing/index.ts"
 import type { ContainerConfig, ContainerInfo, Sandbox, SandboxConfig } from "../../runtime.ts"
 import { ProcessRuntime } from "../process-runtime.ts"
+import { LoopbackOnlyNetwork } from "./_test-network.ts"
 import { mountsUnder } from "./mounts.ts"
 
 const isRoot = process.getuid?.() === 0
-
-/** A pod network that only brings lo up in each namespace, with an address of 10.252.<n>.0/24. */
-class LoopbackOnlyNetwork implements PodNetwork {
-  readonly name = "test-lo"
-  readonly attached = new Set<string>()
-  #next = 1
-  readonly #subnet = 1 + Math.floor(Math.random() * 250)
-  async init(): Promise<void> {}
-  async attach(req: PodAttachRequest): Promise<PodAttachment> {
-    const ip = `10.252.${this.#subnet}.${this.#next++}`
-    const input = `link set lo up\naddr add ${ip}/32 dev lo\n`
-    execFileSync("nsenter", [`--net=${req.netnsPath}`, "--", "ip", "-batch", "-"], { input })
-    this.attached.add(req.id)
-    return { ip, gateway: ip, interface: "lo" }
-  }
-  async detach(req: PodAttachRequest): Promise<void> {
-    this.attached.delete(req.id)
-  }
-  async gc(): Promise<void> {}
-  async close(): Promise<void> {}
-}
 
 const node = process.execPath
 

@@ -190,6 +190,15 @@ export class PodSandboxes {
     }
   }
 
+  /** Resolves once the launcher has set the container up and runs its program, or it exited. */
+  async started(ci: ContainerIsolation, exited: Promise<void>): Promise<void> {
+    let gone = false
+    void exited.then(() => (gone = true))
+    for (let wait = 1; !gone && this.containerPid(ci) === undefined; wait = Math.min(wait * 2, 20)) {
+      await new Promise((r) => setTimeout(r, wait))
+    }
+  }
+
   /** The reason of a container's exit: OOMKilled when it died by SIGKILL after its cgroup hit an OOM. */
   exitReason(ci: ContainerIsolation, exitCode: number): string | undefined {
     return exitCode === 137 && this.cgroups.oomKilled(ci.cgroup) ? "OOMKilled" : undefined
