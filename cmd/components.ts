@@ -160,7 +160,10 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     dataDir: opts.dataDir,
     podCIDR: opts.podCIDR,
     kubeletPort: port,
-    serviceAddress: (ip) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip,
+    // Pods on the host network reach ClusterIPs at their loopback mapping; sandboxed pods at the ClusterIP.
+    ...(network
+      ? {}
+      : { serviceAddress: (ip: string) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip }),
     clock: deps.clock,
     log,
   }))
