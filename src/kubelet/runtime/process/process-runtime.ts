@@ -7,11 +7,10 @@
  * PodNetwork (root only), pods are full sandboxes instead: namespaces, a private root per
  * container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { type ChildProcess, execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { constants as os } from "node:os"
 import type { PodNetwork } from "../../../network/index.ts"
 import { cidrAddress, type Cidr, type Logger, parseCidr, silentLogger } from "../../../util/index.ts"
 import { CriLogWriter } from "../cri-log.ts"
@@ -28,9 +27,18 @@ import {
   type StreamOptions,
 } from "../runtime.ts"
 import { launchOf } from "./images.ts"
+import {
+  containerEnv,
+  exitCodeOf,
+  isAlive,
+  readEnv,
+  signalGroup,
+  spawnContainer,
+  startTicks,
+} from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
 import { type ContainerIsolation, type PodIsolation, PodSandboxes } from "./sandbox/pod-sandbox.ts"
-import { attachTo, onTerminal, spawnExec, terminalEnv } from "./streams.ts"
+import { attachTo, onTerminal, spawnExec } from "./streams.ts"
 
 /** Options of ProcessRuntime. */
 export interface ProcessRuntimeOptions {
@@ -64,20 +72,6 @@ interface SandboxEntry extends Sandbox {
   readonly offset: number
   /** Its namespaces, cgroup and attachment (sandbox mode). */
   readonly pod?: PodIsolation
-}
-
-function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code
-  return 128 + (signal ? (os.signals[signal] ?? 9) : 9)
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** Runs containers as local processes. */
@@ -398,84 +392,5 @@ export class ProcessRuntime implements ContainerRuntime {
     await Promise.all([...this.#containers.values()].map((h) => this.stop(h.info.id, graceMs)))
     for (const id of [...this.#sandboxes.keys()]) await this.removeSandbox(id)
     await this.#sandboxed?.close()
-  }
-}
-
-/**
- * Spawns a container's process in a process group of its own.
- * @throws ContainerCreateError when it cannot start
- */
-async function spawnContainer(
-  c: ContainerConfig,
-  argv: readonly string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<ChildProcess> {
-  const child = spawn(argv[0] as string, argv.slice(1), {
-    cwd,
-    env: c.tty ? terminalEnv(env) : env,
-    detached: true,
-    // A terminal without stdin still needs an open input: script ends its session on EOF.
-    stdio: [c.stdin || c.tty ? "pipe" : "ignore", "pipe", "pipe"],
-  })
-  const spawned = await new Promise<Error | undefined>((resolve) => {
-    child.once("spawn", () => resolve(undefined))
-    child.once("error", (err) => resolve(err))
-  })
-  if (spawned) {
-    throw new ContainerCreateError(
-      "RunContainerError",
-      `failed to start container "${c.name}": ${spawned.message}`,
-    )
-  }
-  return child
-}
-
-/** A container's environment: PATH, the image's, the pod's, and the loopback pod address. */
-function containerEnv(
-  c: ContainerConfig,
-  imageEnv: Readonly<Record<string, string>> | undefined,
-  podIP: string | undefined,
-): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    // SHLVL: bash reads ~/.bashrc at level 1 when its stdin is a socket (Node's pipes are).
-    ...(c.stdin ? { SHLVL: "1" } : {}),
-    ...imageEnv,
-    ...c.env,
-    ...(podIP ? { K8TS_POD_IP: podIP } : {}),
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal)
-  } catch {
-    // already gone
-  }
-}
-
-/** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). */
-function startTicks(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]
-  } catch {
-    return undefined
-  }
-}
-
-/** A running process's environment (for exec), from /proc. */
-function readEnv(pid: number): Record<string, string> {
-  try {
-    if (!statSync(`/proc/${pid}/environ`).isFile()) return {}
-    const out: Record<string, string> = {}
-    for (const kv of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
-      const eq = kv.indexOf("=")
-      if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1)
-    }
-    return out
-  } catch {
-    return {}
   }
 }
