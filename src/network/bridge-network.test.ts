@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, test } from "node:test"
-import { BridgeNetwork, hostVethName } from "./bridge-network.ts"
+import { BridgeNetwork, hostVethName, macOf } from "./bridge-network.ts"
 import { describePodNetwork, leaseFilesUnder, type SuiteNet } from "./pod-network.case.ts"
 
 // This file's own ranges and names: other network tests run at the same time.
@@ -31,4 +31,8 @@ test("new BridgeNetwork() refuses a podCIDR outside the cluster CIDR", () => {
     () => new BridgeNetwork({ ...net, podCIDR: "10.9.0.0/24", stateDir }),
     /Cannot use podCIDR "10.9.0.0\/24": it lies outside the cluster CIDR "10.231.0.0\/16"/,
   )
+})
+
+test("macOf() is a locally administered address made of the IPv4 address", () => {
+  assert.equal(macOf("10.244.1.1"), "0a:58:0a:f4:01:01")
 })

@@ -39,9 +39,14 @@ export function hostVethName(id: string): string {
   return `vk${createHash("sha256").update(id).digest("hex").slice(0, 12)}`
 }
 
+/** A locally administered MAC address made of an IPv4 address (0a:58 then its four bytes, as OVN does). */
+export function macOf(ip: string): string {
+  return ["0a", "58", ...ip.split(".").map((b) => Number(b).toString(16).padStart(2, "0"))].join(":")
+}
+
 /** Runs `ip -batch -` in the namespace at `netnsPath`. */
 function ipBatchIn(netnsPath: string, lines: readonly string[]): Promise<string> {
-  return run("nsenter", [`--net=${netnsPath}`, "ip", "-batch", "-"], { input: lines.join("\n") + "\n" })
+  return run(["nsenter", `--net=${netnsPath}`, "ip", "-batch", "-"], { input: lines.join("\n") + "\n" })
 }
 
 /** The pod network on a node bridge, programmed with `ip` and `nft`. */
@@ -57,6 +62,8 @@ export class BridgeNetwork implements PodNetwork {
   readonly #guard: NodeGuard
   readonly #portsDir: string
   #ready = false
+  /** The rule rewrites, one after another: each reads the port files afresh. */
+  #rulesChain: Promise<void> = Promise.resolve()
 
   constructor(opts: BridgeNetworkOptions) {
     const pod = parseCidr(opts.podCIDR)
@@ -93,11 +100,13 @@ export class BridgeNetwork implements PodNetwork {
   }
 
   async #ensureBridge(): Promise<void> {
-    await run("ip", ["link", "add", this.#bridge, "type", "bridge"]).catch((err: unknown) => {
+    // A fixed address: otherwise the bridge takes its lowest port's, and pods' ARP entries go stale as pods come and go.
+    const mac = macOf(this.#gateway)
+    await run(["ip", "link", "add", this.#bridge, "address", mac, "type", "bridge"]).catch((err: unknown) => {
       if (!failedWith(err, "File exists")) throw err
     })
-    await run("ip", ["addr", "replace", `${this.#gateway}/${this.#prefix}`, "dev", this.#bridge])
-    await run("ip", ["link", "set", this.#bridge, "up"])
+    await run(["ip", "addr", "replace", `${this.#gateway}/${this.#prefix}`, "dev", this.#bridge])
+    await run(["ip", "link", "set", this.#bridge, "up"])
     // hostPorts reached on 127.0.0.1 leave through the bridge with a loopback source until masqueraded.
     await writeFile(`/proc/sys/net/ipv4/conf/${this.#bridge}/route_localnet`, "1")
   }
@@ -105,25 +114,13 @@ export class BridgeNetwork implements PodNetwork {
   async attach(req: PodAttachRequest): Promise<PodAttachment> {
     if (!this.#ready)
       throw new Error(`Cannot attach "${req.id}": the pod network is not initialised (call init())`)
+    if (!/^[\w./:-]+$/.test(req.netnsPath)) {
+      throw new TypeError(`Cannot attach "${req.id}": netnsPath "${req.netnsPath}" is not a plain path`)
+    }
     const ip = await this.#ipam.allocate(req.id)
     const veth = hostVethName(req.id)
     try {
-      // A retry after a half-done attach finds its old veth: start over.
-      await this.#deleteLink(veth)
-      await run("ip", ["-batch", "-"], {
-        input: [
-          `link add ${veth} type veth peer name ${POD_IFNAME} netns ${req.netnsPath}`,
-          `link set ${veth} master ${this.#bridge}`,
-          `link set ${veth} type bridge_slave hairpin on`,
-          `link set ${veth} up`,
-        ].join("\n"),
-      })
-      await ipBatchIn(req.netnsPath, [
-        `link set lo up`,
-        `addr add ${ip}/${this.#prefix} dev ${POD_IFNAME}`,
-        `link set ${POD_IFNAME} up`,
-        `route add default via ${this.#gateway} dev ${POD_IFNAME}`,
-      ])
+      if (!(await this.#isAttached(req, veth, ip))) await this.#connect(req, veth, ip)
       if (req.portMappings.length > 0) {
         await mkdir(this.#portsDir, { recursive: true })
         const ports: PodPorts = { ip, portMappings: req.portMappings }
@@ -135,6 +132,51 @@ export class BridgeNetwork implements PodNetwork {
       throw err
     }
     return { ip, gateway: this.#gateway, interface: POD_IFNAME }
+  }
+
+  /** Creates the veth pair and configures the pod's side: lo, eth0, its address, the default route. */
+  async #connect(req: PodAttachRequest, veth: string, ip: string): Promise<void> {
+    await run(["ip", "-batch", "-"], {
+      input: [
+        `link add ${veth} type veth peer name ${POD_IFNAME} netns ${req.netnsPath}`,
+        `link set ${veth} master ${this.#bridge}`,
+        `link set ${veth} type bridge_slave hairpin on`,
+        `link set ${veth} up`,
+      ].join("\n"),
+    })
+    await ipBatchIn(req.netnsPath, [
+      `link set lo up`,
+      `addr add ${ip}/${this.#prefix} dev ${POD_IFNAME}`,
+      `link set ${POD_IFNAME} up`,
+      `route add default via ${this.#gateway} dev ${POD_IFNAME}`,
+    ])
+  }
+
+  /**
+   * Whether an earlier attach of the sandbox completed: its veth exists and the pod has its
+   * address. A veth left by a half-done attach is removed, so the caller starts over.
+   */
+  async #isAttached(req: PodAttachRequest, veth: string, ip: string): Promise<boolean> {
+    const exists = await run(["ip", "link", "show", veth]).then(
+      () => true,
+      (err: unknown) =>
+        failedWith(err, "does not exist", "Cannot find device") ? false : Promise.reject(err),
+    )
+    if (!exists) return false
+    const addrs = await run([
+      "nsenter",
+      `--net=${req.netnsPath}`,
+      "ip",
+      "-j",
+      "addr",
+      "show",
+      POD_IFNAME,
+    ]).catch(() => "[]")
+    const ok = (JSON.parse(addrs || "[]") as { addr_info?: { local?: string }[] }[]).some((l) =>
+      l.addr_info?.some((a) => a.local === ip),
+    )
+    if (!ok) await this.#deleteLink(veth)
+    return ok
   }
 
   async detach(req: PodAttachRequest): Promise<void> {
@@ -164,7 +206,7 @@ export class BridgeNetwork implements PodNetwork {
 
   async close(): Promise<void> {
     this.#ready = false
-    await run("nft", ["-f", "-"], { input: deleteTableScript(this.#table) })
+    await run(["nft", "-f", "-"], { input: deleteTableScript(this.#table) })
     for (const link of await this.#bridgePorts()) await this.#deleteLink(link)
     await this.#deleteLink(this.#bridge)
     await rm(this.#portsDir, { recursive: true, force: true })
@@ -174,7 +216,7 @@ export class BridgeNetwork implements PodNetwork {
 
   /** The names of the links enslaved to the bridge. */
   async #bridgePorts(): Promise<string[]> {
-    const out = await run("ip", ["-j", "link", "show", "master", this.#bridge]).catch((err: unknown) => {
+    const out = await run(["ip", "-j", "link", "show", "master", this.#bridge]).catch((err: unknown) => {
       if (failedWith(err, "does not exist", "Cannot find device")) return "[]"
       throw err
     })
@@ -182,13 +224,19 @@ export class BridgeNetwork implements PodNetwork {
   }
 
   async #deleteLink(name: string): Promise<void> {
-    await run("ip", ["link", "del", name]).catch((err: unknown) => {
+    await run(["ip", "link", "del", name]).catch((err: unknown) => {
       if (!failedWith(err, "Cannot find device", "does not exist")) throw err
     })
   }
 
-  /** Rewrites the nftables table from the hostPorts of the attached pods. */
-  async #syncRules(): Promise<void> {
+  /** Rewrites the nftables table from the hostPorts of the attached pods, after any rewrite under way. */
+  #syncRules(): Promise<void> {
+    const next = this.#rulesChain.then(() => this.#writeRules())
+    this.#rulesChain = next.catch(() => undefined)
+    return next
+  }
+
+  async #writeRules(): Promise<void> {
     const pods: PodPorts[] = []
     for (const file of await readdir(this.#portsDir).catch(() => [] as string[])) {
       const text = await readFile(join(this.#portsDir, file), "utf8").catch(() => undefined)
@@ -201,6 +249,6 @@ export class BridgeNetwork implements PodNetwork {
       egress: this.#opts.egress ?? false,
       pods,
     })
-    await run("nft", ["-f", "-"], { input: script })
+    await run(["nft", "-f", "-"], { input: script })
   }
 }

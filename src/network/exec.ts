@@ -23,10 +23,11 @@ export class CommandError extends Error {
 }
 
 /**
- * Runs `file` with `args` and resolves with its stdout.
+ * Runs the command `argv` (program first) and resolves with its stdout.
  * @throws CommandError when it exits with a status other than 0 (the message holds its stderr)
  */
-export function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<string> {
+export function run(argv: readonly string[], opts: RunOptions = {}): Promise<string> {
+  const [file = "", ...args] = argv
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       stdio: ["pipe", "pipe", "pipe"],
@@ -41,7 +42,7 @@ export function run(file: string, args: readonly string[], opts: RunOptions = {}
       const stdout = Buffer.concat(out).toString()
       const stderr = Buffer.concat(err).toString()
       if (code === 0) return resolve(stdout)
-      const what = [file, ...args].join(" ")
+      const what = argv.join(" ")
       reject(
         new CommandError(`Command "${what}" failed (exit ${code}): ${stderr.trim()}`, code, stdout, stderr),
       )

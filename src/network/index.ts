@@ -6,3 +6,14 @@
 export type { PodNetwork, PodAttachRequest, PodAttachment, PodPortMapping } from "./pod-network.ts"
 export { BridgeNetwork, type BridgeNetworkOptions } from "./bridge-network.ts"
 export { HostLocalIpam, type HostLocalIpamOptions } from "./ipam.ts"
+export { CniNetwork, type CniNetworkOptions } from "./cni-network.ts"
+export {
+  type CniConfList,
+  type CniPluginConf,
+  type DefaultConfListOptions,
+  DEFAULT_CONFLIST_FILE,
+  defaultConfList,
+  loadConfList,
+  writeDefaultConfList,
+} from "./cni-config.ts"
+export { createPodNetwork, type CreatePodNetworkOptions } from "./create.ts"

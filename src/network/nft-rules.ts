@@ -81,3 +81,20 @@ export function podRulesScript(input: PodRulesInput): string {
 export function deleteTableScript(table: string): string {
   return `table ip ${table} {}\ndelete table ip ${table}\n`
 }
+
+/** The `nft -f` script of a table that only keeps pods on `bridge` from opening connections off the node. */
+export function egressGuardScript(table: string, bridge: string): string {
+  const br = JSON.stringify(bridge)
+  return [
+    `table ip ${table} {}`,
+    `delete table ip ${table}`,
+    `table ip ${table} {`,
+    `  chain forward {`,
+    `    type filter hook forward priority 0; policy accept;`,
+    `    ct state established,related accept`,
+    `    iifname ${br} oifname != ${br} drop`,
+    `  }`,
+    `}`,
+    ``,
+  ].join("\n")
+}

@@ -1,34 +1,34 @@
 /**
  * The node-wide safety state a pod network adds and must take back: the `unreachable` routes
- * for the cluster and service CIDRs and net.ipv4.ip_forward. What it changed is written to a
- * file first, so a restart after a crash still knows which routes are its own.
+ * for the cluster and service CIDRs and net.ipv4.ip_forward (through forwarding.ts). What it
+ * changed is written to a file first, so a restart after a crash still knows which routes are its own.
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import { cidrContains, parseCidr } from "../util/index.ts"
 import { failedWith, run } from "./exec.ts"
-
-const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward"
+import { holdForwarding, releaseForwarding } from "./forwarding.ts"
 
 interface GuardState {
   /** Guard routes this node added (and so removes). */
   routes: string[]
-  /** ip_forward before this node set it, when it did. */
-  ipForward?: string
 }
 
-/** The nameservers of /etc/resolv.conf: no guard route may cover them. */
-async function nameservers(): Promise<string[]> {
-  const text = await readFile("/etc/resolv.conf", "utf8").catch(() => "")
+/** The nameservers of a resolv.conf: no guard route may cover them. */
+async function nameservers(resolvConf: string): Promise<string[]> {
+  const text = await readFile(resolvConf, "utf8").catch(() => "")
   return [...text.matchAll(/^\s*nameserver\s+(\S+)/gm)].map((m) => m[1] ?? "")
 }
 
 /** Guard routes and sysctls of one pod network, persisted in `file`. */
 export class NodeGuard {
   readonly #file: string
+  readonly #resolvConf: string
 
-  constructor(file: string) {
+  /** Keeps its state in `file`; never guards a nameserver of `resolvConf` (default /etc/resolv.conf). */
+  constructor(file: string, resolvConf = "/etc/resolv.conf") {
     this.#file = file
+    this.#resolvConf = resolvConf
   }
 
   async #load(): Promise<GuardState> {
@@ -46,7 +46,7 @@ export class NodeGuard {
    * @throws RangeError when a range would cover one of the machine's nameservers
    */
   async installRoutes(cidrs: readonly string[]): Promise<void> {
-    const servers = await nameservers()
+    const servers = await nameservers(this.#resolvConf)
     for (const text of cidrs) {
       const cidr = parseCidr(text)
       const hit = servers.find((s) => cidrContains(cidr, s))
@@ -56,7 +56,7 @@ export class NodeGuard {
     for (const text of cidrs) {
       const cidr = parseCidr(text).text
       try {
-        await run("ip", ["route", "add", "unreachable", cidr])
+        await run(["ip", "route", "add", "unreachable", cidr])
       } catch (err) {
         if (failedWith(err, "File exists")) continue // present already: ours from before a crash, or the host's
         throw err
@@ -66,25 +66,20 @@ export class NodeGuard {
     }
   }
 
-  /** Sets net.ipv4.ip_forward to 1, remembering the value it had. */
+  /** Sets net.ipv4.ip_forward to 1 until restore(); the value it had comes back when no pod network needs it. */
   async enableForwarding(): Promise<void> {
-    const before = (await readFile(IP_FORWARD, "utf8")).trim()
-    if (before === "1") return
-    const state = await this.#load()
-    state.ipForward ??= before
-    await this.#save(state)
-    await writeFile(IP_FORWARD, "1")
+    await holdForwarding(this.#file)
   }
 
   /** Removes the routes this node added and restores ip_forward, then forgets. */
   async restore(): Promise<void> {
     const state = await this.#load()
     for (const cidr of state.routes) {
-      await run("ip", ["route", "del", "unreachable", cidr]).catch((err: unknown) => {
+      await run(["ip", "route", "del", "unreachable", cidr]).catch((err: unknown) => {
         if (!failedWith(err, "No such process")) throw err
       })
     }
-    if (state.ipForward !== undefined) await writeFile(IP_FORWARD, state.ipForward)
+    await releaseForwarding(this.#file)
     await rm(this.#file, { force: true })
   }
 }

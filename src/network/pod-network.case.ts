@@ -86,6 +86,17 @@ function serveIn(ns: string): Promise<ChildProcess> {
   })
 }
 
+/** Sends "ping" by TCP from this process and resolves with the reply. */
+function tcpTo(host: string, port: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const s = connect(port, host, () => s.write("ping"))
+    let got = ""
+    s.on("data", (d) => (got += String(d)))
+    s.on("end", () => resolve(got))
+    s.on("error", reject)
+  })
+}
+
 function isRoot(): boolean {
   return process.getuid?.() === 0
 }
@@ -120,6 +131,7 @@ export function describePodNetwork(name: string, net: SuiteNet, newNetwork: () =
     const b = request("b")
     const c = request("c")
     const ips = new Map<string, string>()
+    const extra: PodAttachRequest[] = []
 
     before(async () => {
       network = await newNetwork()
@@ -127,7 +139,7 @@ export function describePodNetwork(name: string, net: SuiteNet, newNetwork: () =
     })
     after(async () => {
       for (const s of servers) if (s.pid) process.kill(s.pid, "SIGKILL")
-      for (const r of [a, b, c]) await network.detach(r).catch(() => undefined)
+      for (const r of [a, b, c, ...extra]) await network.detach(r).catch(() => undefined)
       if (!closed) await network.close().catch(() => undefined)
       for (const ns of namespaces) execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" })
     })
@@ -186,15 +198,28 @@ export function describePodNetwork(name: string, net: SuiteNet, newNetwork: () =
       }
     })
 
-    test("a hostPort forwards from 127.0.0.1", async () => {
-      const reply = await new Promise<string>((resolve, reject) => {
-        const s = connect(hostPort, "127.0.0.1", () => s.write("ping"))
-        let got = ""
-        s.on("data", (d) => (got += String(d)))
-        s.on("end", () => resolve(got))
-        s.on("error", reject)
-      })
-      assert.equal(reply, "tcp:ping")
+    test("a hostPort forwards from 127.0.0.1, and from a pod through the gateway", async () => {
+      assert.equal(await tcpTo("127.0.0.1", hostPort), "tcp:ping")
+      const gateway = (await network.attach(b)).gateway
+      assert.deepEqual(await clientIn(nsOf(b), gateway, hostPort), ["tcp:ping", ""])
+      assert.deepEqual(await clientIn(nsOf(a), gateway, hostPort), ["tcp:ping", ""], "hairpin")
+    })
+
+    test("attach() of several pods at once gives distinct addresses and every hostPort", async (t) => {
+      const many = Array.from({ length: 5 }, (_, i) =>
+        request(`m${i}`, [{ containerPort: TCP_PORT, hostPort: hostPort + 1 + i, protocol: "TCP" }]),
+      )
+      for (const r of many) addNs(r)
+      extra.push(...many)
+      const start = performance.now()
+      const got = await Promise.all(many.map((r) => network.attach(r)))
+      t.diagnostic(`attach of ${many.length} at once: ${(performance.now() - start).toFixed(1)} ms`)
+      assert.equal(new Set(got.map((g) => g.ip)).size, many.length)
+      servers.push(...(await Promise.all(many.map((r) => serveIn(nsOf(r))))))
+      for (const [i] of many.entries()) assert.equal(await tcpTo("127.0.0.1", hostPort + 1 + i), "tcp:ping")
+      const stop = performance.now()
+      await Promise.all(many.map((r) => network.detach(r)))
+      t.diagnostic(`detach of ${many.length} at once: ${(performance.now() - stop).toFixed(1)} ms`)
     })
 
     test("gc() removes what unknown sandboxes left", async () => {
