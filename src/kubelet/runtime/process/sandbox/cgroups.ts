@@ -4,12 +4,23 @@
  * a pure cgroup v2 host (one unified tree). Limits are written before a process joins; the
  * launcher writes its own PID into `procsFiles` before it execs the container's program.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs"
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from "node:fs"
 import { join } from "node:path"
 import type { ResourceLimits } from "../../runtime.ts"
 
 /** The v1 controllers k8ts uses. */
 const V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"] as const
+
+/** The v2 controllers k8ts enables. */
+const V2_CONTROLLERS = ["memory", "cpu", "pids"] as const
 
 /** The CFS period k8ts sets (100 ms, as the kubelet does). */
 const CFS_PERIOD_US = 100_000
@@ -163,23 +174,24 @@ export class Cgroups {
   }
 
   #enableV2(rel: string): void {
-    // Controllers must be enabled in every ancestor's subtree_control for the leaf to get them.
+    // Controllers must be enabled in every ancestor's subtree_control for the leaf to get them;
+    // one at a time, so one the host lacks does not stop the others.
     const parts = [...this.#parent.split("/"), ...rel.split("/")].filter(Boolean)
     let dir = this.#fsRoot
+    const enable = () => {
+      for (const c of V2_CONTROLLERS) {
+        try {
+          appendFileSync(join(dir, "cgroup.subtree_control"), `+${c}`)
+        } catch {
+          // already enabled, or not available
+        }
+      }
+    }
+    enable()
     for (const p of parts.slice(0, -1)) {
       dir = join(dir, p)
       mkdirSync(dir, { recursive: true })
-      try {
-        write(join(dir, "cgroup.subtree_control"), "+memory +cpu +pids")
-      } catch {
-        // already enabled, or the controller is not available
-      }
-    }
-    const top = join(this.#fsRoot, "cgroup.subtree_control")
-    try {
-      write(top, "+memory +cpu +pids")
-    } catch {
-      // as above
+      enable()
     }
   }
 

@@ -102,9 +102,11 @@ export class PodSandboxes {
         hostname: cfg.hostname,
         ...(cfg.hostNetwork ? { hostNetwork: true } : {}),
         ...(cfg.hostIPC ? { hostIPC: true } : {}),
-        sharePid: !!cfg.shareProcessNamespace && !cfg.hostPID,
-        // In the pod's cgroup, the holder goes with it (also after a crash).
-        holderPrefix: this.#joinArgv(podCgroup),
+        // The PID holder runs in a leaf of the pod's cgroup (v2 allows no processes beside
+        // child groups), so it goes with the pod, also after a crash.
+        ...(cfg.shareProcessNamespace && !cfg.hostPID
+          ? { sharePid: true, holderPrefix: this.#holderCgroup(podCgroup) }
+          : {}),
       })
       pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}) }
       if (ns.ipc) {
@@ -243,6 +245,12 @@ export class PodSandboxes {
     await this.cgroups.removeAll()
     this.cgroups.removeParent()
     await this.#opts.network.close()
+  }
+
+  #holderCgroup(podCgroup: string): string[] {
+    const leaf = `${podCgroup}/pause`
+    this.cgroups.create(leaf, undefined)
+    return this.#joinArgv(leaf)
   }
 
   #joinArgv(cgroup: string): string[] {
