@@ -117,6 +117,7 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
     const c = await start(sb, sleeper("main"))
     const all =
       "for p in /proc/[0-9]*; do [ $p = /proc/$$ ] || { tr '\\0' ' ' < $p/cmdline; echo; }; done 2>/dev/null"
+    assert.equal((await sh(c.id, "cat /etc/hostname")).stdout, "my-host\n")
     const script = `hostname; tr '\\0' ' ' < /proc/1/cmdline; echo; ${all}`
     let r = await sh(c.id, script)
     for (let i = 0; i < 200 && !r.stdout.includes("sleep infinity"); i++) r = await sh(c.id, script)

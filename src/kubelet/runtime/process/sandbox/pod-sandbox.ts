@@ -6,7 +6,7 @@
  * the node's), and its own cgroup with the container's limits.
  */
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { PodAttachRequest, PodNetwork } from "../../../../network/index.ts"
@@ -40,6 +40,8 @@ export interface PodIsolation {
   readonly hostPID: boolean
   /** The pod's /dev/shm (a tmpfs), absent with hostIPC. */
   readonly shm?: string
+  /** The pod's /etc/hostname, absent with hostNetwork. */
+  readonly hostnameFile?: string
   readonly attach?: PodAttachRequest
 }
 
@@ -109,6 +111,12 @@ export class PodSandboxes {
           : {}),
       })
       pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}) }
+      if (ns.uts) {
+        // As container runtimes do, the pod's hostname is also its containers' /etc/hostname.
+        const hostnameFile = join(dir, "hostname")
+        writeFileSync(hostnameFile, `${cfg.hostname}\n`)
+        pod = { ...pod, hostnameFile }
+      }
       if (ns.ipc) {
         const shm = join(dir, "shm")
         mkdirSync(shm, { recursive: true })
@@ -166,7 +174,16 @@ export class PodSandboxes {
     const ownPid = ci.ownPid
     const unshare = ["unshare", "--mount", "--propagation", "private"]
     if (ownPid) unshare.push("--pid", "--fork", "--kill-child")
-    const mounts = (c.mounts ?? []).flatMap((m) => [m.readOnly ? "ro" : "rw", m.hostPath, m.containerPath])
+    const own = c.mounts ?? []
+    const hostname =
+      pod.hostnameFile && !own.some((m) => m.containerPath === "/etc/hostname")
+        ? [{ hostPath: pod.hostnameFile, containerPath: "/etc/hostname", readOnly: false }]
+        : []
+    const mounts = [...hostname, ...own].flatMap((m) => [
+      m.readOnly ? "ro" : "rw",
+      m.hostPath,
+      m.containerPath,
+    ])
     const proc = pod.hostPID ? "host" : "own"
     const cgroups = this.cgroups.procsFiles(ci.cgroup)
     const root = ["/bin/sh", LAUNCHER, "root", ci.dir, proc, pod.shm ?? "-", cwd, ...cgroups, "--"]
