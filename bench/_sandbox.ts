@@ -35,15 +35,20 @@ export function benchNetwork(stateDir: string): { network: BridgeNetwork; base: 
   return { network, base: `10.252.${third + 3}` }
 }
 
-/** Sets up `n` bare pod namespaces at once (unshare + a veth with an address); ms for each. */
+/**
+ * Sets up `n` bare pod namespaces at once: `unshare` of the namespaces a pod has (network, IPC,
+ * UTS, with its hostname) and a veth with an address; ms for each.
+ */
 export async function bareSandboxes(n: number, dir: string, base: string): Promise<number[]> {
   mkdirSync(dir, { recursive: true })
   const times: number[] = []
   const one = async (i: number) => {
     const t = performance.now()
-    const ns = join(dir, `ns${i}`)
-    writeFileSync(ns, "")
-    await run("unshare", [`--net=${ns}`, "true"])
+    const ns = join(dir, `net${i}`)
+    const files = ["net", "ipc", "uts"].map((k) => join(dir, `${k}${i}`))
+    for (const f of files) writeFileSync(f, "")
+    const [net, ipc, uts] = files
+    await run("unshare", [`--net=${net}`, `--ipc=${ipc}`, `--uts=${uts}`, "hostname", `bare${i}`])
     const veth = `vkb${i}`
     await run(
       "ip",
@@ -62,7 +67,8 @@ export async function bareSandboxes(n: number, dir: string, base: string): Promi
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       await run("ip", ["link", "del", `vkb${i}`]).catch(() => undefined)
-      if (existsSync(join(dir, `ns${i}`))) await run("umount", [join(dir, `ns${i}`)]).catch(() => undefined)
+      const files = ["net", "ipc", "uts"].map((k) => join(dir, `${k}${i}`)).filter((f) => existsSync(f))
+      if (files.length) await run("umount", files).catch(() => undefined)
     }),
   )
   rmSync(dir, { recursive: true, force: true })

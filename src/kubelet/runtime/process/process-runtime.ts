@@ -390,7 +390,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   async close(graceMs: number): Promise<void> {
     await Promise.all([...this.#containers.values()].map((h) => this.stop(h.info.id, graceMs)))
-    for (const id of [...this.#sandboxes.keys()]) await this.removeSandbox(id)
+    await Promise.all([...this.#sandboxes.keys()].map((id) => this.removeSandbox(id)))
     await this.#sandboxed?.close()
   }
 }

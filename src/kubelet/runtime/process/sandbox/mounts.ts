@@ -34,8 +34,11 @@ export function unmount(path: string): Promise<void> {
   })
 }
 
-/** Unmounts everything at or under `dir`, repeating for stacked mounts. */
+/** Unmounts everything at or under `dir`: one umount for all, then one by one what is left. */
 export async function unmountUnder(dir: string): Promise<void> {
+  const first = mountsUnder(dir)
+  if (!first.length) return
+  await new Promise<void>((resolve) => execFile("umount", first, () => resolve()))
   for (let i = 0; i < 5; i++) {
     const points = mountsUnder(dir)
     if (!points.length) return
