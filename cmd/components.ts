@@ -246,11 +246,20 @@ export function startProxy(
 /**
  * Starts cluster DNS on the service range's 10th address mapped into the loopback range (where
  * pods on the host network reach it), and keeps the kube-dns Service pointing there. Resolves
- * once listening, with the address.
+ * once listening, with the address. With `clusterIPs`, answers carry the ClusterIPs themselves
+ * (sandboxed pods reach them through the kernel proxy, and the DNS through the kube-dns
+ * ClusterIP's DNAT), otherwise their loopback mappings.
  */
 export async function startDns(
   deps: ComponentDeps,
-  opts: { domain: string; serviceCidr: Cidr; loopbackRange: Cidr; port: number; forward: boolean },
+  opts: {
+    domain: string
+    serviceCidr: Cidr
+    loopbackRange: Cidr
+    port: number
+    forward: boolean
+    clusterIPs?: boolean
+  },
 ): Promise<Running & { readonly address: string; readonly port: number }> {
   const stop = new AbortController()
   const log = deps.log.child({ component: "dns" })
@@ -261,7 +270,9 @@ export async function startDns(
     domain: opts.domain,
     host,
     port: opts.port,
-    serviceAddress: (ip) => mapAddress(ip, opts.serviceCidr, opts.loopbackRange) ?? ip,
+    ...(opts.clusterIPs
+      ? {}
+      : { serviceAddress: (ip: string) => mapAddress(ip, opts.serviceCidr, opts.loopbackRange) ?? ip }),
     // Never forward to ourselves.
     ...(opts.forward ? { upstreams: hostResolvers().filter((ip) => ip !== host) } : {}),
     log,

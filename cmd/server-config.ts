@@ -57,7 +57,7 @@ Flags (environment variable in brackets):
                           for address from the service range (default 127.96.0.0/12)     [K8TS_SERVICE_LOOPBACK_RANGE]
   --proxy-mode MODE       the service proxy: userspace (TCP/UDP in Node on the loopback
                           mappings) or nftables (kernel DNAT on the ClusterIPs, root only)
-                          (default userspace)                                             [K8TS_PROXY_MODE]
+                          (default userspace; nftables with --pod-network bridge or cni)  [K8TS_PROXY_MODE]
   --dns-port N            the cluster DNS port, on the service range's 10th address mapped
                           into the loopback range (default 53; 0 picks a free one)        [K8TS_DNS_PORT]
   --dns-forward           forward names outside the cluster domain to the resolvers of
@@ -226,9 +226,18 @@ function nodeFlags(str: (name: string) => string | undefined): {
   }
 }
 
-/** --proxy-mode, checked against the privileges it needs. */
-function proxyModeFlag(value: string | undefined): ProxyMode {
-  const mode = oneOf("proxy-mode", value ?? "userspace", PROXY_MODES)
+/**
+ * --proxy-mode, checked against the privileges it needs; nftables by default for pods with
+ * their own network, which the userspace proxy's loopback addresses cannot serve.
+ */
+function proxyModeFlag(value: string | undefined, podNetwork: PodNetworkMode): ProxyMode {
+  const sandboxed = podNetwork !== "loopback"
+  const mode = oneOf("proxy-mode", value ?? (sandboxed ? "nftables" : "userspace"), PROXY_MODES)
+  if (mode === "userspace" && sandboxed) {
+    throw new ConfigError(
+      `--proxy-mode: userspace serves services on loopback addresses, which pods on --pod-network=${podNetwork} cannot reach (use --proxy-mode=nftables)`,
+    )
+  }
   if (mode === "nftables" && process.getuid?.() !== 0) {
     throw new ConfigError("--proxy-mode: nftables needs root (run as root or use --proxy-mode=userspace)")
   }
@@ -300,6 +309,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
   const dataDir = resolve(str("data-dir") ?? (isRoot ? "/var/lib/k8ts" : join(homedir(), ".k8ts")))
   const disableFlag = values.disable as string[] | undefined
   const disabled = listOf(disableFlag ?? (envOf("disable") ? [envOf("disable") as string] : []))
+  const podNetwork = podNetworkFlags(str)
   return {
     dataDir,
     datastore: str("datastore") ?? `sqlite://${join(dataDir, "state.db")}`,
@@ -311,8 +321,8 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     runtime: oneOf("runtime", str("runtime") ?? "process", RUNTIMES),
     nodeName: (str("node-name") ?? hostname()).toLowerCase(),
     ...nodeFlags(str),
-    proxyMode: proxyModeFlag(str("proxy-mode")),
-    ...podNetworkFlags(str),
+    ...podNetwork,
+    proxyMode: proxyModeFlag(str("proxy-mode"), podNetwork.podNetwork),
     ...dnsFlags(str, values["dns-forward"] === true),
     disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
     controllers: listOf([str("controllers") ?? "*"]),

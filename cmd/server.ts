@@ -126,6 +126,7 @@ async function startComponents(
       loopbackRange: config.serviceLoopbackRange,
       port: config.dnsPort,
       forward: config.dnsForward,
+      clusterIPs: config.podNetwork !== "loopback",
     }).catch((err: unknown) => {
       deps.log.warn(
         { component: "dns", err: String(err) },
