@@ -23,6 +23,8 @@ import {
 const NODE = "podnet-e2e"
 const CLUSTER_CIDR = "10.235.0.0/16"
 const SERVICE_CIDR = "10.236.0.0/16"
+/** In every pod's command line, to find what is left running. */
+const MARK = `k8ts-podnet-e2e-${process.pid}`
 const isRoot = process.getuid?.() === 0
 const hasTools = isRoot && ensureDebianPackage("nftables", "nft") && ensureDebianPackage("iproute2", "ip")
 
@@ -31,7 +33,7 @@ let server: ServerProcess | undefined
 const { k, ok, getJson, file } = kubectlSession(() => ({ ...serverTarget(dir), timeoutMs: 60_000 }))
 
 /** An HTTP server on 8080 answering `<TIER>(<hostname>)`, after its UPSTREAM's answer when set; /unready fails /healthz. */
-const TIER_SERVER = `
+const TIER_SERVER = `/* ${MARK} */
 const http = require("node:http"), os = require("node:os")
 let ready = true
 http.createServer(async (q, r) => {
@@ -157,6 +159,14 @@ function hostGet(url: string): Promise<string> {
   })
 }
 
+function readFileSyncOr(path: string): string {
+  try {
+    return readFileSync(path, "utf8")
+  } catch {
+    return ""
+  }
+}
+
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: "utf8" })
 }
@@ -185,7 +195,7 @@ describe(
             {
               name: "client",
               image: "node-host",
-              command: [process.execPath, "-e", "setInterval(() => {}, 1e9)"],
+              command: [process.execPath, "-e", `/* ${MARK} */ setInterval(() => {}, 1e9)`],
             },
           ],
         },
@@ -343,7 +353,7 @@ describe(
       }
     })
 
-    test("once the server stops nothing is left: namespaces, links, tables, routes, cgroups, mounts", async () => {
+    test("once the server stops nothing is left: processes, namespaces, links, tables, routes, cgroups", async () => {
       const veths = (
         JSON.parse(sh("ip", ["-j", "link", "show", "master", "k8ts0"])) as { ifname: string }[]
       ).map((l) => l.ifname)
@@ -358,6 +368,10 @@ describe(
       const tables = sh("nft", ["list", "tables"])
       assert.doesNotMatch(tables, /k8ts-proxy|k8ts-hostports/)
       assert.doesNotMatch(sh("ip", ["route", "show", "table", "all"]), /10\.23[56]\./)
+      const left = readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => readFileSyncOr(join("/proc", p, "cmdline")).includes(MARK))
+      assert.deepEqual(left, [], "pod processes left running")
       const mounts = readFileSync("/proc/self/mountinfo", "utf8")
       assert.ok(
         !mounts.includes(dir),
