@@ -15,15 +15,22 @@ test("--container-log-max-size and --container-log-max-files: upstream's default
   assert.throws(() => parseServerConfig(["--container-log-max-size", "big"]), ConfigError)
 })
 
+/** The proxy mode `args` configure. */
+function proxyModeOf(args: string[]): string {
+  const config = parseServerConfig(args)
+  assert.ok(config !== "help")
+  return config.proxyMode
+}
+
 test("--proxy-mode: userspace by default, nftables by default for sandboxed pods, which userspace cannot serve", () => {
-  assert.equal(parseServerConfig([]).proxyMode, "userspace")
+  assert.equal(proxyModeOf([]), "userspace")
   if (process.getuid?.() !== 0) {
     assert.throws(() => parseServerConfig(["--pod-network=bridge"]), /--pod-network=bridge needs root/)
     assert.throws(() => parseServerConfig(["--proxy-mode=nftables"]), /nftables needs root/)
     return
   }
-  assert.equal(parseServerConfig(["--pod-network=bridge"]).proxyMode, "nftables")
-  assert.equal(parseServerConfig(["--pod-network=cni", "--proxy-mode=nftables"]).proxyMode, "nftables")
+  assert.equal(proxyModeOf(["--pod-network=bridge"]), "nftables")
+  assert.equal(proxyModeOf(["--pod-network=cni", "--proxy-mode=nftables"]), "nftables")
   assert.throws(
     () => parseServerConfig(["--pod-network=bridge", "--proxy-mode=userspace"]),
     /userspace serves services on loopback addresses, which pods on --pod-network=bridge cannot reach/,
