@@ -62,6 +62,8 @@ export class BridgeNetwork implements PodNetwork {
   readonly #guard: NodeGuard
   readonly #portsDir: string
   #ready = false
+  /** Bridged traffic passes netfilter: pods keep their source address through DNAT. */
+  #bridgeNetfilter = false
   /** The rule rewrites, one after another: each reads the port files afresh. */
   #rulesChain: Promise<void> = Promise.resolve()
 
@@ -94,6 +96,7 @@ export class BridgeNetwork implements PodNetwork {
     await this.#guard.installRoutes([this.#opts.clusterCIDR, this.#opts.serviceCIDR])
     // Pods reach services and hostPorts through the gateway, and hostPorts are reached from off the node.
     await this.#guard.enableForwarding()
+    this.#bridgeNetfilter = await this.#guard.enableBridgeNetfilter()
     await this.#ensureBridge()
     await this.#syncRules()
     this.#ready = true
@@ -247,6 +250,7 @@ export class BridgeNetwork implements PodNetwork {
       bridge: this.#bridge,
       podCIDR: this.#podCIDR,
       egress: this.#opts.egress ?? false,
+      bridgeNetfilter: this.#bridgeNetfilter,
       pods,
     })
     await run(["nft", "-f", "-"], { input: script })

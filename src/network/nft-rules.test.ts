@@ -29,3 +29,21 @@ test("podRulesScript() drops pod egress off the bridge unless egress is on, then
   assert.doesNotMatch(open, /drop/)
   assert.match(open, /ip saddr 10\.244\.1\.0\/24 oifname != "k8ts0" masquerade/)
 })
+
+test("podRulesScript() masquerades DNATed pod traffic only when hairpin, given br_netfilter", () => {
+  const pods = [
+    { ip: "10.244.1.2", portMappings: [{ containerPort: 80, hostPort: 8080, protocol: "TCP" as const }] },
+  ]
+  const without = podRulesScript({ ...base, pods })
+  assert.match(
+    without,
+    /ct status dnat oifname "k8ts0" ip saddr \{ 127\.0\.0\.0\/8, 10\.244\.1\.0\/24 \} masquerade/,
+  )
+  const bridged = podRulesScript({ ...base, bridgeNetfilter: true, pods })
+  assert.doesNotMatch(bridged, /ip saddr \{ 127\.0\.0\.0\/8, 10\.244\.1\.0\/24 \}/)
+  assert.match(bridged, /^ {4}ct status dnat oifname "k8ts0" ip saddr 127\.0\.0\.0\/8 masquerade$/m)
+  assert.match(
+    bridged,
+    /^ {4}ct status dnat oifname "k8ts0" ip saddr 10\.244\.1\.2 ip daddr 10\.244\.1\.2 masquerade$/m,
+  )
+})

@@ -1,7 +1,8 @@
 /**
  * The node's pod rules as one nftables table (pure): hostPort DNAT from every node address
  * (or the mapping's hostIP) in prerouting and output, masquerade of DNATed traffic from
- * loopback and from pods onto the bridge (so replies come back through the node), and a
+ * loopback, and from pods onto the bridge when hairpin or without br_netfilter (so replies come
+ * back through the node), and a
  * forward guard that lets pods open connections only to the bridge, never out of the machine.
  */
 import type { PodPortMapping } from "./pod-network.ts"
@@ -19,7 +20,26 @@ export interface PodRulesInput {
   readonly podCIDR: string
   /** Pod-initiated traffic may leave the bridge (then masqueraded); otherwise it is dropped. */
   readonly egress: boolean
+  /**
+   * Bridged traffic passes the node's netfilter (br_netfilter): replies of pods to DNATed
+   * connections from pods on the bridge are un-NATed, so only loopback and hairpin sources are
+   * masqueraded and pods keep their source address. Otherwise all DNATed traffic from pods.
+   */
+  readonly bridgeNetfilter?: boolean
   readonly pods: readonly PodPorts[]
+}
+
+/** postrouting's masquerade of DNATed traffic onto the bridge, so replies come back through the node. */
+function dnatMasquerade(input: PodRulesInput): string[] {
+  const br = JSON.stringify(input.bridge)
+  if (!input.bridgeNetfilter) {
+    return [`    ct status dnat oifname ${br} ip saddr { 127.0.0.0/8, ${input.podCIDR} } masquerade`]
+  }
+  const hairpin = [...new Set(input.pods.map((p) => p.ip))].sort()
+  return [
+    `    ct status dnat oifname ${br} ip saddr 127.0.0.0/8 masquerade`,
+    ...hairpin.map((ip) => `    ct status dnat oifname ${br} ip saddr ${ip} ip daddr ${ip} masquerade`),
+  ]
 }
 
 /** One DNAT rule per mapping; unknown protocols never reach here (the type forbids them). */
@@ -68,7 +88,7 @@ export function podRulesScript(input: PodRulesInput): string {
     `  }`,
     `  chain postrouting {`,
     `    type nat hook postrouting priority srcnat; policy accept;`,
-    `    ct status dnat oifname ${br} ip saddr { 127.0.0.0/8, ${input.podCIDR} } masquerade`,
+    ...dnatMasquerade(input),
     ...masquerade,
     `  }`,
     ...forward,

@@ -3,11 +3,16 @@
  * for the cluster and service CIDRs and net.ipv4.ip_forward (through forwarding.ts). What it
  * changed is written to a file first, so a restart after a crash still knows which routes are its own.
  */
+import { existsSync } from "node:fs"
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import { cidrContains, parseCidr } from "../util/index.ts"
 import { failedWith, run } from "./exec.ts"
 import { holdForwarding, releaseForwarding } from "./forwarding.ts"
+
+const BRIDGE_NF_CALL_IPTABLES = "/proc/sys/net/bridge/bridge-nf-call-iptables"
+/** bridge-nf-call-iptables is held like ip_forward: restored by the last pod network to let go. */
+const BRIDGE_NF = { dir: "/run/k8ts/bridge-nf-call-iptables", sysctl: BRIDGE_NF_CALL_IPTABLES }
 
 interface GuardState {
   /** Guard routes this node added (and so removes). */
@@ -71,6 +76,17 @@ export class NodeGuard {
     await holdForwarding(this.#file)
   }
 
+  /**
+   * Sets net.bridge.bridge-nf-call-iptables to 1 until restore() (as kubenet does), so the
+   * node's NAT sees traffic between pods on one bridge and un-NATs the replies of DNATed
+   * connections; false when the kernel has no br_netfilter (then such traffic is masqueraded).
+   */
+  async enableBridgeNetfilter(): Promise<boolean> {
+    if (!existsSync(BRIDGE_NF_CALL_IPTABLES)) return false
+    await holdForwarding(this.#file, BRIDGE_NF)
+    return true
+  }
+
   /** Removes the routes this node added and restores ip_forward, then forgets. */
   async restore(): Promise<void> {
     const state = await this.#load()
@@ -80,6 +96,7 @@ export class NodeGuard {
       })
     }
     await releaseForwarding(this.#file)
+    if (existsSync(BRIDGE_NF_CALL_IPTABLES)) await releaseForwarding(this.#file, BRIDGE_NF)
     await rm(this.#file, { force: true })
   }
 }

@@ -25,6 +25,8 @@ const CLUSTER_CIDR = "10.235.0.0/16"
 const SERVICE_CIDR = "10.236.0.0/16"
 /** In every pod's command line, to find what is left running. */
 const MARK = `k8ts-podnet-e2e-${process.pid}`
+/** A free port, away from the ephemeral range. */
+const HOST_PORT = 20_000 + (process.pid % 5000)
 const isRoot = process.getuid?.() === 0
 const hasTools = isRoot && ensureDebianPackage("nftables", "nft") && ensureDebianPackage("iproute2", "ip")
 
@@ -32,13 +34,17 @@ const dir = mkdtempSync(join(tmpdir(), "k8ts-podnet-e2e-"))
 let server: ServerProcess | undefined
 const { k, ok, getJson, file } = kubectlSession(() => ({ ...serverTarget(dir), timeoutMs: 60_000 }))
 
-/** An HTTP server on 8080 answering `<TIER>(<hostname>)`, after its UPSTREAM's answer when set; /unready fails /healthz. */
+/**
+ * An HTTP server on 8080 answering `<TIER>(<hostname>)`, after its UPSTREAM's answer when set;
+ * /unready fails /healthz from then on, /ip answers the client's address.
+ */
 const TIER_SERVER = `/* ${MARK} */
 const http = require("node:http"), os = require("node:os")
 let ready = true
 http.createServer(async (q, r) => {
   if (q.url === "/healthz") { r.writeHead(ready ? 200 : 503); return r.end() }
   if (q.url === "/unready") { ready = false; return r.end("ok") }
+  if (q.url === "/ip") return r.end(q.socket.remoteAddress.replace(/^::ffff:/, ""))
   let below = ""
   if (process.env.UPSTREAM) {
     try { below = ">" + (await (await fetch(process.env.UPSTREAM)).text()) }
@@ -237,6 +243,37 @@ describe(
         const seen = new Set((await getMany("client", url, 30)).map((b) => /^web\((.*)\)$/.exec(b)?.[1] ?? b))
         assert.deepEqual([...seen].sort(), [...names].sort(), url)
       }
+    })
+
+    test("a pod keeps its source address through a Service; a hostPort answers on the node", async () => {
+      const client = await getJson("pod", "client")
+      assert.deepEqual(await getMany("client", "http://web/ip", 3), Array(3).fill(client.status.podIP))
+      const hp = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "hostport", labels: { app: "hostport" } },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            {
+              name: "hostport",
+              image: "node-host",
+              command: [process.execPath, "-e", TIER_SERVER],
+              env: [{ name: "TIER", value: "hp" }],
+              ports: [{ containerPort: 8080, hostPort: HOST_PORT }],
+            },
+          ],
+        },
+      }
+      await ok("apply", "-f", file("hostport.json", JSON.stringify(hp)))
+      await ok("wait", "--for=condition=Ready", "pod/hostport", "--timeout=60s")
+      const body = await until("the hostPort", () =>
+        hostGet(`http://127.0.0.1:${HOST_PORT}/`).catch(() => undefined),
+      )
+      assert.equal(body, "hp(hostport)")
+      // From another pod and from the pod itself (hairpin), at the node's bridge address.
+      assert.deepEqual(await getMany("client", `http://10.235.0.1:${HOST_PORT}/ip`, 1), [client.status.podIP])
+      assert.deepEqual(await getMany("hostport", `http://10.235.0.1:${HOST_PORT}/`, 1), ["hp(hostport)"])
     })
 
     test("a pod reaches itself through its Service (hairpin) and the kubernetes Service", async () => {
