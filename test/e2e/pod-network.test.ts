@@ -403,7 +403,7 @@ describe(
       for (const name of ["k8ts0", "k8ts-svc0", ...veths])
         assert.ok(!links.includes(name), `link ${name} left`)
       const tables = sh("nft", ["list", "tables"])
-      assert.doesNotMatch(tables, /k8ts-proxy|k8ts-hostports/)
+      assert.doesNotMatch(tables, /^table ip (k8ts-proxy|k8ts-hostports)$/m)
       assert.doesNotMatch(sh("ip", ["route", "show", "table", "all"]), /10\.23[56]\./)
       const left = readdirSync("/proc")
         .filter((p) => /^\d+$/.test(p))
