@@ -52,4 +52,24 @@ describe("ServiceRoute (root)", skipUnless(process.getuid?.() === 0, "needs root
       }
     })
   }
+
+  test("ensure() takes back a device a crashed proxy left, never one a live process holds", async () => {
+    const dead = execFileSync(process.execPath, ["-p", "process.pid"], { encoding: "utf8" }).trim()
+    for (const [holder, deleted] of [
+      [dead, true],
+      [String(process.ppid), false],
+    ] as const) {
+      ip("link", "add", DEV, "type", "bridge")
+      ip("link", "set", "dev", DEV, "alias", `k8ts-proxy pid ${holder}`)
+      const route = new ServiceRoute({ cidr: CIDR, device: DEV, log: silentLogger() })
+      try {
+        await route.ensure()
+      } finally {
+        await route.remove()
+        const left = ip("-o", "link", "show").includes(`${DEV}:`)
+        if (left) ip("link", "del", DEV)
+        assert.equal(left, !deleted, `the device of pid ${holder}`)
+      }
+    }
+  })
 })

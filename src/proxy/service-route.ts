@@ -19,6 +19,18 @@ export interface ServiceRouteOptions {
   readonly log: Logger
 }
 
+/** The device's alias while a proxy holds it: "k8ts-proxy pid <pid>". */
+const ALIAS = "k8ts-proxy pid"
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
 /** The service range's route on this host. */
 export class ServiceRoute {
   readonly #o: ServiceRouteOptions
@@ -37,7 +49,12 @@ export class ServiceRoute {
     if (!new RegExp(`^\\d+: ${dev}[:@]`, "m").test(links)) {
       await run(["ip", "link", "add", dev, "type", "bridge"])
       this.#createdDevice = true
+    } else if (await this.#leftByDeadProxy(dev)) {
+      // A proxy that crashed made it: ours to take back now.
+      this.#createdDevice = true
     }
+    // Who made it, so a proxy starting after a crash knows to take it back.
+    if (this.#createdDevice) await run(["ip", "link", "set", "dev", dev, "alias", `${ALIAS} ${process.pid}`])
     await run(["ip", "link", "set", dev, "up"])
     const routes = await this.#plan()
     for (const [prefix, metric] of routes) {
@@ -45,6 +62,15 @@ export class ServiceRoute {
       if (!have.trim()) await run(["ip", "route", "add", prefix, "dev", dev, "metric", String(metric)])
       this.#routes.push([prefix, metric])
     }
+  }
+
+  /** Whether `dev` was made by a proxy whose process is gone (its alias names a dead pid). */
+  async #leftByDeadProxy(dev: string): Promise<boolean> {
+    const [link] = JSON.parse((await run(["ip", "-j", "link", "show", "dev", dev])) || "[]") as {
+      ifalias?: string
+    }[]
+    const pid = new RegExp(`^${ALIAS} (\\d+)$`).exec(link?.ifalias ?? "")?.[1]
+    return pid !== undefined && Number(pid) !== process.pid && !isAlive(Number(pid))
   }
 
   /** Deletes the routes ensure() added, and the device if it created it. */
