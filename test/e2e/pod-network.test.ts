@@ -58,7 +58,7 @@ http.createServer(async (q, r) => {
 const GET_MANY = `
 const http = require("node:http")
 const once = (u) => new Promise((res) => {
-  const q = http.get(u, { agent: false, timeout: 3000 }, (r) => { let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => res(b)) })
+  const q = http.get(u, { agent: false, timeout: 8000 }, (r) => { let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => res(b)) })
   q.on("error", (e) => res("error: " + e.message)); q.on("timeout", () => q.destroy(new Error("timeout")))
 })
 ;(async () => { const out = []; for (let i = 0; i < Number(process.argv[2] ?? 1); i++) out.push(await once(process.argv[1])); console.log(JSON.stringify(out)) })()
