@@ -155,6 +155,13 @@ async function readyEndpoints(name: string): Promise<string[]> {
     .sort()
 }
 
+/** Waits until the proxy's nftables table no longer DNATs to `ip`. */
+function unprogrammed(ip: string): Promise<true> {
+  return until(`the proxy's rules without ${ip}`, async () =>
+    sh("nft", ["list", "table", "ip", "k8ts-proxy"]).includes(`dnat to ${ip}:`) ? undefined : true,
+  )
+}
+
 function hostGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     get(url, { agent: false, timeout: 5000 }, (r) => {
@@ -354,6 +361,7 @@ describe(
       await until("the unready pod out of the endpoints", async () =>
         (await readyEndpoints("web")).includes(first!.ip) ? undefined : true,
       )
+      await unprogrammed(first!.ip)
       const afterUnready = await getMany("client", "http://web/", 30)
       assert.ok(!afterUnready.includes(`web(${first!.name})`), afterUnready.join(" "))
       assert.ok(
@@ -364,6 +372,7 @@ describe(
       await until("the deleted pod out of the endpoints", async () =>
         (await readyEndpoints("web")).includes(second!.ip) ? undefined : true,
       )
+      await unprogrammed(second!.ip)
       const afterDelete = await getMany("client", "http://web/", 30)
       assert.ok(!afterDelete.includes(`web(${second!.name})`), afterDelete.join(" "))
       assert.ok(
