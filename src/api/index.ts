@@ -32,3 +32,14 @@ export * as schema from "./schema/index.ts"
 export { type StructuralSchema, additionalOf, isPlainObject, itemsOf, jsonType } from "./crd-schema.ts"
 export { hasTypeMeta, jsonFieldsOf } from "./schema/json-fields.ts"
 export { nodeSelectorTermMatches, nodeSelectorTermsMatch, qosClass, toleratesTaint } from "./scheduling.ts"
+export * from "./resource-list.ts"
+export {
+  isPodCharged,
+  objectCountEvaluator,
+  objectCountName,
+  podResources,
+  type QuotaEvaluator,
+  quotaEvaluator,
+  quotaMatches,
+  quotaScopes,
+} from "./quota.ts"

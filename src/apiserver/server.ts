@@ -14,10 +14,12 @@ import {
   findResource,
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
-import type { Node } from "kubernetes-types/core/v1.js"
+import type { LimitRange, Node } from "kubernetes-types/core/v1.js"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
+import { limitRanger } from "./limit-ranger.ts"
+import { resourceQuota } from "./resource-quota.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
@@ -138,7 +140,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const admission = admissionChain([
     namespaceLifecycle(lookupNamespace),
     defaultTolerationSeconds(),
+    limitRanger(async (ns) =>
+      (await store.list(`/registry/limitranges/${ns}/`)).entries.map(
+        (e) => decode(e.value, e.revision) as LimitRange,
+      ),
+    ),
     ...(opts.admission ?? []),
+    resourceQuota({ store, clock }),
   ])
   const addresses = new ServiceAddresses(
     store,
