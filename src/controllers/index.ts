@@ -20,6 +20,7 @@ import { newReplicaSetController, newReplicationControllerController } from "./r
 import { cronJobController } from "./cronjob/index.ts"
 import { jobController, ttlAfterFinishedController } from "./job/index.ts"
 import { horizontalPodAutoscalerController } from "./podautoscaler/index.ts"
+import { resourceQuotaController } from "./resourcequota/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
@@ -56,5 +57,6 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     serviceAccountController,
     rootCaCertPublisher(opts.rootCaPem),
     horizontalPodAutoscalerController(),
+    resourceQuotaController(),
   ]
 }
