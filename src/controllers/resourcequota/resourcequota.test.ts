@@ -110,4 +110,19 @@ describe("resourceQuotaController", () => {
     await t.until(async () => (await status())?.used?.pods === "0", "the resync's recount")
     assert.equal((await status())?.used?.["requests.cpu"], "0")
   })
+
+  test("a status written behind its back stays until the resync recounts", async () => {
+    // GIVEN a synced quota whose used is overwritten with a wrong count
+    await t.until(async () => (await status())?.used?.configmaps === "1", "the quota synced")
+    const q = await t.client.resource(ResourceQuotas).get({ namespace: ns, name: "q" })
+    await t.client
+      .resource(ResourceQuotas)
+      .updateStatus({ ...q, status: { ...q.status, used: { ...q.status?.used, configmaps: "3" } } })
+    // WHEN nothing counted changes, the status is the admission plugin's and stays
+    await t.settle()
+    assert.equal((await status())?.used?.configmaps, "3")
+    // THEN the full resync recounts
+    await t.clock.advance(RESYNC_PERIOD_MS)
+    await t.until(async () => (await status())?.used?.configmaps === "1", "the recount")
+  })
 })

@@ -1,15 +1,18 @@
 /**
  * The resource quota controller: keeps each ResourceQuota's status current — hard copied from
- * spec.hard, used recalculated from the informer caches of every kind it counts (pods, services,
+ * spec.hard, used recounted from the informer caches of every kind it counts (pods, services,
  * claims, config maps, secrets, replication controllers, quotas, and the workload kinds for
- * `count/`), within the quota's scopes. Recalculates on quota changes, on changes to counted
- * objects in the quota's namespace, and on a full resync every five minutes (upstream's
- * --resource-quota-sync-period). Terminal pods charge no compute, as upstream.
+ * `count/`), within the quota's scopes. As upstream, it recounts when a quota's spec.hard
+ * changes or its usage is unknown, when a counted object is deleted or stops charging what it
+ * did (a pod that finished), and on a full resync every five minutes (upstream's
+ * --resource-quota-sync-period); additions are charged by the ResourceQuota admission plugin.
+ * Terminal pods, and pods past their deletion grace period, charge no compute.
  */
 import type { ResourceQuota, ResourceQuotaStatus } from "kubernetes-types/core/v1.js"
 import {
   type Amounts,
   addAmounts,
+  amountsEqual,
   amountsOf,
   type ApiObject,
   ConfigMaps,
@@ -101,58 +104,93 @@ function keyOf(q: ApiObject): string {
   return `${q.metadata?.namespace ?? ""}/${q.metadata?.name ?? ""}`
 }
 
-/** Adds every quota's key now and again each resync period, until `signal` aborts. */
-async function resync(
-  quotas: () => Cache<Quota> | undefined,
-  queue: KeyQueue,
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
-  signal: AbortSignal,
-): Promise<void> {
-  while (!signal.aborted) {
-    try {
-      await sleep(RESYNC_PERIOD_MS, signal)
-    } catch {
-      return
-    }
-    for (const q of quotas()?.list() ?? []) queue.add(keyOf(q))
+/** True when status lags the spec: hard differs, or some hard resource has no usage yet. */
+export function needsSync(quota: ResourceQuota): boolean {
+  const hard = listOf(amountsOf(quota.spec?.hard))
+  if (JSON.stringify(hard) !== JSON.stringify(listOf(amountsOf(quota.status?.hard)))) return true
+  const used = quota.status?.used ?? {}
+  return Object.keys(hard).some((k) => !(k in used))
+}
+
+/**
+ * Handlers that mark a namespace's quotas for recount when an object of `ref` stops charging
+ * what it did: deleted, or updated to a different usage (a pod that finished, a claim resized).
+ * Additions are left to admission, which charged them already: recounting then from a cache
+ * that may not yet hold every charged object would lower usage below the truth.
+ */
+function replenisher(ref: ResourceRef<ApiObject>, now: () => number, recount: (ns: string) => void) {
+  const ev = quotaEvaluator(ref.group, ref.resource)
+  const nsOf = (obj: ApiObject) => obj.metadata?.namespace ?? ""
+  return {
+    onUpdate(old: ApiObject, cur: ApiObject) {
+      if (!amountsEqual(ev.usage(old, now()), ev.usage(cur, now()))) recount(nsOf(cur))
+    },
+    onDelete(obj: ApiObject) {
+      recount(nsOf(obj))
+    },
   }
 }
 
 /** The resource quota controller's spec ("resourcequota", upstream's name). */
 export function resourceQuotaController(): ControllerSpec {
-  let quotas: Cache<Quota> | undefined
-  // A counted object changed: every quota of its namespace may have a new usage
-  const quotasOf = (obj: ApiObject) => (quotas?.list(obj.metadata?.namespace ?? "") ?? []).map(keyOf)
   return {
     name: "resourcequota",
     workers: 5,
     for: ResourceQuotas,
-    watches: COUNTED_KINDS.filter((r) => r !== ResourceQuotas).map((ref) => ({ ref, map: quotasOf })),
+    // Listed so the controller starts once their caches are full; recounts come from replenisher
+    watches: COUNTED_KINDS.filter((r) => r !== ResourceQuotas).map((ref) => ({ ref, map: () => [] })),
     create({ client, informers, clock, log }) {
-      quotas = informers.get<Quota>(ResourceQuotas).cache
+      const quotas = informers.get<Quota>(ResourceQuotas).cache
       const caches = cachesOf(informers)
+      // Quotas whose usage must be recounted on their next reconcile
+      const dirty = new Set<string>()
+      const recountAll = (queue: KeyQueue, ns?: string) => {
+        for (const q of quotas.list(ns)) {
+          dirty.add(keyOf(q))
+          queue.add(keyOf(q))
+        }
+      }
       return {
         async reconcile(key) {
-          const quota = quotas?.get(key)
-          if (!quota) return
+          const quota = quotas.get(key)
+          const recount = dirty.delete(key)
+          // A status written by admission or by this controller needs no recount
+          if (!quota || !(recount || needsSync(quota))) return
           const ns = quota.metadata?.namespace ?? ""
           const status = quotaStatus(quota, (ref) => caches(ref).list(ns), clock.now())
           if (sameStatus(quota.status, status)) return
           log.debug({ key }, "Updating quota status")
-          await client
-            .resource<Quota>(ResourceQuotas)
-            .updateStatus({ ...structuredClone(quota), status })
-            .catch((err: unknown) => {
-              if (!isNotFound(err)) throw err
-            })
+          try {
+            await client.resource<Quota>(ResourceQuotas).updateStatus({ ...structuredClone(quota), status })
+          } catch (err) {
+            if (isNotFound(err)) return
+            dirty.add(key) // retried with backoff: recount again then
+            throw err
+          }
         },
-        run: (queue, signal) =>
-          resync(
-            () => quotas,
-            queue,
-            (ms, s) => clock.sleep(ms, s),
-            signal,
-          ),
+        async run(queue, signal) {
+          const offs = COUNTED_KINDS.map((ref) =>
+            informers.get<ApiObject>(ref).addHandler(
+              replenisher(
+                ref,
+                () => clock.now(),
+                (ns) => recountAll(queue, ns),
+              ),
+            ),
+          )
+          try {
+            while (!signal.aborted) {
+              try {
+                await clock.sleep(RESYNC_PERIOD_MS, signal)
+              } catch {
+                return
+              }
+              recountAll(queue)
+            }
+          } finally {
+            for (const off of offs) off()
+          }
+        },
       }
     },
   }
