@@ -187,4 +187,11 @@ describe("ResourceQuota admission", () => {
     assert.equal(res.metadata?.name, "x")
     assert.deepEqual(await usedOf(ns), { pods: "0" })
   })
+
+  test("an invalid object is refused by validation and charges nothing", async () => {
+    const ns = await withQuota({ hard: { pods: "1" } }, { pods: "1" })
+    const err = await refusal(env.inProcess.resource(Pods).create(pod("bad", ns, [])))
+    assert.equal(err.reason, "Invalid")
+    assert.deepEqual(await usedOf(ns), { pods: "1" })
+  })
 })

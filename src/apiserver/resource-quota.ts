@@ -151,8 +151,6 @@ export function resourceQuota(opts: ResourceQuotaOptions): AdmissionPlugin {
       const ev = quotaEvaluator(req.info.group, req.info.resource)
       if (!ev.handles(req.operation)) return
       const obj = req.object as ApiObject
-      // An object validation will refuse charges nothing: leave the refusal to it
-      if (!req.info.custom && validateObject(req.info, obj, req.old).length) return
       const charged = new Set<string>()
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const stored = (await read(req.namespace)).filter((q) => !charged.has(q.key))
@@ -162,6 +160,9 @@ export function resourceQuota(opts: ResourceQuotaOptions): AdmissionPlugin {
           ev,
           { object: obj, old: req.old, now: clock.now() },
         )
+        if (!("refused" in charge) && !charge.used.size) return
+        // An object validation will refuse is neither refused nor charged here: validation answers
+        if (attempt === 0 && !req.info.custom && validateObject(req.info, obj, req.old).length) return
         if ("refused" in charge) throw admissionForbidden(req, charge.refused)
         if (req.dryRun) return
         let lost = false
