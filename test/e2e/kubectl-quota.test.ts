@@ -6,7 +6,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { InProcessClient, runController, SharedInformers } from "../../src/client/index.ts"
-import { resourceQuotaController } from "../../src/controllers/resourcequota/index.ts"
+import { resourceQuotaController } from "../../src/controllers/index.ts"
 import { kubectlPath, run, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
 import { silentLogger, realClock } from "../../src/util/index.ts"
 
