@@ -34,12 +34,11 @@ export { hasTypeMeta, jsonFieldsOf } from "./schema/json-fields.ts"
 export { nodeSelectorTermMatches, nodeSelectorTermsMatch, qosClass, toleratesTaint } from "./scheduling.ts"
 export * from "./resource-list.ts"
 export {
-  isPodCharged,
   objectCountEvaluator,
   objectCountName,
-  podResources,
   type QuotaEvaluator,
   quotaEvaluator,
   quotaMatches,
   quotaScopes,
 } from "./quota.ts"
+export { isPodCharged, podResources, type PodResourcesOptions } from "./quota-pods.ts"

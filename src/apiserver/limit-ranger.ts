@@ -174,7 +174,8 @@ export function podViolations(pod: Pod, lr: LimitRange): string[] {
         errs.push(...checkItem(item, amountsOf(c.resources?.requests), amountsOf(c.resources?.limits)))
       }
     } else if (item.type === "Pod") {
-      errs.push(...checkItem(item, podResources(pod, "requests"), podResources(pod, "limits")))
+      const req = podResources(pod, { which: "requests", overhead: false })
+      errs.push(...checkItem(item, req, podResources(pod, { which: "limits", overhead: false })))
     }
   }
   return errs
