@@ -10,7 +10,9 @@ import {
   ResourceQuotas,
   Services,
 } from "../api/index.ts"
+import { InProcessClient } from "../client/index.ts"
 import { type ClientEnv, startClientEnv } from "../testing/index.ts"
+import { createApiServer } from "./server.ts"
 
 function pod(
   name: string,
@@ -118,6 +120,28 @@ describe("ResourceQuota admission", () => {
     }
     assert.deepEqual(await usedOf(ns), { pods: "1" })
     assert.equal((await env.inProcess.resource(Pods).list({ namespace: ns })).items.length, 1)
+  })
+
+  test("two API servers on one store cannot both take the last unit", async () => {
+    // GIVEN a second server on the same store: its writes race this one's at the store only
+    const other = createApiServer({ store: env.store })
+    const stop = new AbortController()
+    const running = other.run(stop.signal)
+    await other.ready()
+    const clients = [env.inProcess, new InProcessClient(other.handle)]
+    try {
+      const ns = await withQuota({ hard: { pods: "2" } })
+      // WHEN eight pods are created at once, alternately through each server
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => clients[i % 2]!.resource(Pods).create(pod(`p${i}`, ns))),
+      )
+      // THEN exactly two are admitted and charged
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 2)
+      assert.deepEqual(await usedOf(ns), { pods: "2" })
+    } finally {
+      stop.abort()
+      await running.catch(() => {})
+    }
   })
 
   test("charges only pods in the quota's scope", async () => {
