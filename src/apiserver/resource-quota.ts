@@ -4,6 +4,8 @@
  * it would exceed one, and admitted only once the quotas' status.used carry the charge. The
  * charge is written to the store with the quota's revision (optimistic concurrency), so two
  * concurrent writes cannot both take the last unit: the loser re-reads and is judged again.
+ * Within one server, writes to a namespace with covering quotas are charged one at a time.
+ * Quotas count only once the resource quota controller has filled status.hard, as upstream.
  */
 import type { ResourceQuota } from "kubernetes-types/core/v1.js"
 import {
