@@ -46,3 +46,13 @@ export {
   volumeMismatch,
 } from "./volume-matching.ts"
 export { nodeSelectorTermMatches, nodeSelectorTermsMatch, qosClass, toleratesTaint } from "./scheduling.ts"
+export * from "./resource-list.ts"
+export {
+  objectCountEvaluator,
+  objectCountName,
+  type QuotaEvaluator,
+  quotaEvaluator,
+  quotaMatches,
+  quotaScopes,
+} from "./quota.ts"
+export { isPodCharged, podResources, type PodResourcesOptions } from "./quota-pods.ts"

@@ -14,12 +14,14 @@ import {
   findResource,
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
-import type { Node } from "kubernetes-types/core/v1.js"
+import type { LimitRange, Node } from "kubernetes-types/core/v1.js"
 import type { StorageClass } from "kubernetes-types/storage/v1.js"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
+import { limitRanger } from "./limit-ranger.ts"
+import { resourceQuota } from "./resource-quota.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
@@ -140,11 +142,20 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const admission = admissionChain([
     namespaceLifecycle(lookupNamespace),
     defaultTolerationSeconds(),
+    // From the watch cache, as upstream reads LimitRanges from an informer: no store read per create.
+    limitRanger(async (ns) => {
+      const prefix = `/registry/limitranges/${ns}/`
+      const out: LimitRange[] = []
+      for (const [k, v] of cache.resource("/registry/limitranges/").objects)
+        if (k.startsWith(prefix)) out.push(v as LimitRange)
+      return out
+    }),
     defaultStorageClass(
       () =>
         cache.resource("/registry/storage.k8s.io/storageclasses/").objects.values() as Iterable<StorageClass>,
     ),
     ...(opts.admission ?? []),
+    resourceQuota({ store, clock }),
   ])
   const addresses = new ServiceAddresses(
     store,

@@ -28,6 +28,8 @@ import {
   pvProtectionController,
 } from "./volume/index.ts"
 import { serviceLbController } from "./servicelb/index.ts"
+import { resourceQuotaController } from "./resourcequota/index.ts"
+export { resourceQuotaController } from "./resourcequota/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 export { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
 
@@ -75,5 +77,6 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     pvProtectionController(),
     ...(opts.storageDir ? [localPathProvisionerController({ baseDir: opts.storageDir })] : []),
     serviceLbController(),
+    resourceQuotaController(),
   ]
 }
