@@ -5,6 +5,10 @@
  * Baseline in the same run: spawning the same processes directly from Node (create → spawned).
  * Last line: value = p99 create→Running in ms for the first size, ratio = that over the direct
  * spawn p99 of the same count.
+ *
+ * `--sandbox` (root): the same with full pod sandboxes on a bridge network of the run's own
+ * (bench/_sandbox.ts), 100 pods by default; the baseline is then bare `unshare` + veth set-up of
+ * the same count, and it also prints one container's start cost, loopback against sandbox.
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -17,8 +21,10 @@ import { InProcessClient } from "../src/client/index.ts"
 import { Kubelet, ProcessRuntime } from "../src/kubelet/index.ts"
 import { SqliteStore } from "../src/storage/index.ts"
 import { silentLogger } from "../src/util/index.ts"
+import { bareSandboxes, benchNetwork, containerStarts } from "./_sandbox.ts"
 
-const SIZES = (process.env.BENCH_PODS ?? "100,1000").split(",").map(Number)
+const SANDBOX = process.argv.includes("--sandbox")
+const SIZES = (process.env.BENCH_PODS ?? (SANDBOX ? "100" : "100,1000")).split(",").map(Number)
 const NODE = "bench-node"
 
 function percentile(sorted: number[], p: number): number {
@@ -95,6 +101,18 @@ async function podStart(
   return { times, totalMs }
 }
 
+/** One container's start cost, one at a time: the loopback mode against the sandbox's. */
+async function startCosts(sandboxed: ProcessRuntime, dir: string): Promise<void> {
+  const loopback = new ProcessRuntime({ root: join(dir, "loopback"), podRange: "127.241.0.0/16" })
+  const plain = await containerStarts(loopback, 20)
+  await loopback.close(0)
+  const boxed = await containerStarts(sandboxed, 20)
+  const line = (t: number[]) =>
+    `p50 ${percentile(t, 50).toFixed(1)} ms, p90 ${percentile(t, 90).toFixed(1)} ms`
+  console.log(`container start until its program runs (20, one at a time): loopback ${line(plain)}`)
+  console.log(`                                                            sandbox  ${line(boxed)}`)
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "k8ts-bench-podstart-"))
   const store = SqliteStore.open(join(dir, "state.db"))
@@ -103,7 +121,11 @@ async function main(): Promise<void> {
   const apiDone = api.run(stop.signal)
   await api.ready()
   const client = new InProcessClient(api.handle, { userAgent: "bench" })
-  const runtime = new ProcessRuntime({ root: join(dir, "runtime"), podRange: "127.240.0.0/16" })
+  if (SANDBOX && process.getuid?.() !== 0) throw new Error("podstart --sandbox needs root")
+  const bench = SANDBOX ? benchNetwork(join(dir, "network")) : undefined
+  const sandbox = bench ? { network: bench.network, cgroupParent: `k8ts/bench-${process.pid}` } : {}
+  const runtime = new ProcessRuntime({ root: join(dir, "runtime"), podRange: "127.240.0.0/16", ...sandbox })
+  if (bench) await startCosts(runtime, dir)
   const kubelet = new Kubelet({
     client,
     nodeName: NODE,
@@ -118,7 +140,7 @@ async function main(): Promise<void> {
   try {
     await new Promise((r) => setTimeout(r, 500)) // node registered, informers synced
     for (const [round, n] of SIZES.entries()) {
-      const direct = await directSpawn(n)
+      const direct = bench ? await bareSandboxes(n, join(dir, "bare"), bench.base) : await directSpawn(n)
       const { times, totalMs } = await podStart(client, n, round)
       const p50 = percentile(times, 50)
       const p99 = percentile(times, 99)
@@ -127,7 +149,7 @@ async function main(): Promise<void> {
         `${n} pods: create→Running p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, all Running in ${totalMs.toFixed(0)} ms`,
       )
       console.log(
-        `${n} direct spawns (baseline): p50 ${percentile(direct, 50).toFixed(1)} ms, p99 ${d99.toFixed(1)} ms`,
+        `${n} ${bench ? "bare unshare + veth set-ups" : "direct spawns"} (baseline): p50 ${percentile(direct, 50).toFixed(1)} ms, p99 ${d99.toFixed(1)} ms`,
       )
       results[`p50_ms_${n}`] = Math.round(p50)
       results[`p99_ms_${n}`] = Math.round(p99)
@@ -146,7 +168,7 @@ async function main(): Promise<void> {
   const value = Math.round(first?.p99 ?? 0)
   console.log(
     JSON.stringify({
-      bench: "podstart",
+      bench: SANDBOX ? "podstart-sandbox" : "podstart",
       value,
       unit: "ms",
       ratio: Number((value / Math.max(0.1, first?.direct ?? 1)).toFixed(2)),

@@ -26,6 +26,7 @@ import {
 import { NftablesProxy, Proxy } from "../src/proxy/index.ts"
 import { ClusterDns, hostResolvers, runKubeDnsService } from "../src/dns/index.ts"
 import { loadSchedulerConfig, Scheduler } from "../src/scheduler/index.ts"
+import { podNetworkFor, type PodNetworkSettings } from "./pod-network.ts"
 import { type Cidr, cidrAddress, type Clock, type Logger, mapAddress } from "../src/util/index.ts"
 
 /** A component once started: its work runs until its signal aborts. */
@@ -154,16 +155,25 @@ export interface KubeletComponentOptions {
   readonly containerLogMaxFiles?: number
   /** The kubelet API's serving certificate and the CA its callers' certificates come from. */
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string }
+  /** Full pod sandboxes on this pod network (root); loopback addresses when absent. */
+  readonly podNetwork?: Omit<PodNetworkSettings, "nodeName" | "dataDir">
 }
 
 /** Starts this machine's kubelet with the process runtime and its node API. */
 export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOptions): Promise<Running> {
   const stop = new AbortController()
   const log = deps.log.child({ component: "kubelet" })
+  const network = opts.podNetwork
+    ? podNetworkFor(
+        { ...opts.podNetwork, nodeName: opts.nodeName, dataDir: opts.dataDir },
+        { ...deps, log, signal: stop.signal },
+      )
+    : undefined
   const runtime = new ProcessRuntime({
     root: join(opts.dataDir, "kubelet"),
     podRange: opts.podLoopbackRange,
     log: log.child({ runtime: "process" }),
+    ...(network ? { network, cgroupParent: `k8ts/${opts.nodeName}`, hostIP: opts.address } : {}),
   })
   const holder: { kubelet?: Kubelet } = {}
   const stats = new StatsProvider()
@@ -187,7 +197,10 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     clusterDomain: opts.clusterDomain ?? "cluster.local",
     podCIDR: opts.podCIDR,
     kubeletPort: port,
-    serviceAddress: (ip) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip,
+    // Pods on the host network reach ClusterIPs at their loopback mapping; sandboxed pods at the ClusterIP.
+    ...(network
+      ? {}
+      : { serviceAddress: (ip: string) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip }),
     ...(opts.containerLogMaxSize ? { containerLogMaxSize: opts.containerLogMaxSize } : {}),
     ...(opts.containerLogMaxFiles ? { containerLogMaxFiles: opts.containerLogMaxFiles } : {}),
     clock: deps.clock,

@@ -16,6 +16,9 @@ export type Component = (typeof COMPONENTS)[number]
 /** The proxy backends `--proxy-mode` names. */
 export const PROXY_MODES = ["userspace", "nftables"] as const
 export type ProxyMode = (typeof PROXY_MODES)[number]
+/** How pods get their network (`--pod-network`). */
+export const POD_NETWORKS = ["loopback", "bridge", "cni"] as const
+export type PodNetworkMode = (typeof POD_NETWORKS)[number]
 
 /** The container runtimes `--runtime` names. */
 export const RUNTIMES = ["process", "hollow"] as const
@@ -37,6 +40,13 @@ Flags (environment variable in brackets):
                           containers, for testing the control plane) (default process)   [K8TS_RUNTIME]
   --node-name NAME        this node's name (default: the host name)                       [K8TS_NODE_NAME]
   --kubelet-port N        the kubelet's API port (default 10250; 0 picks a free one)      [K8TS_KUBELET_PORT]
+  --pod-network MODE      loopback (pods share the host network, each on a loopback
+                          address; unprivileged), bridge (root: each pod its own
+                          namespaces, cgroups and an address from the node's podCIDR on a
+                          node bridge) or cni (root: the same through CNI plugins)
+                          (default loopback)                                              [K8TS_POD_NETWORK]
+  --cni-conf-dir DIR      CNI network configurations (default /etc/cni/net.d)            [K8TS_CNI_CONF_DIR]
+  --cni-bin-dir DIR       CNI plugin binaries (default /usr/lib/cni)                      [K8TS_CNI_BIN_DIR]
   --pod-loopback-range CIDR  addresses of pods without their own network (the process
                           runtime, unprivileged) (default 127.244.0.0/16)                 [K8TS_POD_LOOPBACK_RANGE]
   --container-log-max-size Q  rotate a container's log past this size (default 10Mi)    [K8TS_CONTAINER_LOG_MAX_SIZE]
@@ -74,6 +84,9 @@ const OPTIONS = {
   "node-name": { type: "string" },
   "kubelet-port": { type: "string" },
   "pod-loopback-range": { type: "string" },
+  "pod-network": { type: "string" },
+  "cni-conf-dir": { type: "string" },
+  "cni-bin-dir": { type: "string" },
   "service-loopback-range": { type: "string" },
   "container-log-max-size": { type: "string" },
   "container-log-max-files": { type: "string" },
@@ -103,6 +116,9 @@ export interface ServerConfig {
   readonly nodeName: string
   readonly kubeletPort: number
   readonly podLoopbackRange: Cidr
+  readonly podNetwork: PodNetworkMode
+  readonly cniConfDir: string
+  readonly cniBinDir: string
   readonly serviceLoopbackRange: Cidr
   /** --container-log-max-size in bytes and --container-log-max-files. */
   readonly containerLogMaxSize: number
@@ -218,6 +234,23 @@ function proxyModeFlag(value: string | undefined): ProxyMode {
   return mode
 }
 
+/** The pod network's flags. @throws ConfigError for bridge or cni without root */
+function podNetworkFlags(
+  str: (name: string) => string | undefined,
+): Pick<ServerConfig, "podNetwork" | "cniConfDir" | "cniBinDir"> {
+  const podNetwork = oneOf("pod-network", str("pod-network") ?? "loopback", POD_NETWORKS)
+  if (podNetwork !== "loopback" && process.getuid?.() !== 0) {
+    throw new ConfigError(
+      `--pod-network=${podNetwork} needs root (it makes network namespaces, veths and cgroups); run k8ts as root or use --pod-network=loopback`,
+    )
+  }
+  return {
+    podNetwork,
+    cniConfDir: resolve(str("cni-conf-dir") ?? "/etc/cni/net.d"),
+    cniBinDir: resolve(str("cni-bin-dir") ?? "/usr/lib/cni"),
+  }
+}
+
 /** The file flags that have no default. */
 function optionalFiles(
   str: (name: string) => string | undefined,
@@ -278,6 +311,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     nodeName: (str("node-name") ?? hostname()).toLowerCase(),
     ...nodeFlags(str),
     proxyMode: proxyModeFlag(str("proxy-mode")),
+    ...podNetworkFlags(str),
     ...dnsFlags(str, values["dns-forward"] === true),
     disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
     controllers: listOf([str("controllers") ?? "*"]),

@@ -28,6 +28,7 @@ import {
   startScheduler,
 } from "./components.ts"
 import { writeKubeconfig } from "./kubeconfig.ts"
+import type { PodNetworkSettings } from "./pod-network.ts"
 import { ConfigError, HELP, parseServerConfig, type ServerConfig } from "./server-config.ts"
 import { storeDrivers } from "./store-drivers.ts"
 
@@ -97,12 +98,12 @@ async function startComponents(
       containerLogMaxFiles: config.containerLogMaxFiles,
       services: { cidr: config.serviceCidr, loopback: config.serviceLoopbackRange },
       tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
+      ...podNetworkOf(config),
     })
     running.push(kubelet)
-    step(
-      "kubelet",
-      `Node ${config.nodeName} started (process runtime; pods on ${config.podLoopbackRange.text})`,
-    )
+    const pods =
+      config.podNetwork === "loopback" ? config.podLoopbackRange.text : `the ${config.podNetwork} pod network`
+    step("kubelet", `Node ${config.nodeName} started (process runtime; pods on ${pods})`)
   }
   if (!config.disabled.has("proxy")) {
     running.push(
@@ -212,4 +213,14 @@ export async function runServer(argv: string[]): Promise<void> {
   }
   process.once("SIGINT", () => void shutdown("SIGINT"))
   process.once("SIGTERM", () => void shutdown("SIGTERM"))
+}
+
+/** The kubelet's pod network settings, when pods get their own network. */
+function podNetworkOf(config: ServerConfig): {
+  podNetwork?: Omit<PodNetworkSettings, "nodeName" | "dataDir">
+} {
+  if (config.podNetwork === "loopback") return {}
+  const { podNetwork: mode, cniConfDir, cniBinDir } = config
+  const cidrs = { clusterCidr: config.clusterCidr.text, serviceCidr: config.serviceCidr.text }
+  return { podNetwork: { mode, cniConfDir, cniBinDir, ...cidrs } }
 }

@@ -6,6 +6,7 @@
 export { HollowNodes, type HollowNodesOptions } from "./hollow/hollow-nodes.ts"
 export { HollowStatsServer, type HollowStatsServerOptions } from "./hollow/stats-server.ts"
 export { DEFAULT_CAPACITY, type HollowCapacity, type HollowNodeSpec } from "./hollow/node-object.ts"
+export { DeferredPodNetwork, waitForPodCIDR } from "./deferred-network.ts"
 export { Kubelet, type KubeletOptions } from "./kubelet.ts"
 export {
   DEFAULT_CONTAINER_LOG_MAX_FILES,
@@ -14,7 +15,7 @@ export {
 } from "./logs/container-log-manager.ts"
 export { type KubeletMetrics } from "./metrics/kubelet-metrics.ts"
 export { ProcessRuntime, type ProcessRuntimeOptions } from "./runtime/process/process-runtime.ts"
-export type { ContainerRuntime, ContainerInfo, Sandbox } from "./runtime/runtime.ts"
+export type { ContainerConfig, ContainerRuntime, ContainerInfo, Sandbox } from "./runtime/runtime.ts"
 export { KubeletServer, type KubeletServerOptions } from "./server.ts"
 export { StatsProvider, type StatsPod, type UsageSource } from "./stats/stats-provider.ts"
 export type * from "./stats/summary-types.ts"

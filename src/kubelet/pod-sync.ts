@@ -13,6 +13,7 @@ import { willRestart } from "./pod-status.ts"
 import { terminationMessage } from "./volumes/termination-message.ts"
 import type { VolumeManager } from "./volumes/volume-manager.ts"
 import { ContainerCreateError, type ContainerRuntime, type Sandbox } from "./runtime/runtime.ts"
+import { sandboxConfig, withResources } from "./sandbox-config.ts"
 
 /** Back-off between restarts of a crashing container. */
 export interface Backoff {
@@ -82,6 +83,7 @@ async function startContainer(
       ...(c.stdin ? { stdin: true } : {}),
       ...(c.stdinOnce ? { stdinOnce: true } : {}),
       ...(c.tty ? { tty: true } : {}),
+      ...withResources(c),
     })
     noteTermination(r, info.id, c, files?.terminationPath)
     if (r.current) {
@@ -226,12 +228,7 @@ export async function syncPod(d: SyncDeps, pod: Pod, record: PodRecord): Promise
   const mounting = record.terminal ? 0 : ((await d.volumes?.setUp(pod, d.events)) ?? 0)
   if (mounting) return mounting
   if (record.terminal) return Infinity
-  record.sandbox ??= await d.runtime.runSandbox({
-    podUid: record.uid,
-    namespace: pod.metadata?.namespace ?? "",
-    name: pod.metadata?.name ?? "",
-    hostname: pod.spec?.hostname ?? pod.metadata?.name ?? "",
-  })
+  record.sandbox ??= await d.runtime.runSandbox(sandboxConfig(pod, record.uid))
   const init = await syncInit(d, pod, record, record.sandbox)
   if (!init.done) return init.wait || Infinity
   const wait = await syncApps(d, pod, record, record.sandbox)

@@ -3,13 +3,15 @@
  * image catalogue (images.ts) with its output in a CRI log file; a sandbox is a pod's own
  * loopback address, which its containers share and bind to (unprivileged, on the host
  * network). Every process runs in its own process group so a stop reaches its children; state
- * files let a restarted kubelet find and stop what a previous run left behind.
+ * files let a restarted kubelet find and stop what a previous run left behind. Given a
+ * PodNetwork (root only), pods are full sandboxes instead: namespaces, a private root per
+ * container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { type ChildProcess, execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { constants as os } from "node:os"
+import type { PodNetwork } from "../../../network/index.ts"
 import { cidrAddress, type Cidr, type Logger, parseCidr, silentLogger } from "../../../util/index.ts"
 import { CriLogWriter } from "../cri-log.ts"
 import {
@@ -25,7 +27,18 @@ import {
   type StreamOptions,
 } from "../runtime.ts"
 import { launchOf } from "./images.ts"
-import { attachTo, onTerminal, spawnExec, terminalEnv } from "./streams.ts"
+import {
+  containerEnv,
+  exitCodeOf,
+  isAlive,
+  readEnv,
+  signalGroup,
+  spawnContainer,
+  startTicks,
+} from "./processes.ts"
+import { execCapture } from "./sandbox/exec-capture.ts"
+import { type ContainerIsolation, type PodIsolation, PodSandboxes } from "./sandbox/pod-sandbox.ts"
+import { attachTo, onTerminal, spawnExec } from "./streams.ts"
 
 /** Options of ProcessRuntime. */
 export interface ProcessRuntimeOptions {
@@ -34,6 +47,12 @@ export interface ProcessRuntimeOptions {
   /** The loopback range pod addresses come from (default 127.244.0.0/16). */
   readonly podRange?: string
   readonly log?: Logger
+  /** The pod network: when given (root only), every pod is a full sandbox on it. */
+  readonly network?: PodNetwork
+  /** The cgroup parent of sandboxed pods, e.g. `k8ts/<node>` (default `k8ts/default`). */
+  readonly cgroupParent?: string
+  /** The pod IP of sandboxed hostNetwork pods: the node's address (default 127.0.0.1). */
+  readonly hostIP?: string
 }
 
 interface Held {
@@ -44,25 +63,15 @@ interface Held {
   child?: ChildProcess
   writer?: CriLogWriter
   exited: Promise<void>
+  /** Its cgroup and private root (sandbox mode). */
+  readonly iso?: ContainerIsolation
 }
 
 interface SandboxEntry extends Sandbox {
   readonly dir: string
   readonly offset: number
-}
-
-function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code
-  return 128 + (signal ? (os.signals[signal] ?? 9) : 9)
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
+  /** Its namespaces, cgroup and attachment (sandbox mode). */
+  readonly pod?: PodIsolation
 }
 
 /** Runs containers as local processes. */
@@ -75,6 +84,8 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly #sandboxes = new Map<string, SandboxEntry>()
   readonly #containers = new Map<string, Held>()
   readonly #listeners = new Set<(c: ContainerInfo) => void>()
+  readonly #sandboxed?: PodSandboxes
+  readonly #pending = new Map<string, Promise<Sandbox>>()
   #nextOffset = 1
 
   constructor(opts: ProcessRuntimeOptions) {
@@ -83,11 +94,20 @@ export class ProcessRuntime implements ContainerRuntime {
     this.#log = opts.log ?? silentLogger()
     mkdirSync(join(this.#root, "state"), { recursive: true })
     mkdirSync(join(this.#root, "pods"), { recursive: true })
-    this.#reapLeftovers()
+    this.#reapLeftovers(!!opts.network)
+    if (opts.network) {
+      this.#sandboxed = new PodSandboxes({
+        root: this.#root,
+        network: opts.network,
+        cgroupParent: opts.cgroupParent ?? "k8ts/default",
+        hostIP: opts.hostIP ?? "127.0.0.1",
+        log: this.#log,
+      })
+    }
   }
 
   /** Stops processes a previous run started (by PID, checked against its recorded start) and forgets them. */
-  #reapLeftovers(): void {
+  #reapLeftovers(sandboxed: boolean): void {
     const dir = join(this.#root, "state")
     for (const f of readdirSync(dir)) {
       try {
@@ -101,6 +121,8 @@ export class ProcessRuntime implements ContainerRuntime {
       }
       rmSync(join(dir, f), { force: true })
     }
+    // Sandboxes leave mounts there: PodSandboxes unmounts them before it empties the folder.
+    if (sandboxed) return
     rmSync(join(this.#root, "pods"), { recursive: true, force: true })
     mkdirSync(join(this.#root, "pods"), { recursive: true })
   }
@@ -108,6 +130,7 @@ export class ProcessRuntime implements ContainerRuntime {
   async runSandbox(cfg: SandboxConfig): Promise<Sandbox> {
     const have = [...this.#sandboxes.values()].find((s) => s.podUid === cfg.podUid)
     if (have) return have
+    if (this.#sandboxed) return this.#runPodSandbox(this.#sandboxed, cfg)
     const used = new Set([...this.#sandboxes.values()].map((s) => s.offset))
     let offset = this.#nextOffset
     for (let i = 0; used.has(offset) || offset >= this.#range.size - 1; i++) {
@@ -130,6 +153,34 @@ export class ProcessRuntime implements ContainerRuntime {
     return sandbox
   }
 
+  /** Sandbox mode: one set-up per pod at a time (a second caller gets the same sandbox). */
+  #runPodSandbox(sandboxes: PodSandboxes, cfg: SandboxConfig): Promise<Sandbox> {
+    const pending = this.#pending.get(cfg.podUid)
+    if (pending) return pending
+    const made = (async () => {
+      await sandboxes.ready()
+      const id = randomUUID()
+      const dir = join(this.#root, "pods", cfg.podUid)
+      mkdirSync(join(dir, "logs"), { recursive: true })
+      let pod: PodIsolation
+      try {
+        pod = await sandboxes.createPod(id, dir, cfg)
+      } catch (err) {
+        rmSync(dir, { recursive: true, force: true })
+        throw new ContainerCreateError(
+          "CreateContainerError",
+          `failed to set up the pod sandbox: ${(err as Error).message}`,
+        )
+      }
+      const netns = pod.netnsPath ? { netnsPath: pod.netnsPath } : {}
+      const sandbox: SandboxEntry = { id, podUid: cfg.podUid, ip: pod.ip, ...netns, dir, offset: 0, pod }
+      this.#sandboxes.set(id, sandbox)
+      return sandbox
+    })()
+    this.#pending.set(cfg.podUid, made)
+    return made.finally(() => this.#pending.delete(cfg.podUid))
+  }
+
   sandboxes(): Sandbox[] {
     return [...this.#sandboxes.values()]
   }
@@ -139,8 +190,12 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!sb) return
     const mine = [...this.#containers.values()].filter((h) => h.info.sandboxId === id)
     await Promise.all(mine.map((h) => this.stop(h.info.id, 0)))
-    for (const h of mine) this.#containers.delete(h.info.id)
+    for (const h of mine) {
+      this.#containers.delete(h.info.id)
+      if (h.iso) await this.#sandboxed?.removeContainer(h.iso)
+    }
     this.#sandboxes.delete(id)
+    if (sb.pod) await this.#sandboxed?.removePod(sb.pod)
     rmSync(sb.dir, { recursive: true, force: true })
   }
 
@@ -157,34 +212,20 @@ export class ProcessRuntime implements ContainerRuntime {
     const id = randomUUID().replaceAll("-", "")
     const home = join(sb.dir, c.name)
     mkdirSync(home, { recursive: true })
-    const cwd = c.workingDir && existsSync(c.workingDir) ? c.workingDir : home
+    const iso = this.#isolate(sb, id, c, home)
+    if (iso) argv = iso.argv(argv)
+    const cwd = iso ? "/" : c.workingDir && existsSync(c.workingDir) ? c.workingDir : home
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
     const writer = new CriLogWriter(logPath)
-    const env = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      // SHLVL: bash reads ~/.bashrc at level 1 when its stdin is a socket (Node's pipes are).
-      ...(c.stdin ? { SHLVL: "1" } : {}),
-      ...launch.env,
-      ...c.env,
-      K8TS_POD_IP: sb.ip,
-    }
-    const child = spawn(argv[0] as string, argv.slice(1), {
-      cwd,
-      env: c.tty ? terminalEnv(env) : env,
-      detached: true,
-      // A terminal without stdin still needs an open input: script ends its session on EOF.
-      stdio: [c.stdin || c.tty ? "pipe" : "ignore", "pipe", "pipe"],
-    })
-    const spawned = await new Promise<Error | undefined>((resolve) => {
-      child.once("spawn", () => resolve(undefined))
-      child.once("error", (err) => resolve(err))
-    })
-    if (spawned) {
+    // In a sandbox the pod's address is its own: programs listen on all addresses there.
+    const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
+    let child: ChildProcess
+    try {
+      child = await spawnContainer(c, argv, cwd, env)
+    } catch (err) {
       writer.close()
-      throw new ContainerCreateError(
-        "RunContainerError",
-        `failed to start container "${c.name}": ${spawned.message}`,
-      )
+      if (iso) await this.#sandboxed?.removeContainer(iso.container)
+      throw err
     }
     const info: ContainerInfo = {
       id,
@@ -210,33 +251,53 @@ export class ProcessRuntime implements ContainerRuntime {
       child,
       writer,
       exited: Promise.resolve(),
+      ...(iso ? { iso: iso.container } : {}),
     }
     held.exited = new Promise<void>((resolve) => {
       child.once("close", (code, signal) => {
         writer.close()
         rmSync(statePath, { force: true })
-        const exitCode = exitCodeOf(code, signal)
-        held.info = {
-          ...held.info,
-          state: "exited",
-          finishedAt: Date.now(),
-          exitCode,
-          reason: exitCode === 0 ? "Completed" : "Error",
-        }
-        held.child = undefined
+        this.#exited(held, exitCodeOf(code, signal))
         resolve()
         for (const l of this.#listeners) l(held.info)
       })
     })
     this.#containers.set(id, held)
+    // As a container runtime's start, returns once the program runs (its root is set up).
+    if (held.iso) await this.#sandboxed?.started(held.iso, held.exited)
     return info
+  }
+
+  /** Sandbox mode: the container's cgroup and folder, and how to launch a program in them. */
+  #isolate(sb: SandboxEntry, id: string, c: ContainerConfig, home: string) {
+    const sandboxes = this.#sandboxed
+    const pod = sb.pod
+    if (!sandboxes || !pod) return undefined
+    const container = sandboxes.prepareContainer(pod, id, c)
+    // The launcher makes workingDir inside the container's own root when it is missing.
+    const argv = (program: readonly string[]) =>
+      sandboxes.launchArgv(pod, container, c, c.workingDir || home, program)
+    return { container, argv }
+  }
+
+  /** Records a container's exit; in a sandbox, tells an OOM kill apart and kills what it left. */
+  #exited(held: Held, exitCode: number): void {
+    let reason = exitCode === 0 ? "Completed" : "Error"
+    if (held.iso && this.#sandboxed) {
+      reason = this.#sandboxed.exitReason(held.iso, exitCode) ?? reason
+      this.#sandboxed.killRest(held.iso)
+    }
+    held.info = { ...held.info, state: "exited", finishedAt: Date.now(), exitCode, reason }
+    held.child = undefined
   }
 
   async stop(id: string, graceMs: number): Promise<void> {
     const h = this.#containers.get(id)
     if (!h?.child?.pid) return h?.exited
     const pid = h.child.pid
-    signalGroup(pid, graceMs > 0 ? "SIGTERM" : "SIGKILL")
+    // A sandboxed container's SIGTERM goes to its program only, as a container runtime's does.
+    if (graceMs > 0 && h.iso) this.#sandboxed?.signalMain(h.iso, "SIGTERM")
+    else signalGroup(pid, graceMs > 0 ? "SIGTERM" : "SIGKILL")
     if (graceMs > 0) {
       const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs)
       await h.exited
@@ -251,6 +312,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!h) return
     if (h.child) await this.stop(id, 0)
     this.#containers.delete(id)
+    if (h.iso) await this.#sandboxed?.removeContainer(h.iso)
     rmSync(h.info.logPath, { force: true })
   }
 
@@ -271,6 +333,15 @@ export class ProcessRuntime implements ContainerRuntime {
       return Promise.resolve({ exitCode: 127, stdout: "", stderr: (err as Error).message })
     }
     const env = readEnv(h.info.pid as number)
+    if (h.iso && sb.pod && this.#sandboxed) {
+      let argv: string[]
+      try {
+        argv = this.#sandboxed.execArgv(sb.pod, h.iso, launch.argv)
+      } catch (err) {
+        return Promise.resolve({ exitCode: 126, stdout: "", stderr: (err as Error).message })
+      }
+      return execCapture(argv, env, opts)
+    }
     return new Promise((resolve) => {
       execFile(
         launch.argv[0] as string,
@@ -296,6 +367,11 @@ export class ProcessRuntime implements ContainerRuntime {
     const sb = h ? this.#sandboxes.get(h.info.sandboxId) : undefined
     if (!h || !sb || h.info.state !== "running") throw new Error(`container ${id} is not running`)
     const launch = launchOf(h.info.image, cmd, [])
+    if (h.iso && sb.pod && this.#sandboxed) {
+      const argv = this.#sandboxed.execArgv(sb.pod, h.iso, launch.argv)
+      const env = { ...readEnv(h.info.pid as number), ...launch.env }
+      return spawnExec({ argv, cwd: "/", env, stdin: opts.stdin, tty: opts.tty })
+    }
     const env = { ...readEnv(h.info.pid as number), ...launch.env, K8TS_POD_IP: sb.ip }
     return spawnExec({ argv: launch.argv, cwd: h.cwd, env, stdin: opts.stdin, tty: opts.tty })
   }
@@ -314,39 +390,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   async close(graceMs: number): Promise<void> {
     await Promise.all([...this.#containers.values()].map((h) => this.stop(h.info.id, graceMs)))
-    for (const id of [...this.#sandboxes.keys()]) await this.removeSandbox(id)
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal)
-  } catch {
-    // already gone
-  }
-}
-
-/** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). */
-function startTicks(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]
-  } catch {
-    return undefined
-  }
-}
-
-/** A running process's environment (for exec), from /proc. */
-function readEnv(pid: number): Record<string, string> {
-  try {
-    if (!statSync(`/proc/${pid}/environ`).isFile()) return {}
-    const out: Record<string, string> = {}
-    for (const kv of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
-      const eq = kv.indexOf("=")
-      if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1)
-    }
-    return out
-  } catch {
-    return {}
+    await Promise.all([...this.#sandboxes.keys()].map((id) => this.removeSandbox(id)))
+    await this.#sandboxed?.close()
   }
 }

@@ -1,0 +1,115 @@
+/**
+ * podstart's `--sandbox` parts: a bridge pod network on ranges of its own (10.252.<n>.0/22,
+ * bridge and nftables table named for the run), the baseline of bare `unshare` + veth set-up per
+ * pod, and the cost of starting one container in a sandbox against the loopback mode.
+ */
+import { execFile } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import type { ContainerConfig, ContainerRuntime } from "../src/kubelet/index.ts"
+import { BridgeNetwork } from "../src/network/index.ts"
+
+function run(file: string, args: readonly string[], input?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const c = execFile(file, args, (err, _o, stderr) =>
+      err ? reject(new Error(`${file}: ${stderr}`)) : resolve(),
+    )
+    if (input !== undefined) c.stdin?.end(input)
+  })
+}
+
+/** A bridge network on ranges no default uses. */
+export function benchNetwork(stateDir: string): { network: BridgeNetwork; base: string } {
+  const third = 4 * Math.floor(Math.random() * 60)
+  const tag = randomBytes(3).toString("hex")
+  const podCIDR = `10.252.${third}.0/22`
+  const network = new BridgeNetwork({
+    bridge: `k8tsb${tag}`,
+    nftTable: `k8ts-bench-${tag}`,
+    podCIDR,
+    clusterCIDR: podCIDR,
+    serviceCIDR: `10.253.${third}.0/24`,
+    stateDir,
+  })
+  return { network, base: `10.252.${third + 3}` }
+}
+
+/**
+ * Sets up `n` bare pod namespaces at once: `unshare` of the namespaces a pod has (network, IPC,
+ * UTS, with its hostname) and a veth with an address; ms for each.
+ */
+export async function bareSandboxes(n: number, dir: string, base: string): Promise<number[]> {
+  mkdirSync(dir, { recursive: true })
+  const times: number[] = []
+  const one = async (i: number) => {
+    const t = performance.now()
+    const ns = join(dir, `net${i}`)
+    const files = ["net", "ipc", "uts"].map((k) => join(dir, `${k}${i}`))
+    for (const f of files) writeFileSync(f, "")
+    const [net, ipc, uts] = files
+    await run("unshare", [`--net=${net}`, `--ipc=${ipc}`, `--uts=${uts}`, "hostname", `bare${i}`])
+    const veth = `vkb${i}`
+    await run(
+      "ip",
+      ["-batch", "-"],
+      `link add ${veth} type veth peer name eth0 netns ${ns}\nlink set ${veth} up\n`,
+    )
+    const addr = `${base}.${1 + (i % 250)}`
+    await run(
+      "nsenter",
+      [`--net=${ns}`, "ip", "-batch", "-"],
+      `link set lo up\naddr add ${addr}/32 dev eth0\nlink set eth0 up\n`,
+    )
+    times.push(performance.now() - t)
+  }
+  await Promise.all(Array.from({ length: n }, (_, i) => one(i)))
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      await run("ip", ["link", "del", `vkb${i}`]).catch(() => undefined)
+      const files = ["net", "ipc", "uts"].map((k) => join(dir, `${k}${i}`)).filter((f) => existsSync(f))
+      if (files.length) await run("umount", files).catch(() => undefined)
+    }),
+  )
+  rmSync(dir, { recursive: true, force: true })
+  return times.sort((a, b) => a - b)
+}
+
+/**
+ * Starts `n` containers one after another in one sandbox; ms from start() until the program
+ * runs (its process has exec'd `sleep`), then stops and removes each.
+ */
+export async function containerStarts(runtime: ContainerRuntime, n: number): Promise<number[]> {
+  const sb = await runtime.runSandbox({
+    podUid: `cost-${randomBytes(4).toString("hex")}`,
+    namespace: "b",
+    name: "cost",
+    hostname: "cost",
+  })
+  const times: number[] = []
+  for (let i = 0; i < n; i++) {
+    const c: ContainerConfig = { name: `c${i}`, image: "pause", command: [], args: [], env: {}, attempt: 0 }
+    const t = performance.now()
+    const info = await runtime.start(sb, c)
+    while (!sleeping(info.pid as number)) await new Promise((r) => setTimeout(r, 1))
+    times.push(performance.now() - t)
+    await runtime.remove(info.id)
+  }
+  await runtime.removeSandbox(sb.id)
+  return times.sort((a, b) => a - b)
+}
+
+/** Whether `sleep` runs at or under `pid` (the program, past its launcher), from /proc. */
+function sleeping(pid: number): boolean {
+  const todo = [pid]
+  for (let p = todo.pop(); p !== undefined; p = todo.pop()) {
+    try {
+      if (readFileSync(`/proc/${p}/comm`, "utf8") === "sleep\n") return true
+      const kids = readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim()
+      if (kids) todo.push(...kids.split(" ").map(Number))
+    } catch {
+      // gone
+    }
+  }
+  return false
+}

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict"
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, before, describe, test } from "node:test"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import { type ApiObject, Pods } from "../api/index.ts"
+import { type ClientEnv, skipUnless, startClientEnv } from "../testing/index.ts"
+import { Kubelet } from "./kubelet.ts"
+import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
+import { LoopbackOnlyNetwork } from "./runtime/process/sandbox/_test-network.ts"
+
+const isRoot = process.getuid?.() === 0
+
+describe("kubelet with pod sandboxes", skipUnless(isRoot, "pod sandboxes need root"), () => {
+  let env: ClientEnv
+  let dir: string
+  let runtime: ProcessRuntime
+  const stop = new AbortController()
+  let running: Promise<void>
+  const cgroupParent = `k8ts/k8ts-test-${randomBytes(4).toString("hex")}`
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "k8ts-kubelet-sandbox-"))
+    env = await startClientEnv()
+    runtime = new ProcessRuntime({
+      root: join(dir, "runtime"),
+      network: new LoopbackOnlyNetwork(),
+      cgroupParent,
+    })
+    const kubelet = new Kubelet({
+      client: env.inProcess,
+      nodeName: "node-s",
+      address: "127.0.0.1",
+      runtime,
+      dataDir: dir,
+      backoff: { initialMs: 200, maxMs: 800 },
+    })
+    running = kubelet.run(stop.signal)
+  })
+
+  after(async () => {
+    stop.abort()
+    await running
+    await env.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const pods = () => env.inProcess.resource(Pods)
+
+  async function until(name: string, ok: (p: Pod) => boolean): Promise<Pod> {
+    const end = Date.now() + 20_000
+    for (;;) {
+      const p = await pods().get({ namespace: "default", name })
+      if (ok(p)) return p
+      if (Date.now() > end) throw new Error(`timed out: ${JSON.stringify(p.status)}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
+  test("a pod runs in its sandbox: its own address, hostname and cgroup limits", async () => {
+    await pods().create({
+      metadata: { name: "web", namespace: "default" },
+      spec: {
+        nodeName: "node-s",
+        hostname: "web-host",
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          { name: "main", image: "pause", resources: { limits: { memory: "64Mi", cpu: "250m" } } },
+        ],
+      },
+    } as Pod & ApiObject)
+    const p = await until("web", (x) => x.status?.phase === "Running")
+    assert.match(p.status?.podIP ?? "", /^10\.252\./)
+    const id = (p.status?.containerStatuses?.[0]?.containerID ?? "").replace(/^process:\/\//, "")
+    const r = await runtime.exec(id, ["hostname"], {})
+    assert.equal(r.stdout, "web-host\n")
+    const cgroup = (ctrl: string, file: string) =>
+      readFileSync(
+        `/sys/fs/cgroup/${ctrl}/${cgroupParent}/pod${p.metadata?.uid}/${id}/${file}`,
+        "utf8",
+      ).trim()
+    assert.equal(cgroup("memory", "memory.limit_in_bytes"), String(64 * 1024 * 1024))
+    assert.equal(cgroup("cpu", "cpu.cfs_quota_us"), "25000")
+    assert.equal(cgroup("cpu", "cpu.shares"), "256")
+  })
+
+  test("a container over its memory limit is reported OOMKilled", async () => {
+    await pods().create({
+      metadata: { name: "hog", namespace: "default" },
+      spec: {
+        nodeName: "node-s",
+        restartPolicy: "Never",
+        containers: [
+          {
+            name: "hog",
+            image: "busybox",
+            command: ["sh", "-c", "x=0123456789; while :; do x=$x$x; done"],
+            resources: { limits: { memory: "32Mi" } },
+          },
+        ],
+      },
+    } as Pod & ApiObject)
+    const p = await until("hog", (x) => x.status?.phase === "Failed")
+    const term = p.status?.containerStatuses?.[0]?.state?.terminated
+    assert.equal(term?.reason, "OOMKilled")
+    assert.equal(term?.exitCode, 137)
+  })
+})

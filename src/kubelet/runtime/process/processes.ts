@@ -1,0 +1,106 @@
+/**
+ * Process helpers of the process runtime: spawning a container's process in a group of its
+ * own, its environment, exit codes, signals to groups, and what /proc tells about a process
+ * (alive, start time, environment).
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync, statSync } from "node:fs"
+import { constants as os } from "node:os"
+import { ContainerCreateError, type ContainerConfig } from "../runtime.ts"
+import { terminalEnv } from "./streams.ts"
+
+/** A child's exit code: its own, or 128 + the signal that ended it. */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code
+  return 128 + (signal ? (os.signals[signal] ?? 9) : 9)
+}
+
+/** Whether a process with this PID exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Spawns a container's process in a process group of its own.
+ * @throws ContainerCreateError when it cannot start
+ */
+export async function spawnContainer(
+  c: ContainerConfig,
+  argv: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const child = spawn(argv[0] as string, argv.slice(1), {
+    cwd,
+    env: c.tty ? terminalEnv(env) : env,
+    detached: true,
+    // A terminal without stdin still needs an open input: script ends its session on EOF.
+    stdio: [c.stdin || c.tty ? "pipe" : "ignore", "pipe", "pipe"],
+  })
+  const spawned = await new Promise<Error | undefined>((resolve) => {
+    child.once("spawn", () => resolve(undefined))
+    child.once("error", (err) => resolve(err))
+  })
+  if (spawned) {
+    throw new ContainerCreateError(
+      "RunContainerError",
+      `failed to start container "${c.name}": ${spawned.message}`,
+    )
+  }
+  return child
+}
+
+/** A container's environment: PATH, the image's, the pod's, and the loopback pod address. */
+export function containerEnv(
+  c: ContainerConfig,
+  imageEnv: Readonly<Record<string, string>> | undefined,
+  podIP: string | undefined,
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    // SHLVL: bash reads ~/.bashrc at level 1 when its stdin is a socket (Node's pipes are).
+    ...(c.stdin ? { SHLVL: "1" } : {}),
+    ...imageEnv,
+    ...c.env,
+    ...(podIP ? { K8TS_POD_IP: podIP } : {}),
+  }
+}
+
+/** Signals a process group, if it still exists. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // already gone
+  }
+}
+
+/** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+export function startTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]
+  } catch {
+    return undefined
+  }
+}
+
+/** A running process's environment (for exec), from /proc. */
+export function readEnv(pid: number): Record<string, string> {
+  try {
+    if (!statSync(`/proc/${pid}/environ`).isFile()) return {}
+    const out: Record<string, string> = {}
+    for (const kv of readFileSync(`/proc/${pid}/environ`, "utf8").split("\0")) {
+      const eq = kv.indexOf("=")
+      if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1)
+    }
+    return out
+  } catch {
+    return {}
+  }
+}

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, test } from "node:test"
+import { Cgroups, detectCgroupMode, milliToShares, sharesToWeight } from "./cgroups.ts"
+
+// A cgroup filesystem stand-in: the kernel makes the files, here the test does.
+const dirs: string[] = []
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
+function fakeRoot(files: string[]): string {
+  const d = mkdtempSync(join(tmpdir(), "k8ts-cgroupfs-"))
+  dirs.push(d)
+  for (const f of files) {
+    mkdirSync(join(d, f, ".."), { recursive: true })
+    writeFileSync(join(d, f), "")
+  }
+  return d
+}
+const read = (root: string, path: string) => readFileSync(join(root, path), "utf8")
+const limits = { cpuRequestMilli: 250, cpuLimitMilli: 500, memoryLimitBytes: 33554432, pidsLimit: 64 }
+
+test("the cgroup layout is v2 only when the root is the unified tree", () => {
+  assert.equal(detectCgroupMode(fakeRoot(["cgroup.controllers"])), "v2")
+  assert.equal(detectCgroupMode(fakeRoot(["memory/cgroup.procs"])), "v1")
+})
+
+test("CPU requests become shares and weights as the kubelet and runc convert them", () => {
+  assert.equal(milliToShares(250), 256)
+  assert.equal(milliToShares(1), 2)
+  assert.equal(milliToShares(1000), 1024)
+  assert.equal(sharesToWeight(2), 1)
+  assert.equal(sharesToWeight(262_144), 10_000)
+})
+
+test("v1: limits are written per hierarchy, and the procs files name every hierarchy", () => {
+  const root = fakeRoot([])
+  const cg = new Cgroups("k8ts/n1", { fsRoot: root, mode: "v1" })
+  cg.create("poda/c1", limits)
+  assert.equal(read(root, "memory/k8ts/n1/poda/c1/memory.limit_in_bytes"), "33554432")
+  assert.equal(read(root, "cpu/k8ts/n1/poda/c1/cpu.cfs_quota_us"), "50000")
+  assert.equal(read(root, "cpu/k8ts/n1/poda/c1/cpu.cfs_period_us"), "100000")
+  assert.equal(read(root, "cpu/k8ts/n1/poda/c1/cpu.shares"), "256")
+  assert.equal(read(root, "pids/k8ts/n1/poda/c1/pids.max"), "64")
+  assert.deepEqual(
+    cg.procsFiles("poda/c1").map((f) => f.slice(root.length)),
+    ["memory", "cpu", "cpuacct", "pids"].map((c) => `/${c}/k8ts/n1/poda/c1/cgroup.procs`),
+  )
+})
+
+test("v1: an OOM kill is read from memory.oom_control", () => {
+  const root = fakeRoot([])
+  const cg = new Cgroups("k8ts/n1", { fsRoot: root, mode: "v1" })
+  cg.create("poda/c1", undefined)
+  const ctl = join(root, "memory/k8ts/n1/poda/c1/memory.oom_control")
+  writeFileSync(ctl, "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n")
+  assert.equal(cg.oomKilled("poda/c1"), false)
+  writeFileSync(ctl, "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n")
+  assert.equal(cg.oomKilled("poda/c1"), true)
+})
+
+test("v2: controllers are enabled down the tree, limits use the unified files, OOM from memory.events", () => {
+  const root = fakeRoot(["cgroup.controllers"])
+  const cg = new Cgroups("k8ts/n1", { fsRoot: root, mode: "v2" })
+  cg.create("poda/c1", limits)
+  for (const d of ["", "k8ts", "k8ts/n1", "k8ts/n1/poda"]) {
+    assert.equal(read(root, join(d, "cgroup.subtree_control")), "+memory+cpu+pids")
+  }
+  assert.equal(read(root, "k8ts/n1/poda/c1/memory.max"), "33554432")
+  assert.equal(read(root, "k8ts/n1/poda/c1/cpu.max"), "50000 100000")
+  assert.equal(read(root, "k8ts/n1/poda/c1/cpu.weight"), String(sharesToWeight(256)))
+  assert.equal(read(root, "k8ts/n1/poda/c1/pids.max"), "64")
+  assert.deepEqual(cg.procsFiles("poda/c1"), [join(root, "k8ts/n1/poda/c1/cgroup.procs")])
+  writeFileSync(join(root, "k8ts/n1/poda/c1/memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n")
+  assert.equal(cg.oomKilled("poda/c1"), true)
+})

@@ -1,0 +1,238 @@
+/**
+ * Cgroups of sandboxed pods and their containers: one folder per pod and one per container
+ * under a k8ts-owned parent, on cgroup v1 (the memory, cpu, cpuacct and pids hierarchies) or on
+ * a pure cgroup v2 host (one unified tree). Limits are written before a process joins; the
+ * launcher writes its own PID into `procsFiles` before it execs the container's program.
+ */
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from "node:fs"
+import { join } from "node:path"
+import type { ResourceLimits } from "../../runtime.ts"
+
+/** The v1 controllers k8ts uses. */
+const V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"] as const
+
+/** The v2 controllers k8ts enables. */
+const V2_CONTROLLERS = ["memory", "cpu", "pids"] as const
+
+/** The CFS period k8ts sets (100 ms, as the kubelet does). */
+const CFS_PERIOD_US = 100_000
+
+/** Which cgroup layout the host has. */
+export type CgroupMode = "v1" | "v2"
+
+/** The layout of this host: v2 only when /sys/fs/cgroup itself is the unified tree. */
+export function detectCgroupMode(fsRoot = "/sys/fs/cgroup"): CgroupMode {
+  return existsSync(join(fsRoot, "cgroup.controllers")) ? "v2" : "v1"
+}
+
+/** cpu.shares from a request in millicores (the kubelet's MilliCPUToShares). */
+export function milliToShares(milli: number): number {
+  return Math.min(262_144, Math.max(2, Math.floor((milli * 1024) / 1000)))
+}
+
+/** cpu.weight (v2) from cpu.shares, as runc converts them. */
+export function sharesToWeight(shares: number): number {
+  return Math.floor(1 + ((shares - 2) * 9999) / 262_142)
+}
+
+function write(file: string, value: string | number): void {
+  writeFileSync(file, String(value))
+}
+
+function pidsIn(dir: string): number[] {
+  try {
+    return readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number)
+  } catch {
+    return []
+  }
+}
+
+/** Removes a cgroup folder and its children, deepest first, killing what still runs there. */
+async function removeTree(dir: string): Promise<void> {
+  if (!existsSync(dir)) return
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) await removeTree(join(dir, e.name))
+  }
+  for (let i = 0; ; i++) {
+    for (const pid of pidsIn(dir)) {
+      try {
+        process.kill(pid, "SIGKILL")
+      } catch {
+        // gone
+      }
+    }
+    try {
+      rmdirSync(dir)
+      return
+    } catch (err) {
+      // EBUSY while the kernel finishes reaping the last task.
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return
+      if (i >= 100) throw err
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  }
+}
+
+/** The pod and container cgroups under one parent (e.g. `k8ts/<node>`). */
+export class Cgroups {
+  readonly mode: CgroupMode
+  readonly #fsRoot: string
+  readonly #parent: string
+
+  constructor(parent: string, opts: { fsRoot?: string; mode?: CgroupMode } = {}) {
+    this.#fsRoot = opts.fsRoot ?? "/sys/fs/cgroup"
+    this.mode = opts.mode ?? detectCgroupMode(this.#fsRoot)
+    this.#parent = parent
+  }
+
+  /** The folders of one cgroup (by its path under the parent), one per hierarchy. */
+  dirs(rel: string): string[] {
+    if (this.mode === "v2") return [join(this.#fsRoot, this.#parent, rel)]
+    return V1_CONTROLLERS.map((c) => join(this.#fsRoot, c, this.#parent, rel))
+  }
+
+  /** The cgroup path of a pod, under the parent. */
+  podPath(podUid: string): string {
+    return `pod${podUid}`
+  }
+
+  /** The cgroup path of a container, under the parent. */
+  containerPath(podUid: string, containerId: string): string {
+    return `pod${podUid}/${containerId}`
+  }
+
+  /** Creates a cgroup (and its parents) and sets its limits. */
+  create(rel: string, limits: ResourceLimits | undefined): void {
+    if (this.mode === "v2") this.#enableV2(rel)
+    for (const d of this.dirs(rel)) mkdirSync(d, { recursive: true })
+    if (limits) this.#limit(rel, limits)
+  }
+
+  /** The files a process writes its PID to, to join the cgroup in every hierarchy. */
+  procsFiles(rel: string): string[] {
+    return this.dirs(rel).map((d) => join(d, "cgroup.procs"))
+  }
+
+  /** The processes in a cgroup. */
+  pids(rel: string): number[] {
+    return pidsIn(this.dirs(rel)[this.mode === "v2" ? 0 : 3] as string)
+  }
+
+  /** Whether the kernel OOM-killed a process of the cgroup. */
+  oomKilled(rel: string): boolean {
+    try {
+      if (this.mode === "v2") {
+        const events = readFileSync(join(this.dirs(rel)[0] as string, "memory.events"), "utf8")
+        return Number(/^oom_kill (\d+)$/m.exec(events)?.[1] ?? 0) > 0
+      }
+      const mem = this.dirs(rel)[0] as string
+      const ctl = readFileSync(join(mem, "memory.oom_control"), "utf8")
+      const kills = /^oom_kill (\d+)$/m.exec(ctl)
+      if (kills) return Number(kills[1]) > 0
+      return Number(readFileSync(join(mem, "memory.failcnt"), "utf8")) > 0
+    } catch {
+      return false
+    }
+  }
+
+  /** Kills what runs in the cgroup and removes it with its children. */
+  async remove(rel: string): Promise<void> {
+    for (const d of this.dirs(rel)) await removeTree(d)
+  }
+
+  /** Removes every pod cgroup under the parent (what a crashed run left behind). */
+  async removeAll(): Promise<number> {
+    let n = 0
+    for (const d of this.dirs("")) {
+      if (!existsSync(d)) continue
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        if (!e.isDirectory() || !e.name.startsWith("pod")) continue
+        await removeTree(join(d, e.name))
+        n++
+      }
+    }
+    return n
+  }
+
+  /** Removes the parent itself when it is empty (the runtime is closing). */
+  removeParent(): void {
+    for (const d of this.dirs("")) {
+      try {
+        rmdirSync(d)
+      } catch {
+        // still in use, or never made
+      }
+    }
+  }
+
+  #enableV2(rel: string): void {
+    // Controllers must be enabled in every ancestor's subtree_control for the leaf to get them;
+    // one at a time, so one the host lacks does not stop the others.
+    const parts = [...this.#parent.split("/"), ...rel.split("/")].filter(Boolean)
+    let dir = this.#fsRoot
+    const enable = () => {
+      for (const c of V2_CONTROLLERS) {
+        try {
+          appendFileSync(join(dir, "cgroup.subtree_control"), `+${c}`)
+        } catch {
+          // already enabled, or not available
+        }
+      }
+    }
+    enable()
+    for (const p of parts.slice(0, -1)) {
+      dir = join(dir, p)
+      mkdirSync(dir, { recursive: true })
+      enable()
+    }
+  }
+
+  #limit(rel: string, l: ResourceLimits): void {
+    if (this.mode === "v2") {
+      const d = this.dirs(rel)[0] as string
+      if (l.memoryLimitBytes !== undefined) {
+        write(join(d, "memory.max"), l.memoryLimitBytes)
+        tryWrite(join(d, "memory.swap.max"), 0)
+      }
+      if (l.cpuLimitMilli !== undefined)
+        write(join(d, "cpu.max"), `${cpuQuota(l.cpuLimitMilli)} ${CFS_PERIOD_US}`)
+      if (l.cpuRequestMilli !== undefined)
+        write(join(d, "cpu.weight"), sharesToWeight(milliToShares(l.cpuRequestMilli)))
+      if (l.pidsLimit !== undefined) write(join(d, "pids.max"), l.pidsLimit)
+      return
+    }
+    const [mem, cpu, , pids] = this.dirs(rel) as [string, string, string, string]
+    if (l.memoryLimitBytes !== undefined) {
+      write(join(mem, "memory.limit_in_bytes"), l.memoryLimitBytes)
+      // Without swap accounting the file is absent; with it, no swap beyond the limit.
+      tryWrite(join(mem, "memory.memsw.limit_in_bytes"), l.memoryLimitBytes)
+    }
+    if (l.cpuLimitMilli !== undefined) {
+      write(join(cpu, "cpu.cfs_period_us"), CFS_PERIOD_US)
+      write(join(cpu, "cpu.cfs_quota_us"), cpuQuota(l.cpuLimitMilli))
+    }
+    if (l.cpuRequestMilli !== undefined) write(join(cpu, "cpu.shares"), milliToShares(l.cpuRequestMilli))
+    if (l.pidsLimit !== undefined) write(join(pids, "pids.max"), l.pidsLimit)
+  }
+}
+
+/** The CFS quota of a CPU limit (at least 1 ms, the kernel's minimum). */
+function cpuQuota(milli: number): number {
+  return Math.max(1000, Math.floor((milli * CFS_PERIOD_US) / 1000))
+}
+
+function tryWrite(file: string, value: number): void {
+  try {
+    write(file, value)
+  } catch {
+    // optional knob
+  }
+}

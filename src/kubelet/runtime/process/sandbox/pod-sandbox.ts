@@ -1,0 +1,294 @@
+/**
+ * Full pod sandboxes for the process runtime (root only): each pod gets its own network, IPC
+ * and UTS namespaces (joined to the node's PodNetwork), its own /dev/shm and a pod cgroup; each
+ * container runs in them with a private mount namespace whose root is an overlay of the node's
+ * (so mount points never touch the host filesystem), its own PID namespace (or the pod's, or
+ * the node's), and its own cgroup with the container's limits.
+ */
+import { execFile } from "node:child_process"
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import type { PodAttachRequest, PodNetwork } from "../../../../network/index.ts"
+import type { Logger } from "../../../../util/index.ts"
+import type { ContainerConfig, SandboxConfig } from "../../runtime.ts"
+import { Cgroups } from "./cgroups.ts"
+import { unmountUnder } from "./mounts.ts"
+import { createPodNamespaces, pidNamespaceOf, type PodNamespaces, removePodNamespaces } from "./namespaces.ts"
+
+const LAUNCHER = fileURLToPath(new URL("./launcher.sh", import.meta.url))
+
+/** Options of PodSandboxes. */
+export interface PodSandboxesOptions {
+  /** The runtime's root: pods live in `<root>/pods/<uid>`. */
+  readonly root: string
+  readonly network: PodNetwork
+  /** The cgroup parent k8ts owns on this node, e.g. `k8ts/<node>`. */
+  readonly cgroupParent: string
+  /** The pod IP of hostNetwork pods (the node's address). */
+  readonly hostIP: string
+  readonly log: Logger
+}
+
+/** The isolation of one pod. */
+export interface PodIsolation {
+  readonly podUid: string
+  readonly dir: string
+  readonly ip: string
+  readonly netnsPath?: string
+  readonly ns: PodNamespaces
+  readonly hostPID: boolean
+  /** The pod's /dev/shm (a tmpfs), absent with hostIPC. */
+  readonly shm?: string
+  /** The pod's /etc/hostname, absent with hostNetwork. */
+  readonly hostnameFile?: string
+  readonly attach?: PodAttachRequest
+}
+
+/** The isolation of one container. */
+export interface ContainerIsolation {
+  readonly cgroup: string
+  /** The container's folder: its private root's layers and its PID file. */
+  readonly dir: string
+  /** Whether the launcher is PID 1 of the container's own PID namespace (the program its child). */
+  readonly ownPid: boolean
+}
+
+function run(file: string, args: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, (err, _o, stderr) =>
+      err ? reject(new Error(String(stderr).trim() || err.message)) : resolve(),
+    )
+  })
+}
+
+/** Creates and removes pod and container isolation; the ProcessRuntime's sandbox mode. */
+export class PodSandboxes {
+  readonly cgroups: Cgroups
+  readonly #opts: PodSandboxesOptions
+  readonly #ready: Promise<void>
+
+  constructor(opts: PodSandboxesOptions) {
+    this.#opts = opts
+    this.cgroups = new Cgroups(opts.cgroupParent)
+    this.#ready = this.#init()
+    this.#ready.catch(() => {}) // reported by the first runSandbox
+  }
+
+  /** Resolves once leftovers are cleaned up and the network is ready. @throws what init threw */
+  ready(): Promise<void> {
+    return this.#ready
+  }
+
+  /** Cleans up what a crashed run left (mounts under the root, pod cgroups, attachments), then inits the network. */
+  async #init(): Promise<void> {
+    const pods = join(this.#opts.root, "pods")
+    await unmountUnder(pods)
+    rmSync(pods, { recursive: true, force: true })
+    mkdirSync(pods, { recursive: true })
+    const stale = await this.cgroups.removeAll()
+    if (stale) this.#opts.log.info({ count: stale }, "Removed pod cgroups left by a previous run")
+    await this.#opts.network.init()
+    await this.#opts.network.gc(new Set())
+  }
+
+  /** Sets a pod up: namespaces and hostname, /dev/shm, pod cgroup, network attachment. */
+  async createPod(id: string, dir: string, cfg: SandboxConfig): Promise<PodIsolation> {
+    await this.#ready
+    const nsDir = join(dir, "ns")
+    let pod: PodIsolation = { podUid: cfg.podUid, dir, ip: this.#opts.hostIP, ns: {}, hostPID: !!cfg.hostPID }
+    try {
+      const podCgroup = this.cgroups.podPath(cfg.podUid)
+      this.cgroups.create(podCgroup, cfg.resources)
+      const ns = await createPodNamespaces(nsDir, {
+        hostname: cfg.hostname,
+        ...(cfg.hostNetwork ? { hostNetwork: true } : {}),
+        ...(cfg.hostIPC ? { hostIPC: true } : {}),
+        // The PID holder runs in a leaf of the pod's cgroup (v2 allows no processes beside
+        // child groups), so it goes with the pod, also after a crash.
+        ...(cfg.shareProcessNamespace && !cfg.hostPID
+          ? { sharePid: true, holderPrefix: this.#holderCgroup(podCgroup) }
+          : {}),
+      })
+      pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}) }
+      if (ns.uts) {
+        // As container runtimes do, the pod's hostname is also its containers' /etc/hostname.
+        const hostnameFile = join(dir, "hostname")
+        writeFileSync(hostnameFile, `${cfg.hostname}\n`)
+        pod = { ...pod, hostnameFile }
+      }
+      if (ns.ipc) {
+        const shm = join(dir, "shm")
+        mkdirSync(shm, { recursive: true })
+        await run("mount", ["-t", "tmpfs", "-o", "mode=1777,size=67108864,nosuid,nodev", "shm", shm])
+        pod = { ...pod, shm }
+      }
+      if (ns.net) {
+        const req: PodAttachRequest = {
+          id,
+          podUid: cfg.podUid,
+          namespace: cfg.namespace,
+          name: cfg.name,
+          netnsPath: ns.net,
+          portMappings: cfg.portMappings ?? [],
+        }
+        pod = { ...pod, attach: req }
+        const got = await this.#opts.network.attach(req)
+        pod = { ...pod, ip: got.ip }
+      }
+      return pod
+    } catch (err) {
+      await this.removePod(pod).catch(() => {})
+      throw err
+    }
+  }
+
+  /** Tears a pod down once its containers have stopped: network, namespaces, mounts, cgroup. */
+  async removePod(pod: PodIsolation): Promise<void> {
+    if (pod.attach) await this.#opts.network.detach(pod.attach)
+    await removePodNamespaces(join(pod.dir, "ns"), pod.ns)
+    await unmountUnder(pod.dir)
+    await this.cgroups.remove(this.cgroups.podPath(pod.podUid))
+  }
+
+  /** Makes a container's cgroup and folder. */
+  prepareContainer(pod: PodIsolation, id: string, c: ContainerConfig): ContainerIsolation {
+    const cgroup = this.cgroups.containerPath(pod.podUid, id)
+    this.cgroups.create(cgroup, c.resources)
+    const dir = join(pod.dir, "containers", id)
+    mkdirSync(join(dir, "upper", ".oldroot"), { recursive: true })
+    mkdirSync(join(dir, "work"))
+    mkdirSync(join(dir, "root"))
+    return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
+  }
+
+  /** The command line that starts `argv` as the container: pod namespaces, own root, cgroups. */
+  launchArgv(
+    pod: PodIsolation,
+    ci: ContainerIsolation,
+    c: ContainerConfig,
+    cwd: string,
+    argv: readonly string[],
+  ): string[] {
+    const enter = this.#enterPod(pod)
+    const ownPid = ci.ownPid
+    const unshare = ["unshare", "--mount", "--propagation", "private"]
+    if (ownPid) unshare.push("--pid", "--fork", "--kill-child")
+    const own = c.mounts ?? []
+    const hostname =
+      pod.hostnameFile && !own.some((m) => m.containerPath === "/etc/hostname")
+        ? [{ hostPath: pod.hostnameFile, containerPath: "/etc/hostname", readOnly: false }]
+        : []
+    const mounts = [...hostname, ...own].flatMap((m) => [
+      m.readOnly ? "ro" : "rw",
+      m.hostPath,
+      m.containerPath,
+    ])
+    const proc = pod.hostPID ? "host" : "own"
+    const cgroups = this.cgroups.procsFiles(ci.cgroup)
+    const root = ["/bin/sh", LAUNCHER, "root", ci.dir, proc, pod.shm ?? "-", cwd, ...cgroups, "--"]
+    const nsenter = enter.length ? ["nsenter", ...enter, "--"] : []
+    return [...nsenter, ...unshare, "--", ...root, ...mounts, "--", ...argv]
+  }
+
+  /** The command line that runs `argv` in a running container's namespaces, root and cgroups. */
+  execArgv(pod: PodIsolation, ci: ContainerIsolation, argv: readonly string[]): string[] {
+    const pid = this.containerPid(ci)
+    if (pid === undefined) throw new Error("the container has not started yet")
+    const flags = ["--net", "--ipc", "--uts", "--mount", ...(pod.hostPID ? [] : ["--pid"]), "--root", "--wd"]
+    return [...this.#joinArgv(ci.cgroup), "nsenter", "-t", String(pid), ...flags, "--", ...argv]
+  }
+
+  /** The node PID of the container's process (its PID 1 when it has its own PID namespace). */
+  containerPid(ci: ContainerIsolation): number | undefined {
+    try {
+      const pid = Number(readFileSync(join(ci.dir, "pid"), "utf8").trim())
+      return pid > 0 ? pid : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Resolves once the launcher has set the container up and runs its program, or it exited. */
+  async started(ci: ContainerIsolation, exited: Promise<void>): Promise<void> {
+    let gone = false
+    void exited.then(() => (gone = true))
+    for (let wait = 1; !gone && this.containerPid(ci) === undefined; wait = Math.min(wait * 2, 20)) {
+      await new Promise((r) => setTimeout(r, wait))
+    }
+  }
+
+  /** The reason of a container's exit: OOMKilled when it died by SIGKILL after its cgroup hit an OOM. */
+  exitReason(ci: ContainerIsolation, exitCode: number): string | undefined {
+    return exitCode === 137 && this.cgroups.oomKilled(ci.cgroup) ? "OOMKilled" : undefined
+  }
+
+  /** Sends `signal` to the container's program (not to its launcher, nor the program's children). */
+  signalMain(ci: ContainerIsolation, signal: NodeJS.Signals): void {
+    const pid = this.containerPid(ci)
+    if (pid === undefined) return
+    for (const p of ci.ownPid ? childrenOf(pid) : [pid]) {
+      try {
+        process.kill(p, signal)
+      } catch {
+        // gone
+      }
+    }
+  }
+
+  /** Kills whatever is left in the container's cgroup (processes that left its process group). */
+  killRest(ci: ContainerIsolation): void {
+    for (const pid of this.cgroups.pids(ci.cgroup)) {
+      try {
+        process.kill(pid, "SIGKILL")
+      } catch {
+        // gone
+      }
+    }
+  }
+
+  /** Removes a container's cgroup and folder. */
+  async removeContainer(ci: ContainerIsolation): Promise<void> {
+    await this.cgroups.remove(ci.cgroup)
+    if (existsSync(ci.dir)) {
+      await unmountUnder(ci.dir)
+      rmSync(ci.dir, { recursive: true, force: true })
+    }
+  }
+
+  /** Node stop: the pods are gone; removes the cgroup parent and closes the network. */
+  async close(): Promise<void> {
+    await this.#ready.catch(() => {})
+    await this.cgroups.removeAll()
+    this.cgroups.removeParent()
+    await this.#opts.network.close()
+  }
+
+  #holderCgroup(podCgroup: string): string[] {
+    const leaf = `${podCgroup}/pause`
+    this.cgroups.create(leaf, undefined)
+    return this.#joinArgv(leaf)
+  }
+
+  #joinArgv(cgroup: string): string[] {
+    return ["/bin/sh", LAUNCHER, "join", ...this.cgroups.procsFiles(cgroup), "--"]
+  }
+
+  #enterPod(pod: PodIsolation): string[] {
+    return [
+      ...(pod.ns.net ? [`--net=${pod.ns.net}`] : []),
+      ...(pod.ns.ipc ? [`--ipc=${pod.ns.ipc}`] : []),
+      ...(pod.ns.uts ? [`--uts=${pod.ns.uts}`] : []),
+      ...(pod.ns.pidHolder ? [`--pid=${pidNamespaceOf(pod.ns.pidHolder)}`] : []),
+    ]
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim()
+    return kids ? kids.split(" ").map(Number) : []
+  } catch {
+    return []
+  }
+}
