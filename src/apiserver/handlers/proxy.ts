@@ -1,0 +1,188 @@
+/**
+ * pods/proxy, services/proxy and nodes/proxy: upstream's upgrade-aware proxy handler. The
+ * request after `/proxy` goes, with its method, query and headers (hop-by-hop ones dropped), to
+ * the target the object names; request and response bodies stream through unbuffered; an upgrade
+ * request (WebSocket) gets the raw connection joined to the target's. Not done: upstream also
+ * rewrites links inside `text/html` bodies; here only the Location header is rewritten.
+ */
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http"
+import { request as httpsRequest } from "node:https"
+import { connect as netConnect, type Socket } from "node:net"
+import { posix } from "node:path"
+import { Readable, type Duplex, pipeline } from "node:stream"
+import { connect as tlsConnect } from "node:tls"
+import { ApiError } from "../../api/index.ts"
+import { type ApiRequest, type ApiResponse, toSocket } from "../http.ts"
+import { errorResponse } from "../output.ts"
+import type { ResourceRequest } from "./context.ts"
+import { requestHeaders, responseHeaders, rewriteLocation } from "./proxy-headers.ts"
+import { nodeLocation, podLocation, serviceLocation, type ProxyLocation } from "./proxy-location.ts"
+
+/** The methods the proxy subresources accept (upstream's ConnectMethods). */
+const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+
+/** The API path up to `/proxy`, and the rest (the path on the target). */
+export function splitProxyPath(path: string): { prefix: string; sub: string } {
+  const m = /^(.*?\/(?:pods|services|nodes)\/[^/]+\/proxy)(\/.*)?$/.exec(path)
+  return m ? { prefix: m[1] as string, sub: m[2] ?? "" } : { prefix: path, sub: "" }
+}
+
+function hostPort(loc: ProxyLocation): string {
+  return `${loc.host.includes(":") ? `[${loc.host}]` : loc.host}:${loc.port}`
+}
+
+function isUpgrade(req: ApiRequest): boolean {
+  const tokens = (req.header("connection") ?? "").toLowerCase().split(",")
+  return tokens.some((t) => t.trim() === "upgrade") && req.header("upgrade") !== undefined
+}
+
+function unreachable(loc: ProxyLocation, err: Error): ApiError {
+  return new ApiError(
+    "ServiceUnavailable",
+    `error trying to reach service: dial tcp ${hostPort(loc)}: ${err.message}`,
+  )
+}
+
+function tlsOptions(loc: ProxyLocation): Record<string, unknown> {
+  if (loc.scheme !== "https") return {}
+  // Pods and services are not verified (upstream's proxy transport skips verification).
+  return loc.tls ? { ca: loc.tls.ca, cert: loc.tls.cert, key: loc.tls.key } : { rejectUnauthorized: false }
+}
+
+/** Everything one proxied request needs. */
+interface Proxied {
+  readonly r: ResourceRequest
+  readonly loc: ProxyLocation
+  /** Path and query on the target. */
+  readonly target: string
+  /** The API path up to `/proxy`, prepended to redirects. */
+  readonly prefix: string
+}
+
+function hasBody(req: ApiRequest): boolean {
+  const length = req.header("content-length")
+  if (length !== undefined) return Number(length) > 0
+  if (req.header("transfer-encoding") !== undefined) return true
+  // In-process (fetch) requests carry no framing headers.
+  return ["POST", "PUT", "PATCH"].includes(req.method.toUpperCase()) && !req.remoteAddress
+}
+
+function sendBody(req: ApiRequest, out: ClientRequest): void {
+  const stream = req.bodyStream?.()
+  if (!stream || !hasBody(req)) {
+    out.end()
+    return
+  }
+  const source = stream instanceof Readable ? stream : Readable.from(stream)
+  pipeline(source, out, (err) => {
+    if (err) out.destroy(err)
+  })
+}
+
+function answer(p: Proxied, res: IncomingMessage): ApiResponse {
+  const requestHost = p.r.req.header("host") ?? ""
+  const headers = responseHeaders(res.headers, (t) =>
+    rewriteLocation(t, hostPort(p.loc), requestHost, p.prefix),
+  )
+  const status = res.statusCode ?? 502
+  if (status === 204 || status === 304) {
+    res.resume()
+    return { status, headers, body: "" }
+  }
+  return { status, headers, stream: res }
+}
+
+/** Sends the request to the target and answers with its response, streamed. */
+function forward(p: Proxied): Promise<ApiResponse> {
+  const { req } = p.r
+  const headers = requestHeaders(req.headerEntries?.() ?? [], {
+    upgrade: false,
+    forwardedUri: req.path,
+    ...(req.remoteAddress ? { remoteAddress: req.remoteAddress } : {}),
+  })
+  const send = p.loc.scheme === "https" ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const out = send(
+      {
+        host: p.loc.host,
+        port: p.loc.port,
+        method: req.method,
+        path: p.target,
+        headers: Object.fromEntries(headers),
+        signal: req.signal,
+        ...tlsOptions(p.loc),
+      },
+      (res) => resolve(answer(p, res)),
+    )
+    out.on("error", (err) => reject(unreachable(p.loc, err)))
+    sendBody(req, out)
+  })
+}
+
+function dial(loc: ProxyLocation): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s =
+      loc.scheme === "https"
+        ? tlsConnect({ host: loc.host, port: loc.port, ...tlsOptions(loc) }, () => resolve(s))
+        : netConnect({ host: loc.host, port: loc.port }, () => resolve(s))
+    s.once("error", reject)
+  })
+}
+
+/** The upgrade request as the target receives it. */
+function upgradeHead(p: Proxied): string {
+  const { req } = p.r
+  const headers = requestHeaders(req.headerEntries?.() ?? [], {
+    upgrade: true,
+    forwardedUri: req.path,
+    ...(req.remoteAddress ? { remoteAddress: req.remoteAddress } : {}),
+  })
+  const lines = [`${req.method} ${p.target} HTTP/1.1`, ...headers.map(([k, v]) => `${k}: ${v}`)]
+  return `${lines.join("\r\n")}\r\n\r\n`
+}
+
+/** Joins the caller's connection to the target's once the target is reached. */
+function join(p: Proxied, client: Duplex, head: Buffer): void {
+  const request = upgradeHead(p)
+  dial(p.loc).then(
+    (backend) => {
+      backend.setNoDelay(true)
+      backend.write(request)
+      if (head.length) backend.write(head)
+      backend.pipe(client)
+      client.pipe(backend)
+      backend.on("error", () => client.destroy())
+      backend.on("close", () => client.end())
+      client.on("close", () => backend.destroy())
+    },
+    (err: Error) => toSocket(errorResponse(unreachable(p.loc, err)), client),
+  )
+}
+
+async function locate(r: ResourceRequest): Promise<ProxyLocation> {
+  switch (r.served.info.resource) {
+    case "pods":
+      return podLocation(r)
+    case "services":
+      return serviceLocation(r)
+    default:
+      return nodeLocation(r, r.parts.kubeletClient)
+  }
+}
+
+/** Any method on pods/<name>/proxy/..., services/<name>/proxy/... or nodes/<name>/proxy/... */
+export async function proxySubresource(r: ResourceRequest): Promise<ApiResponse> {
+  const method = r.req.method.toUpperCase()
+  if (!METHODS.has(method))
+    throw new ApiError("MethodNotAllowed", "the server does not allow this method on the requested resource")
+  const loc = await locate(r)
+  const { prefix, sub } = splitProxyPath(r.req.path)
+  const path = sub === "" ? "" : posix.normalize(sub)
+  const query = r.req.query.toString()
+  const p: Proxied = { r, loc, prefix, target: `${path || "/"}${query ? `?${query}` : ""}` }
+  if (isUpgrade(r.req)) return { status: 101, headers: {}, upgrade: (socket, head) => join(p, socket, head) }
+  // A proxy path without a trailing slash redirects to one (upstream's fix for relative links).
+  if (path === "" && (method === "GET" || method === "HEAD"))
+    return { status: 301, headers: { location: `${r.req.path}/${query ? `?${query}` : ""}` }, body: "" }
+  return forward(p)
+}
