@@ -24,6 +24,12 @@ function fakeBackend(): Server {
     if (req.url === "/redirect-path") return res.writeHead(302, { location: "/other/" }).end()
     if (req.url === "/redirect-away")
       return res.writeHead(302, { location: "http://example.invalid/x" }).end()
+    if (req.url === "/duplex") {
+      res.writeHead(200, { "content-type": "text/plain" })
+      req.on("data", (c: Buffer) => res.write(c))
+      req.on("end", () => res.end())
+      return
+    }
     if (req.url === "/stream") {
       res.writeHead(200, { "content-type": "text/plain" })
       res.write("first\n")
@@ -219,6 +225,26 @@ describe("pods/proxy", () => {
     for (let r = await reader.read(); !r.done; r = await reader.read())
       rest += Buffer.from(r.value).toString()
     assert.equal(rest, "second\n")
+  })
+
+  test("request bodies stream too, past the API server's body limit", async () => {
+    const path = "/api/v1/namespaces/default/pods/web/proxy/duplex"
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = request(`${served.url}${path}`, { method: "POST" }, (res: IncomingMessage) => {
+        let got = ""
+        res.on("data", (c: Buffer) => {
+          // The target echoed the first part while the caller still holds the rest.
+          if (got === "") req.end("b".repeat(4 * 1024 * 1024))
+          got += String(c)
+        })
+        res.on("end", () => resolve(got))
+      })
+      req.on("error", reject)
+      req.flushHeaders()
+      req.write("a")
+    })
+    assert.equal(text.length, 1 + 4 * 1024 * 1024)
+    assert.ok(text.startsWith("ab"))
   })
 
   test("redirects to the target come back as paths through the proxy", async () => {
