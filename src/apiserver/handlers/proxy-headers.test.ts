@@ -2,6 +2,7 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { requestHeaders, responseHeaders, rewriteLocation } from "./proxy-headers.ts"
 import { addressAllowed, splitSchemeNamePort } from "./proxy-location.ts"
+import { rewriteHtml } from "./proxy-html.ts"
 import { splitProxyPath } from "./proxy.ts"
 
 const PREFIX = "/api/v1/namespaces/ns/services/s/proxy"
@@ -95,5 +96,16 @@ describe("locations", () => {
       prefix: "/api/v1/nodes/n:10250/proxy",
       sub: "",
     })
+  })
+})
+
+describe("rewriteHtml", () => {
+  test("only URL-valued attributes of known tags change", () => {
+    const page = `<A HREF="/x">a</A><form action='/post' method="post"><div data-href="/no"><link rel=stylesheet href=/s.css>`
+    const out = rewriteHtml(page, (u) => (u.startsWith("/") ? `/p${u}` : u))
+    assert.equal(
+      out,
+      `<A HREF="/p/x">a</A><form action='/p/post' method="post"><div data-href="/no"><link rel=stylesheet href=/p/s.css>`,
+    )
   })
 })

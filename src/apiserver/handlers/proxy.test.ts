@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { createServer, request, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { gunzipSync, gzipSync } from "node:zlib"
 import { after, before, describe, test } from "node:test"
 import WebSocket, { WebSocketServer } from "ws"
 import { MemoryStore } from "../../storage/index.ts"
@@ -24,6 +25,15 @@ function fakeBackend(): Server {
     if (req.url === "/redirect-path") return res.writeHead(302, { location: "/other/" }).end()
     if (req.url === "/redirect-away")
       return res.writeHead(302, { location: "http://example.invalid/x" }).end()
+    if (req.url === "/page" || req.url === "/page.gz") {
+      const page = `<html><body><a href="/docs/">d</a><img src='http://127.0.0.1:${backendPort}/i.png'><a href="https://other.invalid/x">o</a><script src=rel.js></script><p title="/no">t</p></body></html>`
+      const gz = req.url === "/page.gz"
+      res.writeHead(200, {
+        "content-type": "text/html; charset=utf-8",
+        ...(gz ? { "content-encoding": "gzip" } : {}),
+      })
+      return res.end(gz ? gzipSync(page) : page)
+    }
     if (req.url === "/duplex") {
       res.writeHead(200, { "content-type": "text/plain" })
       req.on("data", (c: Buffer) => res.write(c))
@@ -256,6 +266,20 @@ describe("pods/proxy", () => {
     assert.equal(path.headers.get("location"), `${base}/other/`)
     const away = await call("GET", `${base}/redirect-away`)
     assert.equal(away.headers.get("location"), "http://example.invalid/x")
+  })
+
+  test("links of HTML pages that point at the target go through the proxy", async () => {
+    const base = "/api/v1/namespaces/default/pods/web/proxy"
+    const want =
+      `<html><body><a href="${base}/docs/">d</a><img src='${base}/i.png'><a href="https://other.invalid/x">o</a>` +
+      `<script src=rel.js></script><p title="/no">t</p></body></html>`
+    const plain = await call("GET", `${base}/page`)
+    assert.equal(await plain.text(), want)
+    const gz = await fetch(`${served.url}${base}/page.gz`, { headers: { "accept-encoding": "identity" } })
+    assert.equal(gz.headers.get("content-encoding"), "gzip")
+    // fetch decodes gzip itself; the page arrived re-encoded and rewritten.
+    const text = await gz.text()
+    assert.equal(text.startsWith("<html>") ? text : gunzipSync(Buffer.from(text, "binary")).toString(), want)
   })
 
   test("the proxy root without a slash redirects to it", async () => {

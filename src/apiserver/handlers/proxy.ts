@@ -2,8 +2,8 @@
  * pods/proxy, services/proxy and nodes/proxy: upstream's upgrade-aware proxy handler. The
  * request after `/proxy` goes, with its method, query and headers (hop-by-hop ones dropped), to
  * the target the object names; request and response bodies stream through unbuffered; an upgrade
- * request (WebSocket) gets the raw connection joined to the target's. Not done: upstream also
- * rewrites links inside `text/html` bodies; here only the Location header is rewritten.
+ * request (WebSocket) gets the raw connection joined to the target's. A Location header and the
+ * links of an HTML page that point back at the target are rewritten to go through the proxy.
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http"
 import { request as httpsRequest } from "node:https"
@@ -16,6 +16,7 @@ import { type ApiRequest, type ApiResponse, toSocket } from "../http.ts"
 import { errorResponse } from "../output.ts"
 import type { ResourceRequest } from "./context.ts"
 import { requestHeaders, responseHeaders, rewriteLocation } from "./proxy-headers.ts"
+import { isRewritableHtml, rewriteHtmlBody } from "./proxy-html.ts"
 import { nodeLocation, podLocation, serviceLocation, type ProxyLocation } from "./proxy-location.ts"
 
 /** The methods the proxy subresources accept (upstream's ConnectMethods). */
@@ -79,17 +80,30 @@ function sendBody(req: ApiRequest, out: ClientRequest): void {
   })
 }
 
-function answer(p: Proxied, res: IncomingMessage): ApiResponse {
+async function readAll(res: IncomingMessage): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const c of res) parts.push(c as Buffer)
+  return Buffer.concat(parts)
+}
+
+async function answer(p: Proxied, res: IncomingMessage): Promise<ApiResponse> {
   const requestHost = p.r.req.header("host") ?? ""
-  const headers = responseHeaders(res.headers, (t) =>
-    rewriteLocation(t, hostPort(p.loc), requestHost, p.prefix),
-  )
+  const rewrite = (t: string) => rewriteLocation(t, hostPort(p.loc), requestHost, p.prefix)
+  const headers = responseHeaders(res.headers, rewrite)
   const status = res.statusCode ?? 502
   if (status === 204 || status === 304) {
     res.resume()
     return { status, headers, body: "" }
   }
-  return { status, headers, stream: res }
+  const encoding = res.headers["content-encoding"]
+  const html =
+    !res.headers.location &&
+    p.r.req.method.toUpperCase() !== "HEAD" &&
+    isRewritableHtml(res.headers["content-type"], encoding)
+  if (!html) return { status, headers, stream: res }
+  // A page is read whole to rewrite its links, as upstream does.
+  delete headers["content-length"]
+  return { status, headers, body: await rewriteHtmlBody(await readAll(res), encoding, rewrite) }
 }
 
 /** Sends the request to the target and answers with its response, streamed. */
@@ -112,7 +126,7 @@ function forward(p: Proxied): Promise<ApiResponse> {
         signal: req.signal,
         ...tlsOptions(p.loc),
       },
-      (res) => resolve(answer(p, res)),
+      (res) => answer(p, res).then(resolve, reject),
     )
     out.on("error", (err) => reject(unreachable(p.loc, err)))
     sendBody(req, out)
