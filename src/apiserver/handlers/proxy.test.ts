@@ -200,6 +200,13 @@ describe("pods/proxy", () => {
     }
   })
 
+  test("HEAD answers the target's headers and no body", async () => {
+    const res = await call("HEAD", "/api/v1/namespaces/default/pods/web/proxy/echo")
+    assert.equal(res.status, 200)
+    assert.equal(res.headers.get("x-backend"), "yes")
+    assert.equal(await res.text(), "")
+  })
+
   test("a request over a socket keeps its framing and drops the caller's credentials", async () => {
     const got = await new Promise<{ status: number; body: any }>((resolve, reject) => {
       const req = request(
