@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { createServer, request, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { Duplex } from "node:stream"
 import { gunzipSync, gzipSync } from "node:zlib"
 import { after, before, describe, test } from "node:test"
 import WebSocket, { WebSocketServer } from "ws"
@@ -65,8 +66,13 @@ function fakeBackend(): Server {
       )
     })
   })
-  const wss = new WebSocketServer({ server })
-  wss.on("connection", (ws, req) => {
+  const wss = new WebSocketServer({ noServer: true })
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (req.url === "/no-upgrade") return socket.end("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+    if (req.url === "/forbidden") return socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 4\r\n\r\nnope")
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req))
+  })
+  wss.on("connection", (ws: WebSocket, req: IncomingMessage) => {
     ws.send(`hello ${req.url}`)
     ws.on("message", (m: Buffer) => ws.send(`echo ${String(m)}`))
   })
@@ -309,6 +315,24 @@ describe("pods/proxy", () => {
       ws.on("error", reject)
     })
     assert.deepEqual(messages, ["hello /ws?x=1", "echo ping"])
+  })
+
+  test("an upgrade the target refuses: its error passes, a plain answer becomes one", async () => {
+    const base = `${served.url.replace("http", "ws")}/api/v1/namespaces/default/pods/web/proxy`
+    const refused = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const ws = new WebSocket(`${base}${path}`)
+        ws.on("unexpected-response", (_req, res) => {
+          let body = ""
+          res.on("data", (c: Buffer) => (body += String(c)))
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
+        })
+        ws.on("error", reject)
+      })
+    assert.deepEqual(await refused("/forbidden"), { status: 403, body: "nope" })
+    const plain = await refused("/no-upgrade")
+    assert.equal(plain.status, 500)
+    assert.match(plain.body, /invalid upgrade response: status code 200/)
   })
 
   test("refuse with upstream's errors", async () => {

@@ -155,22 +155,60 @@ function upgradeHead(p: Proxied): string {
   return `${lines.join("\r\n")}\r\n\r\n`
 }
 
-/** Joins the caller's connection to the target's once the target is reached. */
-function join(p: Proxied, client: Duplex, head: Buffer): void {
-  const request = upgradeHead(p)
-  dial(p.loc).then(
-    (backend) => {
-      backend.setNoDelay(true)
-      backend.write(request)
-      if (head.length) backend.write(head)
-      backend.pipe(client)
-      client.pipe(backend)
-      backend.on("error", () => client.destroy())
-      backend.on("close", () => client.end())
-      client.on("close", () => backend.destroy())
-    },
-    (err: Error) => toSocket(errorResponse(unreachable(p.loc, err)), client),
-  )
+/** Resolves with the bytes of the target's response head (and any beyond it) once it is in. */
+function responseHead(backend: Socket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let got = Buffer.alloc(0)
+    const onData = (c: Buffer) => {
+      got = Buffer.concat([got, c])
+      if (got.includes("\r\n\r\n") || got.length > 64 * 1024) done(undefined)
+    }
+    const onEnd = () => done(new Error("the backend closed the connection"))
+    const done = (err: Error | undefined) => {
+      backend.off("data", onData).off("end", onEnd).off("error", done)
+      backend.pause()
+      if (err) reject(err)
+      else resolve(got)
+    }
+    backend.on("data", onData).once("end", onEnd).once("error", done)
+  })
+}
+
+/**
+ * Joins the caller's connection to the target's. As upstream, a target that answers neither
+ * 101 nor an error status has refused the upgrade: the caller gets an error instead.
+ */
+async function join(p: Proxied, client: Duplex, head: Buffer): Promise<void> {
+  let backend: Socket
+  try {
+    backend = await dial(p.loc)
+  } catch (err) {
+    const msg = `error dialing backend: dial tcp ${hostPort(p.loc)}: ${(err as Error).message}`
+    return toSocket(errorResponse(new ApiError("ServiceUnavailable", msg)), client)
+  }
+  backend.setNoDelay(true)
+  backend.write(upgradeHead(p))
+  if (head.length) backend.write(head)
+  client.on("close", () => backend.destroy())
+  let answer: Buffer
+  try {
+    answer = await responseHead(backend)
+  } catch (err) {
+    backend.destroy()
+    return toSocket(errorResponse(err), client)
+  }
+  const status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(answer.toString("latin1"))?.[1] ?? 0)
+  if (status !== 101 && status < 400) {
+    backend.destroy()
+    const err = new ApiError("InternalError", `invalid upgrade response: status code ${status}`)
+    return toSocket(errorResponse(err), client)
+  }
+  client.write(answer)
+  backend.pipe(client)
+  client.pipe(backend)
+  backend.resume()
+  backend.on("error", () => client.destroy())
+  backend.on("close", () => client.end())
 }
 
 async function locate(r: ResourceRequest): Promise<ProxyLocation> {
@@ -194,7 +232,8 @@ export async function proxySubresource(r: ResourceRequest): Promise<ApiResponse>
   const path = sub === "" ? "" : posix.normalize(sub)
   const query = r.req.query.toString()
   const p: Proxied = { r, loc, prefix, target: `${path || "/"}${query ? `?${query}` : ""}` }
-  if (isUpgrade(r.req)) return { status: 101, headers: {}, upgrade: (socket, head) => join(p, socket, head) }
+  if (isUpgrade(r.req))
+    return { status: 101, headers: {}, upgrade: (socket, head) => void join(p, socket, head) }
   // A proxy path without a trailing slash redirects to one (upstream's fix for relative links).
   if (path === "" && (method === "GET" || method === "HEAD"))
     return { status: 301, headers: { location: `${r.req.path}/${query ? `?${query}` : ""}` }, body: "" }
