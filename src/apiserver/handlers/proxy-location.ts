@@ -83,18 +83,38 @@ export async function podLocation(r: ResourceRequest): Promise<ProxyLocation> {
 }
 
 /** The ready addresses of a service's EndpointSlices that serve the port named `portName`. */
-function readyEndpoints(slices: EndpointSlice[], portName: string): { ip: string; port: number }[] {
-  const found: { ip: string; port: number }[] = []
+/** A ready address of a service's endpoint, with the pod it claims to be. */
+interface Candidate {
+  readonly ip: string
+  readonly port: number
+  readonly pod?: { readonly namespace?: string; readonly name?: string }
+}
+
+/** The ready addresses of a service's EndpointSlices that serve the port named `portName`. */
+function readyEndpoints(slices: EndpointSlice[], portName: string): Candidate[] {
+  const found: Candidate[] = []
   for (const slice of slices) {
     const port = (slice.ports ?? []).find((p) => (p.name ?? "") === portName)?.port
     if (port === undefined) continue
     for (const ep of slice.endpoints ?? []) {
       if (ep.conditions?.ready === false) continue
       const ip = ep.addresses[0]
-      if (ip) found.push({ ip, port })
+      const ref = ep.targetRef
+      const pod = ref?.kind === "Pod" ? { namespace: ref.namespace, name: ref.name } : undefined
+      if (ip) found.push({ ip, port, ...(pod ? { pod } : {}) })
     }
   }
   return found
+}
+
+/** As upstream: an address counts only when it names a pod of the namespace that has that IP. */
+async function validAddress(r: ResourceRequest, c: Candidate): Promise<boolean> {
+  if (!c.pod?.name || c.pod.namespace !== r.namespace) return false
+  const pods = r.parts.served(findResource("", "v1", "pods") as ResourceInfo)
+  const pod = (await r.parts.registry.get(pods, r.namespace, c.pod.name).catch(() => undefined)) as
+    Pod | undefined
+  const ips = (pod?.status?.podIPs ?? []).map((p) => p.ip)
+  return ips.includes(c.ip)
 }
 
 function slicesOf(r: ResourceRequest, service: string): EndpointSlice[] {
@@ -112,7 +132,7 @@ function slicesOf(r: ResourceRequest, service: string): EndpointSlice[] {
 
 /**
  * services/proxy: a random ready endpoint of the service for the port asked for (a service
- * port number is first turned into its name, as upstream does).
+ * port number is first turned into its name, as upstream does), whose pod has its address.
  */
 export async function serviceLocation(r: ResourceRequest): Promise<ProxyLocation> {
   const id = splitSchemeNamePort(r.ri.name)
@@ -130,10 +150,13 @@ export async function serviceLocation(r: ResourceRequest): Promise<ProxyLocation
     portName = p.name ?? ""
   }
   const ready = readyEndpoints(slicesOf(r, id.name), portName)
-  const pick = ready[Math.floor(Math.random() * ready.length)]
-  if (!pick)
-    throw new ApiError("ServiceUnavailable", `no endpoints available for service ${JSON.stringify(id.name)}`)
-  return { scheme: id.scheme || "http", host: pick.ip, port: pick.port }
+  // Random order: the first valid address wins.
+  const start = Math.floor(Math.random() * ready.length)
+  for (let i = 0; i < ready.length; i++) {
+    const c = ready[(start + i) % ready.length] as Candidate
+    if (await validAddress(r, c)) return { scheme: id.scheme || "http", host: c.ip, port: c.port }
+  }
+  throw new ApiError("ServiceUnavailable", `no endpoints available for service ${JSON.stringify(id.name)}`)
 }
 
 /**

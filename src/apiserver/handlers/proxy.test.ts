@@ -163,13 +163,35 @@ before(async () => {
     metadata: { name: "empty" },
     spec: { selector: { app: "none" }, ports: [{ port: 80 }] },
   })
+  await create(`${ns}/services`, {
+    metadata: { name: "stale" },
+    spec: { ports: [{ port: 80 }] },
+  })
+  await create("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", {
+    metadata: { name: "stale-1", labels: { "kubernetes.io/service-name": "stale" } },
+    addressType: "IPv4",
+    ports: [{ port: backendPort }],
+    endpoints: [
+      { addresses: ["127.0.0.1"] },
+      { addresses: ["127.0.0.3"], targetRef: { kind: "Pod", namespace: "default", name: "web" } },
+      { addresses: ["127.0.0.1"], targetRef: { kind: "Pod", namespace: "default", name: "gone" } },
+    ],
+  })
   await create("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", {
     metadata: { name: "web-abc", labels: { "kubernetes.io/service-name": "web" } },
     addressType: "IPv4",
     ports: [{ name: "http", port: backendPort, protocol: "TCP" }],
     endpoints: [
-      { addresses: ["127.0.0.1"], conditions: { ready: true } },
-      { addresses: ["127.0.0.2"], conditions: { ready: false } },
+      {
+        addresses: ["127.0.0.1"],
+        conditions: { ready: true },
+        targetRef: { kind: "Pod", namespace: "default", name: "web" },
+      },
+      {
+        addresses: ["127.0.0.2"],
+        conditions: { ready: false },
+        targetRef: { kind: "Pod", namespace: "default", name: "web" },
+      },
     ],
   })
 })
@@ -380,6 +402,8 @@ describe("services/proxy", () => {
       // As upstream: no port means the unnamed port, and this service's port has a name.
       ["web", 503, 'no endpoints available for service "web"'],
       ["nope", 404, 'services "nope" not found'],
+      // As upstream: an address must name a pod that has it.
+      ["stale:80", 503, 'no endpoints available for service "stale"'],
     ]
     for (const [id, status, message] of cases) {
       const res = await call("GET", `/api/v1/namespaces/default/services/${id}/proxy/`)
