@@ -221,6 +221,12 @@ describe("k8ts server", () => {
       if (!viaService.includes("Welcome")) await new Promise((r) => setTimeout(r, 100))
     }
     assert.match(viaService, /Welcome to nginx!/)
+    // The proxy subresources: the kubelet over HTTPS, the pod and the service's endpoint.
+    const raw = (path: string) => k("get", "--raw", path).then((r) => `${r.stdout}${r.stderr}`)
+    assert.match(await raw("/api/v1/nodes/e2e-node/proxy/metrics"), /kubelet_\w+/)
+    assert.match(await raw("/api/v1/nodes/e2e-node/proxy/stats/summary"), /"nodeName": ?"e2e-node"/)
+    assert.match(await raw("/api/v1/namespaces/default/pods/web/proxy/"), /Welcome to nginx!/)
+    assert.match(await raw("/api/v1/namespaces/default/services/web:8080/proxy/"), /Welcome to nginx!/)
     const deleted = await k("delete", "pod", "web", "--timeout=30s")
     assert.equal(deleted.code, 0, deleted.stderr)
     await assert.rejects(fetch(`http://${ip}/`))

@@ -2,6 +2,7 @@
 import { evict } from "./eviction.ts"
 import { podLog } from "./pod-log.ts"
 import { podStream } from "./pod-stream.ts"
+import { proxySubresource } from "./proxy.ts"
 import { ApiError, badRequest } from "../../api/index.ts"
 import { checkCustomResourceRequest, deleteCrd, isCrdDelete } from "../crd/requests.ts"
 import type { ApiRequest, ApiResponse } from "../http.ts"
@@ -75,6 +76,8 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
   const verb = ri.verb
   const sub = r.served.info.subresources.find((s) => s.name === ri.subresource)
   if (!sub || !ri.name) throw notServed()
+  // Proxies take any of their methods (OPTIONS has no API verb).
+  if (ri.subresource === "proxy") return proxySubresource(r)
   if (!sub.verbs.includes(verb === "watch" ? "get" : verb)) throw methodNotAllowed()
   switch (ri.subresource) {
     case "status":
@@ -96,7 +99,7 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
     case "portforward":
       if (r.served.info.resource === "pods") return podStream(r, r.parts.kubeletClient)
   }
-  // log, exec, attach, portforward, proxy, token: served by later parts of k8ts.
+  // token: served by later parts of k8ts.
   throw new ApiError(
     "ServiceUnavailable",
     `the ${ri.resource}/${ri.subresource} subresource is not available on this server yet`,
