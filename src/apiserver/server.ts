@@ -34,6 +34,14 @@ import {
 } from "./http.ts"
 import { type KubernetesServiceOptions, startKubernetesService } from "./kubernetes-service.ts"
 import { createApiMetrics } from "./metrics.ts"
+import { unionAuthenticators } from "./authn.ts"
+import {
+  type ObjectLookup,
+  type ServiceAccountTokenOptions,
+  serveIssuerDiscovery,
+  serviceAccountAdmission,
+  serviceAccountAuthenticator,
+} from "./serviceaccount/index.ts"
 import { errorResponse } from "./output.ts"
 import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
@@ -72,6 +80,11 @@ export interface ApiServerOptions {
   readonly summaries?: SummaryFetcher
   /** Where /metrics comes from; the server registers its own metrics in it (default: a new one). */
   readonly metrics?: MetricsRegistry
+  /**
+   * Service account tokens: with them the server serves serviceaccounts/<name>/token, accepts
+   * its tokens, runs ServiceAccount admission and serves issuer discovery.
+   */
+  readonly serviceAccountTokens?: ServiceAccountTokenOptions
 }
 
 /** A running API server's handler surface. */
@@ -135,8 +148,21 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (!ns) return undefined
     return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
   }
+  const lookup: ObjectLookup = async (resource, namespace, name) => {
+    const info = findResource("", "v1", resource) as ResourceInfo
+    return registry.get(servedOf(info), namespace, name).catch((err: unknown) => {
+      if (err instanceof ApiError && err.reason === "NotFound") return undefined
+      throw err
+    })
+  }
+  const saTokens = opts.serviceAccountTokens
+  const authenticate = unionAuthenticators(
+    opts.authenticate,
+    saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
+  )
   const admission = admissionChain([
     namespaceLifecycle(lookupNamespace),
+    ...(saTokens ? [serviceAccountAdmission(lookup)] : []),
     defaultTolerationSeconds(),
     ...(opts.admission ?? []),
   ])
@@ -179,6 +205,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     served: servedOf,
     kubeletClient: opts.kubeletClient ?? {},
     resources: table,
+    ...(saTokens ? { serviceAccountTokens: { options: saTokens, lookup } } : {}),
   }
   const crdController = new CrdController({ registry, cache, table, clock, log, served: servedOf })
   let markReady!: () => void
@@ -213,7 +240,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   async function route(req: ApiRequest): Promise<ApiResponse> {
     // In-process callers arrive already authenticated; sockets never set a user.
     if (!req.user && !ALWAYS_PUBLIC.test(req.path)) {
-      const user = opts.authenticate ? await opts.authenticate(req) : undefined
+      const user = await authenticate(req)
       if (!user && opts.allowAnonymous === false) throw new ApiError("Unauthorized", "Unauthorized")
       req.user = user ?? ANONYMOUS
     }
@@ -223,6 +250,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         headers: { "content-type": metricsRegistry.contentType },
         body: await metricsRegistry.metrics(),
       }
+    }
+    if (saTokens && req.method === "GET") {
+      const discovery = await serveIssuerDiscovery(
+        req.path,
+        saTokens,
+        opts.advertiseAddress ?? "127.0.0.1:6443",
+      )
+      if (discovery) return discovery
     }
     const ri = requestInfo(req.method, req.path, req.query)
     const nonResource = routeNonResource(req, ri, {

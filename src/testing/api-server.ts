@@ -8,7 +8,9 @@ import { join } from "node:path"
 import {
   createApiServer,
   createAuthenticator,
+  defaultIssuer,
   ensurePki,
+  generateServiceAccountKey,
   listen,
   type ApiServer,
 } from "../apiserver/index.ts"
@@ -38,7 +40,12 @@ export async function startTestApiServer(opts: { store?: Store } = {}): Promise<
   const store = opts.store ?? new MemoryStore()
   const dir = mkdtempSync(join(tmpdir(), "k8ts-test-"))
   const pki = await ensurePki(join(dir, "pki"), ["localhost", "127.0.0.1"])
-  const api = createApiServer({ store, authenticate: createAuthenticator(), allowAnonymous: false })
+  const api = createApiServer({
+    store,
+    authenticate: createAuthenticator(),
+    allowAnonymous: false,
+    serviceAccountTokens: { key: generateServiceAccountKey(), issuer: defaultIssuer() },
+  })
   const ac = new AbortController()
   const running = api.run(ac.signal)
   await api.ready()

@@ -11,6 +11,7 @@ import type { ResourceRequest, ServerParts } from "./context.ts"
 import { getObject, listOrWatch } from "./read.ts"
 import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
 import { serveResourceMetrics } from "../resource-metrics/index.ts"
+import { createToken } from "../serviceaccount/token-request.ts"
 import { bind, finalizeNamespace, scale, selfSubjectAccessReview } from "./subresources.ts"
 
 function notServed(): ApiError {
@@ -70,6 +71,13 @@ async function createBinding(r: ResourceRequest): Promise<ApiResponse> {
   return bind({ ...r, req: again }, name)
 }
 
+/** POST serviceaccounts/<name>/token, when the server has a signing key. */
+function serviceAccountToken(r: ResourceRequest): Promise<ApiResponse> {
+  const sa = r.parts.serviceAccountTokens
+  if (!sa || r.served.info.resource !== "serviceaccounts") throw notYet(r.ri)
+  return createToken(r, sa.options, sa.lookup)
+}
+
 async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
   const { ri } = r
   const verb = ri.verb
@@ -91,13 +99,19 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
     case "log":
       if (r.served.info.resource === "pods") return podLog(r, r.parts.kubeletClient)
       break
+    case "token":
+      return serviceAccountToken(r)
     case "exec":
     case "attach":
     case "portforward":
       if (r.served.info.resource === "pods") return podStream(r, r.parts.kubeletClient)
   }
-  // log, exec, attach, portforward, proxy, token: served by later parts of k8ts.
-  throw new ApiError(
+  throw notYet(ri)
+}
+
+// proxy, and token without a signing key: served by later parts of k8ts.
+function notYet(ri: RequestInfo): ApiError {
+  return new ApiError(
     "ServiceUnavailable",
     `the ${ri.resource}/${ri.subresource} subresource is not available on this server yet`,
   )
