@@ -63,6 +63,8 @@ export interface ApiServerOptions {
   readonly authenticate?: (req: ApiRequest) => Promise<UserInfo | undefined>
   /** Whether anonymous requests are allowed (health and version endpoints always are). */
   readonly allowAnonymous?: boolean
+  /** Built-in admission plugins turned off by name (upstream's --disable-admission-plugins). */
+  readonly disableAdmissionPlugins?: readonly string[]
   /** Extra admission plugins, after the built-in ones. */
   readonly admission?: readonly AdmissionPlugin[]
   /** The address clients reach the server at, for discovery's serverAddressByClientCIDRs. */
@@ -160,10 +162,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     opts.authenticate,
     saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
   )
+  const disabled = new Set(opts.disableAdmissionPlugins ?? [])
   const admission = admissionChain([
-    namespaceLifecycle(lookupNamespace),
-    ...(saTokens ? [serviceAccountAdmission(lookup)] : []),
-    defaultTolerationSeconds(),
+    ...[
+      namespaceLifecycle(lookupNamespace),
+      ...(saTokens ? [serviceAccountAdmission(lookup)] : []),
+      defaultTolerationSeconds(),
+    ].filter((p) => !disabled.has(p.name)),
     ...(opts.admission ?? []),
   ])
   const addresses = new ServiceAddresses(

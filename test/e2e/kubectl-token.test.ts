@@ -1,6 +1,7 @@
 /**
  * Service account tokens through the real kubectl: `kubectl create token` (a protobuf
- * TokenRequest), then the token alone authenticating `kubectl get pods`.
+ * TokenRequest), then the token alone authenticating `kubectl get pods`; ServiceAccount
+ * admission giving a pod the token volume.
  */
 import assert from "node:assert/strict"
 import { join } from "node:path"
@@ -11,13 +12,13 @@ import { startTestApiServer, type TestApiServer, kubectlSession } from "../../sr
 let srv: TestApiServer
 
 before(async () => {
-  srv = await startTestApiServer()
+  srv = await startTestApiServer({ serviceAccountAdmission: true })
 })
 after(async () => {
   await srv?.stop()
 })
 
-const { k, ok } = kubectlSession(() => srv)
+const { k, ok, getJson } = kubectlSession(() => srv)
 
 /** kubectl with nothing but the server, its CA and a bearer token. */
 function withToken(token: string, ...args: string[]) {
@@ -44,6 +45,26 @@ describe("kubectl create token", () => {
     const refused = await withToken(token, "get", "pods")
     assert.notEqual(refused.code, 0)
     assert.match(refused.stderr, /Unauthorized/)
+  })
+
+  test("a pod gets the token volume and a token bound to it", async () => {
+    await ok("create", "serviceaccount", "default")
+    await ok("run", "web", "--image=nginx")
+    const pod = await getJson("pod", "web")
+    assert.equal(pod.spec.serviceAccountName, "default")
+    const vol = pod.spec.volumes.find((v: { name: string }) => v.name.startsWith("kube-api-access-"))
+    assert.ok(vol?.projected, JSON.stringify(pod.spec.volumes))
+    assert.deepEqual(pod.spec.containers[0].volumeMounts, [
+      { name: vol.name, readOnly: true, mountPath: "/var/run/secrets/kubernetes.io/serviceaccount" },
+    ])
+    const token = (
+      await ok("create", "token", "default", "--bound-object-kind=Pod", "--bound-object-name=web")
+    ).trim()
+    const claims = decodeJwt(token) as { "kubernetes.io": { pod: { name: string; uid: string } } }
+    assert.deepEqual(claims["kubernetes.io"].pod, { name: "web", uid: pod.metadata.uid })
+    assert.equal((await withToken(token, "get", "pod", "web")).code, 0)
+    await ok("delete", "pod", "web", "--grace-period=0", "--force")
+    assert.match((await withToken(token, "get", "pods")).stderr, /Unauthorized/)
   })
 
   test("reports upstream's errors", async () => {
