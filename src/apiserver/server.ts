@@ -38,6 +38,7 @@ import { unionAuthenticators } from "./authn.ts"
 import {
   type ObjectLookup,
   type ServiceAccountTokenOptions,
+  isIssuerDiscoveryPath,
   serveIssuerDiscovery,
   serviceAccountAdmission,
   serviceAccountAuthenticator,
@@ -256,13 +257,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         body: await metricsRegistry.metrics(),
       }
     }
-    if (saTokens && req.method === "GET") {
-      const discovery = await serveIssuerDiscovery(
-        req.path,
-        saTokens,
-        opts.advertiseAddress ?? "127.0.0.1:6443",
-      )
-      if (discovery) return discovery
+    if (saTokens && req.method === "GET" && isIssuerDiscoveryPath(req.path)) {
+      return serveIssuerDiscovery(req.path, saTokens, opts.advertiseAddress ?? "127.0.0.1:6443")
     }
     const ri = requestInfo(req.method, req.path, req.query)
     const nonResource = routeNonResource(req, ri, {

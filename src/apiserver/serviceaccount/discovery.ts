@@ -41,12 +41,17 @@ export async function jwks(opts: ServiceAccountTokenOptions): Promise<{ keys: JW
   return { keys }
 }
 
-/** Serves the two discovery paths (GET), or undefined for other paths. */
+/** True for the two discovery paths. */
+export function isIssuerDiscoveryPath(path: string): boolean {
+  return path === OPENID_CONFIGURATION_PATH || path === JWKS_PATH
+}
+
+/** Serves one of the two discovery paths (GET). */
 export async function serveIssuerDiscovery(
   path: string,
   opts: ServiceAccountTokenOptions,
   externalAddress: string,
-): Promise<ApiResponse | undefined> {
+): Promise<ApiResponse> {
   if (path === OPENID_CONFIGURATION_PATH) {
     return {
       status: 200,
@@ -54,12 +59,9 @@ export async function serveIssuerDiscovery(
       body: JSON.stringify(openIdConfiguration(opts, externalAddress)),
     }
   }
-  if (path === JWKS_PATH) {
-    return {
-      status: 200,
-      headers: { "content-type": "application/jwk-set+json", "cache-control": CACHE_CONTROL },
-      body: JSON.stringify(await jwks(opts)),
-    }
+  return {
+    status: 200,
+    headers: { "content-type": "application/jwk-set+json", "cache-control": CACHE_CONTROL },
+    body: JSON.stringify(await jwks(opts)),
   }
-  return undefined
 }

@@ -10,4 +10,4 @@ export { defaultIssuer, type ObjectLookup, type ServiceAccountTokenOptions } fro
 export { serviceAccountAuthenticator } from "./authenticator.ts"
 export { serviceAccountAdmission } from "./admission.ts"
 export { createToken } from "./token-request.ts"
-export { serveIssuerDiscovery } from "./discovery.ts"
+export { isIssuerDiscoveryPath, serveIssuerDiscovery } from "./discovery.ts"
