@@ -39,6 +39,8 @@ export interface UserInfo {
   readonly name: string
   readonly groups: readonly string[]
   readonly uid?: string
+  /** Extra attributes (e.g. a service account token's bound pod). */
+  readonly extra?: Readonly<Record<string, readonly string[]>>
 }
 
 /** A response: a complete body, or a stream of chunks each flushed as it comes. */

@@ -12,6 +12,7 @@ import type { ResourceRequest, ServerParts } from "./context.ts"
 import { getObject, listOrWatch } from "./read.ts"
 import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
 import { serveResourceMetrics } from "../resource-metrics/index.ts"
+import { createToken } from "../serviceaccount/token-request.ts"
 import { bind, finalizeNamespace, scale, selfSubjectAccessReview } from "./subresources.ts"
 
 function notServed(): ApiError {
@@ -71,6 +72,13 @@ async function createBinding(r: ResourceRequest): Promise<ApiResponse> {
   return bind({ ...r, req: again }, name)
 }
 
+/** POST serviceaccounts/<name>/token, when the server has a signing key. */
+function serviceAccountToken(r: ResourceRequest): Promise<ApiResponse> {
+  const sa = r.parts.serviceAccountTokens
+  if (!sa || r.served.info.resource !== "serviceaccounts") throw notYet(r.ri)
+  return createToken(r, sa.options, sa.lookup)
+}
+
 async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
   const { ri } = r
   const verb = ri.verb
@@ -91,16 +99,25 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
       return finalizeNamespace(r)
     case "eviction":
       return evict(r)
-    case "log":
-      if (r.served.info.resource === "pods") return podLog(r, r.parts.kubeletClient)
-      break
-    case "exec":
-    case "attach":
-    case "portforward":
-      if (r.served.info.resource === "pods") return podStream(r, r.parts.kubeletClient)
+    case "token":
+      return serviceAccountToken(r)
   }
-  // token: served by later parts of k8ts.
-  throw new ApiError(
+  return kubeletSubresource(r)
+}
+
+/** The pod subresources served by the pod's kubelet: log, exec, attach and portforward. */
+function kubeletSubresource(r: ResourceRequest): Promise<ApiResponse> {
+  if (r.served.info.resource === "pods") {
+    if (r.ri.subresource === "log") return podLog(r, r.parts.kubeletClient)
+    if (["exec", "attach", "portforward"].includes(r.ri.subresource ?? ""))
+      return podStream(r, r.parts.kubeletClient)
+  }
+  throw notYet(r.ri)
+}
+
+// token without a signing key: served by later parts of k8ts.
+function notYet(ri: RequestInfo): ApiError {
+  return new ApiError(
     "ServiceUnavailable",
     `the ${ri.resource}/${ri.subresource} subresource is not available on this server yet`,
   )
