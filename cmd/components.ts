@@ -176,7 +176,7 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     ...(network ? { network, cgroupParent: `k8ts/${opts.nodeName}`, hostIP: opts.address } : {}),
   })
   const holder: { kubelet?: Kubelet } = {}
-  const stats = new StatsProvider()
+  const stats = new StatsProvider({ runtime })
   const server = new KubeletServer({
     records: (ns, name) => holder.kubelet?.record(ns, name),
     runtime,
