@@ -1,7 +1,8 @@
 /**
  * The nftables proxy backend (root only): programs the proxy's rules into the kernel as the
  * `ip k8ts-proxy` table (kube-proxy's nftables-mode shape, see nftables-rules.ts), the first
- * time as one atomic replace of the table and then as one transaction of only what changed.
+ * time as one atomic replace of the table and then as one transaction of only what changed
+ * (plus one that deletes the chains it emptied, see updateScript).
  * Host processes reach ClusterIPs because it routes exactly the service range to a local
  * device (routing runs before the nat output hook); on close it removes the table, that route
  * and the device it created, and restores the route_localnet values it changed.
@@ -53,8 +54,10 @@ export class NftablesProxy implements ProxyBackend {
   readonly #cache: FragmentCache = new Map()
   readonly #route: ServiceRoute | undefined
   readonly #localnet = new Map<string, string>()
-  /** How long the last transaction took in nft (ms), and how many lines it had. */
+  /** How long the last change took to program in nft (ms, cleanup excluded), and its lines. */
   lastApply = { ms: 0, lines: 0 }
+  /** How many updates nft refused, so the table was replaced whole instead (for tests and status). */
+  reloads = 0
 
   constructor(opts: NftablesProxyOptions) {
     if (process.getuid?.() !== 0) {
@@ -84,21 +87,34 @@ export class NftablesProxy implements ProxyBackend {
       cache: this.#cache,
     })
     const cfg = { table: this.#table, serviceCidr: o.serviceCidr }
-    const script = this.#state ? updateScript(this.#state, next, cfg) : fullScript(next, cfg)
+    const update = this.#state
+      ? updateScript(this.#state, next, cfg)
+      : { apply: fullScript(next, cfg), cleanup: "" }
     const started = performance.now()
     try {
-      if (script) await runNft(script)
+      if (update.apply) await runNft(update.apply)
     } catch (err) {
       if (!this.#state) throw err
-      // The table changed behind our back (or our view of it is wrong): replace it whole.
-      o.log.warn({ table: this.#table, err: String(err) }, "Cannot update the nftables table, reloading it")
-      this.#state = undefined
+      this.#reload(err)
       await runNft(fullScript(next, cfg))
     }
-    this.lastApply = { ms: performance.now() - started, lines: script.split("\n").length - 1 }
+    this.lastApply = { ms: performance.now() - started, lines: update.apply.split("\n").length - 1 }
     this.#state = next
+    // The change is live; the chains it left empty go in a transaction of their own.
+    if (update.cleanup) await runNft(update.cleanup).catch((err: unknown) => this.#reload(err))
     await this.#route?.ensure()
     await this.#ensureLocalnet()
+  }
+
+  /** Forgets the table's state, so the next apply replaces it whole. */
+  #reload(err: unknown): void {
+    // The table changed behind our back (or our view of it is wrong).
+    this.#o.log.warn(
+      { table: this.#table, err: String(err) },
+      "Cannot update the nftables table, reloading it",
+    )
+    this.#state = undefined
+    this.reloads++
   }
 
   /** Removes the table, the service route (and its device if created here), and restores sysctls. */
