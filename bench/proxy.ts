@@ -123,6 +123,8 @@ async function updates(client: InProcessClient, nft: NftablesProxy): Promise<Upd
   const ms: number[] = []
   const applies: number[] = []
   const syncs: number[] = []
+  const writes: number[] = []
+  const compiles: number[] = []
   // When each sync reaches the backend: the part of the latency before compiling and nft.
   let started = 0
   const apply = nft.apply.bind(nft)
@@ -135,18 +137,25 @@ async function updates(client: InProcessClient, nft: NftablesProxy): Promise<Upd
     await client
       .resource(EndpointSlices)
       .update({ ...slice(i, [NEW_BACKEND, ...FIRST.slice(1)]), metadata: current.metadata })
+    writes.push(performance.now() - t)
     ms.push((await untilServedBy(vip(i), t + 10_000)) - t)
     applies.push(nft.lastApply.ms)
     syncs.push(started - t)
+    compiles.push(nft.lastApply.compileMs)
   }
-  return { ms, applies, syncs }
+  return { ms, applies, syncs, writes, compiles }
 }
 
-/** Endpoint change → active rule (ms), of which nft's transaction, and write → sync start. */
+/**
+ * Endpoint change → active rule (ms), and its parts: the API write, write → sync start, the
+ * rules' compile and diff, nft's transaction.
+ */
 interface Updates {
   readonly ms: number[]
   readonly applies: number[]
   readonly syncs: number[]
+  readonly writes: number[]
+  readonly compiles: number[]
 }
 
 const r1 = (x: number) => Number(x.toFixed(1))
@@ -211,6 +220,8 @@ function report(
       update_max_ms: updMax,
       nft_update_apply_p50_ms: r1(percentile(upd.applies, 50)),
       update_sync_start_p50_ms: r1(percentile(upd.syncs, 50)),
+      update_write_p50_ms: r1(percentile(upd.writes, 50)),
+      update_compile_p50_ms: r1(percentile(upd.compiles, 50)),
       ...rest,
       conns: CONNS,
       ...(haproxyNote ? { haproxy: "not measured" } : {}),

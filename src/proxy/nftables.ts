@@ -54,8 +54,11 @@ export class NftablesProxy implements ProxyBackend {
   readonly #cache: FragmentCache = new Map()
   readonly #route: ServiceRoute | undefined
   readonly #localnet = new Map<string, string>()
-  /** How long the last change took to program in nft (ms, cleanup excluded), and its lines. */
-  lastApply = { ms: 0, lines: 0 }
+  /**
+   * The last change: how long nft took to program it (ms, cleanup excluded), its lines, and
+   * how long compiling and diffing the rules took before (ms).
+   */
+  lastApply = { ms: 0, lines: 0, compileMs: 0 }
   /** How many updates nft refused, so the table was replaced whole instead (for tests and status). */
   reloads = 0
 
@@ -79,6 +82,7 @@ export class NftablesProxy implements ProxyBackend {
 
   /** Programs `rules` in one transaction; the whole table the first time or after a failure. */
   async apply(rules: readonly ServiceRule[]): Promise<void> {
+    const compiling = performance.now()
     const o = this.#o
     const nodePortAddresses = [...o.nodeAddresses, ...(o.localhostNodePorts === false ? [] : ["127.0.0.1"])]
     const next = compileNftState(rules, {
@@ -98,7 +102,11 @@ export class NftablesProxy implements ProxyBackend {
       this.#reload(err)
       await runNft(fullScript(next, cfg))
     }
-    this.lastApply = { ms: performance.now() - started, lines: update.apply.split("\n").length - 1 }
+    this.lastApply = {
+      ms: performance.now() - started,
+      lines: update.apply.split("\n").length - 1,
+      compileMs: started - compiling,
+    }
     this.#state = next
     // The change is live; the chains it left empty go in a transaction of their own.
     if (update.cleanup) await runNft(update.cleanup).catch((err: unknown) => this.#reload(err))
