@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { compileNftState, flattenNftState, type NftState } from "./nftables-rules.ts"
-import { fullScript, inlineable, updateScript } from "./nftables-script.ts"
+import { deleteChainsScript, fullScript, inlineable, updateScript } from "./nftables-script.ts"
 import type { RuleEndpoint, ServiceRule } from "./rules.ts"
 
 const CFG = { clusterCidr: "10.244.0.0/16", nodePortAddresses: ["192.168.0.2"] }
@@ -203,17 +203,17 @@ test("updateScript() touches only the service that changed, and nothing when non
   const before = compileNftState([rule({}), other], CFG)
   assert.deepEqual(updateScript(before, compileNftState([rule({}), other], CFG), TABLE), {
     apply: "",
-    cleanup: "",
+    stale: [],
   })
   const after = compileNftState([rule({ endpoints: [A] }), other], CFG)
-  const { apply, cleanup } = updateScript(before, after, TABLE)
+  const { apply, stale } = updateScript(before, after, TABLE)
   assert.ok(!apply.includes("ns/db"), apply)
   assert.deepEqual(ops(apply), [
     `flush chain ip k8ts-proxy ${SVC}`,
     `flush chain ip k8ts-proxy ${EP_B}`,
     `add chain ip k8ts-proxy ${SVC} {`,
   ])
-  assert.deepEqual(ops(cleanup), [`delete chain ip k8ts-proxy ${EP_B}`])
+  assert.deepEqual(ops(deleteChainsScript(TABLE, stale)), [`delete chain ip k8ts-proxy ${EP_B}`])
 })
 
 const updates: {
@@ -284,7 +284,7 @@ for (const c of updates) {
   test(`updateScript(): ${c.name}`, () => {
     const got = updateScript(compileNftState(c.before, CFG), compileNftState(c.after, CFG), TABLE)
     assert.deepEqual(ops(got.apply), c.apply)
-    assert.deepEqual(ops(got.cleanup), c.cleanup)
+    assert.deepEqual(ops(deleteChainsScript(TABLE, got.stale)), c.cleanup)
   })
 }
 
@@ -308,9 +308,9 @@ test("inlineable() refuses rules that name a set", () => {
 
 test("updateScript() deletes a removed service's elements before its chains", () => {
   const before = compileNftState([rule({ affinitySeconds: 10 })], CFG)
-  const { apply: script0, cleanup } = updateScript(before, compileNftState([], CFG), TABLE)
+  const { apply: script0, stale } = updateScript(before, compileNftState([], CFG), TABLE)
   const script = script0.trim().split("\n")
-  assert.equal(cleanup, "")
+  assert.deepEqual(stale, [])
   const firstFlush = script.findIndex((l) => l.startsWith("flush"))
   assert.ok(script.slice(0, firstFlush).every((l) => l.startsWith("delete element")))
   assert.ok(script.findIndex((l) => l.startsWith("delete set")) > firstFlush)

@@ -181,6 +181,8 @@ class Phases {
   /** `add rule`: nft dumps the table's chains first. */
   readonly addRules: string[] = []
   readonly deleteChains: string[] = []
+  /** The names of the chains deleteChains deletes. */
+  readonly removed: string[] = []
   readonly addElements: string[] = []
 
   /** Whether some statement makes nft 1.0.6 fetch the table's chains before it runs the script. */
@@ -229,16 +231,23 @@ function diffFragment(ph: Phases, t: string, prev: NftFragment, next: NftFragmen
     if (prev.sets.get(name) !== def) ph.addSets.push(`add set ${t} ${name} ${def}`)
   for (const name of changed) writeChain(ph, t, name, next.chains.get(name) ?? [])
   for (const name of removed) ph.deleteChains.push(`delete chain ${t} ${name}`)
+  ph.removed.push(...removed)
   for (const [k, v] of next.elements) if (prev.elements.get(k) !== v) ph.addElements.push(addElement(t, k, v))
 }
 
 /**
- * An update as two transactions: `apply` programs the change; `cleanup` (run after it, or
- * "") deletes the chains `apply` left empty and unreferenced.
+ * An update: `apply` programs the change in one transaction; `stale` are the chains it left
+ * empty and unreferenced, for a later transaction to delete (deleteChainsScript).
  */
 export interface NftUpdate {
   readonly apply: string
-  readonly cleanup: string
+  readonly stale: readonly string[]
+}
+
+/** The transaction that deletes chains `names` (empty and unreferenced), or "" for none. */
+export function deleteChainsScript(cfg: NftTableConfig, names: Iterable<string>): string {
+  const out = [...names].map((n) => `delete chain ${FAMILY} ${cfg.table} ${n}\n`)
+  return out.join("")
 }
 
 /**
@@ -249,8 +258,8 @@ export interface NftUpdate {
  *
  * An endpoint change rewrites only its service's chains, with `flush chain` and
  * `add chain NAME { rules }`, which nft runs without first dumping the table's chains (with
- * 1,000 services, 11,000 of them): the chains it no longer uses are deleted by `cleanup`
- * then, as kube-proxy deletes stale chains in a later transaction. An update that needs the
+ * 1,000 services, 11,000 of them): the chains it no longer uses are left `stale`, for a later
+ * transaction, as kube-proxy deletes stale chains in a later sync. An update that needs the
  * dump anyway (an element or set changes) deletes them in `apply`.
  */
 export function updateScript(prev: NftState, next: NftState, cfg: NftTableConfig): NftUpdate {
@@ -267,5 +276,5 @@ export function updateScript(prev: NftState, next: NftState, cfg: NftTableConfig
   if (added.length) ph.addElements.push(`add element ${t} cluster-ips { ${added.join(", ")} }`)
   const together = ph.needsCache()
   const script = (lines: string[]) => (lines.length ? `${lines.join("\n")}\n` : "")
-  return { apply: script(ph.all(together)), cleanup: together ? "" : script(ph.deleteChains) }
+  return { apply: script(ph.all(together)), stale: together ? [] : ph.removed }
 }

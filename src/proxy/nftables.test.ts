@@ -147,8 +147,16 @@ describe("NftablesProxy (root, nftables)", skipUnless(hasNft, "needs root and nf
     const reloads = proxy.reloads
     await proxy.apply([rule({ endpoints: [ep(LO_B, 18081)] })])
     assert.equal(await ask("10.254.0.10", 80), LO_B)
+    assert.equal(endpointChains().length, 2) // the emptied one stays a second
+    await proxy.deleteStaleChains()
     assert.deepEqual(endpointChains(), wanted())
     assert.equal(endpointChains().length, 1)
+    // Emptied, then used again before its deletion: kept.
+    await proxy.apply([rule({ endpoints: [ep(LO_A, 18081)] })])
+    await proxy.apply([rule({ endpoints: [ep(LO_B, 18081)] })])
+    await proxy.deleteStaleChains()
+    assert.equal(await ask("10.254.0.10", 80), LO_B)
+    assert.deepEqual(endpointChains(), wanted())
     await proxy.apply([rule({ endpoints: [ep(LO_A, 18081), ep(LO_B, 18081)], nodePort: NODE_PORT })])
     assert.deepEqual(endpointChains().sort(), wanted().sort())
     assert.equal(proxy.reloads, reloads)
