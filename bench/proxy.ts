@@ -118,19 +118,23 @@ async function loadServices(client: InProcessClient): Promise<{ writtenMs: numbe
   return { writtenMs, servingMs: performance.now() - start }
 }
 
-/** Times UPDATES endpoint changes (each past minSyncPeriod since the last sync, as a lone change is). */
+/**
+ * Times UPDATES endpoint changes, each a lone change: past minSyncPeriod (1 s) since the last
+ * sync and after the deletion of the chains the last one emptied (1 s after it).
+ */
 async function updates(client: InProcessClient, nft: NftablesProxy): Promise<Updates> {
   const ms: number[] = []
   const applies: number[] = []
   const syncs: number[] = []
   const writes: number[] = []
   const compiles: number[] = []
+  const programmed: number[] = []
   // When each sync reaches the backend: the part of the latency before compiling and nft.
   let started = 0
   const apply = nft.apply.bind(nft)
   nft.apply = (rules) => ((started = performance.now()), apply(rules))
   for (let u = 0; u < UPDATES; u++) {
-    await sleep(1100)
+    await sleep(1600)
     const i = 1 + ((u * 97) % (SERVICES - 1))
     const current = await client.resource(EndpointSlices).get({ namespace: NS, name: `svc-${i}-abc` })
     const t = performance.now()
@@ -142,15 +146,18 @@ async function updates(client: InProcessClient, nft: NftablesProxy): Promise<Upd
     applies.push(nft.lastApply.ms)
     syncs.push(started - t)
     compiles.push(nft.lastApply.compileMs)
+    programmed.push(started + nft.lastApply.compileMs + nft.lastApply.ms - t)
   }
-  return { ms, applies, syncs, writes, compiles }
+  return { ms, applies, syncs, writes, compiles, programmed }
 }
 
 /**
- * Endpoint change → active rule (ms), and its parts: the API write, write → sync start, the
- * rules' compile and diff, nft's transaction.
+ * Endpoint change → a new connection reaching the new endpoint (ms); → nft's transaction
+ * committed (programmed, what the target is about); and the parts: the API write, write →
+ * sync start, the rules' compile and diff, nft's transaction.
  */
 interface Updates {
+  readonly programmed: number[]
   readonly ms: number[]
   readonly applies: number[]
   readonly syncs: number[]
@@ -195,14 +202,14 @@ function report(
   const nftRatio = ratio("nftables", "direct", ka)
   const usRatio = ratio("userspace", "direct", ka)
   const usHa = ratio("userspace", "haproxy", ka)
-  const updP50 = r1(percentile(upd.ms, 50))
-  const updMax = r1(Math.max(...upd.ms))
+  const updP50 = r1(percentile(upd.programmed, 50))
+  const updMax = r1(Math.max(...upd.programmed))
   const verdict = (ok: boolean | null) => (ok === null ? "not measured" : ok ? "met" : "MISSED")
   console.log(
     `targets: nftables ≥ ${TARGETS.nftables * 100}% of direct: ${nftRatio} (${verdict(nftRatio !== null && nftRatio >= TARGETS.nftables)}); ` +
       `userspace ≥ ${TARGETS.userspace * 100}% of direct: ${usRatio} (${verdict(usRatio !== null && usRatio >= TARGETS.userspace)}); ` +
       `userspace within ${TARGETS.haproxyFactor}× of haproxy: ${usHa} (${verdict(usHa === null ? null : usHa >= 1 / TARGETS.haproxyFactor)}); ` +
-      `endpoint change with ${SERVICES} services < ${TARGETS.updateMs} ms: p50 ${updP50} max ${updMax} (${verdict(updMax < TARGETS.updateMs)})`,
+      `endpoint change with ${SERVICES} services programmed < ${TARGETS.updateMs} ms: p50 ${updP50} max ${updMax} (${verdict(updMax < TARGETS.updateMs)}; first connection there p50 ${r1(percentile(upd.ms, 50))})`,
   )
   console.log(
     JSON.stringify({
@@ -216,8 +223,10 @@ function report(
       userspace_over_haproxy: usHa,
       userspace_new_over_haproxy: ratio("userspace", "haproxy", "new"),
       ...fields,
-      update_p50_ms: updP50,
-      update_max_ms: updMax,
+      update_programmed_p50_ms: updP50,
+      update_programmed_max_ms: updMax,
+      update_p50_ms: r1(percentile(upd.ms, 50)),
+      update_max_ms: r1(Math.max(...upd.ms)),
       nft_update_apply_p50_ms: r1(percentile(upd.applies, 50)),
       update_sync_start_p50_ms: r1(percentile(upd.syncs, 50)),
       update_write_p50_ms: r1(percentile(upd.writes, 50)),
