@@ -98,7 +98,10 @@ async function run(t, keepAlive, ms) {
   const modes = [["keepalive", true], ["new", false]]
   for (const t of cfg.targets) for (const [, ka] of modes) await run(t, ka, cfg.warmMs)
   const acc = {}
-  for (let r = 0; r < cfg.rounds; r++) for (const [m, ka] of modes) for (const t of cfg.targets) {
+  const n = cfg.targets.length
+  // Each round starts at the next target: none always runs first after a switch of mode.
+  for (let r = 0; r < cfg.rounds; r++) for (const [m, ka] of modes) for (let k = 0; k < n; k++) {
+    const t = cfg.targets[(k + r) % n]
     const x = await run(t, ka, cfg.ms)
     const o = (acc[t.name + "/" + m] ??= { n: 0, secs: 0, lat: [], errors: 0 })
     o.n += x.n; o.secs += x.secs; o.errors += x.errors

@@ -15,7 +15,7 @@
  * Targets: nftables ≥ 95% of direct; userspace ≥ 50% of direct and within 2× of haproxy; one
  * endpoint change programmed in < 100 ms.
  * Last line: value = nftables requests/s with keep-alive, ratio = that over direct.
- * BENCH_PROXY_CONNS (default 8) concurrent clients, BENCH_PROXY_ROUND_MS (default 1500) per round.
+ * BENCH_PROXY_CONNS (default 8) concurrent clients, BENCH_PROXY_ROUND_MS (default 800) per round (4 rounds).
  */
 import type { ChildProcess } from "node:child_process"
 import { loadavg } from "node:os"
@@ -31,7 +31,7 @@ import { percentile } from "./_http.ts"
 import { get, type LoadResult, MODES, measure, startBackends } from "./_proxy-load.ts"
 
 const CONNS = Number(process.env.BENCH_PROXY_CONNS ?? 8)
-const ROUND_MS = Number(process.env.BENCH_PROXY_ROUND_MS ?? 1500)
+const ROUND_MS = Number(process.env.BENCH_PROXY_ROUND_MS ?? 800)
 const SERVICES = Number(process.env.BENCH_PROXY_SERVICES ?? 1000)
 const ENDPOINTS = 10
 const UPDATES = 10
@@ -293,7 +293,7 @@ async function main(): Promise<void> {
       { name: "userspace", host: loopbackVip(0), port: 80 },
       ...(haproxy ? [{ name: "haproxy", ...HAPROXY }] : []),
     ]
-    const res = await measure(targets, { conns: CONNS, ms: ROUND_MS, rounds: 2, warmMs: 300 }, stop.signal)
+    const res = await measure(targets, { conns: CONNS, ms: ROUND_MS, rounds: 4, warmMs: 300 }, stop.signal)
     // The update latency is the nftables proxy's alone: the userspace one would share its event loop.
     stopUserspace.abort()
     const upd = await updates(client, nft)
