@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ensureDebianPackage } from "../src/testing/debian.ts"
+import { ensureDebianPackage } from "../src/testing/index.ts"
 import { get } from "./_proxy-load.ts"
 
 /** A running haproxy; stop() kills it (by PID), waits for it to exit and removes its configuration. */
