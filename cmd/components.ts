@@ -223,6 +223,8 @@ export function startProxy(
     loopbackRange: Cidr
     mode?: "userspace" | "nftables"
     clusterCidr?: Cidr
+    /** The least time between two syncs (kube-proxy's minSyncPeriod; default 1000 ms). */
+    minSyncPeriodMs?: number
   },
 ): Running {
   const stop = new AbortController()

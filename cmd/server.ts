@@ -115,6 +115,7 @@ async function startComponents(
         serviceCidr: config.serviceCidr,
         loopbackRange: config.serviceLoopbackRange,
         mode: config.proxyMode,
+        minSyncPeriodMs: config.proxyMinSyncPeriodMs,
         clusterCidr: config.clusterCidr,
       }),
     )

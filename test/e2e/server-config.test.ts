@@ -14,3 +14,13 @@ test("--container-log-max-size and --container-log-max-files: upstream's default
   assert.throws(() => parseServerConfig(["--container-log-max-files", "1"]), ConfigError)
   assert.throws(() => parseServerConfig(["--container-log-max-size", "big"]), ConfigError)
 })
+
+test("--proxy-min-sync-period: kube-proxy's 1s by default, 0s syncs every change at once", () => {
+  const defaults = parseServerConfig([])
+  assert.ok(defaults !== "help")
+  assert.equal(defaults.proxyMinSyncPeriodMs, 1000)
+  const set = parseServerConfig(["--proxy-min-sync-period", "0s"])
+  assert.ok(set !== "help")
+  assert.equal(set.proxyMinSyncPeriodMs, 0)
+  assert.throws(() => parseServerConfig(["--proxy-min-sync-period", "soon"]), ConfigError)
+})
