@@ -116,6 +116,52 @@ export function podsToDelete<P extends Pod>(pods: readonly P[], related: readonl
     const node = p.spec?.nodeName ?? ""
     onNode.set(node, (onNode.get(node) ?? 0) + 1)
   }
-  const rank = (p: Pod) => onNode.get(p.spec?.nodeName ?? "") ?? 0
-  return [...pods].sort((a, b) => compareState(a, b) || rank(b) - rank(a) || compareHistory(a, b)).slice(0, n)
+  // Each pod's sort keys once, rather than in every comparison.
+  const ranked = pods.map((pod) => ({
+    pod,
+    keys: deletionKeys(pod, onNode.get(pod.spec?.nodeName ?? "") ?? 0),
+  }))
+  ranked.sort((a, b) => compareKeys(a.keys, b.keys))
+  return ranked.slice(0, n).map((r) => r.pod)
+}
+
+/** What podsToDelete orders by, in order. */
+interface DeletionKeys {
+  readonly assigned: boolean
+  readonly phase: number
+  readonly ready: boolean
+  readonly cost: number
+  readonly colocated: number
+  readonly readySince: number | undefined
+  readonly restarts: number
+  readonly created: number | undefined
+}
+
+function deletionKeys(pod: Pod, colocated: number): DeletionKeys {
+  const ready = isPodReady(pod)
+  return {
+    assigned: !!pod.spec?.nodeName,
+    phase: PHASE_ORDINAL[pod.status?.phase ?? ""] ?? 0,
+    ready,
+    cost: deletionCost(pod),
+    colocated,
+    readySince: ready ? readySince(pod) : undefined,
+    restarts: maxRestarts(pod),
+    created: created(pod),
+  }
+}
+
+/** compareState, the co-location rank, then compareHistory, on precomputed keys. */
+function compareKeys(a: DeletionKeys, b: DeletionKeys): number {
+  if (a.assigned !== b.assigned) return a.assigned ? 1 : -1
+  if (a.phase !== b.phase) return a.phase - b.phase
+  if (a.ready !== b.ready) return a.ready ? 1 : -1
+  if (a.cost !== b.cost) return a.cost - b.cost
+  if (a.colocated !== b.colocated) return b.colocated - a.colocated
+  if (a.ready && b.ready) {
+    const byReady = earlierFirst(a.readySince, b.readySince, true)
+    if (byReady !== 0) return byReady
+  }
+  if (a.restarts !== b.restarts) return b.restarts - a.restarts
+  return earlierFirst(a.created, b.created, true)
 }
