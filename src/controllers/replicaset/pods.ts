@@ -16,7 +16,10 @@ export function isPodActive(pod: Pod): boolean {
 
 /** The pod's Ready condition, if it has one. */
 function readyCondition(pod: Pod) {
-  return pod.status?.conditions?.find((c) => c.type === "Ready")
+  const conditions = pod.status?.conditions
+  if (!conditions) return undefined
+  for (const c of conditions) if (c.type === "Ready") return c
+  return undefined
 }
 
 /** True when the pod's Ready condition is True. */
@@ -34,10 +37,16 @@ export function readySince(pod: Pod): number | undefined {
 
 /** True when the pod has been ready for longer than `minReadySeconds` at `now` (upstream's test). */
 export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  if (!isPodReady(pod)) return false
-  if (minReadySeconds <= 0) return true
-  const since = readySince(pod)
-  return since !== undefined && since + minReadySeconds * 1000 < now
+  return readiness(pod, minReadySeconds, now) === "available"
+}
+
+/** Whether the pod is not ready, ready, or ready for longer than `minReadySeconds` at `now`. */
+export function readiness(pod: Pod, minReadySeconds: number, now: number): "unready" | "ready" | "available" {
+  const c = readyCondition(pod)
+  if (c?.status !== "True") return "unready"
+  if (minReadySeconds <= 0) return "available"
+  const since = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN
+  return !Number.isNaN(since) && since + minReadySeconds * 1000 < now ? "available" : "ready"
 }
 
 const PHASE_ORDINAL: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 }
