@@ -45,4 +45,5 @@ export {
   volumeFitsNode,
   volumeMismatch,
 } from "./volume-matching.ts"
+export { ephemeralClaimName, ephemeralClaimNotForPod } from "./ephemeral.ts"
 export { nodeSelectorTermMatches, nodeSelectorTermsMatch, qosClass, toleratesTaint } from "./scheduling.ts"

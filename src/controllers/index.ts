@@ -28,8 +28,10 @@ import {
   pvProtectionController,
 } from "./volume/index.ts"
 import { serviceLbController } from "./servicelb/index.ts"
+import { ephemeralVolumeController } from "./ephemeral/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 export { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
+export { ephemeralVolumeController } from "./ephemeral/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
@@ -73,6 +75,7 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     persistentVolumeBinderController(),
     pvcProtectionController(),
     pvProtectionController(),
+    ephemeralVolumeController(),
     ...(opts.storageDir ? [localPathProvisionerController({ baseDir: opts.storageDir })] : []),
     serviceLbController(),
   ]
