@@ -20,6 +20,8 @@ import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
+import { persistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts"
+import { storageObjectInUseProtection } from "./storage-object-in-use-protection.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
@@ -99,6 +101,7 @@ export interface ApiServer {
 }
 
 const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] }
+const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
 const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
 
 /** The storage view of a served resource. */
@@ -137,12 +140,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (!ns) return undefined
     return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
   }
+  const classes = cache.resource(STORAGE_CLASSES)
   const admission = admissionChain([
     namespaceLifecycle(lookupNamespace),
     defaultTolerationSeconds(),
-    defaultStorageClass(
-      () =>
-        cache.resource("/registry/storage.k8s.io/storageclasses/").objects.values() as Iterable<StorageClass>,
+    defaultStorageClass(() => classes.objects.values() as Iterable<StorageClass>),
+    storageObjectInUseProtection(),
+    persistentVolumeClaimResize(
+      (name) => classes.objects.get(`${STORAGE_CLASSES}${name}`) as StorageClass | undefined,
     ),
     ...(opts.admission ?? []),
   ])
