@@ -24,6 +24,7 @@ import { nodeIpamController } from "./nodeipam/index.ts"
 import {
   localPathProvisionerController,
   persistentVolumeBinderController,
+  persistentVolumeExpanderController,
   pvcProtectionController,
   pvProtectionController,
 } from "./volume/index.ts"
@@ -76,6 +77,7 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     pvcProtectionController(),
     pvProtectionController(),
     ephemeralVolumeController(),
+    persistentVolumeExpanderController(),
     ...(opts.storageDir ? [localPathProvisionerController({ baseDir: opts.storageDir })] : []),
     serviceLbController(),
   ]
