@@ -45,6 +45,7 @@ export {
   volumeFitsNode,
   volumeMismatch,
 } from "./volume-matching.ts"
+export { ephemeralClaimName, ephemeralClaimNotForPod } from "./ephemeral.ts"
 export { nodeSelectorTermMatches, nodeSelectorTermsMatch, qosClass, toleratesTaint } from "./scheduling.ts"
 export * from "./resource-list.ts"
 export {

@@ -22,6 +22,8 @@ import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
 import { limitRanger } from "./limit-ranger.ts"
 import { resourceQuota } from "./resource-quota.ts"
+import { persistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts"
+import { storageObjectInUseProtection } from "./storage-object-in-use-protection.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
@@ -117,6 +119,7 @@ export interface ApiServer {
 }
 
 const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] }
+const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
 const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
 
 /** The storage view of a served resource. */
@@ -167,6 +170,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     opts.authenticate,
     saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
   )
+  const classes = cache.resource(STORAGE_CLASSES)
   const disabled = new Set(opts.disableAdmissionPlugins ?? [])
   // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, ..., ResourceQuota last.
   const admission = admissionChain([
@@ -182,11 +186,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       }),
       ...(saTokens ? [serviceAccountAdmission(lookup)] : []),
       defaultTolerationSeconds(),
-      defaultStorageClass(
-        () =>
-          cache
-            .resource("/registry/storage.k8s.io/storageclasses/")
-            .objects.values() as Iterable<StorageClass>,
+      defaultStorageClass(() => classes.objects.values() as Iterable<StorageClass>),
+      storageObjectInUseProtection(),
+      persistentVolumeClaimResize(
+        (name) => classes.objects.get(`${STORAGE_CLASSES}${name}`) as StorageClass | undefined,
       ),
     ].filter((p) => !disabled.has(p.name)),
     ...(opts.admission ?? []),

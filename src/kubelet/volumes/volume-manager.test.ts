@@ -230,7 +230,7 @@ describe("VolumeManager", () => {
   })
 
   test("emptyDir: a world-writable directory that survives syncs", async () => {
-    const p = pod([{ name: "scratch", emptyDir: { medium: "Memory" } }])
+    const p = pod([{ name: "scratch", emptyDir: {} }])
     assert.equal(await manager.setUp(p, events), 0)
     const dir = pathOf(p, "scratch")
     assert.match(dir, /kubernetes\.io~empty-dir\/scratch$/)
