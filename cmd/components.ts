@@ -176,7 +176,7 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     ...(network ? { network, cgroupParent: `k8ts/${opts.nodeName}`, hostIP: opts.address } : {}),
   })
   const holder: { kubelet?: Kubelet } = {}
-  const stats = new StatsProvider()
+  const stats = new StatsProvider({ runtime })
   const server = new KubeletServer({
     records: (ns, name) => holder.kubelet?.record(ns, name),
     runtime,
@@ -197,12 +197,12 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     clusterDomain: opts.clusterDomain ?? "cluster.local",
     podCIDR: opts.podCIDR,
     kubeletPort: port,
-    ...(opts.containerLogMaxSize ? { containerLogMaxSize: opts.containerLogMaxSize } : {}),
-    ...(opts.containerLogMaxFiles ? { containerLogMaxFiles: opts.containerLogMaxFiles } : {}),
     // Pods on the host network reach ClusterIPs at their loopback mapping; sandboxed pods at the ClusterIP.
     ...(network
       ? {}
       : { serviceAddress: (ip: string) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip }),
+    ...(opts.containerLogMaxSize ? { containerLogMaxSize: opts.containerLogMaxSize } : {}),
+    ...(opts.containerLogMaxFiles ? { containerLogMaxFiles: opts.containerLogMaxFiles } : {}),
     clock: deps.clock,
     log,
   }))
@@ -223,6 +223,8 @@ export function startProxy(
     loopbackRange: Cidr
     mode?: "userspace" | "nftables"
     clusterCidr?: Cidr
+    /** The least time between two syncs (kube-proxy's minSyncPeriod; default 1000 ms). */
+    minSyncPeriodMs?: number
   },
 ): Running {
   const stop = new AbortController()

@@ -58,6 +58,9 @@ Flags (environment variable in brackets):
   --proxy-mode MODE       the service proxy: userspace (TCP/UDP in Node on the loopback
                           mappings) or nftables (kernel DNAT on the ClusterIPs, root only)
                           (default userspace; nftables with --pod-network bridge or cni)  [K8TS_PROXY_MODE]
+  --proxy-min-sync-period D  least time between two syncs of the proxy's rules, e.g. 1s;
+                          0s programs every change at once (default 1s, kube-proxy's
+                          --iptables-min-sync-period / minSyncPeriod)                     [K8TS_PROXY_MIN_SYNC_PERIOD]
   --dns-port N            the cluster DNS port, on the service range's 10th address mapped
                           into the loopback range (default 53; 0 picks a free one)        [K8TS_DNS_PORT]
   --dns-forward           forward names outside the cluster domain to the resolvers of
@@ -92,6 +95,7 @@ const OPTIONS = {
   "container-log-max-size": { type: "string" },
   "container-log-max-files": { type: "string" },
   "proxy-mode": { type: "string" },
+  "proxy-min-sync-period": { type: "string" },
   "dns-port": { type: "string" },
   "dns-forward": { type: "boolean" },
   disable: { type: "string", multiple: true },
@@ -125,6 +129,8 @@ export interface ServerConfig {
   readonly containerLogMaxSize: number
   readonly containerLogMaxFiles: number
   readonly proxyMode: ProxyMode
+  /** --proxy-min-sync-period in milliseconds. */
+  readonly proxyMinSyncPeriodMs: number
   readonly dnsPort: number
   /** Forward names outside the cluster domain to the host's resolvers. */
   readonly dnsForward: boolean
@@ -323,6 +329,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     ...nodeFlags(str),
     ...podNetwork,
     proxyMode: proxyModeFlag(str("proxy-mode"), podNetwork.podNetwork),
+    proxyMinSyncPeriodMs: durationMs("proxy-min-sync-period", str("proxy-min-sync-period") ?? "1s"),
     ...dnsFlags(str, values["dns-forward"] === true),
     disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
     controllers: listOf([str("controllers") ?? "*"]),

@@ -12,6 +12,8 @@ import {
   createApiServer,
   createAuthenticator,
   ensurePki,
+  ensureServiceAccountKey,
+  defaultIssuer,
   listen,
   type Pki,
 } from "../src/apiserver/index.ts"
@@ -113,6 +115,7 @@ async function startComponents(
         serviceCidr: config.serviceCidr,
         loopbackRange: config.serviceLoopbackRange,
         mode: config.proxyMode,
+        minSyncPeriodMs: config.proxyMinSyncPeriodMs,
         clusterCidr: config.clusterCidr,
       }),
     )
@@ -158,6 +161,7 @@ export async function runServer(argv: string[]): Promise<void> {
   step("storage", `Store open (${config.datastore.split("://")[0]})`)
   const kubernetesIP = cidrAddress(config.serviceCidr, 1)
   const pki = await ensurePki(join(config.dataDir, "pki"), servingHosts(config, kubernetesIP))
+  const saKey = ensureServiceAccountKey(join(config.dataDir, "pki"))
   step("pki", "Certificates ready")
   const api = createApiServer({
     store,
@@ -169,6 +173,7 @@ export async function runServer(argv: string[]): Promise<void> {
     kubeletClient: { tls: { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key } },
     metricResolutionMs: config.metricResolutionMs,
     metrics,
+    serviceAccountTokens: { key: saKey, issuer: defaultIssuer(config.clusterDomain) },
   })
   const apiStop = new AbortController()
   const apiDone = api.run(apiStop.signal)

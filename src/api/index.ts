@@ -45,4 +45,15 @@ export {
   volumeFitsNode,
   volumeMismatch,
 } from "./volume-matching.ts"
+export { ephemeralClaimName, ephemeralClaimNotForPod } from "./ephemeral.ts"
 export { nodeSelectorTermMatches, nodeSelectorTermsMatch, qosClass, toleratesTaint } from "./scheduling.ts"
+export * from "./resource-list.ts"
+export {
+  objectCountEvaluator,
+  objectCountName,
+  type QuotaEvaluator,
+  quotaEvaluator,
+  quotaMatches,
+  quotaScopes,
+} from "./quota.ts"
+export { isPodCharged, podResources, type PodResourcesOptions } from "./quota-pods.ts"

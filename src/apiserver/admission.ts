@@ -72,3 +72,24 @@ export function namespaceLifecycle(
     },
   }
 }
+
+/**
+ * The 403 an admission plugin refuses with: `pods "x" is forbidden: <message>` (upstream's
+ * admission.NewForbidden; the resource is qualified by its group).
+ */
+export function admissionForbidden(req: AdmissionRequest, message: string): ApiError {
+  const g = req.info.group
+  const resource = g ? `${req.info.resource}.${g}` : req.info.resource
+  const name = req.name || req.object?.metadata?.generateName || "Unknown"
+  return new ApiError("Forbidden", `${resource} "${name}" is forbidden: ${message}`, {
+    name,
+    ...(g ? { group: g } : {}),
+    kind: req.info.resource,
+  })
+}
+
+/** Messages joined as upstream's error aggregate prints them: one alone, several as `[a, b]`. */
+export function aggregateMessage(messages: readonly string[]): string {
+  const unique = [...new Set(messages)]
+  return unique.length === 1 ? (unique[0] as string) : `[${unique.join(", ")}]`
+}

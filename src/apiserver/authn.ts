@@ -56,3 +56,24 @@ export function createAuthenticator(opts: AuthnOptions = {}): Authenticator {
     return undefined
   }
 }
+
+/**
+ * Tries each authenticator in turn (upstream's union): the first user wins; when none finds one,
+ * the first refusal (e.g. Unauthorized for an unknown token) is thrown, else undefined.
+ */
+export function unionAuthenticators(...list: readonly (Authenticator | undefined)[]): Authenticator {
+  const all = list.filter((a): a is Authenticator => a !== undefined)
+  return async (req) => {
+    let refusal: unknown
+    for (const a of all) {
+      try {
+        const user = await a(req)
+        if (user) return user
+      } catch (err) {
+        refusal ??= err
+      }
+    }
+    if (refusal !== undefined) throw refusal
+    return undefined
+  }
+}

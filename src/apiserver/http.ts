@@ -15,8 +15,17 @@ export interface ApiRequest {
   readonly query: URLSearchParams
   /** Header lookup, case-insensitive. */
   header(name: string): string | undefined
+  /** Every header as [lower-case name, value] (the proxy subresources forward them). */
+  headerEntries?(): Iterable<readonly [string, string]>
   /** The whole body; rejects with an ApiError RequestEntityTooLarge past the limit. */
   body(): Promise<Buffer>
+  /**
+   * The body as it arrives, unbuffered and without the size limit (the proxy subresources);
+   * use either this or `body()`.
+   */
+  bodyStream?(): AsyncIterable<Uint8Array>
+  /** The client's address (X-Forwarded-For of proxied requests). */
+  readonly remoteAddress?: string
   /** Aborts when the client goes away. */
   readonly signal: AbortSignal
   /** Who is asking, set by authentication. */
@@ -30,6 +39,8 @@ export interface UserInfo {
   readonly name: string
   readonly groups: readonly string[]
   readonly uid?: string
+  /** Extra attributes (e.g. a service account token's bound pod). */
+  readonly extra?: Readonly<Record<string, readonly string[]>>
 }
 
 /** A response: a complete body, or a stream of chunks each flushed as it comes. */
@@ -94,6 +105,12 @@ function readNodeBody(req: IncomingMessage): Promise<Buffer> {
   })
 }
 
+function nodeHeaderEntries(req: IncomingMessage): [string, string][] {
+  return Object.entries(req.headers).flatMap(([k, v]) =>
+    v === undefined ? [] : [[k, Array.isArray(v) ? v.join(", ") : v] as [string, string]],
+  )
+}
+
 /** Adapts a node:http request to ApiRequest. */
 export function fromNode(req: IncomingMessage, res: ServerResponse): ApiRequest {
   const url = req.url ?? "/"
@@ -121,6 +138,9 @@ export function fromNode(req: IncomingMessage, res: ServerResponse): ApiRequest 
       return Array.isArray(v) ? v.join(", ") : v
     },
     body: () => (body ??= readNodeBody(req)),
+    bodyStream: () => req,
+    headerEntries: () => nodeHeaderEntries(req),
+    ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
     get signal() {
       return signal()
     },
@@ -145,7 +165,9 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
     res.end(body)
     return
   }
-  res.writeHead(r.status, { ...r.headers, "transfer-encoding": "chunked" })
+  // A stream of known length (a proxied response) keeps its content-length.
+  const framing = "content-length" in r.headers ? {} : { "transfer-encoding": "chunked" }
+  res.writeHead(r.status, { ...r.headers, ...framing })
   res.flushHeaders()
   const it = r.stream[Symbol.asyncIterator]()
   const onClose = () => void it.return?.()
@@ -210,6 +232,8 @@ export function fromUpgrade(req: IncomingMessage, socket: Duplex): ApiRequest {
       return Array.isArray(v) ? v.join(", ") : v
     },
     body: () => Promise.resolve(Buffer.alloc(0)),
+    headerEntries: () => nodeHeaderEntries(req),
+    ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
     signal: ac.signal,
   }
 }
@@ -254,6 +278,8 @@ export function fromFetch(request: Request): ApiRequest {
         if (b.byteLength > MAX_BODY_BYTES) throw new BodyTooLarge()
         return Buffer.from(b)
       })),
+    headerEntries: () => request.headers.entries(),
+    bodyStream: () => (request.body ?? []) as AsyncIterable<Uint8Array>,
     signal: request.signal,
   }
 }

@@ -14,3 +14,10 @@ export type { AdmissionRequest } from "./registry/context.ts"
 export { versionInfo } from "./handlers/non-resource.ts"
 export { ensurePki, issue, createCa, apiServerNames, type Pki, type KeyPair } from "./pki.ts"
 export { createAuthenticator, parseTokenFile, type Authenticator } from "./authn.ts"
+export {
+  defaultIssuer,
+  ensureServiceAccountKey,
+  generateServiceAccountKey,
+  type ServiceAccountKey,
+  type ServiceAccountTokenOptions,
+} from "./serviceaccount/index.ts"

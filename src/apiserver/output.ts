@@ -4,33 +4,49 @@ import type { ApiResponse } from "./http.ts"
 import { JSON_TYPE, type Output } from "./negotiate.ts"
 import { stringify as toYaml } from "yaml"
 
-const bytesCache = new WeakMap<object, Buffer>()
+/** An object's JSON bytes, and the last watch event line made of them. */
+interface Encoded {
+  readonly bytes: Buffer
+  event?: { readonly type: string; readonly bytes: Buffer }
+}
+
+const bytesCache = new WeakMap<object, Encoded>()
+
+function encoded(obj: ApiObject): Encoded {
+  let e = bytesCache.get(obj)
+  if (e === undefined) {
+    e = { bytes: Buffer.from(JSON.stringify(obj)) }
+    bytesCache.set(obj, e)
+  }
+  return e
+}
 
 /**
  * The JSON of an object as UTF-8 bytes; encoded once per (immutable) cached object, so lists and
  * watches copy bytes instead of serialising and re-encoding every object for every reader.
  */
 export function objectBytes(obj: ApiObject): Buffer {
-  let b = bytesCache.get(obj)
-  if (b === undefined) {
-    b = Buffer.from(JSON.stringify(obj))
-    bytesCache.set(obj, b)
-  }
-  return b
+  return encoded(obj).bytes
 }
 
 const EVENT_PREFIX = new Map<string, Buffer>()
 const EVENT_SUFFIX = Buffer.from("}\n")
 
-/** One watch event line, `{"type":…,"object":…}` and a newline, from the object's cached bytes. */
+/**
+ * One watch event line, `{"type":…,"object":…}` and a newline, from the object's cached bytes;
+ * the same buffer for every watcher of the event (in-process clients parse it once).
+ */
 export function watchEventBytes(type: string, obj: ApiObject): Buffer {
+  const e = encoded(obj)
+  if (e.event?.type === type) return e.event.bytes
   let prefix = EVENT_PREFIX.get(type)
   if (!prefix) {
     prefix = Buffer.from(`{"type":${JSON.stringify(type)},"object":`)
     EVENT_PREFIX.set(type, prefix)
   }
-  const bytes = objectBytes(obj)
-  return Buffer.concat([prefix, bytes, EVENT_SUFFIX], prefix.length + bytes.length + EVENT_SUFFIX.length)
+  const len = prefix.length + e.bytes.length + EVENT_SUFFIX.length
+  e.event = { type, bytes: Buffer.concat([prefix, e.bytes, EVENT_SUFFIX], len) }
+  return e.event.bytes
 }
 
 /** A JSON response. */

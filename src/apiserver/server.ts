@@ -14,12 +14,16 @@ import {
   findResource,
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
-import type { Node } from "kubernetes-types/core/v1.js"
+import type { LimitRange, Node } from "kubernetes-types/core/v1.js"
 import type { StorageClass } from "kubernetes-types/storage/v1.js"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
+import { limitRanger } from "./limit-ranger.ts"
+import { resourceQuota } from "./resource-quota.ts"
+import { persistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts"
+import { storageObjectInUseProtection } from "./storage-object-in-use-protection.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
@@ -36,6 +40,15 @@ import {
 } from "./http.ts"
 import { type KubernetesServiceOptions, startKubernetesService } from "./kubernetes-service.ts"
 import { createApiMetrics } from "./metrics.ts"
+import { unionAuthenticators } from "./authn.ts"
+import {
+  type ObjectLookup,
+  type ServiceAccountTokenOptions,
+  isIssuerDiscoveryPath,
+  serveIssuerDiscovery,
+  serviceAccountAdmission,
+  serviceAccountAuthenticator,
+} from "./serviceaccount/index.ts"
 import { errorResponse } from "./output.ts"
 import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
@@ -57,6 +70,8 @@ export interface ApiServerOptions {
   readonly authenticate?: (req: ApiRequest) => Promise<UserInfo | undefined>
   /** Whether anonymous requests are allowed (health and version endpoints always are). */
   readonly allowAnonymous?: boolean
+  /** Built-in admission plugins turned off by name (upstream's --disable-admission-plugins). */
+  readonly disableAdmissionPlugins?: readonly string[]
   /** Extra admission plugins, after the built-in ones. */
   readonly admission?: readonly AdmissionPlugin[]
   /** The address clients reach the server at, for discovery's serverAddressByClientCIDRs. */
@@ -74,6 +89,11 @@ export interface ApiServerOptions {
   readonly summaries?: SummaryFetcher
   /** Where /metrics comes from; the server registers its own metrics in it (default: a new one). */
   readonly metrics?: MetricsRegistry
+  /**
+   * Service account tokens: with them the server serves serviceaccounts/<name>/token, accepts
+   * its tokens, runs ServiceAccount admission and serves issuer discovery.
+   */
+  readonly serviceAccountTokens?: ServiceAccountTokenOptions
 }
 
 /** A running API server's handler surface. */
@@ -99,6 +119,7 @@ export interface ApiServer {
 }
 
 const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] }
+const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
 const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
 
 /** The storage view of a served resource. */
@@ -137,14 +158,42 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (!ns) return undefined
     return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
   }
+  const lookup: ObjectLookup = async (resource, namespace, name) => {
+    const info = findResource("", "v1", resource) as ResourceInfo
+    return registry.get(servedOf(info), namespace, name).catch((err: unknown) => {
+      if (err instanceof ApiError && err.reason === "NotFound") return undefined
+      throw err
+    })
+  }
+  const saTokens = opts.serviceAccountTokens
+  const authenticate = unionAuthenticators(
+    opts.authenticate,
+    saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
+  )
+  const classes = cache.resource(STORAGE_CLASSES)
+  const disabled = new Set(opts.disableAdmissionPlugins ?? [])
+  // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, ..., ResourceQuota last.
   const admission = admissionChain([
-    namespaceLifecycle(lookupNamespace),
-    defaultTolerationSeconds(),
-    defaultStorageClass(
-      () =>
-        cache.resource("/registry/storage.k8s.io/storageclasses/").objects.values() as Iterable<StorageClass>,
-    ),
+    ...[
+      namespaceLifecycle(lookupNamespace),
+      // From the watch cache, as upstream reads LimitRanges from an informer: no store read per create.
+      limitRanger(async (ns) => {
+        const prefix = `/registry/limitranges/${ns}/`
+        const out: LimitRange[] = []
+        for (const [k, v] of cache.resource("/registry/limitranges/").objects)
+          if (k.startsWith(prefix)) out.push(v as LimitRange)
+        return out
+      }),
+      ...(saTokens ? [serviceAccountAdmission(lookup)] : []),
+      defaultTolerationSeconds(),
+      defaultStorageClass(() => classes.objects.values() as Iterable<StorageClass>),
+      storageObjectInUseProtection(),
+      persistentVolumeClaimResize(
+        (name) => classes.objects.get(`${STORAGE_CLASSES}${name}`) as StorageClass | undefined,
+      ),
+    ].filter((p) => !disabled.has(p.name)),
     ...(opts.admission ?? []),
+    resourceQuota({ store, clock }),
   ])
   const addresses = new ServiceAddresses(
     store,
@@ -185,6 +234,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     served: servedOf,
     kubeletClient: opts.kubeletClient ?? {},
     resources: table,
+    ...(saTokens ? { serviceAccountTokens: { options: saTokens, lookup } } : {}),
   }
   const crdController = new CrdController({ registry, cache, table, clock, log, served: servedOf })
   let markReady!: () => void
@@ -219,7 +269,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   async function route(req: ApiRequest): Promise<ApiResponse> {
     // In-process callers arrive already authenticated; sockets never set a user.
     if (!req.user && !ALWAYS_PUBLIC.test(req.path)) {
-      const user = opts.authenticate ? await opts.authenticate(req) : undefined
+      const user = await authenticate(req)
       if (!user && opts.allowAnonymous === false) throw new ApiError("Unauthorized", "Unauthorized")
       req.user = user ?? ANONYMOUS
     }
@@ -229,6 +279,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         headers: { "content-type": metricsRegistry.contentType },
         body: await metricsRegistry.metrics(),
       }
+    }
+    if (saTokens && req.method === "GET" && isIssuerDiscoveryPath(req.path)) {
+      return serveIssuerDiscovery(req.path, saTokens, opts.advertiseAddress ?? "127.0.0.1:6443")
     }
     const ri = requestInfo(req.method, req.path, req.query)
     const nonResource = routeNonResource(req, ri, {

@@ -168,6 +168,8 @@ export async function startWatch(
     }
     timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref())
   }
+  // A caller that gave up before the watch was set up gets no abort event: end it now.
+  if (signal.aborted) stop()
   return {
     [Symbol.asyncIterator]: () => {
       const ret = queue.return.bind(queue)

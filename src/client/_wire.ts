@@ -3,6 +3,7 @@
  * wire, URL paths, query strings, response decoding and the line-by-line watch parser.
  */
 import { ApiError, type ApiObject, type ResourceRef, type Status, type WatchEvent } from "../api/index.ts"
+import { deepFreeze } from "./cache.ts"
 import type { LabelSelector, QueryValue } from "./client.ts"
 
 /** One request as a transport sends it. */
@@ -105,12 +106,41 @@ export async function decode<R>(res: WireResponse): Promise<R> {
   return (isJson(res.contentType) || /^\s*[{[]/.test(text) ? JSON.parse(text) : text) as R
 }
 
-/** Splits a chunked body into its non-empty lines. */
-export async function* lines(chunks: AsyncIterable<string | Uint8Array>): AsyncGenerator<string> {
+/**
+ * Watch lines a transport hands to every watcher as the same bytes (the in-process transport,
+ * which gets one buffer per event from the API server): each is parsed once, frozen, and the
+ * event shared by all of its watchers.
+ */
+const SHARED = Symbol("sharedWatchLine")
+/** A shared line's bytes, carrying its parsed event once a watcher parsed it. */
+interface SharedLine extends Uint8Array {
+  [SHARED]?: WatchEvent<ApiObject> | null
+}
+
+/** Marks `chunk` as one whole watch line shared by the watchers it reaches (see above). */
+export function shareWatchLine(chunk: Uint8Array): void {
+  ;(chunk as SharedLine)[SHARED] = null
+}
+
+/**
+ * Splits a chunked body into its non-empty lines: strings, or a shared line's own bytes (a
+ * chunk marked by shareWatchLine while no partial line is pending).
+ */
+export async function* lines(
+  chunks: AsyncIterable<string | Uint8Array>,
+): AsyncGenerator<string | Uint8Array> {
   const dec = new TextDecoder()
   let buf = ""
+  let decoding = false // the decoder may hold part of a character
   for await (const chunk of chunks) {
-    buf += typeof chunk === "string" ? chunk : dec.decode(chunk, { stream: true })
+    if (typeof chunk === "string") buf += chunk
+    else if (buf === "" && !decoding && (chunk as SharedLine)[SHARED] !== undefined) {
+      yield chunk
+      continue
+    } else {
+      decoding = true
+      buf += dec.decode(chunk, { stream: true })
+    }
     let nl: number
     while ((nl = buf.indexOf("\n")) >= 0) {
       const line = buf.slice(0, nl).trim()
@@ -122,6 +152,20 @@ export async function* lines(chunks: AsyncIterable<string | Uint8Array>): AsyncG
   if (buf) yield buf
 }
 
+const lineDecoder = new TextDecoder()
+
+/** The event of one line; a shared line's is parsed once and frozen (see shareWatchLine). */
+function parseLine<T extends ApiObject>(line: string | Uint8Array): WatchEvent<T> {
+  if (typeof line === "string") return JSON.parse(line) as WatchEvent<T>
+  const shared = line as SharedLine
+  let ev = shared[SHARED]
+  if (!ev) {
+    ev = deepFreeze(JSON.parse(lineDecoder.decode(line)) as WatchEvent<ApiObject>)
+    shared[SHARED] = ev
+  }
+  return ev as WatchEvent<T>
+}
+
 /**
  * Parses a watch stream (one JSON WatchEvent per line).
  * @throws ApiError for an ERROR event, rebuilt from its Status object
@@ -130,7 +174,7 @@ export async function* watchEvents<T extends ApiObject>(
   chunks: AsyncIterable<string | Uint8Array>,
 ): AsyncGenerator<WatchEvent<T>> {
   for await (const line of lines(chunks)) {
-    const ev = JSON.parse(line) as WatchEvent<T>
+    const ev = parseLine<T>(line)
     if (ev.type === "ERROR") {
       const status = ev.object as unknown as Partial<Status>
       throw ApiError.fromStatus(status, status.code)

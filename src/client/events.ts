@@ -1,17 +1,20 @@
 /**
  * Events as components record them for `kubectl describe`: core/v1 Events about an object,
  * written in the background so a reconcile never waits on them, with repeats folded into one
- * Event whose count and lastTimestamp grow (client-go's recorder and correlator, simplified).
+ * Event whose count and lastTimestamp grow, similar ones combined and spam held back (client-go's
+ * recorder and correlator, simplified).
  */
 import { type ApiObject, Events, isNotFound, type ResourceRef } from "../api/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
 import type { Client } from "./client.ts"
+import { EventCorrelator } from "./event-correlator.ts"
 
 /** Records Events about objects. */
 export interface EventRecorder {
   /**
    * Records that `reason` happened to `obj` (kind and apiVersion from the object, else `ref`).
-   * Never throws and never waits: failures are logged.
+   * Never throws and never waits: failures are logged. Similar events are combined and a
+   * source's events about one object beyond a burst are dropped, as client-go's correlator does.
    */
   event(obj: ApiObject, type: "Normal" | "Warning", reason: string, message: string, ref?: ResourceRef): void
 }
@@ -43,6 +46,7 @@ export class ClientEventRecorder implements EventRecorder {
   readonly #client: Client
   readonly #opts: EventRecorderOptions
   readonly #seen = new Map<string, Seen>()
+  readonly #correlator: EventCorrelator
   /** The last pending write of each distinct event: a repeat waits for it (its patch needs the name). */
   readonly #tails = new Map<string, Promise<void>>()
   /** Writes waiting for a slot, and how many are in flight (at most MAX_IN_FLIGHT). */
@@ -54,6 +58,7 @@ export class ClientEventRecorder implements EventRecorder {
   constructor(client: Client, opts: EventRecorderOptions) {
     this.#client = client
     this.#opts = opts
+    this.#correlator = new EventCorrelator(opts.clock)
   }
 
   event(
@@ -75,17 +80,20 @@ export class ClientEventRecorder implements EventRecorder {
       ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
     }
     const at = new Date(this.#opts.clock.now())
-    const key = JSON.stringify([
+    const object = JSON.stringify([
+      this.#opts.component,
+      this.#opts.host ?? "",
       involvedObject.kind,
       involvedObject.namespace,
       involvedObject.name,
       meta.uid,
-      type,
-      reason,
-      message,
+      apiVersion,
     ])
+    const correlated = this.#correlator.correlate({ object, type, reason, message })
+    if (correlated.skip) return
+    const { key, message: text } = correlated
     const write = () =>
-      this.#write(key, { involvedObject, type, reason, message }, at).catch((err: unknown) =>
+      this.#write(key, { involvedObject, type, reason, message: text }, at).catch((err: unknown) =>
         this.#opts.log.warn(
           { err: String(err), reason, object: involvedObject.name },
           "Cannot record an event",
@@ -136,7 +144,7 @@ export class ClientEventRecorder implements EventRecorder {
         seen.count++
         await events.patch(
           { namespace: seen.namespace, name: seen.name },
-          { count: seen.count, lastTimestamp: stamp },
+          { count: seen.count, lastTimestamp: stamp, message: e.message },
           { type: "merge" },
         )
         return

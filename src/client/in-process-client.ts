@@ -4,7 +4,7 @@
  * apiserver; the composition root passes `api.handle` in.
  */
 import { RestClient } from "./_rest-client.ts"
-import type { Transport, WireRequest, WireResponse } from "./_wire.ts"
+import { shareWatchLine, type Transport, type WireRequest, type WireResponse } from "./_wire.ts"
 
 /** The identity in-process requests carry. */
 export interface InProcessUser {
@@ -65,6 +65,17 @@ function headerOf(res: InProcessResponse, name: string): string {
   return ""
 }
 
+/**
+ * A response stream whose buffers that hold exactly one line are marked as shared, so watchers
+ * given the same event buffer parse it once (the events are then frozen, as informers keep them).
+ */
+async function* shared(stream: AsyncIterable<string | Buffer>): AsyncGenerator<string | Buffer> {
+  for await (const chunk of stream) {
+    if (typeof chunk !== "string" && chunk.indexOf(10) === chunk.length - 1) shareWatchLine(chunk)
+    yield chunk
+  }
+}
+
 async function* once(body: string | Buffer): AsyncGenerator<string | Buffer> {
   if (body.length > 0) yield body
 }
@@ -90,7 +101,7 @@ function inProcessTransport(
     return {
       status: res.status,
       contentType: headerOf(res, "content-type"),
-      body: res.stream ?? once(res.chunks ? Buffer.concat(res.chunks) : (res.body ?? "")),
+      body: res.stream ? shared(res.stream) : once(res.chunks ? Buffer.concat(res.chunks) : (res.body ?? "")),
     }
   }
 }

@@ -24,12 +24,17 @@ import { nodeIpamController } from "./nodeipam/index.ts"
 import {
   localPathProvisionerController,
   persistentVolumeBinderController,
+  persistentVolumeExpanderController,
   pvcProtectionController,
   pvProtectionController,
 } from "./volume/index.ts"
 import { serviceLbController } from "./servicelb/index.ts"
+import { resourceQuotaController } from "./resourcequota/index.ts"
+export { resourceQuotaController } from "./resourcequota/index.ts"
+import { ephemeralVolumeController } from "./ephemeral/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 export { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
+export { ephemeralVolumeController } from "./ephemeral/index.ts"
 
 /** What some controllers need to know about the cluster they run in. */
 export interface ControllerOptions {
@@ -73,7 +78,10 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     persistentVolumeBinderController(),
     pvcProtectionController(),
     pvProtectionController(),
+    ephemeralVolumeController(),
+    persistentVolumeExpanderController(),
     ...(opts.storageDir ? [localPathProvisionerController({ baseDir: opts.storageDir })] : []),
     serviceLbController(),
+    resourceQuotaController(),
   ]
 }

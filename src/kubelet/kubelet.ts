@@ -438,8 +438,18 @@ export class Kubelet {
     await this.#o.client
       .resource(Pods)
       .delete(ref, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid ?? "" } })
-      .catch((err: unknown) => {
-        if (!(err instanceof ApiError && (err.reason === "NotFound" || err.reason === "Conflict"))) throw err
+      .catch(async (err: unknown) => {
+        if (err instanceof ApiError && err.reason === "NotFound") return
+        // A uid precondition failing means a new pod took the name: this one is gone. Any other
+        // conflict (a write that raced this delete) is retried by requeueing the pod.
+        if (err instanceof ApiError && err.reason === "Conflict") {
+          const now = await this.#o.client
+            .resource(Pods)
+            .get(ref)
+            .catch(() => undefined)
+          if (now?.metadata?.uid !== pod.metadata?.uid) return
+        }
+        throw err
       })
     return Infinity
   }

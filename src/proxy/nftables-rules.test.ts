@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { compileNftState, flattenNftState, type NftState } from "./nftables-rules.ts"
-import { fullScript, updateScript } from "./nftables-script.ts"
+import { deleteChainsScript, fullScript, inlineable, updateScript } from "./nftables-script.ts"
 import type { RuleEndpoint, ServiceRule } from "./rules.ts"
 
 const CFG = { clusterCidr: "10.244.0.0/16", nodePortAddresses: ["192.168.0.2"] }
@@ -180,35 +180,137 @@ test("fullScript() replaces the table in one transaction, hooks before elements"
   assert.ok(script.slice(firstElement).every((l) => !l || l.startsWith("add element")))
 })
 
-test("updateScript() touches only the service that changed, and nothing when none did", () => {
-  const other = rule({ id: "ns/db:", clusterIP: "10.96.0.30", endpoints: [B] })
-  const before = compileNftState([rule({}), other], CFG)
-  assert.equal(updateScript(before, compileNftState([rule({}), other], CFG), TABLE), "")
-  const after = compileNftState([rule({ endpoints: [A] }), other], CFG)
-  const script = updateScript(before, after, TABLE)
-  assert.ok(!script.includes("ns/db"), script)
-  const ops = script
+/** The first six words of each line, chain-name hashes blanked. */
+function ops(script: string): string[] {
+  return script
     .trim()
     .split("\n")
+    .filter(Boolean)
     .map((l) =>
       l
         .replace(/-[A-Z2-7]{8}-/g, "-H-")
         .split(" ")
-        .slice(0, 5)
+        .slice(0, 6)
         .join(" "),
     )
-  assert.deepEqual(ops, [
+}
+
+/** Statements nft 1.0.6 runs without first dumping every chain of the table. */
+const CACHELESS = /^(flush chain|add chain) /
+
+test("updateScript() touches only the service that changed, and nothing when none did", () => {
+  const other = rule({ id: "ns/db:", clusterIP: "10.96.0.30", endpoints: [B] })
+  const before = compileNftState([rule({}), other], CFG)
+  assert.deepEqual(updateScript(before, compileNftState([rule({}), other], CFG), TABLE), {
+    apply: "",
+    stale: [],
+  })
+  const after = compileNftState([rule({ endpoints: [A] }), other], CFG)
+  const { apply, stale } = updateScript(before, after, TABLE)
+  assert.ok(!apply.includes("ns/db"), apply)
+  assert.deepEqual(ops(apply), [
     `flush chain ip k8ts-proxy ${SVC}`,
     `flush chain ip k8ts-proxy ${EP_B}`,
-    `add rule ip k8ts-proxy ${SVC}`,
-    `add rule ip k8ts-proxy ${SVC}`,
-    `delete chain ip k8ts-proxy ${EP_B}`,
+    `add chain ip k8ts-proxy ${SVC} {`,
   ])
+  assert.deepEqual(ops(deleteChainsScript(TABLE, stale)), [`delete chain ip k8ts-proxy ${EP_B}`])
+})
+
+const updates: {
+  name: string
+  before: ServiceRule[]
+  after: ServiceRule[]
+  apply: string[]
+  cleanup: string[]
+}[] = [
+  {
+    name: "an endpoint replaced: its chain added empty, then defined with the service chain, no cache needed",
+    before: [rule({})],
+    after: [rule({ endpoints: [A, { ...B, ip: "10.244.1.4" }] })],
+    apply: [
+      `flush chain ip k8ts-proxy ${SVC}`,
+      `flush chain ip k8ts-proxy ${EP_B}`,
+      `add chain ip k8ts-proxy endpoint-H-ns/web/tcp/http__10.244.1.4/8080`,
+      `add chain ip k8ts-proxy endpoint-H-ns/web/tcp/http__10.244.1.4/8080 {`,
+      `add chain ip k8ts-proxy ${SVC} {`,
+    ],
+    cleanup: [`delete chain ip k8ts-proxy ${EP_B}`],
+  },
+  {
+    name: "an endpoint added: nothing deleted",
+    before: [rule({ endpoints: [A] })],
+    after: [rule({})],
+    apply: [
+      `flush chain ip k8ts-proxy ${SVC}`,
+      `add chain ip k8ts-proxy ${EP_B}`,
+      `add chain ip k8ts-proxy ${EP_B} {`,
+      `add chain ip k8ts-proxy ${SVC} {`,
+    ],
+    cleanup: [],
+  },
+  {
+    name: "the last endpoint gone: the elements change, so the chains go in the same transaction",
+    before: [rule({ endpoints: [A] })],
+    after: [rule({ endpoints: [] })],
+    apply: [
+      `delete element ip k8ts-proxy service-ips {`,
+      `flush chain ip k8ts-proxy ${EP_A}`,
+      `flush chain ip k8ts-proxy ${SVC}`,
+      `delete chain ip k8ts-proxy ${EP_A}`,
+      `delete chain ip k8ts-proxy ${SVC}`,
+      `add element ip k8ts-proxy no-endpoint-services {`,
+    ],
+    cleanup: [],
+  },
+  {
+    name: "chains naming an affinity set keep add rule (nft resolves the set from its cache)",
+    before: [rule({ affinitySeconds: 10, endpoints: [A] })],
+    after: [rule({ affinitySeconds: 10 })],
+    apply: [
+      `flush chain ip k8ts-proxy ${SVC}`,
+      `add chain ip k8ts-proxy ${EP_B}`,
+      `add set ip k8ts-proxy affinity-H-ns/web/tcp/http__10.244.1.3/8080 {`,
+      `add rule ip k8ts-proxy ${EP_B} ip`,
+      `add rule ip k8ts-proxy ${EP_B} update`,
+      `add rule ip k8ts-proxy ${EP_B} meta`,
+      ...Array.from({ length: 3 }, () => `add rule ip k8ts-proxy ${SVC} ip`),
+      `add rule ip k8ts-proxy ${SVC} numgen`,
+    ],
+    cleanup: [],
+  },
+]
+
+for (const c of updates) {
+  test(`updateScript(): ${c.name}`, () => {
+    const got = updateScript(compileNftState(c.before, CFG), compileNftState(c.after, CFG), TABLE)
+    assert.deepEqual(ops(got.apply), c.apply)
+    assert.deepEqual(ops(deleteChainsScript(TABLE, got.stale)), c.cleanup)
+  })
+}
+
+test("updateScript() programs an endpoint change with statements that need no nft cache", () => {
+  const before = compileNftState([rule({})], CFG)
+  const { apply } = updateScript(before, compileNftState([rule({ endpoints: [B] })], CFG), TABLE)
+  assert.ok(
+    apply
+      .trim()
+      .split("\n")
+      .every((l) => CACHELESS.test(l)),
+    apply,
+  )
+  assert.ok(apply.includes(`{ ${MASQ} ; numgen inc mod 1 vmap {`), apply)
+})
+
+test("inlineable() refuses rules that name a set", () => {
+  assert.equal(inlineable(["meta l4proto tcp dnat to 10.0.0.1:80"]), true)
+  assert.equal(inlineable(["ip saddr @affinity-x goto endpoint-x"]), false)
 })
 
 test("updateScript() deletes a removed service's elements before its chains", () => {
   const before = compileNftState([rule({ affinitySeconds: 10 })], CFG)
-  const script = updateScript(before, compileNftState([], CFG), TABLE).trim().split("\n")
+  const { apply: script0, stale } = updateScript(before, compileNftState([], CFG), TABLE)
+  const script = script0.trim().split("\n")
+  assert.deepEqual(stale, [])
   const firstFlush = script.findIndex((l) => l.startsWith("flush"))
   assert.ok(script.slice(0, firstFlush).every((l) => l.startsWith("delete element")))
   assert.ok(script.findIndex((l) => l.startsWith("delete set")) > firstFlush)

@@ -1,7 +1,8 @@
 /**
  * nft scripts for the proxy's table (pure): the fixed skeleton (hooks, maps, the masquerade and
  * reject helpers), a full load that replaces the table atomically, and an update that touches
- * only what changed between two compiled states, for one `nft -f -` transaction each.
+ * only what changed between two compiled states (written so nft need not dump the table's
+ * chains first when only chains change), for one `nft -f -` transaction each.
  */
 import type { NftFragment, NftState } from "./nftables-rules.ts"
 
@@ -158,6 +159,16 @@ function changedChains(prev: NftFragment, next: NftFragment): Set<string> {
 
 const EMPTY: NftFragment = { sets: new Map(), chains: new Map(), elements: new Map() }
 
+/**
+ * Whether a chain's rules may be written as one `add chain NAME { rules }` statement: nft
+ * 1.0.6 then looks up only the table, where `add rule` (and `add element`, and every `delete`)
+ * first dumps every chain of it. Rules naming a set (`@name`) still need `add rule`: nft
+ * resolves the set from its cache.
+ */
+export function inlineable(rules: readonly string[]): boolean {
+  return rules.every((r) => !r.includes("@"))
+}
+
 /** The statements of an update, by the phase they must run in. */
 class Phases {
   readonly deleteElements: string[] = []
@@ -165,22 +176,42 @@ class Phases {
   readonly deleteSets: string[] = []
   readonly addChains: string[] = []
   readonly addSets: string[] = []
+  /** `add chain NAME { rules }`: no cache needed. */
+  readonly defineChains: string[] = []
+  /** `add rule`: nft dumps the table's chains first. */
   readonly addRules: string[] = []
   readonly deleteChains: string[] = []
+  /** The names of the chains deleteChains deletes. */
+  readonly removed: string[] = []
   readonly addElements: string[] = []
 
-  all(): string[] {
+  /** Whether some statement makes nft 1.0.6 fetch the table's chains before it runs the script. */
+  needsCache(): boolean {
+    return (
+      this.deleteElements.length + this.deleteSets.length + this.addRules.length + this.addElements.length > 0
+    )
+  }
+
+  all(deleteChains: boolean): string[] {
     return [
       ...this.deleteElements,
       ...this.flush,
       ...this.deleteSets,
       ...this.addChains,
       ...this.addSets,
+      ...this.defineChains,
       ...this.addRules,
-      ...this.deleteChains,
+      ...(deleteChains ? this.deleteChains : []),
       ...this.addElements,
     ]
   }
+}
+
+/** Adds the statements that give chain `name` exactly `rules` (after its flush). */
+function writeChain(ph: Phases, t: string, name: string, rules: readonly string[]): void {
+  if (!rules.length) return
+  if (inlineable(rules)) ph.defineChains.push(`add chain ${t} ${name} { ${rules.join(" ; ")} ; }`)
+  else for (const r of rules) ph.addRules.push(`add rule ${t} ${name} ${r}`)
 }
 
 /** Adds what turns fragment `prev` into `next` to the phases. */
@@ -198,19 +229,40 @@ function diffFragment(ph: Phases, t: string, prev: NftFragment, next: NftFragmen
   for (const name of changed) if (!prev.chains.has(name)) ph.addChains.push(`add chain ${t} ${name}`)
   for (const [name, def] of next.sets)
     if (prev.sets.get(name) !== def) ph.addSets.push(`add set ${t} ${name} ${def}`)
-  for (const name of changed)
-    for (const r of next.chains.get(name) ?? []) ph.addRules.push(`add rule ${t} ${name} ${r}`)
+  for (const name of changed) writeChain(ph, t, name, next.chains.get(name) ?? [])
   for (const name of removed) ph.deleteChains.push(`delete chain ${t} ${name}`)
+  ph.removed.push(...removed)
   for (const [k, v] of next.elements) if (prev.elements.get(k) !== v) ph.addElements.push(addElement(t, k, v))
 }
 
 /**
- * The script that turns the table from `prev` into `next` touching only the fragments that
- * differ (O(changed services): an unchanged rule's fragment is the same object), or "" when
- * none does. Order matters inside the transaction: references go before what they point to
- * is deleted, and targets exist before references are added.
+ * An update: `apply` programs the change in one transaction; `stale` are the chains it left
+ * empty and unreferenced, for a later transaction to delete (deleteChainsScript).
  */
-export function updateScript(prev: NftState, next: NftState, cfg: NftTableConfig): string {
+export interface NftUpdate {
+  readonly apply: string
+  readonly stale: readonly string[]
+}
+
+/** The transaction that deletes chains `names` (empty and unreferenced), or "" for none. */
+export function deleteChainsScript(cfg: NftTableConfig, names: Iterable<string>): string {
+  const out = [...names].map((n) => `delete chain ${FAMILY} ${cfg.table} ${n}\n`)
+  return out.join("")
+}
+
+/**
+ * The scripts that turn the table from `prev` into `next` touching only the fragments that
+ * differ (O(changed services): an unchanged rule's fragment is the same object); both ""
+ * when none does. Order matters inside the transaction: references go before what they point
+ * to is deleted, and targets exist before references are added.
+ *
+ * An endpoint change rewrites only its service's chains, with `flush chain` and
+ * `add chain NAME { rules }`, which nft runs without first dumping the table's chains (with
+ * 1,000 services, 11,000 of them): the chains it no longer uses are left `stale`, for a later
+ * transaction, as kube-proxy deletes stale chains in a later sync. An update that needs the
+ * dump anyway (an element or set changes) deletes them in `apply`.
+ */
+export function updateScript(prev: NftState, next: NftState, cfg: NftTableConfig): NftUpdate {
   const t = `${FAMILY} ${cfg.table}`
   const ph = new Phases()
   for (const [id, f] of prev.fragments) {
@@ -222,6 +274,7 @@ export function updateScript(prev: NftState, next: NftState, cfg: NftTableConfig
   const added = [...next.clusterIPs].filter((ip) => !prev.clusterIPs.has(ip))
   if (gone.length) ph.deleteElements.push(`delete element ${t} cluster-ips { ${gone.join(", ")} }`)
   if (added.length) ph.addElements.push(`add element ${t} cluster-ips { ${added.join(", ")} }`)
-  const out = ph.all()
-  return out.length ? `${out.join("\n")}\n` : ""
+  const together = ph.needsCache()
+  const script = (lines: string[]) => (lines.length ? `${lines.join("\n")}\n` : "")
+  return { apply: script(ph.all(together)), stale: together ? [] : ph.removed }
 }

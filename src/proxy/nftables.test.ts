@@ -6,6 +6,7 @@ import { listNftTables } from "../network/index.ts"
 import { ensureDebianPackage, skipUnless } from "../testing/index.ts"
 import { silentLogger } from "../util/index.ts"
 import { NftablesProxy } from "./nftables.ts"
+import { flattenNftState } from "./nftables-rules.ts"
 import type { RuleEndpoint, ServiceRule } from "./rules.ts"
 
 // Our own ranges and names: other tests (and pod networking) may run at the same time.
@@ -132,6 +133,33 @@ describe("NftablesProxy (root, nftables)", skipUnless(hasNft, "needs root and nf
     const seen = new Set<string>()
     for (let i = 0; i < 6; i++) seen.add(await ask("10.254.0.10", 80))
     assert.equal(seen.size, 1)
+  })
+
+  test("an endpoint change is programmed as an update, and the chains it emptied are deleted", async () => {
+    const endpointChains = () =>
+      sh("nft", "list", "table", "ip", TABLE)
+        .split("\n")
+        .map((l) => /^\s*chain (\S+)/.exec(l)?.[1] ?? "")
+        .filter((c) => c.startsWith("endpoint-"))
+    const wanted = () =>
+      [...flattenNftState(proxy.state()).chains.keys()].filter((c) => c.startsWith("endpoint-"))
+    await proxy.apply([rule({ endpoints: [ep(LO_A, 18081)] })])
+    const reloads = proxy.reloads
+    await proxy.apply([rule({ endpoints: [ep(LO_B, 18081)] })])
+    assert.equal(await ask("10.254.0.10", 80), LO_B)
+    assert.equal(endpointChains().length, 2) // the emptied one stays a second
+    await proxy.deleteStaleChains()
+    assert.deepEqual(endpointChains(), wanted())
+    assert.equal(endpointChains().length, 1)
+    // Emptied, then used again before its deletion: kept.
+    await proxy.apply([rule({ endpoints: [ep(LO_A, 18081)] })])
+    await proxy.apply([rule({ endpoints: [ep(LO_B, 18081)] })])
+    await proxy.deleteStaleChains()
+    assert.equal(await ask("10.254.0.10", 80), LO_B)
+    assert.deepEqual(endpointChains(), wanted())
+    await proxy.apply([rule({ endpoints: [ep(LO_A, 18081), ep(LO_B, 18081)], nodePort: NODE_PORT })])
+    assert.deepEqual(endpointChains().sort(), wanted().sort())
+    assert.equal(proxy.reloads, reloads)
   })
 
   test("a NodePort answers on 127.0.0.1", async () => {

@@ -1,7 +1,8 @@
 /**
  * The nftables proxy backend (root only): programs the proxy's rules into the kernel as the
  * `ip k8ts-proxy` table (kube-proxy's nftables-mode shape, see nftables-rules.ts), the first
- * time as one atomic replace of the table and then as one transaction of only what changed.
+ * time as one atomic replace of the table and then as one transaction of only what changed
+ * (the chains it emptied are deleted a second later, in a transaction of their own).
  * Host processes reach ClusterIPs because it routes exactly the service range to a local
  * device (routing runs before the nat output hook); on close it removes the table, that route
  * and the device it created, and restores the route_localnet values it changed.
@@ -10,7 +11,7 @@ import { deleteNftTable, readInterfaceSysctl, runNft, writeInterfaceSysctl } fro
 import type { Logger } from "../util/index.ts"
 import type { ProxyBackend } from "./backend.ts"
 import { compileNftState, type FragmentCache, type NftRulesConfig, type NftState } from "./nftables-rules.ts"
-import { fullScript, updateScript } from "./nftables-script.ts"
+import { deleteChainsScript, fullScript, updateScript } from "./nftables-script.ts"
 import { ServiceRoute } from "./service-route.ts"
 import type { ServiceRule } from "./rules.ts"
 
@@ -42,6 +43,9 @@ export interface NftablesProxyOptions extends NftRulesConfig {
   readonly log: Logger
 }
 
+/** How long emptied chains stay before they are deleted (kube-proxy waits a second too). */
+const STALE_DELAY_MS = 1000
+
 const EMPTY: NftState = { fragments: new Map(), clusterIPs: new Set() }
 
 /** Serves rules from the kernel with nftables. */
@@ -53,8 +57,18 @@ export class NftablesProxy implements ProxyBackend {
   readonly #cache: FragmentCache = new Map()
   readonly #route: ServiceRoute | undefined
   readonly #localnet = new Map<string, string>()
-  /** How long the last transaction took in nft (ms), and how many lines it had. */
-  lastApply = { ms: 0, lines: 0 }
+  /** nft runs, one after the other: updates and the deletion of stale chains. */
+  #work: Promise<void> = Promise.resolve()
+  /** Chains emptied by past updates, deleted STALE_DELAY_MS later in a transaction of their own. */
+  readonly #stale = new Set<string>()
+  #staleTimer: NodeJS.Timeout | undefined
+  /**
+   * The last change: how long nft took to program it (ms, cleanup excluded), its lines, and
+   * how long compiling and diffing the rules took before (ms).
+   */
+  lastApply = { ms: 0, lines: 0, compileMs: 0 }
+  /** How many updates nft refused, so the table was replaced whole instead (for tests and status). */
+  reloads = 0
 
   constructor(opts: NftablesProxyOptions) {
     if (process.getuid?.() !== 0) {
@@ -75,7 +89,36 @@ export class NftablesProxy implements ProxyBackend {
   }
 
   /** Programs `rules` in one transaction; the whole table the first time or after a failure. */
-  async apply(rules: readonly ServiceRule[]): Promise<void> {
+  apply(rules: readonly ServiceRule[]): Promise<void> {
+    const done = this.#work.then(() => this.#apply(rules))
+    this.#work = done.catch(() => undefined)
+    return done
+  }
+
+  /**
+   * Deletes the chains past updates emptied, unless an update since uses them again (runs by
+   * itself STALE_DELAY_MS after an update, off the path of the next change).
+   */
+  deleteStaleChains(): Promise<void> {
+    clearTimeout(this.#staleTimer)
+    this.#staleTimer = undefined
+    const done = this.#work.then(() => this.#deleteStale())
+    this.#work = done
+    return done
+  }
+
+  async #deleteStale(): Promise<void> {
+    if (!this.#state || !this.#stale.size) return this.#stale.clear()
+    const live = new Set<string>()
+    for (const f of this.#state.fragments.values()) for (const n of f.chains.keys()) live.add(n)
+    const names = [...this.#stale].filter((n) => !live.has(n))
+    this.#stale.clear()
+    const cfg = { table: this.#table, serviceCidr: this.#o.serviceCidr }
+    if (names.length) await runNft(deleteChainsScript(cfg, names)).catch((err: unknown) => this.#reload(err))
+  }
+
+  async #apply(rules: readonly ServiceRule[]): Promise<void> {
+    const compiling = performance.now()
     const o = this.#o
     const nodePortAddresses = [...o.nodeAddresses, ...(o.localhostNodePorts === false ? [] : ["127.0.0.1"])]
     const next = compileNftState(rules, {
@@ -84,25 +127,52 @@ export class NftablesProxy implements ProxyBackend {
       cache: this.#cache,
     })
     const cfg = { table: this.#table, serviceCidr: o.serviceCidr }
-    const script = this.#state ? updateScript(this.#state, next, cfg) : fullScript(next, cfg)
+    const update = this.#state
+      ? updateScript(this.#state, next, cfg)
+      : { apply: fullScript(next, cfg), stale: [] }
     const started = performance.now()
     try {
-      if (script) await runNft(script)
+      if (update.apply) await runNft(update.apply)
     } catch (err) {
       if (!this.#state) throw err
-      // The table changed behind our back (or our view of it is wrong): replace it whole.
-      o.log.warn({ table: this.#table, err: String(err) }, "Cannot update the nftables table, reloading it")
-      this.#state = undefined
+      this.#reload(err)
       await runNft(fullScript(next, cfg))
     }
-    this.lastApply = { ms: performance.now() - started, lines: script.split("\n").length - 1 }
+    this.lastApply = {
+      ms: performance.now() - started,
+      lines: update.apply.split("\n").length - 1,
+      compileMs: started - compiling,
+    }
     this.#state = next
+    // The change is live; the chains it left empty go later, in a transaction of their own
+    // (it needs nft's whole cache, which would compete with the next change for the CPU).
+    for (const n of update.stale) this.#stale.add(n)
+    if (this.#stale.size && !this.#staleTimer) {
+      this.#staleTimer = setTimeout(() => void this.deleteStaleChains(), STALE_DELAY_MS)
+      this.#staleTimer.unref()
+    }
     await this.#route?.ensure()
     await this.#ensureLocalnet()
   }
 
+  /** Forgets the table's state, so the next apply replaces it whole. */
+  #reload(err: unknown): void {
+    // The table changed behind our back (or our view of it is wrong).
+    this.#o.log.warn(
+      { table: this.#table, err: String(err) },
+      "Cannot update the nftables table, reloading it",
+    )
+    this.#state = undefined
+    this.#stale.clear()
+    this.reloads++
+  }
+
   /** Removes the table, the service route (and its device if created here), and restores sysctls. */
   async close(): Promise<void> {
+    clearTimeout(this.#staleTimer)
+    this.#staleTimer = undefined
+    await this.#work
+    this.#stale.clear()
     this.#state = undefined
     await deleteNftTable("ip", this.#table).catch((err: unknown) =>
       this.#o.log.warn({ table: this.#table, err: String(err) }, "Cannot delete the nftables table"),

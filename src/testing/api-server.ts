@@ -8,7 +8,9 @@ import { join } from "node:path"
 import {
   createApiServer,
   createAuthenticator,
+  defaultIssuer,
   ensurePki,
+  generateServiceAccountKey,
   listen,
   type ApiServer,
 } from "../apiserver/index.ts"
@@ -33,12 +35,28 @@ function b64(s: string): string {
   return Buffer.from(s).toString("base64")
 }
 
+/** Options of startTestApiServer. */
+export interface TestApiServerOptions {
+  readonly store?: Store
+  /**
+   * Runs ServiceAccount admission (pods need their service account, which nothing here creates,
+   * and get the token volume). Off by default; tokens are issued and accepted either way.
+   */
+  readonly serviceAccountAdmission?: boolean
+}
+
 /** Starts an API server (on a MemoryStore unless given a store) on 127.0.0.1. */
-export async function startTestApiServer(opts: { store?: Store } = {}): Promise<TestApiServer> {
+export async function startTestApiServer(opts: TestApiServerOptions = {}): Promise<TestApiServer> {
   const store = opts.store ?? new MemoryStore()
   const dir = mkdtempSync(join(tmpdir(), "k8ts-test-"))
   const pki = await ensurePki(join(dir, "pki"), ["localhost", "127.0.0.1"])
-  const api = createApiServer({ store, authenticate: createAuthenticator(), allowAnonymous: false })
+  const api = createApiServer({
+    store,
+    authenticate: createAuthenticator(),
+    allowAnonymous: false,
+    serviceAccountTokens: { key: generateServiceAccountKey(), issuer: defaultIssuer() },
+    ...(opts.serviceAccountAdmission ? {} : { disableAdmissionPlugins: ["ServiceAccount"] }),
+  })
   const ac = new AbortController()
   const running = api.run(ac.signal)
   await api.ready()

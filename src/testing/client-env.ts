@@ -8,6 +8,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
   createApiServer,
+  defaultIssuer,
+  generateServiceAccountKey,
   createAuthenticator,
   ensurePki,
   listen,
@@ -28,7 +30,9 @@ export interface ClientEnvOptions {
   /** Serve HTTPS and require authentication (a client certificate or `token`). */
   readonly tls?: boolean
   /** Other API server options (e.g. a fake `summaries` source for metrics.k8s.io). */
-  readonly server?: Partial<Pick<ApiServerOptions, "summaries" | "metricResolutionMs">>
+  readonly server?: Partial<
+    Pick<ApiServerOptions, "summaries" | "metricResolutionMs" | "disableAdmissionPlugins">
+  >
 }
 
 /** A running server and a client of each transport. */
@@ -60,6 +64,10 @@ export async function startClientEnv(opts: ClientEnvOptions = {}): Promise<Clien
   const api = createApiServer({
     store,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    // Tokens are issued and accepted; ServiceAccount admission stays off unless asked for
+    // (nothing here creates the service accounts pods need).
+    serviceAccountTokens: { key: generateServiceAccountKey(), issuer: defaultIssuer() },
+    disableAdmissionPlugins: ["ServiceAccount"],
     ...opts.server,
     ...(pki
       ? {

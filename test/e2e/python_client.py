@@ -78,4 +78,16 @@ for ev in w.stream(core.list_namespaced_config_map, "default", resource_version=
         w.stop()
 assert ("DELETED", "py-a") in events, events
 
+# A TokenRequest for a service account, and the token alone authenticating a read.
+core.create_namespaced_service_account("default", client.V1ServiceAccount(metadata=client.V1ObjectMeta(name="py-sa")))
+tr = core.create_namespaced_service_account_token("py-sa", "default", client.AuthenticationV1TokenRequest(
+    spec=client.V1TokenRequestSpec(audiences=[], expiration_seconds=900)))
+assert tr.status.token.count(".") == 2, tr.status.token
+assert tr.status.expiration_timestamp is not None
+cfg = client.Configuration.get_default_copy()
+token_cfg = client.Configuration(host=cfg.host, api_key={"authorization": tr.status.token}, api_key_prefix={"authorization": "Bearer"})
+token_cfg.ssl_ca_cert = cfg.ssl_ca_cert
+token_core = client.CoreV1Api(client.ApiClient(token_cfg))
+assert token_core.list_namespaced_service_account("default").items[0].metadata.name == "py-sa"
+
 print("python client: all checks passed")

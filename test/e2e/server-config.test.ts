@@ -36,3 +36,13 @@ test("--proxy-mode: userspace by default, nftables by default for sandboxed pods
     /userspace serves services on loopback addresses, which pods on --pod-network=bridge cannot reach/,
   )
 })
+
+test("--proxy-min-sync-period: kube-proxy's 1s by default, 0s syncs every change at once", () => {
+  const defaults = parseServerConfig([])
+  assert.ok(defaults !== "help")
+  assert.equal(defaults.proxyMinSyncPeriodMs, 1000)
+  const set = parseServerConfig(["--proxy-min-sync-period", "0s"])
+  assert.ok(set !== "help")
+  assert.equal(set.proxyMinSyncPeriodMs, 0)
+  assert.throws(() => parseServerConfig(["--proxy-min-sync-period", "soon"]), ConfigError)
+})

@@ -1,6 +1,6 @@
 /** `k8ts server` as a user runs it: a child process over HTTPS, driven by the real kubectl. */
 import assert from "node:assert/strict"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { request } from "node:https"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -179,6 +179,23 @@ describe("k8ts server", () => {
     await stopServer()
   })
 
+  /** The pod's kube-api-access volume holds a token bound to it, the CA and the namespace. */
+  async function checkServiceAccountVolume(name: string): Promise<void> {
+    const pod = JSON.parse((await k("get", "pod", name, "-o", "json")).stdout)
+    const vol = pod.spec.volumes.find((v: { name: string }) => v.name.startsWith("kube-api-access-"))
+    assert.ok(vol, "no kube-api-access volume")
+    const suffix = join(pod.metadata.uid, "volumes", "kubernetes.io~projected", vol.name)
+    const found = readdirSync(dir, { recursive: true }).find((p) => String(p).endsWith(suffix))
+    assert.ok(found, `no ${suffix} under ${dir}`)
+    const at = join(dir, String(found))
+    assert.equal(readFileSync(join(at, "namespace"), "utf8"), "default")
+    assert.match(readFileSync(join(at, "ca.crt"), "utf8"), /BEGIN CERTIFICATE/)
+    const token = readFileSync(join(at, "token"), "utf8")
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString())
+    assert.deepEqual(claims["kubernetes.io"].pod, { name, uid: pod.metadata.uid })
+    assert.ok(existsSync(join(dir, "pki", "sa.key")))
+  }
+
   test("runs pods with the process runtime: kubectl run, logs, a web page, delete", async () => {
     await startServer()
     const onNode = '{"spec":{"nodeName":"e2e-node"}}'
@@ -204,6 +221,7 @@ describe("k8ts server", () => {
     assert.equal(ready.code, 0, ready.stderr)
     const ip = (await k("get", "pod", "web", "-o", "jsonpath={.status.podIP}")).stdout
     assert.match(ip, /^127\.246\.0\.\d+$/)
+    await checkServiceAccountVolume("web")
     const page = await fetch(`http://${ip}/`)
     assert.match(await page.text(), /Welcome to nginx!/)
     // Through a Service: its ClusterIP is served by the proxy on the mapped loopback address.
@@ -221,6 +239,12 @@ describe("k8ts server", () => {
       if (!viaService.includes("Welcome")) await new Promise((r) => setTimeout(r, 100))
     }
     assert.match(viaService, /Welcome to nginx!/)
+    // The proxy subresources: the kubelet over HTTPS, the pod and the service's endpoint.
+    const raw = (path: string) => k("get", "--raw", path).then((r) => `${r.stdout}${r.stderr}`)
+    assert.match(await raw("/api/v1/nodes/e2e-node/proxy/metrics"), /kubelet_\w+/)
+    assert.match(await raw("/api/v1/nodes/e2e-node/proxy/stats/summary"), /"nodeName": ?"e2e-node"/)
+    assert.match(await raw("/api/v1/namespaces/default/pods/web/proxy/"), /Welcome to nginx!/)
+    assert.match(await raw("/api/v1/namespaces/default/services/web:8080/proxy/"), /Welcome to nginx!/)
     const deleted = await k("delete", "pod", "web", "--timeout=30s")
     assert.equal(deleted.code, 0, deleted.stderr)
     await assert.rejects(fetch(`http://${ip}/`))

@@ -38,6 +38,21 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     ],
   },
   {
+    name: "validatePersistentVolumeClaim() refuses shrinking a bound claim's request",
+    input: () => {
+      const claim = (storage: string) => ({
+        metadata: { ...meta, resourceVersion: "1" },
+        spec: { accessModes: ["ReadWriteOnce"], volumeName: "pv", resources: { requests: { storage } } },
+        status: { phase: "Bound" },
+      })
+      return [
+        ...printed(validatePersistentVolumeClaim(claim("2Gi"), claim("1Gi"))),
+        ...printed(validatePersistentVolumeClaim(claim("512Mi"), claim("1Gi"))),
+      ]
+    },
+    want: ["spec.resources.requests.storage: Forbidden: field can not be less than previous value"],
+  },
+  {
     name: "validateResourceQuota() checks resource names",
     input: () => printed(validateResourceQuota({ metadata: meta, spec: { hard: { pod: "10" } } })),
     want: ['spec.hard[pod]: Invalid value: "pod": must be a standard resource type or fully qualified'],

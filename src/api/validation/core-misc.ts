@@ -113,10 +113,27 @@ function validateClaimUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeCl
   if (pvc.status?.phase === "Bound" && next.resources?.requests) {
     next.resources.requests.storage = prev.resources?.requests?.storage
   }
-  if (deepEqual(next, prev)) return []
-  const msg =
-    "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
-  return [forbidden("spec", msg)]
+  const errs: FieldError[] = []
+  if (!deepEqual(next, prev)) {
+    const msg =
+      "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
+    errs.push(forbidden("spec", msg))
+  }
+  if (isSmaller(pvc, old)) {
+    errs.push(forbidden("spec.resources.requests.storage", "field can not be less than previous value"))
+  }
+  return errs
+}
+
+/** True when both storage requests parse and the new one is below the old one. */
+function isSmaller(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim): boolean {
+  const quantity = (c: PersistentVolumeClaim) => {
+    const q = c.spec?.resources?.requests?.storage
+    return q !== undefined ? parseQuantity(q)?.nano : undefined
+  }
+  const a = quantity(pvc)
+  const b = quantity(old)
+  return a !== undefined && b !== undefined && a < b
 }
 
 /** Known access modes; ReadWriteOncePod only on its own. */

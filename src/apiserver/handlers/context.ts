@@ -9,6 +9,7 @@ import type { Served } from "../registry/context.ts"
 import type { WatchCache } from "../watch-cache.ts"
 import type { ResourceTable } from "../crd/resource-table.ts"
 import type { MetricsPoints } from "../resource-metrics/points.ts"
+import type { ObjectLookup, ServiceAccountTokenOptions } from "../serviceaccount/config.ts"
 
 /** How the API server reaches kubelets: HTTPS with a client certificate, or plain HTTP. */
 export interface KubeletClientConfig {
@@ -28,6 +29,11 @@ export interface ServerParts {
   readonly kubeletClient: KubeletClientConfig
   /** The latest resource metrics scraped from the kubelets (metrics.k8s.io). */
   readonly resourceMetrics: MetricsPoints
+  /** Service account token issuing, when the server has a signing key. */
+  readonly serviceAccountTokens?: {
+    readonly options: ServiceAccountTokenOptions
+    readonly lookup: ObjectLookup
+  }
   /** Serves a resource at another version (e.g. autoscaling/v1 of a stored v2 HPA). */
   served(info: ResourceInfo): Served
 }

@@ -2,6 +2,7 @@
 import { evict } from "./eviction.ts"
 import { podLog } from "./pod-log.ts"
 import { podStream } from "./pod-stream.ts"
+import { proxySubresource } from "./proxy.ts"
 import { ApiError, badRequest } from "../../api/index.ts"
 import { checkCustomResourceRequest, deleteCrd, isCrdDelete } from "../crd/requests.ts"
 import type { ApiRequest, ApiResponse } from "../http.ts"
@@ -11,6 +12,7 @@ import type { ResourceRequest, ServerParts } from "./context.ts"
 import { getObject, listOrWatch } from "./read.ts"
 import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
 import { serveResourceMetrics } from "../resource-metrics/index.ts"
+import { createToken } from "../serviceaccount/token-request.ts"
 import { bind, finalizeNamespace, scale, selfSubjectAccessReview } from "./subresources.ts"
 
 function notServed(): ApiError {
@@ -70,11 +72,20 @@ async function createBinding(r: ResourceRequest): Promise<ApiResponse> {
   return bind({ ...r, req: again }, name)
 }
 
+/** POST serviceaccounts/<name>/token, when the server has a signing key. */
+function serviceAccountToken(r: ResourceRequest): Promise<ApiResponse> {
+  const sa = r.parts.serviceAccountTokens
+  if (!sa || r.served.info.resource !== "serviceaccounts") throw notYet(r.ri)
+  return createToken(r, sa.options, sa.lookup)
+}
+
 async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
   const { ri } = r
   const verb = ri.verb
   const sub = r.served.info.subresources.find((s) => s.name === ri.subresource)
   if (!sub || !ri.name) throw notServed()
+  // Proxies take any of their methods (OPTIONS has no API verb).
+  if (ri.subresource === "proxy") return proxySubresource(r)
   if (!sub.verbs.includes(verb === "watch" ? "get" : verb)) throw methodNotAllowed()
   switch (ri.subresource) {
     case "status":
@@ -88,16 +99,25 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
       return finalizeNamespace(r)
     case "eviction":
       return evict(r)
-    case "log":
-      if (r.served.info.resource === "pods") return podLog(r, r.parts.kubeletClient)
-      break
-    case "exec":
-    case "attach":
-    case "portforward":
-      if (r.served.info.resource === "pods") return podStream(r, r.parts.kubeletClient)
+    case "token":
+      return serviceAccountToken(r)
   }
-  // log, exec, attach, portforward, proxy, token: served by later parts of k8ts.
-  throw new ApiError(
+  return kubeletSubresource(r)
+}
+
+/** The pod subresources served by the pod's kubelet: log, exec, attach and portforward. */
+function kubeletSubresource(r: ResourceRequest): Promise<ApiResponse> {
+  if (r.served.info.resource === "pods") {
+    if (r.ri.subresource === "log") return podLog(r, r.parts.kubeletClient)
+    if (["exec", "attach", "portforward"].includes(r.ri.subresource ?? ""))
+      return podStream(r, r.parts.kubeletClient)
+  }
+  throw notYet(r.ri)
+}
+
+// token without a signing key: served by later parts of k8ts.
+function notYet(ri: RequestInfo): ApiError {
+  return new ApiError(
     "ServiceUnavailable",
     `the ${ri.resource}/${ri.subresource} subresource is not available on this server yet`,
   )

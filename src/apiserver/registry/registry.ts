@@ -94,9 +94,9 @@ export class Registry {
   }
 
   /** The key and stored value of a write, announced so the watch cache can skip parsing it back. */
-  #written(key: string, s: Served, obj: ApiObject): [string, string] {
+  #written(key: string, s: Served, obj: ApiObject, encoded?: string): [string, string] {
     const stored = this.#toStorage(s, obj)
-    const value = encode(stored)
+    const value = encoded ?? encode(stored)
     this.#d.written?.(key, value, stored)
     return [key, value]
   }
@@ -250,7 +250,7 @@ export class Registry {
       const undo = await this.#d.allocate?.(s, prepared, old, !!opts.dryRun)
       let done: { object: ApiObject; created: boolean } | undefined
       try {
-        done = await this.#writeUpdate(s, key, cur.revision, prepared, old, opts)
+        done = await this.#writeUpdate(s, key, cur, prepared, old, opts)
       } catch (err) {
         await undo?.()
         throw err
@@ -272,13 +272,18 @@ export class Registry {
   async #writeUpdate(
     s: Served,
     key: string,
-    revision: number,
+    cur: { readonly value: string; readonly revision: number },
     prepared: ApiObject,
     old: ApiObject,
     opts: UpdateOptions,
   ): Promise<{ object: ApiObject; created: boolean } | undefined> {
+    const revision = cur.revision
     if (opts.subresource !== "binding") this.#check(s, prepared, old)
-    if (encode(prepared) === encode(old)) return { object: old, created: false } // no-op: no write
+    // Served and stored forms are one when nothing converts: compare with the stored value as is.
+    const same = needsConversion(s) || s.info.custom ? undefined : encode(prepared)
+    if (same === undefined ? encode(prepared) === encode(old) : same === cur.value) {
+      return { object: old, created: false } // no-op: no write
+    }
     if (opts.dryRun) return { object: prepared, created: false }
     if (shouldDeleteDuringUpdate(prepared)) {
       const e = await this.#d.store.delete(key, revision).catch((err) => {
@@ -290,7 +295,7 @@ export class Registry {
       return { object: this.toServed(s, decode(encode(prepared), e.revision)), created: false }
     }
     try {
-      const e = await this.#d.store.update(...this.#written(key, s, prepared), revision)
+      const e = await this.#d.store.update(...this.#written(key, s, prepared, same), revision)
       await this.#d.released?.(s, old, prepared)
       const written = prepared.metadata as ObjectMeta
       written.resourceVersion = String(e.revision)

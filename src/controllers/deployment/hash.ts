@@ -64,12 +64,25 @@ export function computeHash(template: PodTemplateSpec | undefined, collisionCoun
 }
 
 function withoutHash(t: PodTemplateSpec | undefined): unknown {
-  const c = structuredClone(t ?? {}) as PodTemplateSpec & { metadata?: { labels?: Record<string, string> } }
-  if (c.metadata?.labels) delete c.metadata.labels[POD_TEMPLATE_HASH_LABEL]
-  return c
+  const labels = t?.metadata?.labels
+  if (!t || !labels || !(POD_TEMPLATE_HASH_LABEL in labels)) return t ?? {}
+  const { [POD_TEMPLATE_HASH_LABEL]: _hash, ...rest } = labels
+  return { ...t, metadata: { ...t.metadata, labels: rest } }
+}
+
+/** Canonical JSON of frozen templates (from informer caches), which cannot change. */
+const canonicalCache = new WeakMap<object, string>()
+
+function canonicalIgnoringHash(t: PodTemplateSpec | undefined): string {
+  const frozen = t !== undefined && Object.isFrozen(t)
+  const cached = frozen ? canonicalCache.get(t) : undefined
+  if (cached !== undefined) return cached
+  const json = canonicalJson(withoutHash(t))
+  if (frozen) canonicalCache.set(t, json)
+  return json
 }
 
 /** True when two templates are equal once their pod-template-hash labels are ignored. */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
-  return canonicalJson(withoutHash(a)) === canonicalJson(withoutHash(b))
+  return canonicalIgnoringHash(a) === canonicalIgnoringHash(b)
 }

@@ -5,6 +5,7 @@
  * scale.ts the proportional scaling).
  */
 import type { Deployment, DeploymentStatus, ReplicaSet } from "kubernetes-types/apps/v1.js"
+import type { PodTemplateSpec } from "kubernetes-types/core/v1.js"
 import {
   type ApiObject,
   Deployments,
@@ -73,9 +74,12 @@ export class DeploymentSync {
   /** The ReplicaSets the Deployment controls. */
   readonly sets: ReplicaSetObject[]
   readonly #deps: SyncDeps
+  /** The template as read (frozen when from the cache, so its canonical form is computed once). */
+  readonly #readTemplate: PodTemplateSpec | undefined
 
   constructor(deps: SyncDeps, d: DeploymentObject, sets: ReplicaSetObject[]) {
     this.#deps = deps
+    this.#readTemplate = d.spec?.template
     this.d = structuredClone(d)
     this.sets = sets
   }
@@ -84,7 +88,7 @@ export class DeploymentSync {
   async allReplicaSets(create: boolean): Promise<{ newRS?: ReplicaSetObject; oldRSs: ReplicaSetObject[] }> {
     const existing = [...this.sets]
       .sort(byCreation)
-      .find((rs) => equalIgnoreHash(rs.spec?.template, this.d.spec?.template))
+      .find((rs) => equalIgnoreHash(rs.spec?.template, this.#readTemplate))
     const oldRSs = this.sets.filter((rs) => rs !== existing)
     const newRS = await this.#newReplicaSet(existing, oldRSs, create)
     return newRS ? { newRS, oldRSs } : { oldRSs }

@@ -16,7 +16,10 @@ export function isPodActive(pod: Pod): boolean {
 
 /** The pod's Ready condition, if it has one. */
 function readyCondition(pod: Pod) {
-  return pod.status?.conditions?.find((c) => c.type === "Ready")
+  const conditions = pod.status?.conditions
+  if (!conditions) return undefined
+  for (const c of conditions) if (c.type === "Ready") return c
+  return undefined
 }
 
 /** True when the pod's Ready condition is True. */
@@ -34,10 +37,16 @@ export function readySince(pod: Pod): number | undefined {
 
 /** True when the pod has been ready for longer than `minReadySeconds` at `now` (upstream's test). */
 export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  if (!isPodReady(pod)) return false
-  if (minReadySeconds <= 0) return true
-  const since = readySince(pod)
-  return since !== undefined && since + minReadySeconds * 1000 < now
+  return readiness(pod, minReadySeconds, now) === "available"
+}
+
+/** Whether the pod is not ready, ready, or ready for longer than `minReadySeconds` at `now`. */
+export function readiness(pod: Pod, minReadySeconds: number, now: number): "unready" | "ready" | "available" {
+  const c = readyCondition(pod)
+  if (c?.status !== "True") return "unready"
+  if (minReadySeconds <= 0) return "available"
+  const since = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN
+  return !Number.isNaN(since) && since + minReadySeconds * 1000 < now ? "available" : "ready"
 }
 
 const PHASE_ORDINAL: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 }
@@ -116,6 +125,52 @@ export function podsToDelete<P extends Pod>(pods: readonly P[], related: readonl
     const node = p.spec?.nodeName ?? ""
     onNode.set(node, (onNode.get(node) ?? 0) + 1)
   }
-  const rank = (p: Pod) => onNode.get(p.spec?.nodeName ?? "") ?? 0
-  return [...pods].sort((a, b) => compareState(a, b) || rank(b) - rank(a) || compareHistory(a, b)).slice(0, n)
+  // Each pod's sort keys once, rather than in every comparison.
+  const ranked = pods.map((pod) => ({
+    pod,
+    keys: deletionKeys(pod, onNode.get(pod.spec?.nodeName ?? "") ?? 0),
+  }))
+  ranked.sort((a, b) => compareKeys(a.keys, b.keys))
+  return ranked.slice(0, n).map((r) => r.pod)
+}
+
+/** What podsToDelete orders by, in order. */
+interface DeletionKeys {
+  readonly assigned: boolean
+  readonly phase: number
+  readonly ready: boolean
+  readonly cost: number
+  readonly colocated: number
+  readonly readySince: number | undefined
+  readonly restarts: number
+  readonly created: number | undefined
+}
+
+function deletionKeys(pod: Pod, colocated: number): DeletionKeys {
+  const ready = isPodReady(pod)
+  return {
+    assigned: !!pod.spec?.nodeName,
+    phase: PHASE_ORDINAL[pod.status?.phase ?? ""] ?? 0,
+    ready,
+    cost: deletionCost(pod),
+    colocated,
+    readySince: ready ? readySince(pod) : undefined,
+    restarts: maxRestarts(pod),
+    created: created(pod),
+  }
+}
+
+/** compareState, the co-location rank, then compareHistory, on precomputed keys. */
+function compareKeys(a: DeletionKeys, b: DeletionKeys): number {
+  if (a.assigned !== b.assigned) return a.assigned ? 1 : -1
+  if (a.phase !== b.phase) return a.phase - b.phase
+  if (a.ready !== b.ready) return a.ready ? 1 : -1
+  if (a.cost !== b.cost) return a.cost - b.cost
+  if (a.colocated !== b.colocated) return b.colocated - a.colocated
+  if (a.ready && b.ready) {
+    const byReady = earlierFirst(a.readySince, b.readySince, true)
+    if (byReady !== 0) return byReady
+  }
+  if (a.restarts !== b.restarts) return b.restarts - a.restarts
+  return earlierFirst(a.created, b.created, true)
 }

@@ -120,6 +120,26 @@ export function replicaSetControllerFor(kind: ReplicaSetKind): ControllerSpec {
   }
 }
 
+/**
+ * The active pods among the owner's and the orphans it may adopt (a pod can be in both, through a
+ * non-controller reference).
+ */
+function activeCandidates(owned: readonly PodObject[], orphans: readonly PodObject[]): PodObject[] {
+  const out = owned.filter(isPodActive)
+  if (orphans.length === 0) return out
+  const seen = new Set(owned)
+  for (const p of orphans) if (!seen.has(p) && isPodActive(p)) out.push(p)
+  return out
+}
+
+/** How many of `pods` (filed under its uid) `rs` controls that are terminating (deleted, not yet finished). */
+function terminatingOf(rs: ReplicaSetLike, pods: readonly PodObject[]): number {
+  const uid = rs.metadata?.uid ?? ""
+  let n = 0
+  for (const p of pods) if (isPodTerminating(p) && controllerOf(p)?.uid === uid) n++
+  return n
+}
+
 /** Reconciles one ReplicaSet (or ReplicationController) key. */
 class ReplicaSetReconciler implements Reconciler {
   readonly #kind: ReplicaSetKind
@@ -148,13 +168,11 @@ class ReplicaSetReconciler implements Reconciler {
     }
     const ns = parseKey(key).namespace
     const needsSync = this.#expectations.satisfied(key, podCache)
-    // Its own pods and the orphans it may adopt; a pod can be in both (a non-controller reference).
-    const candidates = [
-      ...new Set([
-        ...podCache.byIndex(BY_OWNER, rs.metadata?.uid ?? ""),
-        ...podCache.byIndex(ORPHANS_BY_NAMESPACE, ns ?? ""),
-      ]),
-    ].filter(isPodActive) as PodObject[]
+    const owned = podCache.byIndex(BY_OWNER, rs.metadata?.uid ?? "") as PodObject[]
+    const candidates = activeCandidates(
+      owned,
+      podCache.byIndex(ORPHANS_BY_NAMESPACE, ns ?? "") as PodObject[],
+    )
     const pods = await claim<PodObject>(
       { client, owner: rs, ownerRef: this.#kind.ref, ref: Pods, matches: this.#kind.matcher(rs) },
       candidates,
@@ -185,7 +203,7 @@ class ReplicaSetReconciler implements Reconciler {
         generation: rs.metadata?.generation,
         minReadySeconds: minReady,
         templateLabels: spec.template?.metadata?.labels ?? {},
-        terminatingReplicas: this.#kind.ref.kind === "ReplicaSet" ? this.#terminating(rs) : undefined,
+        terminatingReplicas: this.#kind.ref.kind === "ReplicaSet" ? terminatingOf(rs, owned) : undefined,
       },
       pods,
       failure,
@@ -195,13 +213,6 @@ class ReplicaSetReconciler implements Reconciler {
     if (failure) throw new Error(`Cannot sync ${this.#kind.ref.kind} "${key}": ${failure.message}`)
     const wait = nextAvailableIn(pods, minReady, now)
     return wait === undefined ? undefined : { requeueAfterMs: wait }
-  }
-
-  /** How many pods `rs` controls that are terminating (deleted, not yet finished). */
-  #terminating(rs: ReplicaSetLike): number {
-    const uid = rs.metadata?.uid ?? ""
-    const pods = this.#deps.informers.get(Pods).cache.byIndex(BY_OWNER, uid) as PodObject[]
-    return pods.filter((p) => controllerOf(p)?.uid === uid && isPodTerminating(p)).length
   }
 
   /** The active pods of `rs` and of the ReplicaSets that share its controller (upstream's related pods). */
@@ -221,17 +232,17 @@ class ReplicaSetReconciler implements Reconciler {
     )
   }
 
-  /** Writes `status` when it changed; on a Conflict, once more on a fresh read. */
+  /**
+   * Writes `status` when it changed. A Conflict means the cache is behind: the newer version's
+   * event brings the key back, and that reconcile writes the status then.
+   */
   async #writeStatus(rs: ReplicaSetLike, status: ReplicaSetStatus): Promise<void> {
     if (!statusChanged(rs.status, status)) return
-    const rc = this.#deps.client.resource(this.#kind.ref)
     try {
-      await rc.updateStatus({ ...structuredClone(rs), status })
+      await this.#deps.client.resource(this.#kind.ref).updateStatus({ ...rs, status })
     } catch (err) {
       if (!isConflict(err)) throw err
-      const fresh = await rc.get(parseKey(keyOf(rs)))
-      if (fresh.metadata?.uid !== rs.metadata?.uid) return
-      await rc.updateStatus({ ...fresh, status })
+      this.#deps.log.debug({ key: keyOf(rs) }, "Conflict writing status, waiting for the cache to catch up")
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1.js"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { isPodAvailable, isPodReady } from "./pods.ts"
+import { isPodAvailable, isPodReady, readiness } from "./pods.ts"
 
 /** A failure of the last create or delete round, surfaced as ReplicaFailure. */
 export interface ManageFailure {
@@ -55,10 +55,9 @@ export function calculateStatus(
   for (const p of pods) {
     const l = p.metadata?.labels ?? {}
     if (labels.every(([k, v]) => l[k] === v)) fully++
-    if (isPodReady(p)) {
-      ready++
-      if (isPodAvailable(p, input.minReadySeconds, now)) available++
-    }
+    const r = readiness(p, input.minReadySeconds, now)
+    if (r !== "unready") ready++
+    if (r === "available") available++
   }
   const old = input.status?.conditions ?? []
   let conditions: ReplicaSetCondition[] = old.filter((c) => c.type !== "ReplicaFailure")

@@ -4,13 +4,19 @@ import { PersistentVolumeClaims, PersistentVolumes, StorageClasses } from "../..
 import { startHarness, type Harness } from "../_harness.case.ts"
 import { claim, eventually, reads, storageClass, volume } from "./_volume-env.case.ts"
 import { persistentVolumeBinderController } from "./binder.ts"
+import { pvcProtectionController, pvProtectionController } from "./protection.ts"
 import { findBestMatch } from "../../api/index.ts"
 
 describe("persistentvolume-binder", () => {
   let h: Harness
   let r: ReturnType<typeof reads>
   before(async () => {
-    h = await startHarness([persistentVolumeBinderController()])
+    // The API server adds the protection finalizers: their controllers remove them, as in a cluster.
+    h = await startHarness([
+      persistentVolumeBinderController(),
+      pvcProtectionController(),
+      pvProtectionController(),
+    ])
     r = reads(h)
   })
   after(() => h.stop())

@@ -8,6 +8,7 @@ import { startHarness, type Harness } from "../_harness.case.ts"
 import { claim, eventually, reads } from "./_volume-env.case.ts"
 import { persistentVolumeBinderController } from "./binder.ts"
 import { localPathProvisionerController } from "./local-path.ts"
+import { pvcProtectionController, pvProtectionController } from "./protection.ts"
 
 describe("local-path-provisioner", () => {
   let h: Harness
@@ -18,6 +19,8 @@ describe("local-path-provisioner", () => {
     h = await startHarness([
       persistentVolumeBinderController(),
       localPathProvisionerController({ baseDir: join(base, "storage") }),
+      pvcProtectionController(),
+      pvProtectionController(),
     ])
     r = reads(h)
   })

@@ -109,6 +109,18 @@ export interface ContainerInfo {
   readonly logPath: string
 }
 
+/** A container's resource usage as its cgroup counts it (all its processes, past and present). */
+export interface ContainerUsage {
+  /** CPU time used, in nanoseconds. */
+  readonly cpuNanos: number
+  /** Memory charged to it, page cache included. */
+  readonly memoryBytes: number
+  /** What the kubelet reports and evicts on: usage less inactive file pages. */
+  readonly workingSetBytes: number
+  /** Anonymous memory and swap cache. */
+  readonly rssBytes: number
+}
+
 /** A container that could not be created: its waiting reason and message, as upstream reports. */
 export class ContainerCreateError extends Error {
   override name = "ContainerCreateError"
@@ -148,6 +160,8 @@ export interface ContainerRuntime {
   execStream(id: string, cmd: readonly string[], opts: StreamOptions): ProcessStreams
   /** Connects to a running container's own process (kubectl attach). @throws Error when not running */
   attach(id: string, opts: StreamOptions): ProcessStreams
+  /** The container's usage from its cgroup; undefined when it has none (the kubelet reads /proc). */
+  usage?(id: string): ContainerUsage | undefined
   /** Calls `listener` with the container whenever one exits. Returns how to stop listening. */
   onExit(listener: (c: ContainerInfo) => void): () => void
   /** Stops every container (the node is shutting down). */

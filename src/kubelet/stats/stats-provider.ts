@@ -1,11 +1,11 @@
 /**
- * The kubelet's resource measurements: each running container's CPU and memory (its process
- * group's, from /proc) and the node's, assembled into a `/stats/summary`. CPU rates come from
+ * The kubelet's resource measurements: each running container's CPU and memory (from its cgroup
+ * when the runtime gives it one, else its process group's from /proc) and the node's, assembled into a `/stats/summary`. CPU rates come from
  * the previous sample of the same container (or node), else from the average since its start.
  */
 import { uptime } from "node:os"
 import type { PodRecord } from "../pod-state.ts"
-import type { ContainerInfo } from "../runtime/runtime.ts"
+import type { ContainerInfo, ContainerRuntime, ContainerUsage } from "../runtime/runtime.ts"
 import { type GroupUsage, parseMeminfo, parseNodeCpu, readProc, usageByProcessGroup } from "./proc.ts"
 import {
   type ContainerStats,
@@ -53,10 +53,15 @@ export class StatsProvider {
   readonly #source: UsageSource
   readonly #now: () => number
   readonly #samples = new Map<string, Sample>()
+  readonly #runtime?: Pick<ContainerRuntime, "usage">
 
-  constructor(opts: { source?: UsageSource; now?: () => number } = {}) {
+  /** `runtime`: containers with a cgroup are measured from it (sandboxed pods), others from /proc. */
+  constructor(
+    opts: { source?: UsageSource; now?: () => number; runtime?: Pick<ContainerRuntime, "usage"> } = {},
+  ) {
     this.#source = opts.source ?? procUsage
     this.#now = opts.now ?? Date.now
+    if (opts.runtime) this.#runtime = opts.runtime
   }
 
   /** The summary of the node named `nodeName` and of `pods`. */
@@ -72,7 +77,8 @@ export class StatsProvider {
         const info = c.current
         if (info?.state !== "running" || info.pid === undefined) continue
         seen.add(info.id)
-        containers.push(this.#container(name, info, groups.get(info.pid), now))
+        const usage = this.#runtime?.usage?.(info.id) ?? fromGroup(groups.get(info.pid))
+        containers.push(this.#container(name, info, usage, now))
       }
       if (containers.length === 0) continue
       podStats.push({
@@ -102,14 +108,23 @@ export class StatsProvider {
     }
   }
 
-  #container(name: string, info: ContainerInfo, usage: GroupUsage | undefined, now: number): ContainerStats {
+  #container(
+    name: string,
+    info: ContainerInfo,
+    usage: ContainerUsage | undefined,
+    now: number,
+  ): ContainerStats {
     const time = new Date(now).toISOString()
-    const rss = usage?.rssBytes ?? 0
     return {
       name,
       startTime: new Date(info.startedAt).toISOString(),
       cpu: this.#cpu(info.id, usage?.cpuNanos ?? 0, info.startedAt, now),
-      memory: { time, usageBytes: rss, workingSetBytes: rss, rssBytes: rss },
+      memory: {
+        time,
+        usageBytes: usage?.memoryBytes ?? 0,
+        workingSetBytes: usage?.workingSetBytes ?? 0,
+        rssBytes: usage?.rssBytes ?? 0,
+      },
     }
   }
 
@@ -130,4 +145,11 @@ export class StatsProvider {
       ...(rate !== undefined ? { usageNanoCores: rate } : {}),
     }
   }
+}
+
+/** A process group's usage as a container's: its resident memory stands for usage and working set. */
+function fromGroup(g: GroupUsage | undefined): ContainerUsage | undefined {
+  return (
+    g && { cpuNanos: g.cpuNanos, memoryBytes: g.rssBytes, workingSetBytes: g.rssBytes, rssBytes: g.rssBytes }
+  )
 }

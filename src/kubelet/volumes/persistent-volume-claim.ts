@@ -5,7 +5,13 @@
  * ns/claim: PVC is not bound").
  */
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from "kubernetes-types/core/v1.js"
-import { type ApiObject, findResource, type ResourceRef } from "../../api/index.ts"
+import {
+  type ApiObject,
+  ephemeralClaimName,
+  ephemeralClaimNotForPod,
+  findResource,
+  type ResourceRef,
+} from "../../api/index.ts"
 import type { Client } from "../../client/index.ts"
 import { VolumeProcessError } from "./errors.ts"
 
@@ -59,10 +65,6 @@ async function getVolume(client: Client, pvc: PersistentVolumeClaim): Promise<Pe
   return pv
 }
 
-function isOwnedBy(pvc: PersistentVolumeClaim, pod: Pod): boolean {
-  return (pvc.metadata?.ownerReferences ?? []).some((o) => o.controller && o.uid === pod.metadata?.uid)
-}
-
 /**
  * Resolves a persistentVolumeClaim or ephemeral volume of `pod` to the path to mount.
  * @throws VolumeProcessError with upstream's message
@@ -71,15 +73,13 @@ export async function resolveClaim(client: Client, pod: Pod, volume: Volume): Pr
   const ns = pod.metadata?.namespace ?? "default"
   const ephemeral = !!volume.ephemeral
   const claimName = ephemeral
-    ? `${pod.metadata?.name}-${volume.name}`
+    ? ephemeralClaimName(pod, volume)
     : (volume.persistentVolumeClaim?.claimName ?? "")
   const fail = (err: unknown) =>
     new VolumeProcessError(`error processing PVC ${ns}/${claimName}: ${(err as Error).message}`)
   const pvc = await getClaim(client, ns, claimName).catch((err: unknown) => Promise.reject(fail(err)))
-  if (ephemeral && !isOwnedBy(pvc, pod))
-    throw new VolumeProcessError(
-      `PVC ${ns}/${claimName} was not created for pod ${ns}/${pod.metadata?.name} (pod is not owner)`,
-    )
+  const notOurs = ephemeral ? ephemeralClaimNotForPod(pod, pvc) : undefined
+  if (notOurs) throw new VolumeProcessError(notOurs)
   const pv = await getVolume(client, pvc).catch((err: unknown) => Promise.reject(fail(err)))
   const readOnly = volume.persistentVolumeClaim?.readOnly === true
   const pvName = pv.metadata?.name ?? ""

@@ -13,7 +13,15 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Pod, Volume } from "kubernetes-types/core/v1.js"
-import { type ApiObject, ConfigMaps, findResource, type ResourceRef, Secrets } from "../../api/index.ts"
+import {
+  type ApiObject,
+  ConfigMaps,
+  findResource,
+  Pods,
+  type ResourceRef,
+  Secrets,
+  ServiceAccounts,
+} from "../../api/index.ts"
 import type { EventRecorder } from "../../client/index.ts"
 import { type ClientEnv, startClientEnv } from "../../testing/index.ts"
 import { VolumeManager } from "./volume-manager.ts"
@@ -200,8 +208,29 @@ describe("VolumeManager", () => {
     assert.match(lastEvent()?.message ?? "", /^MountVolume\.SetUp failed for volume "token" : /)
   })
 
+  test("projected serviceAccountToken: a token from the TokenRequest API, bound to the pod", async () => {
+    await env.inProcess
+      .resource(ServiceAccounts)
+      .create({ metadata: { name: "default", namespace: "default" } })
+    const volumes: Volume[] = [
+      {
+        name: "api",
+        projected: { sources: [{ serviceAccountToken: { path: "token", expirationSeconds: 3607 } }] },
+      },
+    ]
+    const created = await env.inProcess.resource(Pods).create({
+      metadata: { name: "with-token", namespace: "default" },
+      spec: { containers: [{ name: "app", image: "busybox" }], volumes },
+    } as never)
+    assert.equal(await manager.setUp(created, events), 0)
+    const token = readFileSync(join(pathOf(created, "api"), "token"), "utf8")
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString())
+    assert.equal(claims.sub, "system:serviceaccount:default:default")
+    assert.deepEqual(claims["kubernetes.io"].pod, { name: "with-token", uid: created.metadata?.uid })
+  })
+
   test("emptyDir: a world-writable directory that survives syncs", async () => {
-    const p = pod([{ name: "scratch", emptyDir: { medium: "Memory" } }])
+    const p = pod([{ name: "scratch", emptyDir: {} }])
     assert.equal(await manager.setUp(p, events), 0)
     const dir = pathOf(p, "scratch")
     assert.match(dir, /kubernetes\.io~empty-dir\/scratch$/)

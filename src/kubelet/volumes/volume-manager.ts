@@ -11,6 +11,7 @@ import { join } from "node:path"
 import type { ApiObject } from "../../api/index.ts"
 import type { Client, EventRecorder } from "../../client/index.ts"
 import { type Logger, silentLogger } from "../../util/index.ts"
+import { unmountUnder } from "./empty-dir.ts"
 import { VolumeProcessError } from "./errors.ts"
 import { type ManagedFiles, managedFiles, type NodeDnsOptions } from "./managed-files.ts"
 import { podDir } from "./paths.ts"
@@ -27,6 +28,8 @@ export interface VolumeManagerOptions {
   readonly dns: NodeDnsOptions
   readonly now?: () => number
   readonly log?: Logger
+  /** The size of a memory-backed emptyDir without sizeLimit (default: the node's memory). */
+  readonly nodeMemoryBytes?: number
 }
 
 /** What the manager holds about one pod. */
@@ -71,6 +74,8 @@ export class VolumeManager {
       client: opts.client,
       root: opts.root,
       tokens: new ServiceAccountTokens(opts.client, opts.now ?? Date.now),
+      log: this.#log,
+      ...(opts.nodeMemoryBytes !== undefined ? { nodeMemoryBytes: opts.nodeMemoryBytes } : {}),
     }
   }
 
@@ -176,7 +181,19 @@ export class VolumeManager {
     if (!uid) return
     this.#pods.delete(uid)
     this.#ctx.tokens.forget(uid)
-    rmSync(podDir(this.#o.root, uid), { recursive: true, force: true })
+    this.#removePodDir(uid)
+  }
+
+  /** Unmounts what the pod's volumes mounted (memory-backed emptyDirs), then removes its directory. */
+  #removePodDir(uid: string): void {
+    const dir = podDir(this.#o.root, uid)
+    try {
+      unmountUnder(join(dir, "volumes"))
+    } catch (err) {
+      this.#log.error({ uid, err: (err as Error).message }, "Unmounting the pod's volumes failed")
+      return // removing the directory would delete the contents of what is still mounted
+    }
+    rmSync(dir, { recursive: true, force: true })
   }
 
   /** Removes the directories of pods not in `live` (left by a previous run). */
@@ -190,7 +207,7 @@ export class VolumeManager {
     for (const uid of uids) {
       if (live.has(uid) || this.#pods.has(uid)) continue
       this.#log.info({ uid }, "Removing the directory of a pod that is gone")
-      rmSync(podDir(this.#o.root, uid), { recursive: true, force: true })
+      this.#removePodDir(uid)
     }
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Pod, Volume } from "kubernetes-types/core/v1.js"
 import type { Client } from "../../client/index.ts"
+import type { Logger } from "../../util/index.ts"
 import { type Payload, writeAtomically } from "./atomic-writer.ts"
 import { configMapPayload, DEFAULT_MODE } from "./config-map.ts"
 import { downwardApiPayload } from "./downward-api.ts"
@@ -24,6 +25,9 @@ export interface PluginContext {
   /** The kubelet's root directory. */
   readonly root: string
   readonly tokens: ServiceAccountTokens
+  readonly log?: Logger
+  /** The size of a memory-backed emptyDir without sizeLimit (default: the node's memory). */
+  readonly nodeMemoryBytes?: number
 }
 
 /** A volume a plugin accepted: the name its events use, and its set-up. */
@@ -79,12 +83,16 @@ function noPlugin(v: Volume): VolumeProcessError {
  */
 export async function processVolume(ctx: PluginContext, pod: Pod, v: Volume): Promise<ProcessedVolume> {
   const namespace = pod.metadata?.namespace ?? "default"
-  if (v.emptyDir) {
+  const emptyDir = v.emptyDir
+  if (emptyDir) {
     const path = volumeDir(ctx.root, pod.metadata?.uid ?? "", "kubernetes.io~empty-dir", v.name)
     return {
       specName: v.name,
       async setUp(): Promise<MountedVolume> {
-        setUpEmptyDir(path)
+        setUpEmptyDir(path, emptyDir, {
+          ...(ctx.log ? { log: ctx.log } : {}),
+          ...(ctx.nodeMemoryBytes !== undefined ? { nodeMemoryBytes: ctx.nodeMemoryBytes } : {}),
+        })
         return { path, readOnly: false }
       },
     }

@@ -18,6 +18,7 @@ import {
   ContainerCreateError,
   type ContainerConfig,
   type ContainerInfo,
+  type ContainerUsage,
   type ContainerRuntime,
   type ExecOptions,
   type ExecResult,
@@ -381,6 +382,11 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!h?.child || h.info.state !== "running") throw new Error(`container ${id} is not running`)
     const exited = h.exited.then(() => h.info.exitCode ?? 0)
     return attachTo(h.child, { stdin: opts.stdin, stdinOnce: h.stdinOnce, tty: h.tty, exited })
+  }
+
+  usage(id: string): ContainerUsage | undefined {
+    const iso = this.#containers.get(id)?.iso
+    return iso ? this.#sandboxed?.cgroups.usage(iso.cgroup) : undefined
   }
 
   onExit(listener: (c: ContainerInfo) => void): () => void {

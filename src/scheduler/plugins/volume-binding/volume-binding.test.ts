@@ -13,6 +13,7 @@ import {
 } from "../../../api/index.ts"
 import { runController, SharedInformers } from "../../../client/index.ts"
 import {
+  ephemeralVolumeController,
   localPathProvisionerController,
   persistentVolumeBinderController,
 } from "../../../controllers/index.ts"
@@ -95,6 +96,7 @@ describe("VolumeBinding with the binder and the local-path provisioner", () => {
       new Scheduler({ client, clock, log }).run(stop.signal),
       informers.run(stop.signal),
       runController(persistentVolumeBinderController(), deps, stop.signal),
+      runController(ephemeralVolumeController(), deps, stop.signal),
       runController(localPathProvisionerController({ baseDir: join(base, "storage") }), deps, stop.signal),
     ])
     await client.resource(StorageClasses).create({
@@ -173,5 +175,50 @@ describe("VolumeBinding with the binder and the local-path provisioner", () => {
       return p.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False")?.message
     }, "PodScheduled=False")
     assert.match(msg, /node\(s\) didn't find available persistent volumes to bind/)
+  })
+
+  const ephemeralPod = (name: string): Pod & ApiObject => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default" },
+    spec: {
+      containers: [{ name: "c", image: "busybox" }],
+      volumes: [
+        {
+          name: "scratch",
+          ephemeral: {
+            volumeClaimTemplate: {
+              spec: {
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: "local-path",
+                resources: { requests: { storage: "1Gi" } },
+              },
+            },
+          },
+        },
+      ],
+    },
+  })
+
+  test("an ephemeral volume's claim is created, provisioned on the pod's node and bound", async () => {
+    await env.inProcess.resource(Pods).create(ephemeralPod("tmp"))
+    const node = await nodeOf("tmp")
+    const pvc = await getClaim("tmp-scratch")
+    assert.equal(pvc.status?.phase, "Bound")
+    assert.equal(pvc.metadata?.annotations?.["volume.kubernetes.io/selected-node"], node)
+    assert.equal(pvc.metadata?.ownerReferences?.[0]?.name, "tmp")
+  })
+
+  test("a pod whose ephemeral claim name is taken by another claim stays pending", async () => {
+    await env.inProcess.resource(PersistentVolumeClaims).create(claim("taken-scratch", "local-path"))
+    await env.inProcess.resource(Pods).create(ephemeralPod("taken"))
+    const msg = await waitFor(async () => {
+      const p = await env.inProcess.resource(Pods).get({ namespace: "default", name: "taken" })
+      return p.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False")?.message
+    }, "PodScheduled=False")
+    assert.match(
+      msg,
+      /PVC default\/taken-scratch was not created for pod default\/taken \(pod is not owner\)/,
+    )
   })
 })

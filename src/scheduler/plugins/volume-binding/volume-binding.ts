@@ -31,7 +31,7 @@ import type {
   PreFilterPlugin,
   VolumeLister,
 } from "../../framework/types.ts"
-import { podClaims, type PodClaims } from "./claims.ts"
+import { hasClaims, podClaims, type PodClaims } from "./claims.ts"
 
 const NAME = "VolumeBinding"
 const STATE_KEY = "PreFilterVolumeBinding"
@@ -159,7 +159,7 @@ export function newVolumeBinding(
     name: NAME,
     preFilter(state, pod) {
       const lister = handle.volumes
-      if (!lister || !pod.pod.spec?.volumes?.some((v) => v.persistentVolumeClaim)) return { status: skip() }
+      if (!lister || !hasClaims(pod.pod)) return { status: skip() }
       const claims = podClaims(pod.pod, lister)
       if (typeof claims === "string") return { status: unresolvable(claims) }
       state.write(STATE_KEY, { ...claims, decisions: new Map() } satisfies State)

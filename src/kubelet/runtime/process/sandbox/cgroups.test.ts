@@ -74,3 +74,35 @@ test("v2: controllers are enabled down the tree, limits use the unified files, O
   writeFileSync(join(root, "k8ts/n1/poda/c1/memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n")
   assert.equal(cg.oomKilled("poda/c1"), true)
 })
+
+test("usage: CPU time and working set (usage less inactive file pages) on v1 and v2", () => {
+  const v1 = fakeRoot([])
+  const cg1 = new Cgroups("k8ts/n1", { fsRoot: v1, mode: "v1" })
+  cg1.create("poda/c1", undefined)
+  assert.equal(cg1.usage("poda/gone"), undefined)
+  writeFileSync(join(v1, "cpuacct/k8ts/n1/poda/c1/cpuacct.usage"), "2500000000\n")
+  writeFileSync(join(v1, "memory/k8ts/n1/poda/c1/memory.usage_in_bytes"), "50000000\n")
+  writeFileSync(
+    join(v1, "memory/k8ts/n1/poda/c1/memory.stat"),
+    "cache 30000000\nrss 20000000\ninactive_file 1\ntotal_rss 20000000\ntotal_inactive_file 10000000\n",
+  )
+  assert.deepEqual(cg1.usage("poda/c1"), {
+    cpuNanos: 2_500_000_000,
+    memoryBytes: 50_000_000,
+    workingSetBytes: 40_000_000,
+    rssBytes: 20_000_000,
+  })
+
+  const v2 = fakeRoot(["cgroup.controllers"])
+  const cg2 = new Cgroups("k8ts/n1", { fsRoot: v2, mode: "v2" })
+  cg2.create("poda/c1", undefined)
+  writeFileSync(join(v2, "k8ts/n1/poda/c1/cpu.stat"), "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n")
+  writeFileSync(join(v2, "k8ts/n1/poda/c1/memory.current"), "8000\n")
+  writeFileSync(join(v2, "k8ts/n1/poda/c1/memory.stat"), "anon 3000\nfile 5000\ninactive_file 9000\n")
+  assert.deepEqual(cg2.usage("poda/c1"), {
+    cpuNanos: 1_500_000,
+    memoryBytes: 8000,
+    workingSetBytes: 0,
+    rssBytes: 3000,
+  })
+})

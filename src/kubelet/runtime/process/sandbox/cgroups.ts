@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from "node:fs"
 import { join } from "node:path"
-import type { ResourceLimits } from "../../runtime.ts"
+import type { ContainerUsage, ResourceLimits } from "../../runtime.ts"
 
 /** The v1 controllers k8ts uses. */
 const V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"] as const
@@ -143,6 +143,30 @@ export class Cgroups {
     }
   }
 
+  /**
+   * What the cgroup has used: CPU time (v1 cpuacct.usage, v2 cpu.stat usage_usec) and memory
+   * (usage less inactive file pages is the working set, as cAdvisor computes it). Undefined when
+   * the cgroup is gone.
+   */
+  usage(rel: string): ContainerUsage | undefined {
+    try {
+      if (this.mode === "v2") {
+        const d = this.dirs(rel)[0] as string
+        const cpu = statField(readFileSync(join(d, "cpu.stat"), "utf8"), "usage_usec") * 1000
+        const mem = Number(readFileSync(join(d, "memory.current"), "utf8"))
+        const stat = readFileSync(join(d, "memory.stat"), "utf8")
+        return memoryUsage(cpu, mem, statField(stat, "inactive_file"), statField(stat, "anon"))
+      }
+      const [mem, , cpuacct] = this.dirs(rel) as [string, string, string, string]
+      const cpu = Number(readFileSync(join(cpuacct, "cpuacct.usage"), "utf8"))
+      const usage = Number(readFileSync(join(mem, "memory.usage_in_bytes"), "utf8"))
+      const stat = readFileSync(join(mem, "memory.stat"), "utf8")
+      return memoryUsage(cpu, usage, statField(stat, "total_inactive_file"), statField(stat, "total_rss"))
+    } catch {
+      return undefined
+    }
+  }
+
   /** Kills what runs in the cgroup and removes it with its children. */
   async remove(rel: string): Promise<void> {
     for (const d of this.dirs(rel)) await removeTree(d)
@@ -234,5 +258,24 @@ function tryWrite(file: string, value: number): void {
     write(file, value)
   } catch {
     // optional knob
+  }
+}
+
+/** A `key value` line's value from a cgroup stat file (0 when absent). */
+function statField(text: string, key: string): number {
+  return Number(new RegExp(`^${key} (\\d+)$`, "m").exec(text)?.[1] ?? 0)
+}
+
+function memoryUsage(
+  cpuNanos: number,
+  memoryBytes: number,
+  inactiveFile: number,
+  rssBytes: number,
+): ContainerUsage {
+  return {
+    cpuNanos,
+    memoryBytes,
+    workingSetBytes: Math.max(0, memoryBytes - inactiveFile),
+    rssBytes,
   }
 }

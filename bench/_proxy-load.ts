@@ -1,0 +1,139 @@
+/**
+ * The proxy bench's traffic, each side in a child process of its own so neither competes for
+ * the event loop of the bench process (which runs the userspace proxy under test): HTTP
+ * backends on loopback addresses, and a load generator that measures requests/s and p99
+ * latency per target with keep-alive connections and with a new connection per request.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { request } from "node:http"
+
+/** Starts one child process serving HTTP on every address of `addresses` at `port`; each answers with its address. */
+export function startBackends(addresses: readonly string[], port: number): Promise<ChildProcess> {
+  const script = `
+    const http = require("http"); let n = 0
+    for (const ip of ${JSON.stringify(addresses)}) http.createServer((q, s) => s.end(ip))
+      .listen(${port}, ip, () => ++n === ${addresses.length} && console.log("up"))`
+  const child = spawn(process.execPath, ["-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { PATH: process.env.PATH ?? "" },
+  })
+  return new Promise((resolve, reject) => {
+    child.stdout?.once("data", () => resolve(child))
+    child.once("exit", (code) => reject(new Error(`Backends exited with ${code}`)))
+  })
+}
+
+/**
+ * One GET on a connection of its own; resolves with the body (the backend's address), rejects
+ * on an error or after `timeoutMs` (a VIP without rules yet swallows the SYN).
+ */
+export function get(host: string, port: number, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path: "/", agent: false, headers: { connection: "close" } }, (res) => {
+      let out = ""
+      res.on("data", (d) => (out += String(d)))
+      res.on("end", () => resolve(out))
+      res.on("error", reject)
+    })
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`No answer from ${host}:${port}`)))
+    req.on("error", reject)
+    req.end()
+  })
+}
+
+/** Where the load generator sends requests. */
+export interface LoadTarget {
+  readonly name: string
+  readonly host: string
+  readonly port: number
+}
+
+/** What one target sustained in one mode. */
+export interface LoadResult {
+  readonly rps: number
+  readonly p99: number
+  readonly errors: number
+}
+
+/** How the load is applied. */
+export interface LoadOptions {
+  /** Concurrent clients. */
+  readonly conns: number
+  /** Length of one measured round per target and mode. */
+  readonly ms: number
+  /** Rounds, interleaved over targets and modes so a noisy moment of the shared machine hits all alike. */
+  readonly rounds: number
+  /** Unmeasured warm-up per target and mode. */
+  readonly warmMs: number
+}
+
+/** The connection modes measured, keep-alive first. */
+export const MODES = ["keepalive", "new"] as const
+export type Mode = (typeof MODES)[number]
+
+// The load generator: plain JavaScript for `node -e`, configured through argv[1].
+const LOAD_SCRIPT = `
+const http = require("http")
+const cfg = JSON.parse(process.argv[1])
+const pct = (xs, p) => (xs.sort((a, b) => a - b), xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0)
+const get = (agent, host, port) => new Promise((resolve, reject) => {
+  const headers = agent ? {} : { connection: "close" }
+  const r = http.request({ host, port, path: "/", agent, headers }, (s) => { s.resume(); s.on("end", resolve); s.on("error", reject) })
+  r.on("error", reject); r.end()
+})
+async function run(t, keepAlive, ms) {
+  const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: cfg.conns }) : false
+  const lat = []; let errors = 0
+  const start = performance.now(), end = start + ms
+  await Promise.all(Array.from({ length: cfg.conns }, async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now()
+      try { await get(agent, t.host, t.port); lat.push(performance.now() - t0) } catch { errors++ }
+    }
+  }))
+  if (agent) agent.destroy()
+  return { n: lat.length, secs: (performance.now() - start) / 1000, lat, errors }
+}
+;(async () => {
+  const modes = [["keepalive", true], ["new", false]]
+  for (const t of cfg.targets) for (const [, ka] of modes) await run(t, ka, cfg.warmMs)
+  const acc = {}
+  const n = cfg.targets.length
+  // Each round starts at the next target: none always runs first after a switch of mode.
+  for (let r = 0; r < cfg.rounds; r++) for (const [m, ka] of modes) for (let k = 0; k < n; k++) {
+    const t = cfg.targets[(k + r) % n]
+    const x = await run(t, ka, cfg.ms)
+    const o = (acc[t.name + "/" + m] ??= { n: 0, secs: 0, lat: [], errors: 0 })
+    o.n += x.n; o.secs += x.secs; o.errors += x.errors
+    for (const v of x.lat) o.lat.push(v)
+  }
+  const out = {}
+  for (const [k, o] of Object.entries(acc)) out[k] = { rps: o.n / o.secs, p99: pct(o.lat, 99), errors: o.errors }
+  console.log(JSON.stringify(out))
+})()
+`
+
+/**
+ * Runs the load generator over `targets` in a child process (killed when `signal` aborts);
+ * resolves with the results by "name/mode".
+ */
+export function measure(
+  targets: readonly LoadTarget[],
+  opts: LoadOptions,
+  signal: AbortSignal,
+): Promise<Map<string, LoadResult>> {
+  const child = spawn(process.execPath, ["-e", LOAD_SCRIPT, JSON.stringify({ targets, ...opts })], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { PATH: process.env.PATH ?? "" },
+    signal,
+  })
+  let out = ""
+  child.stdout.on("data", (d) => (out += String(d)))
+  return new Promise((resolve, reject) => {
+    child.once("error", reject)
+    child.once("exit", (code) => {
+      if (code !== 0) return reject(new Error(`Load generator exited with ${code}`))
+      resolve(new Map(Object.entries(JSON.parse(out) as Record<string, LoadResult>)))
+    })
+  })
+}
