@@ -1,7 +1,8 @@
 /**
  * Resource metrics end to end: `k8ts server` with the process runtime, a pod burning CPU, and
  * the real kubectl's `top pod` and `top node` reading metrics.k8s.io; then an HPA on a
- * ReplicaSet whose pod is that busy pod scales its target up through /scale.
+ * ReplicaSet whose pod is that busy pod scales its target up through /scale, and one on a
+ * Deployment whose pods burn for a while scales it up and back down.
  */
 import assert from "node:assert/strict"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -125,4 +126,76 @@ test("kubectl top pod and top node show usage; an HPA scales a busy target up", 
     return /burn\s+ReplicaSet\/burn\s+cpu: \d+%\/50%\s+1\s+3\s+3/.test(r.stdout) ? r.stdout : undefined
   })
   assert.match(got, /cpu: \d+%\/50%/)
+})
+
+test("an HPA scales a Deployment of CPU-burning pods up, then down once the load stops", async () => {
+  // Each pod burns a core for 20 s, then idles: the HPA sees the load, then sees it go.
+  // (A shell loop, not `timeout`: GNU timeout moves its command to a process group of its own.)
+  const burnThenIdle =
+    "end=$(( $(date +%s) + 20 )); while [ $(date +%s) -lt $end ]; do i=0; " +
+    "while [ $i -lt 20000 ]; do i=$((i+1)); done; done; exec sleep 3600"
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "wave" },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "wave" } },
+      template: {
+        metadata: { labels: { app: "wave" } },
+        spec: {
+          containers: [
+            {
+              name: "wave",
+              image: "busybox",
+              command: ["sh", "-c", burnThenIdle],
+              resources: { requests: { cpu: "100m", memory: "16Mi" } },
+            },
+          ],
+        },
+      },
+    },
+  }
+  const hpa = {
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata: { name: "wave" },
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "wave" },
+      minReplicas: 1,
+      maxReplicas: 3,
+      metrics: [
+        {
+          type: "Resource",
+          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } },
+        },
+      ],
+      // A short scale-down window instead of the default 300 s.
+      behavior: { scaleDown: { stabilizationWindowSeconds: 5 } },
+    },
+  }
+  // Two documents rather than a v1 List: kubectl validates a List against OpenAPI v2 in protobuf,
+  // which k8ts does not serve yet.
+  writeFileSync(join(dir, "wave.yaml"), `${JSON.stringify(deployment)}\n---\n${JSON.stringify(hpa)}\n`)
+  const made = await k("apply", "-f", join(dir, "wave.yaml"))
+  assert.equal(made.code, 0, made.stderr)
+  const replicas = (n: string) => async () => {
+    const r = await k("get", "deployment", "wave", "-o", "jsonpath={.spec.replicas}")
+    return r.stdout === n ? n : undefined
+  }
+  await eventually("the HPA to scale the Deployment up to 3", 60_000, replicas("3"))
+  await eventually("the HPA to scale the Deployment back down to 1", 120_000, replicas("1"))
+  const events = await k(
+    "get",
+    "events",
+    "--field-selector",
+    "involvedObject.name=wave,reason=SuccessfulRescale",
+    "-o",
+    "jsonpath={.items[*].message}",
+  )
+  assert.match(
+    events.stdout,
+    /New size: 3; reason: cpu resource utilization \(percentage of request\) above target/,
+  )
+  assert.match(events.stdout, /New size: 1; reason: All metrics below target/)
 })
