@@ -155,6 +155,13 @@ async function readyEndpoints(name: string): Promise<string[]> {
     .sort()
 }
 
+/** Waits until the proxy's nftables table DNATs to `ip` (the endpoint is programmed). */
+function programmed(ip: string): Promise<true> {
+  return until(`the proxy's rules with ${ip}`, async () =>
+    sh("nft", ["list", "table", "ip", "k8ts-proxy"]).includes(`dnat to ${ip}:`) ? true : undefined,
+  )
+}
+
 /** Waits until the proxy's nftables table no longer DNATs to `ip`. */
 function unprogrammed(ip: string): Promise<true> {
   return until(`the proxy's rules without ${ip}`, async () =>
@@ -216,7 +223,8 @@ describe(
       await ok("apply", "-f", file("client.json", JSON.stringify(client)))
       await ok("apply", "-f", file("web.yaml", tier("web", 3, {})))
       await ok("wait", "--for=condition=Ready", "pod/client", "--timeout=60s")
-      await waitReady("web", 3)
+      // Ready pods reach the proxy's rules through the EndpointSlice a moment later.
+      for (const p of await waitReady("web", 3)) await programmed(p.ip)
     })
 
     after(async () => {
