@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, test } from "node:test"
@@ -21,7 +21,13 @@ test("the last holder to let go restores the machine's value", async () => {
   assert.equal(read(), "1")
   await releaseForwarding("a", opts)
   assert.equal(read(), "1", "b still needs it")
+  assert.ok(existsSync(opts.dir))
   await releaseForwarding("b", opts)
+  assert.equal(read(), "0")
+  assert.equal(existsSync(opts.dir), false, "the meeting place goes with the last holder")
+  await holdForwarding("c", opts)
+  assert.equal(read(), "1", "a new holder starts over")
+  await releaseForwarding("c", opts)
   assert.equal(read(), "0")
 })
 

@@ -1,10 +1,11 @@
 /**
  * net.ipv4.ip_forward shared by every pod network on the machine (several nodes, or tests
  * running side by side): the first holder records the value the machine had, each holder
- * leaves a file with its pid, and the last to let go (dead holders do not count) restores it.
+ * leaves a file with its pid, and the last to let go (dead holders do not count) restores it
+ * and removes the meeting place, leaving /run as it found it.
  */
-import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
-import { join } from "node:path"
+import { mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises"
+import { dirname, join } from "node:path"
 
 const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward"
 
@@ -44,7 +45,13 @@ async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
       await mkdir(lock)
       break
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err
+      const code = (err as NodeJS.ErrnoException).code
+      // The last holder removed the folder between our mkdir and this one: make it again.
+      if (code === "ENOENT") {
+        await mkdir(dir, { recursive: true })
+        continue
+      }
+      if (code !== "EEXIST") throw err
       const age = await stat(lock).then(
         (s) => Date.now() - s.mtimeMs,
         () => 0,
@@ -80,18 +87,23 @@ async function hold(holder: string, dir: string, sysctl: string): Promise<void> 
 /** Lets go of forwarding for `holder`; the last live holder restores the recorded value. */
 export async function releaseForwarding(holder: string, opts: ForwardingOptions = {}): Promise<void> {
   const { dir = FORWARDING_DIR, sysctl = IP_FORWARD } = opts
-  await withLock(dir, () => release(holder, dir, sysctl))
+  if (!(await withLock(dir, () => release(holder, dir, sysctl)))) return
+  // Nobody holds it: the empty folders go (they stay if someone came in meanwhile).
+  await rmdir(dir).catch(() => undefined)
+  if (dirname(dir) === dirname(FORWARDING_DIR)) await rmdir(dirname(dir)).catch(() => undefined)
 }
 
-async function release(holder: string, dir: string, sysctl: string): Promise<void> {
+/** Lets go; true when that was the last holder (the recorded value is back and no holder is left). */
+async function release(holder: string, dir: string, sysctl: string): Promise<boolean> {
   await rm(holderFile(dir, holder), { force: true })
   for (const name of await readdir(join(dir, "holders")).catch(() => [] as string[])) {
     const pid = Number(await readFile(join(dir, "holders", name), "utf8").catch(() => "0"))
-    if (pid > 0 && isAlive(pid)) return
+    if (pid > 0 && isAlive(pid)) return false
     await rm(join(dir, "holders", name), { force: true })
   }
   const original = await readFile(join(dir, "original"), "utf8").catch(() => undefined)
-  if (original === undefined) return
-  await writeFile(sysctl, original.trim())
+  if (original !== undefined) await writeFile(sysctl, original.trim())
   await rm(join(dir, "original"), { force: true })
+  await rmdir(join(dir, "holders")).catch(() => undefined)
+  return true
 }
