@@ -1,49 +1,19 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { after, before, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Pods } from "../api/index.ts"
-import { type ClientEnv, startClientEnv } from "../testing/index.ts"
-import { Kubelet } from "./kubelet.ts"
-import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
+import type { ClientEnv } from "../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv, until } from "./kubelet-env.case.ts"
 
+let k: KubeletEnv
 let env: ClientEnv
-let dir: string
-const stop = new AbortController()
-let running: Promise<void>
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "k8ts-grpc-probe-"))
-  env = await startClientEnv()
-  const runtime = new ProcessRuntime({ root: join(dir, "runtime"), podRange: "127.248.0.0/24" })
-  const kubelet = new Kubelet({
-    client: env.inProcess,
-    nodeName: "node-g",
-    address: "127.0.0.1",
-    runtime,
-    dataDir: dir,
-  })
-  running = kubelet.run(stop.signal)
+  k = await startKubeletEnv({ prefix: "k8ts-grpc-probe-", nodeName: "node-g", podRange: "127.248.0.0/24" })
+  env = k.env
 })
 
-after(async () => {
-  stop.abort()
-  await running
-  await env.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    const v = await fn().catch(() => undefined)
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+after(() => k.stop())
 
 test("a grpc readiness probe against agnhost grpc-health-checking follows the served status", async () => {
   const pods = env.inProcess.resource(Pods)
@@ -63,10 +33,14 @@ test("a grpc readiness probe against agnhost grpc-health-checking follows the se
     },
   } as Pod & ApiObject)
   const ready = (want: boolean) =>
-    until(`ready ${want}`, async () => {
-      const p = await pods.get({ namespace: "default", name: "grpc" })
-      return p.status?.containerStatuses?.[0]?.ready === want ? p : undefined
-    })
+    until(
+      `ready ${want}`,
+      async () => {
+        const p = await pods.get({ namespace: "default", name: "grpc" })
+        return p.status?.containerStatuses?.[0]?.ready === want ? p : undefined
+      },
+      15_000,
+    )
   const p = await ready(true)
   const res = await fetch(`http://${p.status?.podIP}:8080/make-not-serving`)
   assert.equal(res.status, 200)

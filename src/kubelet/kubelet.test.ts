@@ -1,69 +1,27 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, ConfigMaps, Events, Nodes, Pods } from "../api/index.ts"
-import { type ClientEnv, startClientEnv } from "../testing/index.ts"
-import { Kubelet } from "./kubelet.ts"
-import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
-import { KubeletServer } from "./server.ts"
+import type { ClientEnv } from "../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv, until } from "./kubelet-env.case.ts"
 
+let k: KubeletEnv
 let env: ClientEnv
-let dir: string
-const stop = new AbortController()
-let running: Promise<void>
-let server: KubeletServer
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "k8ts-kubelet-"))
-  env = await startClientEnv()
-  const runtime = new ProcessRuntime({ root: join(dir, "runtime"), podRange: "127.245.0.0/24" })
-  const holder: { kubelet?: Kubelet } = {}
-  server = new KubeletServer({
-    records: (ns, name) => holder.kubelet?.record(ns, name),
-    runtime,
-    host: "127.0.0.1",
-    port: 0,
-  })
-  const port = await server.listen()
-  const kubelet = (holder.kubelet = new Kubelet({
-    client: env.inProcess,
+  k = await startKubeletEnv({
+    prefix: "k8ts-kubelet-",
     nodeName: "node-a",
-    address: "127.0.0.1",
-    runtime,
-    dataDir: dir,
-    kubeletPort: port,
-    backoff: { initialMs: 200, maxMs: 800 },
-  }))
-  running = kubelet.run(stop.signal)
+    podRange: "127.245.0.0/24",
+    server: true,
+    kubelet: { backoff: { initialMs: 200, maxMs: 800 } },
+  })
+  env = k.env
 })
 
-after(async () => {
-  stop.abort()
-  await running
-  await server.close()
-  await env.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
+after(() => k.stop())
 
 const pods = () => env.inProcess.resource(Pods)
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  let last: unknown
-  while (Date.now() < end) {
-    try {
-      const v = await fn()
-      if (v) return v
-    } catch (err) {
-      last = err
-    }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`)
-}
 
 function pod(name: string, spec: Partial<Pod["spec"]> & object): Pod & ApiObject {
   return {

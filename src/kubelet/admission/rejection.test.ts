@@ -1,51 +1,21 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { after, before, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Events, milliValue, Nodes, Pods } from "../../api/index.ts"
-import { type ClientEnv, startClientEnv } from "../../testing/index.ts"
-import { Kubelet } from "../kubelet.ts"
-import { ProcessRuntime } from "../runtime/process/process-runtime.ts"
+import type { ClientEnv } from "../../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv, until } from "../kubelet-env.case.ts"
 
+let k: KubeletEnv
 let env: ClientEnv
-let dir: string
-const stop = new AbortController()
-let running: Promise<void>
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "k8ts-admission-"))
-  env = await startClientEnv()
-  const runtime = new ProcessRuntime({ root: join(dir, "runtime"), podRange: "127.246.0.0/24" })
-  const kubelet = new Kubelet({
-    client: env.inProcess,
-    nodeName: "node-adm",
-    address: "127.0.0.1",
-    runtime,
-    dataDir: dir,
-  })
-  running = kubelet.run(stop.signal)
+  k = await startKubeletEnv({ prefix: "k8ts-admission-", nodeName: "node-adm", podRange: "127.246.0.0/24" })
+  env = k.env
 })
 
-after(async () => {
-  stop.abort()
-  await running
-  await env.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
+after(() => k.stop())
 
 const pods = () => env.inProcess.resource(Pods)
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    const v = await fn().catch(() => undefined)
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 function pod(name: string, spec: Partial<Pod["spec"]>): Pod & ApiObject {
   return {

@@ -1,62 +1,26 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { after, before, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Pods } from "../../api/index.ts"
-import { type ClientEnv, startClientEnv } from "../../testing/index.ts"
-import { Kubelet } from "../kubelet.ts"
-import { ProcessRuntime } from "../runtime/process/process-runtime.ts"
-import { KubeletServer } from "../server.ts"
+import type { ClientEnv } from "../../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv, until } from "../kubelet-env.case.ts"
 
+let k: KubeletEnv
 let env: ClientEnv
-let dir: string
-const stop = new AbortController()
-let running: Promise<void>
-let server: KubeletServer
 let base: string
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "k8ts-kubelet-metrics-"))
-  env = await startClientEnv()
-  const runtime = new ProcessRuntime({ root: join(dir, "runtime"), podRange: "127.247.0.0/24" })
-  const holder: { kubelet?: Kubelet } = {}
-  server = new KubeletServer({
-    records: (ns, name) => holder.kubelet?.record(ns, name),
-    runtime,
-    metrics: () => holder.kubelet?.metrics,
-    host: "127.0.0.1",
-    port: 0,
-  })
-  base = `http://127.0.0.1:${await server.listen()}`
-  const kubelet = (holder.kubelet = new Kubelet({
-    client: env.inProcess,
+  k = await startKubeletEnv({
+    prefix: "k8ts-kubelet-metrics-",
     nodeName: "node-m",
-    address: "127.0.0.1",
-    runtime,
-    dataDir: dir,
-  }))
-  running = kubelet.run(stop.signal)
+    podRange: "127.247.0.0/24",
+    server: true,
+  })
+  env = k.env
+  base = k.base as string
 })
 
-after(async () => {
-  stop.abort()
-  await running
-  await server.close()
-  await env.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    const v = await fn().catch(() => undefined)
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+after(() => k.stop())
 
 /** The value of the sample `series` (name with labels as printed) in the exposition text. */
 function sample(text: string, series: string): number | undefined {

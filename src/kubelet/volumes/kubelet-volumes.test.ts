@@ -1,12 +1,11 @@
 import assert from "node:assert/strict"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Event, Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, ConfigMaps, Events, Pods } from "../../api/index.ts"
-import { type ClientEnv, startClientEnv } from "../../testing/index.ts"
-import { Kubelet } from "../kubelet.ts"
+import type { ClientEnv } from "../../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv, until } from "../kubelet-env.case.ts"
 import { ProcessRuntime } from "../runtime/process/process-runtime.ts"
 import type { ContainerConfig, ContainerInfo, Mount, Sandbox } from "../runtime/runtime.ts"
 
@@ -24,52 +23,26 @@ class RecordingRuntime extends ProcessRuntime {
   }
 }
 
+let k: KubeletEnv
 let env: ClientEnv
 let dir: string
 let runtime: RecordingRuntime
-const stop = new AbortController()
-let running: Promise<void>
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "k8ts-kubelet-volumes-"))
-  env = await startClientEnv()
-  runtime = new RecordingRuntime({ root: join(dir, "runtime"), podRange: "127.246.0.0/24" })
-  const kubelet = new Kubelet({
-    client: env.inProcess,
+  k = await startKubeletEnv({
+    prefix: "k8ts-kubelet-volumes-",
     nodeName: "node-v",
-    address: "127.0.0.1",
-    runtime,
-    dataDir: dir,
-    clusterDNS: ["10.96.0.10"],
-    syncFrequencyMs: 200,
-    backoff: { initialMs: 200, maxMs: 800 },
+    podRange: "127.246.0.0/24",
+    runtime: (opts) => (runtime = new RecordingRuntime(opts)),
+    kubelet: { clusterDNS: ["10.96.0.10"], syncFrequencyMs: 200, backoff: { initialMs: 200, maxMs: 800 } },
   })
-  running = kubelet.run(stop.signal)
+  env = k.env
+  dir = k.dir
 })
 
-after(async () => {
-  stop.abort()
-  await running
-  await env.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
+after(() => k.stop())
 
 const pods = () => env.inProcess.resource(Pods)
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  let last: unknown
-  while (Date.now() < end) {
-    try {
-      const v = await fn()
-      if (v) return v
-    } catch (err) {
-      last = err
-    }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`)
-}
 
 function pod(name: string, spec: Partial<Pod["spec"]> & object): Pod & ApiObject {
   return {
