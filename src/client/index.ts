@@ -68,5 +68,6 @@ export {
   type ControllerState,
 } from "./manager.ts"
 export { ClientEventRecorder, type EventRecorder, type EventRecorderOptions } from "./events.ts"
+export { WrittenObjects } from "./read-your-writes.ts"
 export { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts"
 export { registerControllerMetrics, type HealthSource } from "./metrics.ts"

@@ -5,7 +5,7 @@
  * limits (upstream's cronjob controller v2). It wakes itself for the next schedule time.
  */
 import { CronJobs, Jobs } from "../../api/index.ts"
-import { ClientEventRecorder, type ControllerSpec } from "../../client/index.ts"
+import { ClientEventRecorder, WrittenObjects, type ControllerSpec } from "../../client/index.ts"
 import { type CronSyncDeps, syncCronJob } from "./sync.ts"
 
 /** Reconciles CronJobs and the Jobs they own. */
@@ -22,7 +22,7 @@ export const cronJobController: ControllerSpec = {
       now: () => clock.now(),
       recorder: new ClientEventRecorder(client, { component: "cronjob-controller", clock, log }),
       log,
-      written: new Map(),
+      written: new WrittenObjects(),
     }
     return {
       async reconcile(key) {

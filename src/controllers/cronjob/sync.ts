@@ -5,7 +5,7 @@
  * concurrency policy, and say when to look again.
  */
 import { CronJobs, Jobs, controllerOf, isAlreadyExists, isNotFound } from "../../api/index.ts"
-import type { Cache, Client, EventRecorder } from "../../client/index.ts"
+import type { Cache, Client, EventRecorder, WrittenObjects } from "../../client/index.ts"
 import type { Logger } from "../../util/index.ts"
 import {
   cleanupFinishedJobs,
@@ -33,26 +33,7 @@ export interface CronSyncDeps {
   readonly recorder: EventRecorder
   readonly log: Logger
   /** The last status each sync wrote, until the cache catches up. */
-  readonly written: Map<string, CronJob>
-}
-
-function revisionOf(obj: CronJob | undefined): number {
-  return Number(obj?.metadata?.resourceVersion ?? 0) || 0
-}
-
-function freshest(deps: CronSyncDeps, key: string): CronJob | undefined {
-  const cached = deps.cronJobs.get(key)
-  const written = deps.written.get(key)
-  if (!written) return cached
-  if (
-    !cached ||
-    cached.metadata?.uid !== written.metadata?.uid ||
-    revisionOf(cached) >= revisionOf(written)
-  ) {
-    deps.written.delete(key)
-    return cached
-  }
-  return written
+  readonly written: WrittenObjects<CronJob>
 }
 
 /** Accounts for one of the CronJob's Jobs in its status; true when status changed. */
@@ -276,7 +257,7 @@ async function schedule(deps: CronSyncDeps, cj: CronJob): Promise<{ changed: boo
 
 /** Syncs the CronJob named `key`; returns how long to wait before the next sync, if any. */
 export async function syncCronJob(deps: CronSyncDeps, key: string): Promise<number | undefined> {
-  const cached = freshest(deps, key)
+  const cached = deps.written.freshest(key, deps.cronJobs.get(key))
   if (!cached) return undefined
   const cj = structuredClone(cached) as CronJob
   const uid = cj.metadata?.uid
@@ -287,7 +268,7 @@ export async function syncCronJob(deps: CronSyncDeps, key: string): Promise<numb
   if (r.changed) changed = true
   if (changed) {
     const written = (await deps.client.resource(CronJobs).updateStatus(cj as never)) as CronJob
-    deps.written.set(key, written)
+    deps.written.remember(key, written)
   }
   return r.after
 }

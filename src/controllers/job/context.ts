@@ -1,7 +1,7 @@
 /** What one Job sync works with: the Job's working copy, its pods, counts and the outcome so far. */
 import type { JobCondition } from "kubernetes-types/batch/v1.js"
 import type { Job, Pod } from "./types.ts"
-import type { Client, Cache, EventRecorder } from "../../client/index.ts"
+import type { Client, Cache, EventRecorder, WrittenObjects } from "../../client/index.ts"
 import type { Logger } from "../../util/index.ts"
 import type { BackoffRecord, BackoffStore } from "./backoff.ts"
 import type { Expectations } from "./expectations.ts"
@@ -18,7 +18,7 @@ export interface SyncDeps {
   readonly backoff: BackoffStore
   readonly log: Logger
   /** The last Job status each sync wrote, until the cache catches up (read your writes). */
-  readonly written: Map<string, Job>
+  readonly written: WrittenObjects<Job>
 }
 
 /** The state of one sync of one Job. */

@@ -6,7 +6,13 @@
  */
 import type { Pod } from "./types.ts"
 import { type ApiObject, Jobs, Pods, controllerOf } from "../../api/index.ts"
-import { ClientEventRecorder, type ControllerSpec, type Informer, ownerKeyOf } from "../../client/index.ts"
+import {
+  ClientEventRecorder,
+  WrittenObjects,
+  type ControllerSpec,
+  type Informer,
+  ownerKeyOf,
+} from "../../client/index.ts"
 import { BackoffStore } from "./backoff.ts"
 import type { SyncDeps } from "./context.ts"
 import { Expectations } from "./expectations.ts"
@@ -59,7 +65,7 @@ export const jobController: ControllerSpec = {
       recorder: new ClientEventRecorder(client, { component: "job-controller", clock, log }),
       expectations,
       backoff: new BackoffStore(),
-      written: new Map(),
+      written: new WrittenObjects(),
       log,
     }
     return {

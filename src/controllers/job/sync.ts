@@ -136,26 +136,6 @@ async function releaseOrphans(deps: SyncDeps, key: string, liveUid: string | und
     throw new Error(`Cannot remove the job-tracking finalizer of orphan pods of Job "${key}"`)
 }
 
-function revisionOf(job: Job | undefined): number {
-  return Number(job?.metadata?.resourceVersion ?? 0) || 0
-}
-
-/** The Job from the cache, or the status this controller wrote last when the cache lags behind it. */
-function freshest(deps: SyncDeps, key: string): Job | undefined {
-  const cached = deps.jobs.get(key)
-  const written = deps.written.get(key)
-  if (!written) return cached
-  if (
-    !cached ||
-    cached.metadata?.uid !== written.metadata?.uid ||
-    revisionOf(cached) >= revisionOf(written)
-  ) {
-    deps.written.delete(key)
-    return cached
-  }
-  return written
-}
-
 /** Handles a Job that is gone, managed elsewhere or finished; true when the sync ends there. */
 async function isSettled(deps: SyncDeps, key: string, job: Job | undefined): Promise<boolean> {
   if (!job) {
@@ -204,7 +184,7 @@ async function runJob(
 
 /** Syncs the Job named `key`; returns how long to wait before the next sync, if it asks for one. */
 export async function syncJob(deps: SyncDeps, key: string): Promise<number | undefined> {
-  const cached = freshest(deps, key)
+  const cached = deps.written.freshest(key, deps.jobs.get(key))
   if (await isSettled(deps, key, cached)) return undefined
   const job = structuredClone(cached) as Job
   const status = (job.status ??= {})

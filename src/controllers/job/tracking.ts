@@ -173,7 +173,7 @@ async function updateStatus(deps: SyncDeps, job: Job): Promise<Job> {
   if (!status.succeeded) delete status.succeeded
   if (!status.failed) delete status.failed
   const written = (await deps.client.resource(Jobs).updateStatus(job as never)) as Job
-  deps.written.set(keyOf(written), written)
+  deps.written.remember(keyOf(written), written)
   return written
 }
 
