@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { after, before, test } from "node:test"
 import { type ClientEnv, startClientEnv } from "../testing/index.ts"
+import { hpaToV1, hpaToV2 } from "./hpa-conversion.ts"
 
 let env: ClientEnv
 before(async () => {
@@ -48,4 +49,66 @@ test("an HPA read and written back at v1 keeps its v2 metrics and behavior", asy
   assert.deepEqual(v2.spec.metrics, metrics)
   assert.deepEqual(v2.spec.behavior.scaleDown, { ...behavior.scaleDown, selectPolicy: "Max" })
   assert.equal(v2.metadata.annotations, undefined)
+})
+
+test("every metric type and its status survive v2 → v1 → v2", () => {
+  const target = (t: Record<string, unknown>) => ({ target: t })
+  const metrics = [
+    {
+      type: "Resource",
+      resource: { name: "memory", ...target({ type: "AverageValue", averageValue: "1Gi" }) },
+    },
+    {
+      type: "ContainerResource",
+      containerResource: {
+        name: "cpu",
+        container: "c",
+        ...target({ type: "Utilization", averageUtilization: 50 }),
+      },
+    },
+    {
+      type: "Pods",
+      pods: {
+        metric: { name: "qps", selector: { matchLabels: { a: "b" } } },
+        ...target({ type: "AverageValue", averageValue: "10" }),
+      },
+    },
+    {
+      type: "Object",
+      object: {
+        describedObject: { apiVersion: "v1", kind: "Service", name: "s" },
+        metric: { name: "rps" },
+        ...target({ type: "Value", value: "5" }),
+      },
+    },
+    {
+      type: "External",
+      external: { metric: { name: "queue" }, ...target({ type: "AverageValue", averageValue: "7" }) },
+    },
+  ]
+  // The status of each metric: the same source with `current` (no type) instead of `target`.
+  const currentMetrics = metrics.map((m) => {
+    const key = Object.keys(m).find((k) => k !== "type") as string
+    const { target: t, ...rest } = (m as Record<string, any>)[key]
+    const { type: _type, ...current } = t
+    return { type: m.type, [key]: { ...rest, current } }
+  })
+  const hpa = {
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata: { name: "x" },
+    spec: { minReplicas: 1, maxReplicas: 3, metrics },
+    status: { currentReplicas: 1, desiredReplicas: 1, currentMetrics },
+  }
+  const v1 = hpaToV1(hpa)
+  assert.deepEqual(
+    JSON.parse(v1.metadata?.annotations?.["autoscaling.alpha.kubernetes.io/current-metrics"] ?? "")[4],
+    {
+      type: "External",
+      external: { metricName: "queue", currentAverageValue: "7" },
+    },
+  )
+  const back = hpaToV2(v1)
+  assert.deepEqual(back.spec?.metrics, metrics)
+  assert.deepEqual(back.status?.currentMetrics, currentMetrics)
 })

@@ -27,9 +27,14 @@ function defined(o: Json): Json {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
 }
 
-/** A v2 MetricSpec in v1's annotation shape. */
-function specToV1(m: Json): Json {
-  const t = sourceOf(m).target ?? {}
+/** Which side of a metric travels: the spec's `target` or the status's `current`. */
+type Side = "target" | "current"
+
+/** A v2 MetricSpec (side "target") or MetricStatus (side "current") in v1's annotation shape. */
+function toV1(m: Json, side: Side): Json {
+  const v = sourceOf(m)[side] ?? {}
+  const value = `${side}Value`
+  const average = `${side}AverageValue`
   switch (m.type) {
     case "Object":
       return {
@@ -38,8 +43,8 @@ function specToV1(m: Json): Json {
           target: m.object.describedObject,
           metricName: m.object.metric?.name,
           selector: m.object.metric?.selector,
-          targetValue: t.value,
-          averageValue: t.averageValue,
+          [value]: v.value,
+          averageValue: v.averageValue,
         }),
       }
     case "Pods":
@@ -48,48 +53,45 @@ function specToV1(m: Json): Json {
         pods: defined({
           metricName: m.pods.metric?.name,
           selector: m.pods.metric?.selector,
-          targetAverageValue: t.averageValue,
+          [average]: v.averageValue,
         }),
       }
     case "Resource":
+    case "ContainerResource": {
+      const key = m.type === "Resource" ? "resource" : "containerResource"
       return {
         type: m.type,
-        resource: defined({
-          name: m.resource.name,
-          targetAverageUtilization: t.averageUtilization,
-          targetAverageValue: t.averageValue,
+        [key]: defined({
+          name: m[key].name,
+          container: m[key].container,
+          [`${side}AverageUtilization`]: v.averageUtilization,
+          [average]: v.averageValue,
         }),
       }
-    case "ContainerResource":
-      return {
-        type: m.type,
-        containerResource: defined({
-          name: m.containerResource.name,
-          container: m.containerResource.container,
-          targetAverageUtilization: t.averageUtilization,
-          targetAverageValue: t.averageValue,
-        }),
-      }
+    }
     case "External":
       return {
         type: m.type,
         external: defined({
           metricName: m.external.metric?.name,
           metricSelector: m.external.metric?.selector,
-          targetValue: t.value,
-          targetAverageValue: t.averageValue,
+          [value]: v.value,
+          [average]: v.averageValue,
         }),
       }
   }
   return m
 }
 
-function target(kind: "Utilization" | "Value" | "AverageValue", fields: Json): Json {
-  return defined({ type: kind, ...fields })
+/** The v2 `target` (with its type, chosen by which field is set) or `current` of a metric. */
+function valueOf(side: Side, kind: "Utilization" | "Value" | "AverageValue", fields: Json): Json {
+  return side === "target" ? defined({ type: kind, ...fields }) : defined(fields)
 }
 
-/** A v1 annotation MetricSpec back in v2's shape. */
-function specToV2(m: Json): Json {
+/** A v1 annotation MetricSpec (side "target") or MetricStatus (side "current") back in v2's shape. */
+function toV2(m: Json, side: Side): Json {
+  const value = `${side}Value`
+  const average = `${side}AverageValue`
   switch (m.type) {
     case "Object": {
       const o = m.object ?? {}
@@ -98,8 +100,8 @@ function specToV2(m: Json): Json {
         object: defined({
           describedObject: o.target,
           metric: defined({ name: o.metricName, selector: o.selector }),
-          target: target(o.averageValue !== undefined ? "AverageValue" : "Value", {
-            value: o.targetValue,
+          [side]: valueOf(side, o.averageValue !== undefined ? "AverageValue" : "Value", {
+            value: o[value],
             averageValue: o.averageValue,
           }),
         }),
@@ -110,22 +112,22 @@ function specToV2(m: Json): Json {
         type: m.type,
         pods: {
           metric: defined({ name: m.pods?.metricName, selector: m.pods?.selector }),
-          target: target("AverageValue", { averageValue: m.pods?.targetAverageValue }),
+          [side]: valueOf(side, "AverageValue", { averageValue: m.pods?.[average] }),
         },
       }
     case "Resource":
     case "ContainerResource": {
       const key = m.type === "Resource" ? "resource" : "containerResource"
       const r = m[key] ?? {}
-      const util = r.targetAverageUtilization
+      const util = r[`${side}AverageUtilization`]
       return {
         type: m.type,
         [key]: defined({
           name: r.name,
           container: r.container,
-          target: target(util !== undefined ? "Utilization" : "AverageValue", {
+          [side]: valueOf(side, util !== undefined ? "Utilization" : "AverageValue", {
             averageUtilization: util,
-            averageValue: r.targetAverageValue,
+            averageValue: r[average],
           }),
         }),
       }
@@ -136,119 +138,10 @@ function specToV2(m: Json): Json {
         type: m.type,
         external: {
           metric: defined({ name: e.metricName, selector: e.metricSelector }),
-          target: target(e.targetAverageValue !== undefined ? "AverageValue" : "Value", {
-            value: e.targetValue,
-            averageValue: e.targetAverageValue,
+          [side]: valueOf(side, e[average] !== undefined ? "AverageValue" : "Value", {
+            value: e[value],
+            averageValue: e[average],
           }),
-        },
-      }
-    }
-  }
-  return m
-}
-
-/** A v2 MetricStatus in v1's annotation shape. */
-function statusToV1(m: Json): Json {
-  const c = sourceOf(m).current ?? {}
-  switch (m.type) {
-    case "Object":
-      return {
-        type: m.type,
-        object: defined({
-          target: m.object.describedObject,
-          metricName: m.object.metric?.name,
-          selector: m.object.metric?.selector,
-          currentValue: c.value,
-          averageValue: c.averageValue,
-        }),
-      }
-    case "Pods":
-      return {
-        type: m.type,
-        pods: defined({
-          metricName: m.pods.metric?.name,
-          selector: m.pods.metric?.selector,
-          currentAverageValue: c.averageValue,
-        }),
-      }
-    case "Resource":
-      return {
-        type: m.type,
-        resource: defined({
-          name: m.resource.name,
-          currentAverageUtilization: c.averageUtilization,
-          currentAverageValue: c.averageValue,
-        }),
-      }
-    case "ContainerResource":
-      return {
-        type: m.type,
-        containerResource: defined({
-          name: m.containerResource.name,
-          container: m.containerResource.container,
-          currentAverageUtilization: c.averageUtilization,
-          currentAverageValue: c.averageValue,
-        }),
-      }
-    case "External":
-      return {
-        type: m.type,
-        external: defined({
-          metricName: m.external.metric?.name,
-          metricSelector: m.external.metric?.selector,
-          currentValue: c.value,
-          currentAverageValue: c.averageValue,
-        }),
-      }
-  }
-  return m
-}
-
-/** A v1 annotation MetricStatus back in v2's shape. */
-function statusToV2(m: Json): Json {
-  switch (m.type) {
-    case "Object": {
-      const o = m.object ?? {}
-      return {
-        type: m.type,
-        object: defined({
-          describedObject: o.target,
-          metric: defined({ name: o.metricName, selector: o.selector }),
-          current: defined({ value: o.currentValue, averageValue: o.averageValue }),
-        }),
-      }
-    }
-    case "Pods":
-      return {
-        type: m.type,
-        pods: {
-          metric: defined({ name: m.pods?.metricName, selector: m.pods?.selector }),
-          current: defined({ averageValue: m.pods?.currentAverageValue }),
-        },
-      }
-    case "Resource":
-    case "ContainerResource": {
-      const key = m.type === "Resource" ? "resource" : "containerResource"
-      const r = m[key] ?? {}
-      return {
-        type: m.type,
-        [key]: defined({
-          name: r.name,
-          container: r.container,
-          current: defined({
-            averageUtilization: r.currentAverageUtilization,
-            averageValue: r.currentAverageValue,
-          }),
-        }),
-      }
-    }
-    case "External": {
-      const e = m.external ?? {}
-      return {
-        type: m.type,
-        external: {
-          metric: defined({ name: e.metricName, selector: e.metricSelector }),
-          current: defined({ value: e.currentValue, averageValue: e.currentAverageValue }),
         },
       }
     }
@@ -280,8 +173,8 @@ export function hpaToV1(o: Obj): Obj {
   const cpuStatus = current.find((m) => m.type === "Resource" && m.resource?.name === "cpu")
   const otherStatus = current.filter((m) => m !== cpuStatus)
   const annotations: Record<string, string> = { ...o.metadata?.annotations }
-  if (others.length) annotations[METRICS] = JSON.stringify(others.map(specToV1))
-  if (otherStatus.length) annotations[CURRENT] = JSON.stringify(otherStatus.map(statusToV1))
+  if (others.length) annotations[METRICS] = JSON.stringify(others.map((m) => toV1(m, "target")))
+  if (otherStatus.length) annotations[CURRENT] = JSON.stringify(otherStatus.map((m) => toV1(m, "current")))
   if (status.conditions?.length) annotations[CONDITIONS] = JSON.stringify(status.conditions)
   if (spec.behavior) annotations[BEHAVIOR] = JSON.stringify(spec.behavior)
   return {
@@ -309,8 +202,8 @@ export function hpaToV2(o: Obj): Obj {
   const spec = o.spec ?? {}
   const status = o.status ?? {}
   const annotations: Record<string, string> = { ...o.metadata?.annotations }
-  const others: Json[] = (parse(annotations[METRICS]) ?? []).map(specToV2)
-  const otherStatus: Json[] = (parse(annotations[CURRENT]) ?? []).map(statusToV2)
+  const others: Json[] = (parse(annotations[METRICS]) ?? []).map((m: Json) => toV2(m, "target"))
+  const otherStatus: Json[] = (parse(annotations[CURRENT]) ?? []).map((m: Json) => toV2(m, "current"))
   const conditions = parse(annotations[CONDITIONS])
   const behavior = parse(annotations[BEHAVIOR])
   for (const k of [METRICS, CURRENT, CONDITIONS, BEHAVIOR]) delete annotations[k]
