@@ -2,6 +2,7 @@
  * ControllerManager: runs the enabled controllers on shared informers, reports each one's
  * health, and restarts a controller loop that crashes, with exponential backoff.
  */
+import { setMaxListeners } from "node:events"
 import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
 import type { Client } from "./client.ts"
 import { Controller, type ControllerSpec, type ControllerStats } from "./controller.ts"
@@ -107,7 +108,18 @@ export class ControllerManager {
   async run(signal: AbortSignal): Promise<void> {
     const informers = this.#ownInformers ? this.#informers.run(signal) : Promise.resolve()
     this.#log.info({ controllers: this.names }, "Starting controllers")
-    await Promise.all(this.#slots.map((slot) => this.#supervise(slot, signal)))
+    // Every controller listens for the abort: a signal of their own that allows that many, so the
+    // caller's signal carries one listener and Node's leak warning stays quiet.
+    const stop = new AbortController()
+    setMaxListeners(this.#slots.length + 10, stop.signal)
+    const forward = () => stop.abort(signal.reason)
+    signal.addEventListener("abort", forward, { once: true })
+    if (signal.aborted) forward()
+    try {
+      await Promise.all(this.#slots.map((slot) => this.#supervise(slot, stop.signal)))
+    } finally {
+      signal.removeEventListener("abort", forward)
+    }
     await informers
   }
 
