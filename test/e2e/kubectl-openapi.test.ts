@@ -1,7 +1,9 @@
 /** The real kubectl v1.35 reading k8ts's OpenAPI documents: explain, and validation on writes. */
 import assert from "node:assert/strict"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
+import { parseAllDocuments } from "yaml"
 import { BUILTIN_RESOURCES, groupVersion } from "../../src/api/index.ts"
 import { startTestApiServer, type TestApiServer, kubectlSession } from "../../src/testing/index.ts"
 
@@ -164,6 +166,18 @@ describe("kubectl with OpenAPI", () => {
     assert.equal(await ok("get", "cm", "listed", "-o", "jsonpath={.data.a}"), "2")
     assert.equal(await ok("get", "svc", "listed", "-o", "jsonpath={.spec.ports[*].port}"), "80 8080")
     assert.match(await ok("explain", "configmap.data"), /^FIELD: data <map\[string\]string>$/m)
+  })
+
+  test("a List of many kinds with most of their fields passes kubectl's client-side validation", async () => {
+    const yaml = readFileSync(join(import.meta.dirname, "testdata", "many-kinds.yaml"), "utf8")
+    const f = list(
+      "many-kinds.json",
+      parseAllDocuments(yaml).map((d) => d.toJS() as object),
+    )
+    const r = await k("apply", "--dry-run=client", "-f", f)
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stderr, "")
+    assert.match(r.stdout, /^persistentvolume\/pv1 (created|unchanged|configured) \(dry run\)$/m)
   })
 
   test("a List holding a pod with an unknown field fails kubectl's client-side validation", async () => {
