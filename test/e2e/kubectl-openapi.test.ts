@@ -215,4 +215,59 @@ describe("kubectl with OpenAPI", () => {
     )
     assert.equal((await k("get", "pod", "strict")).code, 1)
   })
+
+  test("a List of custom resources is validated as upstream publishes their schemas in v2", async () => {
+    const crd = (kind: string, plural: string, schema: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${plural}.ex.com}
+spec:
+  group: ex.com
+  scope: Namespaced
+  names: {plural: ${plural}, singular: ${kind.toLowerCase()}, kind: ${kind}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: ${schema}
+`
+    const widget = `
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}
+              free: {type: object, x-kubernetes-preserve-unknown-fields: true}
+              note: {type: string, nullable: true}
+              color: {type: string, enum: [red, blue]}`
+    const crds = [
+      crd("Widget", "widgets", widget),
+      crd("Blob", "blobs", "{type: object, x-kubernetes-preserve-unknown-fields: true}"),
+    ].join("---\n")
+    await ok("apply", "-f", file("crds.yaml", crds))
+    await ok("wait", "--for=condition=Established", "crd/widgets.ex.com", "crd/blobs.ex.com")
+
+    const w = (name: string, spec: object) => ({
+      apiVersion: "ex.com/v1",
+      kind: "Widget",
+      metadata: { name },
+      spec,
+    })
+    const good = list("crs.json", [
+      w("w1", { size: 3, free: { any: { thing: 1 } }, note: null, color: "red" }),
+      { apiVersion: "ex.com/v1", kind: "Blob", metadata: { name: "b1" }, spec: { x: 1 }, extra: true },
+    ])
+    const r = await k("apply", "-f", good)
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^widget\.ex\.com\/w1 created$/m)
+    assert.match(r.stdout, /^blob\.ex\.com\/b1 created$/m)
+
+    const bad = await k("apply", "-f", list("bad-crs.json", [w("w2", { size: "2", shape: "round" })]))
+    assert.equal(bad.code, 1)
+    assert.match(
+      bad.stderr,
+      /error validating data: ValidationError\(Widget\.spec\): unknown field "shape" in com\.ex\.v1\.Widget\.spec;/,
+    )
+  })
 })
