@@ -8,6 +8,7 @@ import { KUBE_VERSION, type ResourceInfo, schema } from "../../api/index.ts"
 import { COMMON_DEFINITIONS, PathBuilder } from "./paths.ts"
 import { definitionSchema, type Gvk, type JsonSchema, reachable } from "./schemas.ts"
 import { toSwagger } from "./v2.ts"
+import { encodeSwagger } from "./v2-protobuf.ts"
 
 /** A generated document: its JSON bytes and their hash (upstream's: SHA-512, upper-case hex). */
 export interface GeneratedDocument {
@@ -77,6 +78,7 @@ export class OpenApiDocuments {
   #v3?: Map<string, GeneratedDocument>
   #index?: GeneratedDocument
   #v2?: GeneratedDocument
+  #v2Protobuf?: GeneratedDocument
   readonly #schemas = new Map<string, JsonSchema>()
   #kinds?: Map<string, Gvk[]>
 
@@ -169,5 +171,18 @@ export class OpenApiDocuments {
       this.#v2 = generated(toSwagger(docs))
     }
     return this.#v2
+  }
+
+  /**
+   * The Swagger 2.0 document as gnostic's protobuf message, encoded once from the JSON. Its hash
+   * (the ETag) is the JSON's, as upstream's handler serves one ETag for both forms.
+   */
+  v2Protobuf(): GeneratedDocument {
+    if (!this.#v2Protobuf) {
+      const json = this.v2()
+      const doc = JSON.parse(json.body.toString("utf8")) as Record<string, unknown>
+      this.#v2Protobuf = { body: encodeSwagger(doc), hash: json.hash, generated: json.generated }
+    }
+    return this.#v2Protobuf
   }
 }

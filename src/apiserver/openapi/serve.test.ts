@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
+import protobuf from "protobufjs"
 import { MemoryStore } from "../../storage/index.ts"
 import { createApiServer, type ApiServer } from "../server.ts"
 
@@ -12,6 +13,18 @@ before(async () => {
   await api.ready()
 })
 after(() => ac.abort())
+
+/** Field 1 (`swagger`) of an encoded openapi.v2.Document. */
+function swaggerField(body: Buffer): string | undefined {
+  const r = protobuf.Reader.create(body)
+  let swagger: string | undefined
+  while (r.pos < r.len) {
+    const tag = r.uint32()
+    if (tag >>> 3 === 1) swagger = r.string()
+    else r.skipType(tag & 7)
+  }
+  return swagger
+}
 
 function get(path: string, headers: Record<string, string> = {}) {
   return api.fetch(new Request(`http://k8ts${path}`, { headers, redirect: "manual" }))
@@ -64,15 +77,46 @@ describe("/openapi", () => {
     assert.equal(pb.status, 406)
   })
 
-  test("v2 is served as JSON and refused as protobuf alone", async () => {
-    const res = await get("/openapi/v2", { accept: "application/json" })
-    assert.equal(res.status, 200)
-    const doc = (await res.json()) as { swagger: string }
-    assert.equal(doc.swagger, "2.0")
-    const pb = await get("/openapi/v2", {
-      accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
-    })
-    assert.equal(pb.status, 406)
-    assert.equal(((await pb.json()) as { reason: string }).reason, "NotAcceptable")
+  test("v2 is served as JSON by default and to JSON clients", async () => {
+    for (const accept of [undefined, "application/json", "*/*", "application/json, */*"]) {
+      const res = await get("/openapi/v2", accept ? { accept } : {})
+      assert.equal(res.status, 200, accept)
+      assert.equal(res.headers.get("content-type"), "application/json")
+      assert.equal(res.headers.get("vary"), "Accept")
+      const doc = (await res.json()) as { swagger: string }
+      assert.equal(doc.swagger, "2.0")
+    }
+  })
+
+  test("v2 is served in protobuf under either name, with the JSON's ETag, and 304 when unchanged", async () => {
+    const json = await get("/openapi/v2", { accept: "application/json" })
+    const etag = json.headers.get("etag") ?? ""
+    assert.match(etag, /^"[0-9A-F]{128}"$/)
+    for (const accept of [
+      "application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+      "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+      "application/json;q=0.5, application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+    ]) {
+      const res = await get("/openapi/v2", { accept })
+      assert.equal(res.status, 200, accept)
+      assert.equal(
+        res.headers.get("content-type"),
+        "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+      )
+      assert.equal(res.headers.get("etag"), etag)
+      assert.equal(res.headers.get("vary"), "Accept")
+      assert.equal(res.headers.get("cache-control"), "no-cache, private")
+      const body = Buffer.from(await res.arrayBuffer())
+      assert.equal(swaggerField(body), "2.0")
+      const again = await get("/openapi/v2", { accept, "if-none-match": `"other", ${etag}` })
+      assert.equal(again.status, 304)
+      assert.equal(await again.text(), "")
+    }
+  })
+
+  test("v2 is refused to clients that take neither JSON nor its protobuf", async () => {
+    const res = await get("/openapi/v2", { accept: "application/vnd.kubernetes.protobuf" })
+    assert.equal(res.status, 406)
+    assert.equal(((await res.json()) as { reason: string }).reason, "NotAcceptable")
   })
 })

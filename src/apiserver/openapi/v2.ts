@@ -20,12 +20,39 @@ function schemaV2(s: unknown): unknown {
       out.properties = Object.fromEntries(Object.entries(v).map(([name, p]) => [name, schemaV2(p)]))
     } else if (k === "oneOf")
       out.type = "string" // Quantity and IntOrString are strings in v2
-    else if (k !== "allOf") out[k] = schemaV2(v)
+    else if (k === "items" || k === "additionalProperties") out[k] = schemaV2(v)
+    else if (k !== "allOf") out[k] = v // values (default, enum, example) and extensions as they are
   }
   // A lone $ref wrapped for v3's sake stands bare in v2, beside its description.
   const allOf = src.allOf as JsonSchema[] | undefined
   if (allOf?.length === 1 && typeof allOf[0]?.$ref === "string") {
     out.$ref = allOf[0].$ref.replace(V3_REF, "#/definitions/")
+  }
+  return forKubectl(out, src)
+}
+
+/**
+ * What upstream leaves out of a custom resource's schema in v2 so that kubectl's client-side
+ * validation (which knows no nullable, junctors or preserved unknown fields, and takes any
+ * property list as closed) accepts what the server accepts: junctors go; a nullable value, or one
+ * keeping unknown fields, loses its properties and items (and a type kubectl would then check);
+ * an array left without items loses its type; nullable properties are not required. Built-in
+ * schemas use none of these keywords.
+ */
+function forKubectl(out: JsonSchema, src: JsonSchema): JsonSchema {
+  for (const k of ["anyOf", "not", "nullable"]) delete out[k]
+  const preserve = src["x-kubernetes-preserve-unknown-fields"] === true
+  if (src.nullable === true || preserve) {
+    delete out.items
+    delete out.properties
+    if (src.nullable === true || out.type === "object") delete out.type
+  }
+  if (out.type === "array" && out.items === undefined) delete out.type
+  const props = (src.properties ?? {}) as Record<string, JsonSchema>
+  if (Array.isArray(out.required)) {
+    out.required = (out.required as string[]).filter((name) => props[name]?.nullable !== true)
+    if ((src.additionalProperties as JsonSchema | undefined)?.nullable === true) out.required = []
+    if ((out.required as string[]).length === 0) delete out.required
   }
   return out
 }
