@@ -101,7 +101,8 @@ export class Kubelet {
       client: opts.client,
       root: opts.rootDir ?? join(opts.dataDir, "kubelet-root"),
       dns: {
-        clusterDNS: opts.clusterDNS ?? [],
+        // Pods on the host network reach the cluster DNS where ClusterIPs map to.
+        clusterDNS: (opts.clusterDNS ?? []).map((ip) => opts.serviceAddress?.(ip) ?? ip),
         clusterDomain: opts.clusterDomain ?? "cluster.local",
         resolvConf: opts.resolvConf ?? "/etc/resolv.conf",
         hostsFile: "/etc/hosts",
