@@ -85,6 +85,13 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
     assert.equal(existsSync("/dev/k8ts-test-termination-log"), false)
   })
 
+  test("the rest of the node's files stay the node's: a write outside the mounts lands there", async () => {
+    const id = await runningContainer(k, "reader")
+    const r = await exec(id, `echo from-container > ${k.dir}/written`)
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.equal(readFileSync(`${k.dir}/written`, "utf8"), "from-container\n")
+  })
+
   test("a subPath mounts one file of the volume", async () => {
     const id = await runningContainer(k, "reader")
     const r = await exec(id, "cat /opt/k8ts-test/app.conf")

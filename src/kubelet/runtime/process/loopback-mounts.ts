@@ -1,15 +1,18 @@
 /**
  * Mounts in the process runtime's loopback mode. The containers run on the node (its network,
  * PIDs and files), so a volume has nowhere to appear but the node's own tree; as root, each
- * container that has mounts gets a private mount namespace instead, whose root is a
- * copy-on-write overlay of the node's (sandbox/container-root.ts: mount points and writes to
- * the root filesystem land in the container's folder) with the node's other mounts carried
- * over and the container's mounts bound at their containerPath. Without root there is no such
- * namespace (an unprivileged user namespace cannot overlay the node's root here), and
- * `unavailable` says why, for the kubelet to tell.
+ * container that has mounts gets a private mount namespace instead, set up by the sandbox's
+ * launcher (sandbox/container-root.ts): a copy-on-write overlay of the node's root, in which
+ * every top-level folder is bound back to the node's own (so the program reads and writes the
+ * node's files as before) except those where a mount point must be made, which stay
+ * copy-on-write (the mount point and the container's writes there land in its folder, never
+ * on the node; the node's mounts under them are carried over). The container's mounts are then
+ * bound at their containerPath. Without root there is no such namespace (an unprivileged user
+ * namespace cannot overlay the node's root here), and `unavailable` says why, for the kubelet.
  */
+import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
-import type { ContainerConfig } from "../runtime.ts"
+import type { ContainerConfig, Mount } from "../runtime.ts"
 import { prepareRoot, removeRoot, rootLaunchArgv, rootPid, rootReady } from "./sandbox/container-root.ts"
 import { nodeMounts } from "./sandbox/mounts.ts"
 
@@ -19,6 +22,14 @@ export interface LoopbackMountsOptions {
   readonly root: string
   /** Why this process cannot mount (undefined: it can); default: it can as root. */
   readonly check?: () => string | undefined
+}
+
+/** The node's top-level folders a private root has its own of. */
+const KERNEL = new Set(["dev", "proc", "sys"])
+
+/** The top-level folder of an absolute path (`/etc/config` → `etc`). */
+function topOf(path: string): string {
+  return path.split("/")[1] ?? ""
 }
 
 /** Why a process without root cannot give containers their mounts. */
@@ -59,10 +70,25 @@ export class LoopbackMounts {
 
   /** The command line that runs `argv` as container `c` in its own mount namespace. */
   launchArgv(dir: string, c: ContainerConfig, cwd: string, argv: readonly string[]): string[] {
-    const carried = nodeMounts([this.#root]).map((p) => ({ hostPath: p, containerPath: p, readOnly: false }))
-    const mounts = [...carried, ...(c.mounts ?? [])]
+    const own = c.mounts ?? []
+    const mounts = [...this.#nodeTree([...own.map((m) => m.containerPath), cwd]), ...own]
     const root = rootLaunchArgv({ dir, proc: "host", cwd, mounts }, argv)
     return ["unshare", "--mount", "--propagation", "private", "--", ...root]
+  }
+
+  /**
+   * The node's own folders and mounts, bound over the overlay root: every top-level folder but
+   * those in which one of `paths` (missing on the node) must be made, and the node's mounts
+   * inside those.
+   */
+  #nodeTree(paths: readonly string[]): Mount[] {
+    const kept = new Set(paths.filter((p) => !existsSync(p)).map(topOf))
+    const self = (p: string): Mount => ({ hostPath: p, containerPath: p, readOnly: false })
+    const back = readdirSync("/", { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !KERNEL.has(e.name) && !kept.has(e.name))
+      .map((e) => self(`/${e.name}`))
+    const carried = nodeMounts([this.#root]).filter((p) => kept.has(topOf(p)))
+    return [...back, ...carried.map(self)]
   }
 
   /**
