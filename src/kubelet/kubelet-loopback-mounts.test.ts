@@ -38,7 +38,12 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
       prefix: "k8ts-loopback-mounts-",
       nodeName: "node-lm",
       podRange: "127.249.0.0/24",
-      kubelet: { syncFrequencyMs: 200 },
+      kubelet: {
+        syncFrequencyMs: 200,
+        clusterDNS: ["10.96.0.10"],
+        // As cmd wires the loopback mode: ClusterIPs are reached at their loopback mapping.
+        serviceAddress: (ip) => ip.replace(/^10\./, "127."),
+      },
     })
     await configMap(k, { key: "v1", "app.conf": "port=8080\n" })
     await k.env.inProcess.resource(Pods).create(
@@ -90,6 +95,16 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
     const r = await exec(id, `echo from-container > ${k.dir}/written`)
     assert.equal(r.exitCode, 0, r.stderr)
     assert.equal(readFileSync(`${k.dir}/written`, "utf8"), "from-container\n")
+  })
+
+  test("the pod's /etc/hosts and /etc/resolv.conf, with the cluster DNS at its loopback mapping", async () => {
+    const id = await runningContainer(k, "reader")
+    const p = await k.env.inProcess.resource(Pods).get({ namespace: "default", name: "reader" })
+    const hosts = await exec(id, "cat /etc/hosts")
+    assert.match(hosts.stdout, new RegExp(`^${p.status?.podIP?.replaceAll(".", "\\.")}\treader$`, "m"))
+    const resolv = await exec(id, "cat /etc/resolv.conf")
+    assert.match(resolv.stdout, /^nameserver 127\.96\.0\.10$/m)
+    assert.match(resolv.stdout, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/m)
   })
 
   test("a subPath mounts one file of the volume", async () => {
