@@ -7,7 +7,7 @@
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { nodeSelectorTermsMatch, toleratesTaint } from "../../api/index.ts"
-import { amountsOf, podRequests } from "./requests.ts"
+import { nodeAllocatable, podRequests } from "./requests.ts"
 
 /** Whether a pod may run here; the reason and message when not. */
 export type AdmitResult =
@@ -84,7 +84,7 @@ function usedBy(pods: readonly Pod[]): Map<string, number> {
 /** upstream's noderesources.Fits, in its order: pods, cpu, memory, ephemeral-storage, the rest. */
 function resourceFailures(pod: Pod, node: Node, others: readonly Pod[]): Failure[] {
   const out: Failure[] = []
-  const alloc = amountsOf(node.status?.allocatable ?? node.status?.capacity)
+  const alloc = nodeAllocatable(node)
   const allowedPods = alloc.get("pods") ?? 0
   if (others.length + 1 > allowedPods) out.push(insufficient("pods", 1, others.length, allowedPods))
   const want = podRequests(pod)
