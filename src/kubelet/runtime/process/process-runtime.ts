@@ -3,10 +3,10 @@
  * image catalogue (images.ts) with its output in a CRI log file; a sandbox is a pod's own
  * loopback address, which its containers share and bind to (unprivileged, on the host
  * network); as root, a container with mounts gets a mount namespace of its own for them
- * (loopback-mounts.ts). Every process runs in its own process group so a stop reaches its children; state
- * files let a restarted kubelet find and stop what a previous run left behind. Given a
- * PodNetwork (root only), pods are full sandboxes instead: namespaces, a private root per
- * container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts).
+ * (loopback-mounts.ts). Every process runs in its own process group so a stop reaches its
+ * children; state files let a restarted kubelet find and stop what a previous run left
+ * behind. Given a PodNetwork (root only), pods are full sandboxes instead: namespaces, a private
+ * root per container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts).
  */
 import { type ChildProcess, execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
