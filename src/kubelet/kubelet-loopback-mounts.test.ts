@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Event, Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, ConfigMaps, Events, Pods } from "../api/index.ts"
@@ -46,11 +47,15 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
       },
     })
     await configMap(k, { key: "v1", "app.conf": "port=8080\n" })
+    mkdirSync(join(k.dir, "shared"))
+    writeFileSync(join(k.dir, "shared", "from-node"), "hello\n")
     await k.env.inProcess.resource(Pods).create(
       pod("reader", "node-lm", {
         volumes: [
           { name: "config", configMap: { name: "settings" } },
           { name: "scratch", emptyDir: {} },
+          { name: "ram", emptyDir: { medium: "Memory" } },
+          { name: "node", hostPath: { path: join(k.dir, "shared"), type: "Directory" } },
         ],
         containers: [
           {
@@ -63,13 +68,22 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
               { name: "config", mountPath: "/opt/k8ts-test/app.conf", subPath: "app.conf" },
               { name: "scratch", mountPath: "/k8ts-test-scratch" },
               { name: "scratch", mountPath: "/k8ts-test-frozen", readOnly: true },
+              { name: "ram", mountPath: "/k8ts-test-ram" },
+              { name: "node", mountPath: "/k8ts-test-node" },
             ],
           },
         ],
       }),
     )
   })
-  after(() => k.stop())
+  after(async () => {
+    // Deleting the pod unmounts its memory-backed emptyDir (a kubelet stop leaves volumes be).
+    const pods = k.env.inProcess.resource(Pods)
+    const uid = (await pods.get({ namespace: "default", name: "reader" })).metadata?.uid ?? ""
+    await pods.delete({ namespace: "default", name: "reader" })
+    await until("its volumes unmounted", async () => !existsSync(join(k.dir, "kubelet-root/pods", uid)))
+    await k.stop()
+  })
 
   const exec = async (id: string, script: string) => k.runtime.exec(id, ["sh", "-c", script], {})
 
@@ -85,7 +99,7 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
     await until("log", async () => readFileSync(info?.logPath ?? "", "utf8").includes("stdout F v1"))
     await configMap(k, { key: "v2", "app.conf": "port=8080\n" })
     await until("update", async () => (await exec(id, "cat /etc/k8ts-test-config/key")).stdout === "v2")
-    for (const p of ["/etc/k8ts-test-config", "/opt/k8ts-test", "/k8ts-test-scratch", "/k8ts-test-frozen"])
+    for (const p of ["/etc/k8ts-test-config", "/opt/k8ts-test", "/k8ts-test-scratch", "/k8ts-test-ram"])
       assert.equal(existsSync(p), false, `${p} on the node`)
     assert.equal(existsSync("/dev/k8ts-test-termination-log"), false)
   })
@@ -105,6 +119,15 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
     const resolv = await exec(id, "cat /etc/resolv.conf")
     assert.match(resolv.stdout, /^nameserver 127\.96\.0\.10$/m)
     assert.match(resolv.stdout, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/m)
+  })
+
+  test("a memory-backed emptyDir is a tmpfs there; a hostPath shows the node's folder", async () => {
+    const id = await runningContainer(k, "reader")
+    const ram = await exec(id, "grep ' /k8ts-test-ram ' /proc/self/mountinfo")
+    assert.match(ram.stdout, / - tmpfs /)
+    assert.equal((await exec(id, "cat /k8ts-test-node/from-node")).stdout, "hello\n")
+    assert.equal((await exec(id, "echo back > /k8ts-test-node/from-pod")).exitCode, 0)
+    assert.equal(readFileSync(join(k.dir, "shared", "from-pod"), "utf8"), "back\n")
   })
 
   test("a subPath mounts one file of the volume", async () => {
