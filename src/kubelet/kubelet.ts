@@ -7,7 +7,7 @@
 import { setMaxListeners } from "node:events"
 import { join } from "node:path"
 import type { Node, Pod, Service } from "kubernetes-types/core/v1.js"
-import { ApiError, type ApiObject, keyOf, Nodes, Pods, qosClass, Services } from "../api/index.ts"
+import { ApiError, type ApiObject, keyOf, Nodes, Pods, Services } from "../api/index.ts"
 import {
   type Client,
   ClientEventRecorder,
@@ -17,6 +17,7 @@ import {
 } from "../client/index.ts"
 import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
 import { admitPod, type AdmitResult } from "./admission/admit.ts"
+import { rejectedStatus } from "./admission/rejected-status.ts"
 import { healthyConditions } from "./hollow/node-object.ts"
 import { renewNodeLease } from "./node-lease.ts"
 import { realNode } from "./node.ts"
@@ -101,7 +102,8 @@ export class Kubelet {
       client: opts.client,
       root: opts.rootDir ?? join(opts.dataDir, "kubelet-root"),
       dns: {
-        clusterDNS: opts.clusterDNS ?? [],
+        // Pods on the host network reach the cluster DNS where ClusterIPs map to.
+        clusterDNS: (opts.clusterDNS ?? []).map((ip) => opts.serviceAddress?.(ip) ?? ip),
         clusterDomain: opts.clusterDomain ?? "cluster.local",
         resolvConf: opts.resolvConf ?? "/etc/resolv.conf",
         hostsFile: "/etc/hosts",
@@ -390,13 +392,7 @@ export class Kubelet {
     this.#rejected.set(key, uid)
     this.#log.info({ pod: key, reason: verdict.reason, message: verdict.message }, "Pod rejected")
     events.event(pod as never, "Warning", verdict.reason, verdict.message)
-    const status = {
-      phase: "Failed",
-      reason: verdict.reason,
-      message: `Pod was rejected: ${verdict.message}`,
-      qosClass: qosClass(pod),
-      startTime: pod.status?.startTime ?? new Date(this.#clock.now()).toISOString().replace(/\.\d+Z$/, "Z"),
-    }
+    const status = rejectedStatus(pod, verdict, this.#clock.now())
     await this.#o.client
       .resource(Pods)
       .patch(

@@ -12,7 +12,7 @@ import { type ContainerRecord, type PodRecord, recordOf } from "./pod-state.ts"
 import { willRestart } from "./pod-status.ts"
 import { terminationMessage } from "./volumes/termination-message.ts"
 import type { VolumeManager } from "./volumes/volume-manager.ts"
-import { ContainerCreateError, type ContainerRuntime, type Sandbox } from "./runtime/runtime.ts"
+import { ContainerCreateError, type ContainerRuntime, type Mount, type Sandbox } from "./runtime/runtime.ts"
 import { sandboxConfig, withResources } from "./sandbox-config.ts"
 
 /** Back-off between restarts of a crashing container. */
@@ -63,6 +63,7 @@ async function startContainer(
     })
     const { command, args } = expandCommand(c, env)
     const files = d.volumes?.mounts(pod, c, { podIPs: [sandbox.ip], env, events: d.events })
+    if (files) warnUnmounted(d, pod, c, files.mounts)
     const attempt = r.current ? r.current.attempt + 1 : 0
     if (attempt === 0)
       d.events.event(
@@ -108,6 +109,25 @@ async function startContainer(
       return
     }
     throw err
+  }
+}
+
+/**
+ * When the runtime cannot mount, a FailedMount warning per volumeMount of `c`: why, and where
+ * on the node the volume's files are instead (the container still starts).
+ */
+function warnUnmounted(d: SyncDeps, pod: Pod, c: Container, mounts: readonly Mount[]): void {
+  const why = d.runtime.mountsUnavailable?.()
+  if (!why) return
+  // volumeMounts resolve in order into the first mounts.
+  for (const [i, m] of (c.volumeMounts ?? []).entries()) {
+    const at = mounts[i]?.hostPath ?? ""
+    d.events.event(
+      pod as never,
+      "Warning",
+      "FailedMount",
+      `Unable to mount volume "${m.name}" at ${m.mountPath} in container "${c.name}": ${why}; its files are at ${at} on the node`,
+    )
   }
 }
 

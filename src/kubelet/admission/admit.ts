@@ -7,7 +7,7 @@
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { nodeSelectorTermsMatch, toleratesTaint } from "../../api/index.ts"
-import { amountsOf, podRequests } from "./requests.ts"
+import { nodeAllocatable, podRequests } from "./requests.ts"
 
 /** Whether a pod may run here; the reason and message when not. */
 export type AdmitResult =
@@ -68,19 +68,30 @@ function insufficient(name: string, requested: number, used: number, capacity: n
   }
 }
 
+/** Whether a request asks for anything but a pod slot. */
+function asksForResources(want: ReadonlyMap<string, number>): boolean {
+  for (const [k, v] of want) if (k !== "pods" && v !== 0) return true
+  return false
+}
+
+/** What the pods request together. */
+function usedBy(pods: readonly Pod[]): Map<string, number> {
+  const used = new Map<string, number>()
+  for (const p of pods) for (const [k, v] of podRequests(p)) used.set(k, (used.get(k) ?? 0) + v)
+  return used
+}
+
 /** upstream's noderesources.Fits, in its order: pods, cpu, memory, ephemeral-storage, the rest. */
 function resourceFailures(pod: Pod, node: Node, others: readonly Pod[]): Failure[] {
   const out: Failure[] = []
-  const alloc = amountsOf(node.status?.allocatable ?? node.status?.capacity)
+  const alloc = nodeAllocatable(node)
   const allowedPods = alloc.get("pods") ?? 0
   if (others.length + 1 > allowedPods) out.push(insufficient("pods", 1, others.length, allowedPods))
   const want = podRequests(pod)
-  want.delete("pods")
-  if ([...want.values()].every((v) => v === 0)) return out
-  const used = new Map<string, number>()
-  for (const p of others) for (const [k, v] of podRequests(p)) used.set(k, (used.get(k) ?? 0) + v)
+  if (!asksForResources(want)) return out
+  const used = usedBy(others)
   const named = ["cpu", "memory", "ephemeral-storage"]
-  const rest = [...want.keys()].filter((k) => !named.includes(k)).sort()
+  const rest = [...want.keys()].filter((k) => k !== "pods" && !named.includes(k)).sort()
   for (const name of [...named, ...rest]) {
     const req = want.get(name) ?? 0
     if (req <= 0) continue

@@ -1,19 +1,24 @@
 /**
  * Hollow nodes (upstream's kubemark / kwok idea): simulated kubelets that register Nodes, renew
- * their Leases, and report the pods bound to them Running at once without starting anything.
- * Many share one pod informer and one work queue, so thousands fit in the server's process to
- * test and benchmark the control plane at scale.
+ * their Leases, admit the pods bound to them as the kubelet does (rejected ones go Failed with
+ * the admission's reason) and report the others Running at once without starting anything.
+ * Many share one pod and node informer and one work queue, so thousands fit in the server's
+ * process to test and benchmark the control plane at scale.
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { ApiError, type ApiObject, Nodes, Pods } from "../../api/index.ts"
 import { renewNodeLease } from "../node-lease.ts"
 import {
   BY_NODE_NAME,
+  type Cache,
   type Client,
+  ClientEventRecorder,
   type ControllerSpec,
   runController,
   SharedInformers,
 } from "../../client/index.ts"
+import { admitPod } from "../admission/admit.ts"
+import { type Rejection, rejectedStatus } from "../admission/rejected-status.ts"
 import { type Clock, type Logger, parseCidr, cidrAddress, realClock, silentLogger } from "../../util/index.ts"
 import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-object.ts"
 import { isRunning, runningStatus } from "./pod-status.ts"
@@ -81,7 +86,17 @@ class PodAddresses {
 interface NodeState {
   readonly spec: HollowNodeSpec
   readonly addresses: PodAddresses
+  /** The pods admitted here and not finished, by key (what the next admission counts). */
+  readonly admitted: Set<string>
+  /** Its kubelet's event recorder, made at its first rejection. */
+  events?: ClientEventRecorder
   since: number
+}
+
+/** The caches a hollow kubelet reads. */
+interface Caches {
+  readonly pods: Cache<Pod & ApiObject>
+  readonly nodes: Cache<Node & ApiObject>
 }
 
 /** Runs a set of hollow nodes until the signal aborts. */
@@ -104,6 +119,7 @@ export class HollowNodes {
       this.#nodes.set(spec.name, {
         spec: { ...spec, podCIDR },
         addresses: new PodAddresses(podCIDR),
+        admitted: new Set(),
         since: 0,
       })
       if (!this.#byAddress.has(spec.address)) this.#byAddress.set(spec.address, spec.name)
@@ -197,22 +213,33 @@ export class HollowNodes {
       name: "hollow-kubelet",
       workers: this.#opts.workers ?? 16,
       for: Pods,
+      // Only for the node cache to have synced before the first admission: a node's change
+      // re-admits nothing (as the kubelet, which admits a pod once).
+      watches: [{ ref: Nodes, map: () => [] }],
       create: ({ informers }) => {
-        const cache = informers.get(Pods).cache
-        return { reconcile: (key) => this.#syncPod(key, cache.get(key)) }
+        const caches = { pods: informers.get(Pods).cache, nodes: informers.get(Nodes).cache }
+        return { reconcile: (key) => this.#syncPod(key, caches.pods.get(key), caches) }
       },
     }
   }
 
-  async #syncPod(key: string, pod: Pod | undefined): Promise<void> {
+  async #syncPod(key: string, pod: Pod | undefined, caches: Caches): Promise<void> {
     const node = pod?.spec?.nodeName ? this.#nodes.get(pod.spec.nodeName) : undefined
-    if (!pod) for (const n of this.#nodes.values()) n.addresses.release(key)
+    if (!pod) for (const n of this.#nodes.values()) forget(n, key)
     if (!pod || !node) return
     if (pod.metadata?.deletionTimestamp) return this.#confirmDeletion(key, pod, node)
     const phase = pod.status?.phase
-    if (phase === "Succeeded" || phase === "Failed") return node.addresses.release(key)
+    if (phase === "Succeeded" || phase === "Failed") return forget(node, key)
     if (pod.status?.podIP) node.addresses.keep(key, pod.status.podIP)
-    if (isRunning(pod)) return
+    if (isRunning(pod)) {
+      node.admitted.add(key) // after a restart: admitted by the run before
+      return
+    }
+    if (!node.admitted.has(key)) {
+      const verdict = this.#admit(key, pod, node, caches)
+      if (!verdict.admit) return this.#reject(pod, verdict, node)
+      node.admitted.add(key)
+    }
     const status = runningStatus(pod, node.spec.address, node.addresses.of(key), this.#clock.now())
     await this.#opts.client
       .resource(Pods)
@@ -220,9 +247,41 @@ export class HollowNodes {
       .catch(ignore("NotFound", "Conflict")) // a newer version is on its way and requeues the pod
   }
 
+  /** The kubelet's admission against the pods admitted here before (only the first sight of a pod). */
+  #admit(key: string, pod: Pod, node: NodeState, caches: Caches) {
+    const others: Pod[] = []
+    for (const k of node.admitted) {
+      const p = k === key ? undefined : caches.pods.get(k)
+      if (p && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed") others.push(p)
+    }
+    return admitPod({
+      pod,
+      node: caches.nodes.get(node.spec.name),
+      others,
+      os: "linux",
+      alreadyStarted: !!pod.status?.startTime,
+    })
+  }
+
+  /** A pod that does not fit goes Failed with the reason, and a Warning event, as the kubelet does. */
+  async #reject(pod: Pod, verdict: Rejection, node: NodeState): Promise<void> {
+    node.events ??= new ClientEventRecorder(this.#opts.client, {
+      component: "kubelet",
+      host: node.spec.name,
+      clock: this.#clock,
+      log: this.#log,
+    })
+    node.events.event(pod as ApiObject, "Warning", verdict.reason, verdict.message)
+    const status = { ...pod.status, ...rejectedStatus(pod, verdict, this.#clock.now()) }
+    await this.#opts.client
+      .resource(Pods)
+      .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .catch(ignore("NotFound", "Conflict"))
+  }
+
   /** The containers "stopped" at once: tell the API server the pod can go. */
   async #confirmDeletion(key: string, pod: Pod, node: NodeState): Promise<void> {
-    node.addresses.release(key)
+    forget(node, key)
     const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
     const uid = pod.metadata?.uid ?? ""
     await this.#opts.client
@@ -230,6 +289,12 @@ export class HollowNodes {
       .delete(ref, { gracePeriodSeconds: 0, preconditions: { uid } })
       .catch(ignore("NotFound", "Conflict"))
   }
+}
+
+/** A pod that is gone or finished: its address and its place in admission are free. */
+function forget(node: NodeState, key: string): void {
+  node.addresses.release(key)
+  node.admitted.delete(key)
 }
 
 /** A catch handler that swallows ApiErrors of the given reasons. */

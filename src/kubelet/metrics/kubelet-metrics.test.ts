@@ -45,9 +45,11 @@ test("/metrics reports running pods and containers, pod start and worker duratio
     },
   } as Pod & ApiObject
   await env.inProcess.resource(Pods).create(pod)
-  const text = await until("two running containers", async () => {
+  // The runtime lists a container from its start; the pod's start is counted once its status is written.
+  const text = await until("two running containers and the pod's start", async () => {
     const t = await (await fetch(`${base}/metrics`)).text()
-    return sample(t, 'kubelet_running_containers{container_state="running"}') === 2 ? t : undefined
+    const running = sample(t, 'kubelet_running_containers{container_state="running"}') === 2
+    return running && sample(t, "kubelet_pod_start_duration_seconds_count") === 1 ? t : undefined
   })
   assert.equal(sample(text, "kubelet_running_pods"), 1)
   assert.equal(sample(text, "kubelet_pod_start_duration_seconds_count"), 1)

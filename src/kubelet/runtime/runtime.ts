@@ -160,6 +160,11 @@ export interface ContainerRuntime {
   execStream(id: string, cmd: readonly string[], opts: StreamOptions): ProcessStreams
   /** Connects to a running container's own process (kubectl attach). @throws Error when not running */
   attach(id: string, opts: StreamOptions): ProcessStreams
+  /**
+   * Why containers cannot see their mounts at their containerPath (undefined, or absent: they
+   * can); they still start, and the kubelet tells the pod which volumes are not mounted.
+   */
+  mountsUnavailable?(): string | undefined
   /** The container's usage from its cgroup; undefined when it has none (the kubelet reads /proc). */
   usage?(id: string): ContainerUsage | undefined
   /** Calls `listener` with the container whenever one exits. Returns how to stop listening. */

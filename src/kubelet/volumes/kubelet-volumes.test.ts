@@ -11,7 +11,8 @@ import type { ContainerConfig, ContainerInfo, Mount, Sandbox } from "../runtime/
 
 /**
  * The process runtime, recording each container's mounts and telling the container where its
- * termination-message file is (in MSG_PATH), as a mount would show it at /dev/termination-log.
+ * termination-message file is (in MSG_PATH): /dev/termination-log, or its node path when the
+ * runtime cannot mount.
  */
 class RecordingRuntime extends ProcessRuntime {
   readonly mounts = new Map<string, readonly Mount[]>()
@@ -19,7 +20,9 @@ class RecordingRuntime extends ProcessRuntime {
   override start(sandbox: Sandbox, c: ContainerConfig): Promise<ContainerInfo> {
     this.mounts.set(c.name, c.mounts ?? [])
     const msg = c.mounts?.find((m) => m.containerPath === "/dev/termination-log")
-    return super.start(sandbox, { ...c, env: { ...c.env, MSG_PATH: msg?.hostPath ?? "" } })
+    // Where the container sees it: at its mountPath when the runtime mounts (as root).
+    const path = this.mountsUnavailable() ? msg?.hostPath : msg?.containerPath
+    return super.start(sandbox, { ...c, env: { ...c.env, MSG_PATH: path ?? "" } })
   }
 }
 

@@ -2,10 +2,11 @@
  * The process runtime, k8ts's embedded default: a container is a process tree started from the
  * image catalogue (images.ts) with its output in a CRI log file; a sandbox is a pod's own
  * loopback address, which its containers share and bind to (unprivileged, on the host
- * network). Every process runs in its own process group so a stop reaches its children; state
- * files let a restarted kubelet find and stop what a previous run left behind. Given a
- * PodNetwork (root only), pods are full sandboxes instead: namespaces, a private root per
- * container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts).
+ * network); as root, a container with mounts gets a mount namespace of its own for them
+ * (loopback-mounts.ts). Every process runs in its own process group so a stop reaches its
+ * children; state files let a restarted kubelet find and stop what a previous run left
+ * behind. Given a PodNetwork (root only), pods are full sandboxes instead: namespaces, a private
+ * root per container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts).
  */
 import { type ChildProcess, execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -28,6 +29,7 @@ import {
   type StreamOptions,
 } from "../runtime.ts"
 import { launchOf } from "./images.ts"
+import { LoopbackMounts } from "./loopback-mounts.ts"
 import {
   containerEnv,
   exitCodeOf,
@@ -54,6 +56,8 @@ export interface ProcessRuntimeOptions {
   readonly cgroupParent?: string
   /** The pod IP of sandboxed hostNetwork pods: the node's address (default 127.0.0.1). */
   readonly hostIP?: string
+  /** Loopback mode: why this process cannot mount (undefined: it can); default: it can as root. */
+  readonly mountCheck?: () => string | undefined
 }
 
 interface Held {
@@ -66,6 +70,8 @@ interface Held {
   exited: Promise<void>
   /** Its cgroup and private root (sandbox mode). */
   readonly iso?: ContainerIsolation
+  /** The folder of its private root (loopback mode, with mounts). */
+  readonly privateRoot?: string
 }
 
 interface SandboxEntry extends Sandbox {
@@ -87,6 +93,7 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly #listeners = new Set<(c: ContainerInfo) => void>()
   readonly #sandboxed?: PodSandboxes
   readonly #pending = new Map<string, Promise<Sandbox>>()
+  readonly #mounts: LoopbackMounts
   #nextOffset = 1
 
   constructor(opts: ProcessRuntimeOptions) {
@@ -95,6 +102,10 @@ export class ProcessRuntime implements ContainerRuntime {
     this.#log = opts.log ?? silentLogger()
     mkdirSync(join(this.#root, "state"), { recursive: true })
     mkdirSync(join(this.#root, "pods"), { recursive: true })
+    this.#mounts = new LoopbackMounts({
+      root: this.#root,
+      ...(opts.mountCheck ? { check: opts.mountCheck } : {}),
+    })
     this.#reapLeftovers(!!opts.network)
     if (opts.network) {
       this.#sandboxed = new PodSandboxes({
@@ -193,7 +204,7 @@ export class ProcessRuntime implements ContainerRuntime {
     await Promise.all(mine.map((h) => this.stop(h.info.id, 0)))
     for (const h of mine) {
       this.#containers.delete(h.info.id)
-      if (h.iso) await this.#sandboxed?.removeContainer(h.iso)
+      await this.#removeRoot(h)
     }
     this.#sandboxes.delete(id)
     if (sb.pod) await this.#sandboxed?.removePod(sb.pod)
@@ -204,18 +215,8 @@ export class ProcessRuntime implements ContainerRuntime {
     const sb = this.#sandboxes.get(sandbox.id)
     if (!sb) throw new ContainerCreateError("CreateContainerError", `sandbox ${sandbox.id} is gone`)
     const launch = launchOf(c.image, c.command, c.args)
-    let argv = launch.argv
-    try {
-      if (c.tty) argv = onTerminal(argv)
-    } catch (err) {
-      throw new ContainerCreateError("RunContainerError", (err as Error).message)
-    }
     const id = randomUUID().replaceAll("-", "")
-    const home = join(sb.dir, c.name)
-    mkdirSync(home, { recursive: true })
-    const iso = this.#isolate(sb, id, c, home)
-    if (iso) argv = iso.argv(argv)
-    const cwd = iso ? "/" : c.workingDir && existsSync(c.workingDir) ? c.workingDir : home
+    const { argv, cwd, iso, privateRoot } = this.#prepare(sb, id, c, launch.argv)
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
     const writer = new CriLogWriter(logPath)
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
@@ -226,6 +227,7 @@ export class ProcessRuntime implements ContainerRuntime {
     } catch (err) {
       writer.close()
       if (iso) await this.#sandboxed?.removeContainer(iso.container)
+      if (privateRoot) await this.#mounts.remove(privateRoot)
       throw err
     }
     const info: ContainerInfo = {
@@ -253,6 +255,7 @@ export class ProcessRuntime implements ContainerRuntime {
       writer,
       exited: Promise.resolve(),
       ...(iso ? { iso: iso.container } : {}),
+      ...(privateRoot ? { privateRoot } : {}),
     }
     held.exited = new Promise<void>((resolve) => {
       child.once("close", (code, signal) => {
@@ -266,7 +269,43 @@ export class ProcessRuntime implements ContainerRuntime {
     this.#containers.set(id, held)
     // As a container runtime's start, returns once the program runs (its root is set up).
     if (held.iso) await this.#sandboxed?.started(held.iso, held.exited)
+    if (privateRoot) await this.#mounts.ready(privateRoot, held.exited)
     return info
+  }
+
+  /** Why containers of the loopback mode cannot see their mounts (undefined: they can, as in sandboxes). */
+  mountsUnavailable(): string | undefined {
+    return this.#sandboxed ? undefined : this.#mounts.unavailable()
+  }
+
+  /** Removes a container's private root (either mode). */
+  async #removeRoot(h: Held): Promise<void> {
+    if (h.iso) await this.#sandboxed?.removeContainer(h.iso)
+    if (h.privateRoot) await this.#mounts.remove(h.privateRoot)
+  }
+
+  /** How container `id` is launched: its command line, working directory and private root. */
+  #prepare(sb: SandboxEntry, id: string, c: ContainerConfig, program: readonly string[]) {
+    let argv = program
+    try {
+      if (c.tty) argv = onTerminal(argv)
+    } catch (err) {
+      throw new ContainerCreateError("RunContainerError", (err as Error).message)
+    }
+    const home = join(sb.dir, c.name)
+    mkdirSync(home, { recursive: true })
+    const iso = this.#isolate(sb, id, c, home)
+    if (iso) return { argv: iso.argv(argv), cwd: "/", iso }
+    if (!this.#mounts.applies(c)) {
+      return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home }
+    }
+    const privateRoot = this.#mounts.prepare(sb.dir, id)
+    // The launcher makes workingDir inside the container's own root when it is missing.
+    return {
+      argv: this.#mounts.launchArgv(privateRoot, c, c.workingDir || home, argv),
+      cwd: "/",
+      privateRoot,
+    }
   }
 
   /** Sandbox mode: the container's cgroup and folder, and how to launch a program in them. */
@@ -313,7 +352,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!h) return
     if (h.child) await this.stop(id, 0)
     this.#containers.delete(id)
-    if (h.iso) await this.#sandboxed?.removeContainer(h.iso)
+    await this.#removeRoot(h)
     rmSync(h.info.logPath, { force: true })
   }
 
@@ -342,6 +381,15 @@ export class ProcessRuntime implements ContainerRuntime {
         return Promise.resolve({ exitCode: 126, stdout: "", stderr: (err as Error).message })
       }
       return execCapture(argv, env, opts)
+    }
+    if (h.privateRoot) {
+      let argv: string[]
+      try {
+        argv = this.#mounts.execArgv(h.privateRoot, launch.argv)
+      } catch (err) {
+        return Promise.resolve({ exitCode: 126, stdout: "", stderr: (err as Error).message })
+      }
+      return execCapture(argv, { ...env, K8TS_POD_IP: sb.ip }, opts)
     }
     return new Promise((resolve) => {
       execFile(
@@ -374,7 +422,8 @@ export class ProcessRuntime implements ContainerRuntime {
       return spawnExec({ argv, cwd: "/", env, stdin: opts.stdin, tty: opts.tty })
     }
     const env = { ...readEnv(h.info.pid as number), ...launch.env, K8TS_POD_IP: sb.ip }
-    return spawnExec({ argv: launch.argv, cwd: h.cwd, env, stdin: opts.stdin, tty: opts.tty })
+    const argv = h.privateRoot ? this.#mounts.execArgv(h.privateRoot, launch.argv) : launch.argv
+    return spawnExec({ argv, cwd: h.cwd, env, stdin: opts.stdin, tty: opts.tty })
   }
 
   attach(id: string, opts: StreamOptions): ProcessStreams {

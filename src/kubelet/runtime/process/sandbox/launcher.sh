@@ -8,8 +8,9 @@
 #                    [<ro|rw> <hostPath> <containerPath>]... -- <argv>
 #     run in a fresh mount namespace (and PID namespace): joins the cgroups, pivots into a
 #     private root (an overlay of / whose writes land in <dir>/upper, with <dir>/upper/.oldroot,
-#     <dir>/work and <dir>/root made beforehand), binds the mounts at their containerPath
-#     there, writes its PID on the node to <dir>/pid and runs argv.
+#     <dir>/work and <dir>/root made beforehand; /dev likewise in <dir>/dev/{upper,work}),
+#     binds the mounts at their containerPath there, writes its PID on the node to <dir>/pid
+#     and runs argv.
 set -eu
 phase=$1
 shift
@@ -39,7 +40,12 @@ cd "$dir/root"
 pivot_root . .oldroot
 old=/.oldroot
 cd /
-mount --rbind "$old/dev" /dev
+# /dev is a copy-on-write overlay of the node's too (mount points such as /dev/termination-log
+# land in <dir>/dev), with the node's mounts under it (pts, shm, mqueue) bound back.
+mount -t overlay -o "lowerdir=$old/dev,upperdir=$old$dir/dev/upper,workdir=$old$dir/dev/work" k8ts-dev /dev
+for sub in pts shm mqueue hugepages; do
+  if mountpoint -q "$old/dev/$sub"; then mount --rbind "$old/dev/$sub" "/dev/$sub"; fi
+done
 mount --rbind "$old/sys" /sys
 if [ "$proc" = own ]; then mount -t proc proc /proc; else mount --rbind "$old/proc" /proc; fi
 [ "$shm" = - ] || mount --bind "$old$shm" /dev/shm

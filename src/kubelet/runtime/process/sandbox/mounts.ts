@@ -1,7 +1,8 @@
 /**
- * The node's mount table, as far as the sandbox runtime needs it: which mount points lie under
+ * The node's mount table, as far as the process runtime needs it: which mount points lie under
  * a folder it owns (namespace files, a pod's shared memory), so it can unmount them, deepest
- * first, before it deletes the folder.
+ * first, before it deletes the folder; and which of the node's mounts a container's private
+ * root carries over in the loopback mode.
  */
 import { execFile } from "node:child_process"
 import { readFileSync } from "node:fs"
@@ -11,15 +12,53 @@ function unescape(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)))
 }
 
+/** One line of mountinfo: its mount ID, its parent's, its mount point and its type. */
+interface MountEntry {
+  readonly id: string
+  readonly parent: string
+  readonly target: string
+  readonly fstype: string
+}
+
+function readMountinfo(mountinfo: string): MountEntry[] {
+  const out: MountEntry[] = []
+  for (const line of readFileSync(mountinfo, "utf8").split("\n")) {
+    const f = line.split(" ")
+    const target = f[4]
+    if (!target) continue
+    // Optional fields end at "-", after which come the type and the source.
+    const fstype = f[f.indexOf("-", 6) + 1] ?? ""
+    out.push({ id: f[0] ?? "", parent: f[1] ?? "", target: unescape(target), fstype })
+  }
+  return out
+}
+
+/**
+ * The node's mounts that sit directly on its root mount (a recursive bind of each brings the
+ * rest), except the kernel's /dev, /proc and /sys (a private root has its own), namespace files
+ * and whatever lies under `skip` (folders whose mounts belong to other pods).
+ */
+export function nodeMounts(skip: readonly string[], mountinfo = "/proc/self/mountinfo"): string[] {
+  const entries = readMountinfo(mountinfo)
+  const root = entries.findLast((e) => e.target === "/")
+  if (!root) return []
+  const inside = (path: string, dir: string) =>
+    path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`)
+  const excluded = ["/dev", "/proc", "/sys", ...skip]
+  const out = new Set<string>()
+  for (const e of entries) {
+    if (e.parent !== root.id || e.target === "/" || e.fstype === "nsfs") continue
+    if (!excluded.some((dir) => inside(e.target, dir))) out.add(e.target)
+  }
+  return [...out].sort()
+}
+
 /** Mount points at or under `dir` in this process's mount namespace, deepest first. */
 export function mountsUnder(dir: string, mountinfo = "/proc/self/mountinfo"): string[] {
   const prefix = dir.endsWith("/") ? dir : `${dir}/`
   const out = new Set<string>()
-  for (const line of readFileSync(mountinfo, "utf8").split("\n")) {
-    const target = line.split(" ")[4]
-    if (!target) continue
-    const path = unescape(target)
-    if (path === dir || path.startsWith(prefix)) out.add(path)
+  for (const { target } of readMountinfo(mountinfo)) {
+    if (target === dir || target.startsWith(prefix)) out.add(target)
   }
   return [...out].sort((a, b) => b.length - a.length)
 }

@@ -6,17 +6,15 @@
  * the node's), and its own cgroup with the container's limits.
  */
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import type { PodAttachRequest, PodNetwork } from "../../../../network/index.ts"
 import type { Logger } from "../../../../util/index.ts"
 import type { ContainerConfig, SandboxConfig } from "../../runtime.ts"
 import { Cgroups } from "./cgroups.ts"
+import { LAUNCHER, prepareRoot, removeRoot, rootLaunchArgv, rootPid, rootReady } from "./container-root.ts"
 import { unmountUnder } from "./mounts.ts"
 import { createPodNamespaces, pidNamespaceOf, type PodNamespaces, removePodNamespaces } from "./namespaces.ts"
-
-const LAUNCHER = fileURLToPath(new URL("./launcher.sh", import.meta.url))
 
 /** Options of PodSandboxes. */
 export interface PodSandboxesOptions {
@@ -156,9 +154,7 @@ export class PodSandboxes {
     const cgroup = this.cgroups.containerPath(pod.podUid, id)
     this.cgroups.create(cgroup, c.resources)
     const dir = join(pod.dir, "containers", id)
-    mkdirSync(join(dir, "upper", ".oldroot"), { recursive: true })
-    mkdirSync(join(dir, "work"))
-    mkdirSync(join(dir, "root"))
+    prepareRoot(dir)
     return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
   }
 
@@ -179,16 +175,19 @@ export class PodSandboxes {
       pod.hostnameFile && !own.some((m) => m.containerPath === "/etc/hostname")
         ? [{ hostPath: pod.hostnameFile, containerPath: "/etc/hostname", readOnly: false }]
         : []
-    const mounts = [...hostname, ...own].flatMap((m) => [
-      m.readOnly ? "ro" : "rw",
-      m.hostPath,
-      m.containerPath,
-    ])
-    const proc = pod.hostPID ? "host" : "own"
-    const cgroups = this.cgroups.procsFiles(ci.cgroup)
-    const root = ["/bin/sh", LAUNCHER, "root", ci.dir, proc, pod.shm ?? "-", cwd, ...cgroups, "--"]
+    const root = rootLaunchArgv(
+      {
+        dir: ci.dir,
+        proc: pod.hostPID ? "host" : "own",
+        ...(pod.shm ? { shm: pod.shm } : {}),
+        cwd,
+        cgroups: this.cgroups.procsFiles(ci.cgroup),
+        mounts: [...hostname, ...own],
+      },
+      argv,
+    )
     const nsenter = enter.length ? ["nsenter", ...enter, "--"] : []
-    return [...nsenter, ...unshare, "--", ...root, ...mounts, "--", ...argv]
+    return [...nsenter, ...unshare, "--", ...root]
   }
 
   /** The command line that runs `argv` in a running container's namespaces, root and cgroups. */
@@ -201,21 +200,12 @@ export class PodSandboxes {
 
   /** The node PID of the container's process (its PID 1 when it has its own PID namespace). */
   containerPid(ci: ContainerIsolation): number | undefined {
-    try {
-      const pid = Number(readFileSync(join(ci.dir, "pid"), "utf8").trim())
-      return pid > 0 ? pid : undefined
-    } catch {
-      return undefined
-    }
+    return rootPid(ci.dir)
   }
 
   /** Resolves once the launcher has set the container up and runs its program, or it exited. */
-  async started(ci: ContainerIsolation, exited: Promise<void>): Promise<void> {
-    let gone = false
-    void exited.then(() => (gone = true))
-    for (let wait = 1; !gone && this.containerPid(ci) === undefined; wait = Math.min(wait * 2, 20)) {
-      await new Promise((r) => setTimeout(r, wait))
-    }
+  started(ci: ContainerIsolation, exited: Promise<void>): Promise<void> {
+    return rootReady(ci.dir, exited)
   }
 
   /** The reason of a container's exit: OOMKilled when it died by SIGKILL after its cgroup hit an OOM. */
@@ -250,10 +240,7 @@ export class PodSandboxes {
   /** Removes a container's cgroup and folder. */
   async removeContainer(ci: ContainerIsolation): Promise<void> {
     await this.cgroups.remove(ci.cgroup)
-    if (existsSync(ci.dir)) {
-      await unmountUnder(ci.dir)
-      rmSync(ci.dir, { recursive: true, force: true })
-    }
+    await removeRoot(ci.dir)
   }
 
   /** Node stop: the pods are gone; removes the cgroup parent and closes the network. */

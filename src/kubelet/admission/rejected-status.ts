@@ -1,0 +1,24 @@
+/**
+ * What a kubelet writes for a pod its admission refused (upstream's rejectPod): phase Failed,
+ * the admission's reason, `Pod was rejected: <message>`, the QoS class and a start time. The
+ * real kubelet and the hollow one write the same.
+ */
+import type { Pod, PodStatus } from "kubernetes-types/core/v1.js"
+import { qosClass } from "../../api/index.ts"
+
+/** Why admission refused a pod. */
+export interface Rejection {
+  readonly reason: string
+  readonly message: string
+}
+
+/** The status patch of a rejected pod (merge it into the pod's status). */
+export function rejectedStatus(pod: Pod, verdict: Rejection, now: number): PodStatus {
+  return {
+    phase: "Failed",
+    reason: verdict.reason,
+    message: `Pod was rejected: ${verdict.message}`,
+    qosClass: qosClass(pod),
+    startTime: pod.status?.startTime ?? new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
+  }
+}

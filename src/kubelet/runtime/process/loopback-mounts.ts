@@ -1,0 +1,113 @@
+/**
+ * Mounts in the process runtime's loopback mode. The containers run on the node (its network,
+ * PIDs and files), so a volume has nowhere to appear but the node's own tree; as root, each
+ * container that has mounts gets a private mount namespace instead, set up by the sandbox's
+ * launcher (sandbox/container-root.ts): a copy-on-write overlay of the node's root, in which
+ * every top-level folder is bound back to the node's own (so the program reads and writes the
+ * node's files as before) except those where a mount point must be made, which stay
+ * copy-on-write (the mount point and the container's writes there land in its folder, never
+ * on the node; the node's mounts under them are carried over). The container's mounts are then
+ * bound at their containerPath. Without root there is no such namespace (an unprivileged user
+ * namespace cannot overlay the node's root here), and `unavailable` says why, for the kubelet.
+ */
+import { existsSync, readdirSync } from "node:fs"
+import { join } from "node:path"
+import type { ContainerConfig, Mount } from "../runtime.ts"
+import { prepareRoot, removeRoot, rootLaunchArgv, rootPid, rootReady } from "./sandbox/container-root.ts"
+import { nodeMounts } from "./sandbox/mounts.ts"
+
+/** Options of LoopbackMounts. */
+export interface LoopbackMountsOptions {
+  /** The runtime's root (its pods' mounts are not carried into containers). */
+  readonly root: string
+  /** Why this process cannot mount (undefined: it can); default: it can as root. */
+  readonly check?: () => string | undefined
+}
+
+/** The node's top-level folders a private root has its own of. */
+const KERNEL = new Set(["dev", "proc", "sys"])
+
+/** The top-level folder of an absolute path (`/etc/config` → `etc`). */
+function topOf(path: string): string {
+  return path.split("/")[1] ?? ""
+}
+
+/** Why a process without root cannot give containers their mounts. */
+export function defaultMountCheck(): string | undefined {
+  const uid = process.getuid?.()
+  if (uid === 0) return undefined
+  return `mounting needs root, and the process runtime runs as uid ${uid ?? "unknown"} (an unprivileged user namespace cannot overlay the node's root filesystem to make mount points)`
+}
+
+/** Private mount namespaces for loopback-mode containers. */
+export class LoopbackMounts {
+  readonly #root: string
+  readonly #check: () => string | undefined
+  #why: { readonly value: string | undefined } | undefined
+
+  constructor(opts: LoopbackMountsOptions) {
+    this.#root = opts.root
+    this.#check = opts.check ?? defaultMountCheck
+  }
+
+  /** Why containers cannot see their mounts (undefined: they can). Checked once. */
+  unavailable(): string | undefined {
+    this.#why ??= { value: this.#check() }
+    return this.#why.value
+  }
+
+  /** Whether container `c` starts in a private mount namespace. */
+  applies(c: ContainerConfig): boolean {
+    return !!c.mounts?.length && this.unavailable() === undefined
+  }
+
+  /** Makes the folder of container `id`'s private root in its pod's folder; returns it. */
+  prepare(podDir: string, id: string): string {
+    const dir = join(podDir, "containers", id)
+    prepareRoot(dir)
+    return dir
+  }
+
+  /** The command line that runs `argv` as container `c` in its own mount namespace. */
+  launchArgv(dir: string, c: ContainerConfig, cwd: string, argv: readonly string[]): string[] {
+    const own = c.mounts ?? []
+    const mounts = [...this.#nodeTree([...own.map((m) => m.containerPath), cwd]), ...own]
+    const root = rootLaunchArgv({ dir, proc: "host", cwd, mounts }, argv)
+    return ["unshare", "--mount", "--propagation", "private", "--", ...root]
+  }
+
+  /**
+   * The node's own folders and mounts, bound over the overlay root: every top-level folder but
+   * those in which one of `paths` (missing on the node) must be made, and the node's mounts
+   * inside those.
+   */
+  #nodeTree(paths: readonly string[]): Mount[] {
+    const kept = new Set(paths.filter((p) => !existsSync(p)).map(topOf))
+    const self = (p: string): Mount => ({ hostPath: p, containerPath: p, readOnly: false })
+    const back = readdirSync("/", { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !KERNEL.has(e.name) && !kept.has(e.name))
+      .map((e) => self(`/${e.name}`))
+    const carried = nodeMounts([this.#root]).filter((p) => kept.has(topOf(p)))
+    return [...back, ...carried.map(self)]
+  }
+
+  /**
+   * The command line that runs `argv` in a running container's mount namespace, root and
+   * working directory. @throws Error before the container has set its root up
+   */
+  execArgv(dir: string, argv: readonly string[]): string[] {
+    const pid = rootPid(dir)
+    if (pid === undefined) throw new Error("the container has not started yet")
+    return ["nsenter", "-t", String(pid), "--mount", "--root", "--wd", "--", ...argv]
+  }
+
+  /** Resolves once the container's program runs in its root, or it exited. */
+  ready(dir: string, exited: Promise<void>): Promise<void> {
+    return rootReady(dir, exited)
+  }
+
+  /** Removes the container's folder. */
+  remove(dir: string): Promise<void> {
+    return removeRoot(dir)
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * A container's private root, as launcher.sh's `root` phase makes it: a folder with the layers
+ * of a copy-on-write overlay of the node's root (writes and mount points land in its upper
+ * layer, never on the node), the container's mounts bound at their containerPath, and a PID
+ * file written once the program runs. Both modes of the process runtime use it: sandboxes (with
+ * their own /proc and /dev/shm) and the loopback mode (the node's /proc, /dev and other mounts).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import type { Mount } from "../../runtime.ts"
+import { unmountUnder } from "./mounts.ts"
+
+/** The launcher script (`join` and `root` phases). */
+export const LAUNCHER = fileURLToPath(new URL("./launcher.sh", import.meta.url))
+
+/** How launcher.sh sets a private root up. */
+export interface RootLaunch {
+  /** The container's folder (made by prepareRoot). */
+  readonly dir: string
+  /** A /proc of the container's own PID namespace, or the node's. */
+  readonly proc: "own" | "host"
+  /** The pod's /dev/shm to bind there (absent: the node's). */
+  readonly shm?: string
+  /** The working directory inside the root (made when missing). */
+  readonly cwd: string
+  /** cgroup.procs files the launcher writes itself into. */
+  readonly cgroups?: readonly string[]
+  /** Bound in this order (a later mount may cover an earlier one). */
+  readonly mounts: readonly Mount[]
+}
+
+/** Makes the folders of a container's private root in `dir`. */
+export function prepareRoot(dir: string): void {
+  mkdirSync(join(dir, "upper", ".oldroot"), { recursive: true })
+  mkdirSync(join(dir, "work"))
+  mkdirSync(join(dir, "root"))
+  mkdirSync(join(dir, "dev", "upper"), { recursive: true })
+  mkdirSync(join(dir, "dev", "work"))
+}
+
+/** The launcher's command line that sets the root up and then runs `argv` (run it in a fresh mount namespace). */
+export function rootLaunchArgv(l: RootLaunch, argv: readonly string[]): string[] {
+  const mounts = l.mounts.flatMap((m) => [m.readOnly ? "ro" : "rw", m.hostPath, m.containerPath])
+  const head = ["/bin/sh", LAUNCHER, "root", l.dir, l.proc, l.shm ?? "-", l.cwd, ...(l.cgroups ?? [])]
+  return [...head, "--", ...mounts, "--", ...argv]
+}
+
+/** The node PID of the launched program (its PID 1 with a PID namespace of its own), once set up. */
+export function rootPid(dir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dir, "pid"), "utf8").trim())
+    return pid > 0 ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Resolves once the launcher has set the root up and runs the program, or it exited. */
+export async function rootReady(dir: string, exited: Promise<void>): Promise<void> {
+  let gone = false
+  void exited.then(() => (gone = true))
+  for (let wait = 1; !gone && rootPid(dir) === undefined; wait = Math.min(wait * 2, 20)) {
+    await new Promise((r) => setTimeout(r, wait))
+  }
+}
+
+/** Removes a container's folder (and whatever is still mounted under it). */
+export async function removeRoot(dir: string): Promise<void> {
+  if (!existsSync(dir)) return
+  await unmountUnder(dir)
+  rmSync(dir, { recursive: true, force: true })
+}
