@@ -69,10 +69,13 @@ export interface LoadOptions {
   readonly ms: number
   /**
    * Rounds, interleaved over targets and modes so a noisy moment of the shared machine hits all
-   * alike: each round runs the targets in order, the next one in reverse, so the first two
-   * (direct and the proxy compared with it) always run back to back, taking turns going first.
+   * alike. In each round the first two targets (direct and the proxy compared with it) take
+   * turns in `slices` slices of ms/slices each (the one going first alternates by round), so
+   * both see the same moments; the other targets follow, in order or reversed by round.
    */
   readonly rounds: number
+  /** Slices the first two targets' time of a round is cut into (default 4). */
+  readonly slices?: number
   /** Unmeasured warm-up per target and mode. */
   readonly warmMs: number
 }
@@ -109,13 +112,21 @@ async function run(t, keepAlive, ms) {
   const modes = [["keepalive", true], ["new", false]]
   for (const t of cfg.targets) for (const [, ka] of modes) await run(t, ka, cfg.warmMs)
   const acc = {}
+  const slices = cfg.slices ?? 4
+  const [a, b, ...rest] = cfg.targets
   for (let r = 0; r < cfg.rounds; r++) for (const [m, ka] of modes) {
-    for (const t of r % 2 ? [...cfg.targets].reverse() : cfg.targets) {
-      const x = await run(t, ka, cfg.ms)
-      const o = (acc[t.name + "/" + m] ??= { rounds: [], lat: [], errors: 0 })
-      o.rounds.push(x.n / x.secs); o.errors += x.errors
-      for (const v of x.lat) o.lat.push(v)
+    const pair = [a, b].filter(Boolean)
+    const round = new Map()
+    const add = (t, x) => {
+      const o = round.get(t) ?? { n: 0, secs: 0 }
+      o.n += x.n; o.secs += x.secs; round.set(t, o)
+      const all = (acc[t.name + "/" + m] ??= { rounds: [], lat: [], errors: 0 })
+      all.errors += x.errors
+      for (const v of x.lat) all.lat.push(v)
     }
+    for (let s = 0; s < slices; s++) for (const t of (r + s) % 2 ? [...pair].reverse() : pair) add(t, await run(t, ka, cfg.ms / slices))
+    for (const t of r % 2 ? [...rest].reverse() : rest) add(t, await run(t, ka, cfg.ms))
+    for (const [t, o] of round) acc[t.name + "/" + m].rounds.push(o.n / o.secs)
   }
   const out = {}
   for (const [k, o] of Object.entries(acc))

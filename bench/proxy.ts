@@ -15,8 +15,8 @@
  * Targets: nftables ≥ 95% of direct; userspace ≥ 50% of direct and within 2× of haproxy; one
  * endpoint change programmed in < 100 ms.
  * Throughput is measured in BENCH_PROXY_ROUNDS (default 9) short rounds of BENCH_PROXY_ROUND_MS
- * (default 400) per target and mode, direct and nftables back to back in each round (taking
- * turns going first), the other targets after; a target's req/s is the median of its rounds.
+ * (default 400) per target and mode, direct and nftables taking turns in 100 ms slices within
+ * each round, the other targets after; a target's req/s is the median of its rounds.
  * Last line: value = nftables requests/s with keep-alive (median), ratio = that over direct's
  * median; ratio_paired = the median of the rounds' nftables/direct ratios.
  * BENCH_PROXY_CONNS (default 8) concurrent clients.
