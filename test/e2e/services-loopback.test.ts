@@ -35,6 +35,7 @@ const SERVICE_PORT = 8000
 const dir = mkdtempSync(join(tmpdir(), "k8ts-svc-loopback-e2e-"))
 let server: ServerProcess | undefined
 let dns = ""
+let dnsMetrics = ""
 const session = kubectlSession(() => ({ ...serverTarget(dir), timeoutMs: 60_000 }))
 const { k, ok, getJson, file } = session
 
@@ -88,7 +89,18 @@ function readFileSyncOr(path: string): string {
 describe("k8ts server --pod-network=loopback --proxy-mode=userspace", () => {
   before(async () => {
     server = await startK8tsServer([
-      ...["--data-dir", dir, "--port", "0", "--kubelet-port", "0", "--dns-port", "0"],
+      ...[
+        "--data-dir",
+        dir,
+        "--port",
+        "0",
+        "--kubelet-port",
+        "0",
+        "--dns-port",
+        "0",
+        "--dns-metrics-port",
+        "0",
+      ],
       ...["--node-name", "svc-loopback-e2e", "--pod-network=loopback", "--proxy-mode=userspace"],
       ...["--service-cidr", SERVICE_CIDR.text, "--service-loopback-range", SERVICE_LOOPBACK.text],
       ...["--pod-loopback-range", POD_RANGE],
@@ -96,6 +108,8 @@ describe("k8ts server --pod-network=loopback --proxy-mode=userspace", () => {
     const served = /DNS serving \S+ on ([\d.]+):(\d+)/.exec(server.log)
     assert.ok(served, server.log)
     dns = `${served[1]}:${served[2]}`
+    dnsMetrics = /metrics on (http:\/\/\S+\/metrics)/.exec(server.log)?.[1] ?? ""
+    assert.ok(dnsMetrics, server.log)
     await until("the default service account", async () =>
       (await k("get", "serviceaccount", "default")).code === 0 ? true : undefined,
     )
@@ -135,8 +149,24 @@ describe("k8ts server --pod-network=loopback --proxy-mode=userspace", () => {
     assert.match(bodies.trim(), /^web\(web-/)
   })
 
-  test("cluster DNS answers the kubernetes Service with its loopback address", async () => {
+  test("cluster DNS answers the kubernetes Service with its loopback address, and counts it as CoreDNS does", async () => {
     assert.equal(await tools.lookup("client", "kubernetes.default"), clusterAddress("10.238.0.1"))
+    // kubernetes.default.default.svc.cluster.local first (the search path): NXDOMAIN, then the answer.
+    const text = await (await fetch(dnsMetrics)).text()
+    const server = `server="dns://${dns}",zone=".",view=""`
+    assert.match(
+      text,
+      new RegExp(`coredns_dns_requests_total\\{${server},proto="udp",family="1",type="A"\\} [1-9]`),
+    )
+    assert.match(
+      text,
+      new RegExp(`coredns_dns_responses_total\\{${server},rcode="NXDOMAIN",plugin="kubernetes"\\} [1-9]`),
+    )
+    assert.match(
+      text,
+      new RegExp(`coredns_dns_responses_total\\{${server},rcode="NOERROR",plugin="\\w+"\\} [1-9]`),
+    )
+    assert.match(text, new RegExp(`coredns_dns_request_duration_seconds_count\\{${server}\\} [1-9]`))
   })
 
   describeServices(mode, MARK)
