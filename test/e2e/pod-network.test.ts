@@ -18,16 +18,8 @@ import {
   skipUnless,
   startK8tsServer,
 } from "../../src/testing/index.ts"
-import {
-  describeServices,
-  hostGet,
-  idlePod,
-  type PodAddress,
-  podTools,
-  tier,
-  tierServer,
-  until,
-} from "./services.case.ts"
+import { hostGet, idlePod, type PodAddress, podTools, tier, tierServer, until } from "./service-pods.case.ts"
+import { describeServices } from "./services.case.ts"
 
 const NODE = "podnet-e2e"
 const CLUSTER_CIDR = "10.235.0.0/16"

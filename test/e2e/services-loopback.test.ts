@@ -14,15 +14,8 @@ import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import { kubectlSession, type ServerProcess, serverTarget, startK8tsServer } from "../../src/testing/index.ts"
 import { mapAddress, parseCidr } from "../../src/util/index.ts"
-import {
-  describeServices,
-  idlePod,
-  type PodAddress,
-  podTools,
-  type ServicesMode,
-  tier,
-  until,
-} from "./services.case.ts"
+import { idlePod, type PodAddress, podTools, tier, until } from "./service-pods.case.ts"
+import { describeServices, type ServicesMode } from "./services.case.ts"
 
 const POD_RANGE = "127.237.0.0/24"
 const SERVICE_CIDR = parseCidr("10.238.0.0/16")
