@@ -1,6 +1,7 @@
 /**
  * The DNS benchmark's server process: `cluster` (ClusterDns over an in-process API server with
- * SERVICES Services, cache on), `uncached` (the same without the reply cache: every query is
+ * SERVICES Services, cache on, counting its request metrics as k8ts serves it; BENCH_DNS_METRICS=0
+ * leaves them out), `uncached` (the same without the reply cache: every query is
  * decoded, resolved and encoded), or `echo` (a raw dns-packet server that decodes each query and
  * encodes one fixed A record, no lookup: the baseline). Prints "PORT <n>" once serving.
  */
@@ -31,8 +32,10 @@ async function cluster(cacheSize?: number): Promise<number> {
     host: "127.0.0.1",
     port: 0,
     ...(cacheSize !== undefined ? { cacheSize } : {}),
+    ...(process.env.BENCH_DNS_METRICS === "0" ? {} : { metricsPort: 0 }),
   })
   const port = await dns.listen()
+  await dns.serveMetrics()
   void dns.run(new AbortController().signal)
   return port
 }

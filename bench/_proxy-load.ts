@@ -2,7 +2,9 @@
  * The proxy bench's traffic, each side in a child process of its own so neither competes for
  * the event loop of the bench process (which runs the userspace proxy under test): HTTP
  * backends on loopback addresses, and a load generator that measures requests/s and p99
- * latency per target with keep-alive connections and with a new connection per request.
+ * latency per target with keep-alive connections and with a new connection per request, in
+ * several short rounds that interleave the targets, so a noisy moment of the shared machine
+ * lands on all of them alike; a target's figure is the median of its rounds.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { request } from "node:http"
@@ -50,7 +52,11 @@ export interface LoadTarget {
 
 /** What one target sustained in one mode. */
 export interface LoadResult {
+  /** The median of the rounds' requests/s. */
   readonly rps: number
+  /** Each round's requests/s, in the order they ran. */
+  readonly rounds: readonly number[]
+  /** Over every request of every round. */
   readonly p99: number
   readonly errors: number
 }
@@ -61,8 +67,15 @@ export interface LoadOptions {
   readonly conns: number
   /** Length of one measured round per target and mode. */
   readonly ms: number
-  /** Rounds, interleaved over targets and modes so a noisy moment of the shared machine hits all alike. */
+  /**
+   * Rounds, interleaved over targets and modes so a noisy moment of the shared machine hits all
+   * alike. In each round the first two targets (direct and the proxy compared with it) take
+   * turns in `slices` slices of ms/slices each (the one going first alternates by round), so
+   * both see the same moments; the other targets follow, in order or reversed by round.
+   */
   readonly rounds: number
+  /** Slices the first two targets' time of a round is cut into (default 4). */
+  readonly slices?: number
   /** Unmeasured warm-up per target and mode. */
   readonly warmMs: number
 }
@@ -75,6 +88,7 @@ export type Mode = (typeof MODES)[number]
 const LOAD_SCRIPT = `
 const http = require("http")
 const cfg = JSON.parse(process.argv[1])
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b), h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2 }
 const pct = (xs, p) => (xs.sort((a, b) => a - b), xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0)
 const get = (agent, host, port) => new Promise((resolve, reject) => {
   const headers = agent ? {} : { connection: "close" }
@@ -98,17 +112,25 @@ async function run(t, keepAlive, ms) {
   const modes = [["keepalive", true], ["new", false]]
   for (const t of cfg.targets) for (const [, ka] of modes) await run(t, ka, cfg.warmMs)
   const acc = {}
-  const n = cfg.targets.length
-  // Each round starts at the next target: none always runs first after a switch of mode.
-  for (let r = 0; r < cfg.rounds; r++) for (const [m, ka] of modes) for (let k = 0; k < n; k++) {
-    const t = cfg.targets[(k + r) % n]
-    const x = await run(t, ka, cfg.ms)
-    const o = (acc[t.name + "/" + m] ??= { n: 0, secs: 0, lat: [], errors: 0 })
-    o.n += x.n; o.secs += x.secs; o.errors += x.errors
-    for (const v of x.lat) o.lat.push(v)
+  const slices = cfg.slices ?? 4
+  const [a, b, ...rest] = cfg.targets
+  for (let r = 0; r < cfg.rounds; r++) for (const [m, ka] of modes) {
+    const pair = [a, b].filter(Boolean)
+    const round = new Map()
+    const add = (t, x) => {
+      const o = round.get(t) ?? { n: 0, secs: 0 }
+      o.n += x.n; o.secs += x.secs; round.set(t, o)
+      const all = (acc[t.name + "/" + m] ??= { rounds: [], lat: [], errors: 0 })
+      all.errors += x.errors
+      for (const v of x.lat) all.lat.push(v)
+    }
+    for (let s = 0; s < slices; s++) for (const t of (r + s) % 2 ? [...pair].reverse() : pair) add(t, await run(t, ka, cfg.ms / slices))
+    for (const t of r % 2 ? [...rest].reverse() : rest) add(t, await run(t, ka, cfg.ms))
+    for (const [t, o] of round) acc[t.name + "/" + m].rounds.push(o.n / o.secs)
   }
   const out = {}
-  for (const [k, o] of Object.entries(acc)) out[k] = { rps: o.n / o.secs, p99: pct(o.lat, 99), errors: o.errors }
+  for (const [k, o] of Object.entries(acc))
+    out[k] = { rps: median(o.rounds), rounds: o.rounds, p99: pct(o.lat, 99), errors: o.errors }
   console.log(JSON.stringify(out))
 })()
 `

@@ -14,8 +14,12 @@
  * haproxy and the children, by PID). Traffic only goes to loopback addresses.
  * Targets: nftables ≥ 95% of direct; userspace ≥ 50% of direct and within 2× of haproxy; one
  * endpoint change programmed in < 100 ms.
- * Last line: value = nftables requests/s with keep-alive, ratio = that over direct.
- * BENCH_PROXY_CONNS (default 8) concurrent clients, BENCH_PROXY_ROUND_MS (default 800) per round (4 rounds).
+ * Throughput is measured in BENCH_PROXY_ROUNDS (default 9) short rounds of BENCH_PROXY_ROUND_MS
+ * (default 400) per target and mode, direct and nftables taking turns in 100 ms slices within
+ * each round, the other targets after; a target's req/s is the median of its rounds.
+ * Last line: value = nftables requests/s with keep-alive (median), ratio = that over direct's
+ * median; ratio_paired = the median of the rounds' nftables/direct ratios.
+ * BENCH_PROXY_CONNS (default 8) concurrent clients.
  */
 import type { ChildProcess } from "node:child_process"
 import { loadavg } from "node:os"
@@ -31,7 +35,8 @@ import { percentile } from "./_http.ts"
 import { get, type LoadResult, MODES, measure, startBackends } from "./_proxy-load.ts"
 
 const CONNS = Number(process.env.BENCH_PROXY_CONNS ?? 8)
-const ROUND_MS = Number(process.env.BENCH_PROXY_ROUND_MS ?? 800)
+const ROUND_MS = Number(process.env.BENCH_PROXY_ROUND_MS ?? 400)
+const ROUNDS = Number(process.env.BENCH_PROXY_ROUNDS ?? 9)
 const SERVICES = Number(process.env.BENCH_PROXY_SERVICES ?? 1000)
 const ENDPOINTS = 10
 const UPDATES = 10
@@ -178,15 +183,16 @@ function report(
 ): void {
   const at = (name: string, mode: string) => res.get(`${name}/${mode}`)
   console.log(
-    `${"target".padEnd(10)} ${"mode".padEnd(10)} ${"req/s".padStart(8)} ${"p99 ms".padStart(8)} errors`,
+    `${"target".padEnd(10)} ${"mode".padEnd(10)} ${"req/s".padStart(8)} ${"min–max of rounds".padStart(18)} ${"p99 ms".padStart(8)} errors`,
   )
   const fields: Record<string, number | null> = {}
   for (const mode of MODES) {
     for (const name of names) {
       const x = at(name, mode)
       if (!x) continue
+      const spread = `${Math.min(...x.rounds).toFixed(0)}–${Math.max(...x.rounds).toFixed(0)}`
       console.log(
-        `${name.padEnd(10)} ${mode.padEnd(10)} ${x.rps.toFixed(0).padStart(8)} ${x.p99.toFixed(2).padStart(8)} ${x.errors}`,
+        `${name.padEnd(10)} ${mode.padEnd(10)} ${x.rps.toFixed(0).padStart(8)} ${spread.padStart(18)} ${x.p99.toFixed(2).padStart(8)} ${x.errors}`,
       )
       fields[`${name}_${mode}_rps`] = Math.round(x.rps)
       fields[`${name}_${mode}_p99_ms`] = r3(x.p99)
@@ -198,15 +204,29 @@ function report(
     const y = at(b, mode)?.rps
     return x !== undefined && y ? r3(x / y) : null
   }
+  // Round by round: nftables ran right before or after direct, on the same machine load.
+  const paired = (a: string, b: string, mode: string) => {
+    const x = at(a, mode)?.rounds
+    const y = at(b, mode)?.rounds
+    return x && y
+      ? r3(
+          percentile(
+            x.map((v, i) => v / (y[i] ?? NaN)),
+            50,
+          ),
+        )
+      : null
+  }
   const ka = MODES[0]
   const nftRatio = ratio("nftables", "direct", ka)
+  const nftPaired = paired("nftables", "direct", ka)
   const usRatio = ratio("userspace", "direct", ka)
   const usHa = ratio("userspace", "haproxy", ka)
   const updP50 = r1(percentile(upd.programmed, 50))
   const updMax = r1(Math.max(...upd.programmed))
   const verdict = (ok: boolean | null) => (ok === null ? "not measured" : ok ? "met" : "MISSED")
   console.log(
-    `targets: nftables ≥ ${TARGETS.nftables * 100}% of direct: ${nftRatio} (${verdict(nftRatio !== null && nftRatio >= TARGETS.nftables)}); ` +
+    `targets: nftables ≥ ${TARGETS.nftables * 100}% of direct: ${nftRatio} (${verdict(nftRatio !== null && nftRatio >= TARGETS.nftables)}; round by round ${nftPaired}); ` +
       `userspace ≥ ${TARGETS.userspace * 100}% of direct: ${usRatio} (${verdict(usRatio !== null && usRatio >= TARGETS.userspace)}); ` +
       `userspace within ${TARGETS.haproxyFactor}× of haproxy: ${usHa} (${verdict(usHa === null ? null : usHa >= 1 / TARGETS.haproxyFactor)}); ` +
       `endpoint change with ${SERVICES} services programmed < ${TARGETS.updateMs} ms: p50 ${updP50} max ${updMax} (${verdict(updMax < TARGETS.updateMs)}; first connection there p50 ${r1(percentile(upd.ms, 50))})`,
@@ -217,6 +237,8 @@ function report(
       value: fields.nftables_keepalive_rps,
       unit: "req/s",
       ratio: nftRatio,
+      ratio_paired: nftPaired,
+      nftables_new_ratio_paired: paired("nftables", "direct", "new"),
       nftables_new_ratio: ratio("nftables", "direct", "new"),
       userspace_ratio: usRatio,
       userspace_new_ratio: ratio("userspace", "direct", "new"),
@@ -233,6 +255,8 @@ function report(
       update_compile_p50_ms: r1(percentile(upd.compiles, 50)),
       ...rest,
       conns: CONNS,
+      rounds: ROUNDS,
+      round_ms: ROUND_MS,
       ...(haproxyNote ? { haproxy: "not measured" } : {}),
       // The machine is shared: throughput and nft's timings follow its load.
       loadavg: Number((loadavg()[0] ?? 0).toFixed(1)),
@@ -293,7 +317,11 @@ async function main(): Promise<void> {
       { name: "userspace", host: loopbackVip(0), port: 80 },
       ...(haproxy ? [{ name: "haproxy", ...HAPROXY }] : []),
     ]
-    const res = await measure(targets, { conns: CONNS, ms: ROUND_MS, rounds: 4, warmMs: 300 }, stop.signal)
+    const res = await measure(
+      targets,
+      { conns: CONNS, ms: ROUND_MS, rounds: ROUNDS, warmMs: 300 },
+      stop.signal,
+    )
     // The update latency is the nftables proxy's alone: the userspace one would share its event loop.
     stopUserspace.abort()
     const upd = await updates(client, nft)

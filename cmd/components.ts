@@ -259,10 +259,11 @@ export async function startDns(
     serviceCidr: Cidr
     loopbackRange: Cidr
     port: number
+    metricsPort?: number
     forward: boolean
     clusterIPs?: boolean
   },
-): Promise<Running & { readonly address: string; readonly port: number }> {
+): Promise<Running & { readonly address: string; readonly port: number; readonly metricsPort?: number }> {
   const stop = new AbortController()
   const log = deps.log.child({ component: "dns" })
   const clusterIP = cidrAddress(opts.serviceCidr, 10)
@@ -277,14 +278,20 @@ export async function startDns(
       : { serviceAddress: (ip: string) => mapAddress(ip, opts.serviceCidr, opts.loopbackRange) ?? ip }),
     // Never forward to ourselves.
     ...(opts.forward ? { upstreams: hostResolvers().filter((ip) => ip !== host) } : {}),
+    ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
     log,
   })
   const port = await dns.listen()
+  // Metrics it cannot serve (the port taken) cost the cluster its DNS metrics, not its DNS.
+  const metricsPort = await dns.serveMetrics().catch((err: unknown) => {
+    log.warn({ port: opts.metricsPort, err: String(err) }, "Cannot serve DNS metrics: set --dns-metrics-port")
+    return undefined
+  })
   const service = runKubeDnsService(
     { client: deps.client, clock: deps.clock, log },
-    { clusterIP, endpointIP: host, endpointPort: port },
+    { clusterIP, endpointIP: host, endpointPort: port, ...(metricsPort ? { metricsPort } : {}) },
     stop.signal,
   )
   const done = Promise.all([dns.run(stop.signal), service]).then(() => undefined)
-  return { name: "dns", done, stop, address: host, port }
+  return { name: "dns", done, stop, address: host, port, ...(metricsPort ? { metricsPort } : {}) }
 }

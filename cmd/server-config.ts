@@ -63,6 +63,8 @@ Flags (environment variable in brackets):
                           --iptables-min-sync-period / minSyncPeriod)                     [K8TS_PROXY_MIN_SYNC_PERIOD]
   --dns-port N            the cluster DNS port, on the service range's 10th address mapped
                           into the loopback range (default 53; 0 picks a free one)        [K8TS_DNS_PORT]
+  --dns-metrics-port N    CoreDNS's request metrics at http://<DNS address>:N/metrics
+                          (default 9153; 0 picks a free one)                              [K8TS_DNS_METRICS_PORT]
   --dns-forward           forward names outside the cluster domain to the resolvers of
                           /etc/resolv.conf (default: refuse them)                         [K8TS_DNS_FORWARD]
   --disable LIST          components not to run, comma-separated: ${COMPONENTS.join(", ")}
@@ -97,6 +99,7 @@ const OPTIONS = {
   "proxy-mode": { type: "string" },
   "proxy-min-sync-period": { type: "string" },
   "dns-port": { type: "string" },
+  "dns-metrics-port": { type: "string" },
   "dns-forward": { type: "boolean" },
   disable: { type: "string", multiple: true },
   controllers: { type: "string" },
@@ -132,6 +135,8 @@ export interface ServerConfig {
   /** --proxy-min-sync-period in milliseconds. */
   readonly proxyMinSyncPeriodMs: number
   readonly dnsPort: number
+  /** Where the DNS serves its request metrics. */
+  readonly dnsMetricsPort: number
   /** Forward names outside the cluster domain to the host's resolvers. */
   readonly dnsForward: boolean
   readonly disabled: ReadonlySet<Component>
@@ -283,9 +288,10 @@ function optionalFiles(
 function dnsFlags(
   str: (name: string) => string | undefined,
   forward: boolean,
-): { dnsPort: number; dnsForward: boolean } {
+): { dnsPort: number; dnsMetricsPort: number; dnsForward: boolean } {
   return {
     dnsPort: portOf(str("dns-port") ?? "53", "dns-port"),
+    dnsMetricsPort: portOf(str("dns-metrics-port") ?? "9153", "dns-metrics-port"),
     dnsForward: forward || envOf("dns-forward") === "true",
   }
 }

@@ -128,6 +128,7 @@ async function startComponents(
       serviceCidr: config.serviceCidr,
       loopbackRange: config.serviceLoopbackRange,
       port: config.dnsPort,
+      metricsPort: config.dnsMetricsPort,
       forward: config.dnsForward,
       clusterIPs: config.podNetwork !== "loopback",
     }).catch((err: unknown) => {
@@ -139,7 +140,8 @@ async function startComponents(
     })
     if (dns) {
       running.push(dns)
-      step("dns", `DNS serving ${config.clusterDomain} on ${dns.address}:${dns.port} (UDP and TCP)`)
+      const metrics = dns.metricsPort ? `; metrics on http://${dns.address}:${dns.metricsPort}/metrics` : ""
+      step("dns", `DNS serving ${config.clusterDomain} on ${dns.address}:${dns.port} (UDP and TCP)${metrics}`)
     }
   }
   return running

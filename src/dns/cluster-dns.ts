@@ -1,6 +1,7 @@
 /**
  * Cluster DNS: watches Services, EndpointSlices and Namespaces, rebuilds the resolver's view
- * within milliseconds of a change (bursts coalesced), and serves it over UDP and TCP.
+ * within milliseconds of a change (bursts coalesced), and serves it over UDP and TCP; with a
+ * metrics port, CoreDNS's request metrics at http://<host>:<port>/metrics.
  */
 import type { Namespace, Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
@@ -8,6 +9,8 @@ import { type ApiObject, EndpointSlices, Namespaces, Services } from "../api/ind
 import { type Client, SharedInformers } from "../client/index.ts"
 import { type Logger, silentLogger } from "../util/index.ts"
 import { Forwarder } from "./forward.ts"
+import { DnsMetrics } from "./metrics.ts"
+import { type DnsMetricsServer, serveDnsMetrics } from "./metrics-server.ts"
 import { DnsServer } from "./server.ts"
 import { buildView } from "./view.ts"
 
@@ -25,6 +28,8 @@ export interface ClusterDnsOptions {
   readonly upstreams?: readonly string[]
   /** Replies cached until the view changes (default 10,000; 0: none). */
   readonly cacheSize?: number
+  /** Serve request metrics on this port of `host` (9153 as CoreDNS; 0 picks a free one; none: off). */
+  readonly metricsPort?: number
   readonly log?: Logger
 }
 
@@ -37,6 +42,7 @@ export class ClusterDns {
   readonly #log: Logger
   readonly #server: DnsServer
   #port: number | undefined
+  #metrics: DnsMetricsServer | undefined
 
   constructor(opts: ClusterDnsOptions) {
     this.#o = opts
@@ -57,6 +63,23 @@ export class ClusterDns {
   async listen(): Promise<number> {
     this.#port = await this.#server.listen()
     return this.#port
+  }
+
+  /**
+   * Serves the request metrics on `metricsPort` (call after listen); resolves with the port.
+   * @throws Error when the port cannot be bound (the DNS keeps serving, uncounted)
+   */
+  async serveMetrics(): Promise<number | undefined> {
+    if (this.#o.metricsPort === undefined || this.#metrics) return this.#metrics?.port
+    const metrics = new DnsMetrics({ server: `dns://${this.#o.host}:${this.#port ?? this.#o.port}` })
+    this.#metrics = await serveDnsMetrics({
+      host: this.#o.host,
+      port: this.#o.metricsPort,
+      registry: metrics.registry,
+      log: this.#log,
+    })
+    this.#server.setMetrics(metrics)
+    return this.#metrics.port
   }
 
   /** Watches and serves until `signal` aborts, then closes the sockets. */
@@ -96,6 +119,8 @@ export class ClusterDns {
     } finally {
       if (pending) clearTimeout(pending)
       await this.#server.close()
+      await this.#metrics?.close()
+      this.#metrics = undefined
     }
   }
 }

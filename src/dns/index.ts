@@ -10,6 +10,8 @@ export { answer, type AnswerOptions, type Transport } from "./message.ts"
 export { DnsServer, type DnsServerOptions } from "./server.ts"
 export { Forwarder, hostResolvers, parseResolvConf } from "./forward.ts"
 export { ClusterDns, type ClusterDnsOptions } from "./cluster-dns.ts"
+export { DnsMetrics, type DnsMetricsOptions, type DnsExchange, queryType, rcodeOf } from "./metrics.ts"
+export { serveDnsMetrics, type DnsMetricsServer, type DnsMetricsServerOptions } from "./metrics-server.ts"
 export {
   KUBE_DNS_MANAGER,
   kubeDnsObjects,

@@ -18,6 +18,8 @@ export interface KubeDnsServiceOptions {
   readonly endpointIP: string
   /** The port the DNS server listens on. */
   readonly endpointPort: number
+  /** The port its metrics are served on, if they are. */
+  readonly metricsPort?: number
 }
 
 const NAME = "kube-dns"
@@ -50,7 +52,7 @@ export function kubeDnsObjects(o: KubeDnsServiceOptions): { service: Service; sl
       ports: [
         { name: "dns", port: 53, protocol: "UDP", targetPort: o.endpointPort },
         { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: o.endpointPort },
-        { name: "metrics", port: 9153, protocol: "TCP", targetPort: 9153 },
+        { name: "metrics", port: 9153, protocol: "TCP", targetPort: o.metricsPort ?? 9153 },
       ],
     },
   }
@@ -70,6 +72,7 @@ export function kubeDnsObjects(o: KubeDnsServiceOptions): { service: Service; sl
     ports: [
       { name: "dns", port: o.endpointPort, protocol: "UDP" },
       { name: "dns-tcp", port: o.endpointPort, protocol: "TCP" },
+      ...(o.metricsPort ? [{ name: "metrics", port: o.metricsPort, protocol: "TCP" }] : []),
     ],
   }
   return { service, slice }

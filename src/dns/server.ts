@@ -2,12 +2,15 @@
  * The DNS server: UDP and TCP (two-byte length framing, several queries per connection) on one
  * address and port, answering from the current view. Replies are cached by the query's bytes
  * until the view changes (the role of CoreDNS's cache plugin), so repeated names cost a copy.
+ * Given DnsMetrics (setMetrics), every answered query is counted as CoreDNS's prometheus
+ * plugin counts it.
  */
 import { createSocket, type Socket } from "node:dgram"
 import { createServer, type Server, type Socket as TcpSocket } from "node:net"
 import { type Logger, silentLogger } from "../util/index.ts"
 import type { Forwarder } from "./forward.ts"
 import { answer, type Outcome, type Transport } from "./message.ts"
+import type { DnsMetrics, ReplySource } from "./metrics.ts"
 import type { DnsView } from "./view.ts"
 
 /** Options of DnsServer. */
@@ -36,11 +39,18 @@ function servfail(query: Buffer): Buffer {
   return out
 }
 
+/** Where a query came from: its transport and the client's address family. */
+interface Client {
+  readonly transport: Transport
+  readonly family: 4 | 6
+}
+
 /** A UDP and TCP DNS server. Queries wait unanswered (clients retry) until the first view is set. */
 export class DnsServer {
   readonly #o: DnsServerOptions
   readonly #log: Logger
   #view: DnsView | undefined
+  #metrics: DnsMetrics | undefined
   readonly #cache = new Map<string, Buffer>()
   #udp: Socket | undefined
   #tcp: Server | undefined
@@ -55,6 +65,11 @@ export class DnsServer {
   setView(view: DnsView): void {
     this.#view = view
     this.#cache.clear()
+  }
+
+  /** Counts answered queries in `metrics` from now on (undefined: stops counting). */
+  setMetrics(metrics: DnsMetrics | undefined): void {
+    this.#metrics = metrics
   }
 
   /**
@@ -95,7 +110,9 @@ export class DnsServer {
         udp.off("error", reject)
         udp.on("error", (err) => this.#log.warn({ err: String(err) }, "DNS UDP socket error"))
         udp.on("message", (msg, rinfo) =>
-          this.#serve(msg, "udp", (reply) => udp.send(reply, rinfo.port, rinfo.address)),
+          this.#serve(msg, { transport: "udp", family: rinfo.family === "IPv6" ? 6 : 4 }, (reply) =>
+            udp.send(reply, rinfo.port, rinfo.address),
+          ),
         )
         resolve(udp)
       })
@@ -119,6 +136,7 @@ export class DnsServer {
     c.on("close", () => this.#conns.delete(c))
     c.on("error", () => c.destroy())
     let pending: Buffer = Buffer.alloc(0)
+    const from: Client = { transport: "tcp", family: c.remoteFamily === "IPv6" ? 6 : 4 }
     const send = (reply: Buffer) => {
       if (c.destroyed) return
       const len = Buffer.alloc(2)
@@ -130,22 +148,31 @@ export class DnsServer {
       while (pending.length >= 2) {
         const size = pending.readUInt16BE(0)
         if (pending.length < 2 + size) break
-        this.#serve(pending.subarray(2, 2 + size), "tcp", send)
+        this.#serve(pending.subarray(2, 2 + size), from, send)
         pending = pending.subarray(2 + size)
       }
     })
   }
 
   /** Answers one query through `send` (now, or once an upstream replied). */
-  #serve(query: Buffer, transport: Transport, send: (reply: Buffer) => void): void {
+  #serve(query: Buffer, from: Client, sendReply: (reply: Buffer) => void): void {
     const view = this.#view
     if (!view || query.length < 12) return
+    const metrics = this.#metrics
+    const startMs = metrics ? performance.now() : 0
+    const send = metrics
+      ? (reply: Buffer, source: ReplySource) => {
+          sendReply(reply)
+          metrics.observe({ query, reply, proto: from.transport, family: from.family, source, startMs })
+        }
+      : sendReply
+    const transport = from.transport
     const key = transport + query.toString("latin1", 2)
     const cached = this.#cache.get(key)
     if (cached) {
       const reply = Buffer.from(cached)
       query.copy(reply, 0, 0, 2)
-      send(reply)
+      send(reply, "cache")
       return
     }
     let outcome: Outcome
@@ -163,14 +190,17 @@ export class DnsServer {
     const max = this.#o.cacheSize ?? DEFAULT_CACHE_SIZE
     if (this.#cache.size >= max) this.#cache.clear()
     if (max > 0 && view === this.#view) this.#cache.set(key, outcome)
-    send(outcome)
+    send(outcome, "kubernetes")
   }
 
-  #forward(query: Buffer, transport: Transport, send: (reply: Buffer) => void): void {
+  #forward(query: Buffer, transport: Transport, send: (reply: Buffer, source: ReplySource) => void): void {
     const copy = Buffer.from(query)
-    this.#o.forwarder!.forward(copy, transport).then(send, (err: unknown) => {
-      this.#log.debug({ err: String(err) }, "Upstream DNS failed")
-      send(servfail(copy))
-    })
+    this.#o.forwarder!.forward(copy, transport).then(
+      (reply) => send(reply, "forward"),
+      (err: unknown) => {
+        this.#log.debug({ err: String(err) }, "Upstream DNS failed")
+        send(servfail(copy), "forward")
+      },
+    )
   }
 }

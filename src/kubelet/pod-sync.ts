@@ -60,6 +60,7 @@ async function startContainer(
       podIP: sandbox.ip,
       hostIP: d.hostIP,
       services: d.services(),
+      ...(d.serviceAddress ? { serviceAddress: d.serviceAddress } : {}),
     })
     const { command, args } = expandCommand(c, env)
     const files = d.volumes?.mounts(pod, c, { podIPs: [sandbox.ip], env, events: d.events })

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process"
+import { createSocket, type Socket as UdpSocket } from "node:dgram"
 import { connect, createServer, type Server } from "node:net"
 import { after, before, describe, test } from "node:test"
 import { listNftTables } from "../network/index.ts"
@@ -24,6 +25,7 @@ const NS_IP = ["10.253.0.2", "10.253.0.3"] as const
 
 const isRoot = process.getuid?.() === 0
 const hasNft = isRoot && ensureDebianPackage("nftables", "nft")
+const hasConntrack = hasNft && ensureDebianPackage("conntrack", "conntrack")
 
 function sh(...args: string[]): string {
   return execFileSync(args[0] as string, args.slice(1), { encoding: "utf8" })
@@ -38,6 +40,21 @@ function ask(host: string, port: number): Promise<string> {
     c.on("data", (d) => (out += String(d)))
     c.on("end", () => resolve(out))
     c.on("error", (e: NodeJS.ErrnoException) => resolve(`ERR ${e.code}`))
+  })
+}
+
+/** Sends "?" from `sock` to host:port and resolves with the reply, or "timeout". */
+function askUdp(sock: UdpSocket, host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done("timeout"), 2000)
+    const onMessage = (m: Buffer) => done(String(m))
+    const done = (v: string) => {
+      clearTimeout(timer)
+      sock.off("message", onMessage)
+      resolve(v)
+    }
+    sock.on("message", onMessage)
+    sock.send("?", port, host)
   })
 }
 
@@ -69,6 +86,7 @@ const ep = (ip: string, port: number): RuleEndpoint => ({ ip, port, local: true 
 describe("NftablesProxy (root, nftables)", skipUnless(hasNft, "needs root and nft"), () => {
   let proxy: NftablesProxy
   const servers: Server[] = []
+  const udpServers: UdpSocket[] = []
   const children: ChildProcess[] = []
 
   before(async () => {
@@ -76,6 +94,10 @@ describe("NftablesProxy (root, nftables)", skipUnless(hasNft, "needs root and nf
       const s = createServer((c) => c.end(ip))
       servers.push(s)
       await new Promise<void>((resolve) => s.listen(18081, ip, resolve))
+      const u = createSocket("udp4")
+      u.on("message", (_m, r) => u.send(ip, r.port, r.address))
+      udpServers.push(u)
+      await new Promise<void>((resolve) => u.bind(18053, ip, resolve))
     }
     // Two "pods": namespaces on our own bridge, each serving its address on :8080.
     sh("ip", "link", "add", BRIDGE, "type", "bridge")
@@ -116,6 +138,7 @@ describe("NftablesProxy (root, nftables)", skipUnless(hasNft, "needs root and nf
     await proxy?.close()
     for (const c of children) if (c.pid) process.kill(c.pid)
     for (const s of servers) s.close()
+    for (const u of udpServers) u.close()
     for (const ns of NS) execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" })
     execFileSync("ip", ["link", "del", BRIDGE], { stdio: "ignore" })
   })
@@ -184,6 +207,37 @@ describe("NftablesProxy (root, nftables)", skipUnless(hasNft, "needs root and nf
     await proxy.apply([rule({ endpoints: [ep(LO_A, 18081)] })])
     assert.equal(await askFrom(NS[0], "10.254.0.10", 80), LO_A)
   })
+
+  test(
+    "a UDP client's flow moves off a removed endpoint; a deleted service's flows are cleared (conntrack)",
+    skipUnless(hasConntrack, "needs conntrack"),
+    async () => {
+      const dns = (eps: RuleEndpoint[]) =>
+        rule({ id: "ns/dns:", clusterIP: "10.254.0.53", port: 53, protocol: "UDP", endpoints: eps })
+      const entries = () => {
+        try {
+          return sh("conntrack", "-L", "-p", "udp", "--orig-dst", "10.254.0.53")
+        } catch {
+          return "" // exit 1 and nothing listed on some versions
+        }
+      }
+      const client = createSocket("udp4")
+      await new Promise<void>((resolve) => client.bind(0, resolve))
+      try {
+        await proxy.apply([dns([ep(LO_A, 18053)])])
+        assert.equal(await askUdp(client, "10.254.0.53", 53), LO_A)
+        // The same client port: without clearing, the flow would keep its DNAT to LO_A (still up).
+        await proxy.apply([dns([ep(LO_B, 18053)])])
+        assert.doesNotMatch(entries(), new RegExp(`src=${LO_A.replaceAll(".", "\\.")} `))
+        assert.equal(await askUdp(client, "10.254.0.53", 53), LO_B)
+        assert.match(entries(), new RegExp(`src=${LO_B.replaceAll(".", "\\.")} `))
+        await proxy.apply([])
+        assert.doesNotMatch(entries(), /dport=53/)
+      } finally {
+        client.close()
+      }
+    },
+  )
 
   test("close() removes the table, the service route and its device", async () => {
     await proxy.close()

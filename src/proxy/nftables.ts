@@ -2,7 +2,8 @@
  * The nftables proxy backend (root only): programs the proxy's rules into the kernel as the
  * `ip k8ts-proxy` table (kube-proxy's nftables-mode shape, see nftables-rules.ts), the first
  * time as one atomic replace of the table and then as one transaction of only what changed
- * (the chains it emptied are deleted a second later, in a transaction of their own).
+ * (the chains it emptied are deleted a second later, in a transaction of their own), then
+ * deletes the conntrack entries of UDP flows the change left stale (conntrack.ts).
  * Host processes reach ClusterIPs because it routes exactly the service range to a local
  * device (routing runs before the nat output hook); on close it removes the table, that route
  * and the device it created, and restores the route_localnet values it changed.
@@ -10,6 +11,7 @@
 import { deleteNftTable, readInterfaceSysctl, runNft, writeInterfaceSysctl } from "../network/index.ts"
 import type { Logger } from "../util/index.ts"
 import type { ProxyBackend } from "./backend.ts"
+import { Conntrack, staleUdpFilters } from "./conntrack.ts"
 import { compileNftState, type FragmentCache, type NftRulesConfig, type NftState } from "./nftables-rules.ts"
 import { deleteChainsScript, fullScript, updateScript } from "./nftables-script.ts"
 import { ServiceRoute } from "./service-route.ts"
@@ -40,6 +42,8 @@ export interface NftablesProxyOptions extends NftRulesConfig {
    * pods there may be DNATed to loopback endpoints, and localhost NodePorts to pods.
    */
   readonly routeLocalnet?: readonly string[]
+  /** The conntrack program that clears stale UDP entries (default "conntrack"). */
+  readonly conntrack?: string
   readonly log: Logger
 }
 
@@ -54,6 +58,9 @@ export class NftablesProxy implements ProxyBackend {
   readonly #o: NftablesProxyOptions
   readonly #table: string
   #state: NftState | undefined
+  /** The rules last programmed, to find the UDP flows a change leaves stale. */
+  #rules: readonly ServiceRule[] = []
+  readonly #conntrack: Conntrack
   readonly #cache: FragmentCache = new Map()
   readonly #route: ServiceRoute | undefined
   readonly #localnet = new Map<string, string>()
@@ -76,6 +83,7 @@ export class NftablesProxy implements ProxyBackend {
     }
     this.#o = opts
     this.#table = opts.table ?? "k8ts-proxy"
+    this.#conntrack = new Conntrack({ log: opts.log, ...(opts.conntrack ? { command: opts.conntrack } : {}) })
     const dev = opts.serviceRouteDevice === undefined ? "k8ts-svc0" : opts.serviceRouteDevice
     this.#route =
       dev === null
@@ -144,6 +152,10 @@ export class NftablesProxy implements ProxyBackend {
       compileMs: started - compiling,
     }
     this.#state = next
+    // New packets of a UDP flow follow its first packet's DNAT: end the flows the change left stale.
+    const stale = staleUdpFilters(this.#rules, rules, o.alias)
+    this.#rules = rules
+    if (stale.length) await this.#conntrack.clear(stale)
     // The change is live; the chains it left empty go later, in a transaction of their own
     // (it needs nft's whole cache, which would compete with the next change for the CPU).
     for (const n of update.stale) this.#stale.add(n)
@@ -174,6 +186,7 @@ export class NftablesProxy implements ProxyBackend {
     await this.#work
     this.#stale.clear()
     this.#state = undefined
+    this.#rules = []
     await deleteNftTable("ip", this.#table).catch((err: unknown) =>
       this.#o.log.warn({ table: this.#table, err: String(err) }, "Cannot delete the nftables table"),
     )

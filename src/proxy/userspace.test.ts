@@ -98,6 +98,33 @@ test("UDP flows are forwarded and answered", async () => {
   assert.deepEqual(proxy.listening(), [`UDP/${VIP}:18053`])
 })
 
+test("a UDP flow moves off an endpoint that was removed (as kube-proxy clears its conntrack entries)", async () => {
+  const echoes = ["127.97.1.4", "127.97.1.5"].map((ip) => {
+    const s = createSocket("udp4")
+    s.on("message", (_m, r) => s.send(ip, r.port, r.address))
+    return { ip, s }
+  })
+  for (const { ip, s } of echoes) await new Promise<void>((r) => s.bind(18054, ip, () => r()))
+  const udp = (ip: string) =>
+    rule({ id: "ns/dns2:", protocol: "UDP", port: 18054, endpoints: [{ ip, port: 18054, local: true }] })
+  const client = createSocket("udp4")
+  const askUdp = () =>
+    new Promise<string>((resolve) => {
+      client.once("message", (m) => resolve(String(m)))
+      client.send("?", 18054, VIP)
+    })
+  try {
+    proxy.apply([udp("127.97.1.4")])
+    await new Promise((r) => setTimeout(r, 20))
+    assert.equal(await askUdp(), "127.97.1.4")
+    proxy.apply([udp("127.97.1.5")])
+    assert.equal(await askUdp(), "127.97.1.5")
+  } finally {
+    client.close()
+    for (const { s } of echoes) s.close()
+  }
+})
+
 test("a service whose only endpoint is its own address and port gets no listener (cluster DNS serves there)", () => {
   proxy.apply([
     rule({ id: "kube-system/kube-dns:dns", port: 18090, endpoints: [{ ip: VIP, port: 18090, local: true }] }),

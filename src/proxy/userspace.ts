@@ -4,7 +4,8 @@
  * loopback address, forwarding each connection (or UDP flow) to an endpoint, round robin, or
  * to the same endpoint for a client while ClientIP affinity lasts. A service without endpoints
  * refuses connections. NodePorts listen on the node's address. Endpoint changes only swap the
- * rule a listener reads; listeners open and close only as service ports come and go.
+ * rule a listener reads (and end the UDP flows to removed endpoints); listeners open and close
+ * only as service ports come and go.
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram"
 import { connect, createServer, type Server, type Socket } from "node:net"
@@ -61,6 +62,8 @@ class Balancer {
 interface Listener {
   readonly balancer: Balancer
   readonly close: () => void
+  /** Ends the flows to endpoints the balancer's rule no longer has (UDP; TCP connections end by themselves). */
+  readonly prune?: () => void
 }
 
 /** Serves rules with listeners in this process. */
@@ -93,14 +96,16 @@ export class UserspaceProxy implements ProxyBackend {
         const have = this.#listeners.get(key)
         if (have) {
           have.balancer.rule = rule
+          have.prune?.()
           continue
         }
         const balancer = new Balancer(rule)
-        const close =
+        this.#listeners.set(
+          key,
           rule.protocol === "UDP"
-            ? this.#udp(host, port, balancer, external)
-            : this.#tcp(host, port, balancer, external)
-        this.#listeners.set(key, { balancer, close })
+            ? { balancer, ...this.#udp(host, port, balancer, external) }
+            : { balancer, close: this.#tcp(host, port, balancer, external) },
+        )
       }
     }
     for (const [key, l] of this.#listeners) {
@@ -152,9 +157,9 @@ export class UserspaceProxy implements ProxyBackend {
     return () => server.close()
   }
 
-  #udp(host: string, port: number, b: Balancer, external: boolean): () => void {
+  #udp(host: string, port: number, b: Balancer, external: boolean): { close: () => void; prune: () => void } {
     const sock = createSocket({ type: "udp4", reuseAddr: false })
-    const flows = new Map<string, { up: UdpSocket; timer: NodeJS.Timeout }>()
+    const flows = new Map<string, { up: UdpSocket; timer: NodeJS.Timeout; ep: RuleEndpoint }>()
     const idle = this.#o.udpIdleMs ?? 30_000
     const flowOf = (r: RemoteInfo) => {
       const id = `${r.address}:${r.port}`
@@ -174,7 +179,7 @@ export class UserspaceProxy implements ProxyBackend {
         flows.delete(id)
       }, idle)
       timer.unref()
-      flows.set(id, { up, timer })
+      flows.set(id, { up, timer, ep })
       return up
     }
     sock.on("message", (msg, r) => {
@@ -194,13 +199,23 @@ export class UserspaceProxy implements ProxyBackend {
       ),
     )
     sock.bind(port, host)
-    return () => {
-      for (const f of flows.values()) {
-        clearTimeout(f.timer)
-        f.up.close()
-      }
-      flows.clear()
-      sock.close()
+    const end = (id: string) => {
+      const f = flows.get(id)
+      if (!f) return
+      clearTimeout(f.timer)
+      f.up.close()
+      flows.delete(id)
+    }
+    return {
+      close: () => {
+        for (const id of [...flows.keys()]) end(id)
+        sock.close()
+      },
+      // As kube-proxy clears stale conntrack entries: a flow's next datagram picks a live endpoint.
+      prune: () => {
+        const live = new Set(b.rule.endpoints.map((e) => `${e.ip}:${e.port}`))
+        for (const [id, f] of flows) if (!live.has(`${f.ep.ip}:${f.ep.port}`)) end(id)
+      },
     }
   }
 }

@@ -7,7 +7,6 @@
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
-import { get } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
@@ -19,6 +18,8 @@ import {
   skipUnless,
   startK8tsServer,
 } from "../../src/testing/index.ts"
+import { hostGet, idlePod, type PodAddress, podTools, tier, tierServer, until } from "./service-pods.case.ts"
+import { describeServices } from "./services.case.ts"
 
 const NODE = "podnet-e2e"
 const CLUSTER_CIDR = "10.235.0.0/16"
@@ -32,151 +33,24 @@ const hasTools = isRoot && ensureDebianPackage("nftables", "nft") && ensureDebia
 
 const dir = mkdtempSync(join(tmpdir(), "k8ts-podnet-e2e-"))
 let server: ServerProcess | undefined
-const { k, ok, getJson, file } = kubectlSession(() => ({ ...serverTarget(dir), timeoutMs: 60_000 }))
+const session = kubectlSession(() => ({ ...serverTarget(dir), timeoutMs: 60_000 }))
+const { k, ok, getJson, file } = session
 
-/**
- * An HTTP server on 8080 answering `<TIER>(<hostname>)`, after its UPSTREAM's answer when set;
- * /unready fails /healthz from then on, /ip answers the client's address.
- */
-const TIER_SERVER = `/* ${MARK} */
-const http = require("node:http"), os = require("node:os")
-let ready = true
-http.createServer(async (q, r) => {
-  if (q.url === "/healthz") { r.writeHead(ready ? 200 : 503); return r.end() }
-  if (q.url === "/unready") { ready = false; return r.end("ok") }
-  if (q.url === "/ip") return r.end(q.socket.remoteAddress.replace(/^::ffff:/, ""))
-  let below = ""
-  if (process.env.UPSTREAM) {
-    try { below = ">" + (await (await fetch(process.env.UPSTREAM)).text()) }
-    catch (e) { r.writeHead(502); return r.end(String(e.cause ?? e)) }
-  }
-  r.end(process.env.TIER + "(" + os.hostname() + ")" + below)
-}).listen(8080)
-`
+const tools = podTools({ session })
+const { inPod, getMany, readyPods, waitReady } = tools
 
-/** Run in a pod: GETs argv[1] argv[2] times on fresh connections; prints the bodies as JSON. */
-const GET_MANY = `
-const http = require("node:http")
-const once = (u) => new Promise((res) => {
-  const q = http.get(u, { agent: false, timeout: 8000 }, (r) => { let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => res(b)) })
-  q.on("error", (e) => res("error: " + e.message)); q.on("timeout", () => q.destroy(new Error("timeout")))
-})
-;(async () => { const out = []; for (let i = 0; i < Number(process.argv[2] ?? 1); i++) out.push(await once(process.argv[1])); console.log(JSON.stringify(out)) })()
-`
-
-/** A Deployment of `replicas` tier servers labelled app=`name`, and its Service (extra spec merged in). */
-function tier(name: string, replicas: number, env: Record<string, string>, service: object = {}): string {
-  const envList = Object.entries({ TIER: name, ...env }).map(([n, value]) => ({ name: n, value }))
-  const deployment = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name,
-              image: "node-host",
-              command: [process.execPath, "-e", TIER_SERVER],
-              env: envList,
-              ports: [{ containerPort: 8080, name: "http" }],
-              readinessProbe: { httpGet: { path: "/healthz", port: 8080 }, periodSeconds: 1 },
-            },
-          ],
-        },
-      },
-    },
-  }
-  const svc = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name },
-    spec: { selector: { app: name }, ports: [{ port: 80, targetPort: "http" }], ...service },
-  }
-  return [deployment, svc].map((o) => JSON.stringify(o)).join("\n---\n")
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await fn()
-      if (v !== undefined) return v
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline)
-      throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`)
-    await new Promise((r) => setTimeout(r, 300))
-  }
-}
-
-/** Runs `node -e script args` in pod `client`; stdout. */
-function inPod(pod: string, script: string, ...args: string[]): Promise<string> {
-  return ok("exec", pod, "--", process.execPath, "-e", script, ...args)
-}
-
-async function getMany(pod: string, url: string, n: number): Promise<string[]> {
-  return JSON.parse(await inPod(pod, GET_MANY, url, String(n))) as string[]
-}
-
-/** The names and IPs of the Running, Ready pods labelled app=`app`. */
-async function readyPods(app: string): Promise<{ name: string; ip: string }[]> {
-  const list = await getJson("pods", "-l", `app=${app}`)
-  return (list.items as any[])
-    .filter(
-      (p) =>
-        !p.metadata.deletionTimestamp &&
-        p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"),
-    )
-    .map((p) => ({ name: p.metadata.name as string, ip: p.status.podIP as string }))
-}
-
-async function waitReady(app: string, n: number): Promise<{ name: string; ip: string }[]> {
-  return until(`${n} ready ${app} pods`, async () => {
-    const pods = await readyPods(app)
-    return pods.length === n ? pods : undefined
-  })
-}
-
-/** The ready endpoint addresses of Service `name`. */
-async function readyEndpoints(name: string): Promise<string[]> {
-  const slices = await getJson("endpointslices", "-l", `kubernetes.io/service-name=${name}`)
-  return (slices.items as any[])
-    .flatMap((s) => s.endpoints ?? [])
-    .filter((e: any) => e.conditions?.ready !== false)
-    .flatMap((e: any) => e.addresses as string[])
-    .sort()
-}
-
-/** Waits until the proxy's nftables table DNATs to `ip` (the endpoint is programmed). */
-function programmed(ip: string): Promise<true> {
-  return until(`the proxy's rules with ${ip}`, async () =>
-    sh("nft", ["list", "table", "ip", "k8ts-proxy"]).includes(`dnat to ${ip}:`) ? true : undefined,
+/** Waits until the proxy's nftables table DNATs to `pod` (the endpoint is programmed). */
+function programmed(_service: string, pod: PodAddress): Promise<true> {
+  return until(`the proxy's rules with ${pod.ip}`, async () =>
+    sh("nft", ["list", "table", "ip", "k8ts-proxy"]).includes(`dnat to ${pod.ip}:`) ? true : undefined,
   )
 }
 
-/** Waits until the proxy's nftables table no longer DNATs to `ip`. */
-function unprogrammed(ip: string): Promise<true> {
-  return until(`the proxy's rules without ${ip}`, async () =>
-    sh("nft", ["list", "table", "ip", "k8ts-proxy"]).includes(`dnat to ${ip}:`) ? undefined : true,
+/** Waits until the proxy's nftables table no longer DNATs to `pod`. */
+function unprogrammed(_service: string, pod: PodAddress): Promise<true> {
+  return until(`the proxy's rules without ${pod.ip}`, async () =>
+    sh("nft", ["list", "table", "ip", "k8ts-proxy"]).includes(`dnat to ${pod.ip}:`) ? undefined : true,
   )
-}
-
-function hostGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: false, timeout: 5000 }, (r) => {
-      let b = ""
-      r.on("data", (c) => (b += c))
-      r.on("end", () => resolve(b))
-    }).on("error", reject)
-  })
 }
 
 function readFileSyncOr(path: string): string {
@@ -205,26 +79,11 @@ describe(
       await until("the default service account", async () =>
         (await k("get", "serviceaccount", "default")).code === 0 ? true : undefined,
       )
-      const client = {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name: "client", labels: { role: "client" } },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: "client",
-              image: "node-host",
-              command: [process.execPath, "-e", `/* ${MARK} */ setInterval(() => {}, 1e9)`],
-            },
-          ],
-        },
-      }
-      await ok("apply", "-f", file("client.json", JSON.stringify(client)))
-      await ok("apply", "-f", file("web.yaml", tier("web", 3, {})))
+      await ok("apply", "-f", file("client.json", idlePod("client", MARK)))
+      await ok("apply", "-f", file("web.yaml", tier("web", { replicas: 3, mark: MARK })))
       await ok("wait", "--for=condition=Ready", "pod/client", "--timeout=60s")
       // Ready pods reach the proxy's rules through the EndpointSlice a moment later.
-      for (const p of await waitReady("web", 3)) await programmed(p.ip)
+      for (const p of await waitReady("web", 3)) await programmed("web", p)
     })
 
     after(async () => {
@@ -247,19 +106,6 @@ describe(
       assert.deepEqual(await getMany("client", `http://${web!.ip}:8080/`, 1), [`web(${web!.name})`])
     })
 
-    test("a pod reaches a Service by name and by ClusterIP, spread across the replicas", async () => {
-      const svc = await getJson("service", "web")
-      const names = new Set((await readyPods("web")).map((p) => p.name))
-      for (const url of [
-        `http://${svc.spec.clusterIP}/`,
-        "http://web/",
-        "http://web.default.svc.cluster.local/",
-      ]) {
-        const seen = new Set((await getMany("client", url, 30)).map((b) => /^web\((.*)\)$/.exec(b)?.[1] ?? b))
-        assert.deepEqual([...seen].sort(), [...names].sort(), url)
-      }
-    })
-
     test("a pod keeps its source address through a Service; a hostPort answers on the node", async () => {
       const client = await getJson("pod", "client")
       assert.deepEqual(await getMany("client", "http://web/ip", 3), Array(3).fill(client.status.podIP))
@@ -273,8 +119,11 @@ describe(
             {
               name: "hostport",
               image: "node-host",
-              command: [process.execPath, "-e", TIER_SERVER],
-              env: [{ name: "TIER", value: "hp" }],
+              command: [process.execPath, "-e", tierServer(MARK)],
+              env: [
+                { name: "TIER", value: "hp" },
+                { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+              ],
               ports: [{ containerPort: 8080, hostPort: HOST_PORT }],
             },
           ],
@@ -305,22 +154,9 @@ describe(
       assert.equal(version.trim(), "200 APIVersions")
     })
 
-    test("cluster DNS answers with ClusterIPs over UDP and TCP, and pod IPs for headless services", async () => {
-      const headless = {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: { name: "web-headless" },
-        spec: { clusterIP: "None", selector: { app: "web" }, ports: [{ port: 8080 }] },
-      }
-      await ok("apply", "-f", file("web-headless.json", JSON.stringify(headless)))
+    test("cluster DNS answers the kubernetes Service, and over TCP at the kube-dns ClusterIP", async () => {
       const svc = await getJson("service", "web")
-      const lookup = `require("node:dns").promises.lookup(process.argv[1], { all: true, family: 4 }).then((a) => console.log(a.map((x) => x.address).sort().join(",")))`
-      assert.equal((await inPod("client", lookup, "web")).trim(), svc.spec.clusterIP)
-      assert.equal((await inPod("client", lookup, "kubernetes.default")).trim(), "10.236.0.1")
-      const podIPs = (await readyPods("web")).map((p) => p.ip).sort()
-      await until("headless answers", async () =>
-        (await inPod("client", lookup, "web-headless")).trim() === podIPs.join(",") ? true : undefined,
-      )
+      assert.equal(await tools.lookup("client", "kubernetes.default"), "10.236.0.1")
       // TCP to the kube-dns ClusterIP: a Resolver with tcp only is not in node, so a raw query.
       const tcpQuery = `
       const s = require("node:net").connect(53, "10.236.0.10"); const name = Buffer.concat(process.argv[1].split(".").map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])))
@@ -332,83 +168,7 @@ describe(
       )
     })
 
-    test("ClientIP affinity sticks to one pod", async () => {
-      const sticky = {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: { name: "web-sticky" },
-        spec: {
-          selector: { app: "web" },
-          sessionAffinity: "ClientIP",
-          ports: [{ port: 80, targetPort: 8080 }],
-        },
-      }
-      await ok("apply", "-f", file("sticky.json", JSON.stringify(sticky)))
-      const bodies = await until("the sticky service", async () => {
-        const b = await getMany("client", "http://web-sticky/", 20)
-        return b.every((x) => x.startsWith("web(")) ? b : undefined
-      })
-      assert.equal(new Set(bodies).size, 1, bodies.join(" "))
-    })
-
-    test("NodePort is reachable on the node address", async () => {
-      const np = {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: { name: "web-np" },
-        spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] },
-      }
-      await ok("apply", "-f", file("np.json", JSON.stringify(np)))
-      const port = (await getJson("service", "web-np")).spec.ports[0].nodePort as number
-      const body = await until("the NodePort", () =>
-        hostGet(`http://127.0.0.1:${port}/`).catch(() => undefined),
-      )
-      assert.match(body, /^web\(web-/)
-    })
-
-    test("endpoints follow a pod becoming unready and being deleted; no request reaches it after", async () => {
-      const [first, second] = await readyPods("web")
-      await getMany("client", `http://${first!.ip}:8080/unready`, 1)
-      await until("the unready pod out of the endpoints", async () =>
-        (await readyEndpoints("web")).includes(first!.ip) ? undefined : true,
-      )
-      await unprogrammed(first!.ip)
-      const afterUnready = await getMany("client", "http://web/", 30)
-      assert.ok(!afterUnready.includes(`web(${first!.name})`), afterUnready.join(" "))
-      assert.ok(
-        afterUnready.every((b) => b.startsWith("web(")),
-        afterUnready.join(" "),
-      )
-      await ok("delete", "pod", second!.name, "--wait=false")
-      await until("the deleted pod out of the endpoints", async () =>
-        (await readyEndpoints("web")).includes(second!.ip) ? undefined : true,
-      )
-      await unprogrammed(second!.ip)
-      const afterDelete = await getMany("client", "http://web/", 30)
-      assert.ok(!afterDelete.includes(`web(${second!.name})`), afterDelete.join(" "))
-      assert.ok(
-        afterDelete.every((b) => b.startsWith("web(")),
-        afterDelete.join(" "),
-      )
-    })
-
-    test("three tiers: client → node → web → app → db, each addressed by service name", async () => {
-      await ok("apply", "-f", file("db.yaml", tier("db", 2, {})))
-      await ok("apply", "-f", file("app.yaml", tier("app", 2, { UPSTREAM: "http://db/" })))
-      await ok(
-        "apply",
-        "-f",
-        file("front.yaml", tier("front", 2, { UPSTREAM: "http://app/" }, { type: "NodePort" })),
-      )
-      await Promise.all([waitReady("db", 2), waitReady("app", 2), waitReady("front", 2)])
-      const port = (await getJson("service", "front")).spec.ports[0].nodePort as number
-      for (let i = 0; i < 5; i++) {
-        const body = await until("the three tiers", () =>
-          hostGet(`http://127.0.0.1:${port}/`).catch(() => undefined),
-        )
-        assert.match(body, /^front\(front-[\w-]+\)>app\(app-[\w-]+\)>db\(db-[\w-]+\)$/)
-      }
-    })
+    describeServices({ session, clusterAddress: (ip) => ip, programmed, unprogrammed }, MARK)
 
     test("once the server stops nothing is left: processes, namespaces, links, tables, routes, cgroups", async () => {
       const veths = (
