@@ -24,6 +24,7 @@ import {
   type ControllerDeps,
   type ControllerSpec,
   type Informer,
+  MutationCache,
   ownerKeyOf,
   type Reconciler,
   type Result,
@@ -146,11 +147,14 @@ class ReplicaSetReconciler implements Reconciler {
   readonly #deps: ControllerDeps
   readonly #expectations: PodExpectations
   readonly #recorder: ClientEventRecorder
+  /** The informer's cache, overlaid with the statuses this controller wrote until it sees them. */
+  readonly #owners: MutationCache<ReplicaSetLike>
 
   constructor(kind: ReplicaSetKind, deps: ControllerDeps, expectations: PodExpectations) {
     this.#kind = kind
     this.#deps = deps
     this.#expectations = expectations
+    this.#owners = new MutationCache(deps.informers.get(kind.ref).cache)
     this.#recorder = new ClientEventRecorder(deps.client, {
       component: kind.component,
       clock: deps.clock,
@@ -160,7 +164,7 @@ class ReplicaSetReconciler implements Reconciler {
 
   async reconcile(key: string): Promise<Result | void> {
     const { informers, client, clock } = this.#deps
-    const rs = informers.get(this.#kind.ref).cache.get(key)
+    const rs = this.#owners.get(key)
     const podCache = informers.get(Pods).cache // indexed by create()
     if (!rs) {
       this.#expectations.forget(key) // gone: nothing to converge
@@ -239,7 +243,7 @@ class ReplicaSetReconciler implements Reconciler {
   async #writeStatus(rs: ReplicaSetLike, status: ReplicaSetStatus): Promise<void> {
     if (!statusChanged(rs.status, status)) return
     try {
-      await this.#deps.client.resource(this.#kind.ref).updateStatus({ ...rs, status })
+      this.#owners.mutated(await this.#deps.client.resource(this.#kind.ref).updateStatus({ ...rs, status }))
     } catch (err) {
       if (!isConflict(err)) throw err
       this.#deps.log.debug({ key: keyOf(rs) }, "Conflict writing status, waiting for the cache to catch up")

@@ -11,6 +11,7 @@ import {
   BY_NODE_NAME,
   type Client,
   type ControllerSpec,
+  MutationCache,
   runController,
   SharedInformers,
 } from "../../client/index.ts"
@@ -198,13 +199,15 @@ export class HollowNodes {
       workers: this.#opts.workers ?? 16,
       for: Pods,
       create: ({ informers }) => {
-        const cache = informers.get(Pods).cache
-        return { reconcile: (key) => this.#syncPod(key, cache.get(key)) }
+        // The statuses written, until the informer delivers them: a pod queued again meanwhile is
+        // seen Running and not written twice.
+        const cache = new MutationCache<Pod & ApiObject>(informers.get(Pods).cache)
+        return { reconcile: (key) => this.#syncPod(key, cache.get(key), cache) }
       },
     }
   }
 
-  async #syncPod(key: string, pod: Pod | undefined): Promise<void> {
+  async #syncPod(key: string, pod: Pod | undefined, written: MutationCache<Pod & ApiObject>): Promise<void> {
     const node = pod?.spec?.nodeName ? this.#nodes.get(pod.spec.nodeName) : undefined
     if (!pod) for (const n of this.#nodes.values()) n.addresses.release(key)
     if (!pod || !node) return
@@ -217,6 +220,7 @@ export class HollowNodes {
     await this.#opts.client
       .resource(Pods)
       .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .then((p) => written.mutated(p))
       .catch(ignore("NotFound", "Conflict")) // a newer version is on its way and requeues the pod
   }
 
