@@ -14,10 +14,11 @@
  * Besides seconds it prints the API writes of each phase by kind and the process's CPU seconds,
  * steadier figures than wall time on a shared machine.
  * Last line: value = rolling update seconds, ratio = rollout time over the bare writes' time.
- * BENCH_REPLICAS changes the size.
+ * BENCH_REPLICAS changes the size; BENCH_PROFILE=<file> writes a CPU profile of the rolling update.
  */
 import { setMaxListeners } from "node:events"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { Session } from "node:inspector/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Deployment } from "kubernetes-types/apps/v1.js"
@@ -136,6 +137,24 @@ async function bindPods(client: Client, signal: AbortSignal): Promise<void> {
   }
 }
 
+/**
+ * With BENCH_PROFILE=<file>, profiles the CPU during the rolling update alone (the Chrome
+ * .cpuprofile format); returns the function that stops and writes it.
+ */
+async function startProfile(): Promise<(() => Promise<void>) | undefined> {
+  const file = process.env.BENCH_PROFILE
+  if (!file) return undefined
+  const session = new Session()
+  session.connect()
+  await session.post("Profiler.enable")
+  await session.post("Profiler.start")
+  return async () => {
+    const { profile } = await session.post("Profiler.stop")
+    writeFileSync(file, JSON.stringify(profile))
+    session.disconnect()
+  }
+}
+
 async function until(what: string, cond: () => Promise<boolean>): Promise<void> {
   const deadline = performance.now() + 600_000
   while (!(await cond())) {
@@ -219,6 +238,7 @@ try {
   await until("all available", rolledOut(client, 1))
   const availableS = (performance.now() - t) / 1000
   const available = phase(cpu)
+  const profiling = await startProfile()
   cpu = process.cpuUsage()
   t = performance.now()
   await client
@@ -231,6 +251,7 @@ try {
   await until("the rolling update", rolledOut(client, 2))
   const rollingS = (performance.now() - t) / 1000
   const rolling = phase(cpu)
+  await profiling?.()
   stop.abort()
   await Promise.allSettled([...running, serving])
   await store.close()
