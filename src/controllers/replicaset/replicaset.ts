@@ -122,23 +122,25 @@ export function replicaSetControllerFor(kind: ReplicaSetKind): ControllerSpec {
 }
 
 /**
- * The active pods among the owner's and the orphans it may adopt (a pod can be in both, through a
- * non-controller reference).
+ * One pass over the pods filed under the owner's uid: the active ones, then the active orphans it
+ * may adopt (a pod can be in both, through a non-controller reference); and how many of the
+ * owner's own are terminating (deleted, not yet finished).
  */
-function activeCandidates(owned: readonly PodObject[], orphans: readonly PodObject[]): PodObject[] {
-  const out = owned.filter(isPodActive)
-  if (orphans.length === 0) return out
+function sortPods(
+  uid: string,
+  owned: readonly PodObject[],
+  orphans: readonly PodObject[],
+): { candidates: PodObject[]; terminating: number } {
+  const candidates: PodObject[] = []
+  let terminating = 0
+  for (const p of owned) {
+    if (isPodActive(p)) candidates.push(p)
+    else if (isPodTerminating(p) && controllerOf(p)?.uid === uid) terminating++
+  }
+  if (orphans.length === 0) return { candidates, terminating }
   const seen = new Set(owned)
-  for (const p of orphans) if (!seen.has(p) && isPodActive(p)) out.push(p)
-  return out
-}
-
-/** How many of `pods` (filed under its uid) `rs` controls that are terminating (deleted, not yet finished). */
-function terminatingOf(rs: ReplicaSetLike, pods: readonly PodObject[]): number {
-  const uid = rs.metadata?.uid ?? ""
-  let n = 0
-  for (const p of pods) if (isPodTerminating(p) && controllerOf(p)?.uid === uid) n++
-  return n
+  for (const p of orphans) if (!seen.has(p) && isPodActive(p)) candidates.push(p)
+  return { candidates, terminating }
 }
 
 /** Reconciles one ReplicaSet (or ReplicationController) key. */
@@ -172,9 +174,10 @@ class ReplicaSetReconciler implements Reconciler {
     }
     const ns = parseKey(key).namespace
     const needsSync = this.#expectations.satisfied(key, podCache)
-    const owned = podCache.byIndex(BY_OWNER, rs.metadata?.uid ?? "") as PodObject[]
-    const candidates = activeCandidates(
-      owned,
+    const uid = rs.metadata?.uid ?? ""
+    const { candidates, terminating } = sortPods(
+      uid,
+      podCache.byIndex(BY_OWNER, uid) as PodObject[],
       podCache.byIndex(ORPHANS_BY_NAMESPACE, ns ?? "") as PodObject[],
     )
     const pods = await claim<PodObject>(
@@ -207,7 +210,7 @@ class ReplicaSetReconciler implements Reconciler {
         generation: rs.metadata?.generation,
         minReadySeconds: minReady,
         templateLabels: spec.template?.metadata?.labels ?? {},
-        terminatingReplicas: this.#kind.ref.kind === "ReplicaSet" ? terminatingOf(rs, owned) : undefined,
+        terminatingReplicas: this.#kind.ref.kind === "ReplicaSet" ? terminating : undefined,
       },
       pods,
       failure,
