@@ -221,12 +221,26 @@ export class Controller {
   }
 }
 
+/**
+ * Maps an informer's events to keys and queues them once per turn of the event loop: the events
+ * of one burst (a watch chunk, a store flush) that name the same key give one reconcile, instead
+ * of one at the first event and one more after it for the rest.
+ */
 function enqueuer(
   queue: RateLimitingQueue,
   map: (obj: ApiObject) => (string | undefined)[],
 ): EventHandler<ApiObject> {
+  const pending = new Set<string>()
+  const flush = () => {
+    for (const key of pending) queue.add(key)
+    pending.clear()
+  }
   const add = (obj: ApiObject) => {
-    for (const key of map(obj)) if (key) queue.add(key)
+    for (const key of map(obj)) {
+      if (!key) continue
+      if (pending.size === 0) setImmediate(flush)
+      pending.add(key)
+    }
   }
   return {
     onAdd: add,

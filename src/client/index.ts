@@ -31,6 +31,7 @@ export {
   type InProcessUser,
 } from "./in-process-client.ts"
 export { BY_NAMESPACE, BY_NODE_NAME, BY_OWNER, IndexedCache, type Cache, type IndexFunc } from "./cache.ts"
+export { MutationCache } from "./mutation-cache.ts"
 export {
   ListWatchInformer,
   isExpired,

@@ -57,19 +57,22 @@ function checkPreconditions(s: Served, obj: ApiObject, pre: DeleteOptions["preco
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
-/** The object as a delete leaves it while it terminates, and whether it can go at once. */
+/**
+ * Turns `next` (a copy of `obj` to edit) into the object as a delete leaves it while it
+ * terminates; tells whether that changed anything and whether it can go at once.
+ */
 function terminating(
   s: Served,
   obj: Obj,
+  next: Obj,
   opts: DeleteOptions,
   now: number,
-): { next: Obj; removeNow: boolean } {
+): { changed: boolean; removeNow: boolean } {
   const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
   const grace = defaultGracePeriod(s.info, obj, opts.gracePeriodSeconds)
   const finalizers = finalizersFor(meta, opts.propagationPolicy)
   const isNamespace = s.info.group === "" && s.info.kind === "Namespace"
   const nsFinalizers: string[] = isNamespace ? (obj.spec?.finalizers ?? []) : []
-  const next = structuredClone(obj)
   const nm = next.metadata as NonNullable<ApiObject["metadata"]>
   const already = meta.deletionTimestamp
   const remaining = already ? Math.max(0, Math.ceil((Date.parse(already) - now) / 1000)) : Infinity
@@ -81,9 +84,14 @@ function terminating(
   if (finalizers.length) nm.finalizers = finalizers
   else delete nm.finalizers
   if (isNamespace) next.status = { ...(next.status ?? {}), phase: "Terminating" }
+  const changed =
+    nm.deletionTimestamp !== meta.deletionTimestamp ||
+    nm.deletionGracePeriodSeconds !== meta.deletionGracePeriodSeconds ||
+    JSON.stringify(nm.finalizers) !== JSON.stringify(meta.finalizers) ||
+    (isNamespace && obj.status?.phase !== "Terminating")
   const removeNow =
     (nm.deletionGracePeriodSeconds ?? 0) === 0 && finalizers.length === 0 && nsFinalizers.length === 0
-  return { next, removeNow }
+  return { changed, removeNow }
 }
 
 /** True when a delete must first record a deletionTimestamp rather than remove the object. */
@@ -136,10 +144,20 @@ export async function deleteObject(
     try {
       let current = cur
       if (staged) {
-        const { next, removeNow } = terminating(s, obj, opts, clock.now())
-        if (encode(next) !== encode(obj)) current = await store.update(key, encode(next), cur.revision)
-        if (!removeNow)
-          return { object: reg.toServed(s, decode(current.value, current.revision)), finished: false }
+        // A fresh parse is the copy to edit (cheaper than cloning `obj`).
+        const next = decode(cur.value, cur.revision) as Obj
+        const { changed, removeNow } = terminating(s, obj, next, opts, clock.now())
+        if (changed) {
+          const value = encode(next)
+          // The watch cache takes `next` for the event (it stays as written): no parse back.
+          if (!removeNow) reg.deps.written?.(key, value, next)
+          current = await store.update(key, value, cur.revision)
+        }
+        if (!removeNow) {
+          const left = changed ? next : obj
+          ;(left.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(current.revision)
+          return { object: reg.toServed(s, left), finished: false }
+        }
       }
       const e = await store.delete(key, current.revision)
       await reg.deps.released?.(s, obj, undefined)

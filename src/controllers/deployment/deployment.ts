@@ -20,6 +20,7 @@ import {
   ClientEventRecorder,
   type ControllerDeps,
   type ControllerSpec,
+  MutationCache,
   type Reconciler,
   type Result,
 } from "../../client/index.ts"
@@ -79,9 +80,14 @@ export function newDeploymentController(): ControllerSpec {
 class DeploymentReconciler implements Reconciler {
   readonly #deps: ControllerDeps
   readonly #recorder: ClientEventRecorder
+  /** The informers' caches, overlaid with what this controller wrote until they see it. */
+  readonly #deployments: MutationCache<DeploymentObject>
+  readonly #sets: MutationCache<ReplicaSetObject>
 
   constructor(deps: ControllerDeps) {
     this.#deps = deps
+    this.#deployments = new MutationCache(deps.informers.get(Deployments).cache)
+    this.#sets = new MutationCache(deps.informers.get(ReplicaSets).cache)
     this.#recorder = new ClientEventRecorder(deps.client, {
       component: "deployment-controller",
       clock: deps.clock,
@@ -104,25 +110,42 @@ class DeploymentReconciler implements Reconciler {
   }
 
   async #sync(key: string): Promise<number | undefined> {
-    const { informers, client, clock } = this.#deps
-    const d = informers.get(Deployments).cache.get(key)
+    const { client, clock } = this.#deps
+    const d = this.#deployments.get(key)
     if (!d) return undefined
     if (await this.#selectsEverything(d)) return undefined
     const ns = d.metadata?.namespace ?? ""
     const matches = selectorMatcher(d.spec?.selector)
-    const candidates = informers.get(ReplicaSets).cache.list(ns) as ReplicaSetObject[]
+    const candidates = this.#sets.list(ns)
     const sets = await claim<ReplicaSetObject>(
       { client, owner: d, ownerRef: Deployments, ref: ReplicaSets as ResourceRef<ReplicaSetObject>, matches },
       candidates,
     )
     const s = new DeploymentSync({ client, recorder: this.#recorder, now: () => clock.now() }, d, sets)
+    try {
+      return await this.#syncWith(s)
+    } finally {
+      this.#remember(d, s, candidates)
+    }
+  }
+
+  /** Records the Deployment and ReplicaSets a sync wrote, for the next sync before the caches see them. */
+  #remember(d: DeploymentObject, s: DeploymentSync, read: readonly ReplicaSetObject[]): void {
+    const version = (obj: ApiObject) => obj.metadata?.resourceVersion
+    if (version(s.d) !== version(d)) this.#deployments.mutated(s.d)
+    const before = new Map(read.map((rs) => [rs.metadata?.uid, version(rs)]))
+    for (const rs of s.sets) if (before.get(rs.metadata?.uid) !== version(rs)) this.#sets.mutated(rs)
+  }
+
+  async #syncWith(s: DeploymentSync): Promise<number | undefined> {
+    const d = s.d
     if (d.metadata?.deletionTimestamp) return this.#statusOnly(s)
     await s.checkPausedConditions()
     if (d.spec?.paused) return this.#scaleOnly(s)
     const { newRS, oldRSs } = await s.allReplicaSets(false)
     if (s.isScalingEvent(newRS, oldRSs)) return this.#scaleOnly(s)
     if (isRollingUpdate(d)) return rolloutRolling(s)
-    return rolloutRecreate(s, this.#podMap(d, sets))
+    return rolloutRecreate(s, this.#podMap(d, s.sets))
   }
 
   /** An empty selector would take every pod: refuse, as upstream does, with a Warning. */

@@ -7,6 +7,7 @@
 import type { Deployment, DeploymentStatus, ReplicaSet } from "kubernetes-types/apps/v1.js"
 import type { PodTemplateSpec } from "kubernetes-types/core/v1.js"
 import {
+  ApiError,
   type ApiObject,
   Deployments,
   isAlreadyExists,
@@ -21,10 +22,10 @@ import { computeHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from "./hash.ts
 import {
   DESIRED_REPLICAS_ANNOTATION,
   intAnnotation,
+  MAX_REPLICAS_ANNOTATION,
   maxSurge,
   newRSNewReplicas,
   replicasAnnotationsNeedUpdate,
-  setReplicasAnnotations,
   specReplicas,
 } from "./replicas.ts"
 import { maxRevision, REVISION_ANNOTATION, revisionOf, setNewReplicaSetAnnotations } from "./revision.ts"
@@ -51,6 +52,11 @@ export interface SyncDeps {
 
 function objKey(obj: ApiObject): ObjectKey {
   return { namespace: obj.metadata?.namespace ?? "", name: obj.metadata?.name ?? "" }
+}
+
+/** A JSON pointer token for `key` (RFC 6901). */
+function pointer(key: string): string {
+  return key.replaceAll("~", "~0").replaceAll("/", "~1")
 }
 
 function created(rs: ReplicaSet): number {
@@ -250,10 +256,7 @@ export class DeploymentSync {
     const max = replicas + maxSurge(this.d)
     const old = specReplicas(rs)
     if (old === size && !replicasAnnotationsNeedUpdate(rs, replicas, max)) return rs
-    const copy = structuredClone(rs)
-    ;(copy.spec as { replicas: number }).replicas = size
-    setReplicasAnnotations(copy, replicas, max)
-    const written = this.#replace(rs, await this.#deps.client.resource(ReplicaSets).update(copy))
+    const written = this.#replace(rs, await this.#writeScale(rs, size, replicas, max))
     if (old !== size) {
       this.#event(
         "Normal",
@@ -262,6 +265,47 @@ export class DeploymentSync {
       )
     }
     return written
+  }
+
+  /**
+   * Writes `size` and the replica annotations on `rs`, as long as its spec is still the one read
+   * (same uid, generation and replicas): upstream's optimistic update, checked on the spec alone.
+   * A full update would also fail on every status write the ReplicaSet controller made since the
+   * cache was read, and during a rollout it writes one after most pod changes.
+   */
+  async #writeScale(
+    rs: ReplicaSetObject,
+    size: number,
+    replicas: number,
+    max: number,
+  ): Promise<ReplicaSetObject> {
+    const m = rs.metadata ?? {}
+    const ops: object[] = [
+      { op: "test", path: "/metadata/uid", value: m.uid },
+      { op: "test", path: "/metadata/generation", value: m.generation },
+      { op: "test", path: "/spec/replicas", value: specReplicas(rs) },
+      { op: "add", path: "/spec/replicas", value: size },
+    ]
+    const wanted: Record<string, string> = {
+      [DESIRED_REPLICAS_ANNOTATION]: String(replicas),
+      [MAX_REPLICAS_ANNOTATION]: String(max),
+    }
+    if (!m.annotations) ops.push({ op: "add", path: "/metadata/annotations", value: wanted })
+    else {
+      for (const [k, v] of Object.entries(wanted)) {
+        if (m.annotations[k] !== v)
+          ops.push({ op: "add", path: `/metadata/annotations/${pointer(k)}`, value: v })
+      }
+    }
+    try {
+      return await this.#deps.client.resource(ReplicaSets).patch(objKey(rs), ops, { type: "json" })
+    } catch (err) {
+      // A failed test: someone changed the spec meanwhile; the newer version's event brings us back.
+      if (err instanceof ApiError && err.reason === "Invalid" && /testing value failed/.test(err.message)) {
+        throw new ApiError("Conflict", `Cannot scale replica set "${m.name ?? ""}": its spec changed`)
+      }
+      throw err
+    }
   }
 
   /** scaleReplicaSet, when the size differs; returns whether it scaled and the ReplicaSet. */

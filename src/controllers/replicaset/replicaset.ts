@@ -24,6 +24,7 @@ import {
   type ControllerDeps,
   type ControllerSpec,
   type Informer,
+  MutationCache,
   ownerKeyOf,
   type Reconciler,
   type Result,
@@ -121,23 +122,25 @@ export function replicaSetControllerFor(kind: ReplicaSetKind): ControllerSpec {
 }
 
 /**
- * The active pods among the owner's and the orphans it may adopt (a pod can be in both, through a
- * non-controller reference).
+ * One pass over the pods filed under the owner's uid: the active ones, then the active orphans it
+ * may adopt (a pod can be in both, through a non-controller reference); and how many of the
+ * owner's own are terminating (deleted, not yet finished).
  */
-function activeCandidates(owned: readonly PodObject[], orphans: readonly PodObject[]): PodObject[] {
-  const out = owned.filter(isPodActive)
-  if (orphans.length === 0) return out
+function sortPods(
+  uid: string,
+  owned: readonly PodObject[],
+  orphans: readonly PodObject[],
+): { candidates: PodObject[]; terminating: number } {
+  const candidates: PodObject[] = []
+  let terminating = 0
+  for (const p of owned) {
+    if (isPodActive(p)) candidates.push(p)
+    else if (isPodTerminating(p) && controllerOf(p)?.uid === uid) terminating++
+  }
+  if (orphans.length === 0) return { candidates, terminating }
   const seen = new Set(owned)
-  for (const p of orphans) if (!seen.has(p) && isPodActive(p)) out.push(p)
-  return out
-}
-
-/** How many of `pods` (filed under its uid) `rs` controls that are terminating (deleted, not yet finished). */
-function terminatingOf(rs: ReplicaSetLike, pods: readonly PodObject[]): number {
-  const uid = rs.metadata?.uid ?? ""
-  let n = 0
-  for (const p of pods) if (isPodTerminating(p) && controllerOf(p)?.uid === uid) n++
-  return n
+  for (const p of orphans) if (!seen.has(p) && isPodActive(p)) candidates.push(p)
+  return { candidates, terminating }
 }
 
 /** Reconciles one ReplicaSet (or ReplicationController) key. */
@@ -146,11 +149,14 @@ class ReplicaSetReconciler implements Reconciler {
   readonly #deps: ControllerDeps
   readonly #expectations: PodExpectations
   readonly #recorder: ClientEventRecorder
+  /** The informer's cache, overlaid with the statuses this controller wrote until it sees them. */
+  readonly #owners: MutationCache<ReplicaSetLike>
 
   constructor(kind: ReplicaSetKind, deps: ControllerDeps, expectations: PodExpectations) {
     this.#kind = kind
     this.#deps = deps
     this.#expectations = expectations
+    this.#owners = new MutationCache(deps.informers.get(kind.ref).cache)
     this.#recorder = new ClientEventRecorder(deps.client, {
       component: kind.component,
       clock: deps.clock,
@@ -160,7 +166,7 @@ class ReplicaSetReconciler implements Reconciler {
 
   async reconcile(key: string): Promise<Result | void> {
     const { informers, client, clock } = this.#deps
-    const rs = informers.get(this.#kind.ref).cache.get(key)
+    const rs = this.#owners.get(key)
     const podCache = informers.get(Pods).cache // indexed by create()
     if (!rs) {
       this.#expectations.forget(key) // gone: nothing to converge
@@ -168,9 +174,10 @@ class ReplicaSetReconciler implements Reconciler {
     }
     const ns = parseKey(key).namespace
     const needsSync = this.#expectations.satisfied(key, podCache)
-    const owned = podCache.byIndex(BY_OWNER, rs.metadata?.uid ?? "") as PodObject[]
-    const candidates = activeCandidates(
-      owned,
+    const uid = rs.metadata?.uid ?? ""
+    const { candidates, terminating } = sortPods(
+      uid,
+      podCache.byIndex(BY_OWNER, uid) as PodObject[],
       podCache.byIndex(ORPHANS_BY_NAMESPACE, ns ?? "") as PodObject[],
     )
     const pods = await claim<PodObject>(
@@ -203,7 +210,7 @@ class ReplicaSetReconciler implements Reconciler {
         generation: rs.metadata?.generation,
         minReadySeconds: minReady,
         templateLabels: spec.template?.metadata?.labels ?? {},
-        terminatingReplicas: this.#kind.ref.kind === "ReplicaSet" ? terminatingOf(rs, owned) : undefined,
+        terminatingReplicas: this.#kind.ref.kind === "ReplicaSet" ? terminating : undefined,
       },
       pods,
       failure,
@@ -239,7 +246,7 @@ class ReplicaSetReconciler implements Reconciler {
   async #writeStatus(rs: ReplicaSetLike, status: ReplicaSetStatus): Promise<void> {
     if (!statusChanged(rs.status, status)) return
     try {
-      await this.#deps.client.resource(this.#kind.ref).updateStatus({ ...rs, status })
+      this.#owners.mutated(await this.#deps.client.resource(this.#kind.ref).updateStatus({ ...rs, status }))
     } catch (err) {
       if (!isConflict(err)) throw err
       this.#deps.log.debug({ key: keyOf(rs) }, "Conflict writing status, waiting for the cache to catch up")

@@ -41,6 +41,18 @@ function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
 }
 
+/** True when `labels` has each of `keys` with the value at the same index (plain loop: it runs per pod per sync). */
+function hasLabels(
+  labels: Readonly<Record<string, string>> | undefined,
+  keys: readonly string[],
+  values: readonly (string | undefined)[],
+): boolean {
+  if (keys.length === 0) return true
+  if (!labels) return false
+  for (let i = 0; i < keys.length; i++) if (labels[keys[i] as string] !== values[i]) return false
+  return true
+}
+
 /** The status for the active pods `pods` the controller owns, after `failure` (if any). */
 export function calculateStatus(
   input: StatusInput,
@@ -48,13 +60,13 @@ export function calculateStatus(
   failure: ManageFailure | undefined,
   now: number,
 ): ReplicaSetStatusWithTerminating {
-  const labels = Object.entries(input.templateLabels)
+  const keys = Object.keys(input.templateLabels)
+  const values = keys.map((k) => input.templateLabels[k])
   let fully = 0
   let ready = 0
   let available = 0
   for (const p of pods) {
-    const l = p.metadata?.labels ?? {}
-    if (labels.every(([k, v]) => l[k] === v)) fully++
+    if (hasLabels(p.metadata?.labels, keys, values)) fully++
     const r = readiness(p, input.minReadySeconds, now)
     if (r !== "unready") ready++
     if (r === "available") available++

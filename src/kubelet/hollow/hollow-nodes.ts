@@ -14,6 +14,7 @@ import {
   type Client,
   ClientEventRecorder,
   type ControllerSpec,
+  MutationCache,
   runController,
   SharedInformers,
 } from "../../client/index.ts"
@@ -95,7 +96,8 @@ interface NodeState {
 
 /** The caches a hollow kubelet reads. */
 interface Caches {
-  readonly pods: Cache<Pod & ApiObject>
+  /** The pods, with the statuses this kubelet wrote until the informer delivers them. */
+  readonly pods: MutationCache<Pod & ApiObject>
   readonly nodes: Cache<Node & ApiObject>
 }
 
@@ -217,8 +219,11 @@ export class HollowNodes {
       // re-admits nothing (as the kubelet, which admits a pod once).
       watches: [{ ref: Nodes, map: () => [] }],
       create: ({ informers }) => {
-        const caches = { pods: informers.get(Pods).cache, nodes: informers.get(Nodes).cache }
-        return { reconcile: (key) => this.#syncPod(key, caches.pods.get(key), caches) }
+        // The statuses written, until the informer delivers them: a pod queued again meanwhile is
+        // seen Running and not written twice.
+        const pods = new MutationCache<Pod & ApiObject>(informers.get(Pods).cache)
+        const caches = { pods, nodes: informers.get(Nodes).cache }
+        return { reconcile: (key) => this.#syncPod(key, pods.get(key), caches) }
       },
     }
   }
@@ -244,6 +249,7 @@ export class HollowNodes {
     await this.#opts.client
       .resource(Pods)
       .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .then((p) => caches.pods.mutated(p))
       .catch(ignore("NotFound", "Conflict")) // a newer version is on its way and requeues the pod
   }
 
