@@ -7,7 +7,6 @@
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { ContainerInfo } from "../runtime.ts"
-import { isAlive, startTicks } from "./processes.ts"
 
 /** What a container's state file holds. */
 export interface ContainerState {
@@ -75,9 +74,16 @@ export function dropContainer(root: string, id: string): void {
   for (const p of [f.state, f.exit, `${f.exit}.tmp`, f.stdin]) rmSync(p, { force: true })
 }
 
-/** Whether `pid` is still the process that started at `ticks` (not a reused PID). */
+/** Whether `pid` is still the process that started at `ticks` (not a reused PID, not a zombie). */
 export function sameProcess(pid: number | undefined, ticks: string | undefined): boolean {
-  return !!pid && !!ticks && isAlive(pid) && startTicks(pid) === ticks
+  if (!pid || !ticks) return false
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return fields[0] !== "Z" && fields[19] === ticks
+  } catch {
+    return false
+  }
 }
 
 /** The exit code the shim wrote, and when; undefined while there is none. */

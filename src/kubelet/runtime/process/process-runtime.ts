@@ -511,9 +511,9 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   async close(graceMs: number): Promise<void> {
-    clearInterval(this.#poller)
     await Promise.all([...this.#containers.values()].map((h) => this.stop(h.info.id, graceMs)))
     await Promise.all([...this.#sandboxes.keys()].map((id) => this.removeSandbox(id)))
+    clearInterval(this.#poller)
     await this.#sandboxed?.close()
   }
 
