@@ -402,11 +402,12 @@ export class ProcessRuntime implements ContainerRuntime {
     // A sandboxed container's SIGTERM goes to its program only, as a container runtime's does.
     if (graceMs > 0 && h.iso) this.#sandboxed?.signalMain(h.iso, "SIGTERM")
     else signalGroup(pid, graceMs > 0 ? "SIGTERM" : "SIGKILL")
-    if (graceMs > 0) {
-      const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs)
-      await h.exited
-      clearTimeout(timer)
-    } else await h.exited
+    // An adopted container's exit is polled for; until it comes, that keeps the process alive.
+    const poll = setInterval(() => this.#check(h), ADOPTED_POLL_MS / 5)
+    const timer = graceMs > 0 ? setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs) : undefined
+    await h.exited
+    clearTimeout(timer)
+    clearInterval(poll)
     // Whatever the main process left in its group goes too.
     signalGroup(pid, "SIGKILL")
   }
