@@ -2,10 +2,11 @@
 # The process runtime's container shim (what conmon is to CRI-O): it outlives the kubelet, so a
 # kubelet that crashed or restarted finds its containers still running and adopts them.
 #
-#   shim.sh <exit file> <log file> <stdin fifo|-> <SHLVL|-> <PWD|-> -- <argv>
+#   shim.sh <exit file> <log file> <stdin fifo|-> <SHLVL|-> <PWD|-> <BASH_ENV|-> -- <argv>
 #
 # The environment is the container's, which the shim's bash changes; SHLVL and PWD are given
-# as they were (- when unset) so the container gets them unchanged.
+# as they were (- when unset) so the container gets them unchanged, and BASH_ENV, which the
+# shim's bash would read, comes as an argument only.
 # Runs argv in a session (and process group) of its own, with stdin from the FIFO (which the
 # shim makes and keeps open, so the container sees no EOF when the kubelet goes away; SIGUSR1
 # makes it let go, for stdinOnce) or /dev/null. Prints the container's PID on stdout, then writes its stdout
@@ -15,8 +16,8 @@
 # (128 + the signal when a signal ended it) to the exit file. Arguments are only ever expanded
 # as "$@" and quoted variables, never evaluated.
 set -u
-exit_file=$1 log=$2 fifo=$3 shlvl=$4 pwd=$5
-shift 6
+exit_file=$1 log=$2 fifo=$3 shlvl=$4 pwd=$5 bash_env=$6
+shift 7
 
 # Writes one record: <RFC 3339 time with nanoseconds> <stream> <F|P> <text>.
 record() {
@@ -68,6 +69,7 @@ copy_err=$!
 (
   if [ "$shlvl" = - ]; then unset SHLVL; else export SHLVL=$shlvl; fi
   if [ "$pwd" = - ]; then unset PWD; else export PWD=$pwd; fi
+  if [ "$bash_env" != - ]; then export BASH_ENV=$bash_env; fi
   exec setsid -- "$@" <"$in" >"$out" 2>"$err" 3>&-
 ) &
 pid=$!

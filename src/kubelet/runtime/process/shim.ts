@@ -45,11 +45,14 @@ function firstLine(child: ChildProcess): Promise<string> {
 
 /** Starts a container under a shim. @throws ContainerCreateError when it cannot start */
 export async function spawnShim(s: ShimSpawn): Promise<ShimStarted> {
-  const shim = spawn(
-    "bash",
-    [SHIM, s.exitFile, s.logPath, s.stdinPath ?? "-", s.env.SHLVL ?? "-", s.env.PWD ?? "-", "--", ...s.argv],
-    { cwd: s.cwd, env: s.env, detached: true, stdio: ["ignore", "pipe", "ignore"] },
-  )
+  const { BASH_ENV, ...env } = s.env
+  const restore = [s.env.SHLVL ?? "-", s.env.PWD ?? "-", BASH_ENV ?? "-"]
+  const shim = spawn("bash", [SHIM, s.exitFile, s.logPath, s.stdinPath ?? "-", ...restore, "--", ...s.argv], {
+    cwd: s.cwd,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "ignore"],
+  })
   const line = await firstLine(shim)
   shim.stdout?.destroy()
   if (!/^\d+$/.test(line)) {
