@@ -153,6 +153,8 @@ export interface KubeletComponentOptions {
   /** Log rotation (bytes, files): --container-log-max-size and --container-log-max-files. */
   readonly containerLogMaxSize?: number
   readonly containerLogMaxFiles?: number
+  /** Leave the containers running on exit for the next start to adopt (--keep-containers). */
+  readonly keepContainers?: boolean
   /** The kubelet API's serving certificate and the CA its callers' certificates come from. */
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string }
   /** Full pod sandboxes on this pod network (root); loopback addresses when absent. */
@@ -203,6 +205,7 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
       : { serviceAddress: (ip: string) => mapAddress(ip, opts.services.cidr, opts.services.loopback) ?? ip }),
     ...(opts.containerLogMaxSize ? { containerLogMaxSize: opts.containerLogMaxSize } : {}),
     ...(opts.containerLogMaxFiles ? { containerLogMaxFiles: opts.containerLogMaxFiles } : {}),
+    ...(opts.keepContainers ? { keepContainersOnExit: true } : {}),
     clock: deps.clock,
     log,
   }))

@@ -53,6 +53,9 @@ Flags (environment variable in brackets):
   --container-log-max-size Q  rotate a container's log past this size (default 10Mi)    [K8TS_CONTAINER_LOG_MAX_SIZE]
   --container-log-max-files N  log files kept per container, the live one included
                           (default 5; at least 2)                                         [K8TS_CONTAINER_LOG_MAX_FILES]
+  --keep-containers       on SIGTERM or SIGINT leave the process runtime's containers
+                          running for the next start on this data dir to adopt (a
+                          restart; loopback pods only) instead of stopping them           [K8TS_KEEP_CONTAINERS]
   --service-loopback-range CIDR  where the proxy serves ClusterIPs for such pods, address
                           for address from the service range (default 127.96.0.0/12)     [K8TS_SERVICE_LOOPBACK_RANGE]
   --proxy-mode MODE       the service proxy: userspace (TCP/UDP in Node on the loopback
@@ -101,6 +104,7 @@ const OPTIONS = {
   "dns-port": { type: "string" },
   "dns-metrics-port": { type: "string" },
   "dns-forward": { type: "boolean" },
+  "keep-containers": { type: "boolean" },
   disable: { type: "string", multiple: true },
   controllers: { type: "string" },
   "token-auth-file": { type: "string" },
@@ -139,6 +143,8 @@ export interface ServerConfig {
   readonly dnsMetricsPort: number
   /** Forward names outside the cluster domain to the host's resolvers. */
   readonly dnsForward: boolean
+  /** Leave the containers running on exit, for the next start to adopt. */
+  readonly keepContainers: boolean
   readonly disabled: ReadonlySet<Component>
   readonly controllers: readonly string[]
   readonly tokenFile?: string
@@ -219,7 +225,11 @@ function logFlags(str: (name: string) => string | undefined): {
 }
 
 /** The kubelet's own flags. */
-function nodeFlags(str: (name: string) => string | undefined): {
+function nodeFlags(
+  str: (name: string) => string | undefined,
+  keep: boolean,
+): {
+  keepContainers: boolean
   kubeletPort: number
   podLoopbackRange: Cidr
   serviceLoopbackRange: Cidr
@@ -228,6 +238,7 @@ function nodeFlags(str: (name: string) => string | undefined): {
 } {
   return {
     ...logFlags(str),
+    keepContainers: keep || envOf("keep-containers") === "true",
     kubeletPort: portOf(str("kubelet-port") ?? "10250", "kubelet-port"),
     podLoopbackRange: loopbackFlag("pod-loopback-range", str("pod-loopback-range") ?? "127.244.0.0/16"),
     serviceLoopbackRange: loopbackFlag(
@@ -332,7 +343,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     clusterDomain: str("cluster-domain") ?? "cluster.local",
     runtime: oneOf("runtime", str("runtime") ?? "process", RUNTIMES),
     nodeName: (str("node-name") ?? hostname()).toLowerCase(),
-    ...nodeFlags(str),
+    ...nodeFlags(str, values["keep-containers"] === true),
     ...podNetwork,
     proxyMode: proxyModeFlag(str("proxy-mode"), podNetwork.podNetwork),
     proxyMinSyncPeriodMs: durationMs("proxy-min-sync-period", str("proxy-min-sync-period") ?? "1s"),

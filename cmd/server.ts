@@ -98,6 +98,7 @@ async function startComponents(
       port: config.kubeletPort,
       containerLogMaxSize: config.containerLogMaxSize,
       containerLogMaxFiles: config.containerLogMaxFiles,
+      keepContainers: config.keepContainers,
       services: { cidr: config.serviceCidr, loopback: config.serviceLoopbackRange },
       tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
       ...podNetworkOf(config),

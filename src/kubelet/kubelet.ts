@@ -2,7 +2,11 @@
  * The kubelet: registers this machine's Node, renews its Lease, watches the pods bound to it
  * (and only those), and makes each match its spec through the container runtime, reporting
  * status as upstream does. Probes run on their own timers; container exits and probe changes
- * requeue the pod. Stopping the kubelet stops every container it started.
+ * requeue the pod. Stopping the kubelet stops every container it started (the node shuts down),
+ * unless asked to keep them (a restart). A kubelet that starts where containers still run (a
+ * previous run crashed or restarted) adopts them: their pods' records are rebuilt from the
+ * runtime, so they keep running with their restart counts; those of pods no longer bound here
+ * are killed.
  */
 import { setMaxListeners } from "node:events"
 import { join } from "node:path"
@@ -21,6 +25,7 @@ import { rejectedStatus } from "./admission/rejected-status.ts"
 import { healthyConditions } from "./hollow/node-object.ts"
 import { renewNodeLease } from "./node-lease.ts"
 import { realNode } from "./node.ts"
+import { adoptedRecord } from "./pod-adopt.ts"
 import { type Backoff, refresh, stopAll, type SyncDeps, syncPod } from "./pod-sync.ts"
 import type { PodRecord } from "./pod-state.ts"
 import { podStatus } from "./pod-status.ts"
@@ -66,6 +71,11 @@ export interface KubeletOptions {
   readonly containerLogMaxSize?: string | number
   /** Files kept per container log, the live one included (upstream's default 5). */
   readonly containerLogMaxFiles?: number
+  /**
+   * On stop, leave the containers running for the next kubelet on this node to adopt (a
+   * restart), instead of stopping them (a node shutdown). Default false.
+   */
+  readonly keepContainersOnExit?: boolean
 }
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 10_000, maxMs: 300_000 }
@@ -149,7 +159,10 @@ export class Kubelet {
     return this.#pods?.cache.get(`${namespace}/${name}`)
   }
 
-  /** Registers the Node, then runs pods until `signal` aborts; then stops every container. */
+  /**
+   * Registers the Node, then runs pods until `signal` aborts; then stops every container (or,
+   * with keepContainersOnExit, leaves them to the next run).
+   */
   async run(outer: AbortSignal): Promise<void> {
     // Workers, informers and heartbeats each listen for the abort: one signal of our own allows that many.
     const ac = new AbortController()
@@ -200,7 +213,8 @@ export class Kubelet {
       offExit()
       queue.shutDown()
       this.#probes.stopAll()
-      await this.#runtime.close(2000)
+      if (this.#o.keepContainersOnExit && this.#runtime.release) await this.#runtime.release(2000)
+      else await this.#runtime.close(2000)
     }
   }
 
@@ -269,10 +283,30 @@ export class Kubelet {
   /** Syncs every pod again each syncFrequency, so volumes follow their ConfigMaps and Secrets. */
   async #resync(signal: AbortSignal): Promise<void> {
     this.#volumes.cleanOrphans(new Set(this.#pods?.cache.list().map((p) => p.metadata?.uid ?? "")))
+    await this.#killOrphans()
     while (!signal.aborted) {
       await this.#clock.sleep(this.#o.syncFrequencyMs ?? 60_000, signal).catch(() => {})
       if (signal.aborted) return
+      await this.#killOrphans()
       for (const key of this.#records.keys()) this.#queue.add(key)
+    }
+  }
+
+  /**
+   * Kills the sandboxes and containers of pods no longer bound to this node (deleted, or bound
+   * elsewhere, while no kubelet ran here): upstream's housekeeping of orphaned pods.
+   */
+  async #killOrphans(): Promise<void> {
+    const bound = new Set(this.#pods?.cache.list().map((p) => p.metadata?.uid ?? ""))
+    const orphan = (uid: string) => !bound.has(uid) && !this.#keysByUid.has(uid)
+    for (const sb of this.#runtime.sandboxes().filter((s) => orphan(s.podUid))) {
+      this.#log.info({ podUid: sb.podUid }, "Killing the containers of a pod no longer bound to this node")
+      await this.#runtime.removeSandbox(sb.id).catch((err: unknown) => {
+        this.#log.warn({ podUid: sb.podUid, err: String(err) }, "Cannot remove an orphaned sandbox")
+      })
+    }
+    for (const c of this.#runtime.list().filter((c) => orphan(c.podUid))) {
+      await this.#runtime.remove(c.id).catch(() => {})
     }
   }
 
@@ -336,6 +370,7 @@ export class Kubelet {
     }
     if (!pod || this.#rejected.get(key) !== pod.metadata?.uid) this.#rejected.delete(key)
     if (!pod) return Infinity
+    record ??= this.#adopt(key, pod)
     if (pod.metadata?.deletionTimestamp) return this.#terminate(d, pod, record)
     record ??= await this.#admitNew(key, pod, events)
     if (!record) return Infinity
@@ -343,6 +378,16 @@ export class Kubelet {
     this.#probes?.ensure(key, pod, record)
     await this.#writeStatus(pod, record)
     return wait
+  }
+
+  /** The record of a pod whose sandbox or containers a previous run left in the runtime. */
+  #adopt(key: string, pod: Pod): PodRecord | undefined {
+    const record = adoptedRecord(this.#runtime, key, pod)
+    if (!record) return undefined
+    this.#records.set(key, record)
+    this.#keysByUid.set(record.uid, key)
+    this.#log.info({ pod: key, containers: record.containers.size }, "Adopted a running pod")
+    return record
   }
 
   /** A record for a pod seen for the first time, once admitted; undefined when it does not run here. */

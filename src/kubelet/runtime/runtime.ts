@@ -171,6 +171,11 @@ export interface ContainerRuntime {
   onExit(listener: (c: ContainerInfo) => void): () => void
   /** Stops every container (the node is shutting down). */
   close(graceMs: number): Promise<void>
+  /**
+   * Lets go of the containers without stopping them (the kubelet restarts): the next runtime on
+   * the same state adopts them. Absent, or where it cannot keep them, it stops them as close().
+   */
+  release?(graceMs: number): Promise<void>
 }
 
 /** A terminal's size in characters. */

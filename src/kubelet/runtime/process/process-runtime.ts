@@ -1,20 +1,22 @@
 /**
  * The process runtime, k8ts's embedded default: a container is a process tree started from the
- * image catalogue (images.ts) with its output in a CRI log file; a sandbox is a pod's own
- * loopback address, which its containers share and bind to (unprivileged, on the host
- * network); as root, a container with mounts gets a mount namespace of its own for them
- * (loopback-mounts.ts). Every process runs in its own process group so a stop reaches its
- * children; state files let a restarted kubelet find and stop what a previous run left
- * behind. Given a PodNetwork (root only), pods are full sandboxes instead: namespaces, a private
- * root per container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts).
+ * image catalogue (images.ts) under a shim (shim.sh) that writes its output to a CRI log file
+ * and its exit code to a file; a sandbox is a pod's own loopback address, which its containers
+ * share and bind to (unprivileged, on the host network). Every container runs in a session of
+ * its own so a stop reaches its children. Containers outlive the runtime's process: state files
+ * (container-state.ts) let a restarted kubelet adopt them, with their ids, start times and, once
+ * they exit, exit codes (`release()` leaves them running on purpose; `close()` stops them).
+ * Given a PodNetwork (root only), pods are full sandboxes instead: namespaces, a private root
+ * per container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts); those are
+ * not adopted: a new runtime stops what a previous one left and removes its sandboxes. As root, a
+ * loopback container with mounts gets a mount namespace of its own for them (loopback-mounts.ts).
  */
 import { type ChildProcess, execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { PodNetwork } from "../../../network/index.ts"
 import { cidrAddress, type Cidr, type Logger, parseCidr, silentLogger } from "../../../util/index.ts"
-import { CriLogWriter } from "../cri-log.ts"
 import {
   ContainerCreateError,
   type ContainerConfig,
@@ -28,20 +30,27 @@ import {
   type SandboxConfig,
   type StreamOptions,
 } from "../runtime.ts"
-import { launchOf } from "./images.ts"
+import { attachToContainer } from "./attach.ts"
 import { LoopbackMounts } from "./loopback-mounts.ts"
 import {
-  containerEnv,
-  exitCodeOf,
-  isAlive,
-  readEnv,
-  signalGroup,
-  spawnContainer,
-  startTicks,
-} from "./processes.ts"
+  containerFiles,
+  type ContainerState,
+  dropContainer,
+  dropSandbox,
+  killLeftover,
+  listContainers,
+  listSandboxes,
+  readExit,
+  sameProcess,
+  saveContainer,
+  saveSandbox,
+} from "./container-state.ts"
+import { launchOf } from "./images.ts"
+import { containerEnv, readEnv, signalGroup, startTicks } from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
 import { type ContainerIsolation, type PodIsolation, PodSandboxes } from "./sandbox/pod-sandbox.ts"
-import { attachTo, onTerminal, spawnExec } from "./streams.ts"
+import { spawnShim } from "./shim.ts"
+import { onTerminal, spawnExec, terminalEnv } from "./streams.ts"
 
 /** Options of ProcessRuntime. */
 export interface ProcessRuntimeOptions {
@@ -60,18 +69,21 @@ export interface ProcessRuntimeOptions {
   readonly mountCheck?: () => string | undefined
 }
 
+/** How often adopted containers (whose shim is not this run's child) are checked for an exit. */
+const ADOPTED_POLL_MS = 250
+
+/** The exit code of a container whose shim died before writing one (containerd's unknown exit). */
+const UNKNOWN_EXIT = 255
+
 interface Held {
   info: ContainerInfo
-  readonly cwd: string
-  readonly stdinOnce: boolean
-  readonly tty: boolean
+  readonly state: ContainerState
+  /** Its shim, when this run started it. */
   child?: ChildProcess
-  writer?: CriLogWriter
-  exited: Promise<void>
+  readonly exited: Promise<void>
+  readonly done: () => void
   /** Its cgroup and private root (sandbox mode). */
   readonly iso?: ContainerIsolation
-  /** The folder of its private root (loopback mode, with mounts). */
-  readonly privateRoot?: string
 }
 
 interface SandboxEntry extends Sandbox {
@@ -95,18 +107,20 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly #pending = new Map<string, Promise<Sandbox>>()
   readonly #mounts: LoopbackMounts
   #nextOffset = 1
+  readonly #poller: NodeJS.Timeout
 
   constructor(opts: ProcessRuntimeOptions) {
     this.#root = opts.root
     this.#range = parseCidr(opts.podRange ?? "127.244.0.0/16")
     this.#log = opts.log ?? silentLogger()
-    mkdirSync(join(this.#root, "state"), { recursive: true })
-    mkdirSync(join(this.#root, "pods"), { recursive: true })
+    for (const d of ["state", "pods", "sandboxes"]) mkdirSync(join(this.#root, d), { recursive: true })
+    if (opts.network) this.#reapLeftovers()
+    else this.#adoptLeftovers()
+    this.#poller = setInterval(() => this.#pollAdopted(), ADOPTED_POLL_MS).unref()
     this.#mounts = new LoopbackMounts({
       root: this.#root,
       ...(opts.mountCheck ? { check: opts.mountCheck } : {}),
     })
-    this.#reapLeftovers(!!opts.network)
     if (opts.network) {
       this.#sandboxed = new PodSandboxes({
         root: this.#root,
@@ -118,25 +132,86 @@ export class ProcessRuntime implements ContainerRuntime {
     }
   }
 
-  /** Stops processes a previous run started (by PID, checked against its recorded start) and forgets them. */
-  #reapLeftovers(sandboxed: boolean): void {
-    const dir = join(this.#root, "state")
-    for (const f of readdirSync(dir)) {
-      try {
-        const s = JSON.parse(readFileSync(join(dir, f), "utf8")) as { pid?: number; bootTicks?: string }
-        if (s.pid && isAlive(s.pid) && startTicks(s.pid) === s.bootTicks) {
-          process.kill(-s.pid, "SIGKILL")
-          this.#log.info({ pid: s.pid }, "Stopped a container left by a previous run")
-        }
-      } catch (err) {
-        this.#log.warn({ file: f, err: String(err) }, "Cannot read a container state file")
-      }
-      rmSync(join(dir, f), { force: true })
+  #warnUnreadable = (file: string, err: unknown) =>
+    this.#log.warn({ file, err: String(err) }, "Cannot read a state file")
+
+  /**
+   * Sandbox mode: stops the processes a previous run started (by PID, checked against its
+   * recorded start) and forgets them; PodSandboxes then removes their sandboxes' mounts and cgroups.
+   */
+  #reapLeftovers(): void {
+    for (const s of listContainers(this.#root, this.#warnUnreadable)) {
+      if (killLeftover(s)) this.#log.info({ pid: s.pid }, "Stopped a container left by a previous run")
+      dropContainer(this.#root, s.info?.id ?? "")
     }
-    // Sandboxes leave mounts there: PodSandboxes unmounts them before it empties the folder.
-    if (sandboxed) return
-    rmSync(join(this.#root, "pods"), { recursive: true, force: true })
-    mkdirSync(join(this.#root, "pods"), { recursive: true })
+    for (const f of readdirSync(join(this.#root, "state")))
+      rmSync(join(this.#root, "state", f), { force: true })
+  }
+
+  /**
+   * Loopback mode: adopts the sandboxes and containers a previous run left (a running container
+   * whose PID is still the same process; an exited one with the code its shim wrote), kills
+   * containers whose sandbox is gone and removes pod folders no sandbox holds.
+   */
+  #adoptLeftovers(): void {
+    for (const s of listSandboxes(this.#root, this.#warnUnreadable)) {
+      this.#sandboxes.set(s.id, { ...s })
+      this.#nextOffset = Math.max(this.#nextOffset, s.offset + 1)
+    }
+    for (const s of listContainers(this.#root, this.#warnUnreadable)) {
+      const id = s.info?.id ?? ""
+      if (!this.#sandboxes.has(s.info?.sandboxId)) {
+        killLeftover(s)
+        dropContainer(this.#root, id)
+        continue
+      }
+      const held = this.#hold(s)
+      this.#containers.set(id, held)
+      this.#check(held)
+      this.#log.info(
+        { id, pod: s.info.podUid, name: s.info.name, pid: s.pid, state: held.info.state },
+        "Adopted a container of a previous run",
+      )
+    }
+    const dirs = new Set([...this.#sandboxes.values()].map((s) => s.dir))
+    for (const d of readdirSync(join(this.#root, "pods"))) {
+      const dir = join(this.#root, "pods", d)
+      if (!dirs.has(dir)) rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  /** A held container from its state, running until its exit is seen. */
+  #hold(state: ContainerState, child?: ChildProcess, iso?: ContainerIsolation): Held {
+    let done = () => {}
+    const exited = new Promise<void>((resolve) => (done = resolve))
+    return {
+      info: { ...state.info, state: "running" },
+      state,
+      exited,
+      done,
+      ...(child ? { child } : {}),
+      ...(iso ? { iso } : {}),
+    }
+  }
+
+  /** Notices a container's exit: the code its shim wrote, or an unknown one when shim and container are gone. */
+  #check(held: Held): void {
+    if (held.info.state !== "running") return
+    const exit = readExit(containerFiles(this.#root, held.info.id).exit)
+    if (exit) return this.#exited(held, exit.code, exit.at)
+    const child = held.child
+    if (child && child.exitCode === null && child.signalCode === null) return
+    const s = held.state
+    if (sameProcess(s.shimPid, s.shimTicks) || sameProcess(s.pid, s.bootTicks)) return
+    this.#exited(held, UNKNOWN_EXIT, Date.now())
+  }
+
+  /** Checks the containers whose shim this run does not wait for (adopted, or their shim died). */
+  #pollAdopted(): void {
+    for (const h of this.#containers.values()) {
+      const c = h.child
+      if (!c || c.exitCode !== null || c.signalCode !== null) this.#check(h)
+    }
   }
 
   async runSandbox(cfg: SandboxConfig): Promise<Sandbox> {
@@ -162,6 +237,7 @@ export class ProcessRuntime implements ContainerRuntime {
       offset,
     }
     this.#sandboxes.set(id, sandbox)
+    saveSandbox(this.#root, { id, podUid: cfg.podUid, ip: sandbox.ip, dir, offset })
     return sandbox
   }
 
@@ -204,9 +280,11 @@ export class ProcessRuntime implements ContainerRuntime {
     await Promise.all(mine.map((h) => this.stop(h.info.id, 0)))
     for (const h of mine) {
       this.#containers.delete(h.info.id)
+      dropContainer(this.#root, h.info.id)
       await this.#removeRoot(h)
     }
     this.#sandboxes.delete(id)
+    dropSandbox(this.#root, id)
     if (sb.pod) await this.#sandboxed?.removePod(sb.pod)
     rmSync(sb.dir, { recursive: true, force: true })
   }
@@ -218,18 +296,52 @@ export class ProcessRuntime implements ContainerRuntime {
     const id = randomUUID().replaceAll("-", "")
     const { argv, cwd, iso, privateRoot } = this.#prepare(sb, id, c, launch.argv)
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
-    const writer = new CriLogWriter(logPath)
+    writeFileSync(logPath, "", { flag: "a" })
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
-    let child: ChildProcess
+    const held = await this.#run(sb, c, { id, argv, cwd, env, logPath, iso: iso?.container, privateRoot })
+    // As a container runtime's start, returns once the program runs (its root is set up).
+    if (held.iso) await this.#sandboxed?.started(held.iso, held.exited)
+    if (privateRoot) await this.#mounts.ready(privateRoot, held.exited)
+    return held.info
+  }
+
+  /** Starts a container's program under its shim and records it. */
+  async #run(
+    sb: SandboxEntry,
+    c: ContainerConfig,
+    o: {
+      id: string
+      argv: readonly string[]
+      cwd: string
+      env: Record<string, string>
+      logPath: string
+      iso: ContainerIsolation | undefined
+      privateRoot: string | undefined
+    },
+  ): Promise<Held> {
+    const { id, argv, cwd, env, logPath, iso, privateRoot } = o
+    const files = containerFiles(this.#root, id)
+    // A terminal without stdin still needs an open input: script ends its session on EOF.
+    const stdinPath = c.stdin || c.tty ? files.stdin : undefined
+    let started
     try {
-      child = await spawnContainer(c, argv, cwd, env)
+      started = await spawnShim({
+        name: c.name,
+        argv,
+        cwd,
+        env: c.tty ? terminalEnv(env) : env,
+        logPath,
+        exitFile: files.exit,
+        ...(stdinPath ? { stdinPath } : {}),
+      })
     } catch (err) {
-      writer.close()
-      if (iso) await this.#sandboxed?.removeContainer(iso.container)
+      dropContainer(this.#root, id)
+      if (iso) await this.#sandboxed?.removeContainer(iso)
       if (privateRoot) await this.#mounts.remove(privateRoot)
       throw err
     }
+    const { shim, pid } = started
     const info: ContainerInfo = {
       id,
       sandboxId: sb.id,
@@ -239,38 +351,27 @@ export class ProcessRuntime implements ContainerRuntime {
       attempt: c.attempt,
       state: "running",
       startedAt: Date.now(),
-      pid: child.pid as number,
+      pid,
       logPath,
     }
-    child.stdout?.on("data", (d: Buffer) => writer.write("stdout", d))
-    child.stderr?.on("data", (d: Buffer) => writer.write("stderr", d))
-    const statePath = join(this.#root, "state", `${id}.json`)
-    writeFileSync(statePath, JSON.stringify({ pid: child.pid, bootTicks: startTicks(child.pid as number) }))
-    const held: Held = {
+    const state: ContainerState = {
       info,
+      pid,
+      bootTicks: startTicks(pid) ?? "",
+      shimPid: shim.pid as number,
+      shimTicks: startTicks(shim.pid as number) ?? "",
       cwd,
-      stdinOnce: c.stdinOnce ?? false,
       tty: c.tty ?? false,
-      child,
-      writer,
-      exited: Promise.resolve(),
-      ...(iso ? { iso: iso.container } : {}),
+      stdinOnce: c.stdinOnce ?? false,
+      ...(stdinPath ? { stdinPath } : {}),
       ...(privateRoot ? { privateRoot } : {}),
     }
-    held.exited = new Promise<void>((resolve) => {
-      child.once("close", (code, signal) => {
-        writer.close()
-        rmSync(statePath, { force: true })
-        this.#exited(held, exitCodeOf(code, signal))
-        resolve()
-        for (const l of this.#listeners) l(held.info)
-      })
-    })
+    saveContainer(this.#root, state)
+    const held = this.#hold(state, shim, iso)
     this.#containers.set(id, held)
-    // As a container runtime's start, returns once the program runs (its root is set up).
-    if (held.iso) await this.#sandboxed?.started(held.iso, held.exited)
-    if (privateRoot) await this.#mounts.ready(privateRoot, held.exited)
-    return info
+    shim.once("exit", () => this.#check(held))
+    if (shim.exitCode !== null || shim.signalCode !== null) this.#check(held)
+    return held
   }
 
   /** Why containers of the loopback mode cannot see their mounts (undefined: they can, as in sandboxes). */
@@ -281,7 +382,7 @@ export class ProcessRuntime implements ContainerRuntime {
   /** Removes a container's private root (either mode). */
   async #removeRoot(h: Held): Promise<void> {
     if (h.iso) await this.#sandboxed?.removeContainer(h.iso)
-    if (h.privateRoot) await this.#mounts.remove(h.privateRoot)
+    if (h.state.privateRoot) await this.#mounts.remove(h.state.privateRoot)
   }
 
   /** How container `id` is launched: its command line, working directory and private root. */
@@ -321,28 +422,30 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   /** Records a container's exit; in a sandbox, tells an OOM kill apart and kills what it left. */
-  #exited(held: Held, exitCode: number): void {
+  #exited(held: Held, exitCode: number, at: number): void {
     let reason = exitCode === 0 ? "Completed" : "Error"
     if (held.iso && this.#sandboxed) {
       reason = this.#sandboxed.exitReason(held.iso, exitCode) ?? reason
       this.#sandboxed.killRest(held.iso)
     }
-    held.info = { ...held.info, state: "exited", finishedAt: Date.now(), exitCode, reason }
-    held.child = undefined
+    held.info = { ...held.info, state: "exited", finishedAt: Math.round(at), exitCode, reason }
+    held.done()
+    for (const l of this.#listeners) l(held.info)
   }
 
   async stop(id: string, graceMs: number): Promise<void> {
     const h = this.#containers.get(id)
-    if (!h?.child?.pid) return h?.exited
-    const pid = h.child.pid
+    if (!h || h.info.state !== "running") return
+    const pid = h.state.pid
     // A sandboxed container's SIGTERM goes to its program only, as a container runtime's does.
     if (graceMs > 0 && h.iso) this.#sandboxed?.signalMain(h.iso, "SIGTERM")
     else signalGroup(pid, graceMs > 0 ? "SIGTERM" : "SIGKILL")
-    if (graceMs > 0) {
-      const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs)
-      await h.exited
-      clearTimeout(timer)
-    } else await h.exited
+    // An adopted container's exit is polled for; until it comes, that keeps the process alive.
+    const poll = setInterval(() => this.#check(h), ADOPTED_POLL_MS / 5)
+    const timer = graceMs > 0 ? setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs) : undefined
+    await h.exited
+    clearTimeout(timer)
+    clearInterval(poll)
     // Whatever the main process left in its group goes too.
     signalGroup(pid, "SIGKILL")
   }
@@ -350,8 +453,9 @@ export class ProcessRuntime implements ContainerRuntime {
   async remove(id: string): Promise<void> {
     const h = this.#containers.get(id)
     if (!h) return
-    if (h.child) await this.stop(id, 0)
+    if (h.info.state === "running") await this.stop(id, 0)
     this.#containers.delete(id)
+    dropContainer(this.#root, id)
     await this.#removeRoot(h)
     rmSync(h.info.logPath, { force: true })
   }
@@ -382,10 +486,10 @@ export class ProcessRuntime implements ContainerRuntime {
       }
       return execCapture(argv, env, opts)
     }
-    if (h.privateRoot) {
+    if (h.state.privateRoot) {
       let argv: string[]
       try {
-        argv = this.#mounts.execArgv(h.privateRoot, launch.argv)
+        argv = this.#mounts.execArgv(h.state.privateRoot, launch.argv)
       } catch (err) {
         return Promise.resolve({ exitCode: 126, stdout: "", stderr: (err as Error).message })
       }
@@ -422,15 +526,27 @@ export class ProcessRuntime implements ContainerRuntime {
       return spawnExec({ argv, cwd: "/", env, stdin: opts.stdin, tty: opts.tty })
     }
     const env = { ...readEnv(h.info.pid as number), ...launch.env, K8TS_POD_IP: sb.ip }
-    const argv = h.privateRoot ? this.#mounts.execArgv(h.privateRoot, launch.argv) : launch.argv
-    return spawnExec({ argv, cwd: h.cwd, env, stdin: opts.stdin, tty: opts.tty })
+    const argv = h.state.privateRoot ? this.#mounts.execArgv(h.state.privateRoot, launch.argv) : launch.argv
+    return spawnExec({ argv, cwd: h.state.cwd, env, stdin: opts.stdin, tty: opts.tty })
   }
 
   attach(id: string, opts: StreamOptions): ProcessStreams {
     const h = this.#containers.get(id)
-    if (!h?.child || h.info.state !== "running") throw new Error(`container ${id} is not running`)
-    const exited = h.exited.then(() => h.info.exitCode ?? 0)
-    return attachTo(h.child, { stdin: opts.stdin, stdinOnce: h.stdinOnce, tty: h.tty, exited })
+    if (!h || h.info.state !== "running") throw new Error(`container ${id} is not running`)
+    const s = h.state
+    return attachToContainer(
+      {
+        pid: s.pid,
+        shimPid: s.shimPid,
+        logPath: h.info.logPath,
+        ...(s.stdinPath ? { stdinPath: s.stdinPath } : {}),
+        stdinOnce: s.stdinOnce,
+        tty: s.tty,
+        exited: h.exited.then(() => h.info.exitCode ?? 0),
+        running: () => h.info.state === "running",
+      },
+      opts,
+    )
   }
 
   usage(id: string): ContainerUsage | undefined {
@@ -446,6 +562,19 @@ export class ProcessRuntime implements ContainerRuntime {
   async close(graceMs: number): Promise<void> {
     await Promise.all([...this.#containers.values()].map((h) => this.stop(h.info.id, graceMs)))
     await Promise.all([...this.#sandboxes.keys()].map((id) => this.removeSandbox(id)))
+    clearInterval(this.#poller)
     await this.#sandboxed?.close()
+  }
+
+  /**
+   * Lets go of the containers without stopping them (the kubelet restarts): they keep running
+   * under their shims, and the next runtime on this root adopts them. Sandbox mode cannot adopt
+   * (the pods' namespaces, mounts and cgroups are this run's): there it stops them as close() does.
+   */
+  async release(graceMs: number): Promise<void> {
+    if (this.#sandboxed) return this.close(graceMs)
+    clearInterval(this.#poller)
+    this.#listeners.clear()
+    for (const h of this.#containers.values()) h.child?.unref()
   }
 }

@@ -1,19 +1,9 @@
 /**
- * Process helpers of the process runtime: spawning a container's process in a group of its
- * own, its environment, exit codes, signals to groups, and what /proc tells about a process
- * (alive, start time, environment).
+ * Process helpers of the process runtime: a container's environment, signals to groups, and
+ * what /proc tells about a process (alive, start time, environment).
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync, statSync } from "node:fs"
-import { constants as os } from "node:os"
-import { ContainerCreateError, type ContainerConfig } from "../runtime.ts"
-import { terminalEnv } from "./streams.ts"
-
-/** A child's exit code: its own, or 128 + the signal that ended it. */
-export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code
-  return 128 + (signal ? (os.signals[signal] ?? 9) : 9)
-}
+import type { ContainerConfig } from "../runtime.ts"
 
 /** Whether a process with this PID exists. */
 export function isAlive(pid: number): boolean {
@@ -23,36 +13,6 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false
   }
-}
-
-/**
- * Spawns a container's process in a process group of its own.
- * @throws ContainerCreateError when it cannot start
- */
-export async function spawnContainer(
-  c: ContainerConfig,
-  argv: readonly string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<ChildProcess> {
-  const child = spawn(argv[0] as string, argv.slice(1), {
-    cwd,
-    env: c.tty ? terminalEnv(env) : env,
-    detached: true,
-    // A terminal without stdin still needs an open input: script ends its session on EOF.
-    stdio: [c.stdin || c.tty ? "pipe" : "ignore", "pipe", "pipe"],
-  })
-  const spawned = await new Promise<Error | undefined>((resolve) => {
-    child.once("spawn", () => resolve(undefined))
-    child.once("error", (err) => resolve(err))
-  })
-  if (spawned) {
-    throw new ContainerCreateError(
-      "RunContainerError",
-      `failed to start container "${c.name}": ${spawned.message}`,
-    )
-  }
-  return child
 }
 
 /** A container's environment: PATH, the image's, the pod's, and the loopback pod address. */

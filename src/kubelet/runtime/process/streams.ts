@@ -2,12 +2,11 @@
  * Streaming exec and attach for the process runtime. An exec is a new process in the
  * container's environment and working directory, in its own process group; with a terminal it
  * runs under util-linux `script`, which gives it a pty, and resizes set that pty's size with
- * `stty`. An attach taps the container's own output and, when it keeps one, its stdin pipe.
+ * `stty` (attach.ts reuses that for attach).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { readFileSync, readlinkSync } from "node:fs"
 import { constants } from "node:os"
-import { PassThrough, Writable } from "node:stream"
 import type { ProcessStreams, TerminalSize } from "../runtime.ts"
 import { which } from "./images.ts"
 
@@ -54,12 +53,19 @@ function ptyOf(scriptPid: number): string | undefined {
   }
 }
 
-/** Sets the pty's size once `script` has started its child (a few tries while it starts). */
-async function resizePty(child: ChildProcess, size: TerminalSize): Promise<void> {
+/**
+ * Sets the pty's size once `script` (process `pid`) has started its child (a few tries while it
+ * starts, as long as `running()`).
+ */
+export async function resizePty(
+  pid: number | undefined,
+  running: () => boolean,
+  size: TerminalSize,
+): Promise<void> {
   const stty = which("stty")
-  if (!stty || !child.pid || size.width <= 0 || size.height <= 0) return
-  for (let i = 0; i < 40 && child.exitCode === null; i++) {
-    const pty = ptyOf(child.pid)
+  if (!stty || !pid || size.width <= 0 || size.height <= 0) return
+  for (let i = 0; i < 40 && running(); i++) {
+    const pty = ptyOf(pid)
     if (pty) {
       const args = ["-F", pty, "rows", String(size.height), "cols", String(size.width)]
       await new Promise<void>((resolve) => execFile(stty, args, () => resolve()))
@@ -102,66 +108,9 @@ export function spawnExec(s: ExecSpawn): ProcessStreams {
     stdout: child.stdout as NonNullable<typeof child.stdout>,
     ...(s.tty ? {} : { stderr: child.stderr as NonNullable<typeof child.stderr> }),
     resize: (size) => {
-      if (s.tty) sizes = sizes.then(() => resizePty(child, size))
+      if (s.tty) sizes = sizes.then(() => resizePty(child.pid, () => child.exitCode === null, size))
     },
     exited,
     close: () => killGroup(child),
-  }
-}
-
-/**
- * Connects to a container's main process: its output from now on, its stdin pipe, and with a
- * terminal (`tty`) its size.
- */
-export function attachTo(
-  child: ChildProcess,
-  opts: {
-    readonly stdin: boolean
-    readonly stdinOnce: boolean
-    readonly tty: boolean
-    readonly exited: Promise<number>
-  },
-): ProcessStreams {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const onOut = (d: Buffer) => stdout.write(d)
-  const onErr = (d: Buffer) => stderr.write(d)
-  child.stdout?.on("data", onOut)
-  child.stderr?.on("data", onErr)
-  const detach = () => {
-    child.stdout?.off("data", onOut)
-    child.stderr?.off("data", onErr)
-    stdout.end()
-    stderr.end()
-  }
-  const exited = opts.exited.then((code) => {
-    detach()
-    return code
-  })
-  let sizes = Promise.resolve()
-  const pipe = child.stdin
-  // Several clients may attach: a client's EOF closes the container's stdin only with stdinOnce.
-  const stdin =
-    opts.stdin && pipe
-      ? new Writable({
-          write: (chunk: Buffer, _enc, cb) => {
-            if (pipe.writable) pipe.write(chunk)
-            cb()
-          },
-          final: (cb) => {
-            if (opts.stdinOnce) pipe.end()
-            cb()
-          },
-        })
-      : undefined
-  return {
-    ...(stdin ? { stdin } : {}),
-    stdout,
-    ...(opts.tty ? {} : { stderr }),
-    resize: (size) => {
-      if (opts.tty) sizes = sizes.then(() => resizePty(child, size))
-    },
-    exited,
-    close: detach,
   }
 }

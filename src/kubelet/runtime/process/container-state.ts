@@ -1,0 +1,146 @@
+/**
+ * The process runtime's state files, what lets a restarted kubelet adopt the containers a
+ * previous run started: one JSON file per container (`state/<id>.json`: its info, its PID and
+ * its shim's, each with its start time, so a reused PID is never taken for it) next to the exit
+ * file its shim writes (`state/<id>.exit`), and one per loopback sandbox (`sandboxes/<id>.json`).
+ */
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import type { ContainerInfo } from "../runtime.ts"
+
+/** What a container's state file holds. */
+export interface ContainerState {
+  readonly info: ContainerInfo
+  /** The container's main process and its start (clock ticks since boot). */
+  readonly pid: number
+  readonly bootTicks: string
+  /** The shim that waits for it, and its start. */
+  readonly shimPid: number
+  readonly shimTicks: string
+  readonly cwd: string
+  readonly tty: boolean
+  readonly stdinOnce: boolean
+  /** The FIFO its stdin reads from (stdin or tty containers). */
+  readonly stdinPath?: string
+  /** The folder of its private root (loopback mode, with mounts). */
+  readonly privateRoot?: string
+}
+
+/** What a loopback sandbox's state file holds. */
+export interface SandboxState {
+  readonly id: string
+  readonly podUid: string
+  readonly ip: string
+  readonly dir: string
+  /** Its address's offset in the pod range. */
+  readonly offset: number
+}
+
+/** Where a container's files are. */
+export interface ContainerFiles {
+  readonly state: string
+  readonly exit: string
+  readonly stdin: string
+}
+
+/** The files of container `id` under the runtime's root. */
+export function containerFiles(root: string, id: string): ContainerFiles {
+  const dir = join(root, "state")
+  return { state: join(dir, `${id}.json`), exit: join(dir, `${id}.exit`), stdin: join(dir, `${id}.stdin`) }
+}
+
+/** Writes a file whole (a crash leaves the old content or the new, never half). */
+function writeWhole(path: string, data: unknown): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(data))
+  renameSync(`${path}.tmp`, path)
+}
+
+/** Records a container. */
+export function saveContainer(root: string, s: ContainerState): void {
+  writeWhole(containerFiles(root, s.info.id).state, s)
+}
+
+/** Records a loopback sandbox. */
+export function saveSandbox(root: string, s: SandboxState): void {
+  writeWhole(join(root, "sandboxes", `${s.id}.json`), s)
+}
+
+/** Forgets a loopback sandbox. */
+export function dropSandbox(root: string, id: string): void {
+  rmSync(join(root, "sandboxes", `${id}.json`), { force: true })
+}
+
+/** Forgets a container: its state, exit file and stdin FIFO. */
+export function dropContainer(root: string, id: string): void {
+  const f = containerFiles(root, id)
+  for (const p of [f.state, f.exit, `${f.exit}.tmp`, f.stdin]) rmSync(p, { force: true })
+}
+
+/** Whether `pid` is still the process that started at `ticks` (not a reused PID, not a zombie). */
+export function sameProcess(pid: number | undefined, ticks: string | undefined): boolean {
+  if (!pid || !ticks) return false
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return fields[0] !== "Z" && fields[19] === ticks
+  } catch {
+    return false
+  }
+}
+
+/** The exit code the shim wrote, and when; undefined while there is none. */
+export function readExit(exitFile: string): { code: number; at: number } | undefined {
+  try {
+    const text = readFileSync(exitFile, "utf8").trim()
+    const code = Number.parseInt(text, 10)
+    if (!/^\d+$/.test(text) || !Number.isFinite(code)) return undefined
+    return { code, at: statSync(exitFile).mtimeMs }
+  } catch {
+    return undefined
+  }
+}
+
+function readJson<T>(dir: string, onError: (file: string, err: unknown) => void): T[] {
+  const out: T[] = []
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith(".json")) continue
+    try {
+      out.push(JSON.parse(readFileSync(join(dir, f), "utf8")) as T)
+    } catch (err) {
+      onError(f, err)
+      rmSync(join(dir, f), { force: true })
+    }
+  }
+  return out
+}
+
+/** Every container state file under the runtime's root (unreadable ones are removed). */
+export function listContainers(
+  root: string,
+  onError: (file: string, err: unknown) => void,
+): ContainerState[] {
+  return readJson<ContainerState>(join(root, "state"), onError)
+}
+
+/** Every loopback sandbox state file under the runtime's root (unreadable ones are removed). */
+export function listSandboxes(root: string, onError: (file: string, err: unknown) => void): SandboxState[] {
+  return readJson<SandboxState>(join(root, "sandboxes"), onError)
+}
+
+/** Kills a container a previous run left, and its shim, when they are still the same processes. */
+export function killLeftover(s: Partial<ContainerState>): boolean {
+  let killed = false
+  for (const [pid, ticks] of [
+    [s.pid, s.bootTicks],
+    [s.shimPid, s.shimTicks],
+  ] as const) {
+    if (!sameProcess(pid, ticks)) continue
+    try {
+      process.kill(-(pid as number), "SIGKILL")
+      killed = true
+    } catch {
+      // already gone
+    }
+  }
+  return killed
+}

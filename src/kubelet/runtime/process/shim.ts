@@ -1,0 +1,65 @@
+/**
+ * Starting a container under its shim (shim.sh): the shim is the runtime's child, in a session
+ * of its own, with no pipe to the kubelet once it has told the container's PID, so the
+ * container, its log and its exit code outlive the kubelet.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { ContainerCreateError } from "../runtime.ts"
+
+const SHIM = fileURLToPath(new URL("./shim.sh", import.meta.url))
+
+/** What a container is started from. */
+export interface ShimSpawn {
+  /** The container's name (for error messages). */
+  readonly name: string
+  readonly argv: readonly string[]
+  readonly cwd: string
+  readonly env: Readonly<Record<string, string>>
+  readonly logPath: string
+  readonly exitFile: string
+  /** The FIFO the container's stdin reads from (the shim makes it); /dev/null when absent. */
+  readonly stdinPath?: string
+}
+
+/** A started container: its shim (this run's child) and its main process. */
+export interface ShimStarted {
+  readonly shim: ChildProcess
+  readonly pid: number
+}
+
+/** The shim's first line: the container's PID, or why it could not start. */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    let text = ""
+    const done = () => resolve(text.split("\n")[0] ?? "")
+    child.once("error", (err) => resolve(`error: ${err.message}`))
+    child.stdout?.setEncoding("utf8")
+    child.stdout?.on("data", (d: string) => {
+      text += d
+      if (text.includes("\n")) done()
+    })
+    child.stdout?.once("close", done)
+  })
+}
+
+/** Starts a container under a shim. @throws ContainerCreateError when it cannot start */
+export async function spawnShim(s: ShimSpawn): Promise<ShimStarted> {
+  const { BASH_ENV, ...env } = s.env
+  const restore = [s.env.SHLVL ?? "-", s.env.PWD ?? "-", BASH_ENV ?? "-"]
+  const shim = spawn("bash", [SHIM, s.exitFile, s.logPath, s.stdinPath ?? "-", ...restore, "--", ...s.argv], {
+    cwd: s.cwd,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "ignore"],
+  })
+  const line = await firstLine(shim)
+  shim.stdout?.destroy()
+  if (!/^\d+$/.test(line)) {
+    throw new ContainerCreateError(
+      "RunContainerError",
+      `failed to start container "${s.name}": ${line || "the shim exited"}`,
+    )
+  }
+  return { shim, pid: Number(line) }
+}
