@@ -196,12 +196,12 @@ function addChild(
 ): void {
   if (v === undefined) return
   const child = addedSet(st, v, shape, item)
-  if (child.member || child.children.size) node.children.set(pe, child)
+  if (child.member || child.hasChildren()) node.children.set(pe, child)
 }
 
 /** Puts `set` at `path` of `root`, where nothing was yet (compare visits each path once). */
 function graft(root: FieldSet, path: readonly string[], set: FieldSet): void {
-  if (!set.member && set.children.size === 0) return
+  if (!set.member && !set.hasChildren()) return
   if (path.length === 0) {
     root.member ||= set.member
     for (const [pe, c] of set.children) root.children.set(pe, c)
