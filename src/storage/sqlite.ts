@@ -210,30 +210,37 @@ export class SqliteStore implements Store {
 
   /** Applies one queued write inside the open transaction; returns its event or its error. */
   #apply(op: Op): StoreEvent | Error {
+    if (op.kind === "create") return this.#create(op.key, op.value)
     const curRow = this.#sql.get.get(op.key)
-    const cur = curRow ? entryOf(curRow) : undefined
-    if (op.kind === "create") {
-      if (cur) return new KeyExistsError(op.key)
-    } else {
-      if (!cur) return new KeyNotFoundError(op.key)
-      if (op.expected !== undefined && cur.revision !== op.expected) {
-        return new RevisionConflictError(op.key, op.expected, cur)
-      }
+    if (!curRow) return new KeyNotFoundError(op.key)
+    const cur = entryOf(curRow)
+    if (op.expected !== undefined && cur.revision !== op.expected) {
+      return new RevisionConflictError(op.key, op.expected, cur)
     }
     const revision = this.#revision + 1
     if (op.kind === "delete") {
-      const c = cur as Entry
-      this.#sql.insert.run(revision, op.key, c.createRevision, c.revision, 1, c.value)
+      this.#sql.insert.run(revision, op.key, cur.createRevision, cur.revision, 1, cur.value)
       this.#sql.kvDelete.run(op.key)
       this.#revision = revision
-      return { type: "delete", entry: { ...c, revision }, prev: c }
+      return { type: "delete", entry: { ...cur, revision }, prev: cur }
     }
-    const createRevision = cur ? cur.createRevision : revision
-    this.#sql.insert.run(revision, op.key, createRevision, cur?.revision ?? 0, 0, op.value)
+    this.#sql.insert.run(revision, op.key, cur.createRevision, cur.revision, 0, op.value)
     this.#sql.kvPut.run(op.key, revision)
     this.#revision = revision
-    const entry = { key: op.key, value: op.value, revision, createRevision }
-    return cur ? { type: "put", entry, prev: cur } : { type: "put", entry }
+    return {
+      type: "put",
+      entry: { key: op.key, value: op.value, revision, createRevision: cur.createRevision },
+      prev: cur,
+    }
+  }
+
+  /** A create inside the open transaction: the key's row in kv first, which also checks it is new. */
+  #create(key: string, value: string): StoreEvent | Error {
+    const revision = this.#revision + 1
+    if (this.#sql.kvInsert.run(key, revision).changes === 0) return new KeyExistsError(key)
+    this.#sql.insert.run(revision, key, revision, 0, 0, value)
+    this.#revision = revision
+    return { type: "put", entry: { key, value, revision, createRevision: revision } }
   }
 
   #flush(): void {
