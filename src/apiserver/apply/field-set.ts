@@ -181,6 +181,12 @@ export function fieldPE(name: string): string {
 
 /** A path element for a list item identified by its key fields (sorted by name). */
 export function keyPE(item: Record<string, unknown>, keys: readonly string[]): string {
+  if (keys.length === 1) {
+    // The usual single key (a container's name), spelled as JSON.stringify would.
+    const k = keys[0] as string
+    const v = item[k] === undefined ? undefined : JSON.stringify(item[k])
+    return v === undefined ? "k:{}" : `k:{${JSON.stringify(k)}:${v}}`
+  }
   const sorted: Record<string, unknown> = {}
   for (const k of [...keys].sort()) if (item[k] !== undefined) sorted[k] = item[k]
   return `k:${JSON.stringify(sorted)}`

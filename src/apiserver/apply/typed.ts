@@ -53,9 +53,13 @@ export function modeOf(value: unknown, shape: Shape): Mode {
 /** The path element of an associative list item. */
 export function itemPE(item: unknown, i: number, keys: readonly string[]): string {
   if (!isObj(item) || keys.length === 0) return indexPE(i)
-  const withDefaults: Obj = { ...item }
-  for (const k of keys)
-    if (withDefaults[k] === undefined && k in KEY_DEFAULTS) withDefaults[k] = KEY_DEFAULTS[k]
+  let withDefaults = item // copied only when a default fills a missing key
+  for (const k of keys) {
+    if (item[k] === undefined && k in KEY_DEFAULTS) {
+      if (withDefaults === item) withDefaults = { ...item }
+      withDefaults[k] = KEY_DEFAULTS[k]
+    }
+  }
   return keyPE(withDefaults, keys)
 }
 
