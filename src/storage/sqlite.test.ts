@@ -68,7 +68,7 @@ describe("SqliteStore", () => {
       await new Promise((r) => setImmediate(r))
       assert.equal(done, false)
       assert.equal(seen, false)
-      assert.equal(syncs.length, 1, "the next batch waits for the running fsync")
+      assert.equal(Number(syncs.length), 1, "the next batch waits for the running fsync")
       syncs.shift()?.()
       const e = await created
       assert.equal((await read)?.value, "1")
