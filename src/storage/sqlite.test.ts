@@ -49,7 +49,7 @@ describe("SqliteStore", () => {
     db.close()
   })
 
-  test("a write resolves, and reads see it, only once the WAL is synced", async () => {
+  test("a write resolves, and reads and the revision see it, only once the WAL is synced", async () => {
     const s = SqliteStore.open(join(dir, "sync.db"), { compactIntervalMs: 0 })
     const syncs: (() => void)[] = []
     const realFsync = fs.fsync
@@ -58,6 +58,7 @@ describe("SqliteStore", () => {
     })
     syncBuiltinESMExports()
     try {
+      const before = await s.revision()
       let done = false
       const created = s.create("/s/a", "1").then((e) => ((done = true), e))
       while (syncs.length === 0) await new Promise((r) => setImmediate(r))
@@ -68,6 +69,7 @@ describe("SqliteStore", () => {
       await new Promise((r) => setImmediate(r))
       assert.equal(done, false)
       assert.equal(seen, false)
+      assert.equal(await s.revision(), before)
       assert.equal(Number(syncs.length), 1, "the next batch waits for the running fsync")
       syncs.shift()?.()
       const e = await created

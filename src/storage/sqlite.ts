@@ -336,8 +336,8 @@ export class SqliteStore implements Store {
 
   async revision(): Promise<number> {
     this.#check()
-    await this.#durable()
-    return this.#revision
+    // A commit still being synced is acknowledged to nobody yet: the revision is the last on disk.
+    return this.#syncing ? this.#durableRevision : this.#revision
   }
 
   async compactedRevision(): Promise<number> {
