@@ -10,6 +10,25 @@ function pathOf(segments: readonly (string | number)[]): string {
   return path
 }
 
+/** The keys seen in one object: a list while short (most objects have a few keys), then a Set. */
+class KeySet {
+  #list: string[] = []
+  #set: Set<string> | undefined
+
+  /** Adds `key`; true when it was there already. */
+  addSeen(key: string): boolean {
+    if (this.#set) {
+      if (this.#set.has(key)) return true
+      this.#set.add(key)
+      return false
+    }
+    if (this.#list.includes(key)) return true
+    this.#list.push(key)
+    if (this.#list.length > 16) this.#set = new Set(this.#list)
+    return false
+  }
+}
+
 /** Reads JSON text for its duplicate keys; the text must be valid JSON. */
 class DuplicateScanner {
   readonly found: string[] = []
@@ -66,7 +85,7 @@ class DuplicateScanner {
 
   #object(): void {
     this.#i++
-    const keys = new Set<string>()
+    const keys = new KeySet()
     this.#ws()
     if (this.text.charCodeAt(this.#i) === 125) {
       this.#i++
@@ -76,8 +95,7 @@ class DuplicateScanner {
       this.#ws()
       const key = this.#string()
       this.#path.push(key)
-      if (keys.has(key)) this.found.push(pathOf(this.#path))
-      keys.add(key)
+      if (keys.addSeen(key)) this.found.push(pathOf(this.#path))
       this.#ws()
       this.#i++ // ':'
       this.value()

@@ -119,7 +119,7 @@ export class FieldSet {
     if (isSorted(kids)) {
       for (const [pe, c] of kids) out[pe] = c.toFieldsV1()
     } else {
-      for (const pe of [...kids.keys()].sort()) out[pe] = (kids.get(pe) as FieldSet).toFieldsV1()
+      for (const pe of sortedKeys(kids)) out[pe] = (kids.get(pe) as FieldSet).toFieldsV1()
     }
     return out
   }
@@ -135,6 +135,19 @@ export class FieldSet {
 
 /** True when the map's keys come in sorted order already (as most sets are built). */
 const NO_CHILDREN: ReadonlyMap<string, FieldSet> = new Map()
+
+/** The map's keys sorted; a few by insertion (Array.prototype.sort allocates a work copy). */
+function sortedKeys(children: ReadonlyMap<string, FieldSet>): string[] {
+  const keys = [...children.keys()]
+  if (keys.length > 16) return keys.sort()
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i] as string
+    let j = i - 1
+    for (; j >= 0 && (keys[j] as string) > k; j--) keys[j + 1] = keys[j] as string
+    keys[j + 1] = k
+  }
+  return keys
+}
 
 function isSorted(children: ReadonlyMap<string, FieldSet>): boolean {
   let prev: string | undefined
