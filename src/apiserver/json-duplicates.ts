@@ -1,13 +1,40 @@
 /** Repeated keys in JSON text, found by a scan of the text (JSON.parse keeps the last silently). */
 
-function child(path: string, key: string): string {
-  return path ? `${path}.${key}` : key
+/** A path as upstream prints it from its segments: keys joined by dots, list indexes in brackets. */
+function pathOf(segments: readonly (string | number)[]): string {
+  let path = ""
+  for (const seg of segments) {
+    if (typeof seg === "number") path = `${path}[${seg}]`
+    else path = path ? `${path}.${seg}` : seg
+  }
+  return path
+}
+
+/** The keys seen in one object: a list while short (most objects have a few keys), then a Set. */
+class KeySet {
+  #list: string[] = []
+  #set: Set<string> | undefined
+
+  /** Adds `key`; true when it was there already. */
+  addSeen(key: string): boolean {
+    if (this.#set) {
+      if (this.#set.has(key)) return true
+      this.#set.add(key)
+      return false
+    }
+    if (this.#list.includes(key)) return true
+    this.#list.push(key)
+    if (this.#list.length > 16) this.#set = new Set(this.#list)
+    return false
+  }
 }
 
 /** Reads JSON text for its duplicate keys; the text must be valid JSON. */
 class DuplicateScanner {
   readonly found: string[] = []
   #i = 0
+  /** The path of the value being read (only spelled out for a duplicate). */
+  readonly #path: (string | number)[] = []
   constructor(readonly text: string) {}
 
   #ws(): void {
@@ -16,10 +43,10 @@ class DuplicateScanner {
     while (c === 32 || c === 10 || c === 13 || c === 9) c = t.charCodeAt(++this.#i)
   }
 
-  #string(): string {
+  /** Moves past a string; true when it has escapes. */
+  #skipString(): boolean {
     const t = this.text
-    const start = this.#i
-    let j = start + 1
+    let j = this.#i + 1
     let escaped = false
     for (;;) {
       const c = t.charCodeAt(j)
@@ -32,16 +59,23 @@ class DuplicateScanner {
       j++
     }
     this.#i = j + 1
-    const raw = t.slice(start, j + 1)
-    return escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1)
+    return escaped
   }
 
-  value(path: string): void {
+  #string(): string {
+    const start = this.#i
+    const escaped = this.#skipString()
+    return escaped
+      ? (JSON.parse(this.text.slice(start, this.#i)) as string)
+      : this.text.slice(start + 1, this.#i - 1)
+  }
+
+  value(): void {
     this.#ws()
     const c = this.text.charCodeAt(this.#i)
-    if (c === 123) this.#object(path)
-    else if (c === 91) this.#array(path)
-    else if (c === 34) this.#string()
+    if (c === 123) this.#object()
+    else if (c === 91) this.#array()
+    else if (c === 34) this.#skipString()
     else {
       const t = this.text
       let d = t.charCodeAt(this.#i)
@@ -49,9 +83,9 @@ class DuplicateScanner {
     }
   }
 
-  #object(path: string): void {
+  #object(): void {
     this.#i++
-    const keys = new Set<string>()
+    const keys = new KeySet()
     this.#ws()
     if (this.text.charCodeAt(this.#i) === 125) {
       this.#i++
@@ -60,18 +94,18 @@ class DuplicateScanner {
     for (;;) {
       this.#ws()
       const key = this.#string()
-      const p = child(path, key)
-      if (keys.has(key)) this.found.push(p)
-      keys.add(key)
+      this.#path.push(key)
+      if (keys.addSeen(key)) this.found.push(pathOf(this.#path))
       this.#ws()
       this.#i++ // ':'
-      this.value(p)
+      this.value()
+      this.#path.pop()
       this.#ws()
       if (this.text.charCodeAt(this.#i++) !== 44) return // '}'
     }
   }
 
-  #array(path: string): void {
+  #array(): void {
     this.#i++
     this.#ws()
     if (this.text.charCodeAt(this.#i) === 93) {
@@ -79,7 +113,9 @@ class DuplicateScanner {
       return
     }
     for (let n = 0; ; n++) {
-      this.value(`${path}[${n}]`)
+      this.#path.push(n)
+      this.value()
+      this.#path.pop()
       this.#ws()
       if (this.text.charCodeAt(this.#i++) !== 44) return // ']'
     }
@@ -89,6 +125,6 @@ class DuplicateScanner {
 /** The paths of keys a JSON text repeats within one object, in document order. */
 export function duplicateFields(text: string): string[] {
   const s = new DuplicateScanner(text)
-  s.value("")
+  s.value()
   return s.found
 }

@@ -72,13 +72,14 @@ export function chooseOutput(
 export const JSON_TYPE = "application/json"
 
 /**
- * Decodes a request body by its Content-Type: JSON (the default), YAML or protobuf.
+ * Decodes a request body by its Content-Type: JSON (the default), YAML or protobuf. `text` is
+ * the body as UTF-8 when the caller has it already.
  * @throws ApiError BadRequest for malformed bodies, UnsupportedMediaType for other types
  */
-export function decodeBody(contentType: string | undefined, body: Buffer): unknown {
+export function decodeBody(contentType: string | undefined, body: Buffer, text?: string): unknown {
   const type = parseMediaTypes(contentType)[0]?.type ?? "application/json"
   if (type === "application/vnd.kubernetes.protobuf") return decodeProtobuf(body)
-  const text = body.toString("utf8")
+  text ??= body.toString("utf8")
   if (type === "application/yaml" || type === "application/apply-patch+yaml") {
     try {
       return parseYaml(text, { maxAliasCount: 100 })

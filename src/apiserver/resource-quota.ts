@@ -118,6 +118,12 @@ export function chargeQuotas(
 export interface ResourceQuotaOptions {
   readonly store: Store
   readonly clock: Clock
+  /**
+   * The namespace's quotas as of the store's current revision, read without touching the store
+   * (the watch cache, once caught up); undefined when that read is not possible. Used for the
+   * check most writes end at: whether any quota covers them.
+   */
+  readonly current?: (namespace: string) => Promise<readonly ResourceQuota[] | undefined>
 }
 
 function applies(req: AdmissionRequest): boolean {
@@ -180,9 +186,9 @@ export function resourceQuota(opts: ResourceQuotaOptions): AdmissionPlugin {
       if (!applies(req)) return
       const ev = quotaEvaluator(req.info.group, req.info.resource)
       if (!ev.handles(req.operation)) return
-      // Most writes fall under no quota: look without the lock first
-      const quotas = await read(req.namespace)
-      if (!quotas.some((q) => quotaMatches(q.quota, ev, req.object as ApiObject))) return
+      // Most writes fall under no quota: look without the lock (and without a store read) first
+      const quotas = (await opts.current?.(req.namespace)) ?? (await read(req.namespace)).map((q) => q.quota)
+      if (!quotas.some((q) => quotaMatches(q, ev, req.object as ApiObject))) return
       await locks.run(req.namespace, () => admit(req, ev))
     },
   }

@@ -14,7 +14,7 @@ import {
   findResource,
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
-import type { LimitRange, Node } from "kubernetes-types/core/v1.js"
+import type { LimitRange, Node, ResourceQuota } from "kubernetes-types/core/v1.js"
 import type { StorageClass } from "kubernetes-types/storage/v1.js"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
@@ -120,6 +120,7 @@ export interface ApiServer {
 
 const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] }
 const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
+const QUOTAS = "/registry/resourcequotas/"
 const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
 
 /** The storage view of a served resource. */
@@ -171,6 +172,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
   )
   const classes = cache.resource(STORAGE_CLASSES)
+  const quotas = cache.resource(QUOTAS)
+  // A consistent read from the cache (as a LIST without resourceVersion): the store's revision
+  // first, then the cache once it has applied it.
+  const currentQuotas = async (ns: string): Promise<ResourceQuota[] | undefined> => {
+    if (!(await cache.waitFor(await store.revision(), 3000))) return undefined
+    const prefix = `${QUOTAS}${ns}/`
+    const out: ResourceQuota[] = []
+    for (const [k, v] of quotas.objects) if (k.startsWith(prefix)) out.push(v as ResourceQuota)
+    return out
+  }
   const disabled = new Set(opts.disableAdmissionPlugins ?? [])
   // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, ..., ResourceQuota last.
   const admission = admissionChain([
@@ -193,7 +204,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       ),
     ].filter((p) => !disabled.has(p.name)),
     ...(opts.admission ?? []),
-    resourceQuota({ store, clock }),
+    resourceQuota({ store, clock, current: currentQuotas }),
   ])
   const addresses = new ServiceAddresses(
     store,

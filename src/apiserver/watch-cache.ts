@@ -27,7 +27,9 @@ export class ResourceCache {
   readonly prefix: string
   readonly objects = new Map<string, ApiObject>()
   #sortedKeys: string[] | undefined
+  /** The window is `#window` from index `#head` on (dropped events are cut off in bulk). */
   #window: CacheEvent[] = []
+  #head = 0
   /** The window holds every event after this revision. */
   #windowStart = 0
   readonly #listeners = new Set<(ev: CacheEvent) => void>()
@@ -48,7 +50,7 @@ export class ResourceCache {
 
   /** Events after `revision` from the window (caller checks `revision >= windowStart`). */
   eventsAfter(revision: number): CacheEvent[] {
-    let lo = 0
+    let lo = this.#head
     let hi = this.#window.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
@@ -69,6 +71,7 @@ export class ResourceCache {
     this.objects.clear()
     this.#sortedKeys = undefined
     this.#window = []
+    this.#head = 0
     this.#windowStart = revision
   }
 
@@ -86,10 +89,14 @@ export class ResourceCache {
       this.objects.set(ev.key, ev.object)
     }
     this.#window.push(ev)
-    if (this.#window.length > WINDOW) {
-      const drop = this.#window.length - WINDOW
-      this.#windowStart = (this.#window[drop - 1] as CacheEvent).revision
-      this.#window = this.#window.slice(drop)
+    if (this.#window.length - this.#head > WINDOW) {
+      this.#windowStart = (this.#window[this.#head] as CacheEvent).revision
+      this.#head++
+      // Copy the array down only once as many events were dropped as it keeps.
+      if (this.#head >= WINDOW) {
+        this.#window = this.#window.slice(this.#head)
+        this.#head = 0
+      }
     }
     for (const fn of this.#listeners) fn(ev)
   }

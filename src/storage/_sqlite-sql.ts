@@ -43,6 +43,8 @@ export function statements(db: Database.Database) {
     kvPut: db.prepare<[string, number]>(
       "INSERT INTO kv (name, id) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET id = excluded.id",
     ),
+    // A create: no change when the key exists.
+    kvInsert: db.prepare<[string, number]>("INSERT OR IGNORE INTO kv (name, id) VALUES (?, ?)"),
     kvDelete: db.prepare<[string]>("DELETE FROM kv WHERE name = ?"),
     // prefix, end, after, limit
     listCurrent: db.prepare<[string, string, string, number], Row>(

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
+import fs, { mkdtempSync, rmSync } from "node:fs"
+import { syncBuiltinESMExports } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { after, describe, test } from "node:test"
+import { after, describe, mock, test } from "node:test"
 import { SqliteStore } from "./sqlite.ts"
 import { describeStore } from "./store.case.ts"
 
@@ -46,5 +47,41 @@ describe("SqliteStore", () => {
     const db = new Database(join(dir, "churn.db"))
     assert.equal((db.prepare("SELECT COUNT(*) AS n FROM log").get() as { n: number }).n, 1)
     db.close()
+  })
+
+  test("a write resolves, and reads and the revision see it, only once the WAL is synced", async () => {
+    const s = SqliteStore.open(join(dir, "sync.db"), { compactIntervalMs: 0 })
+    const syncs: (() => void)[] = []
+    const realFsync = fs.fsync
+    mock.method(fs, "fsync", (fd: number, cb: (err: Error | null) => void) => {
+      syncs.push(() => realFsync(fd, cb))
+    })
+    syncBuiltinESMExports()
+    try {
+      const before = await s.revision()
+      let done = false
+      const created = s.create("/s/a", "1").then((e) => ((done = true), e))
+      while (syncs.length === 0) await new Promise((r) => setImmediate(r))
+      // Committed, not yet synced: neither acknowledged nor visible.
+      let seen = false
+      const read = s.get("/s/a").then((e) => ((seen = true), e))
+      const later = s.create("/s/b", "2")
+      await new Promise((r) => setImmediate(r))
+      assert.equal(done, false)
+      assert.equal(seen, false)
+      assert.equal(await s.revision(), before)
+      assert.equal(Number(syncs.length), 1, "the next batch waits for the running fsync")
+      syncs.shift()?.()
+      const e = await created
+      assert.equal((await read)?.value, "1")
+      assert.deepEqual(await read, e)
+      while (syncs.length === 0) await new Promise((r) => setImmediate(r))
+      syncs.shift()?.()
+      assert.equal((await later).revision, e.revision + 1)
+    } finally {
+      mock.restoreAll()
+      syncBuiltinESMExports()
+    }
+    await s.close()
   })
 })

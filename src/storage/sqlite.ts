@@ -3,9 +3,13 @@
  *
  * `log` holds every write (the row id is the revision; deletes are tombstones carrying the
  * deleted value); `kv` points each live key at its latest row. Writes are queued and committed
- * together once per event-loop tick (group commit) in WAL mode with synchronous=FULL, so every
- * write that resolved is on disk. Compaction runs in small batches in the background.
+ * together once per event-loop tick (group commit) in WAL mode, and acknowledged once an fsync
+ * of the WAL has put them on disk, so every write that resolved is on disk (synchronous=FULL's
+ * guarantee). The fsync runs off the event loop, so requests go on being handled meanwhile;
+ * the next batch commits when it is done, and reads wait for it, so nothing reads a commit
+ * before it is durable. Compaction runs in small batches in the background.
  */
+import { fsync, openSync, closeSync } from "node:fs"
 import Database from "better-sqlite3"
 import {
   CompactedError,
@@ -45,6 +49,24 @@ interface Settle {
 
 const COMPACT_BATCH = 2000
 
+/**
+ * The WAL file of `db` opened for fsync, with SQLite's sync on commit turned off (NORMAL keeps
+ * its syncs at checkpoints, where it copies the WAL into the database); undefined, leaving
+ * synchronous=FULL, for a database without one (in memory).
+ */
+function walOf(db: Database.Database): number | undefined {
+  if (db.memory || db.pragma("journal_mode", { simple: true }) !== "wal") return undefined
+  db.prepare("SELECT 1 FROM meta LIMIT 1").get() // a read opens (creates) the WAL file
+  let fd: number
+  try {
+    fd = openSync(`${db.name}-wal`, "r")
+  } catch {
+    return undefined
+  }
+  db.pragma("synchronous = NORMAL")
+  return fd
+}
+
 function entryOf(row: Row): Entry {
   return { key: row.name, value: row.value, revision: row.id, createRevision: row.create_revision }
 }
@@ -62,11 +84,21 @@ export class SqliteStore implements Store {
   #compactTimer: NodeJS.Timeout | undefined
   #compacting: Promise<void> | undefined
   readonly #retain: number
+  /** The WAL, fsynced after each commit; undefined when SQLite syncs on commit itself. */
+  readonly #walFd: number | undefined
+  /** The fsync making the last commit durable, while it runs. */
+  #syncing: Promise<void> | undefined
+  /** The revision on disk (writes after it await #syncing). */
+  #durableRevision = 0
+  /** The error of a failed fsync: the store refuses everything after one. */
+  #failed: Error | undefined
 
-  private constructor(db: Database.Database, opts: SqliteOptions) {
+  private constructor(db: Database.Database, opts: SqliteOptions, walFd: number | undefined) {
     this.#db = db
+    this.#walFd = walFd
     this.#sql = statements(db)
     this.#revision = Math.max(this.#sql.maxId.get()?.v ?? 0, this.#sql.getMeta.get("revision")?.v ?? 0)
+    this.#durableRevision = this.#revision
     this.#compacted = this.#sql.getMeta.get("compacted")?.v ?? 0
     this.#retain = opts.retainRevisions ?? 10_000
     this.#hub = new WatchHub({
@@ -91,15 +123,23 @@ export class SqliteStore implements Store {
     db.pragma("busy_timeout = 5000")
     db.pragma("journal_size_limit = 67108864")
     db.exec(SCHEMA)
-    return new SqliteStore(db, opts)
+    return new SqliteStore(db, opts, walOf(db))
+  }
+
+  /** Resolves once no commit is waiting for its fsync: what is read then is on disk. */
+  async #durable(): Promise<void> {
+    while (this.#syncing) await this.#syncing
   }
 
   #check(): void {
+    if (this.#failed) throw this.#failed
     if (this.#closed) throw new StoreClosedError()
   }
 
   #history(prefix: string, after: number, limit: number): StoreEvent[] {
-    const rows = this.#sql.history.all(after, prefix, prefixEnd(prefix), limit)
+    let rows = this.#sql.history.all(after, prefix, prefixEnd(prefix), limit)
+    // A commit still being synced is not history yet: its events come when it is durable.
+    if (this.#syncing) rows = rows.filter((row) => row.id <= this.#durableRevision)
     return rows.map((row) => {
       const prevRow = row.prev_revision ? this.#sql.byId.get(row.prev_revision) : undefined
       const prev = prevRow ? entryOf(prevRow) : undefined
@@ -109,12 +149,14 @@ export class SqliteStore implements Store {
 
   async get(key: string): Promise<Entry | undefined> {
     this.#check()
+    await this.#durable()
     const row = this.#sql.get.get(key)
     return row ? entryOf(row) : undefined
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.#check()
+    await this.#durable()
     const current = this.#revision
     const at = opts.revision && opts.revision > 0 ? Math.min(opts.revision, current) : current
     if (at < this.#compacted) throw new CompactedError(at, this.#compacted)
@@ -168,34 +210,42 @@ export class SqliteStore implements Store {
 
   /** Applies one queued write inside the open transaction; returns its event or its error. */
   #apply(op: Op): StoreEvent | Error {
+    if (op.kind === "create") return this.#create(op.key, op.value)
     const curRow = this.#sql.get.get(op.key)
-    const cur = curRow ? entryOf(curRow) : undefined
-    if (op.kind === "create") {
-      if (cur) return new KeyExistsError(op.key)
-    } else {
-      if (!cur) return new KeyNotFoundError(op.key)
-      if (op.expected !== undefined && cur.revision !== op.expected) {
-        return new RevisionConflictError(op.key, op.expected, cur)
-      }
+    if (!curRow) return new KeyNotFoundError(op.key)
+    const cur = entryOf(curRow)
+    if (op.expected !== undefined && cur.revision !== op.expected) {
+      return new RevisionConflictError(op.key, op.expected, cur)
     }
     const revision = this.#revision + 1
     if (op.kind === "delete") {
-      const c = cur as Entry
-      this.#sql.insert.run(revision, op.key, c.createRevision, c.revision, 1, c.value)
+      this.#sql.insert.run(revision, op.key, cur.createRevision, cur.revision, 1, cur.value)
       this.#sql.kvDelete.run(op.key)
       this.#revision = revision
-      return { type: "delete", entry: { ...c, revision }, prev: c }
+      return { type: "delete", entry: { ...cur, revision }, prev: cur }
     }
-    const createRevision = cur ? cur.createRevision : revision
-    this.#sql.insert.run(revision, op.key, createRevision, cur?.revision ?? 0, 0, op.value)
+    this.#sql.insert.run(revision, op.key, cur.createRevision, cur.revision, 0, op.value)
     this.#sql.kvPut.run(op.key, revision)
     this.#revision = revision
-    const entry = { key: op.key, value: op.value, revision, createRevision }
-    return cur ? { type: "put", entry, prev: cur } : { type: "put", entry }
+    return {
+      type: "put",
+      entry: { key: op.key, value: op.value, revision, createRevision: cur.createRevision },
+      prev: cur,
+    }
+  }
+
+  /** A create inside the open transaction: the key's row in kv first, which also checks it is new. */
+  #create(key: string, value: string): StoreEvent | Error {
+    const revision = this.#revision + 1
+    if (this.#sql.kvInsert.run(key, revision).changes === 0) return new KeyExistsError(key)
+    this.#sql.insert.run(revision, key, revision, 0, 0, value)
+    this.#revision = revision
+    return { type: "put", entry: { key, value, revision, createRevision: revision } }
   }
 
   #flush(): void {
     this.#flushScheduled = false
+    if (this.#syncing) return // the end of the running fsync commits what queued meanwhile
     const ops = this.#queue
     this.#queue = []
     if (ops.length === 0) return
@@ -214,6 +264,12 @@ export class SqliteStore implements Store {
       for (const op of ops) op.done.reject(err)
       return
     }
+    if (this.#walFd === undefined || this.#revision === startRevision) this.#settle(ops, results)
+    else this.#sync(this.#walFd, ops, results)
+  }
+
+  /** Answers a committed batch: each write's entry or error, and its events to the watchers. */
+  #settle(ops: Op[], results: (StoreEvent | Error)[]): void {
     const events: StoreEvent[] = []
     results.forEach((r, i) => {
       const op = ops[i] as Op
@@ -224,6 +280,28 @@ export class SqliteStore implements Store {
       }
     })
     if (events.length) this.#hub.publish(events)
+  }
+
+  /** Settles a committed batch once an fsync of the WAL has put it on disk. */
+  #sync(fd: number, ops: Op[], results: (StoreEvent | Error)[]): void {
+    this.#syncing = new Promise<void>((resolve) => {
+      fsync(fd, (err) => {
+        this.#syncing = undefined
+        if (err) {
+          // Whether the batch is on disk is unknown: refuse it, and everything after it.
+          this.#failed = err
+          for (const op of ops) op.done.reject(err)
+        } else {
+          this.#durableRevision = this.#revision
+          this.#settle(ops, results)
+        }
+        resolve()
+        if (this.#queue.length && !this.#flushScheduled) {
+          this.#flushScheduled = true
+          setImmediate(() => this.#flush())
+        }
+      })
+    })
   }
 
   watch(prefix: string, from: number, signal: AbortSignal): AsyncIterable<StoreEvent> {
@@ -258,7 +336,8 @@ export class SqliteStore implements Store {
 
   async revision(): Promise<number> {
     this.#check()
-    return this.#revision
+    // A commit still being synced is acknowledged to nobody yet: the revision is the last on disk.
+    return this.#syncing ? this.#durableRevision : this.#revision
   }
 
   async compactedRevision(): Promise<number> {
@@ -268,11 +347,15 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return
     if (this.#compactTimer) clearInterval(this.#compactTimer)
-    // Let queued writes commit before closing.
-    if (this.#queue.length) this.#flush()
+    // Let queued writes commit (and be synced) before closing.
+    while (this.#syncing || this.#queue.length) {
+      await this.#durable()
+      if (this.#queue.length) this.#flush()
+    }
     await this.#compacting?.catch(() => {})
     this.#closed = true
     this.#hub.close()
     this.#db.close()
+    if (this.#walFd !== undefined) closeSync(this.#walFd)
   }
 }

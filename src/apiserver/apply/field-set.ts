@@ -8,14 +8,31 @@
 /** One node: whether its own path is a member, and its children by path element. */
 export class FieldSet {
   member = false
-  readonly children = new Map<string, FieldSet>()
+  /** Made on first use: most nodes are leaves. */
+  #children: Map<string, FieldSet> | undefined
+
+  /** The children by path element (to read or change). */
+  get children(): Map<string, FieldSet> {
+    return (this.#children ??= new Map())
+  }
+
+  /** The children to read only (a shared empty map for a leaf). */
+  #kids(): ReadonlyMap<string, FieldSet> {
+    return this.#children ?? NO_CHILDREN
+  }
+
+  /** True when the node has children. */
+  hasChildren(): boolean {
+    return this.#children !== undefined && this.#children.size > 0
+  }
 
   /** The child at `pe`, created when missing. */
   child(pe: string): FieldSet {
-    let c = this.children.get(pe)
+    const children = this.children
+    let c = children.get(pe)
     if (!c) {
       c = new FieldSet()
-      this.children.set(pe, c)
+      children.set(pe, c)
     }
     return c
   }
@@ -29,7 +46,7 @@ export class FieldSet {
   /** True when no path is a member. */
   isEmpty(): boolean {
     if (this.member) return false
-    for (const c of this.children.values()) if (!c.isEmpty()) return false
+    for (const c of this.#kids().values()) if (!c.isEmpty()) return false
     return true
   }
 
@@ -43,11 +60,13 @@ export class FieldSet {
     const out = new FieldSet()
     out.member = this.member || other.member
     // Subtrees only one side has are shared, not copied: sets are not changed once built.
-    for (const [pe, c] of this.children) {
-      const o = other.children.get(pe)
+    const mine = this.#kids()
+    const theirs = other.#kids()
+    for (const [pe, c] of mine) {
+      const o = theirs.get(pe)
       out.children.set(pe, o ? c.union(o) : c)
     }
-    for (const [pe, c] of other.children) if (!this.children.has(pe)) out.children.set(pe, c)
+    for (const [pe, c] of theirs) if (!mine.has(pe)) out.children.set(pe, c)
     return out.#pruned()
   }
 
@@ -55,8 +74,9 @@ export class FieldSet {
   difference(other: FieldSet): FieldSet {
     const out = new FieldSet()
     out.member = this.member && !other.member
-    for (const [pe, c] of this.children) {
-      const o = other.children.get(pe)
+    const theirs = other.#kids()
+    for (const [pe, c] of this.#kids()) {
+      const o = theirs.get(pe)
       out.children.set(pe, o ? c.difference(o) : c)
     }
     return out.#pruned()
@@ -66,15 +86,17 @@ export class FieldSet {
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet()
     out.member = this.member && other.member
-    for (const [pe, c] of this.children) {
-      const o = other.children.get(pe)
+    const theirs = other.#kids()
+    for (const [pe, c] of this.#kids()) {
+      const o = theirs.get(pe)
       if (o) out.children.set(pe, c.intersection(o))
     }
     return out.#pruned()
   }
 
   #pruned(): this {
-    for (const [pe, c] of this.children) if (c.isEmpty()) this.children.delete(pe)
+    const children = this.#children
+    if (children) for (const [pe, c] of children) if (c.isEmpty()) children.delete(pe)
     return this
   }
 
@@ -82,8 +104,9 @@ export class FieldSet {
   paths(prefix: readonly string[] = []): string[][] {
     const out: string[][] = []
     if (this.member && prefix.length) out.push([...prefix])
-    for (const pe of [...this.children.keys()].sort()) {
-      out.push(...(this.children.get(pe) as FieldSet).paths([...prefix, pe]))
+    const kids = this.#kids()
+    for (const pe of [...kids.keys()].sort()) {
+      out.push(...(kids.get(pe) as FieldSet).paths([...prefix, pe]))
     }
     return out
   }
@@ -91,9 +114,13 @@ export class FieldSet {
   /** The FieldsV1 JSON form: `{"f:spec": {"f:replicas": {}}}`, `".": {}` marking members with children. */
   toFieldsV1(): Record<string, unknown> {
     const out: Record<string, unknown> = {}
-    if (this.member && this.children.size) out["."] = {}
-    const keys = this.children.size > 1 ? [...this.children.keys()].sort() : this.children.keys()
-    for (const pe of keys) out[pe] = (this.children.get(pe) as FieldSet).toFieldsV1()
+    const kids = this.#kids()
+    if (this.member && kids.size) out["."] = {}
+    if (isSorted(kids)) {
+      for (const [pe, c] of kids) out[pe] = c.toFieldsV1()
+    } else {
+      for (const pe of sortedKeys(kids)) out[pe] = (kids.get(pe) as FieldSet).toFieldsV1()
+    }
     return out
   }
 
@@ -106,13 +133,38 @@ export class FieldSet {
   }
 }
 
+/** True when the map's keys come in sorted order already (as most sets are built). */
+const NO_CHILDREN: ReadonlyMap<string, FieldSet> = new Map()
+
+/** The map's keys sorted; a few by insertion (Array.prototype.sort allocates a work copy). */
+function sortedKeys(children: ReadonlyMap<string, FieldSet>): string[] {
+  const keys = [...children.keys()]
+  if (keys.length > 16) return keys.sort()
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i] as string
+    let j = i - 1
+    for (; j >= 0 && (keys[j] as string) > k; j--) keys[j + 1] = keys[j] as string
+    keys[j + 1] = k
+  }
+  return keys
+}
+
+function isSorted(children: ReadonlyMap<string, FieldSet>): boolean {
+  let prev: string | undefined
+  for (const pe of children.keys()) {
+    if (prev !== undefined && prev > pe) return false
+    prev = pe
+  }
+  return true
+}
+
 function descend(root: FieldSet, path: readonly string[], create: true): FieldSet
 function descend(root: FieldSet, path: readonly string[], create: false): FieldSet | undefined
 function descend(root: FieldSet, path: readonly string[], create: boolean): FieldSet | undefined {
   let node: FieldSet | undefined = root
   for (const pe of path) {
     if (!node) return undefined
-    node = create ? node.child(pe) : node.children.get(pe)
+    node = create ? node.child(pe) : node.hasChildren() ? node.children.get(pe) : undefined
   }
   return node
 }
@@ -142,6 +194,12 @@ export function fieldPE(name: string): string {
 
 /** A path element for a list item identified by its key fields (sorted by name). */
 export function keyPE(item: Record<string, unknown>, keys: readonly string[]): string {
+  if (keys.length === 1) {
+    // The usual single key (a container's name), spelled as JSON.stringify would.
+    const k = keys[0] as string
+    const v = item[k] === undefined ? undefined : JSON.stringify(item[k])
+    return v === undefined ? "k:{}" : `k:{${JSON.stringify(k)}:${v}}`
+  }
   const sorted: Record<string, unknown> = {}
   for (const k of [...keys].sort()) if (item[k] !== undefined) sorted[k] = item[k]
   return `k:${JSON.stringify(sorted)}`

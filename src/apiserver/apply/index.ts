@@ -5,6 +5,7 @@
 import type { ResourceInfo } from "../../api/index.ts"
 import { UNKNOWN_OBJECT, kindShape } from "../shapes.ts"
 import type { WriteContext } from "./field-manager.ts"
+import { timestamp } from "../registry/context.ts"
 
 export { applyConfig, recordUpdate, type ApplyOptions, type WriteContext } from "./field-manager.ts"
 export { managerFromUserAgent } from "./managed-fields.ts"
@@ -17,6 +18,6 @@ export function writeContext(info: ResourceInfo, subresource: string, nowMs: num
     kind: info.kind,
     subresource,
     hasStatus: info.subresources.some((s) => s.name === "status"),
-    now: new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace(".000Z", "Z"),
+    now: timestamp(nowMs),
   }
 }

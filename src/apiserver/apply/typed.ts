@@ -53,9 +53,13 @@ export function modeOf(value: unknown, shape: Shape): Mode {
 /** The path element of an associative list item. */
 export function itemPE(item: unknown, i: number, keys: readonly string[]): string {
   if (!isObj(item) || keys.length === 0) return indexPE(i)
-  const withDefaults: Obj = { ...item }
-  for (const k of keys)
-    if (withDefaults[k] === undefined && k in KEY_DEFAULTS) withDefaults[k] = KEY_DEFAULTS[k]
+  let withDefaults = item // copied only when a default fills a missing key
+  for (const k of keys) {
+    if (item[k] === undefined && k in KEY_DEFAULTS) {
+      if (withDefaults === item) withDefaults = { ...item }
+      withDefaults[k] = KEY_DEFAULTS[k]
+    }
+  }
   return keyPE(withDefaults, keys)
 }
 
@@ -144,7 +148,10 @@ function compareAt(
   item = false,
 ): void {
   const { c } = st
-  if (lhs === undefined && rhs === undefined) return
+  if (lhs === undefined) {
+    if (rhs !== undefined) graft(c.added, path, addedSet(st, rhs, shape, item))
+    return
+  }
   const mode = modeOf(rhs !== undefined ? rhs : lhs, shape)
   if (isLeafPair(mode, lhs, rhs)) {
     if (lhs === undefined) c.added.insert(path)
@@ -158,6 +165,59 @@ function compareAt(
   if (mode.kind === "fields") compareFields(st, path, lhs, rhs, shape)
   else if (mode.kind === "set") compareSet(c, path, lhs, rhs)
   else if (mode.kind === "assoc") compareItems(st, path, [lhs, rhs], mode)
+}
+
+/**
+ * What compareAt adds for a value with nothing before it, built in one pass as its own set
+ * (rather than inserting every member path from the root).
+ */
+function addedSet(st: CompareState, rhs: unknown, shape: Shape, item: boolean): FieldSet {
+  const node = new FieldSet()
+  const mode = modeOf(rhs, shape)
+  if (mode.kind === "leaf" || isEmptyValue(rhs)) {
+    node.member = true
+    return node
+  }
+  if (st.structMembers || item || shape.kind !== "struct") node.member = true
+  if (mode.kind === "fields") {
+    const r = rhs as Obj
+    for (const k of Object.keys(r)) addChild(st, node, fieldPE(k), r[k], childOf(shape, k).shape, false)
+  } else if (mode.kind === "set") {
+    for (const v of rhs as unknown[]) node.child(valuePE(v)).member = true
+  } else if (mode.kind === "assoc") {
+    for (const [pe, v] of itemsByKey(rhs, mode.keys)) addChild(st, node, pe, v, mode.elem, true)
+  }
+  return node
+}
+
+function addChild(
+  st: CompareState,
+  node: FieldSet,
+  pe: string,
+  v: unknown,
+  shape: Shape,
+  item: boolean,
+): void {
+  if (v === undefined) return
+  const child = addedSet(st, v, shape, item)
+  if (child.member || child.hasChildren()) node.children.set(pe, child)
+}
+
+/** Puts `set` at `path` of `root`, where nothing was yet (compare visits each path once). */
+function graft(root: FieldSet, path: readonly string[], set: FieldSet): void {
+  if (!set.member && !set.hasChildren()) return
+  if (path.length === 0) {
+    root.member ||= set.member
+    for (const [pe, c] of set.children) root.children.set(pe, c)
+    return
+  }
+  let node = root
+  for (let i = 0; i < path.length - 1; i++) node = node.child(path[i] as string)
+  node.children.set(path[path.length - 1] as string, set)
+}
+
+function itemsByKey(list: unknown, keys: readonly string[]): Map<string, unknown> {
+  return new Map((Array.isArray(list) ? list : []).map((item, i) => [itemPE(item, i, keys), item]))
 }
 
 function compareFields(st: CompareState, path: string[], lhs: unknown, rhs: unknown, shape: Shape): void {
@@ -181,10 +241,8 @@ function compareItems(
   [lhs, rhs]: [unknown, unknown],
   mode: { readonly keys: readonly string[]; readonly elem: Shape },
 ): void {
-  const byKey = (list: unknown) =>
-    new Map((Array.isArray(list) ? list : []).map((item, i) => [itemPE(item, i, mode.keys), item]))
-  const lm = byKey(lhs)
-  const rm = byKey(rhs)
+  const lm = itemsByKey(lhs, mode.keys)
+  const rm = itemsByKey(rhs, mode.keys)
   for (const pe of new Set([...lm.keys(), ...rm.keys()])) {
     compareAt(st, [...path, pe], lm.get(pe), rm.get(pe), mode.elem, true)
   }

@@ -30,13 +30,17 @@ function mediaType(contentType: string | undefined): string {
   return parseMediaTypes(contentType)[0]?.type ?? "application/json"
 }
 
-/** Decodes a body; YAML leniently, its repeated keys returned for the check. */
-function decode(contentType: string | undefined, raw: Buffer): { body: unknown; decoding: string[] } {
+/** Decodes a body (`json`: its text, when JSON); YAML leniently, its repeated keys returned for the check. */
+function decode(
+  contentType: string | undefined,
+  raw: Buffer,
+  json: string | undefined,
+): { body: unknown; decoding: string[] } {
   if (mediaType(contentType) === "application/yaml") {
     const yaml = decodeYamlBody(raw.toString("utf8"))
     if (yaml) return { body: yaml.value, decoding: yaml.duplicates }
   }
-  return { body: decodeBody(contentType, raw), decoding: [] }
+  return { body: decodeBody(contentType, raw, json), decoding: [] }
 }
 
 /**
@@ -50,8 +54,8 @@ export async function validatedBody(
 ): Promise<{ body: unknown; warnings: readonly string[] }> {
   const contentType = r.req.header("content-type")
   const raw = await r.req.body()
-  const { body, decoding } = decode(contentType, raw)
   const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
+  const { body, decoding } = decode(contentType, raw, json)
   const input = { ...checkInput(r, options, json), decoding }
   return { body, warnings: checkBody(body, input).warnings }
 }

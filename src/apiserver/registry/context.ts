@@ -92,9 +92,15 @@ export function decode(value: string, revision: number): ApiObject {
   return obj
 }
 
-/** RFC 3339 with second precision, as Kubernetes timestamps are. */
+let stamped = { second: NaN, text: "" }
+
+/** RFC 3339 with second precision, as Kubernetes timestamps are (formatted once a second). */
 export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z")
+  const second = Math.floor(ms / 1000)
+  if (second !== stamped.second) {
+    stamped = { second, text: new Date(second * 1000).toISOString().replace(".000Z", "Z") }
+  }
+  return stamped.text
 }
 
 /** A new object uid. */
