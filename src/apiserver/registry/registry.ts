@@ -215,7 +215,9 @@ export class Registry {
         continue // lost a race with another create: read again
       }
       const old = this.toServed(s, decode(cur.value, cur.revision))
-      const next = this.#checkBody(s, await transform(structuredClone(old)), ref.namespace)
+      // The transform's own copy: parsing the value again is cheaper than structuredClone.
+      const copy = this.toServed(s, decode(cur.value, cur.revision))
+      const next = this.#checkBody(s, await transform(copy), ref.namespace)
       const meta = next.metadata as NonNullable<ApiObject["metadata"]>
       const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
       if (meta.name !== undefined && meta.name !== ref.name) {

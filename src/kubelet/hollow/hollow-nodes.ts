@@ -94,6 +94,11 @@ export class HollowNodes {
   readonly #byAddress = new Map<string, string>()
   /** The pods bound to a node (the shared informer's node index). */
   #pods: ((node: string) => Pod[]) | undefined
+  /**
+   * The resourceVersion each pod had when its running status was posted from it: until a newer
+   * version arrives (the write's own, on its way), posting again could only conflict.
+   */
+  readonly #posted = new Map<string, string>()
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -206,6 +211,9 @@ export class HollowNodes {
 
   async #syncPod(key: string, pod: Pod | undefined): Promise<void> {
     const node = pod?.spec?.nodeName ? this.#nodes.get(pod.spec.nodeName) : undefined
+    const rv = pod?.metadata?.resourceVersion
+    if (rv !== undefined && this.#posted.get(key) === rv) return
+    this.#posted.delete(key)
     if (!pod) for (const n of this.#nodes.values()) n.addresses.release(key)
     if (!pod || !node) return
     if (pod.metadata?.deletionTimestamp) return this.#confirmDeletion(key, pod, node)
@@ -217,6 +225,7 @@ export class HollowNodes {
     await this.#opts.client
       .resource(Pods)
       .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .then(() => rv && this.#posted.set(key, rv))
       .catch(ignore("NotFound", "Conflict")) // a newer version is on its way and requeues the pod
   }
 
