@@ -214,10 +214,10 @@ export class Registry {
         if (created) return { object: created, created: true }
         continue // lost a race with another create: read again
       }
-      const old = this.toServed(s, decode(cur.value, cur.revision))
-      // The transform's own copy: parsing the value again is cheaper than structuredClone.
-      const copy = this.toServed(s, decode(cur.value, cur.revision))
-      const next = this.#checkBody(s, await transform(copy), ref.namespace)
+      // Copies of the current object are made by parsing it again: cheaper than structuredClone.
+      const copyOfOld = () => this.toServed(s, decode(cur.value, cur.revision))
+      const old = copyOfOld()
+      const next = this.#checkBody(s, await transform(copyOfOld()), ref.namespace)
       const meta = next.metadata as NonNullable<ApiObject["metadata"]>
       const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
       if (meta.name !== undefined && meta.name !== ref.name) {
@@ -235,7 +235,7 @@ export class Registry {
         )
       }
       keepSystemFields(meta, oldMeta)
-      const prepared = prepareForUpdate(s.info, next as never, old as never, sub)
+      const prepared = prepareForUpdate(s.info, next as never, old as never, sub, copyOfOld as never)
       this.#d.defaults(s.info, prepared)
       this.#recordUpdate(s, old, prepared, opts)
       await this.#d.admission.admit({
