@@ -131,8 +131,8 @@ export class Registry {
     return body
   }
 
-  #check(s: Served, obj: ApiObject, old?: ApiObject): void {
-    const errs = this.#d.validate(s.info, obj, old)
+  #check(s: Served, obj: ApiObject, old?: ApiObject, subresource = ""): void {
+    const errs = this.#d.validate(s.info, obj, old, subresource)
     if (errs.length) throw invalid(s.info.kind, obj.metadata?.name ?? "", errs, s.info.group || undefined)
   }
 
@@ -280,7 +280,7 @@ export class Registry {
     opts: UpdateOptions,
   ): Promise<{ object: ApiObject; created: boolean } | undefined> {
     const revision = cur.revision
-    if (opts.subresource !== "binding") this.#check(s, prepared, old)
+    if (opts.subresource !== "binding") this.#check(s, prepared, old, opts.subresource)
     // Served and stored forms are one when nothing converts: compare with the stored value as is.
     const same = needsConversion(s) || s.info.custom ? undefined : encode(prepared)
     if (same === undefined ? encode(prepared) === encode(old) : same === cur.value) {
