@@ -6,8 +6,9 @@
  * together once per event-loop tick (group commit) in WAL mode. A write resolves (and its event
  * reaches watchers) only once the WAL holding its commit is synced to disk, as synchronous=FULL
  * would; the sync runs on libuv's thread pool instead of blocking the event loop inside COMMIT,
- * and the commits made while one sync runs share the next. Compaction runs in small batches in
- * the background.
+ * and the commits made while one sync runs share the next. Reads (get, list, a watcher's replay)
+ * may see a commit whose sync is still running: after a power loss (not a process crash) such a
+ * write, never acknowledged, can be gone. Compaction runs in small batches in the background.
  */
 import { closeSync, fdatasync, openSync } from "node:fs"
 import Database from "better-sqlite3"
