@@ -134,8 +134,8 @@ function defaults(info: ResourceInfo, obj: ApiObject): void {
   applyDefaults(info, obj)
 }
 
-function validate(info: ResourceInfo, obj: ApiObject, old?: ApiObject): FieldError[] {
-  return validateObject(info, obj, old)
+function validate(info: ResourceInfo, obj: ApiObject, old?: ApiObject, subresource?: string): FieldError[] {
+  return validateObject(info, obj, old, subresource)
 }
 
 /** Creates an API server over `opts.store`. Call `run` to start its watch cache. */

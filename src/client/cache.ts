@@ -41,7 +41,9 @@ export interface Cache<T extends ApiObject> {
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value)
-    for (const v of Object.values(value)) deepFreeze(v)
+    // Walked without building an array of values: informers freeze every event's object.
+    if (Array.isArray(value)) for (const v of value) deepFreeze(v)
+    else for (const k in value) deepFreeze((value as Record<string, unknown>)[k])
   }
   return value
 }
@@ -106,10 +108,18 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
   set(obj: T): T | undefined {
     const key = keyOf(obj)
     const old = this.#items.get(key)
-    if (old) this.#unfileAll(key, old)
     deepFreeze(obj)
     this.#items.set(key, obj)
-    for (const [name, fn] of this.#indexers) this.#file(name, fn, key, obj)
+    for (const [name, fn] of this.#indexers) {
+      const values = fn(obj)
+      if (old) {
+        // Most updates leave an object's index values as they were: then nothing moves.
+        const before = fn(old)
+        if (sameValues(before, values)) continue
+        this.#unfile(name, key, before)
+      }
+      this.#fileValues(name, key, values)
+    }
     return old
   }
 
@@ -123,23 +133,36 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
   }
 
   #file(name: string, fn: IndexFunc<T>, key: string, obj: T): void {
+    this.#fileValues(name, key, fn(obj))
+  }
+
+  #fileValues(name: string, key: string, values: readonly string[]): void {
     const byValue = this.#indexes.get(name) as Map<string, Set<string>>
-    for (const v of fn(obj)) {
+    for (const v of values) {
       let keys = byValue.get(v)
       if (!keys) byValue.set(v, (keys = new Set()))
       keys.add(key)
     }
   }
 
-  #unfileAll(key: string, obj: T): void {
-    for (const [name, fn] of this.#indexers) {
-      const byValue = this.#indexes.get(name) as Map<string, Set<string>>
-      for (const v of fn(obj)) {
-        const keys = byValue.get(v)
-        if (!keys) continue
-        keys.delete(key)
-        if (keys.size === 0) byValue.delete(v)
-      }
+  #unfile(name: string, key: string, values: readonly string[]): void {
+    const byValue = this.#indexes.get(name) as Map<string, Set<string>>
+    for (const v of values) {
+      const keys = byValue.get(v)
+      if (!keys) continue
+      keys.delete(key)
+      if (keys.size === 0) byValue.delete(v)
     }
   }
+
+  #unfileAll(key: string, obj: T): void {
+    for (const [name, fn] of this.#indexers) this.#unfile(name, key, fn(obj))
+  }
+}
+
+/** True when two lists of index values are the same, in the same order. */
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }

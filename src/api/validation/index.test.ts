@@ -59,3 +59,13 @@ for (const c of cases) {
     assert.deepEqual(printed(validateObject(c.input.ref, c.input.obj, c.input.old)), c.want)
   })
 }
+
+test("validateObject() checks a pods/status write by the status rules: metadata, not the stored spec", () => {
+  const old = stored(pod({ containers: [] }) as ApiObject)
+  const next = stored(pod({ containers: [] }, { name: "other" }) as ApiObject)
+  assert.deepEqual(printed(validateObject(POD, old, old, "status")), [])
+  assert.deepEqual(printed(validateObject(POD, next, old, "status")), [
+    'metadata.name: Invalid value: "other": field is immutable',
+  ])
+  assert.deepEqual(printed(validateObject(POD, old, old, "")), ["spec.containers: Required value"])
+})

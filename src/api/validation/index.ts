@@ -33,7 +33,7 @@ import { validateIngress, validateIngressClass } from "./ingress.ts"
 import { validateStorageClass } from "./storage.ts"
 import { validateNetworkPolicy } from "./network-policy.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
-import { validatePod, validatePodTemplate } from "./pod.ts"
+import { validatePod, validatePodStatusUpdate, validatePodTemplate } from "./pod.ts"
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./rbac.ts"
 import { validateService } from "./service.ts"
 
@@ -90,13 +90,25 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   "rbac.authorization.k8s.io/ClusterRoleBinding": validateClusterRoleBinding,
 }
 
+/** Validators of writes to `status` by `group/kind`, where upstream's status strategy has its own. */
+const STATUS_VALIDATORS: Readonly<Record<string, Validator>> = {
+  "/Pod": validatePodStatusUpdate,
+}
+
 /**
  * Validates `obj` as the kind `ref` names: on create when `old` is absent, on update
- * (including status writes) when it is given. Kinds without their own rules get upstream's
+ * (including status writes, by the status rules where a kind has them: `subresource`) when it
+ * is given. Kinds without their own rules get upstream's
  * generic metadata checks.
  */
-export function validateObject(ref: KindRef, obj: ApiObject, old?: ApiObject): FieldError[] {
-  const validator = VALIDATORS[`${ref.group}/${ref.kind}`]
+export function validateObject(
+  ref: KindRef,
+  obj: ApiObject,
+  old?: ApiObject,
+  subresource = "",
+): FieldError[] {
+  const status = subresource === "status" && old ? STATUS_VALIDATORS[`${ref.group}/${ref.kind}`] : undefined
+  const validator = status ?? VALIDATORS[`${ref.group}/${ref.kind}`]
   if (validator) {
     try {
       return unique(validator(obj, old))

@@ -255,6 +255,29 @@ function validatePodSpecUpdate(pod: Pod, old: Pod): FieldError[] {
   return errs
 }
 
+/**
+ * A write to pods/status (upstream's ValidatePodStatusUpdate): the metadata update rules and the
+ * pod-specific annotations; the spec is the stored one (the status strategy keeps it), so it is
+ * not validated again.
+ */
+export function validatePodStatusUpdate(pod: Pod, old: Pod): FieldError[] {
+  const errs = validateObjectMetaUpdate(pod.metadata, old.metadata)
+  errs.push(...mirrorAnnotationUpdate(pod, old))
+  return errs
+}
+
+/** The mirror pod annotation may not be added, changed or removed. */
+function mirrorAnnotationUpdate(pod: Pod, old: Pod): FieldError[] {
+  const oldAnn = old.metadata?.annotations ?? {}
+  const newAnn = pod.metadata?.annotations ?? {}
+  if (oldAnn[MIRROR_ANNOTATION] === newAnn[MIRROR_ANNOTATION]) return []
+  const detail =
+    oldAnn[MIRROR_ANNOTATION] === undefined
+      ? "may not add mirror pod annotation"
+      : "may not remove or update mirror pod annotation"
+  return [forbidden(key("metadata.annotations", MIRROR_ANNOTATION), detail)]
+}
+
 /** A Pod on create, or on update when `old` is given. */
 export function validatePod(pod: Pod, old?: Pod): FieldError[] {
   if (!old) {
@@ -268,15 +291,7 @@ export function validatePod(pod: Pod, old?: Pod): FieldError[] {
   }
   const errs = validateObjectMetaUpdate(pod.metadata, old.metadata)
   errs.push(...validatePodMetadataAndSpec(pod))
-  const oldAnn = old.metadata?.annotations ?? {}
-  const newAnn = pod.metadata?.annotations ?? {}
-  if (oldAnn[MIRROR_ANNOTATION] !== newAnn[MIRROR_ANNOTATION]) {
-    const detail =
-      oldAnn[MIRROR_ANNOTATION] === undefined
-        ? "may not add mirror pod annotation"
-        : "may not remove or update mirror pod annotation"
-    errs.push(forbidden(key("metadata.annotations", MIRROR_ANNOTATION), detail))
-  }
+  errs.push(...mirrorAnnotationUpdate(pod, old))
   errs.push(...validatePodSpecUpdate(pod, old))
   return errs
 }

@@ -95,9 +95,10 @@ function trackedPart(obj: ApiObject | undefined, ctx: WriteContext): Obj {
   return out
 }
 
-function managersOf(obj: ApiObject | undefined): Managers {
+/** The managers of `obj`; `stored` when it is the live object (see decodeManagedFields). */
+function managersOf(obj: ApiObject | undefined, stored = false): Managers {
   try {
-    return decodeManagedFields(obj?.metadata?.managedFields)
+    return decodeManagedFields(obj?.metadata?.managedFields, stored)
   } catch {
     return new Map()
   }
@@ -118,7 +119,8 @@ function takeFromOthers(managers: Managers, self: string, c: Comparison): Map<st
     if (id === self) continue
     const conflict = e.set.intersection(changed)
     if (!conflict.isEmpty()) conflicts.set(id, conflict)
-    e.set = e.set.difference(conflict).difference(c.removed)
+    // A manager losing nothing keeps its set (and so its stored FieldsV1).
+    if (!conflict.isEmpty() || !c.removed.isEmpty()) e.set = e.set.difference(conflict).difference(c.removed)
     if (e.set.isEmpty()) managers.delete(id)
   }
   return conflicts
@@ -171,7 +173,7 @@ export function recordUpdate(
 
 /** The managers an update starts from: the client's managedFields if it wrote valid ones, else the live ones. */
 function baseManagers(live: ApiObject | undefined, next: ApiObject, ctx: WriteContext): Managers {
-  if (ctx.subresource !== "") return managersOf(live)
+  if (ctx.subresource !== "") return managersOf(live, true)
   const given = next.metadata?.managedFields as unknown[] | undefined
   // An empty list (or one empty entry) resets them.
   if (
@@ -181,7 +183,7 @@ function baseManagers(live: ApiObject | undefined, next: ApiObject, ctx: WriteCo
     return new Map()
   }
   const managers = managersOf(next)
-  return managers.size ? managers : managersOf(live)
+  return managers.size ? managers : managersOf(live, true)
 }
 
 /** A write that changes nothing but managedFields times keeps the live managedFields. */

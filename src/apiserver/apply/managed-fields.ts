@@ -48,9 +48,17 @@ export function printManager(e: ManagerEntry): string {
 }
 
 /**
- * Reads managedFields. @throws Error with upstream's reason when an entry is malformed
+ * The FieldsV1 each set read from a stored object came from. Sets never change once built, and
+ * stored managedFields are in the canonical form encodeManagedFields writes, so a manager an
+ * update leaves alone keeps its FieldsV1 as it was instead of having it encoded again.
  */
-export function decodeManagedFields(list: unknown): Managers {
+const storedForms = new WeakMap<FieldSet, unknown>()
+
+/**
+ * Reads managedFields; `stored` when they are a stored object's (written by encodeManagedFields).
+ * @throws Error with upstream's reason when an entry is malformed
+ */
+export function decodeManagedFields(list: unknown, stored = false): Managers {
   const out: Managers = new Map()
   if (list === undefined || list === null) return out
   if (!Array.isArray(list)) throw new Error("managedFields must be a list")
@@ -63,13 +71,15 @@ export function decodeManagedFields(list: unknown): Managers {
     if (raw.fieldsType !== "FieldsV1") {
       throw new Error(`invalid fieldsType "${raw.fieldsType}" in managed fields entry ${i}`)
     }
+    const set = FieldSet.fromFieldsV1(raw.fieldsV1 ?? {})
+    if (stored && raw.fieldsV1) storedForms.set(set, raw.fieldsV1)
     const entry: ManagerEntry = {
       manager: raw.manager ?? "",
       operation: raw.operation,
       apiVersion: raw.apiVersion,
       ...(raw.subresource ? { subresource: raw.subresource } : {}),
       ...(raw.time ? { time: raw.time } : {}),
-      set: FieldSet.fromFieldsV1(raw.fieldsV1 ?? {}),
+      set,
     }
     out.set(managerId(entry), entry)
   })
@@ -101,7 +111,7 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | 
     apiVersion: e.apiVersion,
     ...(e.time ? { time: e.time } : {}),
     fieldsType: "FieldsV1",
-    fieldsV1: e.set.toFieldsV1(),
+    fieldsV1: storedForms.get(e.set) ?? e.set.toFieldsV1(),
     ...(e.subresource ? { subresource: e.subresource } : {}),
   }))
 }

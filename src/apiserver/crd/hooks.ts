@@ -18,7 +18,13 @@ import { validateValue } from "./validate-value.ts"
 /** The registry's defaults, validate and convert hooks. */
 export interface RegistryHooks {
   readonly defaults: (info: ResourceInfo, obj: ApiObject) => void
-  readonly validate: (info: ResourceInfo, obj: ApiObject, old?: ApiObject) => FieldError[]
+  /** `subresource` is the one written ("status" has rules of its own for some kinds). */
+  readonly validate: (
+    info: ResourceInfo,
+    obj: ApiObject,
+    old?: ApiObject,
+    subresource?: string,
+  ) => FieldError[]
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
 }
 
@@ -34,13 +40,13 @@ export function customResourceHooks(table: ResourceTable, builtin: RegistryHooks
       if (!h) return builtin.defaults(info, obj)
       if (h.schema) defaultAndPrune(h.schema, obj as unknown as Record<string, unknown>)
     },
-    validate(info, obj, old) {
+    validate(info, obj, old, subresource) {
       const h = table.handling(info)
       if (!h && isCrd(info)) {
         const errs = builtin.validate(info, obj, old)
         return errs.length ? errs : validateCrdDefaults(obj as unknown as CustomResourceDefinition)
       }
-      if (!h) return builtin.validate(info, obj, old)
+      if (!h) return builtin.validate(info, obj, old, subresource)
       const errs = validateCustomResourceMeta(obj, old, info.namespaced)
       if (h.schema) errs.push(...validateValue(h.schema, obj, "", true))
       return errs

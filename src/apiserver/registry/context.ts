@@ -47,8 +47,13 @@ export interface RegistryDeps {
   readonly admission: Admission
   /** Fills upstream's defaults (mutates the object). */
   readonly defaults: (info: ResourceInfo, obj: ApiObject) => void
-  /** Field errors of an object (old given on update). */
-  readonly validate: (info: ResourceInfo, obj: ApiObject, old?: ApiObject) => FieldError[]
+  /** Field errors of an object (old given on update, and the subresource written). */
+  readonly validate: (
+    info: ResourceInfo,
+    obj: ApiObject,
+    old?: ApiObject,
+    subresource?: string,
+  ) => FieldError[]
   /**
    * Told each value about to be written and the object it encodes (at the storage version), so
    * the watch cache can take the object instead of parsing the value back. The object must not

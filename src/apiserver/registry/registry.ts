@@ -131,8 +131,8 @@ export class Registry {
     return body
   }
 
-  #check(s: Served, obj: ApiObject, old?: ApiObject): void {
-    const errs = this.#d.validate(s.info, obj, old)
+  #check(s: Served, obj: ApiObject, old?: ApiObject, subresource = ""): void {
+    const errs = this.#d.validate(s.info, obj, old, subresource)
     if (errs.length) throw invalid(s.info.kind, obj.metadata?.name ?? "", errs, s.info.group || undefined)
   }
 
@@ -214,10 +214,10 @@ export class Registry {
         if (created) return { object: created, created: true }
         continue // lost a race with another create: read again
       }
-      const old = this.toServed(s, decode(cur.value, cur.revision))
-      // The transform edits a copy of its own: a second parse costs less than a structuredClone.
-      const copy = this.toServed(s, decode(cur.value, cur.revision))
-      const next = this.#checkBody(s, await transform(copy), ref.namespace)
+      // Copies of the current object are made by parsing it again: cheaper than structuredClone.
+      const copyOfOld = () => this.toServed(s, decode(cur.value, cur.revision))
+      const old = copyOfOld()
+      const next = this.#checkBody(s, await transform(copyOfOld()), ref.namespace)
       const meta = next.metadata as NonNullable<ApiObject["metadata"]>
       const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
       if (meta.name !== undefined && meta.name !== ref.name) {
@@ -235,7 +235,7 @@ export class Registry {
         )
       }
       keepSystemFields(meta, oldMeta)
-      const prepared = prepareForUpdate(s.info, next as never, old as never, sub)
+      const prepared = prepareForUpdate(s.info, next as never, old as never, sub, copyOfOld as never)
       this.#d.defaults(s.info, prepared)
       this.#recordUpdate(s, old, prepared, opts)
       await this.#d.admission.admit({
@@ -280,7 +280,7 @@ export class Registry {
     opts: UpdateOptions,
   ): Promise<{ object: ApiObject; created: boolean } | undefined> {
     const revision = cur.revision
-    if (opts.subresource !== "binding") this.#check(s, prepared, old)
+    if (opts.subresource !== "binding") this.#check(s, prepared, old, opts.subresource)
     // Served and stored forms are one when nothing converts: compare with the stored value as is.
     const same = needsConversion(s) || s.info.custom ? undefined : encode(prepared)
     if (same === undefined ? encode(prepared) === encode(old) : same === cur.value) {

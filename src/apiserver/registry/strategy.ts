@@ -91,9 +91,16 @@ function specOf(obj: Obj, withStatus = false): string {
 
 /**
  * Keeps what a write may not change: a spec write keeps the old status, a status write keeps
- * the old spec and the old metadata except resourceVersion. Bumps generation on spec changes.
+ * the old spec and the old metadata except resourceVersion (from `copyOfOld`, a fresh copy).
+ * Bumps generation on spec changes.
  */
-export function prepareForUpdate(info: ResourceInfo, next: Obj, old: Obj, subresource: string): Obj {
+export function prepareForUpdate(
+  info: ResourceInfo,
+  next: Obj,
+  old: Obj,
+  subresource: string,
+  copyOfOld: () => Obj = () => structuredClone(old),
+): Obj {
   // Other subresources (binding, finalize, scale) are written by the server itself, field by field.
   if (subresource !== "" && subresource !== "status") {
     if (old.metadata?.generation !== undefined && next.metadata)
@@ -104,7 +111,7 @@ export function prepareForUpdate(info: ResourceInfo, next: Obj, old: Obj, subres
     if (subresource === "status") {
       const { status } = next
       const managedFields = next.metadata?.managedFields
-      next = { ...structuredClone(old), status }
+      next = { ...copyOfOld(), status }
       if (status === undefined) delete next.status
       // managedFields are the field manager's (an apply to /status computed them already).
       next.metadata = { ...next.metadata, resourceVersion: next.metadata?.resourceVersion }
