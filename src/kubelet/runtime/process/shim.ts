@@ -1,13 +1,26 @@
 /**
- * Starting a container under its shim (shim.sh): the shim is the runtime's child, in a session
+ * Starting a container under its shim (shim.pl, one perl process; shim.sh in bash where perl is
+ * missing): the shim is the runtime's child, in a session
  * of its own, with no pipe to the kubelet once it has told the container's PID, so the
  * container, its log and its exit code outlive the kubelet.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { ContainerCreateError } from "../runtime.ts"
 
-const SHIM = fileURLToPath(new URL("./shim.sh", import.meta.url))
+/** The two shims' commands: perl's (one process) and bash's (where perl is missing). */
+export const SHIMS = {
+  perl: ["perl", fileURLToPath(new URL("./shim.pl", import.meta.url))],
+  bash: ["bash", fileURLToPath(new URL("./shim.sh", import.meta.url))],
+} as const
+
+/** The shim used: perl's when perl is there (Debian always has it), else bash's. */
+const SHIM: readonly string[] = ["/usr/bin/perl", "/bin/perl", "/usr/local/bin/perl"].some((p) =>
+  existsSync(p),
+)
+  ? SHIMS.perl
+  : SHIMS.bash
 
 /** What a container is started from. */
 export interface ShimSpawn {
@@ -43,16 +56,21 @@ function firstLine(child: ChildProcess): Promise<string> {
   })
 }
 
-/** Starts a container under a shim. @throws ContainerCreateError when it cannot start */
-export async function spawnShim(s: ShimSpawn): Promise<ShimStarted> {
+/** Starts a container under a shim (`shimCommand`: one of SHIMS). @throws ContainerCreateError when it cannot start */
+export async function spawnShim(s: ShimSpawn, shimCommand: readonly string[] = SHIM): Promise<ShimStarted> {
   const { BASH_ENV, ...env } = s.env
   const restore = [s.env.SHLVL ?? "-", s.env.PWD ?? "-", BASH_ENV ?? "-"]
-  const shim = spawn("bash", [SHIM, s.exitFile, s.logPath, s.stdinPath ?? "-", ...restore, "--", ...s.argv], {
-    cwd: s.cwd,
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "ignore"],
-  })
+  const [command, ...args] = shimCommand
+  const shim = spawn(
+    command as string,
+    [...args, s.exitFile, s.logPath, s.stdinPath ?? "-", ...restore, "--", ...s.argv],
+    {
+      cwd: s.cwd,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "ignore"],
+    },
+  )
   const line = await firstLine(shim)
   shim.stdout?.destroy()
   if (!/^\d+$/.test(line)) {
