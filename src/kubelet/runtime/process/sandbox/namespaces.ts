@@ -2,7 +2,9 @@
  * A pod's namespaces: persistent network, IPC and UTS namespace files (bind mounts of nsfs,
  * made with util-linux unshare) that the pod's containers join, the pod's hostname set in its
  * UTS namespace, and, for shareProcessNamespace, a holder process whose PID namespace all the
- * pod's containers enter. Host namespaces (hostNetwork, hostIPC) are simply not created.
+ * pod's containers enter. Host namespaces (hostNetwork, hostIPC) are simply not created. One
+ * process makes them all and, inside them, sets the hostname, mounts the pod's /dev/shm and runs
+ * the pod network's `ip` commands.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -26,14 +28,31 @@ export interface PodNamespaceSpec {
   readonly sharePid?: boolean
   /** What the PID holder's command line starts with (e.g. joining the pod's cgroup). */
   readonly holderPrefix?: readonly string[]
+  /** An existing folder to mount the pod's shared memory (a tmpfs) on. */
+  readonly shm?: string
+  /** `ip -batch` lines run in the new network namespace (the pod side of its attachment). */
+  readonly ipBatch?: readonly string[]
 }
 
-function run(file: string, args: readonly string[]): Promise<void> {
+/**
+ * What runs inside the new namespaces (still in the node's mount namespace): "$1" the hostname
+ * or -, "$2" the shm folder or -, "$3" "ip" to run `ip -batch -` on stdin last.
+ */
+const SETUP = [
+  "set -e",
+  '[ "$1" = - ] || printf %s "$1" >/proc/sys/kernel/hostname',
+  '[ "$2" = - ] || mount -t tmpfs -o mode=1777,size=67108864,nosuid,nodev shm "$2"',
+  '[ "$3" = - ] || exec ip -batch -',
+].join("\n")
+
+function run(file: string, args: readonly string[], input: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, (err, _out, stderr) => {
+    const child = execFile(file, args, (err, _out, stderr) => {
       if (err) reject(new Error(`${file} ${args.join(" ")}: ${String(stderr).trim() || err.message}`))
       else resolve()
     })
+    child.stdin?.on("error", () => {}) // an early exit: its status tells
+    child.stdin?.end(input)
   })
 }
 
@@ -68,10 +87,12 @@ export async function createPodNamespaces(dir: string, spec: PodNamespaceSpec): 
     writeFileSync(file, "") // the bind mount's target must exist
     flags.push(`--${kind}=${file}`)
   }
-  if (flags.length) {
-    const inner = files.uts ? ["hostname", spec.hostname] : ["true"]
-    // The pod network's attach brings lo up.
-    await run("unshare", [...flags, "--", ...inner])
+  const ip = files.net && spec.ipBatch?.length ? spec.ipBatch : undefined
+  if (flags.length || spec.shm) {
+    // Without a network namespace of its own, lo is the node's: the pod network's attach brings the pod's up.
+    const args = [files.uts ? spec.hostname : "-", spec.shm ?? "-", ip ? "ip" : "-"]
+    const input = ip ? ip.join("\n") + "\n" : ""
+    await run("unshare", [...flags, "--", "/bin/sh", "-c", SETUP, "sh", ...args], input)
   }
   if (!spec.sharePid) return files
   const holder = startPidHolder(files, spec.holderPrefix ?? [])

@@ -5,8 +5,7 @@
  * (so mount points never touch the host filesystem), its own PID namespace (or the pod's, or
  * the node's), and its own cgroup with the container's limits.
  */
-import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { PodAttachRequest, PodNetwork } from "../../../../network/index.ts"
@@ -14,6 +13,7 @@ import type { Logger } from "../../../../util/index.ts"
 import type { ContainerConfig, SandboxConfig } from "../../runtime.ts"
 import { Cgroups } from "./cgroups.ts"
 import { unmountUnder } from "./mounts.ts"
+import { planRootMounts } from "./root-mounts.ts"
 import { createPodNamespaces, pidNamespaceOf, type PodNamespaces, removePodNamespaces } from "./namespaces.ts"
 
 const LAUNCHER = fileURLToPath(new URL("./launcher.sh", import.meta.url))
@@ -54,14 +54,6 @@ export interface ContainerIsolation {
   readonly ownPid: boolean
 }
 
-function run(file: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, (err, _o, stderr) =>
-      err ? reject(new Error(String(stderr).trim() || err.message)) : resolve(),
-    )
-  })
-}
-
 /** Creates and removes pod and container isolation; the ProcessRuntime's sandbox mode. */
 export class PodSandboxes {
   readonly cgroups: Cgroups
@@ -100,6 +92,15 @@ export class PodSandboxes {
     try {
       const podCgroup = this.cgroups.podPath(cfg.podUid)
       this.cgroups.create(podCgroup, cfg.resources)
+      const ids = { id, podUid: cfg.podUid, namespace: cfg.namespace, name: cfg.name }
+      const req: PodAttachRequest | undefined = cfg.hostNetwork
+        ? undefined
+        : { ...ids, netnsPath: join(nsDir, "net"), portMappings: cfg.portMappings ?? [] }
+      // Undone by removePod from here on: the lease, the veth, the namespaces and mounts.
+      if (req) pod = { ...pod, attach: req }
+      const setup = req && this.#opts.network.prepare ? await this.#opts.network.prepare(req) : undefined
+      const shm = cfg.hostIPC ? undefined : join(dir, "shm")
+      if (shm) mkdirSync(shm, { recursive: true })
       const ns = await createPodNamespaces(nsDir, {
         hostname: cfg.hostname,
         ...(cfg.hostNetwork ? { hostNetwork: true } : {}),
@@ -109,33 +110,17 @@ export class PodSandboxes {
         ...(cfg.shareProcessNamespace && !cfg.hostPID
           ? { sharePid: true, holderPrefix: this.#holderCgroup(podCgroup) }
           : {}),
+        ...(shm ? { shm } : {}),
+        ...(setup ? { ipBatch: setup.ipBatch } : {}),
       })
-      pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}) }
+      pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}), ...(shm ? { shm } : {}) }
       if (ns.uts) {
         // As container runtimes do, the pod's hostname is also its containers' /etc/hostname.
         const hostnameFile = join(dir, "hostname")
         writeFileSync(hostnameFile, `${cfg.hostname}\n`)
         pod = { ...pod, hostnameFile }
       }
-      if (ns.ipc) {
-        const shm = join(dir, "shm")
-        mkdirSync(shm, { recursive: true })
-        await run("mount", ["-t", "tmpfs", "-o", "mode=1777,size=67108864,nosuid,nodev", "shm", shm])
-        pod = { ...pod, shm }
-      }
-      if (ns.net) {
-        const req: PodAttachRequest = {
-          id,
-          podUid: cfg.podUid,
-          namespace: cfg.namespace,
-          name: cfg.name,
-          netnsPath: ns.net,
-          portMappings: cfg.portMappings ?? [],
-        }
-        pod = { ...pod, attach: req }
-        const got = await this.#opts.network.attach(req)
-        pod = { ...pod, ip: got.ip }
-      }
+      if (req) pod = { ...pod, ip: (await this.#opts.network.attach(req)).ip }
       return pod
     } catch (err) {
       await this.removePod(pod).catch(() => {})
@@ -162,7 +147,7 @@ export class PodSandboxes {
     return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
   }
 
-  /** The command line that starts `argv` as the container: pod namespaces, own root, cgroups. */
+  /** The command line that starts `argv` as the container (pod namespaces, own root, cgroups); writes its fstab files. */
   launchArgv(
     pod: PodIsolation,
     ci: ContainerIsolation,
@@ -179,16 +164,16 @@ export class PodSandboxes {
       pod.hostnameFile && !own.some((m) => m.containerPath === "/etc/hostname")
         ? [{ hostPath: pod.hostnameFile, containerPath: "/etc/hostname", readOnly: false }]
         : []
-    const mounts = [...hostname, ...own].flatMap((m) => [
-      m.readOnly ? "ro" : "rw",
-      m.hostPath,
-      m.containerPath,
-    ])
-    const proc = pod.hostPID ? "host" : "own"
+    const binds = [...hostname, ...own].map((m) => ({ ...m, isDir: isDir(m.hostPath) }))
+    const plan = planRootMounts({ proc: pod.hostPID ? "host" : "own", shm: pod.shm, binds })
+    plan.fstabs.forEach((text, pass) => writeFileSync(join(ci.dir, `fstab.${pass}`), text))
+    const steps = plan.steps.flatMap((s) =>
+      s.kind === "mount" ? ["mount", join(ci.dir, `fstab.${s.pass}`)] : [s.kind, s.path],
+    )
     const cgroups = this.cgroups.procsFiles(ci.cgroup)
-    const root = ["/bin/sh", LAUNCHER, "root", ci.dir, proc, pod.shm ?? "-", cwd, ...cgroups, "--"]
+    const root = ["/bin/sh", LAUNCHER, "root", ci.dir, cwd, ...cgroups, "--"]
     const nsenter = enter.length ? ["nsenter", ...enter, "--"] : []
-    return [...nsenter, ...unshare, "--", ...root, ...mounts, "--", ...argv]
+    return [...nsenter, ...unshare, "--", ...root, ...steps, "--", ...argv]
   }
 
   /** The command line that runs `argv` in a running container's namespaces, root and cgroups. */
@@ -281,6 +266,14 @@ export class PodSandboxes {
       ...(pod.ns.uts ? [`--uts=${pod.ns.uts}`] : []),
       ...(pod.ns.pidHolder ? [`--pid=${pidNamespaceOf(pod.ns.pidHolder)}`] : []),
     ]
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
   }
 }
 

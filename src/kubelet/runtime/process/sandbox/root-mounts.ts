@@ -1,0 +1,106 @@
+/**
+ * The mounts of a container's private root as fstab files (pure): the node's /dev and /sys, a
+ * /proc, the pod's /dev/shm and the container's own mounts, in as few `mount --all` passes as
+ * their nesting allows (one for a usual container), with the mount points the launcher makes
+ * before each pass. Paths are as the launcher sees them after pivot_root: the node's root is at
+ * OLD_ROOT.
+ */
+
+/** Where the node's root is in the container's mount namespace between pivot_root and its unmount. */
+export const OLD_ROOT = "/.oldroot"
+
+/** One of the container's own mounts. */
+export interface RootBind {
+  readonly hostPath: string
+  readonly containerPath: string
+  readonly readOnly: boolean
+  /** Whether the host path is a folder (its mount point is then a folder, otherwise a file). */
+  readonly isDir: boolean
+}
+
+/** What a container's root is made of. */
+export interface RootMountsInput {
+  /** "own": a new proc (own PID namespace); "host": the node's /proc. */
+  readonly proc: "own" | "host"
+  /** The pod's shared memory folder on the node, bound at /dev/shm. */
+  readonly shm?: string
+  readonly binds: readonly RootBind[]
+}
+
+/** The launcher's steps: make a folder or a file (when missing), or mount a pass's fstab. */
+export type RootStep =
+  { readonly kind: "d" | "f"; readonly path: string } | { readonly kind: "mount"; readonly pass: number }
+
+/** The fstab of each pass and the steps that make mount points and run the passes in order. */
+export interface RootMountsPlan {
+  readonly fstabs: readonly string[]
+  readonly steps: readonly RootStep[]
+}
+
+interface Entry {
+  readonly source: string
+  readonly target: string
+  readonly type: string
+  readonly options: string
+  readonly pass: number
+  /** Whether the node's own folder is bound there (a mount point below it can be made on the node's side). */
+  readonly nodeBind?: boolean
+}
+
+/** A field of an fstab line: whitespace and backslashes as octal escapes, as libmount reads them. */
+export function fstabField(s: string): string {
+  return s.replace(/[\\\s]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`)
+}
+
+function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith("/") ? dir : `${dir}/`)
+}
+
+/** The mounts every container root has. */
+function systemEntries(input: RootMountsInput): Entry[] {
+  const proc =
+    input.proc === "own"
+      ? { source: "proc", target: "/proc", type: "proc", options: "defaults", pass: 0 }
+      : { source: `${OLD_ROOT}/proc`, target: "/proc", type: "none", options: "rbind", pass: 0 }
+  // /proc first: `mount --all` skips every entry while it cannot read /proc/self/mountinfo.
+  return [
+    proc,
+    { source: `${OLD_ROOT}/dev`, target: "/dev", type: "none", options: "rbind", pass: 0, nodeBind: true },
+    { source: `${OLD_ROOT}/sys`, target: "/sys", type: "none", options: "rbind", pass: 0, nodeBind: true },
+    ...(input.shm
+      ? [{ source: `${OLD_ROOT}${input.shm}`, target: "/dev/shm", type: "none", options: "bind", pass: 0 }]
+      : []),
+  ]
+}
+
+/**
+ * Plans a container's root mounts. A bind goes in the first pass unless its mount point lies
+ * inside an earlier mount that is not the node's own folder at the same path; then it goes in
+ * the pass after that mount's, and its mount point is made once that one is mounted.
+ */
+export function planRootMounts(input: RootMountsInput): RootMountsPlan {
+  const entries = systemEntries(input)
+  const steps: RootStep[] = []
+  const made: RootStep[][] = [[]]
+  for (const b of input.binds) {
+    const target = b.containerPath
+    const outer = entries.filter((e) => isUnder(target, e.target)).pop()
+    // Below the node's /dev or /sys the mount point is the node's: made there before any pass.
+    const early = !outer || (outer.nodeBind && outer.target !== target)
+    const pass = early ? 0 : outer.pass + 1
+    const path = outer && early ? `${OLD_ROOT}${target}` : target
+    const options = b.readOnly ? "rbind,ro" : "rbind"
+    entries.push({ source: `${OLD_ROOT}${b.hostPath}`, target, type: "none", options, pass })
+    ;(made[pass] ??= []).push({ kind: b.isDir ? "d" : "f", path })
+  }
+  const passes = Math.max(...entries.map((e) => e.pass)) + 1
+  const fstabs: string[] = []
+  for (let pass = 0; pass < passes; pass++) {
+    const lines = entries
+      .filter((e) => e.pass === pass)
+      .map((e) => `${fstabField(e.source)} ${fstabField(e.target)} ${e.type} ${e.options} 0 0\n`)
+    fstabs.push(lines.join(""))
+    steps.push(...(made[pass] ?? []), { kind: "mount", pass })
+  }
+  return { fstabs, steps }
+}
