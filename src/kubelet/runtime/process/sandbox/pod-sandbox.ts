@@ -87,31 +87,31 @@ export class PodSandboxes {
   /** Sets a pod up: namespaces and hostname, /dev/shm, pod cgroup, network attachment. */
   async createPod(id: string, dir: string, cfg: SandboxConfig): Promise<PodIsolation> {
     await this.#ready
-    const nsDir = join(dir, "ns")
     let pod: PodIsolation = { podUid: cfg.podUid, dir, ip: this.#opts.hostIP, ns: {}, hostPID: !!cfg.hostPID }
     try {
       const podCgroup = this.cgroups.podPath(cfg.podUid)
       this.cgroups.create(podCgroup, cfg.resources)
       const ids = { id, podUid: cfg.podUid, namespace: cfg.namespace, name: cfg.name }
-      const req: PodAttachRequest | undefined = cfg.hostNetwork
-        ? undefined
-        : { ...ids, netnsPath: join(nsDir, "net"), portMappings: cfg.portMappings ?? [] }
-      // Undone by removePod from here on: the lease, the veth, the namespaces and mounts.
-      if (req) pod = { ...pod, attach: req }
-      const setup = req && this.#opts.network.prepare ? await this.#opts.network.prepare(req) : undefined
+      const attachReq = (netnsPath: string): PodAttachRequest => {
+        const req = { ...ids, netnsPath, portMappings: cfg.portMappings ?? [] }
+        pod = { ...pod, attach: req } // undone by removePod from here on: lease, veth, rules
+        return req
+      }
+      const network = this.#opts.network
+      const prepare = network.prepare?.bind(network)
       const shm = cfg.hostIPC ? undefined : join(dir, "shm")
       if (shm) mkdirSync(shm, { recursive: true })
-      const ns = await createPodNamespaces(nsDir, {
+      const ns = await createPodNamespaces({
         hostname: cfg.hostname,
         ...(cfg.hostNetwork ? { hostNetwork: true } : {}),
         ...(cfg.hostIPC ? { hostIPC: true } : {}),
-        // The PID holder runs in a leaf of the pod's cgroup (v2 allows no processes beside
-        // child groups), so it goes with the pod, also after a crash.
-        ...(cfg.shareProcessNamespace && !cfg.hostPID
-          ? { sharePid: true, holderPrefix: this.#holderCgroup(podCgroup) }
-          : {}),
+        // The holders run in a leaf of the pod's cgroup (v2 allows no processes beside child
+        // groups), so they go with the pod, also after a crash.
+        holderPrefix: this.#holderCgroup(podCgroup),
+        ...(cfg.shareProcessNamespace && !cfg.hostPID ? { sharePid: true } : {}),
         ...(shm ? { shm } : {}),
-        ...(setup ? { ipBatch: setup.ipBatch } : {}),
+        // The pod side of the network is set up by the holder as it starts, when the network can.
+        ...(prepare ? { network: async (path: string) => (await prepare(attachReq(path))).ipBatch } : {}),
       })
       pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}), ...(shm ? { shm } : {}) }
       if (ns.uts) {
@@ -120,7 +120,11 @@ export class PodSandboxes {
         writeFileSync(hostnameFile, `${cfg.hostname}\n`)
         pod = { ...pod, hostnameFile }
       }
-      if (req) pod = { ...pod, ip: (await this.#opts.network.attach(req)).ip }
+      if (ns.net) {
+        const req = pod.attach ?? attachReq(ns.net)
+        const { ip } = await network.attach(req)
+        pod = { ...pod, ip }
+      }
       return pod
     } catch (err) {
       await this.removePod(pod).catch(() => {})
@@ -261,6 +265,7 @@ export class PodSandboxes {
 
   #enterPod(pod: PodIsolation): string[] {
     return [
+      ...(pod.ns.mnt ? [`--mount=${pod.ns.mnt}`] : []),
       ...(pod.ns.net ? [`--net=${pod.ns.net}`] : []),
       ...(pod.ns.ipc ? [`--ipc=${pod.ns.ipc}`] : []),
       ...(pod.ns.uts ? [`--uts=${pod.ns.uts}`] : []),
