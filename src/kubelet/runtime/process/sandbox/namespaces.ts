@@ -29,7 +29,9 @@ export interface PodNamespaceSpec {
   readonly hostNetwork?: boolean
   readonly hostIPC?: boolean
   readonly sharePid?: boolean
-  /** What the holders' command lines start with (e.g. joining the pod's cgroup). */
+  /** The cgroup.procs files the holders write their PID to (the pod's cgroup) before anything else. */
+  readonly holderCgroups?: readonly string[]
+  /** What the PID holder's command line starts with (joining those cgroups). */
   readonly holderPrefix?: readonly string[]
   /** An existing folder to mount the pod's shared memory (a tmpfs) on, in the pod's mount namespace. */
   readonly shm?: string
@@ -39,13 +41,17 @@ export interface PodNamespaceSpec {
 
 /**
  * What the holder runs in its new namespaces: "$1" the hostname or -, "$2" the shm folder or -,
- * "$3" "ip" to run `ip -batch -` on stdin; then it says so and sleeps, its pipes closed.
+ * "$3" "ip" to run `ip -batch -` on stdin, then cgroup.procs files to join first; then it says
+ * so and sleeps, its pipes closed.
  */
 const SETUP = [
   "set -e",
-  '[ "$1" = - ] || printf %s "$1" >/proc/sys/kernel/hostname',
-  '[ "$2" = - ] || mount -t tmpfs -o mode=1777,size=67108864,nosuid,nodev shm "$2"',
-  '[ "$3" = - ] || ip -batch -',
+  "host=$1 shm=$2 ip=$3",
+  "shift 3",
+  'for procs do echo $$ >"$procs"; done',
+  '[ "$host" = - ] || printf %s "$host" >/proc/sys/kernel/hostname',
+  '[ "$shm" = - ] || mount -t tmpfs -o mode=1777,size=67108864,nosuid,nodev shm "$shm"',
+  '[ "$ip" = - ] || ip -batch -',
   "echo ready",
   "exec sleep infinity </dev/null >/dev/null 2>&1",
 ].join("\n")
@@ -80,9 +86,9 @@ function holderUp(child: ChildProcess): Promise<void> {
 async function startHolder(spec: PodNamespaceSpec, kinds: readonly string[]): Promise<PodNamespaces> {
   const flags = ["--mount", "--propagation", "private", ...kinds.map((k) => `--${k}`)]
   const args = [kinds.includes("uts") ? spec.hostname : "-", spec.shm ?? "-"]
-  const argv = [...(spec.holderPrefix ?? []), "unshare", ...flags, "--", "/bin/sh", "-c", SETUP, "sh"]
   const ip = spec.network && kinds.includes("net") ? "ip" : "-"
-  const child = spawn(argv[0] as string, [...argv.slice(1), ...args, ip], {
+  const inner = [...args, ip, ...(spec.holderCgroups ?? [])]
+  const child = spawn("unshare", [...flags, "--", "/bin/sh", "-c", SETUP, "sh", ...inner], {
     detached: true,
     stdio: ["pipe", "pipe", "pipe"],
   })

@@ -91,6 +91,8 @@ export class PodSandboxes {
     try {
       const podCgroup = this.cgroups.podPath(cfg.podUid)
       this.cgroups.create(podCgroup, cfg.resources)
+      const holderCgroup = `${podCgroup}/pause`
+      this.cgroups.create(holderCgroup, undefined)
       const ids = { id, podUid: cfg.podUid, namespace: cfg.namespace, name: cfg.name }
       const attachReq = (netnsPath: string): PodAttachRequest => {
         const req = { ...ids, netnsPath, portMappings: cfg.portMappings ?? [] }
@@ -107,7 +109,8 @@ export class PodSandboxes {
         ...(cfg.hostIPC ? { hostIPC: true } : {}),
         // The holders run in a leaf of the pod's cgroup (v2 allows no processes beside child
         // groups), so they go with the pod, also after a crash.
-        holderPrefix: this.#holderCgroup(podCgroup),
+        holderCgroups: this.cgroups.procsFiles(holderCgroup),
+        holderPrefix: this.#joinArgv(holderCgroup),
         ...(cfg.shareProcessNamespace && !cfg.hostPID ? { sharePid: true } : {}),
         ...(shm ? { shm } : {}),
         // The pod side of the network is set up by the holder as it starts, when the network can.
@@ -251,12 +254,6 @@ export class PodSandboxes {
     await this.cgroups.removeAll()
     this.cgroups.removeParent()
     await this.#opts.network.close()
-  }
-
-  #holderCgroup(podCgroup: string): string[] {
-    const leaf = `${podCgroup}/pause`
-    this.cgroups.create(leaf, undefined)
-    return this.#joinArgv(leaf)
   }
 
   #joinArgv(cgroup: string): string[] {
