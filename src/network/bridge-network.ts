@@ -65,6 +65,8 @@ export class BridgeNetwork implements PodNetwork {
   /** The node side's link edits of pods attached or detached at once, in shared `ip -batch` runs. */
   readonly #links = new IpBatcher()
   #ready = false
+  /** The bridge's ifindex: pods' veths are made on it from inside their namespace. */
+  #bridgeIndex = 0
   /** Sandboxes whose pod side prepare() handed out: attach() finishes only the node side. */
   readonly #prepared = new Set<string>()
   /** Bridged traffic passes netfilter: pods keep their source address through DNAT. */
@@ -115,6 +117,7 @@ export class BridgeNetwork implements PodNetwork {
     })
     await run(["ip", "addr", "replace", `${this.#gateway}/${this.#prefix}`, "dev", this.#bridge])
     await run(["ip", "link", "set", this.#bridge, "up"])
+    this.#bridgeIndex = Number((await readFile(`/sys/class/net/${this.#bridge}/ifindex`, "utf8")).trim())
     // hostPorts reached on 127.0.0.1 leave through the bridge with a loopback source until masqueraded.
     await writeFile(`/proc/sys/net/ipv4/conf/${this.#bridge}/route_localnet`, "1")
   }
@@ -127,7 +130,11 @@ export class BridgeNetwork implements PodNetwork {
     }
   }
 
-  /** The pod side, run in the new namespace: eth0 made there, its peer sent to the node's namespace (this process's). */
+  /**
+   * The pod side, run in the new namespace: the veth made there, its node end sent to the node's
+   * namespace (this process's) up and on the bridge (named by ifindex: its name means nothing in
+   * the pod's namespace), eth0 with its address and the default route.
+   */
   async prepare(req: PodAttachRequest): Promise<PodNetworkSetup> {
     this.#check(req)
     const ip = await this.#ipam.allocate(req.id)
@@ -136,7 +143,7 @@ export class BridgeNetwork implements PodNetwork {
     return {
       ipBatch: [
         `link set lo up`,
-        `link add ${POD_IFNAME} type veth peer name ${veth} netns ${process.pid}`,
+        `link add ${veth} netns ${process.pid} up master if${this.#bridgeIndex} type veth peer name ${POD_IFNAME}`,
         `addr add ${ip}/${this.#prefix} dev ${POD_IFNAME}`,
         `link set ${POD_IFNAME} up`,
         `route add default via ${this.#gateway} dev ${POD_IFNAME}`,
@@ -162,13 +169,14 @@ export class BridgeNetwork implements PodNetwork {
     return { ip, gateway: this.#gateway, interface: POD_IFNAME }
   }
 
-  /** attach() after prepare(): the node's end of the veth onto the bridge, and the hostPorts. */
+  /** attach() after prepare(): hairpin on the node's end of the veth (sysfs, no process), and the hostPorts. */
   async #finish(req: PodAttachRequest): Promise<PodAttachment> {
     const veth = hostVethName(req.id)
     const ip = (await this.#ipam.lookup(req.id)) ?? ""
     try {
       if (!ip) throw new Error(`Cannot attach "${req.id}": its address lease is gone`)
-      await this.#links.run(this.#nodeSide(veth))
+      // A pod reaches itself through a service: its packets come back out of the port they came in by.
+      await writeFile(`/sys/class/net/${veth}/brport/hairpin_mode`, "1")
       await this.#programPorts(req, veth, ip)
     } catch (err) {
       await this.detach(req)
