@@ -81,14 +81,14 @@ export class LoopbackMounts {
    * those in which one of `paths` (missing on the node) must be made, and the node's mounts
    * inside those.
    */
-  #nodeTree(paths: readonly string[]): Mount[] {
+  #nodeTree(paths: readonly string[]): (Mount & { node?: boolean })[] {
     const kept = new Set(paths.filter((p) => !existsSync(p)).map(topOf))
-    const self = (p: string): Mount => ({ hostPath: p, containerPath: p, readOnly: false })
+    const self = (p: string, node: boolean) => ({ hostPath: p, containerPath: p, readOnly: false, node })
     const back = readdirSync("/", { withFileTypes: true })
       .filter((e) => e.isDirectory() && !KERNEL.has(e.name) && !kept.has(e.name))
-      .map((e) => self(`/${e.name}`))
+      .map((e) => self(`/${e.name}`, true))
     const carried = nodeMounts([this.#root]).filter((p) => kept.has(topOf(p)))
-    return [...back, ...carried.map(self)]
+    return [...back, ...carried.map((p) => self(p, false))]
   }
 
   /**
