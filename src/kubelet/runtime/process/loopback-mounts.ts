@@ -62,17 +62,17 @@ export class LoopbackMounts {
   }
 
   /** Makes the folder of container `id`'s private root in its pod's folder; returns it. */
-  prepare(podDir: string, id: string): string {
+  async prepare(podDir: string, id: string): Promise<string> {
     const dir = join(podDir, "containers", id)
-    prepareRoot(dir)
+    await prepareRoot(dir)
     return dir
   }
 
   /** The command line that runs `argv` as container `c` in its own mount namespace. */
-  launchArgv(dir: string, c: ContainerConfig, cwd: string, argv: readonly string[]): string[] {
+  async launchArgv(dir: string, c: ContainerConfig, cwd: string, argv: readonly string[]): Promise<string[]> {
     const own = c.mounts ?? []
     const mounts = [...this.#nodeTree([...own.map((m) => m.containerPath), cwd]), ...own]
-    const root = rootLaunchArgv({ dir, proc: "host", cwd, mounts }, argv)
+    const root = await rootLaunchArgv({ dir, proc: "host", cwd, mounts }, argv)
     return ["unshare", "--mount", "--propagation", "private", "--", ...root]
   }
 

@@ -141,22 +141,22 @@ export class PodSandboxes {
   }
 
   /** Makes a container's cgroup and folder. */
-  prepareContainer(pod: PodIsolation, id: string, c: ContainerConfig): ContainerIsolation {
+  async prepareContainer(pod: PodIsolation, id: string, c: ContainerConfig): Promise<ContainerIsolation> {
     const cgroup = this.cgroups.containerPath(pod.podUid, id)
     this.cgroups.create(cgroup, c.resources)
     const dir = join(pod.dir, "containers", id)
-    prepareRoot(dir)
+    await prepareRoot(dir)
     return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
   }
 
   /** The command line that starts `argv` as the container (pod namespaces, own root, cgroups); writes its fstab files. */
-  launchArgv(
+  async launchArgv(
     pod: PodIsolation,
     ci: ContainerIsolation,
     c: ContainerConfig,
     cwd: string,
     argv: readonly string[],
-  ): string[] {
+  ): Promise<string[]> {
     const enter = this.#enterPod(pod)
     const ownPid = ci.ownPid
     const unshare = ["unshare", "--mount", "--propagation", "private"]
@@ -166,7 +166,7 @@ export class PodSandboxes {
       pod.hostnameFile && !own.some((m) => m.containerPath === "/etc/hostname")
         ? [{ hostPath: pod.hostnameFile, containerPath: "/etc/hostname", readOnly: false }]
         : []
-    const root = rootLaunchArgv(
+    const root = await rootLaunchArgv(
       {
         dir: ci.dir,
         proc: pod.hostPID ? "host" : "own",
