@@ -10,8 +10,8 @@
  */
 import { type ChildProcess, execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { mkdir } from "node:fs/promises"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { mkdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { PodNetwork } from "../../../network/index.ts"
 import { cidrAddress, type Cidr, type Logger, parseCidr, silentLogger } from "../../../util/index.ts"
@@ -246,7 +246,11 @@ export class ProcessRuntime implements ContainerRuntime {
     child.stdout?.on("data", (d: Buffer) => writer.write("stdout", d))
     child.stderr?.on("data", (d: Buffer) => writer.write("stderr", d))
     const statePath = join(this.#root, "state", `${id}.json`)
-    writeFileSync(statePath, JSON.stringify({ pid: child.pid, bootTicks: startTicks(child.pid as number) }))
+    // Off the event loop (many containers start at once); done before start returns.
+    const stateWritten = writeFile(
+      statePath,
+      JSON.stringify({ pid: child.pid, bootTicks: startTicks(child.pid as number) }),
+    )
     const held: Held = {
       info,
       cwd,
@@ -268,6 +272,7 @@ export class ProcessRuntime implements ContainerRuntime {
       })
     })
     this.#containers.set(id, held)
+    await stateWritten
     // As a container runtime's start, returns once the program runs (its root is set up).
     if (held.iso) await this.#sandboxed?.started(held.iso, held.exited)
     if (privateRoot) await this.#mounts.ready(privateRoot, held.exited)
