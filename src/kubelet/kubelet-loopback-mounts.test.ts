@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Event, Pod } from "kubernetes-types/core/v1.js"
@@ -9,6 +9,9 @@ import { type KubeletEnv, startKubeletEnv, until } from "./kubelet-env.case.ts"
 import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
 
 const isRoot = process.getuid?.() === 0
+/** A symlink on the node (as /var/run → /run) that a mount path goes through, and its target. */
+const LINK = `/tmp/k8ts-test-link-${process.pid}`
+const TARGET = `/run/k8ts-test-link-target-${process.pid}`
 
 function pod(name: string, node: string, spec: Partial<Pod["spec"]> & object): Pod & ApiObject {
   return {
@@ -48,6 +51,8 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
     })
     await configMap(k, { key: "v1", "app.conf": "port=8080\n" })
     mkdirSync(join(k.dir, "shared"))
+    mkdirSync(TARGET)
+    symlinkSync(TARGET, LINK)
     writeFileSync(join(k.dir, "shared", "from-node"), "hello\n")
     await k.env.inProcess.resource(Pods).create(
       pod("reader", "node-lm", {
@@ -70,6 +75,8 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
               { name: "scratch", mountPath: "/k8ts-test-frozen", readOnly: true },
               { name: "ram", mountPath: "/k8ts-test-ram" },
               { name: "node", mountPath: "/k8ts-test-node" },
+              // Through a symlink to a folder that stays the node's otherwise.
+              { name: "scratch", mountPath: `${LINK}/sub` },
             ],
           },
         ],
@@ -83,6 +90,8 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
     await pods.delete({ namespace: "default", name: "reader" })
     await until("its volumes unmounted", async () => !existsSync(join(k.dir, "kubelet-root/pods", uid)))
     await k.stop()
+    rmSync(LINK, { force: true })
+    rmSync(TARGET, { recursive: true, force: true })
   })
 
   const exec = async (id: string, script: string) => k.runtime.exec(id, ["sh", "-c", script], {})
@@ -102,6 +111,8 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
     for (const p of ["/etc/k8ts-test-config", "/opt/k8ts-test", "/k8ts-test-scratch", "/k8ts-test-ram"])
       assert.equal(existsSync(p), false, `${p} on the node`)
     assert.equal(existsSync("/dev/k8ts-test-termination-log"), false)
+    assert.deepEqual(readdirSync(TARGET), [], "a mount point through a symlink")
+    assert.equal((await exec(id, `grep -c ' ${TARGET}/sub ' /proc/self/mountinfo`)).stdout.trim(), "1")
   })
 
   test("the rest of the node's files stay the node's: a write outside the mounts lands there", async () => {

@@ -75,7 +75,7 @@ describe("kubelet with pod sandboxes", skipUnless(isRoot, "pod sandboxes need ro
     assert.match(p.status?.podIP ?? "", /^10\.252\./)
     const id = (p.status?.containerStatuses?.[0]?.containerID ?? "").replace(/^process:\/\//, "")
     const r = await runtime.exec(id, ["hostname"], {})
-    assert.equal(r.stdout, "web-host\n")
+    assert.equal(r.stdout, "web-host\n", JSON.stringify(r))
     const cgroup = (ctrl: string, file: string) =>
       readFileSync(
         `/sys/fs/cgroup/${ctrl}/${cgroupParent}/pod${p.metadata?.uid}/${id}/${file}`,

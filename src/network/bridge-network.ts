@@ -8,10 +8,11 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { cidrAddress, parseCidr } from "../util/index.ts"
 import { failedWith, run } from "./exec.ts"
+import { IpBatcher } from "./ip-batch.ts"
 import { HostLocalIpam } from "./ipam.ts"
 import { deleteTableScript, type PodPorts, podRulesScript } from "./nft-rules.ts"
 import { NodeGuard } from "./node-guard.ts"
-import type { PodAttachment, PodAttachRequest, PodNetwork } from "./pod-network.ts"
+import type { PodAttachment, PodAttachRequest, PodNetwork, PodNetworkSetup } from "./pod-network.ts"
 
 /** Options of BridgeNetwork. */
 export interface BridgeNetworkOptions {
@@ -61,7 +62,13 @@ export class BridgeNetwork implements PodNetwork {
   readonly #ipam: HostLocalIpam
   readonly #guard: NodeGuard
   readonly #portsDir: string
+  /** The node side's link edits of pods attached or detached at once, in shared `ip -batch` runs. */
+  readonly #links = new IpBatcher()
   #ready = false
+  /** The bridge's ifindex: pods' veths are made on it from inside their namespace. */
+  #bridgeIndex = 0
+  /** Sandboxes whose pod side prepare() handed out: attach() finishes only the node side. */
+  readonly #prepared = new Set<string>()
   /** Bridged traffic passes netfilter: pods keep their source address through DNAT. */
   #bridgeNetfilter = false
   /** The rule rewrites, one after another: each reads the port files afresh. */
@@ -110,26 +117,51 @@ export class BridgeNetwork implements PodNetwork {
     })
     await run(["ip", "addr", "replace", `${this.#gateway}/${this.#prefix}`, "dev", this.#bridge])
     await run(["ip", "link", "set", this.#bridge, "up"])
+    this.#bridgeIndex = Number((await readFile(`/sys/class/net/${this.#bridge}/ifindex`, "utf8")).trim())
     // hostPorts reached on 127.0.0.1 leave through the bridge with a loopback source until masqueraded.
     await writeFile(`/proc/sys/net/ipv4/conf/${this.#bridge}/route_localnet`, "1")
   }
 
-  async attach(req: PodAttachRequest): Promise<PodAttachment> {
+  #check(req: PodAttachRequest): void {
     if (!this.#ready)
       throw new Error(`Cannot attach "${req.id}": the pod network is not initialised (call init())`)
     if (!/^[\w./:-]+$/.test(req.netnsPath)) {
       throw new TypeError(`Cannot attach "${req.id}": netnsPath "${req.netnsPath}" is not a plain path`)
     }
+  }
+
+  /**
+   * The pod side, run in the new namespace: the veth made there, its node end sent to the node's
+   * namespace (this process's) up and on the bridge (named by ifindex: its name means nothing in
+   * the pod's namespace), eth0 with its address and the default route.
+   */
+  async prepare(req: PodAttachRequest): Promise<PodNetworkSetup> {
+    this.#check(req)
     const ip = await this.#ipam.allocate(req.id)
+    this.#prepared.add(req.id)
+    const veth = hostVethName(req.id)
+    return {
+      ipBatch: [
+        `link set lo up`,
+        `link add ${veth} netns ${process.pid} up master if${this.#bridgeIndex} type veth peer name ${POD_IFNAME}`,
+        `addr add ${ip}/${this.#prefix} dev ${POD_IFNAME}`,
+        `link set ${POD_IFNAME} up`,
+        `route add default via ${this.#gateway} dev ${POD_IFNAME}`,
+      ],
+    }
+  }
+
+  async attach(req: PodAttachRequest): Promise<PodAttachment> {
+    this.#check(req)
+    if (this.#prepared.delete(req.id)) return this.#finish(req)
+    const leased = await this.#ipam.lookup(req.id)
+    const ip = leased ?? (await this.#ipam.allocate(req.id))
     const veth = hostVethName(req.id)
     try {
-      if (!(await this.#isAttached(req, veth, ip))) await this.#connect(req, veth, ip)
-      if (req.portMappings.length > 0) {
-        await mkdir(this.#portsDir, { recursive: true })
-        const ports: PodPorts = { ip, portMappings: req.portMappings }
-        await writeFile(join(this.#portsDir, `${veth}.json`), JSON.stringify({ id: req.id, ...ports }))
-        await this.#syncRules()
-      }
+      // A fresh lease means no earlier attach of this sandbox: nothing to look for.
+      const attached = leased !== undefined && (await this.#isAttached(req, veth, ip))
+      if (!attached) await this.#connect(req, veth, ip)
+      await this.#programPorts(req, veth, ip)
     } catch (err) {
       await this.detach(req)
       throw err
@@ -137,16 +169,46 @@ export class BridgeNetwork implements PodNetwork {
     return { ip, gateway: this.#gateway, interface: POD_IFNAME }
   }
 
+  /** attach() after prepare(): hairpin on the node's end of the veth (sysfs, no process), and the hostPorts. */
+  async #finish(req: PodAttachRequest): Promise<PodAttachment> {
+    const veth = hostVethName(req.id)
+    const ip = (await this.#ipam.lookup(req.id)) ?? ""
+    try {
+      if (!ip) throw new Error(`Cannot attach "${req.id}": its address lease is gone`)
+      // A pod reaches itself through a service: its packets come back out of the port they came in by.
+      await writeFile(`/sys/class/net/${veth}/brport/hairpin_mode`, "1")
+      await this.#programPorts(req, veth, ip)
+    } catch (err) {
+      await this.detach(req)
+      throw err
+    }
+    return { ip, gateway: this.#gateway, interface: POD_IFNAME }
+  }
+
+  /** The node's end of a pod's veth: on the bridge, hairpin (a pod reaches itself through a service), up. */
+  #nodeSide(veth: string): string[] {
+    return [
+      `link set ${veth} master ${this.#bridge}`,
+      `link set ${veth} type bridge_slave hairpin on`,
+      `link set ${veth} up`,
+    ]
+  }
+
+  /** Records the pod's hostPorts and rewrites the rules (nothing to do without any). */
+  async #programPorts(req: PodAttachRequest, veth: string, ip: string): Promise<void> {
+    if (req.portMappings.length === 0) return
+    await mkdir(this.#portsDir, { recursive: true })
+    const ports: PodPorts = { ip, portMappings: req.portMappings }
+    await writeFile(join(this.#portsDir, `${veth}.json`), JSON.stringify({ id: req.id, ...ports }))
+    await this.#syncRules()
+  }
+
   /** Creates the veth pair and configures the pod's side: lo, eth0, its address, the default route. */
   async #connect(req: PodAttachRequest, veth: string, ip: string): Promise<void> {
-    await run(["ip", "-batch", "-"], {
-      input: [
-        `link add ${veth} type veth peer name ${POD_IFNAME} netns ${req.netnsPath}`,
-        `link set ${veth} master ${this.#bridge}`,
-        `link set ${veth} type bridge_slave hairpin on`,
-        `link set ${veth} up`,
-      ].join("\n"),
-    })
+    await this.#links.run([
+      `link add ${veth} type veth peer name ${POD_IFNAME} netns ${req.netnsPath}`,
+      ...this.#nodeSide(veth),
+    ])
     await ipBatchIn(req.netnsPath, [
       `link set lo up`,
       `addr add ${ip}/${this.#prefix} dev ${POD_IFNAME}`,
@@ -183,8 +245,11 @@ export class BridgeNetwork implements PodNetwork {
   }
 
   async detach(req: PodAttachRequest): Promise<void> {
+    this.#prepared.delete(req.id)
     const veth = hostVethName(req.id)
-    await this.#deleteLink(veth)
+    await this.#links.run([`link del ${veth}`]).catch((err: unknown) => {
+      if (!failedWith(err, "Cannot find device", "does not exist")) throw err
+    })
     const portsFile = join(this.#portsDir, `${veth}.json`)
     const hadPorts = await readFile(portsFile).then(
       () => true,

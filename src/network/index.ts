@@ -3,7 +3,13 @@
  * directly with iproute2 and nftables or through CNI plugins, behind one `PodNetwork` interface.
  * Used by the kubelet's sandbox runtime; knows nothing of the cluster. Imports api and util.
  */
-export type { PodNetwork, PodAttachRequest, PodAttachment, PodPortMapping } from "./pod-network.ts"
+export type {
+  PodNetwork,
+  PodNetworkSetup,
+  PodAttachRequest,
+  PodAttachment,
+  PodPortMapping,
+} from "./pod-network.ts"
 export { BridgeNetwork, type BridgeNetworkOptions } from "./bridge-network.ts"
 export { HostLocalIpam, type HostLocalIpamOptions } from "./ipam.ts"
 export { CniNetwork, type CniNetworkOptions } from "./cni-network.ts"

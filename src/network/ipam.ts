@@ -3,7 +3,7 @@
  * address, named by the address and holding the owner's id, plus the last address handed out,
  * so leases survive a restart and addresses are not reused at once.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { type Cidr, ipv4ToNumber, numberToIpv4, parseCidr } from "../util/index.ts"
 
@@ -19,11 +19,20 @@ export interface HostLocalIpamOptions {
   readonly reserved?: readonly string[]
 }
 
-/** Leases addresses of one range to ids, persisted in a directory of files. */
+/**
+ * Leases addresses of one range to ids, persisted in a directory of files. The leases are read
+ * once and then kept in memory, and each allocation or release is one synchronous step (a lease
+ * file, the last-address file): many pods attaching at once neither wait on each other nor read
+ * the directory again, and "wx" still keeps an allocation off a lease another writer made.
+ */
 export class HostLocalIpam {
   readonly #range: Cidr
   readonly #dir: string
   readonly #reserved: ReadonlySet<string>
+  /** address → owner id, once read from the directory. */
+  #leases?: Map<string, string>
+  /** The last address handed out, as a number. */
+  #last?: number
 
   constructor(opts: HostLocalIpamOptions) {
     this.#range = parseCidr(opts.range)
@@ -33,25 +42,54 @@ export class HostLocalIpam {
     this.#reserved = new Set(opts.reserved ?? [])
   }
 
+  /** The leases in memory, read from the directory the first time. */
+  #known(): Map<string, string> {
+    if (this.#leases) return this.#leases
+    mkdirSync(this.#dir, { recursive: true })
+    this.#leases = this.#read()
+    this.#last = ipv4ToNumber(readOr(join(this.#dir, LAST), "").trim())
+    return this.#leases
+  }
+
+  /** The leases on disk. */
+  #read(): Map<string, string> {
+    const out = new Map<string, string>()
+    const names = existsSync(this.#dir) ? readdirSync(this.#dir) : []
+    for (const name of names) {
+      if (ipv4ToNumber(name) === undefined) continue
+      const owner = readOr(join(this.#dir, name), undefined)
+      if (owner !== undefined) out.set(name, owner.trim())
+    }
+    return out
+  }
+
+  /** The address leased to `id`, if any. */
+  async lookup(id: string): Promise<string | undefined> {
+    for (const [ip, owner] of this.#known()) if (owner === id) return ip
+    return undefined
+  }
+
   /** The address leased to `id`, leasing the next free one when it has none. @throws Error when the range is full */
   async allocate(id: string): Promise<string> {
-    await mkdir(this.#dir, { recursive: true })
-    const leases = await this.leases()
+    const leases = this.#known()
     for (const [ip, owner] of leases) if (owner === id) return ip
     const first = this.#range.base + 1
     const count = this.#range.size - 2
-    const last = ipv4ToNumber((await readFile(join(this.#dir, LAST), "utf8").catch(() => "")).trim())
+    const last = this.#last
     const start = last !== undefined && last >= first && last < first + count ? last - first + 1 : 0
     for (let i = 0; i < count; i++) {
       const ip = numberToIpv4(first + ((start + i) % count))
       if (leases.has(ip) || this.#reserved.has(ip)) continue
-      // "wx" fails when another attach took the address meanwhile: then try the next one.
-      const took = await writeFile(join(this.#dir, ip), id, { flag: "wx" }).then(
-        () => true,
-        () => false,
-      )
-      if (!took) continue
-      await writeFile(join(this.#dir, LAST), ip)
+      try {
+        writeFileSync(join(this.#dir, ip), id, { flag: "wx" })
+      } catch {
+        // Another writer took the address: it is theirs, try the next one.
+        leases.set(ip, "")
+        continue
+      }
+      leases.set(ip, id)
+      this.#last = first + ((start + i) % count)
+      writeFileSync(join(this.#dir, LAST), ip)
       return ip
     }
     throw new Error(`Cannot allocate an address for "${id}": range "${this.#range.text}" is full`)
@@ -59,35 +97,45 @@ export class HostLocalIpam {
 
   /** Frees every address leased to `id`. Idempotent. */
   async release(id: string): Promise<void> {
-    for (const [ip, owner] of await this.leases())
-      if (owner === id) await rm(join(this.#dir, ip), { force: true })
-  }
-
-  /** Every lease: address → owner id. */
-  async leases(): Promise<Map<string, string>> {
-    const names = await readdir(this.#dir).catch(() => [] as string[])
-    const out = new Map<string, string>()
-    for (const name of names) {
-      if (ipv4ToNumber(name) === undefined) continue
-      const owner = await readFile(join(this.#dir, name), "utf8").catch(() => undefined)
-      if (owner !== undefined) out.set(name, owner.trim())
+    const leases = this.#known()
+    for (const [ip, owner] of leases) {
+      if (owner !== id) continue
+      rmSync(join(this.#dir, ip), { force: true })
+      leases.delete(ip)
     }
-    return out
   }
 
-  /** Frees the leases of ids not in `keep`; returns the ids freed. */
+  /** Every lease on disk: address → owner id. */
+  async leases(): Promise<Map<string, string>> {
+    return this.#read()
+  }
+
+  /** Frees the leases of ids not in `keep` (reading the directory afresh); returns the ids freed. */
   async gc(keep: ReadonlySet<string>): Promise<string[]> {
     const freed: string[] = []
-    for (const [ip, owner] of await this.leases()) {
+    const leases = this.#read()
+    for (const [ip, owner] of leases) {
       if (keep.has(owner)) continue
-      await rm(join(this.#dir, ip), { force: true })
+      rmSync(join(this.#dir, ip), { force: true })
+      leases.delete(ip)
       freed.push(owner)
     }
+    if (this.#leases) this.#leases = leases
     return freed
   }
 
   /** Removes the lease directory (node stop, after every pod is detached). */
   async destroy(): Promise<void> {
-    await rm(this.#dir, { recursive: true, force: true })
+    rmSync(this.#dir, { recursive: true, force: true })
+    this.#leases = undefined
+    this.#last = undefined
+  }
+}
+
+function readOr<T>(file: string, fallback: T): string | T {
+  try {
+    return readFileSync(file, "utf8")
+  } catch {
+    return fallback
   }
 }

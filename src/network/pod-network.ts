@@ -29,6 +29,12 @@ export interface PodAttachment {
   readonly interface: string
 }
 
+/** The pod side of an attachment, run inside the new network namespace. */
+export interface PodNetworkSetup {
+  /** `ip -batch` lines: lo up, eth0 (a veth whose peer lands on the node), its address, the default route. */
+  readonly ipBatch: readonly string[]
+}
+
 /**
  * The node's pod network. `init()` runs once before any `attach()`: it installs `unreachable`
  * routes for the cluster and service CIDRs first, so no pod packet leaves the machine through the
@@ -41,6 +47,13 @@ export interface PodNetwork {
   readonly name: string
   /** Sets up the node-wide parts, guard routes first. Idempotent. */
   init(): Promise<void>
+  /**
+   * Optional: leases the sandbox's address and returns the pod side of its attachment as `ip`
+   * commands, for whoever creates the network namespace at `req.netnsPath` to run inside it as
+   * it does (one process per pod for both); `attach()` then only finishes the node side. A
+   * failed set-up is undone with `detach()`.
+   */
+  prepare?(req: PodAttachRequest): Promise<PodNetworkSetup>
   /** Connects the sandbox's namespace to the pod network and programs its host ports. */
   attach(req: PodAttachRequest): Promise<PodAttachment>
   /** Disconnects the sandbox: frees its IP, removes its veth and port rules. Idempotent. */

@@ -10,8 +10,8 @@
  * bound at their containerPath. Without root there is no such namespace (an unprivileged user
  * namespace cannot overlay the node's root here), and `unavailable` says why, for the kubelet.
  */
-import { existsSync, readdirSync } from "node:fs"
-import { join } from "node:path"
+import { existsSync, readdirSync, realpathSync } from "node:fs"
+import { basename, dirname, join } from "node:path"
 import type { ContainerConfig, Mount } from "../runtime.ts"
 import { prepareRoot, removeRoot, rootLaunchArgv, rootPid, rootReady } from "./sandbox/container-root.ts"
 import { nodeMounts } from "./sandbox/mounts.ts"
@@ -30,6 +30,25 @@ const KERNEL = new Set(["dev", "proc", "sys"])
 /** The top-level folder of an absolute path (`/etc/config` → `etc`). */
 function topOf(path: string): string {
   return path.split("/")[1] ?? ""
+}
+
+/**
+ * `path` as the kernel reaches it on the node: the symlinks of its longest existing prefix
+ * resolved (`/var/run/secrets` → `/run/secrets` where /var/run links to /run), so a mount point
+ * is made in the folder it really lands in.
+ */
+export function resolvedPath(path: string): string {
+  const rest: string[] = []
+  let head = path
+  while (head !== "/" && !existsSync(head)) {
+    rest.unshift(basename(head))
+    head = dirname(head)
+  }
+  try {
+    return join(realpathSync(head), ...rest)
+  } catch {
+    return path
+  }
 }
 
 /** Why a process without root cannot give containers their mounts. */
@@ -62,17 +81,18 @@ export class LoopbackMounts {
   }
 
   /** Makes the folder of container `id`'s private root in its pod's folder; returns it. */
-  prepare(podDir: string, id: string): string {
+  async prepare(podDir: string, id: string): Promise<string> {
     const dir = join(podDir, "containers", id)
-    prepareRoot(dir)
+    await prepareRoot(dir)
     return dir
   }
 
   /** The command line that runs `argv` as container `c` in its own mount namespace. */
-  launchArgv(dir: string, c: ContainerConfig, cwd: string, argv: readonly string[]): string[] {
-    const own = c.mounts ?? []
-    const mounts = [...this.#nodeTree([...own.map((m) => m.containerPath), cwd]), ...own]
-    const root = rootLaunchArgv({ dir, proc: "host", cwd, mounts }, argv)
+  async launchArgv(dir: string, c: ContainerConfig, cwd: string, argv: readonly string[]): Promise<string[]> {
+    // The root is a copy of the node's, where paths resolve as they do on the node.
+    const own = (c.mounts ?? []).map((m) => ({ ...m, containerPath: resolvedPath(m.containerPath) }))
+    const mounts = [...this.#nodeTree([...own.map((m) => m.containerPath), resolvedPath(cwd)]), ...own]
+    const root = await rootLaunchArgv({ dir, proc: "host", cwd, mounts }, argv)
     return ["unshare", "--mount", "--propagation", "private", "--", ...root]
   }
 
@@ -81,14 +101,14 @@ export class LoopbackMounts {
    * those in which one of `paths` (missing on the node) must be made, and the node's mounts
    * inside those.
    */
-  #nodeTree(paths: readonly string[]): Mount[] {
+  #nodeTree(paths: readonly string[]): (Mount & { node?: boolean })[] {
     const kept = new Set(paths.filter((p) => !existsSync(p)).map(topOf))
-    const self = (p: string): Mount => ({ hostPath: p, containerPath: p, readOnly: false })
+    const self = (p: string, node: boolean) => ({ hostPath: p, containerPath: p, readOnly: false, node })
     const back = readdirSync("/", { withFileTypes: true })
       .filter((e) => e.isDirectory() && !KERNEL.has(e.name) && !kept.has(e.name))
-      .map((e) => self(`/${e.name}`))
+      .map((e) => self(`/${e.name}`, true))
     const carried = nodeMounts([this.#root]).filter((p) => kept.has(topOf(p)))
-    return [...back, ...carried.map(self)]
+    return [...back, ...carried.map((p) => self(p, false))]
   }
 
   /**

@@ -14,6 +14,7 @@
 import { type ChildProcess, execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdir } from "node:fs/promises"
 import { join } from "node:path"
 import type { PodNetwork } from "../../../network/index.ts"
 import { cidrAddress, type Cidr, type Logger, parseCidr, silentLogger } from "../../../util/index.ts"
@@ -294,7 +295,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!sb) throw new ContainerCreateError("CreateContainerError", `sandbox ${sandbox.id} is gone`)
     const launch = launchOf(c.image, c.command, c.args)
     const id = randomUUID().replaceAll("-", "")
-    const { argv, cwd, iso, privateRoot } = this.#prepare(sb, id, c, launch.argv)
+    const { argv, cwd, iso, privateRoot } = await this.#prepare(sb, id, c, launch.argv)
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
     writeFileSync(logPath, "", { flag: "a" })
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
@@ -386,7 +387,7 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   /** How container `id` is launched: its command line, working directory and private root. */
-  #prepare(sb: SandboxEntry, id: string, c: ContainerConfig, program: readonly string[]) {
+  async #prepare(sb: SandboxEntry, id: string, c: ContainerConfig, program: readonly string[]) {
     let argv = program
     try {
       if (c.tty) argv = onTerminal(argv)
@@ -394,27 +395,27 @@ export class ProcessRuntime implements ContainerRuntime {
       throw new ContainerCreateError("RunContainerError", (err as Error).message)
     }
     const home = join(sb.dir, c.name)
-    mkdirSync(home, { recursive: true })
-    const iso = this.#isolate(sb, id, c, home)
-    if (iso) return { argv: iso.argv(argv), cwd: "/", iso }
+    await mkdir(home, { recursive: true })
+    const iso = await this.#isolate(sb, id, c, home)
+    if (iso) return { argv: await iso.argv(argv), cwd: "/", iso }
     if (!this.#mounts.applies(c)) {
       return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home }
     }
-    const privateRoot = this.#mounts.prepare(sb.dir, id)
+    const privateRoot = await this.#mounts.prepare(sb.dir, id)
     // The launcher makes workingDir inside the container's own root when it is missing.
     return {
-      argv: this.#mounts.launchArgv(privateRoot, c, c.workingDir || home, argv),
+      argv: await this.#mounts.launchArgv(privateRoot, c, c.workingDir || home, argv),
       cwd: "/",
       privateRoot,
     }
   }
 
   /** Sandbox mode: the container's cgroup and folder, and how to launch a program in them. */
-  #isolate(sb: SandboxEntry, id: string, c: ContainerConfig, home: string) {
+  async #isolate(sb: SandboxEntry, id: string, c: ContainerConfig, home: string) {
     const sandboxes = this.#sandboxed
     const pod = sb.pod
     if (!sandboxes || !pod) return undefined
-    const container = sandboxes.prepareContainer(pod, id, c)
+    const container = await sandboxes.prepareContainer(pod, id, c)
     // The launcher makes workingDir inside the container's own root when it is missing.
     const argv = (program: readonly string[]) =>
       sandboxes.launchArgv(pod, container, c, c.workingDir || home, program)

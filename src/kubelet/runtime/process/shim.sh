@@ -82,6 +82,9 @@ while :; do
   kill -0 "$pid" 2>/dev/null || break
 done
 kill -KILL -- "-$pid" 2>/dev/null
+# A program killed before it opened its output FIFOs leaves a copier waiting to open its own
+# end: opening each once (read-write never blocks) lets it go on to read EOF.
+: 4<>"$out" 5<>"$err"
 exec 3>&-
 wait "$copy_out" "$copy_err"
 rm -f "$out" "$err"

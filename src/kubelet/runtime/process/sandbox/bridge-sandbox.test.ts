@@ -90,6 +90,15 @@ describe(
       }
       assert.equal(r.stdout, "hi from a")
       assert.equal(await fetchTcp("127.0.0.1", 17000 + n), "hi from a")
+      // The node ends of the pods' veths: on the bridge, up, hairpin on.
+      const ports = JSON.parse(
+        execFileSync("ip", ["-d", "-j", "link", "show", "master", bridge], { encoding: "utf8" }),
+      )
+      assert.equal(ports.length, 2)
+      for (const l of ports as { operstate: string; linkinfo: { info_slave_data: { hairpin: boolean } } }[]) {
+        assert.equal(l.operstate, "UP")
+        assert.equal(l.linkinfo.info_slave_data.hairpin, true)
+      }
     })
 
     test("closing removes the pods' namespaces, veths, the bridge and the cgroups", async () => {

@@ -1,15 +1,17 @@
 /**
  * A container's private root, as launcher.sh's `root` phase makes it: a folder with the layers
- * of a copy-on-write overlay of the node's root (writes and mount points land in its upper
- * layer, never on the node), the container's mounts bound at their containerPath, and a PID
- * file written once the program runs. Both modes of the process runtime use it: sandboxes (with
- * their own /proc and /dev/shm) and the loopback mode (the node's /proc, /dev and other mounts).
+ * of a copy-on-write overlay of the node's root and of its /dev (writes and mount points land in
+ * their upper layers, never on the node), the fstab files of its mounts (root-mounts.ts), and a
+ * PID file written once the program runs. Both modes of the process runtime use it: sandboxes
+ * (with their own /proc and /dev/shm) and the loopback mode (the node's /proc and other mounts).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs"
+import { mkdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Mount } from "../../runtime.ts"
-import { unmountUnder } from "./mounts.ts"
+import { devMounts, unmountUnder } from "./mounts.ts"
+import { planRootMounts } from "./root-mounts.ts"
 
 /** The launcher script (`join` and `root` phases). */
 export const LAUNCHER = fileURLToPath(new URL("./launcher.sh", import.meta.url))
@@ -26,24 +28,46 @@ export interface RootLaunch {
   readonly cwd: string
   /** cgroup.procs files the launcher writes itself into. */
   readonly cgroups?: readonly string[]
-  /** Bound in this order (a later mount may cover an earlier one). */
-  readonly mounts: readonly Mount[]
+  /** Bound in this order (a later mount may cover an earlier one); `node`: the node's own folder at the same path. */
+  readonly mounts: readonly (Mount & { readonly node?: boolean })[]
 }
 
 /** Makes the folders of a container's private root in `dir`. */
-export function prepareRoot(dir: string): void {
-  mkdirSync(join(dir, "upper", ".oldroot"), { recursive: true })
-  mkdirSync(join(dir, "work"))
-  mkdirSync(join(dir, "root"))
-  mkdirSync(join(dir, "dev", "upper"), { recursive: true })
-  mkdirSync(join(dir, "dev", "work"))
+export async function prepareRoot(dir: string): Promise<void> {
+  // Off the event loop, side by side: many containers start at once.
+  await mkdir(join(dir, "upper", ".oldroot"), { recursive: true })
+  await Promise.all([
+    mkdir(join(dir, "work")),
+    mkdir(join(dir, "root")),
+    mkdir(join(dir, "dev", "upper"), { recursive: true }).then(() => mkdir(join(dir, "dev", "work"))),
+  ])
 }
 
-/** The launcher's command line that sets the root up and then runs `argv` (run it in a fresh mount namespace). */
-export function rootLaunchArgv(l: RootLaunch, argv: readonly string[]): string[] {
-  const mounts = l.mounts.flatMap((m) => [m.readOnly ? "ro" : "rw", m.hostPath, m.containerPath])
-  const head = ["/bin/sh", LAUNCHER, "root", l.dir, l.proc, l.shm ?? "-", l.cwd, ...(l.cgroups ?? [])]
-  return [...head, "--", ...mounts, "--", ...argv]
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The launcher's command line that sets the root up and then runs `argv` (run it in a fresh
+ * mount namespace); writes the fstab files of its mount passes to the container's folder.
+ */
+export async function rootLaunchArgv(l: RootLaunch, argv: readonly string[]): Promise<string[]> {
+  const plan = planRootMounts({
+    proc: l.proc,
+    ...(l.shm ? { shm: l.shm } : {}),
+    dev: { upper: join(l.dir, "dev", "upper"), work: join(l.dir, "dev", "work"), mounts: devMounts() },
+    binds: l.mounts.map((m) => ({ ...m, isDir: m.node || isDir(m.hostPath) })),
+  })
+  await Promise.all(plan.fstabs.map((text, pass) => writeFile(join(l.dir, `fstab.${pass}`), text)))
+  const steps = plan.steps.flatMap((s) =>
+    s.kind === "mount" ? ["mount", join(l.dir, `fstab.${s.pass}`)] : [s.kind, s.path],
+  )
+  const head = ["/bin/sh", LAUNCHER, "root", l.dir, l.cwd, ...(l.cgroups ?? [])]
+  return [...head, "--", ...steps, "--", ...argv]
 }
 
 /** The node PID of the launched program (its PID 1 with a PID namespace of its own), once set up. */

@@ -4,13 +4,13 @@
 #
 #   launcher.sh join <cgroup.procs file>... -- <argv>
 #     writes its PID into each cgroup, then execs argv (which inherits the cgroups): exec.
-#   launcher.sh root <dir> <own|host> <shm dir|-> <cwd> <cgroup.procs file>... --
-#                    [<ro|rw> <hostPath> <containerPath>]... -- <argv>
+#   launcher.sh root <dir> <cwd> <cgroup.procs file>... -- [<step> <arg>]... -- <argv>
 #     run in a fresh mount namespace (and PID namespace): joins the cgroups, pivots into a
 #     private root (an overlay of / whose writes land in <dir>/upper, with <dir>/upper/.oldroot,
-#     <dir>/work and <dir>/root made beforehand; /dev likewise in <dir>/dev/{upper,work}),
-#     binds the mounts at their containerPath there, writes its PID on the node to <dir>/pid
-#     and runs argv.
+#     <dir>/work and <dir>/root made beforehand, /dev's layers in <dir>/dev), runs the steps (root-mounts.ts): `d <path>` and
+#     `f <path>` make a missing mount point (a folder, a file), `mount <fstab>` mounts a pass of
+#     the node's file <fstab> in one process; then writes its PID on the node to <dir>/pid and
+#     runs argv.
 set -eu
 phase=$1
 shift
@@ -23,8 +23,8 @@ if [ "$phase" = join ]; then
   exec "$@"
 fi
 [ "$phase" = root ] || { echo "launcher: unknown phase $phase" >&2; exit 127; }
-dir=$1 proc=$2 shm=$3 cwd=$4
-shift 4
+dir=$1 cwd=$2
+shift 2
 # 0 is "the writer": this process, whatever its PID in its own namespace.
 while [ "$1" != -- ]; do
   echo 0 >"$1"
@@ -40,27 +40,15 @@ cd "$dir/root"
 pivot_root . .oldroot
 old=/.oldroot
 cd /
-# /dev is a copy-on-write overlay of the node's too (mount points such as /dev/termination-log
-# land in <dir>/dev), with the node's mounts under it (pts, shm, mqueue) bound back.
-mount -t overlay -o "lowerdir=$old/dev,upperdir=$old$dir/dev/upper,workdir=$old$dir/dev/work" k8ts-dev /dev
-for sub in pts shm mqueue hugepages; do
-  if mountpoint -q "$old/dev/$sub"; then mount --rbind "$old/dev/$sub" "/dev/$sub"; fi
-done
-mount --rbind "$old/sys" /sys
-if [ "$proc" = own ]; then mount -t proc proc /proc; else mount --rbind "$old/proc" /proc; fi
-[ "$shm" = - ] || mount --bind "$old$shm" /dev/shm
 # Mount points are made inside the new root (symlinks resolve there; writes land in the upper).
 while [ "$1" != -- ]; do
-  mode=$1 host=$2 target=$3
-  shift 3
-  if [ -d "$old$host" ]; then
-    [ -d "$target" ] || mkdir -p "$target"
-  elif [ ! -e "$target" ]; then
-    [ -d "${target%/*}/" ] || mkdir -p "${target%/*}/"
-    : >"$target"
-  fi
-  mount --rbind "$old$host" "$target"
-  [ "$mode" = rw ] || mount -o remount,bind,ro "$target"
+  case $1 in
+    d) [ -d "$2" ] || mkdir -p "$2" ;;
+    f) [ -e "$2" ] || { [ -d "${2%/*}/" ] || mkdir -p "${2%/*}/"; : >"$2"; } ;;
+    mount) mount --all --fstab "$old$2" ;;
+    *) echo "launcher: unknown step $1" >&2; exit 127 ;;
+  esac
+  shift 2
 done
 shift
 umount -l "$old"

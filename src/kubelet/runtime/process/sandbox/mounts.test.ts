@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { test } from "node:test"
-import { mountsUnder, nodeMounts } from "./mounts.ts"
+import { devMounts, mountsUnder, nodeMounts } from "./mounts.ts"
 
 const MOUNTINFO = [
   "20 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda rw",
@@ -16,6 +16,9 @@ const MOUNTINFO = [
   "27 20 0:4 net:[4026532] /run/k8ts/pods/a/ns/net rw - nsfs nsfs rw",
   "28 20 0:10 / /var/lib/k8ts/runtime/pods/b/shm rw - tmpfs shm rw",
   "29 20 0:11 / /srv/my\\040data rw - tmpfs tmpfs rw",
+  "30 21 0:12 / /dev/pts rw - devpts devpts rw",
+  "31 30 0:12 / /dev/pts rw - devpts devpts rw",
+  "32 22 0:13 / /dev/shm/inner rw - tmpfs tmpfs rw",
   "",
 ].join("\n")
 
@@ -26,6 +29,7 @@ test("nodeMounts: the mounts on the node's root but the kernel's, namespace file
     writeFileSync(file, MOUNTINFO)
     assert.deepEqual(nodeMounts(["/var/lib/k8ts/runtime"], file), ["/home", "/srv/my data"])
     assert.deepEqual(mountsUnder("/home", file), ["/home/me/cache", "/home"])
+    assert.deepEqual(devMounts(file), ["/dev/pts", "/dev/shm"])
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

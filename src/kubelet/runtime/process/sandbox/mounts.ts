@@ -53,6 +53,20 @@ export function nodeMounts(skip: readonly string[], mountinfo = "/proc/self/moun
   return [...out].sort()
 }
 
+/**
+ * The node's mounts under its /dev (e.g. /dev/pts, /dev/shm): the outermost ones, which a
+ * recursive bind each brings with what lies below.
+ */
+export function devMounts(mountinfo = "/proc/self/mountinfo"): string[] {
+  const under = new Set(
+    readMountinfo(mountinfo)
+      .map((e) => e.target)
+      .filter((t) => t.startsWith("/dev/")),
+  )
+  const outer = (t: string) => ![...under].some((o) => o !== t && t.startsWith(`${o}/`))
+  return [...under].filter(outer).sort()
+}
+
 /** Mount points at or under `dir` in this process's mount namespace, deepest first. */
 export function mountsUnder(dir: string, mountinfo = "/proc/self/mountinfo"): string[] {
   const prefix = dir.endsWith("/") ? dir : `${dir}/`

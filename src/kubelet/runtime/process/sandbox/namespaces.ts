@@ -1,16 +1,21 @@
 /**
- * A pod's namespaces: persistent network, IPC and UTS namespace files (bind mounts of nsfs,
- * made with util-linux unshare) that the pod's containers join, the pod's hostname set in its
- * UTS namespace, and, for shareProcessNamespace, a holder process whose PID namespace all the
- * pod's containers enter. Host namespaces (hostNetwork, hostIPC) are simply not created.
+ * A pod's namespaces, held by one process of its own (the pod's "pause"): network, IPC and UTS
+ * namespaces that the pod's containers join, and a mount namespace (a copy of the node's) that
+ * they copy theirs from, holding the pod's /dev/shm, so the node's own mount table gains nothing
+ * per pod and a container's copy stays small however many pods run. The holder sets the pod's
+ * hostname and runs the pod network's `ip` commands inside before it sleeps. For
+ * shareProcessNamespace a second holder's PID namespace is the one all the pod's containers
+ * enter. Host namespaces (hostNetwork, hostIPC) are simply not created.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process"
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync, rmSync } from "node:fs"
 import { unmountUnder } from "./mounts.ts"
 
-/** The namespace files of a pod; an absent one means the node's own. */
+/** The namespaces of a pod as nsfs paths (of its holder); an absent one means the node's own. */
 export interface PodNamespaces {
+  /** The process holding them (killing it ends them once no container is left). */
+  readonly holder?: number
+  readonly mnt?: string
   readonly net?: string
   readonly ipc?: string
   readonly uts?: string
@@ -24,17 +29,90 @@ export interface PodNamespaceSpec {
   readonly hostNetwork?: boolean
   readonly hostIPC?: boolean
   readonly sharePid?: boolean
-  /** What the PID holder's command line starts with (e.g. joining the pod's cgroup). */
+  /** The cgroup.procs files the holders write their PID to (the pod's cgroup) before anything else. */
+  readonly holderCgroups?: readonly string[]
+  /** What the PID holder's command line starts with (joining those cgroups). */
   readonly holderPrefix?: readonly string[]
+  /** An existing folder to mount the pod's shared memory (a tmpfs) on, in the pod's mount namespace. */
+  readonly shm?: string
+  /** The pod side of its network given its namespace's path: `ip -batch` lines run inside it. */
+  readonly network?: (netnsPath: string) => Promise<readonly string[]>
 }
 
-function run(file: string, args: readonly string[]): Promise<void> {
+/**
+ * What the holder runs in its new namespaces: "$1" the hostname or -, "$2" the shm folder or -,
+ * "$3" "ip" to run `ip -batch -` on stdin, then cgroup.procs files to join first; then it says
+ * so and sleeps, its pipes closed.
+ */
+const SETUP = [
+  "set -e",
+  "host=$1 shm=$2 ip=$3",
+  "shift 3",
+  'for procs do echo $$ >"$procs"; done',
+  '[ "$host" = - ] || printf %s "$host" >/proc/sys/kernel/hostname',
+  '[ "$shm" = - ] || mount -t tmpfs -o mode=1777,size=67108864,nosuid,nodev shm "$shm"',
+  '[ "$ip" = - ] || ip -batch -',
+  "echo ready",
+  "exec sleep infinity </dev/null >/dev/null 2>&1",
+].join("\n")
+
+/** Kills a holder and its process group. */
+function kill(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL")
+  } catch {
+    // already gone
+  }
+}
+
+/** Resolves once the holder has said "ready"; rejects with its stderr when it exits first. */
+function holderUp(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, (err, _out, stderr) => {
-      if (err) reject(new Error(`${file} ${args.join(" ")}: ${String(stderr).trim() || err.message}`))
-      else resolve()
+    let out = ""
+    let err = ""
+    child.stderr?.on("data", (b: Buffer) => (err += b.toString()))
+    child.stdout?.on("data", (b: Buffer) => {
+      out += b.toString()
+      if (out.includes("ready\n")) resolve()
     })
+    child.once("error", reject)
+    child.once("exit", (code, signal) =>
+      reject(new Error(`the pod's namespaces: ${err.trim() || `holder exited (${code ?? signal})`}`)),
+    )
   })
+}
+
+/** Starts the holder of the pod's namespaces and mount namespace; returns it with its nsfs paths. */
+async function startHolder(spec: PodNamespaceSpec, kinds: readonly string[]): Promise<PodNamespaces> {
+  const flags = ["--mount", "--propagation", "private", ...kinds.map((k) => `--${k}`)]
+  const args = [kinds.includes("uts") ? spec.hostname : "-", spec.shm ?? "-"]
+  const ip = spec.network && kinds.includes("net") ? "ip" : "-"
+  const inner = [...args, ip, ...(spec.holderCgroups ?? [])]
+  const child = spawn("unshare", [...flags, "--", "/bin/sh", "-c", SETUP, "sh", ...inner], {
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  })
+  child.stdin?.on("error", () => {}) // an early exit: its status tells
+  const up = holderUp(child)
+  const pid = child.pid
+  try {
+    if (pid === undefined) throw await up.then(() => new Error("the pod's namespaces: no holder"))
+    const path = (k: string) => `/proc/${pid}/ns/${k}`
+    const ns: PodNamespaces = { holder: pid, mnt: path("mnt") }
+    for (const k of kinds) Object.assign(ns, { [k]: path(k) })
+    const lines = spec.network && ns.net ? await spec.network(ns.net) : []
+    child.stdin?.end(lines.length ? lines.join("\n") + "\n" : "")
+    await up
+    return ns
+  } catch (err) {
+    if (pid !== undefined) kill(pid)
+    throw err
+  } finally {
+    child.removeAllListeners("exit")
+    child.stdout?.destroy()
+    child.stderr?.destroy()
+    child.unref()
+  }
 }
 
 /** Starts the process holding a pod's PID namespace: `sleep infinity` as its PID 1. */
@@ -52,35 +130,27 @@ function startPidHolder(ns: PodNamespaces, prefix: readonly string[]): ChildProc
 }
 
 /**
- * Creates a pod's namespaces in `dir` (files net, ipc, uts) and sets its hostname.
- * @throws Error when unshare fails
+ * Creates a pod's namespaces, held by a process of its own, and sets them up.
+ * @throws Error when that fails (nothing is left then)
  */
-export async function createPodNamespaces(dir: string, spec: PodNamespaceSpec): Promise<PodNamespaces> {
-  mkdirSync(dir, { recursive: true })
-  const files: { net?: string; ipc?: string; uts?: string } = {}
-  if (!spec.hostNetwork) {
-    files.net = join(dir, "net")
-    files.uts = join(dir, "uts")
+export async function createPodNamespaces(spec: PodNamespaceSpec): Promise<PodNamespaces> {
+  const kinds = [...(spec.hostNetwork ? [] : ["net", "uts"]), ...(spec.hostIPC ? [] : ["ipc"])]
+  // All the node's: the containers start from the node's mount namespace, as plain processes do.
+  const ns = kinds.length || spec.shm ? await startHolder(spec, kinds) : {}
+  if (!spec.sharePid) return ns
+  const holder = startPidHolder(ns, spec.holderPrefix ?? [])
+  try {
+    await new Promise<void>((resolve, reject) => {
+      holder.once("spawn", () => resolve())
+      holder.once("error", reject)
+    })
+    await holderReady(holder.pid as number)
+  } catch (err) {
+    if (ns.holder) kill(ns.holder)
+    if (holder.pid) kill(holder.pid)
+    throw err
   }
-  if (!spec.hostIPC) files.ipc = join(dir, "ipc")
-  const flags: string[] = []
-  for (const [kind, file] of Object.entries(files)) {
-    writeFileSync(file, "") // the bind mount's target must exist
-    flags.push(`--${kind}=${file}`)
-  }
-  if (flags.length) {
-    const inner = files.uts ? ["hostname", spec.hostname] : ["true"]
-    // The pod network's attach brings lo up.
-    await run("unshare", [...flags, "--", ...inner])
-  }
-  if (!spec.sharePid) return files
-  const holder = startPidHolder(files, spec.holderPrefix ?? [])
-  await new Promise<void>((resolve, reject) => {
-    holder.once("spawn", () => resolve())
-    holder.once("error", reject)
-  })
-  await holderReady(holder.pid as number)
-  return { ...files, pidHolder: holder.pid as number }
+  return { ...ns, pidHolder: holder.pid as number }
 }
 
 /**
@@ -107,15 +177,10 @@ export function pidNamespaceOf(holder: number): string {
   return `/proc/${holder}/ns/pid_for_children`
 }
 
-/** Stops the PID holder, unmounts the namespace files and deletes `dir`. */
+/** Stops the holders (the namespaces go with the last container), unmounts what is left in `dir` and deletes it. */
 export async function removePodNamespaces(dir: string, ns: PodNamespaces | undefined): Promise<void> {
-  if (ns?.pidHolder) {
-    try {
-      process.kill(-ns.pidHolder, "SIGKILL")
-    } catch {
-      // already gone
-    }
-  }
+  if (ns?.pidHolder) kill(ns.pidHolder)
+  if (ns?.holder) kill(ns.holder)
   await unmountUnder(dir)
   rmSync(dir, { recursive: true, force: true })
 }

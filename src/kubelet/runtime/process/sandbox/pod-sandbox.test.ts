@@ -132,6 +132,20 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
     // The launcher, the program, and this exec's own processes: nothing of the node's.
     assert.ok(procs.length <= 5, `processes seen: ${procs.join(", ")}`)
   })
+  test("the container's root has the node's /dev and /sys, its own /proc and the pod's /dev/shm", async () => {
+    const sb = await pod({ hostname: "mounts" })
+    const c = await start(sb, sleeper("main"))
+    const r = await sh(c.id, "cat /proc/self/mountinfo")
+    // mount point → filesystem type (the first field after " - ")
+    const points = new Map(
+      r.stdout.split("\n").map((l) => [l.split(" ")[4], l.split(" - ")[1]?.split(" ")[0]]),
+    )
+    for (const p of ["/", "/dev", "/sys", "/dev/shm"]) assert.ok(points.has(p), `${p} missing: ${r.stdout}`)
+    assert.equal(points.get("/proc"), "proc")
+    assert.equal(points.get("/dev/shm"), "tmpfs")
+    assert.ok(!points.has("/.oldroot"), "the node's root is unmounted")
+  })
+
   test("shareProcessNamespace puts the pod's containers in one PID namespace", async () => {
     const sb = await pod({ shareProcessNamespace: true })
     await start(sb, container("a", ["sleep", "12345"]))
@@ -270,7 +284,8 @@ describe("process runtime sandboxes after a crash", skipUnless(isRoot, "pod sand
     for (let i = 0; i < 200 && cgroupPids().length < 3; i++) await new Promise((r) => setTimeout(r, 10))
     for (const pid of cgroupPids()) pids.add(pid)
     assert.ok(pids.size >= 3, "the holder, its sleep and the container run in the pod's cgroups")
-    assert.ok(mountsUnder(dir).length > 0)
+    // The pod's mounts (its /dev/shm) live in its own mount namespace, none in the node's.
+    assert.deepEqual(mountsUnder(dir), [])
     // The process "crashes": nothing is stopped. A new runtime starts on the same root.
     const next = new ProcessRuntime({ root: dir, network: new LoopbackOnlyNetwork(), cgroupParent })
     await next.close(0)

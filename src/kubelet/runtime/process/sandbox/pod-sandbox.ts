@@ -5,7 +5,6 @@
  * (so mount points never touch the host filesystem), its own PID namespace (or the pod's, or
  * the node's), and its own cgroup with the container's limits.
  */
-import { execFile } from "node:child_process"
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { PodAttachRequest, PodNetwork } from "../../../../network/index.ts"
@@ -52,14 +51,6 @@ export interface ContainerIsolation {
   readonly ownPid: boolean
 }
 
-function run(file: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, (err, _o, stderr) =>
-      err ? reject(new Error(String(stderr).trim() || err.message)) : resolve(),
-    )
-  })
-}
-
 /** Creates and removes pod and container isolation; the ProcessRuntime's sandbox mode. */
 export class PodSandboxes {
   readonly cgroups: Cgroups
@@ -93,46 +84,46 @@ export class PodSandboxes {
   /** Sets a pod up: namespaces and hostname, /dev/shm, pod cgroup, network attachment. */
   async createPod(id: string, dir: string, cfg: SandboxConfig): Promise<PodIsolation> {
     await this.#ready
-    const nsDir = join(dir, "ns")
     let pod: PodIsolation = { podUid: cfg.podUid, dir, ip: this.#opts.hostIP, ns: {}, hostPID: !!cfg.hostPID }
     try {
       const podCgroup = this.cgroups.podPath(cfg.podUid)
       this.cgroups.create(podCgroup, cfg.resources)
-      const ns = await createPodNamespaces(nsDir, {
+      const holderCgroup = `${podCgroup}/pause`
+      this.cgroups.create(holderCgroup, undefined)
+      const ids = { id, podUid: cfg.podUid, namespace: cfg.namespace, name: cfg.name }
+      const attachReq = (netnsPath: string): PodAttachRequest => {
+        const req = { ...ids, netnsPath, portMappings: cfg.portMappings ?? [] }
+        pod = { ...pod, attach: req } // undone by removePod from here on: lease, veth, rules
+        return req
+      }
+      const network = this.#opts.network
+      const prepare = network.prepare?.bind(network)
+      const shm = cfg.hostIPC ? undefined : join(dir, "shm")
+      if (shm) mkdirSync(shm, { recursive: true })
+      const ns = await createPodNamespaces({
         hostname: cfg.hostname,
         ...(cfg.hostNetwork ? { hostNetwork: true } : {}),
         ...(cfg.hostIPC ? { hostIPC: true } : {}),
-        // The PID holder runs in a leaf of the pod's cgroup (v2 allows no processes beside
-        // child groups), so it goes with the pod, also after a crash.
-        ...(cfg.shareProcessNamespace && !cfg.hostPID
-          ? { sharePid: true, holderPrefix: this.#holderCgroup(podCgroup) }
-          : {}),
+        // The holders run in a leaf of the pod's cgroup (v2 allows no processes beside child
+        // groups), so they go with the pod, also after a crash.
+        holderCgroups: this.cgroups.procsFiles(holderCgroup),
+        holderPrefix: this.#joinArgv(holderCgroup),
+        ...(cfg.shareProcessNamespace && !cfg.hostPID ? { sharePid: true } : {}),
+        ...(shm ? { shm } : {}),
+        // The pod side of the network is set up by the holder as it starts, when the network can.
+        ...(prepare ? { network: async (path: string) => (await prepare(attachReq(path))).ipBatch } : {}),
       })
-      pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}) }
+      pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}), ...(shm ? { shm } : {}) }
       if (ns.uts) {
         // As container runtimes do, the pod's hostname is also its containers' /etc/hostname.
         const hostnameFile = join(dir, "hostname")
         writeFileSync(hostnameFile, `${cfg.hostname}\n`)
         pod = { ...pod, hostnameFile }
       }
-      if (ns.ipc) {
-        const shm = join(dir, "shm")
-        mkdirSync(shm, { recursive: true })
-        await run("mount", ["-t", "tmpfs", "-o", "mode=1777,size=67108864,nosuid,nodev", "shm", shm])
-        pod = { ...pod, shm }
-      }
       if (ns.net) {
-        const req: PodAttachRequest = {
-          id,
-          podUid: cfg.podUid,
-          namespace: cfg.namespace,
-          name: cfg.name,
-          netnsPath: ns.net,
-          portMappings: cfg.portMappings ?? [],
-        }
-        pod = { ...pod, attach: req }
-        const got = await this.#opts.network.attach(req)
-        pod = { ...pod, ip: got.ip }
+        const req = pod.attach ?? attachReq(ns.net)
+        const { ip } = await network.attach(req)
+        pod = { ...pod, ip }
       }
       return pod
     } catch (err) {
@@ -150,22 +141,22 @@ export class PodSandboxes {
   }
 
   /** Makes a container's cgroup and folder. */
-  prepareContainer(pod: PodIsolation, id: string, c: ContainerConfig): ContainerIsolation {
+  async prepareContainer(pod: PodIsolation, id: string, c: ContainerConfig): Promise<ContainerIsolation> {
     const cgroup = this.cgroups.containerPath(pod.podUid, id)
     this.cgroups.create(cgroup, c.resources)
     const dir = join(pod.dir, "containers", id)
-    prepareRoot(dir)
+    await prepareRoot(dir)
     return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
   }
 
-  /** The command line that starts `argv` as the container: pod namespaces, own root, cgroups. */
-  launchArgv(
+  /** The command line that starts `argv` as the container (pod namespaces, own root, cgroups); writes its fstab files. */
+  async launchArgv(
     pod: PodIsolation,
     ci: ContainerIsolation,
     c: ContainerConfig,
     cwd: string,
     argv: readonly string[],
-  ): string[] {
+  ): Promise<string[]> {
     const enter = this.#enterPod(pod)
     const ownPid = ci.ownPid
     const unshare = ["unshare", "--mount", "--propagation", "private"]
@@ -175,7 +166,7 @@ export class PodSandboxes {
       pod.hostnameFile && !own.some((m) => m.containerPath === "/etc/hostname")
         ? [{ hostPath: pod.hostnameFile, containerPath: "/etc/hostname", readOnly: false }]
         : []
-    const root = rootLaunchArgv(
+    const root = await rootLaunchArgv(
       {
         dir: ci.dir,
         proc: pod.hostPID ? "host" : "own",
@@ -251,18 +242,13 @@ export class PodSandboxes {
     await this.#opts.network.close()
   }
 
-  #holderCgroup(podCgroup: string): string[] {
-    const leaf = `${podCgroup}/pause`
-    this.cgroups.create(leaf, undefined)
-    return this.#joinArgv(leaf)
-  }
-
   #joinArgv(cgroup: string): string[] {
     return ["/bin/sh", LAUNCHER, "join", ...this.cgroups.procsFiles(cgroup), "--"]
   }
 
   #enterPod(pod: PodIsolation): string[] {
     return [
+      ...(pod.ns.mnt ? [`--mount=${pod.ns.mnt}`] : []),
       ...(pod.ns.net ? [`--net=${pod.ns.net}`] : []),
       ...(pod.ns.ipc ? [`--ipc=${pod.ns.ipc}`] : []),
       ...(pod.ns.uts ? [`--uts=${pod.ns.uts}`] : []),
