@@ -133,6 +133,8 @@ async function main(): Promise<void> {
     runtime,
     dataDir: dir,
     workers: 32,
+    // 1,000 pods on one node: as upstream's kubelet needs --max-pods for it (default 110).
+    maxPods: Math.max(110, ...SIZES),
   })
   const kubeletDone = kubelet.run(stop.signal)
   const results: Record<string, number> = {}

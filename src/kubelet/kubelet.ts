@@ -67,6 +67,8 @@ export interface KubeletOptions {
   readonly syncFrequencyMs?: number
   /** Concurrent pod syncs (default 8). */
   readonly workers?: number
+  /** Pods the node accepts (upstream's --max-pods; default 110). */
+  readonly maxPods?: number
   /** Rotate a container's log past this size (a quantity or bytes; upstream's default 10Mi). */
   readonly containerLogMaxSize?: string | number
   /** Files kept per container log, the live one included (upstream's default 5). */
@@ -238,6 +240,7 @@ export class Kubelet {
         kubeletPort: this.#o.kubeletPort ?? 10250,
         runtime: { name: this.#runtime.name, version: this.#runtime.version },
         ...(this.#o.podCIDR ? { podCIDR: this.#o.podCIDR } : {}),
+        ...(this.#o.maxPods !== undefined ? { maxPods: this.#o.maxPods } : {}),
       },
       now,
     )
