@@ -137,6 +137,16 @@ async function main(): Promise<void> {
     maxPods: Math.max(110, ...SIZES),
   })
   const kubeletDone = kubelet.run(stop.signal)
+  // Containers outlive a killed kubelet (to be adopted): stopped early, stop them first.
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`podstart: ${signal}; stopping the pods it started`)
+    stop.abort()
+    void kubeletDone.finally(() => {
+      rmSync(dir, { recursive: true, force: true })
+      process.exit(130)
+    })
+  }
+  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.once(sig, interrupted)
   const results: Record<string, number> = {}
   let first: { p99: number; direct: number } | undefined
   try {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench -- <name> [args]` runs bench/<name>.ts (or bench/<name>/index.ts).
-import { spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { existsSync, readdirSync } from "node:fs"
 
 const [name, ...rest] = process.argv.slice(2)
@@ -10,5 +10,7 @@ if (!file) {
   console.error(`Usage: npm run bench -- <name>; benchmarks: ${names.join(", ")}`)
   process.exit(2)
 }
-const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", file, ...rest], { stdio: "inherit" })
-process.exit(r.status ?? 1)
+const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", file, ...rest], { stdio: "inherit" })
+// A stop of this wrapper (e.g. by `timeout`) reaches the benchmark, so it can stop what it started.
+for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(sig, () => child.kill(sig))
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 1)))
