@@ -37,6 +37,7 @@ export * as schema from "./schema/index.ts"
 export { type StructuralSchema, additionalOf, isPlainObject, itemsOf, jsonType } from "./crd-schema.ts"
 export { hasTypeMeta, jsonFieldsOf } from "./schema/json-fields.ts"
 export {
+  claimRefOf,
   classOf,
   findBestMatch,
   hasAccessModes,

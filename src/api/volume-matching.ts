@@ -4,7 +4,12 @@
  * the same class and volume mode, labels the claim's selector matches, and (on the scheduler's
  * path) node affinity that admits the node.
  */
-import type { Node, PersistentVolume, PersistentVolumeClaim } from "kubernetes-types/core/v1.js"
+import type {
+  Node,
+  ObjectReference,
+  PersistentVolume,
+  PersistentVolumeClaim,
+} from "kubernetes-types/core/v1.js"
 import { selectorMatcher } from "./labels.ts"
 import { compareQuantity, parseQuantity, type Quantity } from "./quantity.ts"
 import { nodeSelectorTermsMatch } from "./scheduling.ts"
@@ -26,6 +31,19 @@ export function isVolumeBoundToClaim(pv: Pv, claim: Pvc): boolean {
   const ref = pv.spec?.claimRef
   if (!ref || ref.name !== claim.metadata?.name || ref.namespace !== claim.metadata?.namespace) return false
   return !ref.uid || ref.uid === claim.metadata?.uid
+}
+
+/** The claimRef that binds a volume to `claim` (with its uid and resourceVersion once it has them). */
+export function claimRefOf(claim: Pvc): ObjectReference {
+  const m = claim.metadata ?? {}
+  return {
+    kind: "PersistentVolumeClaim",
+    apiVersion: "v1",
+    namespace: m.namespace ?? "",
+    name: m.name ?? "",
+    ...(m.uid ? { uid: m.uid } : {}),
+    ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
+  }
 }
 
 /** True when the volume's required node affinity (if any) admits `node`. */

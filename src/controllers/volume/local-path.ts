@@ -10,6 +10,7 @@
 import { mkdir, rm } from "node:fs/promises"
 import { join, resolve, sep } from "node:path"
 import {
+  claimRefOf,
   ignoreNotFound,
   isAlreadyExists,
   Nodes,
@@ -148,7 +149,6 @@ class LocalPathReconciler implements Reconciler {
   }
 
   #volume(claim: Pvc, sc: Sc, v: { name: string; path: string; hostname: string }): Pv {
-    const m = claim.metadata ?? {}
     return {
       apiVersion: "v1",
       kind: "PersistentVolume",
@@ -159,14 +159,7 @@ class LocalPathReconciler implements Reconciler {
         persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? "Delete",
         storageClassName: sc.metadata?.name ?? "",
         volumeMode: claim.spec?.volumeMode ?? "Filesystem",
-        claimRef: {
-          kind: "PersistentVolumeClaim",
-          apiVersion: "v1",
-          namespace: m.namespace ?? "",
-          name: m.name ?? "",
-          ...(m.uid ? { uid: m.uid } : {}),
-          ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
-        },
+        claimRef: claimRefOf(claim),
         hostPath: { path: v.path, type: "DirectoryOrCreate" },
         nodeAffinity: {
           required: {

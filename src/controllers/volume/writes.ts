@@ -3,8 +3,7 @@
  * writes only when something changes, and returns what the API server stored so the next write
  * of the same sync builds on it.
  */
-import type { ObjectReference } from "kubernetes-types/core/v1.js"
-import { PersistentVolumeClaims, PersistentVolumes } from "../../api/index.ts"
+import { claimRefOf, PersistentVolumeClaims, PersistentVolumes } from "../../api/index.ts"
 import type { Client, EventRecorder } from "../../client/index.ts"
 import {
   ANN_BIND_COMPLETED,
@@ -30,15 +29,7 @@ async function bindVolumeToClaim(ctx: BinderContext, pv: Pv, claim: Pvc): Promis
   const ref = pv.spec?.claimRef
   const m = claim.metadata ?? {}
   if (ref && ref.uid === m.uid && ref.name === m.name && ref.namespace === m.namespace) return pv
-  const claimRef: ObjectReference = {
-    kind: "PersistentVolumeClaim",
-    apiVersion: "v1",
-    namespace: m.namespace ?? "",
-    name: m.name ?? "",
-    ...(m.uid ? { uid: m.uid } : {}),
-    ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
-  }
-  let next: Pv = { ...structuredClone(pv), spec: { ...(pv.spec ?? {}), claimRef } }
+  let next: Pv = { ...structuredClone(pv), spec: { ...(pv.spec ?? {}), claimRef: claimRefOf(claim) } }
   if (!isVolumeBoundToClaim(pv, claim)) next = withAnnotation(next, ANN_BOUND_BY_CONTROLLER)
   return ctx.client.resource(PersistentVolumes).update(next)
 }

@@ -8,6 +8,7 @@
 import type { Node, PersistentVolume, PersistentVolumeClaim } from "kubernetes-types/core/v1.js"
 import {
   type ApiObject,
+  claimRefOf,
   classOf,
   findBestMatch,
   PersistentVolumeClaims,
@@ -109,14 +110,7 @@ export function newVolumeBinding(
       meta.annotations = { ...(meta.annotations ?? {}), [ANN_BOUND_BY_CONTROLLER]: "yes" }
       pv.spec = {
         ...(pv.spec ?? {}),
-        claimRef: {
-          kind: "PersistentVolumeClaim",
-          apiVersion: "v1",
-          namespace: m.namespace ?? "",
-          name: m.name ?? "",
-          ...(m.uid ? { uid: m.uid } : {}),
-          ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
-        },
+        claimRef: claimRefOf(d.claim),
       }
       await client.resource(PersistentVolumes).update(pv, { signal })
       return
