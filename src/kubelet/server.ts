@@ -5,14 +5,8 @@
  * streaming endpoints exec, attach and portForward (upgrades, streaming/serve.ts), the stats
  * endpoints, Prometheus `/metrics` and `/metrics/probes`, and `/healthz`. HTTPS with client certificates from the cluster CA when given certificates.
  */
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http"
-import { createServer as createHttpsServer } from "node:https"
-import type { AddressInfo } from "node:net"
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
+import { createNodeApiServer, listenOn, type NodeApiTls } from "./node-api-listener.ts"
 import type { Duplex } from "node:stream"
 import { followLog, readLog, type LogReadOptions } from "./runtime/cri-log.ts"
 import type { KubeletMetrics } from "./metrics/kubelet-metrics.ts"
@@ -35,7 +29,7 @@ export interface KubeletServerOptions {
   /** 0 picks a free port. */
   readonly port: number
   /** Serve HTTPS and require a client certificate signed by `ca`. */
-  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string }
+  readonly tls?: NodeApiTls
 }
 
 function fail(res: ServerResponse, code: number, message: string): void {
@@ -77,13 +71,7 @@ export class KubeletServer {
         else res.end()
       })
     }
-    const tls = this.#o.tls
-    const server = tls
-      ? createHttpsServer(
-          { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true },
-          handler,
-        )
-      : createHttpServer(handler)
+    const server = createNodeApiServer(this.#o.tls, handler)
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       // Upgraded sockets leave the server's bookkeeping: close() ends them itself.
       this.#upgraded.add(socket)
@@ -92,11 +80,7 @@ export class KubeletServer {
       serveStreaming(this.#o, req, socket, head).catch(() => socket.destroy())
     })
     this.#server = server
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject)
-      server.listen(this.#o.port, this.#o.host, () => resolve())
-    })
-    return (server.address() as AddressInfo).port
+    return listenOn(server, this.#o.port, this.#o.host)
   }
 
   /** Stops listening and ends open streams. */

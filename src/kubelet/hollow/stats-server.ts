@@ -6,14 +6,8 @@
  * (the Host header, else the socket's local address); a pool of one node answers for any
  * address. One listener and one small map for thousands of nodes.
  */
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http"
-import { createServer as createHttpsServer } from "node:https"
-import type { AddressInfo } from "node:net"
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
+import { createNodeApiServer, listenOn, type NodeApiTls } from "../node-api-listener.ts"
 import { resourceMetricsText } from "../stats/resource-metrics.ts"
 import type { Summary } from "../stats/summary-types.ts"
 
@@ -33,7 +27,7 @@ export interface HollowStatsServerOptions {
   /** 0 picks a free port. */
   readonly port: number
   /** Serve HTTPS and require a client certificate signed by `ca`. */
-  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string }
+  readonly tls?: NodeApiTls
 }
 
 function hostOf(req: IncomingMessage): string | undefined {
@@ -63,19 +57,9 @@ export class HollowStatsServer {
   /** Listens; resolves with the port. */
   async listen(): Promise<number> {
     const handler = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res)
-    const tls = this.#o.tls
-    const server = tls
-      ? createHttpsServer(
-          { cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: true, rejectUnauthorized: true },
-          handler,
-        )
-      : createHttpServer(handler)
+    const server = createNodeApiServer(this.#o.tls, handler)
     this.#server = server
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject)
-      server.listen(this.#o.port, this.#o.host, () => resolve())
-    })
-    return (server.address() as AddressInfo).port
+    return listenOn(server, this.#o.port, this.#o.host)
   }
 
   /** Stops listening. */
