@@ -6,6 +6,7 @@
  */
 import { mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises"
 import { dirname, join } from "node:path"
+import { isAlive } from "../util/index.ts"
 
 const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward"
 
@@ -22,15 +23,6 @@ export interface ForwardingOptions {
 
 function holderFile(dir: string, holder: string): string {
   return join(dir, "holders", encodeURIComponent(holder))
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM"
-  }
 }
 
 /** A lock older than this is a crashed holder's: broken. */

@@ -6,7 +6,7 @@
  * inside it). Never a wider range. remove() takes back exactly what ensure() added.
  */
 import { run } from "../network/index.ts"
-import { type Logger, numberToIpv4, parseCidr } from "../util/index.ts"
+import { isAlive, type Logger, numberToIpv4, parseCidr } from "../util/index.ts"
 
 /** Options of ServiceRoute. */
 export interface ServiceRouteOptions {
@@ -21,15 +21,6 @@ export interface ServiceRouteOptions {
 
 /** The device's alias while a proxy holds it: "k8ts-proxy pid <pid>". */
 const ALIAS = "k8ts-proxy pid"
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
 
 /** The service range's route on this host. */
 export class ServiceRoute {

@@ -1,19 +1,9 @@
 /**
  * Process helpers of the process runtime: a container's environment, signals to groups, and
- * what /proc tells about a process (alive, start time, environment).
+ * what /proc tells about a process (start time, environment).
  */
 import { readFileSync, statSync } from "node:fs"
 import type { ContainerConfig } from "../runtime.ts"
-
-/** Whether a process with this PID exists. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** A container's environment: PATH, the image's, the pod's, and the loopback pod address. */
 export function containerEnv(
