@@ -6,6 +6,7 @@
 import type { ObjectReference } from "kubernetes-types/core/v1.js"
 import { Jobs, isNotFound } from "../../api/index.ts"
 import type { Client, EventRecorder } from "../../client/index.ts"
+import { controllerRefTo } from "../history/index.ts"
 import { rfc3339In } from "./times.ts"
 import type { CronJob, Job } from "./types.ts"
 
@@ -30,16 +31,7 @@ export function jobFromTemplate(cj: CronJob, scheduled: number): Job {
       namespace: cj.metadata?.namespace ?? "",
       labels: { ...(template?.metadata?.labels ?? {}) },
       annotations,
-      ownerReferences: [
-        {
-          apiVersion: "batch/v1",
-          kind: "CronJob",
-          name: cj.metadata?.name ?? "",
-          uid: cj.metadata?.uid ?? "",
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRefTo(cj, "batch/v1", "CronJob")],
     },
     spec: structuredClone(template?.spec ?? ({} as NonNullable<Job["spec"]>)),
   }

@@ -20,6 +20,7 @@ import {
   type ControllerSpec,
   type EventRecorder,
 } from "../../client/index.ts"
+import { controllerRefTo } from "../history/index.ts"
 
 /** The component name upstream's controller records events under. */
 export const EPHEMERAL_COMPONENT = "ephemeral_volume"
@@ -34,16 +35,7 @@ export function claimFor(pod: Pod, vol: Volume): PersistentVolumeClaim & ApiObje
     metadata: {
       name: ephemeralClaimName(pod, vol),
       namespace: pod.metadata?.namespace ?? "",
-      ownerReferences: [
-        {
-          apiVersion: "v1",
-          kind: "Pod",
-          name: pod.metadata?.name ?? "",
-          uid: pod.metadata?.uid ?? "",
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRefTo(pod, "v1", "Pod")],
       ...(m.labels ? { labels: { ...m.labels } } : {}),
       ...(m.annotations ? { annotations: { ...m.annotations } } : {}),
     },

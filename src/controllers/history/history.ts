@@ -4,6 +4,7 @@
  * equality of stored data, creation that resolves hash collisions, and truncation.
  */
 import type { ControllerRevision } from "kubernetes-types/apps/v1.js"
+import type { ObjectMeta } from "kubernetes-types/meta/v1.js"
 import {
   type ApiObject,
   ControllerRevisions,
@@ -30,7 +31,11 @@ export function revisionName(prefix: string, hash: string): string {
 }
 
 /** The controller reference an owner puts on what it creates (blockOwnerDeletion set). */
-export function controllerRefTo(owner: ApiObject, apiVersion: string, kind: string): OwnerReference {
+export function controllerRefTo(
+  owner: { readonly metadata?: ObjectMeta },
+  apiVersion: string,
+  kind: string,
+): OwnerReference {
   return {
     apiVersion,
     kind,

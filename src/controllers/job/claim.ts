@@ -4,20 +4,10 @@
  * releases controlled pods that stopped matching.
  */
 import { Jobs, Pods, controllerOf, isNotFound, keyOf, selectorMatcher } from "../../api/index.ts"
+import { controllerRefTo } from "../history/index.ts"
 import type { SyncDeps } from "./context.ts"
 import { JOB_TRACKING_FINALIZER } from "./pods.ts"
 import type { Job, Pod } from "./types.ts"
-
-function ownerRef(job: Job) {
-  return {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    name: job.metadata?.name ?? "",
-    uid: job.metadata?.uid ?? "",
-    controller: true,
-    blockOwnerDeletion: true,
-  }
-}
 
 async function patchPod(deps: SyncDeps, pod: Pod, ops: unknown[]): Promise<boolean> {
   try {
@@ -55,7 +45,7 @@ async function canAdopt(deps: SyncDeps, job: Job): Promise<boolean> {
 /** Adopts an orphan: adds the controller reference and tracking finalizer; the pod, or undefined. */
 async function adopt(deps: SyncDeps, job: Job, pod: Pod): Promise<Pod | undefined> {
   const finalizers = [...new Set([...(pod.metadata?.finalizers ?? []), JOB_TRACKING_FINALIZER])]
-  const owners = [...(pod.metadata?.ownerReferences ?? []), ownerRef(job)]
+  const owners = [...(pod.metadata?.ownerReferences ?? []), controllerRefTo(job, "batch/v1", "Job")]
   const ops = [
     { op: "add", path: "/metadata/ownerReferences", value: owners },
     { op: "add", path: "/metadata/finalizers", value: finalizers },

@@ -4,6 +4,7 @@
  * surplus pods go, and the pod a Job creates from its template.
  */
 import type { Container, EnvVar, PodTemplateSpec } from "kubernetes-types/core/v1.js"
+import { controllerRefTo } from "../history/index.ts"
 import type { Job, Pod } from "./types.ts"
 
 /** The finalizer that keeps a Job's pod until the controller has counted it. */
@@ -223,16 +224,7 @@ export function podFromTemplate(job: Job, opts: PodFromTemplateOptions): Pod {
       labels: parts.labels,
       ...(Object.keys(parts.annotations).length ? { annotations: parts.annotations } : {}),
       finalizers,
-      ownerReferences: [
-        {
-          apiVersion: "batch/v1",
-          kind: "Job",
-          name,
-          uid: job.metadata?.uid ?? "",
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRefTo(job, "batch/v1", "Job")],
     },
     spec: parts.spec,
   }
