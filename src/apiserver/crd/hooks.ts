@@ -3,13 +3,9 @@
  * metadata checks plus schema validation, and the None conversion (only apiVersion changes).
  * Built-in resources go to the hooks they had.
  */
-import {
-  type ApiObject,
-  type FieldError,
-  type ResourceInfo,
-  validateCustomResourceMeta,
-} from "../../api/index.ts"
+import { type ApiObject, type ResourceInfo, validateCustomResourceMeta } from "../../api/index.ts"
 import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
+import type { RegistryDeps } from "../registry/context.ts"
 import { defaultAndPrune } from "./prune-default.ts"
 import { validateCrdDefaults } from "./validate-defaults.ts"
 import type { ResourceTable } from "./resource-table.ts"
@@ -17,14 +13,9 @@ import { validateValue } from "./validate-value.ts"
 
 /** The registry's defaults, validate and convert hooks. */
 export interface RegistryHooks {
-  readonly defaults: (info: ResourceInfo, obj: ApiObject) => void
+  readonly defaults: RegistryDeps["defaults"]
   /** `subresource` is the one written ("status" has rules of its own for some kinds). */
-  readonly validate: (
-    info: ResourceInfo,
-    obj: ApiObject,
-    old?: ApiObject,
-    subresource?: string,
-  ) => FieldError[]
+  readonly validate: RegistryDeps["validate"]
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
 }
 
