@@ -16,6 +16,7 @@ import {
 import { allControllers } from "../src/controllers/index.ts"
 import { join } from "node:path"
 import {
+  DEFAULT_CAPACITY,
   HollowNodes,
   HollowStatsServer,
   Kubelet,
@@ -110,6 +111,8 @@ export async function startHollowKubelet(
     address: string
     podCIDR: string
     port: number
+    /** The node's pods capacity (--max-pods). */
+    maxPods?: number
     tls: { readonly cert: string; readonly key: string; readonly ca: string }
   },
 ): Promise<Running> {
@@ -129,7 +132,16 @@ export async function startHollowKubelet(
   })
   const nodes = (holder.nodes = new HollowNodes({
     client: deps.client,
-    nodes: [{ name: opts.nodeName, address: opts.address, podCIDR: opts.podCIDR }],
+    nodes: [
+      {
+        name: opts.nodeName,
+        address: opts.address,
+        podCIDR: opts.podCIDR,
+        ...(opts.maxPods !== undefined
+          ? { capacity: { ...DEFAULT_CAPACITY, pods: String(opts.maxPods) } }
+          : {}),
+      },
+    ],
     clock: deps.clock,
     log,
     kubeletPort: port,
@@ -148,6 +160,8 @@ export interface KubeletComponentOptions {
   /** The cluster DNS domain (default cluster.local); pods ask the kube-dns ClusterIP (10th service address). */
   readonly clusterDomain?: string
   readonly port: number
+  /** Pods the node runs at most (--max-pods; default 110). */
+  readonly maxPods?: number
   /** ClusterIPs are reached at their mapping in this loopback range (pods share the host network). */
   readonly services: { readonly cidr: Cidr; readonly loopback: Cidr }
   /** Log rotation (bytes, files): --container-log-max-size and --container-log-max-files. */
@@ -199,6 +213,7 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     clusterDomain: opts.clusterDomain ?? "cluster.local",
     podCIDR: opts.podCIDR,
     kubeletPort: port,
+    ...(opts.maxPods !== undefined ? { maxPods: opts.maxPods } : {}),
     // Pods on the host network reach ClusterIPs at their loopback mapping; sandboxed pods at the ClusterIP.
     ...(network
       ? {}

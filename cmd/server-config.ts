@@ -41,6 +41,8 @@ Flags (environment variable in brackets):
                           containers, for testing the control plane) (default process)   [K8TS_RUNTIME]
   --node-name NAME        this node's name (default: the host name)                       [K8TS_NODE_NAME]
   --kubelet-port N        the kubelet's API port (default 10250; 0 picks a free one)      [K8TS_KUBELET_PORT]
+  --max-pods N            pods this node runs at most: its capacity and allocatable
+                          \`pods\` (default 110, as the kubelet's --max-pods)                [K8TS_MAX_PODS]
   --pod-network MODE      loopback (pods share the host network, each on a loopback
                           address; unprivileged), bridge (root: each pod its own
                           namespaces, cgroups and an address from the node's podCIDR on a
@@ -92,6 +94,7 @@ const OPTIONS = {
   runtime: { type: "string" },
   "node-name": { type: "string" },
   "kubelet-port": { type: "string" },
+  "max-pods": { type: "string" },
   "pod-loopback-range": { type: "string" },
   "pod-network": { type: "string" },
   "cni-conf-dir": { type: "string" },
@@ -127,6 +130,8 @@ export interface ServerConfig {
   readonly runtime: Runtime
   readonly nodeName: string
   readonly kubeletPort: number
+  /** --max-pods: the node's pods capacity. */
+  readonly maxPods: number
   readonly podLoopbackRange: Cidr
   readonly podNetwork: PodNetworkMode
   readonly cniConfDir: string
@@ -206,6 +211,12 @@ function loopbackFlag(name: string, value: string): Cidr {
   return cidr
 }
 
+/** --max-pods: a whole number, 0 or more (the kubelet refuses a negative one). */
+function maxPodsOf(value: string): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError(`--max-pods: not a whole number of pods: "${value}"`)
+  return Number(value)
+}
+
 /** The kubelet's log rotation flags. */
 function logFlags(str: (name: string) => string | undefined): {
   containerLogMaxSize: number
@@ -231,6 +242,7 @@ function nodeFlags(
 ): {
   keepContainers: boolean
   kubeletPort: number
+  maxPods: number
   podLoopbackRange: Cidr
   serviceLoopbackRange: Cidr
   containerLogMaxSize: number
@@ -240,6 +252,7 @@ function nodeFlags(
     ...logFlags(str),
     keepContainers: keep || envOf("keep-containers") === "true",
     kubeletPort: portOf(str("kubelet-port") ?? "10250", "kubelet-port"),
+    maxPods: maxPodsOf(str("max-pods") ?? "110"),
     podLoopbackRange: loopbackFlag("pod-loopback-range", str("pod-loopback-range") ?? "127.244.0.0/16"),
     serviceLoopbackRange: loopbackFlag(
       "service-loopback-range",

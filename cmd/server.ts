@@ -85,7 +85,10 @@ async function startComponents(
     const tls = { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert }
     const address = reachable(config)
     const port = config.kubeletPort
-    running.push(await startHollowKubelet(deps, { nodeName: config.nodeName, address, podCIDR, port, tls }))
+    const { maxPods } = config
+    running.push(
+      await startHollowKubelet(deps, { nodeName: config.nodeName, address, podCIDR, port, maxPods, tls }),
+    )
     step("kubelet", `Hollow node ${config.nodeName} started (simulated containers; pod range ${podCIDR})`)
   } else if (!config.disabled.has("kubelet")) {
     const kubelet = await startKubelet(deps, {
@@ -96,6 +99,7 @@ async function startComponents(
       podCIDR: `${cidrAddress(config.clusterCidr, 0)}/24`,
       podLoopbackRange: config.podLoopbackRange.text,
       port: config.kubeletPort,
+      maxPods: config.maxPods,
       containerLogMaxSize: config.containerLogMaxSize,
       containerLogMaxFiles: config.containerLogMaxFiles,
       keepContainers: config.keepContainers,

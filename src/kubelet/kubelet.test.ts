@@ -14,7 +14,7 @@ before(async () => {
     nodeName: "node-a",
     podRange: "127.245.0.0/24",
     server: true,
-    kubelet: { backoff: { initialMs: 200, maxMs: 800 } },
+    kubelet: { backoff: { initialMs: 200, maxMs: 800 }, maxPods: 64 },
   })
   env = k.env
 })
@@ -38,9 +38,11 @@ async function phaseOf(name: string, phase: string): Promise<Pod> {
 }
 
 describe("kubelet with the process runtime", () => {
-  test("registers its node with the host's capacity", async () => {
+  test("registers its node with the host's capacity and its max pods", async () => {
     const node = await until("node", () => env.inProcess.resource(Nodes).get({ name: "node-a" }))
     assert.ok(Number(node.status?.capacity?.cpu) >= 1)
+    assert.equal(node.status?.capacity?.pods, "64")
+    assert.equal(node.status?.allocatable?.pods, "64")
     assert.match(node.status?.nodeInfo?.containerRuntimeVersion ?? "", /^process:\/\//)
     assert.equal(node.status?.conditions?.find((c) => c.type === "Ready")?.status, "True")
   })

@@ -24,6 +24,7 @@ before(async () => {
   server = await startK8tsServer([
     ...["--data-dir", dir, "--port", "0", "--kubelet-port", "0", "--runtime", "hollow"],
     ...["--node-name", "hollow-top", "--metric-resolution", "1s", "--disable", "proxy,dns,scheduler"],
+    ...["--max-pods", "250"],
   ])
 })
 after(async () => {
@@ -56,4 +57,16 @@ test("kubectl top node and top pod show a hollow node's synthetic usage", async 
   const node = await k("top", "node", "--no-headers")
   assert.equal(node.code, 0, node.stderr)
   assert.match(node.stdout, /^hollow-top\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/m)
+})
+
+test("--max-pods sets the hollow node's pods capacity and allocatable", async () => {
+  const pods = await k(
+    "get",
+    "node",
+    "hollow-top",
+    "-o",
+    "jsonpath={.status.capacity.pods}/{.status.allocatable.pods}",
+  )
+  assert.equal(pods.code, 0, pods.stderr)
+  assert.equal(pods.stdout, "250/250")
 })

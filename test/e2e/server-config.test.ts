@@ -46,3 +46,14 @@ test("--proxy-min-sync-period: kube-proxy's 1s by default, 0s syncs every change
   assert.equal(set.proxyMinSyncPeriodMs, 0)
   assert.throws(() => parseServerConfig(["--proxy-min-sync-period", "soon"]), ConfigError)
 })
+
+test("--max-pods: the kubelet's 110 by default, a whole number of pods", () => {
+  const defaults = parseServerConfig([])
+  assert.ok(defaults !== "help")
+  assert.equal(defaults.maxPods, 110)
+  const set = parseServerConfig(["--max-pods", "250"])
+  assert.ok(set !== "help")
+  assert.equal(set.maxPods, 250)
+  assert.throws(() => parseServerConfig(["--max-pods=-1"]), /--max-pods: not a whole number of pods: "-1"/)
+  assert.throws(() => parseServerConfig(["--max-pods", "many"]), ConfigError)
+})

@@ -36,6 +36,8 @@ async function startServer(): Promise<{ url: string; ms: number; dns: { host: st
     "127.128.0.0/12",
     "--dns-port",
     "0",
+    "--max-pods",
+    "150",
   ])
   const dns = /DNS serving \S+ on ([\d.]+):(\d+)/.exec(server.log)
   assert.ok(dns, server.log)
@@ -217,6 +219,14 @@ describe("k8ts server", () => {
     assert.equal(waited.code, 0, waited.stderr)
     const logs = await k("logs", "once")
     assert.equal(logs.stdout, "one\ntwo\n", logs.stderr)
+    const maxPods = await k(
+      "get",
+      "node",
+      "e2e-node",
+      "-o",
+      "jsonpath={.status.capacity.pods}/{.status.allocatable.pods}",
+    )
+    assert.equal(maxPods.stdout, "150/150", maxPods.stderr)
     const ready = await k("wait", "--for=condition=Ready", "pod/web", "--timeout=30s")
     assert.equal(ready.code, 0, ready.stderr)
     const ip = (await k("get", "pod", "web", "-o", "jsonpath={.status.podIP}")).stdout
