@@ -42,7 +42,7 @@ Flags (environment variable in brackets):
   --node-name NAME        this node's name (default: the host name)                       [K8TS_NODE_NAME]
   --kubelet-port N        the kubelet's API port (default 10250; 0 picks a free one)      [K8TS_KUBELET_PORT]
   --max-pods N            pods this node runs at most: its capacity and allocatable
-                          \`pods\` (default 110, as the kubelet's --max-pods)                [K8TS_MAX_PODS]
+                          \`pods\` (default 110, as the kubelet's --max-pods)               [K8TS_MAX_PODS]
   --pod-network MODE      loopback (pods share the host network, each on a loopback
                           address; unprivileged), bridge (root: each pod its own
                           namespaces, cgroups and an address from the node's podCIDR on a
