@@ -6,6 +6,7 @@
 export * from "./meta.ts"
 export * from "./errors.ts"
 export * from "./resources.ts"
+export { controllerRef } from "./controller-ref.ts"
 export type { ContainerMetrics, NodeMetrics, PodMetrics, ResourceUsage } from "./resource-metrics.ts"
 export * as fieldErrors from "./field-errors.ts"
 export { validateCustomResourceMeta, validateObject } from "./validation/index.ts"

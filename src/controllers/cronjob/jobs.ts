@@ -4,9 +4,8 @@
  * deleting Jobs beyond the history limits.
  */
 import type { ObjectReference } from "kubernetes-types/core/v1.js"
-import { Jobs, isNotFound } from "../../api/index.ts"
+import { controllerRef, CronJobs, Jobs, isNotFound } from "../../api/index.ts"
 import type { Client, EventRecorder } from "../../client/index.ts"
-import { controllerRefTo } from "../history/index.ts"
 import { rfc3339In } from "./times.ts"
 import type { CronJob, Job } from "./types.ts"
 
@@ -31,7 +30,7 @@ export function jobFromTemplate(cj: CronJob, scheduled: number): Job {
       namespace: cj.metadata?.namespace ?? "",
       labels: { ...(template?.metadata?.labels ?? {}) },
       annotations,
-      ownerReferences: [controllerRefTo(cj, "batch/v1", "CronJob")],
+      ownerReferences: [controllerRef(cj, CronJobs)],
     },
     spec: structuredClone(template?.spec ?? ({} as NonNullable<Job["spec"]>)),
   }

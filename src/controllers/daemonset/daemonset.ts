@@ -6,6 +6,7 @@
  */
 import {
   type ApiObject,
+  controllerRef,
   ControllerRevisions,
   DaemonSets,
   isNotFound,
@@ -22,7 +23,7 @@ import {
   type Reconciler,
   type Result,
 } from "../../client/index.ts"
-import { controllerRefTo, type Revision } from "../history/index.ts"
+import type { Revision } from "../history/index.ts"
 import { claimObjects, type PodObject } from "../set-pods/index.ts"
 import { type NodeToPods, planManage } from "./manage.ts"
 import type { DaemonSetObject, NodeObject } from "./placement.ts"
@@ -53,7 +54,7 @@ async function controlled(
   const selects = selectorMatcher(ds.spec?.selector)
   const base = {
     client: deps.client,
-    controllerRef: controllerRefTo(ds, "apps/v1", "DaemonSet"),
+    controllerRef: controllerRef(ds, DaemonSets),
     canAdopt: !ds.metadata?.deletionTimestamp,
     matches: (obj: ApiObject) => selects(obj.metadata?.labels),
   }

@@ -4,7 +4,7 @@
  * scheduler to honour, and how to tell which node a pod is meant for and whether it is current.
  */
 import type { Affinity, PodTemplateSpec } from "kubernetes-types/core/v1.js"
-import { controllerRefTo } from "../history/index.ts"
+import { controllerRef, DaemonSets } from "../../api/index.ts"
 import { podFromTemplate, type PodObject } from "../set-pods/index.ts"
 import { daemonTolerations, type DaemonSetObject } from "./placement.ts"
 
@@ -49,7 +49,7 @@ export function pinToNode(affinity: Affinity | undefined, node: string): Affinit
 
 /** A new daemon pod for `node`, made from `template` (see daemonPodTemplate). */
 export function newDaemonPod(ds: DaemonSetObject, template: PodTemplateSpec, node: string): PodObject {
-  const pod = podFromTemplate(template, ds.metadata?.name ?? "", controllerRefTo(ds, "apps/v1", "DaemonSet"))
+  const pod = podFromTemplate(template, ds.metadata?.name ?? "", controllerRef(ds, DaemonSets))
   const spec = pod.spec as { affinity?: Affinity }
   spec.affinity = pinToNode(spec.affinity, node)
   pod.metadata = { ...pod.metadata, namespace: ds.metadata?.namespace ?? "" }

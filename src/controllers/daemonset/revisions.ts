@@ -4,7 +4,7 @@
  * when an old template returns, duplicates merged); old revisions no pod uses are trimmed to
  * revisionHistoryLimit.
  */
-import { ControllerRevisions, Pods } from "../../api/index.ts"
+import { ControllerRevisions, DaemonSets, Pods } from "../../api/index.ts"
 import type { Client } from "../../client/index.ts"
 import {
   canonicalJson,
@@ -87,8 +87,7 @@ export async function constructHistory(
   if (!current.length) {
     const created = await createControllerRevision(client, {
       owner: ds,
-      apiVersion: "apps/v1",
-      kind: "DaemonSet",
+      ownerRef: DaemonSets,
       labels: ds.spec?.template?.metadata?.labels ?? {},
       annotations: ds.metadata?.annotations ?? {},
       data: revisionData(ds),

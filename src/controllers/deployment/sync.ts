@@ -9,6 +9,7 @@ import type { PodTemplateSpec } from "kubernetes-types/core/v1.js"
 import {
   ApiError,
   type ApiObject,
+  controllerRef,
   Deployments,
   isAlreadyExists,
   isNotFound,
@@ -17,7 +18,6 @@ import {
   ReplicaSets,
 } from "../../api/index.ts"
 import type { Client, EventRecorder } from "../../client/index.ts"
-import { controllerRef } from "../replicaset/index.ts"
 import { computeHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from "./hash.ts"
 import {
   DESIRED_REPLICAS_ANNOTATION,

@@ -6,7 +6,15 @@
  */
 import type { Pod, Service } from "kubernetes-types/core/v1.js"
 import type { Endpoint, EndpointSlice } from "kubernetes-types/discovery/v1.js"
-import { type ApiObject, EndpointSlices, ignoreNotFound, parseKey, Pods, Services } from "../../api/index.ts"
+import {
+  type ApiObject,
+  controllerRef,
+  EndpointSlices,
+  ignoreNotFound,
+  parseKey,
+  Pods,
+  Services,
+} from "../../api/index.ts"
 import type { Cache, ControllerSpec } from "../../client/index.ts"
 import { type PodEndpoint, podEndpoints, portsKey, servicesOfPod } from "./service-pods.ts"
 
@@ -127,14 +135,7 @@ export function endpointSliceController(): ControllerSpec {
           }
           const want = desiredSlices(svc, pods.list(namespace))
           const labels = labelsFor(svc)
-          const owner = {
-            apiVersion: "v1",
-            kind: "Service",
-            name,
-            uid: svc.metadata?.uid ?? "",
-            controller: true,
-            blockOwnerDeletion: true,
-          }
+          const owner = controllerRef(svc, Services)
           for (let i = 0; i < want.length; i++) {
             const w = want[i] as SliceBody
             const have = mine[i]

@@ -8,6 +8,7 @@
 import type { PersistentVolumeClaim, Pod, Volume } from "kubernetes-types/core/v1.js"
 import {
   type ApiObject,
+  controllerRef,
   ephemeralClaimName,
   ephemeralClaimNotForPod,
   PersistentVolumeClaims,
@@ -20,7 +21,6 @@ import {
   type ControllerSpec,
   type EventRecorder,
 } from "../../client/index.ts"
-import { controllerRefTo } from "../history/index.ts"
 
 /** The component name upstream's controller records events under. */
 export const EPHEMERAL_COMPONENT = "ephemeral_volume"
@@ -35,7 +35,7 @@ export function claimFor(pod: Pod, vol: Volume): PersistentVolumeClaim & ApiObje
     metadata: {
       name: ephemeralClaimName(pod, vol),
       namespace: pod.metadata?.namespace ?? "",
-      ownerReferences: [controllerRefTo(pod, "v1", "Pod")],
+      ownerReferences: [controllerRef(pod, Pods)],
       ...(m.labels ? { labels: { ...m.labels } } : {}),
       ...(m.annotations ? { annotations: { ...m.annotations } } : {}),
     },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
-import { ControllerRevisions, Namespaces } from "../../api/index.ts"
+import { ControllerRevisions, Namespaces, StatefulSets } from "../../api/index.ts"
 import { startClientEnv, type ClientEnv } from "../../testing/index.ts"
 import {
   createControllerRevision,
@@ -20,8 +20,7 @@ const owner = {
 }
 const opts = (data: unknown, revision: number) => ({
   owner,
-  apiVersion: "apps/v1",
-  kind: "StatefulSet",
+  ownerRef: StatefulSets,
   labels: { app: "web" },
   data,
   revision,

@@ -4,14 +4,14 @@
  * equality of stored data, creation that resolves hash collisions, and truncation.
  */
 import type { ControllerRevision } from "kubernetes-types/apps/v1.js"
-import type { ObjectMeta } from "kubernetes-types/meta/v1.js"
 import {
   type ApiObject,
+  controllerRef,
   ControllerRevisions,
   isAlreadyExists,
   isControlledBy,
   isNotFound,
-  type OwnerReference,
+  type ResourceRef,
 } from "../../api/index.ts"
 import type { Client } from "../../client/index.ts"
 import { canonicalJson, computeHash } from "./hash.ts"
@@ -30,28 +30,11 @@ export function revisionName(prefix: string, hash: string): string {
   return `${prefix.slice(0, MAX_PREFIX)}-${hash}`
 }
 
-/** The controller reference an owner puts on what it creates (blockOwnerDeletion set). */
-export function controllerRefTo(
-  owner: { readonly metadata?: ObjectMeta },
-  apiVersion: string,
-  kind: string,
-): OwnerReference {
-  return {
-    apiVersion,
-    kind,
-    name: owner.metadata?.name ?? "",
-    uid: owner.metadata?.uid ?? "",
-    controller: true,
-    blockOwnerDeletion: true,
-  }
-}
-
 /** What newControllerRevision builds a revision from. */
 export interface NewRevisionOptions {
   readonly owner: ApiObject
-  /** The owner's apiVersion and kind, for its controller reference. */
-  readonly apiVersion: string
-  readonly kind: string
+  /** The owner's resource, for its controller reference. */
+  readonly ownerRef: ResourceRef
   /** Copied onto the revision (upstream copies the pod template's labels). */
   readonly labels?: Readonly<Record<string, string>>
   /** Copied onto the revision (upstream copies the owner's annotations). */
@@ -79,7 +62,7 @@ export function newControllerRevision(opts: NewRevisionOptions, collisionCount: 
       ...(opts.annotations && Object.keys(opts.annotations).length
         ? { annotations: { ...opts.annotations } }
         : {}),
-      ownerReferences: [controllerRefTo(opts.owner, opts.apiVersion, opts.kind)],
+      ownerReferences: [controllerRef(opts.owner, opts.ownerRef)],
     },
     data: opts.data as never,
     revision: opts.revision,

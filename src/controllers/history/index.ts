@@ -6,7 +6,6 @@
 export { canonicalJson, computeHash, fnv32a, safeEncodeString } from "./hash.ts"
 export {
   CONTROLLER_REVISION_HASH_LABEL,
-  controllerRefTo,
   createControllerRevision,
   equalRevision,
   findEqualRevisions,

@@ -3,8 +3,15 @@
  * matches; it adopts matching orphans (controller reference and tracking finalizer added) and
  * releases controlled pods that stopped matching.
  */
-import { Jobs, Pods, controllerOf, isNotFound, keyOf, selectorMatcher } from "../../api/index.ts"
-import { controllerRefTo } from "../history/index.ts"
+import {
+  Jobs,
+  Pods,
+  controllerOf,
+  controllerRef,
+  isNotFound,
+  keyOf,
+  selectorMatcher,
+} from "../../api/index.ts"
 import type { SyncDeps } from "./context.ts"
 import { JOB_TRACKING_FINALIZER } from "./pods.ts"
 import type { Job, Pod } from "./types.ts"
@@ -45,7 +52,7 @@ async function canAdopt(deps: SyncDeps, job: Job): Promise<boolean> {
 /** Adopts an orphan: adds the controller reference and tracking finalizer; the pod, or undefined. */
 async function adopt(deps: SyncDeps, job: Job, pod: Pod): Promise<Pod | undefined> {
   const finalizers = [...new Set([...(pod.metadata?.finalizers ?? []), JOB_TRACKING_FINALIZER])]
-  const owners = [...(pod.metadata?.ownerReferences ?? []), controllerRefTo(job, "batch/v1", "Job")]
+  const owners = [...(pod.metadata?.ownerReferences ?? []), controllerRef(job, Jobs)]
   const ops = [
     { op: "add", path: "/metadata/ownerReferences", value: owners },
     { op: "add", path: "/metadata/finalizers", value: finalizers },

@@ -4,7 +4,7 @@
  * surplus pods go, and the pod a Job creates from its template.
  */
 import type { Container, EnvVar, PodTemplateSpec } from "kubernetes-types/core/v1.js"
-import { controllerRefTo } from "../history/index.ts"
+import { controllerRef, Jobs } from "../../api/index.ts"
 import type { Job, Pod } from "./types.ts"
 
 /** The finalizer that keeps a Job's pod until the controller has counted it. */
@@ -224,7 +224,7 @@ export function podFromTemplate(job: Job, opts: PodFromTemplateOptions): Pod {
       labels: parts.labels,
       ...(Object.keys(parts.annotations).length ? { annotations: parts.annotations } : {}),
       finalizers,
-      ownerReferences: [controllerRefTo(job, "batch/v1", "Job")],
+      ownerReferences: [controllerRef(job, Jobs)],
     },
     spec: parts.spec,
   }

@@ -6,24 +6,13 @@
 import {
   type ApiObject,
   controllerOf,
+  controllerRef,
   isNotFound,
   type OwnerReference,
   type Labels,
   type ResourceRef,
 } from "../../api/index.ts"
 import type { Client } from "../../client/index.ts"
-
-/** The controller owner reference `owner` puts on what it creates and adopts. */
-export function controllerRef(owner: ApiObject, ref: ResourceRef): OwnerReference {
-  return {
-    apiVersion: ref.group ? `${ref.group}/${ref.version}` : ref.version,
-    kind: ref.kind,
-    name: owner.metadata?.name ?? "",
-    uid: owner.metadata?.uid ?? "",
-    controller: true,
-    blockOwnerDeletion: true,
-  }
-}
 
 /** What claim() needs to know. */
 export interface ClaimOptions<T extends ApiObject> {

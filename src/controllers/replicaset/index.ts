@@ -11,4 +11,4 @@ export {
 } from "./replicaset.ts"
 export { newReplicationControllerController } from "./replication-controller.ts"
 export { compareForDeletion, isPodActive, isPodAvailable, isPodReady } from "./pods.ts"
-export { claim, controllerRef, type ClaimOptions } from "./claim.ts"
+export { claim, type ClaimOptions } from "./claim.ts"

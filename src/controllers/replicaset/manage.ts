@@ -5,9 +5,8 @@
  * recorded in the expectations and as an Event.
  */
 import type { PodTemplateSpec } from "kubernetes-types/core/v1.js"
-import { type ApiObject, isNotFound, keyOf, Pods, type ResourceRef } from "../../api/index.ts"
+import { type ApiObject, controllerRef, isNotFound, keyOf, Pods, type ResourceRef } from "../../api/index.ts"
 import type { Client, EventRecorder } from "../../client/index.ts"
-import { controllerRef } from "./claim.ts"
 import type { PodExpectations } from "./expectations.ts"
 import { type PodObject, podsToDelete } from "./pods.ts"
 import type { ManageFailure } from "./status.ts"

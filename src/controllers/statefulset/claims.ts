@@ -6,12 +6,15 @@
  */
 import {
   type ApiObject,
+  controllerRef,
   findResource,
+  groupVersion,
   isAlreadyExists,
   type OwnerReference,
+  Pods,
   type ResourceRef,
+  StatefulSets,
 } from "../../api/index.ts"
-import { controllerRefTo } from "../history/index.ts"
 import type { PodObject } from "../set-pods/index.ts"
 import type { SetContext } from "./context.ts"
 import { type ClaimObject, claimsFor, inOrdinalRange, ordinalOf, type StatefulSetObject } from "./identity.ts"
@@ -88,12 +91,10 @@ export async function createClaims(ctx: SetContext, set: StatefulSetObject, pod:
   if (errors.length) throw new Error(errors.join("; "))
 }
 
-function matchesRef(ref: OwnerReference, obj: ApiObject, apiVersion: string, kind: string): boolean {
-  return ref.apiVersion === apiVersion && ref.kind === kind && ref.name === obj.metadata?.name
+/** True when `ref` names `obj`, an object of resource `of`, by name (whatever its uid). */
+function matchesRef(ref: OwnerReference, obj: ApiObject, of: ResourceRef): boolean {
+  return ref.apiVersion === groupVersion(of) && ref.kind === of.kind && ref.name === obj.metadata?.name
 }
-
-const SET = ["apps/v1", "StatefulSet"] as const
-const POD = ["v1", "Pod"] as const
 
 function hasOwnerRef(claim: ClaimObject, owner: ApiObject): boolean {
   const uid = owner.metadata?.uid
@@ -101,8 +102,8 @@ function hasOwnerRef(claim: ClaimObject, owner: ApiObject): boolean {
 }
 
 /** True when the claim refers to an earlier object of the same name (a stale reference). */
-function hasStaleOwnerRef(claim: ClaimObject, obj: ApiObject, gvk: readonly [string, string]): boolean {
-  const ref = (claim.metadata?.ownerReferences ?? []).find((r) => matchesRef(r, obj, gvk[0], gvk[1]))
+function hasStaleOwnerRef(claim: ClaimObject, obj: ApiObject, of: ResourceRef): boolean {
+  const ref = (claim.metadata?.ownerReferences ?? []).find((r) => matchesRef(r, obj, of))
   return !!ref && ref.uid !== obj.metadata?.uid
 }
 
@@ -111,11 +112,11 @@ function hasUnexpectedController(claim: ClaimObject, set: StatefulSetObject, pod
   const policy = policyOf(set)
   if (policy.whenDeleted === "Retain" && policy.whenScaled === "Retain") return false
   for (const ref of claim.metadata?.ownerReferences ?? []) {
-    if (matchesRef(ref, set, ...SET)) {
+    if (matchesRef(ref, set, StatefulSets)) {
       if (ref.uid !== set.metadata?.uid) return true
       continue
     }
-    if (matchesRef(ref, pod, ...POD)) {
+    if (matchesRef(ref, pod, Pods)) {
       if (ref.uid !== pod.metadata?.uid) return true
       continue
     }
@@ -143,7 +144,7 @@ function wantedOwners(set: StatefulSetObject, pod: PodObject): { set: boolean; p
 /** True when the claim's owner references agree with the set's retention policy. */
 function isClaimOwnerUpToDate(claim: ClaimObject, set: StatefulSetObject, pod: PodObject): boolean {
   // Owned by an earlier set or pod of the same name: leave it to the garbage collector.
-  if (hasStaleOwnerRef(claim, set, SET) || hasStaleOwnerRef(claim, pod, POD)) return true
+  if (hasStaleOwnerRef(claim, set, StatefulSets) || hasStaleOwnerRef(claim, pod, Pods)) return true
   if (hasUnexpectedController(claim, set, pod)) return !(hasOwnerRef(claim, set) || hasOwnerRef(claim, pod))
   if (hasNonControllerOwner(claim, set, pod)) return false
   const want = wantedOwners(set, pod)
@@ -154,12 +155,12 @@ function isClaimOwnerUpToDate(claim: ClaimObject, set: StatefulSetObject, pod: P
 function ownersForPolicy(claim: ClaimObject, set: StatefulSetObject, pod: PodObject): OwnerReference[] {
   const unexpected = hasUnexpectedController(claim, set, pod)
   const refs = (claim.metadata?.ownerReferences ?? []).filter(
-    (r) => !matchesRef(r, set, ...SET) && !matchesRef(r, pod, ...POD),
+    (r) => !matchesRef(r, set, StatefulSets) && !matchesRef(r, pod, Pods),
   )
   if (unexpected) return refs
   const want = wantedOwners(set, pod)
-  if (want.set) refs.push(controllerRefTo(set, ...SET))
-  if (want.pod && pod.metadata?.uid) refs.push(controllerRefTo(pod, ...POD))
+  if (want.set) refs.push(controllerRef(set, StatefulSets))
+  if (want.pod && pod.metadata?.uid) refs.push(controllerRef(pod, Pods))
   return refs
 }
 
@@ -209,5 +210,5 @@ export async function updateClaimsForRetentionPolicy(
  */
 export function podClaimIsStale(ctx: SetContext, set: StatefulSetObject, pod: PodObject): boolean {
   if (policyOf(set).whenScaled === "Retain") return false
-  return podClaims(ctx, set, pod).some((c) => hasStaleOwnerRef(c, pod, POD))
+  return podClaims(ctx, set, pod).some((c) => hasStaleOwnerRef(c, pod, Pods))
 }

@@ -5,8 +5,7 @@
  */
 import type { StatefulSet } from "kubernetes-types/apps/v1.js"
 import type { PersistentVolumeClaim, Volume } from "kubernetes-types/core/v1.js"
-import type { ApiObject } from "../../api/index.ts"
-import { controllerRefTo } from "../history/index.ts"
+import { type ApiObject, controllerRef, StatefulSets } from "../../api/index.ts"
 import { podFromTemplate, type PodObject } from "../set-pods/index.ts"
 
 /** A StatefulSet as the controller reads it. */
@@ -139,11 +138,7 @@ export function podRevision(pod: ApiObject): string {
 /** A new pod of the set with ordinal `ordinal`, made from the set's template. */
 export function newStatefulSetPod(set: StatefulSetObject, ordinal: number): PodObject {
   const name = podName(set, ordinal)
-  const pod = podFromTemplate(
-    set.spec?.template,
-    set.metadata?.name ?? "",
-    controllerRefTo(set, "apps/v1", "StatefulSet"),
-  )
+  const pod = podFromTemplate(set.spec?.template, set.metadata?.name ?? "", controllerRef(set, StatefulSets))
   const meta = pod.metadata as NonNullable<PodObject["metadata"]>
   delete meta.generateName
   meta.name = name

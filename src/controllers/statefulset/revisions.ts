@@ -3,6 +3,7 @@
  * set has), restoring a set at a revision, and finding or making the current and update
  * revisions (a template seen before is a rollback: its revision gets the next number).
  */
+import { StatefulSets } from "../../api/index.ts"
 import {
   createControllerRevision,
   findEqualRevisions,
@@ -34,8 +35,7 @@ export function applyRevision(set: StatefulSetObject, rev: Revision): StatefulSe
 function revisionOptions(set: StatefulSetObject, revision: number) {
   return {
     owner: set,
-    apiVersion: "apps/v1",
-    kind: "StatefulSet",
+    ownerRef: StatefulSets,
     labels: set.spec?.template?.metadata?.labels ?? {},
     annotations: set.metadata?.annotations ?? {},
     data: revisionData(set),

@@ -3,7 +3,14 @@
  * rolled to new templates through ControllerRevisions (upstream's StatefulSetController and
  * defaultStatefulSetControl). Watches StatefulSets, their pods, revisions and claims.
  */
-import { ControllerRevisions, Pods, selectorMatcher, StatefulSets, type ApiObject } from "../../api/index.ts"
+import {
+  controllerRef,
+  ControllerRevisions,
+  Pods,
+  selectorMatcher,
+  StatefulSets,
+  type ApiObject,
+} from "../../api/index.ts"
 import {
   ClientEventRecorder,
   ownerKeyOf,
@@ -12,7 +19,7 @@ import {
   type Reconciler,
   type Result,
 } from "../../client/index.ts"
-import { controllerRefTo, type Revision, sortRevisions, truncateHistory } from "../history/index.ts"
+import { type Revision, sortRevisions, truncateHistory } from "../history/index.ts"
 import { claimObjects, type PodObject } from "../set-pods/index.ts"
 import { PersistentVolumeClaims } from "./claims.ts"
 import type { SetContext } from "./context.ts"
@@ -30,7 +37,7 @@ async function controlled(
   const selects = selectorMatcher(set.spec?.selector)
   const base = {
     client: deps.client,
-    controllerRef: controllerRefTo(set, "apps/v1", "StatefulSet"),
+    controllerRef: controllerRef(set, StatefulSets),
     canAdopt: !set.metadata?.deletionTimestamp,
   }
   const pods = await claimObjects(deps.informers.get(Pods).cache.list(ns) as PodObject[], {
