@@ -120,8 +120,26 @@ describe("a restarted kubelet adopts the containers of the one that crashed", ()
         containers: [{ name: "seven", image: "busybox", command: ["sh", "-c", "sleep 2; exit 7"] }],
       }),
     )
+    await pods().create(
+      pod("last-words", {
+        restartPolicy: "Never",
+        containers: [
+          {
+            name: "file",
+            image: "busybox",
+            command: ["sh", "-c", "sleep 2; printf 'bye from the file' > /dev/termination-log; exit 3"],
+          },
+          {
+            name: "logs",
+            image: "busybox",
+            command: ["sh", "-c", "echo last words; sleep 2; exit 4"],
+            terminationMessagePolicy: "FallbackToLogsOnError",
+          },
+        ],
+      }),
+    )
     await pods().create(pod("gone", { containers: [{ name: "sleeper", image: "pause" }] }))
-    for (const name of ["keep", "later", "gone"]) {
+    for (const name of ["keep", "later", "last-words", "gone"]) {
       started.set(
         name,
         await until(`${name} running`, async () => {
@@ -204,6 +222,19 @@ describe("a restarted kubelet adopts the containers of the one that crashed", ()
     assert.equal(st?.restartCount, 0)
     assert.equal(st?.containerID, started.get("later")?.status?.containerStatuses?.[0]?.containerID)
     await until("later Failed", async () => (await get("later")).status?.phase === "Failed")
+  })
+
+  test("the termination messages of containers that exited while no kubelet ran are reported", async () => {
+    const done = await until("last-words terminated", async () => {
+      const p = await get("last-words")
+      return p.status?.containerStatuses?.every((s) => s.state?.terminated) ? p : undefined
+    })
+    const byName = new Map(done.status?.containerStatuses?.map((s) => [s.name, s.state?.terminated]))
+    assert.equal(byName.get("logs")?.exitCode, 4)
+    assert.equal(byName.get("logs")?.message, "last words\n", "FallbackToLogsOnError: the log's tail")
+    assert.equal(byName.get("file")?.exitCode, 3)
+    // The file at terminationMessagePath reaches the container where the runtime can mount it.
+    if (!runtime.mountsUnavailable?.()) assert.equal(byName.get("file")?.message, "bye from the file")
   })
 
   test("the node shuts down: every container stops, and nothing is left behind", async () => {

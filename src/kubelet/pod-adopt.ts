@@ -3,11 +3,30 @@
  * runtime kept them) rebuilds each pod's record from what the runtime reports, as upstream's
  * kubelet rebuilds its view from the CRI: the latest start of each container is its current one
  * (running or exited, with its real exit code), the one before its last state, and its attempt
- * its restart count. The pod sync then finds them matching the spec and leaves them alone.
+ * its restart count. The pod sync then finds them matching the spec and leaves them alone. The
+ * termination message of each start comes from the file mounted at its terminationMessagePath
+ * (found among the mounts the runtime reports, as upstream reads the CRI status) or its log.
  */
 import type { Container, Pod } from "kubernetes-types/core/v1.js"
 import { newContainerRecord, type ContainerRecord, type PodRecord } from "./pod-state.ts"
 import type { ContainerInfo, ContainerRuntime } from "./runtime/runtime.ts"
+import { terminationMessage } from "./volumes/termination-message.ts"
+
+/**
+ * Where the termination message of each start comes from, read at once for those that exited
+ * (while no kubelet ran, or before the previous one stopped).
+ */
+function terminationOf(c: Container, starts: readonly ContainerInfo[]): ContainerRecord["termination"] {
+  const at = c.terminationMessagePath ?? "/dev/termination-log"
+  const fallbackToLogs = c.terminationMessagePolicy === "FallbackToLogsOnError"
+  return new Map(
+    starts.map((s) => {
+      const path = at ? s.mounts?.find((m) => m.containerPath === at)?.hostPath : undefined
+      const source = { ...(path ? { path } : {}), fallbackToLogs }
+      return [s.id, { source, ...(s.state === "exited" ? { message: terminationMessage(s, source) } : {}) }]
+    }),
+  )
+}
 
 /** The record of a container from its starts, latest first. */
 function containerRecord(c: Container, starts: readonly ContainerInfo[]): ContainerRecord {
@@ -18,6 +37,7 @@ function containerRecord(c: Container, starts: readonly ContainerInfo[]): Contai
     r.restartCount = current.attempt
   }
   if (previous) r.previous = previous
+  r.termination = terminationOf(c, starts.slice(0, 2))
   // As after a start: probes decide again (readiness and startup from their first result).
   r.ready = !c.readinessProbe
   r.started = !c.startupProbe

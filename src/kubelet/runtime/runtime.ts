@@ -107,6 +107,11 @@ export interface ContainerInfo {
   readonly pid?: number
   /** The file holding its output, in the CRI log format. */
   readonly logPath: string
+  /**
+   * What it was started with (CRI's ContainerStatus.mounts): a restarted kubelet finds the
+   * termination-message file of a start it did not make among them.
+   */
+  readonly mounts?: readonly Mount[]
 }
 
 /** A container's resource usage as its cgroup counts it (all its processes, past and present). */

@@ -58,7 +58,12 @@ describe("the process runtime adopts the containers a previous runtime left", ()
     const ticker = ["sh", "-c", "i=0; while :; do echo tick $i; i=$((i+1)); sleep 0.05; done"]
     started.set("ticker", await first.start(sandbox, container("ticker", ticker)))
     started.set("cat", await first.start(sandbox, container("cat", ["cat"], { stdin: true })))
-    started.set("seven", await first.start(sandbox, container("seven", ["sh", "-c", "sleep 1; exit 7"])))
+    // Its mounts are recorded with it: a restarted kubelet finds its termination-message file there.
+    const message = join(dir, "seven.message")
+    writeFileSync(message, "")
+    const mounts = [{ hostPath: message, containerPath: "/dev/termination-log", readOnly: false }]
+    const seven = container("seven", ["sh", "-c", "sleep 1; exit 7"], { mounts })
+    started.set("seven", await first.start(sandbox, seven))
   })
 
   after(async () => {
@@ -75,6 +80,10 @@ describe("the process runtime adopts the containers a previous runtime left", ()
       assert.deepEqual(now, was, name)
       assert.ok(isRunning(now?.pid), name)
     }
+    const seven = next.list().find((c) => c.name === "seven")
+    assert.deepEqual(seven?.mounts, [
+      { hostPath: join(dir, "seven.message"), containerPath: "/dev/termination-log", readOnly: false },
+    ])
   })
 
   test("an exit after the adoption is reported with its code", async () => {

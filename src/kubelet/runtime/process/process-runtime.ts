@@ -354,6 +354,7 @@ export class ProcessRuntime implements ContainerRuntime {
       startedAt: Date.now(),
       pid,
       logPath,
+      ...(c.mounts?.length ? { mounts: c.mounts } : {}),
     }
     const state: ContainerState = {
       info,
