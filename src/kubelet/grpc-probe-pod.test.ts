@@ -2,8 +2,8 @@ import assert from "node:assert/strict"
 import { after, before, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Pods } from "../api/index.ts"
-import type { ClientEnv } from "../testing/index.ts"
-import { type KubeletEnv, startKubeletEnv, until } from "./kubelet-env.case.ts"
+import { type ClientEnv, untilPod } from "../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv } from "./kubelet-env.case.ts"
 
 let k: KubeletEnv
 let env: ClientEnv
@@ -33,12 +33,11 @@ test("a grpc readiness probe against agnhost grpc-health-checking follows the se
     },
   } as Pod & ApiObject)
   const ready = (want: boolean) =>
-    until(
+    untilPod(
+      env.inProcess,
+      "grpc",
+      (p) => p.status?.containerStatuses?.[0]?.ready === want,
       `ready ${want}`,
-      async () => {
-        const p = await pods.get({ namespace: "default", name: "grpc" })
-        return p.status?.containerStatuses?.[0]?.ready === want ? p : undefined
-      },
       15_000,
     )
   const p = await ready(true)

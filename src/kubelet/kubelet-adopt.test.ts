@@ -6,9 +6,8 @@ import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import { fileURLToPath } from "node:url"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, Pods } from "../api/index.ts"
-import { type ClientEnv, startClientEnv } from "../testing/index.ts"
-import { until } from "./kubelet-env.case.ts"
+import { Pods } from "../api/index.ts"
+import { type ClientEnv, nodePod, startClientEnv, until } from "../testing/index.ts"
 import { Kubelet } from "./kubelet.ts"
 import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
 import { KubeletServer } from "./server.ts"
@@ -40,12 +39,7 @@ function processesMentioning(text: string): string[] {
   return out
 }
 
-function pod(name: string, spec: Partial<Pod["spec"]> & object): Pod & ApiObject {
-  return {
-    metadata: { name, namespace: "default" },
-    spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [], ...spec },
-  } as Pod & ApiObject
-}
+const pod = (name: string, spec: Partial<Pod["spec"]> & object) => nodePod(NODE, name, spec)
 
 describe("a restarted kubelet adopts the containers of the one that crashed", () => {
   let env: ClientEnv

@@ -1,6 +1,7 @@
 /**
  * The kubelet's own tests: a Kubelet with the process runtime (and, when asked, its node API)
- * against an in-process API server in a temp dir, and `until` to wait for what it does.
+ * against an in-process API server in a temp dir (wait for what it does with src/testing's
+ * `until`, `untilPod` and `untilPhase`).
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -77,24 +78,4 @@ export async function startKubeletEnv(o: KubeletEnvOptions): Promise<KubeletEnv>
       rmSync(dir, { recursive: true, force: true })
     },
   }
-}
-
-/** Polls `fn` every 50 ms until it returns something truthy. @throws Error after `ms`, with its last error */
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  ms = 10_000,
-): Promise<T> {
-  const end = Date.now() + ms
-  let last: unknown
-  while (Date.now() < end) {
-    try {
-      const v = await fn()
-      if (v) return v
-    } catch (err) {
-      last = err
-    }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`)
 }

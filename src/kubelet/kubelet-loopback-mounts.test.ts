@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Event, Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, ConfigMaps, Events, Pods } from "../api/index.ts"
-import { skipUnless } from "../testing/index.ts"
-import { type KubeletEnv, startKubeletEnv, until } from "./kubelet-env.case.ts"
+import { ConfigMaps, Events, Pods } from "../api/index.ts"
+import { nodePod, skipUnless, until, untilPhase } from "../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv } from "./kubelet-env.case.ts"
 import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
 
 const isRoot = process.getuid?.() === 0
@@ -13,12 +13,8 @@ const isRoot = process.getuid?.() === 0
 const LINK = `/tmp/k8ts-test-link-${process.pid}`
 const TARGET = `/run/k8ts-test-link-target-${process.pid}`
 
-function pod(name: string, node: string, spec: Partial<Pod["spec"]> & object): Pod & ApiObject {
-  return {
-    metadata: { name, namespace: "default" },
-    spec: { nodeName: node, terminationGracePeriodSeconds: 0, containers: [], ...spec },
-  } as Pod & ApiObject
-}
+const pod = (name: string, node: string, spec: Partial<Pod["spec"]> & object) =>
+  nodePod(node, name, { terminationGracePeriodSeconds: 0, ...spec })
 
 async function configMap(k: KubeletEnv, data: Record<string, string>): Promise<void> {
   const cms = k.env.inProcess.resource(ConfigMaps)
@@ -28,10 +24,7 @@ async function configMap(k: KubeletEnv, data: Record<string, string>): Promise<v
 }
 
 async function runningContainer(k: KubeletEnv, name: string): Promise<string> {
-  const p = await until(`${name} running`, async () => {
-    const p = await k.env.inProcess.resource(Pods).get({ namespace: "default", name })
-    return p.status?.phase === "Running" ? p : undefined
-  })
+  const p = await untilPhase(k.env.inProcess, name, "Running")
   return (p.status?.containerStatuses?.[0]?.containerID ?? "").replace(/^process:\/\//, "")
 }
 

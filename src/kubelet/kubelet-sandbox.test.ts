@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Pods } from "../api/index.ts"
-import { type ClientEnv, skipUnless, startClientEnv } from "../testing/index.ts"
+import { type ClientEnv, skipUnless, startClientEnv, untilPod } from "../testing/index.ts"
 import { Kubelet } from "./kubelet.ts"
 import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
 import { LoopbackOnlyNetwork } from "./runtime/process/sandbox/_test-network.ts"
@@ -49,15 +49,7 @@ describe("kubelet with pod sandboxes", skipUnless(isRoot, "pod sandboxes need ro
 
   const pods = () => env.inProcess.resource(Pods)
 
-  async function until(name: string, ok: (p: Pod) => boolean): Promise<Pod> {
-    const end = Date.now() + 20_000
-    for (;;) {
-      const p = await pods().get({ namespace: "default", name })
-      if (ok(p)) return p
-      if (Date.now() > end) throw new Error(`timed out: ${JSON.stringify(p.status)}`)
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
+  const until = (name: string, ok: (p: Pod) => boolean) => untilPod(env.inProcess, name, ok, name, 20_000)
 
   test("a pod runs in its sandbox: its own address, hostname and cgroup limits", async () => {
     await pods().create({

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, ConfigMaps, Events, Nodes, Pods } from "../api/index.ts"
-import type { ClientEnv } from "../testing/index.ts"
-import { type KubeletEnv, startKubeletEnv, until } from "./kubelet-env.case.ts"
+import { ConfigMaps, Events, Nodes, Pods } from "../api/index.ts"
+import { type ClientEnv, nodePod, until, untilPhase, untilPod } from "../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv } from "./kubelet-env.case.ts"
 
 let k: KubeletEnv
 let env: ClientEnv
@@ -23,19 +23,7 @@ after(() => k.stop())
 
 const pods = () => env.inProcess.resource(Pods)
 
-function pod(name: string, spec: Partial<Pod["spec"]> & object): Pod & ApiObject {
-  return {
-    metadata: { name, namespace: "default" },
-    spec: { nodeName: "node-a", terminationGracePeriodSeconds: 1, containers: [], ...spec },
-  } as Pod & ApiObject
-}
-
-async function phaseOf(name: string, phase: string): Promise<Pod> {
-  return until(`${name} ${phase}`, async () => {
-    const p = await pods().get({ namespace: "default", name })
-    return p.status?.phase === phase ? p : undefined
-  })
-}
+const pod = (name: string, spec: Partial<Pod["spec"]> & object) => nodePod("node-a", name, spec)
 
 describe("kubelet with the process runtime", () => {
   test("registers its node with the host's capacity and its max pods", async () => {
@@ -68,7 +56,7 @@ describe("kubelet with the process runtime", () => {
         ],
       }),
     )
-    const p = await phaseOf("hello", "Succeeded")
+    const p = await untilPhase(env.inProcess, "hello", "Succeeded")
     const st = p.status?.containerStatuses?.[0]
     assert.equal(st?.state?.terminated?.exitCode, 0)
     assert.equal(st?.state?.terminated?.reason, "Completed")
@@ -89,10 +77,12 @@ describe("kubelet with the process runtime", () => {
         containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "echo boom; exit 3"] }],
       }),
     )
-    const p = await until("restarts", async () => {
-      const p = await pods().get({ namespace: "default", name: "crash" })
-      return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2 ? p : undefined
-    })
+    const p = await untilPod(
+      env.inProcess,
+      "crash",
+      (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2,
+      "restarts",
+    )
     const st = p.status?.containerStatuses?.[0]
     assert.equal(st?.lastState?.terminated?.exitCode, 3)
     assert.equal(p.status?.phase, "Running")
@@ -125,10 +115,12 @@ describe("kubelet with the process runtime", () => {
         ],
       }),
     )
-    const p = await until("ready", async () => {
-      const p = await pods().get({ namespace: "default", name: "web" })
-      return p.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" ? p : undefined
-    })
+    const p = await untilPod(
+      env.inProcess,
+      "web",
+      (p) => p.status?.conditions?.find((c) => c.type === "Ready")?.status === "True",
+      "ready",
+    )
     assert.equal(p.status?.initContainerStatuses?.[0]?.state?.terminated?.reason, "Completed")
     const res = await fetch(`http://${p.status?.podIP}:8080/hostname`)
     assert.equal(await res.text(), "web")
@@ -136,7 +128,7 @@ describe("kubelet with the process runtime", () => {
 
   test("deleting a pod stops its containers and the kubelet confirms the deletion", async () => {
     await pods().create(pod("sleeper", { containers: [{ name: "s", image: "pause" }] }))
-    await phaseOf("sleeper", "Running")
+    await untilPhase(env.inProcess, "sleeper", "Running")
     await pods().delete({ namespace: "default", name: "sleeper" })
     await until("gone", async () => {
       try {
@@ -150,10 +142,12 @@ describe("kubelet with the process runtime", () => {
 
   test("an unknown image without a command waits with ErrImagePull", async () => {
     await pods().create(pod("mystery", { containers: [{ name: "m", image: "example.com/mystery:1" }] }))
-    const p = await until("waiting", async () => {
-      const p = await pods().get({ namespace: "default", name: "mystery" })
-      return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "ErrImagePull" ? p : undefined
-    })
+    const p = await untilPod(
+      env.inProcess,
+      "mystery",
+      (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "ErrImagePull",
+      "waiting",
+    )
     assert.equal(p.status?.phase, "Pending")
   })
 })

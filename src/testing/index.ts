@@ -10,3 +10,5 @@ export { kubectlSession, serverTarget, type KubectlSession, type KubectlTarget }
 export { startTestApiServer, type TestApiServer } from "./api-server.ts"
 export { startK8tsServer, type ServerProcess } from "./k8ts-server.ts"
 export { startClientEnv, settleUntil, type ClientEnv, type ClientEnvOptions } from "./client-env.ts"
+export { until, untilPhase, untilPod, type UntilOptions } from "./until.ts"
+export { nodePod } from "./pods.ts"

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict"
 import { after, before, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, Events, milliValue, Nodes, Pods } from "../../api/index.ts"
-import type { ClientEnv } from "../../testing/index.ts"
-import { type KubeletEnv, startKubeletEnv, until } from "../kubelet-env.case.ts"
+import { Events, milliValue, Nodes, Pods } from "../../api/index.ts"
+import { type ClientEnv, nodePod, until, untilPhase } from "../../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv } from "../kubelet-env.case.ts"
 
 let k: KubeletEnv
 let env: ClientEnv
@@ -17,18 +17,8 @@ after(() => k.stop())
 
 const pods = () => env.inProcess.resource(Pods)
 
-function pod(name: string, spec: Partial<Pod["spec"]>): Pod & ApiObject {
-  return {
-    metadata: { name, namespace: "default" },
-    spec: { nodeName: "node-adm", terminationGracePeriodSeconds: 1, containers: [], ...spec },
-  } as Pod & ApiObject
-}
-
-const phase = (name: string, want: string) =>
-  until(`${name} ${want}`, async () => {
-    const p = await pods().get({ namespace: "default", name })
-    return p.status?.phase === want ? p : undefined
-  })
+const pod = (name: string, spec: Partial<Pod["spec"]> & object) => nodePod("node-adm", name, spec)
+const phase = (name: string, want: string) => untilPhase(env.inProcess, name, want)
 
 test("a pod asking for more cpu than is left goes Failed with OutOfcpu and upstream's message", async () => {
   const node = await until("node", () => env.inProcess.resource(Nodes).get({ name: "node-adm" }))

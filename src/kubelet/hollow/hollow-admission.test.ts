@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { Container, Event, Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Events, Nodes, Pods } from "../../api/index.ts"
-import { startClientEnv, type ClientEnv } from "../../testing/index.ts"
+import { startClientEnv, type ClientEnv, until, untilPhase } from "../../testing/index.ts"
 import { FakeClock, silentLogger } from "../../util/index.ts"
 import { HollowNodes } from "./hollow-nodes.ts"
 import { DEFAULT_CAPACITY, type HollowNodeSpec } from "./node-object.ts"
@@ -130,26 +130,20 @@ describe("hollow node admission", () => {
     await env.stop()
   })
 
-  async function phaseOf(name: string, phases: readonly string[]): Promise<Pod> {
-    for (let i = 0; i < 1000; i++) {
-      const p = await env.inProcess.resource(Pods).get({ namespace: "default", name })
-      if (phases.includes(p.status?.phase ?? "")) return p
-      await new Promise((r) => setTimeout(r, 5))
-    }
-    throw new Error(`${name} never went ${phases.join(" or ")}`)
-  }
-
   CASES.forEach((c, i) =>
     test(c.name, async () => {
       const node = nodeOf(i)
-      await until(() => env.inProcess.resource(Nodes).get({ name: node }))
+      await until(node, () => env.inProcess.resource(Nodes).get({ name: node }))
       for (const [j, make] of (c.before ?? []).entries()) {
         const p = await env.inProcess.resource(Pods).create(make(node, j))
-        assert.equal((await phaseOf(p.metadata?.name ?? "", ["Running", "Failed"])).status?.phase, "Running")
+        assert.equal(
+          (await untilPhase(env.inProcess, p.metadata?.name ?? "", "Running", "Failed")).status?.phase,
+          "Running",
+        )
       }
       const p = c.pod(node)
       await env.inProcess.resource(Pods).create(p)
-      const got = await phaseOf(p.metadata?.name ?? "", ["Running", "Failed"])
+      const got = await untilPhase(env.inProcess, p.metadata?.name ?? "", "Running", "Failed")
       if (c.want === "Running") {
         assert.equal(got.status?.phase, "Running", got.status?.message)
         return
@@ -160,7 +154,7 @@ describe("hollow node admission", () => {
       assert.ok(got.status?.startTime)
       assert.equal(got.status?.podIP, undefined)
       const want = c.want
-      const event = await until(async () => {
+      const event = await until("the rejection event", async () => {
         const list = await env.inProcess.resource(Events).list({ namespace: "default" })
         return (list.items as Event[]).find((e) => e.involvedObject.name === p.metadata?.name)
       })
@@ -171,12 +165,3 @@ describe("hollow node admission", () => {
     }),
   )
 })
-
-async function until<T>(fn: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 1000; i++) {
-    const v = await fn().catch(() => undefined)
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw new Error("timed out")
-}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { Leases, Nodes, Pods } from "../../api/index.ts"
-import { startClientEnv, type ClientEnv } from "../../testing/index.ts"
+import { startClientEnv, type ClientEnv, until, untilPhase, untilPod } from "../../testing/index.ts"
 import { FakeClock, silentLogger } from "../../util/index.ts"
 import { HollowNodes } from "./hollow-nodes.ts"
 
@@ -52,17 +52,8 @@ describe("HollowNodes", () => {
     await env.stop()
   })
 
-  async function waitFor<T>(fn: () => Promise<T | undefined>, what: string): Promise<T> {
-    for (let i = 0; i < 500; i++) {
-      const v = await fn().catch(() => undefined)
-      if (v !== undefined) return v
-      await new Promise((r) => setTimeout(r, 10))
-    }
-    throw new Error(`timed out waiting for ${what}`)
-  }
-
   test("registers each node Ready, with capacity, labels, taints, addresses and nodeInfo", async () => {
-    const node = await waitFor(() => env.inProcess.resource(Nodes).get({ name: "hollow-0" }), "node")
+    const node = await until("node", () => env.inProcess.resource(Nodes).get({ name: "hollow-0" }))
     assert.equal(node.metadata?.labels?.["kubernetes.io/hostname"], "hollow-0")
     assert.equal(node.metadata?.labels?.zone, "a")
     assert.equal(node.spec?.podCIDR, "10.244.7.0/24")
@@ -83,15 +74,15 @@ describe("HollowNodes", () => {
 
   test("holds a Lease per node and renews it", async () => {
     const key = { namespace: "kube-node-lease", name: "hollow-0" }
-    const first = await waitFor(() => env.inProcess.resource(Leases).get(key), "lease")
+    const first = await until("lease", () => env.inProcess.resource(Leases).get(key))
     assert.equal(first.spec?.holderIdentity, "hollow-0")
     assert.equal(first.spec?.leaseDurationSeconds, 40)
     assert.equal(first.metadata?.ownerReferences?.[0]?.kind, "Node")
     await clock.advance(10_000)
-    const renewed = await waitFor(async () => {
+    const renewed = await until("a renewal", async () => {
       const l = await env.inProcess.resource(Leases).get(key)
       return l.spec?.renewTime !== first.spec?.renewTime ? l : undefined
-    }, "a renewal")
+    })
     assert.equal(renewed.spec?.renewTime, "2026-11-24T12:00:10.000000Z")
   })
 
@@ -99,10 +90,7 @@ describe("HollowNodes", () => {
     const pods = env.inProcess.resource(Pods)
     await pods.create(pod("bound", "hollow-0"))
     await pods.create(pod("elsewhere", "not-ours"))
-    const got = await waitFor(async () => {
-      const p = await pods.get({ namespace: "default", name: "bound" })
-      return p.status?.phase === "Running" ? p : undefined
-    }, "Running")
+    const got = await untilPhase(env.inProcess, "bound", "Running")
     assert.equal(got.status?.podIP, "10.244.7.2")
     assert.equal(got.status?.hostIP, "127.0.0.10")
     assert.deepEqual(got.status?.conditions?.map((c) => `${c.type}=${c.status}`).sort(), [
@@ -127,18 +115,14 @@ describe("HollowNodes", () => {
   test("confirms a graceful deletion so the pod goes away, and reuses its address", async () => {
     const pods = env.inProcess.resource(Pods)
     await pods.delete({ namespace: "default", name: "bound" })
-    await waitFor(async () => {
-      const gone = await pods.get({ namespace: "default", name: "bound" }).then(
+    await until("deletion", () =>
+      pods.get({ namespace: "default", name: "bound" }).then(
         () => false,
         () => true,
-      )
-      return gone ? true : undefined
-    }, "deletion")
+      ),
+    )
     await pods.create(pod("next", "hollow-0"))
-    const next = await waitFor(async () => {
-      const p = await pods.get({ namespace: "default", name: "next" })
-      return p.status?.podIP ? p : undefined
-    }, "next Running")
+    const next = await untilPod(env.inProcess, "next", (p) => !!p.status?.podIP, "next Running")
     assert.match(next.status?.podIP ?? "", /^10\.244\.7\.\d+$/)
   })
 })

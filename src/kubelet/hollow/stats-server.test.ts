@@ -3,7 +3,7 @@ import { request } from "node:http"
 import { after, before, test } from "node:test"
 import type { Node } from "kubernetes-types/core/v1.js"
 import { Nodes, Pods } from "../../api/index.ts"
-import { type ClientEnv, startClientEnv } from "../../testing/index.ts"
+import { type ClientEnv, startClientEnv, untilPhase } from "../../testing/index.ts"
 import { FakeClock, silentLogger } from "../../util/index.ts"
 import type { Summary } from "../stats/summary-types.ts"
 import { HollowNodes } from "./hollow-nodes.ts"
@@ -44,15 +44,6 @@ after(async () => {
   await env.stop()
 })
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>): Promise<T> {
-  for (let i = 0; i < 500; i++) {
-    const v = await fn().catch(() => undefined)
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
 /** GET as the API server's scraper does: the node's InternalIP and kubelet port from the Node. */
 async function scrape(node: Node, path: string): Promise<Response> {
   const ip = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address
@@ -68,10 +59,7 @@ test("one listener serves each hollow node's /stats/summary and /metrics/resourc
     },
     spec: { nodeName: "h-1", containers: [{ name: "c", image: "x" }] },
   })
-  await until("busy running", async () => {
-    const p = await env.inProcess.resource(Pods).get({ namespace: "default", name: "busy" })
-    return p.status?.phase === "Running"
-  })
+  await untilPhase(env.inProcess, "busy", "Running")
   const list = (await env.inProcess.resource(Nodes).list()).items
   assert.equal(list.length, NODES)
   for (const node of list) {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict"
 import { after, before, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Pods } from "../../api/index.ts"
-import type { ClientEnv } from "../../testing/index.ts"
-import { type KubeletEnv, startKubeletEnv, until } from "../kubelet-env.case.ts"
+import { type ClientEnv, until } from "../../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv } from "../kubelet-env.case.ts"
 
 let k: KubeletEnv
 let env: ClientEnv

@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Event, Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, ConfigMaps, Events, Pods } from "../../api/index.ts"
-import type { ClientEnv } from "../../testing/index.ts"
-import { type KubeletEnv, startKubeletEnv, until } from "../kubelet-env.case.ts"
+import { ConfigMaps, Events, Pods } from "../../api/index.ts"
+import { type ClientEnv, nodePod, until, untilPhase, untilPod } from "../../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv } from "../kubelet-env.case.ts"
 import { ProcessRuntime } from "../runtime/process/process-runtime.ts"
 import type { ContainerConfig, ContainerInfo, Mount, Sandbox } from "../runtime/runtime.ts"
 
@@ -47,12 +47,7 @@ after(() => k.stop())
 
 const pods = () => env.inProcess.resource(Pods)
 
-function pod(name: string, spec: Partial<Pod["spec"]> & object): Pod & ApiObject {
-  return {
-    metadata: { name, namespace: "default" },
-    spec: { nodeName: "node-v", terminationGracePeriodSeconds: 1, containers: [], ...spec },
-  } as Pod & ApiObject
-}
+const pod = (name: string, spec: Partial<Pod["spec"]> & object) => nodePod("node-v", name, spec)
 
 describe("kubelet volumes", () => {
   test("a missing ConfigMap keeps the pod ContainerCreating with a FailedMount event, until it exists", async () => {
@@ -72,20 +67,19 @@ describe("kubelet volumes", () => {
     })
     assert.equal(event.type, "Warning")
     assert.equal(event.message, 'MountVolume.SetUp failed for volume "config" : configmap "late" not found')
-    const waiting = await until("status", async () => {
-      const p = await pods().get({ namespace: "default", name: "needs-config" })
-      return p.status?.containerStatuses?.[0]?.state?.waiting ? p : undefined
-    })
+    const waiting = await untilPod(
+      env.inProcess,
+      "needs-config",
+      (p) => !!p.status?.containerStatuses?.[0]?.state?.waiting,
+      "status",
+    )
     assert.equal(waiting.status?.containerStatuses?.[0]?.state?.waiting?.reason, "ContainerCreating")
     assert.equal(waiting.status?.phase, "Pending")
 
     await env.inProcess
       .resource(ConfigMaps)
       .create({ metadata: { name: "late", namespace: "default" }, data: { key: "v1" } } as never)
-    await until("running", async () => {
-      const p = await pods().get({ namespace: "default", name: "needs-config" })
-      return p.status?.phase === "Running"
-    })
+    await untilPhase(env.inProcess, "needs-config", "Running")
     const mounts = runtime.mounts.get("app") ?? []
     const config = mounts.find((m) => m.containerPath === "/etc/config")
     assert.ok(config?.readOnly)
@@ -122,10 +116,7 @@ describe("kubelet volumes", () => {
         ],
       }),
     )
-    const p = await until("Failed", async () => {
-      const p = await pods().get({ namespace: "default", name: "messages" })
-      return p.status?.phase === "Failed" ? p : undefined
-    })
+    const p = await untilPhase(env.inProcess, "messages", "Failed")
     const byName = new Map(p.status?.containerStatuses?.map((s) => [s.name, s.state?.terminated]))
     assert.equal(byName.get("file")?.message, "all done")
     assert.equal(byName.get("logs")?.message, "first\nwent wrong\n")

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Readable } from "node:stream"
+import { until } from "../../../testing/index.ts"
 import { followLog, readLog } from "../cri-log.ts"
 import type { ContainerConfig, ContainerInfo, Sandbox } from "../runtime.ts"
 import { ProcessRuntime } from "./process-runtime.ts"
@@ -20,16 +21,6 @@ function isRunning(pid: number | undefined): boolean {
     return !!pid && !/^State:\s+[ZX]/m.test(readFileSync(`/proc/${pid}/status`, "utf8"))
   } catch {
     return false
-  }
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
   }
 }
 
