@@ -145,7 +145,8 @@ function sortPods(
   const claimed: PodObject[] = []
   const others: PodObject[] = []
   let terminating = 0
-  for (const p of owned) {
+  for (let i = 0; i < owned.length; i++) {
+    const p = owned[i] as PodObject
     const mine = controllerOf(p)?.uid === uid
     if (!isPodActive(p)) {
       if (mine && isPodTerminating(p)) terminating++
