@@ -137,7 +137,7 @@ function counting(handle: InProcessHandler, source: string): InProcessHandler {
  * Waits until no write finished for `quietMs`: work a phase left behind in the background
  * (Events the recorders still write, the kubelets' last deletes) is not charged to the next one.
  */
-async function settle(quietMs = 200): Promise<void> {
+async function settle(quietMs = 500): Promise<void> {
   const deadline = performance.now() + 30_000
   while (performance.now() - lastWrite < quietMs && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 20))
@@ -252,17 +252,41 @@ async function until(what: string, cond: () => Promise<boolean>): Promise<void> 
   }
 }
 
-function rolledOut(client: Client, generation: number) {
-  return async () => {
-    const d = await client.resource(Deployments).get({ namespace: "default", name: "bench" })
-    const s = d.status
-    return (
-      (s?.observedGeneration ?? 0) >= generation &&
-      s?.updatedReplicas === N &&
-      s.replicas === N &&
-      s.availableReplicas === N
+function isRolledOut(d: Deployment | undefined, generation: number): boolean {
+  const s = d?.status
+  return (
+    (s?.observedGeneration ?? 0) >= generation &&
+    s?.updatedReplicas === N &&
+    s.replicas === N &&
+    s.availableReplicas === N
+  )
+}
+
+/**
+ * Resolves when the Deployment reports generation `generation` rolled out, as the controllers'
+ * informer delivers it: the moment its status is written, without polling the API meanwhile.
+ */
+function rolledOut(informers: SharedInformers, generation: number): Promise<void> {
+  const deployments = informers.get(Deployments)
+  return new Promise((resolve, reject) => {
+    let done = false
+    const timer = setTimeout(
+      () => finish(new Error(`Timed out waiting for generation ${generation}`)),
+      600_000,
     )
-  }
+    const finish = (err?: Error) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      queueMicrotask(() => off())
+      if (err) reject(err)
+      else resolve()
+    }
+    const check = (d: Deployment & ApiObject) => {
+      if (d.metadata?.name === "bench" && isRolledOut(d, generation)) finish()
+    }
+    const off = deployments.addHandler({ onAdd: check, onUpdate: (_old, d) => check(d) })
+  })
 }
 
 const dir = mkdtempSync(join(tmpdir(), "k8ts-bench-controllers-"))
@@ -332,7 +356,7 @@ try {
   let t = performance.now()
   tStart = t
   await client.resource(Deployments).create(d)
-  await until("all available", rolledOut(client, 1))
+  await rolledOut(informers, 1)
   const availableS = (performance.now() - t) / 1000
   const availableElu = performance.eventLoopUtilization(elu).utilization
   dump?.()
@@ -350,7 +374,7 @@ try {
       { spec: { template: { spec: { containers: [{ name: "c", image: "nginx:2" }] } } } },
       { type: "merge" },
     )
-  await until("the rolling update", rolledOut(client, 2))
+  await rolledOut(informers, 2)
   const rollingS = (performance.now() - t) / 1000
   const rollingElu = performance.eventLoopUtilization(elu).utilization
   dump?.()
