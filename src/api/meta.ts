@@ -52,7 +52,10 @@ export function parseKey(key: string): ObjectKey {
 
 /** The controller owner reference of an object, if any. */
 export function controllerOf(obj: ApiObject): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller)
+  // A plain loop: controllers call it for every pod of every sync and every watch event.
+  const refs = obj.metadata?.ownerReferences
+  if (refs) for (let i = 0; i < refs.length; i++) if (refs[i]?.controller) return refs[i]
+  return undefined
 }
 
 /** True when `owner` is the controller of `obj`. */

@@ -15,12 +15,14 @@ import type {
 import {
   abortable,
   decode,
+  discard,
   errorOf,
   labelSelectorString,
   queryOf,
   readText,
   resourcePath,
   type Transport,
+  type WireResponse,
   watchEvents,
 } from "./_wire.ts"
 
@@ -58,10 +60,14 @@ export class RestClient implements Client {
 }
 
 async function request<R>(rest: Rest, opts: RequestOptions): Promise<R> {
+  return decode<R>(await send(rest, opts))
+}
+
+async function send(rest: Rest, opts: RequestOptions): Promise<WireResponse> {
   const path = opts.path ?? (opts.ref ? resourcePath(opts.ref, opts) : undefined)
   if (!path) throw new TypeError(`Cannot send a ${opts.method} request: neither path nor ref is set`)
   const hasBody = opts.body !== undefined
-  const res = await rest.send({
+  return rest.send({
     method: opts.method,
     path,
     query: queryOf(opts.query ?? {}),
@@ -73,7 +79,6 @@ async function request<R>(rest: Rest, opts: RequestOptions): Promise<R> {
     ...(hasBody ? { body: typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body) } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   })
-  return decode<R>(res)
 }
 
 /** Opens a watch stream and yields its events until it ends or `signal` aborts. */
@@ -196,7 +201,7 @@ class RestResourceClient<T extends ApiObject> implements ResourceClient<T> {
   }
 
   async delete(key: ObjectKey, opts: DeleteOptions = {}): Promise<void> {
-    await request(this.#rest, {
+    const res = await send(this.#rest, {
       method: "DELETE",
       ref: this.#ref,
       ...key,
@@ -210,6 +215,7 @@ class RestResourceClient<T extends ApiObject> implements ResourceClient<T> {
       },
       ...signalOf(opts),
     })
+    await discard(res)
   }
 
   watch(opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>> {

@@ -42,7 +42,7 @@ export function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value)
     // Walked without building an array of values: informers freeze every event's object.
-    if (Array.isArray(value)) for (const v of value) deepFreeze(v)
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deepFreeze(value[i])
     else for (const k in value) deepFreeze((value as Record<string, unknown>)[k])
   }
   return value

@@ -18,7 +18,8 @@ export function isPodActive(pod: Pod): boolean {
 function readyCondition(pod: Pod) {
   const conditions = pod.status?.conditions
   if (!conditions) return undefined
-  for (const c of conditions) if (c.type === "Ready") return c
+  // Indexed: it runs per pod per sync, and an iterator costs an allocation per call.
+  for (let i = 0; i < conditions.length; i++) if (conditions[i]?.type === "Ready") return conditions[i]
   return undefined
 }
 

@@ -121,26 +121,42 @@ export function replicaSetControllerFor(kind: ReplicaSetKind): ControllerSpec {
   }
 }
 
+/** The pods of one reconcile, sorted in one pass over those filed under the owner's uid. */
+interface SortedPods {
+  /** Active pods the owner controls whose labels match its selector: claimed as they are. */
+  readonly claimed: PodObject[]
+  /** Active pods claim() must look at: orphans it may adopt, owned ones it may release. */
+  readonly others: PodObject[]
+  /** The owner's own pods that are terminating (deleted, not yet finished). */
+  readonly terminating: number
+}
+
 /**
- * One pass over the pods filed under the owner's uid: the active ones, then the active orphans it
- * may adopt (a pod can be in both, through a non-controller reference); and how many of the
- * owner's own are terminating (deleted, not yet finished).
+ * Sorts the pods filed under the owner's uid, then the active orphans it may adopt (a pod can be
+ * in both, through a non-controller reference). The pods it controls that match need no more
+ * from claim(): during a rollout those are nearly all, so only the few others go through it.
  */
 function sortPods(
   uid: string,
+  matches: (labels: Labels | undefined) => boolean,
   owned: readonly PodObject[],
   orphans: readonly PodObject[],
-): { candidates: PodObject[]; terminating: number } {
-  const candidates: PodObject[] = []
+): SortedPods {
+  const claimed: PodObject[] = []
+  const others: PodObject[] = []
   let terminating = 0
-  for (const p of owned) {
-    if (isPodActive(p)) candidates.push(p)
-    else if (isPodTerminating(p) && controllerOf(p)?.uid === uid) terminating++
+  for (let i = 0; i < owned.length; i++) {
+    const p = owned[i] as PodObject
+    const mine = controllerOf(p)?.uid === uid
+    if (!isPodActive(p)) {
+      if (mine && isPodTerminating(p)) terminating++
+    } else if (mine && matches(p.metadata?.labels)) claimed.push(p)
+    else others.push(p)
   }
-  if (orphans.length === 0) return { candidates, terminating }
+  if (orphans.length === 0) return { claimed, others, terminating }
   const seen = new Set(owned)
-  for (const p of orphans) if (!seen.has(p) && isPodActive(p)) candidates.push(p)
-  return { candidates, terminating }
+  for (const p of orphans) if (!seen.has(p) && isPodActive(p)) others.push(p)
+  return { claimed, others, terminating }
 }
 
 /** Reconciles one ReplicaSet (or ReplicationController) key. */
@@ -175,15 +191,18 @@ class ReplicaSetReconciler implements Reconciler {
     const ns = parseKey(key).namespace
     const needsSync = this.#expectations.satisfied(key, podCache)
     const uid = rs.metadata?.uid ?? ""
-    const { candidates, terminating } = sortPods(
+    const matches = this.#kind.matcher(rs)
+    const { claimed, others, terminating } = sortPods(
       uid,
+      matches,
       podCache.byIndex(BY_OWNER, uid) as PodObject[],
       podCache.byIndex(ORPHANS_BY_NAMESPACE, ns ?? "") as PodObject[],
     )
-    const pods = await claim<PodObject>(
-      { client, owner: rs, ownerRef: this.#kind.ref, ref: Pods, matches: this.#kind.matcher(rs) },
-      candidates,
-    )
+    const pods = others.length
+      ? claimed.concat(
+          await claim<PodObject>({ client, owner: rs, ownerRef: this.#kind.ref, ref: Pods, matches }, others),
+        )
+      : claimed
     const spec = rs.spec ?? {}
     const failure =
       needsSync && !rs.metadata?.deletionTimestamp

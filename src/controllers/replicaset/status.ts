@@ -65,7 +65,9 @@ export function calculateStatus(
   let fully = 0
   let ready = 0
   let available = 0
-  for (const p of pods) {
+  // An indexed loop: it runs per pod per sync, and an iterator allocates a result per pod unless optimised.
+  for (let i = 0; i < pods.length; i++) {
+    const p = pods[i] as Pod
     if (hasLabels(p.metadata?.labels, keys, values)) fully++
     const r = readiness(p, input.minReadySeconds, now)
     if (r !== "unready") ready++
