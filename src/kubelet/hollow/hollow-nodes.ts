@@ -36,7 +36,11 @@ export interface HollowNodesOptions {
   readonly leaseRenewMs?: number
   /** How often each node re-posts its conditions (default 5 minutes, as the kubelet). */
   readonly statusReportMs?: number
-  /** Concurrent pod status writes (default 16). */
+  /**
+   * Concurrent pod syncs across all the nodes (default 4 per node, 16 to 256): each real kubelet
+   * works on its own pods independently, so one node's burst of deletions must not hold back
+   * another node's pods turning Running.
+   */
   readonly workers?: number
   /** The synthetic usage the nodes report (summary()). */
   readonly usage?: HollowUsage
@@ -213,7 +217,7 @@ export class HollowNodes {
   #podController(): ControllerSpec {
     return {
       name: "hollow-kubelet",
-      workers: this.#opts.workers ?? 16,
+      workers: this.#opts.workers ?? Math.min(256, Math.max(16, 4 * this.#nodes.size)),
       for: Pods,
       // Only for the node cache to have synced before the first admission: a node's change
       // re-admits nothing (as the kubelet, which admits a pod once).
