@@ -43,6 +43,7 @@
  * BENCH_PROXY_CONNS (default 8) concurrent clients; BENCH_PROXY_VERBOSE=1 prints each update's parts.
  */
 import type { ChildProcess } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { loadavg } from "node:os"
 import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
@@ -179,6 +180,7 @@ async function updates(client: InProcessClient, nft: NftablesProxy): Promise<Upd
   const writes: number[] = []
   const compiles: number[] = []
   const programmed: number[] = []
+  const cpus = { self: 0, nft: 0 }
   // When each sync reaches the backend: the part of the latency before compiling and nft.
   let started = 0
   let applied: (() => void) | undefined
@@ -192,6 +194,7 @@ async function updates(client: InProcessClient, nft: NftablesProxy): Promise<Upd
     const i = 1 + ((u * 97) % (SERVICES - 1))
     const current = await client.resource(EndpointSlices).get({ namespace: NS, name: `svc-${i}-abc` })
     const programming = new Promise<void>((resolve) => (applied = resolve))
+    const cpu = cpuNow()
     const t = performance.now()
     await client
       .resource(EndpointSlices)
@@ -199,6 +202,9 @@ async function updates(client: InProcessClient, nft: NftablesProxy): Promise<Upd
     writes.push(performance.now() - t)
     // Poll only once nft is done: connections during the sync would compete with it for the CPU.
     await Promise.race([programming, sleep(10_000)])
+    const used = cpuNow()
+    cpus.self += used.self - cpu.self
+    cpus.nft += used.children - cpu.children
     ms.push((await untilServedBy(vip(i), t + 10_000)) - t)
     applies.push(nft.lastApply.ms)
     syncs.push(started - t)
@@ -218,7 +224,29 @@ async function updates(client: InProcessClient, nft: NftablesProxy): Promise<Upd
       )
     }
   }
-  return { ms, applies, syncs, writes, compiles, programmed }
+  return {
+    ms,
+    applies,
+    syncs,
+    writes,
+    compiles,
+    programmed,
+    cpu: { self: cpus.self / UPDATES, nft: cpus.nft / UPDATES },
+  }
+}
+
+/**
+ * CPU time used so far (ms): this process's, and its exited children's (nft's, once it is
+ * reaped; the kernel counts in 10 ms ticks, fine as a mean over many updates).
+ */
+function cpuNow(): { self: number; children: number } {
+  const { user, system } = process.cpuUsage()
+  // /proc/self/stat: cutime and cstime are fields 16 and 17, after "(comm)".
+  const fields = readFileSync("/proc/self/stat", "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ")
+  const ticks = Number(fields[13]) + Number(fields[14])
+  return { self: (user + system) / 1000, children: ticks * 10 }
 }
 
 /**
@@ -233,6 +261,8 @@ interface Updates {
   readonly syncs: number[]
   readonly writes: number[]
   readonly compiles: number[]
+  /** Mean CPU time per change (ms) from the write to nft's exit: the bench process's (API server, informers, proxy) and nft's. */
+  readonly cpu: { readonly self: number; readonly nft: number }
 }
 
 const r1 = (x: number) => Number(x.toFixed(1))
@@ -328,6 +358,8 @@ function report(
       update_sync_start_p50_ms: r1(percentile(upd.syncs, 50)),
       update_write_p50_ms: r1(percentile(upd.writes, 50)),
       update_compile_p50_ms: r1(percentile(upd.compiles, 50)),
+      update_cpu_proxy_ms: r1(upd.cpu.self),
+      update_cpu_nft_ms: r1(upd.cpu.nft),
       ...rest,
       conns: CONNS,
       rounds: ROUNDS,

@@ -26,8 +26,12 @@ function fakeNft(): { command: string; log: () => string[] } {
 test("each script runs in a process started before it, which was waiting for it; close() stops the spare", async () => {
   const nft = fakeNft()
   const runner = new NftRunner(nft.command)
+  // The spare is started on the next turn of the event loop after a script is done.
+  const tick = () => new Promise((resolve) => setImmediate(resolve))
   await runner.run("one")
+  await tick()
   await runner.run("two")
+  await tick()
   await runner.close()
   const lines = nft.log()
   // Three processes: one per script and the spare, which got empty input when closed.

@@ -74,6 +74,7 @@ class Pending {
 export class NftRunner {
   readonly #command: string
   #spare: Pending | undefined
+  #running = false
   #closed = false
 
   /** `command`: the nft program (default "nft"). */
@@ -90,10 +91,15 @@ export class NftRunner {
     const spare = this.#spare
     this.#spare = undefined
     const nft = spare?.usable() ? spare : new Pending(this.#command)
+    this.#running = true
     try {
       await nft.finish(script)
     } finally {
-      if (!this.#closed) this.#spare = new Pending(this.#command)
+      this.#running = false
+      // Started after the caller has its answer: spawning takes a moment of this thread too.
+      setImmediate(() => {
+        if (!this.#closed && !this.#running && !this.#spare) this.#spare = new Pending(this.#command)
+      })
     }
   }
 
