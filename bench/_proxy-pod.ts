@@ -41,6 +41,14 @@ export class BenchPod {
     const o = this.#o
     const host = `${o.prefix}h`
     const bridge = `${o.prefix}b`
+    // What an interrupted run of this bench left (its own names only).
+    for (const argv of [
+      ["ip", "netns", "del", o.netns],
+      ["ip", "link", "del", host],
+      ["ip", "link", "del", bridge],
+      ["ip", "route", "del", "unreachable", o.podCidr, "metric", GUARD_METRIC],
+    ])
+      await run(argv).catch(() => undefined)
     await this.#step(
       ["ip", "route", "add", "unreachable", o.podCidr, "metric", GUARD_METRIC],
       ["ip", "route", "del", "unreachable", o.podCidr, "metric", GUARD_METRIC],
