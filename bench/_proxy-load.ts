@@ -78,6 +78,8 @@ export interface LoadOptions {
   readonly slices?: number
   /** Unmeasured warm-up per target and mode. */
   readonly warmMs: number
+  /** The network namespace the load generator runs in (default: the host's). */
+  readonly netns?: string
 }
 
 /** The connection modes measured, keep-alive first. */
@@ -144,7 +146,10 @@ export function measure(
   opts: LoadOptions,
   signal: AbortSignal,
 ): Promise<Map<string, LoadResult>> {
-  const child = spawn(process.execPath, ["-e", LOAD_SCRIPT, JSON.stringify({ targets, ...opts })], {
+  const { netns, ...cfg } = opts
+  const argv = [process.execPath, "-e", LOAD_SCRIPT, JSON.stringify({ targets, ...cfg })]
+  const [file = "", ...args] = netns ? ["ip", "netns", "exec", netns, ...argv] : argv
+  const child = spawn(file, args, {
     stdio: ["ignore", "pipe", "inherit"],
     env: { PATH: process.env.PATH ?? "" },
     signal,

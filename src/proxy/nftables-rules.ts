@@ -209,6 +209,15 @@ function addRule(b: Builder, rule: ServiceRule, cfg: NftRulesConfig): void {
   addExternal(b, rule, names, cfg)
 }
 
+/** Rules' cache keys, by rule object (rules are never changed: the same object, the same key). */
+const MEMO = new WeakMap<ServiceRule, string>()
+
+function memoOf(rule: ServiceRule): string {
+  let memo = MEMO.get(rule)
+  if (memo === undefined) MEMO.set(rule, (memo = JSON.stringify(rule)))
+  return memo
+}
+
 /**
  * Compiles `rules` into the service part of the table; `nodePortAddresses` fill the
  * nodeport-ips set. Deterministic: the same rules give the same state. With `cache`, rules
@@ -227,7 +236,7 @@ export function compileNftState(
     if (rule.protocol === "SCTP") continue
     clusterIPs.add(rule.clusterIP)
     const id = `${rule.id}/${rule.protocol}`
-    const memo = JSON.stringify(rule)
+    const memo = memoOf(rule)
     seen.add(memo)
     let f = cfg.cache?.get(memo)
     if (!f) {

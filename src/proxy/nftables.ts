@@ -3,16 +3,18 @@
  * `ip k8ts-proxy` table (kube-proxy's nftables-mode shape, see nftables-rules.ts), the first
  * time as one atomic replace of the table and then as one transaction of only what changed
  * (the chains it emptied are deleted a second later, in a transaction of their own), then
- * deletes the conntrack entries of UDP flows the change left stale (conntrack.ts).
+ * deletes the conntrack entries of UDP flows the change left stale (conntrack.ts). Each
+ * transaction runs in an nft process started before it was needed (nft-runner.ts).
  * Host processes reach ClusterIPs because it routes exactly the service range to a local
  * device (routing runs before the nat output hook); on close it removes the table, that route
  * and the device it created, and restores the route_localnet values it changed.
  */
-import { deleteNftTable, readInterfaceSysctl, runNft, writeInterfaceSysctl } from "../network/index.ts"
+import { deleteNftTable, readInterfaceSysctl, writeInterfaceSysctl } from "../network/index.ts"
 import type { Logger } from "../util/index.ts"
 import type { ProxyBackend } from "./backend.ts"
 import { Conntrack, staleUdpFilters } from "./conntrack.ts"
 import { compileNftState, type FragmentCache, type NftRulesConfig, type NftState } from "./nftables-rules.ts"
+import { NftRunner } from "./nft-runner.ts"
 import { deleteChainsScript, fullScript, updateScript } from "./nftables-script.ts"
 import { ServiceRoute } from "./service-route.ts"
 import type { ServiceRule } from "./rules.ts"
@@ -66,6 +68,8 @@ export class NftablesProxy implements ProxyBackend {
   readonly #localnet = new Map<string, string>()
   /** nft runs, one after the other: updates and the deletion of stale chains. */
   #work: Promise<void> = Promise.resolve()
+  /** Runs them, each with an nft process started before the change came. */
+  readonly #nft = new NftRunner()
   /** Chains emptied by past updates, deleted STALE_DELAY_MS later in a transaction of their own. */
   readonly #stale = new Set<string>()
   #staleTimer: NodeJS.Timeout | undefined
@@ -122,7 +126,8 @@ export class NftablesProxy implements ProxyBackend {
     const names = [...this.#stale].filter((n) => !live.has(n))
     this.#stale.clear()
     const cfg = { table: this.#table, serviceCidr: this.#o.serviceCidr }
-    if (names.length) await runNft(deleteChainsScript(cfg, names)).catch((err: unknown) => this.#reload(err))
+    if (names.length)
+      await this.#nft.run(deleteChainsScript(cfg, names)).catch((err: unknown) => this.#reload(err))
   }
 
   async #apply(rules: readonly ServiceRule[]): Promise<void> {
@@ -140,11 +145,11 @@ export class NftablesProxy implements ProxyBackend {
       : { apply: fullScript(next, cfg), stale: [] }
     const started = performance.now()
     try {
-      if (update.apply) await runNft(update.apply)
+      if (update.apply) await this.#nft.run(update.apply)
     } catch (err) {
       if (!this.#state) throw err
       this.#reload(err)
-      await runNft(fullScript(next, cfg))
+      await this.#nft.run(fullScript(next, cfg))
     }
     this.lastApply = {
       ms: performance.now() - started,
@@ -184,6 +189,7 @@ export class NftablesProxy implements ProxyBackend {
     clearTimeout(this.#staleTimer)
     this.#staleTimer = undefined
     await this.#work
+    await this.#nft.close()
     this.#stale.clear()
     this.#state = undefined
     this.#rules = []

@@ -9,7 +9,7 @@ import { type ApiObject, EndpointSlices, Services } from "../api/index.ts"
 import { type Client, SharedInformers } from "../client/index.ts"
 import { type Cidr, type Logger, mapAddress, silentLogger } from "../util/index.ts"
 import type { ProxyBackend } from "./backend.ts"
-import { compileRules } from "./rules.ts"
+import { compileRules, type RulesCache } from "./rules.ts"
 import { UserspaceProxy } from "./userspace.ts"
 
 /** Options of Proxy. */
@@ -64,9 +64,10 @@ export class Proxy {
     let lastSync = -Infinity
     let chain = Promise.resolve()
     const minSync = this.#o.minSyncPeriodMs ?? 1000
+    const compiled: RulesCache = new WeakMap()
     const sync = async () => {
       lastSync = performance.now()
-      const rules = compileRules(services.cache.list(), slices.cache.list(), this.#o.nodeName)
+      const rules = compileRules(services.cache.list(), slices.cache.list(), this.#o.nodeName, compiled)
       try {
         await this.#backend.apply(rules)
       } catch (err) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
-import { compileRules } from "./rules.ts"
+import { compileRules, type RulesCache } from "./rules.ts"
 
 const svc = (name: string, spec: Service["spec"]): Service => ({ metadata: { name, namespace: "ns" }, spec })
 const slice = (
@@ -110,4 +110,25 @@ test("a LoadBalancer's VIP-mode ingress IPs, external IPs and source ranges go w
     [rule?.externalIPs, rule?.loadBalancerIPs, rule?.sourceRanges],
     [["192.168.99.1"], ["192.168.0.2"], ["203.0.113.0/25"]],
   )
+})
+
+test("with a cache, unchanged services keep their rule objects; a changed slice or service is compiled again", () => {
+  const cache: RulesCache = new WeakMap()
+  const a = svc("a", { clusterIP: "10.96.0.30", ports: [{ port: 80 }] })
+  const b = svc("b", { clusterIP: "10.96.0.31", ports: [{ port: 80 }] })
+  const ep = (ip: string) => [{ addresses: [ip], conditions: { ready: true } }]
+  const sa = slice("a", [{ port: 8080 }], ep("10.244.0.5"))
+  const sb = slice("b", [{ port: 8080 }], ep("10.244.0.6"))
+  const first = compileRules([a, b], [sa, sb], "n1", cache)
+  const again = compileRules([a, b], [sa, sb], "n1", cache)
+  assert.equal(again[0], first[0])
+  assert.equal(again[1], first[1])
+  const sb2 = slice("b", [{ port: 8080 }], ep("10.244.0.7"))
+  const changed = compileRules([a, b], [sa, sb2], "n1", cache)
+  assert.equal(changed[0], first[0])
+  assert.deepEqual(changed[1]?.endpoints, [{ ip: "10.244.0.7", port: 8080, local: false }])
+  const a2 = { ...a, spec: { ...a.spec, ports: [{ port: 81 }] } }
+  assert.equal(compileRules([a2, b], [sa, sb2], "n1", cache)[0]?.port, 81)
+  // The same rules as without a cache.
+  assert.deepEqual(compileRules([a2, b], [sa, sb2], "n1", cache), compileRules([a2, b], [sa, sb2], "n1"))
 })

@@ -125,18 +125,41 @@ function rulesOf(svc: Service, slices: readonly EndpointSlice[], node: string): 
 }
 
 /**
+ * Rules compiled before, by Service: reused while the Service and its slices are the very same
+ * objects (an informer's cache keeps unchanged objects), so a sync recompiles only the services
+ * that changed. Owned by one caller compiling for one node.
+ */
+export type RulesCache = WeakMap<
+  Service,
+  { readonly slices: readonly EndpointSlice[]; readonly rules: ServiceRule[] }
+>
+
+const NO_SLICES: readonly EndpointSlice[] = []
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+/**
  * Compiles the rules of `services` from `slices` (grouped by the kubernetes.io/service-name
- * label), as seen from node `node`. Headless and ExternalName services get none.
+ * label), as seen from node `node`. Headless and ExternalName services get none. With `cache`,
+ * unchanged services reuse their rules (the same objects).
  */
 export function compileRules(
   services: readonly Service[],
   slices: readonly EndpointSlice[],
   node: string,
+  cache?: RulesCache,
 ): ServiceRule[] {
   const byService = slicesByService(slices)
   return services
-    .flatMap((svc) =>
-      rulesOf(svc, byService.get(`${svc.metadata?.namespace}/${svc.metadata?.name}`) ?? [], node),
-    )
+    .flatMap((svc) => {
+      const mine = byService.get(`${svc.metadata?.namespace}/${svc.metadata?.name}`) ?? NO_SLICES
+      const hit = cache?.get(svc)
+      if (hit && sameItems(hit.slices, mine)) return hit.rules
+      const rules = rulesOf(svc, mine, node)
+      cache?.set(svc, { slices: mine, rules })
+      return rules
+    })
     .sort((a, b) => TEXT.compare(a.id, b.id))
 }
