@@ -3,6 +3,9 @@
  * builds a created object's set straight from the object): every leaf, list item and map entry
  * it sets, the server's own metadata left out. It is what comparing the object with nothing,
  * removing the server's fields and encoding the set gives, without the intermediate sets.
+ *
+ * The walk writes the FieldsV1 as JSON text; objects made alike (the pods of one template)
+ * have the same text, and share one decoded FieldsV1 (never changed once built).
  */
 import { type Shape, childOf } from "../shapes.ts"
 import { fieldPE, valuePE } from "./field-set.ts"
@@ -24,8 +27,12 @@ const SERVER_METADATA = new Set([
   "resourceVersion",
 ])
 
-/** The node of a leaf; shared, as nodes are never changed once built. */
-const EMPTY: FieldsV1 = Object.freeze({}) as FieldsV1
+/** A node as JSON text. */
+type Node = string
+
+/** The node of a leaf (or an empty value). */
+const EMPTY: Node = "{}"
+const MEMBER_PREFIX = '{".":{},'
 
 function isEmptyValue(v: unknown): boolean {
   if (v === undefined || v === null) return true
@@ -36,31 +43,34 @@ function isEmptyValue(v: unknown): boolean {
 }
 
 /** A node's children as (path element, node) pairs, flat: pe at even indexes, node after it. */
-type Kids = (string | FieldsV1)[]
+type Kids = string[]
 
 /** The node: children sorted by path element, after `"."` when the node is a member. */
-function nodeOf(member: boolean, kids: Kids): FieldsV1 | undefined {
+function nodeOf(member: boolean, kids: Kids): Node | undefined {
   const n = kids.length
   if (n === 0) return member ? EMPTY : undefined
   // Insertion sort by path element: most nodes have a few children, often in order already.
   for (let i = 2; i < n; i += 2) {
     const pe = kids[i] as string
-    const node = kids[i + 1] as FieldsV1
+    const node = kids[i + 1] as Node
     let j = i - 2
     for (; j >= 0 && (kids[j] as string) > pe; j -= 2) {
       kids[j + 2] = kids[j] as string
-      kids[j + 3] = kids[j + 1] as FieldsV1
+      kids[j + 3] = kids[j + 1] as Node
     }
     kids[j + 2] = pe
     kids[j + 3] = node
   }
-  const out: FieldsV1 = member ? { ".": EMPTY } : {}
-  for (let i = 0; i < n; i += 2) out[kids[i] as string] = kids[i + 1]
-  return out
+  let out = member ? MEMBER_PREFIX : "{"
+  for (let i = 0; i < n; i += 2) {
+    if (i > 0) out += ","
+    out += `${JSON.stringify(kids[i])}:${kids[i + 1] as Node}`
+  }
+  return `${out}}`
 }
 
 /** The node of a value set where nothing was; undefined when it owns nothing. */
-function added(v: unknown, shape: Shape, item: boolean): FieldsV1 | undefined {
+function added(v: unknown, shape: Shape, item: boolean): Node | undefined {
   const mode = modeOf(v, shape)
   if (mode.kind === "leaf" || isEmptyValue(v)) return EMPTY
   // Structs that appear are not members themselves (their fields are); items and map entries are.
@@ -94,13 +104,27 @@ function added(v: unknown, shape: Shape, item: boolean): FieldsV1 | undefined {
 }
 
 /** A stripped node: no longer a member itself; gone when nothing under it is owned. */
-function stripped(node: FieldsV1 | undefined): FieldsV1 | undefined {
-  if (!node) return undefined
-  const keys = Object.keys(node)
-  if (keys.length === 0 || (keys.length === 1 && keys[0] === ".")) return undefined
-  if (!("." in node)) return node
-  const { ".": _member, ...rest } = node
-  return rest
+function stripped(node: Node | undefined): Node | undefined {
+  if (node === undefined || node === EMPTY) return undefined
+  // A member has children (a leaf is EMPTY): drop its "." and keep them.
+  return node.startsWith(MEMBER_PREFIX) ? `{${node.slice(MEMBER_PREFIX.length)}` : node
+}
+
+/** FieldsV1 decoded lately, by their text. */
+const decoded = new Map<string, FieldsV1>()
+const DECODED_MAX = 1024
+const DECODED_MAX_LENGTH = 64 * 1024
+
+/** The FieldsV1 of a text: the one decoded before when there was one. */
+function fieldsOf(text: string): FieldsV1 {
+  if (text.length > DECODED_MAX_LENGTH) return JSON.parse(text) as FieldsV1
+  let f = decoded.get(text)
+  if (f === undefined) {
+    f = JSON.parse(text) as FieldsV1
+    if (decoded.size >= DECODED_MAX) decoded.clear()
+    decoded.set(text, f)
+  }
+  return f
 }
 
 /**
@@ -108,12 +132,17 @@ function stripped(node: FieldsV1 | undefined): FieldsV1 | undefined {
  * nothing. `hasStatus`: status is written through its subresource, so a create does not own it.
  */
 export function createdFieldsV1(obj: Obj, shape: Shape, hasStatus: boolean): FieldsV1 | undefined {
+  const text = rootNode(obj, shape, hasStatus)
+  return text === undefined ? undefined : fieldsOf(text)
+}
+
+function rootNode(obj: Obj, shape: Shape, hasStatus: boolean): Node | undefined {
   const kids: Kids = []
   for (const k of Object.keys(obj)) {
     const v = obj[k]
     if (v === undefined || (k === "status" && hasStatus)) continue
     const childShape = childOf(shape, k).shape
-    let node: FieldsV1 | undefined
+    let node: Node | undefined
     if (k === "metadata" && isObj(v)) node = stripped(metadataFields(v, childShape))
     else {
       node = added(v, childShape, false)
@@ -125,7 +154,7 @@ export function createdFieldsV1(obj: Obj, shape: Shape, hasStatus: boolean): Fie
 }
 
 /** The metadata part: what `added` gives for it, the server's own fields stripped. */
-function metadataFields(meta: Obj, shape: Shape): FieldsV1 | undefined {
+function metadataFields(meta: Obj, shape: Shape): Node | undefined {
   const mode = modeOf(meta, shape)
   if (mode.kind !== "fields") return added(meta, shape, false)
   const kids: Kids = []
