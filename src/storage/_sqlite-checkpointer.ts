@@ -54,7 +54,8 @@ export class Checkpointer {
   constructor(db: Database.Database) {
     this.#db = db
     const module = createRequire(import.meta.url).resolve("better-sqlite3")
-    this.#worker = new Worker(SOURCE, { eval: true, workerData: { path: db.name, module } })
+    // No loader flags of the process (tsx): the worker is plain JavaScript.
+    this.#worker = new Worker(SOURCE, { eval: true, execArgv: [], workerData: { path: db.name, module } })
     this.#worker.unref()
     this.#worker.on("message", (m: { error?: string }) => {
       if (m.error) this.#fail()
