@@ -81,6 +81,33 @@ export async function timed(
   return { rate: lat.length / secs, lat, n: lat.length }
 }
 
+/**
+ * Starts `op` at `rate` per second for `ms`, open loop (each on time, whether or not earlier ones
+ * finished); each latency counts from when its op was due, so a stall shows in every op it delays.
+ */
+export async function paced(
+  rate: number,
+  ms: number,
+  op: (i: number) => Promise<void>,
+): Promise<{ rate: number; lat: number[]; n: number }> {
+  const lat: number[] = []
+  const running: Promise<void>[] = []
+  const start = performance.now()
+  let n = 0
+  for (;;) {
+    const elapsed = performance.now() - start
+    const due = Math.min(Math.floor((elapsed / 1000) * rate), Math.floor((ms / 1000) * rate))
+    for (; n < due; n++) {
+      const dueAt = start + (n / rate) * 1000
+      running.push(op(n).then(() => void lat.push(performance.now() - dueAt)))
+    }
+    if (elapsed >= ms) break
+    await new Promise((r) => setTimeout(r, 1))
+  }
+  await Promise.all(running)
+  return { rate: n / (ms / 1000), lat, n }
+}
+
 /** A pod of about 3 KB, as the benchmarks create. */
 export function podJson(name: string, namespace = "default"): string {
   return JSON.stringify({

@@ -41,6 +41,23 @@ export function parseQuantity(input: unknown): Quantity | undefined {
     input = String(input)
   }
   if (typeof input !== "string") return undefined
+  if (input.length > RECENT_MAX_LENGTH) return parse(input)
+  // The same few strings ("100m", "64Mi") come again and again; a Quantity is never changed.
+  let q = recent.get(input)
+  if (q === undefined) {
+    q = parse(input) ?? null
+    if (recent.size >= RECENT_MAX) recent.clear()
+    recent.set(input, q)
+  }
+  return q ?? undefined
+}
+
+/** Quantities parsed lately, by their text (null: not a quantity). */
+const recent = new Map<string, Quantity | null>()
+const RECENT_MAX = 4096
+const RECENT_MAX_LENGTH = 64
+
+function parse(input: string): Quantity | undefined {
   const m = QUANTITY_RE.exec(input.trim())
   if (!m) return undefined
   const [, sign = "", num = "", suffix = ""] = m

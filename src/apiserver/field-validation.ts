@@ -52,29 +52,49 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v)
 }
 
-function child(path: string, key: string): string {
-  return path ? `${path}.${key}` : key
+/** A path as upstream prints it from its segments: keys joined by dots, list indexes in brackets. */
+function pathOf(segments: readonly (string | number)[]): string {
+  let path = ""
+  for (const seg of segments) {
+    if (typeof seg === "number") path = `${path}[${seg}]`
+    else path = path ? `${path}.${seg}` : seg
+  }
+  return path
 }
 
-/** Walks `value` as type `type`, deleting and recording (in `out`) every field the type lacks. */
-function prune(value: unknown, type: string, path: string, out: string[]): void {
+/**
+ * Walks `value` as type `type`, deleting and recording (in `out`) every field the type lacks;
+ * `at` is the value's path as segments (spelled out only for a field it lacks).
+ */
+function prune(value: unknown, type: string, at: (string | number)[], out: string[]): void {
   if (!isObject(value) || OPAQUE.has(type) || schema.SCALAR_TYPES.has(type)) return
   const fields = jsonFieldsOf(type)
   if (!fields || schema.typeSchema(type)?.alias) return
   for (const key of Object.keys(value)) {
     const f = fields[key]
-    const p = child(path, key)
+    at.push(key)
     if (!f) {
-      if (!(path === "" && (key === "apiVersion" || key === "kind") && hasTypeMeta(type))) {
-        out.push(p)
+      if (!(at.length === 1 && (key === "apiVersion" || key === "kind") && hasTypeMeta(type))) {
+        out.push(pathOf(at))
         delete value[key]
       }
-      continue
+    } else {
+      const v = value[key]
+      if (f.map && isObject(v)) {
+        for (const k of Object.keys(v)) {
+          at.push(k)
+          prune(v[k], f.t, at, out)
+          at.pop()
+        }
+      } else if (f.rep && Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          at.push(i)
+          prune(v[i], f.t, at, out)
+          at.pop()
+        }
+      } else prune(v, f.t, at, out)
     }
-    const v = value[key]
-    if (f.map && isObject(v)) for (const [k, item] of Object.entries(v)) prune(item, f.t, child(p, k), out)
-    else if (f.rep && Array.isArray(v)) v.forEach((item, i) => prune(item, f.t, `${p}[${i}]`, out))
-    else prune(v, f.t, p, out)
+    at.pop()
   }
 }
 
@@ -84,7 +104,7 @@ function prune(value: unknown, type: string, path: string, out: string[]): void 
  */
 export function pruneUnknownFields(obj: unknown, type: string): string[] {
   const out: string[] = []
-  prune(obj, type, "", out)
+  prune(obj, type, [], out)
   return out
 }
 

@@ -111,40 +111,99 @@ function nodeHeaderEntries(req: IncomingMessage): [string, string][] {
   )
 }
 
+/** A node:http request as an ApiRequest: a class, so a request makes no closures. */
+class NodeRequest implements ApiRequest {
+  readonly method: string
+  readonly path: string
+  readonly #search: string
+  #query: URLSearchParams | undefined
+  readonly remoteAddress?: string
+  readonly clientCert?: { readonly CN?: string | string[]; readonly O?: string | string[] }
+  user?: UserInfo
+  readonly #req: IncomingMessage
+  readonly #res: ServerResponse
+  #body: Promise<Buffer> | undefined
+  #ac: AbortController | undefined
+
+  constructor(req: IncomingMessage, res: ServerResponse) {
+    this.#req = req
+    this.#res = res
+    const url = req.url ?? "/"
+    const q = url.indexOf("?")
+    this.method = req.method ?? "GET"
+    this.path = q < 0 ? url : url.slice(0, q)
+    this.#search = q < 0 ? "" : url.slice(q + 1)
+    const tls = req.socket as TLSSocket
+    if (tls.encrypted && tls.authorized) {
+      const subject = tls.getPeerCertificate().subject
+      if (subject) this.clientCert = subject
+    }
+    if (req.socket.remoteAddress) this.remoteAddress = req.socket.remoteAddress
+  }
+
+  get query(): URLSearchParams {
+    return (this.#query ??= new URLSearchParams(this.#search))
+  }
+
+  header(name: string): string | undefined {
+    const v = this.#req.headers[name.toLowerCase()]
+    return Array.isArray(v) ? v.join(", ") : v
+  }
+
+  headerEntries(): Iterable<readonly [string, string]> {
+    return nodeHeaderEntries(this.#req)
+  }
+
+  body(): Promise<Buffer> {
+    return (this.#body ??= readNodeBody(this.#req))
+  }
+
+  bodyStream(): AsyncIterable<Uint8Array> {
+    return this.#req
+  }
+
+  /** Made only when asked (watches, long reads): most requests never look at it. */
+  get signal(): AbortSignal {
+    if (!this.#ac) {
+      const ac = new AbortController()
+      this.#ac = ac
+      if (this.#res.closed) ac.abort()
+      else this.#res.once("close", () => ac.abort())
+    }
+    return this.#ac.signal
+  }
+}
+
+/** `req` with another body (everything else read through to `req`, which may be a class). */
+export function withBody(req: ApiRequest, body: () => Promise<Buffer>): ApiRequest {
+  return {
+    method: req.method,
+    path: req.path,
+    get query() {
+      return req.query
+    },
+    header: (name) => req.header(name),
+    ...(req.headerEntries
+      ? { headerEntries: () => (req.headerEntries as () => Iterable<readonly [string, string]>)() }
+      : {}),
+    body,
+    ...(req.remoteAddress !== undefined ? { remoteAddress: req.remoteAddress } : {}),
+    ...(req.clientCert !== undefined ? { clientCert: req.clientCert } : {}),
+    get signal() {
+      return req.signal
+    },
+    get user() {
+      return req.user
+    },
+    set user(u) {
+      req.user = u
+    },
+  }
+}
+
 /** Adapts a node:http request to ApiRequest. */
 export function fromNode(req: IncomingMessage, res: ServerResponse): ApiRequest {
-  const url = req.url ?? "/"
-  const q = url.indexOf("?")
-  // Most requests never look at their signal: make it only when asked (watches, long reads).
-  let ac: AbortController | undefined
-  const signal = () => {
-    if (!ac) {
-      ac = new AbortController()
-      if (res.closed) ac.abort()
-      else res.once("close", () => ac?.abort())
-    }
-    return ac.signal
-  }
-  let body: Promise<Buffer> | undefined
-  const tls = req.socket as TLSSocket
-  const peer = tls.encrypted && tls.authorized ? tls.getPeerCertificate() : undefined
-  return {
-    ...(peer?.subject ? { clientCert: peer.subject } : {}),
-    method: req.method ?? "GET",
-    path: q < 0 ? url : url.slice(0, q),
-    query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),
-    header: (name) => {
-      const v = req.headers[name.toLowerCase()]
-      return Array.isArray(v) ? v.join(", ") : v
-    },
-    body: () => (body ??= readNodeBody(req)),
-    bodyStream: () => req,
-    headerEntries: () => nodeHeaderEntries(req),
-    ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
-    get signal() {
-      return signal()
-    },
-  }
+  return new NodeRequest(req, res)
 }
 
 /** Writes an ApiResponse to a node:http response, flushing each streamed chunk. */

@@ -12,6 +12,11 @@ describe("duplicateFields()", () => {
     },
     { name: "escaped keys compare decoded", input: `{"a\\u0062":1, "ab" :2}`, want: ["ab"] },
     { name: "strings with quotes and brackets", input: `{"s":"a\\"}{,","t":[1,"]"],"s":null}`, want: ["s"] },
+    {
+      name: "keys and values ending in backslashes",
+      input: `{"k\\\\":"v\\\\","k\\\\":"\\"\\\\\\"","w":"${"x".repeat(2000)}","w":1}`,
+      want: ["k\\", "w"],
+    },
     { name: "not an object", input: ` [1, 2, {"k": true, "k": false}] `, want: ["[2].k"] },
   ]
   for (const c of cases) test(c.name, () => assert.deepEqual(duplicateFields(c.input), c.want))

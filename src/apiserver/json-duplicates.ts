@@ -46,20 +46,25 @@ class DuplicateScanner {
   /** Moves past a string; true when it has escapes. */
   #skipString(): boolean {
     const t = this.text
-    let j = this.#i + 1
-    let escaped = false
+    const start = this.#i + 1
+    let j = start
+    // Jump from quote to quote (a native search); a quote after an odd run of backslashes is escaped.
     for (;;) {
-      const c = t.charCodeAt(j)
-      if (c === 92) {
-        escaped = true
-        j += 2
-        continue
+      const q = t.indexOf('"', j)
+      if (q < 0) {
+        j = t.length
+        break
       }
-      if (c === 34 || Number.isNaN(c)) break
-      j++
+      let b = q - 1
+      while (b >= start && t.charCodeAt(b) === 92) b--
+      if ((q - 1 - b) % 2 === 0) {
+        j = q
+        break
+      }
+      j = q + 1
     }
     this.#i = j + 1
-    return escaped
+    return t.slice(start, j).includes("\\")
   }
 
   #string(): string {

@@ -187,14 +187,25 @@ function typeOfKey(key: string): string {
 }
 
 function instrumentStore(store: Store, hist: Histogram<"operation" | "type">): Store {
+  // Children by label values, as for requests: startTimer({...}) hashes its labels on every call.
+  const children = new Map<string, { observe(v: number): void }>()
+  const childOf = (operation: string, type: string) => {
+    const id = `${operation}\0${type}`
+    let c = children.get(id)
+    if (!c) {
+      c = hist.labels({ operation, type })
+      children.set(id, c)
+    }
+    return c
+  }
   const timed =
     <A extends unknown[], R>(operation: string, fn: (key: string, ...rest: A) => Promise<R>) =>
     async (key: string, ...rest: A): Promise<R> => {
-      const end = hist.startTimer({ operation, type: typeOfKey(key) })
+      const started = process.hrtime.bigint()
       try {
         return await fn(key, ...rest)
       } finally {
-        end()
+        childOf(operation, typeOfKey(key)).observe(Number(process.hrtime.bigint() - started) / 1e9)
       }
     }
   return {

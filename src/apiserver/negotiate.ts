@@ -9,9 +9,23 @@ export interface MediaRange {
   readonly params: Readonly<Record<string, string>>
 }
 
+/** Headers parsed lately: clients send the same few Accept and Content-Type values over and over. */
+const parsedHeaders = new Map<string, readonly MediaRange[]>()
+const PARSED_HEADERS_MAX = 256
+
 /** Parses an Accept (or Content-Type) header into media ranges, in the order given. */
-export function parseMediaTypes(header: string | undefined): MediaRange[] {
+export function parseMediaTypes(header: string | undefined): readonly MediaRange[] {
   if (!header) return []
+  let ranges = parsedHeaders.get(header)
+  if (ranges === undefined) {
+    ranges = Object.freeze(parseRanges(header))
+    if (parsedHeaders.size >= PARSED_HEADERS_MAX) parsedHeaders.clear()
+    parsedHeaders.set(header, ranges)
+  }
+  return ranges
+}
+
+function parseRanges(header: string): MediaRange[] {
   return header.split(",").flatMap((part) => {
     const [type, ...params] = part.split(";").map((s) => s.trim())
     if (!type) return []
@@ -24,7 +38,7 @@ export function parseMediaTypes(header: string | undefined): MediaRange[] {
           .trim()
           .replace(/^"|"$/g, "")
     }
-    return [{ type: type.toLowerCase(), params: p }]
+    return [{ type: type.toLowerCase(), params: Object.freeze(p) }]
   })
 }
 

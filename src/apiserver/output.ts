@@ -22,6 +22,15 @@ function encoded(obj: ApiObject): Encoded {
 }
 
 /**
+ * Records `json` as the JSON of `obj` (exactly what JSON.stringify gives for it), when nothing
+ * encoded it yet: a write that made its stored value sets the bytes its response and its watch
+ * event use.
+ */
+export function setObjectJson(obj: ApiObject, json: string): void {
+  if (!bytesCache.has(obj)) bytesCache.set(obj, { bytes: Buffer.from(json) })
+}
+
+/**
  * The JSON of an object as UTF-8 bytes; encoded once per (immutable) cached object, so lists and
  * watches copy bytes instead of serialising and re-encoding every object for every reader.
  */

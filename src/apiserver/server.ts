@@ -123,8 +123,19 @@ const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
 const QUOTAS = "/registry/resourcequotas/"
 const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
 
-/** The storage view of a served resource. */
+const servedViews = new WeakMap<ResourceInfo, Served>()
+
+/** The storage view of a served resource (made once per resource: every request asks). */
 export function servedOf(info: ResourceInfo): Served {
+  let s = servedViews.get(info)
+  if (!s) {
+    s = makeServed(info)
+    servedViews.set(info, s)
+  }
+  return s
+}
+
+function makeServed(info: ResourceInfo): Served {
   const group = info.storageGroup ?? info.group
   const prefix = group ? `/registry/${group}/${info.resource}/` : `/registry/${info.resource}/`
   return { info, prefix, storageVersion: info.storageVersion ?? info.version, storageGroup: group }

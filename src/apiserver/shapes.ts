@@ -68,8 +68,21 @@ const ATOMIC_TYPES = new Set([
   "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference",
 ])
 
+/** Shapes made so far, by type and atomicity: shapes never change, and walks ask for the same few. */
+const typeShapes = new Map<string, Shape>()
+
 /** The shape of a value of type `t` (a scalar or message name). */
 export function typeShape(t: string, atomic = false): Shape {
+  const id = atomic ? `${t}\0atomic` : t
+  let shape = typeShapes.get(id)
+  if (shape === undefined) {
+    shape = makeTypeShape(t, atomic)
+    typeShapes.set(id, shape)
+  }
+  return shape
+}
+
+function makeTypeShape(t: string, atomic: boolean): Shape {
   if (schema.SCALAR_TYPES.has(t) || SCALAR_LIKE.has(t)) return SCALAR
   if (OPAQUE.has(t)) return UNKNOWN
   const msg = schema.typeSchema(t)
@@ -96,14 +109,42 @@ export interface Child {
   readonly field?: FieldSchema
 }
 
+const UNKNOWN_CHILD: Child = { shape: UNKNOWN }
+
+/** The children of struct shapes by field name, and of map shapes (one for every key). */
+const structChildren = new WeakMap<Shape, Map<string, Child>>()
+const mapChildren = new WeakMap<Shape, Child>()
+
 /** The shape of `name` inside a struct or map of `parent`. */
 export function childOf(parent: Shape, name: string): Child {
-  if (parent.kind === "map") return { shape: parent.value }
+  if (parent.kind === "map") {
+    let c = mapChildren.get(parent)
+    if (!c) {
+      c = { shape: parent.value }
+      mapChildren.set(parent, c)
+    }
+    return c
+  }
+  if (parent.kind === "struct") {
+    // Only declared fields are remembered: the names of unknown ones are client input.
+    let byName = structChildren.get(parent)
+    let c = byName?.get(name)
+    if (c) return c
+    c = makeChild(parent, name)
+    if (c === UNKNOWN_CHILD) return c
+    if (!byName) structChildren.set(parent, (byName = new Map()))
+    byName.set(name, c)
+    return c
+  }
+  return makeChild(parent, name)
+}
+
+function makeChild(parent: Shape, name: string): Child {
   if (parent.kind === "unknown" && parent.object && OBJECT_FIELDS.has(name)) {
     const field = { n: 0, t: name === "metadata" ? OBJECT_META : "string" }
     return { shape: typeShape(field.t), field }
   }
-  if (parent.kind !== "struct") return { shape: UNKNOWN }
+  if (parent.kind !== "struct") return UNKNOWN_CHILD
   const f = schema.fieldOf(parent.type, name)
-  return f ? { shape: shapeOfField(f), field: f } : { shape: UNKNOWN }
+  return f ? { shape: shapeOfField(f), field: f } : UNKNOWN_CHILD
 }

@@ -7,7 +7,8 @@
  * of the WAL has put them on disk, so every write that resolved is on disk (synchronous=FULL's
  * guarantee). The fsync runs off the event loop, so requests go on being handled meanwhile;
  * the next batch commits when it is done, and reads wait for it, so nothing reads a commit
- * before it is durable. Compaction runs in small batches in the background.
+ * before it is durable. Checkpoints of the WAL run on a worker thread (_sqlite-checkpointer.ts),
+ * not at commits on the event loop. Compaction runs in small batches in the background.
  */
 import { fsync, openSync, closeSync } from "node:fs"
 import Database from "better-sqlite3"
@@ -28,6 +29,7 @@ import {
 } from "./store.ts"
 import { WatchHub } from "./watch-hub.ts"
 import { SCHEMA, type Row, statements } from "./_sqlite-sql.ts"
+import { Checkpointer } from "./_sqlite-checkpointer.ts"
 
 /** Options of SqliteStore.open. */
 export interface SqliteOptions {
@@ -92,10 +94,15 @@ export class SqliteStore implements Store {
   #durableRevision = 0
   /** The error of a failed fsync: the store refuses everything after one. */
   #failed: Error | undefined
+  /** Checkpoints the WAL off the event loop (with a WAL file). */
+  readonly #checkpointer: Checkpointer | undefined
+  /** The checkpoint running, while it runs: the next batch commits after it. */
+  #checkpointing: Promise<void> | undefined
 
   private constructor(db: Database.Database, opts: SqliteOptions, walFd: number | undefined) {
     this.#db = db
     this.#walFd = walFd
+    this.#checkpointer = walFd === undefined ? undefined : new Checkpointer(db)
     this.#sql = statements(db)
     this.#revision = Math.max(this.#sql.maxId.get()?.v ?? 0, this.#sql.getMeta.get("revision")?.v ?? 0)
     this.#durableRevision = this.#revision
@@ -245,7 +252,8 @@ export class SqliteStore implements Store {
 
   #flush(): void {
     this.#flushScheduled = false
-    if (this.#syncing) return // the end of the running fsync commits what queued meanwhile
+    // The end of the running fsync or checkpoint commits what queued meanwhile.
+    if (this.#syncing || this.#checkpointing) return
     const ops = this.#queue
     this.#queue = []
     if (ops.length === 0) return
@@ -294,14 +302,30 @@ export class SqliteStore implements Store {
         } else {
           this.#durableRevision = this.#revision
           this.#settle(ops, results)
+          this.#checkpoint(ops.length)
         }
         resolve()
-        if (this.#queue.length && !this.#flushScheduled) {
-          this.#flushScheduled = true
-          setImmediate(() => this.#flush())
-        }
+        this.#flushQueued()
       })
     })
+  }
+
+  /** Counts committed writes; the checkpoint they call for holds the next commit back until it ends. */
+  #checkpoint(writes: number): void {
+    const running = this.#checkpointer?.committed(writes)
+    if (!running) return
+    this.#checkpointing = running.then(() => {
+      this.#checkpointing = undefined
+      this.#flushQueued()
+    })
+  }
+
+  /** Schedules a flush of what queued while nothing could commit. */
+  #flushQueued(): void {
+    if (this.#queue.length && !this.#flushScheduled) {
+      this.#flushScheduled = true
+      setImmediate(() => this.#flush())
+    }
   }
 
   watch(prefix: string, from: number, signal: AbortSignal): AsyncIterable<StoreEvent> {
@@ -348,13 +372,15 @@ export class SqliteStore implements Store {
     if (this.#closed) return
     if (this.#compactTimer) clearInterval(this.#compactTimer)
     // Let queued writes commit (and be synced) before closing.
-    while (this.#syncing || this.#queue.length) {
+    while (this.#syncing || this.#checkpointing || this.#queue.length) {
       await this.#durable()
+      await this.#checkpointing
       if (this.#queue.length) this.#flush()
     }
     await this.#compacting?.catch(() => {})
     this.#closed = true
     this.#hub.close()
+    await this.#checkpointer?.close()
     this.#db.close()
     if (this.#walFd !== undefined) closeSync(this.#walFd)
   }

@@ -17,6 +17,7 @@ import {
   managerId,
 } from "./managed-fields.ts"
 import { merge, removeItems } from "./merge.ts"
+import { createdFieldsV1 } from "./created-fields.ts"
 import { conflictError } from "./conflicts.ts"
 import { allowedByLastApplied, updateLastApplied } from "./last-applied.ts"
 import {
@@ -148,6 +149,10 @@ export function recordUpdate(
   manager: string,
   ctx: WriteContext,
 ): void {
+  if (!live && ctx.subresource === "" && next.metadata && next.metadata.managedFields === undefined) {
+    recordCreate(next, manager, ctx)
+    return
+  }
   const managers = baseManagers(live, next, ctx)
   if (managers.size === 0 && live) {
     // Objects without managedFields are not tracked by updates (as upstream).
@@ -169,6 +174,29 @@ export function recordUpdate(
   capUpdateManagers(managers)
   setManagedFields(next, managers)
   if (c.added.isEmpty() && c.modified.isEmpty() && c.removed.isEmpty()) keepTimestampsOfNoop(live, next)
+}
+
+/**
+ * recordUpdate of a create without managedFields: the one entry is the creator's, owning what
+ * the object sets (built in one walk rather than by comparing with nothing).
+ */
+function recordCreate(next: ApiObject, manager: string, ctx: WriteContext): void {
+  const meta = next.metadata as NonNullable<ApiObject["metadata"]>
+  const fieldsV1 = createdFieldsV1(next as Obj, ctx.shape, ctx.hasStatus)
+  if (!fieldsV1) {
+    delete meta.managedFields
+    return
+  }
+  meta.managedFields = [
+    {
+      manager: manager || "unknown",
+      operation: "Update",
+      apiVersion: ctx.apiVersion,
+      time: ctx.now,
+      fieldsType: "FieldsV1",
+      fieldsV1,
+    },
+  ]
 }
 
 /** The managers an update starts from: the client's managedFields if it wrote valid ones, else the live ones. */

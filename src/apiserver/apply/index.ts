@@ -12,12 +12,17 @@ export { managerFromUserAgent } from "./managed-fields.ts"
 
 /** The field manager's view of a write to `info` (at its served version) at `nowMs`. */
 export function writeContext(info: ResourceInfo, subresource: string, nowMs: number): WriteContext {
-  return {
-    shape: kindShape(info.group, info.version, info.kind) ?? UNKNOWN_OBJECT,
-    apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
-    kind: info.kind,
-    subresource,
-    hasStatus: info.subresources.some((s) => s.name === "status"),
-    now: timestamp(nowMs),
+  let k = kinds.get(info)
+  if (!k) {
+    k = {
+      shape: kindShape(info.group, info.version, info.kind) ?? UNKNOWN_OBJECT,
+      apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
+      hasStatus: info.subresources.some((s) => s.name === "status"),
+    }
+    kinds.set(info, k)
   }
+  return { ...k, kind: info.kind, subresource, now: timestamp(nowMs) }
 }
+
+/** What a write context takes from its resource, worked out once per resource. */
+const kinds = new WeakMap<ResourceInfo, Pick<WriteContext, "shape" | "apiVersion" | "hasStatus">>()

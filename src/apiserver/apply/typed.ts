@@ -28,26 +28,41 @@ const LEAF: Mode = { kind: "leaf" }
 /** Defaults of list map keys a client may omit (upstream takes them from the schema). */
 const KEY_DEFAULTS: Readonly<Record<string, unknown>> = { protocol: "TCP" }
 
+/** The non-leaf mode of each shape: shapes never change, and walks ask again for every value. */
+const modes = new WeakMap<Shape, Mode>()
+
 /** The mode of `value` at a position of shape `shape`. */
 export function modeOf(value: unknown, shape: Shape): Mode {
   switch (shape.kind) {
     case "struct":
     case "map":
-      return isObj(value) && !shape.atomic ? { kind: "fields", shape } : LEAF
+      return isObj(value) && !shape.atomic ? shapeMode(shape) : LEAF
     case "unknown":
-      return isObj(value) ? { kind: "fields", shape } : LEAF
-    case "list": {
-      if (!Array.isArray(value)) return LEAF
-      const f = shape.field
-      const merge = (f.ps ?? "").split(",").includes("merge")
-      const lt = f.lt ?? (merge ? (f.mk ? "map" : "set") : "atomic")
-      if (lt === "set") return { kind: "set" }
-      if (lt === "map") return { kind: "assoc", keys: f.lk ?? (f.mk ? [f.mk] : []), elem: shape.elem }
-      return LEAF
-    }
+      return isObj(value) ? shapeMode(shape) : LEAF
+    case "list":
+      return Array.isArray(value) ? shapeMode(shape) : LEAF
     default:
       return LEAF
   }
+}
+
+function shapeMode(shape: Shape): Mode {
+  let m = modes.get(shape)
+  if (m === undefined) {
+    m = makeMode(shape)
+    modes.set(shape, m)
+  }
+  return m
+}
+
+function makeMode(shape: Shape): Mode {
+  if (shape.kind !== "list") return { kind: "fields", shape }
+  const f = shape.field
+  const merge = (f.ps ?? "").split(",").includes("merge")
+  const lt = f.lt ?? (merge ? (f.mk ? "map" : "set") : "atomic")
+  if (lt === "set") return { kind: "set" }
+  if (lt === "map") return { kind: "assoc", keys: f.lk ?? (f.mk ? [f.mk] : []), elem: shape.elem }
+  return LEAF
 }
 
 /** The path element of an associative list item. */

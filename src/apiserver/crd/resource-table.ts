@@ -108,6 +108,8 @@ export class ResourceTable {
   readonly #built = new Map<string, string>()
   #handling = new WeakMap<ResourceInfo, CustomResourceHandling>()
   #all: readonly ResourceInfo[] | undefined
+  /** The served resources by `group/version/resource` (the first of equals, as find had it). */
+  #byName: Map<string, ResourceInfo> | undefined
 
   /** `seen` is told the storage prefix of every CRD, served or not yet. */
   constructor(builtins: readonly ResourceInfo[], seen: (prefix: string) => void) {
@@ -122,7 +124,15 @@ export class ResourceTable {
 
   /** The resource named by group, version and plural, if served. */
   find(group: string, version: string, resource: string): ResourceInfo | undefined {
-    return this.all().find((r) => r.group === group && r.version === version && r.resource === resource)
+    if (!this.#byName) {
+      const byName = new Map<string, ResourceInfo>()
+      for (const r of this.all()) {
+        const id = `${r.group}/${r.version}/${r.resource}`
+        if (!byName.has(id)) byName.set(id, r)
+      }
+      this.#byName = byName
+    }
+    return this.#byName.get(`${group}/${version}/${resource}`)
   }
 
   /** How to serve a custom resource; undefined for built-ins. */
@@ -136,14 +146,14 @@ export class ResourceTable {
     if (!crd.spec?.group || !crd.spec.names?.plural) return
     this.#seen(customResourcePrefix(crd))
     if (!hasCondition(crd, "Established")) {
-      if (this.#crds.delete(name)) this.#all = undefined
+      if (this.#crds.delete(name)) this.#all = this.#byName = undefined
       this.#built.delete(name)
       return
     }
     const from = JSON.stringify([crd.spec, crd.status?.acceptedNames, !!crd.metadata?.deletionTimestamp])
     if (this.#built.get(name) === from) return
     this.#built.set(name, from)
-    this.#all = undefined
+    this.#all = this.#byName = undefined
     const pairs = customResources(crd)
     for (const [info, h] of pairs) this.#handling.set(info, h)
     this.#crds.set(
@@ -156,6 +166,6 @@ export class ResourceTable {
   remove(name: string): void {
     this.#crds.delete(name)
     this.#built.delete(name)
-    this.#all = undefined
+    this.#all = this.#byName = undefined
   }
 }

@@ -5,7 +5,7 @@ import { podStream } from "./pod-stream.ts"
 import { proxySubresource } from "./proxy.ts"
 import { ApiError, badRequest } from "../../api/index.ts"
 import { checkCustomResourceRequest, deleteCrd, isCrdDelete } from "../crd/requests.ts"
-import type { ApiRequest, ApiResponse } from "../http.ts"
+import { type ApiRequest, type ApiResponse, withBody } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
 import { decodeBody } from "../negotiate.ts"
 import type { ResourceRequest, ServerParts } from "./context.ts"
@@ -68,7 +68,7 @@ async function createBinding(r: ResourceRequest): Promise<ApiResponse> {
   const b = decodeBody(r.req.header("content-type"), await r.req.body()) as { metadata?: { name?: string } }
   const name = b?.metadata?.name
   if (!name) throw badRequest("Binding metadata.name is required")
-  const again: ApiRequest = { ...r.req, body: async () => Buffer.from(JSON.stringify(b)) }
+  const again = withBody(r.req, async () => Buffer.from(JSON.stringify(b)))
   return bind({ ...r, req: again }, name)
 }
 

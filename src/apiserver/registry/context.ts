@@ -89,6 +89,44 @@ export function encode(obj: ApiObject): string {
   return JSON.stringify({ ...obj, metadata: rest })
 }
 
+/** A stored value, and where in it the value's metadata object ends. */
+export interface MarkedValue {
+  readonly value: string
+  /** The index of the closing brace of the top-level metadata object; -1 without one. */
+  readonly metaEnd: number
+}
+
+/**
+ * encode for an object without resourceVersion, also telling where its metadata ends, so the
+ * JSON with the resourceVersion the write gets can be made from the value instead of encoding
+ * the object again (see withResourceVersion).
+ */
+export function encodeMarked(obj: ApiObject): MarkedValue {
+  const o = obj as unknown as Record<string, unknown>
+  let value = "{"
+  let metaEnd = -1
+  for (const k of Object.keys(o)) {
+    const json = JSON.stringify(o[k])
+    if (json === undefined) continue // as JSON.stringify skips undefined values
+    if (value.length > 1) value += ","
+    value += `${JSON.stringify(k)}:`
+    if (k === "metadata" && json.charCodeAt(0) === 123) metaEnd = value.length + json.length - 1
+    value += json
+  }
+  return { value: `${value}}`, metaEnd }
+}
+
+/**
+ * The JSON of the object `m` encodes with `metadata.resourceVersion` set (last in metadata, where
+ * setting it on the object puts it); undefined when `m` has no metadata object.
+ */
+export function withResourceVersion(m: MarkedValue, resourceVersion: string): string | undefined {
+  if (m.metaEnd < 0) return undefined
+  const sep = m.value.charCodeAt(m.metaEnd - 1) === 123 ? "" : ","
+  const rv = `${sep}"resourceVersion":${JSON.stringify(resourceVersion)}`
+  return m.value.slice(0, m.metaEnd) + rv + m.value.slice(m.metaEnd)
+}
+
 /** Parses a stored value and sets its resourceVersion. */
 export function decode(value: string, revision: number): ApiObject {
   const obj = JSON.parse(value) as ApiObject

@@ -19,12 +19,15 @@ import {
   type Served,
   decode,
   encode,
+  encodeMarked,
   generateName,
   keyFor,
   needsConversion,
   newUid,
   timestamp,
+  withResourceVersion,
 } from "./context.ts"
+import { setObjectJson } from "../output.ts"
 import { prepareForCreate, prepareForUpdate } from "./strategy.ts"
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
@@ -178,13 +181,17 @@ export class Registry {
 
   async #createLoop(s: Served, namespace: string, obj: ApiObject, generated: boolean): Promise<ApiObject> {
     const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
+    delete meta.resourceVersion // an empty one (a set one was refused)
     for (let attempt = 0; ; attempt++) {
       try {
-        const e = await this.#d.store.create(
-          ...this.#written(keyFor(s, namespace, meta.name as string), s, obj),
-        )
+        // Stored as served (most kinds): the response's JSON is the value with its resourceVersion.
+        const marked = needsConversion(s) ? undefined : encodeMarked(obj)
+        const key = keyFor(s, namespace, meta.name as string)
+        const e = await this.#d.store.create(...this.#written(key, s, obj, marked?.value))
         // The object as written, with its new resourceVersion: no need to parse it back.
         meta.resourceVersion = String(e.revision)
+        const json = marked && withResourceVersion(marked, meta.resourceVersion)
+        if (json) setObjectJson(obj, json)
         return obj
       } catch (err) {
         if (!(err instanceof KeyExistsError)) throw err

@@ -1,0 +1,28 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import type { ApiObject } from "../../api/index.ts"
+import { encode, encodeMarked, withResourceVersion } from "./context.ts"
+
+const OBJECTS: [string, Record<string, unknown>][] = [
+  ["a pod", { apiVersion: "v1", kind: "Pod", metadata: { name: "p", labels: { a: "b" } }, spec: {} }],
+  ["metadata last", { spec: { metadata: { name: "inner" } }, kind: "X", metadata: { name: "m" } }],
+  ["empty metadata", { kind: "X", metadata: {} }],
+  ["undefined values", { a: undefined, kind: "X", metadata: { name: "n", b: undefined }, c: 1 }],
+  ["escapes", { 'k"ey': "v\u0000", metadata: { name: "é\n", annotations: { '"metadata":{': "}" } } }],
+]
+
+test("encodeMarked encodes as JSON.stringify; withResourceVersion as JSON.stringify with it set", () => {
+  for (const [name, obj] of OBJECTS) {
+    const m = encodeMarked(obj as ApiObject)
+    assert.equal(m.value, JSON.stringify(obj), name)
+    assert.equal(m.value, encode(obj as ApiObject), name)
+    const withRV = structuredClone(obj) as { metadata: Record<string, unknown> }
+    withRV.metadata.resourceVersion = "42"
+    assert.equal(withResourceVersion(m, "42"), JSON.stringify(withRV), name)
+  }
+})
+
+test("withResourceVersion is undefined for an object without a metadata object", () => {
+  assert.equal(withResourceVersion(encodeMarked({ kind: "X" } as ApiObject), "1"), undefined)
+  assert.equal(withResourceVersion(encodeMarked({ metadata: null } as unknown as ApiObject), "1"), undefined)
+})
