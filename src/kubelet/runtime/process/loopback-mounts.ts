@@ -13,7 +13,15 @@
 import { existsSync, readdirSync, realpathSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import type { ContainerConfig, Mount } from "../runtime.ts"
-import { prepareRoot, removeRoot, rootLaunchArgv, rootPid, rootReady } from "./sandbox/container-root.ts"
+import {
+  launcherArgv,
+  planRoot,
+  prepareRoot,
+  removeRoot,
+  type RootSetup,
+  rootPid,
+  rootReady,
+} from "./sandbox/container-root.ts"
 import { nodeMounts } from "./sandbox/mounts.ts"
 
 /** Options of LoopbackMounts. */
@@ -87,12 +95,17 @@ export class LoopbackMounts {
     return dir
   }
 
-  /** The command line that runs `argv` as container `c` in its own mount namespace. */
-  async launchArgv(dir: string, c: ContainerConfig, cwd: string, argv: readonly string[]): Promise<string[]> {
+  /** How container `c`'s private root in `dir` is set up, with `cwd` its working directory there. */
+  setup(dir: string, c: ContainerConfig, cwd: string): RootSetup {
     // The root is a copy of the node's, where paths resolve as they do on the node.
     const own = (c.mounts ?? []).map((m) => ({ ...m, containerPath: resolvedPath(m.containerPath) }))
     const mounts = [...this.#nodeTree([...own.map((m) => m.containerPath), resolvedPath(cwd)]), ...own]
-    const root = await rootLaunchArgv({ dir, proc: "host", cwd, mounts }, argv)
+    return planRoot({ dir, proc: "host", cwd, mounts })
+  }
+
+  /** The command line that runs `argv` in its own mount namespace, in the root `setup` plans (the launcher's). */
+  async launchArgv(setup: RootSetup, argv: readonly string[]): Promise<string[]> {
+    const root = await launcherArgv(setup, argv)
     return ["unshare", "--mount", "--propagation", "private", "--", ...root]
   }
 

@@ -11,7 +11,7 @@
  * not adopted: a new runtime stops what a previous one left and removes its sandboxes. As root, a
  * loopback container with mounts gets a mount namespace of its own for them (loopback-mounts.ts).
  */
-import { type ChildProcess, execFile } from "node:child_process"
+import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { mkdir } from "node:fs/promises"
@@ -50,7 +50,9 @@ import { launchOf } from "./images.ts"
 import { containerEnv, readEnv, signalGroup, startTicks } from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
 import { type ContainerIsolation, type PodIsolation, PodSandboxes } from "./sandbox/pod-sandbox.ts"
-import { spawnShim } from "./shim.ts"
+import type { RootSetup } from "./sandbox/container-root.ts"
+import { PERL_SHIM, type ShimSpawn, spawnShim } from "./shim.ts"
+import { childWatch, type ShimWatch, ShimSpawner, SpawnerUnavailable, type SpawnedShim } from "./spawner.ts"
 import { onTerminal, spawnExec, terminalEnv } from "./streams.ts"
 
 /** Options of ProcessRuntime. */
@@ -79,8 +81,8 @@ const UNKNOWN_EXIT = 255
 interface Held {
   info: ContainerInfo
   readonly state: ContainerState
-  /** Its shim, when this run started it. */
-  child?: ChildProcess
+  /** Its shim's exit, when this run started it. */
+  readonly watch?: ShimWatch
   readonly exited: Promise<void>
   readonly done: () => void
   /** Its cgroup and private root (sandbox mode). */
@@ -107,6 +109,8 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly #sandboxed?: PodSandboxes
   readonly #pending = new Map<string, Promise<Sandbox>>()
   readonly #mounts: LoopbackMounts
+  /** Loopback mode with perl: the spawner that starts the shims. */
+  readonly #spawner?: ShimSpawner
   #nextOffset = 1
   readonly #poller: NodeJS.Timeout
 
@@ -122,6 +126,7 @@ export class ProcessRuntime implements ContainerRuntime {
       root: this.#root,
       ...(opts.mountCheck ? { check: opts.mountCheck } : {}),
     })
+    if (!opts.network && PERL_SHIM) this.#spawner = new ShimSpawner({ log: this.#log })
     if (opts.network) {
       this.#sandboxed = new PodSandboxes({
         root: this.#root,
@@ -182,7 +187,7 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   /** A held container from its state, running until its exit is seen. */
-  #hold(state: ContainerState, child?: ChildProcess, iso?: ContainerIsolation): Held {
+  #hold(state: ContainerState, watch?: ShimWatch, iso?: ContainerIsolation): Held {
     let done = () => {}
     const exited = new Promise<void>((resolve) => (done = resolve))
     return {
@@ -190,7 +195,7 @@ export class ProcessRuntime implements ContainerRuntime {
       state,
       exited,
       done,
-      ...(child ? { child } : {}),
+      ...(watch ? { watch } : {}),
       ...(iso ? { iso } : {}),
     }
   }
@@ -200,8 +205,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (held.info.state !== "running") return
     const exit = readExit(containerFiles(this.#root, held.info.id).exit)
     if (exit) return this.#exited(held, exit.code, exit.at)
-    const child = held.child
-    if (child && child.exitCode === null && child.signalCode === null) return
+    if (held.watch?.watching()) return
     const s = held.state
     if (sameProcess(s.shimPid, s.shimTicks) || sameProcess(s.pid, s.bootTicks)) return
     this.#exited(held, UNKNOWN_EXIT, Date.now())
@@ -209,10 +213,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** Checks the containers whose shim this run does not wait for (adopted, or their shim died). */
   #pollAdopted(): void {
-    for (const h of this.#containers.values()) {
-      const c = h.child
-      if (!c || c.exitCode !== null || c.signalCode !== null) this.#check(h)
-    }
+    for (const h of this.#containers.values()) if (!h.watch?.watching()) this.#check(h)
   }
 
   async runSandbox(cfg: SandboxConfig): Promise<Sandbox> {
@@ -295,12 +296,21 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!sb) throw new ContainerCreateError("CreateContainerError", `sandbox ${sandbox.id} is gone`)
     const launch = launchOf(c.image, c.command, c.args)
     const id = randomUUID().replaceAll("-", "")
-    const { argv, cwd, iso, privateRoot } = await this.#prepare(sb, id, c, launch.argv)
+    const { argv, cwd, iso, privateRoot, root } = await this.#prepare(sb, id, c, launch.argv)
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
     writeFileSync(logPath, "", { flag: "a" })
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
-    const held = await this.#run(sb, c, { id, argv, cwd, env, logPath, iso: iso?.container, privateRoot })
+    const held = await this.#run(sb, c, {
+      id,
+      argv,
+      cwd,
+      env,
+      logPath,
+      iso: iso?.container,
+      privateRoot,
+      root,
+    })
     // As a container runtime's start, returns once the program runs (its root is set up).
     if (held.iso) await this.#sandboxed?.started(held.iso, held.exited)
     if (privateRoot) await this.#mounts.ready(privateRoot, held.exited)
@@ -319,15 +329,16 @@ export class ProcessRuntime implements ContainerRuntime {
       logPath: string
       iso: ContainerIsolation | undefined
       privateRoot: string | undefined
+      root: RootSetup | undefined
     },
   ): Promise<Held> {
-    const { id, argv, cwd, env, logPath, iso, privateRoot } = o
+    const { id, argv, cwd, env, logPath, iso, privateRoot, root } = o
     const files = containerFiles(this.#root, id)
     // A terminal without stdin still needs an open input: script ends its session on EOF.
     const stdinPath = c.stdin || c.tty ? files.stdin : undefined
     let started
     try {
-      started = await spawnShim({
+      const spec = {
         name: c.name,
         argv,
         cwd,
@@ -335,14 +346,15 @@ export class ProcessRuntime implements ContainerRuntime {
         logPath,
         exitFile: files.exit,
         ...(stdinPath ? { stdinPath } : {}),
-      })
+      }
+      started = await this.#startShim(spec, root)
     } catch (err) {
       dropContainer(this.#root, id)
       if (iso) await this.#sandboxed?.removeContainer(iso)
       if (privateRoot) await this.#mounts.remove(privateRoot)
       throw err
     }
-    const { shim, pid } = started
+    const { shimPid, pid, watch } = started
     const info: ContainerInfo = {
       id,
       sandboxId: sb.id,
@@ -359,8 +371,8 @@ export class ProcessRuntime implements ContainerRuntime {
       info,
       pid,
       bootTicks: startTicks(pid) ?? "",
-      shimPid: shim.pid as number,
-      shimTicks: startTicks(shim.pid as number) ?? "",
+      shimPid,
+      shimTicks: startTicks(shimPid) ?? "",
       cwd,
       tty: c.tty ?? false,
       stdinOnce: c.stdinOnce ?? false,
@@ -368,11 +380,28 @@ export class ProcessRuntime implements ContainerRuntime {
       ...(privateRoot ? { privateRoot } : {}),
     }
     saveContainer(this.#root, state)
-    const held = this.#hold(state, shim, iso)
+    const held = this.#hold(state, watch, iso)
     this.#containers.set(id, held)
-    shim.once("exit", () => this.#check(held))
-    if (shim.exitCode !== null || shim.signalCode !== null) this.#check(held)
+    watch.onExit(() => this.#check(held))
+    if (!watch.watching()) this.#check(held)
     return held
+  }
+
+  /**
+   * Starts a shim: through the spawner where there is one (with a private root set up by its
+   * system calls), else (or when it is gone) as this run's child, with the launcher for the root.
+   */
+  async #startShim(s: ShimSpawn, root: RootSetup | undefined): Promise<SpawnedShim> {
+    if (this.#spawner?.usable()) {
+      try {
+        return await this.#spawner.start({ ...s, ...(root ? { root } : {}) })
+      } catch (err) {
+        if (!(err instanceof SpawnerUnavailable)) throw err
+      }
+    }
+    const argv = root ? await this.#mounts.launchArgv(root, s.argv) : s.argv
+    const { shim, pid } = await spawnShim({ ...s, argv })
+    return { shimPid: shim.pid as number, pid, watch: childWatch(shim) }
   }
 
   /** Why containers of the loopback mode cannot see their mounts (undefined: they can, as in sandboxes). */
@@ -402,12 +431,8 @@ export class ProcessRuntime implements ContainerRuntime {
       return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home }
     }
     const privateRoot = await this.#mounts.prepare(sb.dir, id)
-    // The launcher makes workingDir inside the container's own root when it is missing.
-    return {
-      argv: await this.#mounts.launchArgv(privateRoot, c, c.workingDir || home, argv),
-      cwd: "/",
-      privateRoot,
-    }
+    // workingDir is made inside the container's own root when it is missing.
+    return { argv, cwd: "/", privateRoot, root: this.#mounts.setup(privateRoot, c, c.workingDir || home) }
   }
 
   /** Sandbox mode: the container's cgroup and folder, and how to launch a program in them. */
@@ -565,6 +590,7 @@ export class ProcessRuntime implements ContainerRuntime {
     await Promise.all([...this.#sandboxes.keys()].map((id) => this.removeSandbox(id)))
     clearInterval(this.#poller)
     await this.#sandboxed?.close()
+    this.#spawner?.close()
   }
 
   /**
@@ -576,6 +602,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (this.#sandboxed) return this.close(graceMs)
     clearInterval(this.#poller)
     this.#listeners.clear()
-    for (const h of this.#containers.values()) h.child?.unref()
+    this.#spawner?.close()
+    for (const h of this.#containers.values()) h.watch?.release()
   }
 }
