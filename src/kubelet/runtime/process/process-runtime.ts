@@ -13,8 +13,8 @@
  */
 import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
-import { mkdir } from "node:fs/promises"
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
+import { mkdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { PodNetwork } from "../../../network/index.ts"
 import { cidrAddress, type Cidr, type Logger, parseCidr, silentLogger } from "../../../util/index.ts"
@@ -148,7 +148,6 @@ export class ProcessRuntime implements ContainerRuntime {
   #reapLeftovers(): void {
     for (const s of listContainers(this.#root, this.#warnUnreadable)) {
       if (killLeftover(s)) this.#log.info({ pid: s.pid }, "Stopped a container left by a previous run")
-      dropContainer(this.#root, s.info?.id ?? "")
     }
     for (const f of readdirSync(join(this.#root, "state")))
       rmSync(join(this.#root, "state", f), { force: true })
@@ -168,7 +167,7 @@ export class ProcessRuntime implements ContainerRuntime {
       const id = s.info?.id ?? ""
       if (!this.#sandboxes.has(s.info?.sandboxId)) {
         killLeftover(s)
-        dropContainer(this.#root, id)
+        void dropContainer(this.#root, id)
         continue
       }
       const held = this.#hold(s)
@@ -216,10 +215,19 @@ export class ProcessRuntime implements ContainerRuntime {
     for (const h of this.#containers.values()) if (!h.watch?.watching()) this.#check(h)
   }
 
-  async runSandbox(cfg: SandboxConfig): Promise<Sandbox> {
+  runSandbox(cfg: SandboxConfig): Promise<Sandbox> {
     const have = [...this.#sandboxes.values()].find((s) => s.podUid === cfg.podUid)
-    if (have) return have
-    if (this.#sandboxed) return this.#runPodSandbox(this.#sandboxed, cfg)
+    if (have) return Promise.resolve(have)
+    // One set-up per pod at a time (a second caller gets the same sandbox).
+    const pending = this.#pending.get(cfg.podUid)
+    if (pending) return pending
+    const made = this.#sandboxed ? this.#runPodSandbox(this.#sandboxed, cfg) : this.#runLoopbackSandbox(cfg)
+    this.#pending.set(cfg.podUid, made)
+    return made.finally(() => this.#pending.delete(cfg.podUid))
+  }
+
+  /** Loopback mode: the pod's own address in the range, and its folder. */
+  async #runLoopbackSandbox(cfg: SandboxConfig): Promise<Sandbox> {
     const used = new Set([...this.#sandboxes.values()].map((s) => s.offset))
     let offset = this.#nextOffset
     for (let i = 0; used.has(offset) || offset >= this.#range.size - 1; i++) {
@@ -230,24 +238,17 @@ export class ProcessRuntime implements ContainerRuntime {
     this.#nextOffset = offset + 1
     const id = randomUUID()
     const dir = join(this.#root, "pods", cfg.podUid)
-    mkdirSync(join(dir, "logs"), { recursive: true })
-    const sandbox: SandboxEntry = {
-      id,
-      podUid: cfg.podUid,
-      ip: cidrAddress(this.#range, offset),
-      dir,
-      offset,
-    }
+    const ip = cidrAddress(this.#range, offset)
+    await mkdir(join(dir, "logs"), { recursive: true })
+    await saveSandbox(this.#root, { id, podUid: cfg.podUid, ip, dir, offset })
+    const sandbox: SandboxEntry = { id, podUid: cfg.podUid, ip, dir, offset }
     this.#sandboxes.set(id, sandbox)
-    saveSandbox(this.#root, { id, podUid: cfg.podUid, ip: sandbox.ip, dir, offset })
     return sandbox
   }
 
-  /** Sandbox mode: one set-up per pod at a time (a second caller gets the same sandbox). */
+  /** Sandbox mode: the pod's namespaces, cgroup and attachment. */
   #runPodSandbox(sandboxes: PodSandboxes, cfg: SandboxConfig): Promise<Sandbox> {
-    const pending = this.#pending.get(cfg.podUid)
-    if (pending) return pending
-    const made = (async () => {
+    return (async () => {
       await sandboxes.ready()
       const id = randomUUID()
       const dir = join(this.#root, "pods", cfg.podUid)
@@ -267,8 +268,6 @@ export class ProcessRuntime implements ContainerRuntime {
       this.#sandboxes.set(id, sandbox)
       return sandbox
     })()
-    this.#pending.set(cfg.podUid, made)
-    return made.finally(() => this.#pending.delete(cfg.podUid))
   }
 
   sandboxes(): Sandbox[] {
@@ -280,15 +279,14 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!sb) return
     const mine = [...this.#containers.values()].filter((h) => h.info.sandboxId === id)
     await Promise.all(mine.map((h) => this.stop(h.info.id, 0)))
-    for (const h of mine) {
-      this.#containers.delete(h.info.id)
-      dropContainer(this.#root, h.info.id)
-      await this.#removeRoot(h)
-    }
+    for (const h of mine) this.#containers.delete(h.info.id)
+    await Promise.all(
+      mine.map((h) => Promise.all([dropContainer(this.#root, h.info.id), this.#removeRoot(h)])),
+    )
     this.#sandboxes.delete(id)
-    dropSandbox(this.#root, id)
+    await dropSandbox(this.#root, id)
     if (sb.pod) await this.#sandboxed?.removePod(sb.pod)
-    rmSync(sb.dir, { recursive: true, force: true })
+    await rm(sb.dir, { recursive: true, force: true })
   }
 
   async start(sandbox: Sandbox, c: ContainerConfig): Promise<ContainerInfo> {
@@ -298,7 +296,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const id = randomUUID().replaceAll("-", "")
     const { argv, cwd, iso, privateRoot, root } = await this.#prepare(sb, id, c, launch.argv)
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
-    writeFileSync(logPath, "", { flag: "a" })
+    await writeFile(logPath, "", { flag: "a" })
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
     const held = await this.#run(sb, c, {
@@ -349,7 +347,7 @@ export class ProcessRuntime implements ContainerRuntime {
       }
       started = await this.#startShim(spec, root)
     } catch (err) {
-      dropContainer(this.#root, id)
+      await dropContainer(this.#root, id)
       if (iso) await this.#sandboxed?.removeContainer(iso)
       if (privateRoot) await this.#mounts.remove(privateRoot)
       throw err
@@ -379,7 +377,7 @@ export class ProcessRuntime implements ContainerRuntime {
       ...(stdinPath ? { stdinPath } : {}),
       ...(privateRoot ? { privateRoot } : {}),
     }
-    saveContainer(this.#root, state)
+    await saveContainer(this.#root, state)
     const held = this.#hold(state, watch, iso)
     this.#containers.set(id, held)
     watch.onExit(() => this.#check(held))
@@ -481,9 +479,8 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!h) return
     if (h.info.state === "running") await this.stop(id, 0)
     this.#containers.delete(id)
-    dropContainer(this.#root, id)
-    await this.#removeRoot(h)
-    rmSync(h.info.logPath, { force: true })
+    await Promise.all([dropContainer(this.#root, id), this.#removeRoot(h)])
+    await rm(h.info.logPath, { force: true })
   }
 
   list(): ContainerInfo[] {

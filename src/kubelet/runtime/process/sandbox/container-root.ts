@@ -5,8 +5,8 @@
  * PID file written once the program runs. Both modes of the process runtime use it: sandboxes
  * (with their own /proc and /dev/shm) and the loopback mode (the node's /proc and other mounts).
  */
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs"
-import { mkdir, writeFile } from "node:fs/promises"
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { mkdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Mount } from "../../runtime.ts"
@@ -127,5 +127,5 @@ export async function rootReady(dir: string, exited: Promise<void>): Promise<voi
 export async function removeRoot(dir: string): Promise<void> {
   if (!existsSync(dir)) return
   await unmountUnder(dir)
-  rmSync(dir, { recursive: true, force: true })
+  await rm(dir, { recursive: true, force: true })
 }
