@@ -16,7 +16,6 @@ import type { ContainerConfig, Mount } from "../runtime.ts"
 import {
   launcherArgv,
   planRoot,
-  prepareRoot,
   removeRoot,
   type RootSetup,
   rootPid,
@@ -88,11 +87,9 @@ export class LoopbackMounts {
     return !!c.mounts?.length && this.unavailable() === undefined
   }
 
-  /** Makes the folder of container `id`'s private root in its pod's folder; returns it. */
-  async prepare(podDir: string, id: string): Promise<string> {
-    const dir = join(podDir, "containers", id)
-    await prepareRoot(dir)
-    return dir
+  /** The folder of container `id`'s private root in its pod's folder (rootFolders: what to make in it). */
+  folder(podDir: string, id: string): string {
+    return join(podDir, "containers", id)
   }
 
   /** How container `c`'s private root in `dir` is set up, with `cwd` its working directory there. */

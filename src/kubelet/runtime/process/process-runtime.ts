@@ -50,7 +50,7 @@ import { launchOf } from "./images.ts"
 import { containerEnv, readEnv, signalGroup, startTicks } from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
 import { type ContainerIsolation, type PodIsolation, PodSandboxes } from "./sandbox/pod-sandbox.ts"
-import type { RootSetup } from "./sandbox/container-root.ts"
+import { rootFolders, type RootSetup } from "./sandbox/container-root.ts"
 import { PERL_SHIM, type ShimSpawn, spawnShim } from "./shim.ts"
 import { childWatch, type ShimWatch, ShimSpawner, SpawnerUnavailable, type SpawnedShim } from "./spawner.ts"
 import { onTerminal, spawnExec, terminalEnv } from "./streams.ts"
@@ -239,8 +239,10 @@ export class ProcessRuntime implements ContainerRuntime {
     const id = randomUUID()
     const dir = join(this.#root, "pods", cfg.podUid)
     const ip = cidrAddress(this.#range, offset)
-    await mkdir(join(dir, "logs"), { recursive: true })
-    await saveSandbox(this.#root, { id, podUid: cfg.podUid, ip, dir, offset })
+    await Promise.all([
+      mkdir(join(dir, "logs"), { recursive: true }),
+      saveSandbox(this.#root, { id, podUid: cfg.podUid, ip, dir, offset }),
+    ])
     const sandbox: SandboxEntry = { id, podUid: cfg.podUid, ip, dir, offset }
     this.#sandboxes.set(id, sandbox)
     return sandbox
@@ -294,9 +296,8 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!sb) throw new ContainerCreateError("CreateContainerError", `sandbox ${sandbox.id} is gone`)
     const launch = launchOf(c.image, c.command, c.args)
     const id = randomUUID().replaceAll("-", "")
-    const { argv, cwd, iso, privateRoot, root } = await this.#prepare(sb, id, c, launch.argv)
+    const { argv, cwd, iso, privateRoot, root, dirs } = await this.#prepare(sb, id, c, launch.argv)
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
-    await writeFile(logPath, "", { flag: "a" })
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
     const held = await this.#run(sb, c, {
@@ -308,6 +309,7 @@ export class ProcessRuntime implements ContainerRuntime {
       iso: iso?.container,
       privateRoot,
       root,
+      dirs,
     })
     // As a container runtime's start, returns once the program runs (its root is set up).
     if (held.iso) await this.#sandboxed?.started(held.iso, held.exited)
@@ -328,9 +330,10 @@ export class ProcessRuntime implements ContainerRuntime {
       iso: ContainerIsolation | undefined
       privateRoot: string | undefined
       root: RootSetup | undefined
+      dirs: readonly string[]
     },
   ): Promise<Held> {
-    const { id, argv, cwd, env, logPath, iso, privateRoot, root } = o
+    const { id, argv, cwd, env, logPath, iso, privateRoot, root, dirs } = o
     const files = containerFiles(this.#root, id)
     // A terminal without stdin still needs an open input: script ends its session on EOF.
     const stdinPath = c.stdin || c.tty ? files.stdin : undefined
@@ -345,7 +348,7 @@ export class ProcessRuntime implements ContainerRuntime {
         exitFile: files.exit,
         ...(stdinPath ? { stdinPath } : {}),
       }
-      started = await this.#startShim(spec, root)
+      started = await this.#startShim(spec, root, dirs)
     } catch (err) {
       await dropContainer(this.#root, id)
       if (iso) await this.#sandboxed?.removeContainer(iso)
@@ -386,17 +389,20 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   /**
-   * Starts a shim: through the spawner where there is one (with a private root set up by its
-   * system calls), else (or when it is gone) as this run's child, with the launcher for the root.
+   * Starts a shim, once `dirs` and the log file are made: through the spawner where there is
+   * one (which makes them, and sets a private root up by its system calls), else (or when it is
+   * gone) as this run's child, with the launcher for the root.
    */
-  async #startShim(s: ShimSpawn, root: RootSetup | undefined): Promise<SpawnedShim> {
+  async #startShim(s: ShimSpawn, root: RootSetup | undefined, dirs: readonly string[]): Promise<SpawnedShim> {
     if (this.#spawner?.usable()) {
       try {
-        return await this.#spawner.start({ ...s, ...(root ? { root } : {}) })
+        return await this.#spawner.start({ ...s, dirs, ...(root ? { root } : {}) })
       } catch (err) {
         if (!(err instanceof SpawnerUnavailable)) throw err
       }
     }
+    await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })))
+    await writeFile(s.logPath, "", { flag: "a" })
     const argv = root ? await this.#mounts.launchArgv(root, s.argv) : s.argv
     const { shim, pid } = await spawnShim({ ...s, argv })
     return { shimPid: shim.pid as number, pid, watch: childWatch(shim) }
@@ -422,15 +428,21 @@ export class ProcessRuntime implements ContainerRuntime {
       throw new ContainerCreateError("RunContainerError", (err as Error).message)
     }
     const home = join(sb.dir, c.name)
-    await mkdir(home, { recursive: true })
-    const iso = await this.#isolate(sb, id, c, home)
-    if (iso) return { argv: await iso.argv(argv), cwd: "/", iso }
-    if (!this.#mounts.applies(c)) {
-      return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home }
+    if (this.#sandboxed) {
+      await mkdir(home, { recursive: true })
+      const iso = await this.#isolate(sb, id, c, home)
+      if (iso) return { argv: await iso.argv(argv), cwd: "/", iso, dirs: [] }
     }
-    const privateRoot = await this.#mounts.prepare(sb.dir, id)
+    // The shim's spawner makes the folders (off the event loop, in its own process).
+    if (!this.#mounts.applies(c)) {
+      return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home, dirs: [home] }
+    }
+    // The container's home is the node's (its top folder bound back): it must be there first.
+    await mkdir(home, { recursive: true })
+    const privateRoot = this.#mounts.folder(sb.dir, id)
     // workingDir is made inside the container's own root when it is missing.
-    return { argv, cwd: "/", privateRoot, root: this.#mounts.setup(privateRoot, c, c.workingDir || home) }
+    const root = this.#mounts.setup(privateRoot, c, c.workingDir || home)
+    return { argv, cwd: "/", privateRoot, root, dirs: rootFolders(privateRoot) }
   }
 
   /** Sandbox mode: the container's cgroup and folder, and how to launch a program in them. */

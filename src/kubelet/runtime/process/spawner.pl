@@ -6,9 +6,9 @@
 #
 # Reads requests on stdin, each `<length>\n` then that many bytes: fields ending in NUL,
 #   <id> <exit file> <log file> <stdin fifo|-> <cwd> <n> <KEY=value>*n <m> <argv>*m
-#   <root dir|-> [<root cwd> <k> <cgroup.procs>*k <s> (<kind> <arg>)*s]
-# and starts each in a child of its own: a new session, the environment given, the working
-# directory given. The child answers on stdout itself, in one write of one line:
+#   <d> <folder>*d <root dir|-> [<root cwd> <k> <cgroup.procs>*k <s> (<kind> <arg>)*s]
+# and starts each in a child of its own: a new session, the environment given, the folders
+# given made (with their parents), the log file made, the working directory given. The child answers on stdout itself, in one write of one line:
 #   <id> <shim PID> <container PID>       or       <id> <shim PID> error <why>
 # and the spawner says when one of its children (a shim) exited:
 #   x <shim PID> <wait status>
@@ -55,6 +55,8 @@ sub parse {
   $r{env} = { map { /^([^=]*)=(.*)$/s ? ($1 => $2) : () } splice(@f, 0, $n) };
   my $m = shift @f;
   $r{argv} = [splice(@f, 0, $m)];
+  my $d = shift @f;
+  $r{dirs} = [splice(@f, 0, $d)];
   my $dir = shift @f;
   return \%r if $dir eq '-';
   my %root = (dir => $dir, cwd => shift @f);
@@ -84,6 +86,13 @@ sub start {
     my ($what) = @_;
     say_line($what =~ /^\d+$/ ? "$r->{id} $shim $what" : "$r->{id} $shim error $what");
   };
+  for my $dir (@{ $r->{dirs} }) {
+    my $err = make_dir($dir);
+    next unless defined $err;
+    $report->($err);
+    POSIX::_exit(1);
+  }
+  if (open(my $fh, '>>', $r->{log})) { close $fh }
   if (!chdir($r->{cwd})) {
     $report->("chdir $r->{cwd}: $!");
     POSIX::_exit(1);

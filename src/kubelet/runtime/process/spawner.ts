@@ -22,6 +22,8 @@ const SPAWNER = fileURLToPath(new URL("./spawner.pl", import.meta.url))
 export interface SpawnRequest extends ShimSpawn {
   /** The private root the program runs in (set up in its process before it execs). */
   readonly root?: RootSetup
+  /** Folders to make (with their parents) before anything else. */
+  readonly dirs?: readonly string[]
 }
 
 /** Whether, and when, this run hears of a shim's exit. */
@@ -94,7 +96,8 @@ interface Launch {
 function encode(id: number, r: SpawnRequest): Buffer {
   const env = Object.entries(r.env).map(([k, v]) => `${k}=${v}`)
   const fields = [String(id), r.exitFile, r.logPath, r.stdinPath ?? "-", r.cwd]
-  fields.push(String(env.length), ...env, String(r.argv.length), ...r.argv)
+  const dirs = r.dirs ?? []
+  fields.push(String(env.length), ...env, String(r.argv.length), ...r.argv, String(dirs.length), ...dirs)
   const root = r.root
   if (!root) fields.push("-")
   else {

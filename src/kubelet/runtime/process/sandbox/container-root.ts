@@ -32,6 +32,12 @@ export interface RootLaunch {
   readonly mounts: readonly (Mount & { readonly node?: boolean })[]
 }
 
+/** The folders of a container's private root in `dir` (the overlays' layers and mount point). */
+export function rootFolders(dir: string): string[] {
+  const dirs = ["upper/.oldroot", "work", "root", "dev/upper", "dev/work"]
+  return dirs.map((d) => join(dir, d))
+}
+
 /** Makes the folders of a container's private root in `dir`. */
 export async function prepareRoot(dir: string): Promise<void> {
   // Off the event loop, side by side: many containers start at once.
