@@ -1,8 +1,9 @@
 /**
  * Mounts in the process runtime's loopback mode. The containers run on the node (its network,
  * PIDs and files), so a volume has nowhere to appear but the node's own tree; as root, each
- * container that has mounts gets a private mount namespace instead, set up by the sandbox's
- * launcher (sandbox/container-root.ts): a copy-on-write overlay of the node's root, in which
+ * container that has mounts gets a private mount namespace instead, set up in the program's
+ * process by the shim spawner (root.pl), or by the sandbox's launcher without one
+ * (sandbox/container-root.ts): a copy-on-write overlay of the node's root, in which
  * every top-level folder is bound back to the node's own (so the program reads and writes the
  * node's files as before) except those where a mount point must be made, which stay
  * copy-on-write (the mount point and the container's writes there land in its folder, never

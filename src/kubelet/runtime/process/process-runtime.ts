@@ -1,8 +1,10 @@
 /**
  * The process runtime, k8ts's embedded default: a container is a process tree started from the
- * image catalogue (images.ts) under a shim (shim.sh) that writes its output to a CRI log file
- * and its exit code to a file; a sandbox is a pod's own loopback address, which its containers
- * share and bind to (unprivileged, on the host network). Every container runs in a session of
+ * image catalogue (images.ts) under a shim (shim.pl, or shim.sh without perl) that writes its
+ * output to a CRI log file and its exit code to a file; in the loopback mode the shims are forked
+ * by one long-lived spawner (spawner.ts), without a spawn on the event loop per container; a
+ * sandbox is a pod's own loopback address, which its containers share and bind to
+ * (unprivileged, on the host network). Every container runs in a session of
  * its own so a stop reaches its children. Containers outlive the runtime's process: state files
  * (container-state.ts) let a restarted kubelet adopt them, with their ids, start times and, once
  * they exit, exit codes (`release()` leaves them running on purpose; `close()` stops them).

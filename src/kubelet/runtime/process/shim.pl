@@ -7,7 +7,7 @@
 # SHLVL, PWD and BASH_ENV are set for the program as given (- unsets them), as shim.sh does.
 # Runs argv in a session (and process group) of its own, with stdin from the FIFO (which the
 # shim makes and keeps open, so the container sees no EOF when the kubelet goes away; SIGUSR1
-# makes it let go, for stdinOnce) or /dev/null. Prints the container's PID on stdout, then
+# makes it let go, for stdinOnce) or /dev/null. Prints the container's PID on stdout once it runs, then
 # writes its stdout and stderr to the log file as CRI records: a line a record (F), a line
 # longer than 16 KiB or left unfinished for 50 ms in partial records (P); the file is opened for
 # each write, so a rotation (a rename) is followed at once. Once the program has exited, kills
@@ -41,7 +41,7 @@ sub executable {
 sub not_found { "exec: \"" . ($_[0] // '') . "\": executable file not found in \$PATH" }
 
 # The container's process: its session, environment and streams, its root when it has one
-# (`enter_root` from root.pl: a failure is told through `$ready`, which closes on exec), then argv.
+# (`enter_root` from root.pl), then argv; a failure is told through `$ready`, which closes on exec.
 sub exec_program {
   my ($s, $out_w, $err_w, $ready) = @_;
   my @argv = @{ $s->{argv} };
@@ -53,7 +53,7 @@ sub exec_program {
   }
   my $fifo = $s->{stdin};
   my $fail = sub {
-    syswrite($ready, $_[0]) if $ready;
+    syswrite($ready, $_[0]);
     POSIX::_exit(127);
   };
   open(STDIN, '<', defined $fifo ? $fifo : '/dev/null') or $fail->("open stdin: $!");
@@ -65,9 +65,7 @@ sub exec_program {
     $fail->(not_found($argv[0])) unless executable($argv[0]);
   }
   { no warnings 'exec'; exec { $argv[0] } @argv; }
-  my $why = "exec: \"$argv[0]\": $!";
-  print STDERR "$why\n";
-  $fail->($why);
+  $fail->("exec: \"$argv[0]\": $!");
 }
 
 # Starts the container as `$s` says (argv, exit, log, stdin: the FIFO or undef, env_edits,
@@ -94,26 +92,25 @@ sub run_shim {
 
   pipe(my $out_r, my $out_w) or POSIX::_exit(1);
   pipe(my $err_r, my $err_w) or POSIX::_exit(1);
-  my $ready;
-  if ($s->{root}) { pipe($ready, my $ready_w) or POSIX::_exit(1); $s->{ready_w} = $ready_w }
+  # Closed on exec: the PID is told once the program runs in its session (a signal to its
+  # group then reaches it); anything read first is why it did not start.
+  pipe(my $ready, my $ready_w) or POSIX::_exit(1);
   my $pid = fork();
   POSIX::_exit(1) unless defined $pid;
-  exec_program($s, $out_w, $err_w, $s->{ready_w}) if $pid == 0;
+  exec_program($s, $out_w, $err_w, $ready_w) if $pid == 0;
   close $out_w;
   close $err_w;
-  if ($ready) {
-    # Closed on exec: anything read first is why the program did not start.
-    close delete $s->{ready_w};
-    my $why = '';
-    for (;;) {
-      my $n = sysread($ready, $why, 4096, length $why);
-      last if defined $n ? $n == 0 : !$!{EINTR};
-    }
-    if (length $why) {
-      waitpid($pid, 0);
-      $report->($why);
-      POSIX::_exit(127);
-    }
+  close $ready_w;
+  my $why = '';
+  for (;;) {
+    my $n = sysread($ready, $why, 4096, length $why);
+    last if defined $n ? $n == 0 : !$!{EINTR};
+  }
+  close $ready;
+  if (length $why) {
+    waitpid($pid, 0);
+    $report->($why);
+    POSIX::_exit(127);
   }
   $report->($pid);
   open(STDOUT, '>', '/dev/null');
