@@ -63,7 +63,7 @@ async function startContainer(
       ...(d.serviceAddress ? { serviceAddress: d.serviceAddress } : {}),
     })
     const { command, args } = expandCommand(c, env)
-    const files = d.volumes?.mounts(pod, c, { podIPs: [sandbox.ip], env, events: d.events })
+    const files = await d.volumes?.mounts(pod, c, { podIPs: [sandbox.ip], env, events: d.events })
     if (files) warnUnmounted(d, pod, c, files.mounts)
     const attempt = r.current ? r.current.attempt + 1 : 0
     if (attempt === 0)

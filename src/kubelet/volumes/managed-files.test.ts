@@ -23,9 +23,9 @@ function pod(uid: string, spec: Partial<Pod["spec"]> & object): Pod {
   return { metadata: { name: "p", namespace: "ns", uid }, spec: { containers: [], ...spec } }
 }
 
-test("managedFiles() gives a hostNetwork pod the node's hosts file and, by default, the node's resolvers", () => {
+test("managedFiles() gives a hostNetwork pod the node's hosts file and, by default, the node's resolvers", async () => {
   const p = pod("host", { hostNetwork: true, hostAliases: [{ ip: "1.2.3.4", hostnames: ["extra"] }] })
-  const files = managedFiles(p, { name: "c" }, { root, podIPs: ["10.0.0.2"], dns, volumeMounts: [] })
+  const files = await managedFiles(p, { name: "c" }, { root, podIPs: ["10.0.0.2"], dns, volumeMounts: [] })
   const hosts = files.mounts.find((m) => m.containerPath === "/etc/hosts")
   assert.equal(
     readFileSync(hosts?.hostPath ?? "", "utf8"),
@@ -35,9 +35,9 @@ test("managedFiles() gives a hostNetwork pod the node's hosts file and, by defau
   assert.equal(readFileSync(resolv?.hostPath ?? "", "utf8"), "search corp.example\nnameserver 10.0.0.53\n")
 })
 
-test("managedFiles() gives ClusterFirstWithHostNet pods the cluster DNS", () => {
+test("managedFiles() gives ClusterFirstWithHostNet pods the cluster DNS", async () => {
   const p = pod("hostnet-cluster", { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" })
-  const files = managedFiles(p, { name: "c" }, { root, podIPs: ["10.0.0.2"], dns, volumeMounts: [] })
+  const files = await managedFiles(p, { name: "c" }, { root, podIPs: ["10.0.0.2"], dns, volumeMounts: [] })
   const resolv = files.mounts.find((m) => m.containerPath === "/etc/resolv.conf")
   assert.equal(
     readFileSync(resolv?.hostPath ?? "", "utf8"),
@@ -45,10 +45,10 @@ test("managedFiles() gives ClusterFirstWithHostNet pods the cluster DNS", () => 
   )
 })
 
-test("managedFiles() leaves a path the container mounts itself alone, and honours a custom terminationMessagePath", () => {
+test("managedFiles() leaves a path the container mounts itself alone, and honours a custom terminationMessagePath", async () => {
   const p = pod("own", {})
   const own = [{ hostPath: "/x", containerPath: "/etc/hosts", readOnly: true }]
-  const files = managedFiles(
+  const files = await managedFiles(
     p,
     { name: "c", terminationMessagePath: "/tmp/msg" },
     { root, podIPs: ["10.244.0.3"], dns, volumeMounts: own },
@@ -57,7 +57,7 @@ test("managedFiles() leaves a path the container mounts itself alone, and honour
     files.mounts.map((m) => m.containerPath),
     ["/etc/resolv.conf", "/tmp/msg"],
   )
-  const none = managedFiles(
+  const none = await managedFiles(
     p,
     { name: "c", terminationMessagePath: "" },
     { root, podIPs: [], dns, volumeMounts: [] },

@@ -5,7 +5,8 @@
  * that mounts a volume at one of these paths keeps its own.
  */
 import type { Container, Pod } from "kubernetes-types/core/v1.js"
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import { ContainerConfigError } from "../env.ts"
@@ -43,12 +44,23 @@ export function nodeDnsConfig(path: string): DnsConfig {
   }
 }
 
-function writeHosts(root: string, pod: Pod, podIPs: readonly string[], dns: NodeDnsOptions): string {
+/** Writes a file readable by all (whatever the umask). */
+async function writePublic(path: string, text: string, mode = 0o644): Promise<void> {
+  await writeFile(path, text)
+  await chmod(path, mode)
+}
+
+async function writeHosts(
+  root: string,
+  pod: Pod,
+  podIPs: readonly string[],
+  dns: NodeDnsOptions,
+): Promise<string> {
   const path = join(podDir(root, pod.metadata?.uid ?? ""), "etc-hosts")
   let text: string
   if (pod.spec?.hostNetwork) {
     try {
-      text = hostNetworkHosts(readFileSync(dns.hostsFile, "utf8"), pod.spec.hostAliases)
+      text = hostNetworkHosts(await readFile(dns.hostsFile, "utf8"), pod.spec.hostAliases)
     } catch (err) {
       throw new ContainerConfigError(`failed to read ${dns.hostsFile}: ${(err as Error).message}`)
     }
@@ -61,26 +73,27 @@ function writeHosts(root: string, pod: Pod, podIPs: readonly string[], dns: Node
       ...(pod.spec?.hostAliases ? { hostAliases: pod.spec.hostAliases } : {}),
     })
   }
-  writeFileSync(path, text)
-  chmodSync(path, 0o644)
+  await writePublic(path, text)
   return path
 }
 
-function writeResolvConf(root: string, pod: Pod, dns: NodeDnsOptions): { path: string; warnings: string[] } {
+async function writeResolvConf(
+  root: string,
+  pod: Pod,
+  dns: NodeDnsOptions,
+): Promise<{ path: string; warnings: string[] }> {
   const path = join(podDir(root, pod.metadata?.uid ?? ""), "resolv.conf")
   const { config, warnings } = podDnsConfig(pod, { ...dns, host: nodeDnsConfig(dns.resolvConf) })
-  writeFileSync(path, formatResolvConf(config))
-  chmodSync(path, 0o644)
+  await writePublic(path, formatResolvConf(config))
   return { path, warnings }
 }
 
 /** A fresh, empty, world-writable termination-message file for one start of `c`. */
-function newTerminationFile(root: string, pod: Pod, c: Container): string {
+async function newTerminationFile(root: string, pod: Pod, c: Container): Promise<string> {
   const dir = podContainerDir(root, pod.metadata?.uid ?? "", c.name)
-  mkdirSync(dir, { recursive: true })
+  await mkdir(dir, { recursive: true })
   const path = join(dir, randomBytes(4).toString("hex"))
-  closeSync(openSync(path, "w"))
-  chmodSync(path, 0o666)
+  await writePublic(path, "", 0o666)
   return path
 }
 
@@ -93,26 +106,23 @@ export interface ManagedFilesOptions {
   readonly volumeMounts: readonly Mount[]
 }
 
-/** Writes the kubelet-managed files of one start of `c` and returns their mounts. */
-export function managedFiles(pod: Pod, c: Container, opts: ManagedFilesOptions): ManagedFiles {
+/** Writes the kubelet-managed files of one start of `c` (off the event loop) and returns their mounts. */
+export async function managedFiles(pod: Pod, c: Container, opts: ManagedFilesOptions): Promise<ManagedFiles> {
   const taken = new Set(opts.volumeMounts.map((m) => m.containerPath))
-  mkdirSync(podDir(opts.root, pod.metadata?.uid ?? ""), { recursive: true })
-  const mounts: Mount[] = []
-  if (opts.podIPs.length && !taken.has("/etc/hosts"))
-    mounts.push({
-      hostPath: writeHosts(opts.root, pod, opts.podIPs, opts.dns),
-      containerPath: "/etc/hosts",
-      readOnly: false,
-    })
-  let dnsWarnings: string[] = []
-  if (!taken.has("/etc/resolv.conf")) {
-    const resolv = writeResolvConf(opts.root, pod, opts.dns)
-    dnsWarnings = resolv.warnings
-    mounts.push({ hostPath: resolv.path, containerPath: "/etc/resolv.conf", readOnly: false })
-  }
+  await mkdir(podDir(opts.root, pod.metadata?.uid ?? ""), { recursive: true })
   const messagePath = c.terminationMessagePath ?? "/dev/termination-log"
-  if (!messagePath) return { mounts, dnsWarnings }
-  const terminationPath = newTerminationFile(opts.root, pod, c)
+  const [hosts, resolv, terminationPath] = await Promise.all([
+    opts.podIPs.length && !taken.has("/etc/hosts")
+      ? writeHosts(opts.root, pod, opts.podIPs, opts.dns)
+      : undefined,
+    taken.has("/etc/resolv.conf") ? undefined : writeResolvConf(opts.root, pod, opts.dns),
+    messagePath ? newTerminationFile(opts.root, pod, c) : undefined,
+  ])
+  const mounts: Mount[] = []
+  if (hosts) mounts.push({ hostPath: hosts, containerPath: "/etc/hosts", readOnly: false })
+  if (resolv) mounts.push({ hostPath: resolv.path, containerPath: "/etc/resolv.conf", readOnly: false })
+  const dnsWarnings = resolv?.warnings ?? []
+  if (!terminationPath) return { mounts, dnsWarnings }
   mounts.push({ hostPath: terminationPath, containerPath: messagePath, readOnly: false })
   return { mounts, terminationPath, dnsWarnings }
 }

@@ -338,7 +338,7 @@ describe("VolumeManager", () => {
     }
     await manager.setUp(p, events)
     const c = p.spec.containers[0]!
-    const files = manager.mounts(p, c, { podIPs: ["10.244.0.7"], env: {}, events })
+    const files = await manager.mounts(p, c, { podIPs: ["10.244.0.7"], env: {}, events })
     const dir = join(root, "kubelet/pods", p.metadata?.uid ?? "")
     assert.deepEqual(
       files.mounts.map((m) => [m.containerPath, m.readOnly]),

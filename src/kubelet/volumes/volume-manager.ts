@@ -158,7 +158,7 @@ export class VolumeManager {
    * /etc/resolv.conf and the termination-message file.
    * @throws ContainerConfigError for an unknown volume or a bad subPath
    */
-  mounts(pod: Pod, c: Container, opts: ContainerMountOptions): ManagedFiles {
+  async mounts(pod: Pod, c: Container, opts: ContainerMountOptions): Promise<ManagedFiles> {
     const s = this.#state(pod.metadata?.uid ?? "")
     const own = volumeMounts(c, { volumes: s.mounted, env: opts.env })
     const dns = this.#o.dns
@@ -171,7 +171,12 @@ export class VolumeManager {
         `pod: "${podLabel(pod)}". ${NO_CLUSTER_DNS}`,
       )
     }
-    const managed = managedFiles(pod, c, { root: this.#o.root, podIPs: opts.podIPs, dns, volumeMounts: own })
+    const managed = await managedFiles(pod, c, {
+      root: this.#o.root,
+      podIPs: opts.podIPs,
+      dns,
+      volumeMounts: own,
+    })
     for (const w of managed.dnsWarnings) opts.events.event(pod as ApiObject, "Warning", "DNSConfigForming", w)
     return { ...managed, mounts: [...own, ...managed.mounts] }
   }

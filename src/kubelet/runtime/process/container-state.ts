@@ -4,7 +4,8 @@
  * its shim's, each with its start time, so a reused PID is never taken for it) next to the exit
  * file its shim writes (`state/<id>.exit`), and one per loopback sandbox (`sandboxes/<id>.json`).
  */
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs"
+import { rename, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { ContainerInfo } from "../runtime.ts"
 
@@ -49,31 +50,39 @@ export function containerFiles(root: string, id: string): ContainerFiles {
   return { state: join(dir, `${id}.json`), exit: join(dir, `${id}.exit`), stdin: join(dir, `${id}.stdin`) }
 }
 
-/** Writes a file whole (a crash leaves the old content or the new, never half). */
-function writeWhole(path: string, data: unknown): void {
-  writeFileSync(`${path}.tmp`, JSON.stringify(data))
-  renameSync(`${path}.tmp`, path)
+/**
+ * Writes a file whole (a crash leaves the old content or the new, never half), off the event
+ * loop: many containers start at once.
+ */
+async function writeWhole(path: string, data: unknown): Promise<void> {
+  await writeFile(`${path}.tmp`, JSON.stringify(data))
+  await rename(`${path}.tmp`, path)
 }
 
 /** Records a container. */
-export function saveContainer(root: string, s: ContainerState): void {
-  writeWhole(containerFiles(root, s.info.id).state, s)
+export function saveContainer(root: string, s: ContainerState): Promise<void> {
+  return writeWhole(containerFiles(root, s.info.id).state, s)
 }
 
 /** Records a loopback sandbox. */
-export function saveSandbox(root: string, s: SandboxState): void {
-  writeWhole(join(root, "sandboxes", `${s.id}.json`), s)
+export function saveSandbox(root: string, s: SandboxState): Promise<void> {
+  return writeWhole(join(root, "sandboxes", `${s.id}.json`), s)
+}
+
+/** Removes files, off the event loop; what cannot be removed is left. */
+async function removeAll(paths: readonly string[]): Promise<void> {
+  await Promise.all(paths.map((p) => rm(p, { force: true }).catch(() => undefined)))
 }
 
 /** Forgets a loopback sandbox. */
-export function dropSandbox(root: string, id: string): void {
-  rmSync(join(root, "sandboxes", `${id}.json`), { force: true })
+export function dropSandbox(root: string, id: string): Promise<void> {
+  return removeAll([join(root, "sandboxes", `${id}.json`)])
 }
 
 /** Forgets a container: its state, exit file and stdin FIFO. */
-export function dropContainer(root: string, id: string): void {
+export function dropContainer(root: string, id: string): Promise<void> {
   const f = containerFiles(root, id)
-  for (const p of [f.state, f.exit, `${f.exit}.tmp`, f.stdin]) rmSync(p, { force: true })
+  return removeAll([f.state, f.exit, `${f.exit}.tmp`, f.stdin])
 }
 
 /** Whether `pid` is still the process that started at `ticks` (not a reused PID, not a zombie). */

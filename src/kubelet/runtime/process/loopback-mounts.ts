@@ -1,8 +1,9 @@
 /**
  * Mounts in the process runtime's loopback mode. The containers run on the node (its network,
  * PIDs and files), so a volume has nowhere to appear but the node's own tree; as root, each
- * container that has mounts gets a private mount namespace instead, set up by the sandbox's
- * launcher (sandbox/container-root.ts): a copy-on-write overlay of the node's root, in which
+ * container that has mounts gets a private mount namespace instead, set up in the program's
+ * process by the shim spawner (root.pl), or by the sandbox's launcher without one
+ * (sandbox/container-root.ts): a copy-on-write overlay of the node's root, in which
  * every top-level folder is bound back to the node's own (so the program reads and writes the
  * node's files as before) except those where a mount point must be made, which stay
  * copy-on-write (the mount point and the container's writes there land in its folder, never
@@ -13,7 +14,14 @@
 import { existsSync, readdirSync, realpathSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import type { ContainerConfig, Mount } from "../runtime.ts"
-import { prepareRoot, removeRoot, rootLaunchArgv, rootPid, rootReady } from "./sandbox/container-root.ts"
+import {
+  launcherArgv,
+  planRoot,
+  removeRoot,
+  type RootSetup,
+  rootPid,
+  rootReady,
+} from "./sandbox/container-root.ts"
 import { nodeMounts } from "./sandbox/mounts.ts"
 
 /** Options of LoopbackMounts. */
@@ -80,19 +88,22 @@ export class LoopbackMounts {
     return !!c.mounts?.length && this.unavailable() === undefined
   }
 
-  /** Makes the folder of container `id`'s private root in its pod's folder; returns it. */
-  async prepare(podDir: string, id: string): Promise<string> {
-    const dir = join(podDir, "containers", id)
-    await prepareRoot(dir)
-    return dir
+  /** The folder of container `id`'s private root in its pod's folder (rootFolders: what to make in it). */
+  folder(podDir: string, id: string): string {
+    return join(podDir, "containers", id)
   }
 
-  /** The command line that runs `argv` as container `c` in its own mount namespace. */
-  async launchArgv(dir: string, c: ContainerConfig, cwd: string, argv: readonly string[]): Promise<string[]> {
+  /** How container `c`'s private root in `dir` is set up, with `cwd` its working directory there. */
+  setup(dir: string, c: ContainerConfig, cwd: string): RootSetup {
     // The root is a copy of the node's, where paths resolve as they do on the node.
     const own = (c.mounts ?? []).map((m) => ({ ...m, containerPath: resolvedPath(m.containerPath) }))
     const mounts = [...this.#nodeTree([...own.map((m) => m.containerPath), resolvedPath(cwd)]), ...own]
-    const root = await rootLaunchArgv({ dir, proc: "host", cwd, mounts }, argv)
+    return planRoot({ dir, proc: "host", cwd, mounts })
+  }
+
+  /** The command line that runs `argv` in its own mount namespace, in the root `setup` plans (the launcher's). */
+  async launchArgv(setup: RootSetup, argv: readonly string[]): Promise<string[]> {
+    const root = await launcherArgv(setup, argv)
     return ["unshare", "--mount", "--propagation", "private", "--", ...root]
   }
 

@@ -1,8 +1,10 @@
 /**
  * The process runtime, k8ts's embedded default: a container is a process tree started from the
- * image catalogue (images.ts) under a shim (shim.sh) that writes its output to a CRI log file
- * and its exit code to a file; a sandbox is a pod's own loopback address, which its containers
- * share and bind to (unprivileged, on the host network). Every container runs in a session of
+ * image catalogue (images.ts) under a shim (shim.pl, or shim.sh without perl) that writes its
+ * output to a CRI log file and its exit code to a file; in the loopback mode the shims are forked
+ * by one long-lived spawner (spawner.ts), without a spawn on the event loop per container; a
+ * sandbox is a pod's own loopback address, which its containers share and bind to
+ * (unprivileged, on the host network). Every container runs in a session of
  * its own so a stop reaches its children. Containers outlive the runtime's process: state files
  * (container-state.ts) let a restarted kubelet adopt them, with their ids, start times and, once
  * they exit, exit codes (`release()` leaves them running on purpose; `close()` stops them).
@@ -11,10 +13,10 @@
  * not adopted: a new runtime stops what a previous one left and removes its sandboxes. As root, a
  * loopback container with mounts gets a mount namespace of its own for them (loopback-mounts.ts).
  */
-import { type ChildProcess, execFile } from "node:child_process"
+import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
-import { mkdir } from "node:fs/promises"
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
+import { mkdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { PodNetwork } from "../../../network/index.ts"
 import { cidrAddress, type Cidr, type Logger, parseCidr, silentLogger } from "../../../util/index.ts"
@@ -50,7 +52,9 @@ import { launchOf } from "./images.ts"
 import { containerEnv, readEnv, signalGroup, startTicks } from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
 import { type ContainerIsolation, type PodIsolation, PodSandboxes } from "./sandbox/pod-sandbox.ts"
-import { spawnShim } from "./shim.ts"
+import { rootFolders, type RootSetup } from "./sandbox/container-root.ts"
+import { PERL_SHIM, type ShimSpawn, spawnShim } from "./shim.ts"
+import { childWatch, type ShimWatch, ShimSpawner, SpawnerUnavailable, type SpawnedShim } from "./spawner.ts"
 import { onTerminal, spawnExec, terminalEnv } from "./streams.ts"
 
 /** Options of ProcessRuntime. */
@@ -79,8 +83,8 @@ const UNKNOWN_EXIT = 255
 interface Held {
   info: ContainerInfo
   readonly state: ContainerState
-  /** Its shim, when this run started it. */
-  child?: ChildProcess
+  /** Its shim's exit, when this run started it. */
+  readonly watch?: ShimWatch
   readonly exited: Promise<void>
   readonly done: () => void
   /** Its cgroup and private root (sandbox mode). */
@@ -107,6 +111,8 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly #sandboxed?: PodSandboxes
   readonly #pending = new Map<string, Promise<Sandbox>>()
   readonly #mounts: LoopbackMounts
+  /** Loopback mode with perl: the spawner that starts the shims. */
+  readonly #spawner?: ShimSpawner
   #nextOffset = 1
   readonly #poller: NodeJS.Timeout
 
@@ -122,6 +128,7 @@ export class ProcessRuntime implements ContainerRuntime {
       root: this.#root,
       ...(opts.mountCheck ? { check: opts.mountCheck } : {}),
     })
+    if (!opts.network && PERL_SHIM) this.#spawner = new ShimSpawner({ log: this.#log })
     if (opts.network) {
       this.#sandboxed = new PodSandboxes({
         root: this.#root,
@@ -143,7 +150,6 @@ export class ProcessRuntime implements ContainerRuntime {
   #reapLeftovers(): void {
     for (const s of listContainers(this.#root, this.#warnUnreadable)) {
       if (killLeftover(s)) this.#log.info({ pid: s.pid }, "Stopped a container left by a previous run")
-      dropContainer(this.#root, s.info?.id ?? "")
     }
     for (const f of readdirSync(join(this.#root, "state")))
       rmSync(join(this.#root, "state", f), { force: true })
@@ -163,7 +169,7 @@ export class ProcessRuntime implements ContainerRuntime {
       const id = s.info?.id ?? ""
       if (!this.#sandboxes.has(s.info?.sandboxId)) {
         killLeftover(s)
-        dropContainer(this.#root, id)
+        void dropContainer(this.#root, id)
         continue
       }
       const held = this.#hold(s)
@@ -182,7 +188,7 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   /** A held container from its state, running until its exit is seen. */
-  #hold(state: ContainerState, child?: ChildProcess, iso?: ContainerIsolation): Held {
+  #hold(state: ContainerState, watch?: ShimWatch, iso?: ContainerIsolation): Held {
     let done = () => {}
     const exited = new Promise<void>((resolve) => (done = resolve))
     return {
@@ -190,7 +196,7 @@ export class ProcessRuntime implements ContainerRuntime {
       state,
       exited,
       done,
-      ...(child ? { child } : {}),
+      ...(watch ? { watch } : {}),
       ...(iso ? { iso } : {}),
     }
   }
@@ -200,8 +206,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (held.info.state !== "running") return
     const exit = readExit(containerFiles(this.#root, held.info.id).exit)
     if (exit) return this.#exited(held, exit.code, exit.at)
-    const child = held.child
-    if (child && child.exitCode === null && child.signalCode === null) return
+    if (held.watch?.watching()) return
     const s = held.state
     if (sameProcess(s.shimPid, s.shimTicks) || sameProcess(s.pid, s.bootTicks)) return
     this.#exited(held, UNKNOWN_EXIT, Date.now())
@@ -209,16 +214,22 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** Checks the containers whose shim this run does not wait for (adopted, or their shim died). */
   #pollAdopted(): void {
-    for (const h of this.#containers.values()) {
-      const c = h.child
-      if (!c || c.exitCode !== null || c.signalCode !== null) this.#check(h)
-    }
+    for (const h of this.#containers.values()) if (!h.watch?.watching()) this.#check(h)
   }
 
-  async runSandbox(cfg: SandboxConfig): Promise<Sandbox> {
+  runSandbox(cfg: SandboxConfig): Promise<Sandbox> {
     const have = [...this.#sandboxes.values()].find((s) => s.podUid === cfg.podUid)
-    if (have) return have
-    if (this.#sandboxed) return this.#runPodSandbox(this.#sandboxed, cfg)
+    if (have) return Promise.resolve(have)
+    // One set-up per pod at a time (a second caller gets the same sandbox).
+    const pending = this.#pending.get(cfg.podUid)
+    if (pending) return pending
+    const made = this.#sandboxed ? this.#runPodSandbox(this.#sandboxed, cfg) : this.#runLoopbackSandbox(cfg)
+    this.#pending.set(cfg.podUid, made)
+    return made.finally(() => this.#pending.delete(cfg.podUid))
+  }
+
+  /** Loopback mode: the pod's own address in the range, and its folder. */
+  async #runLoopbackSandbox(cfg: SandboxConfig): Promise<Sandbox> {
     const used = new Set([...this.#sandboxes.values()].map((s) => s.offset))
     let offset = this.#nextOffset
     for (let i = 0; used.has(offset) || offset >= this.#range.size - 1; i++) {
@@ -229,24 +240,19 @@ export class ProcessRuntime implements ContainerRuntime {
     this.#nextOffset = offset + 1
     const id = randomUUID()
     const dir = join(this.#root, "pods", cfg.podUid)
-    mkdirSync(join(dir, "logs"), { recursive: true })
-    const sandbox: SandboxEntry = {
-      id,
-      podUid: cfg.podUid,
-      ip: cidrAddress(this.#range, offset),
-      dir,
-      offset,
-    }
+    const ip = cidrAddress(this.#range, offset)
+    await Promise.all([
+      mkdir(join(dir, "logs"), { recursive: true }),
+      saveSandbox(this.#root, { id, podUid: cfg.podUid, ip, dir, offset }),
+    ])
+    const sandbox: SandboxEntry = { id, podUid: cfg.podUid, ip, dir, offset }
     this.#sandboxes.set(id, sandbox)
-    saveSandbox(this.#root, { id, podUid: cfg.podUid, ip: sandbox.ip, dir, offset })
     return sandbox
   }
 
-  /** Sandbox mode: one set-up per pod at a time (a second caller gets the same sandbox). */
+  /** Sandbox mode: the pod's namespaces, cgroup and attachment. */
   #runPodSandbox(sandboxes: PodSandboxes, cfg: SandboxConfig): Promise<Sandbox> {
-    const pending = this.#pending.get(cfg.podUid)
-    if (pending) return pending
-    const made = (async () => {
+    return (async () => {
       await sandboxes.ready()
       const id = randomUUID()
       const dir = join(this.#root, "pods", cfg.podUid)
@@ -266,8 +272,6 @@ export class ProcessRuntime implements ContainerRuntime {
       this.#sandboxes.set(id, sandbox)
       return sandbox
     })()
-    this.#pending.set(cfg.podUid, made)
-    return made.finally(() => this.#pending.delete(cfg.podUid))
   }
 
   sandboxes(): Sandbox[] {
@@ -279,15 +283,14 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!sb) return
     const mine = [...this.#containers.values()].filter((h) => h.info.sandboxId === id)
     await Promise.all(mine.map((h) => this.stop(h.info.id, 0)))
-    for (const h of mine) {
-      this.#containers.delete(h.info.id)
-      dropContainer(this.#root, h.info.id)
-      await this.#removeRoot(h)
-    }
+    for (const h of mine) this.#containers.delete(h.info.id)
+    await Promise.all(
+      mine.map((h) => Promise.all([dropContainer(this.#root, h.info.id), this.#removeRoot(h)])),
+    )
     this.#sandboxes.delete(id)
-    dropSandbox(this.#root, id)
+    await dropSandbox(this.#root, id)
     if (sb.pod) await this.#sandboxed?.removePod(sb.pod)
-    rmSync(sb.dir, { recursive: true, force: true })
+    await rm(sb.dir, { recursive: true, force: true })
   }
 
   async start(sandbox: Sandbox, c: ContainerConfig): Promise<ContainerInfo> {
@@ -295,12 +298,21 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!sb) throw new ContainerCreateError("CreateContainerError", `sandbox ${sandbox.id} is gone`)
     const launch = launchOf(c.image, c.command, c.args)
     const id = randomUUID().replaceAll("-", "")
-    const { argv, cwd, iso, privateRoot } = await this.#prepare(sb, id, c, launch.argv)
+    const { argv, cwd, iso, privateRoot, root, dirs } = await this.#prepare(sb, id, c, launch.argv)
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
-    writeFileSync(logPath, "", { flag: "a" })
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
-    const held = await this.#run(sb, c, { id, argv, cwd, env, logPath, iso: iso?.container, privateRoot })
+    const held = await this.#run(sb, c, {
+      id,
+      argv,
+      cwd,
+      env,
+      logPath,
+      iso: iso?.container,
+      privateRoot,
+      root,
+      dirs,
+    })
     // As a container runtime's start, returns once the program runs (its root is set up).
     if (held.iso) await this.#sandboxed?.started(held.iso, held.exited)
     if (privateRoot) await this.#mounts.ready(privateRoot, held.exited)
@@ -319,15 +331,17 @@ export class ProcessRuntime implements ContainerRuntime {
       logPath: string
       iso: ContainerIsolation | undefined
       privateRoot: string | undefined
+      root: RootSetup | undefined
+      dirs: readonly string[]
     },
   ): Promise<Held> {
-    const { id, argv, cwd, env, logPath, iso, privateRoot } = o
+    const { id, argv, cwd, env, logPath, iso, privateRoot, root, dirs } = o
     const files = containerFiles(this.#root, id)
     // A terminal without stdin still needs an open input: script ends its session on EOF.
     const stdinPath = c.stdin || c.tty ? files.stdin : undefined
     let started
     try {
-      started = await spawnShim({
+      const spec = {
         name: c.name,
         argv,
         cwd,
@@ -335,14 +349,15 @@ export class ProcessRuntime implements ContainerRuntime {
         logPath,
         exitFile: files.exit,
         ...(stdinPath ? { stdinPath } : {}),
-      })
+      }
+      started = await this.#startShim(spec, root, dirs)
     } catch (err) {
-      dropContainer(this.#root, id)
+      await dropContainer(this.#root, id)
       if (iso) await this.#sandboxed?.removeContainer(iso)
       if (privateRoot) await this.#mounts.remove(privateRoot)
       throw err
     }
-    const { shim, pid } = started
+    const { shimPid, pid, watch } = started
     const info: ContainerInfo = {
       id,
       sandboxId: sb.id,
@@ -360,20 +375,40 @@ export class ProcessRuntime implements ContainerRuntime {
       info,
       pid,
       bootTicks: startTicks(pid) ?? "",
-      shimPid: shim.pid as number,
-      shimTicks: startTicks(shim.pid as number) ?? "",
+      shimPid,
+      shimTicks: startTicks(shimPid) ?? "",
       cwd,
       tty: c.tty ?? false,
       stdinOnce: c.stdinOnce ?? false,
       ...(stdinPath ? { stdinPath } : {}),
       ...(privateRoot ? { privateRoot } : {}),
     }
-    saveContainer(this.#root, state)
-    const held = this.#hold(state, shim, iso)
+    await saveContainer(this.#root, state)
+    const held = this.#hold(state, watch, iso)
     this.#containers.set(id, held)
-    shim.once("exit", () => this.#check(held))
-    if (shim.exitCode !== null || shim.signalCode !== null) this.#check(held)
+    watch.onExit(() => this.#check(held))
+    if (!watch.watching()) this.#check(held)
     return held
+  }
+
+  /**
+   * Starts a shim, once `dirs` and the log file are made: through the spawner where there is
+   * one (which makes them, and sets a private root up by its system calls), else (or when it is
+   * gone) as this run's child, with the launcher for the root.
+   */
+  async #startShim(s: ShimSpawn, root: RootSetup | undefined, dirs: readonly string[]): Promise<SpawnedShim> {
+    if (this.#spawner?.usable()) {
+      try {
+        return await this.#spawner.start({ ...s, dirs, ...(root ? { root } : {}) })
+      } catch (err) {
+        if (!(err instanceof SpawnerUnavailable)) throw err
+      }
+    }
+    await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })))
+    await writeFile(s.logPath, "", { flag: "a" })
+    const argv = root ? await this.#mounts.launchArgv(root, s.argv) : s.argv
+    const { shim, pid } = await spawnShim({ ...s, argv })
+    return { shimPid: shim.pid as number, pid, watch: childWatch(shim) }
   }
 
   /** Why containers of the loopback mode cannot see their mounts (undefined: they can, as in sandboxes). */
@@ -396,19 +431,21 @@ export class ProcessRuntime implements ContainerRuntime {
       throw new ContainerCreateError("RunContainerError", (err as Error).message)
     }
     const home = join(sb.dir, c.name)
-    await mkdir(home, { recursive: true })
-    const iso = await this.#isolate(sb, id, c, home)
-    if (iso) return { argv: await iso.argv(argv), cwd: "/", iso }
+    if (this.#sandboxed) {
+      await mkdir(home, { recursive: true })
+      const iso = await this.#isolate(sb, id, c, home)
+      if (iso) return { argv: await iso.argv(argv), cwd: "/", iso, dirs: [] }
+    }
+    // The shim's spawner makes the folders (off the event loop, in its own process).
     if (!this.#mounts.applies(c)) {
-      return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home }
+      return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home, dirs: [home] }
     }
-    const privateRoot = await this.#mounts.prepare(sb.dir, id)
-    // The launcher makes workingDir inside the container's own root when it is missing.
-    return {
-      argv: await this.#mounts.launchArgv(privateRoot, c, c.workingDir || home, argv),
-      cwd: "/",
-      privateRoot,
-    }
+    // The container's home is the node's (its top folder bound back): it must be there first.
+    await mkdir(home, { recursive: true })
+    const privateRoot = this.#mounts.folder(sb.dir, id)
+    // workingDir is made inside the container's own root when it is missing.
+    const root = this.#mounts.setup(privateRoot, c, c.workingDir || home)
+    return { argv, cwd: "/", privateRoot, root, dirs: rootFolders(privateRoot) }
   }
 
   /** Sandbox mode: the container's cgroup and folder, and how to launch a program in them. */
@@ -457,9 +494,8 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!h) return
     if (h.info.state === "running") await this.stop(id, 0)
     this.#containers.delete(id)
-    dropContainer(this.#root, id)
-    await this.#removeRoot(h)
-    rmSync(h.info.logPath, { force: true })
+    await Promise.all([dropContainer(this.#root, id), this.#removeRoot(h)])
+    await rm(h.info.logPath, { force: true })
   }
 
   list(): ContainerInfo[] {
@@ -566,6 +602,7 @@ export class ProcessRuntime implements ContainerRuntime {
     await Promise.all([...this.#sandboxes.keys()].map((id) => this.removeSandbox(id)))
     clearInterval(this.#poller)
     await this.#sandboxed?.close()
+    this.#spawner?.close()
   }
 
   /**
@@ -577,6 +614,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (this.#sandboxed) return this.close(graceMs)
     clearInterval(this.#poller)
     this.#listeners.clear()
-    for (const h of this.#containers.values()) h.child?.unref()
+    this.#spawner?.close()
+    for (const h of this.#containers.values()) h.watch?.release()
   }
 }

@@ -83,8 +83,13 @@ while :; do
 done
 kill -KILL -- "-$pid" 2>/dev/null
 # A program killed before it opened its output FIFOs leaves a copier waiting to open its own
-# end: opening each once (read-write never blocks) lets it go on to read EOF.
-: 4<>"$out" 5<>"$err"
+# end: opening each (read-write never blocks) lets it go on to read EOF. A copier that had not
+# even begun to open its end then is let go by the next round.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  : 4<>"$out" 5<>"$err"
+  kill -0 "$copy_out" 2>/dev/null || kill -0 "$copy_err" 2>/dev/null || break
+  sleep 0.05
+done
 exec 3>&-
 wait "$copy_out" "$copy_err"
 rm -f "$out" "$err"

@@ -15,12 +15,11 @@ export const SHIMS = {
   bash: ["bash", fileURLToPath(new URL("./shim.sh", import.meta.url))],
 } as const
 
-/** The shim used: perl's when perl is there (Debian always has it), else bash's. */
-const SHIM: readonly string[] = ["/usr/bin/perl", "/bin/perl", "/usr/local/bin/perl"].some((p) =>
-  existsSync(p),
-)
-  ? SHIMS.perl
-  : SHIMS.bash
+/** Whether perl is there (Debian always has it): then shims are perl's, and the spawner can run. */
+export const PERL_SHIM = ["/usr/bin/perl", "/bin/perl", "/usr/local/bin/perl"].some((p) => existsSync(p))
+
+/** The shim used: perl's when perl is there, else bash's. */
+const SHIM: readonly string[] = PERL_SHIM ? SHIMS.perl : SHIMS.bash
 
 /** What a container is started from. */
 export interface ShimSpawn {

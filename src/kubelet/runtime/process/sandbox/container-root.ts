@@ -5,8 +5,8 @@
  * PID file written once the program runs. Both modes of the process runtime use it: sandboxes
  * (with their own /proc and /dev/shm) and the loopback mode (the node's /proc and other mounts).
  */
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs"
-import { mkdir, writeFile } from "node:fs/promises"
+import { existsSync, readFileSync, statSync } from "node:fs"
+import { mkdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Mount } from "../../runtime.ts"
@@ -32,6 +32,12 @@ export interface RootLaunch {
   readonly mounts: readonly (Mount & { readonly node?: boolean })[]
 }
 
+/** The folders of a container's private root in `dir` (the overlays' layers and mount point). */
+export function rootFolders(dir: string): string[] {
+  const dirs = ["upper/.oldroot", "work", "root", "dev/upper", "dev/work"]
+  return dirs.map((d) => join(dir, d))
+}
+
 /** Makes the folders of a container's private root in `dir`. */
 export async function prepareRoot(dir: string): Promise<void> {
   // Off the event loop, side by side: many containers start at once.
@@ -51,23 +57,57 @@ function isDir(path: string): boolean {
   }
 }
 
-/**
- * The launcher's command line that sets the root up and then runs `argv` (run it in a fresh
- * mount namespace); writes the fstab files of its mount passes to the container's folder.
- */
-export async function rootLaunchArgv(l: RootLaunch, argv: readonly string[]): Promise<string[]> {
+/** A private root, planned: its folder, working directory, cgroups and the launcher's steps. */
+export interface RootSetup {
+  readonly dir: string
+  readonly cwd: string
+  readonly cgroups?: readonly string[]
+  /** `d`/`f` and a mount point to make, or `mount` and the fstab text of one pass. */
+  readonly steps: readonly (readonly [kind: "d" | "f" | "mount", arg: string])[]
+}
+
+/** Plans a private root's set-up (it reads which of the mounts' host paths are folders). */
+export function planRoot(l: RootLaunch): RootSetup {
   const plan = planRootMounts({
     proc: l.proc,
     ...(l.shm ? { shm: l.shm } : {}),
     dev: { upper: join(l.dir, "dev", "upper"), work: join(l.dir, "dev", "work"), mounts: devMounts() },
     binds: l.mounts.map((m) => ({ ...m, isDir: m.node || isDir(m.hostPath) })),
   })
-  await Promise.all(plan.fstabs.map((text, pass) => writeFile(join(l.dir, `fstab.${pass}`), text)))
-  const steps = plan.steps.flatMap((s) =>
-    s.kind === "mount" ? ["mount", join(l.dir, `fstab.${s.pass}`)] : [s.kind, s.path],
+  const steps = plan.steps.map((s) =>
+    s.kind === "mount" ? (["mount", plan.fstabs[s.pass] ?? ""] as const) : ([s.kind, s.path] as const),
   )
-  const head = ["/bin/sh", LAUNCHER, "root", l.dir, l.cwd, ...(l.cgroups ?? [])]
+  return { dir: l.dir, cwd: l.cwd, ...(l.cgroups ? { cgroups: l.cgroups } : {}), steps }
+}
+
+/**
+ * The launcher's command line that sets a planned root up and then runs `argv` (run it in a
+ * fresh mount namespace); writes the fstab files of its mount passes to the container's folder.
+ */
+export async function launcherArgv(r: RootSetup, argv: readonly string[]): Promise<string[]> {
+  let pass = 0
+  const steps: string[] = []
+  const writes: Promise<void>[] = []
+  for (const [kind, arg] of r.steps) {
+    if (kind !== "mount") {
+      steps.push(kind, arg)
+      continue
+    }
+    const fstab = join(r.dir, `fstab.${pass++}`)
+    writes.push(writeFile(fstab, arg))
+    steps.push("mount", fstab)
+  }
+  await Promise.all(writes)
+  const head = ["/bin/sh", LAUNCHER, "root", r.dir, r.cwd, ...(r.cgroups ?? [])]
   return [...head, "--", ...steps, "--", ...argv]
+}
+
+/**
+ * The launcher's command line that sets the root up and then runs `argv` (run it in a fresh
+ * mount namespace); writes the fstab files of its mount passes to the container's folder.
+ */
+export function rootLaunchArgv(l: RootLaunch, argv: readonly string[]): Promise<string[]> {
+  return launcherArgv(planRoot(l), argv)
 }
 
 /** The node PID of the launched program (its PID 1 with a PID namespace of its own), once set up. */
@@ -93,5 +133,5 @@ export async function rootReady(dir: string, exited: Promise<void>): Promise<voi
 export async function removeRoot(dir: string): Promise<void> {
   if (!existsSync(dir)) return
   await unmountUnder(dir)
-  rmSync(dir, { recursive: true, force: true })
+  await rm(dir, { recursive: true, force: true })
 }

@@ -1,0 +1,242 @@
+/**
+ * The shim spawner (spawner.pl): one perl process per runtime that forks a shim for each
+ * container start, so a start costs the kubelet a write on a pipe instead of a spawn (which
+ * blocks Node's event loop until the child has exec'd) and, with a private root, no unshare,
+ * sh, mount, pivot_root or umount either (root.pl sets it up by system calls). The shims are
+ * the spawner's children, in sessions of their own: it tells their exits while it lives, and a
+ * spawner that died leaves them running (this run then polls for their exits, as for adopted
+ * containers); the next start launches a new one.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import type { Socket } from "node:net"
+import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
+import type { Logger } from "../../../util/index.ts"
+import { ContainerCreateError } from "../runtime.ts"
+import type { RootSetup } from "./sandbox/container-root.ts"
+import type { ShimSpawn } from "./shim.ts"
+
+const SPAWNER = fileURLToPath(new URL("./spawner.pl", import.meta.url))
+
+/** What a container is started from, by the spawner. */
+export interface SpawnRequest extends ShimSpawn {
+  /** The private root the program runs in (set up in its process before it execs). */
+  readonly root?: RootSetup
+  /** Folders to make (with their parents) before anything else. */
+  readonly dirs?: readonly string[]
+}
+
+/** Whether, and when, this run hears of a shim's exit. */
+export interface ShimWatch {
+  /** True while its exit is still to be told through onExit (false once told, or when nobody will tell it). */
+  watching(): boolean
+  onExit(listener: () => void): void
+  /** Lets the process exit without waiting for the shim (the kubelet restarts). */
+  release(): void
+}
+
+/** A container started under a shim: the shim's PID, the program's, and its watch. */
+export interface SpawnedShim {
+  readonly shimPid: number
+  readonly pid: number
+  readonly watch: ShimWatch
+}
+
+/** The spawner cannot take the request (it failed, or died before starting it): start it another way. */
+export class SpawnerUnavailable extends Error {}
+
+/** How many spawners in a row may die before answering anything until the runtime stops using one. */
+const MAX_FAILED_LAUNCHES = 3
+
+/** A ShimWatch of a shim that is this run's own child process. */
+export function childWatch(child: ChildProcess): ShimWatch {
+  return {
+    watching: () => child.exitCode === null && child.signalCode === null,
+    onExit: (listener) => child.once("exit", listener),
+    release: () => child.unref(),
+  }
+}
+
+interface Pending {
+  readonly name: string
+  readonly resolve: (s: SpawnedShim) => void
+  readonly reject: (err: Error) => void
+}
+
+class Watch implements ShimWatch {
+  #exited = false
+  #listener: (() => void) | undefined
+  constructor(readonly launch: Launch) {}
+  watching(): boolean {
+    return !this.#exited && this.launch.alive
+  }
+  onExit(listener: () => void): void {
+    this.#listener = listener
+    if (this.#exited) listener()
+  }
+  release(): void {}
+  exited(): void {
+    this.#exited = true
+    this.#listener?.()
+  }
+}
+
+/** One spawner process, from its launch until it is gone. */
+interface Launch {
+  readonly proc: ChildProcess
+  readonly pending: Map<number, Pending>
+  readonly watches: Map<number, Watch>
+  /** Shims that exited before their start was answered. */
+  readonly exited: Set<number>
+  alive: boolean
+  answered: boolean
+}
+
+/** A request's fields, each ending in NUL (see spawner.pl). */
+function encode(id: number, r: SpawnRequest): Buffer {
+  const env = Object.entries(r.env).map(([k, v]) => `${k}=${v}`)
+  const fields = [String(id), r.exitFile, r.logPath, r.stdinPath ?? "-", r.cwd]
+  const dirs = r.dirs ?? []
+  fields.push(String(env.length), ...env, String(r.argv.length), ...r.argv, String(dirs.length), ...dirs)
+  const root = r.root
+  if (!root) fields.push("-")
+  else {
+    const cgroups = root.cgroups ?? []
+    fields.push(root.dir, root.cwd, String(cgroups.length), ...cgroups, String(root.steps.length))
+    for (const [kind, arg] of root.steps) fields.push(kind, arg)
+  }
+  if (fields.some((f) => f.includes("\0"))) {
+    throw new ContainerCreateError(
+      "RunContainerError",
+      `failed to start container "${r.name}": a NUL byte in its command or environment`,
+    )
+  }
+  const payload = Buffer.from(fields.map((f) => `${f}\0`).join(""))
+  return Buffer.concat([Buffer.from(`${payload.length}\n`), payload])
+}
+
+/** Starts containers' shims through one long-lived spawner process (launched on first use). */
+export class ShimSpawner {
+  readonly #log: Logger | undefined
+  #launch: Launch | undefined
+  #nextId = 1
+  #failedLaunches = 0
+  #closed = false
+
+  constructor(opts: { readonly log?: Logger } = {}) {
+    this.#log = opts.log
+  }
+
+  /** Whether starts go through the spawner (false once it kept failing, or after close). */
+  usable(): boolean {
+    return !this.#closed && this.#failedLaunches < MAX_FAILED_LAUNCHES
+  }
+
+  /**
+   * Starts a container under a shim. @throws ContainerCreateError when the program cannot start,
+   * SpawnerUnavailable when the spawner did not take it
+   */
+  start(r: SpawnRequest): Promise<SpawnedShim> {
+    if (!this.usable()) return Promise.reject(new SpawnerUnavailable("the spawner is not in use"))
+    const id = this.#nextId++
+    let frame: Buffer
+    try {
+      frame = encode(id, r)
+    } catch (err) {
+      return Promise.reject(err as Error)
+    }
+    const launch = this.#current()
+    return new Promise((resolve, reject) => {
+      launch.pending.set(id, { name: r.name, resolve, reject })
+      launch.proc.stdin?.write(frame)
+    })
+  }
+
+  #current(): Launch {
+    if (this.#launch?.alive) return this.#launch
+    const proc = spawn("perl", [SPAWNER], {
+      cwd: "/",
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+    })
+    const launch: Launch = {
+      proc,
+      pending: new Map(),
+      watches: new Map(),
+      exited: new Set(),
+      alive: true,
+      answered: false,
+    }
+    this.#launch = launch
+    proc.stdin?.on("error", () => undefined)
+    createInterface({ input: proc.stdout as Socket }).on("line", (line) => this.#onLine(launch, line))
+    createInterface({ input: proc.stderr as Socket }).on("line", (line) =>
+      this.#log?.warn({ line }, "The shim spawner wrote to stderr"),
+    )
+    const gone = () => {
+      if (!launch.alive) return
+      launch.alive = false
+      if (!launch.answered) this.#failedLaunches++
+      this.#log?.info({ pid: proc.pid }, "The shim spawner exited; its shims keep running")
+    }
+    proc.once("error", (err) => {
+      gone()
+      this.#log?.warn({ err: String(err) }, "Cannot run the shim spawner")
+      this.#fail(launch)
+    })
+    proc.once("exit", gone)
+    // Every writer (the spawner and its shims not yet started) is gone: what is left is not coming.
+    proc.stdout?.once("close", () => {
+      gone()
+      this.#fail(launch)
+    })
+    return launch
+  }
+
+  #fail(launch: Launch): void {
+    for (const p of launch.pending.values()) p.reject(new SpawnerUnavailable("the shim spawner exited"))
+    launch.pending.clear()
+  }
+
+  #onLine(launch: Launch, line: string): void {
+    const [a, b, c, ...rest] = line.split(" ")
+    if (a === "x") {
+      const shim = Number(b)
+      const w = launch.watches.get(shim)
+      if (!w) return void launch.exited.add(shim)
+      launch.watches.delete(shim)
+      return w.exited()
+    }
+    const p = launch.pending.get(Number(a))
+    if (!p) return
+    launch.pending.delete(Number(a))
+    launch.answered = true
+    this.#failedLaunches = 0
+    const shimPid = Number(b)
+    if (c === "error" || !/^\d+$/.test(c ?? "")) {
+      const why = c === "error" ? rest.join(" ") : line
+      return p.reject(
+        new ContainerCreateError("RunContainerError", `failed to start container "${p.name}": ${why}`),
+      )
+    }
+    const watch = new Watch(launch)
+    if (launch.exited.delete(shimPid)) watch.exited()
+    else launch.watches.set(shimPid, watch)
+    p.resolve({ shimPid, pid: Number(c), watch })
+  }
+
+  /**
+   * Lets the spawner go (its stdin closes, so it ends); the shims keep running. Starts after this
+   * fail with SpawnerUnavailable.
+   */
+  close(): void {
+    this.#closed = true
+    const launch = this.#launch
+    if (!launch) return
+    launch.proc.stdin?.end()
+    launch.proc.unref()
+    ;(launch.proc.stdout as Socket | null)?.unref()
+    ;(launch.proc.stderr as Socket | null)?.unref()
+  }
+}
