@@ -260,9 +260,8 @@ export async function syncPod(d: SyncDeps, pod: Pod, record: PodRecord): Promise
 
 /** Brings the record's containers up to date with what the runtime reports. */
 export function refresh(runtime: ContainerRuntime, record: PodRecord): void {
-  const byId = new Map(runtime.list().map((c) => [c.id, c]))
   for (const r of [...record.containers.values(), ...record.initContainers.values()]) {
-    const now = r.current && byId.get(r.current.id)
+    const now = r.current && runtime.container(r.current.id)
     if (now) r.current = now
     const t = now?.state === "exited" ? r.termination?.get(now.id) : undefined
     if (now && t && t.message === undefined) t.message = terminationMessage(now, t.source)

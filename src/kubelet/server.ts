@@ -148,7 +148,7 @@ export class KubeletServer {
     const stop = new AbortController()
     res.on("close", () => stop.abort())
     const id = info.id
-    const isDone = () => this.#o.runtime.list().find((c) => c.id === id)?.state !== "running"
+    const isDone = () => this.#o.runtime.container(id)?.state !== "running"
     for await (const chunk of followLog(info.logPath, { ...opts, isDone }, stop.signal)) res.write(chunk)
     res.end()
   }

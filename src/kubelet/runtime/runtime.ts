@@ -156,6 +156,8 @@ export interface ContainerRuntime {
   remove(id: string): Promise<void>
   /** Every container it holds, running or exited. */
   list(): ContainerInfo[]
+  /** One container it holds, running or exited (CRI's ContainerStatus); undefined when unknown. */
+  container(id: string): ContainerInfo | undefined
   /** Runs `cmd` in the container's environment; resolves with its exit code and output. */
   exec(id: string, cmd: readonly string[], opts: ExecOptions): Promise<ExecResult>
   /**

@@ -502,6 +502,10 @@ export class ProcessRuntime implements ContainerRuntime {
     return [...this.#containers.values()].map((h) => h.info)
   }
 
+  container(id: string): ContainerInfo | undefined {
+    return this.#containers.get(id)?.info
+  }
+
   exec(id: string, cmd: readonly string[], opts: ExecOptions): Promise<ExecResult> {
     const h = this.#containers.get(id)
     const sb = h ? this.#sandboxes.get(h.info.sandboxId) : undefined
