@@ -151,6 +151,17 @@ interface Run {
   readonly p99Ms: number
   readonly arithPerS: number
   readonly registerS: number
+  /** API writes (non-GET requests) per bound pod, all components together. */
+  readonly writesPerPod: number
+  readonly writes: Readonly<Record<string, number>>
+}
+
+/** A write's resource and subresource from its path: "/api/v1/namespaces/ns/pods/p/binding" → "pods/binding". */
+function writeKind(path: string): string {
+  const parts = path.split("/")
+  const i = parts.indexOf("namespaces")
+  const rest = i >= 0 ? parts.slice(i + 2) : parts.slice(parts[1] === "api" ? 3 : 4)
+  return [rest[0], rest[2]].filter(Boolean).join("/")
 }
 
 async function run(nodeCount: number): Promise<Run> {
@@ -164,7 +175,19 @@ async function run(nodeCount: number): Promise<Run> {
     const api = createApiServer({ store, log })
     const apiDone = api.run(stop.signal)
     await api.ready()
-    const client = new InProcessClient(api.handle, { userAgent: "bench" })
+    // Every write the run makes, by verb and resource (the pod's create, binding, status, events).
+    const writes = new Map<string, number>()
+    let counting = false
+    const client = new InProcessClient(
+      (req) => {
+        if (counting && req.method !== "GET") {
+          const k = `${req.method} ${writeKind(req.path)}`
+          writes.set(k, (writes.get(k) ?? 0) + 1)
+        }
+        return api.handle(req)
+      },
+      { userAgent: "bench" },
+    )
     const specs = nodeSpecs(nodeCount)
     const hollow = new HollowNodes({ client, nodes: specs, log, workers: 32, leaseRenewMs: LEASE_MS })
     const created = new Map<string, number>()
@@ -195,6 +218,7 @@ async function run(nodeCount: number): Promise<Run> {
       pods,
     )
 
+    counting = true
     const cpu0 = process.cpuUsage()
     const first = performance.now()
     let next = 0
@@ -212,6 +236,7 @@ async function run(nodeCount: number): Promise<Run> {
     // Out of time: the rate over the pods bound so far, flagged as incomplete.
     const podsPerS = bound.length / ((lastBound - first) / 1000)
     const used = process.cpuUsage(cpu0)
+    counting = false
     // CPU per bound pod: what the figure would be on an otherwise idle core (the machine is shared).
     const cpuMsPerPod = (used.user + used.system) / 1000 / Math.max(1, bound.length)
     const evaluated = scheduler.stats.evaluatedNodes / Math.max(1, scheduler.stats.attempts)
@@ -227,6 +252,8 @@ async function run(nodeCount: number): Promise<Run> {
       p99Ms: percentile(bound, 99),
       arithPerS,
       registerS,
+      writesPerPod: [...writes.values()].reduce((a, b) => a + b, 0) / Math.max(1, bound.length),
+      writes: Object.fromEntries([...writes].sort((a, b) => b[1] - a[1])),
     }
   } finally {
     stop.abort()
@@ -242,6 +269,7 @@ for (const n of NODE_COUNTS) {
   console.log(
     `${String(n).padStart(5)} nodes: ${r.podsPerS.toFixed(0).padStart(6)} pods/s bound   p50 ${r.p50Ms.toFixed(0)} ms   p99 ${r.p99Ms.toFixed(0)} ms   ${r.cpuMsPerPod.toFixed(2)} CPU ms/pod   ` +
       `arithmetic alone ${r.arithPerS.toFixed(0)} pods/s   (${r.evaluated.toFixed(0)} nodes filtered per pod; nodes registered in ${r.registerS.toFixed(1)} s)` +
+      `\n    writes per pod ${r.writesPerPod.toFixed(2)}: ${JSON.stringify(r.writes)}` +
       (r.bound < PODS ? `   INCOMPLETE: ${r.bound}/${PODS} bound in ${TIMEOUT_S} s` : ""),
   )
 }
@@ -261,6 +289,7 @@ console.log(
     p99_ms: Math.round(last.p99Ms),
     arithmetic_pods_per_s: Math.round(last.arithPerS),
     cpu_ms_per_pod: Number(last.cpuMsPerPod.toFixed(2)),
+    writes_per_pod: Number(last.writesPerPod.toFixed(2)),
     [`pods_per_s_${first.nodes}_nodes`]: Math.round(first.podsPerS),
     [`p99_ms_${first.nodes}_nodes`]: Math.round(first.p99Ms),
     [`arithmetic_pods_per_s_${first.nodes}_nodes`]: Math.round(first.arithPerS),

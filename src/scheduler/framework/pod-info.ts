@@ -3,8 +3,9 @@
  * and compiled inter-pod affinity terms (upstream's PodInfo and AffinityTerm).
  */
 import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from "kubernetes-types/core/v1.js"
-import { type LabelSelector, type Labels, selectorMatcher } from "../../api/index.ts"
+import type { LabelSelector, Labels } from "../../api/index.ts"
 import { podRequests, type Resource } from "./resource.ts"
+import { compileSelector } from "./selector.ts"
 
 /** A compiled PodAffinityTerm. */
 export interface AffinityTerm {
@@ -32,6 +33,8 @@ export interface PodInfo {
   readonly key: string
   readonly uid: string
   readonly namespace: string
+  /** The pod's labels (empty when it has none). */
+  readonly labels: Labels
   readonly priority: number
   /** The effective requests (Fit filters with them). */
   readonly requests: Resource
@@ -46,6 +49,8 @@ export interface PodInfo {
   /** True when it has any inter-pod affinity or anti-affinity term. */
   readonly withAffinity: boolean
 }
+
+const NO_LABELS: Labels = Object.freeze({})
 
 /** The pod's priority (spec.priority, 0 when unset), as upstream's PodPriority. */
 export function podPriority(pod: Pod): number {
@@ -64,9 +69,9 @@ function compileTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm
   return {
     topologyKey: t.topologyKey,
     namespaces,
-    namespaceSelector: nsSel ? selectorMatcher(nsSel) : undefined,
+    namespaceSelector: nsSel ? compileSelector(nsSel) : undefined,
     allNamespaces: !!nsSel && isEmptySelector(nsSel),
-    matches: selectorMatcher(t.labelSelector as LabelSelector | undefined),
+    matches: compileSelector(t.labelSelector as LabelSelector | undefined),
     weight,
   }
 }
@@ -107,6 +112,7 @@ function computePodInfo(pod: Pod): Omit<PodInfo, "withAffinity"> {
     key,
     uid: pod.metadata?.uid ?? key,
     namespace,
+    labels: pod.metadata?.labels ?? NO_LABELS,
     priority: podPriority(pod),
     requests: podRequests(pod),
     nonZero: podRequests(pod, true),
@@ -137,7 +143,7 @@ export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels?: Namespa
     const labels = sel ? nsLabels?.(pod.namespace) : undefined
     if (!sel || !labels || !sel(labels)) return false
   }
-  return term.matches(pod.pod.metadata?.labels)
+  return term.matches(pod.labels)
 }
 
 /** True when the pod has any inter-pod affinity or anti-affinity term. */
