@@ -6,7 +6,7 @@
  * Implements Snapshot: one cycle runs synchronously, so the live cache is its consistent view.
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
-import { NodeInfo } from "./framework/node-info.ts"
+import { FitRows, NodeInfo } from "./framework/node-info.ts"
 import { newPodInfo, type PodInfo } from "./framework/pod-info.ts"
 import type { Snapshot } from "./framework/types.ts"
 
@@ -31,6 +31,7 @@ export class SchedulerCache implements Snapshot {
   readonly #ghosts = new Map<string, NodeInfo>()
   readonly #pods = new Map<string, PodState>()
   readonly #ttl: number
+  readonly #rows = new FitRows()
   #list: NodeInfo[] | undefined
   readonly #affinitySet = new Set<NodeInfo>()
   readonly #antiAffinitySet = new Set<NodeInfo>()
@@ -75,7 +76,7 @@ export class SchedulerCache implements Snapshot {
     }
     const ghost = this.#ghosts.get(name)
     this.#ghosts.delete(name)
-    const info = ghost ?? new NodeInfo(node)
+    const info = ghost ?? new NodeInfo(node, this.#rows.row())
     if (ghost) ghost.setNode(node)
     this.#nodes.set(name, info)
     this.#dirty(true)
@@ -93,7 +94,7 @@ export class SchedulerCache implements Snapshot {
   #infoOf(name: string): NodeInfo {
     const have = this.#nodes.get(name) ?? this.#ghosts.get(name)
     if (have) return have
-    const ghost = new NodeInfo({ metadata: { name } })
+    const ghost = new NodeInfo({ metadata: { name } }, this.#rows.row())
     this.#ghosts.set(name, ghost)
     return ghost
   }

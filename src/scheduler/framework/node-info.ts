@@ -28,6 +28,46 @@ export const POD_COUNT = 7
 export const NON_ZERO_CPU = 8
 export const NON_ZERO_MEMORY = 9
 const FIT_SLOTS = 10
+/** How many distinct taint lists internTaints remembers before it starts over. */
+const MAX_TAINT_LISTS = 1024
+const taintLists = new Map<string, readonly Taint[]>()
+
+/**
+ * One shared array for every node with the same taints (most clusters have a handful of taint
+ * lists over thousands of nodes), so the taint filter walks objects already in the CPU's cache.
+ */
+function internTaints(taints: readonly Taint[] | undefined): readonly Taint[] {
+  if (!taints?.length) return NO_TAINTS
+  const key = JSON.stringify(taints)
+  const have = taintLists.get(key)
+  if (have) return have
+  if (taintLists.size >= MAX_TAINT_LISTS) taintLists.clear()
+  taintLists.set(key, taints)
+  return taints
+}
+
+/** Nodes per block of FitRows. */
+const ROWS_PER_BLOCK = 1024
+
+/**
+ * Hands out the `fit` arrays of a cache's nodes as consecutive rows of shared blocks, so a
+ * cycle walking the node list reads their numbers from contiguous memory. A row is not reused:
+ * a block is freed once all its nodes are gone.
+ */
+export class FitRows {
+  #block: ArrayBuffer | undefined
+  #next = ROWS_PER_BLOCK
+
+  /** A fresh zeroed row. */
+  row(): Float64Array {
+    if (this.#next === ROWS_PER_BLOCK) {
+      this.#block = new ArrayBuffer(ROWS_PER_BLOCK * FIT_SLOTS * Float64Array.BYTES_PER_ELEMENT)
+      this.#next = 0
+    }
+    const offset = this.#next++ * FIT_SLOTS * Float64Array.BYTES_PER_ELEMENT
+    return new Float64Array(this.#block as ArrayBuffer, offset, FIT_SLOTS)
+  }
+}
 
 /** A node and the pods on it (bound or assumed), with precomputed sums. */
 export class NodeInfo {
@@ -54,11 +94,13 @@ export class NodeInfo {
   /** Bumped on every change. */
   generation = 0
   /** The hot numbers (see ALLOC_CPU and the other slots), mirroring allocatable, requested and pods. */
-  readonly fit = new Float64Array(FIT_SLOTS)
+  readonly fit: Float64Array
 
-  constructor(node: Node) {
+  /** `fit` is a row of the cache's FitRows; a standalone NodeInfo (a clone, a test) has its own. */
+  constructor(node: Node, fit: Float64Array = new Float64Array(FIT_SLOTS)) {
     this.name = node.metadata?.name ?? ""
     this.node = node
+    this.fit = fit
     this.setNode(node)
   }
 
@@ -71,7 +113,7 @@ export class NodeInfo {
     f[ALLOC_MEMORY] = this.allocatable.memory
     f[ALLOC_EPHEMERAL] = this.allocatable.ephemeralStorage
     f[ALLOC_PODS] = this.allocatable.allowedPodNumber
-    this.taints = node.spec?.taints?.length ? node.spec.taints : NO_TAINTS
+    this.taints = internTaints(node.spec?.taints)
     this.labels = node.metadata?.labels ?? NO_LABELS
     this.unschedulable = node.spec?.unschedulable === true
     this.generation++

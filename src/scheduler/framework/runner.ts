@@ -187,11 +187,9 @@ export class Framework {
     node: NodeInfo,
     nominated: readonly PodInfo[] | undefined,
   ): Status {
-    // The hot path: no pod is nominated anywhere, so no array is built.
-    const others =
-      nominated && nominated.length > 0
-        ? nominated.filter((p) => p.uid !== pod.uid && p.priority >= pod.priority)
-        : []
+    // The hot path: no pod is nominated to the node, so nothing is built.
+    if (!nominated || nominated.length === 0) return this.runFilter(state, pod, node)
+    const others = nominated.filter((p) => p.uid !== pod.uid && p.priority >= pod.priority)
     if (others.length > 0) {
       const s = state.clone()
       const n = node.clone()
