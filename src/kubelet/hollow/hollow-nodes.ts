@@ -111,6 +111,7 @@ export class HollowNodes {
   readonly #byAddress = new Map<string, string>()
   /** The pods bound to a node (the shared informer's node index). */
   #pods: ((node: string) => Pod[]) | undefined
+  readonly #settled = latch()
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -149,6 +150,8 @@ export class HollowNodes {
   /** Registers the nodes, then renews leases, posts status and runs pods until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     await this.register()
+    const first = { lease: latch(), status: latch() }
+    void Promise.all([first.lease.done, first.status.done]).then(() => this.#settled.resolve())
     const informers = new SharedInformers(this.#opts.client, { clock: this.#clock, log: this.#log })
     this.#pods = (node) => informers.get(Pods).cache.byIndex(BY_NODE_NAME, node)
     await Promise.all([
@@ -158,9 +161,20 @@ export class HollowNodes {
         { client: this.#opts.client, informers, clock: this.#clock, log: this.#log },
         signal,
       ),
-      this.#every(this.#opts.leaseRenewMs ?? 10_000, signal, (n) => this.#renewLease(n)),
-      this.#every(this.#opts.statusReportMs ?? 300_000, signal, (n) => this.#postStatus(n)),
+      Promise.all([
+        this.#every(this.#opts.leaseRenewMs ?? 10_000, signal, (n) => this.#renewLease(n), first.lease),
+        this.#every(this.#opts.statusReportMs ?? 300_000, signal, (n) => this.#postStatus(n), first.status),
+      ]),
     ])
+  }
+
+  /**
+   * Resolves once every node has renewed its Lease (creating it) and posted its status once after
+   * registering: from then on the nodes only write at their renewal periods (benchmarks start
+   * their load there, as on a cluster whose nodes joined earlier).
+   */
+  settled(): Promise<void> {
+    return this.#settled.done
   }
 
   /**
@@ -181,7 +195,12 @@ export class HollowNodes {
     return this.#nodes.size === 1 ? this.#nodes.keys().next().value : undefined
   }
 
-  async #every(ms: number, signal: AbortSignal, fn: (n: NodeState) => Promise<void>): Promise<void> {
+  async #every(
+    ms: number,
+    signal: AbortSignal,
+    fn: (n: NodeState) => Promise<void>,
+    first: { resolve: () => void },
+  ): Promise<void> {
     while (!signal.aborted) {
       for (const n of this.#nodes.values()) {
         if (signal.aborted) return
@@ -189,6 +208,7 @@ export class HollowNodes {
           this.#log.warn({ node: n.spec.name, err: String(err) }, "Heartbeat failed"),
         )
       }
+      first.resolve()
       await this.#clock.sleep(ms, signal).catch(() => {})
     }
   }
@@ -295,6 +315,13 @@ export class HollowNodes {
       .delete(ref, { gracePeriodSeconds: 0, preconditions: { uid } })
       .catch(ignore("NotFound", "Conflict"))
   }
+}
+
+/** A promise and the function that resolves it. */
+function latch(): { readonly done: Promise<void>; readonly resolve: () => void } {
+  let resolve = () => {}
+  const done = new Promise<void>((r) => (resolve = r))
+  return { done, resolve }
 }
 
 /** A pod that is gone or finished: its address and its place in admission are free. */
