@@ -6,8 +6,9 @@
  * Implements Snapshot: one cycle runs synchronously, so the live cache is its consistent view.
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
+import { AffinityIndex } from "./affinity-index.ts"
 import { FitRows, NodeInfo } from "./framework/node-info.ts"
-import { newPodInfo, type PodInfo } from "./framework/pod-info.ts"
+import { hasAffinity, newPodInfo, type PodInfo } from "./framework/pod-info.ts"
 import type { Snapshot } from "./framework/types.ts"
 
 interface PodState {
@@ -32,6 +33,7 @@ export class SchedulerCache implements Snapshot {
   readonly #pods = new Map<string, PodState>()
   readonly #ttl: number
   readonly #rows = new FitRows()
+  readonly #affinityIndex = new AffinityIndex()
   #list: NodeInfo[] | undefined
   readonly #affinitySet = new Set<NodeInfo>()
   readonly #antiAffinitySet = new Set<NodeInfo>()
@@ -59,6 +61,15 @@ export class SchedulerCache implements Snapshot {
   withRequiredAntiAffinityPods(): readonly NodeInfo[] {
     this.#antiAffinity ??= [...this.#antiAffinitySet].filter((n) => this.#nodes.get(n.name) === n)
     return this.#antiAffinity
+  }
+
+  forEachAffinityPod(
+    labels: Readonly<Record<string, string>>,
+    fn: (pod: PodInfo, node: NodeInfo) => void,
+  ): void {
+    this.#affinityIndex.forEachCandidate(labels, (pi, info) => {
+      if (this.#nodes.get(info.name) === info) fn(pi, info)
+    })
   }
 
   /** How many pods are counted (bound and assumed). */
@@ -104,11 +115,13 @@ export class SchedulerCache implements Snapshot {
     if (prev) this.#unplace(prev)
     const info = this.#infoOf(node)
     info.addPod(pi)
+    if (hasAffinity(pi)) this.#affinityIndex.add(pi, info)
     this.#pods.set(pi.uid, { pi, node, assumed })
     this.#touch(info)
   }
 
   #unplace(st: PodState): void {
+    this.#affinityIndex.remove(st.pi)
     const info = this.#nodes.get(st.node) ?? this.#ghosts.get(st.node)
     if (!info) return
     info.removePod(st.pi.uid)

@@ -20,6 +20,11 @@ export interface AffinityTerm {
   /** True when the namespaceSelector is empty: the term looks in every namespace. */
   readonly allNamespaces: boolean
   readonly matches: (labels: Labels | undefined) => boolean
+  /**
+   * A label every pod the term selects has (the first pair of its matchLabels), undefined when
+   * the selector has no matchLabels: the cache files the term's pod under it.
+   */
+  readonly requiredLabel: readonly [key: string, value: string] | undefined
   readonly weight: number
 }
 
@@ -61,6 +66,11 @@ function isEmptySelector(sel: LabelSelector): boolean {
   return Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0
 }
 
+function firstPair(sel: LabelSelector | undefined): readonly [string, string] | undefined {
+  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) return [k, v]
+  return undefined
+}
+
 function compileTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm {
   const own = pod.metadata?.namespace ?? "default"
   const namespaces = new Set(t.namespaces ?? [])
@@ -72,6 +82,7 @@ function compileTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm
     namespaceSelector: nsSel ? compileSelector(nsSel) : undefined,
     allNamespaces: !!nsSel && isEmptySelector(nsSel),
     matches: compileSelector(t.labelSelector as LabelSelector | undefined),
+    requiredLabel: firstPair(t.labelSelector as LabelSelector | undefined),
     weight,
   }
 }

@@ -47,12 +47,10 @@ export function computeAffinityState(
   nsLabels?: NamespaceLabels,
 ): AffinityState {
   const existingAntiAffinity = new TopologyCounts()
-  for (const node of snapshot.withRequiredAntiAffinityPods()) {
-    for (const existing of node.podsWithRequiredAntiAffinity) {
-      for (const t of existing.requiredAntiAffinity)
-        if (termMatches(t, pod, nsLabels)) bump(existingAntiAffinity, node, t.topologyKey)
-    }
-  }
+  snapshot.forEachAffinityPod(pod.labels, (existing, node) => {
+    for (const t of existing.requiredAntiAffinity)
+      if (termMatches(t, pod, nsLabels)) bump(existingAntiAffinity, node, t.topologyKey)
+  })
   const affinity = new TopologyCounts()
   const antiAffinity = new TopologyCounts()
   if (pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0) {

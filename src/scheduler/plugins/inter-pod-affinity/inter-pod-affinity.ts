@@ -73,12 +73,18 @@ export function newInterPodAffinity(
     },
     preScore(state, pod) {
       const own = pod.preferredAffinity.length + pod.preferredAntiAffinity.length > 0
-      const nodes = own ? handle.snapshot.list() : handle.snapshot.withAffinityPods()
-      if (nodes.length === 0) return skip()
       const scores = new TopologyCounts()
-      for (const node of nodes) {
-        const pods = own ? node.pods.values() : node.podsWithAffinity.values()
-        for (const existing of pods) scoreExisting(scores, { pod, existing, node, hardWeight, nsLabels })
+      if (own) {
+        for (const node of handle.snapshot.list()) {
+          for (const existing of node.pods.values())
+            scoreExisting(scores, { pod, existing, node, hardWeight, nsLabels })
+        }
+      } else {
+        // Only the existing pods' own terms count: those whose terms may select this pod.
+        if (handle.snapshot.withAffinityPods().length === 0) return skip()
+        handle.snapshot.forEachAffinityPod(pod.labels, (existing, node) =>
+          scoreExisting(scores, { pod, existing, node, hardWeight, nsLabels }),
+        )
       }
       if (scores.size === 0) return skip()
       state.write(PRE_SCORE_KEY, scores)
