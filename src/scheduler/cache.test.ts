@@ -106,3 +106,22 @@ test("forEachAffinityPod() offers the pods whose terms may select the labels, on
   cache.setNode(makeNode("gone"))
   assert.deepEqual(offered({ app: "web" }), ["expressions@n1", "on-ghost@gone"])
 })
+
+test("forEachPodWithLabel() offers the pods with the label, on known nodes only, as they come and go", () => {
+  const cache = new SchedulerCache()
+  cache.setNode(makeNode("n1"))
+  const web = makePod("web", { node: "n1", labels: { app: "web" } })
+  cache.setPod(web)
+  cache.setPod(makePod("db", { node: "n1", labels: { app: "db" } }))
+  cache.setPod(makePod("web-elsewhere", { node: "gone", labels: { app: "web" } }))
+  const offered = () => {
+    const out: string[] = []
+    cache.forEachPodWithLabel("app", "web", (pi, node) => out.push(`${pi.pod.metadata!.name}@${node.name}`))
+    return out.sort()
+  }
+  assert.deepEqual(offered(), ["web@n1"])
+  cache.setNode(makeNode("gone"))
+  assert.deepEqual(offered(), ["web-elsewhere@gone", "web@n1"])
+  cache.removePod(web.metadata!.uid!)
+  assert.deepEqual(offered(), ["web-elsewhere@gone"])
+})

@@ -7,6 +7,7 @@
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { AffinityIndex } from "./affinity-index.ts"
+import { LabelIndex } from "./label-index.ts"
 import { FitRows, NodeInfo } from "./framework/node-info.ts"
 import { hasAffinity, newPodInfo, type PodInfo } from "./framework/pod-info.ts"
 import type { Snapshot } from "./framework/types.ts"
@@ -34,6 +35,7 @@ export class SchedulerCache implements Snapshot {
   readonly #ttl: number
   readonly #rows = new FitRows()
   readonly #affinityIndex = new AffinityIndex()
+  readonly #labelIndex = new LabelIndex()
   #list: NodeInfo[] | undefined
   readonly #affinitySet = new Set<NodeInfo>()
   readonly #antiAffinitySet = new Set<NodeInfo>()
@@ -68,6 +70,12 @@ export class SchedulerCache implements Snapshot {
     fn: (pod: PodInfo, node: NodeInfo) => void,
   ): void {
     this.#affinityIndex.forEachCandidate(labels, (pi, info) => {
+      if (this.#nodes.get(info.name) === info) fn(pi, info)
+    })
+  }
+
+  forEachPodWithLabel(key: string, value: string, fn: (pod: PodInfo, node: NodeInfo) => void): void {
+    this.#labelIndex.forEach(key, value, (pi, info) => {
       if (this.#nodes.get(info.name) === info) fn(pi, info)
     })
   }
@@ -116,12 +124,14 @@ export class SchedulerCache implements Snapshot {
     const info = this.#infoOf(node)
     info.addPod(pi)
     if (hasAffinity(pi)) this.#affinityIndex.add(pi, info)
+    this.#labelIndex.add(pi, info)
     this.#pods.set(pi.uid, { pi, node, assumed })
     this.#touch(info)
   }
 
   #unplace(st: PodState): void {
     this.#affinityIndex.remove(st.pi)
+    this.#labelIndex.remove(st.pi)
     const info = this.#nodes.get(st.node) ?? this.#ghosts.get(st.node)
     if (!info) return
     info.removePod(st.pi.uid)

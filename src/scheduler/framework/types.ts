@@ -123,6 +123,8 @@ export interface Snapshot {
     labels: Readonly<Record<string, string>>,
     fn: (pod: PodInfo, node: NodeInfo) => void,
   ): void
+  /** Calls `fn` for each pod (on a known node) labelled `key`=`value`. */
+  forEachPodWithLabel(key: string, value: string, fn: (pod: PodInfo, node: NodeInfo) => void): void
 }
 
 /** What plugins get from the framework. */

@@ -19,7 +19,7 @@ import {
   satisfiesExistingAntiAffinity,
   updateAffinityState,
 } from "./filtering.ts"
-import { nodeScore, scoreExisting } from "./scoring.ts"
+import { nodeScore, scoreExisting, scoreOwnTerms } from "./scoring.ts"
 import { TopologyCounts } from "../topology-counts.ts"
 
 /** Upstream's reasons. */
@@ -73,19 +73,15 @@ export function newInterPodAffinity(
     },
     preScore(state, pod) {
       const own = pod.preferredAffinity.length + pod.preferredAntiAffinity.length > 0
+      const withTerms = handle.snapshot.withAffinityPods().length > 0
+      if (!own && !withTerms) return skip()
       const scores = new TopologyCounts()
-      if (own) {
-        for (const node of handle.snapshot.list()) {
-          for (const existing of node.pods.values())
-            scoreExisting(scores, { pod, existing, node, hardWeight, nsLabels })
-        }
-      } else {
-        // Only the existing pods' own terms count: those whose terms may select this pod.
-        if (handle.snapshot.withAffinityPods().length === 0) return skip()
+      if (own) scoreOwnTerms(scores, handle.snapshot, pod, nsLabels)
+      // Existing pods' terms count when they may select this pod.
+      if (withTerms)
         handle.snapshot.forEachAffinityPod(pod.labels, (existing, node) =>
           scoreExisting(scores, { pod, existing, node, hardWeight, nsLabels }),
         )
-      }
       if (scores.size === 0) return skip()
       state.write(PRE_SCORE_KEY, scores)
       return success()
