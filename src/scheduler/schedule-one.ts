@@ -73,6 +73,9 @@ interface Rejected {
 /** Schedules pods one at a time; remembers where the last node sample ended. */
 export class GenericScheduler {
   #next = 0
+  /** Reused from attempt to attempt (schedule() runs synchronously, one at a time). */
+  readonly #rejected: Rejected = { names: [], statuses: [] }
+  readonly #feasible: NodeInfo[] = []
 
   /**
    * Picks a node for `pod`, or returns a FitError.
@@ -90,7 +93,9 @@ export class GenericScheduler {
     const candidates = pre.nodeNames
       ? [...pre.nodeNames].map((n) => snapshot.get(n)).filter((n): n is NodeInfo => !!n)
       : all
-    const rejected: Rejected = { names: [], statuses: [] }
+    const rejected = this.#rejected
+    rejected.names.length = 0
+    rejected.statuses.length = 0
     // A pod nominated by preemption tries its node first; it fits there once the victims are gone.
     const nominatedNode = snapshot.get(pod.pod.status?.nominatedNodeName ?? "")
     if (nominatedNode && (!pre.nodeNames || pre.nodeNames.has(nominatedNode.name))) {
@@ -125,7 +130,8 @@ export class GenericScheduler {
     nominated: NominatedPods | undefined,
   ): NodeInfo[] {
     const want = numFeasibleNodesToFind(fwk.percentageOfNodesToScore, nodes.length)
-    const feasible: NodeInfo[] = []
+    const feasible = this.#feasible
+    feasible.length = 0
     const start = this.#next % nodes.length
     let processed = 0
     for (let i = 0; i < nodes.length && feasible.length < want; i++) {
