@@ -7,7 +7,7 @@
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { ApiError, type ApiObject, Nodes, Pods } from "../../api/index.ts"
-import { renewNodeLease } from "../node-lease.ts"
+import { createNodeLease, renewNodeLease } from "../node-lease.ts"
 import {
   BY_NODE_NAME,
   type Cache,
@@ -95,6 +95,8 @@ interface NodeState {
   /** Its kubelet's event recorder, made at its first rejection. */
   events?: ClientEventRecorder
   since: number
+  /** The uid of the Node when this run created it (its Lease does not exist yet). */
+  createdUid?: string | undefined
 }
 
 /** The caches a hollow kubelet reads. */
@@ -140,7 +142,11 @@ export class HollowNodes {
         const now = this.#clock.now()
         n.since = now
         try {
-          await nodes.create(hollowNode(n.spec, now, this.#opts.kubeletPort) as Node & ApiObject)
+          const created = await nodes.create(
+            hollowNode(n.spec, now, this.#opts.kubeletPort) as Node & ApiObject,
+          )
+          // A Node just created has no Lease: the first renewal creates it without asking.
+          n.createdUid = created.metadata?.uid ?? ""
         } catch (err) {
           if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
           await this.#postStatus(n, true)
@@ -223,7 +229,16 @@ export class HollowNodes {
     }
   }
 
-  #renewLease(n: NodeState): Promise<void> {
+  async #renewLease(n: NodeState): Promise<void> {
+    const uid = n.createdUid
+    n.createdUid = undefined
+    if (uid !== undefined) {
+      const made = await createNodeLease(this.#opts.client, n.spec.name, uid, this.#clock.now()).then(
+        () => true,
+        ignore("AlreadyExists"),
+      )
+      if (made) return
+    }
     return renewNodeLease(this.#opts.client, n.spec.name, this.#clock.now())
   }
 
