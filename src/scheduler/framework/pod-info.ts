@@ -157,6 +157,14 @@ export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels?: Namespa
   return term.matches(pod.labels)
 }
 
+/**
+ * The PodInfo of a newer version of the same bound pod: what cannot change on a bound pod
+ * (requests, ports, affinity terms) is kept; its labels, which can, are read again.
+ */
+export function withNewerPod(pi: PodInfo, pod: Pod): PodInfo {
+  return { ...pi, pod, labels: pod.metadata?.labels ?? NO_LABELS }
+}
+
 /** True when the pod has any inter-pod affinity or anti-affinity term. */
 export function hasAffinity(pi: PodInfo): boolean {
   return pi.withAffinity
