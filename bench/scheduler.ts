@@ -5,7 +5,9 @@
  * create to the last binding the API accepted, and the p99 from a pod's create to its binding. Baseline in
  * the same run: the filter+score arithmetic alone (the framework over a cache of the same nodes,
  * assuming each pod, no API writes). Last line: value = pods/s on 5,000 nodes, ratio = that over
- * the arithmetic-only rate.
+ * the arithmetic-only rate. Also: process CPU per pod up to the last binding and up to every
+ * bound pod reported Running, and the API writes per pod by verb and resource (counted at the
+ * API server's handler, so every component's writes are in).
  * Knobs: BENCH_PODS (default 10000), BENCH_NODES (default "1000,5000"), BENCH_CLIENTS (64),
  * BENCH_TIMEOUT_S (45 per run), BENCH_LEASE_MS (60000), BENCH_LOG (a log level).
  */
@@ -42,6 +44,8 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64)
 const LEASE_MS = Number(process.env.BENCH_LEASE_MS ?? 60_000)
 /** Each run stops waiting for bindings after this long (the whole bench must stay under 2 minutes). */
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 45)
+/** After the last binding, how long to wait for the kubelets' status writes before counting. */
+const SETTLE_S = 10
 const ZONES = 10
 
 function nodeSpecs(n: number): HollowNodeSpec[] {
@@ -146,11 +150,26 @@ interface Run {
   readonly evaluated: number
   /** Process CPU time per bound pod (API server, hollow nodes and scheduler together). */
   readonly cpuMsPerPod: number
+  /** The same until the hollow kubelets reported every bound pod Running (or SETTLE_S passed). */
+  readonly cpuMsPerPodRunning: number
   readonly podsPerS: number
   readonly p50Ms: number
   readonly p99Ms: number
   readonly arithPerS: number
   readonly registerS: number
+  /** API writes (non-GET requests) per bound pod, all components together. */
+  readonly writesPerPod: number
+  readonly writes: Readonly<Record<string, number>>
+  /** The writes the API refused, by verb, resource and status code. */
+  readonly failed: Readonly<Record<string, number>>
+}
+
+/** A write's resource and subresource from its path: "/api/v1/namespaces/ns/pods/p/binding" → "pods/binding". */
+function writeKind(path: string): string {
+  const parts = path.split("/")
+  const i = parts.indexOf("namespaces")
+  const rest = i >= 0 ? parts.slice(i + 2) : parts.slice(parts[1] === "api" ? 3 : 4)
+  return [rest[0], rest[2]].filter(Boolean).join("/")
 }
 
 async function run(nodeCount: number): Promise<Run> {
@@ -164,7 +183,22 @@ async function run(nodeCount: number): Promise<Run> {
     const api = createApiServer({ store, log })
     const apiDone = api.run(stop.signal)
     await api.ready()
-    const client = new InProcessClient(api.handle, { userAgent: "bench" })
+    // Every write the run makes, by verb and resource (the pod's create, binding, status, events).
+    const writes = new Map<string, number>()
+    const failed = new Map<string, number>()
+    let counting = false
+    const client = new InProcessClient(
+      (req) => {
+        if (!counting || req.method === "GET") return api.handle(req)
+        const k = `${req.method} ${writeKind(req.path)}`
+        writes.set(k, (writes.get(k) ?? 0) + 1)
+        return api.handle(req).then((res) => {
+          if (res.status >= 400) failed.set(`${k} ${res.status}`, (failed.get(`${k} ${res.status}`) ?? 0) + 1)
+          return res
+        })
+      },
+      { userAgent: "bench" },
+    )
     const specs = nodeSpecs(nodeCount)
     const hollow = new HollowNodes({ client, nodes: specs, log, workers: 32, leaseRenewMs: LEASE_MS })
     const created = new Map<string, number>()
@@ -188,6 +222,9 @@ async function run(nodeCount: number): Promise<Run> {
     const hollowRunning = hollow.run(stop.signal)
     const scheduling = scheduler.run(stop.signal)
     while (scheduler.cache.list().length < nodeCount) await new Promise((r) => setTimeout(r, 50))
+    // The pods come once the nodes have created their Leases and posted their status, as on a
+    // cluster whose nodes joined before the burst (not 10,000 node writes in the middle of it).
+    await hollow.settled()
     const registerS = (performance.now() - t0) / 1000
     const pods = Array.from({ length: PODS }, (_, i) => benchPod(i))
     const arithPerS = arithmetic(
@@ -195,6 +232,7 @@ async function run(nodeCount: number): Promise<Run> {
       pods,
     )
 
+    counting = true
     const cpu0 = process.cpuUsage()
     const first = performance.now()
     let next = 0
@@ -214,6 +252,14 @@ async function run(nodeCount: number): Promise<Run> {
     const used = process.cpuUsage(cpu0)
     // CPU per bound pod: what the figure would be on an otherwise idle core (the machine is shared).
     const cpuMsPerPod = (used.user + used.system) / 1000 / Math.max(1, bound.length)
+    // The hollow kubelets' status writes trail the bindings: the pods' whole cost counts them too.
+    const settleBy = performance.now() + SETTLE_S * 1000
+    const running = () => writes.get("PUT pods/status") ?? 0
+    while (running() < bound.length && performance.now() < settleBy)
+      await new Promise((r) => setTimeout(r, 20))
+    const usedAll = process.cpuUsage(cpu0)
+    counting = false
+    const cpuMsPerPodRunning = (usedAll.user + usedAll.system) / 1000 / Math.max(1, bound.length)
     const evaluated = scheduler.stats.evaluatedNodes / Math.max(1, scheduler.stats.attempts)
     stop.abort()
     await Promise.allSettled([scheduling, hollowRunning, apiDone])
@@ -222,11 +268,15 @@ async function run(nodeCount: number): Promise<Run> {
       bound: bound.length,
       evaluated,
       cpuMsPerPod,
+      cpuMsPerPodRunning,
       podsPerS,
       p50Ms: percentile(bound, 50),
       p99Ms: percentile(bound, 99),
       arithPerS,
       registerS,
+      writesPerPod: [...writes.values()].reduce((a, b) => a + b, 0) / Math.max(1, bound.length),
+      writes: Object.fromEntries([...writes].sort((a, b) => b[1] - a[1])),
+      failed: Object.fromEntries(failed),
     }
   } finally {
     stop.abort()
@@ -240,8 +290,9 @@ for (const n of NODE_COUNTS) {
   const r = await run(n)
   runs.push(r)
   console.log(
-    `${String(n).padStart(5)} nodes: ${r.podsPerS.toFixed(0).padStart(6)} pods/s bound   p50 ${r.p50Ms.toFixed(0)} ms   p99 ${r.p99Ms.toFixed(0)} ms   ${r.cpuMsPerPod.toFixed(2)} CPU ms/pod   ` +
-      `arithmetic alone ${r.arithPerS.toFixed(0)} pods/s   (${r.evaluated.toFixed(0)} nodes filtered per pod; nodes registered in ${r.registerS.toFixed(1)} s)` +
+    `${String(n).padStart(5)} nodes: ${r.podsPerS.toFixed(0).padStart(6)} pods/s bound   p50 ${r.p50Ms.toFixed(0)} ms   p99 ${r.p99Ms.toFixed(0)} ms   ${r.cpuMsPerPod.toFixed(2)} CPU ms/pod (${r.cpuMsPerPodRunning.toFixed(2)} until Running)   ` +
+      `arithmetic alone ${r.arithPerS.toFixed(0)} pods/s   (${r.evaluated.toFixed(0)} nodes filtered per pod; nodes registered and heartbeating in ${r.registerS.toFixed(1)} s)` +
+      `\n    writes per pod ${r.writesPerPod.toFixed(2)}: ${JSON.stringify(r.writes)}; refused ${JSON.stringify(r.failed)}` +
       (r.bound < PODS ? `   INCOMPLETE: ${r.bound}/${PODS} bound in ${TIMEOUT_S} s` : ""),
   )
 }
@@ -261,6 +312,8 @@ console.log(
     p99_ms: Math.round(last.p99Ms),
     arithmetic_pods_per_s: Math.round(last.arithPerS),
     cpu_ms_per_pod: Number(last.cpuMsPerPod.toFixed(2)),
+    cpu_ms_per_pod_until_running: Number(last.cpuMsPerPodRunning.toFixed(2)),
+    writes_per_pod: Number(last.writesPerPod.toFixed(2)),
     [`pods_per_s_${first.nodes}_nodes`]: Math.round(first.podsPerS),
     [`p99_ms_${first.nodes}_nodes`]: Math.round(first.p99Ms),
     [`arithmetic_pods_per_s_${first.nodes}_nodes`]: Math.round(first.arithPerS),

@@ -45,3 +45,13 @@ test("a failing write is logged, not thrown", async () => {
   rec.event({ metadata: { name: "ghost", namespace: "no-such-ns" } }, "Normal", "R", "m", Pods)
   await rec.flush()
 })
+
+test("beyond 1,000 queued events, new ones are dropped (client-go's broadcaster queue)", async () => {
+  const rec = new ClientEventRecorder(env.inProcess, { component: "burst", clock, log: silentLogger() })
+  for (let i = 0; i < 1200; i++) {
+    rec.event({ metadata: { name: `burst-${i}`, namespace: "default" } }, "Normal", "Burst", "m", Pods)
+  }
+  await rec.flush()
+  const list = await env.inProcess.resource(Events).list({ namespace: "default" })
+  assert.equal(list.items.filter((e) => e.reason === "Burst").length, 1000)
+})

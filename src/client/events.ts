@@ -38,6 +38,13 @@ interface Seen {
 /** How many distinct events the recorder remembers for folding repeats. */
 const MAX_SEEN = 4096
 
+/**
+ * Events recorded and not yet written beyond which new ones are dropped (client-go's
+ * maxQueuedEvents: its broadcaster drops when its queue is full), so a component outpacing the
+ * API does not pile up events without bound.
+ */
+const MAX_QUEUED = 1000
+
 /** Event writes under way at once: enough to keep up with a busy controller, few enough not to crowd the API. */
 const MAX_IN_FLIGHT = 8
 
@@ -52,6 +59,9 @@ export class ClientEventRecorder implements EventRecorder {
   /** Writes waiting for a slot, and how many are in flight (at most MAX_IN_FLIGHT). */
   readonly #waiting: (() => void)[] = []
   #inFlight = 0
+  /** Events accepted and not yet written (or failed). */
+  #queued = 0
+  #dropping = false
   /** Starts at random so two recorders writing about one object in the same millisecond do not pick one name. */
   #serial = Math.floor(Math.random() * 1_000_000)
 
@@ -89,6 +99,17 @@ export class ClientEventRecorder implements EventRecorder {
       meta.uid,
       apiVersion,
     ])
+    if (this.#queued >= MAX_QUEUED) {
+      // Logged once per overflow, not once per dropped event.
+      if (!this.#dropping)
+        this.#opts.log.error(
+          { reason, object: involvedObject.name, queued: this.#queued },
+          "Unable to record event: too many queued events, dropping events until the queue drains",
+        )
+      this.#dropping = true
+      return
+    }
+    this.#dropping = false
     const correlated = this.#correlator.correlate({ object, type, reason, message })
     if (correlated.skip) return
     const { key, message: text } = correlated
@@ -100,9 +121,11 @@ export class ClientEventRecorder implements EventRecorder {
         ),
       )
     const before = this.#tails.get(key) ?? Promise.resolve()
+    this.#queued++
     const mine = before.then(() => this.#slot(write))
     this.#tails.set(key, mine)
     void mine.then(() => {
+      this.#queued--
       if (this.#tails.get(key) === mine) this.#tails.delete(key)
     })
   }

@@ -19,14 +19,24 @@ export async function renewNodeLease(client: Client, name: string, now: number):
   } catch (err) {
     if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
     const node = await client.resource(Nodes).get({ name })
-    await leases.create({
-      apiVersion: "coordination.k8s.io/v1",
-      kind: "Lease",
-      metadata: {
-        ...key,
-        ownerReferences: [{ apiVersion: "v1", kind: "Node", name, uid: node.metadata?.uid ?? "" }],
-      },
-      spec: { holderIdentity: name, leaseDurationSeconds: NODE_LEASE_SECONDS, renewTime },
-    })
+    await createNodeLease(client, name, node.metadata?.uid ?? "", now)
   }
+}
+
+/**
+ * Creates the Lease of node `name` (whose uid is `uid`: the Lease is owned by the Node) at time
+ * `now`, for a kubelet that knows it has none yet (it just registered its Node).
+ * @throws ApiError AlreadyExists when the Lease is there
+ */
+export async function createNodeLease(client: Client, name: string, uid: string, now: number): Promise<void> {
+  await client.resource(Leases).create({
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: {
+      namespace: "kube-node-lease",
+      name,
+      ownerReferences: [{ apiVersion: "v1", kind: "Node", name, uid }],
+    },
+    spec: { holderIdentity: name, leaseDurationSeconds: NODE_LEASE_SECONDS, renewTime: microTime(now) },
+  })
 }

@@ -72,3 +72,56 @@ test("withAffinityPods() lists only nodes holding pods with affinity terms", () 
   cache.removePod(anti.metadata!.uid!)
   assert.deepEqual(cache.withAffinityPods(), [])
 })
+
+test("forEachAffinityPod() offers the pods whose terms may select the labels, on known nodes only", () => {
+  const cache = new SchedulerCache()
+  cache.setNode(makeNode("n1"))
+  const anti = (name: string, node: string, labelSelector: object) =>
+    makePod(name, {
+      node,
+      spec: {
+        affinity: {
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              { weight: 1, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector } },
+            ],
+          },
+        },
+      },
+    })
+  const wantsWeb = anti("wants-web", "n1", { matchLabels: { app: "web" } })
+  cache.setPod(wantsWeb)
+  cache.setPod(anti("wants-db", "n1", { matchLabels: { app: "db" } }))
+  cache.setPod(anti("expressions", "n1", { matchExpressions: [{ key: "app", operator: "Exists" }] }))
+  cache.setPod(anti("on-ghost", "gone", { matchLabels: { app: "web" } }))
+  cache.setPod(makePod("plain", { node: "n1" }))
+  const offered = (labels: Record<string, string>) => {
+    const out: string[] = []
+    cache.forEachAffinityPod(labels, (pi, node) => out.push(`${pi.pod.metadata!.name}@${node.name}`))
+    return out.sort()
+  }
+  assert.deepEqual(offered({ app: "web", tier: "front" }), ["expressions@n1", "wants-web@n1"])
+  assert.deepEqual(offered({}), ["expressions@n1"])
+  cache.removePod(wantsWeb.metadata!.uid!)
+  cache.setNode(makeNode("gone"))
+  assert.deepEqual(offered({ app: "web" }), ["expressions@n1", "on-ghost@gone"])
+})
+
+test("forEachPodWithLabel() offers the pods with the label, on known nodes only, as they come and go", () => {
+  const cache = new SchedulerCache()
+  cache.setNode(makeNode("n1"))
+  const web = makePod("web", { node: "n1", labels: { app: "web" } })
+  cache.setPod(web)
+  cache.setPod(makePod("db", { node: "n1", labels: { app: "db" } }))
+  cache.setPod(makePod("web-elsewhere", { node: "gone", labels: { app: "web" } }))
+  const offered = () => {
+    const out: string[] = []
+    cache.forEachPodWithLabel("app", "web", (pi, node) => out.push(`${pi.pod.metadata!.name}@${node.name}`))
+    return out.sort()
+  }
+  assert.deepEqual(offered(), ["web@n1"])
+  cache.setNode(makeNode("gone"))
+  assert.deepEqual(offered(), ["web-elsewhere@gone", "web@n1"])
+  cache.removePod(web.metadata!.uid!)
+  assert.deepEqual(offered(), ["web-elsewhere@gone"])
+})

@@ -6,8 +6,10 @@
  * Implements Snapshot: one cycle runs synchronously, so the live cache is its consistent view.
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
-import { NodeInfo } from "./framework/node-info.ts"
-import { newPodInfo, type PodInfo } from "./framework/pod-info.ts"
+import { AffinityIndex } from "./affinity-index.ts"
+import { LabelIndex } from "./label-index.ts"
+import { FitRows, NodeInfo } from "./framework/node-info.ts"
+import { hasAffinity, newPodInfo, type PodInfo } from "./framework/pod-info.ts"
 import type { Snapshot } from "./framework/types.ts"
 
 interface PodState {
@@ -31,6 +33,9 @@ export class SchedulerCache implements Snapshot {
   readonly #ghosts = new Map<string, NodeInfo>()
   readonly #pods = new Map<string, PodState>()
   readonly #ttl: number
+  readonly #rows = new FitRows()
+  readonly #affinityIndex = new AffinityIndex()
+  readonly #labelIndex = new LabelIndex()
   #list: NodeInfo[] | undefined
   readonly #affinitySet = new Set<NodeInfo>()
   readonly #antiAffinitySet = new Set<NodeInfo>()
@@ -60,6 +65,21 @@ export class SchedulerCache implements Snapshot {
     return this.#antiAffinity
   }
 
+  forEachAffinityPod(
+    labels: Readonly<Record<string, string>>,
+    fn: (pod: PodInfo, node: NodeInfo) => void,
+  ): void {
+    this.#affinityIndex.forEachCandidate(labels, (pi, info) => {
+      if (this.#nodes.get(info.name) === info) fn(pi, info)
+    })
+  }
+
+  forEachPodWithLabel(key: string, value: string, fn: (pod: PodInfo, node: NodeInfo) => void): void {
+    this.#labelIndex.forEach(key, value, (pi, info) => {
+      if (this.#nodes.get(info.name) === info) fn(pi, info)
+    })
+  }
+
   /** How many pods are counted (bound and assumed). */
   podCount(): number {
     return this.#pods.size
@@ -75,7 +95,7 @@ export class SchedulerCache implements Snapshot {
     }
     const ghost = this.#ghosts.get(name)
     this.#ghosts.delete(name)
-    const info = ghost ?? new NodeInfo(node)
+    const info = ghost ?? new NodeInfo(node, this.#rows.row())
     if (ghost) ghost.setNode(node)
     this.#nodes.set(name, info)
     this.#dirty(true)
@@ -93,7 +113,7 @@ export class SchedulerCache implements Snapshot {
   #infoOf(name: string): NodeInfo {
     const have = this.#nodes.get(name) ?? this.#ghosts.get(name)
     if (have) return have
-    const ghost = new NodeInfo({ metadata: { name } })
+    const ghost = new NodeInfo({ metadata: { name } }, this.#rows.row())
     this.#ghosts.set(name, ghost)
     return ghost
   }
@@ -103,11 +123,15 @@ export class SchedulerCache implements Snapshot {
     if (prev) this.#unplace(prev)
     const info = this.#infoOf(node)
     info.addPod(pi)
+    if (hasAffinity(pi)) this.#affinityIndex.add(pi, info)
+    this.#labelIndex.add(pi, info)
     this.#pods.set(pi.uid, { pi, node, assumed })
     this.#touch(info)
   }
 
   #unplace(st: PodState): void {
+    this.#affinityIndex.remove(st.pi)
+    this.#labelIndex.remove(st.pi)
     const info = this.#nodes.get(st.node) ?? this.#ghosts.get(st.node)
     if (!info) return
     info.removePod(st.pi.uid)

@@ -68,3 +68,20 @@ test("podHandler: a finished or deleted bound pod frees its node and wakes unsch
   assert.equal(t.cache.get("n1")!.requested.milliCPU, 0)
   assert.equal(t.queue.stats().unschedulable, 0)
 })
+
+test("podHandler: a bound pod relabelled is filed under its new labels", () => {
+  const t = targets()
+  const h = podHandler(t)
+  nodeHandler(t).onAdd?.(makeNode("n1") as never)
+  const bound = makePod("bound", { node: "n1", labels: { app: "old" } })
+  h.onAdd?.(bound as never)
+  h.onUpdate?.(bound as never, { ...bound, metadata: { ...bound.metadata, labels: { app: "new" } } } as never)
+  const seen = (value: string) => {
+    const out: string[] = []
+    t.cache.forEachPodWithLabel("app", value, (pi) => out.push(pi.pod.metadata!.name!))
+    return out
+  }
+  assert.deepEqual(seen("old"), [])
+  assert.deepEqual(seen("new"), ["bound"])
+  assert.deepEqual(t.cache.podInfo(bound.metadata!.uid!)?.labels, { app: "new" })
+})

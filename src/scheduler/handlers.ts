@@ -7,7 +7,7 @@ import type { Node as CoreNode, Pod as CorePod } from "kubernetes-types/core/v1.
 import type { ApiObject } from "../api/index.ts"
 import type { EventHandler } from "../client/index.ts"
 import type { SchedulerCache } from "./cache.ts"
-import { newPodInfo } from "./framework/pod-info.ts"
+import { newPodInfo, withNewerPod } from "./framework/pod-info.ts"
 import type { SchedulingQueue } from "./queue.ts"
 
 type Pod = CorePod & ApiObject
@@ -49,7 +49,7 @@ export function podHandler(t: HandlerTargets): EventHandler<Pod> {
       // Requests, ports and affinity terms do not change on a bound pod: reuse what was computed.
       const prev = t.cache.podInfo(uid)
       const resolved = t.withPriority(pod)
-      t.cache.setPod(pod, prev ? { ...prev, pod: resolved } : newPodInfo(resolved))
+      t.cache.setPod(pod, prev ? withNewerPod(prev, resolved) : newPodInfo(resolved))
       if (!prev) t.queue.movePodsWaitingForPods()
       return
     }

@@ -64,9 +64,18 @@ export interface Attempt {
   readonly nominated?: NominatedPods
 }
 
+/** The nodes filtered out in one attempt and why, side by side (a Map only if nothing fits). */
+interface Rejected {
+  readonly names: string[]
+  readonly statuses: Status[]
+}
+
 /** Schedules pods one at a time; remembers where the last node sample ended. */
 export class GenericScheduler {
   #next = 0
+  /** Reused from attempt to attempt (schedule() runs synchronously, one at a time). */
+  readonly #rejected: Rejected = { names: [], statuses: [] }
+  readonly #feasible: NodeInfo[] = []
 
   /**
    * Picks a node for `pod`, or returns a FitError.
@@ -84,24 +93,30 @@ export class GenericScheduler {
     const candidates = pre.nodeNames
       ? [...pre.nodeNames].map((n) => snapshot.get(n)).filter((n): n is NodeInfo => !!n)
       : all
-    const statuses = new Map<string, Status>()
+    const rejected = this.#rejected
+    rejected.names.length = 0
+    rejected.statuses.length = 0
     // A pod nominated by preemption tries its node first; it fits there once the victims are gone.
     const nominatedNode = snapshot.get(pod.pod.status?.nominatedNodeName ?? "")
     if (nominatedNode && (!pre.nodeNames || pre.nodeNames.has(nominatedNode.name))) {
       const s = fwk.runFilterWithNominated(state, pod, nominatedNode, nominated?.(nominatedNode.name))
       if (isSuccess(s)) return { suggestedHost: nominatedNode.name, evaluatedNodes: 1, feasibleNodes: 1 }
     }
-    const feasible = this.#filter(fwk, state, pod, candidates, statuses, nominated)
-    if (feasible.length === 0) return new FitError(all.length, statuses)
+    const feasible = this.#filter(fwk, state, pod, candidates, rejected, nominated)
+    if (feasible.length === 0) {
+      const statuses = new Map<string, Status>()
+      rejected.names.forEach((name, i) => statuses.set(name, rejected.statuses[i] as Status))
+      return new FitError(all.length, statuses)
+    }
     const first = feasible[0] as NodeInfo
     if (feasible.length === 1)
-      return { suggestedHost: first.name, evaluatedNodes: statuses.size + 1, feasibleNodes: 1 }
+      return { suggestedHost: first.name, evaluatedNodes: rejected.names.length + 1, feasibleNodes: 1 }
     const s = fwk.runPreScore(state, pod, feasible)
     if (!isSuccess(s)) throw new Error(s.reasons.join(", "))
     const scores = fwk.runScore(state, pod, feasible)
     return {
       suggestedHost: selectHost(feasible, scores),
-      evaluatedNodes: statuses.size + feasible.length,
+      evaluatedNodes: rejected.names.length + feasible.length,
       feasibleNodes: feasible.length,
     }
   }
@@ -111,11 +126,12 @@ export class GenericScheduler {
     state: CycleState,
     pod: PodInfo,
     nodes: readonly NodeInfo[],
-    statuses: Map<string, Status>,
+    rejected: Rejected,
     nominated: NominatedPods | undefined,
   ): NodeInfo[] {
     const want = numFeasibleNodesToFind(fwk.percentageOfNodesToScore, nodes.length)
-    const feasible: NodeInfo[] = []
+    const feasible = this.#feasible
+    feasible.length = 0
     const start = this.#next % nodes.length
     let processed = 0
     for (let i = 0; i < nodes.length && feasible.length < want; i++) {
@@ -126,7 +142,10 @@ export class GenericScheduler {
         : fwk.runFilter(state, pod, node)
       if (isSuccess(s)) feasible.push(node)
       else if (s.code === "Error") throw new Error(s.reasons.join(", "))
-      else statuses.set(node.name, s)
+      else {
+        rejected.names.push(node.name)
+        rejected.statuses.push(s)
+      }
     }
     this.#next = (start + processed) % nodes.length
     return feasible

@@ -26,12 +26,13 @@ describe("HollowNodes", () => {
   let clock: FakeClock
   let stop: AbortController
   let running: Promise<void>
+  let nodes: HollowNodes
 
   before(async () => {
     clock = new FakeClock(Date.UTC(2026, 10, 24, 12))
     env = await startClientEnv({ clock })
     stop = new AbortController()
-    const nodes = new HollowNodes({
+    nodes = new HollowNodes({
       client: env.inProcess,
       nodes: [
         { name: "hollow-0", address: "127.0.0.10", podCIDR: "10.244.7.0/24", labels: { zone: "a" } },
@@ -50,6 +51,14 @@ describe("HollowNodes", () => {
     stop.abort()
     await running
     await env.stop()
+  })
+
+  test("settles once every node has its Lease and posted its status", async () => {
+    await nodes.settled()
+    for (const name of ["hollow-0", "hollow-1"]) {
+      const lease = await env.inProcess.resource(Leases).get({ namespace: "kube-node-lease", name })
+      assert.equal(lease.spec?.holderIdentity, name)
+    }
   })
 
   test("registers each node Ready, with capacity, labels, taints, addresses and nodeInfo", async () => {

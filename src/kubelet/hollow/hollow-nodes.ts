@@ -7,7 +7,7 @@
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { ApiError, type ApiObject, Nodes, Pods } from "../../api/index.ts"
-import { renewNodeLease } from "../node-lease.ts"
+import { createNodeLease, renewNodeLease } from "../node-lease.ts"
 import {
   BY_NODE_NAME,
   type Cache,
@@ -25,6 +25,9 @@ import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-objec
 import { isRunning, runningStatus } from "./pod-status.ts"
 import { hollowSummary, type HollowUsage } from "./usage.ts"
 import type { Summary } from "../stats/summary-types.ts"
+
+/** How many nodes renew their Lease or post their status at the same time. */
+const HEARTBEATS_AT_ONCE = 16
 
 /** Options of HollowNodes. */
 export interface HollowNodesOptions {
@@ -96,6 +99,8 @@ interface NodeState {
   /** Its kubelet's event recorder, made at its first rejection. */
   events?: ClientEventRecorder
   since: number
+  /** The uid of the Node when this run created it (its Lease does not exist yet). */
+  createdUid?: string | undefined
 }
 
 /** The caches a hollow kubelet reads. */
@@ -115,6 +120,7 @@ export class HollowNodes {
   readonly #byAddress = new Map<string, string>()
   /** The pods bound to a node (the shared informer's node index). */
   #pods: ((node: string) => Pod[]) | undefined
+  readonly #settled = latch()
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -140,7 +146,11 @@ export class HollowNodes {
         const now = this.#clock.now()
         n.since = now
         try {
-          await nodes.create(hollowNode(n.spec, now, this.#opts.kubeletPort) as Node & ApiObject)
+          const created = await nodes.create(
+            hollowNode(n.spec, now, this.#opts.kubeletPort) as Node & ApiObject,
+          )
+          // A Node just created has no Lease: the first renewal creates it without asking.
+          n.createdUid = created.metadata?.uid ?? ""
         } catch (err) {
           if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
           await this.#postStatus(n, true)
@@ -153,6 +163,8 @@ export class HollowNodes {
   /** Registers the nodes, then renews leases, posts status and runs pods until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     await this.register()
+    const first = { lease: latch(), status: latch() }
+    void Promise.all([first.lease.done, first.status.done]).then(() => this.#settled.resolve())
     const informers = new SharedInformers(this.#opts.client, { clock: this.#clock, log: this.#log })
     this.#pods = (node) => informers.get(Pods).cache.byIndex(BY_NODE_NAME, node)
     await Promise.all([
@@ -162,9 +174,20 @@ export class HollowNodes {
         { client: this.#opts.client, informers, clock: this.#clock, log: this.#log },
         signal,
       ),
-      this.#every(this.#opts.leaseRenewMs ?? 10_000, signal, (n) => this.#renewLease(n)),
-      this.#every(this.#opts.statusReportMs ?? 300_000, signal, (n) => this.#postStatus(n)),
+      Promise.all([
+        this.#every(this.#opts.leaseRenewMs ?? 10_000, signal, (n) => this.#renewLease(n), first.lease),
+        this.#every(this.#opts.statusReportMs ?? 300_000, signal, (n) => this.#postStatus(n), first.status),
+      ]),
     ])
+  }
+
+  /**
+   * Resolves once every node has renewed its Lease (creating it) and posted its status once after
+   * registering: from then on the nodes only write at their renewal periods (benchmarks start
+   * their load there, as on a cluster whose nodes joined earlier).
+   */
+  settled(): Promise<void> {
+    return this.#settled.done
   }
 
   /**
@@ -185,19 +208,41 @@ export class HollowNodes {
     return this.#nodes.size === 1 ? this.#nodes.keys().next().value : undefined
   }
 
-  async #every(ms: number, signal: AbortSignal, fn: (n: NodeState) => Promise<void>): Promise<void> {
+  async #every(
+    ms: number,
+    signal: AbortSignal,
+    fn: (n: NodeState) => Promise<void>,
+    first: { resolve: () => void },
+  ): Promise<void> {
+    const all = [...this.#nodes.values()]
     while (!signal.aborted) {
-      for (const n of this.#nodes.values()) {
-        if (signal.aborted) return
-        await fn(n).catch((err: unknown) =>
-          this.#log.warn({ node: n.spec.name, err: String(err) }, "Heartbeat failed"),
-        )
+      // Nodes beat independently, as separate kubelets: a few at once, not one after another.
+      let next = 0
+      const beat = async () => {
+        while (next < all.length && !signal.aborted) {
+          const n = all[next++] as NodeState
+          await fn(n).catch((err: unknown) =>
+            this.#log.warn({ node: n.spec.name, err: String(err) }, "Heartbeat failed"),
+          )
+        }
       }
+      await Promise.all(Array.from({ length: HEARTBEATS_AT_ONCE }, beat))
+      if (signal.aborted) return
+      first.resolve()
       await this.#clock.sleep(ms, signal).catch(() => {})
     }
   }
 
-  #renewLease(n: NodeState): Promise<void> {
+  async #renewLease(n: NodeState): Promise<void> {
+    const uid = n.createdUid
+    n.createdUid = undefined
+    if (uid !== undefined) {
+      const made = await createNodeLease(this.#opts.client, n.spec.name, uid, this.#clock.now()).then(
+        () => true,
+        ignore("AlreadyExists"),
+      )
+      if (made) return
+    }
     return renewNodeLease(this.#opts.client, n.spec.name, this.#clock.now())
   }
 
@@ -299,6 +344,13 @@ export class HollowNodes {
       .delete(ref, { gracePeriodSeconds: 0, preconditions: { uid } })
       .catch(ignore("NotFound", "Conflict"))
   }
+}
+
+/** A promise and the function that resolves it. */
+function latch(): { readonly done: Promise<void>; readonly resolve: () => void } {
+  let resolve = () => {}
+  const done = new Promise<void>((r) => (resolve = r))
+  return { done, resolve }
 }
 
 /** A pod that is gone or finished: its address and its place in admission are free. */

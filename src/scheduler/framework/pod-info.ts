@@ -3,8 +3,9 @@
  * and compiled inter-pod affinity terms (upstream's PodInfo and AffinityTerm).
  */
 import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from "kubernetes-types/core/v1.js"
-import { type LabelSelector, type Labels, selectorMatcher } from "../../api/index.ts"
+import type { LabelSelector, Labels } from "../../api/index.ts"
 import { podRequests, type Resource } from "./resource.ts"
+import { compileSelector } from "./selector.ts"
 
 /** A compiled PodAffinityTerm. */
 export interface AffinityTerm {
@@ -19,6 +20,11 @@ export interface AffinityTerm {
   /** True when the namespaceSelector is empty: the term looks in every namespace. */
   readonly allNamespaces: boolean
   readonly matches: (labels: Labels | undefined) => boolean
+  /**
+   * A label every pod the term selects has (the first pair of its matchLabels), undefined when
+   * the selector has no matchLabels: the cache files the term's pod under it.
+   */
+  readonly requiredLabel: readonly [key: string, value: string] | undefined
   readonly weight: number
 }
 
@@ -32,6 +38,8 @@ export interface PodInfo {
   readonly key: string
   readonly uid: string
   readonly namespace: string
+  /** The pod's labels (empty when it has none). */
+  readonly labels: Labels
   readonly priority: number
   /** The effective requests (Fit filters with them). */
   readonly requests: Resource
@@ -47,6 +55,8 @@ export interface PodInfo {
   readonly withAffinity: boolean
 }
 
+const NO_LABELS: Labels = Object.freeze({})
+
 /** The pod's priority (spec.priority, 0 when unset), as upstream's PodPriority. */
 export function podPriority(pod: Pod): number {
   return pod.spec?.priority ?? 0
@@ -54,6 +64,11 @@ export function podPriority(pod: Pod): number {
 
 function isEmptySelector(sel: LabelSelector): boolean {
   return Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0
+}
+
+function firstPair(sel: LabelSelector | undefined): readonly [string, string] | undefined {
+  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) return [k, v]
+  return undefined
 }
 
 function compileTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm {
@@ -64,9 +79,10 @@ function compileTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm
   return {
     topologyKey: t.topologyKey,
     namespaces,
-    namespaceSelector: nsSel ? selectorMatcher(nsSel) : undefined,
+    namespaceSelector: nsSel ? compileSelector(nsSel) : undefined,
     allNamespaces: !!nsSel && isEmptySelector(nsSel),
-    matches: selectorMatcher(t.labelSelector as LabelSelector | undefined),
+    matches: compileSelector(t.labelSelector as LabelSelector | undefined),
+    requiredLabel: firstPair(t.labelSelector as LabelSelector | undefined),
     weight,
   }
 }
@@ -107,6 +123,7 @@ function computePodInfo(pod: Pod): Omit<PodInfo, "withAffinity"> {
     key,
     uid: pod.metadata?.uid ?? key,
     namespace,
+    labels: pod.metadata?.labels ?? NO_LABELS,
     priority: podPriority(pod),
     requests: podRequests(pod),
     nonZero: podRequests(pod, true),
@@ -137,7 +154,15 @@ export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels?: Namespa
     const labels = sel ? nsLabels?.(pod.namespace) : undefined
     if (!sel || !labels || !sel(labels)) return false
   }
-  return term.matches(pod.pod.metadata?.labels)
+  return term.matches(pod.labels)
+}
+
+/**
+ * The PodInfo of a newer version of the same bound pod: what cannot change on a bound pod
+ * (requests, ports, affinity terms) is kept; its labels, which can, are read again.
+ */
+export function withNewerPod(pi: PodInfo, pod: Pod): PodInfo {
+  return { ...pi, pod, labels: pod.metadata?.labels ?? NO_LABELS }
 }
 
 /** True when the pod has any inter-pod affinity or anti-affinity term. */

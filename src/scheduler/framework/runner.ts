@@ -64,6 +64,8 @@ export class Framework {
   readonly reserves: readonly ReservePlugin[]
   readonly preBinds: readonly PreBindPlugin[]
   readonly binds: readonly BindPlugin[]
+  readonly #total: number[] = []
+  readonly #scores: number[] = []
 
   constructor(profile: ResolvedProfile, registry: Registry, handle: FrameworkHandle) {
     this.profileName = profile.schedulerName
@@ -187,11 +189,9 @@ export class Framework {
     node: NodeInfo,
     nominated: readonly PodInfo[] | undefined,
   ): Status {
-    // The hot path: no pod is nominated anywhere, so no array is built.
-    const others =
-      nominated && nominated.length > 0
-        ? nominated.filter((p) => p.uid !== pod.uid && p.priority >= pod.priority)
-        : []
+    // The hot path: no pod is nominated to the node, so nothing is built.
+    if (!nominated || nominated.length === 0) return this.runFilter(state, pod, node)
+    const others = nominated.filter((p) => p.uid !== pod.uid && p.priority >= pod.priority)
     if (others.length > 0) {
       const s = state.clone()
       const n = node.clone()
@@ -242,14 +242,22 @@ export class Framework {
     return success()
   }
 
-  /** Scores every node with every plugin, normalizes, weights and sums (aligned with `nodes`). */
+  /**
+   * Scores every node with every plugin, normalizes, weights and sums (aligned with `nodes`).
+   * The array is the framework's own, valid until the next call.
+   */
   runScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): number[] {
-    const total = new Array<number>(nodes.length).fill(0)
+    // Two arrays reused from cycle to cycle (one cycle runs at a time): the sums, and each plugin's scores.
+    const total = this.#total
+    const scores = this.#scores
+    total.length = nodes.length
+    scores.length = nodes.length
+    total.fill(0)
     for (const { plugin, weight } of this.scores) {
       if (state.skipScore.has(plugin.name)) continue
-      const scores = nodes.map((n) => plugin.score(state, pod, n))
+      for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i] as NodeInfo)
       plugin.normalizeScore?.(state, pod, scores, nodes)
-      for (let i = 0; i < nodes.length; i++) total[i] = (total[i] ?? 0) + (scores[i] ?? 0) * weight
+      for (let i = 0; i < nodes.length; i++) total[i] = (total[i] as number) + (scores[i] as number) * weight
     }
     return total
   }

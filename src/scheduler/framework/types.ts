@@ -115,6 +115,16 @@ export interface Snapshot {
   withAffinityPods(): readonly NodeInfo[]
   /** The nodes with at least one pod carrying required anti-affinity terms. */
   withRequiredAntiAffinityPods(): readonly NodeInfo[]
+  /**
+   * Calls `fn` for the pods with inter-pod affinity terms (on known nodes) whose terms may select
+   * a pod with `labels`: every one whose terms can, maybe a few more (callers match the terms).
+   */
+  forEachAffinityPod(
+    labels: Readonly<Record<string, string>>,
+    fn: (pod: PodInfo, node: NodeInfo) => void,
+  ): void
+  /** Calls `fn` for each pod (on a known node) labelled `key`=`value`. */
+  forEachPodWithLabel(key: string, value: string, fn: (pod: PodInfo, node: NodeInfo) => void): void
 }
 
 /** What plugins get from the framework. */

@@ -12,6 +12,7 @@ import {
   termMatches,
 } from "../../framework/pod-info.ts"
 import type { Snapshot } from "../../framework/types.ts"
+import { forEachPodTermMaySelect } from "./candidates.ts"
 
 import { TopologyCounts } from "../topology-counts.ts"
 
@@ -47,23 +48,24 @@ export function computeAffinityState(
   nsLabels?: NamespaceLabels,
 ): AffinityState {
   const existingAntiAffinity = new TopologyCounts()
-  for (const node of snapshot.withRequiredAntiAffinityPods()) {
-    for (const existing of node.podsWithRequiredAntiAffinity) {
-      for (const t of existing.requiredAntiAffinity)
-        if (termMatches(t, pod, nsLabels)) bump(existingAntiAffinity, node, t.topologyKey)
-    }
-  }
+  snapshot.forEachAffinityPod(pod.labels, (existing, node) => {
+    for (const t of existing.requiredAntiAffinity)
+      if (termMatches(t, pod, nsLabels)) bump(existingAntiAffinity, node, t.topologyKey)
+  })
   const affinity = new TopologyCounts()
   const antiAffinity = new TopologyCounts()
-  if (pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0) {
-    for (const node of snapshot.list()) {
-      for (const existing of node.pods.values()) {
-        if (matchesAllTerms(pod.requiredAffinity, existing, nsLabels))
-          for (const t of pod.requiredAffinity) bump(affinity, node, t.topologyKey)
-        for (const t of pod.requiredAntiAffinity)
-          if (termMatches(t, existing, nsLabels)) bump(antiAffinity, node, t.topologyKey)
-      }
-    }
+  // A pod matching every affinity term matches the first: its candidates are enough.
+  const first = pod.requiredAffinity[0]
+  if (first) {
+    forEachPodTermMaySelect(snapshot, first, (existing, node) => {
+      if (matchesAllTerms(pod.requiredAffinity, existing, nsLabels))
+        for (const t of pod.requiredAffinity) bump(affinity, node, t.topologyKey)
+    })
+  }
+  for (const t of pod.requiredAntiAffinity) {
+    forEachPodTermMaySelect(snapshot, t, (existing, node) => {
+      if (termMatches(t, existing, nsLabels)) bump(antiAffinity, node, t.topologyKey)
+    })
   }
   const selectsItself = matchesAllTerms(pod.requiredAffinity, pod, nsLabels)
   return { selectsItself, existingAntiAffinity, affinity, antiAffinity }

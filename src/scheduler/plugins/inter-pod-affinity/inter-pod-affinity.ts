@@ -19,7 +19,7 @@ import {
   satisfiesExistingAntiAffinity,
   updateAffinityState,
 } from "./filtering.ts"
-import { nodeScore, scoreExisting } from "./scoring.ts"
+import { nodeScore, scoreExisting, scoreOwnTerms } from "./scoring.ts"
 import { TopologyCounts } from "../topology-counts.ts"
 
 /** Upstream's reasons. */
@@ -73,13 +73,15 @@ export function newInterPodAffinity(
     },
     preScore(state, pod) {
       const own = pod.preferredAffinity.length + pod.preferredAntiAffinity.length > 0
-      const nodes = own ? handle.snapshot.list() : handle.snapshot.withAffinityPods()
-      if (nodes.length === 0) return skip()
+      const withTerms = handle.snapshot.withAffinityPods().length > 0
+      if (!own && !withTerms) return skip()
       const scores = new TopologyCounts()
-      for (const node of nodes) {
-        const pods = own ? node.pods.values() : node.podsWithAffinity.values()
-        for (const existing of pods) scoreExisting(scores, { pod, existing, node, hardWeight, nsLabels })
-      }
+      if (own) scoreOwnTerms(scores, handle.snapshot, pod, nsLabels)
+      // Existing pods' terms count when they may select this pod.
+      if (withTerms)
+        handle.snapshot.forEachAffinityPod(pod.labels, (existing, node) =>
+          scoreExisting(scores, { pod, existing, node, hardWeight, nsLabels }),
+        )
       if (scores.size === 0) return skip()
       state.write(PRE_SCORE_KEY, scores)
       return success()

@@ -2,7 +2,15 @@
  * Resource amounts as the scoring strategies see them: what the node can allocate and what it
  * would have requested with the pod on it (non-zero requests for cpu and memory, as upstream).
  */
-import type { NodeInfo } from "../../framework/node-info.ts"
+import {
+  ALLOC_CPU,
+  ALLOC_MEMORY,
+  type NodeInfo,
+  NON_ZERO_CPU,
+  NON_ZERO_MEMORY,
+  REQ_CPU,
+  REQ_MEMORY,
+} from "../../framework/node-info.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
 
 /** A resource and its weight in a score. */
@@ -21,9 +29,9 @@ export const DEFAULT_RESOURCES: readonly ResourceSpec[] = [
 export function allocatableOf(node: NodeInfo, pod: PodInfo, name: string): number {
   switch (name) {
     case "cpu":
-      return node.allocatable.milliCPU
+      return node.fit[ALLOC_CPU] as number
     case "memory":
-      return node.allocatable.memory
+      return node.fit[ALLOC_MEMORY] as number
     case "ephemeral-storage":
       return node.allocatable.ephemeralStorage
     default:
@@ -36,9 +44,9 @@ export function allocatableOf(node: NodeInfo, pod: PodInfo, name: string): numbe
 export function requestedWith(node: NodeInfo, pod: PodInfo, name: string): number {
   switch (name) {
     case "cpu":
-      return node.nonZeroRequested.milliCPU + pod.nonZero.milliCPU
+      return (node.fit[NON_ZERO_CPU] as number) + pod.nonZero.milliCPU
     case "memory":
-      return node.nonZeroRequested.memory + pod.nonZero.memory
+      return (node.fit[NON_ZERO_MEMORY] as number) + pod.nonZero.memory
     case "ephemeral-storage":
       return node.requested.ephemeralStorage + pod.requests.ephemeralStorage
     default:
@@ -50,9 +58,9 @@ export function requestedWith(node: NodeInfo, pod: PodInfo, name: string): numbe
 export function requestedActually(node: NodeInfo, pod: PodInfo, name: string): number {
   switch (name) {
     case "cpu":
-      return node.requested.milliCPU + pod.requests.milliCPU
+      return (node.fit[REQ_CPU] as number) + pod.requests.milliCPU
     case "memory":
-      return node.requested.memory + pod.requests.memory
+      return (node.fit[REQ_MEMORY] as number) + pod.requests.memory
     default:
       return requestedWith(node, pod, name)
   }

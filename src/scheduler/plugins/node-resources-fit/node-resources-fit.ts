@@ -2,7 +2,17 @@
  * NodeResourcesFit: filters out nodes without room for the pod's requests (cpu, memory,
  * ephemeral-storage, extended resources, pod count) and scores the rest by a strategy.
  */
-import type { NodeInfo } from "../../framework/node-info.ts"
+import {
+  ALLOC_CPU,
+  ALLOC_EPHEMERAL,
+  ALLOC_MEMORY,
+  ALLOC_PODS,
+  type NodeInfo,
+  POD_COUNT,
+  REQ_CPU,
+  REQ_EPHEMERAL,
+  REQ_MEMORY,
+} from "../../framework/node-info.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
 import { type Status, success, unschedulable } from "../../framework/status.ts"
 import type { FilterPlugin, ScorePlugin } from "../../framework/types.ts"
@@ -42,17 +52,16 @@ export function insufficientResources(
   return out
 }
 
-/** True when the pod fits without a second look (the common case, checked without allocating). */
+/** True when the pod fits without a second look (the common case: the node's fit numbers only). */
 function fitsQuickly(pod: PodInfo, node: NodeInfo): boolean {
   const want = pod.requests
-  const alloc = node.allocatable
-  const used = node.requested
+  const f = node.fit
   return (
     want.scalar.size === 0 &&
-    node.pods.size + 1 <= alloc.allowedPodNumber &&
-    alloc.milliCPU >= want.milliCPU + used.milliCPU &&
-    alloc.memory >= want.memory + used.memory &&
-    alloc.ephemeralStorage >= want.ephemeralStorage + used.ephemeralStorage
+    (f[POD_COUNT] as number) + 1 <= (f[ALLOC_PODS] as number) &&
+    (f[ALLOC_CPU] as number) >= want.milliCPU + (f[REQ_CPU] as number) &&
+    (f[ALLOC_MEMORY] as number) >= want.memory + (f[REQ_MEMORY] as number) &&
+    (f[ALLOC_EPHEMERAL] as number) >= want.ephemeralStorage + (f[REQ_EPHEMERAL] as number)
   )
 }
 

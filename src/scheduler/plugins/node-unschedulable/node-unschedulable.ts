@@ -14,7 +14,7 @@ export function newNodeUnschedulable(): FilterPlugin {
   return {
     name: "NodeUnschedulable",
     filter(_state, pod, node) {
-      if (!node.node.spec?.unschedulable) return success()
+      if (!node.unschedulable) return success()
       const tolerated = (pod.pod.spec?.tolerations ?? []).some((t) => toleratesTaint(t, UNSCHEDULABLE_TAINT))
       return tolerated ? success() : REJECTED
     },

@@ -11,9 +11,15 @@ import type { PodInfo } from "../../framework/pod-info.ts"
 import { findUntoleratedScheduleTaint } from "../helper.ts"
 
 const NAME = "TaintToleration"
+const PRE_SCORE_KEY = `PreScore${NAME}`
 
 function tolerationsOf(pod: PodInfo): readonly Toleration[] {
   return pod.pod.spec?.tolerations ?? []
+}
+
+/** Only tolerations that could apply to PreferNoSchedule taints count for the score, as upstream. */
+function preferNoScheduleTolerations(pod: PodInfo): readonly Toleration[] {
+  return tolerationsOf(pod).filter((t) => !t.effect || t.effect === "PreferNoSchedule")
 }
 
 /** Builds TaintToleration. */
@@ -37,13 +43,14 @@ export function newTaintToleration(): FilterPlugin & PreScorePlugin & ScorePlugi
       }
       return s
     },
-    preScore(_state, _pod, nodes) {
-      return nodes.some((n) => n.taints.length > 0) ? success() : skip()
+    preScore(state, pod, nodes) {
+      if (!nodes.some((n) => n.taints.length > 0)) return skip()
+      state.write(PRE_SCORE_KEY, preferNoScheduleTolerations(pod))
+      return success()
     },
-    score(_state, pod, node) {
+    score(state, pod, node) {
       if (node.taints.length === 0) return 0
-      // Only tolerations that could apply to PreferNoSchedule taints count, as upstream.
-      const tols = tolerationsOf(pod).filter((t) => !t.effect || t.effect === "PreferNoSchedule")
+      const tols = state.read<readonly Toleration[]>(PRE_SCORE_KEY) ?? preferNoScheduleTolerations(pod)
       let n = 0
       for (const taint of node.taints) {
         if (taint.effect === "PreferNoSchedule" && !tols.some((t) => toleratesTaint(t, taint))) n++
