@@ -24,7 +24,10 @@ export interface HolderRequest {
   readonly shm?: string
   /** cgroup.procs files the holder writes its PID to first. */
   readonly cgroups: readonly string[]
-  /** Given the holder's PID (its namespaces exist), the `ip -batch` lines to run inside them. */
+  /**
+   * Given the holder's PID, the `ip -batch` lines to run inside its namespaces. Called as soon as
+   * it is forked, while it sets up: its nsfs paths name its namespaces only once start() resolved.
+   */
   readonly ipLines?: (pid: number) => Promise<readonly string[]>
 }
 

@@ -10,7 +10,7 @@
 #     without "optional"; setup-steps.ts),
 #     joins the cgroups (cgroup.procs files), unshares a mount namespace
 #     (propagation private) and the kinds, sets the hostname (uts), mounts the pod's /dev/shm
-#     tmpfs on DIR (when given) and answers {"tag":T,"pid":P}; with "ip", it then waits for
+#     tmpfs on DIR (when given); {"tag":T,"pid":P} is told as it is forked; with "ip", it waits for
 #   {"tag":T,"lines":[LINE...]}
 #     and runs `ip -batch -` with those lines inside; then answers {"tag":T,"ready":1} (or
 #     {"tag":T,"error":MSG} and exits) and execs `sleep infinity` in its own session.
@@ -118,7 +118,6 @@ sub holder {
     check(syscall($sys{mount}, my $src = 'shm', $shm, my $type = 'tmpfs', $MS_NOSUID | $MS_NODEV, $opts),
       "mount shm on $shm");
   }
-  answer({ tag => $req->{tag}, pid => $$ });
   if ($req->{ip}) {
     my $line = <$lines_r>;
     die "no ip lines\n" unless defined $line;
@@ -186,6 +185,8 @@ for (;;) {
     POSIX::_exit(127);
   }
   close $r;
+  # Told at once, so the caller makes its ip lines while the holder sets up.
+  answer({ tag => $tag, pid => $pid });
   $tags{$pid} = $tag;
   if ($req->{ip}) { $waiting{$tag} = $w } else { close $w }
   POSIX::sigprocmask(POSIX::SIG_UNBLOCK(), $chld);
