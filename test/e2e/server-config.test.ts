@@ -46,3 +46,9 @@ test("--proxy-min-sync-period: kube-proxy's 1s by default, 0s syncs every change
   assert.equal(set.proxyMinSyncPeriodMs, 0)
   assert.throws(() => parseServerConfig(["--proxy-min-sync-period", "soon"]), ConfigError)
 })
+
+test("--host-name-prefix: k8ts by default (bridge k8ts0, table k8ts-proxy), another for a second server", () => {
+  assert.equal(parseServerConfig([]).hostNamePrefix, "k8ts")
+  assert.equal(parseServerConfig(["--host-name-prefix", "k8tsb"]).hostNamePrefix, "k8tsb")
+  assert.throws(() => parseServerConfig(["--host-name-prefix", "Much-Too-Long"]), /--host-name-prefix: /)
+})
