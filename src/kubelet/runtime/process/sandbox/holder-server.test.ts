@@ -66,7 +66,7 @@ describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
     assert.equal(inside("hostname").trim(), "pod-a")
     assert.match(inside("ip", "-br", "link", "show", "lo"), /^lo\s+UNKNOWN/)
     assert.match(readFileSync(`/proc/${pid}/mountinfo`, "utf8"), new RegExp(` ${shm} .* - tmpfs shm `))
-    assert.equal(readFileSync(`/proc/${pid}/comm`, "utf8"), "sleep\n")
+    assert.equal(readFileSync(`/proc/${pid}/comm`, "utf8"), "pause\n")
     assert.doesNotMatch(
       readFileSync("/proc/self/mountinfo", "utf8"),
       new RegExp(` ${shm} `),

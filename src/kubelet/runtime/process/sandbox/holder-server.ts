@@ -2,7 +2,7 @@
  * The client of holders.pl: one long-lived perl process per runtime that forks the processes
  * holding pods' namespaces, so a pod's holder costs the runtime no spawn of its own (a spawn
  * blocks Node's thread until the child has exec'd: many pods starting at once queue behind it)
- * and no program besides `ip` (and the `sleep` it becomes) while it sets the pod up.
+ * and no program besides `ip` while it sets the pod up.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { createInterface } from "node:readline"

@@ -13,7 +13,7 @@
 #     tmpfs on DIR (when given); {"tag":T,"pid":P} is told as it is forked; with "ip", it waits for
 #   {"tag":T,"lines":[LINE...]}
 #     and runs `ip -batch -` with those lines inside; then answers {"tag":T,"ready":1} (or
-#     {"tag":T,"error":MSG} and exits) and execs `sleep infinity` in its own session.
+#     {"tag":T,"error":MSG} and exits) and waits for its end (named "pause") in its own session.
 #   Every holder's exit is told as {"tag":T,"exit":STATUS}.
 use strict;
 use warnings;
@@ -50,7 +50,7 @@ sub program {
   }
   return $name;
 }
-my ($IP, $SLEEP) = (program('ip'), program('sleep'));
+my $IP = program('ip');
 
 sub check {
   my ($ok, $what) = @_;
@@ -94,7 +94,7 @@ sub run_steps {
   }
 }
 
-# The holder, in the forked child: set up, told, then `sleep infinity` holds the namespaces.
+# The holder, in the forked child: set up and told; then it holds the namespaces until killed.
 sub holder {
   my ($req, $lines_r) = @_;
   POSIX::setsid();
@@ -178,11 +178,13 @@ for (;;) {
       answer({ tag => $tag, error => ($@ =~ s/\s+$//r) });
       POSIX::_exit(1);
     };
+    close $r;
     open(STDIN, '<', '/dev/null');
     open(STDOUT, '>', '/dev/null');
     open(STDERR, '>', '/dev/null');
-    { no warnings 'exec'; exec { $SLEEP } 'sleep', 'infinity'; }
-    POSIX::_exit(127);
+    # What it is to the pod, as upstream's pause container; no program to exec for it.
+    $0 = 'pause';
+    POSIX::pause() while 1;
   }
   close $r;
   # Told at once, so the caller makes its ip lines while the holder sets up.
