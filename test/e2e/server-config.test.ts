@@ -48,7 +48,12 @@ test("--proxy-min-sync-period: kube-proxy's 1s by default, 0s syncs every change
 })
 
 test("--host-name-prefix: k8ts by default (bridge k8ts0, table k8ts-proxy), another for a second server", () => {
-  assert.equal(parseServerConfig([]).hostNamePrefix, "k8ts")
-  assert.equal(parseServerConfig(["--host-name-prefix", "k8tsb"]).hostNamePrefix, "k8tsb")
+  const prefixOf = (args: string[]) => {
+    const config = parseServerConfig(args)
+    assert.ok(config !== "help")
+    return config.hostNamePrefix
+  }
+  assert.equal(prefixOf([]), "k8ts")
+  assert.equal(prefixOf(["--host-name-prefix", "k8tsb"]), "k8tsb")
   assert.throws(() => parseServerConfig(["--host-name-prefix", "Much-Too-Long"]), /--host-name-prefix: /)
 })

@@ -73,7 +73,12 @@ export class HolderServer {
       }
       const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
       lines.on("line", (line) => {
-        const a = JSON.parse(line) as Answer
+        let a: Answer
+        try {
+          a = JSON.parse(line) as Answer
+        } catch {
+          return // not an answer (perl's own complaint): ignored
+        }
         if (a.ok) {
           running = true
           return resolve()
