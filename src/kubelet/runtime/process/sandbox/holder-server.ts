@@ -41,6 +41,10 @@ interface Answer {
 }
 
 interface Pending {
+  /** The holder's PID, told by the server as it forks it (possibly after the holder's own answer). */
+  pid?: number
+  /** The holder said it is ready before its PID came. */
+  ready?: boolean
   onPid(pid: number): void
   settle(err?: Error): void
 }
@@ -103,10 +107,17 @@ export class HolderServer {
   #answer(tag: number, a: Answer): void {
     const p = this.#pending.get(tag)
     if (!p) return
-    if (a.pid !== undefined) return p.onPid(a.pid)
+    if (a.pid !== undefined) {
+      p.pid = a.pid
+      p.onPid(a.pid)
+      if (!p.ready) return
+    } else if (a.ready && p.pid === undefined) {
+      p.ready = true
+      return
+    }
     this.#pending.delete(tag)
     this.#idle()
-    if (a.ready) return p.settle()
+    if (a.ready || p.ready) return p.settle()
     p.settle(new Error(a.error ?? `the holder exited (status ${a.exit})`))
   }
 
@@ -141,11 +152,12 @@ export class HolderServer {
         onPid: (p) => {
           pid = p
           if (!req.ipLines) return
+          // Without lines (null) the holder gives up and exits: it may not lead its group yet to be killed.
           req.ipLines(p).then(
             (lines) => this.#send({ tag, lines }),
             (err: unknown) => {
               failed = err as Error
-              kill(p)
+              this.#send({ tag, lines: null })
             },
           )
         },
@@ -171,14 +183,5 @@ export class HolderServer {
   close(): void {
     this.#child?.stdin?.end()
     this.#child?.unref()
-  }
-}
-
-/** Kills a holder and its process group. */
-function kill(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL")
-  } catch {
-    // already gone
   }
 }

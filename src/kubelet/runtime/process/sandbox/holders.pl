@@ -12,7 +12,7 @@
 #     (propagation private) and the kinds, sets the hostname (uts), mounts the pod's /dev/shm
 #     tmpfs on DIR (when given); {"tag":T,"pid":P} is told as it is forked; with "ip", it waits for
 #   {"tag":T,"lines":[LINE...]}
-#     and runs `ip -batch -` with those lines inside; then answers {"tag":T,"ready":1} (or
+#     and runs `ip -batch -` with those lines inside (null lines: it gives up); then answers {"tag":T,"ready":1} (or
 #     {"tag":T,"error":MSG} and exits) and waits for its end (named "pause") in its own session.
 #   Every holder's exit is told as {"tag":T,"exit":STATUS}.
 use strict;
@@ -120,8 +120,8 @@ sub holder {
   }
   if ($req->{ip}) {
     my $line = <$lines_r>;
-    die "no ip lines\n" unless defined $line;
-    my $lines = $json->decode($line)->{lines};
+    my $lines = defined $line ? $json->decode($line)->{lines} : undef;
+    die "no ip lines\n" unless ref $lines eq 'ARRAY';
     ip_batch($lines) if @$lines;
   }
   answer({ tag => $req->{tag}, ready => 1 });
