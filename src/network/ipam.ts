@@ -73,8 +73,28 @@ export class HostLocalIpam {
 
   /** The address leased to `id`, leasing the next free one when it has none. @throws Error when the range is full */
   async allocate(id: string): Promise<string> {
+    for (;;) {
+      const { ip, written } = this.reserve(id)
+      // Another writer took the address on disk: it is theirs, try the next one.
+      if (
+        await written.then(
+          () => true,
+          () => false,
+        )
+      )
+        return ip
+    }
+  }
+
+  /**
+   * Leases `id` an address at once, in memory: the one it has, or the next free one. `written`
+   * settles once its files are on disk, and rejects when another writer holds the address there
+   * (which then counts as taken, and `id` has no lease).
+   * @throws Error when the range is full
+   */
+  reserve(id: string): { readonly ip: string; readonly written: Promise<void> } {
     const leases = this.#known()
-    for (const [ip, owner] of leases) if (owner === id) return ip
+    for (const [ip, owner] of leases) if (owner === id) return { ip, written: Promise.resolve() }
     const first = this.#range.base + 1
     const count = this.#range.size - 2
     const last = this.#last
@@ -82,18 +102,17 @@ export class HostLocalIpam {
     for (let i = 0; i < count; i++) {
       const ip = numberToIpv4(first + ((start + i) % count))
       if (leases.has(ip) || this.#reserved.has(ip)) continue
-      // Taken in memory first: allocations of this process running meanwhile skip it.
       leases.set(ip, id)
       this.#last = first + ((start + i) % count)
-      try {
-        await writeFile(join(this.#dir, ip), id, { flag: "wx" })
-      } catch {
-        // Another writer took the address: it is theirs, try the next one.
-        leases.set(ip, "")
-        continue
-      }
-      await writeFile(join(this.#dir, LAST), ip)
-      return ip
+      const written = writeFile(join(this.#dir, ip), id, { flag: "wx" }).then(
+        () => writeFile(join(this.#dir, LAST), ip),
+        (err: unknown) => {
+          leases.set(ip, "")
+          throw err
+        },
+      )
+      written.catch(() => {}) // the caller's to see
+      return { ip, written }
     }
     throw new Error(`Cannot allocate an address for "${id}": range "${this.#range.text}" is full`)
   }
