@@ -25,6 +25,7 @@ import {
   StatsProvider,
 } from "../src/kubelet/index.ts"
 import { NftablesProxy, Proxy } from "../src/proxy/index.ts"
+import { hostNames } from "../src/network/index.ts"
 import { ClusterDns, hostResolvers, runKubeDnsService } from "../src/dns/index.ts"
 import { loadSchedulerConfig, Scheduler } from "../src/scheduler/index.ts"
 import { podNetworkFor, type PodNetworkSettings } from "./pod-network.ts"
@@ -243,11 +244,14 @@ export function startProxy(
     clusterCidr?: Cidr
     /** The least time between two syncs (kube-proxy's minSyncPeriod; default 1000 ms). */
     minSyncPeriodMs?: number
+    /** What the nftables table, service device and pod bridge are named after (default "k8ts"). */
+    hostNamePrefix?: string
   },
 ): Running {
   const stop = new AbortController()
   const log = deps.log.child({ component: "proxy" })
-  const { mode, clusterCidr, ...rest } = opts
+  const { mode, clusterCidr, hostNamePrefix, ...rest } = opts
+  const names = hostNames(hostNamePrefix)
   const backend =
     mode === "nftables"
       ? new NftablesProxy({
@@ -255,7 +259,9 @@ export function startProxy(
           serviceCidr: opts.serviceCidr.text,
           nodeAddresses: [opts.nodeAddress],
           alias: (ip) => mapAddress(ip, opts.serviceCidr, opts.loopbackRange),
-          routeLocalnet: ["k8ts0"],
+          table: names.proxyTable,
+          serviceRouteDevice: names.serviceDevice,
+          routeLocalnet: [names.bridge],
           log,
         })
       : undefined

@@ -19,6 +19,8 @@ export interface PodNetworkSettings {
   readonly serviceCidr: string
   readonly cniConfDir: string
   readonly cniBinDir: string
+  /** What the bridge and nftables tables are named after (--host-name-prefix). */
+  readonly hostNamePrefix?: string
 }
 
 /** The node's pod network (bridge, or CNI plugins), made once the Node has its podCIDR; undefined for loopback. */
@@ -36,6 +38,7 @@ export function podNetworkFor(
       clusterCIDR: s.clusterCidr,
       serviceCIDR: s.serviceCidr,
       stateDir: join(s.dataDir, "network"),
+      ...(s.hostNamePrefix ? { namePrefix: s.hostNamePrefix } : {}),
       ...cni,
     })
   })

@@ -7,6 +7,7 @@ import {
   DEFAULT_CONTAINER_LOG_MAX_SIZE,
   validateLogPolicy,
 } from "../src/kubelet/index.ts"
+import { DEFAULT_HOST_NAME_PREFIX, hostNames } from "../src/network/index.ts"
 import { type Cidr, parseCidr } from "../src/util/index.ts"
 
 /** The components `--disable` can leave out. */
@@ -50,6 +51,10 @@ Flags (environment variable in brackets):
                           (default loopback)                                              [K8TS_POD_NETWORK]
   --cni-conf-dir DIR      CNI network configurations (default /etc/cni/net.d)            [K8TS_CNI_CONF_DIR]
   --cni-bin-dir DIR       CNI plugin binaries (default /usr/lib/cni)                      [K8TS_CNI_BIN_DIR]
+  --host-name-prefix P    names of what the server makes on the machine: bridge P0,
+                          service route device P-svc0, nftables tables P-proxy,
+                          P-hostports, P-cni-guard (default k8ts; give each server on one
+                          machine its own)                                                [K8TS_HOST_NAME_PREFIX]
   --pod-loopback-range CIDR  addresses of pods without their own network (the process
                           runtime, unprivileged) (default 127.244.0.0/16)                 [K8TS_POD_LOOPBACK_RANGE]
   --container-log-max-size Q  rotate a container's log past this size (default 10Mi)    [K8TS_CONTAINER_LOG_MAX_SIZE]
@@ -99,6 +104,7 @@ const OPTIONS = {
   "pod-network": { type: "string" },
   "cni-conf-dir": { type: "string" },
   "cni-bin-dir": { type: "string" },
+  "host-name-prefix": { type: "string" },
   "service-loopback-range": { type: "string" },
   "container-log-max-size": { type: "string" },
   "container-log-max-files": { type: "string" },
@@ -136,6 +142,8 @@ export interface ServerConfig {
   readonly podNetwork: PodNetworkMode
   readonly cniConfDir: string
   readonly cniBinDir: string
+  /** --host-name-prefix: what the bridge, service device and nftables tables are named after. */
+  readonly hostNamePrefix: string
   readonly serviceLoopbackRange: Cidr
   /** --container-log-max-size in bytes and --container-log-max-files. */
   readonly containerLogMaxSize: number
@@ -282,7 +290,7 @@ function proxyModeFlag(value: string | undefined, podNetwork: PodNetworkMode): P
 /** The pod network's flags. @throws ConfigError for bridge or cni without root */
 function podNetworkFlags(
   str: (name: string) => string | undefined,
-): Pick<ServerConfig, "podNetwork" | "cniConfDir" | "cniBinDir"> {
+): Pick<ServerConfig, "podNetwork" | "cniConfDir" | "cniBinDir" | "hostNamePrefix"> {
   const podNetwork = oneOf("pod-network", str("pod-network") ?? "loopback", POD_NETWORKS)
   if (podNetwork !== "loopback" && process.getuid?.() !== 0) {
     throw new ConfigError(
@@ -293,7 +301,17 @@ function podNetworkFlags(
     podNetwork,
     cniConfDir: resolve(str("cni-conf-dir") ?? "/etc/cni/net.d"),
     cniBinDir: resolve(str("cni-bin-dir") ?? "/usr/lib/cni"),
+    hostNamePrefix: hostNamePrefixFlag(str("host-name-prefix")),
   }
+}
+
+function hostNamePrefixFlag(value: string | undefined): string {
+  try {
+    hostNames(value)
+  } catch (err) {
+    throw new ConfigError(`--host-name-prefix: ${(err as Error).message}`)
+  }
+  return value ?? DEFAULT_HOST_NAME_PREFIX
 }
 
 /** The file flags that have no default. */

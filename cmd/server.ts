@@ -122,6 +122,7 @@ async function startComponents(
         mode: config.proxyMode,
         minSyncPeriodMs: config.proxyMinSyncPeriodMs,
         clusterCidr: config.clusterCidr,
+        hostNamePrefix: config.hostNamePrefix,
       }),
     )
     step("proxy", `Proxy started (${config.proxyMode}; services on ${config.serviceLoopbackRange.text})`)
@@ -233,7 +234,7 @@ function podNetworkOf(config: ServerConfig): {
   podNetwork?: Omit<PodNetworkSettings, "nodeName" | "dataDir">
 } {
   if (config.podNetwork === "loopback") return {}
-  const { podNetwork: mode, cniConfDir, cniBinDir } = config
+  const { podNetwork: mode, cniConfDir, cniBinDir, hostNamePrefix } = config
   const cidrs = { clusterCidr: config.clusterCidr.text, serviceCidr: config.serviceCidr.text }
-  return { podNetwork: { mode, cniConfDir, cniBinDir, ...cidrs } }
+  return { podNetwork: { mode, cniConfDir, cniBinDir, hostNamePrefix, ...cidrs } }
 }

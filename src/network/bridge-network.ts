@@ -4,6 +4,7 @@
  * podCIDR's gateway; addresses come from a host-local IPAM, hostPorts from an nftables table.
  */
 import { createHash } from "node:crypto"
+import { writeFileSync } from "node:fs"
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { cidrAddress, parseCidr } from "../util/index.ts"
@@ -67,8 +68,8 @@ export class BridgeNetwork implements PodNetwork {
   #ready = false
   /** The bridge's ifindex: pods' veths are made on it from inside their namespace. */
   #bridgeIndex = 0
-  /** Sandboxes whose pod side prepare() handed out: attach() finishes only the node side. */
-  readonly #prepared = new Set<string>()
+  /** Sandboxes whose pod side prepare() handed out (with their lease's write): attach() finishes only the node side. */
+  readonly #prepared = new Map<string, Promise<void>>()
   /** Bridged traffic passes netfilter: pods keep their source address through DNAT. */
   #bridgeNetfilter = false
   /** The rule rewrites, one after another: each reads the port files afresh. */
@@ -137,8 +138,9 @@ export class BridgeNetwork implements PodNetwork {
    */
   async prepare(req: PodAttachRequest): Promise<PodNetworkSetup> {
     this.#check(req)
-    const ip = await this.#ipam.allocate(req.id)
-    this.#prepared.add(req.id)
+    // The lease is written while the pod side is set up; attach() waits for it.
+    const { ip, written } = this.#ipam.reserve(req.id)
+    this.#prepared.set(req.id, written)
     const veth = hostVethName(req.id)
     return {
       ipBatch: [
@@ -153,7 +155,11 @@ export class BridgeNetwork implements PodNetwork {
 
   async attach(req: PodAttachRequest): Promise<PodAttachment> {
     this.#check(req)
-    if (this.#prepared.delete(req.id)) return this.#finish(req)
+    const written = this.#prepared.get(req.id)
+    if (written) {
+      this.#prepared.delete(req.id)
+      return this.#finish(req, written)
+    }
     const leased = await this.#ipam.lookup(req.id)
     const ip = leased ?? (await this.#ipam.allocate(req.id))
     const veth = hostVethName(req.id)
@@ -169,14 +175,17 @@ export class BridgeNetwork implements PodNetwork {
     return { ip, gateway: this.#gateway, interface: POD_IFNAME }
   }
 
-  /** attach() after prepare(): hairpin on the node's end of the veth (sysfs, no process), and the hostPorts. */
-  async #finish(req: PodAttachRequest): Promise<PodAttachment> {
+  /** attach() after prepare(): the lease written, hairpin on the node's end of the veth (sysfs, no process), and the hostPorts. */
+  async #finish(req: PodAttachRequest, written: Promise<void>): Promise<PodAttachment> {
     const veth = hostVethName(req.id)
-    const ip = (await this.#ipam.lookup(req.id)) ?? ""
+    let ip = ""
     try {
+      await written
+      ip = (await this.#ipam.lookup(req.id)) ?? ""
       if (!ip) throw new Error(`Cannot attach "${req.id}": its address lease is gone`)
       // A pod reaches itself through a service: its packets come back out of the port they came in by.
-      await writeFile(`/sys/class/net/${veth}/brport/hairpin_mode`, "1")
+      // (sysfs: in memory, no disk to wait for in the thread pool.)
+      writeFileSync(`/sys/class/net/${veth}/brport/hairpin_mode`, "1")
       await this.#programPorts(req, veth, ip)
     } catch (err) {
       await this.detach(req)

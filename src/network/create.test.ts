@@ -30,3 +30,12 @@ test("createPodNetwork() with --cni-conf-dir writes the default conflist when th
     ["bridge", "portmap"],
   )
 })
+
+test("createPodNetwork() names the default conflist's bridge after its prefix", async () => {
+  const confDir = join(dir, "net.d-b")
+  await createPodNetwork({ ...base, cniConfDir: confDir, namePrefix: "k8tsb" })
+  const list = JSON.parse(readFileSync(join(confDir, "10-k8ts.conflist"), "utf8")) as {
+    plugins: { type: string; bridge?: string }[]
+  }
+  assert.equal(list.plugins[0]?.bridge, "k8tsb0")
+})

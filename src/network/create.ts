@@ -7,6 +7,7 @@ import { join } from "node:path"
 import { BridgeNetwork } from "./bridge-network.ts"
 import { loadConfList, writeDefaultConfList } from "./cni-config.ts"
 import { CniNetwork } from "./cni-network.ts"
+import { hostNames } from "./host-names.ts"
 import type { PodNetwork } from "./pod-network.ts"
 
 /** Options of createPodNetwork. */
@@ -21,16 +22,21 @@ export interface CreatePodNetworkOptions {
   readonly cniConfDir?: string
   /** --cni-bin-dir (default /usr/lib/cni). */
   readonly cniBinDir?: string
-  /** The bridge of the direct network, or of the default conflist (default "k8ts0"). */
+  /** The prefix of the bridge's and the nftables tables' names (default "k8ts": "k8ts0", ...; host-names.ts). */
+  readonly namePrefix?: string
+  /** The bridge of the direct network, or of the default conflist (default: the prefix's, "k8ts0"). */
   readonly bridge?: string
 }
 
 /** The pod network the options describe; not yet initialised (call init()). */
 export async function createPodNetwork(opts: CreatePodNetworkOptions): Promise<PodNetwork> {
-  const bridge = opts.bridge ?? "k8ts0"
+  const names = hostNames(opts.namePrefix)
+  const bridge = opts.bridge ?? names.bridge
   const ranges = { clusterCIDR: opts.clusterCIDR, serviceCIDR: opts.serviceCIDR }
-  if (!opts.cniConfDir)
-    return new BridgeNetwork({ ...ranges, podCIDR: opts.podCIDR, bridge, stateDir: opts.stateDir })
+  if (!opts.cniConfDir) {
+    const nftTable = names.hostPortsTable
+    return new BridgeNetwork({ ...ranges, podCIDR: opts.podCIDR, bridge, nftTable, stateDir: opts.stateDir })
+  }
   const found = await loadConfList(opts.cniConfDir).then(
     () => true,
     () => false,
@@ -43,6 +49,7 @@ export async function createPodNetwork(opts: CreatePodNetworkOptions): Promise<P
     ...ranges,
     confDir: opts.cniConfDir,
     cacheDir: join(opts.stateDir, "cni"),
+    nftTable: names.cniGuardTable,
     ...(opts.cniBinDir ? { binDir: opts.cniBinDir } : {}),
   })
 }

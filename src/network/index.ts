@@ -23,5 +23,6 @@ export {
   writeDefaultConfList,
 } from "./cni-config.ts"
 export { createPodNetwork, type CreatePodNetworkOptions } from "./create.ts"
+export { DEFAULT_HOST_NAME_PREFIX, hostNames, type HostNames } from "./host-names.ts"
 export { CommandError, run, type RunOptions } from "./exec.ts"
 export { deleteNftTable, listNftTables, readInterfaceSysctl, runNft, writeInterfaceSysctl } from "./nft.ts"

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, test } from "node:test"
@@ -44,4 +44,20 @@ test("concurrent allocate() calls never share an address", async () => {
   const ipam = newIpam("10.0.1.0/24")
   const ips = await Promise.all(Array.from({ length: 20 }, (_, i) => ipam.allocate(`p${i}`)))
   assert.equal(new Set(ips).size, 20)
+})
+
+test("reserve() leases at once in memory and writes the lease meanwhile; a lease on disk of another writer is theirs", async () => {
+  const ipam = newIpam("10.0.2.0/29")
+  const dir = join(root, String(n))
+  const a = ipam.reserve("a")
+  assert.equal(a.ip, "10.0.2.1")
+  assert.equal(ipam.reserve("b").ip, "10.0.2.2", "the next caller skips it before it is written")
+  await a.written
+  assert.equal(ipam.reserve("a").ip, "10.0.2.1", "the same id keeps its lease")
+  writeFileSync(join(dir, "10.0.2.3"), "other")
+  const c = ipam.reserve("c")
+  assert.equal(c.ip, "10.0.2.3")
+  await assert.rejects(c.written)
+  assert.equal(await ipam.allocate("c"), "10.0.2.4")
+  assert.deepEqual([...(await ipam.leases()).values()].sort(), ["a", "b", "c", "other"])
 })

@@ -3,7 +3,8 @@
  * address, named by the address and holding the owner's id, plus the last address handed out,
  * so leases survive a restart and addresses are not reused at once.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { type Cidr, ipv4ToNumber, numberToIpv4, parseCidr } from "../util/index.ts"
 
@@ -21,9 +22,10 @@ export interface HostLocalIpamOptions {
 
 /**
  * Leases addresses of one range to ids, persisted in a directory of files. The leases are read
- * once and then kept in memory, and each allocation or release is one synchronous step (a lease
- * file, the last-address file): many pods attaching at once neither wait on each other nor read
- * the directory again, and "wx" still keeps an allocation off a lease another writer made.
+ * once and then kept in memory, where an allocation takes its address at once; its files (the
+ * lease, the last address) are written off the event loop: many pods attaching at once neither
+ * wait on each other nor read the directory again, and "wx" still keeps an allocation off a
+ * lease another writer made.
  */
 export class HostLocalIpam {
   readonly #range: Cidr
@@ -71,8 +73,28 @@ export class HostLocalIpam {
 
   /** The address leased to `id`, leasing the next free one when it has none. @throws Error when the range is full */
   async allocate(id: string): Promise<string> {
+    for (;;) {
+      const { ip, written } = this.reserve(id)
+      // Another writer took the address on disk: it is theirs, try the next one.
+      if (
+        await written.then(
+          () => true,
+          () => false,
+        )
+      )
+        return ip
+    }
+  }
+
+  /**
+   * Leases `id` an address at once, in memory: the one it has, or the next free one. `written`
+   * settles once its files are on disk, and rejects when another writer holds the address there
+   * (which then counts as taken, and `id` has no lease).
+   * @throws Error when the range is full
+   */
+  reserve(id: string): { readonly ip: string; readonly written: Promise<void> } {
     const leases = this.#known()
-    for (const [ip, owner] of leases) if (owner === id) return ip
+    for (const [ip, owner] of leases) if (owner === id) return { ip, written: Promise.resolve() }
     const first = this.#range.base + 1
     const count = this.#range.size - 2
     const last = this.#last
@@ -80,17 +102,17 @@ export class HostLocalIpam {
     for (let i = 0; i < count; i++) {
       const ip = numberToIpv4(first + ((start + i) % count))
       if (leases.has(ip) || this.#reserved.has(ip)) continue
-      try {
-        writeFileSync(join(this.#dir, ip), id, { flag: "wx" })
-      } catch {
-        // Another writer took the address: it is theirs, try the next one.
-        leases.set(ip, "")
-        continue
-      }
       leases.set(ip, id)
       this.#last = first + ((start + i) % count)
-      writeFileSync(join(this.#dir, LAST), ip)
-      return ip
+      const written = writeFile(join(this.#dir, ip), id, { flag: "wx" }).then(
+        () => writeFile(join(this.#dir, LAST), ip),
+        (err: unknown) => {
+          leases.set(ip, "")
+          throw err
+        },
+      )
+      written.catch(() => {}) // the caller's to see
+      return { ip, written }
     }
     throw new Error(`Cannot allocate an address for "${id}": range "${this.#range.text}" is full`)
   }

@@ -222,6 +222,24 @@ export function describePodNetwork(name: string, net: SuiteNet, newNetwork: () =
       t.diagnostic(`detach of ${many.length} at once: ${(performance.now() - stop).toFixed(1)} ms`)
     })
 
+    test("prepare(): its ip lines run in the namespace, then attach() finishes the attachment", async (t) => {
+      if (!network.prepare) return t.skip("this network has no prepare()")
+      const p = request("p")
+      addNs(p)
+      extra.push(p)
+      const setup = await network.prepare(p)
+      execFileSync("ip", ["-n", nsOf(p), "-batch", "-"], { input: setup.ipBatch.join("\n") + "\n" })
+      const att = await network.attach(p)
+      assert.match(sh("ip", "-n", nsOf(p), "-br", "link", "show", "lo"), /^lo\s+UNKNOWN/)
+      assert.match(
+        sh("ip", "-n", nsOf(p), "-br", "addr", "show", "eth0"),
+        new RegExp(`${att.ip.replace(/\./g, "\\.")}/`),
+      )
+      servers.push(await serveIn(nsOf(p)))
+      assert.deepEqual(await clientIn(nsOf(b), att.ip, TCP_PORT, UDP_PORT), ["tcp:ping", "udp:ping"])
+      await network.detach(p)
+    })
+
     test("gc() removes what unknown sandboxes left", async () => {
       await network.attach(c)
       await network.gc(new Set([a.id, b.id]))

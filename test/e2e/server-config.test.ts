@@ -57,3 +57,14 @@ test("--max-pods: the kubelet's 110 by default, a whole number of pods", () => {
   assert.throws(() => parseServerConfig(["--max-pods=-1"]), /--max-pods: not a whole number of pods: "-1"/)
   assert.throws(() => parseServerConfig(["--max-pods", "many"]), ConfigError)
 })
+
+test("--host-name-prefix: k8ts by default (bridge k8ts0, table k8ts-proxy), another for a second server", () => {
+  const prefixOf = (args: string[]) => {
+    const config = parseServerConfig(args)
+    assert.ok(config !== "help")
+    return config.hostNamePrefix
+  }
+  assert.equal(prefixOf([]), "k8ts")
+  assert.equal(prefixOf(["--host-name-prefix", "k8tsb"]), "k8tsb")
+  assert.throws(() => parseServerConfig(["--host-name-prefix", "Much-Too-Long"]), /--host-name-prefix: /)
+})

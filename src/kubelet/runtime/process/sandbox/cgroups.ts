@@ -4,17 +4,10 @@
  * a pure cgroup v2 host (one unified tree). Limits are written before a process joins; the
  * launcher writes its own PID into `procsFiles` before it execs the container's program.
  */
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmdirSync,
-  writeFileSync,
-} from "node:fs"
+import { existsSync, readdirSync, readFileSync, rmdirSync } from "node:fs"
 import { join } from "node:path"
 import type { ContainerUsage, ResourceLimits } from "../../runtime.ts"
+import { runSteps, type SetupStep } from "./setup-steps.ts"
 
 /** The v1 controllers k8ts uses. */
 const V1_CONTROLLERS = ["memory", "cpu", "cpuacct", "pids"] as const
@@ -43,8 +36,12 @@ export function sharesToWeight(shares: number): number {
   return Math.floor(1 + ((shares - 2) * 9999) / 262_142)
 }
 
-function write(file: string, value: string | number): void {
-  writeFileSync(file, String(value))
+function write(file: string, value: string | number): SetupStep {
+  return { file, value: String(value) }
+}
+
+function tryWrite(file: string, value: number): SetupStep {
+  return { file, value: String(value), optional: true }
 }
 
 function pidsIn(dir: string): number[] {
@@ -111,9 +108,16 @@ export class Cgroups {
 
   /** Creates a cgroup (and its parents) and sets its limits. */
   create(rel: string, limits: ResourceLimits | undefined): void {
-    if (this.mode === "v2") this.#enableV2(rel)
-    for (const d of this.dirs(rel)) mkdirSync(d, { recursive: true })
-    if (limits) this.#limit(rel, limits)
+    runSteps(this.plan(rel, limits))
+  }
+
+  /** The steps that create a cgroup (and its parents) and set its limits, in order. */
+  plan(rel: string, limits: ResourceLimits | undefined): SetupStep[] {
+    return [
+      ...(this.mode === "v2" ? this.#enableV2(rel) : []),
+      ...this.dirs(rel).map((dir) => ({ dir })),
+      ...(limits ? this.#limit(rel, limits) : []),
+    ]
   }
 
   /** The files a process writes its PID to, to join the cgroup in every hierarchy. */
@@ -197,68 +201,61 @@ export class Cgroups {
     }
   }
 
-  #enableV2(rel: string): void {
+  #enableV2(rel: string): SetupStep[] {
     // Controllers must be enabled in every ancestor's subtree_control for the leaf to get them;
-    // one at a time, so one the host lacks does not stop the others.
+    // one at a time, so one the host lacks does not stop the others (already enabled, or absent).
     const parts = [...this.#parent.split("/"), ...rel.split("/")].filter(Boolean)
     let dir = this.#fsRoot
-    const enable = () => {
-      for (const c of V2_CONTROLLERS) {
-        try {
-          appendFileSync(join(dir, "cgroup.subtree_control"), `+${c}`)
-        } catch {
-          // already enabled, or not available
-        }
-      }
-    }
-    enable()
+    const enable = () =>
+      V2_CONTROLLERS.map((c) => ({
+        file: join(dir, "cgroup.subtree_control"),
+        value: `+${c}`,
+        optional: true,
+        append: true,
+      }))
+    const steps: SetupStep[] = enable()
     for (const p of parts.slice(0, -1)) {
       dir = join(dir, p)
-      mkdirSync(dir, { recursive: true })
-      enable()
+      steps.push({ dir }, ...enable())
     }
+    return steps
   }
 
-  #limit(rel: string, l: ResourceLimits): void {
+  #limit(rel: string, l: ResourceLimits): SetupStep[] {
+    const steps: SetupStep[] = []
     if (this.mode === "v2") {
       const d = this.dirs(rel)[0] as string
       if (l.memoryLimitBytes !== undefined) {
-        write(join(d, "memory.max"), l.memoryLimitBytes)
-        tryWrite(join(d, "memory.swap.max"), 0)
+        steps.push(write(join(d, "memory.max"), l.memoryLimitBytes))
+        steps.push(tryWrite(join(d, "memory.swap.max"), 0))
       }
       if (l.cpuLimitMilli !== undefined)
-        write(join(d, "cpu.max"), `${cpuQuota(l.cpuLimitMilli)} ${CFS_PERIOD_US}`)
+        steps.push(write(join(d, "cpu.max"), `${cpuQuota(l.cpuLimitMilli)} ${CFS_PERIOD_US}`))
       if (l.cpuRequestMilli !== undefined)
-        write(join(d, "cpu.weight"), sharesToWeight(milliToShares(l.cpuRequestMilli)))
-      if (l.pidsLimit !== undefined) write(join(d, "pids.max"), l.pidsLimit)
-      return
+        steps.push(write(join(d, "cpu.weight"), sharesToWeight(milliToShares(l.cpuRequestMilli))))
+      if (l.pidsLimit !== undefined) steps.push(write(join(d, "pids.max"), l.pidsLimit))
+      return steps
     }
     const [mem, cpu, , pids] = this.dirs(rel) as [string, string, string, string]
     if (l.memoryLimitBytes !== undefined) {
-      write(join(mem, "memory.limit_in_bytes"), l.memoryLimitBytes)
+      steps.push(write(join(mem, "memory.limit_in_bytes"), l.memoryLimitBytes))
       // Without swap accounting the file is absent; with it, no swap beyond the limit.
-      tryWrite(join(mem, "memory.memsw.limit_in_bytes"), l.memoryLimitBytes)
+      steps.push(tryWrite(join(mem, "memory.memsw.limit_in_bytes"), l.memoryLimitBytes))
     }
     if (l.cpuLimitMilli !== undefined) {
-      write(join(cpu, "cpu.cfs_period_us"), CFS_PERIOD_US)
-      write(join(cpu, "cpu.cfs_quota_us"), cpuQuota(l.cpuLimitMilli))
+      steps.push(write(join(cpu, "cpu.cfs_period_us"), CFS_PERIOD_US))
+      steps.push(write(join(cpu, "cpu.cfs_quota_us"), cpuQuota(l.cpuLimitMilli)))
     }
-    if (l.cpuRequestMilli !== undefined) write(join(cpu, "cpu.shares"), milliToShares(l.cpuRequestMilli))
-    if (l.pidsLimit !== undefined) write(join(pids, "pids.max"), l.pidsLimit)
+    if (l.cpuRequestMilli !== undefined)
+      steps.push(write(join(cpu, "cpu.shares"), milliToShares(l.cpuRequestMilli)))
+    if (l.pidsLimit !== undefined) steps.push(write(join(pids, "pids.max"), l.pidsLimit))
+    return steps
   }
 }
 
 /** The CFS quota of a CPU limit (at least 1 ms, the kernel's minimum). */
 function cpuQuota(milli: number): number {
   return Math.max(1000, Math.floor((milli * CFS_PERIOD_US) / 1000))
-}
-
-function tryWrite(file: string, value: number): void {
-  try {
-    write(file, value)
-  } catch {
-    // optional knob
-  }
 }
 
 /** A `key value` line's value from a cgroup stat file (0 when absent). */

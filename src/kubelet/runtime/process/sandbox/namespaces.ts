@@ -3,13 +3,16 @@
  * namespaces that the pod's containers join, and a mount namespace (a copy of the node's) that
  * they copy theirs from, holding the pod's /dev/shm, so the node's own mount table gains nothing
  * per pod and a container's copy stays small however many pods run. The holder sets the pod's
- * hostname and runs the pod network's `ip` commands inside before it sleeps. For
+ * hostname and runs the pod network's `ip` commands inside before it sleeps; the runtime's
+ * holder server (holder-server.ts) forks it, or else it is `unshare` running `sh`. For
  * shareProcessNamespace a second holder's PID namespace is the one all the pod's containers
  * enter. Host namespaces (hostNetwork, hostIPC) are simply not created.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync, rmSync } from "node:fs"
+import { type HolderServer, HolderServerUnavailable } from "./holder-server.ts"
 import { unmountUnder } from "./mounts.ts"
+import { runSteps, type SetupStep } from "./setup-steps.ts"
 
 /** The namespaces of a pod as nsfs paths (of its holder); an absent one means the node's own. */
 export interface PodNamespaces {
@@ -26,6 +29,8 @@ export interface PodNamespaces {
 /** What a pod's namespaces are made for. */
 export interface PodNamespaceSpec {
   readonly hostname: string
+  /** What is set up first, before the holder joins the pod's cgroup (by the holder when the server forks it). */
+  readonly setup?: readonly SetupStep[]
   readonly hostNetwork?: boolean
   readonly hostIPC?: boolean
   readonly sharePid?: boolean
@@ -37,6 +42,8 @@ export interface PodNamespaceSpec {
   readonly shm?: string
   /** The pod side of its network given its namespace's path: `ip -batch` lines run inside it. */
   readonly network?: (netnsPath: string) => Promise<readonly string[]>
+  /** Forks the holder (no program spawned for it); without one, or where it cannot run, `unshare` and `sh` do. */
+  readonly server?: HolderServer
 }
 
 /**
@@ -82,8 +89,42 @@ function holderUp(child: ChildProcess): Promise<void> {
   })
 }
 
+/** The namespaces a holder with PID `pid` holds, as nsfs paths. */
+function nsOf(pid: number, kinds: readonly string[]): PodNamespaces {
+  const path = (k: string) => `/proc/${pid}/ns/${k}`
+  const ns: PodNamespaces = { holder: pid, mnt: path("mnt") }
+  for (const k of kinds) Object.assign(ns, { [k]: path(k) })
+  return ns
+}
+
+/** Starts the holder through the holder server; undefined when the server cannot run here. */
+async function serverHolder(
+  server: HolderServer,
+  spec: PodNamespaceSpec,
+  kinds: readonly string[],
+): Promise<PodNamespaces | undefined> {
+  const network = spec.network && kinds.includes("net") ? spec.network : undefined
+  try {
+    const pid = await server.start({
+      steps: spec.setup ?? [],
+      kinds,
+      hostname: spec.hostname,
+      ...(spec.shm ? { shm: spec.shm } : {}),
+      cgroups: spec.holderCgroups ?? [],
+      ...(network ? { ipLines: (p: number) => network(`/proc/${p}/ns/net`) } : {}),
+    })
+    return nsOf(pid, kinds)
+  } catch (err) {
+    if (err instanceof HolderServerUnavailable) return undefined
+    throw new Error(`the pod's namespaces: ${(err as Error).message}`)
+  }
+}
+
 /** Starts the holder of the pod's namespaces and mount namespace; returns it with its nsfs paths. */
 async function startHolder(spec: PodNamespaceSpec, kinds: readonly string[]): Promise<PodNamespaces> {
+  const served = spec.server && (await serverHolder(spec.server, spec, kinds))
+  if (served) return served
+  runSteps(spec.setup ?? [])
   const flags = ["--mount", "--propagation", "private", ...kinds.map((k) => `--${k}`)]
   const args = [kinds.includes("uts") ? spec.hostname : "-", spec.shm ?? "-"]
   const ip = spec.network && kinds.includes("net") ? "ip" : "-"
@@ -97,9 +138,7 @@ async function startHolder(spec: PodNamespaceSpec, kinds: readonly string[]): Pr
   const pid = child.pid
   try {
     if (pid === undefined) throw await up.then(() => new Error("the pod's namespaces: no holder"))
-    const path = (k: string) => `/proc/${pid}/ns/${k}`
-    const ns: PodNamespaces = { holder: pid, mnt: path("mnt") }
-    for (const k of kinds) Object.assign(ns, { [k]: path(k) })
+    const ns = nsOf(pid, kinds)
     const lines = spec.network && ns.net ? await spec.network(ns.net) : []
     child.stdin?.end(lines.length ? lines.join("\n") + "\n" : "")
     await up
@@ -136,7 +175,9 @@ function startPidHolder(ns: PodNamespaces, prefix: readonly string[]): ChildProc
 export async function createPodNamespaces(spec: PodNamespaceSpec): Promise<PodNamespaces> {
   const kinds = [...(spec.hostNetwork ? [] : ["net", "uts"]), ...(spec.hostIPC ? [] : ["ipc"])]
   // All the node's: the containers start from the node's mount namespace, as plain processes do.
-  const ns = kinds.length || spec.shm ? await startHolder(spec, kinds) : {}
+  const held = kinds.length > 0 || !!spec.shm
+  if (!held) runSteps(spec.setup ?? [])
+  const ns = held ? await startHolder(spec, kinds) : {}
   if (!spec.sharePid) return ns
   const holder = startPidHolder(ns, spec.holderPrefix ?? [])
   try {

@@ -5,13 +5,14 @@
  * (so mount points never touch the host filesystem), its own PID namespace (or the pod's, or
  * the node's), and its own cgroup with the container's limits.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import type { PodAttachRequest, PodNetwork } from "../../../../network/index.ts"
 import type { Logger } from "../../../../util/index.ts"
 import type { ContainerConfig, SandboxConfig } from "../../runtime.ts"
 import { Cgroups } from "./cgroups.ts"
 import { LAUNCHER, prepareRoot, removeRoot, rootLaunchArgv, rootPid, rootReady } from "./container-root.ts"
+import { HolderServer } from "./holder-server.ts"
 import { unmountUnder } from "./mounts.ts"
 import { createPodNamespaces, pidNamespaceOf, type PodNamespaces, removePodNamespaces } from "./namespaces.ts"
 
@@ -56,6 +57,8 @@ export class PodSandboxes {
   readonly cgroups: Cgroups
   readonly #opts: PodSandboxesOptions
   readonly #ready: Promise<void>
+  /** Forks the pods' namespace holders. */
+  readonly #holders = new HolderServer()
 
   constructor(opts: PodSandboxesOptions) {
     this.#opts = opts
@@ -87,9 +90,7 @@ export class PodSandboxes {
     let pod: PodIsolation = { podUid: cfg.podUid, dir, ip: this.#opts.hostIP, ns: {}, hostPID: !!cfg.hostPID }
     try {
       const podCgroup = this.cgroups.podPath(cfg.podUid)
-      this.cgroups.create(podCgroup, cfg.resources)
       const holderCgroup = `${podCgroup}/pause`
-      this.cgroups.create(holderCgroup, undefined)
       const ids = { id, podUid: cfg.podUid, namespace: cfg.namespace, name: cfg.name }
       const attachReq = (netnsPath: string): PodAttachRequest => {
         const req = { ...ids, netnsPath, portMappings: cfg.portMappings ?? [] }
@@ -99,9 +100,17 @@ export class PodSandboxes {
       const network = this.#opts.network
       const prepare = network.prepare?.bind(network)
       const shm = cfg.hostIPC ? undefined : join(dir, "shm")
-      if (shm) mkdirSync(shm, { recursive: true })
+      // As container runtimes do, the pod's hostname is also its containers' /etc/hostname.
+      const hostnameFile = cfg.hostNetwork ? undefined : join(dir, "hostname")
       const ns = await createPodNamespaces({
         hostname: cfg.hostname,
+        // Made by the holder (off this thread) before it joins: the pod's cgroup, its folders.
+        setup: [
+          ...this.cgroups.plan(podCgroup, cfg.resources),
+          ...this.cgroups.plan(holderCgroup, undefined),
+          ...(shm ? [{ dir: shm }] : []),
+          ...(hostnameFile ? [{ file: hostnameFile, value: `${cfg.hostname}\n` }] : []),
+        ],
         ...(cfg.hostNetwork ? { hostNetwork: true } : {}),
         ...(cfg.hostIPC ? { hostIPC: true } : {}),
         // The holders run in a leaf of the pod's cgroup (v2 allows no processes beside child
@@ -110,16 +119,12 @@ export class PodSandboxes {
         holderPrefix: this.#joinArgv(holderCgroup),
         ...(cfg.shareProcessNamespace && !cfg.hostPID ? { sharePid: true } : {}),
         ...(shm ? { shm } : {}),
+        server: this.#holders,
         // The pod side of the network is set up by the holder as it starts, when the network can.
         ...(prepare ? { network: async (path: string) => (await prepare(attachReq(path))).ipBatch } : {}),
       })
       pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}), ...(shm ? { shm } : {}) }
-      if (ns.uts) {
-        // As container runtimes do, the pod's hostname is also its containers' /etc/hostname.
-        const hostnameFile = join(dir, "hostname")
-        writeFileSync(hostnameFile, `${cfg.hostname}\n`)
-        pod = { ...pod, hostnameFile }
-      }
+      if (hostnameFile) pod = { ...pod, hostnameFile }
       if (ns.net) {
         const req = pod.attach ?? attachReq(ns.net)
         const { ip } = await network.attach(req)
@@ -237,6 +242,7 @@ export class PodSandboxes {
   /** Node stop: the pods are gone; removes the cgroup parent and closes the network. */
   async close(): Promise<void> {
     await this.#ready.catch(() => {})
+    this.#holders.close()
     await this.cgroups.removeAll()
     this.cgroups.removeParent()
     await this.#opts.network.close()

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict"
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { after, describe, test } from "node:test"
+import { skipUnless } from "../../../../testing/index.ts"
+import { HolderServer } from "./holder-server.ts"
+import { unmountUnder } from "./mounts.ts"
+
+const isRoot = process.getuid?.() === 0
+
+function gone(pid: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      try {
+        process.kill(pid, 0)
+        setTimeout(check, 5)
+      } catch {
+        resolve()
+      }
+    }
+    check()
+  })
+}
+
+describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-holders-"))
+  const server = new HolderServer()
+  const pids: number[] = []
+  after(async () => {
+    for (const pid of pids) {
+      try {
+        process.kill(-pid, "SIGKILL")
+      } catch {
+        // gone
+      }
+    }
+    server.close()
+    await unmountUnder(dir)
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test("a holder runs its steps, has its own namespaces, hostname and /dev/shm, and runs its ip lines", async () => {
+    const shm = join(dir, "a", "shm")
+    let asked: number | undefined
+    const pid = await server.start({
+      steps: [{ dir: shm }, { file: join(dir, "a", "hostname"), value: "pod-a\n" }],
+      kinds: ["net", "uts", "ipc"],
+      hostname: "pod-a",
+      shm,
+      cgroups: [],
+      ipLines: async (p) => {
+        asked = p
+        return ["link set lo up"]
+      },
+    })
+    pids.push(pid)
+    assert.equal(asked, pid)
+    assert.equal(readFileSync(join(dir, "a", "hostname"), "utf8"), "pod-a\n")
+    for (const k of ["net", "uts", "ipc", "mnt"]) {
+      assert.notEqual(readlinkSync(`/proc/${pid}/ns/${k}`), readlinkSync(`/proc/self/ns/${k}`), k)
+    }
+    const inside = (...argv: string[]) =>
+      execFileSync("nsenter", ["-t", String(pid), "-n", "-u", "-m", "--", ...argv], { encoding: "utf8" })
+    assert.equal(inside("hostname").trim(), "pod-a")
+    assert.match(inside("ip", "-br", "link", "show", "lo"), /^lo\s+UNKNOWN/)
+    assert.match(readFileSync(`/proc/${pid}/mountinfo`, "utf8"), new RegExp(` ${shm} .* - tmpfs shm `))
+    assert.equal(readFileSync(`/proc/${pid}/comm`, "utf8"), "pause\n")
+    assert.doesNotMatch(
+      readFileSync("/proc/self/mountinfo", "utf8"),
+      new RegExp(` ${shm} `),
+      "not on the node",
+    )
+  })
+
+  test("a failed ip line fails the start with ip's message, and the holder is gone", async () => {
+    let holder = 0
+    await assert.rejects(
+      server.start({
+        kinds: ["net"],
+        hostname: "b",
+        cgroups: [],
+        ipLines: async (p) => {
+          holder = p
+          return ["link set nosuchdev up"]
+        },
+      }),
+      /ip -batch: .*nosuchdev/,
+    )
+    await gone(holder)
+  })
+
+  test("a failed step or ip line source fails the start, and the holder is gone", async () => {
+    await assert.rejects(
+      server.start({
+        steps: [{ file: join(dir, "no", "such", "dir", "f"), value: "x" }],
+        kinds: [],
+        hostname: "c",
+        cgroups: [],
+      }),
+      /write .*no\/such\/dir\/f/,
+    )
+    let holder = 0
+    await assert.rejects(
+      server.start({
+        kinds: ["net"],
+        hostname: "d",
+        cgroups: [],
+        ipLines: async (p) => {
+          holder = p
+          throw new Error("no address left")
+        },
+      }),
+      /no address left/,
+    )
+    await gone(holder)
+    assert.equal(existsSync(`/proc/${holder}`), false)
+  })
+})
