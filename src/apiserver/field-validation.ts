@@ -14,7 +14,7 @@ import {
   jsonFieldsOf,
   schema,
 } from "../api/index.ts"
-import { duplicateFields } from "./json-duplicates.ts"
+import { duplicateFields, pathOf } from "./json-duplicates.ts"
 
 /** What the server does with unknown and duplicate fields. */
 export type FieldValidation = "Strict" | "Warn" | "Ignore"
@@ -50,16 +50,6 @@ const OPAQUE = new Set([
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v)
-}
-
-/** A path as upstream prints it from its segments: keys joined by dots, list indexes in brackets. */
-function pathOf(segments: readonly (string | number)[]): string {
-  let path = ""
-  for (const seg of segments) {
-    if (typeof seg === "number") path = `${path}[${seg}]`
-    else path = path ? `${path}.${seg}` : seg
-  }
-  return path
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Repeated keys in JSON text, found by a scan of the text (JSON.parse keeps the last silently). */
 
 /** A path as upstream prints it from its segments: keys joined by dots, list indexes in brackets. */
-function pathOf(segments: readonly (string | number)[]): string {
+export function pathOf(segments: readonly (string | number)[]): string {
   let path = ""
   for (const seg of segments) {
     if (typeof seg === "number") path = `${path}[${seg}]`

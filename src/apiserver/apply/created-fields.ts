@@ -15,7 +15,7 @@ import { type Obj, isObj, itemPE, modeOf } from "./typed.ts"
 export type FieldsV1 = Record<string, unknown>
 
 /** Metadata no manager owns (upstream's stripped fields; managedFields and resourceVersion are never compared). */
-const SERVER_METADATA = new Set([
+export const SERVER_METADATA_FIELDS = [
   "name",
   "namespace",
   "creationTimestamp",
@@ -25,7 +25,9 @@ const SERVER_METADATA = new Set([
   "generation",
   "managedFields",
   "resourceVersion",
-])
+] as const
+
+const SERVER_METADATA = new Set<string>(SERVER_METADATA_FIELDS)
 
 /** A node as JSON text. */
 type Node = string

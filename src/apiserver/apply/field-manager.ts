@@ -17,7 +17,7 @@ import {
   managerId,
 } from "./managed-fields.ts"
 import { merge, removeItems } from "./merge.ts"
-import { createdFieldsV1 } from "./created-fields.ts"
+import { SERVER_METADATA_FIELDS, createdFieldsV1 } from "./created-fields.ts"
 import { conflictError } from "./conflicts.ts"
 import { allowedByLastApplied, updateLastApplied } from "./last-applied.ts"
 import {
@@ -50,17 +50,7 @@ const STRIPPED = new FieldSet()
   .insert([fieldPE("apiVersion")])
   .insert([fieldPE("kind")])
   .insert([fieldPE("metadata")])
-for (const f of [
-  "name",
-  "namespace",
-  "creationTimestamp",
-  "selfLink",
-  "uid",
-  "clusterName",
-  "generation",
-  "managedFields",
-  "resourceVersion",
-]) {
+for (const f of SERVER_METADATA_FIELDS) {
   STRIPPED.insert([fieldPE("metadata"), fieldPE(f)])
 }
 
