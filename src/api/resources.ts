@@ -179,6 +179,10 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   ]),
   ...define("authorization.k8s.io", "v1", [
     { kind: "SelfSubjectAccessReview", namespaced: false, verbs: ["create"] },
+    { kind: "SelfSubjectRulesReview", namespaced: false, verbs: ["create"] },
+  ]),
+  ...define("authentication.k8s.io", "v1", [
+    { kind: "SelfSubjectReview", namespaced: false, verbs: ["create"] },
   ]),
   ...define("autoscaling", "v2", [
     { kind: "HorizontalPodAutoscaler", short: ["hpa"], all: true, sub: [STATUS], storageVersion: "v2" },

@@ -91,6 +91,14 @@ describe("kubectl create generators (protobuf bodies)", () => {
     assert.equal((await ok("auth", "can-i", "create", "pods")).trim(), "yes")
   })
 
+  test("auth can-i --list shows every rule and auth whoami the certificate's identity", async () => {
+    assert.match(await ok("auth", "can-i", "--list"), /^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m)
+    const who = JSON.parse(await ok("auth", "whoami", "-o", "json"))
+    assert.equal(who.kind, "SelfSubjectReview")
+    assert.ok(who.status.userInfo.username)
+    assert.ok(who.status.userInfo.groups.includes("system:authenticated"))
+  })
+
   test("delete sends protobuf DeleteOptions", async () => {
     await ok("create", "configmap", "gone", "--from-literal=a=b")
     await ok("delete", "configmap", "gone", "--grace-period=0", "--wait=false")

@@ -40,6 +40,14 @@ describe("kubectl", () => {
     assert.equal(JSON.parse(out).serverVersion.minor, "35")
   })
 
+  test("get --raw of the health endpoints: verbose lists the checks, one check answers alone", async () => {
+    assert.equal(await ok("get", "--raw", "/readyz"), "ok")
+    assert.match(await ok("get", "--raw", "/readyz?verbose"), /^\[\+\]ping ok\n[^]*readyz check passed\n$/)
+    assert.match(await ok("get", "--raw", "/livez?verbose&exclude=log"), /^\[\+\]log excluded: ok$/m)
+    assert.equal(await ok("get", "--raw", "/healthz/ping"), "ok")
+    assert.notEqual((await k("get", "--raw", "/readyz/nothing")).code, 0)
+  })
+
   test("api-resources and api-versions list the built-in resources", async () => {
     const res = await ok("api-resources")
     for (const r of ["pods", "deployments", "horizontalpodautoscalers", "leases", "endpointslices"])

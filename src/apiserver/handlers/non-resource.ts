@@ -41,6 +41,30 @@ function text(body: string): ApiResponse {
   return { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body }
 }
 
+/** The checks each health endpoint lists, by upstream's names (all pass while the server answers). */
+const HEALTH_CHECKS: Record<string, readonly string[]> = {
+  healthz: ["ping", "log"],
+  livez: ["ping", "log"],
+  readyz: ["ping", "log", "informer-sync", "shutdown"],
+}
+
+/**
+ * GET /healthz, /livez, /readyz: "ok", with `?verbose` each check and "<name> check passed";
+ * /<name>/<check> answers for one check, an unknown check is not found.
+ */
+function healthCheck(req: ApiRequest, name: string, check: string | undefined): ApiResponse {
+  const checks = HEALTH_CHECKS[name] ?? []
+  if (check !== undefined) {
+    if (!checks.includes(check))
+      throw new ApiError("NotFound", "the server could not find the requested resource")
+    return text("ok")
+  }
+  if (!req.query.has("verbose")) return text("ok")
+  const excluded = new Set(req.query.getAll("exclude"))
+  const lines = checks.map((c) => (excluded.has(c) ? `[+]${c} excluded: ok` : `[+]${c} ok`))
+  return text(`${lines.join("\n")}\n${name} check passed\n`)
+}
+
 /** Handles a non-resource path, or returns undefined for resource paths. */
 export function routeNonResource(
   req: ApiRequest,
@@ -64,7 +88,8 @@ export function routeNonResource(
     if (path === "/version") return json(200, versionInfo())
     const openapi = await serveOpenApi(req, path, ctx.resources, ctx.customSchemas)
     if (openapi) return openapi
-    if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) return text("ok")
+    const health = /^\/(healthz|livez|readyz)(?:\/(.*))?$/.exec(path)
+    if (health) return healthCheck(req, health[1]!, health[2])
     if (path === "/api" || path === "/apis") {
       const out = chooseOutput(req.header("accept"), { discovery: true })
       if (out?.kind === "discovery") {

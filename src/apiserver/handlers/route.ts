@@ -13,7 +13,14 @@ import { getObject, listOrWatch } from "./read.ts"
 import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
 import { serveResourceMetrics } from "../resource-metrics/index.ts"
 import { createToken } from "../serviceaccount/token-request.ts"
-import { bind, finalizeNamespace, scale, selfSubjectAccessReview } from "./subresources.ts"
+import {
+  bind,
+  finalizeNamespace,
+  scale,
+  selfSubjectAccessReview,
+  selfSubjectReview,
+  selfSubjectRulesReview,
+} from "./subresources.ts"
 
 function notServed(): ApiError {
   return new ApiError("NotFound", "the server could not find the requested resource")
@@ -56,6 +63,8 @@ async function routeMain(r: ResourceRequest): Promise<ApiResponse> {
   const { info } = r.served
   if (!info.verbs.includes(r.ri.verb)) throw methodNotAllowed()
   if (info.resource === "selfsubjectaccessreviews") return selfSubjectAccessReview(r)
+  if (info.resource === "selfsubjectrulesreviews") return selfSubjectRulesReview(r)
+  if (info.resource === "selfsubjectreviews") return selfSubjectReview(r)
   if (info.resource === "bindings") return createBinding(r)
   if (info.group === "metrics.k8s.io") return serveResourceMetrics(r, r.parts.resourceMetrics)
   const handler = VERBS[r.ri.verb]

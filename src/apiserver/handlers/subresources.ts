@@ -226,3 +226,42 @@ export async function selfSubjectAccessReview(r: ResourceRequest): Promise<ApiRe
     status: { allowed: true, reason: "k8ts authorization is permissive" },
   })
 }
+
+/**
+ * POST selfsubjectrulesreviews (`kubectl auth can-i --list`): while authorization is permissive
+ * everyone may do everything, the rules upstream's AlwaysAllow authorizer reports.
+ */
+export async function selfSubjectRulesReview(r: ResourceRequest): Promise<ApiResponse> {
+  const b = decodeBody(r.req.header("content-type"), await r.req.body()) as Obj
+  if (!b?.spec?.namespace) throw badRequest("no namespace on request")
+  return json(201, {
+    kind: "SelfSubjectRulesReview",
+    apiVersion: "authorization.k8s.io/v1",
+    metadata: { creationTimestamp: null },
+    spec: {},
+    status: {
+      resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }],
+      nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
+      incomplete: false,
+    },
+  })
+}
+
+/** POST selfsubjectreviews (`kubectl auth whoami`): the identity the request authenticated as. */
+export async function selfSubjectReview(r: ResourceRequest): Promise<ApiResponse> {
+  await r.req.body()
+  const user = r.req.user ?? { name: "system:anonymous", groups: ["system:unauthenticated"] }
+  return json(201, {
+    kind: "SelfSubjectReview",
+    apiVersion: "authentication.k8s.io/v1",
+    metadata: { creationTimestamp: timestamp(r.parts.clock.now()) },
+    status: {
+      userInfo: {
+        username: user.name,
+        ...(user.uid ? { uid: user.uid } : {}),
+        groups: [...user.groups],
+        ...(user.extra ? { extra: user.extra } : {}),
+      },
+    },
+  })
+}
