@@ -11,18 +11,12 @@
  * bound at their containerPath. Without root there is no such namespace (an unprivileged user
  * namespace cannot overlay the node's root here), and `unavailable` says why, for the kubelet.
  */
-import { existsSync, readdirSync, realpathSync } from "node:fs"
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import type { ContainerConfig, Mount } from "../runtime.ts"
-import {
-  launcherArgv,
-  planRoot,
-  removeRoot,
-  type RootSetup,
-  rootPid,
-  rootReady,
-} from "./sandbox/container-root.ts"
-import { nodeMounts } from "./sandbox/mounts.ts"
+import { launcherArgv, removeRoot, type RootSetup, rootPid, rootReady } from "./sandbox/container-root.ts"
+import { devMounts, nodeMounts } from "./sandbox/mounts.ts"
+import { planRootMounts } from "./sandbox/root-mounts.ts"
 
 /** Options of LoopbackMounts. */
 export interface LoopbackMountsOptions {
@@ -30,6 +24,20 @@ export interface LoopbackMountsOptions {
   readonly root: string
   /** Why this process cannot mount (undefined: it can); default: it can as root. */
   readonly check?: () => string | undefined
+  /** How long a read of the node's mount table serves container starts (default 1 s). */
+  readonly tableMs?: number
+  /** The mount table read (default this process's /proc/self/mountinfo). */
+  readonly mountinfo?: string
+}
+
+/**
+ * A read of the node's mount table and what was taken from it: its mounts under /dev, and
+ * (read when a container first needs them) those it carries into copy-on-write folders.
+ */
+interface NodeTable {
+  readonly at: number
+  readonly dev: readonly string[]
+  node?: readonly string[]
 }
 
 /** The node's top-level folders a private root has its own of. */
@@ -59,6 +67,14 @@ export function resolvedPath(path: string): string {
   }
 }
 
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
 /** Why a process without root cannot give containers their mounts. */
 export function defaultMountCheck(): string | undefined {
   const uid = process.getuid?.()
@@ -70,11 +86,27 @@ export function defaultMountCheck(): string | undefined {
 export class LoopbackMounts {
   readonly #root: string
   readonly #check: () => string | undefined
+  readonly #tableMs: number
+  readonly #mountinfo: string
   #why: { readonly value: string | undefined } | undefined
+  #table: NodeTable | undefined
 
   constructor(opts: LoopbackMountsOptions) {
     this.#root = opts.root
     this.#check = opts.check ?? defaultMountCheck
+    this.#tableMs = opts.tableMs ?? 1000
+    this.#mountinfo = opts.mountinfo ?? "/proc/self/mountinfo"
+  }
+
+  /**
+   * The node's mount table, read again once older than tableMs: many containers start at once,
+   * and the node's own mounts (under /dev, or beside its folders) change seldom.
+   */
+  #nodeTable(): NodeTable {
+    const now = performance.now()
+    if (!this.#table || now - this.#table.at >= this.#tableMs)
+      this.#table = { at: now, dev: devMounts(this.#mountinfo) }
+    return this.#table
   }
 
   /** Why containers cannot see their mounts (undefined: they can). Checked once. */
@@ -97,8 +129,24 @@ export class LoopbackMounts {
   setup(dir: string, c: ContainerConfig, cwd: string): RootSetup {
     // The root is a copy of the node's, where paths resolve as they do on the node.
     const own = (c.mounts ?? []).map((m) => ({ ...m, containerPath: resolvedPath(m.containerPath) }))
-    const mounts = [...this.#nodeTree([...own.map((m) => m.containerPath), resolvedPath(cwd)]), ...own]
-    return planRoot({ dir, proc: "host", cwd, mounts })
+    const mounts: (Mount & { node?: boolean })[] = [
+      ...this.#nodeTree([...own.map((m) => m.containerPath), resolvedPath(cwd)]),
+      ...own,
+    ]
+    // As sandbox/container-root.ts's planRoot, with the node's /dev mounts from the table read.
+    const plan = planRootMounts({
+      proc: "host",
+      dev: {
+        upper: join(dir, "dev", "upper"),
+        work: join(dir, "dev", "work"),
+        mounts: this.#nodeTable().dev,
+      },
+      binds: mounts.map((m) => ({ ...m, isDir: m.node || isDir(m.hostPath) })),
+    })
+    const steps = plan.steps.map((s) =>
+      s.kind === "mount" ? (["mount", plan.fstabs[s.pass] ?? ""] as const) : ([s.kind, s.path] as const),
+    )
+    return { dir, cwd, steps }
   }
 
   /** The command line that runs `argv` in its own mount namespace, in the root `setup` plans (the launcher's). */
@@ -118,7 +166,11 @@ export class LoopbackMounts {
     const back = readdirSync("/", { withFileTypes: true })
       .filter((e) => e.isDirectory() && !KERNEL.has(e.name) && !kept.has(e.name))
       .map((e) => self(`/${e.name}`, true))
-    const carried = nodeMounts([this.#root]).filter((p) => kept.has(topOf(p)))
+    // The node's mounts matter only in the folders kept copy-on-write (most containers keep none).
+    if (!kept.size) return back
+    const table = this.#nodeTable()
+    table.node ??= nodeMounts([this.#root], this.#mountinfo)
+    const carried = table.node.filter((p) => kept.has(topOf(p)))
     return [...back, ...carried.map((p) => self(p, false))]
   }
 

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { test } from "node:test"
+import type { ContainerConfig } from "../runtime.ts"
+import { LoopbackMounts } from "./loopback-mounts.ts"
+
+function mountinfo(devMount: string): string {
+  return [
+    "20 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda rw",
+    "21 20 0:5 / /dev rw,nosuid shared:2 - devtmpfs udev rw",
+    `22 21 0:6 / ${devMount} rw shared:3 - tmpfs tmpfs rw`,
+    "",
+  ].join("\n")
+}
+
+/** The fstab text of a container's planned root. */
+function fstab(m: LoopbackMounts, dir: string): string {
+  const c: ContainerConfig = {
+    name: "app",
+    image: "busybox",
+    command: ["sleep"],
+    args: [],
+    env: {},
+    attempt: 0,
+    mounts: [{ hostPath: dir, containerPath: "/etc/hosts", readOnly: false }],
+  }
+  const setup = m.setup(join(dir, "root"), c, "/")
+  return setup.steps
+    .filter(([kind]) => kind === "mount")
+    .map(([, text]) => text)
+    .join("")
+}
+
+test("the node's mount table is read once per tableMs, however many containers start", () => {
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-loopback-mounts-"))
+  try {
+    const file = join(dir, "mountinfo")
+    writeFileSync(file, mountinfo("/dev/k8ts-first"))
+    const cached = new LoopbackMounts({
+      root: dir,
+      check: () => undefined,
+      tableMs: 3_600_000,
+      mountinfo: file,
+    })
+    const fresh = new LoopbackMounts({ root: dir, check: () => undefined, tableMs: 0, mountinfo: file })
+    assert.match(fstab(cached, dir), /\/\.oldroot\/dev\/k8ts-first \/dev\/k8ts-first none rbind/)
+    writeFileSync(file, mountinfo("/dev/k8ts-second"))
+    assert.match(fstab(cached, dir), /\/dev\/k8ts-first /, "the table read before serves")
+    assert.doesNotMatch(fstab(fresh, dir), /k8ts-first/)
+    assert.match(fstab(fresh, dir), /\/dev\/k8ts-second /, "an older read is read again")
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
