@@ -117,6 +117,21 @@ export function encodeMarked(obj: ApiObject): MarkedValue {
 }
 
 /**
+ * encodeMarked for an object read back and changed (it has a resourceVersion): the value is
+ * encode's, and the resourceVersion key moves last in metadata, where withResourceVersion puts
+ * it, so the object's JSON once the write's resourceVersion is set is withResourceVersion's.
+ */
+export function encodeMarkedRewrite(obj: ApiObject): MarkedValue {
+  const meta = obj.metadata
+  const rv = meta?.resourceVersion
+  if (rv === undefined) return encodeMarked(obj)
+  delete meta!.resourceVersion
+  const marked = encodeMarked(obj)
+  meta!.resourceVersion = rv
+  return marked
+}
+
+/**
  * The JSON of the object `m` encodes with `metadata.resourceVersion` set (last in metadata, where
  * setting it on the object puts it); undefined when `m` has no metadata object.
  */
