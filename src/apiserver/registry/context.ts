@@ -57,9 +57,10 @@ export interface RegistryDeps {
   /**
    * Told each value about to be written and the object it encodes (at the storage version), so
    * the watch cache can take the object instead of parsing the value back. The object must not
-   * be changed afterwards.
+   * be changed afterwards but for its resourceVersion, set to the write's. `deleted`: the value
+   * is the last one of a key about to be deleted (its DELETED event's object).
    */
-  readonly written?: (key: string, value: string, obj: ApiObject) => void
+  readonly written?: (key: string, value: string, obj: ApiObject, deleted?: boolean) => void
   /**
    * Reserves what an object needs from a shared pool before it is written (a Service's ClusterIP
    * and NodePorts), filling it in; returns how to give it back if the write does not happen.
