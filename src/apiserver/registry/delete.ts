@@ -162,8 +162,8 @@ export async function deleteObject(
       // The object the store holds (`last`, encoded as current.value) when the delete happens.
       let last = obj
       if (staged) {
-        // A fresh parse is the copy to edit (cheaper than cloning `obj`).
-        const next = decode(cur.value, cur.revision) as Obj
+        // The copy to edit: terminating() only sets metadata fields and replaces status.
+        const next = { ...obj, metadata: { ...obj.metadata } } as Obj
         const { changed, removeNow } = terminating(s, obj, next, opts, clock.now())
         if (changed) {
           const marked = encodeMarkedRewrite(next)
