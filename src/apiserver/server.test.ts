@@ -286,6 +286,43 @@ describe("API server", () => {
     assert.equal((await call("GET", "/api/v1/namespaces/default/pods/web")).status, 404)
   })
 
+  test("update and delete responses and events carry each write's resourceVersion", async () => {
+    const pod = { metadata: { name: "rv" }, spec: { containers: [{ name: "c", image: "busybox" }] } }
+    const c = await call("POST", "/api/v1/namespaces/default/pods", pod)
+    const from = c.json.metadata.resourceVersion
+    const path = `/api/v1/namespaces/default/pods?watch=true&fieldSelector=metadata.name%3Drv&resourceVersion=${from}`
+    const live = readEvents(path, 5)
+    const responses: any[] = []
+    const b = await call("POST", "/api/v1/namespaces/default/pods/rv/binding", {
+      target: { kind: "Node", name: "n1" },
+    })
+    assert.equal(b.status, 201, b.text)
+    const st = (await call("GET", "/api/v1/namespaces/default/pods/rv")).json
+    st.status.phase = "Running"
+    responses.push((await call("PUT", "/api/v1/namespaces/default/pods/rv/status", st)).json)
+    responses.push((await call("DELETE", "/api/v1/namespaces/default/pods/rv")).json)
+    responses.push(
+      (await call("DELETE", "/api/v1/namespaces/default/pods/rv", { gracePeriodSeconds: 0 })).json,
+    )
+    const evs = await live
+    assert.deepEqual(
+      evs.map((e) => e.type),
+      ["MODIFIED", "MODIFIED", "MODIFIED", "MODIFIED", "DELETED"],
+    )
+    assert.deepEqual(evs[1].object, responses[0])
+    assert.deepEqual(evs[2].object, responses[1])
+    assert.deepEqual(evs[4].object, responses[2])
+    assert.equal(evs[4].object.metadata.deletionGracePeriodSeconds, 0)
+    const rvs = evs.map((e) => Number(e.object.metadata.resourceVersion))
+    assert.deepEqual(
+      [...rvs].sort((x, y) => x - y),
+      rvs,
+    )
+    assert.equal(new Set(rvs).size, rvs.length)
+    // A replay from the watch cache's history is what the live watch saw: nothing changed after.
+    assert.deepEqual(await readEvents(path, 5), evs)
+  })
+
   test("finalizers hold a deleted object until they are removed", async () => {
     await call("POST", "/api/v1/namespaces/default/configmaps", {
       metadata: { name: "fin", finalizers: ["example.com/hold"] },

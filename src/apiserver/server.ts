@@ -228,7 +228,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     clock,
     admission,
     ...custom,
-    written: (key, value, obj) => cache.expect(key, value, obj),
+    written: (key, value, obj, deleted) => cache.expect(key, value, obj, deleted),
     allocate: async (s, obj, old, dryRun) => {
       if (!isService(s)) return undefined
       await addresses.allocate(obj, old, dryRun)

@@ -120,7 +120,7 @@ export class WatchCache {
   #markReady!: () => void
   readonly #resetListeners = new Set<() => void>()
   /** Objects the registry is writing, by key: taken instead of parsing their value back. */
-  readonly #expected = new Map<string, { value: string; obj: ApiObject }>()
+  readonly #expected = new Map<string, { value: string; obj: ApiObject; deleted: boolean }>()
 
   constructor(store: Store, decode: Decoder, log: Logger) {
     this.#store = store
@@ -198,10 +198,11 @@ export class WatchCache {
   /**
    * Announces that `value` is about to be written at `key` and that `obj` is what it encodes; the
    * event that writes it then reuses `obj` (and its cached JSON) instead of parsing `value`.
+   * `deleted`: `value` is the last value of a key about to be deleted, for its DELETED event.
    */
-  expect(key: string, value: string, obj: ApiObject): void {
+  expect(key: string, value: string, obj: ApiObject, deleted = false): void {
     this.#expected.delete(key)
-    this.#expected.set(key, { value, obj })
+    this.#expected.set(key, { value, obj, deleted })
     // Writes that failed leave their entry behind: keep the map bounded, oldest out first.
     if (this.#expected.size > MAX_EXPECTED) {
       const oldest = this.#expected.keys().next().value
@@ -213,7 +214,10 @@ export class WatchCache {
     const e = ev.entry
     const hint = this.#expected.get(e.key)
     if (hint) this.#expected.delete(e.key)
-    if (ev.type === "delete" || hint?.value !== e.value) return this.#decode(e.value, e.revision)
+    // A delete's hint is for its DELETED event only: its value is also the previous write's.
+    if (hint?.value !== e.value || hint.deleted !== (ev.type === "delete")) {
+      return this.#decode(e.value, e.revision)
+    }
     const meta = hint.obj.metadata ?? (hint.obj.metadata = {})
     meta.resourceVersion = String(e.revision)
     return hint.obj

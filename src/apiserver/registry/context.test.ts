@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { ApiObject } from "../../api/index.ts"
-import { encode, encodeMarked, withResourceVersion } from "./context.ts"
+import { encode, encodeMarked, encodeMarkedRewrite, withResourceVersion } from "./context.ts"
 
 const OBJECTS: [string, Record<string, unknown>][] = [
   ["a pod", { apiVersion: "v1", kind: "Pod", metadata: { name: "p", labels: { a: "b" } }, spec: {} }],
@@ -25,4 +25,18 @@ test("encodeMarked encodes as JSON.stringify; withResourceVersion as JSON.string
 test("withResourceVersion is undefined for an object without a metadata object", () => {
   assert.equal(withResourceVersion(encodeMarked({ kind: "X" } as ApiObject), "1"), undefined)
   assert.equal(withResourceVersion(encodeMarked({ metadata: null } as unknown as ApiObject), "1"), undefined)
+})
+
+test("encodeMarkedRewrite encodes as encode; once the new resourceVersion is set, as withResourceVersion", () => {
+  const obj = {
+    kind: "Pod",
+    metadata: { name: "p", resourceVersion: "7", uid: "u" },
+    spec: { metadata: { resourceVersion: "x" } },
+  }
+  const value = encode(obj as ApiObject)
+  const m = encodeMarkedRewrite(obj as ApiObject)
+  assert.equal(m.value, value)
+  assert.equal(obj.metadata.resourceVersion, "7")
+  obj.metadata.resourceVersion = "8"
+  assert.equal(withResourceVersion(m, "8"), JSON.stringify(obj))
 })

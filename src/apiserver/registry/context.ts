@@ -57,9 +57,10 @@ export interface RegistryDeps {
   /**
    * Told each value about to be written and the object it encodes (at the storage version), so
    * the watch cache can take the object instead of parsing the value back. The object must not
-   * be changed afterwards.
+   * be changed afterwards but for its resourceVersion, set to the write's. `deleted`: the value
+   * is the last one of a key about to be deleted (its DELETED event's object).
    */
-  readonly written?: (key: string, value: string, obj: ApiObject) => void
+  readonly written?: (key: string, value: string, obj: ApiObject, deleted?: boolean) => void
   /**
    * Reserves what an object needs from a shared pool before it is written (a Service's ClusterIP
    * and NodePorts), filling it in; returns how to give it back if the write does not happen.
@@ -114,6 +115,21 @@ export function encodeMarked(obj: ApiObject): MarkedValue {
     value += json
   }
   return { value: `${value}}`, metaEnd }
+}
+
+/**
+ * encodeMarked for an object read back and changed (it has a resourceVersion): the value is
+ * encode's, and the resourceVersion key moves last in metadata, where withResourceVersion puts
+ * it, so the object's JSON once the write's resourceVersion is set is withResourceVersion's.
+ */
+export function encodeMarkedRewrite(obj: ApiObject): MarkedValue {
+  const meta = obj.metadata
+  const rv = meta?.resourceVersion
+  if (rv === undefined) return encodeMarked(obj)
+  delete meta!.resourceVersion
+  const marked = encodeMarked(obj)
+  meta!.resourceVersion = rv
+  return marked
 }
 
 /**

@@ -6,7 +6,17 @@
 import { ApiError, type ApiObject, conflict, notFound } from "../../api/index.ts"
 import { KeyNotFoundError, RevisionConflictError } from "../../storage/index.ts"
 import type { UserInfo } from "../http.ts"
-import { type RegistryDeps, type Served, decode, encode, keyFor, timestamp } from "./context.ts"
+import {
+  type MarkedValue,
+  type RegistryDeps,
+  type Served,
+  decode,
+  encodeMarkedRewrite,
+  keyFor,
+  timestamp,
+  withResourceVersion,
+} from "./context.ts"
+import { setObjectJson } from "../output.ts"
 import { defaultGracePeriod } from "./strategy.ts"
 
 /** meta/v1 DeleteOptions, as the handler decoded them from the body and query. */
@@ -102,6 +112,12 @@ function isStaged(s: Served, obj: Obj, opts: DeleteOptions): boolean {
   return finalizersFor(obj.metadata ?? {}, opts.propagationPolicy).length > 0
 }
 
+/** Records the JSON `obj` has once its resourceVersion is `revision` (the marked value's, spliced). */
+function setJson(obj: ApiObject, marked: MarkedValue, revision: number): void {
+  const json = withResourceVersion(marked, String(revision))
+  if (json) setObjectJson(obj, json)
+}
+
 /** A store write that lost a race: the caller retries from a fresh read. */
 function isRace(err: unknown): boolean {
   return err instanceof RevisionConflictError || err instanceof KeyNotFoundError
@@ -143,15 +159,19 @@ export async function deleteObject(
     if (opts.dryRun) return { object: reg.toServed(s, obj), finished: !staged }
     try {
       let current = cur
+      // The object the store holds (`last`, encoded as current.value) when the delete happens.
+      let last = obj
       if (staged) {
-        // A fresh parse is the copy to edit (cheaper than cloning `obj`).
-        const next = decode(cur.value, cur.revision) as Obj
+        // The copy to edit: terminating() only sets metadata fields and replaces status.
+        const next = { ...obj, metadata: { ...obj.metadata } } as Obj
         const { changed, removeNow } = terminating(s, obj, next, opts, clock.now())
         if (changed) {
-          const value = encode(next)
+          const marked = encodeMarkedRewrite(next)
           // The watch cache takes `next` for the event (it stays as written): no parse back.
-          if (!removeNow) reg.deps.written?.(key, value, next)
-          current = await store.update(key, value, cur.revision)
+          if (!removeNow) reg.deps.written?.(key, marked.value, next)
+          current = await store.update(key, marked.value, cur.revision)
+          last = next
+          if (!removeNow) setJson(next, marked, current.revision)
         }
         if (!removeNow) {
           const left = changed ? next : obj
@@ -159,9 +179,12 @@ export async function deleteObject(
           return { object: reg.toServed(s, left), finished: false }
         }
       }
+      // The DELETED event carries the last value at the delete's revision: `last`, not parsed back.
+      reg.deps.written?.(key, current.value, last, true)
       const e = await store.delete(key, current.revision)
       await reg.deps.released?.(s, obj, undefined)
-      return { object: reg.toServed(s, decode(e.value, e.revision)), finished: true }
+      ;(last.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(e.revision)
+      return { object: reg.toServed(s, last), finished: true }
     } catch (err) {
       if (!isRace(err)) throw err
     }

@@ -20,6 +20,7 @@ import {
   decode,
   encode,
   encodeMarked,
+  encodeMarkedRewrite,
   generateName,
   keyFor,
   needsConversion,
@@ -289,7 +290,8 @@ export class Registry {
     const revision = cur.revision
     if (opts.subresource !== "binding") this.#check(s, prepared, old, opts.subresource)
     // Served and stored forms are one when nothing converts: compare with the stored value as is.
-    const same = needsConversion(s) || s.info.custom ? undefined : encode(prepared)
+    const marked = needsConversion(s) || s.info.custom ? undefined : encodeMarkedRewrite(prepared)
+    const same = marked?.value
     if (same === undefined ? encode(prepared) === encode(old) : same === cur.value) {
       return { object: old, created: false } // no-op: no write
     }
@@ -308,6 +310,9 @@ export class Registry {
       await this.#d.released?.(s, old, prepared)
       const written = prepared.metadata as ObjectMeta
       written.resourceVersion = String(e.revision)
+      // The response and watch event reuse the stored value, with the new resourceVersion spliced in.
+      const json = marked && withResourceVersion(marked, written.resourceVersion)
+      if (json) setObjectJson(prepared, json)
       return { object: prepared, created: false }
     } catch (err) {
       if (err instanceof KeyNotFoundError) return undefined
