@@ -11,12 +11,18 @@
  * bound at their containerPath. Without root there is no such namespace (an unprivileged user
  * namespace cannot overlay the node's root here), and `unavailable` says why, for the kubelet.
  */
-import { existsSync, readdirSync, realpathSync, statSync } from "node:fs"
+import { existsSync, readdirSync, realpathSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import type { ContainerConfig, Mount } from "../runtime.ts"
-import { launcherArgv, removeRoot, type RootSetup, rootPid, rootReady } from "./sandbox/container-root.ts"
+import {
+  launcherArgv,
+  planRoot,
+  removeRoot,
+  type RootSetup,
+  rootPid,
+  rootReady,
+} from "./sandbox/container-root.ts"
 import { devMounts, nodeMounts } from "./sandbox/mounts.ts"
-import { planRootMounts } from "./sandbox/root-mounts.ts"
 
 /** Options of LoopbackMounts. */
 export interface LoopbackMountsOptions {
@@ -64,14 +70,6 @@ export function resolvedPath(path: string): string {
     return join(realpathSync(head), ...rest)
   } catch {
     return path
-  }
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory()
-  } catch {
-    return false
   }
 }
 
@@ -133,20 +131,7 @@ export class LoopbackMounts {
       ...this.#nodeTree([...own.map((m) => m.containerPath), resolvedPath(cwd)]),
       ...own,
     ]
-    // As sandbox/container-root.ts's planRoot, with the node's /dev mounts from the table read.
-    const plan = planRootMounts({
-      proc: "host",
-      dev: {
-        upper: join(dir, "dev", "upper"),
-        work: join(dir, "dev", "work"),
-        mounts: this.#nodeTable().dev,
-      },
-      binds: mounts.map((m) => ({ ...m, isDir: m.node || isDir(m.hostPath) })),
-    })
-    const steps = plan.steps.map((s) =>
-      s.kind === "mount" ? (["mount", plan.fstabs[s.pass] ?? ""] as const) : ([s.kind, s.path] as const),
-    )
-    return { dir, cwd, steps }
+    return planRoot({ dir, cwd, proc: "host", mounts, devMounts: this.#nodeTable().dev })
   }
 
   /** The command line that runs `argv` in its own mount namespace, in the root `setup` plans (the launcher's). */

@@ -30,6 +30,8 @@ export interface RootLaunch {
   readonly cgroups?: readonly string[]
   /** Bound in this order (a later mount may cover an earlier one); `node`: the node's own folder at the same path. */
   readonly mounts: readonly (Mount & { readonly node?: boolean })[]
+  /** The node's mounts under /dev, carried into the root's /dev (absent: read from the mount table). */
+  readonly devMounts?: readonly string[]
 }
 
 /** The folders of a container's private root in `dir` (the overlays' layers and mount point). */
@@ -71,7 +73,11 @@ export function planRoot(l: RootLaunch): RootSetup {
   const plan = planRootMounts({
     proc: l.proc,
     ...(l.shm ? { shm: l.shm } : {}),
-    dev: { upper: join(l.dir, "dev", "upper"), work: join(l.dir, "dev", "work"), mounts: devMounts() },
+    dev: {
+      upper: join(l.dir, "dev", "upper"),
+      work: join(l.dir, "dev", "work"),
+      mounts: l.devMounts ?? devMounts(),
+    },
     binds: l.mounts.map((m) => ({ ...m, isDir: m.node || isDir(m.hostPath) })),
   })
   const steps = plan.steps.map((s) =>
