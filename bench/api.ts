@@ -27,6 +27,8 @@ async function startServer(mode: "k8ts" | "bare"): Promise<string> {
       ...(process.env.BENCH_PROFILE_DIR
         ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROFILE_DIR]
         : []),
+      // Both servers run with the V8 flags this bench got (`npm run bench` gives k8ts's own).
+      ...process.execArgv.filter((a) => a.startsWith("--max-semi-space-size")),
       "--import",
       "tsx",
       join(import.meta.dirname, "_api-server.ts"),

@@ -50,7 +50,7 @@ const dir = mkdtempSync(join(tmpdir(), "k8ts-bench-startup-"))
 const start = performance.now()
 const child = spawn(
   process.execPath,
-  [join(ROOT, "bin", "k8ts.js"), "server", "--data-dir", dir, "--port", "0"],
+  ["--max-semi-space-size=64", join(ROOT, "bin", "k8ts.js"), "server", "--data-dir", dir, "--port", "0"],
   {
     stdio: ["ignore", "pipe", "pipe"],
   },

@@ -7,6 +7,8 @@ import { spawn } from "node:child_process"
 import { join } from "node:path"
 
 const BIN = join(import.meta.dirname, "..", "..", "bin", "k8ts.js")
+/** The flags bin/k8ts.js's first line gives node (ignored when node runs the file itself). */
+const NODE_FLAGS = ["--max-semi-space-size=64"]
 
 /** A running `k8ts server`. */
 export interface ServerProcess {
@@ -23,7 +25,9 @@ export interface ServerProcess {
  * @throws Error with its output when it exits or times out first
  */
 export async function startK8tsServer(args: readonly string[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, "server", ...args], { stdio: ["ignore", "pipe", "pipe"] })
+  const child = spawn(process.execPath, [...NODE_FLAGS, BIN, "server", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  })
   let log = ""
   const ready = await new Promise<boolean>((resolve) => {
     const onData = (c: Buffer) => {
