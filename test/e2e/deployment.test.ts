@@ -140,6 +140,11 @@ describe("Deployments with kubectl", () => {
       "jsonpath={.status.readyReplicas}/{.status.availableReplicas}",
     )
     assert.equal(ready, "5/5")
+    // The scale subresource as kubectl prints it (upstream's Scale table).
+    assert.match(
+      await ok("get", "deployment", "web", "--subresource=scale"),
+      /^NAME\s+DESIRED\s+AVAILABLE\s+AGE\nweb\s+5\s+5\s+\S+\n?$/,
+    )
     const running = await ok(
       "get",
       "pods",

@@ -1,5 +1,5 @@
 /** GET, LIST and WATCH of a resource. */
-import { type ApiObject, ApiError } from "../../api/index.ts"
+import { type ApiObject, ApiError, type ResourceInfo } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, JSON_TYPE, type Output } from "../negotiate.ts"
 import { errorResponse, listChunks, objectBody, partialMetadata, watchEventBytes } from "../output.ts"
@@ -7,9 +7,11 @@ import { filterFor } from "../filter.ts"
 import { listObjects } from "../list.ts"
 import { type OutEvent, startWatch, watchParams } from "../watch.ts"
 import { tableOf, tableContentType } from "../table.ts"
+import type { Printer } from "../table/index.ts"
 import type { ResourceRequest } from "./context.ts"
 
-function outputOf(r: ResourceRequest): Output {
+/** The representation a request accepts (Table included); 406 when none is served. */
+export function outputOf(r: ResourceRequest): Output {
   const out = chooseOutput(r.req.header("accept"), { table: true })
   if (!out)
     throw new ApiError(
@@ -26,12 +28,25 @@ export async function getObject(r: ResourceRequest): Promise<ApiResponse> {
   return respondObject(r, out, obj, 200)
 }
 
-/** Encodes one object for its request's output (Table included). */
-export function respondObject(r: ResourceRequest, out: Output, obj: ApiObject, status: number): ApiResponse {
+/** Whose Table printer prints a response's object: a subresource's kind (Scale) may differ. */
+export interface PrintedAs {
+  readonly info: ResourceInfo
+  readonly printer?: Printer | undefined
+}
+
+/** Encodes one object for its request's output (Table included, as the served kind's unless `as`). */
+export function respondObject(
+  r: ResourceRequest,
+  out: Output,
+  obj: ApiObject,
+  status: number,
+  as?: PrintedAs,
+): ApiResponse {
   if (out.kind === "table") {
-    const t = tableOf(r.served.info, [obj], {
+    const info = as?.info ?? r.served.info
+    const t = tableOf(info, [obj], {
       query: r.req.query,
-      printer: r.parts.resources.handling(r.served.info)?.printer,
+      printer: as ? as.printer : r.parts.resources.handling(info)?.printer,
       now: r.parts.clock.now(),
       resourceVersion: obj.metadata?.resourceVersion,
     })

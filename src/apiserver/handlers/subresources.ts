@@ -1,12 +1,13 @@
 /** The subresources the API server answers itself: scale, binding, namespace finalize, access reviews. */
 import { ApiError, type ApiObject, Pods, badRequest, conflict } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
-import { decodeBody, parseMediaTypes } from "../negotiate.ts"
+import { decodeBody, type Output, parseMediaTypes } from "../negotiate.ts"
 import { json } from "../output.ts"
 import { labelSelectorAsString } from "../selectors.ts"
 import { applyPatch } from "../patch.ts"
 import { fieldManagerOf } from "./write.ts"
 import type { ResourceRequest } from "./context.ts"
+import { outputOf, respondObject } from "./read.ts"
 import { timestamp } from "../registry/context.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
@@ -86,11 +87,22 @@ export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
 
 const SCALE = { group: "autoscaling", version: "v1", kind: "Scale" }
 
+/** A Scale in the representation its request accepts: `kubectl get --subresource=scale` asks a Table. */
+function respondScale(r: ResourceRequest, out: Output, status: number, s: ApiObject): ApiResponse {
+  return respondObject(r, out, s, status, { info: { ...r.served.info, ...SCALE } })
+}
+
 /** GET, PUT and PATCH of /scale. */
 export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<ApiResponse> {
   const ref = { namespace: r.namespace, name: r.ri.name }
+  const out = outputOf(r)
   if (r.ri.verb === "get")
-    return json(200, scaleOf((await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj, paths))
+    return respondScale(
+      r,
+      out,
+      200,
+      scaleOf((await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj, paths),
+    )
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? "application/json"
   const input = decodeBody(
     r.ri.verb === "patch" ? "application/json" : r.req.header("content-type"),
@@ -145,7 +157,7 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
       },
     },
   )
-  return json(200, scaleOf(object as Obj, paths))
+  return respondScale(r, out, 200, scaleOf(object as Obj, paths))
 }
 
 /** POST pods/{name}/binding or bindings: assigns a pod to a node (the scheduler's only write). */

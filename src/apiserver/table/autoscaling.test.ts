@@ -1,8 +1,8 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import type { HorizontalPodAutoscaler as HpaV1 } from "kubernetes-types/autoscaling/v1.js"
+import type { HorizontalPodAutoscaler as HpaV1, Scale } from "kubernetes-types/autoscaling/v1.js"
 import type { HorizontalPodAutoscaler as HpaV2 } from "kubernetes-types/autoscaling/v2.js"
-import { hpaPrinter } from "./autoscaling.ts"
+import { hpaPrinter, scalePrinter } from "./autoscaling.ts"
 import { headers, meta, printerCases } from "./testdata.ts"
 
 const ref = { apiVersion: "apps/v1", kind: "Deployment", name: "web" }
@@ -104,4 +104,21 @@ printerCases<HpaV1 | HpaV2>("hpaPrinter", hpaPrinter, [
 
 test("hpaPrinter has upstream's headers", () => {
   assert.equal(headers(hpaPrinter), "Name | Reference | Targets | MinPods | MaxPods | Replicas | Age")
+})
+
+printerCases<Scale>("scalePrinter", scalePrinter, [
+  {
+    name: "desired and observed replicas",
+    input: { metadata: meta("web"), spec: { replicas: 5 }, status: { replicas: 3, selector: "app=web" } },
+    want: ["web", 5, 3, "5m"],
+  },
+  {
+    name: "scaled to zero",
+    input: { metadata: meta("w"), spec: {}, status: { replicas: 0 } },
+    want: ["w", 0, 0, "5m"],
+  },
+])
+
+test("scalePrinter has upstream's headers", () => {
+  assert.equal(headers(scalePrinter), "Name | Desired | Available | Age")
 })

@@ -1,5 +1,5 @@
-/** The HorizontalPodAutoscaler printer, one for autoscaling/v1 and v2 (v1's CPU target read as a v2 metric). */
-import type { HorizontalPodAutoscaler as HpaV1 } from "kubernetes-types/autoscaling/v1.js"
+/** The HorizontalPodAutoscaler printer, one for autoscaling/v1 and v2 (v1's CPU target read as a v2 metric), and the Scale subresource's. */
+import type { HorizontalPodAutoscaler as HpaV1, Scale } from "kubernetes-types/autoscaling/v1.js"
 import type {
   HorizontalPodAutoscaler as HpaV2,
   MetricSpec,
@@ -121,5 +121,26 @@ export const hpaPrinter: Printer<Hpa> = {
     hpa.spec?.maxReplicas ?? 0,
     hpa.status?.currentReplicas ?? 0,
     age(hpa, now),
+  ],
+}
+
+/** autoscaling/v1 Scale (`kubectl get <workload> --subresource=scale`): NAME DESIRED AVAILABLE AGE. */
+export const scalePrinter: Printer<Scale> = {
+  // Upstream's Name column of Scale carries no "name" format.
+  columns: [
+    column("Name", "string", DOCS.name),
+    column("Desired", "integer", "replicas is the desired number of instances for the scaled object."),
+    column(
+      "Available",
+      "integer",
+      "replicas is the actual number of observed instances of the scaled object.",
+    ),
+    AGE_COLUMN,
+  ],
+  cells: (s, { now }) => [
+    s.metadata?.name ?? "",
+    s.spec?.replicas ?? 0,
+    s.status?.replicas ?? 0,
+    age(s, now),
   ],
 }

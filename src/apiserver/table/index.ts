@@ -11,7 +11,7 @@ import {
   replicaSetPrinter,
   statefulSetPrinter,
 } from "./apps.ts"
-import { hpaPrinter } from "./autoscaling.ts"
+import { hpaPrinter, scalePrinter } from "./autoscaling.ts"
 import { cronJobPrinter, jobPrinter } from "./batch.ts"
 import {
   configMapPrinter,
@@ -66,6 +66,7 @@ export const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["batch/Job", printer(jobPrinter)],
   ["batch/CronJob", printer(cronJobPrinter)],
   ["autoscaling/HorizontalPodAutoscaler", printer(hpaPrinter)],
+  ["autoscaling/Scale", printer(scalePrinter)],
   ["coordination.k8s.io/Lease", printer(leasePrinter)],
   ["discovery.k8s.io/EndpointSlice", printer(endpointSlicePrinter)],
   ["events.k8s.io/Event", printer(eventsEventPrinter)],
