@@ -24,13 +24,16 @@ function usageOf(u: Usage): { cpu: string; memory: string } {
   return { cpu: `${Math.round(u.cpuNanoCores)}n`, memory: `${Math.round(u.memoryBytes / 1024)}Ki` }
 }
 
-function labelsOf(r: ResourceRequest, resource: "pods" | "nodes", ns: string, name: string) {
+/** The node or pod a point was scraped from, if it still exists (from the watch cache). */
+function objectOf(r: ResourceRequest, resource: "pods" | "nodes", ns: string, name: string) {
   const prefix = `/registry/${resource}/`
-  return r.parts.cache.resource(prefix).objects.get(`${prefix}${ns ? `${ns}/` : ""}${name}`)?.metadata?.labels
+  return r.parts.cache.resource(prefix).objects.get(`${prefix}${ns ? `${ns}/` : ""}${name}`)
 }
 
-function nodeMetrics(r: ResourceRequest, p: NodePoint, now: string): ApiObject {
-  const labels = labelsOf(r, "nodes", "", p.name)
+function nodeMetrics(r: ResourceRequest, p: NodePoint, now: string): ApiObject | undefined {
+  const node = objectOf(r, "nodes", "", p.name)
+  if (!node) return undefined
+  const labels = node.metadata?.labels
   return {
     kind: "NodeMetrics",
     apiVersion: GROUP_VERSION,
@@ -41,8 +44,10 @@ function nodeMetrics(r: ResourceRequest, p: NodePoint, now: string): ApiObject {
   } as ApiObject
 }
 
-function podMetrics(r: ResourceRequest, p: PodPoint, now: string): ApiObject {
-  const labels = labelsOf(r, "pods", p.namespace, p.name)
+function podMetrics(r: ResourceRequest, p: PodPoint, now: string): ApiObject | undefined {
+  const pod = objectOf(r, "pods", p.namespace, p.name)
+  if (!pod) return undefined
+  const labels = pod.metadata?.labels
   return {
     kind: "PodMetrics",
     apiVersion: GROUP_VERSION,
@@ -66,10 +71,13 @@ function notFound(resource: string, name: string): ApiError {
 export function serveResourceMetrics(r: ResourceRequest, points: MetricsPoints): ApiResponse {
   const resource = r.served.info.resource as "pods" | "nodes"
   const now = new Date(r.parts.clock.now()).toISOString().replace(/\.\d+Z$/, "Z")
-  const all =
+  // As metrics-server, only nodes and pods that exist now: a point scraped before a delete is
+  // not served until the next scrape drops it.
+  const all = (
     resource === "nodes"
       ? [...points.nodes.values()].map((p) => nodeMetrics(r, p, now))
       : points.pods(r.namespace || undefined).map((p) => podMetrics(r, p, now))
+  ).filter((o): o is ApiObject => o !== undefined)
   if (r.ri.verb === "get") {
     const one = all.find((o) => o.metadata?.name === r.ri.name)
     if (!one) throw notFound(resource === "nodes" ? "nodemetrics" : "podmetrics", r.ri.name)

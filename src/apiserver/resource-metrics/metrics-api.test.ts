@@ -2,7 +2,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { NodeMetricses, Nodes, PodMetricses, Pods, type ApiObject } from "../../api/index.ts"
-import { settleUntil, startClientEnv } from "../../testing/index.ts"
+import { settleUntil, startClientEnv, until } from "../../testing/index.ts"
 import { FakeClock } from "../../util/index.ts"
 import type { KubeletSummary } from "./points.ts"
 import { goDuration } from "./handler.ts"
@@ -78,6 +78,16 @@ test("metrics.k8s.io serves scraped node and pod usage with rates, windows and l
     await assert.rejects(
       c.resource(PodMetricses).get({ namespace: "default", name: "zz" }),
       /podmetrics.metrics.k8s.io "zz" not found/,
+    )
+    // A deleted pod's last point is not served (metrics-server answers from the pods that exist).
+    await c.resource(Pods).delete({ namespace: "default", name: "b" }, { gracePeriodSeconds: 0 })
+    await until("the deleted pod's metrics to go", async () => {
+      const left = await c.resource(PodMetricses).list({ namespace: "default" })
+      return left.items.length === 1 && left.items[0]?.metadata?.name === "a"
+    })
+    await assert.rejects(
+      c.resource(PodMetricses).get({ namespace: "default", name: "b" }),
+      /podmetrics.metrics.k8s.io "b" not found/,
     )
     const disco = (await c.request({ method: "GET", path: "/apis/metrics.k8s.io/v1beta1" })) as {
       resources: { name: string; verbs: string[]; namespaced: boolean }[]
