@@ -44,6 +44,15 @@ export interface ResourceInfo<T extends ApiObject = ApiObject> extends ResourceR
    * (events.k8s.io Events are core/v1 Events): the group objects are stored under.
    */
   readonly storageGroup?: string
+  /** Deprecated in this Kubernetes release: every request for it gets upstream's Warning. */
+  readonly deprecated?: Deprecation
+}
+
+/** When a resource's version was deprecated, and what replaces it. */
+export interface Deprecation {
+  /** The Kubernetes minor release, e.g. "1.33". */
+  readonly since: string
+  readonly replacement?: { readonly group: string; readonly version: string; readonly kind: string }
 }
 
 /** The verbs of an ordinary resource. */
@@ -78,6 +87,7 @@ interface Def {
   sub?: SubresourceInfo[]
   storageVersion?: string
   storageGroup?: string
+  deprecated?: Deprecation
 }
 
 function define(group: string, version: string, defs: Def[]): ResourceInfo[] {
@@ -96,6 +106,7 @@ function define(group: string, version: string, defs: Def[]): ResourceInfo[] {
       subresources: d.sub ?? [],
       ...(d.storageVersion ? { storageVersion: d.storageVersion } : {}),
       ...(d.storageGroup !== undefined ? { storageGroup: d.storageGroup } : {}),
+      ...(d.deprecated ? { deprecated: d.deprecated } : {}),
     }
   })
 }
@@ -113,7 +124,15 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   ...define("", "v1", [
     { kind: "Binding", verbs: ["create"] },
     { kind: "ConfigMap", short: ["cm"] },
-    { kind: "Endpoints", resource: "endpoints", short: ["ep"] },
+    {
+      kind: "Endpoints",
+      resource: "endpoints",
+      short: ["ep"],
+      deprecated: {
+        since: "1.33",
+        replacement: { group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice" },
+      },
+    },
     { kind: "Event", short: ["ev"] },
     { kind: "LimitRange", short: ["limits"] },
     {

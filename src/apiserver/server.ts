@@ -58,6 +58,7 @@ import { ServiceAddresses } from "./service-addresses.ts"
 import { WatchCache } from "./watch-cache.ts"
 import { CrdController } from "./crd/controller.ts"
 import { ResourceTable } from "./crd/resource-table.ts"
+import { withDeprecationWarning } from "./deprecation.ts"
 import { customResourceHooks } from "./crd/hooks.ts"
 import { customResourceSchemas } from "./crd/openapi-schema.ts"
 
@@ -316,7 +317,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     })
     if (nonResource) return await nonResource
     const started = process.hrtime.bigint()
-    const res = await routeResource(req, ri, parts).catch((err: unknown) => failure(req, err))
+    const routed = await routeResource(req, ri, parts).catch((err: unknown) => failure(req, err))
+    const res = ri.isResource
+      ? withDeprecationWarning(routed, table.find(ri.group, ri.version, ri.resource))
+      : routed
     return metrics.observe(ri, req.query, req.header("content-type"), res, started)
   }
 

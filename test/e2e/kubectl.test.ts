@@ -77,6 +77,18 @@ describe("kubectl", () => {
     assert.match(r.stderr, /Error from server \(NotFound\): pods "nope" not found/)
   })
 
+  test("a deprecated API's requests print upstream's warning, errors included", async () => {
+    const warning =
+      /^Warning: v1 Endpoints is deprecated in v1\.33\+; use discovery\.k8s\.io\/v1 EndpointSlice$/m
+    const list = await k("get", "endpoints", "-n", "default")
+    assert.equal(list.code, 0, list.stderr)
+    assert.match(list.stderr, warning)
+    const missing = await k("get", "ep", "nope")
+    assert.match(missing.stderr, warning)
+    assert.match(missing.stderr, /Error from server \(NotFound\): endpoints "nope" not found/)
+    assert.doesNotMatch((await k("get", "endpointslices")).stderr, /Warning/)
+  })
+
   test("label and annotate, then select by label", async () => {
     await ok("create", "--validate=false", "-f", file("l.yaml", configMap("lab", { a: "1" })))
     await ok("label", "cm", "lab", "tier=web")
