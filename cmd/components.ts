@@ -198,6 +198,7 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     records: (ns, name) => holder.kubelet?.record(ns, name),
     runtime,
     summary: () => stats.summary(opts.nodeName, holder.kubelet?.pods() ?? []),
+    pods: () => (holder.kubelet?.pods() ?? []).flatMap((p) => holder.kubelet?.pod(p.namespace, p.name) ?? []),
     metrics: () => holder.kubelet?.metrics,
     host: opts.address,
     port: opts.port,

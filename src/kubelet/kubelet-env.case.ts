@@ -10,6 +10,7 @@ import { type ClientEnv, startClientEnv } from "../testing/index.ts"
 import { Kubelet, type KubeletOptions } from "./kubelet.ts"
 import { ProcessRuntime, type ProcessRuntimeOptions } from "./runtime/process/process-runtime.ts"
 import { KubeletServer } from "./server.ts"
+import { StatsProvider } from "./stats/stats-provider.ts"
 
 /** What startKubeletEnv is asked for. */
 export interface KubeletEnvOptions {
@@ -44,10 +45,14 @@ export async function startKubeletEnv(o: KubeletEnvOptions): Promise<KubeletEnv>
   const runtimeOpts = { root: join(dir, "runtime"), podRange: o.podRange }
   const runtime = o.runtime ? o.runtime(runtimeOpts) : new ProcessRuntime(runtimeOpts)
   const holder: { kubelet?: Kubelet } = {}
+  const stats = new StatsProvider({ runtime })
   const server = o.server
     ? new KubeletServer({
         records: (ns, name) => holder.kubelet?.record(ns, name),
         runtime,
+        summary: () => stats.summary(o.nodeName, holder.kubelet?.pods() ?? []),
+        pods: () =>
+          (holder.kubelet?.pods() ?? []).flatMap((p) => holder.kubelet?.pod(p.namespace, p.name) ?? []),
         metrics: () => holder.kubelet?.metrics,
         host: "127.0.0.1",
         port: 0,

@@ -3,7 +3,9 @@
  * (`/containerLogs/<namespace>/<pod>/<container>` with follow, previous, tailLines,
  * sinceSeconds, sinceTime, timestamps and limitBytes, as upstream's kubelet serves them), the
  * streaming endpoints exec, attach and portForward (upgrades, streaming/serve.ts), the stats
- * endpoints, Prometheus `/metrics` and `/metrics/probes`, and `/healthz`. HTTPS with client certificates from the cluster CA when given certificates.
+ * endpoints (`/stats/summary`, `/metrics/resource`, cAdvisor's `/metrics/cadvisor`), Prometheus
+ * `/metrics` and `/metrics/probes`, `/pods` (the pods this kubelet runs) and `/healthz`. HTTPS
+ * with client certificates from the cluster CA when given certificates.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import { createNodeApiServer, listenOn, type NodeApiTls } from "./node-api-listener.ts"
@@ -14,6 +16,8 @@ import type { PodRecord } from "./pod-state.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 import { serveStreaming } from "./streaming/serve.ts"
 import { resourceMetricsText } from "./stats/resource-metrics.ts"
+import { type ContainerIdentity, cadvisorMetricsText } from "./stats/cadvisor-metrics.ts"
+import type { Pod } from "kubernetes-types/core/v1.js"
 import type { Summary } from "./stats/summary-types.ts"
 
 /** Options of KubeletServer. */
@@ -23,6 +27,8 @@ export interface KubeletServerOptions {
   readonly runtime: ContainerRuntime
   /** The node's and its pods' usage now (no stats endpoints without it). */
   readonly summary?: () => Summary
+  /** The pods bound to this node as the kubelet last saw them (no /pods without it). */
+  readonly pods?: () => readonly Pod[]
   /** The kubelet's metrics (no /metrics without them). */
   readonly metrics?: () => KubeletMetrics | undefined
   readonly host: string
@@ -111,6 +117,16 @@ export class KubeletServer {
       res.end(JSON.stringify(summary()))
       return true
     }
+    if (summary && path === "/metrics/cadvisor") {
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
+      res.end(cadvisorMetricsText(summary(), (ns, pod, name) => this.#running(ns, pod, name), Date.now()))
+      return true
+    }
+    if (this.#o.pods && path === "/pods") {
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(JSON.stringify({ kind: "PodList", apiVersion: "v1", metadata: {}, items: this.#o.pods() }))
+      return true
+    }
     if (summary && path === "/metrics/resource") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
       res.end(resourceMetricsText(summary()))
@@ -125,6 +141,13 @@ export class KubeletServer {
       return true
     }
     return false
+  }
+
+  /** The ID and image of container `name` of a pod, while the runtime runs it. */
+  #running(namespace: string, pod: string, name: string): ContainerIdentity | undefined {
+    const info = this.#o.records(namespace, pod)?.containers.get(name)?.current
+    if (!info || this.#o.runtime.container(info.id)?.state !== "running") return undefined
+    return { id: info.id, image: info.image }
   }
 
   async #logs(

@@ -67,4 +67,35 @@ test("/metrics reports running pods and containers, pod start and worker duratio
   const series = `prober_probe_total{probe_type="Readiness",result="successful",container="b",pod="m1",namespace="default",pod_uid="${uid}"}`
   assert.ok((sample(probes, series) ?? 0) >= 1, probes)
   assert.doesNotMatch(probes, /kubelet_running_pods/)
+
+  // cAdvisor's series: the node's root, the pod (container="") and each running container.
+  const cadvisor = await (await fetch(`${base}/metrics/cadvisor`)).text()
+  assert.match(cadvisor, /^# TYPE container_cpu_usage_seconds_total counter$/m)
+  assert.match(
+    cadvisor,
+    /^container_memory_working_set_bytes\{container="",id="\/",image="",name="",namespace="",pod=""\} \d+ \d+$/m,
+  )
+  assert.match(
+    cadvisor,
+    new RegExp(
+      `^container_memory_rss\\{container="",id="/kubepods/pod${uid}",image="",name="",namespace="default",pod="m1"\\} \\d+ \\d+$`,
+      "m",
+    ),
+  )
+  const ids = (
+    await env.inProcess.resource(Pods).get({ namespace: "default", name: "m1" })
+  ).status?.containerStatuses?.map((c) => c.containerID?.replace(/^[a-z]+:\/\//, ""))
+  for (const [c, id] of ["a", "b"].map((c, i) => [c, ids?.[i]] as const)) {
+    const series = `container_cpu_usage_seconds_total{container="${c}",cpu="total",id="/kubepods/pod${uid}/${id}",image="pause",name="${id}",namespace="default",pod="m1"}`
+    assert.ok(cadvisor.includes(`${series} `), `${series} in\n${cadvisor}`)
+  }
+  assert.match(cadvisor, /^machine_cpu_cores [1-9]\d*$/m)
+
+  // /pods: the kubelet's pods as a v1 PodList.
+  const list = (await (await fetch(`${base}/pods`)).json()) as { kind: string; items: Pod[] }
+  assert.equal(list.kind, "PodList")
+  assert.deepEqual(
+    list.items.map((p) => p.metadata?.name),
+    ["m1"],
+  )
 })

@@ -19,11 +19,13 @@ const HELP: readonly (readonly [string, string, string])[] = [
   ["scrape_error", "gauge", "1 if there was an error while getting container metrics, 0 otherwise"],
 ]
 
-function esc(v: string): string {
+/** A label value escaped for the Prometheus text format. */
+export function esc(v: string): string {
   return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
 }
 
-function labels(l: Record<string, string>): string {
+/** `{k="v",...}` of `l` in the Prometheus text format ("" when empty). */
+export function labels(l: Record<string, string>): string {
   const parts = Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`)
   return parts.length ? `{${parts.join(",")}}` : ""
 }
