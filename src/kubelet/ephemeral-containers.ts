@@ -29,18 +29,38 @@ function pidTarget(ec: EphemeralContainer, record: PodRecord): Partial<Container
 }
 
 /**
- * Starts the ephemeral containers of `pod` that never started (one whose start failed is tried
- * again on the next sync, as upstream retries a container it could not create).
+ * How long after its start an ephemeral container is still reported waiting. Upstream's kubelet
+ * reports a container from the runtime state it reads after the start (its next relist, every
+ * second), so a command that ends at once is first seen terminated, and kubectl debug prints its
+ * logs instead of attaching to a container that has already written its output.
  */
-export async function syncEphemeral(pod: Pod, record: PodRecord, start: StartContainer): Promise<void> {
+export const SETTLE_MS = 1000
+
+/** The milliseconds left until `r`'s start is reported; 0 when it is (or it is not running). */
+function settling(r: ContainerRecord | undefined, now: number): number {
+  const cur = r?.current
+  if (cur?.state !== "running") return 0
+  return Math.max(0, cur.startedAt + SETTLE_MS - now)
+}
+
+/**
+ * Starts the ephemeral containers of `pod` that never started (one whose start failed is tried
+ * again on the next sync, as upstream retries a container it could not create). Returns when
+ * to sync again so a start is reported (Infinity: nothing due).
+ */
+export async function syncEphemeral(pod: Pod, record: PodRecord, start: StartContainer): Promise<number> {
   const specs = pod.spec?.ephemeralContainers ?? []
-  if (!specs.length) return
+  if (!specs.length) return Infinity
   const records = (record.ephemeralContainers ??= new Map())
+  let wait = Infinity
   for (const ec of specs) {
     const r = recordOf(records, ec.name)
-    if (r.current) continue // running or exited: never started again
-    await start(ec as Container, r, pidTarget(ec, record))
+    // Running or exited: never started again.
+    if (!r.current) await start(ec as Container, r, pidTarget(ec, record))
+    const left = settling(r, Date.now())
+    if (left > 0) wait = Math.min(wait, left)
   }
+  return wait
 }
 
 /** `status` with the pod's ephemeralContainerStatuses, when it has ephemeral containers. */
@@ -49,7 +69,9 @@ export function withEphemeralStatuses(status: PodStatus, pod: Pod, record: PodRe
   if (!specs.length) return status
   const ephemeralContainerStatuses = specs.map((ec) => {
     // Restart policy Never: an exited ephemeral container stays terminated.
-    const s = containerStatus(ec as Container, record.ephemeralContainers?.get(ec.name), "Never", false)
+    const r = record.ephemeralContainers?.get(ec.name)
+    const seen = settling(r, Date.now()) > 0 ? undefined : r
+    const s = containerStatus(ec as Container, seen, "Never", false)
     const { started: _started, ...rest } = s
     return { ...rest, ready: false }
   })

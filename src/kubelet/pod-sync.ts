@@ -263,13 +263,15 @@ export async function syncPod(d: SyncDeps, pod: Pod, record: PodRecord): Promise
   if (record.terminal) return Infinity
   const sandbox = (record.sandbox ??= await d.runtime.runSandbox(sandboxConfig(pod, record.uid)))
   // Before the init containers, as upstream: an ephemeral container may debug a stuck one.
-  await syncEphemeral(pod, record, (c, r, extra) => startContainer(d, pod, sandbox, c, r, extra))
+  const ephemeral = await syncEphemeral(pod, record, (c, r, extra) =>
+    startContainer(d, pod, sandbox, c, r, extra),
+  )
   const init = await syncInit(d, pod, record, record.sandbox)
-  if (!init.done) return init.wait || Infinity
+  if (!init.done) return Math.min(init.wait || Infinity, ephemeral)
   const wait = await syncApps(d, pod, record, record.sandbox)
   settle(pod, record)
   if (record.terminal) await stopAll(d, pod, record, 0)
-  return wait
+  return Math.min(wait, ephemeral)
 }
 
 /** Brings the record's containers up to date with what the runtime reports. */
