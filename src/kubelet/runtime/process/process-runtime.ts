@@ -453,7 +453,9 @@ export class ProcessRuntime implements ContainerRuntime {
     const sandboxes = this.#sandboxed
     const pod = sb.pod
     if (!sandboxes || !pod) return undefined
-    const container = await sandboxes.prepareContainer(pod, id, c)
+    const target = c.pidTargetId ? this.#containers.get(c.pidTargetId) : undefined
+    const alive = target?.info.state === "running" && target.info.sandboxId === sb.id
+    const container = await sandboxes.prepareContainer(pod, id, c, alive ? target.iso : undefined)
     // The launcher makes workingDir inside the container's own root when it is missing.
     const argv = (program: readonly string[]) =>
       sandboxes.launchArgv(pod, container, c, c.workingDir || home, program)
