@@ -99,4 +99,50 @@ describe("kubelet with pod sandboxes", skipUnless(isRoot, "pod sandboxes need ro
     assert.equal(term?.reason, "OOMKilled")
     assert.equal(term?.exitCode, 137)
   })
+
+  test("an ephemeral container with a target joins the target's PID namespace", async () => {
+    await pods().create({
+      metadata: { name: "dbg", namespace: "default" },
+      spec: {
+        nodeName: "node-s",
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: "app", image: "busybox", command: ["sleep", "3601"] }],
+      },
+    } as Pod & ApiObject)
+    await until("dbg", (x) => x.status?.phase === "Running")
+    // Every process's command line the debugger sees: the target's sleep is among them only when it joined.
+    const list = "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done"
+    const debug = (name: string, target?: string) =>
+      pods().patch(
+        { namespace: "default", name: "dbg" },
+        {
+          spec: {
+            ephemeralContainers: [
+              {
+                name,
+                image: "busybox",
+                command: ["sh", "-c", list],
+                ...(target ? { targetContainerName: target } : {}),
+              },
+            ],
+          },
+        },
+        { type: "strategic", subresource: "ephemeralcontainers" },
+      )
+    const logOf = async (name: string) => {
+      const p = await until(
+        "dbg",
+        (x) => !!x.status?.ephemeralContainerStatuses?.find((s) => s.name === name)?.state?.terminated,
+      )
+      const s = p.status?.ephemeralContainerStatuses?.find((s) => s.name === name)
+      assert.equal(s?.state?.terminated?.exitCode, 0, JSON.stringify(s))
+      const id = (s?.containerID ?? "").replace(/^process:\/\//, "")
+      const info = runtime.container(id)
+      return readFileSync(info?.logPath ?? "", "utf8")
+    }
+    await debug("targeted", "app")
+    assert.match(await logOf("targeted"), /sleep 3601/)
+    await debug("alone")
+    assert.doesNotMatch(await logOf("alone"), /sleep 3601/)
+  })
 })

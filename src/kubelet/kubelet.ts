@@ -29,6 +29,7 @@ import { adoptedRecord } from "./pod-adopt.ts"
 import { type Backoff, refresh, stopAll, type SyncDeps, syncPod } from "./pod-sync.ts"
 import type { PodRecord } from "./pod-state.ts"
 import { podStatus } from "./pod-status.ts"
+import { withEphemeralStatuses } from "./ephemeral-containers.ts"
 import { ContainerLogManager } from "./logs/container-log-manager.ts"
 import { instrumentRuntime } from "./metrics/instrumented-runtime.ts"
 import { KubeletMetrics, type SyncType } from "./metrics/kubelet-metrics.ts"
@@ -500,7 +501,11 @@ export class Kubelet {
 
   async #writeStatus(pod: Pod, record: PodRecord): Promise<void> {
     refresh(this.#runtime, record)
-    const status = podStatus({ pod, record, hostIP: this.#o.address, now: this.#clock.now() })
+    const status = withEphemeralStatuses(
+      podStatus({ pod, record, hostIP: this.#o.address, now: this.#clock.now() }),
+      pod,
+      record,
+    )
     if (status.phase === "Running" && !this.#startRecorded.has(record.key)) {
       this.#startRecorded.add(record.key)
       this.metrics.podStarted((Date.now() - record.since) / 1000)

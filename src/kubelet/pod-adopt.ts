@@ -73,5 +73,8 @@ export function adoptedRecord(runtime: ContainerRuntime, key: string, pod: Pod):
   }
   fill(record.initContainers, pod.spec?.initContainers ?? [], mine)
   fill(record.containers, pod.spec?.containers ?? [], mine)
+  const ephemeral = new Map<string, ContainerRecord>()
+  fill(ephemeral, (pod.spec?.ephemeralContainers ?? []) as Container[], mine)
+  if (ephemeral.size) record.ephemeralContainers = ephemeral
   return record
 }

@@ -39,6 +39,8 @@ export interface PodRecord {
   readonly since: number
   readonly containers: Map<string, ContainerRecord>
   readonly initContainers: Map<string, ContainerRecord>
+  /** Its ephemeral containers (kubectl debug), once one was added: never restarted. */
+  ephemeralContainers?: Map<string, ContainerRecord>
   /** Set once the pod reached Succeeded or Failed: nothing runs again. */
   terminal?: "Succeeded" | "Failed"
   /** Why the pod failed, when the kubelet decided it. */
@@ -58,4 +60,20 @@ export function recordOf(map: Map<string, ContainerRecord>, name: string): Conta
     map.set(name, r)
   }
   return r
+}
+
+/** The record of any container of the pod by name: regular, init or ephemeral. */
+export function anyContainerRecord(record: PodRecord | undefined, name: string): ContainerRecord | undefined {
+  return (
+    record?.containers.get(name) ?? record?.initContainers.get(name) ?? record?.ephemeralContainers?.get(name)
+  )
+}
+
+/** Every container record of the pod: regular, init and ephemeral, with their names. */
+export function allContainerRecords(record: PodRecord): [string, ContainerRecord][] {
+  return [
+    ...record.containers.entries(),
+    ...record.initContainers.entries(),
+    ...(record.ephemeralContainers?.entries() ?? []),
+  ]
 }

@@ -57,7 +57,8 @@ function stateOf(
   return terminated(cur, r)
 }
 
-function containerStatus(
+/** A container's status from its record: state, lastState, restarts, ids and readiness. */
+export function containerStatus(
   spec: Container,
   r: ContainerRecord | undefined,
   policy: string,

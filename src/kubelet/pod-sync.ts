@@ -8,11 +8,18 @@ import type { Container, Pod, Service } from "kubernetes-types/core/v1.js"
 import type { Client, EventRecorder } from "../client/index.ts"
 import type { Logger } from "../util/index.ts"
 import { ContainerConfigError, containerEnv, expandCommand } from "./env.ts"
-import { type ContainerRecord, type PodRecord, recordOf } from "./pod-state.ts"
+import { allContainerRecords, type ContainerRecord, type PodRecord, recordOf } from "./pod-state.ts"
+import { syncEphemeral } from "./ephemeral-containers.ts"
 import { willRestart } from "./pod-status.ts"
 import { terminationMessage } from "./volumes/termination-message.ts"
 import type { VolumeManager } from "./volumes/volume-manager.ts"
-import { ContainerCreateError, type ContainerRuntime, type Mount, type Sandbox } from "./runtime/runtime.ts"
+import {
+  type ContainerConfig,
+  ContainerCreateError,
+  type ContainerRuntime,
+  type Mount,
+  type Sandbox,
+} from "./runtime/runtime.ts"
 import { sandboxConfig, withResources } from "./sandbox-config.ts"
 
 /** Back-off between restarts of a crashing container. */
@@ -45,13 +52,17 @@ function podLabel(pod: Pod): string {
   return `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`
 }
 
-/** Starts container `c` of the pod (its attempt after `r.current`), recording waiting reasons. */
-async function startContainer(
+/**
+ * Starts container `c` of the pod (its attempt after `r.current`), recording waiting reasons;
+ * `extra` adds to what the runtime is given (an ephemeral container's PID namespace target).
+ */
+export async function startContainer(
   d: SyncDeps,
   pod: Pod,
   sandbox: Sandbox,
   c: Container,
   r: ContainerRecord,
+  extra: Partial<ContainerConfig> = {},
 ): Promise<void> {
   try {
     const env = await containerEnv(c, {
@@ -86,6 +97,7 @@ async function startContainer(
       ...(c.stdinOnce ? { stdinOnce: true } : {}),
       ...(c.tty ? { tty: true } : {}),
       ...withResources(c),
+      ...extra,
     })
     noteTermination(r, info.id, c, files?.terminationPath)
     if (r.current) {
@@ -249,18 +261,22 @@ export async function syncPod(d: SyncDeps, pod: Pod, record: PodRecord): Promise
   const mounting = record.terminal ? 0 : ((await d.volumes?.setUp(pod, d.events)) ?? 0)
   if (mounting) return mounting
   if (record.terminal) return Infinity
-  record.sandbox ??= await d.runtime.runSandbox(sandboxConfig(pod, record.uid))
+  const sandbox = (record.sandbox ??= await d.runtime.runSandbox(sandboxConfig(pod, record.uid)))
+  // Before the init containers, as upstream: an ephemeral container may debug a stuck one.
+  const ephemeral = await syncEphemeral(pod, record, (c, r, extra) =>
+    startContainer(d, pod, sandbox, c, r, extra),
+  )
   const init = await syncInit(d, pod, record, record.sandbox)
-  if (!init.done) return init.wait || Infinity
+  if (!init.done) return Math.min(init.wait || Infinity, ephemeral)
   const wait = await syncApps(d, pod, record, record.sandbox)
   settle(pod, record)
   if (record.terminal) await stopAll(d, pod, record, 0)
-  return wait
+  return Math.min(wait, ephemeral)
 }
 
 /** Brings the record's containers up to date with what the runtime reports. */
 export function refresh(runtime: ContainerRuntime, record: PodRecord): void {
-  for (const r of [...record.containers.values(), ...record.initContainers.values()]) {
+  for (const [, r] of allContainerRecords(record)) {
     const now = r.current && runtime.container(r.current.id)
     if (now) r.current = now
     const t = now?.state === "exited" ? r.termination?.get(now.id) : undefined
@@ -293,12 +309,14 @@ async function preStop(d: SyncDeps, c: Container, id: string, podIP: string, ms:
 
 /** Stops every running container of the pod within `graceMs` (preStop hooks first). */
 export async function stopAll(d: SyncDeps, pod: Pod, record: PodRecord, graceMs: number): Promise<void> {
-  const specs = new Map(
-    [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => [c.name, c]),
+  const specs = new Map<string, Container>(
+    [
+      ...(pod.spec?.initContainers ?? []),
+      ...(pod.spec?.containers ?? []),
+      ...((pod.spec?.ephemeralContainers ?? []) as Container[]),
+    ].map((c) => [c.name, c]),
   )
-  const running = [...record.containers.entries(), ...record.initContainers.entries()].filter(
-    ([, r]) => r.current?.state === "running",
-  )
+  const running = allContainerRecords(record).filter(([, r]) => r.current?.state === "running")
   const deadline = d.now() + graceMs
   await Promise.all(
     running.map(async ([name, r]) => {

@@ -12,7 +12,7 @@ import { createNodeApiServer, listenOn, type NodeApiTls } from "./node-api-liste
 import type { Duplex } from "node:stream"
 import { followLog, readLog, type LogReadOptions } from "./runtime/cri-log.ts"
 import type { KubeletMetrics } from "./metrics/kubelet-metrics.ts"
-import type { PodRecord } from "./pod-state.ts"
+import { anyContainerRecord, type PodRecord } from "./pod-state.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 import { serveStreaming } from "./streaming/serve.ts"
 import { resourceMetricsText } from "./stats/resource-metrics.ts"
@@ -156,7 +156,7 @@ export class KubeletServer {
     q: URLSearchParams,
   ): Promise<void> {
     const record = this.#o.records(t.ns, t.pod)
-    const r = record?.containers.get(t.container) ?? record?.initContainers.get(t.container)
+    const r = anyContainerRecord(record, t.container)
     const info = q.get("previous") === "true" ? r?.previous : r?.current
     if (!info) {
       const which = q.get("previous") === "true" ? "previous terminated container" : "container"

@@ -34,6 +34,7 @@ import { validateStorageClass } from "./storage.ts"
 import { validateNetworkPolicy } from "./network-policy.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { validatePod, validatePodStatusUpdate, validatePodTemplate } from "./pod.ts"
+import { validatePodEphemeralContainersUpdate } from "./pod-ephemeral.ts"
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./rbac.ts"
 import { validateService } from "./service.ts"
 
@@ -90,9 +91,10 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   "rbac.authorization.k8s.io/ClusterRoleBinding": validateClusterRoleBinding,
 }
 
-/** Validators of writes to `status` by `group/kind`, where upstream's status strategy has its own. */
-const STATUS_VALIDATORS: Readonly<Record<string, Validator>> = {
-  "/Pod": validatePodStatusUpdate,
+/** Validators of writes to a subresource by `group/kind/subresource`, where upstream's strategy has its own. */
+const SUBRESOURCE_VALIDATORS: Readonly<Record<string, Validator>> = {
+  "/Pod/status": validatePodStatusUpdate,
+  "/Pod/ephemeralcontainers": validatePodEphemeralContainersUpdate,
 }
 
 /**
@@ -107,8 +109,9 @@ export function validateObject(
   old?: ApiObject,
   subresource = "",
 ): FieldError[] {
-  const status = subresource === "status" && old ? STATUS_VALIDATORS[`${ref.group}/${ref.kind}`] : undefined
-  const validator = status ?? VALIDATORS[`${ref.group}/${ref.kind}`]
+  const own =
+    subresource && old ? SUBRESOURCE_VALIDATORS[`${ref.group}/${ref.kind}/${subresource}`] : undefined
+  const validator = own ?? VALIDATORS[`${ref.group}/${ref.kind}`]
   if (validator) {
     try {
       return unique(validator(obj, old))

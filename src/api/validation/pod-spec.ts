@@ -7,6 +7,7 @@ import type { FieldError } from "../errors.ts"
 import { duplicate, forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
 import { child, deepEqual, index, list } from "./_field.ts"
 import { type ContainerContext, validateContainers, validateInitContainers } from "./container.ts"
+import { validateEphemeralContainers } from "./ephemeral-containers.ts"
 import { validateLabelName, validateLabels } from "./labels.ts"
 import { isValidIp } from "./net.ts"
 import {
@@ -253,6 +254,7 @@ export function validatePodSpec(
   }
   errs.push(...validateContainers(s.containers, ctx, child(field, "containers")))
   errs.push(...validateInitContainers(s.initContainers, s.containers, ctx, child(field, "initContainers")))
+  errs.push(...validateEphemeralContainers(s, ctx, child(field, "ephemeralContainers")))
   const podResources = (s as { resources?: Parameters<typeof validateResourceRequirements>[0] }).resources
   if (podResources)
     errs.push(...validateResourceRequirements(podResources, new Set(), child(field, "resources")))

@@ -12,7 +12,8 @@ import { nameIsDnsSubdomain } from "./names.ts"
 import { validateAnnotations, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { validatePodSpec } from "./pod-spec.ts"
 
-const MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+/** The annotation that marks a mirror (static) pod. */
+export const MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 const DELETION_COST_ANNOTATION = "controller.kubernetes.io/pod-deletion-cost"
 const UPDATABLE_FIELDS = [
   "`spec.containers[*].image`",
@@ -91,7 +92,8 @@ function imageWhitespace(containers: readonly Container[] | undefined, field: st
   return errs
 }
 
-function validatePodMetadataAndSpec(pod: Pod): FieldError[] {
+/** A pod's metadata, pod-specific annotations and spec (upstream's validatePodMetadataAndSpec). */
+export function validatePodMetadataAndSpec(pod: Pod): FieldError[] {
   const spec = pod.spec
   const errs = validateObjectMeta(pod.metadata, { namespaced: true, name: nameIsDnsSubdomain })
   errs.push(...validatePodAnnotations(pod.metadata, spec?.nodeName, child("metadata", "annotations")))
@@ -267,7 +269,7 @@ export function validatePodStatusUpdate(pod: Pod, old: Pod): FieldError[] {
 }
 
 /** The mirror pod annotation may not be added, changed or removed. */
-function mirrorAnnotationUpdate(pod: Pod, old: Pod): FieldError[] {
+export function mirrorAnnotationUpdate(pod: Pod, old: Pod): FieldError[] {
   const oldAnn = old.metadata?.annotations ?? {}
   const newAnn = pod.metadata?.annotations ?? {}
   if (oldAnn[MIRROR_ANNOTATION] === newAnn[MIRROR_ANNOTATION]) return []

@@ -17,9 +17,13 @@ const FORWARDED = ["follow", "previous", "tailLines", "sinceSeconds", "sinceTime
 export function containerOf(pod: Pod, asked: string | null): string {
   const names = (pod.spec?.containers ?? []).map((c) => c.name)
   const inits = (pod.spec?.initContainers ?? []).map((c) => c.name)
+  const ephemeral = (pod.spec?.ephemeralContainers ?? []).map((c) => c.name)
+  const list =
+    `[${names.join(" ")}]` +
+    (inits.length ? ` or one of the init containers: [${inits.join(" ")}]` : "") +
+    (ephemeral.length ? ` or one of the ephemeral containers: [${ephemeral.join(" ")}]` : "")
   if (asked) {
-    if (![...names, ...inits].includes(asked)) {
-      const list = `[${names.join(" ")}]${inits.length ? ` or one of the init containers: [${inits.join(" ")}]` : ""}`
+    if (![...names, ...inits, ...ephemeral].includes(asked)) {
       throw badRequest(
         `container ${asked} is not valid for pod ${pod.metadata?.name}, choose one of: ${list}`,
       )
@@ -29,13 +33,15 @@ export function containerOf(pod: Pod, asked: string | null): string {
   if (names.length === 1) return names[0] as string
   const defaulted = pod.metadata?.annotations?.["kubectl.kubernetes.io/default-container"]
   if (defaulted && names.includes(defaulted)) return defaulted
-  throw badRequest(
-    `a container name must be specified for pod ${pod.metadata?.name}, choose one of: [${names.join(" ")}]${inits.length ? ` or one of the init containers: [${inits.join(" ")}]` : ""}`,
-  )
+  throw badRequest(`a container name must be specified for pod ${pod.metadata?.name}, choose one of: ${list}`)
 }
 
 function waitingMessage(pod: Pod, container: string): string | undefined {
-  const all = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])]
+  const all = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
+  ]
   const s = all.find((c) => c.name === container)
   if (!s)
     return `container "${container}" in pod "${pod.metadata?.name}" is waiting to start: ContainerCreating`

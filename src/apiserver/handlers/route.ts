@@ -100,6 +100,11 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
     case "status":
       if (verb === "get") return getObject(r)
       return verb === "update" ? updateObject(r, "status") : patchObject(r, "status")
+    case "ephemeralcontainers":
+      if (verb === "get") return getObject(r)
+      return verb === "update"
+        ? updateObject(r, "ephemeralcontainers")
+        : patchObject(r, "ephemeralcontainers")
     case "scale":
       return scale(r, r.parts.resources.handling(r.served.info)?.scale)
     case "binding":

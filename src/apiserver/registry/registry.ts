@@ -56,7 +56,7 @@ export interface UpdateOptions extends WriteOptions {
 const MAX_RETRIES = 16
 
 /** The subresources whose writes managedFields record (others are the server's own). */
-const TRACKED_SUBRESOURCES = new Set(["", "status", "scale"])
+const TRACKED_SUBRESOURCES = new Set(["", "status", "scale", "ephemeralcontainers"])
 
 /** Names the resource in messages: `deployments.apps`. */
 function qualified(s: Served): { resource: string; group: string } {

@@ -101,6 +101,7 @@ export function prepareForUpdate(
   subresource: string,
   copyOfOld: () => Obj = () => structuredClone(old),
 ): Obj {
+  if (subresource === "ephemeralcontainers") return onlyEphemeralContainers(info, next, old, copyOfOld)
   // Other subresources (binding, finalize, scale) are written by the server itself, field by field.
   if (subresource !== "" && subresource !== "status") {
     if (old.metadata?.generation !== undefined && next.metadata)
@@ -126,6 +127,24 @@ export function prepareForUpdate(
   return next
 }
 
+/**
+ * A write to pods/ephemeralcontainers changes spec.ephemeralContainers only: the rest of the
+ * spec, the status and the metadata (but managedFields) stay as stored; generation counts it.
+ */
+function onlyEphemeralContainers(info: ResourceInfo, next: Obj, old: Obj, copyOfOld: () => Obj): Obj {
+  const ephemeral = next.spec?.ephemeralContainers
+  const managedFields = next.metadata?.managedFields
+  const kept = copyOfOld()
+  kept.spec = { ...(kept.spec ?? {}) }
+  if (ephemeral === undefined || ephemeral === null) delete kept.spec.ephemeralContainers
+  else kept.spec.ephemeralContainers = ephemeral
+  kept.metadata = { ...kept.metadata }
+  if (managedFields) kept.metadata.managedFields = managedFields
+  else delete kept.metadata.managedFields
+  setGeneration(info, kept, old, "ephemeralcontainers")
+  return kept
+}
+
 /** Keeps metadata.generation, one higher when a main-resource write changed what it counts. */
 function setGeneration(info: ResourceInfo, next: Obj, old: Obj, subresource: string): void {
   const meta = next.metadata ?? (next.metadata = {})
@@ -135,7 +154,8 @@ function setGeneration(info: ResourceInfo, next: Obj, old: Obj, subresource: str
   }
   const gen = old.metadata?.generation ?? 1
   const withStatus = !!info.custom && !hasStatus(info)
-  meta.generation = subresource === "" && specOf(next, withStatus) !== specOf(old, withStatus) ? gen + 1 : gen
+  const counted = subresource === "" || subresource === "ephemeralcontainers"
+  meta.generation = counted && specOf(next, withStatus) !== specOf(old, withStatus) ? gen + 1 : gen
 }
 
 /** Kinds whose DELETE answers with the deleted object rather than a Status. */

@@ -87,6 +87,12 @@ export interface ContainerConfig {
   readonly mounts?: readonly Mount[]
   /** The container's own cgroup limits. */
   readonly resources?: ResourceLimits
+  /**
+   * Join the PID namespace of this running container of the same sandbox instead of having one
+   * of its own (an ephemeral container's targetContainerName; CRI's NamespaceMode TARGET).
+   * Runtimes whose containers share one PID namespace anyway ignore it.
+   */
+  readonly pidTargetId?: string
 }
 
 /** A container's state as the runtime knows it. */

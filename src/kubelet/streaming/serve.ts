@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from "node:http"
 import type { Duplex } from "node:stream"
-import type { PodRecord } from "../pod-state.ts"
+import { anyContainerRecord, type PodRecord } from "../pod-state.ts"
 import type { ContainerRuntime, ProcessStreams } from "../runtime/runtime.ts"
 import { CHANNEL_PROTOCOLS, channelStreams } from "./channels.ts"
 import {
@@ -104,7 +104,7 @@ async function clientStreams(
 }
 
 function containerId(record: PodRecord | undefined, name: string): string | undefined {
-  const r = record?.containers.get(name) ?? record?.initContainers.get(name)
+  const r = anyContainerRecord(record, name)
   return r?.current?.state === "running" ? r.current.id : undefined
 }
 

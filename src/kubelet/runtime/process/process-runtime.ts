@@ -10,7 +10,8 @@
  * they exit, exit codes (`release()` leaves them running on purpose; `close()` stops them).
  * Given a PodNetwork (root only), pods are full sandboxes instead: namespaces, a private root
  * per container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts); those are
- * not adopted: a new runtime stops what a previous one left and removes its sandboxes. As root, a
+ * not adopted: a new runtime stops what a previous one left and removes its sandboxes; there a
+ * container with a pidTargetId (kubectl debug --target) joins its target's PID namespace. As root, a
  * loopback container with mounts gets a mount namespace of its own for them (loopback-mounts.ts).
  */
 import { execFile } from "node:child_process"
@@ -453,7 +454,9 @@ export class ProcessRuntime implements ContainerRuntime {
     const sandboxes = this.#sandboxed
     const pod = sb.pod
     if (!sandboxes || !pod) return undefined
-    const container = await sandboxes.prepareContainer(pod, id, c)
+    const target = c.pidTargetId ? this.#containers.get(c.pidTargetId) : undefined
+    const alive = target?.info.state === "running" && target.info.sandboxId === sb.id
+    const container = await sandboxes.prepareContainer(pod, id, c, alive ? target.iso : undefined)
     // The launcher makes workingDir inside the container's own root when it is missing.
     const argv = (program: readonly string[]) =>
       sandboxes.launchArgv(pod, container, c, c.workingDir || home, program)

@@ -50,6 +50,8 @@ export interface ContainerIsolation {
   readonly dir: string
   /** Whether the launcher is PID 1 of the container's own PID namespace (the program its child). */
   readonly ownPid: boolean
+  /** The PID namespace file it joins instead (an ephemeral container's target's). */
+  readonly pidNamespace?: string
 }
 
 /** Creates and removes pod and container isolation; the ProcessRuntime's sandbox mode. */
@@ -145,12 +147,23 @@ export class PodSandboxes {
     await this.cgroups.remove(this.cgroups.podPath(pod.podUid))
   }
 
-  /** Makes a container's cgroup and folder. */
-  async prepareContainer(pod: PodIsolation, id: string, c: ContainerConfig): Promise<ContainerIsolation> {
+  /**
+   * Makes a container's cgroup and folder. With `pidTarget` (a running container of the pod that
+   * has a PID namespace of its own), the container joins that namespace instead of making one.
+   */
+  async prepareContainer(
+    pod: PodIsolation,
+    id: string,
+    c: ContainerConfig,
+    pidTarget?: ContainerIsolation,
+  ): Promise<ContainerIsolation> {
     const cgroup = this.cgroups.containerPath(pod.podUid, id)
     this.cgroups.create(cgroup, c.resources)
     const dir = join(pod.dir, "containers", id)
     await prepareRoot(dir)
+    const targetPid = pidTarget?.ownPid ? this.containerPid(pidTarget) : undefined
+    if (targetPid !== undefined)
+      return { cgroup, dir, ownPid: false, pidNamespace: `/proc/${targetPid}/ns/pid` }
     return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
   }
 
@@ -162,7 +175,7 @@ export class PodSandboxes {
     cwd: string,
     argv: readonly string[],
   ): Promise<string[]> {
-    const enter = this.#enterPod(pod)
+    const enter = [...this.#enterPod(pod), ...(ci.pidNamespace ? [`--pid=${ci.pidNamespace}`] : [])]
     const ownPid = ci.ownPid
     const unshare = ["unshare", "--mount", "--propagation", "private"]
     if (ownPid) unshare.push("--pid", "--fork", "--kill-child")
