@@ -376,6 +376,7 @@ try {
     )
   await rolledOut(informers, 2)
   const rollingS = (performance.now() - t) / 1000
+  const rollingDone = process.cpuUsage(cpu)
   const rollingElu = performance.eventLoopUtilization(elu).utilization
   dump?.()
   await profiling?.()
@@ -411,6 +412,7 @@ try {
       rollout_writes: rolling.total,
       rollout_busy: Number(rollingElu.toFixed(2)),
       rollout_cpu_s: Number(rolling.cpu.toFixed(2)),
+      rollout_done_cpu_s: Number(((rollingDone.user + rollingDone.system) / 1e6).toFixed(2)),
       bare_cpu_s: Number(bare.cpu.toFixed(2)),
     }),
   )
