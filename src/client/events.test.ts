@@ -3,7 +3,7 @@ import { after, before, test } from "node:test"
 import { Events, Pods } from "../api/index.ts"
 import { type ClientEnv, startClientEnv } from "../testing/index.ts"
 import { FakeClock, silentLogger } from "../util/index.ts"
-import { ClientEventRecorder } from "./events.ts"
+import { ClientEventRecorder, EVENT_BURST, EVENT_QPS } from "./events.ts"
 
 let env: ClientEnv
 const clock = new FakeClock(Date.parse("2026-01-02T03:04:05Z"))
@@ -11,6 +11,14 @@ before(async () => {
   env = await startClientEnv({ clock })
 })
 after(() => env.stop())
+
+/** Flushes `rec`, moving the clock a second at a time while its writes wait for the rate limit. */
+async function drain(rec: ClientEventRecorder): Promise<void> {
+  let done = false
+  const flushed = rec.flush().then(() => (done = true))
+  while (!done) await clock.advance(1000)
+  await flushed
+}
 
 test("events are written about the object, and repeats fold into one with a count", async () => {
   const pod = await env.inProcess.resource(Pods).create({
@@ -51,7 +59,28 @@ test("beyond 1,000 queued events, new ones are dropped (client-go's broadcaster 
   for (let i = 0; i < 1200; i++) {
     rec.event({ metadata: { name: `burst-${i}`, namespace: "default" } }, "Normal", "Burst", "m", Pods)
   }
-  await rec.flush()
+  await drain(rec)
   const list = await env.inProcess.resource(Events).list({ namespace: "default" })
   assert.equal(list.items.filter((e) => e.reason === "Burst").length, 1000)
+})
+
+test("beyond a burst of 100, events are written 50 a second (the event client's rate limit)", async () => {
+  const rec = new ClientEventRecorder(env.inProcess, { component: "limited", clock, log: silentLogger() })
+  const written = async () =>
+    (await env.inProcess.resource(Events).list({ namespace: "default" })).items.filter(
+      (e) => e.reason === "Limited",
+    ).length
+  const n = EVENT_BURST + 2 * EVENT_QPS
+  for (let i = 0; i < n; i++) {
+    rec.event({ metadata: { name: `limited-${i}`, namespace: "default" } }, "Normal", "Limited", "m", Pods)
+  }
+  for (let i = 0; i < 50 && (await written()) < EVENT_BURST; i++) await new Promise((r) => setImmediate(r))
+  assert.equal(await written(), EVENT_BURST)
+  await clock.advance(1000)
+  for (let i = 0; i < 50 && (await written()) < EVENT_BURST + EVENT_QPS; i++) {
+    await new Promise((r) => setImmediate(r))
+  }
+  assert.equal(await written(), EVENT_BURST + EVENT_QPS)
+  await drain(rec)
+  assert.equal(await written(), n)
 })

@@ -2,7 +2,9 @@
  * Events as components record them for `kubectl describe`: core/v1 Events about an object,
  * written in the background so a reconcile never waits on them, with repeats folded into one
  * Event whose count and lastTimestamp grow, similar ones combined and spam held back (client-go's
- * recorder and correlator, simplified).
+ * recorder and correlator, simplified), at most EVENT_QPS writes a second after a burst of
+ * EVENT_BURST (the event client's rate limit), so a burst of Events waits behind the work it
+ * reports instead of competing with it.
  */
 import { type ApiObject, Events, isNotFound, type ResourceRef } from "../api/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
@@ -27,7 +29,21 @@ export interface EventRecorderOptions {
   readonly host?: string
   readonly clock: Clock
   readonly log: Logger
+  /** Event writes a second once the burst is spent (default EVENT_QPS; 0: no limit). */
+  readonly qps?: number
+  /** Event writes at once before the rate applies (default EVENT_BURST). */
+  readonly burst?: number
 }
+
+/**
+ * The event client's rate (upstream's kubelet eventRecordQPS and kube-scheduler's client QPS):
+ * Events are written at most this many a second once the burst is spent.
+ */
+export const EVENT_QPS = 50
+/** The event client's burst (upstream's kubelet eventBurst and kube-scheduler's client burst). */
+export const EVENT_BURST = 100
+/** Writes held back by the rate limit go in groups this far apart (10 at EVENT_QPS). */
+const RELEASE_MS = 200
 
 interface Seen {
   readonly namespace: string
@@ -62,6 +78,9 @@ export class ClientEventRecorder implements EventRecorder {
   /** Events accepted and not yet written (or failed). */
   #queued = 0
   #dropping = false
+  /** The rate limit's tokens (negative: writes already promised a later time) as of #tokensAt. */
+  #tokens: number
+  #tokensAt: number
   /** Starts at random so two recorders writing about one object in the same millisecond do not pick one name. */
   #serial = Math.floor(Math.random() * 1_000_000)
 
@@ -69,6 +88,8 @@ export class ClientEventRecorder implements EventRecorder {
     this.#client = client
     this.#opts = opts
     this.#correlator = new EventCorrelator(opts.clock)
+    this.#tokens = opts.burst ?? EVENT_BURST
+    this.#tokensAt = opts.clock.now()
   }
 
   event(
@@ -136,11 +157,32 @@ export class ClientEventRecorder implements EventRecorder {
     if (this.#inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.#waiting.push(r))
     else this.#inFlight++
     try {
+      await this.#rateLimit()
       await write()
     } finally {
       const next = this.#waiting.shift()
       if (next) next()
       else this.#inFlight--
+    }
+  }
+
+  /**
+   * Waits for the write's turn under the rate limit (client-go's token bucket: each write takes
+   * a token, and one that finds none is promised a later one, in order). Writes that wait are let
+   * go RELEASE_MS's tokens at a time rather than one by one: never sooner than their token, and
+   * together, so the API server commits them together instead of one store write apiece.
+   */
+  async #rateLimit(): Promise<void> {
+    const qps = this.#opts.qps ?? EVENT_QPS
+    if (qps <= 0) return
+    const now = this.#opts.clock.now()
+    const burst = this.#opts.burst ?? EVENT_BURST
+    this.#tokens = Math.min(burst, this.#tokens + ((now - this.#tokensAt) / 1000) * qps)
+    this.#tokensAt = now
+    this.#tokens -= 1
+    if (this.#tokens < 0) {
+      const due = (-this.#tokens / qps) * 1000
+      await this.#opts.clock.sleep(Math.ceil(due / RELEASE_MS) * RELEASE_MS)
     }
   }
 

@@ -68,11 +68,24 @@ function headerOf(res: InProcessResponse, name: string): string {
 /**
  * A response stream whose buffers that hold exactly one line are marked as shared, so watchers
  * given the same event buffer parse it once (the events are then frozen, as informers keep them).
+ * A plain iterator rather than a generator: it sits under every event of every in-process watch.
  */
-async function* shared(stream: AsyncIterable<string | Buffer>): AsyncGenerator<string | Buffer> {
-  for await (const chunk of stream) {
-    if (typeof chunk !== "string" && chunk.indexOf(10) === chunk.length - 1) shareWatchLine(chunk)
-    yield chunk
+function shared(stream: AsyncIterable<string | Buffer>): AsyncIterable<string | Buffer> {
+  const mark = (r: IteratorResult<string | Buffer>) => {
+    const chunk = r.value
+    if (!r.done && typeof chunk !== "string" && chunk.indexOf(10) === chunk.length - 1) {
+      shareWatchLine(chunk)
+    }
+    return r
+  }
+  return {
+    [Symbol.asyncIterator]: () => {
+      const it = stream[Symbol.asyncIterator]()
+      return {
+        next: () => it.next().then(mark),
+        return: async () => (await it.return?.()) ?? { done: true, value: undefined },
+      }
+    },
   }
 }
 

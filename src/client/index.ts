@@ -68,7 +68,13 @@ export {
   type ControllerManagerOptions,
   type ControllerState,
 } from "./manager.ts"
-export { ClientEventRecorder, type EventRecorder, type EventRecorderOptions } from "./events.ts"
+export {
+  ClientEventRecorder,
+  EVENT_BURST,
+  EVENT_QPS,
+  type EventRecorder,
+  type EventRecorderOptions,
+} from "./events.ts"
 export { WrittenObjects } from "./read-your-writes.ts"
 export { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts"
 export { registerControllerMetrics, type HealthSource } from "./metrics.ts"
