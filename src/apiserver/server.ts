@@ -229,7 +229,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     admission,
     ...custom,
     written: (key, value, obj, deleted) => cache.expect(key, value, obj, deleted),
-    cached: (key) => cache.objectAt(key),
+    cached: (s, key) => cache.resource(s.prefix).objects.get(key),
     allocate: async (s, obj, old, dryRun) => {
       if (!isService(s)) return undefined
       await addresses.allocate(obj, old, dryRun)

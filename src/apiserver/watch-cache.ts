@@ -216,11 +216,6 @@ export class WatchCache {
     }
   }
 
-  /** The object the cache holds at `key` (shared: never to be changed), if any. */
-  objectAt(key: string): ApiObject | undefined {
-    return this.#cacheFor(key)?.objects.get(key)
-  }
-
   #objectOf(ev: StoreEvent): ApiObject {
     const e = ev.entry
     // A delete's hint is for its DELETED event only: its value is also the previous write's.

@@ -122,7 +122,9 @@ function updateManagers(managers: Managers, entry: Omit<ManagerEntry, "set">, c:
   const id = managerId(entry)
   takeFromOthers(managers, id, c)
   const prev = managers.get(id)?.set ?? new FieldSet()
-  const set = prev.difference(c.removed).union(c.modified).union(c.added).difference(STRIPPED)
+  let set = prev.difference(c.removed).union(c.modified).union(c.added).difference(STRIPPED)
+  // The manager's set as it was (and so its stored FieldsV1) when the update left it the same.
+  if (set.equals(prev)) set = prev
   if (set.isEmpty()) managers.delete(id)
   else managers.set(id, { ...entry, set })
 }

@@ -55,6 +55,23 @@ export function printManager(e: ManagerEntry): string {
 const storedForms = new WeakMap<FieldSet, unknown>()
 
 /**
+ * The set each stored FieldsV1 reads as: the object an update keeps unchanged (a manager it left
+ * alone) is the next stored object's too, and the watch cache shares it, so it is read once.
+ */
+const storedSets = new WeakMap<object, FieldSet>()
+
+function storedSet(fieldsV1: unknown): FieldSet {
+  if (typeof fieldsV1 !== "object" || fieldsV1 === null) return FieldSet.fromFieldsV1(fieldsV1)
+  let set = storedSets.get(fieldsV1)
+  if (!set) {
+    set = FieldSet.fromFieldsV1(fieldsV1)
+    storedSets.set(fieldsV1, set)
+    storedForms.set(set, fieldsV1)
+  }
+  return set
+}
+
+/**
  * Reads managedFields; `stored` when they are a stored object's (written by encodeManagedFields).
  * @throws Error with upstream's reason when an entry is malformed
  */
@@ -71,8 +88,7 @@ export function decodeManagedFields(list: unknown, stored = false): Managers {
     if (raw.fieldsType !== "FieldsV1") {
       throw new Error(`invalid fieldsType "${raw.fieldsType}" in managed fields entry ${i}`)
     }
-    const set = FieldSet.fromFieldsV1(raw.fieldsV1 ?? {})
-    if (stored && raw.fieldsV1) storedForms.set(set, raw.fieldsV1)
+    const set = stored && raw.fieldsV1 ? storedSet(raw.fieldsV1) : FieldSet.fromFieldsV1(raw.fieldsV1 ?? {})
     const entry: ManagerEntry = {
       manager: raw.manager ?? "",
       operation: raw.operation,
@@ -86,10 +102,11 @@ export function decodeManagedFields(list: unknown, stored = false): Managers {
   return out
 }
 
-function compareEntries(p: ManagerEntry, q: ManagerEntry): number {
+/** An entry and its time in milliseconds (parsed once per sort). */
+type Timed = readonly [ManagerEntry, number]
+
+function compareEntries([p, pt]: Timed, [q, qt]: Timed): number {
   if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1
-  const pt = p.time ? Date.parse(p.time) : 0
-  const qt = q.time ? Date.parse(q.time) : 0
   if (pt !== qt) return pt - qt
   for (const [a, b] of [
     [p.manager, q.manager],
@@ -103,9 +120,10 @@ function compareEntries(p: ManagerEntry, q: ManagerEntry): number {
 
 /** The wire form of the managers, sorted as upstream sorts them; undefined when there are none. */
 export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | undefined {
-  const entries = [...managers.values()].filter((e) => !e.set.isEmpty()).sort(compareEntries)
-  if (entries.length === 0) return undefined
-  return entries.map((e) => ({
+  const timed: Timed[] = []
+  for (const e of managers.values()) if (!e.set.isEmpty()) timed.push([e, e.time ? Date.parse(e.time) : 0])
+  if (timed.length === 0) return undefined
+  return timed.sort(compareEntries).map(([e]) => ({
     manager: e.manager,
     operation: e.operation,
     apiVersion: e.apiVersion,

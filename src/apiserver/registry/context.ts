@@ -78,7 +78,7 @@ export interface RegistryDeps {
    * changed. An update or delete takes it as the current object when it is at the revision the
    * store holds, instead of parsing the stored value.
    */
-  readonly cached?: (key: string) => ApiObject | undefined
+  readonly cached?: (s: Served, key: string) => ApiObject | undefined
   /** Converts between the served and the stored version (identity for most kinds). */
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
 }
@@ -94,7 +94,7 @@ export function cachedAt(
   revision: number,
 ): ApiObject | undefined {
   if (needsConversion(s) || s.info.custom) return undefined
-  const obj = deps.cached?.(key)
+  const obj = deps.cached?.(s, key)
   return obj?.metadata?.resourceVersion === String(revision) ? obj : undefined
 }
 

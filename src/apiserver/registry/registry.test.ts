@@ -32,7 +32,7 @@ function frozenCacheRegistry() {
     defaults: (info, obj) => applyDefaults(info, obj),
     validate: (info, obj, old, sub) => validateObject(info, obj, old, sub),
     convert: (obj) => obj,
-    cached: (key) => {
+    cached: (_s, key) => {
       hits++
       return frozen.get(key)
     },
