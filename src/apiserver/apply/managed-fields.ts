@@ -31,12 +31,14 @@ export interface ManagedFieldsEntry {
 
 /** Upstream's manager identifier: appliers are one manager whatever apiVersion they apply. */
 export function managerId(e: Omit<ManagerEntry, "set" | "time">): string {
-  return JSON.stringify({
-    manager: e.manager,
-    operation: e.operation,
-    ...(e.operation === "Update" ? { apiVersion: e.apiVersion } : {}),
-    ...(e.subresource ? { subresource: e.subresource } : {}),
-  })
+  // The JSON of {manager, operation, apiVersion (updates), subresource}, written out.
+  let id = "{"
+  if (e.manager !== undefined) id += `"manager":${JSON.stringify(e.manager)},`
+  id += `"operation":${JSON.stringify(e.operation)}`
+  if (e.operation === "Update" && e.apiVersion !== undefined)
+    id += `,"apiVersion":${JSON.stringify(e.apiVersion)}`
+  if (e.subresource) id += `,"subresource":${JSON.stringify(e.subresource)}`
+  return `${id}}`
 }
 
 /** How upstream names a manager in conflict messages: `"kubectl-client-side-apply" using apps/v1`. */
@@ -89,14 +91,12 @@ export function decodeManagedFields(list: unknown, stored = false): Managers {
       throw new Error(`invalid fieldsType "${raw.fieldsType}" in managed fields entry ${i}`)
     }
     const set = stored && raw.fieldsV1 ? storedSet(raw.fieldsV1) : FieldSet.fromFieldsV1(raw.fieldsV1 ?? {})
-    const entry: ManagerEntry = {
-      manager: raw.manager ?? "",
-      operation: raw.operation,
-      apiVersion: raw.apiVersion,
-      ...(raw.subresource ? { subresource: raw.subresource } : {}),
-      ...(raw.time ? { time: raw.time } : {}),
+    const entry = withSet(
+      { manager: raw.manager ?? "", operation: raw.operation, apiVersion: raw.apiVersion },
       set,
-    }
+      raw.time,
+      raw.subresource,
+    )
     out.set(managerId(entry), entry)
   })
   return out
@@ -104,6 +104,27 @@ export function decodeManagedFields(list: unknown, stored = false): Managers {
 
 /** An entry and its time in milliseconds (parsed once per sort). */
 type Timed = readonly [ManagerEntry, number]
+
+/**
+ * The entry of `base`'s manager owning `set` (and `time`, `subresource` when given), built key by
+ * key: spreading `base` and adding keys would take V8's slow path on every write.
+ */
+export function withSet(
+  base: Omit<ManagerEntry, "set">,
+  set: FieldSet,
+  time = base.time,
+  subresource = base.subresource,
+): ManagerEntry {
+  const e: { -readonly [K in keyof ManagerEntry]: ManagerEntry[K] } = {
+    manager: base.manager,
+    operation: base.operation,
+    apiVersion: base.apiVersion,
+    set,
+  }
+  if (subresource) e.subresource = subresource
+  if (time) e.time = time
+  return e
+}
 
 function compareEntries([p, pt]: Timed, [q, qt]: Timed): number {
   if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1
@@ -123,15 +144,15 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | 
   const timed: Timed[] = []
   for (const e of managers.values()) if (!e.set.isEmpty()) timed.push([e, e.time ? Date.parse(e.time) : 0])
   if (timed.length === 0) return undefined
-  return timed.sort(compareEntries).map(([e]) => ({
-    manager: e.manager,
-    operation: e.operation,
-    apiVersion: e.apiVersion,
-    ...(e.time ? { time: e.time } : {}),
-    fieldsType: "FieldsV1",
-    fieldsV1: storedForms.get(e.set) ?? e.set.toFieldsV1(),
-    ...(e.subresource ? { subresource: e.subresource } : {}),
-  }))
+  return timed.sort(compareEntries).map(([e]) => {
+    // Keys set one by one, in the wire order (no conditional spreads: V8's slow path).
+    const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion }
+    if (e.time) out.time = e.time
+    out.fieldsType = "FieldsV1"
+    out.fieldsV1 = storedForms.get(e.set) ?? e.set.toFieldsV1()
+    if (e.subresource) out.subresource = e.subresource
+    return out
+  })
 }
 
 /** Upstream's default manager: the user agent up to its first "/", printable, at most 128 bytes. */
