@@ -164,6 +164,7 @@ export async function deleteObject(
       let current = cur
       // The object the store holds (encoded as current.value) when the delete happens.
       let last: Obj = obj
+      let lastMarked: MarkedValue | undefined
       if (staged) {
         // The copy to edit: terminating() only sets metadata fields and replaces status.
         const next = shallowCopy(obj)
@@ -178,6 +179,7 @@ export async function deleteObject(
           setJson(next, marked, current.revision)
           if (!removeNow) return { object: reg.toServed(s, next), finished: false }
           last = next
+          lastMarked = marked
         }
       }
       // The DELETED event carries the last value at the delete's revision: a copy of `last` (the
@@ -187,6 +189,8 @@ export async function deleteObject(
       const e = await store.delete(key, current.revision)
       await reg.deps.released?.(s, obj, undefined)
       ;(gone.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(e.revision)
+      // Its JSON (the event's and the response's) is the value deleted, with the delete's revision.
+      if (lastMarked) setJson(gone, lastMarked, e.revision)
       return { object: reg.toServed(s, gone), finished: true }
     } catch (err) {
       if (!isRace(err)) throw err
