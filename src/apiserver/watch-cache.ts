@@ -161,10 +161,13 @@ export class WatchCache {
   }
 
   #cacheFor(key: string): ResourceCache | undefined {
-    // Keys are /registry/<resource>/... or /registry/<group>/<resource>/...; try the longer prefix first.
-    const parts = key.split("/")
-    const long = parts.slice(0, 4).join("/") + "/"
-    return this.#caches.get(long) ?? this.#caches.get(parts.slice(0, 3).join("/") + "/")
+    // Keys are /registry/<resource>/... or /registry/<group>/<resource>/...; try the longer prefix
+    // (up to the fourth "/") first, then the shorter (up to the third).
+    const third = key.indexOf("/", key.indexOf("/", 1) + 1)
+    if (third < 0) return this.#caches.get(`${key}/`)
+    const fourth = key.indexOf("/", third + 1)
+    const long = fourth < 0 ? `${key}/` : key.slice(0, fourth + 1)
+    return this.#caches.get(long) ?? this.#caches.get(key.slice(0, third + 1))
   }
 
   /** Resolves when the cache has applied `revision` (or rejects on timeout/abort). */
