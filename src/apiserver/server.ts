@@ -230,6 +230,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     admission,
     ...custom,
     written: (key, value, obj, deleted) => cache.expect(key, value, obj, deleted),
+    cached: (s, key) => cache.resource(s.prefix).objects.get(key),
     allocate: async (s, obj, old, dryRun) => {
       if (!isService(s)) return undefined
       await addresses.allocate(obj, old, dryRun)

@@ -120,7 +120,12 @@ export class WatchCache {
   #markReady!: () => void
   readonly #resetListeners = new Set<() => void>()
   /** Objects the registry is writing, by key: taken instead of parsing their value back. */
-  readonly #expected = new Map<string, { value: string; obj: ApiObject; deleted: boolean }>()
+  readonly #expected = new Map<string, { value: string; obj: ApiObject }>()
+  /**
+   * The same for deletes, apart: a delete that first records its grace period announces that
+   * write and the DELETED event after it before the cache has seen either.
+   */
+  readonly #expectedDeletes = new Map<string, { value: string; obj: ApiObject }>()
 
   constructor(store: Store, decode: Decoder, log: Logger) {
     this.#store = store
@@ -156,10 +161,13 @@ export class WatchCache {
   }
 
   #cacheFor(key: string): ResourceCache | undefined {
-    // Keys are /registry/<resource>/... or /registry/<group>/<resource>/...; try the longer prefix first.
-    const parts = key.split("/")
-    const long = parts.slice(0, 4).join("/") + "/"
-    return this.#caches.get(long) ?? this.#caches.get(parts.slice(0, 3).join("/") + "/")
+    // Keys are /registry/<resource>/... or /registry/<group>/<resource>/...; try the longer prefix
+    // (up to the fourth "/") first, then the shorter (up to the third).
+    const third = key.indexOf("/", key.indexOf("/", 1) + 1)
+    if (third < 0) return this.#caches.get(`${key}/`)
+    const fourth = key.indexOf("/", third + 1)
+    const long = fourth < 0 ? `${key}/` : key.slice(0, fourth + 1)
+    return this.#caches.get(long) ?? this.#caches.get(key.slice(0, third + 1))
   }
 
   /** Resolves when the cache has applied `revision` (or rejects on timeout/abort). */
@@ -201,23 +209,24 @@ export class WatchCache {
    * `deleted`: `value` is the last value of a key about to be deleted, for its DELETED event.
    */
   expect(key: string, value: string, obj: ApiObject, deleted = false): void {
-    this.#expected.delete(key)
-    this.#expected.set(key, { value, obj, deleted })
+    const expected = deleted ? this.#expectedDeletes : this.#expected
+    expected.delete(key)
+    expected.set(key, { value, obj })
     // Writes that failed leave their entry behind: keep the map bounded, oldest out first.
-    if (this.#expected.size > MAX_EXPECTED) {
-      const oldest = this.#expected.keys().next().value
-      if (oldest !== undefined) this.#expected.delete(oldest)
+    if (expected.size > MAX_EXPECTED) {
+      const oldest = expected.keys().next().value
+      if (oldest !== undefined) expected.delete(oldest)
     }
   }
 
   #objectOf(ev: StoreEvent): ApiObject {
     const e = ev.entry
-    const hint = this.#expected.get(e.key)
-    if (hint) this.#expected.delete(e.key)
     // A delete's hint is for its DELETED event only: its value is also the previous write's.
-    if (hint?.value !== e.value || hint.deleted !== (ev.type === "delete")) {
-      return this.#decode(e.value, e.revision)
-    }
+    const expected = ev.type === "delete" ? this.#expectedDeletes : this.#expected
+    const hint = expected.get(e.key)
+    // Another value may be a later write's hint (two writes of a key in quick succession): kept.
+    if (hint?.value !== e.value) return this.#decode(e.value, e.revision)
+    expected.delete(e.key)
     const meta = hint.obj.metadata ?? (hint.obj.metadata = {})
     meta.resourceVersion = String(e.revision)
     return hint.obj

@@ -139,7 +139,8 @@ export function defaultPodSpec(spec: PodSpec | undefined): void {
   if (!m.schedulerName) m.schedulerName = "default-scheduler"
   // v1 keeps the deprecated serviceAccount field in step with serviceAccountName
   if (!m.serviceAccountName && m.serviceAccount) m.serviceAccountName = m.serviceAccount
-  if (m.serviceAccountName) m.serviceAccount = m.serviceAccountName
+  if (m.serviceAccountName && m.serviceAccount !== m.serviceAccountName)
+    m.serviceAccount = m.serviceAccountName
   for (const c of m.containers ?? []) defaultContainer(c)
   for (const c of m.initContainers ?? []) defaultContainer(c)
   for (const c of m.ephemeralContainers ?? []) defaultContainer(c as Container)

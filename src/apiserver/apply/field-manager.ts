@@ -15,6 +15,7 @@ import {
   decodeManagedFields,
   encodeManagedFields,
   managerId,
+  withSet,
 } from "./managed-fields.ts"
 import { merge, removeItems } from "./merge.ts"
 import { SERVER_METADATA_FIELDS, createdFieldsV1 } from "./created-fields.ts"
@@ -122,9 +123,11 @@ function updateManagers(managers: Managers, entry: Omit<ManagerEntry, "set">, c:
   const id = managerId(entry)
   takeFromOthers(managers, id, c)
   const prev = managers.get(id)?.set ?? new FieldSet()
-  const set = prev.difference(c.removed).union(c.modified).union(c.added).difference(STRIPPED)
+  let set = prev.difference(c.removed).union(c.modified).union(c.added).difference(STRIPPED)
+  // The manager's set as it was (and so its stored FieldsV1) when the update left it the same.
+  if (set.equals(prev)) set = prev
   if (set.isEmpty()) managers.delete(id)
-  else managers.set(id, { ...entry, set })
+  else managers.set(id, withSet(entry, set))
 }
 
 /**
@@ -150,17 +153,14 @@ export function recordUpdate(
     return
   }
   const c = filtered(compare(trackedPart(live, ctx), trackedPart(next, ctx), ctx.shape, false), ctx)
-  updateManagers(
-    managers,
-    {
-      manager: manager || "unknown",
-      operation: "Update",
-      apiVersion: ctx.apiVersion,
-      time: ctx.now,
-      ...(ctx.subresource ? { subresource: ctx.subresource } : {}),
-    },
-    c,
-  )
+  const entry: Omit<ManagerEntry, "set"> = {
+    manager: manager || "unknown",
+    operation: "Update",
+    apiVersion: ctx.apiVersion,
+    time: ctx.now,
+  }
+  if (ctx.subresource) (entry as { subresource?: string }).subresource = ctx.subresource
+  updateManagers(managers, entry, c)
   capUpdateManagers(managers)
   setManagedFields(next, managers)
   if (c.added.isEmpty() && c.modified.isEmpty() && c.removed.isEmpty()) keepTimestampsOfNoop(live, next)

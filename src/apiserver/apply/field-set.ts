@@ -50,6 +50,24 @@ export class FieldSet {
     return true
   }
 
+  /** True when both sets have the same members. */
+  equals(other: FieldSet): boolean {
+    if (this === other) return true
+    if (this.member !== other.member) return false
+    const mine = this.#kids()
+    const theirs = other.#kids()
+    let size = 0
+    for (const [pe, c] of mine) {
+      const o = theirs.get(pe)
+      if (c.isEmpty()) continue
+      if (!o || !c.equals(o)) return false
+      size++
+    }
+    let theirSize = 0
+    for (const c of theirs.values()) if (!c.isEmpty()) theirSize++
+    return size === theirSize
+  }
+
   /** True when `path` is a member. */
   has(path: readonly string[]): boolean {
     return descend(this, path, false)?.member ?? false

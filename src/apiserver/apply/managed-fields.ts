@@ -31,12 +31,14 @@ export interface ManagedFieldsEntry {
 
 /** Upstream's manager identifier: appliers are one manager whatever apiVersion they apply. */
 export function managerId(e: Omit<ManagerEntry, "set" | "time">): string {
-  return JSON.stringify({
-    manager: e.manager,
-    operation: e.operation,
-    ...(e.operation === "Update" ? { apiVersion: e.apiVersion } : {}),
-    ...(e.subresource ? { subresource: e.subresource } : {}),
-  })
+  // The JSON of {manager, operation, apiVersion (updates), subresource}, written out.
+  let id = "{"
+  if (e.manager !== undefined) id += `"manager":${JSON.stringify(e.manager)},`
+  id += `"operation":${JSON.stringify(e.operation)}`
+  if (e.operation === "Update" && e.apiVersion !== undefined)
+    id += `,"apiVersion":${JSON.stringify(e.apiVersion)}`
+  if (e.subresource) id += `,"subresource":${JSON.stringify(e.subresource)}`
+  return `${id}}`
 }
 
 /** How upstream names a manager in conflict messages: `"kubectl-client-side-apply" using apps/v1`. */
@@ -55,6 +57,23 @@ export function printManager(e: ManagerEntry): string {
 const storedForms = new WeakMap<FieldSet, unknown>()
 
 /**
+ * The set each stored FieldsV1 reads as: the object an update keeps unchanged (a manager it left
+ * alone) is the next stored object's too, and the watch cache shares it, so it is read once.
+ */
+const storedSets = new WeakMap<object, FieldSet>()
+
+function storedSet(fieldsV1: unknown): FieldSet {
+  if (typeof fieldsV1 !== "object" || fieldsV1 === null) return FieldSet.fromFieldsV1(fieldsV1)
+  let set = storedSets.get(fieldsV1)
+  if (!set) {
+    set = FieldSet.fromFieldsV1(fieldsV1)
+    storedSets.set(fieldsV1, set)
+    storedForms.set(set, fieldsV1)
+  }
+  return set
+}
+
+/**
  * Reads managedFields; `stored` when they are a stored object's (written by encodeManagedFields).
  * @throws Error with upstream's reason when an entry is malformed
  */
@@ -71,25 +90,44 @@ export function decodeManagedFields(list: unknown, stored = false): Managers {
     if (raw.fieldsType !== "FieldsV1") {
       throw new Error(`invalid fieldsType "${raw.fieldsType}" in managed fields entry ${i}`)
     }
-    const set = FieldSet.fromFieldsV1(raw.fieldsV1 ?? {})
-    if (stored && raw.fieldsV1) storedForms.set(set, raw.fieldsV1)
-    const entry: ManagerEntry = {
-      manager: raw.manager ?? "",
-      operation: raw.operation,
-      apiVersion: raw.apiVersion,
-      ...(raw.subresource ? { subresource: raw.subresource } : {}),
-      ...(raw.time ? { time: raw.time } : {}),
+    const set = stored && raw.fieldsV1 ? storedSet(raw.fieldsV1) : FieldSet.fromFieldsV1(raw.fieldsV1 ?? {})
+    const entry = withSet(
+      { manager: raw.manager ?? "", operation: raw.operation, apiVersion: raw.apiVersion },
       set,
-    }
+      raw.time,
+      raw.subresource,
+    )
     out.set(managerId(entry), entry)
   })
   return out
 }
 
-function compareEntries(p: ManagerEntry, q: ManagerEntry): number {
+/** An entry and its time in milliseconds (parsed once per sort). */
+type Timed = readonly [ManagerEntry, number]
+
+/**
+ * The entry of `base`'s manager owning `set` (and `time`, `subresource` when given), built key by
+ * key: spreading `base` and adding keys would take V8's slow path on every write.
+ */
+export function withSet(
+  base: Omit<ManagerEntry, "set">,
+  set: FieldSet,
+  time = base.time,
+  subresource = base.subresource,
+): ManagerEntry {
+  const e: { -readonly [K in keyof ManagerEntry]: ManagerEntry[K] } = {
+    manager: base.manager,
+    operation: base.operation,
+    apiVersion: base.apiVersion,
+    set,
+  }
+  if (subresource) e.subresource = subresource
+  if (time) e.time = time
+  return e
+}
+
+function compareEntries([p, pt]: Timed, [q, qt]: Timed): number {
   if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1
-  const pt = p.time ? Date.parse(p.time) : 0
-  const qt = q.time ? Date.parse(q.time) : 0
   if (pt !== qt) return pt - qt
   for (const [a, b] of [
     [p.manager, q.manager],
@@ -103,17 +141,18 @@ function compareEntries(p: ManagerEntry, q: ManagerEntry): number {
 
 /** The wire form of the managers, sorted as upstream sorts them; undefined when there are none. */
 export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | undefined {
-  const entries = [...managers.values()].filter((e) => !e.set.isEmpty()).sort(compareEntries)
-  if (entries.length === 0) return undefined
-  return entries.map((e) => ({
-    manager: e.manager,
-    operation: e.operation,
-    apiVersion: e.apiVersion,
-    ...(e.time ? { time: e.time } : {}),
-    fieldsType: "FieldsV1",
-    fieldsV1: storedForms.get(e.set) ?? e.set.toFieldsV1(),
-    ...(e.subresource ? { subresource: e.subresource } : {}),
-  }))
+  const timed: Timed[] = []
+  for (const e of managers.values()) if (!e.set.isEmpty()) timed.push([e, e.time ? Date.parse(e.time) : 0])
+  if (timed.length === 0) return undefined
+  return timed.sort(compareEntries).map(([e]) => {
+    // Keys set one by one, in the wire order (no conditional spreads: V8's slow path).
+    const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion }
+    if (e.time) out.time = e.time
+    out.fieldsType = "FieldsV1"
+    out.fieldsV1 = storedForms.get(e.set) ?? e.set.toFieldsV1()
+    if (e.subresource) out.subresource = e.subresource
+    return out
+  })
 }
 
 /** Upstream's default manager: the user agent up to its first "/", printable, at most 128 bytes. */

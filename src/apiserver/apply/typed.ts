@@ -163,15 +163,16 @@ function compareAt(
   item = false,
 ): void {
   const { c } = st
+  // The same value (a subtree an update kept from the old object) holds no change.
+  if (lhs === rhs) return
   if (lhs === undefined) {
-    if (rhs !== undefined) graft(c.added, path, addedSet(st, rhs, shape, item))
+    graft(c.added, path, addedSet(st, rhs, shape, item))
     return
   }
   const mode = modeOf(rhs !== undefined ? rhs : lhs, shape)
   if (isLeafPair(mode, lhs, rhs)) {
-    if (lhs === undefined) c.added.insert(path)
-    else if (rhs === undefined) c.removed.insert(path)
-    else if (JSON.stringify(lhs) !== JSON.stringify(rhs)) c.modified.insert(path)
+    if (rhs === undefined) c.removed.insert(path)
+    else if (typeof lhs !== "object" || JSON.stringify(lhs) !== JSON.stringify(rhs)) c.modified.insert(path)
     return
   }
   if (lhs === undefined) {
@@ -238,8 +239,17 @@ function itemsByKey(list: unknown, keys: readonly string[]): Map<string, unknown
 function compareFields(st: CompareState, path: string[], lhs: unknown, rhs: unknown, shape: Shape): void {
   const l = isObj(lhs) ? lhs : {}
   const r = isObj(rhs) ? rhs : {}
-  for (const k of new Set([...Object.keys(l), ...Object.keys(r)])) {
-    compareAt(st, [...path, fieldPE(k)], l[k], r[k], childOf(shape, k).shape)
+  // `path` is one array, extended while a child is compared (field sets copy what they keep).
+  for (const k in l) {
+    path.push(fieldPE(k))
+    compareAt(st, path, l[k], r[k], childOf(shape, k).shape)
+    path.pop()
+  }
+  for (const k in r) {
+    if (Object.hasOwn(l, k)) continue
+    path.push(fieldPE(k))
+    compareAt(st, path, undefined, r[k], childOf(shape, k).shape)
+    path.pop()
   }
 }
 
@@ -259,7 +269,9 @@ function compareItems(
   const lm = itemsByKey(lhs, mode.keys)
   const rm = itemsByKey(rhs, mode.keys)
   for (const pe of new Set([...lm.keys(), ...rm.keys()])) {
-    compareAt(st, [...path, pe], lm.get(pe), rm.get(pe), mode.elem, true)
+    path.push(pe)
+    compareAt(st, path, lm.get(pe), rm.get(pe), mode.elem, true)
+    path.pop()
   }
 }
 

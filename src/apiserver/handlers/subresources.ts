@@ -152,6 +152,8 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
       user: r.req.user,
       fieldManager: fieldManagerOf(r, r.ri.verb === "patch" ? "PatchOptions" : "UpdateOptions"),
       managerSubresource: "scale",
+      // A custom resource's replicas path is set in place.
+      shallowCurrent: !paths,
       get clientResourceVersion() {
         return clientRV
       },
@@ -203,7 +205,7 @@ export async function bind(r: ResourceRequest, podName: string): Promise<ApiResp
       pod.status = { ...(pod.status ?? {}), conditions }
       return pod
     },
-    { subresource: "binding", user: r.req.user },
+    { subresource: "binding", user: r.req.user, shallowCurrent: true },
   )
   return json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 })
 }
@@ -216,7 +218,7 @@ export async function finalizeNamespace(r: ResourceRequest): Promise<ApiResponse
     r.served,
     { namespace: "", name: r.ri.name },
     (cur) => ({ ...(cur as Obj), spec: { ...((cur as Obj).spec ?? {}), finalizers } }),
-    { subresource: "finalize", user: r.req.user },
+    { subresource: "finalize", user: r.req.user, shallowCurrent: true },
   )
   return json(200, object)
 }

@@ -74,6 +74,7 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
       user: r.req.user,
       fieldManager,
       createIfMissing: subresource === "" && allowsCreateOnUpdate(r),
+      shallowCurrent: true,
     },
   )
   return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), warnings)

@@ -73,8 +73,29 @@ export interface RegistryDeps {
   ) => Promise<(() => Promise<void>) | undefined>
   /** Told after a write what `prev` held that `next` (undefined once deleted) may no longer need. */
   readonly released?: (s: Served, prev: ApiObject, next: ApiObject | undefined) => Promise<void>
+  /**
+   * The object the watch cache holds at `key`, if any: shared with every reader, so never to be
+   * changed. An update or delete takes it as the current object when it is at the revision the
+   * store holds, instead of parsing the stored value.
+   */
+  readonly cached?: (s: Served, key: string) => ApiObject | undefined
   /** Converts between the served and the stored version (identity for most kinds). */
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
+}
+
+/**
+ * The watch cache's object at `key` when it is at `revision` and stored as served (never to be
+ * changed: it is every reader's), else undefined.
+ */
+export function cachedAt(
+  deps: RegistryDeps,
+  s: Served,
+  key: string,
+  revision: number,
+): ApiObject | undefined {
+  if (needsConversion(s) || s.info.custom) return undefined
+  const obj = deps.cached?.(s, key)
+  return obj?.metadata?.resourceVersion === String(revision) ? obj : undefined
 }
 
 /** The store key of an object. */
@@ -141,6 +162,14 @@ export function withResourceVersion(m: MarkedValue, resourceVersion: string): st
   const sep = m.value.charCodeAt(m.metaEnd - 1) === 123 ? "" : ","
   const rv = `${sep}"resourceVersion":${JSON.stringify(resourceVersion)}`
   return m.value.slice(0, m.metaEnd) + rv + m.value.slice(m.metaEnd)
+}
+
+/**
+ * A copy of `obj` whose top level and metadata may be changed; deeper values are still shared
+ * with `obj`.
+ */
+export function shallowCopy<T extends ApiObject>(obj: T): T {
+  return { ...obj, metadata: { ...obj.metadata } }
 }
 
 /** Parses a stored value and sets its resourceVersion. */

@@ -10,9 +10,11 @@ import {
   type MarkedValue,
   type RegistryDeps,
   type Served,
+  cachedAt,
   decode,
   encodeMarkedRewrite,
   keyFor,
+  shallowCopy,
   timestamp,
   withResourceVersion,
 } from "./context.ts"
@@ -141,7 +143,8 @@ export async function deleteObject(
   for (let attempt = 0; attempt < 16; attempt++) {
     const cur = await store.get(key)
     if (!cur) throw notFound(s.info, ref.name)
-    const obj = decode(cur.value, cur.revision) as Obj
+    // The watch cache's object when it is this revision (shared: only copies of it are changed).
+    const obj = (cachedAt(reg.deps, s, key, cur.revision) ?? decode(cur.value, cur.revision)) as Obj
     checkPreconditions(s, obj, opts.preconditions)
     if (attempt === 0) {
       await admission.admit({
@@ -159,32 +162,36 @@ export async function deleteObject(
     if (opts.dryRun) return { object: reg.toServed(s, obj), finished: !staged }
     try {
       let current = cur
-      // The object the store holds (`last`, encoded as current.value) when the delete happens.
-      let last = obj
+      // The object the store holds (encoded as current.value) when the delete happens.
+      let last: Obj = obj
+      let lastMarked: MarkedValue | undefined
       if (staged) {
         // The copy to edit: terminating() only sets metadata fields and replaces status.
-        const next = { ...obj, metadata: { ...obj.metadata } } as Obj
+        const next = shallowCopy(obj)
         const { changed, removeNow } = terminating(s, obj, next, opts, clock.now())
+        if (!changed && !removeNow) return { object: reg.toServed(s, obj), finished: false }
         if (changed) {
           const marked = encodeMarkedRewrite(next)
           // The watch cache takes `next` for the event (it stays as written): no parse back.
-          if (!removeNow) reg.deps.written?.(key, marked.value, next)
+          reg.deps.written?.(key, marked.value, next)
           current = await store.update(key, marked.value, cur.revision)
+          ;(next.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(current.revision)
+          setJson(next, marked, current.revision)
+          if (!removeNow) return { object: reg.toServed(s, next), finished: false }
           last = next
-          if (!removeNow) setJson(next, marked, current.revision)
-        }
-        if (!removeNow) {
-          const left = changed ? next : obj
-          ;(left.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(current.revision)
-          return { object: reg.toServed(s, left), finished: false }
+          lastMarked = marked
         }
       }
-      // The DELETED event carries the last value at the delete's revision: `last`, not parsed back.
-      reg.deps.written?.(key, current.value, last, true)
+      // The DELETED event carries the last value at the delete's revision: a copy of `last` (the
+      // MODIFIED event before it may hold `last` itself), not parsed back.
+      const gone = shallowCopy(last)
+      reg.deps.written?.(key, current.value, gone, true)
       const e = await store.delete(key, current.revision)
       await reg.deps.released?.(s, obj, undefined)
-      ;(last.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(e.revision)
-      return { object: reg.toServed(s, last), finished: true }
+      ;(gone.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(e.revision)
+      // Its JSON (the event's and the response's) is the value deleted, with the delete's revision.
+      if (lastMarked) setJson(gone, lastMarked, e.revision)
+      return { object: reg.toServed(s, gone), finished: true }
     } catch (err) {
       if (!isRace(err)) throw err
     }

@@ -17,6 +17,7 @@ import type { UserInfo } from "../http.ts"
 import {
   type RegistryDeps,
   type Served,
+  cachedAt,
   decode,
   encode,
   encodeMarked,
@@ -25,6 +26,7 @@ import {
   keyFor,
   needsConversion,
   newUid,
+  shallowCopy,
   timestamp,
   withResourceVersion,
 } from "./context.ts"
@@ -51,6 +53,12 @@ export interface UpdateOptions extends WriteOptions {
   readonly managerSubresource?: string
   /** Create the object when it does not exist (PUT on kinds that allow it, server-side apply). */
   readonly createIfMissing?: boolean
+  /**
+   * The transform ignores the object it is given or only replaces its top-level or metadata
+   * fields, never changing values inside them: it gets a shallow copy of the current object
+   * rather than a deep one.
+   */
+  readonly shallowCurrent?: boolean
 }
 
 const MAX_RETRIES = 16
@@ -222,10 +230,13 @@ export class Registry {
         if (created) return { object: created, created: true }
         continue // lost a race with another create: read again
       }
-      // Copies of the current object are made by parsing it again: cheaper than structuredClone.
+      // Deep copies of the current object are made by parsing it again: cheaper than structuredClone.
       const copyOfOld = () => this.toServed(s, decode(cur.value, cur.revision))
-      const old = copyOfOld()
-      const next = this.#checkBody(s, await transform(copyOfOld()), ref.namespace)
+      // The watch cache's object when it is this revision (never changed here: only copies are).
+      const shared = cachedAt(this.#d, s, key, cur.revision)
+      const old = shared ?? copyOfOld()
+      const current = opts.shallowCurrent ? shallowCopy(old) : copyOfOld()
+      const next = this.#checkBody(s, await transform(current), ref.namespace)
       const meta = next.metadata as NonNullable<ApiObject["metadata"]>
       const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
       if (meta.name !== undefined && meta.name !== ref.name) {
@@ -243,7 +254,9 @@ export class Registry {
         )
       }
       keepSystemFields(meta, oldMeta)
-      const prepared = prepareForUpdate(s.info, next as never, old as never, sub, copyOfOld as never)
+      // A status write keeps the old object but its status: the shared one's top level is copied.
+      const base = shared ? () => shared : copyOfOld
+      const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
       this.#d.defaults(s.info, prepared)
       this.#recordUpdate(s, old, prepared, opts)
       await this.#d.admission.admit({

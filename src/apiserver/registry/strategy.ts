@@ -91,7 +91,8 @@ function specOf(obj: Obj, withStatus = false): string {
 
 /**
  * Keeps what a write may not change: a spec write keeps the old status, a status write keeps
- * the old spec and the old metadata except resourceVersion (from `copyOfOld`, a fresh copy).
+ * the old spec and the old metadata except resourceVersion (from `copyOfOld`, whose top level and
+ * metadata are copied, never changed).
  * Bumps generation on spec changes.
  */
 export function prepareForUpdate(

@@ -1,0 +1,147 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import { type ApiObject, Pods, applyDefaults, validateObject } from "../../api/index.ts"
+import { MemoryStore } from "../../storage/index.ts"
+import { FakeClock } from "../../util/index.ts"
+import { type Served, decode, keyFor } from "./context.ts"
+import { Registry } from "./registry.ts"
+
+const PODS: Served = { info: Pods, prefix: "/registry/pods/", storageVersion: "v1", storageGroup: "" }
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+    for (const c of Object.values(v)) deepFreeze(c)
+    Object.freeze(v)
+  }
+  return v
+}
+
+type Pod = ApiObject & { spec?: Record<string, any>; status?: Record<string, any> }
+
+/**
+ * A registry whose watch cache stand-in holds every stored object deep-frozen, as parsed from the
+ * store: a write that changed the object it was given as current would throw.
+ */
+function frozenCacheRegistry() {
+  const store = new MemoryStore()
+  let hits = 0
+  const registry = new Registry({
+    store,
+    clock: new FakeClock(Date.parse("2026-01-01T00:00:00Z")),
+    admission: { admit: async () => {} },
+    defaults: (info, obj) => applyDefaults(info, obj),
+    validate: (info, obj, old, sub) => validateObject(info, obj, old, sub),
+    convert: (obj) => obj,
+    cached: (_s, key) => {
+      hits++
+      return frozen.get(key)
+    },
+  })
+  const frozen = new Map<string, ApiObject>()
+  /** Refreshes the stand-in from the store, as the watch cache follows it. */
+  async function sync(name: string): Promise<Pod | undefined> {
+    const key = keyFor(PODS, "default", name)
+    const e = await store.get(key)
+    if (!e) frozen.delete(key)
+    else frozen.set(key, deepFreeze(decode(e.value, e.revision)))
+    return frozen.get(key) as Pod | undefined
+  }
+  return { registry, sync, hits: () => hits }
+}
+
+const pod = (name: string): Pod => ({
+  metadata: { name },
+  spec: { containers: [{ name: "c", image: "busybox" }], terminationGracePeriodSeconds: 30 },
+})
+
+test("update and delete take the cached current object and change only copies of it", async () => {
+  const { registry, sync, hits } = frozenCacheRegistry()
+  const ref = { namespace: "default", name: "p" }
+  await registry.create(PODS, "default", pod("p"), { fieldManager: "test" })
+  const created = (await sync("p")) as Pod
+
+  // pods/binding
+  await registry.update(
+    PODS,
+    ref,
+    (cur) => {
+      const p = cur as Pod
+      p.spec = { ...p.spec, nodeName: "n1" }
+      p.status = { ...p.status, conditions: [{ type: "PodScheduled", status: "True" }] }
+      return p
+    },
+    { subresource: "binding", shallowCurrent: true },
+  )
+  const bound = (await sync("p")) as Pod
+  assert.equal(bound.spec?.nodeName, "n1")
+  assert.equal(created.spec?.nodeName, undefined)
+
+  // PUT pods/status, as a kubelet writes it
+  const body = structuredClone(bound) as Pod
+  body.status = { ...body.status, phase: "Running", podIP: "10.0.0.5" }
+  const { object } = await registry.update(PODS, ref, () => body, {
+    subresource: "status",
+    fieldManager: "kubelet",
+    shallowCurrent: true,
+  })
+  const running = (await sync("p")) as Pod
+  assert.equal(running.status?.phase, "Running")
+  assert.equal(object.metadata?.resourceVersion, running.metadata?.resourceVersion)
+  assert.deepEqual(
+    running.metadata?.managedFields?.map((e) => [e.manager, e.subresource ?? ""]),
+    [
+      ["kubelet", "status"],
+      ["test", ""],
+    ],
+  )
+  assert.equal(running.metadata?.generation, 1)
+
+  // PUT that changes the spec: generation bumps, status kept
+  const put = structuredClone(running) as Pod
+  put.metadata = { ...put.metadata, labels: { a: "b" } }
+  put.status = {}
+  await registry.update(PODS, ref, () => put, { fieldManager: "test", shallowCurrent: true })
+  const labelled = (await sync("p")) as Pod
+  assert.deepEqual(labelled.metadata?.labels, { a: "b" })
+  assert.equal(labelled.status?.phase, "Running")
+
+  // Graceful delete, then the kubelet's final delete
+  const graceful = await registry.delete(PODS, ref, {})
+  assert.equal(graceful.finished, false)
+  const terminating = (await sync("p")) as Pod
+  assert.equal(terminating.metadata?.deletionGracePeriodSeconds, 30)
+  const again = await registry.delete(PODS, ref, {})
+  assert.equal(again.finished, false)
+  assert.equal(again.object.metadata?.resourceVersion, terminating.metadata?.resourceVersion)
+  const final = await registry.delete(PODS, ref, { gracePeriodSeconds: 0 })
+  assert.equal(final.finished, true)
+  assert.equal(final.object.metadata?.deletionGracePeriodSeconds, 0)
+  assert.equal(await sync("p"), undefined)
+  assert.equal(terminating.metadata?.deletionGracePeriodSeconds, 30)
+  assert.ok(hits() >= 6)
+})
+
+test("a cached object at another revision is not taken", async () => {
+  const { registry, sync } = frozenCacheRegistry()
+  const ref = { namespace: "default", name: "q" }
+  await registry.create(PODS, "default", pod("q"), {})
+  const stale = (await sync("q")) as Pod
+  await registry.update(PODS, ref, (cur) => ({
+    ...(cur as Pod),
+    metadata: { ...cur?.metadata, labels: { x: "1" } },
+  }))
+  // The stand-in still holds the first revision: the next update must read the store's.
+  const { object } = await registry.update(
+    PODS,
+    ref,
+    (cur) => {
+      const p = cur as Pod
+      p.metadata = { ...p.metadata, annotations: { y: "2" } }
+      return p
+    },
+    { shallowCurrent: true },
+  )
+  assert.deepEqual(object.metadata?.labels, { x: "1" })
+  assert.deepEqual(object.metadata?.annotations, { y: "2" })
+  assert.equal(stale.metadata?.labels, undefined)
+})
