@@ -29,6 +29,12 @@ import type { Summary } from "../stats/summary-types.ts"
 /** How many nodes renew their Lease or post their status at the same time. */
 const HEARTBEATS_AT_ONCE = 16
 
+/**
+ * The pods the nodes watch: those bound to a node (a kubelet watches `spec.nodeName=<node>`; the
+ * pool watches all bound ones in one), so a pending pod's creation costs the pool nothing.
+ */
+const BOUND_PODS = { fieldSelector: "spec.nodeName!=" }
+
 /** Options of HollowNodes. */
 export interface HollowNodesOptions {
   readonly client: Client
@@ -166,7 +172,7 @@ export class HollowNodes {
     const first = { lease: latch(), status: latch() }
     void Promise.all([first.lease.done, first.status.done]).then(() => this.#settled.resolve())
     const informers = new SharedInformers(this.#opts.client, { clock: this.#clock, log: this.#log })
-    this.#pods = (node) => informers.get(Pods).cache.byIndex(BY_NODE_NAME, node)
+    this.#pods = (node) => informers.get(Pods, BOUND_PODS).cache.byIndex(BY_NODE_NAME, node)
     await Promise.all([
       informers.run(signal),
       runController(
@@ -264,13 +270,14 @@ export class HollowNodes {
       name: "hollow-kubelet",
       workers: this.#opts.workers ?? Math.min(256, Math.max(16, 4 * this.#nodes.size)),
       for: Pods,
+      scope: BOUND_PODS,
       // Only for the node cache to have synced before the first admission: a node's change
       // re-admits nothing (as the kubelet, which admits a pod once).
       watches: [{ ref: Nodes, map: () => [] }],
       create: ({ informers }) => {
         // The statuses written, until the informer delivers them: a pod queued again meanwhile is
         // seen Running and not written twice.
-        const pods = new MutationCache<Pod & ApiObject>(informers.get(Pods).cache)
+        const pods = new MutationCache<Pod & ApiObject>(informers.get(Pods, BOUND_PODS).cache)
         const caches = { pods, nodes: informers.get(Nodes).cache }
         return { reconcile: (key) => this.#syncPod(key, pods.get(key), caches) }
       },
@@ -297,7 +304,7 @@ export class HollowNodes {
     const status = runningStatus(pod, node.spec.address, node.addresses.of(key), this.#clock.now())
     await this.#opts.client
       .resource(Pods)
-      .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .updateStatus({ ...pod, metadata: withoutManagedFields(pod), status } as Pod & ApiObject)
       .then((p) => caches.pods.mutated(p))
       .catch(ignore("NotFound", "Conflict")) // a newer version is on its way and requeues the pod
   }
@@ -330,7 +337,7 @@ export class HollowNodes {
     const status = { ...pod.status, ...rejectedStatus(pod, verdict, this.#clock.now()) }
     await this.#opts.client
       .resource(Pods)
-      .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .updateStatus({ ...pod, metadata: withoutManagedFields(pod), status } as Pod & ApiObject)
       .catch(ignore("NotFound", "Conflict"))
   }
 
@@ -357,6 +364,15 @@ function latch(): { readonly done: Promise<void>; readonly resolve: () => void }
 function forget(node: NodeState, key: string): void {
   node.addresses.release(key)
   node.admitted.delete(key)
+}
+
+/**
+ * The pod's metadata without managedFields: a status write keeps the live ones whatever it
+ * sends, so sending them only costs the server a parse.
+ */
+function withoutManagedFields(pod: Pod): Pod["metadata"] {
+  const { managedFields: _, ...meta } = pod.metadata ?? {}
+  return meta
 }
 
 /** A catch handler that swallows ApiErrors of the given reasons. */
