@@ -29,12 +29,6 @@ import type { Summary } from "../stats/summary-types.ts"
 /** How many nodes renew their Lease or post their status at the same time. */
 const HEARTBEATS_AT_ONCE = 16
 
-/**
- * The pods the nodes watch: those bound to a node (a kubelet watches `spec.nodeName=<node>`; the
- * pool watches all bound ones in one), so a pending pod's creation costs the pool nothing.
- */
-const BOUND_PODS = { fieldSelector: "spec.nodeName!=" }
-
 /** Options of HollowNodes. */
 export interface HollowNodesOptions {
   readonly client: Client
@@ -172,7 +166,7 @@ export class HollowNodes {
     const first = { lease: latch(), status: latch() }
     void Promise.all([first.lease.done, first.status.done]).then(() => this.#settled.resolve())
     const informers = new SharedInformers(this.#opts.client, { clock: this.#clock, log: this.#log })
-    this.#pods = (node) => informers.get(Pods, BOUND_PODS).cache.byIndex(BY_NODE_NAME, node)
+    this.#pods = (node) => informers.get(Pods).cache.byIndex(BY_NODE_NAME, node)
     await Promise.all([
       informers.run(signal),
       runController(
@@ -270,14 +264,16 @@ export class HollowNodes {
       name: "hollow-kubelet",
       workers: this.#opts.workers ?? Math.min(256, Math.max(16, 4 * this.#nodes.size)),
       for: Pods,
-      scope: BOUND_PODS,
+      // Every pod, not only bound ones (spec.nodeName!=): a bound pod would then reach this watch
+      // as ADDED while the scheduler's sees MODIFIED, two event lines to encode and parse where
+      // in-process watchers now share one, which costs more than skipping pending pods saves.
       // Only for the node cache to have synced before the first admission: a node's change
       // re-admits nothing (as the kubelet, which admits a pod once).
       watches: [{ ref: Nodes, map: () => [] }],
       create: ({ informers }) => {
         // The statuses written, until the informer delivers them: a pod queued again meanwhile is
         // seen Running and not written twice.
-        const pods = new MutationCache<Pod & ApiObject>(informers.get(Pods, BOUND_PODS).cache)
+        const pods = new MutationCache<Pod & ApiObject>(informers.get(Pods).cache)
         const caches = { pods, nodes: informers.get(Nodes).cache }
         return { reconcile: (key) => this.#syncPod(key, pods.get(key), caches) }
       },
