@@ -168,3 +168,24 @@ test("a newer version of a counted pod with the same requests swaps its PodInfo 
   assert.equal(n1.requested.milliCPU, 0)
   assert.equal(n1.podsWithRequiredAntiAffinity.size, 0)
 })
+
+test("a newer version with equal labels keeps the labels object and is what the label index finds", () => {
+  const cache = new SchedulerCache()
+  cache.setNode(makeNode("n1"))
+  const pod = makePod("p", { node: "n1", labels: { app: "a", tier: "web" } })
+  cache.setPod(pod)
+  const first = cache.podInfo(pod.metadata!.uid!)!
+  const newer = withNewerPod(first, {
+    ...pod,
+    metadata: { ...pod.metadata, labels: { tier: "web", app: "a" } },
+  })
+  assert.equal(newer.labels, first.labels)
+  cache.setPod(newer.pod, newer)
+  const found: unknown[] = []
+  cache.forEachPodWithLabel("tier", "web", (p) => found.push(p))
+  assert.deepEqual(found, [newer])
+  assert.notEqual(
+    withNewerPod(first, { ...pod, metadata: { ...pod.metadata, labels: { app: "a" } } }).labels,
+    first.labels,
+  )
+})

@@ -141,8 +141,7 @@ export class SchedulerCache implements Snapshot {
       this.#affinityIndex.remove(st.pi)
       this.#affinityIndex.add(pi, info)
     }
-    this.#labelIndex.remove(st.pi)
-    this.#labelIndex.add(pi, info)
+    if (!this.#labelIndex.replace(pi)) this.#labelIndex.add(pi, info)
     this.#pods.set(pi.uid, { pi, node: st.node, assumed })
     return true
   }
