@@ -9,9 +9,12 @@
  * bound pod reported Running, and the API writes per pod by verb and resource (counted at the
  * API server's handler, so every component's writes are in).
  * Knobs: BENCH_PODS (default 10000), BENCH_NODES (default "1000,5000"), BENCH_CLIENTS (64),
- * BENCH_TIMEOUT_S (45 per run), BENCH_LEASE_MS (60000), BENCH_LOG (a log level).
+ * BENCH_TIMEOUT_S (45 per run), BENCH_LEASE_MS (60000), BENCH_LOG (a log level),
+ * BENCH_PROFILE=<prefix>: a CPU profile (<prefix>-<nodes>.cpuprofile) and a sampled allocation
+ * profile (<prefix>-<nodes>.heapprofile, collected objects included) of each run's burst alone.
  */
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { Session } from "node:inspector/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
@@ -118,6 +121,32 @@ function benchPod(i: number): Pod & ApiObject {
       labels: { app, ...(i % 200 === 5 ? { app: `solo-${i}` } : {}) },
     },
     spec,
+  }
+}
+
+/**
+ * With BENCH_PROFILE=<prefix>, profiles the CPU and samples allocations from the first create to
+ * the last binding; returns the function that stops and writes both.
+ */
+async function startProfile(nodes: number): Promise<(() => Promise<void>) | undefined> {
+  const prefix = process.env.BENCH_PROFILE
+  if (!prefix) return undefined
+  const session = new Session()
+  session.connect()
+  await session.post("Profiler.enable")
+  await session.post("Profiler.start")
+  await session.post("HeapProfiler.enable")
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 64 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  })
+  return async () => {
+    const { profile } = await session.post("Profiler.stop")
+    writeFileSync(`${prefix}-${nodes}.cpuprofile`, JSON.stringify(profile))
+    const heap = await session.post("HeapProfiler.stopSampling")
+    writeFileSync(`${prefix}-${nodes}.heapprofile`, JSON.stringify(heap.profile))
+    session.disconnect()
   }
 }
 
@@ -232,6 +261,7 @@ async function run(nodeCount: number): Promise<Run> {
       pods,
     )
 
+    const profiling = await startProfile(nodeCount)
     counting = true
     const cpu0 = process.cpuUsage()
     const first = performance.now()
@@ -250,6 +280,7 @@ async function run(nodeCount: number): Promise<Run> {
     // Out of time: the rate over the pods bound so far, flagged as incomplete.
     const podsPerS = bound.length / ((lastBound - first) / 1000)
     const used = process.cpuUsage(cpu0)
+    await profiling?.()
     // CPU per bound pod: what the figure would be on an otherwise idle core (the machine is shared).
     const cpuMsPerPod = (used.user + used.system) / 1000 / Math.max(1, bound.length)
     // The hollow kubelets' status writes trail the bindings: the pods' whole cost counts them too.

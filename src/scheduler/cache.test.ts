@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import { makeNode, makePod } from "./_fixtures.ts"
 import { SchedulerCache } from "./cache.ts"
-import { newPodInfo } from "./framework/pod-info.ts"
+import { newPodInfo, withNewerPod } from "./framework/pod-info.ts"
 
 test("an assumed pod counts on its node at once, and its bound version confirms it", () => {
   const cache = new SchedulerCache()
@@ -124,4 +124,68 @@ test("forEachPodWithLabel() offers the pods with the label, on known nodes only,
   assert.deepEqual(offered(), ["web-elsewhere@gone", "web@n1"])
   cache.removePod(web.metadata!.uid!)
   assert.deepEqual(offered(), ["web-elsewhere@gone"])
+})
+
+test("a newer version of a counted pod with the same requests swaps its PodInfo and keeps the sums", () => {
+  const cache = new SchedulerCache()
+  cache.setNode(makeNode("n1"))
+  const pod = makePod("p", {
+    requests: { cpu: "1" },
+    labels: { app: "a" },
+    spec: {
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { app: "a" } } },
+          ],
+        },
+      },
+    },
+  })
+  const bound = { ...pod, spec: { ...pod.spec!, nodeName: "n1" } }
+  const assumed = newPodInfo(bound)
+  cache.assumePod(assumed, "n1")
+  const newer = withNewerPod(assumed, { ...bound, metadata: { ...bound.metadata, labels: { app: "b" } } })
+  cache.setPod(newer.pod, newer)
+  const n1 = cache.get("n1")!
+  assert.equal(cache.isAssumed(assumed.uid), false)
+  assert.equal(cache.podInfo(assumed.uid), newer)
+  assert.equal(n1.requested.milliCPU, 1000)
+  assert.equal(n1.pods.size, 1)
+  assert.equal(n1.pods.get(assumed.uid), newer)
+  assert.deepEqual([...n1.podsWithRequiredAntiAffinity], [newer])
+  const labelled = (v: string) => {
+    const out: unknown[] = []
+    cache.forEachPodWithLabel("app", v, (p) => out.push(p))
+    return out
+  }
+  assert.deepEqual(labelled("a"), [])
+  assert.deepEqual(labelled("b"), [newer])
+  const candidates: unknown[] = []
+  cache.forEachAffinityPod({ app: "a" }, (p) => candidates.push(p))
+  assert.deepEqual(candidates, [newer])
+  cache.removePod(assumed.uid)
+  assert.equal(n1.requested.milliCPU, 0)
+  assert.equal(n1.podsWithRequiredAntiAffinity.size, 0)
+})
+
+test("a newer version with equal labels keeps the labels object and is what the label index finds", () => {
+  const cache = new SchedulerCache()
+  cache.setNode(makeNode("n1"))
+  const pod = makePod("p", { node: "n1", labels: { app: "a", tier: "web" } })
+  cache.setPod(pod)
+  const first = cache.podInfo(pod.metadata!.uid!)!
+  const newer = withNewerPod(first, {
+    ...pod,
+    metadata: { ...pod.metadata, labels: { tier: "web", app: "a" } },
+  })
+  assert.equal(newer.labels, first.labels)
+  cache.setPod(newer.pod, newer)
+  const found: unknown[] = []
+  cache.forEachPodWithLabel("tier", "web", (p) => found.push(p))
+  assert.deepEqual(found, [newer])
+  assert.notEqual(
+    withNewerPod(first, { ...pod, metadata: { ...pod.metadata, labels: { app: "a" } } }).labels,
+    first.labels,
+  )
 })

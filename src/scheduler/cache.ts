@@ -120,6 +120,7 @@ export class SchedulerCache implements Snapshot {
 
   #place(pi: PodInfo, node: string, assumed: boolean): void {
     const prev = this.#pods.get(pi.uid)
+    if (prev && prev.node === node && sameFootprint(prev.pi, pi) && this.#replace(prev, pi, assumed)) return
     if (prev) this.#unplace(prev)
     const info = this.#infoOf(node)
     info.addPod(pi)
@@ -127,6 +128,22 @@ export class SchedulerCache implements Snapshot {
     this.#labelIndex.add(pi, info)
     this.#pods.set(pi.uid, { pi, node, assumed })
     this.#touch(info)
+  }
+
+  /**
+   * A newer version of a pod on the same node asking for the same (its bound version confirming
+   * the assumed one, a status change): the PodInfo is swapped, the node's sums stay as they are.
+   */
+  #replace(st: PodState, pi: PodInfo, assumed: boolean): boolean {
+    const info = this.#nodes.get(st.node) ?? this.#ghosts.get(st.node)
+    if (!info?.replacePod(pi)) return false
+    if (hasAffinity(st.pi)) {
+      this.#affinityIndex.remove(st.pi)
+      this.#affinityIndex.add(pi, info)
+    }
+    if (!this.#labelIndex.replace(pi)) this.#labelIndex.add(pi, info)
+    this.#pods.set(pi.uid, { pi, node: st.node, assumed })
+    return true
   }
 
   #unplace(st: PodState): void {
@@ -209,6 +226,22 @@ export class SchedulerCache implements Snapshot {
     for (const uid of out) this.removePod(uid)
     return out
   }
+}
+
+/**
+ * True when two PodInfos of a pod count the same on a node: the same requests, ports and terms
+ * (withNewerPod keeps them, as they cannot change on a bound pod).
+ */
+function sameFootprint(a: PodInfo, b: PodInfo): boolean {
+  return (
+    a.requests === b.requests &&
+    a.nonZero === b.nonZero &&
+    a.ports === b.ports &&
+    a.requiredAffinity === b.requiredAffinity &&
+    a.requiredAntiAffinity === b.requiredAntiAffinity &&
+    a.preferredAffinity === b.preferredAffinity &&
+    a.preferredAntiAffinity === b.preferredAntiAffinity
+  )
 }
 
 /** Adds or removes `info` so the set holds it exactly when `member`; true when that changed it. */

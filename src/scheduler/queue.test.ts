@@ -114,3 +114,15 @@ test("nominator: nominated pods are listed per node and forgotten with the pod",
   q.delete(a.uid)
   assert.deepEqual(q.nominator.podsFor("n2"), [])
 })
+
+test("a waiting pop() ends when its signal aborts, and a pod added between waits is popped", async () => {
+  const { q } = setup()
+  const stop = new AbortController()
+  const first = q.pop(stop.signal)
+  q.add(newPodInfo(makePod("p")))
+  assert.equal((await first)?.podInfo.pod.metadata?.name, "p")
+  const waiting = q.pop(stop.signal)
+  stop.abort()
+  assert.equal(await waiting, undefined)
+  assert.equal(await q.pop(stop.signal), undefined)
+})

@@ -52,6 +52,8 @@ export class SchedulingQueue {
   readonly #active: Heap<HeapItem>
   readonly #backoff: Heap<HeapItem>
   #waiters: (() => void)[] = []
+  /** The signals whose abort wakes the waiters (see #wakeOnAbort). */
+  readonly #hooked = new WeakSet<AbortSignal>()
   #closed = false
   #cycle = 0
   #moveRequestCycle = -1
@@ -138,15 +140,20 @@ export class SchedulingQueue {
         item.q.attempts++
         return item.q
       }
-      await new Promise<void>((resolve) => {
-        const onAbort = () => resolve()
-        signal.addEventListener("abort", onAbort, { once: true })
-        this.#waiters.push(() => {
-          signal.removeEventListener("abort", onAbort)
-          resolve()
-        })
-      })
+      this.#wakeOnAbort(signal)
+      await new Promise<void>((resolve) => this.#waiters.push(resolve))
     }
+  }
+
+  /**
+   * Wakes the waiting pops when `signal` aborts: one listener per signal for the queue's life
+   * rather than one added and removed per wait (removal walks every listener of the signal, and
+   * the scheduler's signal carries one per binding in flight).
+   */
+  #wakeOnAbort(signal: AbortSignal): void {
+    if (this.#hooked.has(signal)) return
+    this.#hooked.add(signal)
+    signal.addEventListener("abort", () => this.#wake(), { once: true })
   }
 
   #popActive(): Entry | undefined {

@@ -64,17 +64,22 @@ export interface Attempt {
   readonly nominated?: NominatedPods
 }
 
-/** The nodes filtered out in one attempt and why, side by side (a Map only if nothing fits). */
+/**
+ * The nodes filtered out in one attempt and why, side by side (a Map only if nothing fits): the
+ * first `count` entries are this attempt's. The arrays are never shortened, so their storage is
+ * reused from attempt to attempt instead of reallocated as they grow again.
+ */
 interface Rejected {
   readonly names: string[]
   readonly statuses: Status[]
+  count: number
 }
 
 /** Schedules pods one at a time; remembers where the last node sample ended. */
 export class GenericScheduler {
   #next = 0
   /** Reused from attempt to attempt (schedule() runs synchronously, one at a time). */
-  readonly #rejected: Rejected = { names: [], statuses: [] }
+  readonly #rejected: Rejected = { names: [], statuses: [], count: 0 }
   readonly #feasible: NodeInfo[] = []
 
   /**
@@ -94,8 +99,7 @@ export class GenericScheduler {
       ? [...pre.nodeNames].map((n) => snapshot.get(n)).filter((n): n is NodeInfo => !!n)
       : all
     const rejected = this.#rejected
-    rejected.names.length = 0
-    rejected.statuses.length = 0
+    rejected.count = 0
     // A pod nominated by preemption tries its node first; it fits there once the victims are gone.
     const nominatedNode = snapshot.get(pod.pod.status?.nominatedNodeName ?? "")
     if (nominatedNode && (!pre.nodeNames || pre.nodeNames.has(nominatedNode.name))) {
@@ -105,18 +109,19 @@ export class GenericScheduler {
     const feasible = this.#filter(fwk, state, pod, candidates, rejected, nominated)
     if (feasible.length === 0) {
       const statuses = new Map<string, Status>()
-      rejected.names.forEach((name, i) => statuses.set(name, rejected.statuses[i] as Status))
+      for (let i = 0; i < rejected.count; i++)
+        statuses.set(rejected.names[i] as string, rejected.statuses[i] as Status)
       return new FitError(all.length, statuses)
     }
     const first = feasible[0] as NodeInfo
     if (feasible.length === 1)
-      return { suggestedHost: first.name, evaluatedNodes: rejected.names.length + 1, feasibleNodes: 1 }
+      return { suggestedHost: first.name, evaluatedNodes: rejected.count + 1, feasibleNodes: 1 }
     const s = fwk.runPreScore(state, pod, feasible)
     if (!isSuccess(s)) throw new Error(s.reasons.join(", "))
     const scores = fwk.runScore(state, pod, feasible)
     return {
       suggestedHost: selectHost(feasible, scores),
-      evaluatedNodes: rejected.names.length + feasible.length,
+      evaluatedNodes: rejected.count + feasible.length,
       feasibleNodes: feasible.length,
     }
   }
@@ -130,26 +135,42 @@ export class GenericScheduler {
     nominated: NominatedPods | undefined,
   ): NodeInfo[] {
     const want = numFeasibleNodesToFind(fwk.percentageOfNodesToScore, nodes.length)
+    // Written by index and cut to size at the end: most cycles find as many nodes as the last,
+    // so the array keeps its storage instead of growing from empty every cycle.
     const feasible = this.#feasible
-    feasible.length = 0
+    let found = 0
     const start = this.#next % nodes.length
     let processed = 0
-    for (let i = 0; i < nodes.length && feasible.length < want; i++) {
+    for (let i = 0; i < nodes.length && found < want; i++) {
       const node = nodes[(start + i) % nodes.length] as NodeInfo
       processed++
       const s = nominated
         ? fwk.runFilterWithNominated(state, pod, node, nominated(node.name))
         : fwk.runFilter(state, pod, node)
-      if (isSuccess(s)) feasible.push(node)
+      if (isSuccess(s)) feasible[found++] = node
       else if (s.code === "Error") throw new Error(s.reasons.join(", "))
       else {
-        rejected.names.push(node.name)
-        rejected.statuses.push(s)
+        rejected.names[rejected.count] = node.name
+        rejected.statuses[rejected.count++] = s
       }
     }
+    if (feasible.length !== found) feasible.length = found
     this.#next = (start + processed) % nodes.length
     return feasible
   }
+}
+
+let seed = (Math.random() * 0x3fffffff) | 1
+
+/**
+ * A pseudo-random integer in [0, 2^30) (xorshift32): ties are broken for hundreds of nodes per
+ * cycle, and Math.random's boxed doubles were a measurable share of the scheduler's garbage.
+ */
+function nextRandom(): number {
+  seed ^= seed << 13
+  seed ^= seed >>> 17
+  seed ^= seed << 5
+  return seed & 0x3fffffff
 }
 
 /** The node with the highest score; ties broken uniformly at random (reservoir sampling). */
@@ -157,16 +178,16 @@ export function selectHost(nodes: readonly NodeInfo[], scores: readonly number[]
   let best = -Infinity
   let chosen = ""
   let ties = 0
-  nodes.forEach((n, i) => {
+  for (let i = 0; i < nodes.length; i++) {
     const s = scores[i] ?? 0
     if (s > best) {
       best = s
-      chosen = n.name
+      chosen = (nodes[i] as NodeInfo).name
       ties = 1
     } else if (s === best) {
       ties++
-      if (Math.random() * ties < 1) chosen = n.name
+      if (nextRandom() % ties === 0) chosen = (nodes[i] as NodeInfo).name
     }
-  })
+  }
   return chosen
 }

@@ -264,6 +264,9 @@ export class HollowNodes {
       name: "hollow-kubelet",
       workers: this.#opts.workers ?? Math.min(256, Math.max(16, 4 * this.#nodes.size)),
       for: Pods,
+      // Every pod, not only bound ones (spec.nodeName!=): a bound pod would then reach this watch
+      // as ADDED while the scheduler's sees MODIFIED, two event lines to encode and parse where
+      // in-process watchers now share one, which costs more than skipping pending pods saves.
       // Only for the node cache to have synced before the first admission: a node's change
       // re-admits nothing (as the kubelet, which admits a pod once).
       watches: [{ ref: Nodes, map: () => [] }],
@@ -297,7 +300,7 @@ export class HollowNodes {
     const status = runningStatus(pod, node.spec.address, node.addresses.of(key), this.#clock.now())
     await this.#opts.client
       .resource(Pods)
-      .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .updateStatus({ ...pod, metadata: withoutManagedFields(pod), status } as Pod & ApiObject)
       .then((p) => caches.pods.mutated(p))
       .catch(ignore("NotFound", "Conflict")) // a newer version is on its way and requeues the pod
   }
@@ -330,7 +333,7 @@ export class HollowNodes {
     const status = { ...pod.status, ...rejectedStatus(pod, verdict, this.#clock.now()) }
     await this.#opts.client
       .resource(Pods)
-      .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .updateStatus({ ...pod, metadata: withoutManagedFields(pod), status } as Pod & ApiObject)
       .catch(ignore("NotFound", "Conflict"))
   }
 
@@ -357,6 +360,15 @@ function latch(): { readonly done: Promise<void>; readonly resolve: () => void }
 function forget(node: NodeState, key: string): void {
   node.addresses.release(key)
   node.admitted.delete(key)
+}
+
+/**
+ * The pod's metadata without managedFields: a status write keeps the live ones whatever it
+ * sends, so sending them only costs the server a parse.
+ */
+function withoutManagedFields(pod: Pod): Pod["metadata"] {
+  const { managedFields: _, ...meta } = pod.metadata ?? {}
+  return meta
 }
 
 /** A catch handler that swallows ApiErrors of the given reasons. */

@@ -151,6 +151,20 @@ export class NodeInfo {
     return true
   }
 
+  /**
+   * Swaps in a newer PodInfo of a pod counted here that asks for the same (requests, ports and
+   * terms are the very objects of the one it replaces): the sums stay. False when not here.
+   */
+  replacePod(pi: PodInfo): boolean {
+    const prev = this.pods.get(pi.uid)
+    if (!prev) return false
+    this.pods.set(pi.uid, pi)
+    if (this.podsWithAffinity.delete(prev)) this.podsWithAffinity.add(pi)
+    if (this.podsWithRequiredAntiAffinity.delete(prev)) this.podsWithRequiredAntiAffinity.add(pi)
+    this.generation++
+    return true
+  }
+
   /** Copies the sums into `fit`. */
   #mirror(): void {
     const f = this.fit

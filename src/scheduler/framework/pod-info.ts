@@ -159,10 +159,23 @@ export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels?: Namespa
 
 /**
  * The PodInfo of a newer version of the same bound pod: what cannot change on a bound pod
- * (requests, ports, affinity terms) is kept; its labels, which can, are read again.
+ * (requests, ports, affinity terms) is kept; its labels, which can, are read again (the older
+ * labels object is kept when they are equal, so the cache's label index sees no change).
  */
 export function withNewerPod(pi: PodInfo, pod: Pod): PodInfo {
-  return { ...pi, pod, labels: pod.metadata?.labels ?? NO_LABELS }
+  const labels = pod.metadata?.labels ?? NO_LABELS
+  return { ...pi, pod, labels: sameLabels(pi.labels, labels) ? pi.labels : labels }
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a === b) return true
+  let n = 0
+  for (const k in a) {
+    if (a[k] !== b[k]) return false
+    n++
+  }
+  for (const _ in b) n--
+  return n === 0
 }
 
 /** True when the pod has any inter-pod affinity or anti-affinity term. */

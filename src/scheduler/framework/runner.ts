@@ -166,7 +166,9 @@ export class Framework {
   /** Runs the filters against one node; the first rejection wins. */
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const filters = (state.filters as readonly FilterPlugin[] | undefined) ?? this.filters
-    for (const p of filters) {
+    // Indexed: this runs for every node of every cycle, and must allocate nothing.
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i] as FilterPlugin
       let s: Status
       try {
         s = p.filter(state, pod, node)

@@ -34,21 +34,25 @@ export function findUntoleratedTaint(
   return undefined
 }
 
-/** The first NoSchedule or NoExecute taint no toleration tolerates (the filters' question). */
+/**
+ * The first NoSchedule or NoExecute taint no toleration tolerates (the filters' question).
+ * Indexed loops: it runs for every tainted node of every cycle, and allocates nothing.
+ */
 export function findUntoleratedScheduleTaint(
   taints: readonly Taint[],
   tolerations: readonly Toleration[],
 ): Taint | undefined {
-  for (const taint of taints) {
+  for (let i = 0; i < taints.length; i++) {
+    const taint = taints[i] as Taint
     if (taint.effect !== "NoSchedule" && taint.effect !== "NoExecute") continue
-    let tolerated = false
-    for (const t of tolerations) {
-      if (toleratesTaint(t, taint)) {
-        tolerated = true
-        break
-      }
-    }
-    if (!tolerated) return taint
+    if (!anyTolerates(tolerations, taint)) return taint
   }
   return undefined
+}
+
+/** True when one of `tolerations` tolerates `taint`. */
+export function anyTolerates(tolerations: readonly Toleration[], taint: Taint): boolean {
+  for (let i = 0; i < tolerations.length; i++)
+    if (toleratesTaint(tolerations[i] as Toleration, taint)) return true
+  return false
 }

@@ -3,12 +3,12 @@
  * weights of the preferred terms a node matches, normalized so the best node gets 100.
  */
 import type { NodeSelectorTerm, PreferredSchedulingTerm } from "kubernetes-types/core/v1.js"
-import { nodeSelectorTermMatches, nodeSelectorTermsMatch } from "../../../api/index.ts"
 import type { CycleState } from "../../framework/cycle-state.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
 import { fixedStatus, skip, success } from "../../framework/status.ts"
 import type { FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin } from "../../framework/types.ts"
 import { defaultNormalizeScore } from "../helper.ts"
+import { compiledPreferred, compiledRequired, type WeightedMatcher } from "./compiled-terms.ts"
 
 /** Upstream's reason when the node does not match the pod's selector or required affinity. */
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector"
@@ -21,8 +21,10 @@ function requiredTerms(pi: PodInfo): readonly NodeSelectorTerm[] | undefined {
     ?.nodeSelectorTerms
 }
 
+const NO_TERMS: readonly PreferredSchedulingTerm[] = Object.freeze([])
+
 function preferredTerms(pi: PodInfo): readonly PreferredSchedulingTerm[] {
-  return pi.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
+  return pi.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? NO_TERMS
 }
 
 /** The node names every required term pins the pod to (matchFields metadata.name In), if all do. */
@@ -52,16 +54,19 @@ export function newNodeAffinity(): PreFilterPlugin & FilterPlugin & PreScorePlug
       const selector = pod.pod.spec?.nodeSelector
       if (selector) for (const k in selector) if (labels[k] !== selector[k]) return REJECTED
       const terms = requiredTerms(pod)
-      if (terms && !nodeSelectorTermsMatch(terms, node.node)) return REJECTED
+      if (terms && !compiledRequired(terms)(node)) return REJECTED
       return success()
     },
     preScore(_state: CycleState, pod) {
       return preferredTerms(pod).length === 0 ? skip() : success()
     },
     score(_state, pod, node) {
+      const terms = compiledPreferred(preferredTerms(pod))
       let sum = 0
-      for (const t of preferredTerms(pod))
-        if (t.weight && nodeSelectorTermMatches(t.preference, node.node)) sum += t.weight
+      for (let i = 0; i < terms.length; i++) {
+        const t = terms[i] as WeightedMatcher
+        if (t.matches(node)) sum += t.weight
+      }
       return sum
     },
     normalizeScore(_state, _pod, scores) {

@@ -5,16 +5,17 @@
 import type { Taint, Toleration } from "kubernetes-types/core/v1.js"
 import { fixedStatus, skip, type Status, success } from "../../framework/status.ts"
 import type { FilterPlugin, PreScorePlugin, ScorePlugin } from "../../framework/types.ts"
-import { toleratesTaint } from "../../../api/index.ts"
 import { defaultNormalizeScore } from "../helper.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
-import { findUntoleratedScheduleTaint } from "../helper.ts"
+import { anyTolerates, findUntoleratedScheduleTaint } from "../helper.ts"
 
 const NAME = "TaintToleration"
 const PRE_SCORE_KEY = `PreScore${NAME}`
 
+const NO_TOLERATIONS: readonly Toleration[] = Object.freeze([])
+
 function tolerationsOf(pod: PodInfo): readonly Toleration[] {
-  return pod.pod.spec?.tolerations ?? []
+  return pod.pod.spec?.tolerations ?? NO_TOLERATIONS
 }
 
 /** Only tolerations that could apply to PreferNoSchedule taints count for the score, as upstream. */
@@ -51,9 +52,11 @@ export function newTaintToleration(): FilterPlugin & PreScorePlugin & ScorePlugi
     score(state, pod, node) {
       if (node.taints.length === 0) return 0
       const tols = state.read<readonly Toleration[]>(PRE_SCORE_KEY) ?? preferNoScheduleTolerations(pod)
+      const taints = node.taints
       let n = 0
-      for (const taint of node.taints) {
-        if (taint.effect === "PreferNoSchedule" && !tols.some((t) => toleratesTaint(t, taint))) n++
+      for (let i = 0; i < taints.length; i++) {
+        const taint = taints[i] as Taint
+        if (taint.effect === "PreferNoSchedule" && !anyTolerates(tols, taint)) n++
       }
       return n
     },
