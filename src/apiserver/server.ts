@@ -52,6 +52,7 @@ import {
 import { errorResponse } from "./output.ts"
 import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
+import { certificateSigningRequestStrategy } from "./registry/certificates.ts"
 import { requestInfo } from "./request-info.ts"
 import { kubeletSummaryFetcher, MetricsScraper, type SummaryFetcher } from "./resource-metrics/index.ts"
 import { ServiceAddresses } from "./service-addresses.ts"
@@ -215,6 +216,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       ),
     ].filter((p) => !disabled.has(p.name)),
     ...(opts.admission ?? []),
+    certificateSigningRequestStrategy(clock),
     resourceQuota({ store, clock, current: currentQuotas }),
   ])
   const addresses = new ServiceAddresses(

@@ -98,8 +98,9 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
   if (!sub.verbs.includes(verb === "watch" ? "get" : verb)) throw methodNotAllowed()
   switch (ri.subresource) {
     case "status":
+    case "approval": // certificatesigningrequests: the approval conditions only (registry/certificates.ts)
       if (verb === "get") return getObject(r)
-      return verb === "update" ? updateObject(r, "status") : patchObject(r, "status")
+      return verb === "update" ? updateObject(r, ri.subresource) : patchObject(r, ri.subresource)
     case "scale":
       return scale(r, r.parts.resources.handling(r.served.info)?.scale)
     case "binding":
