@@ -13,7 +13,7 @@ import {
   LeaderElector,
   registerControllerMetrics,
 } from "../src/client/index.ts"
-import { allControllers } from "../src/controllers/index.ts"
+import { allControllers, type ControllerOptions } from "../src/controllers/index.ts"
 import { join } from "node:path"
 import {
   DEFAULT_CAPACITY,
@@ -75,7 +75,7 @@ function runElected(
 /** Starts the controller manager with the controllers `enabled` picks. */
 export function startControllerManager(
   deps: ComponentDeps,
-  opts: { enabled: readonly string[]; rootCaPem: string; clusterCidr?: string; storageDir?: string },
+  opts: { enabled: readonly string[] } & ControllerOptions,
 ): Running {
   const stop = new AbortController()
   const log = deps.log.child({ component: "controller-manager" })

@@ -70,6 +70,8 @@ async function startComponents(
     const cm = {
       enabled: config.controllers,
       rootCaPem: pki.ca.cert,
+      // csrsigning signs with the cluster CA, in memory (upstream: --cluster-signing-{cert,key}-file).
+      clusterSigning: pki.ca,
       clusterCidr: config.clusterCidr.text,
       storageDir,
     }
