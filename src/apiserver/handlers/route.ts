@@ -12,6 +12,7 @@ import type { ResourceRequest, ServerParts } from "./context.ts"
 import { getObject, listOrWatch } from "./read.ts"
 import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
 import { serveResourceMetrics } from "../resource-metrics/index.ts"
+import { serveComponentStatuses } from "./component-status.ts"
 import { createToken } from "../serviceaccount/token-request.ts"
 import {
   bind,
@@ -67,6 +68,7 @@ async function routeMain(r: ResourceRequest): Promise<ApiResponse> {
   if (info.resource === "selfsubjectreviews") return selfSubjectReview(r)
   if (info.resource === "bindings") return createBinding(r)
   if (info.group === "metrics.k8s.io") return serveResourceMetrics(r, r.parts.resourceMetrics)
+  if (info.group === "" && info.resource === "componentstatuses") return serveComponentStatuses(r)
   const handler = VERBS[r.ri.verb]
   if (!handler) throw methodNotAllowed()
   return handler(r)
