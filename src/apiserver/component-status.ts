@@ -122,7 +122,15 @@ export async function componentStatus(deps: ComponentProbeDeps, name: string): P
     kind: "ComponentStatus",
     apiVersion: "v1",
     metadata: { name },
-    conditions: [{ type: "Healthy", status: h.status, message: h.message, error: h.error }],
+    // message and error are omitted when empty, as upstream's JSON does.
+    conditions: [
+      {
+        type: "Healthy",
+        status: h.status,
+        ...(h.message ? { message: h.message } : {}),
+        ...(h.error ? { error: h.error } : {}),
+      },
+    ],
   }
 }
 

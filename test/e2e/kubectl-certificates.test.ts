@@ -132,6 +132,6 @@ describe("kubectl and certificates.k8s.io", () => {
     for (const name of ["scheduler", "controller-manager", "etcd-0"])
       assert.match(res.stdout, new RegExp(`^${name}\\s+Healthy\\s+ok\\s*$`, "m"))
     const one = JSON.parse(await ok("get", "componentstatus", "etcd-0", "-o", "json"))
-    assert.deepEqual(one.conditions, [{ type: "Healthy", status: "True", message: "ok", error: "" }])
+    assert.deepEqual(one.conditions, [{ type: "Healthy", status: "True", message: "ok" }])
   })
 })

@@ -69,7 +69,7 @@ describe("CertificateSigningRequest strategy", () => {
     })
     assert.equal(res.status, 200, JSON.stringify(res.json))
     assert.equal(res.json.spec.signerName, "kubernetes.io/kube-apiserver-client")
-    assert.equal(res.json.status, undefined)
+    assert.deepEqual(res.json.status, {})
     assert.deepEqual(res.json.metadata.labels, { a: "b" })
   })
 

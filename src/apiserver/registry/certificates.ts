@@ -82,7 +82,10 @@ export function certificateSigningRequestStrategy(clock: Clock): AdmissionPlugin
       const csr = req.object as Csr | undefined
       if (!csr) return
       const old = req.old as Csr | undefined
-      if (req.operation === "CREATE") return fillRequestor(csr, req.user)
+      if (req.operation === "CREATE") {
+        csr.status = {} // users cannot create pre-approved requests
+        return fillRequestor(csr, req.user)
+      }
       if (req.operation !== "UPDATE" || !old) return
       const now = timestamp(clock.now())
       if (req.subresource === "") {
