@@ -13,7 +13,7 @@ import {
   LeaderElector,
   registerControllerMetrics,
 } from "../src/client/index.ts"
-import { allControllers } from "../src/controllers/index.ts"
+import { allControllers, type ControllerOptions } from "../src/controllers/index.ts"
 import { join } from "node:path"
 import {
   DEFAULT_CAPACITY,
@@ -25,6 +25,7 @@ import {
   StatsProvider,
 } from "../src/kubelet/index.ts"
 import { NftablesProxy, Proxy } from "../src/proxy/index.ts"
+import type { HealthProbe } from "../src/apiserver/index.ts"
 import { hostNames } from "../src/network/index.ts"
 import { ClusterDns, hostResolvers, runKubeDnsService } from "../src/dns/index.ts"
 import { loadSchedulerConfig, Scheduler } from "../src/scheduler/index.ts"
@@ -36,6 +37,24 @@ export interface Running {
   readonly name: string
   readonly done: Promise<void>
   readonly stop: AbortController
+  /** How it is, for componentstatuses (when its health is known in this process). */
+  readonly health?: HealthProbe
+}
+
+/**
+ * A component's health as this process knows it: unhealthy once its loop ended, or while
+ * `problem` names one. Elected components are not probed here: their leader Lease tells.
+ */
+function localHealth(name: string, done: Promise<void>, problem: () => string | undefined): HealthProbe {
+  let ended: string | undefined
+  void done.then(
+    () => (ended = `the ${name} has stopped`),
+    (err: unknown) => (ended = `the ${name} has stopped: ${String(err)}`),
+  )
+  return async () => {
+    const message = ended ?? problem()
+    return message ? { status: "False", message, error: "" } : { status: "True", message: "ok", error: "" }
+  }
 }
 
 /** What every component gets. */
@@ -75,7 +94,7 @@ function runElected(
 /** Starts the controller manager with the controllers `enabled` picks. */
 export function startControllerManager(
   deps: ComponentDeps,
-  opts: { enabled: readonly string[]; rootCaPem: string; clusterCidr?: string; storageDir?: string },
+  opts: { enabled: readonly string[] } & ControllerOptions,
 ): Running {
   const stop = new AbortController()
   const log = deps.log.child({ component: "controller-manager" })
@@ -88,7 +107,13 @@ export function startControllerManager(
   })
   registerControllerMetrics(deps.metrics, manager)
   const done = runElected({ ...deps, log }, "kube-controller-manager", (s) => manager.run(s), stop.signal)
-  return { name: "controller-manager", done, stop }
+  const problem = () => {
+    const down = manager.health().filter((h) => h.state !== "running")
+    if (!down.length) return undefined
+    return `controllers not running: ${down.map((h) => `${h.name} (${h.lastError ?? h.state})`).join(", ")}`
+  }
+  const health = deps.leaderElect ? undefined : localHealth("controller manager", done, problem)
+  return { name: "controller-manager", done, stop, ...(health ? { health } : {}) }
 }
 
 /** Starts the scheduler (elected on the Lease "kube-scheduler"), configured by `configFile` if set. */
@@ -98,7 +123,9 @@ export function startScheduler(deps: ComponentDeps, opts: { configFile?: string 
   const config = opts.configFile ? loadSchedulerConfig(opts.configFile) : undefined
   const work = (s: AbortSignal) =>
     new Scheduler({ client: deps.client, clock: deps.clock, log, ...(config ? { config } : {}) }).run(s)
-  return { name: "scheduler", done: runElected({ ...deps, log }, "kube-scheduler", work, stop.signal), stop }
+  const done = runElected({ ...deps, log }, "kube-scheduler", work, stop.signal)
+  const health = deps.leaderElect ? undefined : localHealth("scheduler", done, () => undefined)
+  return { name: "scheduler", done, stop, ...(health ? { health } : {}) }
 }
 
 /**

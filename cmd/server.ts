@@ -15,6 +15,7 @@ import {
   ensureServiceAccountKey,
   defaultIssuer,
   listen,
+  type HealthProbe,
   type Pki,
 } from "../src/apiserver/index.ts"
 import { InProcessClient } from "../src/client/index.ts"
@@ -70,6 +71,8 @@ async function startComponents(
     const cm = {
       enabled: config.controllers,
       rootCaPem: pki.ca.cert,
+      // csrsigning signs with the cluster CA, in memory (upstream: --cluster-signing-{cert,key}-file).
+      clusterSigning: pki.ca,
       clusterCidr: config.clusterCidr.text,
       storageDir,
     }
@@ -171,8 +174,10 @@ export async function runServer(argv: string[]): Promise<void> {
   const pki = await ensurePki(join(config.dataDir, "pki"), servingHosts(config, kubernetesIP))
   const saKey = ensureServiceAccountKey(join(config.dataDir, "pki"))
   step("pki", "Certificates ready")
+  const probes: Record<string, HealthProbe | undefined> = {} // filled once the components start
   const api = createApiServer({
     store,
+    componentHealth: () => probes,
     log: log.child({ component: "apiserver" }),
     advertiseAddress: `${config.host}:${config.port}`,
     authenticate: createAuthenticator(config.tokenFile ? { tokenFile: config.tokenFile } : {}),
@@ -204,6 +209,7 @@ export async function runServer(argv: string[]): Promise<void> {
     pki,
     step,
   )
+  for (const c of components) if (c.health) probes[c.name] = c.health
   const kubeconfig = join(config.dataDir, "kubeconfig.yaml")
   writeKubeconfig(kubeconfig, { server: `https://${reach}:${server.port}`, ca: pki.ca.cert, ...pki.admin })
   step("server", `Cluster ready: export KUBECONFIG=${kubeconfig}`)

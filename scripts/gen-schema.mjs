@@ -23,6 +23,7 @@ const API_PACKAGES = [
   "autoscaling/v1",
   "autoscaling/v2",
   "batch/v1",
+  "certificates/v1",
   "coordination/v1",
   "discovery/v1",
   "events/v1",

@@ -123,6 +123,7 @@ export function pluralOf(kind: string): string {
 export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   ...define("", "v1", [
     { kind: "Binding", verbs: ["create"] },
+    { kind: "ComponentStatus", namespaced: false, short: ["cs"], verbs: ["get", "list"] },
     { kind: "ConfigMap", short: ["cm"] },
     {
       kind: "Endpoints",
@@ -213,6 +214,14 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
     { kind: "CronJob", short: ["cj"], all: true, sub: [STATUS] },
     { kind: "Job", all: true, sub: [STATUS] },
   ]),
+  ...define("certificates.k8s.io", "v1", [
+    {
+      kind: "CertificateSigningRequest",
+      namespaced: false,
+      short: ["csr"],
+      sub: [{ name: "approval", verbs: ["get", "patch", "update"] }, STATUS],
+    },
+  ]),
   ...define("coordination.k8s.io", "v1", [{ kind: "Lease" }]),
   ...define("discovery.k8s.io", "v1", [{ kind: "EndpointSlice" }]),
   ...define("events.k8s.io", "v1", [
@@ -257,6 +266,7 @@ function ref<T extends ApiObject>(group: string, version: string, resource: stri
 import type * as core from "kubernetes-types/core/v1.js"
 import type * as apps from "kubernetes-types/apps/v1.js"
 import type * as batch from "kubernetes-types/batch/v1.js"
+import type * as certificates from "kubernetes-types/certificates/v1.js"
 import type * as coordination from "kubernetes-types/coordination/v1.js"
 import type * as discovery from "kubernetes-types/discovery/v1.js"
 import type * as autoscaling from "kubernetes-types/autoscaling/v2.js"
@@ -289,6 +299,13 @@ export const DaemonSets = ref<Obj<apps.DaemonSet>>("apps", "v1", "daemonsets")
 export const ControllerRevisions = ref<Obj<apps.ControllerRevision>>("apps", "v1", "controllerrevisions")
 export const Jobs = ref<Obj<batch.Job>>("batch", "v1", "jobs")
 export const CronJobs = ref<Obj<batch.CronJob>>("batch", "v1", "cronjobs")
+export const CertificateSigningRequests = ref<Obj<certificates.CertificateSigningRequest>>(
+  "certificates.k8s.io",
+  "v1",
+  "certificatesigningrequests",
+)
+/** Read-only: the API server answers it from health probes; nothing stores ComponentStatuses. */
+export const ComponentStatuses = ref<Obj<core.ComponentStatus>>("", "v1", "componentstatuses")
 export const Leases = ref<Obj<coordination.Lease>>("coordination.k8s.io", "v1", "leases")
 export const PodDisruptionBudgets = ref<Obj<policy.PodDisruptionBudget>>(
   "policy",

@@ -75,6 +75,7 @@ const KIND_FIELDS: Record<string, (o: Obj) => Record<string, string>> = {
   "apps/ReplicaSet": (o) => ({ "status.replicas": str(o.status?.replicas ?? 0) }),
   "batch/Job": (o) => ({ "status.successful": str(o.status?.succeeded ?? 0) }),
   "/Service": (o) => ({ "spec.clusterIP": str(o.spec?.clusterIP), "spec.type": str(o.spec?.type) }),
+  "certificates.k8s.io/CertificateSigningRequest": (o) => ({ "spec.signerName": str(o.spec?.signerName) }),
 }
 
 /** The selectable fields of an object, by kind, as upstream exposes them. */

@@ -52,6 +52,8 @@ import {
 import { errorResponse } from "./output.ts"
 import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
+import { certificateSigningRequestStrategy } from "./registry/certificates.ts"
+import type { HealthProbe } from "./component-status.ts"
 import { requestInfo } from "./request-info.ts"
 import { kubeletSummaryFetcher, MetricsScraper, type SummaryFetcher } from "./resource-metrics/index.ts"
 import { ServiceAddresses } from "./service-addresses.ts"
@@ -95,6 +97,12 @@ export interface ApiServerOptions {
    * its tokens, runs ServiceAccount admission and serves issuer discovery.
    */
   readonly serviceAccountTokens?: ServiceAccountTokenOptions
+  /**
+   * The probes of the scheduler and controller manager running in this process, asked on each
+   * componentstatuses request (a function: they may start after the server). Components without
+   * one are judged by their leader Lease.
+   */
+  readonly componentHealth?: () => Readonly<Record<string, HealthProbe | undefined>>
 }
 
 /** A running API server's handler surface. */
@@ -216,6 +224,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       ),
     ].filter((p) => !disabled.has(p.name)),
     ...(opts.admission ?? []),
+    certificateSigningRequestStrategy(clock),
     resourceQuota({ store, clock, current: currentQuotas }),
   ])
   const addresses = new ServiceAddresses(
@@ -259,6 +268,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     kubeletClient: opts.kubeletClient ?? {},
     resources: table,
     ...(saTokens ? { serviceAccountTokens: { options: saTokens, lookup } } : {}),
+    ...(opts.componentHealth ? { componentHealth: opts.componentHealth } : {}),
   }
   const crdController = new CrdController({ registry, cache, table, clock, log, served: servedOf })
   let markReady!: () => void

@@ -32,6 +32,7 @@ import { serviceLbController } from "./servicelb/index.ts"
 import { resourceQuotaController } from "./resourcequota/index.ts"
 export { resourceQuotaController } from "./resourcequota/index.ts"
 import { ephemeralVolumeController } from "./ephemeral/index.ts"
+import { csrCleanerController, csrSigningController, type SigningKeyPair } from "./certificates/index.ts"
 export { horizontalPodAutoscalerController, type HpaControllerOptions } from "./podautoscaler/index.ts"
 export { localPathProvisionerController, persistentVolumeBinderController } from "./volume/index.ts"
 export { ephemeralVolumeController } from "./ephemeral/index.ts"
@@ -46,6 +47,13 @@ export interface ControllerOptions {
   readonly clusterCidr?: string
   /** The local-path provisioner's base dir (`<data-dir>/storage`); without it, no provisioner. */
   readonly storageDir?: string
+  /**
+   * The CA csrsigning signs CertificateSigningRequests with (upstream's
+   * --cluster-signing-cert-file/--cluster-signing-key-file); without it, no csrsigning.
+   */
+  readonly clusterSigning?: SigningKeyPair
+  /** --cluster-signing-duration: the longest certificate csrsigning issues (default one year). */
+  readonly clusterSigningDurationMs?: number
 }
 
 /** Every controller k8ts has, enabled or not (the manager picks with its `--controllers` list). */
@@ -83,5 +91,9 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     ...(opts.storageDir ? [localPathProvisionerController({ baseDir: opts.storageDir })] : []),
     serviceLbController(),
     resourceQuotaController(),
+    ...(opts.clusterSigning
+      ? [csrSigningController({ ca: opts.clusterSigning, durationMs: opts.clusterSigningDurationMs })]
+      : []),
+    csrCleanerController,
   ]
 }

@@ -13,6 +13,7 @@ import {
 } from "./apps.ts"
 import { validateDaemonSet, validateStatefulSet } from "./apps-stateful.ts"
 import { validateHorizontalPodAutoscaler } from "./autoscaling.ts"
+import { validateCertificateSigningRequest } from "./certificates.ts"
 import { validateConfigMap, validateSecret } from "./config.ts"
 import {
   validateLimitRange,
@@ -48,7 +49,7 @@ export interface KindRef {
   readonly namespaced: boolean
 }
 
-type Validator = (obj: any, old?: any) => FieldError[]
+type Validator = (obj: any, old?: any, subresource?: string) => FieldError[]
 
 /** Validators by `group/kind`; the core group is the empty string. */
 const VALIDATORS: Readonly<Record<string, Validator>> = {
@@ -75,6 +76,7 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   "apps/ControllerRevision": validateControllerRevision,
   "batch/Job": validateJob,
   "batch/CronJob": validateCronJob,
+  "certificates.k8s.io/CertificateSigningRequest": validateCertificateSigningRequest,
   "autoscaling/HorizontalPodAutoscaler": validateHorizontalPodAutoscaler,
   "policy/PodDisruptionBudget": validatePodDisruptionBudget,
   "scheduling.k8s.io/PriorityClass": validatePriorityClass,
@@ -114,7 +116,7 @@ export function validateObject(
   const validator = own ?? VALIDATORS[`${ref.group}/${ref.kind}`]
   if (validator) {
     try {
-      return unique(validator(obj, old))
+      return unique(validator(obj, old, subresource))
     } catch (err) {
       // A field of the wrong JSON type (which upstream's decoder refuses) must not become a 500
       if (!(err instanceof TypeError)) throw err

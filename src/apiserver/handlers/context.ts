@@ -1,4 +1,5 @@
 /** What every resource handler receives. */
+import type { HealthProbe } from "../component-status.ts"
 import type { ResourceInfo } from "../../api/index.ts"
 import type { Store } from "../../storage/index.ts"
 import type { Clock, Logger } from "../../util/index.ts"
@@ -34,6 +35,8 @@ export interface ServerParts {
     readonly options: ServiceAccountTokenOptions
     readonly lookup: ObjectLookup
   }
+  /** The probes of the scheduler and controller manager when they run in this process (componentstatuses). */
+  readonly componentHealth?: () => Readonly<Record<string, HealthProbe | undefined>>
   /** Serves a resource at another version (e.g. autoscaling/v1 of a stored v2 HPA). */
   served(info: ResourceInfo): Served
 }

@@ -12,6 +12,7 @@ import type { ResourceRequest, ServerParts } from "./context.ts"
 import { getObject, listOrWatch } from "./read.ts"
 import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
 import { serveResourceMetrics } from "../resource-metrics/index.ts"
+import { serveComponentStatuses } from "./component-status.ts"
 import { createToken } from "../serviceaccount/token-request.ts"
 import {
   bind,
@@ -67,6 +68,7 @@ async function routeMain(r: ResourceRequest): Promise<ApiResponse> {
   if (info.resource === "selfsubjectreviews") return selfSubjectReview(r)
   if (info.resource === "bindings") return createBinding(r)
   if (info.group === "metrics.k8s.io") return serveResourceMetrics(r, r.parts.resourceMetrics)
+  if (info.group === "" && info.resource === "componentstatuses") return serveComponentStatuses(r)
   const handler = VERBS[r.ri.verb]
   if (!handler) throw methodNotAllowed()
   return handler(r)
@@ -98,13 +100,10 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
   if (!sub.verbs.includes(verb === "watch" ? "get" : verb)) throw methodNotAllowed()
   switch (ri.subresource) {
     case "status":
+    case "approval": // certificatesigningrequests: the approval conditions only (registry/certificates.ts)
+    case "ephemeralcontainers": // pods: spec.ephemeralContainers only (registry/strategy.ts)
       if (verb === "get") return getObject(r)
-      return verb === "update" ? updateObject(r, "status") : patchObject(r, "status")
-    case "ephemeralcontainers":
-      if (verb === "get") return getObject(r)
-      return verb === "update"
-        ? updateObject(r, "ephemeralcontainers")
-        : patchObject(r, "ephemeralcontainers")
+      return verb === "update" ? updateObject(r, ri.subresource) : patchObject(r, ri.subresource)
     case "scale":
       return scale(r, r.parts.resources.handling(r.served.info)?.scale)
     case "binding":

@@ -53,7 +53,6 @@ test("toTable() falls back to Name and Created At for kinds without a printer", 
     { group: "rbac.authorization.k8s.io", kind: "Role" },
     { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
     { group: "", kind: "LimitRange" },
-    { group: "certificates.k8s.io", kind: "CertificateSigningRequest" },
   ]) {
     const t = toTable(kind, [role], { now: NOW, includeObject: "None" }) as TableJson
     assert.deepEqual(

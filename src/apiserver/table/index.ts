@@ -13,6 +13,7 @@ import {
 } from "./apps.ts"
 import { hpaPrinter, scalePrinter } from "./autoscaling.ts"
 import { cronJobPrinter, jobPrinter } from "./batch.ts"
+import { certificateSigningRequestPrinter, componentStatusPrinter } from "./certificates.ts"
 import {
   configMapPrinter,
   namespacePrinter,
@@ -58,6 +59,8 @@ export const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["/PersistentVolume", printer(persistentVolumePrinter)],
   ["/PersistentVolumeClaim", printer(persistentVolumeClaimPrinter)],
   ["/ResourceQuota", printer(resourceQuotaPrinter)],
+  ["/ComponentStatus", printer(componentStatusPrinter)],
+  ["certificates.k8s.io/CertificateSigningRequest", printer(certificateSigningRequestPrinter)],
   ["apps/Deployment", printer(deploymentPrinter)],
   ["apps/ReplicaSet", printer(replicaSetPrinter)],
   ["apps/StatefulSet", printer(statefulSetPrinter)],
