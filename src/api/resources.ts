@@ -123,7 +123,13 @@ export function pluralOf(kind: string): string {
 export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   ...define("", "v1", [
     { kind: "Binding", verbs: ["create"] },
-    { kind: "ComponentStatus", namespaced: false, short: ["cs"], verbs: ["get", "list"] },
+    {
+      kind: "ComponentStatus",
+      namespaced: false,
+      short: ["cs"],
+      verbs: ["get", "list"],
+      deprecated: { since: "1.19" },
+    },
     { kind: "ConfigMap", short: ["cm"] },
     {
       kind: "Endpoints",

@@ -1,4 +1,7 @@
-/** GET and LIST of v1 componentstatuses: probed on each request, never stored; always with upstream's deprecation warning. */
+/**
+ * GET and LIST of v1 componentstatuses: probed on each request, never stored (the resource is
+ * marked deprecated, so every response carries upstream's warning, see ../deprecation.ts).
+ */
 import { ApiError, type ApiObject, Leases } from "../../api/index.ts"
 import {
   type ComponentProbeDeps,
@@ -14,10 +17,6 @@ import { json } from "../output.ts"
 import { tableContentType, tableOf } from "../table.ts"
 import type { ResourceRequest } from "./context.ts"
 import { respondObject } from "./read.ts"
-import { withWarnings } from "./validated-body.ts"
-
-/** The Warning every componentstatuses response carries. */
-export const COMPONENT_STATUS_DEPRECATED = "v1 ComponentStatus is deprecated in v1.19+"
 
 function probeDeps(r: ResourceRequest): ComponentProbeDeps {
   const { parts } = r
@@ -59,9 +58,9 @@ async function list(r: ResourceRequest): Promise<ApiResponse> {
 
 /** Serves a GET or LIST of componentstatuses. */
 export async function serveComponentStatuses(r: ResourceRequest): Promise<ApiResponse> {
-  if (r.ri.verb === "list") return withWarnings(await list(r), [COMPONENT_STATUS_DEPRECATED])
+  if (r.ri.verb === "list") return list(r)
   if (!(COMPONENTS as readonly string[]).includes(r.ri.name)) throw componentNotFound(r.ri.name)
   const out = chooseOutput(r.req.header("accept"), { table: true }) ?? { kind: "json" as const }
   const obj = (await componentStatus(probeDeps(r), r.ri.name)) as ApiObject
-  return withWarnings(respondObject(r, out, obj, 200), [COMPONENT_STATUS_DEPRECATED])
+  return respondObject(r, out, obj, 200)
 }
