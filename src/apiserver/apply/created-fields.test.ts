@@ -3,7 +3,7 @@ import { describe, test } from "node:test"
 import type { ApiObject } from "../../api/index.ts"
 import { kindShape, UNKNOWN_OBJECT, type Shape } from "../shapes.ts"
 import { recordUpdate, type WriteContext } from "./field-manager.ts"
-import { fieldsV1Json } from "./created-fields.ts"
+import { knownJson } from "../known-json.ts"
 
 function ctxOf(group: string, version: string, kind: string, hasStatus: boolean): WriteContext {
   return {
@@ -177,7 +177,7 @@ describe("createdFieldsV1()", () => {
     recordUpdate(undefined, b, "bench", ctx)
     const fa = a.metadata?.managedFields?.[0]?.fieldsV1
     assert.equal(fa, b.metadata?.managedFields?.[0]?.fieldsV1)
-    assert.equal(fieldsV1Json(fa), JSON.stringify(fa))
-    assert.equal(fieldsV1Json({}), undefined)
+    assert.equal(knownJson(fa), JSON.stringify(fa))
+    assert.equal(knownJson({}), undefined)
   })
 })

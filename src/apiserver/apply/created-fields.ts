@@ -8,6 +8,7 @@
  * made alike (the pods of one template) share one FieldsV1 (never changed once built), found
  * without spelling it out, and its JSON text is known for encoding.
  */
+import { rememberJson } from "../known-json.ts"
 import { type Shape, childOf } from "../shapes.ts"
 import { fieldPE, indexPE, valuePE } from "./field-set.ts"
 import { type Obj, isObj, itemKeyValue, itemPE, modeOf } from "./typed.ts"
@@ -83,8 +84,6 @@ let itemPECount = 0
 /** Nodes by a hash of their member flag and children, each compared in full. */
 const nodes = new Map<number, Node[]>()
 let nodeCount = 0
-/** The JSON text of FieldsV1 objects made here. */
-const texts = new WeakMap<object, string>()
 
 /** Empties the tables grown too large (at the start of a walk). */
 function trimTables(): void {
@@ -207,7 +206,7 @@ function makeNode(member: boolean, kids: Kids): Node {
     text += `${pe.quoted}:${child.text}`
   }
   text += "}"
-  texts.set(fields, text)
+  rememberJson(fields, text)
   return { id: nextId++, fields, text, member, kids }
 }
 
@@ -251,14 +250,6 @@ function stripped(node: Node | undefined): Node | undefined {
   if (node === undefined || node === EMPTY) return undefined
   // A member has children (a leaf is EMPTY): drop its "." and keep them.
   return node.member ? nodeOf(false, node.kids) : node
-}
-
-/**
- * The JSON text of a FieldsV1 this module made (what JSON.stringify gives for it), so encoding an
- * object can copy it instead of serialising it again; undefined for any other value.
- */
-export function fieldsV1Json(fields: unknown): string | undefined {
-  return typeof fields === "object" && fields !== null ? texts.get(fields) : undefined
 }
 
 /**
