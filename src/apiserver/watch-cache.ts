@@ -157,6 +157,9 @@ export class WatchCache {
 
   #cacheFor(key: string): ResourceCache | undefined {
     // Keys are /registry/<resource>/... or /registry/<group>/<resource>/...; try the longer prefix first.
+    const i2 = key.indexOf("/", key.indexOf("/", 1) + 1)
+    const i3 = i2 < 0 ? -1 : key.indexOf("/", i2 + 1)
+    if (i3 >= 0) return this.#caches.get(key.slice(0, i3 + 1)) ?? this.#caches.get(key.slice(0, i2 + 1))
     const parts = key.split("/")
     const long = parts.slice(0, 4).join("/") + "/"
     return this.#caches.get(long) ?? this.#caches.get(parts.slice(0, 3).join("/") + "/")
@@ -166,9 +169,15 @@ export class WatchCache {
   waitFor(revision: number, timeoutMs: number): Promise<boolean> {
     if (this.#revision >= revision) return Promise.resolve(true)
     return new Promise((resolve) => {
-      const w = { revision, resolve: () => resolve(true) }
+      const w = {
+        revision,
+        resolve: () => {
+          clearTimeout(timer) // no timer left pending for seconds after each wait
+          resolve(true)
+        },
+      }
       this.#waiters.push(w)
-      setTimeout(() => {
+      const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((x) => x !== w)
         resolve(this.#revision >= revision)
       }, timeoutMs).unref()
