@@ -4,30 +4,42 @@ import type { ApiResponse } from "./http.ts"
 import { JSON_TYPE, type Output } from "./negotiate.ts"
 import { stringify as toYaml } from "yaml"
 
-/** An object's JSON bytes, and the last watch event line made of them. */
+/**
+ * An object's JSON: its text until something needs its bytes (a list, a watch event), then its
+ * UTF-8 bytes; and the last watch event line made of them.
+ */
 interface Encoded {
-  readonly bytes: Buffer
+  json: string | undefined
+  bytes: Buffer | undefined
   event?: { readonly type: string; readonly bytes: Buffer }
 }
 
-const bytesCache = new WeakMap<object, Encoded>()
+const encodings = new WeakMap<object, Encoded>()
 
 function encoded(obj: ApiObject): Encoded {
-  let e = bytesCache.get(obj)
+  let e = encodings.get(obj)
   if (e === undefined) {
-    e = { bytes: Buffer.from(JSON.stringify(obj)) }
-    bytesCache.set(obj, e)
+    e = { json: JSON.stringify(obj), bytes: undefined }
+    encodings.set(obj, e)
   }
   return e
 }
 
+function bytesOf(e: Encoded): Buffer {
+  if (e.bytes === undefined) {
+    e.bytes = Buffer.from(e.json as string)
+    e.json = undefined
+  }
+  return e.bytes
+}
+
 /**
  * Records `json` as the JSON of `obj` (exactly what JSON.stringify gives for it), when nothing
- * encoded it yet: a write that made its stored value sets the bytes its response and its watch
+ * encoded it yet: a write that made its stored value sets the JSON its response and its watch
  * event use.
  */
 export function setObjectJson(obj: ApiObject, json: string): void {
-  if (!bytesCache.has(obj)) bytesCache.set(obj, { bytes: Buffer.from(json) })
+  if (!encodings.has(obj)) encodings.set(obj, { json, bytes: undefined })
 }
 
 /**
@@ -35,7 +47,16 @@ export function setObjectJson(obj: ApiObject, json: string): void {
  * watches copy bytes instead of serialising and re-encoding every object for every reader.
  */
 export function objectBytes(obj: ApiObject): Buffer {
-  return encoded(obj).bytes
+  return bytesOf(encoded(obj))
+}
+
+/**
+ * The JSON of an object for a response of that object alone: its text while nothing made its
+ * bytes (node:http writes a short text with the response head, making no buffer), else the bytes.
+ */
+export function objectJson(obj: ApiObject): string | Buffer {
+  const e = encoded(obj)
+  return e.bytes ?? (e.json as string)
 }
 
 const EVENT_PREFIX = new Map<string, Buffer>()
@@ -48,13 +69,14 @@ const EVENT_SUFFIX = Buffer.from("}\n")
 export function watchEventBytes(type: string, obj: ApiObject): Buffer {
   const e = encoded(obj)
   if (e.event?.type === type) return e.event.bytes
+  const bytes = bytesOf(e)
   let prefix = EVENT_PREFIX.get(type)
   if (!prefix) {
     prefix = Buffer.from(`{"type":${JSON.stringify(type)},"object":`)
     EVENT_PREFIX.set(type, prefix)
   }
-  const len = prefix.length + e.bytes.length + EVENT_SUFFIX.length
-  e.event = { type, bytes: Buffer.concat([prefix, e.bytes, EVENT_SUFFIX], len) }
+  const len = prefix.length + bytes.length + EVENT_SUFFIX.length
+  e.event = { type, bytes: Buffer.concat([prefix, bytes, EVENT_SUFFIX], len) }
   return e.event.bytes
 }
 
@@ -141,5 +163,5 @@ export function objectBody(out: Output, obj: ApiObject): { body: string | Buffer
       contentType: `application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=${out.version}`,
     }
   }
-  return { body: objectBytes(obj), contentType: JSON_TYPE }
+  return { body: objectJson(obj), contentType: JSON_TYPE }
 }

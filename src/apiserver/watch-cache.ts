@@ -174,9 +174,15 @@ export class WatchCache {
   waitFor(revision: number, timeoutMs: number): Promise<boolean> {
     if (this.#revision >= revision) return Promise.resolve(true)
     return new Promise((resolve) => {
-      const w = { revision, resolve: () => resolve(true) }
+      const w = {
+        revision,
+        resolve: () => {
+          clearTimeout(timer) // no timer left pending for seconds after each wait
+          resolve(true)
+        },
+      }
       this.#waiters.push(w)
-      setTimeout(() => {
+      const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((x) => x !== w)
         resolve(this.#revision >= revision)
       }, timeoutMs).unref()

@@ -3,6 +3,7 @@ import { describe, test } from "node:test"
 import type { ApiObject } from "../../api/index.ts"
 import { kindShape, UNKNOWN_OBJECT, type Shape } from "../shapes.ts"
 import { recordUpdate, type WriteContext } from "./field-manager.ts"
+import { knownJson } from "../known-json.ts"
 
 function ctxOf(group: string, version: string, kind: string, hasStatus: boolean): WriteContext {
   return {
@@ -134,6 +135,25 @@ const CASES: [string, ApiObject, WriteContext][] = [
     ctxOf("x.io", "v1", "Thing", false),
   ],
   [
+    "repeated and missing list map keys, a key that is not a scalar, ports told apart by protocol",
+    {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p" },
+      spec: {
+        containers: [
+          { name: "a", image: "1", ports: [{ containerPort: 80 }, { containerPort: 80, protocol: "UDP" }] },
+          { name: "a", image: "2", ports: [{ containerPort: 80, protocol: "TCP" }] },
+          { image: "3" },
+          { name: { odd: true }, image: "4" },
+          "not an object",
+        ],
+        tolerations: [{ key: "k" }, { key: "k" }],
+      },
+    } as unknown as ApiObject,
+    ctxOf("", "v1", "Pod", true),
+  ],
+  [
     "an object that sets only the server's metadata",
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "n" } } as ApiObject,
     ctxOf("", "v1", "Namespace", true),
@@ -147,4 +167,17 @@ describe("createdFieldsV1()", () => {
       assert.equal(JSON.stringify(fast), JSON.stringify(slow))
     })
   }
+
+  test("objects made alike share one FieldsV1, whose JSON text is known", () => {
+    const [, obj, ctx] = CASES[0] as [string, ApiObject, WriteContext]
+    const a = structuredClone(obj)
+    const b = structuredClone(obj)
+    ;(b.metadata as Record<string, unknown>).name = "other"
+    recordUpdate(undefined, a, "bench", ctx)
+    recordUpdate(undefined, b, "bench", ctx)
+    const fa = a.metadata?.managedFields?.[0]?.fieldsV1
+    assert.equal(fa, b.metadata?.managedFields?.[0]?.fieldsV1)
+    assert.equal(knownJson(fa), JSON.stringify(fa))
+    assert.equal(knownJson({}), undefined)
+  })
 })

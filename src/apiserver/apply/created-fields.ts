@@ -4,12 +4,14 @@
  * it sets, the server's own metadata left out. It is what comparing the object with nothing,
  * removing the server's fields and encoding the set gives, without the intermediate sets.
  *
- * The walk writes the FieldsV1 as JSON text; objects made alike (the pods of one template)
- * have the same text, and share one decoded FieldsV1 (never changed once built).
+ * The walk finds each node of the FieldsV1 by its children among the nodes made before, so objects
+ * made alike (the pods of one template) share one FieldsV1 (never changed once built), found
+ * without spelling it out, and its JSON text is known for encoding.
  */
+import { rememberJson } from "../known-json.ts"
 import { type Shape, childOf } from "../shapes.ts"
-import { fieldPE, valuePE } from "./field-set.ts"
-import { type Obj, isObj, itemPE, modeOf } from "./typed.ts"
+import { fieldPE, indexPE, valuePE } from "./field-set.ts"
+import { type Obj, isObj, itemKeyValue, itemPE, modeOf } from "./typed.ts"
 
 /** FieldsV1 JSON: path elements to nodes, `"."` marking a member that has children. */
 export type FieldsV1 = Record<string, unknown>
@@ -29,12 +31,123 @@ export const SERVER_METADATA_FIELDS = [
 
 const SERVER_METADATA = new Set<string>(SERVER_METADATA_FIELDS)
 
-/** A node as JSON text. */
-type Node = string
+/**
+ * A node of a FieldsV1, made once for each distinct content and shared by every FieldsV1 that has
+ * it (hash-consing: a node is found by its children's ids, so no walk spells out or hashes a
+ * whole FieldsV1); never changed once built.
+ */
+interface Node {
+  readonly id: number
+  /** The node as FieldsV1 JSON. */
+  readonly fields: FieldsV1
+  /** Its JSON text: exactly what JSON.stringify gives for `fields`. */
+  readonly text: string
+  /** Whether it has `"."` (a member that has children; the leaf is EMPTY). */
+  readonly member: boolean
+  /** Its children, sorted: path elements at even indexes, each followed by its node. */
+  readonly kids: Kids
+}
 
-/** The node of a leaf (or an empty value). */
-const EMPTY: Node = "{}"
+/** A path element, with an id standing for it in node keys and its JSON text. */
+interface PathElement {
+  readonly id: number
+  readonly pe: string
+  readonly quoted: string
+}
+
+/** A node's children as (path element, node) pairs, flat: path element at even indexes, node after it. */
+type Kids = (PathElement | Node)[]
+
+/** Ids of path elements and nodes: never reused. */
+let nextId = 1
+
+/** The leaf (or an empty value). */
+const EMPTY: Node = { id: 0, fields: {}, text: "{}", member: true, kids: [] }
 const MEMBER_PREFIX = '{".":{},'
+
+/**
+ * What walks found before, emptied (all at once, between walks) when large: a walk relies on
+ * finding one path element for one spelling.
+ */
+const TABLE_MAX = 8192
+/** Field path elements by field name, other path elements by themselves. */
+const fieldPEs = new Map<string, PathElement>()
+const otherPEs = new Map<string, PathElement>()
+/** Path elements of list items by position. */
+const indexPEs: PathElement[] = []
+/**
+ * Path elements of associative list items whose keys are scalars: a tree of maps per key list,
+ * one level for each key's value, in the order of the keys.
+ */
+let itemPEs = new WeakMap<readonly string[], Map<unknown, unknown>>()
+let itemPECount = 0
+/** Nodes by a hash of their member flag and children, each compared in full. */
+const nodes = new Map<number, Node[]>()
+let nodeCount = 0
+
+/** Empties the tables grown too large (at the start of a walk). */
+function trimTables(): void {
+  if (fieldPEs.size >= TABLE_MAX) fieldPEs.clear()
+  if (otherPEs.size < TABLE_MAX && itemPECount < TABLE_MAX && nodeCount < TABLE_MAX) return
+  otherPEs.clear()
+  indexPEs.length = 0
+  itemPEs = new WeakMap()
+  itemPECount = 0
+  nodes.clear()
+  nodeCount = 0
+}
+
+function makePE(pe: string): PathElement {
+  return { id: nextId++, pe, quoted: JSON.stringify(pe) }
+}
+
+/** The path element of a struct field or map key `name`. */
+function fieldElement(name: string): PathElement {
+  let e = fieldPEs.get(name)
+  if (e === undefined) {
+    e = makePE(fieldPE(name))
+    fieldPEs.set(name, e)
+  }
+  return e
+}
+
+/** The path element `pe` (a list item's). */
+function element(pe: string): PathElement {
+  let e = otherPEs.get(pe)
+  if (e === undefined) {
+    e = makePE(pe)
+    otherPEs.set(pe, e)
+  }
+  return e
+}
+
+function isScalar(v: unknown): boolean {
+  return (
+    v === null || v === undefined || typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+  )
+}
+
+/** itemPE's path element, found by the item's key values when they are scalars. */
+function itemElement(item: unknown, i: number, keys: readonly string[]): PathElement {
+  if (!isObj(item) || keys.length === 0) return (indexPEs[i] ??= element(indexPE(i)))
+  let level = itemPEs.get(keys)
+  if (level === undefined) itemPEs.set(keys, (level = new Map()))
+  const last = keys.length - 1
+  for (let j = 0; ; j++) {
+    const v = itemKeyValue(item, keys[j] as string)
+    if (!isScalar(v)) return element(itemPE(item, i, keys))
+    const next = level.get(v)
+    if (j === last) {
+      if (next !== undefined) return next as PathElement
+      const e = element(itemPE(item, i, keys))
+      level.set(v, e)
+      itemPECount++
+      return e
+    }
+    if (next === undefined) level.set(v, (level = new Map()))
+    else level = next as Map<unknown, unknown>
+  }
+}
 
 function isEmptyValue(v: unknown): boolean {
   if (v === undefined || v === null) return true
@@ -44,31 +157,57 @@ function isEmptyValue(v: unknown): boolean {
   return true
 }
 
-/** A node's children as (path element, node) pairs, flat: pe at even indexes, node after it. */
-type Kids = string[]
-
-/** The node: children sorted by path element, after `"."` when the node is a member. */
-function nodeOf(member: boolean, kids: Kids): Node | undefined {
+/** Sorts children by path element (insertion sort: most nodes have a few, often in order already). */
+function sortKids(kids: Kids): void {
   const n = kids.length
-  if (n === 0) return member ? EMPTY : undefined
-  // Insertion sort by path element: most nodes have a few children, often in order already.
   for (let i = 2; i < n; i += 2) {
-    const pe = kids[i] as string
+    const pe = kids[i] as PathElement
     const node = kids[i + 1] as Node
     let j = i - 2
-    for (; j >= 0 && (kids[j] as string) > pe; j -= 2) {
-      kids[j + 2] = kids[j] as string
+    for (; j >= 0 && (kids[j] as PathElement).pe > pe.pe; j -= 2) {
+      kids[j + 2] = kids[j] as PathElement
       kids[j + 3] = kids[j + 1] as Node
     }
     kids[j + 2] = pe
     kids[j + 3] = node
   }
-  let out = member ? MEMBER_PREFIX : "{"
-  for (let i = 0; i < n; i += 2) {
-    if (i > 0) out += ","
-    out += `${JSON.stringify(kids[i])}:${kids[i + 1] as Node}`
+}
+
+/** The node with sorted children `kids`, `"."` first when `member`; undefined for a non-member without any. */
+function nodeOf(member: boolean, kids: Kids): Node | undefined {
+  const n = kids.length
+  if (n === 0) return member ? EMPTY : undefined
+  let h = member ? 1 : 2
+  for (let i = 0; i < n; i++) h = (Math.imul(h, 0x01000193) ^ (kids[i] as PathElement | Node).id) | 0
+  let bucket = nodes.get(h)
+  if (bucket === undefined) nodes.set(h, (bucket = []))
+  else for (const c of bucket) if (c.member === member && sameKids(c.kids, kids)) return c
+  const node = makeNode(member, kids)
+  bucket.push(node)
+  nodeCount++
+  return node
+}
+
+function sameKids(a: Kids, b: Kids): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function makeNode(member: boolean, kids: Kids): Node {
+  const fields: FieldsV1 = {}
+  let text = member ? MEMBER_PREFIX : "{"
+  if (member) fields["."] = {}
+  for (let i = 0; i < kids.length; i += 2) {
+    const pe = kids[i] as PathElement
+    const child = kids[i + 1] as Node
+    fields[pe.pe] = child.fields
+    if (i > 0) text += ","
+    text += `${pe.quoted}:${child.text}`
   }
-  return `${out}}`
+  text += "}"
+  rememberJson(fields, text)
+  return { id: nextId++, fields, text, member, kids }
 }
 
 /** The node of a value set where nothing was; undefined when it owns nothing. */
@@ -83,25 +222,26 @@ function added(v: unknown, shape: Shape, item: boolean): Node | undefined {
     for (const k of Object.keys(o)) {
       const c = o[k]
       const node = c === undefined ? undefined : added(c, childOf(shape, k).shape, false)
-      if (node) kids.push(fieldPE(k), node)
+      if (node) kids.push(fieldElement(k), node)
     }
   } else if (mode.kind === "set") {
     const seen = new Set<string>()
     for (const x of v as unknown[]) {
       const pe = valuePE(x)
-      if (!seen.has(pe)) kids.push(pe, EMPTY)
+      if (!seen.has(pe)) kids.push(element(pe), EMPTY)
       seen.add(pe)
     }
   } else {
     // Associative list: items by their keys (a repeated key keeps its first place, the last value).
     const items = v as unknown[]
-    const byKey = new Map<string, unknown>()
-    for (let i = 0; i < items.length; i++) byKey.set(itemPE(items[i], i, mode.keys), items[i])
+    const byKey = new Map<PathElement, unknown>()
+    for (let i = 0; i < items.length; i++) byKey.set(itemElement(items[i], i, mode.keys), items[i])
     for (const [pe, x] of byKey) {
       const node = x === undefined ? undefined : added(x, mode.elem, true)
       if (node) kids.push(pe, node)
     }
   }
+  sortKids(kids)
   return nodeOf(member, kids)
 }
 
@@ -109,24 +249,7 @@ function added(v: unknown, shape: Shape, item: boolean): Node | undefined {
 function stripped(node: Node | undefined): Node | undefined {
   if (node === undefined || node === EMPTY) return undefined
   // A member has children (a leaf is EMPTY): drop its "." and keep them.
-  return node.startsWith(MEMBER_PREFIX) ? `{${node.slice(MEMBER_PREFIX.length)}` : node
-}
-
-/** FieldsV1 decoded lately, by their text. */
-const decoded = new Map<string, FieldsV1>()
-const DECODED_MAX = 1024
-const DECODED_MAX_LENGTH = 64 * 1024
-
-/** The FieldsV1 of a text: the one decoded before when there was one. */
-function fieldsOf(text: string): FieldsV1 {
-  if (text.length > DECODED_MAX_LENGTH) return JSON.parse(text) as FieldsV1
-  let f = decoded.get(text)
-  if (f === undefined) {
-    f = JSON.parse(text) as FieldsV1
-    if (decoded.size >= DECODED_MAX) decoded.clear()
-    decoded.set(text, f)
-  }
-  return f
+  return node.member ? nodeOf(false, node.kids) : node
 }
 
 /**
@@ -134,8 +257,8 @@ function fieldsOf(text: string): FieldsV1 {
  * nothing. `hasStatus`: status is written through its subresource, so a create does not own it.
  */
 export function createdFieldsV1(obj: Obj, shape: Shape, hasStatus: boolean): FieldsV1 | undefined {
-  const text = rootNode(obj, shape, hasStatus)
-  return text === undefined ? undefined : fieldsOf(text)
+  trimTables()
+  return rootNode(obj, shape, hasStatus)?.fields
 }
 
 function rootNode(obj: Obj, shape: Shape, hasStatus: boolean): Node | undefined {
@@ -150,8 +273,9 @@ function rootNode(obj: Obj, shape: Shape, hasStatus: boolean): Node | undefined 
       node = added(v, childShape, false)
       if (k === "apiVersion" || k === "kind") node = stripped(node)
     }
-    if (node) kids.push(fieldPE(k), node)
+    if (node) kids.push(fieldElement(k), node)
   }
+  sortKids(kids)
   return nodeOf(false, kids)
 }
 
@@ -167,8 +291,9 @@ function metadataFields(meta: Obj, shape: Shape): Node | undefined {
     any = true
     let node = added(v, childOf(shape, k).shape, false)
     if (SERVER_METADATA.has(k)) node = stripped(node)
-    if (node) kids.push(fieldPE(k), node)
+    if (node) kids.push(fieldElement(k), node)
   }
+  sortKids(kids)
   // An empty metadata is one owned value, as any empty map (then stripped).
   if (!any) return EMPTY
   return nodeOf(shape.kind !== "struct", kids)

@@ -18,19 +18,28 @@ export function writeContext(info: ResourceInfo, subresource: string, nowMs: num
       shape: kindShape(info.group, info.version, info.kind) ?? UNKNOWN_OBJECT,
       apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
       hasStatus: info.subresources.some((s) => s.name === "status"),
+      last: undefined,
     }
     kinds.set(info, k)
   }
-  // Spelled out: a spread followed by new keys takes V8's slow path (microseconds per write).
-  return {
+  const now = timestamp(nowMs)
+  const last = k.last
+  // Writes of one second share a context (it is never changed).
+  if (last && last.now === now && last.subresource === subresource && last.kind === info.kind) return last
+  const ctx: WriteContext = {
     shape: k.shape,
     apiVersion: k.apiVersion,
     hasStatus: k.hasStatus,
     kind: info.kind,
     subresource,
-    now: timestamp(nowMs),
+    now,
   }
+  k.last = ctx
+  return ctx
 }
 
-/** What a write context takes from its resource, worked out once per resource. */
-const kinds = new WeakMap<ResourceInfo, Pick<WriteContext, "shape" | "apiVersion" | "hasStatus">>()
+/** What a write context takes from its resource, worked out once per resource, and its last context. */
+const kinds = new WeakMap<
+  ResourceInfo,
+  Pick<WriteContext, "shape" | "apiVersion" | "hasStatus"> & { last: WriteContext | undefined }
+>()

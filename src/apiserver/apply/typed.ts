@@ -65,6 +65,11 @@ function makeMode(shape: Shape): Mode {
   return LEAF
 }
 
+/** The value of an associative list item's key `k` as its path element takes it (defaults filled). */
+export function itemKeyValue(item: Obj, k: string): unknown {
+  return item[k] === undefined && k in KEY_DEFAULTS ? KEY_DEFAULTS[k] : item[k]
+}
+
 /** The path element of an associative list item. */
 export function itemPE(item: unknown, i: number, keys: readonly string[]): string {
   if (!isObj(item) || keys.length === 0) return indexPE(i)

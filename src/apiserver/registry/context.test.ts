@@ -1,7 +1,12 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { ApiObject } from "../../api/index.ts"
+import { rememberJson } from "../known-json.ts"
 import { encode, encodeMarked, encodeMarkedRewrite, withResourceVersion } from "./context.ts"
+
+/** A FieldsV1 whose text is known, as a create's are. */
+const KNOWN = { "f:spec": { "f:x": {} } }
+rememberJson(KNOWN, JSON.stringify(KNOWN))
 
 const OBJECTS: [string, Record<string, unknown>][] = [
   ["a pod", { apiVersion: "v1", kind: "Pod", metadata: { name: "p", labels: { a: "b" } }, spec: {} }],
@@ -9,6 +14,23 @@ const OBJECTS: [string, Record<string, unknown>][] = [
   ["empty metadata", { kind: "X", metadata: {} }],
   ["undefined values", { a: undefined, kind: "X", metadata: { name: "n", b: undefined }, c: 1 }],
   ["escapes", { 'k"ey': "v\u0000", metadata: { name: "é\n", annotations: { '"metadata":{': "}" } } }],
+  [
+    "managedFields with a known FieldsV1, among other entries",
+    {
+      kind: "X",
+      metadata: {
+        name: "n",
+        managedFields: [
+          { manager: "a", fieldsV1: KNOWN, time: undefined, operation: "Update" },
+          null,
+          undefined,
+          { manager: "b", fieldsV1: { "f:y": {} } },
+          "odd",
+        ],
+        labels: { a: "b" },
+      },
+    },
+  ],
 ]
 
 test("encodeMarked encodes as JSON.stringify; withResourceVersion as JSON.stringify with it set", () => {

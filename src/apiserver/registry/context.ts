@@ -4,6 +4,7 @@ import type { ApiObject, FieldError, ResourceInfo } from "../../api/index.ts"
 import type { Store } from "../../storage/index.ts"
 import type { Clock } from "../../util/index.ts"
 import type { UserInfo } from "../http.ts"
+import { knownJson } from "../known-json.ts"
 
 /** A request's view of one resource: what it is, where it is stored, the version it is served at. */
 export interface Served {
@@ -128,7 +129,7 @@ export function encodeMarked(obj: ApiObject): MarkedValue {
   let value = "{"
   let metaEnd = -1
   for (const k of Object.keys(o)) {
-    const json = JSON.stringify(o[k])
+    const json = k === "metadata" ? metadataJson(o[k]) : JSON.stringify(o[k])
     if (json === undefined) continue // as JSON.stringify skips undefined values
     if (value.length > 1) value += ","
     value += `${JSON.stringify(k)}:`
@@ -136,6 +137,58 @@ export function encodeMarked(obj: ApiObject): MarkedValue {
     value += json
   }
   return { value: `${value}}`, metaEnd }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    typeof (v as { toJSON?: unknown }).toJSON !== "function"
+  )
+}
+
+/** Whether some managedFields entry has a FieldsV1 whose text is known. */
+function hasKnownFields(managed: unknown): managed is unknown[] {
+  if (!Array.isArray(managed)) return false
+  for (const e of managed) if (isPlainObject(e) && knownJson(e.fieldsV1) !== undefined) return true
+  return false
+}
+
+/** JSON.stringify of an object whose values' JSON is `json` of them (skipping undefined as it does). */
+function objectJson(o: Record<string, unknown>, json: (k: string, v: unknown) => string | undefined): string {
+  let out = "{"
+  for (const k of Object.keys(o)) {
+    const v = json(k, o[k])
+    if (v === undefined) continue
+    if (out.length > 1) out += ","
+    out += `${JSON.stringify(k)}:${v}`
+  }
+  return `${out}}`
+}
+
+function entryValueJson(k: string, v: unknown): string | undefined {
+  return (k === "fieldsV1" ? knownJson(v) : undefined) ?? JSON.stringify(v)
+}
+
+function metadataValueJson(k: string, v: unknown): string | undefined {
+  if (k !== "managedFields" || !Array.isArray(v)) return JSON.stringify(v)
+  let out = "["
+  for (let i = 0; i < v.length; i++) {
+    const e: unknown = v[i]
+    if (i > 0) out += ","
+    out += (isPlainObject(e) ? objectJson(e, entryValueJson) : JSON.stringify(e)) ?? "null"
+  }
+  return `${out}]`
+}
+
+/**
+ * JSON.stringify of an object's metadata, copying the known text of its managedFields' FieldsV1
+ * (a create's, shared by the objects made alike) instead of serialising them again.
+ */
+function metadataJson(meta: unknown): string | undefined {
+  if (!isPlainObject(meta) || !hasKnownFields(meta.managedFields)) return JSON.stringify(meta)
+  return objectJson(meta, metadataValueJson)
 }
 
 /**
