@@ -52,7 +52,7 @@ import { launchOf } from "./images.ts"
 import { containerEnv, readEnv, signalGroup, startTicks } from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
 import { type ContainerIsolation, type PodIsolation, PodSandboxes } from "./sandbox/pod-sandbox.ts"
-import { rootFolders, type RootSetup } from "./sandbox/container-root.ts"
+import type { RootSetup } from "./sandbox/container-root.ts"
 import { PERL_SHIM, type ShimSpawn, spawnShim } from "./shim.ts"
 import { childWatch, type ShimWatch, ShimSpawner, SpawnerUnavailable, type SpawnedShim } from "./spawner.ts"
 import { onTerminal, spawnExec, terminalEnv } from "./streams.ts"
@@ -445,7 +445,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const privateRoot = this.#mounts.folder(sb.dir, id)
     // workingDir is made inside the container's own root when it is missing.
     const root = this.#mounts.setup(privateRoot, c, c.workingDir || home)
-    return { argv, cwd: "/", privateRoot, root, dirs: rootFolders(privateRoot) }
+    return { argv, cwd: "/", privateRoot, root, dirs: this.#mounts.folders(root) }
   }
 
   /** Sandbox mode: the container's cgroup and folder, and how to launch a program in them. */
