@@ -174,6 +174,7 @@ export class Kubelet {
     outer.addEventListener("abort", forward, { once: true })
     const signal = ac.signal
     await this.#register()
+    this.#runtime.warmUp?.()
     const informers = new SharedInformers(this.#o.client, { clock: this.#clock, log: this.#log })
     this.#pods = informers.get<Pod & ApiObject>(Pods, { fieldSelector: `spec.nodeName=${this.#o.nodeName}` })
     this.#services = informers.get<Service & ApiObject>(Services)

@@ -80,13 +80,13 @@ function fstabLine(source: string, target: string, type: string, options: string
  * over the node's own root: each mount point is on the node already or lies under /dev (made in
  * the container's /dev), and none lies inside another.
  */
-function keepsNodeRoot(targets: readonly string[], cwd: string): boolean {
-  if (!existsSync(cwd)) return false
+function keepsNodeRoot(targets: readonly string[], cwd: string, exists: (p: string) => boolean): boolean {
+  if (!exists(cwd)) return false
   return targets.every(
     (t, i) =>
       t !== "/" &&
       t !== "/dev" &&
-      (existsSync(t) || isUnder(t, "/dev")) &&
+      (exists(t) || isUnder(t, "/dev")) &&
       !targets.some((o, j) => j !== i && isUnder(t, o)),
   )
 }
@@ -199,24 +199,24 @@ export class LoopbackMounts {
     return join(podDir, "containers", id)
   }
 
-  /** How container `c`'s private root in `dir` is set up, with `cwd` its working directory there. */
-  setup(dir: string, c: ContainerConfig, cwd: string): RootSetup {
+  /**
+   * How container `c`'s private root in `dir` is set up, with `cwd` its working directory there;
+   * the node's folders `made` are made before it is (they count as there).
+   */
+  setup(dir: string, c: ContainerConfig, cwd: string, made: readonly string[] = []): RootSetup {
+    const ahead = new Set(made.map(resolvedPath))
+    const exists = (p: string) => ahead.has(p) || existsSync(p)
     // The root is a copy of the node's, where paths resolve as they do on the node.
     const own = (c.mounts ?? []).map((m) => ({ ...m, containerPath: resolvedPath(m.containerPath) }))
     const full = () => {
       const mounts: (Mount & { node?: boolean })[] = [
-        ...this.#nodeTree([...own.map((m) => m.containerPath), resolvedPath(cwd)]),
+        ...this.#nodeTree([...own.map((m) => m.containerPath), resolvedPath(cwd)], exists),
         ...own,
       ]
       return planRoot({ dir, cwd, proc: "host", mounts, devMounts: this.#nodeTable().dev })
     }
-    if (
-      !keepsNodeRoot(
-        own.map((m) => m.containerPath),
-        resolvedPath(cwd),
-      )
-    )
-      return full()
+    const targets = own.map((m) => m.containerPath)
+    if (!keepsNodeRoot(targets, resolvedPath(cwd), exists)) return full()
     const setup: RootSetup = { dir, cwd, steps: nodeRootSteps(dir, this.#nodeTable().dev, own) }
     this.#full.set(setup, full)
     return setup
@@ -240,8 +240,8 @@ export class LoopbackMounts {
    * those in which one of `paths` (missing on the node) must be made, and the node's mounts
    * inside those.
    */
-  #nodeTree(paths: readonly string[]): (Mount & { node?: boolean })[] {
-    const kept = new Set(paths.filter((p) => !existsSync(p)).map(topOf))
+  #nodeTree(paths: readonly string[], exists: (p: string) => boolean): (Mount & { node?: boolean })[] {
+    const kept = new Set(paths.filter((p) => !exists(p)).map(topOf))
     const self = (p: string, node: boolean) => ({ hostPath: p, containerPath: p, readOnly: false, node })
     const back = readdirSync("/", { withFileTypes: true })
       .filter((e) => e.isDirectory() && !KERNEL.has(e.name) && !kept.has(e.name))

@@ -241,10 +241,8 @@ export class ProcessRuntime implements ContainerRuntime {
     const id = randomUUID()
     const dir = join(this.#root, "pods", cfg.podUid)
     const ip = cidrAddress(this.#range, offset)
-    await Promise.all([
-      mkdir(join(dir, "logs"), { recursive: true }),
-      saveSandbox(this.#root, { id, podUid: cfg.podUid, ip, dir, offset }),
-    ])
+    // Its folder is made with its first container's (by the shim spawner, off the event loop).
+    await saveSandbox(this.#root, { id, podUid: cfg.podUid, ip, dir, offset })
     const sandbox: SandboxEntry = { id, podUid: cfg.podUid, ip, dir, offset }
     this.#sandboxes.set(id, sandbox)
     return sandbox
@@ -411,6 +409,11 @@ export class ProcessRuntime implements ContainerRuntime {
     return { shimPid: shim.pid as number, pid, watch: childWatch(shim) }
   }
 
+  /** Launches the shim spawner (loopback mode with perl) ahead of the first container start. */
+  warmUp(): void {
+    this.#spawner?.warmUp()
+  }
+
   /** Why containers of the loopback mode cannot see their mounts (undefined: they can, as in sandboxes). */
   mountsUnavailable(): string | undefined {
     return this.#sandboxed ? undefined : this.#mounts.unavailable()
@@ -436,16 +439,17 @@ export class ProcessRuntime implements ContainerRuntime {
       const iso = await this.#isolate(sb, id, c, home)
       if (iso) return { argv: await iso.argv(argv), cwd: "/", iso, dirs: [] }
     }
-    // The shim's spawner makes the folders (off the event loop, in its own process).
+    // The shim's spawner makes the folders (off the event loop, in its own process), the pod's
+    // log folder and the container's home first.
+    const own = [join(sb.dir, "logs"), home]
     if (!this.#mounts.applies(c)) {
-      return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home, dirs: [home] }
+      return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home, dirs: own }
     }
-    // The container's home is the node's (its top folder bound back): it must be there first.
-    await mkdir(home, { recursive: true })
     const privateRoot = this.#mounts.folder(sb.dir, id)
+    // The home is the node's (made before the root is set up, its top folder bound back);
     // workingDir is made inside the container's own root when it is missing.
-    const root = this.#mounts.setup(privateRoot, c, c.workingDir || home)
-    return { argv, cwd: "/", privateRoot, root, dirs: this.#mounts.folders(root) }
+    const root = this.#mounts.setup(privateRoot, c, c.workingDir || home, own)
+    return { argv, cwd: "/", privateRoot, root, dirs: [...own, ...this.#mounts.folders(root)] }
   }
 
   /** Sandbox mode: the container's cgroup and folder, and how to launch a program in them. */
