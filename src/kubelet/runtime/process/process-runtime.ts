@@ -110,6 +110,8 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly #listeners = new Set<(c: ContainerInfo) => void>()
   readonly #sandboxed?: PodSandboxes
   readonly #pending = new Map<string, Promise<Sandbox>>()
+  /** Loopback sandboxes whose state is being written, by id: their containers start once it is. */
+  readonly #saving = new Map<string, Promise<void>>()
   readonly #mounts: LoopbackMounts
   /** Loopback mode with perl: the spawner that starts the shims. */
   readonly #spawner?: ShimSpawner
@@ -241,11 +243,37 @@ export class ProcessRuntime implements ContainerRuntime {
     const id = randomUUID()
     const dir = join(this.#root, "pods", cfg.podUid)
     const ip = cidrAddress(this.#range, offset)
-    // Its folder is made with its first container's (by the shim spawner, off the event loop).
-    await saveSandbox(this.#root, { id, podUid: cfg.podUid, ip, dir, offset })
+    // Its folder is made with its first container's (by the shim spawner, off the event loop);
+    // its state is written meanwhile (the kubelet sets its containers' volumes up).
     const sandbox: SandboxEntry = { id, podUid: cfg.podUid, ip, dir, offset }
+    this.#save(sandbox)
     this.#sandboxes.set(id, sandbox)
     return sandbox
+  }
+
+  /** Writes a loopback sandbox's state (awaited by #saved). */
+  #save(sb: SandboxEntry): void {
+    const { id, podUid, ip, dir, offset } = sb
+    const saving = saveSandbox(this.#root, { id, podUid, ip, dir, offset })
+    this.#saving.set(id, saving)
+    saving.then(
+      () => this.#saving.get(id) === saving && this.#saving.delete(id),
+      () => undefined,
+    )
+  }
+
+  /**
+   * Resolves once sandbox `sb`'s state is on disk: a container is recorded only after its
+   * sandbox, which a restarted kubelet adopts it by. @throws Error when it could not be written
+   * (written again for the next start)
+   */
+  async #saved(sb: SandboxEntry): Promise<void> {
+    try {
+      await this.#saving.get(sb.id)
+    } catch (err) {
+      this.#save(sb)
+      throw new Error(`cannot record the pod sandbox: ${(err as Error).message}`)
+    }
   }
 
   /** Sandbox mode: the pod's namespaces, cgroup and attachment. */
@@ -286,6 +314,8 @@ export class ProcessRuntime implements ContainerRuntime {
       mine.map((h) => Promise.all([dropContainer(this.#root, h.info.id), this.#removeRoot(h)])),
     )
     this.#sandboxes.delete(id)
+    await this.#saving.get(id)?.catch(() => undefined)
+    this.#saving.delete(id)
     await dropSandbox(this.#root, id)
     if (sb.pod) await this.#sandboxed?.removePod(sb.pod)
     await rm(sb.dir, { recursive: true, force: true })
@@ -297,6 +327,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const launch = launchOf(c.image, c.command, c.args)
     const id = randomUUID().replaceAll("-", "")
     const { argv, cwd, iso, privateRoot, root, dirs } = await this.#prepare(sb, id, c, launch.argv)
+    await this.#saved(sb)
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
