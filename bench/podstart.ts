@@ -132,7 +132,6 @@ async function main(): Promise<void> {
     address: "127.0.0.1",
     runtime,
     dataDir: dir,
-    workers: 32,
     // 1,000 pods on one node: as upstream's kubelet needs --max-pods for it (default 110).
     maxPods: Math.max(110, ...SIZES),
   })

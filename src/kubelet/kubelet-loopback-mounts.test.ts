@@ -89,6 +89,27 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
 
   const exec = async (id: string, script: string) => k.runtime.exec(id, ["sh", "-c", script], {})
 
+  test("a container whose mount points are all on the node keeps the node's root, with the pod's /etc/hosts and its own /dev/termination-log", async () => {
+    const script = [
+      `grep "	$HOSTNAME$" /etc/hosts > /dev/termination-log`,
+      "test -c /dev/null && test -d /dev/pts",
+      `test -n "$(ls ${k.dir})"`,
+      // No overlay of the node's root: it is the node's own.
+      "! grep -q ' / / .* - overlay ' /proc/self/mountinfo",
+    ].join(" && ")
+    await k.env.inProcess.resource(Pods).create(
+      pod("plain", "node-lm", {
+        restartPolicy: "Never",
+        containers: [{ name: "app", image: "busybox", command: ["sh", "-c", script] }],
+      }),
+    )
+    const p = await untilPhase(k.env.inProcess, "plain", "Succeeded")
+    const done = p.status?.containerStatuses?.[0]?.state?.terminated
+    assert.equal(done?.exitCode, 0, JSON.stringify(done))
+    assert.match(done?.message ?? "", new RegExp(`^${p.status?.podIP?.replaceAll(".", "\\.")}\tplain\n$`))
+    assert.equal(existsSync("/dev/termination-log"), false)
+  })
+
   test("a configMap volume's files are at its mountPath, follow updates, and the node gets no mount points", async () => {
     const id = await runningContainer(k, "reader")
     assert.deepEqual(await exec(id, "cat /etc/k8ts-test-config/key"), {

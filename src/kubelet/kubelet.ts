@@ -34,6 +34,7 @@ import { ContainerLogManager } from "./logs/container-log-manager.ts"
 import { instrumentRuntime } from "./metrics/instrumented-runtime.ts"
 import { KubeletMetrics, type SyncType } from "./metrics/kubelet-metrics.ts"
 import { ProbeManager } from "./probe-manager.ts"
+import { StatusWriter } from "./status-writer.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 import type { StatsPod } from "./stats/stats-provider.ts"
 import { VolumeManager } from "./volumes/volume-manager.ts"
@@ -66,7 +67,10 @@ export interface KubeletOptions {
   readonly resolvConf?: string
   /** How often every pod is synced again, refreshing its volumes (default 1 minute, as upstream). */
   readonly syncFrequencyMs?: number
-  /** Concurrent pod syncs (default 8). */
+  /**
+   * Concurrent pod syncs (default 32: a burst of pods starts fastest so on two cores, where 8
+   * left most waiting and 64 or more contend for the file system; upstream runs one per pod).
+   */
   readonly workers?: number
   /** Pods the node accepts (upstream's --max-pods; default 110). */
   readonly maxPods?: number
@@ -82,6 +86,7 @@ export interface KubeletOptions {
 }
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 10_000, maxMs: 300_000 }
+const DEFAULT_WORKERS = 32
 
 /** Runs one node. */
 export class Kubelet {
@@ -90,7 +95,7 @@ export class Kubelet {
   readonly #log: Logger
   readonly #records = new Map<string, PodRecord>()
   readonly #keysByUid = new Map<string, string>()
-  readonly #written = new Map<string, string>()
+  readonly #statuses: StatusWriter
   /** The resourceVersion each pod was last synced at (create, update or sync). */
   readonly #syncedAt = new Map<string, string>()
   /** Pods whose start was recorded in kubelet_pod_start_duration_seconds. */
@@ -125,6 +130,11 @@ export class Kubelet {
     })
     this.#clock = opts.clock ?? realClock
     this.#log = opts.log ?? silentLogger()
+    this.#statuses = new StatusWriter({
+      client: opts.client,
+      log: this.#log,
+      failed: (key) => this.#queue.addRateLimited(key),
+    })
     this.metrics = new KubeletMetrics({
       runningPods: () => [...this.#records.values()].filter((r) => r.sandbox && !r.terminal).length,
       containersByState: () => {
@@ -175,6 +185,7 @@ export class Kubelet {
     outer.addEventListener("abort", forward, { once: true })
     const signal = ac.signal
     await this.#register()
+    this.#runtime.warmUp?.()
     const informers = new SharedInformers(this.#o.client, { clock: this.#clock, log: this.#log })
     this.#pods = informers.get<Pod & ApiObject>(Pods, { fieldSelector: `spec.nodeName=${this.#o.nodeName}` })
     this.#services = informers.get<Service & ApiObject>(Services)
@@ -205,7 +216,7 @@ export class Kubelet {
       ])
       this.#log.info({ node: this.#o.nodeName, runtime: this.#runtime.name }, "Kubelet started")
       await Promise.all([
-        ...Array.from({ length: this.#o.workers ?? 8 }, () => this.#work(signal)),
+        ...Array.from({ length: this.#o.workers ?? DEFAULT_WORKERS }, () => this.#work(signal)),
         this.#resync(signal),
         this.#heartbeat(signal),
         this.#logs.run(signal),
@@ -216,6 +227,8 @@ export class Kubelet {
       offExit()
       queue.shutDown()
       this.#probes.stopAll()
+      // The statuses handed over last are written before the containers go (bounded: the API may be gone too).
+      await Promise.race([this.#statuses.idle(), new Promise((r) => setTimeout(r, 2000).unref())])
       if (this.#o.keepContainersOnExit && this.#runtime.release) await this.#runtime.release(2000)
       else await this.#runtime.close(2000)
     }
@@ -380,7 +393,7 @@ export class Kubelet {
     if (!record) return Infinity
     const wait = await syncPod(d, pod, record)
     this.#probes?.ensure(key, pod, record)
-    await this.#writeStatus(pod, record)
+    this.#writeStatus(pod, record)
     return wait
   }
 
@@ -461,7 +474,7 @@ export class Kubelet {
     this.#records.delete(record.key)
     this.#volumes.tearDown(record.uid)
     this.#keysByUid.delete(record.uid)
-    this.#written.delete(record.key)
+    this.#statuses.forget(record.key)
     this.#startRecorded.delete(record.key)
   }
 
@@ -476,7 +489,7 @@ export class Kubelet {
       this.#records.delete(record.key)
       this.#volumes.tearDown(record.uid)
       this.#keysByUid.delete(record.uid)
-      this.#written.delete(record.key)
+      this.#statuses.forget(record.key)
       this.#startRecorded.delete(record.key)
     }
     const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
@@ -499,7 +512,8 @@ export class Kubelet {
     return Infinity
   }
 
-  async #writeStatus(pod: Pod, record: PodRecord): Promise<void> {
+  /** Hands the pod's status to the status writer (written off this worker). */
+  #writeStatus(pod: Pod, record: PodRecord): void {
     refresh(this.#runtime, record)
     const status = withEphemeralStatuses(
       podStatus({ pod, record, hostIP: this.#o.address, now: this.#clock.now() }),
@@ -510,19 +524,7 @@ export class Kubelet {
       this.#startRecorded.add(record.key)
       this.metrics.podStarted((Date.now() - record.since) / 1000)
     }
-    const text = JSON.stringify(status)
-    if (this.#written.get(record.key) === text) return
-    try {
-      await this.#o.client
-        .resource(Pods)
-        .patch(
-          { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" },
-          { metadata: { uid: record.uid }, status },
-          { type: "merge", subresource: "status" },
-        )
-      this.#written.set(record.key, text)
-    } catch (err) {
-      if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
-    }
+    const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
+    this.#statuses.set(record.key, { ...ref, uid: record.uid, status })
   }
 }

@@ -178,6 +178,11 @@ export interface ContainerRuntime {
    * can); they still start, and the kubelet tells the pod which volumes are not mounted.
    */
   mountsUnavailable?(): string | undefined
+  /**
+   * Readies what container starts need before the first one (the process runtime launches its
+   * shim spawner), as a node's runtime is up before pods arrive; optional.
+   */
+  warmUp?(): void
   /** The container's usage from its cgroup; undefined when it has none (the kubelet reads /proc). */
   usage?(id: string): ContainerUsage | undefined
   /** Calls `listener` with the container whenever one exits. Returns how to stop listening. */

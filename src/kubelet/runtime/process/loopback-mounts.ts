@@ -8,21 +8,29 @@
  * node's files as before) except those where a mount point must be made, which stay
  * copy-on-write (the mount point and the container's writes there land in its folder, never
  * on the node; the node's mounts under them are carried over). The container's mounts are then
- * bound at their containerPath. Without root there is no such namespace (an unprivileged user
- * namespace cannot overlay the node's root here), and `unavailable` says why, for the kubelet.
+ * bound at their containerPath. When every mount point is already on the node (or under /dev), as
+ * for a container whose only mounts are /etc/hosts, /etc/resolv.conf and /dev/termination-log,
+ * the node's root is kept instead (the same view, without an overlay of it, its folders bound
+ * back and pivot_root: a fraction of the mounts and of the files made per start), with /dev
+ * still an overlay, its layers in a tmpfs of the namespace's own. Without root there is no such
+ * namespace (an unprivileged user namespace cannot overlay the node's root here), and
+ * `unavailable` says why, for the kubelet.
  */
-import { existsSync, readdirSync, realpathSync } from "node:fs"
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import type { ContainerConfig, Mount } from "../runtime.ts"
 import {
   launcherArgv,
   planRoot,
+  prepareRoot,
   removeRoot,
+  rootFolders,
   type RootSetup,
   rootPid,
   rootReady,
 } from "./sandbox/container-root.ts"
 import { devMounts, nodeMounts } from "./sandbox/mounts.ts"
+import { fstabField } from "./sandbox/root-mounts.ts"
 
 /** Options of LoopbackMounts. */
 export interface LoopbackMountsOptions {
@@ -48,6 +56,72 @@ interface NodeTable {
 
 /** The node's top-level folders a private root has its own of. */
 const KERNEL = new Set(["dev", "proc", "sys"])
+
+/** Whether `path` is `dir` or lies below it. */
+function isUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(`${dir}/`)
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** One fstab line. */
+function fstabLine(source: string, target: string, type: string, options: string): string {
+  return `${fstabField(source)} ${fstabField(target)} ${type} ${options} 0 0\n`
+}
+
+/**
+ * Whether container mounts at `targets` (resolved), with `cwd` its working directory, can go
+ * over the node's own root: each mount point is on the node already or lies under /dev (made in
+ * the container's /dev), and none lies inside another.
+ */
+function keepsNodeRoot(targets: readonly string[], cwd: string, exists: (p: string) => boolean): boolean {
+  if (!exists(cwd)) return false
+  return targets.every(
+    (t, i) =>
+      t !== "/" &&
+      t !== "/dev" &&
+      (exists(t) || isUnder(t, "/dev")) &&
+      !targets.some((o, j) => j !== i && isUnder(t, o)),
+  )
+}
+
+/**
+ * The steps of a root that keeps the node's (root.pl's `stay`), in folder `dir`: a tmpfs there
+ * holds the layers of the /dev overlay, which is put together beside /dev (the node's mounts
+ * under /dev bound back into it) and then moved over it; then the mount points under /dev, and
+ * the container's mounts.
+ */
+function nodeRootSteps(dir: string, devs: readonly string[], mounts: readonly Mount[]): RootSetup["steps"] {
+  const dev = join(dir, "root")
+  const layers = `lowerdir=/dev,upperdir=${join(dir, "upper")},workdir=${join(dir, "work")}`
+  const devLines = [
+    fstabLine("k8ts-dev", dev, "overlay", layers),
+    ...devs.map((m) => fstabLine(m, join(dev, m.slice("/dev/".length)), "none", "rbind")),
+    fstabLine(dev, "/dev", "none", "move"),
+  ]
+  const points = mounts
+    .filter((m) => !existsSync(m.containerPath))
+    .map((m) => [isDir(m.hostPath) ? "d" : "f", m.containerPath] as const)
+  const binds = mounts.map((m) =>
+    fstabLine(m.hostPath, m.containerPath, "none", m.readOnly ? "rbind,ro" : "rbind"),
+  )
+  return [
+    ["stay", ""],
+    ["mount", fstabLine("k8ts-dev-layers", dir, "tmpfs", "mode=0755")],
+    ["d", join(dir, "upper")],
+    ["d", join(dir, "work")],
+    ["d", dev],
+    ["mount", devLines.join("")],
+    ...points,
+    ...(binds.length ? [["mount", binds.join("")] as const] : []),
+  ]
+}
 
 /** The top-level folder of an absolute path (`/etc/config` → `etc`). */
 function topOf(path: string): string {
@@ -88,6 +162,8 @@ export class LoopbackMounts {
   readonly #mountinfo: string
   #why: { readonly value: string | undefined } | undefined
   #table: NodeTable | undefined
+  /** The roots planned to keep the node's, with the full plan the launcher needs instead (it has no `stay`). */
+  readonly #full = new WeakMap<RootSetup, () => RootSetup>()
 
   constructor(opts: LoopbackMountsOptions) {
     this.#root = opts.root
@@ -123,20 +199,39 @@ export class LoopbackMounts {
     return join(podDir, "containers", id)
   }
 
-  /** How container `c`'s private root in `dir` is set up, with `cwd` its working directory there. */
-  setup(dir: string, c: ContainerConfig, cwd: string): RootSetup {
+  /**
+   * How container `c`'s private root in `dir` is set up, with `cwd` its working directory there;
+   * the node's folders `made` are made before it is (they count as there).
+   */
+  setup(dir: string, c: ContainerConfig, cwd: string, made: readonly string[] = []): RootSetup {
+    const ahead = new Set(made.map(resolvedPath))
+    const exists = (p: string) => ahead.has(p) || existsSync(p)
     // The root is a copy of the node's, where paths resolve as they do on the node.
     const own = (c.mounts ?? []).map((m) => ({ ...m, containerPath: resolvedPath(m.containerPath) }))
-    const mounts: (Mount & { node?: boolean })[] = [
-      ...this.#nodeTree([...own.map((m) => m.containerPath), resolvedPath(cwd)]),
-      ...own,
-    ]
-    return planRoot({ dir, cwd, proc: "host", mounts, devMounts: this.#nodeTable().dev })
+    const full = () => {
+      const mounts: (Mount & { node?: boolean })[] = [
+        ...this.#nodeTree([...own.map((m) => m.containerPath), resolvedPath(cwd)], exists),
+        ...own,
+      ]
+      return planRoot({ dir, cwd, proc: "host", mounts, devMounts: this.#nodeTable().dev })
+    }
+    const targets = own.map((m) => m.containerPath)
+    if (!keepsNodeRoot(targets, resolvedPath(cwd), exists)) return full()
+    const setup: RootSetup = { dir, cwd, steps: nodeRootSteps(dir, this.#nodeTable().dev, own) }
+    this.#full.set(setup, full)
+    return setup
+  }
+
+  /** The folders to make before container `setup` starts (its layers' when it overlays the node's root). */
+  folders(setup: RootSetup): string[] {
+    return this.#full.has(setup) ? [setup.dir] : rootFolders(setup.dir)
   }
 
   /** The command line that runs `argv` in its own mount namespace, in the root `setup` plans (the launcher's). */
   async launchArgv(setup: RootSetup, argv: readonly string[]): Promise<string[]> {
-    const root = await launcherArgv(setup, argv)
+    const plan = this.#full.get(setup)
+    if (plan) await prepareRoot(setup.dir)
+    const root = await launcherArgv(plan ? plan() : setup, argv)
     return ["unshare", "--mount", "--propagation", "private", "--", ...root]
   }
 
@@ -145,8 +240,8 @@ export class LoopbackMounts {
    * those in which one of `paths` (missing on the node) must be made, and the node's mounts
    * inside those.
    */
-  #nodeTree(paths: readonly string[]): (Mount & { node?: boolean })[] {
-    const kept = new Set(paths.filter((p) => !existsSync(p)).map(topOf))
+  #nodeTree(paths: readonly string[], exists: (p: string) => boolean): (Mount & { node?: boolean })[] {
+    const kept = new Set(paths.filter((p) => !exists(p)).map(topOf))
     const self = (p: string, node: boolean) => ({ hostPath: p, containerPath: p, readOnly: false, node })
     const back = readdirSync("/", { withFileTypes: true })
       .filter((e) => e.isDirectory() && !KERNEL.has(e.name) && !kept.has(e.name))

@@ -53,7 +53,7 @@ import { launchOf } from "./images.ts"
 import { containerEnv, readEnv, signalGroup, startTicks } from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
 import { type ContainerIsolation, type PodIsolation, PodSandboxes } from "./sandbox/pod-sandbox.ts"
-import { rootFolders, type RootSetup } from "./sandbox/container-root.ts"
+import type { RootSetup } from "./sandbox/container-root.ts"
 import { PERL_SHIM, type ShimSpawn, spawnShim } from "./shim.ts"
 import { childWatch, type ShimWatch, ShimSpawner, SpawnerUnavailable, type SpawnedShim } from "./spawner.ts"
 import { onTerminal, spawnExec, terminalEnv } from "./streams.ts"
@@ -111,6 +111,8 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly #listeners = new Set<(c: ContainerInfo) => void>()
   readonly #sandboxed?: PodSandboxes
   readonly #pending = new Map<string, Promise<Sandbox>>()
+  /** Loopback sandboxes whose state is being written, by id: their containers start once it is. */
+  readonly #saving = new Map<string, Promise<void>>()
   readonly #mounts: LoopbackMounts
   /** Loopback mode with perl: the spawner that starts the shims. */
   readonly #spawner?: ShimSpawner
@@ -242,13 +244,37 @@ export class ProcessRuntime implements ContainerRuntime {
     const id = randomUUID()
     const dir = join(this.#root, "pods", cfg.podUid)
     const ip = cidrAddress(this.#range, offset)
-    await Promise.all([
-      mkdir(join(dir, "logs"), { recursive: true }),
-      saveSandbox(this.#root, { id, podUid: cfg.podUid, ip, dir, offset }),
-    ])
+    // Its folder is made with its first container's (by the shim spawner, off the event loop);
+    // its state is written meanwhile (the kubelet sets its containers' volumes up).
     const sandbox: SandboxEntry = { id, podUid: cfg.podUid, ip, dir, offset }
+    this.#save(sandbox)
     this.#sandboxes.set(id, sandbox)
     return sandbox
+  }
+
+  /** Writes a loopback sandbox's state (awaited by #saved). */
+  #save(sb: SandboxEntry): void {
+    const { id, podUid, ip, dir, offset } = sb
+    const saving = saveSandbox(this.#root, { id, podUid, ip, dir, offset })
+    this.#saving.set(id, saving)
+    saving.then(
+      () => this.#saving.get(id) === saving && this.#saving.delete(id),
+      () => undefined,
+    )
+  }
+
+  /**
+   * Resolves once sandbox `sb`'s state is on disk: a container is recorded only after its
+   * sandbox, which a restarted kubelet adopts it by. @throws Error when it could not be written
+   * (written again for the next start)
+   */
+  async #saved(sb: SandboxEntry): Promise<void> {
+    try {
+      await this.#saving.get(sb.id)
+    } catch (err) {
+      this.#save(sb)
+      throw new Error(`cannot record the pod sandbox: ${(err as Error).message}`)
+    }
   }
 
   /** Sandbox mode: the pod's namespaces, cgroup and attachment. */
@@ -289,6 +315,8 @@ export class ProcessRuntime implements ContainerRuntime {
       mine.map((h) => Promise.all([dropContainer(this.#root, h.info.id), this.#removeRoot(h)])),
     )
     this.#sandboxes.delete(id)
+    await this.#saving.get(id)?.catch(() => undefined)
+    this.#saving.delete(id)
     await dropSandbox(this.#root, id)
     if (sb.pod) await this.#sandboxed?.removePod(sb.pod)
     await rm(sb.dir, { recursive: true, force: true })
@@ -300,6 +328,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const launch = launchOf(c.image, c.command, c.args)
     const id = randomUUID().replaceAll("-", "")
     const { argv, cwd, iso, privateRoot, root, dirs } = await this.#prepare(sb, id, c, launch.argv)
+    await this.#saved(sb)
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
@@ -412,6 +441,11 @@ export class ProcessRuntime implements ContainerRuntime {
     return { shimPid: shim.pid as number, pid, watch: childWatch(shim) }
   }
 
+  /** Launches the shim spawner (loopback mode with perl) ahead of the first container start. */
+  warmUp(): void {
+    this.#spawner?.warmUp()
+  }
+
   /** Why containers of the loopback mode cannot see their mounts (undefined: they can, as in sandboxes). */
   mountsUnavailable(): string | undefined {
     return this.#sandboxed ? undefined : this.#mounts.unavailable()
@@ -437,16 +471,17 @@ export class ProcessRuntime implements ContainerRuntime {
       const iso = await this.#isolate(sb, id, c, home)
       if (iso) return { argv: await iso.argv(argv), cwd: "/", iso, dirs: [] }
     }
-    // The shim's spawner makes the folders (off the event loop, in its own process).
+    // The shim's spawner makes the folders (off the event loop, in its own process), the pod's
+    // log folder and the container's home first.
+    const own = [join(sb.dir, "logs"), home]
     if (!this.#mounts.applies(c)) {
-      return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home, dirs: [home] }
+      return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home, dirs: own }
     }
-    // The container's home is the node's (its top folder bound back): it must be there first.
-    await mkdir(home, { recursive: true })
     const privateRoot = this.#mounts.folder(sb.dir, id)
+    // The home is the node's (made before the root is set up, its top folder bound back);
     // workingDir is made inside the container's own root when it is missing.
-    const root = this.#mounts.setup(privateRoot, c, c.workingDir || home)
-    return { argv, cwd: "/", privateRoot, root, dirs: rootFolders(privateRoot) }
+    const root = this.#mounts.setup(privateRoot, c, c.workingDir || home, own)
+    return { argv, cwd: "/", privateRoot, root, dirs: [...own, ...this.#mounts.folders(root)] }
   }
 
   /** Sandbox mode: the container's cgroup and folder, and how to launch a program in them. */

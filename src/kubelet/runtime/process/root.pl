@@ -9,8 +9,10 @@
 # node), mounts an overlay of / at <dir>/root (writes land in <dir>/upper; <dir>/work and
 # <dir>/upper/.oldroot made beforehand), pivots into it, runs the steps (root-mounts.ts): `d`
 # and `f` make a missing mount point (a folder, a file), `mount` mounts the entries of one
-# pass, given as fstab text; then lets go of the node's root, enters <cwd> (made when missing)
-# and writes its PID to <dir>/pid. Returns undef, or why it failed.
+# pass, given as fstab text (`move` among the options moves a mount); then lets go of the
+# node's root, enters <cwd> (made when missing) and writes its PID to <dir>/pid. Returns undef,
+# or why it failed. A first step `stay` keeps the node's root instead (no overlay, no
+# pivot_root): the steps then mount over the node's own paths, in the private namespace only.
 use strict;
 use warnings;
 use POSIX ();
@@ -23,6 +25,7 @@ use constant {
   MS_NOEXEC => 8,
   MS_REMOUNT => 32,
   MS_BIND => 4096,
+  MS_MOVE => 8192,
   MS_REC => 16384,
   MS_PRIVATE => 1 << 18,
   MNT_DETACH => 2,
@@ -57,6 +60,7 @@ sub sys_mount {
 my %OPTION_FLAGS = (
   bind => MS_BIND,
   rbind => MS_BIND | MS_REC,
+  move => MS_MOVE,
   ro => MS_RDONLY,
   rw => 0,
   defaults => 0,
@@ -122,6 +126,8 @@ sub enter_root {
   my ($r) = @_;
   return "no system call numbers for " . (POSIX::uname())[4] unless $NR;
   my $dir = $r->{dir};
+  my @steps = @{ $r->{steps} };
+  my $stay = @steps && $steps[0][0] eq 'stay' ? shift @steps : undef;
   for my $procs (@{ $r->{cgroups} // [] }) {
     # 0 is "the writer": this process.
     open(my $fh, '>', $procs) or return "join $procs: $!";
@@ -133,17 +139,21 @@ sub enter_root {
   my $hostpid = $$;
   # Written through a descriptor that outlives the pivot, once the root is ready.
   open(my $pid_fh, '>', "$dir/pid") or return "$dir/pid: $!";
-  my $layers = "lowerdir=/,upperdir=$dir/upper,workdir=$dir/work";
-  sys_mount('k8ts-root', "$dir/root", 'overlay', 0, $layers) or return "mount the root overlay: $!";
-  chdir("$dir/root") or return "chdir $dir/root: $!";
-  sys('pivot_root', '.', '.oldroot') or return "pivot_root: $!";
-  chdir('/');
+  if (!$stay) {
+    my $layers = "lowerdir=/,upperdir=$dir/upper,workdir=$dir/work";
+    sys_mount('k8ts-root', "$dir/root", 'overlay', 0, $layers) or return "mount the root overlay: $!";
+    chdir("$dir/root") or return "chdir $dir/root: $!";
+    sys('pivot_root', '.', '.oldroot') or return "pivot_root: $!";
+    chdir('/');
+  }
   # Mount points are made inside the new root (symlinks resolve there; writes land in the upper).
-  for my $step (@{ $r->{steps} }) {
+  for my $step (@steps) {
     my $err = root_step(@$step);
     return $err if defined $err;
   }
-  sys('umount2', '/.oldroot', flags(MNT_DETACH)) or return "umount /.oldroot: $!";
+  if (!$stay) {
+    sys('umount2', '/.oldroot', flags(MNT_DETACH)) or return "umount /.oldroot: $!";
+  }
   my $err = make_dir($r->{cwd});
   return $err if defined $err;
   chdir($r->{cwd}) or return "chdir $r->{cwd}: $!";

@@ -127,6 +127,11 @@ export class ShimSpawner {
     this.#log = opts.log
   }
 
+  /** Launches the spawner now, so the first start does not wait for perl to load it. */
+  warmUp(): void {
+    if (this.usable()) this.#current()
+  }
+
   /** Whether starts go through the spawner (false once it kept failing, or after close). */
   usable(): boolean {
     return !this.#closed && this.#failedLaunches < MAX_FAILED_LAUNCHES

@@ -64,8 +64,11 @@ export interface RootSetup {
   readonly dir: string
   readonly cwd: string
   readonly cgroups?: readonly string[]
-  /** `d`/`f` and a mount point to make, or `mount` and the fstab text of one pass. */
-  readonly steps: readonly (readonly [kind: "d" | "f" | "mount", arg: string])[]
+  /**
+   * `d`/`f` and a mount point to make, or `mount` and the fstab text of one pass; a first `stay`
+   * (root.pl only, not the launcher) keeps the node's root: no overlay of it, no pivot_root.
+   */
+  readonly steps: readonly (readonly [kind: "d" | "f" | "mount" | "stay", arg: string])[]
 }
 
 /** Plans a private root's set-up (it reads which of the mounts' host paths are folders). */
