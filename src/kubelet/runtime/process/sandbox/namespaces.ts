@@ -4,13 +4,13 @@
  * they copy theirs from, holding the pod's /dev/shm, so the node's own mount table gains nothing
  * per pod and a container's copy stays small however many pods run. The holder sets the pod's
  * hostname and runs the pod network's `ip` commands inside before it sleeps; the runtime's
- * holder server (holder-server.ts) forks it, or else it is `unshare` running `sh`. For
+ * spawner (spawner.ts) forks it, or else it is `unshare` running `sh`. For
  * shareProcessNamespace a second holder's PID namespace is the one all the pod's containers
  * enter. Host namespaces (hostNetwork, hostIPC) are simply not created.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync, rmSync } from "node:fs"
-import { type HolderServer, HolderServerUnavailable } from "./holder-server.ts"
+import { type HolderRequest, SpawnerUnavailable } from "../spawner.ts"
 import { unmountUnder } from "./mounts.ts"
 import { runSteps, type SetupStep } from "./setup-steps.ts"
 
@@ -44,6 +44,12 @@ export interface PodNamespaceSpec {
   readonly network?: (netnsPath: string) => Promise<readonly string[]>
   /** Forks the holder (no program spawned for it); without one, or where it cannot run, `unshare` and `sh` do. */
   readonly server?: HolderServer
+}
+
+/** What forks holders: the runtime's spawner (spawner.ts). */
+export interface HolderServer {
+  /** @throws SpawnerUnavailable when it cannot take the request */
+  startHolder(req: HolderRequest): Promise<number>
 }
 
 /**
@@ -105,7 +111,7 @@ async function serverHolder(
 ): Promise<PodNamespaces | undefined> {
   const network = spec.network && kinds.includes("net") ? spec.network : undefined
   try {
-    const pid = await server.start({
+    const pid = await server.startHolder({
       steps: spec.setup ?? [],
       kinds,
       hostname: spec.hostname,
@@ -115,7 +121,7 @@ async function serverHolder(
     })
     return nsOf(pid, kinds)
   } catch (err) {
-    if (err instanceof HolderServerUnavailable) return undefined
+    if (err instanceof SpawnerUnavailable) return undefined
     throw new Error(`the pod's namespaces: ${(err as Error).message}`)
   }
 }

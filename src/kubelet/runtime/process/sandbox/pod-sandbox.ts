@@ -10,11 +10,23 @@ import { join } from "node:path"
 import type { PodAttachRequest, PodNetwork } from "../../../../network/index.ts"
 import type { Logger } from "../../../../util/index.ts"
 import type { ContainerConfig, SandboxConfig } from "../../runtime.ts"
+import type { ShimSpawner } from "../spawner.ts"
 import { Cgroups } from "./cgroups.ts"
-import { LAUNCHER, prepareRoot, removeRoot, rootLaunchArgv, rootPid, rootReady } from "./container-root.ts"
-import { HolderServer } from "./holder-server.ts"
-import { unmountUnder } from "./mounts.ts"
+import {
+  LAUNCHER,
+  launcherArgv,
+  type PodEnter,
+  planRoot,
+  removeRoot,
+  rootFolders,
+  type RootSetup,
+  rootPid,
+  rootReady,
+} from "./container-root.ts"
+import { devMounts, unmountUnder } from "./mounts.ts"
 import { createPodNamespaces, pidNamespaceOf, type PodNamespaces, removePodNamespaces } from "./namespaces.ts"
+import { runSteps, type SetupStep } from "./setup-steps.ts"
+import { mark } from "./trace.ts"
 
 /** Options of PodSandboxes. */
 export interface PodSandboxesOptions {
@@ -26,6 +38,8 @@ export interface PodSandboxesOptions {
   /** The pod IP of hostNetwork pods (the node's address). */
   readonly hostIP: string
   readonly log: Logger
+  /** Forks the pods' namespace holders (and, through the runtime, their containers' shims). */
+  readonly spawner?: ShimSpawner
 }
 
 /** The isolation of one pod. */
@@ -52,13 +66,29 @@ export interface ContainerIsolation {
   readonly ownPid: boolean
 }
 
+/**
+ * How a container is launched, as data: the set-up of its cgroup and folders, the pod it joins
+ * and its private root; the spawner does it all in the container's process, or launchArgv()
+ * turns it into a command line.
+ */
+export interface ContainerLaunch {
+  readonly steps: readonly SetupStep[]
+  /** Its root's folders (made first). */
+  readonly dirs: readonly string[]
+  readonly pod: PodEnter
+  readonly root: RootSetup
+}
+
+/** How long the node's mounts under /dev are taken as read (they hardly ever change). */
+const DEV_MOUNTS_TTL_MS = 5000
+
 /** Creates and removes pod and container isolation; the ProcessRuntime's sandbox mode. */
 export class PodSandboxes {
   readonly cgroups: Cgroups
   readonly #opts: PodSandboxesOptions
   readonly #ready: Promise<void>
-  /** Forks the pods' namespace holders. */
-  readonly #holders = new HolderServer()
+  /** The node's mounts under /dev, read at most every DEV_MOUNTS_TTL_MS. */
+  #dev: { at: number; mounts: readonly string[] } | undefined
 
   constructor(opts: PodSandboxesOptions) {
     this.#opts = opts
@@ -87,6 +117,7 @@ export class PodSandboxes {
   /** Sets a pod up: namespaces and hostname, /dev/shm, pod cgroup, network attachment. */
   async createPod(id: string, dir: string, cfg: SandboxConfig): Promise<PodIsolation> {
     await this.#ready
+    mark(cfg.podUid, "sandbox")
     let pod: PodIsolation = { podUid: cfg.podUid, dir, ip: this.#opts.hostIP, ns: {}, hostPID: !!cfg.hostPID }
     try {
       const podCgroup = this.cgroups.podPath(cfg.podUid)
@@ -119,22 +150,38 @@ export class PodSandboxes {
         holderPrefix: this.#joinArgv(holderCgroup),
         ...(cfg.shareProcessNamespace && !cfg.hostPID ? { sharePid: true } : {}),
         ...(shm ? { shm } : {}),
-        server: this.#holders,
+        ...(this.#opts.spawner ? { server: this.#opts.spawner } : {}),
         // The pod side of the network is set up by the holder as it starts, when the network can.
-        ...(prepare ? { network: async (path: string) => (await prepare(attachReq(path))).ipBatch } : {}),
+        ...(prepare
+          ? { network: (path: string) => this.#podSide(cfg.podUid, prepare, attachReq(path)) }
+          : {}),
       })
       pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}), ...(shm ? { shm } : {}) }
       if (hostnameFile) pod = { ...pod, hostnameFile }
+      mark(cfg.podUid, "holder ready")
       if (ns.net) {
         const req = pod.attach ?? attachReq(ns.net)
         const { ip } = await network.attach(req)
         pod = { ...pod, ip }
+        mark(cfg.podUid, "attached")
       }
       return pod
     } catch (err) {
       await this.removePod(pod).catch(() => {})
       throw err
     }
+  }
+
+  /** The pod side of its network (`ip` lines), leased as its holder is forked. */
+  async #podSide(
+    podUid: string,
+    prepare: NonNullable<PodNetwork["prepare"]>,
+    req: PodAttachRequest,
+  ): Promise<readonly string[]> {
+    mark(podUid, "holder forked")
+    const { ipBatch } = await prepare(req)
+    mark(podUid, "ip leased")
+    return ipBatch
   }
 
   /** Tears a pod down once its containers have stopped: network, namespaces, mounts, cgroup. */
@@ -145,45 +192,61 @@ export class PodSandboxes {
     await this.cgroups.remove(this.cgroups.podPath(pod.podUid))
   }
 
-  /** Makes a container's cgroup and folder. */
-  async prepareContainer(pod: PodIsolation, id: string, c: ContainerConfig): Promise<ContainerIsolation> {
+  /** A container's cgroup and folder (made by its launch). */
+  prepareContainer(pod: PodIsolation, id: string): ContainerIsolation {
+    mark(pod.podUid, "container")
     const cgroup = this.cgroups.containerPath(pod.podUid, id)
-    this.cgroups.create(cgroup, c.resources)
     const dir = join(pod.dir, "containers", id)
-    await prepareRoot(dir)
     return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
   }
 
-  /** The command line that starts `argv` as the container (pod namespaces, own root, cgroups); writes its fstab files. */
-  async launchArgv(
-    pod: PodIsolation,
-    ci: ContainerIsolation,
-    c: ContainerConfig,
-    cwd: string,
-    argv: readonly string[],
-  ): Promise<string[]> {
-    const enter = this.#enterPod(pod)
-    const ownPid = ci.ownPid
-    const unshare = ["unshare", "--mount", "--propagation", "private"]
-    if (ownPid) unshare.push("--pid", "--fork", "--kill-child")
+  /** Plans the launch of container `c` in its pod: its cgroup, the pod's namespaces, its root with working directory `cwd`. */
+  planLaunch(pod: PodIsolation, ci: ContainerIsolation, c: ContainerConfig, cwd: string): ContainerLaunch {
     const own = c.mounts ?? []
     const hostname =
       pod.hostnameFile && !own.some((m) => m.containerPath === "/etc/hostname")
         ? [{ hostPath: pod.hostnameFile, containerPath: "/etc/hostname", readOnly: false }]
         : []
-    const root = await rootLaunchArgv(
-      {
-        dir: ci.dir,
-        proc: pod.hostPID ? "host" : "own",
-        ...(pod.shm ? { shm: pod.shm } : {}),
-        cwd,
-        cgroups: this.cgroups.procsFiles(ci.cgroup),
-        mounts: [...hostname, ...own],
-      },
-      argv,
-    )
+    const root = planRoot({
+      dir: ci.dir,
+      proc: pod.hostPID ? "host" : "own",
+      ...(pod.shm ? { shm: pod.shm } : {}),
+      cwd,
+      cgroups: this.cgroups.procsFiles(ci.cgroup),
+      mounts: [...hostname, ...own],
+      devMounts: this.#devMounts(),
+    })
+    const ns = pod.ns
+    const namespaces = [ns.mnt, ns.net, ns.ipc, ns.uts, ns.pidHolder && pidNamespaceOf(ns.pidHolder)]
+    const enter: PodEnter = {
+      namespaces: namespaces.filter((n): n is string => !!n),
+      pid: ci.ownPid ? "own" : ns.pidHolder ? "fork" : "-",
+    }
+    mark(pod.podUid, "container planned")
+    return { steps: this.cgroups.plan(ci.cgroup, c.resources), dirs: rootFolders(ci.dir), pod: enter, root }
+  }
+
+  /**
+   * Sets a planned launch's cgroup and folders up and returns the command line that starts `argv`
+   * as the container (where the spawner does not: pod namespaces by nsenter, root by the launcher).
+   */
+  async launchArgv(launch: ContainerLaunch, argv: readonly string[]): Promise<string[]> {
+    runSteps([...launch.dirs.map((dir) => ({ dir })), ...launch.steps])
+    const flag = (path: string) => {
+      const kind = path.slice(path.lastIndexOf("/") + 1)
+      return `--${kind === "mnt" ? "mount" : kind === "pid_for_children" ? "pid" : kind}=${path}`
+    }
+    const enter = launch.pod.namespaces.map(flag)
+    const unshare = ["unshare", "--mount", "--propagation", "private"]
+    if (launch.pod.pid === "own") unshare.push("--pid", "--fork", "--kill-child")
     const nsenter = enter.length ? ["nsenter", ...enter, "--"] : []
-    return [...nsenter, ...unshare, "--", ...root]
+    return [...nsenter, ...unshare, "--", ...(await launcherArgv(launch.root, argv))]
+  }
+
+  #devMounts(): readonly string[] {
+    const now = Date.now()
+    if (!this.#dev || now - this.#dev.at > DEV_MOUNTS_TTL_MS) this.#dev = { at: now, mounts: devMounts() }
+    return this.#dev.mounts
   }
 
   /** The command line that runs `argv` in a running container's namespaces, root and cgroups. */
@@ -200,8 +263,10 @@ export class PodSandboxes {
   }
 
   /** Resolves once the launcher has set the container up and runs its program, or it exited. */
-  started(ci: ContainerIsolation, exited: Promise<void>): Promise<void> {
-    return rootReady(ci.dir, exited)
+  async started(pod: PodIsolation, ci: ContainerIsolation, exited: Promise<void>): Promise<void> {
+    mark(pod.podUid, "container spawned")
+    await rootReady(ci.dir, exited)
+    mark(pod.podUid, "container running")
   }
 
   /** The reason of a container's exit: OOMKilled when it died by SIGKILL after its cgroup hit an OOM. */
@@ -242,7 +307,6 @@ export class PodSandboxes {
   /** Node stop: the pods are gone; removes the cgroup parent and closes the network. */
   async close(): Promise<void> {
     await this.#ready.catch(() => {})
-    this.#holders.close()
     await this.cgroups.removeAll()
     this.cgroups.removeParent()
     await this.#opts.network.close()
@@ -250,16 +314,6 @@ export class PodSandboxes {
 
   #joinArgv(cgroup: string): string[] {
     return ["/bin/sh", LAUNCHER, "join", ...this.cgroups.procsFiles(cgroup), "--"]
-  }
-
-  #enterPod(pod: PodIsolation): string[] {
-    return [
-      ...(pod.ns.mnt ? [`--mount=${pod.ns.mnt}`] : []),
-      ...(pod.ns.net ? [`--net=${pod.ns.net}`] : []),
-      ...(pod.ns.ipc ? [`--ipc=${pod.ns.ipc}`] : []),
-      ...(pod.ns.uts ? [`--uts=${pod.ns.uts}`] : []),
-      ...(pod.ns.pidHolder ? [`--pid=${pidNamespaceOf(pod.ns.pidHolder)}`] : []),
-    ]
   }
 }
 

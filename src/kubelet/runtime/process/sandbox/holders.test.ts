@@ -5,7 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, test } from "node:test"
 import { skipUnless } from "../../../../testing/index.ts"
-import { HolderServer } from "./holder-server.ts"
+import { ShimSpawner } from "../spawner.ts"
 import { unmountUnder } from "./mounts.ts"
 
 const isRoot = process.getuid?.() === 0
@@ -24,9 +24,9 @@ function gone(pid: number): Promise<void> {
   })
 }
 
-describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
+describe("pod namespace holders forked by the spawner", skipUnless(isRoot, "namespaces need root"), () => {
   const dir = mkdtempSync(join(tmpdir(), "k8ts-holders-"))
-  const server = new HolderServer()
+  const server = new ShimSpawner()
   const pids: number[] = []
   after(async () => {
     for (const pid of pids) {
@@ -44,7 +44,7 @@ describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
   test("a holder runs its steps, has its own namespaces, hostname and /dev/shm, and runs its ip lines", async () => {
     const shm = join(dir, "a", "shm")
     let asked: number | undefined
-    const pid = await server.start({
+    const pid = await server.startHolder({
       steps: [{ dir: shm }, { file: join(dir, "a", "hostname"), value: "pod-a\n" }],
       kinds: ["net", "uts", "ipc"],
       hostname: "pod-a",
@@ -77,7 +77,7 @@ describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
   test("a failed ip line fails the start with ip's message, and the holder is gone", async () => {
     let holder = 0
     await assert.rejects(
-      server.start({
+      server.startHolder({
         kinds: ["net"],
         hostname: "b",
         cgroups: [],
@@ -93,7 +93,7 @@ describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
 
   test("a failed step or ip line source fails the start, and the holder is gone", async () => {
     await assert.rejects(
-      server.start({
+      server.startHolder({
         steps: [{ file: join(dir, "no", "such", "dir", "f"), value: "x" }],
         kinds: [],
         hostname: "c",
@@ -103,7 +103,7 @@ describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
     )
     let holder = 0
     await assert.rejects(
-      server.start({
+      server.startHolder({
         kinds: ["net"],
         hostname: "d",
         cgroups: [],
