@@ -142,13 +142,21 @@ export class BridgeNetwork implements PodNetwork {
     const { ip, written } = this.#ipam.reserve(req.id)
     this.#prepared.set(req.id, written)
     const veth = hostVethName(req.id)
+    const [nodePid, master, prefix, gateway] = [process.pid, this.#bridgeIndex, this.#prefix, this.#gateway]
     return {
       ipBatch: [
         `link set lo up`,
-        `link add ${veth} netns ${process.pid} up master if${this.#bridgeIndex} type veth peer name ${POD_IFNAME}`,
-        `addr add ${ip}/${this.#prefix} dev ${POD_IFNAME}`,
+        `link add ${veth} netns ${nodePid} up master if${master} type veth peer name ${POD_IFNAME}`,
+        `addr add ${ip}/${prefix} dev ${POD_IFNAME}`,
         `link set ${POD_IFNAME} up`,
-        `route add default via ${this.#gateway} dev ${POD_IFNAME}`,
+        `route add default via ${gateway} dev ${POD_IFNAME}`,
+      ],
+      links: [
+        { up: "lo" },
+        { veth, nodePid, master, peer: POD_IFNAME },
+        { address: ip, prefix, dev: POD_IFNAME },
+        { up: POD_IFNAME },
+        { gateway, dev: POD_IFNAME },
       ],
     }
   }

@@ -18,7 +18,9 @@
 # A holder of a pod's namespaces (its request as JSON, see pod.pl's run_holder):
 #   h <id> <json>                 answered `h <id> <holder PID>` as it is forked, then by the
 #                                 holder `<id> <holder PID> ready` or `<id> <holder PID> error <why>`
-#   l <id> <json array|null>      the ip lines of a holder whose request had "ip" (null: it gives up)
+#   l <id> <json>                 the pod side of the network of a holder whose request had "ip":
+#                                 {"links":[...]} run by netlink, or {"lines":[...]} by `ip -batch`
+#                                 (null: it gives up)
 # and the spawner says when one of its children (a shim or a holder) exited:
 #   x <PID> <wait status>
 # The shims and holders are setsid'ed children: when the spawner ends (its stdin closes, or it
@@ -35,7 +37,7 @@ require "$here/root.pl";
 require "$here/sandbox/pod.pl";
 
 my $json = JSON::PP->new->utf8->canonical;
-# Holders waiting for their ip lines: id => the write end of their pipe.
+# Holders waiting for their network set-up: id => the write end of their pipe.
 my %waiting;
 
 my $children = 0;
@@ -92,7 +94,7 @@ sub parse {
   return \%r;
 }
 
-# In a forked child: what the spawner holds for others goes (their pipes of ip lines).
+# In a forked child: what the spawner holds for others goes (their pipes of network set-ups).
 sub forked {
   close STDIN;
   close $_ for values %waiting;
@@ -162,7 +164,7 @@ sub start_holder {
     POSIX::pause() while 1;
   }
   close $r;
-  # Told at once (before its exit can be), so the caller makes its ip lines while it sets up.
+  # Told at once (before its exit can be), so the caller plans its network while it sets up.
   say_line("h $id $pid");
   if ($req->{ip}) { $waiting{$id} = $w } else { close $w }
 }

@@ -13,6 +13,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import type { Socket } from "node:net"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import type { PodNetworkSetup } from "../../../network/index.ts"
 import type { Logger } from "../../../util/index.ts"
 import { ContainerCreateError } from "../runtime.ts"
 import type { PodEnter, RootSetup } from "./sandbox/container-root.ts"
@@ -46,10 +47,11 @@ export interface HolderRequest {
   /** cgroup.procs files the holder writes its PID to first. */
   readonly cgroups: readonly string[]
   /**
-   * Given the holder's PID, the `ip -batch` lines to run inside its namespaces. Called as soon as
-   * it is forked, while it sets up: its nsfs paths name its namespaces only once startHolder() resolved.
+   * Given the holder's PID, the pod side of its network, run inside its namespaces (by netlink
+   * where given as links, else by `ip -batch`). Called as soon as it is forked, while it sets
+   * up: its nsfs paths name its namespaces only once startHolder() resolved.
    */
-  readonly ipLines?: (pid: number) => Promise<readonly string[]>
+  readonly podNetwork?: (pid: number) => Promise<PodNetworkSetup>
 }
 
 /** Whether, and when, this run hears of a shim's exit. */
@@ -351,9 +353,9 @@ export class ShimSpawner {
       launch.holders.set(id, {
         onPid: (p) => {
           pid = p
-          // Without lines (null) the holder gives up and exits.
-          req.ipLines?.(p).then(
-            (lines) => send(["l", String(id), JSON.stringify(lines)]),
+          // Without a set-up (null) the holder gives up and exits.
+          req.podNetwork?.(p).then(
+            (setup) => send(["l", String(id), JSON.stringify({ lines: setup.ipBatch, links: setup.links })]),
             (err: unknown) => {
               failed = err as Error
               send(["l", String(id), "null"])
@@ -364,7 +366,7 @@ export class ShimSpawner {
       })
       this.#idle(launch)
       const { steps = [], kinds, hostname, shm, cgroups } = req
-      const body = { steps, kinds, hostname, ...(shm ? { shm } : {}), cgroups, ip: !!req.ipLines }
+      const body = { steps, kinds, hostname, ...(shm ? { shm } : {}), cgroups, ip: !!req.podNetwork }
       send(["h", String(id), JSON.stringify(body)])
     })
     return pid

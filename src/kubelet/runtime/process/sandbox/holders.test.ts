@@ -50,9 +50,9 @@ describe("pod namespace holders forked by the spawner", skipUnless(isRoot, "name
       hostname: "pod-a",
       shm,
       cgroups: [],
-      ipLines: async (p) => {
+      podNetwork: async (p) => {
         asked = p
-        return ["link set lo up"]
+        return { ipBatch: ["link set lo up"], links: [{ up: "lo" }] }
       },
     })
     pids.push(pid)
@@ -81,12 +81,61 @@ describe("pod namespace holders forked by the spawner", skipUnless(isRoot, "name
         kinds: ["net"],
         hostname: "b",
         cgroups: [],
-        ipLines: async (p) => {
+        podNetwork: async (p) => {
           holder = p
-          return ["link set nosuchdev up"]
+          return { ipBatch: ["link set nosuchdev up"], links: [] }
         },
       }),
       /ip -batch: .*nosuchdev/,
+    )
+    await gone(holder)
+  })
+
+  test("links by netlink: a veth whose end goes to the node, an address, the default route; a failed step fails the start", async () => {
+    const peer = `vkt${process.pid % 100000}`
+    let holder = 0
+    const pid = await server.startHolder({
+      kinds: ["net"],
+      hostname: "e",
+      cgroups: [],
+      podNetwork: async () => ({
+        ipBatch: [],
+        links: [
+          { up: "lo" },
+          // On no bridge (master 0): this test touches no network of the node's.
+          { veth: peer, nodePid: process.pid, master: 0, peer: "eth0" },
+          { address: "192.0.2.7", prefix: 24, dev: "eth0" },
+          { up: "eth0" },
+          { gateway: "192.0.2.1", dev: "eth0" },
+        ],
+      }),
+    })
+    pids.push(pid)
+    try {
+      assert.match(
+        execFileSync("ip", ["-br", "link", "show", peer], { encoding: "utf8" }),
+        new RegExp(`^${peer}@`),
+      )
+      const inside = (...argv: string[]) =>
+        execFileSync("nsenter", ["-t", String(pid), "-n", "--", ...argv], { encoding: "utf8" })
+      assert.match(inside("ip", "-br", "addr", "show", "eth0"), /192\.0\.2\.7\/24/)
+      assert.match(inside("ip", "route", "show", "default"), /^default via 192\.0\.2\.1 dev eth0/)
+      assert.match(inside("ip", "-br", "link", "show", "lo"), /UNKNOWN|UP/)
+    } finally {
+      process.kill(pid, "SIGKILL")
+      await gone(pid)
+    }
+    await assert.rejects(
+      server.startHolder({
+        kinds: ["net"],
+        hostname: "f",
+        cgroups: [],
+        podNetwork: async (p) => {
+          holder = p
+          return { ipBatch: [], links: [{ up: "nosuchdev" }] }
+        },
+      }),
+      /no device nosuchdev/,
     )
     await gone(holder)
   })
@@ -107,7 +156,7 @@ describe("pod namespace holders forked by the spawner", skipUnless(isRoot, "name
         kinds: ["net"],
         hostname: "d",
         cgroups: [],
-        ipLines: async (p) => {
+        podNetwork: async (p) => {
           holder = p
           throw new Error("no address left")
         },

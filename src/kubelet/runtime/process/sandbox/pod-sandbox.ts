@@ -7,7 +7,7 @@
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
-import type { PodAttachRequest, PodNetwork } from "../../../../network/index.ts"
+import type { PodAttachRequest, PodNetwork, PodNetworkSetup } from "../../../../network/index.ts"
 import type { Logger } from "../../../../util/index.ts"
 import type { ContainerConfig, SandboxConfig } from "../../runtime.ts"
 import type { ShimSpawner } from "../spawner.ts"
@@ -172,16 +172,16 @@ export class PodSandboxes {
     }
   }
 
-  /** The pod side of its network (`ip` lines), leased as its holder is forked. */
+  /** The pod side of its network, leased as its holder is forked. */
   async #podSide(
     podUid: string,
     prepare: NonNullable<PodNetwork["prepare"]>,
     req: PodAttachRequest,
-  ): Promise<readonly string[]> {
+  ): Promise<PodNetworkSetup> {
     mark(podUid, "holder forked")
-    const { ipBatch } = await prepare(req)
+    const setup = await prepare(req)
     mark(podUid, "ip leased")
-    return ipBatch
+    return setup
   }
 
   /** Tears a pod down once its containers have stopped: network, namespaces, mounts, cgroup. */

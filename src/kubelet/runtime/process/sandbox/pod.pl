@@ -61,8 +61,92 @@ sub ip_batch {
   die "ip -batch: " . ($err =~ s/\s+$//r || "exit status $?") . "\n" if $?;
 }
 
-# The holder, in the forked child: set up (and its ip lines run, read from $lines_r when the
-# request has "ip"); then the caller tells it is ready and it holds the namespaces until killed.
+# rtnetlink, for the pod side of its network without an `ip` process (the same steps as
+# `ip -batch` lines; network/pod-network.ts's PodLinkStep).
+my ($NLM_F_REQUEST, $NLM_F_ACK, $NLM_F_EXCL, $NLM_F_CREATE) = (1, 4, 0x200, 0x400);
+my ($RTM_NEWLINK, $RTM_NEWADDR, $RTM_NEWROUTE, $NLMSG_ERROR) = (16, 20, 24, 2);
+my ($IFLA_IFNAME, $IFLA_MASTER, $IFLA_LINKINFO, $IFLA_NET_NS_PID) = (3, 10, 18, 19);
+my ($IFF_UP, $AF_INET, $AF_NETLINK) = (1, 2, 16);
+
+sub nl_attr {
+  my ($type, $data) = @_;
+  my $len = 4 + length $data;
+  return pack('S S', $len, $type) . $data . ("\0" x ((4 - $len % 4) % 4));
+}
+
+sub ifinfo { my ($index, $flags) = @_; pack('C x S l L L', 0, 0, $index, $flags, $flags) }
+
+sub ipv4 {
+  my ($a) = @_;
+  my @b = split /\./, $a;
+  die "not an IPv4 address: $a\n" unless @b == 4;
+  return pack('C4', @b);
+}
+
+my $seq = 0;
+
+# Sends one request and waits for its acknowledgement; dies with the kernel's error.
+sub nl_request {
+  my ($nl, $type, $flags, $body, $what) = @_;
+  my $msg = pack('L S S L L', 16 + length $body, $type, $flags | $NLM_F_REQUEST | $NLM_F_ACK, ++$seq, 0) . $body;
+  defined send($nl, $msg, 0, pack('S x2 L L', $AF_NETLINK, 0, 0)) or die "$what: netlink: $!\n";
+  for (;;) {
+    defined recv($nl, my $buf, 65536, 0) or die "$what: netlink: $!\n";
+    while (length $buf >= 16) {
+      my ($len, $t, undef, $s) = unpack('L S S L', $buf);
+      last if $len < 16;
+      my $part = substr($buf, 0, ($len + 3) & ~3, '');
+      next unless $t == $NLMSG_ERROR && $s == $seq;
+      my $err = unpack('l', substr($part, 16, 4));
+      return if $err == 0;
+      $! = -$err;
+      die "$what: $!\n";
+    }
+  }
+}
+
+sub ifindex {
+  my ($name) = @_;
+  socket(my $s, $AF_INET, 2, 0) or die "socket: $!\n";    # SOCK_DGRAM
+  my $req = pack('Z16 x24', $name);
+  ioctl($s, 0x8933, $req) or die "no device $name: $!\n";    # SIOCGIFINDEX
+  return unpack('x16 l', $req);
+}
+
+# Runs the pod side's steps in this process's network namespace.
+sub run_links {
+  my ($steps) = @_;
+  socket(my $nl, $AF_NETLINK, 3, 0) or die "netlink socket: $!\n";    # SOCK_RAW, NETLINK_ROUTE
+  my $create = $NLM_F_CREATE | $NLM_F_EXCL;
+  for my $s (@$steps) {
+    if (defined $s->{veth}) {
+      my $peer = nl_attr(1, ifinfo(0, 0) . nl_attr($IFLA_IFNAME, "$s->{peer}\0"));    # VETH_INFO_PEER
+      my $info = nl_attr(1, "veth\0") . nl_attr(2, $peer);    # IFLA_INFO_KIND, IFLA_INFO_DATA
+      my $body = ifinfo(0, $IFF_UP) . nl_attr($IFLA_IFNAME, "$s->{veth}\0")
+        . nl_attr($IFLA_NET_NS_PID, pack('L', $s->{nodePid})) . nl_attr($IFLA_MASTER, pack('L', $s->{master}))
+        . nl_attr($IFLA_LINKINFO, $info);
+      nl_request($nl, $RTM_NEWLINK, $create, $body, "link add $s->{veth}");
+    } elsif (defined $s->{up}) {
+      nl_request($nl, $RTM_NEWLINK, 0, ifinfo(ifindex($s->{up}), $IFF_UP), "link set $s->{up} up");
+    } elsif (defined $s->{address}) {
+      my $a = ipv4($s->{address});
+      my $body = pack('C C C C L', $AF_INET, $s->{prefix}, 0, 0, ifindex($s->{dev})) . nl_attr(2, $a) . nl_attr(1, $a);
+      nl_request($nl, $RTM_NEWADDR, $create, $body, "addr add $s->{address}/$s->{prefix} dev $s->{dev}");
+    } elsif (defined $s->{gateway}) {
+      # main table, boot protocol, universe scope, unicast; RTA_GATEWAY, RTA_OIF
+      my $body = pack('C8 L', $AF_INET, 0, 0, 0, 254, 3, 0, 1, 0) . nl_attr(5, ipv4($s->{gateway}))
+        . nl_attr(4, pack('L', ifindex($s->{dev})));
+      nl_request($nl, $RTM_NEWROUTE, $create, $body, "route add default via $s->{gateway}");
+    } else {
+      die "unknown link step\n";
+    }
+  }
+  close $nl;
+}
+
+# The holder, in the forked child: set up (and the pod side of its network run, read from
+# $lines_r when the request has "ip": {"links": [step...]} by netlink, or {"lines": [...]} by
+# `ip -batch`); then the caller tells it is ready and it holds the namespaces until killed.
 # Dies with why it failed.
 sub run_holder {
   my ($req, $lines_r) = @_;
@@ -90,9 +174,10 @@ sub run_holder {
   }
   return unless $req->{ip};
   my $line = <$lines_r>;
-  my $lines = defined $line ? JSON::PP::decode_json($line) : undef;
-  die "no ip lines\n" unless ref $lines eq 'ARRAY';
-  ip_batch($lines) if @$lines;
+  my $setup = defined $line ? JSON::PP->new->allow_nonref->decode($line) : undef;
+  die "no ip lines\n" unless ref $setup eq 'HASH';
+  return run_links($setup->{links}) if ref $setup->{links} eq 'ARRAY' && @{ $setup->{links} };
+  ip_batch($setup->{lines}) if @{ $setup->{lines} // [] };
 }
 
 # Joins the nsfs files of $enter->{namespaces} (all opened first: joining a mount namespace
