@@ -33,7 +33,8 @@ export interface PodAttachment {
  * One step of the pod side of an attachment as data, for whoever runs it by netlink instead of
  * `ip` (no process per pod): a link set up; a veth pair made in the pod's namespace whose
  * `veth` end goes to the namespace of process `nodePid`, up, on the bridge with ifindex
- * `master`, its `peer` end staying (down); an address; the default route.
+ * `master` (when not 0) in hairpin mode, its `peer` end staying (down); an address; the
+ * default route.
  */
 export type PodLinkStep =
   | { readonly up: string }

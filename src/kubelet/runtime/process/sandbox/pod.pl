@@ -113,10 +113,16 @@ sub ifindex {
   return unpack('x16 l', $req);
 }
 
-# Runs the pod side's steps in this process's network namespace.
-sub run_links {
-  my ($steps) = @_;
+sub netlink_socket {
   socket(my $nl, $AF_NETLINK, 3, 0) or die "netlink socket: $!\n";    # SOCK_RAW, NETLINK_ROUTE
+  return $nl;
+}
+
+# Runs the pod side's steps in this process's network namespace; $node_nl is a netlink socket
+# of the node's (made before this process left its namespace), for the veth's node end.
+sub run_links {
+  my ($steps, $node_nl) = @_;
+  my $nl = netlink_socket();
   my $create = $NLM_F_CREATE | $NLM_F_EXCL;
   for my $s (@$steps) {
     if (defined $s->{veth}) {
@@ -126,6 +132,12 @@ sub run_links {
         . nl_attr($IFLA_NET_NS_PID, pack('L', $s->{nodePid})) . nl_attr($IFLA_MASTER, pack('L', $s->{master}))
         . nl_attr($IFLA_LINKINFO, $info);
       nl_request($nl, $RTM_NEWLINK, $create, $body, "link add $s->{veth}");
+      next unless $s->{master};
+      # On the bridge in hairpin mode (a pod reaches itself through a service): by its name in
+      # the node's namespace. IFLA_INFO_SLAVE_KIND, IFLA_INFO_SLAVE_DATA { IFLA_BRPORT_MODE }.
+      my $port = nl_attr(4, "bridge\0") . nl_attr(5, nl_attr(4, pack('C', 1)));
+      $body = ifinfo(0, 0) . nl_attr($IFLA_IFNAME, "$s->{veth}\0") . nl_attr($IFLA_LINKINFO, $port);
+      nl_request($node_nl, $RTM_NEWLINK, 0, $body, "link set $s->{veth} type bridge_slave hairpin on");
     } elsif (defined $s->{up}) {
       nl_request($nl, $RTM_NEWLINK, 0, ifinfo(ifindex($s->{up}), $IFF_UP), "link set $s->{up} up");
     } elsif (defined $s->{address}) {
@@ -158,6 +170,8 @@ sub run_holder {
     print {$fh} "$$\n";
     close($fh) or die "$procs: $!\n";
   }
+  # Made here, it stays the node's after the unshare.
+  my $node_nl = $req->{ip} ? netlink_socket() : undef;
   my $flags = $CLONE{mnt};
   $flags |= $CLONE{$_} // die "unknown namespace $_\n" for @{ $req->{kinds} };
   sys('unshare', \$flags) or die "unshare: $!\n";
@@ -176,7 +190,7 @@ sub run_holder {
   my $line = <$lines_r>;
   my $setup = defined $line ? JSON::PP->new->allow_nonref->decode($line) : undef;
   die "no ip lines\n" unless ref $setup eq 'HASH';
-  return run_links($setup->{links}) if ref $setup->{links} eq 'ARRAY' && @{ $setup->{links} };
+  return run_links($setup->{links}, $node_nl) if ref $setup->{links} eq 'ARRAY' && @{ $setup->{links} };
   ip_batch($setup->{lines}) if @{ $setup->{lines} // [] };
 }
 
