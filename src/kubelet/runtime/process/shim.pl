@@ -60,12 +60,11 @@ sub exec_program {
   open(STDIN, '<', defined $fifo ? $fifo : '/dev/null') or $fail->("open stdin: $!");
   open(STDOUT, '>&', $out_w) or POSIX::_exit(127);
   open(STDERR, '>&', $err_w) or POSIX::_exit(127);
-  # A sandboxed container's process: in its pod's namespaces (a forked child of this one when it
-  # has a PID namespace), then its root, then (own PID namespace) the program a child of PID 1.
+  # A sandboxed container's process (forked into its PID namespace): in its pod's namespaces,
+  # then its root, then (own PID namespace) the program a child of this process, its PID 1.
   my $pod = $s->{pod};
-  my $let_go = sub { close $ready };
   if ($pod) {
-    my $err = enter_pod($pod, $let_go);
+    my $err = enter_pod($pod);
     $fail->("failed to enter the pod's namespaces: $err") if defined $err;
   }
   if ($s->{root}) {
@@ -74,7 +73,7 @@ sub exec_program {
     $fail->(not_found($argv[0])) unless executable($argv[0]);
   }
   if ($pod && $pod->{pid} eq 'own') {
-    my $err = pid1_fork($let_go);
+    my $err = pid1_fork(sub { close $ready });
     $fail->($err) if defined $err;
   }
   { no warnings 'exec'; exec { $argv[0] } @argv; }
@@ -103,6 +102,10 @@ sub run_shim {
     POSIX::_exit(127);
   }
 
+  if ($s->{pod}) {
+    my $err = pod_pid_namespace($s->{pod});
+    if (defined $err) { $report->("failed to enter the pod's namespaces: $err"); POSIX::_exit(1) }
+  }
   pipe(my $out_r, my $out_w) or POSIX::_exit(1);
   pipe(my $err_r, my $err_w) or POSIX::_exit(1);
   # Closed on exec: the PID is told once the program runs in its session (a signal to its

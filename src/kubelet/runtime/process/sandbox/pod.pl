@@ -5,8 +5,9 @@
 #                          {file, value} writes (or with append, appends) value, failing only
 #                          without optional. Returns undef, or why it failed.
 #   run_holder(req, lines) in a forked child: the holder of a pod's namespaces (namespaces.ts).
-#   enter_pod(enter)       joins a pod's namespaces (nsfs files) and its PID namespace: the
-#                          container's process before its root is set up (see shim.pl).
+#   pod_pid_namespace(enter) the PID namespace a container's process is forked into (in its shim)
+#   enter_pod(enter)       joins a pod's other namespaces (nsfs files): the container's process
+#                          before its root is set up (see shim.pl).
 use strict;
 use warnings;
 use POSIX ();
@@ -194,44 +195,48 @@ sub run_holder {
   ip_batch($setup->{lines}) if @{ $setup->{lines} // [] };
 }
 
-# Joins the nsfs files of $enter->{namespaces} (all opened first: joining a mount namespace
-# changes what paths mean) and, for $enter->{pid}: "own", a new PID namespace; "fork", the
-# pod's PID namespace joined (among the files); "-", the node's. With a PID namespace the
-# caller continues in a forked child, which is in it: this process waits for that child and
-# exits with its exit code (128 + the signal that ended it) and never returns. Returns undef in
-# the process that goes on (this one or its child), or why it failed.
+# The PID namespace the container's process is forked into, set in the shim before it forks
+# it: for $enter->{pid} "own", a new one (the process is its PID 1); "fork", the pod's (its nsfs
+# file among the namespaces); "-", the node's. Returns undef, or why it failed.
+sub pod_pid_namespace {
+  my ($enter) = @_;
+  my $mode = $enter->{pid};
+  if ($mode eq 'own') {
+    my $f = $CLONE{pid};
+    sys('unshare', \$f) or return "unshare the PID namespace: $!";
+    return undef;
+  }
+  return undef unless $mode eq 'fork';
+  for my $path (grep { m{/pid_for_children$} } @{ $enter->{namespaces} }) {
+    open(my $fh, '<', $path) or return "open $path: $!";
+    my ($fd, $any) = (fileno($fh), 0);
+    sys('setns', \$fd, \$any) or return "setns $path: $!";
+  }
+  return undef;
+}
+
+# Joins the pod's other namespaces (nsfs files; all opened first: joining a mount namespace
+# changes what paths mean). Returns undef, or why it failed.
 sub enter_pod {
-  my ($enter, $fail) = @_;
+  my ($enter) = @_;
   my @fds;
-  for my $path (@{ $enter->{namespaces} }) {
+  for my $path (grep { !m{/pid_for_children$} } @{ $enter->{namespaces} }) {
     open(my $fh, '<', $path) or return "open $path: $!";
     push @fds, [$fh, $path];
   }
   for (@fds) {
     my ($fh, $path) = @$_;
-    my $fd = fileno($fh);
-    my $any = 0;
+    my ($fd, $any) = (fileno($fh), 0);
     sys('setns', \$fd, \$any) or return "setns $path: $!";
     close $fh;
   }
-  my $pid = $enter->{pid};
-  return undef if $pid eq '-';
-  if ($pid eq 'own') {
-    my $f = $CLONE{pid};
-    sys('unshare', \$f) or return "unshare the PID namespace: $!";
-  }
-  my $child = fork();
-  return "fork: $!" unless defined $child;
-  return undef if $child == 0;
-  # The descriptors the child reports through are its own now.
-  $fail->();
-  wait_for($child);
+  return undef;
 }
 
 # Waits for $pid (reaping any other child meanwhile) and exits as it did.
 sub wait_for {
   my ($pid) = @_;
-  # What it is (ps shows the spawner's command line otherwise): as launcher.sh is, without the spawner.
+  # What it is (ps shows the spawner's command line otherwise): launcher.sh's part, without it.
   $0 = 'k8ts-launcher';
   $SIG{$_} = 'IGNORE' for qw(TERM INT HUP);
   for (;;) {
