@@ -8,9 +8,13 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import type { ContainerConfig, ContainerRuntime } from "../src/kubelet/index.ts"
+import {
+  type ContainerConfig,
+  type ContainerRuntime,
+  SANDBOX_TRACE,
+  type SandboxStage,
+} from "../src/kubelet/index.ts"
 import { BridgeNetwork } from "../src/network/index.ts"
-import { SANDBOX_TRACE, type SandboxStage } from "../src/kubelet/runtime/process/sandbox/trace.ts"
 
 function run(file: string, args: readonly string[], input?: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,11 +1,11 @@
 /**
  * The process runtime, k8ts's embedded default: a container is a process tree started from the
  * image catalogue (images.ts) under a shim (shim.pl, or shim.sh without perl) that writes its
- * output to a CRI log file and its exit code to a file; in the loopback mode the shims are forked
- * by one long-lived spawner (spawner.ts), without a spawn on the event loop per container; a
- * sandbox is a pod's own loopback address, which its containers share and bind to
- * (unprivileged, on the host network). Every container runs in a session of
- * its own so a stop reaches its children. Containers outlive the runtime's process: state files
+ * output to a CRI log file and its exit code to a file; the shims are forked by one long-lived
+ * spawner (spawner.ts), without a spawn on the event loop per container (in the sandbox mode it
+ * forks the pods' namespace holders too); in the loopback mode a sandbox is a pod's own
+ * loopback address, which its containers share and bind to (unprivileged, on the host network).
+ * Every container runs in a session of its own so a stop reaches its children. Containers outlive the runtime's process: state files
  * (container-state.ts) let a restarted kubelet adopt them, with their ids, start times and, once
  * they exit, exit codes (`release()` leaves them running on purpose; `close()` stops them).
  * Given a PodNetwork (root only), pods are full sandboxes instead: namespaces, a private root

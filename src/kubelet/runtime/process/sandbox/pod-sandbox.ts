@@ -3,7 +3,9 @@
  * and UTS namespaces (joined to the node's PodNetwork), its own /dev/shm and a pod cgroup; each
  * container runs in them with a private mount namespace whose root is an overlay of the node's
  * (so mount points never touch the host filesystem), its own PID namespace (or the pod's, or
- * the node's), and its own cgroup with the container's limits.
+ * the node's), and its own cgroup with the container's limits. Launches are planned as data
+ * (ContainerLaunch) that the runtime's spawner carries out by system calls in the container's
+ * process, or that launchArgv() turns into nsenter, unshare and launcher.sh.
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
