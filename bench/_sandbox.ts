@@ -4,10 +4,16 @@
  * pod, and the cost of starting one container in a sandbox against the loopback mode.
  */
 import { execFile } from "node:child_process"
+import { subscribe, unsubscribe } from "node:diagnostics_channel"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import type { ContainerConfig, ContainerRuntime } from "../src/kubelet/index.ts"
+import {
+  type ContainerConfig,
+  type ContainerRuntime,
+  SANDBOX_TRACE,
+  type SandboxStage,
+} from "../src/kubelet/index.ts"
 import { BridgeNetwork } from "../src/network/index.ts"
 
 function run(file: string, args: readonly string[], input?: string): Promise<void> {
@@ -112,4 +118,51 @@ function sleeping(pid: number): boolean {
     }
   }
   return false
+}
+
+/** Records the sandbox stages pods pass from now on; the returned function stops and gives them. */
+export function recordTimeline(): () => SandboxStage[] {
+  const stages: SandboxStage[] = []
+  const listener = (m: unknown) => void stages.push(m as SandboxStage)
+  subscribe(SANDBOX_TRACE, listener)
+  return () => {
+    unsubscribe(SANDBOX_TRACE, listener)
+    return stages
+  }
+}
+
+/**
+ * Prints each stage's p50 and p99 after the pod's create, and the p50 and p99 of the step from
+ * the stage before it (stages in the order pods pass them first).
+ */
+export function printTimeline(stages: readonly SandboxStage[], created: ReadonlyMap<string, number>): void {
+  const byPod = new Map<string, Map<string, number>>()
+  const order: string[] = []
+  for (const s of stages) {
+    if (!created.has(s.pod)) continue
+    if (!order.includes(s.stage)) order.push(s.stage)
+    const m = byPod.get(s.pod) ?? new Map<string, number>()
+    if (!m.has(s.stage)) m.set(s.stage, s.at)
+    byPod.set(s.pod, m)
+  }
+  const pct = (v: number[], p: number) => {
+    const s = [...v].sort((a, b) => a - b)
+    return (s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))] ?? 0).toFixed(0)
+  }
+  console.log(`per-pod timeline (${byPod.size} pods; ms): stage  since create p50/p99  step p50/p99`)
+  for (const [i, stage] of order.entries()) {
+    const since: number[] = []
+    const step: number[] = []
+    for (const [pod, m] of byPod) {
+      const at = m.get(stage)
+      if (at === undefined) continue
+      since.push(at - (created.get(pod) ?? at))
+      const prev = i === 0 ? created.get(pod) : m.get(order[i - 1] as string)
+      if (prev !== undefined) step.push(at - prev)
+    }
+    const name = stage.padEnd(20)
+    console.log(
+      `  ${name} ${pct(since, 50).padStart(6)} ${pct(since, 99).padStart(6)}   ${pct(step, 50).padStart(6)} ${pct(step, 99).padStart(6)}`,
+    )
+  }
 }

@@ -11,7 +11,7 @@
  * the same count, and it also prints one container's start cost, loopback against sandbox.
  */
 import { spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Pod } from "kubernetes-types/core/v1.js"
@@ -21,11 +21,16 @@ import { InProcessClient } from "../src/client/index.ts"
 import { Kubelet, ProcessRuntime } from "../src/kubelet/index.ts"
 import { SqliteStore } from "../src/storage/index.ts"
 import { silentLogger } from "../src/util/index.ts"
-import { bareSandboxes, benchNetwork, containerStarts } from "./_sandbox.ts"
+import { bareSandboxes, benchNetwork, containerStarts, printTimeline, recordTimeline } from "./_sandbox.ts"
 
 const SANDBOX = process.argv.includes("--sandbox")
 const SIZES = (process.env.BENCH_PODS ?? (SANDBOX ? "100" : "100,1000")).split(",").map(Number)
 const NODE = "bench-node"
+
+/** Processes forked on the machine since boot (/proc/stat). */
+function forkCount(): number {
+  return Number(/^processes (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1] ?? 0)
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0
@@ -54,9 +59,10 @@ async function podStart(
   client: InProcessClient,
   n: number,
   round: number,
-): Promise<{ times: number[]; totalMs: number }> {
+): Promise<{ times: number[]; totalMs: number; createdByUid: Map<string, number> }> {
   const pods = client.resource(Pods)
   const created = new Map<string, number>()
+  const createdByUid = new Map<string, number>()
   const running = new Map<string, number>()
   const ac = new AbortController()
   const all = new Promise<void>((resolve) => {
@@ -78,8 +84,9 @@ async function podStart(
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const name = `p${round}-${i}`
-      created.set(name, performance.now())
-      await pods.create({
+      const at = performance.now()
+      created.set(name, at)
+      const made = await pods.create({
         metadata: { name, namespace: "default", labels: { round: String(round) } },
         spec: {
           nodeName: NODE,
@@ -87,6 +94,7 @@ async function podStart(
           containers: [{ name: "pause", image: "registry.k8s.io/pause:3.10" }],
         },
       } as Pod & ApiObject)
+      createdByUid.set(made.metadata?.uid ?? name, at)
     }),
   )
   await all
@@ -98,7 +106,7 @@ async function podStart(
       pods.delete({ namespace: "default", name }, { gracePeriodSeconds: 0 }).catch(() => undefined),
     ),
   )
-  return { times, totalMs }
+  return { times, totalMs, createdByUid }
 }
 
 /** One container's start cost, one at a time: the loopback mode against the sandbox's. */
@@ -152,7 +160,15 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500)) // node registered, informers synced
     for (const [round, n] of SIZES.entries()) {
       const direct = bench ? await bareSandboxes(n, join(dir, "bare"), bench.base) : await directSpawn(n)
-      const { times, totalMs } = await podStart(client, n, round)
+      const timeline = bench ? recordTimeline() : undefined
+      const cpu = process.cpuUsage()
+      const forks = forkCount()
+      const { times, totalMs, createdByUid } = await podStart(client, n, round)
+      const used = process.cpuUsage(cpu)
+      if (timeline) printTimeline(timeline(), createdByUid)
+      console.log(
+        `CPU of this process meanwhile: ${((used.user + used.system) / 1000).toFixed(0)} ms; processes forked on the machine (all users): ${forkCount() - forks}`,
+      )
       const p50 = percentile(times, 50)
       const p99 = percentile(times, 99)
       const d99 = percentile(direct, 99)

@@ -15,6 +15,7 @@ export {
 } from "./logs/container-log-manager.ts"
 export { type KubeletMetrics } from "./metrics/kubelet-metrics.ts"
 export { ProcessRuntime, type ProcessRuntimeOptions } from "./runtime/process/process-runtime.ts"
+export { SANDBOX_TRACE, type SandboxStage } from "./runtime/process/sandbox/trace.ts"
 export type { ContainerConfig, ContainerRuntime, ContainerInfo, Sandbox } from "./runtime/runtime.ts"
 export { KubeletServer, type KubeletServerOptions } from "./server.ts"
 export { StatsProvider, type StatsPod, type UsageSource } from "./stats/stats-provider.ts"

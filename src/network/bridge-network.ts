@@ -4,7 +4,7 @@
  * podCIDR's gateway; addresses come from a host-local IPAM, hostPorts from an nftables table.
  */
 import { createHash } from "node:crypto"
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { cidrAddress, parseCidr } from "../util/index.ts"
@@ -142,13 +142,21 @@ export class BridgeNetwork implements PodNetwork {
     const { ip, written } = this.#ipam.reserve(req.id)
     this.#prepared.set(req.id, written)
     const veth = hostVethName(req.id)
+    const [nodePid, master, prefix, gateway] = [process.pid, this.#bridgeIndex, this.#prefix, this.#gateway]
     return {
       ipBatch: [
         `link set lo up`,
-        `link add ${veth} netns ${process.pid} up master if${this.#bridgeIndex} type veth peer name ${POD_IFNAME}`,
-        `addr add ${ip}/${this.#prefix} dev ${POD_IFNAME}`,
+        `link add ${veth} netns ${nodePid} up master if${master} type veth peer name ${POD_IFNAME}`,
+        `addr add ${ip}/${prefix} dev ${POD_IFNAME}`,
         `link set ${POD_IFNAME} up`,
-        `route add default via ${this.#gateway} dev ${POD_IFNAME}`,
+        `route add default via ${gateway} dev ${POD_IFNAME}`,
+      ],
+      links: [
+        { up: "lo" },
+        { veth, nodePid, master, peer: POD_IFNAME },
+        { address: ip, prefix, dev: POD_IFNAME },
+        { up: POD_IFNAME },
+        { gateway, dev: POD_IFNAME },
       ],
     }
   }
@@ -184,8 +192,10 @@ export class BridgeNetwork implements PodNetwork {
       ip = (await this.#ipam.lookup(req.id)) ?? ""
       if (!ip) throw new Error(`Cannot attach "${req.id}": its address lease is gone`)
       // A pod reaches itself through a service: its packets come back out of the port they came in by.
-      // (sysfs: in memory, no disk to wait for in the thread pool.)
-      writeFileSync(`/sys/class/net/${veth}/brport/hairpin_mode`, "1")
+      // (sysfs: in memory, no disk to wait for in the thread pool.) Whoever ran the links set it
+      // already; a write waits for the kernel's rtnl lock, which pods being set up hold.
+      const hairpin = `/sys/class/net/${veth}/brport/hairpin_mode`
+      if (readFileSync(hairpin, "utf8").trim() !== "1") writeFileSync(hairpin, "1")
       await this.#programPorts(req, veth, ip)
     } catch (err) {
       await this.detach(req)

@@ -108,7 +108,7 @@ export class CniNetwork implements PodNetwork {
   async prepare(req: PodAttachRequest): Promise<PodNetworkSetup> {
     this.#listOf(req)
     this.#prepared.add(req.id)
-    return { ipBatch: ["link set lo up"] }
+    return { ipBatch: ["link set lo up"], links: [{ up: "lo" }] }
   }
 
   #listOf(req: PodAttachRequest): CniConfList {

@@ -6,6 +6,7 @@
 export type {
   PodNetwork,
   PodNetworkSetup,
+  PodLinkStep,
   PodAttachRequest,
   PodAttachment,
   PodPortMapping,

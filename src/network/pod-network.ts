@@ -29,10 +29,25 @@ export interface PodAttachment {
   readonly interface: string
 }
 
+/**
+ * One step of the pod side of an attachment as data, for whoever runs it by netlink instead of
+ * `ip` (no process per pod): a link set up; a veth pair made in the pod's namespace whose
+ * `veth` end goes to the namespace of process `nodePid`, up, on the bridge with ifindex
+ * `master` (when not 0) in hairpin mode, its `peer` end staying (down); an address; the
+ * default route.
+ */
+export type PodLinkStep =
+  | { readonly up: string }
+  | { readonly veth: string; readonly nodePid: number; readonly master: number; readonly peer: string }
+  | { readonly address: string; readonly prefix: number; readonly dev: string }
+  | { readonly gateway: string; readonly dev: string }
+
 /** The pod side of an attachment, run inside the new network namespace. */
 export interface PodNetworkSetup {
   /** `ip -batch` lines: lo up, eth0 (a veth whose peer lands on the node), its address, the default route. */
   readonly ipBatch: readonly string[]
+  /** The same as ipBatch, step by step as data. */
+  readonly links: readonly PodLinkStep[]
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
  * The process runtime, k8ts's embedded default: a container is a process tree started from the
  * image catalogue (images.ts) under a shim (shim.pl, or shim.sh without perl) that writes its
- * output to a CRI log file and its exit code to a file; in the loopback mode the shims are forked
- * by one long-lived spawner (spawner.ts), without a spawn on the event loop per container; a
- * sandbox is a pod's own loopback address, which its containers share and bind to
- * (unprivileged, on the host network). Every container runs in a session of
- * its own so a stop reaches its children. Containers outlive the runtime's process: state files
+ * output to a CRI log file and its exit code to a file; the shims are forked by one long-lived
+ * spawner (spawner.ts), without a spawn on the event loop per container (in the sandbox mode it
+ * forks the pods' namespace holders too); in the loopback mode a sandbox is a pod's own
+ * loopback address, which its containers share and bind to (unprivileged, on the host network).
+ * Every container runs in a session of its own so a stop reaches its children. Containers outlive the runtime's process: state files
  * (container-state.ts) let a restarted kubelet adopt them, with their ids, start times and, once
  * they exit, exit codes (`release()` leaves them running on purpose; `close()` stops them).
  * Given a PodNetwork (root only), pods are full sandboxes instead: namespaces, a private root
@@ -52,7 +52,12 @@ import {
 import { launchOf } from "./images.ts"
 import { containerEnv, readEnv, signalGroup, startTicks } from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
-import { type ContainerIsolation, type PodIsolation, PodSandboxes } from "./sandbox/pod-sandbox.ts"
+import {
+  type ContainerIsolation,
+  type ContainerLaunch,
+  type PodIsolation,
+  PodSandboxes,
+} from "./sandbox/pod-sandbox.ts"
 import type { RootSetup } from "./sandbox/container-root.ts"
 import { PERL_SHIM, type ShimSpawn, spawnShim } from "./shim.ts"
 import { childWatch, type ShimWatch, ShimSpawner, SpawnerUnavailable, type SpawnedShim } from "./spawner.ts"
@@ -131,9 +136,10 @@ export class ProcessRuntime implements ContainerRuntime {
       root: this.#root,
       ...(opts.mountCheck ? { check: opts.mountCheck } : {}),
     })
-    if (!opts.network && PERL_SHIM) this.#spawner = new ShimSpawner({ log: this.#log })
+    if (PERL_SHIM) this.#spawner = new ShimSpawner({ log: this.#log })
     if (opts.network) {
       this.#sandboxed = new PodSandboxes({
+        ...(this.#spawner ? { spawner: this.#spawner } : {}),
         root: this.#root,
         network: opts.network,
         cgroupParent: opts.cgroupParent ?? "k8ts/default",
@@ -327,7 +333,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!sb) throw new ContainerCreateError("CreateContainerError", `sandbox ${sandbox.id} is gone`)
     const launch = launchOf(c.image, c.command, c.args)
     const id = randomUUID().replaceAll("-", "")
-    const { argv, cwd, iso, privateRoot, root, dirs } = await this.#prepare(sb, id, c, launch.argv)
+    const { argv, cwd, iso, privateRoot, root, dirs, sandboxed } = await this.#prepare(sb, id, c, launch.argv)
     await this.#saved(sb)
     const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
@@ -338,13 +344,14 @@ export class ProcessRuntime implements ContainerRuntime {
       cwd,
       env,
       logPath,
-      iso: iso?.container,
+      iso,
       privateRoot,
       root,
       dirs,
+      sandboxed,
     })
     // As a container runtime's start, returns once the program runs (its root is set up).
-    if (held.iso) await this.#sandboxed?.started(held.iso, held.exited)
+    if (held.iso && sb.pod) await this.#sandboxed?.started(sb.pod, held.iso, held.exited)
     if (privateRoot) await this.#mounts.ready(privateRoot, held.exited)
     return held.info
   }
@@ -363,9 +370,10 @@ export class ProcessRuntime implements ContainerRuntime {
       privateRoot: string | undefined
       root: RootSetup | undefined
       dirs: readonly string[]
+      sandboxed: ContainerLaunch | undefined
     },
   ): Promise<Held> {
-    const { id, argv, cwd, env, logPath, iso, privateRoot, root, dirs } = o
+    const { id, argv, cwd, env, logPath, iso, privateRoot, root, dirs, sandboxed } = o
     const files = containerFiles(this.#root, id)
     // A terminal without stdin still needs an open input: script ends its session on EOF.
     const stdinPath = c.stdin || c.tty ? files.stdin : undefined
@@ -380,7 +388,7 @@ export class ProcessRuntime implements ContainerRuntime {
         exitFile: files.exit,
         ...(stdinPath ? { stdinPath } : {}),
       }
-      started = await this.#startShim(spec, root, dirs)
+      started = await this.#startShim(spec, root, dirs, sandboxed)
     } catch (err) {
       await dropContainer(this.#root, id)
       if (iso) await this.#sandboxed?.removeContainer(iso)
@@ -424,19 +432,29 @@ export class ProcessRuntime implements ContainerRuntime {
   /**
    * Starts a shim, once `dirs` and the log file are made: through the spawner where there is
    * one (which makes them, and sets a private root up by its system calls), else (or when it is
-   * gone) as this run's child, with the launcher for the root.
+   * gone) as this run's child, with the launcher for the root (and nsenter for a sandbox's pod).
    */
-  async #startShim(s: ShimSpawn, root: RootSetup | undefined, dirs: readonly string[]): Promise<SpawnedShim> {
+  async #startShim(
+    s: ShimSpawn,
+    root: RootSetup | undefined,
+    dirs: readonly string[],
+    sandboxed?: ContainerLaunch,
+  ): Promise<SpawnedShim> {
     if (this.#spawner?.usable()) {
       try {
-        return await this.#spawner.start({ ...s, dirs, ...(root ? { root } : {}) })
+        const pod = sandboxed ? { steps: sandboxed.steps, pod: sandboxed.pod } : {}
+        return await this.#spawner.start({ ...s, dirs, ...(root ? { root } : {}), ...pod })
       } catch (err) {
         if (!(err instanceof SpawnerUnavailable)) throw err
       }
     }
     await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })))
     await writeFile(s.logPath, "", { flag: "a" })
-    const argv = root ? await this.#mounts.launchArgv(root, s.argv) : s.argv
+    const argv = sandboxed
+      ? await (this.#sandboxed as PodSandboxes).launchArgv(sandboxed, s.argv)
+      : root
+        ? await this.#mounts.launchArgv(root, s.argv)
+        : s.argv
     const { shim, pid } = await spawnShim({ ...s, argv })
     return { shimPid: shim.pid as number, pid, watch: childWatch(shim) }
   }
@@ -466,10 +484,17 @@ export class ProcessRuntime implements ContainerRuntime {
       throw new ContainerCreateError("RunContainerError", (err as Error).message)
     }
     const home = join(sb.dir, c.name)
-    if (this.#sandboxed) {
-      await mkdir(home, { recursive: true })
-      const iso = await this.#isolate(sb, id, c, home)
-      if (iso) return { argv: await iso.argv(argv), cwd: "/", iso, dirs: [] }
+    const iso = this.#isolate(sb, id, c, home)
+    if (iso) {
+      const { container, launch } = iso
+      return {
+        argv,
+        cwd: "/",
+        iso: container,
+        dirs: [home, ...launch.dirs],
+        root: launch.root,
+        sandboxed: launch,
+      }
     }
     // The shim's spawner makes the folders (off the event loop, in its own process), the pod's
     // log folder and the container's home first.
@@ -484,18 +509,16 @@ export class ProcessRuntime implements ContainerRuntime {
     return { argv, cwd: "/", privateRoot, root, dirs: [...own, ...this.#mounts.folders(root)] }
   }
 
-  /** Sandbox mode: the container's cgroup and folder, and how to launch a program in them. */
-  async #isolate(sb: SandboxEntry, id: string, c: ContainerConfig, home: string) {
+  /** Sandbox mode: the container's cgroup and folder, and how it is launched in them. */
+  #isolate(sb: SandboxEntry, id: string, c: ContainerConfig, home: string) {
     const sandboxes = this.#sandboxed
     const pod = sb.pod
     if (!sandboxes || !pod) return undefined
     const target = c.pidTargetId ? this.#containers.get(c.pidTargetId) : undefined
     const alive = target?.info.state === "running" && target.info.sandboxId === sb.id
-    const container = await sandboxes.prepareContainer(pod, id, c, alive ? target.iso : undefined)
-    // The launcher makes workingDir inside the container's own root when it is missing.
-    const argv = (program: readonly string[]) =>
-      sandboxes.launchArgv(pod, container, c, c.workingDir || home, program)
-    return { container, argv }
+    const container = sandboxes.prepareContainer(pod, id, alive ? target.iso : undefined)
+    // workingDir is made inside the container's own root when it is missing.
+    return { container, launch: sandboxes.planLaunch(pod, container, c, c.workingDir || home) }
   }
 
   /** Records a container's exit; in a sandbox, tells an OOM kill apart and kills what it left. */

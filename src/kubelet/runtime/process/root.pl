@@ -33,9 +33,9 @@ use constant {
 };
 
 # The system calls' numbers: Linux's generic table (aarch64, riscv64) or x86_64's.
-my %GENERIC = (mount => 40, umount2 => 39, pivot_root => 41, unshare => 97);
+my %GENERIC = (mount => 40, umount2 => 39, pivot_root => 41, unshare => 97, setns => 268, sethostname => 161);
 my %SYSCALLS = (
-  x86_64 => { mount => 165, umount2 => 166, pivot_root => 155, unshare => 272 },
+  x86_64 => { mount => 165, umount2 => 166, pivot_root => 155, unshare => 272, setns => 308, sethostname => 170 },
   aarch64 => \%GENERIC,
   riscv64 => \%GENERIC,
 );
@@ -136,7 +136,9 @@ sub enter_root {
   }
   sys('unshare', flags(CLONE_NEWNS)) or return "unshare: $!";
   sys_mount(undef, '/', undef, MS_REC | MS_PRIVATE, undef) or return "make / private: $!";
-  my $hostpid = $$;
+  # The PID the node knows this process by (/proc is still the node's; $$ is the one in its
+  # own PID namespace).
+  my $hostpid = readlink('/proc/self') // $$;
   # Written through a descriptor that outlives the pivot, once the root is ready.
   open(my $pid_fh, '>', "$dir/pid") or return "$dir/pid: $!";
   if (!$stay) {

@@ -15,7 +15,8 @@
 # signal when a signal ended it) to the exit file.
 #
 # The spawner (spawner.pl) loads this file and runs `run_shim` in a child it forks, with the
-# container's private root (root.pl) set up in the program's process before it execs.
+# container's private root (root.pl) set up in the program's process before it execs, and a
+# sandboxed container's pod namespaces joined before that (sandbox/pod.pl's `enter_pod`).
 use strict;
 use warnings;
 use POSIX ();
@@ -59,10 +60,21 @@ sub exec_program {
   open(STDIN, '<', defined $fifo ? $fifo : '/dev/null') or $fail->("open stdin: $!");
   open(STDOUT, '>&', $out_w) or POSIX::_exit(127);
   open(STDERR, '>&', $err_w) or POSIX::_exit(127);
+  # A sandboxed container's process (forked into its PID namespace): in its pod's namespaces,
+  # then its root, then (own PID namespace) the program a child of this process, its PID 1.
+  my $pod = $s->{pod};
+  if ($pod) {
+    my $err = enter_pod($pod);
+    $fail->("failed to enter the pod's namespaces: $err") if defined $err;
+  }
   if ($s->{root}) {
     my $err = enter_root($s->{root});
     $fail->("failed to set up the container's root: $err") if defined $err;
     $fail->(not_found($argv[0])) unless executable($argv[0]);
+  }
+  if ($pod && $pod->{pid} eq 'own') {
+    my $err = pid1_fork(sub { close $ready });
+    $fail->($err) if defined $err;
   }
   { no warnings 'exec'; exec { $argv[0] } @argv; }
   $fail->("exec: \"$argv[0]\": $!");
@@ -90,6 +102,10 @@ sub run_shim {
     POSIX::_exit(127);
   }
 
+  if ($s->{pod}) {
+    my $err = pod_pid_namespace($s->{pod});
+    if (defined $err) { $report->("failed to enter the pod's namespaces: $err"); POSIX::_exit(1) }
+  }
   pipe(my $out_r, my $out_w) or POSIX::_exit(1);
   pipe(my $err_r, my $err_w) or POSIX::_exit(1);
   # Closed on exec: the PID is told once the program runs in its session (a signal to its

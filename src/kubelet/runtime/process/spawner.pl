@@ -1,20 +1,31 @@
 # The process runtime's spawner: one long-lived perl process per runtime that starts shims by
-# forking itself (shim.pl's `run_shim`, with root.pl's `enter_root` for a private root), so
-# starting a container costs the kubelet one write and no process of its own.
+# forking itself (shim.pl's `run_shim`, with root.pl's `enter_root` for a private root and
+# sandbox/pod.pl's `enter_pod` for a pod's namespaces), and the holders of pods' namespaces
+# (sandbox/pod.pl's `run_holder`), so starting a container or a pod costs the kubelet one write
+# and no process of its own.
 #
 #   perl spawner.pl
 #
-# Reads requests on stdin, each `<length>\n` then that many bytes: fields ending in NUL,
-#   <id> <exit file> <log file> <stdin fifo|-> <cwd> <n> <KEY=value>*n <m> <argv>*m
-#   <d> <folder>*d <root dir|-> [<root cwd> <k> <cgroup.procs>*k <s> (<kind> <arg>)*s]
-# and starts each in a child of its own: a new session, the environment given, the folders
-# given made (with their parents), the log file made, the working directory given. The child answers on stdout itself, in one write of one line:
+# Reads requests on stdin, each `<length>\n` then that many bytes: fields ending in NUL. A shim:
+#   s <id> <exit file> <log file> <stdin fifo|-> <cwd> <n> <KEY=value>*n <m> <argv>*m
+#   <d> <folder>*d <t> (<d|w|o|a> <path> <value>)*t <pod PID mode|-> [<e> <nsfs file>*e]
+#   <root dir|-> [<root cwd> <k> <cgroup.procs>*k <s> (<kind> <arg>)*s]
+# starts in a child of its own: a new session, the environment given, the folders given made
+# (with their parents), the set-up steps run (d: a folder; w: a write; o: an optional write; a:
+# an optional append), the log file made, the working directory given. The child answers on
+# stdout itself, in one write of one line:
 #   <id> <shim PID> <container PID>       or       <id> <shim PID> error <why>
-# and the spawner says when one of its children (a shim) exited:
-#   x <shim PID> <wait status>
-# The shims are setsid'ed children: when the spawner ends (its stdin closes, or it is killed)
-# they go on running under init, which reaps them; the kubelet then polls for their exits as it
-# does for adopted containers.
+# A holder of a pod's namespaces (its request as JSON, see pod.pl's run_holder):
+#   h <id> <json>                 answered `h <id> <holder PID>` as it is forked, then by the
+#                                 holder `<id> <holder PID> ready` or `<id> <holder PID> error <why>`
+#   l <id> <json>                 the pod side of the network of a holder whose request had "ip":
+#                                 {"links":[...]} run by netlink, or {"lines":[...]} by `ip -batch`
+#                                 (null: it gives up)
+# and the spawner says when one of its children (a shim or a holder) exited:
+#   x <PID> <wait status>
+# The shims and holders are setsid'ed children: when the spawner ends (its stdin closes, or it
+# is killed) they go on running under init, which reaps them; the kubelet then polls for the
+# shims' exits as it does for adopted containers.
 use strict;
 use warnings;
 use POSIX ();
@@ -23,6 +34,11 @@ use File::Basename ();
 my $here = File::Basename::dirname(__FILE__);
 require "$here/shim.pl";
 require "$here/root.pl";
+require "$here/sandbox/pod.pl";
+
+my $json = JSON::PP->new->utf8->canonical;
+# Holders waiting for their network set-up: id => the write end of their pipe.
+my %waiting;
 
 my $children = 0;
 $SIG{CHLD} = sub { $children = 1 };
@@ -57,6 +73,16 @@ sub parse {
   $r{argv} = [splice(@f, 0, $m)];
   my $d = shift @f;
   $r{dirs} = [splice(@f, 0, $d)];
+  my %step = (d => sub { { dir => $_[0] } }, w => sub { { file => $_[0], value => $_[1] } },
+    o => sub { { file => $_[0], value => $_[1], optional => 1 } },
+    a => sub { { file => $_[0], value => $_[1], optional => 1, append => 1 } });
+  my $t = shift @f;
+  $r{steps} = [map { my ($k, $p, $v) = splice(@f, 0, 3); $step{$k}->($p, $v) } 1 .. $t];
+  my $pid = shift @f;
+  if ($pid ne '-') {
+    my $e = shift @f;
+    $r{pod} = { pid => $pid, namespaces => [splice(@f, 0, $e)] };
+  }
   my $dir = shift @f;
   return \%r if $dir eq '-';
   my %root = (dir => $dir, cwd => shift @f);
@@ -68,7 +94,15 @@ sub parse {
   return \%r;
 }
 
-sub start {
+# In a forked child: what the spawner holds for others goes (their pipes of network set-ups).
+sub forked {
+  close STDIN;
+  close $_ for values %waiting;
+  %waiting = ();
+  $SIG{CHLD} = 'DEFAULT';
+}
+
+sub start_shim {
   my ($req) = @_;
   my $r = parse($req);
   my $pid = fork();
@@ -77,9 +111,8 @@ sub start {
     return;
   }
   return if $pid;
-  close STDIN;
+  forked();
   POSIX::setsid();
-  $SIG{CHLD} = 'DEFAULT';
   %ENV = %{ $r->{env} };
   my $shim = $$;
   my $report = sub {
@@ -92,12 +125,64 @@ sub start {
     $report->($err);
     POSIX::_exit(1);
   }
+  my $err = run_steps($r->{steps});
+  if (defined $err) {
+    $report->($err);
+    POSIX::_exit(1);
+  }
   if (open(my $fh, '>>', $r->{log})) { close $fh }
   if (!chdir($r->{cwd})) {
     $report->("chdir $r->{cwd}: $!");
     POSIX::_exit(1);
   }
   run_shim($r, $report);
+}
+
+sub start_holder {
+  my ($id, $text) = @_;
+  my $req = eval { $json->decode($text) };
+  return say_line("$id 0 error bad request: " . ($@ =~ s/\s+$//r)) unless ref $req eq 'HASH';
+  pipe(my $r, my $w) or return say_line("$id 0 error pipe: $!");
+  my $pid = fork();
+  return say_line("$id 0 error fork: $!") unless defined $pid;
+  if ($pid == 0) {
+    forked();
+    close $w;
+    open(STDIN, '<', '/dev/null');
+    my $holder = $$;
+    eval { run_holder($req, $r); 1 } or do {
+      say_line("$id $holder error " . ($@ =~ s/\s+$//r));
+      POSIX::_exit(1);
+    };
+    say_line("$id $holder ready");
+    close $r;
+    open(STDOUT, '>', '/dev/null');
+    open(STDERR, '>', '/dev/null');
+    # What it is to the pod, as upstream's pause container; no program to exec for it.
+    $0 = 'pause';
+    $SIG{$_} = 'DEFAULT' for qw(INT HUP PIPE);
+    POSIX::pause() while 1;
+  }
+  close $r;
+  # Told at once (before its exit can be), so the caller plans its network while it sets up.
+  say_line("h $id $pid");
+  if ($req->{ip}) { $waiting{$id} = $w } else { close $w }
+}
+
+sub holder_lines {
+  my ($id, $text) = @_;
+  my $w = delete $waiting{$id} or return;
+  print {$w} "$text\n";
+  close $w;
+}
+
+sub start {
+  my ($req) = @_;
+  my ($kind, $rest) = split /\0/, $req, 2;
+  return start_shim($rest) if $kind eq 's';
+  my ($id, $text) = split /\0/, $rest // '', 3;
+  return start_holder($id, $text) if $kind eq 'h';
+  return holder_lines($id, $text) if $kind eq 'l';
 }
 
 my $buf = '';

@@ -2,18 +2,22 @@
  * The shim spawner (spawner.pl): one perl process per runtime that forks a shim for each
  * container start, so a start costs the kubelet a write on a pipe instead of a spawn (which
  * blocks Node's event loop until the child has exec'd) and, with a private root, no unshare,
- * sh, mount, pivot_root or umount either (root.pl sets it up by system calls). The shims are
- * the spawner's children, in sessions of their own: it tells their exits while it lives, and a
- * spawner that died leaves them running (this run then polls for their exits, as for adopted
- * containers); the next start launches a new one.
+ * sh, mount, pivot_root or umount either (root.pl sets it up by system calls), nor nsenter for a
+ * sandboxed container's pod (sandbox/pod.pl joins its namespaces). In the sandbox mode it also
+ * forks the holders of pods' namespaces (startHolder). The shims are the spawner's children, in
+ * sessions of their own: it tells their exits while it lives, and a spawner that died leaves
+ * them running (this run then polls for their exits, as for adopted containers); the next start
+ * launches a new one.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import type { Socket } from "node:net"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import type { PodNetworkSetup } from "../../../network/index.ts"
 import type { Logger } from "../../../util/index.ts"
 import { ContainerCreateError } from "../runtime.ts"
-import type { RootSetup } from "./sandbox/container-root.ts"
+import type { PodEnter, RootSetup } from "./sandbox/container-root.ts"
+import type { SetupStep } from "./sandbox/setup-steps.ts"
 import type { ShimSpawn } from "./shim.ts"
 
 const SPAWNER = fileURLToPath(new URL("./spawner.pl", import.meta.url))
@@ -24,6 +28,30 @@ export interface SpawnRequest extends ShimSpawn {
   readonly root?: RootSetup
   /** Folders to make (with their parents) before anything else. */
   readonly dirs?: readonly string[]
+  /** Set-up steps run next, by the shim (a sandboxed container's cgroup and folders). */
+  readonly steps?: readonly SetupStep[]
+  /** The pod whose namespaces the program's process joins before its root is set up (sandbox mode). */
+  readonly pod?: PodEnter
+}
+
+/** What the holder of a pod's namespaces is made with (see sandbox/pod.pl's run_holder). */
+export interface HolderRequest {
+  /** What the holder sets up first (the pod's cgroup, folders and files). */
+  readonly steps?: readonly SetupStep[]
+  /** The namespaces besides a mount namespace (propagation private): "net", "uts", "ipc". */
+  readonly kinds: readonly string[]
+  /** Set when "uts" is among the kinds. */
+  readonly hostname: string
+  /** A folder to mount the pod's /dev/shm tmpfs on, in the new mount namespace. */
+  readonly shm?: string
+  /** cgroup.procs files the holder writes its PID to first. */
+  readonly cgroups: readonly string[]
+  /**
+   * Given the holder's PID, the pod side of its network, run inside its namespaces (by netlink
+   * where given as links, else by `ip -batch`). Called as soon as it is forked, while it sets
+   * up: its nsfs paths name its namespaces only once startHolder() resolved.
+   */
+  readonly podNetwork?: (pid: number) => Promise<PodNetworkSetup>
 }
 
 /** Whether, and when, this run hears of a shim's exit. */
@@ -63,6 +91,15 @@ interface Pending {
   readonly reject: (err: Error) => void
 }
 
+/** A holder being made: its PID (told as it is forked, possibly after its own answer). */
+interface PendingHolder {
+  pid?: number
+  /** Its answer, when it came before its PID. */
+  answer?: Error | "ready"
+  onPid(pid: number): void
+  settle(err?: Error): void
+}
+
 class Watch implements ShimWatch {
   #exited = false
   #listener: (() => void) | undefined
@@ -88,16 +125,35 @@ interface Launch {
   readonly watches: Map<number, Watch>
   /** Shims that exited before their start was answered. */
   readonly exited: Set<number>
+  readonly holders: Map<number, PendingHolder>
+  /** The holders' PIDs (until they exit): their exits are no shims'. */
+  readonly holderPids: Set<number>
   alive: boolean
   answered: boolean
+}
+
+/** A set-up step as spawner.pl's three fields. */
+function stepFields(s: SetupStep): string[] {
+  if ("dir" in s) return ["d", s.dir, ""]
+  return [s.append ? "a" : s.optional ? "o" : "w", s.file, s.value]
+}
+
+/** A frame of NUL-ended fields: its length, a newline, the fields. */
+function frame(fields: readonly string[]): Buffer {
+  const payload = Buffer.from(fields.map((f) => `${f}\0`).join(""))
+  return Buffer.concat([Buffer.from(`${payload.length}\n`), payload])
 }
 
 /** A request's fields, each ending in NUL (see spawner.pl). */
 function encode(id: number, r: SpawnRequest): Buffer {
   const env = Object.entries(r.env).map(([k, v]) => `${k}=${v}`)
-  const fields = [String(id), r.exitFile, r.logPath, r.stdinPath ?? "-", r.cwd]
+  const fields = ["s", String(id), r.exitFile, r.logPath, r.stdinPath ?? "-", r.cwd]
   const dirs = r.dirs ?? []
   fields.push(String(env.length), ...env, String(r.argv.length), ...r.argv, String(dirs.length), ...dirs)
+  const steps = r.steps ?? []
+  fields.push(String(steps.length), ...steps.flatMap(stepFields))
+  if (!r.pod) fields.push("-")
+  else fields.push(r.pod.pid, String(r.pod.namespaces.length), ...r.pod.namespaces)
   const root = r.root
   if (!root) fields.push("-")
   else {
@@ -111,8 +167,7 @@ function encode(id: number, r: SpawnRequest): Buffer {
       `failed to start container "${r.name}": a NUL byte in its command or environment`,
     )
   }
-  const payload = Buffer.from(fields.map((f) => `${f}\0`).join(""))
-  return Buffer.concat([Buffer.from(`${payload.length}\n`), payload])
+  return frame(fields)
 }
 
 /** Starts containers' shims through one long-lived spawner process (launched on first use). */
@@ -153,6 +208,7 @@ export class ShimSpawner {
     const launch = this.#current()
     return new Promise((resolve, reject) => {
       launch.pending.set(id, { name: r.name, resolve, reject })
+      this.#idle(launch)
       launch.proc.stdin?.write(frame)
     })
   }
@@ -170,6 +226,8 @@ export class ShimSpawner {
       pending: new Map(),
       watches: new Map(),
       exited: new Set(),
+      holders: new Map(),
+      holderPids: new Set(),
       alive: true,
       answered: false,
     }
@@ -199,23 +257,42 @@ export class ShimSpawner {
     return launch
   }
 
+  /**
+   * Keeps the node's process alive while a start is under way or a shim's exit is awaited, as a
+   * shim that is its child would; not for the pods' holders, which outlive it anyway.
+   */
+  #idle(launch: Launch): void {
+    const streams = [launch.proc.stdin, launch.proc.stdout, launch.proc.stderr] as unknown as {
+      ref(): void
+      unref(): void
+    }[]
+    const busy = launch.pending.size > 0 || launch.holders.size > 0 || launch.watches.size > 0
+    for (const h of [launch.proc, ...streams]) {
+      if (busy) h.ref()
+      else h.unref()
+    }
+  }
+
   #fail(launch: Launch): void {
     for (const p of launch.pending.values()) p.reject(new SpawnerUnavailable("the shim spawner exited"))
     launch.pending.clear()
+    for (const h of launch.holders.values()) h.settle(new SpawnerUnavailable("the shim spawner exited"))
+    launch.holders.clear()
   }
 
   #onLine(launch: Launch, line: string): void {
     const [a, b, c, ...rest] = line.split(" ")
-    if (a === "x") {
-      const shim = Number(b)
-      const w = launch.watches.get(shim)
-      if (!w) return void launch.exited.add(shim)
-      launch.watches.delete(shim)
-      return w.exited()
+    if (a === "x") return this.#onExit(launch, Number(b), c ?? "")
+    if (a === "h") return this.#holderForked(launch, Number(b), Number(c))
+    const holder = launch.holders.get(Number(a))
+    if (holder) {
+      const answer = c === "ready" ? "ready" : new Error(c === "error" ? rest.join(" ") : line)
+      return this.#holderAnswer(launch, Number(a), holder, answer)
     }
     const p = launch.pending.get(Number(a))
     if (!p) return
     launch.pending.delete(Number(a))
+    this.#idle(launch)
     launch.answered = true
     this.#failedLaunches = 0
     const shimPid = Number(b)
@@ -228,7 +305,76 @@ export class ShimSpawner {
     const watch = new Watch(launch)
     if (launch.exited.delete(shimPid)) watch.exited()
     else launch.watches.set(shimPid, watch)
+    this.#idle(launch)
     p.resolve({ shimPid, pid: Number(c), watch })
+  }
+
+  #onExit(launch: Launch, pid: number, status: string): void {
+    if (launch.holderPids.delete(pid)) {
+      for (const [id, h] of launch.holders) {
+        if (h.pid === pid)
+          this.#holderAnswer(launch, id, h, new Error(`the holder exited (status ${status})`))
+      }
+      return
+    }
+    const w = launch.watches.get(pid)
+    if (!w) return void launch.exited.add(pid)
+    launch.watches.delete(pid)
+    this.#idle(launch)
+    w.exited()
+  }
+
+  #holderForked(launch: Launch, id: number, pid: number): void {
+    const h = launch.holders.get(id)
+    if (!h) return
+    h.pid = pid
+    launch.holderPids.add(pid)
+    h.onPid(pid)
+    if (h.answer) this.#holderAnswer(launch, id, h, h.answer)
+  }
+
+  /** A holder's answer (ready, or why it failed), settled once its PID is known. */
+  #holderAnswer(launch: Launch, id: number, h: PendingHolder, answer: Error | "ready"): void {
+    if (h.pid === undefined) return void (h.answer ??= answer)
+    launch.holders.delete(id)
+    this.#idle(launch)
+    launch.answered = true
+    h.settle(answer === "ready" ? undefined : answer)
+  }
+
+  /**
+   * Forks the holder of a pod's namespaces and resolves with its PID once it is set up (its ip
+   * lines run). @throws SpawnerUnavailable when the spawner did not take it, Error when the
+   * holder's set-up failed (the holder is then gone)
+   */
+  async startHolder(req: HolderRequest): Promise<number> {
+    if (!this.usable()) throw new SpawnerUnavailable("the spawner is not in use")
+    const id = this.#nextId++
+    const launch = this.#current()
+    let pid = 0
+    let failed: Error | undefined
+    const send = (fields: string[]) => launch.proc.stdin?.write(frame(fields))
+    await new Promise<void>((resolve, reject) => {
+      launch.holders.set(id, {
+        onPid: (p) => {
+          pid = p
+          // Without a set-up (null) the holder gives up and exits.
+          req.podNetwork?.(p).then(
+            (setup) => send(["l", String(id), JSON.stringify({ lines: setup.ipBatch, links: setup.links })]),
+            (err: unknown) => {
+              failed = err as Error
+              send(["l", String(id), "null"])
+            },
+          )
+        },
+        settle: (err) => (err ? reject(failed ?? err) : resolve()),
+      })
+      this.#idle(launch)
+      const { steps = [], kinds, hostname, shm, cgroups } = req
+      const body = { steps, kinds, hostname, ...(shm ? { shm } : {}), cgroups, ip: !!req.podNetwork }
+      send(["h", String(id), JSON.stringify(body)])
+    })
+    return pid
   }
 
   /**

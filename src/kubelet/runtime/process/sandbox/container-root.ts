@@ -34,6 +34,17 @@ export interface RootLaunch {
   readonly devMounts?: readonly string[]
 }
 
+/** The pod a sandboxed container's process joins before its root is set up. */
+export interface PodEnter {
+  /** The nsfs files it joins: the pod's mount, network, IPC and UTS namespaces, and its PID namespace when shared. */
+  readonly namespaces: readonly string[]
+  /**
+   * "own": a PID namespace of its own (its PID 1 runs the program as its child); "fork": the
+   * pod's, among the namespaces (a child enters it); "-": the node's.
+   */
+  readonly pid: "own" | "fork" | "-"
+}
+
 /** The folders of a container's private root in `dir` (the overlays' layers and mount point). */
 export function rootFolders(dir: string): string[] {
   const dirs = ["upper/.oldroot", "work", "root", "dev/upper", "dev/work"]

@@ -3,14 +3,15 @@
  * namespaces that the pod's containers join, and a mount namespace (a copy of the node's) that
  * they copy theirs from, holding the pod's /dev/shm, so the node's own mount table gains nothing
  * per pod and a container's copy stays small however many pods run. The holder sets the pod's
- * hostname and runs the pod network's `ip` commands inside before it sleeps; the runtime's
- * holder server (holder-server.ts) forks it, or else it is `unshare` running `sh`. For
+ * hostname and sets the pod side of its network up inside before it sleeps; the runtime's
+ * spawner (spawner.ts) forks it, or else it is `unshare` running `sh`. For
  * shareProcessNamespace a second holder's PID namespace is the one all the pod's containers
  * enter. Host namespaces (hostNetwork, hostIPC) are simply not created.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync, rmSync } from "node:fs"
-import { type HolderServer, HolderServerUnavailable } from "./holder-server.ts"
+import type { PodNetworkSetup } from "../../../../network/index.ts"
+import { type HolderRequest, SpawnerUnavailable } from "../spawner.ts"
 import { unmountUnder } from "./mounts.ts"
 import { runSteps, type SetupStep } from "./setup-steps.ts"
 
@@ -40,10 +41,16 @@ export interface PodNamespaceSpec {
   readonly holderPrefix?: readonly string[]
   /** An existing folder to mount the pod's shared memory (a tmpfs) on, in the pod's mount namespace. */
   readonly shm?: string
-  /** The pod side of its network given its namespace's path: `ip -batch` lines run inside it. */
-  readonly network?: (netnsPath: string) => Promise<readonly string[]>
+  /** The pod side of its network given its namespace's path, run inside it. */
+  readonly network?: (netnsPath: string) => Promise<PodNetworkSetup>
   /** Forks the holder (no program spawned for it); without one, or where it cannot run, `unshare` and `sh` do. */
   readonly server?: HolderServer
+}
+
+/** What forks holders: the runtime's spawner (spawner.ts). */
+export interface HolderServer {
+  /** @throws SpawnerUnavailable when it cannot take the request */
+  startHolder(req: HolderRequest): Promise<number>
 }
 
 /**
@@ -105,17 +112,17 @@ async function serverHolder(
 ): Promise<PodNamespaces | undefined> {
   const network = spec.network && kinds.includes("net") ? spec.network : undefined
   try {
-    const pid = await server.start({
+    const pid = await server.startHolder({
       steps: spec.setup ?? [],
       kinds,
       hostname: spec.hostname,
       ...(spec.shm ? { shm: spec.shm } : {}),
       cgroups: spec.holderCgroups ?? [],
-      ...(network ? { ipLines: (p: number) => network(`/proc/${p}/ns/net`) } : {}),
+      ...(network ? { podNetwork: (p: number) => network(`/proc/${p}/ns/net`) } : {}),
     })
     return nsOf(pid, kinds)
   } catch (err) {
-    if (err instanceof HolderServerUnavailable) return undefined
+    if (err instanceof SpawnerUnavailable) return undefined
     throw new Error(`the pod's namespaces: ${(err as Error).message}`)
   }
 }
@@ -139,7 +146,7 @@ async function startHolder(spec: PodNamespaceSpec, kinds: readonly string[]): Pr
   try {
     if (pid === undefined) throw await up.then(() => new Error("the pod's namespaces: no holder"))
     const ns = nsOf(pid, kinds)
-    const lines = spec.network && ns.net ? await spec.network(ns.net) : []
+    const lines = spec.network && ns.net ? (await spec.network(ns.net)).ipBatch : []
     child.stdin?.end(lines.length ? lines.join("\n") + "\n" : "")
     await up
     return ns

@@ -124,7 +124,7 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
     const [hostname, init, ...procs] = r.stdout.split("\n").filter(Boolean)
     assert.equal(hostname, "my-host")
     // PID 1 is the launcher, which runs the container's program as its child.
-    assert.match(init ?? "", /launcher\.sh root/)
+    assert.match(init ?? "", /^k8ts-launcher|launcher\.sh root/)
     assert.ok(
       procs.some((p) => p.endsWith("sleep infinity ")),
       r.stdout,

@@ -3,18 +3,32 @@
  * and UTS namespaces (joined to the node's PodNetwork), its own /dev/shm and a pod cgroup; each
  * container runs in them with a private mount namespace whose root is an overlay of the node's
  * (so mount points never touch the host filesystem), its own PID namespace (or the pod's, or
- * the node's), and its own cgroup with the container's limits.
+ * the node's), and its own cgroup with the container's limits. Launches are planned as data
+ * (ContainerLaunch) that the runtime's spawner carries out by system calls in the container's
+ * process, or that launchArgv() turns into nsenter, unshare and launcher.sh.
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
-import type { PodAttachRequest, PodNetwork } from "../../../../network/index.ts"
+import type { PodAttachRequest, PodNetwork, PodNetworkSetup } from "../../../../network/index.ts"
 import type { Logger } from "../../../../util/index.ts"
 import type { ContainerConfig, SandboxConfig } from "../../runtime.ts"
+import type { ShimSpawner } from "../spawner.ts"
 import { Cgroups } from "./cgroups.ts"
-import { LAUNCHER, prepareRoot, removeRoot, rootLaunchArgv, rootPid, rootReady } from "./container-root.ts"
-import { HolderServer } from "./holder-server.ts"
-import { unmountUnder } from "./mounts.ts"
+import {
+  LAUNCHER,
+  launcherArgv,
+  type PodEnter,
+  planRoot,
+  removeRoot,
+  rootFolders,
+  type RootSetup,
+  rootPid,
+  rootReady,
+} from "./container-root.ts"
+import { devMounts, unmountUnder } from "./mounts.ts"
 import { createPodNamespaces, pidNamespaceOf, type PodNamespaces, removePodNamespaces } from "./namespaces.ts"
+import { runSteps, type SetupStep } from "./setup-steps.ts"
+import { mark } from "./trace.ts"
 
 /** Options of PodSandboxes. */
 export interface PodSandboxesOptions {
@@ -26,6 +40,8 @@ export interface PodSandboxesOptions {
   /** The pod IP of hostNetwork pods (the node's address). */
   readonly hostIP: string
   readonly log: Logger
+  /** Forks the pods' namespace holders (and, through the runtime, their containers' shims). */
+  readonly spawner?: ShimSpawner
 }
 
 /** The isolation of one pod. */
@@ -54,13 +70,29 @@ export interface ContainerIsolation {
   readonly pidNamespace?: string
 }
 
+/**
+ * How a container is launched, as data: the set-up of its cgroup and folders, the pod it joins
+ * and its private root; the spawner does it all in the container's process, or launchArgv()
+ * turns it into a command line.
+ */
+export interface ContainerLaunch {
+  readonly steps: readonly SetupStep[]
+  /** Its root's folders (made first). */
+  readonly dirs: readonly string[]
+  readonly pod: PodEnter
+  readonly root: RootSetup
+}
+
+/** How long the node's mounts under /dev are taken as read (they hardly ever change). */
+const DEV_MOUNTS_TTL_MS = 5000
+
 /** Creates and removes pod and container isolation; the ProcessRuntime's sandbox mode. */
 export class PodSandboxes {
   readonly cgroups: Cgroups
   readonly #opts: PodSandboxesOptions
   readonly #ready: Promise<void>
-  /** Forks the pods' namespace holders. */
-  readonly #holders = new HolderServer()
+  /** The node's mounts under /dev, read at most every DEV_MOUNTS_TTL_MS. */
+  #dev: { at: number; mounts: readonly string[] } | undefined
 
   constructor(opts: PodSandboxesOptions) {
     this.#opts = opts
@@ -89,6 +121,7 @@ export class PodSandboxes {
   /** Sets a pod up: namespaces and hostname, /dev/shm, pod cgroup, network attachment. */
   async createPod(id: string, dir: string, cfg: SandboxConfig): Promise<PodIsolation> {
     await this.#ready
+    mark(cfg.podUid, "sandbox")
     let pod: PodIsolation = { podUid: cfg.podUid, dir, ip: this.#opts.hostIP, ns: {}, hostPID: !!cfg.hostPID }
     try {
       const podCgroup = this.cgroups.podPath(cfg.podUid)
@@ -121,22 +154,38 @@ export class PodSandboxes {
         holderPrefix: this.#joinArgv(holderCgroup),
         ...(cfg.shareProcessNamespace && !cfg.hostPID ? { sharePid: true } : {}),
         ...(shm ? { shm } : {}),
-        server: this.#holders,
+        ...(this.#opts.spawner ? { server: this.#opts.spawner } : {}),
         // The pod side of the network is set up by the holder as it starts, when the network can.
-        ...(prepare ? { network: async (path: string) => (await prepare(attachReq(path))).ipBatch } : {}),
+        ...(prepare
+          ? { network: (path: string) => this.#podSide(cfg.podUid, prepare, attachReq(path)) }
+          : {}),
       })
       pod = { ...pod, ns, ...(ns.net ? { netnsPath: ns.net } : {}), ...(shm ? { shm } : {}) }
       if (hostnameFile) pod = { ...pod, hostnameFile }
+      mark(cfg.podUid, "holder ready")
       if (ns.net) {
         const req = pod.attach ?? attachReq(ns.net)
         const { ip } = await network.attach(req)
         pod = { ...pod, ip }
+        mark(cfg.podUid, "attached")
       }
       return pod
     } catch (err) {
       await this.removePod(pod).catch(() => {})
       throw err
     }
+  }
+
+  /** The pod side of its network, leased as its holder is forked. */
+  async #podSide(
+    podUid: string,
+    prepare: NonNullable<PodNetwork["prepare"]>,
+    req: PodAttachRequest,
+  ): Promise<PodNetworkSetup> {
+    mark(podUid, "holder forked")
+    const setup = await prepare(req)
+    mark(podUid, "ip leased")
+    return setup
   }
 
   /** Tears a pod down once its containers have stopped: network, namespaces, mounts, cgroup. */
@@ -148,55 +197,69 @@ export class PodSandboxes {
   }
 
   /**
-   * Makes a container's cgroup and folder. With `pidTarget` (a running container of the pod that
-   * has a PID namespace of its own), the container joins that namespace instead of making one.
+   * A container's cgroup and folder (made by its launch). With `pidTarget` (a running container of
+   * the pod that has a PID namespace of its own), the container joins that namespace instead of
+   * making one (an ephemeral container's targetContainerName).
    */
-  async prepareContainer(
-    pod: PodIsolation,
-    id: string,
-    c: ContainerConfig,
-    pidTarget?: ContainerIsolation,
-  ): Promise<ContainerIsolation> {
+  prepareContainer(pod: PodIsolation, id: string, pidTarget?: ContainerIsolation): ContainerIsolation {
+    mark(pod.podUid, "container")
     const cgroup = this.cgroups.containerPath(pod.podUid, id)
-    this.cgroups.create(cgroup, c.resources)
     const dir = join(pod.dir, "containers", id)
-    await prepareRoot(dir)
     const targetPid = pidTarget?.ownPid ? this.containerPid(pidTarget) : undefined
     if (targetPid !== undefined)
       return { cgroup, dir, ownPid: false, pidNamespace: `/proc/${targetPid}/ns/pid` }
     return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
   }
 
-  /** The command line that starts `argv` as the container (pod namespaces, own root, cgroups); writes its fstab files. */
-  async launchArgv(
-    pod: PodIsolation,
-    ci: ContainerIsolation,
-    c: ContainerConfig,
-    cwd: string,
-    argv: readonly string[],
-  ): Promise<string[]> {
-    const enter = [...this.#enterPod(pod), ...(ci.pidNamespace ? [`--pid=${ci.pidNamespace}`] : [])]
-    const ownPid = ci.ownPid
-    const unshare = ["unshare", "--mount", "--propagation", "private"]
-    if (ownPid) unshare.push("--pid", "--fork", "--kill-child")
+  /** Plans the launch of container `c` in its pod: its cgroup, the pod's namespaces, its root with working directory `cwd`. */
+  planLaunch(pod: PodIsolation, ci: ContainerIsolation, c: ContainerConfig, cwd: string): ContainerLaunch {
     const own = c.mounts ?? []
     const hostname =
       pod.hostnameFile && !own.some((m) => m.containerPath === "/etc/hostname")
         ? [{ hostPath: pod.hostnameFile, containerPath: "/etc/hostname", readOnly: false }]
         : []
-    const root = await rootLaunchArgv(
-      {
-        dir: ci.dir,
-        proc: pod.hostPID ? "host" : "own",
-        ...(pod.shm ? { shm: pod.shm } : {}),
-        cwd,
-        cgroups: this.cgroups.procsFiles(ci.cgroup),
-        mounts: [...hostname, ...own],
-      },
-      argv,
-    )
+    const root = planRoot({
+      dir: ci.dir,
+      proc: pod.hostPID ? "host" : "own",
+      ...(pod.shm ? { shm: pod.shm } : {}),
+      cwd,
+      cgroups: this.cgroups.procsFiles(ci.cgroup),
+      mounts: [...hostname, ...own],
+      devMounts: this.#devMounts(),
+    })
+    const ns = pod.ns
+    // The PID namespace joined: an ephemeral container's target's, else the pod's shared one.
+    const pidNs = ci.pidNamespace ?? (ns.pidHolder && pidNamespaceOf(ns.pidHolder))
+    const namespaces = [ns.mnt, ns.net, ns.ipc, ns.uts, pidNs]
+    const enter: PodEnter = {
+      namespaces: namespaces.filter((n): n is string => !!n),
+      pid: ci.ownPid ? "own" : pidNs ? "fork" : "-",
+    }
+    mark(pod.podUid, "container planned")
+    return { steps: this.cgroups.plan(ci.cgroup, c.resources), dirs: rootFolders(ci.dir), pod: enter, root }
+  }
+
+  /**
+   * Sets a planned launch's cgroup and folders up and returns the command line that starts `argv`
+   * as the container (where the spawner does not: pod namespaces by nsenter, root by the launcher).
+   */
+  async launchArgv(launch: ContainerLaunch, argv: readonly string[]): Promise<string[]> {
+    runSteps([...launch.dirs.map((dir) => ({ dir })), ...launch.steps])
+    const flag = (path: string) => {
+      const kind = path.slice(path.lastIndexOf("/") + 1)
+      return `--${kind === "mnt" ? "mount" : kind === "pid_for_children" ? "pid" : kind}=${path}`
+    }
+    const enter = launch.pod.namespaces.map(flag)
+    const unshare = ["unshare", "--mount", "--propagation", "private"]
+    if (launch.pod.pid === "own") unshare.push("--pid", "--fork", "--kill-child")
     const nsenter = enter.length ? ["nsenter", ...enter, "--"] : []
-    return [...nsenter, ...unshare, "--", ...root]
+    return [...nsenter, ...unshare, "--", ...(await launcherArgv(launch.root, argv))]
+  }
+
+  #devMounts(): readonly string[] {
+    const now = Date.now()
+    if (!this.#dev || now - this.#dev.at > DEV_MOUNTS_TTL_MS) this.#dev = { at: now, mounts: devMounts() }
+    return this.#dev.mounts
   }
 
   /** The command line that runs `argv` in a running container's namespaces, root and cgroups. */
@@ -213,8 +276,10 @@ export class PodSandboxes {
   }
 
   /** Resolves once the launcher has set the container up and runs its program, or it exited. */
-  started(ci: ContainerIsolation, exited: Promise<void>): Promise<void> {
-    return rootReady(ci.dir, exited)
+  async started(pod: PodIsolation, ci: ContainerIsolation, exited: Promise<void>): Promise<void> {
+    mark(pod.podUid, "container spawned")
+    await rootReady(ci.dir, exited)
+    mark(pod.podUid, "container running")
   }
 
   /** The reason of a container's exit: OOMKilled when it died by SIGKILL after its cgroup hit an OOM. */
@@ -255,7 +320,6 @@ export class PodSandboxes {
   /** Node stop: the pods are gone; removes the cgroup parent and closes the network. */
   async close(): Promise<void> {
     await this.#ready.catch(() => {})
-    this.#holders.close()
     await this.cgroups.removeAll()
     this.cgroups.removeParent()
     await this.#opts.network.close()
@@ -263,16 +327,6 @@ export class PodSandboxes {
 
   #joinArgv(cgroup: string): string[] {
     return ["/bin/sh", LAUNCHER, "join", ...this.cgroups.procsFiles(cgroup), "--"]
-  }
-
-  #enterPod(pod: PodIsolation): string[] {
-    return [
-      ...(pod.ns.mnt ? [`--mount=${pod.ns.mnt}`] : []),
-      ...(pod.ns.net ? [`--net=${pod.ns.net}`] : []),
-      ...(pod.ns.ipc ? [`--ipc=${pod.ns.ipc}`] : []),
-      ...(pod.ns.uts ? [`--uts=${pod.ns.uts}`] : []),
-      ...(pod.ns.pidHolder ? [`--pid=${pidNamespaceOf(pod.ns.pidHolder)}`] : []),
-    ]
   }
 }
 

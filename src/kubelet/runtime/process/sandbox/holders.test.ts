@@ -5,7 +5,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, test } from "node:test"
 import { skipUnless } from "../../../../testing/index.ts"
-import { HolderServer } from "./holder-server.ts"
+import { ShimSpawner } from "../spawner.ts"
 import { unmountUnder } from "./mounts.ts"
 
 const isRoot = process.getuid?.() === 0
@@ -24,9 +24,9 @@ function gone(pid: number): Promise<void> {
   })
 }
 
-describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
+describe("pod namespace holders forked by the spawner", skipUnless(isRoot, "namespaces need root"), () => {
   const dir = mkdtempSync(join(tmpdir(), "k8ts-holders-"))
-  const server = new HolderServer()
+  const server = new ShimSpawner()
   const pids: number[] = []
   after(async () => {
     for (const pid of pids) {
@@ -44,15 +44,15 @@ describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
   test("a holder runs its steps, has its own namespaces, hostname and /dev/shm, and runs its ip lines", async () => {
     const shm = join(dir, "a", "shm")
     let asked: number | undefined
-    const pid = await server.start({
+    const pid = await server.startHolder({
       steps: [{ dir: shm }, { file: join(dir, "a", "hostname"), value: "pod-a\n" }],
       kinds: ["net", "uts", "ipc"],
       hostname: "pod-a",
       shm,
       cgroups: [],
-      ipLines: async (p) => {
+      podNetwork: async (p) => {
         asked = p
-        return ["link set lo up"]
+        return { ipBatch: ["link set lo up"], links: [{ up: "lo" }] }
       },
     })
     pids.push(pid)
@@ -77,13 +77,13 @@ describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
   test("a failed ip line fails the start with ip's message, and the holder is gone", async () => {
     let holder = 0
     await assert.rejects(
-      server.start({
+      server.startHolder({
         kinds: ["net"],
         hostname: "b",
         cgroups: [],
-        ipLines: async (p) => {
+        podNetwork: async (p) => {
           holder = p
-          return ["link set nosuchdev up"]
+          return { ipBatch: ["link set nosuchdev up"], links: [] }
         },
       }),
       /ip -batch: .*nosuchdev/,
@@ -91,9 +91,58 @@ describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
     await gone(holder)
   })
 
+  test("links by netlink: a veth whose end goes to the node, an address, the default route; a failed step fails the start", async () => {
+    const peer = `vkt${process.pid % 100000}`
+    let holder = 0
+    const pid = await server.startHolder({
+      kinds: ["net"],
+      hostname: "e",
+      cgroups: [],
+      podNetwork: async () => ({
+        ipBatch: [],
+        links: [
+          { up: "lo" },
+          // On no bridge (master 0): this test touches no network of the node's.
+          { veth: peer, nodePid: process.pid, master: 0, peer: "eth0" },
+          { address: "192.0.2.7", prefix: 24, dev: "eth0" },
+          { up: "eth0" },
+          { gateway: "192.0.2.1", dev: "eth0" },
+        ],
+      }),
+    })
+    pids.push(pid)
+    try {
+      assert.match(
+        execFileSync("ip", ["-br", "link", "show", peer], { encoding: "utf8" }),
+        new RegExp(`^${peer}@`),
+      )
+      const inside = (...argv: string[]) =>
+        execFileSync("nsenter", ["-t", String(pid), "-n", "--", ...argv], { encoding: "utf8" })
+      assert.match(inside("ip", "-br", "addr", "show", "eth0"), /192\.0\.2\.7\/24/)
+      assert.match(inside("ip", "route", "show", "default"), /^default via 192\.0\.2\.1 dev eth0/)
+      assert.match(inside("ip", "-br", "link", "show", "lo"), /UNKNOWN|UP/)
+    } finally {
+      process.kill(pid, "SIGKILL")
+      await gone(pid)
+    }
+    await assert.rejects(
+      server.startHolder({
+        kinds: ["net"],
+        hostname: "f",
+        cgroups: [],
+        podNetwork: async (p) => {
+          holder = p
+          return { ipBatch: [], links: [{ up: "nosuchdev" }] }
+        },
+      }),
+      /no device nosuchdev/,
+    )
+    await gone(holder)
+  })
+
   test("a failed step or ip line source fails the start, and the holder is gone", async () => {
     await assert.rejects(
-      server.start({
+      server.startHolder({
         steps: [{ file: join(dir, "no", "such", "dir", "f"), value: "x" }],
         kinds: [],
         hostname: "c",
@@ -103,11 +152,11 @@ describe("holder server", skipUnless(isRoot, "namespaces need root"), () => {
     )
     let holder = 0
     await assert.rejects(
-      server.start({
+      server.startHolder({
         kinds: ["net"],
         hostname: "d",
         cgroups: [],
-        ipLines: async (p) => {
+        podNetwork: async (p) => {
           holder = p
           throw new Error("no address left")
         },
