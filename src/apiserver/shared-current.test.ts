@@ -192,3 +192,27 @@ test("finalizers, namespace finalize, scale, services and quotas leave the cache
   await ok("PUT", `${PODS}/q`, { ...q, metadata: { ...q.metadata, annotations: { a: "1" } } })
   await ok("DELETE", `${PODS}/q`, { gracePeriodSeconds: 0 })
 })
+
+test("a CRD update that adds a storage version leaves the cached CRD's storedVersions as they were", async () => {
+  const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+  const version = (name: string, storage: boolean) => ({
+    name,
+    served: true,
+    storage,
+    schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+  })
+  const crd = await ok("POST", CRDS, {
+    metadata: { name: "widgets.example.com" },
+    spec: {
+      group: "example.com",
+      scope: "Namespaced",
+      names: { plural: "widgets", kind: "Widget" },
+      versions: [version("v1", true)],
+    },
+  })
+  assert.deepEqual(crd.status.storedVersions, ["v1"])
+  const cached = await ok("GET", `${CRDS}/widgets.example.com`)
+  const next = { ...cached, spec: { ...cached.spec, versions: [version("v1", false), version("v2", true)] } }
+  const updated = await ok("PUT", `${CRDS}/widgets.example.com`, next)
+  assert.deepEqual(updated.status.storedVersions, ["v1", "v2"])
+})
