@@ -216,3 +216,69 @@ test("a CRD update that adds a storage version leaves the cached CRD's storedVer
   const updated = await ok("PUT", `${CRDS}/widgets.example.com`, next)
   assert.deepEqual(updated.status.storedVersions, ["v1", "v2"])
 })
+
+test("dry runs, no-op writes, propagation policies, collections and custom resources leave the cached object as it was", async () => {
+  const CMS = `${NS}/default/configmaps`
+  const cm = await ok("POST", CMS, { metadata: { name: "c" }, data: { a: "1" } })
+  await ok("PUT", `${CMS}/c`, cm) // no change: no write
+  await ok("PUT", `${CMS}/c?dryRun=All`, { ...cm, data: { a: "2" } })
+  await ok("DELETE", `${CMS}/c?dryRun=All`)
+  await ok("DELETE", `${CMS}/c`, { propagationPolicy: "Foreground" })
+  await ok("DELETE", `${CMS}/c`, { propagationPolicy: "Orphan" })
+  await ok("PATCH", `${CMS}/c`, { metadata: { finalizers: null } }, MERGE)
+  assert.equal((await call("GET", `${CMS}/c`)).status, 404)
+  for (const n of ["c1", "c2"]) await ok("POST", CMS, { metadata: { name: n, labels: { set: "x" } } })
+  await ok("DELETE", `${CMS}?labelSelector=set%3Dx`)
+
+  // a pod deleted twice with grace, then once more shortening it
+  await ok("POST", PODS, {
+    metadata: { name: "g" },
+    spec: { nodeName: "n1", containers: [{ name: "c", image: "busybox" }] },
+  })
+  await ok("DELETE", `${PODS}/g`)
+  await ok("DELETE", `${PODS}/g`)
+  await ok("DELETE", `${PODS}/g`, { gracePeriodSeconds: 1 })
+  await ok("DELETE", `${PODS}/g`, { gracePeriodSeconds: 0 })
+
+  await ok("POST", "/api/v1/nodes", { metadata: { name: "n" } })
+  await ok("PATCH", "/api/v1/nodes/n/status", { status: { capacity: { cpu: "2", pods: "110" } } }, MERGE)
+  await ok("PATCH", "/api/v1/nodes/n", { metadata: { labels: { l: "1" } } }, MERGE)
+  await ok("PATCH", "/api/v1/nodes/n/status", { status: { capacity: { cpu: "4", pods: "110" } } }, STRATEGIC)
+
+  const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+  await ok("POST", CRDS, {
+    metadata: { name: "gadgets.example.com" },
+    spec: {
+      group: "example.com",
+      scope: "Namespaced",
+      names: { plural: "gadgets", kind: "Gadget" },
+      versions: [
+        {
+          name: "v1",
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+          subresources: {
+            status: {},
+            scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas" },
+          },
+        },
+      ],
+    },
+  })
+  const GADGETS = "/apis/example.com/v1/namespaces/default/gadgets"
+  let created: { status: number; json: any } = { status: 0, json: undefined }
+  for (let i = 0; i < 100 && created.status !== 201; i++) {
+    created = await call("POST", GADGETS, {
+      apiVersion: "example.com/v1",
+      kind: "Gadget",
+      metadata: { name: "g" },
+      spec: { replicas: 1 },
+    })
+  }
+  assert.equal(created.status, 201, JSON.stringify(created.json))
+  await ok("PATCH", `${GADGETS}/g/scale`, { spec: { replicas: 2 } }, MERGE)
+  await ok("PATCH", `${GADGETS}/g/status`, { status: { replicas: 2 } }, MERGE)
+  await ok("PATCH", `${GADGETS}/g`, { metadata: { labels: { x: "1" } } }, MERGE)
+  await ok("DELETE", `${CRDS}/gadgets.example.com`)
+})
