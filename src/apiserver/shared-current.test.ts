@@ -282,3 +282,29 @@ test("dry runs, no-op writes, propagation policies, collections and custom resou
   await ok("PATCH", `${GADGETS}/g`, { metadata: { labels: { x: "1" } } }, MERGE)
   await ok("DELETE", `${CRDS}/gadgets.example.com`)
 })
+
+test("managed fields left out, reset or applied to status leave the cached object as it was", async () => {
+  const p = await ok("POST", PODS, {
+    metadata: { name: "m" },
+    spec: { nodeName: "n1", containers: [{ name: "c", image: "busybox" }] },
+  })
+  const bare = structuredClone(p)
+  delete bare.metadata.managedFields
+  delete bare.metadata.resourceVersion
+  bare.metadata.labels = { one: "1" }
+  await ok("PUT", `${PODS}/m?fieldManager=other`, bare)
+  await ok("PATCH", `${PODS}/m?fieldManager=third`, { metadata: { labels: { two: "2" } } }, MERGE)
+  const cur = await ok("GET", `${PODS}/m`)
+  await ok("PUT", `${PODS}/m`, { ...cur, metadata: { ...cur.metadata, managedFields: [] } })
+  await ok(
+    "PATCH",
+    `${PODS}/m/status?fieldManager=kubelet&force=true`,
+    { apiVersion: "v1", kind: "Pod", metadata: { name: "m" }, status: { phase: "Running" } },
+    APPLY,
+  )
+  await ok("PATCH", `${PODS}/m/status?fieldManager=other`, { status: { podIP: "10.0.0.7" } }, MERGE)
+  const got = await ok("GET", `${PODS}/m`)
+  assert.equal(got.status.phase, "Running")
+  assert.equal(got.status.podIP, "10.0.0.7")
+  await ok("DELETE", `${PODS}/m`, { gracePeriodSeconds: 0 })
+})
