@@ -308,3 +308,68 @@ test("managed fields left out, reset or applied to status leave the cached objec
   assert.equal(got.status.podIP, "10.0.0.7")
   await ok("DELETE", `${PODS}/m`, { gracePeriodSeconds: 0 })
 })
+
+test("status writes of workload and storage kinds leave the cached object as it was", async () => {
+  const template = {
+    metadata: { labels: { app: "w" } },
+    spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }] },
+  }
+  const kinds: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    ["/apis/batch/v1/namespaces/default/jobs", { template }, { active: 1 }],
+    [
+      "/apis/apps/v1/namespaces/default/statefulsets",
+      {
+        serviceName: "w",
+        selector: { matchLabels: { app: "w" } },
+        template: { ...template, spec: { containers: template.spec.containers } },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: "data" },
+            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+          },
+        ],
+      },
+      { replicas: 1 },
+    ],
+    [
+      "/apis/apps/v1/namespaces/default/daemonsets",
+      {
+        selector: { matchLabels: { app: "w" } },
+        template: { ...template, spec: { containers: template.spec.containers } },
+      },
+      { numberReady: 1 },
+    ],
+    [
+      `${NS}/default/persistentvolumeclaims`,
+      { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+      { phase: "Bound" },
+    ],
+    [
+      "/api/v1/persistentvolumes",
+      { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: "/tmp/x" } },
+      { phase: "Available" },
+    ],
+    [
+      "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers",
+      {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "x" },
+        maxReplicas: 3,
+        metrics: [
+          {
+            type: "Resource",
+            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } },
+          },
+        ],
+      },
+      { currentReplicas: 1, desiredReplicas: 1 },
+    ],
+  ]
+  for (const [path, spec, status] of kinds) {
+    await ok("POST", path, { metadata: { name: "w" }, spec })
+    await ok("PATCH", `${path}/w/status`, { status }, MERGE)
+    const got = await ok("GET", `${path}/w`)
+    await ok("PUT", `${path}/w/status`, { ...got, status: { ...got.status, ...status } })
+    await ok("PATCH", `${path}/w`, { metadata: { labels: { x: "1" } } }, MERGE)
+    await ok("DELETE", `${path}/w`)
+  }
+})
