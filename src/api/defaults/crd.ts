@@ -18,9 +18,20 @@ export function defaultCustomResourceDefinition(crd: CustomResourceDefinition): 
   for (const v of spec.versions ?? []) {
     for (const c of v.additionalPrinterColumns ?? []) c.priority ??= 0
   }
-  const storage = (spec.versions ?? []).find((v) => v.storage)?.name
-  const status = (crd.status ??= { acceptedNames: { plural: "", kind: "" }, storedVersions: [] })
-  status.acceptedNames ??= { plural: "", kind: "" }
-  const stored = (status.storedVersions ??= [])
-  if (storage && !stored.includes(storage)) stored.push(storage)
+  defaultStatus(crd, (spec.versions ?? []).find((v) => v.storage)?.name)
+}
+
+/**
+ * status.acceptedNames and status.storedVersions holding `storage`. An update's status may be the
+ * stored object's (shared with the watch cache): it is replaced, never changed.
+ */
+function defaultStatus(crd: CustomResourceDefinition, storage: string | undefined): void {
+  const status = crd.status
+  const stored = status?.storedVersions ?? []
+  if (status?.acceptedNames && status.storedVersions && (!storage || stored.includes(storage))) return
+  crd.status = {
+    ...status,
+    acceptedNames: status?.acceptedNames ?? { plural: "", kind: "" },
+    storedVersions: storage && !stored.includes(storage) ? [...stored, storage] : stored,
+  }
 }

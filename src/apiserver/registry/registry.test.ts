@@ -145,3 +145,21 @@ test("a cached object at another revision is not taken", async () => {
   assert.deepEqual(object.metadata?.annotations, { y: "2" })
   assert.equal(stale.metadata?.labels, undefined)
 })
+
+test("a pods/ephemeralcontainers write changes only a copy of the cached current object", async () => {
+  const { registry, sync } = frozenCacheRegistry()
+  const ref = { namespace: "default", name: "e" }
+  await registry.create(PODS, "default", pod("e"), { fieldManager: "test" })
+  const before = (await sync("e")) as Pod
+  const body = structuredClone(before) as Pod
+  body.spec = { ...body.spec, ephemeralContainers: [{ name: "debugger", image: "busybox" }] }
+  const { object } = await registry.update(PODS, ref, () => body, {
+    subresource: "ephemeralcontainers",
+    fieldManager: "kubectl-debug",
+    shallowCurrent: true,
+  })
+  assert.equal((object as Pod).spec?.ephemeralContainers?.[0]?.name, "debugger")
+  assert.equal(before.spec?.ephemeralContainers, undefined)
+  const after = (await sync("e")) as Pod
+  assert.equal(after.spec?.ephemeralContainers?.length, 1)
+})

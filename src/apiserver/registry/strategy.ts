@@ -135,7 +135,7 @@ export function prepareForUpdate(
 function onlyEphemeralContainers(info: ResourceInfo, next: Obj, old: Obj, copyOfOld: () => Obj): Obj {
   const ephemeral = next.spec?.ephemeralContainers
   const managedFields = next.metadata?.managedFields
-  // copyOfOld may be the watch cache's object: only its copy's top level, spec and metadata change.
+  // copyOfOld may give the watch cache's object itself: its top level is copied before any change.
   const kept = { ...copyOfOld() }
   kept.spec = { ...(kept.spec ?? {}) }
   if (ephemeral === undefined || ephemeral === null) delete kept.spec.ephemeralContainers
