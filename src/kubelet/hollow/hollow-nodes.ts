@@ -303,7 +303,7 @@ export class HollowNodes {
     }
     if (!node.admitted.has(key)) {
       const verdict = this.#admit(key, pod, node, caches)
-      if (!verdict.admit) return this.#reject(pod, verdict, node)
+      if (!verdict.admit) return this.#reject(pod, verdict, node, caches)
       node.admitted.add(key)
     }
     const status = runningStatus(pod, node.spec.address, node.addresses.of(key), this.#clock.now())
@@ -331,7 +331,7 @@ export class HollowNodes {
   }
 
   /** A pod that does not fit goes Failed with the reason, and a Warning event, as the kubelet does. */
-  async #reject(pod: Pod, verdict: Rejection, node: NodeState): Promise<void> {
+  async #reject(pod: Pod, verdict: Rejection, node: NodeState, caches: Caches): Promise<void> {
     node.events ??= new ClientEventRecorder(this.#opts.client, {
       component: "kubelet",
       host: node.spec.name,
@@ -343,6 +343,7 @@ export class HollowNodes {
     await this.#opts.client
       .resource(Pods)
       .updateStatus({ ...pod, metadata: withoutManagedFields(pod), status } as Pod & ApiObject)
+      .then((p) => caches.pods.mutated(p)) // queued again meanwhile: seen Failed, not rejected twice
       .catch(ignore("NotFound", "Conflict"))
   }
 
