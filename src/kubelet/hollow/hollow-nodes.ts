@@ -121,6 +121,12 @@ export class HollowNodes {
   /** The pods bound to a node (the shared informer's node index). */
   #pods: ((node: string) => Pod[]) | undefined
   readonly #settled = latch()
+  /**
+   * The uid of each terminating pod whose final delete was asked, by key, until the pod is gone
+   * (the kubelet's status manager asks once per pod): that delete first sets the pod's grace period
+   * to 0, and the update it sends the watch queues the pod again before the deletion arrives.
+   */
+  readonly #finalDeletes = new Map<string, string>()
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -282,7 +288,10 @@ export class HollowNodes {
 
   async #syncPod(key: string, pod: Pod | undefined, caches: Caches): Promise<void> {
     const node = pod?.spec?.nodeName ? this.#nodes.get(pod.spec.nodeName) : undefined
-    if (!pod) for (const n of this.#nodes.values()) forget(n, key)
+    if (!pod) {
+      for (const n of this.#nodes.values()) forget(n, key)
+      this.#finalDeletes.delete(key)
+    }
     if (!pod || !node) return
     if (pod.metadata?.deletionTimestamp) return this.#confirmDeletion(key, pod, node)
     const phase = pod.status?.phase
@@ -294,7 +303,7 @@ export class HollowNodes {
     }
     if (!node.admitted.has(key)) {
       const verdict = this.#admit(key, pod, node, caches)
-      if (!verdict.admit) return this.#reject(pod, verdict, node)
+      if (!verdict.admit) return this.#reject(pod, verdict, node, caches)
       node.admitted.add(key)
     }
     const status = runningStatus(pod, node.spec.address, node.addresses.of(key), this.#clock.now())
@@ -322,7 +331,7 @@ export class HollowNodes {
   }
 
   /** A pod that does not fit goes Failed with the reason, and a Warning event, as the kubelet does. */
-  async #reject(pod: Pod, verdict: Rejection, node: NodeState): Promise<void> {
+  async #reject(pod: Pod, verdict: Rejection, node: NodeState, caches: Caches): Promise<void> {
     node.events ??= new ClientEventRecorder(this.#opts.client, {
       component: "kubelet",
       host: node.spec.name,
@@ -334,18 +343,28 @@ export class HollowNodes {
     await this.#opts.client
       .resource(Pods)
       .updateStatus({ ...pod, metadata: withoutManagedFields(pod), status } as Pod & ApiObject)
+      .then((p) => caches.pods.mutated(p)) // queued again meanwhile: seen Failed, not rejected twice
       .catch(ignore("NotFound", "Conflict"))
   }
 
-  /** The containers "stopped" at once: tell the API server the pod can go. */
+  /**
+   * The containers "stopped" at once: tell the API server the pod can go, once per pod (uid);
+   * again only after a failure other than the pod being gone or replaced.
+   */
   async #confirmDeletion(key: string, pod: Pod, node: NodeState): Promise<void> {
     forget(node, key)
     const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
     const uid = pod.metadata?.uid ?? ""
+    if (this.#finalDeletes.get(key) === uid) return
+    this.#finalDeletes.set(key, uid)
     await this.#opts.client
       .resource(Pods)
       .delete(ref, { gracePeriodSeconds: 0, preconditions: { uid } })
-      .catch(ignore("NotFound", "Conflict"))
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && (err.reason === "NotFound" || err.reason === "Conflict")) return
+        this.#finalDeletes.delete(key) // asked again when the pod is retried
+        throw err
+      })
   }
 }
 

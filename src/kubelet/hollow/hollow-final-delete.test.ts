@@ -1,0 +1,116 @@
+import assert from "node:assert/strict"
+import { after, before, describe, test } from "node:test"
+import { Pods } from "../../api/index.ts"
+import { InProcessClient, type InProcessHandler } from "../../client/index.ts"
+import { startClientEnv, type ClientEnv, until, untilPhase } from "../../testing/index.ts"
+import { FakeClock, silentLogger } from "../../util/index.ts"
+import { HollowNodes } from "./hollow-nodes.ts"
+
+function pod(name: string, finalizers?: string[]) {
+  return {
+    apiVersion: "v1" as const,
+    kind: "Pod" as const,
+    metadata: { name, namespace: "default", ...(finalizers ? { finalizers } : {}) },
+    spec: { nodeName: "hollow-0", containers: [{ name: "app", image: "nginx" }] },
+  }
+}
+
+describe("HollowNodes final delete", () => {
+  let env: ClientEnv
+  let clock: FakeClock
+  let stop: AbortController
+  let running: Promise<void>
+  /** The kubelets' DELETE requests, by pod name. */
+  const deletes = new Map<string, number>()
+  /** How many of the next DELETE requests fail with a 500. */
+  let failing = 0
+
+  before(async () => {
+    clock = new FakeClock(Date.UTC(2026, 10, 30, 12))
+    env = await startClientEnv({ clock })
+    const handle: InProcessHandler = (req) => {
+      if (req.method !== "DELETE") return env.api.handle(req)
+      const name = req.path.split("/").pop() ?? ""
+      deletes.set(name, (deletes.get(name) ?? 0) + 1)
+      if (failing > 0) {
+        failing--
+        const status = {
+          kind: "Status",
+          apiVersion: "v1",
+          status: "Failure",
+          reason: "InternalError",
+          code: 500,
+        }
+        return Promise.resolve({
+          status: 500,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(status),
+        })
+      }
+      return env.api.handle(req)
+    }
+    stop = new AbortController()
+    const nodes = new HollowNodes({
+      client: new InProcessClient(handle),
+      nodes: [{ name: "hollow-0", address: "127.0.0.20", podCIDR: "10.244.9.0/24" }],
+      clock,
+      log: silentLogger(),
+    })
+    running = nodes.run(stop.signal)
+    await nodes.settled()
+  })
+  after(async () => {
+    stop.abort()
+    await running
+    await env.stop()
+  })
+
+  const gone = (name: string) =>
+    until(`${name} gone`, () =>
+      env.inProcess
+        .resource(Pods)
+        .get({ namespace: "default", name })
+        .then(
+          () => false,
+          () => true,
+        ),
+    )
+
+  test("asks once per pod, though its own delete and later updates queue the pod again", async () => {
+    const pods = env.inProcess.resource(Pods)
+    const ref = { namespace: "default", name: "held" }
+    await pods.create(pod("held", ["example.com/hold"]))
+    await untilPhase(env.inProcess, "held", "Running")
+    await pods.delete(ref)
+    // The final delete sets the grace period to 0 (an update the watch delivers); the finalizer
+    // keeps the pod, so every later update of it reaches the kubelet too.
+    await until("grace 0", async () => (await pods.get(ref)).metadata?.deletionGracePeriodSeconds === 0)
+    await pods.patch(ref, { metadata: { labels: { touched: "1" } } }, { type: "merge" })
+    await pods.create(pod("after"))
+    await untilPhase(env.inProcess, "after", "Running")
+    assert.equal(deletes.get("held"), 1)
+    await pods.patch(ref, { metadata: { finalizers: null } }, { type: "merge" })
+    await gone("held")
+
+    // The same name again is a new pod (uid): its deletion is confirmed as well.
+    await pods.create(pod("held"))
+    await untilPhase(env.inProcess, "held", "Running")
+    await pods.delete(ref)
+    await gone("held")
+    assert.equal(deletes.get("held"), 2)
+  })
+
+  test("asks again after a failure other than the pod being gone", async () => {
+    const pods = env.inProcess.resource(Pods)
+    await pods.create(pod("flaky"))
+    await untilPhase(env.inProcess, "flaky", "Running")
+    failing = 1
+    await pods.delete({ namespace: "default", name: "flaky" })
+    await until("a retry", async () => {
+      await clock.advance(1000) // the retry's backoff
+      return (deletes.get("flaky") ?? 0) >= 2
+    })
+    await gone("flaky")
+    assert.equal(deletes.get("flaky"), 2)
+  })
+})
