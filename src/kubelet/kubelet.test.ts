@@ -147,14 +147,18 @@ describe("kubelet with the process runtime", () => {
     })
   })
 
-  test("an unknown image without a command waits with ErrImagePull", async () => {
+  test("an unknown image without a command fails to pull, then waits in ImagePullBackOff", async () => {
     await pods().create(pod("mystery", { containers: [{ name: "m", image: "example.com/mystery:1" }] }))
-    const p = await untilPod(
+    const backoff = await untilPod(
       env.inProcess,
       "mystery",
-      (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "ErrImagePull",
-      "waiting",
+      (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "ImagePullBackOff",
+      "back-off",
     )
-    assert.equal(p.status?.phase, "Pending")
+    assert.equal(backoff.status?.phase, "Pending")
+    assert.match(
+      backoff.status?.containerStatuses?.[0]?.state?.waiting?.message ?? "",
+      /^Back-off pulling image "example\.com\/mystery:1": ErrImagePull: the process runtime has no registry/,
+    )
   })
 })
