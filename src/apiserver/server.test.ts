@@ -323,6 +323,21 @@ describe("API server", () => {
     assert.deepEqual(await readEvents(path, 5), evs)
   })
 
+  test("binding a pod clears its status.nominatedNodeName", async () => {
+    const pod = { metadata: { name: "nom" }, spec: { containers: [{ name: "c", image: "busybox" }] } }
+    const c = await call("POST", "/api/v1/namespaces/default/pods", pod)
+    c.json.status.nominatedNodeName = "n1"
+    const s = await call("PUT", "/api/v1/namespaces/default/pods/nom/status", c.json)
+    assert.equal(s.json.status.nominatedNodeName, "n1")
+    const b = await call("POST", "/api/v1/namespaces/default/pods/nom/binding", {
+      target: { kind: "Node", name: "n1" },
+    })
+    assert.equal(b.status, 201, b.text)
+    const got = (await call("GET", "/api/v1/namespaces/default/pods/nom")).json
+    assert.equal(got.spec.nodeName, "n1")
+    assert.equal(got.status.nominatedNodeName, undefined)
+  })
+
   test("finalizers hold a deleted object until they are removed", async () => {
     await call("POST", "/api/v1/namespaces/default/configmaps", {
       metadata: { name: "fin", finalizers: ["example.com/hold"] },

@@ -200,9 +200,12 @@ export class Kubelet {
       const key = this.#keysByUid.get(c.podUid)
       if (key) queue.add(key)
     })
+    // One recorder for the whole kubelet (as upstream's): repeats about a pod fold into one
+    // Event whichever worker or prober records them.
+    const events = this.#events()
     this.#probes = new ProbeManager({
       runtime: this.#runtime,
-      events: this.#events(),
+      events,
       log: this.#log,
       metrics: this.metrics,
       changed: (key) => queue.add(key),
@@ -216,7 +219,7 @@ export class Kubelet {
       ])
       this.#log.info({ node: this.#o.nodeName, runtime: this.#runtime.name }, "Kubelet started")
       await Promise.all([
-        ...Array.from({ length: this.#o.workers ?? DEFAULT_WORKERS }, () => this.#work(signal)),
+        ...Array.from({ length: this.#o.workers ?? DEFAULT_WORKERS }, () => this.#work(signal, events)),
         this.#resync(signal),
         this.#heartbeat(signal),
         this.#logs.run(signal),
@@ -327,8 +330,7 @@ export class Kubelet {
     }
   }
 
-  async #work(signal: AbortSignal): Promise<void> {
-    const events = this.#events()
+  async #work(signal: AbortSignal, events: ClientEventRecorder): Promise<void> {
     for (;;) {
       const key = await this.#queue.next(signal)
       if (key === undefined) return

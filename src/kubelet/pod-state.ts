@@ -26,6 +26,8 @@ export interface ContainerRecord {
   ready: boolean
   /** Startup probe result (true without a probe once running). */
   started: boolean
+  /** Image pull back-off after a failed pull: when the next pull may be tried, and the error. */
+  pull?: { backoffMs: number; until: number; error: string }
   /** Termination messages by container id: where each start's comes from, and the message once read. */
   termination?: Map<string, { readonly source: TerminationSource; message?: string }>
 }

@@ -64,6 +64,7 @@ export async function startContainer(
   r: ContainerRecord,
   extra: Partial<ContainerConfig> = {},
 ): Promise<void> {
+  if (inPullBackOff(d, pod, c, r)) return
   try {
     const env = await containerEnv(c, {
       client: d.client,
@@ -77,13 +78,6 @@ export async function startContainer(
     const files = await d.volumes?.mounts(pod, c, { podIPs: [sandbox.ip], env, events: d.events })
     if (files) warnUnmounted(d, pod, c, files.mounts)
     const attempt = r.current ? r.current.attempt + 1 : 0
-    if (attempt === 0)
-      d.events.event(
-        pod as never,
-        "Normal",
-        "Pulled",
-        `Container image "${c.image}" already present on machine`,
-      )
     const info = await d.runtime.start(sandbox, {
       name: c.name,
       image: c.image ?? "",
@@ -104,8 +98,16 @@ export async function startContainer(
       r.previous = r.current
       r.restartCount++
     }
+    if (attempt === 0)
+      d.events.event(
+        pod as never,
+        "Normal",
+        "Pulled",
+        `Container image "${c.image}" already present on machine`,
+      )
     r.current = info
     r.waiting = undefined
+    r.pull = undefined
     r.ready = !c.readinessProbe
     r.started = !c.startupProbe
     d.events.event(pod as never, "Normal", "Created", `Created container: ${c.name}`)
@@ -119,10 +121,29 @@ export async function startContainer(
     if (err instanceof ContainerCreateError) {
       r.waiting = { reason: err.reason, message: err.message }
       d.events.event(pod as never, "Warning", "Failed", err.message)
+      if (err.reason === "ErrImagePull") pullFailed(d, pod, r, err.message)
       return
     }
     throw err
   }
+}
+
+/** After a failed pull, the next pull waits out upstream's image back-off (10 s doubling to 5 minutes). */
+function pullFailed(d: SyncDeps, pod: Pod, r: ContainerRecord, message: string): void {
+  const backoffMs = r.pull ? Math.min(r.pull.backoffMs * 2, d.backoff.maxMs) : d.backoff.initialMs
+  const error = message.replace(/^Failed to pull image "[^"]*": /, "")
+  r.pull = { backoffMs, until: d.now() + backoffMs, error }
+  d.events.event(pod as never, "Warning", "Failed", "Error: ErrImagePull")
+}
+
+/** Whether `c`'s image is in pull back-off: then it waits with ImagePullBackOff, as upstream's. */
+function inPullBackOff(d: SyncDeps, pod: Pod, c: Container, r: ContainerRecord): boolean {
+  if (!r.pull || d.now() >= r.pull.until) return false
+  const msg = `Back-off pulling image "${c.image}"`
+  r.waiting = { reason: "ImagePullBackOff", message: `${msg}: ErrImagePull: ${r.pull.error}` }
+  d.events.event(pod as never, "Normal", "BackOff", msg)
+  d.events.event(pod as never, "Warning", "Failed", "Error: ImagePullBackOff")
+  return true
 }
 
 /**

@@ -202,7 +202,9 @@ export async function bind(r: ResourceRequest, podName: string): Promise<ApiResp
         lastProbeTime: null,
         lastTransitionTime: timestamp(r.parts.clock.now()),
       } as never)
-      pod.status = { ...(pod.status ?? {}), conditions }
+      // Bound: the nomination is spent (upstream's ClearingNominatedNodeNameAfterBinding, on since 1.35).
+      const { nominatedNodeName: _spent, ...status } = (pod.status ?? {}) as Record<string, unknown>
+      pod.status = { ...status, conditions }
       return pod
     },
     { subresource: "binding", user: r.req.user, shallowCurrent: true },
