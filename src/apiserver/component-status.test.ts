@@ -4,6 +4,7 @@ import { MemoryStore, type Store } from "../storage/index.ts"
 import { FakeClock } from "../util/index.ts"
 import type { ComponentHealth } from "./component-status.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
+import { apiCall } from "../testing/index.ts"
 
 const CS = "/api/v1/componentstatuses"
 const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
@@ -40,16 +41,8 @@ describe("componentstatuses", () => {
   })
   after(() => ac.abort())
 
-  async function call(method: string, path: string, body?: unknown, accept = "application/json") {
-    const res = await api.fetch(
-      new Request(`http://k8ts${path}`, {
-        method,
-        headers: { "content-type": "application/json", accept },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      }),
-    )
-    return { status: res.status, json: JSON.parse(await res.text()), headers: res.headers }
-  }
+  const call = (method: string, path: string, body?: unknown, accept = "application/json") =>
+    apiCall(api, method, path, body, { accept })
 
   function healthOf(list: { items: { metadata: { name: string }; conditions: unknown[] }[] }, name: string) {
     return list.items.find((i) => i.metadata.name === name)?.conditions[0]

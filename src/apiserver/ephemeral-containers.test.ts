@@ -3,6 +3,7 @@ import { after, before, test } from "node:test"
 import { MemoryStore } from "../storage/index.ts"
 import { FakeClock } from "../util/index.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
+import { apiCall } from "../testing/index.ts"
 
 let api: ApiServer
 const ac = new AbortController()
@@ -15,16 +16,8 @@ before(async () => {
 })
 after(() => ac.abort())
 
-async function call(method: string, path: string, body?: unknown, type = "application/json") {
-  const res = await api.fetch(
-    new Request(`http://k8ts${path}`, {
-      method,
-      headers: { "content-type": type, accept: "application/json" },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    }),
-  )
-  return { status: res.status, json: (await res.json()) as any }
-}
+const call = (method: string, path: string, body?: unknown, type = "application/json") =>
+  apiCall(api, method, path, body, { "content-type": type, accept: "application/json" })
 
 const PODS = "/api/v1/namespaces/default/pods"
 

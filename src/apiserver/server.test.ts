@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test"
 import { MemoryStore } from "../storage/index.ts"
 import { FakeClock } from "../util/index.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
+import { apiCall } from "../testing/index.ts"
 
 let api: ApiServer
 const ac = new AbortController()
@@ -15,23 +16,8 @@ before(async () => {
 })
 after(() => ac.abort())
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await api.fetch(
-    new Request(`http://k8ts${path}`, {
-      method,
-      headers: { "content-type": "application/json", ...headers },
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-    }),
-  )
-  const text = await res.text()
-  let json: any
-  try {
-    json = JSON.parse(text)
-  } catch {
-    json = undefined
-  }
-  return { status: res.status, json, text, headers: res.headers }
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  apiCall(api, method, path, body, headers)
 
 function cm(name: string, data: Record<string, string> = {}, labels?: Record<string, string>) {
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, ...(labels ? { labels } : {}) }, data }

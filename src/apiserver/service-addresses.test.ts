@@ -4,6 +4,7 @@ import { MemoryStore } from "../storage/index.ts"
 import { cidrContains, FakeClock, parseCidr, silentLogger } from "../util/index.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
 import { ServiceAddresses } from "./service-addresses.ts"
+import { apiCall } from "../testing/index.ts"
 
 let api: ApiServer
 const store = new MemoryStore()
@@ -17,16 +18,7 @@ before(async () => {
 })
 after(() => ac.abort())
 
-async function call(method: string, path: string, body?: unknown) {
-  const res = await api.fetch(
-    new Request(`http://k8ts${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    }),
-  )
-  return { status: res.status, json: (await res.json()) as any }
-}
+const call = (method: string, path: string, body?: unknown) => apiCall(api, method, path, body)
 
 const SVCS = "/api/v1/namespaces/default/services"
 const svc = (name: string, spec: Record<string, unknown> = {}) =>

@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test"
 import { MemoryStore } from "../../storage/index.ts"
 import { FakeClock } from "../../util/index.ts"
 import { createApiServer, type ApiServer } from "../server.ts"
+import { apiCall } from "../../testing/index.ts"
 
 const clock = new FakeClock(Date.UTC(2026, 10, 24, 12, 0, 0))
 const store = new MemoryStore()
@@ -16,23 +17,8 @@ before(async () => {
 })
 after(() => ac.abort())
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await api.fetch(
-    new Request(`http://k8ts${path}`, {
-      method,
-      headers: { "content-type": "application/json", ...headers },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    }),
-  )
-  const text = await res.text()
-  let json: any
-  try {
-    json = JSON.parse(text)
-  } catch {
-    json = undefined
-  }
-  return { status: res.status, json, text }
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  apiCall(api, method, path, body, headers)
 
 async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 400; i++) {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { MemoryStore } from "../../storage/index.ts"
 import { createApiServer, type ApiServer } from "../server.ts"
+import { apiCall } from "../../testing/index.ts"
 
 let api: ApiServer
 const ac = new AbortController()
@@ -14,10 +15,8 @@ before(async () => {
 after(() => ac.abort())
 
 async function call(method: string, path: string, body: string, contentType = "application/json") {
-  const res = await api.fetch(
-    new Request(`http://k8ts${path}`, { method, headers: { "content-type": contentType }, body }),
-  )
-  return { status: res.status, json: (await res.json()) as any, warning: res.headers.get("warning") }
+  const r = await apiCall(api, method, path, body, { "content-type": contentType })
+  return { ...r, warning: r.headers.get("warning") }
 }
 
 const CMS = "/api/v1/namespaces/default/configmaps"

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
-import { makeCsr, type TestCsr } from "../../testing/index.ts"
+import { apiCall, makeCsr, type TestCsr } from "../../testing/index.ts"
 import { MemoryStore } from "../../storage/index.ts"
 import { FakeClock } from "../../util/index.ts"
 import { createApiServer, type ApiServer } from "../server.ts"
@@ -23,17 +23,8 @@ before(async () => {
 })
 after(() => ac.abort())
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await api.fetch(
-    new Request(`http://k8ts${path}`, {
-      method,
-      headers: { "content-type": "application/json", ...headers },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    }),
-  )
-  const text = await res.text()
-  return { status: res.status, json: JSON.parse(text), headers: res.headers }
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  apiCall(api, method, path, body, headers)
 
 function csr(name: string, spec: Record<string, unknown> = {}) {
   return {

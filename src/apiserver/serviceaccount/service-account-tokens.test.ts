@@ -6,6 +6,7 @@ import { FakeClock } from "../../util/index.ts"
 import { createAuthenticator } from "../authn.ts"
 import { createApiServer, type ApiServer } from "../server.ts"
 import { generateServiceAccountKey, keyIdOf } from "./key.ts"
+import { apiCall } from "../../testing/index.ts"
 
 const ISSUER = "https://kubernetes.default.svc.cluster.local"
 const key = generateServiceAccountKey()
@@ -27,20 +28,8 @@ before(async () => {
 })
 after(() => ac.abort())
 
-async function call(method: string, path: string, body?: unknown, token?: string) {
-  const res = await api.fetch(
-    new Request(`http://k8ts${path}`, {
-      method,
-      headers: {
-        "content-type": "application/json",
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    }),
-  )
-  const text = await res.text()
-  return { status: res.status, json: (text ? JSON.parse(text) : undefined) as any, headers: res.headers }
-}
+const call = (method: string, path: string, body?: unknown, token?: string) =>
+  apiCall(api, method, path, body, token ? { authorization: `Bearer ${token}` } : {})
 
 const SA = "/api/v1/namespaces/default/serviceaccounts"
 const PODS = "/api/v1/namespaces/default/pods"
