@@ -6,7 +6,7 @@
  * the cgroupfs driver (/kubepods/pod<uid>/<container id>); `name` is the container ID.
  */
 import { cpus, totalmem } from "node:os"
-import { labels } from "./resource-metrics.ts"
+import { Exposition, type Family } from "./exposition.ts"
 import type { CpuStats, MemoryStats, Summary } from "./summary-types.ts"
 
 /** What the runtime knows of a running container: its ID and image. */
@@ -18,7 +18,7 @@ export interface ContainerIdentity {
 /** The runtime's container `name` of pod `namespace`/`pod`, if it runs. */
 export type ContainerLookup = (namespace: string, pod: string, name: string) => ContainerIdentity | undefined
 
-const SERIES: readonly (readonly [string, string, string])[] = [
+const SERIES: readonly Family[] = [
   ["container_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed in seconds."],
   ["container_last_seen", "gauge", "Last time a container was seen by the exporter"],
   ["container_memory_rss", "gauge", "Size of RSS in bytes."],
@@ -44,10 +44,9 @@ interface Row {
 
 /** Formats a summary as /metrics/cadvisor at time `now` (ms). */
 export function cadvisorMetricsText(s: Summary, lookup: ContainerLookup, now: number): string {
-  const samples = new Map<string, string[]>(SERIES.map(([name]) => [name, []]))
-  const add = (name: string, l: Record<string, string>, value: number, ms: number) => {
-    samples.get(name)?.push(`${name}${labels(l)} ${value} ${ms}`)
-  }
+  const out = new Exposition(SERIES)
+  const add = (name: string, l: Record<string, string>, value: number, ms: number) =>
+    out.add(name, l, value, ms)
   const usage = (row: Row, cpu: CpuStats, mem: MemoryStats, start: string) => {
     const ms = Date.parse(cpu.time) || now
     add(
@@ -82,12 +81,9 @@ export function cadvisorMetricsText(s: Summary, lookup: ContainerLookup, now: nu
       usage(row, c.cpu, c.memory, c.startTime)
     }
   }
-  samples.get("machine_cpu_cores")?.push(`machine_cpu_cores ${cpus().length}`)
-  samples.get("machine_memory_bytes")?.push(`machine_memory_bytes ${totalmem()}`)
-  const out: string[] = []
-  for (const [name, type, help] of SERIES)
-    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...(samples.get(name) ?? []))
-  return out.join("\n") + "\n"
+  out.add("machine_cpu_cores", {}, cpus().length)
+  out.add("machine_memory_bytes", {}, totalmem())
+  return out.text()
 }
 
 /** The labels after `container` (and `cpu`), in cAdvisor's alphabetical order. */

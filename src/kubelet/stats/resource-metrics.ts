@@ -2,9 +2,10 @@
  * The kubelet's `/metrics/resource`: the summary's CPU and memory in the Prometheus text format,
  * with upstream's metric names and labels (what metrics-server scrapes).
  */
+import { Exposition, type Family } from "./exposition.ts"
 import type { Summary } from "./summary-types.ts"
 
-const HELP: readonly (readonly [string, string, string])[] = [
+const HELP: readonly Family[] = [
   [
     "container_cpu_usage_seconds_total",
     "counter",
@@ -19,24 +20,11 @@ const HELP: readonly (readonly [string, string, string])[] = [
   ["scrape_error", "gauge", "1 if there was an error while getting container metrics, 0 otherwise"],
 ]
 
-/** A label value escaped for the Prometheus text format. */
-export function esc(v: string): string {
-  return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
-}
-
-/** `{k="v",...}` of `l` in the Prometheus text format ("" when empty). */
-export function labels(l: Record<string, string>): string {
-  const parts = Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`)
-  return parts.length ? `{${parts.join(",")}}` : ""
-}
-
 /** Formats a summary as /metrics/resource. */
 export function resourceMetricsText(s: Summary): string {
-  const samples = new Map<string, string[]>(HELP.map(([name]) => [name, []]))
-  const add = (name: string, l: Record<string, string>, value: number, time?: string) => {
-    const ts = time ? ` ${Date.parse(time)}` : ""
-    samples.get(name)?.push(`${name}${labels(l)} ${value}${ts}`)
-  }
+  const out = new Exposition(HELP, "[ALPHA] ")
+  const add = (name: string, l: Record<string, string>, value: number, time?: string) =>
+    out.add(name, l, value, time ? Date.parse(time) : undefined)
   for (const p of s.pods) {
     const pl = { namespace: p.podRef.namespace, pod: p.podRef.name }
     for (const c of p.containers) {
@@ -51,9 +39,5 @@ export function resourceMetricsText(s: Summary): string {
   add("node_cpu_usage_seconds_total", {}, s.node.cpu.usageCoreNanoSeconds / 1e9, s.node.cpu.time)
   add("node_memory_working_set_bytes", {}, s.node.memory.workingSetBytes, s.node.memory.time)
   add("scrape_error", {}, 0)
-  const out: string[] = []
-  for (const [name, type, help] of HELP) {
-    out.push(`# HELP ${name} [ALPHA] ${help}`, `# TYPE ${name} ${type}`, ...(samples.get(name) ?? []))
-  }
-  return out.join("\n") + "\n"
+  return out.text()
 }
