@@ -34,12 +34,19 @@ function bytesOf(e: Encoded): Buffer {
 }
 
 /**
- * Records `json` as the JSON of `obj` (exactly what JSON.stringify gives for it), when nothing
- * encoded it yet: a write that made its stored value sets the JSON its response and its watch
- * event use.
+ * Records `json` (text or UTF-8 bytes) as the JSON of `obj` (exactly what JSON.stringify gives
+ * for it), when nothing encoded it yet: a write that made its stored value sets the JSON its
+ * response and its watch event use; the watch cache, the JSON an object it revives was kept as.
  */
-export function setObjectJson(obj: ApiObject, json: string): void {
-  if (!encodings.has(obj)) encodings.set(obj, { json, bytes: undefined })
+export function setObjectJson(obj: ApiObject, json: string | Buffer): void {
+  if (encodings.has(obj)) return
+  encodings.set(obj, typeof json === "string" ? { json, bytes: undefined } : { json: undefined, bytes: json })
+}
+
+/** The JSON of `obj` (text or bytes) when something already encoded it, else undefined. */
+export function knownObjectJson(obj: ApiObject): string | Buffer | undefined {
+  const e = encodings.get(obj)
+  return e && (e.bytes ?? e.json)
 }
 
 /**
@@ -69,12 +76,24 @@ const EVENT_SUFFIX = Buffer.from("}\n")
 export function watchEventBytes(type: string, obj: ApiObject): Buffer {
   const e = encoded(obj)
   if (e.event?.type === type) return e.event.bytes
-  const bytes = bytesOf(e)
   let prefix = EVENT_PREFIX.get(type)
   if (!prefix) {
     prefix = Buffer.from(`{"type":${JSON.stringify(type)},"object":`)
     EVENT_PREFIX.set(type, prefix)
   }
+  if (e.bytes === undefined) {
+    // The object's bytes become a view into its first event line: one copy of its JSON, not two.
+    const json = e.json as string
+    const line = Buffer.allocUnsafe(prefix.length + Buffer.byteLength(json) + EVENT_SUFFIX.length)
+    prefix.copy(line, 0)
+    const end = prefix.length + line.write(json, prefix.length)
+    EVENT_SUFFIX.copy(line, end)
+    e.bytes = line.subarray(prefix.length, end)
+    e.json = undefined
+    e.event = { type, bytes: line }
+    return line
+  }
+  const bytes = e.bytes
   const len = prefix.length + bytes.length + EVENT_SUFFIX.length
   e.event = { type, bytes: Buffer.concat([prefix, bytes, EVENT_SUFFIX], len) }
   return e.event.bytes

@@ -7,6 +7,7 @@ import type { Store, StoreEvent } from "../storage/index.ts"
 import { CompactedError } from "../storage/index.ts"
 import type { ApiObject } from "../api/index.ts"
 import { AsyncQueue, type Logger } from "../util/index.ts"
+import { knownObjectJson, setObjectJson } from "./output.ts"
 
 /** One change as the cache keeps it. Objects are shared and must never be mutated. */
 export interface CacheEvent {
@@ -21,6 +22,57 @@ export interface CacheEvent {
 export type Decoder = (value: string, revision: number) => ApiObject
 
 const WINDOW = 20_000
+/**
+ * The latest events keep their objects as they are; older ones keep a superseded object (a
+ * `prev`, or an `object` a later write replaced) only as its JSON, parsed again by whoever replays
+ * it: the window then holds one string or buffer for it instead of a whole object graph.
+ */
+const RECENT = 1000
+
+/**
+ * An event past the recent part of the window: its objects kept as their JSON (the same string or
+ * buffer as their encoding, so nothing is copied), the object taken from the cache while current.
+ */
+class AgedEvent implements CacheEvent {
+  readonly type: CacheEvent["type"]
+  readonly key: string
+  readonly revision: number
+  readonly #objects: ReadonlyMap<string, ApiObject>
+  readonly #json: string | Buffer
+  readonly #prevJson: string | Buffer | undefined
+
+  constructor(
+    ev: CacheEvent,
+    objects: ReadonlyMap<string, ApiObject>,
+    json: string | Buffer,
+    prevJson: string | Buffer | undefined,
+  ) {
+    this.type = ev.type
+    this.key = ev.key
+    this.revision = ev.revision
+    this.#objects = objects
+    this.#json = json
+    this.#prevJson = prevJson
+  }
+
+  /** The cache's object while it is this event's, else a fresh parse on each read. */
+  get object(): ApiObject {
+    const cur = this.#objects.get(this.key)
+    if (cur?.metadata?.resourceVersion === String(this.revision) && this.type !== "DELETED") return cur
+    return revive(this.#json)
+  }
+
+  get prev(): ApiObject | undefined {
+    return this.#prevJson === undefined ? undefined : revive(this.#prevJson)
+  }
+}
+
+/** Parses the JSON an aged event kept, which then is the new object's encoding too. */
+function revive(json: string | Buffer): ApiObject {
+  const obj = JSON.parse(typeof json === "string" ? json : json.toString("utf8")) as ApiObject
+  setObjectJson(obj, json)
+  return obj
+}
 
 /** The objects and recent events under one storage prefix. */
 export class ResourceCache {
@@ -89,6 +141,7 @@ export class ResourceCache {
       this.objects.set(ev.key, ev.object)
     }
     this.#window.push(ev)
+    this.#age(this.#window.length - 1 - RECENT)
     if (this.#window.length - this.#head > WINDOW) {
       this.#windowStart = (this.#window[this.#head] as CacheEvent).revision
       this.#head++
@@ -99,6 +152,19 @@ export class ResourceCache {
       }
     }
     for (const fn of this.#listeners) fn(ev)
+  }
+
+  /**
+   * Keeps the objects of the window's event at `i` as their JSON. An event whose objects nothing
+   * encoded yet stays as it is (encoding them here would cost more than it keeps).
+   */
+  #age(i: number): void {
+    const ev = this.#window[i]
+    if (i < this.#head || ev === undefined || ev instanceof AgedEvent) return
+    const json = knownObjectJson(ev.object)
+    const prevJson = ev.prev && knownObjectJson(ev.prev)
+    if (json === undefined || (ev.prev && prevJson === undefined)) return
+    this.#window[i] = new AgedEvent(ev, this.objects, json, prevJson)
   }
 
   get listenerCount(): number {

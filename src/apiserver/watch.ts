@@ -74,12 +74,16 @@ export function watchParams(query: URLSearchParams): WatchParams {
 
 /** Maps a cache event to what a filtered watcher sees, or undefined when it sees nothing. */
 export function visibleEvent(ev: CacheEvent, filter: ObjectFilter): OutEvent | undefined {
-  const nowMatches = filter.matches(ev.object)
-  if (ev.type === "DELETED") return nowMatches ? { type: "DELETED", object: ev.object } : undefined
-  const before = ev.prev ? filter.matches(ev.prev) : false
-  if (nowMatches && before) return { type: "MODIFIED", object: ev.object }
-  if (nowMatches) return { type: "ADDED", object: ev.object }
-  if (before) return { type: "DELETED", object: ev.object }
+  // Read once each: an old event of the cache's window parses its objects on each read.
+  const object = ev.object
+  const nowMatches = filter.matches(object)
+  if (ev.type === "DELETED") return nowMatches ? { type: "DELETED", object } : undefined
+  if (nowMatches && !filter.selective) return { type: ev.prev ? "MODIFIED" : "ADDED", object }
+  const prev = ev.prev
+  const before = prev ? filter.matches(prev) : false
+  if (nowMatches && before) return { type: "MODIFIED", object }
+  if (nowMatches) return { type: "ADDED", object }
+  if (before) return { type: "DELETED", object }
   return undefined
 }
 
