@@ -78,7 +78,8 @@ export function visibleEvent(ev: CacheEvent, filter: ObjectFilter): OutEvent | u
   const object = ev.object
   const nowMatches = filter.matches(object)
   if (ev.type === "DELETED") return nowMatches ? { type: "DELETED", object } : undefined
-  if (nowMatches && !filter.selective) return { type: ev.prev ? "MODIFIED" : "ADDED", object }
+  // An unfiltered watcher sees the event as it is (its type already says whether a prev exists).
+  if (nowMatches && !filter.selective) return { type: ev.type, object }
   const prev = ev.prev
   const before = prev ? filter.matches(prev) : false
   if (nowMatches && before) return { type: "MODIFIED", object }

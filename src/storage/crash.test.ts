@@ -17,7 +17,7 @@
  */
 import assert from "node:assert/strict"
 import { type ChildProcess, spawn } from "node:child_process"
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs"
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, test } from "node:test"
@@ -76,7 +76,13 @@ async function runWriter(args: string[], killAfterMs: number, round: number): Pr
   child.on("message", (m: { ready?: boolean; revision?: number }) => {
     if (!m.ready || killer) return
     start = m.revision ?? 0
-    killer = setTimeout(() => child.kill("SIGKILL"), killAfterMs)
+    // On a loaded machine the first commit may take longer than the delay: the kill waits until
+    // the writer has logged something, so every round checks acknowledged writes.
+    const kill = () => {
+      if (statSync(logPath).size > 0) child.kill("SIGKILL")
+      else killer = setTimeout(kill, 10)
+    }
+    killer = setTimeout(kill, killAfterMs)
   })
   const signal = await exit
   clearTimeout(guard)
