@@ -72,14 +72,21 @@ export function watchParams(query: URLSearchParams): WatchParams {
   }
 }
 
+/** The last event an unfiltered watcher was given, shared with the others the cache fans it out to. */
+let lastUnfiltered: { readonly ev: CacheEvent; readonly out: OutEvent } | undefined
+
 /** Maps a cache event to what a filtered watcher sees, or undefined when it sees nothing. */
 export function visibleEvent(ev: CacheEvent, filter: ObjectFilter): OutEvent | undefined {
+  // Unfiltered watchers see the event as it is (its type already says whether a prev exists):
+  // one OutEvent for all of them.
+  if (!filter.selective) {
+    if (lastUnfiltered?.ev !== ev) lastUnfiltered = { ev, out: { type: ev.type, object: ev.object } }
+    return lastUnfiltered.out
+  }
   // Read once each: an old event of the cache's window parses its objects on each read.
   const object = ev.object
   const nowMatches = filter.matches(object)
   if (ev.type === "DELETED") return nowMatches ? { type: "DELETED", object } : undefined
-  // An unfiltered watcher sees the event as it is (its type already says whether a prev exists).
-  if (nowMatches && !filter.selective) return { type: ev.type, object }
   const prev = ev.prev
   const before = prev ? filter.matches(prev) : false
   if (nowMatches && before) return { type: "MODIFIED", object }
