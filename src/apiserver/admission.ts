@@ -16,8 +16,15 @@ export interface AdmissionPlugin {
 export function admissionChain(plugins: readonly AdmissionPlugin[]): Admission {
   return {
     async admit(req) {
-      for (const p of plugins) if (p.mutate) await p.mutate(req)
-      for (const p of plugins) if (p.validate) await p.validate(req)
+      // Only a plugin that answered with a promise is waited for: most decide at once.
+      for (const p of plugins) {
+        const pending = p.mutate?.(req)
+        if (pending) await pending
+      }
+      for (const p of plugins) {
+        const pending = p.validate?.(req)
+        if (pending) await pending
+      }
     },
   }
 }

@@ -74,6 +74,36 @@ describe("pruneUnknownFields()", () => {
       input: { apiVersion: "v1", kind: "Pod", spec: { containers: [], kind: "x" } },
       want: ["spec.kind"],
     },
+    {
+      name: "apiVersion and kind are unknown at the top of a type that is not a kind",
+      type: "io.k8s.api.core.v1.PodSpec",
+      input: { apiVersion: "v1", kind: "PodSpec", containers: [] },
+      want: ["apiVersion", "kind"],
+    },
+    {
+      name: "values of the wrong JSON type: an object for a list is walked as its item, others are left to validation",
+      type: "io.k8s.api.core.v1.PodSpec",
+      input: {
+        containers: { name: "not a list", ünïçode: 1 },
+        volumes: [null, 3, "x", [{ nope: 1 }], { name: "v", 'k"ey': 2 }],
+        nodeSelector: [{ a: 1 }],
+        securityContext: [{ runAsUser: 1, bogus: 2 }],
+        tolerations: null,
+        日本: { deep: { er: 1 } },
+      },
+      want: ["containers.ünïçode", 'volumes[4].k"ey', "日本"],
+    },
+    {
+      name: "big numbers and nested lists of items",
+      type: "io.k8s.api.core.v1.PodSpec",
+      input: {
+        containers: [
+          { name: "a", ports: [{ containerPort: Number.MAX_VALUE, x: 1 }, { containerPort: 2 ** 64 }] },
+          { name: "b", env: [{ name: "E", valueFrom: { fieldRef: { fieldPath: "p", y: 2 } } }] },
+        ],
+      },
+      want: ["containers[0].ports[0].x", "containers[1].env[0].valueFrom.fieldRef.y"],
+    },
   ]
   for (const c of cases) {
     test(c.name, () => {

@@ -52,38 +52,67 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v)
 }
 
+/** How a prune walks a value of one type: its fields, or undefined when nothing inside is checked. */
+interface Walk {
+  readonly fields: Readonly<Record<string, schema.FieldSchema>> | undefined
+  /** Whether `apiVersion` and `kind` are allowed at the top (a kind, its list, options). */
+  readonly typeMeta: boolean
+}
+
+const NOT_WALKED: Walk = { fields: undefined, typeMeta: false }
+/** Walks by type name, made at first use (the schema table never changes). */
+const walks = new Map<string, Walk>()
+
+function walkOf(type: string): Walk {
+  let w = walks.get(type)
+  if (w === undefined) {
+    const fields =
+      OPAQUE.has(type) || schema.SCALAR_TYPES.has(type) || schema.typeSchema(type)?.alias
+        ? undefined
+        : jsonFieldsOf(type)
+    w = fields ? { fields, typeMeta: hasTypeMeta(type) } : NOT_WALKED
+    walks.set(type, w)
+  }
+  return w
+}
+
 /**
- * Walks `value` as type `type`, deleting and recording (in `out`) every field the type lacks;
+ * Walks `value` as `walk`'s type, deleting and recording (in `out`) every field the type lacks;
  * `at` is the value's path as segments (spelled out only for a field it lacks).
  */
-function prune(value: unknown, type: string, at: (string | number)[], out: string[]): void {
-  if (!isObject(value) || OPAQUE.has(type) || schema.SCALAR_TYPES.has(type)) return
-  const fields = jsonFieldsOf(type)
-  if (!fields || schema.typeSchema(type)?.alias) return
+function prune(value: unknown, walk: Walk, at: (string | number)[], out: string[]): void {
+  const fields = walk.fields
+  if (fields === undefined || !isObject(value)) return
   for (const key of Object.keys(value)) {
     const f = fields[key]
-    at.push(key)
     if (!f) {
-      if (!(at.length === 1 && (key === "apiVersion" || key === "kind") && hasTypeMeta(type))) {
+      if (!(at.length === 0 && (key === "apiVersion" || key === "kind") && walk.typeMeta)) {
+        at.push(key)
         out.push(pathOf(at))
+        at.pop()
         delete value[key]
       }
-    } else {
-      const v = value[key]
-      if (f.map && isObject(v)) {
-        for (const k of Object.keys(v)) {
-          at.push(k)
-          prune(v[k], f.t, at, out)
-          at.pop()
-        }
-      } else if (f.rep && Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) {
-          at.push(i)
-          prune(v[i], f.t, at, out)
-          at.pop()
-        }
-      } else prune(v, f.t, at, out)
+      continue
     }
+    const v = value[key]
+    // Scalars (most fields) need no walk.
+    if (typeof v !== "object" || v === null) continue
+    const inner = walkOf(f.t)
+    if (inner.fields === undefined) continue
+    at.push(key)
+    if (f.map && !Array.isArray(v)) {
+      for (const k of Object.keys(v)) {
+        at.push(k)
+        prune((v as Record<string, unknown>)[k], inner, at, out)
+        at.pop()
+      }
+    } else if (f.rep && Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        at.push(i)
+        prune(v[i], inner, at, out)
+        at.pop()
+      }
+    } else prune(v, inner, at, out)
     at.pop()
   }
 }
@@ -94,7 +123,7 @@ function prune(value: unknown, type: string, at: (string | number)[], out: strin
  */
 export function pruneUnknownFields(obj: unknown, type: string): string[] {
   const out: string[] = []
-  prune(obj, type, [], out)
+  prune(obj, walkOf(type), [], out)
   return out
 }
 

@@ -4,32 +4,15 @@
  * latency per operation. Each server registers its metrics in the registry it is given, so
  * several servers can live in one process (tests) without clashing.
  */
-import { Counter, Gauge, Histogram, type Registry } from "prom-client"
+import { Gauge, type Registry } from "prom-client"
 import type { Store } from "../storage/index.ts"
 import type { ApiResponse } from "./http.ts"
+import { SeriesCounter, SeriesHistogram } from "./metric-series.ts"
 import type { RequestInfo } from "./request-info.ts"
 
-const REQUEST_LABELS = [
-  "verb",
-  "dry_run",
-  "group",
-  "version",
-  "resource",
-  "subresource",
-  "scope",
-  "component",
-  "code",
-] as const
-const LATENCY_LABELS = [
-  "verb",
-  "dry_run",
-  "group",
-  "version",
-  "resource",
-  "subresource",
-  "scope",
-  "component",
-] as const
+/** The labels of the request latency (and, with `code`, of the request count). */
+type LatencyLabel =
+  "verb" | "dry_run" | "group" | "version" | "resource" | "subresource" | "scope" | "component"
 
 const MAX_SERIES = 2_000
 const OTHER: RequestInfo = {
@@ -90,41 +73,37 @@ function scopeOf(ri: RequestInfo): string {
 /** Creates the API server's metrics in `registry`. */
 export function createApiMetrics(registry: Registry): ApiMetrics {
   const registers = [registry]
-  const requests = new Counter({
-    name: "apiserver_request_total",
-    help: "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
-    labelNames: REQUEST_LABELS,
+  // Series made once per label set (metric-series.ts): these two are recorded on every request.
+  const requests = new SeriesCounter(
+    "apiserver_request_total",
+    "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
     registers,
-  })
-  const latency = new Histogram({
-    name: "apiserver_request_duration_seconds",
-    help: "Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.",
-    labelNames: LATENCY_LABELS,
-    buckets: [
-      0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60,
-    ],
+  )
+  const latency = new SeriesHistogram(
+    "apiserver_request_duration_seconds",
+    "Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.",
+    [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
     registers,
-  })
+  )
   const longRunning = new Gauge({
     name: "apiserver_longrunning_requests",
     help: "Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component.",
     labelNames: ["verb", "group", "version", "resource", "subresource", "scope", "component"],
     registers,
   })
-  const storeLatency = new Histogram({
-    name: "etcd_request_duration_seconds",
-    help: "Store request latency in seconds for each operation and object type.",
-    labelNames: ["operation", "type"],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  const storeLatency = new SeriesHistogram(
+    "etcd_request_duration_seconds",
+    "Store request latency in seconds for each operation and object type.",
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
-  })
+  )
 
-  // Children by label values: prom-client hashes a label object on every call, these don't.
+  // Series by label values, found by one string key (prom-client's children hash their labels on every call).
   type Children = {
     readonly count: Map<number, { inc(): void }>
     readonly latency: { observe(v: number): void }
     readonly longRunning: { inc(): void; dec(): void }
-    readonly labels: Record<(typeof LATENCY_LABELS)[number], string>
+    readonly labels: Record<LatencyLabel, string>
   }
   const children = new Map<string, Children>()
   const childrenOf = (info: RequestInfo, verb: string, dryRun: string): Children => {
@@ -144,7 +123,7 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
         component: "apiserver",
       }
       const labels = { ...base, dry_run: dryRun }
-      c = { count: new Map(), latency: latency.labels(labels), longRunning: longRunning.labels(base), labels }
+      c = { count: new Map(), latency: latency.series(labels), longRunning: longRunning.labels(base), labels }
       children.set(id, c)
     }
     return c
@@ -155,7 +134,7 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
       const c = childrenOf(ri, canonicalVerb(ri, contentType), query.getAll("dryRun").join(","))
       let counter = c.count.get(res.status)
       if (!counter) {
-        counter = requests.labels({ ...c.labels, code: String(res.status) })
+        counter = requests.series({ ...c.labels, code: String(res.status) })
         c.count.set(res.status, counter)
       }
       counter.inc()
@@ -186,14 +165,14 @@ function typeOfKey(key: string): string {
   return a.includes(".") && b ? `${b}.${a}` : a
 }
 
-function instrumentStore(store: Store, hist: Histogram<"operation" | "type">): Store {
-  // Children by label values, as for requests: startTimer({...}) hashes its labels on every call.
+function instrumentStore(store: Store, hist: SeriesHistogram): Store {
+  // Series by label values, as for requests.
   const children = new Map<string, { observe(v: number): void }>()
   const childOf = (operation: string, type: string) => {
     const id = `${operation}\0${type}`
     let c = children.get(id)
     if (!c) {
-      c = hist.labels({ operation, type })
+      c = hist.series({ operation, type })
       children.set(id, c)
     }
     return c

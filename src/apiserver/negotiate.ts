@@ -52,16 +52,38 @@ export type Output =
 
 const JSONISH = new Set(["application/json", "application/*", "*/*", "application/vnd.kubernetes.protobuf"])
 
+const JSON_OUTPUT: Output = Object.freeze({ kind: "json" })
+
+/** chooseOutput's answers by parsed header, then by what is allowed (null: nothing fits). */
+const chosen = new WeakMap<readonly MediaRange[], Map<number, Output | null>>()
+
 /**
  * Picks the first acceptable representation. Protobuf is accepted but answered with JSON (clients
- * decode by the response Content-Type). Returns undefined when nothing fits (406).
+ * decode by the response Content-Type). Returns undefined when nothing fits (406). The answer is
+ * shared by requests with the same header: never to be changed.
  */
 export function chooseOutput(
   accept: string | undefined,
   allow: { table?: boolean; discovery?: boolean } = {},
 ): Output | undefined {
   const ranges = parseMediaTypes(accept)
-  if (ranges.length === 0) return { kind: "json" }
+  if (ranges.length === 0) return JSON_OUTPUT
+  const key = (allow.table ? 1 : 0) | (allow.discovery ? 2 : 0)
+  let byAllow = chosen.get(ranges)
+  if (!byAllow) chosen.set(ranges, (byAllow = new Map()))
+  let out = byAllow.get(key)
+  if (out === undefined) {
+    out = pickOutput(ranges, allow)
+    if (out) Object.freeze(out)
+    byAllow.set(key, out)
+  }
+  return out ?? undefined
+}
+
+function pickOutput(
+  ranges: readonly MediaRange[],
+  allow: { table?: boolean; discovery?: boolean },
+): Output | null {
   for (const r of ranges) {
     const as = r.params.as
     if (r.type === "application/json" && as) {
@@ -79,7 +101,7 @@ export function chooseOutput(
     if (r.type === "application/yaml") return { kind: "yaml" }
     if (JSONISH.has(r.type)) return { kind: "json" }
   }
-  return undefined
+  return null
 }
 
 /** The Content-Type of a JSON response. */

@@ -39,6 +39,19 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
       "a valid environment variable name must consist only of printable ASCII characters other than '='",
     ],
   },
+  { name: "isEnvVarName() accepts spaces and symbols", input: () => isEnvVarName(" ~!<>{}"), want: [] },
+  {
+    name: "isEnvVarName() rejects DEL, tabs and letters beyond ASCII",
+    input: () => ["A\u007f", "A\tB", "\u00e9", "\ud83d\ude00"].flatMap((v) => isEnvVarName(v)),
+    want: Array(4).fill(
+      "a valid environment variable name must consist only of printable ASCII characters other than '='",
+    ),
+  },
+  {
+    name: "isEnvVarName() rejects an empty name",
+    input: () => isEnvVarName(""),
+    want: ["environment variable name must be non-empty"],
+  },
   {
     name: "isConfigMapKey() rejects a slash",
     input: () => isConfigMapKey("a/b"),

@@ -68,11 +68,15 @@ export function isHttpHeaderName(value: string): string[] {
       ]
 }
 
+/** Printable ASCII but '=', at least one: a valid name, answered without walking it. */
+const ENV_VAR_NAME_RE = /^[\x20-\x3c\x3e-\x7e]+$/
+
 /**
  * An environment variable name under the relaxed rules upstream uses since 1.34
  * (RelaxedEnvironmentVariableValidation): printable ASCII except '='.
  */
 export function isEnvVarName(value: string): string[] {
+  if (ENV_VAR_NAME_RE.test(value)) return []
   if (value.length === 0) return ["environment variable name must be non-empty"]
   for (const ch of value) {
     const c = ch.codePointAt(0) ?? 0

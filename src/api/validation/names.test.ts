@@ -1,13 +1,17 @@
 import assert from "node:assert/strict"
-import { test } from "node:test"
+import { describe, test } from "node:test"
 import {
+  dns1123LabelErrors,
+  dns1123SubdomainErrors,
   isDns1035Label,
   isDns1123Label,
   isDns1123Subdomain,
   isLabelValue,
   isPathSegmentName,
   isQualifiedName,
+  labelValueErrors,
   nameIsDnsSubdomain,
+  qualifiedNameErrors,
 } from "./names.ts"
 
 const SUBDOMAIN_MSG =
@@ -109,3 +113,53 @@ for (const c of cases) {
     assert.deepEqual(c.input(), c.want)
   })
 }
+
+describe("the quick answers for valid values agree with the full checks", () => {
+  const checks: [string, (v: string) => string[], (v: string) => string[]][] = [
+    ["isDns1123Label", isDns1123Label, dns1123LabelErrors],
+    ["isDns1123Subdomain", isDns1123Subdomain, dns1123SubdomainErrors],
+    ["isQualifiedName", isQualifiedName, qualifiedNameErrors],
+    ["isLabelValue", isLabelValue, labelValueErrors],
+  ]
+  const fixed = [
+    "",
+    "a",
+    "A",
+    "-a",
+    "a-",
+    "a.b",
+    "a/b",
+    "/b",
+    "a/",
+    "a//b",
+    "a/b/c",
+    "example.com/My_Name.1",
+    "Example.com/x",
+    "é",
+    "a\u00e9",
+    "a\n",
+    "x".repeat(63),
+    "x".repeat(64),
+    `${"a".repeat(253)}/x`,
+    `${"a".repeat(254)}/x`,
+    `a.b/${"x".repeat(63)}`,
+    `a.b/${"x".repeat(64)}`,
+    `${"a.".repeat(126)}a`,
+    "\u65e5\u672c",
+  ]
+  let seed = 7
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+    return seed % n
+  }
+  const ALPHABET = "aZ09-_./é\u65e5 "
+  const random = Array.from({ length: 3000 }, () => {
+    const len = [1, 3, 8, 62, 63, 64, 70, 252, 253, 254, 260][rnd(11)] as number
+    return Array.from({ length: len }, () => (rnd(10) < 7 ? "a" : ALPHABET[rnd(ALPHABET.length)])).join("")
+  })
+  for (const [name, quick, full] of checks) {
+    test(name, () => {
+      for (const v of [...fixed, ...random]) assert.deepEqual(quick(v), full(v), JSON.stringify(v))
+    })
+  }
+})

@@ -57,6 +57,14 @@ export function inclusiveRangeError(lo: number, hi: number): string {
 
 /** A lowercase RFC 1123 label: `my-name`, at most 63 characters. */
 export function isDns1123Label(value: string): string[] {
+  // Most values are valid: the regex admits ASCII only, so their length is their byte length.
+  return value.length <= DNS1123_LABEL_MAX_LENGTH && DNS1123_LABEL_RE.test(value)
+    ? []
+    : dns1123LabelErrors(value)
+}
+
+/** isDns1123Label worked out in full (the errors of an invalid value). */
+export function dns1123LabelErrors(value: string): string[] {
   const errs: string[] = []
   if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH) errs.push(maxLenError(DNS1123_LABEL_MAX_LENGTH))
   if (!DNS1123_LABEL_RE.test(value)) {
@@ -77,6 +85,13 @@ export function isDns1123Label(value: string): string[] {
 
 /** A lowercase RFC 1123 subdomain: `example.com`, at most 253 characters. */
 export function isDns1123Subdomain(value: string): string[] {
+  return value.length <= DNS1123_SUBDOMAIN_MAX_LENGTH && DNS1123_SUBDOMAIN_RE.test(value)
+    ? []
+    : dns1123SubdomainErrors(value)
+}
+
+/** isDns1123Subdomain worked out in full (the errors of an invalid value). */
+export function dns1123SubdomainErrors(value: string): string[] {
   const errs: string[] = []
   if (byteLength(value) > DNS1123_SUBDOMAIN_MAX_LENGTH) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH))
   if (!DNS1123_SUBDOMAIN_RE.test(value)) {
@@ -149,6 +164,11 @@ const LABEL_KEY_MSG =
 
 /** A qualified name (label key): an optional DNS subdomain prefix and '/', then a name. */
 export function isQualifiedName(value: string): string[] {
+  return isValidQualifiedName(value) ? [] : qualifiedNameErrors(value)
+}
+
+/** isQualifiedName worked out in full (the errors of an invalid value). */
+export function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = []
   const parts = value.split("/")
   let name: string
@@ -172,8 +192,30 @@ export function isQualifiedName(value: string): string[] {
   return errs
 }
 
+/**
+ * isQualifiedName's answer for the valid (most): an optional subdomain prefix and '/', then a name
+ * part; the regexes admit ASCII only, so lengths are byte lengths.
+ */
+function isValidQualifiedName(value: string): boolean {
+  const slash = value.indexOf("/")
+  if (slash < 0) return value.length <= DNS1123_LABEL_MAX_LENGTH && LABEL_KEY_RE.test(value)
+  const nameLength = value.length - slash - 1
+  return (
+    slash <= DNS1123_SUBDOMAIN_MAX_LENGTH &&
+    nameLength <= DNS1123_LABEL_MAX_LENGTH &&
+    value.indexOf("/", slash + 1) < 0 &&
+    DNS1123_SUBDOMAIN_RE.test(value.slice(0, slash)) &&
+    LABEL_KEY_RE.test(value.slice(slash + 1))
+  )
+}
+
 /** A label value: empty, or up to 63 alphanumerics with '-', '_' or '.' inside. */
 export function isLabelValue(value: string): string[] {
+  return value.length <= DNS1123_LABEL_MAX_LENGTH && LABEL_VALUE_RE.test(value) ? [] : labelValueErrors(value)
+}
+
+/** isLabelValue worked out in full (the errors of an invalid value). */
+export function labelValueErrors(value: string): string[] {
   const errs: string[] = []
   if (byteLength(value) > DNS1123_LABEL_MAX_LENGTH) errs.push(maxBytesError(DNS1123_LABEL_MAX_LENGTH))
   if (!LABEL_VALUE_RE.test(value)) {

@@ -4,6 +4,7 @@ import { ApiError, type ApiObject } from "../../api/index.ts"
 import { kindShape, UNKNOWN, UNKNOWN_OBJECT, type Shape } from "../shapes.ts"
 import { applyConfig, recordUpdate, type WriteContext } from "./field-manager.ts"
 import { FieldSet, pathString } from "./field-set.ts"
+import { managerFromUserAgent } from "./managed-fields.ts"
 import { merge } from "./merge.ts"
 import { compare, toFieldSet } from "./typed.ts"
 
@@ -354,4 +355,21 @@ describe("applyConfig()", () => {
     assert.deepEqual(fieldsOf(b, "a"), { "f:spec": { ".": {}, "f:size": {} } })
     assert.deepEqual(fieldsOf(b, "b"), { "f:spec": { ".": {}, "f:color": {}, "f:tags": {} } })
   })
+})
+
+describe("managerFromUserAgent()", () => {
+  const cases: [string | undefined, string][] = [
+    [undefined, ""],
+    ["", ""],
+    ["kubectl/v1.31.0 (linux/amd64) kubernetes/abcdef", "kubectl"],
+    ["Go-http-client/1.1", "Go-http-client"],
+    ["no slash at all", "no slash at all"],
+    ["tab\there/1", "tabhere"],
+    ["\u00e9t\u00e9\u200b/2", "\u00e9t\u00e9"],
+    ["x".repeat(128), "x".repeat(128)],
+    ["x".repeat(130), "x".repeat(128)],
+    [`${"x".repeat(127)}\u00e9`, "x".repeat(127)],
+    ["del\u007f/1", "del"],
+  ]
+  for (const [ua, want] of cases) test(JSON.stringify(ua), () => assert.equal(managerFromUserAgent(ua), want))
 })

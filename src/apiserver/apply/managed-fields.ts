@@ -155,9 +155,14 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | 
   })
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
+
 /** Upstream's default manager: the user agent up to its first "/", printable, at most 128 bytes. */
 export function managerFromUserAgent(userAgent: string | undefined): string {
-  const prefix = (userAgent ?? "").split("/")[0] as string
+  const slash = (userAgent ?? "").indexOf("/")
+  const prefix = slash < 0 ? (userAgent ?? "") : (userAgent as string).slice(0, slash)
+  // Printable ASCII within the limit (every client's) is kept whole.
+  if (prefix.length <= 128 && PRINTABLE_ASCII.test(prefix)) return prefix
   let out = ""
   for (const ch of prefix) {
     if (!/\P{C}/u.test(ch)) continue

@@ -1,5 +1,5 @@
 /** Write bodies checked against the schema table under the request's fieldValidation directive. */
-import { schema } from "../../api/index.ts"
+import { type ResourceInfo, schema } from "../../api/index.ts"
 import {
   type FieldCheckInput,
   checkBody,
@@ -13,17 +13,36 @@ import { decodeYamlBody } from "../yaml-body.ts"
 import type { ResourceRequest } from "./context.ts"
 import { pruneUnknown } from "../crd/prune-default.ts"
 
-function checkInput(r: ResourceRequest, options: string, json: string | undefined): FieldCheckInput {
-  const { group, version, kind } = r.served.info
-  const custom = r.parts.resources.handling(r.served.info)?.schema
-  return {
-    directive: fieldValidationOf(r.req.query, options),
-    type: schema.definitionOf(group, version, kind),
-    ...(custom ? { prune: (obj: unknown) => pruneUnknown(custom, obj, true) } : {}),
-    kind,
-    version,
-    ...(json !== undefined ? { json } : {}),
+/** The schema definition of each built-in kind (custom resources have theirs in the resource table). */
+const definitions = new WeakMap<ResourceInfo, { type: string | undefined }>()
+
+function definitionOf(info: ResourceInfo): string | undefined {
+  let d = definitions.get(info)
+  if (!d) {
+    d = { type: schema.definitionOf(info.group, info.version, info.kind) }
+    definitions.set(info, d)
   }
+  return d.type
+}
+
+function checkInput(
+  r: ResourceRequest,
+  options: string,
+  json: string | undefined,
+  decoding?: readonly string[],
+): FieldCheckInput {
+  const info = r.served.info
+  const custom = r.parts.resources.handling(info)?.schema
+  const input: { -readonly [K in keyof FieldCheckInput]: FieldCheckInput[K] } = {
+    directive: fieldValidationOf(r.req.query, options),
+    type: definitionOf(info),
+    kind: info.kind,
+    version: info.version,
+  }
+  if (custom) input.prune = (obj: unknown) => pruneUnknown(custom, obj, true)
+  if (json !== undefined) input.json = json
+  if (decoding) input.decoding = decoding
+  return input
 }
 
 function mediaType(contentType: string | undefined): string {
@@ -56,8 +75,7 @@ export async function validatedBody(
   const raw = await r.req.body()
   const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
   const { body, decoding } = decode(contentType, raw, json)
-  const input = { ...checkInput(r, options, json), decoding }
-  return { body, warnings: checkBody(body, input).warnings }
+  return { body, warnings: checkBody(body, checkInput(r, options, json, decoding)).warnings }
 }
 
 /** Checks what a patch produced; `warnings` holds the last check's. */

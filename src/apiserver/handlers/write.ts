@@ -32,6 +32,7 @@ function output(r: ResourceRequest) {
  */
 export function fieldManagerOf(r: ResourceRequest, options: string): string {
   const given = r.req.query.get("fieldManager") ?? ""
+  if (given === "") return managerFromUserAgent(r.req.header("user-agent"))
   const errs = []
   if (given.length > 128) errs.push(fieldErrors.tooLong("fieldManager", 128))
   const bad = [...given].findIndex((ch) => !/\P{C}/u.test(ch))
