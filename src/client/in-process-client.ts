@@ -67,7 +67,7 @@ function headerOf(res: InProcessResponse, name: string): string {
 
 /**
  * A response stream whose buffers that hold exactly one line are marked as shared, so watchers
- * given the same event buffer parse it once (the events are then frozen, as informers keep them).
+ * given the same event buffer parse it once and share the event (see shareWatchLine).
  * A plain iterator rather than a generator: it sits under every event of every in-process watch.
  */
 function shared(stream: AsyncIterable<string | Buffer>): AsyncIterable<string | Buffer> {
