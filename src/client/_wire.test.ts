@@ -1,7 +1,15 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { ApiError, ConfigMaps, Deployments, Namespaces, Nodes } from "../api/index.ts"
-import { abortable, errorOf, labelSelectorString, lines, resourcePath, watchEvents } from "./_wire.ts"
+import {
+  abortable,
+  errorOf,
+  labelSelectorString,
+  lines,
+  readText,
+  resourcePath,
+  watchEvents,
+} from "./_wire.ts"
 
 async function collect<T>(iter: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
@@ -73,6 +81,20 @@ describe("_wire", () => {
     const bytes = new TextEncoder().encode('{"a":"é"}\n{"b"')
     const got = await collect(lines(chunks(bytes.slice(0, 8), bytes.slice(8), ":1}\n\n", "tail")))
     assert.deepEqual(got, ['{"a":"é"}', '{"b":1}', "tail"])
+  })
+
+  test("readText() joins a body in one chunk or many, a character split across chunks included", async () => {
+    const bytes = new TextEncoder().encode('{"a":"é€"}')
+    const body = (...parts: (string | Uint8Array)[]) => ({
+      status: 200,
+      contentType: "",
+      body: chunks(...parts),
+    })
+    assert.equal(await readText(body(bytes)), '{"a":"é€"}')
+    assert.equal(await readText(body("plain")), "plain")
+    assert.equal(await readText(body()), "")
+    assert.equal(await readText(body(bytes.slice(0, 7), bytes.slice(7, 9), bytes.slice(9))), '{"a":"é€"}')
+    assert.equal(await readText(body("[", bytes.slice(0, 7), bytes.slice(7), "]")), '[{"a":"é€"}]')
   })
 
   test("watchEvents() throws the ApiError of an ERROR event", async () => {

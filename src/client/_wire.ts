@@ -68,12 +68,24 @@ export function labelSelectorString(sel: LabelSelector | undefined): string | un
   return pairs.length ? pairs.join(",") : undefined
 }
 
-/** The whole body as text. */
+/** Decodes whole bodies (one call each, so one decoder serves every response). */
+const utf8 = new TextDecoder()
+
+/**
+ * The whole body as text. A body in one chunk (every in-process response) is decoded at once:
+ * a streaming decoder of its own cost a response ten times as much as the decoding.
+ */
 export async function readText(res: WireResponse): Promise<string> {
+  const chunks: (string | Uint8Array)[] = []
+  for await (const chunk of res.body) chunks.push(chunk)
+  if (chunks.length === 1) {
+    const only = chunks[0] as string | Uint8Array
+    return typeof only === "string" ? only : utf8.decode(only)
+  }
+  // A character may span chunks: decode them as one stream.
   const dec = new TextDecoder()
   let text = ""
-  for await (const chunk of res.body)
-    text += typeof chunk === "string" ? chunk : dec.decode(chunk, { stream: true })
+  for (const chunk of chunks) text += typeof chunk === "string" ? chunk : dec.decode(chunk, { stream: true })
   return text + dec.decode()
 }
 
@@ -118,8 +130,10 @@ export async function discard(res: WireResponse): Promise<void> {
 
 /**
  * Watch lines a transport hands to every watcher as the same bytes (the in-process transport,
- * which gets one buffer per event from the API server): each is parsed once, frozen, and the
- * event shared by all of its watchers.
+ * which gets one buffer per event from the API server): each is parsed once and the event shared
+ * by all of its watchers, which must not change it. Informers freeze what they cache (after
+ * their transform, which may drop half the object); the event as parsed is frozen only where
+ * mutations are hunted (see FREEZE_SHARED_EVENTS), as freezing a pod costs as much as parsing it.
  */
 const SHARED = Symbol("sharedWatchLine")
 /** A shared line's bytes, carrying its parsed event once a watcher parsed it. */
@@ -184,13 +198,22 @@ export async function* lines(
 
 const lineDecoder = new TextDecoder()
 
-/** The event of one line; a shared line's is parsed once and frozen (see shareWatchLine). */
+/**
+ * Whether shared watch events are deeply frozen as parsed, so a watcher that changes one fails
+ * at once: under the test runner (`node --test` sets NODE_TEST_CONTEXT) and with client-go's
+ * KUBE_CACHE_MUTATION_DETECTOR=true; elsewhere informers freeze only what they cache.
+ */
+export const FREEZE_SHARED_EVENTS =
+  process.env.NODE_TEST_CONTEXT !== undefined || process.env.KUBE_CACHE_MUTATION_DETECTOR === "true"
+
+/** The event of one line; a shared line's is parsed once (see shareWatchLine). */
 function parseLine<T extends ApiObject>(line: string | Uint8Array): WatchEvent<T> {
   if (typeof line === "string") return JSON.parse(line) as WatchEvent<T>
   const shared = line as SharedLine
   let ev = shared[SHARED]
   if (!ev) {
-    ev = deepFreeze(JSON.parse(lineDecoder.decode(line)) as WatchEvent<ApiObject>)
+    ev = JSON.parse(lineDecoder.decode(line)) as WatchEvent<ApiObject>
+    if (FREEZE_SHARED_EVENTS) deepFreeze(ev)
     shared[SHARED] = ev
   }
   return ev as WatchEvent<T>

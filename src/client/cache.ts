@@ -11,13 +11,26 @@ export const BY_OWNER = "owner"
 /** The built-in index of objects by `spec.nodeName` (pods bound to a node). */
 export const BY_NODE_NAME = "nodeName"
 
+/** No index values (shared: the built-in indexers run for every object an informer caches). */
+const NONE: readonly string[] = Object.freeze([])
+
 const BUILTIN_INDEXERS: Readonly<Record<string, IndexFunc>> = {
-  [BY_NAMESPACE]: (obj) => (obj.metadata?.namespace ? [obj.metadata.namespace] : []),
-  [BY_OWNER]: (obj) => (obj.metadata?.ownerReferences ?? []).map((r) => r.uid),
+  [BY_NAMESPACE]: (obj) => (obj.metadata?.namespace ? [obj.metadata.namespace] : NONE),
+  [BY_OWNER]: (obj) => {
+    const refs = obj.metadata?.ownerReferences
+    return refs?.length ? refs.map((r) => r.uid) : NONE
+  },
   [BY_NODE_NAME]: (obj) => {
     const node = (obj.spec as { nodeName?: unknown } | undefined)?.nodeName
-    return typeof node === "string" && node ? [node] : []
+    return typeof node === "string" && node ? [node] : NONE
   },
+}
+
+/** One index: its function and the keys filed under each value. */
+interface Index<T extends ApiObject> {
+  readonly name: string
+  readonly fn: IndexFunc<T>
+  readonly byValue: Map<string, Set<string>>
 }
 
 /**
@@ -51,9 +64,9 @@ export function deepFreeze<T>(value: T): T {
 /** A Cache with the built-in indexes plus custom ones, written to by an informer. */
 export class IndexedCache<T extends ApiObject> implements Cache<T> {
   readonly #items = new Map<string, T>()
-  readonly #indexers = new Map<string, IndexFunc<T>>()
-  /** index name → value → keys */
-  readonly #indexes = new Map<string, Map<string, Set<string>>>()
+  /** The indexes in the order they were added (an array: set() walks them for every object). */
+  readonly #list: Index<T>[] = []
+  readonly #indexes = new Map<string, Index<T>>()
 
   constructor(indexers: Readonly<Record<string, IndexFunc<T>>> = {}) {
     for (const [name, fn] of Object.entries({ ...BUILTIN_INDEXERS, ...indexers })) {
@@ -63,15 +76,16 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
 
   /** Adds an index and files every object already cached under it. */
   addIndexer(name: string, fn: IndexFunc<T>): void {
-    if (this.#indexers.has(name)) throw new TypeError(`Cannot add indexer "${name}": it exists`)
-    this.#indexers.set(name, fn)
-    this.#indexes.set(name, new Map())
-    for (const [key, obj] of this.#items) this.#file(name, fn, key, obj)
+    if (this.#indexes.has(name)) throw new TypeError(`Cannot add indexer "${name}": it exists`)
+    const index: Index<T> = { name, fn, byValue: new Map() }
+    this.#indexes.set(name, index)
+    this.#list.push(index)
+    for (const [key, obj] of this.#items) fileValues(index, key, fn(obj))
   }
 
   /** True when an index of that name exists. */
   hasIndex(name: string): boolean {
-    return this.#indexers.has(name)
+    return this.#indexes.has(name)
   }
 
   get size(): number {
@@ -88,7 +102,7 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
   }
 
   byIndex(index: string, value: string): T[] {
-    const byValue = this.#indexes.get(index)
+    const byValue = this.#indexes.get(index)?.byValue
     if (!byValue) throw new TypeError(`Cannot look up index "${index}": no such indexer`)
     const keys = byValue.get(value)
     if (!keys) return []
@@ -110,15 +124,17 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
     const old = this.#items.get(key)
     deepFreeze(obj)
     this.#items.set(key, obj)
-    for (const [name, fn] of this.#indexers) {
-      const values = fn(obj)
+    const indexes = this.#list
+    for (let i = 0; i < indexes.length; i++) {
+      const index = indexes[i] as Index<T>
+      const values = index.fn(obj)
       if (old) {
         // Most updates leave an object's index values as they were: then nothing moves.
-        const before = fn(old)
+        const before = index.fn(old)
         if (sameValues(before, values)) continue
-        this.#unfile(name, key, before)
+        unfile(index, key, before)
       }
-      this.#fileValues(name, key, values)
+      fileValues(index, key, values)
     }
     return old
   }
@@ -127,36 +143,34 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
   delete(key: string): T | undefined {
     const old = this.#items.get(key)
     if (!old) return undefined
-    this.#unfileAll(key, old)
+    for (const index of this.#list) unfile(index, key, index.fn(old))
     this.#items.delete(key)
     return old
   }
+}
 
-  #file(name: string, fn: IndexFunc<T>, key: string, obj: T): void {
-    this.#fileValues(name, key, fn(obj))
+function fileValues(
+  index: { readonly byValue: Map<string, Set<string>> },
+  key: string,
+  values: readonly string[],
+): void {
+  for (const v of values) {
+    let keys = index.byValue.get(v)
+    if (!keys) index.byValue.set(v, (keys = new Set()))
+    keys.add(key)
   }
+}
 
-  #fileValues(name: string, key: string, values: readonly string[]): void {
-    const byValue = this.#indexes.get(name) as Map<string, Set<string>>
-    for (const v of values) {
-      let keys = byValue.get(v)
-      if (!keys) byValue.set(v, (keys = new Set()))
-      keys.add(key)
-    }
-  }
-
-  #unfile(name: string, key: string, values: readonly string[]): void {
-    const byValue = this.#indexes.get(name) as Map<string, Set<string>>
-    for (const v of values) {
-      const keys = byValue.get(v)
-      if (!keys) continue
-      keys.delete(key)
-      if (keys.size === 0) byValue.delete(v)
-    }
-  }
-
-  #unfileAll(key: string, obj: T): void {
-    for (const [name, fn] of this.#indexers) this.#unfile(name, key, fn(obj))
+function unfile(
+  index: { readonly byValue: Map<string, Set<string>> },
+  key: string,
+  values: readonly string[],
+): void {
+  for (const v of values) {
+    const keys = index.byValue.get(v)
+    if (!keys) continue
+    keys.delete(key)
+    if (keys.size === 0) index.byValue.delete(v)
   }
 }
 

@@ -67,7 +67,7 @@ function headerOf(res: InProcessResponse, name: string): string {
 
 /**
  * A response stream whose buffers that hold exactly one line are marked as shared, so watchers
- * given the same event buffer parse it once (the events are then frozen, as informers keep them).
+ * given the same event buffer parse it once and share the event (see shareWatchLine).
  * A plain iterator rather than a generator: it sits under every event of every in-process watch.
  */
 function shared(stream: AsyncIterable<string | Buffer>): AsyncIterable<string | Buffer> {
@@ -102,13 +102,18 @@ function inProcessTransport(
     const headers: Record<string, string> = { ...req.headers }
     if (token) headers.authorization = `Bearer ${token}`
     const body = Buffer.from(req.body ?? "")
+    let unset: AbortSignal | undefined
     const res = await handle({
       method: req.method,
       path: req.path,
       query: req.query,
       header: (name) => headers[name.toLowerCase()],
       body: () => Promise.resolve(body),
-      signal: req.signal ?? new AbortController().signal,
+      // Made only when asked (watches, long reads), as the HTTP server's: an AbortController
+      // costs more than most of the requests that carry none.
+      get signal() {
+        return req.signal ?? (unset ??= new AbortController().signal)
+      },
       user,
     })
     return {

@@ -35,10 +35,12 @@ export { MutationCache } from "./mutation-cache.ts"
 export {
   ListWatchInformer,
   isExpired,
+  stripManagedFields,
   type EventHandler,
   type Informer,
   type InformerOptions,
   type ListerWatcher,
+  type TransformFunc,
 } from "./informer.ts"
 export { SharedInformers, type Informers, type SharedInformersOptions } from "./shared-informers.ts"
 export {

@@ -4,7 +4,7 @@ import { ApiError, type ApiObject, type List, type WatchEvent } from "../api/ind
 import { settleUntil } from "../testing/index.ts"
 import { AsyncQueue, FakeClock } from "../util/index.ts"
 import type { ListOptions, WatchOptions } from "./client.ts"
-import { type ListerWatcher, ListWatchInformer } from "./informer.ts"
+import { type ListerWatcher, ListWatchInformer, stripManagedFields } from "./informer.ts"
 
 function cm(name: string, rv: number, data = "v"): ApiObject {
   return {
@@ -222,6 +222,53 @@ describe("ListWatchInformer", () => {
     assert.deepEqual(seen, ["a"])
     ac.abort()
     await running
+  })
+
+  test("a transform shapes what the cache and handlers get from lists and watches, not the events", async () => {
+    const withFields = (o: ApiObject): ApiObject => ({
+      ...o,
+      metadata: { ...o.metadata, managedFields: [{ manager: "m", operation: "Update" }] },
+    })
+    const lw = new FakeListerWatcher()
+    lw.lists.push(list(10, [withFields(cm("a", 5))]))
+    const informer = new ListWatchInformer(lw, { transform: stripManagedFields })
+    const got: ApiObject[] = []
+    informer.addHandler({
+      onAdd: (o) => got.push(o),
+      onUpdate: (_old, o) => got.push(o),
+      onDelete: (o) => got.push(o),
+    })
+    const ac = new AbortController()
+    const running = informer.run(ac.signal)
+    await settleUntil(() => lw.watchCalls.length === 1, "the watch")
+    const events: WatchEvent[] = [
+      { type: "MODIFIED", object: withFields(cm("a", 11, "x")) },
+      { type: "DELETED", object: withFields(cm("a", 12, "x")) },
+    ]
+    for (const ev of events) lw.stream.push(ev)
+    await settleUntil(() => got.length === 3, "the add, update and delete")
+    for (const o of got) {
+      assert.equal(o.metadata?.managedFields, undefined)
+      assert.ok(Object.isFrozen(o) && Object.isFrozen(o.metadata))
+    }
+    assert.deepEqual(
+      got.map((o) => `${o.metadata?.resourceVersion} ${(o.data as { k: string }).k}`),
+      ["5 v", "11 x", "12 x"],
+    )
+    // The events themselves (shared with other watchers in process) keep their managedFields.
+    for (const ev of events) assert.equal(ev.object.metadata?.managedFields?.length, 1)
+    ac.abort()
+    await running
+  })
+
+  test("stripManagedFields() copies only an object that has managedFields", () => {
+    const plain = cm("a", 1)
+    assert.equal(stripManagedFields(plain), plain)
+    const withFields = { ...plain, metadata: { ...plain.metadata, managedFields: [] } }
+    const stripped = stripManagedFields(withFields)
+    assert.deepEqual(stripped, plain)
+    assert.equal((stripped as { data?: unknown }).data, plain.data)
+    assert.deepEqual(withFields.metadata.managedFields, [])
   })
 
   test("waitForSync() resolves false when its signal aborts first", async () => {

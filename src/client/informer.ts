@@ -45,6 +45,25 @@ export interface ListerWatcher<T extends ApiObject> {
   watch(opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>>
 }
 
+/**
+ * Turns each listed or watched object into what the cache keeps (client-go's TransformFunc). It
+ * must not change its argument: in process, every watcher of a resource shares one parsed event.
+ */
+export type TransformFunc = <T extends ApiObject>(obj: T) => T
+
+/**
+ * A TransformFunc dropping `metadata.managedFields`, as kube-controller-manager's and
+ * kube-scheduler's informers do: a cached object then holds about half the fields, and nothing
+ * they read is lost (a write without managedFields keeps the live ones). Copies only the object
+ * and its metadata; the rest is shared.
+ */
+export function stripManagedFields<T extends ApiObject>(obj: T): T {
+  const meta = obj.metadata
+  if (meta?.managedFields === undefined) return obj
+  const { managedFields: _, ...rest } = meta
+  return { ...obj, metadata: rest }
+}
+
 /** Options of ListWatchInformer. */
 export interface InformerOptions<T extends ApiObject> extends SelectorOptions {
   readonly clock?: Clock
@@ -55,6 +74,8 @@ export interface InformerOptions<T extends ApiObject> extends SelectorOptions {
   readonly pageSize?: number
   /** The first retry after an error waits this long, doubling up to 30 s (default 800 ms). */
   readonly backoffMs?: number
+  /** Applied to each object before the cache and the handlers see it (default: none). */
+  readonly transform?: TransformFunc
 }
 
 const MAX_BACKOFF_MS = 30_000
@@ -73,6 +94,7 @@ export class ListWatchInformer<T extends ApiObject> implements Informer<T> {
   readonly #clock: Clock
   readonly #log: Logger
   readonly #cache: IndexedCache<T>
+  readonly #transform: (obj: T) => T
   #handlers: EventHandler<T>[] = []
   #synced = false
   #running = false
@@ -84,6 +106,7 @@ export class ListWatchInformer<T extends ApiObject> implements Informer<T> {
     this.#clock = opts.clock ?? realClock
     this.#log = opts.log ?? silentLogger()
     this.#cache = new IndexedCache<T>(opts.indexers)
+    this.#transform = opts.transform ?? ((obj) => obj)
   }
 
   get cache(): Cache<T> {
@@ -184,7 +207,7 @@ export class ListWatchInformer<T extends ApiObject> implements Informer<T> {
         signal,
       })
       if (!cont) rv = page.metadata.resourceVersion ?? ""
-      items.push(...page.items)
+      for (const obj of page.items) items.push(this.#transform(obj))
       cont = page.metadata.continue || undefined
     } while (cont)
     this.#replace(items)
@@ -236,13 +259,16 @@ export class ListWatchInformer<T extends ApiObject> implements Informer<T> {
   #apply(ev: WatchEvent<T>): void {
     switch (ev.type) {
       case "ADDED":
-      case "MODIFIED":
-        this.#notify(this.#cache.set(ev.object), ev.object)
+      case "MODIFIED": {
+        // The cache freezes what it keeps (the event itself may be shared with other watchers).
+        const obj = this.#transform(ev.object)
+        this.#notify(this.#cache.set(obj), obj)
         return
+      }
       case "DELETED": {
         const old = this.#cache.delete(keyOf(ev.object))
         // Never seen (deleted before our list): nothing to tell.
-        if (old) this.#each("onDelete", deepFreeze(ev.object))
+        if (old) this.#each("onDelete", deepFreeze(this.#transform(ev.object)))
         return
       }
       default:

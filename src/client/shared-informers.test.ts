@@ -4,6 +4,7 @@ import { ConfigMaps, Namespaces, Pods } from "../api/index.ts"
 import { settleUntil, startClientEnv, type ClientEnv } from "../testing/index.ts"
 import { FakeClock } from "../util/index.ts"
 import { BY_NODE_NAME } from "./cache.ts"
+import { stripManagedFields } from "./informer.ts"
 import { SharedInformers } from "./shared-informers.ts"
 
 describe("SharedInformers", () => {
@@ -25,6 +26,33 @@ describe("SharedInformers", () => {
     )
     assert.notEqual(informers.get(ConfigMaps), informers.get(ConfigMaps, { namespace: "shared" }))
     assert.notEqual(informers.get(ConfigMaps), informers.get(ConfigMaps, { labelSelector: { a: "b" } }))
+  })
+
+  test("a transform applies to every informer; another factory on the same watch keeps whole objects", async () => {
+    const stripping = new SharedInformers(env.inProcess, { transform: stripManagedFields })
+    const whole = new SharedInformers(env.inProcess)
+    const ac = new AbortController()
+    const running = Promise.all([stripping.run(ac.signal), whole.run(ac.signal)])
+    const [a, b] = [
+      stripping.get(ConfigMaps, { namespace: "shared" }),
+      whole.get(ConfigMaps, { namespace: "shared" }),
+    ]
+    assert.equal(await stripping.waitForSync(ac.signal), true)
+    assert.equal(await whole.waitForSync(ac.signal), true)
+    await env.inProcess.resource(ConfigMaps).create({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "t1", namespace: "shared" },
+      data: { k: "v" },
+    })
+    await settleUntil(() => !!a.cache.get("shared/t1") && !!b.cache.get("shared/t1"), "both caches")
+    const [stripped, kept] = [a.cache.get("shared/t1"), b.cache.get("shared/t1")]
+    assert.equal(stripped?.metadata?.managedFields, undefined)
+    assert.equal(kept?.metadata?.managedFields?.length, 1)
+    assert.deepEqual(stripped?.data, { k: "v" })
+    assert.ok(Object.isFrozen(kept?.metadata?.managedFields?.[0]) && Object.isFrozen(stripped?.data))
+    ac.abort()
+    await running
   })
 
   test("run() starts informers created before and after it, which sync and follow changes", async () => {

@@ -3,7 +3,7 @@ import { setMaxListeners } from "node:events"
 import type { ApiObject, ResourceRef } from "../api/index.ts"
 import { type Clock, type Logger, realClock, silentLogger, whenAborted } from "../util/index.ts"
 import type { Client, SelectorOptions } from "./client.ts"
-import { type Informer, ListWatchInformer } from "./informer.ts"
+import { type Informer, ListWatchInformer, type TransformFunc } from "./informer.ts"
 import { labelSelectorString } from "./_wire.ts"
 
 /** Hands out shared informers; what controllers receive in their dependencies. */
@@ -19,6 +19,8 @@ export interface Informers {
 export interface SharedInformersOptions {
   readonly clock?: Clock
   readonly log?: Logger
+  /** Applied to every object of every informer before caching (client-go's WithTransform). */
+  readonly transform?: TransformFunc
 }
 
 interface Entry {
@@ -35,6 +37,7 @@ export class SharedInformers implements Informers {
   readonly #client: Client
   readonly #clock: Clock
   readonly #log: Logger
+  readonly #transform: TransformFunc | undefined
   readonly #entries = new Map<string, Entry>()
   #signal: AbortSignal | undefined
 
@@ -42,6 +45,7 @@ export class SharedInformers implements Informers {
     this.#client = client
     this.#clock = opts.clock ?? realClock
     this.#log = opts.log ?? silentLogger()
+    this.#transform = opts.transform
   }
 
   get<T extends ApiObject>(ref: ResourceRef<T>, scope: SelectorOptions = {}): Informer<T> {
@@ -53,6 +57,7 @@ export class SharedInformers implements Informers {
         ...scope,
         clock: this.#clock,
         log: this.#log.child({ informer: name }),
+        ...(this.#transform ? { transform: this.#transform } : {}),
       })
       entry = { name, informer: informer as unknown as Informer<ApiObject> }
       this.#entries.set(id, entry)

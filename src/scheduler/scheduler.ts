@@ -26,6 +26,7 @@ import {
   ClientEventRecorder,
   type EventRecorder,
   SharedInformers,
+  stripManagedFields,
 } from "../client/index.ts"
 import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
 import { SchedulerCache } from "./cache.ts"
@@ -105,7 +106,12 @@ export class Scheduler {
   constructor(opts: SchedulerOptions) {
     this.#clock = opts.clock ?? realClock
     this.#log = opts.log ?? silentLogger()
-    this.#informers = new SharedInformers(opts.client, { clock: this.#clock, log: this.#log })
+    // Without managedFields, as kube-scheduler's informers: nothing here reads them.
+    this.#informers = new SharedInformers(opts.client, {
+      clock: this.#clock,
+      log: this.#log,
+      transform: stripManagedFields,
+    })
     const recorder =
       opts.recorder ??
       new ClientEventRecorder(opts.client, {

@@ -17,6 +17,7 @@ import {
   MutationCache,
   runController,
   SharedInformers,
+  stripManagedFields,
 } from "../../client/index.ts"
 import { admitPod } from "../admission/admit.ts"
 import { type Rejection, rejectedStatus } from "../admission/rejected-status.ts"
@@ -171,7 +172,12 @@ export class HollowNodes {
     await this.register()
     const first = { lease: latch(), status: latch() }
     void Promise.all([first.lease.done, first.status.done]).then(() => this.#settled.resolve())
-    const informers = new SharedInformers(this.#opts.client, { clock: this.#clock, log: this.#log })
+    // Without managedFields (half of a pod's fields, and nothing a kubelet reads).
+    const informers = new SharedInformers(this.#opts.client, {
+      clock: this.#clock,
+      log: this.#log,
+      transform: stripManagedFields,
+    })
     this.#pods = (node) => informers.get(Pods).cache.byIndex(BY_NODE_NAME, node)
     await Promise.all([
       informers.run(signal),
@@ -309,8 +315,8 @@ export class HollowNodes {
     const status = runningStatus(pod, node.spec.address, node.addresses.of(key), this.#clock.now())
     await this.#opts.client
       .resource(Pods)
-      .updateStatus({ ...pod, metadata: withoutManagedFields(pod), status } as Pod & ApiObject)
-      .then((p) => caches.pods.mutated(p))
+      .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .then((p) => caches.pods.mutated(stripManagedFields(p)))
       .catch(ignore("NotFound", "Conflict")) // a newer version is on its way and requeues the pod
   }
 
@@ -342,8 +348,8 @@ export class HollowNodes {
     const status = { ...pod.status, ...rejectedStatus(pod, verdict, this.#clock.now()) }
     await this.#opts.client
       .resource(Pods)
-      .updateStatus({ ...pod, metadata: withoutManagedFields(pod), status } as Pod & ApiObject)
-      .then((p) => caches.pods.mutated(p)) // queued again meanwhile: seen Failed, not rejected twice
+      .updateStatus({ ...pod, status } as Pod & ApiObject)
+      .then((p) => caches.pods.mutated(stripManagedFields(p))) // queued again meanwhile: seen Failed, not rejected twice
       .catch(ignore("NotFound", "Conflict"))
   }
 
@@ -379,15 +385,6 @@ function latch(): { readonly done: Promise<void>; readonly resolve: () => void }
 function forget(node: NodeState, key: string): void {
   node.addresses.release(key)
   node.admitted.delete(key)
-}
-
-/**
- * The pod's metadata without managedFields: a status write keeps the live ones whatever it
- * sends, so sending them only costs the server a parse.
- */
-function withoutManagedFields(pod: Pod): Pod["metadata"] {
-  const { managedFields: _, ...meta } = pod.metadata ?? {}
-  return meta
 }
 
 /** A catch handler that swallows ApiErrors of the given reasons. */

@@ -30,3 +30,41 @@ for (const c of cases) {
     assert.equal(p.score(state, pi, node), c.want)
   })
 }
+
+test("NodeResourcesBalancedAllocation.score: the cpu-and-memory shortcut agrees with the general score", () => {
+  // A third resource the pods do not ask for leaves the score as it is but takes the general path.
+  const general = newBalancedAllocation({
+    resources: [
+      { name: "cpu", weight: 1 },
+      { name: "memory", weight: 1 },
+      { name: "example.com/gpu", weight: 1 },
+    ],
+  })
+  const shortcut = newBalancedAllocation()
+  const nodes = [
+    makeNode("n1"),
+    makeNode("n2", { capacity: { cpu: "3", memory: "5Gi", pods: "10" } }),
+    makeNode("n3", { capacity: { cpu: "0", memory: "1Gi", pods: "10" } }),
+    makeNode("n4", { capacity: { memory: "7Gi", pods: "10" } }),
+  ]
+  const existing = [
+    makePod("e1", { node: "n1", requests: { cpu: "1500m", memory: "3Gi" } }),
+    makePod("e2", { node: "n2", requests: { cpu: "2900m" } }),
+  ]
+  const cache = cacheOf(nodes, existing)
+  const pods: Record<string, string>[] = [
+    { cpu: "1", memory: "2Gi" },
+    { cpu: "250m" },
+    { memory: "9Gi", cpu: "7" },
+  ]
+  for (const requests of pods) {
+    const { state, pi } = cycle(makePod("p", { requests }))
+    for (const n of cache.list()) {
+      assert.equal(
+        shortcut.score(state, pi, n),
+        general.score(state, pi, n),
+        `${n.name} ${JSON.stringify(requests)}`,
+      )
+    }
+  }
+})

@@ -25,6 +25,17 @@ export const DEFAULT_RESOURCES: readonly ResourceSpec[] = [
   { name: "memory", weight: 1 },
 ]
 
+/**
+ * True for cpu and memory with equal (whole, as upstream's int64) weights, in either order (the
+ * default): scores over them read the node's fit numbers directly.
+ */
+export function isCpuAndMemory(resources: readonly ResourceSpec[]): boolean {
+  const [a, b] = resources
+  if (resources.length !== 2 || !a || !b || a.weight !== b.weight) return false
+  if (!Number.isSafeInteger(a.weight) || a.weight <= 0) return false
+  return (a.name === "cpu" && b.name === "memory") || (a.name === "memory" && b.name === "cpu")
+}
+
 /** What the node can allocate of one resource; 0 for an extended resource the pod does not ask for. */
 export function allocatableOf(node: NodeInfo, pod: PodInfo, name: string): number {
   switch (name) {

@@ -77,3 +77,52 @@ for (const c of scoreCases) {
     assert.equal(newNodeResourcesFit(c.args).score(state, pi, node), c.want)
   })
 }
+
+test("NodeResourcesFit.score: the cpu-and-memory shortcut agrees with the general scorer", () => {
+  // A third resource the pods do not ask for leaves the score as it is but takes the general path.
+  const general = newNodeResourcesFit({
+    scoringStrategy: {
+      resources: [
+        { name: "cpu", weight: 2 },
+        { name: "memory", weight: 2 },
+        { name: "example.com/gpu", weight: 5 },
+      ],
+    },
+  })
+  const shortcut = newNodeResourcesFit({
+    scoringStrategy: {
+      resources: [
+        { name: "memory", weight: 2 },
+        { name: "cpu", weight: 2 },
+      ],
+    },
+  })
+  const nodes = [
+    makeNode("n1"),
+    makeNode("n2", { capacity: { cpu: "3", memory: "5Gi", pods: "10" } }),
+    makeNode("n3", { capacity: { cpu: "0", memory: "1Gi", pods: "10" } }),
+    makeNode("n4", { capacity: { memory: "7Gi", pods: "10" } }),
+  ]
+  const existing = [
+    makePod("e1", { node: "n1", requests: { cpu: "1500m", memory: "3Gi" } }),
+    makePod("e2", { node: "n2", requests: { cpu: "2900m" } }),
+    makePod("e3", { node: "n4" }),
+  ]
+  const cache = cacheOf(nodes, existing)
+  const pods: Record<string, string>[] = [
+    { cpu: "1", memory: "2Gi" },
+    { cpu: "250m" },
+    {},
+    { memory: "9Gi", cpu: "7" },
+  ]
+  for (const requests of pods) {
+    const { state, pi } = cycle(makePod("p", { requests }))
+    for (const n of cache.list()) {
+      assert.equal(
+        shortcut.score(state, pi, n),
+        general.score(state, pi, n),
+        `${n.name} ${JSON.stringify(requests)}`,
+      )
+    }
+  }
+})

@@ -3,10 +3,16 @@
  * higher), MostAllocated (bin packing) and RequestedToCapacityRatio (a piecewise-linear shape
  * of utilization).
  */
-import type { NodeInfo } from "../../framework/node-info.ts"
+import {
+  ALLOC_CPU,
+  ALLOC_MEMORY,
+  type NodeInfo,
+  NON_ZERO_CPU,
+  NON_ZERO_MEMORY,
+} from "../../framework/node-info.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
 import { MAX_NODE_SCORE } from "../../framework/types.ts"
-import { allocatableOf, requestedWith, type ResourceSpec } from "./allocation.ts"
+import { allocatableOf, isCpuAndMemory, requestedWith, type ResourceSpec } from "./allocation.ts"
 
 /** The strategy names of upstream's ScoringStrategyType. */
 export type ScoringStrategyType = "LeastAllocated" | "MostAllocated" | "RequestedToCapacityRatio"
@@ -49,6 +55,27 @@ export function brokenLinear(shape: readonly UtilizationShapePoint[]): (utilizat
   }
 }
 
+/**
+ * LeastAllocated over cpu and memory weighted alike (the default): what the general scorer
+ * computes, read straight from the node's fit numbers, for hundreds of nodes every cycle.
+ */
+function leastAllocatedCpuMemory(pod: PodInfo, node: NodeInfo): number {
+  const f = node.fit
+  const cpu = f[ALLOC_CPU] as number
+  const memory = f[ALLOC_MEMORY] as number
+  let sum = 0
+  let n = 0
+  if (cpu !== 0) {
+    sum += leastRequested((f[NON_ZERO_CPU] as number) + pod.nonZero.milliCPU, cpu)
+    n++
+  }
+  if (memory !== 0) {
+    sum += leastRequested((f[NON_ZERO_MEMORY] as number) + pod.nonZero.memory, memory)
+    n++
+  }
+  return n === 0 ? 0 : Math.trunc(sum / n)
+}
+
 /** A node scorer for one strategy over `resources`. */
 export function scorer(
   type: ScoringStrategyType,
@@ -58,6 +85,7 @@ export function scorer(
     { utilization: 100, score: 0 },
   ],
 ): (pod: PodInfo, node: NodeInfo) => number {
+  if (type === "LeastAllocated" && isCpuAndMemory(resources)) return leastAllocatedCpuMemory
   const fn = brokenLinear(shape)
   const ratio = (requested: number, capacity: number) => {
     if (capacity === 0 || requested > capacity) return Math.trunc(fn(100))
