@@ -44,27 +44,34 @@ function stateOf(
   r: ContainerRecord | undefined,
   policy: string,
   init: boolean,
+  podHasInit: boolean,
 ): ContainerState {
   const cur = r?.current
   if (r?.waiting)
     return {
       waiting: { reason: r.waiting.reason, ...(r.waiting.message ? { message: r.waiting.message } : {}) },
     }
-  if (!cur) return { waiting: { reason: init ? "PodInitializing" : "ContainerCreating" } }
+  // Not started yet: upstream's default waiting reason, PodInitializing for every container of a
+  // pod with init containers.
+  if (!cur) return { waiting: { reason: podHasInit ? "PodInitializing" : "ContainerCreating" } }
   if (cur.state === "running") return { running: { startedAt: time(cur.startedAt) } }
   const restarting = willRestart(spec.restartPolicy === "Always" ? "Always" : policy, cur, init)
   if (restarting) return { waiting: { reason: "CrashLoopBackOff" } }
   return terminated(cur, r)
 }
 
-/** A container's status from its record: state, lastState, restarts, ids and readiness. */
+/**
+ * A container's status from its record: state, lastState, restarts, ids and readiness.
+ * `podHasInit`: the pod has init containers (default: `init`).
+ */
 export function containerStatus(
   spec: Container,
   r: ContainerRecord | undefined,
   policy: string,
   init: boolean,
+  podHasInit = init,
 ): ContainerStatus {
-  const state = stateOf(spec, r, policy, init)
+  const state = stateOf(spec, r, policy, init, podHasInit)
   const cur = r?.current
   const running = cur?.state === "running"
   // A container waiting to restart reports its last run as lastState.
@@ -182,7 +189,7 @@ export function podStatus({ pod, record, hostIP, now }: StatusInput): PodStatus 
     containerStatus(c, record.initContainers.get(c.name), policy, true),
   )
   const apps = (pod.spec?.containers ?? []).map((c) =>
-    containerStatus(c, record.containers.get(c.name), policy, false),
+    containerStatus(c, record.containers.get(c.name), policy, false, inits.length > 0),
   )
   const phase = phaseOf(pod, record, inits, apps)
   const podIP = record.sandbox?.ip

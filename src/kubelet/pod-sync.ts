@@ -7,6 +7,7 @@
 import type { Container, Pod, Service } from "kubernetes-types/core/v1.js"
 import type { Client, EventRecorder } from "../client/index.ts"
 import type { Logger } from "../util/index.ts"
+import { containerEvent } from "./container-ref.ts"
 import { ContainerConfigError, containerEnv, expandCommand } from "./env.ts"
 import { allContainerRecords, type ContainerRecord, type PodRecord, recordOf } from "./pod-state.ts"
 import { syncEphemeral } from "./ephemeral-containers.ts"
@@ -98,30 +99,32 @@ export async function startContainer(
       r.previous = r.current
       r.restartCount++
     }
-    if (attempt === 0)
-      d.events.event(
-        pod as never,
-        "Normal",
-        "Pulled",
-        `Container image "${c.image}" already present on machine`,
-      )
+    // Every start checks the image first, as upstream's image manager does (so a restart records it again).
+    containerEvent(
+      d.events,
+      pod,
+      c.name,
+      "Normal",
+      "Pulled",
+      `Container image "${c.image}" already present on machine`,
+    )
     r.current = info
     r.waiting = undefined
     r.pull = undefined
     r.ready = !c.readinessProbe
     r.started = !c.startupProbe
-    d.events.event(pod as never, "Normal", "Created", `Created container: ${c.name}`)
-    d.events.event(pod as never, "Normal", "Started", `Started container ${c.name}`)
+    containerEvent(d.events, pod, c.name, "Normal", "Created", `Created container: ${c.name}`)
+    containerEvent(d.events, pod, c.name, "Normal", "Started", `Started container ${c.name}`)
   } catch (err) {
     if (err instanceof ContainerConfigError) {
       r.waiting = { reason: "CreateContainerConfigError", message: err.message }
-      d.events.event(pod as never, "Warning", "Failed", `Error: ${err.message}`)
+      containerEvent(d.events, pod, c.name, "Warning", "Failed", `Error: ${err.message}`)
       return
     }
     if (err instanceof ContainerCreateError) {
       r.waiting = { reason: err.reason, message: err.message }
-      d.events.event(pod as never, "Warning", "Failed", err.message)
-      if (err.reason === "ErrImagePull") pullFailed(d, pod, r, err.message)
+      containerEvent(d.events, pod, c.name, "Warning", "Failed", err.message)
+      if (err.reason === "ErrImagePull") pullFailed(d, pod, c, r, err.message)
       return
     }
     throw err
@@ -129,11 +132,11 @@ export async function startContainer(
 }
 
 /** After a failed pull, the next pull waits out upstream's image back-off (10 s doubling to 5 minutes). */
-function pullFailed(d: SyncDeps, pod: Pod, r: ContainerRecord, message: string): void {
+function pullFailed(d: SyncDeps, pod: Pod, c: Container, r: ContainerRecord, message: string): void {
   const backoffMs = r.pull ? Math.min(r.pull.backoffMs * 2, d.backoff.maxMs) : d.backoff.initialMs
   const error = message.replace(/^Failed to pull image "[^"]*": /, "")
   r.pull = { backoffMs, until: d.now() + backoffMs, error }
-  d.events.event(pod as never, "Warning", "Failed", "Error: ErrImagePull")
+  containerEvent(d.events, pod, c.name, "Warning", "Failed", "Error: ErrImagePull")
 }
 
 /** Whether `c`'s image is in pull back-off: then it waits with ImagePullBackOff, as upstream's. */
@@ -141,8 +144,8 @@ function inPullBackOff(d: SyncDeps, pod: Pod, c: Container, r: ContainerRecord):
   if (!r.pull || d.now() >= r.pull.until) return false
   const msg = `Back-off pulling image "${c.image}"`
   r.waiting = { reason: "ImagePullBackOff", message: `${msg}: ErrImagePull: ${r.pull.error}` }
-  d.events.event(pod as never, "Normal", "BackOff", msg)
-  d.events.event(pod as never, "Warning", "Failed", "Error: ImagePullBackOff")
+  containerEvent(d.events, pod, c.name, "Normal", "BackOff", msg)
+  containerEvent(d.events, pod, c.name, "Warning", "Failed", "Error: ImagePullBackOff")
   return true
 }
 
@@ -201,8 +204,10 @@ async function restartWhenDue(
       reason: "CrashLoopBackOff",
       message: `back-off ${seconds}s restarting failed container=${c.name} pod=${podLabel(pod)}`,
     }
-    d.events.event(
-      pod as never,
+    containerEvent(
+      d.events,
+      pod,
+      c.name,
       "Warning",
       "BackOff",
       `Back-off restarting failed container ${c.name} in pod ${podLabel(pod)}`,
@@ -344,7 +349,7 @@ export async function stopAll(d: SyncDeps, pod: Pod, record: PodRecord, graceMs:
       const c = specs.get(name)
       const id = r.current?.id as string
       if (c && graceMs > 0) {
-        d.events.event(pod as never, "Normal", "Killing", `Stopping container ${name}`)
+        containerEvent(d.events, pod, name, "Normal", "Killing", `Stopping container ${name}`)
         await preStop(d, c, id, record.sandbox?.ip ?? "", graceMs)
       }
       await d.runtime.stop(id, Math.max(0, deadline - d.now()))
