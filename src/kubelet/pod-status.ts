@@ -119,7 +119,7 @@ function condition(
   ok: boolean,
   at: string,
   old: PodCondition[] | undefined,
-  reason?: string,
+  why?: { readonly reason: string; readonly message?: string },
 ): PodCondition {
   const prev = old?.find((c) => c.type === type)
   const status = ok ? "True" : "False"
@@ -128,8 +128,13 @@ function condition(
     status,
     lastProbeTime: null as unknown as string,
     lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : at,
-    ...(!ok && reason ? { reason } : {}),
+    ...(!ok && why ? { reason: why.reason, ...(why.message ? { message: why.message } : {}) } : {}),
   }
+}
+
+/** A list of names as Go's %s prints a []string (upstream's condition messages). */
+function goList(names: readonly string[]): string {
+  return `[${names.join(" ")}]`
 }
 
 /** Options of podStatus. */
@@ -140,12 +145,19 @@ export interface StatusInput {
   readonly now: number
 }
 
+/** The init containers not done yet: not exited 0 (sidecars: not running). */
+function incompleteInits(pod: Pod, record: PodRecord): string[] {
+  return (pod.spec?.initContainers ?? [])
+    .filter((c) => {
+      const cur = record.initContainers.get(c.name)?.current
+      if (c.restartPolicy === "Always") return cur?.state !== "running"
+      return !(cur?.state === "exited" && cur.exitCode === 0)
+    })
+    .map((c) => c.name)
+}
+
 function initDone(pod: Pod, record: PodRecord): boolean {
-  return (pod.spec?.initContainers ?? []).every((c) => {
-    const cur = record.initContainers.get(c.name)?.current
-    if (c.restartPolicy === "Always") return cur?.state === "running"
-    return cur?.state === "exited" && cur.exitCode === 0
-  })
+  return incompleteInits(pod, record).length === 0
 }
 
 function phaseOf(
@@ -169,12 +181,21 @@ function conditionsOf(
   at: string,
 ): PodCondition[] {
   const terminal = phase === "Succeeded" || phase === "Failed"
-  const containersReady = !terminal && apps.every((s) => s.ready)
-  const notReady = terminal ? "PodCompleted" : "ContainersNotReady"
+  const unready = apps.filter((s) => !s.ready).map((s) => s.name)
+  const containersReady = !terminal && unready.length === 0
+  // Upstream's reasons and messages: a terminal pod's containers are not ready because it ended.
+  const notReady = terminal
+    ? { reason: phase === "Failed" ? "PodFailed" : "PodCompleted" }
+    : { reason: "ContainersNotReady", message: `containers with unready status: ${goList(unready)}` }
+  const incomplete = incompleteInits(pod, record)
+  const notInitialized = {
+    reason: "ContainersNotInitialized",
+    message: `containers with incomplete status: ${goList(incomplete)}`,
+  }
   const old = pod.status?.conditions
   return [
     condition("PodReadyToStartContainers", !!record.sandbox && !terminal, at, old),
-    condition("Initialized", initDone(pod, record), at, old, "ContainersNotInitialized"),
+    condition("Initialized", incomplete.length === 0, at, old, notInitialized),
     condition("Ready", containersReady, at, old, notReady),
     condition("ContainersReady", containersReady, at, old, notReady),
     old?.find((c) => c.type === "PodScheduled") ?? condition("PodScheduled", true, at, old),
