@@ -1,13 +1,15 @@
 /**
  * What a user sees of the kubelet through the API and its node API: the status a pod has
  * before its containers start, the container each event is about (involvedObject.fieldPath),
- * the Unhealthy event of a silent exec probe, and /configz.
+ * the Unhealthy event of a silent exec probe, lifecycle hooks and their failures, and /configz.
  */
 import assert from "node:assert/strict"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Event, PodStatus } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Events, Pods } from "../api/index.ts"
-import { nodePod, until, untilPhase } from "../testing/index.ts"
+import { nodePod, until, untilPhase, untilPod } from "../testing/index.ts"
 import { type KubeletEnv, startKubeletEnv } from "./kubelet-env.case.ts"
 
 let k: KubeletEnv
@@ -128,6 +130,84 @@ describe("kubelet: what users see", () => {
       assert.ok(about(reason, "spec.initContainers{setup}"), `${reason} about setup`)
       assert.ok(about(reason, "spec.containers{app}"), `${reason} about app`)
     }
+  })
+
+  test("a postStart hook runs before the pod is Running; one that fails kills the container, with upstream's events", async () => {
+    const mark = join(k.dir, "post-start-ran")
+    await pods().create(
+      nodePod("node-v", "hooked", {
+        containers: [
+          {
+            name: "app",
+            image: "busybox",
+            command: ["sh", "-c", "sleep 3600"],
+            lifecycle: { postStart: { exec: { command: ["sh", "-c", `echo ran > ${mark}`] } } },
+          },
+        ],
+      }),
+    )
+    await untilPhase(k.env.inProcess, "hooked", "Running")
+    assert.equal(readFileSync(mark, "utf8"), "ran\n")
+
+    const created = await pods().create(
+      nodePod("node-v", "hook-fails", {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: "app",
+            image: "busybox",
+            command: ["sh", "-c", "sleep 3600"],
+            lifecycle: { postStart: { exec: { command: ["sh", "-c", "exit 3"] } } },
+          },
+        ],
+      }),
+    )
+    const restarted = await untilPod(
+      k.env.inProcess,
+      "hook-fails",
+      (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+      "restarted",
+    )
+    assert.ok(restarted.status?.containerStatuses?.[0]?.lastState?.terminated)
+    const events = await until("FailedPostStartHook", async () => {
+      const evs = await eventsOf("hook-fails")
+      return evs.some((e) => e.reason === "Killing") ? evs : undefined
+    })
+    const label = `hook-fails_default(${created.metadata?.uid})`
+    const failed = events.find((e) => e.reason === "FailedPostStartHook")
+    assert.equal(failed?.type, "Warning")
+    assert.equal(failed?.involvedObject.fieldPath, "spec.containers{app}")
+    assert.equal(
+      failed?.message,
+      `Exec lifecycle hook ([sh -c exit 3]) for Container "app" in Pod "${label}" failed - error: command 'sh -c exit 3' exited with 3: , message: ""`,
+    )
+    assert.equal(events.find((e) => e.reason === "Killing")?.message, "FailedPostStartHook")
+  })
+
+  test("a preStop hook that fails is a FailedPreStopHook warning; the container stops anyway", async () => {
+    await pods().create(
+      nodePod("node-v", "pre-stop", {
+        terminationGracePeriodSeconds: 2,
+        containers: [
+          {
+            name: "app",
+            image: "busybox",
+            command: ["sh", "-c", "sleep 3600"],
+            lifecycle: { preStop: { exec: { command: ["sh", "-c", "echo no >&2; exit 1"] } } },
+          },
+        ],
+      }),
+    )
+    await untilPhase(k.env.inProcess, "pre-stop", "Running")
+    await pods().delete({ namespace: "default", name: "pre-stop" })
+    const failed = await until("FailedPreStopHook", async () =>
+      (await eventsOf("pre-stop")).find((e) => e.reason === "FailedPreStopHook"),
+    )
+    assert.match(
+      failed.message ?? "",
+      /^Exec lifecycle hook \(\[sh -c echo no >&2; exit 1\]\) for Container "app" .* message: "no\\n"$/s,
+    )
+    assert.equal(failed.involvedObject.fieldPath, "spec.containers{app}")
   })
 
   test("/configz serves the KubeletConfiguration under kubeletconfig; /spec is gone, as upstream's", async () => {

@@ -7,6 +7,7 @@ import { request as httpRequest } from "node:http"
 import { request as httpsRequest } from "node:https"
 import { connect } from "node:net"
 import type { Container, Probe } from "kubernetes-types/core/v1.js"
+import { dialError } from "./dial-error.ts"
 import { grpcProbe } from "./grpc-probe.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 
@@ -54,7 +55,9 @@ function httpProbe(
         message: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
       })
     })
-    req.on("error", (err) => resolve({ ok: false, message: `Get "${url}": ${err.message}` }))
+    req.on("error", (err) =>
+      resolve({ ok: false, message: `Get "${url}": ${dialError(err, p.host || host, port)}` }),
+    )
     req.end()
   })
 }
@@ -70,7 +73,7 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeR
       s.destroy()
       resolve({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` })
     })
-    s.once("error", (err) => resolve({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }))
+    s.once("error", (err) => resolve({ ok: false, message: dialError(err, host, port) }))
   })
 }
 
