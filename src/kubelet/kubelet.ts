@@ -423,11 +423,10 @@ export class Kubelet {
     if (pod.metadata?.deletionTimestamp) return this.#terminate(d, pod, record)
     record ??= await this.#admitNew(key, pod, events)
     if (!record) return Infinity
-    // One time for the statuses of this sync, so one computed before and after with nothing changed is one write.
     const now = this.#clock.now()
-    // A pod's first sync reports it before its sandbox and containers start (Pending, waiting
-    // ContainerCreating or PodInitializing), as upstream's pod worker hands over the status first.
-    if (!record.sandbox) this.#writeStatus(pod, record, now)
+    // Upstream's pod worker hands over the status (Pending, ContainerCreating) before the sandbox
+    // and containers start. Not done here yet: writing it then made a pod with a configMap and a
+    // memory-backed emptyDir volume spin the kubelet's event loop now and then (see the report).
     const wait = await syncPod(d, pod, record)
     this.#probes?.ensure(key, pod, record)
     this.#writeStatus(pod, record, now)
