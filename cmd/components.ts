@@ -227,6 +227,7 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     summary: () => stats.summary(opts.nodeName, holder.kubelet?.pods() ?? []),
     pods: () => (holder.kubelet?.pods() ?? []).flatMap((p) => holder.kubelet?.pod(p.namespace, p.name) ?? []),
     metrics: () => holder.kubelet?.metrics,
+    configz: () => holder.kubelet?.configuration(),
     host: opts.address,
     port: opts.port,
     tls: opts.tls,

@@ -26,6 +26,8 @@ export interface CorrelatedEvent {
   readonly type: string
   readonly reason: string
   readonly message: string
+  /** The part of the object (a container's field path): events about two parts fold apart. */
+  readonly fieldPath?: string
 }
 
 /** What to record: nothing (spam), or this message under this key (repeats of a key fold). */
@@ -81,7 +83,10 @@ export class EventCorrelator {
     similar.messages.add(e.message)
     similar.at = now
     this.#similar.set(aggregate, similar)
-    let out: Correlation = { skip: false, key: JSON.stringify([aggregate, e.message]), message: e.message }
+    // Repeats fold by object, part and message (client-go's getEventKey); combining and the spam
+    // filter ignore the part, as client-go's aggregate and spam keys do.
+    const key = JSON.stringify(e.fieldPath ? [aggregate, e.fieldPath, e.message] : [aggregate, e.message])
+    let out: Correlation = { skip: false, key, message: e.message }
     if (similar.messages.size >= AGGREGATE_MAX_EVENTS) {
       // Do not grow the set beyond the threshold (client-go pops any one).
       similar.messages.delete(similar.messages.values().next().value as string)

@@ -48,6 +48,29 @@ test("events are written about the object, and repeats fold into one with a coun
   assert.match(failed.metadata.name, /^p\.[0-9a-f]+$/)
 })
 
+test("an event about a part of the object carries its fieldPath; repeats fold per part", async () => {
+  const pod = await env.inProcess.resource(Pods).create({
+    metadata: { name: "parts", namespace: "default" },
+    spec: { containers: [{ name: "a", image: "busybox" }] },
+  })
+  const rec = new ClientEventRecorder(env.inProcess, { component: "kubelet", clock, log: silentLogger() })
+  const pulled = 'Container image "busybox" already present on machine'
+  rec.event(pod, "Normal", "Pulled", pulled, Pods, "spec.containers{a}")
+  rec.event(pod, "Normal", "Pulled", pulled, Pods, "spec.initContainers{b}")
+  rec.event(pod, "Normal", "Pulled", pulled, Pods, "spec.containers{a}")
+  await rec.flush()
+  const list = await env.inProcess
+    .resource(Events)
+    .list({ namespace: "default", fieldSelector: "involvedObject.name=parts" })
+  const byPath = new Map(list.items.map((e: any) => [e.involvedObject.fieldPath, e.count]))
+  assert.deepEqual(Object.fromEntries(byPath), { "spec.containers{a}": 2, "spec.initContainers{b}": 1 })
+  const selected = await env.inProcess.resource(Events).list({
+    namespace: "default",
+    fieldSelector: "involvedObject.fieldPath=spec.initContainers{b}",
+  })
+  assert.equal(selected.items.length, 1)
+})
+
 test("a failing write is logged, not thrown", async () => {
   const rec = new ClientEventRecorder(env.inProcess, { component: "x", clock, log: silentLogger() })
   rec.event({ metadata: { name: "ghost", namespace: "no-such-ns" } }, "Normal", "R", "m", Pods)

@@ -17,8 +17,16 @@ export interface EventRecorder {
    * Records that `reason` happened to `obj` (kind and apiVersion from the object, else `ref`).
    * Never throws and never waits: failures are logged. Similar events are combined and a
    * source's events about one object beyond a burst are dropped, as client-go's correlator does.
+   * `fieldPath` names the part of the object it is about (the kubelet's `spec.containers{name}`).
    */
-  event(obj: ApiObject, type: "Normal" | "Warning", reason: string, message: string, ref?: ResourceRef): void
+  event(
+    obj: ApiObject,
+    type: "Normal" | "Warning",
+    reason: string,
+    message: string,
+    ref?: ResourceRef,
+    fieldPath?: string,
+  ): void
 }
 
 /** Options of ClientEventRecorder. */
@@ -98,6 +106,7 @@ export class ClientEventRecorder implements EventRecorder {
     reason: string,
     message: string,
     ref?: ResourceRef,
+    fieldPath?: string,
   ): void {
     const meta = obj.metadata ?? {}
     const apiVersion =
@@ -109,6 +118,7 @@ export class ClientEventRecorder implements EventRecorder {
       ...(meta.namespace ? { namespace: meta.namespace } : {}),
       ...(meta.uid ? { uid: meta.uid } : {}),
       ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
+      ...(fieldPath ? { fieldPath } : {}),
     }
     const at = new Date(this.#opts.clock.now())
     const object = JSON.stringify([
@@ -131,7 +141,13 @@ export class ClientEventRecorder implements EventRecorder {
       return
     }
     this.#dropping = false
-    const correlated = this.#correlator.correlate({ object, type, reason, message })
+    const correlated = this.#correlator.correlate({
+      object,
+      type,
+      reason,
+      message,
+      ...(fieldPath ? { fieldPath } : {}),
+    })
     if (correlated.skip) return
     const { key, message: text } = correlated
     const write = () =>

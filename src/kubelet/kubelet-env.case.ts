@@ -54,6 +54,7 @@ export async function startKubeletEnv(o: KubeletEnvOptions): Promise<KubeletEnv>
         pods: () =>
           (holder.kubelet?.pods() ?? []).flatMap((p) => holder.kubelet?.pod(p.namespace, p.name) ?? []),
         metrics: () => holder.kubelet?.metrics,
+        configz: () => holder.kubelet?.configuration(),
         host: "127.0.0.1",
         port: 0,
       })

@@ -26,11 +26,17 @@ import { healthyConditions } from "./hollow/node-object.ts"
 import { renewNodeLease } from "./node-lease.ts"
 import { realNode } from "./node.ts"
 import { adoptedRecord } from "./pod-adopt.ts"
-import { type Backoff, refresh, stopAll, type SyncDeps, syncPod } from "./pod-sync.ts"
+import { stopAll } from "./kill-container.ts"
+import { type Backoff, refresh, type SyncDeps, syncPod } from "./pod-sync.ts"
 import type { PodRecord } from "./pod-state.ts"
 import { podStatus } from "./pod-status.ts"
 import { withEphemeralStatuses } from "./ephemeral-containers.ts"
-import { ContainerLogManager } from "./logs/container-log-manager.ts"
+import { kubeletConfiguration } from "./configz.ts"
+import {
+  ContainerLogManager,
+  DEFAULT_CONTAINER_LOG_MAX_FILES,
+  DEFAULT_CONTAINER_LOG_MAX_SIZE,
+} from "./logs/container-log-manager.ts"
 import { instrumentRuntime } from "./metrics/instrumented-runtime.ts"
 import { KubeletMetrics, type SyncType } from "./metrics/kubelet-metrics.ts"
 import { ProbeManager } from "./probe-manager.ts"
@@ -87,6 +93,10 @@ export interface KubeletOptions {
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 10_000, maxMs: 300_000 }
 const DEFAULT_WORKERS = 32
+/** How often the Lease is renewed (upstream's nodeStatusUpdateFrequency). */
+const LEASE_RENEW_MS = 10_000
+/** How often the Node's conditions are written again though unchanged (nodeStatusReportFrequency). */
+const NODE_STATUS_REPORT_MS = 60_000
 
 /** Runs one node. */
 export class Kubelet {
@@ -164,6 +174,26 @@ export class Kubelet {
     return [...this.#records.values()].map((record) => {
       const [namespace = "", name = ""] = record.key.split("/")
       return { namespace, name, record }
+    })
+  }
+
+  /** The configuration this kubelet runs with, as its `/configz` serves it. */
+  configuration(): Record<string, unknown> {
+    const o = this.#o
+    return kubeletConfiguration({
+      address: o.address,
+      port: o.kubeletPort ?? 10250,
+      syncFrequencyMs: o.syncFrequencyMs ?? 60_000,
+      clusterDomain: o.clusterDomain ?? "cluster.local",
+      clusterDNS: o.clusterDNS ?? [],
+      resolvConf: o.resolvConf ?? "/etc/resolv.conf",
+      maxPods: o.maxPods ?? 110,
+      ...(o.podCIDR ? { podCIDR: o.podCIDR } : {}),
+      containerLogMaxSize: o.containerLogMaxSize ?? DEFAULT_CONTAINER_LOG_MAX_SIZE,
+      containerLogMaxFiles: o.containerLogMaxFiles ?? DEFAULT_CONTAINER_LOG_MAX_FILES,
+      maxContainerRestartMs: (o.backoff ?? DEFAULT_BACKOFF).maxMs,
+      nodeStatusUpdateMs: LEASE_RENEW_MS,
+      nodeStatusReportMs: NODE_STATUS_REPORT_MS,
     })
   }
 
@@ -278,12 +308,12 @@ export class Kubelet {
   async #heartbeat(signal: AbortSignal): Promise<void> {
     let sinceStatus = 0
     while (!signal.aborted) {
-      await this.#clock.sleep(10_000, signal).catch(() => {})
+      await this.#clock.sleep(LEASE_RENEW_MS, signal).catch(() => {})
       if (signal.aborted) return
       const now = this.#clock.now()
       try {
         await renewNodeLease(this.#o.client, this.#o.nodeName, now)
-        if (now - sinceStatus >= 60_000) {
+        if (now - sinceStatus >= NODE_STATUS_REPORT_MS) {
           sinceStatus = now
           const conditions = healthyConditions(now, this.#since)
           await this.#o.client
@@ -393,9 +423,13 @@ export class Kubelet {
     if (pod.metadata?.deletionTimestamp) return this.#terminate(d, pod, record)
     record ??= await this.#admitNew(key, pod, events)
     if (!record) return Infinity
+    const now = this.#clock.now()
+    // Upstream's pod worker hands over the status (Pending, ContainerCreating) before the sandbox
+    // and containers start. Not done here yet: writing it then made a pod with a configMap and a
+    // memory-backed emptyDir volume spin the kubelet's event loop now and then (see the report).
     const wait = await syncPod(d, pod, record)
     this.#probes?.ensure(key, pod, record)
-    this.#writeStatus(pod, record)
+    this.#writeStatus(pod, record, now)
     return wait
   }
 
@@ -514,11 +548,11 @@ export class Kubelet {
     return Infinity
   }
 
-  /** Hands the pod's status to the status writer (written off this worker). */
-  #writeStatus(pod: Pod, record: PodRecord): void {
+  /** Hands the pod's status as of `now` to the status writer (written off this worker). */
+  #writeStatus(pod: Pod, record: PodRecord, now: number): void {
     refresh(this.#runtime, record)
     const status = withEphemeralStatuses(
-      podStatus({ pod, record, hostIP: this.#o.address, now: this.#clock.now() }),
+      podStatus({ pod, record, hostIP: this.#o.address, now }),
       pod,
       record,
     )

@@ -44,27 +44,34 @@ function stateOf(
   r: ContainerRecord | undefined,
   policy: string,
   init: boolean,
+  podHasInit: boolean,
 ): ContainerState {
   const cur = r?.current
   if (r?.waiting)
     return {
       waiting: { reason: r.waiting.reason, ...(r.waiting.message ? { message: r.waiting.message } : {}) },
     }
-  if (!cur) return { waiting: { reason: init ? "PodInitializing" : "ContainerCreating" } }
+  // Not started yet: upstream's default waiting reason, PodInitializing for every container of a
+  // pod with init containers.
+  if (!cur) return { waiting: { reason: podHasInit ? "PodInitializing" : "ContainerCreating" } }
   if (cur.state === "running") return { running: { startedAt: time(cur.startedAt) } }
   const restarting = willRestart(spec.restartPolicy === "Always" ? "Always" : policy, cur, init)
   if (restarting) return { waiting: { reason: "CrashLoopBackOff" } }
   return terminated(cur, r)
 }
 
-/** A container's status from its record: state, lastState, restarts, ids and readiness. */
+/**
+ * A container's status from its record: state, lastState, restarts, ids and readiness.
+ * `podHasInit`: the pod has init containers (default: `init`).
+ */
 export function containerStatus(
   spec: Container,
   r: ContainerRecord | undefined,
   policy: string,
   init: boolean,
+  podHasInit = init,
 ): ContainerStatus {
-  const state = stateOf(spec, r, policy, init)
+  const state = stateOf(spec, r, policy, init, podHasInit)
   const cur = r?.current
   const running = cur?.state === "running"
   // A container waiting to restart reports its last run as lastState.
@@ -112,7 +119,7 @@ function condition(
   ok: boolean,
   at: string,
   old: PodCondition[] | undefined,
-  reason?: string,
+  why?: { readonly reason: string; readonly message?: string },
 ): PodCondition {
   const prev = old?.find((c) => c.type === type)
   const status = ok ? "True" : "False"
@@ -121,8 +128,13 @@ function condition(
     status,
     lastProbeTime: null as unknown as string,
     lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : at,
-    ...(!ok && reason ? { reason } : {}),
+    ...(!ok && why ? { reason: why.reason, ...(why.message ? { message: why.message } : {}) } : {}),
   }
+}
+
+/** A list of names as Go's %s prints a []string (upstream's condition messages). */
+function goList(names: readonly string[]): string {
+  return `[${names.join(" ")}]`
 }
 
 /** Options of podStatus. */
@@ -133,12 +145,19 @@ export interface StatusInput {
   readonly now: number
 }
 
+/** The init containers not done yet: not exited 0 (sidecars: not running). */
+function incompleteInits(pod: Pod, record: PodRecord): string[] {
+  return (pod.spec?.initContainers ?? [])
+    .filter((c) => {
+      const cur = record.initContainers.get(c.name)?.current
+      if (c.restartPolicy === "Always") return cur?.state !== "running"
+      return !(cur?.state === "exited" && cur.exitCode === 0)
+    })
+    .map((c) => c.name)
+}
+
 function initDone(pod: Pod, record: PodRecord): boolean {
-  return (pod.spec?.initContainers ?? []).every((c) => {
-    const cur = record.initContainers.get(c.name)?.current
-    if (c.restartPolicy === "Always") return cur?.state === "running"
-    return cur?.state === "exited" && cur.exitCode === 0
-  })
+  return incompleteInits(pod, record).length === 0
 }
 
 function phaseOf(
@@ -162,12 +181,21 @@ function conditionsOf(
   at: string,
 ): PodCondition[] {
   const terminal = phase === "Succeeded" || phase === "Failed"
-  const containersReady = !terminal && apps.every((s) => s.ready)
-  const notReady = terminal ? "PodCompleted" : "ContainersNotReady"
+  const unready = apps.filter((s) => !s.ready).map((s) => s.name)
+  const containersReady = !terminal && unready.length === 0
+  // Upstream's reasons and messages: a terminal pod's containers are not ready because it ended.
+  const notReady = terminal
+    ? { reason: phase === "Failed" ? "PodFailed" : "PodCompleted" }
+    : { reason: "ContainersNotReady", message: `containers with unready status: ${goList(unready)}` }
+  const incomplete = incompleteInits(pod, record)
+  const notInitialized = {
+    reason: "ContainersNotInitialized",
+    message: `containers with incomplete status: ${goList(incomplete)}`,
+  }
   const old = pod.status?.conditions
   return [
     condition("PodReadyToStartContainers", !!record.sandbox && !terminal, at, old),
-    condition("Initialized", initDone(pod, record), at, old, "ContainersNotInitialized"),
+    condition("Initialized", incomplete.length === 0, at, old, notInitialized),
     condition("Ready", containersReady, at, old, notReady),
     condition("ContainersReady", containersReady, at, old, notReady),
     old?.find((c) => c.type === "PodScheduled") ?? condition("PodScheduled", true, at, old),
@@ -182,7 +210,7 @@ export function podStatus({ pod, record, hostIP, now }: StatusInput): PodStatus 
     containerStatus(c, record.initContainers.get(c.name), policy, true),
   )
   const apps = (pod.spec?.containers ?? []).map((c) =>
-    containerStatus(c, record.containers.get(c.name), policy, false),
+    containerStatus(c, record.containers.get(c.name), policy, false, inits.length > 0),
   )
   const phase = phaseOf(pod, record, inits, apps)
   const podIP = record.sandbox?.ip

@@ -4,10 +4,13 @@
  * upstream's back-off), or tear it down when the pod is being deleted. Returns when to look
  * again (a back-off ending).
  */
-import type { Container, Pod, Service } from "kubernetes-types/core/v1.js"
+import type { Container, LifecycleHandler, Pod, Service } from "kubernetes-types/core/v1.js"
 import type { Client, EventRecorder } from "../client/index.ts"
 import type { Logger } from "../util/index.ts"
+import { containerEvent } from "./container-ref.ts"
 import { ContainerConfigError, containerEnv, expandCommand } from "./env.ts"
+import { killContainer, type KillTarget, stopAll } from "./kill-container.ts"
+import { runHook } from "./lifecycle-hooks.ts"
 import { allContainerRecords, type ContainerRecord, type PodRecord, recordOf } from "./pod-state.ts"
 import { syncEphemeral } from "./ephemeral-containers.ts"
 import { willRestart } from "./pod-status.ts"
@@ -16,6 +19,7 @@ import type { VolumeManager } from "./volumes/volume-manager.ts"
 import {
   type ContainerConfig,
   ContainerCreateError,
+  type ContainerInfo,
   type ContainerRuntime,
   type Mount,
   type Sandbox,
@@ -94,46 +98,88 @@ export async function startContainer(
       ...extra,
     })
     noteTermination(r, info.id, c, files?.terminationPath)
-    if (r.current) {
-      r.previous = r.current
-      r.restartCount++
-    }
-    if (attempt === 0)
-      d.events.event(
-        pod as never,
-        "Normal",
-        "Pulled",
-        `Container image "${c.image}" already present on machine`,
-      )
-    r.current = info
-    r.waiting = undefined
-    r.pull = undefined
-    r.ready = !c.readinessProbe
-    r.started = !c.startupProbe
-    d.events.event(pod as never, "Normal", "Created", `Created container: ${c.name}`)
-    d.events.event(pod as never, "Normal", "Started", `Started container ${c.name}`)
+    await started(d, { pod, c, id: info.id, podIP: sandbox.ip }, r, info)
   } catch (err) {
     if (err instanceof ContainerConfigError) {
       r.waiting = { reason: "CreateContainerConfigError", message: err.message }
-      d.events.event(pod as never, "Warning", "Failed", `Error: ${err.message}`)
+      containerEvent(d.events, pod, c.name, "Warning", "Failed", `Error: ${err.message}`)
       return
     }
     if (err instanceof ContainerCreateError) {
       r.waiting = { reason: err.reason, message: err.message }
-      d.events.event(pod as never, "Warning", "Failed", err.message)
-      if (err.reason === "ErrImagePull") pullFailed(d, pod, r, err.message)
+      containerEvent(d.events, pod, c.name, "Warning", "Failed", err.message)
+      if (err.reason === "ErrImagePull") pullFailed(d, pod, c, r, err.message)
       return
     }
     throw err
   }
 }
 
+/** Records a start: the container's record, upstream's events, then its postStart hook. */
+async function started(d: SyncDeps, t: KillTarget, r: ContainerRecord, info: ContainerInfo): Promise<void> {
+  const { pod, c } = t
+  if (r.current) {
+    r.previous = r.current
+    r.restartCount++
+  }
+  // Every start checks the image first, as upstream's image manager does (so a restart records it again).
+  containerEvent(
+    d.events,
+    pod,
+    c.name,
+    "Normal",
+    "Pulled",
+    `Container image "${c.image}" already present on machine`,
+  )
+  r.current = info
+  r.waiting = undefined
+  r.pull = undefined
+  r.ready = !c.readinessProbe
+  r.started = !c.startupProbe
+  containerEvent(d.events, pod, c.name, "Normal", "Created", `Created container: ${c.name}`)
+  containerEvent(d.events, pod, c.name, "Normal", "Started", `Started container ${c.name}`)
+  const hook = c.lifecycle?.postStart
+  if (hook) await postStart(d, t, r, hook)
+}
+
+/**
+ * Runs the container's postStart hook (the pod's sync waits for it, as upstream's). When it
+ * fails: a FailedPostStartHook event, the container killed, and, if it is to start again,
+ * waiting with PostStartHookError until its back-off.
+ */
+async function postStart(
+  d: SyncDeps,
+  t: KillTarget,
+  r: ContainerRecord,
+  hook: LifecycleHandler,
+): Promise<void> {
+  const failure = await runHook(d.runtime, { pod: t.pod, container: t.c, id: t.id, podIP: t.podIP }, hook)
+  if (failure === undefined) return
+  containerEvent(d.events, t.pod, t.c.name, "Warning", "FailedPostStartHook", failure)
+  const grace = (t.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
+  await killContainer(d, t, grace, "FailedPostStartHook")
+  const now = d.runtime.container(t.id)
+  if (now) r.current = now
+  if (now?.state === "exited" && restartsAfter(t.pod, t.c, now)) {
+    r.waiting = { reason: "PostStartHookError", message: failure }
+  }
+}
+
+/** Whether container `c` of the pod starts again after exiting as `info` (ephemeral ones never do). */
+function restartsAfter(pod: Pod, c: Container, info: ContainerInfo): boolean {
+  const policy = pod.spec?.restartPolicy ?? "Always"
+  if ((pod.spec?.initContainers ?? []).some((x) => x.name === c.name))
+    return willRestart(c.restartPolicy === "Always" ? "Always" : policy, info, c.restartPolicy !== "Always")
+  if ((pod.spec?.containers ?? []).some((x) => x.name === c.name)) return willRestart(policy, info, false)
+  return false
+}
+
 /** After a failed pull, the next pull waits out upstream's image back-off (10 s doubling to 5 minutes). */
-function pullFailed(d: SyncDeps, pod: Pod, r: ContainerRecord, message: string): void {
+function pullFailed(d: SyncDeps, pod: Pod, c: Container, r: ContainerRecord, message: string): void {
   const backoffMs = r.pull ? Math.min(r.pull.backoffMs * 2, d.backoff.maxMs) : d.backoff.initialMs
   const error = message.replace(/^Failed to pull image "[^"]*": /, "")
   r.pull = { backoffMs, until: d.now() + backoffMs, error }
-  d.events.event(pod as never, "Warning", "Failed", "Error: ErrImagePull")
+  containerEvent(d.events, pod, c.name, "Warning", "Failed", "Error: ErrImagePull")
 }
 
 /** Whether `c`'s image is in pull back-off: then it waits with ImagePullBackOff, as upstream's. */
@@ -141,8 +187,8 @@ function inPullBackOff(d: SyncDeps, pod: Pod, c: Container, r: ContainerRecord):
   if (!r.pull || d.now() >= r.pull.until) return false
   const msg = `Back-off pulling image "${c.image}"`
   r.waiting = { reason: "ImagePullBackOff", message: `${msg}: ErrImagePull: ${r.pull.error}` }
-  d.events.event(pod as never, "Normal", "BackOff", msg)
-  d.events.event(pod as never, "Warning", "Failed", "Error: ImagePullBackOff")
+  containerEvent(d.events, pod, c.name, "Normal", "BackOff", msg)
+  containerEvent(d.events, pod, c.name, "Warning", "Failed", "Error: ImagePullBackOff")
   return true
 }
 
@@ -201,8 +247,10 @@ async function restartWhenDue(
       reason: "CrashLoopBackOff",
       message: `back-off ${seconds}s restarting failed container=${c.name} pod=${podLabel(pod)}`,
     }
-    d.events.event(
-      pod as never,
+    containerEvent(
+      d.events,
+      pod,
+      c.name,
       "Warning",
       "BackOff",
       `Back-off restarting failed container ${c.name} in pod ${podLabel(pod)}`,
@@ -303,51 +351,4 @@ export function refresh(runtime: ContainerRuntime, record: PodRecord): void {
     const t = now?.state === "exited" ? r.termination?.get(now.id) : undefined
     if (now && t && t.message === undefined) t.message = terminationMessage(now, t.source)
   }
-}
-
-/** Runs a preStop hook (exec or httpGet) before a container is stopped, bounded by `ms`. */
-async function preStop(d: SyncDeps, c: Container, id: string, podIP: string, ms: number): Promise<void> {
-  const hook = c.lifecycle?.preStop
-  if (!hook) return
-  if (hook.exec) {
-    await d.runtime.exec(id, hook.exec.command ?? [], { timeoutMs: ms })
-    return
-  }
-  if (hook.sleep) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(ms, hook.sleep!.seconds * 1000)))
-    return
-  }
-  if (hook.httpGet) {
-    const port =
-      typeof hook.httpGet.port === "number"
-        ? hook.httpGet.port
-        : (c.ports?.find((p) => p.name === hook.httpGet!.port)?.containerPort ?? 80)
-    await fetch(`http://${hook.httpGet.host || podIP}:${port}${hook.httpGet.path ?? "/"}`, {
-      signal: AbortSignal.timeout(ms),
-    }).catch(() => undefined)
-  }
-}
-
-/** Stops every running container of the pod within `graceMs` (preStop hooks first). */
-export async function stopAll(d: SyncDeps, pod: Pod, record: PodRecord, graceMs: number): Promise<void> {
-  const specs = new Map<string, Container>(
-    [
-      ...(pod.spec?.initContainers ?? []),
-      ...(pod.spec?.containers ?? []),
-      ...((pod.spec?.ephemeralContainers ?? []) as Container[]),
-    ].map((c) => [c.name, c]),
-  )
-  const running = allContainerRecords(record).filter(([, r]) => r.current?.state === "running")
-  const deadline = d.now() + graceMs
-  await Promise.all(
-    running.map(async ([name, r]) => {
-      const c = specs.get(name)
-      const id = r.current?.id as string
-      if (c && graceMs > 0) {
-        d.events.event(pod as never, "Normal", "Killing", `Stopping container ${name}`)
-        await preStop(d, c, id, record.sandbox?.ip ?? "", graceMs)
-      }
-      await d.runtime.stop(id, Math.max(0, deadline - d.now()))
-    }),
-  )
 }

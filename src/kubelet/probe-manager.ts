@@ -6,6 +6,7 @@
 import type { Container, Pod, Probe } from "kubernetes-types/core/v1.js"
 import type { EventRecorder } from "../client/index.ts"
 import type { Logger } from "../util/index.ts"
+import { containerEvent } from "./container-ref.ts"
 import type { KubeletMetrics } from "./metrics/kubelet-metrics.ts"
 import type { ContainerRecord, PodRecord } from "./pod-state.ts"
 import { type ProbeKind, ProbeState, runProbe } from "./probes.ts"
@@ -158,8 +159,10 @@ export class ProbeManager {
       Number(process.hrtime.bigint() - started) / 1e9,
     )
     if (!res.ok)
-      this.#o.events.event(
-        pod as never,
+      containerEvent(
+        this.#o.events,
+        pod,
+        c.name,
         "Warning",
         "Unhealthy",
         `${KIND_NAME[k]} probe failed: ${res.message}`,
@@ -180,8 +183,10 @@ export class ProbeManager {
     if (!ok && (k === "liveness" || k === "startup")) {
       const grace =
         (probeOf(c, k)?.terminationGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
-      this.#o.events.event(
-        pod as never,
+      containerEvent(
+        this.#o.events,
+        pod,
+        c.name,
         "Normal",
         "Killing",
         `Container ${c.name} failed ${k} probe, will be restarted`,

@@ -7,6 +7,7 @@ import { request as httpRequest } from "node:http"
 import { request as httpsRequest } from "node:https"
 import { connect } from "node:net"
 import type { Container, Probe } from "kubernetes-types/core/v1.js"
+import { dialError } from "./dial-error.ts"
 import { grpcProbe } from "./grpc-probe.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 
@@ -54,7 +55,9 @@ function httpProbe(
         message: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
       })
     })
-    req.on("error", (err) => resolve({ ok: false, message: `Get "${url}": ${err.message}` }))
+    req.on("error", (err) =>
+      resolve({ ok: false, message: `Get "${url}": ${dialError(err, p.host || host, port)}` }),
+    )
     req.end()
   })
 }
@@ -70,23 +73,39 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeR
       s.destroy()
       resolve({ ok: false, message: `dial tcp ${host}:${port}: i/o timeout` })
     })
-    s.once("error", (err) => resolve({ ok: false, message: `dial tcp ${host}:${port}: ${err.message}` }))
+    s.once("error", (err) => resolve({ ok: false, message: dialError(err, host, port) }))
   })
 }
 
-/** Runs a probe once against container `id` of a pod at `podIP`. */
+/**
+ * An exec probe: its output is what the command printed, stdout then stderr, as it printed it
+ * (nothing when it printed nothing); one cut off at the timeout says so, as upstream's does.
+ */
+async function execProbe(
+  runtime: ContainerRuntime,
+  id: string,
+  command: readonly string[],
+  timeoutMs: number,
+  now: () => number,
+): Promise<ProbeResult> {
+  const started = now()
+  const r = await runtime.exec(id, command, { timeoutMs })
+  if (r.exitCode === 0) return { ok: true, message: "" }
+  // The runtime kills the command at the timeout: a failure that took that long is one.
+  if (now() - started >= timeoutMs)
+    return { ok: false, message: `command ${JSON.stringify(command.join(" "))} timed out` }
+  return { ok: false, message: r.stdout + r.stderr }
+}
+
+/** Runs a probe once against container `id` of a pod at `podIP` (`now`: a monotonic clock in ms). */
 export async function runProbe(
   runtime: ContainerRuntime,
   target: { readonly id: string; readonly container: Container; readonly podIP: string },
   probe: Probe,
+  now: () => number = () => performance.now(),
 ): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000
-  if (probe.exec) {
-    const r = await runtime.exec(target.id, probe.exec.command ?? [], { timeoutMs })
-    return r.exitCode === 0
-      ? { ok: true, message: "" }
-      : { ok: false, message: (r.stdout + r.stderr).trim() || `command exited with ${r.exitCode}` }
-  }
+  if (probe.exec) return execProbe(runtime, target.id, probe.exec.command ?? [], timeoutMs, now)
   if (probe.httpGet) return httpProbe(target.container, probe.httpGet, target.podIP, timeoutMs)
   if (probe.tcpSocket) {
     return tcpProbe(

@@ -4,7 +4,8 @@
  * sinceSeconds, sinceTime, timestamps and limitBytes, as upstream's kubelet serves them), the
  * streaming endpoints exec, attach and portForward (upgrades, streaming/serve.ts), the stats
  * endpoints (`/stats/summary`, `/metrics/resource`, cAdvisor's `/metrics/cadvisor`), Prometheus
- * `/metrics` and `/metrics/probes`, `/pods` (the pods this kubelet runs) and `/healthz`. HTTPS
+ * `/metrics` and `/metrics/probes`, `/pods` (the pods this kubelet runs), `/configz` (its
+ * configuration) and `/healthz`; not `/spec`, which upstream removed in 1.21. HTTPS
  * with client certificates from the cluster CA when given certificates.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
@@ -31,6 +32,8 @@ export interface KubeletServerOptions {
   readonly pods?: () => readonly Pod[]
   /** The kubelet's metrics (no /metrics without them). */
   readonly metrics?: () => KubeletMetrics | undefined
+  /** The kubelet's configuration (Kubelet.configuration; no /configz without it). */
+  readonly configz?: () => Record<string, unknown> | undefined
   readonly host: string
   /** 0 picks a free port. */
   readonly port: number
@@ -120,6 +123,13 @@ export class KubeletServer {
     if (summary && path === "/metrics/cadvisor") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
       res.end(cadvisorMetricsText(summary(), (ns, pod, name) => this.#running(ns, pod, name), Date.now()))
+      return true
+    }
+    const config = path === "/configz" ? this.#o.configz?.() : undefined
+    if (config) {
+      // As upstream's configz handler: each component's configuration under its name.
+      res.writeHead(200, { "content-type": "application/json", "x-content-type-options": "nosniff" })
+      res.end(JSON.stringify({ kubeletconfig: config }))
       return true
     }
     if (this.#o.pods && path === "/pods") {
