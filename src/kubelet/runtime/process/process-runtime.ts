@@ -162,6 +162,15 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     for (const f of readdirSync(join(this.#root, "state")))
       rmSync(join(this.#root, "state", f), { force: true })
+    rmSync(join(this.#root, "logs"), { recursive: true, force: true })
+  }
+
+  /**
+   * The folder of a sandbox's container logs: the pod's folder in the loopback mode; in the
+   * sandbox mode one of its own on the node's disk (the pods' folders are a tmpfs there).
+   */
+  #logDir(sb: SandboxEntry): string {
+    return sb.pod ? join(this.#root, "logs", sb.podUid) : join(sb.dir, "logs")
   }
 
   /**
@@ -289,7 +298,7 @@ export class ProcessRuntime implements ContainerRuntime {
       await sandboxes.ready()
       const id = randomUUID()
       const dir = join(this.#root, "pods", cfg.podUid)
-      mkdirSync(join(dir, "logs"), { recursive: true })
+      mkdirSync(dir, { recursive: true })
       let pod: PodIsolation
       try {
         pod = await sandboxes.createPod(id, dir, cfg)
@@ -326,6 +335,7 @@ export class ProcessRuntime implements ContainerRuntime {
     await dropSandbox(this.#root, id)
     if (sb.pod) await this.#sandboxed?.removePod(sb.pod)
     await rm(sb.dir, { recursive: true, force: true })
+    if (sb.pod) await rm(this.#logDir(sb), { recursive: true, force: true })
   }
 
   async start(sandbox: Sandbox, c: ContainerConfig): Promise<ContainerInfo> {
@@ -335,7 +345,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const id = randomUUID().replaceAll("-", "")
     const { argv, cwd, iso, privateRoot, root, dirs, sandboxed } = await this.#prepare(sb, id, c, launch.argv)
     await this.#saved(sb)
-    const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
+    const logPath = join(this.#logDir(sb), `${c.name}-${c.attempt}.log`)
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
     const held = await this.#run(sb, c, {
@@ -491,7 +501,7 @@ export class ProcessRuntime implements ContainerRuntime {
         argv,
         cwd: "/",
         iso: container,
-        dirs: [home, ...launch.dirs],
+        dirs: [this.#logDir(sb), home, ...launch.dirs],
         root: launch.root,
         sandboxed: launch,
       }

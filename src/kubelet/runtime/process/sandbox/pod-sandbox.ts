@@ -25,7 +25,7 @@ import {
   rootPid,
   rootReady,
 } from "./container-root.ts"
-import { devMounts, unmountUnder } from "./mounts.ts"
+import { devMounts, mountTmpfs, unmountUnder } from "./mounts.ts"
 import { createPodNamespaces, pidNamespaceOf, type PodNamespaces, removePodNamespaces } from "./namespaces.ts"
 import { runSteps, type SetupStep } from "./setup-steps.ts"
 import { mark } from "./trace.ts"
@@ -106,12 +106,21 @@ export class PodSandboxes {
     return this.#ready
   }
 
-  /** Cleans up what a crashed run left (mounts under the root, pod cgroups, attachments), then inits the network. */
+  /**
+   * Cleans up what a crashed run left (mounts under the root, pod cgroups, attachments), mounts
+   * the pods' tmpfs, then inits the network.
+   */
   async #init(): Promise<void> {
     const pods = join(this.#opts.root, "pods")
     await unmountUnder(pods)
     rmSync(pods, { recursive: true, force: true })
     mkdirSync(pods, { recursive: true })
+    // The pods' folders (their namespaces' mount points, hostname files, containers' root
+    // layers and PID files) are made and removed by the hundred when pods start at once: in
+    // memory, as container runtimes keep their run state under /run, they cost no inode of the
+    // node's disk (on ext4 each new inode is looked for past those deleted lately).
+    const why = await mountTmpfs(pods, "k8ts-pods")
+    if (why) this.#opts.log.warn({ dir: pods, err: why }, "Cannot mount a tmpfs for the pods' folders")
     const stale = await this.cgroups.removeAll()
     if (stale) this.#opts.log.info({ count: stale }, "Removed pod cgroups left by a previous run")
     await this.#opts.network.init()
@@ -317,11 +326,12 @@ export class PodSandboxes {
     await removeRoot(ci.dir)
   }
 
-  /** Node stop: the pods are gone; removes the cgroup parent and closes the network. */
+  /** Node stop: the pods are gone; removes the cgroup parent and the pods' tmpfs, and closes the network. */
   async close(): Promise<void> {
     await this.#ready.catch(() => {})
     await this.cgroups.removeAll()
     this.cgroups.removeParent()
+    await unmountUnder(join(this.#opts.root, "pods"))
     await this.#opts.network.close()
   }
 
