@@ -183,6 +183,21 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
     rmSync(rw, { recursive: true })
   })
 
+  test("the root's writes land on the node's disk under layers/<id>, the pods' folders in a tmpfs", async () => {
+    const sb = await pod()
+    const c = await start(sb, sleeper("main"))
+    const r = await sh(c.id, "echo hi >/written && cat /written")
+    assert.equal(r.stdout, "hi\n")
+    assert.equal(readFileSync(join(dir, "layers", c.id, "upper", "written"), "utf8"), "hi\n")
+    assert.ok(!existsSync("/written"))
+    const pods = readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .find((l) => l.split(" ")[4] === join(dir, "pods"))
+    assert.match(pods ?? "", / - tmpfs k8ts-pods /)
+    await runtime.removeSandbox(sb.id)
+    assert.ok(!existsSync(join(dir, "layers", c.id)))
+  })
+
   test("a container over its memory limit is OOMKilled", async () => {
     const sb = await pod()
     const c = await start(

@@ -8,6 +8,7 @@
  * process, or that launchArgv() turns into nsenter, unshare and launcher.sh.
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs"
+import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import type { PodAttachRequest, PodNetwork, PodNetworkSetup } from "../../../../network/index.ts"
 import type { Logger } from "../../../../util/index.ts"
@@ -20,7 +21,7 @@ import {
   type PodEnter,
   planRoot,
   removeRoot,
-  rootFolders,
+  rootLayout,
   type RootSetup,
   rootPid,
   rootReady,
@@ -62,8 +63,10 @@ export interface PodIsolation {
 /** The isolation of one container. */
 export interface ContainerIsolation {
   readonly cgroup: string
-  /** The container's folder: its private root's layers and its PID file. */
+  /** The container's folder (in memory): its private root's mount point, /dev layers and PID file. */
   readonly dir: string
+  /** The folder of its root's writable layer, on the node's disk (linked from `dir`). */
+  readonly layers: string
   /** Whether the launcher is PID 1 of the container's own PID namespace (the program its child). */
   readonly ownPid: boolean
   /** The PID namespace file it joins instead (an ephemeral container's target's). */
@@ -114,11 +117,13 @@ export class PodSandboxes {
     const pods = join(this.#opts.root, "pods")
     await unmountUnder(pods)
     rmSync(pods, { recursive: true, force: true })
+    rmSync(join(this.#opts.root, "layers"), { recursive: true, force: true })
     mkdirSync(pods, { recursive: true })
-    // The pods' folders (their namespaces' mount points, hostname files, containers' root
-    // layers and PID files) are made and removed by the hundred when pods start at once: in
-    // memory, as container runtimes keep their run state under /run, they cost no inode of the
-    // node's disk (on ext4 each new inode is looked for past those deleted lately).
+    // The pods' folders (their namespaces' mount points, hostname files, containers' root mount
+    // points, /dev layers and PID files) are made and removed by the hundred when pods start at
+    // once: in memory, as container runtimes keep their run state under /run, they cost no
+    // inode of the node's disk (on ext4 each new inode is looked for past those deleted
+    // lately). The containers' writable layers stay on disk (layers/<id>), their logs too.
     const why = await mountTmpfs(pods, "k8ts-pods")
     if (why) this.#opts.log.warn({ dir: pods, err: why }, "Cannot mount a tmpfs for the pods' folders")
     const stale = await this.cgroups.removeAll()
@@ -214,10 +219,11 @@ export class PodSandboxes {
     mark(pod.podUid, "container")
     const cgroup = this.cgroups.containerPath(pod.podUid, id)
     const dir = join(pod.dir, "containers", id)
+    const layers = join(this.#opts.root, "layers", id)
     const targetPid = pidTarget?.ownPid ? this.containerPid(pidTarget) : undefined
     if (targetPid !== undefined)
-      return { cgroup, dir, ownPid: false, pidNamespace: `/proc/${targetPid}/ns/pid` }
-    return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
+      return { cgroup, dir, layers, ownPid: false, pidNamespace: `/proc/${targetPid}/ns/pid` }
+    return { cgroup, dir, layers, ownPid: !pod.hostPID && !pod.ns.pidHolder }
   }
 
   /** Plans the launch of container `c` in its pod: its cgroup, the pod's namespaces, its root with working directory `cwd`. */
@@ -245,7 +251,9 @@ export class PodSandboxes {
       pid: ci.ownPid ? "own" : pidNs ? "fork" : "-",
     }
     mark(pod.podUid, "container planned")
-    return { steps: this.cgroups.plan(ci.cgroup, c.resources), dirs: rootFolders(ci.dir), pod: enter, root }
+    const layout = rootLayout(ci.dir, ci.layers)
+    const steps = [...layout.steps, ...this.cgroups.plan(ci.cgroup, c.resources)]
+    return { steps, dirs: layout.dirs, pod: enter, root }
   }
 
   /**
@@ -320,10 +328,11 @@ export class PodSandboxes {
     }
   }
 
-  /** Removes a container's cgroup and folder. */
+  /** Removes a container's cgroup, folder and writable layer. */
   async removeContainer(ci: ContainerIsolation): Promise<void> {
     await this.cgroups.remove(ci.cgroup)
     await removeRoot(ci.dir)
+    await rm(ci.layers, { recursive: true, force: true })
   }
 
   /** Node stop: the pods are gone; removes the cgroup parent and the pods' tmpfs, and closes the network. */
