@@ -493,21 +493,21 @@ export class ProcessRuntime implements ContainerRuntime {
     } catch (err) {
       throw new ContainerCreateError("RunContainerError", (err as Error).message)
     }
-    const home = join(sb.dir, c.name)
-    const iso = this.#isolate(sb, id, c, home)
+    const iso = this.#isolate(sb, id, c)
     if (iso) {
       const { container, launch } = iso
       return {
         argv,
         cwd: "/",
         iso: container,
-        dirs: [this.#logDir(sb), home, ...launch.dirs],
+        dirs: [this.#logDir(sb), ...launch.dirs],
         root: launch.root,
         sandboxed: launch,
       }
     }
     // The shim's spawner makes the folders (off the event loop, in its own process), the pod's
     // log folder and the container's home first.
+    const home = join(sb.dir, c.name)
     const own = [join(sb.dir, "logs"), home]
     if (!this.#mounts.applies(c)) {
       return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home, dirs: own }
@@ -520,15 +520,16 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   /** Sandbox mode: the container's cgroup and folder, and how it is launched in them. */
-  #isolate(sb: SandboxEntry, id: string, c: ContainerConfig, home: string) {
+  #isolate(sb: SandboxEntry, id: string, c: ContainerConfig) {
     const sandboxes = this.#sandboxed
     const pod = sb.pod
     if (!sandboxes || !pod) return undefined
     const target = c.pidTargetId ? this.#containers.get(c.pidTargetId) : undefined
     const alive = target?.info.state === "running" && target.info.sandboxId === sb.id
     const container = sandboxes.prepareContainer(pod, id, alive ? target.iso : undefined)
-    // workingDir is made inside the container's own root when it is missing.
-    return { container, launch: sandboxes.planLaunch(pod, container, c, c.workingDir || home) }
+    // workingDir is made inside the container's own root when it is missing; without one the
+    // program starts in its root, as an OCI runtime starts an image without a WorkingDir.
+    return { container, launch: sandboxes.planLaunch(pod, container, c, c.workingDir || "/") }
   }
 
   /** Records a container's exit; in a sandbox, tells an OOM kill apart and kills what it left. */

@@ -186,8 +186,9 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
   test("the root's writes land on the node's disk under layers/<id>, the pods' folders in a tmpfs", async () => {
     const sb = await pod()
     const c = await start(sb, sleeper("main"))
-    const r = await sh(c.id, "echo hi >/written && cat /written")
-    assert.equal(r.stdout, "hi\n")
+    // Without a workingDir the program starts in its root, as an OCI runtime starts it.
+    const r = await sh(c.id, "pwd && echo hi >/written && cat /written")
+    assert.equal(r.stdout, "/\nhi\n")
     assert.equal(readFileSync(join(dir, "layers", c.id, "upper", "written"), "utf8"), "hi\n")
     assert.ok(!existsSync("/written"))
     const pods = readFileSync("/proc/self/mountinfo", "utf8")
