@@ -43,6 +43,7 @@ import {
   dropSandbox,
   killLeftover,
   listContainers,
+  listPodSandboxes,
   listSandboxes,
   readExit,
   sameProcess,
@@ -53,6 +54,7 @@ import { launchOf } from "./images.ts"
 import { containerEnv, readEnv, signalGroup, startTicks } from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
 import {
+  type AdoptedPods,
   type ContainerIsolation,
   type ContainerLaunch,
   type PodIsolation,
@@ -129,8 +131,8 @@ export class ProcessRuntime implements ContainerRuntime {
     this.#range = parseCidr(opts.podRange ?? "127.244.0.0/16")
     this.#log = opts.log ?? silentLogger()
     for (const d of ["state", "pods", "sandboxes"]) mkdirSync(join(this.#root, d), { recursive: true })
-    if (opts.network) this.#reapLeftovers()
-    else this.#adoptLeftovers()
+    const adopted = opts.network ? this.#adoptPods() : undefined
+    if (!opts.network) this.#adoptLeftovers()
     this.#poller = setInterval(() => this.#pollAdopted(), ADOPTED_POLL_MS).unref()
     this.#mounts = new LoopbackMounts({
       root: this.#root,
@@ -145,6 +147,7 @@ export class ProcessRuntime implements ContainerRuntime {
         cgroupParent: opts.cgroupParent ?? "k8ts/default",
         hostIP: opts.hostIP ?? "127.0.0.1",
         log: this.#log,
+        ...(adopted ? { keep: adopted } : {}),
       })
     }
   }
@@ -153,16 +156,43 @@ export class ProcessRuntime implements ContainerRuntime {
     this.#log.warn({ file, err: String(err) }, "Cannot read a state file")
 
   /**
-   * Sandbox mode: stops the processes a previous run started (by PID, checked against its
-   * recorded start) and forgets them; PodSandboxes then removes their sandboxes' mounts and cgroups.
+   * Sandbox mode: adopts the pod sandboxes a previous run left whose namespaces' holder still
+   * runs (the same process: its start is recorded), and their containers (running, or exited
+   * with the code their shim wrote); stops the other containers (by PID, checked against their
+   * recorded start) and forgets them. PodSandboxes then removes what the adopted pods do not
+   * hold: other pods' folders, mounts, cgroups, writable layers and attachments.
    */
-  #reapLeftovers(): void {
-    for (const s of listContainers(this.#root, this.#warnUnreadable)) {
-      if (killLeftover(s)) this.#log.info({ pid: s.pid }, "Stopped a container left by a previous run")
+  #adoptPods(): AdoptedPods {
+    const pods: PodIsolation[] = []
+    for (const s of listPodSandboxes(this.#root, this.#warnUnreadable)) {
+      const holder = s.pod?.ns.holder
+      if (!s.pod || (holder !== undefined && !sameProcess(holder, s.holderTicks))) continue
+      const netns = s.pod.netnsPath ? { netnsPath: s.pod.netnsPath } : {}
+      this.#sandboxes.set(s.id, { ...s, ...netns, pod: s.pod })
+      pods.push(s.pod)
     }
-    for (const f of readdirSync(join(this.#root, "state")))
-      rmSync(join(this.#root, "state", f), { force: true })
-    rmSync(join(this.#root, "logs"), { recursive: true, force: true })
+    const containers: ContainerIsolation[] = []
+    for (const s of listContainers(this.#root, this.#warnUnreadable)) {
+      const id = s.info?.id ?? ""
+      if (!this.#sandboxes.has(s.info?.sandboxId) || !s.iso) {
+        if (killLeftover(s)) this.#log.info({ pid: s.pid }, "Stopped a container left by a previous run")
+        for (const f of Object.values(containerFiles(this.#root, id))) rmSync(f, { force: true })
+        continue
+      }
+      const held = this.#hold(s, undefined, s.iso)
+      this.#containers.set(id, held)
+      containers.push(s.iso)
+      this.#check(held)
+      this.#log.info(
+        { id, pod: s.info.podUid, name: s.info.name, pid: s.pid, state: held.info.state },
+        "Adopted a container of a previous run",
+      )
+    }
+    const logs = join(this.#root, "logs")
+    const kept = new Set(pods.map((p) => p.podUid))
+    for (const d of existsSync(logs) ? readdirSync(logs) : [])
+      if (!kept.has(d)) rmSync(join(logs, d), { recursive: true, force: true })
+    return { pods, containers }
   }
 
   /**
@@ -267,10 +297,12 @@ export class ProcessRuntime implements ContainerRuntime {
     return sandbox
   }
 
-  /** Writes a loopback sandbox's state (awaited by #saved). */
+  /** Writes a sandbox's state (awaited by #saved); a pod sandbox's with its holder's start. */
   #save(sb: SandboxEntry): void {
-    const { id, podUid, ip, dir, offset } = sb
-    const saving = saveSandbox(this.#root, { id, podUid, ip, dir, offset })
+    const { id, podUid, ip, dir, offset, pod } = sb
+    const holder = pod?.ns.holder
+    const ticks = holder !== undefined ? { holderTicks: startTicks(holder) ?? "" } : {}
+    const saving = saveSandbox(this.#root, { id, podUid, ip, dir, offset, ...(pod ? { pod, ...ticks } : {}) })
     this.#saving.set(id, saving)
     saving.then(
       () => this.#saving.get(id) === saving && this.#saving.delete(id),
@@ -311,6 +343,8 @@ export class ProcessRuntime implements ContainerRuntime {
       }
       const netns = pod.netnsPath ? { netnsPath: pod.netnsPath } : {}
       const sandbox: SandboxEntry = { id, podUid: cfg.podUid, ip: pod.ip, ...netns, dir, offset: 0, pod }
+      // In the pods' tmpfs: what a restarted kubelet adopts the pod by.
+      this.#save(sandbox)
       this.#sandboxes.set(id, sandbox)
       return sandbox
     })()
@@ -430,6 +464,7 @@ export class ProcessRuntime implements ContainerRuntime {
       stdinOnce: c.stdinOnce ?? false,
       ...(stdinPath ? { stdinPath } : {}),
       ...(privateRoot ? { privateRoot } : {}),
+      ...(iso ? { iso } : {}),
     }
     await saveContainer(this.#root, state)
     const held = this.#hold(state, watch, iso)
@@ -683,11 +718,11 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /**
    * Lets go of the containers without stopping them (the kubelet restarts): they keep running
-   * under their shims, and the next runtime on this root adopts them. Sandbox mode cannot adopt
-   * (the pods' namespaces, mounts and cgroups are this run's): there it stops them as close() does.
+   * under their shims, and the next runtime on this root adopts them; in the sandbox mode with
+   * their pods' namespaces, folders, cgroups and attachments, and the pod network as it is.
    */
-  async release(graceMs: number): Promise<void> {
-    if (this.#sandboxed) return this.close(graceMs)
+  async release(_graceMs: number): Promise<void> {
+    await Promise.all([...this.#saving.values()].map((s) => s.catch(() => undefined)))
     clearInterval(this.#poller)
     this.#listeners.clear()
     this.#spawner?.close()

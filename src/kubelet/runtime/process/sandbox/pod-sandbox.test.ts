@@ -329,3 +329,69 @@ function isRunning(pid: number): boolean {
     return false
   }
 }
+
+describe("process runtime sandboxes after a restart", skipUnless(isRoot, "pod sandboxes need root"), () => {
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-sandbox-restart-"))
+  const cgroupParent = `k8ts/k8ts-test-${randomBytes(4).toString("hex")}`
+  let next: ProcessRuntime | undefined
+
+  after(async () => {
+    await next?.close(0)
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test("a new runtime adopts the pods a released one left: namespaces, address, containers", async () => {
+    const network = new LoopbackOnlyNetwork()
+    const first = new ProcessRuntime({ root: dir, network, cgroupParent })
+    const sb = await first.runSandbox({
+      podUid: "kept",
+      namespace: "default",
+      name: "kept",
+      hostname: "kept",
+    })
+    const c = await first.start(sb, sleeper("main"))
+    const gone = await first.runSandbox({
+      podUid: "gone",
+      namespace: "default",
+      name: "gone",
+      hostname: "gone",
+    })
+    const other = await first.start(gone, sleeper("main"))
+    await first.release(0)
+    // A pod whose holder died meanwhile is not adopted: its containers are stopped.
+    const holder = readFileSync(join(dir, "pods", "gone", "sandbox.json"), "utf8")
+    process.kill((JSON.parse(holder) as { pod: { ns: { holder: number } } }).pod.ns.holder, "SIGKILL")
+    for (let i = 0; i < 200 && isRunning(JSON.parse(holder).pod.ns.holder); i++)
+      await new Promise((r) => setTimeout(r, 5))
+
+    next = new ProcessRuntime({ root: dir, network, cgroupParent })
+    assert.deepEqual(
+      next.sandboxes().map((s) => [s.id, s.ip, s.netnsPath]),
+      [[sb.id, sb.ip, sb.netnsPath]],
+    )
+    const kept = next.list().find((x) => x.id === c.id)
+    assert.equal(kept?.state, "running")
+    assert.equal(kept?.pid, c.pid)
+    const r = await next.exec(c.id, ["sh", "-c", "hostname; pwd"], { timeoutMs: 10_000 })
+    assert.equal(r.stdout, "kept\n/\n")
+    const pid = (id: string) => next?.list().find((x) => x.id === id)?.pid
+    assert.equal(pid(other.id), undefined)
+    for (let i = 0; i < 300 && isRunning(other.pid as number); i++)
+      await new Promise((r) => setTimeout(r, 10))
+    assert.ok(!isRunning(other.pid as number), "the container of the pod not adopted is stopped")
+    // The new runtime removes what the other pod left once it is ready.
+    await next.runSandbox({ podUid: "new", namespace: "default", name: "new", hostname: "new" })
+    assert.ok(!existsSync(join(dir, "pods", "gone")))
+    assert.ok(existsSync(`/sys/fs/cgroup/pids/${cgroupParent}/podkept`))
+    assert.ok(!existsSync(`/sys/fs/cgroup/pids/${cgroupParent}/podgone`))
+
+    await next.close(0)
+    next = undefined
+    assert.ok(!isRunning(c.pid as number))
+    assert.deepEqual(mountsUnder(dir), [])
+    for (const ctrl of ["memory", "cpu", "cpuacct", "pids"]) {
+      assert.ok(!existsSync(`/sys/fs/cgroup/${ctrl}/${cgroupParent}`), `${ctrl} cgroup left`)
+    }
+    assert.equal(network.attached.size, 0)
+  })
+})

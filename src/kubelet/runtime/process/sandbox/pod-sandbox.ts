@@ -7,7 +7,7 @@
  * (ContainerLaunch) that the runtime's spawner carries out by system calls in the container's
  * process, or that launchArgv() turns into nsenter, unshare and launcher.sh.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import type { PodAttachRequest, PodNetwork, PodNetworkSetup } from "../../../../network/index.ts"
@@ -43,6 +43,14 @@ export interface PodSandboxesOptions {
   readonly log: Logger
   /** Forks the pods' namespace holders (and, through the runtime, their containers' shims). */
   readonly spawner?: ShimSpawner
+  /** The pods (and their containers) a previous run left that the runtime adopted: kept as they are. */
+  readonly keep?: AdoptedPods
+}
+
+/** Pods a previous run left, adopted by the runtime, and their containers. */
+export interface AdoptedPods {
+  readonly pods: readonly PodIsolation[]
+  readonly containers: readonly ContainerIsolation[]
 }
 
 /** The isolation of one pod. */
@@ -114,6 +122,8 @@ export class PodSandboxes {
    * the pods' tmpfs, then inits the network.
    */
   async #init(): Promise<void> {
+    const keep = this.#opts.keep
+    if (keep?.pods.length) return this.#initKeeping(keep)
     const pods = join(this.#opts.root, "pods")
     await unmountUnder(pods)
     rmSync(pods, { recursive: true, force: true })
@@ -130,6 +140,30 @@ export class PodSandboxes {
     if (stale) this.#opts.log.info({ count: stale }, "Removed pod cgroups left by a previous run")
     await this.#opts.network.init()
     await this.#opts.network.gc(new Set())
+  }
+
+  /**
+   * Init after a restart that adopted pods: their folders (in the pods' tmpfs, which stays
+   * mounted), cgroups, writable layers and attachments stay; what other pods left goes.
+   */
+  async #initKeeping(keep: AdoptedPods): Promise<void> {
+    const pods = join(this.#opts.root, "pods")
+    const dirs = new Set(keep.pods.map((p) => p.dir))
+    for (const d of readdirSync(pods)) {
+      if (dirs.has(join(pods, d))) continue
+      await unmountUnder(join(pods, d))
+      rmSync(join(pods, d), { recursive: true, force: true })
+    }
+    const layers = join(this.#opts.root, "layers")
+    const used = new Set(keep.containers.map((c) => c.layers))
+    for (const d of existsSync(layers) ? readdirSync(layers) : [])
+      if (!used.has(join(layers, d))) rmSync(join(layers, d), { recursive: true, force: true })
+    const kept = new Set(keep.pods.map((p) => this.cgroups.podPath(p.podUid)))
+    const stale = await this.cgroups.removeAll(kept)
+    if (stale) this.#opts.log.info({ count: stale }, "Removed pod cgroups left by a previous run")
+    await this.#opts.network.init()
+    const attached = keep.pods.flatMap((p) => (p.attach ? [p.attach.id] : []))
+    await this.#opts.network.gc(new Set(attached))
   }
 
   /** Sets a pod up: namespaces and hostname, /dev/shm, pod cgroup, network attachment. */
