@@ -9,9 +9,10 @@
  * (container-state.ts) let a restarted kubelet adopt them, with their ids, start times and, once
  * they exit, exit codes (`release()` leaves them running on purpose; `close()` stops them).
  * Given a PodNetwork (root only), pods are full sandboxes instead: namespaces, a private root
- * per container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts); those are
- * not adopted: a new runtime stops what a previous one left and removes its sandboxes; there a
- * container with a pidTargetId (kubectl debug --target) joins its target's PID namespace. As root, a
+ * per container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts); a new
+ * runtime adopts those whose namespaces' holder still runs, with their containers, and removes
+ * what other pods left; there a container with a pidTargetId (kubectl debug --target) joins its
+ * target's PID namespace. As root, a
  * loopback container with mounts gets a mount namespace of its own for them (loopback-mounts.ts).
  */
 import { execFile } from "node:child_process"
