@@ -214,6 +214,7 @@ async function main(): Promise<void> {
     console.error(`podstart: ${signal}; stopping the pods it started`)
     stop.abort()
     void kubeletDone.finally(() => {
+      meter?.close()
       rmSync(dir, { recursive: true, force: true })
       process.exit(130)
     })
