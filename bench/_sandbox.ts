@@ -221,8 +221,8 @@ export function startCpuMeter(podsParent: string): { mark(): () => StartCpu; clo
     close() {
       if (!moved) return
       writeFileSync(join(CPUACCT, before as string, "cgroup.procs"), String(process.pid))
-      // The spawner may still be on its way out.
-      for (let i = 0; i < 50; i++) {
+      // The spawner may still be on its way out (for seconds on a busy machine).
+      for (let i = 0; i < 250; i++) {
         try {
           return rmdirSync(join(CPUACCT, own))
         } catch {
