@@ -8,11 +8,12 @@
  *
  * `--sandbox` (root): the same with full pod sandboxes on a bridge network of the run's own
  * (bench/_sandbox.ts), 100 pods by default; the baseline is then bare `unshare` + veth set-up of
- * the same count, and it also prints one container's start cost, loopback against sandbox.
+ * the same count, and it also prints one container's start cost, loopback against sandbox, and
+ * the CPU time the pods' start took (this process, the spawner, the pods' cgroups).
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Pods } from "../src/api/index.ts"
@@ -21,7 +22,15 @@ import { InProcessClient } from "../src/client/index.ts"
 import { Kubelet, ProcessRuntime } from "../src/kubelet/index.ts"
 import { SqliteStore } from "../src/storage/index.ts"
 import { silentLogger } from "../src/util/index.ts"
-import { bareSandboxes, benchNetwork, containerStarts, printTimeline, recordTimeline } from "./_sandbox.ts"
+import {
+  bareSandboxes,
+  benchNetwork,
+  containerStarts,
+  printTimeline,
+  recordTimeline,
+  startCpuMeter,
+  type StartCpu,
+} from "./_sandbox.ts"
 
 const SANDBOX = process.argv.includes("--sandbox")
 const SIZES = (process.env.BENCH_PODS ?? (SANDBOX ? "100" : "100,1000")).split(",").map(Number)
@@ -59,7 +68,8 @@ async function podStart(
   client: InProcessClient,
   n: number,
   round: number,
-): Promise<{ times: number[]; totalMs: number; createdByUid: Map<string, number> }> {
+  cpuMark?: () => () => StartCpu,
+): Promise<{ times: number[]; totalMs: number; createdByUid: Map<string, number>; cpu?: StartCpu }> {
   const pods = client.resource(Pods)
   const created = new Map<string, number>()
   const createdByUid = new Map<string, number>()
@@ -81,6 +91,7 @@ async function podStart(
   })
   await new Promise((r) => setTimeout(r, 50)) // the watch is open
   const t0 = performance.now()
+  const cpuEnd = cpuMark?.()
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const name = `p${round}-${i}`
@@ -99,6 +110,7 @@ async function podStart(
   )
   await all
   const totalMs = performance.now() - t0
+  const cpu = cpuEnd?.() // before the pods' cgroups go
   ac.abort()
   const times = [...running].map(([name, at]) => at - (created.get(name) ?? at)).sort((a, b) => a - b)
   await Promise.all(
@@ -106,7 +118,7 @@ async function podStart(
       pods.delete({ namespace: "default", name }, { gracePeriodSeconds: 0 }).catch(() => undefined),
     ),
   )
-  return { times, totalMs, createdByUid }
+  return { times, totalMs, createdByUid, ...(cpu ? { cpu } : {}) }
 }
 
 /** One container's start cost, one at a time: the loopback mode against the sandbox's. */
@@ -121,6 +133,57 @@ async function startCosts(sandboxed: ProcessRuntime, dir: string): Promise<void>
   console.log(`                                                            sandbox  ${line(boxed)}`)
 }
 
+/** Prints what the pods' start cost in CPU time, with the load average; returns the total (ms). */
+function printCpu(start: StartCpu): number {
+  const total = start.node + start.spawner + start.pods
+  const parts = `this process ${start.node.toFixed(0)}, the spawner and its forks ${start.spawner.toFixed(0)}, the pods' cgroups ${start.pods.toFixed(0)}`
+  console.log(
+    `CPU until all Running: ${total.toFixed(0)} ms (${parts}); load average ${loadavg()[0]?.toFixed(2)}`,
+  )
+  return Math.round(total)
+}
+
+/** What one round of the benchmark uses, and the figures it adds to. */
+interface Round {
+  readonly client: InProcessClient
+  readonly dir: string
+  readonly bench: ReturnType<typeof benchNetwork> | undefined
+  readonly meter: ReturnType<typeof startCpuMeter> | undefined
+  readonly results: Record<string, number>
+}
+
+/** Starts `n` pods at once after the baseline of the same count, prints the figures; p99 and the baseline's. */
+async function measure(r: Round, round: number, n: number): Promise<{ p99: number; direct: number }> {
+  const { bench, results } = r
+  const direct = bench ? await bareSandboxes(n, join(r.dir, "bare"), bench.base) : await directSpawn(n)
+  // The kernel tears the baseline's namespaces down after they are gone: not during the pods' start.
+  if (bench) await new Promise((res) => setTimeout(res, 1000))
+  const timeline = bench ? recordTimeline() : undefined
+  const cpu = process.cpuUsage()
+  const forks = forkCount()
+  const { times, totalMs, createdByUid, cpu: start } = await podStart(r.client, n, round, r.meter?.mark)
+  const used = process.cpuUsage(cpu)
+  if (timeline) printTimeline(timeline(), createdByUid)
+  if (start) results[`cpu_ms_${n}`] = printCpu(start)
+  console.log(
+    `CPU of this process meanwhile: ${((used.user + used.system) / 1000).toFixed(0)} ms; processes forked on the machine (all users): ${forkCount() - forks}`,
+  )
+  const p50 = percentile(times, 50)
+  const p99 = percentile(times, 99)
+  const d99 = percentile(direct, 99)
+  console.log(
+    `${n} pods: create→Running p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, all Running in ${totalMs.toFixed(0)} ms`,
+  )
+  console.log(
+    `${n} ${bench ? "bare unshare + veth set-ups" : "direct spawns"} (baseline): p50 ${percentile(direct, 50).toFixed(1)} ms, p99 ${d99.toFixed(1)} ms`,
+  )
+  results[`p50_ms_${n}`] = Math.round(p50)
+  results[`p99_ms_${n}`] = Math.round(p99)
+  results[`total_ms_${n}`] = Math.round(totalMs)
+  results[`direct_p99_ms_${n}`] = Number(d99.toFixed(1))
+  return { p99, direct: d99 }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "k8ts-bench-podstart-"))
   const store = SqliteStore.open(join(dir, "state.db"))
@@ -131,7 +194,9 @@ async function main(): Promise<void> {
   const client = new InProcessClient(api.handle, { userAgent: "bench" })
   if (SANDBOX && process.getuid?.() !== 0) throw new Error("podstart --sandbox needs root")
   const bench = SANDBOX ? benchNetwork(join(dir, "network")) : undefined
-  const sandbox = bench ? { network: bench.network, cgroupParent: `k8ts/bench-${process.pid}` } : {}
+  const cgroupParent = `k8ts/bench-${process.pid}`
+  const sandbox = bench ? { network: bench.network, cgroupParent } : {}
+  const meter = bench ? startCpuMeter(cgroupParent) : undefined
   const runtime = new ProcessRuntime({ root: join(dir, "runtime"), podRange: "127.240.0.0/16", ...sandbox })
   if (bench) await startCosts(runtime, dir)
   const kubelet = new Kubelet({
@@ -149,6 +214,7 @@ async function main(): Promise<void> {
     console.error(`podstart: ${signal}; stopping the pods it started`)
     stop.abort()
     void kubeletDone.finally(() => {
+      meter?.close()
       rmSync(dir, { recursive: true, force: true })
       process.exit(130)
     })
@@ -159,30 +225,8 @@ async function main(): Promise<void> {
   try {
     await new Promise((r) => setTimeout(r, 500)) // node registered, informers synced
     for (const [round, n] of SIZES.entries()) {
-      const direct = bench ? await bareSandboxes(n, join(dir, "bare"), bench.base) : await directSpawn(n)
-      const timeline = bench ? recordTimeline() : undefined
-      const cpu = process.cpuUsage()
-      const forks = forkCount()
-      const { times, totalMs, createdByUid } = await podStart(client, n, round)
-      const used = process.cpuUsage(cpu)
-      if (timeline) printTimeline(timeline(), createdByUid)
-      console.log(
-        `CPU of this process meanwhile: ${((used.user + used.system) / 1000).toFixed(0)} ms; processes forked on the machine (all users): ${forkCount() - forks}`,
-      )
-      const p50 = percentile(times, 50)
-      const p99 = percentile(times, 99)
-      const d99 = percentile(direct, 99)
-      console.log(
-        `${n} pods: create→Running p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, all Running in ${totalMs.toFixed(0)} ms`,
-      )
-      console.log(
-        `${n} ${bench ? "bare unshare + veth set-ups" : "direct spawns"} (baseline): p50 ${percentile(direct, 50).toFixed(1)} ms, p99 ${d99.toFixed(1)} ms`,
-      )
-      results[`p50_ms_${n}`] = Math.round(p50)
-      results[`p99_ms_${n}`] = Math.round(p99)
-      results[`total_ms_${n}`] = Math.round(totalMs)
-      results[`direct_p99_ms_${n}`] = Number(d99.toFixed(1))
-      first ??= { p99, direct: d99 }
+      const got = await measure({ client, dir, bench, meter, results }, round, n)
+      first ??= got
       await new Promise((r) => setTimeout(r, 1000)) // deletions settle
     }
   } finally {
@@ -190,6 +234,7 @@ async function main(): Promise<void> {
     await kubeletDone.catch(() => undefined)
     await apiDone.catch(() => undefined)
     await store.close()
+    meter?.close()
     rmSync(dir, { recursive: true, force: true })
   }
   const value = Math.round(first?.p99 ?? 0)

@@ -42,6 +42,7 @@ import { KubeletMetrics, type SyncType } from "./metrics/kubelet-metrics.ts"
 import { ProbeManager } from "./probe-manager.ts"
 import { StatusWriter } from "./status-writer.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
+import { mark } from "./runtime/process/sandbox/trace.ts"
 import type { StatsPod } from "./stats/stats-provider.ts"
 import { VolumeManager } from "./volumes/volume-manager.ts"
 
@@ -224,7 +225,10 @@ export class Kubelet {
     })
     this.#queue = new RateLimitingQueue({ clock: this.#clock })
     const queue = this.#queue
-    const enqueue = (p: Pod) => queue.add(keyOf(p as ApiObject))
+    const enqueue = (p: Pod) => {
+      mark(p.metadata?.uid ?? "", "queued")
+      queue.add(keyOf(p as ApiObject))
+    }
     this.#pods.addHandler({ onAdd: enqueue, onUpdate: (_o, p) => enqueue(p), onDelete: enqueue })
     const offExit = this.#runtime.onExit((c) => {
       const key = this.#keysByUid.get(c.podUid)
@@ -364,6 +368,7 @@ export class Kubelet {
     for (;;) {
       const key = await this.#queue.next(signal)
       if (key === undefined) return
+      mark(this.#pods?.cache.get(key)?.metadata?.uid ?? "", "worker")
       const type = this.#syncType(key)
       const started = process.hrtime.bigint()
       try {

@@ -2,12 +2,15 @@
  * The process runtime's state files, what lets a restarted kubelet adopt the containers a
  * previous run started: one JSON file per container (`state/<id>.json`: its info, its PID and
  * its shim's, each with its start time, so a reused PID is never taken for it) next to the exit
- * file its shim writes (`state/<id>.exit`), and one per loopback sandbox (`sandboxes/<id>.json`).
+ * file its shim writes (`state/<id>.exit`), and one per loopback sandbox (`sandboxes/<id>.json`)
+ * or pod sandbox (`pods/<uid>/sandbox.json`, in the sandbox mode's tmpfs: its namespaces' holder,
+ * with its start, and its network attachment).
  */
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { rename, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { ContainerInfo } from "../runtime.ts"
+import type { ContainerIsolation, PodIsolation } from "./sandbox/pod-sandbox.ts"
 
 /** What a container's state file holds. */
 export interface ContainerState {
@@ -25,6 +28,8 @@ export interface ContainerState {
   readonly stdinPath?: string
   /** The folder of its private root (loopback mode, with mounts). */
   readonly privateRoot?: string
+  /** Its cgroup, folders and PID namespace (sandbox mode). */
+  readonly iso?: ContainerIsolation
 }
 
 /** What a loopback sandbox's state file holds. */
@@ -35,6 +40,10 @@ export interface SandboxState {
   readonly dir: string
   /** Its address's offset in the pod range. */
   readonly offset: number
+  /** Sandbox mode: the pod's namespaces, folders and attachment. */
+  readonly pod?: PodIsolation
+  /** Sandbox mode: the start of the holder of its namespaces (a reused PID is not it). */
+  readonly holderTicks?: string
 }
 
 /** Where a container's files are. */
@@ -64,9 +73,9 @@ export function saveContainer(root: string, s: ContainerState): Promise<void> {
   return writeWhole(containerFiles(root, s.info.id).state, s)
 }
 
-/** Records a loopback sandbox. */
+/** Records a loopback sandbox (or, with `pod`, a pod sandbox, in its folder). */
 export function saveSandbox(root: string, s: SandboxState): Promise<void> {
-  return writeWhole(join(root, "sandboxes", `${s.id}.json`), s)
+  return writeWhole(s.pod ? join(s.dir, "sandbox.json") : join(root, "sandboxes", `${s.id}.json`), s)
 }
 
 /** Removes files, off the event loop; what cannot be removed is left. */
@@ -134,6 +143,25 @@ export function listContainers(
 /** Every loopback sandbox state file under the runtime's root (unreadable ones are removed). */
 export function listSandboxes(root: string, onError: (file: string, err: unknown) => void): SandboxState[] {
   return readJson<SandboxState>(join(root, "sandboxes"), onError)
+}
+
+/** Every pod sandbox state file in the pods' folders under the runtime's root (sandbox mode). */
+export function listPodSandboxes(
+  root: string,
+  onError: (file: string, err: unknown) => void,
+): SandboxState[] {
+  const out: SandboxState[] = []
+  const pods = join(root, "pods")
+  for (const d of existsSync(pods) ? readdirSync(pods) : []) {
+    const file = join(pods, d, "sandbox.json")
+    if (!existsSync(file)) continue
+    try {
+      out.push(JSON.parse(readFileSync(file, "utf8")) as SandboxState)
+    } catch (err) {
+      onError(file, err)
+    }
+  }
+  return out
 }
 
 /** Kills a container a previous run left, and its shim, when they are still the same processes. */

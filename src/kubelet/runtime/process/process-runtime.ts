@@ -9,9 +9,10 @@
  * (container-state.ts) let a restarted kubelet adopt them, with their ids, start times and, once
  * they exit, exit codes (`release()` leaves them running on purpose; `close()` stops them).
  * Given a PodNetwork (root only), pods are full sandboxes instead: namespaces, a private root
- * per container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts); those are
- * not adopted: a new runtime stops what a previous one left and removes its sandboxes; there a
- * container with a pidTargetId (kubectl debug --target) joins its target's PID namespace. As root, a
+ * per container, cgroups and an address on the pod network (sandbox/pod-sandbox.ts); a new
+ * runtime adopts those whose namespaces' holder still runs, with their containers, and removes
+ * what other pods left; there a container with a pidTargetId (kubectl debug --target) joins its
+ * target's PID namespace. As root, a
  * loopback container with mounts gets a mount namespace of its own for them (loopback-mounts.ts).
  */
 import { execFile } from "node:child_process"
@@ -43,6 +44,7 @@ import {
   dropSandbox,
   killLeftover,
   listContainers,
+  listPodSandboxes,
   listSandboxes,
   readExit,
   sameProcess,
@@ -53,6 +55,7 @@ import { launchOf } from "./images.ts"
 import { containerEnv, readEnv, signalGroup, startTicks } from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
 import {
+  type AdoptedPods,
   type ContainerIsolation,
   type ContainerLaunch,
   type PodIsolation,
@@ -129,8 +132,8 @@ export class ProcessRuntime implements ContainerRuntime {
     this.#range = parseCidr(opts.podRange ?? "127.244.0.0/16")
     this.#log = opts.log ?? silentLogger()
     for (const d of ["state", "pods", "sandboxes"]) mkdirSync(join(this.#root, d), { recursive: true })
-    if (opts.network) this.#reapLeftovers()
-    else this.#adoptLeftovers()
+    const adopted = opts.network ? this.#adoptPods() : undefined
+    if (!opts.network) this.#adoptLeftovers()
     this.#poller = setInterval(() => this.#pollAdopted(), ADOPTED_POLL_MS).unref()
     this.#mounts = new LoopbackMounts({
       root: this.#root,
@@ -145,6 +148,7 @@ export class ProcessRuntime implements ContainerRuntime {
         cgroupParent: opts.cgroupParent ?? "k8ts/default",
         hostIP: opts.hostIP ?? "127.0.0.1",
         log: this.#log,
+        ...(adopted ? { keep: adopted } : {}),
       })
     }
   }
@@ -153,15 +157,51 @@ export class ProcessRuntime implements ContainerRuntime {
     this.#log.warn({ file, err: String(err) }, "Cannot read a state file")
 
   /**
-   * Sandbox mode: stops the processes a previous run started (by PID, checked against its
-   * recorded start) and forgets them; PodSandboxes then removes their sandboxes' mounts and cgroups.
+   * Sandbox mode: adopts the pod sandboxes a previous run left whose namespaces' holder still
+   * runs (the same process: its start is recorded), and their containers (running, or exited
+   * with the code their shim wrote); stops the other containers (by PID, checked against their
+   * recorded start) and forgets them. PodSandboxes then removes what the adopted pods do not
+   * hold: other pods' folders, mounts, cgroups, writable layers and attachments.
    */
-  #reapLeftovers(): void {
-    for (const s of listContainers(this.#root, this.#warnUnreadable)) {
-      if (killLeftover(s)) this.#log.info({ pid: s.pid }, "Stopped a container left by a previous run")
+  #adoptPods(): AdoptedPods {
+    const pods: PodIsolation[] = []
+    for (const s of listPodSandboxes(this.#root, this.#warnUnreadable)) {
+      const holder = s.pod?.ns.holder
+      if (!s.pod || (holder !== undefined && !sameProcess(holder, s.holderTicks))) continue
+      const netns = s.pod.netnsPath ? { netnsPath: s.pod.netnsPath } : {}
+      this.#sandboxes.set(s.id, { ...s, ...netns, pod: s.pod })
+      pods.push(s.pod)
     }
-    for (const f of readdirSync(join(this.#root, "state")))
-      rmSync(join(this.#root, "state", f), { force: true })
+    const containers: ContainerIsolation[] = []
+    for (const s of listContainers(this.#root, this.#warnUnreadable)) {
+      const id = s.info?.id ?? ""
+      if (!this.#sandboxes.has(s.info?.sandboxId) || !s.iso) {
+        if (killLeftover(s)) this.#log.info({ pid: s.pid }, "Stopped a container left by a previous run")
+        for (const f of Object.values(containerFiles(this.#root, id))) rmSync(f, { force: true })
+        continue
+      }
+      const held = this.#hold(s, undefined, s.iso)
+      this.#containers.set(id, held)
+      containers.push(s.iso)
+      this.#check(held)
+      this.#log.info(
+        { id, pod: s.info.podUid, name: s.info.name, pid: s.pid, state: held.info.state },
+        "Adopted a container of a previous run",
+      )
+    }
+    const logs = join(this.#root, "logs")
+    const kept = new Set(pods.map((p) => p.podUid))
+    for (const d of existsSync(logs) ? readdirSync(logs) : [])
+      if (!kept.has(d)) rmSync(join(logs, d), { recursive: true, force: true })
+    return { pods, containers }
+  }
+
+  /**
+   * The folder of a sandbox's container logs: the pod's folder in the loopback mode; in the
+   * sandbox mode one of its own on the node's disk (the pods' folders are a tmpfs there).
+   */
+  #logDir(sb: SandboxEntry): string {
+    return sb.pod ? join(this.#root, "logs", sb.podUid) : join(sb.dir, "logs")
   }
 
   /**
@@ -258,10 +298,12 @@ export class ProcessRuntime implements ContainerRuntime {
     return sandbox
   }
 
-  /** Writes a loopback sandbox's state (awaited by #saved). */
+  /** Writes a sandbox's state (awaited by #saved); a pod sandbox's with its holder's start. */
   #save(sb: SandboxEntry): void {
-    const { id, podUid, ip, dir, offset } = sb
-    const saving = saveSandbox(this.#root, { id, podUid, ip, dir, offset })
+    const { id, podUid, ip, dir, offset, pod } = sb
+    const holder = pod?.ns.holder
+    const ticks = holder !== undefined ? { holderTicks: startTicks(holder) ?? "" } : {}
+    const saving = saveSandbox(this.#root, { id, podUid, ip, dir, offset, ...(pod ? { pod, ...ticks } : {}) })
     this.#saving.set(id, saving)
     saving.then(
       () => this.#saving.get(id) === saving && this.#saving.delete(id),
@@ -289,7 +331,7 @@ export class ProcessRuntime implements ContainerRuntime {
       await sandboxes.ready()
       const id = randomUUID()
       const dir = join(this.#root, "pods", cfg.podUid)
-      mkdirSync(join(dir, "logs"), { recursive: true })
+      mkdirSync(dir, { recursive: true })
       let pod: PodIsolation
       try {
         pod = await sandboxes.createPod(id, dir, cfg)
@@ -302,6 +344,8 @@ export class ProcessRuntime implements ContainerRuntime {
       }
       const netns = pod.netnsPath ? { netnsPath: pod.netnsPath } : {}
       const sandbox: SandboxEntry = { id, podUid: cfg.podUid, ip: pod.ip, ...netns, dir, offset: 0, pod }
+      // In the pods' tmpfs: what a restarted kubelet adopts the pod by.
+      this.#save(sandbox)
       this.#sandboxes.set(id, sandbox)
       return sandbox
     })()
@@ -326,6 +370,7 @@ export class ProcessRuntime implements ContainerRuntime {
     await dropSandbox(this.#root, id)
     if (sb.pod) await this.#sandboxed?.removePod(sb.pod)
     await rm(sb.dir, { recursive: true, force: true })
+    if (sb.pod) await rm(this.#logDir(sb), { recursive: true, force: true })
   }
 
   async start(sandbox: Sandbox, c: ContainerConfig): Promise<ContainerInfo> {
@@ -335,7 +380,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const id = randomUUID().replaceAll("-", "")
     const { argv, cwd, iso, privateRoot, root, dirs, sandboxed } = await this.#prepare(sb, id, c, launch.argv)
     await this.#saved(sb)
-    const logPath = join(sb.dir, "logs", `${c.name}-${c.attempt}.log`)
+    const logPath = join(this.#logDir(sb), `${c.name}-${c.attempt}.log`)
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
     const held = await this.#run(sb, c, {
@@ -420,6 +465,7 @@ export class ProcessRuntime implements ContainerRuntime {
       stdinOnce: c.stdinOnce ?? false,
       ...(stdinPath ? { stdinPath } : {}),
       ...(privateRoot ? { privateRoot } : {}),
+      ...(iso ? { iso } : {}),
     }
     await saveContainer(this.#root, state)
     const held = this.#hold(state, watch, iso)
@@ -483,21 +529,21 @@ export class ProcessRuntime implements ContainerRuntime {
     } catch (err) {
       throw new ContainerCreateError("RunContainerError", (err as Error).message)
     }
-    const home = join(sb.dir, c.name)
-    const iso = this.#isolate(sb, id, c, home)
+    const iso = this.#isolate(sb, id, c)
     if (iso) {
       const { container, launch } = iso
       return {
         argv,
         cwd: "/",
         iso: container,
-        dirs: [home, ...launch.dirs],
+        dirs: [this.#logDir(sb), ...launch.dirs],
         root: launch.root,
         sandboxed: launch,
       }
     }
     // The shim's spawner makes the folders (off the event loop, in its own process), the pod's
     // log folder and the container's home first.
+    const home = join(sb.dir, c.name)
     const own = [join(sb.dir, "logs"), home]
     if (!this.#mounts.applies(c)) {
       return { argv, cwd: c.workingDir && existsSync(c.workingDir) ? c.workingDir : home, dirs: own }
@@ -510,15 +556,16 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   /** Sandbox mode: the container's cgroup and folder, and how it is launched in them. */
-  #isolate(sb: SandboxEntry, id: string, c: ContainerConfig, home: string) {
+  #isolate(sb: SandboxEntry, id: string, c: ContainerConfig) {
     const sandboxes = this.#sandboxed
     const pod = sb.pod
     if (!sandboxes || !pod) return undefined
     const target = c.pidTargetId ? this.#containers.get(c.pidTargetId) : undefined
     const alive = target?.info.state === "running" && target.info.sandboxId === sb.id
     const container = sandboxes.prepareContainer(pod, id, alive ? target.iso : undefined)
-    // workingDir is made inside the container's own root when it is missing.
-    return { container, launch: sandboxes.planLaunch(pod, container, c, c.workingDir || home) }
+    // workingDir is made inside the container's own root when it is missing; without one the
+    // program starts in its root, as an OCI runtime starts an image without a WorkingDir.
+    return { container, launch: sandboxes.planLaunch(pod, container, c, c.workingDir || "/") }
   }
 
   /** Records a container's exit; in a sandbox, tells an OOM kill apart and kills what it left. */
@@ -672,11 +719,11 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /**
    * Lets go of the containers without stopping them (the kubelet restarts): they keep running
-   * under their shims, and the next runtime on this root adopts them. Sandbox mode cannot adopt
-   * (the pods' namespaces, mounts and cgroups are this run's): there it stops them as close() does.
+   * under their shims, and the next runtime on this root adopts them; in the sandbox mode with
+   * their pods' namespaces, folders, cgroups and attachments, and the pod network as it is.
    */
-  async release(graceMs: number): Promise<void> {
-    if (this.#sandboxed) return this.close(graceMs)
+  async release(_graceMs: number): Promise<void> {
+    await Promise.all([...this.#saving.values()].map((s) => s.catch(() => undefined)))
     clearInterval(this.#poller)
     this.#listeners.clear()
     this.#spawner?.close()

@@ -12,7 +12,7 @@
 #   <root dir|-> [<root cwd> <k> <cgroup.procs>*k <s> (<kind> <arg>)*s]
 # starts in a child of its own: a new session, the environment given, the folders given made
 # (with their parents), the set-up steps run (d: a folder; w: a write; o: an optional write; a:
-# an optional append), the log file made, the working directory given. The child answers on
+# an optional append; l: a symbolic link <path> to <value>), the log file made, the working directory given. The child answers on
 # stdout itself, in one write of one line:
 #   <id> <shim PID> <container PID>       or       <id> <shim PID> error <why>
 # A holder of a pod's namespaces (its request as JSON, see pod.pl's run_holder):
@@ -75,7 +75,8 @@ sub parse {
   $r{dirs} = [splice(@f, 0, $d)];
   my %step = (d => sub { { dir => $_[0] } }, w => sub { { file => $_[0], value => $_[1] } },
     o => sub { { file => $_[0], value => $_[1], optional => 1 } },
-    a => sub { { file => $_[0], value => $_[1], optional => 1, append => 1 } });
+    a => sub { { file => $_[0], value => $_[1], optional => 1, append => 1 } },
+    l => sub { { link => $_[0], target => $_[1] } });
   my $t = shift @f;
   $r{steps} = [map { my ($k, $p, $v) = splice(@f, 0, 3); $step{$k}->($p, $v) } 1 .. $t];
   my $pid = shift @f;

@@ -135,6 +135,7 @@ interface Launch {
 /** A set-up step as spawner.pl's three fields. */
 function stepFields(s: SetupStep): string[] {
   if ("dir" in s) return ["d", s.dir, ""]
+  if ("link" in s) return ["l", s.link, s.target]
   return [s.append ? "a" : s.optional ? "o" : "w", s.file, s.value]
 }
 

@@ -19,6 +19,8 @@ export class LoopbackOnlyNetwork implements PodNetwork {
   async detach(req: PodAttachRequest): Promise<void> {
     this.attached.delete(req.id)
   }
-  async gc(): Promise<void> {}
+  async gc(keepIds: ReadonlySet<string>): Promise<void> {
+    for (const id of this.attached) if (!keepIds.has(id)) this.attached.delete(id)
+  }
   async close(): Promise<void> {}
 }

@@ -176,13 +176,13 @@ export class Cgroups {
     for (const d of this.dirs(rel)) await removeTree(d)
   }
 
-  /** Removes every pod cgroup under the parent (what a crashed run left behind). */
-  async removeAll(): Promise<number> {
+  /** Removes every pod cgroup under the parent (what a crashed run left behind) but those in `keep` (podPath()s). */
+  async removeAll(keep: ReadonlySet<string> = new Set()): Promise<number> {
     let n = 0
     for (const d of this.dirs("")) {
       if (!existsSync(d)) continue
       for (const e of readdirSync(d, { withFileTypes: true })) {
-        if (!e.isDirectory() || !e.name.startsWith("pod")) continue
+        if (!e.isDirectory() || !e.name.startsWith("pod") || keep.has(e.name)) continue
         await removeTree(join(d, e.name))
         n++
       }

@@ -2,7 +2,8 @@
  * A container's private root, as launcher.sh's `root` phase makes it: a folder with the layers
  * of a copy-on-write overlay of the node's root and of its /dev (writes and mount points land in
  * their upper layers, never on the node), the fstab files of its mounts (root-mounts.ts), and a
- * PID file written once the program runs. Both modes of the process runtime use it: sandboxes
+ * PID file written once the program runs. In the sandbox mode the folder is in memory and the
+ * root's writable layer is on the node's disk, linked from it (rootLayout). Both modes of the process runtime use it: sandboxes
  * (with their own /proc and /dev/shm) and the loopback mode (the node's /proc and other mounts).
  */
 import { existsSync, readFileSync, statSync } from "node:fs"
@@ -12,6 +13,7 @@ import { fileURLToPath } from "node:url"
 import type { Mount } from "../../runtime.ts"
 import { devMounts, unmountUnder } from "./mounts.ts"
 import { planRootMounts } from "./root-mounts.ts"
+import type { SetupStep } from "./setup-steps.ts"
 
 /** The launcher script (`join` and `root` phases). */
 export const LAUNCHER = fileURLToPath(new URL("./launcher.sh", import.meta.url))
@@ -49,6 +51,18 @@ export interface PodEnter {
 export function rootFolders(dir: string): string[] {
   const dirs = ["upper/.oldroot", "work", "root", "dev/upper", "dev/work"]
   return dirs.map((d) => join(dir, d))
+}
+
+/**
+ * The folders of a container's private root in `dir` whose writable layer lives in `layers`, on
+ * another file system (the node's disk, `dir` being in memory): `dir`'s upper and work are links
+ * there (made by the steps, after the folders).
+ */
+export function rootLayout(dir: string, layers: string): { dirs: string[]; steps: SetupStep[] } {
+  const dirs = ["root", "dev/upper", "dev/work"].map((d) => join(dir, d))
+  dirs.push(join(layers, "upper", ".oldroot"), join(layers, "work"))
+  const steps = ["upper", "work"].map((d) => ({ link: join(dir, d), target: join(layers, d) }))
+  return { dirs, steps }
 }
 
 /** Makes the folders of a container's private root in `dir`. */

@@ -1,8 +1,8 @@
 /**
  * The node's mount table, as far as the process runtime needs it: which mount points lie under
- * a folder it owns (namespace files, a pod's shared memory), so it can unmount them, deepest
- * first, before it deletes the folder; and which of the node's mounts a container's private
- * root carries over in the loopback mode.
+ * a folder it owns (namespace files, a pod's shared memory, the sandbox mode's tmpfs of pod
+ * folders), so it can unmount them, deepest first, before it deletes the folder; and which of
+ * the node's mounts a container's private root carries over in the loopback mode.
  */
 import { execFile } from "node:child_process"
 import { readFileSync } from "node:fs"
@@ -75,6 +75,17 @@ export function mountsUnder(dir: string, mountinfo = "/proc/self/mountinfo"): st
     if (target === dir || target.startsWith(prefix)) out.add(target)
   }
   return [...out].sort((a, b) => b.length - a.length)
+}
+
+/**
+ * Mounts a tmpfs named `name` on `target` (mode 0755); false, with why, when it cannot.
+ */
+export function mountTmpfs(target: string, name: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile("mount", ["-t", "tmpfs", "-o", "mode=0755", name, target], (err, _o, stderr) =>
+      resolve(err ? stderr.trim() || String(err) : undefined),
+    )
+  })
 }
 
 /** Unmounts one mount point (lazily when busy, so a dead namespace never blocks cleanup). */

@@ -97,7 +97,9 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
     const other = await start(b, sleeper("other"))
     const connect = `${node} -e 'require("net").connect(7070, "127.0.0.1").on("data", (d) => process.stdout.write(d)).on("error", (e) => { console.log(e.code); process.exit(1) })'`
     let r = await sh(client.id, `for i in $(seq 100); do ${connect} && exit 0; sleep 0.05; done; exit 1`)
-    assert.equal(r.stdout, "hi")
+    // Tries while the server starts (each refused one prints ECONNREFUSED) until it answers.
+    assert.equal(r.exitCode, 0, r.stdout)
+    assert.equal(r.stdout.split("\n").at(-1), "hi")
     r = await sh(other.id, connect)
     assert.equal(r.stdout.trim(), "ECONNREFUSED")
 
@@ -181,6 +183,22 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
     assert.ok(existsSync(join(rw, "y")), "writes reach a read-write mount")
     rmSync(host, { recursive: true })
     rmSync(rw, { recursive: true })
+  })
+
+  test("the root's writes land on the node's disk under layers/<id>, the pods' folders in a tmpfs", async () => {
+    const sb = await pod()
+    const c = await start(sb, sleeper("main"))
+    // Without a workingDir the program starts in its root, as an OCI runtime starts it.
+    const r = await sh(c.id, "pwd && echo hi >/written && cat /written")
+    assert.equal(r.stdout, "/\nhi\n")
+    assert.equal(readFileSync(join(dir, "layers", c.id, "upper", "written"), "utf8"), "hi\n")
+    assert.ok(!existsSync("/written"))
+    const pods = readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .find((l) => l.split(" ")[4] === join(dir, "pods"))
+    assert.match(pods ?? "", / - tmpfs k8ts-pods /)
+    await runtime.removeSandbox(sb.id)
+    assert.ok(!existsSync(join(dir, "layers", c.id)))
   })
 
   test("a container over its memory limit is OOMKilled", async () => {
@@ -284,8 +302,9 @@ describe("process runtime sandboxes after a crash", skipUnless(isRoot, "pod sand
     for (let i = 0; i < 200 && cgroupPids().length < 3; i++) await new Promise((r) => setTimeout(r, 10))
     for (const pid of cgroupPids()) pids.add(pid)
     assert.ok(pids.size >= 3, "the holder, its sleep and the container run in the pod's cgroups")
-    // The pod's mounts (its /dev/shm) live in its own mount namespace, none in the node's.
-    assert.deepEqual(mountsUnder(dir), [])
+    // The pod's mounts (its /dev/shm) live in its own mount namespace; the node's has only the
+    // tmpfs of the pods' folders.
+    assert.deepEqual(mountsUnder(dir), [join(dir, "pods")])
     // The process "crashes": nothing is stopped. A new runtime starts on the same root.
     const next = new ProcessRuntime({ root: dir, network: new LoopbackOnlyNetwork(), cgroupParent })
     await next.close(0)
@@ -312,3 +331,69 @@ function isRunning(pid: number): boolean {
     return false
   }
 }
+
+describe("process runtime sandboxes after a restart", skipUnless(isRoot, "pod sandboxes need root"), () => {
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-sandbox-restart-"))
+  const cgroupParent = `k8ts/k8ts-test-${randomBytes(4).toString("hex")}`
+  let next: ProcessRuntime | undefined
+
+  after(async () => {
+    await next?.close(0)
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test("a new runtime adopts the pods a released one left: namespaces, address, containers", async () => {
+    const network = new LoopbackOnlyNetwork()
+    const first = new ProcessRuntime({ root: dir, network, cgroupParent })
+    const sb = await first.runSandbox({
+      podUid: "kept",
+      namespace: "default",
+      name: "kept",
+      hostname: "kept",
+    })
+    const c = await first.start(sb, sleeper("main"))
+    const gone = await first.runSandbox({
+      podUid: "gone",
+      namespace: "default",
+      name: "gone",
+      hostname: "gone",
+    })
+    const other = await first.start(gone, sleeper("main"))
+    await first.release(0)
+    // A pod whose holder died meanwhile is not adopted: its containers are stopped.
+    const holder = readFileSync(join(dir, "pods", "gone", "sandbox.json"), "utf8")
+    process.kill((JSON.parse(holder) as { pod: { ns: { holder: number } } }).pod.ns.holder, "SIGKILL")
+    for (let i = 0; i < 200 && isRunning(JSON.parse(holder).pod.ns.holder); i++)
+      await new Promise((r) => setTimeout(r, 5))
+
+    next = new ProcessRuntime({ root: dir, network, cgroupParent })
+    assert.deepEqual(
+      next.sandboxes().map((s) => [s.id, s.ip, s.netnsPath]),
+      [[sb.id, sb.ip, sb.netnsPath]],
+    )
+    const kept = next.list().find((x) => x.id === c.id)
+    assert.equal(kept?.state, "running")
+    assert.equal(kept?.pid, c.pid)
+    const r = await next.exec(c.id, ["sh", "-c", "hostname; pwd"], { timeoutMs: 10_000 })
+    assert.equal(r.stdout, "kept\n/\n")
+    const pid = (id: string) => next?.list().find((x) => x.id === id)?.pid
+    assert.equal(pid(other.id), undefined)
+    for (let i = 0; i < 300 && isRunning(other.pid as number); i++)
+      await new Promise((r) => setTimeout(r, 10))
+    assert.ok(!isRunning(other.pid as number), "the container of the pod not adopted is stopped")
+    // The new runtime removes what the other pod left once it is ready.
+    await next.runSandbox({ podUid: "new", namespace: "default", name: "new", hostname: "new" })
+    assert.ok(!existsSync(join(dir, "pods", "gone")))
+    assert.ok(existsSync(`/sys/fs/cgroup/pids/${cgroupParent}/podkept`))
+    assert.ok(!existsSync(`/sys/fs/cgroup/pids/${cgroupParent}/podgone`))
+
+    await next.close(0)
+    next = undefined
+    assert.ok(!isRunning(c.pid as number))
+    assert.deepEqual(mountsUnder(dir), [])
+    for (const ctrl of ["memory", "cpu", "cpuacct", "pids"]) {
+      assert.ok(!existsSync(`/sys/fs/cgroup/${ctrl}/${cgroupParent}`), `${ctrl} cgroup left`)
+    }
+    assert.equal(network.attached.size, 0)
+  })
+})

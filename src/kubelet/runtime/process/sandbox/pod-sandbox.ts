@@ -7,7 +7,8 @@
  * (ContainerLaunch) that the runtime's spawner carries out by system calls in the container's
  * process, or that launchArgv() turns into nsenter, unshare and launcher.sh.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { rm } from "node:fs/promises"
 import { join } from "node:path"
 import type { PodAttachRequest, PodNetwork, PodNetworkSetup } from "../../../../network/index.ts"
 import type { Logger } from "../../../../util/index.ts"
@@ -20,12 +21,12 @@ import {
   type PodEnter,
   planRoot,
   removeRoot,
-  rootFolders,
+  rootLayout,
   type RootSetup,
   rootPid,
   rootReady,
 } from "./container-root.ts"
-import { devMounts, unmountUnder } from "./mounts.ts"
+import { devMounts, mountTmpfs, unmountUnder } from "./mounts.ts"
 import { createPodNamespaces, pidNamespaceOf, type PodNamespaces, removePodNamespaces } from "./namespaces.ts"
 import { runSteps, type SetupStep } from "./setup-steps.ts"
 import { mark } from "./trace.ts"
@@ -42,6 +43,14 @@ export interface PodSandboxesOptions {
   readonly log: Logger
   /** Forks the pods' namespace holders (and, through the runtime, their containers' shims). */
   readonly spawner?: ShimSpawner
+  /** The pods (and their containers) a previous run left that the runtime adopted: kept as they are. */
+  readonly keep?: AdoptedPods
+}
+
+/** Pods a previous run left, adopted by the runtime, and their containers. */
+export interface AdoptedPods {
+  readonly pods: readonly PodIsolation[]
+  readonly containers: readonly ContainerIsolation[]
 }
 
 /** The isolation of one pod. */
@@ -62,8 +71,10 @@ export interface PodIsolation {
 /** The isolation of one container. */
 export interface ContainerIsolation {
   readonly cgroup: string
-  /** The container's folder: its private root's layers and its PID file. */
+  /** The container's folder (in memory): its private root's mount point, /dev layers and PID file. */
   readonly dir: string
+  /** The folder of its root's writable layer, on the node's disk (linked from `dir`). */
+  readonly layers: string
   /** Whether the launcher is PID 1 of the container's own PID namespace (the program its child). */
   readonly ownPid: boolean
   /** The PID namespace file it joins instead (an ephemeral container's target's). */
@@ -106,16 +117,53 @@ export class PodSandboxes {
     return this.#ready
   }
 
-  /** Cleans up what a crashed run left (mounts under the root, pod cgroups, attachments), then inits the network. */
+  /**
+   * Cleans up what a crashed run left (mounts under the root, pod cgroups, attachments), mounts
+   * the pods' tmpfs, then inits the network.
+   */
   async #init(): Promise<void> {
+    const keep = this.#opts.keep
+    if (keep?.pods.length) return this.#initKeeping(keep)
     const pods = join(this.#opts.root, "pods")
     await unmountUnder(pods)
     rmSync(pods, { recursive: true, force: true })
+    rmSync(join(this.#opts.root, "layers"), { recursive: true, force: true })
     mkdirSync(pods, { recursive: true })
+    // The pods' folders (their namespaces' mount points, hostname files, containers' root mount
+    // points, /dev layers and PID files) are made and removed by the hundred when pods start at
+    // once: in memory, as container runtimes keep their run state under /run, they cost no
+    // inode of the node's disk (on ext4 each new inode is looked for past those deleted
+    // lately). The containers' writable layers stay on disk (layers/<id>), their logs too.
+    const why = await mountTmpfs(pods, "k8ts-pods")
+    if (why) this.#opts.log.warn({ dir: pods, err: why }, "Cannot mount a tmpfs for the pods' folders")
     const stale = await this.cgroups.removeAll()
     if (stale) this.#opts.log.info({ count: stale }, "Removed pod cgroups left by a previous run")
     await this.#opts.network.init()
     await this.#opts.network.gc(new Set())
+  }
+
+  /**
+   * Init after a restart that adopted pods: their folders (in the pods' tmpfs, which stays
+   * mounted), cgroups, writable layers and attachments stay; what other pods left goes.
+   */
+  async #initKeeping(keep: AdoptedPods): Promise<void> {
+    const pods = join(this.#opts.root, "pods")
+    const dirs = new Set(keep.pods.map((p) => p.dir))
+    for (const d of readdirSync(pods)) {
+      if (dirs.has(join(pods, d))) continue
+      await unmountUnder(join(pods, d))
+      rmSync(join(pods, d), { recursive: true, force: true })
+    }
+    const layers = join(this.#opts.root, "layers")
+    const used = new Set(keep.containers.map((c) => c.layers))
+    for (const d of existsSync(layers) ? readdirSync(layers) : [])
+      if (!used.has(join(layers, d))) rmSync(join(layers, d), { recursive: true, force: true })
+    const kept = new Set(keep.pods.map((p) => this.cgroups.podPath(p.podUid)))
+    const stale = await this.cgroups.removeAll(kept)
+    if (stale) this.#opts.log.info({ count: stale }, "Removed pod cgroups left by a previous run")
+    await this.#opts.network.init()
+    const attached = keep.pods.flatMap((p) => (p.attach ? [p.attach.id] : []))
+    await this.#opts.network.gc(new Set(attached))
   }
 
   /** Sets a pod up: namespaces and hostname, /dev/shm, pod cgroup, network attachment. */
@@ -205,10 +253,11 @@ export class PodSandboxes {
     mark(pod.podUid, "container")
     const cgroup = this.cgroups.containerPath(pod.podUid, id)
     const dir = join(pod.dir, "containers", id)
+    const layers = join(this.#opts.root, "layers", id)
     const targetPid = pidTarget?.ownPid ? this.containerPid(pidTarget) : undefined
     if (targetPid !== undefined)
-      return { cgroup, dir, ownPid: false, pidNamespace: `/proc/${targetPid}/ns/pid` }
-    return { cgroup, dir, ownPid: !pod.hostPID && !pod.ns.pidHolder }
+      return { cgroup, dir, layers, ownPid: false, pidNamespace: `/proc/${targetPid}/ns/pid` }
+    return { cgroup, dir, layers, ownPid: !pod.hostPID && !pod.ns.pidHolder }
   }
 
   /** Plans the launch of container `c` in its pod: its cgroup, the pod's namespaces, its root with working directory `cwd`. */
@@ -236,7 +285,9 @@ export class PodSandboxes {
       pid: ci.ownPid ? "own" : pidNs ? "fork" : "-",
     }
     mark(pod.podUid, "container planned")
-    return { steps: this.cgroups.plan(ci.cgroup, c.resources), dirs: rootFolders(ci.dir), pod: enter, root }
+    const layout = rootLayout(ci.dir, ci.layers)
+    const steps = [...layout.steps, ...this.cgroups.plan(ci.cgroup, c.resources)]
+    return { steps, dirs: layout.dirs, pod: enter, root }
   }
 
   /**
@@ -311,17 +362,19 @@ export class PodSandboxes {
     }
   }
 
-  /** Removes a container's cgroup and folder. */
+  /** Removes a container's cgroup, folder and writable layer. */
   async removeContainer(ci: ContainerIsolation): Promise<void> {
     await this.cgroups.remove(ci.cgroup)
     await removeRoot(ci.dir)
+    await rm(ci.layers, { recursive: true, force: true })
   }
 
-  /** Node stop: the pods are gone; removes the cgroup parent and closes the network. */
+  /** Node stop: the pods are gone; removes the cgroup parent and the pods' tmpfs, and closes the network. */
   async close(): Promise<void> {
     await this.#ready.catch(() => {})
     await this.cgroups.removeAll()
     this.cgroups.removeParent()
+    await unmountUnder(join(this.#opts.root, "pods"))
     await this.#opts.network.close()
   }
 

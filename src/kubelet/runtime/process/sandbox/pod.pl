@@ -3,7 +3,8 @@
 #
 #   run_steps([step...])   set-up steps (setup-steps.ts): {dir} makes a folder and its parents,
 #                          {file, value} writes (or with append, appends) value, failing only
-#                          without optional. Returns undef, or why it failed.
+#                          without optional; {link, target} makes a symbolic link. Returns
+#                          undef, or why it failed.
 #   run_holder(req, lines) in a forked child: the holder of a pod's namespaces (namespaces.ts).
 #   pod_pid_namespace(enter) the PID namespace a container's process is forked into (in its shim)
 #   enter_pod(enter)       joins a pod's other namespaces (nsfs files): the container's process
@@ -24,6 +25,10 @@ sub run_steps {
       my $err;
       File::Path::make_path($s->{dir}, { error => \$err });
       return "mkdir $s->{dir}: " . join('; ', map { values %$_ } @$err) if $err && @$err;
+      next;
+    }
+    if (defined $s->{link}) {
+      symlink($s->{target}, $s->{link}) or return "symlink $s->{link}: $!";
       next;
     }
     my $fh;

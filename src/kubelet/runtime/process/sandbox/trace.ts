@@ -1,7 +1,7 @@
 /**
- * The sandbox mode's timeline: each pod's set-up stages published on a diagnostics channel
- * (`k8ts:pod-sandbox`) as they pass, for a benchmark or a debugger to subscribe to; nothing is
- * made while nobody listens.
+ * The pods' start timeline: each pod's stages (queued by the kubelet, picked by a worker, then
+ * the sandbox mode's set-up) published on a diagnostics channel (`k8ts:pod-sandbox`) as they
+ * pass, for a benchmark or a debugger to subscribe to; nothing is made while nobody listens.
  */
 import { channel } from "node:diagnostics_channel"
 
