@@ -7,6 +7,7 @@ import {
   fieldValidationOf,
   warningHeader,
 } from "../field-validation.ts"
+import { checkDecodes } from "../decode-types.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodeYamlBody } from "../yaml-body.ts"
@@ -57,6 +58,7 @@ export async function validatedBody(
   const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
   const { body, decoding } = decode(contentType, raw, json)
   const input = { ...checkInput(r, options, json), decoding }
+  checkDecodes(body, input.type, input.kind, input.version)
   return { body, warnings: checkBody(body, input).warnings }
 }
 
