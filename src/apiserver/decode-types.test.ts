@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test"
 import { ApiError } from "../api/index.ts"
 import { MemoryStore } from "../storage/index.ts"
 import { apiCall } from "../testing/index.ts"
-import { checkDecodes, decodeError } from "./decode-types.ts"
+import { checkDecodes, checkPatchDecodes, decodeError } from "./decode-types.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
 
 const CONFIG_MAP = "io.k8s.api.core.v1.ConfigMap"
@@ -196,5 +196,62 @@ describe("the API server decodes write bodies as upstream", () => {
     const res = await apiCall(api, "PUT", `${path}/c?fieldValidation=Ignore`, body)
     assert.equal(res.status, 400)
     assert.match(res.json.message, /Go struct field ObjectMeta.metadata.labels of type string$/)
+  })
+})
+
+describe("checkPatchDecodes()", () => {
+  const cm = (data: unknown) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data })
+  const cases: { name: string; contentType: string; patched: unknown; patch: unknown; want: string }[] = [
+    {
+      name: "a strategic merge patch: the patch as Go prints it and the converter's words",
+      contentType: "application/strategic-merge-patch+json",
+      patched: cm({ a: true }),
+      patch: { data: { a: true } },
+      want: ' "" is invalid: patch: Invalid value: "map[data:map[a:true]]": unrecognized type: string',
+    },
+    {
+      name: "a strategic merge patch with an integer for a string",
+      contentType: "application/strategic-merge-patch+json",
+      patched: cm({ a: 1 }),
+      patch: { data: { a: 1 } },
+      want: ' "" is invalid: patch: Invalid value: "map[data:map[a:1]]": cannot convert int64 to string',
+    },
+    {
+      name: "a strategic merge patch with a string for a map",
+      contentType: "application/strategic-merge-patch+json",
+      patched: cm("x"),
+      patch: { data: "x" },
+      want: ' "" is invalid: patch: Invalid value: "map[data:x]": cannot restore map from string',
+    },
+    {
+      name: "a merge patch: the patched object, keys sorted, and the decoder's words",
+      contentType: "application/merge-patch+json",
+      patched: cm({ a: true }),
+      patch: { data: { a: true } },
+      want: ' "" is invalid: patch: Invalid value: "{\\"apiVersion\\":\\"v1\\",\\"data\\":{\\"a\\":true},\\"kind\\":\\"ConfigMap\\",\\"metadata\\":{\\"name\\":\\"c\\"}}": json: cannot unmarshal bool into Go struct field ConfigMap.data of type string',
+    },
+  ]
+  for (const c of cases) {
+    test(c.name, () => {
+      assert.throws(
+        () => checkPatchDecodes(c.patched, c.patch, CONFIG_MAP, c.contentType),
+        (e: unknown) => e instanceof ApiError && e.code === 422 && e.message === c.want,
+      )
+    })
+  }
+  test("a well-typed result passes", () => {
+    checkPatchDecodes(cm({ a: "b" }), {}, CONFIG_MAP, "application/strategic-merge-patch+json")
+    checkPatchDecodes(cm({ a: "b" }), {}, CONFIG_MAP, "application/json-patch+json")
+    checkPatchDecodes(
+      {
+        spec: {
+          replicas: 2,
+          template: { spec: { containers: [{ name: "c", resources: { limits: { cpu: 1 } } }] } },
+        },
+      },
+      {},
+      DEPLOYMENT,
+      "application/strategic-merge-patch+json",
+    )
   })
 })

@@ -5,7 +5,8 @@
  * Upstream answers them with 400 `<Kind> in version "v1" cannot be handled as a <Kind>: ...`,
  * whatever the fieldValidation directive; k8ts reads the same facts from the schema table.
  */
-import { badRequest, jsonFieldsOf, parseQuantity, schema } from "../api/index.ts"
+import { badRequest, fieldErrors, invalid, jsonFieldsOf, parseQuantity, schema } from "../api/index.ts"
+import { goValue } from "./go-format.ts"
 import type { FieldSchema } from "../api/schema/index.ts"
 
 /** Go's name of a scalar of the schema table. */
@@ -200,6 +201,85 @@ function paddingError(s: string, at: number, j: number): number | undefined {
   return si < s.length ? si : undefined
 }
 
+/** Go's reflect.Kind of a value the unstructured converter holds (integers are int64). */
+function unstructuredKind(v: unknown): string {
+  if (Array.isArray(v)) return "slice"
+  if (typeof v === "boolean") return "bool"
+  if (typeof v === "string") return "string"
+  if (typeof v === "number") return Number.isInteger(v) ? "int64" : "float64"
+  return "map"
+}
+
+/**
+ * The error of upstream's unstructured converter (which a strategic merge patch's result goes
+ * through) for `v` as type `t`, or undefined: it stops at the first, with its own wording
+ * (`unrecognized type: string`, `cannot convert int64 to string`, `cannot restore map from bool`).
+ */
+function unstructuredError(v: unknown, t: string): string | undefined {
+  if (v === null || v === undefined || schema.FREE_FORM_TYPES.has(t)) return undefined
+  if (t === "bytes") {
+    if (typeof v !== "string") return `cannot restore slice from ${unstructuredKind(v)}`
+    const bad = base64Error(v)
+    return bad === undefined ? undefined : `illegal base64 data at input byte ${bad}`
+  }
+  if (t in GO_SCALARS) return scalarConversion(v, GO_SCALARS[t] as string)
+  if (t === schema.QUANTITY || t === schema.INT_OR_STRING || t === schema.TIME || t === schema.MICRO_TIME)
+    return customError(v, t)
+  const fields = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
+  if (!fields) return undefined
+  if (!isObject(v)) return `cannot restore struct from: ${unstructuredKind(v)}`
+  for (const [name, f] of Object.entries(fields)) {
+    const err = unstructuredField(v[name], f)
+    if (err) return err
+  }
+  return undefined
+}
+
+function unstructuredField(v: unknown, f: FieldSchema): string | undefined {
+  if (v === null || v === undefined) return undefined
+  if (!f.map && !f.rep) return unstructuredError(v, f.t)
+  const ok = f.map ? isObject(v) : Array.isArray(v)
+  if (!ok) return `cannot restore ${f.map ? "map" : "slice"} from ${unstructuredKind(v)}`
+  for (const item of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) {
+    const err = unstructuredError(item, f.t)
+    if (err) return err
+  }
+  return undefined
+}
+
+/** A JSON scalar into a Go scalar the way the converter allows: within bools, numbers, strings. */
+function scalarConversion(v: unknown, go: string): string | undefined {
+  const kind = unstructuredKind(v)
+  const numeric = go.startsWith("int") || go.startsWith("uint") || go.startsWith("float")
+  if (kind === go || (kind === "int64" && numeric)) return undefined
+  if (kind === "float64" && numeric)
+    return go.startsWith("float") ? undefined : `cannot convert float64 to ${go}`
+  // Go converts an integer to a string (a rune), which the converter refuses by name.
+  if (kind === "int64" && go === "string") return "cannot convert int64 to string"
+  return `unrecognized type: ${go}`
+}
+
+/** A type with its own JSON decoding, which the converter hands the value's JSON to. */
+function customError(v: unknown, t: string): string | undefined {
+  if (t === schema.QUANTITY) {
+    try {
+      quantity(v)
+    } catch (e) {
+      if (e instanceof Abort) return e.message
+      throw e
+    }
+    return undefined
+  }
+  if (t === schema.INT_OR_STRING) {
+    if (typeof v === "string" || (typeof v === "number" && Number.isInteger(v))) return undefined
+    const value = typeof v === "number" ? `number ${v}` : jsonKind(v)
+    return `json: cannot unmarshal ${value} into Go value of type int32`
+  }
+  return typeof v === "string"
+    ? undefined
+    : `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`
+}
+
 /**
  * The error upstream's decoder gives for `obj` as message `type`: a type mismatch
  * (the first, as Go saves it) or a custom decoder's error (which wins, as it stops decoding).
@@ -227,4 +307,34 @@ export function checkDecodes(obj: unknown, type: string | undefined, kind: strin
   const bodyKind = typeof body.kind === "string" && body.kind ? body.kind : kind
   const bodyVersion = typeof body.apiVersion === "string" ? (body.apiVersion.split("/").pop() ?? "") : version
   throw badRequest(`${bodyKind} in version "${bodyVersion}" cannot be handled as a ${kind}: ${err}`)
+}
+
+/** Keys sorted at every level, as Go marshals a decoded JSON map. */
+function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(",")}]`
+  if (isObject(v)) {
+    const keys = Object.keys(v).sort()
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(v[k])}`).join(",")}}`
+  }
+  return JSON.stringify(v)
+}
+
+/**
+ * Fails the result of a patch upstream could not turn back into its type: 422 naming the patch,
+ * a merge or JSON patch by the patched object with the decoder's error, a strategic merge patch
+ * by the patch (as Go's `%+v` prints it) with the unstructured converter's.
+ * @throws ApiError Invalid ` "" is invalid: patch: Invalid value: ...`
+ */
+export function checkPatchDecodes(
+  patched: unknown,
+  patch: unknown,
+  type: string | undefined,
+  contentType: string,
+): void {
+  if (!type) return
+  const strategic = contentType === "application/strategic-merge-patch+json"
+  const err = strategic ? unstructuredError(patched, type) : decodeError(patched, type)
+  if (err === undefined) return
+  const shown = strategic ? goValue(patch) : sortedJson(patched)
+  throw invalid("", "", [fieldErrors.invalidValue("patch", shown, err)])
 }

@@ -7,7 +7,7 @@ import {
   fieldValidationOf,
   warningHeader,
 } from "../field-validation.ts"
-import { checkDecodes } from "../decode-types.ts"
+import { checkDecodes, checkPatchDecodes } from "../decode-types.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodeYamlBody } from "../yaml-body.ts"
@@ -76,6 +76,7 @@ export function patchCheck(r: ResourceRequest, contentType: string, raw: Buffer,
   let warnings: readonly string[] = []
   return {
     check(patched) {
+      if (input) checkPatchDecodes(patched, patch, input.type, contentType)
       if (input) warnings = checkPatched(patched, patch, input).warnings
       return patched
     },
