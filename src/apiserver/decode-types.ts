@@ -7,7 +7,6 @@
  */
 import { badRequest, fieldErrors, invalid, jsonFieldsOf, parseQuantity, schema } from "../api/index.ts"
 import { goValue } from "./go-format.ts"
-import type { FieldSchema } from "../api/schema/index.ts"
 
 /** Go's name of a scalar of the schema table. */
 const GO_SCALARS: Readonly<Record<string, string>> = {
@@ -48,7 +47,7 @@ function goBase(type: string): string {
 }
 
 /** Go's type name of a field as declared (`[]v1.Container`, `map[string]string`). */
-function goField(f: FieldSchema): string {
+function goField(f: schema.FieldSchema): string {
   if (f.map) return `map[string]${goBase(f.t)}`
   if (f.rep) return `[]${goBase(f.t)}`
   return goBase(f.t)
@@ -86,7 +85,7 @@ class Decoder {
   }
 
   /** A value of the declared type `f` (map, list or single). */
-  field(v: unknown, f: FieldSchema, at: Context): void {
+  field(v: unknown, f: schema.FieldSchema, at: Context): void {
     if (v === null || v === undefined) return
     if (f.map || f.rep) {
       const ok = f.map ? isObject(v) : Array.isArray(v)
@@ -235,7 +234,7 @@ function unstructuredError(v: unknown, t: string): string | undefined {
   return undefined
 }
 
-function unstructuredField(v: unknown, f: FieldSchema): string | undefined {
+function unstructuredField(v: unknown, f: schema.FieldSchema): string | undefined {
   if (v === null || v === undefined) return undefined
   if (!f.map && !f.rep) return unstructuredError(v, f.t)
   const ok = f.map ? isObject(v) : Array.isArray(v)
