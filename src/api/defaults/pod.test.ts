@@ -25,8 +25,6 @@ const cases: { name: string; input: { pod: Pod; creating: boolean }; want: unkno
         containers: [DEFAULTED_CONTAINER],
         serviceAccountName: "default",
         serviceAccount: "default",
-        priority: 0,
-        preemptionPolicy: "PreemptLowerPriority",
         dnsPolicy: "ClusterFirst",
         restartPolicy: "Always",
         securityContext: {},
