@@ -77,7 +77,7 @@ const cases: { name: string; input: Deployment; want: string[] }[] = [
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "120%", maxSurge: "x" } },
     }),
     want: [
-      `spec.strategy.rollingUpdate.maxSurge: Invalid value: "x": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')`,
+      `spec.strategy.rollingUpdate.maxSurge: Invalid value: "x": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')`,
       'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "120%": must not be greater than 100%',
     ],
   },
