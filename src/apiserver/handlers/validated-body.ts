@@ -8,6 +8,7 @@ import {
   warningHeader,
 } from "../field-validation.ts"
 import { checkDecodes, checkPatchDecodes } from "../decode-types.ts"
+import { checkJsonBody } from "../go-json-syntax.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodeYamlBody } from "../yaml-body.ts"
@@ -56,6 +57,7 @@ export async function validatedBody(
   const contentType = r.req.header("content-type")
   const raw = await r.req.body()
   const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
+  if (json !== undefined) checkJsonBody(json, r.served.info.kind)
   const { body, decoding } = decode(contentType, raw, json)
   const input = { ...checkInput(r, options, json), decoding }
   checkDecodes(body, input.type, input.kind, input.version)
