@@ -5,7 +5,7 @@
  * set of an object and the comparison of two objects, in upstream's terms.
  */
 import type { ApiObject } from "../../api/index.ts"
-import { type Shape, childOf } from "../shapes.ts"
+import { type Shape, UNKNOWN, childOf } from "../shapes.ts"
 import { FieldSet, fieldPE, indexPE, keyPE, valuePE } from "./field-set.ts"
 
 /** A decoded JSON object. */
@@ -304,6 +304,7 @@ export function withNamedFields(set: FieldSet, shape: Shape): FieldSet {
  * missing a key field, or two items with the same key. Undefined when there is none.
  */
 export function configError(value: unknown, shape: Shape, path = ""): string | undefined {
+  if (shape.kind === "scalar") return scalarError(value, shape.t, path)
   const mode = modeOf(value, shape)
   if (mode.kind === "fields") {
     for (const [k, v] of Object.entries(value as Obj)) {
@@ -312,7 +313,16 @@ export function configError(value: unknown, shape: Shape, path = ""): string | u
     }
   } else if (mode.kind === "assoc") {
     return itemsError(value as unknown[], mode, path)
+  } else if (shape.kind === "list" && mode.kind === "leaf" && Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const err = configError(item, shape.elem, `${path}[${i}]`)
+      if (err) return err
+    }
   } else if (mode.kind === "set") {
+    for (const [i, item] of (value as unknown[]).entries()) {
+      const err = configError(item, shape.kind === "list" ? shape.elem : UNKNOWN, `${path}[${i}]`)
+      if (err) return err
+    }
     const seen = new Set<string>()
     for (const item of value as unknown[]) {
       const pe = valuePE(item)
@@ -321,6 +331,41 @@ export function configError(value: unknown, shape: Shape, path = ""): string | u
     }
   }
   return undefined
+}
+
+/** Go's `%#v` of a decoded JSON value, as structured-merge-diff quotes a value it refuses. */
+function goSharp(v: unknown): string {
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goSharp).join(", ")}}`
+  if (isObj(v))
+    return `map[string]interface {}{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${goSharp(v[k])}`)
+      .join(", ")}}`
+  return v === undefined ? "<nil>" : JSON.stringify(v)
+}
+
+/** Go's `%T` of a decoded JSON value. */
+function goTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return "[]interface {}"
+  if (isObj(v)) return "map[string]interface {}"
+  if (typeof v === "number") return Number.isInteger(v) ? "int64" : "float64"
+  return typeof v === "boolean" ? "bool" : "string"
+}
+
+/** structured-merge-diff's check of a scalar: string, numeric or boolean as the schema says. */
+function scalarError(value: unknown, t: string | undefined, path: string): string | undefined {
+  if (value === null || value === undefined || t === undefined) return undefined
+  if (t === "string" || t === "bytes") {
+    if (typeof value === "string") return undefined
+    return `${path}: expected string, got &value.valueUnstructured{Value:${goSharp(value)}}`
+  }
+  if (t === "bool") {
+    if (typeof value === "boolean") return undefined
+    const shown = typeof value === "string" ? value : goSharp(value)
+    return `${path}: expected boolean, got &{${shown}}`
+  }
+  if (typeof value === "number") return undefined
+  return `${path}: expected numeric (int or float), got ${goTypeOf(value)}`
 }
 
 function itemsError(
