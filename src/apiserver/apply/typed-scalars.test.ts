@@ -38,6 +38,12 @@ describe("configError() checks scalars as structured-merge-diff does", () => {
       want: ".spec.template.spec.containers[0].command[0]: expected string, got &value.valueUnstructured{Value:true}",
     },
     {
+      name: "a field the type does not declare",
+      shape: deploy,
+      config: { apiVersion: "apps/v1", kind: "Deployment", spec: { replica: 2 } },
+      want: ".spec.replica: field not declared in schema",
+    },
+    {
       name: "quantities and int-or-strings are not scalars of one type",
       shape: deploy,
       config: {

@@ -5,7 +5,7 @@
  * set of an object and the comparison of two objects, in upstream's terms.
  */
 import type { ApiObject } from "../../api/index.ts"
-import { type Shape, UNKNOWN, childOf } from "../shapes.ts"
+import { type Shape, childOf } from "../shapes.ts"
 import { FieldSet, fieldPE, indexPE, keyPE, valuePE } from "./field-set.ts"
 
 /** A decoded JSON object. */
@@ -300,35 +300,50 @@ export function withNamedFields(set: FieldSet, shape: Shape): FieldSet {
 }
 
 /**
- * The first thing upstream refuses in an applied configuration: an associative list item
- * missing a key field, or two items with the same key. Undefined when there is none.
+ * The first thing upstream refuses in an applied configuration: a field its type does not
+ * declare, a scalar of the wrong type, an associative list item missing a key field, or two
+ * items with the same key. Undefined when there is none.
  */
 export function configError(value: unknown, shape: Shape, path = ""): string | undefined {
   if (shape.kind === "scalar") return scalarError(value, shape.t, path)
   const mode = modeOf(value, shape)
-  if (mode.kind === "fields") {
-    for (const [k, v] of Object.entries(value as Obj)) {
-      const err = configError(v, childOf(shape, k).shape, `${path}.${k}`)
-      if (err) return err
-    }
-  } else if (mode.kind === "assoc") {
-    return itemsError(value as unknown[], mode, path)
-  } else if (shape.kind === "list" && mode.kind === "leaf" && Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const err = configError(item, shape.elem, `${path}[${i}]`)
-      if (err) return err
-    }
-  } else if (mode.kind === "set") {
-    for (const [i, item] of (value as unknown[]).entries()) {
-      const err = configError(item, shape.kind === "list" ? shape.elem : UNKNOWN, `${path}[${i}]`)
-      if (err) return err
-    }
-    const seen = new Set<string>()
-    for (const item of value as unknown[]) {
-      const pe = valuePE(item)
-      if (seen.has(pe)) return `${path}: duplicate entries for key [=${JSON.stringify(item)}]`
-      seen.add(pe)
-    }
+  if (mode.kind === "fields") return fieldsError(value as Obj, shape, path)
+  if (mode.kind === "assoc") return itemsError(value as unknown[], mode, path)
+  if (shape.kind === "list" && (mode.kind === "leaf" || mode.kind === "set") && Array.isArray(value)) {
+    const err = elementsError(value, shape.elem, path)
+    if (err || mode.kind === "leaf") return err
+    return setError(value, path)
+  }
+  if (mode.kind === "set") return setError(value as unknown[], path)
+  return undefined
+}
+
+function fieldsError(value: Obj, shape: Shape, path: string): string | undefined {
+  for (const [k, v] of Object.entries(value)) {
+    const child = childOf(shape, k)
+    const typeMeta = path === "" && (k === "apiVersion" || k === "kind")
+    if (shape.kind === "struct" && !child.field && !typeMeta)
+      return `${path}.${k}: field not declared in schema`
+    const err = configError(v, child.shape, `${path}.${k}`)
+    if (err) return err
+  }
+  return undefined
+}
+
+function elementsError(items: readonly unknown[], elem: Shape, path: string): string | undefined {
+  for (const [i, item] of items.entries()) {
+    const err = configError(item, elem, `${path}[${i}]`)
+    if (err) return err
+  }
+  return undefined
+}
+
+function setError(items: readonly unknown[], path: string): string | undefined {
+  const seen = new Set<string>()
+  for (const item of items) {
+    const pe = valuePE(item)
+    if (seen.has(pe)) return `${path}: duplicate entries for key [=${JSON.stringify(item)}]`
+    seen.add(pe)
   }
   return undefined
 }
