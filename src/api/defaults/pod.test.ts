@@ -130,3 +130,11 @@ test("defaultPod() is idempotent", () => {
   defaultPod(pod, true)
   assert.deepEqual(pod, once)
 })
+
+test("defaultPod() defaults an absent spec as Go's value-typed spec is", () => {
+  const pod: Pod = { metadata: { name: "p" } }
+  defaultPod(pod, true)
+  assert.equal(pod.spec?.restartPolicy, "Always")
+  assert.equal(pod.spec?.dnsPolicy, "ClusterFirst")
+  assert.equal(pod.spec?.terminationGracePeriodSeconds, 30)
+})

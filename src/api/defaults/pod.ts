@@ -162,8 +162,8 @@ function requestsFromLimits(containers: readonly Container[] | undefined): void 
  * admission plugin does on create (priority is the Priority plugin's: apiserver/priority.ts).
  */
 export function defaultPod(pod: Pod, creating: boolean): void {
-  const spec = pod.spec as Mutable<PodSpec> | undefined
-  if (!spec) return
+  // Go's Pod has its spec as a value: an absent spec is an empty one, and is defaulted.
+  const spec = ((pod as Mutable<Pod>).spec ??= {} as PodSpec) as Mutable<PodSpec>
   if (creating) {
     if (!spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccountName = "default"
   }
