@@ -19,6 +19,11 @@ export function invalidValue(field: string, value: unknown, detail: string): Fie
   return { type: "FieldValueInvalid", field, message: `Invalid value: ${show(value)}: ${detail}` }
 }
 
+/** `field: Invalid value: <shown>: detail`, the value already printed as upstream prints it. */
+export function invalidShown(field: string, shown: string, detail: string): FieldError {
+  return { type: "FieldValueInvalid", field, message: `Invalid value: ${shown}: ${detail}` }
+}
+
 /** `field: Unsupported value: "x": supported values: "a", "b"`. */
 export function notSupported(field: string, value: unknown, supported: readonly string[]): FieldError {
   const list = supported.map((s) => JSON.stringify(s)).join(", ")

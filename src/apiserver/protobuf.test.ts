@@ -74,3 +74,50 @@ test("garbage, unknown kinds and encodings are refused with a Status", () => {
     { reason: "UnsupportedMediaType" },
   )
 })
+
+test("zeros of Go's plain omitempty fields are dropped as its JSON drops them; pointer zeros stay", () => {
+  const obj = decodeProtobuf(
+    envelope("apps/v1", "Deployment", "io.k8s.api.apps.v1.Deployment", {
+      metadata: { name: "web", generation: 0 },
+      spec: {
+        replicas: 0,
+        minReadySeconds: 0,
+        paused: false,
+        selector: { matchLabels: { app: "web" } },
+        template: {
+          metadata: { labels: { app: "web" }, generation: 0 },
+          spec: {
+            hostNetwork: false,
+            hostPID: false,
+            hostIPC: false,
+            terminationGracePeriodSeconds: 0,
+            containers: [
+              {
+                name: "c",
+                image: "nginx",
+                stdin: false,
+                stdinOnce: false,
+                tty: false,
+                ports: [{ containerPort: 80, hostPort: 0 }],
+                securityContext: { privileged: false, runAsUser: 0 },
+              },
+            ],
+          },
+        },
+      },
+    }),
+  ) as any
+  assert.deepEqual(obj.metadata, { name: "web" })
+  assert.deepEqual(Object.keys(obj.spec).sort(), ["replicas", "selector", "template"])
+  assert.equal(obj.spec.replicas, 0)
+  const spec = obj.spec.template.spec
+  assert.deepEqual(obj.spec.template.metadata, { labels: { app: "web" } })
+  assert.equal(spec.terminationGracePeriodSeconds, 0)
+  assert.equal(spec.hostNetwork, undefined)
+  assert.deepEqual(spec.containers[0], {
+    name: "c",
+    image: "nginx",
+    ports: [{ containerPort: 80 }],
+    securityContext: { privileged: false, runAsUser: 0 },
+  })
+})

@@ -7,6 +7,7 @@
  */
 import protobuf from "protobufjs"
 import { ApiError, type ApiObject, badRequest, schema } from "../api/index.ts"
+import { omittedZero } from "./protobuf-omit-zero.ts"
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]) // "k8s\0"
 const UNKNOWN = "io.k8s.apimachinery.pkg.runtime.Unknown"
@@ -129,14 +130,14 @@ function toJson(type: string, v: unknown): unknown {
   const t = schema.typeSchema(type)
   if (!t) return m
   if (t.alias) return toJsonList((t.f.items as schema.FieldSchema).t, m.items)
-  return toJsonObject(t, m)
+  return toJsonObject(type, t, m)
 }
 
 function toJsonList(type: string, v: unknown): unknown[] {
   return Array.isArray(v) ? v.map((x) => toJson(type, x) ?? (type === "string" ? "" : null)) : []
 }
 
-function toJsonObject(t: schema.TypeSchema, m: Json): Json {
+function toJsonObject(type: string, t: schema.TypeSchema, m: Json): Json {
   const out: Json = {}
   for (const [name, f] of Object.entries(t.f)) {
     const value = m[protoName(name, f)]
@@ -148,7 +149,7 @@ function toJsonObject(t: schema.TypeSchema, m: Json): Json {
       )
     } else if (f.rep) json = toJsonList(f.t, value)
     else json = toJson(f.t, value)
-    if (json === undefined) continue
+    if (json === undefined || omittedZero(type, name, json)) continue
     if (f.il && typeof json === "object" && json !== null) Object.assign(out, json)
     else out[name] = json
   }

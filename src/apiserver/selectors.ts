@@ -68,6 +68,23 @@ const KIND_FIELDS: Record<string, (o: Obj) => Record<string, string>> = {
       type: str(o.type),
     }
   },
+  // Stored as core Events: events.k8s.io's names map onto the same fields.
+  "events.k8s.io/Event": (o) => {
+    const io = o.involvedObject ?? {}
+    return {
+      "regarding.kind": str(io.kind),
+      "regarding.namespace": str(io.namespace),
+      "regarding.name": str(io.name),
+      "regarding.uid": str(io.uid),
+      "regarding.apiVersion": str(io.apiVersion),
+      "regarding.resourceVersion": str(io.resourceVersion),
+      "regarding.fieldPath": str(io.fieldPath),
+      reason: str(o.reason),
+      reportingController: str(o.reportingComponent),
+      source: str(o.source?.component),
+      type: str(o.type),
+    }
+  },
   "/Secret": (o) => ({ type: str(o.type) }),
   "/Namespace": (o) => ({ "status.phase": str(o.status?.phase) }),
   "/Node": (o) => ({ "spec.unschedulable": str(o.spec?.unschedulable ?? false) }),

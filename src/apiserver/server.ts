@@ -16,9 +16,11 @@ import {
 import { Registry as MetricsRegistry } from "prom-client"
 import type { LimitRange, Node, ResourceQuota } from "kubernetes-types/core/v1.js"
 import type { StorageClass } from "kubernetes-types/storage/v1.js"
+import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
+import { priorityAdmission, SYSTEM_PRIORITY_CLASSES } from "./priority.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
 import { limitRanger } from "./limit-ranger.ts"
 import { resourceQuota } from "./resource-quota.ts"
@@ -130,6 +132,7 @@ export interface ApiServer {
 const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] }
 const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
 const QUOTAS = "/registry/resourcequotas/"
+const PRIORITY_CLASSES = "/registry/scheduling.k8s.io/priorityclasses/"
 const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
 
 const servedViews = new WeakMap<ResourceInfo, Served>()
@@ -193,6 +196,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   )
   const classes = cache.resource(STORAGE_CLASSES)
   const quotas = cache.resource(QUOTAS)
+  const priorityClasses = cache.resource(PRIORITY_CLASSES)
   // A consistent read from the cache (as a LIST without resourceVersion): the store's revision
   // first, then the cache once it has applied it.
   const currentQuotas = async (ns: string): Promise<ResourceQuota[] | undefined> => {
@@ -216,6 +220,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         return out
       }),
       ...(saTokens ? [serviceAccountAdmission(lookup)] : []),
+      priorityAdmission(
+        () => priorityClasses.objects.values() as Iterable<PriorityClass>,
+        (name) => priorityClasses.objects.get(`${PRIORITY_CLASSES}${name}`) as PriorityClass | undefined,
+      ),
       defaultTolerationSeconds(),
       defaultStorageClass(() => classes.objects.values() as Iterable<StorageClass>),
       storageObjectInUseProtection(),
@@ -279,6 +287,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const namespaces = servedOf(findResource("", "v1", "namespaces") as ResourceInfo)
     for (const name of [...IMMORTAL_NAMESPACES, "kube-node-lease"]) {
       await registry.create(namespaces, "", { metadata: { name } }).catch((err) => {
+        if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
+      })
+    }
+    const classes = servedOf(findResource("scheduling.k8s.io", "v1", "priorityclasses") as ResourceInfo)
+    for (const pc of SYSTEM_PRIORITY_CLASSES) {
+      await registry.create(classes, "", structuredClone(pc)).catch((err) => {
         if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
       })
     }

@@ -13,7 +13,7 @@ export type Shape =
   | { readonly kind: "struct"; readonly type: string; readonly atomic: boolean }
   | { readonly kind: "map"; readonly value: Shape; readonly atomic: boolean }
   | { readonly kind: "list"; readonly elem: Shape; readonly field: FieldSchema }
-  | { readonly kind: "scalar" }
+  | { readonly kind: "scalar"; readonly t?: string }
   | { readonly kind: "unknown"; readonly object?: true }
 
 /** A position the schema says nothing about. */
@@ -83,7 +83,9 @@ export function typeShape(t: string, atomic = false): Shape {
 }
 
 function makeTypeShape(t: string, atomic: boolean): Shape {
-  if (schema.SCALAR_TYPES.has(t) || SCALAR_LIKE.has(t)) return SCALAR
+  // A scalar of the table keeps its type (apply checks values against it).
+  if (schema.SCALAR_TYPES.has(t)) return { kind: "scalar", t }
+  if (SCALAR_LIKE.has(t)) return SCALAR
   if (OPAQUE.has(t)) return UNKNOWN
   const msg = schema.typeSchema(t)
   if (!msg) return UNKNOWN

@@ -25,8 +25,6 @@ const cases: { name: string; input: { pod: Pod; creating: boolean }; want: unkno
         containers: [DEFAULTED_CONTAINER],
         serviceAccountName: "default",
         serviceAccount: "default",
-        priority: 0,
-        preemptionPolicy: "PreemptLowerPriority",
         dnsPolicy: "ClusterFirst",
         restartPolicy: "Always",
         securityContext: {},
@@ -131,4 +129,12 @@ test("defaultPod() is idempotent", () => {
   const once = structuredClone(pod)
   defaultPod(pod, true)
   assert.deepEqual(pod, once)
+})
+
+test("defaultPod() defaults an absent spec as Go's value-typed spec is", () => {
+  const pod: Pod = { metadata: { name: "p" } }
+  defaultPod(pod, true)
+  assert.equal(pod.spec?.restartPolicy, "Always")
+  assert.equal(pod.spec?.dnsPolicy, "ClusterFirst")
+  assert.equal(pod.spec?.terminationGracePeriodSeconds, 30)
 })

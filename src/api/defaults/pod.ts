@@ -21,10 +21,6 @@ type Obj = Record<string, any>
 
 /** Default file mode of secret, configMap, downwardAPI and projected volumes (0644). */
 const DEFAULT_MODE = 0o644
-const SYSTEM_PRIORITIES: Record<string, number> = {
-  "system-node-critical": 2000001000,
-  "system-cluster-critical": 2000000000,
-}
 
 function defaultHttpGet(h: HTTPGetAction | undefined): void {
   if (!h) return
@@ -162,20 +158,14 @@ function requestsFromLimits(containers: readonly Container[] | undefined): void 
 }
 
 /**
- * Pod defaults. `creating` also applies what admission plugins set on create: the default
- * service account and the priority of system classes (others need a PriorityClass lookup).
+ * Pod defaults. `creating` also applies the default service account, as the ServiceAccount
+ * admission plugin does on create (priority is the Priority plugin's: apiserver/priority.ts).
  */
 export function defaultPod(pod: Pod, creating: boolean): void {
-  const spec = pod.spec as Mutable<PodSpec> | undefined
-  if (!spec) return
+  // Go's Pod has its spec as a value: an absent spec is an empty one, and is defaulted.
+  const spec = ((pod as Mutable<Pod>).spec ??= {} as PodSpec) as Mutable<PodSpec>
   if (creating) {
     if (!spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccountName = "default"
-    if (spec.priority === undefined || spec.priority === null) {
-      const cls = spec.priorityClassName
-      if (!cls) spec.priority = 0
-      else if (SYSTEM_PRIORITIES[cls] !== undefined) spec.priority = SYSTEM_PRIORITIES[cls]
-    }
-    if (!spec.preemptionPolicy) spec.preemptionPolicy = "PreemptLowerPriority"
   }
   defaultPodSpec(spec)
   requestsFromLimits(spec.containers)

@@ -3,7 +3,9 @@
  * (`spec.containers[0].image`, `data[key]`) and the few error shapes field-errors.ts lacks.
  */
 import type { FieldError } from "../errors.ts"
-import { invalidValue } from "../field-errors.ts"
+import type { LabelSelector } from "kubernetes-types/meta/v1.js"
+import { invalidShown, invalidValue } from "../field-errors.ts"
+import { goLabelSelector } from "./go-values.ts"
 
 /** `parent.name`, or `name` at the root. */
 export function child(parent: string, ...names: string[]): string {
@@ -53,6 +55,15 @@ export function duplicateDetail(field: string, value: unknown, detail: string): 
 /** `field: Invalid value: X: field is immutable` when the value changed. */
 export function immutable(field: string, value: unknown, old: unknown): FieldError[] {
   return deepEqual(value, old) ? [] : [invalidValue(field, value ?? null, "field is immutable")]
+}
+
+/** `field: Invalid value: v1.LabelSelector{...}: field is immutable` when the selector changed. */
+export function immutableSelector(
+  field: string,
+  value: LabelSelector | undefined | null,
+  old: LabelSelector | undefined | null,
+): FieldError[] {
+  return deepEqual(value, old) ? [] : [invalidShown(field, goLabelSelector(value), "field is immutable")]
 }
 
 function isNil(v: unknown): boolean {

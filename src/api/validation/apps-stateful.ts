@@ -9,8 +9,9 @@ import type {
   StatefulSetSpec,
 } from "kubernetes-types/apps/v1.js"
 import type { FieldError } from "../errors.ts"
-import { forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
-import { child, deepEqual, immutable, nonNegative } from "./_field.ts"
+import { forbidden, invalidShown, invalidValue, notSupported, required } from "../field-errors.ts"
+import { child, deepEqual, immutableSelector, nonNegative } from "./_field.ts"
+import { goLabelSelector } from "./go-values.ts"
 import {
   intOrPercentValue,
   templateLabelsMismatch,
@@ -157,7 +158,7 @@ function validateDaemonTemplate(spec: NonNullable<DaemonSet["spec"]>): FieldErro
   if (compiled.ok && !compiled.matches(labels)) errs.push(templateLabelsMismatch(labels))
   const sel = spec.selector
   if (sel && !Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length) {
-    errs.push(invalidValue("spec.selector", sel, "empty selector is invalid for daemonset"))
+    errs.push(invalidShown("spec.selector", goLabelSelector(sel), "empty selector is invalid for daemonset"))
   }
   errs.push(...validatePodTemplateSpec(spec.template, "spec.template"))
   errs.push(...validateAlwaysRestart(spec.template, "DaemonSet"))
@@ -174,6 +175,6 @@ export function validateDaemonSet(ds: DaemonSet, old?: DaemonSet): FieldError[] 
   errs.push(...nonNegative("spec.minReadySeconds", spec.minReadySeconds))
   errs.push(...validateDaemonSetStrategy(spec.updateStrategy))
   errs.push(...nonNegative("spec.revisionHistoryLimit", spec.revisionHistoryLimit))
-  if (old) errs.push(...immutable("spec.selector", spec.selector ?? null, old.spec?.selector ?? null))
+  if (old) errs.push(...immutableSelector("spec.selector", spec.selector, old.spec?.selector))
   return errs
 }

@@ -12,8 +12,9 @@ import type {
 import type { PodTemplateSpec, ReplicationController } from "kubernetes-types/core/v1.js"
 import type { LabelSelector } from "kubernetes-types/meta/v1.js"
 import type { FieldError } from "../errors.ts"
-import { forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
-import { child, deepEqual, entries, immutable, nonNegative } from "./_field.ts"
+import { forbidden, invalidShown, invalidValue, notSupported, required } from "../field-errors.ts"
+import { child, deepEqual, entries, immutable, immutableSelector, nonNegative } from "./_field.ts"
+import { goLabelSelector, goStringMap } from "./go-values.ts"
 import { compileSelector, validateLabelSelector } from "./labels.ts"
 import { nameIsDnsSubdomain } from "./names.ts"
 import { isValidPercent } from "./formats.ts"
@@ -49,7 +50,7 @@ export function validateWorkloadSelector(
   if (!sel) return [required(field, "")]
   const errs = validateLabelSelector(sel, field)
   if (!entries(sel.matchLabels).length && !(sel.matchExpressions ?? []).length) {
-    errs.push(invalidValue(field, sel, `empty selector is invalid for ${kind}`))
+    errs.push(invalidShown(field, goLabelSelector(sel), `empty selector is invalid for ${kind}`))
   }
   return errs
 }
@@ -73,9 +74,9 @@ export function validateAlwaysRestart(t: PodTemplateSpec | undefined, kind: stri
 
 /** The template's labels must match a (non-empty) selector. */
 export function templateLabelsMismatch(labels: Record<string, string> | undefined): FieldError {
-  return invalidValue(
+  return invalidShown(
     "spec.template.metadata.labels",
-    labels ?? null,
+    goStringMap(labels),
     "`selector` does not match template `labels`",
   )
 }
@@ -91,13 +92,7 @@ function validateTemplateForReplicas(
   if (!compiled.ok) return [invalidValue("spec.selector", sel ?? null, "invalid label selector")]
   const labels = t?.metadata?.labels
   if (!compiled.empty && !compiled.matches(labels)) {
-    errs.push(
-      invalidValue(
-        "spec.template.metadata.labels",
-        labels ?? null,
-        "`selector` does not match template `labels`",
-      ),
-    )
+    errs.push(templateLabelsMismatch(labels))
   }
   errs.push(...validatePodTemplateSpec(t, "spec.template"))
   errs.push(...validateAlwaysRestart(t, kind))
@@ -214,7 +209,7 @@ export function validateDeployment(d: Deployment, old?: Deployment): FieldError[
       errs.push(invalidValue("spec.progressDeadlineSeconds", pds, "must be greater than minReadySeconds"))
   }
   if (old) {
-    errs.push(...immutable("spec.selector", spec.selector ?? null, old.spec?.selector ?? null))
+    errs.push(...immutableSelector("spec.selector", spec.selector, old.spec?.selector))
     errs.push(...validateReplicaStatus(d.status, old.status))
   }
   return errs
@@ -230,7 +225,7 @@ export function validateReplicaSet(rs: ReplicaSet, old?: ReplicaSet): FieldError
   errs.push(...validateWorkloadSelector(spec.selector, "deployment"))
   errs.push(...validateTemplateForReplicas(spec.selector, spec.template, "ReplicaSet"))
   if (old) {
-    errs.push(...immutable("spec.selector", spec.selector ?? null, old.spec?.selector ?? null))
+    errs.push(...immutableSelector("spec.selector", spec.selector, old.spec?.selector))
     errs.push(...validateReplicaStatus(rs.status, old.status))
   }
   return errs
@@ -252,13 +247,7 @@ export function validateReplicationController(
     const sel = spec.selector ?? {}
     const labels = t.metadata?.labels ?? {}
     if (entries(sel).length && !entries(sel).every(([k, v]) => labels[k] === v)) {
-      errs.push(
-        invalidValue(
-          "spec.template.metadata.labels",
-          t.metadata?.labels ?? null,
-          "`selector` does not match template `labels`",
-        ),
-      )
+      errs.push(templateLabelsMismatch(t.metadata?.labels))
     }
     errs.push(...validatePodTemplateSpec(t, "spec.template"))
     const rp = t.spec?.restartPolicy ?? ""

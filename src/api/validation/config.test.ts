@@ -6,7 +6,7 @@ import { validateConfigMap, validateSecret } from "./config.ts"
 
 const meta = { name: "cfg", namespace: "default" }
 const KEY_MSG =
-  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
 
 const cmCases: { name: string; input: { cm: ConfigMap; old?: ConfigMap }; want: string[] }[] = [
   {

@@ -56,7 +56,7 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     name: "isConfigMapKey() rejects a slash",
     input: () => isConfigMapKey("a/b"),
     want: [
-      "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+      "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
     ],
   },
   { name: "isConfigMapKey() rejects '..'", input: () => isConfigMapKey(".."), want: ["must not be '..'"] },
@@ -69,7 +69,7 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     name: "isValidPercent() rejects a bare number",
     input: () => isValidPercent("25"),
     want: [
-      "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')",
+      "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
     ],
   },
 ]

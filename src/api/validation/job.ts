@@ -5,7 +5,8 @@
 import type { Job, JobSpec } from "kubernetes-types/batch/v1.js"
 import type { FieldError } from "../errors.ts"
 import { invalidValue, required } from "../field-errors.ts"
-import { child, deepEqual, entries, immutable, key, nonNegative } from "./_field.ts"
+import { child, deepEqual, entries, immutable, immutableSelector, key, nonNegative } from "./_field.ts"
+import { templateLabelsMismatch } from "./apps.ts"
 import { compileSelector, validateLabelSelector } from "./labels.ts"
 import { isDns1123Label, nameIsDnsSubdomain } from "./names.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
@@ -18,13 +19,7 @@ function validateJobSpec(spec: JobSpec): FieldError[] {
   const compiled = compileSelector(spec.selector)
   const labels = spec.template?.metadata?.labels
   if (compiled.ok && !compiled.matches(labels)) {
-    errs.push(
-      invalidValue(
-        "spec.template.metadata.labels",
-        labels ?? null,
-        "`selector` does not match template `labels`",
-      ),
-    )
+    errs.push(templateLabelsMismatch(labels))
   }
   return errs
 }
@@ -131,7 +126,7 @@ export function validateJob(job: Job, old?: Job): FieldError[] {
   const errs = validateObjectMetaUpdate(job.metadata, old.metadata)
   errs.push(...validateJobSpec(spec))
   errs.push(...validateCompletionsUpdate(spec, oldSpec))
-  errs.push(...immutable("spec.selector", spec.selector ?? null, oldSpec.selector ?? null))
+  errs.push(...immutableSelector("spec.selector", spec.selector, oldSpec.selector))
   errs.push(...validateTemplateUpdate(job, old))
   for (const k of IMMUTABLE) errs.push(...immutable(child("spec", k), spec[k] ?? null, oldSpec[k] ?? null))
   for (const [k, v] of entries(job.status as Record<string, unknown> | undefined)) {

@@ -46,7 +46,8 @@ function maxBytesError(length: number): string {
 /** Upstream's regex explanation: the rule, examples, then the regex itself. */
 export function regexError(msg: string, fmt: string, ...examples: string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`
-  const shown = examples.map((e) => `'${e}', `).join("or ")
+  // Upstream puts " or " after each example's "', ": two spaces before every "or".
+  const shown = examples.map((e) => `'${e}', `).join(" or ")
   return `${msg} (e.g. ${shown}regex used for validation is '${fmt}')`
 }
 

@@ -40,7 +40,7 @@ const createCases: { name: string; input: { meta: ObjectMeta; opts?: typeof NS }
     name: "validateObjectMeta() reports a bad label key at the map",
     input: { meta: { name: "web", namespace: "default", labels: { "-app": "x" } } },
     want: [
-      `metadata.labels: Invalid value: "-app": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+      `metadata.labels: Invalid value: "-app": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
     ],
   },
   {

@@ -25,7 +25,7 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
     name: "validatePod() requires DNS-label container names",
     input: pod({ containers: [container("Web")] }),
     want: [
-      `spec.containers[0].name: Invalid value: "Web": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+      `spec.containers[0].name: Invalid value: "Web": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
     ],
   },
   {
@@ -200,7 +200,7 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
     name: "validatePod() checks node selector labels",
     input: pod({ nodeSelector: { "kubernetes.io/os": "linux os" } }),
     want: [
-      `spec.nodeSelector: Invalid value: "linux os": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+      `spec.nodeSelector: Invalid value: "linux os": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
     ],
   },
 ]

@@ -300,27 +300,87 @@ export function withNamedFields(set: FieldSet, shape: Shape): FieldSet {
 }
 
 /**
- * The first thing upstream refuses in an applied configuration: an associative list item
- * missing a key field, or two items with the same key. Undefined when there is none.
+ * The first thing upstream refuses in an applied configuration: a field its type does not
+ * declare, a scalar of the wrong type, an associative list item missing a key field, or two
+ * items with the same key. Undefined when there is none.
  */
 export function configError(value: unknown, shape: Shape, path = ""): string | undefined {
+  if (shape.kind === "scalar") return scalarError(value, shape.t, path)
   const mode = modeOf(value, shape)
-  if (mode.kind === "fields") {
-    for (const [k, v] of Object.entries(value as Obj)) {
-      const err = configError(v, childOf(shape, k).shape, `${path}.${k}`)
-      if (err) return err
-    }
-  } else if (mode.kind === "assoc") {
-    return itemsError(value as unknown[], mode, path)
-  } else if (mode.kind === "set") {
-    const seen = new Set<string>()
-    for (const item of value as unknown[]) {
-      const pe = valuePE(item)
-      if (seen.has(pe)) return `${path}: duplicate entries for key [=${JSON.stringify(item)}]`
-      seen.add(pe)
-    }
+  if (mode.kind === "fields") return fieldsError(value as Obj, shape, path)
+  if (mode.kind === "assoc") return itemsError(value as unknown[], mode, path)
+  if (shape.kind === "list" && (mode.kind === "leaf" || mode.kind === "set") && Array.isArray(value)) {
+    const err = elementsError(value, shape.elem, path)
+    if (err || mode.kind === "leaf") return err
+    return setError(value, path)
+  }
+  if (mode.kind === "set") return setError(value as unknown[], path)
+  return undefined
+}
+
+function fieldsError(value: Obj, shape: Shape, path: string): string | undefined {
+  for (const [k, v] of Object.entries(value)) {
+    const child = childOf(shape, k)
+    const typeMeta = path === "" && (k === "apiVersion" || k === "kind")
+    if (shape.kind === "struct" && !child.field && !typeMeta)
+      return `${path}.${k}: field not declared in schema`
+    const err = configError(v, child.shape, `${path}.${k}`)
+    if (err) return err
   }
   return undefined
+}
+
+function elementsError(items: readonly unknown[], elem: Shape, path: string): string | undefined {
+  for (const [i, item] of items.entries()) {
+    const err = configError(item, elem, `${path}[${i}]`)
+    if (err) return err
+  }
+  return undefined
+}
+
+function setError(items: readonly unknown[], path: string): string | undefined {
+  const seen = new Set<string>()
+  for (const item of items) {
+    const pe = valuePE(item)
+    if (seen.has(pe)) return `${path}: duplicate entries for key [=${JSON.stringify(item)}]`
+    seen.add(pe)
+  }
+  return undefined
+}
+
+/** Go's `%#v` of a decoded JSON value, as structured-merge-diff quotes a value it refuses. */
+function goSharp(v: unknown): string {
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goSharp).join(", ")}}`
+  if (isObj(v))
+    return `map[string]interface {}{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${goSharp(v[k])}`)
+      .join(", ")}}`
+  return v === undefined ? "<nil>" : JSON.stringify(v)
+}
+
+/** Go's `%T` of a decoded JSON value. */
+function goTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return "[]interface {}"
+  if (isObj(v)) return "map[string]interface {}"
+  if (typeof v === "number") return Number.isInteger(v) ? "int64" : "float64"
+  return typeof v === "boolean" ? "bool" : "string"
+}
+
+/** structured-merge-diff's check of a scalar: string, numeric or boolean as the schema says. */
+function scalarError(value: unknown, t: string | undefined, path: string): string | undefined {
+  if (value === null || value === undefined || t === undefined) return undefined
+  if (t === "string" || t === "bytes") {
+    if (typeof value === "string") return undefined
+    return `${path}: expected string, got &value.valueUnstructured{Value:${goSharp(value)}}`
+  }
+  if (t === "bool") {
+    if (typeof value === "boolean") return undefined
+    const shown = typeof value === "string" ? value : goSharp(value)
+    return `${path}: expected boolean, got &{${shown}}`
+  }
+  if (typeof value === "number") return undefined
+  return `${path}: expected numeric (int or float), got ${goTypeOf(value)}`
 }
 
 function itemsError(

@@ -1,17 +1,15 @@
 /** PATCH with `application/apply-patch+yaml`: server-side apply, creating the object when missing. */
-import { type ApiObject, badRequest, conflict, fieldErrors, invalid } from "../../api/index.ts"
+import { type ApiObject, conflict, fieldErrors, invalid } from "../../api/index.ts"
 import { applyConfig, writeContext } from "../apply/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, decodeBody } from "../negotiate.ts"
 import { queryBool } from "../request-info.ts"
+import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { respondObject } from "./read.ts"
 
 function isDryRun(r: ResourceRequest): boolean {
-  const values = r.req.query.getAll("dryRun")
-  for (const v of values)
-    if (v !== "All") throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`)
-  return values.length > 0
+  return dryRunOf(r.req.query.getAll("dryRun"), r.req.method)
 }
 
 /** Applies the request's configuration as its fieldManager (required); 201 when it created the object. */

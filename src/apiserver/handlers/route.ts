@@ -63,6 +63,9 @@ const VERBS: Record<string, (r: ResourceRequest) => Promise<ApiResponse>> = {
 async function routeMain(r: ResourceRequest): Promise<ApiResponse> {
   const { info } = r.served
   if (!info.verbs.includes(r.ri.verb)) throw methodNotAllowed()
+  // Upstream routes POST to collections only, PUT and PATCH to named objects only.
+  if ((r.ri.verb === "create") === !!r.ri.name && ["create", "update", "patch"].includes(r.ri.verb))
+    throw methodNotAllowed()
   if (info.resource === "selfsubjectaccessreviews") return selfSubjectAccessReview(r)
   if (info.resource === "selfsubjectrulesreviews") return selfSubjectRulesReview(r)
   if (info.resource === "selfsubjectreviews") return selfSubjectReview(r)

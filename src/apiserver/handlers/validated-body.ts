@@ -7,6 +7,8 @@ import {
   fieldValidationOf,
   warningHeader,
 } from "../field-validation.ts"
+import { checkDecodes, checkPatchDecodes } from "../decode-types.ts"
+import { checkJsonBody } from "../go-json-syntax.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodeYamlBody } from "../yaml-body.ts"
@@ -74,8 +76,11 @@ export async function validatedBody(
   const contentType = r.req.header("content-type")
   const raw = await r.req.body()
   const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
+  if (json !== undefined) checkJsonBody(json, r.served.info.kind)
   const { body, decoding } = decode(contentType, raw, json)
-  return { body, warnings: checkBody(body, checkInput(r, options, json, decoding)).warnings }
+  const input = checkInput(r, options, json, decoding)
+  checkDecodes(body, input.type, input.kind, input.version)
+  return { body, warnings: checkBody(body, input).warnings }
 }
 
 /** Checks what a patch produced; `warnings` holds the last check's. */
@@ -92,6 +97,7 @@ export function patchCheck(r: ResourceRequest, contentType: string, raw: Buffer,
   let warnings: readonly string[] = []
   return {
     check(patched) {
+      if (input) checkPatchDecodes(patched, patch, input.type, contentType)
       if (input) warnings = checkPatched(patched, patch, input).warnings
       return patched
     },

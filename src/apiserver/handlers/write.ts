@@ -12,14 +12,12 @@ import { filterFor } from "../filter.ts"
 import { listObjects } from "../list.ts"
 import { respondObject } from "./read.ts"
 import { queryBool } from "../request-info.ts"
+import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
 
 function isDryRun(r: ResourceRequest): boolean {
-  const values = r.req.query.getAll("dryRun")
-  for (const v of values)
-    if (v !== "All") throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`)
-  return values.length > 0
+  return dryRunOf(r.req.query.getAll("dryRun"), r.req.method)
 }
 
 function output(r: ResourceRequest) {

@@ -1,0 +1,339 @@
+/**
+ * The type errors upstream's JSON decoder finds in a write body before anything else looks at it:
+ * a value of the wrong JSON type for its field (`json: cannot unmarshal bool into Go struct field
+ * ConfigMap.data of type string`), a quantity that does not parse, bytes that are not base64.
+ * Upstream answers them with 400 `<Kind> in version "v1" cannot be handled as a <Kind>: ...`,
+ * whatever the fieldValidation directive; k8ts reads the same facts from the schema table.
+ */
+import { badRequest, fieldErrors, invalid, jsonFieldsOf, parseQuantity, schema } from "../api/index.ts"
+import { goValue } from "./go-format.ts"
+
+/** Go's name of a scalar of the schema table. */
+const GO_SCALARS: Readonly<Record<string, string>> = {
+  string: "string",
+  int32: "int32",
+  int64: "int64",
+  bool: "bool",
+  bytes: "[]uint8",
+  double: "float64",
+  float: "float32",
+  uint32: "uint32",
+  uint64: "uint64",
+  fixed64: "uint64",
+  sint64: "int64",
+}
+
+const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  int32: [-2147483648, 2147483647],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  sint64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  uint32: [0, 4294967295],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
+  fixed64: [0, Number.MAX_SAFE_INTEGER],
+}
+
+const FORMAT_WRONG =
+  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+const QUANTITY_SHAPE = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/
+
+/** Go's type name of a message (`io.k8s.api.core.v1.Pod` → `v1.Pod`). */
+function goMessage(type: string): string {
+  const parts = type.split(".")
+  return parts.slice(-2).join(".")
+}
+
+function goBase(type: string): string {
+  return GO_SCALARS[type] ?? goMessage(type)
+}
+
+/** Go's type name of a field as declared (`[]v1.Container`, `map[string]string`). */
+function goField(f: schema.FieldSchema): string {
+  if (f.map) return `map[string]${goBase(f.t)}`
+  if (f.rep) return `[]${goBase(f.t)}`
+  return goBase(f.t)
+}
+
+/** How Go's decoder names a JSON value in its type errors. */
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return "array"
+  if (typeof v === "boolean") return "bool"
+  if (typeof v === "object") return "object"
+  return typeof v
+}
+
+/** A decoder error that stops decoding at once (a custom unmarshaler's), not a saved type error. */
+class Abort extends Error {}
+
+/** Where the decoder is: the innermost struct and the JSON field names from the root. */
+interface Context {
+  readonly struct: string
+  readonly fields: readonly string[]
+}
+
+class Decoder {
+  /** The first type error, as Go's decoder saves it and goes on. */
+  saved: string | undefined
+
+  #typeError(value: string, goType: string, at: Context | undefined): string {
+    return at
+      ? `json: cannot unmarshal ${value} into Go struct field ${at.struct}.${at.fields.join(".")} of type ${goType}`
+      : `json: cannot unmarshal ${value} into Go value of type ${goType}`
+  }
+
+  #save(value: string, goType: string, at: Context | undefined): void {
+    this.saved ??= this.#typeError(value, goType, at)
+  }
+
+  /** A value of the declared type `f` (map, list or single). */
+  field(v: unknown, f: schema.FieldSchema, at: Context): void {
+    if (v === null || v === undefined) return
+    if (f.map || f.rep) {
+      const ok = f.map ? isObject(v) : Array.isArray(v)
+      if (!ok) return this.#save(jsonKind(v), goField(f), at)
+      const items = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)
+      for (const item of items) this.value(item, f.t, at)
+      return
+    }
+    this.value(v, f.t, at)
+  }
+
+  /** A single value of type `t`. */
+  value(v: unknown, t: string, at: Context | undefined): void {
+    if (v === null || v === undefined) return
+    if (t in GO_SCALARS) return this.#scalar(v, t, at)
+    if (schema.FREE_FORM_TYPES.has(t)) return
+    if (t === schema.QUANTITY) return quantity(v)
+    if (t === schema.INT_OR_STRING) return this.#intOrString(v, at)
+    if (t === schema.TIME || t === schema.MICRO_TIME || t === schema.DURATION) {
+      if (typeof v !== "string") throw new Abort(this.#typeError(jsonKind(v), "string", at))
+      return
+    }
+    const fields = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
+    if (!fields) return
+    if (!isObject(v)) return this.#save(jsonKind(v), goMessage(t), at)
+    const struct = goMessage(t).split(".").pop() as string
+    for (const [name, item] of Object.entries(v)) {
+      const f = fields[name]
+      if (f) this.field(item, f, { struct, fields: [...(at?.fields ?? []), name] })
+    }
+  }
+
+  #scalar(v: unknown, t: string, at: Context | undefined): void {
+    const go = GO_SCALARS[t] as string
+    if (t === "bytes") {
+      if (typeof v !== "string") return this.#save(jsonKind(v), go, at)
+      const bad = base64Error(v)
+      if (bad !== undefined) this.saved ??= `illegal base64 data at input byte ${bad}`
+      return
+    }
+    if (t === "string" || t === "bool") {
+      const want = t === "string" ? "string" : "boolean"
+      if (typeof v !== want) this.#save(typeof v === "number" ? "number" : jsonKind(v), go, at)
+      return
+    }
+    if (typeof v !== "number") return this.#save(jsonKind(v), go, at)
+    const range = INT_RANGES[t]
+    if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) this.#save(`number ${v}`, go, at)
+  }
+
+  #intOrString(v: unknown, at: Context | undefined): void {
+    if (typeof v === "string") return
+    if (typeof v !== "number") throw new Abort(this.#typeError(jsonKind(v), "int32", at))
+    if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647)
+      throw new Abort(this.#typeError(`number ${v}`, "int32", at))
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v)
+}
+
+/** A quantity's JSON value as upstream's Quantity.UnmarshalJSON reads it. */
+function quantity(v: unknown): void {
+  const text = typeof v === "string" ? v.trim() : JSON.stringify(v)
+  if (parseQuantity(text)) return
+  if (!QUANTITY_SHAPE.test(text)) throw new Abort(FORMAT_WRONG)
+  const numeric = /^[+-]?[0-9]*(\.[0-9]*)?/.exec(text)?.[0] ?? ""
+  throw new Abort(
+    /[0-9]/.test(numeric) ? "unable to parse quantity's suffix" : "unable to parse numeric part of quantity",
+  )
+}
+
+const BASE64 = /^[A-Za-z0-9+/]$/
+
+function isNewline(c: string | undefined): boolean {
+  return c === "\n" || c === "\r"
+}
+
+/**
+ * The offset Go's padded standard base64 decoder reports for `s` (it skips CR and LF, wants
+ * whole quanta, padding only at the end), or undefined when `s` decodes.
+ */
+function base64Error(s: string): number | undefined {
+  const n = s.length
+  let si = 0
+  for (;;) {
+    for (let j = 0; j < 4; j++) {
+      if (si === n) return j === 0 ? undefined : si - j
+      const c = s[si++] as string
+      if (BASE64.test(c)) continue
+      if (isNewline(c)) {
+        j--
+        continue
+      }
+      if (c !== "=" || j < 2) return si - 1
+      return paddingError(s, si, j)
+    }
+  }
+}
+
+/** After the first `=` of quantum position `j` (2 or 3), ending at `si`: where it goes wrong. */
+function paddingError(s: string, at: number, j: number): number | undefined {
+  let si = at
+  if (j === 2) {
+    while (isNewline(s[si])) si++
+    if (si === s.length) return s.length
+    if (s[si] !== "=") return si - 1
+    si++
+  }
+  while (isNewline(s[si])) si++
+  return si < s.length ? si : undefined
+}
+
+/** Go's reflect.Kind of a value the unstructured converter holds (integers are int64). */
+function unstructuredKind(v: unknown): string {
+  if (Array.isArray(v)) return "slice"
+  if (typeof v === "boolean") return "bool"
+  if (typeof v === "string") return "string"
+  if (typeof v === "number") return Number.isInteger(v) ? "int64" : "float64"
+  return "map"
+}
+
+/**
+ * The error of upstream's unstructured converter (which a strategic merge patch's result goes
+ * through) for `v` as type `t`, or undefined: it stops at the first, with its own wording
+ * (`unrecognized type: string`, `cannot convert int64 to string`, `cannot restore map from bool`).
+ */
+function unstructuredError(v: unknown, t: string): string | undefined {
+  if (v === null || v === undefined || schema.FREE_FORM_TYPES.has(t)) return undefined
+  if (t === "bytes") {
+    if (typeof v !== "string") return `cannot restore slice from ${unstructuredKind(v)}`
+    const bad = base64Error(v)
+    return bad === undefined ? undefined : `illegal base64 data at input byte ${bad}`
+  }
+  if (t in GO_SCALARS) return scalarConversion(v, GO_SCALARS[t] as string)
+  if (t === schema.QUANTITY || t === schema.INT_OR_STRING || t === schema.TIME || t === schema.MICRO_TIME)
+    return customError(v, t)
+  const fields = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
+  if (!fields) return undefined
+  if (!isObject(v)) return `cannot restore struct from: ${unstructuredKind(v)}`
+  for (const [name, f] of Object.entries(fields)) {
+    const err = unstructuredField(v[name], f)
+    if (err) return err
+  }
+  return undefined
+}
+
+function unstructuredField(v: unknown, f: schema.FieldSchema): string | undefined {
+  if (v === null || v === undefined) return undefined
+  if (!f.map && !f.rep) return unstructuredError(v, f.t)
+  const ok = f.map ? isObject(v) : Array.isArray(v)
+  if (!ok) return `cannot restore ${f.map ? "map" : "slice"} from ${unstructuredKind(v)}`
+  for (const item of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) {
+    const err = unstructuredError(item, f.t)
+    if (err) return err
+  }
+  return undefined
+}
+
+/** A JSON scalar into a Go scalar the way the converter allows: within bools, numbers, strings. */
+function scalarConversion(v: unknown, go: string): string | undefined {
+  const kind = unstructuredKind(v)
+  const numeric = go.startsWith("int") || go.startsWith("uint") || go.startsWith("float")
+  if (kind === go || (kind === "int64" && numeric)) return undefined
+  if (kind === "float64" && numeric)
+    return go.startsWith("float") ? undefined : `cannot convert float64 to ${go}`
+  // Go converts an integer to a string (a rune), which the converter refuses by name.
+  if (kind === "int64" && go === "string") return "cannot convert int64 to string"
+  return `unrecognized type: ${go}`
+}
+
+/** A type with its own JSON decoding, which the converter hands the value's JSON to. */
+function customError(v: unknown, t: string): string | undefined {
+  if (t === schema.QUANTITY) {
+    try {
+      quantity(v)
+    } catch (e) {
+      if (e instanceof Abort) return e.message
+      throw e
+    }
+    return undefined
+  }
+  if (t === schema.INT_OR_STRING) {
+    if (typeof v === "string" || (typeof v === "number" && Number.isInteger(v))) return undefined
+    const value = typeof v === "number" ? `number ${v}` : jsonKind(v)
+    return `json: cannot unmarshal ${value} into Go value of type int32`
+  }
+  return typeof v === "string"
+    ? undefined
+    : `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`
+}
+
+/**
+ * The error upstream's decoder gives for `obj` as message `type`: a type mismatch
+ * (the first, as Go saves it) or a custom decoder's error (which wins, as it stops decoding).
+ */
+export function decodeError(obj: unknown, type: string): string | undefined {
+  const d = new Decoder()
+  try {
+    d.value(obj, type, undefined)
+  } catch (e) {
+    if (e instanceof Abort) return e.message
+    throw e
+  }
+  return d.saved
+}
+
+/**
+ * Fails a create or update body upstream's decoder would not take.
+ * @throws ApiError BadRequest `<Kind> in version "<v>" cannot be handled as a <kind>: <error>`
+ */
+export function checkDecodes(obj: unknown, type: string | undefined, kind: string, version: string): void {
+  if (!type) return
+  const err = decodeError(obj, type)
+  if (err === undefined) return
+  const body = isObject(obj) ? obj : {}
+  const bodyKind = typeof body.kind === "string" && body.kind ? body.kind : kind
+  const bodyVersion = typeof body.apiVersion === "string" ? (body.apiVersion.split("/").pop() ?? "") : version
+  throw badRequest(`${bodyKind} in version "${bodyVersion}" cannot be handled as a ${kind}: ${err}`)
+}
+
+/** Keys sorted at every level, as Go marshals a decoded JSON map. */
+function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(",")}]`
+  if (isObject(v)) {
+    const keys = Object.keys(v).sort()
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(v[k])}`).join(",")}}`
+  }
+  return JSON.stringify(v)
+}
+
+/**
+ * Fails the result of a patch upstream could not turn back into its type: 422 naming the patch,
+ * a merge or JSON patch by the patched object with the decoder's error, a strategic merge patch
+ * by the patch (as Go's `%+v` prints it) with the unstructured converter's.
+ * @throws ApiError Invalid ` "" is invalid: patch: Invalid value: ...`
+ */
+export function checkPatchDecodes(
+  patched: unknown,
+  patch: unknown,
+  type: string | undefined,
+  contentType: string,
+): void {
+  if (!type) return
+  const strategic = contentType === "application/strategic-merge-patch+json"
+  const err = strategic ? unstructuredError(patched, type) : decodeError(patched, type)
+  if (err === undefined) return
+  const shown = strategic ? goValue(patch) : sortedJson(patched)
+  throw invalid("", "", [fieldErrors.invalidValue("patch", shown, err)])
+}

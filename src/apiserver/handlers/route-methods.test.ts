@@ -1,0 +1,37 @@
+import assert from "node:assert/strict"
+import { after, before, test } from "node:test"
+import { MemoryStore } from "../../storage/index.ts"
+import { apiCall } from "../../testing/index.ts"
+import { createApiServer, type ApiServer } from "../server.ts"
+
+let api: ApiServer
+const ac = new AbortController()
+before(async () => {
+  api = createApiServer({ store: new MemoryStore() })
+  void api.run(ac.signal)
+  await api.ready()
+})
+after(() => ac.abort())
+
+test("POST to a named object and PUT or PATCH to a collection are 405, as upstream routes them", async () => {
+  const cms = "/api/v1/namespaces/default/configmaps"
+  const cases: [string, string][] = [
+    ["POST", `${cms}/c`],
+    ["PUT", cms],
+    ["PATCH", cms],
+  ]
+  for (const [method, path] of cases) {
+    const res = await apiCall(
+      api,
+      method,
+      path,
+      { metadata: { name: "c" } },
+      {
+        "content-type": method === "PATCH" ? "application/merge-patch+json" : "application/json",
+      },
+    )
+    assert.equal(res.status, 405, `${method} ${path}`)
+    assert.equal(res.json.message, "the server does not allow this method on the requested resource")
+  }
+  assert.equal((await apiCall(api, "POST", cms, { metadata: { name: "c" } })).status, 201)
+})
