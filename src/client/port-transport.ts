@@ -124,6 +124,27 @@ function once(body: Chunk | undefined): AsyncIterable<Chunk> {
   }
 }
 
+/** The requests waiting on each signal: one abort listener per signal, however many share it. */
+const waiting = new WeakMap<AbortSignal, Set<() => void>>()
+
+/** Calls `fn` once `signal` aborts (a component passes one signal to many requests); returns the release. */
+function onAbortOf(signal: AbortSignal, fn: () => void): () => void {
+  let set = waiting.get(signal)
+  if (!set) {
+    const fns = (set = new Set())
+    waiting.set(signal, fns)
+    signal.addEventListener("abort", () => {
+      waiting.delete(signal)
+      for (const f of [...fns]) f()
+    })
+  }
+  set.add(fn)
+  const fns = set
+  return () => {
+    fns.delete(fn)
+  }
+}
+
 /**
  * A Transport over `port`, whose other end servePort answers. Rejects a request in flight, and
  * breaks an open stream, once the port closes (the other thread gone).
@@ -197,8 +218,7 @@ export function portTransport(port: MessagePort): Transport {
         post({ t: "abort", id })
         reject(signal?.reason as Error)
       }
-      signal?.addEventListener("abort", onAbort, { once: true })
-      const release = () => signal?.removeEventListener("abort", onAbort)
+      const release = signal ? onAbortOf(signal, onAbort) : () => {}
       pending.set(id, { resolve, reject, release })
       const q = req.query.toString()
       post({
