@@ -8,12 +8,12 @@
  * `done` of every component it ran.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads"
-import type { Registry } from "prom-client"
+import type { Metric, MetricObjectWithValues, MetricValue, Registry } from "prom-client"
 import type { ComponentHealth } from "../src/apiserver/index.ts"
 import { InProcessClient, type InProcessHandler, servePort } from "../src/client/index.ts"
 import { type Clock, type Logger, type LogOptions, realClock } from "../src/util/index.ts"
 import { type ComponentTask, startTask } from "./component-task.ts"
-import type { FromThread, ThreadInit, ToThread } from "./component-worker.ts"
+import type { FromThread, ThreadInit, ThreadQuestion, ToThread } from "./component-worker.ts"
 import type { Running } from "./components.ts"
 
 /** Options of startComponentTasks. */
@@ -102,6 +102,28 @@ function newWorker(init: ThreadInit, transfer: MessagePort[], name: string): Wor
   })
 }
 
+type ThreadMetric = MetricObjectWithValues<MetricValue<string>>
+
+/**
+ * Serves the metrics a component thread registered (e.g. the controller manager's workqueue
+ * metrics) from `registry` too: each scrape asks the thread once for all of them; a thread
+ * that ended serves none.
+ */
+async function forwardMetrics(registry: Registry, fetch: () => Promise<ThreadMetric[]>): Promise<void> {
+  let last: { at: number; metrics: Promise<ThreadMetric[]> } | undefined
+  const snapshot = () => {
+    const now = performance.now()
+    if (!last || now - last.at > 100) last = { at: now, metrics: fetch().catch(() => []) }
+    return last.metrics
+  }
+  for (const m of await fetch().catch((): ThreadMetric[] => [])) {
+    if (registry.getSingleMetric(m.name)) continue
+    const empty = { name: m.name, help: m.help, type: m.type, aggregator: m.aggregator, values: [] }
+    const proxy = { ...empty, get: async () => (await snapshot()).find((s) => s.name === m.name) ?? empty }
+    registry.registerMetric(proxy as unknown as Metric)
+  }
+}
+
 /** Starts `tasks` in a new component thread. */
 async function startThread(
   tasks: readonly ComponentTask[],
@@ -134,7 +156,7 @@ async function startThread(
   const post = (msg: ToThread) => {
     if (!ended) worker.postMessage(msg)
   }
-  const ask = (name: string, what: "health" | "stats"): Promise<unknown> => {
+  const ask = (name: string, what: ThreadQuestion): Promise<unknown> => {
     if (ended) return Promise.reject(ended)
     const id = nextAsk++
     const d = deferred<unknown>()
@@ -186,6 +208,10 @@ async function startThread(
     await worker.terminate()
     throw err
   }
+  await forwardMetrics(
+    opts.metrics,
+    () => ask("", "metrics") as Promise<MetricObjectWithValues<MetricValue<string>>[]>,
+  )
   return tasks.map((task, i): StartedComponent => {
     const stop = new AbortController()
     stop.signal.addEventListener("abort", () => post({ t: "stop", name: task.name }), { once: true })

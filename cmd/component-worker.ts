@@ -22,7 +22,10 @@ export interface ThreadInit {
 /** What the parent thread posts: stop a component, or ask how it is. */
 export type ToThread =
   | { readonly t: "stop"; readonly name: string }
-  | { readonly t: "ask"; readonly id: number; readonly name: string; readonly what: "health" | "stats" }
+  | { readonly t: "ask"; readonly id: number; readonly name: string; readonly what: ThreadQuestion }
+
+/** What the parent thread may ask: a component's health or stats, or the thread's metrics (JSON). */
+export type ThreadQuestion = "health" | "stats" | "metrics"
 
 /** What a component thread posts. */
 export type FromThread =
@@ -43,7 +46,12 @@ function serve(parent: MessagePort, init: ThreadInit): void {
   const answer = async (msg: Extract<ToThread, { t: "ask" }>) => {
     const r = running.get(msg.name)
     try {
-      const value = msg.what === "health" ? await r?.health?.() : r?.stats?.()
+      const value =
+        msg.what === "metrics"
+          ? await metrics.getMetricsAsJSON()
+          : msg.what === "health"
+            ? await r?.health?.()
+            : r?.stats?.()
       post({ t: "reply", id: msg.id, value })
     } catch (err) {
       post({ t: "reply", id: msg.id, error: errorText(err) })

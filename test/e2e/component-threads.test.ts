@@ -160,6 +160,11 @@ describe("k8ts server --component-threads 1", () => {
     )
   })
 
+  test("/metrics serves the controller manager's workqueue metrics from its thread", async () => {
+    const text = await client.request<string>({ method: "GET", path: "/metrics" })
+    assert.match(text, /^workqueue_adds_total\{name="deployment"\} [1-9]/m)
+  })
+
   test("componentstatuses reports the threaded components healthy", async () => {
     const list = await client.request<{
       items: { metadata: { name: string }; conditions: { status: string }[] }[]
