@@ -8,13 +8,15 @@ import { servePort } from "./port-server.ts"
 import { PORT_STREAM_WINDOW, PortClient, portTransport } from "./port-transport.ts"
 import { readText } from "./_wire.ts"
 
-/** A transport and its server on the two ends of a fresh channel (unref'd: a test never waits on them). */
+/** A transport and its server on the two ends of a fresh channel (unref'd: the process need not wait for them). */
 function pair(handle: InProcessHandler) {
   const { port1, port2 } = new MessageChannel()
+  const stop = servePort(port1, handle)
+  const send = portTransport(port2)
+  // After the listeners: adding a "message" listener refs a port again.
   port1.unref()
   port2.unref()
-  const stop = servePort(port1, handle)
-  return { send: portTransport(port2), stop, client: port2 }
+  return { send, stop, client: port2 }
 }
 
 const get = (path: string, signal?: AbortSignal) => ({
@@ -27,10 +29,11 @@ const get = (path: string, signal?: AbortSignal) => ({
 
 describeClient("PortClient", (env) => {
   const { port1, port2 } = new MessageChannel()
+  servePort(port1, env.api.handle)
+  const client = new PortClient(port2)
   port1.unref()
   port2.unref()
-  servePort(port1, env.api.handle)
-  return new PortClient(port2)
+  return client
 })
 
 describe("port transport", () => {
