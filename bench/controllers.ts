@@ -1,22 +1,24 @@
 /**
  * `npm run bench -- controllers`: a Deployment of 1,000 replicas on hollow nodes in one process
- * (API server on SQLite, in-process client, the Deployment and ReplicaSet controllers, the
- * scheduler, 20 hollow nodes): seconds until all are available, then seconds for a full rolling
- * update (maxSurge 25%).
+ * (API server on SQLite; the Deployment and ReplicaSet controllers, the scheduler and 20 hollow
+ * nodes started as `k8ts server` starts its components, in a component thread by default, on the
+ * API server's thread with BENCH_THREADS=0): seconds until all are available, then seconds for a
+ * full rolling update (maxSurge 25%).
  * The real scheduler binds the pods, as in a cluster (a pod is only available once some scheduler
  * bound it). BENCH_SCHEDULER=standin binds round robin instead (one watch, one binding per pod, no
  * filtering or scoring), to see the controllers' share alone.
- * Baseline: the same number of pod creates and deletes issued directly through the client (pods
+ * Baseline: the same number of pod creates and deletes issued directly through a client (pods
  * no scheduler binds, so each delete removes its pod in the one request), before anything else
- * runs. A rollout's pods cost more by nature: the binding, the kubelet's status write, the
+ * runs; that client runs where the components do (a component thread, or the API server's), so
+ * both sides take the same path. A rollout's pods cost more by nature: the binding, the kubelet's status write, the
  * controller's graceful delete of a running pod and the kubelet's final delete once its
  * containers stopped make five pod writes per replacement against the baseline's two, plus the
  * scheduler's Scheduled Event for each pod and the controllers' status writes; and every write
  * reaches three watchers (controllers, scheduler, kubelets). At the bare writes' cost per write
  * that alone is over 3x the baseline, so the 2x target is out of reach without cheaper writes.
  * Besides seconds it prints the API writes of each phase by kind and by component and the
- * process's CPU seconds, steadier figures than wall time on a shared machine, and how busy the
- * event loop was (near 100%: the phase is bound by CPU, not by waiting). A phase's writes and CPU
+ * process's CPU seconds (every thread), steadier figures than wall time on a shared machine, and
+ * how busy the API server's event loop was (near 100%: the phase is bound by CPU, not by waiting). A phase's writes and CPU
  * include what it left running in the background (Events still being written, the kubelets' last
  * deletes): the next phase starts once no write happened for a moment, so it is not charged
  * with them; its seconds stop when the Deployment reports the phase done. Event writes are
@@ -24,7 +26,7 @@
  * scheduler's Scheduled Events trail a fast phase: rollout_done_cpu_s is the CPU until the
  * rollout is done, rollout_cpu_s the CPU until the writes settled, idle seconds included.
  * BENCH_TRACE=<ms> prints, per bin of that many ms, the pod transitions and ReplicaSet changes
- * the controllers saw, and each component's write latencies.
+ * an informer of the bench saw, and each component's write latencies.
  * Last line: value = rolling update seconds, ratio = rollout time over the bare writes' time.
  * BENCH_REPLICAS changes the size; BENCH_PROFILE=<file> writes a CPU profile of the rolling update.
  */
@@ -34,26 +36,32 @@ import { Session } from "node:inspector/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Deployment } from "kubernetes-types/apps/v1.js"
+import { Registry } from "prom-client"
 import { type ApiObject, Deployments, Nodes, Pods, ReplicaSets } from "../src/api/index.ts"
 import { createApiServer } from "../src/apiserver/index.ts"
 import {
-  type Client,
   type InProcessHandler,
   InProcessClient,
-  Controller,
+  type ControllerHealth,
   SharedInformers,
 } from "../src/client/index.ts"
-import { allControllers } from "../src/controllers/index.ts"
-import { HollowNodes } from "../src/kubelet/index.ts"
-import { Scheduler } from "../src/scheduler/index.ts"
 import { SqliteStore } from "../src/storage/index.ts"
-import { realClock, silentLogger } from "../src/util/index.ts"
+import { silentLogger } from "../src/util/index.ts"
+import { componentTask } from "../cmd/component-task.ts"
+import { type ComponentRunnerOptions, startComponentTasks } from "../cmd/component-threads.ts"
+import { startControllerManager, startScheduler } from "../cmd/components.ts"
+import { defaultComponentThreads } from "../cmd/server-config.ts"
+import { startBareWrites, startHollowNodes, startStandinScheduler } from "./_components.ts"
 
 const N = Number(process.env.BENCH_REPLICAS ?? 1000)
 const NODES = 20
 const CONCURRENCY = 32
 const STANDIN = process.env.BENCH_SCHEDULER === "standin"
 const TRACE = process.env.BENCH_TRACE ? Number(process.env.BENCH_TRACE) : 0
+/** Component threads for every client of the bench (as `k8ts server --component-threads`). */
+const THREADS = Number(process.env.BENCH_THREADS ?? defaultComponentThreads())
+const COMPONENTS = new URL("../cmd/components.ts", import.meta.url).href
+const BENCH_COMPONENTS = new URL("./_components.ts", import.meta.url).href
 
 /** With BENCH_TRACE=<ms>: pod transitions seen by the controllers' informer, per bin. */
 function trace(informers: SharedInformers, t0: () => number) {
@@ -173,59 +181,12 @@ function show(name: string, p: ReturnType<typeof phase>): string {
   return `  ${name}: ${p.total} writes [${sources.join(", ")}], ${p.cpu.toFixed(2)} s CPU (${kinds.join(", ")})`
 }
 
-/** Runs `fn` for 0..n-1, `CONCURRENCY` at a time. */
-async function pool(n: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) await fn(next++)
-    }),
-  )
-}
-
-async function bareWrites(client: Client): Promise<number> {
-  const pods = client.resource(Pods)
-  const t = performance.now()
-  const names: string[] = []
-  await pool(N, async (i) => {
-    const p = await pods.create({
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: `bare-${i}`, namespace: "default", labels: { app: "bare" } },
-      spec: { containers: [{ name: "c", image: "nginx:1" }] },
-    })
-    names.push(p.metadata?.name ?? "")
-  })
-  await pool(names.length, (i) => pods.delete({ namespace: "default", name: names[i] ?? "" }))
-  return (performance.now() - t) / 1000
-}
-
-/** Binds every pending pod to a node, round robin, until `signal` aborts (a stand-in scheduler). */
-async function bindPods(client: Client, signal: AbortSignal): Promise<void> {
-  let n = 0
-  try {
-    for await (const e of client.resource(Pods).watch({ fieldSelector: "spec.nodeName=" }, signal)) {
-      const m = e.object.metadata
-      if (e.type !== "ADDED" || m?.deletionTimestamp) continue
-      const node = `hollow-${n++ % NODES}`
-      void client
-        .request({
-          method: "POST",
-          ref: Pods,
-          namespace: m?.namespace ?? "",
-          name: m?.name ?? "",
-          subresource: "binding",
-          body: {
-            apiVersion: "v1",
-            kind: "Binding",
-            metadata: { name: m?.name },
-            target: { kind: "Node", name: node },
-          },
-        })
-        .catch(() => {}) // gone or bound meanwhile
-    }
-  } catch {
-    // stopped
+/** Polls `probe` every 25 ms until it holds. */
+async function until(what: string, cond: () => Promise<boolean>): Promise<void> {
+  const deadline = performance.now() + 600_000
+  while (!(await cond())) {
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
   }
 }
 
@@ -244,14 +205,6 @@ async function startProfile(): Promise<(() => Promise<void>) | undefined> {
     const { profile } = await session.post("Profiler.stop")
     writeFileSync(file, JSON.stringify(profile))
     session.disconnect()
-  }
-}
-
-async function until(what: string, cond: () => Promise<boolean>): Promise<void> {
-  const deadline = performance.now() + 600_000
-  while (!(await cond())) {
-    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
   }
 }
 
@@ -301,42 +254,63 @@ try {
   const serving = api.run(stop.signal)
   await api.ready()
   const client = new InProcessClient(counting(api.handle, "bench"))
-  const clientOf = (source: string) => new InProcessClient(counting(api.handle, source))
+  const log = silentLogger()
+  // Every client below runs as `k8ts server` runs its components: through the component runner.
+  const runner: ComponentRunnerOptions = {
+    handle: api.handle,
+    handleFor: (name) => counting(api.handle, name),
+    threads: THREADS,
+    log,
+    logOptions: { level: "silent" },
+    metrics: new Registry(),
+    leaderElect: false,
+  }
   let cpu = process.cpuUsage()
-  const bareS = await bareWrites(client)
+  const [bareWriter] = await startComponentTasks(
+    [componentTask("bench", BENCH_COMPONENTS, startBareWrites, { n: N, concurrency: CONCURRENCY })],
+    runner,
+  )
+  let bareS = 0
+  await until("the bare writes", async () => {
+    bareS = ((await bareWriter!.stats()) as { seconds?: number }).seconds ?? 0
+    return bareS > 0
+  })
+  bareWriter!.stop.abort()
+  await bareWriter!.done
   const bare = phase(cpu)
 
-  const log = silentLogger()
-  const controllerClient = clientOf("controllers")
-  const informers = new SharedInformers(controllerClient, { log })
-  const deps = { client: controllerClient, informers, clock: realClock, log }
-  const nodes = new HollowNodes({
-    client: clientOf("nodes"),
-    nodes: Array.from({ length: NODES }, (_, i) => ({
-      name: `hollow-${i}`,
-      address: `10.0.${i}.1`,
-      podCIDR: `10.244.${i}.0/24`,
-    })),
-    log,
-  })
-  const schedulerClient = clientOf("scheduler")
-  const scheduler = new Scheduler({ client: schedulerClient, log })
+  const components = await startComponentTasks(
+    [
+      componentTask("controllers", COMPONENTS, startControllerManager, {
+        enabled: ["replicaset", "deployment"],
+        rootCaPem: "",
+      }),
+      componentTask("nodes", BENCH_COMPONENTS, startHollowNodes, {
+        nodes: Array.from({ length: NODES }, (_, i) => ({
+          name: `hollow-${i}`,
+          address: `10.0.${i}.1`,
+          podCIDR: `10.244.${i}.0/24`,
+        })),
+      }),
+      STANDIN
+        ? componentTask("scheduler", BENCH_COMPONENTS, startStandinScheduler, { nodes: NODES })
+        : componentTask("scheduler", COMPONENTS, startScheduler, {}),
+    ],
+    runner,
+  )
+  const [controllers, , scheduler] = components
+  // The bench's own view: the Deployment's status as an informer delivers it (and with
+  // BENCH_TRACE, the pods and ReplicaSets), on this thread.
+  const informers = new SharedInformers(client, { log })
+  informers.get(Deployments)
   let tStart = Infinity
   const dump = TRACE ? trace(informers, () => tStart) : undefined
-  const controllers = allControllers({ rootCaPem: "" })
-    .filter((c) => c.name === "replicaset" || c.name === "deployment")
-    .map((c) => new Controller(c, deps))
-  const running = [
-    informers.run(stop.signal),
-    ...controllers.map((c) => c.run(stop.signal)),
-    nodes.run(stop.signal),
-    STANDIN ? bindPods(schedulerClient, stop.signal) : scheduler.run(stop.signal),
-  ]
+  const running = [informers.run(stop.signal), ...components.map((c) => c.done)]
   // Start timing once every node is registered and, with the real scheduler, in its cache.
   await until("the nodes", async () =>
     STANDIN
       ? (await client.resource(Nodes).list()).items.length === NODES
-      : scheduler.cache.list().length === NODES,
+      : ((await scheduler!.stats()) as { nodes: number }).nodes === NODES,
   )
   const d: Deployment & ApiObject = {
     apiVersion: "apps/v1",
@@ -385,6 +359,8 @@ try {
   await profiling?.()
   await settle()
   const rolling = phase(cpu)
+  const health = (await controllers!.stats()) as ControllerHealth[]
+  for (const c of components) c.stop.abort()
   stop.abort()
   await Promise.allSettled([...running, serving])
   await store.close()
@@ -396,12 +372,14 @@ try {
     `event loop busy: ${(availableElu * 100).toFixed(0)}% to available, ${(rollingElu * 100).toFixed(0)}% rolling`,
   )
   console.log(`scheduler: ${STANDIN ? "stand-in (round robin)" : "kube-scheduler"}`)
+  console.log(
+    `components and the bare writes' client: ${THREADS ? `${THREADS} component thread(s)` : "on the API server's thread"} (BENCH_THREADS=${THREADS}); event loop figures are the API server's thread`,
+  )
   console.log(show("bare", bare))
   console.log(show("to available", available))
   console.log(show("rolling update", rolling))
-  for (const c of controllers) {
-    const st = c.stats()
-    console.log(`  ${c.name}: ${st.reconciles} reconciles (${st.failures} failed), ${st.adds} adds`)
+  for (const st of health) {
+    console.log(`  ${st.name}: ${st.reconciles} reconciles (${st.failures} failed), ${st.adds} adds`)
   }
   console.log(
     JSON.stringify({
@@ -417,6 +395,7 @@ try {
       rollout_cpu_s: Number(rolling.cpu.toFixed(2)),
       rollout_done_cpu_s: Number(((rollingDone.user + rollingDone.system) / 1e6).toFixed(2)),
       bare_cpu_s: Number(bare.cpu.toFixed(2)),
+      component_threads: THREADS,
     }),
   )
 } finally {

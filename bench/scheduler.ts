@@ -9,7 +9,9 @@
  * bound pod reported Running, and the API writes per pod by verb and resource (counted at the
  * API server's handler, so every component's writes are in).
  * Knobs: BENCH_PODS (default 10000), BENCH_NODES (default "1000,5000"), BENCH_CLIENTS (64),
- * BENCH_TIMEOUT_S (45 per run), BENCH_LEASE_MS (60000), BENCH_LOG (a log level),
+ * BENCH_TIMEOUT_S (45 per run), BENCH_LEASE_MS (60000), BENCH_LOG (a log level), BENCH_THREADS
+ * (component threads for the hollow nodes and the scheduler, started as `k8ts server` starts its
+ * components; default as the server's: 1 with two or more cores, 0 runs them on the API server's thread),
  * BENCH_PROFILE=<prefix>: a CPU profile (<prefix>-<nodes>.cpuprofile) and a sampled allocation
  * profile (<prefix>-<nodes>.heapprofile, collected objects included) of each run's burst alone.
  */
@@ -19,9 +21,10 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { createApiServer } from "../src/apiserver/index.ts"
-import { type ApiObject, Pods } from "../src/api/index.ts"
-import { type Client, InProcessClient, type RequestOptions } from "../src/client/index.ts"
-import { HollowNodes, type HollowNodeSpec } from "../src/kubelet/index.ts"
+import { Registry } from "prom-client"
+import { type ApiObject, Nodes, Pods } from "../src/api/index.ts"
+import { InProcessClient, type InProcessHandler } from "../src/client/index.ts"
+import type { HollowNodeSpec } from "../src/kubelet/index.ts"
 import {
   CycleState,
   FitError,
@@ -30,16 +33,22 @@ import {
   inTreePlugins,
   newPodInfo,
   resolveProfiles,
-  Scheduler,
   SchedulerCache,
 } from "../src/scheduler/index.ts"
 import { SqliteStore } from "../src/storage/index.ts"
-import { createLogger, realClock, silentLogger } from "../src/util/index.ts"
+import { createLogger, silentLogger } from "../src/util/index.ts"
+import { componentTask } from "../cmd/component-task.ts"
+import { startComponentTasks, type StartedComponent } from "../cmd/component-threads.ts"
+import { startScheduler } from "../cmd/components.ts"
+import { defaultComponentThreads } from "../cmd/server-config.ts"
+import { startHollowNodes } from "./_components.ts"
 import { percentile } from "./_http.ts"
 
 const PODS = Number(process.env.BENCH_PODS ?? 10_000)
 const NODE_COUNTS = (process.env.BENCH_NODES ?? "1000,5000").split(",").map(Number)
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64)
+/** Component threads for the hollow nodes and the scheduler (as `k8ts server --component-threads`). */
+const THREADS = Number(process.env.BENCH_THREADS ?? defaultComponentThreads())
 /**
  * How often each hollow node renews its Lease. Kubelets do it every 10 s, which at 5,000 nodes is
  * 500 writes/s competing with the scheduler for the one process; the bench renews once a minute.
@@ -179,6 +188,8 @@ interface Run {
   readonly evaluated: number
   /** Process CPU time per bound pod (API server, hollow nodes and scheduler together). */
   readonly cpuMsPerPod: number
+  /** How busy the API server's thread was during the burst (0..1). */
+  readonly apiBusy: number
   /** The same until the hollow kubelets reported every bound pod Running (or SETTLE_S passed). */
   readonly cpuMsPerPodRunning: number
   readonly podsPerS: number
@@ -193,12 +204,30 @@ interface Run {
   readonly failed: Readonly<Record<string, number>>
 }
 
+/** What the scheduler component's stats() gives. */
+interface SchedulerFigures {
+  readonly nodes: number
+  readonly attempts: number
+  readonly evaluatedNodes: number
+}
+
 /** A write's resource and subresource from its path: "/api/v1/namespaces/ns/pods/p/binding" → "pods/binding". */
 function writeKind(path: string): string {
   const parts = path.split("/")
   const i = parts.indexOf("namespaces")
   const rest = i >= 0 ? parts.slice(i + 2) : parts.slice(parts[1] === "api" ? 3 : 4)
   return [rest[0], rest[2]].filter(Boolean).join("/")
+}
+
+/** The pod a binding path names: "/api/v1/namespaces/ns/pods/p/binding" → "p". */
+function boundPod(path: string): string | undefined {
+  const parts = path.split("/")
+  return parts[parts.length - 1] === "binding" ? parts[parts.length - 2] : undefined
+}
+
+/** Polls `probe` every 50 ms until it holds. */
+async function until(probe: () => Promise<boolean>): Promise<void> {
+  while (!(await probe())) await new Promise((r) => setTimeout(r, 50))
 }
 
 async function run(nodeCount: number): Promise<Run> {
@@ -208,6 +237,7 @@ async function run(nodeCount: number): Promise<Run> {
   const log = process.env.BENCH_LOG
     ? createLogger({ level: process.env.BENCH_LOG, format: "text" })
     : silentLogger()
+  const components: StartedComponent[] = []
   try {
     const api = createApiServer({ store, log })
     const apiDone = api.run(stop.signal)
@@ -216,54 +246,64 @@ async function run(nodeCount: number): Promise<Run> {
     const writes = new Map<string, number>()
     const failed = new Map<string, number>()
     let counting = false
-    const client = new InProcessClient(
-      (req) => {
-        if (!counting || req.method === "GET") return api.handle(req)
-        const k = `${req.method} ${writeKind(req.path)}`
-        writes.set(k, (writes.get(k) ?? 0) + 1)
-        return api.handle(req).then((res) => {
-          if (res.status >= 400) failed.set(`${k} ${res.status}`, (failed.get(`${k} ${res.status}`) ?? 0) + 1)
-          return res
-        })
-      },
-      { userAgent: "bench" },
-    )
-    const specs = nodeSpecs(nodeCount)
-    const hollow = new HollowNodes({ client, nodes: specs, log, workers: 32, leaseRenewMs: LEASE_MS })
     const created = new Map<string, number>()
     const bound: number[] = []
     let lastBound = 0
-    // A pod counts as bound when the API answered its binding (no extra watcher to slow things).
-    const timed: Client = {
-      resource: (ref) => client.resource(ref),
-      async request<R>(opts: RequestOptions): Promise<R> {
-        const r = await client.request<R>(opts)
-        const at = opts.subresource === "binding" ? created.get(opts.name ?? "") : undefined
+    // A pod counts as bound when the API server answered its binding (no extra watcher to slow things).
+    const handle: InProcessHandler = (req) => {
+      if (!counting || req.method === "GET") return api.handle(req)
+      const k = `${req.method} ${writeKind(req.path)}`
+      writes.set(k, (writes.get(k) ?? 0) + 1)
+      return api.handle(req).then((res) => {
+        if (res.status >= 400) failed.set(`${k} ${res.status}`, (failed.get(`${k} ${res.status}`) ?? 0) + 1)
+        const at = res.status < 300 ? created.get(boundPod(req.path) ?? "") : undefined
         if (at !== undefined) {
           lastBound = performance.now()
           bound.push(lastBound - at)
         }
-        return r
-      },
+        return res
+      })
     }
-    const scheduler = new Scheduler({ client: timed, clock: realClock, log })
+    const client = new InProcessClient(handle, { userAgent: "bench" })
+    const nodeModule = new URL("./_components.ts", import.meta.url).href
+    const cmdModule = new URL("../cmd/components.ts", import.meta.url).href
     const t0 = performance.now()
-    const hollowRunning = hollow.run(stop.signal)
-    const scheduling = scheduler.run(stop.signal)
-    while (scheduler.cache.list().length < nodeCount) await new Promise((r) => setTimeout(r, 50))
+    // The hollow nodes and the scheduler run as `k8ts server` runs its components (one thread).
+    components.push(
+      ...(await startComponentTasks(
+        [
+          componentTask("nodes", nodeModule, startHollowNodes, {
+            nodes: nodeSpecs(nodeCount),
+            workers: 32,
+            leaseRenewMs: LEASE_MS,
+          }),
+          componentTask("scheduler", cmdModule, startScheduler, {}),
+        ],
+        {
+          handle,
+          userAgent: "bench",
+          threads: THREADS,
+          log,
+          logOptions: { level: process.env.BENCH_LOG ?? "silent", format: "text" },
+          metrics: new Registry(),
+          leaderElect: false,
+        },
+      )),
+    )
+    const [nodes, scheduler] = components as [StartedComponent, StartedComponent]
+    const schedulerStats = async () => (await scheduler.stats()) as SchedulerFigures
+    await until(async () => (await schedulerStats()).nodes >= nodeCount)
     // The pods come once the nodes have created their Leases and posted their status, as on a
     // cluster whose nodes joined before the burst (not 10,000 node writes in the middle of it).
-    await hollow.settled()
+    await until(async () => ((await nodes.stats()) as { settled: boolean }).settled)
     const registerS = (performance.now() - t0) / 1000
     const pods = Array.from({ length: PODS }, (_, i) => benchPod(i))
-    const arithPerS = arithmetic(
-      scheduler.cache.list().map((n) => n.node),
-      pods,
-    )
+    const arithPerS = arithmetic((await client.resource(Nodes).list()).items, pods)
 
     const profiling = await startProfile(nodeCount)
     counting = true
     const cpu0 = process.cpuUsage()
+    const elu0 = performance.eventLoopUtilization()
     const first = performance.now()
     let next = 0
     await Promise.all(
@@ -280,8 +320,9 @@ async function run(nodeCount: number): Promise<Run> {
     // Out of time: the rate over the pods bound so far, flagged as incomplete.
     const podsPerS = bound.length / ((lastBound - first) / 1000)
     const used = process.cpuUsage(cpu0)
+    const apiBusy = performance.eventLoopUtilization(elu0).utilization
     await profiling?.()
-    // CPU per bound pod: what the figure would be on an otherwise idle core (the machine is shared).
+    // CPU per bound pod (every thread): what the figure would be on otherwise idle cores (the machine is shared).
     const cpuMsPerPod = (used.user + used.system) / 1000 / Math.max(1, bound.length)
     // The hollow kubelets' status writes trail the bindings: the pods' whole cost counts them too.
     const settleBy = performance.now() + SETTLE_S * 1000
@@ -291,15 +332,19 @@ async function run(nodeCount: number): Promise<Run> {
     const usedAll = process.cpuUsage(cpu0)
     counting = false
     const cpuMsPerPodRunning = (usedAll.user + usedAll.system) / 1000 / Math.max(1, bound.length)
-    const evaluated = scheduler.stats.evaluatedNodes / Math.max(1, scheduler.stats.attempts)
+    const st = await schedulerStats()
+    const evaluated = st.evaluatedNodes / Math.max(1, st.attempts)
+    for (const c of components) c.stop.abort()
+    await Promise.allSettled(components.map((c) => c.done))
     stop.abort()
-    await Promise.allSettled([scheduling, hollowRunning, apiDone])
+    await Promise.allSettled([apiDone])
     return {
       nodes: nodeCount,
       bound: bound.length,
       evaluated,
       cpuMsPerPod,
       cpuMsPerPodRunning,
+      apiBusy,
       podsPerS,
       p50Ms: percentile(bound, 50),
       p99Ms: percentile(bound, 99),
@@ -310,6 +355,8 @@ async function run(nodeCount: number): Promise<Run> {
       failed: Object.fromEntries(failed),
     }
   } finally {
+    for (const c of components) c.stop.abort()
+    await Promise.allSettled(components.map((c) => c.done))
     stop.abort()
     await store.close()
     rmSync(dir, { recursive: true, force: true })
@@ -322,7 +369,7 @@ for (const n of NODE_COUNTS) {
   runs.push(r)
   console.log(
     `${String(n).padStart(5)} nodes: ${r.podsPerS.toFixed(0).padStart(6)} pods/s bound   p50 ${r.p50Ms.toFixed(0)} ms   p99 ${r.p99Ms.toFixed(0)} ms   ${r.cpuMsPerPod.toFixed(2)} CPU ms/pod (${r.cpuMsPerPodRunning.toFixed(2)} until Running)   ` +
-      `arithmetic alone ${r.arithPerS.toFixed(0)} pods/s   (${r.evaluated.toFixed(0)} nodes filtered per pod; nodes registered and heartbeating in ${r.registerS.toFixed(1)} s)` +
+      `API server thread ${(r.apiBusy * 100).toFixed(0)}% busy   arithmetic alone ${r.arithPerS.toFixed(0)} pods/s   (${r.evaluated.toFixed(0)} nodes filtered per pod; nodes registered and heartbeating in ${r.registerS.toFixed(1)} s)` +
       `\n    writes per pod ${r.writesPerPod.toFixed(2)}: ${JSON.stringify(r.writes)}; refused ${JSON.stringify(r.failed)}` +
       (r.bound < PODS ? `   INCOMPLETE: ${r.bound}/${PODS} bound in ${TIMEOUT_S} s` : ""),
   )
@@ -330,6 +377,9 @@ for (const n of NODE_COUNTS) {
 const last = runs[runs.length - 1]!
 const first = runs[0]!
 console.log(`targets: ≥ 2000 pods/s on 5000 nodes, p99 create→bound < 1000 ms`)
+console.log(
+  `components (hollow nodes, scheduler): ${THREADS ? `${THREADS} component thread(s)` : "on the API server's thread"} (BENCH_THREADS=${THREADS})`,
+)
 console.log(
   JSON.stringify({
     bench: "scheduler",
@@ -345,6 +395,8 @@ console.log(
     cpu_ms_per_pod: Number(last.cpuMsPerPod.toFixed(2)),
     cpu_ms_per_pod_until_running: Number(last.cpuMsPerPodRunning.toFixed(2)),
     writes_per_pod: Number(last.writesPerPod.toFixed(2)),
+    component_threads: THREADS,
+    api_thread_busy: Number(last.apiBusy.toFixed(2)),
     [`pods_per_s_${first.nodes}_nodes`]: Math.round(first.podsPerS),
     [`p99_ms_${first.nodes}_nodes`]: Math.round(first.p99Ms),
     [`arithmetic_pods_per_s_${first.nodes}_nodes`]: Math.round(first.arithPerS),

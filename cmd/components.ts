@@ -39,6 +39,8 @@ export interface Running {
   readonly stop: AbortController
   /** How it is, for componentstatuses (when its health is known in this process). */
   readonly health?: HealthProbe
+  /** Its figures for benchmarks and tests (plain data, so they can cross threads). */
+  readonly stats?: () => unknown
 }
 
 /**
@@ -113,7 +115,13 @@ export function startControllerManager(
     return `controllers not running: ${down.map((h) => `${h.name} (${h.lastError ?? h.state})`).join(", ")}`
   }
   const health = deps.leaderElect ? undefined : localHealth("controller manager", done, problem)
-  return { name: "controller-manager", done, stop, ...(health ? { health } : {}) }
+  return {
+    name: "controller-manager",
+    done,
+    stop,
+    stats: () => manager.health(),
+    ...(health ? { health } : {}),
+  }
 }
 
 /** Starts the scheduler (elected on the Lease "kube-scheduler"), configured by `configFile` if set. */
@@ -121,11 +129,16 @@ export function startScheduler(deps: ComponentDeps, opts: { configFile?: string 
   const stop = new AbortController()
   const log = deps.log.child({ component: "scheduler" })
   const config = opts.configFile ? loadSchedulerConfig(opts.configFile) : undefined
-  const work = (s: AbortSignal) =>
-    new Scheduler({ client: deps.client, clock: deps.clock, log, ...(config ? { config } : {}) }).run(s)
+  let scheduler: Scheduler | undefined
+  const work = (s: AbortSignal) => {
+    scheduler = new Scheduler({ client: deps.client, clock: deps.clock, log, ...(config ? { config } : {}) })
+    return scheduler.run(s)
+  }
   const done = runElected({ ...deps, log }, "kube-scheduler", work, stop.signal)
   const health = deps.leaderElect ? undefined : localHealth("scheduler", done, () => undefined)
-  return { name: "scheduler", done, stop, ...(health ? { health } : {}) }
+  // The nodes in its cache, and its counters (attempts, nodes evaluated, ...).
+  const stats = () => ({ nodes: scheduler?.cache.list().length ?? 0, ...scheduler?.stats })
+  return { name: "scheduler", done, stop, stats, ...(health ? { health } : {}) }
 }
 
 /**

@@ -1,5 +1,5 @@
 /** `k8ts server`'s flags (each with a K8TS_* environment equivalent), parsed and checked. */
-import { homedir, hostname } from "node:os"
+import { availableParallelism, homedir, hostname } from "node:os"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import {
@@ -85,6 +85,10 @@ Flags (environment variable in brackets):
   --metric-resolution D    how often kubelets' usage is scraped for metrics.k8s.io, e.g.
                           15s (default 15s, as metrics-server)                            [K8TS_METRIC_RESOLUTION]
   --token-auth-file FILE  static bearer tokens: token,user,uid,"group1,group2" per line  [K8TS_TOKEN_AUTH_FILE]
+  --component-threads N   worker threads the controller manager, scheduler and hollow
+                          kubelet run in, talking to the API server over a message port;
+                          0 runs them on the API server's thread (default 1 with 2 or
+                          more cores, else 0)                                             [K8TS_COMPONENT_THREADS]
   --log-level LEVEL       trace, debug, info, warn, error (default info)                  [K8TS_LOG_LEVEL]
   --log-format FORMAT     text or json (default text)                                     [K8TS_LOG_FORMAT]`
 
@@ -98,6 +102,7 @@ const OPTIONS = {
   "cluster-domain": { type: "string" },
   runtime: { type: "string" },
   "node-name": { type: "string" },
+  "component-threads": { type: "string" },
   "kubelet-port": { type: "string" },
   "max-pods": { type: "string" },
   "pod-loopback-range": { type: "string" },
@@ -138,6 +143,8 @@ export interface ServerConfig {
   readonly kubeletPort: number
   /** --max-pods: the node's pods capacity. */
   readonly maxPods: number
+  /** --component-threads: worker threads for the components that only need a client. */
+  readonly componentThreads: number
   readonly podLoopbackRange: Cidr
   readonly podNetwork: PodNetworkMode
   readonly cniConfDir: string
@@ -338,6 +345,18 @@ function dnsFlags(
   }
 }
 
+/** Component threads by default: one when this machine has a second core for it, else none. */
+export function defaultComponentThreads(): number {
+  return availableParallelism() >= 2 ? 1 : 0
+}
+
+/** --component-threads: a whole number; by default one thread when a second core can run it. */
+function componentThreadsOf(value: string | undefined): number {
+  if (value === undefined) return defaultComponentThreads()
+  if (!/^\d+$/.test(value)) throw new ConfigError(`--component-threads: not a whole number: "${value}"`)
+  return Number(value)
+}
+
 /** The API server's own flags. */
 function apiFlags(str: (name: string) => string | undefined): { metricResolutionMs: number } {
   return { metricResolutionMs: durationMs("metric-resolution", str("metric-resolution") ?? "15s") }
@@ -383,6 +402,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     controllers: listOf([str("controllers") ?? "*"]),
     ...optionalFiles(str),
     ...apiFlags(str),
+    componentThreads: componentThreadsOf(str("component-threads")),
     logLevel: str("log-level") ?? "info",
     logFormat: str("log-format") === "json" ? "json" : "text",
   }

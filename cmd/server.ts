@@ -21,7 +21,10 @@ import {
 import { InProcessClient } from "../src/client/index.ts"
 import { openStore } from "../src/storage/index.ts"
 import { cidrAddress, createLogger, realClock } from "../src/util/index.ts"
+import { type ComponentTask, componentTask } from "./component-task.ts"
+import { type ComponentRunnerOptions, startComponentTasks } from "./component-threads.ts"
 import {
+  type ComponentDeps,
   type Running,
   startControllerManager,
   startDns,
@@ -58,42 +61,69 @@ function servingHosts(config: ServerConfig, kubernetesIP: string): string[] {
   return [...new Set([reachable(config), "127.0.0.1", kubernetesIP, ...apiServerNames(config.clusterDomain)])]
 }
 
+/** The components that need only a client, as tasks a component thread can run. */
+function clientTasks(config: ServerConfig, pki: Pki): ComponentTask[] {
+  const tasks: ComponentTask[] = []
+  const module = new URL("./components.ts", import.meta.url).href
+  if (!config.disabled.has("controller-manager")) {
+    tasks.push(
+      componentTask("controller-manager", module, startControllerManager, {
+        enabled: config.controllers,
+        rootCaPem: pki.ca.cert,
+        // csrsigning signs with the cluster CA, in memory (upstream: --cluster-signing-{cert,key}-file).
+        clusterSigning: pki.ca,
+        clusterCidr: config.clusterCidr.text,
+        storageDir: join(config.dataDir, "storage"),
+      }),
+    )
+  }
+  if (!config.disabled.has("scheduler")) {
+    const opts = config.schedulerConfig ? { configFile: config.schedulerConfig } : {}
+    tasks.push(componentTask("scheduler", module, startScheduler, opts))
+  }
+  if (!config.disabled.has("kubelet") && config.runtime === "hollow") {
+    tasks.push(
+      componentTask("kubelet", module, startHollowKubelet, {
+        nodeName: config.nodeName,
+        address: reachable(config),
+        podCIDR: podCidrOf(config),
+        port: config.kubeletPort,
+        maxPods: config.maxPods,
+        tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
+      }),
+    )
+  }
+  return tasks
+}
+
+/** This node's pod range. */
+function podCidrOf(config: ServerConfig): string {
+  return `${cidrAddress(config.clusterCidr, 0)}/24`
+}
+
+/** What the log says once a client task started. */
+const STARTED: Readonly<Record<string, (config: ServerConfig) => string>> = {
+  "controller-manager": () => "Controller manager started",
+  scheduler: () => "Scheduler started",
+  kubelet: (config) =>
+    `Hollow node ${config.nodeName} started (simulated containers; pod range ${podCidrOf(config)})`,
+}
+
 /** Starts what the config enables besides the API server; returns them in start order. */
 async function startComponents(
   config: ServerConfig,
-  deps: Parameters<typeof startControllerManager>[0],
+  deps: ComponentDeps,
+  runner: ComponentRunnerOptions,
   pki: Pki,
   step: (component: string, msg: string) => void,
 ): Promise<Running[]> {
   const running: Running[] = []
-  if (!config.disabled.has("controller-manager")) {
-    const storageDir = join(config.dataDir, "storage")
-    const cm = {
-      enabled: config.controllers,
-      rootCaPem: pki.ca.cert,
-      // csrsigning signs with the cluster CA, in memory (upstream: --cluster-signing-{cert,key}-file).
-      clusterSigning: pki.ca,
-      clusterCidr: config.clusterCidr.text,
-      storageDir,
-    }
-    running.push(startControllerManager(deps, cm))
-    step("controller-manager", "Controller manager started")
+  for (const c of await startComponentTasks(clientTasks(config, pki), runner)) {
+    running.push(c)
+    const where = c.thread === "main" ? "" : ` (component ${c.thread})`
+    step(c.name, `${STARTED[c.name]?.(config) ?? `${c.name} started`}${where}`)
   }
-  if (!config.disabled.has("scheduler")) {
-    running.push(startScheduler(deps, config.schedulerConfig ? { configFile: config.schedulerConfig } : {}))
-    step("scheduler", "Scheduler started")
-  }
-  if (!config.disabled.has("kubelet") && config.runtime === "hollow") {
-    const podCIDR = `${cidrAddress(config.clusterCidr, 0)}/24`
-    const tls = { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert }
-    const address = reachable(config)
-    const port = config.kubeletPort
-    const { maxPods } = config
-    running.push(
-      await startHollowKubelet(deps, { nodeName: config.nodeName, address, podCIDR, port, maxPods, tls }),
-    )
-    step("kubelet", `Hollow node ${config.nodeName} started (simulated containers; pod range ${podCIDR})`)
-  } else if (!config.disabled.has("kubelet")) {
+  if (!config.disabled.has("kubelet") && config.runtime !== "hollow") {
     const kubelet = await startKubelet(deps, {
       nodeName: config.nodeName,
       address: reachable(config),
@@ -203,9 +233,19 @@ export async function runServer(argv: string[]): Promise<void> {
     apiStop.signal,
   )
   const client = new InProcessClient(api.handle, { userAgent: "k8ts-server" })
+  const leaderElect = config.datastore.startsWith("etcd")
   const components = await startComponents(
     config,
-    { client, clock: realClock, log, metrics, leaderElect: config.datastore.startsWith("etcd") },
+    { client, clock: realClock, log, metrics, leaderElect },
+    {
+      handle: api.handle,
+      userAgent: "k8ts-server",
+      threads: config.componentThreads,
+      log,
+      logOptions: { level: config.logLevel, format: config.logFormat },
+      metrics,
+      leaderElect,
+    },
     pki,
     step,
   )

@@ -30,6 +30,8 @@ export {
   type InProcessResponse,
   type InProcessUser,
 } from "./in-process-client.ts"
+export { PortClient, portTransport, type PortClientOptions } from "./port-transport.ts"
+export { servePort, type ServePortOptions } from "./port-server.ts"
 export { BY_NAMESPACE, BY_NODE_NAME, BY_OWNER, IndexedCache, type Cache, type IndexFunc } from "./cache.ts"
 export { MutationCache } from "./mutation-cache.ts"
 export {

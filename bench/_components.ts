@@ -1,0 +1,98 @@
+/**
+ * The benches' own components, started like `k8ts server`'s through the component runner
+ * (cmd/component-threads.ts): in a component thread by default, on the API server's thread
+ * with BENCH_THREADS=0. Each reaches the cluster only through the client it is given.
+ */
+import { Pods } from "../src/api/index.ts"
+import type { Client } from "../src/client/index.ts"
+import { HollowNodes, type HollowNodeSpec } from "../src/kubelet/index.ts"
+import type { ComponentDeps, Running } from "../cmd/components.ts"
+
+/** Many hollow nodes; stats() says once they have all registered and posted their status. */
+export function startHollowNodes(
+  deps: ComponentDeps,
+  opts: { nodes: HollowNodeSpec[]; workers?: number; leaseRenewMs?: number },
+): Running {
+  const stop = new AbortController()
+  const nodes = new HollowNodes({ client: deps.client, clock: deps.clock, log: deps.log, ...opts })
+  const done = nodes.run(stop.signal)
+  let settled = false
+  void nodes.settled().then(() => (settled = true))
+  return { name: "nodes", done, stop, stats: () => ({ settled }) }
+}
+
+/** Runs `fn` for 0..n-1, `concurrency` at a time. */
+async function pool(n: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await fn(next++)
+    }),
+  )
+}
+
+/**
+ * The controllers bench's baseline: `n` pod creates, then their deletes (pods no scheduler
+ * binds, so each delete removes its pod in the one request), `concurrency` at a time. stats()
+ * gives the seconds once done; it then waits to be stopped.
+ */
+export function startBareWrites(deps: ComponentDeps, opts: { n: number; concurrency: number }): Running {
+  const stop = new AbortController()
+  let seconds: number | undefined
+  const done = (async () => {
+    const pods = deps.client.resource(Pods)
+    const t = performance.now()
+    const names: string[] = []
+    await pool(opts.n, opts.concurrency, async (i) => {
+      const p = await pods.create({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: `bare-${i}`, namespace: "default", labels: { app: "bare" } },
+        spec: { containers: [{ name: "c", image: "nginx:1" }] },
+      })
+      names.push(p.metadata?.name ?? "")
+    })
+    await pool(names.length, opts.concurrency, (i) =>
+      pods.delete({ namespace: "default", name: names[i] ?? "" }),
+    )
+    seconds = (performance.now() - t) / 1000
+    if (!stop.signal.aborted)
+      await new Promise((r) => stop.signal.addEventListener("abort", r, { once: true }))
+  })()
+  return { name: "bench", done, stop, stats: () => ({ seconds }) }
+}
+
+/** Binds every pending pod to a node, round robin, until `signal` aborts (a stand-in scheduler). */
+async function bindPods(client: Client, nodes: number, signal: AbortSignal): Promise<void> {
+  let n = 0
+  try {
+    for await (const e of client.resource(Pods).watch({ fieldSelector: "spec.nodeName=" }, signal)) {
+      const m = e.object.metadata
+      if (e.type !== "ADDED" || m?.deletionTimestamp) continue
+      const node = `hollow-${n++ % nodes}`
+      void client
+        .request({
+          method: "POST",
+          ref: Pods,
+          namespace: m?.namespace ?? "",
+          name: m?.name ?? "",
+          subresource: "binding",
+          body: {
+            apiVersion: "v1",
+            kind: "Binding",
+            metadata: { name: m?.name },
+            target: { kind: "Node", name: node },
+          },
+        })
+        .catch(() => {}) // gone or bound meanwhile
+    }
+  } catch {
+    // stopped
+  }
+}
+
+/** A stand-in scheduler: one watch, one binding per pod onto hollow-0..nodes-1, no filtering or scoring. */
+export function startStandinScheduler(deps: ComponentDeps, opts: { nodes: number }): Running {
+  const stop = new AbortController()
+  return { name: "scheduler", done: bindPods(deps.client, opts.nodes, stop.signal), stop }
+}
