@@ -1,7 +1,7 @@
 /**
  * The benches' own components, started like `k8ts server`'s through the component runner
- * (cmd/component-threads.ts): in a component thread by default, on the API server's thread
- * with BENCH_THREADS=0. Each reaches the cluster only through the client it is given.
+ * (cmd/component-threads.ts): on the API server's thread by default (as `k8ts server`), in
+ * BENCH_THREADS component threads when set. Each reaches the cluster only through the client it is given.
  */
 import { Pods } from "../src/api/index.ts"
 import type { Client } from "../src/client/index.ts"
