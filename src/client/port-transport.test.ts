@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
-import { describe, test } from "node:test"
-import { MessageChannel } from "node:worker_threads"
+import { after, describe, test } from "node:test"
+import { MessageChannel, type MessagePort } from "node:worker_threads"
 import { ConfigMaps } from "../api/index.ts"
 import { describeClient, take } from "./client.case.ts"
 import type { InProcessHandler, InProcessRequest } from "./in-process-client.ts"
@@ -8,14 +8,24 @@ import { servePort } from "./port-server.ts"
 import { PORT_STREAM_WINDOW, PortClient, portTransport } from "./port-transport.ts"
 import { readText } from "./_wire.ts"
 
-/** A transport and its server on the two ends of a fresh channel (unref'd: the process need not wait for them). */
+/** Every port the tests open, closed once they are done (an open port keeps the process alive). */
+const opened: MessagePort[] = []
+after(() => {
+  for (const port of opened) port.close()
+})
+
+/** A fresh channel whose ports are closed after the tests. */
+function channel(): MessageChannel {
+  const ch = new MessageChannel()
+  opened.push(ch.port1, ch.port2)
+  return ch
+}
+
+/** A transport and its server on the two ends of a fresh channel. */
 function pair(handle: InProcessHandler) {
-  const { port1, port2 } = new MessageChannel()
+  const { port1, port2 } = channel()
   const stop = servePort(port1, handle)
   const send = portTransport(port2)
-  // After the listeners: adding a "message" listener refs a port again.
-  port1.unref()
-  port2.unref()
   return { send, stop, client: port2 }
 }
 
@@ -28,12 +38,9 @@ const get = (path: string, signal?: AbortSignal) => ({
 })
 
 describeClient("PortClient", (env) => {
-  const { port1, port2 } = new MessageChannel()
+  const { port1, port2 } = channel()
   servePort(port1, env.api.handle)
-  const client = new PortClient(port2)
-  port1.unref()
-  port2.unref()
-  return client
+  return new PortClient(port2)
 })
 
 describe("port transport", () => {
@@ -164,7 +171,7 @@ describe("port transport", () => {
     const { startClientEnv } = await import("../testing/index.ts")
     const env = await startClientEnv()
     try {
-      const { port1, port2 } = new MessageChannel()
+      const { port1, port2 } = channel()
       const stop = servePort(port1, env.api.handle)
       const client = new PortClient(port2)
       const ac = new AbortController()
