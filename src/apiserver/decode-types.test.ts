@@ -1,10 +1,9 @@
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
+import { describe, test } from "node:test"
 import { ApiError } from "../api/index.ts"
-import { MemoryStore } from "../storage/index.ts"
-import { apiCall } from "../testing/index.ts"
+import { apiCall, memoryApiServer } from "../testing/index.ts"
 import { checkDecodes, checkPatchDecodes, decodeError } from "./decode-types.ts"
-import { createApiServer, type ApiServer } from "./server.ts"
+import type { ApiServer } from "./server.ts"
 
 const CONFIG_MAP = "io.k8s.api.core.v1.ConfigMap"
 const SECRET = "io.k8s.api.core.v1.Secret"
@@ -167,13 +166,7 @@ describe("checkDecodes()", () => {
 
 describe("the API server decodes write bodies as upstream", () => {
   let api: ApiServer
-  const ac = new AbortController()
-  before(async () => {
-    api = createApiServer({ store: new MemoryStore() })
-    void api.run(ac.signal)
-    await api.ready()
-  })
-  after(() => ac.abort())
+  memoryApiServer((started) => (api = started))
 
   test("a ConfigMap with a bool value gets 400 and is not stored", async () => {
     const path = "/api/v1/namespaces/default/configmaps"

@@ -1,18 +1,10 @@
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
-import { MemoryStore } from "../storage/index.ts"
-import { apiCall } from "../testing/index.ts"
-import { createApiServer, type ApiServer } from "./server.ts"
+import { describe, test } from "node:test"
+import { apiCall, memoryApiServer } from "../testing/index.ts"
+import type { ApiServer } from "./server.ts"
 
 let api: ApiServer
-const ac = new AbortController()
-
-before(async () => {
-  api = createApiServer({ store: new MemoryStore() })
-  void api.run(ac.signal)
-  await api.ready()
-})
-after(() => ac.abort())
+memoryApiServer((started) => (api = started))
 
 const CLASSES = "/apis/scheduling.k8s.io/v1/priorityclasses"
 const PODS = "/api/v1/namespaces/default/pods"

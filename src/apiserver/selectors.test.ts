@@ -1,9 +1,8 @@
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
-import { MemoryStore } from "../storage/index.ts"
-import { apiCall } from "../testing/index.ts"
+import { describe, test } from "node:test"
+import { apiCall, memoryApiServer } from "../testing/index.ts"
 import { filterFor } from "./filter.ts"
-import { createApiServer, type ApiServer } from "./server.ts"
+import type { ApiServer } from "./server.ts"
 
 const EVENTS_V1 = { group: "events.k8s.io", version: "v1", kind: "Event" } as const
 
@@ -31,13 +30,7 @@ describe("field selectors of events.k8s.io Events", () => {
 
 describe("the API server lists events.k8s.io Events by regarding.name", () => {
   let api: ApiServer
-  const ac = new AbortController()
-  before(async () => {
-    api = createApiServer({ store: new MemoryStore() })
-    void api.run(ac.signal)
-    await api.ready()
-  })
-  after(() => ac.abort())
+  memoryApiServer((started) => (api = started))
 
   test("an Event written in core/v1 is found through events.k8s.io with a field selector", async () => {
     const created = await apiCall(api, "POST", "/api/v1/namespaces/default/events", {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test"
 import { MemoryStore } from "../storage/index.ts"
 import { FakeClock } from "../util/index.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
-import { apiCall } from "../testing/index.ts"
+import { apiCall, readWatchEvents } from "../testing/index.ts"
 
 let api: ApiServer
 const ac = new AbortController()
@@ -23,27 +23,7 @@ function cm(name: string, data: Record<string, string> = {}, labels?: Record<str
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, ...(labels ? { labels } : {}) }, data }
 }
 
-async function readEvents(path: string, n: number): Promise<any[]> {
-  const ctl = new AbortController()
-  const res = await api.fetch(new Request(`http://k8ts${path}`, { signal: ctl.signal }))
-  const reader = res.body!.getReader()
-  const dec = new TextDecoder()
-  let buf = ""
-  const out: any[] = []
-  while (out.length < n) {
-    const { value, done } = await reader.read()
-    if (done) break
-    buf += dec.decode(value, { stream: true })
-    let i
-    while ((i = buf.indexOf("\n")) >= 0) {
-      out.push(JSON.parse(buf.slice(0, i)))
-      buf = buf.slice(i + 1)
-    }
-  }
-  await reader.cancel()
-  ctl.abort()
-  return out
-}
+const readEvents = (path: string, n: number): Promise<any[]> => readWatchEvents(api, path, n)
 
 describe("API server", () => {
   test("the system namespaces exist from the start", async () => {

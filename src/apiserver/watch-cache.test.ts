@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test"
 import type { ApiObject } from "../api/index.ts"
 import { MemoryStore } from "../storage/index.ts"
 import { FakeClock } from "../util/index.ts"
-import { apiCall } from "../testing/index.ts"
+import { apiCall, readWatchEvents } from "../testing/index.ts"
 import { filterFor } from "./filter.ts"
 import { objectBytes, setObjectJson, watchEventBytes } from "./output.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
@@ -127,27 +127,7 @@ describe("watches replayed from the aged part of the window", () => {
   })
   after(() => ac.abort())
 
-  async function readEvents(path: string, n: number): Promise<{ type: string; object: any }[]> {
-    const ctl = new AbortController()
-    const res = await api.fetch(new Request(`http://k8ts${path}`, { signal: ctl.signal }))
-    const reader = res.body!.getReader()
-    const dec = new TextDecoder()
-    let buf = ""
-    const out: { type: string; object: any }[] = []
-    while (out.length < n) {
-      const { value, done } = await reader.read()
-      if (done) break
-      buf += dec.decode(value, { stream: true })
-      let i
-      while ((i = buf.indexOf("\n")) >= 0) {
-        out.push(JSON.parse(buf.slice(0, i)))
-        buf = buf.slice(i + 1)
-      }
-    }
-    await reader.cancel()
-    ctl.abort()
-    return out
-  }
+  const readEvents = (path: string, n: number) => readWatchEvents(api, path, n)
 
   test("a label-filtered watch from an old revision sees the same transitions", async () => {
     const path = "/api/v1/namespaces/default/configmaps"

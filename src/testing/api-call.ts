@@ -41,3 +41,32 @@ export async function apiCall(
   }
   return { status: res.status, json, text, headers: res.headers }
 }
+
+/** A watch event as read from the wire; tests read any field of the object they assert on. */
+export interface WatchLine {
+  readonly type: string
+  readonly object: any
+}
+
+/** Opens the watch `path` (`?watch=true&...`) and reads its first `n` events (fewer if it ends), then closes it. */
+export async function readWatchEvents(api: FetchesRequests, path: string, n: number): Promise<WatchLine[]> {
+  const ctl = new AbortController()
+  const res = await api.fetch(new Request(`http://k8ts${path}`, { signal: ctl.signal }))
+  const reader = res.body!.getReader()
+  const dec = new TextDecoder()
+  let buf = ""
+  const out: WatchLine[] = []
+  while (out.length < n) {
+    const { value, done } = await reader.read()
+    if (done) break
+    buf += dec.decode(value, { stream: true })
+    let i
+    while ((i = buf.indexOf("\n")) >= 0) {
+      out.push(JSON.parse(buf.slice(0, i)) as WatchLine)
+      buf = buf.slice(i + 1)
+    }
+  }
+  await reader.cancel()
+  ctl.abort()
+  return out
+}

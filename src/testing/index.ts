@@ -13,4 +13,11 @@ export { startClientEnv, settleUntil, type ClientEnv, type ClientEnvOptions } fr
 export { until, untilPhase, untilPod, type UntilOptions } from "./until.ts"
 export { nodePod } from "./pods.ts"
 export { makeCsr, type TestCsr } from "./csr.ts"
-export { apiCall, type ApiCallResult, type FetchesRequests } from "./api-call.ts"
+export {
+  apiCall,
+  readWatchEvents,
+  type ApiCallResult,
+  type FetchesRequests,
+  type WatchLine,
+} from "./api-call.ts"
+export { memoryApiServer } from "./memory-api-server.ts"

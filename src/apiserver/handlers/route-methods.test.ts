@@ -1,17 +1,10 @@
 import assert from "node:assert/strict"
-import { after, before, test } from "node:test"
-import { MemoryStore } from "../../storage/index.ts"
-import { apiCall } from "../../testing/index.ts"
-import { createApiServer, type ApiServer } from "../server.ts"
+import { test } from "node:test"
+import { apiCall, memoryApiServer } from "../../testing/index.ts"
+import type { ApiServer } from "../server.ts"
 
 let api: ApiServer
-const ac = new AbortController()
-before(async () => {
-  api = createApiServer({ store: new MemoryStore() })
-  void api.run(ac.signal)
-  await api.ready()
-})
-after(() => ac.abort())
+memoryApiServer((started) => (api = started))
 
 test("POST to a named object and PUT or PATCH to a collection are 405, as upstream routes them", async () => {
   const cms = "/api/v1/namespaces/default/configmaps"

@@ -1,18 +1,10 @@
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
-import { MemoryStore } from "../../storage/index.ts"
-import { createApiServer, type ApiServer } from "../server.ts"
-import { apiCall } from "../../testing/index.ts"
+import { describe, test } from "node:test"
+import type { ApiServer } from "../server.ts"
+import { apiCall, memoryApiServer } from "../../testing/index.ts"
 
 let api: ApiServer
-const ac = new AbortController()
-
-before(async () => {
-  api = createApiServer({ store: new MemoryStore() })
-  void api.run(ac.signal)
-  await api.ready()
-})
-after(() => ac.abort())
+memoryApiServer((started) => (api = started))
 
 async function call(method: string, path: string, body: string, contentType = "application/json") {
   const r = await apiCall(api, method, path, body, { "content-type": contentType })

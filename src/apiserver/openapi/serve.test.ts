@@ -1,18 +1,11 @@
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
+import { describe, test } from "node:test"
 import protobuf from "protobufjs"
-import { MemoryStore } from "../../storage/index.ts"
-import { createApiServer, type ApiServer } from "../server.ts"
+import { memoryApiServer } from "../../testing/index.ts"
+import type { ApiServer } from "../server.ts"
 
 let api: ApiServer
-const ac = new AbortController()
-
-before(async () => {
-  api = createApiServer({ store: new MemoryStore() })
-  void api.run(ac.signal)
-  await api.ready()
-})
-after(() => ac.abort())
+memoryApiServer((started) => (api = started))
 
 /** Field 1 (`swagger`) of an encoded openapi.v2.Document. */
 function swaggerField(body: Buffer): string | undefined {
