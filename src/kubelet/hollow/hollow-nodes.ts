@@ -14,7 +14,6 @@ import {
   type Client,
   ClientEventRecorder,
   type ControllerSpec,
-  MutationCache,
   runController,
   SharedInformers,
   stripManagedFields,
@@ -106,8 +105,7 @@ interface NodeState {
 
 /** The caches a hollow kubelet reads. */
 interface Caches {
-  /** The pods, with the statuses this kubelet wrote until the informer delivers them. */
-  readonly pods: MutationCache<Pod & ApiObject>
+  readonly pods: Cache<Pod & ApiObject>
   readonly nodes: Cache<Node & ApiObject>
 }
 
@@ -128,6 +126,12 @@ export class HollowNodes {
    * to 0, and the update it sends the watch queues the pod again before the deletion arrives.
    */
   readonly #finalDeletes = new Map<string, string>()
+  /**
+   * The uid of each pod whose status this kubelet wrote (Running, or Failed on rejection), by key,
+   * until the informer delivers that status: a pod queued again meanwhile is not written twice.
+   * As the kubelet's status manager, it remembers what it sent rather than decoding the answer.
+   */
+  readonly #reported = new Map<string, string>()
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -283,11 +287,8 @@ export class HollowNodes {
       // re-admits nothing (as the kubelet, which admits a pod once).
       watches: [{ ref: Nodes, map: () => [] }],
       create: ({ informers }) => {
-        // The statuses written, until the informer delivers them: a pod queued again meanwhile is
-        // seen Running and not written twice.
-        const pods = new MutationCache<Pod & ApiObject>(informers.get(Pods).cache)
-        const caches = { pods, nodes: informers.get(Nodes).cache }
-        return { reconcile: (key) => this.#syncPod(key, pods.get(key), caches) }
+        const caches = { pods: informers.get(Pods).cache, nodes: informers.get(Nodes).cache }
+        return { reconcile: (key) => this.#syncPod(key, caches.pods.get(key), caches) }
       },
     }
   }
@@ -297,27 +298,51 @@ export class HollowNodes {
     if (!pod) {
       for (const n of this.#nodes.values()) forget(n, key)
       this.#finalDeletes.delete(key)
+      this.#reported.delete(key)
     }
     if (!pod || !node) return
     if (pod.metadata?.deletionTimestamp) return this.#confirmDeletion(key, pod, node)
     const phase = pod.status?.phase
-    if (phase === "Succeeded" || phase === "Failed") return forget(node, key)
+    if (phase === "Succeeded" || phase === "Failed") {
+      this.#reported.delete(key)
+      return forget(node, key)
+    }
     if (pod.status?.podIP) node.addresses.keep(key, pod.status.podIP)
     if (isRunning(pod)) {
+      this.#reported.delete(key)
       node.admitted.add(key) // after a restart: admitted by the run before
       return
     }
+    // Written already; the informer has yet to deliver it.
+    if (this.#reported.get(key) === pod.metadata?.uid) return
     if (!node.admitted.has(key)) {
       const verdict = this.#admit(key, pod, node, caches)
-      if (!verdict.admit) return this.#reject(pod, verdict, node, caches)
+      if (!verdict.admit) return this.#reject(key, pod, verdict, node)
       node.admitted.add(key)
     }
     const status = runningStatus(pod, node.spec.address, node.addresses.of(key), this.#clock.now())
+    await this.#writeStatus(key, { ...pod, status })
+  }
+
+  /**
+   * Puts `pod`'s status and remembers it was written; the answer is not decoded (nothing here
+   * reads it). A Conflict or NotFound is left to the newer version on its way, which requeues the pod.
+   */
+  async #writeStatus(key: string, pod: Pod): Promise<void> {
+    const name = pod.metadata?.name ?? ""
+    const namespace = pod.metadata?.namespace ?? ""
     await this.#opts.client
-      .resource(Pods)
-      .updateStatus({ ...pod, status } as Pod & ApiObject)
-      .then((p) => caches.pods.mutated(stripManagedFields(p)))
-      .catch(ignore("NotFound", "Conflict")) // a newer version is on its way and requeues the pod
+      .request<void>({
+        method: "PUT",
+        ref: Pods,
+        namespace,
+        name,
+        subresource: "status",
+        body: pod,
+        discardBody: true,
+      })
+      .then(() => void this.#reported.set(key, pod.metadata?.uid ?? ""))
+      .catch(ignore("NotFound", "Conflict"))
   }
 
   /** The kubelet's admission against the pods admitted here before (only the first sight of a pod). */
@@ -337,7 +362,7 @@ export class HollowNodes {
   }
 
   /** A pod that does not fit goes Failed with the reason, and a Warning event, as the kubelet does. */
-  async #reject(pod: Pod, verdict: Rejection, node: NodeState, caches: Caches): Promise<void> {
+  async #reject(key: string, pod: Pod, verdict: Rejection, node: NodeState): Promise<void> {
     node.events ??= new ClientEventRecorder(this.#opts.client, {
       component: "kubelet",
       host: node.spec.name,
@@ -346,11 +371,8 @@ export class HollowNodes {
     })
     node.events.event(pod as ApiObject, "Warning", verdict.reason, verdict.message)
     const status = { ...pod.status, ...rejectedStatus(pod, verdict, this.#clock.now()) }
-    await this.#opts.client
-      .resource(Pods)
-      .updateStatus({ ...pod, status } as Pod & ApiObject)
-      .then((p) => caches.pods.mutated(stripManagedFields(p))) // queued again meanwhile: seen Failed, not rejected twice
-      .catch(ignore("NotFound", "Conflict"))
+    // Queued again before the informer delivers it: seen written, not rejected twice.
+    await this.#writeStatus(key, { ...pod, status })
   }
 
   /**
