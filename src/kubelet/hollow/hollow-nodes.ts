@@ -28,6 +28,8 @@ import type { Summary } from "../stats/summary-types.ts"
 
 /** How many nodes renew their Lease or post their status at the same time. */
 const HEARTBEATS_AT_ONCE = 16
+/** Each wait between two heartbeats of a node is up to 4% longer than the period, as upstream's kubelet. */
+const JITTER = 0.04
 
 /** Options of HollowNodes. */
 export interface HollowNodesOptions {
@@ -224,6 +226,11 @@ export class HollowNodes {
     return this.#nodes.size === 1 ? this.#nodes.keys().next().value : undefined
   }
 
+  /**
+   * Runs `fn` for every node each `ms`: the first round for all nodes at once (nodes that join
+   * together), then each node on its own period, as separate kubelets: spread over the period
+   * and each wait jittered as upstream's JitterUntil does, rather than all nodes in one wave.
+   */
   async #every(
     ms: number,
     signal: AbortSignal,
@@ -231,22 +238,46 @@ export class HollowNodes {
     first: { resolve: () => void },
   ): Promise<void> {
     const all = [...this.#nodes.values()]
-    while (!signal.aborted) {
-      // Nodes beat independently, as separate kubelets: a few at once, not one after another.
-      let next = 0
-      const beat = async () => {
-        while (next < all.length && !signal.aborted) {
-          const n = all[next++] as NodeState
-          await fn(n).catch((err: unknown) =>
-            this.#log.warn({ node: n.spec.name, err: String(err) }, "Heartbeat failed"),
-          )
-        }
+    await this.#beat(all, signal, fn)
+    if (signal.aborted) return
+    first.resolve()
+    const start = this.#clock.now()
+    // Sorted by when each node is due next.
+    const due = all.map((n, i) => ({ n, at: start + (ms * (i + 1)) / all.length }))
+    while (!signal.aborted && due.length > 0) {
+      const wait = (due[0] as Due).at - this.#clock.now()
+      if (wait > 0) {
+        await this.#clock.sleep(wait, signal).catch(() => {})
+        continue
       }
-      await Promise.all(Array.from({ length: HEARTBEATS_AT_ONCE }, beat))
-      if (signal.aborted) return
-      first.resolve()
-      await this.#clock.sleep(ms, signal).catch(() => {})
+      const now = this.#clock.now()
+      let k = 0
+      while (k < due.length && (due[k] as Due).at <= now) k++
+      const ready = due.splice(0, k)
+      for (const d of ready) {
+        d.at += ms * (1 + Math.random() * JITTER)
+        insertByTime(due, d)
+      }
+      await this.#beat(
+        ready.map((d) => d.n),
+        signal,
+        fn,
+      )
     }
+  }
+
+  /** Runs `fn` for `nodes`, a few at once (nodes beat independently, not one after another). */
+  async #beat(nodes: NodeState[], signal: AbortSignal, fn: (n: NodeState) => Promise<void>): Promise<void> {
+    let next = 0
+    const beat = async () => {
+      while (next < nodes.length && !signal.aborted) {
+        const n = nodes[next++] as NodeState
+        await fn(n).catch((err: unknown) =>
+          this.#log.warn({ node: n.spec.name, err: String(err) }, "Heartbeat failed"),
+        )
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(HEARTBEATS_AT_ONCE, nodes.length) }, beat))
   }
 
   async #renewLease(n: NodeState): Promise<void> {
@@ -394,6 +425,24 @@ export class HollowNodes {
         throw err
       })
   }
+}
+
+/** When a node beats next. */
+interface Due {
+  readonly n: NodeState
+  at: number
+}
+
+/** Inserts `d` into `due`, kept sorted by time (after those due at the same time). */
+function insertByTime(due: Due[], d: Due): void {
+  let lo = 0
+  let hi = due.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((due[mid] as Due).at <= d.at) lo = mid + 1
+    else hi = mid
+  }
+  due.splice(lo, 0, d)
 }
 
 /** A promise and the function that resolves it. */
