@@ -134,6 +134,8 @@ export class HollowNodes {
    * As the kubelet's status manager, it remembers what it sent rather than decoding the answer.
    */
   readonly #reported = new Map<string, string>()
+  /** The node each bound pod is on, by key (where its address and admission are held). */
+  readonly #holders = new Map<string, NodeState>()
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -326,8 +328,8 @@ export class HollowNodes {
 
   async #syncPod(key: string, pod: Pod | undefined, caches: Caches): Promise<void> {
     const node = pod?.spec?.nodeName ? this.#nodes.get(pod.spec.nodeName) : undefined
+    this.#hold(key, node)
     if (!pod) {
-      for (const n of this.#nodes.values()) forget(n, key)
       this.#finalDeletes.delete(key)
       this.#reported.delete(key)
     }
@@ -374,6 +376,18 @@ export class HollowNodes {
       })
       .then(() => void this.#reported.set(key, pod.metadata?.uid ?? ""))
       .catch(ignore("NotFound", "Conflict"))
+  }
+
+  /**
+   * Records that `node` (if any) holds the key's address and admission: a gone pod frees them on
+   * the node that held them alone (not a walk over thousands of nodes per deletion), as does a
+   * new pod of that name on another node.
+   */
+  #hold(key: string, node: NodeState | undefined): void {
+    const held = this.#holders.get(key)
+    if (held && held !== node) forget(held, key)
+    if (node) this.#holders.set(key, node)
+    else this.#holders.delete(key)
   }
 
   /** The kubelet's admission against the pods admitted here before (only the first sight of a pod). */
