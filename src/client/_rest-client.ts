@@ -60,7 +60,9 @@ export class RestClient implements Client {
 }
 
 async function request<R>(rest: Rest, opts: RequestOptions): Promise<R> {
-  return decode<R>(await send(rest, opts))
+  const res = await send(rest, opts)
+  if (opts.discardBody) return discard(res) as Promise<R>
+  return decode<R>(res)
 }
 
 async function send(rest: Rest, opts: RequestOptions): Promise<WireResponse> {

@@ -293,6 +293,16 @@ export function describeClient(name: string, pick: (env: ClientEnv) => Client): 
       assert.match(version.gitVersion, /^v1\./)
     })
 
+    test("request() with discardBody writes, resolves to undefined and still throws ApiErrors", async () => {
+      const created = await client.resource(ConfigMaps).create(cm("discarded"))
+      const target = { ref: ConfigMaps, namespace: "default", name: "discarded" }
+      const body = { ...created, data: { k: "v2" } }
+      assert.equal(await client.request({ method: "PUT", ...target, body, discardBody: true }), undefined)
+      const got = await client.resource(ConfigMaps).get(target)
+      assert.equal(got.data?.k, "v2")
+      await rejectsWith(client.request({ method: "PUT", ...target, body, discardBody: true }), "Conflict")
+    })
+
     test("an informer on this transport syncs, then follows changes", async () => {
       const cms = client.resource(ConfigMaps)
       await cms.create(cm("inf-1", { informed: "yes" }))

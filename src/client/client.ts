@@ -148,4 +148,10 @@ export interface RequestOptions extends CallOptions {
   readonly body?: unknown
   /** Defaults to application/json. */
   readonly contentType?: string
+  /**
+   * Reads the body of a successful response without decoding it, and resolves to undefined: for
+   * writes whose answer the caller does not use (parsing a pod only to drop it costs the write
+   * as much again). Failures are still decoded into their ApiError.
+   */
+  readonly discardBody?: boolean
 }

@@ -6,6 +6,7 @@ import { setMaxListeners } from "node:events"
 import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
 import type { Client } from "./client.ts"
 import { Controller, type ControllerSpec, type ControllerStats } from "./controller.ts"
+import { stripManagedFields } from "./informer.ts"
 import { SharedInformers } from "./shared-informers.ts"
 
 /** Options of ControllerManager. */
@@ -70,8 +71,10 @@ export class ControllerManager {
     this.#clock = opts.clock ?? realClock
     this.#log = opts.log ?? silentLogger()
     this.#ownInformers = !opts.informers
+    // Without managedFields, as kube-controller-manager's informers (no controller reads them).
     this.#informers =
-      opts.informers ?? new SharedInformers(opts.client, { clock: this.#clock, log: this.#log })
+      opts.informers ??
+      new SharedInformers(opts.client, { clock: this.#clock, log: this.#log, transform: stripManagedFields })
     const names = new Set<string>()
     for (const spec of opts.controllers) {
       if (names.has(spec.name)) throw new TypeError(`Cannot register controller "${spec.name}" twice`)

@@ -39,6 +39,8 @@ export class SharedInformers implements Informers {
   readonly #log: Logger
   readonly #transform: TransformFunc | undefined
   readonly #entries = new Map<string, Entry>()
+  /** The entries of unscoped informers by the ref asked with (weakly: refs may be made on the fly). */
+  readonly #unscoped = new WeakMap<ResourceRef, Entry>()
   #signal: AbortSignal | undefined
 
   constructor(client: Client, opts: SharedInformersOptions = {}) {
@@ -48,7 +50,18 @@ export class SharedInformers implements Informers {
     this.#transform = opts.transform
   }
 
-  get<T extends ApiObject>(ref: ResourceRef<T>, scope: SelectorOptions = {}): Informer<T> {
+  get<T extends ApiObject>(ref: ResourceRef<T>, scope?: SelectorOptions): Informer<T> {
+    // Components ask for their informers in every reconcile and cycle: the common unscoped
+    // lookup goes by the ref itself, without building the id.
+    const unscoped = scope === undefined
+    const known = unscoped ? this.#unscoped.get(ref) : undefined
+    if (known) return known.informer as unknown as Informer<T>
+    const entry = this.#entry(ref, scope ?? {})
+    if (unscoped) this.#unscoped.set(ref, entry)
+    return entry.informer as unknown as Informer<T>
+  }
+
+  #entry<T extends ApiObject>(ref: ResourceRef<T>, scope: SelectorOptions): Entry {
     const id = idOf(ref, scope)
     let entry = this.#entries.get(id)
     if (!entry) {
@@ -63,7 +76,7 @@ export class SharedInformers implements Informers {
       this.#entries.set(id, entry)
       if (this.#signal) this.#start(entry, this.#signal)
     }
-    return entry.informer as unknown as Informer<T>
+    return entry
   }
 
   /** True when every informer created so far has synced. */

@@ -10,17 +10,42 @@ import {
   type Labels,
   ReplicaSets,
   ReplicationControllers,
-  selectorFromSet,
-  selectorMatcher,
   Services,
   StatefulSets,
 } from "../api/index.ts"
 import { BY_NAMESPACE, type Informers } from "../client/index.ts"
+import { compileSelector } from "./framework/selector.ts"
 
 type Matcher = (labels: Labels | undefined) => boolean
 
 /** The refs default spreading reads. */
 export const SPREAD_SOURCES = [Services, ReplicationControllers, ReplicaSets, StatefulSets] as const
+
+/**
+ * Each cached object's compiled selector: every pod scheduled reads the selectors of its
+ * namespace's Services and controllers, and a cached object (frozen) never changes.
+ */
+const compiled = new WeakMap<object, Matcher | null>()
+
+/** The compiled selector of a Service or ReplicationController (a plain map; none when empty). */
+function setMatcher(obj: ApiObject): Matcher | null {
+  let m = compiled.get(obj)
+  if (m !== undefined) return m
+  const set = (obj.spec as { selector?: Record<string, string> } | undefined)?.selector
+  m = set && Object.keys(set).length > 0 ? compileSelector({ matchLabels: set }) : null
+  if (Object.isFrozen(obj)) compiled.set(obj, m)
+  return m
+}
+
+/** The compiled LabelSelector of a ReplicaSet or StatefulSet (none when unset). */
+function selectorOf(obj: ApiObject): Matcher | null {
+  let m = compiled.get(obj)
+  if (m !== undefined) return m
+  const sel = (obj.spec as { selector?: LabelSelector } | undefined)?.selector
+  m = sel ? compileSelector(sel) : null
+  if (Object.isFrozen(obj)) compiled.set(obj, m)
+  return m
+}
 
 /** Builds the lookup over the informers of SPREAD_SOURCES. */
 export function defaultSpreadSelector(informers: Informers): (pod: Pod) => Matcher | undefined {
@@ -29,21 +54,14 @@ export function defaultSpreadSelector(informers: Informers): (pod: Pod) => Match
     const labels = pod.metadata?.labels ?? {}
     if (Object.keys(labels).length === 0) return undefined
     const matchers: Matcher[] = []
-    const byNs = (ref: (typeof SPREAD_SOURCES)[number]) =>
-      informers.get<ApiObject>(ref).cache.byIndex(BY_NAMESPACE, ns)
-    for (const obj of [...byNs(Services), ...byNs(ReplicationControllers)]) {
-      const set = (obj.spec as { selector?: Record<string, string> } | undefined)?.selector
-      if (!set || Object.keys(set).length === 0) continue
-      const m = selectorFromSet(set)
-      if (m(labels)) matchers.push(m)
+    for (const ref of SPREAD_SOURCES) {
+      const of = ref === Services || ref === ReplicationControllers ? setMatcher : selectorOf
+      for (const obj of informers.get<ApiObject>(ref).cache.byIndex(BY_NAMESPACE, ns)) {
+        const m = of(obj)
+        if (m?.(labels)) matchers.push(m)
+      }
     }
-    for (const obj of [...byNs(ReplicaSets), ...byNs(StatefulSets)]) {
-      const sel = (obj.spec as { selector?: LabelSelector } | undefined)?.selector
-      if (!sel) continue
-      const m = selectorMatcher(sel)
-      if (m(labels)) matchers.push(m)
-    }
-    if (matchers.length === 0) return undefined
+    if (matchers.length <= 1) return matchers[0]
     return (l) => matchers.every((m) => m(l))
   }
 }

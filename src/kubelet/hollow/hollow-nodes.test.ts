@@ -81,7 +81,7 @@ describe("HollowNodes", () => {
     assert.deepEqual(tainted.spec?.taints, [{ key: "dedicated", value: "x", effect: "NoSchedule" }])
   })
 
-  test("holds a Lease per node and renews it", async () => {
+  test("holds a Lease per node and renews it, the nodes' renewals spread over the period", async () => {
     const key = { namespace: "kube-node-lease", name: "hollow-0" }
     const first = await until("lease", () => env.inProcess.resource(Leases).get(key))
     assert.equal(first.spec?.holderIdentity, "hollow-0")
@@ -92,7 +92,13 @@ describe("HollowNodes", () => {
       const l = await env.inProcess.resource(Leases).get(key)
       return l.spec?.renewTime !== first.spec?.renewTime ? l : undefined
     })
-    assert.equal(renewed.spec?.renewTime, "2026-11-24T12:00:10.000000Z")
+    // Two nodes: the first renews half a period after the first round, the second a whole one.
+    assert.equal(renewed.spec?.renewTime, "2026-11-24T12:00:05.000000Z")
+    const other = await until("the other's renewal", async () => {
+      const l = await env.inProcess.resource(Leases).get({ ...key, name: "hollow-1" })
+      return l.spec?.renewTime !== first.spec?.renewTime ? l : undefined
+    })
+    assert.equal(other.spec?.renewTime, "2026-11-24T12:00:10.000000Z")
   })
 
   test("reports a bound pod Running with an address from its node's range; leaves unbound pods alone", async () => {

@@ -14,7 +14,6 @@ import {
   type Client,
   ClientEventRecorder,
   type ControllerSpec,
-  MutationCache,
   runController,
   SharedInformers,
   stripManagedFields,
@@ -29,6 +28,8 @@ import type { Summary } from "../stats/summary-types.ts"
 
 /** How many nodes renew their Lease or post their status at the same time. */
 const HEARTBEATS_AT_ONCE = 16
+/** Each wait between two heartbeats of a node is up to 4% longer than the period, as upstream's kubelet. */
+const JITTER = 0.04
 
 /** Options of HollowNodes. */
 export interface HollowNodesOptions {
@@ -106,8 +107,7 @@ interface NodeState {
 
 /** The caches a hollow kubelet reads. */
 interface Caches {
-  /** The pods, with the statuses this kubelet wrote until the informer delivers them. */
-  readonly pods: MutationCache<Pod & ApiObject>
+  readonly pods: Cache<Pod & ApiObject>
   readonly nodes: Cache<Node & ApiObject>
 }
 
@@ -128,6 +128,14 @@ export class HollowNodes {
    * to 0, and the update it sends the watch queues the pod again before the deletion arrives.
    */
   readonly #finalDeletes = new Map<string, string>()
+  /**
+   * The uid of each pod whose status this kubelet wrote (Running, or Failed on rejection), by key,
+   * until the informer delivers that status: a pod queued again meanwhile is not written twice.
+   * As the kubelet's status manager, it remembers what it sent rather than decoding the answer.
+   */
+  readonly #reported = new Map<string, string>()
+  /** The node each bound pod is on, by key (where its address and admission are held). */
+  readonly #holders = new Map<string, NodeState>()
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -220,6 +228,11 @@ export class HollowNodes {
     return this.#nodes.size === 1 ? this.#nodes.keys().next().value : undefined
   }
 
+  /**
+   * Runs `fn` for every node each `ms`: the first round for all nodes at once (nodes that join
+   * together), then each node on its own period, as separate kubelets: spread over the period
+   * and each wait jittered as upstream's JitterUntil does, rather than all nodes in one wave.
+   */
   async #every(
     ms: number,
     signal: AbortSignal,
@@ -227,22 +240,46 @@ export class HollowNodes {
     first: { resolve: () => void },
   ): Promise<void> {
     const all = [...this.#nodes.values()]
-    while (!signal.aborted) {
-      // Nodes beat independently, as separate kubelets: a few at once, not one after another.
-      let next = 0
-      const beat = async () => {
-        while (next < all.length && !signal.aborted) {
-          const n = all[next++] as NodeState
-          await fn(n).catch((err: unknown) =>
-            this.#log.warn({ node: n.spec.name, err: String(err) }, "Heartbeat failed"),
-          )
-        }
+    await this.#beat(all, signal, fn)
+    if (signal.aborted) return
+    first.resolve()
+    const start = this.#clock.now()
+    // Sorted by when each node is due next.
+    const due = all.map((n, i) => ({ n, at: start + (ms * (i + 1)) / all.length }))
+    while (!signal.aborted && due.length > 0) {
+      const wait = (due[0] as Due).at - this.#clock.now()
+      if (wait > 0) {
+        await this.#clock.sleep(wait, signal).catch(() => {})
+        continue
       }
-      await Promise.all(Array.from({ length: HEARTBEATS_AT_ONCE }, beat))
-      if (signal.aborted) return
-      first.resolve()
-      await this.#clock.sleep(ms, signal).catch(() => {})
+      const now = this.#clock.now()
+      let k = 0
+      while (k < due.length && (due[k] as Due).at <= now) k++
+      const ready = due.splice(0, k)
+      for (const d of ready) {
+        d.at += ms * (1 + Math.random() * JITTER)
+        insertByTime(due, d)
+      }
+      await this.#beat(
+        ready.map((d) => d.n),
+        signal,
+        fn,
+      )
     }
+  }
+
+  /** Runs `fn` for `nodes`, a few at once (nodes beat independently, not one after another). */
+  async #beat(nodes: NodeState[], signal: AbortSignal, fn: (n: NodeState) => Promise<void>): Promise<void> {
+    let next = 0
+    const beat = async () => {
+      while (next < nodes.length && !signal.aborted) {
+        const n = nodes[next++] as NodeState
+        await fn(n).catch((err: unknown) =>
+          this.#log.warn({ node: n.spec.name, err: String(err) }, "Heartbeat failed"),
+        )
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(HEARTBEATS_AT_ONCE, nodes.length) }, beat))
   }
 
   async #renewLease(n: NodeState): Promise<void> {
@@ -283,41 +320,74 @@ export class HollowNodes {
       // re-admits nothing (as the kubelet, which admits a pod once).
       watches: [{ ref: Nodes, map: () => [] }],
       create: ({ informers }) => {
-        // The statuses written, until the informer delivers them: a pod queued again meanwhile is
-        // seen Running and not written twice.
-        const pods = new MutationCache<Pod & ApiObject>(informers.get(Pods).cache)
-        const caches = { pods, nodes: informers.get(Nodes).cache }
-        return { reconcile: (key) => this.#syncPod(key, pods.get(key), caches) }
+        const caches = { pods: informers.get(Pods).cache, nodes: informers.get(Nodes).cache }
+        return { reconcile: (key) => this.#syncPod(key, caches.pods.get(key), caches) }
       },
     }
   }
 
   async #syncPod(key: string, pod: Pod | undefined, caches: Caches): Promise<void> {
     const node = pod?.spec?.nodeName ? this.#nodes.get(pod.spec.nodeName) : undefined
+    this.#hold(key, node)
     if (!pod) {
-      for (const n of this.#nodes.values()) forget(n, key)
       this.#finalDeletes.delete(key)
+      this.#reported.delete(key)
     }
     if (!pod || !node) return
     if (pod.metadata?.deletionTimestamp) return this.#confirmDeletion(key, pod, node)
     const phase = pod.status?.phase
-    if (phase === "Succeeded" || phase === "Failed") return forget(node, key)
+    if (phase === "Succeeded" || phase === "Failed") {
+      this.#reported.delete(key)
+      return forget(node, key)
+    }
     if (pod.status?.podIP) node.addresses.keep(key, pod.status.podIP)
     if (isRunning(pod)) {
+      this.#reported.delete(key)
       node.admitted.add(key) // after a restart: admitted by the run before
       return
     }
+    // Written already; the informer has yet to deliver it.
+    if (this.#reported.get(key) === pod.metadata?.uid) return
     if (!node.admitted.has(key)) {
       const verdict = this.#admit(key, pod, node, caches)
-      if (!verdict.admit) return this.#reject(pod, verdict, node, caches)
+      if (!verdict.admit) return this.#reject(key, pod, verdict, node)
       node.admitted.add(key)
     }
     const status = runningStatus(pod, node.spec.address, node.addresses.of(key), this.#clock.now())
+    await this.#writeStatus(key, { ...pod, status })
+  }
+
+  /**
+   * Puts `pod`'s status and remembers it was written; the answer is not decoded (nothing here
+   * reads it). A Conflict or NotFound is left to the newer version on its way, which requeues the pod.
+   */
+  async #writeStatus(key: string, pod: Pod): Promise<void> {
+    const name = pod.metadata?.name ?? ""
+    const namespace = pod.metadata?.namespace ?? ""
     await this.#opts.client
-      .resource(Pods)
-      .updateStatus({ ...pod, status } as Pod & ApiObject)
-      .then((p) => caches.pods.mutated(stripManagedFields(p)))
-      .catch(ignore("NotFound", "Conflict")) // a newer version is on its way and requeues the pod
+      .request<void>({
+        method: "PUT",
+        ref: Pods,
+        namespace,
+        name,
+        subresource: "status",
+        body: pod,
+        discardBody: true,
+      })
+      .then(() => void this.#reported.set(key, pod.metadata?.uid ?? ""))
+      .catch(ignore("NotFound", "Conflict"))
+  }
+
+  /**
+   * Records that `node` (if any) holds the key's address and admission: a gone pod frees them on
+   * the node that held them alone (not a walk over thousands of nodes per deletion), as does a
+   * new pod of that name on another node.
+   */
+  #hold(key: string, node: NodeState | undefined): void {
+    const held = this.#holders.get(key)
+    if (held && held !== node) forget(held, key)
+    if (node) this.#holders.set(key, node)
+    else this.#holders.delete(key)
   }
 
   /** The kubelet's admission against the pods admitted here before (only the first sight of a pod). */
@@ -337,7 +407,7 @@ export class HollowNodes {
   }
 
   /** A pod that does not fit goes Failed with the reason, and a Warning event, as the kubelet does. */
-  async #reject(pod: Pod, verdict: Rejection, node: NodeState, caches: Caches): Promise<void> {
+  async #reject(key: string, pod: Pod, verdict: Rejection, node: NodeState): Promise<void> {
     node.events ??= new ClientEventRecorder(this.#opts.client, {
       component: "kubelet",
       host: node.spec.name,
@@ -346,11 +416,8 @@ export class HollowNodes {
     })
     node.events.event(pod as ApiObject, "Warning", verdict.reason, verdict.message)
     const status = { ...pod.status, ...rejectedStatus(pod, verdict, this.#clock.now()) }
-    await this.#opts.client
-      .resource(Pods)
-      .updateStatus({ ...pod, status } as Pod & ApiObject)
-      .then((p) => caches.pods.mutated(stripManagedFields(p))) // queued again meanwhile: seen Failed, not rejected twice
-      .catch(ignore("NotFound", "Conflict"))
+    // Queued again before the informer delivers it: seen written, not rejected twice.
+    await this.#writeStatus(key, { ...pod, status })
   }
 
   /**
@@ -372,6 +439,24 @@ export class HollowNodes {
         throw err
       })
   }
+}
+
+/** When a node beats next. */
+interface Due {
+  readonly n: NodeState
+  at: number
+}
+
+/** Inserts `d` into `due`, kept sorted by time (after those due at the same time). */
+function insertByTime(due: Due[], d: Due): void {
+  let lo = 0
+  let hi = due.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((due[mid] as Due).at <= d.at) lo = mid + 1
+    else hi = mid
+  }
+  due.splice(lo, 0, d)
 }
 
 /** A promise and the function that resolves it. */

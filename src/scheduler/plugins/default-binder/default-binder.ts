@@ -23,6 +23,8 @@ export function newDefaultBinder(_args: unknown, handle: Handle): BindPlugin {
           target: { apiVersion: "v1", kind: "Node", name: nodeName },
         },
         signal,
+        // The answer (a Status) tells nothing a success does not.
+        discardBody: true,
       })
       return success()
     },

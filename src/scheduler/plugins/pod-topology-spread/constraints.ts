@@ -78,8 +78,8 @@ export function defaultConstraints(
 /** True when the node counts for the constraint (node inclusion policies). */
 export function nodeCounts(c: Constraint, pod: PodInfo, node: NodeInfo): boolean {
   if (c.honorNodeAffinity) {
-    for (const [k, v] of Object.entries(pod.pod.spec?.nodeSelector ?? {}))
-      if (node.labels[k] !== v) return false
+    const sel = pod.pod.spec?.nodeSelector
+    for (const k in sel) if (node.labels[k] !== sel[k]) return false
     const terms =
       pod.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
     if (terms && !nodeSelectorTermsMatch(terms, node.node)) return false
@@ -95,12 +95,43 @@ export function nodeCounts(c: Constraint, pod: PodInfo, node: NodeInfo): boolean
   return true
 }
 
+/** A node's last count: of the pods of `namespace` that `matches` selects, at `generation`. */
+interface Count {
+  generation: number
+  matches: Constraint["matches"]
+  namespace: string
+  n: number
+}
+
+/**
+ * Each node's last count. Pods of one controller are scheduled one after another with the same
+ * selector (default spreading compiles each controller's once), and a cycle changes one node:
+ * the others' counts are read again instead of walking their pods for every pod scheduled.
+ */
+const lastCounts = new WeakMap<NodeInfo, Count>()
+
 /** How many pods on `node` in the pod's namespace the constraint's selector matches (terminating ones excepted). */
 export function countMatching(c: Constraint, pod: PodInfo, node: NodeInfo): number {
+  const last = lastCounts.get(node)
+  if (
+    last !== undefined &&
+    last.generation === node.generation &&
+    last.matches === c.matches &&
+    last.namespace === pod.namespace
+  )
+    return last.n
   let n = 0
   for (const p of node.pods.values()) {
     if (p.namespace !== pod.namespace || p.pod.metadata?.deletionTimestamp) continue
     if (c.matches(p.pod.metadata?.labels)) n++
+  }
+  if (last === undefined) {
+    lastCounts.set(node, { generation: node.generation, matches: c.matches, namespace: pod.namespace, n })
+  } else {
+    last.generation = node.generation
+    last.matches = c.matches
+    last.namespace = pod.namespace
+    last.n = n
   }
   return n
 }

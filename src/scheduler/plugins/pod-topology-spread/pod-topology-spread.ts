@@ -165,7 +165,8 @@ export function newPodTopologySpread(
       if (list.length === 0) return skip()
       const ignored = new Set<string>()
       for (const n of filtered) {
-        const keys = list.filter((c) => n.labels[c.topologyKey] !== undefined).length
+        let keys = 0
+        for (const c of list) if (n.labels[c.topologyKey] !== undefined) keys++
         if (requireAll ? keys < list.length : keys === 0) ignored.add(n.name)
       }
       const counts = new Map<string, number>()

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import { NodeInfo } from "../../framework/node-info.ts"
+import { newPodInfo } from "../../framework/pod-info.ts"
+import { compileSelector } from "../../framework/selector.ts"
+import { countMatching, defaultConstraints, SYSTEM_DEFAULT_CONSTRAINTS } from "./constraints.ts"
+
+function pod(name: string, labels: Record<string, string>, extra: Partial<Pod["metadata"]> = {}): Pod {
+  return {
+    metadata: { name, namespace: "default", uid: name, labels, ...extra },
+    spec: { nodeName: "n1", containers: [{ name: "c" }] },
+  }
+}
+
+test("countMatching counts again once the node's pods change, or for another selector or namespace", () => {
+  const node = new NodeInfo({ metadata: { name: "n1" } })
+  const web = compileSelector({ matchLabels: { app: "web" } })
+  const [c] = defaultConstraints(SYSTEM_DEFAULT_CONSTRAINTS, web)
+  const incoming = newPodInfo(pod("new", { app: "web" }))
+  node.addPod(newPodInfo(pod("a", { app: "web" })))
+  node.addPod(newPodInfo(pod("b", { app: "db" })))
+  assert.equal(countMatching(c!, incoming, node), 1)
+  assert.equal(countMatching(c!, incoming, node), 1)
+  node.addPod(newPodInfo(pod("c", { app: "web" })))
+  assert.equal(countMatching(c!, incoming, node), 2)
+  // A terminating pod no longer counts.
+  node.replacePod(newPodInfo(pod("c", { app: "web" }, { deletionTimestamp: "2026-01-01T00:00:00Z" })))
+  assert.equal(countMatching(c!, incoming, node), 1)
+  const [db] = defaultConstraints(SYSTEM_DEFAULT_CONSTRAINTS, compileSelector({ matchLabels: { app: "db" } }))
+  assert.equal(countMatching(db!, incoming, node), 1)
+  const elsewhere = newPodInfo({ ...pod("x", { app: "web" }), metadata: { name: "x", namespace: "other" } })
+  assert.equal(countMatching(c!, elsewhere, node), 0)
+})
