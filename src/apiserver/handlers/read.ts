@@ -24,7 +24,7 @@ export function outputOf(r: ResourceRequest): Output {
 /** GET one object. */
 export async function getObject(r: ResourceRequest): Promise<ApiResponse> {
   const out = outputOf(r)
-  const obj = await r.parts.registry.get(r.served, r.namespace, r.ri.name)
+  const obj = await r.parts.registry.read(r.served, r.namespace, r.ri.name)
   return respondObject(r, out, obj, 200)
 }
 
