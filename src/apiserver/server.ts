@@ -341,7 +341,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       advertiseAddress: opts.advertiseAddress ?? "127.0.0.1:6443",
     })
     if (nonResource) return await nonResource
-    const started = process.hrtime.bigint()
+    const started = performance.now()
     const routed = await routeResource(req, ri, parts).catch((err: unknown) => failure(req, err))
     const res = ri.isResource
       ? withDeprecationWarning(routed, table.find(ri.group, ri.version, ri.resource))
