@@ -44,3 +44,27 @@ test("store latency is recorded per operation and object type, failed calls incl
   )
   ac.abort()
 })
+
+test("a watch counts as long-running while it is open, and no longer once its client goes", async () => {
+  const api = createApiServer({ store: new MemoryStore() })
+  const ac = new AbortController()
+  void api.run(ac.signal)
+  await api.ready()
+  const gauge = async () =>
+    sample((await apiCall(api, "GET", "/metrics")).text, "apiserver_longrunning_requests", {
+      verb: "WATCH",
+      resource: "configmaps",
+    })
+  const client = new AbortController()
+  const res = await api.fetch(
+    new Request("http://k8ts/api/v1/namespaces/default/configmaps?watch=true", { signal: client.signal }),
+  )
+  const reader = res.body!.getReader()
+  await apiCall(api, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: "w" } })
+  const first = new TextDecoder().decode((await reader.read()).value)
+  assert.equal(JSON.parse(first).type, "ADDED")
+  assert.equal(await gauge(), 1)
+  await reader.cancel()
+  assert.equal(await gauge(), 0)
+  ac.abort()
+})

@@ -150,11 +150,38 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
   }
 }
 
-async function* countWhileOpen<T>(stream: AsyncIterable<T>, done: () => void): AsyncGenerator<T> {
-  try {
-    yield* stream
-  } finally {
-    done()
+/**
+ * `stream`, calling `done` once when it ends, fails or is returned early. A plain iterator rather
+ * than a generator: it sits under every event of every watch.
+ */
+function countWhileOpen<T>(stream: AsyncIterable<T>, done: () => void): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      const it = stream[Symbol.asyncIterator]()
+      let open = true
+      const close = () => {
+        if (!open) return
+        open = false
+        done()
+      }
+      return {
+        next: () =>
+          it.next().then(
+            (r) => {
+              if (r.done) close()
+              return r
+            },
+            (err: unknown) => {
+              close()
+              throw err
+            },
+          ),
+        return: async () => {
+          close()
+          return (await it.return?.()) ?? { done: true, value: undefined }
+        },
+      }
+    },
   }
 }
 
