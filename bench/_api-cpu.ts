@@ -1,7 +1,10 @@
 /**
  * CPU per create of the API bench's servers: `node --import tsx bench/_api-cpu.ts [k8ts|bare|both]
  * [creates]` starts each server as in `npm run bench -- api`, sends the creates with 64 clients
- * and prints the server process's CPU time (user + system, from /proc) per create.
+ * and prints the server process's CPU time (user + system, from /proc) per create. CPU time, not
+ * creates/s, is the figure to compare on a shared machine. BENCH_SERVER=_api-echo.ts measures the
+ * HTTP layer alone; BENCH_PROFILE_DIR writes CPU profiles; BENCH_ATTACH runs a tool (strace -c)
+ * on the server during the measured creates.
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"

@@ -1,4 +1,8 @@
-/** A temporary server: the HTTP layer alone (k8ts's listen adapters vs bare node:http), answering a fixed body. */
+/**
+ * The HTTP layer alone, for bench/_api-cpu.ts (BENCH_SERVER=_api-echo.ts): `k8ts` serves through
+ * the API server's node:http adapters (listen, fromNode, toNode), `bare` through node:http directly;
+ * both parse the body and answer a fixed 4.6 KB body (the size of the API bench's created pod).
+ */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { listen } from "../src/apiserver/index.ts"
