@@ -36,7 +36,8 @@ export interface ApiMetrics {
     query: URLSearchParams,
     contentType: string | undefined,
     res: ApiResponse,
-    startedNs: bigint,
+    /** performance.now() when the request started. */
+    startedMs: number,
   ): ApiResponse
   /** Wraps a store so each call's latency is recorded. */
   instrumentStore(store: Store): Store
@@ -130,7 +131,7 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
   }
 
   return {
-    observe(ri, query, contentType, res, startedNs) {
+    observe(ri, query, contentType, res, startedMs) {
       const c = childrenOf(ri, canonicalVerb(ri, contentType), query.getAll("dryRun").join(","))
       let counter = c.count.get(res.status)
       if (!counter) {
@@ -139,7 +140,7 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
       }
       counter.inc()
       if (!res.stream) {
-        c.latency.observe(Number(process.hrtime.bigint() - startedNs) / 1e9)
+        c.latency.observe((performance.now() - startedMs) / 1000)
         return res
       }
       c.longRunning.inc()
@@ -149,43 +150,87 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
   }
 }
 
-async function* countWhileOpen<T>(stream: AsyncIterable<T>, done: () => void): AsyncGenerator<T> {
-  try {
-    yield* stream
-  } finally {
-    done()
+/**
+ * `stream`, calling `done` once when it ends, fails or is returned early. A plain iterator rather
+ * than a generator: it sits under every event of every watch.
+ */
+function countWhileOpen<T>(stream: AsyncIterable<T>, done: () => void): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      const it = stream[Symbol.asyncIterator]()
+      let open = true
+      const close = () => {
+        if (!open) return
+        open = false
+        done()
+      }
+      return {
+        next: () =>
+          it.next().then(
+            (r) => {
+              if (r.done) close()
+              return r
+            },
+            (err: unknown) => {
+              close()
+              throw err
+            },
+          ),
+        return: async () => {
+          close()
+          return (await it.return?.()) ?? { done: true, value: undefined }
+        },
+      }
+    },
   }
+}
+
+/** The `/`-separated segment of `key` starting at `from`. */
+function segment(key: string, from: number): string {
+  const end = key.indexOf("/", from)
+  return end < 0 ? key.slice(from) : key.slice(from, end)
 }
 
 /** The object type of a registry key: `/registry/<group>/<resource>/...` → "resource.group". */
 function typeOfKey(key: string): string {
-  const parts = key.split("/")
-  const a = parts[2] ?? ""
-  const b = parts[3] ?? ""
-  return a.includes(".") && b ? `${b}.${a}` : a
+  const s1 = key.indexOf("/", key.indexOf("/") + 1)
+  if (s1 < 0) return ""
+  const a = segment(key, s1 + 1)
+  if (!a.includes(".")) return a
+  const b = segment(key, s1 + 2 + a.length)
+  return b && s1 + 1 + a.length < key.length ? `${b}.${a}` : a
 }
 
 function instrumentStore(store: Store, hist: SeriesHistogram): Store {
-  // Series by label values, as for requests.
-  const children = new Map<string, { observe(v: number): void }>()
-  const childOf = (operation: string, type: string) => {
-    const id = `${operation}\0${type}`
-    let c = children.get(id)
-    if (!c) {
-      c = hist.series({ operation, type })
-      children.set(id, c)
-    }
+  type Child = { observe(v: number): void }
+  // Series by operation, then type (no label string built per call).
+  const children = new Map<string, Map<string, Child>>()
+  const childOf = (operation: string, key: string): Child => {
+    let byType = children.get(operation)
+    if (!byType) children.set(operation, (byType = new Map()))
+    const type = typeOfKey(key)
+    let c = byType.get(type)
+    if (!c) byType.set(type, (c = hist.series({ operation, type })))
     return c
   }
+  // The store's own promise goes back to the caller (no extra turns per call); the latency is
+  // recorded beside it when it settles.
   const timed =
     <A extends unknown[], R>(operation: string, fn: (key: string, ...rest: A) => Promise<R>) =>
-    async (key: string, ...rest: A): Promise<R> => {
-      const started = process.hrtime.bigint()
+    (key: string, ...rest: A): Promise<R> => {
+      const started = performance.now()
+      const c = childOf(operation, key)
+      let p: Promise<R>
       try {
-        return await fn(key, ...rest)
-      } finally {
-        childOf(operation, typeOfKey(key)).observe(Number(process.hrtime.bigint() - started) / 1e9)
+        p = fn(key, ...rest)
+      } catch (err) {
+        p = Promise.reject(err)
       }
+      p.then(
+        () => c.observe((performance.now() - started) / 1000),
+        () => c.observe((performance.now() - started) / 1000),
+      )
+      return p
     }
   return {
     get: timed("get", (k) => store.get(k)),

@@ -33,7 +33,8 @@ function isWatch(query: URLSearchParams): boolean {
 /** Parses `method` + `path` (+ query for `watch`). */
 export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const segs = path.split("/").filter((s) => s !== "")
-  const none = {
+  // Made only for the paths that need it: most requests name a resource.
+  const none = () => ({
     isResource: false,
     path,
     group: "",
@@ -44,7 +45,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     subresource: "",
     rest: "",
     verb: method.toLowerCase(),
-  }
+  })
   let i: number
   let group = ""
   let prefix: "api" | "apis"
@@ -55,10 +56,10 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     prefix = "apis"
     group = segs[1] ?? ""
     i = 2
-  } else return none
+  } else return none()
   const version = segs[i] ?? ""
   i++
-  if (segs.length <= i) return { ...none, isResource: true, prefix, group, version }
+  if (segs.length <= i) return { ...none(), isResource: true, prefix, group, version }
   let namespace = ""
   // /namespaces/{ns}/{resource}... (but /namespaces/{name}/status|finalize is the namespace itself)
   if (

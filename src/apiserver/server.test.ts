@@ -2,6 +2,7 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { MemoryStore } from "../storage/index.ts"
 import { FakeClock } from "../util/index.ts"
+import { decode } from "./registry/context.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
 import { apiCall, readWatchEvents } from "../testing/index.ts"
 
@@ -43,6 +44,52 @@ describe("API server", () => {
     assert.match(c.json.metadata.resourceVersion, /^\d+$/)
     const g = await call("GET", "/api/v1/namespaces/default/configmaps/a")
     assert.deepEqual(g.json, c.json)
+  })
+
+  test("GET answers the bytes of the stored object after each kind of write", async () => {
+    const store = new MemoryStore()
+    const own = createApiServer({ store, clock })
+    const stop = new AbortController()
+    void own.run(stop.signal)
+    await own.ready()
+    const path = "/api/v1/namespaces/default/configmaps"
+    const stored = async () => {
+      const e = await store.get("/registry/configmaps/default/bytes")
+      return JSON.stringify(decode(e!.value, e!.revision))
+    }
+    const writes = [
+      () => apiCall(own, "POST", path, cm("bytes", { a: "1" })),
+      () =>
+        apiCall(
+          own,
+          "PATCH",
+          `${path}/bytes`,
+          { data: { b: "2" } },
+          { "content-type": "application/merge-patch+json" },
+        ),
+      async () => {
+        const cur = (await apiCall(own, "GET", `${path}/bytes`)).json
+        return apiCall(own, "PUT", `${path}/bytes`, { ...cur, data: { c: "3" } })
+      },
+      () =>
+        apiCall(
+          own,
+          "PATCH",
+          `${path}/bytes?fieldManager=t`,
+          { ...cm("bytes", { d: "4" }) },
+          {
+            "content-type": "application/apply-patch+yaml",
+          },
+        ),
+    ]
+    for (const write of writes) {
+      const w = await write()
+      assert.ok(w.status < 300, w.text)
+      const got = await apiCall(own, "GET", `${path}/bytes`)
+      assert.equal(got.text, await stored())
+      assert.equal(got.text, w.text)
+    }
+    stop.abort()
   })
 
   test("a missing object is a 404 Status in upstream's words", async () => {

@@ -314,6 +314,18 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
   }
 
+  // Made once: every request passes it (resource requests without looking at it).
+  const nonResourceContext = {
+    get resources() {
+      return table.all()
+    },
+    customSchemas: (info: ResourceInfo) => {
+      const h = table.handling(info)
+      return h ? customResourceSchemas(info, h.schema) : undefined
+    },
+    advertiseAddress: opts.advertiseAddress ?? "127.0.0.1:6443",
+  }
+
   async function route(req: ApiRequest): Promise<ApiResponse> {
     // In-process callers arrive already authenticated; sockets never set a user.
     if (!req.user && !ALWAYS_PUBLIC.test(req.path)) {
@@ -332,16 +344,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       return serveIssuerDiscovery(req.path, saTokens, opts.advertiseAddress ?? "127.0.0.1:6443")
     }
     const ri = requestInfo(req.method, req.path, req.query)
-    const nonResource = routeNonResource(req, ri, {
-      resources: table.all(),
-      customSchemas: (info: ResourceInfo) => {
-        const h = table.handling(info)
-        return h ? customResourceSchemas(info, h.schema) : undefined
-      },
-      advertiseAddress: opts.advertiseAddress ?? "127.0.0.1:6443",
-    })
+    const nonResource = routeNonResource(req, ri, nonResourceContext)
     if (nonResource) return await nonResource
-    const started = process.hrtime.bigint()
+    const started = performance.now()
     const routed = await routeResource(req, ri, parts).catch((err: unknown) => failure(req, err))
     const res = ri.isResource
       ? withDeprecationWarning(routed, table.find(ri.group, ri.version, ri.resource))

@@ -2,13 +2,14 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { ApiObject } from "../api/index.ts"
 import { MemoryStore } from "../storage/index.ts"
-import { FakeClock } from "../util/index.ts"
+import { FakeClock, silentLogger } from "../util/index.ts"
 import { apiCall, readWatchEvents } from "../testing/index.ts"
 import { filterFor } from "./filter.ts"
 import { objectBytes, setObjectJson, watchEventBytes } from "./output.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
 import { visibleEvent } from "./watch.ts"
-import { type CacheEvent, ResourceCache } from "./watch-cache.ts"
+import { decode } from "./registry/context.ts"
+import { type CacheEvent, ResourceCache, WatchCache } from "./watch-cache.ts"
 
 const PREFIX = "/registry/configmaps/"
 const CONFIG_MAPS = { group: "", version: "v1", kind: "ConfigMap", resource: "configmaps" } as never
@@ -165,5 +166,43 @@ describe("watches replayed from the aged part of the window", () => {
         ["ADDED", "f-0"],
       ],
     )
+  })
+})
+
+describe("WatchCache following the store", () => {
+  test("applies the events of one commit together, in the turn the first one arrives", async () => {
+    const store = new MemoryStore()
+    const cache = new WatchCache(store, (value, revision) => decode(value, revision), silentLogger())
+    const configMaps = cache.resource(PREFIX)
+    const ac = new AbortController()
+    const running = cache.run(ac.signal)
+    await cache.ready()
+    // Three writes published in one turn, as a group commit publishes its batch.
+    const writes = ["a", "b", "c"].map((n) =>
+      store.create(`${PREFIX}ns/${n}`, JSON.stringify({ metadata: { name: n, namespace: "ns" } })),
+    )
+    await Promise.resolve() // one turn: the cache's, woken by the first event, runs before it
+    assert.equal(cache.revision, 3)
+    await Promise.all(writes)
+    assert.deepEqual(
+      [...configMaps.objects.keys()],
+      ["a", "b", "c"].map((n) => `${PREFIX}ns/${n}`),
+    )
+    // Later writes still arrive, each applied once.
+    await store.create(`${PREFIX}ns/d`, JSON.stringify({ metadata: { name: "d", namespace: "ns" } }))
+    assert.equal(await cache.waitFor(4, 1000), true)
+    assert.equal(configMaps.objects.size, 4)
+    assert.deepEqual(
+      configMaps.eventsAfter(0).map((e) => [e.type, e.revision]),
+      [
+        ["ADDED", 1],
+        ["ADDED", 2],
+        ["ADDED", 3],
+        ["ADDED", 4],
+      ],
+    )
+    ac.abort()
+    await running
+    await store.close()
   })
 })

@@ -98,12 +98,19 @@ export class SqliteStore implements Store {
   readonly #checkpointer: Checkpointer | undefined
   /** The checkpoint running, while it runs: the next batch commits after it. */
   #checkpointing: Promise<void> | undefined
+  /** Applies a batch in one transaction (made once: better-sqlite3 builds wrappers per call). */
+  readonly #commit: Database.Transaction<(ops: Op[], startRevision: number) => (StoreEvent | Error)[]>
 
   private constructor(db: Database.Database, opts: SqliteOptions, walFd: number | undefined) {
     this.#db = db
     this.#walFd = walFd
     this.#checkpointer = walFd === undefined ? undefined : new Checkpointer(db)
     this.#sql = statements(db)
+    this.#commit = db.transaction((ops: Op[], startRevision: number) => {
+      const out = ops.map((op) => this.#apply(op))
+      if (this.#revision !== startRevision) this.#sql.setMeta.run("revision", this.#revision)
+      return out
+    })
     this.#revision = Math.max(this.#sql.maxId.get()?.v ?? 0, this.#sql.getMeta.get("revision")?.v ?? 0)
     this.#durableRevision = this.#revision
     this.#compacted = this.#sql.getMeta.get("compacted")?.v ?? 0
@@ -260,13 +267,7 @@ export class SqliteStore implements Store {
     const startRevision = this.#revision
     let results: (StoreEvent | Error)[]
     try {
-      results = this.#db
-        .transaction(() => {
-          const out = ops.map((op) => this.#apply(op))
-          if (this.#revision !== startRevision) this.#sql.setMeta.run("revision", this.#revision)
-          return out
-        })
-        .immediate()
+      results = this.#commit.immediate(ops, startRevision)
     } catch (err) {
       this.#revision = startRevision // rolled back: nothing was written
       for (const op of ops) op.done.reject(err)

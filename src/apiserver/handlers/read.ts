@@ -24,7 +24,7 @@ export function outputOf(r: ResourceRequest): Output {
 /** GET one object. */
 export async function getObject(r: ResourceRequest): Promise<ApiResponse> {
   const out = outputOf(r)
-  const obj = await r.parts.registry.get(r.served, r.namespace, r.ri.name)
+  const obj = await r.parts.registry.read(r.served, r.namespace, r.ri.name)
   return respondObject(r, out, obj, 200)
 }
 
@@ -133,15 +133,55 @@ async function watch(
       return `{"type":"${ev.type}","object":${JSON.stringify(partialMetadata(obj, out.version))}}\n`
     return watchEventBytes(ev.type, obj)
   }
-  async function* lines(): AsyncGenerator<string | Buffer> {
+  const contentType = out.kind === "table" ? tableContentType(out.version) : JSON_TYPE
+  return {
+    status: 200,
+    headers: { "content-type": contentType },
+    stream: lines(events, encode, () => ac.abort()),
+  }
+}
+
+/**
+ * The lines of a watch: each event encoded; a failure of the watch (or of an encoding) as an
+ * ERROR event ending it; `end` called once when it ends either way or is returned early. A plain
+ * iterator rather than a generator: it sits under every event of every watch.
+ */
+function lines(
+  events: AsyncIterable<OutEvent>,
+  encode: (ev: OutEvent) => string | Buffer,
+  end: () => void,
+): AsyncIterableIterator<string | Buffer> {
+  const it = events[Symbol.asyncIterator]()
+  let ended = false
+  const finish = () => {
+    if (ended) return
+    ended = true
+    end()
+  }
+  const failed = (err: unknown): IteratorResult<string | Buffer> => {
+    finish()
+    return { done: false, value: `{"type":"ERROR","object":${errorResponse(err).body as string}}\n` }
+  }
+  const step = (n: IteratorResult<OutEvent>): IteratorResult<string | Buffer> => {
+    if (n.done) {
+      finish()
+      return { done: true, value: undefined }
+    }
     try {
-      for await (const ev of events) yield encode(ev)
+      return { done: false, value: encode(n.value) }
     } catch (err) {
-      yield `{"type":"ERROR","object":${errorResponse(err).body as string}}\n`
-    } finally {
-      ac.abort()
+      return failed(err)
     }
   }
-  const contentType = out.kind === "table" ? tableContentType(out.version) : JSON_TYPE
-  return { status: 200, headers: { "content-type": contentType }, stream: lines() }
+  return {
+    next: () => (ended ? Promise.resolve({ done: true, value: undefined }) : it.next().then(step, failed)),
+    return: async () => {
+      finish()
+      await it.return?.()
+      return { done: true, value: undefined }
+    },
+    [Symbol.asyncIterator]() {
+      return this
+    },
+  }
 }

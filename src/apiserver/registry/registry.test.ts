@@ -163,3 +163,21 @@ test("a pods/ephemeralcontainers write changes only a copy of the cached current
   const after = (await sync("e")) as Pod
   assert.equal(after.spec?.ephemeralContainers?.length, 1)
 })
+
+test("read answers the cached object only while it is the stored revision, else parses the store's", async () => {
+  const { registry, sync } = frozenCacheRegistry()
+  await registry.create(PODS, "default", pod("p"), { fieldManager: "test" })
+  const cached = await sync("p")
+  assert.equal(await registry.read(PODS, "default", "p"), cached)
+  assert.deepEqual(await registry.read(PODS, "default", "p"), await registry.get(PODS, "default", "p"))
+  // A write the cache has not seen yet: the store's value, as get reads it.
+  await registry.update(PODS, { namespace: "default", name: "p" }, (cur) => {
+    ;(cur as Pod).metadata!.labels = { a: "b" }
+    return cur
+  })
+  const read = await registry.read(PODS, "default", "p")
+  assert.notEqual(read, cached)
+  assert.deepEqual(read, await registry.get(PODS, "default", "p"))
+  assert.deepEqual(read.metadata?.labels, { a: "b" })
+  await assert.rejects(registry.read(PODS, "default", "q"), { reason: "NotFound" })
+})

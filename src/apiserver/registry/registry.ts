@@ -95,6 +95,18 @@ export class Registry {
     return this.toServed(s, decode(e.value, e.revision))
   }
 
+  /**
+   * get for a reader that only encodes the object: the watch cache's object when it is at the
+   * revision the store holds (shared with every reader, so never to be changed; its JSON is
+   * usually known already), else the stored value parsed as get does.
+   */
+  async read(s: Served, namespace: string, name: string): Promise<ApiObject> {
+    const key = keyFor(s, namespace, name)
+    const e = await this.#d.store.get(key)
+    if (!e) throw notFound(qualified(s), name)
+    return cachedAt(this.#d, s, key, e.revision) ?? this.toServed(s, decode(e.value, e.revision))
+  }
+
   /** Converts a stored object to the served version. */
   toServed(s: Served, obj: ApiObject): ApiObject {
     // Custom resources may still be stored at a CRD's former storage version: always convert.

@@ -1,0 +1,99 @@
+/**
+ * CPU per create of the API bench's servers: `node --import tsx bench/_api-cpu.ts [k8ts|bare|both]
+ * [creates]` starts each server as in `npm run bench -- api`, sends the creates with 64 clients
+ * and prints the server process's CPU time (user + system, from /proc) per create. CPU time, not
+ * creates/s, is the figure to compare on a shared machine. BENCH_SERVER=_api-echo.ts measures the
+ * HTTP layer alone; BENCH_PROFILE_DIR writes CPU profiles; BENCH_ATTACH runs a tool (strace -c)
+ * on the server during the measured creates.
+ */
+import { spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { agent, podJson, send } from "./_http.ts"
+
+const [which = "both", countArg = "20000"] = process.argv.slice(2)
+const COUNT = Number(countArg)
+const CLIENTS = 64
+const TICKS_PER_S = 100
+
+/** [user, system] CPU ms of a process and its threads. */
+function cpuMs(pid: number): [number, number] {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return [(Number(fields[11]) * 1000) / TICKS_PER_S, (Number(fields[12]) * 1000) / TICKS_PER_S]
+}
+
+async function run(mode: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-api-cpu-"))
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE_DIR
+        ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROFILE_DIR]
+        : []),
+      "--max-semi-space-size=64",
+      "--import",
+      "tsx",
+      join(import.meta.dirname, process.env.BENCH_SERVER ?? "_api-server.ts"),
+      mode,
+      dir,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  )
+  const port = await new Promise<string>((resolve) => {
+    let buf = ""
+    child.stdout!.on("data", (c) => {
+      buf += String(c)
+      const m = /PORT (\d+)/.exec(buf)
+      if (m) resolve(m[1] as string)
+    })
+  })
+  const base = `http://127.0.0.1:${port}`
+  const a = agent(CLIENTS)
+  let next = 0
+  const phase = async (n: number, prefix: string) => {
+    const end = next + n
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (next < end) {
+          const i = next++
+          const res = await send(
+            a,
+            `${base}/api/v1/namespaces/default/pods`,
+            "POST",
+            podJson(`${prefix}-${i}`, "default"),
+          )
+          if (res.status !== 201) throw new Error(`create failed: ${res.status} ${res.body.slice(0, 200)}`)
+        }
+      }),
+    )
+  }
+  await phase(Math.min(5000, COUNT / 2), "warm")
+  // BENCH_ATTACH="strace -c -f -p {pid}" runs a tool on the server during the measured phase.
+  const tool = process.env.BENCH_ATTACH
+    ? spawn("sh", ["-c", process.env.BENCH_ATTACH.replaceAll("{pid}", String(child.pid))], {
+        stdio: "inherit",
+      })
+    : undefined
+  if (tool) await new Promise((r) => setTimeout(r, 500))
+  const c0 = cpuMs(child.pid!)
+  const t0 = performance.now()
+  await phase(COUNT, "pod")
+  const wall = performance.now() - t0
+  const c1 = cpuMs(child.pid!)
+  const user = c1[0] - c0[0]
+  const cpu = user + c1[1] - c0[1]
+  a.destroy()
+  if (tool) {
+    tool.kill("SIGINT")
+    await new Promise((r) => tool.once("exit", r))
+  }
+  child.kill("SIGTERM")
+  await new Promise((r) => child.once("exit", r))
+  rmSync(dir, { recursive: true, force: true })
+  console.log(
+    `${mode.padEnd(5)} ${((cpu * 1000) / COUNT).toFixed(1)} µs CPU/create (user ${((user * 1000) / COUNT).toFixed(1)}), ${((COUNT * 1000) / wall).toFixed(0)} creates/s, load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
+  )
+}
+
+for (const m of which === "both" ? ["bare", "k8ts"] : [which]) await run(m)

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import { MemoryStore } from "../storage/index.ts"
+import { apiCall } from "../testing/index.ts"
+import { createApiServer } from "./server.ts"
+
+/** The value of the sample `name{labels}` in a Prometheus text exposition. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`)) continue
+    const body = line.slice(name.length + 1, line.lastIndexOf("}"))
+    if (Object.entries(labels).every(([k, v]) => body.includes(`${k}="${v}"`))) {
+      return Number(line.slice(line.lastIndexOf(" ") + 1))
+    }
+  }
+  return undefined
+}
+
+test("store latency is recorded per operation and object type, failed calls included", async () => {
+  const api = createApiServer({ store: new MemoryStore() })
+  const ac = new AbortController()
+  void api.run(ac.signal)
+  await api.ready()
+  const cm = { metadata: { name: "c" }, data: {} }
+  assert.equal((await apiCall(api, "POST", "/api/v1/namespaces/default/configmaps", cm)).status, 201)
+  // The store refuses the second create: the caller still sees it, and it is still timed.
+  assert.equal((await apiCall(api, "POST", "/api/v1/namespaces/default/configmaps", cm)).status, 409)
+  const sc = { metadata: { name: "fast" }, provisioner: "x" }
+  assert.equal((await apiCall(api, "POST", "/apis/storage.k8s.io/v1/storageclasses", sc)).status, 201)
+  assert.equal((await apiCall(api, "GET", "/api/v1/namespaces/default/configmaps/c")).status, 200)
+  const text = (await apiCall(api, "GET", "/metrics")).text
+  const count = (operation: string, type: string) =>
+    sample(text, "etcd_request_duration_seconds_count", { operation, type })
+  assert.equal(count("create", "configmaps"), 2)
+  assert.equal(count("create", "storageclasses.storage.k8s.io"), 1)
+  assert.equal(count("get", "configmaps"), 1)
+  assert.equal(
+    sample(text, "apiserver_request_total", { verb: "POST", resource: "configmaps", code: "409" }),
+    1,
+  )
+  assert.ok(
+    (sample(text, "apiserver_request_duration_seconds_count", { verb: "GET", resource: "configmaps" }) ??
+      0) >= 1,
+  )
+  ac.abort()
+})
+
+test("a watch counts as long-running while it is open, and no longer once its client goes", async () => {
+  const api = createApiServer({ store: new MemoryStore() })
+  const ac = new AbortController()
+  void api.run(ac.signal)
+  await api.ready()
+  const gauge = async () =>
+    sample((await apiCall(api, "GET", "/metrics")).text, "apiserver_longrunning_requests", {
+      verb: "WATCH",
+      resource: "configmaps",
+    })
+  const client = new AbortController()
+  const res = await api.fetch(
+    new Request("http://k8ts/api/v1/namespaces/default/configmaps?watch=true", { signal: client.signal }),
+  )
+  const reader = res.body!.getReader()
+  await apiCall(api, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: "w" } })
+  const first = new TextDecoder().decode((await reader.read()).value)
+  assert.equal(JSON.parse(first).type, "ADDED")
+  assert.equal(await gauge(), 1)
+  await reader.cancel()
+  assert.equal(await gauge(), 0)
+  ac.abort()
+})
