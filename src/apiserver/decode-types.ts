@@ -64,83 +64,126 @@ function jsonKind(v: unknown): string {
 /** A decoder error that stops decoding at once (a custom unmarshaler's), not a saved type error. */
 class Abort extends Error {}
 
-/** Where the decoder is: the innermost struct and the JSON field names from the root. */
-interface Context {
-  readonly struct: string
-  readonly fields: readonly string[]
+/** How the decoder takes a value of one type, worked out once per type (the schema table never changes). */
+type Plan =
+  | { readonly is: "scalar" | "opaque" | "quantity" | "intOrString" | "string" }
+  | {
+      readonly is: "struct"
+      readonly fields: Readonly<Record<string, schema.FieldSchema>>
+      /** Go's name of the type (`v1.Pod`) and of the struct in field errors (`Pod`). */
+      readonly go: string
+      readonly struct: string
+    }
+
+const plans = new Map<string, Plan>()
+
+function planOf(t: string): Plan {
+  let p = plans.get(t)
+  if (p === undefined) {
+    p = makePlan(t)
+    plans.set(t, p)
+  }
+  return p
 }
 
+function makePlan(t: string): Plan {
+  if (t in GO_SCALARS) return { is: "scalar" }
+  if (schema.FREE_FORM_TYPES.has(t)) return { is: "opaque" }
+  if (t === schema.QUANTITY) return { is: "quantity" }
+  if (t === schema.INT_OR_STRING) return { is: "intOrString" }
+  if (t === schema.TIME || t === schema.MICRO_TIME || t === schema.DURATION) return { is: "string" }
+  const fields = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
+  if (!fields) return { is: "opaque" }
+  const go = goMessage(t)
+  return { is: "struct", fields, go, struct: go.split(".").pop() as string }
+}
+
+/**
+ * Go's decoder over a decoded body. Where it is (for the messages) is the innermost struct,
+ * passed down (undefined at the top), and the JSON field names from the root, kept in `#path`.
+ */
 class Decoder {
   /** The first type error, as Go's decoder saves it and goes on. */
   saved: string | undefined
+  readonly #path: string[] = []
 
-  #typeError(value: string, goType: string, at: Context | undefined): string {
-    return at
-      ? `json: cannot unmarshal ${value} into Go struct field ${at.struct}.${at.fields.join(".")} of type ${goType}`
+  #typeError(value: string, goType: string, struct: string | undefined): string {
+    return struct !== undefined
+      ? `json: cannot unmarshal ${value} into Go struct field ${struct}.${this.#path.join(".")} of type ${goType}`
       : `json: cannot unmarshal ${value} into Go value of type ${goType}`
   }
 
-  #save(value: string, goType: string, at: Context | undefined): void {
-    this.saved ??= this.#typeError(value, goType, at)
+  #save(value: string, goType: string, struct: string | undefined): void {
+    this.saved ??= this.#typeError(value, goType, struct)
   }
 
   /** A value of the declared type `f` (map, list or single). */
-  field(v: unknown, f: schema.FieldSchema, at: Context): void {
+  field(v: unknown, f: schema.FieldSchema, struct: string): void {
     if (v === null || v === undefined) return
-    if (f.map || f.rep) {
-      const ok = f.map ? isObject(v) : Array.isArray(v)
-      if (!ok) return this.#save(jsonKind(v), goField(f), at)
-      const items = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)
-      for (const item of items) this.value(item, f.t, at)
+    if (f.map) {
+      if (!isObject(v)) return this.#save(jsonKind(v), goField(f), struct)
+      for (const k in v) this.value(v[k], f.t, struct)
       return
     }
-    this.value(v, f.t, at)
+    if (f.rep) {
+      if (!Array.isArray(v)) return this.#save(jsonKind(v), goField(f), struct)
+      for (let i = 0; i < v.length; i++) this.value(v[i], f.t, struct)
+      return
+    }
+    this.value(v, f.t, struct)
   }
 
   /** A single value of type `t`. */
-  value(v: unknown, t: string, at: Context | undefined): void {
+  value(v: unknown, t: string, struct: string | undefined): void {
     if (v === null || v === undefined) return
-    if (t in GO_SCALARS) return this.#scalar(v, t, at)
-    if (schema.FREE_FORM_TYPES.has(t)) return
-    if (t === schema.QUANTITY) return quantity(v)
-    if (t === schema.INT_OR_STRING) return this.#intOrString(v, at)
-    if (t === schema.TIME || t === schema.MICRO_TIME || t === schema.DURATION) {
-      if (typeof v !== "string") throw new Abort(this.#typeError(jsonKind(v), "string", at))
-      return
+    const plan = planOf(t)
+    switch (plan.is) {
+      case "scalar":
+        return this.#scalar(v, t, struct)
+      case "opaque":
+        return
+      case "quantity":
+        return quantity(v)
+      case "intOrString":
+        return this.#intOrString(v, struct)
+      case "string":
+        if (typeof v !== "string") throw new Abort(this.#typeError(jsonKind(v), "string", struct))
+        return
     }
-    const fields = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
-    if (!fields) return
-    if (!isObject(v)) return this.#save(jsonKind(v), goMessage(t), at)
-    const struct = goMessage(t).split(".").pop() as string
-    for (const [name, item] of Object.entries(v)) {
+    if (!isObject(v)) return this.#save(jsonKind(v), plan.go, struct)
+    const fields = plan.fields
+    for (const name in v) {
       const f = fields[name]
-      if (f) this.field(item, f, { struct, fields: [...(at?.fields ?? []), name] })
+      if (!f) continue
+      this.#path.push(name)
+      this.field(v[name], f, plan.struct)
+      this.#path.pop()
     }
   }
 
-  #scalar(v: unknown, t: string, at: Context | undefined): void {
+  #scalar(v: unknown, t: string, struct: string | undefined): void {
     const go = GO_SCALARS[t] as string
     if (t === "bytes") {
-      if (typeof v !== "string") return this.#save(jsonKind(v), go, at)
+      if (typeof v !== "string") return this.#save(jsonKind(v), go, struct)
       const bad = base64Error(v)
       if (bad !== undefined) this.saved ??= `illegal base64 data at input byte ${bad}`
       return
     }
     if (t === "string" || t === "bool") {
       const want = t === "string" ? "string" : "boolean"
-      if (typeof v !== want) this.#save(typeof v === "number" ? "number" : jsonKind(v), go, at)
+      if (typeof v !== want) this.#save(typeof v === "number" ? "number" : jsonKind(v), go, struct)
       return
     }
-    if (typeof v !== "number") return this.#save(jsonKind(v), go, at)
+    if (typeof v !== "number") return this.#save(jsonKind(v), go, struct)
     const range = INT_RANGES[t]
-    if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) this.#save(`number ${v}`, go, at)
+    if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) this.#save(`number ${v}`, go, struct)
   }
 
-  #intOrString(v: unknown, at: Context | undefined): void {
+  #intOrString(v: unknown, struct: string | undefined): void {
     if (typeof v === "string") return
-    if (typeof v !== "number") throw new Abort(this.#typeError(jsonKind(v), "int32", at))
+    if (typeof v !== "number") throw new Abort(this.#typeError(jsonKind(v), "int32", struct))
     if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647)
-      throw new Abort(this.#typeError(`number ${v}`, "int32", at))
+      throw new Abort(this.#typeError(`number ${v}`, "int32", struct))
   }
 }
 

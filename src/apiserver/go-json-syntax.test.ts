@@ -49,3 +49,37 @@ test("checkJsonBody() answers 400 as upstream, summarizing the body", () => {
   )
   checkJsonBody('{"metadata":{}}', "ConfigMap")
 })
+
+test("goJsonSyntaxError() takes exactly the texts JSON.parse takes (the create path parses first)", () => {
+  // Texts made by cutting, repeating and replacing characters of valid documents.
+  const seeds = [
+    '{"a":[1,-2.5e-3,0,1E+2,true,false,null,"x\\n\\u00e9\\/"],"b":{}}',
+    ' [ {"k" : "v\\"w"} , [] , -0.0 ] ',
+    '"\\ud800"',
+  ]
+  const alphabet = ['"', "\\", "u", "0", "1", "-", "+", ".", "e", "E", ",", ":", "{", "}", "[", "]", " "]
+  alphabet.push("\t", "\n", "\u0001", "\u00a0", "\ufeff", "t", "n", "x", "a")
+  let seed = 7
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed % n
+  }
+  for (let i = 0; i < 20000; i++) {
+    let text = seeds[rand(seeds.length)] as string
+    for (let m = 1 + rand(3); m > 0; m--) {
+      const at = rand(text.length + 1)
+      const op = rand(3)
+      const ch = alphabet[rand(alphabet.length)] as string
+      if (op === 0) text = text.slice(0, at) + text.slice(at + 1)
+      else if (op === 1) text = text.slice(0, at) + ch + text.slice(at)
+      else text = text.slice(0, at) + ch + text.slice(at + 1)
+    }
+    let parses = true
+    try {
+      JSON.parse(text)
+    } catch {
+      parses = false
+    }
+    assert.equal(goJsonSyntaxError(text) === undefined, parses, JSON.stringify(text))
+  }
+})

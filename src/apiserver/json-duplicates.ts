@@ -43,18 +43,40 @@ class DuplicateScanner {
     while (c === 32 || c === 10 || c === 13 || c === 9) c = t.charCodeAt(++this.#i)
   }
 
-  /** Moves past a string; true when it has escapes. */
+  /** Where the next backslash is at or after the last position asked (text length for none). */
+  #backslash = -1
+
+  /** Whether the text has a backslash in [from, to); `from` never goes back, so the text is searched once. */
+  #hasBackslash(from: number, to: number): boolean {
+    if (this.#backslash < from) {
+      const b = this.text.indexOf("\\", from)
+      this.#backslash = b < 0 ? this.text.length : b
+    }
+    return this.#backslash < to
+  }
+
+  /**
+   * Moves past a string; true when it has escapes (the ranges searched for backslashes cover the
+   * whole string but its quotes).
+   */
   #skipString(): boolean {
     const t = this.text
     const start = this.#i + 1
     let j = start
+    let escaped = false
     // Jump from quote to quote (a native search); a quote after an odd run of backslashes is escaped.
     for (;;) {
       const q = t.indexOf('"', j)
       if (q < 0) {
+        escaped ||= this.#hasBackslash(j, t.length)
         j = t.length
         break
       }
+      if (!this.#hasBackslash(j, q)) {
+        j = q
+        break
+      }
+      escaped = true
       let b = q - 1
       while (b >= start && t.charCodeAt(b) === 92) b--
       if ((q - 1 - b) % 2 === 0) {
@@ -64,13 +86,12 @@ class DuplicateScanner {
       j = q + 1
     }
     this.#i = j + 1
-    return t.slice(start, j).includes("\\")
+    return escaped
   }
 
   #string(): string {
     const start = this.#i
-    const escaped = this.#skipString()
-    return escaped
+    return this.#skipString()
       ? (JSON.parse(this.text.slice(start, this.#i)) as string)
       : this.text.slice(start + 1, this.#i - 1)
   }

@@ -7,10 +7,12 @@ import type { LabelSelector } from "kubernetes-types/meta/v1.js"
 import { invalidShown, invalidValue } from "../field-errors.ts"
 import { goLabelSelector } from "./go-values.ts"
 
-/** `parent.name`, or `name` at the root. */
-export function child(parent: string, ...names: string[]): string {
-  let p = parent
-  for (const n of names) p = p ? `${p}.${n}` : n
+/** `parent.a.b.c` (up to three names), or `a.b.c` at the root. */
+export function child(parent: string, a: string, b?: string, c?: string): string {
+  // Fixed parameters, not a rest one: validators call this for most fields of every write.
+  let p = parent ? `${parent}.${a}` : a
+  if (b !== undefined) p = p ? `${p}.${b}` : b
+  if (c !== undefined) p = p ? `${p}.${c}` : c
   return p
 }
 

@@ -117,3 +117,14 @@ describe("fieldValidation", () => {
     assert.equal(bad.status, 400)
   })
 })
+
+test("a create or update body that is not JSON gets Go's syntax error (400)", async () => {
+  for (const method of ["POST", "PUT"]) {
+    const r = await call(method, method === "POST" ? CMS : `${CMS}/x`, '{"metadata":{"name":"x"},}')
+    assert.equal(r.status, 400)
+    assert.equal(
+      r.json.message,
+      `the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: invalid character '}' looking for beginning of object key string ({"metadata":{"name":"x"},})`,
+    )
+  }
+})

@@ -65,6 +65,24 @@ function decode(
 }
 
 /**
+ * decode, with Go's syntax error for a JSON body that is not JSON: JSON.parse takes exactly the
+ * texts Go's scanner takes, so the scanner runs only on a text JSON.parse refused.
+ */
+function decodeJson(
+  contentType: string | undefined,
+  raw: Buffer,
+  json: string | undefined,
+  kind: string,
+): { body: unknown; decoding: string[] } {
+  try {
+    return decode(contentType, raw, json)
+  } catch (err) {
+    if (json !== undefined) checkJsonBody(json, kind)
+    throw err
+  }
+}
+
+/**
  * The decoded body of a create (`CreateOptions`) or update (`UpdateOptions`), unknown fields
  * dropped, with the warnings to answer with.
  * @throws ApiError BadRequest for malformed bodies and, under Strict, unknown or duplicate fields
@@ -76,8 +94,7 @@ export async function validatedBody(
   const contentType = r.req.header("content-type")
   const raw = await r.req.body()
   const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
-  if (json !== undefined) checkJsonBody(json, r.served.info.kind)
-  const { body, decoding } = decode(contentType, raw, json)
+  const { body, decoding } = decodeJson(contentType, raw, json, r.served.info.kind)
   const input = checkInput(r, options, json, decoding)
   checkDecodes(body, input.type, input.kind, input.version)
   return { body, warnings: checkBody(body, input).warnings }
