@@ -13,6 +13,8 @@ export function startWriter(deps: ComponentDeps, opts: { name: string }): Runnin
     await deps.client
       .resource(ConfigMaps)
       .create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: opts.name, namespace: "default" } })
+    // Stopped while the create was on its way back: the abort has happened already.
+    if (stop.signal.aborted) return
     await new Promise<void>((resolve) =>
       stop.signal.addEventListener("abort", () => resolve(), { once: true }),
     )
