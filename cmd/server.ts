@@ -18,7 +18,7 @@ import {
   type HealthProbe,
   type Pki,
 } from "../src/apiserver/index.ts"
-import { InProcessClient } from "../src/client/index.ts"
+import { InProcessClient, isControllerEnabled } from "../src/client/index.ts"
 import { openStore } from "../src/storage/index.ts"
 import { cidrAddress, createLogger, realClock } from "../src/util/index.ts"
 import { type ComponentTask, componentTask } from "./component-task.ts"
@@ -33,6 +33,7 @@ import {
   startProxy,
   startScheduler,
 } from "./components.ts"
+import { waitForDefaultServiceAccount } from "./default-service-account.ts"
 import { writeKubeconfig } from "./kubeconfig.ts"
 import type { PodNetworkSettings } from "./pod-network.ts"
 import { ConfigError, HELP, parseServerConfig, type ServerConfig } from "./server-config.ts"
@@ -250,6 +251,12 @@ export async function runServer(argv: string[]): Promise<void> {
     step,
   )
   for (const c of components) if (c.health) probes[c.name] = c.health
+  if (
+    !config.disabled.has("controller-manager") &&
+    isControllerEnabled("serviceaccount", config.controllers)
+  ) {
+    await waitForDefaultServiceAccount(client, log.child({ component: "server" }), apiStop.signal)
+  }
   const kubeconfig = join(config.dataDir, "kubeconfig.yaml")
   writeKubeconfig(kubeconfig, { server: `https://${reach}:${server.port}`, ca: pki.ca.cert, ...pki.admin })
   step("server", `Cluster ready: export KUBECONFIG=${kubeconfig}`)
