@@ -77,7 +77,8 @@ export interface StatusDetails {
 export interface Status {
   kind: "Status"
   apiVersion: "v1"
-  metadata: Record<string, never>
+  /** A Status's ListMeta: empty, but for an expired continue token's replacement. */
+  metadata: { continue?: string }
   status: "Success" | "Failure"
   message?: string
   reason?: string

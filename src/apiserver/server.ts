@@ -105,6 +105,8 @@ export interface ApiServerOptions {
    * one are judged by their leader Lease.
    */
   readonly componentHealth?: () => Readonly<Record<string, HealthProbe | undefined>>
+  /** Events the watch cache keeps per resource (default 20,000): older watches get 410 Expired. */
+  readonly watchCacheWindow?: number
 }
 
 /** A running API server's handler surface. */
@@ -168,7 +170,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const metricsRegistry = opts.metrics ?? new MetricsRegistry()
   const metrics = createApiMetrics(metricsRegistry)
   const store = metrics.instrumentStore(opts.store)
-  const cache = new WatchCache(store, decode, log)
+  const cache = new WatchCache(store, decode, log, opts.watchCacheWindow)
   for (const r of BUILTIN_RESOURCES) cache.resource(servedOf(r).prefix)
   const table = new ResourceTable(BUILTIN_RESOURCES, (prefix) => cache.resource(prefix))
   const custom = customResourceHooks(table, { defaults, validate, convert })
