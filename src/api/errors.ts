@@ -125,6 +125,26 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What upstream answers for an error that is not a Status (a plain Go error reaching the
+ * handler): code 500, no reason (StatusReasonUnknown), the bare message. Its `reason` here stays
+ * InternalError, which is also what a client rebuilds from the Status.
+ */
+export function unknownReason(message: string): ApiError {
+  return new UnknownReasonError(message)
+}
+
+class UnknownReasonError extends ApiError {
+  constructor(message: string) {
+    super("InternalError", message)
+  }
+
+  override toStatus(): Status {
+    const { reason: _, ...status } = super.toStatus()
+    return status
+  }
+}
+
 function reasonForCode(code: number): Reason {
   const found = (Object.entries(REASON_CODES) as [Reason, number][]).find(([, c]) => c === code)
   return found ? found[0] : "InternalError"
