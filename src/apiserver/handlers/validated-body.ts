@@ -79,7 +79,7 @@ export async function validatedBody(
   if (json !== undefined) checkJsonBody(json, r.served.info.kind)
   const { body, decoding } = decode(contentType, raw, json)
   const input = checkInput(r, options, json, decoding)
-  checkDecodes(body, input.type, input.kind, input.version)
+  checkDecodes(body, input.type, input.kind, input.version, json)
   return { body, warnings: checkBody(body, input).warnings }
 }
 
