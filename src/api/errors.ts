@@ -77,7 +77,8 @@ export interface StatusDetails {
 export interface Status {
   kind: "Status"
   apiVersion: "v1"
-  metadata: Record<string, never>
+  /** A Status's ListMeta: empty, but for an expired continue token's replacement. */
+  metadata: { continue?: string }
   status: "Success" | "Failure"
   message?: string
   reason?: string
@@ -121,6 +122,26 @@ export class ApiError extends Error {
       status.reason && status.reason in REASON_CODES ? status.reason : reasonForCode(code)
     ) as Reason
     return new ApiError(reason, status.message ?? `HTTP ${code}`, status.details, code)
+  }
+}
+
+/**
+ * What upstream answers for an error that is not a Status (a plain Go error reaching the
+ * handler): code 500, no reason (StatusReasonUnknown), the bare message. Its `reason` here stays
+ * InternalError, which is also what a client rebuilds from the Status.
+ */
+export function unknownReason(message: string): ApiError {
+  return new UnknownReasonError(message)
+}
+
+class UnknownReasonError extends ApiError {
+  constructor(message: string) {
+    super("InternalError", message)
+  }
+
+  override toStatus(): Status {
+    const { reason: _, ...status } = super.toStatus()
+    return status
   }
 }
 

@@ -5,6 +5,7 @@
  * Upstream answers them with 400 `<Kind> in version "v1" cannot be handled as a <Kind>: ...`,
  * whatever the fieldValidation directive; k8ts reads the same facts from the schema table.
  */
+import { literalOf, markedNumbers } from "./number-literals.ts"
 import { badRequest, fieldErrors, invalid, jsonFieldsOf, parseQuantity, schema } from "../api/index.ts"
 import { goValue } from "./go-format.ts"
 
@@ -56,6 +57,7 @@ function goField(f: schema.FieldSchema): string {
 /** How Go's decoder names a JSON value in its type errors. */
 function jsonKind(v: unknown): string {
   if (Array.isArray(v)) return "array"
+  if (literalOf(v) !== undefined) return "number"
   if (typeof v === "boolean") return "bool"
   if (typeof v === "object") return "object"
   return typeof v
@@ -136,6 +138,10 @@ class Decoder {
   /** A single value of type `t`. */
   value(v: unknown, t: string, struct: string | undefined): void {
     if (v === null || v === undefined) return
+    if (typeof v === "string") {
+      const literal = literalOf(v)
+      if (literal !== undefined) return this.#literal(literal, t, struct)
+    }
     const plan = planOf(t)
     switch (plan.is) {
       case "scalar":
@@ -159,6 +165,13 @@ class Decoder {
       this.field(v[name], f, plan.struct)
       this.#path.pop()
     }
+  }
+
+  /** A number written `1.0` or `1e3`: no integer, whatever its value (Go parses integers as such). */
+  #literal(literal: string, t: string, struct: string | undefined): void {
+    if (t in INT_RANGES) return this.#save(`number ${literal}`, GO_SCALARS[t] as string, struct)
+    if (t === schema.INT_OR_STRING) throw new Abort(this.#typeError(`number ${literal}`, "int32", struct))
+    this.value(Number(literal), t, struct)
   }
 
   #scalar(v: unknown, t: string, struct: string | undefined): void {
@@ -338,12 +351,19 @@ export function decodeError(obj: unknown, type: string): string | undefined {
 }
 
 /**
- * Fails a create or update body upstream's decoder would not take.
+ * Fails a create or update body upstream's decoder would not take (`json`: its text, when JSON,
+ * for the number literals JSON.parse hides).
  * @throws ApiError BadRequest `<Kind> in version "<v>" cannot be handled as a <kind>: <error>`
  */
-export function checkDecodes(obj: unknown, type: string | undefined, kind: string, version: string): void {
+export function checkDecodes(
+  obj: unknown,
+  type: string | undefined,
+  kind: string,
+  version: string,
+  json?: string,
+): void {
   if (!type) return
-  const err = decodeError(obj, type)
+  const err = decodeError((json !== undefined && markedNumbers(json)) || obj, type)
   if (err === undefined) return
   const body = isObject(obj) ? obj : {}
   const bodyKind = typeof body.kind === "string" && body.kind ? body.kind : kind

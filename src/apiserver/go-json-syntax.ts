@@ -9,6 +9,11 @@ const WS = new Set([" ", "\t", "\n", "\r"])
 const ESCAPES = new Set(['"', "\\", "/", "b", "f", "n", "r", "t", "u"])
 const HEX = /^[0-9a-fA-F]$/
 const DIGIT = /^[0-9]$/
+/** Go's encoding/json scanner refuses objects and arrays nested deeper than this. */
+const MAX_DEPTH = 10_000
+
+/** Only a text this long can nest past Go's limit (its openings and their closings). */
+export const DEEP_ENOUGH = 2 * MAX_DEPTH
 
 /** Go's quoteChar: `'x'`, `'\''`, `'"'`, `'\n'`. */
 function quoteChar(c: string): string {
@@ -37,69 +42,70 @@ class Scanner {
     return this.s[this.#i]
   }
 
+  /**
+   * Reads the whole text without recursion (an explicit stack of the open objects and arrays),
+   * failing past Go's nesting limit as its scanner does.
+   */
   document(): void {
-    this.#value()
-    this.#ws()
-    if (this.#i < this.s.length) this.#fail("after top-level value")
+    const open: ("{" | "[")[] = []
+    for (;;) {
+      if (this.#beginValue(open)) continue
+      // A value ended: close what it ends, then expect the next value (or the end).
+      for (;;) {
+        this.#ws()
+        const top = open[open.length - 1]
+        if (top === undefined) {
+          if (this.#i < this.s.length) this.#fail("after top-level value")
+          return
+        }
+        const c = this.#peek()
+        if (c === (top === "{" ? "}" : "]")) {
+          this.#i++
+          open.pop()
+          continue
+        }
+        if (c !== ",") this.#fail(top === "{" ? "after object key:value pair" : "after array element")
+        this.#i++
+        if (top === "{") this.#key()
+        break
+      }
+    }
   }
 
-  #value(): void {
+  /** Reads the start of a value: true when it opened an object or array whose content follows. */
+  #beginValue(open: ("{" | "[")[]): boolean {
     this.#ws()
     const c = this.#peek()
-    if (c === "{") return this.#object()
-    if (c === "[") return this.#array()
-    if (c === '"') return this.#string()
-    if (c === "-" || (c !== undefined && DIGIT.test(c))) return this.#number()
-    if (c === "t") return this.#literal("true")
-    if (c === "f") return this.#literal("false")
-    if (c === "n") return this.#literal("null")
-    this.#fail("looking for beginning of value")
+    if (c === "{" || c === "[") {
+      if (open.length >= MAX_DEPTH) this.#fail("exceeded max depth")
+      this.#i++
+      this.#ws()
+      const close = c === "{" ? "}" : "]"
+      if (this.#peek() === close) {
+        this.#i++
+        return false
+      }
+      open.push(c)
+      if (c === "{") this.#key()
+      return true
+    }
+    if (c === '"') this.#string()
+    else if (c === "-" || (c !== undefined && DIGIT.test(c))) this.#number()
+    else if (c === "t") this.#literal("true")
+    else if (c === "f") this.#literal("false")
+    else if (c === "n") this.#literal("null")
+    else this.#fail("looking for beginning of value")
+    return false
   }
 
-  #object(): void {
-    this.#i++
+  /** An object key and its colon. */
+  #key(): void {
     this.#ws()
-    if (this.#peek() === "}") {
-      this.#i++
-      return
-    }
-    for (;;) {
-      this.#ws()
-      if (this.#peek() !== '"') this.#fail("looking for beginning of object key string")
-      this.#string()
-      this.#ws()
-      if (this.#peek() !== ":") this.#fail("after object key")
-      this.#i++
-      this.#value()
-      this.#ws()
-      const c = this.#peek()
-      this.#i++
-      if (c === "}") return
-      if (c !== ",") {
-        this.#i--
-        this.#fail("after object key:value pair")
-      }
-    }
-  }
-
-  #array(): void {
-    this.#i++
+    if (this.#peek() !== '"') this.#fail("looking for beginning of object key string")
+    this.#string()
     this.#ws()
-    if (this.#peek() === "]") {
-      this.#i++
-      return
-    }
-    for (;;) {
-      this.#value()
-      this.#ws()
-      const c = this.#peek()
-      this.#i++
-      if (c === "]") return
-      if (c !== ",") {
-        this.#i--
-        this.#fail("after array element")
-      }
-    }
+    if (this.#peek() !== ":") this.#fail("after object key")
+    this.#i++
   }
 
   #string(): void {

@@ -2,7 +2,7 @@
  * LIST: served from the watch cache at a fresh enough revision, or from the store when the
  * client asks for an exact past revision or continues a list whose snapshot the cache has left.
  */
-import { ApiError, type ApiObject, badRequest } from "../api/index.ts"
+import { ApiError, type ApiObject, badRequest, type Status } from "../api/index.ts"
 import { CompactedError, type Store } from "../storage/index.ts"
 import type { WatchCache } from "./watch-cache.ts"
 import type { ObjectFilter } from "./filter.ts"
@@ -17,22 +17,46 @@ export interface ListPage {
 }
 
 interface ContinueToken {
+  /** The revision the list continues at; -1: the latest (a token handed out for an expired one). */
   readonly rv: number
   readonly start: string
+}
+
+/** An expired continue token refused with a token to go on at the latest revision (as etcd3's store). */
+class ExpiredContinue extends ApiError {
+  readonly #token: string
+
+  constructor(start: string) {
+    super("Expired", INCONSISTENT_CONTINUE)
+    this.#token = encodeContinue({ rv: -1, start })
+  }
+
+  override toStatus(): Status {
+    return { ...super.toStatus(), metadata: { continue: this.#token } }
+  }
 }
 
 function encodeContinue(t: ContinueToken): string {
   return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: t.rv, start: t.start })).toString("base64url")
 }
 
+/** Reads a continue token; 400 with upstream's messages for one it cannot use. */
 function decodeContinue(raw: string): ContinueToken {
+  const invalid = (why: string) => badRequest(`invalid continue token: continue key is not valid${why}`)
+  let t: { v?: unknown; rv?: unknown; start?: unknown }
   try {
-    const t = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as { rv?: unknown; start?: unknown }
-    if (typeof t.rv === "number" && typeof t.start === "string") return { rv: t.rv, start: t.start }
-  } catch {
-    // fall through
+    t = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as typeof t
+  } catch (err) {
+    throw invalid(`: ${(err as Error).message}`)
   }
-  throw badRequest(`continue key is not valid: "${raw}"`)
+  if (typeof t !== "object" || t === null) throw invalid("")
+  if (t.v !== "meta.k8s.io/v1")
+    throw invalid(`: server does not recognize this encoded version ${String(t.v ?? "")}`)
+  if (typeof t.rv !== "number" || !Number.isInteger(t.rv) || t.rv === 0)
+    throw invalid(": incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+  if (typeof t.start !== "string" || t.start === "")
+    throw invalid(": encoded start key empty (version meta.k8s.io/v1)")
+  return { rv: t.rv, start: t.start }
 }
 
 function parseRV(raw: string | null): number | undefined {
@@ -46,8 +70,9 @@ function parseRV(raw: string | null): number | undefined {
   return Number(raw)
 }
 
-const EXPIRED_CONTINUE =
-  "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results"
+const EXPIRED_LIST = "The resourceVersion for the provided list is too old."
+const INCONSISTENT_CONTINUE =
+  "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."
 
 interface ListParams {
   readonly limit: number
@@ -74,10 +99,15 @@ function listParams(query: URLSearchParams): ListParams {
   return { limit, rv, match, cont }
 }
 
-/** The revision to list at: the continue token's, an exact one, or the cache's once fresh enough. */
+/**
+ * The revision to list at: the continue token's, an exact one, or the cache's once fresh enough.
+ * As upstream, a limited list at a resourceVersion without resourceVersionMatch is an exact one.
+ */
 async function listRevision(deps: { store: Store; cache: WatchCache }, p: ListParams): Promise<number> {
-  if (p.cont) return decodeContinue(p.cont).rv
-  if (p.match === "Exact" && p.rv !== undefined) return p.rv
+  const contRV = p.cont ? decodeContinue(p.cont).rv : undefined
+  if (contRV !== undefined && contRV > 0) return contRV
+  const legacyExact = p.match === "" && p.limit > 0 && p.rv !== undefined && p.rv > 0
+  if ((p.match === "Exact" || legacyExact) && p.rv !== undefined) return p.rv
   // Fresh enough: "" means as fresh as the store, N means not older than N, 0 means anything.
   const want = p.rv === undefined ? await deps.store.revision() : p.rv
   if (want > 0 && !(await deps.cache.waitFor(want, 3000))) {
@@ -166,7 +196,8 @@ export async function listObjects(
 ): Promise<ListPage> {
   const p = listParams(query)
   const scope = s.info.namespaced && filter.namespace ? `${s.prefix}${filter.namespace}/` : s.prefix
-  const after = p.cont ? scope + decodeContinue(p.cont).start : scope
+  const start = p.cont ? decodeContinue(p.cont).start : undefined
+  const after = start !== undefined ? scope + start : scope
   const at = await listRevision(deps, p)
   const cached = at === deps.cache.revision
   let got: Collected
@@ -176,10 +207,7 @@ export async function listObjects(
       : await fromStore(deps.store, scope, after, at, filter, p.limit)
   } catch (err) {
     if (err instanceof CompactedError) {
-      throw new ApiError(
-        "Expired",
-        p.cont ? EXPIRED_CONTINUE : `too old resource version: ${at} (${err.compacted})`,
-      )
+      throw start !== undefined ? new ExpiredContinue(start) : new ApiError("Expired", EXPIRED_LIST)
     }
     throw err
   }

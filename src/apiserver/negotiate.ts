@@ -110,7 +110,8 @@ export const JSON_TYPE = "application/json"
 /**
  * Decodes a request body by its Content-Type: JSON (the default), YAML or protobuf. `text` is
  * the body as UTF-8 when the caller has it already.
- * @throws ApiError BadRequest for malformed bodies, UnsupportedMediaType for other types
+ * @throws ApiError BadRequest for malformed bodies, UnsupportedMediaType for other types (as
+ *   upstream: only these three, parameters aside; `*\/*`, text/plain and other `+json` types too)
  */
 export function decodeBody(contentType: string | undefined, body: Buffer, text?: string): unknown {
   const type = parseMediaTypes(contentType)[0]?.type ?? "application/json"
@@ -123,10 +124,10 @@ export function decodeBody(contentType: string | undefined, body: Buffer, text?:
       throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`)
     }
   }
-  if (!type.endsWith("json") && type !== "*/*" && type !== "text/plain") {
+  if (type !== "application/json") {
     throw new ApiError(
       "UnsupportedMediaType",
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
     )
   }
   try {

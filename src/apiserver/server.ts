@@ -21,6 +21,7 @@ import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { priorityAdmission, SYSTEM_PRIORITY_CLASSES } from "./priority.ts"
+import { bootstrapRbac } from "./rbac-bootstrap.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
 import { limitRanger } from "./limit-ranger.ts"
 import { resourceQuota } from "./resource-quota.ts"
@@ -105,6 +106,8 @@ export interface ApiServerOptions {
    * one are judged by their leader Lease.
    */
   readonly componentHealth?: () => Readonly<Record<string, HealthProbe | undefined>>
+  /** Events the watch cache keeps per resource (default 20,000): older watches get 410 Expired. */
+  readonly watchCacheWindow?: number
 }
 
 /** A running API server's handler surface. */
@@ -168,7 +171,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const metricsRegistry = opts.metrics ?? new MetricsRegistry()
   const metrics = createApiMetrics(metricsRegistry)
   const store = metrics.instrumentStore(opts.store)
-  const cache = new WatchCache(store, decode, log)
+  const cache = new WatchCache(store, decode, log, opts.watchCacheWindow)
   for (const r of BUILTIN_RESOURCES) cache.resource(servedOf(r).prefix)
   const table = new ResourceTable(BUILTIN_RESOURCES, (prefix) => cache.resource(prefix))
   const custom = customResourceHooks(table, { defaults, validate, convert })
@@ -296,6 +299,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
       })
     }
+    await bootstrapRbac(registry, servedOf)
     await repairAddresses()
     markReady()
   }

@@ -1,5 +1,5 @@
 /** What the strategic merge patch files share: directive names, JSON helpers, upstream's errors. */
-import { ApiError } from "../api/index.ts"
+import { type ApiError, unknownReason } from "../api/index.ts"
 import { goType, goValue } from "./go-format.ts"
 
 /** The directive keys. */
@@ -16,9 +16,9 @@ export function isMap(v: unknown): v is JsonMap {
   return typeof v === "object" && v !== null && !Array.isArray(v)
 }
 
-/** An error upstream does not map to a Status: a 500 carrying the bare message. */
+/** An error upstream does not map to a Status: a 500 carrying the bare message, without a reason. */
 export function internal(message: string): ApiError {
-  return new ApiError("InternalError", message)
+  return unknownReason(message)
 }
 
 /** Upstream's 500 for a value of the wrong JSON type. */

@@ -1,7 +1,8 @@
 /**
  * The watch cache: one store watch on the whole registry feeds, per resource prefix, the live
  * objects and a window of recent events. Lists and watches are served from here, not by
- * rescanning the store; a watch from a revision older than the window falls back to the store.
+ * rescanning the store; a watch from a revision older than the window is refused (410 Expired),
+ * as upstream's watch cache refuses it, and the client lists again.
  */
 import type { Store, StoreEvent } from "../storage/index.ts"
 import { CompactedError } from "../storage/index.ts"
@@ -21,7 +22,8 @@ export interface CacheEvent {
 /** Turns a stored entry into an object (with its resourceVersion set). */
 export type Decoder = (value: string, revision: number) => ApiObject
 
-const WINDOW = 20_000
+/** Events each resource's window keeps by default. */
+export const WINDOW = 20_000
 /**
  * The latest events keep their objects as they are; older ones keep a superseded object (a
  * `prev`, or an `object` a later write replaced) only as its JSON, parsed again by whoever replays
@@ -85,9 +87,16 @@ export class ResourceCache {
   /** The window holds every event after this revision. */
   #windowStart = 0
   readonly #listeners = new Set<(ev: CacheEvent) => void>()
+  readonly #size: number
 
-  constructor(prefix: string) {
+  /**
+   * `size`: how many events the window keeps; `from`: the revision the cache starts complete
+   * from (a cache made after the first list saw nothing before it).
+   */
+  constructor(prefix: string, size = WINDOW, from = 0) {
     this.prefix = prefix
+    this.#size = size
+    this.#windowStart = from
   }
 
   /** Keys in order, recomputed only after keys were added or removed. */
@@ -142,11 +151,12 @@ export class ResourceCache {
     }
     this.#window.push(ev)
     this.#age(this.#window.length - 1 - RECENT)
-    if (this.#window.length - this.#head > WINDOW) {
-      this.#windowStart = (this.#window[this.#head] as CacheEvent).revision
+    if (this.#window.length - this.#head > this.#size) {
       this.#head++
+      // As upstream counts it: complete from just before the oldest event kept.
+      this.#windowStart = (this.#window[this.#head] as CacheEvent).revision - 1
       // Copy the array down only once as many events were dropped as it keeps.
-      if (this.#head >= WINDOW) {
+      if (this.#head >= this.#size) {
         this.#window = this.#window.slice(this.#head)
         this.#head = 0
       }
@@ -188,6 +198,7 @@ export class WatchCache {
   #ready: Promise<void>
   #markReady!: () => void
   readonly #resetListeners = new Set<() => void>()
+  readonly #windowSize: number
   /** Objects the registry is writing, by key: taken instead of parsing their value back. */
   readonly #expected = new Map<string, { value: string; obj: ApiObject }>()
   /**
@@ -196,8 +207,10 @@ export class WatchCache {
    */
   readonly #expectedDeletes = new Map<string, { value: string; obj: ApiObject }>()
 
-  constructor(store: Store, decode: Decoder, log: Logger) {
+  /** `windowSize`: the events each resource's window keeps (default WINDOW). */
+  constructor(store: Store, decode: Decoder, log: Logger, windowSize = WINDOW) {
     this.#store = store
+    this.#windowSize = windowSize
     this.#decode = decode
     this.#log = log
     this.#ready = new Promise((r) => (this.#markReady = r))
@@ -217,7 +230,7 @@ export class WatchCache {
   resource(prefix: string): ResourceCache {
     let c = this.#caches.get(prefix)
     if (!c) {
-      c = new ResourceCache(prefix)
+      c = new ResourceCache(prefix, this.#windowSize, this.#revision)
       this.#caches.set(prefix, c)
     }
     return c

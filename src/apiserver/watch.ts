@@ -1,15 +1,15 @@
 /**
- * WATCH: a stream of newline-delimited events from the watch cache (or from the store, for a
- * revision older than the cache's window). Label- and field-filtered watches turn objects that
+ * WATCH: a stream of newline-delimited events from the watch cache; a revision older than the
+ * cache's window gets one ERROR event (410 Expired) as upstream's watch cache answers. Label- and field-filtered watches turn objects that
  * stop matching into DELETED and objects that start matching into ADDED. Watch-list
  * (sendInitialEvents) streams the current objects, then a BOOKMARK marking their end.
  */
 import { ApiError, type ApiObject, badRequest } from "../api/index.ts"
-import { CompactedError, type Store } from "../storage/index.ts"
+import type { Store } from "../storage/index.ts"
 import { AsyncQueue } from "../util/index.ts"
 import type { ObjectFilter } from "./filter.ts"
 import { queryBool } from "./request-info.ts"
-import { decode, type Served } from "./registry/context.ts"
+import type { Served } from "./registry/context.ts"
 import type { CacheEvent, WatchCache } from "./watch-cache.ts"
 
 /** One outgoing event before encoding. */
@@ -137,9 +137,7 @@ export async function startWatch(
   }
   let unsubscribe = () => {}
   const timers: NodeJS.Timeout[] = []
-  const inner = new AbortController()
   const stop = () => {
-    inner.abort()
     unsubscribe()
     for (const t of timers) clearTimeout(t)
     queue.close()
@@ -161,7 +159,9 @@ export async function startWatch(
       last = Math.max(last, from, cache.revision)
       unsubscribe = rc.subscribe(push)
     } else {
-      void followStore(deps.store, s, scope, from, filter, queue, inner.signal)
+      // Upstream's cacher answers 200 with a single ERROR event, then ends the stream.
+      queue.push(tooOld(from, rc.windowStart))
+      queue.close()
     }
   }
   const offReset = cache.onReset(stop)
@@ -210,41 +210,8 @@ export function bookmark(s: Served, revision: number, initialEnd: boolean): OutE
   }
 }
 
-/** Serves a watch from an old revision straight from the store (older than the cache's window). */
-async function followStore(
-  store: Store,
-  _s: Served,
-  scope: string,
-  from: number,
-  filter: ObjectFilter,
-  queue: AsyncQueue<OutEvent>,
-  signal: AbortSignal,
-): Promise<void> {
-  try {
-    for await (const ev of store.watch(scope, from, signal)) {
-      const object = decode(ev.entry.value, ev.entry.revision)
-      const prev = ev.prev ? decode(ev.prev.value, ev.prev.revision) : undefined
-      const type = ev.type === "delete" ? "DELETED" : prev ? "MODIFIED" : "ADDED"
-      const out = visibleEvent(
-        { type, key: ev.entry.key, object, ...(prev ? { prev } : {}), revision: ev.entry.revision },
-        filter,
-      )
-      if (out) queue.push(out)
-      if (queue.closed) return
-    }
-  } catch (err) {
-    if (err instanceof CompactedError) {
-      const e = new ApiError("Expired", `too old resource version: ${from} (${err.compacted})`)
-      queue.push({ type: "ERROR", object: e.toStatus() as unknown as ApiObject })
-    } else {
-      queue.push({
-        type: "ERROR",
-        object: new ApiError(
-          "InternalError",
-          `watch failed: ${String(err)}`,
-        ).toStatus() as unknown as ApiObject,
-      })
-    }
-  }
-  queue.close()
+/** The ERROR event for a watch from before the window (`windowStart`: the oldest servable). */
+function tooOld(from: number, windowStart: number): OutEvent {
+  const e = new ApiError("Expired", `too old resource version: ${from} (${windowStart})`)
+  return { type: "ERROR", object: e.toStatus() as unknown as ApiObject }
 }

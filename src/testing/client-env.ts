@@ -31,7 +31,10 @@ export interface ClientEnvOptions {
   readonly tls?: boolean
   /** Other API server options (e.g. a fake `summaries` source for metrics.k8s.io). */
   readonly server?: Partial<
-    Pick<ApiServerOptions, "summaries" | "metricResolutionMs" | "disableAdmissionPlugins">
+    Pick<
+      ApiServerOptions,
+      "summaries" | "metricResolutionMs" | "disableAdmissionPlugins" | "watchCacheWindow"
+    >
   >
 }
 

@@ -5,7 +5,7 @@
  * (operation Apply), removes the fields it applied before and nobody owns now, and refuses to
  * change fields other managers own unless forced (409 with FieldManagerConflict causes).
  */
-import { ApiError, type ApiObject, badRequest } from "../../api/index.ts"
+import { type ApiObject, badRequest, unknownReason } from "../../api/index.ts"
 import { type Shape } from "../shapes.ts"
 import { FieldSet, fieldPE } from "./field-set.ts"
 import {
@@ -219,8 +219,20 @@ function keepTimestampsOfNoop(live: ApiObject | undefined, next: ApiObject): voi
   else delete next.metadata.managedFields
 }
 
-function checkConfig(config: unknown, ctx: WriteContext): Obj {
-  if (!isObj(config)) throw badRequest("error decoding patch: the apply configuration must be an object")
+/** Go's name of the JSON kind of a value that is not an object, as encoding/json reports it. */
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return "array"
+  return typeof v === "boolean" ? "bool" : typeof v
+}
+
+function checkConfig(raw: unknown, ctx: WriteContext): Obj {
+  // null decodes to an empty object, as into upstream's map.
+  const config = raw ?? {}
+  if (!isObj(config)) {
+    throw badRequest(
+      `error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsonKind(config)} into Go value of type map[string]interface {}`,
+    )
+  }
   const [group, version] = ctx.apiVersion.includes("/") ? ctx.apiVersion.split("/") : ["", ctx.apiVersion]
   if (config.kind !== ctx.kind || config.apiVersion !== ctx.apiVersion) {
     const gv = String(config.apiVersion ?? "")
@@ -239,8 +251,8 @@ function checkConfig(config: unknown, ctx: WriteContext): Obj {
   if (err) {
     const meta = (isObj(config.metadata) ? config.metadata : {}) as Obj
     const nn = `${String(meta.namespace ?? "")}/${String(meta.name ?? "")}`
-    throw new ApiError(
-      "InternalError",
+    // Upstream returns this as a plain error: 500 without a reason (kubernetes/kubernetes#139253).
+    throw unknownReason(
       `failed to create typed patch object (${nn}; ${group}/${version}, Kind=${ctx.kind}): ${err}`,
     )
   }
@@ -269,7 +281,7 @@ export function applyConfig(
   try {
     managers = decodeManagedFields(live?.metadata?.managedFields)
   } catch (err) {
-    throw new ApiError("InternalError", `failed to decode managed fields: ${(err as Error).message}`)
+    throw unknownReason(`failed to decode managed fields: ${(err as Error).message}`)
   }
   const base = live ? comparable(live) : { apiVersion: ctx.apiVersion, kind: ctx.kind, metadata: {} }
   if (live && managers.size === 0) {

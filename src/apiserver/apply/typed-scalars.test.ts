@@ -35,7 +35,7 @@ describe("configError() checks scalars as structured-merge-diff does", () => {
       name: "inside an atomic list of strings",
       shape: deploy,
       config: { spec: { template: { spec: { containers: [{ name: "c", command: [true] }] } } } },
-      want: ".spec.template.spec.containers[0].command[0]: expected string, got &value.valueUnstructured{Value:true}",
+      want: `.spec.template.spec.containers[name="c"].command[0]: expected string, got &value.valueUnstructured{Value:true}`,
     },
     {
       name: "a field the type does not declare",

@@ -6,6 +6,7 @@
  */
 import type { ApiObject } from "../../api/index.ts"
 import { type Shape, childOf } from "../shapes.ts"
+import { goValue } from "../go-format.ts"
 import { FieldSet, fieldPE, indexPE, keyPE, valuePE } from "./field-set.ts"
 
 /** A decoded JSON object. */
@@ -301,21 +302,31 @@ export function withNamedFields(set: FieldSet, shape: Shape): FieldSet {
 
 /**
  * The first thing upstream refuses in an applied configuration: a field its type does not
- * declare, a scalar of the wrong type, an associative list item missing a key field, or two
- * items with the same key. Undefined when there is none.
+ * declare, a value of the wrong type (a scalar, or a list or map where the other is declared),
+ * an associative list item that is not an object or misses a key field, or two items with the
+ * same key. Undefined when there is none. Atomic structs and maps are checked as deep as others.
  */
 export function configError(value: unknown, shape: Shape, path = ""): string | undefined {
-  if (shape.kind === "scalar") return scalarError(value, shape.t, path)
-  const mode = modeOf(value, shape)
-  if (mode.kind === "fields") return fieldsError(value as Obj, shape, path)
-  if (mode.kind === "assoc") return itemsError(value as unknown[], mode, path)
-  if (shape.kind === "list" && (mode.kind === "leaf" || mode.kind === "set") && Array.isArray(value)) {
-    const err = elementsError(value, shape.elem, path)
-    if (err || mode.kind === "leaf") return err
-    return setError(value, path)
+  if (value === null || value === undefined) return undefined
+  switch (shape.kind) {
+    case "scalar":
+      return scalarError(value, shape.t, path)
+    case "struct":
+    case "map":
+      if (!isObj(value)) return `${path}: expected map, got &{${goValue(value)}}`
+      return fieldsError(value, shape, path)
+    case "list":
+      if (!Array.isArray(value)) return `${path}: expected list, got &{${goValue(value)}}`
+      return listError(value, shape, path)
+    default:
+      return isObj(value) ? fieldsError(value, shape, path) : undefined
   }
-  if (mode.kind === "set") return setError(value as unknown[], path)
-  return undefined
+}
+
+function listError(value: unknown[], shape: Shape & { kind: "list" }, path: string): string | undefined {
+  const mode = modeOf(value, shape)
+  if (mode.kind === "assoc") return itemsError(value, mode, path)
+  return elementsError(value, shape.elem, path) ?? (mode.kind === "set" ? setError(value, path) : undefined)
 }
 
 function fieldsError(value: Obj, shape: Shape, path: string): string | undefined {
@@ -390,21 +401,20 @@ function itemsError(
 ): string | undefined {
   const seen = new Set<string>()
   for (const [i, item] of items.entries()) {
-    if (isObj(item)) {
-      const missing = mode.keys.find((k) => item[k] === undefined && !(k in KEY_DEFAULTS))
-      if (missing) {
-        return `${path}: element ${i}: associative list with keys has an element that omits key field "${missing}" (and doesn't have default value)`
-      }
+    if (item === null) return `${path}: element ${i}: associative list with keys may not have a null element`
+    if (!isObj(item)) return `${path}: element ${i}: associative list with keys may not have non-map elements`
+    const missing = mode.keys.find((k) => item[k] === undefined && !(k in KEY_DEFAULTS))
+    if (missing) {
+      return `${path}: element ${i}: associative list with keys has an element that omits key field "${missing}" (and doesn't have default value)`
     }
     const pe = itemPE(item, i, mode.keys)
-    if (seen.has(pe)) {
-      const keys = Object.entries(JSON.parse(pe.slice(2)) as Obj)
-        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-        .join(",")
-      return `${path}: duplicate entries for key [${keys}]`
-    }
+    // The item's path element as upstream prints it: [name="c"], [containerPort=80,protocol="TCP"].
+    const keys = Object.entries(JSON.parse(pe.slice(2)) as Obj)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(",")
+    if (seen.has(pe)) return `${path}: duplicate entries for key [${keys}]`
     seen.add(pe)
-    const err = configError(item, mode.elem, `${path}[${i}]`)
+    const err = configError(item, mode.elem, `${path}[${keys}]`)
     if (err) return err
   }
   return undefined

@@ -1,5 +1,5 @@
 /** PATCH with `application/apply-patch+yaml`: server-side apply, creating the object when missing. */
-import { type ApiObject, conflict, fieldErrors, invalid } from "../../api/index.ts"
+import { ApiError, type ApiObject, badRequest, conflict, fieldErrors, invalid } from "../../api/index.ts"
 import { applyConfig, writeContext } from "../apply/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, decodeBody } from "../negotiate.ts"
@@ -10,6 +10,17 @@ import { respondObject } from "./read.ts"
 
 function isDryRun(r: ResourceRequest): boolean {
   return dryRunOf(r.req.query.getAll("dryRun"), r.req.method)
+}
+
+/** The body as YAML; a malformed one is refused with upstream's "error decoding YAML" prefix. */
+function applyConfiguration(body: Buffer): unknown {
+  try {
+    return decodeBody("application/apply-patch+yaml", body)
+  } catch (err) {
+    if (err instanceof ApiError && err.reason === "BadRequest")
+      throw badRequest(`error decoding YAML: ${err.message}`)
+    throw err
+  }
 }
 
 /** Applies the request's configuration as its fieldManager (required); 201 when it created the object. */
@@ -24,7 +35,7 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
     )
   }
   const force = queryBool(r.req.query, "force")
-  const config = decodeBody("application/apply-patch+yaml", await r.req.body())
+  const config = applyConfiguration(await r.req.body())
   const rv = (config as ApiObject | null)?.metadata?.resourceVersion
   const { object, created } = await r.parts.registry.update(
     r.served,

@@ -8,6 +8,7 @@ import { checkCustomResourceRequest, deleteCrd, isCrdDelete } from "../crd/reque
 import { type ApiRequest, type ApiResponse, withBody } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
 import { decodeBody } from "../negotiate.ts"
+import { checkInputMediaType } from "../input-media-type.ts"
 import type { ResourceRequest, ServerParts } from "./context.ts"
 import { getObject, listOrWatch } from "./read.ts"
 import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
@@ -74,7 +75,17 @@ async function routeMain(r: ResourceRequest): Promise<ApiResponse> {
   if (info.group === "" && info.resource === "componentstatuses") return serveComponentStatuses(r)
   const handler = VERBS[r.ri.verb]
   if (!handler) throw methodNotAllowed()
+  checkBodyType(r)
   return handler(r)
+}
+
+/** Subresources whose POST bodies (if any) are not API objects. */
+const STREAMS = new Set(["exec", "attach", "portforward"])
+
+/** A create's or update's body must be of a type upstream decodes (PATCH checks its own types). */
+function checkBodyType(r: ResourceRequest): void {
+  if (r.ri.verb !== "create" && r.ri.verb !== "update") return
+  checkInputMediaType(r.req.header("content-type"), !!r.parts.resources.handling(r.served.info))
 }
 
 /** POST bindings: the Binding names the pod in its metadata. */
@@ -101,6 +112,7 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
   // Proxies take any of their methods (OPTIONS has no API verb).
   if (ri.subresource === "proxy") return proxySubresource(r)
   if (!sub.verbs.includes(verb === "watch" ? "get" : verb)) throw methodNotAllowed()
+  if (!STREAMS.has(ri.subresource ?? "")) checkBodyType(r)
   switch (ri.subresource) {
     case "status":
     case "approval": // certificatesigningrequests: the approval conditions only (registry/certificates.ts)

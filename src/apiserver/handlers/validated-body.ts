@@ -8,7 +8,7 @@ import {
   warningHeader,
 } from "../field-validation.ts"
 import { checkDecodes, checkPatchDecodes } from "../decode-types.ts"
-import { checkJsonBody } from "../go-json-syntax.ts"
+import { checkJsonBody, DEEP_ENOUGH } from "../go-json-syntax.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodeYamlBody } from "../yaml-body.ts"
@@ -66,7 +66,8 @@ function decode(
 
 /**
  * decode, with Go's syntax error for a JSON body that is not JSON: JSON.parse takes exactly the
- * texts Go's scanner takes, so the scanner runs only on a text JSON.parse refused.
+ * texts Go's scanner takes but for nesting past 10000, so the scanner runs only on a text
+ * JSON.parse refused or one long enough to nest that deep.
  */
 function decodeJson(
   contentType: string | undefined,
@@ -74,12 +75,16 @@ function decodeJson(
   json: string | undefined,
   kind: string,
 ): { body: unknown; decoding: string[] } {
+  let decoded: { body: unknown; decoding: string[] }
   try {
-    return decode(contentType, raw, json)
+    decoded = decode(contentType, raw, json)
   } catch (err) {
     if (json !== undefined) checkJsonBody(json, kind)
     throw err
   }
+  // JSON.parse reads nesting Go's decoder refuses; only a long text can nest that deep.
+  if (json !== undefined && json.length > DEEP_ENOUGH) checkJsonBody(json, kind)
+  return decoded
 }
 
 /**
@@ -96,7 +101,7 @@ export async function validatedBody(
   const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
   const { body, decoding } = decodeJson(contentType, raw, json, r.served.info.kind)
   const input = checkInput(r, options, json, decoding)
-  checkDecodes(body, input.type, input.kind, input.version)
+  checkDecodes(body, input.type, input.kind, input.version, json)
   return { body, warnings: checkBody(body, input).warnings }
 }
 

@@ -5,6 +5,7 @@ import { APPLY_PATCH, applyPatch, checkPatchType } from "../patch.ts"
 import { applyObject } from "./apply.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, decodeBody, parseMediaTypes } from "../negotiate.ts"
+import { decodePatchBody } from "../patch-body.ts"
 import { json, successStatus } from "../output.ts"
 import type { DeleteOptions } from "../registry/delete.ts"
 import { returnsDeletedObject } from "../registry/strategy.ts"
@@ -103,7 +104,7 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
     )
   }
   const raw = await r.req.body()
-  const patch = decodeBody("application/json", raw)
+  const patch = decodePatchBody(contentType, raw)
   const fields = patchCheck(r, contentType, raw, patch)
   let clientRV = ""
   const { object, created } = await r.parts.registry.update(
