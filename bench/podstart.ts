@@ -69,8 +69,16 @@ async function podStart(
   n: number,
   round: number,
   cpuMark?: () => () => StartCpu,
-): Promise<{ times: number[]; totalMs: number; createdByUid: Map<string, number>; cpu?: StartCpu }> {
+): Promise<{
+  times: number[]
+  totalMs: number
+  createdByUid: Map<string, number>
+  writes: number
+  cpu?: StartCpu
+}> {
   const pods = client.resource(Pods)
+  // Pod writes after the create (the kubelet's status writes) until the last pod runs.
+  let writes = 0
   const created = new Map<string, number>()
   const createdByUid = new Map<string, number>()
   const running = new Map<string, number>()
@@ -82,6 +90,7 @@ async function podStart(
         ac.signal,
       )) {
         const name = e.object.metadata?.name ?? ""
+        if (e.type === "MODIFIED" && running.size < n) writes++
         if (e.object.status?.phase === "Running" && !running.has(name)) {
           running.set(name, performance.now())
           if (running.size === n) resolve()
@@ -118,7 +127,7 @@ async function podStart(
       pods.delete({ namespace: "default", name }, { gracePeriodSeconds: 0 }).catch(() => undefined),
     ),
   )
-  return { times, totalMs, createdByUid, ...(cpu ? { cpu } : {}) }
+  return { times, totalMs, createdByUid, writes, ...(cpu ? { cpu } : {}) }
 }
 
 /** One container's start cost, one at a time: the loopback mode against the sandbox's. */
@@ -161,13 +170,20 @@ async function measure(r: Round, round: number, n: number): Promise<{ p99: numbe
   const timeline = bench ? recordTimeline() : undefined
   const cpu = process.cpuUsage()
   const forks = forkCount()
-  const { times, totalMs, createdByUid, cpu: start } = await podStart(r.client, n, round, r.meter?.mark)
+  const {
+    times,
+    totalMs,
+    createdByUid,
+    writes,
+    cpu: start,
+  } = await podStart(r.client, n, round, r.meter?.mark)
   const used = process.cpuUsage(cpu)
   if (timeline) printTimeline(timeline(), createdByUid)
   if (start) results[`cpu_ms_${n}`] = printCpu(start)
   console.log(
-    `CPU of this process meanwhile: ${((used.user + used.system) / 1000).toFixed(0)} ms; processes forked on the machine (all users): ${forkCount() - forks}`,
+    `CPU of this process meanwhile: ${((used.user + used.system) / 1000).toFixed(0)} ms; processes forked on the machine (all users): ${forkCount() - forks}; pod writes per pod until all Running: ${(writes / n).toFixed(2)}`,
   )
+  results[`writes_per_pod_${n}`] = Number((writes / n).toFixed(2))
   const p50 = percentile(times, 50)
   const p99 = percentile(times, 99)
   const d99 = percentile(direct, 99)

@@ -428,10 +428,12 @@ export class Kubelet {
     if (pod.metadata?.deletionTimestamp) return this.#terminate(d, pod, record)
     record ??= await this.#admitNew(key, pod, events)
     if (!record) return Infinity
+    // One time for the statuses of this sync, so one computed before and after with nothing changed is one write.
     const now = this.#clock.now()
-    // Upstream's pod worker hands over the status (Pending, ContainerCreating) before the sandbox
-    // and containers start. Not done here yet: writing it then made a pod with a configMap and a
-    // memory-backed emptyDir volume spin the kubelet's event loop now and then (see the report).
+    // Until its sandbox runs, a pod's status is handed over before its volumes, sandbox and
+    // containers are set up (Pending, waiting ContainerCreating or PodInitializing), as upstream's
+    // pod worker does; written off this worker, so the start does not wait for it.
+    if (!record.sandbox) this.#writeStatus(pod, record, now)
     const wait = await syncPod(d, pod, record)
     this.#probes?.ensure(key, pod, record)
     this.#writeStatus(pod, record, now)
@@ -557,7 +559,14 @@ export class Kubelet {
   #writeStatus(pod: Pod, record: PodRecord, now: number): void {
     refresh(this.#runtime, record)
     const status = withEphemeralStatuses(
-      podStatus({ pod, record, hostIP: this.#o.address, now }),
+      // Based on the status last handed over, not the informer's copy of the pod, which lags it.
+      podStatus({
+        pod,
+        record,
+        hostIP: this.#o.address,
+        now,
+        old: this.#statuses.last(record.key, record.uid),
+      }),
       pod,
       record,
     )
