@@ -84,3 +84,16 @@ test("a pod that is gone is no failure; a write that fails is reported and writt
   const pod = await env.inProcess.resource(Pods).get({ namespace: "default", name: "retried" })
   assert.equal(pod.status?.phase, "Running")
 })
+
+test("the status last handed over is kept for the pod's uid until the pod is forgotten", async () => {
+  const uid = await newPod("kept")
+  const w = new StatusWriter({ client: env.inProcess, log: silentLogger(), failed: () => {} })
+  const ref = { namespace: "default", name: "kept", uid }
+  w.set("default/kept", { ...ref, status: status("Pending") })
+  w.set("default/kept", { ...ref, status: status("Running") })
+  assert.equal(w.last("default/kept", uid)?.phase, "Running", "handed over, before it is written")
+  assert.equal(w.last("default/kept", "another-uid"), undefined)
+  await w.idle()
+  w.forget("default/kept")
+  assert.equal(w.last("default/kept", uid), undefined)
+})
