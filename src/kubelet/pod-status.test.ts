@@ -49,6 +49,9 @@ test("before anything starts: Pending, every container PodInitializing, upstream
     PodScheduled: ["True", undefined, undefined],
   })
   assert.equal(s.podIP, undefined)
+  // As upstream's default status of a container not started: no container id, no image id.
+  assert.equal(s.containerStatuses?.[0]?.imageID, "")
+  assert.equal(s.containerStatuses?.[0]?.containerID, undefined)
 })
 
 test("without init containers the app containers wait ContainerCreating; a failed pod's containers are PodFailed", () => {

@@ -79,7 +79,8 @@ export function containerStatus(
   return {
     name: spec.name,
     image: spec.image ?? "",
-    imageID: `process://${spec.image ?? ""}`,
+    // A container never started has no image resolved yet: upstream's default status leaves it empty.
+    imageID: cur ? `process://${spec.image ?? ""}` : "",
     ...(cur ? { containerID: `process://${cur.id}` } : {}),
     ready: running && !!r?.ready,
     started: running && !!r?.started,
