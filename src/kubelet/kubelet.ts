@@ -229,7 +229,14 @@ export class Kubelet {
       mark(p.metadata?.uid ?? "", "queued")
       queue.add(keyOf(p as ApiObject))
     }
-    this.#pods.addHandler({ onAdd: enqueue, onUpdate: (_o, p) => enqueue(p), onDelete: enqueue })
+    this.#pods.addHandler({
+      onAdd: enqueue,
+      // A pod's own status write coming back changes nothing to sync.
+      onUpdate: (_o, p) => {
+        if (!this.#statuses.ownWrite(keyOf(p), p.metadata?.resourceVersion)) enqueue(p)
+      },
+      onDelete: enqueue,
+    })
     const offExit = this.#runtime.onExit((c) => {
       const key = this.#keysByUid.get(c.podUid)
       if (key) queue.add(key)

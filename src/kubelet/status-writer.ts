@@ -29,6 +29,8 @@ interface PodWrites {
   status: PodStatus
   /** The status last handed over, as JSON. */
   text: string
+  /** The resourceVersion the pod got from the last write that went through. */
+  written?: string
   /** The write waiting for the running one, if any. */
   next: StatusWrite | undefined
   running: boolean
@@ -71,6 +73,15 @@ export class StatusWriter {
     return p?.uid === uid ? p.status : undefined
   }
 
+  /**
+   * Whether `resourceVersion` of pod `key` is one this writer's own last write made: the watch
+   * event it causes brings the kubelet nothing new (upstream's kubelet does not sync a pod again
+   * for a status change either).
+   */
+  ownWrite(key: string, resourceVersion: string | undefined): boolean {
+    return resourceVersion !== undefined && this.#pods.get(key)?.written === resourceVersion
+  }
+
   /** Forgets pod `key` (it is gone): a write waiting for it is dropped. */
   forget(key: string): void {
     const p = this.#pods.get(key)
@@ -98,13 +109,14 @@ export class StatusWriter {
 
   async #write(key: string, w: StatusWrite, p: PodWrites): Promise<void> {
     try {
-      await this.#o.client
+      const got = await this.#o.client
         .resource(Pods)
         .patch(
           { namespace: w.namespace, name: w.name },
           { metadata: { uid: w.uid }, status: w.status },
           { type: "merge", subresource: "status" },
         )
+      p.written = got.metadata?.resourceVersion
     } catch (err) {
       if (err instanceof ApiError && err.reason === "NotFound") return
       this.#o.log.warn({ pod: key, err: String(err) }, "Cannot write the pod's status, syncing it again")
