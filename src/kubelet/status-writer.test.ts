@@ -97,3 +97,20 @@ test("the status last handed over is kept for the pod's uid until the pod is for
   w.forget("default/kept")
   assert.equal(w.last("default/kept", uid), undefined)
 })
+
+test("a resourceVersion its own last write made is known as its own; any other is not", async () => {
+  const uid = await newPod("echo")
+  const w = new StatusWriter({ client: env.inProcess, log: silentLogger(), failed: () => {} })
+  w.set("default/echo", { namespace: "default", name: "echo", uid, status: status("Running") })
+  await w.idle()
+  const pods = env.inProcess.resource(Pods)
+  const written = await pods.get({ namespace: "default", name: "echo" })
+  assert.ok(w.ownWrite("default/echo", written.metadata?.resourceVersion))
+  const labelled = await pods.patch(
+    { namespace: "default", name: "echo" },
+    { metadata: { labels: { a: "b" } } },
+    { type: "merge" },
+  )
+  assert.equal(w.ownWrite("default/echo", labelled.metadata?.resourceVersion), false)
+  assert.equal(w.ownWrite("default/other", written.metadata?.resourceVersion), false)
+})
