@@ -231,10 +231,7 @@ export class Kubelet {
     }
     this.#pods.addHandler({
       onAdd: enqueue,
-      // A pod's own status write coming back changes nothing to sync.
-      onUpdate: (_o, p) => {
-        if (!this.#statuses.ownWrite(keyOf(p), p.metadata?.resourceVersion)) enqueue(p)
-      },
+      onUpdate: (_o, p) => this.#updated(p, enqueue),
       onDelete: enqueue,
     })
     const offExit = this.#runtime.onExit((c) => {
@@ -276,6 +273,24 @@ export class Kubelet {
       if (this.#o.keepContainersOnExit && this.#runtime.release) await this.#runtime.release(2000)
       else await this.#runtime.close(2000)
     }
+  }
+
+  /**
+   * A pod's own status write coming back through the watch changes nothing to sync; any other
+   * update queues the pod. The event may come before its write is known to be done: then it is
+   * told once that write is.
+   */
+  #updated(pod: Pod & ApiObject, enqueue: (p: Pod) => void): void {
+    const key = keyOf(pod)
+    const rv = pod.metadata?.resourceVersion
+    const writing = this.#statuses.writing(key)
+    if (!writing) {
+      if (!this.#statuses.ownWrite(key, rv)) enqueue(pod)
+      return
+    }
+    void writing.then(() => {
+      if (!this.#statuses.ownWrite(key, rv)) enqueue(pod)
+    })
   }
 
   #events(): ClientEventRecorder {

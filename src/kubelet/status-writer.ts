@@ -31,6 +31,8 @@ interface PodWrites {
   text: string
   /** The resourceVersion the pod got from the last write that went through. */
   written?: string
+  /** The write under way, if any (settled after `written` is set). */
+  writing?: Promise<void>
   /** The write waiting for the running one, if any. */
   next: StatusWrite | undefined
   running: boolean
@@ -82,6 +84,14 @@ export class StatusWriter {
     return resourceVersion !== undefined && this.#pods.get(key)?.written === resourceVersion
   }
 
+  /**
+   * The write of pod `key` under way, if any: a watch event that arrives meanwhile may be that
+   * write's own, which `ownWrite` tells once it is done.
+   */
+  writing(key: string): Promise<void> | undefined {
+    return this.#pods.get(key)?.writing
+  }
+
   /** Forgets pod `key` (it is gone): a write waiting for it is dropped. */
   forget(key: string): void {
     const p = this.#pods.get(key)
@@ -102,9 +112,11 @@ export class StatusWriter {
     const done = this.#write(key, w, p).finally(() => {
       this.#running.delete(done)
       p.running = false
+      p.writing = undefined
       if (p.next) this.#start(key, p)
     })
     this.#running.add(done)
+    p.writing = done
   }
 
   async #write(key: string, w: StatusWrite, p: PodWrites): Promise<void> {
