@@ -286,6 +286,8 @@ async function syncInit(
     const sidecar = c.restartPolicy === "Always"
     if (!cur) {
       await startContainer(d, pod, sandbox, c, r)
+      const pulling = pullWait(d, r)
+      if (pulling !== undefined) return { done: false, wait: pulling }
       if (!sidecar || r.current?.state !== "running") return { done: false, wait: 0 }
       continue
     }
