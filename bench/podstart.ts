@@ -68,9 +68,19 @@ async function podStart(
   client: InProcessClient,
   n: number,
   round: number,
+  syncs: () => Promise<number>,
   cpuMark?: () => () => StartCpu,
-): Promise<{ times: number[]; totalMs: number; createdByUid: Map<string, number>; cpu?: StartCpu }> {
+): Promise<{
+  times: number[]
+  totalMs: number
+  createdByUid: Map<string, number>
+  writes: number
+  podSyncs: number
+  cpu?: StartCpu
+}> {
   const pods = client.resource(Pods)
+  // Pod writes after the create (the kubelet's status writes) until the last pod runs.
+  let writes = 0
   const created = new Map<string, number>()
   const createdByUid = new Map<string, number>()
   const running = new Map<string, number>()
@@ -82,6 +92,7 @@ async function podStart(
         ac.signal,
       )) {
         const name = e.object.metadata?.name ?? ""
+        if (e.type === "MODIFIED" && running.size < n) writes++
         if (e.object.status?.phase === "Running" && !running.has(name)) {
           running.set(name, performance.now())
           if (running.size === n) resolve()
@@ -90,6 +101,7 @@ async function podStart(
     })().catch(() => undefined)
   })
   await new Promise((r) => setTimeout(r, 50)) // the watch is open
+  const syncs0 = await syncs()
   const t0 = performance.now()
   const cpuEnd = cpuMark?.()
   await Promise.all(
@@ -111,6 +123,7 @@ async function podStart(
   await all
   const totalMs = performance.now() - t0
   const cpu = cpuEnd?.() // before the pods' cgroups go
+  const podSyncs = (await syncs()) - syncs0
   ac.abort()
   const times = [...running].map(([name, at]) => at - (created.get(name) ?? at)).sort((a, b) => a - b)
   await Promise.all(
@@ -118,7 +131,7 @@ async function podStart(
       pods.delete({ namespace: "default", name }, { gracePeriodSeconds: 0 }).catch(() => undefined),
     ),
   )
-  return { times, totalMs, createdByUid, ...(cpu ? { cpu } : {}) }
+  return { times, totalMs, createdByUid, writes, podSyncs, ...(cpu ? { cpu } : {}) }
 }
 
 /** One container's start cost, one at a time: the loopback mode against the sandbox's. */
@@ -149,6 +162,8 @@ interface Round {
   readonly dir: string
   readonly bench: ReturnType<typeof benchNetwork> | undefined
   readonly meter: ReturnType<typeof startCpuMeter> | undefined
+  /** The kubelet's pod syncs so far. */
+  readonly syncs: () => Promise<number>
   readonly results: Record<string, number>
 }
 
@@ -161,13 +176,22 @@ async function measure(r: Round, round: number, n: number): Promise<{ p99: numbe
   const timeline = bench ? recordTimeline() : undefined
   const cpu = process.cpuUsage()
   const forks = forkCount()
-  const { times, totalMs, createdByUid, cpu: start } = await podStart(r.client, n, round, r.meter?.mark)
+  const {
+    times,
+    totalMs,
+    createdByUid,
+    writes,
+    podSyncs,
+    cpu: start,
+  } = await podStart(r.client, n, round, r.syncs, r.meter?.mark)
   const used = process.cpuUsage(cpu)
   if (timeline) printTimeline(timeline(), createdByUid)
   if (start) results[`cpu_ms_${n}`] = printCpu(start)
   console.log(
-    `CPU of this process meanwhile: ${((used.user + used.system) / 1000).toFixed(0)} ms; processes forked on the machine (all users): ${forkCount() - forks}`,
+    `CPU of this process meanwhile: ${((used.user + used.system) / 1000).toFixed(0)} ms; processes forked on the machine (all users): ${forkCount() - forks}; pod writes per pod until all Running: ${(writes / n).toFixed(2)}, kubelet syncs per pod: ${(podSyncs / n).toFixed(2)}`,
   )
+  results[`writes_per_pod_${n}`] = Number((writes / n).toFixed(2))
+  results[`syncs_per_pod_${n}`] = Number((podSyncs / n).toFixed(2))
   const p50 = percentile(times, 50)
   const p99 = percentile(times, 99)
   const d99 = percentile(direct, 99)
@@ -182,6 +206,15 @@ async function measure(r: Round, round: number, n: number): Promise<{ p99: numbe
   results[`total_ms_${n}`] = Math.round(totalMs)
   results[`direct_p99_ms_${n}`] = Number(d99.toFixed(1))
   return { p99, direct: d99 }
+}
+
+/** The kubelet's pod syncs so far (its kubelet_pod_worker_duration_seconds observations). */
+async function podSyncs(kubelet: Kubelet): Promise<number> {
+  const text = await kubelet.metrics.registry.metrics()
+  let n = 0
+  for (const m of text.matchAll(/^kubelet_pod_worker_duration_seconds_count\{[^}]*\} (\d+)$/gm))
+    n += Number(m[1])
+  return n
 }
 
 async function main(): Promise<void> {
@@ -225,7 +258,11 @@ async function main(): Promise<void> {
   try {
     await new Promise((r) => setTimeout(r, 500)) // node registered, informers synced
     for (const [round, n] of SIZES.entries()) {
-      const got = await measure({ client, dir, bench, meter, results }, round, n)
+      const got = await measure(
+        { client, dir, bench, meter, syncs: () => podSyncs(kubelet), results },
+        round,
+        n,
+      )
       first ??= got
       await new Promise((r) => setTimeout(r, 1000)) // deletions settle
     }

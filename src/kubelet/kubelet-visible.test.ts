@@ -58,50 +58,42 @@ async function eventsOf(name: string): Promise<(Event & ApiObject)[]> {
 }
 
 describe("kubelet: what users see", () => {
-  test(
-    "a pod is written Pending with ContainerCreating before it runs, then Running: one write each",
-    { todo: "the kubelet does not write the Pending status before containers start yet" },
-    async () => {
-      const writes = await statusWrites(
-        "seq",
-        () => pods().create(nodePod("node-v", "seq", { containers: [{ name: "s", image: "pause" }] })),
-        (s) => s.phase === "Running",
-      )
-      assert.deepEqual(
-        writes.map((s) => [s.phase, waitingReason(s.containerStatuses?.[0]) ?? "running"]),
-        [
-          ["Pending", "ContainerCreating"],
-          ["Running", "running"],
-        ],
-      )
-      const first = writes[0]
-      assert.equal(first?.podIP, undefined)
-      assert.equal(first?.conditions?.find((c) => c.type === "PodReadyToStartContainers")?.status, "False")
-    },
-  )
+  test("a pod is written Pending with ContainerCreating before it runs, then Running: one write each", async () => {
+    const writes = await statusWrites(
+      "seq",
+      () => pods().create(nodePod("node-v", "seq", { containers: [{ name: "s", image: "pause" }] })),
+      (s) => s.phase === "Running",
+    )
+    assert.deepEqual(
+      writes.map((s) => [s.phase, waitingReason(s.containerStatuses?.[0]) ?? "running"]),
+      [
+        ["Pending", "ContainerCreating"],
+        ["Running", "running"],
+      ],
+    )
+    const first = writes[0]
+    assert.equal(first?.podIP, undefined)
+    assert.equal(first?.conditions?.find((c) => c.type === "PodReadyToStartContainers")?.status, "False")
+  })
 
-  test(
-    "a pod with init containers is written PodInitializing first, its app containers too",
-    { todo: "the kubelet does not write the Pending status before containers start yet" },
-    async () => {
-      const writes = await statusWrites(
-        "seq-init",
-        () =>
-          pods().create(
-            nodePod("node-v", "seq-init", {
-              initContainers: [{ name: "setup", image: "busybox", command: ["sh", "-c", "true"] }],
-              containers: [{ name: "s", image: "pause" }],
-            }),
-          ),
-        (s) => s.phase === "Running",
-      )
-      const first = writes[0]
-      assert.equal(first?.phase, "Pending")
-      assert.equal(waitingReason(first?.initContainerStatuses?.[0]), "PodInitializing")
-      assert.equal(waitingReason(first?.containerStatuses?.[0]), "PodInitializing")
-      assert.equal(writes.at(-1)?.phase, "Running")
-    },
-  )
+  test("a pod with init containers is written PodInitializing first, its app containers too", async () => {
+    const writes = await statusWrites(
+      "seq-init",
+      () =>
+        pods().create(
+          nodePod("node-v", "seq-init", {
+            initContainers: [{ name: "setup", image: "busybox", command: ["sh", "-c", "true"] }],
+            containers: [{ name: "s", image: "pause" }],
+          }),
+        ),
+      (s) => s.phase === "Running",
+    )
+    const first = writes[0]
+    assert.equal(first?.phase, "Pending")
+    assert.equal(waitingReason(first?.initContainerStatuses?.[0]), "PodInitializing")
+    assert.equal(waitingReason(first?.containerStatuses?.[0]), "PodInitializing")
+    assert.equal(writes.at(-1)?.phase, "Running")
+  })
 
   test("container events name their container; a silent failing exec probe's message ends at the colon", async () => {
     await pods().create(

@@ -161,4 +161,21 @@ describe("kubelet with the process runtime", () => {
       /^Back-off pulling image "example\.com\/mystery:1": ErrImagePull: the process runtime has no registry/,
     )
   })
+
+  test("an init container whose image cannot be pulled waits in ImagePullBackOff too", async () => {
+    await pods().create(
+      pod("mystery-init", {
+        initContainers: [{ name: "i", image: "example.com/mystery:2" }],
+        containers: [{ name: "m", image: "pause" }],
+      }),
+    )
+    const backoff = await untilPod(
+      env.inProcess,
+      "mystery-init",
+      (p) => p.status?.initContainerStatuses?.[0]?.state?.waiting?.reason === "ImagePullBackOff",
+      "back-off",
+    )
+    assert.equal(backoff.status?.phase, "Pending")
+    assert.equal(backoff.status?.containerStatuses?.[0]?.state?.waiting?.reason, "PodInitializing")
+  })
 })

@@ -229,7 +229,11 @@ export class Kubelet {
       mark(p.metadata?.uid ?? "", "queued")
       queue.add(keyOf(p as ApiObject))
     }
-    this.#pods.addHandler({ onAdd: enqueue, onUpdate: (_o, p) => enqueue(p), onDelete: enqueue })
+    this.#pods.addHandler({
+      onAdd: enqueue,
+      onUpdate: (_o, p) => this.#updated(p, enqueue),
+      onDelete: enqueue,
+    })
     const offExit = this.#runtime.onExit((c) => {
       const key = this.#keysByUid.get(c.podUid)
       if (key) queue.add(key)
@@ -269,6 +273,24 @@ export class Kubelet {
       if (this.#o.keepContainersOnExit && this.#runtime.release) await this.#runtime.release(2000)
       else await this.#runtime.close(2000)
     }
+  }
+
+  /**
+   * A pod's own status write coming back through the watch changes nothing to sync; any other
+   * update queues the pod. The event may come before its write is known to be done: then it is
+   * told once that write is.
+   */
+  #updated(pod: Pod & ApiObject, enqueue: (p: Pod) => void): void {
+    const key = keyOf(pod)
+    const rv = pod.metadata?.resourceVersion
+    const writing = this.#statuses.writing(key)
+    if (!writing) {
+      if (!this.#statuses.ownWrite(key, rv)) enqueue(pod)
+      return
+    }
+    void writing.then(() => {
+      if (!this.#statuses.ownWrite(key, rv)) enqueue(pod)
+    })
   }
 
   #events(): ClientEventRecorder {
@@ -428,10 +450,12 @@ export class Kubelet {
     if (pod.metadata?.deletionTimestamp) return this.#terminate(d, pod, record)
     record ??= await this.#admitNew(key, pod, events)
     if (!record) return Infinity
+    // One time for the statuses of this sync, so one computed before and after with nothing changed is one write.
     const now = this.#clock.now()
-    // Upstream's pod worker hands over the status (Pending, ContainerCreating) before the sandbox
-    // and containers start. Not done here yet: writing it then made a pod with a configMap and a
-    // memory-backed emptyDir volume spin the kubelet's event loop now and then (see the report).
+    // Until its sandbox runs, a pod's status is handed over before its volumes, sandbox and
+    // containers are set up (Pending, waiting ContainerCreating or PodInitializing), as upstream's
+    // pod worker does; written off this worker, so the start does not wait for it.
+    if (!record.sandbox) this.#writeStatus(pod, record, now)
     const wait = await syncPod(d, pod, record)
     this.#probes?.ensure(key, pod, record)
     this.#writeStatus(pod, record, now)
@@ -557,7 +581,14 @@ export class Kubelet {
   #writeStatus(pod: Pod, record: PodRecord, now: number): void {
     refresh(this.#runtime, record)
     const status = withEphemeralStatuses(
-      podStatus({ pod, record, hostIP: this.#o.address, now }),
+      // Based on the status last handed over, not the informer's copy of the pod, which lags it.
+      podStatus({
+        pod,
+        record,
+        hostIP: this.#o.address,
+        now,
+        old: this.#statuses.last(record.key, record.uid),
+      }),
       pod,
       record,
     )

@@ -49,6 +49,9 @@ test("before anything starts: Pending, every container PodInitializing, upstream
     PodScheduled: ["True", undefined, undefined],
   })
   assert.equal(s.podIP, undefined)
+  // As upstream's default status of a container not started: no container id, no image id.
+  assert.equal(s.containerStatuses?.[0]?.imageID, "")
+  assert.equal(s.containerStatuses?.[0]?.containerID, undefined)
 })
 
 test("without init containers the app containers wait ContainerCreating; a failed pod's containers are PodFailed", () => {
@@ -80,4 +83,27 @@ test("once init is done and one app container is ready, only the other is named"
     "ContainersNotReady",
     "containers with unready status: [b]",
   ])
+})
+
+test("based on the status last handed over, a later sync against a stale copy of the pod computes that status again", () => {
+  const plain: Pod = { ...pod, spec: { containers: [{ name: "a", image: "busybox" }] } }
+  const r = record()
+  const pending = podStatus({ pod: plain, record: r, hostIP: "10.0.0.1", now: NOW })
+  r.sandbox = { id: "sb", podUid: "u1", ip: "127.0.0.2" }
+  r.containers.set("a", {
+    ...newContainerRecord(),
+    current: info("a", "running"),
+    ready: true,
+    started: true,
+  })
+  const running = podStatus({ pod: plain, record: r, hostIP: "10.0.0.1", now: NOW, old: pending })
+  assert.equal(running.phase, "Running")
+  // The informer still holds the Pending write; a sync seconds later keeps the Running write's times.
+  const stale: Pod = { ...plain, status: pending }
+  const again = podStatus({ pod: stale, record: r, hostIP: "10.0.0.1", now: NOW + 5000, old: running })
+  assert.deepEqual(again, running)
+  // Against the stale copy itself, the conditions that changed since would move to the later time.
+  const fromStale = podStatus({ pod: stale, record: r, hostIP: "10.0.0.1", now: NOW + 5000 })
+  assert.notDeepEqual(fromStale.conditions, running.conditions)
+  assert.equal(fromStale.startTime, running.startTime)
 })

@@ -79,7 +79,8 @@ export function containerStatus(
   return {
     name: spec.name,
     image: spec.image ?? "",
-    imageID: `process://${spec.image ?? ""}`,
+    // A container never started has no image resolved yet: upstream's default status leaves it empty.
+    imageID: cur ? `process://${spec.image ?? ""}` : "",
     ...(cur ? { containerID: `process://${cur.id}` } : {}),
     ready: running && !!r?.ready,
     started: running && !!r?.started,
@@ -143,6 +144,12 @@ export interface StatusInput {
   readonly record: PodRecord
   readonly hostIP: string
   readonly now: number
+  /**
+   * The status this one follows: the one last handed to the status writer, else the pod's own
+   * (upstream's status manager cache, else the API's). Conditions keep their transition times
+   * from it while unchanged, and the start time stays.
+   */
+  readonly old?: PodStatus
 }
 
 /** The init containers not done yet: not exited 0 (sidecars: not running). */
@@ -179,6 +186,7 @@ function conditionsOf(
   apps: ContainerStatus[],
   phase: PodStatus["phase"],
   at: string,
+  old: PodCondition[] | undefined,
 ): PodCondition[] {
   const terminal = phase === "Succeeded" || phase === "Failed"
   const unready = apps.filter((s) => !s.ready).map((s) => s.name)
@@ -192,7 +200,6 @@ function conditionsOf(
     reason: "ContainersNotInitialized",
     message: `containers with incomplete status: ${goList(incomplete)}`,
   }
-  const old = pod.status?.conditions
   return [
     condition("PodReadyToStartContainers", !!record.sandbox && !terminal, at, old),
     condition("Initialized", incomplete.length === 0, at, old, notInitialized),
@@ -203,7 +210,7 @@ function conditionsOf(
 }
 
 /** The pod's status as this kubelet sees it. */
-export function podStatus({ pod, record, hostIP, now }: StatusInput): PodStatus {
+export function podStatus({ pod, record, hostIP, now, old = pod.status }: StatusInput): PodStatus {
   const at = time(now)
   const policy = pod.spec?.restartPolicy ?? "Always"
   const inits = (pod.spec?.initContainers ?? []).map((c) =>
@@ -216,11 +223,11 @@ export function podStatus({ pod, record, hostIP, now }: StatusInput): PodStatus 
   const podIP = record.sandbox?.ip
   return {
     phase,
-    conditions: conditionsOf(pod, record, apps, phase, at),
+    conditions: conditionsOf(pod, record, apps, phase, at, old?.conditions),
     hostIP,
     hostIPs: [{ ip: hostIP }],
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
-    startTime: pod.status?.startTime ?? time(record.since),
+    startTime: old?.startTime ?? pod.status?.startTime ?? time(record.since),
     qosClass: qosClass(pod),
     containerStatuses: apps,
     ...(inits.length ? { initContainerStatuses: inits } : {}),

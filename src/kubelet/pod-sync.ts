@@ -193,6 +193,17 @@ function inPullBackOff(d: SyncDeps, pod: Pod, c: Container, r: ContainerRecord):
 }
 
 /**
+ * When to sync a container whose image could not be pulled again: at once after a failed pull
+ * (that sync reports ImagePullBackOff), else when its back-off ends (the next pull). Undefined
+ * when its image is not the matter.
+ */
+function pullWait(d: SyncDeps, r: ContainerRecord): number | undefined {
+  if (r.waiting?.reason === "ErrImagePull") return 1
+  if (r.waiting?.reason === "ImagePullBackOff" && r.pull) return Math.max(1, r.pull.until - d.now())
+  return undefined
+}
+
+/**
  * When the runtime cannot mount, a FailedMount warning per volumeMount of `c`: why, and where
  * on the node the volume's files are instead (the container still starts).
  */
@@ -275,6 +286,8 @@ async function syncInit(
     const sidecar = c.restartPolicy === "Always"
     if (!cur) {
       await startContainer(d, pod, sandbox, c, r)
+      const pulling = pullWait(d, r)
+      if (pulling !== undefined) return { done: false, wait: pulling }
       if (!sidecar || r.current?.state !== "running") return { done: false, wait: 0 }
       continue
     }
@@ -301,6 +314,8 @@ async function syncApps(d: SyncDeps, pod: Pod, record: PodRecord, sandbox: Sandb
     const r = recordOf(record.containers, c.name)
     if (!r.current) {
       await startContainer(d, pod, sandbox, c, r)
+      const w = pullWait(d, r)
+      if (w !== undefined) wait = Math.min(wait, w)
       continue
     }
     if (r.current.state === "running") continue

@@ -84,3 +84,33 @@ test("a pod that is gone is no failure; a write that fails is reported and writt
   const pod = await env.inProcess.resource(Pods).get({ namespace: "default", name: "retried" })
   assert.equal(pod.status?.phase, "Running")
 })
+
+test("the status last handed over is kept for the pod's uid until the pod is forgotten", async () => {
+  const uid = await newPod("kept")
+  const w = new StatusWriter({ client: env.inProcess, log: silentLogger(), failed: () => {} })
+  const ref = { namespace: "default", name: "kept", uid }
+  w.set("default/kept", { ...ref, status: status("Pending") })
+  w.set("default/kept", { ...ref, status: status("Running") })
+  assert.equal(w.last("default/kept", uid)?.phase, "Running", "handed over, before it is written")
+  assert.equal(w.last("default/kept", "another-uid"), undefined)
+  await w.idle()
+  w.forget("default/kept")
+  assert.equal(w.last("default/kept", uid), undefined)
+})
+
+test("a resourceVersion its own last write made is known as its own; any other is not", async () => {
+  const uid = await newPod("echo")
+  const w = new StatusWriter({ client: env.inProcess, log: silentLogger(), failed: () => {} })
+  w.set("default/echo", { namespace: "default", name: "echo", uid, status: status("Running") })
+  await w.idle()
+  const pods = env.inProcess.resource(Pods)
+  const written = await pods.get({ namespace: "default", name: "echo" })
+  assert.ok(w.ownWrite("default/echo", written.metadata?.resourceVersion))
+  const labelled = await pods.patch(
+    { namespace: "default", name: "echo" },
+    { metadata: { labels: { a: "b" } } },
+    { type: "merge" },
+  )
+  assert.equal(w.ownWrite("default/echo", labelled.metadata?.resourceVersion), false)
+  assert.equal(w.ownWrite("default/other", written.metadata?.resourceVersion), false)
+})

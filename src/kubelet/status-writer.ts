@@ -4,7 +4,10 @@
  * for the write. Per pod, one write runs at a time and only the newest status waits behind it
  * (an older one it replaces is never written); a status equal to the last one handed over is
  * not written again. A write that fails (other than the pod being gone) is reported through
- * `failed`, so the pod is synced, and its status handed over, again.
+ * `failed`, so the pod is synced, and its status handed over, again. The status last handed
+ * over is the basis of the next one (`last`), as upstream's status manager cache is: the
+ * informer's copy of the pod lags the writes, and conditions' transition times taken from it
+ * could flip back and forth between two writes, each write's watch event causing the other.
  */
 import type { PodStatus } from "kubernetes-types/core/v1.js"
 import { ApiError, Pods } from "../api/index.ts"
@@ -20,8 +23,16 @@ export interface StatusWrite {
 }
 
 interface PodWrites {
+  /** The pod's uid the status last handed over is of. */
+  uid: string
+  /** The status last handed over. */
+  status: PodStatus
   /** The status last handed over, as JSON. */
   text: string
+  /** The resourceVersion the pod got from the last write that went through. */
+  written?: string
+  /** The write under way, if any (settled after `written` is set). */
+  writing?: Promise<void>
   /** The write waiting for the running one, if any. */
   next: StatusWrite | undefined
   running: boolean
@@ -49,11 +60,36 @@ export class StatusWriter {
   set(key: string, w: StatusWrite): void {
     const text = JSON.stringify(w.status)
     let p = this.#pods.get(key)
-    if (p?.text === text) return
-    if (!p) this.#pods.set(key, (p = { text, next: undefined, running: false }))
+    if (p?.text === text && p.uid === w.uid) return
+    if (!p) this.#pods.set(key, (p = { uid: w.uid, status: w.status, text, next: undefined, running: false }))
+    p.uid = w.uid
+    p.status = w.status
     p.text = text
     p.next = w
     if (!p.running) this.#start(key, p)
+  }
+
+  /** The status last handed over for pod `key` with uid `uid`, if any. */
+  last(key: string, uid: string): PodStatus | undefined {
+    const p = this.#pods.get(key)
+    return p?.uid === uid ? p.status : undefined
+  }
+
+  /**
+   * Whether `resourceVersion` of pod `key` is one this writer's own last write made: the watch
+   * event it causes brings the kubelet nothing new (upstream's kubelet does not sync a pod again
+   * for a status change either).
+   */
+  ownWrite(key: string, resourceVersion: string | undefined): boolean {
+    return resourceVersion !== undefined && this.#pods.get(key)?.written === resourceVersion
+  }
+
+  /**
+   * The write of pod `key` under way, if any: a watch event that arrives meanwhile may be that
+   * write's own, which `ownWrite` tells once it is done.
+   */
+  writing(key: string): Promise<void> | undefined {
+    return this.#pods.get(key)?.writing
   }
 
   /** Forgets pod `key` (it is gone): a write waiting for it is dropped. */
@@ -76,20 +112,23 @@ export class StatusWriter {
     const done = this.#write(key, w, p).finally(() => {
       this.#running.delete(done)
       p.running = false
+      p.writing = undefined
       if (p.next) this.#start(key, p)
     })
     this.#running.add(done)
+    p.writing = done
   }
 
   async #write(key: string, w: StatusWrite, p: PodWrites): Promise<void> {
     try {
-      await this.#o.client
+      const got = await this.#o.client
         .resource(Pods)
         .patch(
           { namespace: w.namespace, name: w.name },
           { metadata: { uid: w.uid }, status: w.status },
           { type: "merge", subresource: "status" },
         )
+      p.written = got.metadata?.resourceVersion
     } catch (err) {
       if (err instanceof ApiError && err.reason === "NotFound") return
       this.#o.log.warn({ pod: key, err: String(err) }, "Cannot write the pod's status, syncing it again")

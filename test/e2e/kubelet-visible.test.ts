@@ -115,20 +115,16 @@ describe("the kubelet through kubectl", () => {
     assert.match(described, started, described)
   })
 
-  test(
-    "kubectl get pods -w shows ContainerCreating, then Running",
-    { todo: "no Pending status write before containers start yet" },
-    async () => {
-      // The pod of the test before is listed first: then the watch is open.
-      const lines = await watchPods(async () => {
-        await ok("run", "watched", "--image=busybox", "--", "sleep", "3600")
-      }, /watched\s+1\/1\s+Running/)
-      const statuses = lines.filter((l) => l.startsWith("watched ")).map((l) => l.split(/\s+/)[2])
-      const creating = statuses.indexOf("ContainerCreating")
-      assert.ok(creating >= 0, lines.join("\n"))
-      assert.ok(statuses.indexOf("Running") > creating, lines.join("\n"))
-    },
-  )
+  test("kubectl get pods -w shows ContainerCreating, then Running", async () => {
+    // The pod of the test before is listed first: then the watch is open.
+    const lines = await watchPods(async () => {
+      await ok("run", "watched", "--image=busybox", "--", "sleep", "3600")
+    }, /watched\s+1\/1\s+Running/)
+    const statuses = lines.filter((l) => l.startsWith("watched ")).map((l) => l.split(/\s+/)[2])
+    const creating = statuses.indexOf("ContainerCreating")
+    assert.ok(creating >= 0, lines.join("\n"))
+    assert.ok(statuses.indexOf("Running") > creating, lines.join("\n"))
+  })
 
   test("kubectl get --raw .../proxy/configz has the kubelet's configuration", async () => {
     const raw = await ok("get", "--raw", `/api/v1/nodes/${NODE}/proxy/configz`)
