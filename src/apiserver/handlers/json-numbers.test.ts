@@ -1,19 +1,11 @@
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
-import { MemoryStore } from "../../storage/index.ts"
+import { describe, test } from "node:test"
 import { FakeClock } from "../../util/index.ts"
-import { apiCall } from "../../testing/index.ts"
-import { createApiServer, type ApiServer } from "../server.ts"
+import { apiCall, memoryApiServer } from "../../testing/index.ts"
+import type { ApiServer } from "../server.ts"
 
 let api: ApiServer
-const ac = new AbortController()
-
-before(async () => {
-  api = createApiServer({ store: new MemoryStore(), clock: new FakeClock(Date.UTC(2026, 11, 1)) })
-  void api.run(ac.signal)
-  await api.ready()
-})
-after(() => ac.abort())
+memoryApiServer((started) => (api = started), { clock: new FakeClock(Date.UTC(2026, 11, 1)) })
 
 const DEPLOYS = "/apis/apps/v1/namespaces/default/deployments"
 const CMS = "/api/v1/namespaces/default/configmaps"
