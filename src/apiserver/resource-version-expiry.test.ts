@@ -2,37 +2,15 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { MemoryStore } from "../storage/index.ts"
 import { FakeClock } from "../util/index.ts"
-import { apiCall } from "../testing/index.ts"
+import { apiCall, readWatch } from "../testing/index.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
 
 const WINDOW = 5
 const PATH = "/api/v1/namespaces/default/configmaps"
 
 /** Reads a watch stream to its end (the server ends it) or until `n` events. */
-async function watchLines(
-  api: ApiServer,
-  path: string,
-  n: number,
-): Promise<{ status: number; events: any[] }> {
-  const ctl = new AbortController()
-  const res = await api.fetch(new Request(`http://k8ts${path}`, { signal: ctl.signal }))
-  const reader = res.body!.getReader()
-  const dec = new TextDecoder()
-  let buf = ""
-  const events: any[] = []
-  while (events.length < n) {
-    const { value, done } = await reader.read()
-    if (done) break
-    buf += dec.decode(value, { stream: true })
-    for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-      events.push(JSON.parse(buf.slice(0, i)))
-      buf = buf.slice(i + 1)
-    }
-  }
-  await reader.cancel()
-  ctl.abort()
-  return { status: res.status, events }
-}
+const watchLines = (api: ApiServer, path: string, n: number): Promise<{ status: number; events: any[] }> =>
+  readWatch(api, path, n)
 
 describe("resourceVersions older than the watch cache's window or the store's history", () => {
   let api: ApiServer

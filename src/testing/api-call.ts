@@ -50,23 +50,32 @@ export interface WatchLine {
 
 /** Opens the watch `path` (`?watch=true&...`) and reads its first `n` events (fewer if it ends), then closes it. */
 export async function readWatchEvents(api: FetchesRequests, path: string, n: number): Promise<WatchLine[]> {
+  return (await readWatch(api, path, n)).events
+}
+
+/** readWatchEvents with the answer's status (a refused watch's events are its error Status, if any). */
+export async function readWatch(
+  api: FetchesRequests,
+  path: string,
+  n: number,
+): Promise<{ status: number; events: WatchLine[] }> {
   const ctl = new AbortController()
   const res = await api.fetch(new Request(`http://k8ts${path}`, { signal: ctl.signal }))
   const reader = res.body!.getReader()
   const dec = new TextDecoder()
   let buf = ""
-  const out: WatchLine[] = []
-  while (out.length < n) {
+  const events: WatchLine[] = []
+  while (events.length < n) {
     const { value, done } = await reader.read()
     if (done) break
     buf += dec.decode(value, { stream: true })
     let i
     while ((i = buf.indexOf("\n")) >= 0) {
-      out.push(JSON.parse(buf.slice(0, i)) as WatchLine)
+      events.push(JSON.parse(buf.slice(0, i)) as WatchLine)
       buf = buf.slice(i + 1)
     }
   }
   await reader.cancel()
   ctl.abort()
-  return out
+  return { status: res.status, events }
 }

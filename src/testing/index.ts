@@ -15,6 +15,7 @@ export { nodePod } from "./pods.ts"
 export { makeCsr, type TestCsr } from "./csr.ts"
 export {
   apiCall,
+  readWatch,
   readWatchEvents,
   type ApiCallResult,
   type FetchesRequests,
