@@ -35,7 +35,6 @@ interface PodWrites {
   writing?: Promise<void>
   /** The write waiting for the running one, if any. */
   next: StatusWrite | undefined
-  running: boolean
 }
 
 /** Options of StatusWriter. */
@@ -61,12 +60,12 @@ export class StatusWriter {
     const text = JSON.stringify(w.status)
     let p = this.#pods.get(key)
     if (p?.text === text && p.uid === w.uid) return
-    if (!p) this.#pods.set(key, (p = { uid: w.uid, status: w.status, text, next: undefined, running: false }))
+    if (!p) this.#pods.set(key, (p = { uid: w.uid, status: w.status, text, next: undefined }))
     p.uid = w.uid
     p.status = w.status
     p.text = text
     p.next = w
-    if (!p.running) this.#start(key, p)
+    if (!p.writing) this.#start(key, p)
   }
 
   /** The status last handed over for pod `key` with uid `uid`, if any. */
@@ -108,10 +107,8 @@ export class StatusWriter {
     const w = p.next
     if (!w) return
     p.next = undefined
-    p.running = true
     const done = this.#write(key, w, p).finally(() => {
       this.#running.delete(done)
-      p.running = false
       p.writing = undefined
       if (p.next) this.#start(key, p)
     })
