@@ -283,14 +283,12 @@ export class Kubelet {
   #updated(pod: Pod & ApiObject, enqueue: (p: Pod) => void): void {
     const key = keyOf(pod)
     const rv = pod.metadata?.resourceVersion
-    const writing = this.#statuses.writing(key)
-    if (!writing) {
+    const unlessOwn = () => {
       if (!this.#statuses.ownWrite(key, rv)) enqueue(pod)
-      return
     }
-    void writing.then(() => {
-      if (!this.#statuses.ownWrite(key, rv)) enqueue(pod)
-    })
+    const writing = this.#statuses.writing(key)
+    if (writing) void writing.then(unlessOwn)
+    else unlessOwn()
   }
 
   #events(): ClientEventRecorder {
