@@ -278,6 +278,7 @@ import type * as discovery from "kubernetes-types/discovery/v1.js"
 import type * as autoscaling from "kubernetes-types/autoscaling/v2.js"
 import type * as apiextensions from "kubernetes-types/apiextensions/v1.js"
 import type * as policy from "kubernetes-types/policy/v1.js"
+import type * as rbac from "kubernetes-types/rbac/v1.js"
 import type * as storage from "kubernetes-types/storage/v1.js"
 
 import type * as metrics from "./resource-metrics.ts"
@@ -312,6 +313,7 @@ export const CertificateSigningRequests = ref<Obj<certificates.CertificateSignin
 )
 /** Read-only: the API server answers it from health probes; nothing stores ComponentStatuses. */
 export const ComponentStatuses = ref<Obj<core.ComponentStatus>>("", "v1", "componentstatuses")
+export const ClusterRoles = ref<Obj<rbac.ClusterRole>>("rbac.authorization.k8s.io", "v1", "clusterroles")
 export const Leases = ref<Obj<coordination.Lease>>("coordination.k8s.io", "v1", "leases")
 export const PodDisruptionBudgets = ref<Obj<policy.PodDisruptionBudget>>(
   "policy",

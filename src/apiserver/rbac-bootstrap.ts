@@ -1,7 +1,8 @@
 /**
  * The default ClusterRoles and ClusterRoleBindings upstream's rbac/bootstrap-roles post-start hook
  * creates when missing, limited to the everyday ones: cluster-admin, the aggregated admin, edit
- * and view (their rules come from roles labelled to aggregate into them), system:discovery,
+ * and view with the system:aggregate-to-{admin,edit,view} roles whose rules the
+ * clusterrole-aggregation controller gathers into them, system:discovery,
  * system:basic-user and system:public-info-viewer, each with its binding. RBAC is stored, not
  * enforced, so these exist for `--clusterrole=edit` bindings and charts that name them.
  */
@@ -41,6 +42,155 @@ function aggregated(name: string, to: string, labels: Record<string, string> = {
 
 const HEALTH_AND_VERSION = ["/livez", "/readyz", "/healthz", "/version", "/version/"]
 
+const READ = ["get", "list", "watch"]
+const WRITE = ["create", "update", "patch", "delete", "deletecollection"]
+const READ_WRITE = [...READ, ...WRITE]
+
+/** What namespace admins get beyond edit: granting access. */
+const AGGREGATE_TO_ADMIN = [
+  rule(["create"], { apiGroups: ["authorization.k8s.io"], resources: ["localsubjectaccessreviews"] }),
+  rule(READ_WRITE, { apiGroups: [RBAC], resources: ["roles", "rolebindings"] }),
+]
+
+const POD_ACCESS = ["pods/attach", "pods/proxy", "pods/exec", "pods/portforward"]
+
+/** What editors get beyond view: writes of the user-level kinds, never /status, quotas or limits. */
+const AGGREGATE_TO_EDIT = [
+  rule(READ, { apiGroups: [""], resources: [...POD_ACCESS, "secrets", "services/proxy"] }),
+  rule(["impersonate"], { apiGroups: [""], resources: ["serviceaccounts"] }),
+  rule(WRITE, { apiGroups: [""], resources: ["pods", ...POD_ACCESS] }),
+  rule(["create"], { apiGroups: [""], resources: ["pods/eviction"] }),
+  rule(WRITE, {
+    apiGroups: [""],
+    resources: [
+      "replicationcontrollers",
+      "replicationcontrollers/scale",
+      "serviceaccounts",
+      "services",
+      "services/proxy",
+      "persistentvolumeclaims",
+      "configmaps",
+      "secrets",
+    ],
+  }),
+  rule(["create"], { apiGroups: [""], resources: ["serviceaccounts/token"] }),
+  rule(WRITE, {
+    apiGroups: ["apps"],
+    resources: [
+      "statefulsets",
+      "statefulsets/scale",
+      "daemonsets",
+      "deployments",
+      "deployments/scale",
+      "deployments/rollback",
+      "replicasets",
+      "replicasets/scale",
+    ],
+  }),
+  rule(WRITE, { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"] }),
+  rule(WRITE, { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] }),
+  rule(WRITE, {
+    apiGroups: ["extensions"],
+    resources: [
+      "daemonsets",
+      "deployments",
+      "deployments/scale",
+      "deployments/rollback",
+      "ingresses",
+      "replicasets",
+      "replicasets/scale",
+      "replicationcontrollers/scale",
+      "networkpolicies",
+    ],
+  }),
+  rule(WRITE, { apiGroups: ["policy"], resources: ["poddisruptionbudgets"] }),
+  rule(WRITE, { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies", "ingresses"] }),
+]
+
+/** What viewers get: reads of the kinds that do not escalate (no secrets). */
+const AGGREGATE_TO_VIEW = [
+  rule(READ, {
+    apiGroups: [""],
+    resources: [
+      "pods",
+      "replicationcontrollers",
+      "replicationcontrollers/scale",
+      "serviceaccounts",
+      "services",
+      "services/status",
+      "endpoints",
+      "persistentvolumeclaims",
+      "persistentvolumeclaims/status",
+      "configmaps",
+    ],
+  }),
+  rule(READ, {
+    apiGroups: [""],
+    resources: [
+      "limitranges",
+      "resourcequotas",
+      "bindings",
+      "events",
+      "pods/status",
+      "resourcequotas/status",
+      "namespaces/status",
+      "replicationcontrollers/status",
+      "pods/log",
+    ],
+  }),
+  rule(READ, { apiGroups: [""], resources: ["namespaces"] }),
+  rule(READ, { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"] }),
+  rule(READ, {
+    apiGroups: ["apps"],
+    resources: [
+      "controllerrevisions",
+      "statefulsets",
+      "statefulsets/status",
+      "statefulsets/scale",
+      "daemonsets",
+      "daemonsets/status",
+      "deployments",
+      "deployments/status",
+      "deployments/scale",
+      "replicasets",
+      "replicasets/status",
+      "replicasets/scale",
+    ],
+  }),
+  rule(READ, {
+    apiGroups: ["autoscaling"],
+    resources: ["horizontalpodautoscalers", "horizontalpodautoscalers/status"],
+  }),
+  rule(READ, { apiGroups: ["batch"], resources: ["jobs", "cronjobs", "cronjobs/status", "jobs/status"] }),
+  rule(READ, {
+    apiGroups: ["extensions"],
+    resources: [
+      "daemonsets",
+      "daemonsets/status",
+      "deployments",
+      "deployments/scale",
+      "deployments/status",
+      "ingresses",
+      "ingresses/status",
+      "replicasets",
+      "replicasets/scale",
+      "replicasets/status",
+      "replicationcontrollers/scale",
+      "networkpolicies",
+    ],
+  }),
+  rule(READ, { apiGroups: ["policy"], resources: ["poddisruptionbudgets", "poddisruptionbudgets/status"] }),
+  rule(READ, {
+    apiGroups: ["networking.k8s.io"],
+    resources: ["networkpolicies", "ingresses", "ingresses/status"],
+  }),
+]
+
+/** A role whose rules aggregate into `to` (admin, edit or view). */
+function aggregatesTo(to: string, rules: PolicyRule[]): ClusterRole {
+  return role(`system:aggregate-to-${to}`, { rules }, { [`${RBAC}/aggregate-to-${to}`]: "true" })
+}
+
 /** The default ClusterRoles kept here, as upstream defines them. */
 export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
   role("cluster-admin", {
@@ -49,6 +199,9 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
   aggregated("admin", "admin"),
   aggregated("edit", "edit", { [`${RBAC}/aggregate-to-admin`]: "true" }),
   aggregated("view", "view", { [`${RBAC}/aggregate-to-edit`]: "true" }),
+  aggregatesTo("admin", AGGREGATE_TO_ADMIN),
+  aggregatesTo("edit", AGGREGATE_TO_EDIT),
+  aggregatesTo("view", AGGREGATE_TO_VIEW),
   role("system:discovery", {
     rules: [
       rule(["get"], {

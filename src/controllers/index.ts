@@ -12,6 +12,7 @@ import { namespaceController } from "./namespace/index.ts"
 import { nodeLifecycleController, taintEvictionController } from "./nodelifecycle/index.ts"
 import { podGcController } from "./podgc/index.ts"
 import { rootCaCertPublisher } from "./rootcacert/index.ts"
+import { clusterRoleAggregationController } from "./clusterroleaggregation/index.ts"
 import { serviceAccountController } from "./serviceaccount/index.ts"
 import { newDaemonSetController } from "./daemonset/index.ts"
 import { statefulSetController } from "./statefulset/index.ts"
@@ -81,6 +82,7 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     ),
     serviceAccountController,
     rootCaCertPublisher(opts.rootCaPem),
+    clusterRoleAggregationController(),
     horizontalPodAutoscalerController(),
     ...(opts.clusterCidr ? [nodeIpamController({ clusterCIDR: opts.clusterCidr })] : []),
     persistentVolumeBinderController(),
