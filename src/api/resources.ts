@@ -187,6 +187,12 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
     },
     { kind: "Service", short: ["svc"], all: true, sub: [STATUS, { ...PROXY, kind: "ServiceProxyOptions" }] },
   ]),
+  ...define("admissionregistration.k8s.io", "v1", [
+    { kind: "MutatingWebhookConfiguration", namespaced: false, categories: ["api-extensions"] },
+    { kind: "ValidatingAdmissionPolicy", namespaced: false, categories: ["api-extensions"], sub: [STATUS] },
+    { kind: "ValidatingAdmissionPolicyBinding", namespaced: false, categories: ["api-extensions"] },
+    { kind: "ValidatingWebhookConfiguration", namespaced: false, categories: ["api-extensions"] },
+  ]),
   ...define("apiextensions.k8s.io", "v1", [
     {
       kind: "CustomResourceDefinition",
@@ -233,6 +239,10 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   ...define("events.k8s.io", "v1", [
     { kind: "Event", short: ["ev"], storageGroup: "", storageVersion: "v1" },
   ]),
+  ...define("flowcontrol.apiserver.k8s.io", "v1", [
+    { kind: "FlowSchema", namespaced: false, sub: [STATUS] },
+    { kind: "PriorityLevelConfiguration", namespaced: false, sub: [STATUS] },
+  ]),
   ...define("metrics.k8s.io", "v1beta1", [
     { kind: "NodeMetrics", resource: "nodes", namespaced: false, verbs: ["get", "list"] },
     { kind: "PodMetrics", resource: "pods", verbs: ["get", "list"] },
@@ -242,6 +252,7 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
     { kind: "Ingress", short: ["ing"], sub: [STATUS] },
     { kind: "NetworkPolicy", resource: "networkpolicies", short: ["netpol"] },
   ]),
+  ...define("node.k8s.io", "v1", [{ kind: "RuntimeClass", namespaced: false }]),
   ...define("policy", "v1", [{ kind: "PodDisruptionBudget", short: ["pdb"], sub: [STATUS] }]),
   ...define("rbac.authorization.k8s.io", "v1", [
     { kind: "ClusterRoleBinding", namespaced: false },
@@ -250,7 +261,14 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
     { kind: "Role" },
   ]),
   ...define("scheduling.k8s.io", "v1", [{ kind: "PriorityClass", namespaced: false, short: ["pc"] }]),
-  ...define("storage.k8s.io", "v1", [{ kind: "StorageClass", namespaced: false, short: ["sc"] }]),
+  ...define("storage.k8s.io", "v1", [
+    { kind: "CSIDriver", namespaced: false },
+    { kind: "CSINode", namespaced: false },
+    { kind: "CSIStorageCapacity" },
+    { kind: "StorageClass", namespaced: false, short: ["sc"] },
+    { kind: "VolumeAttachment", namespaced: false, sub: [STATUS] },
+    { kind: "VolumeAttributesClass", namespaced: false, short: ["vac"] },
+  ]),
 ]
 
 /** `group/version`, or `version` for the core group. */
