@@ -68,18 +68,16 @@ export function clusterRoleAggregationController(): ControllerSpec {
           if (!role?.aggregationRule) return
           const rules = aggregatedRules(role, cache.list())
           if (sameRules(rules, role.rules ?? [])) return
-          await client
-            .resource(ClusterRoles)
-            .patch(
-              { name: key },
-              {
-                apiVersion: "rbac.authorization.k8s.io/v1",
-                kind: "ClusterRole",
-                metadata: { name: key },
-                rules,
-              },
-              { type: "apply", force: true, fieldManager: FIELD_MANAGER },
-            )
+          await client.resource(ClusterRoles).patch(
+            { name: key },
+            {
+              apiVersion: "rbac.authorization.k8s.io/v1",
+              kind: "ClusterRole",
+              metadata: { name: key },
+              rules,
+            },
+            { type: "apply", force: true, fieldManager: FIELD_MANAGER },
+          )
         },
       }
     },
