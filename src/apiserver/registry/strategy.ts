@@ -22,6 +22,12 @@ const TRACKS_GENERATION = new Set([
   "networking.k8s.io/Ingress",
   "networking.k8s.io/NetworkPolicy",
   "scheduling.k8s.io/PriorityClass",
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "flowcontrol.apiserver.k8s.io/FlowSchema",
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
 ])
 
 /** Status fields Go always serializes (non-omitempty), so clients that require them find them. */
