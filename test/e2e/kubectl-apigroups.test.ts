@@ -83,6 +83,22 @@ describe("kubectl with the admission, flowcontrol, node and CSI kinds", () => {
     assert.match(r.stderr, /handler: Invalid value: "runc": field is immutable/)
   })
 
+  test("get lists the mandatory FlowSchemas by precedence and the priority levels", async () => {
+    const schemas = await ok("get", "flowschemas")
+    assert.match(
+      schemas,
+      /^NAME\s+PRIORITYLEVEL\s+MATCHINGPRECEDENCE\s+DISTINGUISHERMETHOD\s+AGE\s+MISSINGPL\n/,
+    )
+    assert.match(
+      schemas,
+      /\nexempt\s+exempt\s+1\s+<none>\s+\S+\s+\?\ncatch-all\s+catch-all\s+10000\s+ByUser\s+\S+\s+\?\n$/,
+    )
+    assert.match(
+      await ok("get", "prioritylevelconfigurations"),
+      /^NAME\s+TYPE\s+NOMINALCONCURRENCYSHARES\s+QUEUES\s+HANDSIZE\s+QUEUELENGTHLIMIT\s+AGE\ncatch-all\s+Limited\s+5\s+<none>\s+<none>\s+<none>\s+\S+\nexempt\s+Exempt\s+<none>\s+<none>\s+<none>\s+<none>\s+\S+\n$/,
+    )
+  })
+
   test("get prints a CSIDriver's defaulted switches", async () => {
     await ok(
       "apply",
