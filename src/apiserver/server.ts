@@ -279,6 +279,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     served: servedOf,
     kubeletClient: opts.kubeletClient ?? {},
     resources: table,
+    authenticate,
     ...(saTokens ? { serviceAccountTokens: { options: saTokens, lookup } } : {}),
     ...(opts.componentHealth ? { componentHealth: opts.componentHealth } : {}),
   }
