@@ -34,6 +34,7 @@ const MAX_PARAMETERS_SIZE = 256 * 1024
 const MAX_ATTACHMENT_METADATA_SIZE = 256 * 1024
 const MAX_VOLUME_ERROR_MESSAGE = 1024
 const MAX_NODE_ID = 192
+const MAX_LONG_NODE_ID = 256
 
 function meta(
   obj: { metadata?: CSIDriver["metadata"] },
@@ -137,7 +138,7 @@ export function validateCSIDriver(d: CSIDriver, old?: CSIDriver): FieldError[] {
   return errs
 }
 
-function validateNodeDrivers(n: CSINode): FieldError[] {
+function validateNodeDrivers(n: CSINode, maxNodeID: number): FieldError[] {
   const errs: FieldError[] = []
   const names = new Set<string>()
   list(n.spec?.drivers).forEach((d, i) => {
@@ -145,8 +146,8 @@ function validateNodeDrivers(n: CSINode): FieldError[] {
     errs.push(...validateDriverName(d.name ?? "", child(path, "name")))
     const nodeID = d.nodeID ?? ""
     if (!nodeID) errs.push(required(child(path, "nodeID"), ""))
-    if (nodeID.length > MAX_NODE_ID)
-      errs.push(invalidValue(child(path, "nodeID"), nodeID, `must be ${MAX_NODE_ID} characters or less`))
+    if (nodeID.length > maxNodeID)
+      errs.push(invalidValue(child(path, "nodeID"), nodeID, `must be ${maxNodeID} characters or less`))
     const count = d.allocatable?.count
     if (count !== undefined && count !== null && count < 0)
       errs.push(
@@ -168,7 +169,9 @@ function validateNodeDrivers(n: CSINode): FieldError[] {
 /** A CSINode: a node name, and drivers registered once each; a registered driver may only change its allocatable count. */
 export function validateCSINode(n: CSINode, old?: CSINode): FieldError[] {
   const errs = meta(n, old)
-  errs.push(...validateNodeDrivers(n))
+  // An update may keep the longer node IDs the old object already has
+  const long = list(old?.spec?.drivers).some((d) => (d.nodeID ?? "").length > MAX_NODE_ID)
+  errs.push(...validateNodeDrivers(n, long ? MAX_LONG_NODE_ID : MAX_NODE_ID))
   for (const o of list(old?.spec?.drivers)) {
     for (const d of list(n.spec?.drivers)) {
       if (o.name !== d.name) continue
@@ -231,9 +234,14 @@ function validateAttachmentSpec(va: VolumeAttachment): FieldError[] {
     errs.push(required("spec.source.persistentVolumeName", "must specify non empty persistentVolumeName"))
   for (const m of nameIsDnsSubdomain(s.nodeName ?? "", false))
     errs.push(invalidValue("spec.nodeName", s.nodeName ?? "", m))
-  // v1's own checks: the attacher is a CSI driver name, the volume a valid name
-  errs.push(...validateDriverName(s.attacher ?? "", "spec.attacher"))
-  if (hasPv)
+  return errs
+}
+
+/** What v1 checks of new attachments only: the attacher is a CSI driver name, the volume a valid name. */
+function validateNewAttachment(va: VolumeAttachment): FieldError[] {
+  const errs = validateDriverName(va.spec?.attacher ?? "", "spec.attacher")
+  const pv = va.spec?.source?.persistentVolumeName
+  if (pv !== undefined && pv !== null)
     for (const m of nameIsDnsSubdomain(pv, false))
       errs.push(invalidValue("spec.source.persistentVolumeName", pv, m))
   return errs
@@ -255,6 +263,7 @@ function validateAttachmentStatus(va: VolumeAttachment): FieldError[] {
 export function validateVolumeAttachment(va: VolumeAttachment, old?: VolumeAttachment): FieldError[] {
   const errs = meta(va, old)
   errs.push(...validateAttachmentSpec(va), ...validateAttachmentStatus(va))
+  if (!old) errs.push(...validateNewAttachment(va))
   if (old && !deepEqual(va.spec, old.spec))
     errs.push(invalidShown("spec", "storage.VolumeAttachmentSpec{...}", "field is immutable"))
   return errs
