@@ -89,8 +89,36 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
       "spec.paramKind.kind: Required value",
       "spec.validations[0].expression: Required value: expression is not specified",
       'spec.validations[0].message: Invalid value: "a\\nb": message must not contain line breaks',
-      'spec.validations[0].reason: Unsupported value: "Teapot": supported values: "Forbidden", "Invalid", "RequestEntityTooLarge", "Unauthorized"',
+      'spec.validations[0].reason: Unsupported value: "Teapot": supported values: "Forbidden", "Invalid", "RequestEntityTooLarge"',
     ],
+  },
+  {
+    name: "policy: checks variables and audit annotations",
+    input: () =>
+      printed(
+        validateValidatingAdmissionPolicy(
+          policy({
+            variables: [{ name: "if", expression: "1" }],
+            auditAnnotations: [
+              { key: "bad key", valueExpression: "'x'" },
+              { key: "k", valueExpression: "" },
+            ],
+          }),
+        ),
+      ),
+    want: [
+      'spec.variables[0].name: Invalid value: "if": name is not a valid CEL identifier',
+      `spec.auditAnnotations[0].key: Invalid value: "replicas/bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+      "spec.auditAnnotations[1].valueExpression: Required value: valueExpression is not specified",
+    ],
+  },
+  {
+    name: "binding: a param reference names or selects",
+    input: () =>
+      printed(
+        validateValidatingAdmissionPolicyBinding(binding({ paramRef: { parameterNotFoundAction: "Deny" } })),
+      ),
+    want: ["spec.paramRef: Required value: one of name or selector must be specified"],
   },
   {
     name: "policy: a status write skips the spec",
@@ -116,6 +144,7 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     want: [
       "spec.policyName: Required value",
       "spec.paramRef.name: Forbidden: name and selector are mutually exclusive",
+      "spec.paramRef.selector: Forbidden: name and selector are mutually exclusive",
       "spec.paramRef.parameterNotFoundAction: Required value",
       "spec.validationActions: Required value: at least one validation action is required",
     ],
@@ -135,12 +164,12 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     ],
   },
   {
-    name: "binding: match resources need their defaults (under upstream's misspelt path)",
+    name: "binding: match resources need their defaults",
     input: () => printed(validateValidatingAdmissionPolicyBinding(binding({ matchResources: {} }))),
     want: [
-      "spec.matchResouces.matchPolicy: Required value",
-      "spec.matchResouces.namespaceSelector: Required value",
-      "spec.matchResouces.objectSelector: Required value",
+      "spec.matchResources.matchPolicy: Required value",
+      "spec.matchResources.namespaceSelector: Required value",
+      "spec.matchResources.objectSelector: Required value",
     ],
   },
 ]

@@ -21,16 +21,23 @@ import {
   isDns1035Label,
   isDns1123Subdomain,
   isPathSegmentName,
-  nameIsDnsLabel,
+  isQualifiedName,
   nameIsDnsSubdomain,
 } from "./names.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 
 const FAILURE_POLICIES = ["Fail", "Ignore"]
 const MATCH_POLICIES = ["Equivalent", "Exact"]
-const REASONS = ["Forbidden", "Invalid", "RequestEntityTooLarge", "Unauthorized"]
+const REASONS = ["Forbidden", "Invalid", "RequestEntityTooLarge"]
 const ACTIONS = ["Audit", "Deny", "Warn"]
 const MAX_AUDIT_ANNOTATIONS = 20
+const MAX_AUDIT_VALUE_EXPRESSION = 5 * 1024
+const CEL_IDENT = /^[_a-zA-Z][_a-zA-Z0-9]*$/
+const CEL_RESERVED = new Set(
+  "true false null in as break const continue else for function if import let loop package namespace return var void while".split(
+    " ",
+  ),
+)
 
 function validateParamKind(pk: ParamKind, field: string): FieldError[] {
   const errs: FieldError[] = []
@@ -102,6 +109,18 @@ function validateMatchResources(mr: MatchResources | undefined, field: string): 
   return errs
 }
 
+/** A variable: a CEL identifier and an expression (not compiled). */
+function validateVariable(v: { name?: string; expression?: string }, field: string): FieldError[] {
+  const errs: FieldError[] = []
+  const name = v.name ?? ""
+  if (!name.trim()) errs.push(required(child(field, "name"), "name is not specified"))
+  else if (!CEL_IDENT.test(name) || CEL_RESERVED.has(name))
+    errs.push(invalidValue(child(field, "name"), name, "name is not a valid CEL identifier"))
+  if (!(v.expression ?? "").trim())
+    errs.push(required(child(field, "expression"), "expression is not specified"))
+  return errs
+}
+
 function validateValidation(v: Validation, field: string): FieldError[] {
   const errs: FieldError[] = []
   if (!(v.expression ?? "").trim())
@@ -119,7 +138,15 @@ function validateValidation(v: Validation, field: string): FieldError[] {
   return errs
 }
 
+/** An audit annotation's key, qualified by the policy's name (`<policy>/<key>`). */
+function validateAuditKey(policyName: string, key: string, field: string): FieldError[] {
+  if (!policyName) return [invalidValue(field, key, "requires metadata.name be non-empty")]
+  const qualified = `${policyName}/${key}`
+  return isQualifiedName(qualified).map((m) => invalidValue(field, qualified, m))
+}
+
 function validateAuditAnnotations(
+  policyName: string,
   annotations: NonNullable<ValidatingAdmissionPolicy["spec"]>["auditAnnotations"],
   field: string,
 ): FieldError[] {
@@ -136,9 +163,16 @@ function validateAuditAnnotations(
   const keys = new Set<string>()
   all.forEach((a, i) => {
     const path = index(field, i)
-    if (!a.key) errs.push(required(child(path, "key"), ""))
-    if (!(a.valueExpression ?? "").trim())
-      errs.push(required(child(path, "valueExpression"), "valueExpression is not specified"))
+    errs.push(...validateAuditKey(policyName, a.key ?? "", child(path, "key")))
+    const value = (a.valueExpression ?? "").trim()
+    if (!value) errs.push(required(child(path, "valueExpression"), "valueExpression is not specified"))
+    else if (Buffer.byteLength(value) > MAX_AUDIT_VALUE_EXPRESSION)
+      errs.push(
+        required(
+          child(path, "valueExpression"),
+          `must not exceed ${MAX_AUDIT_VALUE_EXPRESSION} bytes in length`,
+        ),
+      )
     if (keys.has(a.key)) errs.push(duplicate(child(path, "key"), a.key))
     keys.add(a.key)
   })
@@ -159,13 +193,28 @@ function validatePolicySpec(p: ValidatingAdmissionPolicy): FieldError[] {
       errs.push(required("spec.matchConstraints.resourceRules", ""))
   }
   errs.push(...validateMatchConditions(s.matchConditions, "spec.matchConditions"))
+  list(s.variables).forEach((v, i) => errs.push(...validateVariable(v, index("spec.variables", i))))
   if (list(s.validations).length === 0 && list(s.auditAnnotations).length === 0) {
     const detail = "validations or auditAnnotations must contain at least one item"
     errs.push(required("spec.validations", detail), required("spec.auditAnnotations", detail))
   } else {
     list(s.validations).forEach((v, i) => errs.push(...validateValidation(v, index("spec.validations", i))))
-    errs.push(...validateAuditAnnotations(s.auditAnnotations, "spec.auditAnnotations"))
+    errs.push(
+      ...validateAuditAnnotations(p.metadata?.name ?? "", s.auditAnnotations, "spec.auditAnnotations"),
+    )
   }
+  return errs
+}
+
+/** The status a policy's type checker writes: each expression warning names its field and says something. */
+function validatePolicyStatus(p: ValidatingAdmissionPolicy): FieldError[] {
+  const errs: FieldError[] = []
+  const warnings = list(p.status?.typeChecking?.expressionWarnings)
+  warnings.forEach((w, i) => {
+    const path = index("status.typeChecking.expressionWarnings", i)
+    if (!w.warning) errs.push(required(child(path, "warning"), ""))
+    if (!(w.fieldRef ?? "").trim()) errs.push(required(child(path, "fieldRef"), ""))
+  })
   return errs
 }
 
@@ -178,7 +227,7 @@ export function validateValidatingAdmissionPolicy(
   const errs = old
     ? validateObjectMetaUpdate(p.metadata, old.metadata)
     : validateObjectMeta(p.metadata, { namespaced: false, name: nameIsDnsSubdomain })
-  if (subresource === "status") return errs
+  if (subresource === "status") return [...errs, ...validatePolicyStatus(p)]
   errs.push(...validatePolicySpec(p))
   return errs
 }
@@ -186,14 +235,16 @@ export function validateValidatingAdmissionPolicy(
 function validateParamRef(pr: ParamRef | undefined, field: string): FieldError[] {
   if (!pr) return []
   const errs: FieldError[] = []
-  if (pr.name && pr.selector)
-    errs.push(forbidden(child(field, "name"), "name and selector are mutually exclusive"))
-  if (pr.name)
+  const exclusive = "name and selector are mutually exclusive"
+  if (pr.name) {
     for (const m of isPathSegmentName(pr.name)) errs.push(invalidValue(child(field, "name"), pr.name, m))
-  if (pr.selector) errs.push(...validateLabelSelector(pr.selector, child(field, "selector")))
-  if (pr.namespace)
-    for (const m of nameIsDnsLabel(pr.namespace, false))
-      errs.push(invalidValue(child(field, "namespace"), pr.namespace, m))
+    if (pr.selector) errs.push(forbidden(child(field, "name"), exclusive))
+  }
+  if (pr.selector) {
+    errs.push(...validateLabelSelector(pr.selector, child(field, "selector")))
+    if (pr.name) errs.push(forbidden(child(field, "selector"), exclusive))
+  }
+  if (!pr.name && !pr.selector) errs.push(required(field, "one of name or selector must be specified"))
   const action = pr.parameterNotFoundAction
   if (!action) errs.push(required(child(field, "parameterNotFoundAction"), ""))
   else if (action !== "Deny" && action !== "Allow")
@@ -235,8 +286,7 @@ export function validateValidatingAdmissionPolicyBinding(
     for (const m of nameIsDnsSubdomain(s.policyName, false))
       errs.push(invalidValue("spec.policyName", s.policyName, m))
   errs.push(...validateParamRef(s.paramRef, "spec.paramRef"))
-  // upstream's path has this spelling
-  errs.push(...validateMatchResources(s.matchResources, "spec.matchResouces"))
+  errs.push(...validateMatchResources(s.matchResources, "spec.matchResources"))
   errs.push(...validateActions(list(s.validationActions), "spec.validationActions"))
   return errs
 }

@@ -136,11 +136,11 @@ export function validateMatchConditions(
   all.forEach((c, i) => {
     const path = index(field, i)
     const name = c.name ?? ""
+    if (!(c.expression ?? "").trim()) errs.push(required(child(path, "expression"), ""))
     if (name === "") errs.push(required(child(path, "name"), ""))
     else for (const m of isQualifiedName(name)) errs.push(invalidValue(child(path, "name"), name, m))
-    if (names.has(name)) errs.push(duplicate(child(path, "name"), name))
-    names.add(name)
-    if (!(c.expression ?? "").trim()) errs.push(required(child(path, "expression"), ""))
+    if (name && names.has(name)) errs.push(duplicate(child(path, "name"), name))
+    if (name) names.add(name)
   })
   return errs
 }

@@ -154,6 +154,19 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     want: [],
   },
   {
+    name: "side effects Some and Unknown stay allowed only where the stored object has them",
+    input: () => {
+      const old = stored(config(hook({ sideEffects: "Unknown" })))
+      return [
+        ...printed(validateValidatingWebhookConfiguration(config(hook({ sideEffects: "Some" })))),
+        ...printed(
+          validateValidatingWebhookConfiguration({ ...old, webhooks: [hook({ sideEffects: "Some" })] }, old),
+        ),
+      ]
+    },
+    want: ['webhooks[0].sideEffects: Unsupported value: "Some": supported values: "None", "NoneOnDryRun"'],
+  },
+  {
     name: "checks a mutating webhook's reinvocation policy",
     input: () =>
       printed(

@@ -20,7 +20,8 @@ import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 
 const FAILURE_POLICIES = ["Fail", "Ignore"]
 const MATCH_POLICIES = ["Equivalent", "Exact"]
-const SIDE_EFFECTS = ["None", "NoneOnDryRun"]
+const NO_SIDE_EFFECTS = ["None", "NoneOnDryRun"]
+const ALL_SIDE_EFFECTS = ["None", "NoneOnDryRun", "Some", "Unknown"]
 const REINVOCATION = ["IfNeeded", "Never"]
 const REVIEW_VERSIONS = ["v1", "v1beta1"]
 const URL_FORM = "; desired format: https://host[/path]"
@@ -32,6 +33,7 @@ type Configuration = ValidatingWebhookConfiguration | MutatingWebhookConfigurati
 
 /** What an update may keep from the stored object that a create may not have. */
 interface Options {
+  readonly requireNoSideEffects: boolean
   readonly requireRecognizedVersion: boolean
   readonly requireUniqueNames: boolean
   readonly mutating: boolean
@@ -115,14 +117,15 @@ function validateEnum(field: string, value: string | undefined, supported: reado
     : []
 }
 
-function validatePolicies(hook: Webhook, field: string, mutating: boolean): FieldError[] {
+function validatePolicies(hook: Webhook, field: string, opts: Options): FieldError[] {
   const errs = [
     ...validateEnum(child(field, "failurePolicy"), hook.failurePolicy, FAILURE_POLICIES),
     ...validateEnum(child(field, "matchPolicy"), hook.matchPolicy, MATCH_POLICIES),
   ]
+  const sideEffects = opts.requireNoSideEffects ? NO_SIDE_EFFECTS : ALL_SIDE_EFFECTS
   if (hook.sideEffects === undefined || hook.sideEffects === null)
-    errs.push(required(child(field, "sideEffects"), `must specify one of ${SIDE_EFFECTS.join(", ")}`))
-  else errs.push(...validateEnum(child(field, "sideEffects"), hook.sideEffects, SIDE_EFFECTS))
+    errs.push(required(child(field, "sideEffects"), `must specify one of ${sideEffects.join(", ")}`))
+  else errs.push(...validateEnum(child(field, "sideEffects"), hook.sideEffects, sideEffects))
   const timeout = hook.timeoutSeconds
   if (timeout !== undefined && timeout !== null && (timeout > 30 || timeout < 1))
     errs.push(
@@ -132,19 +135,19 @@ function validatePolicies(hook: Webhook, field: string, mutating: boolean): Fiel
         "the timeout value must be between 1 and 30 seconds",
       ),
     )
-  if (mutating)
-    errs.push(...validateEnum(child(field, "reinvocationPolicy"), hook.reinvocationPolicy, REINVOCATION))
   return errs
 }
 
-function validateWebhook(hook: Webhook, field: string, mutating: boolean): FieldError[] {
+function validateWebhook(hook: Webhook, field: string, opts: Options): FieldError[] {
   const errs = validateFullyQualifiedName(hook.name ?? "", child(field, "name"))
   list(hook.rules).forEach((r, i) =>
     errs.push(...validateRuleWithOperations(r, index(child(field, "rules"), i))),
   )
-  errs.push(...validatePolicies(hook, field, mutating))
+  errs.push(...validatePolicies(hook, field, opts))
   errs.push(...validateLabelSelector(hook.namespaceSelector, child(field, "namespaceSelector")))
   errs.push(...validateLabelSelector(hook.objectSelector, child(field, "objectSelector")))
+  if (opts.mutating)
+    errs.push(...validateEnum(child(field, "reinvocationPolicy"), hook.reinvocationPolicy, REINVOCATION))
   errs.push(...validateClientConfig(hook, field))
   errs.push(...validateMatchConditions(hook.matchConditions, child(field, "matchConditions")))
   return errs
@@ -176,7 +179,7 @@ function validateConfiguration(c: Configuration, opts: Options): FieldError[] {
   const names = new Set<string>()
   list(c.webhooks as readonly Webhook[]).forEach((hook, i) => {
     const path = index("webhooks", i)
-    errs.push(...validateWebhook(hook, path, opts.mutating))
+    errs.push(...validateWebhook(hook, path, opts))
     errs.push(
       ...validateReviewVersions(
         list(hook.admissionReviewVersions),
@@ -195,12 +198,15 @@ function validateConfiguration(c: Configuration, opts: Options): FieldError[] {
 /** Upstream keeps accepting what the stored object already had: unrecognized versions, repeated names. */
 function optionsFor(old: Configuration | undefined, mutating: boolean): Options {
   const hooks = list(old?.webhooks as readonly Webhook[] | undefined)
-  const recognized = hooks.every((h) =>
-    list(h.admissionReviewVersions).some((v) => REVIEW_VERSIONS.includes(v)),
-  )
-  const names = hooks.map((h) => h.name).filter((n) => !!n)
+  const recognized = hooks.every((h) => {
+    const versions = list(h.admissionReviewVersions)
+    return versions.length === 0 || versions.some((v) => REVIEW_VERSIONS.includes(v))
+  })
+  const names = hooks.map((h) => h.name ?? "")
+  const noSideEffects = hooks.every((h) => NO_SIDE_EFFECTS.includes(h.sideEffects ?? ""))
   return {
     mutating,
+    requireNoSideEffects: !old || noSideEffects,
     requireRecognizedVersion: !old || recognized,
     requireUniqueNames: !old || new Set(names).size === names.length,
   }
