@@ -48,7 +48,7 @@ describe("the mandatory flowcontrol configuration", () => {
     }
   })
 
-  test("a restart recreates a deleted one and keeps an edited one", async () => {
+  test("a restart recreates a deleted one and keeps an edited one; their specs stay fixed", async () => {
     const store = new MemoryStore()
     const first = await start(store)
     assert.equal((await apiCall(first.api, "DELETE", `${SCHEMAS}/catch-all`)).status, 200)
@@ -56,16 +56,25 @@ describe("the mandatory flowcontrol configuration", () => {
       first.api,
       "PATCH",
       `${LEVELS}/catch-all`,
-      { spec: { limited: { nominalConcurrencyShares: 7 } } },
+      { metadata: { labels: { mine: "yes" } } },
       { "content-type": "application/merge-patch+json" },
     )
     assert.equal(patched.status, 200, patched.text)
+    const refused = await apiCall(
+      first.api,
+      "PATCH",
+      `${LEVELS}/catch-all`,
+      { spec: { limited: { nominalConcurrencyShares: 7 } } },
+      { "content-type": "application/merge-patch+json" },
+    )
+    assert.equal(refused.status, 422)
+    assert.match(refused.json.message, /spec of 'catch-all' must equal the fixed value/)
     first.stop()
     const second = await start(store)
     try {
       assert.equal((await apiCall(second.api, "GET", `${SCHEMAS}/catch-all`)).status, 200)
       const level = (await apiCall(second.api, "GET", `${LEVELS}/catch-all`)).json
-      assert.equal(level.spec.limited.nominalConcurrencyShares, 7)
+      assert.equal(level.metadata.labels.mine, "yes")
     } finally {
       second.stop()
     }

@@ -51,7 +51,7 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
       ),
     want: [
       "spec.matchingPrecedence: Invalid value: 1: only the schema named 'exempt' may have matchingPrecedence 1",
-      'spec.distinguisherMethod.type: Unsupported value: "ByIP": supported values: "ByNamespace", "ByUser"',
+      `spec.distinguisherMethod.type: Unsupported value: flowcontrol.FlowDistinguisherMethod{Type:"ByIP"}: supported values: "ByNamespace", "ByUser"`,
       "spec.priorityLevelConfiguration.name: Required value: must reference a priority level",
     ],
   },
@@ -85,6 +85,70 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
       "spec.rules[0].resourceRules[0].namespaces: Required value: resource rules that are not cluster scoped must supply at least one namespace",
       "spec.rules[1].subjects: Required value: subjects must contain at least one value",
       "spec.rules[1]: Required value: at least one of resourceRules and nonResourceRules has to be non-empty",
+    ],
+  },
+  {
+    name: "FlowSchema: checks non-resource URLs and verbs",
+    input: () =>
+      printed(
+        validateFlowSchema(
+          schema("s", {
+            rules: [
+              {
+                subjects: [{ kind: "User", user: { name: "u" } }],
+                nonResourceRules: [
+                  { verbs: ["get", "peek"], nonResourceURLs: ["/healthz", "metrics", "/a*", "/a//b"] },
+                ],
+              },
+            ],
+          }),
+        ),
+      ),
+    want: [
+      `spec.rules[0].nonResourceRules[0].verbs: Unsupported value: []string{"get", "peek"}: supported values: "create", "delete", "deletecollection", "get", "list", "patch", "proxy", "update", "watch"`,
+      'spec.rules[0].nonResourceRules[0].nonResourceURLs[1]: Invalid value: "metrics": must start with slash',
+      'spec.rules[0].nonResourceRules[0].nonResourceURLs[2]: Invalid value: "/a*": wildcard can only do suffix matching',
+      'spec.rules[0].nonResourceRules[0].nonResourceURLs[3]: Invalid value: "/a//b": must not contain double slash',
+    ],
+  },
+  {
+    name: "the mandatory objects keep their specs (the exempt level but its exempt settings)",
+    input: () => [
+      ...printed(validateFlowSchema(schema("catch-all"))),
+      ...printed(
+        validatePriorityLevelConfiguration(
+          level("catch-all", {
+            type: "Limited",
+            limited: { nominalConcurrencyShares: 7, lendablePercent: 0, limitResponse: { type: "Reject" } },
+          }),
+        ),
+      ),
+      ...printed(
+        validatePriorityLevelConfiguration(
+          level("exempt", { type: "Exempt", exempt: { nominalConcurrencyShares: 10, lendablePercent: 10 } }),
+        ),
+      ),
+    ],
+    want: [
+      "spec: Invalid value: flowcontrol.FlowSchemaSpec{...}: spec of 'catch-all' must equal the fixed value",
+      "spec: Invalid value: flowcontrol.PriorityLevelConfigurationSpec{...}: spec of 'catch-all' must equal the fixed value",
+    ],
+  },
+  {
+    name: "status conditions: each type given, once",
+    input: () =>
+      printed(
+        validateFlowSchema(
+          {
+            ...schema("s"),
+            status: { conditions: [{ type: "Dangling" }, { type: "Dangling" }, {}] as never },
+          },
+          undefined,
+        ),
+      ),
+    want: [
+      'status.conditions[1].type: Duplicate value: "Dangling"',
+      "status.conditions[2].type: Required value: must not be empty",
     ],
   },
   {

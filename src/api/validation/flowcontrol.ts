@@ -14,14 +14,15 @@ import type {
   Subject,
 } from "kubernetes-types/flowcontrol/v1.js"
 import type { FieldError } from "../errors.ts"
-import { forbidden, invalidShown, invalidValue, notSupported, required } from "../field-errors.ts"
-import { child, index, list } from "./_field.ts"
+import { duplicate, forbidden, invalidShown, invalidValue, notSupported, required } from "../field-errors.ts"
+import { MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS } from "../flowcontrol-mandatory.ts"
+import { child, deepEqual, index, list } from "./_field.ts"
 import { goStrings } from "./go-values.ts"
-import { nameIsDnsLabel, nameIsDnsSubdomain, nameIsPathSegment } from "./names.ts"
+import { nameIsDnsLabel, nameIsDnsSubdomain } from "./names.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 
 const MAX_PRECEDENCE = 10000
-const MAX_QUEUES = 10000
+const MAX_QUEUES = 10_000_000
 const MAX_HASH_BITS = 60
 const DISTINGUISHERS = ["ByNamespace", "ByUser"]
 const SUBJECT_KINDS = ["Group", "ServiceAccount", "User"]
@@ -32,10 +33,20 @@ const NS_INTRO = "each member of this list must be '*' or a DNS-1123 label; "
 
 type Obj = { metadata?: FlowSchema["metadata"] }
 
+/** `Unsupported value: <shown>: supported values: ...`, the value printed as Go prints it. */
+function notSupportedShown(field: string, shown: string, supported: readonly string[]): FieldError {
+  const list = supported.map((v) => JSON.stringify(v)).join(", ")
+  return {
+    type: "FieldValueNotSupported",
+    field,
+    message: `Unsupported value: ${shown}: supported values: ${list}`,
+  }
+}
+
 function meta(obj: Obj, old: Obj | undefined): FieldError[] {
   return old
     ? validateObjectMetaUpdate(obj.metadata, old.metadata)
-    : validateObjectMeta(obj.metadata, { namespaced: false, name: nameIsPathSegment })
+    : validateObjectMeta(obj.metadata, { namespaced: false, name: nameIsDnsSubdomain })
 }
 
 function validateSubject(s: Subject, field: string): FieldError[] {
@@ -90,7 +101,7 @@ function validateWildcardList(
 function validateVerbs(verbs: readonly string[], field: string): FieldError[] {
   const errs = validateWildcardList(verbs, field, "verbs", "verbs must contain at least one value")
   if (errs.length || verbs.includes("*")) return errs
-  return verbs.every((v) => VERBS.includes(v)) ? [] : [notSupported(field, goStrings(verbs), VERBS)]
+  return verbs.every((v) => VERBS.includes(v)) ? [] : [notSupportedShown(field, goStrings(verbs), VERBS)]
 }
 
 function validateResourceRule(r: ResourcePolicyRule, field: string): FieldError[] {
@@ -125,6 +136,18 @@ function validateResourceRule(r: ResourcePolicyRule, field: string): FieldError[
   return errs
 }
 
+/** What is wrong with a non-resource URL path: a leading slash, no blanks or `//`, `*` only as a final `/*`. */
+function nonResourceUrlError(path: string): string | undefined {
+  if (path === "") return "must not be empty"
+  if (path === "/") return undefined
+  if (!path.startsWith("/")) return "must start with slash"
+  if (path.includes(" ")) return "must not contain white-space"
+  if (path.includes("//")) return "must not contain double slash"
+  const stars = path.split("*").length - 1
+  if (stars > 1 || (stars === 1 && !path.endsWith("/*"))) return "wildcard can only do suffix matching"
+  return undefined
+}
+
 function validateNonResourceRule(r: NonResourcePolicyRule, field: string): FieldError[] {
   const errs = validateVerbs(list(r.verbs), child(field, "verbs"))
   const urls = list(r.nonResourceURLs)
@@ -139,7 +162,8 @@ function validateNonResourceRule(r: NonResourcePolicyRule, field: string): Field
   )
   if (urls.includes("*")) return errs
   urls.forEach((u, i) => {
-    if (!u.startsWith("/")) errs.push(invalidValue(index(urlField, i), u, "must start with slash"))
+    const why = nonResourceUrlError(u)
+    if (why) errs.push(invalidValue(index(urlField, i), u, why))
   })
   return errs
 }
@@ -178,11 +202,17 @@ function validateFlowSchemaSpec(fs: FlowSchema): FieldError[] {
     )
   const dm = s.distinguisherMethod
   if (dm && !DISTINGUISHERS.includes(dm.type))
-    errs.push(notSupported("spec.distinguisherMethod.type", dm.type, DISTINGUISHERS))
+    errs.push(
+      notSupportedShown(
+        "spec.distinguisherMethod.type",
+        `flowcontrol.FlowDistinguisherMethod{Type:${JSON.stringify(dm.type ?? "")}}`,
+        DISTINGUISHERS,
+      ),
+    )
   const pl = s.priorityLevelConfiguration?.name ?? ""
   if (!pl) errs.push(required("spec.priorityLevelConfiguration.name", "must reference a priority level"))
   else
-    for (const m of nameIsPathSegment(pl, false))
+    for (const m of nameIsDnsSubdomain(pl, false))
       errs.push(invalidValue("spec.priorityLevelConfiguration.name", pl, m))
   list(s.rules).forEach((r, i) => errs.push(...validateRules(r, index("spec.rules", i))))
   return errs
@@ -193,13 +223,25 @@ export function validateFlowSchema(fs: FlowSchema, old?: FlowSchema, subresource
   const errs = meta(fs, old)
   if (subresource === "status") return [...errs, ...validateConditions(fs.status?.conditions)]
   errs.push(...validateFlowSchemaSpec(fs))
+  const name = fs.metadata?.name ?? ""
+  const mandatory = MANDATORY_FLOW_SCHEMAS.find((m) => m.metadata?.name === name)
+  if (mandatory && !deepEqual(fs.spec, mandatory.spec))
+    errs.push(
+      invalidShown("spec", "flowcontrol.FlowSchemaSpec{...}", `spec of '${name}' must equal the fixed value`),
+    )
+  errs.push(...validateConditions(fs.status?.conditions))
   return errs
 }
 
+/** Status conditions: each type given, and once. */
 function validateConditions(conditions: readonly { type?: string }[] | undefined): FieldError[] {
   const errs: FieldError[] = []
+  const seen = new Set<string>()
   list(conditions).forEach((c, i) => {
-    if (!c.type) errs.push(required(child(index("status.conditions", i), "type"), "must not be empty"))
+    const path = child(index("status.conditions", i), "type")
+    if (seen.has(c.type ?? "")) errs.push(duplicate(path, c.type ?? ""))
+    seen.add(c.type ?? "")
+    if (!c.type) errs.push(required(path, "must not be empty"))
   })
   return errs
 }
@@ -276,7 +318,9 @@ function validateLevelSpec(plc: PriorityLevelConfiguration): FieldError[] {
     if (s.limited) errs.push(forbidden("spec.limited", "must be nil if the type is not Limited"))
     const shares = s.exempt?.nominalConcurrencyShares
     if (shares !== undefined && shares !== null && shares < 0)
-      errs.push(invalidValue("spec.exempt.nominalConcurrencyShares", shares, "must be a non-negative number"))
+      errs.push(
+        invalidValue("spec.exempt.nominalConcurrencyShares", shares, "must be a non-negative integer"),
+      )
     errs.push(...percent(s.exempt?.lendablePercent, "spec.exempt.lendablePercent"))
   } else if (s.type === "Limited") {
     if (s.exempt) errs.push(forbidden("spec.exempt", "must be nil if the type is Limited"))
@@ -284,6 +328,32 @@ function validateLevelSpec(plc: PriorityLevelConfiguration): FieldError[] {
     else errs.push(...validateLimited(s.limited, "spec.limited"))
   } else errs.push(notSupported("spec.type", s.type ?? "", ENABLEMENTS))
   return errs
+}
+
+/**
+ * The mandatory levels keep their specs: `exempt` all but its exempt settings, `catch-all`
+ * entirely.
+ */
+function validateMandatoryLevel(plc: PriorityLevelConfiguration): FieldError[] {
+  const name = plc.metadata?.name ?? ""
+  const mandatory = MANDATORY_PRIORITY_LEVELS.find((m) => m.metadata?.name === name)
+  if (!mandatory) return []
+  const shown = "flowcontrol.PriorityLevelConfigurationSpec{...}"
+  if (name === "exempt") {
+    const have = { ...plc.spec, exempt: mandatory.spec?.exempt }
+    return deepEqual(have, mandatory.spec)
+      ? []
+      : [
+          invalidShown(
+            "spec",
+            shown,
+            "spec of 'exempt' except the 'spec.exempt' field must equal the fixed value",
+          ),
+        ]
+  }
+  return deepEqual(plc.spec, mandatory.spec)
+    ? []
+    : [invalidShown("spec", shown, `spec of '${name}' must equal the fixed value`)]
 }
 
 /** A PriorityLevelConfiguration; status writes get the metadata and condition checks only. */
@@ -294,6 +364,7 @@ export function validatePriorityLevelConfiguration(
 ): FieldError[] {
   const errs = meta(plc, old)
   if (subresource === "status") return [...errs, ...validateConditions(plc.status?.conditions)]
-  errs.push(...validateLevelSpec(plc))
+  errs.push(...validateLevelSpec(plc), ...validateMandatoryLevel(plc))
+  errs.push(...validateConditions(plc.status?.conditions))
   return errs
 }
