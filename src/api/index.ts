@@ -12,6 +12,7 @@ export * as fieldErrors from "./field-errors.ts"
 export { validateCustomResourceMeta, validateObject } from "./validation/index.ts"
 export { applyDefaults } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"
+export { MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS } from "./flowcontrol-mandatory.ts"
 export {
   compareQuantity,
   milliValue,

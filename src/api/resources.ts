@@ -210,11 +210,14 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
     { kind: "StatefulSet", short: ["sts"], all: true, sub: [SCALE, STATUS] },
   ]),
   ...define("authorization.k8s.io", "v1", [
+    { kind: "LocalSubjectAccessReview", verbs: ["create"] },
     { kind: "SelfSubjectAccessReview", namespaced: false, verbs: ["create"] },
     { kind: "SelfSubjectRulesReview", namespaced: false, verbs: ["create"] },
+    { kind: "SubjectAccessReview", namespaced: false, verbs: ["create"] },
   ]),
   ...define("authentication.k8s.io", "v1", [
     { kind: "SelfSubjectReview", namespaced: false, verbs: ["create"] },
+    { kind: "TokenReview", namespaced: false, verbs: ["create"] },
   ]),
   ...define("autoscaling", "v2", [
     { kind: "HorizontalPodAutoscaler", short: ["hpa"], all: true, sub: [STATUS], storageVersion: "v2" },

@@ -21,6 +21,7 @@ import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { priorityAdmission, SYSTEM_PRIORITY_CLASSES } from "./priority.ts"
+import { bootstrapFlowControl } from "./flowcontrol-bootstrap.ts"
 import { bootstrapRbac } from "./rbac-bootstrap.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
 import { limitRanger } from "./limit-ranger.ts"
@@ -278,6 +279,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     served: servedOf,
     kubeletClient: opts.kubeletClient ?? {},
     resources: table,
+    authenticate,
     ...(saTokens ? { serviceAccountTokens: { options: saTokens, lookup } } : {}),
     ...(opts.componentHealth ? { componentHealth: opts.componentHealth } : {}),
   }
@@ -300,6 +302,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       })
     }
     await bootstrapRbac(registry, servedOf)
+    await bootstrapFlowControl(registry, servedOf)
     await repairAddresses()
     markReady()
   }

@@ -4,7 +4,14 @@
  * applyDefaults on every write, before admission and validation; it mutates the object.
  * Idempotent: defaulting a defaulted object changes nothing. Imports only api types.
  */
+import {
+  defaultMutatingWebhookConfiguration,
+  defaultValidatingAdmissionPolicy,
+  defaultValidatingAdmissionPolicyBinding,
+  defaultValidatingWebhookConfiguration,
+} from "./admission.ts"
 import { defaultCustomResourceDefinition } from "./crd.ts"
+import { defaultFlowSchema, defaultPriorityLevelConfiguration } from "./flowcontrol.ts"
 import type { ApiObject } from "../meta.ts"
 import {
   defaultDaemonSet,
@@ -29,7 +36,7 @@ import {
   defaultPriorityClass,
 } from "./misc.ts"
 import { defaultPod, defaultPodTemplateSpec } from "./pod.ts"
-import { defaultStorageClass } from "./storage.ts"
+import { defaultCSIDriver, defaultStorageClass } from "./storage.ts"
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from "./service.ts"
 
 export { generateJobSelector, CONTROLLER_UID_LABEL, JOB_NAME_LABEL } from "./batch.ts"
@@ -78,6 +85,13 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
   "rbac.authorization.k8s.io/ClusterRoleBinding": defaultBinding,
   "scheduling.k8s.io/PriorityClass": defaultPriorityClass,
   "storage.k8s.io/StorageClass": defaultStorageClass,
+  "storage.k8s.io/CSIDriver": defaultCSIDriver,
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration": defaultMutatingWebhookConfiguration,
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration": defaultValidatingWebhookConfiguration,
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy": defaultValidatingAdmissionPolicy,
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding": defaultValidatingAdmissionPolicyBinding,
+  "flowcontrol.apiserver.k8s.io/FlowSchema": defaultFlowSchema,
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": defaultPriorityLevelConfiguration,
 }
 
 /**

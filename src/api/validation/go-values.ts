@@ -19,7 +19,8 @@ export function goStringMap(m: Readonly<Record<string, string>> | undefined | nu
   return `map[string]string{${entries.join(", ")}}`
 }
 
-function goStrings(values: readonly string[] | undefined | null): string {
+/** `[]string{"a", "b"}`, `[]string(nil)` when absent. */
+export function goStrings(values: readonly string[] | undefined | null): string {
   if (!values) return "[]string(nil)"
   return `[]string{${values.map(goString).join(", ")}}`
 }

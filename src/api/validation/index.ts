@@ -12,6 +12,14 @@ import {
   validateReplicationController,
 } from "./apps.ts"
 import { validateDaemonSet, validateStatefulSet } from "./apps-stateful.ts"
+import {
+  validateValidatingAdmissionPolicy,
+  validateValidatingAdmissionPolicyBinding,
+} from "./admission-policy.ts"
+import {
+  validateMutatingWebhookConfiguration,
+  validateValidatingWebhookConfiguration,
+} from "./admission-webhooks.ts"
 import { validateHorizontalPodAutoscaler } from "./autoscaling.ts"
 import { validateCertificateSigningRequest } from "./certificates.ts"
 import { validateConfigMap, validateSecret } from "./config.ts"
@@ -23,6 +31,14 @@ import {
   validateServiceAccount,
 } from "./core-misc.ts"
 import { validateCronJob } from "./cronjob.ts"
+import {
+  validateCSIDriver,
+  validateCSINode,
+  validateCSIStorageCapacity,
+  validateVolumeAttachment,
+  validateVolumeAttributesClass,
+} from "./csi.ts"
+import { validateFlowSchema, validatePriorityLevelConfiguration } from "./flowcontrol.ts"
 import { validateCustomResourceDefinition } from "./crd.ts"
 import { validateEndpointSlice, validateEndpoints } from "./endpoints.ts"
 import { validateCoreEvent, validateEventsEvent } from "./events.ts"
@@ -37,6 +53,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { validatePod, validatePodStatusUpdate, validatePodTemplate } from "./pod.ts"
 import { validatePodEphemeralContainersUpdate } from "./pod-ephemeral.ts"
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./rbac.ts"
+import { validateRuntimeClass } from "./runtime-class.ts"
 import { validateService } from "./service.ts"
 
 export { cronScheduleError } from "./cron.ts"
@@ -91,6 +108,18 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   "rbac.authorization.k8s.io/ClusterRole": validateClusterRole,
   "rbac.authorization.k8s.io/RoleBinding": validateRoleBinding,
   "rbac.authorization.k8s.io/ClusterRoleBinding": validateClusterRoleBinding,
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration": validateMutatingWebhookConfiguration,
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration": validateValidatingWebhookConfiguration,
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy": validateValidatingAdmissionPolicy,
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding": validateValidatingAdmissionPolicyBinding,
+  "flowcontrol.apiserver.k8s.io/FlowSchema": validateFlowSchema,
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": validatePriorityLevelConfiguration,
+  "node.k8s.io/RuntimeClass": validateRuntimeClass,
+  "storage.k8s.io/CSIDriver": validateCSIDriver,
+  "storage.k8s.io/CSINode": validateCSINode,
+  "storage.k8s.io/CSIStorageCapacity": validateCSIStorageCapacity,
+  "storage.k8s.io/VolumeAttachment": validateVolumeAttachment,
+  "storage.k8s.io/VolumeAttributesClass": validateVolumeAttributesClass,
 }
 
 /** Validators of writes to a subresource by `group/kind/subresource`, where upstream's strategy has its own. */

@@ -14,6 +14,7 @@ import { getObject, listOrWatch } from "./read.ts"
 import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
 import { serveResourceMetrics } from "../resource-metrics/index.ts"
 import { serveComponentStatuses } from "./component-status.ts"
+import { localSubjectAccessReview, subjectAccessReview, tokenReview } from "./reviews.ts"
 import { createToken } from "../serviceaccount/token-request.ts"
 import {
   bind,
@@ -70,6 +71,9 @@ async function routeMain(r: ResourceRequest): Promise<ApiResponse> {
   if (info.resource === "selfsubjectaccessreviews") return selfSubjectAccessReview(r)
   if (info.resource === "selfsubjectrulesreviews") return selfSubjectRulesReview(r)
   if (info.resource === "selfsubjectreviews") return selfSubjectReview(r)
+  if (info.resource === "subjectaccessreviews") return subjectAccessReview(r)
+  if (info.resource === "localsubjectaccessreviews") return localSubjectAccessReview(r)
+  if (info.resource === "tokenreviews") return tokenReview(r)
   if (info.resource === "bindings") return createBinding(r)
   if (info.group === "metrics.k8s.io") return serveResourceMetrics(r, r.parts.resourceMetrics)
   if (info.group === "" && info.resource === "componentstatuses") return serveComponentStatuses(r)

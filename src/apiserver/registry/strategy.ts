@@ -22,6 +22,13 @@ const TRACKS_GENERATION = new Set([
   "networking.k8s.io/Ingress",
   "networking.k8s.io/NetworkPolicy",
   "scheduling.k8s.io/PriorityClass",
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "flowcontrol.apiserver.k8s.io/FlowSchema",
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
+  "storage.k8s.io/CSIDriver",
 ])
 
 /** Status fields Go always serializes (non-omitempty), so clients that require them find them. */
@@ -49,6 +56,10 @@ const INITIAL_STATUS: Record<string, () => Record<string, unknown>> = {
   "apps/Deployment": () => ({}),
   "batch/Job": () => ({}),
   "batch/CronJob": () => ({}),
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy": () => ({}),
+  "flowcontrol.apiserver.k8s.io/FlowSchema": () => ({}),
+  "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": () => ({}),
+  "storage.k8s.io/VolumeAttachment": () => ({ attached: false }),
 }
 
 /** Kinds whose client may set status on create (upstream keeps it for these). */

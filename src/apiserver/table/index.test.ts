@@ -75,10 +75,16 @@ test("printerFor() shares one printer across versions and picks events.k8s.io ap
   assert.equal(printerFor({ group: "events.k8s.io", kind: "Event" }).columns[0]?.name, "Last Seen")
 })
 
+/** Columns whose upstream description is empty: RuntimeClass's Handler reads an ObjectMeta doc that does not exist. */
+const UNDESCRIBED = new Set(["node.k8s.io/RuntimeClass Handler"])
+
 test("every printer gives each column a name, type, description and priority", () => {
   for (const [key, p] of PRINTERS) {
     for (const c of p.columns) {
-      assert.ok(c.name && c.type && c.description, `${key} column ${c.name}`)
+      assert.ok(
+        c.name && c.type && (c.description || UNDESCRIBED.has(`${key} ${c.name}`)),
+        `${key} column ${c.name}`,
+      )
       assert.ok(c.priority === 0 || c.priority === 1, `${key} column ${c.name}`)
     }
   }

@@ -11,6 +11,12 @@ import {
   replicaSetPrinter,
   statefulSetPrinter,
 } from "./apps.ts"
+import {
+  mutatingWebhookConfigurationPrinter,
+  validatingAdmissionPolicyBindingPrinter,
+  validatingAdmissionPolicyPrinter,
+  validatingWebhookConfigurationPrinter,
+} from "./admission.ts"
 import { hpaPrinter, scalePrinter } from "./autoscaling.ts"
 import { cronJobPrinter, jobPrinter } from "./batch.ts"
 import { certificateSigningRequestPrinter, componentStatusPrinter } from "./certificates.ts"
@@ -23,12 +29,21 @@ import {
   secretPrinter,
   serviceAccountPrinter,
 } from "./core.ts"
+import {
+  csiDriverPrinter,
+  csiNodePrinter,
+  csiStorageCapacityPrinter,
+  volumeAttachmentPrinter,
+  volumeAttributesClassPrinter,
+} from "./csi.ts"
 import { DOCS } from "./descriptions.ts"
 import { eventPrinter, eventsEventPrinter } from "./event.ts"
+import { flowSchemaPrinter, priorityLevelConfigurationPrinter } from "./flowcontrol.ts"
 import { leasePrinter, podDisruptionBudgetPrinter, priorityClassPrinter } from "./misc.ts"
 import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./networking.ts"
 import { nodePrinter } from "./node.ts"
 import { podPrinter } from "./pod.ts"
+import { runtimeClassPrinter } from "./runtime-class.ts"
 import { clusterRoleBindingPrinter, roleBindingPrinter } from "./rbac.ts"
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from "./service.ts"
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage.ts"
@@ -81,6 +96,24 @@ export const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["storage.k8s.io/StorageClass", printer(storageClassPrinter)],
   ["rbac.authorization.k8s.io/RoleBinding", printer(roleBindingPrinter)],
   ["rbac.authorization.k8s.io/ClusterRoleBinding", printer(clusterRoleBindingPrinter)],
+  ["admissionregistration.k8s.io/MutatingWebhookConfiguration", printer(mutatingWebhookConfigurationPrinter)],
+  [
+    "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+    printer(validatingWebhookConfigurationPrinter),
+  ],
+  ["admissionregistration.k8s.io/ValidatingAdmissionPolicy", printer(validatingAdmissionPolicyPrinter)],
+  [
+    "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+    printer(validatingAdmissionPolicyBindingPrinter),
+  ],
+  ["flowcontrol.apiserver.k8s.io/FlowSchema", printer(flowSchemaPrinter)],
+  ["flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration", printer(priorityLevelConfigurationPrinter)],
+  ["node.k8s.io/RuntimeClass", printer(runtimeClassPrinter)],
+  ["storage.k8s.io/CSIDriver", printer(csiDriverPrinter)],
+  ["storage.k8s.io/CSINode", printer(csiNodePrinter)],
+  ["storage.k8s.io/CSIStorageCapacity", printer(csiStorageCapacityPrinter)],
+  ["storage.k8s.io/VolumeAttachment", printer(volumeAttachmentPrinter)],
+  ["storage.k8s.io/VolumeAttributesClass", printer(volumeAttributesClassPrinter)],
 ])
 
 /** The printer of a kind, or the default one. */
@@ -120,7 +153,7 @@ export function toTable(
     apiVersion: "meta.k8s.io/v1",
     metadata: opts.listMeta ?? {},
     columnDefinitions: opts.noHeaders ? [] : p.columns,
-    rows: objects.map((o) => {
+    rows: (p.compare ? [...objects].sort((a, b) => p.compare!(a, b)) : objects).map((o) => {
       const conditions = p.conditions?.(o)
       return {
         cells: p.cells(o, ctx),

@@ -43,6 +43,8 @@ export interface Printer<T extends Printable = ApiObject> {
   readonly columns: readonly ColumnDefinition[]
   cells(obj: T, ctx: PrintContext): Cell[]
   conditions?(obj: T): RowCondition[] | undefined
+  /** The order rows of a list are printed in, where upstream's list printer sorts (FlowSchemas). */
+  compare?(a: T, b: T): number
 }
 
 /** Options of column. */
