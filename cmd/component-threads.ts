@@ -132,22 +132,20 @@ async function startThread(
 ): Promise<StartedComponent[]> {
   const thread = `thread ${n}`
   const log = opts.log.child({ thread: `component-${n}` })
-  const channels = tasks.map(() => new MessageChannel())
-  const stopServing = channels.map((c, i) => {
-    const name = tasks[i]?.name ?? ""
-    return servePort(c.port1, opts.handleFor?.(name) ?? opts.handle)
+  // One port for the thread: its components' clients share it (and the watch lines it carries).
+  const channel = new MessageChannel()
+  const handlers = new Map(tasks.map((t) => [t.name, opts.handleFor?.(t.name) ?? opts.handle]))
+  const stopServing = servePort(channel.port1, opts.handle, {
+    handlerFor: (from) => handlers.get(from) ?? opts.handle,
   })
   const init: ThreadInit = {
-    tasks: tasks.map((task, i) => ({ task, port: channels[i]!.port2 })),
+    tasks,
+    port: channel.port2,
     userAgent: opts.userAgent ?? "k8ts",
     log: opts.logOptions ?? {},
     leaderElect: opts.leaderElect,
   }
-  const worker = newWorker(
-    init,
-    channels.map((c) => c.port2),
-    `k8ts components ${n}`,
-  )
+  const worker = newWorker(init, [channel.port2], `k8ts components ${n}`)
   const starts = new Map(tasks.map((t) => [t.name, deferred<boolean>()]))
   const dones = new Map(tasks.map((t) => [t.name, deferred<void>()]))
   const asks = new Map<number, ReturnType<typeof deferred<unknown>>>()
@@ -167,7 +165,7 @@ async function startThread(
   const fail = (err: Error) => {
     ended ??= err
     for (const d of [...starts.values(), ...dones.values(), ...asks.values()]) d.reject(err)
-    for (const stop of stopServing) stop()
+    stopServing()
   }
   let left = tasks.length
   worker.on("message", (msg: FromThread) => {
