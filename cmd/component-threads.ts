@@ -8,6 +8,7 @@
  * `done` of every component it ran.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads"
+import type { EventLoopUtilization } from "node:perf_hooks"
 import type { Metric, MetricObjectWithValues, MetricValue, Registry } from "prom-client"
 import type { ComponentHealth } from "../src/apiserver/index.ts"
 import { InProcessClient, type InProcessHandler, servePort } from "../src/client/index.ts"
@@ -42,6 +43,8 @@ export interface StartedComponent extends Running {
   readonly thread: string
   /** Its `stats()`, if it has one (structured-cloned when it comes from a thread). */
   stats(): Promise<unknown>
+  /** How busy its thread's event loop has been (since `since`), as performance.eventLoopUtilization. */
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization
 }
 
 /**
@@ -73,7 +76,12 @@ async function startHere(task: ComponentTask, opts: ComponentRunnerOptions): Pro
   }
   const r = await startTask(task, deps)
   const stats = r.stats
-  return { ...r, thread: "main", stats: async () => stats?.() }
+  return {
+    ...r,
+    thread: "main",
+    stats: async () => stats?.(),
+    eventLoopUtilization: (since) => performance.eventLoopUtilization(since),
+  }
 }
 
 /** Settles later: a promise with its resolve and reject. */
@@ -224,6 +232,7 @@ async function startThread(
       done: dones.get(task.name)!.promise,
       stop,
       stats: () => ask(task.name, "stats"),
+      eventLoopUtilization: (since) => worker.performance.eventLoopUtilization(since),
       ...(health[i]
         ? { health: async () => (ended ? stopped() : ((await ask(task.name, "health")) as ComponentHealth)) }
         : {}),
