@@ -34,15 +34,38 @@ export interface ServePortOptions {
 
 type Chunk = string | Uint8Array
 
-/** One request being answered. */
-interface Exchange {
-  readonly abort: AbortController
+/**
+ * One request being answered. Its AbortController is made only when the handler asks for the
+ * signal (watches, long reads), as the HTTP server's: one costs more than most requests.
+ */
+class Exchange {
+  #abort: AbortController | undefined
+  #aborted = false
   /** Data messages posted and not yet acknowledged. */
-  unacked: number
+  unacked = 0
   /** Resumes a stream waiting for acknowledgements. */
   resume?: (() => void) | undefined
   /** Its data message in the batch being gathered, which more parts may join. */
   open?: PortPart[] | undefined
+
+  get signal(): AbortSignal {
+    if (!this.#abort) {
+      this.#abort = new AbortController()
+      if (this.#aborted) this.#abort.abort()
+    }
+    return this.#abort.signal
+  }
+
+  get aborted(): boolean {
+    return this.#aborted
+  }
+
+  /** Aborts the request and wakes its stream. */
+  abort(): void {
+    this.#aborted = true
+    this.#abort?.abort()
+    this.resume?.()
+  }
 }
 
 /** The most bytes a batch gathers before it goes out at once. */
@@ -162,7 +185,7 @@ export function servePort(
     if (!closed) port.postMessage(batch, transfer)
   })
   const answer = (req: PortRequest) => {
-    const ex: Exchange = { abort: new AbortController(), unacked: 0 }
+    const ex = new Exchange()
     exchanges.set(req.id, ex)
     respond(req, ex).then(
       () => exchanges.delete(req.id),
@@ -183,7 +206,9 @@ export function servePort(
       query: new URLSearchParams(req.query),
       header: (name) => headers[name.toLowerCase()],
       body: () => Promise.resolve(body),
-      signal: ex.abort.signal,
+      get signal() {
+        return ex.signal
+      },
       user,
     })
     if (closed) return
@@ -201,32 +226,29 @@ export function servePort(
   const pump = async (id: number, stream: AsyncIterable<Chunk>, ex: Exchange) => {
     const it = stream[Symbol.asyncIterator]()
     const stop = () => void Promise.resolve(it.return?.()).catch(() => {})
-    ex.abort.signal.addEventListener("abort", stop, { once: true })
+    const signal = ex.signal
+    signal.addEventListener("abort", stop, { once: true })
     try {
       for (let r = await it.next(); !r.done; r = await it.next()) {
-        if (ex.abort.signal.aborted || closed) return
+        if (ex.aborted || closed) return
         out.chunk(id, ex, r.value)
-        while (ex.unacked >= PORT_STREAM_WINDOW && !ex.abort.signal.aborted) {
+        while (ex.unacked >= PORT_STREAM_WINDOW && !ex.aborted) {
           await new Promise<void>((resolve) => (ex.resume = resolve))
         }
       }
     } catch (err) {
-      if (ex.abort.signal.aborted) return
+      if (ex.aborted) return
       throw err
     } finally {
-      ex.abort.signal.removeEventListener("abort", stop)
+      signal.removeEventListener("abort", stop)
     }
-    if (!ex.abort.signal.aborted && !closed) out.push({ t: "end", id })
+    if (!ex.aborted && !closed) out.push({ t: "end", id })
   }
   const onMessage = (msg: PortClientMessage) => {
     if (msg.t === "req") return answer(msg)
     const ex = exchanges.get(msg.id)
     if (!ex) return
-    if (msg.t === "abort") {
-      ex.abort.abort()
-      ex.resume?.()
-      return
-    }
+    if (msg.t === "abort") return ex.abort()
     ex.unacked -= msg.n
     const resume = ex.resume
     ex.resume = undefined
@@ -239,10 +261,7 @@ export function servePort(
     if (closed) return
     closed = true
     port.off("message", onBatch)
-    for (const ex of exchanges.values()) {
-      ex.abort.abort()
-      ex.resume?.()
-    }
+    for (const ex of exchanges.values()) ex.abort()
     exchanges.clear()
   }
   port.on("message", onBatch)
