@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- controllers`: a Deployment of 1,000 replicas on hollow nodes in one process
  * (API server on SQLite; the Deployment and ReplicaSet controllers, the scheduler and 20 hollow
- * nodes started as `k8ts server` starts its components, in a component thread by default, on the
- * API server's thread with BENCH_THREADS=0): seconds until all are available, then seconds for a
+ * nodes started as `k8ts server` starts its components, on the API server's thread by default,
+ * in a component thread with BENCH_THREADS=1): seconds until all are available, then seconds for a
  * full rolling update (maxSurge 25%).
  * The real scheduler binds the pods, as in a cluster (a pod is only available once some scheduler
  * bound it). BENCH_SCHEDULER=standin binds round robin instead (one watch, one binding per pod, no

@@ -11,7 +11,7 @@
  * Knobs: BENCH_PODS (default 10000), BENCH_NODES (default "1000,5000"), BENCH_CLIENTS (64),
  * BENCH_TIMEOUT_S (45 per run), BENCH_LEASE_MS (60000), BENCH_LOG (a log level), BENCH_THREADS
  * (component threads for the hollow nodes and the scheduler, started as `k8ts server` starts its
- * components; default as the server's: 1 with two or more cores, 0 runs them on the API server's thread),
+ * components; default as the server's, 0: on the API server's thread),
  * BENCH_PROFILE=<prefix>: a CPU profile (<prefix>-<nodes>.cpuprofile) and a sampled allocation
  * profile (<prefix>-<nodes>.heapprofile, collected objects included) of each run's burst alone.
  */
