@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- controllers`: a Deployment of 1,000 replicas on hollow nodes in one process
  * (API server on SQLite; the Deployment and ReplicaSet controllers, the scheduler and 20 hollow
- * nodes started as `k8ts server` starts its components, in a component thread by default, on the
- * API server's thread with BENCH_THREADS=0): seconds until all are available, then seconds for a
+ * nodes started as `k8ts server` starts its components, on the API server's thread by default,
+ * in a component thread with BENCH_THREADS=1): seconds until all are available, then seconds for a
  * full rolling update (maxSurge 25%).
  * The real scheduler binds the pods, as in a cluster (a pod is only available once some scheduler
  * bound it). BENCH_SCHEDULER=standin binds round robin instead (one watch, one binding per pod, no
@@ -330,18 +330,21 @@ try {
   phase(cpu) // the nodes' registration and the informers' start
   cpu = process.cpuUsage()
   let elu = performance.eventLoopUtilization()
+  let celu = controllers!.eventLoopUtilization()
   let t = performance.now()
   tStart = t
   await client.resource(Deployments).create(d)
   await rolledOut(informers, 1)
   const availableS = (performance.now() - t) / 1000
   const availableElu = performance.eventLoopUtilization(elu).utilization
+  const availableCelu = controllers!.eventLoopUtilization(celu).utilization
   dump?.()
   await settle()
   const available = phase(cpu)
   const profiling = await startProfile()
   cpu = process.cpuUsage()
   elu = performance.eventLoopUtilization()
+  celu = controllers!.eventLoopUtilization()
   t = performance.now()
   tStart = t
   await client
@@ -355,6 +358,7 @@ try {
   const rollingS = (performance.now() - t) / 1000
   const rollingDone = process.cpuUsage(cpu)
   const rollingElu = performance.eventLoopUtilization(elu).utilization
+  const rollingCelu = controllers!.eventLoopUtilization(celu).utilization
   dump?.()
   await profiling?.()
   await settle()
@@ -369,7 +373,10 @@ try {
   console.log(`Deployment of ${N} to all available           ${availableS.toFixed(2)} s`)
   console.log(`rolling update of ${N} (maxSurge 25%)         ${rollingS.toFixed(2)} s   target < 2x baseline`)
   console.log(
-    `event loop busy: ${(availableElu * 100).toFixed(0)}% to available, ${(rollingElu * 100).toFixed(0)}% rolling`,
+    `event loop busy: ${(availableElu * 100).toFixed(0)}% to available, ${(rollingElu * 100).toFixed(0)}% rolling` +
+      (THREADS
+        ? `; component thread ${(availableCelu * 100).toFixed(0)}% to available, ${(rollingCelu * 100).toFixed(0)}% rolling`
+        : ""),
   )
   console.log(`scheduler: ${STANDIN ? "stand-in (round robin)" : "kube-scheduler"}`)
   console.log(
@@ -392,6 +399,7 @@ try {
       replicas: N,
       rollout_writes: rolling.total,
       rollout_busy: Number(rollingElu.toFixed(2)),
+      rollout_component_busy: Number(rollingCelu.toFixed(2)),
       rollout_cpu_s: Number(rolling.cpu.toFixed(2)),
       rollout_done_cpu_s: Number(((rollingDone.user + rollingDone.system) / 1e6).toFixed(2)),
       bare_cpu_s: Number(bare.cpu.toFixed(2)),

@@ -11,7 +11,7 @@
  * Knobs: BENCH_PODS (default 10000), BENCH_NODES (default "1000,5000"), BENCH_CLIENTS (64),
  * BENCH_TIMEOUT_S (45 per run), BENCH_LEASE_MS (60000), BENCH_LOG (a log level), BENCH_THREADS
  * (component threads for the hollow nodes and the scheduler, started as `k8ts server` starts its
- * components; default as the server's: 1 with two or more cores, 0 runs them on the API server's thread),
+ * components; default as the server's, 0: on the API server's thread),
  * BENCH_PROFILE=<prefix>: a CPU profile (<prefix>-<nodes>.cpuprofile) and a sampled allocation
  * profile (<prefix>-<nodes>.heapprofile, collected objects included) of each run's burst alone.
  */
@@ -192,6 +192,8 @@ interface Run {
   readonly cpuMsPerPod: number
   /** How busy the API server's thread was during the burst (0..1). */
   readonly apiBusy: number
+  /** How busy the scheduler's thread was during the burst (0..1; the API server's with BENCH_THREADS=0). */
+  readonly componentBusy: number
   /** The same until the hollow kubelets reported every bound pod Running (or SETTLE_S passed). */
   readonly cpuMsPerPodRunning: number
   readonly podsPerS: number
@@ -308,6 +310,7 @@ async function run(nodeCount: number): Promise<Run> {
     counting = true
     const cpu0 = process.cpuUsage()
     const elu0 = performance.eventLoopUtilization()
+    const celu0 = scheduler.eventLoopUtilization()
     const first = performance.now()
     let next = 0
     await Promise.all(
@@ -332,6 +335,7 @@ async function run(nodeCount: number): Promise<Run> {
     const podsPerS = bound.length / ((lastBound - first) / 1000)
     const used = process.cpuUsage(cpu0)
     const apiBusy = performance.eventLoopUtilization(elu0).utilization
+    const componentBusy = scheduler.eventLoopUtilization(celu0).utilization
     await profiling?.()
     // CPU per bound pod (every thread): what the figure would be on otherwise idle cores (the machine is shared).
     const cpuMsPerPod = (used.user + used.system) / 1000 / Math.max(1, bound.length)
@@ -356,6 +360,7 @@ async function run(nodeCount: number): Promise<Run> {
       cpuMsPerPod,
       cpuMsPerPodRunning,
       apiBusy,
+      componentBusy,
       podsPerS,
       p50Ms: percentile(bound, 50),
       p99Ms: percentile(bound, 99),
@@ -380,7 +385,7 @@ for (const n of NODE_COUNTS) {
   runs.push(r)
   console.log(
     `${String(n).padStart(5)} nodes: ${r.podsPerS.toFixed(0).padStart(6)} pods/s bound   p50 ${r.p50Ms.toFixed(0)} ms   p99 ${r.p99Ms.toFixed(0)} ms   ${r.cpuMsPerPod.toFixed(2)} CPU ms/pod (${r.cpuMsPerPodRunning.toFixed(2)} until Running)   ` +
-      `API server thread ${(r.apiBusy * 100).toFixed(0)}% busy   arithmetic alone ${r.arithPerS.toFixed(0)} pods/s   (${r.evaluated.toFixed(0)} nodes filtered per pod; nodes registered and heartbeating in ${r.registerS.toFixed(1)} s)` +
+      `API server thread ${(r.apiBusy * 100).toFixed(0)}% busy${THREADS ? `, component thread ${(r.componentBusy * 100).toFixed(0)}%` : ""}   arithmetic alone ${r.arithPerS.toFixed(0)} pods/s   (${r.evaluated.toFixed(0)} nodes filtered per pod; nodes registered and heartbeating in ${r.registerS.toFixed(1)} s)` +
       `\n    writes per pod ${r.writesPerPod.toFixed(2)}: ${JSON.stringify(r.writes)}; refused ${JSON.stringify(r.failed)}` +
       (r.bound < PODS ? `   INCOMPLETE: ${r.bound}/${PODS} bound in ${TIMEOUT_S} s` : ""),
   )
@@ -408,6 +413,7 @@ console.log(
     writes_per_pod: Number(last.writesPerPod.toFixed(2)),
     component_threads: THREADS,
     api_thread_busy: Number(last.apiBusy.toFixed(2)),
+    component_thread_busy: Number(last.componentBusy.toFixed(2)),
     [`pods_per_s_${first.nodes}_nodes`]: Math.round(first.podsPerS),
     [`p99_ms_${first.nodes}_nodes`]: Math.round(first.p99Ms),
     [`arithmetic_pods_per_s_${first.nodes}_nodes`]: Math.round(first.arithPerS),

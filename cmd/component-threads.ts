@@ -8,6 +8,7 @@
  * `done` of every component it ran.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads"
+import type { EventLoopUtilization } from "node:perf_hooks"
 import type { Metric, MetricObjectWithValues, MetricValue, Registry } from "prom-client"
 import type { ComponentHealth } from "../src/apiserver/index.ts"
 import { InProcessClient, type InProcessHandler, servePort } from "../src/client/index.ts"
@@ -42,6 +43,8 @@ export interface StartedComponent extends Running {
   readonly thread: string
   /** Its `stats()`, if it has one (structured-cloned when it comes from a thread). */
   stats(): Promise<unknown>
+  /** How busy its thread's event loop has been (since `since`), as performance.eventLoopUtilization. */
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization
 }
 
 /**
@@ -73,7 +76,12 @@ async function startHere(task: ComponentTask, opts: ComponentRunnerOptions): Pro
   }
   const r = await startTask(task, deps)
   const stats = r.stats
-  return { ...r, thread: "main", stats: async () => stats?.() }
+  return {
+    ...r,
+    thread: "main",
+    stats: async () => stats?.(),
+    eventLoopUtilization: (since) => performance.eventLoopUtilization(since),
+  }
 }
 
 /** Settles later: a promise with its resolve and reject. */
@@ -132,22 +140,20 @@ async function startThread(
 ): Promise<StartedComponent[]> {
   const thread = `thread ${n}`
   const log = opts.log.child({ thread: `component-${n}` })
-  const channels = tasks.map(() => new MessageChannel())
-  const stopServing = channels.map((c, i) => {
-    const name = tasks[i]?.name ?? ""
-    return servePort(c.port1, opts.handleFor?.(name) ?? opts.handle)
+  // One port for the thread: its components' clients share it (and the watch lines it carries).
+  const channel = new MessageChannel()
+  const handlers = new Map(tasks.map((t) => [t.name, opts.handleFor?.(t.name) ?? opts.handle]))
+  const stopServing = servePort(channel.port1, opts.handle, {
+    handlerFor: (from) => handlers.get(from) ?? opts.handle,
   })
   const init: ThreadInit = {
-    tasks: tasks.map((task, i) => ({ task, port: channels[i]!.port2 })),
+    tasks,
+    port: channel.port2,
     userAgent: opts.userAgent ?? "k8ts",
     log: opts.logOptions ?? {},
     leaderElect: opts.leaderElect,
   }
-  const worker = newWorker(
-    init,
-    channels.map((c) => c.port2),
-    `k8ts components ${n}`,
-  )
+  const worker = newWorker(init, [channel.port2], `k8ts components ${n}`)
   const starts = new Map(tasks.map((t) => [t.name, deferred<boolean>()]))
   const dones = new Map(tasks.map((t) => [t.name, deferred<void>()]))
   const asks = new Map<number, ReturnType<typeof deferred<unknown>>>()
@@ -167,7 +173,7 @@ async function startThread(
   const fail = (err: Error) => {
     ended ??= err
     for (const d of [...starts.values(), ...dones.values(), ...asks.values()]) d.reject(err)
-    for (const stop of stopServing) stop()
+    stopServing()
   }
   let left = tasks.length
   worker.on("message", (msg: FromThread) => {
@@ -226,6 +232,7 @@ async function startThread(
       done: dones.get(task.name)!.promise,
       stop,
       stats: () => ask(task.name, "stats"),
+      eventLoopUtilization: (since) => worker.performance.eventLoopUtilization(since),
       ...(health[i]
         ? { health: async () => (ended ? stopped() : ((await ask(task.name, "health")) as ComponentHealth)) }
         : {}),

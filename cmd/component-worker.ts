@@ -1,6 +1,6 @@
 /**
  * The entry of a component thread (see component-threads.ts): starts the tasks it was given,
- * each with its own PortClient on the port it was handed, and reports to the parent thread when
+ * each with its own PortClient on the port it was handed (one for the thread), and reports to the parent thread when
  * each has started, how it is (health, stats) when asked, and when it is done or failed.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads"
@@ -12,8 +12,9 @@ import type { Running } from "./components.ts"
 
 /** What a component thread is started with (its workerData). */
 export interface ThreadInit {
-  /** Each task with the port its client talks to the API server through. */
-  readonly tasks: readonly { readonly task: ComponentTask; readonly port: MessagePort }[]
+  readonly tasks: readonly ComponentTask[]
+  /** The port every task's client talks to the API server through. */
+  readonly port: MessagePort
   readonly userAgent: string
   readonly log: Pick<LogOptions, "level" | "format">
   readonly leaderElect: boolean
@@ -62,8 +63,8 @@ function serve(parent: MessagePort, init: ThreadInit): void {
     stopped.add(msg.name)
     running.get(msg.name)?.stop.abort()
   })
-  for (const { task, port } of init.tasks) {
-    const client = new PortClient(port, { userAgent: init.userAgent })
+  for (const task of init.tasks) {
+    const client = new PortClient(init.port, { userAgent: init.userAgent, from: task.name })
     const deps = { client, clock: realClock, log, metrics, leaderElect: init.leaderElect }
     startTask(task, deps).then(
       (r) => {

@@ -345,10 +345,11 @@ function dnsFlags(
 }
 
 /**
- * Component threads by default: none. A thread costs each watch a second decode (the worker
- * parses its own copy of every event), which on two cores made the scheduler slower than on
- * the API server's thread (587 against 1,765 pods/s for 5,000 nodes); `--component-threads 1`
- * opts in until one port per worker carries each watch line once.
+ * Component threads by default: none. A thread's components share one port, each watch line
+ * crossing it once and parsed once there, which makes the scheduler bench spend a quarter less
+ * CPU per pod (0.43-0.51 ms against 0.60-0.68) but costs the controllers bench's rollout a
+ * fifth more (2.1-2.3 s against 1.95 s): it is a chain of writes, each waiting for the other
+ * thread to wake, and on a shared two-core machine neither wall time won clearly.
  */
 export function defaultComponentThreads(): number {
   return 0

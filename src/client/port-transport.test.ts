@@ -5,8 +5,8 @@ import { ConfigMaps } from "../api/index.ts"
 import { describeClient, take } from "./client.case.ts"
 import type { InProcessHandler, InProcessRequest } from "./in-process-client.ts"
 import { servePort } from "./port-server.ts"
-import { PORT_STREAM_WINDOW, PortClient, portTransport } from "./port-transport.ts"
-import { readText } from "./_wire.ts"
+import { PORT_SHARED_LINES, PORT_STREAM_WINDOW, PortClient, portTransport } from "./port-transport.ts"
+import { readText, watchEvents } from "./_wire.ts"
 
 /** Every port the tests open, closed once they are done (an open port keeps the process alive). */
 const opened: MessagePort[] = []
@@ -194,5 +194,53 @@ describe("port transport", () => {
     } finally {
       await env.stop()
     }
+  })
+
+  test("clients sharing a port are told apart by handlerFor, and share each watch event", async () => {
+    const { startClientEnv } = await import("../testing/index.ts")
+    const env = await startClientEnv()
+    try {
+      const { port1, port2 } = channel()
+      const asked: string[] = []
+      const stop = servePort(port1, env.api.handle, {
+        handlerFor: (from) => (req) => {
+          asked.push(from)
+          return env.api.handle(req)
+        },
+      })
+      const [a, b] = ["a", "b"].map((from) => new PortClient(port2, { from }))
+      const ac = new AbortController()
+      const got = [a, b].map((c) =>
+        take(c!.resource(ConfigMaps).watch({ namespace: "default" }, ac.signal), 1),
+      )
+      await env.inProcess
+        .resource(ConfigMaps)
+        .create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "shared", namespace: "default" } })
+      const [ea, eb] = (await Promise.all(got)).map((events) => events[0])
+      assert.equal(ea?.object.metadata?.name, "shared")
+      // One line crossed, parsed once for both watches.
+      assert.equal(ea, eb)
+      assert.deepEqual(asked.sort(), ["a", "b"])
+      ac.abort()
+      stop()
+    } finally {
+      await env.stop()
+    }
+  })
+
+  test("a shared line sent long ago crosses again, whole", async () => {
+    const again = Buffer.from('{"again":true}\n')
+    async function* lines() {
+      yield again
+      // Enough other lines that the client no longer keeps the first.
+      for (let i = 0; i < PORT_SHARED_LINES; i++) yield Buffer.from(`{"i":${i}}\n`)
+      yield again
+    }
+    const { send } = pair(async () => ({ status: 200, headers: {}, stream: lines() }))
+    const seen: unknown[] = []
+    for await (const ev of watchEvents((await send(get("/watch"))).body)) seen.push(ev)
+    assert.equal(seen.length, PORT_SHARED_LINES + 2)
+    assert.deepEqual(seen.at(-1), { again: true })
+    assert.deepEqual(seen.at(-2), { i: PORT_SHARED_LINES - 1 })
   })
 })
