@@ -1,5 +1,6 @@
 # A pod sandbox's parts done by system calls in processes the spawner (spawner.pl) forks, so the
-# runtime spawns no program for them: loaded by spawner.pl after root.pl (whose `sys` it uses).
+# runtime spawns no program for them: loaded by spawner.pl after root.pl (whose `sys` and
+# `make_dir` it uses).
 #
 #   run_steps([step...])   set-up steps (setup-steps.ts): {dir} makes a folder and its parents,
 #                          {file, value} writes (or with append, appends) value, failing only
@@ -12,7 +13,6 @@
 use strict;
 use warnings;
 use POSIX ();
-use File::Path ();
 use JSON::PP ();
 
 my %CLONE = (mnt => 0x00020000, uts => 0x04000000, ipc => 0x08000000, net => 0x40000000, pid => 0x20000000);
@@ -21,10 +21,8 @@ sub run_steps {
   my ($steps) = @_;
   for my $s (@$steps) {
     if (defined $s->{dir}) {
-      next if -d $s->{dir};
-      my $err;
-      File::Path::make_path($s->{dir}, { error => \$err });
-      return "mkdir $s->{dir}: " . join('; ', map { values %$_ } @$err) if $err && @$err;
+      my $err = make_dir($s->{dir});
+      return $err if defined $err;
       next;
     }
     if (defined $s->{link}) {
