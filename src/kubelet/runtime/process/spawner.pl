@@ -20,9 +20,10 @@
 #   <t> (<d|w|o|a|l> <path> <value>)*t
 #                                 answered `h <id> <holder PID>` as it is forked, then by the
 #                                 holder `<id> <holder PID> ready` or `<id> <holder PID> error <why>`
-#   l <id> <json>                 the pod side of the network of a holder whose request had "ip":
-#                                 {"links":[...]} run by netlink, or {"lines":[...]} by `ip -batch`
-#                                 (null: it gives up)
+#   l <id> <1> <n> <ip line>*n <m> (<kind> <arg>*4)*m
+#                                 the pod side of the network of a holder whose request had ip 1:
+#                                 its m link steps run by netlink, or else its n lines by
+#                                 `ip -batch` (see pod.pl's link_step); `l <id> 0`: it gives up
 # and the spawner says when one of its children (a shim or a holder) exited:
 #   x <PID> <wait status>
 # The shims and holders are setsid'ed children: when the spawner ends (its stdin closes, or it
@@ -206,8 +207,8 @@ sub start {
   my ($kind, $rest) = split /\0/, $req, 2;
   return start_shim($rest) if $kind eq 's';
   return start_holder($rest // '') if $kind eq 'h';
-  my ($id, $text) = split /\0/, $rest // '', 3;
-  return holder_lines($id, $text) if $kind eq 'l';
+  my ($id, $text) = split /\0/, $rest // '', 2;
+  return holder_lines($id, $text // '') if $kind eq 'l';
 }
 
 my $buf = '';
