@@ -221,14 +221,16 @@ export function startCpuMeter(podsParent: string): { mark(): () => StartCpu; clo
     close() {
       if (!moved) return
       writeFileSync(join(CPUACCT, before as string, "cgroup.procs"), String(process.pid))
-      // The spawner may still be on its way out (for seconds on a busy machine).
-      for (let i = 0; i < 250; i++) {
+      // The spawner and the shims may still be on their way out: for seconds on a busy machine
+      // (5 s were too few at load average 12-16, which left the empty cgroup behind).
+      for (let i = 0; i < 1500; i++) {
         try {
           return rmdirSync(join(CPUACCT, own))
         } catch {
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20)
         }
       }
+      console.error(`podstart: cannot remove the cgroup ${join(CPUACCT, own)}; remove it once it is empty`)
     },
   }
 }

@@ -217,6 +217,7 @@ export class Kubelet {
     const signal = ac.signal
     await this.#register()
     this.#runtime.warmUp?.()
+    await this.#volumes.init()
     const informers = new SharedInformers(this.#o.client, { clock: this.#clock, log: this.#log })
     this.#pods = informers.get<Pod & ApiObject>(Pods, { fieldSelector: `spec.nodeName=${this.#o.nodeName}` })
     this.#services = informers.get<Service & ApiObject>(Services)

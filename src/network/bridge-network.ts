@@ -105,6 +105,7 @@ export class BridgeNetwork implements PodNetwork {
     // Pods reach services and hostPorts through the gateway, and hostPorts are reached from off the node.
     await this.#guard.enableForwarding()
     this.#bridgeNetfilter = await this.#guard.enableBridgeNetfilter()
+    await this.#ipam.init()
     await this.#ensureBridge()
     await this.#syncRules()
     this.#ready = true

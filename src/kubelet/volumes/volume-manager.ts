@@ -15,6 +15,7 @@ import { unmountUnder } from "./empty-dir.ts"
 import { VolumeProcessError } from "./errors.ts"
 import { type ManagedFiles, managedFiles, type NodeDnsOptions } from "./managed-files.ts"
 import { podDir } from "./paths.ts"
+import { spreadSubfolders } from "../spread-folders.ts"
 import { dnsTypeOf } from "./resolv-conf.ts"
 import { ServiceAccountTokens } from "./service-account-token.ts"
 import { type PluginContext, type ProcessedVolume, processVolume } from "./volume-plugins.ts"
@@ -77,6 +78,14 @@ export class VolumeManager {
       log: this.#log,
       ...(opts.nodeMemoryBytes !== undefined ? { nodeMemoryBytes: opts.nodeMemoryBytes } : {}),
     }
+  }
+
+  /**
+   * Makes `<root>/pods`, each of whose sub-folders is one pod's tree: spread over the file
+   * system's groups (spread-folders.ts). Resolves whether or not that could be done.
+   */
+  init(): Promise<void> {
+    return spreadSubfolders([join(this.#o.root, "pods")])
   }
 
   #state(uid: string): PodVolumes {

@@ -65,6 +65,7 @@ import type { RootSetup } from "./sandbox/container-root.ts"
 import { PERL_SHIM, type ShimSpawn, spawnShim } from "./shim.ts"
 import { childWatch, type ShimWatch, ShimSpawner, SpawnerUnavailable, type SpawnedShim } from "./spawner.ts"
 import { onTerminal, spawnExec, terminalEnv } from "./streams.ts"
+import { spreadSubfoldersSync } from "../../spread-folders.ts"
 
 /** Options of ProcessRuntime. */
 export interface ProcessRuntimeOptions {
@@ -131,6 +132,8 @@ export class ProcessRuntime implements ContainerRuntime {
     this.#root = opts.root
     this.#range = parseCidr(opts.podRange ?? "127.244.0.0/16")
     this.#log = opts.log ?? silentLogger()
+    // Its folders (state files by the hundred, pods' trees) each in a block group of their own.
+    spreadSubfoldersSync([this.#root])
     for (const d of ["state", "pods", "sandboxes"]) mkdirSync(join(this.#root, d), { recursive: true })
     const adopted = opts.network ? this.#adoptPods() : undefined
     if (!opts.network) this.#adoptLeftovers()

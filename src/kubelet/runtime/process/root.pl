@@ -16,7 +16,6 @@
 use strict;
 use warnings;
 use POSIX ();
-use File::Path ();
 
 use constant {
   MS_RDONLY => 1,
@@ -93,11 +92,18 @@ sub mount_entry {
   return undef;
 }
 
+# Makes a folder and its missing parents: mkdir first, so where the parent exists (most of the
+# time) that is one system call. Returns undef, or why it failed.
 sub make_dir {
   my ($path) = @_;
-  return undef if -d $path;
-  eval { File::Path::make_path($path); 1 } or return "mkdir $path: $@";
-  return undef;
+  return undef if mkdir($path) || ($!{EEXIST} && -d $path);
+  return "mkdir $path: $!" unless $!{ENOENT};
+  (my $parent = $path) =~ s{/+[^/]+/*$}{};
+  return "mkdir $path: $!" if $parent eq '' || $parent eq $path;
+  my $err = make_dir($parent);
+  return $err if defined $err;
+  return undef if mkdir($path) || ($!{EEXIST} && -d $path);
+  return "mkdir $path: $!";
 }
 
 sub root_step {

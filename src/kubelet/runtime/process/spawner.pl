@@ -15,12 +15,15 @@
 # an optional append; l: a symbolic link <path> to <value>), the log file made, the working directory given. The child answers on
 # stdout itself, in one write of one line:
 #   <id> <shim PID> <container PID>       or       <id> <shim PID> error <why>
-# A holder of a pod's namespaces (its request as JSON, see pod.pl's run_holder):
-#   h <id> <json>                 answered `h <id> <holder PID>` as it is forked, then by the
+# A holder of a pod's namespaces (see pod.pl's run_holder):
+#   h <id> <hostname> <shm folder|-> <ip: 0|1> <k> <namespace kind>*k <c> <cgroup.procs>*c
+#   <t> (<d|w|o|a|l> <path> <value>)*t
+#                                 answered `h <id> <holder PID>` as it is forked, then by the
 #                                 holder `<id> <holder PID> ready` or `<id> <holder PID> error <why>`
-#   l <id> <json>                 the pod side of the network of a holder whose request had "ip":
-#                                 {"links":[...]} run by netlink, or {"lines":[...]} by `ip -batch`
-#                                 (null: it gives up)
+#   l <id> <1> <n> <ip line>*n <m> (<kind> <arg>*4)*m
+#                                 the pod side of the network of a holder whose request had ip 1:
+#                                 its m link steps run by netlink, or else its n lines by
+#                                 `ip -batch` (see pod.pl's link_step); `l <id> 0`: it gives up
 # and the spawner says when one of its children (a shim or a holder) exited:
 #   x <PID> <wait status>
 # The shims and holders are setsid'ed children: when the spawner ends (its stdin closes, or it
@@ -36,7 +39,6 @@ require "$here/shim.pl";
 require "$here/root.pl";
 require "$here/sandbox/pod.pl";
 
-my $json = JSON::PP->new->utf8->canonical;
 # Holders waiting for their network set-up: id => the write end of their pipe.
 my %waiting;
 
@@ -60,6 +62,33 @@ sub reap {
   }
 }
 
+# Set-up steps as run_steps takes them, from their count and fields (taken off @$f).
+my %STEP = (d => sub { { dir => $_[0] } }, w => sub { { file => $_[0], value => $_[1] } },
+  o => sub { { file => $_[0], value => $_[1], optional => 1 } },
+  a => sub { { file => $_[0], value => $_[1], optional => 1, append => 1 } },
+  l => sub { { link => $_[0], target => $_[1] } });
+
+sub steps {
+  my ($f) = @_;
+  my $t = shift @$f;
+  return [map { my ($k, $p, $v) = splice(@$f, 0, 3); ($STEP{$k} // die "unknown step $k\n")->($p, $v) } 1 .. $t];
+}
+
+# A holder request's fields as run_holder's request.
+sub parse_holder {
+  my @f = split /\0/, $_[0], -1;
+  my %r = (id => shift @f, hostname => shift @f);
+  my $shm = shift @f;
+  $r{shm} = $shm unless $shm eq '-';
+  $r{ip} = shift(@f) eq '1';
+  my $k = shift @f;
+  $r{kinds} = [splice(@f, 0, $k)];
+  my $c = shift @f;
+  $r{cgroups} = [splice(@f, 0, $c)];
+  $r{steps} = steps(\@f);
+  return \%r;
+}
+
 # The request's fields as run_shim's spec, with its environment and working directory.
 sub parse {
   my @f = split /\0/, $_[0], -1;
@@ -73,12 +102,7 @@ sub parse {
   $r{argv} = [splice(@f, 0, $m)];
   my $d = shift @f;
   $r{dirs} = [splice(@f, 0, $d)];
-  my %step = (d => sub { { dir => $_[0] } }, w => sub { { file => $_[0], value => $_[1] } },
-    o => sub { { file => $_[0], value => $_[1], optional => 1 } },
-    a => sub { { file => $_[0], value => $_[1], optional => 1, append => 1 } },
-    l => sub { { link => $_[0], target => $_[1] } });
-  my $t = shift @f;
-  $r{steps} = [map { my ($k, $p, $v) = splice(@f, 0, 3); $step{$k}->($p, $v) } 1 .. $t];
+  $r{steps} = steps(\@f);
   my $pid = shift @f;
   if ($pid ne '-') {
     my $e = shift @f;
@@ -140,9 +164,10 @@ sub start_shim {
 }
 
 sub start_holder {
-  my ($id, $text) = @_;
-  my $req = eval { $json->decode($text) };
-  return say_line("$id 0 error bad request: " . ($@ =~ s/\s+$//r)) unless ref $req eq 'HASH';
+  my ($fields) = @_;
+  my $req = eval { parse_holder($fields) };
+  my $id = $req ? $req->{id} : (split /\0/, $fields, 2)[0];
+  return say_line("$id 0 error bad request: " . ($@ =~ s/\s+$//r)) unless $req;
   pipe(my $r, my $w) or return say_line("$id 0 error pipe: $!");
   my $pid = fork();
   return say_line("$id 0 error fork: $!") unless defined $pid;
@@ -181,9 +206,9 @@ sub start {
   my ($req) = @_;
   my ($kind, $rest) = split /\0/, $req, 2;
   return start_shim($rest) if $kind eq 's';
-  my ($id, $text) = split /\0/, $rest // '', 3;
-  return start_holder($id, $text) if $kind eq 'h';
-  return holder_lines($id, $text) if $kind eq 'l';
+  return start_holder($rest // '') if $kind eq 'h';
+  my ($id, $text) = split /\0/, $rest // '', 2;
+  return holder_lines($id, $text // '') if $kind eq 'l';
 }
 
 my $buf = '';

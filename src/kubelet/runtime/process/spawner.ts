@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import type { Socket } from "node:net"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import type { PodNetworkSetup } from "../../../network/index.ts"
+import type { PodLinkStep, PodNetworkSetup } from "../../../network/index.ts"
 import type { Logger } from "../../../util/index.ts"
 import { ContainerCreateError } from "../runtime.ts"
 import type { PodEnter, RootSetup } from "./sandbox/container-root.ts"
@@ -169,6 +169,39 @@ function encode(id: number, r: SpawnRequest): Buffer {
     )
   }
   return frame(fields)
+}
+
+/**
+ * A holder request's fields (see spawner.pl): fields, not JSON, which perl's JSON::PP takes half
+ * a millisecond to decode for a pod's, in the spawner that forks every pod's holder.
+ * @throws Error when a field holds a NUL byte
+ */
+function holderFields(id: number, r: HolderRequest): string[] {
+  const { steps = [], kinds, hostname, shm, cgroups } = r
+  const fields = ["h", String(id), hostname, shm ?? "-", r.podNetwork ? "1" : "0"]
+  fields.push(String(kinds.length), ...kinds, String(cgroups.length), ...cgroups)
+  fields.push(String(steps.length), ...steps.flatMap(stepFields))
+  if (fields.some((f) => f.includes("\0"))) throw new Error("a NUL byte in the pod's hostname or paths")
+  return fields
+}
+
+/** A link step as pod.pl's five fields (its kind, then its values, "" where it has none). */
+function linkFields(s: PodLinkStep): string[] {
+  if ("veth" in s) return ["veth", s.veth, s.peer, String(s.nodePid), String(s.master)]
+  if ("up" in s) return ["up", s.up, "", "", ""]
+  if ("address" in s) return ["address", s.address, String(s.prefix), s.dev, ""]
+  return ["gateway", s.gateway, s.dev, "", ""]
+}
+
+/**
+ * The pod side of a holder's network as the fields of its `l` request (see spawner.pl), which
+ * the holder reads as one line. @throws Error when a field holds a NUL byte or a line break
+ */
+function setupFields(setup: PodNetworkSetup): string[] {
+  const fields = ["1", String(setup.ipBatch.length), ...setup.ipBatch]
+  fields.push(String(setup.links.length), ...setup.links.flatMap(linkFields))
+  if (fields.some((f) => /[\0\n]/.test(f))) throw new Error("a NUL byte or line break in the pod's ip lines")
+  return fields
 }
 
 /** Starts containers' shims through one long-lived spawner process (launched on first use). */
@@ -351,6 +384,7 @@ export class ShimSpawner {
   async startHolder(req: HolderRequest): Promise<number> {
     if (!this.usable()) throw new SpawnerUnavailable("the spawner is not in use")
     const id = this.#nextId++
+    const fields = holderFields(id, req)
     const launch = this.#current()
     let pid = 0
     let failed: Error | undefined
@@ -360,20 +394,24 @@ export class ShimSpawner {
         onPid: (p) => {
           pid = p
           // Without a set-up (null) the holder gives up and exits.
-          req.podNetwork?.(p).then(
-            (setup) => send(["l", String(id), JSON.stringify({ lines: setup.ipBatch, links: setup.links })]),
-            (err: unknown) => {
-              failed = err as Error
-              send(["l", String(id), "null"])
-            },
-          )
+          const giveUp = (err: unknown) => {
+            failed = err as Error
+            send(["l", String(id), "0"])
+          }
+          req.podNetwork?.(p).then((setup) => {
+            let fields: string[]
+            try {
+              fields = setupFields(setup)
+            } catch (err) {
+              return giveUp(err)
+            }
+            send(["l", String(id), ...fields])
+          }, giveUp)
         },
         settle: (err) => (err ? reject(failed ?? err) : resolve()),
       })
       this.#idle(launch)
-      const { steps = [], kinds, hostname, shm, cgroups } = req
-      const body = { steps, kinds, hostname, ...(shm ? { shm } : {}), cgroups, ip: !!req.podNetwork }
-      send(["h", String(id), JSON.stringify(body)])
+      send(fields)
     })
     return pid
   }

@@ -30,6 +30,7 @@ import { devMounts, mountTmpfs, unmountUnder } from "./mounts.ts"
 import { createPodNamespaces, pidNamespaceOf, type PodNamespaces, removePodNamespaces } from "./namespaces.ts"
 import { runSteps, type SetupStep } from "./setup-steps.ts"
 import { mark } from "./trace.ts"
+import { spreadSubfolders } from "../../../spread-folders.ts"
 
 /** Options of PodSandboxes. */
 export interface PodSandboxesOptions {
@@ -136,10 +137,19 @@ export class PodSandboxes {
     // lately). The containers' writable layers stay on disk (layers/<id>), their logs too.
     const why = await mountTmpfs(pods, "k8ts-pods")
     if (why) this.#opts.log.warn({ dir: pods, err: why }, "Cannot mount a tmpfs for the pods' folders")
+    await this.#spreadDiskFolders()
     const stale = await this.cgroups.removeAll()
     if (stale) this.#opts.log.info({ count: stale }, "Removed pod cgroups left by a previous run")
     await this.#opts.network.init()
     await this.#opts.network.gc(new Set())
+  }
+
+  /**
+   * The folders on the node's disk that get a sub-folder per container (its writable layer) or
+   * per pod (its logs), each its own tree: spread over the file system's groups (spread-folders.ts).
+   */
+  #spreadDiskFolders(): Promise<void> {
+    return spreadSubfolders([join(this.#opts.root, "layers"), join(this.#opts.root, "logs")])
   }
 
   /**
@@ -158,6 +168,7 @@ export class PodSandboxes {
     const used = new Set(keep.containers.map((c) => c.layers))
     for (const d of existsSync(layers) ? readdirSync(layers) : [])
       if (!used.has(join(layers, d))) rmSync(join(layers, d), { recursive: true, force: true })
+    await this.#spreadDiskFolders()
     const kept = new Set(keep.pods.map((p) => this.cgroups.podPath(p.podUid)))
     const stale = await this.cgroups.removeAll(kept)
     if (stale) this.#opts.log.info({ count: stale }, "Removed pod cgroups left by a previous run")

@@ -1,5 +1,6 @@
 # A pod sandbox's parts done by system calls in processes the spawner (spawner.pl) forks, so the
-# runtime spawns no program for them: loaded by spawner.pl after root.pl (whose `sys` it uses).
+# runtime spawns no program for them: loaded by spawner.pl after root.pl (whose `sys` and
+# `make_dir` it uses).
 #
 #   run_steps([step...])   set-up steps (setup-steps.ts): {dir} makes a folder and its parents,
 #                          {file, value} writes (or with append, appends) value, failing only
@@ -12,8 +13,6 @@
 use strict;
 use warnings;
 use POSIX ();
-use File::Path ();
-use JSON::PP ();
 
 my %CLONE = (mnt => 0x00020000, uts => 0x04000000, ipc => 0x08000000, net => 0x40000000, pid => 0x20000000);
 
@@ -21,10 +20,8 @@ sub run_steps {
   my ($steps) = @_;
   for my $s (@$steps) {
     if (defined $s->{dir}) {
-      next if -d $s->{dir};
-      my $err;
-      File::Path::make_path($s->{dir}, { error => \$err });
-      return "mkdir $s->{dir}: " . join('; ', map { values %$_ } @$err) if $err && @$err;
+      my $err = make_dir($s->{dir});
+      return $err if defined $err;
       next;
     }
     if (defined $s->{link}) {
@@ -163,7 +160,7 @@ sub run_links {
 }
 
 # The holder, in the forked child: set up (and the pod side of its network run, read from
-# $lines_r when the request has "ip": {"links": [step...]} by netlink, or {"lines": [...]} by
+# $lines_r when the request has "ip": its link steps by netlink, or else its lines by
 # `ip -batch`); then the caller tells it is ready and it holds the namespaces until killed.
 # Dies with why it failed.
 sub run_holder {
@@ -194,10 +191,24 @@ sub run_holder {
   }
   return unless $req->{ip};
   my $line = <$lines_r>;
-  my $setup = defined $line ? JSON::PP->new->allow_nonref->decode($line) : undef;
-  die "no ip lines\n" unless ref $setup eq 'HASH';
-  return run_links($setup->{links}, $node_nl) if ref $setup->{links} eq 'ARRAY' && @{ $setup->{links} };
-  ip_batch($setup->{lines}) if @{ $setup->{lines} // [] };
+  my @f = defined $line ? split(/\0/, $line =~ s/\n$//r, -1) : ();
+  die "no ip lines\n" unless (shift(@f) // '') eq '1';
+  my $n = shift(@f) // 0;
+  my @lines = splice(@f, 0, $n);
+  my $m = shift(@f) // 0;
+  my @links = map { link_step(splice(@f, 0, 5)) } 1 .. $m;
+  return run_links(\@links, $node_nl) if @links;
+  ip_batch(\@lines) if @lines;
+}
+
+# One step of the pod side's links from its five fields (spawner.ts's linkFields).
+sub link_step {
+  my ($kind, @a) = @_;
+  return { veth => $a[0], peer => $a[1], nodePid => $a[2], master => $a[3] } if $kind eq 'veth';
+  return { up => $a[0] } if $kind eq 'up';
+  return { address => $a[0], prefix => $a[1], dev => $a[2] } if $kind eq 'address';
+  return { gateway => $a[0], dev => $a[1] } if $kind eq 'gateway';
+  die "unknown link step $kind\n";
 }
 
 # The PID namespace the container's process is forked into, set in the shim before it forks
