@@ -219,9 +219,11 @@ function added(v: unknown, shape: Shape, item: boolean): Node | undefined {
   const kids: Kids = []
   if (mode.kind === "fields") {
     const o = v as Obj
-    for (const k of Object.keys(o)) {
+    for (const k in o) {
       const c = o[k]
-      const node = c === undefined ? undefined : added(c, childOf(shape, k).shape, false)
+      if (c === undefined) continue
+      // A scalar is a leaf at any shape: no need to look its shape up.
+      const node = isScalar(c) ? EMPTY : added(c, childOf(shape, k).shape, false)
       if (node) kids.push(fieldElement(k), node)
     }
   } else if (mode.kind === "set") {
@@ -289,7 +291,7 @@ function metadataFields(meta: Obj, shape: Shape): Node | undefined {
     const v = meta[k]
     if (v === undefined || k === "managedFields" || k === "resourceVersion") continue
     any = true
-    let node = added(v, childOf(shape, k).shape, false)
+    let node = isScalar(v) ? EMPTY : added(v, childOf(shape, k).shape, false)
     if (SERVER_METADATA.has(k)) node = stripped(node)
     if (node) kids.push(fieldElement(k), node)
   }
