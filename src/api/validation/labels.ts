@@ -20,7 +20,9 @@ export function validateLabels(
   field: string,
 ): FieldError[] {
   const errs: FieldError[] = []
-  for (const [k, v] of entries(labels)) {
+  if (!labels || typeof labels !== "object") return errs
+  for (const k in labels) {
+    const v = labels[k] as string
     errs.push(...validateLabelName(k, field))
     errs.push(...isLabelValue(String(v)).map((m) => invalidValue(field, v, m)))
   }
