@@ -147,6 +147,7 @@ function problems(
   const dupPaths = json === undefined ? [] : duplicateFields(json).filter((p) => !isUnder(p, unknownPaths))
   const unknown = unknownPaths.map((p) => `unknown field "${p}"`)
   const dups = dupPaths.map((p) => `duplicate field "${p}"`)
+  if (leading.length + unknown.length + dups.length === 0) return [] // the usual answer
   return [...new Set([...leading, ...unknown, ...dups])]
 }
 

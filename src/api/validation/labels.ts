@@ -23,8 +23,10 @@ export function validateLabels(
   if (!labels || typeof labels !== "object") return errs
   for (const k in labels) {
     const v = labels[k] as string
-    errs.push(...validateLabelName(k, field))
-    errs.push(...isLabelValue(String(v)).map((m) => invalidValue(field, v, m)))
+    const badName = isQualifiedName(k)
+    if (badName.length) errs.push(...badName.map((m) => invalidValue(field, k, m)))
+    const badValue = isLabelValue(String(v))
+    if (badValue.length) errs.push(...badValue.map((m) => invalidValue(field, v, m)))
   }
   return errs
 }
