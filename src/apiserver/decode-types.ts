@@ -161,6 +161,9 @@ class Decoder {
     for (const name in v) {
       const f = fields[name]
       if (!f) continue
+      const x = v[name]
+      // Most fields are strings where a string is wanted: nothing to check, no path to keep.
+      if (x === null || x === undefined || (typeof x === "string" && isPlainString(f, x))) continue
       this.#path.push(name)
       this.field(v[name], f, plan.struct)
       this.#path.pop()
@@ -198,6 +201,11 @@ class Decoder {
     if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647)
       throw new Abort(this.#typeError(`number ${v}`, "int32", struct))
   }
+}
+
+/** Whether a string value of field `f` needs no check: a string field, the value no marked number. */
+function isPlainString(f: schema.FieldSchema, v: string): boolean {
+  return f.t === "string" && !f.map && !f.rep && literalOf(v) === undefined
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

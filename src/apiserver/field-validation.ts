@@ -127,6 +127,11 @@ export function pruneUnknownFields(obj: unknown, type: string): string[] {
   return out
 }
 
+/** Whether path `p` is one of `paths` or inside one of them. */
+function isUnder(p: string, paths: readonly string[]): boolean {
+  return paths.some((u) => p === u || p.startsWith(`${u}.`) || p.startsWith(`${u}[`))
+}
+
 /**
  * The strict decoding problems of a body: the decoder's own (`leading`), unknown fields (pruned
  * from `obj`), then keys the JSON text repeats.
@@ -139,11 +144,10 @@ function problems(
 ): string[] {
   const unknownPaths = input.prune ? input.prune(obj) : pruneUnknownFields(obj, input.type ?? "")
   // A repeated field that is also unknown (or inside an unknown one) counts as unknown only.
-  const isUnknown = (p: string) =>
-    unknownPaths.some((u) => p === u || p.startsWith(`${u}.`) || p.startsWith(`${u}[`))
-  const dupPaths = json === undefined ? [] : duplicateFields(json).filter((p) => !isUnknown(p))
+  const dupPaths = json === undefined ? [] : duplicateFields(json).filter((p) => !isUnder(p, unknownPaths))
   const unknown = unknownPaths.map((p) => `unknown field "${p}"`)
   const dups = dupPaths.map((p) => `duplicate field "${p}"`)
+  if (leading.length + unknown.length + dups.length === 0) return [] // the usual answer
   return [...new Set([...leading, ...unknown, ...dups])]
 }
 

@@ -30,11 +30,9 @@ function isWatch(query: URLSearchParams): boolean {
   return queryBool(query, "watch")
 }
 
-/** Parses `method` + `path` (+ query for `watch`). */
-export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const segs = path.split("/").filter((s) => s !== "")
-  // Made only for the paths that need it: most requests name a resource.
-  const none = () => ({
+/** The RequestInfo of a path that names no resource. */
+function none(method: string, path: string): RequestInfo {
+  return {
     isResource: false,
     path,
     group: "",
@@ -45,7 +43,12 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     subresource: "",
     rest: "",
     verb: method.toLowerCase(),
-  })
+  }
+}
+
+/** Parses `method` + `path` (+ query for `watch`). */
+export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
+  const segs = path.split("/").filter((s) => s !== "")
   let i: number
   let group = ""
   let prefix: "api" | "apis"
@@ -56,10 +59,10 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     prefix = "apis"
     group = segs[1] ?? ""
     i = 2
-  } else return none()
+  } else return none(method, path)
   const version = segs[i] ?? ""
   i++
-  if (segs.length <= i) return { ...none(), isResource: true, prefix, group, version }
+  if (segs.length <= i) return { ...none(method, path), isResource: true, prefix, group, version }
   let namespace = ""
   // /namespaces/{ns}/{resource}... (but /namespaces/{name}/status|finalize is the namespace itself)
   if (

@@ -4,6 +4,7 @@ import { syncBuiltinESMExports } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, mock, test } from "node:test"
+import Database from "better-sqlite3"
 import { SqliteStore } from "./sqlite.ts"
 import { describeStore } from "./store.case.ts"
 
@@ -15,6 +16,28 @@ describeStore("SqliteStore", async () =>
 )
 
 describe("SqliteStore", () => {
+  test("a new database has 16 KiB pages; an existing one keeps its own", async () => {
+    const pageSize = (path: string) => {
+      const db = new Database(path, { readonly: true })
+      const size = db.pragma("page_size", { simple: true })
+      db.close()
+      return size
+    }
+    const fresh = join(dir, "pages-new.db")
+    const s1 = SqliteStore.open(fresh, { compactIntervalMs: 0 })
+    await s1.create("/r/a", "x".repeat(5000))
+    await s1.close()
+    assert.equal(pageSize(fresh), 16384)
+    const old = join(dir, "pages-old.db")
+    const db = new Database(old)
+    db.pragma("journal_mode = WAL")
+    db.close()
+    const s2 = SqliteStore.open(old, { compactIntervalMs: 0 })
+    await s2.create("/r/a", "1")
+    await s2.close()
+    assert.equal(pageSize(old), 4096)
+  })
+
   test("reopening a database keeps every value and the revision counter", async () => {
     const path = join(dir, "reopen.db")
     const s1 = SqliteStore.open(path, { compactIntervalMs: 0 })

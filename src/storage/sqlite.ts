@@ -52,6 +52,14 @@ interface Settle {
 const COMPACT_BATCH = 2000
 
 /**
+ * The page size of a new database. Objects are a few KB of JSON: with SQLite's default 4 KiB pages
+ * most rows spill onto an overflow page and a commit writes several WAL frames per object (two
+ * writes each); 16 KiB pages hold a few rows each, so a commit writes a fraction of the frames
+ * (the store's CPU per 4.6 KB create, a write syscall being most of it: 18.9 -> 15.6 us).
+ */
+const PAGE_SIZE = 16384
+
+/**
  * The WAL file of `db` opened for fsync, with SQLite's sync on commit turned off (NORMAL keeps
  * its syncs at checkpoints, where it copies the WAL into the database); undefined, leaving
  * synchronous=FULL, for a database without one (in memory).
@@ -132,6 +140,7 @@ export class SqliteStore implements Store {
   /** Opens (creating if needed) the database at `path` (":memory:" for a throwaway one). */
   static open(path: string, opts: SqliteOptions = {}): SqliteStore {
     const db = new Database(path)
+    db.pragma(`page_size = ${PAGE_SIZE}`) // a new database's only: an existing one keeps its own
     db.pragma("journal_mode = WAL")
     db.pragma("synchronous = FULL")
     db.pragma("busy_timeout = 5000")

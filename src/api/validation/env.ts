@@ -55,49 +55,59 @@ function validateKeySelector(sel: { name?: string; key?: string }, field: string
 /** A container's env: names, and exactly one valueFrom source when no value is given. */
 export function validateEnv(env: readonly EnvVar[] | undefined, field: string): FieldError[] {
   const errs: FieldError[] = []
-  list(env).forEach((ev, i) => {
-    const p = index(field, i)
-    if (!ev.name) errs.push(required(child(p, "name"), ""))
-    else errs.push(...isEnvVarName(ev.name).map((m) => invalidValue(child(p, "name"), ev.name, m)))
-    const from = ev.valueFrom
-    if (!from) return
-    const vf = child(p, "valueFrom")
-    let sources = 0
-    if (from.fieldRef) {
-      sources++
-      errs.push(...validateFieldRef(from.fieldRef, child(vf, "fieldRef")))
+  const vars = list(env)
+  // A loop, paths spelled out only for an error: pods often have dozens of variables.
+  for (let i = 0; i < vars.length; i++) {
+    const ev = vars[i] as EnvVar
+    if (!ev.name) errs.push(required(child(index(field, i), "name"), ""))
+    else {
+      const bad = isEnvVarName(ev.name)
+      if (bad.length) errs.push(...bad.map((m) => invalidValue(child(index(field, i), "name"), ev.name, m)))
     }
-    if (from.resourceFieldRef) {
-      sources++
-      const res = from.resourceFieldRef.resource ?? ""
-      const path = child(vf, "resourceFieldRef", "resource")
-      if (!res) errs.push(required(path, ""))
-      else if (!RESOURCE_FIELDS.includes(res) && !/^(requests|limits)\.hugepages-/.test(res)) {
-        errs.push(notSupported(path, res, RESOURCE_FIELDS))
-      }
+    if (ev.valueFrom) errs.push(...validateValueFrom(ev, child(index(field, i), "valueFrom")))
+  }
+  return errs
+}
+
+/** An env var's valueFrom (at `vf`): exactly one source, and no value beside it. */
+function validateValueFrom(ev: EnvVar, vf: string): FieldError[] {
+  const errs: FieldError[] = []
+  const from = ev.valueFrom as NonNullable<EnvVar["valueFrom"]>
+  let sources = 0
+  if (from.fieldRef) {
+    sources++
+    errs.push(...validateFieldRef(from.fieldRef, child(vf, "fieldRef")))
+  }
+  if (from.resourceFieldRef) {
+    sources++
+    const res = from.resourceFieldRef.resource ?? ""
+    const path = child(vf, "resourceFieldRef", "resource")
+    if (!res) errs.push(required(path, ""))
+    else if (!RESOURCE_FIELDS.includes(res) && !/^(requests|limits)\.hugepages-/.test(res)) {
+      errs.push(notSupported(path, res, RESOURCE_FIELDS))
     }
-    if (from.configMapKeyRef) {
-      sources++
-      errs.push(...validateKeySelector(from.configMapKeyRef, child(vf, "configMapKeyRef")))
-    }
-    if (from.secretKeyRef) {
-      sources++
-      errs.push(...validateKeySelector(from.secretKeyRef, child(vf, "secretKeyRef")))
-    }
-    if (sources === 0) {
-      errs.push(
-        invalidValue(
-          vf,
-          "",
-          "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
-        ),
-      )
-    } else if (ev.value) {
-      errs.push(invalidValue(vf, "", "may not be specified when `value` is not empty"))
-    } else if (sources > 1) {
-      errs.push(invalidValue(vf, "", "may not have more than one field specified at a time"))
-    }
-  })
+  }
+  if (from.configMapKeyRef) {
+    sources++
+    errs.push(...validateKeySelector(from.configMapKeyRef, child(vf, "configMapKeyRef")))
+  }
+  if (from.secretKeyRef) {
+    sources++
+    errs.push(...validateKeySelector(from.secretKeyRef, child(vf, "secretKeyRef")))
+  }
+  if (sources === 0) {
+    errs.push(
+      invalidValue(
+        vf,
+        "",
+        "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
+      ),
+    )
+  } else if (ev.value) {
+    errs.push(invalidValue(vf, "", "may not be specified when `value` is not empty"))
+  } else if (sources > 1) {
+    errs.push(invalidValue(vf, "", "may not have more than one field specified at a time"))
+  }
   return errs
 }
 

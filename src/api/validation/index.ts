@@ -161,6 +161,7 @@ export function validateObject(
  * aggregate prints each distinct error once.
  */
 function unique(errs: FieldError[]): FieldError[] {
+  if (errs.length < 2) return errs // the usual answer: nothing to compare
   const seen = new Set<string>()
   return errs.filter((e) => {
     const k = `${e.type}\u0000${e.field}\u0000${e.message}`

@@ -20,9 +20,13 @@ export function validateLabels(
   field: string,
 ): FieldError[] {
   const errs: FieldError[] = []
-  for (const [k, v] of entries(labels)) {
-    errs.push(...validateLabelName(k, field))
-    errs.push(...isLabelValue(String(v)).map((m) => invalidValue(field, v, m)))
+  if (!labels || typeof labels !== "object") return errs
+  for (const k in labels) {
+    const v = labels[k] as string
+    const badName = isQualifiedName(k)
+    if (badName.length) errs.push(...badName.map((m) => invalidValue(field, k, m)))
+    const badValue = isLabelValue(String(v))
+    if (badValue.length) errs.push(...badValue.map((m) => invalidValue(field, v, m)))
   }
   return errs
 }

@@ -6,7 +6,7 @@
 import type { ObjectMeta, OwnerReference } from "kubernetes-types/meta/v1.js"
 import type { FieldError } from "../errors.ts"
 import { forbidden, invalidValue, required, tooLong } from "../field-errors.ts"
-import { child, entries, immutable, index, list } from "./_field.ts"
+import { child, immutable, index, list } from "./_field.ts"
 import { validateLabelName, validateLabels } from "./labels.ts"
 import { isDns1123Label, isQualifiedName, type NameValidator } from "./names.ts"
 
@@ -28,7 +28,9 @@ export function validateAnnotations(
 ): FieldError[] {
   const errs: FieldError[] = []
   let size = 0
-  for (const [k, v] of entries(annotations)) {
+  if (!annotations || typeof annotations !== "object") return errs
+  for (const k in annotations) {
+    const v = annotations[k]
     errs.push(...isQualifiedName(k.toLowerCase()).map((m) => invalidValue(field, k, m)))
     size += Buffer.byteLength(k) + Buffer.byteLength(String(v))
   }

@@ -98,14 +98,16 @@ function validateHostNetworkPorts(spec: PodSpec, field: string, isPod: boolean):
   return errs
 }
 
+/** Adds to `errs` what is wrong with `v` as the DNS subdomain at `field`.`name`, when set. */
+function checkSubdomain(errs: FieldError[], v: string | undefined, field: string, name: string): void {
+  if (v) errs.push(...isDns1123Subdomain(v).map((m) => invalidValue(child(field, name), v, m)))
+}
+
 function validateNames(spec: PodSpec, field: string): FieldError[] {
   const errs: FieldError[] = []
-  const subdomain = (v: string | undefined, name: string): void => {
-    if (v) errs.push(...isDns1123Subdomain(v).map((m) => invalidValue(child(field, name), v, m)))
-  }
-  subdomain(spec.serviceAccountName, "serviceAccountName")
-  subdomain(spec.nodeName, "nodeName")
-  subdomain(spec.priorityClassName, "priorityClassName")
+  checkSubdomain(errs, spec.serviceAccountName, field, "serviceAccountName")
+  checkSubdomain(errs, spec.nodeName, field, "nodeName")
+  checkSubdomain(errs, spec.priorityClassName, field, "priorityClassName")
   if (spec.runtimeClassName !== undefined && spec.runtimeClassName !== null) {
     errs.push(
       ...isDns1123Subdomain(spec.runtimeClassName).map((m) =>

@@ -157,14 +157,21 @@ function isEmptyValue(v: unknown): boolean {
   return true
 }
 
-/** Sorts children by path element (insertion sort: most nodes have a few, often in order already). */
-function sortKids(kids: Kids): void {
+/**
+ * The children walks gather, on one stack: each walk pushes its own from the length it found and
+ * gives them back when its node is found or made, so a node already made costs no array.
+ */
+const scratch: Kids = []
+
+/** Sorts the children gathered from `from` on by path element (insertion sort: most nodes have a few, often in order already). */
+function sortKids(from: number): void {
+  const kids = scratch
   const n = kids.length
-  for (let i = 2; i < n; i += 2) {
+  for (let i = from + 2; i < n; i += 2) {
     const pe = kids[i] as PathElement
     const node = kids[i + 1] as Node
     let j = i - 2
-    for (; j >= 0 && (kids[j] as PathElement).pe > pe.pe; j -= 2) {
+    for (; j >= from && (kids[j] as PathElement).pe > pe.pe; j -= 2) {
       kids[j + 2] = kids[j] as PathElement
       kids[j + 3] = kids[j + 1] as Node
     }
@@ -173,24 +180,37 @@ function sortKids(kids: Kids): void {
   }
 }
 
-/** The node with sorted children `kids`, `"."` first when `member`; undefined for a non-member without any. */
-function nodeOf(member: boolean, kids: Kids): Node | undefined {
+/**
+ * The node with the sorted children gathered from `from` on (taken off the stack), `"."` first
+ * when `member`; undefined for a non-member without any.
+ */
+function nodeOf(member: boolean, from: number): Node | undefined {
+  const kids = scratch
   const n = kids.length
-  if (n === 0) return member ? EMPTY : undefined
+  if (n === from) return member ? EMPTY : undefined
   let h = member ? 1 : 2
-  for (let i = 0; i < n; i++) h = (Math.imul(h, 0x01000193) ^ (kids[i] as PathElement | Node).id) | 0
+  for (let i = from; i < n; i++) h = (Math.imul(h, 0x01000193) ^ (kids[i] as PathElement | Node).id) | 0
   let bucket = nodes.get(h)
   if (bucket === undefined) nodes.set(h, (bucket = []))
-  else for (const c of bucket) if (c.member === member && sameKids(c.kids, kids)) return c
-  const node = makeNode(member, kids)
+  else {
+    for (const c of bucket) {
+      if (c.member === member && sameKids(c.kids, from)) {
+        kids.length = from
+        return c
+      }
+    }
+  }
+  const node = makeNode(member, kids.slice(from))
+  kids.length = from
   bucket.push(node)
   nodeCount++
   return node
 }
 
-function sameKids(a: Kids, b: Kids): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+/** Whether `a` holds the children gathered from `from` on. */
+function sameKids(a: Kids, from: number): boolean {
+  if (a.length !== scratch.length - from) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== scratch[from + i]) return false
   return true
 }
 
@@ -216,12 +236,15 @@ function added(v: unknown, shape: Shape, item: boolean): Node | undefined {
   if (mode.kind === "leaf" || isEmptyValue(v)) return EMPTY
   // Structs that appear are not members themselves (their fields are); items and map entries are.
   const member = item || shape.kind !== "struct"
-  const kids: Kids = []
+  const kids = scratch
+  const from = kids.length
   if (mode.kind === "fields") {
     const o = v as Obj
-    for (const k of Object.keys(o)) {
+    for (const k in o) {
       const c = o[k]
-      const node = c === undefined ? undefined : added(c, childOf(shape, k).shape, false)
+      if (c === undefined) continue
+      // A scalar is a leaf at any shape: no need to look its shape up.
+      const node = isScalar(c) ? EMPTY : added(c, childOf(shape, k).shape, false)
       if (node) kids.push(fieldElement(k), node)
     }
   } else if (mode.kind === "set") {
@@ -241,15 +264,18 @@ function added(v: unknown, shape: Shape, item: boolean): Node | undefined {
       if (node) kids.push(pe, node)
     }
   }
-  sortKids(kids)
-  return nodeOf(member, kids)
+  sortKids(from)
+  return nodeOf(member, from)
 }
 
 /** A stripped node: no longer a member itself; gone when nothing under it is owned. */
 function stripped(node: Node | undefined): Node | undefined {
   if (node === undefined || node === EMPTY) return undefined
   // A member has children (a leaf is EMPTY): drop its "." and keep them.
-  return node.member ? nodeOf(false, node.kids) : node
+  if (!node.member) return node
+  const from = scratch.length
+  for (const k of node.kids) scratch.push(k)
+  return nodeOf(false, from)
 }
 
 /**
@@ -258,12 +284,14 @@ function stripped(node: Node | undefined): Node | undefined {
  */
 export function createdFieldsV1(obj: Obj, shape: Shape, hasStatus: boolean): FieldsV1 | undefined {
   trimTables()
+  scratch.length = 0 // nothing left over from a walk that failed
   return rootNode(obj, shape, hasStatus)?.fields
 }
 
 function rootNode(obj: Obj, shape: Shape, hasStatus: boolean): Node | undefined {
-  const kids: Kids = []
-  for (const k of Object.keys(obj)) {
+  const kids = scratch
+  const from = kids.length
+  for (const k in obj) {
     const v = obj[k]
     if (v === undefined || (k === "status" && hasStatus)) continue
     const childShape = childOf(shape, k).shape
@@ -275,26 +303,27 @@ function rootNode(obj: Obj, shape: Shape, hasStatus: boolean): Node | undefined 
     }
     if (node) kids.push(fieldElement(k), node)
   }
-  sortKids(kids)
-  return nodeOf(false, kids)
+  sortKids(from)
+  return nodeOf(false, from)
 }
 
 /** The metadata part: what `added` gives for it, the server's own fields stripped. */
 function metadataFields(meta: Obj, shape: Shape): Node | undefined {
   const mode = modeOf(meta, shape)
   if (mode.kind !== "fields") return added(meta, shape, false)
-  const kids: Kids = []
+  const kids = scratch
+  const from = kids.length
   let any = false
-  for (const k of Object.keys(meta)) {
+  for (const k in meta) {
     const v = meta[k]
     if (v === undefined || k === "managedFields" || k === "resourceVersion") continue
     any = true
-    let node = added(v, childOf(shape, k).shape, false)
+    let node = isScalar(v) ? EMPTY : added(v, childOf(shape, k).shape, false)
     if (SERVER_METADATA.has(k)) node = stripped(node)
     if (node) kids.push(fieldElement(k), node)
   }
-  sortKids(kids)
-  // An empty metadata is one owned value, as any empty map (then stripped).
+  sortKids(from)
+  // An empty metadata is one owned value, as any empty map (then stripped); it gathered nothing.
   if (!any) return EMPTY
-  return nodeOf(shape.kind !== "struct", kids)
+  return nodeOf(shape.kind !== "struct", from)
 }

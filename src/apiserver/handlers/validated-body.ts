@@ -9,6 +9,7 @@ import {
 } from "../field-validation.ts"
 import { checkDecodes, checkPatchDecodes } from "../decode-types.ts"
 import { checkJsonBody, DEEP_ENOUGH } from "../go-json-syntax.ts"
+import { parsedKeys, scanJson } from "../json-scan.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodeYamlBody } from "../yaml-body.ts"
@@ -100,8 +101,12 @@ export async function validatedBody(
   const raw = await r.req.body()
   const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
   const { body, decoding } = decodeJson(contentType, raw, json, r.served.info.kind)
-  const input = checkInput(r, options, json, decoding)
-  checkDecodes(body, input.type, input.kind, input.version, json)
+  // The text is read again only for what the quick pass cannot rule out: repeated keys (when
+  // JSON.parse kept fewer keys than the text writes) and number literals such as 1.0.
+  const facts = json === undefined ? undefined : scanJson(json)
+  const repeats = facts !== undefined && facts.keys !== parsedKeys(body)
+  const input = checkInput(r, options, repeats ? json : undefined, decoding)
+  checkDecodes(body, input.type, input.kind, input.version, facts?.fractions ? json : undefined)
   return { body, warnings: checkBody(body, input).warnings }
 }
 
