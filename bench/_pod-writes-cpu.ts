@@ -1,0 +1,294 @@
+/**
+ * CPU per pod write of the API server, in process on the SQLite store:
+ * `node --import tsx bench/_pod-writes-cpu.ts [pods] [rounds]` sends the writes control-plane
+ * components make of a pod's life (the create, the scheduler's binding and Scheduled Event, the
+ * kubelet's status PUT and status patch, the ReplicaSet controller's graceful delete and the
+ * kubelet's final delete), each phase over every pod with 64 requests in flight, straight to the
+ * server's handler (bodies encoded beforehand, answers not decoded), and prints the process's CPU
+ * µs per request of each phase. BENCH_WATCHERS (default 2) pod watches are open and drained (as
+ * the scheduler's and the kubelets' informers), so the watch cache's and fan-out's share counts.
+ * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each phase's measured requests
+ * (<dir>/<phase>.cpuprofile, the rounds' together).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { Session } from "node:inspector/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import { createApiServer } from "../src/apiserver/index.ts"
+import { SqliteStore } from "../src/storage/index.ts"
+import { silentLogger } from "../src/util/index.ts"
+import type { InProcessRequest, InProcessResponse } from "../src/client/index.ts"
+import { runningStatus } from "../src/kubelet/hollow/pod-status.ts"
+
+const PODS = Number(process.argv[2] ?? 3000)
+const ROUNDS = Number(process.argv[3] ?? 3)
+const CLIENTS = 64
+const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 2)
+const NS = "default"
+
+interface Req {
+  readonly method: string
+  readonly path: string
+  readonly query?: string
+  readonly body?: string
+  readonly agent: string
+  readonly contentType?: string
+}
+
+function podBody(name: string): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      namespace: NS,
+      labels: { app: "web", "pod-template-hash": "5d4f8b7c9" },
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          name: "web-5d4f8b7c9",
+          uid: "6c0f1d2e-0000-4000-8000-000000000001",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      containers: [
+        { name: "app", image: "nginx", resources: { requests: { cpu: "100m", memory: "128Mi" } } },
+      ],
+    },
+  })
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-pod-writes-"))
+  const store = SqliteStore.open(join(dir, "state.db"), { compactIntervalMs: 0 })
+  const stop = new AbortController()
+  const api = createApiServer({ store, log: silentLogger() })
+  const done = api.run(stop.signal)
+  await api.ready()
+  const signal = stop.signal
+  const call = (r: Req): Promise<InProcessResponse> => {
+    const body = Buffer.from(r.body ?? "")
+    const headers: Record<string, string> = {
+      "user-agent": r.agent,
+      accept: "application/json",
+      ...(r.body ? { "content-type": r.contentType ?? "application/json" } : {}),
+    }
+    const req: InProcessRequest = {
+      method: r.method,
+      path: r.path,
+      query: new URLSearchParams(r.query ?? ""),
+      header: (n) => headers[n.toLowerCase()],
+      body: () => Promise.resolve(body),
+      signal,
+      user: { name: "system:apiserver", groups: ["system:masters", "system:authenticated"] },
+    }
+    return api.handle(req)
+  }
+  const drain = async (res: InProcessResponse) => {
+    for await (const _ of res.stream ?? []) if (signal.aborted) break
+  }
+  const watches = await Promise.all(
+    Array.from({ length: WATCHERS }, () =>
+      call({ method: "GET", path: `/api/v1/pods`, query: "watch=1&resourceVersion=0", agent: "bench" }),
+    ),
+  )
+  const drained = watches.map((w) => drain(w).catch(() => undefined))
+  const podPath = (n: string) => `/api/v1/namespaces/${NS}/pods/${n}`
+  const get = async (n: string): Promise<Pod> => {
+    const res = await call({ method: "GET", path: podPath(n), agent: "bench" })
+    return JSON.parse(String(res.body ?? Buffer.concat(res.chunks ?? []))) as Pod
+  }
+  const all = async (reqs: Req[], expect: number[]) => {
+    let next = 0
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (next < reqs.length) {
+          const r = reqs[next++]!
+          const res = await call(r)
+          if (!expect.includes(res.status)) {
+            const text = String(res.body ?? Buffer.concat(res.chunks ?? []))
+            throw new Error(`${r.method} ${r.path}: ${res.status} ${text.slice(0, 300)}`)
+          }
+        }
+      }),
+    )
+  }
+  const figures = new Map<string, number[]>()
+  const profileDir = process.env.BENCH_PROFILE_DIR
+  const session = profileDir ? new Session() : undefined
+  if (session && profileDir) {
+    mkdirSync(profileDir, { recursive: true })
+    session.connect()
+    await session.post("Profiler.enable")
+    await session.post("Profiler.setSamplingInterval", { interval: 100 })
+  }
+  const profiles = new Map<string, { nodes: unknown[]; samples: number[]; timeDeltas: number[] }[]>()
+  const measure = async (phase: string, reqs: Req[], expect: number[]) => {
+    await session?.post("Profiler.start")
+    const c0 = process.cpuUsage()
+    await all(reqs, expect)
+    const c = process.cpuUsage(c0)
+    if (session) {
+      const { profile } = await session.post("Profiler.stop")
+      const list = profiles.get(phase) ?? []
+      list.push(profile as never)
+      profiles.set(phase, list)
+    }
+    const list = figures.get(phase) ?? []
+    list.push((c.user + c.system) / reqs.length)
+    figures.set(phase, list)
+  }
+  for (let round = 0; round <= ROUNDS; round++) {
+    const names = Array.from({ length: PODS }, (_, i) => `pod-${round}-${i}`)
+    const ph = async (phase: string, reqs: Req[], expect: number[]) => {
+      if (round === 0) return all(reqs, expect) // warm-up
+      await measure(phase, reqs, expect)
+    }
+    await ph(
+      "create",
+      names.map((n) => ({
+        method: "POST",
+        path: `/api/v1/namespaces/${NS}/pods`,
+        body: podBody(n),
+        agent: "kube-controller-manager/v1.35.0",
+      })),
+      [201],
+    )
+    await ph(
+      "binding",
+      names.map((n, i) => ({
+        method: "POST",
+        path: `${podPath(n)}/binding`,
+        body: JSON.stringify({
+          kind: "Binding",
+          apiVersion: "v1",
+          metadata: { name: n, namespace: NS },
+          target: { kind: "Node", name: `node-${i % 100}` },
+        }),
+        agent: "kube-scheduler/v1.35.0",
+      })),
+      [201],
+    )
+    await ph(
+      "event",
+      names.map((n, i) => ({
+        method: "POST",
+        path: `/api/v1/namespaces/${NS}/events`,
+        body: JSON.stringify({
+          metadata: { name: `${n}.18${i.toString(16)}`, namespace: NS },
+          involvedObject: { kind: "Pod", namespace: NS, name: n, uid: "u", apiVersion: "v1" },
+          reason: "Scheduled",
+          message: `Successfully assigned ${NS}/${n} to node-${i % 100}`,
+          type: "Normal",
+          source: { component: "default-scheduler" },
+          reportingComponent: "default-scheduler",
+          reportingInstance: "",
+          firstTimestamp: "2026-12-01T06:00:00Z",
+          lastTimestamp: "2026-12-01T06:00:00Z",
+          count: 1,
+        }),
+        agent: "kube-scheduler/v1.35.0",
+      })),
+      [201],
+    )
+    const bound = await Promise.all(names.map(get))
+    const now = Date.now()
+    await ph(
+      "status PUT",
+      bound.map((p, i) => ({
+        method: "PUT",
+        path: `${podPath(p.metadata!.name!)}/status`,
+        body: JSON.stringify({
+          ...p,
+          status: runningStatus(p, `10.0.0.${i % 100}`, `10.1.${i >> 8}.${i & 255}`, now),
+        }),
+        agent: "kubelet/v1.35.0",
+      })),
+      [200],
+    )
+    const at = new Date(now + 1000).toISOString().replace(/\.\d+Z$/, "Z")
+    await ph(
+      "status PATCH",
+      bound.map((p) => ({
+        method: "PATCH",
+        path: `${podPath(p.metadata!.name!)}/status`,
+        contentType: "application/strategic-merge-patch+json",
+        body: JSON.stringify({
+          metadata: { uid: p.metadata!.uid },
+          status: {
+            "$setElementOrder/conditions": [
+              { type: "PodReadyToStartContainers" },
+              { type: "Initialized" },
+              { type: "Ready" },
+              { type: "ContainersReady" },
+              { type: "PodScheduled" },
+            ],
+            conditions: [
+              { type: "Ready", status: "False", reason: "ContainersNotReady", lastTransitionTime: at },
+              {
+                type: "ContainersReady",
+                status: "False",
+                reason: "ContainersNotReady",
+                lastTransitionTime: at,
+              },
+            ],
+          },
+        }),
+        agent: "kubelet/v1.35.0",
+      })),
+      [200],
+    )
+    const withUid = await Promise.all(names.map(get))
+    await ph(
+      "graceful delete",
+      withUid.map((p) => ({
+        method: "DELETE",
+        path: podPath(p.metadata!.name!),
+        body: JSON.stringify({
+          kind: "DeleteOptions",
+          apiVersion: "v1",
+          preconditions: { uid: p.metadata!.uid },
+        }),
+        agent: "kube-controller-manager/v1.35.0",
+      })),
+      [200, 202],
+    )
+    await ph(
+      "final delete",
+      withUid.map((p) => ({
+        method: "DELETE",
+        path: podPath(p.metadata!.name!),
+        body: JSON.stringify({
+          kind: "DeleteOptions",
+          apiVersion: "v1",
+          gracePeriodSeconds: 0,
+          preconditions: { uid: p.metadata!.uid },
+        }),
+        agent: "kubelet/v1.35.0",
+      })),
+      [200],
+    )
+  }
+  // Each phase's profiles: the last round's (the rounds are alike).
+  for (const [phase, list] of profiles)
+    writeFileSync(join(profileDir!, `${phase.replace(/ /g, "-")}.cpuprofile`), JSON.stringify(list.at(-1)))
+  stop.abort()
+  await Promise.allSettled([done, ...drained])
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
+  for (const [phase, runs] of figures) {
+    const sorted = [...runs].sort((a, b) => a - b)
+    console.log(
+      `${phase.padEnd(16)} ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1).padStart(6)} µs CPU/op (runs ${runs.map((r) => r.toFixed(0)).join(" ")})`,
+    )
+  }
+  console.log(`${PODS} pods × ${ROUNDS} rounds, ${WATCHERS} watchers, load ${load}`)
+}
+
+await main()
