@@ -117,6 +117,24 @@ export interface MarkedValue {
   readonly value: string
   /** The index of the closing brace of the top-level metadata object; -1 without one. */
   readonly metaEnd: number
+  /** The object values of the top level but metadata, each with its JSON in `value`. */
+  readonly parts?: readonly (readonly [object, string])[]
+}
+
+/**
+ * The JSON of the top-level values (spec, status, ...) of objects written: once written an object
+ * is the watch cache's and never changed (RegistryDeps.written), and the next write of that
+ * object keeps most of its values as they are (a status write its spec, a delete both), so their
+ * JSON is copied rather than serialised again.
+ */
+const writtenJson = new WeakMap<object, string>()
+
+/**
+ * Records the JSON of `m`'s top-level values once it was written (the object is the watch
+ * cache's from then on, never changed), for the next encode of the values it keeps.
+ */
+export function rememberWritten(m: MarkedValue): void {
+  for (const [v, json] of m.parts ?? []) writtenJson.set(v, json)
 }
 
 /**
@@ -128,15 +146,25 @@ export function encodeMarked(obj: ApiObject): MarkedValue {
   const o = obj as unknown as Record<string, unknown>
   let value = "{"
   let metaEnd = -1
+  const parts: [object, string][] = []
   for (const k of Object.keys(o)) {
-    const json = k === "metadata" ? metadataJson(o[k]) : JSON.stringify(o[k])
+    const v = o[k]
+    const json = k === "metadata" ? metadataJson(v) : valueJson(v, parts)
     if (json === undefined) continue // as JSON.stringify skips undefined values
     if (value.length > 1) value += ","
     value += `${JSON.stringify(k)}:`
     if (k === "metadata" && json.charCodeAt(0) === 123) metaEnd = value.length + json.length - 1
     value += json
   }
-  return { value: `${value}}`, metaEnd }
+  return { value: `${value}}`, metaEnd, parts }
+}
+
+/** JSON.stringify of a top-level value (copied when written before), noted in `parts` when an object. */
+function valueJson(v: unknown, parts: [object, string][]): string | undefined {
+  if (typeof v !== "object" || v === null) return JSON.stringify(v)
+  const json = writtenJson.get(v) ?? (JSON.stringify(v) as string | undefined)
+  if (json !== undefined) parts.push([v, json])
+  return json
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

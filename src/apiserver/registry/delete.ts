@@ -14,6 +14,7 @@ import {
   decode,
   encodeMarkedRewrite,
   keyFor,
+  rememberWritten,
   shallowCopy,
   timestamp,
   withResourceVersion,
@@ -175,6 +176,7 @@ export async function deleteObject(
           // The watch cache takes `next` for the event (it stays as written): no parse back.
           reg.deps.written?.(key, marked.value, next)
           current = await store.update(key, marked.value, cur.revision)
+          rememberWritten(marked)
           ;(next.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(current.revision)
           setJson(next, marked, current.revision)
           if (!removeNow) return { object: reg.toServed(s, next), finished: false }

@@ -26,6 +26,7 @@ import {
   keyFor,
   needsConversion,
   newUid,
+  rememberWritten,
   shallowCopy,
   timestamp,
   withResourceVersion,
@@ -332,6 +333,7 @@ export class Registry {
     }
     try {
       const e = await this.#d.store.update(...this.#written(key, s, prepared, same), revision)
+      if (marked) rememberWritten(marked)
       await this.#d.released?.(s, old, prepared)
       const written = prepared.metadata as ObjectMeta
       written.resourceVersion = String(e.revision)
