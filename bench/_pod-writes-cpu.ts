@@ -7,8 +7,8 @@
  * server's handler (bodies encoded beforehand, answers not decoded), and prints the process's CPU
  * µs per request of each phase. BENCH_WATCHERS (default 2) pod watches are open and drained (as
  * the scheduler's and the kubelets' informers), so the watch cache's and fan-out's share counts.
- * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each phase's measured requests
- * (<dir>/<phase>.cpuprofile, the rounds' together).
+ * BENCH_PROFILE_DIR=<dir> writes a CPU profile and a sampled allocation profile (collected
+ * objects included) of each phase's last round (<dir>/<phase>.cpuprofile, .heapprofile).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
@@ -130,11 +130,18 @@ async function main(): Promise<void> {
   const profiles = new Map<string, { nodes: unknown[]; samples: number[]; timeDeltas: number[] }[]>()
   const measure = async (phase: string, reqs: Req[], expect: number[]) => {
     await session?.post("Profiler.start")
+    await session?.post("HeapProfiler.startSampling", {
+      samplingInterval: 16 * 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    })
     const c0 = process.cpuUsage()
     await all(reqs, expect)
     const c = process.cpuUsage(c0)
     if (session) {
       const { profile } = await session.post("Profiler.stop")
+      const heap = await session.post("HeapProfiler.stopSampling")
+      writeFileSync(join(profileDir!, `${phase.replace(/ /g, "-")}.heapprofile`), JSON.stringify(heap.profile))
       const list = profiles.get(phase) ?? []
       list.push(profile as never)
       profiles.set(phase, list)
