@@ -9,16 +9,20 @@
  * the scheduler's and the kubelets' informers), so the watch cache's and fan-out's share counts.
  * BENCH_PROFILE_DIR=<dir> writes a CPU profile and a sampled allocation profile (collected
  * objects included) of each phase's last round (<dir>/<phase>.cpuprofile, .heapprofile).
+ * BENCH_COMPARE=<checkout> also runs the API server of another checkout (its src/, e.g. the code
+ * before a change) in the same process, the two taking turns phase by phase, so both see the same
+ * load on a shared machine: compare their figures, not figures of runs minutes apart.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { createApiServer } from "../src/apiserver/index.ts"
-import { SqliteStore } from "../src/storage/index.ts"
-import { silentLogger } from "../src/util/index.ts"
+import { pathToFileURL } from "node:url"
+import type * as ApiServerModule from "../src/apiserver/index.ts"
 import type { InProcessRequest, InProcessResponse } from "../src/client/index.ts"
+import type * as StorageModule from "../src/storage/index.ts"
+import type * as UtilModule from "../src/util/index.ts"
 import { runningStatus } from "../src/kubelet/hollow/pod-status.ts"
 
 const PODS = Number(process.argv[2] ?? 3000)
@@ -63,7 +67,19 @@ function podBody(name: string): string {
   })
 }
 
-async function main(): Promise<void> {
+/** One API server under test: its handler, and how to stop it. */
+interface Server {
+  readonly label: string
+  call(r: Req): Promise<InProcessResponse>
+  close(): Promise<void>
+}
+
+/** Starts the API server of the checkout at `root` on a new SQLite store, with WATCHERS pod watches drained. */
+async function startServer(label: string, root: string): Promise<Server> {
+  const at = (p: string) => pathToFileURL(join(root, p)).href
+  const { createApiServer } = (await import(at("src/apiserver/index.ts"))) as typeof ApiServerModule
+  const { SqliteStore } = (await import(at("src/storage/index.ts"))) as typeof StorageModule
+  const { silentLogger } = (await import(at("src/util/index.ts"))) as typeof UtilModule
   const dir = mkdtempSync(join(tmpdir(), "k8ts-pod-writes-"))
   const store = SqliteStore.open(join(dir, "state.db"), { compactIntervalMs: 0 })
   const stop = new AbortController()
@@ -87,7 +103,7 @@ async function main(): Promise<void> {
       signal,
       user: { name: "system:apiserver", groups: ["system:masters", "system:authenticated"] },
     }
-    return api.handle(req)
+    return api.handle(req) as Promise<InProcessResponse>
   }
   const drain = async (res: InProcessResponse) => {
     for await (const _ of res.stream ?? []) if (signal.aborted) break
@@ -98,76 +114,131 @@ async function main(): Promise<void> {
     ),
   )
   const drained = watches.map((w) => drain(w).catch(() => undefined))
-  const podPath = (n: string) => `/api/v1/namespaces/${NS}/pods/${n}`
-  const get = async (n: string): Promise<Pod> => {
-    const res = await call({ method: "GET", path: podPath(n), agent: "bench" })
-    return JSON.parse(String(res.body ?? Buffer.concat(res.chunks ?? []))) as Pod
+  return {
+    label,
+    call,
+    close: async () => {
+      stop.abort()
+      await Promise.allSettled([done, ...drained])
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
-  const all = async (reqs: Req[], expect: number[]) => {
-    let next = 0
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (next < reqs.length) {
-          const r = reqs[next++]!
-          const res = await call(r)
-          if (!expect.includes(res.status)) {
-            const text = String(res.body ?? Buffer.concat(res.chunks ?? []))
-            throw new Error(`${r.method} ${r.path}: ${res.status} ${text.slice(0, 300)}`)
-          }
-        }
-      }),
+}
+
+async function main(): Promise<void> {
+  const servers = [await startServer("", join(import.meta.dirname, ".."))]
+  const other = process.env.BENCH_COMPARE
+  if (other) servers.unshift(await startServer("compared: ", other))
+  for (let round = 0; round <= ROUNDS; round++) {
+    // Turns alternate who goes first, so neither is always right after the other's garbage.
+    const order = round % 2 ? [...servers].reverse() : servers
+    await runRound(order, round)
+  }
+  for (const s of servers) await s.close()
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
+  for (const [phase, runs] of [...figures].sort(([a], [b]) => phaseOrder(a) - phaseOrder(b))) {
+    const sorted = [...runs].sort((a, b) => a - b)
+    console.log(
+      `${phase.padEnd(26)} ${sorted[0]!.toFixed(1).padStart(6)} µs CPU/op min (runs ${runs.map((r) => r.toFixed(0)).join(" ")})`,
     )
   }
-  const figures = new Map<string, number[]>()
-  const profileDir = process.env.BENCH_PROFILE_DIR
-  const session = profileDir ? new Session() : undefined
-  if (session && profileDir) {
-    mkdirSync(profileDir, { recursive: true })
-    session.connect()
-    await session.post("Profiler.enable")
-    await session.post("Profiler.setSamplingInterval", { interval: 100 })
+  console.log(`${PODS} pods × ${ROUNDS} rounds, ${WATCHERS} watchers, load ${load}`)
+}
+
+const PHASES = ["create", "binding", "event", "status PUT", "status PATCH", "graceful delete", "final delete"]
+
+function phaseOrder(label: string): number {
+  const phase = label.replace(/^compared: /, "")
+  return PHASES.indexOf(phase) * 2 + (label === phase ? 1 : 0)
+}
+
+/** CPU µs per request of each phase, by label (a compared server's prefixed). */
+const figures = new Map<string, number[]>()
+const profileDir = process.env.BENCH_PROFILE_DIR
+let session: Session | undefined
+
+async function profiler(): Promise<Session | undefined> {
+  if (!profileDir || session) return session
+  mkdirSync(profileDir, { recursive: true })
+  session = new Session()
+  session.connect()
+  await session.post("Profiler.enable")
+  await session.post("Profiler.setSamplingInterval", { interval: 100 })
+  return session
+}
+
+/** Sends `reqs` with CLIENTS in flight; each answer's status must be one of `expect`. */
+async function all(server: Server, reqs: Req[], expect: number[]): Promise<void> {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < reqs.length) {
+        const r = reqs[next++]!
+        const res = await server.call(r)
+        if (!expect.includes(res.status)) {
+          const text = String(res.body ?? Buffer.concat(res.chunks ?? []))
+          throw new Error(`${r.method} ${r.path}: ${res.status} ${text.slice(0, 300)}`)
+        }
+      }
+    }),
+  )
+}
+
+/** all(), measured (and profiled under BENCH_PROFILE_DIR: the last round's profile is kept). */
+async function measure(server: Server, phase: string, reqs: Req[], expect: number[]): Promise<void> {
+  const s = await profiler()
+  await s?.post("Profiler.start")
+  await s?.post("HeapProfiler.startSampling", {
+    samplingInterval: 16 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  })
+  const c0 = process.cpuUsage()
+  await all(server, reqs, expect)
+  const c = process.cpuUsage(c0)
+  if (s && profileDir) {
+    const file = join(profileDir, `${server.label.replace(/: $/, "-")}${phase.replace(/ /g, "-")}`)
+    const { profile } = await s.post("Profiler.stop")
+    writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile))
+    const heap = await s.post("HeapProfiler.stopSampling")
+    writeFileSync(`${file}.heapprofile`, JSON.stringify(heap.profile))
   }
-  const profiles = new Map<string, { nodes: unknown[]; samples: number[]; timeDeltas: number[] }[]>()
-  const measure = async (phase: string, reqs: Req[], expect: number[]) => {
-    await session?.post("Profiler.start")
-    await session?.post("HeapProfiler.startSampling", {
-      samplingInterval: 16 * 1024,
-      includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
-    })
-    const c0 = process.cpuUsage()
-    await all(reqs, expect)
-    const c = process.cpuUsage(c0)
-    if (session) {
-      const { profile } = await session.post("Profiler.stop")
-      const heap = await session.post("HeapProfiler.stopSampling")
-      writeFileSync(join(profileDir!, `${phase.replace(/ /g, "-")}.heapprofile`), JSON.stringify(heap.profile))
-      const list = profiles.get(phase) ?? []
-      list.push(profile as never)
-      profiles.set(phase, list)
+  const label = server.label + phase
+  const list = figures.get(label) ?? []
+  list.push((c.user + c.system) / reqs.length)
+  figures.set(label, list)
+}
+
+/** One round: each server in turn goes through each phase over PODS new pods (round 0 warms up). */
+async function runRound(servers: Server[], round: number): Promise<void> {
+  const names = Array.from({ length: PODS }, (_, i) => `pod-${round}-${i}`)
+  const ph = async (phase: string, reqs: (s: Server) => Promise<Req[]> | Req[], expect: number[]) => {
+    for (const s of servers) {
+      const list = await reqs(s)
+      if (round === 0) await all(s, list, expect)
+      else await measure(s, phase, list, expect)
     }
-    const list = figures.get(phase) ?? []
-    list.push((c.user + c.system) / reqs.length)
-    figures.set(phase, list)
   }
-  for (let round = 0; round <= ROUNDS; round++) {
-    const names = Array.from({ length: PODS }, (_, i) => `pod-${round}-${i}`)
-    const ph = async (phase: string, reqs: Req[], expect: number[]) => {
-      if (round === 0) return all(reqs, expect) // warm-up
-      await measure(phase, reqs, expect)
-    }
-    await ph(
-      "create",
+  const podPath = (n: string) => `/api/v1/namespaces/${NS}/pods/${n}`
+  const get = async (s: Server, n: string): Promise<Pod> => {
+    const res = await s.call({ method: "GET", path: podPath(n), agent: "bench" })
+    return JSON.parse(String(res.body ?? Buffer.concat(res.chunks ?? []))) as Pod
+  }
+  await ph(
+    "create",
+    () =>
       names.map((n) => ({
         method: "POST",
         path: `/api/v1/namespaces/${NS}/pods`,
         body: podBody(n),
         agent: "kube-controller-manager/v1.35.0",
       })),
-      [201],
-    )
-    await ph(
-      "binding",
+    [201],
+  )
+  await ph(
+    "binding",
+    () =>
       names.map((n, i) => ({
         method: "POST",
         path: `${podPath(n)}/binding`,
@@ -179,10 +250,11 @@ async function main(): Promise<void> {
         }),
         agent: "kube-scheduler/v1.35.0",
       })),
-      [201],
-    )
-    await ph(
-      "event",
+    [201],
+  )
+  await ph(
+    "event",
+    () =>
       names.map((n, i) => ({
         method: "POST",
         path: `/api/v1/namespaces/${NS}/events`,
@@ -201,13 +273,14 @@ async function main(): Promise<void> {
         }),
         agent: "kube-scheduler/v1.35.0",
       })),
-      [201],
-    )
-    const bound = await Promise.all(names.map(get))
-    const now = Date.now()
-    await ph(
-      "status PUT",
-      bound.map((p, i) => ({
+    [201],
+  )
+  const now = Date.now()
+  const read = (s: Server) => Promise.all(names.map((n) => get(s, n)))
+  await ph(
+    "status PUT",
+    async (s) =>
+      (await read(s)).map((p, i) => ({
         method: "PUT",
         path: `${podPath(p.metadata!.name!)}/status`,
         body: JSON.stringify({
@@ -216,12 +289,13 @@ async function main(): Promise<void> {
         }),
         agent: "kubelet/v1.35.0",
       })),
-      [200],
-    )
-    const at = new Date(now + 1000).toISOString().replace(/\.\d+Z$/, "Z")
-    await ph(
-      "status PATCH",
-      bound.map((p) => ({
+    [200],
+  )
+  const at = new Date(now + 1000).toISOString().replace(/\.\d+Z$/, "Z")
+  await ph(
+    "status PATCH",
+    async (s) =>
+      (await read(s)).map((p) => ({
         method: "PATCH",
         path: `${podPath(p.metadata!.name!)}/status`,
         contentType: "application/strategic-merge-patch+json",
@@ -248,12 +322,14 @@ async function main(): Promise<void> {
         }),
         agent: "kubelet/v1.35.0",
       })),
-      [200],
-    )
-    const withUid = await Promise.all(names.map(get))
-    await ph(
-      "graceful delete",
-      withUid.map((p) => ({
+    [200],
+  )
+  const uids = new Map<Server, Pod[]>()
+  const withUid = async (s: Server) => uids.get(s) ?? (uids.set(s, await read(s)).get(s) as Pod[])
+  await ph(
+    "graceful delete",
+    async (s) =>
+      (await withUid(s)).map((p) => ({
         method: "DELETE",
         path: podPath(p.metadata!.name!),
         body: JSON.stringify({
@@ -263,11 +339,12 @@ async function main(): Promise<void> {
         }),
         agent: "kube-controller-manager/v1.35.0",
       })),
-      [200, 202],
-    )
-    await ph(
-      "final delete",
-      withUid.map((p) => ({
+    [200, 202],
+  )
+  await ph(
+    "final delete",
+    async (s) =>
+      (await withUid(s)).map((p) => ({
         method: "DELETE",
         path: podPath(p.metadata!.name!),
         body: JSON.stringify({
@@ -278,24 +355,8 @@ async function main(): Promise<void> {
         }),
         agent: "kubelet/v1.35.0",
       })),
-      [200],
-    )
-  }
-  // Each phase's profiles: the last round's (the rounds are alike).
-  for (const [phase, list] of profiles)
-    writeFileSync(join(profileDir!, `${phase.replace(/ /g, "-")}.cpuprofile`), JSON.stringify(list.at(-1)))
-  stop.abort()
-  await Promise.allSettled([done, ...drained])
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
-  for (const [phase, runs] of figures) {
-    const sorted = [...runs].sort((a, b) => a - b)
-    console.log(
-      `${phase.padEnd(16)} ${sorted[0]!.toFixed(1).padStart(6)} µs CPU/op min (runs ${runs.map((r) => r.toFixed(0)).join(" ")})`,
-    )
-  }
-  console.log(`${PODS} pods × ${ROUNDS} rounds, ${WATCHERS} watchers, load ${load}`)
+    [200],
+  )
 }
 
 await main()
