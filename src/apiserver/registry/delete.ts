@@ -172,11 +172,11 @@ export async function deleteObject(
         const { changed, removeNow } = terminating(s, obj, next, opts, clock.now())
         if (!changed && !removeNow) return { object: reg.toServed(s, obj), finished: false }
         if (changed) {
-          const marked = encodeMarkedRewrite(next)
+          const marked = encodeMarkedRewrite(next, { obj, value: cur.value })
           // The watch cache takes `next` for the event (it stays as written): no parse back.
           reg.deps.written?.(key, marked.value, next)
           current = await store.update(key, marked.value, cur.revision)
-          rememberWritten(marked)
+          rememberWritten(next, marked)
           ;(next.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(current.revision)
           setJson(next, marked, current.revision)
           if (!removeNow) return { object: reg.toServed(s, next), finished: false }

@@ -317,7 +317,10 @@ export class Registry {
     const revision = cur.revision
     if (opts.subresource !== "binding") this.#check(s, prepared, old, opts.subresource)
     // Served and stored forms are one when nothing converts: compare with the stored value as is.
-    const marked = needsConversion(s) || s.info.custom ? undefined : encodeMarkedRewrite(prepared)
+    const marked =
+      needsConversion(s) || s.info.custom
+        ? undefined
+        : encodeMarkedRewrite(prepared, { obj: old, value: cur.value })
     const same = marked?.value
     if (same === undefined ? encode(prepared) === encode(old) : same === cur.value) {
       return { object: old, created: false } // no-op: no write
@@ -334,7 +337,7 @@ export class Registry {
     }
     try {
       const e = await this.#d.store.update(...this.#written(key, s, prepared, same), revision)
-      if (marked) rememberWritten(marked)
+      if (marked) rememberWritten(prepared, marked)
       await this.#d.released?.(s, old, prepared)
       const written = prepared.metadata as ObjectMeta
       written.resourceVersion = String(e.revision)
