@@ -2,8 +2,9 @@
  * CPU per pod write of the API server, in process on the SQLite store:
  * `node --import tsx bench/_pod-writes-cpu.ts [pods] [rounds]` sends the writes control-plane
  * components make of a pod's life (the create, the scheduler's binding and Scheduled Event, the
- * kubelet's status PUT and status patch, the ReplicaSet controller's graceful delete and the
- * kubelet's final delete), each phase over every pod with 64 requests in flight, straight to the
+ * first status write (a PUT of the whole pod as the hollow kubelet's on half the pods, a merge
+ * patch of status as the kubelet's on the other half), a strategic status patch, the ReplicaSet
+ * controller's graceful delete and the kubelet's final delete), each phase over every pod with 64 requests in flight, straight to the
  * server's handler (bodies encoded beforehand, answers not decoded), and prints the process's CPU
  * µs per request of each phase. BENCH_WATCHERS (default 2) pod watches are open and drained (as
  * the scheduler's and the kubelets' informers), so the watch cache's and fan-out's share counts.
@@ -146,7 +147,16 @@ async function main(): Promise<void> {
   console.log(`${PODS} pods × ${ROUNDS} rounds, ${WATCHERS} watchers, load ${load}`)
 }
 
-const PHASES = ["create", "binding", "event", "status PUT", "status PATCH", "graceful delete", "final delete"]
+const PHASES = [
+  "create",
+  "binding",
+  "event",
+  "status PUT",
+  "status merge PATCH",
+  "status PATCH",
+  "graceful delete",
+  "final delete",
+]
 
 function phaseOrder(label: string): number {
   const phase = label.replace(/^compared: /, "")
@@ -276,19 +286,34 @@ async function runRound(servers: Server[], round: number): Promise<void> {
     [201],
   )
   const now = Date.now()
+  const running = (p: Pod, i: number) =>
+    runningStatus(p, `10.0.0.${i % 100}`, `10.1.${i >> 8}.${i & 255}`, now)
   const read = (s: Server) => Promise.all(names.map((n) => get(s, n)))
   await ph(
     "status PUT",
     async (s) =>
-      (await read(s)).map((p, i) => ({
-        method: "PUT",
-        path: `${podPath(p.metadata!.name!)}/status`,
-        body: JSON.stringify({
-          ...p,
-          status: runningStatus(p, `10.0.0.${i % 100}`, `10.1.${i >> 8}.${i & 255}`, now),
-        }),
-        agent: "kubelet/v1.35.0",
-      })),
+      (await read(s))
+        .filter((_, i) => i % 2 === 0)
+        .map((p, i) => ({
+          method: "PUT",
+          path: `${podPath(p.metadata!.name!)}/status`,
+          body: JSON.stringify({ ...p, status: running(p, i * 2) }),
+          agent: "kubelet/v1.35.0",
+        })),
+    [200],
+  )
+  await ph(
+    "status merge PATCH",
+    async (s) =>
+      (await read(s))
+        .filter((_, i) => i % 2 === 1)
+        .map((p, i) => ({
+          method: "PATCH",
+          path: `${podPath(p.metadata!.name!)}/status`,
+          contentType: "application/merge-patch+json",
+          body: JSON.stringify({ metadata: { uid: p.metadata!.uid }, status: running(p, i * 2 + 1) }),
+          agent: "kubelet/v1.35.0",
+        })),
     [200],
   )
   const at = new Date(now + 1000).toISOString().replace(/\.\d+Z$/, "Z")
