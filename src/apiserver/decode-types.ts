@@ -401,7 +401,7 @@ function sortedJson(v: unknown): string {
  * Fails the result of a patch upstream could not turn back into its type: 422 naming the patch,
  * a merge or JSON patch by the patched object with the decoder's error, a strategic merge patch
  * by the patch (as Go's `%+v` prints it) with the unstructured converter's. `original`: the object
- * patched, whose values a strategic merge kept as they are are not checked again.
+ * patched, whose values a strategic or merge patch kept as they are are not checked again.
  * @throws ApiError Invalid ` "" is invalid: patch: Invalid value: ...`
  */
 export function checkPatchDecodes(
@@ -413,8 +413,29 @@ export function checkPatchDecodes(
 ): void {
   if (!type) return
   const strategic = contentType === "application/strategic-merge-patch+json"
-  const err = strategic ? unstructuredError(patched, type, original) : decodeError(patched, type)
+  // A merge patch shares what it kept with the object patched: only the rest is decoded.
+  const merged = contentType === "application/merge-patch+json" && original !== undefined
+  const err = strategic
+    ? unstructuredError(patched, type, original)
+    : decodeError(merged ? changedPart(patched, original) : patched, type)
   if (err === undefined) return
   const shown = strategic ? goValue(patch) : sortedJson(patched)
   throw invalid("", "", [fieldErrors.invalidValue("patch", shown, err)])
+}
+
+/**
+ * `patched` without the object values it kept from `original` (the same objects, decoded when
+ * they were written), its maps copied along the way: what a decode check of the patch's
+ * result needs to look at. Keys keep their order, so the first error found is the same.
+ */
+function changedPart(patched: unknown, original: unknown): unknown {
+  if (!isObject(patched) || !isObject(original)) return patched
+  const out: Record<string, unknown> = {}
+  for (const k in patched) {
+    const v = patched[k]
+    const was = original[k]
+    if (v === was && typeof v === "object" && v !== null) continue
+    out[k] = changedPart(v, was)
+  }
+  return out
 }
