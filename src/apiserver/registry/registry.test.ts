@@ -181,3 +181,26 @@ test("read answers the cached object only while it is the stored revision, else 
   assert.deepEqual(read.metadata?.labels, { a: "b" })
   await assert.rejects(registry.read(PODS, "default", "q"), { reason: "NotFound" })
 })
+
+test("a status write naming another object's uid is refused; one naming none or the same is taken", async () => {
+  const { registry, sync } = frozenCacheRegistry()
+  const ref = { namespace: "default", name: "p" }
+  await registry.create(PODS, "default", pod("p"), { fieldManager: "test" })
+  const stored = (await sync("p")) as Pod
+  const write = (uid: string | undefined, phase: string) =>
+    registry.update(
+      PODS,
+      ref,
+      (cur) => ({ ...cur, metadata: { ...cur?.metadata, uid }, status: { ...stored.status, phase } }),
+      { subresource: "status", shallowCurrent: true },
+    )
+  await assert.rejects(write("another", "Running"), (err: Error) =>
+    /metadata\.uid: Invalid value: "another": field is immutable/.test(err.message),
+  )
+  await write(undefined, "Running")
+  assert.equal(((await sync("p")) as Pod).status?.phase, "Running")
+  await write(stored.metadata?.uid, "Succeeded")
+  const done = (await sync("p")) as Pod
+  assert.equal(done.status?.phase, "Succeeded")
+  assert.equal(done.metadata?.uid, stored.metadata?.uid)
+})
