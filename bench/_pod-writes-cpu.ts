@@ -24,7 +24,7 @@ import type * as ApiServerModule from "../src/apiserver/index.ts"
 import type { InProcessRequest, InProcessResponse } from "../src/client/index.ts"
 import type * as StorageModule from "../src/storage/index.ts"
 import type * as UtilModule from "../src/util/index.ts"
-import { runningStatus } from "../src/kubelet/hollow/pod-status.ts"
+import { runningStatus } from "../src/kubelet/index.ts"
 
 const PODS = Number(process.argv[2] ?? 3000)
 const ROUNDS = Number(process.argv[3] ?? 3)
