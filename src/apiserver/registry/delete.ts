@@ -88,10 +88,14 @@ function terminating(
   const nsFinalizers: string[] = isNamespace ? (obj.spec?.finalizers ?? []) : []
   const nm = next.metadata as NonNullable<ApiObject["metadata"]>
   const already = meta.deletionTimestamp
-  const remaining = already ? Math.max(0, Math.ceil((Date.parse(already) - now) / 1000)) : Infinity
-  // A second delete may shorten the grace period, never lengthen it.
-  if (!already || grace < remaining) {
+  const given = meta.deletionGracePeriodSeconds ?? 0
+  if (!already) {
     nm.deletionTimestamp = timestamp(now + grace * 1000)
+    nm.deletionGracePeriodSeconds = grace
+  } else if (grace < given) {
+    // A second delete may shorten the grace period the first gave, never lengthen it: the
+    // deadline moves as if the first had asked for the shorter one (upstream's BeforeDelete).
+    nm.deletionTimestamp = timestamp(Date.parse(already) + (grace - given) * 1000)
     nm.deletionGracePeriodSeconds = grace
   }
   if (finalizers.length) nm.finalizers = finalizers
