@@ -13,6 +13,10 @@ const OBJECTS: [string, Record<string, unknown>][] = [
   ["metadata last", { spec: { metadata: { name: "inner" } }, kind: "X", metadata: { name: "m" } }],
   ["empty metadata", { kind: "X", metadata: {} }],
   ["undefined values", { a: undefined, kind: "X", metadata: { name: "n", b: undefined }, c: 1 }],
+  [
+    "a top-level key named as a path",
+    { kind: "X", "metadata.managedFields": { a: 1 }, metadata: { managedFields: [] } },
+  ],
   ["escapes", { 'k"ey': "v\u0000", metadata: { name: "é\n", annotations: { '"metadata":{': "}" } } }],
   [
     "managedFields with a known FieldsV1, among other entries",

@@ -122,8 +122,8 @@ export interface MarkedValue {
 }
 
 /**
- * Where a stored value holds the JSON of the object's top-level object values, flat: key, start,
- * end, key, start, end... ("metadata.managedFields" for the managedFields list).
+ * Where a stored value holds JSON the next write may copy, flat: the start and end of
+ * metadata.managedFields (-1, -1 without), then key, start, end of each top-level object value.
  */
 type Spans = readonly (string | number)[]
 
@@ -143,16 +143,22 @@ const layouts = new WeakMap<object, Spans>()
 
 /** Records where `m` (the value `obj` was written as) holds each of `obj`'s values, for its next write. */
 export function rememberWritten(obj: ApiObject, m: MarkedValue): void {
-  if (m.spans?.length) layouts.set(obj, m.spans)
+  if (m.spans) layouts.set(obj, m.spans)
 }
 
-/** The JSON of the value of `key` the previous write kept as it was, sliced from its stored value. */
+/** The JSON of top-level `key` the previous write kept as it was, sliced from its stored value. */
 function keptJson(prev: Previous | undefined, spans: Spans | undefined, key: string): string | undefined {
   if (!prev || !spans) return undefined
-  for (let i = 0; i < spans.length; i += 3) {
+  for (let i = 2; i < spans.length; i += 3) {
     if (spans[i] === key) return prev.value.slice(spans[i + 1] as number, spans[i + 2] as number)
   }
   return undefined
+}
+
+/** The JSON of the previous write's managedFields, sliced from its stored value. */
+function keptManagedFields(prev: Previous | undefined, spans: Spans | undefined): string | undefined {
+  if (!prev || !spans || (spans[0] as number) < 0) return undefined
+  return prev.value.slice(spans[0] as number, spans[1] as number)
 }
 
 /**
@@ -167,14 +173,14 @@ export function encodeMarked(obj: ApiObject, prev?: Previous): MarkedValue {
   const prevSpans = prev && layouts.get(prev.obj)
   let value = "{"
   let metaEnd = -1
-  const spans: (string | number)[] = []
+  const spans: (string | number)[] = [-1, -1]
   for (const k of Object.keys(o)) {
     const v = o[k]
     const object = typeof v === "object" && v !== null
     let json: string | undefined
     let managed: readonly [number, number] | undefined
     if (k === "metadata") {
-      const m = metadataJson(v, was?.[k], keptJson(prev, prevSpans, "metadata.managedFields"))
+      const m = metadataJson(v, was?.[k], keptManagedFields(prev, prevSpans))
       json = m?.json
       managed = m?.managed
     } else json = (object && v === was?.[k] && keptJson(prev, prevSpans, k)) || JSON.stringify(v)
@@ -183,8 +189,10 @@ export function encodeMarked(obj: ApiObject, prev?: Previous): MarkedValue {
     value += `${JSON.stringify(k)}:`
     const start = value.length
     if (k === "metadata" && json.charCodeAt(0) === 123) metaEnd = start + json.length - 1
-    if (managed) spans.push("metadata.managedFields", start + managed[0], start + managed[1])
-    else if (object && k !== "metadata") spans.push(k, start, start + json.length)
+    if (managed) {
+      spans[0] = start + managed[0]
+      spans[1] = start + managed[1]
+    } else if (object && k !== "metadata") spans.push(k, start, start + json.length)
     value += json
   }
   return { value: `${value}}`, metaEnd, spans }
