@@ -341,7 +341,7 @@ async function run(nodeCount: number): Promise<Run> {
     const cpuMsPerPod = (used.user + used.system) / 1000 / Math.max(1, bound.length)
     // The hollow kubelets' status writes trail the bindings: the pods' whole cost counts them too.
     const settleBy = performance.now() + SETTLE_S * 1000
-    const running = () => writes.get("PUT pods/status") ?? 0
+    const running = () => (writes.get("PUT pods/status") ?? 0) + (writes.get("PATCH pods/status") ?? 0)
     while (running() < bound.length && performance.now() < settleBy)
       await new Promise((r) => setTimeout(r, 20))
     const usedAll = process.cpuUsage(cpu0)

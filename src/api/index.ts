@@ -10,7 +10,7 @@ export { controllerRef } from "./controller-ref.ts"
 export type { ContainerMetrics, NodeMetrics, PodMetrics, ResourceUsage } from "./resource-metrics.ts"
 export * as fieldErrors from "./field-errors.ts"
 export { validateCustomResourceMeta, validateObject } from "./validation/index.ts"
-export { applyDefaults } from "./defaults/index.ts"
+export { applyDefaults, defaultsStatus } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"
 export { MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS } from "./flowcontrol-mandatory.ts"
 export {

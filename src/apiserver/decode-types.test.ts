@@ -230,8 +230,22 @@ describe("checkPatchDecodes()", () => {
         () => checkPatchDecodes(c.patched, c.patch, CONFIG_MAP, c.contentType),
         (e: unknown) => e instanceof ApiError && e.code === 422 && e.message === c.want,
       )
+      // Given the object patched, the same: what is wrong is what the patch changed.
+      const original = { ...cm({ a: "b" }), metadata: (c.patched as { metadata: unknown }).metadata }
+      assert.throws(
+        () => checkPatchDecodes(c.patched, c.patch, CONFIG_MAP, c.contentType, original),
+        (e: unknown) => e instanceof ApiError && e.code === 422 && e.message === c.want,
+      )
     })
   }
+  test("the values a strategic or merge patch kept from the object patched are not checked again", () => {
+    // A stored object never holds a wrong type: one here shows the kept value is not looked at.
+    const original = { ...cm({ a: "b" }), binaryData: { x: 1 }, immutable: false }
+    const patched = { ...original, immutable: true }
+    for (const t of ["application/strategic-merge-patch+json", "application/merge-patch+json"])
+      checkPatchDecodes(patched, { immutable: true }, CONFIG_MAP, t, original)
+    assert.throws(() => checkPatchDecodes(patched, {}, CONFIG_MAP, "application/json-patch+json", original))
+  })
   test("a well-typed result passes", () => {
     checkPatchDecodes(cm({ a: "b" }), {}, CONFIG_MAP, "application/strategic-merge-patch+json")
     checkPatchDecodes(cm({ a: "b" }), {}, CONFIG_MAP, "application/json-patch+json")

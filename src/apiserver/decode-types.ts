@@ -278,8 +278,8 @@ function unstructuredKind(v: unknown): string {
  * through) for `v` as type `t`, or undefined: it stops at the first, with its own wording
  * (`unrecognized type: string`, `cannot convert int64 to string`, `cannot restore map from bool`).
  */
-function unstructuredError(v: unknown, t: string): string | undefined {
-  if (v === null || v === undefined || schema.FREE_FORM_TYPES.has(t)) return undefined
+function unstructuredError(v: unknown, t: string, kept?: unknown): string | undefined {
+  if (unchecked(v, t, kept)) return undefined
   if (t === "bytes") {
     if (typeof v !== "string") return `cannot restore slice from ${unstructuredKind(v)}`
     const bad = base64Error(v)
@@ -291,20 +291,36 @@ function unstructuredError(v: unknown, t: string): string | undefined {
   const fields = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
   if (!fields) return undefined
   if (!isObject(v)) return `cannot restore struct from: ${unstructuredKind(v)}`
+  const keptFields = isObject(kept) ? kept : undefined
   for (const [name, f] of Object.entries(fields)) {
-    const err = unstructuredField(v[name], f)
+    const err = unstructuredField(v[name], f, keptFields?.[name])
     if (err) return err
   }
   return undefined
 }
 
-function unstructuredField(v: unknown, f: schema.FieldSchema): string | undefined {
+/** Nothing to convert: no value, a free-form type, or a value the patch left as stored (converted when written). */
+function unchecked(v: unknown, t: string, kept: unknown): boolean {
+  if (v === null || v === undefined || schema.FREE_FORM_TYPES.has(t)) return true
+  return v === kept && typeof v === "object"
+}
+
+function unstructuredField(v: unknown, f: schema.FieldSchema, kept: unknown): string | undefined {
   if (v === null || v === undefined) return undefined
-  if (!f.map && !f.rep) return unstructuredError(v, f.t)
+  if (!f.map && !f.rep) return unstructuredError(v, f.t, kept)
+  if (v === kept && typeof v === "object") return undefined // as stored (converted once already)
   const ok = f.map ? isObject(v) : Array.isArray(v)
   if (!ok) return `cannot restore ${f.map ? "map" : "slice"} from ${unstructuredKind(v)}`
-  for (const item of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) {
-    const err = unstructuredError(item, f.t)
+  const was = (typeof kept === "object" && kept !== null ? kept : {}) as Record<string, unknown>
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const err = unstructuredError(v[i], f.t, was[i])
+      if (err) return err
+    }
+    return undefined
+  }
+  for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+    const err = unstructuredError(item, f.t, was[k])
     if (err) return err
   }
   return undefined
@@ -392,7 +408,8 @@ function sortedJson(v: unknown): string {
 /**
  * Fails the result of a patch upstream could not turn back into its type: 422 naming the patch,
  * a merge or JSON patch by the patched object with the decoder's error, a strategic merge patch
- * by the patch (as Go's `%+v` prints it) with the unstructured converter's.
+ * by the patch (as Go's `%+v` prints it) with the unstructured converter's. `original`: the object
+ * patched, whose values a strategic or merge patch kept as they are are not checked again.
  * @throws ApiError Invalid ` "" is invalid: patch: Invalid value: ...`
  */
 export function checkPatchDecodes(
@@ -400,11 +417,33 @@ export function checkPatchDecodes(
   patch: unknown,
   type: string | undefined,
   contentType: string,
+  original?: unknown,
 ): void {
   if (!type) return
   const strategic = contentType === "application/strategic-merge-patch+json"
-  const err = strategic ? unstructuredError(patched, type) : decodeError(patched, type)
+  // A merge patch shares what it kept with the object patched: only the rest is decoded.
+  const merged = contentType === "application/merge-patch+json" && original !== undefined
+  const err = strategic
+    ? unstructuredError(patched, type, original)
+    : decodeError(merged ? changedPart(patched, original) : patched, type)
   if (err === undefined) return
   const shown = strategic ? goValue(patch) : sortedJson(patched)
   throw invalid("", "", [fieldErrors.invalidValue("patch", shown, err)])
+}
+
+/**
+ * `patched` without the object values it kept from `original` (the same objects, decoded when
+ * they were written), its maps copied along the way: what a decode check of the patch's
+ * result needs to look at. Keys keep their order, so the first error found is the same.
+ */
+function changedPart(patched: unknown, original: unknown): unknown {
+  if (!isObject(patched) || !isObject(original)) return patched
+  const out: Record<string, unknown> = {}
+  for (const k in patched) {
+    const v = patched[k]
+    const was = original[k]
+    if (v === was && typeof v === "object" && v !== null) continue
+    out[k] = changedPart(v, was)
+  }
+  return out
 }

@@ -201,6 +201,24 @@ describe("strategicMergePatch()", () => {
     strategicMergePatch(original, patch, DEPLOYMENT)
     assert.equal(JSON.stringify([original, patch]), before)
   })
+
+  test("copies on write: a frozen original gives the same results, sharing what the patch left alone", () => {
+    const freeze = (v: unknown): unknown => {
+      if (typeof v === "object" && v !== null) Object.values(v).forEach(freeze)
+      return Object.freeze(v)
+    }
+    for (const c of CASES) {
+      const original = freeze(structuredClone(c.original))
+      assert.deepEqual(strategicMergePatch(original, c.patch, c.shape ?? DEPLOYMENT), c.want, c.name)
+    }
+    const original = freeze({ spec: { a: { x: 1 } }, status: { phase: "Pending" } }) as {
+      spec: unknown
+      status: unknown
+    }
+    const out = strategicMergePatch(original, { status: { phase: "Running" } }, POD)
+    assert.equal(out.spec, original.spec)
+    assert.deepEqual(out.status, { phase: "Running" })
+  })
 })
 
 interface ErrorCase {

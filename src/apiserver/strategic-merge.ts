@@ -34,8 +34,8 @@ export function strategicMergePatch(original: unknown, patch: unknown, shape: Sh
       `json: cannot unmarshal ${jsonKind(patch)} into Go value of type map[string]interface {}`,
     )
   }
-  const base = isMap(original) ? structuredClone(original) : {}
-  return mergeMap(base, structuredClone(patch), shape)
+  // Copy on write: mergeMap copies the maps it changes, the rest stays shared with `original`.
+  return mergeMap(isMap(original) ? original : {}, structuredClone(patch), shape)
 }
 
 function jsonKind(v: unknown): string {
@@ -44,9 +44,13 @@ function jsonKind(v: unknown): string {
   return typeof v === "string" ? "string" : typeof v === "boolean" ? "bool" : "number"
 }
 
-/** Merges `patch` into `original` (both owned by the caller and changed). */
-export function mergeMap(original: JsonMap, patch: JsonMap, shape: Shape): JsonMap {
+/**
+ * `original` with `patch` merged in: a copy of each map the patch changes, sharing the values it
+ * leaves alone with `original` (never changed); `patch` is owned by the caller and changed.
+ */
+export function mergeMap(input: JsonMap, patch: JsonMap, shape: Shape): JsonMap {
   if (DIRECTIVE in patch) return mapDirective(patch[DIRECTIVE], patch)
+  const original = { ...input }
   applyRetainKeys(original, patch)
   applyElementOrders(original, patch, shape)
   for (const [key, value] of Object.entries(patch)) {

@@ -6,6 +6,7 @@
 export { HollowNodes, type HollowNodesOptions } from "./hollow/hollow-nodes.ts"
 export { HollowStatsServer, type HollowStatsServerOptions } from "./hollow/stats-server.ts"
 export { DEFAULT_CAPACITY, type HollowCapacity, type HollowNodeSpec } from "./hollow/node-object.ts"
+export { runningStatus } from "./hollow/pod-status.ts"
 export { DeferredPodNetwork, waitForPodCIDR } from "./deferred-network.ts"
 export { Kubelet, type KubeletOptions } from "./kubelet.ts"
 export {

@@ -105,3 +105,25 @@ export function applyDefaults(ref: DefaultsRef, obj: ApiObject): void {
   if (!defaulter) return
   defaulter(obj, { version: ref.version, creating: !obj.metadata?.resourceVersion })
 }
+
+/**
+ * Kinds whose defaults fill nothing in status (nor anything a status write could change): a write
+ * of their status, whose other fields are the stored object's (defaulted when it was written), has
+ * nothing to default.
+ */
+const STATUS_NOT_DEFAULTED = new Set([
+  "/Pod",
+  "/ReplicationController",
+  "/Service",
+  "apps/Deployment",
+  "apps/ReplicaSet",
+  "apps/StatefulSet",
+  "apps/DaemonSet",
+  "batch/Job",
+  "batch/CronJob",
+])
+
+/** True when defaulting may change what a write of the kind's status subresource holds. */
+export function defaultsStatus(ref: DefaultsRef): boolean {
+  return !STATUS_NOT_DEFAULTED.has(`${ref.group}/${ref.kind}`)
+}

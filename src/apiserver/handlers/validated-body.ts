@@ -112,8 +112,11 @@ export async function validatedBody(
 
 /** Checks what a patch produced; `warnings` holds the last check's. */
 export interface PatchCheck {
-  /** Checks and prunes `patched` in place and returns it. @throws ApiError Invalid under Strict */
-  check(patched: unknown): unknown
+  /**
+   * Checks and prunes `patched` (made from `original`) in place and returns it.
+   * @throws ApiError Invalid under Strict
+   */
+  check(patched: unknown, original?: unknown): unknown
   readonly warnings: readonly string[]
 }
 
@@ -123,8 +126,8 @@ export function patchCheck(r: ResourceRequest, contentType: string, raw: Buffer,
   const input = checked ? checkInput(r, "PatchOptions", raw.toString("utf8")) : undefined
   let warnings: readonly string[] = []
   return {
-    check(patched) {
-      if (input) checkPatchDecodes(patched, patch, input.type, contentType)
+    check(patched, original) {
+      if (input) checkPatchDecodes(patched, patch, input.type, contentType, original)
       if (input) warnings = checkPatched(patched, patch, input).warnings
       return patched
     },

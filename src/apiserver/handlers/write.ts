@@ -112,7 +112,7 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
     { namespace: r.namespace, name: r.ri.name },
     (cur) => {
       if (!cur) throw new ApiError("NotFound", `${r.served.info.resource} "${r.ri.name}" not found`)
-      const patched = fields.check(applyPatch(contentType, cur, patch, target)) as ApiObject
+      const patched = fields.check(applyPatch(contentType, cur, patch, target), cur) as ApiObject
       // A resourceVersion the patch sets is a precondition (kubectl's managedFields upgrade sends one).
       const rv = patched?.metadata?.resourceVersion
       if (typeof rv === "string" && rv !== cur.metadata?.resourceVersion) clientRV = rv
@@ -126,6 +126,9 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
       dryRun: isDryRun(r),
       user: r.req.user,
       fieldManager,
+      // Every patch type copies what it changes, and a status write keeps only the patched
+      // status (no defaulting or allocation fills in the values it shares with the stored object).
+      shallowCurrent: subresource === "status",
     },
   )
   return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), fields.warnings)

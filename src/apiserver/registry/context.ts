@@ -117,26 +117,85 @@ export interface MarkedValue {
   readonly value: string
   /** The index of the closing brace of the top-level metadata object; -1 without one. */
   readonly metaEnd: number
+  /** Where `value` holds the JSON of each top-level object value (see Spans). */
+  readonly spans?: Spans
+}
+
+/**
+ * Where a stored value holds JSON the next write may copy, flat: the start and end of
+ * metadata.managedFields (-1, -1 without), then key, start, end of each top-level object value.
+ */
+type Spans = readonly (string | number)[]
+
+/** The object last written at a key and its stored value, whose kept values' JSON a write copies. */
+export interface Previous {
+  readonly obj: ApiObject
+  readonly value: string
+}
+
+/**
+ * The spans of the stored value of each object written: once written an object is the watch
+ * cache's and never changed (RegistryDeps.written), and the next write of it keeps most of its
+ * values (a status write its spec, a delete its spec, status and managedFields), whose JSON is
+ * then sliced out of the stored value rather than serialised again.
+ */
+const layouts = new WeakMap<object, Spans>()
+
+/** Records where `m` (the value `obj` was written as) holds each of `obj`'s values, for its next write. */
+export function rememberWritten(obj: ApiObject, m: MarkedValue): void {
+  if (m.spans) layouts.set(obj, m.spans)
+}
+
+/** The JSON of top-level `key` the previous write kept as it was, sliced from its stored value. */
+function keptJson(prev: Previous | undefined, spans: Spans | undefined, key: string): string | undefined {
+  if (!prev || !spans) return undefined
+  for (let i = 2; i < spans.length; i += 3) {
+    if (spans[i] === key) return prev.value.slice(spans[i + 1] as number, spans[i + 2] as number)
+  }
+  return undefined
+}
+
+/** The JSON of the previous write's managedFields, sliced from its stored value. */
+function keptManagedFields(prev: Previous | undefined, spans: Spans | undefined): string | undefined {
+  if (!prev || !spans || (spans[0] as number) < 0) return undefined
+  return prev.value.slice(spans[0] as number, spans[1] as number)
 }
 
 /**
  * encode for an object without resourceVersion, also telling where its metadata ends, so the
  * JSON with the resourceVersion the write gets can be made from the value instead of encoding
- * the object again (see withResourceVersion).
+ * the object again (see withResourceVersion). `prev`: the object stored before, whose values
+ * `obj` kept (the same objects) are copied from its value.
  */
-export function encodeMarked(obj: ApiObject): MarkedValue {
+export function encodeMarked(obj: ApiObject, prev?: Previous): MarkedValue {
   const o = obj as unknown as Record<string, unknown>
+  const was = prev?.obj as unknown as Record<string, unknown> | undefined
+  const prevSpans = prev && layouts.get(prev.obj)
   let value = "{"
   let metaEnd = -1
+  const spans: (string | number)[] = [-1, -1]
   for (const k of Object.keys(o)) {
-    const json = k === "metadata" ? metadataJson(o[k]) : JSON.stringify(o[k])
+    const v = o[k]
+    const object = typeof v === "object" && v !== null
+    let json: string | undefined
+    let managed: readonly [number, number] | undefined
+    if (k === "metadata") {
+      const m = metadataJson(v, was?.[k], keptManagedFields(prev, prevSpans))
+      json = m?.json
+      managed = m?.managed
+    } else json = (object && v === was?.[k] && keptJson(prev, prevSpans, k)) || JSON.stringify(v)
     if (json === undefined) continue // as JSON.stringify skips undefined values
     if (value.length > 1) value += ","
     value += `${JSON.stringify(k)}:`
-    if (k === "metadata" && json.charCodeAt(0) === 123) metaEnd = value.length + json.length - 1
+    const start = value.length
+    if (k === "metadata" && json.charCodeAt(0) === 123) metaEnd = start + json.length - 1
+    if (managed) {
+      spans[0] = start + managed[0]
+      spans[1] = start + managed[1]
+    } else if (object && k !== "metadata") spans.push(k, start, start + json.length)
     value += json
   }
-  return { value: `${value}}`, metaEnd }
+  return { value: `${value}}`, metaEnd, spans }
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -171,8 +230,9 @@ function entryValueJson(k: string, v: unknown): string | undefined {
   return (k === "fieldsV1" ? knownJson(v) : undefined) ?? JSON.stringify(v)
 }
 
-function metadataValueJson(k: string, v: unknown): string | undefined {
-  if (k !== "managedFields" || !Array.isArray(v)) return JSON.stringify(v)
+/** JSON.stringify of managedFields, copying the known text of their FieldsV1 (a create's). */
+function managedFieldsJson(v: unknown[]): string {
+  if (!hasKnownFields(v)) return JSON.stringify(v)
   let out = "["
   for (let i = 0; i < v.length; i++) {
     const e: unknown = v[i]
@@ -183,12 +243,29 @@ function metadataValueJson(k: string, v: unknown): string | undefined {
 }
 
 /**
- * JSON.stringify of an object's metadata, copying the known text of its managedFields' FieldsV1
- * (a create's, shared by the objects made alike) instead of serialising them again.
+ * JSON.stringify of an object's metadata, and where in it its managedFields are: their JSON is
+ * `kept` when they are the previous object's (`was`), else managedFieldsJson.
  */
-function metadataJson(meta: unknown): string | undefined {
-  if (!isPlainObject(meta) || !hasKnownFields(meta.managedFields)) return JSON.stringify(meta)
-  return objectJson(meta, metadataValueJson)
+function metadataJson(
+  meta: unknown,
+  was: unknown,
+  kept: string | undefined,
+): { json: string | undefined; managed?: readonly [number, number] } | undefined {
+  if (!isPlainObject(meta) || !Array.isArray(meta.managedFields)) return { json: JSON.stringify(meta) }
+  const list = meta.managedFields
+  const same = kept !== undefined && isPlainObject(was) && was.managedFields === list
+  let out = "{"
+  let managed: [number, number] | undefined
+  for (const k of Object.keys(meta)) {
+    const v = meta[k]
+    const json = k === "managedFields" ? (same ? kept : managedFieldsJson(list)) : JSON.stringify(v)
+    if (json === undefined) continue
+    if (out.length > 1) out += ","
+    out += `${JSON.stringify(k)}:`
+    if (k === "managedFields") managed = [out.length, out.length + json.length]
+    out += json
+  }
+  return { json: `${out}}`, ...(managed ? { managed } : {}) }
 }
 
 /**
@@ -196,12 +273,12 @@ function metadataJson(meta: unknown): string | undefined {
  * encode's, and the resourceVersion key moves last in metadata, where withResourceVersion puts
  * it, so the object's JSON once the write's resourceVersion is set is withResourceVersion's.
  */
-export function encodeMarkedRewrite(obj: ApiObject): MarkedValue {
+export function encodeMarkedRewrite(obj: ApiObject, prev?: Previous): MarkedValue {
   const meta = obj.metadata
   const rv = meta?.resourceVersion
-  if (rv === undefined) return encodeMarked(obj)
+  if (rv === undefined) return encodeMarked(obj, prev)
   delete meta!.resourceVersion
-  const marked = encodeMarked(obj)
+  const marked = encodeMarked(obj, prev)
   meta!.resourceVersion = rv
   return marked
 }

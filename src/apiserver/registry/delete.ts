@@ -14,6 +14,7 @@ import {
   decode,
   encodeMarkedRewrite,
   keyFor,
+  rememberWritten,
   shallowCopy,
   timestamp,
   withResourceVersion,
@@ -87,10 +88,14 @@ function terminating(
   const nsFinalizers: string[] = isNamespace ? (obj.spec?.finalizers ?? []) : []
   const nm = next.metadata as NonNullable<ApiObject["metadata"]>
   const already = meta.deletionTimestamp
-  const remaining = already ? Math.max(0, Math.ceil((Date.parse(already) - now) / 1000)) : Infinity
-  // A second delete may shorten the grace period, never lengthen it.
-  if (!already || grace < remaining) {
+  const given = meta.deletionGracePeriodSeconds ?? 0
+  if (!already) {
     nm.deletionTimestamp = timestamp(now + grace * 1000)
+    nm.deletionGracePeriodSeconds = grace
+  } else if (grace < given) {
+    // A second delete may shorten the grace period the first gave, never lengthen it: the
+    // deadline moves as if the first had asked for the shorter one (upstream's BeforeDelete).
+    nm.deletionTimestamp = timestamp(Date.parse(already) + (grace - given) * 1000)
     nm.deletionGracePeriodSeconds = grace
   }
   if (finalizers.length) nm.finalizers = finalizers
@@ -171,10 +176,11 @@ export async function deleteObject(
         const { changed, removeNow } = terminating(s, obj, next, opts, clock.now())
         if (!changed && !removeNow) return { object: reg.toServed(s, obj), finished: false }
         if (changed) {
-          const marked = encodeMarkedRewrite(next)
+          const marked = encodeMarkedRewrite(next, { obj, value: cur.value })
           // The watch cache takes `next` for the event (it stays as written): no parse back.
           reg.deps.written?.(key, marked.value, next)
           current = await store.update(key, marked.value, cur.revision)
+          rememberWritten(next, marked)
           ;(next.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(current.revision)
           setJson(next, marked, current.revision)
           if (!removeNow) return { object: reg.toServed(s, next), finished: false }

@@ -25,9 +25,10 @@ type Pod = ApiObject & { spec?: Record<string, any>; status?: Record<string, any
 function frozenCacheRegistry() {
   const store = new MemoryStore()
   let hits = 0
+  const clock = new FakeClock(Date.parse("2026-01-01T00:00:00Z"))
   const registry = new Registry({
     store,
-    clock: new FakeClock(Date.parse("2026-01-01T00:00:00Z")),
+    clock,
     admission: { admit: async () => {} },
     defaults: (info, obj) => applyDefaults(info, obj),
     validate: (info, obj, old, sub) => validateObject(info, obj, old, sub),
@@ -46,7 +47,7 @@ function frozenCacheRegistry() {
     else frozen.set(key, deepFreeze(decode(e.value, e.revision)))
     return frozen.get(key) as Pod | undefined
   }
-  return { registry, sync, hits: () => hits }
+  return { registry, sync, clock, hits: () => hits }
 }
 
 const pod = (name: string): Pod => ({
@@ -180,4 +181,57 @@ test("read answers the cached object only while it is the stored revision, else 
   assert.deepEqual(read, await registry.get(PODS, "default", "p"))
   assert.deepEqual(read.metadata?.labels, { a: "b" })
   await assert.rejects(registry.read(PODS, "default", "q"), { reason: "NotFound" })
+})
+
+test("a status write naming another object's uid is refused; one naming none or the same is taken", async () => {
+  const { registry, sync } = frozenCacheRegistry()
+  const ref = { namespace: "default", name: "p" }
+  await registry.create(PODS, "default", pod("p"), { fieldManager: "test" })
+  const stored = (await sync("p")) as Pod
+  const write = (uid: string | undefined, phase: string) =>
+    registry.update(
+      PODS,
+      ref,
+      (cur) => ({ ...cur, metadata: { ...cur?.metadata, uid }, status: { ...stored.status, phase } }),
+      { subresource: "status", shallowCurrent: true },
+    )
+  await assert.rejects(write("another", "Running"), (err: Error) =>
+    /metadata\.uid: Invalid value: "another": field is immutable/.test(err.message),
+  )
+  await write(undefined, "Running")
+  assert.equal(((await sync("p")) as Pod).status?.phase, "Running")
+  await write(stored.metadata?.uid, "Succeeded")
+  const done = (await sync("p")) as Pod
+  assert.equal(done.status?.phase, "Succeeded")
+  assert.equal(done.metadata?.uid, stored.metadata?.uid)
+})
+
+test("a shorter grace period moves the deadline back from the first delete's; once passed, the final delete still removes the pod", async () => {
+  const { registry, sync, clock } = frozenCacheRegistry()
+  const ref = { namespace: "default", name: "g" }
+  await registry.create(PODS, "default", pod("g"), {})
+  await registry.update(PODS, ref, (cur) => ({ ...cur, spec: { ...(cur as Pod).spec, nodeName: "n1" } }), {
+    subresource: "binding",
+    shallowCurrent: true,
+  })
+  await sync("g")
+  await registry.delete(PODS, ref, { gracePeriodSeconds: 10 }) // at 00:00:00, due 00:00:10
+  await clock.advance(4000)
+  const shorter = await registry.delete(PODS, ref, { gracePeriodSeconds: 5 })
+  assert.equal(shorter.finished, false)
+  assert.equal(shorter.object.metadata?.deletionTimestamp, "2026-01-01T00:00:05Z")
+  assert.equal(shorter.object.metadata?.deletionGracePeriodSeconds, 5)
+  // A longer one changes nothing.
+  const longer = await registry.delete(PODS, ref, { gracePeriodSeconds: 8 })
+  assert.equal(longer.object.metadata?.deletionTimestamp, "2026-01-01T00:00:05Z")
+  // The kubelet confirms after the deadline: the pod goes, its last deletionTimestamp the first delete's time.
+  await clock.advance(3000)
+  const final = await registry.delete(PODS, ref, {
+    gracePeriodSeconds: 0,
+    preconditions: { uid: shorter.object.metadata?.uid },
+  })
+  assert.equal(final.finished, true)
+  assert.equal(final.object.metadata?.deletionTimestamp, "2026-01-01T00:00:00Z")
+  assert.equal(final.object.metadata?.deletionGracePeriodSeconds, 0)
+  assert.equal(await sync("g"), undefined)
 })

@@ -8,6 +8,7 @@ import {
   alreadyExists,
   badRequest,
   conflict,
+  defaultsStatus,
   invalid,
   notFound,
   type ObjectMeta,
@@ -26,6 +27,7 @@ import {
   keyFor,
   needsConversion,
   newUid,
+  rememberWritten,
   shallowCopy,
   timestamp,
   withResourceVersion,
@@ -269,7 +271,7 @@ export class Registry {
       // A status write keeps the old object but its status: the shared one's top level is copied.
       const base = shared ? () => shared : copyOfOld
       const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
-      this.#d.defaults(s.info, prepared)
+      if (needsDefaults(s, sub)) this.#d.defaults(s.info, prepared)
       this.#recordUpdate(s, old, prepared, opts)
       await this.#d.admission.admit({
         operation: "UPDATE",
@@ -315,7 +317,10 @@ export class Registry {
     const revision = cur.revision
     if (opts.subresource !== "binding") this.#check(s, prepared, old, opts.subresource)
     // Served and stored forms are one when nothing converts: compare with the stored value as is.
-    const marked = needsConversion(s) || s.info.custom ? undefined : encodeMarkedRewrite(prepared)
+    const marked =
+      needsConversion(s) || s.info.custom
+        ? undefined
+        : encodeMarkedRewrite(prepared, { obj: old, value: cur.value })
     const same = marked?.value
     if (same === undefined ? encode(prepared) === encode(old) : same === cur.value) {
       return { object: old, created: false } // no-op: no write
@@ -332,6 +337,7 @@ export class Registry {
     }
     try {
       const e = await this.#d.store.update(...this.#written(key, s, prepared, same), revision)
+      if (marked) rememberWritten(prepared, marked)
       await this.#d.released?.(s, old, prepared)
       const written = prepared.metadata as ObjectMeta
       written.resourceVersion = String(e.revision)
@@ -372,6 +378,16 @@ export class Registry {
   delete(s: Served, ref: { namespace: string; name: string }, opts: DeleteOptions): Promise<DeleteResult> {
     return deleteObject(this, s, ref, opts)
   }
+}
+
+/**
+ * Whether an update of subresource `sub` has anything to default: a binding sets spec.nodeName
+ * and a condition, and a status write changes status alone (the rest is the stored object,
+ * defaulted when written), which most kinds' defaults leave alone.
+ */
+function needsDefaults(s: Served, sub: string): boolean {
+  if (sub === "binding") return false
+  return sub !== "status" || !!s.info.custom || defaultsStatus(s.info)
 }
 
 /** Copies the fields clients may not change on update from the stored object. */

@@ -124,10 +124,13 @@ export function prepareForUpdate(
     if (subresource === "status") {
       const { status } = next
       const managedFields = next.metadata?.managedFields
+      // The uid written stays, as upstream's status strategies keep it: another object's is refused.
+      const uid = next.metadata?.uid
       next = { ...copyOfOld(), status }
       if (status === undefined) delete next.status
       // managedFields are the field manager's (an apply to /status computed them already).
       next.metadata = { ...next.metadata, resourceVersion: next.metadata?.resourceVersion }
+      if (uid) next.metadata.uid = uid
       if (managedFields) next.metadata.managedFields = managedFields
       else delete next.metadata.managedFields
     } else if (!STATUS_ON_CREATE.has(kindKey(info))) {

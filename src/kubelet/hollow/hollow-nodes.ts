@@ -358,20 +358,23 @@ export class HollowNodes {
   }
 
   /**
-   * Puts `pod`'s status and remembers it was written; the answer is not decoded (nothing here
-   * reads it). A Conflict or NotFound is left to the newer version on its way, which requeues the pod.
+   * Writes `pod`'s status as the kubelet's status manager does (a merge patch of status, the
+   * pod's uid in it so another pod of that name is not written) and remembers it was written;
+   * the answer is not decoded (nothing here reads it). A Conflict or NotFound is left to the newer
+   * version on its way, which requeues the pod.
    */
   async #writeStatus(key: string, pod: Pod): Promise<void> {
     const name = pod.metadata?.name ?? ""
     const namespace = pod.metadata?.namespace ?? ""
     await this.#opts.client
       .request<void>({
-        method: "PUT",
+        method: "PATCH",
         ref: Pods,
         namespace,
         name,
         subresource: "status",
-        body: pod,
+        body: { metadata: { uid: pod.metadata?.uid }, status: pod.status },
+        contentType: "application/merge-patch+json",
         discardBody: true,
       })
       .then(() => void this.#reported.set(key, pod.metadata?.uid ?? ""))
