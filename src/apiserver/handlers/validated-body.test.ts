@@ -95,6 +95,9 @@ describe("fieldValidation", () => {
     )
     assert.equal(json.status, 422)
     assert.match(json.json.message, /unknown field "yyy"/)
+    const repeated = await call("PATCH", `${CMS}/p`, `{"data":{"c":"1","c":"2"}}`, merge)
+    assert.equal(repeated.status, 200)
+    assert.equal(repeated.warning, '299 - "duplicate field \\"data.c\\""')
   })
 
   test("YAML bodies: repeated keys are reported by line before unknown fields", async () => {

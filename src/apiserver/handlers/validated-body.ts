@@ -123,7 +123,11 @@ export interface PatchCheck {
 /** A checker for the objects the patch `patch` (decoded from `raw`, of `contentType`) produces. */
 export function patchCheck(r: ResourceRequest, contentType: string, raw: Buffer, patch: unknown): PatchCheck {
   const checked = contentType !== "application/apply-patch+yaml"
-  const input = checked ? checkInput(r, "PatchOptions", raw.toString("utf8")) : undefined
+  // As for a create: the duplicate scan reads the text only when it writes more keys than
+  // JSON.parse kept.
+  const text = checked ? raw.toString("utf8") : ""
+  const repeats = checked && scanJson(text).keys !== parsedKeys(patch)
+  const input = checked ? checkInput(r, "PatchOptions", repeats ? text : undefined) : undefined
   let warnings: readonly string[] = []
   return {
     check(patched, original) {
