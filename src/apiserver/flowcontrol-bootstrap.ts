@@ -5,7 +5,6 @@
  * for `kubectl get flowschemas` and tools that read them.
  */
 import {
-  ApiError,
   type ApiObject,
   findResource,
   MANDATORY_FLOW_SCHEMAS,
@@ -14,6 +13,7 @@ import {
 } from "../api/index.ts"
 import type { Served } from "./registry/context.ts"
 import type { Registry } from "./registry/registry.ts"
+import { createMissing } from "./create-missing.ts"
 
 const GROUP = "flowcontrol.apiserver.k8s.io"
 const FIELD_MANAGER = "api-priority-and-fairness-config-producer-v1"
@@ -29,11 +29,5 @@ export async function bootstrapFlowControl(
     ...MANDATORY_PRIORITY_LEVELS.map((l): [Served, ApiObject] => [levels, l as ApiObject]),
     ...MANDATORY_FLOW_SCHEMAS.map((s): [Served, ApiObject] => [schemas, s as ApiObject]),
   ]
-  for (const [s, obj] of objects) {
-    await registry
-      .create(s, "", structuredClone(obj), { fieldManager: FIELD_MANAGER })
-      .catch((err: unknown) => {
-        if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
-      })
-  }
+  await createMissing(registry, objects, FIELD_MANAGER)
 }

@@ -2,18 +2,14 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { MemoryStore } from "../storage/index.ts"
 import { FakeClock } from "../util/index.ts"
-import { apiCall } from "../testing/index.ts"
-import { createApiServer, type ApiServer } from "./server.ts"
+import { apiCall, runApiServer } from "../testing/index.ts"
+import type { ApiServer } from "./server.ts"
 
 const ROLES = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
 const BINDINGS = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"
 
-async function start(store: MemoryStore): Promise<{ api: ApiServer; stop: () => void }> {
-  const api = createApiServer({ store, clock: new FakeClock(Date.UTC(2026, 11, 1)) })
-  const ac = new AbortController()
-  void api.run(ac.signal)
-  await api.ready()
-  return { api, stop: () => ac.abort() }
+function start(store: MemoryStore): Promise<{ api: ApiServer; stop: () => void }> {
+  return runApiServer(store, { clock: new FakeClock(Date.UTC(2026, 11, 1)) })
 }
 
 describe("the default ClusterRoles and ClusterRoleBindings", () => {

@@ -7,9 +7,10 @@
  * enforced, so these exist for `--clusterrole=edit` bindings and charts that name them.
  */
 import type { ClusterRole, ClusterRoleBinding, PolicyRule } from "kubernetes-types/rbac/v1.js"
-import { ApiError, type ApiObject, findResource, type ResourceInfo } from "../api/index.ts"
+import { type ApiObject, findResource, type ResourceInfo } from "../api/index.ts"
 import type { Served } from "./registry/context.ts"
 import type { Registry } from "./registry/registry.ts"
+import { createMissing } from "./create-missing.ts"
 
 const RBAC = "rbac.authorization.k8s.io"
 /** What upstream marks its defaults with. */
@@ -258,11 +259,5 @@ export async function bootstrapRbac(
     ...BOOTSTRAP_CLUSTER_ROLES.map((r): [Served, ApiObject] => [roles, r as unknown as ApiObject]),
     ...BOOTSTRAP_CLUSTER_ROLE_BINDINGS.map((b): [Served, ApiObject] => [bindings, b as unknown as ApiObject]),
   ]
-  for (const [s, obj] of objects) {
-    await registry
-      .create(s, "", structuredClone(obj), { fieldManager: "kube-apiserver" })
-      .catch((err: unknown) => {
-        if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
-      })
-  }
+  await createMissing(registry, objects, "kube-apiserver")
 }

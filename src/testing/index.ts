@@ -21,4 +21,4 @@ export {
   type FetchesRequests,
   type WatchLine,
 } from "./api-call.ts"
-export { memoryApiServer } from "./memory-api-server.ts"
+export { memoryApiServer, runApiServer } from "./memory-api-server.ts"

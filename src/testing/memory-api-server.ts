@@ -1,10 +1,23 @@
 /**
- * An in-process API server on a fresh memory store for the suite (or file) it is called in:
+ * In-process API servers for tests: one on a given store (runApiServer), or one on a fresh
+ * memory store for the suite (or file) it is called in (memoryApiServer),
  * started before its tests, stopped after them.
  */
 import { after, before } from "node:test"
 import { createApiServer, type ApiServer, type ApiServerOptions } from "../apiserver/index.ts"
-import { MemoryStore } from "../storage/index.ts"
+import { MemoryStore, type Store } from "../storage/index.ts"
+
+/** An in-process API server on `store`, once ready; `stop()` stops it (the store stays, for a restart). */
+export async function runApiServer(
+  store: Store,
+  options: Omit<ApiServerOptions, "store"> = {},
+): Promise<{ api: ApiServer; stop: () => void }> {
+  const ac = new AbortController()
+  const api = createApiServer({ ...options, store })
+  void api.run(ac.signal)
+  await api.ready()
+  return { api, stop: () => ac.abort() }
+}
 
 /**
  * Starts the server (with `options` but for its store) before the enclosing suite's tests and
@@ -14,12 +27,11 @@ export function memoryApiServer(
   started: (api: ApiServer) => void,
   options: Omit<ApiServerOptions, "store"> = {},
 ): void {
-  const ac = new AbortController()
+  let stop = () => {}
   before(async () => {
-    const api = createApiServer({ ...options, store: new MemoryStore() })
-    void api.run(ac.signal)
-    await api.ready()
-    started(api)
+    const running = await runApiServer(new MemoryStore(), options)
+    stop = running.stop
+    started(running.api)
   })
-  after(() => ac.abort())
+  after(() => stop())
 }
