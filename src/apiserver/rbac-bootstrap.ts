@@ -7,7 +7,7 @@
  * enforced, so these exist for `--clusterrole=edit` bindings and charts that name them.
  */
 import type { ClusterRole, ClusterRoleBinding, PolicyRule } from "kubernetes-types/rbac/v1.js"
-import { type ApiObject, findResource, type ResourceInfo } from "../api/index.ts"
+import type { ResourceInfo } from "../api/index.ts"
 import type { Served } from "./registry/context.ts"
 import type { Registry } from "./registry/registry.ts"
 import { createMissing } from "./create-missing.ts"
@@ -253,11 +253,13 @@ export async function bootstrapRbac(
   registry: Registry,
   serve: (info: ResourceInfo) => Served,
 ): Promise<void> {
-  const roles = serve(findResource(RBAC, "v1", "clusterroles") as ResourceInfo)
-  const bindings = serve(findResource(RBAC, "v1", "clusterrolebindings") as ResourceInfo)
-  const objects: [Served, ApiObject][] = [
-    ...BOOTSTRAP_CLUSTER_ROLES.map((r): [Served, ApiObject] => [roles, r as unknown as ApiObject]),
-    ...BOOTSTRAP_CLUSTER_ROLE_BINDINGS.map((b): [Served, ApiObject] => [bindings, b as unknown as ApiObject]),
-  ]
-  await createMissing(registry, objects, "kube-apiserver")
+  await createMissing(
+    registry,
+    serve,
+    [
+      { group: RBAC, resource: "clusterroles", objects: BOOTSTRAP_CLUSTER_ROLES },
+      { group: RBAC, resource: "clusterrolebindings", objects: BOOTSTRAP_CLUSTER_ROLE_BINDINGS },
+    ],
+    "kube-apiserver",
+  )
 }

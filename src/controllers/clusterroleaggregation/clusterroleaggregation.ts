@@ -18,7 +18,7 @@ type Role = ClusterRole & ApiObject
 const RULE_LISTS = ["verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"] as const
 
 /** Upstream's semantic equality of two rules: equal lists, an absent list equal to an empty one. */
-export function sameRule(a: PolicyRule, b: PolicyRule): boolean {
+function sameRule(a: PolicyRule, b: PolicyRule): boolean {
   return RULE_LISTS.every((field) => {
     const x = a[field] ?? []
     const y = b[field] ?? []
