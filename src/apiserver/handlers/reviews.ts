@@ -1,13 +1,15 @@
 /**
  * The create-only review kinds a client asks questions with, answered and never stored:
- * SubjectAccessReview and LocalSubjectAccessReview (authorization.k8s.io/v1: allowed while
- * k8ts authorization is permissive) and TokenReview (authentication.k8s.io/v1: the token
- * authenticated by the server's own authenticator).
+ * SubjectAccessReview, LocalSubjectAccessReview and SelfSubjectAccessReview
+ * (authorization.k8s.io/v1: allowed while k8ts authorization is permissive),
+ * SelfSubjectRulesReview (everything), TokenReview (authentication.k8s.io/v1: the token
+ * authenticated by the server's own authenticator) and SelfSubjectReview (who am I).
  */
-import { badRequest, fieldErrors, invalid, type FieldError } from "../../api/index.ts"
+import { ApiError, badRequest, fieldErrors, invalid, type FieldError } from "../../api/index.ts"
 import type { ApiRequest, ApiResponse, UserInfo } from "../http.ts"
 import { decodeBody } from "../negotiate.ts"
 import { json } from "../output.ts"
+import { timestamp } from "../registry/context.ts"
 import type { ResourceRequest } from "./context.ts"
 
 type Obj = Record<string, any>
@@ -140,5 +142,56 @@ export async function tokenReview(r: ResourceRequest): Promise<ApiResponse> {
     metadata: { creationTimestamp: null },
     spec,
     status,
+  })
+}
+
+/** POST selfsubjectaccessreviews: allowed while authorization is permissive. */
+export async function selfSubjectAccessReview(r: ResourceRequest): Promise<ApiResponse> {
+  const b = decodeBody(r.req.header("content-type"), await r.req.body()) as Obj
+  if (!b?.spec?.resourceAttributes && !b?.spec?.nonResourceAttributes) {
+    throw new ApiError(
+      "Invalid",
+      `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`,
+    )
+  }
+  return answer("SelfSubjectAccessReview", b)
+}
+
+/**
+ * POST selfsubjectrulesreviews (`kubectl auth can-i --list`): while authorization is permissive
+ * everyone may do everything, the rules upstream's AlwaysAllow authorizer reports.
+ */
+export async function selfSubjectRulesReview(r: ResourceRequest): Promise<ApiResponse> {
+  const b = decodeBody(r.req.header("content-type"), await r.req.body()) as Obj
+  if (!b?.spec?.namespace) throw badRequest("no namespace on request")
+  return json(201, {
+    kind: "SelfSubjectRulesReview",
+    apiVersion: "authorization.k8s.io/v1",
+    metadata: { creationTimestamp: null },
+    spec: {},
+    status: {
+      resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }],
+      nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
+      incomplete: false,
+    },
+  })
+}
+
+/** POST selfsubjectreviews (`kubectl auth whoami`): the identity the request authenticated as. */
+export async function selfSubjectReview(r: ResourceRequest): Promise<ApiResponse> {
+  await r.req.body()
+  const user = r.req.user ?? { name: "system:anonymous", groups: ["system:unauthenticated"] }
+  return json(201, {
+    kind: "SelfSubjectReview",
+    apiVersion: "authentication.k8s.io/v1",
+    metadata: { creationTimestamp: timestamp(r.parts.clock.now()) },
+    status: {
+      userInfo: {
+        username: user.name,
+        ...(user.uid ? { uid: user.uid } : {}),
+        groups: [...user.groups],
+        ...(user.extra ? { extra: user.extra } : {}),
+      },
+    },
   })
 }

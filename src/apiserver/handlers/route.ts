@@ -14,16 +14,16 @@ import { getObject, listOrWatch } from "./read.ts"
 import { createObject, deleteCollection, deleteOne, patchObject, updateObject } from "./write.ts"
 import { serveResourceMetrics } from "../resource-metrics/index.ts"
 import { serveComponentStatuses } from "./component-status.ts"
-import { localSubjectAccessReview, subjectAccessReview, tokenReview } from "./reviews.ts"
-import { createToken } from "../serviceaccount/token-request.ts"
 import {
-  bind,
-  finalizeNamespace,
-  scale,
+  localSubjectAccessReview,
   selfSubjectAccessReview,
   selfSubjectReview,
   selfSubjectRulesReview,
-} from "./subresources.ts"
+  subjectAccessReview,
+  tokenReview,
+} from "./reviews.ts"
+import { createToken } from "../serviceaccount/token-request.ts"
+import { bind, finalizeNamespace, scale } from "./subresources.ts"
 
 function notServed(): ApiError {
   return new ApiError("NotFound", "the server could not find the requested resource")
