@@ -166,6 +166,34 @@ test("checkPatched() under Strict is Invalid naming the patch as Go prints it", 
   )
 })
 
+test("checkPatched() walks only what the patch changed of the stored object it was given", () => {
+  const stored = deployment()
+  // A stored object has no unknown fields; this one marks the parts a patch kept, to show they are not walked.
+  const kept = { name: "kept", image: "nginx", planted: 1 }
+  const containers = [kept, { name: "new", image: "nginx", bar: 2 }]
+  const template = { ...stored.spec.template, spec: { containers } }
+  const labels = { ...stored.metadata.labels }
+  const patched = {
+    ...stored,
+    metadata: { ...stored.metadata, labels },
+    spec: { ...stored.spec, foo: 1, template },
+  }
+  const original = {
+    ...stored,
+    spec: { ...stored.spec, template: { ...template, spec: { containers: [kept] } } },
+  }
+  const input = { directive: "Warn" as const, type: DEPLOYMENT, kind: "Deployment", version: "v1" }
+  assert.deepEqual(checkPatched(patched, {}, input, original).warnings, [
+    'unknown field "spec.template.spec.containers[1].bar"',
+    'unknown field "spec.foo"',
+  ])
+  assert.equal(kept.planted, 1)
+  // Without the stored object every part is walked.
+  assert.deepEqual(checkPatched(patched, {}, input).warnings, [
+    'unknown field "spec.template.spec.containers[0].planted"',
+  ])
+})
+
 describe("fieldValidationOf()", () => {
   const cases: { name: string; query: string; want: string }[] = [
     { name: "absent is Warn", query: "", want: "Warn" },

@@ -78,52 +78,78 @@ function walkOf(type: string): Walk {
 
 /**
  * Walks `value` as `walk`'s type, deleting and recording (in `out`) every field the type lacks;
- * `at` is the value's path as segments (spelled out only for a field it lacks).
+ * `at` is the value's path as segments (spelled out only for a field it lacks). `was`: the value
+ * at the same path of the object a patch was applied to, when it was stored (and so pruned): the
+ * objects the patch kept from it (the very same objects) are not walked again.
  */
-function prune(value: unknown, walk: Walk, at: (string | number)[], out: string[]): void {
+function prune(value: unknown, walk: Walk, at: (string | number)[], out: string[], was?: unknown): void {
   const fields = walk.fields
   if (fields === undefined || !isObject(value)) return
+  const before = isObject(was) ? was : undefined
   for (const key of Object.keys(value)) {
     const f = fields[key]
     if (!f) {
-      if (!(at.length === 0 && (key === "apiVersion" || key === "kind") && walk.typeMeta)) {
-        at.push(key)
-        out.push(pathOf(at))
-        at.pop()
-        delete value[key]
-      }
+      dropUnknown(value, key, walk, at, out)
       continue
     }
     const v = value[key]
-    // Scalars (most fields) need no walk.
+    // Scalars (most fields) need no walk, nor what the patch left as it was.
     if (typeof v !== "object" || v === null) continue
+    const vWas = before?.[key]
+    if (v === vWas) continue
     const inner = walkOf(f.t)
     if (inner.fields === undefined) continue
     at.push(key)
-    if (f.map && !Array.isArray(v)) {
-      for (const k of Object.keys(v)) {
-        at.push(k)
-        prune((v as Record<string, unknown>)[k], inner, at, out)
-        at.pop()
-      }
-    } else if (f.rep && Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        at.push(i)
-        prune(v[i], inner, at, out)
-        at.pop()
-      }
-    } else prune(v, inner, at, out)
+    if (f.map && !Array.isArray(v))
+      pruneItems(v as Record<string, unknown>, inner, at, out, isObject(vWas) ? vWas : undefined)
+    else if (f.rep && Array.isArray(v)) pruneItems(v, inner, at, out, Array.isArray(vWas) ? vWas : undefined)
+    else prune(v, inner, at, out, vWas)
+    at.pop()
+  }
+}
+
+/** Deletes and records field `key` that `value`'s type lacks (but typeMeta at the top). */
+function dropUnknown(
+  value: Record<string, unknown>,
+  key: string,
+  walk: Walk,
+  at: (string | number)[],
+  out: string[],
+): void {
+  if (at.length === 0 && (key === "apiVersion" || key === "kind") && walk.typeMeta) return
+  at.push(key)
+  out.push(pathOf(at))
+  at.pop()
+  delete value[key]
+}
+
+/** prune of each value of a map or list (`items`), those kept from `was` (the same objects) left out. */
+function pruneItems(
+  items: Record<string, unknown> | unknown[],
+  walk: Walk,
+  at: (string | number)[],
+  out: string[],
+  was: Record<string, unknown> | unknown[] | undefined,
+): void {
+  const list = Array.isArray(items)
+  for (const k of list ? items.keys() : Object.keys(items)) {
+    const item = (items as Record<string | number, unknown>)[k]
+    const itemWas = (was as Record<string | number, unknown> | undefined)?.[k]
+    if (item === itemWas && itemWas !== undefined) continue
+    at.push(k)
+    prune(item, walk, at, out, itemWas)
     at.pop()
   }
 }
 
 /**
  * Removes from `obj` (in place) every field definition `type` does not declare, and returns their
- * paths as upstream prints them (`spec.template.spec.containers[0].foo`).
+ * paths as upstream prints them (`spec.template.spec.containers[0].foo`). `stored`: the stored
+ * object a patch made `obj` from (see prune), whose kept parts need no walk.
  */
-export function pruneUnknownFields(obj: unknown, type: string): string[] {
+export function pruneUnknownFields(obj: unknown, type: string, stored?: unknown): string[] {
   const out: string[] = []
-  prune(obj, walkOf(type), [], out)
+  prune(obj, walkOf(type), [], out, stored)
   return out
 }
 
@@ -141,8 +167,9 @@ function problems(
   input: FieldCheckInput,
   json: string | undefined,
   leading: readonly string[],
+  stored?: unknown,
 ): string[] {
-  const unknownPaths = input.prune ? input.prune(obj) : pruneUnknownFields(obj, input.type ?? "")
+  const unknownPaths = input.prune ? input.prune(obj) : pruneUnknownFields(obj, input.type ?? "", stored)
   // A repeated field that is also unknown (or inside an unknown one) counts as unknown only.
   const dupPaths = json === undefined ? [] : duplicateFields(json).filter((p) => !isUnder(p, unknownPaths))
   const unknown = unknownPaths.map((p) => `unknown field "${p}"`)
@@ -206,13 +233,20 @@ export function goValue(v: unknown): string {
 
 /**
  * Checks and prunes the object a patch produced (`patched`, modified in place); `patch` is the
- * decoded patch and `json` its text.
+ * decoded patch and `json` its text. `original`: the stored object patched, when it is one; the
+ * parts of it a built-in kind's patch kept as they were are not walked again (they were pruned
+ * when written, as upstream's decoder drops unknown fields of what it reads from storage).
  * @throws ApiError Invalid under Strict, naming the patch as upstream does
  */
-export function checkPatched(patched: unknown, patch: unknown, input: FieldCheckInput): FieldCheck {
+export function checkPatched(
+  patched: unknown,
+  patch: unknown,
+  input: FieldCheckInput,
+  original?: unknown,
+): FieldCheck {
   if ((!input.type && !input.prune) || !isObject(patched)) return { warnings: [] }
   const dupText = input.directive === "Ignore" || Array.isArray(patch) ? undefined : input.json
-  const found = problems(patched, input, dupText, [])
+  const found = problems(patched, input, dupText, [], original)
   if (found.length === 0 || input.directive === "Ignore") return { warnings: [] }
   if (input.directive === "Warn") return { warnings: found }
   throw invalid("", "", [

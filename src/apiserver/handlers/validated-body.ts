@@ -132,7 +132,7 @@ export function patchCheck(r: ResourceRequest, contentType: string, raw: Buffer,
   return {
     check(patched, original) {
       if (input) checkPatchDecodes(patched, patch, input.type, contentType, original)
-      if (input) warnings = checkPatched(patched, patch, input).warnings
+      if (input) warnings = checkPatched(patched, patch, input, original).warnings
       return patched
     },
     get warnings() {
