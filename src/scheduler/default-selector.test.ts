@@ -29,12 +29,15 @@ test("the conjunction of the selectors of the Services and ReplicaSets that sele
   const select = defaultSpreadSelector(
     informersOf({ services: [svc, other, empty], replicasets: [rs] }) as Informers,
   )
+  const first = select(pod({ app: "web", hash: "1" }))
   for (let round = 0; round < 2; round++) {
     // The second round reads the compiled selectors of the frozen objects again.
     const m = select(pod({ app: "web", hash: "1" }))
     assert.ok(m)
     assert.equal(m({ app: "web", hash: "1", extra: "x" }), true)
     assert.equal(m({ app: "web", hash: "2" }), false)
+    // Pods the same objects select get the same matcher (spreading keeps its counts by matcher).
+    assert.equal(m, first)
   }
   // Only the Service selects it: its selector alone.
   const svcOnly = select(pod({ app: "web", hash: "2" }))

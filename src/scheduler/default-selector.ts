@@ -49,6 +49,11 @@ function selectorOf(obj: ApiObject): Matcher | null {
 
 /** Builds the lookup over the informers of SPREAD_SOURCES. */
 export function defaultSpreadSelector(informers: Informers): (pod: Pod) => Matcher | undefined {
+  /**
+   * The last conjunction built, and of what: the pods of one controller come one after another,
+   * and they get the same matcher (spreading keeps its counts by matcher).
+   */
+  let last: { readonly of: readonly Matcher[]; readonly all: Matcher } | undefined
   return (pod) => {
     const ns = pod.metadata?.namespace ?? "default"
     const labels = pod.metadata?.labels ?? {}
@@ -62,6 +67,8 @@ export function defaultSpreadSelector(informers: Informers): (pod: Pod) => Match
       }
     }
     if (matchers.length <= 1) return matchers[0]
-    return (l) => matchers.every((m) => m(l))
+    if (last?.of.length === matchers.length && last.of.every((m, i) => m === matchers[i])) return last.all
+    last = { of: matchers, all: (l) => matchers.every((m) => m(l)) }
+    return last.all
   }
 }

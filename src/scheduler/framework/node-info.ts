@@ -46,6 +46,15 @@ function internTaints(taints: readonly Taint[] | undefined): readonly Taint[] {
   return taints
 }
 
+/** How many predicates a node keeps counts for (see NodeInfo.countPods). */
+const MAX_POD_COUNTS = 4
+
+/** A count of a node's pods one predicate selects, kept current as they come and go. */
+interface PodCount {
+  readonly test: (pi: PodInfo) => boolean
+  n: number
+}
+
 /** Nodes per block of FitRows. */
 const ROWS_PER_BLOCK = 1024
 
@@ -95,6 +104,8 @@ export class NodeInfo {
   generation = 0
   /** The hot numbers (see ALLOC_CPU and the other slots), mirroring allocatable, requested and pods. */
   readonly fit: Float64Array
+  /** The counts countPods keeps, the most recently asked first. */
+  #counts: PodCount[] = []
 
   /** `fit` is a row of the cache's FitRows; a standalone NodeInfo (a clone, a test) has its own. */
   constructor(node: Node, fit: Float64Array = new Float64Array(FIT_SLOTS)) {
@@ -129,6 +140,7 @@ export class NodeInfo {
     for (const p of pi.ports) this.usedPorts.set(p, (this.usedPorts.get(p) ?? 0) + 1)
     if (hasAffinity(pi)) this.podsWithAffinity.add(pi)
     if (pi.requiredAntiAffinity.length > 0) this.podsWithRequiredAntiAffinity.add(pi)
+    for (const c of this.#counts) if (c.test(pi)) c.n++
     this.generation++
   }
 
@@ -147,6 +159,7 @@ export class NodeInfo {
     }
     this.podsWithAffinity.delete(pi)
     this.podsWithRequiredAntiAffinity.delete(pi)
+    for (const c of this.#counts) if (c.test(pi)) c.n--
     this.generation++
     return true
   }
@@ -161,8 +174,31 @@ export class NodeInfo {
     this.pods.set(pi.uid, pi)
     if (this.podsWithAffinity.delete(prev)) this.podsWithAffinity.add(pi)
     if (this.podsWithRequiredAntiAffinity.delete(prev)) this.podsWithRequiredAntiAffinity.add(pi)
+    for (const c of this.#counts) c.n += Number(c.test(pi)) - Number(c.test(prev))
     this.generation++
     return true
+  }
+
+  /**
+   * How many of its pods `test` selects. `test` must depend on nothing but the PodInfo (a
+   * PodInfo never changes): the first call for a `test` walks the pods, and the node then keeps
+   * the count as pods are added, replaced and removed, for the last MAX_POD_COUNTS tests asked
+   * (pods of one controller are scheduled one after another with the same selector, and every
+   * cycle counts each node's pods: walking them all again on every cycle costs more than all else).
+   */
+  countPods(test: (pi: PodInfo) => boolean): number {
+    const counts = this.#counts
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i] as PodCount
+      if (c.test !== test) continue
+      if (i > 0) counts.copyWithin(1, 0, i)[0] = c
+      return c.n
+    }
+    let n = 0
+    for (const pi of this.pods.values()) if (test(pi)) n++
+    counts.unshift({ test, n })
+    if (counts.length > MAX_POD_COUNTS) counts.pop()
+    return n
   }
 
   /** Copies the sums into `fit`. */
@@ -187,6 +223,7 @@ export class NodeInfo {
     c.podsWithRequiredAntiAffinity = new Set(this.podsWithRequiredAntiAffinity)
     c.generation = this.generation
     c.fit.set(this.fit)
+    c.#counts = this.#counts.map(({ test, n }) => ({ test, n }))
     return c
   }
 }

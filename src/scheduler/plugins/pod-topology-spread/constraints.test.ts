@@ -32,3 +32,28 @@ test("countMatching counts again once the node's pods change, or for another sel
   const elsewhere = newPodInfo({ ...pod("x", { app: "web" }), metadata: { name: "x", namespace: "other" } })
   assert.equal(countMatching(c!, elsewhere, node), 0)
 })
+
+test("countMatching stays right as pods leave, in a clone, and for a selector asked again after others", () => {
+  const node = new NodeInfo({ metadata: { name: "n1" } })
+  const incoming = newPodInfo(pod("new", { app: "web" }))
+  const constraint = (app: string) =>
+    defaultConstraints(SYSTEM_DEFAULT_CONSTRAINTS, compileSelector({ matchLabels: { app } }))[0]!
+  const web = constraint("web")
+  node.addPod(newPodInfo(pod("a", { app: "web" })))
+  node.addPod(newPodInfo(pod("b", { app: "web" })))
+  assert.equal(countMatching(web, incoming, node), 2)
+  const what = node.clone()
+  what.removePod("a")
+  assert.equal(countMatching(web, incoming, what), 1)
+  assert.equal(countMatching(web, incoming, node), 2, "the clone's change stays in the clone")
+  // Relabelled out of the selector, then removed.
+  node.replacePod(newPodInfo(pod("b", { app: "db" })))
+  assert.equal(countMatching(web, incoming, node), 1)
+  node.removePod("a")
+  assert.equal(countMatching(web, incoming, node), 0)
+  // Other selectors asked in between push this one's count out; it is counted again.
+  for (const app of ["db", "x", "y", "z", "w"]) countMatching(constraint(app), incoming, node)
+  node.addPod(newPodInfo(pod("c", { app: "web" })))
+  assert.equal(countMatching(web, incoming, node), 1)
+  assert.equal(countMatching(constraint("db"), incoming, node), 1)
+})

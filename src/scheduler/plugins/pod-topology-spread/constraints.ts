@@ -95,43 +95,26 @@ export function nodeCounts(c: Constraint, pod: PodInfo, node: NodeInfo): boolean
   return true
 }
 
-/** A node's last count: of the pods of `namespace` that `matches` selects, at `generation`. */
-interface Count {
-  generation: number
-  matches: Constraint["matches"]
-  namespace: string
-  n: number
+/** The predicate of each selector and namespace countMatching counts by (see NodeInfo.countPods). */
+const predicates = new WeakMap<Constraint["matches"], Map<string, (pi: PodInfo) => boolean>>()
+
+function predicateOf(matches: Constraint["matches"], namespace: string): (pi: PodInfo) => boolean {
+  let byNamespace = predicates.get(matches)
+  if (!byNamespace) predicates.set(matches, (byNamespace = new Map()))
+  let test = byNamespace.get(namespace)
+  if (!test) {
+    test = (p) =>
+      p.namespace === namespace && !p.pod.metadata?.deletionTimestamp && matches(p.pod.metadata?.labels)
+    byNamespace.set(namespace, test)
+  }
+  return test
 }
 
 /**
- * Each node's last count. Pods of one controller are scheduled one after another with the same
- * selector (default spreading compiles each controller's once), and a cycle changes one node:
- * the others' counts are read again instead of walking their pods for every pod scheduled.
+ * How many pods on `node` in the pod's namespace the constraint's selector matches (terminating
+ * ones excepted). The node keeps the count as its pods change: default spreading compiles each
+ * controller's selector once, so the pods of one controller ask for the same count.
  */
-const lastCounts = new WeakMap<NodeInfo, Count>()
-
-/** How many pods on `node` in the pod's namespace the constraint's selector matches (terminating ones excepted). */
 export function countMatching(c: Constraint, pod: PodInfo, node: NodeInfo): number {
-  const last = lastCounts.get(node)
-  if (
-    last !== undefined &&
-    last.generation === node.generation &&
-    last.matches === c.matches &&
-    last.namespace === pod.namespace
-  )
-    return last.n
-  let n = 0
-  for (const p of node.pods.values()) {
-    if (p.namespace !== pod.namespace || p.pod.metadata?.deletionTimestamp) continue
-    if (c.matches(p.pod.metadata?.labels)) n++
-  }
-  if (last === undefined) {
-    lastCounts.set(node, { generation: node.generation, matches: c.matches, namespace: pod.namespace, n })
-  } else {
-    last.generation = node.generation
-    last.matches = c.matches
-    last.namespace = pod.namespace
-    last.n = n
-  }
-  return n
+  return node.countPods(predicateOf(c.matches, pod.namespace))
 }
