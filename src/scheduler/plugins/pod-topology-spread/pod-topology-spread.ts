@@ -53,7 +53,8 @@ interface FilterState {
 
 interface ScoreState {
   readonly constraints: readonly Constraint[]
-  readonly counts: Map<string, number>
+  /** Matching pods per topology value, one map per constraint (no "key=value" string per node). */
+  readonly counts: Map<string, number>[]
   readonly weights: number[]
   readonly ignored: Set<string>
 }
@@ -169,25 +170,26 @@ export function newPodTopologySpread(
         for (const c of list) if (n.labels[c.topologyKey] !== undefined) keys++
         if (requireAll ? keys < list.length : keys === 0) ignored.add(n.name)
       }
-      const counts = new Map<string, number>()
+      const counts = list.map(() => new Map<string, number>())
       const domains = list.map(() => new Set<string>())
       for (const n of filtered) {
         if (ignored.has(n.name)) continue
-        list.forEach((c, i) => {
-          const v = n.labels[c.topologyKey]
+        for (let i = 0; i < list.length; i++) {
+          const v = n.labels[(list[i] as Constraint).topologyKey]
           if (v !== undefined) domains[i]?.add(v)
-        })
+        }
       }
-      list.forEach((c) => {
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i] as Constraint
+        const byValue = counts[i] as Map<string, number>
         // Per host, only the filtered nodes matter; wider domains count every node.
         const nodes = c.topologyKey === HOSTNAME ? filtered : handle.snapshot.list()
         for (const n of nodes) {
           const v = n.labels[c.topologyKey]
           if (v === undefined || !nodeCounts(c, pod, n)) continue
-          const pair = `${c.topologyKey}=${v}`
-          counts.set(pair, (counts.get(pair) ?? 0) + countMatching(c, pod, n))
+          byValue.set(v, (byValue.get(v) ?? 0) + countMatching(c, pod, n))
         }
-      })
+      }
       const weights = domains.map((d) => Math.log(d.size + 2))
       state.write(PRE_SCORE_KEY, { constraints: list, counts, weights, ignored } satisfies ScoreState)
       return success()
@@ -196,11 +198,12 @@ export function newPodTopologySpread(
       const s = state.read<ScoreState>(PRE_SCORE_KEY)
       if (!s || s.ignored.has(node.name)) return 0
       let score = 0
-      s.constraints.forEach((c, i) => {
+      for (let i = 0; i < s.constraints.length; i++) {
+        const c = s.constraints[i] as Constraint
         const v = node.labels[c.topologyKey]
-        if (v === undefined) return
-        score += (s.counts.get(`${c.topologyKey}=${v}`) ?? 0) * (s.weights[i] ?? 1) + (c.maxSkew - 1)
-      })
+        if (v === undefined) continue
+        score += (s.counts[i]?.get(v) ?? 0) * (s.weights[i] ?? 1) + (c.maxSkew - 1)
+      }
       return Math.round(score)
     },
     normalizeScore(state, _pod, scores, nodes) {
