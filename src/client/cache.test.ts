@@ -84,6 +84,19 @@ describe("IndexedCache", () => {
     assert.throws(() => c.byIndex("nope", "x"), TypeError)
   })
 
+  test("an update or delete moves an object from the values it was filed under, after an index added later too", () => {
+    const c = new IndexedCache()
+    c.set(pod("a", { image: "redis" }))
+    c.addIndexer("image", (o) => ((o.spec as any)?.containers ?? []).map((x: { image: string }) => x.image))
+    c.set(pod("a", { image: "nginx" }))
+    assert.deepEqual(names(c.byIndex("image", "redis")), [])
+    assert.deepEqual(names(c.byIndex("image", "nginx")), ["a"])
+    c.delete("default/a")
+    assert.deepEqual(names(c.byIndex("image", "nginx")), [])
+    c.set(pod("a", { image: "redis" }))
+    assert.deepEqual(names(c.byIndex("image", "redis")), ["a"])
+  })
+
   test("set() freezes objects deeply", () => {
     const c = new IndexedCache()
     c.set(pod("a"))

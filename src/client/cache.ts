@@ -81,6 +81,11 @@ function freezeObject(obj: object): void {
 /** A Cache with the built-in indexes plus custom ones, written to by an informer. */
 export class IndexedCache<T extends ApiObject> implements Cache<T> {
   readonly #items = new Map<string, T>()
+  /**
+   * Each cached object's values in each index (in #list's order), as filed: an update compares
+   * the new object's with them instead of running every indexer on the old object again.
+   */
+  readonly #filed = new Map<string, (readonly string[])[]>()
   /** The indexes in the order they were added (an array: set() walks them for every object). */
   readonly #list: Index<T>[] = []
   readonly #indexes = new Map<string, Index<T>>()
@@ -97,7 +102,11 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
     const index: Index<T> = { name, fn, byValue: new Map() }
     this.#indexes.set(name, index)
     this.#list.push(index)
-    for (const [key, obj] of this.#items) fileValues(index, key, fn(obj))
+    for (const [key, obj] of this.#items) {
+      const values = fn(obj)
+      fileValues(index, key, values)
+      this.#filed.get(key)?.push(values)
+    }
   }
 
   /** True when an index of that name exists. */
@@ -142,16 +151,19 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
     deepFreeze(obj)
     this.#items.set(key, obj)
     const indexes = this.#list
+    let filed = this.#filed.get(key)
+    if (!filed) this.#filed.set(key, (filed = []))
     for (let i = 0; i < indexes.length; i++) {
       const index = indexes[i] as Index<T>
       const values = index.fn(obj)
-      if (old) {
+      const before = filed[i]
+      if (before !== undefined) {
         // Most updates leave an object's index values as they were: then nothing moves.
-        const before = index.fn(old)
         if (sameValues(before, values)) continue
         unfile(index, key, before)
       }
       fileValues(index, key, values)
+      filed[i] = values
     }
     return old
   }
@@ -160,8 +172,10 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
   delete(key: string): T | undefined {
     const old = this.#items.get(key)
     if (!old) return undefined
-    for (const index of this.#list) unfile(index, key, index.fn(old))
+    const filed = this.#filed.get(key) ?? []
+    this.#list.forEach((index, i) => unfile(index, key, filed[i] ?? NONE))
     this.#items.delete(key)
+    this.#filed.delete(key)
     return old
   }
 }
