@@ -54,7 +54,7 @@ export interface ApiResponse {
    */
   readonly chunks?: readonly Buffer[]
   /**
-   * Chunks as they come; its iterator may also have `takeAll()`, handing over at once every chunk
+   * Chunks as they come; its iterator may also have `takeAll(max)`, handing over at once the chunks
    * already waiting (a watch's queued events), which then leave with the one next() gave.
    */
   readonly stream?: AsyncIterable<string | Buffer>
@@ -232,7 +232,7 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
   const framing = "content-length" in r.headers ? {} : { "transfer-encoding": "chunked" }
   res.writeHead(r.status, { ...r.headers, ...framing })
   res.flushHeaders()
-  const it: AsyncIterator<string | Buffer> & { takeAll?(): (string | Buffer)[] } =
+  const it: AsyncIterator<string | Buffer> & { takeAll?(max?: number): (string | Buffer)[] } =
     r.stream[Symbol.asyncIterator]()
   const onClose = () => void it.return?.()
   res.on("close", onClose)
@@ -241,6 +241,7 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
   // and for the client's parser (a busy watch, or many watchers of a busy resource, would
   // otherwise pay both per event). Nothing waits past the turn its chunk came in.
   let pending: (string | Buffer)[] = []
+  let pendingBytes = 0
   let flushing: NodeJS.Immediate | undefined
   let full: Promise<void> | undefined
   const flush = () => {
@@ -248,9 +249,14 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
     flushing = undefined
     const out = pending
     pending = []
+    pendingBytes = 0
     if (out.length === 0 || res.destroyed) return
     const chunk = out.length === 1 ? (out[0] as string | Buffer) : Buffer.concat(out.map(asBuffer))
     if (!res.write(chunk)) full = drained(res)
+  }
+  const add = (c: string | Buffer) => {
+    pending.push(c)
+    pendingBytes += c.length
   }
   try {
     for (;;) {
@@ -260,10 +266,12 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
       }
       const n = await it.next()
       if (n.done || res.destroyed) break
-      pending.push(n.value)
+      add(n.value)
       // What queued behind it (a watch's events of the same commit) joins without a promise each.
-      if (it.takeAll) for (const c of it.takeAll()) pending.push(c)
-      flushing ??= setImmediate(flush)
+      if (it.takeAll) for (const c of it.takeAll(BATCH)) add(c)
+      // A backlog leaves as soon as it fills the socket's buffer, then waits for it to drain.
+      if (pendingBytes >= res.writableHighWaterMark) flush()
+      else flushing ??= setImmediate(flush)
     }
   } finally {
     flush()
@@ -272,6 +280,9 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
     await it.return?.()
   }
 }
+
+/** Chunks a streamed response takes at once from a backlog (each pass then checks the socket). */
+const BATCH = 256
 
 function asBuffer(c: string | Buffer): Buffer {
   return typeof c === "string" ? Buffer.from(c) : c

@@ -157,7 +157,7 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
 function countWhileOpen<T>(stream: AsyncIterable<T>, done: () => void): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]: () => {
-      const it: AsyncIterator<T> & { takeAll?(): T[] } = stream[Symbol.asyncIterator]()
+      const it: AsyncIterator<T> & { takeAll?(max?: number): T[] } = stream[Symbol.asyncIterator]()
       let open = true
       const close = () => {
         if (!open) return

@@ -143,7 +143,7 @@ async function watch(
 
 /** A watch's lines, which can also hand over at once every line already waiting. */
 interface Lines extends AsyncIterableIterator<string | Buffer> {
-  takeAll(): (string | Buffer)[]
+  takeAll(max?: number): (string | Buffer)[]
 }
 
 /**
@@ -156,7 +156,7 @@ function lines(
   encode: (ev: OutEvent) => string | Buffer,
   end: () => void,
 ): Lines {
-  const it: AsyncIterator<OutEvent> & { takeAll?(): OutEvent[] } = events[Symbol.asyncIterator]()
+  const it: AsyncIterator<OutEvent> & { takeAll?(max?: number): OutEvent[] } = events[Symbol.asyncIterator]()
   let ended = false
   const finish = () => {
     if (ended) return
@@ -182,10 +182,10 @@ function lines(
   return {
     next: () => (ended ? Promise.resolve({ done: true, value: undefined }) : it.next().then(step, failed)),
     // The events queued behind the one next() gave: encoded now, with no promise per event.
-    takeAll: () => {
+    takeAll: (max) => {
       const out: (string | Buffer)[] = []
       if (ended || !it.takeAll) return out
-      for (const ev of it.takeAll()) {
+      for (const ev of it.takeAll(max)) {
         try {
           out.push(encode(ev))
         } catch (err) {
