@@ -53,6 +53,10 @@ export interface ApiResponse {
    * together first: large lists are the cached bytes of their items.
    */
   readonly chunks?: readonly Buffer[]
+  /**
+   * Chunks as they come; its iterator may also have `takeAll(max)`, handing over at once the chunks
+   * already waiting (a watch's queued events), which then leave with the one next() gave.
+   */
   readonly stream?: AsyncIterable<string | Buffer>
   /**
    * Takes over the connection of an upgrade request (exec, attach, portforward): the handler
@@ -228,36 +232,60 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
   const framing = "content-length" in r.headers ? {} : { "transfer-encoding": "chunked" }
   res.writeHead(r.status, { ...r.headers, ...framing })
   res.flushHeaders()
-  const it = r.stream[Symbol.asyncIterator]()
+  const it: AsyncIterator<string | Buffer> & { takeAll?(max?: number): (string | Buffer)[] } =
+    r.stream[Symbol.asyncIterator]()
   const onClose = () => void it.return?.()
   res.on("close", onClose)
-  // Chunks that come in one turn of the event loop leave in one write (a watch with many
-  // events, or many watchers of busy resources, would otherwise make a syscall per event).
-  let corked: NodeJS.Immediate | undefined
-  const uncork = () => {
-    clearImmediate(corked)
-    corked = undefined
-    if (!res.destroyed) res.uncork()
+  // Chunks that come in one turn of the event loop leave together, as one chunk of the response:
+  // one write (and, chunked, one frame) per turn rather than per event, for this server's socket
+  // and for the client's parser (a busy watch, or many watchers of a busy resource, would
+  // otherwise pay both per event). Nothing waits past the turn its chunk came in.
+  let pending: (string | Buffer)[] = []
+  let pendingBytes = 0
+  let flushing: NodeJS.Immediate | undefined
+  let full: Promise<void> | undefined
+  const flush = () => {
+    clearImmediate(flushing)
+    flushing = undefined
+    const out = pending
+    pending = []
+    pendingBytes = 0
+    if (out.length === 0 || res.destroyed) return
+    const chunk = out.length === 1 ? (out[0] as string | Buffer) : Buffer.concat(out.map(asBuffer))
+    if (!res.write(chunk)) full = drained(res)
+  }
+  const add = (c: string | Buffer) => {
+    pending.push(c)
+    pendingBytes += c.length
   }
   try {
     for (;;) {
+      if (full) {
+        await full
+        full = undefined
+      }
       const n = await it.next()
       if (n.done || res.destroyed) break
-      if (!corked) {
-        res.cork()
-        corked = setImmediate(uncork)
-      }
-      if (!res.write(n.value)) {
-        if (corked) uncork()
-        await drained(res)
-      }
+      add(n.value)
+      // What queued behind it (a watch's events of the same commit) joins without a promise each.
+      if (it.takeAll) for (const c of it.takeAll(BATCH)) add(c)
+      // A backlog leaves as soon as it fills the socket's buffer, then waits for it to drain.
+      if (pendingBytes >= res.writableHighWaterMark) flush()
+      else flushing ??= setImmediate(flush)
     }
   } finally {
-    if (corked) uncork()
+    flush()
     res.off("close", onClose)
     if (!res.destroyed) res.end()
     await it.return?.()
   }
+}
+
+/** Chunks a streamed response takes at once from a backlog (each pass then checks the socket). */
+const BATCH = 256
+
+function asBuffer(c: string | Buffer): Buffer {
+  return typeof c === "string" ? Buffer.from(c) : c
 }
 
 /** Resolves when `res` can take more data or has closed, leaving no listener behind. */

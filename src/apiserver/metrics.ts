@@ -151,13 +151,13 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
 }
 
 /**
- * `stream`, calling `done` once when it ends, fails or is returned early. A plain iterator rather
- * than a generator: it sits under every event of every watch.
+ * `stream`, calling `done` once when it ends, fails or is returned early (its iterator's `takeAll`
+ * kept). A plain iterator rather than a generator: it sits under every event of every watch.
  */
 function countWhileOpen<T>(stream: AsyncIterable<T>, done: () => void): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]: () => {
-      const it = stream[Symbol.asyncIterator]()
+      const it: AsyncIterator<T> & { takeAll?(max?: number): T[] } = stream[Symbol.asyncIterator]()
       let open = true
       const close = () => {
         if (!open) return
@@ -180,6 +180,8 @@ function countWhileOpen<T>(stream: AsyncIterable<T>, done: () => void): AsyncIte
           close()
           return (await it.return?.()) ?? { done: true, value: undefined }
         },
+        // A watch's queued lines pass through at once, as toNode takes them.
+        ...(it.takeAll ? { takeAll: it.takeAll.bind(it) } : {}),
       }
     },
   }

@@ -21,3 +21,16 @@ test("takeAll hands over every queued item at once, in order, and next() goes on
   q.close()
   assert.deepEqual(await q.next(), { value: undefined, done: true })
 })
+
+test("takeAll(max) hands over at most max items, leaving the rest in order", async () => {
+  const q = new AsyncQueue<number>()
+  for (let i = 0; i < 6; i++) q.push(i)
+  assert.deepEqual(q.takeAll(2), [0, 1])
+  assert.equal(q.size, 4)
+  assert.deepEqual(await q.next(), { value: 2, done: false })
+  assert.deepEqual(q.takeAll(2), [3, 4])
+  assert.deepEqual(q.takeAll(2), [5])
+  assert.deepEqual(q.takeAll(2), [])
+  q.push(6)
+  assert.deepEqual(await q.next(), { value: 6, done: false })
+})

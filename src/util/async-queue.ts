@@ -69,11 +69,17 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   }
 
   /**
-   * Takes every queued item at once, without waiting: a consumer woken by next() applies what
-   * came in the same turn together instead of one promise per item.
+   * Takes every queued item at once (at most `max`), without waiting: a consumer woken by next()
+   * applies what came in the same turn together instead of one promise per item.
    */
-  takeAll(): T[] {
+  takeAll(max = Infinity): T[] {
     if (this.size === 0) return []
+    if (this.size > max) {
+      const items = this.#items.slice(this.#head, this.#head + max)
+      this.#items.fill(undefined as T, this.#head, this.#head + max)
+      this.#head += max
+      return items
+    }
     const items = this.#head === 0 ? this.#items : this.#items.slice(this.#head)
     this.#items = []
     this.#head = 0

@@ -141,6 +141,11 @@ async function watch(
   }
 }
 
+/** A watch's lines, which can also hand over at once every line already waiting. */
+interface Lines extends AsyncIterableIterator<string | Buffer> {
+  takeAll(max?: number): (string | Buffer)[]
+}
+
 /**
  * The lines of a watch: each event encoded; a failure of the watch (or of an encoding) as an
  * ERROR event ending it; `end` called once when it ends either way or is returned early. A plain
@@ -150,18 +155,19 @@ function lines(
   events: AsyncIterable<OutEvent>,
   encode: (ev: OutEvent) => string | Buffer,
   end: () => void,
-): AsyncIterableIterator<string | Buffer> {
-  const it = events[Symbol.asyncIterator]()
+): Lines {
+  const it: AsyncIterator<OutEvent> & { takeAll?(max?: number): OutEvent[] } = events[Symbol.asyncIterator]()
   let ended = false
   const finish = () => {
     if (ended) return
     ended = true
     end()
   }
-  const failed = (err: unknown): IteratorResult<string | Buffer> => {
+  const errorLine = (err: unknown): string => {
     finish()
-    return { done: false, value: `{"type":"ERROR","object":${errorResponse(err).body as string}}\n` }
+    return `{"type":"ERROR","object":${errorResponse(err).body as string}}\n`
   }
+  const failed = (err: unknown): IteratorResult<string | Buffer> => ({ done: false, value: errorLine(err) })
   const step = (n: IteratorResult<OutEvent>): IteratorResult<string | Buffer> => {
     if (n.done) {
       finish()
@@ -175,6 +181,20 @@ function lines(
   }
   return {
     next: () => (ended ? Promise.resolve({ done: true, value: undefined }) : it.next().then(step, failed)),
+    // The events queued behind the one next() gave: encoded now, with no promise per event.
+    takeAll: (max) => {
+      const out: (string | Buffer)[] = []
+      if (ended || !it.takeAll) return out
+      for (const ev of it.takeAll(max)) {
+        try {
+          out.push(encode(ev))
+        } catch (err) {
+          out.push(errorLine(err))
+          break
+        }
+      }
+      return out
+    },
     return: async () => {
       finish()
       await it.return?.()
