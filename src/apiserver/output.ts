@@ -44,6 +44,28 @@ export function setObjectJson(obj: ApiObject, json: string | Buffer): void {
 }
 
 /**
+ * The lines setObjectJsonParts makes are cut from slabs of this many bytes: a buffer of its own
+ * for each would cost an allocation outside the heap each (as much CPU as the garbage collector
+ * saved by not copying the JSON). A slab lives as long as one of its lines does: a few objects
+ * a slab bounds what that can keep.
+ */
+const SLAB_BYTES = 32 * 1024
+let slab = Buffer.alloc(0)
+let slabUsed = 0
+
+/** `length` bytes, from the current slab unless it is large. */
+function lineBuffer(length: number): Buffer {
+  if (length > SLAB_BYTES / 4) return Buffer.allocUnsafeSlow(length)
+  if (slabUsed + length > slab.length) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES)
+    slabUsed = 0
+  }
+  const line = slab.subarray(slabUsed, slabUsed + length)
+  slabUsed += (length + 7) & ~7 // 8-byte aligned, as Buffer's own pool
+  return line
+}
+
+/**
  * setObjectJson for the JSON that is the concatenation of `parts`, made straight into UTF-8 bytes
  * inside the line of the object's watch event `type` (a create's ADDED): its response, its event
  * and lists then share one buffer, and no string of the whole JSON is made (nor copied by the
@@ -54,7 +76,7 @@ export function setObjectJsonParts(obj: ApiObject, type: string, parts: readonly
   const prefix = eventPrefix(type)
   let length = prefix.length + EVENT_SUFFIX.length
   for (const p of parts) length += Buffer.byteLength(p)
-  const line = Buffer.allocUnsafe(length)
+  const line = lineBuffer(length)
   let end = prefix.copy(line, 0)
   for (const p of parts) end += line.write(p, end)
   EVENT_SUFFIX.copy(line, end)
