@@ -288,10 +288,22 @@ export function encodeMarkedRewrite(obj: ApiObject, prev?: Previous): MarkedValu
  * setting it on the object puts it); undefined when `m` has no metadata object.
  */
 export function withResourceVersion(m: MarkedValue, resourceVersion: string): string | undefined {
+  const parts = resourceVersionParts(m, resourceVersion)
+  return parts && parts[0] + parts[1] + parts[2]
+}
+
+/**
+ * withResourceVersion's JSON in its three parts, joined by nobody: the value up to the end of its
+ * metadata, the resourceVersion member, the rest of the value.
+ */
+export function resourceVersionParts(
+  m: MarkedValue,
+  resourceVersion: string,
+): readonly [string, string, string] | undefined {
   if (m.metaEnd < 0) return undefined
   const sep = m.value.charCodeAt(m.metaEnd - 1) === 123 ? "" : ","
   const rv = `${sep}"resourceVersion":${JSON.stringify(resourceVersion)}`
-  return m.value.slice(0, m.metaEnd) + rv + m.value.slice(m.metaEnd)
+  return [m.value.slice(0, m.metaEnd), rv, m.value.slice(m.metaEnd)]
 }
 
 /**

@@ -28,11 +28,12 @@ import {
   needsConversion,
   newUid,
   rememberWritten,
+  resourceVersionParts,
   shallowCopy,
   timestamp,
   withResourceVersion,
 } from "./context.ts"
-import { setObjectJson } from "../output.ts"
+import { setObjectJson, setObjectJsonParts } from "../output.ts"
 import { prepareForCreate, prepareForUpdate } from "./strategy.ts"
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
@@ -213,8 +214,9 @@ export class Registry {
         const e = await this.#d.store.create(...this.#written(key, s, obj, marked?.value))
         // The object as written, with its new resourceVersion: no need to parse it back.
         meta.resourceVersion = String(e.revision)
-        const json = marked && withResourceVersion(marked, meta.resourceVersion)
-        if (json) setObjectJson(obj, json)
+        // As bytes laid out as its ADDED event: the response, the event and lists share them.
+        const parts = marked && resourceVersionParts(marked, meta.resourceVersion)
+        if (parts) setObjectJsonParts(obj, "ADDED", parts)
         return obj
       } catch (err) {
         if (!(err instanceof KeyExistsError)) throw err
