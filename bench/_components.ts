@@ -3,12 +3,44 @@
  * (cmd/component-threads.ts): on the API server's thread by default (as `k8ts server`), in
  * BENCH_THREADS component threads when set. Each reaches the cluster only through the client it is given.
  */
+import { readdirSync, readFileSync, readlinkSync } from "node:fs"
 import { Pods } from "../src/api/index.ts"
 import type { Client } from "../src/client/index.ts"
 import { HollowNodes, type HollowNodeSpec } from "../src/kubelet/index.ts"
 import type { ComponentDeps, Running } from "../cmd/components.ts"
 
-/** Many hollow nodes; stats() says once they have all registered and posted their status. */
+/** The id of the calling thread (Linux: its task in /proc), or undefined elsewhere. */
+export function threadTid(): number | undefined {
+  try {
+    return Number(readlinkSync("/proc/thread-self").split("/").at(-1))
+  } catch {
+    return undefined
+  }
+}
+
+/** CPU seconds each thread of this process used so far, by thread id (Linux; empty elsewhere). */
+export function cpuByThread(): Map<number, number> {
+  const out = new Map<number, number>()
+  let tids: string[] = []
+  try {
+    tids = readdirSync("/proc/self/task")
+  } catch {
+    return out
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8")
+      // utime and stime: fields 14 and 15, counted after the parenthesised name, in 1/100 s (USER_HZ).
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100)
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out
+}
+
+/** Many hollow nodes; stats() says once they have all registered and posted their status, and their thread. */
 export function startHollowNodes(
   deps: ComponentDeps,
   opts: { nodes: HollowNodeSpec[]; workers?: number; leaseRenewMs?: number },
@@ -18,7 +50,8 @@ export function startHollowNodes(
   const done = nodes.run(stop.signal)
   let settled = false
   void nodes.settled().then(() => (settled = true))
-  return { name: "nodes", done, stop, stats: () => ({ settled }) }
+  const tid = threadTid()
+  return { name: "nodes", done, stop, stats: () => ({ settled, tid }) }
 }
 
 /** Runs `fn` for 0..n-1, `concurrency` at a time. */

@@ -17,7 +17,9 @@
  * reaches three watchers (controllers, scheduler, kubelets). At the bare writes' cost per write
  * that alone is over 3x the baseline, so the 2x target is out of reach without cheaper writes.
  * Besides seconds it prints the API writes of each phase by kind and by component and the
- * process's CPU seconds (every thread), steadier figures than wall time on a shared machine, and
+ * process's CPU seconds (every thread; until the rollout is done also by thread: the API server's,
+ * the component thread's, and the others, mostly V8's garbage collection helpers), steadier
+ * figures than wall time on a shared machine, and
  * how busy the API server's event loop was (near 100%: the phase is bound by CPU, not by waiting). A phase's writes and CPU
  * include what it left running in the background (Events still being written, the kubelets' last
  * deletes): the next phase starts once no write happened for a moment, so it is not charged
@@ -51,7 +53,7 @@ import { componentTask } from "../cmd/component-task.ts"
 import { type ComponentRunnerOptions, startComponentTasks } from "../cmd/component-threads.ts"
 import { startControllerManager, startScheduler } from "../cmd/components.ts"
 import { defaultComponentThreads } from "../cmd/server-config.ts"
-import { startBareWrites, startHollowNodes, startStandinScheduler } from "./_components.ts"
+import { cpuByThread, startBareWrites, startHollowNodes, startStandinScheduler } from "./_components.ts"
 
 const N = Number(process.env.BENCH_REPLICAS ?? 1000)
 const NODES = 20
@@ -181,6 +183,29 @@ function show(name: string, p: ReturnType<typeof phase>): string {
   return `  ${name}: ${p.total} writes [${sources.join(", ")}], ${p.cpu.toFixed(2)} s CPU (${kinds.join(", ")})`
 }
 
+/**
+ * The CPU seconds since `from` (a cpuByThread()) of the API server's thread, of the components'
+ * thread `tid` (0 when they run on the API server's) and of the process's other threads (the
+ * store's fsyncs and checkpoints, the garbage collector's helpers, the module loader).
+ */
+function threadCpu(from: Map<number, number>, tid: number | undefined) {
+  const now = cpuByThread()
+  let api = 0
+  let components = 0
+  let other = 0
+  for (const [t, s] of now) {
+    const used = s - (from.get(t) ?? 0)
+    if (t === process.pid) api += used
+    else if (t === tid) components += used
+    else other += used
+  }
+  return { api, components, other }
+}
+
+function showThreadCpu(c: ReturnType<typeof threadCpu>): string {
+  return `API server thread ${c.api.toFixed(2)} s, component thread ${c.components.toFixed(2)} s, other threads ${c.other.toFixed(2)} s`
+}
+
 /** Polls `probe` every 25 ms until it holds. */
 async function until(what: string, cond: () => Promise<boolean>): Promise<void> {
   const deadline = performance.now() + 600_000
@@ -266,6 +291,7 @@ try {
     leaderElect: false,
   }
   let cpu = process.cpuUsage()
+  let threads = cpuByThread()
   const [bareWriter] = await startComponentTasks(
     [componentTask("bench", BENCH_COMPONENTS, startBareWrites, { n: N, concurrency: CONCURRENCY })],
     runner,
@@ -278,6 +304,8 @@ try {
   bareWriter!.stop.abort()
   await bareWriter!.done
   const bare = phase(cpu)
+  // The bare writes' thread: every thread but the API server's (the only other busy one).
+  const bareThreads = threadCpu(threads, undefined)
 
   const components = await startComponentTasks(
     [
@@ -298,7 +326,8 @@ try {
     ],
     runner,
   )
-  const [controllers, , scheduler] = components
+  const [controllers, nodes, scheduler] = components
+  const tid = THREADS ? ((await nodes!.stats()) as { tid?: number }).tid : undefined
   // The bench's own view: the Deployment's status as an informer delivers it (and with
   // BENCH_TRACE, the pods and ReplicaSets), on this thread.
   const informers = new SharedInformers(client, { log })
@@ -343,6 +372,7 @@ try {
   const available = phase(cpu)
   const profiling = await startProfile()
   cpu = process.cpuUsage()
+  threads = cpuByThread()
   elu = performance.eventLoopUtilization()
   celu = controllers!.eventLoopUtilization()
   t = performance.now()
@@ -357,6 +387,7 @@ try {
   await rolledOut(informers, 2)
   const rollingS = (performance.now() - t) / 1000
   const rollingDone = process.cpuUsage(cpu)
+  const rollingThreads = threadCpu(threads, tid)
   const rollingElu = performance.eventLoopUtilization(elu).utilization
   const rollingCelu = controllers!.eventLoopUtilization(celu).utilization
   dump?.()
@@ -382,6 +413,10 @@ try {
   console.log(
     `components and the bare writes' client: ${THREADS ? `${THREADS} component thread(s)` : "on the API server's thread"} (BENCH_THREADS=${THREADS}); event loop figures are the API server's thread`,
   )
+  console.log(`CPU until rolled out: ${showThreadCpu(rollingThreads)}`)
+  console.log(
+    `CPU of the bare writes: API server thread ${bareThreads.api.toFixed(2)} s, the others (the client's) ${bareThreads.other.toFixed(2)} s`,
+  )
   console.log(show("bare", bare))
   console.log(show("to available", available))
   console.log(show("rolling update", rolling))
@@ -403,6 +438,9 @@ try {
       rollout_cpu_s: Number(rolling.cpu.toFixed(2)),
       rollout_done_cpu_s: Number(((rollingDone.user + rollingDone.system) / 1e6).toFixed(2)),
       bare_cpu_s: Number(bare.cpu.toFixed(2)),
+      bare_api_thread_cpu_s: Number(bareThreads.api.toFixed(2)),
+      rollout_done_api_thread_cpu_s: Number(rollingThreads.api.toFixed(2)),
+      rollout_done_component_thread_cpu_s: Number(rollingThreads.components.toFixed(2)),
       component_threads: THREADS,
     }),
   )

@@ -350,6 +350,11 @@ function dnsFlags(
  * CPU per pod (0.43-0.51 ms against 0.60-0.68) but costs the controllers bench's rollout a
  * fifth more (2.1-2.3 s against 1.95 s): it is a chain of writes, each waiting for the other
  * thread to wake, and on a shared two-core machine neither wall time won clearly.
+ * Measured again at load 6-10 on two cores, taking turns: the scheduler bench ran 2.2-2.9x as
+ * many pods/s on 5,000 nodes in a thread (530 and 831 against 236 and 290), but the controllers
+ * bench's rollout took longer (10.8-16.8 s against 7.8-11.4 s) and so did its bare writes,
+ * though the API server's thread spent 1.2-1.8 s on the rollout against 2.9-3.3 s: both threads
+ * sit 55-70% busy, waiting on each other's wake-ups.
  */
 export function defaultComponentThreads(): number {
   return 0

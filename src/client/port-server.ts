@@ -1,7 +1,8 @@
 /**
  * servePort: answers the requests PortClients post on a MessagePort with an API server's
  * handler on this thread (see port-transport.ts for the protocol). What is ready for the
- * clients goes out once per turn of the event loop as one batch; a watch line handed to several
+ * clients goes out once per turn of the event loop as one batch, every body in its one
+ * transferred buffer (text written there as UTF-8); a watch line handed to several
  * of the port's streams (the watch cache's encoded event) crosses once and is then referred to;
  * a stream waits while its client has a window of messages unacknowledged; a client's abort, or
  * the port closing, aborts the handler's request.
@@ -14,8 +15,10 @@ import {
   type InProcessUser,
 } from "./in-process-client.ts"
 import {
+  BatchBytes,
   PORT_SHARED_LINES,
   PORT_STREAM_WINDOW,
+  type PortClientBatch,
   type PortClientMessage,
   type PortPart,
   type PortRequest,
@@ -90,8 +93,7 @@ function isLine(chunk: Uint8Array): boolean {
 class Outbox {
   readonly #post: (batch: PortServerBatch, transfer: ArrayBuffer[]) => void
   #msgs: PortServerMessage[] = []
-  #parts: Uint8Array[] = []
-  #size = 0
+  readonly #bytes = new BatchBytes()
   #lines: number[] = []
   #first = 0
   #nextLine = 0
@@ -110,12 +112,9 @@ class Outbox {
     this.#schedule()
   }
 
-  /** Bytes for the batch: where they will be in its buffer. */
-  bytes(b: Uint8Array): PortSpan {
-    const at = this.#size
-    this.#parts.push(b)
-    this.#size += b.length
-    return [at, b.length]
+  /** Bytes (or text, as UTF-8) for the batch: where they will be in its buffer. */
+  bytes(b: Uint8Array | string): PortSpan {
+    return this.#bytes.add(b)
   }
 
   /** Adds stream `id`'s `chunk` to its open data message, or a new one (counted against its window). */
@@ -127,8 +126,8 @@ class Outbox {
       this.#open.push(ex)
       this.push({ t: "data", id, parts })
     }
-    parts.push(typeof chunk === "string" ? chunk : isLine(chunk) ? this.#line(chunk) : this.bytes(chunk))
-    if (this.#size >= BATCH_BYTES || this.#lines.length >= 2 * BATCH_LINES) this.flush()
+    parts.push(typeof chunk !== "string" && isLine(chunk) ? this.#line(chunk) : this.bytes(chunk))
+    if (this.#bytes.size >= BATCH_BYTES || this.#lines.length >= 2 * BATCH_LINES) this.flush()
   }
 
   /** A shared line's number: the one it was sent under while recent, else a new one. */
@@ -154,16 +153,9 @@ class Outbox {
     if (!this.#msgs.length) return
     for (const ex of this.#open) ex.open = undefined
     this.#open = []
-    const bytes = new Uint8Array(this.#size)
-    let at = 0
-    for (const p of this.#parts) {
-      bytes.set(p, at)
-      at += p.length
-    }
+    const bytes = this.#bytes.take()
     const batch: PortServerBatch = { msgs: this.#msgs, bytes, first: this.#first, lines: this.#lines }
     this.#msgs = []
-    this.#parts = []
-    this.#size = 0
     this.#lines = []
     this.#post(batch, [bytes.buffer])
   }
@@ -184,10 +176,10 @@ export function servePort(
   const out = new Outbox((batch, transfer) => {
     if (!closed) port.postMessage(batch, transfer)
   })
-  const answer = (req: PortRequest) => {
+  const answer = (req: PortRequest, bytes: Uint8Array | undefined) => {
     const ex = new Exchange()
     exchanges.set(req.id, ex)
-    respond(req, ex).then(
+    respond(req, bodyIn(req.body, bytes), ex).then(
       () => exchanges.delete(req.id),
       (err: unknown) => {
         exchanges.delete(req.id)
@@ -196,8 +188,7 @@ export function servePort(
       },
     )
   }
-  const respond = async (req: PortRequest, ex: Exchange) => {
-    const body = Buffer.from(req.body ?? "")
+  const respond = async (req: PortRequest, body: Buffer, ex: Exchange) => {
     const headers = req.headers
     const handler = req.from !== undefined && opts.handlerFor ? opts.handlerFor(req.from) : handle
     const res = await handler({
@@ -244,8 +235,8 @@ export function servePort(
     }
     if (!ex.aborted && !closed) out.push({ t: "end", id })
   }
-  const onMessage = (msg: PortClientMessage) => {
-    if (msg.t === "req") return answer(msg)
+  const onMessage = (msg: PortClientMessage, bytes: Uint8Array | undefined) => {
+    if (msg.t === "req") return answer(msg, bytes)
     const ex = exchanges.get(msg.id)
     if (!ex) return
     if (msg.t === "abort") return ex.abort()
@@ -254,8 +245,8 @@ export function servePort(
     ex.resume = undefined
     resume?.()
   }
-  const onBatch = (msgs: readonly PortClientMessage[]) => {
-    for (const msg of msgs) onMessage(msg)
+  const onBatch = ({ msgs, bytes }: PortClientBatch) => {
+    for (const msg of msgs) onMessage(msg, bytes)
   }
   const close = () => {
     if (closed) return
@@ -272,7 +263,15 @@ export function servePort(
   }
 }
 
-/** A whole body for the batch: text as it is, bytes in the batch's buffer. */
+const EMPTY = Buffer.alloc(0)
+
+/** A request's body: a view of its bytes in the batch's buffer (no copy). */
+function bodyIn(span: PortSpan | undefined, bytes: Uint8Array | undefined): Buffer {
+  if (!span || !bytes) return EMPTY
+  return Buffer.from(bytes.buffer, bytes.byteOffset + span[0], span[1])
+}
+
+/** A whole body for the batch: its bytes (text as UTF-8) in the batch's buffer. */
 function bodyOf(res: InProcessResponse, out: Outbox): string | PortSpan {
   if (res.chunks) {
     let span: PortSpan | undefined
@@ -285,5 +284,5 @@ function bodyOf(res: InProcessResponse, out: Outbox): string | PortSpan {
     return span ? [span[0], len] : ""
   }
   const body = res.body ?? ""
-  return typeof body === "string" ? body : out.bytes(body)
+  return body.length ? out.bytes(body) : ""
 }

@@ -74,6 +74,34 @@ describe("port transport", () => {
     assert.equal(await readText(res), big + "!")
   })
 
+  test("text crosses as UTF-8 bytes in the batch's buffer, both ways, and decodes whole", async () => {
+    let raw: Buffer | undefined
+    const { port1, port2 } = channel()
+    const posted: unknown[] = []
+    port2.on("message", (batch: { msgs: unknown[] }) => posted.push(...batch.msgs))
+    servePort(port1, async (req) => {
+      raw = await req.body()
+      async function* parts() {
+        yield "é1\n"
+        yield "ü2\n"
+      }
+      return req.method === "POST"
+        ? { status: 200, headers: {}, body: "réponse ✓" }
+        : { status: 200, headers: {}, stream: parts() }
+    })
+    const send = portTransport(port2)
+    const res = await send({ ...get("/text"), method: "POST", body: "requête ✓" })
+    const chunks: (string | Uint8Array)[] = []
+    for await (const c of res.body) chunks.push(c)
+    assert.ok(chunks.every((c) => c instanceof Uint8Array))
+    assert.equal(Buffer.concat(chunks as Uint8Array[]).toString(), "réponse ✓")
+    assert.ok(raw instanceof Buffer)
+    assert.equal(raw.toString(), "requête ✓")
+    assert.equal(await readText(await send(get("/stream"))), "é1\nü2\n")
+    // No message carries text of a body: only spans of the buffer.
+    assert.ok(!JSON.stringify(posted).includes("ponse"), JSON.stringify(posted))
+  })
+
   test("a handler that throws fails the request", async () => {
     const { send } = pair(() => Promise.reject(new Error("handler broke")))
     await assert.rejects(send(get("/x")), /handler broke/)

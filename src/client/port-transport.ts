@@ -5,7 +5,9 @@
  * then for a streamed body (a watch) data messages the client acknowledges as it consumes them,
  * so a slow consumer holds the producer back instead of queueing without bound.
  * Each side posts what it has for the other once per turn of its event loop, as one batch (one
- * postMessage, one structured clone, one transferred buffer for every body and chunk), and
+ * postMessage, one structured clone, one transferred buffer for every body and chunk: text too
+ * is written there as UTF-8, as a structured clone copies a string several times more slowly
+ * than the encoder writes it, and on the API server's thread that copy was a fifth of its work), and
  * every client of a thread shares the thread's port: a watch line the API server hands to
  * several of the thread's watches (the same encoded event) crosses once, and is parsed once in
  * the thread for all of them, as the in-process transport shares it (see shareWatchLine).
@@ -25,7 +27,8 @@ export interface PortRequest {
   /** The query string without "?". */
   readonly query: string
   readonly headers: Readonly<Record<string, string>>
-  readonly body?: string
+  /** The body's UTF-8 bytes in the batch's buffer. */
+  readonly body?: PortSpan
 }
 
 /** What the client posts: requests, the abort of one, and the acknowledgement of stream messages. */
@@ -34,8 +37,54 @@ export type PortClientMessage =
   | { readonly t: "abort"; readonly id: number }
   | { readonly t: "ack"; readonly id: number; readonly n: number }
 
+/** What the client posts in one turn. */
+export interface PortClientBatch {
+  readonly msgs: readonly PortClientMessage[]
+  /** Every request body of the batch (transferred, not copied); absent when none has one. */
+  readonly bytes?: Uint8Array
+}
+
 /** Bytes in a batch's buffer: offset and length. */
 export type PortSpan = readonly [number, number]
+
+/**
+ * The pieces of a batch's buffer as they are gathered: bytes, and text written as UTF-8 once
+ * the batch goes out (Buffer's encoder, not a structured clone, copies it).
+ */
+export class BatchBytes {
+  #parts: (Uint8Array | string)[] = []
+  #size = 0
+
+  get size(): number {
+    return this.#size
+  }
+
+  /** Where `b` (bytes, or text as UTF-8) will be in the buffer. */
+  add(b: Uint8Array | string): PortSpan {
+    const at = this.#size
+    const len = typeof b === "string" ? Buffer.byteLength(b) : b.length
+    this.#parts.push(b)
+    this.#size += len
+    return [at, len]
+  }
+
+  /** The buffer of everything added (its own ArrayBuffer, to transfer), and a fresh start. */
+  take(): Uint8Array<ArrayBuffer> {
+    // allocUnsafeSlow: a buffer of its own, not a slice of the shared pool; every byte is written.
+    const bytes = Buffer.allocUnsafeSlow(this.#size) as Buffer<ArrayBuffer>
+    let at = 0
+    for (const p of this.#parts) {
+      if (typeof p === "string") at += bytes.write(p, at)
+      else {
+        bytes.set(p, at)
+        at += p.length
+      }
+    }
+    this.#parts = []
+    this.#size = 0
+    return bytes
+  }
+}
 
 /**
  * A piece of a stream: text, bytes of the batch, or (a number) a shared watch line by its
@@ -197,6 +246,7 @@ class Connection {
   /** The shared lines received, by sequence number modulo PORT_SHARED_LINES. */
   readonly #lines: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(PORT_SHARED_LINES)
   #outbox: PortClientMessage[] = []
+  readonly #bytes = new BatchBytes()
   #nextId = 1
   closed = false
 
@@ -214,7 +264,10 @@ class Connection {
   readonly #flush = () => {
     const msgs = this.#outbox
     this.#outbox = []
-    if (!this.closed && msgs.length) this.#port.postMessage(msgs)
+    if (this.closed || !msgs.length) return
+    if (!this.#bytes.size) return this.#port.postMessage({ msgs } satisfies PortClientBatch)
+    const bytes = this.#bytes.take()
+    this.#port.postMessage({ msgs, bytes } satisfies PortClientBatch, [bytes.buffer])
   }
 
   #receive(batch: PortServerBatch): void {
@@ -311,7 +364,7 @@ class Connection {
         path: req.path,
         query: req.query.toString(),
         headers: req.headers,
-        ...(req.body !== undefined ? { body: req.body } : {}),
+        ...(req.body !== undefined ? { body: this.#bytes.add(req.body) } : {}),
       })
     })
   }
