@@ -63,9 +63,14 @@ export function reads(h: Harness) {
   }
 }
 
-/** Polls `cond`, advancing the FakeClock a little each round so backoff retries run. */
+/**
+ * Polls `cond`, advancing the FakeClock a little each round so backoff retries run: 300 rounds,
+ * and for at least 10 s of real time, as the provisioner's file system work takes real time (a
+ * loaded machine once outlasted 300 rounds of a few turns each).
+ */
 export async function eventually(h: Harness, cond: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  const until = performance.now() + 10_000
+  for (let i = 0; i < 300 || performance.now() < until; i++) {
     if (await cond()) return
     await h.clock.advance(20)
     for (let j = 0; j < 5; j++) await new Promise((r) => setImmediate(r))
