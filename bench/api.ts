@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const listTimes: number[] = []
   let listed = 0
   for (let i = 0; i < 5; i++) {
-    // Timed to the last byte received; decoding the 30 MB is the client's business, done after.
+    // Timed to the last byte received; decoding the ~47 MB is the client's business, done after.
     const t = performance.now()
     const res = await sendRaw(a, `${k8ts}/api/v1/namespaces/list/pods`, "GET")
     listTimes.push(performance.now() - t)
