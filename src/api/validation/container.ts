@@ -38,15 +38,14 @@ function pushInvalidPort(errs: FieldError[], n: number, port: string, name: stri
 
 function validatePorts(ports: readonly ContainerPort[] | undefined, field: string): FieldError[] {
   const errs: FieldError[] = []
-  if (!Array.isArray(ports) || ports.length === 0) return errs
-  const names = new Set<string>()
-  ports.forEach((port: ContainerPort, i) => {
+  let names: Set<string> | undefined // made at the first named port
+  list(ports).forEach((port, i) => {
     const p = index(field, i)
     if (port.name) {
       const msgs = isValidPortName(port.name)
       if (msgs.length) errs.push(...msgs.map((m) => invalidValue(child(p, "name"), port.name, m)))
-      else if (names.has(port.name)) errs.push(duplicate(child(p, "name"), port.name))
-      else names.add(port.name)
+      else if (names?.has(port.name)) errs.push(duplicate(child(p, "name"), port.name))
+      else (names ??= new Set()).add(port.name)
     }
     if (!port.containerPort) errs.push(required(child(p, "containerPort"), ""))
     else pushInvalidPort(errs, port.containerPort, p, "containerPort")
@@ -142,12 +141,13 @@ export function validateContainers(
   const all = list(containers)
   if (all.length === 0) return [required(field, "")]
   const errs: FieldError[] = []
-  const names = new Set<string>()
+  // A single container cannot repeat a name (most pods have one).
+  const names = all.length > 1 ? new Set<string>() : undefined
   all.forEach((c, i) => {
     const path = index(field, i)
     errs.push(...validateContainerCommon(c, ctx, path))
-    if (names.has(c.name)) errs.push(duplicate(child(path, "name"), c.name))
-    else names.add(c.name)
+    if (names?.has(c.name)) errs.push(duplicate(child(path, "name"), c.name))
+    else names?.add(c.name)
     errs.push(...validateProbes(c, ctx, path))
     if (c.restartPolicy)
       errs.push(forbidden(child(path, "restartPolicy"), "may not be set for non-init containers"))
@@ -164,8 +164,10 @@ export function validateInitContainers(
   field: string,
 ): FieldError[] {
   const errs: FieldError[] = []
+  const all = list(inits)
+  if (all.length === 0) return errs
   const names = new Set(list(regular).map((c) => c.name))
-  list(inits).forEach((c, i) => {
+  all.forEach((c, i) => {
     const path = index(field, i)
     errs.push(...validateContainerCommon(c, ctx, path))
     let sidecar = false

@@ -229,6 +229,26 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
     ],
   },
   {
+    name: "validatePod() requires unique port names, and init container names unique across all",
+    input: pod({
+      containers: [
+        container("a", {
+          ports: [
+            { name: "http", containerPort: 80, protocol: "TCP" },
+            { containerPort: 81, protocol: "TCP" },
+            { name: "http", containerPort: 82, protocol: "TCP" },
+          ],
+        }),
+      ],
+      initContainers: [container("a"), container("init"), container("init")],
+    }),
+    want: [
+      'spec.containers[0].ports[2].name: Duplicate value: "http"',
+      'spec.initContainers[0].name: Duplicate value: "a"',
+      'spec.initContainers[2].name: Duplicate value: "init"',
+    ],
+  },
+  {
     name: "validatePod() checks resize policies",
     input: pod({
       containers: [
@@ -315,15 +335,20 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
     ],
   },
   {
-    name: "validatePod() checks toleration keys",
+    name: "validatePod() checks toleration keys, effects, operators and values",
     input: pod({
       tolerations: [
         { key: "bad key/x/y", operator: "Exists" },
         { key: "example.com/ok", operator: "Exists", effect: "NoExecute", tolerationSeconds: 5 },
+        { key: "k", operator: "Exists", effect: "Sometimes" },
+        { key: "k", operator: "Equal", value: "bad value", effect: "NoSchedule", tolerationSeconds: 1 },
       ],
     }),
     want: [
       "spec.tolerations[0].key: Invalid value: \"bad key/x/y\": a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+      'spec.tolerations[2].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',
+      "spec.tolerations[3].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set",
+      "spec.tolerations[3].operator: Invalid value: \"bad value\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
     ],
   },
   {
