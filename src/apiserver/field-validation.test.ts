@@ -69,6 +69,20 @@ describe("pruneUnknownFields()", () => {
       want: ["bogus"],
     },
     {
+      name: "object values of a map are walked at every depth, in key order",
+      type: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps",
+      input: {
+        properties: {
+          a: { type: "string", bogus: 1 },
+          b: { type: "object", properties: { c: { type: "integer", nope: true } }, zz: 2 },
+        },
+      },
+      want: ["properties.a.bogus", "properties.b.properties.c.nope", "properties.b.zz"],
+      after: {
+        properties: { a: { type: "string" }, b: { type: "object", properties: { c: { type: "integer" } } } },
+      },
+    },
+    {
       name: "apiVersion and kind are known at the top only",
       type: "io.k8s.api.core.v1.Pod",
       input: { apiVersion: "v1", kind: "Pod", spec: { containers: [], kind: "x" } },

@@ -86,7 +86,9 @@ function prune(value: unknown, walk: Walk, at: (string | number)[], out: string[
   const fields = walk.fields
   if (fields === undefined || !isObject(value)) return
   const before = isObject(was) ? was : undefined
-  for (const key of Object.keys(value)) {
+  // for-in, not Object.keys: no array per object. Only the current key is ever deleted (and the
+  // values of a JSON decode have no enumerable inherited keys), so the keys and order are the same.
+  for (const key in value) {
     const f = fields[key]
     if (!f) {
       dropUnknown(value, key, walk, at, out)
@@ -131,15 +133,28 @@ function pruneItems(
   out: string[],
   was: Record<string, unknown> | unknown[] | undefined,
 ): void {
-  const list = Array.isArray(items)
-  for (const k of list ? items.keys() : Object.keys(items)) {
-    const item = (items as Record<string | number, unknown>)[k]
-    const itemWas = (was as Record<string | number, unknown> | undefined)?.[k]
-    if (item === itemWas && itemWas !== undefined) continue
-    at.push(k)
-    prune(item, walk, at, out, itemWas)
-    at.pop()
+  if (Array.isArray(items)) {
+    for (let i = 0; i < items.length; i++)
+      pruneItem(items[i], i, walk, at, out, (was as unknown[] | undefined)?.[i])
+  } else {
+    for (const k in items)
+      pruneItem(items[k], k, walk, at, out, (was as Record<string, unknown> | undefined)?.[k])
   }
+}
+
+/** prune of item `k` of a map or list, unless kept from `was` (itemWas is the very same object). */
+function pruneItem(
+  item: unknown,
+  k: string | number,
+  walk: Walk,
+  at: (string | number)[],
+  out: string[],
+  itemWas: unknown,
+): void {
+  if (item === itemWas && itemWas !== undefined) return
+  at.push(k)
+  prune(item, walk, at, out, itemWas)
+  at.pop()
 }
 
 /**

@@ -26,6 +26,20 @@ export function key(parent: string, k: string): string {
   return `${parent}[${k}]`
 }
 
+/**
+ * Adds to `errs` an `Invalid value` error at `field` for each of `msgs` (what a format check said
+ * of `value`), as `errs.push(...msgs.map((m) => invalidValue(field, value, m)))` does, without the
+ * closure and arrays that costs when `msgs` is empty (a valid value: most).
+ */
+export function pushInvalid(
+  errs: FieldError[],
+  field: string,
+  value: unknown,
+  msgs: readonly string[],
+): void {
+  for (let i = 0; i < msgs.length; i++) errs.push(invalidValue(field, value, msgs[i]!))
+}
+
 /** `field: Not found: "x"`. */
 export function notFound(field: string, value: unknown): FieldError {
   return { type: "FieldValueNotFound", field, message: `Not found: ${JSON.stringify(value ?? null)}` }

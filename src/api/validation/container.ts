@@ -6,7 +6,7 @@
 import type { Container, ContainerPort, Volume } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
 import { duplicate, forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
-import { child, index, list } from "./_field.ts"
+import { child, index, list, pushInvalid } from "./_field.ts"
 import { isDns1123Label } from "./names.ts"
 import { isValidPortName, isValidPortNum } from "./formats.ts"
 import { validateEnv, validateEnvFrom } from "./env.ts"
@@ -30,28 +30,26 @@ const MESSAGE_POLICIES = ["File", "FallbackToLogsOnError"]
 const RESIZE_RESOURCES = ["cpu", "memory"]
 const RESIZE_POLICIES = ["NotRequired", "RestartContainer"]
 
+/** Adds what is wrong with port number `n` at `port`.`name` (the path made only when something is). */
+function pushInvalidPort(errs: FieldError[], n: number, port: string, name: string): void {
+  const msgs = isValidPortNum(n)
+  if (msgs.length) pushInvalid(errs, child(port, name), n, msgs)
+}
+
 function validatePorts(ports: readonly ContainerPort[] | undefined, field: string): FieldError[] {
   const errs: FieldError[] = []
-  const names = new Set<string>()
+  let names: Set<string> | undefined // made at the first named port
   list(ports).forEach((port, i) => {
     const p = index(field, i)
     if (port.name) {
       const msgs = isValidPortName(port.name)
       if (msgs.length) errs.push(...msgs.map((m) => invalidValue(child(p, "name"), port.name, m)))
-      else if (names.has(port.name)) errs.push(duplicate(child(p, "name"), port.name))
-      else names.add(port.name)
+      else if (names?.has(port.name)) errs.push(duplicate(child(p, "name"), port.name))
+      else (names ??= new Set()).add(port.name)
     }
     if (!port.containerPort) errs.push(required(child(p, "containerPort"), ""))
-    else
-      errs.push(
-        ...isValidPortNum(port.containerPort).map((m) =>
-          invalidValue(child(p, "containerPort"), port.containerPort, m),
-        ),
-      )
-    if (port.hostPort)
-      errs.push(
-        ...isValidPortNum(port.hostPort).map((m) => invalidValue(child(p, "hostPort"), port.hostPort, m)),
-      )
+    else pushInvalidPort(errs, port.containerPort, p, "containerPort")
+    if (port.hostPort) pushInvalidPort(errs, port.hostPort, p, "hostPort")
     if (!port.protocol) errs.push(required(child(p, "protocol"), ""))
     else if (!PROTOCOLS.includes(port.protocol))
       errs.push(notSupported(child(p, "protocol"), port.protocol, PROTOCOLS))
@@ -61,8 +59,10 @@ function validatePorts(ports: readonly ContainerPort[] | undefined, field: strin
 
 function validateResizePolicy(c: Container, field: string, restartPolicy: string | undefined): FieldError[] {
   const errs: FieldError[] = []
+  const policies = list(c.resizePolicy)
+  if (policies.length === 0) return errs
   const seen = new Set<string>()
-  list(c.resizePolicy).forEach((p, i) => {
+  policies.forEach((p, i) => {
     if (seen.has(p.resourceName)) errs.push(duplicate(index(field, i), p.resourceName))
     seen.add(p.resourceName)
     if (!p.resourceName) errs.push(required(field, ""))
@@ -83,7 +83,7 @@ export function validateContainerCommon(c: Container, ctx: ContainerContext, pat
   const errs: FieldError[] = []
   const namePath = child(path, "name")
   if (!c.name) errs.push(required(namePath, ""))
-  else errs.push(...isDns1123Label(c.name).map((m) => invalidValue(namePath, c.name, m)))
+  else pushInvalid(errs, namePath, c.name, isDns1123Label(c.name))
   if (!c.image) errs.push(required(child(path, "image"), ""))
   const tmp = c.terminationMessagePolicy
   if (!tmp) errs.push(required(child(path, "terminationMessagePolicy"), ""))
@@ -117,11 +117,13 @@ function validateProbes(c: Container, ctx: ContainerContext, path: string): Fiel
 /** Host ports must not collide (protocol, hostIP and port). */
 function checkHostPortConflicts(containers: readonly Container[], field: string, offset = 0): FieldError[] {
   const errs: FieldError[] = []
-  const seen = new Set<string>()
+  // Made at the first host port: most pods have none.
+  let seen: Set<string> | undefined
   containers.forEach((c, ci) => {
     list(c.ports).forEach((p, pi) => {
       if (!p.hostPort) return
       const k = `${p.protocol ?? ""}/${p.hostIP ?? ""}/${p.hostPort}`
+      seen ??= new Set<string>()
       if (seen.has(k))
         errs.push(duplicate(child(index(child(index(field, ci + offset), "ports"), pi), "hostPort"), k))
       seen.add(k)
@@ -139,12 +141,13 @@ export function validateContainers(
   const all = list(containers)
   if (all.length === 0) return [required(field, "")]
   const errs: FieldError[] = []
-  const names = new Set<string>()
+  // A single container cannot repeat a name (most pods have one).
+  const names = all.length > 1 ? new Set<string>() : undefined
   all.forEach((c, i) => {
     const path = index(field, i)
     errs.push(...validateContainerCommon(c, ctx, path))
-    if (names.has(c.name)) errs.push(duplicate(child(path, "name"), c.name))
-    else names.add(c.name)
+    if (names?.has(c.name)) errs.push(duplicate(child(path, "name"), c.name))
+    else names?.add(c.name)
     errs.push(...validateProbes(c, ctx, path))
     if (c.restartPolicy)
       errs.push(forbidden(child(path, "restartPolicy"), "may not be set for non-init containers"))
@@ -161,8 +164,10 @@ export function validateInitContainers(
   field: string,
 ): FieldError[] {
   const errs: FieldError[] = []
+  const all = list(inits)
+  if (all.length === 0) return errs
   const names = new Set(list(regular).map((c) => c.name))
-  list(inits).forEach((c, i) => {
+  all.forEach((c, i) => {
     const path = index(field, i)
     errs.push(...validateContainerCommon(c, ctx, path))
     let sidecar = false

@@ -6,12 +6,14 @@
 import type { LabelSelector } from "kubernetes-types/meta/v1.js"
 import type { FieldError } from "../errors.ts"
 import { forbidden, invalidValue, required } from "../field-errors.ts"
-import { child, entries, index, list } from "./_field.ts"
+import { child, entries, index, list, pushInvalid } from "./_field.ts"
 import { isLabelValue, isQualifiedName } from "./names.ts"
 
 /** A label key (qualified name) at `field`. */
 export function validateLabelName(name: string, field: string): FieldError[] {
-  return isQualifiedName(name).map((m) => invalidValue(field, name, m))
+  const errs: FieldError[] = []
+  pushInvalid(errs, field, name, isQualifiedName(name))
+  return errs
 }
 
 /** Every key and value of a label map, reported at the map's own path. */

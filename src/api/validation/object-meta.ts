@@ -6,7 +6,7 @@
 import type { ObjectMeta, OwnerReference } from "kubernetes-types/meta/v1.js"
 import type { FieldError } from "../errors.ts"
 import { forbidden, invalidValue, required, tooLong } from "../field-errors.ts"
-import { child, immutable, index, list } from "./_field.ts"
+import { child, immutable, index, list, pushInvalid } from "./_field.ts"
 import { validateLabelName, validateLabels } from "./labels.ts"
 import { isDns1123Label, isQualifiedName, type NameValidator } from "./names.ts"
 
@@ -31,7 +31,7 @@ export function validateAnnotations(
   if (!annotations || typeof annotations !== "object") return errs
   for (const k in annotations) {
     const v = annotations[k]
-    errs.push(...isQualifiedName(k.toLowerCase()).map((m) => invalidValue(field, k, m)))
+    pushInvalid(errs, field, k, isQualifiedName(k.toLowerCase()))
     size += Buffer.byteLength(k) + Buffer.byteLength(String(v))
   }
   if (size > TOTAL_ANNOTATION_SIZE_LIMIT) errs.push(tooLong(field, TOTAL_ANNOTATION_SIZE_LIMIT))
@@ -101,7 +101,10 @@ function validateCommon(meta: ObjectMeta, namespaced: boolean | undefined, field
     const ns = meta.namespace ?? ""
     if (namespaced) {
       if (!ns) errs.push(required(child(field, "namespace"), ""))
-      else errs.push(...isDns1123Label(ns).map((m) => invalidValue(child(field, "namespace"), ns, m)))
+      else {
+        const msgs = isDns1123Label(ns)
+        if (msgs.length) pushInvalid(errs, child(field, "namespace"), ns, msgs)
+      }
     } else if (ns) {
       errs.push(forbidden(child(field, "namespace"), "not allowed on this type"))
     }
@@ -124,14 +127,14 @@ export function validateObjectMeta(
   const m = meta ?? {}
   const errs: FieldError[] = []
   if (m.generateName) {
-    errs.push(
-      ...opts
-        .name(m.generateName, true)
-        .map((msg) => invalidValue(child(field, "generateName"), m.generateName, msg)),
-    )
+    const msgs = opts.name(m.generateName, true)
+    if (msgs.length) pushInvalid(errs, child(field, "generateName"), m.generateName, msgs)
   }
   if (!m.name) errs.push(required(child(field, "name"), "name or generateName is required"))
-  else errs.push(...opts.name(m.name, false).map((msg) => invalidValue(child(field, "name"), m.name, msg)))
+  else {
+    const msgs = opts.name(m.name, false)
+    if (msgs.length) pushInvalid(errs, child(field, "name"), m.name, msgs)
+  }
   errs.push(...validateCommon(m, opts.namespaced, field))
   errs.push(...validateFinalizers(m.finalizers, child(field, "finalizers")))
   return errs

@@ -5,7 +5,7 @@
 import type { Container, PodDNSConfig, PodSpec } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
 import { duplicate, forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
-import { child, deepEqual, index, list } from "./_field.ts"
+import { child, deepEqual, index, list, pushInvalid } from "./_field.ts"
 import { type ContainerContext, validateContainers, validateInitContainers } from "./container.ts"
 import { validateEphemeralContainers } from "./ephemeral-containers.ts"
 import { validateLabelName, validateLabels } from "./labels.ts"
@@ -25,6 +25,8 @@ const RESTART_POLICIES = ["Always", "OnFailure", "Never"]
 const DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
 const PREEMPTION_POLICIES = ["PreemptLowerPriority", "Never"]
 const MAX_INT32 = 2147483647
+/** The empty set of names, shared (never changed: only read through ReadonlySet). */
+const NO_NAMES: ReadonlySet<string> = new Set()
 
 /** Checks a required enum: `Required value` when empty, `Unsupported value` when unknown. */
 export function validateEnum(
@@ -100,7 +102,9 @@ function validateHostNetworkPorts(spec: PodSpec, field: string, isPod: boolean):
 
 /** Adds to `errs` what is wrong with `v` as the DNS subdomain at `field`.`name`, when set. */
 function checkSubdomain(errs: FieldError[], v: string | undefined, field: string, name: string): void {
-  if (v) errs.push(...isDns1123Subdomain(v).map((m) => invalidValue(child(field, name), v, m)))
+  if (!v) return
+  const msgs = isDns1123Subdomain(v)
+  if (msgs.length) pushInvalid(errs, child(field, name), v, msgs)
 }
 
 function validateNames(spec: PodSpec, field: string): FieldError[] {
@@ -117,22 +121,25 @@ function validateNames(spec: PodSpec, field: string): FieldError[] {
   }
   for (const k of ["hostname", "subdomain"] as const) {
     const v = spec[k]
-    if (v) errs.push(...isDns1123Label(v).map((m) => invalidValue(child(field, k), v, m)))
+    if (!v) continue
+    const msgs = isDns1123Label(v)
+    if (msgs.length) pushInvalid(errs, child(field, k), v, msgs)
   }
   return errs
 }
 
 function validateClaimsAndGates(spec: PodSpec, field: string): FieldError[] {
   const errs: FieldError[] = []
-  const claims = new Set<string>()
+  // The sets are made at their first name: most specs have no claims nor gates.
+  let claims: Set<string> | undefined
   list(spec.resourceClaims).forEach((c, i) => {
     const p = index(child(field, "resourceClaims"), i)
     const named = c as { name?: string; resourceClaimName?: string; resourceClaimTemplateName?: string }
     if (!named.name) errs.push(required(child(p, "name"), ""))
-    else if (claims.has(named.name)) errs.push(duplicate(child(p, "name"), named.name))
+    else if (claims?.has(named.name)) errs.push(duplicate(child(p, "name"), named.name))
     else {
       errs.push(...isDns1123Label(named.name).map((m) => invalidValue(child(p, "name"), named.name, m)))
-      claims.add(named.name)
+      ;(claims ??= new Set()).add(named.name)
     }
     const set = Number(!!named.resourceClaimName) + Number(!!named.resourceClaimTemplateName)
     if (set > 1)
@@ -154,12 +161,12 @@ function validateClaimsAndGates(spec: PodSpec, field: string): FieldError[] {
       ),
     )
   })
-  const gates = new Set<string>()
+  let gates: Set<string> | undefined
   list(spec.schedulingGates).forEach((g, i) => {
     const p = index(child(field, "schedulingGates"), i)
     errs.push(...validateLabelName(g.name ?? "", p))
-    if (gates.has(g.name)) errs.push(duplicate(p, g.name))
-    gates.add(g.name)
+    if (gates?.has(g.name)) errs.push(duplicate(p, g.name))
+    ;(gates ??= new Set()).add(g.name)
   })
   list(spec.imagePullSecrets).forEach((ref, i) => {
     if (!deepEqual(ref, { name: ref.name }))
@@ -242,11 +249,10 @@ export function validatePodSpec(
   const vols = validateVolumes(s.volumes, child(field, "volumes"), opts.isPod)
   errs.push(...vols.errors)
   errs.push(...validateClaimsAndGates(s, field))
-  const podClaims = new Set(
-    list(s.resourceClaims)
-      .map((c) => (c as { name?: string }).name ?? "")
-      .filter((n) => n),
-  )
+  const resourceClaims = list(s.resourceClaims)
+  const podClaims = resourceClaims.length
+    ? new Set(resourceClaims.map((c) => (c as { name?: string }).name ?? "").filter((n) => n))
+    : NO_NAMES
   const ctx: ContainerContext = {
     volumes: vols.volumes,
     podClaims,
@@ -259,7 +265,7 @@ export function validatePodSpec(
   errs.push(...validateEphemeralContainers(s, ctx, child(field, "ephemeralContainers")))
   const podResources = (s as { resources?: Parameters<typeof validateResourceRequirements>[0] }).resources
   if (podResources)
-    errs.push(...validateResourceRequirements(podResources, new Set(), child(field, "resources")))
+    errs.push(...validateResourceRequirements(podResources, NO_NAMES, child(field, "resources")))
   errs.push(...validateHostNetworkPorts(s, field, opts.isPod))
   errs.push(...validateEnum(s.restartPolicy, RESTART_POLICIES, child(field, "restartPolicy")))
   errs.push(...validateEnum(s.dnsPolicy, DNS_POLICIES, child(field, "dnsPolicy")))

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import type { Pod } from "kubernetes-types/core/v1.js"
+import type { Pod, PodSpec } from "kubernetes-types/core/v1.js"
 import { container, pod, printed, stored } from "./_fixtures.ts"
 import { validatePod } from "./pod.ts"
 
@@ -201,6 +201,192 @@ const createCases: { name: string; input: Pod; want: string[] }[] = [
     input: pod({ nodeSelector: { "kubernetes.io/os": "linux os" } }),
     want: [
       `spec.nodeSelector: Invalid value: "linux os": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+    ],
+  },
+  {
+    name: "validatePod() checks each port, then host ports for conflicts across containers",
+    input: pod({
+      containers: [
+        container("a", {
+          ports: [
+            { containerPort: 80, hostPort: 8080, protocol: "TCP" },
+            { containerPort: 81, hostPort: 70000, protocol: "TCP" },
+          ],
+        }),
+        container("b", {
+          ports: [
+            { containerPort: 80, hostPort: 8080, protocol: "TCP" },
+            { name: "Bad_Name", containerPort: 99999, protocol: "TCP" },
+          ],
+        }),
+      ],
+    }),
+    want: [
+      "spec.containers[0].ports[1].hostPort: Invalid value: 70000: must be between 1 and 65535, inclusive",
+      'spec.containers[1].ports[1].name: Invalid value: "Bad_Name": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+      "spec.containers[1].ports[1].containerPort: Invalid value: 99999: must be between 1 and 65535, inclusive",
+      'spec.containers[1].ports[0].hostPort: Duplicate value: "TCP//8080"',
+    ],
+  },
+  {
+    name: "validatePod() requires unique port names, and init container names unique across all",
+    input: pod({
+      containers: [
+        container("a", {
+          ports: [
+            { name: "http", containerPort: 80, protocol: "TCP" },
+            { containerPort: 81, protocol: "TCP" },
+            { name: "http", containerPort: 82, protocol: "TCP" },
+          ],
+        }),
+      ],
+      initContainers: [container("a"), container("init"), container("init")],
+    }),
+    want: [
+      'spec.containers[0].ports[2].name: Duplicate value: "http"',
+      'spec.initContainers[0].name: Duplicate value: "a"',
+      'spec.initContainers[2].name: Duplicate value: "init"',
+    ],
+  },
+  {
+    name: "validatePod() checks resize policies",
+    input: pod({
+      containers: [
+        container("a", {
+          resizePolicy: [
+            { resourceName: "cpu", restartPolicy: "NotRequired" },
+            { resourceName: "cpu", restartPolicy: "Sometimes" },
+            { resourceName: "gpu", restartPolicy: "NotRequired" },
+          ],
+        }),
+      ],
+    }),
+    want: [
+      'spec.containers[0].resizePolicy[1]: Duplicate value: "cpu"',
+      'spec.containers[0].resizePolicy: Unsupported value: "Sometimes": supported values: "NotRequired", "RestartContainer"',
+      'spec.containers[0].resizePolicy: Unsupported value: "gpu": supported values: "cpu", "memory"',
+    ],
+  },
+  {
+    name: "validatePod() requires unique resource claims and scheduling gates",
+    input: pod({
+      resourceClaims: [
+        { name: "gpu", resourceClaimName: "c1" },
+        { name: "gpu", resourceClaimName: "c2" },
+        { name: "Bad", resourceClaimTemplateName: "t" },
+      ] as unknown as PodSpec["resourceClaims"],
+      schedulingGates: [{ name: "example.com/wait" }, { name: "example.com/wait" }, { name: "bad gate" }],
+      containers: [
+        container("a", { resources: { claims: [{ name: "gpu" }, { name: "gpu" }, { name: "fpga" }] } }),
+      ],
+    }),
+    want: [
+      'spec.resourceClaims[1].name: Duplicate value: "gpu"',
+      "spec.resourceClaims[2].name: Invalid value: \"Bad\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+      'spec.schedulingGates[1]: Duplicate value: "example.com/wait"',
+      "spec.schedulingGates[2]: Invalid value: \"bad gate\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      'spec.containers[0].resources.claims[1]: Duplicate value: "gpu"',
+      'spec.containers[0].resources.claims[2]: Not found: "fpga": must be one of the names in pod.spec.resourceClaims: Bad, gpu',
+    ],
+  },
+  {
+    name: "validatePod() requires unique sysctl names",
+    input: pod({
+      securityContext: {
+        sysctls: [
+          { name: "kernel.shm_rmid_forced", value: "1" },
+          { name: "kernel.shm_rmid_forced", value: "0" },
+          { name: "", value: "1" },
+        ],
+      },
+    }),
+    want: [
+      'spec.securityContext.sysctls[1].name: Duplicate value: "kernel.shm_rmid_forced"',
+      "spec.securityContext.sysctls[2].name: Required value",
+    ],
+  },
+  {
+    name: "validatePod() checks the names in metadata and spec",
+    input: pod(
+      {
+        serviceAccountName: "Bad_SA",
+        hostname: "Bad.Host",
+        subdomain: "-sub",
+        nodeName: "node_1",
+        priorityClassName: "x".repeat(254),
+      },
+      {
+        name: "Bad_Name",
+        namespace: "Bad_NS",
+        generateName: "Gen_",
+        annotations: { "Bad Key/x": "v", "example.com/ok": "v" },
+      },
+    ),
+    want: [
+      "metadata.generateName: Invalid value: \"Gen_\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      "metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      "metadata.namespace: Invalid value: \"Bad_NS\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+      "metadata.annotations: Invalid value: \"Bad Key/x\": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      "spec.serviceAccountName: Invalid value: \"Bad_SA\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      "spec.nodeName: Invalid value: \"node_1\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      'spec.priorityClassName: Invalid value: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx": must be no more than 253 characters',
+      "spec.hostname: Invalid value: \"Bad.Host\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+      "spec.subdomain: Invalid value: \"-sub\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    ],
+  },
+  {
+    name: "validatePod() checks toleration keys, effects, operators and values",
+    input: pod({
+      tolerations: [
+        { key: "bad key/x/y", operator: "Exists" },
+        { key: "example.com/ok", operator: "Exists", effect: "NoExecute", tolerationSeconds: 5 },
+        { key: "k", operator: "Exists", effect: "Sometimes" },
+        { key: "k", operator: "Equal", value: "bad value", effect: "NoSchedule", tolerationSeconds: 1 },
+      ],
+    }),
+    want: [
+      "spec.tolerations[0].key: Invalid value: \"bad key/x/y\": a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+      'spec.tolerations[2].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',
+      "spec.tolerations[3].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set",
+      "spec.tolerations[3].operator: Invalid value: \"bad value\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    ],
+  },
+  {
+    name: "validatePod() checks resource names, quantities and requests against limits, in order",
+    input: pod({
+      containers: [
+        container("a", {
+          resources: {
+            limits: { cpu: "1", "example.com/gpu": "2", "bad name": "1" },
+            requests: { cpu: "2", memory: "1Gi", "example.com/gpu": "1", "hugepages-2Mi": "x" },
+          },
+        }),
+      ],
+    }),
+    want: [
+      "spec.containers[0].resources.limits[bad name]: Invalid value: \"bad name\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      'spec.containers[0].resources.limits[bad name]: Invalid value: "bad name": must be a standard resource for containers',
+      'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1',
+      'spec.containers[0].resources.requests: Invalid value: "1": must be equal to example.com/gpu limit of 2',
+      "spec.containers[0].resources.requests[hugepages-2Mi]: Invalid value: \"x\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+      "spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources",
+    ],
+  },
+  {
+    name: "validatePod() checks finalizers",
+    input: pod(
+      {},
+      {
+        name: "web",
+        namespace: "default",
+        finalizers: ["orphan", "foregroundDeletion", "bad finalizer", "custom"],
+      },
+    ),
+    want: [
+      "metadata.finalizers: Invalid value: \"bad finalizer\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      'metadata.finalizers: Invalid value: ["orphan","foregroundDeletion","bad finalizer","custom"]: finalizer orphan and foregroundDeletion cannot be both set',
+      'metadata.finalizers[2]: Invalid value: "bad finalizer": name is neither a standard finalizer name nor is it fully qualified',
+      'metadata.finalizers[3]: Invalid value: "custom": name is neither a standard finalizer name nor is it fully qualified',
     ],
   },
 ]

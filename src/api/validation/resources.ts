@@ -6,7 +6,7 @@
 import type { ResourceRequirements } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
 import { duplicate, forbidden, invalidValue, required } from "../field-errors.ts"
-import { child, entries, index, key, list, notFoundDetail } from "./_field.ts"
+import { child, index, key, list, notFoundDetail, pushInvalid } from "./_field.ts"
 import {
   compareQuantity,
   isWholeQuantity,
@@ -80,7 +80,8 @@ function isStandardResource(name: string): boolean {
 
 /** A resource name anywhere: qualified, and standard when unprefixed. */
 export function validateResourceName(name: string, field: string): FieldError[] {
-  const errs = isQualifiedName(name).map((m) => invalidValue(field, name, m))
+  const errs: FieldError[] = []
+  pushInvalid(errs, field, name, isQualifiedName(name))
   if (errs.length) return errs
   if (!name.includes("/") && !isStandardResource(name)) {
     errs.push(invalidValue(field, name, "must be a standard resource type or fully qualified"))
@@ -129,44 +130,30 @@ export function validateResourceRequirements(
   const errs: FieldError[] = []
   const limPath = child(field, "limits")
   const reqPath = child(field, "requests")
-  const limits = new Map<string, Quantity | undefined>()
+  // for-in over the maps (as entries() would list them, without its pairs); `limits` made at the first.
+  let limits: Map<string, Quantity | undefined> | undefined
   let cpuOrMemory = false
   let hugePages = false
-  for (const [name, value] of entries(reqs?.limits)) {
+  const limitMap = objectOrUndefined(reqs?.limits)
+  for (const name in limitMap) {
+    const value = limitMap[name]
     const path = key(limPath, name)
     errs.push(...validateContainerResourceName(name, path))
     errs.push(...validateResourceQuantity(name, value, path))
-    limits.set(name, parseQuantity(value))
+    ;(limits ??= new Map()).set(name, parseQuantity(value))
     if (isHugePages(name)) hugePages = true
     if (name === "cpu" || name === "memory") cpuOrMemory = true
   }
-  for (const [name, value] of entries(reqs?.requests)) {
+  const requestMap = objectOrUndefined(reqs?.requests)
+  for (const name in requestMap) {
+    const value = requestMap[name]
     const path = key(reqPath, name)
     errs.push(...validateContainerResourceName(name, path))
     errs.push(...validateResourceQuantity(name, value, path))
     const q = parseQuantity(value)
-    if (limits.has(name)) {
+    if (limits?.has(name)) {
       const lim = limits.get(name)
-      if (q && lim) {
-        const cmp = compareQuantity(q, lim)
-        if (cmp !== 0 && !isOvercommitAllowed(name)) {
-          errs.push(
-            invalidValue(
-              reqPath,
-              quantityString(q),
-              `must be equal to ${name} limit of ${quantityString(lim)}`,
-            ),
-          )
-        } else if (cmp > 0) {
-          errs.push(
-            invalidValue(
-              reqPath,
-              quantityString(q),
-              `must be less than or equal to ${name} limit of ${quantityString(lim)}`,
-            ),
-          )
-        }
-      }
+      if (q && lim) checkAgainstLimit(errs, name, q, lim, reqPath)
     } else if (!isOvercommitAllowed(name)) {
       errs.push(required(limPath, "Limit must be set for non overcommitable resources"))
     }
@@ -178,15 +165,48 @@ export function validateResourceRequirements(
   return errs
 }
 
+/** A request `q` of resource `name` must equal its limit `lim`, or be no more when it may overcommit. */
+function checkAgainstLimit(
+  errs: FieldError[],
+  name: string,
+  q: Quantity,
+  lim: Quantity,
+  reqPath: string,
+): void {
+  const cmp = compareQuantity(q, lim)
+  if (cmp !== 0 && !isOvercommitAllowed(name)) {
+    errs.push(
+      invalidValue(reqPath, quantityString(q), `must be equal to ${name} limit of ${quantityString(lim)}`),
+    )
+  } else if (cmp > 0) {
+    errs.push(
+      invalidValue(
+        reqPath,
+        quantityString(q),
+        `must be less than or equal to ${name} limit of ${quantityString(lim)}`,
+      ),
+    )
+  }
+}
+
+/** `m` when it is an object (entries() lists its keys), else undefined (for-in over it lists none). */
+function objectOrUndefined<T>(
+  m: Readonly<Record<string, T>> | undefined | null,
+): Readonly<Record<string, T>> | undefined {
+  return m && typeof m === "object" ? m : undefined
+}
+
 function validateClaims(
   reqs: ResourceRequirements | undefined,
   podClaims: ReadonlySet<string>,
   field: string,
 ): FieldError[] {
   const errs: FieldError[] = []
-  const seen = new Set<string>()
   // `request` is newer than the kubernetes-types release in use
-  list(reqs?.claims as readonly { name?: string; request?: string }[] | undefined).forEach((claim, i) => {
+  const claims = list(reqs?.claims as readonly { name?: string; request?: string }[] | undefined)
+  if (claims.length === 0) return errs
+  const seen = new Set<string>()
+  claims.forEach((claim, i) => {
     const name = claim.name ?? ""
     if (!name) {
       errs.push(required(index(field, i), ""))

@@ -14,9 +14,9 @@ import type {
 } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
 import { duplicate, forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
-import { child, duplicateDetail, index, list } from "./_field.ts"
+import { child, duplicateDetail, index, list, pushInvalid } from "./_field.ts"
 import { validateLabelName, validateLabelSelector } from "./labels.ts"
-import { isDns1123Label, isDns1123Subdomain, isLabelValue } from "./names.ts"
+import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName } from "./names.ts"
 
 const EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
@@ -35,7 +35,10 @@ export function validateTolerations(
     const key = t.key ?? ""
     const op = t.operator ?? ""
     const value = t.value ?? ""
-    if (key) errs.push(...validateLabelName(key, child(p, "key")))
+    if (key) {
+      const msgs = isQualifiedName(key) // validateLabelName's check; the path made only when needed
+      if (msgs.length) pushInvalid(errs, child(p, "key"), key, msgs)
+    }
     if (!key && op !== "Exists") {
       errs.push(
         invalidValue(
@@ -65,7 +68,8 @@ export function validateTolerations(
     } else {
       errs.push(notSupported(child(p, "operator"), op, ["Equal", "Exists"]))
     }
-    if (t.effect) errs.push(...validateEffect(t.effect, child(p, "effect")))
+    if (t.effect && !EFFECTS.includes(t.effect))
+      errs.push(notSupported(child(p, "effect"), t.effect, EFFECTS))
   })
   return errs
 }

@@ -144,7 +144,7 @@ export function validatePodSecurityContext(spec: PodSpec, field: string): FieldE
       ),
     )
   }
-  const names = new Set<string>()
+  let names: Set<string> | undefined // made at the first sysctl: most pods have none
   list(sc.sysctls).forEach((s, i) => {
     const path = child(index(child(field, "sysctls"), i), "name")
     const name = s.name ?? ""
@@ -153,13 +153,13 @@ export function validatePodSecurityContext(spec: PodSpec, field: string): FieldE
       errs.push(
         invalidValue(path, name, `must have at most 253 characters and match regex ${SYSCTL_RE_TEXT}`),
       )
-    } else if (names.has(name)) errs.push(duplicate(path, name))
+    } else if (names?.has(name)) errs.push(duplicate(path, name))
     const ns = sysctlNamespace(name)
     if (spec.hostNetwork && ns === "net")
       errs.push(invalidValue(path, name, "may not be specified when 'hostNetwork' is true"))
     else if (spec.hostIPC && ns === "ipc")
       errs.push(invalidValue(path, name, "may not be specified when 'hostIPC' is true"))
-    names.add(name)
+    ;(names ??= new Set()).add(name)
   })
   const fsPolicy = sc.fsGroupChangePolicy
   if (fsPolicy !== undefined && fsPolicy !== "Always" && fsPolicy !== "OnRootMismatch") {
