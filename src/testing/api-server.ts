@@ -94,6 +94,8 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     HOME: dir,
     KUBECACHEDIR: join(dir, "kube-cache"),
     HELM_CACHE_HOME: join(dir, "helm-cache"),
+    // Temp files of the clients (the Python dynamic client's discovery cache) go with the server.
+    TMPDIR: dir,
   }
   return {
     api,
