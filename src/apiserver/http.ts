@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
 import type { TLSSocket } from "node:tls"
+import type { Batched } from "../util/index.ts"
 
 /** An incoming API request. */
 export interface ApiRequest {
@@ -232,8 +233,7 @@ export async function toNode(r: ApiResponse, res: ServerResponse): Promise<void>
   const framing = "content-length" in r.headers ? {} : { "transfer-encoding": "chunked" }
   res.writeHead(r.status, { ...r.headers, ...framing })
   res.flushHeaders()
-  const it: AsyncIterator<string | Buffer> & { takeAll?(max?: number): (string | Buffer)[] } =
-    r.stream[Symbol.asyncIterator]()
+  const it: Batched<string | Buffer> = r.stream[Symbol.asyncIterator]()
   const onClose = () => void it.return?.()
   res.on("close", onClose)
   // Chunks that come in one turn of the event loop leave together, as one chunk of the response:

@@ -9,6 +9,7 @@ import type { Store } from "../storage/index.ts"
 import type { ApiResponse } from "./http.ts"
 import { SeriesCounter, SeriesHistogram } from "./metric-series.ts"
 import type { RequestInfo } from "./request-info.ts"
+import type { Batched } from "../util/index.ts"
 
 /** The labels of the request latency (and, with `code`, of the request count). */
 type LatencyLabel =
@@ -157,7 +158,7 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
 function countWhileOpen<T>(stream: AsyncIterable<T>, done: () => void): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]: () => {
-      const it: AsyncIterator<T> & { takeAll?(max?: number): T[] } = stream[Symbol.asyncIterator]()
+      const it: Batched<T> = stream[Symbol.asyncIterator]()
       let open = true
       const close = () => {
         if (!open) return

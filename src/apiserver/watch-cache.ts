@@ -7,7 +7,7 @@
 import type { Store, StoreEvent } from "../storage/index.ts"
 import { CompactedError } from "../storage/index.ts"
 import type { ApiObject } from "../api/index.ts"
-import { AsyncQueue, type Logger } from "../util/index.ts"
+import { AsyncQueue, type Batched, type Logger } from "../util/index.ts"
 import { knownObjectJson, setObjectJson } from "./output.ts"
 
 /** One change as the cache keeps it. Objects are shared and must never be mutated. */
@@ -183,9 +183,6 @@ export class ResourceCache {
 }
 
 const MAX_EXPECTED = 10_000
-
-/** A store watch's iterator, which may hand over every event it holds queued at once. */
-type Batched<T> = AsyncIterator<T> & Partial<Pick<AsyncQueue<T>, "takeAll">>
 
 /** Every ResourceCache, fed by one store watch. */
 export class WatchCache {

@@ -97,3 +97,6 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     return this
   }
 }
+
+/** An iterator that may also hand over every item it holds queued at once (as AsyncQueue does). */
+export type Batched<T> = AsyncIterator<T> & Partial<Pick<AsyncQueue<T>, "takeAll">>

@@ -9,6 +9,7 @@ import { type OutEvent, startWatch, watchParams } from "../watch.ts"
 import { tableOf, tableContentType } from "../table.ts"
 import type { Printer } from "../table/index.ts"
 import type { ResourceRequest } from "./context.ts"
+import type { Batched } from "../../util/index.ts"
 
 /** The representation a request accepts (Table included); 406 when none is served. */
 export function outputOf(r: ResourceRequest): Output {
@@ -156,7 +157,7 @@ function lines(
   encode: (ev: OutEvent) => string | Buffer,
   end: () => void,
 ): Lines {
-  const it: AsyncIterator<OutEvent> & { takeAll?(max?: number): OutEvent[] } = events[Symbol.asyncIterator]()
+  const it: Batched<OutEvent> = events[Symbol.asyncIterator]()
   let ended = false
   const finish = () => {
     if (ended) return
