@@ -19,7 +19,8 @@
  * Besides seconds it prints the API writes of each phase by kind and by component and the
  * process's CPU seconds (every thread; until the rollout is done also by thread: the API server's,
  * the component thread's, and the others, mostly V8's garbage collection helpers), steadier
- * figures than wall time on a shared machine, and
+ * figures than wall time on a shared machine, its minor page faults (costly on some virtual
+ * machines: memory the caches keep growing into), and
  * how busy the API server's event loop was (near 100%: the phase is bound by CPU, not by waiting). A phase's writes and CPU
  * include what it left running in the background (Events still being written, the kubelets' last
  * deletes): the next phase starts once no write happened for a moment, so it is not charged
@@ -157,30 +158,45 @@ async function settle(quietMs = 500): Promise<void> {
   }
 }
 
-/** Ends a phase: its writes by kind, their total and the CPU seconds the process spent. */
-function phase(cpuFrom: NodeJS.CpuUsage): {
+/** Where a phase starts: the process's CPU use and minor page faults so far. */
+interface Mark {
+  readonly cpu: NodeJS.CpuUsage
+  readonly faults: number
+}
+
+function mark(): Mark {
+  return { cpu: process.cpuUsage(), faults: process.resourceUsage().minorPageFault }
+}
+
+/**
+ * Ends a phase: its writes by kind, their total, the CPU seconds the process spent and its minor
+ * page faults (memory touched for the first time: on some virtual machines each costs ~10 us).
+ */
+function phase(from: Mark): {
   writes: Record<string, number>
   sources: Record<string, number>
   total: number
   cpu: number
+  faults: number
 } {
   const sorted = [...writes].sort((a, b) => b[1] - a[1])
   const sources = Object.fromEntries([...bySource].sort((a, b) => b[1] - a[1]))
   writes = new Map()
   bySource = new Map()
-  const cpu = process.cpuUsage(cpuFrom)
+  const cpu = process.cpuUsage(from.cpu)
   return {
     writes: Object.fromEntries(sorted),
     sources,
     total: sorted.reduce((n, [, c]) => n + c, 0),
     cpu: (cpu.user + cpu.system) / 1e6,
+    faults: process.resourceUsage().minorPageFault - from.faults,
   }
 }
 
 function show(name: string, p: ReturnType<typeof phase>): string {
   const kinds = Object.entries(p.writes).map(([k, n]) => `${k} ${n}`)
   const sources = Object.entries(p.sources).map(([k, n]) => `${k} ${n}`)
-  return `  ${name}: ${p.total} writes [${sources.join(", ")}], ${p.cpu.toFixed(2)} s CPU (${kinds.join(", ")})`
+  return `  ${name}: ${p.total} writes [${sources.join(", ")}], ${p.cpu.toFixed(2)} s CPU, ${p.faults} page faults (${kinds.join(", ")})`
 }
 
 /**
@@ -290,7 +306,7 @@ try {
     metrics: new Registry(),
     leaderElect: false,
   }
-  let cpu = process.cpuUsage()
+  let cpu = mark()
   let threads = cpuByThread()
   const [bareWriter] = await startComponentTasks(
     [componentTask("bench", BENCH_COMPONENTS, startBareWrites, { n: N, concurrency: CONCURRENCY })],
@@ -357,7 +373,7 @@ try {
   }
   await settle()
   phase(cpu) // the nodes' registration and the informers' start
-  cpu = process.cpuUsage()
+  cpu = mark()
   let elu = performance.eventLoopUtilization()
   let celu = controllers!.eventLoopUtilization()
   let t = performance.now()
@@ -371,7 +387,7 @@ try {
   await settle()
   const available = phase(cpu)
   const profiling = await startProfile()
-  cpu = process.cpuUsage()
+  cpu = mark()
   threads = cpuByThread()
   elu = performance.eventLoopUtilization()
   celu = controllers!.eventLoopUtilization()
@@ -386,7 +402,7 @@ try {
     )
   await rolledOut(informers, 2)
   const rollingS = (performance.now() - t) / 1000
-  const rollingDone = process.cpuUsage(cpu)
+  const rollingDone = process.cpuUsage(cpu.cpu)
   const rollingThreads = threadCpu(threads, tid)
   const rollingElu = performance.eventLoopUtilization(elu).utilization
   const rollingCelu = controllers!.eventLoopUtilization(celu).utilization
@@ -437,7 +453,9 @@ try {
       rollout_component_busy: Number(rollingCelu.toFixed(2)),
       rollout_cpu_s: Number(rolling.cpu.toFixed(2)),
       rollout_done_cpu_s: Number(((rollingDone.user + rollingDone.system) / 1e6).toFixed(2)),
+      rollout_page_faults: rolling.faults,
       bare_cpu_s: Number(bare.cpu.toFixed(2)),
+      bare_page_faults: bare.faults,
       bare_api_thread_cpu_s: Number(bareThreads.api.toFixed(2)),
       rollout_done_api_thread_cpu_s: Number(rollingThreads.api.toFixed(2)),
       rollout_done_component_thread_cpu_s: Number(rollingThreads.components.toFixed(2)),
