@@ -288,15 +288,29 @@ function unstructuredError(v: unknown, t: string, kept?: unknown): string | unde
   if (t in GO_SCALARS) return scalarConversion(v, GO_SCALARS[t] as string)
   if (t === schema.QUANTITY || t === schema.INT_OR_STRING || t === schema.TIME || t === schema.MICRO_TIME)
     return customError(v, t)
-  const fields = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
+  const fields = structFieldList(t)
   if (!fields) return undefined
   if (!isObject(v)) return `cannot restore struct from: ${unstructuredKind(v)}`
   const keptFields = isObject(kept) ? kept : undefined
-  for (const [name, f] of Object.entries(fields)) {
+  for (const [name, f] of fields) {
     const err = unstructuredField(v[name], f, keptFields?.[name])
     if (err) return err
   }
   return undefined
+}
+
+/** Each struct type's fields in order as [JSON name, schema]; null for a type that is not a struct. */
+const structFieldLists = new Map<string, readonly (readonly [string, schema.FieldSchema])[] | null>()
+
+/** The fields unstructuredError walks for `t`, listed once per type rather than once per value. */
+function structFieldList(t: string): readonly (readonly [string, schema.FieldSchema])[] | null {
+  let list = structFieldLists.get(t)
+  if (list === undefined) {
+    const fields = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
+    list = fields ? Object.entries(fields) : null
+    structFieldLists.set(t, list)
+  }
+  return list
 }
 
 /** Nothing to convert: no value, a free-form type, or a value the patch left as stored (converted when written). */
@@ -319,8 +333,9 @@ function unstructuredField(v: unknown, f: schema.FieldSchema, kept: unknown): st
     }
     return undefined
   }
-  for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
-    const err = unstructuredError(item, f.t, was[k])
+  // for-in over a parsed JSON object visits what Object.entries would, in its order, without an array.
+  for (const k in v as Record<string, unknown>) {
+    const err = unstructuredError((v as Record<string, unknown>)[k], f.t, was[k])
     if (err) return err
   }
   return undefined
