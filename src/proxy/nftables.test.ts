@@ -4,7 +4,7 @@ import { createSocket, type Socket as UdpSocket } from "node:dgram"
 import { connect, createServer, type Server } from "node:net"
 import { after, before, describe, test } from "node:test"
 import { listNftTables } from "../network/index.ts"
-import { ensureDebianPackage, skipUnless } from "../testing/index.ts"
+import { ensureDebianPackage, lockNetworkTests, skipUnless } from "../testing/index.ts"
 import { silentLogger } from "../util/index.ts"
 import { NftablesProxy } from "./nftables.ts"
 import { flattenNftState } from "./nftables-rules.ts"
@@ -26,6 +26,8 @@ const NS_IP = ["10.253.0.2", "10.253.0.3"] as const
 const isRoot = process.getuid?.() === 0
 const hasNft = isRoot && ensureDebianPackage("nftables", "nft")
 const hasConntrack = hasNft && ensureDebianPackage("conntrack", "conntrack")
+// A bridge, namespaces and addresses in 10.253.0.0/24 on the host: one test run at a time.
+lockNetworkTests(hasNft)
 
 function sh(...args: string[]): string {
   return execFileSync(args[0] as string, args.slice(1), { encoding: "utf8" })

@@ -1,13 +1,15 @@
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
 import { describe, test } from "node:test"
-import { skipUnless } from "../testing/index.ts"
+import { lockNetworkTests, skipUnless } from "../testing/index.ts"
 import { silentLogger } from "../util/index.ts"
 import { ServiceRoute } from "./service-route.ts"
 
 // Our own range and device: other tests may run at the same time.
 const CIDR = "10.254.1.0/24"
 const DEV = `ksr${process.pid % 100000}`
+// Routes for 10.254.1.0/24 on the host: one test run at a time.
+lockNetworkTests(process.getuid?.() === 0)
 
 function ip(...args: string[]): string {
   return execFileSync("ip", args, { encoding: "utf8" })
