@@ -120,8 +120,11 @@ describe("CniNetwork.gc()", skipUnless(hasPlugins, "needs root and the CNI plugi
       await network.gc(new Set())
       assert.deepEqual(leaseFilesUnder(join(dir, "ipam")), [])
     } finally {
-      await network.close()
-      execFileSync("ip", ["netns", "del", ns])
+      try {
+        await network.close()
+      } finally {
+        execFileSync("ip", ["netns", "del", ns])
+      }
     }
   })
 })

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:child_process"
 import { createSocket, type Socket as UdpSocket } from "node:dgram"
 import { connect, createServer, type Server } from "node:net"
 import { after, before, describe, test } from "node:test"
@@ -137,12 +137,19 @@ describe("NftablesProxy (root, nftables)", skipUnless(hasNft, "needs root and nf
   })
 
   after(async () => {
-    await proxy?.close()
-    for (const c of children) if (c.pid) process.kill(c.pid)
-    for (const s of servers) s.close()
-    for (const u of udpServers) u.close()
-    for (const ns of NS) execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" })
-    execFileSync("ip", ["link", "del", BRIDGE], { stdio: "ignore" })
+    try {
+      await proxy?.close()
+    } finally {
+      // Everything else whatever failed, set-up included: each step on its own (spawnSync never throws).
+      for (const c of children) if (c.pid) process.kill(c.pid)
+      for (const s of servers) s.close()
+      for (const u of udpServers) u.close()
+      for (const ns of NS) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" })
+      spawnSync("ip", ["link", "del", BRIDGE], { stdio: "ignore" })
+      // What the proxy's close() takes back, should it have failed: this file's own names only.
+      spawnSync("ip", ["link", "del", SVC_DEV], { stdio: "ignore" })
+      spawnSync("nft", ["delete", "table", "ip", TABLE], { stdio: "ignore" })
+    }
   })
 
   test("a ClusterIP alternates between two loopback backends from the host", async () => {
