@@ -36,6 +36,22 @@ test("acquire nests in one process; the last release removes the lock and nothin
   assert.deepEqual(readdirSync(dir), [])
 })
 
+test("acquires of one process at once, while another holds the lock, nest once it is free", async () => {
+  const path = lockPath()
+  const holder = spawn("sleep", ["30"], { stdio: "ignore" })
+  children.push(holder)
+  writeFileSync(path, markOf(holder.pid as number))
+  const both = Promise.all([1, 2].map(() => acquireNetworkLock({ path, timeoutMs: 5000, pollMs: 10 })))
+  await new Promise((r) => setTimeout(r, 50))
+  holder.kill("SIGKILL")
+  const [release1, release2] = await both
+  assert.equal(readFileSync(path, "utf8"), markOf(process.pid))
+  release1?.()
+  assert.ok(existsSync(path), "held once more")
+  release2?.()
+  assert.deepEqual(readdirSync(dir), [])
+})
+
 test("a live holder makes others wait; the timeout names it; once it dies its lock is taken over", async () => {
   const path = lockPath()
   const holder = spawn("sleep", ["30"], { stdio: "ignore" })

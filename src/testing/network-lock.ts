@@ -110,13 +110,14 @@ function takeOver(path: string, mark: string): void {
 export async function acquireNetworkLock(opts: NetworkLockOptions = {}): Promise<() => void> {
   const { path = NETWORK_LOCK, timeoutMs = 600_000, pollMs = 200 } = opts
   const release = () => releaseLock(path)
-  const count = held.get(path)
-  if (count) {
-    held.set(path, count + 1)
-    return release
-  }
   const deadline = Date.now() + timeoutMs
   for (;;) {
+    // Also after a wait: another acquire of this process may have taken it meanwhile.
+    const count = held.get(path)
+    if (count) {
+      held.set(path, count + 1)
+      return release
+    }
     if (tryCreate(path)) break
     const mark = readMark(path)
     if (mark === undefined) continue // released between the two calls
@@ -156,9 +157,10 @@ process.on("exit", () => {
 })
 
 /**
- * Holds the network test lock for the whole test file: call it at the file's top level, before
- * anything else registers hooks, so it is taken before every suite's set-up and let go after
- * every suite's clean-up. Does nothing unless `when` (e.g. the tests need root and will run).
+ * Holds the network test lock for the whole test file: called at the file's top level (before
+ * any other top-level hook), it is taken before every suite's set-up and let go after every
+ * suite's clean-up, so the network work belongs in the suites' hooks. Does nothing unless `when`
+ * (e.g. the tests need root and will run).
  */
 export function lockNetworkTests(when = true): void {
   if (!when) return
