@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { randomBytes } from "node:crypto"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
@@ -9,6 +9,7 @@ import { type ApiObject, Pods } from "../api/index.ts"
 import { type ClientEnv, skipUnless, startClientEnv, untilPod } from "../testing/index.ts"
 import { Kubelet } from "./kubelet.ts"
 import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
+import { removeSandboxTestState } from "./runtime/process/sandbox/_test-cleanup.ts"
 import { LoopbackOnlyNetwork } from "./runtime/process/sandbox/_test-network.ts"
 
 const isRoot = process.getuid?.() === 0
@@ -25,8 +26,11 @@ function isRunning(pid: number): boolean {
 describe("kubelet with pod sandboxes, restarted", skipUnless(isRoot, "pod sandboxes need root"), () => {
   let env: ClientEnv
   let dir: string
-  const cgroupParent = `k8ts/k8ts-test-${randomBytes(4).toString("hex")}`
+  // Top level and this test's own: removed whatever state a failure leaves it in.
+  const cgroupParent = `k8ts-test-${randomBytes(4).toString("hex")}`
   const network = new LoopbackOnlyNetwork()
+  /** Every kubelet started: the after() stops those a failed test left running. */
+  const stops: (() => Promise<void>)[] = []
 
   function kubelet(keepContainersOnExit: boolean): { runtime: ProcessRuntime; stop: () => Promise<void> } {
     const runtime = new ProcessRuntime({ root: join(dir, "runtime"), network, cgroupParent })
@@ -40,7 +44,9 @@ describe("kubelet with pod sandboxes, restarted", skipUnless(isRoot, "pod sandbo
     })
     const ac = new AbortController()
     const running = k.run(ac.signal)
-    return { runtime, stop: () => (ac.abort(), running) }
+    const stop = () => (ac.abort(), running)
+    stops.push(stop)
+    return { runtime, stop }
   }
 
   before(async () => {
@@ -49,8 +55,12 @@ describe("kubelet with pod sandboxes, restarted", skipUnless(isRoot, "pod sandbo
   })
 
   after(async () => {
-    await env.stop()
-    rmSync(dir, { recursive: true, force: true })
+    try {
+      for (const stop of stops) await stop()
+      await env.stop()
+    } finally {
+      await removeSandboxTestState(dir, cgroupParent)
+    }
   })
 
   test("a restarted kubelet keeps its pods' sandboxes and containers; a node stop removes them", async () => {

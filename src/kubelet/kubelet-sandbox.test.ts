@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
@@ -9,6 +9,7 @@ import { type ApiObject, Pods } from "../api/index.ts"
 import { type ClientEnv, skipUnless, startClientEnv, untilPod } from "../testing/index.ts"
 import { Kubelet } from "./kubelet.ts"
 import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
+import { removeSandboxTestState } from "./runtime/process/sandbox/_test-cleanup.ts"
 import { LoopbackOnlyNetwork } from "./runtime/process/sandbox/_test-network.ts"
 
 const isRoot = process.getuid?.() === 0
@@ -19,7 +20,8 @@ describe("kubelet with pod sandboxes", skipUnless(isRoot, "pod sandboxes need ro
   let runtime: ProcessRuntime
   const stop = new AbortController()
   let running: Promise<void>
-  const cgroupParent = `k8ts/k8ts-test-${randomBytes(4).toString("hex")}`
+  // Top level and this test's own: removed whatever state a failure leaves it in.
+  const cgroupParent = `k8ts-test-${randomBytes(4).toString("hex")}`
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "k8ts-kubelet-sandbox-"))
@@ -42,9 +44,12 @@ describe("kubelet with pod sandboxes", skipUnless(isRoot, "pod sandboxes need ro
 
   after(async () => {
     stop.abort()
-    await running
-    await env.stop()
-    rmSync(dir, { recursive: true, force: true })
+    try {
+      await running
+      await env.stop()
+    } finally {
+      await removeSandboxTestState(dir, cgroupParent)
+    }
   })
 
   const pods = () => env.inProcess.resource(Pods)

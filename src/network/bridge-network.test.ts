@@ -3,10 +3,14 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, test } from "node:test"
+import { lockNetworkTests } from "../testing/index.ts"
 import { BridgeNetwork, hostVethName, macOf } from "./bridge-network.ts"
 import { describePodNetwork, leaseFilesUnder, type SuiteNet } from "./pod-network.case.ts"
 
-// This file's own ranges and names: other network tests run at the same time.
+// The bridge, routes and nftables tables change the host's network: one test run at a time.
+lockNetworkTests(process.getuid?.() === 0)
+
+// This file's own ranges and names, distinct from the other network tests'.
 const stateDir = mkdtempSync(join(tmpdir(), "k8ts-bridge-net-"))
 after(() => rmSync(stateDir, { recursive: true, force: true }))
 const net: SuiteNet = {

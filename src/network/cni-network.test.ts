@@ -5,12 +5,16 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, test } from "node:test"
-import { ensureDebianPackage, skipUnless } from "../testing/index.ts"
+import { ensureDebianPackage, lockNetworkTests, skipUnless } from "../testing/index.ts"
 import { defaultConfList, loadConfList, writeDefaultConfList } from "./cni-config.ts"
 import { CniNetwork } from "./cni-network.ts"
 import { describePodNetwork, leaseFilesUnder, type SuiteNet } from "./pod-network.case.ts"
 
-// This file's own ranges and names: other network tests run at the same time.
+// The bridge, routes, nftables and iptables tables change the host's network: one test run at a
+// time (the check that portmap's chains are gone also looks at the whole machine).
+lockNetworkTests(process.getuid?.() === 0)
+
+// This file's own ranges and names, distinct from the other network tests'.
 const root = mkdtempSync(join(tmpdir(), "k8ts-cni-net-"))
 after(() => rmSync(root, { recursive: true, force: true }))
 const net: SuiteNet = {
@@ -116,8 +120,11 @@ describe("CniNetwork.gc()", skipUnless(hasPlugins, "needs root and the CNI plugi
       await network.gc(new Set())
       assert.deepEqual(leaseFilesUnder(join(dir, "ipam")), [])
     } finally {
-      await network.close()
-      execFileSync("ip", ["netns", "del", ns])
+      try {
+        await network.close()
+      } finally {
+        execFileSync("ip", ["netns", "del", ns])
+      }
     }
   })
 })

@@ -5,7 +5,7 @@
  * Traffic goes only to loopback and to the suite's own namespaces.
  */
 import assert from "node:assert/strict"
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { readdirSync } from "node:fs"
 import { connect, createServer } from "node:net"
@@ -108,7 +108,6 @@ export function describePodNetwork(name: string, net: SuiteNet, newNetwork: () =
     const namespaces: string[] = []
     const servers: ChildProcess[] = []
     let network: PodNetwork
-    let closed = false
     const hostPort = 20_000 + (randomBytes(2).readUInt16BE() % 20_000)
 
     const request = (pod: string, ports: PodAttachRequest["portMappings"] = []): PodAttachRequest => {
@@ -139,9 +138,13 @@ export function describePodNetwork(name: string, net: SuiteNet, newNetwork: () =
     })
     after(async () => {
       for (const s of servers) if (s.pid) process.kill(s.pid, "SIGKILL")
-      for (const r of [a, b, c, ...extra]) await network.detach(r).catch(() => undefined)
-      if (!closed) await network.close().catch(() => undefined)
-      for (const ns of namespaces) execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" })
+      const made = network as PodNetwork | undefined // not when newNetwork() threw
+      if (made) {
+        for (const r of [a, b, c, ...extra]) await made.detach(r).catch(() => undefined)
+        // Again when the test's own close() failed midway: close() is idempotent.
+        await made.close().catch(() => undefined)
+      }
+      for (const ns of namespaces) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" })
     })
 
     test("init() guards the cluster and service ranges with unreachable routes", async () => {
@@ -256,7 +259,6 @@ export function describePodNetwork(name: string, net: SuiteNet, newNetwork: () =
         t.diagnostic(`detach ${r.name}: ${(performance.now() - start).toFixed(1)} ms`)
         await network.detach(r) // idempotent
       }
-      closed = true
       await network.close()
       const links = JSON.parse(sh("ip", "-j", "link")) as { ifname: string; master?: string }[]
       assert.deepEqual(

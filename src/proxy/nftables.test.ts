@@ -1,10 +1,10 @@
 import assert from "node:assert/strict"
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:child_process"
 import { createSocket, type Socket as UdpSocket } from "node:dgram"
 import { connect, createServer, type Server } from "node:net"
 import { after, before, describe, test } from "node:test"
 import { listNftTables } from "../network/index.ts"
-import { ensureDebianPackage, skipUnless } from "../testing/index.ts"
+import { ensureDebianPackage, lockNetworkTests, skipUnless } from "../testing/index.ts"
 import { silentLogger } from "../util/index.ts"
 import { NftablesProxy } from "./nftables.ts"
 import { flattenNftState } from "./nftables-rules.ts"
@@ -26,6 +26,8 @@ const NS_IP = ["10.253.0.2", "10.253.0.3"] as const
 const isRoot = process.getuid?.() === 0
 const hasNft = isRoot && ensureDebianPackage("nftables", "nft")
 const hasConntrack = hasNft && ensureDebianPackage("conntrack", "conntrack")
+// A bridge, namespaces and addresses in 10.253.0.0/24 on the host: one test run at a time.
+lockNetworkTests(hasNft)
 
 function sh(...args: string[]): string {
   return execFileSync(args[0] as string, args.slice(1), { encoding: "utf8" })
@@ -135,12 +137,19 @@ describe("NftablesProxy (root, nftables)", skipUnless(hasNft, "needs root and nf
   })
 
   after(async () => {
-    await proxy?.close()
-    for (const c of children) if (c.pid) process.kill(c.pid)
-    for (const s of servers) s.close()
-    for (const u of udpServers) u.close()
-    for (const ns of NS) execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" })
-    execFileSync("ip", ["link", "del", BRIDGE], { stdio: "ignore" })
+    try {
+      await proxy?.close()
+    } finally {
+      // Everything else whatever failed, set-up included: each step on its own (spawnSync never throws).
+      for (const c of children) if (c.pid) process.kill(c.pid)
+      for (const s of servers) s.close()
+      for (const u of udpServers) u.close()
+      for (const ns of NS) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" })
+      spawnSync("ip", ["link", "del", BRIDGE], { stdio: "ignore" })
+      // What the proxy's close() takes back, should it have failed: this file's own names only.
+      spawnSync("ip", ["link", "del", SVC_DEV], { stdio: "ignore" })
+      spawnSync("nft", ["delete", "table", "ip", TABLE], { stdio: "ignore" })
+    }
   })
 
   test("a ClusterIP alternates between two loopback backends from the host", async () => {

@@ -1,13 +1,15 @@
 import assert from "node:assert/strict"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { describe, test } from "node:test"
-import { skipUnless } from "../testing/index.ts"
+import { lockNetworkTests, skipUnless } from "../testing/index.ts"
 import { silentLogger } from "../util/index.ts"
 import { ServiceRoute } from "./service-route.ts"
 
 // Our own range and device: other tests may run at the same time.
 const CIDR = "10.254.1.0/24"
 const DEV = `ksr${process.pid % 100000}`
+// Routes for 10.254.1.0/24 on the host: one test run at a time.
+lockNetworkTests(process.getuid?.() === 0)
 
 function ip(...args: string[]): string {
   return execFileSync("ip", args, { encoding: "utf8" })
@@ -44,11 +46,19 @@ describe("ServiceRoute (root)", skipUnless(process.getuid?.() === 0, "needs root
         await route.ensure()
         assert.deepEqual(routes(), c.want)
       } finally {
-        await route.remove()
-        const left = routes()
-        if (c.guard !== undefined) ip("route", "del", "unreachable", CIDR, ...guard)
+        let left: string[] = []
+        let device = false
+        try {
+          await route.remove()
+          left = routes()
+        } finally {
+          // The test's own guard and device go whatever failed (spawnSync never throws).
+          device = ip("-o", "link", "show").includes(`${DEV}:`)
+          if (device) spawnSync("ip", ["link", "del", DEV])
+          if (c.guard !== undefined) spawnSync("ip", ["route", "del", "unreachable", CIDR, ...guard])
+        }
+        assert.ok(!device, "remove() deletes the device")
         assert.deepEqual(left, c.guard === undefined ? [] : [c.want.at(-1)])
-        assert.ok(!ip("-o", "link", "show").includes(`${DEV}:`))
       }
     })
   }
@@ -65,10 +75,13 @@ describe("ServiceRoute (root)", skipUnless(process.getuid?.() === 0, "needs root
       try {
         await route.ensure()
       } finally {
-        await route.remove()
-        const left = ip("-o", "link", "show").includes(`${DEV}:`)
-        if (left) ip("link", "del", DEV)
-        assert.equal(left, !deleted, `the device of pid ${holder}`)
+        try {
+          await route.remove()
+        } finally {
+          const left = ip("-o", "link", "show").includes(`${DEV}:`)
+          if (left) ip("link", "del", DEV)
+          assert.equal(left, !deleted, `the device of pid ${holder}`)
+        }
       }
     }
   })

@@ -11,6 +11,12 @@ export { startTestApiServer, type TestApiServer } from "./api-server.ts"
 export { startK8tsServer, type ServerProcess } from "./k8ts-server.ts"
 export { startClientEnv, settleUntil, type ClientEnv, type ClientEnvOptions } from "./client-env.ts"
 export { until, untilPhase, untilPod, type UntilOptions } from "./until.ts"
+export {
+  acquireNetworkLock,
+  lockNetworkTests,
+  NETWORK_LOCK,
+  type NetworkLockOptions,
+} from "./network-lock.ts"
 export { nodePod } from "./pods.ts"
 export { makeCsr, type TestCsr } from "./csr.ts"
 export {

@@ -13,6 +13,7 @@ import { after, before, describe, test } from "node:test"
 import {
   ensureDebianPackage,
   kubectlSession,
+  lockNetworkTests,
   type ServerProcess,
   serverTarget,
   skipUnless,
@@ -30,6 +31,8 @@ const MARK = `k8ts-podnet-e2e-${process.pid}`
 const HOST_PORT = 20_000 + (process.pid % 5000)
 const isRoot = process.getuid?.() === 0
 const hasTools = isRoot && ensureDebianPackage("nftables", "nft") && ensureDebianPackage("iproute2", "ip")
+// The server's bridge k8ts0, nftables tables and guard routes: one test run at a time.
+lockNetworkTests(hasTools)
 
 const dir = mkdtempSync(join(tmpdir(), "k8ts-podnet-e2e-"))
 let server: ServerProcess | undefined

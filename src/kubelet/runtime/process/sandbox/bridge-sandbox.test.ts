@@ -1,18 +1,21 @@
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync } from "node:fs"
 import { connect } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import { BridgeNetwork } from "../../../../network/index.ts"
-import { skipUnless } from "../../../../testing/index.ts"
+import { lockNetworkTests, skipUnless } from "../../../../testing/index.ts"
 import type { ContainerConfig, Sandbox } from "../../runtime.ts"
 import { ProcessRuntime } from "../process-runtime.ts"
+import { removeSandboxTestState } from "./_test-cleanup.ts"
 import { mountsUnder } from "./mounts.ts"
 
 const isRoot = process.getuid?.() === 0
+// The bridge, routes and nftables table change the host's network: one test run at a time.
+lockNetworkTests(isRoot)
 const node = process.execPath
 const SERVER = `require("net").createServer((s) => s.end("hi from " + require("os").hostname())).listen(7070)`
 
@@ -43,17 +46,18 @@ describe(
   "process runtime sandboxes on a bridge network",
   skipUnless(isRoot, "pod sandboxes need root"),
   () => {
-    // Ranges and names of this file's own: other network tests run at the same time.
+    // Ranges and names of this file's own, inside the ranges other pod network tests use.
     const n = 1 + Math.floor(Math.random() * 250)
     const tag = randomBytes(3).toString("hex")
     const bridge = `k8tsbs${tag}`
-    const cgroupParent = `k8ts/k8ts-test-${tag}`
+    const cgroupParent = `k8ts-test-${tag}`
     let dir: string
+    let network: BridgeNetwork | undefined
     let runtime: ProcessRuntime
 
     before(() => {
       dir = mkdtempSync(join(tmpdir(), "k8ts-sandbox-bridge-"))
-      const network = new BridgeNetwork({
+      network = new BridgeNetwork({
         bridge,
         nftTable: `k8ts-test-${tag}`,
         podCIDR: `10.252.${n}.0/25`, // inside the cluster range, whose unreachable route is less specific
@@ -65,8 +69,13 @@ describe(
     })
 
     after(async () => {
-      await runtime?.close(0)
-      rmSync(dir, { recursive: true, force: true })
+      try {
+        await runtime?.close(0)
+      } finally {
+        // Idempotent: takes back the bridge, table and routes should the runtime's close have failed first.
+        await network?.close()
+        await removeSandboxTestState(dir, cgroupParent)
+      }
     })
 
     const pod = (name: string, extra: object = {}): Promise<Sandbox> =>
@@ -108,7 +117,7 @@ describe(
       assert.ok(!links.includes(bridge), "the bridge is gone")
       assert.ok(!links.includes(`master ${bridge}`), "no veth is left")
       for (const ctrl of ["memory", "cpu", "cpuacct", "pids"]) {
-        assert.ok(!execFileSync("ls", [`/sys/fs/cgroup/${ctrl}/k8ts`], { encoding: "utf8" }).includes(tag))
+        assert.ok(!existsSync(`/sys/fs/cgroup/${ctrl}/${cgroupParent}`), `${ctrl} cgroup left`)
       }
     })
   },

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, test } from "node:test"
@@ -16,6 +16,13 @@ function fakeRoot(files: string[]): string {
     writeFileSync(join(d, f), "")
   }
   return d
+}
+/** Removes the stand-in's files: the kernel's own never keep a cgroup from being removed. */
+function dropFiles(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) dropFiles(join(dir, e.name))
+    else rmSync(join(dir, e.name))
+  }
 }
 const read = (root: string, path: string) => readFileSync(join(root, path), "utf8")
 const limits = { cpuRequestMilli: 250, cpuLimitMilli: 500, memoryLimitBytes: 33554432, pidsLimit: 64 }
@@ -105,4 +112,33 @@ test("usage: CPU time and working set (usage less inactive file pages) on v1 and
     workingSetBytes: 0,
     rssBytes: 3000,
   })
+})
+
+test("removeParent() removes the parent, and the ancestors this run created when nothing else is in them", () => {
+  for (const mode of ["v1", "v2"] as const) {
+    const made = fakeRoot(mode === "v2" ? ["cgroup.controllers"] : [])
+    const cg = new Cgroups("k8ts/n1", { fsRoot: made, mode })
+    cg.create("poda/c1", undefined)
+    const other = cg.dirs("").map((d) => join(d, "..", "n2"))
+    other.forEach((d) => mkdirSync(d)) // another node's parent, made later, keeps k8ts
+    cg.dirs("poda").forEach((d) => rmSync(d, { recursive: true, force: true }))
+    dropFiles(made)
+    cg.removeParent()
+    for (const d of cg.dirs("")) assert.equal(existsSync(d), false, `${mode}: ${d}`)
+    for (const d of other) assert.equal(existsSync(d), true, `${mode}: ${d}`)
+    other.forEach((d) => rmSync(d, { recursive: true }))
+    cg.removeParent()
+    for (const d of cg.dirs("")) assert.equal(existsSync(join(d, "..")), false, `${mode}: k8ts is gone`)
+    assert.equal(existsSync(made), true)
+
+    // k8ts was there before: it stays, empty or not.
+    const before = fakeRoot(mode === "v2" ? ["cgroup.controllers", "k8ts/x"] : ["pids/k8ts/x"])
+    rmSync(join(before, mode === "v2" ? "k8ts/x" : "pids/k8ts/x"))
+    const kept = new Cgroups("k8ts/n1", { fsRoot: before, mode })
+    kept.create("", undefined)
+    dropFiles(before)
+    kept.removeParent()
+    assert.equal(existsSync(join(before, mode === "v2" ? "k8ts" : "pids/k8ts")), true)
+    for (const d of kept.dirs("")) assert.equal(existsSync(d), false)
+  }
 })

@@ -83,17 +83,27 @@ export class Cgroups {
   readonly mode: CgroupMode
   readonly #fsRoot: string
   readonly #parent: string
+  /** The root folder of each hierarchy k8ts uses. */
+  readonly #roots: readonly string[]
+  /** The parent's ancestors (e.g. `k8ts` of `k8ts/<node>`) absent when this was made, deepest first: this run creates them. */
+  readonly #newAncestors: string[]
 
   constructor(parent: string, opts: { fsRoot?: string; mode?: CgroupMode } = {}) {
     this.#fsRoot = opts.fsRoot ?? "/sys/fs/cgroup"
     this.mode = opts.mode ?? detectCgroupMode(this.#fsRoot)
     this.#parent = parent
+    this.#roots = this.mode === "v2" ? [this.#fsRoot] : V1_CONTROLLERS.map((c) => join(this.#fsRoot, c))
+    const parts = parent.split("/").filter(Boolean)
+    this.#newAncestors = parts
+      .slice(0, -1)
+      .map((_, i) => parts.slice(0, parts.length - 1 - i).join("/"))
+      .flatMap((a) => this.#roots.map((r) => join(r, a)))
+      .filter((d) => !existsSync(d))
   }
 
   /** The folders of one cgroup (by its path under the parent), one per hierarchy. */
   dirs(rel: string): string[] {
-    if (this.mode === "v2") return [join(this.#fsRoot, this.#parent, rel)]
-    return V1_CONTROLLERS.map((c) => join(this.#fsRoot, c, this.#parent, rel))
+    return this.#roots.map((r) => join(r, this.#parent, rel))
   }
 
   /** The cgroup path of a pod, under the parent. */
@@ -190,9 +200,13 @@ export class Cgroups {
     return n
   }
 
-  /** Removes the parent itself when it is empty (the runtime is closing). */
+  /**
+   * Removes the parent itself when it is empty (the runtime is closing), then the ancestors this
+   * run created (absent when it started) that are empty too: another node's parent, or a
+   * process, keeps them.
+   */
   removeParent(): void {
-    for (const d of this.dirs("")) {
+    for (const d of [...this.dirs(""), ...this.#newAncestors]) {
       try {
         rmdirSync(d)
       } catch {

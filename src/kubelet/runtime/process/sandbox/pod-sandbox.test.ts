@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test"
 import { skipUnless } from "../../../../testing/index.ts"
 import type { ContainerConfig, ContainerInfo, Sandbox, SandboxConfig } from "../../runtime.ts"
 import { ProcessRuntime } from "../process-runtime.ts"
+import { removeSandboxTestState } from "./_test-cleanup.ts"
 import { LoopbackOnlyNetwork } from "./_test-network.ts"
 import { mountsUnder } from "./mounts.ts"
 
@@ -25,8 +26,9 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
   let dir: string
   let runtime: ProcessRuntime
   let network: LoopbackOnlyNetwork
-  const cgroupName = `k8ts-test-${randomBytes(4).toString("hex")}`
-  const cgroupParent = `k8ts/${cgroupName}`
+  // Two levels of this test's own, like a node's k8ts/<node>: the runtime made both and removes both.
+  const cgroupTop = `k8ts-test-${randomBytes(4).toString("hex")}`
+  const cgroupParent = `${cgroupTop}/node`
   const pids: number[] = []
   let n = 0
 
@@ -75,15 +77,18 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
   })
 
   after(async () => {
-    await runtime?.close(0)
-    for (const pid of pids) {
-      try {
-        process.kill(-pid, "SIGKILL")
-      } catch {
-        // gone
+    try {
+      await runtime?.close(0)
+    } finally {
+      for (const pid of pids) {
+        try {
+          process.kill(-pid, "SIGKILL")
+        } catch {
+          // gone
+        }
       }
+      await removeSandboxTestState(dir, cgroupTop)
     }
-    rmSync(dir, { recursive: true, force: true })
   })
 
   test("containers of a pod share the network and IPC namespaces, other pods do not", async () => {
@@ -158,9 +163,10 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
   })
 
   test("mounts appear at their containerPath, read-only when asked, and the node gains no directory", async () => {
-    const host = mkdtempSync(join(tmpdir(), "k8ts-vol-"))
+    // Under the suite's folder, so the after() removes them should the test fail.
+    const host = mkdtempSync(join(dir, "vol-"))
     writeFileSync(join(host, "f"), "data")
-    const rw = mkdtempSync(join(tmpdir(), "k8ts-vol-"))
+    const rw = mkdtempSync(join(dir, "vol-"))
     const top = `/k8ts-test-${randomBytes(4).toString("hex")}`
     const sb = await pod()
     const c = await start(
@@ -254,7 +260,7 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
     assert.deepEqual(mountsUnder(dir), [])
     assert.deepEqual(readdirSync(join(dir, "pods")), [])
     for (const ctrl of ["memory", "cpu", "cpuacct", "pids"]) {
-      assert.ok(!existsSync(`/sys/fs/cgroup/${ctrl}/${cgroupParent}`), `${ctrl} cgroup left`)
+      assert.ok(!existsSync(`/sys/fs/cgroup/${ctrl}/${cgroupTop}`), `${ctrl} cgroup left`)
     }
     assert.equal(network.attached.size, 0)
     for (const pid of [launcher, ...pids]) assert.ok(!existsSync(`/proc/${pid}`), `process ${pid} left`)
@@ -264,10 +270,10 @@ describe("process runtime sandboxes", skipUnless(isRoot, "pod sandboxes need roo
 
 describe("process runtime sandboxes after a crash", skipUnless(isRoot, "pod sandboxes need root"), () => {
   const dir = mkdtempSync(join(tmpdir(), "k8ts-sandbox-crash-"))
-  const cgroupParent = `k8ts/k8ts-test-${randomBytes(4).toString("hex")}`
+  const cgroupParent = `k8ts-test-${randomBytes(4).toString("hex")}`
   const pids = new Set<number>()
 
-  after(() => {
+  after(async () => {
     for (const pid of pids) {
       try {
         process.kill(pid, "SIGKILL")
@@ -275,7 +281,7 @@ describe("process runtime sandboxes after a crash", skipUnless(isRoot, "pod sand
         // gone
       }
     }
-    rmSync(dir, { recursive: true, force: true })
+    await removeSandboxTestState(dir, cgroupParent)
   })
 
   function cgroupPids(): number[] {
@@ -334,12 +340,15 @@ function isRunning(pid: number): boolean {
 
 describe("process runtime sandboxes after a restart", skipUnless(isRoot, "pod sandboxes need root"), () => {
   const dir = mkdtempSync(join(tmpdir(), "k8ts-sandbox-restart-"))
-  const cgroupParent = `k8ts/k8ts-test-${randomBytes(4).toString("hex")}`
+  const cgroupParent = `k8ts-test-${randomBytes(4).toString("hex")}`
   let next: ProcessRuntime | undefined
 
   after(async () => {
-    await next?.close(0)
-    rmSync(dir, { recursive: true, force: true })
+    try {
+      await next?.close(0)
+    } finally {
+      await removeSandboxTestState(dir, cgroupParent)
+    }
   })
 
   test("a new runtime adopts the pods a released one left: namespaces, address, containers", async () => {
