@@ -5,6 +5,7 @@ import type { Store } from "../../storage/index.ts"
 import type { Clock } from "../../util/index.ts"
 import type { UserInfo } from "../http.ts"
 import { knownJson } from "../known-json.ts"
+import { knownObjectJson } from "../output.ts"
 
 /** A request's view of one resource: what it is, where it is stored, the version it is served at. */
 export interface Served {
@@ -99,6 +100,42 @@ export function cachedAt(
   return obj?.metadata?.resourceVersion === String(revision) ? obj : undefined
 }
 
+/** A stored value and its revision: what a read of the store gives an update or a delete. */
+export interface StoredValue {
+  readonly value: string
+  readonly revision: number
+}
+
+/**
+ * The watch cache's object at `key` with the value the store held for it at its revision, known
+ * without reading the store: this server wrote the object (see rememberWritten), it is stored as
+ * served, and its JSON is known (the stored value is that JSON without its resourceVersion).
+ * The cache may lag the store: a write starting from it must be a compare-and-swap on its
+ * revision, and an answer resting on it alone (a conflict, a no-op) must be checked against the
+ * store first, as upstream's cacher hands its object to etcd3's GuaranteedUpdate.
+ */
+export function cachedEntry(
+  deps: RegistryDeps,
+  s: Served,
+  key: string,
+): (StoredValue & { readonly obj: ApiObject }) | undefined {
+  if (needsConversion(s) || s.info.custom) return undefined
+  const obj = deps.cached?.(s, key)
+  const layout = obj && layouts.get(obj)
+  const rv = obj?.metadata?.resourceVersion
+  if (!layout || layout.metaEnd < 0 || rv === undefined) return undefined
+  const revision = Number(rv)
+  if (!Number.isSafeInteger(revision) || String(revision) !== rv) return undefined
+  const known = knownObjectJson(obj)
+  if (known === undefined) return undefined
+  const json = typeof known === "string" ? known : known.toString("utf8")
+  const member = resourceVersionMember(json, layout.metaEnd, rv)
+  const end = layout.metaEnd + member.length
+  if (!json.startsWith(member, layout.metaEnd) || json.charCodeAt(end) !== 125) return undefined
+  const value = json.slice(0, layout.metaEnd) + json.slice(end)
+  return { obj, value, revision }
+}
+
 /** The store key of an object. */
 export function keyFor(s: Served, namespace: string, name: string): string {
   return s.info.namespaced ? `${s.prefix}${namespace}/${name}` : `${s.prefix}${name}`
@@ -139,11 +176,25 @@ export interface Previous {
  * values (a status write its spec, a delete its spec, status and managedFields), whose JSON is
  * then sliced out of the stored value rather than serialised again.
  */
-const layouts = new WeakMap<object, Spans>()
+const layouts = new WeakMap<object, Layout>()
 
-/** Records where `m` (the value `obj` was written as) holds each of `obj`'s values, for its next write. */
+/** Where a written object's stored value ends its metadata and holds each of its values. */
+interface Layout {
+  readonly metaEnd: number
+  readonly spans: Spans
+}
+
+/**
+ * Records where `m` (the value `obj` was written as) ends its metadata and holds each of `obj`'s
+ * values, for its next write.
+ */
 export function rememberWritten(obj: ApiObject, m: MarkedValue): void {
-  if (m.spans) layouts.set(obj, m.spans)
+  if (m.spans) layouts.set(obj, { metaEnd: m.metaEnd, spans: m.spans })
+}
+
+/** Where the stored value of `obj`, written by this server, holds each of its values. */
+function spansOf(obj: ApiObject): Spans | undefined {
+  return layouts.get(obj)?.spans
 }
 
 /** The JSON of top-level `key` the previous write kept as it was, sliced from its stored value. */
@@ -170,7 +221,7 @@ function keptManagedFields(prev: Previous | undefined, spans: Spans | undefined)
 export function encodeMarked(obj: ApiObject, prev?: Previous): MarkedValue {
   const o = obj as unknown as Record<string, unknown>
   const was = prev?.obj as unknown as Record<string, unknown> | undefined
-  const prevSpans = prev && layouts.get(prev.obj)
+  const prevSpans = prev && spansOf(prev.obj)
   let value = "{"
   let metaEnd = -1
   const spans: (string | number)[] = [-1, -1]
@@ -301,9 +352,14 @@ export function resourceVersionParts(
   resourceVersion: string,
 ): readonly [string, string, string] | undefined {
   if (m.metaEnd < 0) return undefined
-  const sep = m.value.charCodeAt(m.metaEnd - 1) === 123 ? "" : ","
-  const rv = `${sep}"resourceVersion":${JSON.stringify(resourceVersion)}`
+  const rv = resourceVersionMember(m.value, m.metaEnd, resourceVersion)
   return [m.value.slice(0, m.metaEnd), rv, m.value.slice(m.metaEnd)]
+}
+
+/** The resourceVersion member inserted before index `metaEnd` of `json`, its metadata's closing brace. */
+function resourceVersionMember(json: string, metaEnd: number, resourceVersion: string): string {
+  const sep = json.charCodeAt(metaEnd - 1) === 123 ? "" : ","
+  return `${sep}"resourceVersion":${JSON.stringify(resourceVersion)}`
 }
 
 /**

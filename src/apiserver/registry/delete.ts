@@ -10,7 +10,9 @@ import {
   type MarkedValue,
   type RegistryDeps,
   type Served,
+  type StoredValue,
   cachedAt,
+  cachedEntry,
   decode,
   encodeMarkedRewrite,
   keyFor,
@@ -136,74 +138,124 @@ export interface DeleteHost {
   toServed(s: Served, obj: ApiObject): ApiObject
 }
 
-/** Deletes one object; see the module comment. */
+/** What a delete starts from: a stored value and the object it holds. */
+type Current = StoredValue & { readonly obj: Obj }
+
+/** The stored entry at `key` and the object it holds (the watch cache's when at that revision). */
+async function readCurrent(deps: RegistryDeps, s: Served, key: string): Promise<Current | undefined> {
+  const e = await deps.store.get(key)
+  if (!e) return undefined
+  // The watch cache's object when it is this revision (shared: only copies of it are changed).
+  const obj = (cachedAt(deps, s, key, e.revision) ?? decode(e.value, e.revision)) as Obj
+  return { value: e.value, revision: e.revision, obj }
+}
+
+/**
+ * Deletes one object; see the module comment. The first attempt starts from the watch cache's
+ * object when its stored value is known (see cachedEntry): the writes are compare-and-swaps on its
+ * revision, and a failed precondition or an answer without a write is checked against the store
+ * first, since the cache may lag it.
+ */
 export async function deleteObject(
   reg: DeleteHost,
   s: Served,
   ref: { namespace: string; name: string },
   opts: DeleteOptions,
 ): Promise<DeleteResult> {
-  const { store, clock, admission } = reg.deps
+  const { store, admission } = reg.deps
   const key = keyFor(s, ref.namespace, ref.name)
+  // Not for a dry run: it writes nothing that would check the cache's object.
+  let cached = opts.dryRun ? undefined : cachedEntry(reg.deps, s, key)
+  let admitted = false
   for (let attempt = 0; attempt < 16; attempt++) {
-    const cur = await store.get(key)
+    const fromCache = cached !== undefined
+    const cur: Current | undefined = cached ?? (await readCurrent(reg.deps, s, key))
+    cached = undefined
     if (!cur) throw notFound(s.info, ref.name)
-    // The watch cache's object when it is this revision (shared: only copies of it are changed).
-    const obj = (cachedAt(reg.deps, s, key, cur.revision) ?? decode(cur.value, cur.revision)) as Obj
-    checkPreconditions(s, obj, opts.preconditions)
-    if (attempt === 0) {
-      await admission.admit({
-        operation: "DELETE",
-        info: s.info,
-        namespace: ref.namespace,
-        name: ref.name,
-        subresource: "",
-        old: obj,
-        user: opts.user,
-        dryRun: !!opts.dryRun,
-      })
-    }
-    const staged = isStaged(s, obj, opts)
-    if (opts.dryRun) return { object: reg.toServed(s, obj), finished: !staged }
+    /** Whether the store still holds `cur` (always so when it was read from the store). */
+    const held = async () => !fromCache || (await store.get(key))?.revision === cur.revision
+    const writing = { started: false }
     try {
-      let current = cur
-      // The object the store holds (encoded as current.value) when the delete happens.
-      let last: Obj = obj
-      let lastMarked: MarkedValue | undefined
-      if (staged) {
-        // The copy to edit: terminating() only sets metadata fields and replaces status.
-        const next = shallowCopy(obj)
-        const { changed, removeNow } = terminating(s, obj, next, opts, clock.now())
-        if (!changed && !removeNow) return { object: reg.toServed(s, obj), finished: false }
-        if (changed) {
-          const marked = encodeMarkedRewrite(next, { obj, value: cur.value })
-          // The watch cache takes `next` for the event (it stays as written): no parse back.
-          reg.deps.written?.(key, marked.value, next)
-          current = await store.update(key, marked.value, cur.revision)
-          rememberWritten(next, marked)
-          ;(next.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(current.revision)
-          setJson(next, marked, current.revision)
-          if (!removeNow) return { object: reg.toServed(s, next), finished: false }
-          last = next
-          lastMarked = marked
-        }
+      checkPreconditions(s, cur.obj, opts.preconditions)
+      if (!admitted) {
+        await admission.admit({
+          operation: "DELETE",
+          info: s.info,
+          namespace: ref.namespace,
+          name: ref.name,
+          subresource: "",
+          old: cur.obj,
+          user: opts.user,
+          dryRun: !!opts.dryRun,
+        })
+        admitted = true
       }
-      // The DELETED event carries the last value at the delete's revision: a copy of `last` (the
-      // MODIFIED event before it may hold `last` itself), not parsed back.
-      const gone = shallowCopy(last)
-      reg.deps.written?.(key, current.value, gone, true)
-      const e = await store.delete(key, current.revision)
-      await reg.deps.released?.(s, obj, undefined)
-      ;(gone.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(e.revision)
-      // Its JSON (the event's and the response's) is the value deleted, with the delete's revision.
-      if (lastMarked) setJson(gone, lastMarked, e.revision)
-      return { object: reg.toServed(s, gone), finished: true }
+      const done = await deleteFrom(reg, s, key, cur, opts, held, writing)
+      if (done) return done
     } catch (err) {
-      if (!isRace(err)) throw err
+      if (isRace(err)) continue
+      // From the cache's object the error may be a stale object's (a precondition, admission): it
+      // stands when the store still holds that object, else the next attempt reads the store's.
+      if (writing.started || (await held())) throw err
     }
   }
   throw new ApiError(
     "Conflict",
     `Cannot delete ${s.info.resource} "${ref.name}": too many concurrent updates`,
   )
+}
+
+/**
+ * One attempt of deleteObject from `cur`, checked and admitted: undefined when the store no
+ * longer holds `cur` (`held`). `writing.started` is set once the store is written to.
+ */
+async function deleteFrom(
+  reg: DeleteHost,
+  s: Served,
+  key: string,
+  cur: Current,
+  opts: DeleteOptions,
+  held: () => Promise<boolean>,
+  writing: { started: boolean },
+): Promise<DeleteResult | undefined> {
+  const { store, clock } = reg.deps
+  const obj = cur.obj
+  const staged = isStaged(s, obj, opts)
+  if (opts.dryRun) return { object: reg.toServed(s, obj), finished: !staged }
+  let entry: StoredValue = cur
+  // The object the store holds (encoded as entry.value) when the delete happens.
+  let last: Obj = obj
+  let lastMarked: MarkedValue | undefined
+  if (staged) {
+    // The copy to edit: terminating() only sets metadata fields and replaces status.
+    const next = shallowCopy(obj)
+    const { changed, removeNow } = terminating(s, obj, next, opts, clock.now())
+    if (!changed && !removeNow) {
+      return (await held()) ? { object: reg.toServed(s, obj), finished: false } : undefined
+    }
+    if (changed) {
+      const marked = encodeMarkedRewrite(next, { obj, value: cur.value })
+      // The watch cache takes `next` for the event (it stays as written): no parse back.
+      reg.deps.written?.(key, marked.value, next)
+      writing.started = true
+      entry = await store.update(key, marked.value, cur.revision)
+      rememberWritten(next, marked)
+      ;(next.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(entry.revision)
+      setJson(next, marked, entry.revision)
+      if (!removeNow) return { object: reg.toServed(s, next), finished: false }
+      last = next
+      lastMarked = marked
+    }
+  }
+  // The DELETED event carries the last value at the delete's revision: a copy of `last` (the
+  // MODIFIED event before it may hold `last` itself), not parsed back.
+  const gone = shallowCopy(last)
+  reg.deps.written?.(key, entry.value, gone, true)
+  writing.started = true
+  const e = await store.delete(key, entry.revision)
+  await reg.deps.released?.(s, obj, undefined)
+  ;(gone.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(e.revision)
+  // Its JSON (the event's and the response's) is the value deleted, with the delete's revision.
+  if (lastMarked) setJson(gone, lastMarked, e.revision)
+  return { object: reg.toServed(s, gone), finished: true }
 }

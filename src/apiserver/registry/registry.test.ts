@@ -3,7 +3,7 @@ import { test } from "node:test"
 import { type ApiObject, Pods, applyDefaults, validateObject } from "../../api/index.ts"
 import { MemoryStore } from "../../storage/index.ts"
 import { FakeClock } from "../../util/index.ts"
-import { type Served, decode, keyFor } from "./context.ts"
+import { type Served, cachedEntry, decode, keyFor } from "./context.ts"
 import { Registry } from "./registry.ts"
 
 const PODS: Served = { info: Pods, prefix: "/registry/pods/", storageVersion: "v1", storageGroup: "" }
@@ -234,4 +234,65 @@ test("a shorter grace period moves the deadline back from the first delete's; on
   assert.equal(final.object.metadata?.deletionTimestamp, "2026-01-01T00:00:00Z")
   assert.equal(final.object.metadata?.deletionGracePeriodSeconds, 0)
   assert.equal(await sync("g"), undefined)
+})
+
+test("the cache's object of each write knows the value stored for it; an object parsed back does not", async () => {
+  const store = new MemoryStore()
+  // A watch cache stand-in holding each object as written (as the cache takes the writes' objects).
+  const objects = new Map<string, ApiObject>()
+  const registry = new Registry({
+    store,
+    clock: new FakeClock(Date.parse("2026-01-01T00:00:00Z")),
+    admission: { admit: async () => {} },
+    defaults: (info, obj) => applyDefaults(info, obj),
+    validate: (info, obj, old, sub) => validateObject(info, obj, old, sub),
+    convert: (obj) => obj,
+    written: (key, _value, obj, deleted) => (deleted ? objects.delete(key) : objects.set(key, obj)),
+    cached: (_s, key) => objects.get(key),
+  })
+  const ref = { namespace: "default", name: "w" }
+  const key = keyFor(PODS, "default", "w")
+  async function known(): Promise<void> {
+    const e = await store.get(key)
+    const c = cachedEntry(registry.deps, PODS, key)
+    assert.equal(c?.value, e?.value)
+    assert.equal(c?.revision, e?.revision)
+  }
+  // Not ASCII: the JSON a create knows is UTF-8 bytes.
+  const p = pod("w")
+  p.metadata = { ...p.metadata, annotations: { note: "é ✓ 😀" } }
+  await registry.create(PODS, "default", p, { fieldManager: "test" })
+  await known()
+  await registry.update(PODS, ref, (cur) => ({ ...cur, spec: { ...(cur as Pod).spec, nodeName: "n1" } }), {
+    subresource: "binding",
+    shallowCurrent: true,
+  })
+  await known()
+  await registry.update(PODS, ref, (cur) => ({ ...cur, status: { phase: "Running" } }), {
+    subresource: "status",
+    fieldManager: "kubelet",
+    shallowCurrent: true,
+  })
+  await known()
+  await registry.update(
+    PODS,
+    ref,
+    (cur) => ({ ...cur, metadata: { ...cur?.metadata, labels: { a: "1" } } }),
+    {
+      shallowCurrent: true,
+    },
+  )
+  await known()
+  // Nothing to change: nothing written.
+  const revision = await store.revision()
+  await registry.update(PODS, ref, (cur) => cur, { shallowCurrent: true })
+  assert.equal(await store.revision(), revision)
+  assert.equal((await registry.delete(PODS, ref, {})).finished, false)
+  await known()
+  // After a relist the cache holds objects parsed from the store: their stored value is not known.
+  const e = await store.get(key)
+  objects.set(key, decode(e!.value, e!.revision))
+  assert.equal(cachedEntry(registry.deps, PODS, key), undefined)
+  assert.equal((await registry.delete(PODS, ref, { gracePeriodSeconds: 0 })).finished, true)
+  assert.equal(await store.get(key), undefined)
 })

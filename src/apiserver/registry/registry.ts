@@ -17,8 +17,11 @@ import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from "../../s
 import type { UserInfo } from "../http.ts"
 import {
   type RegistryDeps,
+  type MarkedValue,
   type Served,
+  type StoredValue,
   cachedAt,
+  cachedEntry,
   decode,
   encode,
   encodeMarked,
@@ -65,6 +68,9 @@ export interface UpdateOptions extends WriteOptions {
 }
 
 const MAX_RETRIES = 16
+
+/** What an update starts from: a stored value, and the watch cache's object when it is that one. */
+type Current = StoredValue & { readonly obj?: ApiObject }
 
 /** The subresources whose writes managedFields record (others are the server's own). */
 const TRACKED_SUBRESOURCES = new Set(["", "status", "scale", "ephemeralcontainers"])
@@ -217,6 +223,7 @@ export class Registry {
         // As bytes laid out as its ADDED event: the response, the event and lists share them.
         const parts = marked && resourceVersionParts(marked, meta.resourceVersion)
         if (parts) setObjectJsonParts(obj, "ADDED", parts)
+        if (marked) rememberWritten(obj, marked)
         return obj
       } catch (err) {
         if (!(err instanceof KeyExistsError)) throw err
@@ -238,66 +245,109 @@ export class Registry {
     opts: UpdateOptions = {},
   ): Promise<{ object: ApiObject; created: boolean }> {
     const key = keyFor(s, ref.namespace, ref.name)
-    const sub = opts.subresource ?? ""
+    // The first attempt starts from the watch cache's object when its stored value is known,
+    // without reading the store (not for a dry run: it writes nothing that would check it).
+    let cached: Current | undefined = opts.dryRun ? undefined : cachedEntry(this.#d, s, key)
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const cur = await this.#d.store.get(key)
+      const fromCache = cached !== undefined
+      const cur = cached ?? (await this.#read(s, key))
+      cached = undefined
       if (!cur) {
         const created = await this.#createMissing(s, ref, transform, opts)
         if (created) return { object: created, created: true }
         continue // lost a race with another create: read again
       }
-      // Deep copies of the current object are made by parsing it again: cheaper than structuredClone.
-      const copyOfOld = () => this.toServed(s, decode(cur.value, cur.revision))
-      // The watch cache's object when it is this revision (never changed here: only copies are).
-      const shared = cachedAt(this.#d, s, key, cur.revision)
-      const old = shared ?? copyOfOld()
-      const current = opts.shallowCurrent ? shallowCopy(old) : copyOfOld()
-      const next = this.#checkBody(s, await transform(current), ref.namespace)
-      const meta = next.metadata as NonNullable<ApiObject["metadata"]>
-      const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
-      if (meta.name !== undefined && meta.name !== ref.name) {
-        throw badRequest(
-          `the name of the object (${meta.name}) does not match the name on the URL (${ref.name})`,
-        )
-      }
-      meta.name = ref.name
-      const wanted = opts.clientResourceVersion || undefined
-      if (wanted && wanted !== oldMeta.resourceVersion) {
-        throw conflict(
-          qualified(s),
-          ref.name,
-          "the object has been modified; please apply your changes to the latest version and try again",
-        )
-      }
-      keepSystemFields(meta, oldMeta)
-      // A status write keeps the old object but its status: the shared one's top level is copied.
-      const base = shared ? () => shared : copyOfOld
-      const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
-      if (needsDefaults(s, sub)) this.#d.defaults(s.info, prepared)
-      this.#recordUpdate(s, old, prepared, opts)
-      await this.#d.admission.admit({
-        operation: "UPDATE",
-        info: s.info,
-        namespace: ref.namespace,
-        name: ref.name,
-        subresource: sub,
-        object: prepared,
-        old,
-        user: opts.user,
-        dryRun: !!opts.dryRun,
-      })
-      const undo = await this.#d.allocate?.(s, prepared, old, !!opts.dryRun)
-      let done: { object: ApiObject; created: boolean } | undefined
+      const writing = { started: false }
       try {
-        done = await this.#writeUpdate(s, key, cur, prepared, old, opts)
+        const done = await this.#attempt(s, ref, key, cur, transform, opts, fromCache, writing)
+        if (done) return done
       } catch (err) {
-        await undo?.()
-        throw err
+        // From the cache's object the error may be a stale object's (the cache lags the store): it
+        // stands when the store still holds that object, else the next attempt reads the store's.
+        if (!fromCache || writing.started || (await this.#revisionOf(key)) === cur.revision) throw err
       }
-      if (done) return done
-      await undo?.() // lost a race: the next attempt allocates again
     }
     throw conflict(qualified(s), ref.name, "too many concurrent updates; please try again")
+  }
+
+  /** The stored entry at `key`, with the watch cache's object when it is at that revision. */
+  async #read(s: Served, key: string): Promise<Current | undefined> {
+    const e = await this.#d.store.get(key)
+    if (!e) return undefined
+    const obj = cachedAt(this.#d, s, key, e.revision)
+    return obj ? { value: e.value, revision: e.revision, obj } : { value: e.value, revision: e.revision }
+  }
+
+  /** The revision the store holds at `key` (undefined when it holds nothing). */
+  async #revisionOf(key: string): Promise<number | undefined> {
+    return (await this.#d.store.get(key))?.revision
+  }
+
+  /**
+   * One attempt of update from `cur`; undefined when another write won the race (or `cur`, the
+   * cache's, was stale). `writing.started` is set once the store is written to.
+   */
+  async #attempt(
+    s: Served,
+    ref: { namespace: string; name: string },
+    key: string,
+    cur: Current,
+    transform: (current: ApiObject | undefined) => unknown | Promise<unknown>,
+    opts: UpdateOptions,
+    fromCache: boolean,
+    writing: { started: boolean },
+  ): Promise<{ object: ApiObject; created: boolean } | undefined> {
+    const sub = opts.subresource ?? ""
+    // Deep copies of the current object are made by parsing it again: cheaper than structuredClone.
+    const copyOfOld = () => this.toServed(s, decode(cur.value, cur.revision))
+    // The watch cache's object when it is this revision (never changed here: only copies are).
+    const shared = cur.obj
+    const old = shared ?? copyOfOld()
+    const current = opts.shallowCurrent ? shallowCopy(old) : copyOfOld()
+    const next = this.#checkBody(s, await transform(current), ref.namespace)
+    const meta = next.metadata as NonNullable<ApiObject["metadata"]>
+    const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
+    if (meta.name !== undefined && meta.name !== ref.name) {
+      throw badRequest(
+        `the name of the object (${meta.name}) does not match the name on the URL (${ref.name})`,
+      )
+    }
+    meta.name = ref.name
+    const wanted = opts.clientResourceVersion || undefined
+    if (wanted && wanted !== oldMeta.resourceVersion) {
+      throw conflict(
+        qualified(s),
+        ref.name,
+        "the object has been modified; please apply your changes to the latest version and try again",
+      )
+    }
+    keepSystemFields(meta, oldMeta)
+    // A status write keeps the old object but its status: the shared one's top level is copied.
+    const base = shared ? () => shared : copyOfOld
+    const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
+    if (needsDefaults(s, sub)) this.#d.defaults(s.info, prepared)
+    this.#recordUpdate(s, old, prepared, opts)
+    await this.#d.admission.admit({
+      operation: "UPDATE",
+      info: s.info,
+      namespace: ref.namespace,
+      name: ref.name,
+      subresource: sub,
+      object: prepared,
+      old,
+      user: opts.user,
+      dryRun: !!opts.dryRun,
+    })
+    const undo = await this.#d.allocate?.(s, prepared, old, !!opts.dryRun)
+    let done: { object: ApiObject; created: boolean } | undefined
+    try {
+      done = await this.#writeUpdate(s, key, cur, prepared, old, opts, fromCache, writing)
+    } catch (err) {
+      await undo?.()
+      throw err
+    }
+    if (!done) await undo?.() // lost a race: the next attempt allocates again
+    return done
   }
 
   /** Records an update in managedFields when the write names a manager. */
@@ -307,14 +357,19 @@ export class Registry {
     recordUpdate(old, next, opts.fieldManager, writeContext(s.info, sub, this.#d.clock.now()))
   }
 
-  /** Checks and writes one prepared update; undefined when another write won the race. */
+  /**
+   * Checks and writes one prepared update; undefined when another write won the race, or when
+   * `cur` was the cache's object (`fromCache`) and the store no longer holds it.
+   */
   async #writeUpdate(
     s: Served,
     key: string,
-    cur: { readonly value: string; readonly revision: number },
+    cur: StoredValue,
     prepared: ApiObject,
     old: ApiObject,
     opts: UpdateOptions,
+    fromCache: boolean,
+    writing: { started: boolean },
   ): Promise<{ object: ApiObject; created: boolean } | undefined> {
     const revision = cur.revision
     if (opts.subresource !== "binding") this.#check(s, prepared, old, opts.subresource)
@@ -325,9 +380,25 @@ export class Registry {
         : encodeMarkedRewrite(prepared, { obj: old, value: cur.value })
     const same = marked?.value
     if (same === undefined ? encode(prepared) === encode(old) : same === cur.value) {
-      return { object: old, created: false } // no-op: no write
+      // No write: from the cache's object, only once the store is seen to hold it still.
+      if (fromCache && (await this.#revisionOf(key)) !== revision) return undefined
+      return { object: old, created: false }
     }
     if (opts.dryRun) return { object: prepared, created: false }
+    writing.started = true
+    return this.#commit(s, key, revision, prepared, old, marked, opts)
+  }
+
+  /** Writes a checked update (see #writeUpdate). */
+  async #commit(
+    s: Served,
+    key: string,
+    revision: number,
+    prepared: ApiObject,
+    old: ApiObject,
+    marked: MarkedValue | undefined,
+    opts: UpdateOptions,
+  ): Promise<{ object: ApiObject; created: boolean } | undefined> {
     if (shouldDeleteDuringUpdate(prepared)) {
       const e = await this.#d.store.delete(key, revision).catch((err) => {
         if (err instanceof RevisionConflictError || err instanceof KeyNotFoundError) return undefined
@@ -338,7 +409,7 @@ export class Registry {
       return { object: this.toServed(s, decode(encode(prepared), e.revision)), created: false }
     }
     try {
-      const e = await this.#d.store.update(...this.#written(key, s, prepared, same), revision)
+      const e = await this.#d.store.update(...this.#written(key, s, prepared, marked?.value), revision)
       if (marked) rememberWritten(prepared, marked)
       await this.#d.released?.(s, old, prepared)
       const written = prepared.metadata as ObjectMeta
@@ -350,6 +421,7 @@ export class Registry {
     } catch (err) {
       if (err instanceof KeyNotFoundError) return undefined
       if (!(err instanceof RevisionConflictError)) throw err
+      // The client's resourceVersion was the object's (from the cache or not): not the store's now.
       if (opts.clientResourceVersion) {
         throw conflict(
           qualified(s),
