@@ -16,3 +16,4 @@ export {
   mapAddress,
   numberToIpv4,
 } from "./cidr.ts"
+export { smallest } from "./smallest.ts"
