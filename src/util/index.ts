@@ -17,3 +17,4 @@ export {
   numberToIpv4,
 } from "./cidr.ts"
 export { smallest } from "./smallest.ts"
+export { copyJson } from "./copy-json.ts"
