@@ -94,6 +94,34 @@ describe("runController", () => {
     await h.stop()
   })
 
+  test("an owned object that changes controller enqueues the old owner and the new one", async () => {
+    const h = await harness(async () => {}, { owns: [Secrets] })
+    const a = await h.create("a")
+    const b = await h.create("b")
+    await settleUntil(() => h.keys.length === 2, "the owners' reconciles")
+    const ref = (o: typeof a) => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      name: o.metadata?.name ?? "",
+      uid: o.metadata?.uid ?? "",
+      controller: true,
+    })
+    const secrets = env.inProcess.resource(Secrets)
+    const owned = await secrets.create({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "owned", namespace: h.ns, ownerReferences: [ref(a)] },
+    })
+    await settleUntil(() => h.keys.length === 3, "the owned object's event")
+    // A change that keeps the controller: its owner only.
+    const labelled = await secrets.update({ ...owned, metadata: { ...owned.metadata, labels: { x: "1" } } })
+    await settleUntil(() => h.keys.length === 4, "the label change")
+    await secrets.update({ ...labelled, metadata: { ...labelled.metadata, ownerReferences: [ref(b)] } })
+    await settleUntil(() => h.keys.length === 6, "the change of controller")
+    assert.deepEqual(h.keys.slice(2), [`${h.ns}/a`, `${h.ns}/a`, `${h.ns}/a`, `${h.ns}/b`])
+    await h.stop()
+  })
+
   test("a throwing reconcile is retried with growing backoff; success forgets it", async () => {
     let failures = 2
     const h = await harness(async () => {

@@ -144,15 +144,22 @@ export class Controller {
       const watch = (
         ref: ResourceRef<any>,
         map: (obj: ApiObject) => (string | undefined)[],
+        sameKeys?: (old: ApiObject, obj: ApiObject) => boolean,
         scope?: SelectorOptions,
       ) => {
         const informer = informers.get<ApiObject>(ref, scope)
         used.push(informer)
-        offs.push(informer.addHandler(enqueuer(queue, map)))
+        offs.push(informer.addHandler(enqueuer(queue, map, sameKeys)))
       }
       const own = this.#spec.for
-      watch(own, (obj) => [keyOf(obj)], this.#spec.scope)
-      for (const ref of this.#spec.owns ?? []) watch(ref, (obj) => [ownerKeyOf(own, obj)])
+      // An update never changes an object's key; nor its owner's while its controller stays.
+      watch(
+        own,
+        (obj) => [keyOf(obj)],
+        () => true,
+        this.#spec.scope,
+      )
+      for (const ref of this.#spec.owns ?? []) watch(ref, (obj) => [ownerKeyOf(own, obj)], sameController)
       for (const w of this.#spec.watches ?? []) watch(w.ref, (obj) => w.map(obj))
       const n = this.#spec.workers ?? 1
       // Each informer wait and idle worker listens for the abort: give them a signal of their own
@@ -221,14 +228,23 @@ export class Controller {
   }
 }
 
+/** True when both versions of an object name the same controller (so the same owner key). */
+function sameController(old: ApiObject, obj: ApiObject): boolean {
+  const a = controllerOf(old)
+  const b = controllerOf(obj)
+  return a === b || (!!a && !!b && a.name === b.name && a.kind === b.kind && a.apiVersion === b.apiVersion)
+}
+
 /**
  * Maps an informer's events to keys and queues them once per turn of the event loop: the events
  * of one burst (a watch chunk, a store flush) that name the same key give one reconcile, instead
- * of one at the first event and one more after it for the rest.
+ * of one at the first event and one more after it for the rest. An update maps the old version
+ * too, unless `sameKeys` says it gives the new one's keys.
  */
 function enqueuer(
   queue: RateLimitingQueue,
   map: (obj: ApiObject) => (string | undefined)[],
+  sameKeys?: (old: ApiObject, obj: ApiObject) => boolean,
 ): EventHandler<ApiObject> {
   const pending = new Set<string>()
   const flush = () => {
@@ -245,7 +261,7 @@ function enqueuer(
   return {
     onAdd: add,
     onUpdate(old, obj) {
-      add(old)
+      if (!sameKeys?.(old, obj)) add(old)
       add(obj)
     },
     onDelete: add,

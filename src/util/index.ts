@@ -16,3 +16,5 @@ export {
   mapAddress,
   numberToIpv4,
 } from "./cidr.ts"
+export { smallest } from "./smallest.ts"
+export { copyJson } from "./copy-json.ts"

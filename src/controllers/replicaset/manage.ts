@@ -7,6 +7,7 @@
 import type { PodTemplateSpec } from "kubernetes-types/core/v1.js"
 import { type ApiObject, controllerRef, isNotFound, keyOf, Pods, type ResourceRef } from "../../api/index.ts"
 import type { Client, EventRecorder } from "../../client/index.ts"
+import { copyJson } from "../../util/index.ts"
 import type { PodExpectations } from "./expectations.ts"
 import { type PodObject, podsToDelete } from "./pods.ts"
 import type { ManageFailure } from "./status.ts"
@@ -37,7 +38,8 @@ export function podFromTemplate(
   ownerRef: ResourceRef,
   template: PodTemplateSpec | undefined,
 ): PodObject {
-  const t = structuredClone(template ?? {}) as PodTemplateSpec
+  // Plain JSON from the API: a copy of it, without structuredClone's cost (1,000 pods a rollout).
+  const t = copyJson(template ?? {})
   const m = t.metadata ?? {}
   return {
     apiVersion: "v1",

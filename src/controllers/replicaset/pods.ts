@@ -4,6 +4,8 @@
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
 import type { ApiObject } from "../../api/index.ts"
+import { smallest } from "../../util/index.ts"
+import { perVersion, podFacts, readyCondition } from "./pod-facts.ts"
 
 /** A Pod as the client and caches hand it out. */
 export type PodObject = Pod & ApiObject
@@ -12,15 +14,6 @@ export type PodObject = Pod & ApiObject
 export function isPodActive(pod: Pod): boolean {
   const phase = pod.status?.phase
   return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata?.deletionTimestamp
-}
-
-/** The pod's Ready condition, if it has one. */
-function readyCondition(pod: Pod) {
-  const conditions = pod.status?.conditions
-  if (!conditions) return undefined
-  // Indexed: it runs per pod per sync, and an iterator costs an allocation per call.
-  for (let i = 0; i < conditions.length; i++) if (conditions[i]?.type === "Ready") return conditions[i]
-  return undefined
 }
 
 /** True when the pod's Ready condition is True. */
@@ -117,57 +110,82 @@ export function compareForDeletion(a: Pod, b: Pod): number {
 /**
  * The pods to delete first, `n` of them (upstream's getPodsToDelete with ActivePodsWithRanks):
  * the order of compareForDeletion, where after the deletion cost a pod sharing its node with
- * more `related` pods (those of the owner's sibling ReplicaSets too) goes first.
+ * more `related` pods (those of the owner's sibling ReplicaSets too) goes first. Equals keep the
+ * order of `pods`, as a stable sort leaves them.
  */
 export function podsToDelete<P extends Pod>(pods: readonly P[], related: readonly Pod[], n: number): P[] {
   const onNode = new Map<string, number>()
-  for (const p of related) {
-    if (!isPodActive(p)) continue
+  for (let i = 0; i < related.length; i++) {
+    const p = related[i] as Pod
+    if (!podFacts(p).active) continue
     const node = p.spec?.nodeName ?? ""
     onNode.set(node, (onNode.get(node) ?? 0) + 1)
   }
-  // Each pod's sort keys once, rather than in every comparison.
-  const ranked = pods.map((pod) => ({
-    pod,
-    keys: deletionKeys(pod, onNode.get(pod.spec?.nodeName ?? "") ?? 0),
-  }))
-  ranked.sort((a, b) => compareKeys(a.keys, b.keys))
-  return ranked.slice(0, n).map((r) => r.pod)
+  let ordered = true
+  const ranked: Ranked<P>[] = new Array<Ranked<P>>(pods.length)
+  for (let i = 0; i < pods.length; i++) {
+    const pod = pods[i] as P
+    const keys = rankKeys(pod)
+    ordered &&= keys.ordered
+    ranked[i] = { pod, keys, colocated: onNode.get(pod.spec?.nodeName ?? "") ?? 0, index: i }
+  }
+  // A key that is not a number (a malformed time or cost) does not order: sort all as before.
+  const first = ordered ? smallest(ranked, n, compareRanked) : ranked.sort(compareKeys).slice(0, n)
+  return first.map((r) => r.pod)
 }
 
-/** What podsToDelete orders by, in order. */
-interface DeletionKeys {
+/** What podsToDelete orders by that depends on the pod alone, in order. */
+interface RankKeys {
   readonly assigned: boolean
   readonly phase: number
   readonly ready: boolean
   readonly cost: number
-  readonly colocated: number
   readonly readySince: number | undefined
   readonly restarts: number
   readonly created: number | undefined
+  /** Every number above compares (none is NaN, the cost is finite). */
+  readonly ordered: boolean
 }
 
-function deletionKeys(pod: Pod, colocated: number): DeletionKeys {
-  const ready = isPodReady(pod)
+/** A pod with its keys, its co-location rank and its place in the input. */
+interface Ranked<P> {
+  readonly pod: P
+  readonly keys: RankKeys
+  /** How many related pods share its node. */
+  readonly colocated: number
+  readonly index: number
+}
+
+const rankKeys: (pod: Pod) => RankKeys = perVersion((pod) => {
+  const { ready, readySince } = podFacts(pod)
+  const cost = deletionCost(pod)
+  const createdAt = created(pod)
   return {
     assigned: !!pod.spec?.nodeName,
     phase: PHASE_ORDINAL[pod.status?.phase ?? ""] ?? 0,
     ready,
-    cost: deletionCost(pod),
-    colocated,
-    readySince: ready ? readySince(pod) : undefined,
+    cost,
+    readySince,
     restarts: maxRestarts(pod),
-    created: created(pod),
+    created: createdAt,
+    ordered: Number.isFinite(cost) && !Number.isNaN(createdAt ?? 0),
   }
+})
+
+/** compareKeys, then the input order: no two pods are equal. */
+function compareRanked<P>(x: Ranked<P>, y: Ranked<P>): number {
+  return compareKeys(x, y) || x.index - y.index
 }
 
 /** compareState, the co-location rank, then compareHistory, on precomputed keys. */
-function compareKeys(a: DeletionKeys, b: DeletionKeys): number {
+function compareKeys<P>(x: Ranked<P>, y: Ranked<P>): number {
+  const a = x.keys
+  const b = y.keys
   if (a.assigned !== b.assigned) return a.assigned ? 1 : -1
   if (a.phase !== b.phase) return a.phase - b.phase
   if (a.ready !== b.ready) return a.ready ? 1 : -1
   if (a.cost !== b.cost) return a.cost - b.cost
-  if (a.colocated !== b.colocated) return b.colocated - a.colocated
+  if (x.colocated !== y.colocated) return y.colocated - x.colocated
   if (a.ready && b.ready) {
     const byReady = earlierFirst(a.readySince, b.readySince, true)
     if (byReady !== 0) return byReady

@@ -32,8 +32,9 @@ import {
 import { claim } from "./claim.ts"
 import { PodExpectations } from "./expectations.ts"
 import { manageReplicas } from "./manage.ts"
-import { isPodActive, type PodObject } from "./pods.ts"
-import { calculateStatus, isPodTerminating, nextAvailableIn, statusChanged } from "./status.ts"
+import { podFacts } from "./pod-facts.ts"
+import type { PodObject } from "./pods.ts"
+import { calculateStatus, nextAvailableIn, statusChanged } from "./status.ts"
 
 /** The fields a ReplicaSet and a ReplicationController share. */
 export interface ReplicaSetLike extends ApiObject {
@@ -147,15 +148,16 @@ function sortPods(
   let terminating = 0
   for (let i = 0; i < owned.length; i++) {
     const p = owned[i] as PodObject
-    const mine = controllerOf(p)?.uid === uid
-    if (!isPodActive(p)) {
-      if (mine && isPodTerminating(p)) terminating++
+    const f = podFacts(p)
+    const mine = f.controllerUid === uid
+    if (!f.active) {
+      if (mine && f.terminating) terminating++
     } else if (mine && matches(p.metadata?.labels)) claimed.push(p)
     else others.push(p)
   }
   if (orphans.length === 0) return { claimed, others, terminating }
   const seen = new Set(owned)
-  for (const p of orphans) if (!seen.has(p) && isPodActive(p)) others.push(p)
+  for (const p of orphans) if (!seen.has(p) && podFacts(p).active) others.push(p)
   return { claimed, others, terminating }
 }
 
@@ -251,11 +253,15 @@ class ReplicaSetReconciler implements Reconciler {
       .cache.list(rs.metadata?.namespace)
       .filter((x) => controllerOf(x)?.uid === owner.uid)
     const pods = informers.get(Pods).cache
-    return siblings.flatMap((x) =>
-      (pods.byIndex(BY_OWNER, x.metadata?.uid ?? "") as PodObject[]).filter(
-        (p) => isPodActive(p) && controllerOf(p)?.uid === x.metadata?.uid,
-      ),
-    )
+    const out: PodObject[] = []
+    for (const x of siblings) {
+      const uid = x.metadata?.uid
+      for (const p of pods.byIndex(BY_OWNER, uid ?? "") as PodObject[]) {
+        const f = podFacts(p)
+        if (f.active && f.controllerUid === uid) out.push(p)
+      }
+    }
+    return out
   }
 
   /**

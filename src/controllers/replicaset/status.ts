@@ -4,7 +4,8 @@
  */
 import type { ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1.js"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { isPodAvailable, isPodReady, readiness } from "./pods.ts"
+import { podFacts } from "./pod-facts.ts"
+import { isPodAvailable, isPodReady } from "./pods.ts"
 
 /** A failure of the last create or delete round, surfaced as ReplicaFailure. */
 export interface ManageFailure {
@@ -65,13 +66,16 @@ export function calculateStatus(
   let fully = 0
   let ready = 0
   let available = 0
+  const minReady = input.minReadySeconds
   // An indexed loop: it runs per pod per sync, and an iterator allocates a result per pod unless optimised.
   for (let i = 0; i < pods.length; i++) {
     const p = pods[i] as Pod
     if (hasLabels(p.metadata?.labels, keys, values)) fully++
-    const r = readiness(p, input.minReadySeconds, now)
-    if (r !== "unready") ready++
-    if (r === "available") available++
+    const f = podFacts(p)
+    if (!f.ready) continue
+    ready++
+    // Ready for longer than minReadySeconds (upstream's IsPodAvailable).
+    if (minReady <= 0 || (f.readySince !== undefined && f.readySince + minReady * 1000 < now)) available++
   }
   const old = input.status?.conditions ?? []
   let conditions: ReplicaSetCondition[] = old.filter((c) => c.type !== "ReplicaFailure")

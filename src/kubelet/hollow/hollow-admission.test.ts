@@ -24,6 +24,8 @@ interface Case {
   readonly node: Omit<HollowNodeSpec, "name" | "address">
   /** Pods admitted on the node first (each must run). */
   readonly before?: readonly ((node: string, i: number) => Pod & ApiObject)[]
+  /** The `before` pods then finish (Succeeded): admission no longer counts them. */
+  readonly finish?: boolean
   readonly pod: (node: string) => Pod & ApiObject
   /** Admitted (Running), or the reason and message of the rejection. */
   readonly want: "Running" | { readonly reason: string; readonly message: string }
@@ -64,6 +66,14 @@ const CASES: readonly Case[] = [
       reason: "OutOfpods",
       message: "Node didn't have enough resource: pods, requested: 1, used: 2, capacity: 2",
     },
+  },
+  {
+    name: "a finished pod's slot is free again",
+    node: { capacity: { ...DEFAULT_CAPACITY, pods: "1" } },
+    before: [(n, i) => pod(`done-${i}`, n)],
+    finish: true,
+    pod: (n) => pod("after-done", n),
+    want: "Running",
   },
   {
     name: "a nodeSelector the node's labels miss: NodeAffinity",
@@ -107,6 +117,26 @@ const CASES: readonly Case[] = [
   },
 ]
 
+/** Runs the case's `before` pods on `node`, then finishes them if the case says so. */
+async function runBefore(env: ClientEnv, c: Case, node: string): Promise<void> {
+  for (const [j, make] of (c.before ?? []).entries()) {
+    const p = await env.inProcess.resource(Pods).create(make(node, j))
+    assert.equal(
+      (await untilPhase(env.inProcess, p.metadata?.name ?? "", "Running", "Failed")).status?.phase,
+      "Running",
+    )
+    if (!c.finish) continue
+    await env.inProcess
+      .resource(Pods)
+      .patch(
+        { namespace: "default", name: p.metadata?.name ?? "" },
+        { status: { phase: "Succeeded" } },
+        { type: "merge", subresource: "status" },
+      )
+    await untilPhase(env.inProcess, p.metadata?.name ?? "", "Succeeded")
+  }
+}
+
 describe("hollow node admission", () => {
   let env: ClientEnv
   const stop = new AbortController()
@@ -134,13 +164,7 @@ describe("hollow node admission", () => {
     test(c.name, async () => {
       const node = nodeOf(i)
       await until(node, () => env.inProcess.resource(Nodes).get({ name: node }))
-      for (const [j, make] of (c.before ?? []).entries()) {
-        const p = await env.inProcess.resource(Pods).create(make(node, j))
-        assert.equal(
-          (await untilPhase(env.inProcess, p.metadata?.name ?? "", "Running", "Failed")).status?.phase,
-          "Running",
-        )
-      }
+      await runBefore(env, c, node)
       const p = c.pod(node)
       await env.inProcess.resource(Pods).create(p)
       const got = await untilPhase(env.inProcess, p.metadata?.name ?? "", "Running", "Failed")

@@ -6,7 +6,7 @@
  * process to test and benchmark the control plane at scale.
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
-import { ApiError, type ApiObject, Nodes, Pods } from "../../api/index.ts"
+import { ApiError, type ApiObject, keyOf, Nodes, Pods } from "../../api/index.ts"
 import { createNodeLease, renewNodeLease } from "../node-lease.ts"
 import {
   BY_NODE_NAME,
@@ -96,8 +96,13 @@ class PodAddresses {
 interface NodeState {
   readonly spec: HollowNodeSpec
   readonly addresses: PodAddresses
-  /** The pods admitted here and not finished, by key (what the next admission counts). */
-  readonly admitted: Set<string>
+  /**
+   * The pods admitted here and not finished, by key, each with its informer's current version
+   * while that is cached and not finished (the ones the next admission counts), else undefined.
+   * A handler on the pod informer keeps the versions current, so an admission reads them here
+   * instead of looking up every pod of the node in the cache.
+   */
+  readonly admitted: Map<string, Pod | undefined>
   /** Its kubelet's event recorder, made at its first rejection. */
   events?: ClientEventRecorder
   since: number
@@ -146,7 +151,7 @@ export class HollowNodes {
       this.#nodes.set(spec.name, {
         spec: { ...spec, podCIDR },
         addresses: new PodAddresses(podCIDR),
-        admitted: new Set(),
+        admitted: new Map(),
         since: 0,
       })
       if (!this.#byAddress.has(spec.address)) this.#byAddress.set(spec.address, spec.name)
@@ -186,7 +191,10 @@ export class HollowNodes {
       log: this.#log,
       transform: stripManagedFields,
     })
-    this.#pods = (node) => informers.get(Pods).cache.byIndex(BY_NODE_NAME, node)
+    const pods = informers.get(Pods)
+    this.#pods = (node) => pods.cache.byIndex(BY_NODE_NAME, node)
+    const track = (obj: ApiObject) => this.#track(keyOf(obj), pods.cache)
+    pods.addHandler({ onAdd: track, onUpdate: (_, obj) => track(obj), onDelete: track })
     await Promise.all([
       informers.run(signal),
       runController(
@@ -343,15 +351,15 @@ export class HollowNodes {
     if (pod.status?.podIP) node.addresses.keep(key, pod.status.podIP)
     if (isRunning(pod)) {
       this.#reported.delete(key)
-      node.admitted.add(key) // after a restart: admitted by the run before
+      node.admitted.set(key, pod) // after a restart: admitted by the run before
       return
     }
     // Written already; the informer has yet to deliver it.
     if (this.#reported.get(key) === pod.metadata?.uid) return
     if (!node.admitted.has(key)) {
-      const verdict = this.#admit(key, pod, node, caches)
+      const verdict = this.#admit(pod, node, caches)
       if (!verdict.admit) return this.#reject(key, pod, verdict, node)
-      node.admitted.add(key)
+      node.admitted.set(key, pod)
     }
     const status = runningStatus(pod, node.spec.address, node.addresses.of(key), this.#clock.now())
     await this.#writeStatus(key, { ...pod, status })
@@ -393,13 +401,22 @@ export class HollowNodes {
     else this.#holders.delete(key)
   }
 
-  /** The kubelet's admission against the pods admitted here before (only the first sight of a pod). */
-  #admit(key: string, pod: Pod, node: NodeState, caches: Caches) {
+  /**
+   * Keeps the cached version of an admitted pod in its node's admissions (the informer calls it
+   * after each change of `key`): only the node holding a pod can have admitted it.
+   */
+  #track(key: string, cache: Cache<Pod & ApiObject>): void {
+    const node = this.#holders.get(key)
+    if (node?.admitted.has(key)) node.admitted.set(key, unfinished(cache.get(key)))
+  }
+
+  /**
+   * The kubelet's admission against the pods admitted here before and not finished (only the
+   * first sight of a pod, so `key` is not among them).
+   */
+  #admit(pod: Pod, node: NodeState, caches: Caches) {
     const others: Pod[] = []
-    for (const k of node.admitted) {
-      const p = k === key ? undefined : caches.pods.get(k)
-      if (p && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed") others.push(p)
-    }
+    for (const p of node.admitted.values()) if (p) others.push(p)
     return admitPod({
       pod,
       node: caches.nodes.get(node.spec.name),
@@ -473,6 +490,12 @@ function latch(): { readonly done: Promise<void>; readonly resolve: () => void }
 function forget(node: NodeState, key: string): void {
   node.addresses.release(key)
   node.admitted.delete(key)
+}
+
+/** The pod, when there is one and it has not finished (Succeeded or Failed). */
+function unfinished(pod: Pod | undefined): Pod | undefined {
+  const phase = pod?.status?.phase
+  return phase === "Succeeded" || phase === "Failed" ? undefined : pod
 }
 
 /** A catch handler that swallows ApiErrors of the given reasons. */
