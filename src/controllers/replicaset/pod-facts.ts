@@ -23,7 +23,7 @@ export interface PodFacts {
 }
 
 /** The pod's Ready condition, if it has one. */
-export function readyCondition(pod: Pod) {
+function readyCondition(pod: Pod) {
   const conditions = pod.status?.conditions
   if (!conditions) return undefined
   // Indexed: it runs per pod version, and an iterator costs an allocation per call.

@@ -5,28 +5,19 @@
 import type { Pod } from "kubernetes-types/core/v1.js"
 import type { ApiObject } from "../../api/index.ts"
 import { smallest } from "../../util/index.ts"
-import { perVersion, podFacts, readyCondition } from "./pod-facts.ts"
+import { perVersion, podFacts } from "./pod-facts.ts"
 
 /** A Pod as the client and caches hand it out. */
 export type PodObject = Pod & ApiObject
 
 /** True unless the pod finished (Succeeded, Failed) or is being deleted. */
 export function isPodActive(pod: Pod): boolean {
-  const phase = pod.status?.phase
-  return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata?.deletionTimestamp
+  return podFacts(pod).active
 }
 
 /** True when the pod's Ready condition is True. */
 export function isPodReady(pod: Pod): boolean {
-  return readyCondition(pod)?.status === "True"
-}
-
-/** When a ready pod became ready (ms since the epoch); undefined when not ready or not recorded. */
-export function readySince(pod: Pod): number | undefined {
-  const c = readyCondition(pod)
-  if (c?.status !== "True" || !c.lastTransitionTime) return undefined
-  const t = Date.parse(c.lastTransitionTime)
-  return Number.isNaN(t) ? undefined : t
+  return podFacts(pod).ready
 }
 
 /** True when the pod has been ready for longer than `minReadySeconds` at `now` (upstream's test). */
@@ -36,11 +27,10 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): 
 
 /** Whether the pod is not ready, ready, or ready for longer than `minReadySeconds` at `now`. */
 export function readiness(pod: Pod, minReadySeconds: number, now: number): "unready" | "ready" | "available" {
-  const c = readyCondition(pod)
-  if (c?.status !== "True") return "unready"
+  const { ready, readySince } = podFacts(pod)
+  if (!ready) return "unready"
   if (minReadySeconds <= 0) return "available"
-  const since = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN
-  return !Number.isNaN(since) && since + minReadySeconds * 1000 < now ? "available" : "ready"
+  return readySince !== undefined && readySince + minReadySeconds * 1000 < now ? "available" : "ready"
 }
 
 const PHASE_ORDINAL: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 }
@@ -89,7 +79,7 @@ function compareState(a: Pod, b: Pod): number {
 /** The later criteria of the order: ready time, restarts, age. */
 function compareHistory(a: Pod, b: Pod): number {
   if (isPodReady(a) && isPodReady(b)) {
-    const byReady = earlierFirst(readySince(a), readySince(b), true)
+    const byReady = earlierFirst(podFacts(a).readySince, podFacts(b).readySince, true)
     if (byReady !== 0) return byReady
   }
   const byRestarts = maxRestarts(b) - maxRestarts(a)

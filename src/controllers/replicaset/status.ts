@@ -4,8 +4,7 @@
  */
 import type { ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1.js"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { podFacts } from "./pod-facts.ts"
-import { isPodAvailable, isPodReady } from "./pods.ts"
+import { isPodAvailable, isPodReady, readiness } from "./pods.ts"
 
 /** A failure of the last create or delete round, surfaced as ReplicaFailure. */
 export interface ManageFailure {
@@ -31,12 +30,6 @@ export interface StatusInput {
 
 /** ReplicaSetStatus with status.terminatingReplicas (newer than kubernetes-types). */
 export type ReplicaSetStatusWithTerminating = ReplicaSetStatus & { terminatingReplicas?: number }
-
-/** True when the pod is being deleted but has not reached a terminal phase (upstream's IsPodTerminating). */
-export function isPodTerminating(pod: Pod): boolean {
-  const phase = pod.status?.phase
-  return !!pod.metadata?.deletionTimestamp && phase !== "Succeeded" && phase !== "Failed"
-}
 
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
@@ -71,11 +64,9 @@ export function calculateStatus(
   for (let i = 0; i < pods.length; i++) {
     const p = pods[i] as Pod
     if (hasLabels(p.metadata?.labels, keys, values)) fully++
-    const f = podFacts(p)
-    if (!f.ready) continue
-    ready++
-    // Ready for longer than minReadySeconds (upstream's IsPodAvailable).
-    if (minReady <= 0 || (f.readySince !== undefined && f.readySince + minReady * 1000 < now)) available++
+    const r = readiness(p, minReady, now)
+    if (r !== "unready") ready++
+    if (r === "available") available++
   }
   const old = input.status?.conditions ?? []
   let conditions: ReplicaSetCondition[] = old.filter((c) => c.type !== "ReplicaFailure")
