@@ -107,6 +107,27 @@ export interface StoredValue {
 }
 
 /**
+ * The entry the store holds at `key`, with the watch cache's object when it is at that revision
+ * (shared: only copies of it may be changed): what an update or a delete starts from once it
+ * reads the store.
+ */
+export async function readStored(
+  deps: RegistryDeps,
+  s: Served,
+  key: string,
+): Promise<(StoredValue & { readonly obj?: ApiObject }) | undefined> {
+  const e = await deps.store.get(key)
+  if (!e) return undefined
+  const obj = cachedAt(deps, s, key, e.revision)
+  return obj ? { value: e.value, revision: e.revision, obj } : { value: e.value, revision: e.revision }
+}
+
+/** The revision the store holds at `key` (undefined when it holds nothing). */
+export async function storedRevision(deps: RegistryDeps, key: string): Promise<number | undefined> {
+  return (await deps.store.get(key))?.revision
+}
+
+/**
  * The watch cache's object at `key` with the value the store held for it at its revision, known
  * without reading the store: this server wrote the object (see rememberWritten), it is stored as
  * served, and its JSON is known (the stored value is that JSON without its resourceVersion).

@@ -11,8 +11,9 @@ import {
   type RegistryDeps,
   type Served,
   type StoredValue,
-  cachedAt,
   cachedEntry,
+  readStored,
+  storedRevision,
   decode,
   encodeMarkedRewrite,
   keyFor,
@@ -143,11 +144,8 @@ type Current = StoredValue & { readonly obj: Obj }
 
 /** The stored entry at `key` and the object it holds (the watch cache's when at that revision). */
 async function readCurrent(deps: RegistryDeps, s: Served, key: string): Promise<Current | undefined> {
-  const e = await deps.store.get(key)
-  if (!e) return undefined
-  // The watch cache's object when it is this revision (shared: only copies of it are changed).
-  const obj = (cachedAt(deps, s, key, e.revision) ?? decode(e.value, e.revision)) as Obj
-  return { value: e.value, revision: e.revision, obj }
+  const e = await readStored(deps, s, key)
+  return e && { value: e.value, revision: e.revision, obj: (e.obj ?? decode(e.value, e.revision)) as Obj }
 }
 
 /**
@@ -162,7 +160,7 @@ export async function deleteObject(
   ref: { namespace: string; name: string },
   opts: DeleteOptions,
 ): Promise<DeleteResult> {
-  const { store, admission } = reg.deps
+  const { admission } = reg.deps
   const key = keyFor(s, ref.namespace, ref.name)
   // Not for a dry run: it writes nothing that would check the cache's object.
   let cached = opts.dryRun ? undefined : cachedEntry(reg.deps, s, key)
@@ -173,7 +171,7 @@ export async function deleteObject(
     cached = undefined
     if (!cur) throw notFound(s.info, ref.name)
     /** Whether the store still holds `cur` (always so when it was read from the store). */
-    const held = async () => !fromCache || (await store.get(key))?.revision === cur.revision
+    const held = async () => !fromCache || (await storedRevision(reg.deps, key)) === cur.revision
     const writing = { started: false }
     try {
       checkPreconditions(s, cur.obj, opts.preconditions)

@@ -22,6 +22,8 @@ import {
   type StoredValue,
   cachedAt,
   cachedEntry,
+  readStored,
+  storedRevision,
   decode,
   encode,
   encodeMarked,
@@ -250,7 +252,7 @@ export class Registry {
     let cached: Current | undefined = opts.dryRun ? undefined : cachedEntry(this.#d, s, key)
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const fromCache = cached !== undefined
-      const cur = cached ?? (await this.#read(s, key))
+      const cur = cached ?? (await readStored(this.#d, s, key))
       cached = undefined
       if (!cur) {
         const created = await this.#createMissing(s, ref, transform, opts)
@@ -264,23 +266,10 @@ export class Registry {
       } catch (err) {
         // From the cache's object the error may be a stale object's (the cache lags the store): it
         // stands when the store still holds that object, else the next attempt reads the store's.
-        if (!fromCache || writing.started || (await this.#revisionOf(key)) === cur.revision) throw err
+        if (!fromCache || writing.started || (await storedRevision(this.#d, key)) === cur.revision) throw err
       }
     }
     throw conflict(qualified(s), ref.name, "too many concurrent updates; please try again")
-  }
-
-  /** The stored entry at `key`, with the watch cache's object when it is at that revision. */
-  async #read(s: Served, key: string): Promise<Current | undefined> {
-    const e = await this.#d.store.get(key)
-    if (!e) return undefined
-    const obj = cachedAt(this.#d, s, key, e.revision)
-    return obj ? { value: e.value, revision: e.revision, obj } : { value: e.value, revision: e.revision }
-  }
-
-  /** The revision the store holds at `key` (undefined when it holds nothing). */
-  async #revisionOf(key: string): Promise<number | undefined> {
-    return (await this.#d.store.get(key))?.revision
   }
 
   /**
@@ -381,7 +370,7 @@ export class Registry {
     const same = marked?.value
     if (same === undefined ? encode(prepared) === encode(old) : same === cur.value) {
       // No write: from the cache's object, only once the store is seen to hold it still.
-      if (fromCache && (await this.#revisionOf(key)) !== revision) return undefined
+      if (fromCache && (await storedRevision(this.#d, key)) !== revision) return undefined
       return { object: old, created: false }
     }
     if (opts.dryRun) return { object: prepared, created: false }
