@@ -73,18 +73,26 @@ function lineBuffer(length: number): Buffer {
  */
 export function setObjectJsonParts(obj: ApiObject, type: string, parts: readonly string[]): void {
   if (encodings.has(obj)) return
+  const { line, start, end } = eventLine(type, parts)
+  encodings.set(obj, { json: undefined, bytes: line.subarray(start, end), event: { type, bytes: line } })
+}
+
+/**
+ * The watch event line `{"type":<type>,"object":<parts joined>}` and a newline, cut from a slab
+ * (see lineBuffer), with where the object's JSON starts and ends in it.
+ */
+function eventLine(
+  type: string,
+  parts: readonly (string | Buffer)[],
+): { line: Buffer; start: number; end: number } {
   const prefix = eventPrefix(type)
   let length = prefix.length + EVENT_SUFFIX.length
-  for (const p of parts) length += Buffer.byteLength(p)
+  for (const p of parts) length += typeof p === "string" ? Buffer.byteLength(p) : p.length
   const line = lineBuffer(length)
   let end = prefix.copy(line, 0)
-  for (const p of parts) end += line.write(p, end)
+  for (const p of parts) end += typeof p === "string" ? line.write(p, end) : p.copy(line, end)
   EVENT_SUFFIX.copy(line, end)
-  encodings.set(obj, {
-    json: undefined,
-    bytes: line.subarray(prefix.length, end),
-    event: { type, bytes: line },
-  })
+  return { line, start: prefix.length, end }
 }
 
 /** The JSON of `obj` (text or bytes) when something already encoded it, else undefined. */
@@ -130,26 +138,17 @@ function eventPrefix(type: string): Buffer {
 export function watchEventBytes(type: string, obj: ApiObject): Buffer {
   const e = encoded(obj)
   if (e.event?.type === type) return e.event.bytes
-  const prefix = eventPrefix(type)
-  // The line is cut from a slab, as a create's (see lineBuffer): Buffer's own pool would make an
-  // 8 KiB buffer outside the heap for every second event of a pod.
+  // Cut from a slab, as a create's line: Buffer's own pool would make an 8 KiB buffer outside the
+  // heap for every second event of a pod.
   if (e.bytes === undefined) {
     // The object's bytes become a view into its first event line: one copy of its JSON, not two.
-    const json = e.json as string
-    const line = lineBuffer(prefix.length + Buffer.byteLength(json) + EVENT_SUFFIX.length)
-    prefix.copy(line, 0)
-    const end = prefix.length + line.write(json, prefix.length)
-    EVENT_SUFFIX.copy(line, end)
-    e.bytes = line.subarray(prefix.length, end)
+    const { line, start, end } = eventLine(type, [e.json as string])
+    e.bytes = line.subarray(start, end)
     e.json = undefined
     e.event = { type, bytes: line }
     return line
   }
-  const bytes = e.bytes
-  const line = lineBuffer(prefix.length + bytes.length + EVENT_SUFFIX.length)
-  prefix.copy(line, 0)
-  bytes.copy(line, prefix.length)
-  EVENT_SUFFIX.copy(line, prefix.length + bytes.length)
+  const { line } = eventLine(type, [e.bytes])
   e.event = { type, bytes: line }
   return line
 }
