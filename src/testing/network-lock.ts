@@ -8,6 +8,7 @@
  */
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs"
 import { after, before } from "node:test"
+import { startTicks } from "../util/index.ts"
 
 /** Where the lock lives (tmpfs: a reboot forgets it). */
 export const NETWORK_LOCK = "/run/lock/k8ts-network-tests.lock"
@@ -25,26 +26,15 @@ export interface NetworkLockOptions {
 /** How many times this process holds each lock (acquire nests). */
 const held = new Map<string, number>()
 
-/** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined when it is gone. */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    // Fields after the command name (which may hold spaces), from field 3 on.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]
-  } catch {
-    return undefined
-  }
-}
-
 /** What this process writes into the lock. */
 function ownMark(): string {
-  return `${process.pid} ${startTime(process.pid) ?? "?"}\n`
+  return `${process.pid} ${startTicks(process.pid) ?? "?"}\n`
 }
 
 /** Whether the process a lock's content names still runs (the same one, not a later one with its PID). */
 function holderAlive(mark: string): boolean {
   const [pid, start] = mark.trim().split(" ")
-  return !!pid && /^\d+$/.test(pid) && startTime(Number(pid)) === start
+  return !!pid && /^\d+$/.test(pid) && startTicks(Number(pid)) === start
 }
 
 /** The command line of the process a lock's content names, for messages. */

@@ -6,7 +6,7 @@ export { type Clock, realClock, FakeClock } from "./clock.ts"
 export { type Logger, type LogOptions, createLogger, silentLogger, formatKlog } from "./log.ts"
 export { whenAborted, isAbortError } from "./abort.ts"
 export { AsyncQueue, type Batched } from "./async-queue.ts"
-export { isAlive } from "./process.ts"
+export { isAlive, startTicks } from "./process.ts"
 export {
   type Cidr,
   parseCidr,

@@ -21,7 +21,14 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { PodNetwork } from "../../../network/index.ts"
-import { cidrAddress, type Cidr, type Logger, parseCidr, silentLogger } from "../../../util/index.ts"
+import {
+  cidrAddress,
+  type Cidr,
+  type Logger,
+  parseCidr,
+  silentLogger,
+  startTicks,
+} from "../../../util/index.ts"
 import {
   ContainerCreateError,
   type ContainerConfig,
@@ -52,7 +59,7 @@ import {
   saveSandbox,
 } from "./container-state.ts"
 import { launchOf } from "./images.ts"
-import { containerEnv, readEnv, signalGroup, startTicks } from "./processes.ts"
+import { containerEnv, readEnv, signalGroup } from "./processes.ts"
 import { execCapture } from "./sandbox/exec-capture.ts"
 import {
   type AdoptedPods,

@@ -1,6 +1,6 @@
 /**
  * Process helpers of the process runtime: a container's environment, signals to groups, and
- * what /proc tells about a process (start time, environment).
+ * what /proc tells about a process (its environment).
  */
 import { readFileSync, statSync } from "node:fs"
 import type { ContainerConfig } from "../runtime.ts"
@@ -27,16 +27,6 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(-pid, signal)
   } catch {
     // already gone
-  }
-}
-
-/** The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). */
-export function startTicks(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]
-  } catch {
-    return undefined
   }
 }
 
