@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
 import type { TLSSocket } from "node:tls"
+import type { WatchEvent } from "../api/index.ts"
 import type { Batched } from "../util/index.ts"
 
 /** An incoming API request. */
@@ -33,6 +34,11 @@ export interface ApiRequest {
   user?: UserInfo
   /** The subject of a client certificate the TLS layer verified against the cluster CA. */
   readonly clientCert?: { readonly CN?: string | string[]; readonly O?: string | string[] }
+  /**
+   * Set by in-process clients only (no adapter from the network sets it): a JSON watch then
+   * answers with `objects`, its events as objects, rather than a stream of their JSON lines.
+   */
+  readonly watchObjects?: boolean
 }
 
 /** The authenticated identity of a request. */
@@ -59,6 +65,12 @@ export interface ApiResponse {
    * already waiting (a watch's queued events), which then leave with the one next() gave.
    */
   readonly stream?: AsyncIterable<string | Buffer>
+  /**
+   * A watch's events as objects, for a request with `watchObjects` (in process only: the adapters
+   * to the network never see one). Each object is deeply frozen, equal to what its JSON parses to,
+   * and the same object for every watcher of the event: the watch cache's own, never copied.
+   */
+  readonly objects?: AsyncIterable<WatchEvent>
   /**
    * Takes over the connection of an upgrade request (exec, attach, portforward): the handler
    * answers `101 Switching Protocols` itself and owns the socket from then on.
@@ -194,6 +206,7 @@ export function withBody(req: ApiRequest, body: () => Promise<Buffer>): ApiReque
     body,
     ...(req.remoteAddress !== undefined ? { remoteAddress: req.remoteAddress } : {}),
     ...(req.clientCert !== undefined ? { clientCert: req.clientCert } : {}),
+    ...(req.watchObjects ? { watchObjects: true } : {}),
     get signal() {
       return req.signal
     },

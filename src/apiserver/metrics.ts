@@ -140,6 +140,10 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
         c.count.set(res.status, counter)
       }
       counter.inc()
+      if (res.objects) {
+        c.longRunning.inc()
+        return { ...res, objects: countWhileOpen(res.objects, () => c.longRunning.dec()) }
+      }
       if (!res.stream) {
         c.latency.observe((performance.now() - startedMs) / 1000)
         return res

@@ -23,6 +23,7 @@ import {
   resourcePath,
   type Transport,
   type WireResponse,
+  objectEvents,
   watchEvents,
 } from "./_wire.ts"
 
@@ -104,7 +105,8 @@ async function* stream<T extends ApiObject>(
       signal: ac.signal,
     })
     if (res.status >= 400) throw errorOf(res.status, await readText(res))
-    yield* watchEvents<T>(abortable(res.body, ac.signal))
+    if (res.events) yield* objectEvents<T>(abortable(res.events, ac.signal))
+    else yield* watchEvents<T>(abortable(res.body, ac.signal))
   } catch (err) {
     if (!ac.signal.aborted) throw err
   } finally {

@@ -3,7 +3,7 @@
  * wire, URL paths, query strings, response decoding and the line-by-line watch parser.
  */
 import { ApiError, type ApiObject, type ResourceRef, type Status, type WatchEvent } from "../api/index.ts"
-import { deepFreeze } from "./cache.ts"
+import { deepFreeze } from "../util/index.ts"
 import type { LabelSelector, QueryValue } from "./client.ts"
 
 /** One request as a transport sends it. */
@@ -24,6 +24,11 @@ export interface WireResponse {
   readonly contentType: string
   /** The body chunk by chunk; iterate it once. */
   readonly body: AsyncIterable<string | Uint8Array>
+  /**
+   * A watch's events as objects instead of a body (the in-process transport): deeply frozen and
+   * shared by every watcher of the event, as the API server's watch cache holds them.
+   */
+  readonly events?: AsyncIterable<WatchEvent<ApiObject>>
 }
 
 /** Sends one request. Rejects only when no response arrives (network failure, abort). */
@@ -241,11 +246,28 @@ export async function* watchEvents<T extends ApiObject>(
 }
 
 /**
+ * The events of a watch handed over as objects (WireResponse.events).
+ * @throws ApiError for an ERROR event, rebuilt from its Status object
+ */
+export async function* objectEvents<T extends ApiObject>(
+  events: AsyncIterable<WatchEvent<ApiObject>>,
+): AsyncGenerator<WatchEvent<T>> {
+  for await (const ev of events) yield raised(ev as WatchEvent<T>)
+}
+
+/**
  * The event of one watch line.
  * @throws ApiError for an ERROR event, rebuilt from its Status object
  */
 function eventOf<T extends ApiObject>(line: string | Uint8Array): WatchEvent<T> {
-  const ev = parseLine<T>(line)
+  return raised(parseLine<T>(line))
+}
+
+/**
+ * `ev`, unless it is an ERROR event.
+ * @throws ApiError for an ERROR event, rebuilt from its Status object
+ */
+function raised<T extends ApiObject>(ev: WatchEvent<T>): WatchEvent<T> {
   if (ev.type === "ERROR") {
     const status = ev.object as unknown as Partial<Status>
     throw ApiError.fromStatus(status, status.code)

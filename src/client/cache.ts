@@ -1,5 +1,6 @@
 /** An indexed in-memory cache of API objects, keyed "ns/name" (client-go's Indexer). */
 import { type ApiObject, keyOf } from "../api/index.ts"
+import { deepFreeze } from "../util/index.ts"
 
 /** The values an object is filed under in one index (none: not indexed). */
 export type IndexFunc<T extends ApiObject = ApiObject> = (obj: T) => readonly string[]
@@ -48,34 +49,6 @@ export interface Cache<T extends ApiObject> {
   keys(): string[]
   /** How many objects the cache holds. */
   readonly size: number
-}
-
-/** Freezes an object and everything inside it. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) freezeObject(value)
-  return value
-}
-
-/**
- * deepFreeze of an object. Walked without building an array of values, and calling itself only
- * for the values that are objects (most of a pod's are strings): informers freeze every event's
- * object, and this way a pod costs a quarter less.
- */
-function freezeObject(obj: object): void {
-  if (Object.isFrozen(obj)) return
-  Object.freeze(obj)
-  if (Array.isArray(obj)) {
-    for (let i = 0; i < obj.length; i++) {
-      const v: unknown = obj[i]
-      if (typeof v === "object" && v !== null) freezeObject(v)
-    }
-  } else {
-    const o = obj as Record<string, unknown>
-    for (const k in o) {
-      const v = o[k]
-      if (typeof v === "object" && v !== null) freezeObject(v)
-    }
-  }
 }
 
 /** A Cache with the built-in indexes plus custom ones, written to by an informer. */

@@ -3,6 +3,7 @@
  * request and response shapes are declared here, structurally, so the client never imports the
  * apiserver; the composition root passes `api.handle` in.
  */
+import type { ApiObject, WatchEvent } from "../api/index.ts"
 import { RestClient } from "./_rest-client.ts"
 import { shareWatchLine, type Transport, type WireRequest, type WireResponse } from "./_wire.ts"
 
@@ -22,6 +23,8 @@ export interface InProcessRequest {
   body(): Promise<Buffer>
   readonly signal: AbortSignal
   user?: InProcessUser
+  /** Asks a JSON watch for its events as objects (`objects`) rather than their JSON lines. */
+  readonly watchObjects?: boolean
 }
 
 /** The response an API server handler returns (the apiserver's ApiResponse, structurally). */
@@ -32,6 +35,8 @@ export interface InProcessResponse {
   /** A complete body in pieces. */
   readonly chunks?: readonly Buffer[]
   readonly stream?: AsyncIterable<string | Buffer>
+  /** A watch's events as objects: deeply frozen, shared with the server and every watcher. */
+  readonly objects?: AsyncIterable<WatchEvent<ApiObject>>
 }
 
 /** An API server's request handler, such as `ApiServer.handle`. */
@@ -115,10 +120,14 @@ function inProcessTransport(
         return req.signal ?? (unset ??= new AbortController().signal)
       },
       user,
+      // Watches hand over their events' objects: nothing to encode nor to parse on either side.
+      watchObjects: true,
     })
+    const contentType = headerOf(res, "content-type")
+    if (res.objects) return { status: res.status, contentType, body: once(""), events: res.objects }
     return {
       status: res.status,
-      contentType: headerOf(res, "content-type"),
+      contentType,
       body: res.stream ? shared(res.stream) : once(res.chunks ? Buffer.concat(res.chunks) : (res.body ?? "")),
     }
   }

@@ -4,8 +4,8 @@
  * Reflector + sharedIndexInformer, compressed).
  */
 import { ApiError, type ApiObject, type List, keyOf, type WatchEvent } from "../api/index.ts"
-import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
-import { type Cache, deepFreeze, type IndexFunc, IndexedCache } from "./cache.ts"
+import { type Clock, deepFreeze, type Logger, realClock, silentLogger } from "../util/index.ts"
+import { type Cache, type IndexFunc, IndexedCache } from "./cache.ts"
 import type { ListOptions, SelectorOptions, WatchOptions } from "./client.ts"
 
 /** Reacts to changes; called after the cache holds the change. Must not block or throw. */

@@ -5,7 +5,8 @@
  * neither repeats the write nor sends a stale resourceVersion that can only end in a Conflict.
  */
 import { type ApiObject, keyOf } from "../api/index.ts"
-import { type Cache, deepFreeze } from "./cache.ts"
+import { deepFreeze } from "../util/index.ts"
+import type { Cache } from "./cache.ts"
 
 /** How many written objects the overlay keeps at most (the oldest go first). */
 const MAX_ENTRIES = 4096

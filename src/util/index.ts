@@ -18,3 +18,4 @@ export {
 } from "./cidr.ts"
 export { smallest } from "./smallest.ts"
 export { copyJson } from "./copy-json.ts"
+export { deepFreeze } from "./deep-freeze.ts"

@@ -1,9 +1,10 @@
 /** GET, LIST and WATCH of a resource. */
-import { type ApiObject, ApiError, type ResourceInfo } from "../../api/index.ts"
+import { type ApiObject, ApiError, type ResourceInfo, type WatchEvent } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, JSON_TYPE, type Output } from "../negotiate.ts"
 import { errorResponse, listChunks, objectBody, partialMetadata, watchEventBytes } from "../output.ts"
 import { filterFor } from "../filter.ts"
+import { objectEvent } from "../object-events.ts"
 import { listObjects } from "../list.ts"
 import { type OutEvent, startWatch, watchParams } from "../watch.ts"
 import { tableOf, tableContentType } from "../table.ts"
@@ -114,6 +115,20 @@ async function watch(
   r.req.signal.addEventListener("abort", () => ac.abort(), { once: true })
   const events = await startWatch(r.parts, r.served, filter, params, ac.signal)
   const { registry, clock } = r.parts
+  if (r.req.watchObjects && out.kind === "json") {
+    const served = (ev: OutEvent): WatchEvent =>
+      objectEvent(
+        ev.type,
+        ev.type === "BOOKMARK" || ev.type === "ERROR" ? ev.object : registry.toServed(r.served, ev.object),
+      )
+    const failed = (err: unknown): WatchEvent =>
+      objectEvent("ERROR", JSON.parse(errorResponse(err).body as string) as ApiObject)
+    return {
+      status: 200,
+      headers: { "content-type": JSON_TYPE },
+      objects: lines(events, served, failed, () => ac.abort()),
+    }
+  }
   let first = true
   const encode = (ev: OutEvent): string | Buffer => {
     if (ev.type === "ERROR" || ev.type === "BOOKMARK")
@@ -138,25 +153,32 @@ async function watch(
   return {
     status: 200,
     headers: { "content-type": contentType },
-    stream: lines(events, encode, () => ac.abort()),
+    stream: lines(events, encode, errorLine, () => ac.abort()),
   }
 }
 
+/** A failure of a watch as its ERROR event's line. */
+function errorLine(err: unknown): string {
+  return `{"type":"ERROR","object":${errorResponse(err).body as string}}\n`
+}
+
 /** A watch's lines, which can also hand over at once every line already waiting. */
-interface Lines extends AsyncIterableIterator<string | Buffer> {
-  takeAll(max?: number): (string | Buffer)[]
+interface Lines<L> extends AsyncIterableIterator<L> {
+  takeAll(max?: number): L[]
 }
 
 /**
- * The lines of a watch: each event encoded; a failure of the watch (or of an encoding) as an
- * ERROR event ending it; `end` called once when it ends either way or is returned early. A plain
- * iterator rather than a generator: it sits under every event of every watch.
+ * The lines of a watch (or its events as objects): each event encoded; a failure of the watch
+ * (or of an encoding) as an ERROR event ending it; `end` called once when it ends either way or
+ * is returned early. A plain iterator rather than a generator: it sits under every event of
+ * every watch.
  */
-function lines(
+function lines<L>(
   events: AsyncIterable<OutEvent>,
-  encode: (ev: OutEvent) => string | Buffer,
+  encode: (ev: OutEvent) => L,
+  encodeError: (err: unknown) => L,
   end: () => void,
-): Lines {
+): Lines<L> {
   const it: Batched<OutEvent> = events[Symbol.asyncIterator]()
   let ended = false
   const finish = () => {
@@ -164,12 +186,12 @@ function lines(
     ended = true
     end()
   }
-  const errorLine = (err: unknown): string => {
+  const errorOf = (err: unknown): L => {
     finish()
-    return `{"type":"ERROR","object":${errorResponse(err).body as string}}\n`
+    return encodeError(err)
   }
-  const failed = (err: unknown): IteratorResult<string | Buffer> => ({ done: false, value: errorLine(err) })
-  const step = (n: IteratorResult<OutEvent>): IteratorResult<string | Buffer> => {
+  const failed = (err: unknown): IteratorResult<L> => ({ done: false, value: errorOf(err) })
+  const step = (n: IteratorResult<OutEvent>): IteratorResult<L> => {
     if (n.done) {
       finish()
       return { done: true, value: undefined }
@@ -184,13 +206,13 @@ function lines(
     next: () => (ended ? Promise.resolve({ done: true, value: undefined }) : it.next().then(step, failed)),
     // The events queued behind the one next() gave: encoded now, with no promise per event.
     takeAll: (max) => {
-      const out: (string | Buffer)[] = []
+      const out: L[] = []
       if (ended || !it.takeAll) return out
       for (const ev of it.takeAll(max)) {
         try {
           out.push(encode(ev))
         } catch (err) {
-          out.push(errorLine(err))
+          out.push(errorOf(err))
           break
         }
       }

@@ -59,7 +59,8 @@ export interface RegistryDeps {
   /**
    * Told each value about to be written and the object it encodes (at the storage version), so
    * the watch cache can take the object instead of parsing the value back. The object must not
-   * be changed afterwards but for its resourceVersion, set to the write's. `deleted`: the value
+   * be changed afterwards but for its resourceVersion, set to the write's by stampRevision (the
+   * cache may have set it already and handed the object, frozen, to watchers). `deleted`: the value
    * is the last one of a key about to be deleted (its DELETED event's object).
    */
   readonly written?: (key: string, value: string, obj: ApiObject, deleted?: boolean) => void
@@ -381,6 +382,18 @@ export function resourceVersionParts(
 function resourceVersionMember(json: string, metaEnd: number, resourceVersion: string): string {
   const sep = json.charCodeAt(metaEnd - 1) === 123 ? "" : ","
   return `${sep}"resourceVersion":${JSON.stringify(resourceVersion)}`
+}
+
+/**
+ * Sets the resourceVersion of an object announced as written (RegistryDeps.written) to its
+ * write's `revision`, unless the watch cache did first: it stamps the object as it takes the
+ * write's event, and may have handed it, frozen, to in-process watchers before the write returns.
+ */
+export function stampRevision(obj: ApiObject, revision: number): string {
+  const rv = String(revision)
+  const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
+  if (meta.resourceVersion !== rv) meta.resourceVersion = rv
+  return rv
 }
 
 /**

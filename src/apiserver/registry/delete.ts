@@ -19,6 +19,7 @@ import {
   keyFor,
   rememberWritten,
   shallowCopy,
+  stampRevision,
   timestamp,
   withResourceVersion,
 } from "./context.ts"
@@ -238,7 +239,7 @@ async function deleteFrom(
       writing.started = true
       entry = await store.update(key, marked.value, cur.revision)
       rememberWritten(next, marked)
-      ;(next.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(entry.revision)
+      stampRevision(next, entry.revision)
       setJson(next, marked, entry.revision)
       if (!removeNow) return { object: reg.toServed(s, next), finished: false }
       last = next
@@ -252,7 +253,7 @@ async function deleteFrom(
   writing.started = true
   const e = await store.delete(key, entry.revision)
   await reg.deps.released?.(s, obj, undefined)
-  ;(gone.metadata as NonNullable<ApiObject["metadata"]>).resourceVersion = String(e.revision)
+  stampRevision(gone, e.revision)
   // Its JSON (the event's and the response's) is the value deleted, with the delete's revision.
   if (lastMarked) setJson(gone, lastMarked, e.revision)
   return { object: reg.toServed(s, gone), finished: true }

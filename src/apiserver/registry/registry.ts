@@ -35,6 +35,7 @@ import {
   rememberWritten,
   resourceVersionParts,
   shallowCopy,
+  stampRevision,
   timestamp,
   withResourceVersion,
 } from "./context.ts"
@@ -221,9 +222,9 @@ export class Registry {
         const key = keyFor(s, namespace, meta.name as string)
         const e = await this.#d.store.create(...this.#written(key, s, obj, marked?.value))
         // The object as written, with its new resourceVersion: no need to parse it back.
-        meta.resourceVersion = String(e.revision)
+        const rv = stampRevision(obj, e.revision)
         // As bytes laid out as its ADDED event: the response, the event and lists share them.
-        const parts = marked && resourceVersionParts(marked, meta.resourceVersion)
+        const parts = marked && resourceVersionParts(marked, rv)
         if (parts) setObjectJsonParts(obj, "ADDED", parts)
         if (marked) rememberWritten(obj, marked)
         return obj
@@ -401,10 +402,9 @@ export class Registry {
       const e = await this.#d.store.update(...this.#written(key, s, prepared, marked?.value), revision)
       if (marked) rememberWritten(prepared, marked)
       await this.#d.released?.(s, old, prepared)
-      const written = prepared.metadata as ObjectMeta
-      written.resourceVersion = String(e.revision)
+      const rv = stampRevision(prepared, e.revision)
       // The response and watch event reuse the stored value, with the new resourceVersion spliced in.
-      const json = marked && withResourceVersion(marked, written.resourceVersion)
+      const json = marked && withResourceVersion(marked, rv)
       if (json) setObjectJson(prepared, json)
       return { object: prepared, created: false }
     } catch (err) {
