@@ -354,6 +354,8 @@ test("status writes of workload and storage kinds leave the cached object as it 
       {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "x" },
         maxReplicas: 3,
+        // Defaulted on every write (status writes included): its rules are filled in.
+        behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
         metrics: [
           {
             type: "Resource",

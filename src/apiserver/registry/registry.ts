@@ -290,8 +290,10 @@ export class Registry {
     const sub = opts.subresource ?? ""
     // Deep copies of the current object are made by parsing it again: cheaper than structuredClone.
     const copyOfOld = () => this.toServed(s, decode(cur.value, cur.revision))
-    // The watch cache's object when it is this revision (never changed here: only copies are).
-    const shared = cur.obj
+    // The watch cache's object when it is this revision (never changed here: only copies are), for
+    // the kinds whose defaults leave status alone: a status write of another kind (or a custom
+    // resource) defaults the whole object, whose spec and metadata would be the shared object's.
+    const shared = sharesCurrent(s) ? cur.obj : undefined
     const old = shared ?? copyOfOld()
     const current = opts.shallowCurrent ? shallowCopy(old) : copyOfOld()
     const next = this.#checkBody(s, await transform(current), ref.namespace)
@@ -451,6 +453,15 @@ export class Registry {
 function needsDefaults(s: Served, sub: string): boolean {
   if (sub === "binding") return false
   return sub !== "status" || !!s.info.custom || defaultsStatus(s.info)
+}
+
+/**
+ * Whether an update may build on the watch cache's object itself rather than a copy: only where
+ * defaulting, which runs on the whole object written, never reaches the parts kept from it (the
+ * status a spec write keeps, the rest a status write keeps).
+ */
+function sharesCurrent(s: Served): boolean {
+  return !s.info.custom && !defaultsStatus(s.info)
 }
 
 /** Copies the fields clients may not change on update from the stored object. */
