@@ -142,6 +142,25 @@ export class FieldSet {
     return out
   }
 
+  /**
+   * True when fromFieldsV1 reads toFieldsV1's form of this set back as this very tree: the root
+   * is not a member and every other node is a member or has children (a node that is neither
+   * would read back as a member).
+   */
+  readsBack(): boolean {
+    return !this.member && this.#nodesReadBack()
+  }
+
+  #nodesReadBack(): boolean {
+    for (const c of this.#kids().values()) {
+      const kids = c.#children
+      if (kids === undefined || kids.size === 0) {
+        if (!c.member) return false
+      } else if (!c.#nodesReadBack()) return false
+    }
+    return true
+  }
+
   /** Reads the FieldsV1 JSON form. @throws TypeError when it is not an object of objects */
   static fromFieldsV1(json: unknown): FieldSet {
     const out = new FieldSet()

@@ -74,6 +74,21 @@ function storedSet(fieldsV1: unknown): FieldSet {
 }
 
 /**
+ * The FieldsV1 of a set an update built, remembered with it as storedSet would have read it: the
+ * entry is the object's once written, and the next write of the object reads it back (from the
+ * watch cache's object, the same FieldsV1) as this set, which it then need not parse. Only a set
+ * that reads back as the same tree is remembered.
+ */
+function storedForm(set: FieldSet): Record<string, unknown> {
+  const fieldsV1 = set.toFieldsV1()
+  if (set.readsBack()) {
+    storedSets.set(fieldsV1, set)
+    storedForms.set(set, fieldsV1)
+  }
+  return fieldsV1
+}
+
+/**
  * Reads managedFields; `stored` when they are a stored object's (written by encodeManagedFields).
  * @throws Error with upstream's reason when an entry is malformed
  */
@@ -149,7 +164,7 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | 
     const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion }
     if (e.time) out.time = e.time
     out.fieldsType = "FieldsV1"
-    out.fieldsV1 = storedForms.get(e.set) ?? e.set.toFieldsV1()
+    out.fieldsV1 = storedForms.get(e.set) ?? storedForm(e.set)
     if (e.subresource) out.subresource = e.subresource
     return out
   })

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import type { ApiObject } from "../../api/index.ts"
+import { kindShape, type Shape } from "../shapes.ts"
+import { recordUpdate, type WriteContext } from "./field-manager.ts"
+
+const POD = kindShape("", "v1", "Pod") as Shape
+
+function ctx(subresource: string, second: number): WriteContext {
+  return {
+    shape: POD,
+    apiVersion: "v1",
+    kind: "Pod",
+    subresource,
+    hasStatus: true,
+    now: `2026-12-01T06:00:${String(second).padStart(2, "0")}Z`,
+  }
+}
+
+const condition = (type: string, status: string, reason?: string) => ({
+  type,
+  status,
+  lastProbeTime: null,
+  lastTransitionTime: "2026-12-01T06:00:00Z",
+  ...(reason ? { reason } : {}),
+})
+
+/** Each write: the manager, the subresource, and what it makes of the object. */
+const WRITES: [string, string, (o: any) => any][] = [
+  [
+    "kubelet",
+    "status",
+    (o) => ({ ...o, status: { phase: "Pending", conditions: [condition("PodScheduled", "True")] } }),
+  ],
+  [
+    "kubelet",
+    "status",
+    (o) => ({
+      ...o,
+      status: {
+        ...o.status,
+        phase: "Running",
+        podIP: "10.1.0.1",
+        podIPs: [{ ip: "10.1.0.1" }],
+        conditions: [condition("Ready", "True"), ...o.status.conditions],
+        containerStatuses: [
+          { name: "app", ready: true, state: { running: { startedAt: "2026-12-01T06:00:00Z" } } },
+        ],
+      },
+    }),
+  ],
+  [
+    "kubelet",
+    "status",
+    (o) => ({
+      ...o,
+      status: {
+        ...o.status,
+        conditions: [condition("Ready", "False", "ContainersNotReady"), o.status.conditions[1]],
+      },
+    }),
+  ],
+  ["other", "status", (o) => ({ ...o, status: { ...o.status, podIP: "10.1.0.2", message: "m" } })],
+  ["kubelet", "status", (o) => ({ ...o, status: { ...o.status, podIP: "10.1.0.3", message: undefined } })],
+  ["kubectl", "", (o) => ({ ...o, metadata: { ...o.metadata, labels: { app: "web", x: "y" } } })],
+  ["kube-controller-manager", "", (o) => ({ ...o, metadata: { ...o.metadata, labels: { app: "web" } } })],
+  ["kubelet", "status", (o) => ({ ...o, status: { ...o.status } })],
+]
+
+/** The managedFields after each write, each starting from the object the previous one wrote or from a parsed copy of it. */
+function chain(parsed: boolean): unknown[] {
+  let live: ApiObject | undefined
+  let obj: ApiObject = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "p", namespace: "default", labels: { app: "web" } },
+    spec: { containers: [{ name: "app", image: "nginx" }] },
+  } as ApiObject
+  recordUpdate(undefined, obj, "kube-controller-manager", ctx("", 0))
+  const out: unknown[] = []
+  WRITES.forEach(([manager, sub, change], i) => {
+    live = parsed ? (JSON.parse(JSON.stringify(obj)) as ApiObject) : obj
+    const next = JSON.parse(JSON.stringify(change(live))) as ApiObject
+    recordUpdate(live, next, manager, ctx(sub, i + 1))
+    out.push(JSON.parse(JSON.stringify(next.metadata?.managedFields)))
+    obj = next
+  })
+  return out
+}
+
+test("an update reading the FieldsV1 an earlier update wrote records what it records from a parsed copy", () => {
+  // The first chain's writes read the sets remembered with the FieldsV1 they encoded; the second's parse them.
+  assert.deepEqual(chain(false), chain(true))
+  assert.equal(chain(false).length, WRITES.length)
+})
