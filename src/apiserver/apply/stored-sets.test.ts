@@ -2,7 +2,9 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { ApiObject } from "../../api/index.ts"
 import { kindShape, type Shape } from "../shapes.ts"
-import { recordUpdate, type WriteContext } from "./field-manager.ts"
+import { STRIPPED, ownedAfterUpdate, recordUpdate, type WriteContext } from "./field-manager.ts"
+import { FieldSet } from "./field-set.ts"
+import { compare } from "./typed.ts"
 
 const POD = kindShape("", "v1", "Pod") as Shape
 
@@ -92,4 +94,74 @@ test("an update reading the FieldsV1 an earlier update wrote records what it rec
   // The first chain's writes read the sets remembered with the FieldsV1 they encoded; the second's parse them.
   assert.deepEqual(chain(false), chain(true))
   assert.equal(chain(false).length, WRITES.length)
+})
+
+test("ownedAfterUpdate() owns what the full computation (prev − removed ∪ modified ∪ added − server metadata) owns", () => {
+  const status = (conditions: unknown[], extra: Record<string, unknown> = {}) => ({
+    status: { conditions, ...extra },
+  })
+  const ready = condition("Ready", "True")
+  const notReady = condition("Ready", "False", "ContainersNotReady")
+  const scheduled = condition("PodScheduled", "True")
+  const prevs: [string, unknown][] = [
+    ["none", {}],
+    [
+      "status",
+      {
+        "f:status": {
+          "f:conditions": { 'k:{"type":"Ready"}': { ".": {}, "f:status": {}, "f:type": {} } },
+          "f:phase": {},
+        },
+      },
+    ],
+    [
+      "server metadata",
+      { "f:apiVersion": {}, "f:metadata": { "f:resourceVersion": {}, "f:labels": { "f:a": {} } } },
+    ],
+    ["metadata member", { "f:metadata": { ".": {}, "f:uid": {} }, "f:kind": {} }],
+  ]
+  const writes: [string, unknown, unknown][] = [
+    ["nothing changes", status([ready]), status([ready])],
+    ["a condition changes", status([ready, scheduled]), status([notReady, scheduled])],
+    ["a condition goes", status([ready, scheduled], { phase: "Running" }), status([scheduled])],
+    ["status appears", {}, status([ready], { podIP: "10.0.0.1" })],
+    ["status goes", status([ready], { podIP: "10.0.0.1" }), {}],
+    [
+      "metadata changes",
+      { metadata: { labels: { a: "b" }, uid: "u" } },
+      { metadata: { labels: { a: "c", d: "e" } } },
+    ],
+  ]
+  for (const [prevName, prevJson] of prevs) {
+    for (const [writeName, before, after] of writes) {
+      const prev = FieldSet.fromFieldsV1(prevJson)
+      const c = compare(before, after, POD, false)
+      const full = prev.difference(c.removed).union(c.modified).union(c.added).difference(STRIPPED)
+      const owned = ownedAfterUpdate(prev, c, c.modified.union(c.added))
+      const name = `${prevName}, ${writeName}`
+      assert.deepEqual(owned.toFieldsV1(), full.toFieldsV1(), name)
+      assert.deepEqual(owned.paths(), full.paths(), name)
+      assert.equal(owned.readsBack(), full.readsBack(), name)
+    }
+  }
+})
+
+test("intersects() is true exactly when the intersection has a member", () => {
+  const sets = [
+    {},
+    { "f:a": {} },
+    { "f:a": { ".": {}, "f:b": {} } },
+    { "f:a": { "f:b": {} } },
+    { "f:a": { "f:c": {} }, "f:d": {} },
+    { "f:metadata": { "f:resourceVersion": {} } },
+  ].map((j) => FieldSet.fromFieldsV1(j))
+  for (const a of [...sets, STRIPPED]) {
+    for (const b of [...sets, STRIPPED]) {
+      assert.equal(
+        a.intersects(b),
+        !a.intersection(b).isEmpty(),
+        `${JSON.stringify(a.toFieldsV1())} ∩ ${JSON.stringify(b.toFieldsV1())}`,
+      )
+    }
+  }
 })
