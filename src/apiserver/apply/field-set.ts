@@ -8,6 +8,11 @@
 /** One node: whether its own path is a member, and its children by path element. */
 export class FieldSet {
   member = false
+  /**
+   * The FieldsV1 object this set was read from or encoded as, when it is one that never changes
+   * (a stored object's: see managed-fields.ts).
+   */
+  storedForm: object | undefined = undefined
   /** Made on first use: most nodes are leaves. */
   #children: Map<string, FieldSet> | undefined
 

@@ -50,25 +50,32 @@ export function printManager(e: ManagerEntry): string {
 }
 
 /**
- * The FieldsV1 each set read from a stored object came from. Sets never change once built, and
- * stored managedFields are in the canonical form encodeManagedFields writes, so a manager an
- * update leaves alone keeps its FieldsV1 as it was instead of having it encoded again.
+ * The set a stored FieldsV1 reads as, kept on the FieldsV1 object under a symbol (not
+ * enumerable: invisible to JSON, copies and comparisons): the object an update keeps unchanged
+ * (a manager it left alone) is the next stored object's too, and the watch cache shares it, so it
+ * is read once. Not a WeakMap: entries keyed by short-lived objects make every scavenge slower.
  */
-const storedForms = new WeakMap<FieldSet, unknown>()
+const STORED_SET = Symbol("storedSet")
+
+/** A FieldsV1 object with the set it reads as. */
+type Remembered = { [STORED_SET]?: FieldSet }
 
 /**
- * The set each stored FieldsV1 reads as: the object an update keeps unchanged (a manager it left
- * alone) is the next stored object's too, and the watch cache shares it, so it is read once.
+ * Pairs a FieldsV1 object and the set it reads as. Sets never change once built, and stored
+ * managedFields are in the canonical form encodeManagedFields writes, so a manager an update
+ * leaves alone keeps its FieldsV1 as it was instead of having it encoded again.
  */
-const storedSets = new WeakMap<object, FieldSet>()
+function remember(fieldsV1: object, set: FieldSet): void {
+  Object.defineProperty(fieldsV1, STORED_SET, { value: set })
+  set.storedForm = fieldsV1
+}
 
 function storedSet(fieldsV1: unknown): FieldSet {
   if (typeof fieldsV1 !== "object" || fieldsV1 === null) return FieldSet.fromFieldsV1(fieldsV1)
-  let set = storedSets.get(fieldsV1)
+  let set = (fieldsV1 as Remembered)[STORED_SET]
   if (!set) {
     set = FieldSet.fromFieldsV1(fieldsV1)
-    storedSets.set(fieldsV1, set)
-    storedForms.set(set, fieldsV1)
+    if (Object.isExtensible(fieldsV1)) remember(fieldsV1, set)
   }
   return set
 }
@@ -81,10 +88,7 @@ function storedSet(fieldsV1: unknown): FieldSet {
  */
 function storedForm(set: FieldSet): Record<string, unknown> {
   const fieldsV1 = set.toFieldsV1()
-  if (set.readsBack()) {
-    storedSets.set(fieldsV1, set)
-    storedForms.set(set, fieldsV1)
-  }
+  if (set.readsBack()) remember(fieldsV1, set)
   return fieldsV1
 }
 
@@ -164,7 +168,7 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | 
     const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion }
     if (e.time) out.time = e.time
     out.fieldsType = "FieldsV1"
-    out.fieldsV1 = storedForms.get(e.set) ?? storedForm(e.set)
+    out.fieldsV1 = e.set.storedForm ?? storedForm(e.set)
     if (e.subresource) out.subresource = e.subresource
     return out
   })
