@@ -197,11 +197,35 @@ function sortByOrder(items: unknown[], order: unknown[], o: Ordering): unknown[]
     items = items.filter((v) => (v as JsonMap)[DIRECTIVE] !== "delete")
   }
   const inOrder = new Positions(order, o.mk)
-  const sorted = items
-    .map((v, i) => ({ v, i, at: inOrder.of(v) }))
+  const sorted = orderedBy(
+    items,
+    items.map((v) => inOrder.of(v)),
+  )
+  return deletions.length ? [...sorted, ...deletions] : sorted
+}
+
+/**
+ * `items` sorted by their positions `at` (-1: not placed), as Array.prototype.sort orders them by
+ * comparing two placed items by position and any other pair by index. Items whose placed ones
+ * already come in order are one ascending run for the sort, which keeps them as they are: they
+ * are returned (copied) without sorting.
+ */
+export function orderedBy(items: readonly unknown[], at: readonly number[]): unknown[] {
+  let last = -1
+  let inOrder = true
+  for (const p of at) {
+    if (p < 0) continue
+    if (p < last) {
+      inOrder = false
+      break
+    }
+    last = p
+  }
+  if (inOrder) return items.slice()
+  return items
+    .map((v, i) => ({ v, i, at: at[i] as number }))
     .sort((a, b) => (a.at >= 0 && b.at >= 0 ? a.at - b.at : a.i - b.i))
     .map((x) => x.v)
-  return [...sorted, ...deletions]
 }
 
 /**
