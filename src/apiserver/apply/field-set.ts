@@ -8,11 +8,6 @@
 /** One node: whether its own path is a member, and its children by path element. */
 export class FieldSet {
   member = false
-  /**
-   * The FieldsV1 object this set was read from or encoded as, when it is one that never changes
-   * (a stored object's: see managed-fields.ts).
-   */
-  storedForm: object | undefined = undefined
   /** Made on first use: most nodes are leaves. */
   #children: Map<string, FieldSet> | undefined
 
@@ -157,25 +152,6 @@ export class FieldSet {
       for (const pe of sortedKeys(kids)) out[pe] = (kids.get(pe) as FieldSet).toFieldsV1()
     }
     return out
-  }
-
-  /**
-   * True when fromFieldsV1 reads toFieldsV1's form of this set back as this very tree: the root
-   * is not a member and every other node is a member or has children (a node that is neither
-   * would read back as a member).
-   */
-  readsBack(): boolean {
-    return !this.member && this.#nodesReadBack()
-  }
-
-  #nodesReadBack(): boolean {
-    for (const c of this.#kids().values()) {
-      const kids = c.#children
-      if (kids === undefined || kids.size === 0) {
-        if (!c.member) return false
-      } else if (!c.#nodesReadBack()) return false
-    }
-    return true
   }
 
   /** Reads the FieldsV1 JSON form. @throws TypeError when it is not an object of objects */

@@ -50,46 +50,27 @@ export function printManager(e: ManagerEntry): string {
 }
 
 /**
- * The set a stored FieldsV1 reads as, kept on the FieldsV1 object under a symbol (not
- * enumerable: invisible to JSON, copies and comparisons): the object an update keeps unchanged
- * (a manager it left alone) is the next stored object's too, and the watch cache shares it, so it
- * is read once. Not a WeakMap: entries keyed by short-lived objects make every scavenge slower.
+ * The FieldsV1 each set read from a stored object came from. Sets never change once built, and
+ * stored managedFields are in the canonical form encodeManagedFields writes, so a manager an
+ * update leaves alone keeps its FieldsV1 as it was instead of having it encoded again.
  */
-const STORED_SET = Symbol("storedSet")
-
-/** A FieldsV1 object with the set it reads as. */
-type Remembered = { [STORED_SET]?: FieldSet }
+const storedForms = new WeakMap<FieldSet, unknown>()
 
 /**
- * Pairs a FieldsV1 object and the set it reads as. Sets never change once built, and stored
- * managedFields are in the canonical form encodeManagedFields writes, so a manager an update
- * leaves alone keeps its FieldsV1 as it was instead of having it encoded again.
+ * The set each stored FieldsV1 reads as: the object an update keeps unchanged (a manager it left
+ * alone) is the next stored object's too, and the watch cache shares it, so it is read once.
  */
-function remember(fieldsV1: object, set: FieldSet): void {
-  Object.defineProperty(fieldsV1, STORED_SET, { value: set })
-  set.storedForm = fieldsV1
-}
+const storedSets = new WeakMap<object, FieldSet>()
 
 function storedSet(fieldsV1: unknown): FieldSet {
   if (typeof fieldsV1 !== "object" || fieldsV1 === null) return FieldSet.fromFieldsV1(fieldsV1)
-  let set = (fieldsV1 as Remembered)[STORED_SET]
+  let set = storedSets.get(fieldsV1)
   if (!set) {
     set = FieldSet.fromFieldsV1(fieldsV1)
-    if (Object.isExtensible(fieldsV1)) remember(fieldsV1, set)
+    storedSets.set(fieldsV1, set)
+    storedForms.set(set, fieldsV1)
   }
   return set
-}
-
-/**
- * The FieldsV1 of a set an update built, remembered with it as storedSet would have read it: the
- * entry is the object's once written, and the next write of the object reads it back (from the
- * watch cache's object, the same FieldsV1) as this set, which it then need not parse. Only a set
- * that reads back as the same tree is remembered.
- */
-function storedForm(set: FieldSet): Record<string, unknown> {
-  const fieldsV1 = set.toFieldsV1()
-  if (set.readsBack()) remember(fieldsV1, set)
-  return fieldsV1
 }
 
 /**
@@ -168,7 +149,7 @@ export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] | 
     const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion }
     if (e.time) out.time = e.time
     out.fieldsType = "FieldsV1"
-    out.fieldsV1 = e.set.storedForm ?? storedForm(e.set)
+    out.fieldsV1 = storedForms.get(e.set) ?? e.set.toFieldsV1()
     if (e.subresource) out.subresource = e.subresource
     return out
   })
