@@ -238,6 +238,24 @@ describe("checkPatchDecodes()", () => {
       )
     })
   }
+  test("a strategic merge patch with several wrong fields: the first one the type declares, whatever the keys' order", () => {
+    // ConfigMap declares metadata, immutable, data, binaryData; PodStatus phase before hostIP.
+    const cases: [string, unknown, string][] = [
+      [CONFIG_MAP, { binaryData: 1, data: "x", immutable: "y" }, "unrecognized type: bool"],
+      [CONFIG_MAP, { binaryData: 1, data: "x" }, "cannot restore map from string"],
+      [CONFIG_MAP, { binaryData: 1, data: {}, other: 2 }, "cannot restore map from int64"],
+      [POD, { status: { hostIP: 1, phase: true } }, "unrecognized type: string"],
+      [POD, { status: { hostIP: 1, phase: "Running" } }, "cannot convert int64 to string"],
+      [POD, { status: { hostIP: "h", unknown: 1 }, metadata: { name: 1 } }, "cannot convert int64 to string"],
+    ]
+    for (const [type, patched, want] of cases) {
+      assert.throws(
+        () => checkPatchDecodes(patched, {}, type, "application/strategic-merge-patch+json"),
+        (e: unknown) => e instanceof ApiError && e.message.endsWith(`: ${want}`),
+        JSON.stringify(patched),
+      )
+    }
+  })
   test("the values a strategic or merge patch kept from the object patched are not checked again", () => {
     // A stored object never holds a wrong type: one here shows the kept value is not looked at.
     const original = { ...cm({ a: "b" }), binaryData: { x: 1 }, immutable: false }

@@ -288,29 +288,46 @@ function unstructuredError(v: unknown, t: string, kept?: unknown): string | unde
   if (t in GO_SCALARS) return scalarConversion(v, GO_SCALARS[t] as string)
   if (t === schema.QUANTITY || t === schema.INT_OR_STRING || t === schema.TIME || t === schema.MICRO_TIME)
     return customError(v, t)
-  const fields = structFieldList(t)
+  const fields = structFields(t)
   if (!fields) return undefined
   if (!isObject(v)) return `cannot restore struct from: ${unstructuredKind(v)}`
   const keptFields = isObject(kept) ? kept : undefined
-  for (const [name, f] of fields) {
-    const err = unstructuredField(v[name], f, keptFields?.[name])
-    if (err) return err
+  // The converter stops at the first field in declaration order with an error: the value's own
+  // keys (most structs set few of their fields) are checked, keeping the earliest field's error.
+  let first = -1
+  let error: string | undefined
+  for (const name in v) {
+    const field = fields.get(name)
+    if (field === undefined || (first >= 0 && field.at > first)) continue
+    const err = unstructuredField(v[name], field.schema, keptFields?.[name])
+    if (err) {
+      first = field.at
+      error = err
+    }
   }
-  return undefined
+  return error
 }
 
-/** Each struct type's fields in order as [JSON name, schema]; null for a type that is not a struct. */
-const structFieldLists = new Map<string, readonly (readonly [string, schema.FieldSchema])[] | null>()
+/** A struct field: its place in the declaration order, and its schema. */
+interface StructField {
+  readonly at: number
+  readonly schema: schema.FieldSchema
+}
 
-/** The fields unstructuredError walks for `t`, listed once per type rather than once per value. */
-function structFieldList(t: string): readonly (readonly [string, schema.FieldSchema])[] | null {
-  let list = structFieldLists.get(t)
-  if (list === undefined) {
-    const fields = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
-    list = fields ? Object.entries(fields) : null
-    structFieldLists.set(t, list)
+/** Each struct type's fields by JSON name; null for a type that is not a struct. */
+const structFieldMaps = new Map<string, ReadonlyMap<string, StructField> | null>()
+
+/** The fields unstructuredError looks up for `t`, made once per type rather than once per value. */
+function structFields(t: string): ReadonlyMap<string, StructField> | null {
+  let fields = structFieldMaps.get(t)
+  if (fields === undefined) {
+    const declared = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
+    fields = declared
+      ? new Map(Object.entries(declared).map(([name, f], at) => [name, { at, schema: f }]))
+      : null
+    structFieldMaps.set(t, fields)
   }
-  return list
+  return fields
 }
 
 /** Nothing to convert: no value, a free-form type, or a value the patch left as stored (converted when written). */

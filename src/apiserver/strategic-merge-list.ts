@@ -133,13 +133,45 @@ function sameElement(a: unknown, b: unknown, mk: string): boolean {
   return a === b
 }
 
+/**
+ * Where each item of `list` first stands, found by value: with a merge key, maps by their key's
+ * value (what sameElement matches); without one, scalars (JSON has no NaN, so a Map finds
+ * exactly what === finds). Other items (maps and lists without a merge key, compared by their
+ * JSON) are not found here and are looked up one by one.
+ */
+export class Positions {
+  readonly #list: unknown[]
+  readonly #mk: string
+  readonly #first = new Map<unknown, number>()
+
+  constructor(list: unknown[], mk: string) {
+    this.#list = list
+    this.#mk = mk
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i]
+      if (mk ? !isMap(x) : typeof x === "object" && x !== null) continue
+      const k = mk ? (x as JsonMap)[mk] : x
+      if (!this.#first.has(k)) this.#first.set(k, i)
+    }
+  }
+
+  /** indexIn(list, v, mk). */
+  of(v: unknown): number {
+    const mk = this.#mk
+    if (mk) return isMap(v) ? (this.#first.get(v[mk]) ?? -1) : -1
+    if (typeof v === "object" && v !== null) return indexIn(this.#list, v, mk)
+    return this.#first.get(v) ?? -1
+  }
+}
+
 /** Splits `list` into the items present in `by` and the others. */
 function partition(list: unknown[], by: unknown[], mk: string): [unknown[], unknown[]] {
   const yes: unknown[] = []
   const no: unknown[] = []
+  const inBy = new Positions(by, mk)
   for (const v of list) {
     if (mk && !(isMap(v) && mk in v)) throw noMergeKey(v, mk)
-    ;(by.some((b) => sameElement(v, b, mk)) ? yes : no).push(v)
+    ;(inBy.of(v) >= 0 ? yes : no).push(v)
   }
   return [yes, no]
 }
@@ -151,7 +183,8 @@ interface Ordering {
   readonly kind: "map" | "scalar"
 }
 
-function indexIn(list: unknown[], v: unknown, mk: string): number {
+/** The index of the first item of `list` that is `v` (by merge key, or by value without one), or -1. */
+export function indexIn(list: unknown[], v: unknown, mk: string): number {
   return list.findIndex((x) => sameElement(x, v, mk))
 }
 
@@ -163,11 +196,36 @@ function sortByOrder(items: unknown[], order: unknown[], o: Ordering): unknown[]
     deletions = items.filter((v) => (v as JsonMap)[DIRECTIVE] === "delete")
     items = items.filter((v) => (v as JsonMap)[DIRECTIVE] !== "delete")
   }
-  const sorted = items
-    .map((v, i) => ({ v, i, at: indexIn(order, v, o.mk) }))
+  const inOrder = new Positions(order, o.mk)
+  const sorted = orderedBy(
+    items,
+    items.map((v) => inOrder.of(v)),
+  )
+  return deletions.length ? [...sorted, ...deletions] : sorted
+}
+
+/**
+ * `items` sorted by their positions `at` (-1: not placed), as Array.prototype.sort orders them by
+ * comparing two placed items by position and any other pair by index. Items whose placed ones
+ * already come in order are one ascending run for the sort, which keeps them as they are: they
+ * are returned (copied) without sorting.
+ */
+export function orderedBy(items: readonly unknown[], at: readonly number[]): unknown[] {
+  let last = -1
+  let inOrder = true
+  for (const p of at) {
+    if (p < 0) continue
+    if (p < last) {
+      inOrder = false
+      break
+    }
+    last = p
+  }
+  if (inOrder) return items.slice()
+  return items
+    .map((v, i) => ({ v, i, at: at[i] as number }))
     .sort((a, b) => (a.at >= 0 && b.at >= 0 ? a.at - b.at : a.i - b.i))
     .map((x) => x.v)
-  return [...sorted, ...deletions]
 }
 
 /**
@@ -178,14 +236,15 @@ function normalizeOrder(inPatch: unknown[], serverOnly: unknown[], o: Ordering):
   const right = sortByOrder(inPatch, o.patchOrder, o)
   const left = sortByOrder(serverOnly, o.serverOrder, o)
   const out: unknown[] = []
+  const live = new Positions(o.serverOrder, o.mk)
   let i = 0
   let j = 0
   while (i < left.length || j < right.length) {
     if (j >= right.length) out.push(left[i++])
     else if (i >= left.length) out.push(right[j++])
     else {
-      const li = indexIn(o.serverOrder, left[i], o.mk)
-      const ri = indexIn(o.serverOrder, right[j], o.mk)
+      const li = live.of(left[i])
+      const ri = live.of(right[j])
       if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++])
       else out.push(right[j++])
     }

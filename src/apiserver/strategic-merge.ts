@@ -7,6 +7,7 @@
  * maps and replace as lists.
  */
 import { badRequest } from "../api/index.ts"
+import { copyJson } from "../util/index.ts"
 import { goType } from "./go-format.ts"
 import { type Shape, childOf } from "./shapes.ts"
 import { mergeList, orderByElementOrder, strategyOf } from "./strategic-merge-list.ts"
@@ -35,7 +36,7 @@ export function strategicMergePatch(original: unknown, patch: unknown, shape: Sh
     )
   }
   // Copy on write: mergeMap copies the maps it changes, the rest stays shared with `original`.
-  return mergeMap(isMap(original) ? original : {}, structuredClone(patch), shape)
+  return mergeMap(isMap(original) ? original : {}, copyJson(patch), shape)
 }
 
 function jsonKind(v: unknown): string {

@@ -17,6 +17,10 @@ const cases: readonly { name: string; value: unknown }[] = [
     },
   },
   { name: "nested arrays", value: [[1, [2, null]], [{ a: [true] }]] },
+  {
+    name: "a parsed __proto__ key",
+    value: JSON.parse('{"a":1,"__proto__":{"$patch":"delete"},"b":[{"__proto__":2}]}'),
+  },
 ]
 for (const c of cases) {
   test(`copyJson(): ${c.name} copies as structuredClone does`, () => {
@@ -34,4 +38,11 @@ test("copyJson(): the copy shares nothing with a frozen original and can be chan
   ;(copy.spec.containers[0] as { name: string }).name = "d"
   assert.equal(original.spec.containers[0]?.name, "c")
   assert.ok("annotations" in copyJson({ annotations: undefined }))
+})
+
+test("copyJson(): a parsed __proto__ key stays an own key, not the copy's prototype", () => {
+  const copy = copyJson(JSON.parse('{"__proto__":{"x":1}}') as Record<string, unknown>)
+  assert.equal(Object.getPrototypeOf(copy), Object.prototype)
+  assert.deepEqual(Object.keys(copy), ["__proto__"])
+  assert.ok(!("x" in copy))
 })

@@ -12,6 +12,12 @@ export function copyJson<T>(value: T): T {
     return out as T
   }
   const out: Record<string, unknown> = {}
-  for (const k of Object.keys(value)) out[k] = copyJson((value as Record<string, unknown>)[k])
+  for (const k of Object.keys(value)) {
+    const v = copyJson((value as Record<string, unknown>)[k])
+    // JSON.parse makes "__proto__" an own key: kept one, not set as the copy's prototype.
+    if (k === "__proto__")
+      Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true })
+    else out[k] = v
+  }
   return out as T
 }

@@ -47,7 +47,7 @@ export interface WriteContext {
 }
 
 /** The server's own metadata, never owned by anyone. */
-const STRIPPED = new FieldSet()
+export const STRIPPED = new FieldSet()
   .insert([fieldPE("apiVersion")])
   .insert([fieldPE("kind")])
   .insert([fieldPE("metadata")])
@@ -103,9 +103,16 @@ function setManagedFields(obj: ApiObject, managers: Managers): void {
   else delete meta.managedFields
 }
 
-/** Takes the changed fields from every manager but `self`; returns each one's conflicts. */
-function takeFromOthers(managers: Managers, self: string, c: Comparison): Map<string, FieldSet> {
-  const changed = c.modified.union(c.added)
+/**
+ * Takes the changed fields (`changed`: c.modified ∪ c.added) from every manager but `self`;
+ * returns each one's conflicts.
+ */
+function takeFromOthers(
+  managers: Managers,
+  self: string,
+  c: Comparison,
+  changed = c.modified.union(c.added),
+): Map<string, FieldSet> {
   const conflicts = new Map<string, FieldSet>()
   for (const [id, e] of managers) {
     if (id === self) continue
@@ -118,12 +125,24 @@ function takeFromOthers(managers: Managers, self: string, c: Comparison): Map<st
   return conflicts
 }
 
+/**
+ * What a manager owning `prev` owns after its update `c` (`changed`: c.modified ∪ c.added):
+ * prev − removed ∪ changed − the server's metadata, leaving out the steps that remove nothing
+ * (each copies the set's top).
+ */
+export function ownedAfterUpdate(prev: FieldSet, c: Comparison, changed: FieldSet): FieldSet {
+  let set = c.removed.isEmpty() ? prev : prev.difference(c.removed)
+  set = set.union(changed)
+  return set.intersects(STRIPPED) ? set.difference(STRIPPED) : set
+}
+
 /** The managers after `self` updated `live` into `next` (upstream's Updater.Update). */
 function updateManagers(managers: Managers, entry: Omit<ManagerEntry, "set">, c: Comparison): void {
   const id = managerId(entry)
-  takeFromOthers(managers, id, c)
+  const changed = c.modified.union(c.added)
+  takeFromOthers(managers, id, c, changed)
   const prev = managers.get(id)?.set ?? new FieldSet()
-  let set = prev.difference(c.removed).union(c.modified).union(c.added).difference(STRIPPED)
+  let set = ownedAfterUpdate(prev, c, changed)
   // The manager's set as it was (and so its stored FieldsV1) when the update left it the same.
   if (set.equals(prev)) set = prev
   if (set.isEmpty()) managers.delete(id)

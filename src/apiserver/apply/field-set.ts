@@ -112,6 +112,18 @@ export class FieldSet {
     return out.#pruned()
   }
 
+  /** True when some path is a member of both sets. */
+  intersects(other: FieldSet): boolean {
+    if (this.member && other.member) return true
+    const theirs = other.#kids()
+    if (theirs.size === 0) return false
+    for (const [pe, c] of this.#kids()) {
+      const o = theirs.get(pe)
+      if (o && c.intersects(o)) return true
+    }
+    return false
+  }
+
   #pruned(): this {
     const children = this.#children
     if (children) for (const [pe, c] of children) if (c.isEmpty()) children.delete(pe)
