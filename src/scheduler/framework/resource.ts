@@ -50,7 +50,8 @@ export function addResource(a: Resource, b: Resource, sign = 1): void {
   a.memory += sign * b.memory
   a.ephemeralStorage += sign * b.ephemeralStorage
   a.allowedPodNumber += sign * b.allowedPodNumber
-  for (const [k, v] of b.scalar) a.scalar.set(k, (a.scalar.get(k) ?? 0) + sign * v)
+  // Most pods request no extended resource: no iterator over an empty map.
+  if (b.scalar.size > 0) for (const [k, v] of b.scalar) a.scalar.set(k, (a.scalar.get(k) ?? 0) + sign * v)
 }
 
 /** a = max(a, b) for every resource. */
