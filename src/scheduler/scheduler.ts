@@ -102,6 +102,8 @@ export class Scheduler {
   readonly #algorithm = new GenericScheduler()
   readonly #reporter: ReporterDeps
   readonly #pending = new Set<Promise<void>>()
+  /** The pods nominated to a node, for every cycle (one function, not a closure per pod). */
+  readonly #nominated = (node: string) => this.queue.nominator.podsFor(node)
 
   constructor(opts: SchedulerOptions) {
     this.#clock = opts.clock ?? realClock
@@ -271,7 +273,7 @@ export class Scheduler {
         state,
         pod: pi,
         snapshot: this.cache,
-        nominated: (n) => this.queue.nominator.podsFor(n),
+        nominated: this.#nominated,
       })
     } catch (err) {
       return this.#fail(q, cycle, { reason: "SchedulerError", message: String(err) })
