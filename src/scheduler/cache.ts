@@ -17,7 +17,7 @@ interface PodState {
   node: string
   assumed: boolean
   /** When an assumed pod whose binding finished expires (ms), if ever. */
-  deadline?: number
+  deadline: number | undefined
 }
 
 /** Options of SchedulerCache. */
@@ -126,7 +126,7 @@ export class SchedulerCache implements Snapshot {
     info.addPod(pi)
     if (hasAffinity(pi)) this.#affinityIndex.add(pi, info)
     this.#labelIndex.add(pi, info)
-    this.#pods.set(pi.uid, { pi, node, assumed })
+    this.#pods.set(pi.uid, { pi, node, assumed, deadline: undefined })
     this.#touch(info)
   }
 
@@ -142,7 +142,10 @@ export class SchedulerCache implements Snapshot {
       this.#affinityIndex.add(pi, info)
     }
     if (!this.#labelIndex.replace(pi)) this.#labelIndex.add(pi, info)
-    this.#pods.set(pi.uid, { pi, node: st.node, assumed })
+    // The state is the pod's own (never handed out): updated in place, as a new one would be set.
+    st.pi = pi
+    st.assumed = assumed
+    st.deadline = undefined
     return true
   }
 

@@ -45,3 +45,34 @@ test("the conjunction of the selectors of the Services and ReplicaSets that sele
   assert.equal(select(pod({ app: "cache" })), undefined)
   assert.equal(select(pod({})), undefined)
 })
+
+test("a newer version of a controller with the same selector gets the same matcher", () => {
+  const version = (replicas: number) =>
+    Object.freeze({
+      metadata: { name: "web-1", namespace: "default" },
+      spec: {
+        replicas,
+        selector: {
+          matchLabels: { app: "web" },
+          matchExpressions: [{ key: "hash", operator: "In", values: ["1"] }],
+        },
+      },
+    })
+  const objs: Record<string, ApiObject[]> = { replicasets: [version(1)] }
+  const select = defaultSpreadSelector(informersOf(objs))
+  const before = select(pod({ app: "web", hash: "1" }))
+  assert.ok(before)
+  objs.replicasets = [version(2)]
+  assert.equal(select(pod({ app: "web", hash: "1" })), before)
+  // Another selector compiles to its own matcher.
+  objs.replicasets = [
+    Object.freeze({
+      metadata: { name: "web-2", namespace: "default" },
+      spec: { selector: { matchLabels: { app: "web" } } },
+    }),
+  ]
+  const other = select(pod({ app: "web", hash: "1" }))
+  assert.ok(other && other !== before)
+  assert.equal(other({ app: "web", hash: "2" }), true)
+  assert.equal(before({ app: "web", hash: "2" }), false)
+})

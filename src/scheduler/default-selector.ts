@@ -27,12 +27,35 @@ export const SPREAD_SOURCES = [Services, ReplicationControllers, ReplicaSets, St
  */
 const compiled = new WeakMap<object, Matcher | null>()
 
+/** How many distinct selectors bySelector remembers before it starts over. */
+const MAX_SELECTORS = 1024
+
+/**
+ * The compiled selectors by their text: a controller's status write brings a new object with the
+ * same selector, and it must get the same matcher, or spreading's per-node counts (kept by
+ * matcher) are counted again from the pods of every node.
+ */
+const bySelector = new Map<string, Matcher | null>()
+
+/** The matcher compiled for the selector spelled `text`, compiling it with `build` once. */
+function matcherFor(text: string, build: () => Matcher | null): Matcher | null {
+  let m = bySelector.get(text)
+  if (m !== undefined) return m
+  m = build()
+  if (bySelector.size >= MAX_SELECTORS) bySelector.clear()
+  bySelector.set(text, m)
+  return m
+}
+
 /** The compiled selector of a Service or ReplicationController (a plain map; none when empty). */
 function setMatcher(obj: ApiObject): Matcher | null {
   let m = compiled.get(obj)
   if (m !== undefined) return m
   const set = (obj.spec as { selector?: Record<string, string> } | undefined)?.selector
-  m = set && Object.keys(set).length > 0 ? compileSelector({ matchLabels: set }) : null
+  m =
+    set && Object.keys(set).length > 0
+      ? matcherFor(`set:${JSON.stringify(set)}`, () => compileSelector({ matchLabels: set }))
+      : null
   if (Object.isFrozen(obj)) compiled.set(obj, m)
   return m
 }
@@ -42,7 +65,7 @@ function selectorOf(obj: ApiObject): Matcher | null {
   let m = compiled.get(obj)
   if (m !== undefined) return m
   const sel = (obj.spec as { selector?: LabelSelector } | undefined)?.selector
-  m = sel ? compileSelector(sel) : null
+  m = sel ? matcherFor(`selector:${JSON.stringify(sel)}`, () => compileSelector(sel)) : null
   if (Object.isFrozen(obj)) compiled.set(obj, m)
   return m
 }

@@ -200,7 +200,9 @@ export class SchedulingQueue {
 
   /** Something changed that may let unschedulable pods fit: move them all back. */
   moveAllToActiveOrBackoff(): void {
-    for (const e of [...this.#unschedulable]) this.#moveTo(e, this.#isBackingOff(e) ? "backoff" : "active")
+    // Called on every pod deletion and node change: no copy when nothing waits (the common case).
+    if (this.#unschedulable.size > 0)
+      for (const e of [...this.#unschedulable]) this.#moveTo(e, this.#isBackingOff(e) ? "backoff" : "active")
     this.#moveRequestCycle = this.#cycle
   }
 

@@ -33,7 +33,7 @@ import { SchedulerCache } from "./cache.ts"
 import { DEFAULT_SCHEDULER_NAME, type KubeSchedulerConfiguration, resolveProfiles } from "./config.ts"
 import { defaultSpreadSelector, SPREAD_SOURCES } from "./default-selector.ts"
 import { CycleState } from "./framework/cycle-state.ts"
-import type { PodInfo } from "./framework/pod-info.ts"
+import { type PodInfo, withNewerPod } from "./framework/pod-info.ts"
 import { Framework, type Registry } from "./framework/runner.ts"
 import { isSuccess } from "./framework/status.ts"
 import type { DisruptionBudget, QueuedPodInfo, VolumeLister } from "./framework/types.ts"
@@ -102,6 +102,8 @@ export class Scheduler {
   readonly #algorithm = new GenericScheduler()
   readonly #reporter: ReporterDeps
   readonly #pending = new Set<Promise<void>>()
+  /** The pods nominated to a node, for every cycle (one function, not a closure per pod). */
+  readonly #nominated = (node: string) => this.queue.nominator.podsFor(node)
 
   constructor(opts: SchedulerOptions) {
     this.#clock = opts.clock ?? realClock
@@ -271,7 +273,7 @@ export class Scheduler {
         state,
         pod: pi,
         snapshot: this.cache,
-        nominated: (n) => this.queue.nominator.podsFor(n),
+        nominated: this.#nominated,
       })
     } catch (err) {
       return this.#fail(q, cycle, { reason: "SchedulerError", message: String(err) })
@@ -295,10 +297,10 @@ export class Scheduler {
     }
     this.stats.evaluatedNodes += result.evaluatedNodes
     const host = result.suggestedHost
-    const assumed: PodInfo = {
-      ...pi,
-      pod: { ...pi.pod, spec: { ...(pi.pod.spec ?? { containers: [] }), nodeName: host } },
-    }
+    const assumed = withNewerPod(pi, {
+      ...pi.pod,
+      spec: { ...(pi.pod.spec ?? { containers: [] }), nodeName: host },
+    })
     this.cache.assumePod(assumed, host)
     this.queue.nominator.delete(pi.uid)
     const reserved = fwk.runReserve(state, assumed, host)

@@ -157,8 +157,11 @@ export class NodeInfo {
       if (n > 0) this.usedPorts.set(p, n)
       else this.usedPorts.delete(p)
     }
-    this.podsWithAffinity.delete(pi)
-    this.podsWithRequiredAntiAffinity.delete(pi)
+    // Only pods with terms are in these sets (a PodInfo never changes).
+    if (pi.withAffinity) {
+      this.podsWithAffinity.delete(pi)
+      this.podsWithRequiredAntiAffinity.delete(pi)
+    }
     for (const c of this.#counts) if (c.test(pi)) c.n--
     this.generation++
     return true
@@ -172,8 +175,10 @@ export class NodeInfo {
     const prev = this.pods.get(pi.uid)
     if (!prev) return false
     this.pods.set(pi.uid, pi)
-    if (this.podsWithAffinity.delete(prev)) this.podsWithAffinity.add(pi)
-    if (this.podsWithRequiredAntiAffinity.delete(prev)) this.podsWithRequiredAntiAffinity.add(pi)
+    if (prev.withAffinity) {
+      if (this.podsWithAffinity.delete(prev)) this.podsWithAffinity.add(pi)
+      if (this.podsWithRequiredAntiAffinity.delete(prev)) this.podsWithRequiredAntiAffinity.add(pi)
+    }
     for (const c of this.#counts) c.n += Number(c.test(pi)) - Number(c.test(prev))
     this.generation++
     return true

@@ -87,10 +87,6 @@ function compileTerm(pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm
   }
 }
 
-function compileWeighted(pod: Pod, terms: readonly WeightedPodAffinityTerm[] | undefined): AffinityTerm[] {
-  return (terms ?? []).map((w) => compileTerm(pod, w.podAffinityTerm, w.weight))
-}
-
 function hostPortsOf(pod: Pod): string[] {
   const out: string[] = []
   for (const c of pod.spec?.containers ?? []) {
@@ -102,22 +98,41 @@ function hostPortsOf(pod: Pod): string[] {
   return out
 }
 
-/** Builds the PodInfo of `pod`. */
-export function newPodInfo(pod: Pod): PodInfo {
-  const info = computePodInfo(pod)
-  const withAffinity =
-    info.requiredAffinity.length +
-      info.requiredAntiAffinity.length +
-      info.preferredAffinity.length +
-      info.preferredAntiAffinity.length >
-    0
-  return { ...info, withAffinity }
+const NO_TERMS: readonly AffinityTerm[] = Object.freeze([])
+
+function compileRequired(pod: Pod, terms: readonly PodAffinityTerm[] | undefined): readonly AffinityTerm[] {
+  return terms?.length ? terms.map((t) => compileTerm(pod, t, 1)) : NO_TERMS
 }
 
-function computePodInfo(pod: Pod): Omit<PodInfo, "withAffinity"> {
+function compileWeighted(
+  pod: Pod,
+  terms: readonly WeightedPodAffinityTerm[] | undefined,
+): readonly AffinityTerm[] {
+  return terms?.length ? terms.map((w) => compileTerm(pod, w.podAffinityTerm, w.weight)) : NO_TERMS
+}
+
+/** Builds the PodInfo of `pod`. */
+export function newPodInfo(pod: Pod): PodInfo {
   const a = pod.spec?.affinity
   const namespace = pod.metadata?.namespace ?? "default"
   const key = `${namespace}/${pod.metadata?.name ?? ""}`
+  const requiredAffinity = compileRequired(
+    pod,
+    a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+  )
+  const requiredAntiAffinity = compileRequired(
+    pod,
+    a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+  )
+  const preferredAffinity = compileWeighted(
+    pod,
+    a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+  )
+  const preferredAntiAffinity = compileWeighted(
+    pod,
+    a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+  )
+  // One literal with every field, here and in withNewerPod: every PodInfo has the same shape.
   return {
     pod,
     key,
@@ -128,17 +143,16 @@ function computePodInfo(pod: Pod): Omit<PodInfo, "withAffinity"> {
     requests: podRequests(pod),
     nonZero: podRequests(pod, true),
     ports: hostPortsOf(pod),
-    requiredAffinity: (a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) =>
-      compileTerm(pod, t, 1),
-    ),
-    requiredAntiAffinity: (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map(
-      (t) => compileTerm(pod, t, 1),
-    ),
-    preferredAffinity: compileWeighted(pod, a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
-    preferredAntiAffinity: compileWeighted(
-      pod,
-      a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
-    ),
+    requiredAffinity,
+    requiredAntiAffinity,
+    preferredAffinity,
+    preferredAntiAffinity,
+    withAffinity:
+      requiredAffinity.length +
+        requiredAntiAffinity.length +
+        preferredAffinity.length +
+        preferredAntiAffinity.length >
+      0,
   }
 }
 
@@ -164,7 +178,22 @@ export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels?: Namespa
  */
 export function withNewerPod(pi: PodInfo, pod: Pod): PodInfo {
   const labels = pod.metadata?.labels ?? NO_LABELS
-  return { ...pi, pod, labels: sameLabels(pi.labels, labels) ? pi.labels : labels }
+  return {
+    pod,
+    key: pi.key,
+    uid: pi.uid,
+    namespace: pi.namespace,
+    labels: sameLabels(pi.labels, labels) ? pi.labels : labels,
+    priority: pi.priority,
+    requests: pi.requests,
+    nonZero: pi.nonZero,
+    ports: pi.ports,
+    requiredAffinity: pi.requiredAffinity,
+    requiredAntiAffinity: pi.requiredAntiAffinity,
+    preferredAffinity: pi.preferredAffinity,
+    preferredAntiAffinity: pi.preferredAntiAffinity,
+    withAffinity: pi.withAffinity,
+  }
 }
 
 function sameLabels(a: Labels, b: Labels): boolean {

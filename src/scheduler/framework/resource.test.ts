@@ -52,3 +52,33 @@ for (const tc of cases) {
     assert.deepEqual({ milliCPU: r.milliCPU, memory: r.memory }, tc.want)
   })
 }
+
+test("podRequests(): extended resources, absent requests and overhead, each counted once", () => {
+  const pod: Pod = {
+    spec: {
+      containers: [
+        c("a", { cpu: "500m", "example.com/gpu": "1", "ephemeral-storage": "1Gi" }),
+        { name: "b", image: "x" },
+        c("c", { memory: "64Mi", "example.com/gpu": "2" }),
+      ],
+      overhead: { cpu: "10m", "example.com/gpu": "1" },
+    },
+  }
+  const want = (cpu: number, memory: number) => ({
+    milliCPU: cpu,
+    memory,
+    ephemeralStorage: 2 ** 30,
+    allowedPodNumber: 0,
+    scalar: new Map([["example.com/gpu", 4]]),
+  })
+  assert.deepEqual(podRequests(pod), want(510, 64 * 2 ** 20))
+  // Without a cpu (memory) request, a container counts 100m (200Mi) for scoring.
+  assert.deepEqual(podRequests(pod, true), want(710, 464 * 2 ** 20))
+  assert.deepEqual(podRequests({ spec: { containers: [] } }), {
+    milliCPU: 0,
+    memory: 0,
+    ephemeralStorage: 0,
+    allowedPodNumber: 0,
+    scalar: new Map(),
+  })
+})

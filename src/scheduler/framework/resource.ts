@@ -50,7 +50,8 @@ export function addResource(a: Resource, b: Resource, sign = 1): void {
   a.memory += sign * b.memory
   a.ephemeralStorage += sign * b.ephemeralStorage
   a.allowedPodNumber += sign * b.allowedPodNumber
-  for (const [k, v] of b.scalar) a.scalar.set(k, (a.scalar.get(k) ?? 0) + sign * v)
+  // Most pods request no extended resource: no iterator over an empty map.
+  if (b.scalar.size > 0) for (const [k, v] of b.scalar) a.scalar.set(k, (a.scalar.get(k) ?? 0) + sign * v)
 }
 
 /** a = max(a, b) for every resource. */
@@ -61,15 +62,35 @@ function maxResource(a: Resource, b: Resource): void {
   for (const [k, v] of b.scalar) a.scalar.set(k, Math.max(a.scalar.get(k) ?? 0, v))
 }
 
+/** Parses the quantity of resource `name` into `r` (adding to what is there). */
+function addQuantity(r: Resource, name: string, q: unknown): void {
+  if (name === "cpu") r.milliCPU += milliValue(q)
+  else if (name === "memory") r.memory += unitValue(q)
+  else if (name === "ephemeral-storage") r.ephemeralStorage += unitValue(q)
+  else if (name === "pods") r.allowedPodNumber += unitValue(q)
+  else r.scalar.set(name, (r.scalar.get(name) ?? 0) + unitValue(q))
+}
+
+/**
+ * Adds the container's requests to `sum` (as addResource(sum, requestsOf(c, nonZero)), without
+ * the Resource in between: this runs for every container of every pod the scheduler sees).
+ */
+function addRequests(sum: Resource, c: Container, nonZero: boolean): void {
+  const req = (c.resources as ResourceRequirements | undefined)?.requests
+  for (const name in req) addQuantity(sum, name, req[name])
+  if (!nonZero) return
+  if (!req || !("cpu" in req)) sum.milliCPU += DEFAULT_MILLI_CPU_REQUEST
+  if (!req || !("memory" in req)) sum.memory += DEFAULT_MEMORY_REQUEST
+}
+
 function requestsOf(c: Container, nonZero: boolean): Resource {
-  const r = resourceOf((c.resources as ResourceRequirements | undefined)?.requests)
-  if (nonZero) {
-    const req = c.resources?.requests ?? {}
-    if (!("cpu" in req)) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST
-    if (!("memory" in req)) r.memory = DEFAULT_MEMORY_REQUEST
-  }
+  const r = emptyResource()
+  addRequests(r, c, nonZero)
   return r
 }
+
+/** Nothing (read only): what a pod without init containers takes at least. */
+const NOTHING: Resource = emptyResource()
 
 /**
  * The pod's effective request: the sum of its containers and sidecars (restartable init
@@ -79,21 +100,26 @@ function requestsOf(c: Container, nonZero: boolean): Resource {
  */
 export function podRequests(pod: Pod, nonZero = false): Resource {
   const sum = emptyResource()
-  for (const c of pod.spec?.containers ?? []) addResource(sum, requestsOf(c, nonZero))
-  const sidecars = emptyResource()
-  const initMax = emptyResource()
-  for (const c of pod.spec?.initContainers ?? []) {
-    const req = requestsOf(c, nonZero)
-    if (c.restartPolicy === "Always") {
-      addResource(sum, req)
-      addResource(sidecars, req)
-      maxResource(initMax, sidecars)
-    } else {
-      addResource(req, sidecars)
-      maxResource(initMax, req)
+  const containers = pod.spec?.containers
+  if (containers)
+    for (let i = 0; i < containers.length; i++) addRequests(sum, containers[i] as Container, nonZero)
+  const inits = pod.spec?.initContainers
+  if (inits?.length) {
+    const sidecars = emptyResource()
+    const initMax = emptyResource()
+    for (const c of inits) {
+      const req = requestsOf(c, nonZero)
+      if (c.restartPolicy === "Always") {
+        addResource(sum, req)
+        addResource(sidecars, req)
+        maxResource(initMax, sidecars)
+      } else {
+        addResource(req, sidecars)
+        maxResource(initMax, req)
+      }
     }
-  }
-  maxResource(sum, initMax)
+    maxResource(sum, initMax)
+  } else maxResource(sum, NOTHING)
   if (pod.spec?.overhead) addResource(sum, resourceOf(pod.spec.overhead))
   sum.allowedPodNumber = 0
   return sum

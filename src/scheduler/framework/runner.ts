@@ -45,6 +45,9 @@ const METHOD: Record<ExtensionPoint, string> = {
   bind: "bind",
 }
 
+/** How many pre-filters the bits of #filtersWithout's key can tell apart. */
+const MAX_SKIP_BITS = 30
+
 function fail(plugin: string, err: unknown): Status {
   const s = errorStatus(`running plugin "${plugin}": ${String(err)}`)
   return { ...s, plugin }
@@ -64,6 +67,8 @@ export class Framework {
   readonly reserves: readonly ReservePlugin[]
   readonly preBinds: readonly PreBindPlugin[]
   readonly binds: readonly BindPlugin[]
+  /** The filter lists #filtersWithout built, by the bits of the pre-filters that skipped. */
+  readonly #filtersBySkip = new Map<number, readonly FilterPlugin[]>()
   readonly #total: number[] = []
   readonly #scores: number[] = []
 
@@ -123,7 +128,10 @@ export class Framework {
   /** Runs the pre-filters; the node names they allow are intersected. */
   runPreFilter(state: CycleState, pod: PodInfo): PreFilterResult {
     let nodeNames: Set<string> | undefined
-    for (const p of this.preFilters) {
+    // Which pre-filters skipped, one bit each (when the state skipped nothing before and they fit).
+    let skipped = state.skipFilter.size === 0 && this.preFilters.length <= MAX_SKIP_BITS ? 0 : -1
+    for (let i = 0; i < this.preFilters.length; i++) {
+      const p = this.preFilters[i] as PreFilterPlugin
       let r: PreFilterResult
       try {
         r = p.preFilter(state, pod)
@@ -132,13 +140,26 @@ export class Framework {
       }
       if (r.status.code === "Skip") {
         state.skipFilter.add(p.name)
+        if (skipped >= 0) skipped |= 1 << i
         continue
       }
       if (!isSuccess(r.status)) return { status: { ...r.status, plugin: p.name } }
       if (r.nodeNames) nodeNames = new Set([...r.nodeNames].filter((n) => !nodeNames || nodeNames.has(n)))
     }
-    state.filters = this.filters.filter((p) => !state.skipFilter.has(p.name))
+    state.filters = this.#filtersWithout(state, skipped)
     return nodeNames ? { status: success(), nodeNames } : { status: success() }
+  }
+
+  /**
+   * The filters whose plugins' pre-filters did not skip. The same few combinations come up pod
+   * after pod: each is built once, by the bits of the pre-filters that skipped (-1: build anew).
+   */
+  #filtersWithout(state: CycleState, skipped: number): readonly FilterPlugin[] {
+    const have = skipped >= 0 ? this.#filtersBySkip.get(skipped) : undefined
+    if (have) return have
+    const filters = this.filters.filter((p) => !state.skipFilter.has(p.name))
+    if (skipped >= 0) this.#filtersBySkip.set(skipped, filters)
+    return filters
   }
 
   /** Runs one pre-filter extension of every pre-filter that did not skip. */

@@ -116,5 +116,22 @@ function predicateOf(matches: Constraint["matches"], namespace: string): (pi: Po
  * controller's selector once, so the pods of one controller ask for the same count.
  */
 export function countMatching(c: Constraint, pod: PodInfo, node: NodeInfo): number {
-  return node.countPods(predicateOf(c.matches, pod.namespace))
+  return node.countPods(matchingTest(c, pod))
+}
+
+/**
+ * The predicate countMatching counts by, for a loop over many nodes to look up once:
+ * `node.countPods(matchingTest(c, pod))` is countMatching(c, pod, node).
+ */
+export function matchingTest(c: Constraint, pod: PodInfo): (pi: PodInfo) => boolean {
+  return predicateOf(c.matches, pod.namespace)
+}
+
+/** True when nodeCounts holds for every node: the constraint leaves no node out for this pod. */
+export function countsEveryNode(c: Constraint, pod: PodInfo): boolean {
+  if (c.honorNodeTaints) return false
+  if (!c.honorNodeAffinity) return true
+  const spec = pod.pod.spec
+  for (const _ in spec?.nodeSelector) return false
+  return !spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms
 }

@@ -84,3 +84,30 @@ for (const c of scoreCases) {
     assert.deepEqual(scores, c.want)
   })
 }
+
+test("PodTopologySpread.score: default spreading follows each pod's selector, one pod after another", () => {
+  const cache = cacheOf(
+    [makeNode("n1"), makeNode("n2")],
+    [web("w1", "n1"), web("w2", "n1"), makePod("d1", { labels: { app: "db" }, node: "n2" })],
+  )
+  const selectors = { web: selectorFromSet({ app: "web" }), db: selectorFromSet({ app: "db" }) }
+  const p = newPodTopologySpread(
+    undefined,
+    handleOf(cache, {
+      defaultSpreadSelector: (pod) => selectors[pod.metadata?.labels?.app as "web" | "db"],
+    }),
+  )
+  const scoresOf = (app: string) => {
+    const { state, pi } = cycle(makePod(`p-${app}`, { labels: { app } }))
+    const list = cache.list()
+    assert.equal(p.preScore(state, pi, list).code, "Success")
+    const scores = list.map((n) => p.score(state, pi, n))
+    p.normalizeScore?.(state, pi, scores, list)
+    return scores
+  }
+  // Each selector's own counts, whichever was asked before (2 web pods on n1, 1 db pod on n2).
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(scoresOf("web"), [40, 100])
+    assert.deepEqual(scoresOf("db"), [100, 66])
+  }
+})

@@ -19,7 +19,9 @@ import {
 import {
   type Constraint,
   countMatching,
+  countsEveryNode,
   defaultConstraints,
+  matchingTest,
   nodeCounts,
   ownConstraints,
   SYSTEM_DEFAULT_CONSTRAINTS,
@@ -56,7 +58,8 @@ interface ScoreState {
   /** Matching pods per topology value, one map per constraint (no "key=value" string per node). */
   readonly counts: Map<string, number>[]
   readonly weights: number[]
-  readonly ignored: Set<string>
+  /** The filtered nodes scoring skips (undefined when none is). */
+  readonly ignored: Set<string> | undefined
 }
 
 function hasAllKeys(node: NodeInfo, constraints: readonly Constraint[]): boolean {
@@ -126,11 +129,19 @@ export function newPodTopologySpread(
 ): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
   const defaults =
     args?.defaultingType === "List" ? (args.defaultConstraints ?? []) : SYSTEM_DEFAULT_CONSTRAINTS
+  /**
+   * The default constraints last compiled, and over which selector: the pods of one controller
+   * are scheduled one after another with the same selector (and a Constraint never changes).
+   */
+  let lastDefaults: { readonly matches: Constraint["matches"]; readonly list: Constraint[] } | undefined
   const scoringConstraints = (pod: PodInfo): { list: Constraint[]; requireAll: boolean } => {
     if (pod.pod.spec?.topologySpreadConstraints?.length)
       return { list: ownConstraints(pod.pod, "ScheduleAnyway"), requireAll: true }
     const sel = handle.defaultSpreadSelector?.(pod.pod)
-    return { list: sel ? defaultConstraints(defaults, sel) : [], requireAll: false }
+    if (!sel) return { list: [], requireAll: false }
+    if (lastDefaults?.matches !== sel)
+      lastDefaults = { matches: sel, list: defaultConstraints(defaults, sel) }
+    return { list: lastDefaults.list, requireAll: false }
   }
   return {
     name: NAME,
@@ -164,30 +175,35 @@ export function newPodTopologySpread(
     preScore(state, pod, filtered) {
       const { list, requireAll } = scoringConstraints(pod)
       if (list.length === 0) return skip()
-      const ignored = new Set<string>()
-      for (const n of filtered) {
-        let keys = 0
-        for (const c of list) if (n.labels[c.topologyKey] !== undefined) keys++
-        if (requireAll ? keys < list.length : keys === 0) ignored.add(n.name)
-      }
-      const counts = list.map(() => new Map<string, number>())
+      let ignored: Set<string> | undefined
       const domains = list.map(() => new Set<string>())
-      for (const n of filtered) {
-        if (ignored.has(n.name)) continue
+      for (let j = 0; j < filtered.length; j++) {
+        const n = filtered[j] as NodeInfo
+        let keys = 0
+        for (let i = 0; i < list.length; i++)
+          if (n.labels[(list[i] as Constraint).topologyKey] !== undefined) keys++
+        if (requireAll ? keys < list.length : keys === 0) {
+          ;(ignored ??= new Set()).add(n.name)
+          continue
+        }
         for (let i = 0; i < list.length; i++) {
           const v = n.labels[(list[i] as Constraint).topologyKey]
-          if (v !== undefined) domains[i]?.add(v)
+          if (v !== undefined) (domains[i] as Set<string>).add(v)
         }
       }
+      const counts = list.map(() => new Map<string, number>())
       for (let i = 0; i < list.length; i++) {
         const c = list[i] as Constraint
         const byValue = counts[i] as Map<string, number>
+        const test = matchingTest(c, pod)
+        const everyNode = countsEveryNode(c, pod)
         // Per host, only the filtered nodes matter; wider domains count every node.
         const nodes = c.topologyKey === HOSTNAME ? filtered : handle.snapshot.list()
-        for (const n of nodes) {
+        for (let j = 0; j < nodes.length; j++) {
+          const n = nodes[j] as NodeInfo
           const v = n.labels[c.topologyKey]
-          if (v === undefined || !nodeCounts(c, pod, n)) continue
-          byValue.set(v, (byValue.get(v) ?? 0) + countMatching(c, pod, n))
+          if (v === undefined || (!everyNode && !nodeCounts(c, pod, n))) continue
+          byValue.set(v, (byValue.get(v) ?? 0) + n.countPods(test))
         }
       }
       const weights = domains.map((d) => Math.log(d.size + 2))
@@ -196,7 +212,7 @@ export function newPodTopologySpread(
     },
     score(state, _pod, node) {
       const s = state.read<ScoreState>(PRE_SCORE_KEY)
-      if (!s || s.ignored.has(node.name)) return 0
+      if (!s || s.ignored?.has(node.name)) return 0
       let score = 0
       for (let i = 0; i < s.constraints.length; i++) {
         const c = s.constraints[i] as Constraint
@@ -209,21 +225,23 @@ export function newPodTopologySpread(
     normalizeScore(state, _pod, scores, nodes) {
       const s = state.read<ScoreState>(PRE_SCORE_KEY)
       if (!s) return
+      const ignored = s.ignored
       // Ignored nodes score 0 and do not count towards min and max.
       let min = Infinity
       let max = 0
-      scores.forEach((x, i) => {
-        if (s.ignored.has(nodes[i]?.name ?? "")) return
+      for (let i = 0; i < scores.length; i++) {
+        if (ignored?.has(nodes[i]?.name ?? "")) continue
+        const x = scores[i] as number
         max = Math.max(max, x)
         min = Math.min(min, x)
-      })
+      }
       if (max === 0) {
         scores.fill(MAX_NODE_SCORE)
         return
       }
       for (let i = 0; i < scores.length; i++) {
         const x = scores[i] ?? 0
-        scores[i] = s.ignored.has(nodes[i]?.name ?? "")
+        scores[i] = ignored?.has(nodes[i]?.name ?? "")
           ? 0
           : Math.trunc((MAX_NODE_SCORE * (max + min - x)) / max)
       }
