@@ -9,6 +9,7 @@ import { CompactedError } from "../storage/index.ts"
 import type { ApiObject } from "../api/index.ts"
 import { AsyncQueue, type Batched, type Logger } from "../util/index.ts"
 import { knownObjectJson, setObjectJson } from "./output.ts"
+import { stampRevision } from "./registry/context.ts"
 
 /** One change as the cache keeps it. Objects are shared and must never be mutated. */
 export interface CacheEvent {
@@ -312,8 +313,8 @@ export class WatchCache {
     // Another value may be a later write's hint (two writes of a key in quick succession): kept.
     if (hint?.value !== e.value) return this.#decode(e.value, e.revision)
     expected.delete(e.key)
-    const meta = hint.obj.metadata ?? (hint.obj.metadata = {})
-    meta.resourceVersion = String(e.revision)
+    hint.obj.metadata ??= {}
+    stampRevision(hint.obj, e.revision)
     return hint.obj
   }
 

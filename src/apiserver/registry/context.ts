@@ -386,8 +386,9 @@ function resourceVersionMember(json: string, metaEnd: number, resourceVersion: s
 
 /**
  * Sets the resourceVersion of an object announced as written (RegistryDeps.written) to its
- * write's `revision`, unless the watch cache did first: it stamps the object as it takes the
- * write's event, and may have handed it, frozen, to in-process watchers before the write returns.
+ * write's `revision`, unless it has it already: the watch cache and the write both stamp it,
+ * whichever comes first, and the cache may have handed it, frozen, to in-process watchers before
+ * the write returns.
  */
 export function stampRevision(obj: ApiObject, revision: number): string {
   const rv = String(revision)
