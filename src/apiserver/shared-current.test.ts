@@ -6,17 +6,9 @@
 import assert from "node:assert/strict"
 import { after, before, test } from "node:test"
 import { MemoryStore } from "../storage/index.ts"
-import { FakeClock } from "../util/index.ts"
+import { deepFreeze, FakeClock } from "../util/index.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
 import { WatchCache } from "./watch-cache.ts"
-
-function deepFreeze<T>(v: T): T {
-  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
-    for (const c of Object.values(v)) deepFreeze(c)
-    Object.freeze(v)
-  }
-  return v
-}
 
 let frozenReads = 0
 const resource = WatchCache.prototype.resource

@@ -2,19 +2,11 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import { type ApiObject, Pods, applyDefaults, validateObject } from "../../api/index.ts"
 import { MemoryStore } from "../../storage/index.ts"
-import { FakeClock } from "../../util/index.ts"
+import { deepFreeze, FakeClock } from "../../util/index.ts"
 import { type Served, cachedEntry, decode, keyFor } from "./context.ts"
 import { Registry } from "./registry.ts"
 
 const PODS: Served = { info: Pods, prefix: "/registry/pods/", storageVersion: "v1", storageGroup: "" }
-
-function deepFreeze<T>(v: T): T {
-  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
-    for (const c of Object.values(v)) deepFreeze(c)
-    Object.freeze(v)
-  }
-  return v
-}
 
 type Pod = ApiObject & { spec?: Record<string, any>; status?: Record<string, any> }
 
