@@ -162,15 +162,19 @@ export function json(status: number, body: unknown, contentType = JSON_TYPE): Ap
   }
 }
 
+/** Any error as an ApiError: an unexpected one becomes a 500 InternalError. */
+export function apiErrorOf(err: unknown): ApiError {
+  return err instanceof ApiError
+    ? err
+    : new ApiError(
+        "InternalError",
+        `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`,
+      )
+}
+
 /** A Status response for any error (unexpected ones become 500 InternalError). */
 export function errorResponse(err: unknown): ApiResponse {
-  const e =
-    err instanceof ApiError
-      ? err
-      : new ApiError(
-          "InternalError",
-          `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`,
-        )
+  const e = apiErrorOf(err)
   const headers: Record<string, string> = { "content-type": JSON_TYPE }
   if (e.details?.retryAfterSeconds) headers["retry-after"] = String(e.details.retryAfterSeconds)
   return { status: e.code, headers, body: JSON.stringify(e.toStatus()) }

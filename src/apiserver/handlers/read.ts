@@ -2,7 +2,14 @@
 import { type ApiObject, ApiError, type ResourceInfo, type WatchEvent } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, JSON_TYPE, type Output } from "../negotiate.ts"
-import { errorResponse, listChunks, objectBody, partialMetadata, watchEventBytes } from "../output.ts"
+import {
+  apiErrorOf,
+  errorResponse,
+  listChunks,
+  objectBody,
+  partialMetadata,
+  watchEventBytes,
+} from "../output.ts"
 import { filterFor } from "../filter.ts"
 import { objectEvent } from "../object-events.ts"
 import { listObjects } from "../list.ts"
@@ -122,7 +129,7 @@ async function watch(
         ev.type === "BOOKMARK" || ev.type === "ERROR" ? ev.object : registry.toServed(r.served, ev.object),
       )
     const failed = (err: unknown): WatchEvent =>
-      objectEvent("ERROR", JSON.parse(errorResponse(err).body as string) as ApiObject)
+      objectEvent("ERROR", apiErrorOf(err).toStatus() as unknown as ApiObject)
     return {
       status: 200,
       headers: { "content-type": JSON_TYPE },
