@@ -458,10 +458,11 @@ function needsDefaults(s: Served, sub: string): boolean {
 /**
  * Whether an update may build on the watch cache's object itself rather than a copy: only where
  * defaulting, which runs on the whole object written, never reaches the parts kept from it (the
- * status a spec write keeps, the rest a status write keeps).
+ * status a spec write keeps, the rest a status write keeps): the kinds whose status writes need
+ * no defaults.
  */
 function sharesCurrent(s: Served): boolean {
-  return !s.info.custom && !defaultsStatus(s.info)
+  return !needsDefaults(s, "status")
 }
 
 /** Copies the fields clients may not change on update from the stored object. */
