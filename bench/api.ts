@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- api`: the API server over HTTP on loopback with the default SQLite store.
- * Creates/s and latency with 64 clients, GETs/s, a LIST of 10,000 pods, and watch delivery latency
- * to 100 watchers while writing 1,000 objects/s, and single-object latency at 1,000 creates/s (open
- * loop, each create timed from when it was due). Baseline: a bare node:http server storing the same
- * pod with the same durability. Last line: value = creates/s (64 clients), ratio = k8ts/bare.
+ * Creates/s and latency with 64 clients, GETs/s, a LIST of 10,000 pods, watch delivery latency to
+ * 100 watchers while writing 1,000 objects/s (after 2 s of such writes as a warm-up, reported
+ * apart), and single-object latency at 1,000 creates/s (open loop, each create timed from when it
+ * was due). Baseline: a bare node:http server storing the same pod with the same durability.
+ * Last line: value = creates/s (64 clients), ratio = k8ts/bare.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -16,6 +17,8 @@ const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 5000)
 const CLIENTS = 64
 /** The paced phase: creates per second, sent open loop. */
 const PACED_RATE = 1000
+/** Writes to the watchers before the measured ones, reported apart (see the watch phase). */
+const WATCH_WARMUP_MS = 2000
 const dir = mkdtempSync(join(tmpdir(), "k8ts-bench-api-"))
 const children: ChildProcess[] = []
 
@@ -114,29 +117,44 @@ async function main(): Promise<void> {
     }),
   )
   const listTimes: number[] = []
-  let listed = 0
+  let last: Buffer[] = []
   for (let i = 0; i < 5; i++) {
-    // Timed to the last byte received; decoding the ~47 MB is the client's business, done after.
+    // Timed to the last byte received. Decoding the ~47 MB is the client's business, done once all
+    // five are in: decoded between them, its garbage (10,000 objects) was collected during the next
+    // LIST, which then timed this process's garbage collector rather than the server.
     const t = performance.now()
     const res = await sendRaw(a, `${k8ts}/api/v1/namespaces/list/pods`, "GET")
     listTimes.push(performance.now() - t)
-    listed = (JSON.parse(Buffer.concat(res.chunks).toString("utf8")) as { items: unknown[] }).items.length
+    if (res.status !== 200) throw new Error(`list failed: ${res.status}`)
+    last = res.chunks
   }
+  const listed = (JSON.parse(Buffer.concat(last).toString("utf8")) as { items: unknown[] }).items.length
   const listMs = percentile(listTimes, 50)
 
-  // 100 watchers; a writer at 1,000 objects/s stamps each object with its send time.
+  // 100 watchers; a writer at 1,000 objects/s stamps each object with its send time. The first
+  // WATCH_WARMUP_MS of writes warm up both processes (new code paths, and heaps growing into fresh
+  // memory, which costs much on some virtual machines): their deliveries are reported on their own,
+  // and the p99 is that of the writes after them, the steady state a long-running server is in.
   await send(a, `${k8ts}/api/v1/namespaces`, "POST", JSON.stringify({ metadata: { name: "watch" } }))
   const watchLat: number[] = []
+  const warmupLat: number[] = []
+  let measuredFrom = Infinity
+  const onDelivery = (sentAt: number, lat: number) => (sentAt < measuredFrom ? warmupLat : watchLat).push(lat)
   const watchers = await Promise.all(
     Array.from({ length: 100 }, () =>
-      openWatch(`${k8ts}/api/v1/namespaces/watch/configmaps?watch=true`, watchLat),
+      openWatch(`${k8ts}/api/v1/namespaces/watch/configmaps?watch=true`, onDelivery),
     ),
   )
   const writeMs = PHASE_MS
   const start = performance.now()
   let sent = 0
+  let measuredSent = 0
   const writes: Promise<unknown>[] = []
-  while (performance.now() - start < writeMs) {
+  while (performance.now() - start < WATCH_WARMUP_MS + writeMs) {
+    if (measuredFrom === Infinity && performance.now() - start >= WATCH_WARMUP_MS) {
+      measuredFrom = performance.timeOrigin + performance.now()
+      measuredSent = sent
+    }
     const due = Math.floor(((performance.now() - start) / 1000) * 1000)
     while (sent < due) {
       const body = JSON.stringify({
@@ -153,7 +171,7 @@ async function main(): Promise<void> {
   await Promise.all(writes)
   await new Promise((r) => setTimeout(r, 500))
   for (const w of watchers) w.destroy()
-  const writeRate = sent / (writeMs / 1000)
+  const writeRate = (sent - measuredSent) / (writeMs / 1000)
   a.destroy()
 
   const ratio = c.rate / bareCreates.rate
@@ -174,11 +192,20 @@ async function main(): Promise<void> {
       `p50 ${pacedP50.toFixed(1)} ms, ${p.n} creates; target p99 < 50 ms`,
     ],
     ["k8ts GETs/s (64 clients)", gets.rate.toFixed(0), `p99 ${percentile(gets.lat, 99).toFixed(1)} ms`],
-    ["k8ts LIST 10,000 pods", `${listMs.toFixed(0)} ms`, `${listed} items`],
+    [
+      "k8ts LIST 10,000 pods",
+      `${listMs.toFixed(0)} ms`,
+      `${listed} items; median of ${listTimes.map((t) => t.toFixed(0)).join(", ")} ms`,
+    ],
     [
       "watch delivery, 100 watchers",
       `p99 ${percentile(watchLat, 99).toFixed(1)} ms`,
-      `${watchLat.length} deliveries at ${writeRate.toFixed(0)} writes/s`,
+      `${watchLat.length} deliveries at ${writeRate.toFixed(0)} writes/s; target p99 < 100 ms`,
+    ],
+    [
+      "watch delivery during the warm-up",
+      `p99 ${percentile(warmupLat, 99).toFixed(1)} ms`,
+      `${warmupLat.length} deliveries in the first ${WATCH_WARMUP_MS / 1000} s, not in the p99 above`,
     ],
     ["k8ts / bare creates", ratio.toFixed(2), "target ≥ 0.60"],
   ]
@@ -200,11 +227,15 @@ async function main(): Promise<void> {
       list_10k_ms: Math.round(listMs),
       watch_p99_ms: Number(percentile(watchLat, 99).toFixed(2)),
       watch_deliveries: watchLat.length,
+      watch_warmup_p99_ms: Number(percentile(warmupLat, 99).toFixed(2)),
     }),
   )
 }
 
-function openWatch(url: string, lat: number[]): Promise<{ destroy(): void }> {
+function openWatch(
+  url: string,
+  delivered: (sentAt: number, lat: number) => void,
+): Promise<{ destroy(): void }> {
   return new Promise((resolve, reject) => {
     const req = request(url, (res) => {
       let buf = ""
@@ -219,7 +250,8 @@ function openWatch(url: string, lat: number[]): Promise<{ destroy(): void }> {
             object: { metadata?: { annotations?: Record<string, string> } }
           }
           const sentAt = Number(ev.object.metadata?.annotations?.sent)
-          if (ev.type === "ADDED" && sentAt) lat.push(performance.timeOrigin + performance.now() - sentAt)
+          if (ev.type === "ADDED" && sentAt)
+            delivered(sentAt, performance.timeOrigin + performance.now() - sentAt)
         }
       })
       res.on("error", () => {})
