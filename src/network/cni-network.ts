@@ -12,7 +12,7 @@ import { type CniConfList, type CniPluginConf, loadConfList } from "./cni-config
 import { CommandError, failedWith, run } from "./exec.ts"
 import { deleteTableScript, egressGuardScript } from "./nft-rules.ts"
 import { NodeGuard } from "./node-guard.ts"
-import { removePortmapChains } from "./portmap-cleanup.ts"
+import { holdNatTables, releaseNatTables, removePortmapChains } from "./portmap-cleanup.ts"
 import type { PodAttachment, PodAttachRequest, PodNetwork, PodNetworkSetup } from "./pod-network.ts"
 
 /** Options of CniNetwork. */
@@ -60,6 +60,10 @@ function cniArgs(req: PodAttachRequest): string {
   ].join(";")
 }
 
+function hasPortmap(list: CniConfList): boolean {
+  return list.plugins.some((p) => p.type === "portmap")
+}
+
 /** The file name of a sandbox's cache entry. */
 function cacheFile(id: string): string {
   return `${encodeURIComponent(id)}.json`
@@ -91,6 +95,8 @@ export class CniNetwork implements PodNetwork {
     // The bridge plugin (isGateway) turns forwarding on; remember the value it had.
     await this.#guard.enableForwarding()
     this.#confList = await loadConfList(this.#opts.confDir)
+    // Before portmap's first rule: which nat tables the machine had, so close() leaves just those.
+    if (hasPortmap(this.#confList)) await holdNatTables(this.#opts.cacheDir)
     await mkdir(this.#results, { recursive: true })
     const bridge = this.#bridgeOf(this.#confList)
     if (bridge && !this.#opts.egress) {
@@ -186,7 +192,10 @@ export class CniNetwork implements PodNetwork {
         if (!failedWith(err, "Cannot find device", "does not exist")) throw err
       })
     }
-    if (list?.plugins.some((p) => p.type === "portmap")) await removePortmapChains()
+    if (list && hasPortmap(list)) {
+      await removePortmapChains()
+      await releaseNatTables(this.#opts.cacheDir)
+    }
     this.#confList = undefined
     await this.#guard.restore()
   }
