@@ -119,6 +119,22 @@ describe("pods/eviction", () => {
     assert.equal((await evict("cache-1")).status, 429)
   })
 
+  test("evictions racing for one budget each get their turn, as kubectl drain sends them", async () => {
+    await budget("race", "race", { disruptionsAllowed: 2, currentHealthy: 3, desiredHealthy: 1 })
+    for (const n of [1, 2, 3]) await runningPod(`race-${n}`, { app: "race" })
+    let settled = false
+    const all = Promise.all(["race-1", "race-2", "race-3"].map((n) => evict(n))).finally(() => {
+      settled = true
+    })
+    // The loser of a conflict waits half a second (this clock's) before it reads the budget again.
+    while (!settled) await clock.advance(100)
+    const codes = (await all).map((res) => res.status).sort()
+    assert.deepEqual(codes, [201, 201, 429])
+    const pdb = (await call("GET", `${PDBS}/race`)).json
+    assert.equal(pdb.status.disruptionsAllowed, 0)
+    assert.equal(Object.keys(pdb.status.disruptedPods).length, 2)
+  })
+
   test("a name mismatch is a 400 and a missing pod a 404", async () => {
     const mismatch = await call("POST", `${PODS}/web-2/eviction`, { metadata: { name: "other" } })
     assert.equal(mismatch.status, 400)

@@ -2,7 +2,9 @@
  * POST pods/{name}/eviction: a delete that honours PodDisruptionBudgets (what `kubectl drain`
  * uses). The budget's status, kept by the disruption controller, says how many pods may go;
  * an eviction spends one (recorded in status.disruptedPods) before the pod is deleted, or is
- * refused with 429 so the caller retries later.
+ * refused with 429 so the caller retries later. Evictions racing for one budget (`kubectl drain`
+ * evicts a node's pods at once) conflict on its update: as upstream, the loser reads pod and
+ * budget again and retries, every half second for up to 20 tries, rather than answering 409.
  */
 import { ApiError, type ApiObject, badRequest, findResource, type ResourceInfo } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
@@ -17,6 +19,9 @@ type Obj = ApiObject & { spec?: any; status?: any }
 
 const PDB_INFO = findResource("policy", "v1", "poddisruptionbudgets") as ResourceInfo
 const VIOLATION = "Cannot evict pod as it would violate the pod's disruption budget."
+/** Upstream's EvictionsRetry: tries, and the wait between them (±10%). */
+const EVICTION_TRIES = 20
+const EVICTION_RETRY_MS = 500
 
 function tooMany(message: string): ApiError {
   return new ApiError("TooManyRequests", VIOLATION, {
@@ -117,6 +122,28 @@ function deleteOptionsOf(body: Obj, r: ResourceRequest): DeleteOptions {
   }
 }
 
+/** Reads the pod and its budget, and spends a disruption if the pod needs one (a 409 when the budget changed meanwhile). */
+async function checkBudget(r: ResourceRequest, name: string, dryRun: boolean): Promise<void> {
+  const pod = (await r.parts.registry.get(r.served, r.namespace, name)) as Obj
+  if (ignoresBudget(pod)) return
+  const budgets = budgetsOf(r, pod)
+  if (budgets.length > 1) {
+    throw new ApiError(
+      "InternalError",
+      "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
+    )
+  }
+  if (!budgets[0]) return
+  // The budget as stored now (the cache found which one; a retry must see the write it lost to).
+  const pdb = (await r.parts.registry
+    .get(r.parts.served(PDB_INFO), r.namespace, budgets[0].metadata?.name ?? "")
+    .catch((err: unknown) => {
+      if (err instanceof ApiError && err.reason === "NotFound") return undefined // deleted meanwhile
+      throw err
+    })) as Obj | undefined
+  if (pdb && admits(pdb, pod)) await spend(r, pdb, name, dryRun)
+}
+
 /** POST pods/{name}/eviction. */
 export async function evict(r: ResourceRequest): Promise<ApiResponse> {
   const body = decodeBody(r.req.header("content-type"), await r.req.body()) as Obj
@@ -127,17 +154,14 @@ export async function evict(r: ResourceRequest): Promise<ApiResponse> {
     throw badRequest(`name in URL does not match name in Eviction object`)
   }
   const opts = deleteOptionsOf(body, r)
-  const pod = (await r.parts.registry.get(r.served, r.namespace, name)) as Obj
-  if (!ignoresBudget(pod)) {
-    const budgets = budgetsOf(r, pod)
-    if (budgets.length > 1) {
-      throw new ApiError(
-        "InternalError",
-        "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
-      )
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await checkBudget(r, name, !!opts.dryRun)
+      break
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.reason !== "Conflict" || attempt >= EVICTION_TRIES) throw err
+      await r.parts.clock.sleep(EVICTION_RETRY_MS * (0.9 + Math.random() * 0.2))
     }
-    const pdb = budgets[0]
-    if (pdb && admits(pdb, pod)) await spend(r, pdb, name, !!opts.dryRun)
   }
   await r.parts.registry.delete(r.served, { namespace: r.namespace, name }, opts)
   return json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 })
