@@ -60,6 +60,24 @@ createServer((req, res) => {
       `${req.socket.remoteAddress} - - [${new Date().toISOString()}] "${req.method} ${req.url} HTTP/1.1" 404`,
     )
   }
-}).listen(port, host, () => console.log(`${flavour}: serving ${root} on ${host}:${port}`))
+})
+  .on("error", (err) => {
+    // As the real servers report a port they cannot bind, then exit 1 (the container fails).
+    const why =
+      err.code === "EACCES"
+        ? "13: Permission denied"
+        : err.code === "EADDRINUSE"
+          ? "98: Address in use"
+          : err.message
+    if (flavour === "nginx") console.error(`nginx: [emerg] bind() to ${host}:${port} failed (${why})`)
+    else console.error(`(${why}): AH00072: make_sock: could not bind to address ${host}:${port}`)
+    if (err.code === "EACCES" && port < 1024) {
+      console.error(
+        `ports below 1024 need root on this node (or sysctl net.ipv4.ip_unprivileged_port_start=0); K8TS_WEB_PORT in the container's env picks another`,
+      )
+    }
+    process.exit(1)
+  })
+  .listen(port, host, () => console.log(`${flavour}: serving ${root} on ${host}:${port}`))
 
 for (const s of ["SIGTERM", "SIGINT", "SIGQUIT"]) process.on(s, () => process.exit(0))
