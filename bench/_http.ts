@@ -51,6 +51,31 @@ export function sendRaw(
   })
 }
 
+/**
+ * One GET read to its last byte without keeping the bytes (a streaming reader's view): resolves
+ * with status, byte count, and ms to the first and the last byte.
+ */
+export function receive(
+  a: Agent,
+  url: string,
+): Promise<{ status: number; bytes: number; firstMs: number; ms: number }> {
+  const t = performance.now()
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: a }, (res) => {
+      let bytes = 0
+      let firstMs = 0
+      res.on("data", (c: Buffer) => {
+        if (bytes === 0) firstMs = performance.now() - t
+        bytes += c.length
+      })
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, bytes, firstMs, ms: performance.now() - t }))
+      res.on("error", reject)
+    })
+    req.on("error", reject)
+    req.end()
+  })
+}
+
 /** The p-th percentile (0..100) of `xs` (sorted in place). */
 export function percentile(xs: number[], p: number): number {
   if (xs.length === 0) return 0
