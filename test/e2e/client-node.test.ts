@@ -91,6 +91,41 @@ describe("@kubernetes/client-node", () => {
     assert.equal(d.spec?.replicas, 4)
   })
 
+  test("KubernetesObjectApi creates, reads, patches (merge, server-side apply), lists and deletes any kind", async () => {
+    const objects = k8s.KubernetesObjectApi.makeApiClient(kc)
+    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cn-obj", namespace: "default" } }
+    const created: k8s.V1ConfigMap = await objects.create({ ...cm, data: { a: "1" } })
+    assert.ok(created.metadata?.uid)
+    assert.equal(((await objects.read(cm)) as k8s.V1ConfigMap).data?.a, "1")
+    const merged = await objects.patch(
+      { ...cm, data: { a: "2" } },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      k8s.PatchStrategy.MergePatch,
+    )
+    assert.equal((merged as k8s.V1ConfigMap).data?.a, "2")
+    const applied: k8s.V1ConfigMap = await objects.patch(
+      { ...cm, data: { a: "3", b: "x" } },
+      undefined,
+      undefined,
+      "cn-test",
+      true,
+      k8s.PatchStrategy.ServerSideApply,
+    )
+    assert.deepEqual(applied.data, { a: "3", b: "x" })
+    assert.ok(
+      applied.metadata?.managedFields?.some((m) => m.manager === "cn-test" && m.operation === "Apply"),
+    )
+    const deployments = await objects.list("apps/v1", "Deployment", "default")
+    assert.ok(Array.isArray(deployments.items))
+    const names = (await objects.list("v1", "ConfigMap", "default")).items.map((o) => o.metadata?.name)
+    assert.ok(names.includes("cn-obj"), String(names))
+    assert.equal((await objects.delete(cm)).status, "Success")
+    await assert.rejects(objects.read(cm), (err: any) => err.code === 404)
+  })
+
   test("an informer lists, then sees adds, updates and deletes through its watch", async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api)
     await core.createNamespace({ body: { metadata: { name: "informed" } } })
