@@ -3,7 +3,7 @@
  * wire, URL paths, query strings, response decoding and the line-by-line watch parser.
  */
 import { ApiError, type ApiObject, type ResourceRef, type Status, type WatchEvent } from "../api/index.ts"
-import { deepFreeze } from "../util/index.ts"
+import { type Batched, deepFreeze } from "../util/index.ts"
 import type { LabelSelector, QueryValue } from "./client.ts"
 
 /** One request as a transport sends it. */
@@ -246,13 +246,32 @@ export async function* watchEvents<T extends ApiObject>(
 }
 
 /**
- * The events of a watch handed over as objects (WireResponse.events).
- * @throws ApiError for an ERROR event, rebuilt from its Status object
+ * The events of a watch handed over as objects (WireResponse.events), as an iterator that also
+ * hands over at once every event already queued behind the one next() gave (`takeAll`), as the
+ * API server's watch does: a watcher woken for a batch of writes takes them with one promise, not
+ * several per event. An ERROR event is thrown by the next() after the events before it.
+ * A plain iterator rather than a generator: it sits under every event of every in-process watch.
  */
-export async function* objectEvents<T extends ApiObject>(
+export function objectEvents<T extends ApiObject>(
   events: AsyncIterable<WatchEvent<ApiObject>>,
-): AsyncGenerator<WatchEvent<T>> {
-  for await (const ev of events) yield raised(ev as WatchEvent<T>)
+): Batched<WatchEvent<T>> {
+  const it = events[Symbol.asyncIterator]() as Batched<WatchEvent<T>>
+  /** An ERROR event takeAll() met, thrown by the next next(). */
+  let failed: WatchEvent<T> | undefined
+  const step = (r: IteratorResult<WatchEvent<T>>) =>
+    r.done ? r : { done: false as const, value: raised(r.value) }
+  return {
+    next: () => (failed ? Promise.resolve({ done: false as const, value: failed }) : it.next()).then(step),
+    takeAll: (max?: number) => {
+      if (failed || !it.takeAll) return []
+      const out = it.takeAll(max)
+      const at = out.findIndex((ev) => ev.type === "ERROR")
+      if (at < 0) return out
+      failed = out[at]
+      return out.slice(0, at)
+    },
+    return: async () => (await it.return?.()) ?? { done: true, value: undefined },
+  }
 }
 
 /**
@@ -283,8 +302,8 @@ function raised<T extends ApiObject>(ev: WatchEvent<T>): WatchEvent<T> {
  */
 export function abortable<T>(src: AsyncIterable<T>, signal: AbortSignal): AsyncIterable<T> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<T> {
-      const it = src[Symbol.asyncIterator]()
+    [Symbol.asyncIterator](): Batched<T> {
+      const it: Batched<T> = src[Symbol.asyncIterator]()
       const done: IteratorResult<T> = { done: true, value: undefined }
       /** Settles the pending next() (for-await never has two). */
       let settle: ((r: IteratorResult<T>) => void) | undefined
@@ -316,6 +335,10 @@ export function abortable<T>(src: AsyncIterable<T>, signal: AbortSignal): AsyncI
           return r.done ? stop() : r
         },
         return: stop,
+        // What the source holds queued passes through at once, until the signal aborts.
+        ...(it.takeAll
+          ? { takeAll: (max?: number) => (signal.aborted ? [] : (it.takeAll as (max?: number) => T[])(max)) }
+          : {}),
       }
     },
   }

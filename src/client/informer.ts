@@ -4,7 +4,7 @@
  * Reflector + sharedIndexInformer, compressed).
  */
 import { ApiError, type ApiObject, type List, keyOf, type WatchEvent } from "../api/index.ts"
-import { type Clock, deepFreeze, type Logger, realClock, silentLogger } from "../util/index.ts"
+import { type Batched, type Clock, deepFreeze, type Logger, realClock, silentLogger } from "../util/index.ts"
 import { type Cache, type IndexFunc, IndexedCache } from "./cache.ts"
 import type { ListOptions, SelectorOptions, WatchOptions } from "./client.ts"
 
@@ -39,7 +39,10 @@ export interface Informer<T extends ApiObject> {
   run(signal: AbortSignal): Promise<void>
 }
 
-/** What an informer reads from: a ResourceClient fits. */
+/**
+ * What an informer reads from: a ResourceClient fits. A watch whose iterator has `takeAll()`
+ * (Batched) has the events queued behind each next() applied together.
+ */
 export interface ListerWatcher<T extends ApiObject> {
   list(opts: ListOptions): Promise<List<T>>
   watch(opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>>
@@ -248,10 +251,23 @@ export class ListWatchInformer<T extends ApiObject> implements Informer<T> {
       { ...this.#selectors(), resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds },
       signal,
     )
-    for await (const ev of stream) {
-      events++
-      rv = ev.object.metadata?.resourceVersion ?? rv
-      this.#apply(ev)
+    // The events queued behind the one next() gave are applied with it (takeAll, in process):
+    // a batch of writes' events costs one promise, not several per event.
+    const it: Batched<WatchEvent<T>> = stream[Symbol.asyncIterator]()
+    let ended = false
+    try {
+      const see = (ev: WatchEvent<T>) => {
+        events++
+        rv = ev.object.metadata?.resourceVersion ?? rv
+        this.#apply(ev)
+      }
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        see(r.value)
+        if (it.takeAll) for (const ev of it.takeAll()) see(ev)
+      }
+      ended = true
+    } finally {
+      if (!ended) await it.return?.()
     }
     return { rv, events }
   }
