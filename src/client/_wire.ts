@@ -25,6 +25,11 @@ export interface WireResponse {
   /** The body chunk by chunk; iterate it once. */
   readonly body: AsyncIterable<string | Uint8Array>
   /**
+   * The whole body, when the transport has it at once (a response that is not streamed): readers
+   * take it here, without iterating `body` (which yields the same).
+   */
+  readonly whole?: string | Uint8Array
+  /**
    * A watch's events as objects instead of a body (the in-process transport): deeply frozen and
    * shared by every watcher of the event, as the API server's watch cache holds them.
    */
@@ -81,17 +86,20 @@ const utf8 = new TextDecoder()
  * a streaming decoder of its own cost a response ten times as much as the decoding.
  */
 export async function readText(res: WireResponse): Promise<string> {
+  if (res.whole !== undefined) return textOf(res.whole)
   const chunks: (string | Uint8Array)[] = []
   for await (const chunk of res.body) chunks.push(chunk)
-  if (chunks.length === 1) {
-    const only = chunks[0] as string | Uint8Array
-    return typeof only === "string" ? only : utf8.decode(only)
-  }
+  if (chunks.length === 1) return textOf(chunks[0] as string | Uint8Array)
   // A character may span chunks: decode them as one stream.
   const dec = new TextDecoder()
   let text = ""
   for (const chunk of chunks) text += typeof chunk === "string" ? chunk : dec.decode(chunk, { stream: true })
   return text + dec.decode()
+}
+
+/** A body in one piece as text. */
+function textOf(whole: string | Uint8Array): string {
+  return typeof whole === "string" ? whole : utf8.decode(whole)
 }
 
 function isJson(contentType: string): boolean {
@@ -117,7 +125,7 @@ export function errorOf(status: number, text: string): ApiError {
  * @throws ApiError for a status of 400 and above
  */
 export async function decode<R>(res: WireResponse): Promise<R> {
-  const text = await readText(res)
+  const text = res.whole !== undefined ? textOf(res.whole) : await readText(res)
   if (res.status >= 400) throw errorOf(res.status, text)
   if (text === "") return undefined as R
   return (isJson(res.contentType) || /^\s*[{[]/.test(text) ? JSON.parse(text) : text) as R
@@ -130,7 +138,7 @@ export async function decode<R>(res: WireResponse): Promise<R> {
  */
 export async function discard(res: WireResponse): Promise<void> {
   if (res.status >= 400) throw errorOf(res.status, await readText(res))
-  for await (const chunk of res.body) void chunk
+  if (res.whole === undefined) for await (const chunk of res.body) void chunk
 }
 
 /**

@@ -55,14 +55,28 @@ export interface ListerWatcher<T extends ApiObject> {
 export type TransformFunc = <T extends ApiObject>(obj: T) => T
 
 /**
+ * What stripManagedFields made of each frozen object (one in-process watch event's, shared by
+ * every watcher): the informers of all the components in a process that watch it share one copy.
+ */
+const stripped = new WeakMap<object, ApiObject>()
+
+/**
  * A TransformFunc dropping `metadata.managedFields`, as kube-controller-manager's and
  * kube-scheduler's informers do: a cached object then holds about half the fields, and nothing
  * they read is lost (a write without managedFields keeps the live ones). Copies only the object
- * and its metadata; the rest is shared.
+ * and its metadata; the rest is shared. A frozen object (which nobody changes) gives the same
+ * copy each time, frozen, so informers sharing its event share the copy too.
  */
 export function stripManagedFields<T extends ApiObject>(obj: T): T {
   const meta = obj.metadata
   if (meta?.managedFields === undefined) return obj
+  if (!Object.isFrozen(obj)) return strip(obj, meta)
+  let copy = stripped.get(obj) as T | undefined
+  if (!copy) stripped.set(obj, (copy = deepFreeze(strip(obj, meta))))
+  return copy
+}
+
+function strip<T extends ApiObject>(obj: T, meta: NonNullable<ApiObject["metadata"]>): T {
   const { managedFields: _, ...rest } = meta
   return { ...obj, metadata: rest }
 }
