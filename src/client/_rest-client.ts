@@ -1,5 +1,6 @@
 /** The Client verbs on top of a Transport: one implementation shared by every transport. */
 import type { ApiObject, List, ObjectKey, ResourceRef, WatchEvent } from "../api/index.ts"
+import type { Batched } from "../util/index.ts"
 import type {
   CallOptions,
   Client,
@@ -84,34 +85,96 @@ async function send(rest: Rest, opts: RequestOptions): Promise<WireResponse> {
   })
 }
 
-/** Opens a watch stream and yields its events until it ends or `signal` aborts. */
-async function* stream<T extends ApiObject>(
+/** The end of an iteration. */
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined }
+
+/**
+ * A watch stream: opened at the first next(), its events until it ends or `signal` aborts. Events
+ * handed over as objects (in process) can also be taken at once, every one already queued
+ * (`takeAll`): an informer applies a batch of writes' events with one promise.
+ */
+function stream<T extends ApiObject>(
   rest: Rest,
   path: string,
   query: URLSearchParams,
   signal: AbortSignal,
-): AsyncGenerator<WatchEvent<T>> {
-  if (signal.aborted) return
-  // Our own controller: leaving the loop early must close the stream too.
-  const ac = new AbortController()
-  const forward = () => ac.abort(signal.reason)
-  signal.addEventListener("abort", forward, { once: true })
-  try {
-    const res = await rest.send({
+): AsyncIterable<WatchEvent<T>> {
+  return { [Symbol.asyncIterator]: () => new WatchStream<T>(rest, path, query, signal) }
+}
+
+/** One watch's iteration (see stream). A class rather than a generator: it sits under every event. */
+class WatchStream<T extends ApiObject> implements Batched<WatchEvent<T>> {
+  readonly #rest: Rest
+  readonly #path: string
+  readonly #query: URLSearchParams
+  readonly #signal: AbortSignal
+  /** Our own controller: leaving the iteration early must close the stream too. */
+  readonly #ac = new AbortController()
+  readonly #forward = () => this.#ac.abort(this.#signal.reason)
+  /** The events, once the response came. */
+  #events: Batched<WatchEvent<T>> | undefined
+  #opening: Promise<Batched<WatchEvent<T>>> | undefined
+  #ended = false
+
+  constructor(rest: Rest, path: string, query: URLSearchParams, signal: AbortSignal) {
+    this.#rest = rest
+    this.#path = path
+    this.#query = query
+    this.#signal = signal
+  }
+
+  async #open(): Promise<Batched<WatchEvent<T>>> {
+    this.#signal.addEventListener("abort", this.#forward, { once: true })
+    const res = await this.#rest.send({
       method: "GET",
-      path,
-      query,
-      headers: { accept: JSON_TYPE, "user-agent": rest.userAgent },
-      signal: ac.signal,
+      path: this.#path,
+      query: this.#query,
+      headers: { accept: JSON_TYPE, "user-agent": this.#rest.userAgent },
+      signal: this.#ac.signal,
     })
     if (res.status >= 400) throw errorOf(res.status, await readText(res))
-    if (res.events) yield* objectEvents<T>(abortable(res.events, ac.signal))
-    else yield* watchEvents<T>(abortable(res.body, ac.signal))
-  } catch (err) {
-    if (!ac.signal.aborted) throw err
-  } finally {
-    signal.removeEventListener("abort", forward)
-    ac.abort()
+    this.#events = res.events
+      ? objectEvents<T>(abortable(res.events, this.#ac.signal))
+      : watchEvents<T>(abortable(res.body, this.#ac.signal))
+    return this.#events
+  }
+
+  async next(): Promise<IteratorResult<WatchEvent<T>>> {
+    if (this.#ended) return DONE
+    if (this.#signal.aborted) return this.#end()
+    try {
+      const events = this.#events ?? (await (this.#opening ??= this.#open()))
+      const r = await events.next()
+      return r.done ? this.#end() : r
+    } catch (err) {
+      // A transport torn down by our own abort fails its read: that is the end, not an error.
+      const ours = this.#ac.signal.aborted
+      this.#end()
+      if (ours) return DONE
+      throw err
+    }
+  }
+
+  /** Every event already queued behind the one next() gave (none over HTTP). */
+  takeAll(max?: number): WatchEvent<T>[] {
+    if (this.#ended || !this.#events?.takeAll) return []
+    return this.#events.takeAll(max)
+  }
+
+  async return(): Promise<IteratorResult<WatchEvent<T>>> {
+    const events = this.#events
+    this.#end()
+    await events?.return?.()
+    return DONE
+  }
+
+  #end(): IteratorReturnResult<undefined> {
+    if (!this.#ended) {
+      this.#ended = true
+      this.#signal.removeEventListener("abort", this.#forward)
+      this.#ac.abort()
+    }
+    return DONE
   }
 }
 

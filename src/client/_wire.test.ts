@@ -1,11 +1,21 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
-import { ApiError, ConfigMaps, Deployments, Namespaces, Nodes } from "../api/index.ts"
+import {
+  ApiError,
+  type ApiObject,
+  ConfigMaps,
+  Deployments,
+  Namespaces,
+  Nodes,
+  type WatchEvent,
+} from "../api/index.ts"
+import { AsyncQueue } from "../util/index.ts"
 import {
   abortable,
   errorOf,
   labelSelectorString,
   lines,
+  objectEvents,
   readText,
   resourcePath,
   watchEvents,
@@ -111,6 +121,24 @@ describe("_wire", () => {
       (err: unknown) => err instanceof ApiError && err.reason === "Expired" && err.code === 410,
     )
     assert.deepEqual(seen, ["ADDED"])
+  })
+
+  test("objectEvents() hands over queued events at once and throws an ERROR among them after the ones before it", async () => {
+    const q = new AsyncQueue<WatchEvent<ApiObject>>()
+    const expired = new ApiError("Expired", "too old resource version: 1 (5)").toStatus()
+    const added = (name: string): WatchEvent<ApiObject> => ({ type: "ADDED", object: { metadata: { name } } })
+    for (const ev of [added("a"), added("b"), added("c")]) q.push(ev)
+    q.push({ type: "ERROR", object: expired as unknown as ApiObject })
+    q.push(added("d"))
+    const it = objectEvents(q)
+    const first = await it.next()
+    assert.equal(first.done ? undefined : first.value.object.metadata?.name, "a")
+    assert.deepEqual(
+      it.takeAll?.().map((ev) => ev.object.metadata?.name),
+      ["b", "c"],
+    )
+    assert.deepEqual(it.takeAll?.(), [], "nothing after the ERROR")
+    await assert.rejects(it.next(), (err: unknown) => err instanceof ApiError && err.reason === "Expired")
   })
 
   test("abortable() ends a pending next() when the signal aborts and stops the source", async () => {

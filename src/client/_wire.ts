@@ -3,7 +3,7 @@
  * wire, URL paths, query strings, response decoding and the line-by-line watch parser.
  */
 import { ApiError, type ApiObject, type ResourceRef, type Status, type WatchEvent } from "../api/index.ts"
-import { deepFreeze } from "../util/index.ts"
+import { type Batched, deepFreeze } from "../util/index.ts"
 import type { LabelSelector, QueryValue } from "./client.ts"
 
 /** One request as a transport sends it. */
@@ -24,6 +24,11 @@ export interface WireResponse {
   readonly contentType: string
   /** The body chunk by chunk; iterate it once. */
   readonly body: AsyncIterable<string | Uint8Array>
+  /**
+   * The whole body, when the transport has it at once (a response that is not streamed): readers
+   * take it here, without iterating `body` (which yields the same).
+   */
+  readonly whole?: string | Uint8Array
   /**
    * A watch's events as objects instead of a body (the in-process transport): deeply frozen and
    * shared by every watcher of the event, as the API server's watch cache holds them.
@@ -81,17 +86,20 @@ const utf8 = new TextDecoder()
  * a streaming decoder of its own cost a response ten times as much as the decoding.
  */
 export async function readText(res: WireResponse): Promise<string> {
+  if (res.whole !== undefined) return textOf(res.whole)
   const chunks: (string | Uint8Array)[] = []
   for await (const chunk of res.body) chunks.push(chunk)
-  if (chunks.length === 1) {
-    const only = chunks[0] as string | Uint8Array
-    return typeof only === "string" ? only : utf8.decode(only)
-  }
+  if (chunks.length === 1) return textOf(chunks[0] as string | Uint8Array)
   // A character may span chunks: decode them as one stream.
   const dec = new TextDecoder()
   let text = ""
   for (const chunk of chunks) text += typeof chunk === "string" ? chunk : dec.decode(chunk, { stream: true })
   return text + dec.decode()
+}
+
+/** A body in one piece as text. */
+function textOf(whole: string | Uint8Array): string {
+  return typeof whole === "string" ? whole : utf8.decode(whole)
 }
 
 function isJson(contentType: string): boolean {
@@ -117,7 +125,7 @@ export function errorOf(status: number, text: string): ApiError {
  * @throws ApiError for a status of 400 and above
  */
 export async function decode<R>(res: WireResponse): Promise<R> {
-  const text = await readText(res)
+  const text = res.whole !== undefined ? textOf(res.whole) : await readText(res)
   if (res.status >= 400) throw errorOf(res.status, text)
   if (text === "") return undefined as R
   return (isJson(res.contentType) || /^\s*[{[]/.test(text) ? JSON.parse(text) : text) as R
@@ -130,7 +138,7 @@ export async function decode<R>(res: WireResponse): Promise<R> {
  */
 export async function discard(res: WireResponse): Promise<void> {
   if (res.status >= 400) throw errorOf(res.status, await readText(res))
-  for await (const chunk of res.body) void chunk
+  if (res.whole === undefined) for await (const chunk of res.body) void chunk
 }
 
 /**
@@ -246,13 +254,32 @@ export async function* watchEvents<T extends ApiObject>(
 }
 
 /**
- * The events of a watch handed over as objects (WireResponse.events).
- * @throws ApiError for an ERROR event, rebuilt from its Status object
+ * The events of a watch handed over as objects (WireResponse.events), as an iterator that also
+ * hands over at once every event already queued behind the one next() gave (`takeAll`), as the
+ * API server's watch does: a watcher woken for a batch of writes takes them with one promise, not
+ * several per event. An ERROR event is thrown by the next() after the events before it.
+ * A plain iterator rather than a generator: it sits under every event of every in-process watch.
  */
-export async function* objectEvents<T extends ApiObject>(
+export function objectEvents<T extends ApiObject>(
   events: AsyncIterable<WatchEvent<ApiObject>>,
-): AsyncGenerator<WatchEvent<T>> {
-  for await (const ev of events) yield raised(ev as WatchEvent<T>)
+): Batched<WatchEvent<T>> {
+  const it = events[Symbol.asyncIterator]() as Batched<WatchEvent<T>>
+  /** An ERROR event takeAll() met, thrown by the next next(). */
+  let failed: WatchEvent<T> | undefined
+  const step = (r: IteratorResult<WatchEvent<T>>) =>
+    r.done ? r : { done: false as const, value: raised(r.value) }
+  return {
+    next: () => (failed ? Promise.resolve({ done: false as const, value: failed }) : it.next()).then(step),
+    takeAll: (max?: number) => {
+      if (failed || !it.takeAll) return []
+      const out = it.takeAll(max)
+      const at = out.findIndex((ev) => ev.type === "ERROR")
+      if (at < 0) return out
+      failed = out[at]
+      return out.slice(0, at)
+    },
+    return: async () => (await it.return?.()) ?? { done: true, value: undefined },
+  }
 }
 
 /**
@@ -283,8 +310,8 @@ function raised<T extends ApiObject>(ev: WatchEvent<T>): WatchEvent<T> {
  */
 export function abortable<T>(src: AsyncIterable<T>, signal: AbortSignal): AsyncIterable<T> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<T> {
-      const it = src[Symbol.asyncIterator]()
+    [Symbol.asyncIterator](): Batched<T> {
+      const it: Batched<T> = src[Symbol.asyncIterator]()
       const done: IteratorResult<T> = { done: true, value: undefined }
       /** Settles the pending next() (for-await never has two). */
       let settle: ((r: IteratorResult<T>) => void) | undefined
@@ -316,6 +343,10 @@ export function abortable<T>(src: AsyncIterable<T>, signal: AbortSignal): AsyncI
           return r.done ? stop() : r
         },
         return: stop,
+        // What the source holds queued passes through at once, until the signal aborts.
+        ...(it.takeAll
+          ? { takeAll: (max?: number) => (signal.aborted ? [] : (it.takeAll as (max?: number) => T[])(max)) }
+          : {}),
       }
     },
   }

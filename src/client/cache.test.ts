@@ -97,6 +97,24 @@ describe("IndexedCache", () => {
     assert.deepEqual(names(c.byIndex("image", "redis")), ["a"])
   })
 
+  test("a built-in index first looked up after changes holds what the cache holds, and keeps up after", () => {
+    const c = new IndexedCache()
+    c.set(pod("a", { node: "n1" }))
+    c.set(pod("b", { node: "n1" }))
+    c.set(pod("a", { node: "n2" }))
+    c.delete("default/b")
+    c.set(pod("c"))
+    assert.deepEqual(c.byIndex(BY_NODE_NAME, "n1"), [])
+    assert.deepEqual(names(c.byIndex(BY_NODE_NAME, "n2")), ["a"])
+    c.set(pod("c", { node: "n2" }))
+    c.delete("default/a")
+    c.set(pod("a", { node: "n1" }))
+    assert.deepEqual(names(c.byIndex(BY_NODE_NAME, "n2")), ["c"])
+    assert.deepEqual(names(c.byIndex(BY_NODE_NAME, "n1")), ["a"])
+    c.delete("default/c")
+    assert.deepEqual(c.byIndex(BY_NODE_NAME, "n2"), [])
+  })
+
   test("set() freezes objects deeply", () => {
     const c = new IndexedCache()
     c.set(pod("a"))

@@ -32,6 +32,12 @@ interface Index<T extends ApiObject> {
   readonly name: string
   readonly fn: IndexFunc<T>
   readonly byValue: Map<string, Set<string>>
+  /**
+   * False for a built-in index nobody looked up yet: it is filled at its first lookup and kept
+   * from then on. Most readers use one or two of them (a kubelet the node index, the ReplicaSet
+   * controller the owner index), and keeping the others would cost every change of every object.
+   */
+  built: boolean
 }
 
 /**
@@ -64,22 +70,35 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
   readonly #indexes = new Map<string, Index<T>>()
 
   constructor(indexers: Readonly<Record<string, IndexFunc<T>>> = {}) {
-    for (const [name, fn] of Object.entries({ ...BUILTIN_INDEXERS, ...indexers })) {
-      this.addIndexer(name, fn as IndexFunc<T>)
+    for (const [name, fn] of Object.entries(BUILTIN_INDEXERS)) {
+      if (!(name in indexers)) this.#add(name, fn as IndexFunc<T>, false)
     }
+    for (const [name, fn] of Object.entries(indexers)) this.addIndexer(name, fn)
   }
 
   /** Adds an index and files every object already cached under it. */
   addIndexer(name: string, fn: IndexFunc<T>): void {
     if (this.#indexes.has(name)) throw new TypeError(`Cannot add indexer "${name}": it exists`)
-    const index: Index<T> = { name, fn, byValue: new Map() }
+    this.#add(name, fn, true)
+  }
+
+  #add(name: string, fn: IndexFunc<T>, build: boolean): void {
+    const index: Index<T> = { name, fn, byValue: new Map(), built: false }
     this.#indexes.set(name, index)
     this.#list.push(index)
+    if (build) this.#build(index)
+  }
+
+  /** Files every cached object under `index`, which keeps them filed from then on. */
+  #build(index: Index<T>): void {
+    const at = this.#list.indexOf(index)
     for (const [key, obj] of this.#items) {
-      const values = fn(obj)
+      const values = index.fn(obj)
       fileValues(index, key, values)
-      this.#filed.get(key)?.push(values)
+      const filed = this.#filed.get(key)
+      if (filed) filed[at] = values
     }
+    index.built = true
   }
 
   /** True when an index of that name exists. */
@@ -101,9 +120,10 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
   }
 
   byIndex(index: string, value: string): T[] {
-    const byValue = this.#indexes.get(index)?.byValue
-    if (!byValue) throw new TypeError(`Cannot look up index "${index}": no such indexer`)
-    const keys = byValue.get(value)
+    const found = this.#indexes.get(index)
+    if (!found) throw new TypeError(`Cannot look up index "${index}": no such indexer`)
+    if (!found.built) this.#build(found)
+    const keys = found.byValue.get(value)
     if (!keys) return []
     const out: T[] = []
     for (const k of keys) {
@@ -128,6 +148,7 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
     if (!filed) this.#filed.set(key, (filed = []))
     for (let i = 0; i < indexes.length; i++) {
       const index = indexes[i] as Index<T>
+      if (!index.built) continue
       const values = index.fn(obj)
       const before = filed[i]
       if (before !== undefined) {
@@ -146,7 +167,11 @@ export class IndexedCache<T extends ApiObject> implements Cache<T> {
     const old = this.#items.get(key)
     if (!old) return undefined
     const filed = this.#filed.get(key) ?? []
-    this.#list.forEach((index, i) => unfile(index, key, filed[i] ?? NONE))
+    const indexes = this.#list
+    for (let i = 0; i < indexes.length; i++) {
+      const before = filed[i]
+      if (before !== undefined) unfile(indexes[i] as Index<T>, key, before)
+    }
     this.#items.delete(key)
     this.#filed.delete(key)
     return old

@@ -46,7 +46,8 @@ export interface ResourceClient<T extends ApiObject> {
    * Streams changes after `opts.resourceVersion` (or the current objects as ADDED first, when
    * unset or "0"). The iteration ends when the server closes the stream or `signal` aborts;
    * an ERROR event is thrown as its ApiError (reason "Expired" or "Gone" for a compacted
-   * resourceVersion: list again). ERROR events are therefore never yielded.
+   * resourceVersion: list again). ERROR events are therefore never yielded. In process, its
+   * iterator also has `takeAll()`: every event already queued behind the last next(), at once.
    */
   watch(opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>>
 }

@@ -38,6 +38,7 @@ export type Correlation =
 class Lru<V> {
   readonly #map = new Map<string, V>()
 
+  /** The value of `key`, which becomes the most recently used. */
   get(key: string): V | undefined {
     const v = this.#map.get(key)
     if (v !== undefined) {
@@ -78,11 +79,14 @@ export class EventCorrelator {
   correlate(e: CorrelatedEvent): Correlation {
     const now = this.#clock.now()
     const aggregate = JSON.stringify([e.object, e.type, e.reason])
+    // get() made an entry it found the most recently used: only a new one needs a set().
     let similar = this.#similar.get(aggregate)
-    if (!similar || now - similar.at > AGGREGATE_INTERVAL_MS) similar = { messages: new Set(), at: now }
+    if (!similar || now - similar.at > AGGREGATE_INTERVAL_MS) {
+      similar = { messages: new Set(), at: now }
+      this.#similar.set(aggregate, similar)
+    }
     similar.messages.add(e.message)
     similar.at = now
-    this.#similar.set(aggregate, similar)
     // Repeats fold by object, part and message (client-go's getEventKey); combining and the spam
     // filter ignore the part, as client-go's aggregate and spam keys do.
     const key = JSON.stringify(e.fieldPath ? [aggregate, e.fieldPath, e.message] : [aggregate, e.message])
@@ -97,12 +101,12 @@ export class EventCorrelator {
 
   /** Takes a token from the object's bucket (burst SPAM_BURST, refilled at SPAM_QPS). */
   #allow(object: string, now: number): boolean {
-    const b = this.#buckets.get(object) ?? { tokens: SPAM_BURST, at: now }
+    let b = this.#buckets.get(object)
+    if (!b) this.#buckets.set(object, (b = { tokens: SPAM_BURST, at: now }))
     b.tokens = Math.min(SPAM_BURST, b.tokens + ((now - b.at) / 1000) * SPAM_QPS)
     b.at = now
     const ok = b.tokens >= 1
     if (ok) b.tokens -= 1
-    this.#buckets.set(object, b)
     return ok
   }
 }

@@ -217,17 +217,21 @@ export class ClientEventRecorder implements EventRecorder {
     },
     at: Date,
   ): Promise<void> {
-    const events = this.#client.resource(Events)
+    // Neither write's answer is read (the name is ours): not decoded, as the kubelet's status writes.
     const stamp = at.toISOString().replace(/\.\d+Z$/, "Z")
     const seen = this.#seen.get(key)
     if (seen) {
       try {
         seen.count++
-        await events.patch(
-          { namespace: seen.namespace, name: seen.name },
-          { count: seen.count, lastTimestamp: stamp, message: e.message },
-          { type: "merge" },
-        )
+        await this.#client.request<void>({
+          method: "PATCH",
+          ref: Events,
+          namespace: seen.namespace,
+          name: seen.name,
+          body: { count: seen.count, lastTimestamp: stamp, message: e.message },
+          contentType: "application/merge-patch+json",
+          discardBody: true,
+        })
         return
       } catch (err) {
         if (!isNotFound(err)) throw err
@@ -237,19 +241,25 @@ export class ClientEventRecorder implements EventRecorder {
     const namespace = e.involvedObject.namespace || "default"
     const nanos = BigInt(at.getTime()) * 1_000_000n + BigInt(this.#serial++ % 1_000_000)
     const name = `${e.involvedObject.name}.${nanos.toString(16)}`
-    await events.create({
-      metadata: { name, namespace },
-      involvedObject: e.involvedObject,
-      reason: e.reason,
-      message: e.message,
-      type: e.type,
-      source: { component: this.#opts.component, ...(this.#opts.host ? { host: this.#opts.host } : {}) },
-      reportingComponent: this.#opts.component,
-      reportingInstance: this.#opts.host ?? "",
-      firstTimestamp: stamp,
-      lastTimestamp: stamp,
-      count: 1,
-    } as never)
+    await this.#client.request<void>({
+      method: "POST",
+      ref: Events,
+      namespace,
+      discardBody: true,
+      body: {
+        metadata: { name, namespace },
+        involvedObject: e.involvedObject,
+        reason: e.reason,
+        message: e.message,
+        type: e.type,
+        source: { component: this.#opts.component, ...(this.#opts.host ? { host: this.#opts.host } : {}) },
+        reportingComponent: this.#opts.component,
+        reportingInstance: this.#opts.host ?? "",
+        firstTimestamp: stamp,
+        lastTimestamp: stamp,
+        count: 1,
+      },
+    })
     if (this.#seen.size >= MAX_SEEN) this.#seen.delete(this.#seen.keys().next().value as string)
     this.#seen.set(key, { namespace, name, count: 1 })
   }

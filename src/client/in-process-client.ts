@@ -65,7 +65,10 @@ export class InProcessClient extends RestClient {
   }
 }
 
+/** The value of the lower-case header `name` of `res` (the server's own names are lower case). */
 function headerOf(res: InProcessResponse, name: string): string {
+  const exact = res.headers[name]
+  if (exact !== undefined) return exact
   for (const [k, v] of Object.entries(res.headers)) if (k.toLowerCase() === name) return v
   return ""
 }
@@ -104,16 +107,17 @@ function inProcessTransport(
   token: string | undefined,
 ): Transport {
   return async (req: WireRequest): Promise<WireResponse> => {
-    const headers: Record<string, string> = { ...req.headers }
-    if (token) headers.authorization = `Bearer ${token}`
-    const body = Buffer.from(req.body ?? "")
+    const headers: Readonly<Record<string, string>> = token
+      ? { ...req.headers, authorization: `Bearer ${token}` }
+      : req.headers
+    let body: Buffer | undefined
     let unset: AbortSignal | undefined
     const res = await handle({
       method: req.method,
       path: req.path,
       query: req.query,
       header: (name) => headers[name.toLowerCase()],
-      body: () => Promise.resolve(body),
+      body: () => Promise.resolve((body ??= Buffer.from(req.body ?? ""))),
       // Made only when asked (watches, long reads), as the HTTP server's: an AbortController
       // costs more than most of the requests that carry none.
       get signal() {
@@ -125,10 +129,8 @@ function inProcessTransport(
     })
     const contentType = headerOf(res, "content-type")
     if (res.objects) return { status: res.status, contentType, body: once(""), events: res.objects }
-    return {
-      status: res.status,
-      contentType,
-      body: res.stream ? shared(res.stream) : once(res.chunks ? Buffer.concat(res.chunks) : (res.body ?? "")),
-    }
+    if (res.stream) return { status: res.status, contentType, body: shared(res.stream) }
+    const whole = res.chunks ? Buffer.concat(res.chunks) : (res.body ?? "")
+    return { status: res.status, contentType, body: once(whole), whole }
   }
 }

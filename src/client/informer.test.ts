@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { ApiError, type ApiObject, type List, type WatchEvent } from "../api/index.ts"
 import { settleUntil } from "../testing/index.ts"
-import { AsyncQueue, FakeClock } from "../util/index.ts"
+import { AsyncQueue, deepFreeze, FakeClock } from "../util/index.ts"
 import type { ListOptions, WatchOptions } from "./client.ts"
 import { type ListerWatcher, ListWatchInformer, stripManagedFields } from "./informer.ts"
 
@@ -269,6 +269,18 @@ describe("ListWatchInformer", () => {
     assert.deepEqual(stripped, plain)
     assert.equal((stripped as { data?: unknown }).data, plain.data)
     assert.deepEqual(withFields.metadata.managedFields, [])
+  })
+
+  test("stripManagedFields() gives every informer of a frozen object (a shared event's) one frozen copy", () => {
+    const plain = cm("a", 1)
+    const shared = deepFreeze({ ...plain, metadata: { ...plain.metadata, managedFields: [] } })
+    const first = stripManagedFields(shared)
+    assert.equal(stripManagedFields(shared), first)
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.metadata))
+    assert.deepEqual(first, plain)
+    // An object that is not frozen may change: each call copies it as it is then.
+    const mutable = { ...plain, metadata: { ...plain.metadata, managedFields: [] } }
+    assert.notEqual(stripManagedFields(mutable), stripManagedFields(mutable))
   })
 
   test("waitForSync() resolves false when its signal aborts first", async () => {

@@ -4,7 +4,7 @@
  * Reflector + sharedIndexInformer, compressed).
  */
 import { ApiError, type ApiObject, type List, keyOf, type WatchEvent } from "../api/index.ts"
-import { type Clock, deepFreeze, type Logger, realClock, silentLogger } from "../util/index.ts"
+import { type Batched, type Clock, deepFreeze, type Logger, realClock, silentLogger } from "../util/index.ts"
 import { type Cache, type IndexFunc, IndexedCache } from "./cache.ts"
 import type { ListOptions, SelectorOptions, WatchOptions } from "./client.ts"
 
@@ -39,7 +39,10 @@ export interface Informer<T extends ApiObject> {
   run(signal: AbortSignal): Promise<void>
 }
 
-/** What an informer reads from: a ResourceClient fits. */
+/**
+ * What an informer reads from: a ResourceClient fits. A watch whose iterator has `takeAll()`
+ * (Batched) has the events queued behind each next() applied together.
+ */
 export interface ListerWatcher<T extends ApiObject> {
   list(opts: ListOptions): Promise<List<T>>
   watch(opts: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>>
@@ -52,14 +55,28 @@ export interface ListerWatcher<T extends ApiObject> {
 export type TransformFunc = <T extends ApiObject>(obj: T) => T
 
 /**
+ * What stripManagedFields made of each frozen object (one in-process watch event's, shared by
+ * every watcher): the informers of all the components in a process that watch it share one copy.
+ */
+const stripped = new WeakMap<object, ApiObject>()
+
+/**
  * A TransformFunc dropping `metadata.managedFields`, as kube-controller-manager's and
  * kube-scheduler's informers do: a cached object then holds about half the fields, and nothing
  * they read is lost (a write without managedFields keeps the live ones). Copies only the object
- * and its metadata; the rest is shared.
+ * and its metadata; the rest is shared. A frozen object (which nobody changes) gives the same
+ * copy each time, frozen, so informers sharing its event share the copy too.
  */
 export function stripManagedFields<T extends ApiObject>(obj: T): T {
   const meta = obj.metadata
   if (meta?.managedFields === undefined) return obj
+  if (!Object.isFrozen(obj)) return strip(obj, meta)
+  let copy = stripped.get(obj) as T | undefined
+  if (!copy) stripped.set(obj, (copy = deepFreeze(strip(obj, meta))))
+  return copy
+}
+
+function strip<T extends ApiObject>(obj: T, meta: NonNullable<ApiObject["metadata"]>): T {
   const { managedFields: _, ...rest } = meta
   return { ...obj, metadata: rest }
 }
@@ -248,10 +265,23 @@ export class ListWatchInformer<T extends ApiObject> implements Informer<T> {
       { ...this.#selectors(), resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds },
       signal,
     )
-    for await (const ev of stream) {
-      events++
-      rv = ev.object.metadata?.resourceVersion ?? rv
-      this.#apply(ev)
+    // The events queued behind the one next() gave are applied with it (takeAll, in process):
+    // a batch of writes' events costs one promise, not several per event.
+    const it: Batched<WatchEvent<T>> = stream[Symbol.asyncIterator]()
+    let ended = false
+    try {
+      const see = (ev: WatchEvent<T>) => {
+        events++
+        rv = ev.object.metadata?.resourceVersion ?? rv
+        this.#apply(ev)
+      }
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        see(r.value)
+        if (it.takeAll) for (const ev of it.takeAll()) see(ev)
+      }
+      ended = true
+    } finally {
+      if (!ended) await it.return?.()
     }
     return { rv, events }
   }

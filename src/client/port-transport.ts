@@ -311,7 +311,7 @@ class Connection {
     if (!msg.stream) {
       this.#finish(id)
       const body = msg.body === undefined ? undefined : this.#part(msg.body, bytes)
-      return p.resolve({ status, contentType, body: once(body) })
+      return p.resolve({ status, contentType, body: once(body), whole: body ?? "" })
     }
     const inbox = (p.inbox = new Inbox(
       (n) => this.post({ t: "ack", id, n }),
