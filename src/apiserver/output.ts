@@ -53,15 +53,20 @@ const SLAB_BYTES = 32 * 1024
 let slab = Buffer.alloc(0)
 let slabUsed = 0
 
-/** `length` bytes, from the current slab unless it is large. */
+/**
+ * `length` bytes, from the current slab unless it is large. A new slab holds a whole number of
+ * lines of this length: the lines of one kind are much alike, and a slab of SLAB_BYTES would end
+ * in a gap too short for the next one (a seventh of each slab wasted for 4.7 KB pods).
+ */
 function lineBuffer(length: number): Buffer {
   if (length > SLAB_BYTES / 4) return Buffer.allocUnsafeSlow(length)
+  const aligned = (length + 7) & ~7 // 8-byte aligned, as Buffer's own pool
   if (slabUsed + length > slab.length) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES)
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES - (SLAB_BYTES % aligned))
     slabUsed = 0
   }
   const line = slab.subarray(slabUsed, slabUsed + length)
-  slabUsed += (length + 7) & ~7 // 8-byte aligned, as Buffer's own pool
+  slabUsed += aligned
   return line
 }
 

@@ -185,6 +185,29 @@ export class ResourceCache {
 
 const MAX_EXPECTED = 10_000
 
+/**
+ * A write announced to the cache (WatchCache.expect) until its event takes it. Taken or dropped,
+ * it lets go of its value and object: an entry outlives its removal from the long-lived map for
+ * the young generation's collector (the map's older tables still point to it until a full
+ * collection), and one still holding them had them copied to the old generation with it
+ * (in-process creates of the API bench's pod: 6.1-6.7 -> 3.6-4.0 KB promoted per create).
+ */
+interface Expected {
+  value: string | undefined
+  obj: ApiObject | undefined
+}
+
+/** Removes `key`'s entry from `expected`, emptied; returns the object it held. */
+function takeExpected(expected: Map<string, Expected>, key: string): ApiObject | undefined {
+  const e = expected.get(key)
+  if (e === undefined) return undefined
+  expected.delete(key)
+  const obj = e.obj
+  e.value = undefined
+  e.obj = undefined
+  return obj
+}
+
 /** Every ResourceCache, fed by one store watch. */
 export class WatchCache {
   readonly #store: Store
@@ -198,12 +221,12 @@ export class WatchCache {
   readonly #resetListeners = new Set<() => void>()
   readonly #windowSize: number
   /** Objects the registry is writing, by key: taken instead of parsing their value back. */
-  readonly #expected = new Map<string, { value: string; obj: ApiObject }>()
+  readonly #expected = new Map<string, Expected>()
   /**
    * The same for deletes, apart: a delete that first records its grace period announces that
    * write and the DELETED event after it before the cache has seen either.
    */
-  readonly #expectedDeletes = new Map<string, { value: string; obj: ApiObject }>()
+  readonly #expectedDeletes = new Map<string, Expected>()
 
   /** `windowSize`: the events each resource's window keeps (default WINDOW). */
   constructor(store: Store, decode: Decoder, log: Logger, windowSize = WINDOW) {
@@ -296,12 +319,12 @@ export class WatchCache {
    */
   expect(key: string, value: string, obj: ApiObject, deleted = false): void {
     const expected = deleted ? this.#expectedDeletes : this.#expected
-    expected.delete(key)
+    takeExpected(expected, key)
     expected.set(key, { value, obj })
     // Writes that failed leave their entry behind: keep the map bounded, oldest out first.
     if (expected.size > MAX_EXPECTED) {
       const oldest = expected.keys().next().value
-      if (oldest !== undefined) expected.delete(oldest)
+      if (oldest !== undefined) takeExpected(expected, oldest)
     }
   }
 
@@ -312,10 +335,10 @@ export class WatchCache {
     const hint = expected.get(e.key)
     // Another value may be a later write's hint (two writes of a key in quick succession): kept.
     if (hint?.value !== e.value) return this.#decode(e.value, e.revision)
-    expected.delete(e.key)
-    hint.obj.metadata ??= {}
-    stampRevision(hint.obj, e.revision)
-    return hint.obj
+    const obj = takeExpected(expected, e.key) as ApiObject
+    obj.metadata ??= {}
+    stampRevision(obj, e.revision)
+    return obj
   }
 
   #applyEvent(ev: StoreEvent): void {

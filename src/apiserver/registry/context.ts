@@ -252,16 +252,18 @@ export function encodeMarked(obj: ApiObject, prev?: Previous): MarkedValue {
     const object = typeof v === "object" && v !== null
     let json: string | undefined
     let managed: readonly [number, number] | undefined
+    let close = -1
     if (k === "metadata") {
       const m = metadataJson(v, was?.[k], keptManagedFields(prev, prevSpans))
-      json = m?.json
-      managed = m?.managed
+      json = m.json
+      managed = m.managed
+      close = m.close
     } else json = (object && v === was?.[k] && keptJson(prev, prevSpans, k)) || JSON.stringify(v)
     if (json === undefined) continue // as JSON.stringify skips undefined values
     if (value.length > 1) value += ","
     value += `${JSON.stringify(k)}:`
     const start = value.length
-    if (k === "metadata" && json.charCodeAt(0) === 123) metaEnd = start + json.length - 1
+    if (close >= 0) metaEnd = start + close
     if (managed) {
       spans[0] = start + managed[0]
       spans[1] = start + managed[1]
@@ -316,15 +318,20 @@ function managedFieldsJson(v: unknown[]): string {
 }
 
 /**
- * JSON.stringify of an object's metadata, and where in it its managedFields are: their JSON is
- * `kept` when they are the previous object's (`was`), else managedFieldsJson.
+ * JSON.stringify of an object's metadata, where in it its managedFields are (their JSON is `kept`
+ * when they are the previous object's, `was`, else managedFieldsJson), and the index of its
+ * closing brace (-1 when it is not an object's): known as the text is made, since reading a
+ * character of a text made of parts copies it whole into a flat string first.
  */
 function metadataJson(
   meta: unknown,
   was: unknown,
   kept: string | undefined,
-): { json: string | undefined; managed?: readonly [number, number] } | undefined {
-  if (!isPlainObject(meta) || !Array.isArray(meta.managedFields)) return { json: JSON.stringify(meta) }
+): { json: string | undefined; managed?: readonly [number, number]; close: number } {
+  if (!isPlainObject(meta) || !Array.isArray(meta.managedFields)) {
+    const json = JSON.stringify(meta)
+    return { json, close: json?.charCodeAt(0) === 123 ? json.length - 1 : -1 }
+  }
   const list = meta.managedFields
   const same = kept !== undefined && isPlainObject(was) && was.managedFields === list
   let out = "{"
@@ -338,7 +345,7 @@ function metadataJson(
     if (k === "managedFields") managed = [out.length, out.length + json.length]
     out += json
   }
-  return { json: `${out}}`, ...(managed ? { managed } : {}) }
+  return { json: `${out}}`, ...(managed ? { managed } : {}), close: out.length }
 }
 
 /**
