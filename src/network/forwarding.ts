@@ -4,13 +4,12 @@
  * restores it (shared-setting.ts).
  */
 import { readFile, writeFile } from "node:fs/promises"
-import { dirname } from "node:path"
-import { holdSetting, releaseSetting, type SharedSetting } from "./shared-setting.ts"
+import { holdSetting, releaseSetting, RUN_DIR, type SharedSetting } from "./shared-setting.ts"
 
 const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward"
 
 /** Where holders meet: tmpfs, so a reboot forgets them with the sysctl itself. */
-export const FORWARDING_DIR = "/run/k8ts/ip-forward"
+export const FORWARDING_DIR = `${RUN_DIR}/ip-forward`
 
 /** Where forwarding state lives (tests point both elsewhere). */
 export interface ForwardingOptions {
@@ -40,6 +39,5 @@ export async function holdForwarding(holder: string, opts: ForwardingOptions = {
 /** Lets go of forwarding for `holder`; the last live holder restores the recorded value. */
 export async function releaseForwarding(holder: string, opts: ForwardingOptions = {}): Promise<void> {
   const { dir = FORWARDING_DIR, sysctl = IP_FORWARD } = opts
-  const parent = dirname(dir) === dirname(FORWARDING_DIR) ? dirname(dir) : undefined
-  await releaseSetting(holder, dir, sysctlSetting(sysctl), parent)
+  await releaseSetting(holder, dir, sysctlSetting(sysctl))
 }

@@ -9,10 +9,11 @@ import { dirname } from "node:path"
 import { cidrContains, parseCidr } from "../util/index.ts"
 import { failedWith, run } from "./exec.ts"
 import { holdForwarding, releaseForwarding } from "./forwarding.ts"
+import { RUN_DIR } from "./shared-setting.ts"
 
 const BRIDGE_NF_CALL_IPTABLES = "/proc/sys/net/bridge/bridge-nf-call-iptables"
 /** bridge-nf-call-iptables is held like ip_forward: restored by the last pod network to let go. */
-const BRIDGE_NF = { dir: "/run/k8ts/bridge-nf-call-iptables", sysctl: BRIDGE_NF_CALL_IPTABLES }
+const BRIDGE_NF = { dir: `${RUN_DIR}/bridge-nf-call-iptables`, sysctl: BRIDGE_NF_CALL_IPTABLES }
 
 interface GuardState {
   /** Guard routes this node added (and so removes). */

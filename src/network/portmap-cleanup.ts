@@ -7,10 +7,10 @@
  * a table the machine had stays, empty or not.
  */
 import { run } from "./exec.ts"
-import { holdSetting, releaseSetting, type SharedSetting } from "./shared-setting.ts"
+import { holdSetting, releaseSetting, RUN_DIR, type SharedSetting } from "./shared-setting.ts"
 
 /** Where holders of the nat tables meet (tmpfs, like the tables themselves). */
-export const NAT_TABLES_DIR = "/run/k8ts/nat-tables"
+export const NAT_TABLES_DIR = `${RUN_DIR}/nat-tables`
 
 const CHAINS = ["CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-SETMARK", "CNI-HOSTPORT-MASQ"]
 
@@ -81,5 +81,5 @@ export async function holdNatTables(holder: string, dir = NAT_TABLES_DIR): Promi
 
 /** Lets go of the nat tables; the last holder deletes the empty ones the machine did not have. */
 export async function releaseNatTables(holder: string, dir = NAT_TABLES_DIR): Promise<void> {
-  await releaseSetting(holder, dir, natTables, dir === NAT_TABLES_DIR ? "/run/k8ts" : undefined)
+  await releaseSetting(holder, dir, natTables)
 }

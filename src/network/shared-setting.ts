@@ -6,8 +6,11 @@
  * table) is the caller's: it says how to read the machine's state, change it, and restore it.
  */
 import { mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { isAlive } from "../util/index.ts"
+
+/** Where the machine settings' meeting places live (tmpfs: a reboot forgets them with the settings). */
+export const RUN_DIR = "/run/k8ts"
 
 /** How to read, change and put back one machine setting. */
 export interface SharedSetting {
@@ -73,14 +76,9 @@ export async function holdSetting(holder: string, dir: string, setting: SharedSe
 
 /**
  * Lets go of the setting for `holder`; the last live holder restores the recorded state and
- * removes `dir` (and `parent`, when given and then empty).
+ * removes `dir` (and RUN_DIR, when `dir` is in it and it is then empty).
  */
-export async function releaseSetting(
-  holder: string,
-  dir: string,
-  setting: SharedSetting,
-  parent?: string,
-): Promise<void> {
+export async function releaseSetting(holder: string, dir: string, setting: SharedSetting): Promise<void> {
   const last = await withLock(dir, async () => {
     await rm(holderFile(dir, holder), { force: true })
     for (const name of await readdir(join(dir, "holders")).catch(() => [] as string[])) {
@@ -97,5 +95,5 @@ export async function releaseSetting(
   if (!last) return
   // Nobody holds it: the empty folders go (they stay if someone came in meanwhile).
   await rmdir(dir).catch(() => undefined)
-  if (parent) await rmdir(parent).catch(() => undefined)
+  if (dirname(dir) === RUN_DIR) await rmdir(RUN_DIR).catch(() => undefined)
 }
