@@ -67,7 +67,7 @@ function jsonKind(v: unknown): string {
 class Abort extends Error {}
 
 /** How the decoder takes a value of one type, worked out once per type (the schema table never changes). */
-type Plan =
+export type Plan =
   | { readonly is: "scalar" | "opaque" | "quantity" | "intOrString" | "string" }
   | {
       readonly is: "struct"
@@ -79,7 +79,8 @@ type Plan =
 
 const plans = new Map<string, Plan>()
 
-function planOf(t: string): Plan {
+/** How the decoder takes a value of type `t`. */
+export function planOf(t: string): Plan {
   let p = plans.get(t)
   if (p === undefined) {
     p = makePlan(t)

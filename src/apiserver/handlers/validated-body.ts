@@ -8,6 +8,7 @@ import {
   warningHeader,
 } from "../field-validation.ts"
 import { checkDecodes, checkPatchDecodes } from "../decode-types.ts"
+import { zeroNulls } from "../decode-nulls.ts"
 import { checkJsonBody, DEEP_ENOUGH } from "../go-json-syntax.ts"
 import { parsedKeys, scanJson } from "../json-scan.ts"
 import type { ApiResponse } from "../http.ts"
@@ -107,6 +108,7 @@ export async function validatedBody(
   const repeats = facts !== undefined && facts.keys !== parsedKeys(body)
   const input = checkInput(r, options, repeats ? json : undefined, decoding)
   checkDecodes(body, input.type, input.kind, input.version, facts?.fractions ? json : undefined)
+  zeroNulls(body, input.type, json)
   return { body, warnings: checkBody(body, input).warnings }
 }
 
@@ -132,6 +134,8 @@ export function patchCheck(r: ResourceRequest, contentType: string, raw: Buffer,
   return {
     check(patched, original) {
       if (input) checkPatchDecodes(patched, patch, input.type, contentType, original)
+      // Nulls only come from the patch: the object patched was written without any.
+      if (input) zeroNulls(patched, input.type, text)
       if (input) warnings = checkPatched(patched, patch, input, original).warnings
       return patched
     },
