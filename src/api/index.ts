@@ -60,3 +60,11 @@ export {
   quotaScopes,
 } from "./quota.ts"
 export { isPodCharged, podResources, type PodResourcesOptions } from "./quota-pods.ts"
+export {
+  isPodAvailable,
+  isPodReady,
+  msUntilAvailable,
+  msUntilAvailableSince,
+  podReadyCondition,
+  podReadySince,
+} from "./pods.ts"

@@ -6,7 +6,15 @@
  * evicts a node's pods at once) conflict on its update: as upstream, the loser reads pod and
  * budget again and retries, every half second for up to 20 tries, rather than answering 409.
  */
-import { ApiError, type ApiObject, badRequest, findResource, type ResourceInfo } from "../../api/index.ts"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import {
+  ApiError,
+  type ApiObject,
+  badRequest,
+  findResource,
+  isPodReady,
+  type ResourceInfo,
+} from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody } from "../negotiate.ts"
 import { json } from "../output.ts"
@@ -54,12 +62,6 @@ function ignoresBudget(pod: Obj): boolean {
   )
 }
 
-function isReady(pod: Obj): boolean {
-  return (pod.status?.conditions ?? []).some(
-    (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
-  )
-}
-
 /** Checks the budget allows the eviction; returns whether a disruption must be spent. */
 function admits(pdb: Obj, pod: Obj): boolean {
   const name = pdb.metadata?.name ?? ""
@@ -74,7 +76,7 @@ function admits(pdb: Obj, pod: Obj): boolean {
     throw tooMany(`The disruption budget ${name} is still being processed by the server.`)
   }
   const healthyEnough = st.currentHealthy >= st.desiredHealthy && st.desiredHealthy > 0
-  if (!isReady(pod)) {
+  if (!isPodReady(pod as Pod)) {
     // An unready pod does not count as healthy: evicting it spends nothing when the budget allows.
     if (pdb.spec?.unhealthyPodEvictionPolicy === "AlwaysAllow" || healthyEnough) return false
   }

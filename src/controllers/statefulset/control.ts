@@ -4,7 +4,8 @@
  * (OrderedReady) or all at once (Parallel); delete out-of-range pods from the highest ordinal;
  * then roll pods at or above the partition to the update revision, highest ordinal first.
  */
-import { isPodAvailable, isTerminating, msUntilAvailable, type PodObject } from "../set-pods/index.ts"
+import { isPodAvailable, msUntilAvailable } from "../../api/index.ts"
+import { isTerminating, type PodObject } from "../set-pods/index.ts"
 import {
   claimsMatchRetentionPolicy,
   createClaims,
