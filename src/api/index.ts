@@ -62,7 +62,9 @@ export {
 export { isPodCharged, podResources, type PodResourcesOptions } from "./quota-pods.ts"
 export {
   isPodAvailable,
+  isPodPhaseTerminal,
   isPodReady,
+  isPodTerminal,
   msUntilAvailable,
   msUntilAvailableSince,
   podReadyCondition,

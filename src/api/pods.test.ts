@@ -1,7 +1,14 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { Pod, PodCondition } from "kubernetes-types/core/v1.js"
-import { isPodAvailable, isPodReady, msUntilAvailable, podReadySince } from "./pods.ts"
+import {
+  isPodAvailable,
+  isPodPhaseTerminal,
+  isPodReady,
+  isPodTerminal,
+  msUntilAvailable,
+  podReadySince,
+} from "./pods.ts"
 
 const T0 = "2026-01-01T00:00:00Z"
 const t0 = Date.parse(T0)
@@ -12,6 +19,21 @@ function pod(...conditions: PodCondition[]): Pod {
 
 function ready(status: string, lastTransitionTime?: string): PodCondition {
   return { type: "Ready", status, ...(lastTransitionTime ? { lastTransitionTime } : {}) }
+}
+
+const terminalCases: { name: string; input: string | undefined; want: boolean }[] = [
+  { name: "Succeeded", input: "Succeeded", want: true },
+  { name: "Failed", input: "Failed", want: true },
+  { name: "Running", input: "Running", want: false },
+  { name: "Pending", input: "Pending", want: false },
+  { name: "Unknown", input: "Unknown", want: false },
+  { name: "no phase yet", input: undefined, want: false },
+]
+for (const c of terminalCases) {
+  test(`isPodTerminal() and isPodPhaseTerminal(): ${c.name}`, () => {
+    assert.equal(isPodPhaseTerminal(c.input), c.want)
+    assert.equal(isPodTerminal({ status: c.input === undefined ? {} : { phase: c.input } }), c.want)
+  })
 }
 
 const readyCases: { name: string; input: Pod; want: boolean }[] = [

@@ -1,9 +1,19 @@
 /**
- * What every component asks of a pod's status, answered one way (upstream's podutil): is it
- * ready, since when, and has it been ready for minReadySeconds. Workload controllers call these
- * per pod on every sync, so none of them allocates.
+ * What every component asks of a pod's status, answered one way (upstream's podutil): has it
+ * finished, is it ready, since when, and has it been ready for minReadySeconds. Workload
+ * controllers call these per pod on every sync, so none of them allocates.
  */
-import type { Pod, PodCondition } from "kubernetes-types/core/v1.js"
+import type { Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1.js"
+
+/** True for the phases a pod never leaves: Succeeded and Failed (upstream's IsPodPhaseTerminal). */
+export function isPodPhaseTerminal(phase: PodStatus["phase"]): boolean {
+  return phase === "Succeeded" || phase === "Failed"
+}
+
+/** True when the pod has finished: its phase is Succeeded or Failed (upstream's IsPodTerminal). */
+export function isPodTerminal(pod: Pod): boolean {
+  return isPodPhaseTerminal(pod.status?.phase)
+}
 
 /** The pod's Ready condition (the first, as upstream's GetPodReadyCondition), if it has one. */
 export function podReadyCondition(pod: Pod): PodCondition | undefined {

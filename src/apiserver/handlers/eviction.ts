@@ -13,6 +13,7 @@ import {
   badRequest,
   findResource,
   isPodReady,
+  isPodTerminal,
   type ResourceInfo,
 } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
@@ -56,10 +57,7 @@ function budgetsOf(r: ResourceRequest, pod: Obj): Obj[] {
 
 /** Pods that are finished, not started, or already going need no budget. */
 function ignoresBudget(pod: Obj): boolean {
-  const phase = pod.status?.phase
-  return (
-    !!pod.metadata?.deletionTimestamp || phase === "Succeeded" || phase === "Failed" || phase === "Pending"
-  )
+  return !!pod.metadata?.deletionTimestamp || isPodTerminal(pod as Pod) || pod.status?.phase === "Pending"
 }
 
 /** Checks the budget allows the eviction; returns whether a disruption must be spent. */

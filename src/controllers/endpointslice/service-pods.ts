@@ -5,7 +5,7 @@
  */
 import type { EndpointPort } from "kubernetes-types/discovery/v1.js"
 import type { Pod, Service } from "kubernetes-types/core/v1.js"
-import { isPodReady, selectorFromSet } from "../../api/index.ts"
+import { isPodReady, isPodTerminal, selectorFromSet } from "../../api/index.ts"
 
 /** One pod as an endpoint of a service. */
 export interface PodEndpoint {
@@ -77,8 +77,7 @@ export function podEndpoints(svc: Service, pods: readonly Pod[]): PodEndpoint[] 
   const out: PodEndpoint[] = []
   for (const pod of pods) {
     const ip = pod.status?.podIP
-    const phase = pod.status?.phase
-    if (!matches(pod.metadata?.labels) || !ip || phase === "Succeeded" || phase === "Failed") continue
+    if (!matches(pod.metadata?.labels) || !ip || isPodTerminal(pod)) continue
     out.push(endpointOf(svc, pod, ip))
   }
   return out.sort((a, b) => (a.pod.metadata?.name ?? "").localeCompare(b.pod.metadata?.name ?? ""))

@@ -4,7 +4,7 @@
  * surplus pods go, and the pod a Job creates from its template.
  */
 import type { Container, EnvVar, PodTemplateSpec } from "kubernetes-types/core/v1.js"
-import { controllerRef, isPodReady, Jobs, podReadySince } from "../../api/index.ts"
+import { controllerRef, isPodReady, isPodTerminal, Jobs, podReadySince } from "../../api/index.ts"
 import type { Job, Pod } from "./types.ts"
 
 /** The finalizer that keeps a Job's pod until the controller has counted it. */
@@ -31,14 +31,12 @@ export function hasTrackingFinalizer(pod: Pod): boolean {
 
 /** True when the pod is neither finished nor being deleted. */
 export function isActive(pod: Pod): boolean {
-  const phase = pod.status?.phase
-  return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata?.deletionTimestamp
+  return !isPodTerminal(pod) && !pod.metadata?.deletionTimestamp
 }
 
 /** True when the pod is being deleted but has not finished. */
 export function isTerminating(pod: Pod): boolean {
-  const phase = pod.status?.phase
-  return !!pod.metadata?.deletionTimestamp && phase !== "Succeeded" && phase !== "Failed"
+  return !!pod.metadata?.deletionTimestamp && !isPodTerminal(pod)
 }
 
 /** True when the Job replaces only pods that reached phase Failed (not terminating ones). */

@@ -6,7 +6,7 @@
  * frozen (built by a test, say) are worked out on every call.
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, controllerOf, isPodReady, podReadySince } from "../../api/index.ts"
+import { type ApiObject, controllerOf, isPodReady, isPodTerminal, podReadySince } from "../../api/index.ts"
 
 /** One version of a pod, as the ReplicaSet controller sees it. */
 export interface PodFacts {
@@ -49,8 +49,7 @@ export function perVersion<T>(compute: (pod: Pod) => T): (pod: Pod) => T {
 
 /** The facts of a pod (remembered per version). */
 export const podFacts: (pod: Pod) => PodFacts = perVersion((pod) => {
-  const phase = pod.status?.phase
-  const finished = phase === "Succeeded" || phase === "Failed"
+  const finished = isPodTerminal(pod)
   const deleting = !!pod.metadata?.deletionTimestamp
   return {
     controllerUid: controllerOf(pod as ApiObject)?.uid,
