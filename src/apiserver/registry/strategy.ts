@@ -199,3 +199,13 @@ export function defaultGracePeriod(info: ResourceInfo, obj: Obj, requested: numb
   const grace = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30
   return Math.max(0, grace)
 }
+
+/** An object being deleted whose finalizers are all gone is removed by the update that cleared them. */
+export function shouldDeleteDuringUpdate(obj: ApiObject & { spec?: any; kind?: string }): boolean {
+  const meta = obj.metadata
+  if (!meta?.deletionTimestamp) return false
+  if (meta.finalizers?.length) return false
+  if (obj.kind === "Namespace" && obj.spec?.finalizers?.length) return false
+  if (obj.kind === "Pod" && (meta.deletionGracePeriodSeconds ?? 0) > 0) return false
+  return true
+}
