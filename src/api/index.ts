@@ -60,3 +60,13 @@ export {
   quotaScopes,
 } from "./quota.ts"
 export { isPodCharged, podResources, type PodResourcesOptions } from "./quota-pods.ts"
+export {
+  isPodAvailable,
+  isPodPhaseTerminal,
+  isPodReady,
+  isPodTerminal,
+  msUntilAvailable,
+  msUntilAvailableSince,
+  podReadyCondition,
+  podReadySince,
+} from "./pods.ts"

@@ -13,6 +13,7 @@ import type {
 import type { ApiObject } from "./meta.ts"
 import { ONE, type QuotaEvaluator } from "./quota-evaluator.ts"
 import { addAmounts, type Amounts, amountsOf, maxAmounts } from "./resource-list.ts"
+import { isPodTerminal } from "./pods.ts"
 import { qosClass } from "./scheduling.ts"
 
 const POD_RESOURCES = new Set([
@@ -105,8 +106,7 @@ export function podResources(pod: Pod, opts: PodResourcesOptions): Amounts {
 
 /** False for pods that no longer charge compute: terminal, or past their deletion grace. */
 export function isPodCharged(pod: Pod, now: number): boolean {
-  const phase = pod.status?.phase
-  if (phase === "Succeeded" || phase === "Failed") return false
+  if (isPodTerminal(pod)) return false
   const del = pod.metadata?.deletionTimestamp
   const grace = pod.metadata?.deletionGracePeriodSeconds
   if (del && grace !== undefined && now > Date.parse(del) + grace * 1000) return false

@@ -11,7 +11,7 @@
 import { setMaxListeners } from "node:events"
 import { join } from "node:path"
 import type { Node, Pod, Service } from "kubernetes-types/core/v1.js"
-import { ApiError, type ApiObject, keyOf, Nodes, Pods, Services } from "../api/index.ts"
+import { ApiError, type ApiObject, isPodTerminal, keyOf, Nodes, Pods, Services } from "../api/index.ts"
 import {
   type Client,
   ClientEventRecorder,
@@ -473,8 +473,7 @@ export class Kubelet {
 
   /** A record for a pod seen for the first time, once admitted; undefined when it does not run here. */
   async #admitNew(key: string, pod: Pod, events: ClientEventRecorder): Promise<PodRecord | undefined> {
-    const phase = pod.status?.phase
-    if (phase === "Succeeded" || phase === "Failed" || this.#rejected.has(key)) return undefined
+    if (isPodTerminal(pod) || this.#rejected.has(key)) return undefined
     const verdict = this.#admit(pod)
     if (!verdict.admit) {
       await this.#reject(pod, verdict, events)

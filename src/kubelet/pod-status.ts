@@ -11,7 +11,7 @@ import type {
   PodCondition,
   PodStatus,
 } from "kubernetes-types/core/v1.js"
-import { qosClass } from "../api/index.ts"
+import { isPodPhaseTerminal, qosClass } from "../api/index.ts"
 import type { ContainerRecord, PodRecord } from "./pod-state.ts"
 import type { ContainerInfo } from "./runtime/runtime.ts"
 
@@ -188,7 +188,7 @@ function conditionsOf(
   at: string,
   old: PodCondition[] | undefined,
 ): PodCondition[] {
-  const terminal = phase === "Succeeded" || phase === "Failed"
+  const terminal = isPodPhaseTerminal(phase)
   const unready = apps.filter((s) => !s.ready).map((s) => s.name)
   const containersReady = !terminal && unready.length === 0
   // Upstream's reasons and messages: a terminal pod's containers are not ready because it ended.

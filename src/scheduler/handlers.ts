@@ -4,7 +4,7 @@
  * fit (a node added or changed, a bound pod gone) move the unschedulable pods back.
  */
 import type { Node as CoreNode, Pod as CorePod } from "kubernetes-types/core/v1.js"
-import type { ApiObject } from "../api/index.ts"
+import { type ApiObject, isPodTerminal } from "../api/index.ts"
 import type { EventHandler } from "../client/index.ts"
 import type { SchedulerCache } from "./cache.ts"
 import { newPodInfo, withNewerPod } from "./framework/pod-info.ts"
@@ -23,11 +23,6 @@ export interface HandlerTargets {
   readonly withPriority: (pod: CorePod) => CorePod
 }
 
-function isTerminal(pod: Pod): boolean {
-  const phase = pod.status?.phase
-  return phase === "Succeeded" || phase === "Failed"
-}
-
 function uidOf(pod: Pod): string {
   return pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`
 }
@@ -38,7 +33,7 @@ export function podHandler(t: HandlerTargets): EventHandler<Pod> {
     const uid = uidOf(pod)
     if (pod.spec?.nodeName) {
       t.queue.delete(uid)
-      if (isTerminal(pod)) {
+      if (isPodTerminal(pod)) {
         // Finished pods hold nothing on their node any more.
         if (t.cache.has(uid)) {
           t.cache.removePod(uid)

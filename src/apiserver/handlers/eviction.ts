@@ -6,7 +6,16 @@
  * evicts a node's pods at once) conflict on its update: as upstream, the loser reads pod and
  * budget again and retries, every half second for up to 20 tries, rather than answering 409.
  */
-import { ApiError, type ApiObject, badRequest, findResource, type ResourceInfo } from "../../api/index.ts"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import {
+  ApiError,
+  type ApiObject,
+  badRequest,
+  findResource,
+  isPodReady,
+  isPodTerminal,
+  type ResourceInfo,
+} from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody } from "../negotiate.ts"
 import { json } from "../output.ts"
@@ -48,16 +57,7 @@ function budgetsOf(r: ResourceRequest, pod: Obj): Obj[] {
 
 /** Pods that are finished, not started, or already going need no budget. */
 function ignoresBudget(pod: Obj): boolean {
-  const phase = pod.status?.phase
-  return (
-    !!pod.metadata?.deletionTimestamp || phase === "Succeeded" || phase === "Failed" || phase === "Pending"
-  )
-}
-
-function isReady(pod: Obj): boolean {
-  return (pod.status?.conditions ?? []).some(
-    (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
-  )
+  return !!pod.metadata?.deletionTimestamp || isPodTerminal(pod as Pod) || pod.status?.phase === "Pending"
 }
 
 /** Checks the budget allows the eviction; returns whether a disruption must be spent. */
@@ -74,7 +74,7 @@ function admits(pdb: Obj, pod: Obj): boolean {
     throw tooMany(`The disruption budget ${name} is still being processed by the server.`)
   }
   const healthyEnough = st.currentHealthy >= st.desiredHealthy && st.desiredHealthy > 0
-  if (!isReady(pod)) {
+  if (!isPodReady(pod as Pod)) {
     // An unready pod does not count as healthy: evicting it spends nothing when the budget allows.
     if (pdb.spec?.unhealthyPodEvictionPolicy === "AlwaysAllow" || healthyEnough) return false
   }

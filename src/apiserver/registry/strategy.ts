@@ -4,7 +4,7 @@
  * which kinds track metadata.generation, and how deletes behave.
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, qosClass, type ResourceInfo } from "../../api/index.ts"
+import { type ApiObject, isPodTerminal, qosClass, type ResourceInfo } from "../../api/index.ts"
 
 /** Kinds whose metadata.generation counts spec changes (upstream strategies that set it). */
 const TRACKS_GENERATION = new Set([
@@ -195,8 +195,17 @@ export function returnsDeletedObject(info: ResourceInfo): boolean {
  */
 export function defaultGracePeriod(info: ResourceInfo, obj: Obj, requested: number | undefined): number {
   if (kindKey(info) !== "/Pod") return 0
-  const phase = obj.status?.phase
-  if (!obj.spec?.nodeName || phase === "Succeeded" || phase === "Failed") return 0
+  if (!obj.spec?.nodeName || isPodTerminal(obj as Pod)) return 0
   const grace = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30
   return Math.max(0, grace)
+}
+
+/** An object being deleted whose finalizers are all gone is removed by the update that cleared them. */
+export function shouldDeleteDuringUpdate(obj: ApiObject & { spec?: any; kind?: string }): boolean {
+  const meta = obj.metadata
+  if (!meta?.deletionTimestamp) return false
+  if (meta.finalizers?.length) return false
+  if (obj.kind === "Namespace" && obj.spec?.finalizers?.length) return false
+  if (obj.kind === "Pod" && (meta.deletionGracePeriodSeconds ?? 0) > 0) return false
+  return true
 }

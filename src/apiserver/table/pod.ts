@@ -1,5 +1,6 @@
 /** The Pod printer: upstream's READY, STATUS (reason) and RESTARTS logic. */
 import type { ContainerStatus, Pod } from "kubernetes-types/core/v1.js"
+import { isPodTerminal } from "../../api/index.ts"
 import { DOCS } from "./descriptions.ts"
 import { humanDuration, orNone, since, timestampMs } from "./format.ts"
 import { AGE_COLUMN, NAME_COLUMN, column, wide, type Printer, type RowCondition } from "./types.ts"
@@ -116,8 +117,7 @@ function baseReason(pod: Pod): string {
 function deletionReason(pod: Pod, reason: string): string {
   if (!pod.metadata?.deletionTimestamp) return reason
   if (pod.status?.reason === "NodeLost") return "Unknown"
-  const phase = pod.status?.phase
-  return phase === "Succeeded" || phase === "Failed" ? reason : "Terminating"
+  return isPodTerminal(pod) ? reason : "Terminating"
 }
 
 /** READY, STATUS and RESTARTS of a pod, with the time of its last restart. */

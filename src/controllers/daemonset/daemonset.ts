@@ -10,6 +10,7 @@ import {
   ControllerRevisions,
   DaemonSets,
   isNotFound,
+  isPodTerminal,
   Nodes,
   Pods,
   selectorMatcher,
@@ -73,8 +74,7 @@ async function controlled(
 function byNode(pods: readonly PodObject[]): NodeToPods {
   const out: NodeToPods = new Map()
   for (const pod of pods) {
-    const phase = pod.status?.phase
-    if (pod.metadata?.deletionTimestamp && (phase === "Failed" || phase === "Succeeded")) continue
+    if (pod.metadata?.deletionTimestamp && isPodTerminal(pod)) continue
     const node = targetNodeName(pod)
     if (!node) continue
     const list = out.get(node)

@@ -3,7 +3,8 @@
  * daemon pod, and which pods must go (failed ones after a back-off, succeeded ones, extras on a
  * node, pods on nodes that no longer qualify, unscheduled pods meant for nodes that are gone).
  */
-import { isPodAvailable, isPodReady, type PodObject } from "../set-pods/index.ts"
+import { isPodAvailable, isPodReady } from "../../api/index.ts"
+import type { PodObject } from "../set-pods/index.ts"
 import { type DaemonSetObject, type NodeObject, nodeShouldRunDaemonPod } from "./placement.ts"
 import { HASH_LABEL } from "./pods.ts"
 import type { FailedPodsBackoff } from "./backoff.ts"

@@ -4,7 +4,8 @@
  * available and of the current template.
  */
 import type { DaemonSetStatus } from "kubernetes-types/apps/v1.js"
-import { isPodReady, msUntilAvailable, type PodObject } from "../set-pods/index.ts"
+import { isPodReady, msUntilAvailable } from "../../api/index.ts"
+import type { PodObject } from "../set-pods/index.ts"
 import { byAgeScheduledFirst, type NodeToPods } from "./manage.ts"
 import { type DaemonSetObject, type NodeObject, nodeShouldRunDaemonPod } from "./placement.ts"
 import { isPodUpdated, templateGeneration } from "./pods.ts"

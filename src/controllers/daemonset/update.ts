@@ -3,7 +3,8 @@
  * no more than maxUnavailable nodes lack an available pod; with surge, start new pods beside old
  * ones on up to maxSurge nodes and delete each old pod once its replacement is available.
  */
-import { isPodAvailable, type PodObject } from "../set-pods/index.ts"
+import { isPodAvailable } from "../../api/index.ts"
+import type { PodObject } from "../set-pods/index.ts"
 import type { NodeToPods } from "./manage.ts"
 import { type DaemonSetObject, type NodeObject, nodeShouldRunDaemonPod } from "./placement.ts"
 import { isPodUpdated, templateGeneration } from "./pods.ts"

@@ -5,6 +5,7 @@
  * ReplicaSet to zero and waits for their pods to be gone before the new one starts.
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
+import { isPodTerminal } from "../../api/index.ts"
 import {
   availableForScaling,
   maxUnavailable,
@@ -136,7 +137,7 @@ function oldPodsRunning(
   if (statusSum(oldRSs, "replicas") > 0) return true
   for (const [uid, list] of pods) {
     if (newRS && newRS.metadata?.uid === uid) continue
-    if (list.some((p) => p.status?.phase !== "Failed" && p.status?.phase !== "Succeeded")) return true
+    if (list.some((p) => !isPodTerminal(p))) return true
   }
   return false
 }

@@ -12,6 +12,7 @@ import {
   controllerOf,
   Deployments,
   isNotFound,
+  isPodReady,
   parseKey,
   PodDisruptionBudgets,
   Pods,
@@ -29,8 +30,7 @@ type Scaled = ApiObject & { spec?: { replicas?: number } }
 const DELETION_TIMEOUT_MS = 2 * 60 * 1000
 
 function isHealthy(pod: Pod): boolean {
-  if (pod.metadata?.deletionTimestamp) return false
-  return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false
+  return !pod.metadata?.deletionTimestamp && isPodReady(pod)
 }
 
 /** `value` (an int or a percentage) of `total`, rounded up for percentages. */

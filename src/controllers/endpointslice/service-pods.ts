@@ -5,7 +5,7 @@
  */
 import type { EndpointPort } from "kubernetes-types/discovery/v1.js"
 import type { Pod, Service } from "kubernetes-types/core/v1.js"
-import { selectorFromSet } from "../../api/index.ts"
+import { isPodReady, isPodTerminal, selectorFromSet } from "../../api/index.ts"
 
 /** One pod as an endpoint of a service. */
 export interface PodEndpoint {
@@ -20,10 +20,6 @@ export interface PodEndpoint {
   readonly ports: EndpointPort[]
   /** Set when the pod's hostname and subdomain name it under this Service. */
   readonly hostname?: string
-}
-
-function isReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false
 }
 
 /** The container port a Service port's targetPort means on `pod`; undefined when unresolvable. */
@@ -59,7 +55,7 @@ function portsOn(svc: Service, pod: Pod): EndpointPort[] {
 }
 
 function endpointOf(svc: Service, pod: Pod, ip: string): PodEndpoint {
-  const serving = isReady(pod)
+  const serving = isPodReady(pod)
   const hostname =
     pod.spec?.hostname && pod.spec.subdomain === svc.metadata?.name ? pod.spec.hostname : undefined
   return {
@@ -81,8 +77,7 @@ export function podEndpoints(svc: Service, pods: readonly Pod[]): PodEndpoint[] 
   const out: PodEndpoint[] = []
   for (const pod of pods) {
     const ip = pod.status?.podIP
-    const phase = pod.status?.phase
-    if (!matches(pod.metadata?.labels) || !ip || phase === "Succeeded" || phase === "Failed") continue
+    if (!matches(pod.metadata?.labels) || !ip || isPodTerminal(pod)) continue
     out.push(endpointOf(svc, pod, ip))
   }
   return out.sort((a, b) => (a.pod.metadata?.name ?? "").localeCompare(b.pod.metadata?.name ?? ""))

@@ -4,7 +4,7 @@
  * finished Jobs' pods, and removing the tracking finalizer.
  */
 import type { Job, Pod } from "./types.ts"
-import { Pods, isNotFound, keyOf } from "../../api/index.ts"
+import { Pods, isNotFound, isPodReady, keyOf } from "../../api/index.ts"
 import { remainingFor, remainingTime } from "./backoff.ts"
 import { type SyncContext, type SyncDeps, requeueAfter } from "./context.ts"
 import {
@@ -19,7 +19,6 @@ import {
   UNKNOWN_INDEX,
   finishedTimeOf,
   isIndexed,
-  isPodReady,
   isTerminating,
   onlyReplaceFailedPods,
   podFromTemplate,

@@ -4,7 +4,7 @@
  * surplus pods go, and the pod a Job creates from its template.
  */
 import type { Container, EnvVar, PodTemplateSpec } from "kubernetes-types/core/v1.js"
-import { controllerRef, Jobs } from "../../api/index.ts"
+import { controllerRef, isPodReady, isPodTerminal, Jobs, podReadySince } from "../../api/index.ts"
 import type { Job, Pod } from "./types.ts"
 
 /** The finalizer that keeps a Job's pod until the controller has counted it. */
@@ -31,14 +31,12 @@ export function hasTrackingFinalizer(pod: Pod): boolean {
 
 /** True when the pod is neither finished nor being deleted. */
 export function isActive(pod: Pod): boolean {
-  const phase = pod.status?.phase
-  return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata?.deletionTimestamp
+  return !isPodTerminal(pod) && !pod.metadata?.deletionTimestamp
 }
 
 /** True when the pod is being deleted but has not finished. */
 export function isTerminating(pod: Pod): boolean {
-  const phase = pod.status?.phase
-  return !!pod.metadata?.deletionTimestamp && phase !== "Succeeded" && phase !== "Failed"
+  return !!pod.metadata?.deletionTimestamp && !isPodTerminal(pod)
 }
 
 /** True when the Job replaces only pods that reached phase Failed (not terminating ones). */
@@ -51,11 +49,6 @@ export function isPodFailed(pod: Pod, job: Job): boolean {
   if (pod.status?.phase === "Failed") return true
   if (onlyReplaceFailedPods(job)) return false
   return !!pod.metadata?.deletionTimestamp && pod.status?.phase !== "Succeeded"
-}
-
-/** True when the pod's Ready condition is True. */
-export function isPodReady(pod: Pod): boolean {
-  return !!pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")
 }
 
 /** True when the Job runs in Indexed completion mode. */
@@ -120,7 +113,7 @@ function rank(pod: Pod): number[] {
     PHASE_RANK[pod.status?.phase ?? "Pending"] ?? 0,
     ready ? 1 : 0,
     // Ready for less time first, then more restarts first, then newer first.
-    ready ? -readySince(pod) : 0,
+    ready ? -(podReadySince(pod) ?? 0) : 0,
     -restarts(pod),
     -(Date.parse(pod.metadata?.creationTimestamp ?? "") || 0),
   ]
@@ -138,11 +131,6 @@ export function compareForDeletion(a: Pod, b: Pod): number {
     if (d !== 0) return d
   }
   return 0
-}
-
-function readySince(pod: Pod): number {
-  const c = pod.status?.conditions?.find((x) => x.type === "Ready")
-  return Date.parse(c?.lastTransitionTime ?? "") || 0
 }
 
 function withIndexEnv(c: Container): Container {

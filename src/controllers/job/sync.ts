@@ -19,11 +19,10 @@ import {
   isActive,
   isIndexed,
   isPodFailed,
-  isPodReady,
   isTerminating,
 } from "./pods.ts"
 import { trackStatusAndRemoveFinalizers } from "./tracking.ts"
-import { controllerOf, parseKey } from "../../api/index.ts"
+import { controllerOf, isPodReady, parseKey } from "../../api/index.ts"
 
 function stamp(now: number): string {
   return new Date(now).toISOString().replace(/\.\d+Z$/, "Z")

@@ -4,7 +4,7 @@
  * report what remains, which finalizers hold it, and how long graceful pods may still take.
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { ApiError, type ApiObject, type List, Pods } from "../../api/index.ts"
+import { ApiError, type ApiObject, isPodTerminal, type List, Pods } from "../../api/index.ts"
 import type { Client } from "../../client/index.ts"
 import {
   type DiscoveredResource,
@@ -153,8 +153,7 @@ export class NamespaceContentDeleter {
     const pods = await this.#client.resource(Pods).list({ namespace })
     let estimate = 0
     for (const pod of pods.items as Pod[]) {
-      const phase = pod.status?.phase
-      if (phase === "Succeeded" || phase === "Failed") continue
+      if (isPodTerminal(pod)) continue
       estimate = Math.max(estimate, pod.spec?.terminationGracePeriodSeconds ?? 0)
     }
     return this.#now() - deletedAt >= estimate * 1000 ? 0 : estimate

@@ -5,7 +5,7 @@
  * not-yet-ready pods (assumed at 0% when scaling up).
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { milliValue } from "../../api/index.ts"
+import { milliValue, podReadyCondition } from "../../api/index.ts"
 import type { PodMetricsInfo } from "./metrics-client.ts"
 
 /** --horizontal-pod-autoscaler-tolerance. */
@@ -39,13 +39,9 @@ interface Grouped {
   ignored: Set<string>
 }
 
-function readyCondition(pod: Pod) {
-  return pod.status?.conditions?.find((c) => c.type === "Ready")
-}
-
 /** Whether a pod counts as unready for CPU (upstream's rules around the initialization period). */
 function cpuUnready(pod: Pod, metric: { timestamp: number; windowMs: number }, now: number): boolean {
-  const cond = readyCondition(pod)
+  const cond = podReadyCondition(pod)
   const start = Date.parse(pod.status?.startTime ?? "")
   if (!cond || Number.isNaN(start)) return true
   const transition = Date.parse(cond.lastTransitionTime ?? "") || 0

@@ -6,7 +6,7 @@
  * terminal phase are first marked Failed, so no pod is left Running with nobody to finish it.
  */
 import type { Node, Pod, PodCondition } from "kubernetes-types/core/v1.js"
-import { type ApiObject, isNotFound, keyOf, Nodes, Pods } from "../../api/index.ts"
+import { type ApiObject, isNotFound, isPodTerminal, keyOf, Nodes, Pods } from "../../api/index.ts"
 import type { Client, ControllerSpec, KeyQueue } from "../../client/index.ts"
 import type { Clock, Logger } from "../../util/index.ts"
 
@@ -137,7 +137,7 @@ class PodGc {
     this.#log.info({ pod: keyOf(pod) }, "PodGC is force deleting Pod")
     const key = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
     // Nobody else may ever finish this pod: record that it failed before it goes.
-    if (pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed") {
+    if (!isPodTerminal(pod)) {
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== condition?.type)
       if (condition) conditions.push({ ...condition, lastTransitionTime: this.#now() })
       await this.#client

@@ -1,6 +1,6 @@
 /**
  * The ReplicaSet and ReplicationController controllers, and the pod helpers other workload
- * controllers share: activity, readiness, availability, deletion order, claiming by selector.
+ * controllers share: activity, deletion order, claiming by selector.
  * Watches ReplicaSets, ReplicationControllers and Pods; writes Pods, status and Events.
  */
 export {
@@ -10,5 +10,5 @@ export {
   type ReplicaSetLike,
 } from "./replicaset.ts"
 export { newReplicationControllerController } from "./replication-controller.ts"
-export { compareForDeletion, isPodActive, isPodAvailable, isPodReady } from "./pods.ts"
+export { compareForDeletion, isPodActive } from "./pods.ts"
 export { claim, type ClaimOptions } from "./claim.ts"

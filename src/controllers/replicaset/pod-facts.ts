@@ -6,7 +6,7 @@
  * frozen (built by a test, say) are worked out on every call.
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, controllerOf } from "../../api/index.ts"
+import { type ApiObject, controllerOf, isPodReady, isPodTerminal, podReadySince } from "../../api/index.ts"
 
 /** One version of a pod, as the ReplicaSet controller sees it. */
 export interface PodFacts {
@@ -20,22 +20,6 @@ export interface PodFacts {
   readonly ready: boolean
   /** When a ready pod became ready (ms since the epoch), when its condition records a valid time. */
   readonly readySince: number | undefined
-}
-
-/** The pod's Ready condition, if it has one. */
-function readyCondition(pod: Pod) {
-  const conditions = pod.status?.conditions
-  if (!conditions) return undefined
-  // Indexed: it runs per pod version, and an iterator costs an allocation per call.
-  for (let i = 0; i < conditions.length; i++) if (conditions[i]?.type === "Ready") return conditions[i]
-  return undefined
-}
-
-/** A time as ms since the epoch; undefined when absent or not a time. */
-function parsed(time: string | undefined): number | undefined {
-  if (!time) return undefined
-  const t = Date.parse(time)
-  return Number.isNaN(t) ? undefined : t
 }
 
 /** True when the parts of a pod read here cannot change (the informer cache freezes all the way down). */
@@ -65,16 +49,13 @@ export function perVersion<T>(compute: (pod: Pod) => T): (pod: Pod) => T {
 
 /** The facts of a pod (remembered per version). */
 export const podFacts: (pod: Pod) => PodFacts = perVersion((pod) => {
-  const phase = pod.status?.phase
-  const finished = phase === "Succeeded" || phase === "Failed"
+  const finished = isPodTerminal(pod)
   const deleting = !!pod.metadata?.deletionTimestamp
-  const c = readyCondition(pod)
-  const ready = c?.status === "True"
   return {
     controllerUid: controllerOf(pod as ApiObject)?.uid,
     active: !finished && !deleting,
     terminating: deleting && !finished,
-    ready,
-    readySince: ready ? parsed(c.lastTransitionTime) : undefined,
+    ready: isPodReady(pod),
+    readySince: podReadySince(pod),
   }
 })

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { compareForDeletion, isPodAvailable, POD_DELETION_COST_ANNOTATION, podsToDelete } from "./pods.ts"
+import { compareForDeletion, POD_DELETION_COST_ANNOTATION, podsToDelete, readiness } from "./pods.ts"
 
 function pod(
   name: string,
@@ -65,13 +65,13 @@ for (const c of cases) {
   })
 }
 
-test("isPodAvailable() needs the pod ready for longer than minReadySeconds", () => {
+test("readiness() needs the pod ready for longer than minReadySeconds to call it available", () => {
   const p = pod("a", { phase: "Running", readyAt: T0 })
   const t0 = Date.parse(T0)
-  assert.equal(isPodAvailable(p, 0, t0), true)
-  assert.equal(isPodAvailable(p, 10, t0 + 10_000), false)
-  assert.equal(isPodAvailable(p, 10, t0 + 10_001), true)
-  assert.equal(isPodAvailable(pod("b", {}), 0, t0), false)
+  assert.equal(readiness(p, 0, t0), "available")
+  assert.equal(readiness(p, 10, t0 + 10_000), "ready")
+  assert.equal(readiness(p, 10, t0 + 10_001), "available")
+  assert.equal(readiness(pod("b", {}), 0, t0), "unready")
 })
 
 test("compareForDeletion(): a lower pod-deletion-cost goes first", () => {

@@ -3,7 +3,7 @@
  * pods to delete first (upstream's ActivePods ordering).
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
-import type { ApiObject } from "../../api/index.ts"
+import { type ApiObject, msUntilAvailableSince } from "../../api/index.ts"
 import { smallest } from "../../util/index.ts"
 import { perVersion, podFacts } from "./pod-facts.ts"
 
@@ -15,22 +15,14 @@ export function isPodActive(pod: Pod): boolean {
   return podFacts(pod).active
 }
 
-/** True when the pod's Ready condition is True. */
-export function isPodReady(pod: Pod): boolean {
-  return podFacts(pod).ready
-}
-
-/** True when the pod has been ready for longer than `minReadySeconds` at `now` (upstream's test). */
-export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  return readiness(pod, minReadySeconds, now) === "available"
-}
-
-/** Whether the pod is not ready, ready, or ready for longer than `minReadySeconds` at `now`. */
+/**
+ * Whether the pod is not ready, ready, or ready for longer than `minReadySeconds` at `now`
+ * (the api's isPodReady and isPodAvailable, from the facts remembered per pod version).
+ */
 export function readiness(pod: Pod, minReadySeconds: number, now: number): "unready" | "ready" | "available" {
   const { ready, readySince } = podFacts(pod)
   if (!ready) return "unready"
-  if (minReadySeconds <= 0) return "available"
-  return readySince !== undefined && readySince + minReadySeconds * 1000 < now ? "available" : "ready"
+  return msUntilAvailableSince(readySince, minReadySeconds, now) === 0 ? "available" : "ready"
 }
 
 const PHASE_ORDINAL: Readonly<Record<string, number>> = { Pending: 0, Unknown: 1, Running: 2 }
@@ -70,16 +62,18 @@ function compareState(a: Pod, b: Pod): number {
   const ap = PHASE_ORDINAL[a.status?.phase ?? ""] ?? 0
   const bp = PHASE_ORDINAL[b.status?.phase ?? ""] ?? 0
   if (ap !== bp) return ap - bp
-  const ar = isPodReady(a)
-  const br = isPodReady(b)
+  const ar = podFacts(a).ready
+  const br = podFacts(b).ready
   if (ar !== br) return ar ? 1 : -1
   return deletionCost(a) - deletionCost(b)
 }
 
 /** The later criteria of the order: ready time, restarts, age. */
 function compareHistory(a: Pod, b: Pod): number {
-  if (isPodReady(a) && isPodReady(b)) {
-    const byReady = earlierFirst(podFacts(a).readySince, podFacts(b).readySince, true)
+  const fa = podFacts(a)
+  const fb = podFacts(b)
+  if (fa.ready && fb.ready) {
+    const byReady = earlierFirst(fa.readySince, fb.readySince, true)
     if (byReady !== 0) return byReady
   }
   const byRestarts = maxRestarts(b) - maxRestarts(a)

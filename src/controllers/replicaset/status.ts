@@ -4,7 +4,8 @@
  */
 import type { ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1.js"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { isPodAvailable, isPodReady, readiness } from "./pods.ts"
+import { podReadyCondition } from "../../api/index.ts"
+import { readiness } from "./pods.ts"
 
 /** A failure of the last create or delete round, surfaced as ReplicaFailure. */
 export interface ManageFailure {
@@ -124,8 +125,8 @@ export function nextAvailableIn(
   if (minReadySeconds <= 0) return undefined
   let soonest: number | undefined
   for (const p of pods) {
-    if (!isPodReady(p) || isPodAvailable(p, minReadySeconds, now)) continue
-    const t = p.status?.conditions?.find((c) => c.type === "Ready")?.lastTransitionTime
+    if (readiness(p, minReadySeconds, now) !== "ready") continue
+    const t = podReadyCondition(p)?.lastTransitionTime
     const at = t ? Date.parse(t) + minReadySeconds * 1000 + 1 : now + minReadySeconds * 1000
     const wait = Math.max(1, at - now)
     soonest = soonest === undefined ? wait : Math.min(soonest, wait)

@@ -1,13 +1,7 @@
 /**
- * Pod helpers shared by the StatefulSet and DaemonSet controllers: readiness and availability,
- * pods from templates, and adoption/release by controller reference. Imports api and client.
+ * Pod helpers shared by the StatefulSet and DaemonSet controllers: deletion, pods from
+ * templates, and adoption/release by controller reference (readiness and availability are the
+ * api's). Imports api and client.
  */
-export {
-  isPodAvailable,
-  isPodReady,
-  isTerminating,
-  msUntilAvailable,
-  podFromTemplate,
-  type PodObject,
-} from "./pods.ts"
+export { isTerminating, podFromTemplate, type PodObject } from "./pods.ts"
 export { claimObjects, type ClaimOptions } from "./claim.ts"

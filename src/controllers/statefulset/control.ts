@@ -4,7 +4,8 @@
  * (OrderedReady) or all at once (Parallel); delete out-of-range pods from the highest ordinal;
  * then roll pods at or above the partition to the update revision, highest ordinal first.
  */
-import { isPodAvailable, isTerminating, msUntilAvailable, type PodObject } from "../set-pods/index.ts"
+import { isPodAvailable, isPodTerminal, msUntilAvailable } from "../../api/index.ts"
+import { isTerminating, type PodObject } from "../set-pods/index.ts"
 import {
   claimsMatchRetentionPolicy,
   createClaims,
@@ -51,7 +52,7 @@ async function processReplica(p: Pass, pod: PodObject): Promise<boolean> {
   const { ctx, set, monotonic, minReady } = p
   const phase = pod.status?.phase
   // A finished pod (even Succeeded: evicted pods end either way) is replaced.
-  if (phase === "Failed" || phase === "Succeeded") {
+  if (isPodTerminal(pod)) {
     if (!isTerminating(pod)) await deleteStatefulPod(ctx, set, pod)
     return true
   }

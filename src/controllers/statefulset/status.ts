@@ -4,7 +4,8 @@
  * update, and whether the status written differs from what the set has.
  */
 import type { StatefulSetStatus } from "kubernetes-types/apps/v1.js"
-import { isPodAvailable, isPodReady, isTerminating, type PodObject } from "../set-pods/index.ts"
+import { isPodAvailable, isPodReady } from "../../api/index.ts"
+import { isTerminating, type PodObject } from "../set-pods/index.ts"
 import { podRevision, replicasOf, type StatefulSetObject } from "./identity.ts"
 
 /** A mutable StatefulSetStatus. */

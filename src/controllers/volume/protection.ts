@@ -6,6 +6,7 @@
 import type { Pod } from "kubernetes-types/core/v1.js"
 import {
   type ApiObject,
+  isPodTerminal,
   PersistentVolumeClaims,
   PersistentVolumes,
   Pods,
@@ -34,8 +35,7 @@ async function setFinalizer<T extends ApiObject>(
 
 /** True when the pod has not finished and one of its volumes is the claim `name`. */
 function usesClaim(pod: Pod, name: string): boolean {
-  const phase = pod.status?.phase
-  if (phase === "Succeeded" || phase === "Failed") return false
+  if (isPodTerminal(pod)) return false
   return (pod.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === name)
 }
 

@@ -6,7 +6,7 @@
  * process to test and benchmark the control plane at scale.
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
-import { ApiError, type ApiObject, keyOf, Nodes, Pods } from "../../api/index.ts"
+import { ApiError, type ApiObject, isPodTerminal, keyOf, Nodes, Pods } from "../../api/index.ts"
 import { createNodeLease, renewNodeLease } from "../node-lease.ts"
 import {
   BY_NODE_NAME,
@@ -343,8 +343,7 @@ export class HollowNodes {
     }
     if (!pod || !node) return
     if (pod.metadata?.deletionTimestamp) return this.#confirmDeletion(key, pod, node)
-    const phase = pod.status?.phase
-    if (phase === "Succeeded" || phase === "Failed") {
+    if (isPodTerminal(pod)) {
       this.#reported.delete(key)
       return forget(node, key)
     }
@@ -494,8 +493,7 @@ function forget(node: NodeState, key: string): void {
 
 /** The pod, when there is one and it has not finished (Succeeded or Failed). */
 function unfinished(pod: Pod | undefined): Pod | undefined {
-  const phase = pod?.status?.phase
-  return phase === "Succeeded" || phase === "Failed" ? undefined : pod
+  return pod && isPodTerminal(pod) ? undefined : pod
 }
 
 /** A catch handler that swallows ApiErrors of the given reasons. */

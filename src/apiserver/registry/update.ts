@@ -1,0 +1,331 @@
+/**
+ * The registry's update path (PUT, patches, status and other subresource writes, server-side
+ * apply): read, transform, check, admit and compare-and-swap the object, retrying on concurrent
+ * writes unless the client named the resourceVersion it expects, and creating the object where
+ * the write may.
+ */
+import {
+  ApiError,
+  type ApiObject,
+  badRequest,
+  conflict,
+  defaultsStatus,
+  notFound,
+  type ObjectMeta,
+} from "../../api/index.ts"
+import { KeyNotFoundError, RevisionConflictError } from "../../storage/index.ts"
+import {
+  type MarkedValue,
+  type RegistryDeps,
+  type Served,
+  type StoredValue,
+  cachedEntry,
+  decode,
+  encode,
+  encodeMarkedRewrite,
+  keyFor,
+  needsConversion,
+  readStored,
+  rememberWritten,
+  shallowCopy,
+  stampRevision,
+  storedRevision,
+  withResourceVersion,
+} from "./context.ts"
+import { setObjectJson } from "../output.ts"
+import { prepareForUpdate, shouldDeleteDuringUpdate } from "./strategy.ts"
+import { recordUpdate, writeContext } from "../apply/index.ts"
+import { type WriteOptions, checkBody, checkValid, qualified, written } from "./write.ts"
+
+/** Options of update. */
+export interface UpdateOptions extends WriteOptions {
+  /** "" for the main resource, "status" for the status subresource, or another subresource. */
+  readonly subresource?: string
+  /** The resourceVersion the client required (PUT body or patch), if any: a mismatch is a 409. */
+  readonly clientResourceVersion?: string
+  /** The subresource managedFields name when it differs from `subresource` (scale writes the main resource). */
+  readonly managerSubresource?: string
+  /** Create the object when it does not exist (PUT on kinds that allow it, server-side apply). */
+  readonly createIfMissing?: boolean
+  /**
+   * The transform ignores the object it is given or only replaces its top-level or metadata
+   * fields, never changing values inside them: it gets a shallow copy of the current object
+   * rather than a deep one.
+   */
+  readonly shallowCurrent?: boolean
+}
+
+/** Makes the object to write from the current one (undefined when there is none). */
+export type UpdateTransform = (current: ApiObject | undefined) => unknown | Promise<unknown>
+
+/** What an update returns: the object as written (or as it stays), and whether it was created. */
+export interface UpdateResult {
+  object: ApiObject
+  created: boolean
+}
+
+/** What updateObject needs of the registry. */
+export interface UpdateHost {
+  readonly deps: RegistryDeps
+  toServed(s: Served, obj: ApiObject): ApiObject
+  create(s: Served, namespace: string, body: unknown, opts?: WriteOptions): Promise<ApiObject>
+}
+
+const MAX_RETRIES = 16
+
+/** What an update starts from: a stored value, and the watch cache's object when it is that one. */
+type Current = StoredValue & { readonly obj?: ApiObject }
+
+/**
+ * One attempt of an update: the registry, the resource, the key and the stored value it starts
+ * from, the options, and whether the store was written to yet.
+ */
+interface Attempt {
+  readonly reg: UpdateHost
+  readonly s: Served
+  readonly key: string
+  readonly cur: Current
+  readonly opts: UpdateOptions
+  /** `cur` is the watch cache's object, which may lag the store. */
+  readonly fromCache: boolean
+  /** Set once the store is written to. */
+  started: boolean
+}
+
+/** The subresources whose writes managedFields record (others are the server's own). */
+const TRACKED_SUBRESOURCES = new Set(["", "status", "scale", "ephemeralcontainers"])
+
+/**
+ * Reads, transforms and writes back an object, retrying on concurrent writes unless the
+ * client named the resourceVersion it expects (then a mismatch is a 409 Conflict).
+ */
+export async function updateObject(
+  reg: UpdateHost,
+  s: Served,
+  ref: { namespace: string; name: string },
+  transform: UpdateTransform,
+  opts: UpdateOptions,
+): Promise<UpdateResult> {
+  const key = keyFor(s, ref.namespace, ref.name)
+  // The first attempt starts from the watch cache's object when its stored value is known,
+  // without reading the store (not for a dry run: it writes nothing that would check it).
+  let cached: Current | undefined = opts.dryRun ? undefined : cachedEntry(reg.deps, s, key)
+  for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+    const fromCache = cached !== undefined
+    const cur = cached ?? (await readStored(reg.deps, s, key))
+    cached = undefined
+    if (!cur) {
+      const created = await createMissing(reg, s, ref, transform, opts)
+      if (created) return { object: created, created: true }
+      continue // lost a race with another create: read again
+    }
+    const a: Attempt = { reg, s, key, cur, opts, fromCache, started: false }
+    try {
+      const done = await updateAttempt(a, ref, transform)
+      if (done) return done
+    } catch (err) {
+      // From the cache's object the error may be a stale object's (the cache lags the store): it
+      // stands when the store still holds that object, else the next attempt reads the store's.
+      if (!fromCache || a.started || (await storedRevision(reg.deps, key)) === cur.revision) throw err
+    }
+  }
+  throw conflict(qualified(s), ref.name, "too many concurrent updates; please try again")
+}
+
+/**
+ * One attempt of updateObject from `a.cur`; undefined when another write won the race (or
+ * `a.cur`, the cache's, was stale).
+ */
+async function updateAttempt(
+  a: Attempt,
+  ref: { namespace: string; name: string },
+  transform: UpdateTransform,
+): Promise<UpdateResult | undefined> {
+  const { reg, s, cur, opts } = a
+  const sub = opts.subresource ?? ""
+  // Deep copies of the current object are made by parsing it again: cheaper than structuredClone.
+  const copyOfOld = () => reg.toServed(s, decode(cur.value, cur.revision))
+  // The watch cache's object when it is this revision (never changed here: only copies are), for
+  // the kinds whose defaults leave status alone: a status write of another kind (or a custom
+  // resource) defaults the whole object, whose spec and metadata would be the shared object's.
+  const shared = sharesCurrent(s) ? cur.obj : undefined
+  const old = shared ?? copyOfOld()
+  const current = opts.shallowCurrent ? shallowCopy(old) : copyOfOld()
+  const next = checkBody(s, await transform(current), ref.namespace)
+  const meta = next.metadata as NonNullable<ApiObject["metadata"]>
+  const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
+  if (meta.name !== undefined && meta.name !== ref.name) {
+    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${ref.name})`)
+  }
+  meta.name = ref.name
+  const wanted = opts.clientResourceVersion || undefined
+  if (wanted && wanted !== oldMeta.resourceVersion) {
+    throw conflict(
+      qualified(s),
+      ref.name,
+      "the object has been modified; please apply your changes to the latest version and try again",
+    )
+  }
+  keepSystemFields(meta, oldMeta)
+  // A status write keeps the old object but its status: the shared one's top level is copied.
+  const base = shared ? () => shared : copyOfOld
+  const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
+  const d = reg.deps
+  if (needsDefaults(s, sub)) d.defaults(s.info, prepared)
+  recordManagedUpdate(d, s, old, prepared, opts)
+  await d.admission.admit({
+    operation: "UPDATE",
+    info: s.info,
+    namespace: ref.namespace,
+    name: ref.name,
+    subresource: sub,
+    object: prepared,
+    old,
+    user: opts.user,
+    dryRun: !!opts.dryRun,
+  })
+  const undo = await d.allocate?.(s, prepared, old, !!opts.dryRun)
+  let done: UpdateResult | undefined
+  try {
+    done = await writeUpdate(a, prepared, old)
+  } catch (err) {
+    await undo?.()
+    throw err
+  }
+  if (!done) await undo?.() // lost a race: the next attempt allocates again
+  return done
+}
+
+/** Records an update in managedFields when the write names a manager. */
+function recordManagedUpdate(
+  deps: RegistryDeps,
+  s: Served,
+  old: ApiObject,
+  next: ApiObject,
+  opts: UpdateOptions,
+): void {
+  const sub = opts.managerSubresource ?? opts.subresource ?? ""
+  if (opts.fieldManager === undefined || !TRACKED_SUBRESOURCES.has(sub)) return
+  recordUpdate(old, next, opts.fieldManager, writeContext(s.info, sub, deps.clock.now()))
+}
+
+/**
+ * Checks and writes one prepared update; undefined when another write won the race, or when
+ * `a.cur` was the cache's object (`a.fromCache`) and the store no longer holds it.
+ */
+async function writeUpdate(
+  a: Attempt,
+  prepared: ApiObject,
+  old: ApiObject,
+): Promise<UpdateResult | undefined> {
+  const { reg, s, cur, opts } = a
+  const revision = cur.revision
+  if (opts.subresource !== "binding") checkValid(reg.deps, s, prepared, old, opts.subresource)
+  // Served and stored forms are one when nothing converts: compare with the stored value as is.
+  const marked =
+    needsConversion(s) || s.info.custom
+      ? undefined
+      : encodeMarkedRewrite(prepared, { obj: old, value: cur.value })
+  const same = marked?.value
+  if (same === undefined ? encode(prepared) === encode(old) : same === cur.value) {
+    // No write: from the cache's object, only once the store is seen to hold it still.
+    if (a.fromCache && (await storedRevision(reg.deps, a.key)) !== revision) return undefined
+    return { object: old, created: false }
+  }
+  if (opts.dryRun) return { object: prepared, created: false }
+  a.started = true
+  return commit(a, prepared, old, marked)
+}
+
+/** Writes a checked update (see writeUpdate). */
+async function commit(
+  a: Attempt,
+  prepared: ApiObject,
+  old: ApiObject,
+  marked: MarkedValue | undefined,
+): Promise<UpdateResult | undefined> {
+  const { reg, s, key, opts } = a
+  const revision = a.cur.revision
+  const d = reg.deps
+  if (shouldDeleteDuringUpdate(prepared)) {
+    const e = await d.store.delete(key, revision).catch((err) => {
+      if (err instanceof RevisionConflictError || err instanceof KeyNotFoundError) return undefined
+      throw err
+    })
+    if (!e) return undefined
+    await d.released?.(s, old, undefined)
+    return { object: reg.toServed(s, decode(encode(prepared), e.revision)), created: false }
+  }
+  try {
+    const e = await d.store.update(...written(d, key, s, prepared, marked?.value), revision)
+    if (marked) rememberWritten(prepared, marked)
+    await d.released?.(s, old, prepared)
+    const rv = stampRevision(prepared, e.revision)
+    // The response and watch event reuse the stored value, with the new resourceVersion spliced in.
+    const json = marked && withResourceVersion(marked, rv)
+    if (json) setObjectJson(prepared, json)
+    return { object: prepared, created: false }
+  } catch (err) {
+    if (err instanceof KeyNotFoundError) return undefined
+    if (!(err instanceof RevisionConflictError)) throw err
+    // The client's resourceVersion was the object's (from the cache or not): not the store's now.
+    if (opts.clientResourceVersion) {
+      throw conflict(
+        qualified(s),
+        (old.metadata as ObjectMeta).name as string,
+        "the object has been modified; please apply your changes to the latest version and try again",
+      )
+    }
+    return undefined
+  }
+}
+
+/** Creates the object `transform` makes from nothing, or undefined when another create won. */
+async function createMissing(
+  reg: UpdateHost,
+  s: Served,
+  ref: { namespace: string; name: string },
+  transform: UpdateTransform,
+  opts: UpdateOptions,
+): Promise<ApiObject | undefined> {
+  if (!opts.createIfMissing) throw notFound(qualified(s), ref.name)
+  const body = await transform(undefined)
+  return reg.create(s, ref.namespace, body, opts).catch((err) => {
+    if (err instanceof ApiError && err.reason === "AlreadyExists") return undefined
+    throw err
+  })
+}
+
+/**
+ * Whether an update of subresource `sub` has anything to default: a binding sets spec.nodeName
+ * and a condition, and a status write changes status alone (the rest is the stored object,
+ * defaulted when written), which most kinds' defaults leave alone.
+ */
+function needsDefaults(s: Served, sub: string): boolean {
+  if (sub === "binding") return false
+  return sub !== "status" || !!s.info.custom || defaultsStatus(s.info)
+}
+
+/**
+ * Whether an update may build on the watch cache's object itself rather than a copy: only where
+ * defaulting, which runs on the whole object written, never reaches the parts kept from it (the
+ * status a spec write keeps, the rest a status write keeps): the kinds whose status writes need
+ * no defaults.
+ */
+function sharesCurrent(s: Served): boolean {
+  return !needsDefaults(s, "status")
+}
+
+/** Copies the fields clients may not change on update from the stored object. */
+function keepSystemFields(meta: ObjectMeta, old: ObjectMeta): void {
+  meta.resourceVersion = old.resourceVersion
+  if (!meta.uid) meta.uid = old.uid
+  meta.creationTimestamp = old.creationTimestamp
+  if (old.deletionTimestamp) {
+    meta.deletionTimestamp = old.deletionTimestamp
+    meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds
+  } else {
+    delete meta.deletionTimestamp
+    delete meta.deletionGracePeriodSeconds
+  }
+}

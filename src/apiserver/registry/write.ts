@@ -1,0 +1,82 @@
+/**
+ * The steps the registry's create and update share: the request body's checks (kind,
+ * apiVersion, namespace), validation, and the written value announced to the watch cache.
+ */
+import { type ApiObject, badRequest, invalid } from "../../api/index.ts"
+import type { UserInfo } from "../http.ts"
+import { type RegistryDeps, type Served, encode, needsConversion } from "./context.ts"
+
+/** Options every write takes. */
+export interface WriteOptions {
+  readonly dryRun?: boolean
+  readonly user?: UserInfo
+  /** Records the write in managedFields as an Update by this manager ("" becomes "unknown"). */
+  readonly fieldManager?: string
+}
+
+/** Names the resource in messages: `deployments.apps`. */
+export function qualified(s: Served): { resource: string; group: string } {
+  return { resource: s.info.resource, group: s.info.group }
+}
+
+function isObject(v: unknown): v is ApiObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v)
+}
+
+/** Checks apiVersion, kind and namespace of a request body, filling what is missing. */
+export function checkBody(s: Served, body: unknown, namespace: string): ApiObject {
+  if (!isObject(body)) throw badRequest(`the body of the request is not a ${s.info.kind} object`)
+  const gv = s.info.group ? `${s.info.group}/${s.info.version}` : s.info.version
+  if (body.kind !== undefined && body.kind !== s.info.kind) {
+    throw badRequest(
+      `the kind in the data (${String(body.kind)}) does not match the expected kind (${s.info.kind})`,
+    )
+  }
+  if (body.apiVersion !== undefined && body.apiVersion !== gv) {
+    throw badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`,
+    )
+  }
+  body.apiVersion = gv
+  body.kind = s.info.kind
+  if (body.metadata !== undefined && !isObject(body.metadata)) throw badRequest("metadata must be an object")
+  const meta = (body.metadata ??= {})
+  if (s.info.namespaced) {
+    if (meta.namespace && meta.namespace !== namespace) {
+      throw badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      )
+    }
+    meta.namespace = namespace
+  } else delete meta.namespace
+  return body
+}
+
+/** Validates an object to be written (`old` on update). @throws ApiError Invalid */
+export function checkValid(
+  deps: RegistryDeps,
+  s: Served,
+  obj: ApiObject,
+  old?: ApiObject,
+  subresource = "",
+): void {
+  const errs = deps.validate(s.info, obj, old, subresource)
+  if (errs.length) throw invalid(s.info.kind, obj.metadata?.name ?? "", errs, s.info.group || undefined)
+}
+
+/**
+ * The key and stored value of a write (`encoded` when the caller has it already), announced so
+ * the watch cache can skip parsing it back.
+ */
+export function written(
+  deps: RegistryDeps,
+  key: string,
+  s: Served,
+  obj: ApiObject,
+  encoded?: string,
+): [string, string] {
+  const stored = needsConversion(s) ? deps.convert(obj, s.info, s.storageVersion) : obj
+  const value = encoded ?? encode(stored)
+  deps.written?.(key, value, stored)
+  return [key, value]
+}
