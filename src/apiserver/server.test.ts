@@ -290,7 +290,7 @@ describe("API server", () => {
     })
     assert.equal(b.status, 201, b.text)
     const d = await call("DELETE", "/api/v1/namespaces/default/pods/web")
-    assert.equal(d.status, 202)
+    assert.equal(d.status, 200)
     assert.ok(d.json.metadata.deletionTimestamp)
     assert.equal(d.json.metadata.deletionGracePeriodSeconds, 30)
     assert.equal((await call("GET", "/api/v1/namespaces/default/pods/web")).status, 200)
@@ -356,7 +356,8 @@ describe("API server", () => {
       metadata: { name: "fin", finalizers: ["example.com/hold"] },
     })
     const d = await call("DELETE", "/api/v1/namespaces/default/configmaps/fin")
-    assert.equal(d.status, 202)
+    assert.equal(d.status, 200)
+    assert.ok(d.json.metadata.deletionTimestamp)
     const g = await call("GET", "/api/v1/namespaces/default/configmaps/fin")
     assert.ok(g.json.metadata.deletionTimestamp)
     const p = await call(
@@ -369,6 +370,29 @@ describe("API server", () => {
     )
     assert.equal(p.status, 200)
     assert.equal((await call("GET", "/api/v1/namespaces/default/configmaps/fin")).status, 404)
+  })
+
+  test("a pending delete answers 200, and 202 only when it asked orphanDependents: false", async () => {
+    for (const name of ["fg", "cascade", "cascade-query"]) {
+      await call("POST", "/api/v1/namespaces/default/configmaps", {
+        metadata: { name, finalizers: ["example.com/hold"] },
+      })
+    }
+    const fg = await call("DELETE", "/api/v1/namespaces/default/configmaps/fg", {
+      propagationPolicy: "Foreground",
+    })
+    assert.equal(fg.status, 200, fg.text)
+    assert.deepEqual(fg.json.metadata.finalizers, ["example.com/hold", "foregroundDeletion"])
+    const cascade = await call("DELETE", "/api/v1/namespaces/default/configmaps/cascade", {
+      orphanDependents: false,
+    })
+    assert.equal(cascade.status, 202, cascade.text)
+    assert.ok(cascade.json.metadata.deletionTimestamp)
+    const query = await call(
+      "DELETE",
+      "/api/v1/namespaces/default/configmaps/cascade-query?orphanDependents=false",
+    )
+    assert.equal(query.status, 202, query.text)
   })
 
   test("the scale subresource reads and writes spec.replicas", async () => {
