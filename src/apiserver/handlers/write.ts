@@ -112,7 +112,12 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
     { namespace: r.namespace, name: r.ri.name },
     (cur) => {
       if (!cur) throw new ApiError("NotFound", `${r.served.info.resource} "${r.ri.name}" not found`)
-      const patched = fields.check(applyPatch(contentType, cur, patch, target), cur) as ApiObject
+      const patched = fields.check(
+        applyPatch(contentType, cur, patch, target, {
+          ignoreUnknownFields: r.req.query.get("fieldValidation") === "Ignore",
+        }),
+        cur,
+      ) as ApiObject
       // A resourceVersion the patch sets is a precondition (kubectl's managedFields upgrade sends one).
       const rv = patched?.metadata?.resourceVersion
       if (typeof rv === "string" && rv !== cur.metadata?.resourceVersion) clientRV = rv
