@@ -10,10 +10,12 @@ import {
   conflict,
   defaultsStatus,
   invalid,
+  schema,
   notFound,
   type ObjectMeta,
 } from "../../api/index.ts"
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from "../../storage/index.ts"
+import { withoutOmittedZeros } from "../omit-zero.ts"
 import type { UserInfo } from "../http.ts"
 import {
   type RegistryDeps,
@@ -164,7 +166,9 @@ export class Registry {
       }
       meta.namespace = namespace
     } else delete meta.namespace
-    return body
+    // Decoded as upstream decodes into its Go types: the zeros they cannot hold are gone.
+    const type = s.info.custom ? undefined : schema.definitionOf(s.info.group, s.info.version, s.info.kind)
+    return type ? (withoutOmittedZeros(type, body) as ApiObject) : body
   }
 
   #check(s: Served, obj: ApiObject, old?: ApiObject, subresource = ""): void {
