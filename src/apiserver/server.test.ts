@@ -425,6 +425,18 @@ describe("API server", () => {
     const g = await call("GET", "/apis/apps/v1/namespaces/default/deployments/d")
     assert.equal(g.json.spec.replicas, 3)
     assert.equal(g.json.metadata.generation, 2)
+    // autoscaling/v1 ScaleSpec.replicas is a plain omitempty int32: zero is written as nothing,
+    // and a Scale without it (or with null) asks for zero, as Go decodes it.
+    const zero = await call("PUT", "/apis/apps/v1/namespaces/default/deployments/d/scale", {
+      metadata: { name: "d" },
+      spec: {},
+    })
+    assert.equal(zero.status, 200, zero.text)
+    assert.deepEqual(zero.json.spec, {})
+    assert.equal(zero.json.status.replicas, 0)
+    assert.equal((await call("GET", "/apis/apps/v1/namespaces/default/deployments/d")).json.spec.replicas, 0)
+    const read = await call("GET", "/apis/apps/v1/namespaces/default/deployments/d/scale")
+    assert.deepEqual(read.json.spec, {})
   })
 
   test("discovery serves legacy and aggregated documents", async () => {
