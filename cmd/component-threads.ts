@@ -25,6 +25,8 @@ export interface ComponentRunnerOptions {
   readonly handleFor?: (component: string) => InProcessHandler
   /** The User-Agent of the components' requests (it names their field manager); default `k8ts`. */
   readonly userAgent?: string
+  /** One component's User-Agent (upstream's binary name, e.g. kube-scheduler); default `userAgent`. */
+  readonly userAgentFor?: (component: string) => string | undefined
   /** Component threads to spread the tasks over; 0 runs them on this thread. */
   readonly threads: number
   readonly log: Logger
@@ -63,9 +65,13 @@ export async function startComponentTasks(
   return tasks.flatMap((t) => started.find((s) => s.name === t.name) ?? [])
 }
 
+function userAgentOf(component: string, opts: ComponentRunnerOptions): string {
+  return opts.userAgentFor?.(component) ?? opts.userAgent ?? "k8ts"
+}
+
 async function startHere(task: ComponentTask, opts: ComponentRunnerOptions): Promise<StartedComponent> {
   const client = new InProcessClient(opts.handleFor?.(task.name) ?? opts.handle, {
-    userAgent: opts.userAgent ?? "k8ts",
+    userAgent: userAgentOf(task.name, opts),
   })
   const deps = {
     client,
@@ -149,7 +155,7 @@ async function startThread(
   const init: ThreadInit = {
     tasks,
     port: channel.port2,
-    userAgent: opts.userAgent ?? "k8ts",
+    userAgents: Object.fromEntries(tasks.map((t) => [t.name, userAgentOf(t.name, opts)])),
     log: opts.logOptions ?? {},
     leaderElect: opts.leaderElect,
   }

@@ -15,7 +15,8 @@ export interface ThreadInit {
   readonly tasks: readonly ComponentTask[]
   /** The port every task's client talks to the API server through. */
   readonly port: MessagePort
-  readonly userAgent: string
+  /** Each task's User-Agent, by task name. */
+  readonly userAgents: Readonly<Record<string, string>>
   readonly log: Pick<LogOptions, "level" | "format">
   readonly leaderElect: boolean
 }
@@ -64,7 +65,10 @@ function serve(parent: MessagePort, init: ThreadInit): void {
     running.get(msg.name)?.stop.abort()
   })
   for (const task of init.tasks) {
-    const client = new PortClient(init.port, { userAgent: init.userAgent, from: task.name })
+    const client = new PortClient(init.port, {
+      userAgent: init.userAgents[task.name] ?? "k8ts",
+      from: task.name,
+    })
     const deps = { client, clock: realClock, log, metrics, leaderElect: init.leaderElect }
     startTask(task, deps).then(
       (r) => {

@@ -18,7 +18,7 @@ import {
   type HealthProbe,
   type Pki,
 } from "../src/apiserver/index.ts"
-import { InProcessClient, isControllerEnabled } from "../src/client/index.ts"
+import { type Client, InProcessClient, isControllerEnabled } from "../src/client/index.ts"
 import { openStore } from "../src/storage/index.ts"
 import { cidrAddress, createLogger, realClock } from "../src/util/index.ts"
 import { type ComponentTask, componentTask } from "./component-task.ts"
@@ -110,14 +110,27 @@ const STARTED: Readonly<Record<string, (config: ServerConfig) => string>> = {
     `Hollow node ${config.nodeName} started (simulated containers; pod range ${podCidrOf(config)})`,
 }
 
+/**
+ * The User-Agent each component's requests carry: upstream's binary names, as its field managers
+ * show them (`kubectl get -o yaml --show-managed-fields`, tools that ignore fields by manager).
+ */
+const COMPONENT_USER_AGENTS: Readonly<Record<string, string>> = {
+  "controller-manager": "kube-controller-manager",
+  scheduler: "kube-scheduler",
+  kubelet: "kubelet",
+  proxy: "kube-proxy",
+  dns: "coredns",
+}
+
 /** Starts what the config enables besides the API server; returns them in start order. */
 async function startComponents(
   config: ServerConfig,
-  deps: ComponentDeps,
+  deps: ComponentDeps & { readonly clientOf: (component: string) => Client },
   runner: ComponentRunnerOptions,
   pki: Pki,
   step: (component: string, msg: string) => void,
 ): Promise<Running[]> {
+  const own = (component: string): ComponentDeps => ({ ...deps, client: deps.clientOf(component) })
   const running: Running[] = []
   for (const c of await startComponentTasks(clientTasks(config, pki), runner)) {
     running.push(c)
@@ -125,7 +138,7 @@ async function startComponents(
     step(c.name, `${STARTED[c.name]?.(config) ?? `${c.name} started`}${where}`)
   }
   if (!config.disabled.has("kubelet") && config.runtime !== "hollow") {
-    const kubelet = await startKubelet(deps, {
+    const kubelet = await startKubelet(own("kubelet"), {
       nodeName: config.nodeName,
       address: reachable(config),
       dataDir: config.dataDir,
@@ -148,7 +161,7 @@ async function startComponents(
   }
   if (!config.disabled.has("proxy")) {
     running.push(
-      startProxy(deps, {
+      startProxy(own("proxy"), {
         nodeName: config.nodeName,
         nodeAddress: reachable(config),
         serviceCidr: config.serviceCidr,
@@ -163,7 +176,7 @@ async function startComponents(
   }
   if (!config.disabled.has("dns")) {
     // A port it may not bind (53 without root, or taken) costs the cluster its DNS, not its life.
-    const dns = await startDns(deps, {
+    const dns = await startDns(own("dns"), {
       domain: config.clusterDomain,
       serviceCidr: config.serviceCidr,
       loopbackRange: config.serviceLoopbackRange,
@@ -234,13 +247,17 @@ export async function runServer(argv: string[]): Promise<void> {
     apiStop.signal,
   )
   const client = new InProcessClient(api.handle, { userAgent: "k8ts-server" })
+  // Each component's requests carry upstream's binary name, which names its field manager.
+  const clientOf = (component: string) =>
+    new InProcessClient(api.handle, { userAgent: COMPONENT_USER_AGENTS[component] ?? "k8ts-server" })
   const leaderElect = config.datastore.startsWith("etcd")
   const components = await startComponents(
     config,
-    { client, clock: realClock, log, metrics, leaderElect },
+    { client, clientOf, clock: realClock, log, metrics, leaderElect },
     {
       handle: api.handle,
       userAgent: "k8ts-server",
+      userAgentFor: (component) => COMPONENT_USER_AGENTS[component],
       threads: config.componentThreads,
       log,
       logOptions: { level: config.logLevel, format: config.logFormat },

@@ -2,7 +2,8 @@
 /**
  * Regenerates src/api/schema/builtin.json, k8ts's table of the built-in types' wire facts:
  * message names, fields by their JSON names, field numbers, types, repetition, maps, required fields, list types,
- * map keys, patch strategies and merge keys. It reads upstream's published definitions
+ * map keys, patch strategies and merge keys, and (from the Go struct tags) the plain number and
+ * boolean fields whose zero JSON omits. It reads upstream's published definitions
  * (the generated.proto files of k8s.io/api and k8s.io/apimachinery) and keeps only those facts:
  * no comments or prose. Usage:
  *   node scripts/gen-schema.mjs <k8s.io/api checkout> <k8s.io/apimachinery checkout> \
@@ -159,14 +160,19 @@ function lowerFirst(s) {
   return s.charAt(0).toLowerCase() + s.slice(1)
 }
 
+/** Go's plain (not pointer) number and boolean types: a zero of one is indistinguishable from unset. */
+const GO_PLAIN_ZEROABLE = /^(int|int32|int64|bool|float32|float64)$/
+
 /**
  * What Go's struct tags say beyond the protobuf definitions, per struct: the embedded structs
- * whose fields JSON inlines (`json:""` or `json:",inline"`) but protobuf keeps as one field, and
- * the fields whose JSON name differs from their protobuf name (`uID` is `uid`).
+ * whose fields JSON inlines (`json:""` or `json:",inline"`) but protobuf keeps as one field, the
+ * fields whose JSON name differs from their protobuf name (`uID` is `uid`), and the plain number
+ * and boolean fields tagged `omitempty`, whose zero Go's JSON leaves out.
  */
 function goTags(repo, dir) {
   const inline = {}
   const renamed = {}
+  const omitZero = {}
   const listing = existsSync(join(repo, dir))
     ? execFileSync("ls", [join(repo, dir)], { encoding: "utf8" })
     : execFileSync("git", ["--git-dir", repo, "ls-tree", "--name-only", `HEAD:${dir}`], { encoding: "utf8" })
@@ -181,9 +187,11 @@ function goTags(repo, dir) {
       const protoName = /name=(\w+)/.exec(m[3])?.[1] ?? lowerFirst(m[1])
       if (m[2] === "") (inline[struct] ??= new Set()).add(protoName)
       else if (m[2] !== protoName && m[2] !== "-") (renamed[struct] ??= {})[protoName] = m[2]
+      const typed = /^\s+\w+\s+(\S+)\s+`json:"[^"]*,omitempty[",]/.exec(line)
+      if (typed && GO_PLAIN_ZEROABLE.test(typed[1])) (omitZero[struct] ??= new Set()).add(protoName)
     }
   }
-  return { inline, renamed }
+  return { inline, renamed, omitZero }
 }
 
 function resolveType(type, pkg) {
@@ -217,6 +225,7 @@ function main() {
           ...f,
           t: resolveType(f.t, pkg),
           ...(tags.inline[name]?.has(fname) ? { il: true } : {}),
+          ...(tags.omitZero[name]?.has(fname) ? { oz: true } : {}),
         }
       }
       const entry = { f: fields }

@@ -2,6 +2,7 @@
  * LIST: served from the watch cache at a fresh enough revision, or from the store when the
  * client asks for an exact past revision or continues a list whose snapshot the cache has left.
  */
+import { goJsonSyntaxError } from "./go-json-syntax.ts"
 import { ApiError, type ApiObject, badRequest, type Status } from "../api/index.ts"
 import { CompactedError, type Store } from "../storage/index.ts"
 import type { WatchCache } from "./watch-cache.ts"
@@ -40,16 +41,34 @@ function encodeContinue(t: ContinueToken): string {
   return Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: t.rv, start: t.start })).toString("base64url")
 }
 
+/**
+ * Go's error for `s` decoded as unpadded URL-safe base64 (base64.RawURLEncoding), or undefined:
+ * the first byte outside the alphabet, else a lone last character. Line breaks are skipped.
+ */
+function goBase64UrlError(s: string): string | undefined {
+  const at = (i: number) => `illegal base64 data at input byte ${i}`
+  const bad = s.search(/[^A-Za-z0-9_\-\r\n]/)
+  if (bad >= 0) return at(bad)
+  const chars = s.replace(/[\r\n]/g, "").length
+  if (chars % 4 === 1) return at(s.search(/[^\r\n][\r\n]*$/))
+  return undefined
+}
+
 /** Reads a continue token; 400 with upstream's messages for one it cannot use. */
 function decodeContinue(raw: string): ContinueToken {
   const invalid = (why: string) => badRequest(`invalid continue token: continue key is not valid${why}`)
-  let t: { v?: unknown; rv?: unknown; start?: unknown }
-  try {
-    t = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as typeof t
-  } catch (err) {
-    throw invalid(`: ${(err as Error).message}`)
+  const base64 = goBase64UrlError(raw)
+  if (base64 !== undefined) throw invalid(`: ${base64}`)
+  const text = Buffer.from(raw.replace(/[\r\n]/g, ""), "base64url").toString("utf8")
+  const syntax = goJsonSyntaxError(text)
+  if (syntax !== undefined) throw invalid(`: ${syntax}`)
+  const t = JSON.parse(text) as { v?: unknown; rv?: unknown; start?: unknown } | null
+  if (typeof t !== "object" || t === null || Array.isArray(t)) {
+    const type = Array.isArray(t) ? "array" : t === null ? "" : typeof t === "boolean" ? "bool" : typeof t
+    // Go reads null into the token as nothing: its version is then the unrecognized "".
+    if (type === "") throw invalid(": server does not recognize this encoded version ")
+    throw invalid(`: json: cannot unmarshal ${type} into Go value of type storage.continueToken`)
   }
-  if (typeof t !== "object" || t === null) throw invalid("")
   if (t.v !== "meta.k8s.io/v1")
     throw invalid(`: server does not recognize this encoded version ${String(t.v ?? "")}`)
   if (typeof t.rv !== "number" || !Number.isInteger(t.rv) || t.rv === 0)

@@ -7,7 +7,7 @@ import { ApiError, badRequest } from "../api/index.ts"
 import { type Shape, kindShape } from "./shapes.ts"
 import { strategicMergePatch } from "./strategic-merge.ts"
 
-const { applyPatch: applyJsonPatch, JsonPatchError } = fastJsonPatch
+const { applyPatch: applyJsonPatch } = fastJsonPatch
 
 /** RFC 7386: objects merge recursively, null deletes, anything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
@@ -55,12 +55,51 @@ export function checkPatchType(contentType: string, target: PatchTarget): Shape 
   return shape
 }
 
+/** The 422 upstream answers a patch it decoded but could not apply (its generic server response). */
+export function patchRejected(): ApiError {
+  return new ApiError("Invalid", "the server rejected our request due to an error in our request", {})
+}
+
+/** Go's name for the JSON type of `v`, as its decoder's errors name it. */
+function goJsonType(v: unknown): string {
+  if (Array.isArray(v)) return "array"
+  return typeof v === "boolean" ? "bool" : typeof v
+}
+
+/**
+ * The operations of a JSON patch, refused as upstream decodes them: with field validation (Warn,
+ * the default, or Strict) it first reads the body into its own operation type and prefixes the
+ * error, with Ignore it only has the json-patch library's decode. `null` is a patch of no
+ * operations to both.
+ * @throws ApiError BadRequest for a body that is not an array, or an operation that is not an object
+ */
+function jsonPatchOperations(patch: unknown, validated: boolean): readonly unknown[] {
+  const refuse = (v: unknown, goType: string) =>
+    badRequest(
+      `${validated ? "error decoding patch: " : ""}json: cannot unmarshal ${goJsonType(v)} into Go value of type ${goType}`,
+    )
+  if (patch === null) return []
+  if (!Array.isArray(patch)) throw refuse(patch, validated ? "[]handlers.jsonPatchOp" : "jsonpatch.Patch")
+  for (const op of patch) {
+    if (typeof op !== "object" || Array.isArray(op)) {
+      throw refuse(op, validated ? "handlers.jsonPatchOp" : "jsonpatch.Operation")
+    }
+  }
+  return patch
+}
+
+/** How a patch is applied: `ignoreUnknownFields` when the request asked fieldValidation=Ignore. */
+export interface PatchOptions {
+  readonly ignoreUnknownFields?: boolean
+}
+
 /** Applies a patch of `contentType` to a copy of `original`, an object of `target`'s kind. */
 export function applyPatch(
   contentType: string,
   original: unknown,
   patch: unknown,
   target: PatchTarget,
+  opts: PatchOptions = {},
 ): unknown {
   switch (contentType) {
     case STRATEGIC_MERGE_PATCH: {
@@ -72,22 +111,16 @@ export function applyPatch(
         throw badRequest("the merge patch must be a JSON object")
       }
       return mergePatch(original, patch)
-    case "application/json-patch+json":
-      if (!Array.isArray(patch)) throw badRequest("the JSON patch must be an array of operations")
+    case "application/json-patch+json": {
+      const ops = jsonPatchOperations(patch, !opts.ignoreUnknownFields)
       try {
-        return applyJsonPatch(structuredClone(original), patch as never, true, false).newDocument
-      } catch (err) {
-        if (err instanceof JsonPatchError && err.name === "TEST_OPERATION_FAILED") {
-          throw new ApiError(
-            "Invalid",
-            `the server rejected our request due to an error in our request: testing value failed`,
-          )
-        }
-        throw new ApiError(
-          "Invalid",
-          `the server rejected our request due to an error in our request: ${(err as Error).message.split("\n")[0]}`,
-        )
+        return applyJsonPatch(structuredClone(original), ops as never, true, false).newDocument
+      } catch {
+        // Upstream answers any operation that does not apply (a failed test, a missing path, an
+        // unknown op) with the generic 422, the library's own words left out.
+        throw patchRejected()
       }
+    }
     default:
       checkPatchType(contentType, target)
       throw new ApiError("UnsupportedMediaType", `the ${contentType} patch is not served yet`)

@@ -7,7 +7,7 @@
  */
 import protobuf from "protobufjs"
 import { ApiError, type ApiObject, badRequest, schema } from "../api/index.ts"
-import { omittedZero } from "./protobuf-omit-zero.ts"
+import { omittedZero } from "./omit-zero.ts"
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]) // "k8s\0"
 const UNKNOWN = "io.k8s.apimachinery.pkg.runtime.Unknown"

@@ -127,4 +127,23 @@ describe("resourceVersions older than the watch cache's window or the store's hi
       "invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
     )
   })
+
+  test("a continue token that is not base64 or JSON is refused in Go's words", async () => {
+    const message = async (token: string) =>
+      (await apiCall(api, "GET", `${PATH}?limit=1&continue=${encodeURIComponent(token)}`)).json.message
+    const prefix = "invalid continue token: continue key is not valid: "
+    // base64.RawURLEncoding: a lone last character, a byte outside the alphabet, padding.
+    assert.equal(await message("bogus"), `${prefix}illegal base64 data at input byte 4`)
+    assert.equal(await message("ab+c"), `${prefix}illegal base64 data at input byte 2`)
+    assert.equal(await message("YWI="), `${prefix}illegal base64 data at input byte 3`)
+    // Decodes, but is not JSON ("nope") or not an object (5).
+    assert.equal(
+      await message(Buffer.from("nope").toString("base64url")),
+      `${prefix}invalid character 'o' in literal null (expecting 'u')`,
+    )
+    assert.equal(
+      await message(Buffer.from("5").toString("base64url")),
+      `${prefix}json: cannot unmarshal number into Go value of type storage.continueToken`,
+    )
+  })
 })

@@ -290,7 +290,7 @@ describe("API server", () => {
     })
     assert.equal(b.status, 201, b.text)
     const d = await call("DELETE", "/api/v1/namespaces/default/pods/web")
-    assert.equal(d.status, 202)
+    assert.equal(d.status, 200)
     assert.ok(d.json.metadata.deletionTimestamp)
     assert.equal(d.json.metadata.deletionGracePeriodSeconds, 30)
     assert.equal((await call("GET", "/api/v1/namespaces/default/pods/web")).status, 200)
@@ -356,7 +356,8 @@ describe("API server", () => {
       metadata: { name: "fin", finalizers: ["example.com/hold"] },
     })
     const d = await call("DELETE", "/api/v1/namespaces/default/configmaps/fin")
-    assert.equal(d.status, 202)
+    assert.equal(d.status, 200)
+    assert.ok(d.json.metadata.deletionTimestamp)
     const g = await call("GET", "/api/v1/namespaces/default/configmaps/fin")
     assert.ok(g.json.metadata.deletionTimestamp)
     const p = await call(
@@ -369,6 +370,29 @@ describe("API server", () => {
     )
     assert.equal(p.status, 200)
     assert.equal((await call("GET", "/api/v1/namespaces/default/configmaps/fin")).status, 404)
+  })
+
+  test("a pending delete answers 200, and 202 only when it asked orphanDependents: false", async () => {
+    for (const name of ["fg", "cascade", "cascade-query"]) {
+      await call("POST", "/api/v1/namespaces/default/configmaps", {
+        metadata: { name, finalizers: ["example.com/hold"] },
+      })
+    }
+    const fg = await call("DELETE", "/api/v1/namespaces/default/configmaps/fg", {
+      propagationPolicy: "Foreground",
+    })
+    assert.equal(fg.status, 200, fg.text)
+    assert.deepEqual(fg.json.metadata.finalizers, ["example.com/hold", "foregroundDeletion"])
+    const cascade = await call("DELETE", "/api/v1/namespaces/default/configmaps/cascade", {
+      orphanDependents: false,
+    })
+    assert.equal(cascade.status, 202, cascade.text)
+    assert.ok(cascade.json.metadata.deletionTimestamp)
+    const query = await call(
+      "DELETE",
+      "/api/v1/namespaces/default/configmaps/cascade-query?orphanDependents=false",
+    )
+    assert.equal(query.status, 202, query.text)
   })
 
   test("the scale subresource reads and writes spec.replicas", async () => {
@@ -401,6 +425,18 @@ describe("API server", () => {
     const g = await call("GET", "/apis/apps/v1/namespaces/default/deployments/d")
     assert.equal(g.json.spec.replicas, 3)
     assert.equal(g.json.metadata.generation, 2)
+    // autoscaling/v1 ScaleSpec.replicas is a plain omitempty int32: zero is written as nothing,
+    // and a Scale without it (or with null) asks for zero, as Go decodes it.
+    const zero = await call("PUT", "/apis/apps/v1/namespaces/default/deployments/d/scale", {
+      metadata: { name: "d" },
+      spec: {},
+    })
+    assert.equal(zero.status, 200, zero.text)
+    assert.deepEqual(zero.json.spec, {})
+    assert.equal(zero.json.status.replicas, 0)
+    assert.equal((await call("GET", "/apis/apps/v1/namespaces/default/deployments/d")).json.spec.replicas, 0)
+    const read = await call("GET", "/apis/apps/v1/namespaces/default/deployments/d/scale")
+    assert.deepEqual(read.json.spec, {})
   })
 
   test("discovery serves legacy and aggregated documents", async () => {

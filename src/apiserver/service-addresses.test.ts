@@ -132,3 +132,45 @@ describe("ServiceAddresses.repair", () => {
     await s.close()
   })
 })
+
+describe("an update switching a Service's type (upstream's dropTypeDependentFields)", () => {
+  test("NodePort back to ClusterIP, nodePort and externalTrafficPolicy left as they were: cleared and released", async () => {
+    const made = await svc("back", { type: "NodePort" })
+    assert.equal(made.status, 201, made.text)
+    const port = made.json.spec.ports[0].nodePort as number
+    assert.equal(made.json.spec.externalTrafficPolicy, "Cluster")
+    // What kubectl apply's three-way patch sends: the type gone, the rest of the live spec kept.
+    const { type: _, ...spec } = made.json.spec
+    const put = await call("PUT", `${SVCS}/back`, { ...made.json, spec })
+    assert.equal(put.status, 200, put.text)
+    assert.equal(put.json.spec.type, "ClusterIP")
+    assert.equal(put.json.spec.ports[0].nodePort, undefined)
+    assert.equal(put.json.spec.externalTrafficPolicy, undefined)
+    assert.equal(put.json.spec.clusterIP, made.json.spec.clusterIP)
+    const again = await svc("takes-it", { type: "NodePort", ports: [{ port: 80, nodePort: port }] })
+    assert.equal(again.status, 201, again.text)
+  })
+
+  test("a nodePort the update adds is still refused for a ClusterIP Service", async () => {
+    const made = await svc("adds", { type: "NodePort" })
+    const { type: _, ...spec } = made.json.spec
+    const port = made.json.spec.ports[0].nodePort as number
+    const put = await call("PUT", `${SVCS}/adds`, {
+      ...made.json,
+      spec: { ...spec, ports: [{ ...spec.ports[0], nodePort: port === 32000 ? 32001 : 32000 }] },
+    })
+    assert.equal(put.status, 422, put.text)
+    assert.match(put.json.message, /nodePort: Forbidden: may not be used when `type` is 'ClusterIP'/)
+  })
+
+  test("to ExternalName, the unchanged clusterIP goes", async () => {
+    const made = await svc("to-ext")
+    const put = await call("PUT", `${SVCS}/to-ext`, {
+      ...made.json,
+      spec: { ...made.json.spec, type: "ExternalName", externalName: "example.com" },
+    })
+    assert.equal(put.status, 200, put.text)
+    assert.equal(put.json.spec.clusterIP, undefined)
+    assert.equal(put.json.spec.clusterIPs, undefined)
+  })
+})

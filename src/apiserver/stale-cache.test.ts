@@ -134,7 +134,7 @@ test("from a cache holding the stored object, updates and deletes read nothing f
   await ok("PUT", `${PODS}/reads`, { ...running, metadata: { ...running.metadata, labels: { b: "2" } } })
   await caughtUp()
   const terminating = await call("DELETE", `${PODS}/reads`)
-  assert.equal(terminating.status, 202)
+  assert.equal(terminating.status, 200)
   await caughtUp()
   await ok("DELETE", `${PODS}/reads`, { gracePeriodSeconds: 0 })
   assert.deepEqual(
@@ -247,12 +247,12 @@ test("a delete that changes nothing on the cache's object answers the store's", 
     metadata: { name: "again" },
   })
   await ok("PATCH", `${PODS}/again/status`, { status: { phase: "Running" } }, MERGE)
-  assert.equal((await call("DELETE", `${PODS}/again`)).status, 202)
+  assert.equal((await call("DELETE", `${PODS}/again`)).status, 200)
   await lag()
   const labelled = await ok("PATCH", `${PODS}/again`, { metadata: { labels: { a: "1" } } }, MERGE)
   // Terminating already with this grace period: nothing to write, on either object.
   const again = await call("DELETE", `${PODS}/again`)
-  assert.equal(again.status, 202)
+  assert.equal(again.status, 200)
   assert.equal(again.json.metadata.resourceVersion, labelled.metadata.resourceVersion)
   assert.equal(again.json.metadata.labels.a, "1")
   await catchUp()

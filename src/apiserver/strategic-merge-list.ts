@@ -50,7 +50,7 @@ function elementKind(lists: unknown[][]): "map" | "scalar" {
       if (first === undefined) {
         first = t
         if (Array.isArray(v))
-          throw new ApiError("Invalid", "the server rejected our request due to an error in our request")
+          throw new ApiError("Invalid", "the server rejected our request due to an error in our request", {})
       } else if (t !== first) {
         throw internal(`list element types are not identical: ${goValue(lists)}`)
       }

@@ -144,7 +144,8 @@ describe("watches replayed from the aged part of the window", () => {
           "content-type": "application/merge-patch+json",
         },
       )
-    await patch("y") // stops matching: DELETED
+    // Stops matching: DELETED, carrying the object as it was (it matched) at the patch's version.
+    const unmatched = (await patch("y")).json.metadata.resourceVersion as string
     await patch("x") // matches again: ADDED
     // Enough other writes that the three above are past the window's recent part.
     for (let i = 0; i < 1100; i++) await apiCall(api, "POST", path, { metadata: { name: `f-${i}` } })
@@ -153,10 +154,11 @@ describe("watches replayed from the aged part of the window", () => {
     assert.deepEqual(
       evs.map((e) => [e.type, e.object.metadata.name, e.object.metadata.labels.app]),
       [
-        ["DELETED", "old", "y"],
+        ["DELETED", "old", "x"],
         ["ADDED", "old", "x"],
       ],
     )
+    assert.equal(evs[0]?.object.metadata.resourceVersion, unmatched)
     const all = await readEvents(`${path}?watch=true&resourceVersion=${from}`, 3)
     assert.deepEqual(
       all.map((e) => [e.type, e.object.metadata.name]),

@@ -91,8 +91,14 @@ export function visibleEvent(ev: CacheEvent, filter: ObjectFilter): OutEvent | u
   const before = prev ? filter.matches(prev) : false
   if (nowMatches && before) return { type: "MODIFIED", object }
   if (nowMatches) return { type: "ADDED", object }
-  if (before) return { type: "DELETED", object }
+  // As upstream's cache watcher: the object as it was when it matched, at this event's version.
+  if (before && prev) return { type: "DELETED", object: atRevision(prev, ev.revision) }
   return undefined
+}
+
+/** A copy of `obj` (shared by the cache: never changed) stamped with `revision`. */
+function atRevision(obj: ApiObject, revision: number): ApiObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } }
 }
 
 function inScope(key: string, scope: string): boolean {

@@ -237,6 +237,24 @@ describe("k8ts server", () => {
     // Through a Service: its ClusterIP is served by the proxy on the mapped loopback address.
     const exposed = await k("expose", "pod", "web", "--port=8080", "--target-port=80", "--name=web")
     assert.equal(exposed.code, 0, exposed.stderr)
+    // Field managers name the component that wrote, by upstream's binary names.
+    const managers = async (...what: string[]) =>
+      (
+        await k(
+          "get",
+          ...what,
+          "--show-managed-fields",
+          "-o",
+          "jsonpath={range .items[*].metadata.managedFields[*]}{.manager}/{.subresource};{end}",
+        )
+      ).stdout
+    assert.match(await managers("pods", "--field-selector=metadata.name=web"), /(^|;)kubelet\/status;/)
+    let sliceManagers = ""
+    for (let i = 0; i < 100 && !sliceManagers; i++) {
+      sliceManagers = await managers("endpointslices", "-l", "kubernetes.io/service-name=web")
+      if (!sliceManagers) await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.match(sliceManagers, /(^|;)kube-controller-manager\/;/)
     const clusterIP = (await k("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}")).stdout
     const [, b, c, d] = clusterIP.split(".").map(Number) as [number, number, number, number]
     const vip = `127.${128 + (b - 96)}.${c}.${d}`

@@ -34,6 +34,8 @@ export interface FieldSchema {
   readonly req?: true
   /** An embedded struct whose fields JSON writes at this level (Volume's volumeSource). */
   readonly il?: true
+  /** A plain (not pointer) Go number or boolean tagged `omitempty`: its zero is not written. */
+  readonly oz?: true
 }
 
 /** One message. */

@@ -5,6 +5,7 @@ import { decodeBody, type Output, parseMediaTypes } from "../negotiate.ts"
 import { json } from "../output.ts"
 import { labelSelectorAsString } from "../selectors.ts"
 import { applyPatch } from "../patch.ts"
+import { withoutOmittedZeros } from "../omit-zero.ts"
 import { fieldManagerOf } from "./write.ts"
 import type { ResourceRequest } from "./context.ts"
 import { outputOf, respondObject } from "./read.ts"
@@ -70,7 +71,8 @@ export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
           ? labelSelectorAsString(sel)
           : ""
   const m = obj.metadata ?? {}
-  return {
+  // Written as upstream's Go type writes it: a zero spec.replicas is left out (omitempty).
+  return withoutOmittedZeros(SCALE_TYPE, {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
     metadata: {
@@ -82,8 +84,10 @@ export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
     },
     spec: { replicas: obj.spec?.replicas ?? 0 },
     status: { replicas: obj.status?.replicas ?? 0, ...(selector ? { selector } : {}) },
-  }
+  }) as ApiObject
 }
+
+const SCALE_TYPE = "io.k8s.api.autoscaling.v1.Scale"
 
 const SCALE = { group: "autoscaling", version: "v1", kind: "Scale" }
 
@@ -123,7 +127,8 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
       ) {
         clientRV = wanted.metadata.resourceVersion
       }
-      const replicas = wanted.spec?.replicas
+      // Go decodes an absent or null spec.replicas as zero.
+      const replicas = wanted.spec?.replicas ?? 0
       if (!Number.isInteger(replicas) || replicas < 0) {
         throw new ApiError(
           "Invalid",

@@ -112,7 +112,12 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
     { namespace: r.namespace, name: r.ri.name },
     (cur) => {
       if (!cur) throw new ApiError("NotFound", `${r.served.info.resource} "${r.ri.name}" not found`)
-      const patched = fields.check(applyPatch(contentType, cur, patch, target), cur) as ApiObject
+      const patched = fields.check(
+        applyPatch(contentType, cur, patch, target, {
+          ignoreUnknownFields: r.req.query.get("fieldValidation") === "Ignore",
+        }),
+        cur,
+      ) as ApiObject
       // A resourceVersion the patch sets is a precondition (kubectl's managedFields upgrade sends one).
       const rv = patched?.metadata?.resourceVersion
       if (typeof rv === "string" && rv !== cur.metadata?.resourceVersion) clientRV = rv
@@ -163,8 +168,12 @@ function propagationOf(b: Record<string, any>, q: URLSearchParams): DeleteOption
   return policy as DeleteOptions["propagationPolicy"]
 }
 
-/** DeleteOptions from the body (JSON) and the query. */
-async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
+/**
+ * DeleteOptions from the body (JSON) and the query, and whether they asked for cascading with
+ * the older `orphanDependents: false` (the one case upstream answers 202 to a delete that has not
+ * finished).
+ */
+async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions & { cascadeAsked: boolean }> {
   const raw = await r.req.body()
   const b = (raw.length ? decodeBody(r.req.header("content-type"), raw) : {}) as Record<string, any>
   if (typeof b !== "object" || b === null) throw badRequest("the body of the request is not DeleteOptions")
@@ -173,31 +182,38 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
   const dryRun = isDryRun(r) || (Array.isArray(b.dryRun) && b.dryRun.includes("All"))
   const grace = num(b.gracePeriodSeconds ?? q.get("gracePeriodSeconds"))
   if (grace !== undefined && grace < 0) throw badRequest("gracePeriodSeconds must be non-negative")
+  const orphan =
+    b.orphanDependents ?? (q.has("orphanDependents") ? queryBool(q, "orphanDependents") : undefined)
   return {
     ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
     ...(policy ? { propagationPolicy: policy } : {}),
     ...(b.preconditions ? { preconditions: b.preconditions } : {}),
     dryRun,
     ...(r.req.user ? { user: r.req.user } : {}),
+    cascadeAsked: orphan === false,
   }
 }
 
-/** DELETE one object: 200 when gone, 202 with the object while it terminates. */
+/**
+ * DELETE one object: 200, with the object while it terminates (a graceful pod, finalizers, a
+ * foreground cascade) or a Status once gone. As upstream, 202 only for a terminating object whose
+ * delete asked `orphanDependents: false`; any other pending delete is 200 for older clients' sake.
+ */
 export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
-  const opts = await deleteOptions(r)
+  const { cascadeAsked, ...opts } = await deleteOptions(r)
   const { object, finished } = await r.parts.registry.delete(
     r.served,
     { namespace: r.namespace, name: r.ri.name },
     opts,
   )
-  if (!finished) return respondObject(r, output(r), object, 202)
+  if (!finished) return respondObject(r, output(r), object, cascadeAsked ? 202 : 200)
   if (returnsDeletedObject(r.served.info)) return respondObject(r, output(r), object, 200)
   return json(200, successStatus(r.served.info, object))
 }
 
 /** DELETE a collection: every object the selectors match. */
 export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse> {
-  const opts = await deleteOptions(r)
+  const { cascadeAsked: _, ...opts } = await deleteOptions(r)
   const filter = filterFor(r.served.info, r.namespace, r.req.query)
   const page = await listObjects(r.parts, r.served, filter, new URLSearchParams({ resourceVersion: "0" }))
   const deleted: ApiObject[] = []

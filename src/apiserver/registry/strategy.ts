@@ -5,6 +5,7 @@
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, isPodTerminal, qosClass, type ResourceInfo } from "../../api/index.ts"
+import { dropTypeDependentFields } from "./service-type-change.ts"
 
 /** Kinds whose metadata.generation counts spec changes (upstream strategies that set it). */
 const TRACKS_GENERATION = new Set([
@@ -138,8 +139,13 @@ export function prepareForUpdate(
       else next.status = old.status
     }
   }
+  if (subresource === "" && isService(info)) dropTypeDependentFields(next, old)
   setGeneration(info, next, old, subresource)
   return next
+}
+
+function isService(info: ResourceInfo): boolean {
+  return info.group === "" && info.kind === "Service"
 }
 
 /**

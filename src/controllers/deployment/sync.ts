@@ -300,8 +300,9 @@ export class DeploymentSync {
     try {
       return await this.#deps.client.resource(ReplicaSets).patch(objKey(rs), ops, { type: "json" })
     } catch (err) {
-      // A failed test: someone changed the spec meanwhile; the newer version's event brings us back.
-      if (err instanceof ApiError && err.reason === "Invalid" && /testing value failed/.test(err.message)) {
+      // Only a test can fail to apply here (the API server answers any such failure with its
+      // generic Invalid): someone changed the spec meanwhile; the newer version's event brings us back.
+      if (err instanceof ApiError && err.reason === "Invalid") {
         throw new ApiError("Conflict", `Cannot scale replica set "${m.name ?? ""}": its spec changed`)
       }
       throw err

@@ -127,6 +127,37 @@ describe("horizontalPodAutoscalerController", () => {
     usage.clear()
   })
 
+  test("a target at zero disables scaling; the status, stored without the zero, is not rewritten", async () => {
+    // GIVEN a ReplicaSet scaled to zero under an HPA
+    await t.client.resource(ReplicaSets).create({
+      metadata: { name: "zero", namespace: ns },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: "zero" } },
+        template: {
+          metadata: { labels: { app: "zero" } },
+          spec: { containers: [{ name: "c", image: "x" }] },
+        },
+      },
+    })
+    await hpa("zero")
+    await t.until(
+      async () => (await condition("zero", "ScalingActive"))?.reason === "ScalingDisabled",
+      "scaling disabled",
+    )
+    // THEN the status leaves currentReplicas out, as upstream's omitempty int32 stores it
+    const first = await t.client.resource(HorizontalPodAutoscalers).get({ namespace: ns, name: "zero" })
+    assert.equal("currentReplicas" in (first.status ?? {}), false)
+    assert.equal(first.status?.desiredReplicas, 0)
+    // AND the next syncs find nothing to write
+    for (let i = 0; i < 2; i++) {
+      await t.clock.advance(15_000)
+      await t.settle()
+    }
+    const later = await t.client.resource(HorizontalPodAutoscalers).get({ namespace: ns, name: "zero" })
+    assert.equal(later.metadata?.resourceVersion, first.metadata?.resourceVersion)
+  })
+
   test("scale-down waits for the stabilization window", async () => {
     // GIVEN a target at 4 replicas whose two pods idle at 10%
     await target("down", 4)

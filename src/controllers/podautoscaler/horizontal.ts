@@ -92,7 +92,8 @@ async function writeStatus(ctx: Ctx, p: Pass): Promise<void> {
       : old?.lastScaleTime
         ? { lastScaleTime: old.lastScaleTime }
         : {}),
-    currentReplicas: p.currentReplicas,
+    // A zero is stored as nothing (upstream's omitempty int32): left out, the comparison holds.
+    ...(p.currentReplicas ? { currentReplicas: p.currentReplicas } : {}),
     desiredReplicas: p.desiredReplicas,
     ...(p.statuses?.length ? { currentMetrics: p.statuses } : {}),
     conditions: p.conditions,

@@ -1,0 +1,135 @@
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import { FakeClock } from "../util/index.ts"
+import { apiCall, memoryApiServer } from "../testing/index.ts"
+import { omittedZero, withoutOmittedZeros } from "./omit-zero.ts"
+import type { ApiServer } from "./server.ts"
+
+let api: ApiServer
+memoryApiServer((started) => (api = started), { clock: new FakeClock(Date.UTC(2026, 11, 1)) })
+
+const DEPLOYMENT = "io.k8s.api.apps.v1.Deployment"
+const DEPLOYS = "/apis/apps/v1/namespaces/default/deployments"
+
+describe("omittedZero()", () => {
+  test("names the plain omitempty numbers and booleans of upstream's struct tags", () => {
+    assert.equal(omittedZero("io.k8s.api.apps.v1.DeploymentStatus", "unavailableReplicas", 0), true)
+    assert.equal(omittedZero("io.k8s.api.core.v1.PodSpec", "hostNetwork", false), true)
+    assert.equal(omittedZero("io.k8s.api.core.v1.ContainerPort", "hostPort", 0), true)
+    // Pointers, and plain fields without omitempty, keep their zeros.
+    assert.equal(omittedZero("io.k8s.api.apps.v1.DeploymentSpec", "replicas", 0), false)
+    assert.equal(omittedZero("io.k8s.api.apps.v1.DeploymentStatus", "terminatingReplicas", 0), false)
+    assert.equal(omittedZero("io.k8s.api.apps.v1.ReplicaSetStatus", "replicas", 0), false)
+    assert.equal(omittedZero("io.k8s.api.apps.v1.StatefulSetStatus", "availableReplicas", 0), false)
+    assert.equal(omittedZero("io.k8s.api.core.v1.ContainerPort", "containerPort", 0), false)
+    // Only zeros.
+    assert.equal(omittedZero("io.k8s.api.core.v1.PodSpec", "hostNetwork", true), false)
+  })
+})
+
+describe("withoutOmittedZeros()", () => {
+  const deployment = () => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "d", generation: 0 },
+    spec: {
+      replicas: 0,
+      paused: false,
+      template: {
+        spec: {
+          hostNetwork: false,
+          containers: [{ name: "c", stdin: false, ports: [{ containerPort: 80, hostPort: 0 }] }],
+        },
+      },
+    },
+    status: { replicas: 0, readyReplicas: 0, terminatingReplicas: 0, conditions: [] },
+  })
+
+  test("drops them at every depth and keeps every other value", () => {
+    assert.deepEqual(withoutOmittedZeros(DEPLOYMENT, deployment()), {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "d" },
+      spec: {
+        replicas: 0,
+        template: { spec: { containers: [{ name: "c", ports: [{ containerPort: 80 }] }] } },
+      },
+      status: { terminatingReplicas: 0, conditions: [] },
+    })
+  })
+
+  test("copies what it changes and leaves its input alone", () => {
+    const input = deployment()
+    const before = structuredClone(input)
+    const out = withoutOmittedZeros(DEPLOYMENT, input) as ReturnType<typeof deployment>
+    assert.deepEqual(input, before)
+    // A part without such zeros is shared, not copied.
+    assert.equal(out.status.conditions, input.status.conditions)
+    const clean = { metadata: { name: "d" }, spec: { replicas: 1 } }
+    assert.equal(withoutOmittedZeros(DEPLOYMENT, clean), clean)
+  })
+
+  test("walks an inlined struct's fields at the level JSON writes them", () => {
+    const volume = { name: "v", persistentVolumeClaim: { claimName: "c", readOnly: false } }
+    assert.deepEqual(withoutOmittedZeros("io.k8s.api.core.v1.Volume", volume), {
+      name: "v",
+      persistentVolumeClaim: { claimName: "c" },
+    })
+  })
+})
+
+describe("writes store and answer no such zero, as upstream's Go types cannot hold one", () => {
+  test("a create, a status write and a patch", async () => {
+    const c = await apiCall(api, "POST", DEPLOYS, {
+      metadata: { name: "zero" },
+      spec: {
+        replicas: 0,
+        minReadySeconds: 0,
+        paused: false,
+        selector: { matchLabels: { app: "zero" } },
+        template: {
+          metadata: { labels: { app: "zero" } },
+          spec: {
+            hostNetwork: false,
+            containers: [
+              { name: "c", image: "busybox", stdin: false, ports: [{ containerPort: 80, hostPort: 0 }] },
+            ],
+          },
+        },
+      },
+    })
+    assert.equal(c.status, 201, c.text)
+    assert.equal(c.json.spec.replicas, 0)
+    assert.equal("minReadySeconds" in c.json.spec, false)
+    assert.equal("paused" in c.json.spec, false)
+    assert.equal("hostNetwork" in c.json.spec.template.spec, false)
+    assert.deepEqual(c.json.spec.template.spec.containers[0].ports, [{ containerPort: 80, protocol: "TCP" }])
+    assert.equal("stdin" in c.json.spec.template.spec.containers[0], false)
+
+    const s = await apiCall(api, "PUT", `${DEPLOYS}/zero/status`, {
+      ...c.json,
+      status: {
+        observedGeneration: 1,
+        replicas: 0,
+        readyReplicas: 0,
+        unavailableReplicas: 0,
+        terminatingReplicas: 0,
+      },
+    })
+    assert.equal(s.status, 200, s.text)
+    assert.deepEqual(s.json.status, { observedGeneration: 1, terminatingReplicas: 0 })
+    const got = await apiCall(api, "GET", `${DEPLOYS}/zero`)
+    assert.deepEqual(got.json.status, { observedGeneration: 1, terminatingReplicas: 0 })
+
+    const patched = await apiCall(
+      api,
+      "PATCH",
+      `${DEPLOYS}/zero`,
+      { spec: { paused: false, minReadySeconds: 5 } },
+      { "content-type": "application/merge-patch+json" },
+    )
+    assert.equal(patched.status, 200, patched.text)
+    assert.equal("paused" in patched.json.spec, false)
+    assert.equal(patched.json.spec.minReadySeconds, 5)
+  })
+})

@@ -1,0 +1,90 @@
+/**
+ * The zeros upstream's Go types cannot hold. A plain (not pointer) number or boolean tagged
+ * `omitempty` reads a zero as "not set" and its JSON leaves it out, so upstream never stores or
+ * answers `hostNetwork: false`, `hostPort: 0` or a Deployment's `unavailableReplicas: 0`, whoever
+ * wrote them (a JSON body, a patch, protobuf, whose encoding always writes them). Pointer fields
+ * (`replicas`, `runAsUser`, `terminatingReplicas`), whose zero is a choice, keep theirs. The schema
+ * table marks the fields (`oz`, from upstream's struct tags).
+ */
+import { schema } from "../api/index.ts"
+
+type Json = Record<string, unknown>
+
+/** Whether `value` of field `name` of message `type` is a zero Go's JSON would leave out. */
+export function omittedZero(type: string, name: string, value: unknown): boolean {
+  return (value === 0 || value === false) && schema.typeSchema(type)?.f[name]?.oz === true
+}
+
+let holders: ReadonlySet<string> | undefined
+
+/** The messages that have such a field, themselves or anywhere below (the only ones worth walking). */
+function holdersOfZeros(): ReadonlySet<string> {
+  if (holders) return holders
+  const found = new Set<string>()
+  const names = schema.typeNames()
+  for (const n of names) {
+    if (Object.values(schema.typeSchema(n)?.f ?? {}).some((f) => f.oz)) found.add(n)
+  }
+  for (let grew = true; grew;) {
+    grew = false
+    for (const n of names) {
+      if (found.has(n)) continue
+      if (Object.values(schema.typeSchema(n)?.f ?? {}).some((f) => found.has(f.t))) {
+        found.add(n)
+        grew = true
+      }
+    }
+  }
+  return (holders = found)
+}
+
+function isJson(v: unknown): v is Json {
+  return typeof v === "object" && v !== null && !Array.isArray(v)
+}
+
+/** The value of one field `f`, without such zeros below it (itself when it holds none). */
+function childWithout(f: schema.FieldSchema, v: unknown): unknown {
+  if (f.map && isJson(v)) {
+    let m = v
+    for (const [k, x] of Object.entries(v)) {
+      const y = withoutOmittedZeros(f.t, x)
+      if (y === x) continue
+      if (m === v) m = { ...v }
+      m[k] = y
+    }
+    return m
+  }
+  if (f.rep && Array.isArray(v)) {
+    const items = v.map((x) => withoutOmittedZeros(f.t, x))
+    return items.some((x, i) => x !== v[i]) ? items : v
+  }
+  return withoutOmittedZeros(f.t, v)
+}
+
+/**
+ * `value`, a JSON value of message `type`, without the zeros Go's JSON leaves out. Copies only
+ * what it changes: `value` itself (which may share parts with a cached object) is never modified,
+ * and comes back as is when it holds no such zero.
+ */
+export function withoutOmittedZeros(type: string, value: unknown): unknown {
+  if (!isJson(value) || !holdersOfZeros().has(type)) return value
+  const t = schema.typeSchema(type)
+  if (!t || t.alias) return value
+  let out = value
+  for (const [name, f] of Object.entries(t.f)) {
+    // An inlined struct's fields are at this level: this object is walked as that struct.
+    if (f.il) {
+      out = withoutOmittedZeros(f.t, out) as Json
+      continue
+    }
+    const v = out[name]
+    if (v === undefined || v === null) continue
+    const zero = f.oz && (v === 0 || v === false)
+    const next = zero ? undefined : f.oz || !holdersOfZeros().has(f.t) ? v : childWithout(f, v)
+    if (next === v) continue
+    if (out === value) out = { ...value }
+    if (next === undefined) delete out[name]
+    else out[name] = next
+  }
+  return out
+}

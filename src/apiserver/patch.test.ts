@@ -1,0 +1,94 @@
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import { ApiError } from "../api/index.ts"
+import { JSON_PATCH, applyPatch } from "./patch.ts"
+
+const CONFIG_MAP = { group: "", version: "v1", kind: "ConfigMap" }
+const cm = () => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "c", namespace: "default" },
+  data: { a: "1" },
+})
+
+/** The Status `applyPatch` refuses `patch` with. */
+function refusal(patch: unknown, ignoreUnknownFields = false) {
+  try {
+    applyPatch(JSON_PATCH, cm(), patch, CONFIG_MAP, { ignoreUnknownFields })
+  } catch (err) {
+    assert.ok(err instanceof ApiError)
+    return err.toStatus()
+  }
+  assert.fail("the patch applied")
+}
+
+describe("applyPatch() with a JSON patch", () => {
+  // Upstream applies the operations with evanphx/json-patch and answers any failure with
+  // NewGenericServerResponse(422): its fixed message and empty details, whatever the library said.
+  const GENERIC_422 = {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message: "the server rejected our request due to an error in our request",
+    reason: "Invalid",
+    details: {},
+    code: 422,
+  }
+  const failing: Record<string, unknown[]> = {
+    "a failed test": [{ op: "test", path: "/data/a", value: "2" }],
+    "a remove of a missing key": [{ op: "remove", path: "/metadata/finalizers" }],
+    "a replace of a missing key": [{ op: "replace", path: "/data/zz", value: "1" }],
+    "an add under a missing parent": [{ op: "add", path: "/nope/zz", value: "1" }],
+    "a move from a missing path": [{ op: "move", from: "/data/zz", path: "/data/b" }],
+    "an unknown op": [{ op: "bogus", path: "/data/a" }],
+  }
+  for (const [name, ops] of Object.entries(failing)) {
+    test(`answers ${name} with upstream's generic 422`, () => {
+      assert.deepEqual(refusal(ops), GENERIC_422)
+    })
+  }
+
+  test("refuses a body that is not an array as upstream's decoders word it", () => {
+    assert.deepEqual(refusal({ op: "add" }), {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message:
+        "error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp",
+      reason: "BadRequest",
+      code: 400,
+    })
+    assert.equal(
+      refusal("x", true).message,
+      "json: cannot unmarshal string into Go value of type jsonpatch.Patch",
+    )
+    assert.equal(
+      refusal([1]).message,
+      "error decoding patch: json: cannot unmarshal number into Go value of type handlers.jsonPatchOp",
+    )
+    assert.equal(
+      refusal([[]], true).message,
+      "json: cannot unmarshal array into Go value of type jsonpatch.Operation",
+    )
+  })
+
+  test("a null body is a patch of no operations", () => {
+    assert.deepEqual(applyPatch(JSON_PATCH, cm(), null, CONFIG_MAP), cm())
+  })
+
+  test("applies the operations that apply", () => {
+    const got = applyPatch(
+      JSON_PATCH,
+      cm(),
+      [
+        { op: "test", path: "/data/a", value: "1" },
+        { op: "add", path: "/data/b", value: "2" },
+        { op: "remove", path: "/data/a" },
+      ],
+      CONFIG_MAP,
+    )
+    assert.deepEqual((got as { data: unknown }).data, { b: "2" })
+  })
+})
