@@ -69,6 +69,17 @@ memoryApiServer((started) => (api = started))
 describe("writes with nulls where upstream's decoder zeroes them", () => {
   const RB = "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings"
   const roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "r" }
+  const nullSubject = {
+    body: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "rb" },
+      roleRef,
+      subjects: [null],
+    },
+    status: 422,
+    causes: ["subjects[0].name", "subjects[0].kind"],
+  }
   const cases: {
     name: string
     method: string
@@ -111,30 +122,14 @@ describe("writes with nulls where upstream's decoder zeroes them", () => {
       name: "a RoleBinding's null subject, created",
       method: "POST",
       path: RB,
-      body: {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "rb" },
-        roleRef,
-        subjects: [null],
-      },
-      status: 422,
-      causes: ["subjects[0].name", "subjects[0].kind"],
+      ...nullSubject,
     },
     {
       name: "a RoleBinding's null subject, applied",
       method: "PATCH",
       path: `${RB}/rb?fieldManager=m`,
       type: "application/apply-patch+yaml",
-      body: {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "rb" },
-        roleRef,
-        subjects: [null],
-      },
-      status: 422,
-      causes: ["subjects[0].name", "subjects[0].kind"],
+      ...nullSubject,
     },
     {
       name: "a null finalizer added by a merge patch",
