@@ -6,7 +6,7 @@
  * (`replicas`, `runAsUser`, `terminatingReplicas`), whose zero is a choice, keep theirs. The schema
  * table marks the fields (`oz`, from upstream's struct tags).
  */
-import { schema } from "../api/index.ts"
+import { jsonFieldsOf, schema } from "../api/index.ts"
 
 type Json = Record<string, unknown>
 
@@ -55,8 +55,14 @@ function childWithout(f: schema.FieldSchema, v: unknown): unknown {
     return m
   }
   if (f.rep && Array.isArray(v)) {
-    const items = v.map((x) => withoutOmittedZeros(f.t, x))
-    return items.some((x, i) => x !== v[i]) ? items : v
+    let items = v
+    for (let i = 0; i < v.length; i++) {
+      const y = withoutOmittedZeros(f.t, v[i])
+      if (y === v[i]) continue
+      if (items === v) items = v.slice()
+      items[i] = y
+    }
+    return items
   }
   return withoutOmittedZeros(f.t, v)
 }
@@ -64,23 +70,26 @@ function childWithout(f: schema.FieldSchema, v: unknown): unknown {
 /**
  * `value`, a JSON value of message `type`, without the zeros Go's JSON leaves out. Copies only
  * what it changes: `value` itself (which may share parts with a cached object) is never modified,
- * and comes back as is when it holds no such zero.
+ * and comes back as is when it holds no such zero. Walks the keys the value has (through the
+ * type's JSON fields, inlined structs flattened in), not every field the type declares: it runs
+ * on every write of a built-in kind.
  */
 export function withoutOmittedZeros(type: string, value: unknown): unknown {
-  if (!isJson(value) || !holdersOfZeros().has(type)) return value
+  if (!isJson(value)) return value
+  const holders = holdersOfZeros()
+  if (!holders.has(type)) return value
   const t = schema.typeSchema(type)
-  if (!t || t.alias) return value
+  const fields = t && !t.alias ? jsonFieldsOf(type) : undefined
+  if (!fields) return value
   let out = value
-  for (const [name, f] of Object.entries(t.f)) {
-    // An inlined struct's fields are at this level: this object is walked as that struct.
-    if (f.il) {
-      out = withoutOmittedZeros(f.t, out) as Json
-      continue
-    }
-    const v = out[name]
+  for (const name in value) {
+    const f = fields[name]
+    if (f === undefined) continue
+    const v = value[name]
     if (v === undefined || v === null) continue
-    const zero = f.oz && (v === 0 || v === false)
-    const next = zero ? undefined : f.oz || !holdersOfZeros().has(f.t) ? v : childWithout(f, v)
+    const zero = f.oz === true && (v === 0 || v === false)
+    if (!zero && (f.oz === true || !holders.has(f.t))) continue
+    const next = zero ? undefined : childWithout(f, v)
     if (next === v) continue
     if (out === value) out = { ...value }
     if (next === undefined) delete out[name]
