@@ -1,10 +1,12 @@
 /**
  * CPU per create of the API bench's servers: `node --import tsx bench/_api-cpu.ts [k8ts|bare|both]
  * [creates]` starts each server as in `npm run bench -- api`, sends the creates with 64 clients
- * and prints the server process's CPU time (user + system, from /proc) per create. CPU time, not
- * creates/s, is the figure to compare on a shared machine. BENCH_SERVER=_api-echo.ts measures the
- * HTTP layer alone; BENCH_PROFILE_DIR writes CPU profiles; BENCH_ATTACH runs a tool (strace -c)
- * on the server during the measured creates.
+ * and prints per create the server process's CPU time (user + system, from /proc), its main
+ * thread's (the event loop's, which bounds the creates/s), its page faults (each a costly exit to
+ * the hypervisor on these machines) and the clients' CPU time. CPU time, not creates/s, is the
+ * figure to compare on a shared machine. BENCH_SERVER=_api-echo.ts measures the HTTP layer alone;
+ * BENCH_PROFILE_DIR writes CPU profiles; BENCH_ATTACH runs a tool (strace -c) on the server during
+ * the measured creates.
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
@@ -17,10 +19,17 @@ const COUNT = Number(countArg)
 const CLIENTS = 64
 const TICKS_PER_S = 100
 
-/** [user, system] CPU ms of a process and its threads. */
-function cpuMs(pid: number): [number, number] {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return [(Number(fields[11]) * 1000) / TICKS_PER_S, (Number(fields[12]) * 1000) / TICKS_PER_S]
+/**
+ * [user, system] CPU ms and minor page faults of a process and its threads (`/proc/<pid>/stat`),
+ * or of one thread (`/proc/<pid>/task/<tid>/stat`).
+ */
+function cpuMs(statPath: string): [number, number, number] {
+  const fields = readFileSync(statPath, "utf8").split(") ")[1]!.split(" ")
+  return [
+    (Number(fields[11]) * 1000) / TICKS_PER_S,
+    (Number(fields[12]) * 1000) / TICKS_PER_S,
+    Number(fields[7]),
+  ]
 }
 
 async function run(mode: string): Promise<void> {
@@ -76,13 +85,20 @@ async function run(mode: string): Promise<void> {
       })
     : undefined
   if (tool) await new Promise((r) => setTimeout(r, 500))
-  const c0 = cpuMs(child.pid!)
+  // The whole process, and its main thread (the event loop, whose time bounds the creates/s).
+  const [all, main] = [`/proc/${child.pid}/stat`, `/proc/${child.pid}/task/${child.pid}/stat`]
+  const c0 = cpuMs(all)
+  const m0 = cpuMs(main)
+  const client0 = process.cpuUsage()
   const t0 = performance.now()
   await phase(COUNT, "pod")
   const wall = performance.now() - t0
-  const c1 = cpuMs(child.pid!)
+  const client = process.cpuUsage(client0)
+  const c1 = cpuMs(all)
+  const m1 = cpuMs(main)
   const user = c1[0] - c0[0]
   const cpu = user + c1[1] - c0[1]
+  const mainCpu = m1[0] - m0[0] + m1[1] - m0[1]
   a.destroy()
   if (tool) {
     tool.kill("SIGINT")
@@ -92,7 +108,7 @@ async function run(mode: string): Promise<void> {
   await new Promise((r) => child.once("exit", r))
   rmSync(dir, { recursive: true, force: true })
   console.log(
-    `${mode.padEnd(5)} ${((cpu * 1000) / COUNT).toFixed(1)} µs CPU/create (user ${((user * 1000) / COUNT).toFixed(1)}), ${((COUNT * 1000) / wall).toFixed(0)} creates/s, load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
+    `${mode.padEnd(5)} ${((cpu * 1000) / COUNT).toFixed(1)} µs CPU/create (user ${((user * 1000) / COUNT).toFixed(1)}; main thread ${((mainCpu * 1000) / COUNT).toFixed(1)}), ${((c1[2] - c0[2]) / COUNT).toFixed(2)} page faults/create, ${((COUNT * 1000) / wall).toFixed(0)} creates/s, the clients ${((client.user + client.system) / COUNT).toFixed(1)} µs CPU/create, load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
   )
 }
 
