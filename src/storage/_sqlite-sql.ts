@@ -1,4 +1,4 @@
-/** The SQL of SqliteStore: schema and prepared statements. */
+/** The SQL of SqliteStore: schema and the prepared statements of its reads (the writes are in _sqlite-writer.mjs). */
 import type Database from "better-sqlite3"
 
 /** One row of the revision log. */
@@ -27,25 +27,13 @@ CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT
 
 const COLS = "l.id, l.name, l.create_revision, l.prev_revision, l.deleted, l.value"
 
-/** Prepares every statement SqliteStore uses. */
+/** Prepares the statements SqliteStore reads with. */
 export function statements(db: Database.Database) {
   return {
     maxId: db.prepare<[], { v: number | null }>("SELECT MAX(id) AS v FROM log"),
     getMeta: db.prepare<[string], { v: number }>("SELECT v FROM meta WHERE k = ?"),
-    setMeta: db.prepare<[string, number]>(
-      "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-    ),
     get: db.prepare<[string], Row>(`SELECT ${COLS} FROM kv JOIN log l ON l.id = kv.id WHERE kv.name = ?`),
     byId: db.prepare<[number], Row>(`SELECT ${COLS} FROM log l WHERE l.id = ?`),
-    insert: db.prepare<[number, string, number, number, number, string]>(
-      "INSERT INTO log (id, name, create_revision, prev_revision, deleted, value) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    kvPut: db.prepare<[string, number]>(
-      "INSERT INTO kv (name, id) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET id = excluded.id",
-    ),
-    // A create: no change when the key exists.
-    kvInsert: db.prepare<[string, number]>("INSERT OR IGNORE INTO kv (name, id) VALUES (?, ?)"),
-    kvDelete: db.prepare<[string]>("DELETE FROM kv WHERE name = ?"),
     // prefix, end, after, limit
     listCurrent: db.prepare<[string, string, string, number], Row>(
       `SELECT ${COLS} FROM kv JOIN log l ON l.id = kv.id
@@ -70,12 +58,6 @@ export function statements(db: Database.Database) {
     // after, prefix, end, limit
     history: db.prepare<[number, string, string, number], Row>(
       `SELECT ${COLS} FROM log l WHERE l.id > ? AND l.name >= ? AND l.name < ? ORDER BY l.id LIMIT ?`,
-    ),
-    // lo, hi, target: rows in (lo, hi] that a later row at or before target supersedes, and old tombstones
-    compactBatch: db.prepare<[number, number, number]>(
-      `DELETE FROM log WHERE id IN (
-         SELECT l.id FROM log l WHERE l.id > ? AND l.id <= ? AND (l.deleted = 1 OR EXISTS (
-           SELECT 1 FROM log n WHERE n.name = l.name AND n.id > l.id AND n.id <= ?)))`,
     ),
   }
 }

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict"
-import fs, { mkdtempSync, rmSync } from "node:fs"
-import { syncBuiltinESMExports } from "node:module"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { after, describe, mock, test } from "node:test"
+import { after, describe, test } from "node:test"
 import Database from "better-sqlite3"
 import { SqliteStore } from "./sqlite.ts"
 import { describeStore } from "./store.case.ts"
@@ -73,38 +72,47 @@ describe("SqliteStore", () => {
   })
 
   test("a write resolves, and reads and the revision see it, only once the WAL is synced", async () => {
-    const s = SqliteStore.open(join(dir, "sync.db"), { compactIntervalMs: 0 })
-    const syncs: (() => void)[] = []
-    const realFsync = fs.fsync
-    mock.method(fs, "fsync", (fd: number, cb: (err: Error | null) => void) => {
-      syncs.push(() => realFsync(fd, cb))
-    })
-    syncBuiltinESMExports()
+    // gate[0] counts the fsyncs the writer thread may do; it holds a commit before its fsync at 0.
+    const gate = new Int32Array(new SharedArrayBuffer(4))
+    const release = (n = 1) => {
+      Atomics.add(gate, 0, n)
+      Atomics.notify(gate, 0)
+    }
+    const s = SqliteStore.open(join(dir, "sync.db"), { compactIntervalMs: 0, syncGate: gate })
+    const peek = new Database(join(dir, "sync.db"), { readonly: true })
+    const committed = (key: string) => !!peek.prepare("SELECT 1 FROM kv WHERE name = ?").get(key)
     try {
       const before = await s.revision()
       let done = false
       const created = s.create("/s/a", "1").then((e) => ((done = true), e))
-      while (syncs.length === 0) await new Promise((r) => setImmediate(r))
+      while (!committed("/s/a")) await new Promise((r) => setTimeout(r, 5))
       // Committed, not yet synced: neither acknowledged nor visible.
       let seen = false
       const read = s.get("/s/a").then((e) => ((seen = true), e))
-      const later = s.create("/s/b", "2")
-      await new Promise((r) => setImmediate(r))
+      let laterDone = false
+      const later = s.create("/s/b", "2").then((e) => ((laterDone = true), e))
+      await new Promise((r) => setTimeout(r, 50))
       assert.equal(done, false)
       assert.equal(seen, false)
       assert.equal(await s.revision(), before)
-      assert.equal(Number(syncs.length), 1, "the next batch waits for the running fsync")
-      syncs.shift()?.()
+      assert.equal(committed("/s/b"), false, "the next batch waits for the running fsync")
+      release()
       const e = await created
       assert.equal((await read)?.value, "1")
       assert.deepEqual(await read, e)
-      while (syncs.length === 0) await new Promise((r) => setImmediate(r))
-      syncs.shift()?.()
+      while (!committed("/s/b")) await new Promise((r) => setTimeout(r, 5))
+      await new Promise((r) => setTimeout(r, 50))
+      assert.equal(laterDone, false)
+      release()
       assert.equal((await later).revision, e.revision + 1)
     } finally {
-      mock.restoreAll()
-      syncBuiltinESMExports()
+      release(1000)
+      peek.close()
     }
     await s.close()
+  })
+
+  test("a database of its own is required: an in-memory one is refused", () => {
+    assert.throws(() => SqliteStore.open(":memory:"), /needs a database file/)
   })
 })

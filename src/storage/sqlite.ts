@@ -2,15 +2,16 @@
  * SqliteStore: the default embedded backend, a kine-like revision log in one SQLite file.
  *
  * `log` holds every write (the row id is the revision; deletes are tombstones carrying the
- * deleted value); `kv` points each live key at its latest row. Writes are queued and committed
- * together once per event-loop tick (group commit) in WAL mode, and acknowledged once an fsync
- * of the WAL has put them on disk, so every write that resolved is on disk (synchronous=FULL's
- * guarantee). The fsync runs off the event loop, so requests go on being handled meanwhile;
- * the next batch commits when it is done, and reads wait for it, so nothing reads a commit
- * before it is durable. Checkpoints of the WAL run on a worker thread (_sqlite-checkpointer.ts),
- * not at commits on the event loop. Compaction runs in small batches in the background.
+ * deleted value); `kv` points each live key at its latest row. One connection on a writer thread
+ * (_sqlite-writer.mjs, as etcd is a process of its own for upstream) writes: the writes queued
+ * during one event-loop tick go to it as one batch, committed together (group commit) in WAL
+ * mode, and acknowledged once an fsync of the WAL has put them on disk, so every write that
+ * resolved is on disk (synchronous=FULL's guarantee). Meanwhile the event thread goes on handling
+ * requests; the next batch goes once the last is answered, and reads, on a read-only connection
+ * of the event thread, wait for it, so nothing reads a commit before it is durable. The writer
+ * thread also checkpoints the WAL between commits and runs compaction's deletes, in small batches
+ * in the background.
  */
-import { fsync, openSync, closeSync } from "node:fs"
 import Database from "better-sqlite3"
 import {
   CompactedError,
@@ -29,7 +30,13 @@ import {
 } from "./store.ts"
 import { WatchHub } from "./watch-hub.ts"
 import { SCHEMA, type Row, statements } from "./_sqlite-sql.ts"
-import { Checkpointer } from "./_sqlite-checkpointer.ts"
+import {
+  type Committed,
+  type WriteOp,
+  type WriteResult,
+  WriterFailedError,
+  WriterThread,
+} from "./_sqlite-writer-thread.ts"
 
 /** Options of SqliteStore.open. */
 export interface SqliteOptions {
@@ -37,14 +44,13 @@ export interface SqliteOptions {
   readonly compactIntervalMs?: number
   /** How many recent revisions background compaction keeps. Default 10,000. */
   readonly retainRevisions?: number
+  /** For tests: counts the commits that may be synced; each waits before its fsync while it is 0 (see WriterThread). */
+  readonly syncGate?: Int32Array
 }
 
-type Op =
-  | { kind: "create"; key: string; value: string; done: Settle }
-  | { kind: "update"; key: string; value: string; expected: number; done: Settle }
-  | { kind: "delete"; key: string; expected?: number; done: Settle }
-
-interface Settle {
+/** A queued write and whom to tell how it went. */
+interface Queued {
+  readonly op: WriteOp
   resolve(e: Entry): void
   reject(err: unknown): void
 }
@@ -59,69 +65,60 @@ const COMPACT_BATCH = 2000
  */
 const PAGE_SIZE = 16384
 
-/**
- * The WAL file of `db` opened for fsync, with SQLite's sync on commit turned off (NORMAL keeps
- * its syncs at checkpoints, where it copies the WAL into the database); undefined, leaving
- * synchronous=FULL, for a database without one (in memory).
- */
-function walOf(db: Database.Database): number | undefined {
-  if (db.memory || db.pragma("journal_mode", { simple: true }) !== "wal") return undefined
-  db.prepare("SELECT 1 FROM meta LIMIT 1").get() // a read opens (creates) the WAL file
-  let fd: number
-  try {
-    fd = openSync(`${db.name}-wal`, "r")
-  } catch {
-    return undefined
-  }
-  db.pragma("synchronous = NORMAL")
-  return fd
-}
-
 function entryOf(row: Row): Entry {
   return { key: row.name, value: row.value, revision: row.id, createRevision: row.create_revision }
 }
 
+/** The store event of one write `op` that succeeded with `r`, as the writer thread answered it. */
+function eventOf(op: WriteOp, r: WriteResult & { error?: undefined }): StoreEvent {
+  const prev = r.prev && {
+    key: op.key,
+    value: r.prev.value,
+    revision: r.prev.revision,
+    createRevision: r.prev.createRevision,
+  }
+  if (op.kind === "delete") {
+    return { type: "delete", entry: { ...(prev as Entry), revision: r.revision }, prev: prev as Entry }
+  }
+  const entry = { key: op.key, value: op.value, revision: r.revision, createRevision: r.createRevision }
+  return prev ? { type: "put", entry, prev } : { type: "put", entry }
+}
+
+/** The error of one write `op` that failed with `r`. */
+function errorOf(op: WriteOp, r: WriteResult): Error {
+  if (r.error === "exists") return new KeyExistsError(op.key)
+  if (r.error === "notfound") return new KeyNotFoundError(op.key)
+  const cur = (r as { current: { revision: number; createRevision: number; value: string } }).current
+  return new RevisionConflictError(op.key, (op as { expected: number }).expected, { key: op.key, ...cur })
+}
+
 /** SqliteStore: see the module comment. */
 export class SqliteStore implements Store {
+  /** The event thread's connection: reads only. */
   readonly #db: Database.Database
   readonly #sql: ReturnType<typeof statements>
+  readonly #writer: WriterThread
   readonly #hub: WatchHub
+  /** The revision of the last acknowledged (durable) write. */
   #revision: number
   #compacted: number
-  #queue: Op[] = []
+  #queue: Queued[] = []
   #flushScheduled = false
   #closed = false
   #compactTimer: NodeJS.Timeout | undefined
   #compacting: Promise<void> | undefined
   readonly #retain: number
-  /** The WAL, fsynced after each commit; undefined when SQLite syncs on commit itself. */
-  readonly #walFd: number | undefined
-  /** The fsync making the last commit durable, while it runs. */
+  /** The batch the writer thread is committing, while it does. */
   #syncing: Promise<void> | undefined
-  /** The revision on disk (writes after it await #syncing). */
-  #durableRevision = 0
-  /** The error of a failed fsync: the store refuses everything after one. */
+  /** Why the store refuses everything: a failed fsync, or a writer thread that stopped. */
   #failed: Error | undefined
-  /** Checkpoints the WAL off the event loop (with a WAL file). */
-  readonly #checkpointer: Checkpointer | undefined
-  /** The checkpoint running, while it runs: the next batch commits after it. */
-  #checkpointing: Promise<void> | undefined
-  /** Applies a batch in one transaction (made once: better-sqlite3 builds wrappers per call). */
-  readonly #commit: Database.Transaction<(ops: Op[], startRevision: number) => (StoreEvent | Error)[]>
 
-  private constructor(db: Database.Database, opts: SqliteOptions, walFd: number | undefined) {
+  private constructor(db: Database.Database, opts: SqliteOptions) {
     this.#db = db
-    this.#walFd = walFd
-    this.#checkpointer = walFd === undefined ? undefined : new Checkpointer(db)
     this.#sql = statements(db)
-    this.#commit = db.transaction((ops: Op[], startRevision: number) => {
-      const out = ops.map((op) => this.#apply(op))
-      if (this.#revision !== startRevision) this.#sql.setMeta.run("revision", this.#revision)
-      return out
-    })
     this.#revision = Math.max(this.#sql.maxId.get()?.v ?? 0, this.#sql.getMeta.get("revision")?.v ?? 0)
-    this.#durableRevision = this.#revision
     this.#compacted = this.#sql.getMeta.get("compacted")?.v ?? 0
+    this.#writer = new WriterThread(db.name, opts.syncGate)
     this.#retain = opts.retainRevisions ?? 10_000
     this.#hub = new WatchHub({
       history: (prefix, after, limit) => this.#history(prefix, after, limit),
@@ -137,16 +134,19 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Opens (creating if needed) the database at `path` (":memory:" for a throwaway one). */
+  /** Opens (creating if needed) the database file at `path`. */
   static open(path: string, opts: SqliteOptions = {}): SqliteStore {
+    if (path === "" || path === ":memory:") {
+      throw new TypeError("SqliteStore needs a database file: its writer thread opens it too")
+    }
     const db = new Database(path)
     db.pragma(`page_size = ${PAGE_SIZE}`) // a new database's only: an existing one keeps its own
     db.pragma("journal_mode = WAL")
-    db.pragma("synchronous = FULL")
     db.pragma("busy_timeout = 5000")
     db.pragma("journal_size_limit = 67108864")
     db.exec(SCHEMA)
-    return new SqliteStore(db, opts, walOf(db))
+    db.pragma("query_only = 1") // the writer thread writes
+    return new SqliteStore(db, opts)
   }
 
   /** Resolves once no commit is waiting for its fsync: what is read then is on disk. */
@@ -160,10 +160,10 @@ export class SqliteStore implements Store {
   }
 
   #history(prefix: string, after: number, limit: number): StoreEvent[] {
-    let rows = this.#sql.history.all(after, prefix, prefixEnd(prefix), limit)
-    // A commit still being synced is not history yet: its events come when it is durable.
-    if (this.#syncing) rows = rows.filter((row) => row.id <= this.#durableRevision)
-    return rows.map((row) => {
+    const rows = this.#sql.history.all(after, prefix, prefixEnd(prefix), limit)
+    // A commit not yet acknowledged is not history yet: its events come when it is durable.
+    const durable = rows.filter((row) => row.id <= this.#revision)
+    return durable.map((row) => {
       const prevRow = row.prev_revision ? this.#sql.byId.get(row.prev_revision) : undefined
       const prev = prevRow ? entryOf(prevRow) : undefined
       return { type: row.deleted ? "delete" : "put", entry: entryOf(row), ...(prev ? { prev } : {}) }
@@ -202,135 +202,68 @@ export class SqliteStore implements Store {
     return { entries, revision: at, more: remaining > 0, remaining }
   }
 
-  #enqueue(op: Op): void {
-    this.#queue.push(op)
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true
-      setImmediate(() => this.#flush())
-    }
+  #enqueue(op: WriteOp): Promise<Entry> {
+    return new Promise((resolve, reject) => {
+      this.#check()
+      this.#queue.push({ op, resolve, reject })
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true
+        setImmediate(() => this.#flush())
+      }
+    })
   }
 
   create(key: string, value: string): Promise<Entry> {
-    return new Promise((resolve, reject) => {
-      this.#check()
-      this.#enqueue({ kind: "create", key, value, done: { resolve, reject } })
-    })
+    return this.#enqueue({ kind: "create", key, value })
   }
 
   update(key: string, value: string, expectedRevision: number): Promise<Entry> {
-    return new Promise((resolve, reject) => {
-      this.#check()
-      this.#enqueue({ kind: "update", key, value, expected: expectedRevision, done: { resolve, reject } })
-    })
+    return this.#enqueue({ kind: "update", key, value, expected: expectedRevision })
   }
 
   delete(key: string, expectedRevision?: number): Promise<Entry> {
-    return new Promise((resolve, reject) => {
-      this.#check()
-      this.#enqueue({ kind: "delete", key, expected: expectedRevision, done: { resolve, reject } })
-    })
+    return this.#enqueue({ kind: "delete", key, expected: expectedRevision })
   }
 
-  /** Applies one queued write inside the open transaction; returns its event or its error. */
-  #apply(op: Op): StoreEvent | Error {
-    if (op.kind === "create") return this.#create(op.key, op.value)
-    const curRow = this.#sql.get.get(op.key)
-    if (!curRow) return new KeyNotFoundError(op.key)
-    const cur = entryOf(curRow)
-    if (op.expected !== undefined && cur.revision !== op.expected) {
-      return new RevisionConflictError(op.key, op.expected, cur)
-    }
-    const revision = this.#revision + 1
-    if (op.kind === "delete") {
-      this.#sql.insert.run(revision, op.key, cur.createRevision, cur.revision, 1, cur.value)
-      this.#sql.kvDelete.run(op.key)
-      this.#revision = revision
-      return { type: "delete", entry: { ...cur, revision }, prev: cur }
-    }
-    this.#sql.insert.run(revision, op.key, cur.createRevision, cur.revision, 0, op.value)
-    this.#sql.kvPut.run(op.key, revision)
-    this.#revision = revision
-    return {
-      type: "put",
-      entry: { key: op.key, value: op.value, revision, createRevision: cur.createRevision },
-      prev: cur,
-    }
-  }
-
-  /** A create inside the open transaction: the key's row in kv first, which also checks it is new. */
-  #create(key: string, value: string): StoreEvent | Error {
-    const revision = this.#revision + 1
-    if (this.#sql.kvInsert.run(key, revision).changes === 0) return new KeyExistsError(key)
-    this.#sql.insert.run(revision, key, revision, 0, 0, value)
-    this.#revision = revision
-    return { type: "put", entry: { key, value, revision, createRevision: revision } }
-  }
-
+  /** Sends what queued to the writer thread, unless a batch is there already (its end sends it). */
   #flush(): void {
     this.#flushScheduled = false
-    // The end of the running fsync or checkpoint commits what queued meanwhile.
-    if (this.#syncing || this.#checkpointing) return
-    const ops = this.#queue
+    if (this.#syncing) return
+    const batch = this.#queue
     this.#queue = []
-    if (ops.length === 0) return
-    const startRevision = this.#revision
-    let results: (StoreEvent | Error)[]
-    try {
-      results = this.#commit.immediate(ops, startRevision)
-    } catch (err) {
-      this.#revision = startRevision // rolled back: nothing was written
-      for (const op of ops) op.done.reject(err)
-      return
-    }
-    if (this.#walFd === undefined || this.#revision === startRevision) this.#settle(ops, results)
-    else this.#sync(this.#walFd, ops, results)
+    if (batch.length === 0) return
+    this.#syncing = this.#writer.commit(batch.map((q) => q.op)).then(
+      (committed) => {
+        this.#syncing = undefined
+        this.#settle(batch, committed)
+        this.#flushQueued()
+      },
+      (err: unknown) => {
+        this.#syncing = undefined
+        if (err instanceof WriterFailedError) this.#failed = err
+        for (const q of batch) q.reject(err)
+        this.#flushQueued()
+      },
+    )
   }
 
-  /** Answers a committed batch: each write's entry or error, and its events to the watchers. */
-  #settle(ops: Op[], results: (StoreEvent | Error)[]): void {
+  /** Answers a durable batch: each write's entry or error, and its events to the watchers. */
+  #settle(batch: Queued[], committed: Committed): void {
+    this.#revision = committed.revision
     const events: StoreEvent[] = []
-    results.forEach((r, i) => {
-      const op = ops[i] as Op
-      if (r instanceof Error) op.done.reject(r)
+    committed.results.forEach((r, i) => {
+      const q = batch[i] as Queued
+      if (r.error !== undefined) q.reject(errorOf(q.op, r))
       else {
-        events.push(r)
-        op.done.resolve(r.entry)
+        const event = eventOf(q.op, r)
+        events.push(event)
+        q.resolve(event.entry)
       }
     })
     if (events.length) this.#hub.publish(events)
   }
 
-  /** Settles a committed batch once an fsync of the WAL has put it on disk. */
-  #sync(fd: number, ops: Op[], results: (StoreEvent | Error)[]): void {
-    this.#syncing = new Promise<void>((resolve) => {
-      fsync(fd, (err) => {
-        this.#syncing = undefined
-        if (err) {
-          // Whether the batch is on disk is unknown: refuse it, and everything after it.
-          this.#failed = err
-          for (const op of ops) op.done.reject(err)
-        } else {
-          this.#durableRevision = this.#revision
-          this.#settle(ops, results)
-          this.#checkpoint(ops.length)
-        }
-        resolve()
-        this.#flushQueued()
-      })
-    })
-  }
-
-  /** Counts committed writes; the checkpoint they call for holds the next commit back until it ends. */
-  #checkpoint(writes: number): void {
-    const running = this.#checkpointer?.committed(writes)
-    if (!running) return
-    this.#checkpointing = running.then(() => {
-      this.#checkpointing = undefined
-      this.#flushQueued()
-    })
-  }
-
-  /** Schedules a flush of what queued while nothing could commit. */
+  /** Schedules a flush of what queued while a batch was being committed. */
   #flushQueued(): void {
     if (this.#queue.length && !this.#flushScheduled) {
       this.#flushScheduled = true
@@ -348,10 +281,10 @@ export class SqliteStore implements Store {
     if (target <= this.#compacted) return this.#compacting ?? Promise.resolve()
     const from = this.#compacted
     // Mark first: readers of older revisions fail at once instead of seeing half-deleted history.
-    this.#sql.setMeta.run("compacted", target)
     this.#compacted = target
+    const marked = this.#writer.setMeta("compacted", target)
     const previous = this.#compacting ?? Promise.resolve()
-    const run = previous.then(() => this.#compactRange(from, target))
+    const run = previous.then(() => marked).then(() => this.#compactRange(from, target))
     this.#compacting = run.finally(() => {
       if (this.#compacting === tracked) this.#compacting = undefined
     })
@@ -359,19 +292,16 @@ export class SqliteStore implements Store {
     return run
   }
 
-  /** Deletes superseded rows in (from, to] a batch per tick, so writers are never held for long. */
+  /** Deletes superseded rows in (from, to] a batch at a time: commits go between two batches. */
   async #compactRange(from: number, to: number): Promise<void> {
     for (let lo = from; lo < to && !this.#closed; lo += COMPACT_BATCH) {
-      const hi = Math.min(lo + COMPACT_BATCH, to)
-      this.#sql.compactBatch.run(lo, hi, to)
-      await new Promise((r) => setImmediate(r))
+      await this.#writer.compact(lo, Math.min(lo + COMPACT_BATCH, to), to)
     }
   }
 
   async revision(): Promise<number> {
     this.#check()
-    // A commit still being synced is acknowledged to nobody yet: the revision is the last on disk.
-    return this.#syncing ? this.#durableRevision : this.#revision
+    return this.#revision
   }
 
   async compactedRevision(): Promise<number> {
@@ -382,16 +312,14 @@ export class SqliteStore implements Store {
     if (this.#closed) return
     if (this.#compactTimer) clearInterval(this.#compactTimer)
     // Let queued writes commit (and be synced) before closing.
-    while (this.#syncing || this.#checkpointing || this.#queue.length) {
+    while (this.#syncing || this.#queue.length) {
       await this.#durable()
-      await this.#checkpointing
       if (this.#queue.length) this.#flush()
     }
     await this.#compacting?.catch(() => {})
     this.#closed = true
     this.#hub.close()
-    await this.#checkpointer?.close()
+    await this.#writer.close()
     this.#db.close()
-    if (this.#walFd !== undefined) closeSync(this.#walFd)
   }
 }

@@ -1,0 +1,187 @@
+/**
+ * The writer thread of a SqliteStore (see sqlite.ts): the one connection that writes the database.
+ * Plain JavaScript, so the worker needs no TypeScript loader; its messages are typed, and the
+ * thread started, by _sqlite-writer-thread.ts.
+ *
+ * Each `commit` message is a batch of writes applied in one transaction, then made durable by an
+ * fsync of the WAL, then answered: the event thread never waits for SQLite or the disk. Every so
+ * many writes the thread checkpoints the WAL after answering, between two commits, so the
+ * checkpoint takes the whole WAL and the next commit starts it over. Compaction's deletes and the
+ * meta rows are written here too: a second writing connection would wait for this one's lock.
+ */
+import { fdatasyncSync, openSync, closeSync } from "node:fs"
+import { Buffer } from "node:buffer"
+import { parentPort, workerData } from "node:worker_threads"
+import Database from "better-sqlite3"
+
+/**
+ * How many writes between checkpoints. A write of a few-KB object adds about 4 pages to the WAL,
+ * so this lets it reach about 16 MB (SQLite's default, 1,000 pages, would checkpoint four times
+ * as often, each with its fsyncs).
+ */
+const WRITES_PER_CHECKPOINT = 1000
+
+const { path, syncGate } = workerData
+const db = new Database(path)
+db.pragma("busy_timeout = 5000")
+db.pragma("wal_autocheckpoint = 0")
+// The WAL is fsynced after each commit below; SQLite's own syncs are then needed only where it
+// copies the WAL into the database (checkpoints), which NORMAL keeps.
+db.pragma("synchronous = NORMAL")
+db.prepare("SELECT 1 FROM meta LIMIT 1").get() // a read opens (creates) the WAL file
+const walFd = openSync(`${path}-wal`, "r")
+
+const sql = {
+  maxId: db.prepare("SELECT MAX(id) AS v FROM log"),
+  getMeta: db.prepare("SELECT v FROM meta WHERE k = ?"),
+  setMeta: db.prepare("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v"),
+  // The value as UTF-8 bytes, copied into the answer's shared buffer as they are.
+  current: db.prepare(
+    "SELECT l.id, l.create_revision, CAST(l.value AS BLOB) AS value FROM kv JOIN log l ON l.id = kv.id WHERE kv.name = ?",
+  ),
+  // The value comes as UTF-8 bytes (a view of the shared buffer) and is stored as the text they are.
+  insert: db.prepare(
+    "INSERT INTO log (id, name, create_revision, prev_revision, deleted, value) VALUES (?, ?, ?, ?, 0, CAST(? AS TEXT))",
+  ),
+  // A delete's tombstone: the deleted row's value, copied within SQLite.
+  tombstone: db.prepare(
+    "INSERT INTO log (id, name, create_revision, prev_revision, deleted, value) SELECT ?, name, create_revision, id, 1, value FROM log WHERE id = ?",
+  ),
+  kvPut: db.prepare(
+    "INSERT INTO kv (name, id) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET id = excluded.id",
+  ),
+  // A create: no change when the key exists.
+  kvInsert: db.prepare("INSERT OR IGNORE INTO kv (name, id) VALUES (?, ?)"),
+  kvDelete: db.prepare("DELETE FROM kv WHERE name = ?"),
+  // lo, hi, target: rows in (lo, hi] that a later row at or before target supersedes, and old tombstones
+  compactBatch: db.prepare(
+    `DELETE FROM log WHERE id IN (
+       SELECT l.id FROM log l WHERE l.id > ? AND l.id <= ? AND (l.deleted = 1 OR EXISTS (
+         SELECT 1 FROM log n WHERE n.name = l.name AND n.id > l.id AND n.id <= ?)))`,
+  ),
+}
+
+let revision = Math.max(sql.maxId.get()?.v ?? 0, sql.getMeta.get("revision")?.v ?? 0)
+let sinceCheckpoint = 0
+
+/** The values of the batch being committed: UTF-8 bytes the event thread wrote (it sends each new buffer). */
+let input = Buffer.alloc(0)
+/** The values the answers carry (replaced entries), as UTF-8 bytes; a new buffer goes with an answer. */
+let output = Buffer.from(new SharedArrayBuffer(1 << 20))
+let outputUsed = 0
+/** The output buffer the event thread has (it gets a new one with the next answer). */
+let outputSent
+
+/** Copies `bytes` into the output buffer (growing it); returns where they start. */
+function put(bytes) {
+  if (outputUsed + bytes.length > output.length) {
+    const bigger = Buffer.from(new SharedArrayBuffer(Math.max(output.length * 2, outputUsed + bytes.length)))
+    output.copy(bigger, 0, 0, outputUsed)
+    output = bigger
+  }
+  bytes.copy(output, outputUsed)
+  outputUsed += bytes.length
+  return outputUsed - bytes.length
+}
+
+/**
+ * Applies write `i` of the batch (ops[5i..5i+4]: kind 0 create, 1 update, 2 delete; key; value start
+ * and end in input; expected revision or -1) inside the open transaction, writing its result to
+ * out[7i..7i+6]: status (0 done, 1 the key exists, 2 not found, 3 another revision), revision,
+ * create revision, and the replaced (or, on 3, current) entry's revision, create revision and value
+ * start and end in output.
+ */
+function apply(ops, i, out) {
+  const [kind, key, start, end, expected] = ops.slice(i * 5, i * 5 + 5)
+  const o = i * 7
+  const next = revision + 1
+  if (kind === 0) {
+    if (sql.kvInsert.run(key, next).changes === 0) return void (out[o] = 1)
+    sql.insert.run(next, key, next, 0, input.subarray(start, end))
+    revision = next
+    out[o] = 0
+    out[o + 1] = next
+    out[o + 2] = next
+    return
+  }
+  const cur = sql.current.get(key)
+  if (!cur) return void (out[o] = 2)
+  const at = put(cur.value)
+  out[o + 3] = cur.id
+  out[o + 4] = cur.create_revision
+  out[o + 5] = at
+  out[o + 6] = at + cur.value.length
+  if (expected >= 0 && cur.id !== expected) return void (out[o] = 3)
+  if (kind === 2) {
+    sql.tombstone.run(next, cur.id)
+    sql.kvDelete.run(key)
+  } else {
+    sql.insert.run(next, key, cur.create_revision, cur.id, input.subarray(start, end))
+    sql.kvPut.run(key, next)
+  }
+  revision = next
+  out[o] = 0
+  out[o + 1] = next
+  out[o + 2] = cur.create_revision
+}
+
+const commit = db.transaction((ops, out) => {
+  const start = revision
+  for (let i = 0; i < out.length / 7; i++) apply(ops, i, out)
+  if (revision !== start) sql.setMeta.run("revision", revision)
+})
+
+function onCommit(m) {
+  if (m.values) input = Buffer.from(m.values)
+  const start = revision
+  const out = new Array((m.ops.length / 5) * 7).fill(0)
+  outputUsed = 0
+  try {
+    commit.immediate(m.ops, out)
+  } catch (err) {
+    revision = start // rolled back: nothing was written
+    parentPort.postMessage({ id: m.id, error: String(err) })
+    return
+  }
+  if (revision !== start) {
+    if (syncGate) {
+      while (Atomics.load(syncGate, 0) === 0) Atomics.wait(syncGate, 0, 0)
+      Atomics.sub(syncGate, 0, 1)
+    }
+    try {
+      fdatasyncSync(walFd)
+    } catch (err) {
+      // Whether the batch is on disk is unknown: the store refuses it and everything after it.
+      parentPort.postMessage({ id: m.id, fatal: String(err) })
+      return
+    }
+  }
+  const values = output.buffer === outputSent ? undefined : (outputSent = output.buffer)
+  parentPort.postMessage({ id: m.id, revision, results: out, values })
+  sinceCheckpoint += out.length / 7
+  if (sinceCheckpoint >= WRITES_PER_CHECKPOINT) {
+    sinceCheckpoint = 0
+    try {
+      db.pragma("wal_checkpoint(PASSIVE)")
+    } catch {
+      // Retried after the next writes; the WAL only grows meanwhile.
+    }
+  }
+}
+
+parentPort.on("message", (m) => {
+  if (m.kind === "commit") return onCommit(m)
+  if (m.kind === "close") {
+    db.close() // SQLite checkpoints at the last close itself
+    closeSync(walFd)
+    parentPort.close()
+    return
+  }
+  try {
+    if (m.kind === "compact") sql.compactBatch.run(m.from, m.to, m.target)
+    else if (m.kind === "meta") sql.setMeta.run(m.key, m.value)
+    parentPort.postMessage({ id: m.id })
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, error: String(err) })
+  }
+})
