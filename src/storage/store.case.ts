@@ -288,5 +288,27 @@ export function describeStore(name: string, newStore: () => Promise<Store>): voi
       await store.create(pre + "big", big)
       assert.equal((await store.get(pre + "big"))?.value, big)
     })
+
+    test("the values an update, a conflict and a delete hand back round-trip unchanged too", async () => {
+      const pre = p()
+      const ac = new AbortController()
+      const v1 = JSON.stringify({ data: "ü".repeat(700 * 1024), n: 1 }) // 1.4 MB of UTF-8
+      const v2 = JSON.stringify({ data: "🚀".repeat(300 * 1024), n: 2 })
+      const e1 = await store.create(pre + "k", v1)
+      const events = store.watch(pre, e1.revision, ac.signal)[Symbol.asyncIterator]()
+      const e2 = await store.update(pre + "k", v2, e1.revision)
+      const stale = await store.update(pre + "k", "x", e1.revision).catch((err: unknown) => err)
+      assert.ok(stale instanceof RevisionConflictError)
+      assert.equal(stale.current.value, v2)
+      const deleted = await store.delete(pre + "k", e2.revision)
+      assert.equal(deleted.value, v2)
+      const put = await events.next()
+      assert.equal(put.value?.entry.value, v2)
+      assert.equal(put.value?.prev?.value, v1)
+      const del = await events.next()
+      assert.equal(del.value?.type, "delete")
+      assert.equal(del.value?.prev?.value, v2)
+      ac.abort()
+    })
   })
 }
