@@ -13,6 +13,7 @@ import { filterFor } from "../filter.ts"
 import { listObjects } from "../list.ts"
 import { respondObject } from "./read.ts"
 import { queryBool } from "../request-info.ts"
+import { listOptions } from "../list-options.ts"
 import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
@@ -211,11 +212,16 @@ export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
   return json(200, successStatus(r.served.info, object))
 }
 
+const ANY_REVISION = new URLSearchParams({ resourceVersion: "0" })
+
 /** DELETE a collection: every object the selectors match. */
 export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse> {
-  const { cascadeAsked: _, ...opts } = await deleteOptions(r)
+  // The query's list options are decoded and validated first, as upstream's; the objects to
+  // delete are listed from the watch cache at whatever revision it holds.
+  listOptions(r.req.query)
   const filter = filterFor(r.served.info, r.namespace, r.req.query)
-  const page = await listObjects(r.parts, r.served, filter, new URLSearchParams({ resourceVersion: "0" }))
+  const { cascadeAsked: _, ...opts } = await deleteOptions(r)
+  const page = await listObjects(r.parts, r.served, filter, listOptions(ANY_REVISION))
   const deleted: ApiObject[] = []
   for (const obj of page.items) {
     const meta = obj.metadata ?? {}
