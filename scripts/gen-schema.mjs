@@ -2,8 +2,8 @@
 /**
  * Regenerates src/api/schema/builtin.json, k8ts's table of the built-in types' wire facts:
  * message names, fields by their JSON names, field numbers, types, repetition, maps, required fields, list types,
- * map keys, patch strategies and merge keys, and (from the Go struct tags) the plain number and
- * boolean fields whose zero JSON omits. It reads upstream's published definitions
+ * map keys, patch strategies and merge keys, and (from the Go struct tags) the plain number,
+ * boolean and string fields whose zero JSON omits. It reads upstream's published definitions
  * (the generated.proto files of k8s.io/api and k8s.io/apimachinery) and keeps only those facts:
  * no comments or prose. Usage:
  *   node scripts/gen-schema.mjs <k8s.io/api checkout> <k8s.io/apimachinery checkout> \
@@ -45,6 +45,9 @@ const MACHINERY_PACKAGES = [
   "pkg/runtime/schema",
   "pkg/util/intstr",
 ]
+
+/** Packages without messages whose named string types the others' fields use (types.UID). */
+const MACHINERY_TYPE_PACKAGES = ["pkg/types"]
 
 /** k8s.io/apiextensions-apiserver's packages (CustomResourceDefinition). */
 const APIEXTENSIONS_PACKAGES = ["pkg/apis/apiextensions/v1"]
@@ -161,25 +164,68 @@ function lowerFirst(s) {
 }
 
 /** Go's plain (not pointer) number and boolean types: a zero of one is indistinguishable from unset. */
-const GO_PLAIN_ZEROABLE = /^(int|int32|int64|bool|float32|float64)$/
+const GO_PLAIN_ZEROABLE = /^(int|int32|int64|bool|float32|float64|string)$/
+
+/** The hand-written Go files of a package directory (not its tests or generated code). */
+function goFiles(repo, dir) {
+  const listing = existsSync(join(repo, dir))
+    ? execFileSync("ls", [join(repo, dir)], { encoding: "utf8" })
+    : execFileSync("git", ["--git-dir", repo, "ls-tree", "--name-only", `HEAD:${dir}`], { encoding: "utf8" })
+  return listing
+    .split("\n")
+    .filter((f) => f.endsWith(".go") && !f.endsWith("_test.go") && !/generated/.test(f))
+}
+
+/** The named types of a package whose underlying type is string (`type PodPhase string`). */
+function stringTypesOf(repo, dir) {
+  const names = new Set()
+  for (const file of goFiles(repo, dir)) {
+    for (const m of readRepoFile(repo, `${dir}/${file}`).matchAll(/^type (\w+) string\s*$/gm)) names.add(m[1])
+  }
+  return names
+}
+
+/** A Go file's imports: alias (or the path's last element) → import path. */
+function importsOf(source) {
+  const out = {}
+  const block = /^import \(([^)]*)\)/m.exec(source)?.[1] ?? ""
+  const single = [...source.matchAll(/^import (\w+ )?("[^"]+")/gm)].map((m) => `${m[1] ?? ""}${m[2]}`)
+  for (const line of [...block.split("\n"), ...single]) {
+    const m = /^\s*(\w+)?\s*"([^"]+)"/.exec(line)
+    if (m) out[m[1] ?? m[2].slice(m[2].lastIndexOf("/") + 1)] = m[2]
+  }
+  return out
+}
+
+/**
+ * Whether Go type `type` (as a struct field spells it) is a plain zeroable one: a number, bool or
+ * string, or a named type of a scanned package whose underlying type is string.
+ */
+function plainZeroable(type, imports, ownPath, stringTypes) {
+  if (GO_PLAIN_ZEROABLE.test(type)) return true
+  const m = /^(?:(\w+)\.)?(\w+)$/.exec(type)
+  if (!m) return false
+  const path = m[1] ? imports[m[1]] : ownPath
+  return stringTypes.get(path)?.has(m[2]) === true
+}
 
 /**
  * What Go's struct tags say beyond the protobuf definitions, per struct: the embedded structs
  * whose fields JSON inlines (`json:""` or `json:",inline"`) but protobuf keeps as one field, the
- * fields whose JSON name differs from their protobuf name (`uID` is `uid`), and the plain number
- * and boolean fields tagged `omitempty`, whose zero Go's JSON leaves out.
+ * fields whose JSON name differs from their protobuf name (`uID` is `uid`), and the plain number,
+ * boolean and string fields (named string types included) tagged `omitempty`, whose zero Go's
+ * JSON leaves out. `stringTypes`: the named string types of every scanned package, by import path.
  */
-function goTags(repo, dir) {
+function goTags(repo, dir, ownPath, stringTypes) {
   const inline = {}
   const renamed = {}
   const omitZero = {}
-  const listing = existsSync(join(repo, dir))
-    ? execFileSync("ls", [join(repo, dir)], { encoding: "utf8" })
-    : execFileSync("git", ["--git-dir", repo, "ls-tree", "--name-only", `HEAD:${dir}`], { encoding: "utf8" })
-  const files = listing.split("\n").filter((f) => /types\w*\.go$/.test(f) && !f.includes("swagger"))
+  const files = goFiles(repo, dir).filter((f) => /types\w*\.go$/.test(f) && !f.includes("swagger"))
   for (const file of files) {
     let struct
-    for (const line of readRepoFile(repo, `${dir}/${file}`).split("\n")) {
+    const source = readRepoFile(repo, `${dir}/${file}`)
+    const imports = importsOf(source)
+    for (const line of source.split("\n")) {
       const t = /^type (\w+) struct \{/.exec(line)
       if (t) struct = t[1]
       const m = /^\s+(\w+)(?:\s+[^`]+)? `json:"([^",]*)[^"]*"[^`]*protobuf:"([^"]*)"/.exec(line)
@@ -188,7 +234,8 @@ function goTags(repo, dir) {
       if (m[2] === "") (inline[struct] ??= new Set()).add(protoName)
       else if (m[2] !== protoName && m[2] !== "-") (renamed[struct] ??= {})[protoName] = m[2]
       const typed = /^\s+\w+\s+(\S+)\s+`json:"[^"]*,omitempty[",]/.exec(line)
-      if (typed && GO_PLAIN_ZEROABLE.test(typed[1])) (omitZero[struct] ??= new Set()).add(protoName)
+      if (typed && plainZeroable(typed[1], imports, ownPath, stringTypes))
+        (omitZero[struct] ??= new Set()).add(protoName)
     }
   }
   return { inline, renamed, omitZero }
@@ -209,14 +256,23 @@ function main() {
     process.exit(2)
   }
   const files = [
-    ...API_PACKAGES.map((p) => [apiRepo, `${p}/generated.proto`]),
-    ...MACHINERY_PACKAGES.map((p) => [machineryRepo, `${p}/generated.proto`]),
-    ...APIEXTENSIONS_PACKAGES.map((p) => [extensionsRepo, `${p}/generated.proto`]),
+    ...API_PACKAGES.map((p) => [apiRepo, `${p}/generated.proto`, `k8s.io/api/${p}`]),
+    ...MACHINERY_PACKAGES.map((p) => [machineryRepo, `${p}/generated.proto`, `k8s.io/apimachinery/${p}`]),
+    ...APIEXTENSIONS_PACKAGES.map((p) => [
+      extensionsRepo,
+      `${p}/generated.proto`,
+      `k8s.io/apiextensions-apiserver/${p}`,
+    ]),
   ]
+  const dirOf = (path) => path.slice(0, path.lastIndexOf("/"))
+  const stringTypes = new Map([
+    ...files.map(([repo, path, imp]) => [imp, stringTypesOf(repo, dirOf(path))]),
+    ...MACHINERY_TYPE_PACKAGES.map((p) => [`k8s.io/apimachinery/${p}`, stringTypesOf(machineryRepo, p)]),
+  ])
   const types = {}
-  for (const [repo, path] of files) {
+  for (const [repo, path, imp] of files) {
     const { pkg, messages } = parseProto(readRepoFile(repo, path))
-    const tags = goTags(repo, path.slice(0, path.lastIndexOf("/")))
+    const tags = goTags(repo, dirOf(path), imp, stringTypes)
     for (const [name, m] of Object.entries(messages)) {
       const fields = {}
       for (const [fname, f] of Object.entries(m.fields)) {

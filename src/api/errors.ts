@@ -193,7 +193,7 @@ export function invalid(kind: string, name: string, errors: readonly FieldError[
   const list = summary.length === 1 ? summary[0] : `[${summary.join(", ")}]`
   const qualified = group ? `${kind}.${group}` : kind
   return new ApiError("Invalid", `${qualified} "${name}" is invalid: ${list}`, {
-    name,
+    ...(name ? { name } : {}),
     ...(group ? { group } : {}),
     kind,
     causes: errors.map((e) => ({ reason: e.type, message: e.message, field: e.field })),

@@ -15,7 +15,7 @@ test("dryRunOf() refuses other values with 422 naming the verb's options, as ups
       e instanceof ApiError &&
       e.code === 422 &&
       e.message ===
-        'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Bogus"}: supported values: "All"',
+        'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: ["Bogus"]: supported values: "All"',
   )
   assert.throws(
     () => dryRunOf(["All", "x"], "DELETE"),

@@ -11,9 +11,9 @@ const OPTIONS: Readonly<Record<string, string>> = {
   DELETE: "DeleteOptions",
 }
 
-/** `[]string{"a", "b"}`, as Go's %#v prints the list in the error. */
+/** `["a","b"]`, as the error prints the list (Go's json.Marshal of it). */
 function goStrings(values: readonly string[]): string {
-  return `[]string{${values.map((v) => JSON.stringify(v)).join(", ")}}`
+  return JSON.stringify(values)
 }
 
 /**

@@ -8,6 +8,8 @@ import { CompactedError, type Store } from "../storage/index.ts"
 import type { WatchCache } from "./watch-cache.ts"
 import type { ObjectFilter } from "./filter.ts"
 import { decode, type Served } from "./registry/context.ts"
+import type { ListOptions } from "./list-options.ts"
+import { listResourceVersion, waitFresh } from "./resource-version.ts"
 
 /** A page of a list. */
 export interface ListPage {
@@ -78,44 +80,32 @@ function decodeContinue(raw: string): ContinueToken {
   return { rv: t.rv, start: t.start }
 }
 
-function parseRV(raw: string | null): number | undefined {
-  if (raw === null || raw === "") return undefined
-  if (!/^\d+$/.test(raw)) {
-    throw new ApiError(
-      "BadRequest",
-      `resourceVersion: Invalid value: "${raw}": must be a non-negative integer`,
-    )
-  }
-  return Number(raw)
-}
-
 const EXPIRED_LIST = "The resourceVersion for the provided list is too old."
 const INCONSISTENT_CONTINUE =
   "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."
 
 interface ListParams {
   readonly limit: number
-  readonly rv: number | undefined
+  /** The revision asked for (0: any), or undefined for "" (as fresh as the store). */
+  readonly rv: bigint | undefined
   readonly match: string
   readonly cont: string | null
 }
 
-function listParams(query: URLSearchParams): ListParams {
-  const limitRaw = query.get("limit")
-  const limit = limitRaw ? Math.max(0, Number.parseInt(limitRaw, 10) || 0) : 0
-  const rv = parseRV(query.get("resourceVersion"))
-  const match = query.get("resourceVersionMatch") ?? ""
-  const cont = query.get("continue")
-  if (match && match !== "NotOlderThan" && match !== "Exact") {
-    throw badRequest(
-      `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
-    )
-  }
-  if (match && rv === undefined)
-    throw badRequest("resourceVersionMatch is forbidden unless resourceVersion is provided")
-  if (cont && rv !== undefined && rv !== 0)
-    throw badRequest("specifying resource version is not allowed when using continue")
-  return { limit, rv, match, cont }
+/**
+ * What the storage reads of the options, checked in its order: a continue token (with which a
+ * resourceVersion other than "" or "0" is refused unread), else the resourceVersion.
+ */
+function listParams(o: ListOptions): ListParams {
+  const cont = o.continue === "" ? null : o.continue
+  let rv: bigint | undefined
+  if (cont !== null) {
+    decodeContinue(cont)
+    if (o.resourceVersion !== "" && o.resourceVersion !== "0")
+      throw badRequest("specifying resource version is not allowed when using continue")
+    rv = o.resourceVersion === "" ? undefined : 0n
+  } else rv = o.resourceVersion === "" ? undefined : listResourceVersion(o.resourceVersion)
+  return { limit: Math.max(0, o.limit), rv, match: o.resourceVersionMatch, cont }
 }
 
 /**
@@ -125,16 +115,10 @@ function listParams(query: URLSearchParams): ListParams {
 async function listRevision(deps: { store: Store; cache: WatchCache }, p: ListParams): Promise<number> {
   const contRV = p.cont ? decodeContinue(p.cont).rv : undefined
   if (contRV !== undefined && contRV > 0) return contRV
-  const legacyExact = p.match === "" && p.limit > 0 && p.rv !== undefined && p.rv > 0
-  if ((p.match === "Exact" || legacyExact) && p.rv !== undefined) return p.rv
+  const legacyExact = p.match === "" && p.limit > 0 && p.rv !== undefined && p.rv > 0n
+  if ((p.match === "Exact" || legacyExact) && p.rv !== undefined) return Number(p.rv)
   // Fresh enough: "" means as fresh as the store, N means not older than N, 0 means anything.
-  const want = p.rv === undefined ? await deps.store.revision() : p.rv
-  if (want > 0 && !(await deps.cache.waitFor(want, 3000))) {
-    throw new ApiError("Timeout", `Too large resource version: ${want}, current: ${deps.cache.revision}`, {
-      causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
-      retryAfterSeconds: 1,
-    })
-  }
+  await waitFresh(deps.cache, p.rv ?? BigInt(await deps.store.revision()))
   return deps.cache.revision
 }
 
@@ -211,9 +195,9 @@ export async function listObjects(
   deps: { store: Store; cache: WatchCache },
   s: Served,
   filter: ObjectFilter,
-  query: URLSearchParams,
+  opts: ListOptions,
 ): Promise<ListPage> {
-  const p = listParams(query)
+  const p = listParams(opts)
   const scope = s.info.namespaced && filter.namespace ? `${s.prefix}${filter.namespace}/` : s.prefix
   const start = p.cont ? decodeContinue(p.cont).start : undefined
   const after = start !== undefined ? scope + start : scope

@@ -25,6 +25,25 @@ describe("omittedZero()", () => {
     // Only zeros.
     assert.equal(omittedZero("io.k8s.api.core.v1.PodSpec", "hostNetwork", true), false)
   })
+
+  test('names the plain omitempty strings, named string types included; a *string keeps its ""', () => {
+    const cases: [string, string, boolean][] = [
+      ["io.k8s.api.core.v1.EnvVar", "value", true],
+      ["io.k8s.api.core.v1.PodSpec", "nodeName", true],
+      ["io.k8s.api.core.v1.PodSpec", "restartPolicy", true], // RestartPolicy
+      ["io.k8s.api.core.v1.ContainerPort", "protocol", true], // Protocol
+      ["io.k8s.api.apps.v1.DeploymentCondition", "status", false], // ConditionStatus, no omitempty
+      ["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "uid", true], // types.UID
+      ["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "namespace", true],
+      ["io.k8s.api.core.v1.Container", "name", false], // no omitempty
+      ["io.k8s.api.core.v1.PersistentVolumeClaimSpec", "storageClassName", false], // *string
+      ["io.k8s.api.core.v1.PodSpec", "preemptionPolicy", false], // *PreemptionPolicy
+      ["io.k8s.apimachinery.pkg.apis.meta.v1.Condition", "message", false], // required
+    ]
+    for (const [type, field, dropped] of cases)
+      assert.equal(omittedZero(type, field, ""), dropped, `${type}.${field}`)
+    assert.equal(omittedZero("io.k8s.api.core.v1.EnvVar", "value", "x"), false)
+  })
 })
 
 describe("withoutOmittedZeros()", () => {
@@ -38,7 +57,14 @@ describe("withoutOmittedZeros()", () => {
       template: {
         spec: {
           hostNetwork: false,
-          containers: [{ name: "c", stdin: false, ports: [{ containerPort: 80, hostPort: 0 }] }],
+          containers: [
+            {
+              name: "c",
+              stdin: false,
+              workingDir: "",
+              ports: [{ containerPort: 80, hostPort: 0, name: "" }],
+            },
+          ],
         },
       },
     },
@@ -131,5 +157,32 @@ describe("writes store and answer no such zero, as upstream's Go types cannot ho
     assert.equal(patched.status, 200, patched.text)
     assert.equal("paused" in patched.json.spec, false)
     assert.equal(patched.json.spec.minReadySeconds, 5)
+  })
+
+  test("empty strings: dropped from plain string fields, kept by a *string", async () => {
+    const pod = await apiCall(api, "POST", "/api/v1/namespaces/default/pods", {
+      metadata: { name: "empty", namespace: "" },
+      spec: {
+        nodeName: "",
+        containers: [{ name: "c", image: "i", workingDir: "", env: [{ name: "E", value: "" }] }],
+      },
+    })
+    assert.equal(pod.status, 201, pod.text)
+    assert.equal(pod.json.metadata.namespace, "default")
+    assert.equal("nodeName" in pod.json.spec, false)
+    assert.deepEqual(pod.json.spec.containers[0].env, [{ name: "E" }])
+    assert.equal("workingDir" in pod.json.spec.containers[0], false)
+    const pvc = await apiCall(api, "POST", "/api/v1/namespaces/default/persistentvolumeclaims", {
+      metadata: { name: "static" },
+      spec: {
+        storageClassName: "",
+        volumeName: "",
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: "1Gi" } },
+      },
+    })
+    assert.equal(pvc.status, 201, pvc.text)
+    assert.equal(pvc.json.spec.storageClassName, "")
+    assert.equal("volumeName" in pvc.json.spec, false)
   })
 })

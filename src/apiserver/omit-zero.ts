@@ -1,18 +1,24 @@
 /**
- * The zeros upstream's Go types cannot hold. A plain (not pointer) number or boolean tagged
- * `omitempty` reads a zero as "not set" and its JSON leaves it out, so upstream never stores or
- * answers `hostNetwork: false`, `hostPort: 0` or a Deployment's `unavailableReplicas: 0`, whoever
- * wrote them (a JSON body, a patch, protobuf, whose encoding always writes them). Pointer fields
- * (`replicas`, `runAsUser`, `terminatingReplicas`), whose zero is a choice, keep theirs. The schema
- * table marks the fields (`oz`, from upstream's struct tags).
+ * The zeros upstream's Go types cannot hold. A plain (not pointer) number, boolean or string
+ * (named string types included) tagged `omitempty` reads a zero as "not set" and its JSON leaves
+ * it out, so upstream never stores or answers `hostNetwork: false`, `hostPort: 0`, a
+ * Deployment's `unavailableReplicas: 0` or an env var's `value: ""`, whoever wrote them (a JSON
+ * body, a patch, protobuf, whose encoding always writes them). Pointer fields (`replicas`,
+ * `runAsUser`, `terminatingReplicas`, `storageClassName`), whose zero is a choice, keep theirs.
+ * The schema table marks the fields (`oz`, from upstream's struct tags).
  */
 import { jsonFieldsOf, schema } from "../api/index.ts"
 
 type Json = Record<string, unknown>
 
+/** A Go zero value as JSON writes it: 0, false or "". */
+function isZero(v: unknown): boolean {
+  return v === 0 || v === false || v === ""
+}
+
 /** Whether `value` of field `name` of message `type` is a zero Go's JSON would leave out. */
 export function omittedZero(type: string, name: string, value: unknown): boolean {
-  return (value === 0 || value === false) && schema.typeSchema(type)?.f[name]?.oz === true
+  return isZero(value) && schema.typeSchema(type)?.f[name]?.oz === true
 }
 
 let holders: ReadonlySet<string> | undefined
@@ -87,7 +93,7 @@ export function withoutOmittedZeros(type: string, value: unknown): unknown {
     if (f === undefined) continue
     const v = value[name]
     if (v === undefined || v === null) continue
-    const zero = f.oz === true && (v === 0 || v === false)
+    const zero = f.oz === true && isZero(v)
     if (!zero && (f.oz === true || !holders.has(f.t))) continue
     const next = zero ? undefined : childWithout(f, v)
     if (next === v) continue

@@ -36,6 +36,16 @@ test("resource paths: verbs, namespaces, names, subresources", () => {
   assert.equal(info("GET", "/api/v1/namespaces/default/pods/p%201").name, "p 1")
   assert.equal(info("GET", "/api/v1/pods", "watch=true").verb, "watch")
   assert.equal(info("GET", "/api/v1/pods").verb, "list")
+  // As upstream's parameter codec: only "false" (any case) and "0" are false; a named GET is a get.
+  for (const [q, verb] of [
+    ["watch=xyz", "watch"],
+    ["watch=", "watch"],
+    ["watch", "watch"],
+    ["watch=False", "list"],
+    ["watch=0", "list"],
+  ])
+    assert.equal(info("GET", "/api/v1/pods", q).verb, verb, q)
+  assert.equal(info("GET", "/api/v1/namespaces/d/pods/p", "watch=true").verb, "get")
   assert.equal(info("DELETE", "/apis/apps/v1/namespaces/x/deployments").verb, "deletecollection")
   const nsStatus = info("PUT", "/api/v1/namespaces/ns1/status")
   assert.deepEqual(

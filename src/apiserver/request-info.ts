@@ -18,16 +18,14 @@ export interface RequestInfo {
   readonly verb: string
 }
 
-const TRUE = new Set(["1", "t", "T", "true", "TRUE", "True"])
-
-/** A boolean query parameter, parsed as Go's strconv.ParseBool accepts true (clients send "True" too). */
+/**
+ * A boolean query parameter as upstream's parameter codec reads one: absent is false, and so
+ * are "0" and any casing of "false"; every other value, "" and "xyz" included, is true.
+ */
 export function queryBool(query: URLSearchParams, name: string): boolean {
   const v = query.get(name)
-  return v !== null && TRUE.has(v)
-}
-
-function isWatch(query: URLSearchParams): boolean {
-  return queryBool(query, "watch")
+  // Go compares with strings.EqualFold, under which the long s (U+017F) folds to "s".
+  return v !== null && v !== "0" && v.replace(/\u017f/g, "s").toLowerCase() !== "false"
 }
 
 /** The RequestInfo of a path that names no resource. */
@@ -99,8 +97,9 @@ function verbOf(method: string, name: string, query: URLSearchParams): string {
   switch (method.toUpperCase()) {
     case "GET":
     case "HEAD":
-      if (isWatch(query)) return "watch"
-      return name ? "get" : "list"
+      // As upstream, only a collection's GET becomes a watch: a named GET stays a get.
+      if (name) return "get"
+      return queryBool(query, "watch") ? "watch" : "list"
     case "POST":
       return "create"
     case "PUT":

@@ -31,6 +31,7 @@ import { storageObjectInUseProtection } from "./storage-object-in-use-protection
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
+import { storeHealthCheck } from "./store-health.ts"
 import type { KubeletClientConfig } from "./handlers/context.ts"
 import { routeResource } from "./handlers/route.ts"
 import type { ServerParts } from "./handlers/context.ts"
@@ -323,6 +324,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   // Made once: every request passes it (resource requests without looking at it).
   const nonResourceContext = {
+    storeHealth: storeHealthCheck(opts.store, { now: () => clock.now() }),
     get resources() {
       return table.all()
     },

@@ -231,7 +231,7 @@ test("delete preconditions are checked against the store when the cache's object
     preconditions: { resourceVersion: created.metadata.resourceVersion },
   })
   assert.equal(stale.status, 409)
-  assert.match(stale.json.message, /Precondition failed: ResourceVersion in precondition/)
+  assert.match(stale.json.message, /the ResourceVersion in the precondition \(\d+\) does not match/)
   const deleted = await ok("DELETE", `${PODS}/pre`, {
     preconditions: { uid: created.metadata.uid, resourceVersion: patched.metadata.resourceVersion },
   })
@@ -271,7 +271,7 @@ test("an object the cache has not seen, or has seen in an earlier incarnation, i
   // The cache holds the deleted incarnation: a precondition on the new one's uid holds.
   const wrongUid = await call("DELETE", `${EVENTS}/e`, { preconditions: { uid: old.metadata.uid } })
   assert.equal(wrongUid.status, 409)
-  assert.match(wrongUid.json.message, /Precondition failed: UID in precondition/)
+  assert.match(wrongUid.json.message, /the UID in the precondition \(.+\) does not match/)
   const gone = await ok("DELETE", `${EVENTS}/e`, { preconditions: { uid: created.metadata.uid } })
   assert.equal(gone.status, "Success")
   await ok("DELETE", `${EVENTS}/unseen`)

@@ -4,11 +4,12 @@
  * stop matching into DELETED and objects that start matching into ADDED. Watch-list
  * (sendInitialEvents) streams the current objects, then a BOOKMARK marking their end.
  */
-import { ApiError, type ApiObject, badRequest } from "../api/index.ts"
+import { ApiError, type ApiObject } from "../api/index.ts"
 import type { Store } from "../storage/index.ts"
 import { AsyncQueue } from "../util/index.ts"
 import type { ObjectFilter } from "./filter.ts"
-import { queryBool } from "./request-info.ts"
+import type { ListOptions } from "./list-options.ts"
+import { parseResourceVersion, waitFresh } from "./resource-version.ts"
 import type { Served } from "./registry/context.ts"
 import type { CacheEvent, WatchCache } from "./watch-cache.ts"
 
@@ -18,10 +19,12 @@ export interface OutEvent {
   readonly object: ApiObject
 }
 
-/** Options of a watch, from the query. */
+/** Options of a watch, from its ListOptions. */
 export interface WatchParams {
-  readonly resourceVersion?: number
-  readonly sendInitialEvents: boolean
+  /** As given: parsed when the watch starts (a malformed one is the storage's 500). */
+  readonly resourceVersion: string
+  /** undefined when not asked (only a watch from a revision other than "" and "0"). */
+  readonly sendInitialEvents: boolean | undefined
   readonly bookmarks: boolean
   readonly timeoutMs: number
 }
@@ -30,45 +33,20 @@ export interface WatchParams {
 export const BOOKMARK_INTERVAL_MS = 60_000
 /** A watcher this many events behind is ended (the client re-watches). */
 const MAX_BACKLOG = 20_000
+/** The longest delay a Node timer keeps (a longer one would fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
-/** Parses the watch parameters of a query. */
-export function watchParams(query: URLSearchParams): WatchParams {
-  const rvRaw = query.get("resourceVersion") ?? ""
-  if (rvRaw !== "" && !/^\d+$/.test(rvRaw)) {
-    throw badRequest(`resourceVersion: Invalid value: "${rvRaw}": must be a non-negative integer`)
-  }
-  const sendInitialEvents = queryBool(query, "sendInitialEvents")
-  const bookmarks = queryBool(query, "allowWatchBookmarks")
-  const match = query.get("resourceVersionMatch") ?? ""
-  if (sendInitialEvents) {
-    if (match !== "NotOlderThan") {
-      throw new ApiError(
-        "Invalid",
-        `resourceVersionMatch: Unsupported value: "${match}": sendInitialEvents requires setting resourceVersionMatch to NotOlderThan`,
-      )
-    }
-    if (!bookmarks) {
-      throw new ApiError(
-        "Invalid",
-        "allowWatchBookmarks: Required value: allowWatchBookmarks must be set to true when sendInitialEvents is set",
-      )
-    }
-  } else if (match) {
-    throw new ApiError(
-      "Invalid",
-      `resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided`,
-    )
-  }
-  const timeoutRaw = query.get("timeoutSeconds")
-  const timeout = timeoutRaw ? Number(timeoutRaw) : NaN
-  // Without a timeout the server picks one between 30 and 60 minutes, as upstream does.
-  const timeoutMs =
-    Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : (1800 + Math.random() * 1800) * 1000
+/** The watch parameters of decoded list options. */
+export function watchParams(o: ListOptions): WatchParams {
+  // Without a timeout (or with 0) the server picks one between 30 and 60 minutes, as upstream
+  // does; a negative one has already passed.
+  const timeout = o.timeoutSeconds ?? 0
+  const timeoutMs = timeout !== 0 ? Math.max(0, timeout * 1000) : (1800 + Math.random() * 1800) * 1000
   return {
-    ...(rvRaw !== "" ? { resourceVersion: Number(rvRaw) } : {}),
-    sendInitialEvents,
-    bookmarks,
-    timeoutMs,
+    resourceVersion: o.resourceVersion,
+    sendInitialEvents: o.sendInitialEvents,
+    bookmarks: o.allowWatchBookmarks,
+    timeoutMs: Math.min(timeoutMs, MAX_TIMER_MS),
   }
 }
 
@@ -119,17 +97,14 @@ export async function startWatch(
   const { cache } = deps
   const scope = s.info.namespaced && filter.namespace ? `${s.prefix}${filter.namespace}/` : s.prefix
   const rc = cache.resource(s.prefix)
-  const initial = p.sendInitialEvents || p.resourceVersion === undefined || p.resourceVersion === 0
-  // Consistency: watch-list without an RV (and plain watches with an RV) wait for the cache to catch up.
-  const want =
-    p.sendInitialEvents && p.resourceVersion === undefined
-      ? await deps.store.revision()
-      : (p.resourceVersion ?? 0)
-  if (want > 0 && !(await cache.waitFor(want, 3000))) {
-    throw new ApiError("Timeout", `Too large resource version: ${want}, current: ${cache.revision}`, {
-      retryAfterSeconds: 1,
-    })
-  }
+  const rv = parseResourceVersion(p.resourceVersion)
+  // As upstream's cacher: the current objects for a watch-list, or for a plain watch from "0";
+  // a watch-list from "" first waits for the cache to reach the store's revision.
+  const initial = p.sendInitialEvents ?? rv === 0n
+  const fromLatest = p.resourceVersion === "" && p.sendInitialEvents !== undefined
+  const required = fromLatest ? BigInt(await deps.store.revision()) : rv
+  let stale: ApiError | undefined
+  if (p.sendInitialEvents === true) await waitFresh(cache, required).catch((err: ApiError) => (stale = err))
 
   const queue = new AsyncQueue<OutEvent>()
   let last = 0
@@ -149,17 +124,22 @@ export async function startWatch(
     queue.close()
   }
 
-  if (initial) {
+  if (stale) {
+    // Upstream's cacher answers 200 with a single ERROR event, then ends the stream.
+    queue.push({ type: "ERROR", object: stale.toStatus() as unknown as ApiObject })
+    queue.close()
+  } else if (initial) {
     for (const k of rc.sortedKeys()) {
       if (!inScope(k, scope)) continue
       const obj = rc.objects.get(k) as ApiObject
       if (filter.matches(obj)) queue.push({ type: "ADDED", object: obj })
     }
     last = cache.revision
-    if (p.sendInitialEvents) queue.push(bookmark(s, cache.revision, true))
+    if (p.sendInitialEvents && p.bookmarks) queue.push(bookmark(s, cache.revision, true))
     unsubscribe = rc.subscribe(push)
   } else {
-    const from = p.resourceVersion as number
+    // A watch from "0" without initial events starts at the cache's revision.
+    const from = required === 0n ? cache.revision : Number(required)
     if (from >= rc.windowStart) {
       for (const ev of rc.eventsAfter(from)) push(ev)
       last = Math.max(last, from, cache.revision)

@@ -19,3 +19,4 @@ export {
 export { smallest } from "./smallest.ts"
 export { copyJson } from "./copy-json.ts"
 export { deepFreeze } from "./deep-freeze.ts"
+export { goQuote, goParseInt, goParseUint, type GoParsed } from "./go-strconv.ts"

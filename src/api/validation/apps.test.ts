@@ -27,21 +27,19 @@ const cases: { name: string; input: Deployment; want: string[] }[] = [
     input: deploy({ selector: undefined as never }),
     want: [
       "spec.selector: Required value",
-      'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
+      'spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`',
     ],
   },
   {
     name: "validateDeployment() refuses an empty selector",
     input: deploy({ selector: {} }),
-    want: [
-      "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment",
-    ],
+    want: ["spec.selector: Invalid value: {}: empty selector is invalid for deployment"],
   },
   {
     name: "validateDeployment() requires the selector to match the template",
     input: deploy({ selector: { matchLabels: { app: "api" } } }),
     want: [
-      'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
+      'spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`',
     ],
   },
   {
@@ -105,7 +103,7 @@ test("validateDeployment() on update keeps the selector", () => {
     }),
   )
   assert.deepEqual(printed(validateDeployment(next, old)), [
-    'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "tier":"x"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
+    'spec.selector: Invalid value: {"matchLabels":{"app":"web","tier":"x"}}: field is immutable',
   ])
 })
 
@@ -115,7 +113,7 @@ test("validateReplicaSet() uses upstream's deployment wording for an empty selec
     spec: { replicas: 1, selector: {}, template: template() },
   }
   assert.deepEqual(printed(validateReplicaSet(rs)), [
-    "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment",
+    "spec.selector: Invalid value: {}: empty selector is invalid for deployment",
   ])
 })
 

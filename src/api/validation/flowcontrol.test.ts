@@ -80,7 +80,7 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     want: [
       "spec.rules[0].subjects[0].serviceAccount.namespace: Required value: must specify namespace for service account",
       "spec.rules[0].subjects[0].user: Forbidden: user is forbidden when subject kind is not 'User'",
-      `spec.rules[0].resourceRules[0].verbs: Invalid value: []string{"get", "*"}: if '*' is present, must not specify other verbs`,
+      `spec.rules[0].resourceRules[0].verbs: Invalid value: ["get","*"]: if '*' is present, must not specify other verbs`,
       "spec.rules[0].resourceRules[0].apiGroups: Required value: resource rules must supply at least one api group",
       "spec.rules[0].resourceRules[0].namespaces: Required value: resource rules that are not cluster scoped must supply at least one namespace",
       "spec.rules[1].subjects: Required value: subjects must contain at least one value",
@@ -105,7 +105,7 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
         ),
       ),
     want: [
-      `spec.rules[0].nonResourceRules[0].verbs: Unsupported value: []string{"get", "peek"}: supported values: "create", "delete", "deletecollection", "get", "list", "patch", "proxy", "update", "watch"`,
+      `spec.rules[0].nonResourceRules[0].verbs: Unsupported value: ["get","peek"]: supported values: "create", "delete", "deletecollection", "get", "list", "patch", "proxy", "update", "watch"`,
       'spec.rules[0].nonResourceRules[0].nonResourceURLs[1]: Invalid value: "metrics": must start with slash',
       'spec.rules[0].nonResourceRules[0].nonResourceURLs[2]: Invalid value: "/a*": wildcard can only do suffix matching',
       'spec.rules[0].nonResourceRules[0].nonResourceURLs[3]: Invalid value: "/a//b": must not contain double slash',

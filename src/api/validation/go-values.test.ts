@@ -1,17 +1,30 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { goLabelSelector, goStringMap } from "./go-values.ts"
+import { goLabelSelector, goStringMap, goStrings } from "./go-values.ts"
 
-test("goStringMap() prints as Go's %#v: keys sorted, nil when absent", () => {
-  assert.equal(goStringMap({ b: "2", a: "1" }), 'map[string]string{"a":"1", "b":"2"}')
-  assert.equal(goStringMap({}), "map[string]string{}")
-  assert.equal(goStringMap(undefined), "map[string]string(nil)")
+test("goStringMap() renders as Go's json.Marshal: keys sorted, null when absent", () => {
+  assert.equal(goStringMap({ b: "2", a: "1" }), '{"a":"1","b":"2"}')
+  assert.equal(goStringMap({}), "{}")
+  assert.equal(goStringMap(undefined), "null")
+  assert.equal(goStringMap({ "a<b": "x&y" }), '{"a\\u003cb":"x\\u0026y"}')
 })
 
-test("goLabelSelector() prints match expressions as Go's %#v", () => {
+test("goStrings() renders a list as JSON, null when absent", () => {
+  assert.deepEqual([goStrings(["a", "b"]), goStrings([]), goStrings(undefined)], ['["a","b"]', "[]", "null"])
+})
+
+test("goLabelSelector() renders the fields json.Marshal writes (omitempty ones left out)", () => {
   assert.equal(
     goLabelSelector({ matchExpressions: [{ key: "tier", operator: "In", values: ["a", "b"] }] }),
-    'v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"tier", Operator:"In", Values:[]string{"a", "b"}}}}',
+    '{"matchExpressions":[{"key":"tier","operator":"In","values":["a","b"]}]}',
   )
+  assert.equal(
+    goLabelSelector({
+      matchLabels: { b: "2", a: "1" },
+      matchExpressions: [{ key: "k", operator: "Exists" }],
+    }),
+    '{"matchLabels":{"a":"1","b":"2"},"matchExpressions":[{"key":"k","operator":"Exists"}]}',
+  )
+  assert.equal(goLabelSelector({}), "{}")
   assert.equal(goLabelSelector(null), "null")
 })

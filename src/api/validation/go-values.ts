@@ -1,40 +1,46 @@
 /**
- * Values quoted in field errors as upstream's prints them: a Go value that is neither a scalar
- * nor a Stringer is printed with `%#v` (`map[string]string{"app":"web"}`,
- * `v1.LabelSelector{MatchLabels:..., MatchExpressions:...}`).
+ * Values quoted in field errors as upstream's (1.34 and later) prints them: a value that is not
+ * a plain number, boolean or string is rendered by Go's json.Marshal (maps with sorted keys, a
+ * struct's fields in declaration order without its omitempty zeros, nil as `null`, and <, >, &
+ * escaped).
  */
 import type { LabelSelector } from "kubernetes-types/meta/v1.js"
 
-/** A `%#v` string: Go quotes as JSON does for the printable ASCII that labels use. */
-function goString(s: string): string {
-  return JSON.stringify(s)
+/** Go's json.Marshal of a string: JSON with <, >, &, U+2028 and U+2029 escaped. */
+function goJsonString(s: string): string {
+  return JSON.stringify(s).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  )
 }
 
-/** `map[string]string{"a":"1", "b":"2"}` (keys sorted), `map[string]string(nil)` when absent. */
+/** `{"a":"1","b":"2"}` (keys sorted), `null` when absent. */
 export function goStringMap(m: Readonly<Record<string, string>> | undefined | null): string {
-  if (!m) return "map[string]string(nil)"
+  if (!m) return "null"
   const entries = Object.keys(m)
     .sort()
-    .map((k) => `${goString(k)}:${goString(String(m[k]))}`)
-  return `map[string]string{${entries.join(", ")}}`
+    .map((k) => `${goJsonString(k)}:${goJsonString(String(m[k]))}`)
+  return `{${entries.join(",")}}`
 }
 
-/** `[]string{"a", "b"}`, `[]string(nil)` when absent. */
+/** `["a","b"]`, `null` when absent. */
 export function goStrings(values: readonly string[] | undefined | null): string {
-  if (!values) return "[]string(nil)"
-  return `[]string{${values.map(goString).join(", ")}}`
+  if (!values) return "null"
+  return `[${values.map(goJsonString).join(",")}]`
 }
 
-/** A meta/v1 LabelSelector as `%#v` prints it (a nil selector: `null`, as field errors show nil). */
+/** A meta/v1 LabelSelector as json.Marshal writes it (its fields omitempty), `null` when nil. */
 export function goLabelSelector(sel: LabelSelector | undefined | null): string {
   if (!sel) return "null"
-  const exprs = sel.matchExpressions
-    ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions
-        .map(
-          (e) =>
-            `v1.LabelSelectorRequirement{Key:${goString(e.key)}, Operator:${goString(e.operator)}, Values:${goStrings(e.values)}}`,
-        )
-        .join(", ")}}`
-    : "[]v1.LabelSelectorRequirement(nil)"
-  return `v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels)}, MatchExpressions:${exprs}}`
+  const parts: string[] = []
+  if (sel.matchLabels && Object.keys(sel.matchLabels).length > 0)
+    parts.push(`"matchLabels":${goStringMap(sel.matchLabels)}`)
+  if (sel.matchExpressions && sel.matchExpressions.length > 0) {
+    const exprs = sel.matchExpressions.map((e) => {
+      const values = e.values && e.values.length > 0 ? `,"values":${goStrings(e.values)}` : ""
+      return `{"key":${goJsonString(e.key)},"operator":${goJsonString(e.operator)}${values}}`
+    })
+    parts.push(`"matchExpressions":[${exprs.join(",")}]`)
+  }
+  return `{${parts.join(",")}}`
 }

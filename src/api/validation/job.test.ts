@@ -58,7 +58,7 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     input: () => printed(validateJob(job({ selector: undefined, manualSelector: true }))),
     want: [
       "spec.selector: Required value",
-      'spec.template.metadata.labels: Invalid value: map[string]string{"batch.kubernetes.io/controller-uid":"u-1", "batch.kubernetes.io/job-name":"pi", "controller-uid":"u-1", "job-name":"pi"}: `selector` does not match template `labels`',
+      'spec.template.metadata.labels: Invalid value: {"batch.kubernetes.io/controller-uid":"u-1","batch.kubernetes.io/job-name":"pi","controller-uid":"u-1","job-name":"pi"}: `selector` does not match template `labels`',
     ],
   },
   {

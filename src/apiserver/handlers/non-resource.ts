@@ -3,6 +3,7 @@ import { ApiError, KUBE_VERSION, type ResourceInfo } from "../../api/index.ts"
 import type { ApiRequest, ApiResponse } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
 import { chooseOutput } from "../negotiate.ts"
+import { goQuote } from "../../util/index.ts"
 import { json } from "../output.ts"
 import {
   aggregatedContentType,
@@ -37,32 +38,72 @@ async function serveOpenApi(
   return (await import("../openapi/serve.ts")).serveOpenApi(req, path, resources, custom)
 }
 
-function text(body: string): ApiResponse {
-  return { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body }
+function text(body: string, status = 200): ApiResponse {
+  return {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+    body,
+  }
 }
 
-/** The checks each health endpoint lists, by upstream's names (all pass while the server answers). */
-const HEALTH_CHECKS: Record<string, readonly string[]> = {
-  healthz: ["ping", "log"],
-  livez: ["ping", "log"],
-  readyz: ["ping", "log", "informer-sync", "shutdown"],
+/** A health check: undefined when it passes, else why not. */
+type Check = () => Promise<string | undefined>
+
+const PASSES: Check = async () => undefined
+
+/**
+ * The checks of each health endpoint, in upstream's order and by its names: the store's `etcd`
+ * check on all three, its `etcd-readiness` on /readyz; the others pass while the server answers.
+ */
+function healthChecks(name: string, store: Check): [string, Check][] {
+  const live: [string, Check][] = [
+    ["ping", PASSES],
+    ["log", PASSES],
+    ["etcd", store],
+  ]
+  if (name !== "readyz") return live
+  return [...live, ["etcd-readiness", store], ["informer-sync", PASSES], ["shutdown", PASSES]]
 }
 
 /**
- * GET /healthz, /livez, /readyz: "ok", with `?verbose` each check and "<name> check passed";
- * /<name>/<check> answers for one check, an unknown check is not found.
+ * GET /healthz, /livez, /readyz as upstream's handlers: "ok", with `?verbose` each check and
+ * "<name> check passed"; a failing check makes it a 500 listing every check (the reason
+ * withheld). /<name>/<check> answers for one check (500 with its error when it fails); an
+ * unknown check is not found.
  */
-function healthCheck(req: ApiRequest, name: string, check: string | undefined): ApiResponse {
-  const checks = HEALTH_CHECKS[name] ?? []
+async function healthCheck(
+  req: ApiRequest,
+  name: string,
+  check: string | undefined,
+  store: Check = PASSES,
+): Promise<ApiResponse> {
+  const checks = healthChecks(name, store)
   if (check !== undefined) {
-    if (!checks.includes(check))
-      throw new ApiError("NotFound", "the server could not find the requested resource")
-    return text("ok")
+    const one = checks.find(([n]) => n === check)
+    if (!one) throw new ApiError("NotFound", "the server could not find the requested resource")
+    const why = await one[1]()
+    return why === undefined ? text("ok") : text(`internal server error: ${why}\n`, 500)
   }
-  if (!req.query.has("verbose")) return text("ok")
   const excluded = new Set(req.query.getAll("exclude"))
-  const lines = checks.map((c) => (excluded.has(c) ? `[+]${c} excluded: ok` : `[+]${c} ok`))
-  return text(`${lines.join("\n")}\n${name} check passed\n`)
+  const unknown = new Set(excluded)
+  let out = ""
+  let failed = false
+  for (const [n, run] of checks) {
+    if (excluded.has(n)) {
+      unknown.delete(n)
+      out += `[+]${n} excluded: ok\n`
+    } else if ((await run()) !== undefined) {
+      failed = true
+      out += `[-]${n} failed: reason withheld\n`
+    } else out += `[+]${n} ok\n`
+  }
+  if (unknown.size > 0) {
+    const names = [...unknown].sort().map((n) => goQuote(n))
+    out += `warn: some health checks cannot be excluded: no matches for ${names.join(",")}\n`
+  }
+  if (failed) return text(`${out}${name} check failed\n`, 500)
+  if (!req.query.has("verbose")) return text("ok")
+  return text(`${out}${name} check passed\n`)
 }
 
 /** Handles a non-resource path, or returns undefined for resource paths. */
@@ -72,6 +113,8 @@ export function routeNonResource(
   ctx: {
     resources: readonly ResourceInfo[]
     advertiseAddress: string
+    /** The store's health (the `etcd` checks); healthy when absent. */
+    storeHealth?: Check
     /** The OpenAPI component schemas of custom resources. */
     customSchemas?: (r: ResourceInfo) => Record<string, Record<string, unknown>> | undefined
   },
@@ -89,7 +132,7 @@ export function routeNonResource(
     const openapi = await serveOpenApi(req, path, ctx.resources, ctx.customSchemas)
     if (openapi) return openapi
     const health = /^\/(healthz|livez|readyz)(?:\/(.*))?$/.exec(path)
-    if (health) return healthCheck(req, health[1]!, health[2])
+    if (health) return healthCheck(req, health[1]!, health[2], ctx.storeHealth)
     if (path === "/api" || path === "/apis") {
       const out = chooseOutput(req.header("accept"), { discovery: true })
       if (out?.kind === "discovery") {

@@ -13,6 +13,8 @@ import {
 import { filterFor } from "../filter.ts"
 import { objectEvent } from "../object-events.ts"
 import { listObjects } from "../list.ts"
+import { type ListOptions, listOptions } from "../list-options.ts"
+import { parseResourceVersion, waitFresh } from "../resource-version.ts"
 import { type OutEvent, startWatch, watchParams } from "../watch.ts"
 import { tableOf, tableContentType } from "../table.ts"
 import type { Printer } from "../table/index.ts"
@@ -33,6 +35,8 @@ export function outputOf(r: ResourceRequest): Output {
 /** GET one object. */
 export async function getObject(r: ResourceRequest): Promise<ApiResponse> {
   const out = outputOf(r)
+  // As upstream's cacher: a get at a revision waits for the watch cache to reach it.
+  await waitFresh(r.parts.cache, parseResourceVersion(r.req.query.get("resourceVersion") ?? ""))
   const obj = await r.parts.registry.read(r.served, r.namespace, r.ri.name)
   return respondObject(r, out, obj, 200)
 }
@@ -67,10 +71,12 @@ export function respondObject(
 
 /** LIST (or WATCH when ?watch=true). */
 export async function listOrWatch(r: ResourceRequest): Promise<ApiResponse> {
+  // Upstream decodes and validates the options before it negotiates the output.
+  const opts = listOptions(r.req.query)
   const out = outputOf(r)
   const filter = filterFor(r.served.info, r.namespace, r.req.query)
-  if (r.ri.verb === "watch") return watch(r, out, filter)
-  const page = await listObjects(r.parts, r.served, filter, r.req.query)
+  if (r.ri.verb === "watch") return watch(r, out, filter, opts)
+  const page = await listObjects(r.parts, r.served, filter, opts)
   const items = page.items.map((o) => r.parts.registry.toServed(r.served, o))
   const meta = {
     resourceVersion: page.resourceVersion,
@@ -116,8 +122,9 @@ async function watch(
   r: ResourceRequest,
   out: Output,
   filter: ReturnType<typeof filterFor>,
+  opts: ListOptions,
 ): Promise<ApiResponse> {
-  const params = watchParams(r.req.query)
+  const params = watchParams(opts)
   const ac = new AbortController()
   r.req.signal.addEventListener("abort", () => ac.abort(), { once: true })
   const events = await startWatch(r.parts, r.served, filter, params, ac.signal)

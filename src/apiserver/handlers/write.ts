@@ -1,5 +1,5 @@
 /** CREATE, UPDATE (PUT), PATCH, DELETE and DELETECOLLECTION of a resource or its status. */
-import { ApiError, type ApiObject, badRequest, fieldErrors, invalid } from "../../api/index.ts"
+import { ApiError, type ApiObject, fieldErrors, invalid } from "../../api/index.ts"
 import { managerFromUserAgent } from "../apply/index.ts"
 import { APPLY_PATCH, applyPatch, checkPatchType } from "../patch.ts"
 import { applyObject } from "./apply.ts"
@@ -12,7 +12,8 @@ import { returnsDeletedObject } from "../registry/strategy.ts"
 import { filterFor } from "../filter.ts"
 import { listObjects } from "../list.ts"
 import { respondObject } from "./read.ts"
-import { queryBool } from "../request-info.ts"
+import { deleteOptionsFromBody, deleteOptionsFromQuery, validateDeleteOptions } from "../delete-options.ts"
+import { listOptions } from "../list-options.ts"
 import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
@@ -139,56 +140,31 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
   return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), fields.warnings)
 }
 
-function num(v: unknown): number | undefined {
-  if (v === undefined || v === null || v === "") return undefined
-  const n = Number(v)
-  if (!Number.isInteger(n))
-    throw badRequest(`gracePeriodSeconds: Invalid value: "${String(v)}": must be an integer`)
-  return n
-}
-
-/** propagationPolicy from the body or query (or the older orphanDependents flag). */
-function propagationOf(b: Record<string, any>, q: URLSearchParams): DeleteOptions["propagationPolicy"] {
-  const policy = (b.propagationPolicy ?? q.get("propagationPolicy") ?? undefined) as string | undefined
-  const orphanQuery = q.has("orphanDependents") ? queryBool(q, "orphanDependents") : undefined
-  const orphan = (b.orphanDependents ?? orphanQuery) as boolean | undefined
-  const invalidPolicy = (detail: string) =>
-    new ApiError("Invalid", `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: ${detail}`)
-  if (policy && orphan !== undefined) {
-    throw invalidPolicy(
-      `Invalid value: "${policy}": orphanDependents and deletionPropagation cannot be both set`,
-    )
-  }
-  if (!policy) return orphan === undefined ? undefined : orphan ? "Orphan" : "Background"
-  if (!["Orphan", "Background", "Foreground"].includes(policy)) {
-    throw invalidPolicy(
-      `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`,
-    )
-  }
-  return policy as DeleteOptions["propagationPolicy"]
-}
-
 /**
- * DeleteOptions from the body (JSON) and the query, and whether they asked for cascading with
- * the older `orphanDependents: false` (the one case upstream answers 202 to a delete that has not
- * finished).
+ * The DeleteOptions of a request, from its body or else its query, validated; and whether they
+ * asked for cascading with the older `orphanDependents: false` (the one case upstream answers 202
+ * to a delete that has not finished).
  */
 async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions & { cascadeAsked: boolean }> {
   const raw = await r.req.body()
-  const b = (raw.length ? decodeBody(r.req.header("content-type"), raw) : {}) as Record<string, any>
-  if (typeof b !== "object" || b === null) throw badRequest("the body of the request is not DeleteOptions")
-  const q = r.req.query
-  const policy = propagationOf(b, q)
-  const dryRun = isDryRun(r) || (Array.isArray(b.dryRun) && b.dryRun.includes("All"))
-  const grace = num(b.gracePeriodSeconds ?? q.get("gracePeriodSeconds"))
-  if (grace !== undefined && grace < 0) throw badRequest("gracePeriodSeconds must be non-negative")
-  const orphan =
-    b.orphanDependents ?? (q.has("orphanDependents") ? queryBool(q, "orphanDependents") : undefined)
+  const o = raw.length
+    ? deleteOptionsFromBody(decodeBody(r.req.header("content-type"), raw))
+    : deleteOptionsFromQuery(r.req.query)
+  validateDeleteOptions(o)
+  const orphan = o.orphanDependents
+  const policy = (o.propagationPolicy ??
+    (orphan === undefined
+      ? undefined
+      : orphan
+        ? "Orphan"
+        : "Background")) as DeleteOptions["propagationPolicy"]
+  // As upstream's BeforeDelete, a negative grace period is one second.
+  const grace = o.gracePeriodSeconds !== undefined && o.gracePeriodSeconds < 0 ? 1 : o.gracePeriodSeconds
   return {
     ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
     ...(policy ? { propagationPolicy: policy } : {}),
-    ...(b.preconditions ? { preconditions: b.preconditions } : {}),
-    dryRun,
+    ...(o.preconditions ? { preconditions: o.preconditions } : {}),
+    dryRun: (o.dryRun?.length ?? 0) > 0,
     ...(r.req.user ? { user: r.req.user } : {}),
     cascadeAsked: orphan === false,
   }
@@ -211,11 +187,16 @@ export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
   return json(200, successStatus(r.served.info, object))
 }
 
+const ANY_REVISION = new URLSearchParams({ resourceVersion: "0" })
+
 /** DELETE a collection: every object the selectors match. */
 export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse> {
-  const { cascadeAsked: _, ...opts } = await deleteOptions(r)
+  // The query's list options are decoded and validated first, as upstream's; the objects to
+  // delete are listed from the watch cache at whatever revision it holds.
+  listOptions(r.req.query)
   const filter = filterFor(r.served.info, r.namespace, r.req.query)
-  const page = await listObjects(r.parts, r.served, filter, new URLSearchParams({ resourceVersion: "0" }))
+  const { cascadeAsked: _, ...opts } = await deleteOptions(r)
+  const page = await listObjects(r.parts, r.served, filter, listOptions(ANY_REVISION))
   const deleted: ApiObject[] = []
   for (const obj of page.items) {
     const meta = obj.metadata ?? {}

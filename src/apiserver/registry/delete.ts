@@ -54,20 +54,28 @@ function finalizersFor(
   return [...new Set(list)]
 }
 
+/**
+ * Upstream's BeforeDelete check of the object read for the delete: a precondition given (an empty
+ * one too) that the object does not meet is a 409 on its kind (`ConfigMap "x"`), in its words.
+ */
 function checkPreconditions(s: Served, obj: ApiObject, pre: DeleteOptions["preconditions"]): void {
   const meta = obj.metadata ?? {}
-  if (pre?.uid && pre.uid !== meta.uid) {
+  const kind = { resource: s.info.kind, group: s.info.group }
+  const name = meta.name ?? ""
+  const uid = meta.uid ?? ""
+  const rv = meta.resourceVersion ?? ""
+  if (typeof pre?.uid === "string" && pre.uid !== uid) {
     throw conflict(
-      s.info,
-      meta.name ?? "",
-      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ""}`,
+      kind,
+      name,
+      `the UID in the precondition (${pre.uid}) does not match the UID in record (${uid}). The object might have been deleted and then recreated`,
     )
   }
-  if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+  if (typeof pre?.resourceVersion === "string" && pre.resourceVersion !== rv) {
     throw conflict(
-      s.info,
-      meta.name ?? "",
-      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ""}`,
+      kind,
+      name,
+      `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${rv}). The object might have been modified`,
     )
   }
 }

@@ -33,6 +33,7 @@ import {
   withResourceVersion,
 } from "./context.ts"
 import { setObjectJson } from "../output.ts"
+import { sameRevision } from "../resource-version.ts"
 import { prepareForUpdate, shouldDeleteDuringUpdate } from "./strategy.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { type WriteOptions, checkBody, checkValid, qualified, written } from "./write.ts"
@@ -159,7 +160,7 @@ async function updateAttempt(
   }
   meta.name = ref.name
   const wanted = opts.clientResourceVersion || undefined
-  if (wanted && wanted !== oldMeta.resourceVersion) {
+  if (wanted && !sameRevision(wanted, oldMeta.resourceVersion)) {
     throw conflict(
       qualified(s),
       ref.name,

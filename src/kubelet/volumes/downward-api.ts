@@ -7,31 +7,7 @@ import type { DownwardAPIVolumeFile, Pod } from "kubernetes-types/core/v1.js"
 import { resourceValue } from "../env.ts"
 import type { FileProjection } from "./atomic-writer.ts"
 import { aggregate } from "./errors.ts"
-
-const GO_ESCAPES: Readonly<Record<string, string>> = {
-  "\x07": "\\a",
-  "\b": "\\b",
-  "\f": "\\f",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\v": "\\v",
-  '"': '\\"',
-  "\\": "\\\\",
-}
-
-/** Go's `%q` of a string (printable characters kept, others escaped). */
-export function goQuote(s: string): string {
-  let out = '"'
-  for (const ch of s) {
-    const code = ch.codePointAt(0) as number
-    const esc = GO_ESCAPES[ch]
-    if (esc) out += esc
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`
-    else out += ch
-  }
-  return `${out}"`
-}
+import { goQuote } from "../../util/index.ts"
 
 /** Upstream's FormatMap: `key="value"` lines in key order, no final newline. */
 export function formatMap(m: Readonly<Record<string, string>> | undefined): string {
