@@ -99,17 +99,7 @@ function terminating(
   const isNamespace = s.info.group === "" && s.info.kind === "Namespace"
   const nsFinalizers: string[] = isNamespace ? (obj.spec?.finalizers ?? []) : []
   const nm = next.metadata as NonNullable<ApiObject["metadata"]>
-  const already = meta.deletionTimestamp
-  const given = meta.deletionGracePeriodSeconds ?? 0
-  if (!already) {
-    nm.deletionTimestamp = timestamp(now + grace * 1000)
-    nm.deletionGracePeriodSeconds = grace
-  } else if (grace < given) {
-    // A second delete may shorten the grace period the first gave, never lengthen it: the
-    // deadline moves as if the first had asked for the shorter one (upstream's BeforeDelete).
-    nm.deletionTimestamp = timestamp(Date.parse(already) + (grace - given) * 1000)
-    nm.deletionGracePeriodSeconds = grace
-  }
+  setDeadline(meta, nm, grace, now)
   if (finalizers.length) nm.finalizers = finalizers
   else delete nm.finalizers
   if (isNamespace) next.status = { ...(next.status ?? {}), phase: "Terminating" }
@@ -121,6 +111,29 @@ function terminating(
   const removeNow =
     (nm.deletionGracePeriodSeconds ?? 0) === 0 && finalizers.length === 0 && nsFinalizers.length === 0
   return { changed, removeNow }
+}
+
+type Meta = NonNullable<ApiObject["metadata"]>
+
+/**
+ * Sets in `nm` the deletionTimestamp and grace period a delete with `grace` seconds at `now` gives
+ * an object whose metadata is `meta`.
+ */
+function setDeadline(meta: Meta, nm: Meta, grace: number, now: number): void {
+  const already = meta.deletionTimestamp
+  const given = meta.deletionGracePeriodSeconds ?? 0
+  if (!already) {
+    nm.deletionTimestamp = timestamp(now + grace * 1000)
+    nm.deletionGracePeriodSeconds = grace
+    // Being deleted changes what the object's controllers may do, so the first deletionTimestamp
+    // counts as a change of generation, as upstream (BeforeDelete and markAsDeleting).
+    if ((meta.generation ?? 0) > 0) nm.generation = (meta.generation as number) + 1
+  } else if (grace < given) {
+    // A second delete may shorten the grace period the first gave, never lengthen it: the
+    // deadline moves as if the first had asked for the shorter one (upstream's BeforeDelete).
+    nm.deletionTimestamp = timestamp(Date.parse(already) + (grace - given) * 1000)
+    nm.deletionGracePeriodSeconds = grace
+  }
 }
 
 /** True when a delete must first record a deletionTimestamp rather than remove the object. */

@@ -198,7 +198,7 @@ test("a status write naming another object's uid is refused; one naming none or 
   assert.equal(done.metadata?.uid, stored.metadata?.uid)
 })
 
-test("a shorter grace period moves the deadline back from the first delete's; once passed, the final delete still removes the pod", async () => {
+test("a shorter grace period moves the deadline back from the first delete's (the first bumping the generation); once passed, the final delete still removes the pod", async () => {
   const { registry, sync, clock } = frozenCacheRegistry()
   const ref = { namespace: "default", name: "g" }
   await registry.create(PODS, "default", pod("g"), {})
@@ -206,11 +206,14 @@ test("a shorter grace period moves the deadline back from the first delete's; on
     subresource: "binding",
     shallowCurrent: true,
   })
-  await sync("g")
-  await registry.delete(PODS, ref, { gracePeriodSeconds: 10 }) // at 00:00:00, due 00:00:10
+  const bound = (await sync("g")) as Pod
+  const first = await registry.delete(PODS, ref, { gracePeriodSeconds: 10 }) // at 00:00:00, due 00:00:10
+  // The first deletionTimestamp bumps the generation, as upstream's BeforeDelete; later ones do not.
+  assert.equal(first.object.metadata?.generation, (bound.metadata?.generation as number) + 1)
   await clock.advance(4000)
   const shorter = await registry.delete(PODS, ref, { gracePeriodSeconds: 5 })
   assert.equal(shorter.finished, false)
+  assert.equal(shorter.object.metadata?.generation, first.object.metadata?.generation)
   assert.equal(shorter.object.metadata?.deletionTimestamp, "2026-01-01T00:00:05Z")
   assert.equal(shorter.object.metadata?.deletionGracePeriodSeconds, 5)
   // A longer one changes nothing.
@@ -225,6 +228,7 @@ test("a shorter grace period moves the deadline back from the first delete's; on
   assert.equal(final.finished, true)
   assert.equal(final.object.metadata?.deletionTimestamp, "2026-01-01T00:00:00Z")
   assert.equal(final.object.metadata?.deletionGracePeriodSeconds, 0)
+  assert.equal(final.object.metadata?.generation, first.object.metadata?.generation)
   assert.equal(await sync("g"), undefined)
 })
 
