@@ -7,7 +7,7 @@
  * `[null]` ports are refused as a port 0 is (422), not answered with a crash. Objects of free-form
  * types (RawExtension, JSON) keep their nulls, as upstream keeps the bytes.
  */
-import type { schema } from "../api/index.ts"
+import { isPlainObject, type schema } from "../api/index.ts"
 import { planOf } from "./decode-types.ts"
 
 /** Go's zero value of a list element or map value of type `t`, or null where upstream keeps a null. */
@@ -29,14 +29,10 @@ function zeroOf(t: string): unknown {
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v)
-}
-
 /** Zeroes the nulls under field `f`'s value `v` (a list, a map or a single value). */
 function field(v: unknown, f: schema.FieldSchema): void {
   if (f.map) {
-    if (!isObject(v) || Object.isFrozen(v)) return
+    if (!isPlainObject(v) || Object.isFrozen(v)) return
     for (const k in v) {
       if (v[k] === null) v[k] = zeroOf(f.t)
       else value(v[k], f.t)
@@ -56,7 +52,7 @@ function field(v: unknown, f: schema.FieldSchema): void {
 
 /** Zeroes the nulls in `v`, a value of type `t`: a struct's null fields are removed. */
 function value(v: unknown, t: string): void {
-  if (!isObject(v) || Object.isFrozen(v)) return
+  if (!isPlainObject(v) || Object.isFrozen(v)) return
   const plan = planOf(t)
   if (plan.is !== "struct") return
   for (const name in v) {

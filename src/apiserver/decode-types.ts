@@ -6,7 +6,16 @@
  * whatever the fieldValidation directive; k8ts reads the same facts from the schema table.
  */
 import { literalOf, markedNumbers } from "./number-literals.ts"
-import { badRequest, fieldErrors, invalid, jsonFieldsOf, parseQuantity, schema } from "../api/index.ts"
+import {
+  badRequest,
+  fieldErrors,
+  invalid,
+  isPlainObject,
+  jsonFieldsOf,
+  parseQuantity,
+  type ResourceInfo,
+  schema,
+} from "../api/index.ts"
 import { goValue } from "./go-format.ts"
 
 /** Go's name of a scalar of the schema table. */
@@ -79,6 +88,22 @@ export type Plan =
 
 const plans = new Map<string, Plan>()
 
+/** The schema definition of each built-in kind's served version, looked up once per resource. */
+const definitions = new WeakMap<ResourceInfo, { type: string | undefined }>()
+
+/**
+ * The schema definition a resource's bodies decode into: schema.definitionOf of its served
+ * version (undefined for kinds the table does not hold, custom resources among them).
+ */
+export function builtinTypeOf(info: ResourceInfo): string | undefined {
+  let d = definitions.get(info)
+  if (!d) {
+    d = { type: schema.definitionOf(info.group, info.version, info.kind) }
+    definitions.set(info, d)
+  }
+  return d.type
+}
+
 /** How the decoder takes a value of type `t`. */
 export function planOf(t: string): Plan {
   let p = plans.get(t)
@@ -124,7 +149,7 @@ class Decoder {
   field(v: unknown, f: schema.FieldSchema, struct: string): void {
     if (v === null || v === undefined) return
     if (f.map) {
-      if (!isObject(v)) return this.#save(jsonKind(v), goField(f), struct)
+      if (!isPlainObject(v)) return this.#save(jsonKind(v), goField(f), struct)
       for (const k in v) this.value(v[k], f.t, struct)
       return
     }
@@ -157,7 +182,7 @@ class Decoder {
         if (typeof v !== "string") throw new Abort(this.#typeError(jsonKind(v), "string", struct))
         return
     }
-    if (!isObject(v)) return this.#save(jsonKind(v), plan.go, struct)
+    if (!isPlainObject(v)) return this.#save(jsonKind(v), plan.go, struct)
     const fields = plan.fields
     for (const name in v) {
       const f = fields[name]
@@ -207,10 +232,6 @@ class Decoder {
 /** Whether a string value of field `f` needs no check: a string field, the value no marked number. */
 function isPlainString(f: schema.FieldSchema, v: string): boolean {
   return f.t === "string" && !f.map && !f.rep && literalOf(v) === undefined
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v)
 }
 
 /** A quantity's JSON value as upstream's Quantity.UnmarshalJSON reads it. */
@@ -291,8 +312,8 @@ function unstructuredError(v: unknown, t: string, kept?: unknown): string | unde
     return customError(v, t)
   const fields = structFields(t)
   if (!fields) return undefined
-  if (!isObject(v)) return `cannot restore struct from: ${unstructuredKind(v)}`
-  const keptFields = isObject(kept) ? kept : undefined
+  if (!isPlainObject(v)) return `cannot restore struct from: ${unstructuredKind(v)}`
+  const keptFields = isPlainObject(kept) ? kept : undefined
   // The converter stops at the first field in declaration order with an error: the value's own
   // keys (most structs set few of their fields) are checked, keeping the earliest field's error.
   let first = -1
@@ -341,7 +362,7 @@ function unstructuredField(v: unknown, f: schema.FieldSchema, kept: unknown): st
   if (v === null || v === undefined) return undefined
   if (!f.map && !f.rep) return unstructuredError(v, f.t, kept)
   if (v === kept && typeof v === "object") return undefined // as stored (converted once already)
-  const ok = f.map ? isObject(v) : Array.isArray(v)
+  const ok = f.map ? isPlainObject(v) : Array.isArray(v)
   if (!ok) return `cannot restore ${f.map ? "map" : "slice"} from ${unstructuredKind(v)}`
   const was = (typeof kept === "object" && kept !== null ? kept : {}) as Record<string, unknown>
   if (Array.isArray(v)) {
@@ -422,7 +443,7 @@ export function checkDecodes(
   if (!type) return
   const err = decodeError((json !== undefined && markedNumbers(json)) || obj, type)
   if (err === undefined) return
-  const body = isObject(obj) ? obj : {}
+  const body = isPlainObject(obj) ? obj : {}
   const bodyKind = typeof body.kind === "string" && body.kind ? body.kind : kind
   const bodyVersion = typeof body.apiVersion === "string" ? (body.apiVersion.split("/").pop() ?? "") : version
   throw badRequest(`${bodyKind} in version "${bodyVersion}" cannot be handled as a ${kind}: ${err}`)
@@ -431,7 +452,7 @@ export function checkDecodes(
 /** Keys sorted at every level, as Go marshals a decoded JSON map. */
 function sortedJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(sortedJson).join(",")}]`
-  if (isObject(v)) {
+  if (isPlainObject(v)) {
     const keys = Object.keys(v).sort()
     return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(v[k])}`).join(",")}}`
   }
@@ -470,7 +491,7 @@ export function checkPatchDecodes(
  * result needs to look at. Keys keep their order, so the first error found is the same.
  */
 function changedPart(patched: unknown, original: unknown): unknown {
-  if (!isObject(patched) || !isObject(original)) return patched
+  if (!isPlainObject(patched) || !isPlainObject(original)) return patched
   const out: Record<string, unknown> = {}
   for (const k in patched) {
     const v = patched[k]

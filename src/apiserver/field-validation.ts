@@ -11,6 +11,7 @@ import {
   fieldErrors,
   hasTypeMeta,
   invalid,
+  isPlainObject,
   jsonFieldsOf,
   schema,
 } from "../api/index.ts"
@@ -48,10 +49,6 @@ const OPAQUE = new Set([
   ...schema.FREE_FORM_TYPES,
 ])
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v)
-}
-
 /** How a prune walks a value of one type: its fields, or undefined when nothing inside is checked. */
 interface Walk {
   readonly fields: Readonly<Record<string, schema.FieldSchema>> | undefined
@@ -84,8 +81,8 @@ function walkOf(type: string): Walk {
  */
 function prune(value: unknown, walk: Walk, at: (string | number)[], out: string[], was?: unknown): void {
   const fields = walk.fields
-  if (fields === undefined || !isObject(value)) return
-  const before = isObject(was) ? was : undefined
+  if (fields === undefined || !isPlainObject(value)) return
+  const before = isPlainObject(was) ? was : undefined
   // for-in, not Object.keys: no array per object. Only the current key is ever deleted (and the
   // values of a JSON decode have no enumerable inherited keys), so the keys and order are the same.
   for (const key in value) {
@@ -103,7 +100,7 @@ function prune(value: unknown, walk: Walk, at: (string | number)[], out: string[
     if (inner.fields === undefined) continue
     at.push(key)
     if (f.map && !Array.isArray(v))
-      pruneItems(v as Record<string, unknown>, inner, at, out, isObject(vWas) ? vWas : undefined)
+      pruneItems(v as Record<string, unknown>, inner, at, out, isPlainObject(vWas) ? vWas : undefined)
     else if (f.rep && Array.isArray(v)) pruneItems(v, inner, at, out, Array.isArray(vWas) ? vWas : undefined)
     else prune(v, inner, at, out, vWas)
     at.pop()
@@ -218,7 +215,7 @@ export interface FieldCheckInput {
  * @throws ApiError BadRequest under Strict, as upstream's "cannot be handled as a" error
  */
 export function checkBody(obj: unknown, input: FieldCheckInput): FieldCheck {
-  if ((!input.type && !input.prune) || !isObject(obj)) return { warnings: [] }
+  if ((!input.type && !input.prune) || !isPlainObject(obj)) return { warnings: [] }
   const json = input.directive === "Ignore" ? undefined : input.json
   const decoding = input.decoding ?? []
   const found = problems(obj, input, json, decoding)
@@ -239,7 +236,7 @@ export function checkBody(obj: unknown, input: FieldCheckInput): FieldCheck {
 export function goValue(v: unknown): string {
   if (v === null || v === undefined) return "<nil>"
   if (Array.isArray(v)) return `[${v.map(goValue).join(" ")}]`
-  if (isObject(v)) {
+  if (isPlainObject(v)) {
     const keys = Object.keys(v).sort()
     return `map[${keys.map((k) => `${k}:${goValue(v[k])}`).join(" ")}]`
   }
@@ -259,7 +256,7 @@ export function checkPatched(
   input: FieldCheckInput,
   original?: unknown,
 ): FieldCheck {
-  if ((!input.type && !input.prune) || !isObject(patched)) return { warnings: [] }
+  if ((!input.type && !input.prune) || !isPlainObject(patched)) return { warnings: [] }
   const dupText = input.directive === "Ignore" || Array.isArray(patch) ? undefined : input.json
   const found = problems(patched, input, dupText, [], original)
   if (found.length === 0 || input.directive === "Ignore") return { warnings: [] }

@@ -1,17 +1,10 @@
 /** PATCH with `application/apply-patch+yaml`: server-side apply, creating the object when missing. */
-import {
-  ApiError,
-  type ApiObject,
-  badRequest,
-  conflict,
-  fieldErrors,
-  invalid,
-  schema,
-} from "../../api/index.ts"
+import { ApiError, type ApiObject, badRequest, conflict, fieldErrors, invalid } from "../../api/index.ts"
 import { applyConfig, writeContext } from "../apply/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, decodeBody } from "../negotiate.ts"
 import { zeroNulls } from "../decode-nulls.ts"
+import { builtinTypeOf } from "../decode-types.ts"
 import { queryBool } from "../request-info.ts"
 import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
@@ -62,8 +55,7 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
       const ctx = writeContext(r.served.info, subresource, r.parts.clock.now())
       const obj = applyConfig(cur, config, { manager, force }, ctx)
       // The merged object is turned back into its type upstream, its nulls zeroed on the way.
-      const { group, version, kind } = r.served.info
-      zeroNulls(obj, schema.definitionOf(group, version, kind))
+      zeroNulls(obj, builtinTypeOf(r.served.info))
       const meta = (obj.metadata ??= {})
       meta.name ??= r.ri.name
       if (r.namespace) meta.namespace ??= r.namespace

@@ -1,5 +1,4 @@
 /** Write bodies checked against the schema table under the request's fieldValidation directive. */
-import { type ResourceInfo, schema } from "../../api/index.ts"
 import {
   type FieldCheckInput,
   checkBody,
@@ -7,7 +6,7 @@ import {
   fieldValidationOf,
   warningHeader,
 } from "../field-validation.ts"
-import { checkDecodes, checkPatchDecodes } from "../decode-types.ts"
+import { builtinTypeOf, checkDecodes, checkPatchDecodes } from "../decode-types.ts"
 import { zeroNulls } from "../decode-nulls.ts"
 import { checkJsonBody, DEEP_ENOUGH } from "../go-json-syntax.ts"
 import { parsedKeys, scanJson } from "../json-scan.ts"
@@ -16,18 +15,6 @@ import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodeYamlBody } from "../yaml-body.ts"
 import type { ResourceRequest } from "./context.ts"
 import { pruneUnknown } from "../crd/prune-default.ts"
-
-/** The schema definition of each built-in kind (custom resources have theirs in the resource table). */
-const definitions = new WeakMap<ResourceInfo, { type: string | undefined }>()
-
-function definitionOf(info: ResourceInfo): string | undefined {
-  let d = definitions.get(info)
-  if (!d) {
-    d = { type: schema.definitionOf(info.group, info.version, info.kind) }
-    definitions.set(info, d)
-  }
-  return d.type
-}
 
 function checkInput(
   r: ResourceRequest,
@@ -39,7 +26,7 @@ function checkInput(
   const custom = r.parts.resources.handling(info)?.schema
   const input: { -readonly [K in keyof FieldCheckInput]: FieldCheckInput[K] } = {
     directive: fieldValidationOf(r.req.query, options),
-    type: definitionOf(info),
+    type: builtinTypeOf(info),
     kind: info.kind,
     version: info.version,
   }

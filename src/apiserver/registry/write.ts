@@ -2,8 +2,9 @@
  * The steps the registry's create and update share: the request body's checks (kind,
  * apiVersion, namespace), validation, and the written value announced to the watch cache.
  */
-import { type ApiObject, badRequest, invalid, schema } from "../../api/index.ts"
+import { type ApiObject, badRequest, invalid } from "../../api/index.ts"
 import type { UserInfo } from "../http.ts"
+import { builtinTypeOf } from "../decode-types.ts"
 import { withoutOmittedZeros } from "../omit-zero.ts"
 import { type RegistryDeps, type Served, encode, needsConversion } from "./context.ts"
 
@@ -51,7 +52,7 @@ export function checkBody(s: Served, body: unknown, namespace: string): ApiObjec
     meta.namespace = namespace
   } else delete meta.namespace
   // Decoded as upstream decodes into its Go types: the zeros they cannot hold are gone.
-  const type = s.info.custom ? undefined : schema.definitionOf(s.info.group, s.info.version, s.info.kind)
+  const type = s.info.custom ? undefined : builtinTypeOf(s.info)
   return type ? (withoutOmittedZeros(type, body) as ApiObject) : body
 }
 
