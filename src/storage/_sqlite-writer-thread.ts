@@ -82,15 +82,16 @@ export class WriterThread {
   #closing = false
 
   /**
+   * `revision`: the database's revision now, the thread's first write's comes after it.
    * `syncGate`, for tests: its first element counts the fsyncs the thread may still do; before
    * each it waits while that is 0 (add to it and Atomics.notify it), so a test can look at the
    * store while a commit is not yet durable.
    */
-  constructor(path: string, syncGate?: Int32Array) {
+  constructor(path: string, revision: number, syncGate?: Int32Array) {
     // No loader flags of the process (tsx): the thread is plain JavaScript.
     this.#worker = new Worker(new URL("./_sqlite-writer.mjs", import.meta.url), {
       execArgv: [],
-      workerData: { path, syncGate },
+      workerData: { path, revision, syncGate },
     })
     this.#worker.unref()
     this.#worker.on("message", (m: Reply) => {

@@ -21,7 +21,7 @@ import Database from "better-sqlite3"
  */
 const WRITES_PER_CHECKPOINT = 1000
 
-const { path, syncGate } = workerData
+const { path, revision: startRevision, syncGate } = workerData
 const db = new Database(path)
 db.pragma("busy_timeout = 5000")
 db.pragma("wal_autocheckpoint = 0")
@@ -32,8 +32,6 @@ db.prepare("SELECT 1 FROM meta LIMIT 1").get() // a read opens (creates) the WAL
 const walFd = openSync(`${path}-wal`, "r")
 
 const sql = {
-  maxId: db.prepare("SELECT MAX(id) AS v FROM log"),
-  getMeta: db.prepare("SELECT v FROM meta WHERE k = ?"),
   setMeta: db.prepare("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v"),
   // The value as UTF-8 bytes, copied into the answer's shared buffer as they are.
   current: db.prepare(
@@ -61,7 +59,8 @@ const sql = {
   ),
 }
 
-let revision = Math.max(sql.maxId.get()?.v ?? 0, sql.getMeta.get("revision")?.v ?? 0)
+/** The revision of the last write committed (the store read it before starting this thread). */
+let revision = startRevision
 let sinceCheckpoint = 0
 
 /** The values of the batch being committed: UTF-8 bytes the event thread wrote (it sends each new buffer). */

@@ -86,10 +86,12 @@ function eventOf(op: WriteOp, r: WriteResult & { error?: undefined }): StoreEven
 
 /** The error of one write `op` that failed with `r`. */
 function errorOf(op: WriteOp, r: WriteResult): Error {
-  if (r.error === "exists") return new KeyExistsError(op.key)
-  if (r.error === "notfound") return new KeyNotFoundError(op.key)
-  const cur = (r as { current: { revision: number; createRevision: number; value: string } }).current
-  return new RevisionConflictError(op.key, (op as { expected: number }).expected, { key: op.key, ...cur })
+  if (r.error === "conflict") {
+    // Only a write that named the revision it expects conflicts.
+    const expected = op.kind === "create" ? -1 : (op.expected ?? -1)
+    return new RevisionConflictError(op.key, expected, { key: op.key, ...r.current })
+  }
+  return r.error === "exists" ? new KeyExistsError(op.key) : new KeyNotFoundError(op.key)
 }
 
 /** SqliteStore: see the module comment. */
@@ -118,7 +120,7 @@ export class SqliteStore implements Store {
     this.#sql = statements(db)
     this.#revision = Math.max(this.#sql.maxId.get()?.v ?? 0, this.#sql.getMeta.get("revision")?.v ?? 0)
     this.#compacted = this.#sql.getMeta.get("compacted")?.v ?? 0
-    this.#writer = new WriterThread(db.name, opts.syncGate)
+    this.#writer = new WriterThread(db.name, this.#revision, opts.syncGate)
     this.#retain = opts.retainRevisions ?? 10_000
     this.#hub = new WatchHub({
       history: (prefix, after, limit) => this.#history(prefix, after, limit),
@@ -206,10 +208,7 @@ export class SqliteStore implements Store {
     return new Promise((resolve, reject) => {
       this.#check()
       this.#queue.push({ op, resolve, reject })
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true
-        setImmediate(() => this.#flush())
-      }
+      this.#flushQueued()
     })
   }
 
@@ -263,7 +262,7 @@ export class SqliteStore implements Store {
     if (events.length) this.#hub.publish(events)
   }
 
-  /** Schedules a flush of what queued while a batch was being committed. */
+  /** Schedules a flush of what queued, unless one is scheduled. */
   #flushQueued(): void {
     if (this.#queue.length && !this.#flushScheduled) {
       this.#flushScheduled = true
