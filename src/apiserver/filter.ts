@@ -1,7 +1,7 @@
 /** Which objects a list or watch sees: namespace, label selector and field selector. */
-import type { ApiObject, ResourceInfo } from "../api/index.ts"
+import type { ApiObject, ResourceInfo, StringSelectorMatcher } from "../api/index.ts"
 import { badRequest } from "../api/index.ts"
-import { fieldsOf, parseFieldSelector, parseLabelSelector } from "./selectors.ts"
+import { type FieldRequirement, fieldsOf, parseFieldSelector, parseLabelSelector } from "./selectors.ts"
 
 /** A compiled filter. `selective` is true when selectors may drop objects. */
 export interface ObjectFilter {
@@ -10,10 +10,21 @@ export interface ObjectFilter {
   matches(obj: ApiObject): boolean
 }
 
-/** Builds the filter of a request's labelSelector and fieldSelector. */
-export function filterFor(info: ResourceInfo, namespace: string, query: URLSearchParams): ObjectFilter {
+/** A request's labelSelector and fieldSelector, parsed (each a 400 when malformed). */
+export interface Selectors {
+  readonly labels: StringSelectorMatcher | undefined
+  readonly fields: readonly FieldRequirement[]
+}
+
+/** Parses the selectors of a request's query: the label selector first, as upstream's conversion. */
+export function selectorsOf(query: URLSearchParams): Selectors {
   const labels = parseLabelSelector(query.get("labelSelector") ?? "")
-  const fieldReqs = parseFieldSelector(query.get("fieldSelector") ?? "")
+  return { labels, fields: parseFieldSelector(query.get("fieldSelector") ?? "") }
+}
+
+/** Builds the filter of a request's selectors; a field the kind has no label for is a 400. */
+export function filterFor(info: ResourceInfo, namespace: string, selectors: Selectors): ObjectFilter {
+  const { labels, fields: fieldReqs } = selectors
   const probe = fieldsOf(info, {})
   for (const r of fieldReqs) {
     if (!(r.field in probe)) throw badRequest(`field label not supported: ${r.field}`)

@@ -35,6 +35,22 @@ describe("list and watch query parameters, decoded and validated as upstream's",
     ["limit=9223372036854775808", bad('strconv.ParseInt: parsing "9223372036854775808": value out of range')],
     ["limit=abc&timeoutSeconds=1s", bad('strconv.ParseInt: parsing "1s": invalid syntax')],
     ["watch=true&timeoutSeconds=0.1s", bad('strconv.ParseInt: parsing "0.1s": invalid syntax')],
+    // The selectors parse after the numbers, the label selector first, and before the checks of
+    // the options; whether the kind has a field label is checked after them.
+    ["limit=abc&labelSelector=a%20in", bad('strconv.ParseInt: parsing "abc": invalid syntax')],
+    ["labelSelector=a%20in&fieldSelector=b", bad("unable to parse requirement: found '' expected: '('")],
+    [
+      "labelSelector=a%20in&resourceVersionMatch=Exact",
+      bad("unable to parse requirement: found '' expected: '('"),
+    ],
+    ["fieldSelector=b&resourceVersionMatch=Exact", bad("invalid selector: 'b'; can't understand 'b'")],
+    [
+      "fieldSelector=foo%3Dbar&resourceVersionMatch=Exact",
+      invalidList(
+        "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided",
+      ),
+    ],
+    ["fieldSelector=foo%3Dbar", bad("field label not supported: foo")],
     // A list's resourceVersion is checked by the storage first: 400.
     ["resourceVersion=abc", bad(`invalid resource version: ${rvSyntax("abc")}`)],
     ["resourceVersion=-1", bad(`invalid resource version: ${rvSyntax("-1")}`)],
@@ -172,8 +188,12 @@ describe("list and watch query parameters, decoded and validated as upstream's",
     }
   })
 
-  test("a revision the cache does not reach in 3 s: 504 for a get or list, an ERROR event for a watch-list", async () => {
+  test("a revision the cache does not reach in 3 s: 504 for a get or list (exact ones too), an ERROR event for a watch-list", async () => {
     const rv = "18446744073709551615"
+    const RCS = "/api/v1/namespaces/default/replicationcontrollers"
+    const template = { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } }
+    const rc = { metadata: { name: "rc" }, spec: { replicas: 1, selector: { a: "b" }, template } }
+    assert.equal((await apiCall(api, "POST", RCS, rc)).status, 201)
     const current = (await apiCall(api, "GET", CMS)).json.metadata.resourceVersion
     const tooLarge = (code: number) => ({
       kind: "Status",
@@ -188,9 +208,12 @@ describe("list and watch query parameters, decoded and validated as upstream's",
       },
       code,
     })
-    const [list, get, watchList] = await Promise.all([
+    const [list, exact, legacyExact, get, scale, watchList] = await Promise.all([
       apiCall(api, "GET", `${CMS}?resourceVersion=${rv}`),
+      apiCall(api, "GET", `${CMS}?resourceVersion=${rv}&resourceVersionMatch=Exact`),
+      apiCall(api, "GET", `${CMS}?resourceVersion=${rv}&limit=5`),
       apiCall(api, "GET", `${CMS}/w?resourceVersion=${rv}`),
+      apiCall(api, "GET", `${RCS}/rc/scale?resourceVersion=${rv}`),
       readWatch(
         api,
         `${CMS}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=${rv}`,
@@ -198,7 +221,10 @@ describe("list and watch query parameters, decoded and validated as upstream's",
       ),
     ])
     assert.deepEqual([list.status, list.json], [504, tooLarge(504)])
+    assert.deepEqual([exact.status, exact.json], [504, tooLarge(504)])
+    assert.deepEqual([legacyExact.status, legacyExact.json], [504, tooLarge(504)])
     assert.deepEqual([get.status, get.json], [504, tooLarge(504)])
+    assert.deepEqual([scale.status, scale.json], [504, tooLarge(504)])
     assert.equal(watchList.status, 200)
     assert.deepEqual(watchList.events, [{ type: "ERROR", object: tooLarge(504) }])
   })

@@ -7,6 +7,7 @@
 import { badRequest, type FieldError, fieldErrors, invalid } from "../api/index.ts"
 import { goParseInt } from "../util/index.ts"
 import { queryBool } from "./request-info.ts"
+import { type Selectors, selectorsOf } from "./filter.ts"
 
 const { forbidden, notSupported } = fieldErrors
 
@@ -24,6 +25,8 @@ export interface ListOptions {
   readonly continue: string
   /** undefined when not given (a watch from "" or "0" defaults it to true). */
   readonly sendInitialEvents?: boolean
+  /** labelSelector and fieldSelector, parsed. */
+  readonly selectors: Selectors
 }
 
 /** An int64 parameter, or its strconv error as a 400; undefined when absent. */
@@ -46,6 +49,8 @@ export function listOptions(query: URLSearchParams): ListOptions {
   const timeoutSeconds = int64Param(query, "timeoutSeconds")
   const limit = int64Param(query, "limit") ?? 0
   let sendInitialEvents = query.has("sendInitialEvents") ? queryBool(query, "sendInitialEvents") : undefined
+  // The selectors parse after the numbers and booleans and before any check of the options.
+  const selectors = selectorsOf(query)
   // With the WatchList feature (on in 1.35), a watch from "" or "0" that chose nothing is a watch-list.
   if (
     watch &&
@@ -65,6 +70,7 @@ export function listOptions(query: URLSearchParams): ListOptions {
     limit,
     continue: query.get("continue") ?? "",
     ...(sendInitialEvents !== undefined ? { sendInitialEvents } : {}),
+    selectors,
   }
   const errs = opts.watch ? watchErrors(opts) : listErrors(opts)
   if (errs.length > 0) throw invalid("ListOptions", "", errs, "meta.k8s.io")

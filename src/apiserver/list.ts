@@ -116,7 +116,12 @@ async function listRevision(deps: { store: Store; cache: WatchCache }, p: ListPa
   const contRV = p.cont ? decodeContinue(p.cont).rv : undefined
   if (contRV !== undefined && contRV > 0) return contRV
   const legacyExact = p.match === "" && p.limit > 0 && p.rv !== undefined && p.rv > 0n
-  if ((p.match === "Exact" || legacyExact) && p.rv !== undefined) return Number(p.rv)
+  if ((p.match === "Exact" || legacyExact) && p.rv !== undefined) {
+    // A revision still to come is waited for as any other, and is then past or a 504 (never a
+    // list claiming a revision nothing reached).
+    await waitFresh(deps.cache, p.rv)
+    return Number(p.rv)
+  }
   // Fresh enough: "" means as fresh as the store, N means not older than N, 0 means anything.
   await waitFresh(deps.cache, p.rv ?? BigInt(await deps.store.revision()))
   return deps.cache.revision

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { apiCall, memoryApiServer } from "../testing/index.ts"
-import { filterFor } from "./filter.ts"
+import { filterFor, selectorsOf } from "./filter.ts"
 import type { ApiServer } from "./server.ts"
 
 const EVENTS_V1 = { group: "events.k8s.io", version: "v1", kind: "Event" } as const
@@ -15,7 +15,7 @@ describe("field selectors of events.k8s.io Events", () => {
     type: "Normal",
   }
   const filter = (selector: string) =>
-    filterFor(EVENTS_V1 as any, "default", new URLSearchParams({ fieldSelector: selector }))
+    filterFor(EVENTS_V1 as any, "default", selectorsOf(new URLSearchParams({ fieldSelector: selector })))
 
   test("regarding.*, reportingController, reason and type select on the stored core Event", () => {
     assert.equal(filter("regarding.name=web,regarding.kind=Pod").matches(stored), true)

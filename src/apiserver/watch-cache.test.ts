@@ -4,7 +4,7 @@ import type { ApiObject } from "../api/index.ts"
 import { MemoryStore } from "../storage/index.ts"
 import { FakeClock, silentLogger } from "../util/index.ts"
 import { apiCall, readWatchEvents } from "../testing/index.ts"
-import { filterFor } from "./filter.ts"
+import { filterFor, selectorsOf } from "./filter.ts"
 import { objectBytes, setObjectJson, watchEventBytes } from "./output.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
 import { visibleEvent } from "./watch.ts"
@@ -53,8 +53,8 @@ describe("ResourceCache window", () => {
     const applied = fill(rc, 50, 3000)
     const replay = rc.eventsAfter(0)
     assert.equal(replay.length, applied.length)
-    const filter = filterFor(CONFIG_MAPS, "ns", new URLSearchParams("labelSelector=app%3Dx"))
-    const all = filterFor(CONFIG_MAPS, "ns", new URLSearchParams())
+    const filter = filterFor(CONFIG_MAPS, "ns", selectorsOf(new URLSearchParams("labelSelector=app%3Dx")))
+    const all = filterFor(CONFIG_MAPS, "ns", selectorsOf(new URLSearchParams()))
     for (let i = 0; i < applied.length; i++) {
       const want = applied[i] as CacheEvent
       const got = replay[i] as CacheEvent

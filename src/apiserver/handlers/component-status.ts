@@ -10,7 +10,7 @@ import {
   componentStatus,
   componentStatuses,
 } from "../component-status.ts"
-import { filterFor } from "../filter.ts"
+import { filterFor, selectorsOf } from "../filter.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput } from "../negotiate.ts"
 import { json } from "../output.ts"
@@ -34,7 +34,7 @@ function probeDeps(r: ResourceRequest): ComponentProbeDeps {
 
 async function list(r: ResourceRequest): Promise<ApiResponse> {
   const out = chooseOutput(r.req.header("accept"), { table: true }) ?? { kind: "json" as const }
-  const filter = filterFor(r.served.info, "", r.req.query)
+  const filter = filterFor(r.served.info, "", selectorsOf(r.req.query))
   const items = (await componentStatuses(probeDeps(r))).filter((o) => filter.matches(o as ApiObject))
   if (out.kind === "table") {
     const t = tableOf(r.served.info, items as ApiObject[], {

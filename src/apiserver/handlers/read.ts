@@ -32,11 +32,18 @@ export function outputOf(r: ResourceRequest): Output {
   return out
 }
 
+/**
+ * Waits for the revision a GET asks for (its `resourceVersion`), as upstream's cacher: until the
+ * watch cache reaches it, else a 504.
+ */
+export async function requestedRevision(r: ResourceRequest): Promise<void> {
+  await waitFresh(r.parts.cache, parseResourceVersion(r.req.query.get("resourceVersion") ?? ""))
+}
+
 /** GET one object. */
 export async function getObject(r: ResourceRequest): Promise<ApiResponse> {
   const out = outputOf(r)
-  // As upstream's cacher: a get at a revision waits for the watch cache to reach it.
-  await waitFresh(r.parts.cache, parseResourceVersion(r.req.query.get("resourceVersion") ?? ""))
+  await requestedRevision(r)
   const obj = await r.parts.registry.read(r.served, r.namespace, r.ri.name)
   return respondObject(r, out, obj, 200)
 }
@@ -74,7 +81,7 @@ export async function listOrWatch(r: ResourceRequest): Promise<ApiResponse> {
   // Upstream decodes and validates the options before it negotiates the output.
   const opts = listOptions(r.req.query)
   const out = outputOf(r)
-  const filter = filterFor(r.served.info, r.namespace, r.req.query)
+  const filter = filterFor(r.served.info, r.namespace, opts.selectors)
   if (r.ri.verb === "watch") return watch(r, out, filter, opts)
   const page = await listObjects(r.parts, r.served, filter, opts)
   const items = page.items.map((o) => r.parts.registry.toServed(r.served, o))

@@ -8,7 +8,7 @@ import { applyPatch } from "../patch.ts"
 import { withoutOmittedZeros } from "../omit-zero.ts"
 import { fieldManagerOf } from "./write.ts"
 import type { ResourceRequest } from "./context.ts"
-import { outputOf, respondObject } from "./read.ts"
+import { outputOf, requestedRevision, respondObject } from "./read.ts"
 import { timestamp } from "../registry/context.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
@@ -100,13 +100,15 @@ function respondScale(r: ResourceRequest, out: Output, status: number, s: ApiObj
 export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<ApiResponse> {
   const ref = { namespace: r.namespace, name: r.ri.name }
   const out = outputOf(r)
-  if (r.ri.verb === "get")
+  if (r.ri.verb === "get") {
+    await requestedRevision(r)
     return respondScale(
       r,
       out,
       200,
       scaleOf((await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj, paths),
     )
+  }
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? "application/json"
   const input = decodeBody(
     r.ri.verb === "patch" ? "application/json" : r.req.header("content-type"),

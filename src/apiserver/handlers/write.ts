@@ -193,8 +193,7 @@ const ANY_REVISION = new URLSearchParams({ resourceVersion: "0" })
 export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse> {
   // The query's list options are decoded and validated first, as upstream's; the objects to
   // delete are listed from the watch cache at whatever revision it holds.
-  listOptions(r.req.query)
-  const filter = filterFor(r.served.info, r.namespace, r.req.query)
+  const filter = filterFor(r.served.info, r.namespace, listOptions(r.req.query).selectors)
   const { cascadeAsked: _, ...opts } = await deleteOptions(r)
   const page = await listObjects(r.parts, r.served, filter, listOptions(ANY_REVISION))
   const deleted: ApiObject[] = []
