@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from "node:https"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
+import { compressed } from "./compression.ts"
 import { fromNode, fromUpgrade, toNode, toSocket } from "./http.ts"
 import type { ApiServer } from "./server.ts"
 
@@ -39,7 +40,7 @@ export async function listen(api: ApiServer, opts: ListenOptions = {}): Promise<
     const apiReq = fromNode(req, res)
     api
       .handle(apiReq)
-      .then((r) => toNode(r, res))
+      .then((r) => toNode(compressed(r, req.headers["accept-encoding"]), res))
       .catch(() => {
         if (!res.headersSent) res.writeHead(500)
         res.end()
