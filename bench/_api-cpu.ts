@@ -41,6 +41,8 @@ async function run(mode: string): Promise<void> {
         ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROFILE_DIR]
         : []),
       "--max-semi-space-size=64",
+      // BENCH_NODE_FLAGS="--single-threaded-gc ..." tries other V8 or Node flags on the server.
+      ...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []),
       "--import",
       "tsx",
       join(import.meta.dirname, process.env.BENCH_SERVER ?? "_api-server.ts"),
