@@ -60,7 +60,7 @@ export async function listen(api: ApiServer, opts: ListenOptions = {}): Promise<
     : createHttpServer(onRequest)
   // exec, attach and portforward: the handler proxies the upgraded connection.
   const upgraded = new Set<Duplex>()
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgraded.add(socket)
     socket.once("close", () => upgraded.delete(socket))
     socket.on("error", () => socket.destroy())
@@ -68,7 +68,11 @@ export async function listen(api: ApiServer, opts: ListenOptions = {}): Promise<
       .handle(fromUpgrade(req, socket))
       .then((r) => (r.upgrade ? r.upgrade(socket, head) : toSocket(r, socket)))
       .catch(() => socket.destroy())
-  })
+  }
+  server.on("upgrade", onUpgrade)
+  // node:http hands a CONNECT over as it does an upgrade (and drops it unanswered when nothing
+  // listens): it gets the answer any other method without a route gets, 405.
+  server.on("connect", onUpgrade)
   server.keepAliveTimeout = 65_000
   const host = opts.host ?? "127.0.0.1"
   await new Promise<void>((resolve, reject) => {
