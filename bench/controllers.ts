@@ -14,8 +14,8 @@
  * a cold process (code not yet optimised, heap and database still growing) and took ~1.6x as long
  * as the second; the rolling update runs warm, after the Deployment became available. The first
  * round is printed too (bare_cold_s). A rollout's pods cost more by nature: the binding, the kubelet's status write, the
- * controller's graceful delete of a running pod and the kubelet's final delete once its
- * containers stopped make five pod writes per replacement against the baseline's two, plus the
+ * controller's graceful delete of a running pod, the kubelet's final status once its containers
+ * stopped and its final delete make six pod writes per replacement against the baseline's two, plus the
  * scheduler's Scheduled Event for each pod and the controllers' status writes; and every write
  * reaches three watchers (controllers, scheduler, kubelets). At the bare writes' cost per write
  * that alone is over 3x the baseline, so the 2x target is out of reach without cheaper writes.

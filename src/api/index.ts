@@ -60,6 +60,7 @@ export {
   quotaScopes,
 } from "./quota.ts"
 export { isPodCharged, podResources, type PodResourcesOptions } from "./quota-pods.ts"
+export { observedGenerationOf, type TrackedPodCondition, type TrackedPodStatus } from "./pod-generation.ts"
 export {
   isPodAvailable,
   isPodPhaseTerminal,

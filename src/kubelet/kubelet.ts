@@ -41,6 +41,7 @@ import { instrumentRuntime } from "./metrics/instrumented-runtime.ts"
 import { KubeletMetrics, type SyncType } from "./metrics/kubelet-metrics.ts"
 import { ProbeManager } from "./probe-manager.ts"
 import { StatusWriter } from "./status-writer.ts"
+import { terminatedStatus } from "./terminal-status.ts"
 import type { ContainerRuntime } from "./runtime/runtime.ts"
 import { mark } from "./runtime/process/sandbox/trace.ts"
 import type { StatsPod } from "./stats/stats-provider.ts"
@@ -98,6 +99,11 @@ const DEFAULT_WORKERS = 32
 const LEASE_RENEW_MS = 10_000
 /** How often the Node's conditions are written again though unchanged (nodeStatusReportFrequency). */
 const NODE_STATUS_REPORT_MS = 60_000
+
+/** The pod's namespace and name. */
+function refOf(pod: Pod): { namespace: string; name: string } {
+  return { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
+}
 
 /** Runs one node. */
 export class Kubelet {
@@ -541,21 +547,36 @@ export class Kubelet {
     this.#startRecorded.delete(record.key)
   }
 
-  /** Graceful deletion: stop the containers within the grace period, then confirm it. */
+  /**
+   * Graceful deletion, as upstream's syncTerminatingPod and status manager: the pod's status as
+   * deleted (its new generation) first, then the containers stopped within the grace period, then
+   * the final status (containers terminated, phase Succeeded or Failed) written, and only once the
+   * API has it, the deletion confirmed (grace period 0), so watchers see the pod end before it goes.
+   */
   async #terminate(d: SyncDeps, pod: Pod, record: PodRecord | undefined): Promise<number> {
     if (record) {
       const grace =
         (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
       this.#probes?.forget(record.key)
+      this.#writeStatus(pod, record, this.#clock.now())
       await stopAll(d, pod, record, grace)
+      this.#writeStatus(pod, record, this.#clock.now(), true)
+      await this.#finalStatusWritten(pod, record.key)
       if (record.sandbox) await this.#runtime.removeSandbox(record.sandbox.id)
       this.#records.delete(record.key)
       this.#volumes.tearDown(record.uid)
       this.#keysByUid.delete(record.uid)
       this.#statuses.forget(record.key)
       this.#startRecorded.delete(record.key)
+    } else {
+      // Nothing of it runs here (a restart lost it): the status the API has, ended.
+      const key = keyOf(pod as ApiObject)
+      const status = terminatedStatus(pod, this.#clock.now())
+      if (status) this.#statuses.set(key, { ...refOf(pod), uid: pod.metadata?.uid ?? "", status })
+      await this.#finalStatusWritten(pod, key)
+      this.#statuses.forget(key)
     }
-    const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
+    const ref = refOf(pod)
     await this.#o.client
       .resource(Pods)
       .delete(ref, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid ?? "" } })
@@ -575,8 +596,17 @@ export class Kubelet {
     return Infinity
   }
 
-  /** Hands the pod's status as of `now` to the status writer (written off this worker). */
-  #writeStatus(pod: Pod, record: PodRecord, now: number): void {
+  /** Waits for the pod's final status to be written; throws (the sync is retried) when it was not. */
+  async #finalStatusWritten(pod: Pod, key: string): Promise<void> {
+    if (await this.#statuses.flush(key)) return
+    throw new Error(`Cannot confirm the deletion of pod "${key}": its final status was not written`)
+  }
+
+  /**
+   * Hands the pod's status as of `now` to the status writer (written off this worker); `terminal`:
+   * its final status, the pod deleted and its containers stopped.
+   */
+  #writeStatus(pod: Pod, record: PodRecord, now: number, terminal = false): void {
     refresh(this.#runtime, record)
     const status = withEphemeralStatuses(
       // Based on the status last handed over, not the informer's copy of the pod, which lags it.
@@ -586,6 +616,7 @@ export class Kubelet {
         hostIP: this.#o.address,
         now,
         old: this.#statuses.last(record.key, record.uid),
+        terminal,
       }),
       pod,
       record,
@@ -594,7 +625,6 @@ export class Kubelet {
       this.#startRecorded.add(record.key)
       this.metrics.podStarted((Date.now() - record.since) / 1000)
     }
-    const ref = { namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "" }
-    this.#statuses.set(record.key, { ...ref, uid: record.uid, status })
+    this.#statuses.set(record.key, { ...refOf(pod), uid: record.uid, status })
   }
 }

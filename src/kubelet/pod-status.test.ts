@@ -107,3 +107,163 @@ test("based on the status last handed over, a later sync against a stale copy of
   assert.notDeepEqual(fromStale.conditions, running.conditions)
   assert.equal(fromStale.startTime, running.startTime)
 })
+
+const generationCases: {
+  name: string
+  pod: Pod
+  want: { status: number | undefined; conditions: Record<string, number | undefined> }
+}[] = [
+  {
+    name: "a pod with a generation: the status and every condition the kubelet owns carry it",
+    pod: { ...pod, metadata: { ...pod.metadata, generation: 4 } },
+    want: {
+      status: 4,
+      conditions: {
+        PodReadyToStartContainers: 4,
+        Initialized: 4,
+        Ready: 4,
+        ContainersReady: 4,
+        PodScheduled: 4,
+      },
+    },
+  },
+  {
+    name: "a pod without one (stored before generations): none",
+    pod,
+    want: {
+      status: undefined,
+      conditions: {
+        PodReadyToStartContainers: undefined,
+        Initialized: undefined,
+        Ready: undefined,
+        ContainersReady: undefined,
+        PodScheduled: undefined,
+      },
+    },
+  },
+  {
+    name: "others' conditions are kept first, as written, and the binding's PodScheduled is the kubelet's",
+    pod: {
+      ...pod,
+      metadata: { ...pod.metadata, generation: 2 },
+      status: {
+        conditions: [
+          { type: "PodScheduled", status: "True", lastTransitionTime: "2026-01-01T00:00:00Z" },
+          { type: "example.com/gate", status: "True", observedGeneration: 1 } as PodCondition,
+          { type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager" },
+        ],
+      },
+    },
+    want: {
+      status: 2,
+      conditions: {
+        "example.com/gate": 1,
+        DisruptionTarget: undefined,
+        PodReadyToStartContainers: 2,
+        Initialized: 2,
+        Ready: 2,
+        ContainersReady: 2,
+        PodScheduled: 2,
+      },
+    },
+  },
+]
+
+for (const c of generationCases) {
+  test(`podStatus() generations: ${c.name}`, () => {
+    const s = podStatus({ pod: c.pod, record: record(), hostIP: "10.0.0.1", now: NOW })
+    assert.equal(s.observedGeneration, c.want.status)
+    const got = Object.fromEntries(
+      (s.conditions ?? []).map((x) => [x.type, (x as { observedGeneration?: number }).observedGeneration]),
+    )
+    assert.deepEqual(Object.keys(got), Object.keys(c.want.conditions), "types, in order")
+    assert.deepEqual(got, c.want.conditions)
+    const scheduled = s.conditions?.find((x) => x.type === "PodScheduled")
+    const before = c.pod.status?.conditions?.find((x) => x.type === "PodScheduled")
+    if (before) assert.equal(scheduled?.lastTransitionTime, before.lastTransitionTime)
+  })
+}
+
+const app: Pod = {
+  metadata: {
+    name: "p",
+    namespace: "default",
+    uid: "u1",
+    generation: 3,
+    deletionTimestamp: "2026-01-02T03:04:00Z",
+  },
+  spec: { containers: [{ name: "a", image: "busybox" }] },
+}
+
+const terminalCases: {
+  name: string
+  pod: Pod
+  exits: (number | "running" | "never")[]
+  terminal: boolean
+  want: { phase: string; states: string[]; ready: [string, string | undefined] }
+}[] = [
+  {
+    name: "deleted, still running: Running and ready",
+    pod: app,
+    exits: ["running"],
+    terminal: false,
+    want: { phase: "Running", states: ["running"], ready: ["True", undefined] },
+  },
+  {
+    name: "deleted, stopped in success though restartPolicy Always: Succeeded",
+    pod: app,
+    exits: [0],
+    terminal: true,
+    want: { phase: "Succeeded", states: ["terminated 0 Completed"], ready: ["False", "PodCompleted"] },
+  },
+  {
+    name: "deleted, killed by the stop: Failed",
+    pod: app,
+    exits: [143],
+    terminal: true,
+    want: { phase: "Failed", states: ["terminated 143 Error"], ready: ["False", "PodFailed"] },
+  },
+  {
+    name: "deleted, an exit under restartPolicy Always is terminated, not CrashLoopBackOff",
+    pod: app,
+    exits: [1],
+    terminal: false,
+    want: { phase: "Running", states: ["terminated 1 Error"], ready: ["False", "ContainersNotReady"] },
+  },
+  {
+    name: "deleted before its container ever started: Failed, the container ContainerStatusUnknown",
+    pod: app,
+    exits: ["never"],
+    terminal: true,
+    want: {
+      phase: "Failed",
+      states: ["terminated 137 ContainerStatusUnknown"],
+      ready: ["False", "PodFailed"],
+    },
+  },
+]
+
+for (const c of terminalCases) {
+  test(`podStatus() of a deleted pod: ${c.name}`, () => {
+    const r = record()
+    r.sandbox = { id: "sb", podUid: "u1", ip: "127.0.0.2" }
+    for (const [i, e] of c.exits.entries()) {
+      const name = c.pod.spec?.containers[i]?.name ?? ""
+      if (e === "never") continue
+      const current = e === "running" ? info(name, "running") : info(name, "exited", e)
+      r.containers.set(name, { ...newContainerRecord(), current, ready: true, started: true })
+    }
+    const s = podStatus({ pod: c.pod, record: r, hostIP: "10.0.0.1", now: NOW, terminal: c.terminal })
+    assert.equal(s.phase, c.want.phase)
+    const states = (s.containerStatuses ?? []).map((x) => {
+      const t = x.state?.terminated
+      if (t) return `terminated ${t.exitCode} ${t.reason}`
+      return x.state?.running ? "running" : `waiting ${x.state?.waiting?.reason}`
+    })
+    assert.deepEqual(states, c.want.states)
+    const ready = byType(s.conditions).Ready
+    assert.deepEqual([ready?.[0], ready?.[1]], c.want.ready)
+    assert.equal(s.podIP, "127.0.0.2", "the pod's IP stays to the end")
+    assert.equal(s.observedGeneration, 3)
+  })
+}

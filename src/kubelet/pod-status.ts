@@ -11,8 +11,15 @@ import type {
   PodCondition,
   PodStatus,
 } from "kubernetes-types/core/v1.js"
-import { isPodPhaseTerminal, qosClass } from "../api/index.ts"
+import {
+  isPodPhaseTerminal,
+  observedGenerationOf,
+  qosClass,
+  type TrackedPodCondition,
+  type TrackedPodStatus,
+} from "../api/index.ts"
 import type { ContainerRecord, PodRecord } from "./pod-state.ts"
+import { finalContainers, finalPhase } from "./terminal-status.ts"
 import type { ContainerInfo } from "./runtime/runtime.ts"
 
 function time(ms: number): string {
@@ -45,9 +52,12 @@ function stateOf(
   policy: string,
   init: boolean,
   podHasInit: boolean,
+  deleting: boolean,
 ): ContainerState {
   const cur = r?.current
-  if (r?.waiting)
+  // A deleted pod's containers start no more (upstream's ShouldContainerBeRestarted): they are
+  // as the runtime has them, without the reason a start was held back.
+  if (r?.waiting && !deleting)
     return {
       waiting: { reason: r.waiting.reason, ...(r.waiting.message ? { message: r.waiting.message } : {}) },
     }
@@ -55,14 +65,24 @@ function stateOf(
   // pod with init containers.
   if (!cur) return { waiting: { reason: podHasInit ? "PodInitializing" : "ContainerCreating" } }
   if (cur.state === "running") return { running: { startedAt: time(cur.startedAt) } }
-  const restarting = willRestart(spec.restartPolicy === "Always" ? "Always" : policy, cur, init)
+  const restarting = !deleting && willRestart(spec.restartPolicy === "Always" ? "Always" : policy, cur, init)
   if (restarting) return { waiting: { reason: "CrashLoopBackOff" } }
   return terminated(cur, r)
 }
 
+/** A container's name, image and ids (a container never started has no image resolved yet). */
+function identity(
+  spec: Container,
+  cur: ContainerInfo | undefined,
+): Pick<ContainerStatus, "name" | "image" | "imageID" | "containerID"> {
+  const image = spec.image ?? ""
+  if (!cur) return { name: spec.name, image, imageID: "" }
+  return { name: spec.name, image, imageID: `process://${image}`, containerID: `process://${cur.id}` }
+}
+
 /**
  * A container's status from its record: state, lastState, restarts, ids and readiness.
- * `podHasInit`: the pod has init containers (default: `init`).
+ * `podHasInit`: the pod has init containers (default: `init`); `deleting`: the pod is being deleted.
  */
 export function containerStatus(
   spec: Container,
@@ -70,18 +90,15 @@ export function containerStatus(
   policy: string,
   init: boolean,
   podHasInit = init,
+  deleting = false,
 ): ContainerStatus {
-  const state = stateOf(spec, r, policy, init, podHasInit)
+  const state = stateOf(spec, r, policy, init, podHasInit, deleting)
   const cur = r?.current
   const running = cur?.state === "running"
   // A container waiting to restart reports its last run as lastState.
   const last = state.waiting && cur?.state === "exited" ? cur : r?.previous
   return {
-    name: spec.name,
-    image: spec.image ?? "",
-    // A container never started has no image resolved yet: upstream's default status leaves it empty.
-    imageID: cur ? `process://${spec.image ?? ""}` : "",
-    ...(cur ? { containerID: `process://${cur.id}` } : {}),
+    ...identity(spec, cur),
     ready: running && !!r?.ready,
     started: running && !!r?.started,
     restartCount: r?.restartCount ?? 0,
@@ -90,8 +107,11 @@ export function containerStatus(
   }
 }
 
-/** Counts app containers as upstream's getPhase does. */
-function appPhase(statuses: ContainerStatus[], policy: string): PodStatus["phase"] {
+/**
+ * Counts app containers as upstream's getPhase does; once the pod is terminal (`podIsTerminal`:
+ * deleted, its containers stopped) stopped containers end it whatever the restart policy.
+ */
+function appPhase(statuses: ContainerStatus[], policy: string, podIsTerminal: boolean): PodStatus["phase"] {
   let running = 0
   let waiting = 0
   let stopped = 0
@@ -107,6 +127,7 @@ function appPhase(statuses: ContainerStatus[], policy: string): PodStatus["phase
   if (waiting > 0) return "Pending"
   if (running > 0) return "Running"
   if (stopped > 0) {
+    if (podIsTerminal) return stopped === succeeded ? "Succeeded" : "Failed"
     if (policy === "Always") return "Running"
     if (stopped === succeeded) return "Succeeded"
     if (policy === "OnFailure") return "Running"
@@ -115,17 +136,25 @@ function appPhase(statuses: ContainerStatus[], policy: string): PodStatus["phase
   return "Pending"
 }
 
+/** When, for which generation and why a condition the kubelet owns holds. */
+interface ConditionBasis {
+  readonly at: string
+  readonly old: PodCondition[] | undefined
+  /** `{ observedGeneration }` of the pod synced (KEP-5067). */
+  readonly generation: { readonly observedGeneration?: number }
+}
+
 function condition(
   type: string,
   ok: boolean,
-  at: string,
-  old: PodCondition[] | undefined,
+  { at, old, generation }: ConditionBasis,
   why?: { readonly reason: string; readonly message?: string },
-): PodCondition {
+): TrackedPodCondition {
   const prev = old?.find((c) => c.type === type)
   const status = ok ? "True" : "False"
   return {
     type,
+    ...generation,
     status,
     lastProbeTime: null as unknown as string,
     lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : at,
@@ -150,6 +179,11 @@ export interface StatusInput {
    * from it while unchanged, and the start time stays.
    */
   readonly old?: PodStatus
+  /**
+   * The pod is deleted and its containers were stopped (upstream's podIsTerminal): its final
+   * status, whose phase is Succeeded or Failed.
+   */
+  readonly terminal?: boolean
 }
 
 /** The init containers not done yet: not exited 0 (sidecars: not running). */
@@ -170,14 +204,45 @@ function initDone(pod: Pod, record: PodRecord): boolean {
 function phaseOf(
   pod: Pod,
   record: PodRecord,
-  inits: ContainerStatus[],
-  apps: ContainerStatus[],
+  statuses: { readonly inits: ContainerStatus[]; readonly apps: ContainerStatus[] },
+  podIsTerminal: boolean,
 ): PodStatus["phase"] {
+  const { inits, apps } = statuses
   const policy = pod.spec?.restartPolicy ?? "Always"
   if (record.terminal) return record.terminal
-  if (initDone(pod, record)) return appPhase(apps, policy)
+  if (initDone(pod, record)) return appPhase(apps, policy, podIsTerminal)
   const initFailed = inits.some((s) => s.state?.terminated && s.state.terminated.exitCode !== 0)
   return initFailed && policy === "Never" ? "Failed" : "Pending"
+}
+
+/** The condition types the kubelet owns (upstream's PodConditionByKubelet). */
+const KUBELET_CONDITIONS = new Set([
+  "PodScheduled",
+  "Ready",
+  "Initialized",
+  "ContainersReady",
+  "PodReadyToStartContainers",
+  "PodResizeInProgress",
+  "PodResizePending",
+])
+
+/** True for a condition type the kubelet owns or shares (DisruptionTarget). */
+export function isKubeletCondition(type: string): boolean {
+  return KUBELET_CONDITIONS.has(type) || type === "DisruptionTarget"
+}
+
+/**
+ * The conditions others own, as the API has them (upstream's generateAPIPodStatus and status
+ * manager keep them): the pod's own, then a DisruptionTarget the status this one follows has
+ * and the API's copy lacks yet.
+ */
+function othersConditions(pod: Pod, old: PodCondition[] | undefined): PodCondition[] {
+  const kept = (pod.status?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type))
+  const disruption = old?.find((c) => c.type === "DisruptionTarget")
+  if (!disruption) return kept
+  const i = kept.findIndex((c) => c.type === "DisruptionTarget")
+  if (i < 0) return [...kept, disruption]
+  return kept.map((c, j) => (j === i ? disruption : c))
 }
 
 function conditionsOf(
@@ -185,8 +250,7 @@ function conditionsOf(
   record: PodRecord,
   apps: ContainerStatus[],
   phase: PodStatus["phase"],
-  at: string,
-  old: PodCondition[] | undefined,
+  basis: ConditionBasis,
 ): PodCondition[] {
   const terminal = isPodPhaseTerminal(phase)
   const unready = apps.filter((s) => !s.ready).map((s) => s.name)
@@ -201,29 +265,53 @@ function conditionsOf(
     message: `containers with incomplete status: ${goList(incomplete)}`,
   }
   return [
-    condition("PodReadyToStartContainers", !!record.sandbox && !terminal, at, old),
-    condition("Initialized", incomplete.length === 0, at, old, notInitialized),
-    condition("Ready", containersReady, at, old, notReady),
-    condition("ContainersReady", containersReady, at, old, notReady),
-    old?.find((c) => c.type === "PodScheduled") ?? condition("PodScheduled", true, at, old),
+    ...othersConditions(pod, basis.old),
+    condition("PodReadyToStartContainers", !!record.sandbox && !terminal, basis),
+    // A Succeeded pod is initialized "PodCompleted", as upstream's GeneratePodInitializedCondition says.
+    phase === "Succeeded"
+      ? { ...condition("Initialized", true, basis), reason: "PodCompleted" }
+      : condition("Initialized", incomplete.length === 0, basis, notInitialized),
+    condition("Ready", containersReady, basis, notReady),
+    condition("ContainersReady", containersReady, basis, notReady),
+    condition("PodScheduled", true, basis),
   ]
 }
 
-/** The pod's status as this kubelet sees it. */
-export function podStatus({ pod, record, hostIP, now, old = pod.status }: StatusInput): PodStatus {
-  const at = time(now)
+/** The statuses of the pod's init and app containers (ended, for its final status). */
+function containerStatuses(
+  pod: Pod,
+  record: PodRecord,
+  terminal: boolean,
+): { apps: ContainerStatus[]; inits: ContainerStatus[] } {
   const policy = pod.spec?.restartPolicy ?? "Always"
-  const inits = (pod.spec?.initContainers ?? []).map((c) =>
-    containerStatus(c, record.initContainers.get(c.name), policy, true),
-  )
-  const apps = (pod.spec?.containers ?? []).map((c) =>
-    containerStatus(c, record.containers.get(c.name), policy, false, inits.length > 0),
-  )
-  const phase = phaseOf(pod, record, inits, apps)
+  const deleting = !!pod.metadata?.deletionTimestamp
+  const hasInit = (pod.spec?.initContainers?.length ?? 0) > 0
+  const statuses = {
+    inits: (pod.spec?.initContainers ?? []).map((c) =>
+      containerStatus(c, record.initContainers.get(c.name), policy, true, true, deleting),
+    ),
+    apps: (pod.spec?.containers ?? []).map((c) =>
+      containerStatus(c, record.containers.get(c.name), policy, false, hasInit, deleting),
+    ),
+  }
+  return terminal ? finalContainers(pod, statuses) : statuses
+}
+
+/** The pod's status as this kubelet sees it. */
+export function podStatus(input: StatusInput): TrackedPodStatus {
+  const { pod, record, hostIP, now, old = pod.status, terminal = false } = input
+  const at = time(now)
+  const generation = observedGenerationOf(pod)
+  const statuses = containerStatuses(pod, record, terminal)
+  const { inits, apps } = statuses
+  const computed = phaseOf(pod, record, statuses, terminal)
+  const phase = terminal ? finalPhase(computed) : computed
   const podIP = record.sandbox?.ip
   return {
+    // The generation of the pod this sync acted on (KEP-5067).
+    ...generation,
     phase,
-    conditions: conditionsOf(pod, record, apps, phase, at, old?.conditions),
+    conditions: conditionsOf(pod, record, apps, phase, { at, old: old?.conditions, generation }),
     hostIP,
     hostIPs: [{ ip: hostIP }],
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),

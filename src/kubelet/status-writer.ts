@@ -13,6 +13,17 @@ import type { PodStatus } from "kubernetes-types/core/v1.js"
 import { ApiError, Pods } from "../api/index.ts"
 import type { Client } from "../client/index.ts"
 import type { Logger } from "../util/index.ts"
+import { isKubeletCondition } from "./pod-status.ts"
+
+/**
+ * A status as the kubelet compares it with the last one: without the conditions others own,
+ * which it only carries over (upstream's isPodStatusByKubeletEqual), so their changes alone are
+ * not written back.
+ */
+function kubeletText(status: PodStatus): string {
+  const conditions = status.conditions?.filter((c) => isKubeletCondition(c.type))
+  return JSON.stringify(conditions ? { ...status, conditions } : status)
+}
 
 /** A status to write: the pod, its uid (the write's precondition) and the status. */
 export interface StatusWrite {
@@ -57,7 +68,7 @@ export class StatusWriter {
 
   /** Hands over pod `key`'s status; written unless it equals the last one handed over. */
   set(key: string, w: StatusWrite): void {
-    const text = JSON.stringify(w.status)
+    const text = kubeletText(w.status)
     let p = this.#pods.get(key)
     if (p?.text === text && p.uid === w.uid) return
     if (!p) this.#pods.set(key, (p = { uid: w.uid, status: w.status, text, next: undefined }))
@@ -96,6 +107,19 @@ export class StatusWriter {
     const p = this.#pods.get(key)
     if (p) p.next = undefined
     this.#pods.delete(key)
+  }
+
+  /**
+   * Resolves once pod `key`'s writes handed over so far are done: true when the last went
+   * through (or found the pod gone), false when it failed.
+   */
+  async flush(key: string): Promise<boolean> {
+    let p = this.#pods.get(key)
+    while (p?.writing) {
+      await p.writing
+      p = this.#pods.get(key)
+    }
+    return p?.text !== ""
   }
 
   /** Resolves once the writes under way and those waiting behind them are done. */

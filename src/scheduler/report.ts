@@ -4,7 +4,7 @@
  * FailedScheduling and Scheduled events.
  */
 import type { Pod, PodCondition } from "kubernetes-types/core/v1.js"
-import { isNotFound, Pods } from "../api/index.ts"
+import { isNotFound, observedGenerationOf, Pods } from "../api/index.ts"
 import type { Client, EventRecorder } from "../client/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
 
@@ -63,6 +63,8 @@ export async function reportFailure(
   const now = stamp(deps.clock.now())
   const condition: PodCondition = {
     type: "PodScheduled",
+    // The generation this attempt saw (KEP-5067); a change of it alone is not written, as upstream's.
+    ...observedGenerationOf(pod),
     status: "False",
     reason: opts.reason,
     message: opts.message,

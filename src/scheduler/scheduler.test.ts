@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, Events, Namespaces, Nodes, Pods } from "../api/index.ts"
+import { type ApiObject, Events, Namespaces, Nodes, Pods, type TrackedPodCondition } from "../api/index.ts"
 import { HollowNodes, type HollowNodeSpec } from "../kubelet/index.ts"
 import { startClientEnv, type ClientEnv } from "../testing/index.ts"
 import { FakeClock, silentLogger } from "../util/index.ts"
@@ -153,6 +153,7 @@ describe("Scheduler with hollow nodes", () => {
     }, "PodScheduled condition")
     assert.equal(cond.status, "False")
     assert.equal(cond.reason, "Unschedulable")
+    assert.equal((cond as TrackedPodCondition).observedGeneration, 1)
     assert.equal(
       cond.message,
       "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
@@ -255,7 +256,8 @@ describe("Scheduler preemption", () => {
           ac.signal,
         )) {
           const dt = e.object.status?.conditions?.find((x) => x.type === "DisruptionTarget")
-          if (dt) seen.push(`${dt.status} ${dt.reason}: ${dt.message}`)
+          const gen = (dt as TrackedPodCondition | undefined)?.observedGeneration
+          if (dt) seen.push(`${dt.status} ${dt.reason} (generation ${gen}): ${dt.message}`)
           if (e.type === "DELETED" || e.object.metadata?.deletionTimestamp)
             seen.push(e.type === "DELETED" ? "deleted" : "terminating")
         }
@@ -280,7 +282,7 @@ describe("Scheduler preemption", () => {
     await watching
     assert.equal(
       seen[0],
-      "True PreemptionByScheduler: default-scheduler: preempting to accommodate a higher priority pod",
+      "True PreemptionByScheduler (generation 1): default-scheduler: preempting to accommodate a higher priority pod",
     )
   })
 })

@@ -5,6 +5,7 @@
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, isPodTerminal, qosClass, type ResourceInfo } from "../../api/index.ts"
+import { preserveObservedGeneration } from "./pod-observed-generation.ts"
 import { dropTypeDependentFields } from "./service-type-change.ts"
 
 /** Kinds whose metadata.generation counts spec changes (upstream strategies that set it). */
@@ -122,25 +123,32 @@ export function prepareForUpdate(
     return next
   }
   if (hasStatus(info)) {
-    if (subresource === "status") {
-      const { status } = next
-      const managedFields = next.metadata?.managedFields
-      // The uid written stays, as upstream's status strategies keep it: another object's is refused.
-      const uid = next.metadata?.uid
-      next = { ...copyOfOld(), status }
-      if (status === undefined) delete next.status
-      // managedFields are the field manager's (an apply to /status computed them already).
-      next.metadata = { ...next.metadata, resourceVersion: next.metadata?.resourceVersion }
-      if (uid) next.metadata.uid = uid
-      if (managedFields) next.metadata.managedFields = managedFields
-      else delete next.metadata.managedFields
-    } else if (!STATUS_ON_CREATE.has(kindKey(info))) {
+    if (subresource === "status") next = statusWrite(info, next, old, copyOfOld)
+    else if (!STATUS_ON_CREATE.has(kindKey(info))) {
       if (old.status === undefined) delete next.status
       else next.status = old.status
     }
   }
   if (subresource === "" && isService(info)) dropTypeDependentFields(next, old)
   setGeneration(info, next, old, subresource)
+  return next
+}
+
+/** A status write: the written status over the stored object, its uid and managedFields. */
+function statusWrite(info: ResourceInfo, written: Obj, old: Obj, copyOfOld: () => Obj): Obj {
+  const { status } = written
+  const managedFields = written.metadata?.managedFields
+  // The uid written stays, as upstream's status strategies keep it: another object's is refused.
+  const uid = written.metadata?.uid
+  const next: Obj = { ...copyOfOld(), status }
+  if (status === undefined) delete next.status
+  // A client that leaves them unset (an older one) keeps the kubelet's and writers' generations.
+  else if (kindKey(info) === "/Pod") next.status = preserveObservedGeneration(status, old.status)
+  // managedFields are the field manager's (an apply to /status computed them already).
+  next.metadata = { ...next.metadata, resourceVersion: next.metadata?.resourceVersion }
+  if (uid) next.metadata.uid = uid
+  if (managedFields) next.metadata.managedFields = managedFields
+  else delete next.metadata.managedFields
   return next
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { Taint, Toleration } from "kubernetes-types/core/v1.js"
-import { Events, isNotFound, Nodes, Pods } from "../../api/index.ts"
+import { Events, isNotFound, Nodes, Pods, type TrackedPodCondition } from "../../api/index.ts"
 import { startLifecycleEnv, type LifecycleEnv } from "../lifecycle-env.case.ts"
 import { taintEvictionController } from "./taint-eviction.ts"
 
@@ -57,6 +57,9 @@ describe("taintEvictionController", () => {
     const p = await t.client.resource(Pods).get({ namespace: ns, name: "intolerant" })
     const cond = p.status?.conditions?.find((c) => c.type === "DisruptionTarget")
     assert.equal(cond?.reason, "DeletionByTaintManager")
+    // Written before the delete that bumped the generation to 2.
+    assert.equal((cond as TrackedPodCondition | undefined)?.observedGeneration, 1)
+    assert.equal(p.metadata?.generation, 2)
   })
 
   test("evicts a pod when its default 300 s toleration of unreachable runs out", async () => {

@@ -5,7 +5,15 @@
  * controller first saw the taints; a pod whose taints go away is spared.
  */
 import type { Node, Pod, Taint } from "kubernetes-types/core/v1.js"
-import { type ApiObject, isNotFound, keyOf, Nodes, parseKey, Pods } from "../../api/index.ts"
+import {
+  type ApiObject,
+  isNotFound,
+  keyOf,
+  Nodes,
+  observedGenerationOf,
+  parseKey,
+  Pods,
+} from "../../api/index.ts"
 import { whenAborted } from "../../util/index.ts"
 import { BY_NODE_NAME, ClientEventRecorder, type ControllerSpec } from "../../client/index.ts"
 import { minTolerationMs, usedTolerations } from "./tolerations.ts"
@@ -71,6 +79,7 @@ export const taintEvictionController: ControllerSpec = {
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== "DisruptionTarget")
       conditions.push({
         type: "DisruptionTarget",
+        ...observedGenerationOf(pod),
         status: "True",
         reason: "DeletionByTaintManager",
         message: "Taint manager: deleting due to NoExecute taint",

@@ -6,7 +6,15 @@
  * terminal phase are first marked Failed, so no pod is left Running with nobody to finish it.
  */
 import type { Node, Pod, PodCondition } from "kubernetes-types/core/v1.js"
-import { type ApiObject, isNotFound, isPodTerminal, keyOf, Nodes, Pods } from "../../api/index.ts"
+import {
+  type ApiObject,
+  isNotFound,
+  isPodTerminal,
+  keyOf,
+  Nodes,
+  observedGenerationOf,
+  Pods,
+} from "../../api/index.ts"
 import type { Client, ControllerSpec, KeyQueue } from "../../client/index.ts"
 import type { Clock, Logger } from "../../util/index.ts"
 
@@ -139,7 +147,8 @@ class PodGc {
     // Nobody else may ever finish this pod: record that it failed before it goes.
     if (!isPodTerminal(pod)) {
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== condition?.type)
-      if (condition) conditions.push({ ...condition, lastTransitionTime: this.#now() })
+      if (condition)
+        conditions.push({ ...condition, ...observedGenerationOf(pod), lastTransitionTime: this.#now() })
       await this.#client
         .resource(Pods)
         .patch(

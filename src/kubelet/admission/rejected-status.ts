@@ -3,8 +3,8 @@
  * the admission's reason, `Pod was rejected: <message>`, the QoS class and a start time. The
  * real kubelet and the hollow one write the same.
  */
-import type { Pod, PodStatus } from "kubernetes-types/core/v1.js"
-import { qosClass } from "../../api/index.ts"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import { observedGenerationOf, qosClass, type TrackedPodStatus } from "../../api/index.ts"
 
 /** Why admission refused a pod. */
 export interface Rejection {
@@ -13,8 +13,10 @@ export interface Rejection {
 }
 
 /** The status patch of a rejected pod (merge it into the pod's status). */
-export function rejectedStatus(pod: Pod, verdict: Rejection, now: number): PodStatus {
+export function rejectedStatus(pod: Pod, verdict: Rejection, now: number): TrackedPodStatus {
   return {
+    // The generation refused (KEP-5067).
+    ...observedGenerationOf(pod),
     phase: "Failed",
     reason: verdict.reason,
     message: `Pod was rejected: ${verdict.message}`,

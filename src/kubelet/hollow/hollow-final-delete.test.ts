@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
-import { Pods } from "../../api/index.ts"
+import type { Pod as PodObject } from "kubernetes-types/core/v1.js"
+import { Pods, type TrackedPodCondition, type TrackedPodStatus } from "../../api/index.ts"
 import { InProcessClient, type InProcessHandler } from "../../client/index.ts"
 import { startClientEnv, type ClientEnv, until, untilPhase } from "../../testing/index.ts"
 import { FakeClock, silentLogger } from "../../util/index.ts"
@@ -112,5 +113,84 @@ describe("HollowNodes final delete", () => {
     })
     await gone("flaky")
     assert.equal(deletes.get("flaky"), 2)
+  })
+
+  /** Records the watch events of pod `name` until stopped. */
+  function watchPod(name: string) {
+    const seen: { type: string; pod: PodObject }[] = []
+    const stop = new AbortController()
+    const watch = env.inProcess
+      .resource(Pods)
+      .watch({ namespace: "default", fieldSelector: `metadata.name=${name}` }, stop.signal)
+    const watching = (async () => {
+      for await (const ev of watch) seen.push({ type: ev.type, pod: ev.object })
+    })().catch(() => undefined)
+    return {
+      seen,
+      async stop() {
+        await until("DELETED seen", () => seen.some((e) => e.type === "DELETED"))
+        stop.abort()
+        await watching
+        return seen.filter((e) => e.type === "MODIFIED").map((e) => e.pod)
+      },
+    }
+  }
+
+  test("a deleted pod's final status (stopped, not ready, Succeeded) comes before the final delete and DELETED", async () => {
+    const pods = env.inProcess.resource(Pods)
+    const w = watchPod("ended")
+    await pods.create(pod("ended"))
+    await untilPhase(env.inProcess, "ended", "Running")
+    await pods.delete({ namespace: "default", name: "ended" })
+    await gone("ended")
+    const modified = await w.stop()
+    const final = modified.findIndex((p) => p.status?.phase === "Succeeded")
+    const confirmed = modified.findIndex((p) => p.metadata?.deletionGracePeriodSeconds === 0)
+    assert.ok(final >= 0 && final < confirmed, `final status at ${final}, grace 0 at ${confirmed}`)
+    const last = modified[modified.length - 1] as PodObject
+    assert.equal(last.status?.phase, "Succeeded")
+    const app = last.status?.containerStatuses?.[0]
+    assert.equal(app?.ready, false)
+    assert.equal(app?.state?.terminated?.exitCode, 0)
+    assert.equal(app?.state?.terminated?.reason, "Completed")
+    const byType = Object.fromEntries((last.status?.conditions ?? []).map((c) => [c.type, c.status]))
+    assert.deepEqual(byType, {
+      PodReadyToStartContainers: "False",
+      Initialized: "True",
+      Ready: "False",
+      ContainersReady: "False",
+      PodScheduled: "True",
+    })
+    assert.equal(w.seen[w.seen.length - 1]?.type, "DELETED")
+  })
+
+  test("observedGeneration follows a spec change and the deletion", async () => {
+    const pods = env.inProcess.resource(Pods)
+    const ref = { namespace: "default", name: "watched" }
+    const generations = (p: PodObject) => {
+      const s = p.status as TrackedPodStatus | undefined
+      const conds = (s?.conditions ?? []) as TrackedPodCondition[]
+      return [s?.observedGeneration, ...new Set(conds.map((c) => c.observedGeneration))].join(" ")
+    }
+    const w = watchPod("watched")
+    await pods.create(pod("watched"))
+    await untilPhase(env.inProcess, "watched", "Running")
+    await until("generation 1 observed", async () => generations(await pods.get(ref)) === "1 1")
+    // An image change bumps the generation: the node reports it, and the new image.
+    await pods.patch(
+      ref,
+      { spec: { containers: [{ name: "app", image: "nginx:2" }] } },
+      { type: "strategic" },
+    )
+    const changed = await until("generation 2 observed", async () => {
+      const p = await pods.get(ref)
+      return generations(p) === "2 2" ? p : undefined
+    })
+    assert.equal(changed.status?.containerStatuses?.[0]?.image, "nginx:2")
+    // The graceful delete bumps it again; the final status reports that one.
+    await pods.delete(ref)
+    await gone("watched")
+    const modified = await w.stop()
+    assert.equal(generations(modified[modified.length - 1] as PodObject), "3 3")
   })
 })

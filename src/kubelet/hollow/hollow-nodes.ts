@@ -22,7 +22,7 @@ import { admitPod } from "../admission/admit.ts"
 import { type Rejection, rejectedStatus } from "../admission/rejected-status.ts"
 import { type Clock, type Logger, parseCidr, cidrAddress, realClock, silentLogger } from "../../util/index.ts"
 import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-object.ts"
-import { isRunning, runningStatus } from "./pod-status.ts"
+import { isRunning, runningStatus, stoppedStatus } from "./pod-status.ts"
 import { hollowSummary, type HollowUsage } from "./usage.ts"
 import type { Summary } from "../stats/summary-types.ts"
 
@@ -440,8 +440,9 @@ export class HollowNodes {
   }
 
   /**
-   * The containers "stopped" at once: tell the API server the pod can go, once per pod (uid);
-   * again only after a failure other than the pod being gone or replaced.
+   * The containers "stopped" at once: write the pod's final status, then tell the API server the
+   * pod can go, once per pod (uid); again only after a failure other than the pod being gone or
+   * replaced.
    */
   async #confirmDeletion(key: string, pod: Pod, node: NodeState): Promise<void> {
     forget(node, key)
@@ -449,14 +450,19 @@ export class HollowNodes {
     const uid = pod.metadata?.uid ?? ""
     if (this.#finalDeletes.get(key) === uid) return
     this.#finalDeletes.set(key, uid)
-    await this.#opts.client
-      .resource(Pods)
-      .delete(ref, { gracePeriodSeconds: 0, preconditions: { uid } })
-      .catch((err: unknown) => {
-        if (err instanceof ApiError && (err.reason === "NotFound" || err.reason === "Conflict")) return
-        this.#finalDeletes.delete(key) // asked again when the pod is retried
-        throw err
-      })
+    try {
+      // The final status first: the kubelet's status manager deletes a pod only once the API shows
+      // it finished, so watchers see its containers stopped before it goes.
+      const stopped = stoppedStatus(pod, this.#clock.now())
+      if (stopped) await this.#writeStatus(key, { ...pod, status: stopped })
+      await this.#opts.client
+        .resource(Pods)
+        .delete(ref, { gracePeriodSeconds: 0, preconditions: { uid } })
+        .catch(ignore("NotFound", "Conflict"))
+    } catch (err) {
+      this.#finalDeletes.delete(key) // asked again when the pod is retried
+      throw err
+    }
   }
 }
 

@@ -1,8 +1,17 @@
 /**
- * The status a hollow kubelet posts for a pod it "runs": every container started and ready at
- * once, conditions as a real kubelet sets them, the pod's IP from the node's range.
+ * The statuses a hollow kubelet posts for a pod it "runs": every container started and ready at
+ * once, conditions as a real kubelet sets them, the pod's IP from the node's range, the pod's
+ * generation observed (KEP-5067); and, once the pod is deleted, the final status a kubelet posts
+ * after stopping its containers (each simulated container stops cleanly on SIGTERM: exit 0).
  */
-import type { ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1.js"
+import type { ContainerStatus, Pod, PodCondition } from "kubernetes-types/core/v1.js"
+import {
+  isPodTerminal,
+  observedGenerationOf,
+  type TrackedPodCondition,
+  type TrackedPodStatus,
+} from "../../api/index.ts"
+import { isKubeletCondition } from "../pod-status.ts"
 
 function time(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
@@ -16,10 +25,12 @@ function containerStatus(
 ): ContainerStatus {
   const id = `hollow://${pod.metadata?.uid ?? ""}/${c.name}`
   const image = c.image ?? ""
-  const base = { name: c.name, image, imageID: `hollow://${image}`, containerID: id, restartCount: 0 }
+  const restartCount = pod.status?.containerStatuses?.find((s) => s.name === c.name)?.restartCount ?? 0
+  const base = { name: c.name, image, imageID: `hollow://${image}`, containerID: id, restartCount }
   if (init) {
     return {
       ...base,
+      restartCount: 0,
       ready: true,
       started: false,
       state: {
@@ -30,28 +41,46 @@ function containerStatus(
   return { ...base, ready: true, started: true, state: { running: { startedAt } } }
 }
 
-/** The conditions of a running pod whose containers are all ready. */
-function runningConditions(at: string): PodCondition[] {
-  return ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"].map(
-    (type) => ({
+/** A kubelet condition's status and reason (none: True, without a reason). */
+interface Holds {
+  readonly status: "True" | "False"
+  readonly reason?: string
+}
+
+/**
+ * The kubelet's conditions of `pod` (True unless `holds` says otherwise) after the conditions
+ * others own; a condition whose status did not change keeps its transition time.
+ */
+function conditions(pod: Pod, at: string, holds: Readonly<Record<string, Holds>> = {}): PodCondition[] {
+  const old = pod.status?.conditions ?? []
+  const others = old.filter((c) => !isKubeletCondition(c.type) || c.type === "DisruptionTarget")
+  const types = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]
+  const own = types.map((type): TrackedPodCondition => {
+    const { status, reason } = holds[type] ?? { status: "True" }
+    const prev = old.find((c) => c.type === type)
+    return {
       type,
-      status: "True",
+      ...observedGenerationOf(pod),
+      status,
       lastProbeTime: null as unknown as string,
-      lastTransitionTime: at,
-    }),
-  )
+      lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : at,
+      ...(reason ? { reason } : {}),
+    }
+  })
+  return [...others, ...own]
 }
 
 /** The status of `pod` once running on a node at `hostIP`, with `podIP`. */
-export function runningStatus(pod: Pod, hostIP: string, podIP: string, now: number): PodStatus {
+export function runningStatus(pod: Pod, hostIP: string, podIP: string, now: number): TrackedPodStatus {
   const at = time(now)
   const startTime = pod.status?.startTime ?? at
   const containers = pod.spec?.containers ?? []
   const inits = pod.spec?.initContainers ?? []
   return {
     ...pod.status,
+    ...observedGenerationOf(pod),
     phase: "Running",
-    conditions: runningConditions(at),
+    conditions: conditions(pod, at),
     hostIP,
     hostIPs: [{ ip: hostIP }],
     podIP,
@@ -64,12 +93,57 @@ export function runningStatus(pod: Pod, hostIP: string, podIP: string, now: numb
   }
 }
 
+/**
+ * The final status of a deleted pod whose containers were running (the hollow kubelet stops them
+ * at once): every running container terminated with exit code 0, none ready, and the pod
+ * Succeeded, as a kubelet reports a pod all of whose containers stopped in success (upstream's
+ * getPhase for a terminal pod), or Failed when none ran. Undefined when the pod already ended.
+ */
+export function stoppedStatus(pod: Pod, now: number): TrackedPodStatus | undefined {
+  if (isPodTerminal(pod)) return undefined
+  const at = time(now)
+  const stop = (s: ContainerStatus): ContainerStatus => {
+    const running = s.state?.running
+    if (!running) return { ...s, ready: false, started: false }
+    const { containerID } = s
+    const terminated = {
+      exitCode: 0,
+      reason: "Completed",
+      startedAt: running.startedAt ?? at,
+      finishedAt: at,
+      ...(containerID ? { containerID } : {}),
+    }
+    return { ...s, ready: false, started: false, state: { terminated } }
+  }
+  // A pod whose containers never ran ends Failed (upstream's TerminatePod), one whose all
+  // stopped in success Succeeded; either is initialized and not ready, its sandbox gone.
+  const succeeded = pod.status?.phase === "Running"
+  const reason = succeeded ? "PodCompleted" : "PodFailed"
+  return {
+    ...pod.status,
+    ...observedGenerationOf(pod),
+    phase: succeeded ? "Succeeded" : "Failed",
+    conditions: conditions(pod, at, {
+      PodReadyToStartContainers: { status: "False" },
+      Initialized: { status: "True", ...(succeeded ? { reason } : {}) },
+      Ready: { status: "False", reason },
+      ContainersReady: { status: "False", reason },
+    }),
+    ...(pod.status?.containerStatuses ? { containerStatuses: pod.status.containerStatuses.map(stop) } : {}),
+    ...(pod.status?.initContainerStatuses
+      ? { initContainerStatuses: pod.status.initContainerStatuses.map(stop) }
+      : {}),
+  }
+}
+
 /** True when the posted status already says what runningStatus would (no write needed). */
 export function isRunning(pod: Pod): boolean {
-  const s = pod.status
+  const s = pod.status as TrackedPodStatus | undefined
   return (
     s?.phase === "Running" &&
     !!s.podIP &&
-    (s.containerStatuses?.length ?? 0) === (pod.spec?.containers.length ?? 0)
+    (s.containerStatuses?.length ?? 0) === (pod.spec?.containers.length ?? 0) &&
+    // A spec change (a new generation) is observed, as the kubelet's next sync does.
+    s.observedGeneration === observedGenerationOf(pod).observedGeneration
   )
 }

@@ -6,7 +6,7 @@
  * event), clears lower-priority nominations on that node and nominates it for the pod.
  */
 import type { PodCondition } from "kubernetes-types/core/v1.js"
-import { isNotFound, Pods } from "../../../api/index.ts"
+import { isNotFound, observedGenerationOf, Pods } from "../../../api/index.ts"
 import type { CycleState } from "../../framework/cycle-state.ts"
 import type { NodeInfo } from "../../framework/node-info.ts"
 import type { PodInfo } from "../../framework/pod-info.ts"
@@ -90,6 +90,7 @@ async function preemptPod(handle: Handle, pod: PodInfo, node: string, v: PodInfo
   if (have?.status !== "True" || have.reason !== "PreemptionByScheduler" || have.message !== message) {
     const condition: PodCondition = {
       type: "DisruptionTarget",
+      ...observedGenerationOf(v.pod),
       status: "True",
       reason: "PreemptionByScheduler",
       message,
