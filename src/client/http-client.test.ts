@@ -1,6 +1,9 @@
 import assert from "node:assert/strict"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { after, before, describe, test } from "node:test"
-import { Namespaces } from "../api/index.ts"
+import { gzipSync } from "node:zlib"
+import { ConfigMaps, Namespaces } from "../api/index.ts"
 import { startClientEnv, type ClientEnv } from "../testing/index.ts"
 import { describeClient, rejectsWith } from "./client.case.ts"
 import { HttpClient } from "./http-client.ts"
@@ -52,4 +55,33 @@ describe("HttpClient over HTTPS", () => {
 
 test("HttpClient() refuses a URL that is not http or https", () => {
   assert.throws(() => new HttpClient({ server: "ftp://example.com" }), TypeError)
+})
+
+test("HttpClient asks for gzip and decodes a gzip-encoded answer", async () => {
+  const list = {
+    kind: "ConfigMapList",
+    apiVersion: "v1",
+    metadata: { resourceVersion: "7" },
+    items: Array.from({ length: 40 }, (_, i) => ({
+      metadata: { name: `cm-${i}` },
+      data: { v: "x".repeat(4096) },
+    })),
+  }
+  const asked: (string | undefined)[] = []
+  const server = createServer((req, res) => {
+    asked.push(req.headers["accept-encoding"])
+    res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
+    res.end(gzipSync(JSON.stringify(list)))
+  })
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
+  const c = new HttpClient({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })
+  try {
+    const got = await c.resource(ConfigMaps).list({ namespace: "default" })
+    assert.deepEqual(asked, ["gzip"])
+    assert.equal(got.items.length, 40)
+    assert.equal(got.items[39]?.data?.v, "x".repeat(4096))
+  } finally {
+    c.close()
+    server.close()
+  }
 })

@@ -1,6 +1,8 @@
 /** HttpClient: the Client over HTTP(S) with keep-alive connections. */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http"
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
+import { pipeline } from "node:stream"
+import { createGunzip } from "node:zlib"
 import { RestClient } from "./_rest-client.ts"
 import type { Transport, WireRequest, WireResponse } from "./_wire.ts"
 
@@ -59,7 +61,8 @@ function httpTransport(base: URL, agent: HttpAgent, tls: boolean, token: string 
   return (req: WireRequest) =>
     new Promise<WireResponse>((resolve, reject) => {
       const query = req.query.toString()
-      const headers: Record<string, string> = { ...req.headers }
+      // As client-go's transport: the server may then gzip a large answer (past 128 KiB).
+      const headers: Record<string, string> = { "accept-encoding": "gzip", ...req.headers }
       if (token) headers.authorization = `Bearer ${token}`
       if (req.body !== undefined) headers["content-length"] = String(Buffer.byteLength(req.body))
       const r = send(
@@ -77,10 +80,17 @@ function httpTransport(base: URL, agent: HttpAgent, tls: boolean, token: string 
           resolve({
             status: res.statusCode ?? 0,
             contentType: res.headers["content-type"] ?? "",
-            body: res,
+            body: res.headers["content-encoding"] === "gzip" ? gunzipped(res) : res,
           }),
       )
       r.on("error", reject)
       r.end(req.body)
     })
+}
+
+/** A gzip-encoded body, decoded as it arrives; a broken connection or stream fails its reader. */
+function gunzipped(res: IncomingMessage): AsyncIterable<Uint8Array> {
+  const gunzip = createGunzip()
+  pipeline(res, gunzip, () => {}) // an error destroys gunzip, whose reader then throws it
+  return gunzip
 }
