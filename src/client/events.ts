@@ -7,7 +7,7 @@
  * reports instead of competing with it.
  */
 import { type ApiObject, Events, isNotFound, type ResourceRef } from "../api/index.ts"
-import type { Clock, Logger } from "../util/index.ts"
+import { type Clock, type Logger, rfc3339 } from "../util/index.ts"
 import type { Client } from "./client.ts"
 import { EventCorrelator } from "./event-correlator.ts"
 
@@ -218,7 +218,7 @@ export class ClientEventRecorder implements EventRecorder {
     at: Date,
   ): Promise<void> {
     // Neither write's answer is read (the name is ours): not decoded, as the kubelet's status writes.
-    const stamp = at.toISOString().replace(/\.\d+Z$/, "Z")
+    const stamp = rfc3339(at.getTime())
     const seen = this.#seen.get(key)
     if (seen) {
       try {

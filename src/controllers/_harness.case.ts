@@ -13,7 +13,7 @@ import {
   SharedInformers,
 } from "../client/index.ts"
 import { settleUntil, startClientEnv, type ClientEnv } from "../testing/index.ts"
-import { FakeClock, silentLogger } from "../util/index.ts"
+import { FakeClock, silentLogger, rfc3339 } from "../util/index.ts"
 
 /** A running set of controllers against a fresh API server. */
 export interface Harness {
@@ -52,7 +52,7 @@ export async function startHarness(
     informers.run(ac.signal),
     ...specs.map((s) => runController(s, deps, ac.signal)),
   ])
-  const stamp = () => new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z")
+  const stamp = () => rfc3339(clock.now())
   const h: Harness = {
     autoReady: false,
     env,

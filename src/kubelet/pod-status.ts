@@ -21,10 +21,7 @@ import {
 import type { ContainerRecord, PodRecord } from "./pod-state.ts"
 import { finalContainers, finalPhase } from "./terminal-status.ts"
 import type { ContainerInfo } from "./runtime/runtime.ts"
-
-function time(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
-}
+import { rfc3339 } from "../util/index.ts"
 
 function terminated(c: ContainerInfo, r?: ContainerRecord): ContainerState {
   const message = r?.termination?.get(c.id)?.message
@@ -33,8 +30,8 @@ function terminated(c: ContainerInfo, r?: ContainerRecord): ContainerState {
       exitCode: c.exitCode ?? 0,
       reason: c.reason ?? (c.exitCode === 0 ? "Completed" : "Error"),
       ...(message ? { message } : {}),
-      startedAt: time(c.startedAt),
-      finishedAt: time(c.finishedAt ?? c.startedAt),
+      startedAt: rfc3339(c.startedAt),
+      finishedAt: rfc3339(c.finishedAt ?? c.startedAt),
       containerID: `process://${c.id}`,
     },
   }
@@ -64,7 +61,7 @@ function stateOf(
   // Not started yet: upstream's default waiting reason, PodInitializing for every container of a
   // pod with init containers.
   if (!cur) return { waiting: { reason: podHasInit ? "PodInitializing" : "ContainerCreating" } }
-  if (cur.state === "running") return { running: { startedAt: time(cur.startedAt) } }
+  if (cur.state === "running") return { running: { startedAt: rfc3339(cur.startedAt) } }
   const restarting = !deleting && willRestart(spec.restartPolicy === "Always" ? "Always" : policy, cur, init)
   if (restarting) return { waiting: { reason: "CrashLoopBackOff" } }
   return terminated(cur, r)
@@ -226,9 +223,14 @@ const KUBELET_CONDITIONS = new Set([
   "PodResizePending",
 ])
 
+/** True for a condition type the kubelet owns (writes itself, dropping what others wrote). */
+export function isOwnedByKubelet(type: string): boolean {
+  return KUBELET_CONDITIONS.has(type)
+}
+
 /** True for a condition type the kubelet owns or shares (DisruptionTarget). */
 export function isKubeletCondition(type: string): boolean {
-  return KUBELET_CONDITIONS.has(type) || type === "DisruptionTarget"
+  return isOwnedByKubelet(type) || type === "DisruptionTarget"
 }
 
 /**
@@ -237,7 +239,7 @@ export function isKubeletCondition(type: string): boolean {
  * and the API's copy lacks yet.
  */
 function othersConditions(pod: Pod, old: PodCondition[] | undefined): PodCondition[] {
-  const kept = (pod.status?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type))
+  const kept = (pod.status?.conditions ?? []).filter((c) => !isOwnedByKubelet(c.type))
   const disruption = old?.find((c) => c.type === "DisruptionTarget")
   if (!disruption) return kept
   const i = kept.findIndex((c) => c.type === "DisruptionTarget")
@@ -300,7 +302,7 @@ function containerStatuses(
 /** The pod's status as this kubelet sees it. */
 export function podStatus(input: StatusInput): TrackedPodStatus {
   const { pod, record, hostIP, now, old = pod.status, terminal = false } = input
-  const at = time(now)
+  const at = rfc3339(now)
   const generation = observedGenerationOf(pod)
   const statuses = containerStatuses(pod, record, terminal)
   const { inits, apps } = statuses
@@ -315,7 +317,7 @@ export function podStatus(input: StatusInput): TrackedPodStatus {
     hostIP,
     hostIPs: [{ ip: hostIP }],
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
-    startTime: old?.startTime ?? pod.status?.startTime ?? time(record.since),
+    startTime: old?.startTime ?? pod.status?.startTime ?? rfc3339(record.since),
     qosClass: qosClass(pod),
     containerStatuses: apps,
     ...(inits.length ? { initContainerStatuses: inits } : {}),

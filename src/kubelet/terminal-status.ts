@@ -7,6 +7,7 @@
  */
 import type { ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1.js"
 import { isPodPhaseTerminal, observedGenerationOf, type TrackedPodStatus } from "../api/index.ts"
+import { rfc3339 } from "../util/index.ts"
 
 /** How upstream reports a container it could not find once the pod was terminated. */
 const UNKNOWN: ContainerStatus["state"] = {
@@ -77,7 +78,7 @@ export function terminatedStatus(pod: Pod, now: number): TrackedPodStatus | unde
     inits: status.initContainerStatuses ?? [],
   })
   const phase = finalPhase(status.phase)
-  const at = new Date(now).toISOString().replace(/\.\d+Z$/, "Z")
+  const at = rfc3339(now)
   const reason = phase === "Failed" ? "PodFailed" : "PodCompleted"
   const notReady = (c: PodCondition): PodCondition =>
     (c.type === "Ready" || c.type === "ContainersReady") && c.status === "True"

@@ -6,7 +6,7 @@
 import type { Pod, PodCondition } from "kubernetes-types/core/v1.js"
 import { isNotFound, observedGenerationOf, Pods } from "../api/index.ts"
 import type { Client, EventRecorder } from "../client/index.ts"
-import type { Clock, Logger } from "../util/index.ts"
+import { type Clock, type Logger, rfc3339 } from "../util/index.ts"
 
 /** Upstream's PodScheduled reasons. */
 export type PodScheduledReason = "Unschedulable" | "SchedulerError"
@@ -17,10 +17,6 @@ export interface ReporterDeps {
   readonly recorder: EventRecorder
   readonly clock: Clock
   readonly log: Logger
-}
-
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
 }
 
 /** Records a successful assignment. */
@@ -60,7 +56,7 @@ export async function reportFailure(
     !nominatedChanged
   )
     return
-  const now = stamp(deps.clock.now())
+  const now = rfc3339(deps.clock.now())
   const condition: PodCondition = {
     type: "PodScheduled",
     // The generation this attempt saw (KEP-5067); a change of it alone is not written, as upstream's.

@@ -80,3 +80,11 @@ export class FakeClock implements Clock {
     return this.#sleepers.length
   }
 }
+
+/**
+ * `ms` as an API object's time: RFC 3339 in UTC to the second (e.g. 2026-01-01T00:00:00Z), as Go's
+ * metav1.Time encodes it.
+ */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
+}

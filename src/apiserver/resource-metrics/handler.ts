@@ -9,6 +9,7 @@ import { json } from "../output.ts"
 import { parseLabelSelector } from "../selectors.ts"
 import type { ResourceRequest } from "../handlers/context.ts"
 import type { MetricsPoints, NodePoint, PodPoint, Usage } from "./points.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 const GROUP_VERSION = "metrics.k8s.io/v1beta1"
 
@@ -38,7 +39,7 @@ function nodeMetrics(r: ResourceRequest, p: NodePoint, now: string): ApiObject |
     kind: "NodeMetrics",
     apiVersion: GROUP_VERSION,
     metadata: { name: p.name, creationTimestamp: now, ...(labels ? { labels } : {}) },
-    timestamp: new Date(p.timestamp).toISOString().replace(/\.\d+Z$/, "Z"),
+    timestamp: rfc3339(p.timestamp),
     window: goDuration(p.windowMs),
     usage: usageOf(p),
   } as ApiObject
@@ -57,7 +58,7 @@ function podMetrics(r: ResourceRequest, p: PodPoint, now: string): ApiObject | u
       creationTimestamp: now,
       ...(labels ? { labels } : {}),
     },
-    timestamp: new Date(p.timestamp).toISOString().replace(/\.\d+Z$/, "Z"),
+    timestamp: rfc3339(p.timestamp),
     window: goDuration(p.windowMs),
     containers: p.containers.map((c) => ({ name: c.name, usage: usageOf(c) })),
   } as ApiObject
@@ -70,7 +71,7 @@ function notFound(resource: string, name: string): ApiError {
 /** Serves one metrics.k8s.io request. */
 export function serveResourceMetrics(r: ResourceRequest, points: MetricsPoints): ApiResponse {
   const resource = r.served.info.resource as "pods" | "nodes"
-  const now = new Date(r.parts.clock.now()).toISOString().replace(/\.\d+Z$/, "Z")
+  const now = rfc3339(r.parts.clock.now())
   // As metrics-server, only nodes and pods that exist now: a point scraped before a delete is
   // not served until the next scrape drops it.
   const all = (

@@ -13,6 +13,7 @@ import type {
 import { CertificateSigningRequests } from "../../api/index.ts"
 import { type ControllerSpec, TerminalError } from "../../client/index.ts"
 import { CertificateAuthority, type SigningKeyPair, subjectAltNames } from "./authority.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 /** The signers csrsigning serves. */
 export const KUBE_APISERVER_CLIENT = "kubernetes.io/kube-apiserver-client"
@@ -160,7 +161,7 @@ export function csrSigningController(opts: CsrSigningOptions): ControllerSpec {
             status: "True",
             reason: "SignerValidationFailure",
             message: refused,
-            lastUpdateTime: new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z"),
+            lastUpdateTime: rfc3339(clock.now()),
           }
           csr.status.conditions = [...(csr.status.conditions ?? []), failed]
         } else {

@@ -5,6 +5,7 @@ import { type BatchEnv, T0, startBatchEnv } from "../job/env.case.ts"
 import { cronJobController } from "./cronjob.ts"
 import { SCHEDULED_TIMESTAMP_ANNOTATION } from "./jobs.ts"
 import type { CronJob, Job } from "./types.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 const MINUTE = 60_000
 
@@ -54,7 +55,7 @@ async function getCronJob(e: BatchEnv, name: string): Promise<CronJob> {
 
 /** Plays the Job controller: marks the Job finished now. */
 async function finish(e: BatchEnv, job: Job, type: "Complete" | "Failed"): Promise<void> {
-  const at = new Date(e.clock.now()).toISOString().replace(/\.\d+Z$/, "Z")
+  const at = rfc3339(e.clock.now())
   const fresh = (await e.client
     .resource(Jobs)
     .get({ namespace: e.ns, name: job.metadata?.name ?? "" })) as Job

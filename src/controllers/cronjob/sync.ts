@@ -6,7 +6,7 @@
  */
 import { CronJobs, Jobs, controllerOf, isAlreadyExists, isNotFound } from "../../api/index.ts"
 import type { Cache, Client, EventRecorder, WrittenObjects } from "../../client/index.ts"
-import type { Logger } from "../../util/index.ts"
+import { type Logger, rfc3339 } from "../../util/index.ts"
 import {
   cleanupFinishedJobs,
   deleteJob,
@@ -18,7 +18,6 @@ import {
   removeActive,
 } from "./jobs.ts"
 import { MANY_MISSED, type Schedule, mostRecentScheduleTime, parseSchedule } from "./schedule.ts"
-import { rfc3339 } from "./times.ts"
 import type { CronJob, Job } from "./types.ts"
 
 /** How long after a schedule time the controller looks again (upstream's nextScheduleDelta). */

@@ -1,9 +1,5 @@
 /** Time formatting for CronJobs: RFC 3339 in UTC or in an IANA time zone, as Go prints it. */
-
-/** `ms` as RFC 3339 in UTC with whole seconds, e.g. 2026-01-01T00:00:00Z. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
-}
+import { rfc3339 } from "../../util/index.ts"
 
 /** The offset of zone `tz` from UTC at `ms`, in minutes. */
 function offsetMinutes(ms: number, tz: string): number {

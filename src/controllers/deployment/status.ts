@@ -9,6 +9,7 @@ import type {
   ReplicaSet,
 } from "kubernetes-types/apps/v1.js"
 import { maxUnavailable, specReplicas, specSum, statusSum } from "./replicas.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 /** Reasons of the Progressing and Available conditions (upstream's constants). */
 export type ConditionReason =
@@ -42,10 +43,6 @@ export function terminatingSum(all: readonly (ReplicaSet | undefined)[]): number
 /** upstream's math.MaxInt32 sentinel: no progress deadline. */
 const NO_DEADLINE = 2147483647
 
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
-}
-
 /** A new condition stamped `now`. */
 export function newCondition(
   type: "Progressing" | "Available" | "ReplicaFailure",
@@ -54,7 +51,7 @@ export function newCondition(
   message: string,
   now: number,
 ): DeploymentCondition {
-  const at = stamp(now)
+  const at = rfc3339(now)
   return { type, status, lastUpdateTime: at, lastTransitionTime: at, reason, message }
 }
 

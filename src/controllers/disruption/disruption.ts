@@ -22,6 +22,7 @@ import {
   StatefulSets,
 } from "../../api/index.ts"
 import type { Cache, ControllerSpec, Informers } from "../../client/index.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 type Pdb = PodDisruptionBudget & ApiObject
 type Scaled = ApiObject & { spec?: { replicas?: number } }
@@ -124,8 +125,7 @@ function condition(pdb: Pdb, ok: boolean, reason: string, message: string, now: 
     reason,
     message,
     observedGeneration: pdb.metadata?.generation ?? 0,
-    lastTransitionTime:
-      prev?.status === status ? prev.lastTransitionTime : new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
+    lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : rfc3339(now),
   }
 }
 

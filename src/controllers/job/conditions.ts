@@ -1,6 +1,7 @@
 /** Job conditions: their types and reasons, and how the controller sets them. */
 import type { JobCondition } from "kubernetes-types/batch/v1.js"
 import type { Job } from "./types.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 /** The condition types the Job controller writes. */
 export type JobConditionType = "Complete" | "Failed" | "FailureTarget" | "SuccessCriteriaMet" | "Suspended"
@@ -39,7 +40,7 @@ export function newCondition(
   message: string,
   now: number,
 ): JobCondition {
-  const at = new Date(now).toISOString().replace(/\.\d+Z$/, "Z")
+  const at = rfc3339(now)
   return { type, status, reason, message, lastProbeTime: at, lastTransitionTime: at }
 }
 

@@ -6,6 +6,7 @@ import { activePods, cond, create, getJob, waitActive, waitCondition } from "./j
 import { jobController } from "./job.ts"
 import { JOB_TRACKING_FINALIZER } from "./pods.ts"
 import type { Pod } from "./types.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 let h: BatchEnv | undefined
 afterEach(async () => {
@@ -132,7 +133,7 @@ describe("job controller", () => {
     )
     assert.equal(cond(job, "Suspended")?.reason, "JobResumed")
     assert.notEqual(job.status?.startTime, started)
-    assert.equal(job.status?.startTime, new Date(e.clock.now()).toISOString().replace(/\.\d+Z$/, "Z"))
+    assert.equal(job.status?.startTime, rfc3339(e.clock.now()))
     const reasons = (await e.events("sus")).map((ev) => ev.reason)
     assert.ok(
       reasons.includes("Suspended") && reasons.includes("Resumed") && reasons.includes("SuccessfulDelete"),

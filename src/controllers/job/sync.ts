@@ -23,9 +23,10 @@ import {
 } from "./pods.ts"
 import { trackStatusAndRemoveFinalizers } from "./tracking.ts"
 import { controllerOf, isPodReady, parseKey } from "../../api/index.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 function stamp(now: number): string {
-  return new Date(now).toISOString().replace(/\.\d+Z$/, "Z")
+  return rfc3339(now)
 }
 
 function newlyFinished(ctx: SyncContext): { succeeded: Pod[]; failed: Pod[] } {

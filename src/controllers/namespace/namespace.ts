@@ -7,7 +7,7 @@
 import type { Namespace } from "kubernetes-types/core/v1.js"
 import { type ApiObject, isNotFound, Namespaces } from "../../api/index.ts"
 import type { Client, ControllerSpec } from "../../client/index.ts"
-import type { Logger } from "../../util/index.ts"
+import { type Logger, rfc3339 } from "../../util/index.ts"
 import { updatedConditions } from "./conditions.ts"
 import { NamespaceContentDeleter } from "./deleter.ts"
 
@@ -74,7 +74,7 @@ export const namespaceController: ControllerSpec = {
         if (!(ns.spec?.finalizers ?? []).includes(KUBERNETES_FINALIZER)) return
         const deletedAt = Date.parse(ns.metadata?.deletionTimestamp ?? "")
         const result = await deleter.deleteAllContent(key, deletedAt)
-        const now = new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z")
+        const now = rfc3339(clock.now())
         const conditions = updatedConditions(ns.status?.conditions, result, now)
         if (conditions) await writeConditions(client, ns, { ...ns.status, conditions }, log)
         const failures = [...(result.discoveryError ? [result.discoveryError] : []), ...result.contentErrors]

@@ -5,10 +5,7 @@ import { startLifecycleEnv } from "../lifecycle-env.case.ts"
 import { TAINT_INTERVAL_MS } from "./disruption.ts"
 import { NODE_MONITOR_GRACE_MS } from "./health.ts"
 import { NODE_LEASE_NAMESPACE, nodeLifecycleController } from "./nodelifecycle.ts"
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
-}
+import { rfc3339 } from "../../util/index.ts"
 
 /** An env running the controller, with helpers for nodes that heartbeat through leases. */
 async function nodeEnv() {
@@ -24,7 +21,7 @@ async function nodeEnv() {
     t,
     /** Registers a Ready node with a fresh lease; it keeps beating while in `beating`. */
     async readyNode(name: string, opts: { beat?: boolean } = {}) {
-      const now = iso(t.clock.now())
+      const now = rfc3339(t.clock.now())
       await t.client.resource(Nodes).create({
         apiVersion: "v1",
         kind: "Node",
@@ -49,7 +46,7 @@ async function nodeEnv() {
         spec: {
           holderIdentity: name,
           leaseDurationSeconds: 40,
-          renewTime: `${iso(t.clock.now()).slice(0, -1)}.000000Z`,
+          renewTime: `${rfc3339(t.clock.now()).slice(0, -1)}.000000Z`,
         },
       })
       if (opts.beat) beating.add(name)
@@ -65,7 +62,7 @@ async function nodeEnv() {
         done += step
         for (const name of beating) {
           const lease = await t.client.resource(Leases).get({ namespace: NODE_LEASE_NAMESPACE, name })
-          const renewTime = `${iso(t.clock.now()).slice(0, -1)}.000000Z`
+          const renewTime = `${rfc3339(t.clock.now()).slice(0, -1)}.000000Z`
           await t.client.resource(Leases).update({ ...lease, spec: { ...lease.spec, renewTime } })
         }
         await t.settle()
@@ -139,7 +136,7 @@ describe("nodeLifecycleController", () => {
     await h.readyNode("flaky", { beat: true })
     const set = async (status: string) => {
       const node = await t.client.resource(Nodes).get({ name: "flaky" })
-      const now = iso(t.clock.now())
+      const now = rfc3339(t.clock.now())
       const conditions = (node.status?.conditions ?? []).map((c) =>
         c.type === "Ready" ? { ...c, status, lastHeartbeatTime: now, lastTransitionTime: now } : c,
       )

@@ -27,6 +27,7 @@ import {
   silencedConditions,
 } from "./health.ts"
 import { desiredTaints, hasNoExecuteTaint, type NoExecuteMode, noExecuteKey } from "./taints.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 /** The namespace of node heartbeat Leases. */
 export const NODE_LEASE_NAMESPACE = "kube-node-lease"
@@ -35,10 +36,6 @@ export const NODE_MONITOR_PERIOD_MS = 5_000
 
 type N = Node & ApiObject
 type P = Pod & ApiObject
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
-}
 
 /** Sets the Ready condition of each pod on the node to False (upstream's MarkPodsNotReady). */
 async function markPodsNotReady(client: Client, recorder: EventRecorder, pods: readonly P[]): Promise<void> {

@@ -14,7 +14,7 @@ import {
   parseKey,
   Pods,
 } from "../../api/index.ts"
-import { whenAborted } from "../../util/index.ts"
+import { whenAborted, rfc3339 } from "../../util/index.ts"
 import { BY_NODE_NAME, ClientEventRecorder, type ControllerSpec } from "../../client/index.ts"
 import { minTolerationMs, usedTolerations } from "./tolerations.ts"
 
@@ -83,7 +83,7 @@ export const taintEvictionController: ControllerSpec = {
         status: "True",
         reason: "DeletionByTaintManager",
         message: "Taint manager: deleting due to NoExecute taint",
-        lastTransitionTime: new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z"),
+        lastTransitionTime: rfc3339(clock.now()),
       })
       try {
         await client

@@ -34,6 +34,7 @@ import { setCondition } from "./conditions.ts"
 import { HpaMemory } from "./memory.ts"
 import { type MetricsClient, resourceMetricsClient } from "./metrics-client.ts"
 import { getScale, ScaleTargets, updateScale } from "./scale-target.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 type Hpa = HorizontalPodAutoscaler & ApiObject
 
@@ -219,7 +220,7 @@ function newPass(hpa: Hpa, now: number): Pass {
   return {
     hpa,
     conditions: (st?.conditions ?? []).map((c) => ({ ...c })),
-    now: new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
+    now: rfc3339(now),
     currentReplicas: st?.currentReplicas ?? 0,
     desiredReplicas: st?.desiredReplicas ?? 0,
     statuses: st?.currentMetrics ?? [],

@@ -16,7 +16,7 @@ import {
   Pods,
 } from "../../api/index.ts"
 import type { Client, ControllerSpec, KeyQueue } from "../../client/index.ts"
-import type { Clock, Logger } from "../../util/index.ts"
+import { type Clock, type Logger, rfc3339 } from "../../util/index.ts"
 
 /** kube-controller-manager's default --terminated-pod-gc-threshold. */
 export const DEFAULT_TERMINATED_POD_THRESHOLD = 12_500
@@ -161,7 +161,7 @@ class PodGc {
   }
 
   #now(): string {
-    return new Date(this.#clock.now()).toISOString().replace(/\.\d+Z$/, "Z")
+    return rfc3339(this.#clock.now())
   }
 }
 

@@ -6,6 +6,7 @@ import type { ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/app
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { podReadyCondition } from "../../api/index.ts"
 import { readiness } from "./pods.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 /** A failure of the last create or delete round, surfaced as ReplicaFailure. */
 export interface ManageFailure {
@@ -31,10 +32,6 @@ export interface StatusInput {
 
 /** ReplicaSetStatus with status.terminatingReplicas (newer than kubernetes-types). */
 export type ReplicaSetStatusWithTerminating = ReplicaSetStatus & { terminatingReplicas?: number }
-
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
-}
 
 /** True when `labels` has each of `keys` with the value at the same index (plain loop: it runs per pod per sync). */
 function hasLabels(
@@ -81,7 +78,7 @@ export function calculateStatus(
         status: "True",
         reason: failure.reason,
         message: failure.message,
-        lastTransitionTime: stamp(now),
+        lastTransitionTime: rfc3339(now),
       },
     ]
   }

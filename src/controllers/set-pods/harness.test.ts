@@ -6,7 +6,7 @@
 import { type ApiObject, Events, Namespaces, Nodes, Pods } from "../../api/index.ts"
 import { Controller, type ControllerSpec, SharedInformers } from "../../client/index.ts"
 import { settleUntil, startClientEnv, type ClientEnv } from "../../testing/index.ts"
-import { FakeClock, silentLogger } from "../../util/index.ts"
+import { FakeClock, silentLogger, rfc3339 } from "../../util/index.ts"
 import type { PodObject } from "./pods.ts"
 
 /** A running controller and the means to play scheduler and kubelet. */
@@ -51,7 +51,7 @@ export async function startHarness(spec: ControllerSpec): Promise<Harness> {
   const ac = new AbortController()
   const running = Promise.all([informers.run(ac.signal), controller.run(ac.signal)])
   const podCache = informers.get(Pods).cache
-  const stamp = () => new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z")
+  const stamp = () => rfc3339(clock.now())
   const patchStatus = (pod: PodObject, status: object) =>
     client
       .resource(Pods)

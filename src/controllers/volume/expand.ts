@@ -16,6 +16,7 @@ import {
   type EventRecorder,
 } from "../../client/index.ts"
 import type { Pv, Pvc } from "./helpers.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 /** The controller's component name in Events. */
 export const EXPANDER_COMPONENT = "volume_expand"
@@ -88,7 +89,7 @@ async function syncClaim(deps: ControllerDeps, recorder: EventRecorder, key: str
   const pvName = pvc.spec?.volumeName ?? ""
   const pv = deps.informers.get(PersistentVolumes).cache.get(pvName) as Pv | undefined
   if (!size || !pv || !growsInPlace(pv)) return
-  const now = new Date(deps.clock.now()).toISOString().replace(/\.\d+Z$/, "Z")
+  const now = rfc3339(deps.clock.now())
   const resizing = await markResizing(deps, pvc, size, now)
   if (resizing !== pvc) {
     recorder.event(resizing, "Normal", "Resizing", `External resizer is resizing volume ${pvName}`)

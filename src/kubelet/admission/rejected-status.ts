@@ -5,6 +5,7 @@
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { observedGenerationOf, qosClass, type TrackedPodStatus } from "../../api/index.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 /** Why admission refused a pod. */
 export interface Rejection {
@@ -21,6 +22,6 @@ export function rejectedStatus(pod: Pod, verdict: Rejection, now: number): Track
     reason: verdict.reason,
     message: `Pod was rejected: ${verdict.message}`,
     qosClass: qosClass(pod),
-    startTime: pod.status?.startTime ?? new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
+    startTime: pod.status?.startTime ?? rfc3339(now),
   }
 }

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto"
 import type { Node, NodeCondition, Taint } from "kubernetes-types/core/v1.js"
 import { KUBE_VERSION } from "../../api/index.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 const KUBELET_VERSION = KUBE_VERSION.gitVersion
 
@@ -37,14 +38,10 @@ export interface HollowNodeSpec {
   readonly podCIDR?: string
 }
 
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
-}
-
 /** The node's four conditions, all healthy, with `now` as their heartbeat. */
 export function healthyConditions(now: number, since: number): NodeCondition[] {
-  const at = microTime(now)
-  const from = microTime(since)
+  const at = rfc3339(now)
+  const from = rfc3339(since)
   const c = (type: string, status: string, reason: string, message: string): NodeCondition => ({
     type,
     status,

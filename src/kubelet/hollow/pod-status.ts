@@ -11,11 +11,8 @@ import {
   type TrackedPodCondition,
   type TrackedPodStatus,
 } from "../../api/index.ts"
-import { isKubeletCondition } from "../pod-status.ts"
-
-function time(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
-}
+import { isOwnedByKubelet } from "../pod-status.ts"
+import { rfc3339 } from "../../util/index.ts"
 
 function containerStatus(
   c: { name: string; image?: string },
@@ -53,7 +50,7 @@ interface Holds {
  */
 function conditions(pod: Pod, at: string, holds: Readonly<Record<string, Holds>> = {}): PodCondition[] {
   const old = pod.status?.conditions ?? []
-  const others = old.filter((c) => !isKubeletCondition(c.type) || c.type === "DisruptionTarget")
+  const others = old.filter((c) => !isOwnedByKubelet(c.type))
   const types = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]
   const own = types.map((type): TrackedPodCondition => {
     const { status, reason } = holds[type] ?? { status: "True" }
@@ -72,7 +69,7 @@ function conditions(pod: Pod, at: string, holds: Readonly<Record<string, Holds>>
 
 /** The status of `pod` once running on a node at `hostIP`, with `podIP`. */
 export function runningStatus(pod: Pod, hostIP: string, podIP: string, now: number): TrackedPodStatus {
-  const at = time(now)
+  const at = rfc3339(now)
   const startTime = pod.status?.startTime ?? at
   const containers = pod.spec?.containers ?? []
   const inits = pod.spec?.initContainers ?? []
@@ -101,7 +98,7 @@ export function runningStatus(pod: Pod, hostIP: string, podIP: string, now: numb
  */
 export function stoppedStatus(pod: Pod, now: number): TrackedPodStatus | undefined {
   if (isPodTerminal(pod)) return undefined
-  const at = time(now)
+  const at = rfc3339(now)
   const stop = (s: ContainerStatus): ContainerStatus => {
     const running = s.state?.running
     if (!running) return { ...s, ready: false, started: false }

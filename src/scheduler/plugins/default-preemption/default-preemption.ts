@@ -14,6 +14,7 @@ import { errorStatus, isSuccess, type Status, success, unschedulable } from "../
 import type { Handle, PostFilterPlugin, PostFilterResult } from "../../framework/types.ts"
 import { fitErrorMessage } from "../../fit-error.ts"
 import { type Candidate, pickOne, selectVictims } from "./victims.ts"
+import { rfc3339 } from "../../../util/index.ts"
 
 /** Upstream's reason for nodes where evicting pods cannot help. */
 export const NOT_HELPFUL = "Preemption is not helpful for scheduling"
@@ -75,7 +76,7 @@ function dryRun(
 }
 
 function stamp(handle: Handle): string {
-  return new Date(handle.clock?.now() ?? Date.now()).toISOString().replace(/\.\d+Z$/, "Z")
+  return rfc3339(handle.clock?.now() ?? Date.now())
 }
 
 /** Marks one victim DisruptionTarget, deletes it and records Preempted (upstream's PreemptPod). */
