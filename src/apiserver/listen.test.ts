@@ -30,3 +30,37 @@ test("a CONNECT is answered 405 with a Status, as any method a path has no route
   assert.equal(status.reason, "MethodNotAllowed")
   assert.equal(status.code, 405)
 })
+
+/** What the server answers `raw`, read until it closes the connection. */
+async function answer(raw: string): Promise<string> {
+  const s = connect(srv.port, "127.0.0.1")
+  s.write(raw)
+  let text = ""
+  for await (const c of s) text += (c as Buffer).toString("utf8")
+  return text
+}
+
+test("a method node has no name for is answered 405 with a Status, as Go's server and any other method", async () => {
+  for (const method of ["FOO", "PROPFIND2", "get"]) {
+    const text = await answer(`${method} /api/v1/namespaces/default/pods HTTP/1.1\r\nHost: x\r\n\r\n`)
+    assert.match(text, /^HTTP\/1\.1 405 /, method)
+    const status = JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4))
+    assert.equal(status.kind, "Status")
+    assert.equal(status.reason, "MethodNotAllowed")
+    assert.equal(status.code, 405)
+  }
+})
+
+test("requests node's parser refuses for other reasons keep node's answers", async () => {
+  // Not a request line (a TLS handshake's first bytes to a plain HTTP port).
+  assert.match(
+    await answer("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"),
+    /^HTTP\/1\.1 400 Bad Request\r\n/,
+  )
+  assert.match(
+    await answer("GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"),
+    /^HTTP\/1\.1 400 Bad Request\r\n/,
+  )
+  const big = `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`
+  assert.match(await answer(big), /^HTTP\/1\.1 431 /)
+})

@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from "node:https"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
+import { ApiError } from "../api/index.ts"
 import { compressed } from "./compression.ts"
 import { fromNode, fromUpgrade, toNode, toSocket } from "./http.ts"
 import type { ApiServer } from "./server.ts"
@@ -32,6 +33,43 @@ export interface Listening {
   readonly port: number
   readonly url: string
   close(): Promise<void>
+}
+
+/** A request line whose method is a token (RFC 9110), as Go's server reads one. */
+const REQUEST_LINE = /^[-!#$%&'*+.^_`|~0-9A-Za-z]+ [^ \r\n]+ HTTP\/1\.[01]\r?\n/
+
+/**
+ * A request node's parser refused. Node knows only the methods it has names for, where Go's
+ * server takes any token and the API server answers one it has no route for 405 (as CONNECT):
+ * so does this one. Anything else gets node's own answer: 431 for headers too large, 408 for a
+ * request too slow, else 400; nothing when a response already started or the peer is gone.
+ */
+function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  const inFlight = (socket as { _httpMessage?: ServerResponse })._httpMessage
+  if (err.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) {
+    socket.destroy()
+    return
+  }
+  if (err.code === "HPE_INVALID_METHOD" && REQUEST_LINE.test(err.rawPacket?.toString("latin1") ?? "")) {
+    const body = JSON.stringify(
+      new ApiError(
+        "MethodNotAllowed",
+        "the server does not allow this method on the requested resource",
+      ).toStatus(),
+    )
+    socket.end(
+      "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\n" +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+    return
+  }
+  const status =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? "431 Request Header Fields Too Large"
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? "408 Request Timeout"
+        : "400 Bad Request"
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
 }
 
 /** Listens on `opts.host:opts.port` and drives `api.handle` for every request. */
@@ -73,6 +111,7 @@ export async function listen(api: ApiServer, opts: ListenOptions = {}): Promise<
   // node:http hands a CONNECT over as it does an upgrade (and drops it unanswered when nothing
   // listens): it gets the answer any other method without a route gets, 405.
   server.on("connect", onUpgrade)
+  server.on("clientError", answerClientError)
   server.keepAliveTimeout = 65_000
   const host = opts.host ?? "127.0.0.1"
   await new Promise<void>((resolve, reject) => {
