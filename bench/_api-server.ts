@@ -1,8 +1,11 @@
 /**
  * A server for the API benchmark, run as a child process: `k8ts` (the real API server on SQLite)
  * or `bare` (a plain node:http server that parses the pod, stores it with the same durability and
- * group commit, and answers: the physical limit of this stack). Prints `PORT <n>` when listening.
+ * group commit, and answers: the physical limit of this stack) or `bytes` (a plain node:http server
+ * answering every GET with the bytes of the file given: a LIST's physical limit). Prints `PORT <n>`
+ * when listening.
  */
+import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
@@ -10,7 +13,7 @@ import Database from "better-sqlite3"
 import { createApiServer, listen } from "../src/apiserver/index.ts"
 import { SqliteStore } from "../src/storage/index.ts"
 
-const [mode = "k8ts", dir = "."] = process.argv.slice(2)
+const [mode = "k8ts", dir = ".", file = ""] = process.argv.slice(2)
 process.on("SIGTERM", () => process.exit(0))
 
 if (mode === "k8ts") {
@@ -20,6 +23,13 @@ if (mode === "k8ts") {
   await api.ready()
   const srv = await listen(api, { host: "127.0.0.1", port: 0 })
   console.log(`PORT ${srv.port}`)
+} else if (mode === "bytes") {
+  const body = readFileSync(file)
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": body.length })
+    res.end(body)
+  })
+  server.listen(0, "127.0.0.1", () => console.log(`PORT ${(server.address() as AddressInfo).port}`))
 } else {
   const db = new Database(join(dir, "bare.db"))
   db.pragma("journal_mode = WAL")

@@ -1,5 +1,6 @@
 /** Small HTTP load helpers shared by the benchmarks (keep-alive agent, timed phases, percentiles). */
 import { Agent, request } from "node:http"
+import { connect } from "node:net"
 
 /** A keep-alive agent sized for `n` concurrent clients. */
 export function agent(n: number): Agent {
@@ -51,28 +52,66 @@ export function sendRaw(
   })
 }
 
+/** The buffer every `receive` reads into (one read at a time: the benchmarks list one by one). */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024)
+
 /**
- * One GET read to its last byte without keeping the bytes (a streaming reader's view): resolves
- * with status, byte count, and ms to the first and the last byte.
+ * One GET read to its last byte without keeping the bytes, as a streaming decoder reads (Go's
+ * bufio reader under client-go's JSON decoder): on a connection of its own, every read lands in
+ * the same buffer. node:http's client instead hands each read over in a fresh 64 KB buffer; on
+ * these machines each 4 KB page of fresh memory costs the client ~12-20 us, and how many of a
+ * 47 MB answer's pages are fresh depends on its allocator's state: the same server's LIST then
+ * read between 30 and 330 ms. Resolves with status, byte count, and ms to the first and the last
+ * byte. The answer must have a content-length.
  */
 export function receive(
-  a: Agent,
   url: string,
 ): Promise<{ status: number; bytes: number; firstMs: number; ms: number }> {
+  const u = new URL(url)
   const t = performance.now()
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: a }, (res) => {
-      let bytes = 0
-      let firstMs = 0
-      res.on("data", (c: Buffer) => {
-        if (bytes === 0) firstMs = performance.now() - t
-        bytes += c.length
-      })
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, bytes, firstMs, ms: performance.now() - t }))
-      res.on("error", reject)
+    let head = ""
+    let status = 0
+    let length = -1
+    let bytes = 0
+    let firstMs = 0
+    const fail = (err: Error) => {
+      socket.destroy()
+      reject(err)
+    }
+    const onRead = (n: number, buf: Buffer): boolean => {
+      let body = n
+      if (length < 0) {
+        head += buf.toString("latin1", 0, n)
+        const end = head.indexOf("\r\n\r\n")
+        if (end < 0) return true
+        firstMs = performance.now() - t
+        status = Number(head.slice(9, 12))
+        const m = /\r\ncontent-length: *(\d+)/i.exec(head.slice(0, end))
+        if (!m) {
+          fail(new Error(`GET ${url}: an answer without content-length`))
+          return false
+        }
+        length = Number(m[1])
+        body = head.length - end - 4
+      }
+      bytes += body
+      if (bytes >= length) {
+        socket.destroy()
+        resolve({ status, bytes, firstMs, ms: performance.now() - t })
+      }
+      return true
+    }
+    const socket = connect({
+      host: u.hostname,
+      port: Number(u.port),
+      onread: { buffer: READ_BUFFER, callback: onRead },
     })
-    req.on("error", reject)
-    req.end()
+    socket.on("error", fail)
+    socket.on("end", () => fail(new Error(`GET ${url}: closed after ${bytes} of ${length} bytes`)))
+    socket.write(
+      `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nAccept: application/json\r\nConnection: close\r\n\r\n`,
+    )
   })
 }
 

@@ -4,11 +4,12 @@
  * apart with the client keeping the ~47 MB), watch delivery latency to
  * 100 watchers while writing 1,000 objects/s (after 2 s of such writes as a warm-up, reported
  * apart), and single-object latency at 1,000 creates/s (open loop, each create timed from when it
- * was due). Baseline: a bare node:http server storing the same pod with the same durability.
+ * was due). Baseline: a bare node:http server storing the same pod with the same durability; for
+ * the LIST, one answering with the same bytes from memory.
  * Last line: value = creates/s (64 clients), ratio = k8ts/bare.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -23,7 +24,7 @@ const WATCH_WARMUP_MS = 2000
 const dir = mkdtempSync(join(tmpdir(), "k8ts-bench-api-"))
 const children: ChildProcess[] = []
 
-async function startServer(mode: "k8ts" | "bare"): Promise<string> {
+async function startServer(mode: "k8ts" | "bare" | "bytes", file = ""): Promise<string> {
   const child = spawn(
     process.execPath,
     [
@@ -38,6 +39,7 @@ async function startServer(mode: "k8ts" | "bare"): Promise<string> {
       join(import.meta.dirname, "_api-server.ts"),
       mode,
       dir,
+      file,
     ],
     {
       stdio: ["ignore", "pipe", "inherit"],
@@ -118,15 +120,15 @@ async function main(): Promise<void> {
     }),
   )
   // The LIST's time is the server's answer read to its last byte by a client that keeps no bytes
-  // (as a streaming decoder would). A client keeping all ~47 MB also pays for the fresh memory
-  // they fill (here ~12 us a page, 140 ms for 47 MB, until its allocator has pages to reuse):
-  // that is measured apart (kept), and its last answer is decoded to count the items.
+  // (as a streaming decoder would; see receive). A client keeping all ~47 MB also pays for the
+  // fresh memory they fill (here ~12 us a page, 140 ms for 47 MB, until its allocator has pages to
+  // reuse): that is measured apart (kept), and its last answer is decoded to count the items.
   const list = `${k8ts}/api/v1/namespaces/list/pods`
   const listTimes: number[] = []
   const firstByte: number[] = []
   let listBytes = 0
   for (let i = 0; i < 5; i++) {
-    const res = await receive(a, list)
+    const res = await receive(list)
     if (res.status !== 200) throw new Error(`list failed: ${res.status}`)
     listTimes.push(res.ms)
     firstByte.push(res.firstMs)
@@ -141,8 +143,11 @@ async function main(): Promise<void> {
     if (res.status !== 200) throw new Error(`list failed: ${res.status}`)
     last = res.chunks
   }
-  const listed = (JSON.parse(Buffer.concat(last).toString("utf8")) as { items: unknown[] }).items.length
+  const listBody = Buffer.concat(last)
+  const listed = (JSON.parse(listBody.toString("utf8")) as { items: unknown[] }).items.length
   const listMs = percentile(listTimes, 50)
+  const listFile = join(dir, "list.json")
+  writeFileSync(listFile, listBody)
 
   // 100 watchers; a writer at 1,000 objects/s stamps each object with its send time. The first
   // WATCH_WARMUP_MS of writes warm up both processes (new code paths, and heaps growing into fresh
@@ -186,6 +191,19 @@ async function main(): Promise<void> {
   for (const w of watchers) w.destroy()
   const writeRate = (sent - measuredSent) / (writeMs / 1000)
   a.destroy()
+  stopAll()
+
+  // The LIST's baseline: the same bytes, from memory, by a bare node:http server alone on the
+  // machine, read the same way.
+  const bytes = await startServer("bytes", listFile)
+  const bareListTimes: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const res = await receive(`${bytes}/`)
+    if (res.status !== 200 || res.bytes !== listBody.length)
+      throw new Error(`bare list failed: ${res.status}`)
+    bareListTimes.push(res.ms)
+  }
+  const bareListMs = percentile(bareListTimes, 50)
 
   const ratio = c.rate / bareCreates.rate
   const rows = [
@@ -209,6 +227,11 @@ async function main(): Promise<void> {
       "k8ts LIST 10,000 pods",
       `${listMs.toFixed(0)} ms`,
       `${listed} items, ${(listBytes / 1e6).toFixed(1)} MB; median of ${listTimes.map((t) => t.toFixed(0)).join(", ")} ms; first byte ${percentile(firstByte, 50).toFixed(0)} ms`,
+    ],
+    [
+      "  the same bytes from a bare node:http",
+      `${bareListMs.toFixed(0)} ms`,
+      `median of ${bareListTimes.map((t) => t.toFixed(0)).join(", ")} ms (from memory, as one buffer)`,
     ],
     [
       "  the same, the client keeping the bytes",
@@ -244,6 +267,7 @@ async function main(): Promise<void> {
       gets_per_s: Math.round(gets.rate),
       list_10k_ms: Math.round(listMs),
       list_10k_kept_ms: Math.round(percentile(keptTimes, 50)),
+      list_10k_bare_ms: Math.round(bareListMs),
       watch_p99_ms: Number(percentile(watchLat, 99).toFixed(2)),
       watch_deliveries: watchLat.length,
       watch_warmup_p99_ms: Number(percentile(warmupLat, 99).toFixed(2)),
