@@ -2,8 +2,16 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { ConfigMaps, Namespaces, Secrets } from "../api/index.ts"
 import { settleUntil, startClientEnv, type ClientEnv } from "../testing/index.ts"
-import { FakeClock, silentLogger } from "../util/index.ts"
-import { Controller, type ControllerSpec, type Reconciler, type Result, TerminalError } from "./controller.ts"
+import { PassThrough } from "node:stream"
+import { createLogger, FakeClock, type Logger, silentLogger } from "../util/index.ts"
+import {
+  Controller,
+  type ControllerSpec,
+  QuietRetryError,
+  type Reconciler,
+  type Result,
+  TerminalError,
+} from "./controller.ts"
 import { SharedInformers } from "./shared-informers.ts"
 
 describe("runController", () => {
@@ -18,6 +26,7 @@ describe("runController", () => {
   async function harness(
     reconcile: (key: string) => Promise<Result | void>,
     extra: Partial<ControllerSpec> = {},
+    log: Logger = silentLogger(),
   ) {
     const ns = `ctl-${++n}`
     await env.inProcess
@@ -38,7 +47,7 @@ describe("runController", () => {
     }
     const clock = new FakeClock()
     const informers = new SharedInformers(env.inProcess, { clock })
-    const controller = new Controller(spec, { client: env.inProcess, informers, clock, log: silentLogger() })
+    const controller = new Controller(spec, { client: env.inProcess, informers, clock, log })
     const ac = new AbortController()
     const running = Promise.all([informers.run(ac.signal), controller.run(ac.signal)])
     const cms = env.inProcess.resource(ConfigMaps)
@@ -151,6 +160,38 @@ describe("runController", () => {
     assert.equal(h.keys.length, 1)
     assert.equal(h.controller.stats().retries, 0)
     await h.stop()
+  })
+
+  test("a QuietRetryError is retried as any failure, logged at debug level rather than as a warning", async () => {
+    const lines: { level: number; msg: string }[] = []
+    const destination = new PassThrough()
+    destination.on("data", (c: Buffer) => {
+      for (const l of c.toString("utf8").split("\n"))
+        if (l) lines.push(JSON.parse(l) as { level: number; msg: string })
+    })
+    let failures = 1
+    const h = await harness(
+      async (key) => {
+        if (failures-- > 0) throw new QuietRetryError(`kind of ${key} unknown yet`)
+      },
+      {},
+      createLogger({ level: "debug", format: "json", destination }),
+    )
+    try {
+      await h.create("unknown-owner")
+      await settleUntil(() => h.controller.stats().delayed === 1, "the retry's backoff")
+      await h.clock.advance(5)
+      await settleUntil(() => h.keys.length === 2 && h.controller.stats().processing === 0, "the retry")
+      assert.equal(h.controller.stats().retries, 1)
+      const failed = lines.filter((l) => l.msg === "Reconcile failed, retrying")
+      assert.deepEqual(
+        failed.map((l) => l.level),
+        [20],
+        "one debug line, no warning",
+      )
+    } finally {
+      await h.stop()
+    }
   })
 
   test("requeueAfterMs reconciles the key again after that long", async () => {

@@ -43,6 +43,14 @@ export class TerminalError extends Error {
   override name = "TerminalError"
 }
 
+/**
+ * A failure expected to pass on its own (an object of a kind discovery does not know yet):
+ * retried as any other, but logged at debug level, as upstream logs such retries at V(5).
+ */
+export class QuietRetryError extends Error {
+  override name = "QuietRetryError"
+}
+
 /** What a controller is built from. */
 export interface ControllerDeps {
   readonly client: Client
@@ -222,7 +230,8 @@ export class Controller {
         queue.forget(key)
         return
       }
-      log.warn({ key, err: String(err), retries: queue.retries(key) }, "Reconcile failed, retrying")
+      const level = err instanceof QuietRetryError ? "debug" : "warn"
+      log[level]({ key, err: String(err), retries: queue.retries(key) }, "Reconcile failed, retrying")
       queue.addRateLimited(key)
     }
   }

@@ -54,6 +54,7 @@ export {
 } from "./workqueue.ts"
 export {
   Controller,
+  QuietRetryError,
   TerminalError,
   ownerKeyOf,
   runController,

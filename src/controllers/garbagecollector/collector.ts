@@ -10,7 +10,7 @@ import {
   type OwnerReference,
   type ResourceRef,
 } from "../../api/index.ts"
-import type { Client, DeleteOptions, EventRecorder } from "../../client/index.ts"
+import { type Client, type DeleteOptions, type EventRecorder, QuietRetryError } from "../../client/index.ts"
 import type { Logger } from "../../util/index.ts"
 import { blockingDependents, type GraphNode, type ObjectIdentity } from "./graph.ts"
 import { FOREGROUND_FINALIZER, type GraphBuilder, ORPHAN_FINALIZER } from "./graph-builder.ts"
@@ -162,7 +162,8 @@ export class Collector {
 
   #ref(id: ObjectIdentity): ResourceRef {
     const ref = this.#resourceOf(groupOf(id.apiVersion), id.kind)
-    if (!ref) throw new Error(`Cannot find the resource of kind "${id.kind}" in "${id.apiVersion}"`)
+    // A kind discovery does not know (yet: a CRD being added, or never): retried, quietly.
+    if (!ref) throw new QuietRetryError(`Cannot find the resource of kind "${id.kind}" in "${id.apiVersion}"`)
     return ref
   }
 
