@@ -23,7 +23,8 @@ import {
   tokenReview,
 } from "./reviews.ts"
 import { createToken } from "../serviceaccount/token-request.ts"
-import { bind, finalizeNamespace, scale } from "./subresources.ts"
+import { bind } from "./binding.ts"
+import { finalizeNamespace, scale } from "./subresources.ts"
 
 function notServed(): ApiError {
   return new ApiError("NotFound", "the server could not find the requested resource")

@@ -1,5 +1,5 @@
 /** The subresources the API server answers itself: scale, binding, namespace finalize, access reviews. */
-import { ApiError, type ApiObject, Pods, badRequest, conflict } from "../../api/index.ts"
+import { ApiError, type ApiObject, badRequest } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, type Output, parseMediaTypes } from "../negotiate.ts"
 import { json } from "../output.ts"
@@ -9,7 +9,6 @@ import { withoutOmittedZeros } from "../omit-zero.ts"
 import { fieldManagerOf } from "./write.ts"
 import type { ResourceRequest } from "./context.ts"
 import { outputOf, requestedRevision, respondObject } from "./read.ts"
-import { timestamp } from "../registry/context.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
@@ -167,56 +166,6 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
     },
   )
   return respondScale(r, out, 200, scaleOf(object as Obj, paths))
-}
-
-/** POST pods/{name}/binding or bindings: assigns a pod to a node (the scheduler's only write). */
-export async function bind(r: ResourceRequest, podName: string): Promise<ApiResponse> {
-  const b = decodeBody(r.req.header("content-type"), await r.req.body()) as {
-    target?: { name?: string; kind?: string }
-    metadata?: { name?: string }
-  }
-  const node = b?.target?.name
-  if (!node) {
-    throw new ApiError("Invalid", `Binding "${podName}" is invalid: target.name: Required value`, {
-      name: podName,
-      kind: "Binding",
-      causes: [{ reason: "FieldValueRequired", message: "Required value", field: "target.name" }],
-    })
-  }
-  if (b.target?.kind && b.target.kind !== "Node")
-    throw badRequest(`Binding target kind must be "Node", not "${b.target.kind}"`)
-  const pods = r.parts.served(Pods)
-  await r.parts.registry.update(
-    pods,
-    { namespace: r.namespace, name: podName },
-    (cur) => {
-      const pod = cur as Obj
-      if (pod.metadata?.deletionTimestamp)
-        throw conflict(pods.info, podName, "pod is being deleted, cannot be assigned to a host")
-      if (pod.spec?.nodeName)
-        throw conflict(
-          pods.info,
-          podName,
-          `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`,
-        )
-      pod.spec = { ...(pod.spec ?? {}), nodeName: node }
-      const conditions = ((pod.status?.conditions ?? []) as { type: string }[]).filter(
-        (c) => c.type !== "PodScheduled",
-      )
-      conditions.push({
-        type: "PodScheduled",
-        status: "True",
-        lastProbeTime: null,
-        lastTransitionTime: timestamp(r.parts.clock.now()),
-      } as never)
-      // Bound: the nomination is spent (upstream's ClearingNominatedNodeNameAfterBinding, on since 1.35).
-      const { nominatedNodeName: _spent, ...status } = (pod.status ?? {}) as Record<string, unknown>
-      pod.status = { ...status, conditions }
-      return pod
-    },
-    { subresource: "binding", user: r.req.user, shallowCurrent: true },
-  )
-  return json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 })
 }
 
 /** PUT namespaces/{name}/finalize: replaces spec.finalizers. */

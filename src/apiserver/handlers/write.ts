@@ -18,7 +18,8 @@ import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
 
-function isDryRun(r: ResourceRequest): boolean {
+/** Whether the request asks for a dry run (dryRun=All). */
+export function isDryRun(r: ResourceRequest): boolean {
   return dryRunOf(r.req.query.getAll("dryRun"), r.req.method)
 }
 
