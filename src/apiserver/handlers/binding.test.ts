@@ -1,21 +1,12 @@
 /** POST pods/{name}/binding: preconditions, refusals, annotations and PodScheduled, as upstream. */
 import assert from "node:assert/strict"
-import { after, before, test } from "node:test"
-import { MemoryStore } from "../../storage/index.ts"
-import { apiCall } from "../../testing/index.ts"
+import { test } from "node:test"
+import { apiCall, memoryApiServer } from "../../testing/index.ts"
 import { FakeClock } from "../../util/index.ts"
-import { createApiServer, type ApiServer } from "../server.ts"
+import type { ApiServer } from "../server.ts"
 
 let api: ApiServer
-const ac = new AbortController()
-const clock = new FakeClock(Date.UTC(2026, 11, 2, 12, 0, 0))
-
-before(async () => {
-  api = createApiServer({ store: new MemoryStore(), clock })
-  void api.run(ac.signal)
-  await api.ready()
-})
-after(() => ac.abort())
+memoryApiServer((a) => (api = a), { clock: new FakeClock(Date.UTC(2026, 11, 2, 12, 0, 0)) })
 
 const call = (method: string, path: string, body?: unknown) =>
   apiCall(
