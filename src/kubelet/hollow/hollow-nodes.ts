@@ -22,7 +22,7 @@ import { admitPod } from "../admission/admit.ts"
 import { type Rejection, rejectedStatus } from "../admission/rejected-status.ts"
 import { type Clock, type Logger, parseCidr, cidrAddress, realClock, silentLogger } from "../../util/index.ts"
 import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-object.ts"
-import { isRunning, runningStatus, stoppedStatus } from "./pod-status.ts"
+import { isReadyAsGated, isRunning, runningStatus, stoppedStatus } from "./pod-status.ts"
 import { hollowSummary, type HollowUsage } from "./usage.ts"
 import type { Summary } from "../stats/summary-types.ts"
 
@@ -351,10 +351,9 @@ export class HollowNodes {
     if (isRunning(pod)) {
       this.#reported.delete(key)
       node.admitted.set(key, pod) // after a restart: admitted by the run before
-      return
-    }
-    // Written already; the informer has yet to deliver it.
-    if (this.#reported.get(key) === pod.metadata?.uid) return
+      // As posted, unless another client changed a readiness gate's condition since: Ready follows.
+      if (isReadyAsGated(pod)) return
+    } else if (this.#reported.get(key) === pod.metadata?.uid) return // written; not delivered yet
     if (!node.admitted.has(key)) {
       const verdict = this.#admit(pod, node, caches)
       if (!verdict.admit) return this.#reject(key, pod, verdict, node)

@@ -1,0 +1,27 @@
+/** Readiness gates (KEP-580) on a real kubelet with the process runtime. */
+import { after, before } from "node:test"
+import { nodePod } from "../testing/index.ts"
+import { type KubeletEnv, startKubeletEnv } from "./kubelet-env.case.ts"
+import { readinessGateTests } from "./readiness-gates.case.ts"
+
+let k: KubeletEnv
+
+before(async () => {
+  k = await startKubeletEnv({
+    prefix: "k8ts-kubelet-gates-",
+    nodeName: "node-gates",
+    podRange: "127.245.15.0/24",
+  })
+})
+
+after(() => k.stop())
+
+readinessGateTests(() => ({
+  client: k.env.inProcess,
+  pod: (name, gates) => ({
+    ...nodePod("node-gates", name, {
+      readinessGates: gates.map((conditionType) => ({ conditionType })),
+      containers: [{ name: "app", image: "busybox", command: ["sleep", "3600"] }],
+    }),
+  }),
+}))
