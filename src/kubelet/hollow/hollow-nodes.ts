@@ -23,6 +23,7 @@ import { type Rejection, rejectedStatus } from "../admission/rejected-status.ts"
 import { type Clock, type Logger, parseCidr, cidrAddress, realClock, silentLogger } from "../../util/index.ts"
 import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-object.ts"
 import { isReadyAsGated, isRunning, runningStatus, stoppedStatus } from "./pod-status.ts"
+import { STATUS_PATCH_TYPE, statusPatch } from "../status-patch.ts"
 import { hollowSummary, type HollowUsage } from "./usage.ts"
 import type { Summary } from "../stats/summary-types.ts"
 
@@ -364,8 +365,8 @@ export class HollowNodes {
   }
 
   /**
-   * Writes `pod`'s status as the kubelet's status manager does (a merge patch of status, the
-   * pod's uid in it so another pod of that name is not written) and remembers it was written;
+   * Writes `pod`'s status as the kubelet's status manager does (statusPatch: the conditions it
+   * owns, the pod's uid in it so another pod of that name is not written) and remembers it was written;
    * the answer is not decoded (nothing here reads it). A Conflict or NotFound is left to the newer
    * version on its way, which requeues the pod.
    */
@@ -379,8 +380,8 @@ export class HollowNodes {
         namespace,
         name,
         subresource: "status",
-        body: { metadata: { uid: pod.metadata?.uid }, status: pod.status },
-        contentType: "application/merge-patch+json",
+        body: statusPatch(pod.metadata?.uid ?? "", pod.status ?? {}),
+        contentType: STATUS_PATCH_TYPE,
         discardBody: true,
       })
       .then(() => void this.#reported.set(key, pod.metadata?.uid ?? ""))
