@@ -25,6 +25,7 @@ export interface GateEnv {
 interface Armed {
   readonly meanwhile: () => Promise<unknown>
   readonly written: () => Promise<void>
+  readonly failed: (err: unknown) => void
 }
 
 /**
@@ -42,7 +43,8 @@ export class RacingWrite {
       const body = JSON.parse((await req.body()).toString()) as { status?: { phase?: string } }
       if (body.status?.phase !== "Running") return api(req)
       this.#armed.delete(req.path)
-      await armed.meanwhile()
+      // The other write failing fails the test at once; the node's write still goes through.
+      await armed.meanwhile().catch(armed.failed)
       const res = await api(req)
       await armed.written()
       return res
@@ -56,7 +58,8 @@ export class RacingWrite {
   before<T>(name: string, meanwhile: () => Promise<unknown>, read: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const written = () => read().then(resolve, reject)
-      this.#armed.set(`/api/v1/namespaces/default/pods/${name}/status`, { meanwhile, written })
+      const path = `/api/v1/namespaces/default/pods/${name}/status`
+      this.#armed.set(path, { meanwhile, written, failed: reject })
     })
   }
 }
