@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { InProcessClient, type InProcessHandler } from "../client/index.ts"
 import { type ClientEnv, startClientEnv } from "../testing/index.ts"
 import { Kubelet, type KubeletOptions } from "./kubelet.ts"
 import { ProcessRuntime, type ProcessRuntimeOptions } from "./runtime/process/process-runtime.ts"
@@ -23,6 +24,8 @@ export interface KubeletEnvOptions {
   readonly runtime?: (opts: ProcessRuntimeOptions) => ProcessRuntime
   /** Also serve the node API (records, metrics), its port given to the kubelet. */
   readonly server?: boolean
+  /** Wraps the API server's handler the kubelet's requests go to (to see or delay them). */
+  readonly handler?: (api: InProcessHandler) => InProcessHandler
   /** More kubelet options. */
   readonly kubelet?: Partial<Omit<KubeletOptions, "client" | "nodeName" | "address" | "runtime" | "dataDir">>
 }
@@ -61,7 +64,7 @@ export async function startKubeletEnv(o: KubeletEnvOptions): Promise<KubeletEnv>
     : undefined
   const port = server ? await server.listen() : undefined
   const kubelet = (holder.kubelet = new Kubelet({
-    client: env.inProcess,
+    client: o.handler ? new InProcessClient(o.handler(env.api.handle)) : env.inProcess,
     nodeName: o.nodeName,
     address: "127.0.0.1",
     runtime,

@@ -267,3 +267,108 @@ for (const c of terminalCases) {
     assert.equal(s.observedGeneration, 3)
   })
 }
+
+/** A pod with one app container "a" and the readiness gates `gates`, with `conditions` posted. */
+function gatedPod(gates: string[], conditions: PodCondition[] = []): Pod {
+  return {
+    metadata: { name: "p", namespace: "default", uid: "u1" },
+    spec: {
+      containers: [{ name: "a", image: "busybox" }],
+      restartPolicy: "Never",
+      readinessGates: gates.map((conditionType) => ({ conditionType })),
+    },
+    status: { conditions },
+  }
+}
+
+const readyCases: {
+  name: string
+  pod: Pod
+  container: "ready" | "unready" | 0
+  want: { ready: unknown[]; containersReady: unknown[] }
+}[] = [
+  {
+    name: "no gates, container ready: Ready",
+    pod: gatedPod([]),
+    container: "ready",
+    want: { ready: ["True", undefined, undefined], containersReady: ["True", undefined, undefined] },
+  },
+  {
+    name: "a gate without its condition: not Ready, its containers are",
+    pod: gatedPod(["example.com/lb"]),
+    container: "ready",
+    want: {
+      ready: [
+        "False",
+        "ReadinessGatesNotReady",
+        'corresponding condition of pod readiness gate "example.com/lb" does not exist.',
+      ],
+      containersReady: ["True", undefined, undefined],
+    },
+  },
+  {
+    name: "a gate whose condition is False: not Ready",
+    pod: gatedPod(["example.com/lb"], [{ type: "example.com/lb", status: "False" }]),
+    container: "ready",
+    want: {
+      ready: [
+        "False",
+        "ReadinessGatesNotReady",
+        'the status of pod readiness gate "example.com/lb" is not "True", but False',
+      ],
+      containersReady: ["True", undefined, undefined],
+    },
+  },
+  {
+    name: "every gate's condition True: Ready",
+    pod: gatedPod(
+      ["example.com/lb", "example.com/dns"],
+      [
+        { type: "example.com/dns", status: "True" },
+        { type: "example.com/lb", status: "True" },
+      ],
+    ),
+    container: "ready",
+    want: { ready: ["True", undefined, undefined], containersReady: ["True", undefined, undefined] },
+  },
+  {
+    name: "containers not ready come first: ContainersNotReady, the gates unnamed",
+    pod: gatedPod(["example.com/lb"]),
+    container: "unready",
+    want: {
+      ready: ["False", "ContainersNotReady", "containers with unready status: [a]"],
+      containersReady: ["False", "ContainersNotReady", "containers with unready status: [a]"],
+    },
+  },
+  {
+    name: "a Succeeded pod is PodCompleted, whatever its gates",
+    pod: gatedPod(["example.com/lb"], [{ type: "example.com/lb", status: "True" }]),
+    container: 0,
+    want: {
+      ready: ["False", "PodCompleted", undefined],
+      containersReady: ["False", "PodCompleted", undefined],
+    },
+  },
+  {
+    name: "a gate may name a kubelet condition made before Ready",
+    pod: gatedPod(["Initialized"]),
+    container: "ready",
+    want: { ready: ["True", undefined, undefined], containersReady: ["True", undefined, undefined] },
+  },
+]
+
+for (const c of readyCases) {
+  test(`podStatus() Ready and readiness gates: ${c.name}`, () => {
+    const r = record()
+    r.sandbox = { id: "sb", podUid: "u1", ip: "127.0.0.2" }
+    const current = c.container === 0 ? info("a", "exited", 0) : info("a", "running")
+    r.containers.set("a", { ...newContainerRecord(), current, ready: c.container === "ready", started: true })
+    const s = podStatus({ pod: c.pod, record: r, hostIP: "10.0.0.1", now: NOW })
+    const got = byType(s.conditions)
+    assert.deepEqual(got.Ready, c.want.ready)
+    assert.deepEqual(got.ContainersReady, c.want.containersReady)
+    // The gates' conditions are others': carried over as posted.
+    for (const posted of c.pod.status?.conditions ?? [])
+      assert.deepEqual(got[posted.type]?.[0], posted.status)
+  })
+}

@@ -19,6 +19,7 @@ import {
   type TrackedPodStatus,
 } from "../api/index.ts"
 import type { ContainerRecord, PodRecord } from "./pod-state.ts"
+import { unmetReadinessGates } from "./readiness-gates.ts"
 import { finalContainers, finalPhase } from "./terminal-status.ts"
 import type { ContainerInfo } from "./runtime/runtime.ts"
 import { rfc3339 } from "../util/index.ts"
@@ -266,14 +267,20 @@ function conditionsOf(
     reason: "ContainersNotInitialized",
     message: `containers with incomplete status: ${goList(incomplete)}`,
   }
-  return [
+  const before = [
     ...othersConditions(pod, basis.old),
     condition("PodReadyToStartContainers", !!record.sandbox && !terminal, basis),
     // A Succeeded pod is initialized "PodCompleted", as upstream's GeneratePodInitializedCondition says.
     phase === "Succeeded"
       ? { ...condition("Initialized", true, basis), reason: "PodCompleted" }
       : condition("Initialized", incomplete.length === 0, basis, notInitialized),
-    condition("Ready", containersReady, basis, notReady),
+  ]
+  // Ready once the containers are, and then only once the readiness gates hold, judged on the
+  // conditions made before it (upstream's GeneratePodReadyCondition); ContainersReady ignores them.
+  const gates = containersReady ? unmetReadinessGates(pod, before) : undefined
+  return [
+    ...before,
+    condition("Ready", containersReady && !gates, basis, gates ?? notReady),
     condition("ContainersReady", containersReady, basis, notReady),
     condition("PodScheduled", true, basis),
   ]

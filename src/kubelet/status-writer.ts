@@ -8,12 +8,15 @@
  * over is the basis of the next one (`last`), as upstream's status manager cache is: the
  * informer's copy of the pod lags the writes, and conditions' transition times taken from it
  * could flip back and forth between two writes, each write's watch event causing the other.
+ * A write sends only the conditions the kubelet owns (statusPatch), so one another client changed
+ * meanwhile (a readiness gate) is kept.
  */
 import type { PodStatus } from "kubernetes-types/core/v1.js"
 import { ApiError, Pods } from "../api/index.ts"
 import type { Client } from "../client/index.ts"
 import type { Logger } from "../util/index.ts"
 import { isKubeletCondition } from "./pod-status.ts"
+import { statusPatch } from "./status-patch.ts"
 
 /**
  * A status as the kubelet compares it with the last one: without the conditions others own,
@@ -144,11 +147,10 @@ export class StatusWriter {
     try {
       const got = await this.#o.client
         .resource(Pods)
-        .patch(
-          { namespace: w.namespace, name: w.name },
-          { metadata: { uid: w.uid }, status: w.status },
-          { type: "merge", subresource: "status" },
-        )
+        .patch({ namespace: w.namespace, name: w.name }, statusPatch(w.uid, w.status), {
+          type: "strategic",
+          subresource: "status",
+        })
       p.written = got.metadata?.resourceVersion
     } catch (err) {
       if (err instanceof ApiError && err.reason === "NotFound") return

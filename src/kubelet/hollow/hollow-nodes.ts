@@ -22,7 +22,8 @@ import { admitPod } from "../admission/admit.ts"
 import { type Rejection, rejectedStatus } from "../admission/rejected-status.ts"
 import { type Clock, type Logger, parseCidr, cidrAddress, realClock, silentLogger } from "../../util/index.ts"
 import { healthyConditions, hollowNode, type HollowNodeSpec } from "./node-object.ts"
-import { isRunning, runningStatus, stoppedStatus } from "./pod-status.ts"
+import { isReadyAsGated, isRunning, runningStatus, stoppedStatus } from "./pod-status.ts"
+import { STATUS_PATCH_TYPE, statusPatch } from "../status-patch.ts"
 import { hollowSummary, type HollowUsage } from "./usage.ts"
 import type { Summary } from "../stats/summary-types.ts"
 
@@ -351,10 +352,9 @@ export class HollowNodes {
     if (isRunning(pod)) {
       this.#reported.delete(key)
       node.admitted.set(key, pod) // after a restart: admitted by the run before
-      return
-    }
-    // Written already; the informer has yet to deliver it.
-    if (this.#reported.get(key) === pod.metadata?.uid) return
+      // As posted, unless another client changed a readiness gate's condition since: Ready follows.
+      if (isReadyAsGated(pod)) return
+    } else if (this.#reported.get(key) === pod.metadata?.uid) return // written; not delivered yet
     if (!node.admitted.has(key)) {
       const verdict = this.#admit(pod, node, caches)
       if (!verdict.admit) return this.#reject(key, pod, verdict, node)
@@ -365,8 +365,8 @@ export class HollowNodes {
   }
 
   /**
-   * Writes `pod`'s status as the kubelet's status manager does (a merge patch of status, the
-   * pod's uid in it so another pod of that name is not written) and remembers it was written;
+   * Writes `pod`'s status as the kubelet's status manager does (statusPatch: the conditions it
+   * owns, the pod's uid in it so another pod of that name is not written) and remembers it was written;
    * the answer is not decoded (nothing here reads it). A Conflict or NotFound is left to the newer
    * version on its way, which requeues the pod.
    */
@@ -380,8 +380,8 @@ export class HollowNodes {
         namespace,
         name,
         subresource: "status",
-        body: { metadata: { uid: pod.metadata?.uid }, status: pod.status },
-        contentType: "application/merge-patch+json",
+        body: statusPatch(pod.metadata?.uid ?? "", pod.status ?? {}),
+        contentType: STATUS_PATCH_TYPE,
         discardBody: true,
       })
       .then(() => void this.#reported.set(key, pod.metadata?.uid ?? ""))

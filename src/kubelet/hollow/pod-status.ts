@@ -12,6 +12,7 @@ import {
   type TrackedPodStatus,
 } from "../../api/index.ts"
 import { isOwnedByKubelet } from "../pod-status.ts"
+import { unmetReadinessGates } from "../readiness-gates.ts"
 import { rfc3339 } from "../../util/index.ts"
 
 function containerStatus(
@@ -38,33 +39,45 @@ function containerStatus(
   return { ...base, ready: true, started: true, state: { running: { startedAt } } }
 }
 
-/** A kubelet condition's status and reason (none: True, without a reason). */
+/** A kubelet condition's status, reason and message (none: True, without a reason). */
 interface Holds {
   readonly status: "True" | "False"
   readonly reason?: string
+  readonly message?: string
+}
+
+const KUBELET_TYPES = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]
+
+/** Ready, its containers being ready: True once the readiness gates hold on `before`. */
+function gatedReady(pod: Pod, before: readonly PodCondition[]): Holds {
+  const unmet = unmetReadinessGates(pod, before)
+  return unmet ? { status: "False", ...unmet } : { status: "True" }
 }
 
 /**
- * The kubelet's conditions of `pod` (True unless `holds` says otherwise) after the conditions
- * others own; a condition whose status did not change keeps its transition time.
+ * The kubelet's conditions of `pod` (True unless `holds` says otherwise; Ready then only once the
+ * readiness gates hold on the conditions before it) after the conditions others own; a condition
+ * whose status did not change keeps its transition time.
  */
 function conditions(pod: Pod, at: string, holds: Readonly<Record<string, Holds>> = {}): PodCondition[] {
   const old = pod.status?.conditions ?? []
-  const others = old.filter((c) => !isOwnedByKubelet(c.type))
-  const types = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"]
-  const own = types.map((type): TrackedPodCondition => {
-    const { status, reason } = holds[type] ?? { status: "True" }
+  const out = old.filter((c) => !isOwnedByKubelet(c.type))
+  for (const type of KUBELET_TYPES) {
+    const { status, reason, message } =
+      holds[type] ?? (type === "Ready" ? gatedReady(pod, out) : { status: "True" })
     const prev = old.find((c) => c.type === type)
-    return {
+    const c: TrackedPodCondition = {
       type,
       ...observedGenerationOf(pod),
       status,
       lastProbeTime: null as unknown as string,
       lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : at,
       ...(reason ? { reason } : {}),
+      ...(message ? { message } : {}),
     }
-  })
-  return [...others, ...own]
+    out.push(c)
+  }
+  return out
 }
 
 /** The status of `pod` once running on a node at `hostIP`, with `podIP`. */
@@ -143,4 +156,14 @@ export function isRunning(pod: Pod): boolean {
     // A spec change (a new generation) is observed, as the kubelet's next sync does.
     s.observedGeneration === observedGenerationOf(pod).observedGeneration
   )
+}
+
+/**
+ * True when the posted Ready condition is the one runningStatus would make now: false once
+ * another client changed a readiness gate's condition since (the kubelet then writes Ready again).
+ */
+export function isReadyAsGated(pod: Pod): boolean {
+  const want = conditions(pod, "").find((c) => c.type === "Ready")
+  const have = pod.status?.conditions?.find((c) => c.type === "Ready")
+  return have?.status === want?.status && have?.reason === want?.reason && have?.message === want?.message
 }
