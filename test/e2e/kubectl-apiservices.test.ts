@@ -140,4 +140,19 @@ describe("kubectl with APIServices", () => {
     await ok("delete", "crd", "widgets.apisvc.example.com")
     await until("v1.apisvc.example.com gone", async () => !(await rows()).has("v1.apisvc.example.com"))
   })
+
+  test("an extension group k8ts cannot serve stays out of discovery", async () => {
+    const adapter = METRICS_APISERVICE.replaceAll("metrics.k8s.io", "custom.metrics.k8s.io")
+      .replace("name: metrics-server", "name: prometheus-adapter")
+      .replace("namespace: kube-system", "namespace: monitoring")
+    await ok("apply", "-f", file("adapter-apiservice.yaml", adapter))
+    await until("the adapter's ServiceNotFound", async () =>
+      /False \(ServiceNotFound\)/.test((await rows()).get("v1beta1.custom.metrics.k8s.io") ?? ""),
+    )
+    const r = await k("api-resources")
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stderr, "")
+    assert.doesNotMatch(r.stdout, /custom\.metrics\.k8s\.io/)
+    assert.match(await ok("explain", "apiservice.spec.service"), /port\s+<integer>/)
+  })
 })

@@ -139,4 +139,44 @@ describe("APIService registry", () => {
       ["v1beta1.metrics.k8s.io", "kube-system/metrics-server", "False (ServiceNotFound)"],
     ])
   })
+
+  test("server-side apply knows the type: conditions merge by type, unknown fields are refused", async () => {
+    const applied = await call(
+      "PATCH",
+      `${APISERVICES}/v1.applied.example.com?fieldManager=tester&fieldValidation=Strict`,
+      JSON.stringify({
+        apiVersion: "apiregistration.k8s.io/v1",
+        kind: "APIService",
+        metadata: { name: "v1.applied.example.com" },
+        spec: {
+          group: "applied.example.com",
+          version: "v1",
+          groupPriorityMinimum: 1000,
+          versionPriority: 100,
+          service: { namespace: "default", name: "applied" },
+        },
+      }),
+      { "content-type": "application/apply-patch+yaml" },
+    )
+    assert.equal(applied.status, 201, JSON.stringify(applied.json))
+    assert.equal(applied.json.spec.service.port, 443)
+    const owned = applied.json.metadata.managedFields[0].fieldsV1
+    assert.ok(owned["f:spec"]["f:service"]["f:name"], JSON.stringify(owned))
+    const strict = await call("POST", `${APISERVICES}?fieldValidation=Strict`, {
+      ...metricsApiService(),
+      metadata: { name: "v1beta1.strict.example.com" },
+      spec: { ...metricsApiService().spec, group: "strict.example.com", bogus: 1 },
+    })
+    assert.equal(strict.status, 400, JSON.stringify(strict.json))
+    assert.match(strict.json.message, /unknown field "spec.bogus"/)
+  })
+
+  test("the OpenAPI v3 document of apiregistration.k8s.io/v1 describes APIService", async () => {
+    const index = await call("GET", "/openapi/v3")
+    assert.ok(index.json.paths["apis/apiregistration.k8s.io/v1"], Object.keys(index.json.paths).join(", "))
+    const doc = await call("GET", "/openapi/v3/apis/apiregistration.k8s.io/v1")
+    const schemas = doc.json.components.schemas
+    const spec = schemas["io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec"]
+    assert.ok(spec?.properties?.groupPriorityMinimum, JSON.stringify(Object.keys(schemas)))
+  })
 })
