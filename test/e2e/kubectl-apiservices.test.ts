@@ -5,12 +5,14 @@
  * and discovery keeps working beside an unavailable APIService.
  */
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import {
+  helmPath,
   kubectlSession,
+  run,
   type ServerProcess,
   serverTarget,
   startK8tsServer,
@@ -154,5 +156,32 @@ describe("kubectl with APIServices", () => {
     assert.equal(r.stderr, "")
     assert.doesNotMatch(r.stdout, /custom\.metrics\.k8s\.io/)
     assert.match(await ok("explain", "apiservice.spec.service"), /port\s+<integer>/)
+  })
+
+  test("helm installs and uninstalls a chart that registers an extension API server", async () => {
+    const chart = join(dir, "adapter-chart")
+    mkdirSync(join(chart, "templates"), { recursive: true })
+    writeFileSync(join(chart, "Chart.yaml"), "apiVersion: v2\nname: adapter\nversion: 0.1.0\n")
+    const registered = METRICS_APISERVICE.replaceAll("metrics.k8s.io", "external.metrics.k8s.io")
+      .replace("name: metrics-server", "name: {{ .Release.Name }}")
+      .replace("namespace: kube-system", "namespace: {{ .Release.Namespace }}")
+    writeFileSync(join(chart, "templates", "apiservice.yaml"), registered)
+    const helm = (...args: string[]) =>
+      run(helmPath(), [...args, "--kubeconfig", join(dir, "kubeconfig.yaml")], {
+        env: { ...process.env, HOME: dir },
+      })
+    const installed = await helm("install", "adapter", chart)
+    assert.equal(installed.code, 0, installed.stderr)
+    const line = await until("the chart's APIService", async () => {
+      const l = (await rows()).get("v1beta1.external.metrics.k8s.io") ?? ""
+      return /ServiceNotFound/.test(l) ? l : undefined
+    })
+    assert.match(line, /\sdefault\/adapter\s+False \(ServiceNotFound\)/)
+    const removed = await helm("uninstall", "adapter")
+    assert.equal(removed.code, 0, removed.stderr)
+    await until(
+      "the chart's APIService gone",
+      async () => !(await rows()).has("v1beta1.external.metrics.k8s.io"),
+    )
   })
 })
