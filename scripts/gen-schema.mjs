@@ -7,7 +7,7 @@
  * (the generated.proto files of k8s.io/api and k8s.io/apimachinery) and keeps only those facts:
  * no comments or prose. Usage:
  *   node scripts/gen-schema.mjs <k8s.io/api checkout> <k8s.io/apimachinery checkout> \
- *     <k8s.io/apiextensions-apiserver checkout>
+ *     <k8s.io/apiextensions-apiserver checkout> <k8s.io/kube-aggregator checkout>
  * Each checkout may be a work tree or a bare git directory (read at HEAD).
  */
 import { execFileSync } from "node:child_process"
@@ -52,6 +52,9 @@ const MACHINERY_TYPE_PACKAGES = ["pkg/types"]
 /** k8s.io/apiextensions-apiserver's packages (CustomResourceDefinition). */
 const APIEXTENSIONS_PACKAGES = ["pkg/apis/apiextensions/v1"]
 
+/** k8s.io/kube-aggregator's packages (APIService). */
+const AGGREGATOR_PACKAGES = ["pkg/apis/apiregistration/v1"]
+
 function readRepoFile(repo, path) {
   const direct = join(repo, path)
   if (existsSync(direct)) return readFileSync(direct, "utf8")
@@ -70,10 +73,9 @@ function commitOf(repo) {
 /** k8s.io.api.core.v1.Pod → io.k8s.api.core.v1.Pod (the OpenAPI definition name). */
 function definitionName(protoName) {
   if (!protoName.startsWith("k8s.io.")) return protoName
-  return `io.k8s.${protoName.slice("k8s.io.".length)}`.replace(
-    "apiextensions_apiserver",
-    "apiextensions-apiserver",
-  )
+  return `io.k8s.${protoName.slice("k8s.io.".length)}`
+    .replace("apiextensions_apiserver", "apiextensions-apiserver")
+    .replace("kube_aggregator", "kube-aggregator")
 }
 
 const SCALARS = new Set([
@@ -248,10 +250,10 @@ function resolveType(type, pkg) {
 }
 
 function main() {
-  const [apiRepo, machineryRepo, extensionsRepo] = process.argv.slice(2)
-  if (!apiRepo || !machineryRepo || !extensionsRepo) {
+  const [apiRepo, machineryRepo, extensionsRepo, aggregatorRepo] = process.argv.slice(2)
+  if (!apiRepo || !machineryRepo || !extensionsRepo || !aggregatorRepo) {
     console.error(
-      "usage: node scripts/gen-schema.mjs <k8s.io/api repo> <k8s.io/apimachinery repo> <k8s.io/apiextensions-apiserver repo>",
+      "usage: node scripts/gen-schema.mjs <k8s.io/api repo> <k8s.io/apimachinery repo> <k8s.io/apiextensions-apiserver repo> <k8s.io/kube-aggregator repo>",
     )
     process.exit(2)
   }
@@ -262,6 +264,11 @@ function main() {
       extensionsRepo,
       `${p}/generated.proto`,
       `k8s.io/apiextensions-apiserver/${p}`,
+    ]),
+    ...AGGREGATOR_PACKAGES.map((p) => [
+      aggregatorRepo,
+      `${p}/generated.proto`,
+      `k8s.io/kube-aggregator/${p}`,
     ]),
   ]
   const dirOf = (path) => path.slice(0, path.lastIndexOf("/"))
@@ -296,6 +303,7 @@ function main() {
       "k8s.io/api": commitOf(apiRepo),
       "k8s.io/apimachinery": commitOf(machineryRepo),
       "k8s.io/apiextensions-apiserver": commitOf(extensionsRepo),
+      "k8s.io/kube-aggregator": commitOf(aggregatorRepo),
     },
     types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b))),
   }

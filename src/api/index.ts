@@ -8,6 +8,18 @@ export * from "./errors.ts"
 export * from "./resources.ts"
 export { controllerRef } from "./controller-ref.ts"
 export type { ContainerMetrics, NodeMetrics, PodMetrics, ResourceUsage } from "./resource-metrics.ts"
+export {
+  APISERVICE_AVAILABLE,
+  type APIService,
+  type APIServiceCondition,
+  type APIServiceServiceReference,
+  type APIServiceSpec,
+  type APIServiceStatus,
+  apiServiceCondition,
+  AUTOREGISTER_MANAGED_LABEL,
+  localAvailableCondition,
+  withAPIServiceCondition,
+} from "./apiservice.ts"
 export * as fieldErrors from "./field-errors.ts"
 export { validateCustomResourceMeta, validateObject } from "./validation/index.ts"
 export { applyDefaults, defaultsStatus } from "./defaults/index.ts"

@@ -187,6 +187,10 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
     },
     { kind: "Service", short: ["svc"], all: true, sub: [STATUS, { ...PROXY, kind: "ServiceProxyOptions" }] },
   ]),
+  // Upstream's aggregator lists its own group ahead of every other named group.
+  ...define("apiregistration.k8s.io", "v1", [
+    { kind: "APIService", namespaced: false, categories: ["api-extensions"], sub: [STATUS] },
+  ]),
   ...define("admissionregistration.k8s.io", "v1", [
     { kind: "MutatingWebhookConfiguration", namespaced: false, categories: ["api-extensions"] },
     { kind: "ValidatingAdmissionPolicy", namespaced: false, categories: ["api-extensions"], sub: [STATUS] },
@@ -302,6 +306,7 @@ import type * as policy from "kubernetes-types/policy/v1.js"
 import type * as rbac from "kubernetes-types/rbac/v1.js"
 import type * as storage from "kubernetes-types/storage/v1.js"
 
+import type * as apiregistration from "./apiservice.ts"
 import type * as metrics from "./resource-metrics.ts"
 type Obj<T> = T & ApiObject
 
@@ -356,3 +361,5 @@ export const CustomResourceDefinitions = ref<Obj<apiextensions.CustomResourceDef
 export const NodeMetricses = ref<Obj<metrics.NodeMetrics>>("metrics.k8s.io", "v1beta1", "nodes")
 /** metrics.k8s.io PodMetrics (get and list only). */
 export const PodMetricses = ref<Obj<metrics.PodMetrics>>("metrics.k8s.io", "v1beta1", "pods")
+/** apiregistration.k8s.io APIServices: which server answers each group version. */
+export const APIServices = ref<Obj<apiregistration.APIService>>("apiregistration.k8s.io", "v1", "apiservices")

@@ -1,4 +1,9 @@
-/** Discovery documents: legacy (/api, /apis, /apis/G/V) and aggregated (apidiscovery.k8s.io/v2). */
+/**
+ * Discovery documents: legacy (/api, /apis, /apis/G/V) and aggregated (apidiscovery.k8s.io/v2).
+ * They list what this server serves itself. A group version only an APIService with a service
+ * names is left out: k8ts does not proxy to extension servers, and listing it (upstream lists an
+ * unreachable one as Stale) would make kubectl, helm and namespace deletion report it failed for good.
+ */
 import { type ResourceInfo, groupVersion } from "../api/index.ts"
 
 /** The served resources of one group version. */

@@ -57,6 +57,7 @@ import {
 import { errorResponse } from "./output.ts"
 import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
+import { apiServiceStrategy } from "./registry/apiservice.ts"
 import { certificateSigningRequestStrategy } from "./registry/certificates.ts"
 import type { HealthProbe } from "./component-status.ts"
 import { requestInfo } from "./request-info.ts"
@@ -238,6 +239,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     ].filter((p) => !disabled.has(p.name)),
     ...(opts.admission ?? []),
     certificateSigningRequestStrategy(clock),
+    apiServiceStrategy(clock),
     resourceQuota({ store, clock, current: currentQuotas }),
   ])
   const addresses = new ServiceAddresses(

@@ -4,6 +4,7 @@
  * cluster only through the client. Imports api, client and util.
  */
 import type { ControllerSpec } from "../client/index.ts"
+import { autoregisterController, availabilityController } from "./apiservice/index.ts"
 import { disruptionController } from "./disruption/disruption.ts"
 import { endpointsController } from "./endpoints/endpoints.ts"
 import { endpointSliceController } from "./endpointslice/endpointslice.ts"
@@ -97,5 +98,7 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
       ? [csrSigningController({ ca: opts.clusterSigning, durationMs: opts.clusterSigningDurationMs })]
       : []),
     csrCleanerController,
+    autoregisterController(),
+    availabilityController(),
   ]
 }

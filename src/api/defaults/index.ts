@@ -10,6 +10,7 @@ import {
   defaultValidatingAdmissionPolicyBinding,
   defaultValidatingWebhookConfiguration,
 } from "./admission.ts"
+import { defaultAPIService } from "./apiservice.ts"
 import { defaultCustomResourceDefinition } from "./crd.ts"
 import { defaultFlowSchema, defaultPriorityLevelConfiguration } from "./flowcontrol.ts"
 import type { ApiObject } from "../meta.ts"
@@ -72,6 +73,7 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
   "/PersistentVolumeClaim": defaultPersistentVolumeClaim,
   "/LimitRange": defaultLimitRange,
   "apiextensions.k8s.io/CustomResourceDefinition": defaultCustomResourceDefinition,
+  "apiregistration.k8s.io/APIService": defaultAPIService,
   "apps/Deployment": defaultDeployment,
   "apps/ReplicaSet": defaultReplicaSet,
   "apps/StatefulSet": defaultStatefulSet,

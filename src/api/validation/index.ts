@@ -20,6 +20,7 @@ import {
   validateMutatingWebhookConfiguration,
   validateValidatingWebhookConfiguration,
 } from "./admission-webhooks.ts"
+import { validateAPIService, validateAPIServiceStatusUpdate } from "./apiservice.ts"
 import { validateHorizontalPodAutoscaler } from "./autoscaling.ts"
 import { validateCertificateSigningRequest } from "./certificates.ts"
 import { validateConfigMap, validateSecret } from "./config.ts"
@@ -86,6 +87,7 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   "/PersistentVolumeClaim": validatePersistentVolumeClaim,
   "/PersistentVolume": validatePersistentVolume,
   "apiextensions.k8s.io/CustomResourceDefinition": validateCustomResourceDefinition,
+  "apiregistration.k8s.io/APIService": validateAPIService,
   "apps/Deployment": validateDeployment,
   "apps/ReplicaSet": validateReplicaSet,
   "apps/StatefulSet": validateStatefulSet,
@@ -126,6 +128,7 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
 const SUBRESOURCE_VALIDATORS: Readonly<Record<string, Validator>> = {
   "/Pod/status": validatePodStatusUpdate,
   "/Pod/ephemeralcontainers": validatePodEphemeralContainersUpdate,
+  "apiregistration.k8s.io/APIService/status": validateAPIServiceStatusUpdate,
 }
 
 /**

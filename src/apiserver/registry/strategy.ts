@@ -62,6 +62,7 @@ const INITIAL_STATUS: Record<string, () => Record<string, unknown>> = {
   "flowcontrol.apiserver.k8s.io/FlowSchema": () => ({}),
   "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": () => ({}),
   "storage.k8s.io/VolumeAttachment": () => ({ attached: false }),
+  "apiregistration.k8s.io/APIService": () => ({}),
 }
 
 /** Kinds whose client may set status on create (upstream keeps it for these). */

@@ -17,6 +17,7 @@ import {
   validatingAdmissionPolicyPrinter,
   validatingWebhookConfigurationPrinter,
 } from "./admission.ts"
+import { apiServicePrinter } from "./apiservice.ts"
 import { hpaPrinter, scalePrinter } from "./autoscaling.ts"
 import { cronJobPrinter, jobPrinter } from "./batch.ts"
 import { certificateSigningRequestPrinter, componentStatusPrinter } from "./certificates.ts"
@@ -76,6 +77,7 @@ export const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["/ResourceQuota", printer(resourceQuotaPrinter)],
   ["/ComponentStatus", printer(componentStatusPrinter)],
   ["certificates.k8s.io/CertificateSigningRequest", printer(certificateSigningRequestPrinter)],
+  ["apiregistration.k8s.io/APIService", printer(apiServicePrinter)],
   ["apps/Deployment", printer(deploymentPrinter)],
   ["apps/ReplicaSet", printer(replicaSetPrinter)],
   ["apps/StatefulSet", printer(statefulSetPrinter)],
