@@ -34,7 +34,7 @@ import {
 } from "./context.ts"
 import { setObjectJson } from "../output.ts"
 import { sameRevision } from "../resource-version.ts"
-import { prepareForUpdate, shouldDeleteDuringUpdate } from "./strategy.ts"
+import { hasStatus, prepareForUpdate, shouldDeleteDuringUpdate } from "./strategy.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { type WriteOptions, checkBody, checkValid, qualified, written } from "./write.ts"
 
@@ -152,7 +152,7 @@ async function updateAttempt(
   const shared = sharesCurrent(s) ? cur.obj : undefined
   const old = shared ?? copyOfOld()
   const current = opts.shallowCurrent ? shallowCopy(old) : copyOfOld()
-  const next = checkBody(s, await transform(current), ref.namespace)
+  const next = checkBody(s, await transform(current), ref.namespace, keptBy(s, sub))
   const meta = next.metadata as NonNullable<ApiObject["metadata"]>
   const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
   if (meta.name !== undefined && meta.name !== ref.name) {
@@ -315,6 +315,14 @@ function needsDefaults(s: Served, sub: string): boolean {
  */
 function sharesCurrent(s: Served): boolean {
   return !needsDefaults(s, "status")
+}
+
+/** The top-level fields of a status write's body that it keeps (see statusWrite): the rest is the stored object's. */
+const STATUS_WRITE_KEEPS = ["metadata", "status"] as const
+
+/** The top-level fields of the body an update of subresource `sub` keeps; undefined for all of them. */
+function keptBy(s: Served, sub: string): readonly string[] | undefined {
+  return sub === "status" && hasStatus(s.info) ? STATUS_WRITE_KEEPS : undefined
 }
 
 /** Copies the fields clients may not change on update from the stored object. */

@@ -25,8 +25,12 @@ function isObject(v: unknown): v is ApiObject {
   return typeof v === "object" && v !== null && !Array.isArray(v)
 }
 
-/** Checks apiVersion, kind and namespace of a request body, filling what is missing. */
-export function checkBody(s: Served, body: unknown, namespace: string): ApiObject {
+/**
+ * Checks apiVersion, kind and namespace of a request body, filling what is missing. `kept`: the
+ * top-level fields of the body the write keeps (a status write's status and metadata, the rest
+ * being the stored object's), the only ones whose zeros need dropping; every field when absent.
+ */
+export function checkBody(s: Served, body: unknown, namespace: string, kept?: readonly string[]): ApiObject {
   if (!isObject(body)) throw badRequest(`the body of the request is not a ${s.info.kind} object`)
   const gv = s.info.group ? `${s.info.group}/${s.info.version}` : s.info.version
   if (body.kind !== undefined && body.kind !== s.info.kind) {
@@ -53,7 +57,22 @@ export function checkBody(s: Served, body: unknown, namespace: string): ApiObjec
   } else delete meta.namespace
   // Decoded as upstream decodes into its Go types: the zeros they cannot hold are gone.
   const type = s.info.custom ? undefined : builtinTypeOf(s.info)
-  return type ? (withoutOmittedZeros(type, body) as ApiObject) : body
+  if (!type) return body
+  return kept ? withoutZerosIn(type, body, kept) : (withoutOmittedZeros(type, body) as ApiObject)
+}
+
+/** `body` (changed in place) without the zeros Go's JSON leaves out in its top-level fields `kept`. */
+function withoutZerosIn(type: string, body: ApiObject, kept: readonly string[]): ApiObject {
+  const o = body as Record<string, unknown>
+  const part: Record<string, unknown> = {}
+  for (const k of kept) if (k in o) part[k] = o[k]
+  const out = withoutOmittedZeros(type, part) as Record<string, unknown>
+  if (out === part) return body
+  for (const k in part) {
+    if (k in out) o[k] = out[k]
+    else delete o[k]
+  }
+  return body
 }
 
 /** Validates an object to be written (`old` on update). @throws ApiError Invalid */
