@@ -163,7 +163,7 @@ export class FieldSet {
   }
 }
 
-/** True when the map's keys come in sorted order already (as most sets are built). */
+/** The children of a set that has none. */
 const NO_CHILDREN: ReadonlyMap<string, FieldSet> = new Map()
 
 /** The map's keys sorted; a few by insertion (Array.prototype.sort allocates a work copy). */
@@ -179,6 +179,7 @@ function sortedKeys(children: ReadonlyMap<string, FieldSet>): string[] {
   return keys
 }
 
+/** True when the map's keys come in sorted order already (as most sets are built). */
 function isSorted(children: ReadonlyMap<string, FieldSet>): boolean {
   let prev: string | undefined
   for (const pe of children.keys()) {
