@@ -12,6 +12,7 @@ import { ApiError } from "../api/index.ts"
 import { compressed } from "./compression.ts"
 import { fromNode, fromUpgrade, toNode, toSocket } from "./http.ts"
 import type { ApiServer } from "./server.ts"
+import { joinHostPort } from "../util/index.ts"
 
 /** Options of listen. */
 export interface ListenOptions {
@@ -123,7 +124,7 @@ export async function listen(api: ApiServer, opts: ListenOptions = {}): Promise<
   return {
     server,
     port,
-    url: `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: `${scheme}://${joinHostPort(host, port)}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

@@ -2,6 +2,7 @@
  * Network errors as Go's net package words them, which upstream's probe and hook messages
  * carry (`dial tcp 10.0.0.5:8080: connect: connection refused`), from Node's error codes.
  */
+import { joinHostPort } from "../util/index.ts"
 
 /** Go's wording of a failed connect, by Node's error code. */
 const CONNECT_ERRORS: Record<string, string> = {
@@ -16,6 +17,5 @@ const CONNECT_ERRORS: Record<string, string> = {
 export function dialError(err: unknown, host: string, port: number | string): string {
   const code = (err as { code?: string }).code ?? ""
   const why = CONNECT_ERRORS[code] ?? (err as Error).message
-  const at = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`
-  return `dial tcp ${at}: ${why}`
+  return `dial tcp ${joinHostPort(host, port)}: ${why}`
 }

@@ -5,6 +5,7 @@
  * (one string field in, one enum field out).
  */
 import type { Client as GrpcClient, ServiceError } from "@grpc/grpc-js"
+import { joinHostPort } from "../util/index.ts"
 
 /** One gRPC probe's outcome. */
 export interface GrpcProbeResult {
@@ -138,7 +139,7 @@ export async function grpcProbe(
   timeoutSeconds: number,
 ): Promise<GrpcProbeResult> {
   const grpc = await import("@grpc/grpc-js")
-  const addr = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`
+  const addr = joinHostPort(host, port)
   const timeout = goDuration(timeoutSeconds)
   const deadline = Date.now() + timeoutSeconds * 1000
   const client = new grpc.Client(addr, grpc.credentials.createInsecure(), {

@@ -16,6 +16,7 @@ export {
   mapAddress,
   numberToIpv4,
 } from "./cidr.ts"
+export { joinHostPort } from "./host-port.ts"
 export { smallest } from "./smallest.ts"
 export { copyJson } from "./copy-json.ts"
 export { deepFreeze } from "./deep-freeze.ts"

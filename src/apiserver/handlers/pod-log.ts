@@ -10,6 +10,7 @@ import { ApiError, badRequest, findResource, type ResourceInfo } from "../../api
 import type { ApiResponse } from "../http.ts"
 import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
 import { call, kubeletAddress, readAll } from "./kubelet-client.ts"
+import { joinHostPort } from "../../util/index.ts"
 
 const FORWARDED = ["follow", "previous", "tailLines", "sinceSeconds", "sinceTime", "timestamps", "limitBytes"]
 
@@ -75,7 +76,7 @@ export async function podLog(r: ResourceRequest, cfg: KubeletClientConfig): Prom
     if (v !== null) fwd.set(k, v)
   }
   const path = `/containerLogs/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.ri.name)}/${encodeURIComponent(container)}`
-  const url = `${cfg.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}${path}?${fwd}`
+  const url = `${cfg.tls ? "https" : "http"}://${joinHostPort(host, port)}${path}?${fwd}`
   let res: IncomingMessage
   try {
     res = await call(cfg, url)

@@ -15,6 +15,7 @@ import { errorResponse } from "../output.ts"
 import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
 import { kubeletAddress } from "./kubelet-client.ts"
 import { containerOf } from "./pod-log.ts"
+import { joinHostPort } from "../../util/index.ts"
 
 /** Request headers the kubelet needs to answer the upgrade. */
 const FORWARDED_HEADERS = [
@@ -64,10 +65,7 @@ function dial(cfg: KubeletClientConfig, host: string, port: number): Promise<Soc
 }
 
 function requestHead(r: ResourceRequest, path: string, host: string, port: number): string {
-  const lines = [
-    `${r.req.method} ${path} HTTP/1.1`,
-    `Host: ${host.includes(":") ? `[${host}]` : host}:${port}`,
-  ]
+  const lines = [`${r.req.method} ${path} HTTP/1.1`, `Host: ${joinHostPort(host, port)}`]
   for (const h of FORWARDED_HEADERS) {
     const v = r.req.header(h)
     if (v !== undefined) lines.push(`${h}: ${v}`)

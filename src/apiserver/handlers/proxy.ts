@@ -18,6 +18,7 @@ import type { ResourceRequest } from "./context.ts"
 import { requestHeaders, responseHeaders, rewriteLocation } from "./proxy-headers.ts"
 import { isRewritableHtml, rewriteHtmlBody } from "./proxy-html.ts"
 import { nodeLocation, podLocation, serviceLocation, type ProxyLocation } from "./proxy-location.ts"
+import { joinHostPort } from "../../util/index.ts"
 
 /** The methods the proxy subresources accept (upstream's ConnectMethods). */
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
@@ -29,7 +30,7 @@ export function splitProxyPath(path: string): { prefix: string; sub: string } {
 }
 
 function hostPort(loc: ProxyLocation): string {
-  return `${loc.host.includes(":") ? `[${loc.host}]` : loc.host}:${loc.port}`
+  return joinHostPort(loc.host, loc.port)
 }
 
 function isUpgrade(req: ApiRequest): boolean {

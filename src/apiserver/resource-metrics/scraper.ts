@@ -9,6 +9,7 @@ import type { KubeletClientConfig } from "../handlers/context.ts"
 import { call, kubeletAddress, readAll } from "../handlers/kubelet-client.ts"
 import { MetricsPoints, type KubeletSummary } from "./points.ts"
 import { pointsOf, RateTracker } from "./rates.ts"
+import { joinHostPort } from "../../util/index.ts"
 
 /** Reads one node's summary; gives up when `signal` aborts. */
 export type SummaryFetcher = (node: Node, signal: AbortSignal) => Promise<KubeletSummary>
@@ -20,7 +21,7 @@ export const DEFAULT_METRIC_RESOLUTION_MS = 15_000
 export function kubeletSummaryFetcher(cfg: KubeletClientConfig): SummaryFetcher {
   return async (node, signal) => {
     const { host, port } = kubeletAddress(node)
-    const url = `${cfg.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}/stats/summary`
+    const url = `${cfg.tls ? "https" : "http"}://${joinHostPort(host, port)}/stats/summary`
     const res = await call(cfg, url, signal)
     const body = await readAll(res)
     if (res.statusCode !== 200) throw new Error(`GET ${url}: ${res.statusCode} ${body.trim()}`)

@@ -4,6 +4,7 @@ import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
 import { DOCS } from "./descriptions.ts"
 import { age, formatLabels, listWithMore, orNone } from "./format.ts"
 import { AGE_COLUMN, NAME_COLUMN, column, wide, type Printer } from "./types.ts"
+import { joinHostPort } from "../../util/index.ts"
 
 /** The distinct load-balancer ingress IPs (or hostnames), sorted. */
 function loadBalancerAddresses(svc: Service): string[] {
@@ -66,15 +67,11 @@ export const servicePrinter: Printer<Service> = {
   ],
 }
 
-function hostPort(ip: string, port: number): string {
-  return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`
-}
-
 /** Every address of a subset, once per port (or bare when it has no ports). */
 function subsetEndpoints(ss: EndpointSubset): string[] {
   const addrs = (ss.addresses ?? []).map((a) => a.ip)
   if (!ss.ports || ss.ports.length === 0) return addrs
-  return ss.ports.flatMap((p) => addrs.map((ip) => hostPort(ip, p.port)))
+  return ss.ports.flatMap((p) => addrs.map((ip) => joinHostPort(ip, p.port)))
 }
 
 /** ENDPOINTS: up to three `ip:port`, then ` + N more...`; `<none>` without subsets. */

@@ -6,6 +6,7 @@ import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
 import type { APIService, APIServiceCondition } from "../../api/index.ts"
 import { discoveryPath } from "./discovery-check.ts"
+import { joinHostPort } from "../../util/index.ts"
 
 /** What the checks conclude: the Available condition's status, reason and message. */
 export type Verdict = Omit<APIServiceCondition, "type" | "lastTransitionTime">
@@ -28,10 +29,6 @@ function readyEndpoint(
     if (port?.port !== undefined && ep) return { address: ep.addresses[0] as string, port: port.port }
   }
   return undefined
-}
-
-function hostPort(address: string, port: number): string {
-  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`
 }
 
 /** The Service an APIService names: namespace, name and port (443 by default). */
@@ -68,14 +65,15 @@ export function checkService(
   if (!service) return unavailable("ServiceNotFound", `service/${t.name} in "${t.ns}" is not present`)
   const type = service.spec?.type ?? "ClusterIP"
   if (type === "ExternalName")
-    return { url: `https://${hostPort(service.spec?.externalName ?? "", t.port)}${discoveryPath(svc)}` }
+    return { url: `https://${joinHostPort(service.spec?.externalName ?? "", t.port)}${discoveryPath(svc)}` }
   const found = (service.spec?.ports ?? []).find((p) => p.port === t.port)
   const portName = found?.name ?? ""
   // Only a ClusterIP Service's port and endpoints are checked (upstream's rule)
   const failed = type === "ClusterIP" ? checkClusterIp(t, !!found, slices) : undefined
   if (failed) return failed
   const endpoint = readyEndpoint(slices, portName)
-  if (endpoint) return { url: `https://${hostPort(endpoint.address, endpoint.port)}${discoveryPath(svc)}` }
+  if (endpoint)
+    return { url: `https://${joinHostPort(endpoint.address, endpoint.port)}${discoveryPath(svc)}` }
   if (type !== "ClusterIP")
     return unavailable("FailedDiscoveryCheck", `no endpoints available for service ${JSON.stringify(t.name)}`)
   return unavailable(
