@@ -3,20 +3,19 @@ import assert from "node:assert/strict"
 import { connect } from "node:net"
 import { after, before, test } from "node:test"
 import { MemoryStore } from "../storage/index.ts"
+import { runApiServer } from "../testing/index.ts"
 import { listen, type Listening } from "./listen.ts"
-import { createApiServer } from "./server.ts"
 
-const ac = new AbortController()
+let stop = () => {}
 let srv: Listening
 
 before(async () => {
-  const api = createApiServer({ store: new MemoryStore() })
-  void api.run(ac.signal)
-  await api.ready()
-  srv = await listen(api, { host: "127.0.0.1", port: 0 })
+  const running = await runApiServer(new MemoryStore())
+  stop = running.stop
+  srv = await listen(running.api, { host: "127.0.0.1", port: 0 })
 })
 after(async () => {
-  ac.abort()
+  stop()
   await srv.close()
 })
 

@@ -1,21 +1,13 @@
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
-import { apiCall } from "../../testing/index.ts"
-import { MemoryStore } from "../../storage/index.ts"
+import { describe, test } from "node:test"
+import { apiCall, memoryApiServer } from "../../testing/index.ts"
 import { FakeClock } from "../../util/index.ts"
-import { createApiServer, type ApiServer } from "../server.ts"
+import type { ApiServer } from "../server.ts"
 
 const APISERVICES = "/apis/apiregistration.k8s.io/v1/apiservices"
 const clock = new FakeClock(Date.UTC(2026, 10, 30, 12, 0, 0))
-const ac = new AbortController()
 let api: ApiServer
-
-before(async () => {
-  api = createApiServer({ store: new MemoryStore(), clock })
-  void api.run(ac.signal)
-  await api.ready()
-})
-after(() => ac.abort())
+memoryApiServer((a) => (api = a), { clock })
 
 const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   apiCall(api, method, path, body, headers)
