@@ -20,6 +20,7 @@ import {
   isNotFound,
 } from "../../api/index.ts"
 import type { ControllerSpec } from "../../client/index.ts"
+import { whenAborted } from "../../util/index.ts"
 import { BUILTIN_PRIORITIES, CRD_PRIORITY } from "./priorities.ts"
 
 /** How an APIService is kept: once after start, or always. */
@@ -172,10 +173,7 @@ export function autoregisterController(): ControllerSpec {
         async run(queue, signal) {
           // Built-in APIServices that do not exist yet have no event to name them.
           for (const name of builtin.keys()) queue.add(name)
-          await new Promise<void>((resolve) => {
-            if (signal.aborted) return resolve()
-            signal.addEventListener("abort", () => resolve(), { once: true })
-          })
+          await whenAborted(signal)
         },
       }
     },

@@ -23,6 +23,7 @@ import {
   type Pvc,
   type Sc,
 } from "./helpers.ts"
+import { whenAborted } from "../../util/index.ts"
 import { syncVolume } from "./volume-sync.ts"
 import type { BinderContext } from "./writes.ts"
 
@@ -69,7 +70,7 @@ class BinderReconciler implements Reconciler {
 
   run(queue: KeyQueue, signal: AbortSignal): Promise<void> {
     this.#queue = queue
-    return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }))
+    return whenAborted(signal)
   }
 
   async reconcile(key: string): Promise<void> {
