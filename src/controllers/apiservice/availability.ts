@@ -65,21 +65,28 @@ function sameConditions(
 /** The availability controller's spec ("apiservice-availability"). */
 export function availabilityController(opts: AvailabilityOptions = {}): ControllerSpec {
   const probe = opts.probe ?? httpsDiscoveryProbe
+  // The APIServices backed by the Service `ns/name`, read from the cache create() sets up.
+  let backedBy: (ns: string | undefined, name: string | undefined) => string[] = () => []
   return {
     name: "apiservice-availability",
     workers: 5,
     for: APIServices,
-    // Listed so the controller starts once their caches are full; run() maps their changes
+    // A change of a Service or of its EndpointSlices checks the APIServices it backs again.
     watches: [
-      { ref: Services, map: () => [] },
-      { ref: EndpointSlices, map: () => [] },
+      { ref: Services, map: (s) => backedBy(s.metadata?.namespace, s.metadata?.name) },
+      {
+        ref: EndpointSlices,
+        map: (s) => {
+          const service = s.metadata?.labels?.[SERVICE_NAME_LABEL]
+          return service ? backedBy(s.metadata?.namespace, service) : []
+        },
+      },
     ],
     create({ client, informers, clock }) {
       const apiServices = informers.get<Svc>(APIServices).cache
       const services = informers.get<Service & ApiObject>(Services).cache
       const slices = informers.get<Slice>(EndpointSlices).cache
-      // The APIServices backed by the Service `ns/name`
-      const backedBy = (ns: string | undefined, name: string | undefined): string[] =>
+      backedBy = (ns, name) =>
         apiServices
           .list()
           .filter((s) => s.spec?.service?.namespace === ns && s.spec?.service?.name === name)
@@ -117,31 +124,6 @@ export function availabilityController(opts: AvailabilityOptions = {}): Controll
           }
           await write(svc, { type: "Available", lastTransitionTime: now, ...condition })
           return { requeueAfterMs: RECHECK_MS }
-        },
-        async run(queue, signal) {
-          const onService = (s: ApiObject) => {
-            for (const n of backedBy(s.metadata?.namespace, s.metadata?.name)) queue.add(n)
-          }
-          const onSlice = (s: ApiObject) => {
-            const service = s.metadata?.labels?.[SERVICE_NAME_LABEL]
-            if (service) for (const n of backedBy(s.metadata?.namespace, service)) queue.add(n)
-          }
-          const offs = [
-            informers
-              .get(Services)
-              .addHandler({ onAdd: onService, onUpdate: (_o, s) => onService(s), onDelete: onService }),
-            informers
-              .get(EndpointSlices)
-              .addHandler({ onAdd: onSlice, onUpdate: (_o, s) => onSlice(s), onDelete: onSlice }),
-          ]
-          try {
-            await new Promise<void>((resolve) => {
-              if (signal.aborted) return resolve()
-              signal.addEventListener("abort", () => resolve(), { once: true })
-            })
-          } finally {
-            for (const off of offs) off()
-          }
         },
       }
     },
