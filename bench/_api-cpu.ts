@@ -110,7 +110,7 @@ async function run(mode: string): Promise<void> {
   await new Promise((r) => child.once("exit", r))
   rmSync(dir, { recursive: true, force: true })
   console.log(
-    `${mode.padEnd(5)} ${((cpu * 1000) / COUNT).toFixed(1)} µs CPU/create (user ${((user * 1000) / COUNT).toFixed(1)}; main thread ${((mainCpu * 1000) / COUNT).toFixed(1)}), ${((c1[2] - c0[2]) / COUNT).toFixed(2)} page faults/create, ${((COUNT * 1000) / wall).toFixed(0)} creates/s, the clients ${((client.user + client.system) / COUNT).toFixed(1)} µs CPU/create, load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
+    `${mode.padEnd(5)} ${((cpu * 1000) / COUNT).toFixed(1)} µs CPU/create (user ${((user * 1000) / COUNT).toFixed(1)}; main thread ${((mainCpu * 1000) / COUNT).toFixed(1)}), ${((c1[2] - c0[2]) / COUNT).toFixed(2)} page faults/create (main thread ${((m1[2] - m0[2]) / COUNT).toFixed(2)}), ${((COUNT * 1000) / wall).toFixed(0)} creates/s, the clients ${((client.user + client.system) / COUNT).toFixed(1)} µs CPU/create, load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
   )
 }
 

@@ -3,6 +3,7 @@ import { ApiError, type ApiObject, type ResourceInfo, type Status, groupVersion 
 import type { ApiResponse } from "./http.ts"
 import { JSON_TYPE, type Output } from "./negotiate.ts"
 import { stringify as toYaml } from "yaml"
+import { PrefaultedSlabs } from "../util/index.ts"
 
 /**
  * An object's JSON: its text until something needs its bytes (a list, a watch event), then its
@@ -50,8 +51,10 @@ export function setObjectJson(obj: ApiObject, json: string | Buffer): void {
  * a slab bounds what that can keep.
  */
 const SLAB_BYTES = 32 * 1024
-let slab = Buffer.alloc(0)
+let slab: Buffer = Buffer.alloc(0)
 let slabUsed = 0
+/** Slabs another thread mapped: writing a create's line into a fresh one faults in ~1 page. */
+const slabs = new PrefaultedSlabs(16)
 
 /**
  * `length` bytes, from the current slab unless it is large. A new slab holds a whole number of
@@ -62,7 +65,7 @@ function lineBuffer(length: number): Buffer {
   if (length > SLAB_BYTES / 4) return Buffer.allocUnsafeSlow(length)
   const aligned = (length + 7) & ~7 // 8-byte aligned, as Buffer's own pool
   if (slabUsed + length > slab.length) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES - (SLAB_BYTES % aligned))
+    slab = slabs.take(SLAB_BYTES - (SLAB_BYTES % aligned))
     slabUsed = 0
   }
   const line = slab.subarray(slabUsed, slabUsed + length)
