@@ -98,3 +98,29 @@ test("without a Host it knows, the address dialled picks the node; an unknown ad
   assert.equal(res.status, 404)
   assert.equal((await fetch(`http://127.0.2.9:${port}/healthz`)).status, 200)
 })
+
+test("exec, attach, port-forward and run are a 400 Status, logs a 400 text: a hollow container runs no process", async () => {
+  const node = (await env.inProcess.resource(Nodes).get({ name: "h-0" })) as Node
+  for (const [path, what] of [
+    ["/exec/default/busy/c?command=date&output=1", "exec"],
+    ["/attach/default/busy/c?output=1", "attach"],
+    ["/portForward/default/busy", "port-forward"],
+    ["/run/default/busy/c", "run"],
+    ["/containerLogs/default/busy/c?follow=true", "logs"],
+  ] as const) {
+    const res = await scrape(node, path)
+    assert.equal(res.status, 400, path)
+    const message = `${what} is not available on hollow node h-0: its containers run no process`
+    if (what === "logs") {
+      assert.equal(await res.text(), message)
+      continue
+    }
+    const status = (await res.json()) as { kind: string; reason: string; code: number; message: string }
+    assert.deepEqual(
+      [status.kind, status.reason, status.code, status.message],
+      ["Status", "BadRequest", 400, message],
+    )
+  }
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0
+  assert.equal((await fetch(`http://127.0.2.9:${port}/exec/default/busy/c`)).status, 404)
+})

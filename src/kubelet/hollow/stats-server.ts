@@ -40,6 +40,20 @@ function hostOf(req: IncomingMessage): string | undefined {
   }
 }
 
+/**
+ * The kubelet's endpoints that reach a container's process or its output: a hollow container has
+ * neither, so each is a clear 400. The streaming ones answer a Status, as the kubelet's streaming
+ * server does (clients read its message from a refused upgrade); logs answer text, as its log
+ * handler does.
+ */
+const CONTAINER_ENDPOINTS: Record<string, { readonly what: string; readonly status: boolean }> = {
+  exec: { what: "exec", status: true },
+  attach: { what: "attach", status: true },
+  portForward: { what: "port-forward", status: true },
+  run: { what: "run", status: true },
+  containerLogs: { what: "logs", status: false },
+}
+
 function send(res: ServerResponse, code: number, type: string, body: string): void {
   res.writeHead(code, { "content-type": type })
   res.end(body)
@@ -82,6 +96,24 @@ export class HollowStatsServer {
     const path = new URL(req.url ?? "/", "http://kubelet").pathname
     const text = "text/plain; charset=utf-8"
     if (path === "/healthz") return send(res, 200, text, "ok")
+    const endpoint = CONTAINER_ENDPOINTS[path.split("/")[1] ?? ""]
+    if (endpoint !== undefined) {
+      const name = this.#nodeOf(req)
+      if (name === undefined)
+        return send(res, 404, text, `no hollow node at ${hostOf(req) ?? "this address"}`)
+      const message = `${endpoint.what} is not available on hollow node ${name}: its containers run no process`
+      if (!endpoint.status) return send(res, 400, text, message)
+      const status = {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message,
+        reason: "BadRequest",
+        code: 400,
+      }
+      return send(res, 400, "application/json", JSON.stringify(status))
+    }
     if (req.method !== "GET" || (path !== "/stats/summary" && path !== "/metrics/resource"))
       return send(res, 404, text, "404 page not found")
     const name = this.#nodeOf(req)
