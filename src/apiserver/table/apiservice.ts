@@ -1,5 +1,5 @@
 /** Printer of apiregistration.k8s.io/v1 APIServices. */
-import type { APIService } from "../../api/index.ts"
+import { APISERVICE_AVAILABLE, type APIService, apiServiceCondition } from "../../api/index.ts"
 import { age } from "./format.ts"
 import { AGE_COLUMN, NAME_COLUMN, column, type Printer } from "./types.ts"
 
@@ -11,7 +11,7 @@ function serviceCell(svc: APIService): string {
 
 /** `True`, `False (Reason)`, or `Unknown` without an Available condition (upstream's ConvertToTable). */
 function availableCell(svc: APIService): string {
-  const c = svc.status?.conditions?.find((x) => x.type === "Available")
+  const c = apiServiceCondition(svc, APISERVICE_AVAILABLE)
   if (!c) return "Unknown"
   if (c.status === "True" || !c.reason) return c.status
   return `${c.status} (${c.reason})`

@@ -10,6 +10,7 @@
 import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice as DiscoveryEndpointSlice } from "kubernetes-types/discovery/v1.js"
 import {
+  APISERVICE_AVAILABLE,
   type ApiObject,
   type APIService,
   type APIServiceCondition,
@@ -122,7 +123,7 @@ export function availabilityController(opts: AvailabilityOptions = {}): Controll
               ? { status: "False", reason: "FailedDiscoveryCheck", message: failure }
               : { status: "True", reason: "Passed", message: "all checks passed" }
           }
-          await write(svc, { type: "Available", lastTransitionTime: now, ...condition })
+          await write(svc, { type: APISERVICE_AVAILABLE, lastTransitionTime: now, ...condition })
           return { requeueAfterMs: RECHECK_MS }
         },
       }
