@@ -7,6 +7,7 @@
  * address. One listener and one small map for thousands of nodes.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
+import { badRequest } from "../../api/index.ts"
 import { createNodeApiServer, listenOn, type NodeApiTls } from "../node-api-listener.ts"
 import { resourceMetricsText } from "../stats/resource-metrics.ts"
 import type { Summary } from "../stats/summary-types.ts"
@@ -103,15 +104,7 @@ export class HollowStatsServer {
         return send(res, 404, text, `no hollow node at ${hostOf(req) ?? "this address"}`)
       const message = `${endpoint.what} is not available on hollow node ${name}: its containers run no process`
       if (!endpoint.status) return send(res, 400, text, message)
-      const status = {
-        kind: "Status",
-        apiVersion: "v1",
-        metadata: {},
-        status: "Failure",
-        message,
-        reason: "BadRequest",
-        code: 400,
-      }
+      const status = badRequest(message).toStatus()
       return send(res, 400, "application/json", JSON.stringify(status))
     }
     if (req.method !== "GET" || (path !== "/stats/summary" && path !== "/metrics/resource"))
