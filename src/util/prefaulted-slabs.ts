@@ -9,8 +9,6 @@ import { Worker } from "node:worker_threads"
 /** Buffers made a batch of `batch` ahead by a thread of their own. */
 export class PrefaultedSlabs {
   readonly #batch: number
-  /** The size the next batch is made at: the last one asked for. */
-  #bytes = 0
   #worker: Worker | undefined
   #ready: ArrayBuffer[] = []
   #asked = false
@@ -31,13 +29,13 @@ export class PrefaultedSlabs {
    * next batch at the size last asked for.
    */
   take(bytes: number): Buffer {
-    this.#bytes = bytes
     const slab = this.#ready.pop()
-    if (this.#ready.length < this.#batch) this.#ask()
+    if (this.#ready.length < this.#batch) this.#ask(bytes)
     return slab && slab.byteLength >= bytes ? Buffer.from(slab, 0, bytes) : Buffer.allocUnsafeSlow(bytes)
   }
 
-  #ask(): void {
+  /** Asks the thread for a batch of `bytes` each, unless one is on its way. */
+  #ask(bytes: number): void {
     if (this.#asked || this.#broken) return
     if (!this.#worker) {
       try {
@@ -58,6 +56,6 @@ export class PrefaultedSlabs {
       this.#worker.unref()
     }
     this.#asked = true
-    this.#worker.postMessage({ bytes: this.#bytes, count: this.#batch })
+    this.#worker.postMessage({ bytes, count: this.#batch })
   }
 }
