@@ -3,13 +3,14 @@
  * [creates]` starts each server as in `npm run bench -- api`, sends the creates with 64 clients
  * and prints per create the server process's CPU time (user + system, from /proc), its main
  * thread's (the event loop's, which bounds the creates/s), its page faults (each a costly exit to
- * the hypervisor on these machines) and the clients' CPU time. CPU time, not creates/s, is the
- * figure to compare on a shared machine. BENCH_SERVER=_api-echo.ts measures the HTTP layer alone;
+ * the hypervisor on these machines) and the clients' CPU time, then each other thread's CPU time
+ * (the busiest is the store's writer thread). CPU time, not creates/s, is the figure to compare
+ * on a shared machine. BENCH_SERVER=_api-echo.ts measures the HTTP layer alone;
  * BENCH_PROFILE_DIR writes CPU profiles; BENCH_ATTACH runs a tool (strace -c) on the server during
  * the measured creates.
  */
 import { spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { agent, podJson, send } from "./_http.ts"
@@ -30,6 +31,20 @@ function cpuMs(statPath: string): [number, number, number] {
     (Number(fields[12]) * 1000) / TICKS_PER_S,
     Number(fields[7]),
   ]
+}
+
+/** CPU ms (user + system) of each thread of process `pid` by thread id; threads that ended are missing. */
+function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const [user, system] = cpuMs(`/proc/${pid}/task/${tid}/stat`)
+      out.set(tid, user + system)
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out
 }
 
 async function run(mode: string): Promise<void> {
@@ -86,11 +101,14 @@ async function run(mode: string): Promise<void> {
         stdio: "inherit",
       })
     : undefined
+  // Listened for now: a tool may end before the measured creates do.
+  const toolExited = tool && new Promise((r) => tool.once("exit", r))
   if (tool) await new Promise((r) => setTimeout(r, 500))
   // The whole process, and its main thread (the event loop, whose time bounds the creates/s).
   const [all, main] = [`/proc/${child.pid}/stat`, `/proc/${child.pid}/task/${child.pid}/stat`]
   const c0 = cpuMs(all)
   const m0 = cpuMs(main)
+  const threads0 = threadCpuMs(child.pid as number)
   const client0 = process.cpuUsage()
   const t0 = performance.now()
   await phase(COUNT, "pod")
@@ -101,10 +119,18 @@ async function run(mode: string): Promise<void> {
   const user = c1[0] - c0[0]
   const cpu = user + c1[1] - c0[1]
   const mainCpu = m1[0] - m0[0] + m1[1] - m0[1]
+  // The other threads, busiest first: the store's writer thread, V8's garbage collection helpers,
+  // libuv's pool, Node's worker threads (Linux gives them all the process's name).
+  const others = [...threadCpuMs(child.pid as number)]
+    .filter(([tid]) => tid !== String(child.pid))
+    .map(([tid, ms]) => ms - (threads0.get(tid) ?? 0))
+    .filter((ms) => ms > 0)
+    .sort((x, y) => y - x)
+    .map((ms) => ((ms * 1000) / COUNT).toFixed(1))
   a.destroy()
   if (tool) {
-    tool.kill("SIGINT")
-    await new Promise((r) => tool.once("exit", r))
+    if (tool.exitCode === null && tool.signalCode === null) tool.kill("SIGINT")
+    await toolExited
   }
   child.kill("SIGTERM")
   await new Promise((r) => child.once("exit", r))
@@ -112,6 +138,7 @@ async function run(mode: string): Promise<void> {
   console.log(
     `${mode.padEnd(5)} ${((cpu * 1000) / COUNT).toFixed(1)} µs CPU/create (user ${((user * 1000) / COUNT).toFixed(1)}; main thread ${((mainCpu * 1000) / COUNT).toFixed(1)}), ${((c1[2] - c0[2]) / COUNT).toFixed(2)} page faults/create (main thread ${((m1[2] - m0[2]) / COUNT).toFixed(2)}), ${((COUNT * 1000) / wall).toFixed(0)} creates/s, the clients ${((client.user + client.system) / COUNT).toFixed(1)} µs CPU/create, load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
   )
+  console.log(`      other threads, µs CPU/create each: ${others.join(", ") || "none"}`)
 }
 
 for (const m of which === "both" ? ["bare", "k8ts"] : [which]) await run(m)
