@@ -9,7 +9,7 @@
  * a machine whose speed drifts: their difference is what HTTP adds to a create (node:http, the
  * adapters, and the clients competing for the CPUs), which `bench/_api-cpu.ts` cannot tell from
  * the handler's own cost. BENCH_BURN=1 adds a third turn: in process, with a busy process on the
- * other CPU.
+ * other CPU (its 200 ms head start is in that turn's figures).
  */
 import { type ChildProcess, fork } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -48,31 +48,35 @@ try {
   const url = `http://127.0.0.1:${srv.port}/api/v1/namespaces/default/pods`
 
   // In process: the request an HTTP client would send, without the socket (and, as over plain
-  // HTTP without credentials, anonymous: authentication runs as for a socket).
-  const inProcess = async (prefix: string) => {
-    let next = 0
-    const headers: Record<string, string> = {
-      "user-agent": "node",
-      accept: "*/*",
-      "content-type": "application/json",
-    }
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (next < COUNT) {
-          const body = Buffer.from(podJson(`${prefix}-${next++}`))
-          const req: ApiRequest = {
-            method: "POST",
-            path: "/api/v1/namespaces/default/pods",
-            query: new URLSearchParams(),
-            header: (n) => headers[n.toLowerCase()],
-            body: () => Promise.resolve(body),
-            signal: stop.signal,
+  // HTTP without credentials, anonymous: authentication runs as for a socket). Its bodies are made
+  // before the turn is timed: the clients' work is not the server's.
+  const headers: Record<string, string> = {
+    "user-agent": "node",
+    accept: "*/*",
+    "content-type": "application/json",
+  }
+  const inProcess = (prefix: string) => {
+    const bodies = Array.from({ length: COUNT }, (_, i) => Buffer.from(podJson(`${prefix}-${i}`)))
+    return async () => {
+      let next = 0
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          while (next < COUNT) {
+            const body = bodies[next++] as Buffer
+            const req: ApiRequest = {
+              method: "POST",
+              path: "/api/v1/namespaces/default/pods",
+              query: new URLSearchParams(),
+              header: (n) => headers[n.toLowerCase()],
+              body: () => Promise.resolve(body),
+              signal: stop.signal,
+            }
+            const res = await api.handle(req)
+            if (res.status !== 201) throw new Error(`create failed: ${res.status}`)
           }
-          const res = await api.handle(req)
-          if (res.status !== 201) throw new Error(`create failed: ${res.status}`)
-        }
-      }),
-    )
+        }),
+      )
+    }
   }
 
   // Over HTTP: a child process with the bench's clients, told what to send by message.
@@ -99,7 +103,7 @@ process.on("message", async ({ prefix, count }) => {
     client.once("exit", (code) => reject(new Error(`the client process exited with ${code}`))),
   )
   clientExit.catch(() => {}) // rejected at the end too, when nothing waits for it
-  const overHttp = async (prefix: string) => {
+  const overHttp = (prefix: string) => async () => {
     const done = new Promise((r) => client.once("message", r))
     client.send({ prefix, count: COUNT })
     await Promise.race([done, clientExit])
@@ -113,31 +117,36 @@ let n = 0
 for (;;) n += JSON.parse(JSON.stringify(o)).items.length
 `,
   )
-  const burning = async (prefix: string) => {
-    const burner = fork(join(dir, "burn.mjs"))
-    children.push(burner)
-    await new Promise((r) => setTimeout(r, 200))
-    try {
-      await inProcess(prefix)
-    } finally {
-      burner.kill()
+  const burning = (prefix: string) => {
+    const run = inProcess(prefix)
+    return async () => {
+      const burner = fork(join(dir, "burn.mjs"))
+      children.push(burner)
+      try {
+        await new Promise((r) => setTimeout(r, 200))
+        await run()
+      } finally {
+        burner.kill()
+      }
     }
   }
 
-  const turns: [string, (prefix: string) => Promise<void>][] = [
+  /** Each turn: made ready for the pods named `<prefix>-<i>`, then run (the part timed). */
+  const turns: [string, (prefix: string) => () => Promise<void>][] = [
     ["in process", inProcess],
     ["over HTTP", overHttp],
     ...(process.env.BENCH_BURN ? [["in process, CPU busy", burning] as [string, typeof burning]] : []),
   ]
   // A warm-up of each, not printed: new code paths compiled, the heap grown.
-  await inProcess("warm-a")
-  await overHttp("warm-b")
+  await inProcess("warm-a")()
+  await overHttp("warm-b")()
   for (let round = 0; round < ROUNDS; round++) {
     for (const [label, turn] of turns) {
+      const run = turn(`r${round}-${label.toLowerCase().replace(/\W+/g, "-")}`)
       const [cpu0, faults0] = mainThread()
       const gc0 = gcMs
       const t0 = performance.now()
-      await turn(`r${round}-${label.toLowerCase().replace(/\W+/g, "-")}`)
+      await run()
       const wall = performance.now() - t0
       const [cpu1, faults1] = mainThread()
       console.log(
