@@ -10,42 +10,15 @@
  * the measured creates.
  */
 import { spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { agent, podJson, send } from "./_http.ts"
+import { cpuByThread, mainThreadStat, procStat } from "./_proc-stat.ts"
 
 const [which = "both", countArg = "20000"] = process.argv.slice(2)
 const COUNT = Number(countArg)
 const CLIENTS = 64
-const TICKS_PER_S = 100
-
-/**
- * [user, system] CPU ms and minor page faults of a process and its threads (`/proc/<pid>/stat`),
- * or of one thread (`/proc/<pid>/task/<tid>/stat`).
- */
-function cpuMs(statPath: string): [number, number, number] {
-  const fields = readFileSync(statPath, "utf8").split(") ")[1]!.split(" ")
-  return [
-    (Number(fields[11]) * 1000) / TICKS_PER_S,
-    (Number(fields[12]) * 1000) / TICKS_PER_S,
-    Number(fields[7]),
-  ]
-}
-
-/** CPU ms (user + system) of each thread of process `pid` by thread id; threads that ended are missing. */
-function threadCpuMs(pid: number): Map<string, number> {
-  const out = new Map<string, number>()
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const [user, system] = cpuMs(`/proc/${pid}/task/${tid}/stat`)
-      out.set(tid, user + system)
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return out
-}
 
 async function run(mode: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "k8ts-api-cpu-"))
@@ -105,28 +78,28 @@ async function run(mode: string): Promise<void> {
   const toolExited = tool && new Promise((r) => tool.once("exit", r))
   if (tool) await new Promise((r) => setTimeout(r, 500))
   // The whole process, and its main thread (the event loop, whose time bounds the creates/s).
-  const [all, main] = [`/proc/${child.pid}/stat`, `/proc/${child.pid}/task/${child.pid}/stat`]
-  const c0 = cpuMs(all)
-  const m0 = cpuMs(main)
-  const threads0 = threadCpuMs(child.pid as number)
+  const all = `/proc/${child.pid}/stat`
+  const c0 = procStat(all)
+  const m0 = mainThreadStat(child.pid)
+  const threads0 = cpuByThread(child.pid as number)
   const client0 = process.cpuUsage()
   const t0 = performance.now()
   await phase(COUNT, "pod")
   const wall = performance.now() - t0
   const client = process.cpuUsage(client0)
-  const c1 = cpuMs(all)
-  const m1 = cpuMs(main)
-  const user = c1[0] - c0[0]
-  const cpu = user + c1[1] - c0[1]
-  const mainCpu = m1[0] - m0[0] + m1[1] - m0[1]
+  const c1 = procStat(all)
+  const m1 = mainThreadStat(child.pid)
+  const user = c1.userMs - c0.userMs
+  const cpu = user + c1.systemMs - c0.systemMs
+  const mainCpu = m1.userMs - m0.userMs + m1.systemMs - m0.systemMs
   // The other threads, busiest first: the store's writer thread, V8's garbage collection helpers,
   // libuv's pool, Node's worker threads (Linux gives them all the process's name).
-  const others = [...threadCpuMs(child.pid as number)]
-    .filter(([tid]) => tid !== String(child.pid))
-    .map(([tid, ms]) => ms - (threads0.get(tid) ?? 0))
-    .filter((ms) => ms > 0)
+  const others = [...cpuByThread(child.pid as number)]
+    .filter(([tid]) => tid !== child.pid)
+    .map(([tid, s]) => s - (threads0.get(tid) ?? 0))
+    .filter((s) => s > 0)
     .sort((x, y) => y - x)
-    .map((ms) => ((ms * 1000) / COUNT).toFixed(1))
+    .map((s) => ((s * 1e6) / COUNT).toFixed(1))
   a.destroy()
   if (tool) {
     if (tool.exitCode === null && tool.signalCode === null) tool.kill("SIGINT")
@@ -136,7 +109,7 @@ async function run(mode: string): Promise<void> {
   await new Promise((r) => child.once("exit", r))
   rmSync(dir, { recursive: true, force: true })
   console.log(
-    `${mode.padEnd(5)} ${((cpu * 1000) / COUNT).toFixed(1)} µs CPU/create (user ${((user * 1000) / COUNT).toFixed(1)}; main thread ${((mainCpu * 1000) / COUNT).toFixed(1)}), ${((c1[2] - c0[2]) / COUNT).toFixed(2)} page faults/create (main thread ${((m1[2] - m0[2]) / COUNT).toFixed(2)}), ${((COUNT * 1000) / wall).toFixed(0)} creates/s, the clients ${((client.user + client.system) / COUNT).toFixed(1)} µs CPU/create, load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
+    `${mode.padEnd(5)} ${((cpu * 1000) / COUNT).toFixed(1)} µs CPU/create (user ${((user * 1000) / COUNT).toFixed(1)}; main thread ${((mainCpu * 1000) / COUNT).toFixed(1)}), ${((c1.minorFaults - c0.minorFaults) / COUNT).toFixed(2)} page faults/create (main thread ${((m1.minorFaults - m0.minorFaults) / COUNT).toFixed(2)}), ${((COUNT * 1000) / wall).toFixed(0)} creates/s, the clients ${((client.user + client.system) / COUNT).toFixed(1)} µs CPU/create, load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
   )
   console.log(`      other threads, µs CPU/create each: ${others.join(", ") || "none"}`)
 }

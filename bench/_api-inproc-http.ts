@@ -12,23 +12,18 @@
  * other CPU (its 200 ms head start is in that turn's figures).
  */
 import { type ChildProcess, fork } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { PerformanceObserver } from "node:perf_hooks"
 import { type ApiRequest, createApiServer, listen } from "../src/apiserver/index.ts"
 import { SqliteStore } from "../src/storage/index.ts"
 import { podJson } from "./_http.ts"
+import { mainThreadStat } from "./_proc-stat.ts"
 
 const COUNT = Number(process.argv[2] ?? 8000)
 const ROUNDS = Number(process.argv[3] ?? 3)
 const CLIENTS = 64
-
-/** [CPU ms, minor page faults] of this process's main thread, from /proc. */
-function mainThread(): [number, number] {
-  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return [(Number(f[11]) + Number(f[12])) * 10, Number(f[7])]
-}
 
 let gcMs = 0
 new PerformanceObserver((list) => {
@@ -142,14 +137,15 @@ for (;;) n += JSON.parse(JSON.stringify(o)).items.length
   for (let round = 0; round < ROUNDS; round++) {
     for (const [label, turn] of turns) {
       const run = turn(`r${round}-${label.toLowerCase().replace(/\W+/g, "-")}`)
-      const [cpu0, faults0] = mainThread()
+      const m0 = mainThreadStat()
       const gc0 = gcMs
       const t0 = performance.now()
       await run()
       const wall = performance.now() - t0
-      const [cpu1, faults1] = mainThread()
+      const m1 = mainThreadStat()
+      const cpuMs = m1.userMs + m1.systemMs - m0.userMs - m0.systemMs
       console.log(
-        `${label.padEnd(22)} main thread ${(((cpu1 - cpu0) * 1000) / COUNT).toFixed(1)} µs CPU/create, ${((faults1 - faults0) / COUNT).toFixed(2)} faults/create, GC pauses ${(((gcMs - gc0) * 1000) / COUNT).toFixed(1)} µs/create, ${((COUNT * 1000) / wall).toFixed(0)} creates/s`,
+        `${label.padEnd(22)} main thread ${((cpuMs * 1000) / COUNT).toFixed(1)} µs CPU/create, ${((m1.minorFaults - m0.minorFaults) / COUNT).toFixed(2)} faults/create, GC pauses ${(((gcMs - gc0) * 1000) / COUNT).toFixed(1)} µs/create, ${((COUNT * 1000) / wall).toFixed(0)} creates/s`,
       )
     }
   }

@@ -3,7 +3,7 @@
  * (cmd/component-threads.ts): on the API server's thread by default (as `k8ts server`), in
  * BENCH_THREADS component threads when set. Each reaches the cluster only through the client it is given.
  */
-import { readdirSync, readFileSync, readlinkSync } from "node:fs"
+import { readlinkSync } from "node:fs"
 import { Pods } from "../src/api/index.ts"
 import type { Client } from "../src/client/index.ts"
 import { HollowNodes, type HollowNodeSpec } from "../src/kubelet/index.ts"
@@ -16,28 +16,6 @@ export function threadTid(): number | undefined {
   } catch {
     return undefined
   }
-}
-
-/** CPU seconds each thread of this process used so far, by thread id (Linux; empty elsewhere). */
-export function cpuByThread(): Map<number, number> {
-  const out = new Map<number, number>()
-  let tids: string[] = []
-  try {
-    tids = readdirSync("/proc/self/task")
-  } catch {
-    return out
-  }
-  for (const tid of tids) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8")
-      // utime and stime: fields 14 and 15, counted after the parenthesised name, in 1/100 s (USER_HZ).
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100)
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return out
 }
 
 /** Many hollow nodes; stats() says once they have all registered and posted their status, and their thread. */

@@ -25,6 +25,7 @@ import type { InProcessRequest, InProcessResponse } from "../src/client/index.ts
 import type * as StorageModule from "../src/storage/index.ts"
 import type * as UtilModule from "../src/util/index.ts"
 import { runningStatus } from "../src/kubelet/index.ts"
+import { mainThreadStat } from "./_proc-stat.ts"
 
 const PODS = Number(process.argv[2] ?? 3000)
 const ROUNDS = Number(process.argv[3] ?? 3)
@@ -234,8 +235,8 @@ async function measure(server: Server, phase: string, reqs: Req[], expect: numbe
  * From /proc, in 10 ms ticks.
  */
 function mainThreadCpuMs(): number {
-  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return (Number(f[11]) + Number(f[12])) * 10
+  const s = mainThreadStat()
+  return s.userMs + s.systemMs
 }
 
 /** One round: each server in turn goes through each phase over PODS new pods (round 0 warms up). */

@@ -58,7 +58,8 @@ import { componentTask } from "../cmd/component-task.ts"
 import { type ComponentRunnerOptions, startComponentTasks } from "../cmd/component-threads.ts"
 import { startControllerManager, startScheduler } from "../cmd/components.ts"
 import { defaultComponentThreads } from "../cmd/server-config.ts"
-import { cpuByThread, startBareWrites, startHollowNodes, startStandinScheduler } from "./_components.ts"
+import { startBareWrites, startHollowNodes, startStandinScheduler } from "./_components.ts"
+import { cpuByThread } from "./_proc-stat.ts"
 
 const N = Number(process.env.BENCH_REPLICAS ?? 1000)
 const NODES = 20
