@@ -149,7 +149,6 @@ for (;;) n += JSON.parse(JSON.stringify(o)).items.length
       )
     }
   }
-  stop.abort()
   await srv.close()
 } finally {
   stop.abort()
