@@ -3,18 +3,19 @@
  * [creates]` starts each server as in `npm run bench -- api`, sends the creates with 64 clients
  * and prints per create the server process's CPU time (user + system, from /proc), its main
  * thread's (the event loop's, which bounds the creates/s), its page faults (each a costly exit to
- * the hypervisor on these machines) and the clients' CPU time, then each other thread's CPU time
- * (the busiest is the store's writer thread). CPU time, not creates/s, is the figure to compare
- * on a shared machine. BENCH_SERVER=_api-echo.ts measures the HTTP layer alone;
- * BENCH_PROFILE_DIR writes CPU profiles; BENCH_ATTACH runs a tool (strace -c) on the server during
- * the measured creates.
+ * the hypervisor on these machines) and the clients' CPU time, then where the main thread's wall
+ * time went (running, waiting for a CPU while other threads or the clients ran, or idle: nothing
+ * to do) and each other thread's CPU time (the busiest is the store's writer thread). CPU time,
+ * not creates/s, is the figure to compare on a shared machine. BENCH_SERVER=_api-echo.ts measures
+ * the HTTP layer alone; BENCH_PROFILE_DIR writes CPU profiles; BENCH_ATTACH runs a tool (strace -c)
+ * on the server during the measured creates.
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { agent, podJson, send } from "./_http.ts"
-import { cpuByThread, mainThreadStat, procStat } from "./_proc-stat.ts"
+import { cpuByThread, mainThreadStat, procStat, schedStat } from "./_proc-stat.ts"
 
 const [which = "both", countArg = "20000"] = process.argv.slice(2)
 const COUNT = Number(countArg)
@@ -81,6 +82,7 @@ async function run(mode: string): Promise<void> {
   const all = `/proc/${child.pid}/stat`
   const c0 = procStat(all)
   const m0 = mainThreadStat(child.pid)
+  const s0 = schedStat(child.pid as number)
   const threads0 = cpuByThread(child.pid as number)
   const client0 = process.cpuUsage()
   const t0 = performance.now()
@@ -89,6 +91,7 @@ async function run(mode: string): Promise<void> {
   const client = process.cpuUsage(client0)
   const c1 = procStat(all)
   const m1 = mainThreadStat(child.pid)
+  const s1 = schedStat(child.pid as number)
   const user = c1.userMs - c0.userMs
   const cpu = user + c1.systemMs - c0.systemMs
   const mainCpu = m1.userMs - m0.userMs + m1.systemMs - m0.systemMs
@@ -110,6 +113,13 @@ async function run(mode: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true })
   console.log(
     `${mode.padEnd(5)} ${((cpu * 1000) / COUNT).toFixed(1)} µs CPU/create (user ${((user * 1000) / COUNT).toFixed(1)}; main thread ${((mainCpu * 1000) / COUNT).toFixed(1)}), ${((c1.minorFaults - c0.minorFaults) / COUNT).toFixed(2)} page faults/create (main thread ${((m1.minorFaults - m0.minorFaults) / COUNT).toFixed(2)}), ${((COUNT * 1000) / wall).toFixed(0)} creates/s, the clients ${((client.user + client.system) / COUNT).toFixed(1)} µs CPU/create, load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
+  )
+  // The main thread's wall time: running, waiting for a CPU (preempted), or idle (nothing to do).
+  const perCreate = (ms: number) => ((ms * 1000) / COUNT).toFixed(1)
+  const running = s1.runMs - s0.runMs
+  const waited = s1.waitMs - s0.waitMs
+  console.log(
+    `      main thread, µs/create: ${perCreate(wall)} wall = ${perCreate(running)} running + ${perCreate(waited)} waiting for a CPU + ${perCreate(wall - running - waited)} idle`,
   )
   console.log(`      other threads, µs CPU/create each: ${others.join(", ") || "none"}`)
 }

@@ -53,3 +53,19 @@ export function cpuByThread(pid: number | "self" = "self"): Map<number, number> 
   }
   return out
 }
+
+/**
+ * What the scheduler counts of one thread (`/proc/<pid>/task/<tid>/schedstat`): ms on a CPU and ms
+ * runnable but waiting for one (preempted by other threads or processes); zeros where the kernel
+ * keeps no schedstats.
+ */
+export function schedStat(pid: number, tid = pid): { runMs: number; waitMs: number } {
+  try {
+    const [run = 0, wait = 0] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8")
+      .split(" ")
+      .map(Number)
+    return { runMs: run / 1e6, waitMs: wait / 1e6 }
+  } catch {
+    return { runMs: 0, waitMs: 0 }
+  }
+}
