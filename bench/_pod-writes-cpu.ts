@@ -13,6 +13,8 @@
  * BENCH_COMPARE=<checkout> also runs the API server of another checkout (its src/, e.g. the code
  * before a change) in the same process, the two taking turns phase by phase, so both see the same
  * load on a shared machine: compare their figures, not figures of runs minutes apart.
+ * BENCH_PHASES=create,binding runs only those phases (each needs the ones before it: list them
+ * from create on).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
@@ -25,12 +27,14 @@ import type { InProcessRequest, InProcessResponse } from "../src/client/index.ts
 import type * as StorageModule from "../src/storage/index.ts"
 import type * as UtilModule from "../src/util/index.ts"
 import { runningStatus } from "../src/kubelet/index.ts"
-import { mainThreadStat } from "./_proc-stat.ts"
+import { schedStat } from "./_proc-stat.ts"
 
 const PODS = Number(process.argv[2] ?? 3000)
 const ROUNDS = Number(process.argv[3] ?? 3)
 const CLIENTS = 64
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 2)
+/** The phases BENCH_PHASES names, when it is set. */
+const ONLY = process.env.BENCH_PHASES?.split(",")
 const NS = "default"
 
 interface Req {
@@ -232,17 +236,17 @@ async function measure(server: Server, phase: string, reqs: Req[], expect: numbe
 /**
  * The CPU ms of this process's main thread (the event loop's, which bounds the requests/s; the
  * process's figure adds its other threads': the garbage collector's helpers, the store's writer).
- * From /proc, in 10 ms ticks.
+ * From /proc's schedstat, in nanoseconds.
  */
 function mainThreadCpuMs(): number {
-  const s = mainThreadStat()
-  return s.userMs + s.systemMs
+  return schedStat(process.pid).runMs
 }
 
 /** One round: each server in turn goes through each phase over PODS new pods (round 0 warms up). */
 async function runRound(servers: Server[], round: number): Promise<void> {
   const names = Array.from({ length: PODS }, (_, i) => `pod-${round}-${i}`)
   const ph = async (phase: string, reqs: (s: Server) => Promise<Req[]> | Req[], expect: number[]) => {
+    if (ONLY && !ONLY.includes(phase)) return
     for (const s of servers) {
       const list = await reqs(s)
       if (round === 0) await all(s, list, expect)
