@@ -3,7 +3,7 @@
  * (`unexpected end of JSON input`, `invalid character 'x' looking for beginning of value`), and
  * the 400 upstream answers a create or update body with when it is not JSON at all.
  */
-import { badRequest } from "../api/index.ts"
+import { type ApiError, badRequest } from "../api/index.ts"
 
 const WS = new Set([" ", "\t", "\n", "\r"])
 const ESCAPES = new Set(['"', "\\", "/", "b", "f", "n", "r", "t", "u"])
@@ -179,7 +179,7 @@ export function goJsonSyntaxError(text: string): string | undefined {
 }
 
 /** Upstream's summary of a body it could not read: its start, as text when it looks like JSON. */
-function summarize(body: string): string {
+export function summarize(body: string): string {
   const bytes = Buffer.from(body, "utf8")
   if (bytes.length === 0) return "<empty>"
   const head = bytes.subarray(0, 30)
@@ -194,7 +194,12 @@ function summarize(body: string): string {
 export function checkJsonBody(text: string, kind: string): void {
   const err = goJsonSyntaxError(text)
   if (err === undefined) return
-  throw badRequest(
-    `the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${err} (${summarize(text)})`,
+  throw unrecognized(kind, `couldn't get version/kind; json parse error: ${err}`, text)
+}
+
+/** Upstream's refusal of a create or update body it could not decode (`why`), summarising `text`. */
+export function unrecognized(kind: string, why: string, text: string): ApiError {
+  return badRequest(
+    `the object provided is unrecognized (must be of type ${kind}): ${why} (${summarize(text)})`,
   )
 }

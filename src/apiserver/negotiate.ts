@@ -1,5 +1,6 @@
 /** Content negotiation: what the client sent (JSON, YAML) and what it accepts back (JSON, Table...). */
 import { parse as parseYaml } from "yaml"
+import { GO_YAML, goYamlError } from "../util/index.ts"
 import { ApiError, badRequest } from "../api/index.ts"
 import { decodeProtobuf } from "./protobuf.ts"
 
@@ -119,9 +120,9 @@ export function decodeBody(contentType: string | undefined, body: Buffer, text?:
   text ??= body.toString("utf8")
   if (type === "application/yaml" || type === "application/apply-patch+yaml") {
     try {
-      return parseYaml(text, { maxAliasCount: 100 })
+      return parseYaml(text, GO_YAML)
     } catch (err) {
-      throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`)
+      throw badRequest(`error converting YAML to JSON: ${goYamlError(err)}`)
     }
   }
   if (type !== "application/json") {

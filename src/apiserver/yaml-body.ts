@@ -3,12 +3,15 @@
  * and is reported as upstream's YAML decoder reports it (`line 10: key "paused" already set in map`).
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml"
+import { GO_YAML, goYamlError } from "../util/index.ts"
 
-/** A decoded YAML body and its repeated keys; undefined when the text is not valid YAML. */
-export function decodeYamlBody(text: string): { value: unknown; duplicates: string[] } | undefined {
+/** A decoded YAML body and its repeated keys, or why the text is not YAML upstream reads (go-yaml's words). */
+export function decodeYamlBody(
+  text: string,
+): { value: unknown; duplicates: string[] } | { readonly error: string } {
   const lines = new LineCounter()
-  const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines })
-  if (doc.errors.length > 0) return undefined
+  const doc = parseDocument(text, { ...GO_YAML, uniqueKeys: false, lineCounter: lines })
+  if (doc.errors.length > 0) return { error: goYamlError(doc.errors[0]) }
   const duplicates: string[] = []
   const walk = (node: unknown): void => {
     if (isSeq(node)) for (const item of node.items) walk(item)
@@ -26,8 +29,8 @@ export function decodeYamlBody(text: string): { value: unknown; duplicates: stri
   }
   walk(doc.contents)
   try {
-    return { value: doc.toJS({ maxAliasCount: 100 }), duplicates }
-  } catch {
-    return undefined // too many aliases: the strict decoder reports it
+    return { value: doc.toJS(GO_YAML), duplicates }
+  } catch (err) {
+    return { error: goYamlError(err) } // too many aliases
   }
 }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs"
 import { parse } from "yaml"
+import { GO_YAML } from "../util/index.ts"
 
 /** The extension points a profile configures. */
 export const EXTENSION_POINTS = [
@@ -151,7 +152,7 @@ export function resolveProfiles(config: KubeSchedulerConfiguration = {}): Resolv
 export function loadSchedulerConfig(path: string): KubeSchedulerConfiguration {
   let doc: KubeSchedulerConfiguration | null
   try {
-    doc = parse(readFileSync(path, "utf8")) as KubeSchedulerConfiguration | null
+    doc = parse(readFileSync(path, "utf8"), GO_YAML) as KubeSchedulerConfiguration | null
   } catch (err) {
     throw new TypeError(`Cannot read scheduler config "${path}": ${(err as Error).message}`)
   }

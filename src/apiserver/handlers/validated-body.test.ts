@@ -102,7 +102,7 @@ describe("fieldValidation", () => {
 
   test("YAML bodies: repeated keys are reported by line before unknown fields", async () => {
     const yaml =
-      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  a: '1'\n  a: '2'\nextra: 1\n"
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yml\ndata:\n  a: '1'\n  a: '2'\nextra: 1\n"
     const strict = await call("POST", `${CMS}?fieldValidation=Strict`, yaml, "application/yaml")
     assert.equal(strict.status, 400)
     assert.equal(
@@ -116,8 +116,50 @@ describe("fieldValidation", () => {
       '299 - "line 7: key \\"a\\" already set in map", 299 - "unknown field \\"extra\\""',
     )
     assert.deepEqual(warn.json.data, { a: "2" })
-    const bad = await call("POST", CMS, "a: [", "application/yaml")
+    const bad = await call("POST", CMS, "a: b: c\n", "application/yaml")
     assert.equal(bad.status, 400)
+    assert.equal(
+      bad.json.message,
+      "the object provided is unrecognized (must be of type ConfigMap): yaml: line 1: mapping values are not allowed in this context (613a20623a20630a)",
+    )
+    const unclosed = await call("PUT", `${CMS}/yml`, "a: [", "application/yaml")
+    assert.equal(unclosed.status, 400)
+    assert.match(
+      unclosed.json.message,
+      /^the object provided is unrecognized \(must be of type ConfigMap\): yaml: line 1: /,
+    )
+  })
+
+  test("YAML bodies are read as upstream's go-yaml reads them: YAML 1.1 booleans and octals", async () => {
+    // A pod's file mode written as octal, and yes/no, on/On as booleans, as `kubectl` and
+    // upstream's decoder read them; a timestamp and a sexagesimal-looking value stay text.
+    const pod = [
+      "apiVersion: v1",
+      "kind: Pod",
+      "metadata:",
+      "  name: modes",
+      "  annotations: {since: 2001-12-14, at: '1:20', time: 1:20}",
+      "spec:",
+      "  enableServiceLinks: no",
+      "  automountServiceAccountToken: on",
+      "  containers: [{name: c, image: busybox, stdin: yes, tty: On}]",
+      "  volumes: [{name: v, configMap: {name: cm, defaultMode: 0644}}]",
+    ].join("\n")
+    const res = await call("POST", "/api/v1/namespaces/default/pods", pod, "application/yaml")
+    assert.equal(res.status, 201, res.text)
+    assert.equal(res.json.spec.volumes[0].configMap.defaultMode, 0o644)
+    assert.equal(res.json.spec.enableServiceLinks, false)
+    assert.equal(res.json.spec.automountServiceAccountToken, true)
+    assert.equal(res.json.spec.containers[0].stdin, true)
+    assert.equal(res.json.spec.containers[0].tty, true)
+    assert.deepEqual(res.json.metadata.annotations, { since: "2001-12-14", at: "1:20", time: "1:20" })
+    // `y` is a boolean too: a name written so is not a string, as upstream finds.
+    const named = await call("POST", CMS, "metadata: {name: y}\n", "application/yaml")
+    assert.equal(named.status, 400)
+    assert.match(
+      named.json.message,
+      /cannot unmarshal bool into Go struct field ObjectMeta\.metadata\.name of type string/,
+    )
   })
 })
 

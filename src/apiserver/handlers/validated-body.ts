@@ -8,7 +8,7 @@ import {
 } from "../field-validation.ts"
 import { builtinTypeOf, checkDecodes, checkPatchDecodes } from "../decode-types.ts"
 import { zeroNulls } from "../decode-nulls.ts"
-import { checkJsonBody, DEEP_ENOUGH } from "../go-json-syntax.ts"
+import { checkJsonBody, DEEP_ENOUGH, unrecognized } from "../go-json-syntax.ts"
 import { parsedKeys, scanJson } from "../json-scan.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
@@ -40,15 +40,21 @@ function mediaType(contentType: string | undefined): string {
   return parseMediaTypes(contentType)[0]?.type ?? "application/json"
 }
 
-/** Decodes a body (`json`: its text, when JSON); YAML leniently, its repeated keys returned for the check. */
+/**
+ * Decodes a body (`json`: its text, when JSON); YAML leniently, its repeated keys returned for the
+ * check, and refused as upstream refuses a body of `kind` it cannot read.
+ */
 function decode(
   contentType: string | undefined,
   raw: Buffer,
   json: string | undefined,
+  kind: string,
 ): { body: unknown; decoding: string[] } {
   if (mediaType(contentType) === "application/yaml") {
-    const yaml = decodeYamlBody(raw.toString("utf8"))
-    if (yaml) return { body: yaml.value, decoding: yaml.duplicates }
+    const text = raw.toString("utf8")
+    const yaml = decodeYamlBody(text)
+    if ("error" in yaml) throw unrecognized(kind, yaml.error, text)
+    return { body: yaml.value, decoding: yaml.duplicates }
   }
   return { body: decodeBody(contentType, raw, json), decoding: [] }
 }
@@ -66,7 +72,7 @@ function decodeJson(
 ): { body: unknown; decoding: string[] } {
   let decoded: { body: unknown; decoding: string[] }
   try {
-    decoded = decode(contentType, raw, json)
+    decoded = decode(contentType, raw, json, kind)
   } catch (err) {
     if (json !== undefined) checkJsonBody(json, kind)
     throw err
