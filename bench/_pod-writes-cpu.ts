@@ -147,7 +147,10 @@ async function main(): Promise<void> {
     const sorted = [...runs].sort((a, b) => a - b)
     const main = [...(mainFigures.get(phase) ?? [])].sort((a, b) => a - b)
     console.log(
-      `${phase.padEnd(26)} ${sorted[0]!.toFixed(1).padStart(6)} µs CPU/op min (runs ${runs.map((r) => r.toFixed(0)).join(" ")}); main thread ${main[0]!.toFixed(1)} min`,
+      `${phase.padEnd(26)} ${sorted[0]!.toFixed(1).padStart(6)} µs CPU/op min (runs ${runs.map((r) => r.toFixed(0)).join(" ")}); main thread ${main[0]!.toFixed(1)} min (runs ${mainFigures
+        .get(phase)!
+        .map((r) => r.toFixed(0))
+        .join(" ")})`,
     )
   }
   console.log(`${PODS} pods × ${ROUNDS} rounds, ${WATCHERS} watchers, load ${load}`)
