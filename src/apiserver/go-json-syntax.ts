@@ -179,7 +179,7 @@ export function goJsonSyntaxError(text: string): string | undefined {
 }
 
 /** Upstream's summary of a body it could not read: its start, as text when it looks like JSON. */
-export function summarize(body: string): string {
+function summarize(body: string): string {
   const bytes = Buffer.from(body, "utf8")
   if (bytes.length === 0) return "<empty>"
   const head = bytes.subarray(0, 30)

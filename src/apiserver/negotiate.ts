@@ -1,6 +1,5 @@
 /** Content negotiation: what the client sent (JSON, YAML) and what it accepts back (JSON, Table...). */
-import { parse as parseYaml } from "yaml"
-import { GO_YAML, goYamlError } from "../util/index.ts"
+import { firstYamlDocument, GO_YAML, goYamlError } from "../util/index.ts"
 import { ApiError, badRequest } from "../api/index.ts"
 import { decodeProtobuf } from "./protobuf.ts"
 
@@ -119,8 +118,10 @@ export function decodeBody(contentType: string | undefined, body: Buffer, text?:
   if (type === "application/vnd.kubernetes.protobuf") return decodeProtobuf(body)
   text ??= body.toString("utf8")
   if (type === "application/yaml" || type === "application/apply-patch+yaml") {
+    const doc = firstYamlDocument(text, GO_YAML)
     try {
-      return parseYaml(text, GO_YAML)
+      if (doc.errors[0]) throw doc.errors[0]
+      return doc.toJS(GO_YAML)
     } catch (err) {
       throw badRequest(`error converting YAML to JSON: ${goYamlError(err)}`)
     }

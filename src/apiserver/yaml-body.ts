@@ -2,15 +2,15 @@
  * YAML request bodies decoded leniently for field validation: a repeated key keeps its last value
  * and is reported as upstream's YAML decoder reports it (`line 10: key "paused" already set in map`).
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml"
-import { GO_YAML, goYamlError } from "../util/index.ts"
+import { isMap, isScalar, isSeq, LineCounter } from "yaml"
+import { firstYamlDocument, GO_YAML, goYamlError } from "../util/index.ts"
 
 /** A decoded YAML body and its repeated keys, or why the text is not YAML upstream reads (go-yaml's words). */
 export function decodeYamlBody(
   text: string,
 ): { value: unknown; duplicates: string[] } | { readonly error: string } {
   const lines = new LineCounter()
-  const doc = parseDocument(text, { ...GO_YAML, uniqueKeys: false, lineCounter: lines })
+  const doc = firstYamlDocument(text, { ...GO_YAML, uniqueKeys: false, lineCounter: lines })
   if (doc.errors.length > 0) return { error: goYamlError(doc.errors[0]) }
   const duplicates: string[] = []
   const walk = (node: unknown): void => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { parse } from "yaml"
-import { GO_YAML, goYamlError } from "./go-yaml.ts"
+import { firstYamlDocument, GO_YAML, goYamlError } from "./go-yaml.ts"
 
 test("plain scalars resolve as go-yaml v2 resolves them", () => {
   const cases: [text: string, value: unknown][] = [
@@ -55,4 +55,16 @@ test("syntax errors in go-yaml's words where the fault is the same, else the lib
   assert.equal(word("a:\n  - b\n c: d\n"), "yaml: line 3: all mapping items must start at the same column")
   const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [${"*a, ".repeat(10)}]\nc: [${"*b, ".repeat(10)}]\n`
   assert.equal(word(bomb), "yaml: document contains excessive aliasing")
+})
+
+test("a text of several documents is its first, as go-yaml's Unmarshal reads it", () => {
+  const first = (text: string) => {
+    const doc = firstYamlDocument(text, GO_YAML)
+    return { value: doc.toJS(GO_YAML) as unknown, errors: doc.errors.map((e) => e.code) }
+  }
+  assert.deepEqual(first("a: yes\n---\nb: [\n"), { value: { a: true }, errors: [] })
+  assert.deepEqual(first("---\na: 1\n"), { value: { a: 1 }, errors: [] })
+  assert.deepEqual(first(""), { value: null, errors: [] })
+  assert.deepEqual(first("# a comment\n"), { value: null, errors: [] })
+  assert.deepEqual(first("a: [\n---\nb: 1\n").errors, ["BAD_INDENT"])
 })

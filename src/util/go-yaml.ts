@@ -6,7 +6,16 @@
  * timestamps as they were written, and also reads Go's `0o17`. Its errors read
  * `yaml: line 3: <what libyaml found>`.
  */
-import type { ParseOptions, DocumentOptions, SchemaOptions, ToJSOptions, YAMLError } from "yaml"
+import {
+  type Document,
+  type DocumentOptions,
+  parseAllDocuments,
+  parseDocument,
+  type ParseOptions,
+  type SchemaOptions,
+  type ToJSOptions,
+  type YAMLError,
+} from "yaml"
 
 /** Tags of the YAML 1.1 schema go-yaml does not resolve plain scalars to. */
 const NOT_RESOLVED = new Set([
@@ -40,6 +49,18 @@ export const GO_YAML: ParseOptions & DocumentOptions & SchemaOptions & ToJSOptio
     }),
   ],
   maxAliasCount: 100,
+}
+
+/**
+ * The first document of `text` (parsed with `options`, GO_YAML's and more): go-yaml's Unmarshal
+ * reads that one and never parses the rest, so a body of several documents is its first.
+ */
+export function firstYamlDocument(
+  text: string,
+  options: ParseOptions & DocumentOptions & SchemaOptions,
+): Document.Parsed {
+  const docs = parseAllDocuments(text, options)
+  return (Array.isArray(docs) ? docs[0] : undefined) ?? parseDocument(text, options)
 }
 
 /**

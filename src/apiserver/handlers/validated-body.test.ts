@@ -153,6 +153,15 @@ describe("fieldValidation", () => {
     assert.equal(res.json.spec.containers[0].stdin, true)
     assert.equal(res.json.spec.containers[0].tty, true)
     assert.deepEqual(res.json.metadata.annotations, { since: "2001-12-14", at: "1:20", time: "1:20" })
+    // Of several documents, the first is the body (go-yaml reads no further).
+    const docs = await call(
+      "POST",
+      CMS,
+      "metadata: {name: first}\n---\nmetadata: {name: [\n",
+      "application/yaml",
+    )
+    assert.equal(docs.status, 201, docs.text)
+    assert.equal(docs.json.metadata.name, "first")
     // `y` is a boolean too: a name written so is not a string, as upstream finds.
     const named = await call("POST", CMS, "metadata: {name: y}\n", "application/yaml")
     assert.equal(named.status, 400)
