@@ -1,4 +1,7 @@
-/** Small HTTP load helpers shared by the benchmarks (keep-alive agent, timed phases, percentiles). */
+/**
+ * Small HTTP load helpers shared by the benchmarks (keep-alive agent, timed phases, percentiles,
+ * timed watches).
+ */
 import { Agent, request } from "node:http"
 import { connect } from "node:net"
 
@@ -198,5 +201,49 @@ export function podJson(name: string, namespace = "default"): string {
       ],
       restartPolicy: "Always",
     },
+  })
+}
+
+/**
+ * A ConfigMap `w-<i>` stamped with when it was sent (this process's clock, ms since the epoch, in
+ * its `sent` annotation), for openWatch to time its delivery.
+ */
+export function stampedConfigMap(i: number): string {
+  return JSON.stringify({
+    metadata: { name: `w-${i}`, annotations: { sent: String(performance.timeOrigin + performance.now()) } },
+  })
+}
+
+/**
+ * Opens a watch whose ADDED events of stamped objects (stampedConfigMap) each call `delivered` with
+ * the object's send time and its delivery latency in ms; every event is parsed, as a client's.
+ */
+export function openWatch(
+  url: string,
+  delivered: (sentAt: number, lat: number) => void,
+): Promise<{ destroy(): void }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      let buf = ""
+      res.on("data", (c: Buffer) => {
+        buf += c.toString("utf8")
+        let i: number
+        while ((i = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, i)
+          buf = buf.slice(i + 1)
+          const ev = JSON.parse(line) as {
+            type: string
+            object: { metadata?: { annotations?: Record<string, string> } }
+          }
+          const sentAt = Number(ev.object.metadata?.annotations?.sent)
+          if (ev.type === "ADDED" && sentAt)
+            delivered(sentAt, performance.timeOrigin + performance.now() - sentAt)
+        }
+      })
+      res.on("error", () => {})
+      resolve({ destroy: () => req.destroy() })
+    })
+    req.on("error", (err) => (String(err).includes("socket hang up") ? undefined : reject(err)))
+    req.end()
   })
 }

@@ -11,10 +11,9 @@
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { agent, percentile, send } from "./_http.ts"
+import { agent, openWatch, percentile, send, stampedConfigMap } from "./_http.ts"
 import { cpuByThread, procStat, schedStat } from "./_proc-stat.ts"
 
 const MS = Number(process.argv[2] ?? 5000)
@@ -38,33 +37,6 @@ const child = spawn(
 )
 const pid = child.pid as number
 
-/** Opens a watch whose ADDED events of objects sent since `from()` add their latency to `lat`. */
-function openWatch(url: string, lat: number[], from: () => number): Promise<() => void> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, (res) => {
-      let buf = ""
-      res.on("data", (c: Buffer) => {
-        buf += c.toString("utf8")
-        let i: number
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const ev = JSON.parse(buf.slice(0, i)) as {
-            type: string
-            object: { metadata?: { annotations?: Record<string, string> } }
-          }
-          buf = buf.slice(i + 1)
-          const sentAt = Number(ev.object.metadata?.annotations?.sent)
-          if (ev.type === "ADDED" && sentAt >= from())
-            lat.push(performance.timeOrigin + performance.now() - sentAt)
-        }
-      })
-      res.on("error", () => {})
-      resolve(() => req.destroy())
-    })
-    req.on("error", (err) => (String(err).includes("socket hang up") ? undefined : reject(err)))
-    req.end()
-  })
-}
-
 try {
   const port = await new Promise<string>((resolve, reject) => {
     let out = ""
@@ -81,9 +53,11 @@ try {
   const lat: number[] = []
   /** Writes sent from then on (this process's clock, in ms since the epoch) are measured. */
   let measuredFrom = Infinity
-  const closers = await Promise.all(
+  const watchers = await Promise.all(
     Array.from({ length: WATCHERS }, () =>
-      openWatch(`${base}/api/v1/namespaces/watch/configmaps?watch=true`, lat, () => measuredFrom),
+      openWatch(`${base}/api/v1/namespaces/watch/configmaps?watch=true`, (sentAt, ms) => {
+        if (sentAt >= measuredFrom) lat.push(ms)
+      }),
     ),
   )
   let sent = 0
@@ -95,13 +69,7 @@ try {
     while (performance.now() - start < ms) {
       const due = from + Math.floor(((performance.now() - start) * RATE) / 1000)
       while (sent < due) {
-        const body = JSON.stringify({
-          metadata: {
-            name: `w-${sent}`,
-            annotations: { sent: String(performance.timeOrigin + performance.now()) },
-          },
-        })
-        writes.push(send(a, `${base}/api/v1/namespaces/watch/configmaps`, "POST", body))
+        writes.push(send(a, `${base}/api/v1/namespaces/watch/configmaps`, "POST", stampedConfigMap(sent)))
         sent++
       }
       await new Promise((r) => setTimeout(r, 2))
@@ -144,7 +112,7 @@ try {
   console.log(
     `per write, µs: server ${perWrite(c1.userMs + c1.systemMs - c0.userMs - c0.systemMs)} CPU (main thread ${perWrite(s1.runMs - s0.runMs)} running + ${perWrite(s1.waitMs - s0.waitMs)} waiting for a CPU; other threads ${others.join(", ") || "none"}), watchers ${((client.user + client.system) / n).toFixed(0)} CPU`,
   )
-  for (const close of closers) close()
+  for (const w of watchers) w.destroy()
   a.destroy()
 } finally {
   if (child.exitCode === null) {

@@ -10,10 +10,20 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { agent, paced, percentile, podJson, receive, send, sendRaw, timed } from "./_http.ts"
+import {
+  agent,
+  openWatch,
+  paced,
+  percentile,
+  podJson,
+  receive,
+  send,
+  sendRaw,
+  stampedConfigMap,
+  timed,
+} from "./_http.ts"
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 5000)
 const CLIENTS = 64
@@ -177,13 +187,7 @@ async function main(): Promise<void> {
     }
     const due = Math.floor(((performance.now() - start) / 1000) * 1000)
     while (sent < due) {
-      const body = JSON.stringify({
-        metadata: {
-          name: `w-${sent}`,
-          annotations: { sent: String(performance.timeOrigin + performance.now()) },
-        },
-      })
-      writes.push(send(a, `${k8ts}/api/v1/namespaces/watch/configmaps`, "POST", body))
+      writes.push(send(a, `${k8ts}/api/v1/namespaces/watch/configmaps`, "POST", stampedConfigMap(sent)))
       sent++
     }
     await new Promise((r) => setTimeout(r, 2))
@@ -274,36 +278,6 @@ async function main(): Promise<void> {
       watch_warmup_p99_ms: Number(percentile(warmupLat, 99).toFixed(2)),
     }),
   )
-}
-
-function openWatch(
-  url: string,
-  delivered: (sentAt: number, lat: number) => void,
-): Promise<{ destroy(): void }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, (res) => {
-      let buf = ""
-      res.on("data", (c: Buffer) => {
-        buf += c.toString("utf8")
-        let i: number
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, i)
-          buf = buf.slice(i + 1)
-          const ev = JSON.parse(line) as {
-            type: string
-            object: { metadata?: { annotations?: Record<string, string> } }
-          }
-          const sentAt = Number(ev.object.metadata?.annotations?.sent)
-          if (ev.type === "ADDED" && sentAt)
-            delivered(sentAt, performance.timeOrigin + performance.now() - sentAt)
-        }
-      })
-      res.on("error", () => {})
-      resolve({ destroy: () => req.destroy() })
-    })
-    req.on("error", (err) => (String(err).includes("socket hang up") ? undefined : reject(err)))
-    req.end()
-  })
 }
 
 try {
