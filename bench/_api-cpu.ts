@@ -16,6 +16,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { agent, podJson, send } from "./_http.ts"
 import { cpuByThread, mainThreadStat, procStat, schedStat } from "./_proc-stat.ts"
+import { serverPort } from "./_server-port.ts"
 
 const [which = "both", countArg = "20000"] = process.argv.slice(2)
 const COUNT = Number(countArg)
@@ -40,14 +41,7 @@ async function run(mode: string): Promise<void> {
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   )
-  const port = await new Promise<string>((resolve) => {
-    let buf = ""
-    child.stdout!.on("data", (c) => {
-      buf += String(c)
-      const m = /PORT (\d+)/.exec(buf)
-      if (m) resolve(m[1] as string)
-    })
-  })
+  const port = await serverPort(child, `${mode} server`)
   const base = `http://127.0.0.1:${port}`
   const a = agent(CLIENTS)
   let next = 0

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { agent, openWatch, percentile, send, stampedConfigMap } from "./_http.ts"
 import { cpuByThread, procStat, schedStat } from "./_proc-stat.ts"
+import { serverPort } from "./_server-port.ts"
 
 const MS = Number(process.argv[2] ?? 5000)
 const WATCHERS = 100
@@ -38,15 +39,7 @@ const child = spawn(
 const pid = child.pid as number
 
 try {
-  const port = await new Promise<string>((resolve, reject) => {
-    let out = ""
-    child.stdout!.on("data", (c) => {
-      out += String(c)
-      const m = /PORT (\d+)/.exec(out)
-      if (m) resolve(m[1] as string)
-    })
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)))
-  })
+  const port = await serverPort(child, "k8ts server")
   const base = `http://127.0.0.1:${port}`
   const a = agent(64)
   await send(a, `${base}/api/v1/namespaces`, "POST", JSON.stringify({ metadata: { name: "watch" } }))

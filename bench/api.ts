@@ -24,6 +24,7 @@ import {
   stampedConfigMap,
   timed,
 } from "./_http.ts"
+import { serverPort } from "./_server-port.ts"
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 5000)
 const CLIENTS = 64
@@ -56,16 +57,7 @@ async function startServer(mode: "k8ts" | "bare" | "bytes", file = ""): Promise<
     },
   )
   children.push(child)
-  const port = await new Promise<string>((resolve, reject) => {
-    let buf = ""
-    child.stdout!.on("data", (c) => {
-      buf += String(c)
-      const m = /PORT (\d+)/.exec(buf)
-      if (m) resolve(m[1] as string)
-    })
-    child.once("exit", (code) => reject(new Error(`${mode} server exited with ${code}`)))
-  })
-  return `http://127.0.0.1:${port}`
+  return `http://127.0.0.1:${await serverPort(child, `${mode} server`)}`
 }
 
 function stopAll(): void {

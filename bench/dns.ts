@@ -13,6 +13,7 @@ import { createSocket, type Socket } from "node:dgram"
 import { join } from "node:path"
 import * as packet from "dns-packet"
 import { percentile } from "./_http.ts"
+import { serverPort } from "./_server-port.ts"
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 5000)
 const WARMUP_MS = 2000
@@ -38,15 +39,7 @@ function startServer(mode: string): Promise<{ child: ChildProcess; port: number 
       env: { ...process.env, BENCH_DNS_SERVICES: String(SERVICES) },
     },
   )
-  return new Promise((resolve, reject) => {
-    let out = ""
-    child.stdout!.on("data", (d) => {
-      out += String(d)
-      const m = /PORT (\d+)/.exec(out)
-      if (m) resolve({ child, port: Number(m[1]) })
-    })
-    child.once("exit", (code) => reject(new Error(`DNS server (${mode}) exited with ${code}`)))
-  })
+  return serverPort(child, `DNS server (${mode})`).then((port) => ({ child, port }))
 }
 
 function encodeQuery(name: string): Buffer {
