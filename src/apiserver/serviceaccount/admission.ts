@@ -76,7 +76,8 @@ function mountIn(containers: Container[] | undefined, mount: VolumeMount): boole
 export function mountServiceAccountToken(pod: Pod, suffix: () => string = randomSuffix): void {
   const spec = pod.spec
   if (!spec) return
-  const existing = (spec.volumes ?? []).find((v) => v.name.startsWith(`${SERVICE_ACCOUNT_VOLUME_NAME}-`))
+  // Admission runs before validation: a volume may still lack its name (or be null).
+  const existing = (spec.volumes ?? []).find((v) => v?.name?.startsWith(`${SERVICE_ACCOUNT_VOLUME_NAME}-`))
   const name = existing?.name ?? `${SERVICE_ACCOUNT_VOLUME_NAME}-${suffix()}`
   const mount: VolumeMount = { name, readOnly: true, mountPath: DEFAULT_API_TOKEN_MOUNT_PATH }
   const initNeeds = mountIn(spec.initContainers, mount)
