@@ -59,11 +59,19 @@ export interface ControllerDeps {
   readonly log: Logger
 }
 
+/** An informer event a WatchSpec can be limited to. */
+export type WatchEvent = "add" | "update" | "delete"
+
 /** A resource whose changes map to keys of the controller's own resource. */
 export interface WatchSpec {
   readonly ref: ResourceRef<any>
   /** The keys to reconcile when `obj` changes. */
   map(obj: ApiObject): string[]
+  /**
+   * The events that map (default all). The informer's first list counts as adds: a controller
+   * that leaves adds out sees none of the objects that existed before it started.
+   */
+  readonly events?: readonly WatchEvent[]
 }
 
 /** A controller: what it reconciles, what it watches, and how to build its reconciler. */
@@ -154,10 +162,11 @@ export class Controller {
         map: (obj: ApiObject) => (string | undefined)[],
         sameKeys?: (old: ApiObject, obj: ApiObject) => boolean,
         scope?: SelectorOptions,
+        events?: readonly WatchEvent[],
       ) => {
         const informer = informers.get<ApiObject>(ref, scope)
         used.push(informer)
-        offs.push(informer.addHandler(enqueuer(queue, map, sameKeys)))
+        offs.push(informer.addHandler(enqueuer(queue, map, sameKeys, events)))
       }
       const own = this.#spec.for
       // An update never changes an object's key; nor its owner's while its controller stays.
@@ -168,7 +177,8 @@ export class Controller {
         this.#spec.scope,
       )
       for (const ref of this.#spec.owns ?? []) watch(ref, (obj) => [ownerKeyOf(own, obj)], sameController)
-      for (const w of this.#spec.watches ?? []) watch(w.ref, (obj) => w.map(obj))
+      for (const w of this.#spec.watches ?? [])
+        watch(w.ref, (obj) => w.map(obj), undefined, undefined, w.events)
       const n = this.#spec.workers ?? 1
       // Each informer wait and idle worker listens for the abort: give them a signal of their own
       // that allows that many, so controllers sharing the caller's signal do not trip Node's warning.
@@ -248,12 +258,13 @@ function sameController(old: ApiObject, obj: ApiObject): boolean {
  * Maps an informer's events to keys and queues them once per turn of the event loop: the events
  * of one burst (a watch chunk, a store flush) that name the same key give one reconcile, instead
  * of one at the first event and one more after it for the rest. An update maps the old version
- * too, unless `sameKeys` says it gives the new one's keys.
+ * too, unless `sameKeys` says it gives the new one's keys. Only `events` map, when given.
  */
 function enqueuer(
   queue: RateLimitingQueue,
   map: (obj: ApiObject) => (string | undefined)[],
   sameKeys?: (old: ApiObject, obj: ApiObject) => boolean,
+  events?: readonly WatchEvent[],
 ): EventHandler<ApiObject> {
   const pending = new Set<string>()
   const flush = () => {
@@ -267,13 +278,18 @@ function enqueuer(
       pending.add(key)
     }
   }
+  const on = (e: WatchEvent) => !events || events.includes(e)
   return {
-    onAdd: add,
-    onUpdate(old, obj) {
-      if (!sameKeys?.(old, obj)) add(old)
-      add(obj)
-    },
-    onDelete: add,
+    ...(on("add") ? { onAdd: add } : {}),
+    ...(on("update")
+      ? {
+          onUpdate(old: ApiObject, obj: ApiObject) {
+            if (!sameKeys?.(old, obj)) add(old)
+            add(obj)
+          },
+        }
+      : {}),
+    ...(on("delete") ? { onDelete: add } : {}),
   }
 }
 

@@ -64,6 +64,7 @@ export {
   type KeyQueue,
   type Reconciler,
   type Result,
+  type WatchEvent,
   type WatchSpec,
 } from "./controller.ts"
 export {

@@ -108,7 +108,16 @@ export function desiredEndpoints(svc: Service, pods: readonly Pod[], have: Eps |
   return { apiVersion: "v1", kind: "Endpoints", metadata, subsets } as Eps
 }
 
-/** The Endpoints controller's spec. */
+/** Marks an Endpoints object that holds a leader-election record (upstream skips those). */
+const LEADER_ANNOTATION = "control-plane.alpha.kubernetes.io/leader"
+
+/**
+ * The Endpoints controller's spec. As upstream's, it reacts to Services and pods, and to an
+ * Endpoints object only when one is deleted (it makes it again for a Service with a selector):
+ * Endpoints that users write for Services without a selector, or before their Service, are
+ * theirs. Those left behind by a Service deleted while the controller was not running go at its
+ * start (upstream's checkLeftoverEndpoints).
+ */
 export function endpointsController(): ControllerSpec {
   let services: Cache<Service & ApiObject> | undefined
   return {
@@ -117,7 +126,7 @@ export function endpointsController(): ControllerSpec {
     for: Services,
     watches: [
       { ref: Pods, map: (pod) => servicesOfPod(pod as Pod, services?.list(pod.metadata?.namespace) ?? []) },
-      { ref: Endpoints, map: (e) => [`${e.metadata?.namespace}/${e.metadata?.name}`] },
+      { ref: Endpoints, map: (e) => [`${e.metadata?.namespace}/${e.metadata?.name}`], events: ["delete"] },
     ],
     create({ client, informers }) {
       services = informers.get<Service & ApiObject>(Services).cache
@@ -125,12 +134,18 @@ export function endpointsController(): ControllerSpec {
       const endpoints = informers.get<Eps>(Endpoints).cache
       const api = client.resource<Eps>(Endpoints)
       return {
+        async run(queue) {
+          for (const e of endpoints.list()) {
+            if (e.metadata?.annotations?.[LEADER_ANNOTATION] !== undefined) continue
+            queue.add(`${e.metadata?.namespace}/${e.metadata?.name}`)
+          }
+        },
         async reconcile(key) {
           const svc = services?.get(key)
           const { namespace = "", name } = parseKey(key)
           const have = endpoints.get(key)
           if (!svc) {
-            // The Service is gone: so are the endpoints kept for it.
+            // The Service is gone (or never was): so are the endpoints kept for it.
             if (have) await api.delete({ namespace, name }).catch(ignoreNotFound)
             return
           }
