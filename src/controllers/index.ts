@@ -8,6 +8,7 @@ import { autoregisterController, availabilityController } from "./apiservice/ind
 import { disruptionController } from "./disruption/disruption.ts"
 import { endpointsController } from "./endpoints/endpoints.ts"
 import { endpointSliceController } from "./endpointslice/endpointslice.ts"
+import { endpointSliceMirroringController } from "./endpointslice/mirroring.ts"
 import { garbageCollectorController } from "./garbagecollector/index.ts"
 import { namespaceController } from "./namespace/index.ts"
 import { nodeLifecycleController, taintEvictionController } from "./nodelifecycle/index.ts"
@@ -70,6 +71,7 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     endpointsController(),
     disruptionController(),
     endpointSliceController(),
+    endpointSliceMirroringController(),
     statefulSetController,
     newDaemonSetController(),
     garbageCollectorController,
