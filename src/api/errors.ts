@@ -220,6 +220,15 @@ export function isConflict(err: unknown): boolean {
   return err instanceof ApiError && err.reason === "Conflict"
 }
 
+/** True for the 403 of a create in a namespace being deleted (its cause NamespaceTerminating). */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return (
+    err instanceof ApiError &&
+    err.reason === "Forbidden" &&
+    !!err.details?.causes?.some((c) => c.reason === "NamespaceTerminating")
+  )
+}
+
 /** Swallows NotFound (for deletes of things already gone); rethrows anything else. */
 export function ignoreNotFound(err: unknown): void {
   if (!isNotFound(err)) throw err

@@ -58,7 +58,8 @@ export function namespaceLifecycle(
       if (!req.info.namespaced || req.operation !== "CREATE") return
       const ns = await lookup(req.namespace)
       if (!ns) throw notFound({ resource: "namespaces" }, req.namespace)
-      if (ns.terminating && !(req.info.group === "" && req.info.kind === "Event")) {
+      // Events too, as upstream: a stream of them would keep the namespace from ever going.
+      if (ns.terminating) {
         throw new ApiError(
           "Forbidden",
           `${req.info.resource} "${req.name}" is forbidden: unable to create new content in namespace ${req.namespace} because it is being terminated`,

@@ -6,7 +6,7 @@
  * EVENT_BURST (the event client's rate limit), so a burst of Events waits behind the work it
  * reports instead of competing with it.
  */
-import { type ApiObject, Events, isNotFound, type ResourceRef } from "../api/index.ts"
+import { type ApiObject, Events, isNamespaceTerminating, isNotFound, type ResourceRef } from "../api/index.ts"
 import { type Clock, type Logger, rfc3339 } from "../util/index.ts"
 import type { Client } from "./client.ts"
 import { EventCorrelator } from "./event-correlator.ts"
@@ -152,7 +152,8 @@ export class ClientEventRecorder implements EventRecorder {
     const { key, message: text } = correlated
     const write = () =>
       this.#write(key, { involvedObject, type, reason, message: text }, at).catch((err: unknown) =>
-        this.#opts.log.warn(
+        // A namespace being deleted takes no more events: expected while its objects go.
+        this.#opts.log[isNamespaceTerminating(err) ? "debug" : "warn"](
           { err: String(err), reason, object: involvedObject.name },
           "Cannot record an event",
         ),

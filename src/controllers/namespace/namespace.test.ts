@@ -4,6 +4,7 @@ import {
   ApiError,
   ConfigMaps,
   Deployments,
+  Events,
   isNotFound,
   Namespaces,
   Pods,
@@ -112,6 +113,27 @@ describe("namespaceController", () => {
     )
     assert.equal(byType.get("NamespaceDeletionDiscoveryFailure")?.status, "False")
     assert.deepEqual(cur.spec?.finalizers, ["kubernetes"])
+    // AND nothing new may be created in it, events included (they would keep it from going)
+    const event = {
+      apiVersion: "v1" as const,
+      kind: "Event" as const,
+      metadata: { name: "late", namespace: ns },
+      involvedObject: { kind: "ConfigMap", name: "held", namespace: ns },
+      reason: "Late",
+    }
+    const refused = await t.client
+      .resource(Events)
+      .create(event)
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+    assert.ok(refused instanceof ApiError, String(refused))
+    assert.equal(refused.reason, "Forbidden")
+    assert.equal(
+      refused.message,
+      `events "late" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+    )
     // WHEN the finalizer is removed
     const cm = await t.client.resource(ConfigMaps).get({ namespace: ns, name: "held" })
     await t.client.resource(ConfigMaps).update({ ...cm, metadata: { ...cm.metadata, finalizers: [] } })

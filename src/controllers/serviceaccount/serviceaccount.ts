@@ -2,7 +2,14 @@
  * The serviceaccount controller: keeps a `default` ServiceAccount in every active namespace,
  * recreating it when it is deleted (upstream's ServiceAccountsController).
  */
-import { ApiError, type ApiObject, Namespaces, ServiceAccounts } from "../../api/index.ts"
+import {
+  type ApiObject,
+  isAlreadyExists,
+  isNamespaceTerminating,
+  isNotFound,
+  Namespaces,
+  ServiceAccounts,
+} from "../../api/index.ts"
 import type { ControllerSpec } from "../../client/index.ts"
 
 /** The service accounts every namespace gets. */
@@ -10,9 +17,7 @@ export const DEFAULT_SERVICE_ACCOUNTS = ["default"] as const
 
 /** True when a create failed because the namespace is gone or terminating: nothing to retry. */
 export function isNamespaceGoneOrTerminating(err: unknown): boolean {
-  if (!(err instanceof ApiError)) return false
-  if (err.reason === "NotFound") return true
-  return err.reason === "Forbidden" && !!err.details?.causes?.some((c) => c.reason === "NamespaceTerminating")
+  return isNotFound(err) || isNamespaceTerminating(err)
 }
 
 /** Ensures the default ServiceAccounts of each namespace exist. */
@@ -40,7 +45,7 @@ export const serviceAccountController: ControllerSpec = {
           .resource(ServiceAccounts)
           .create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: key } })
           .catch((err: unknown) => {
-            if (err instanceof ApiError && err.reason === "AlreadyExists") return
+            if (isAlreadyExists(err)) return
             if (isNamespaceGoneOrTerminating(err)) return
             throw err
           })
