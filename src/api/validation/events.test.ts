@@ -50,6 +50,22 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
     ],
   },
   {
+    name: "validateCoreEvent() needs a name, as every object's metadata",
+    input: () => printed(validateCoreEvent({ ...core, metadata: { namespace: "default" } })),
+    want: ["metadata.name: Required value: name or generateName is required"],
+  },
+  {
+    name: "validateCoreEvent() on update keeps the metadata's immutable fields",
+    input: () =>
+      printed(
+        validateCoreEvent(
+          { ...stored(core), metadata: { ...stored(core).metadata, uid: "b" } },
+          stored(core),
+        ),
+      ),
+    want: ['metadata.uid: Invalid value: "b": field is immutable'],
+  },
+  {
     name: "validateEventsEvent() accepts a modern event",
     input: () => printed(validateEventsEvent(modern)),
     want: [],

@@ -10,7 +10,7 @@ import type { FieldError } from "../errors.ts"
 import { invalidValue, required } from "../field-errors.ts"
 import { immutable } from "./_field.ts"
 import { isDns1123Subdomain, isQualifiedName, nameIsDnsSubdomain } from "./names.ts"
-import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
+import { genericObjectMeta, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 
 /** An event seen through upstream's internal field names. */
 interface InternalEvent {
@@ -130,8 +130,8 @@ function strictUpdate(e: InternalEvent, o: InternalEvent): FieldError[] {
 }
 
 /** A core v1 Event: only the legacy checks, for backward compatibility. */
-export function validateCoreEvent(e: CoreEvent, _old?: CoreEvent): FieldError[] {
-  return legacy(fromCore(e), "reportingComponent")
+export function validateCoreEvent(e: CoreEvent, old?: CoreEvent): FieldError[] {
+  return genericObjectMeta(e.metadata, old?.metadata, true, legacy(fromCore(e), "reportingComponent"))
 }
 
 /** An events.k8s.io/v1 Event: legacy and strict checks. */

@@ -3,7 +3,6 @@
  * and Leases (coordination).
  */
 import type { Lease } from "kubernetes-types/coordination/v1.js"
-import type { ObjectMeta } from "kubernetes-types/meta/v1.js"
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js"
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
 import type { FieldError } from "../errors.ts"
@@ -11,23 +10,9 @@ import { forbidden, invalidValue, notSupported } from "../field-errors.ts"
 import { immutable } from "./_field.ts"
 import { notMoreThan100Percent, validateIntOrPercent } from "./apps.ts"
 import { validateLabelSelector } from "./labels.ts"
-import { isQualifiedName, nameIsDnsSubdomain, nameIsPathSegment } from "./names.ts"
-import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
+import { isQualifiedName, nameIsDnsSubdomain } from "./names.ts"
+import { genericObjectMeta, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { validateEnum } from "./pod-spec.ts"
-
-/**
- * The generic metadata check upstream runs after a kind's own validation passed, with
- * path-segment names; on update, the immutable fields.
- */
-function genericMeta(
-  meta: ObjectMeta | undefined,
-  old: ObjectMeta | undefined,
-  namespaced: boolean,
-  errs: FieldError[],
-): FieldError[] {
-  if (old) return [...validateObjectMetaUpdate(meta, old), ...errs]
-  return errs.length ? errs : validateObjectMeta(meta, { namespaced, name: nameIsPathSegment })
-}
 
 /** A PodDisruptionBudget: minAvailable or maxUnavailable, a valid selector and eviction policy. */
 export function validatePodDisruptionBudget(
@@ -48,7 +33,7 @@ export function validatePodDisruptionBudget(
   if (policy !== undefined && policy !== "AlwaysAllow" && policy !== "IfHealthyBudget") {
     errs.push(notSupported("spec.unhealthyPodEvictionPolicy", policy, ["AlwaysAllow", "IfHealthyBudget"]))
   }
-  return genericMeta(pdb.metadata, old?.metadata, true, errs)
+  return genericObjectMeta(pdb.metadata, old?.metadata, true, errs)
 }
 
 const SYSTEM_PRIORITY_CLASSES: Record<string, number> = {

@@ -8,7 +8,7 @@ import type { FieldError } from "../errors.ts"
 import { forbidden, invalidValue, required, tooLong } from "../field-errors.ts"
 import { child, immutable, index, list, pushInvalid } from "./_field.ts"
 import { validateLabelName, validateLabels } from "./labels.ts"
-import { isDns1123Label, isQualifiedName, type NameValidator } from "./names.ts"
+import { isDns1123Label, isQualifiedName, nameIsPathSegment, type NameValidator } from "./names.ts"
 
 /** The most bytes all annotation keys and values of one object may take together. */
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
@@ -191,4 +191,19 @@ export function validateObjectMetaUpdate(
     errs.push(...validateKubeFinalizerName(f, index(child(field, "finalizers"), i))),
   )
   return errs
+}
+
+/**
+ * The generic metadata check upstream's registry runs on every object (rest.BeforeCreate and
+ * BeforeUpdate), for kinds whose own validation leaves metadata out: on create, once the kind's
+ * errors `errs` are none, path-segment names; on update, the immutable fields, before `errs`.
+ */
+export function genericObjectMeta(
+  meta: ObjectMeta | undefined,
+  old: ObjectMeta | undefined,
+  namespaced: boolean,
+  errs: FieldError[],
+): FieldError[] {
+  if (old) return [...validateObjectMetaUpdate(meta, old), ...errs]
+  return errs.length ? errs : validateObjectMeta(meta, { namespaced, name: nameIsPathSegment })
 }
