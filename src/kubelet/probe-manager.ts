@@ -5,7 +5,7 @@
  */
 import type { Container, Pod, Probe } from "kubernetes-types/core/v1.js"
 import type { EventRecorder } from "../client/index.ts"
-import type { Logger } from "../util/index.ts"
+import { type Logger, pause } from "../util/index.ts"
 import { containerEvent } from "./container-ref.ts"
 import type { KubeletMetrics } from "./metrics/kubelet-metrics.ts"
 import type { ContainerRecord, PodRecord } from "./pod-state.ts"
@@ -122,7 +122,7 @@ export class ProbeManager {
         if (changed) await this.#apply(key, pod, c, r, k, st.result === true)
       }
       const next = Math.min(...Object.values(due).filter((t) => t > 0), Date.now() + 1000)
-      await sleep(Math.max(50, next - Date.now()), signal)
+      await pause(Math.max(50, next - Date.now()), signal)
     }
   }
 
@@ -199,11 +199,4 @@ export class ProbeManager {
 
 function probeOf(c: Container, k: ProbeKind): Probe | undefined {
   return k === "liveness" ? c.livenessProbe : k === "readiness" ? c.readinessProbe : c.startupProbe
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true })
-  })
 }

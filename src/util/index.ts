@@ -4,7 +4,7 @@
  */
 export { type Clock, realClock, FakeClock, rfc3339 } from "./clock.ts"
 export { type Logger, type LogOptions, createLogger, silentLogger, formatKlog } from "./log.ts"
-export { whenAborted, isAbortError } from "./abort.ts"
+export { whenAborted, isAbortError, pause } from "./abort.ts"
 export { AsyncQueue, type Batched } from "./async-queue.ts"
 export { isAlive, startTicks } from "./process.ts"
 export {

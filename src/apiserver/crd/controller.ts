@@ -81,8 +81,13 @@ export class CrdController {
         const name = this.#pending.values().next().value
         if (name === undefined) {
           await new Promise<void>((resolve) => {
-            this.#wake = resolve
-            signal.addEventListener("abort", () => resolve(), { once: true })
+            const onAbort = () => resolve()
+            // A wake removes the abort listener: one per idle spell would pile up on the signal.
+            this.#wake = () => {
+              signal.removeEventListener("abort", onAbort)
+              resolve()
+            }
+            signal.addEventListener("abort", onAbort, { once: true })
           })
           this.#wake = undefined
           continue

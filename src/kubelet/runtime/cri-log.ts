@@ -13,6 +13,7 @@ import {
   statSync,
   writeSync,
 } from "node:fs"
+import { pause } from "../../util/index.ts"
 
 /** Longest line written as one record; longer ones are split into partial (P) records. */
 const MAX_RECORD = 16 * 1024
@@ -187,10 +188,7 @@ export async function* followLog(
       continue
     }
     if (opts.isDone()) return
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, opts.pollMs ?? 100)
-      signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true })
-    })
+    await pause(opts.pollMs ?? 100, signal)
   }
 }
 
