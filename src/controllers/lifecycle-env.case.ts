@@ -22,11 +22,18 @@ export interface LifecycleEnv {
   stop(): Promise<void>
 }
 
-/** Starts an API server and runs `controllers` on it until stop(). */
-export async function startLifecycleEnv(controllers: readonly ControllerSpec[]): Promise<LifecycleEnv> {
+/**
+ * Starts an API server and runs `controllers` on it until stop(); `seed` writes what is to exist
+ * before they start.
+ */
+export async function startLifecycleEnv(
+  controllers: readonly ControllerSpec[],
+  seed?: (client: InProcessClient) => Promise<void>,
+): Promise<LifecycleEnv> {
   const clock = new FakeClock()
   const env = await startClientEnv({ clock })
   const client = env.inProcess
+  await seed?.(client)
   const informers = new SharedInformers(client, { clock })
   const ac = new AbortController()
   const deps = {

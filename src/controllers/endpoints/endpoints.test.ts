@@ -2,16 +2,13 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { Endpoints as EndpointsObject, Service } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Endpoints, Services } from "../../api/index.ts"
-import { runController, SharedInformers } from "../../client/index.ts"
-import { type ClientEnv, startClientEnv, until } from "../../testing/index.ts"
-import { FakeClock, silentLogger } from "../../util/index.ts"
+import { until } from "../../testing/index.ts"
+import { type LifecycleEnv, startLifecycleEnv } from "../lifecycle-env.case.ts"
 import { endpointsController } from "./endpoints.ts"
 
 type Eps = EndpointsObject & ApiObject
 
-let env: ClientEnv
-const stop = new AbortController()
-let running: Promise<unknown> | undefined
+let t: LifecycleEnv
 
 function endpoints(name: string, ip: string, annotations?: Record<string, string>): Eps {
   return {
@@ -27,7 +24,7 @@ const service = (name: string, selector?: Record<string, string>): Service & Api
   spec: { ...(selector ? { selector } : {}), ports: [{ port: 80, protocol: "TCP" }] },
 })
 
-const eps = () => env.inProcess.resource(Endpoints)
+const eps = () => t.client.resource(Endpoints)
 const get = (name: string) => eps().get({ namespace: "default", name })
 const exists = (name: string) =>
   get(name).then(
@@ -36,22 +33,18 @@ const exists = (name: string) =>
   )
 
 before(async () => {
-  env = await startClientEnv({ clock: new FakeClock(Date.parse("2026-01-01T00:00:00Z")) })
   // Written before the controller starts: one left behind by a deleted Service, one holding a
   // leader-election record, and one for a Service without a selector.
-  await eps().create(endpoints("left", "10.0.0.1"))
-  await eps().create(endpoints("leader", "10.0.0.2", { "control-plane.alpha.kubernetes.io/leader": "{}" }))
-  await env.inProcess.resource(Services).create(service("db"))
-  await eps().create(endpoints("db", "10.0.0.3"))
-  const informers = new SharedInformers(env.inProcess, { log: silentLogger() })
-  const deps = { client: env.inProcess, informers, clock: new FakeClock(0), log: silentLogger() }
-  running = Promise.all([informers.run(stop.signal), runController(endpointsController(), deps, stop.signal)])
+  t = await startLifecycleEnv([endpointsController()], async (client) => {
+    await client.resource(Endpoints).create(endpoints("left", "10.0.0.1"))
+    await client
+      .resource(Endpoints)
+      .create(endpoints("leader", "10.0.0.2", { "control-plane.alpha.kubernetes.io/leader": "{}" }))
+    await client.resource(Services).create(service("db"))
+    await client.resource(Endpoints).create(endpoints("db", "10.0.0.3"))
+  })
 })
-after(async () => {
-  stop.abort()
-  await running
-  await env.stop()
-})
+after(() => t.stop())
 
 describe("the Endpoints controller, as upstream's", () => {
   test("at its start it deletes Endpoints whose Service is gone, but not a leader-election record", async () => {
@@ -64,7 +57,7 @@ describe("the Endpoints controller, as upstream's", () => {
     const db = await get("db")
     await eps().update({ ...db, subsets: [{ addresses: [{ ip: "10.0.0.9" }], ports: [{ port: 5432 }] }] })
     // A Service with a selector: once its Endpoints exist, the controller has seen the writes above.
-    await env.inProcess.resource(Services).create(service("web", { app: "web" }))
+    await t.client.resource(Services).create(service("web", { app: "web" }))
     await until("the Endpoints of web", () => exists("web"))
     assert.equal(await exists("early"), true)
     assert.equal((await get("db")).subsets?.[0]?.addresses?.[0]?.ip, "10.0.0.9")
@@ -80,7 +73,7 @@ describe("the Endpoints controller, as upstream's", () => {
   })
 
   test("the Endpoints of a deleted Service go with it", async () => {
-    await env.inProcess.resource(Services).delete({ namespace: "default", name: "web" })
+    await t.client.resource(Services).delete({ namespace: "default", name: "web" })
     await until("the Endpoints of web deleted", async () => !(await exists("web")))
   })
 })

@@ -3,9 +3,8 @@ import { after, before, describe, test } from "node:test"
 import type { Endpoints as EndpointsObject, Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
 import { type ApiObject, EndpointSlices, Endpoints, Services } from "../../api/index.ts"
-import { runController, SharedInformers } from "../../client/index.ts"
-import { type ClientEnv, startClientEnv, until } from "../../testing/index.ts"
-import { FakeClock, silentLogger } from "../../util/index.ts"
+import { until } from "../../testing/index.ts"
+import { type LifecycleEnv, startLifecycleEnv } from "../lifecycle-env.case.ts"
 import { endpointSliceMirroringController, MAX_ENDPOINTS_PER_SUBSET, mirroredSlices } from "./mirroring.ts"
 
 type Eps = EndpointsObject & ApiObject
@@ -70,31 +69,18 @@ describe("mirroredSlices", () => {
   })
 })
 
-let env: ClientEnv
-const stop = new AbortController()
-let running: Promise<unknown> | undefined
-
+let t: LifecycleEnv
 before(async () => {
-  env = await startClientEnv({ clock: new FakeClock(Date.parse("2026-01-01T00:00:00Z")) })
-  const informers = new SharedInformers(env.inProcess, { log: silentLogger() })
-  const deps = { client: env.inProcess, informers, clock: new FakeClock(0), log: silentLogger() }
-  running = Promise.all([
-    informers.run(stop.signal),
-    runController(endpointSliceMirroringController(), deps, stop.signal),
-  ])
+  t = await startLifecycleEnv([endpointSliceMirroringController()])
 })
-after(async () => {
-  stop.abort()
-  await running
-  await env.stop()
-})
+after(() => t.stop())
 
 describe("the EndpointSlice mirroring controller", () => {
-  const svcs = () => env.inProcess.resource<Service & ApiObject>(Services)
-  const eps = () => env.inProcess.resource<Eps>(Endpoints)
+  const svcs = () => t.client.resource<Service & ApiObject>(Services)
+  const eps = () => t.client.resource<Eps>(Endpoints)
   const slicesOf = async (name: string) =>
     (
-      await env.inProcess
+      await t.client
         .resource<Slice>(EndpointSlices)
         .list({ namespace: "default", labelSelector: `kubernetes.io/service-name=${name}` })
     ).items
