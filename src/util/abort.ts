@@ -1,4 +1,5 @@
 /** Helpers for AbortSignal-driven lifecycles. */
+import { realClock } from "./clock.ts"
 
 /** Resolves when `signal` aborts (immediately if it already has). */
 export function whenAborted(signal: AbortSignal): Promise<void> {
@@ -7,22 +8,12 @@ export function whenAborted(signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Resolves after `ms`, or as soon as `signal` aborts (never rejects). The abort listener goes
- * when the time is up: a loop that waits on one long-lived signal adds no listener per turn.
+ * Resolves after `ms`, or as soon as `signal` aborts (never rejects): realClock's sleep, whose
+ * abort listener goes when the time is up, so a loop that waits on one long-lived signal adds no
+ * listener per turn.
  */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve()
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer)
-      resolve()
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort)
-      resolve()
-    }, ms)
-    signal.addEventListener("abort", onAbort, { once: true })
-  })
+  return realClock.sleep(ms, signal).catch(() => {})
 }
 
 /** True for the error an aborted operation rejects with. */

@@ -16,6 +16,7 @@ import {
   Endpoints,
   isAlreadyExists,
   ignoreNotFound,
+  keyOf,
   parseKey,
   Pods,
   Services,
@@ -109,7 +110,7 @@ export function desiredEndpoints(svc: Service, pods: readonly Pod[], have: Eps |
 }
 
 /** Marks an Endpoints object that holds a leader-election record (upstream skips those). */
-const LEADER_ANNOTATION = "control-plane.alpha.kubernetes.io/leader"
+export const LEADER_ANNOTATION = "control-plane.alpha.kubernetes.io/leader"
 
 /**
  * The Endpoints controller's spec. As upstream's, it reacts to Services and pods, and to an
@@ -126,7 +127,7 @@ export function endpointsController(): ControllerSpec {
     for: Services,
     watches: [
       { ref: Pods, map: (pod) => servicesOfPod(pod as Pod, services?.list(pod.metadata?.namespace) ?? []) },
-      { ref: Endpoints, map: (e) => [`${e.metadata?.namespace}/${e.metadata?.name}`], events: ["delete"] },
+      { ref: Endpoints, map: (e) => [keyOf(e)], events: ["delete"] },
     ],
     create({ client, informers }) {
       services = informers.get<Service & ApiObject>(Services).cache
@@ -137,7 +138,7 @@ export function endpointsController(): ControllerSpec {
         async run(queue) {
           for (const e of endpoints.list()) {
             if (e.metadata?.annotations?.[LEADER_ANNOTATION] !== undefined) continue
-            queue.add(`${e.metadata?.namespace}/${e.metadata?.name}`)
+            queue.add(keyOf(e))
           }
         },
         async reconcile(key) {

@@ -80,6 +80,17 @@ export function desiredSlices(
   return out
 }
 
+/** The slices of `slices` that `manager` made for the Service `service`, by name. */
+export function slicesManagedBy(slices: readonly Slice[], service: string, manager: string): Slice[] {
+  return slices
+    .filter(
+      (s) =>
+        s.metadata?.labels?.[SERVICE_NAME_LABEL] === service &&
+        s.metadata?.labels?.[MANAGED_BY_LABEL] === manager,
+    )
+    .sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""))
+}
+
 function labelsFor(svc: Service): Record<string, string> {
   const headless: Record<string, string> =
     svc.spec?.clusterIP === "None" ? { "service.kubernetes.io/headless": "" } : {}
@@ -119,14 +130,7 @@ export function endpointSliceController(): ControllerSpec {
         async reconcile(key) {
           const svc = services?.get(key)
           const { namespace = "", name } = parseKey(key)
-          const mine = slices
-            .list(namespace)
-            .filter(
-              (s) =>
-                s.metadata?.labels?.[SERVICE_NAME_LABEL] === name &&
-                s.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY,
-            )
-            .sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""))
+          const mine = slicesManagedBy(slices.list(namespace), name, MANAGED_BY)
           if (!svc || !svc.spec?.selector) {
             // Gone or selectorless: the slices we made go (the garbage collector would, later).
             for (const s of mine)

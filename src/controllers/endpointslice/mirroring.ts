@@ -17,18 +17,19 @@ import {
   EndpointSlices,
   Endpoints,
   ignoreNotFound,
+  keyOf,
   parseKey,
   Services,
 } from "../../api/index.ts"
 import type { ControllerSpec } from "../../client/index.ts"
-import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from "./endpointslice.ts"
+import { LEADER_ANNOTATION } from "../endpoints/endpoints.ts"
+import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL, slicesManagedBy } from "./endpointslice.ts"
 import { portsKey } from "./service-pods.ts"
 
 export const MIRRORING_MANAGED_BY = "endpointslicemirroring-controller.k8s.io"
 export const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror"
 /** Upstream's default --mirroring-max-endpoints-per-subset. */
 export const MAX_ENDPOINTS_PER_SUBSET = 1000
-const LEADER_ANNOTATION = "control-plane.alpha.kubernetes.io/leader"
 /** Annotations of the Endpoints that its slices do not get. */
 const NOT_COPIED = [
   "endpoints.kubernetes.io/last-change-trigger-time",
@@ -144,17 +145,6 @@ function shouldMirror(eps: EndpointsObject, svc: Service | undefined): boolean {
   )
 }
 
-/** The slices this controller made for the Endpoints `name`, oldest name first. */
-function mirroredFor(slices: readonly Slice[], name: string): Slice[] {
-  return slices
-    .filter(
-      (s) =>
-        s.metadata?.labels?.[SERVICE_NAME_LABEL] === name &&
-        s.metadata?.labels?.[MANAGED_BY_LABEL] === MIRRORING_MANAGED_BY,
-    )
-    .sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""))
-}
-
 /** Pairs each wanted slice with an existing one of its address type and ports; the rest are unused. */
 function pair(want: readonly MirroredSlice[], have: readonly Slice[]) {
   const unused = new Set(have)
@@ -176,7 +166,7 @@ export function endpointSliceMirroringController(): ControllerSpec {
     workers: 2,
     for: Endpoints,
     owns: [EndpointSlices],
-    watches: [{ ref: Services, map: (svc) => [`${svc.metadata?.namespace}/${svc.metadata?.name}`] }],
+    watches: [{ ref: Services, map: (svc) => [keyOf(svc)] }],
     create({ client, informers }) {
       const services = informers.get<Service & ApiObject>(Services).cache
       const endpoints = informers.get<Eps>(Endpoints).cache
@@ -208,7 +198,10 @@ export function endpointSliceMirroringController(): ControllerSpec {
           const { namespace = "", name } = parseKey(key)
           const eps = endpoints.get(key)
           const want = eps && shouldMirror(eps, services.get(key)) ? mirroredSlices(eps) : []
-          const { matches, unused } = pair(want, mirroredFor(slices.list(namespace), name))
+          const { matches, unused } = pair(
+            want,
+            slicesManagedBy(slices.list(namespace), name, MIRRORING_MANAGED_BY),
+          )
           for (const extra of unused) {
             await api.delete({ namespace, name: extra.metadata?.name ?? "" }).catch(ignoreNotFound)
           }
