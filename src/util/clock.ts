@@ -46,16 +46,18 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
-      const sleeper: Sleeper = { at: this.#now + Math.max(0, ms), resolve }
+      const onAbort = () => {
+        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper)
+        reject(signal?.reason)
+      }
+      // Woken by advance(): the abort listener goes too, as realClock's does.
+      const wake = () => {
+        signal?.removeEventListener("abort", onAbort)
+        resolve()
+      }
+      const sleeper: Sleeper = { at: this.#now + Math.max(0, ms), resolve: wake }
       this.#sleepers.push(sleeper)
-      signal?.addEventListener(
-        "abort",
-        () => {
-          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper)
-          reject(signal.reason)
-        },
-        { once: true },
-      )
+      signal?.addEventListener("abort", onAbort, { once: true })
     })
   }
 
