@@ -8,7 +8,7 @@
  * skip-mirror=true` (the kubernetes Service's, whose slice the API server writes) and
  * leader-election records.
  */
-import { isIPv4, isIPv6 } from "node:net"
+import { isIPv6 } from "node:net"
 import type { EndpointAddress, Endpoints as EndpointsObject, Service } from "kubernetes-types/core/v1.js"
 import type { Endpoint, EndpointPort, EndpointSlice } from "kubernetes-types/discovery/v1.js"
 import {
@@ -52,9 +52,7 @@ function parseIp(ip: string): { ip: string; type: AddressType } | undefined {
   }
   if (!isIPv6(ip)) return undefined
   const canonical = new URL(`http://[${ip}]`).hostname.slice(1, -1)
-  // An IPv4-mapped IPv6 address is an IPv4 one, as Go's To4 takes it.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1]
-  if (mapped && isIPv4(mapped)) return { ip: mapped, type: "IPv4" }
+  // An IPv4-mapped IPv6 address (canonical: ::ffff:a.b.c.d in hex) is an IPv4 one, as Go's To4 takes it.
   const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical)
   if (hex) {
     const [a, b] = [parseInt(hex[1] as string, 16), parseInt(hex[2] as string, 16)]
@@ -87,12 +85,13 @@ export function mirroredSlices(eps: EndpointsObject): MirroredSlice[] {
       protocol: p.protocol ?? "TCP",
       ...(p.appProtocol !== undefined ? { appProtocol: p.appProtocol } : {}),
     }))
+    const portsText = portsKey(ports)
     let added = 0
     const add = (a: EndpointAddress, ready: boolean) => {
       if (added >= MAX_ENDPOINTS_PER_SUBSET) return
       const parsed = parseIp(a.ip ?? "")
       if (!parsed) return
-      const key = `${parsed.type}/${portsKey(ports)}`
+      const key = `${parsed.type}/${portsText}`
       let group = groups.get(key)
       if (!group) {
         group = { slice: { addressType: parsed.type, endpoints: [], ports }, seen: new Set() }
