@@ -155,10 +155,9 @@ async function updateAttempt(
   const next = checkBody(s, await transform(current), ref.namespace, keptBy(s, sub))
   const meta = next.metadata as NonNullable<ApiObject["metadata"]>
   const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
-  if (meta.name !== undefined && meta.name !== ref.name) {
-    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${ref.name})`)
+  if (meta.name !== ref.name) {
+    throw badRequest(`the name of the object (${meta.name ?? ""}) does not match the name on the URL (${ref.name})`)
   }
-  meta.name = ref.name
   const wanted = opts.clientResourceVersion || undefined
   if (wanted && !sameRevision(wanted, oldMeta.resourceVersion)) {
     throw conflict(
