@@ -4,7 +4,7 @@
  */
 import { goJsonSyntaxError } from "./go-json-syntax.ts"
 import { ApiError, type ApiObject, badRequest, type Status } from "../api/index.ts"
-import { CompactedError, type Store } from "../storage/index.ts"
+import { CompactedError, type Entry, type Store } from "../storage/index.ts"
 import type { WatchCache } from "./watch-cache.ts"
 import type { ObjectFilter } from "./filter.ts"
 import { decode, type Served } from "./registry/context.ts"
@@ -179,11 +179,14 @@ async function fromStore(
       ...(start === scope ? {} : { after: start }),
       limit: limit > 0 ? Math.max(limit, 500) : 0,
     })
-    for (const e of page.entries) {
+    for (let i = 0; i < page.entries.length; i++) {
+      const e = page.entries[i] as Entry
       const obj = decode(e.value, e.revision)
       if (!filter.matches(obj)) continue
       if (limit > 0 && out.items.length === limit) {
         out.more = true
+        // As etcd's count gives it: the keys from this one on, matching or not.
+        out.remaining = page.entries.length - i + page.remaining
         return out
       }
       out.items.push(obj)
@@ -225,7 +228,7 @@ export async function listObjects(
     items: got.items,
     resourceVersion,
     continue: encodeContinue({ rv: at, start: got.lastKey.slice(scope.length) }),
-    ...(cached && !filter.selective ? { remainingItemCount: got.remaining } : {}),
+    ...(!filter.selective ? { remainingItemCount: got.remaining } : {}),
   }
 }
 

@@ -189,6 +189,23 @@ describe("API server", () => {
       p2.json.items.map((x: any) => x.metadata.name),
       ["c2", "c3"],
     )
+    // A page read from the store (an older revision) counts what follows as etcd's count does.
+    await call("POST", "/api/v1/namespaces/paging/configmaps", cm("c5"))
+    const rv = p1.json.metadata.resourceVersion
+    const old = await call(
+      "GET",
+      `/api/v1/namespaces/paging/configmaps?limit=2&resourceVersion=${rv}&resourceVersionMatch=Exact`,
+    )
+    assert.equal(old.json.metadata.remainingItemCount, 3)
+    const older = await call(
+      "GET",
+      `/api/v1/namespaces/paging/configmaps?limit=2&continue=${old.json.metadata.continue}`,
+    )
+    assert.deepEqual(
+      older.json.items.map((x: any) => x.metadata.name),
+      ["c2", "c3"],
+    )
+    assert.equal(older.json.metadata.remainingItemCount, 1)
     const empty = await call("GET", "/api/v1/namespaces/paging/secrets")
     assert.deepEqual(empty.json.items, [])
     assert.equal(empty.json.kind, "SecretList")
