@@ -19,6 +19,7 @@ import { serveStreaming } from "./streaming/serve.ts"
 import { resourceMetricsText } from "./stats/resource-metrics.ts"
 import { type ContainerIdentity, cadvisorMetricsText } from "./stats/cadvisor-metrics.ts"
 import type { Pod } from "kubernetes-types/core/v1.js"
+import { type PodLogOptions, podLogOptions, validatePodLogOptions } from "../api/index.ts"
 import type { Summary } from "./stats/summary-types.ts"
 
 /** Options of KubeletServer. */
@@ -46,19 +47,19 @@ function fail(res: ServerResponse, code: number, message: string): void {
   res.end(message)
 }
 
-function logOptions(q: URLSearchParams): LogReadOptions {
-  const num = (k: string) => (q.has(k) ? Number(q.get(k)) : undefined)
-  const since = num("sinceSeconds")
-  const sinceTime = q.get("sinceTime")
-  const tailLines = num("tailLines")
-  const limitBytes = num("limitBytes")
+/** What the runtime's log reader needs of a request's PodLogOptions. */
+function logReadOptions(o: PodLogOptions): LogReadOptions {
   const sinceMs =
-    since !== undefined ? Date.now() - since * 1000 : sinceTime ? Date.parse(sinceTime) : undefined
+    o.sinceSeconds !== undefined
+      ? Date.now() - o.sinceSeconds * 1000
+      : o.sinceTime !== undefined
+        ? Date.parse(o.sinceTime)
+        : undefined
   return {
-    ...(tailLines !== undefined ? { tailLines } : {}),
-    ...(limitBytes !== undefined ? { limitBytes } : {}),
+    ...(o.tailLines !== undefined ? { tailLines: o.tailLines } : {}),
+    ...(o.limitBytes !== undefined ? { limitBytes: o.limitBytes } : {}),
     ...(sinceMs !== undefined ? { sinceMs } : {}),
-    timestamps: q.get("timestamps") === "true",
+    timestamps: !!o.timestamps,
   }
 }
 
@@ -165,16 +166,24 @@ export class KubeletServer {
     t: { ns: string; pod: string; container: string },
     q: URLSearchParams,
   ): Promise<void> {
+    // As upstream's kubelet answers a query it cannot decode, or options that are not valid.
+    let logOpts: PodLogOptions
+    try {
+      logOpts = podLogOptions(q)
+    } catch {
+      return fail(res, 400, '{"message": "Unable to decode query."}')
+    }
+    if (validatePodLogOptions(logOpts).length > 0) return fail(res, 422, '{"message": "Invalid request."}')
     const record = this.#o.records(t.ns, t.pod)
     const r = anyContainerRecord(record, t.container)
-    const info = q.get("previous") === "true" ? r?.previous : r?.current
+    const info = logOpts.previous ? r?.previous : r?.current
     if (!info) {
-      const which = q.get("previous") === "true" ? "previous terminated container" : "container"
+      const which = logOpts.previous ? "previous terminated container" : "container"
       return fail(res, 400, `${which} "${t.container}" in pod "${t.pod}" not found`)
     }
-    const opts = logOptions(q)
+    const opts = logReadOptions(logOpts)
     res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "transfer-encoding": "chunked" })
-    if (q.get("follow") !== "true") {
+    if (!logOpts.follow) {
       res.end(readLog(info.logPath, opts))
       return
     }

@@ -48,6 +48,7 @@ before(async () => {
   for (const [name, image, ...command] of [
     ["shell", "busybox", "sleep", "3600"],
     ["web", "nginx"],
+    ["ticker", "busybox", "sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"],
   ] as string[][]) {
     const r = await k([
       "run",
@@ -58,7 +59,14 @@ before(async () => {
     ])
     assert.equal(r.code, 0, r.stderr)
   }
-  const ready = await k(["wait", "--for=condition=Ready", "pod/shell", "pod/web", "--timeout=30s"])
+  const ready = await k([
+    "wait",
+    "--for=condition=Ready",
+    "pod/shell",
+    "pod/web",
+    "pod/ticker",
+    "--timeout=30s",
+  ])
   assert.equal(ready.code, 0, ready.stderr)
 })
 
@@ -232,12 +240,16 @@ const havePython =
   ensureDebianPackage("python3-kubernetes", "/usr/lib/python3/dist-packages/kubernetes") && existsSync(PYTHON)
 
 test(
-  "the Python client's stream() execs with stdin, stdout, stderr and the exit code",
+  "the Python client's stream() execs with stdin, stdout, stderr and the exit code, and its log follows",
   skipUnless(havePython, "python3-kubernetes is not installed (apt-get install python3-kubernetes)"),
   async () => {
-    const r = await run(PYTHON, [join(import.meta.dirname, "python_stream.py"), KUBECONFIG, "shell", "web"], {
-      env: { ...process.env, PYTHONPATH: "" },
-    })
+    const r = await run(
+      PYTHON,
+      [join(import.meta.dirname, "python_stream.py"), KUBECONFIG, "shell", "web", "ticker"],
+      {
+        env: { ...process.env, PYTHONPATH: "" },
+      },
+    )
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`)
     assert.match(r.stdout, /all checks passed/)
   },

@@ -1,8 +1,10 @@
 """Exec and port-forward through the k8ts API server with Debian's python3-kubernetes
-`stream` and `portforward` (WebSocket v4.channel.k8s.io). argv: kubeconfig, a shell pod, a web
-pod. Exits non-zero on failure."""
+`stream` and `portforward` (WebSocket v4.channel.k8s.io), and a followed log. argv: kubeconfig,
+a shell pod, a web pod, a pod printing a line every 0.2 s. Exits non-zero on failure."""
+import re
 import sys
 from kubernetes import client, config
+from kubernetes.client.rest import ApiException
 from kubernetes.stream import portforward, stream
 
 config.load_kube_config(config_file=sys.argv[1])
@@ -38,5 +40,28 @@ while True:
 sock.close()
 assert b"Welcome to nginx!" in page, page
 assert pf.error(80) is None, pf.error(80)
+
+# The client sends follow=True and timestamps=True (Python's spelling of booleans): the log
+# goes on past what was written when it was asked for, each line stamped.
+resp = core.read_namespaced_pod_log(sys.argv[4], "default", follow=True, timestamps=True,
+                                    tail_lines=1, _preload_content=False)
+lines, rest = [], b""
+for chunk in resp.stream(64):
+    rest += chunk
+    *done, rest = rest.split(b"\n")
+    lines += [l.decode() for l in done]
+    if len(lines) >= 4:
+        break
+resp.release_conn()
+assert len(lines) >= 4, lines
+for line in lines:
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z tick \d+$", line), line
+
+try:
+    core.read_namespaced_pod_log(sys.argv[4], "default", tail_lines=-1)
+    raise AssertionError("a negative tail_lines was taken")
+except ApiException as e:
+    assert e.status == 422, e
+    assert "tailLines: Invalid value: -1: must be greater than or equal to 0" in e.body, e.body
 
 print("all checks passed")

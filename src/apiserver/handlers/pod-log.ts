@@ -6,13 +6,20 @@
  */
 import type { IncomingMessage } from "node:http"
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
-import { ApiError, badRequest, findResource, type ResourceInfo } from "../../api/index.ts"
+import {
+  ApiError,
+  badRequest,
+  findResource,
+  invalid,
+  podLogOptions,
+  podLogQuery,
+  type ResourceInfo,
+  validatePodLogOptions,
+} from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
 import { call, kubeletAddress, readAll } from "./kubelet-client.ts"
 import { joinHostPort } from "../../util/index.ts"
-
-const FORWARDED = ["follow", "previous", "tailLines", "sinceSeconds", "sinceTime", "timestamps", "limitBytes"]
 
 /** The container a request names, else the pod's only or default one. @throws ApiError BadRequest */
 export function containerOf(pod: Pod, asked: string | null): string {
@@ -59,22 +66,19 @@ async function* streamOf(res: IncomingMessage): AsyncIterable<Buffer> {
 
 /** GET pods/<name>/log. */
 export async function podLog(r: ResourceRequest, cfg: KubeletClientConfig): Promise<ApiResponse> {
+  const opts = podLogOptions(r.req.query)
+  const errs = validatePodLogOptions(opts)
+  if (errs.length > 0) throw invalid("PodLogOptions", r.ri.name, errs)
   const pod = (await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Pod
-  const q = r.req.query
-  const container = containerOf(pod, q.get("container"))
+  const container = containerOf(pod, opts.container ?? null)
   const nodeName = pod.spec?.nodeName
   if (!nodeName) throw badRequest(`pod ${pod.metadata?.name} does not have a host assigned`)
-  const previous = q.get("previous") === "true"
-  const waiting = previous ? undefined : waitingMessage(pod, container)
+  const waiting = opts.previous ? undefined : waitingMessage(pod, container)
   if (waiting) throw badRequest(waiting)
   const nodes = r.parts.served(findResource("", "v1", "nodes") as ResourceInfo)
   const node = (await r.parts.registry.get(nodes, "", nodeName)) as Node
   const { host, port } = kubeletAddress(node)
-  const fwd = new URLSearchParams()
-  for (const k of FORWARDED) {
-    const v = q.get(k)
-    if (v !== null) fwd.set(k, v)
-  }
+  const fwd = podLogQuery(opts)
   const path = `/containerLogs/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.ri.name)}/${encodeURIComponent(container)}`
   const url = `${cfg.tls ? "https" : "http"}://${joinHostPort(host, port)}${path}?${fwd}`
   let res: IncomingMessage
