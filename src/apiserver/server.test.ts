@@ -162,6 +162,12 @@ describe("API server", () => {
     const c = await call("POST", "/api/v1/namespaces/default/configmaps", cm("same", { a: "1" }))
     const u = await call("PUT", "/api/v1/namespaces/default/configmaps/same", c.json)
     assert.equal(u.json.metadata.resourceVersion, c.json.metadata.resourceVersion)
+    // The same object with its keys in another order (as a client re-encoding it sends it).
+    const { data, metadata, ...rest } = c.json
+    const reordered = { data, ...rest, metadata: Object.fromEntries(Object.entries(metadata).reverse()) }
+    const r = await call("PUT", "/api/v1/namespaces/default/configmaps/same", reordered)
+    assert.equal(r.status, 200)
+    assert.equal(r.json.metadata.resourceVersion, c.json.metadata.resourceVersion)
   })
 
   test("lists filter by label selector and page with limit and continue", async () => {

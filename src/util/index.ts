@@ -19,6 +19,7 @@ export {
 export { joinHostPort } from "./host-port.ts"
 export { smallest } from "./smallest.ts"
 export { copyJson } from "./copy-json.ts"
+export { jsonEqual } from "./json-equal.ts"
 export { deepFreeze } from "./deep-freeze.ts"
 export { goQuote, goParseInt, goParseUint, type GoParsed } from "./go-strconv.ts"
 export { goParseRfc3339, type GoTime } from "./go-time.ts"

@@ -14,6 +14,7 @@ import {
   type ObjectMeta,
 } from "../../api/index.ts"
 import { KeyNotFoundError, RevisionConflictError } from "../../storage/index.ts"
+import { jsonEqual } from "../../util/index.ts"
 import {
   type MarkedValue,
   type RegistryDeps,
@@ -156,7 +157,9 @@ async function updateAttempt(
   const meta = next.metadata as NonNullable<ApiObject["metadata"]>
   const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
   if (meta.name !== ref.name) {
-    throw badRequest(`the name of the object (${meta.name ?? ""}) does not match the name on the URL (${ref.name})`)
+    throw badRequest(
+      `the name of the object (${meta.name ?? ""}) does not match the name on the URL (${ref.name})`,
+    )
   }
   const wanted = opts.clientResourceVersion || undefined
   if (wanted && !sameRevision(wanted, oldMeta.resourceVersion)) {
@@ -226,8 +229,7 @@ async function writeUpdate(
     needsConversion(s) || s.info.custom
       ? undefined
       : encodeMarkedRewrite(prepared, { obj: old, value: cur.value })
-  const same = marked?.value
-  if (same === undefined ? encode(prepared) === encode(old) : same === cur.value) {
+  if (unchanged(marked?.value ?? encode(prepared), marked ? cur.value : encode(old), prepared, old)) {
     // No write: from the cache's object, only once the store is seen to hold it still.
     if (a.fromCache && (await storedRevision(reg.deps, a.key)) !== revision) return undefined
     return { object: old, created: false }
@@ -235,6 +237,16 @@ async function writeUpdate(
   if (opts.dryRun) return { object: prepared, created: false }
   a.started = true
   return commit(a, prepared, old, marked)
+}
+
+/**
+ * Whether an update, encoded `next`, leaves the object encoded `prev` as it was. Go encodes
+ * fields in a fixed order, so upstream compares encodings; here a client's body may put the
+ * same keys in another order (encodings of the same length then), so those are compared as
+ * values.
+ */
+function unchanged(next: string, prev: string, obj: ApiObject, old: ApiObject): boolean {
+  return next === prev || (next.length === prev.length && jsonEqual(obj, old))
 }
 
 /** Writes a checked update (see writeUpdate). */
