@@ -300,6 +300,19 @@ describe("API server", () => {
     assert.equal(evs[1].object.metadata.annotations["k8s.io/initial-events-end"], "true")
   })
 
+  test("a watch allowing bookmarks gets one 2 s before its timeout, then ends", async () => {
+    const start = Date.now()
+    const evs = await readEvents(
+      "/api/v1/namespaces?watch=true&allowWatchBookmarks=true&timeoutSeconds=3&resourceVersion=0",
+      99,
+    )
+    const ms = Date.now() - start
+    const bookmarks = evs.filter((e) => e.type === "BOOKMARK" && !e.object.metadata.annotations)
+    assert.equal(bookmarks.length, 1)
+    assert.ok(Number(bookmarks[0].object.metadata.resourceVersion) > 0)
+    assert.ok(ms >= 2900, `ended after ${ms} ms`)
+  })
+
   test("deleting a scheduled pod is graceful; force deletion removes it", async () => {
     const pod = {
       metadata: { name: "web" },

@@ -159,12 +159,18 @@ export async function startWatch(
   signal.addEventListener("abort", stop, { once: true })
   timers.push(setTimeout(stop, p.timeoutMs))
   if (p.bookmarks) {
-    const tick = () => {
+    const deadline = Date.now() + p.timeoutMs
+    const schedule = () => {
+      const delay = nextBookmarkDelay(deadline - Date.now())
+      if (delay !== undefined) timers.push(setTimeout(tick, delay, delay < BOOKMARK_INTERVAL_MS).unref())
+    }
+    const tick = (last2sBefore: boolean) => {
       if (queue.closed) return
       queue.push(bookmark(s, Math.max(last, cache.revision), false))
-      timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref())
+      // The one before the end is the last (a timer may fire a little early: not one more).
+      if (!last2sBefore) schedule()
     }
-    timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS).unref())
+    schedule()
   }
   // A caller that gave up before the watch was set up gets no abort event: end it now.
   if (signal.aborted) stop()
@@ -178,6 +184,19 @@ export async function startWatch(
       return queue
     },
   }
+}
+
+/** How long before its end a watch gets a last bookmark, as upstream's cache watchers do. */
+const PRE_TIMEOUT_BOOKMARK_MS = 2000
+
+/**
+ * When a watch with `leftMs` to go gets its next bookmark: in BOOKMARK_INTERVAL_MS, or 2 s before
+ * it ends if that is sooner, so a client resumes from a recent revision; undefined once that
+ * moment has passed.
+ */
+export function nextBookmarkDelay(leftMs: number): number | undefined {
+  const delay = Math.min(BOOKMARK_INTERVAL_MS, leftMs - PRE_TIMEOUT_BOOKMARK_MS)
+  return delay < 0 ? undefined : delay
 }
 
 /** A BOOKMARK object: the kind with only a resourceVersion (and the initial-events-end mark). */
