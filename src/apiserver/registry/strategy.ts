@@ -5,6 +5,8 @@
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, isPodTerminal, qosClass, type ResourceInfo } from "../../api/index.ts"
+import { jsonEqual } from "../../util/index.ts"
+import { templateGenerationOnCreate, templateGenerationOnUpdate } from "./daemonset-template-generation.ts"
 import { preserveObservedGeneration } from "./pod-observed-generation.ts"
 import { dropTypeDependentFields } from "./service-type-change.ts"
 
@@ -95,12 +97,19 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
   }
   if (tracksGeneration(info) && obj.metadata) obj.metadata.generation = 1
   else if (obj.metadata) delete obj.metadata.generation
+  if (key === "apps/DaemonSet") templateGenerationOnCreate(obj)
 }
 
-/** What a generation counts: all but metadata (and status, unless a custom resource without the status subresource). */
-function specOf(obj: Obj, withStatus = false): string {
-  const { metadata: _m, status, apiVersion: _a, kind: _k, ...rest } = obj
-  return JSON.stringify(withStatus ? { ...rest, status } : rest)
+/**
+ * Whether what a generation counts is the same in both: all but metadata (and status, unless a
+ * custom resource without the status subresource), whatever the order of its keys.
+ */
+function sameSpec(a: Obj, b: Obj, withStatus: boolean): boolean {
+  const counted = (o: Obj) => {
+    const { metadata: _m, status, apiVersion: _a, kind: _k, ...rest } = o
+    return withStatus ? { ...rest, status } : rest
+  }
+  return jsonEqual(counted(a), counted(b))
 }
 
 /**
@@ -131,6 +140,7 @@ export function prepareForUpdate(
     }
   }
   if (subresource === "" && isService(info)) dropTypeDependentFields(next, old)
+  if (subresource === "" && kindKey(info) === "apps/DaemonSet") templateGenerationOnUpdate(next, old)
   setGeneration(info, next, old, subresource)
   return next
 }
@@ -186,7 +196,7 @@ function setGeneration(info: ResourceInfo, next: Obj, old: Obj, subresource: str
   const gen = old.metadata?.generation ?? 1
   const withStatus = !!info.custom && !hasStatus(info)
   const counted = subresource === "" || subresource === "ephemeralcontainers"
-  meta.generation = counted && specOf(next, withStatus) !== specOf(old, withStatus) ? gen + 1 : gen
+  meta.generation = counted && !sameSpec(next, old, withStatus) ? gen + 1 : gen
 }
 
 /** Kinds whose DELETE answers with the deleted object rather than a Status. */

@@ -172,9 +172,13 @@ async function updateAttempt(
   keepSystemFields(meta, oldMeta)
   // A status write keeps the old object but its status: the shared one's top level is copied.
   const base = shared ? () => shared : copyOfOld
-  const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
   const d = reg.deps
-  if (needsDefaults(s, sub)) d.defaults(s.info, prepared)
+  // A write of the main resource is defaulted as it comes, as upstream defaults a body it
+  // decodes, so what the strategy compares with the stored object (the spec a generation counts,
+  // a DaemonSet's template) is defaulted on both sides; a subresource's write once it is whole.
+  if (sub === "") d.defaults(s.info, next)
+  const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
+  if (sub !== "" && needsDefaults(s, sub)) d.defaults(s.info, prepared)
   recordManagedUpdate(d, s, old, prepared, opts)
   await d.admission.admit({
     operation: "UPDATE",
