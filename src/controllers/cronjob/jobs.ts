@@ -82,7 +82,12 @@ export async function deleteJob(d: JobDeleter, cj: CronJob, job: Job): Promise<b
       .delete({ namespace: job.metadata?.namespace ?? "", name }, { propagationPolicy: "Background" })
   } catch (err) {
     if (!isNotFound(err)) {
-      d.recorder.event(cj, "Warning", "FailedDelete", `Deleted job: ${String(err)}`)
+      d.recorder.event(
+        cj,
+        "Warning",
+        "FailedDelete",
+        `Deleted job: ${err instanceof Error ? err.message : String(err)}`,
+      )
       return false
     }
   }

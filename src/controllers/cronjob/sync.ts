@@ -208,7 +208,12 @@ async function startJob(deps: CronSyncDeps, cj: CronJob, scheduled: number): Pro
   } catch (err) {
     // Someone else created it (a previous sync whose status write was lost): it is in the list next time.
     if (isAlreadyExists(err)) return false
-    deps.recorder.event(cj, "Warning", "FailedCreate", `Error creating job: ${String(err)}`)
+    deps.recorder.event(
+      cj,
+      "Warning",
+      "FailedCreate",
+      `Error creating job: ${err instanceof Error ? err.message : String(err)}`,
+    )
     throw err
   }
   deps.recorder.event(cj, "Normal", "SuccessfulCreate", `Created job ${job.metadata?.name ?? ""}`)

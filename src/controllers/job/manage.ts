@@ -72,7 +72,12 @@ async function deletePods(
         if (removeFinalizer) deps.expectations.observed(ctx.key, 0, 1)
         if (!isNotFound(err)) {
           firstErr ??= err
-          deps.recorder.event(ctx.job, "Warning", "FailedDelete", `Error deleting: ${String(err)}`)
+          deps.recorder.event(
+            ctx.job,
+            "Warning",
+            "FailedDelete",
+            `Error deleting: ${err instanceof Error ? err.message : String(err)}`,
+          )
           return
         }
       }
@@ -177,7 +182,12 @@ async function createPods(
         } catch (err) {
           deps.expectations.observed(ctx.key, 1, 0)
           firstErr ??= err
-          deps.recorder.event(job, "Warning", "FailedCreate", `Error creating: ${String(err)}`)
+          deps.recorder.event(
+            job,
+            "Warning",
+            "FailedCreate",
+            `Error creating: ${err instanceof Error ? err.message : String(err)}`,
+          )
         }
       }),
     )
