@@ -103,7 +103,8 @@ export function realNode(f: NodeFacts, now: number): Node {
         osImage: osImage(),
         containerRuntimeVersion: `${f.runtime.name}://${f.runtime.version}`,
         kubeletVersion: KUBE_VERSION.gitVersion,
-        kubeProxyVersion: KUBE_VERSION.gitVersion,
+        // Deprecated (KEP-4004): kubelets since 1.33 leave it empty.
+        kubeProxyVersion: "",
         operatingSystem: os,
         architecture: goArch(),
       },

@@ -102,7 +102,7 @@ export function hollowNode(spec: HollowNodeSpec, now: number, kubeletPort = 1025
         osImage: "k8ts hollow node",
         containerRuntimeVersion: "hollow://1.0.0",
         kubeletVersion: KUBELET_VERSION,
-        kubeProxyVersion: KUBELET_VERSION,
+        kubeProxyVersion: "", // deprecated: empty, as upstream kubelets leave it (KEP-4004)
         operatingSystem: "linux",
         architecture: "amd64",
       },
