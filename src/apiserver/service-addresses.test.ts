@@ -56,6 +56,19 @@ describe("Service ClusterIPs and NodePorts", () => {
     assert.match(outside.json.message, /is not in the valid range. The range of valid IPs is 10.96.0.0\/26/)
   })
 
+  test("changing a held address is refused as immutable, in range or not, reserving nothing", async () => {
+    const cur = (await call("GET", `${SVCS}/fixed`)).json
+    for (const ip of ["10.97.0.1", "10.96.0.13"]) {
+      const res = await call("PUT", `${SVCS}/fixed`, {
+        ...cur,
+        spec: { ...cur.spec, clusterIP: ip, clusterIPs: [ip] },
+      })
+      assert.equal(res.status, 422, ip)
+      assert.match(res.json.message, /spec.clusterIPs\[0\]: Invalid value: .*: may not change once set/, ip)
+    }
+    assert.equal((await svc("took13", { clusterIP: "10.96.0.13" })).status, 201)
+  })
+
   test("deleting a Service frees its address at once", async () => {
     assert.equal((await call("DELETE", `${SVCS}/fixed`)).status, 200)
     assert.equal((await svc("fixed", { clusterIP: "10.96.0.10" })).status, 201)

@@ -78,18 +78,7 @@ export class ServiceAddresses {
     const had = holdingsOf(old)
     const owner = ownerOf(svc)
     const errs: FieldError[] = []
-    // An update that leaves the address out keeps the one it has, as upstream.
-    if (needsClusterIP(spec) && !spec.clusterIP && had.ip) {
-      spec.clusterIP = had.ip
-      spec.clusterIPs = [had.ip]
-    }
-    if (needsClusterIP(spec) && (!spec.clusterIP || spec.clusterIP !== had.ip)) {
-      const ip = await this.#clusterIP(spec.clusterIP, owner, dryRun, errs)
-      if (ip) {
-        spec.clusterIP = ip
-        spec.clusterIPs = [ip]
-      }
-    }
+    if (needsClusterIP(spec)) await this.#allocateClusterIP(spec, had.ip, owner, dryRun, errs)
     if (needsNodePorts(spec)) {
       const ports = (spec.ports ?? []) as { nodePort?: number }[]
       const seen = new Set<number>()
@@ -103,6 +92,29 @@ export class ServiceAddresses {
       }
     }
     if (errs.length) throw invalid("Service", svc.metadata?.name ?? "", errs)
+  }
+
+  /** The ClusterIP of a Service that needs one, `held` the one its previous version holds. */
+  async #allocateClusterIP(
+    spec: NonNullable<Svc["spec"]>,
+    held: string | undefined,
+    owner: string,
+    dryRun: boolean,
+    errs: FieldError[],
+  ): Promise<void> {
+    // An update that leaves the address out keeps the one it has, as upstream.
+    if (!spec.clusterIP && held) {
+      spec.clusterIP = held
+      spec.clusterIPs = [held]
+    }
+    // The held address is kept; another is not allocated: the address may not change once set,
+    // which validation then says (as upstream's allocator leaves such an update to it).
+    if (held) return
+    const ip = await this.#clusterIP(spec.clusterIP, owner, dryRun, errs)
+    if (ip) {
+      spec.clusterIP = ip
+      spec.clusterIPs = [ip]
+    }
   }
 
   async #reserve(key: string, owner: string): Promise<boolean> {
