@@ -75,6 +75,9 @@ describe("an update whose object has no name", () => {
     const body = { ...made.json, metadata: { ...made.json.metadata, name: undefined } }
     const res = await apiCall(api, "PUT", "/api/v1/namespaces/default/pods/unnamed-status/status", body)
     assert.equal(res.status, 400)
-    assert.equal(res.json.message, "the name of the object () does not match the name on the URL (unnamed-status)")
+    assert.equal(
+      res.json.message,
+      "the name of the object () does not match the name on the URL (unnamed-status)",
+    )
   })
 })

@@ -4,7 +4,10 @@ import { jsonEqual } from "./json-equal.ts"
 
 test("jsonEqual is equality of JSON values with their objects' keys in any order", () => {
   const equal: [unknown, unknown][] = [
-    [{ a: 1, b: { c: [1, "x", null] } }, { b: { c: [1, "x", null] }, a: 1 }],
+    [
+      { a: 1, b: { c: [1, "x", null] } },
+      { b: { c: [1, "x", null] }, a: 1 },
+    ],
     [{ a: 1, u: undefined }, { a: 1 }],
     [[], []],
     ["s", "s"],
