@@ -127,6 +127,32 @@ describe("horizontalPodAutoscalerController", () => {
     usage.clear()
   })
 
+  test("two HPAs over the same pods are both refused (AmbiguousSelector) and scale nothing", async () => {
+    // GIVEN pods far above target, and two HPAs for their ReplicaSet
+    await target("amb", 2)
+    usage.set("amb-0", 400).set("amb-1", 400)
+    await hpa("amb", { maxReplicas: 2 })
+    await hpa("amb2", { scaleTargetRef: { apiVersion: "apps/v1", kind: "ReplicaSet", name: "amb" } })
+    // WHEN both have had a pass with the other's selector known (the second's first pass knew the first's)
+    await t.until(
+      async () => (await condition("amb2", "ScalingActive"))?.reason === "AmbiguousSelector",
+      "amb2",
+    )
+    await t.clock.advance(15_000)
+    // THEN neither scales, and each says why
+    const msg = `pods by selector app=amb are controlled by multiple HPAs: [${ns}/amb ${ns}/amb2]`
+    for (const name of ["amb", "amb2"]) {
+      await t.until(
+        async () => (await condition(name, "ScalingActive"))?.reason === "AmbiguousSelector",
+        name,
+      )
+      assert.equal((await condition(name, "ScalingActive"))?.message, msg)
+      await t.until(async () => (await events(name)).includes(`AmbiguousSelector: ${msg}`), `${name}'s event`)
+    }
+    assert.equal(await replicas("amb"), 2)
+    usage.clear()
+  })
+
   test("a target at zero disables scaling; the status, stored without the zero, is not rewritten", async () => {
     // GIVEN a ReplicaSet scaled to zero under an HPA
     await t.client.resource(ReplicaSets).create({

@@ -61,6 +61,8 @@ interface Ctx {
   readonly targets: ScaleTargets
   /** Pods, from the shared informer (upstream's pod lister). */
   readonly pods: Cache<Pod & ApiObject>
+  /** Each HPA's pod selector (its target's), by HPA key, as its last pass read it. */
+  readonly selectors: Map<string, (labels: Record<string, string>) => boolean>
 }
 
 /** What one pass decided, for the status. */
@@ -108,16 +110,63 @@ function fail(ctx: Ctx, p: Pass, reason: string, message: string): void {
 }
 
 /** The namespace's pods matching a selector string, or undefined when it does not parse. */
-function podsMatching(ctx: Ctx, namespace: string, selector: string): Pod[] | undefined {
-  let matches: StringSelectorMatcher | undefined
+function podsMatching(
+  ctx: Ctx,
+  namespace: string,
+  selector: string,
+): { pods: Pod[]; matches: (labels: Record<string, string>) => boolean } | undefined {
+  let parsed: StringSelectorMatcher | undefined
   try {
-    matches = parseLabelSelector(selector)
+    parsed = parseLabelSelector(selector)
   } catch (err) {
     if (err instanceof ApiError && err.reason === "BadRequest") return undefined
     throw err
   }
-  const all = ctx.pods.list(namespace)
-  return matches ? all.filter((p) => matches(p.metadata?.labels ?? {})) : all
+  const matches = parsed ?? (() => true)
+  return { pods: ctx.pods.list(namespace).filter((p) => matches(p.metadata?.labels ?? {})), matches }
+}
+
+/**
+ * The HPAs (keys, sorted) whose selectors take some of `pods`, of `namespace`: more than one
+ * would fight over them, as upstream's hpasControllingPodsUnderSelector finds.
+ */
+function hpasControlling(ctx: Ctx, namespace: string, pods: readonly Pod[]): string[] {
+  const found: string[] = []
+  for (const [key, matches] of ctx.selectors) {
+    if (!key.startsWith(`${namespace}/`)) continue
+    if (pods.some((pod) => matches(pod.metadata?.labels ?? {}))) found.push(key)
+  }
+  return found.sort()
+}
+
+/**
+ * The target's pods by its Scale's selector, as upstream's validateAndParseSelector: undefined
+ * (the event and condition set) when the selector is missing or does not parse, or when another
+ * HPA's selector takes some of the same pods.
+ */
+function selectedPods(ctx: Ctx, p: Pass, selector: string): Pod[] | undefined {
+  if (!selector) {
+    condition(p, "ScalingActive", "False", "InvalidSelector", "the HPA target's scale is missing a selector")
+    fail(ctx, p, "SelectorRequired", "selector is required")
+    return undefined
+  }
+  const namespace = p.hpa.metadata?.namespace ?? ""
+  const matching = podsMatching(ctx, namespace, selector)
+  if (!matching) {
+    const msg = `couldn't convert selector into a corresponding internal selector object: ${selector}`
+    condition(p, "ScalingActive", "False", "InvalidSelector", msg)
+    fail(ctx, p, "InvalidSelector", msg)
+    return undefined
+  }
+  ctx.selectors.set(`${namespace}/${p.hpa.metadata?.name ?? ""}`, matching.matches)
+  const controlling = hpasControlling(ctx, namespace, matching.pods)
+  if (controlling.length > 1) {
+    const msg = `pods by selector ${selector} are controlled by multiple HPAs: [${controlling.join(" ")}]`
+    fail(ctx, p, "AmbiguousSelector", msg)
+    condition(p, "ScalingActive", "False", "AmbiguousSelector", msg)
+    return undefined
+  }
+  return matching.pods
 }
 
 /** The replicas the metrics ask for, or undefined when they cannot say (status already set). */
@@ -127,19 +176,9 @@ async function metricReplicas(
   scale: Scale,
 ): Promise<{ replicas: number; metric: string } | undefined> {
   const selector = scale.status?.selector ?? ""
-  if (!selector) {
-    condition(p, "ScalingActive", "False", "InvalidSelector", "the HPA target's scale is missing a selector")
-    fail(ctx, p, "SelectorRequired", "selector is required")
-    return undefined
-  }
+  const pods = selectedPods(ctx, p, selector)
+  if (!pods) return undefined
   const namespace = p.hpa.metadata?.namespace ?? ""
-  const pods = podsMatching(ctx, namespace, selector)
-  if (!pods) {
-    const msg = `couldn't convert selector into a corresponding internal selector object: ${selector}`
-    condition(p, "ScalingActive", "False", "InvalidSelector", msg)
-    fail(ctx, p, "InvalidSelector", msg)
-    return undefined
-  }
   const ctxCalc = {
     currentReplicas: p.currentReplicas,
     now: ctx.deps.clock.now(),
@@ -329,12 +368,16 @@ export function horizontalPodAutoscalerController(opts: HpaControllerOptions = {
         memory: new HpaMemory(),
         targets: new ScaleTargets(deps.client),
         pods: deps.informers.get(Pods).cache,
+        selectors: new Map(),
       }
       const cache = deps.informers.get(HorizontalPodAutoscalers).cache
       return {
         async reconcile(key) {
           const hpa = cache.get(key)
-          if (!hpa) return ctx.memory.forget(key)
+          if (!hpa) {
+            ctx.selectors.delete(key)
+            return ctx.memory.forget(key)
+          }
           const period = opts.syncPeriodMs ?? DEFAULT_HPA_SYNC_PERIOD_MS
           // As upstream, an HPA is processed once per sync period, whatever wakes it (its own
           // status writes included); a new one at once.
