@@ -147,6 +147,40 @@ describe("kubelet with the process runtime", () => {
     })
   })
 
+  test("a second delete with a shorter grace period stops a terminating pod sooner", async () => {
+    await pods().create(
+      pod("stubborn", {
+        terminationGracePeriodSeconds: 60,
+        containers: [{ name: "s", image: "busybox", command: ["sh", "-c", "trap '' TERM; sleep 3600"] }],
+      }),
+    )
+    await untilPhase(env.inProcess, "stubborn", "Running")
+    const ref = { namespace: "default", name: "stubborn" }
+    await pods().delete(ref)
+    // The kubelet has sent SIGTERM (ignored) and waits out the 60 s: then the period is cut to 1 s.
+    await until("Killing", async () =>
+      (await env.inProcess.resource(Events).list({ namespace: "default" })).items.some(
+        (e) => e.involvedObject?.name === "stubborn" && e.reason === "Killing",
+      ),
+    )
+    const shortened = Date.now()
+    await pods().delete(ref, { gracePeriodSeconds: 1 })
+    await until(
+      "gone",
+      async () => {
+        try {
+          await pods().get(ref)
+          return false
+        } catch {
+          return true
+        }
+      },
+      20_000,
+    )
+    const took = Date.now() - shortened
+    assert.ok(took < 20_000, `gone ${took} ms after the shorter delete`)
+  })
+
   test("an unknown image without a command fails to pull, then waits in ImagePullBackOff", async () => {
     await pods().create(pod("mystery", { containers: [{ name: "m", image: "example.com/mystery:1" }] }))
     const backoff = await untilPod(

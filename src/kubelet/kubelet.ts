@@ -28,7 +28,8 @@ import { realNode } from "./node.ts"
 import { adoptedRecord } from "./pod-adopt.ts"
 import { stopAll } from "./kill-container.ts"
 import { type Backoff, refresh, type SyncDeps, syncPod } from "./pod-sync.ts"
-import type { PodRecord } from "./pod-state.ts"
+import { allContainerRecords, type PodRecord } from "./pod-state.ts"
+import { Terminations } from "./terminations.ts"
 import { podStatus } from "./pod-status.ts"
 import { withEphemeralStatuses } from "./ephemeral-containers.ts"
 import { kubeletConfiguration } from "./configz.ts"
@@ -128,6 +129,8 @@ export class Kubelet {
   /** Pods refused admission, by key, with their uid (not admitted again). */
   readonly #rejected = new Map<string, string>()
   #probes: ProbeManager | undefined
+  /** Pods being stopped, whose grace period a later, shorter one cuts. */
+  readonly #terminations = new Terminations()
   #since = 0
   readonly #volumes: VolumeManager
 
@@ -289,6 +292,10 @@ export class Kubelet {
    */
   #updated(pod: Pod & ApiObject, enqueue: (p: Pod) => void): void {
     const key = keyOf(pod)
+    const grace = pod.metadata?.deletionGracePeriodSeconds
+    if (pod.metadata?.deletionTimestamp && grace !== undefined) {
+      this.#terminations.shorten(key, pod.metadata.uid ?? "", grace * 1000, this.#clock.now())
+    }
     const rv = pod.metadata?.resourceVersion
     const unlessOwn = () => {
       if (!this.#statuses.ownWrite(key, rv)) enqueue(pod)
@@ -536,6 +543,17 @@ export class Kubelet {
       })
   }
 
+  /** Stops the pod's running containers within `graceMs` (a termination's shortened period). */
+  #stopWithin(record: PodRecord, graceMs: number): void {
+    for (const [name, r] of allContainerRecords(record)) {
+      const id = r.current?.state === "running" ? r.current.id : undefined
+      if (!id) continue
+      this.#runtime.stop(id, graceMs).catch((err: unknown) => {
+        this.#log.warn({ pod: record.key, container: name, err: String(err) }, "Cannot stop container")
+      })
+    }
+  }
+
   async #forget(d: SyncDeps, pod: Pod | undefined, record: PodRecord): Promise<void> {
     this.#probes?.forget(record.key)
     await stopAll(d, pod ?? ({} as Pod), record, 0)
@@ -559,7 +577,14 @@ export class Kubelet {
         (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
       this.#probes?.forget(record.key)
       this.#writeStatus(pod, record, this.#clock.now())
-      await stopAll(d, pod, record, grace)
+      const end = this.#terminations.begin(record.key, record.uid, grace, this.#clock.now(), (ms) =>
+        this.#stopWithin(record, ms),
+      )
+      try {
+        await stopAll(d, pod, record, grace)
+      } finally {
+        end()
+      }
       this.#writeStatus(pod, record, this.#clock.now(), true)
       await this.#finalStatusWritten(pod, record.key)
       if (record.sandbox) await this.#runtime.removeSandbox(record.sandbox.id)
