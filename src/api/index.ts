@@ -22,6 +22,7 @@ export {
 } from "./apiservice.ts"
 export * as fieldErrors from "./field-errors.ts"
 export { type PodLogOptions, podLogOptions, podLogQuery, validatePodLogOptions } from "./pod-log-options.ts"
+export { queryBool, queryInt64 } from "./query-params.ts"
 export { validateCustomResourceMeta, validateObject } from "./validation/index.ts"
 export { applyDefaults, defaultsStatus } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"

@@ -4,9 +4,10 @@
  * and times parsed as Go parses them), validated as upstream validates it, and written back as
  * the API server writes the kubelet's query.
  */
-import { goParseInt, goParseRfc3339 } from "../util/index.ts"
+import { goParseRfc3339 } from "../util/index.ts"
 import { badRequest, type FieldError } from "./errors.ts"
 import { forbidden, invalidShown } from "./field-errors.ts"
+import { queryBool, queryInt64 } from "./query-params.ts"
 
 /** core/v1 PodLogOptions (kubernetes-types leaves it out: it is a query, never a body). */
 export interface PodLogOptions {
@@ -20,21 +21,6 @@ export interface PodLogOptions {
   tailLines?: number
   limitBytes?: number
   insecureSkipTLSVerifyBackend?: boolean
-}
-
-/** A query parameter as a Go bool field decodes it (absent: false). */
-function bool(query: URLSearchParams, name: string): boolean {
-  const v = query.get(name)
-  // strings.EqualFold, under which the long s (U+017F) folds to "s".
-  return v !== null && v !== "0" && v.replace(/\u017f/g, "s").toLowerCase() !== "false"
-}
-
-function int64(query: URLSearchParams, name: string): number | undefined {
-  const raw = query.get(name)
-  if (raw === null) return undefined
-  const p = goParseInt(raw)
-  if (p.error !== undefined) throw badRequest(p.error)
-  return Number(p.value)
 }
 
 /**
@@ -52,11 +38,11 @@ export function podLogOptions(query: URLSearchParams): PodLogOptions {
   const opts: PodLogOptions = {}
   const container = query.get("container")
   if (container) opts.container = container
-  if (bool(query, "follow")) opts.follow = true
-  if (bool(query, "previous")) opts.previous = true
-  if (bool(query, "timestamps")) opts.timestamps = true
-  if (bool(query, "insecureSkipTLSVerifyBackend")) opts.insecureSkipTLSVerifyBackend = true
-  const sinceSeconds = int64(query, "sinceSeconds")
+  if (queryBool(query, "follow")) opts.follow = true
+  if (queryBool(query, "previous")) opts.previous = true
+  if (queryBool(query, "timestamps")) opts.timestamps = true
+  if (queryBool(query, "insecureSkipTLSVerifyBackend")) opts.insecureSkipTLSVerifyBackend = true
+  const sinceSeconds = queryInt64(query, "sinceSeconds")
   if (sinceSeconds !== undefined) opts.sinceSeconds = sinceSeconds
   const sinceTime = query.get("sinceTime")
   if (sinceTime !== null && sinceTime !== "") {
@@ -64,9 +50,9 @@ export function podLogOptions(query: URLSearchParams): PodLogOptions {
     if (t.error !== undefined) throw badRequest(t.error)
     opts.sinceTime = rfc3339(t.ms)
   }
-  const tailLines = int64(query, "tailLines")
+  const tailLines = queryInt64(query, "tailLines")
   if (tailLines !== undefined) opts.tailLines = tailLines
-  const limitBytes = int64(query, "limitBytes")
+  const limitBytes = queryInt64(query, "limitBytes")
   if (limitBytes !== undefined) opts.limitBytes = limitBytes
   return opts
 }

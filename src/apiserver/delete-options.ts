@@ -4,10 +4,8 @@
  * (a malformed gracePeriodSeconds is a 400 in strconv's words); then validated as upstream's
  * ValidateDeleteOptions, every error in one 422 on DeleteOptions.meta.k8s.io.
  */
-import { badRequest, type FieldError, fieldErrors, invalid } from "../api/index.ts"
-import { goParseInt } from "../util/index.ts"
+import { badRequest, type FieldError, fieldErrors, invalid, queryBool, queryInt64 } from "../api/index.ts"
 import { decodeError } from "./decode-types.ts"
-import { queryBool } from "./request-info.ts"
 
 /** The options a delete was given, before validation. */
 export interface GivenDeleteOptions {
@@ -23,13 +21,7 @@ const POLICIES = ["Foreground", "Background", "Orphan"]
 
 /** The options of a query (upstream's url.Values conversion, field by field). */
 export function deleteOptionsFromQuery(q: URLSearchParams): GivenDeleteOptions {
-  const grace = q.get("gracePeriodSeconds")
-  let gracePeriodSeconds: number | undefined
-  if (grace !== null) {
-    const p = goParseInt(grace)
-    if (p.error !== undefined) throw badRequest(p.error)
-    gracePeriodSeconds = Number(p.value)
-  }
+  const gracePeriodSeconds = queryInt64(q, "gracePeriodSeconds")
   const dryRun = q.getAll("dryRun")
   return {
     ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),

@@ -4,9 +4,7 @@
  * "0"), defaulted for watch-list, then validated (422 on ListOptions.meta.k8s.io). The label
  * and field selectors are read by filter.ts.
  */
-import { badRequest, type FieldError, fieldErrors, invalid } from "../api/index.ts"
-import { goParseInt } from "../util/index.ts"
-import { queryBool } from "./request-info.ts"
+import { type FieldError, fieldErrors, invalid, queryBool, queryInt64 } from "../api/index.ts"
 import { type Selectors, selectorsOf } from "./filter.ts"
 
 const { forbidden, notSupported } = fieldErrors
@@ -30,14 +28,6 @@ export interface ListOptions {
 }
 
 /** An int64 parameter, or its strconv error as a 400; undefined when absent. */
-function int64Param(query: URLSearchParams, name: string): number | undefined {
-  const raw = query.get(name)
-  if (raw === null) return undefined
-  const p = goParseInt(raw)
-  if (p.error !== undefined) throw badRequest(p.error)
-  return Number(p.value)
-}
-
 /**
  * Decodes the list options of a query in the order of upstream's conversion (timeoutSeconds
  * before limit), applies the watch-list default and validates them.
@@ -46,8 +36,8 @@ export function listOptions(query: URLSearchParams): ListOptions {
   const watch = queryBool(query, "watch")
   const resourceVersion = query.get("resourceVersion") ?? ""
   let resourceVersionMatch = query.get("resourceVersionMatch") ?? ""
-  const timeoutSeconds = int64Param(query, "timeoutSeconds")
-  const limit = int64Param(query, "limit") ?? 0
+  const timeoutSeconds = queryInt64(query, "timeoutSeconds")
+  const limit = queryInt64(query, "limit") ?? 0
   let sendInitialEvents = query.has("sendInitialEvents") ? queryBool(query, "sendInitialEvents") : undefined
   // The selectors parse after the numbers and booleans and before any check of the options.
   const selectors = selectorsOf(query)

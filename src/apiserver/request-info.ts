@@ -1,4 +1,5 @@
 /** Parses an API path into what it names (upstream's RequestInfo). */
+import { queryBool } from "../api/index.ts"
 
 /** What a request addresses. Non-resource paths (`/version`, `/healthz`) have `isResource` false. */
 export interface RequestInfo {
@@ -16,16 +17,6 @@ export interface RequestInfo {
   readonly rest: string
   /** get, list, watch, create, update, patch, delete, deletecollection, or the HTTP method lower-cased. */
   readonly verb: string
-}
-
-/**
- * A boolean query parameter as upstream's parameter codec reads one: absent is false, and so
- * are "0" and any casing of "false"; every other value, "" and "xyz" included, is true.
- */
-export function queryBool(query: URLSearchParams, name: string): boolean {
-  const v = query.get(name)
-  // Go compares with strings.EqualFold, under which the long s (U+017F) folds to "s".
-  return v !== null && v !== "0" && v.replace(/\u017f/g, "s").toLowerCase() !== "false"
 }
 
 /** The RequestInfo of a path that names no resource. */

@@ -1,11 +1,18 @@
 /** PATCH with `application/apply-patch+yaml`: server-side apply, creating the object when missing. */
-import { ApiError, type ApiObject, badRequest, conflict, fieldErrors, invalid } from "../../api/index.ts"
+import {
+  ApiError,
+  type ApiObject,
+  badRequest,
+  conflict,
+  fieldErrors,
+  invalid,
+  queryBool,
+} from "../../api/index.ts"
 import { applyConfig, writeContext } from "../apply/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, decodeBody } from "../negotiate.ts"
 import { zeroNulls } from "../decode-nulls.ts"
 import { builtinTypeOf } from "../decode-types.ts"
-import { queryBool } from "../request-info.ts"
 import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { respondObject } from "./read.ts"
