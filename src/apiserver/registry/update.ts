@@ -175,10 +175,12 @@ async function updateAttempt(
   const d = reg.deps
   // A write of the main resource is defaulted as it comes, as upstream defaults a body it
   // decodes, so what the strategy compares with the stored object (the spec a generation counts,
-  // a DaemonSet's template) is defaulted on both sides; a subresource's write once it is whole.
+  // a DaemonSet's template) is defaulted on both sides; a subresource's write once it is whole,
+  // and again the main resource's of a kind whose defaults reach the status the strategy kept
+  // (a CRD's storedVersions take its new storage version).
   if (sub === "") d.defaults(s.info, next)
   const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
-  if (sub !== "" && needsDefaults(s, sub)) d.defaults(s.info, prepared)
+  if (sub === "" ? defaultsStatus(s.info) : needsDefaults(s, sub)) d.defaults(s.info, prepared)
   recordManagedUpdate(d, s, old, prepared, opts)
   await d.admission.admit({
     operation: "UPDATE",
