@@ -3,7 +3,7 @@
  * Regenerates src/api/schema/builtin.json, k8ts's table of the built-in types' wire facts:
  * message names, fields by their JSON names, field numbers, types, repetition, maps, required fields, list types,
  * map keys, patch strategies and merge keys, and (from the Go struct tags) the plain number,
- * boolean and string fields whose zero JSON omits. It reads upstream's published definitions
+ * boolean and string fields whose zero JSON omits, and the slice and map fields it omits empty. It reads upstream's published definitions
  * (the generated.proto files of k8s.io/api and k8s.io/apimachinery) and keeps only those facts:
  * no comments or prose. Usage:
  *   node scripts/gen-schema.mjs <k8s.io/api checkout> <k8s.io/apimachinery checkout> \
@@ -187,6 +187,28 @@ function stringTypesOf(repo, dir) {
   return names
 }
 
+/** The named types of a package whose underlying type is a slice or a map (`type ResourceList map[...]`). */
+function collectionTypesOf(repo, dir) {
+  const names = new Set()
+  for (const file of goFiles(repo, dir)) {
+    const source = readRepoFile(repo, `${dir}/${file}`)
+    for (const m of source.matchAll(/^type (\w+) (?:\[\](?!byte\b)|map\[)/gm)) names.add(m[1])
+  }
+  return names
+}
+
+/**
+ * Whether Go type `type` (as a struct field spells it) is a slice (not []byte, which JSON writes
+ * as a string) or a map, or a named type of a scanned package whose underlying type is one.
+ */
+function collection(type, imports, ownPath, collectionTypes) {
+  if (/^(?:\[\](?!byte$)|map\[)/.test(type)) return true
+  const m = /^(?:(\w+)\.)?(\w+)$/.exec(type)
+  if (!m) return false
+  const path = m[1] ? imports[m[1]] : ownPath
+  return collectionTypes.get(path)?.has(m[2]) === true
+}
+
 /** A Go file's imports: alias (or the path's last element) → import path. */
 function importsOf(source) {
   const out = {}
@@ -216,12 +238,15 @@ function plainZeroable(type, imports, ownPath, stringTypes) {
  * whose fields JSON inlines (`json:""` or `json:",inline"`) but protobuf keeps as one field, the
  * fields whose JSON name differs from their protobuf name (`uID` is `uid`), and the plain number,
  * boolean and string fields (named string types included) tagged `omitempty`, whose zero Go's
- * JSON leaves out. `stringTypes`: the named string types of every scanned package, by import path.
+ * JSON leaves out, and the slice and map fields tagged `omitempty`, which it leaves out empty.
+ * `stringTypes`, `collectionTypes`: the named string, and slice or map, types of every scanned
+ * package, by import path.
  */
-function goTags(repo, dir, ownPath, stringTypes) {
+function goTags(repo, dir, ownPath, stringTypes, collectionTypes) {
   const inline = {}
   const renamed = {}
   const omitZero = {}
+  const omitEmpty = {}
   const files = goFiles(repo, dir).filter((f) => /types\w*\.go$/.test(f) && !f.includes("swagger"))
   for (const file of files) {
     let struct
@@ -238,9 +263,11 @@ function goTags(repo, dir, ownPath, stringTypes) {
       const typed = /^\s+\w+\s+(\S+)\s+`json:"[^"]*,omitempty[",]/.exec(line)
       if (typed && plainZeroable(typed[1], imports, ownPath, stringTypes))
         (omitZero[struct] ??= new Set()).add(protoName)
+      if (typed && collection(typed[1], imports, ownPath, collectionTypes))
+        (omitEmpty[struct] ??= new Set()).add(protoName)
     }
   }
-  return { inline, renamed, omitZero }
+  return { inline, renamed, omitZero, omitEmpty }
 }
 
 function resolveType(type, pkg) {
@@ -276,10 +303,13 @@ function main() {
     ...files.map(([repo, path, imp]) => [imp, stringTypesOf(repo, dirOf(path))]),
     ...MACHINERY_TYPE_PACKAGES.map((p) => [`k8s.io/apimachinery/${p}`, stringTypesOf(machineryRepo, p)]),
   ])
+  const collectionTypes = new Map(
+    files.map(([repo, path, imp]) => [imp, collectionTypesOf(repo, dirOf(path))]),
+  )
   const types = {}
   for (const [repo, path, imp] of files) {
     const { pkg, messages } = parseProto(readRepoFile(repo, path))
-    const tags = goTags(repo, dirOf(path), imp, stringTypes)
+    const tags = goTags(repo, dirOf(path), imp, stringTypes, collectionTypes)
     for (const [name, m] of Object.entries(messages)) {
       const fields = {}
       for (const [fname, f] of Object.entries(m.fields)) {
@@ -289,6 +319,7 @@ function main() {
           t: resolveType(f.t, pkg),
           ...(tags.inline[name]?.has(fname) ? { il: true } : {}),
           ...(tags.omitZero[name]?.has(fname) ? { oz: true } : {}),
+          ...(tags.omitEmpty[name]?.has(fname) ? { oe: true } : {}),
         }
       }
       const entry = { f: fields }

@@ -68,7 +68,12 @@ describe("withoutOmittedZeros()", () => {
         },
       },
     },
-    status: { replicas: 0, readyReplicas: 0, terminatingReplicas: 0, conditions: [] },
+    status: {
+      replicas: 0,
+      readyReplicas: 0,
+      terminatingReplicas: 0,
+      conditions: [{ type: "Available", status: "True" }],
+    },
   })
 
   test("drops them at every depth and keeps every other value", () => {
@@ -80,8 +85,26 @@ describe("withoutOmittedZeros()", () => {
         replicas: 0,
         template: { spec: { containers: [{ name: "c", ports: [{ containerPort: 80 }] }] } },
       },
-      status: { terminatingReplicas: 0, conditions: [] },
+      status: { terminatingReplicas: 0, conditions: [{ type: "Available", status: "True" }] },
     })
+  })
+
+  test("drops empty lists and maps tagged omitempty, and keeps those that are not", () => {
+    const pod = {
+      metadata: { name: "p", finalizers: [], labels: {}, annotations: {} },
+      spec: { containers: [{ name: "c", env: [], resources: { limits: {} } }], volumes: [] },
+      status: { conditions: [] },
+    }
+    assert.deepEqual(withoutOmittedZeros("io.k8s.api.core.v1.Pod", pod), {
+      metadata: { name: "p" },
+      spec: { containers: [{ name: "c", resources: {} }] },
+      status: {},
+    })
+    // PodSpec.containers and Role.rules have no omitempty: Go writes them empty too.
+    assert.deepEqual(withoutOmittedZeros("io.k8s.api.core.v1.PodSpec", { containers: [] }), {
+      containers: [],
+    })
+    assert.deepEqual(withoutOmittedZeros("io.k8s.api.rbac.v1.Role", { rules: [] }), { rules: [] })
   })
 
   test("copies what it changes and leaves its input alone", () => {

@@ -5,7 +5,9 @@
  * Deployment's `unavailableReplicas: 0` or an env var's `value: ""`, whoever wrote them (a JSON
  * body, a patch, protobuf, whose encoding always writes them). Pointer fields (`replicas`,
  * `runAsUser`, `terminatingReplicas`, `storageClassName`), whose zero is a choice, keep theirs.
- * The schema table marks the fields (`oz`, from upstream's struct tags).
+ * The same for slices and maps tagged `omitempty`, left out empty: upstream never answers
+ * `finalizers: []`, `labels: {}` or a Job's `conditions: []`. The schema table marks the fields
+ * (`oz` and `oe`, from upstream's struct tags).
  */
 import { jsonFieldsOf, schema } from "../api/index.ts"
 
@@ -16,9 +18,23 @@ function isZero(v: unknown): boolean {
   return v === 0 || v === false || v === ""
 }
 
+/** An empty list or map. */
+function isEmpty(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length === 0
+  if (typeof v !== "object" || v === null) return false
+  for (const _ in v) return false
+  return true
+}
+
+/** Whether field `f` holding `v` is left out of Go's JSON: a zero of an `oz` field, an empty `oe` one. */
+function omitted(f: schema.FieldSchema, v: unknown): boolean {
+  return (f.oz === true && isZero(v)) || (f.oe === true && isEmpty(v))
+}
+
 /** Whether `value` of field `name` of message `type` is a zero Go's JSON would leave out. */
 export function omittedZero(type: string, name: string, value: unknown): boolean {
-  return isZero(value) && schema.typeSchema(type)?.f[name]?.oz === true
+  const f = schema.typeSchema(type)?.f[name]
+  return f !== undefined && omitted(f, value)
 }
 
 let holders: ReadonlySet<string> | undefined
@@ -29,7 +45,7 @@ function holdersOfZeros(): ReadonlySet<string> {
   const found = new Set<string>()
   const names = schema.typeNames()
   for (const n of names) {
-    if (Object.values(schema.typeSchema(n)?.f ?? {}).some((f) => f.oz)) found.add(n)
+    if (Object.values(schema.typeSchema(n)?.f ?? {}).some((f) => f.oz || f.oe)) found.add(n)
   }
   for (let grew = true; grew;) {
     grew = false
@@ -93,7 +109,7 @@ export function withoutOmittedZeros(type: string, value: unknown): unknown {
     if (f === undefined) continue
     const v = value[name]
     if (v === undefined || v === null) continue
-    const zero = f.oz === true && isZero(v)
+    const zero = omitted(f, v)
     if (!zero && (f.oz === true || !holders.has(f.t))) continue
     const next = zero ? undefined : childWithout(f, v)
     if (next === v) continue

@@ -36,6 +36,8 @@ export interface FieldSchema {
   readonly il?: true
   /** A plain (not pointer) Go number or boolean tagged `omitempty`: its zero is not written. */
   readonly oz?: true
+  /** A Go slice or map tagged `omitempty`: not written when empty. */
+  readonly oe?: true
 }
 
 /** One message. */
