@@ -151,7 +151,7 @@ describe("cronjob controller", () => {
       const newest = list[list.length - 1] as Job
       await finish(e, newest, i % 2 ? "Complete" : "Failed")
       await e.eventually(
-        async () => (await getCronJob(e, "hist")).status?.active?.length === 0,
+        async () => ((await getCronJob(e, "hist")).status?.active ?? []).length === 0,
         "none active",
       )
     }
