@@ -63,8 +63,11 @@ describe("PrefaultedSlabs", () => {
     const pages = (16 * SLAB) / 4096
     const freshFaults = faultsWriting(fresh)
     const readyFaults = faultsWriting(ready)
-    assert.ok(freshFaults >= pages / 2, `fresh buffers: ${freshFaults} faults for ${pages} pages`)
+    // Fresh buffers may get pages the allocator had touched before (seen: 39 faults for 128
+    // pages): enough that the count is seen to work, and well above the prefaulted ones'.
+    assert.ok(freshFaults >= pages / 8, `fresh buffers: ${freshFaults} faults for ${pages} pages`)
     assert.ok(readyFaults < pages / 8, `prefaulted buffers: ${readyFaults} faults for ${pages} pages`)
+    assert.ok(readyFaults * 2 < freshFaults, `prefaulted ${readyFaults} against fresh ${freshFaults} faults`)
   })
 
   test("its thread does not keep the process alive", async () => {
