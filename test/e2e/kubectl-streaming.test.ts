@@ -234,6 +234,18 @@ describe("kubectl attach", () => {
     assert.match(r.stdout, /said hi/)
     assert.match(r.stdout, /pod "once" deleted/)
   })
+
+  test("run -i: the end of kubectl's input is the end of the container's (stdinOnce)", async () => {
+    const r = await k(
+      [
+        ...["run", "piped", "-i", "--rm", "--restart=Never", "--image=busybox", `--overrides=${ON_NODE}`],
+        ...["--", "sh", "-c", "cat; echo done"],
+      ],
+      { input: "one\ntwo\n" },
+    )
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /one\ntwo\ndone/)
+  })
 })
 
 const havePython =

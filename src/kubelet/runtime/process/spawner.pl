@@ -120,8 +120,11 @@ sub parse {
 }
 
 # In a forked child: what the spawner holds for others goes (their pipes of network set-ups).
+# The request pipe on stdin is replaced by /dev/null, not closed: a free descriptor 0 would be
+# the next file opened (a shim's read-write hold on a container's stdin FIFO), which, below 3,
+# survives exec, so the container would hold its own stdin open for writing and never read EOF.
 sub forked {
-  close STDIN;
+  open(STDIN, '<', '/dev/null') or close STDIN;
   close $_ for values %waiting;
   %waiting = ();
   $SIG{CHLD} = 'DEFAULT';
