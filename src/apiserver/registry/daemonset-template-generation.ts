@@ -32,6 +32,7 @@ export function templateGenerationOnCreate(obj: ApiObject): void {
 
 /** On an update of the main resource, `old` the stored object. Mutates `next`. */
 export function templateGenerationOnUpdate(next: DaemonSetLike, old: DaemonSetLike): void {
-  const was = generationOf(old) ?? 0
+  // A set stored without it (written before k8ts kept it) counts as created at 1.
+  const was = generationOf(old) ?? 1
   setGeneration(next, jsonEqual(next.spec?.template, old.spec?.template) ? was : was + 1)
 }
