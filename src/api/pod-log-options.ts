@@ -4,7 +4,7 @@
  * and times parsed as Go parses them), validated as upstream validates it, and written back as
  * the API server writes the kubelet's query.
  */
-import { goParseRfc3339 } from "../util/index.ts"
+import { goParseRfc3339, rfc3339 } from "../util/index.ts"
 import { badRequest, type FieldError } from "./errors.ts"
 import { forbidden, invalidShown } from "./field-errors.ts"
 import { queryBool, queryInt64 } from "./query-params.ts"
@@ -55,11 +55,6 @@ export function podLogOptions(query: URLSearchParams): PodLogOptions {
   const limitBytes = queryInt64(query, "limitBytes")
   if (limitBytes !== undefined) opts.limitBytes = limitBytes
   return opts
-}
-
-/** A time as metav1.Time writes it: RFC 3339 in UTC, to the second. */
-function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z")
 }
 
 /** What upstream's ValidatePodLogOptions finds wrong with `opts`. */
