@@ -8,7 +8,9 @@
  * no comments or prose. Usage:
  *   node scripts/gen-schema.mjs <k8s.io/api checkout> <k8s.io/apimachinery checkout> \
  *     <k8s.io/apiextensions-apiserver checkout> <k8s.io/kube-aggregator checkout>
- * Each checkout may be a work tree or a bare git directory (read at HEAD).
+ * Each checkout may be a work tree or a bare git directory (read at HEAD), or either with
+ * `@<ref>` appended to read it at a tag or commit: the table k8ts ships is v1.35's, generated from
+ * the v0.35.6 tags of all four.
  */
 import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
@@ -35,7 +37,6 @@ const API_PACKAGES = [
   "policy/v1",
   "rbac/v1",
   "scheduling/v1",
-  "scheduling/v1alpha3",
   "storage/v1",
 ]
 const MACHINERY_PACKAGES = [
@@ -55,16 +56,31 @@ const APIEXTENSIONS_PACKAGES = ["pkg/apis/apiextensions/v1"]
 /** k8s.io/kube-aggregator's packages (APIService). */
 const AGGREGATOR_PACKAGES = ["pkg/apis/apiregistration/v1"]
 
+/**
+ * A checkout argument: a work tree or a bare git directory, read at HEAD, or either with `@<ref>`
+ * appended (a tag such as v0.35.6, or a commit), read at that ref through git.
+ */
+function checkout(arg) {
+  const at = arg.lastIndexOf("@")
+  const dir = at > 0 && !existsSync(arg) ? arg.slice(0, at) : arg
+  const ref = dir === arg ? undefined : arg.slice(at + 1)
+  const gitDir = existsSync(join(dir, ".git")) ? join(dir, ".git") : dir
+  return { dir, ref, gitDir }
+}
+
 function readRepoFile(repo, path) {
-  const direct = join(repo, path)
-  if (existsSync(direct)) return readFileSync(direct, "utf8")
-  return execFileSync("git", ["--git-dir", repo, "show", `HEAD:${path}`], { encoding: "utf8" })
+  const { dir, ref, gitDir } = checkout(repo)
+  const direct = join(dir, path)
+  if (!ref && existsSync(direct)) return readFileSync(direct, "utf8")
+  return execFileSync("git", ["--git-dir", gitDir, "show", `${ref ?? "HEAD"}:${path}`], { encoding: "utf8" })
 }
 
 function commitOf(repo) {
+  const { ref, gitDir } = checkout(repo)
   try {
-    const gitDir = existsSync(join(repo, ".git")) ? join(repo, ".git") : repo
-    return execFileSync("git", ["--git-dir", gitDir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim()
+    return execFileSync("git", ["--git-dir", gitDir, "rev-parse", `${ref ?? "HEAD"}^{commit}`], {
+      encoding: "utf8",
+    }).trim()
   } catch {
     return "unknown"
   }
@@ -170,9 +186,13 @@ const GO_PLAIN_ZEROABLE = /^(int|int32|int64|bool|float32|float64|string)$/
 
 /** The hand-written Go files of a package directory (not its tests or generated code). */
 function goFiles(repo, dir) {
-  const listing = existsSync(join(repo, dir))
-    ? execFileSync("ls", [join(repo, dir)], { encoding: "utf8" })
-    : execFileSync("git", ["--git-dir", repo, "ls-tree", "--name-only", `HEAD:${dir}`], { encoding: "utf8" })
+  const { dir: root, ref, gitDir } = checkout(repo)
+  const listing =
+    !ref && existsSync(join(root, dir))
+      ? execFileSync("ls", [join(root, dir)], { encoding: "utf8" })
+      : execFileSync("git", ["--git-dir", gitDir, "ls-tree", "--name-only", `${ref ?? "HEAD"}:${dir}`], {
+          encoding: "utf8",
+        })
   return listing
     .split("\n")
     .filter((f) => f.endsWith(".go") && !f.endsWith("_test.go") && !/generated/.test(f))
