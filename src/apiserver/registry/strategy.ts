@@ -7,6 +7,7 @@ import type { Pod } from "kubernetes-types/core/v1.js"
 import { type ApiObject, isPodTerminal, qosClass, type ResourceInfo } from "../../api/index.ts"
 import { jsonEqual } from "../../util/index.ts"
 import { templateGenerationOnCreate, templateGenerationOnUpdate } from "./daemonset-template-generation.ts"
+import { dropDisabledFields } from "./disabled-fields.ts"
 import { preserveObservedGeneration } from "./pod-observed-generation.ts"
 import { dropTypeDependentFields } from "./service-type-change.ts"
 
@@ -98,6 +99,7 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
   if (tracksGeneration(info) && obj.metadata) obj.metadata.generation = 1
   else if (obj.metadata) delete obj.metadata.generation
   if (key === "apps/DaemonSet") templateGenerationOnCreate(obj)
+  dropDisabledFields(key, obj)
 }
 
 /**
@@ -141,6 +143,7 @@ export function prepareForUpdate(
   }
   if (subresource === "" && isService(info)) dropTypeDependentFields(next, old)
   if (subresource === "" && kindKey(info) === "apps/DaemonSet") templateGenerationOnUpdate(next, old)
+  if (subresource === "") dropDisabledFields(kindKey(info), next, old)
   setGeneration(info, next, old, subresource)
   return next
 }
