@@ -196,6 +196,46 @@ describe("kubelet with the process runtime", () => {
     )
   })
 
+  test("a running container whose image changes is killed and started again from the new image", async () => {
+    const ref = { namespace: "default", name: "reimage" }
+    await pods().create(
+      pod("reimage", {
+        restartPolicy: "Never",
+        terminationGracePeriodSeconds: 2,
+        containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }],
+      }),
+    )
+    const running = await untilPhase(env.inProcess, "reimage", "Running")
+    const first = running.status?.containerStatuses?.[0]
+    assert.equal(first?.image, "busybox")
+    await pods().patch(
+      ref,
+      { spec: { containers: [{ name: "c", image: "busybox:1.36" }] } },
+      { type: "strategic" },
+    )
+    const after = await untilPod(
+      env.inProcess,
+      "reimage",
+      (p) =>
+        !!p.status?.containerStatuses?.[0]?.state?.running &&
+        p.status.containerStatuses[0].restartCount === 1,
+      "restarted",
+    )
+    const st = after.status?.containerStatuses?.[0]
+    assert.equal(st?.image, "busybox:1.36")
+    assert.notEqual(st?.containerID, first?.containerID)
+    assert.ok(st?.lastState?.terminated, "the old start is the last state")
+    const events = (await env.inProcess.resource(Events).list({ namespace: "default" })).items as any[]
+    assert.ok(
+      events.some(
+        (e) =>
+          e.involvedObject.name === "reimage" &&
+          e.reason === "Killing" &&
+          e.message === "Container c definition changed, will be restarted",
+      ),
+    )
+  })
+
   test("an init container whose image cannot be pulled waits in ImagePullBackOff too", async () => {
     await pods().create(
       pod("mystery-init", {

@@ -68,13 +68,14 @@ function stateOf(
   return terminated(cur, r)
 }
 
-/** A container's name, image and ids (a container never started has no image resolved yet). */
+/** A container's name, image and ids (a container never started has no image resolved yet: the spec's is shown). */
 function identity(
   spec: Container,
   cur: ContainerInfo | undefined,
 ): Pick<ContainerStatus, "name" | "image" | "imageID" | "containerID"> {
-  const image = spec.image ?? ""
-  if (!cur) return { name: spec.name, image, imageID: "" }
+  if (!cur) return { name: spec.name, image: spec.image ?? "", imageID: "" }
+  // The image the container runs, which a changed spec names only once it restarts.
+  const image = cur.image
   return { name: spec.name, image, imageID: `process://${image}`, containerID: `process://${cur.id}` }
 }
 

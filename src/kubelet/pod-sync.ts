@@ -318,12 +318,54 @@ async function syncApps(d: SyncDeps, pod: Pod, record: PodRecord, sandbox: Sandb
       if (w !== undefined) wait = Math.min(wait, w)
       continue
     }
-    if (r.current.state === "running") continue
+    const changed = definitionChanged(c, r.current)
+    if (r.current.state === "running") {
+      if (changed) await restartChanged(d, pod, sandbox, c, r)
+      continue
+    }
     if (!willRestart(policy, r.current, false)) continue
+    // A new image starts at once: upstream keys its back-off by the container's hash.
+    if (changed) forgetBackoff(r)
     const w = await restartWhenDue(d, pod, sandbox, c, r)
     if (w > 0) wait = Math.min(wait, w)
   }
   return wait
+}
+
+/**
+ * Whether a container was started from another definition than the spec's: upstream hashes a
+ * container's name and image (the only fields of a running pod's container that may change).
+ */
+function definitionChanged(c: Container, cur: ContainerInfo): boolean {
+  return cur.image !== (c.image ?? "")
+}
+
+/** Forgets a container's back-off, so its next start is due at once. */
+function forgetBackoff(r: ContainerRecord): void {
+  r.backoffMs = 0
+  r.nextStartAt = 0
+  r.decidedFor = r.current?.id
+}
+
+/**
+ * Kills a running container whose definition changed and starts it again, whatever the restart
+ * policy, as upstream does (Killing: "Container <name> definition changed, will be restarted").
+ */
+async function restartChanged(
+  d: SyncDeps,
+  pod: Pod,
+  sandbox: Sandbox,
+  c: Container,
+  r: ContainerRecord,
+): Promise<void> {
+  const id = r.current?.id as string
+  const grace = (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
+  const message = `Container ${c.name} definition changed, will be restarted`
+  await killContainer(d, { pod, c, id, podIP: sandbox.ip }, grace, message)
+  const now = d.runtime.container(id)
+  if (now) r.current = now
+  forgetBackoff(r)
+  await startContainer(d, pod, sandbox, c, r)
 }
 
 /** Decides Succeeded or Failed once no container will run again. */
