@@ -108,6 +108,33 @@ describe("kubelet with the process runtime", () => {
     assert.equal(prev, "boom\n")
   })
 
+  test("a container that fails at once is never reported running or Ready", async () => {
+    const seen: Pod[] = []
+    const stop = new AbortController()
+    const watch = pods().watch({ namespace: "default", fieldSelector: "metadata.name=flash" }, stop.signal)
+    const watching = (async () => {
+      for await (const ev of watch) seen.push(ev.object)
+    })().catch(() => undefined)
+    await pods().create(
+      pod("flash", { containers: [{ name: "c", image: "busybox", command: ["sh", "-c", "exit 1"] }] }),
+    )
+    await untilPod(
+      env.inProcess,
+      "flash",
+      (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2,
+      "restarts",
+    )
+    stop.abort()
+    await watching
+    assert.ok(seen.length > 1)
+    for (const p of seen) {
+      const st = p.status?.containerStatuses?.[0]
+      assert.equal(st?.state?.running, undefined, `reported running: ${JSON.stringify(p.status)}`)
+      assert.notEqual(st?.ready, true)
+      assert.notEqual(p.status?.conditions?.find((c) => c.type === "Ready")?.status, "True")
+    }
+  })
+
   test("init containers run first, in order; a readiness probe gates Ready", async () => {
     await pods().create(
       pod("web", {

@@ -96,6 +96,27 @@ export interface KubeletOptions {
 
 const DEFAULT_BACKOFF: Backoff = { initialMs: 10_000, maxMs: 300_000 }
 const DEFAULT_WORKERS = 32
+/**
+ * How long a container started by a sync runs before the pod's status reports it (the sync looks
+ * again then): upstream's kubelet learns of a start at its next relist (every second), so a
+ * container that fails at once is first seen exited, never Running or Ready.
+ */
+const START_SETTLE_MS = 100
+
+/** The ids of the pod's current container starts. */
+function startIds(record: PodRecord): Set<string> {
+  const ids = new Set<string>()
+  for (const [, r] of allContainerRecords(record)) if (r.current) ids.add(r.current.id)
+  return ids
+}
+
+/** Whether a container start not among `before` is running (the runtime's latest word). */
+function startedRunning(record: PodRecord, before: ReadonlySet<string>): boolean {
+  for (const [, r] of allContainerRecords(record)) {
+    if (r.current && !before.has(r.current.id) && r.current.state === "running") return true
+  }
+  return false
+}
 /** How often the Lease is renewed (upstream's nodeStatusUpdateFrequency). */
 const LEASE_RENEW_MS = 10_000
 /** How often the Node's conditions are written again though unchanged (nodeStatusReportFrequency). */
@@ -468,8 +489,12 @@ export class Kubelet {
     // containers are set up (Pending, waiting ContainerCreating or PodInitializing), as upstream's
     // pod worker does; written off this worker, so the start does not wait for it.
     if (!record.sandbox) this.#writeStatus(pod, record, now)
+    const before = startIds(record)
     const wait = await syncPod(d, pod, record)
     this.#probes?.ensure(key, pod, record)
+    // A start is reported once it has had time to fail: a container that exits at once is never
+    // seen running (nor Ready), as upstream's kubelet sees a start only at its next relist.
+    if (startedRunning(record, before)) return Math.min(wait, START_SETTLE_MS)
     this.#writeStatus(pod, record, now)
     return wait
   }
