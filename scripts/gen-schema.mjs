@@ -207,6 +207,40 @@ function stringTypesOf(repo, dir) {
   return names
 }
 
+/**
+ * The enum types of a package (`// +enum` over `type RestartPolicy string`), each with the values
+ * of its constants, sorted, as upstream's OpenAPI lists them.
+ */
+function enumTypesOf(repo, dir) {
+  const sources = goFiles(repo, dir).map((file) => readRepoFile(repo, `${dir}/${file}`))
+  const enums = new Map()
+  for (const source of sources) {
+    let marked = false
+    for (const line of source.split("\n")) {
+      if (line.startsWith("//")) {
+        if (/^\/\/\s*\+enum\s*$/.test(line)) marked = true
+        continue
+      }
+      const t = /^type (\w+) string\s*$/.exec(line)
+      if (t && marked) enums.set(t[1], new Set())
+      marked = false
+    }
+  }
+  for (const source of sources) {
+    for (const m of source.matchAll(/^\s*(?:const\s+)?\w+\s+(\w+)\s*=\s*"([^"]*)"/gm))
+      enums.get(m[1])?.add(m[2])
+  }
+  return new Map([...enums].map(([name, values]) => [name, [...values].sort()]))
+}
+
+/** The enum values of Go field type `type` (a pointer to one too), or undefined. */
+function enumValues(type, imports, ownPath, enumTypes) {
+  const m = /^\*?(?:(\w+)\.)?(\w+)$/.exec(type)
+  if (!m) return undefined
+  const path = m[1] ? imports[m[1]] : ownPath
+  return enumTypes.get(path)?.get(m[2])
+}
+
 /** The named types of a package whose underlying type is a slice or a map (`type ResourceList map[...]`). */
 function collectionTypesOf(repo, dir) {
   const names = new Set()
@@ -262,7 +296,8 @@ function plainZeroable(type, imports, ownPath, stringTypes) {
  * `stringTypes`, `collectionTypes`: the named string, and slice or map, types of every scanned
  * package, by import path.
  */
-function goTags(repo, dir, ownPath, stringTypes, collectionTypes) {
+function goTags(repo, dir, ownPath, stringTypes, collectionTypes, enumTypes) {
+  const enums = {}
   const inline = {}
   const renamed = {}
   const omitZero = {}
@@ -280,6 +315,9 @@ function goTags(repo, dir, ownPath, stringTypes, collectionTypes) {
       const protoName = /name=(\w+)/.exec(m[3])?.[1] ?? lowerFirst(m[1])
       if (m[2] === "") (inline[struct] ??= new Set()).add(protoName)
       else if (m[2] !== protoName && m[2] !== "-") (renamed[struct] ??= {})[protoName] = m[2]
+      const declared = /^\s+\w+\s+(\S+)\s+`json:/.exec(line)?.[1]
+      const values = declared && enumValues(declared, imports, ownPath, enumTypes)
+      if (values?.length) (enums[struct] ??= {})[protoName] = values
       const typed = /^\s+\w+\s+(\S+)\s+`json:"[^"]*,omitempty[",]/.exec(line)
       if (typed && plainZeroable(typed[1], imports, ownPath, stringTypes))
         (omitZero[struct] ??= new Set()).add(protoName)
@@ -287,7 +325,7 @@ function goTags(repo, dir, ownPath, stringTypes, collectionTypes) {
         (omitEmpty[struct] ??= new Set()).add(protoName)
     }
   }
-  return { inline, renamed, omitZero, omitEmpty }
+  return { inline, renamed, omitZero, omitEmpty, enums }
 }
 
 function resolveType(type, pkg) {
@@ -326,10 +364,11 @@ function main() {
   const collectionTypes = new Map(
     files.map(([repo, path, imp]) => [imp, collectionTypesOf(repo, dirOf(path))]),
   )
+  const enumTypes = new Map(files.map(([repo, path, imp]) => [imp, enumTypesOf(repo, dirOf(path))]))
   const types = {}
   for (const [repo, path, imp] of files) {
     const { pkg, messages } = parseProto(readRepoFile(repo, path))
-    const tags = goTags(repo, dirOf(path), imp, stringTypes, collectionTypes)
+    const tags = goTags(repo, dirOf(path), imp, stringTypes, collectionTypes, enumTypes)
     for (const [name, m] of Object.entries(messages)) {
       const fields = {}
       for (const [fname, f] of Object.entries(m.fields)) {
@@ -340,6 +379,7 @@ function main() {
           ...(tags.inline[name]?.has(fname) ? { il: true } : {}),
           ...(tags.omitZero[name]?.has(fname) ? { oz: true } : {}),
           ...(tags.omitEmpty[name]?.has(fname) ? { oe: true } : {}),
+          ...(tags.enums[name]?.[fname] ? { en: tags.enums[name][fname] } : {}),
         }
       }
       const entry = { f: fields }

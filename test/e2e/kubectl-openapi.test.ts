@@ -46,6 +46,12 @@ describe("kubectl with OpenAPI", () => {
     assert.match(out, /^DESCRIPTION:\n\s+The deployment strategy to use/m)
     assert.match(out, /^ {2}rollingUpdate\t<RollingUpdateDeployment>$/m)
     assert.match(out, /^ {2}type\t<string>$/m)
+    // An enum field lists its values, from the schema's enum.
+    assert.match(out, /^ {2}type\t<string>\n {2}enum: Recreate, RollingUpdate$/m)
+    assert.match(
+      await ok("explain", "pod.spec.restartPolicy"),
+      /^ENUM:\n {4}Always\n {4}Never\n {4}OnFailure$/m,
+    )
   })
 
   test("explain --recursive walks the whole pod", async () => {

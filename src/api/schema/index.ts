@@ -38,6 +38,8 @@ export interface FieldSchema {
   readonly oz?: true
   /** A Go slice or map tagged `omitempty`: not written when empty. */
   readonly oe?: true
+  /** The values of a string field whose Go type is an enum (`+enum`), sorted. */
+  readonly en?: readonly string[]
 }
 
 /** One message. */

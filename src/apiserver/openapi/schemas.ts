@@ -120,6 +120,7 @@ function propertySchema(name: string, f: FieldSchema, description: string | unde
   if (f.map) s = { type: "object", additionalProperties: withDefault(value, f.t) }
   else if (f.rep) s = { type: "array", items: withDefault(value, f.t) }
   else if (defaultsToEmpty(name, f)) s = { allOf: [value], default: {} }
+  else if (f.en) s = { ...value, enum: [...f.en] }
   else s = value
   const extra: JsonSchema = { ...(description ? { description } : {}), ...extensions(f) }
   // OpenAPI 3.0 ignores siblings of $ref: wrap it in allOf when anything stands beside it.
