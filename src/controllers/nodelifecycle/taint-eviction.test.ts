@@ -39,6 +39,21 @@ describe("taintEvictionController", () => {
       `the event "${message}"`,
     )
   }
+  /** The controller's TaintManagerEviction events about pod `name`, oldest first. */
+  async function evictionEvents(name: string) {
+    return (await t.client.resource(Events).list({ namespace: ns })).items
+      .filter((e) => e.reason === "TaintManagerEviction" && e.involvedObject.name === name)
+      .sort((a, b) => (a.firstTimestamp ?? "").localeCompare(b.firstTimestamp ?? ""))
+  }
+  /** Sets a node's taints and lets the controller see them (so its clock reads start now). */
+  async function taintAndSettle(nodeName: string, taints: Taint[]) {
+    await setTaints(nodeName, taints)
+    await t.until(
+      async () => (t.informers.get(Nodes).cache.get(nodeName)?.spec?.taints?.length ?? 0) === taints.length,
+      `node ${nodeName} to have ${taints.length} taints in the cache`,
+    )
+    await t.settle()
+  }
   /** Evicted: deleted, or terminating gracefully on its node. */
   async function evicted(name: string): Promise<boolean> {
     try {
@@ -69,8 +84,7 @@ describe("taintEvictionController", () => {
     await pod("forever", "lost-node", [
       { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" },
     ])
-    await setTaints("lost-node", [{ key: "node.kubernetes.io/unreachable", effect: "NoExecute" }])
-    await eventSaying(`Marking for deletion Pod ${ns}/patient`)
+    await taintAndSettle("lost-node", [{ key: "node.kubernetes.io/unreachable", effect: "NoExecute" }])
     // WHEN less than 300 s pass, it stays
     await t.clock.advance(299_000)
     assert.equal(await evicted("patient"), false)
@@ -80,17 +94,67 @@ describe("taintEvictionController", () => {
     assert.equal(await evicted("forever"), false)
   })
 
-  test("spares a pod when the taint goes before its toleration runs out", async () => {
-    await node("blip-node")
-    await pod("spared", "blip-node", [
-      { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 60 },
-    ])
-    await setTaints("blip-node", [{ key: "node.kubernetes.io/not-ready", effect: "NoExecute" }])
-    await eventSaying(`Marking for deletion Pod ${ns}/spared`)
-    await t.clock.advance(30_000)
-    await setTaints("blip-node", [])
-    await eventSaying(`Cancelling deletion of Pod ${ns}/spared`)
-    await t.clock.advance(60_000)
-    assert.equal(await evicted("spared"), false)
-  })
+  const notReady: Taint = { key: "node.kubernetes.io/not-ready", effect: "NoExecute" }
+  const tolerateNotReady60s: Toleration = { ...notReady, operator: "Exists", tolerationSeconds: 60 }
+  // Upstream tells "Marking for deletion" when the pod is deleted (deletePodHandler), and
+  // "Cancelling deletion" only when an eviction still pending is called off.
+  const eventCases: {
+    name: string
+    /** What happens 30 s into the pod's 60 s toleration of not-ready. */
+    then: Taint[]
+    wantEvicted: boolean
+    wantEvents: string[]
+  }[] = [
+    {
+      name: "a pod whose toleration runs out is told of its deletion when it is deleted",
+      then: [notReady],
+      wantEvicted: true,
+      wantEvents: ["Marking for deletion Pod"],
+    },
+    {
+      name: "a pod spared when the taint goes is told only of the cancelling",
+      then: [],
+      wantEvicted: false,
+      wantEvents: ["Cancelling deletion of Pod"],
+    },
+    {
+      name: "a pod whose pending eviction gives way to one at once is told of both",
+      then: [notReady, { key: "example.com/broken", effect: "NoExecute" }],
+      wantEvicted: true,
+      wantEvents: ["Cancelling deletion of Pod", "Marking for deletion Pod"],
+    },
+  ]
+  for (const [i, c] of eventCases.entries()) {
+    test(`TaintManagerEviction events: ${c.name}`, async () => {
+      const nodeName = `events-node-${i}`
+      const podName = `events-${i}`
+      const want = c.wantEvents.map((m) => `${m} ${ns}/${podName}`)
+      // GIVEN a pod tolerating not-ready for 60 s on a node that becomes not ready
+      await node(nodeName)
+      await pod(podName, nodeName, [tolerateNotReady60s])
+      await taintAndSettle(nodeName, [notReady])
+      // WHEN 30 s pass (nothing told yet: an eviction scheduled is not a deletion), then the taints change
+      await t.clock.advance(30_000)
+      await t.settle()
+      assert.deepEqual(await evictionEvents(podName), [])
+      await taintAndSettle(nodeName, c.then)
+      await t.clock.advance(30_000)
+      // THEN the pod is evicted or not, and the events tell just that
+      if (c.wantEvicted) await t.until(() => evicted(podName), "the pod to be evicted")
+      for (const m of want) await eventSaying(m)
+      await t.clock.advance(60_000)
+      await t.settle()
+      assert.equal(await evicted(podName), c.wantEvicted)
+      const events = await evictionEvents(podName)
+      assert.deepEqual(
+        events.map((e) => e.message),
+        want,
+      )
+      if (!c.wantEvicted) return
+      // Told when the pod was deleted: at the time of its DisruptionTarget condition.
+      const p = await t.client.resource(Pods).get({ namespace: ns, name: podName })
+      const cond = p.status?.conditions?.find((x) => x.type === "DisruptionTarget")
+      assert.equal(events.at(-1)?.firstTimestamp, cond?.lastTransitionTime)
+    })
+  }
 })

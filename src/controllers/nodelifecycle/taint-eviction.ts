@@ -58,16 +58,18 @@ export const taintEvictionController: ControllerSpec = {
         const taints = noExecuteTaints(informers.get(Nodes).cache.get(pod.spec.nodeName))
         if (taints.length === 0) return cancel(key, pod)
         const used = usedTolerations(pod.spec.tolerations ?? [], taints)
+        // A taint not tolerated: a pending eviction is cancelled (with its event) for one at once.
+        if (!used) cancel(key, pod)
         const stayMs = used ? minTolerationMs(used) : 0
         if (stayMs === Infinity) return cancel(key, pod)
         const now = clock.now()
-        let since = scheduled.get(key)
-        if (since === undefined) {
-          since = now
-          scheduled.set(key, now)
-          recorder.event(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${key}`, Pods)
+        const since = scheduled.get(key) ?? now
+        if (now < since + stayMs) {
+          scheduled.set(key, since)
+          return { requeueAfterMs: since + stayMs - now }
         }
-        if (now < since + stayMs) return { requeueAfterMs: since + stayMs - now }
+        // Told when the pod is deleted, not when its deletion is scheduled, as upstream's deletePodHandler tells it.
+        recorder.event(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${key}`, Pods)
         await evict(pod, key)
         scheduled.delete(key)
         return undefined
