@@ -119,14 +119,52 @@ export async function metricProposal(spec: MetricSpec, a: ComputeArgs): Promise<
   throw new MetricError("InvalidMetricSourceType", `unknown metric source type "${spec.type}"`)
 }
 
+/**
+ * A failed metric's error as upstream's computeReplicasForMetric returns it: the message of the
+ * condition and of the FailedGet* event, wrapped once more by the metric's type.
+ */
+function metricValueError(spec: MetricSpec, message: string): string {
+  switch (spec.type) {
+    case "Resource":
+      return `failed to get ${spec.resource?.name ?? ""} resource metric value: ${message}`
+    case "ContainerResource":
+      return `failed to get ${spec.containerResource?.container ?? ""} container metric value: ${message}`
+    case "Pods":
+      return `failed to get pods metric value: ${message}`
+    case "Object": {
+      const o = spec.object
+      const perPod = o?.target.type === "AverageValue" && o.target.averageValue !== undefined
+      return `failed to get object metric value: ${perPod ? `failed to get ${o.metric.name} object metric: ` : ""}${message}`
+    }
+    case "External": {
+      const e = spec.external
+      const name = e?.metric.name ?? ""
+      const inner =
+        e?.target.averageValue !== undefined
+          ? `failed to get ${name} external metric: `
+          : e?.target.value !== undefined
+            ? `failed to get external metric ${name}: `
+            : ""
+      return `failed to get ${name} external metric value: ${inner}${message}`
+    }
+  }
+  return message
+}
+
 /** The outcome over all metrics. */
 export interface ComputeResult {
   /** -1 when no metric could be computed (or a failing one might have asked for more). */
   readonly replicas: number
   readonly metric: string
+  /** One per metric, in the spec's order; an invalid metric's is empty (type ""), as upstream's zero MetricStatus. */
   readonly statuses: MetricStatus[]
   /** The first failure, if any. */
   readonly error?: MetricError
+  /**
+   * With a failure, upstream's error over all metrics (the FailedComputeMetricsReplicas event's
+   * message): "invalid metrics (N invalid out of M), first error is: ...".
+   */
+  readonly invalidMetrics?: string
 }
 
 /** Every metric's proposal; the highest wins. */
@@ -138,6 +176,7 @@ export async function computeReplicasForMetrics(
   let replicas = 0
   let metric = ""
   let error: MetricError | undefined
+  let firstError = ""
   let invalid = 0
   const statuses: MetricStatus[] = []
   for (const spec of specs) {
@@ -147,11 +186,20 @@ export async function computeReplicasForMetrics(
       if (replicas === 0 || p.replicas > replicas) [replicas, metric] = [p.replicas, p.name]
     } catch (err) {
       invalid++
-      error ??= err instanceof MetricError ? err : new MetricError("FailedGetResourceMetric", String(err))
+      statuses.push({ type: "" })
+      if (error) continue
+      error = err instanceof MetricError ? err : new MetricError("FailedGetResourceMetric", String(err))
+      firstError = metricValueError(spec, error.message)
     }
   }
+  const failed = error
+    ? {
+        error,
+        invalidMetrics: `invalid metrics (${invalid} invalid out of ${specs.length}), first error is: ${firstError}`,
+      }
+    : {}
   if (invalid >= specs.length || (invalid > 0 && replicas < specReplicas)) {
-    return { replicas: -1, metric: "", statuses, ...(error ? { error } : {}) }
+    return { replicas: -1, metric: "", statuses, ...failed }
   }
-  return { replicas, metric, statuses, ...(error ? { error } : {}) }
+  return { replicas, metric, statuses, ...failed }
 }

@@ -34,7 +34,7 @@ describe("horizontalPodAutoscalerController", () => {
   })
   after(() => t.stop())
 
-  async function target(app: string, replicas: number) {
+  async function target(app: string, replicas: number, requests = true) {
     await t.client.resource(ReplicaSets).create({
       metadata: { name: app, namespace: ns },
       spec: {
@@ -43,15 +43,16 @@ describe("horizontalPodAutoscalerController", () => {
         template: { metadata: { labels: { app } }, spec: { containers: [{ name: "c", image: "x" }] } },
       },
     })
-    await readyPods(app)
+    await readyPods(app, requests)
   }
 
-  /** Two running, ready pods labelled app=<app>, started 10 min ago, requesting 100m. */
-  async function readyPods(app: string) {
+  /** Two running, ready pods labelled app=<app>, started 10 min ago, requesting 100m (or nothing). */
+  async function readyPods(app: string, requests = true) {
     for (const i of [0, 1]) {
+      const resources = requests ? { resources: { requests: { cpu: "100m" } } } : {}
       const pod = await t.client.resource(Pods).create({
         metadata: { name: `${app}-${i}`, namespace: ns, labels: { app } },
-        spec: { containers: [{ name: "c", image: "x", resources: { requests: { cpu: "100m" } } }] },
+        spec: { containers: [{ name: "c", image: "x", ...resources }] },
       })
       const started = new Date(t.clock.now() - 600_000).toISOString()
       await t.client.resource(Pods).updateStatus({
@@ -148,6 +149,12 @@ describe("horizontalPodAutoscalerController", () => {
       )
       assert.equal((await condition(name, "ScalingActive"))?.message, msg)
       await t.until(async () => (await events(name)).includes(`AmbiguousSelector: ${msg}`), `${name}'s event`)
+      // As upstream, computing the metrics failed: told again, and no metrics are reported
+      await t.until(
+        async () => (await events(name)).includes(`FailedComputeMetricsReplicas: ${msg}`),
+        `${name}'s FailedComputeMetricsReplicas event`,
+      )
+      assert.equal((await status(name))?.currentMetrics, undefined)
     }
     assert.equal(await replicas("amb"), 2)
     usage.clear()
@@ -231,6 +238,37 @@ describe("horizontalPodAutoscalerController", () => {
       "FailedGetScale",
     )
     assert.equal(await replicas("custom"), 2)
+  })
+
+  test("metrics that cannot be computed are told in FailedComputeMetricsReplicas, with an empty current metric", async () => {
+    // GIVEN a target whose pods request no cpu, under a cpu utilization target
+    await target("noreq", 2, false)
+    usage.set("noreq-0", 200).set("noreq-1", 200)
+    // WHEN the HPA reconciles
+    await hpa("noreq")
+    // THEN it tells the metric's failure, then the failure over all metrics, as upstream's events do
+    const missing = "failed to get cpu utilization: missing request for cpu in container c of Pod noreq-0"
+    const want = [
+      `FailedGetResourceMetric: ${missing}`,
+      `FailedComputeMetricsReplicas: invalid metrics (1 invalid out of 1), first error is: failed to get cpu resource metric value: ${missing}`,
+    ]
+    await t.until(async () => (await events("noreq")).length === want.length, "the events")
+    assert.deepEqual((await events("noreq")).sort(), want.sort())
+    // AND the status has the current replicas and one empty entry for the invalid metric
+    await t.until(
+      async () => (await condition("noreq", "ScalingActive"))?.status === "False",
+      "ScalingActive",
+    )
+    const s = await status("noreq")
+    assert.equal(s?.currentReplicas, 2)
+    assert.deepEqual(s?.currentMetrics, [{ type: "" }])
+    const active = await condition("noreq", "ScalingActive")
+    assert.deepEqual(
+      [active?.reason, active?.message],
+      ["FailedGetResourceMetric", `the HPA was unable to compute the replica count: ${missing}`],
+    )
+    assert.equal(await replicas("noreq"), 2)
+    usage.clear()
   })
 
   test("a custom resource with a scale subresource is scaled through its /scale", async () => {

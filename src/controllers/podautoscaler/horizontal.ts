@@ -140,15 +140,16 @@ function hpasControlling(ctx: Ctx, namespace: string, pods: readonly Pod[]): str
 }
 
 /**
- * The target's pods by its Scale's selector, as upstream's validateAndParseSelector: undefined
+ * The target's pods by its Scale's selector, as upstream's validateAndParseSelector: the error
  * (the event and condition set) when the selector is missing or does not parse, or when another
  * HPA's selector takes some of the same pods.
  */
-function selectedPods(ctx: Ctx, p: Pass, selector: string): Pod[] | undefined {
+function selectedPods(ctx: Ctx, p: Pass, selector: string): { pods: Pod[] } | { error: string } {
   if (!selector) {
+    const msg = "selector is required"
     condition(p, "ScalingActive", "False", "InvalidSelector", "the HPA target's scale is missing a selector")
-    fail(ctx, p, "SelectorRequired", "selector is required")
-    return undefined
+    fail(ctx, p, "SelectorRequired", msg)
+    return { error: msg }
   }
   const namespace = p.hpa.metadata?.namespace ?? ""
   const matching = podsMatching(ctx, namespace, selector)
@@ -156,7 +157,7 @@ function selectedPods(ctx: Ctx, p: Pass, selector: string): Pod[] | undefined {
     const msg = `couldn't convert selector into a corresponding internal selector object: ${selector}`
     condition(p, "ScalingActive", "False", "InvalidSelector", msg)
     fail(ctx, p, "InvalidSelector", msg)
-    return undefined
+    return { error: msg }
   }
   ctx.selectors.set(`${namespace}/${p.hpa.metadata?.name ?? ""}`, matching.matches)
   const controlling = hpasControlling(ctx, namespace, matching.pods)
@@ -164,9 +165,20 @@ function selectedPods(ctx: Ctx, p: Pass, selector: string): Pod[] | undefined {
     const msg = `pods by selector ${selector} are controlled by multiple HPAs: [${controlling.join(" ")}]`
     fail(ctx, p, "AmbiguousSelector", msg)
     condition(p, "ScalingActive", "False", "AmbiguousSelector", msg)
-    return undefined
+    return { error: msg }
   }
-  return matching.pods
+  return { pods: matching.pods }
+}
+
+/**
+ * The metrics' replica count could not be had: the status keeps no metrics but those given (none
+ * when the selector failed) and a FailedComputeMetricsReplicas event tells why, as upstream's
+ * reconcileAutoscaler does when computeReplicasForMetrics fails.
+ */
+function failCompute(ctx: Ctx, p: Pass, statuses: Pass["statuses"], message: string): undefined {
+  p.statuses = statuses
+  fail(ctx, p, "FailedComputeMetricsReplicas", message)
+  return undefined
 }
 
 /** The replicas the metrics ask for, or undefined when they cannot say (status already set). */
@@ -176,8 +188,9 @@ async function metricReplicas(
   scale: Scale,
 ): Promise<{ replicas: number; metric: string } | undefined> {
   const selector = scale.status?.selector ?? ""
-  const pods = selectedPods(ctx, p, selector)
-  if (!pods) return undefined
+  const selected = selectedPods(ctx, p, selector)
+  if ("error" in selected) return failCompute(ctx, p, [], selected.error)
+  const { pods } = selected
   const namespace = p.hpa.metadata?.namespace ?? ""
   const ctxCalc = {
     currentReplicas: p.currentReplicas,
@@ -196,7 +209,7 @@ async function metricReplicas(
   if (r.replicas === -1) {
     const message = `the HPA was unable to compute the replica count: ${r.error?.message ?? "no metrics"}`
     condition(p, "ScalingActive", "False", r.error?.reason ?? "FailedGetResourceMetric", message)
-    return undefined
+    return r.invalidMetrics ? failCompute(ctx, p, r.statuses, r.invalidMetrics) : undefined
   }
   condition(
     p,
