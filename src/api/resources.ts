@@ -48,12 +48,18 @@ export interface ResourceInfo<T extends ApiObject = ApiObject> extends ResourceR
   readonly deprecated?: Deprecation
 }
 
-/** When a resource's version was deprecated, and what replaces it. */
-export interface Deprecation {
-  /** The Kubernetes minor release, e.g. "1.33". */
-  readonly since: string
-  readonly replacement?: { readonly group: string; readonly version: string; readonly kind: string }
-}
+/**
+ * When a built-in resource's version was deprecated, and what replaces it; or, for a version of
+ * a custom resource its CRD marks deprecated, the whole warning (its deprecationWarning, or the
+ * default upstream's crdHandler builds).
+ */
+export type Deprecation =
+  | {
+      /** The Kubernetes minor release, e.g. "1.33". */
+      readonly since: string
+      readonly replacement?: { readonly group: string; readonly version: string; readonly kind: string }
+    }
+  | { readonly warning: string }
 
 /** The verbs of an ordinary resource. */
 export const STANDARD_VERBS = [

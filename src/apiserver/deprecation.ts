@@ -1,7 +1,8 @@
 /**
  * The Warning upstream's API server adds to every request for a deprecated resource version
  * (KEP-1693 warnings; e.g. `v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1
- * EndpointSlice`), which kubectl prints as `Warning: ...`.
+ * EndpointSlice`), which kubectl prints as `Warning: ...`. A CRD version marked deprecated carries
+ * its own text (see crd/resource-table.ts).
  */
 import { type ResourceInfo, groupVersion } from "../api/index.ts"
 import type { ApiResponse } from "./http.ts"
@@ -11,6 +12,7 @@ import { warningHeader } from "./field-validation.ts"
 export function deprecationWarning(info: ResourceInfo | undefined): string | undefined {
   const d = info?.deprecated
   if (!info || !d) return undefined
+  if ("warning" in d) return d.warning
   const text = `${groupVersion(info)} ${info.kind} is deprecated in v${d.since}+`
   return d.replacement ? `${text}; use ${groupVersion(d.replacement)} ${d.replacement.kind}` : text
 }

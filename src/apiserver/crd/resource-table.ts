@@ -80,6 +80,9 @@ export function customResources(crd: CustomResourceDefinition): [ResourceInfo, C
       verbs: STANDARD_VERBS,
       subresources: [...(sub?.status ? [STATUS] : []), ...(sub?.scale ? [SCALE] : [])],
       ...(storage ? { storageVersion: storage } : {}),
+      ...(v.deprecated
+        ? { deprecated: { warning: v.deprecationWarning ?? defaultDeprecationWarning(crd, v.name) } }
+        : {}),
       custom: true,
     }
     const handling: CustomResourceHandling = {
@@ -92,6 +95,20 @@ export function customResources(crd: CustomResourceDefinition): [ResourceInfo, C
     }
     return [info, handling]
   })
+}
+
+/**
+ * The warning of a deprecated CRD version without its own deprecationWarning, as upstream's
+ * crdHandler words it: `<group>/<version> <Kind> is deprecated`, and `; use <group>/<version>
+ * <Kind>` naming the first by priority of the served, not deprecated versions that rank above it.
+ */
+export function defaultDeprecationWarning(crd: CustomResourceDefinition, version: string): string {
+  const { group, names } = crd.spec
+  const text = `${group}/${version} ${names.kind} is deprecated`
+  const newer = crd.spec.versions
+    .filter((v) => v.served && !v.deprecated && compareVersions(v.name, version) < 0)
+    .sort((a, b) => compareVersions(a.name, b.name))[0]
+  return newer ? `${text}; use ${group}/${newer.name} ${names.kind}` : text
 }
 
 /** The storage prefix of a CRD's objects: /registry/<group>/<plural>/. */
