@@ -25,6 +25,7 @@ import { rejectedStatus } from "./admission/rejected-status.ts"
 import { healthyConditions } from "./hollow/node-object.ts"
 import { renewNodeLease } from "./node-lease.ts"
 import { realNode } from "./node.ts"
+import { NodeEvents } from "./node-events.ts"
 import { adoptedRecord } from "./pod-adopt.ts"
 import { stopAll } from "./kill-container.ts"
 import { type Backoff, refresh, type SyncDeps, syncPod } from "./pod-sync.ts"
@@ -245,7 +246,12 @@ export class Kubelet {
     if (outer.aborted) forward()
     outer.addEventListener("abort", forward, { once: true })
     const signal = ac.signal
-    await this.#register()
+    // One recorder for the whole kubelet (as upstream's): repeats about a pod fold into one
+    // Event whichever worker or prober records them.
+    const events = this.#events()
+    const nodeEvents = new NodeEvents(events, this.#o.nodeName)
+    nodeEvents.starting()
+    await this.#register(nodeEvents)
     this.#runtime.warmUp?.()
     await this.#volumes.init()
     const informers = new SharedInformers(this.#o.client, { clock: this.#clock, log: this.#log })
@@ -269,9 +275,6 @@ export class Kubelet {
       const key = this.#keysByUid.get(c.podUid)
       if (key) queue.add(key)
     })
-    // One recorder for the whole kubelet (as upstream's): repeats about a pod fold into one
-    // Event whichever worker or prober records them.
-    const events = this.#events()
     this.#probes = new ProbeManager({
       runtime: this.#runtime,
       events,
@@ -290,7 +293,7 @@ export class Kubelet {
       await Promise.all([
         ...Array.from({ length: this.#o.workers ?? DEFAULT_WORKERS }, () => this.#work(signal, events)),
         this.#resync(signal),
-        this.#heartbeat(signal),
+        this.#heartbeat(signal, nodeEvents),
         this.#logs.run(signal),
         running,
       ])
@@ -335,7 +338,7 @@ export class Kubelet {
     })
   }
 
-  async #register(): Promise<void> {
+  async #register(nodeEvents: NodeEvents): Promise<void> {
     const now = this.#clock.now()
     this.#since = now
     const node = realNode(
@@ -355,6 +358,9 @@ export class Kubelet {
       await nodes.create(node as Node & ApiObject)
     } catch (err) {
       if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
+      const existing = await nodes.get({ name: this.#o.nodeName }).catch(() => undefined)
+      nodeEvents.schedulable(existing)
+      nodeEvents.readyWritten(existing)
       await nodes.patch(
         { name: this.#o.nodeName },
         { status: node.status },
@@ -364,16 +370,20 @@ export class Kubelet {
     await renewNodeLease(this.#o.client, this.#o.nodeName, now)
   }
 
-  async #heartbeat(signal: AbortSignal): Promise<void> {
+  async #heartbeat(signal: AbortSignal, nodeEvents: NodeEvents): Promise<void> {
     let sinceStatus = 0
     while (!signal.aborted) {
       await this.#clock.sleep(LEASE_RENEW_MS, signal).catch(() => {})
       if (signal.aborted) return
       const now = this.#clock.now()
+      // Each status sync looks at the Node as the kubelet last saw it (upstream's setters).
+      const node = this.#node?.cache.get(this.#o.nodeName)
+      nodeEvents.schedulable(node)
       try {
         await renewNodeLease(this.#o.client, this.#o.nodeName, now)
         if (now - sinceStatus >= NODE_STATUS_REPORT_MS) {
           sinceStatus = now
+          nodeEvents.readyWritten(node)
           const conditions = healthyConditions(now, this.#since)
           await this.#o.client
             .resource(Nodes)
