@@ -63,22 +63,22 @@ const AGGREGATOR_PACKAGES = ["pkg/apis/apiregistration/v1"]
 function checkout(arg) {
   const at = arg.lastIndexOf("@")
   const dir = at > 0 && !existsSync(arg) ? arg.slice(0, at) : arg
-  const ref = dir === arg ? undefined : arg.slice(at + 1)
+  const pinned = dir !== arg
   const gitDir = existsSync(join(dir, ".git")) ? join(dir, ".git") : dir
-  return { dir, ref, gitDir }
+  return { dir, pinned, ref: pinned ? arg.slice(at + 1) : "HEAD", gitDir }
 }
 
 function readRepoFile(repo, path) {
-  const { dir, ref, gitDir } = checkout(repo)
+  const { dir, pinned, ref, gitDir } = checkout(repo)
   const direct = join(dir, path)
-  if (!ref && existsSync(direct)) return readFileSync(direct, "utf8")
-  return execFileSync("git", ["--git-dir", gitDir, "show", `${ref ?? "HEAD"}:${path}`], { encoding: "utf8" })
+  if (!pinned && existsSync(direct)) return readFileSync(direct, "utf8")
+  return execFileSync("git", ["--git-dir", gitDir, "show", `${ref}:${path}`], { encoding: "utf8" })
 }
 
 function commitOf(repo) {
   const { ref, gitDir } = checkout(repo)
   try {
-    return execFileSync("git", ["--git-dir", gitDir, "rev-parse", `${ref ?? "HEAD"}^{commit}`], {
+    return execFileSync("git", ["--git-dir", gitDir, "rev-parse", `${ref}^{commit}`], {
       encoding: "utf8",
     }).trim()
   } catch {
@@ -186,11 +186,11 @@ const GO_PLAIN_ZEROABLE = /^(int|int32|int64|bool|float32|float64|string)$/
 
 /** The hand-written Go files of a package directory (not its tests or generated code). */
 function goFiles(repo, dir) {
-  const { dir: root, ref, gitDir } = checkout(repo)
+  const { dir: root, pinned, ref, gitDir } = checkout(repo)
   const listing =
-    !ref && existsSync(join(root, dir))
+    !pinned && existsSync(join(root, dir))
       ? execFileSync("ls", [join(root, dir)], { encoding: "utf8" })
-      : execFileSync("git", ["--git-dir", gitDir, "ls-tree", "--name-only", `${ref ?? "HEAD"}:${dir}`], {
+      : execFileSync("git", ["--git-dir", gitDir, "ls-tree", "--name-only", `${ref}:${dir}`], {
           encoding: "utf8",
         })
   return listing

@@ -156,13 +156,17 @@ async function postStart(
   const failure = await runHook(d.runtime, { pod: t.pod, container: t.c, id: t.id, podIP: t.podIP }, hook)
   if (failure === undefined) return
   containerEvent(d.events, t.pod, t.c.name, "Warning", "FailedPostStartHook", failure)
-  const grace = (t.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
-  await killContainer(d, t, grace, "FailedPostStartHook")
+  await killContainer(d, t, specGraceMs(t.pod), "FailedPostStartHook")
   const now = d.runtime.container(t.id)
   if (now) r.current = now
   if (now?.state === "exited" && restartsAfter(t.pod, t.c, now)) {
     r.waiting = { reason: "PostStartHookError", message: failure }
   }
+}
+
+/** The grace period of a container the sync kills (the pod's spec's, upstream's 30 s by default). */
+function specGraceMs(pod: Pod): number {
+  return (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
 }
 
 /** Whether container `c` of the pod starts again after exiting as `info` (ephemeral ones never do). */
@@ -359,9 +363,8 @@ async function restartChanged(
   r: ContainerRecord,
 ): Promise<void> {
   const id = r.current?.id as string
-  const grace = (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000
   const message = `Container ${c.name} definition changed, will be restarted`
-  await killContainer(d, { pod, c, id, podIP: sandbox.ip }, grace, message)
+  await killContainer(d, { pod, c, id, podIP: sandbox.ip }, specGraceMs(pod), message)
   const now = d.runtime.container(id)
   if (now) r.current = now
   forgetBackoff(r)

@@ -4,7 +4,7 @@
  * in a pod and in every pod template, unless the stored object already has one (a field in use
  * stays, as upstream keeps it when the gate was on once).
  */
-import type { ApiObject } from "../../api/index.ts"
+import { type ApiObject, isPlainObject } from "../../api/index.ts"
 
 /** Where each kind keeps its pod spec, key by key. */
 const POD_SPEC_PATHS: Record<string, readonly string[]> = {
@@ -24,14 +24,10 @@ const GATED_POD_SPEC_FIELDS = ["workloadRef"]
 
 type Json = Record<string, unknown>
 
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v)
-}
-
 function at(obj: unknown, path: readonly string[]): Json | undefined {
   let cur = obj
-  for (const key of path) cur = isObject(cur) ? cur[key] : undefined
-  return isObject(cur) ? cur : undefined
+  for (const key of path) cur = isPlainObject(cur) ? cur[key] : undefined
+  return isPlainObject(cur) ? cur : undefined
 }
 
 /**
