@@ -263,6 +263,52 @@ describe("kubelet with the process runtime", () => {
     )
   })
 
+  test("a sidecar whose image changes is restarted; the app container keeps running", async () => {
+    const ref = { namespace: "default", name: "residecar" }
+    await pods().create(
+      pod("residecar", {
+        terminationGracePeriodSeconds: 2,
+        initContainers: [
+          { name: "s", image: "busybox", restartPolicy: "Always", command: ["sleep", "3600"] },
+        ],
+        containers: [{ name: "c", image: "busybox", command: ["sleep", "3600"] }],
+      }),
+    )
+    const running = await untilPhase(env.inProcess, "residecar", "Running")
+    const app = running.status?.containerStatuses?.[0]
+    await pods().patch(
+      ref,
+      {
+        spec: {
+          initContainers: [{ name: "s", image: "busybox:1.36" }],
+          containers: [{ name: "c", image: "busybox" }],
+        },
+      },
+      { type: "strategic" },
+    )
+    const after = await untilPod(
+      env.inProcess,
+      "residecar",
+      (p) =>
+        !!p.status?.initContainerStatuses?.[0]?.state?.running &&
+        p.status.initContainerStatuses[0].restartCount === 1,
+      "sidecar restarted",
+    )
+    assert.equal(after.status?.initContainerStatuses?.[0]?.image, "busybox:1.36")
+    const c = after.status?.containerStatuses?.[0]
+    assert.equal(c?.containerID, app?.containerID, "the app container was not restarted")
+    assert.equal(c?.restartCount, 0)
+    const events = (await env.inProcess.resource(Events).list({ namespace: "default" })).items as any[]
+    assert.ok(
+      events.some(
+        (e) =>
+          e.involvedObject.name === "residecar" &&
+          e.reason === "Killing" &&
+          e.message === "Init container s definition changed",
+      ),
+    )
+  })
+
   test("an init container whose image cannot be pulled waits in ImagePullBackOff too", async () => {
     await pods().create(
       pod("mystery-init", {

@@ -296,14 +296,18 @@ async function syncInit(
       continue
     }
     if (cur.state === "running") {
-      if (sidecar) continue
-      return { done: false, wait: 0 }
+      if (!sidecar) return { done: false, wait: 0 }
+      if (definitionChanged(c, cur)) {
+        await restartChanged(d, pod, sandbox, c, r, `Init container ${c.name} definition changed`)
+      }
+      continue
     }
     if (cur.exitCode === 0 && !sidecar) continue
     if (!sidecar && policy === "Never") {
       record.terminal = "Failed"
       return { done: false, wait: 0 }
     }
+    if (sidecar && definitionChanged(c, cur)) forgetBackoff(r)
     const wait = await restartWhenDue(d, pod, sandbox, c, r)
     return { done: false, wait }
   }
@@ -324,7 +328,16 @@ async function syncApps(d: SyncDeps, pod: Pod, record: PodRecord, sandbox: Sandb
     }
     const changed = definitionChanged(c, r.current)
     if (r.current.state === "running") {
-      if (changed) await restartChanged(d, pod, sandbox, c, r)
+      if (changed) {
+        await restartChanged(
+          d,
+          pod,
+          sandbox,
+          c,
+          r,
+          `Container ${c.name} definition changed, will be restarted`,
+        )
+      }
       continue
     }
     if (!willRestart(policy, r.current, false)) continue
@@ -353,7 +366,9 @@ function forgetBackoff(r: ContainerRecord): void {
 
 /**
  * Kills a running container whose definition changed and starts it again, whatever the restart
- * policy, as upstream does (Killing: "Container <name> definition changed, will be restarted").
+ * policy, as upstream does; `message` is the Killing event's (upstream's: "Container <name>
+ * definition changed, will be restarted" for an app container, "Init container <name> definition
+ * changed" for a sidecar).
  */
 async function restartChanged(
   d: SyncDeps,
@@ -361,9 +376,9 @@ async function restartChanged(
   sandbox: Sandbox,
   c: Container,
   r: ContainerRecord,
+  message: string,
 ): Promise<void> {
   const id = r.current?.id as string
-  const message = `Container ${c.name} definition changed, will be restarted`
   await killContainer(d, { pod, c, id, podIP: sandbox.ip }, specGraceMs(pod), message)
   const now = d.runtime.container(id)
   if (now) r.current = now
