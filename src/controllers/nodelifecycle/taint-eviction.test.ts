@@ -157,4 +157,44 @@ describe("taintEvictionController", () => {
       assert.equal(events.at(-1)?.firstTimestamp, cond?.lastTransitionTime)
     })
   }
+
+  test("a pod deleted while its eviction is pending is told of the cancelling", async () => {
+    await node("gone-pod-node")
+    await pod("gone", "gone-pod-node", [tolerateNotReady60s])
+    await taintAndSettle("gone-pod-node", [notReady])
+    await t.clock.advance(30_000)
+    await t.settle()
+    await t.client.resource(Pods).delete({ namespace: ns, name: "gone" }, { gracePeriodSeconds: 0 })
+    await eventSaying(`Cancelling deletion of Pod ${ns}/gone`)
+    const [e] = await evictionEvents("gone")
+    assert.deepEqual(e?.involvedObject, { apiVersion: "v1", kind: "Pod", name: "gone", namespace: ns })
+    await t.clock.advance(60_000)
+    await t.settle()
+    assert.deepEqual(
+      (await evictionEvents("gone")).map((x) => x.message),
+      [`Cancelling deletion of Pod ${ns}/gone`],
+    )
+  })
+
+  test("an eviction pending when its node is deleted still fires when due", async () => {
+    await node("gone-node")
+    await pod("orphan", "gone-node", [tolerateNotReady60s])
+    await taintAndSettle("gone-node", [notReady])
+    await t.client.resource(Nodes).delete({ name: "gone-node" })
+    await t.until(async () => !t.informers.get(Nodes).cache.get("gone-node"), "the node to leave the cache")
+    // The pod changing makes the controller look at it again with its node gone.
+    await t.client
+      .resource(Pods)
+      .patch({ namespace: ns, name: "orphan" }, { metadata: { labels: { a: "b" } } }, { type: "merge" })
+    await t.settle()
+    await t.clock.advance(59_000)
+    await t.settle()
+    assert.equal(await evicted("orphan"), false)
+    await t.clock.advance(1_000)
+    await t.until(() => evicted("orphan"), "the pod to be evicted")
+    assert.deepEqual(
+      (await evictionEvents("orphan")).map((x) => x.message),
+      [`Marking for deletion Pod ${ns}/orphan`],
+    )
+  })
 })

@@ -15,6 +15,7 @@ import {
   Pods,
 } from "../../api/index.ts"
 import { whenAborted, rfc3339 } from "../../util/index.ts"
+import { setTimeout as sleep } from "node:timers/promises"
 import { BY_NODE_NAME, ClientEventRecorder, type ControllerSpec } from "../../client/index.ts"
 import { minTolerationMs, usedTolerations } from "./tolerations.ts"
 
@@ -24,6 +25,18 @@ function noExecuteTaints(node: Node | undefined): Taint[] {
   return (node?.spec?.taints ?? []).filter((t) => t.effect === "NoExecute")
 }
 
+/**
+ * A pending eviction (when it was scheduled and when it is due, ms), or one carried out (of the
+ * pod with that uid).
+ */
+type Eviction = { since: number; due: number } | { done: string }
+
+/** The reference upstream's events name a pod by: kind, name and namespace, no uid. */
+function podRef(key: string): ApiObject {
+  const { namespace, name } = parseKey(key)
+  return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace } }
+}
+
 /** Evicts pods from NoExecute-tainted nodes; see the module comment. */
 export const taintEvictionController: ControllerSpec = {
   name: "taint-eviction-controller",
@@ -31,13 +44,36 @@ export const taintEvictionController: ControllerSpec = {
   // Node events are mapped to the pods on the node in run(); this only syncs the node cache.
   watches: [{ ref: Nodes, map: () => [] }],
   create: ({ client, informers, clock, log }) => {
-    /** pod key → when its eviction was scheduled (ms). */
-    const scheduled = new Map<string, number>()
+    /**
+     * Pod key → its eviction. One carried out stays done (so the pod's later updates do not
+     * evict it again) until it is called off, as upstream's timed worker queue keeps a fired key.
+     */
+    const evictions = new Map<string, Eviction>()
     const recorder = new ClientEventRecorder(client, { component: "taint-eviction-controller", clock, log })
     const pods = informers.get(Pods)
-    const cancel = (key: string, pod: P | undefined) => {
-      if (!scheduled.delete(key) || !pod) return
-      recorder.event(pod, "Normal", "TaintManagerEviction", `Cancelling deletion of Pod ${key}`, Pods)
+    /** Calls off a pod's eviction: told only when one was still pending. */
+    const cancel = (key: string) => {
+      const e = evictions.get(key)
+      if (!e) return
+      evictions.delete(key)
+      if (!("done" in e)) {
+        recorder.event(
+          podRef(key),
+          "Normal",
+          "TaintManagerEviction",
+          `Cancelling deletion of Pod ${key}`,
+          Pods,
+        )
+      }
+    }
+    /** Evicts a pod whose pending eviction is due; otherwise when to look again. */
+    const whenDue = async (key: string) => {
+      const e = evictions.get(key)
+      if (!e || "done" in e) return undefined
+      const now = clock.now()
+      if (now < e.due) return { requeueAfterMs: e.due - now }
+      await evict(key)
+      return undefined
     }
     return {
       async run(queue, signal) {
@@ -51,33 +87,64 @@ export const taintEvictionController: ControllerSpec = {
       },
       async reconcile(key) {
         const pod = pods.cache.get(key) as P | undefined
-        if (!pod || !pod.spec?.nodeName || pod.metadata?.deletionTimestamp) {
-          scheduled.delete(key)
-          return
+        // A pod gone takes its pending eviction with it (told, as upstream's handlePodUpdate tells it).
+        if (!pod) return cancel(key)
+        const nodeName = pod.spec?.nodeName
+        const e = evictions.get(key)
+        if (e && "done" in e) {
+          // A pod of the same name made since is another pod.
+          if (e.done === pod.metadata?.uid) return undefined
+          evictions.delete(key)
         }
-        const taints = noExecuteTaints(informers.get(Nodes).cache.get(pod.spec.nodeName))
-        if (taints.length === 0) return cancel(key, pod)
-        const used = usedTolerations(pod.spec.tolerations ?? [], taints)
-        // A taint not tolerated: a pending eviction is cancelled (with its event) for one at once.
-        if (!used) cancel(key, pod)
-        const stayMs = used ? minTolerationMs(used) : 0
-        if (stayMs === Infinity) return cancel(key, pod)
+        if (!nodeName) return undefined
+        const node = informers.get(Nodes).cache.get(nodeName)
+        // A node deleted forgets its taints but not the evictions already pending: they still fire.
+        if (!node) return whenDue(key)
+        const taints = noExecuteTaints(node)
+        if (taints.length === 0) return cancel(key)
+        const used = usedTolerations(pod.spec?.tolerations ?? [], taints)
+        if (!used) {
+          // A taint not tolerated: a pending eviction is called off (told) for one at once.
+          cancel(key)
+          await evict(key)
+          return undefined
+        }
+        const stayMs = minTolerationMs(used)
+        if (stayMs === Infinity) return cancel(key)
         const now = clock.now()
-        const since = scheduled.get(key) ?? now
-        if (now < since + stayMs) {
-          scheduled.set(key, since)
-          return { requeueAfterMs: since + stayMs - now }
-        }
-        // Told when the pod is deleted, not when its deletion is scheduled, as upstream's deletePodHandler tells it.
-        recorder.event(pod, "Normal", "TaintManagerEviction", `Marking for deletion Pod ${key}`, Pods)
-        await evict(pod, key)
-        scheduled.delete(key)
-        return undefined
+        const pending = evictions.get(key)
+        const since = pending && !("done" in pending) ? pending.since : now
+        evictions.set(key, { since, due: since + stayMs })
+        return whenDue(key)
       },
     }
 
-    async function evict(pod: P, key: string): Promise<void> {
+    /**
+     * Deletes a pod with its DisruptionTarget condition, told once when the deletion starts (as
+     * upstream's deletePodHandler tells it) and tried a few times; one that keeps failing is
+     * forgotten and the error goes to the queue, which tries again later.
+     */
+    async function evict(key: string): Promise<void> {
+      recorder.event(podRef(key), "Normal", "TaintManagerEviction", `Marking for deletion Pod ${key}`, Pods)
+      let failure: unknown
+      for (let i = 0; i < DELETE_TRIES; i++) {
+        try {
+          evictions.set(key, { done: await deleteWithCondition(key) })
+          return
+        } catch (err) {
+          failure = err
+          await sleep(DELETE_RETRY_MS)
+        }
+      }
+      evictions.delete(key)
+      throw failure
+    }
+
+    /** Deletes the pod; the uid of the pod deleted ("" when none was left to delete). */
+    async function deleteWithCondition(key: string): Promise<string> {
       const ref = parseKey(key)
+      const pod = pods.cache.get(key) as P | undefined
+      if (!pod) return ""
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== "DisruptionTarget")
       conditions.push({
         type: "DisruptionTarget",
@@ -95,6 +162,11 @@ export const taintEvictionController: ControllerSpec = {
       } catch (err) {
         if (!isNotFound(err)) throw err
       }
+      return pod.metadata?.uid ?? ""
     }
   },
 }
+
+/** How often an eviction's delete is tried before it is given up until the next sync (upstream's retries). */
+const DELETE_TRIES = 5
+const DELETE_RETRY_MS = 10
