@@ -191,6 +191,25 @@ describe("horizontalPodAutoscalerController", () => {
     assert.equal(later.metadata?.resourceVersion, first.metadata?.resourceVersion)
   })
 
+  test("metrics are no longer reported once the target is scaled to zero", async () => {
+    // GIVEN an HPA reporting the metrics of its target's two pods
+    await target("drop", 2)
+    usage.set("drop-0", 50).set("drop-1", 50)
+    await hpa("drop")
+    await t.until(async () => !!(await status("drop"))?.currentMetrics?.length, "metrics reported")
+    // WHEN the target is scaled to zero
+    const rs = await t.client.resource(ReplicaSets).get({ namespace: ns, name: "drop" })
+    await t.client.resource(ReplicaSets).update({ ...rs, spec: { ...rs.spec!, replicas: 0 } })
+    await t.clock.advance(15_000)
+    // THEN scaling is disabled and the status carries no metrics, as upstream's
+    await t.until(
+      async () => (await condition("drop", "ScalingActive"))?.reason === "ScalingDisabled",
+      "scaling disabled",
+    )
+    assert.equal((await status("drop"))?.currentMetrics, undefined)
+    usage.clear()
+  })
+
   test("scale-down waits for the stabilization window", async () => {
     // GIVEN a target at 4 replicas whose two pods idle at 10%
     await target("down", 4)

@@ -245,6 +245,9 @@ async function decide(
   const min = p.hpa.spec?.minReplicas ?? 1
   const max = p.hpa.spec?.maxReplicas ?? 0
   const current = p.currentReplicas
+  // Metrics are read only when the count is within bounds; otherwise none are reported, as
+  // upstream's status then carries no currentMetrics.
+  if (current === 0 || current > max || current < min) p.statuses = []
   if (current === 0 && min !== 0) {
     p.desiredReplicas = 0
     condition(
