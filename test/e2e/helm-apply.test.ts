@@ -29,7 +29,12 @@ async function ok(bin: string, ...args: string[]): Promise<string> {
 function chart(): string {
   const dir = join(srv.dir, "demo")
   mkdirSync(join(dir, "templates"), { recursive: true })
-  writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: demo\nversion: 0.1.0\n")
+  // A release version constraint, as most public charts carry: a server version with a
+  // prerelease tag (v1.35.0-x) would not satisfy it.
+  writeFileSync(
+    join(dir, "Chart.yaml"),
+    'apiVersion: v2\nname: demo\nversion: 0.1.0\nkubeVersion: ">=1.25.0"\n',
+  )
   writeFileSync(join(dir, "values.yaml"), "greeting: hello\nextra: true\n")
   writeFileSync(
     join(dir, "templates", "config.yaml"),
@@ -40,6 +45,9 @@ function chart(): string {
       "  name: {{ .Release.Name }}-cm",
       "data:",
       "  greeting: {{ .Values.greeting | quote }}",
+      '{{- if not (semverCompare ">=1.21" .Capabilities.KubeVersion.Version) }}',
+      "  old: cluster",
+      "{{- end }}",
       "{{- if .Values.extra }}",
       '  extra: "on"',
       "{{- end }}",

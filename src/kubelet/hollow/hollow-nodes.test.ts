@@ -76,7 +76,7 @@ describe("HollowNodes", () => {
     assert.equal(ready?.status, "True")
     assert.equal(ready?.reason, "KubeletReady")
     assert.deepEqual(node.status?.addresses?.[0], { type: "InternalIP", address: "127.0.0.10" })
-    assert.equal(node.status?.nodeInfo?.kubeletVersion, "v1.35.0-k8ts")
+    assert.equal(node.status?.nodeInfo?.kubeletVersion, "v1.35.0+k8ts")
     const tainted = await env.inProcess.resource(Nodes).get({ name: "hollow-1" })
     assert.deepEqual(tainted.spec?.taints, [{ key: "dedicated", value: "x", effect: "NoSchedule" }])
   })
