@@ -65,6 +65,39 @@ describe("pods/eviction", () => {
     assert.equal((await call("GET", `${PODS}/free`)).status, 404)
   })
 
+  test("marks the pod DisruptionTarget before deleting it; a dry run marks nothing", async () => {
+    const created = await call("POST", PODS, {
+      metadata: { name: "marked" },
+      spec: { nodeName: "n1", containers: [{ name: "c", image: "nginx" }] },
+    })
+    assert.equal(created.status, 201)
+    const rv = created.json.metadata.resourceVersion
+    const dry = await call("POST", `${PODS}/marked/eviction?dryRun=All`, {
+      metadata: { name: "marked" },
+    })
+    assert.equal(dry.status, 201, JSON.stringify(dry.json))
+    assert.equal((await call("GET", `${PODS}/marked`)).json.metadata.resourceVersion, rv)
+    // A resourceVersion precondition is the pod's as read before the condition's write.
+    const res = await evict("marked", { deleteOptions: { preconditions: { resourceVersion: rv } } })
+    assert.equal(res.status, 201, JSON.stringify(res.json))
+    const pod = (await call("GET", `${PODS}/marked`)).json
+    assert.ok(pod.metadata.deletionTimestamp, "terminating on its node")
+    assert.deepEqual(
+      pod.status.conditions.find((c: { type: string }) => c.type === "DisruptionTarget"),
+      {
+        type: "DisruptionTarget",
+        observedGeneration: 1,
+        status: "True",
+        reason: "EvictionByEvictionAPI",
+        message: "Eviction API: evicting",
+        lastTransitionTime: "2026-11-24T12:00:00Z",
+      },
+    )
+    const stale = await evict("marked", { deleteOptions: { preconditions: { uid: "other" } } })
+    assert.equal(stale.status, 409)
+    assert.match(stale.json.message, /Precondition failed: UID in precondition: other, UID in object meta: /)
+  })
+
   test("spends a disruption, recording the pod in the budget's status", async () => {
     await budget("web", "web", { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1 })
     await runningPod("web-1", { app: "web" })

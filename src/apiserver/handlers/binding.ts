@@ -33,7 +33,7 @@ type Obj = ApiObject & {
 const BINDING: Qualified = { resource: "pods/binding" }
 
 /** Upstream's storage precondition failure, as the update's conflict carries it. */
-function preconditionFailed(key: string, what: string, wanted: string, found: string): string {
+export function preconditionFailed(key: string, what: string, wanted: string, found: string): string {
   return (
     `StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: ` +
     `Precondition failed: ${what} in precondition: ${wanted}, ${what} in object meta: ${found}`

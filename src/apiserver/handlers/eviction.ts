@@ -5,17 +5,22 @@
  * refused with 429 so the caller retries later. Evictions racing for one budget (`kubectl drain`
  * evicts a node's pods at once) conflict on its update: as upstream, the loser reads pod and
  * budget again and retries, every half second for up to 20 tries, rather than answering 409.
+ * The pod is then marked with the DisruptionTarget condition (so a Job's podFailurePolicy can
+ * tell an eviction from a failure) and deleted.
  */
-import type { Pod } from "kubernetes-types/core/v1.js"
+import type { Pod, PodCondition } from "kubernetes-types/core/v1.js"
 import {
   ApiError,
   type ApiObject,
   badRequest,
+  conflict,
   findResource,
   isPodReady,
   isPodTerminal,
+  observedGenerationOf,
   type ResourceInfo,
 } from "../../api/index.ts"
+import { preconditionFailed } from "./binding.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody } from "../negotiate.ts"
 import { json } from "../output.ts"
@@ -144,6 +149,56 @@ async function checkBudget(r: ResourceRequest, name: string, dryRun: boolean): P
   if (pdb && admits(pdb, pod)) await spend(r, pdb, name, dryRun)
 }
 
+/**
+ * Sets the DisruptionTarget condition on the pod about to be deleted (upstream's
+ * addConditionAndDeletePod), through the status subresource and checking the delete's
+ * preconditions against the pod as stored; the delete options to use then (a resourceVersion
+ * precondition moves to the pod this write made). Nothing is written on a dry run.
+ */
+async function markEvicted(r: ResourceRequest, name: string, opts: DeleteOptions): Promise<DeleteOptions> {
+  if (opts.dryRun) return opts
+  const pre = opts.preconditions
+  const key = `/registry/pods/${r.namespace}/${name}`
+  const { object } = await r.parts.registry.update(
+    r.served,
+    { namespace: r.namespace, name },
+    (cur) => {
+      const pod = cur as Obj
+      const meta = pod.metadata ?? {}
+      if (pre?.uid && pre.uid !== meta.uid)
+        throw conflict(r.served.info, name, preconditionFailed(key, "UID", pre.uid, meta.uid ?? ""))
+      if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
+        const why = preconditionFailed(
+          key,
+          "ResourceVersion",
+          pre.resourceVersion,
+          meta.resourceVersion ?? "",
+        )
+        throw conflict(r.served.info, name, why)
+      }
+      const now = timestamp(r.parts.clock.now())
+      const conditions: PodCondition[] = [...(pod.status?.conditions ?? [])]
+      const i = conditions.findIndex((c) => c.type === "DisruptionTarget")
+      const old = i < 0 ? undefined : conditions[i]
+      const next: PodCondition = {
+        type: "DisruptionTarget",
+        ...observedGenerationOf(pod as Pod),
+        status: "True",
+        reason: "EvictionByEvictionAPI",
+        message: "Eviction API: evicting",
+        lastTransitionTime: old?.status === "True" && old.lastTransitionTime ? old.lastTransitionTime : now,
+      }
+      if (i < 0) conditions.push(next)
+      else conditions[i] = next
+      pod.status = { ...(pod.status ?? {}), conditions }
+      return pod
+    },
+    { subresource: "status", user: r.req.user },
+  )
+  if (!pre?.resourceVersion) return opts
+  return { ...opts, preconditions: { ...pre, resourceVersion: object.metadata?.resourceVersion ?? "" } }
+}
+
 /** POST pods/{name}/eviction. */
 export async function evict(r: ResourceRequest): Promise<ApiResponse> {
   const body = decodeBody(r.req.header("content-type"), await r.req.body()) as Obj
@@ -163,6 +218,6 @@ export async function evict(r: ResourceRequest): Promise<ApiResponse> {
       await r.parts.clock.sleep(EVICTION_RETRY_MS * (0.9 + Math.random() * 0.2))
     }
   }
-  await r.parts.registry.delete(r.served, { namespace: r.namespace, name }, opts)
+  await r.parts.registry.delete(r.served, { namespace: r.namespace, name }, await markEvicted(r, name, opts))
   return json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 })
 }
