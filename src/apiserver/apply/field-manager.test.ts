@@ -316,11 +316,23 @@ describe("applyConfig()", () => {
     )
   })
 
+  test("keys a list item omitting some of its keys by the others, as structured-merge-diff v6.3", () => {
+    const ports = [{ name: "dns", protocol: "UDP" }]
+    const obj = applyConfig(
+      undefined,
+      deployment(containers({ name: "c", image: "i", ports })),
+      { manager: "m", force: false },
+      CTX,
+    )
+    const c = (fieldsOf(obj, "m") as any)["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"c"}']
+    assert.deepEqual(c["f:ports"], { 'k:{"protocol":"UDP"}': { ".": {}, "f:name": {}, "f:protocol": {} } })
+  })
+
   test("refuses list items without their key or with the same key, as upstream", () => {
     assert.throws(
       () =>
         applyConfig(undefined, deployment(containers({ image: "i" })), { manager: "m", force: false }, CTX),
-      /failed to create typed patch object \(\/web; apps\/v1, Kind=Deployment\): \.spec\.template\.spec\.containers: element 0: associative list with keys has an element that omits key field "name" \(and doesn't have default value\)/,
+      /failed to create typed patch object \(\/web; apps\/v1, Kind=Deployment\): \.spec\.template\.spec\.containers: element 0: associative list with keys has an element that omits all key fields \["name"\] \(and doesn't have default values for any key fields\)/,
     )
     assert.throws(
       () =>

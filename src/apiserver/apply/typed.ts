@@ -394,6 +394,11 @@ function scalarError(value: unknown, t: string | undefined, path: string): strin
   return `${path}: expected numeric (int or float), got ${goTypeOf(value)}`
 }
 
+/** Go's `%q` of a list of strings: `["a" "b"]`. */
+function goQuotedList(list: readonly string[]): string {
+  return `[${list.map((s) => JSON.stringify(s)).join(" ")}]`
+}
+
 function itemsError(
   items: unknown[],
   mode: { keys: readonly string[]; elem: Shape },
@@ -403,9 +408,9 @@ function itemsError(
   for (const [i, item] of items.entries()) {
     if (item === null) return `${path}: element ${i}: associative list with keys may not have a null element`
     if (!isObj(item)) return `${path}: element ${i}: associative list with keys may not have non-map elements`
-    const missing = mode.keys.find((k) => item[k] === undefined && !(k in KEY_DEFAULTS))
-    if (missing) {
-      return `${path}: element ${i}: associative list with keys has an element that omits key field "${missing}" (and doesn't have default value)`
+    // An item may omit key fields (it is keyed by the others) but not all of them.
+    if (mode.keys.length && mode.keys.every((k) => itemKeyValue(item, k) === undefined)) {
+      return `${path}: element ${i}: associative list with keys has an element that omits all key fields ${goQuotedList(mode.keys)} (and doesn't have default values for any key fields)`
     }
     const pe = itemPE(item, i, mode.keys)
     // The item's path element as upstream prints it: [name="c"], [containerPort=80,protocol="TCP"].
