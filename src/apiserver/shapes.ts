@@ -1,8 +1,9 @@
 /**
- * The shape of the value at a position of an object, read from the schema table: a struct of
- * known fields, a map, a list (with the field's merge strategy, merge key and list type), a
- * scalar, or unknown (no schema: custom resources, RawExtension, unknown fields). Strategic
- * merge patch and server-side apply walk objects with it.
+ * The shape of the value at a position of an object, read from the schema table (or, for custom
+ * resources, from their CRD's schema, see crd/apply-shape.ts): a struct of known fields, a map, a
+ * list (with the field's merge strategy, merge key and list type), a scalar, or unknown (no
+ * schema: custom resources without one, RawExtension, unknown fields). Strategic merge patch and
+ * server-side apply walk objects with it.
  */
 import { schema } from "../api/index.ts"
 
@@ -10,7 +11,16 @@ type FieldSchema = schema.FieldSchema
 
 /** What is known about one position of an object. */
 export type Shape =
-  | { readonly kind: "struct"; readonly type: string; readonly atomic: boolean }
+  | {
+      readonly kind: "struct"
+      /** The message of the schema table; "" for a struct of a CRD's schema. */
+      readonly type: string
+      readonly atomic: boolean
+      /** The fields a CRD's schema declares (the table's are looked up by `type`). */
+      readonly fields?: ReadonlyMap<string, Child>
+      /** The shape of the fields a CRD's struct does not declare; none: it refuses them. */
+      readonly rest?: Shape
+    }
   | { readonly kind: "map"; readonly value: Shape; readonly atomic: boolean }
   | { readonly kind: "list"; readonly elem: Shape; readonly field: FieldSchema }
   | { readonly kind: "scalar"; readonly t?: string }
@@ -22,7 +32,8 @@ export const UNKNOWN: Shape = { kind: "unknown" }
 /** An object of a kind without schema (a custom resource): only its metadata is known. */
 export const UNKNOWN_OBJECT: Shape = { kind: "unknown", object: true }
 
-const OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+/** The message of every object's metadata. */
+export const OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 const OBJECT_FIELDS = new Set(["apiVersion", "kind", "metadata"])
 const SCALAR: Shape = { kind: "scalar" }
 
@@ -109,25 +120,28 @@ function shapeOfField(f: FieldSchema): Shape {
 export interface Child {
   readonly shape: Shape
   readonly field?: FieldSchema
+  /** The value a CRD's schema defaults the field to (apply keys list items missing it by it). */
+  readonly default?: unknown
 }
 
 const UNKNOWN_CHILD: Child = { shape: UNKNOWN }
 
-/** The children of struct shapes by field name, and of map shapes (one for every key). */
+/**
+ * The children of table struct shapes by field name, and of map shapes and the fields CRD structs
+ * do not declare (one for every key).
+ */
 const structChildren = new WeakMap<Shape, Map<string, Child>>()
 const mapChildren = new WeakMap<Shape, Child>()
 
 /** The shape of `name` inside a struct or map of `parent`. */
 export function childOf(parent: Shape, name: string): Child {
-  if (parent.kind === "map") {
-    let c = mapChildren.get(parent)
-    if (!c) {
-      c = { shape: parent.value }
-      mapChildren.set(parent, c)
-    }
-    return c
-  }
+  if (parent.kind === "map") return everyKey(parent, parent.value)
   if (parent.kind === "struct") {
+    if (parent.fields) {
+      const f = parent.fields.get(name)
+      if (f) return f
+      return parent.rest ? everyKey(parent, parent.rest) : UNKNOWN_CHILD
+    }
     // Only declared fields are remembered: the names of unknown ones are client input.
     let byName = structChildren.get(parent)
     let c = byName?.get(name)
@@ -139,6 +153,16 @@ export function childOf(parent: Shape, name: string): Child {
     return c
   }
   return makeChild(parent, name)
+}
+
+/** The one child of every key of `parent`, of shape `shape`. */
+function everyKey(parent: Shape, shape: Shape): Child {
+  let c = mapChildren.get(parent)
+  if (!c) {
+    c = { shape }
+    mapChildren.set(parent, c)
+  }
+  return c
 }
 
 function makeChild(parent: Shape, name: string): Child {

@@ -11,7 +11,7 @@
 import { rememberJson } from "../known-json.ts"
 import { type Shape, childOf } from "../shapes.ts"
 import { fieldPE, indexPE, valuePE } from "./field-set.ts"
-import { type Obj, isObj, itemKeyValue, itemPE, modeOf } from "./typed.ts"
+import { type AssocMode, type Obj, isObj, itemKeyValue, itemPE, modeOf } from "./typed.ts"
 
 /** FieldsV1 JSON: path elements to nodes, `"."` marking a member that has children. */
 export type FieldsV1 = Record<string, unknown>
@@ -76,10 +76,10 @@ const otherPEs = new Map<string, PathElement>()
 /** Path elements of list items by position. */
 const indexPEs: PathElement[] = []
 /**
- * Path elements of associative list items whose keys are scalars: a tree of maps per key list,
- * one level for each key's value, in the order of the keys.
+ * Path elements of associative list items whose keys are scalars: a tree of maps per list (its
+ * keys and their defaults), one level for each key's value, in the order of the keys.
  */
-let itemPEs = new WeakMap<readonly string[], Map<unknown, unknown>>()
+let itemPEs = new WeakMap<AssocMode, Map<unknown, unknown>>()
 let itemPECount = 0
 /** Nodes by a hash of their member flag and children, each compared in full. */
 const nodes = new Map<number, Node[]>()
@@ -128,18 +128,19 @@ function isScalar(v: unknown): boolean {
 }
 
 /** itemPE's path element, found by the item's key values when they are scalars. */
-function itemElement(item: unknown, i: number, keys: readonly string[]): PathElement {
+function itemElement(item: unknown, i: number, list: AssocMode): PathElement {
+  const keys = list.keys
   if (!isObj(item) || keys.length === 0) return (indexPEs[i] ??= element(indexPE(i)))
-  let level = itemPEs.get(keys)
-  if (level === undefined) itemPEs.set(keys, (level = new Map()))
+  let level = itemPEs.get(list)
+  if (level === undefined) itemPEs.set(list, (level = new Map()))
   const last = keys.length - 1
   for (let j = 0; ; j++) {
-    const v = itemKeyValue(item, keys[j] as string)
-    if (!isScalar(v)) return element(itemPE(item, i, keys))
+    const v = itemKeyValue(item, keys[j] as string, list)
+    if (!isScalar(v)) return element(itemPE(item, i, list))
     const next = level.get(v)
     if (j === last) {
       if (next !== undefined) return next as PathElement
-      const e = element(itemPE(item, i, keys))
+      const e = element(itemPE(item, i, list))
       level.set(v, e)
       itemPECount++
       return e
@@ -230,12 +231,16 @@ function makeNode(member: boolean, kids: Kids): Node {
   return { id: nextId++, fields, text, member, kids }
 }
 
-/** The node of a value set where nothing was; undefined when it owns nothing. */
-function added(v: unknown, shape: Shape, item: boolean): Node | undefined {
+/**
+ * The node of a value set where nothing was; undefined when it owns nothing. `custom`: the object
+ * is a custom resource's, decoded as it is written rather than into a Go struct.
+ */
+function added(v: unknown, shape: Shape, item: boolean, custom: boolean): Node | undefined {
   const mode = modeOf(v, shape)
   if (mode.kind === "leaf" || isEmptyValue(v)) return EMPTY
-  // Structs that appear are not members themselves (their fields are); items and map entries are.
-  const member = item || shape.kind !== "struct"
+  // Structs that appear are not members themselves (their fields are: upstream compares with Go's
+  // zero value, which has them already); items, map entries and a custom resource's structs are.
+  const member = item || custom || shape.kind !== "struct"
   const kids = scratch
   const from = kids.length
   if (mode.kind === "fields") {
@@ -244,7 +249,7 @@ function added(v: unknown, shape: Shape, item: boolean): Node | undefined {
       const c = o[k]
       if (c === undefined) continue
       // A scalar is a leaf at any shape: no need to look its shape up.
-      const node = isScalar(c) ? EMPTY : added(c, childOf(shape, k).shape, false)
+      const node = isScalar(c) ? EMPTY : added(c, childOf(shape, k).shape, false, custom)
       if (node) kids.push(fieldElement(k), node)
     }
   } else if (mode.kind === "set") {
@@ -258,9 +263,9 @@ function added(v: unknown, shape: Shape, item: boolean): Node | undefined {
     // Associative list: items by their keys (a repeated key keeps its first place, the last value).
     const items = v as unknown[]
     const byKey = new Map<PathElement, unknown>()
-    for (let i = 0; i < items.length; i++) byKey.set(itemElement(items[i], i, mode.keys), items[i])
+    for (let i = 0; i < items.length; i++) byKey.set(itemElement(items[i], i, mode), items[i])
     for (const [pe, x] of byKey) {
-      const node = x === undefined ? undefined : added(x, mode.elem, true)
+      const node = x === undefined ? undefined : added(x, mode.elem, true, custom)
       if (node) kids.push(pe, node)
     }
   }
@@ -278,17 +283,24 @@ function stripped(node: Node | undefined): Node | undefined {
   return nodeOf(false, from)
 }
 
-/**
- * The FieldsV1 an Update creating `obj` owns (of kind shape `shape`), or undefined when it owns
- * nothing. `hasStatus`: status is written through its subresource, so a create does not own it.
- */
-export function createdFieldsV1(obj: Obj, shape: Shape, hasStatus: boolean): FieldsV1 | undefined {
-  trimTables()
-  scratch.length = 0 // nothing left over from a walk that failed
-  return rootNode(obj, shape, hasStatus)?.fields
+/** What createdFieldsV1 needs to know of the kind of object created. */
+export interface CreatedKind {
+  /** The shape of the kind. */
+  readonly shape: Shape
+  /** Status is written through its subresource, so a create does not own it. */
+  readonly hasStatus: boolean
+  /** A custom resource: its structs that appear are members (see added). */
+  readonly custom?: boolean
 }
 
-function rootNode(obj: Obj, shape: Shape, hasStatus: boolean): Node | undefined {
+/** The FieldsV1 an Update creating `obj` owns, or undefined when it owns nothing. */
+export function createdFieldsV1(obj: Obj, kind: CreatedKind): FieldsV1 | undefined {
+  trimTables()
+  scratch.length = 0 // nothing left over from a walk that failed
+  return rootNode(obj, kind)?.fields
+}
+
+function rootNode(obj: Obj, { shape, hasStatus, custom = false }: CreatedKind): Node | undefined {
   const kids = scratch
   const from = kids.length
   for (const k in obj) {
@@ -296,9 +308,9 @@ function rootNode(obj: Obj, shape: Shape, hasStatus: boolean): Node | undefined 
     if (v === undefined || (k === "status" && hasStatus)) continue
     const childShape = childOf(shape, k).shape
     let node: Node | undefined
-    if (k === "metadata" && isObj(v)) node = stripped(metadataFields(v, childShape))
+    if (k === "metadata" && isObj(v)) node = stripped(metadataFields(v, childShape, custom))
     else {
-      node = added(v, childShape, false)
+      node = added(v, childShape, false, custom)
       if (k === "apiVersion" || k === "kind") node = stripped(node)
     }
     if (node) kids.push(fieldElement(k), node)
@@ -308,9 +320,9 @@ function rootNode(obj: Obj, shape: Shape, hasStatus: boolean): Node | undefined 
 }
 
 /** The metadata part: what `added` gives for it, the server's own fields stripped. */
-function metadataFields(meta: Obj, shape: Shape): Node | undefined {
+function metadataFields(meta: Obj, shape: Shape, custom: boolean): Node | undefined {
   const mode = modeOf(meta, shape)
-  if (mode.kind !== "fields") return added(meta, shape, false)
+  if (mode.kind !== "fields") return added(meta, shape, false, custom)
   const kids = scratch
   const from = kids.length
   let any = false
@@ -318,7 +330,7 @@ function metadataFields(meta: Obj, shape: Shape): Node | undefined {
     const v = meta[k]
     if (v === undefined || k === "managedFields" || k === "resourceVersion") continue
     any = true
-    let node = isScalar(v) ? EMPTY : added(v, childOf(shape, k).shape, false)
+    let node = isScalar(v) ? EMPTY : added(v, childOf(shape, k).shape, false, custom)
     if (SERVER_METADATA.has(k)) node = stripped(node)
     if (node) kids.push(fieldElement(k), node)
   }

@@ -34,7 +34,7 @@ import {
 
 /** What the field manager knows about a write. */
 export interface WriteContext {
-  /** The shape of the kind (UNKNOWN for custom resources). */
+  /** The shape of the kind (a custom resource's from its CRD's schema, UNKNOWN_OBJECT without one). */
   readonly shape: Shape
   readonly apiVersion: string
   readonly kind: string
@@ -44,6 +44,11 @@ export interface WriteContext {
   readonly hasStatus: boolean
   /** The time of the write, RFC 3339. */
   readonly now: string
+  /**
+   * A custom resource: its objects are compared as they are written, so a struct that appears is
+   * a member, where built-in kinds are compared as Go values (whose zero value has most structs).
+   */
+  readonly custom?: boolean
 }
 
 /** The server's own metadata, never owned by anyone. */
@@ -171,7 +176,7 @@ export function recordUpdate(
     if (next.metadata) delete next.metadata.managedFields
     return
   }
-  const c = filtered(compare(trackedPart(live, ctx), trackedPart(next, ctx), ctx.shape, false), ctx)
+  const c = filtered(compare(trackedPart(live, ctx), trackedPart(next, ctx), ctx.shape, !!ctx.custom), ctx)
   const entry: Omit<ManagerEntry, "set"> = {
     manager: manager || "unknown",
     operation: "Update",
@@ -191,7 +196,7 @@ export function recordUpdate(
  */
 function recordCreate(next: ApiObject, manager: string, ctx: WriteContext): void {
   const meta = next.metadata as NonNullable<ApiObject["metadata"]>
-  const fieldsV1 = createdFieldsV1(next as Obj, ctx.shape, ctx.hasStatus)
+  const fieldsV1 = createdFieldsV1(next as Obj, ctx)
   if (!fieldsV1) {
     delete meta.managedFields
     return
@@ -305,7 +310,7 @@ export function applyConfig(
   const base = live ? comparable(live) : { apiVersion: ctx.apiVersion, kind: ctx.kind, metadata: {} }
   if (live && managers.size === 0) {
     // Fields set before the first apply belong to "before-first-apply".
-    const c = filtered(compare({}, base, ctx.shape, false), ctx)
+    const c = filtered(compare({}, base, ctx.shape, !!ctx.custom), ctx)
     updateManagers(
       managers,
       { manager: "before-first-apply", operation: "Update", apiVersion: ctx.apiVersion },

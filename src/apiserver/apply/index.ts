@@ -3,21 +3,35 @@
  * patches merged by the schema's list types with conflicts between managers.
  */
 import type { ResourceInfo } from "../../api/index.ts"
-import { UNKNOWN_OBJECT, kindShape } from "../shapes.ts"
+import { type Shape, UNKNOWN_OBJECT, kindShape } from "../shapes.ts"
 import type { WriteContext } from "./field-manager.ts"
 import { timestamp } from "../registry/context.ts"
 
 export { applyConfig, recordUpdate, type ApplyOptions, type WriteContext } from "./field-manager.ts"
 export { managerFromUserAgent } from "./managed-fields.ts"
 
-/** The field manager's view of a write to `info` (at its served version) at `nowMs`. */
-export function writeContext(info: ResourceInfo, subresource: string, nowMs: number): WriteContext {
+/** The shape of a custom resource's objects (from its CRD's schema); undefined without one. */
+export type CustomShape = (info: ResourceInfo) => Shape | undefined
+
+/**
+ * The field manager's view of a write to `info` (at its served version) at `nowMs`; a custom
+ * resource takes its shape from `customShape`, asked once for each ResourceInfo (a CRD's change
+ * serves new ones).
+ */
+export function writeContext(
+  info: ResourceInfo,
+  subresource: string,
+  nowMs: number,
+  customShape?: CustomShape,
+): WriteContext {
   let k = kinds.get(info)
   if (!k) {
+    const shape = info.custom ? customShape?.(info) : kindShape(info.group, info.version, info.kind)
     k = {
-      shape: kindShape(info.group, info.version, info.kind) ?? UNKNOWN_OBJECT,
+      shape: shape ?? UNKNOWN_OBJECT,
       apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
       hasStatus: info.subresources.some((s) => s.name === "status"),
+      custom: !!info.custom,
       last: undefined,
     }
     kinds.set(info, k)
@@ -33,6 +47,7 @@ export function writeContext(info: ResourceInfo, subresource: string, nowMs: num
     kind: info.kind,
     subresource,
     now,
+    custom: k.custom,
   }
   k.last = ctx
   return ctx
@@ -41,5 +56,5 @@ export function writeContext(info: ResourceInfo, subresource: string, nowMs: num
 /** What a write context takes from its resource, worked out once per resource, and its last context. */
 const kinds = new WeakMap<
   ResourceInfo,
-  Pick<WriteContext, "shape" | "apiVersion" | "hasStatus"> & { last: WriteContext | undefined }
+  Pick<WriteContext, "shape" | "apiVersion" | "hasStatus" | "custom"> & { last: WriteContext | undefined }
 >()

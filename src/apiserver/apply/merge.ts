@@ -26,7 +26,7 @@ export function merge(lhs: unknown, rhs: unknown, shape: Shape): unknown {
     case "assoc":
       if (!Array.isArray(lhs)) return rhs
       return mergeItems(lhs, rhs as unknown[], {
-        pe: (item, i) => itemPE(item, i, mode.keys),
+        pe: (item, i) => itemPE(item, i, mode),
         merge: (l, r) => merge(l, r, mode.elem),
       })
     case "set":
@@ -114,7 +114,7 @@ export function removeItems(value: unknown, set: FieldSet, shape: Shape): unknow
     const out: unknown[] = []
     let removed = false
     ;(value as unknown[]).forEach((item, i) => {
-      const pe = mode.kind === "set" ? valuePE(item) : itemPE(item, i, mode.keys)
+      const pe = mode.kind === "set" ? valuePE(item) : itemPE(item, i, mode)
       const sub = set.children.get(pe)
       const kept = sub ? removeItems(item, sub, mode.kind === "assoc" ? mode.elem : shape) : item
       if (kept !== undefined) out.push(kept)

@@ -17,16 +17,25 @@ export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v)
 }
 
+/** An associative list: its items are keyed by the values of their `keys` fields. */
+export interface AssocMode {
+  readonly kind: "assoc"
+  readonly keys: readonly string[]
+  readonly elem: Shape
+  /** The values of key fields an item may omit (upstream takes them from the schema). */
+  readonly defaults: Readonly<Record<string, unknown>>
+}
+
 /** How a value at a position is merged and owned. */
 export type Mode =
   | { readonly kind: "leaf" }
   | { readonly kind: "fields"; readonly shape: Shape }
-  | { readonly kind: "assoc"; readonly keys: readonly string[]; readonly elem: Shape }
+  | AssocMode
   | { readonly kind: "set" }
 
 const LEAF: Mode = { kind: "leaf" }
 
-/** Defaults of list map keys a client may omit (upstream takes them from the schema). */
+/** Defaults of the list map keys of the schema table a client may omit. */
 const KEY_DEFAULTS: Readonly<Record<string, unknown>> = { protocol: "TCP" }
 
 /** The non-leaf mode of each shape: shapes never change, and walks ask again for every value. */
@@ -62,23 +71,39 @@ function makeMode(shape: Shape): Mode {
   const merge = (f.ps ?? "").split(",").includes("merge")
   const lt = f.lt ?? (merge ? (f.mk ? "map" : "set") : "atomic")
   if (lt === "set") return { kind: "set" }
-  if (lt === "map") return { kind: "assoc", keys: f.lk ?? (f.mk ? [f.mk] : []), elem: shape.elem }
-  return LEAF
+  if (lt !== "map") return LEAF
+  const keys = f.lk ?? (f.mk ? [f.mk] : [])
+  return { kind: "assoc", keys, elem: shape.elem, defaults: keyDefaults(keys, shape.elem) }
+}
+
+/** The defaults of the key fields of a list's items: a CRD's schema's, or the table's. */
+function keyDefaults(keys: readonly string[], elem: Shape): Readonly<Record<string, unknown>> {
+  const out: Record<string, unknown> = {}
+  for (const k of keys) {
+    const def = elem.kind === "struct" && elem.fields ? elem.fields.get(k)?.default : KEY_DEFAULTS[k]
+    // A null default is none, as upstream's.
+    if (def !== undefined && def !== null) out[k] = def
+  }
+  return out
 }
 
 /** The value of an associative list item's key `k` as its path element takes it (defaults filled). */
-export function itemKeyValue(item: Obj, k: string): unknown {
-  return item[k] === undefined && k in KEY_DEFAULTS ? KEY_DEFAULTS[k] : item[k]
+export function itemKeyValue(item: Obj, k: string, list: AssocMode): unknown {
+  return item[k] === undefined ? list.defaults[k] : item[k]
 }
 
-/** The path element of an associative list item. */
-export function itemPE(item: unknown, i: number, keys: readonly string[]): string {
+/**
+ * The path element of an associative list item: its key fields' values (defaults filled), those
+ * it omits left out.
+ */
+export function itemPE(item: unknown, i: number, list: AssocMode): string {
+  const keys = list.keys
   if (!isObj(item) || keys.length === 0) return indexPE(i)
   let withDefaults = item // copied only when a default fills a missing key
   for (const k of keys) {
-    if (item[k] === undefined && k in KEY_DEFAULTS) {
+    if (item[k] === undefined && list.defaults[k] !== undefined) {
       if (withDefaults === item) withDefaults = { ...item }
-      withDefaults[k] = KEY_DEFAULTS[k]
+      withDefaults[k] = list.defaults[k]
     }
   }
   return keyPE(withDefaults, keys)
@@ -106,7 +131,7 @@ export function toFieldSet(value: unknown, shape: Shape, node = new FieldSet()):
       break
     case "assoc":
       ;(value as unknown[]).forEach((item, i) => {
-        const child = node.child(itemPE(item, i, mode.keys))
+        const child = node.child(itemPE(item, i, mode))
         toFieldSet(item, mode.elem, child)
         child.member = true
       })
@@ -207,7 +232,7 @@ function addedSet(st: CompareState, rhs: unknown, shape: Shape, item: boolean): 
   } else if (mode.kind === "set") {
     for (const v of rhs as unknown[]) node.child(valuePE(v)).member = true
   } else if (mode.kind === "assoc") {
-    for (const [pe, v] of itemsByKey(rhs, mode.keys)) addChild(st, node, pe, v, mode.elem, true)
+    for (const [pe, v] of itemsByKey(rhs, mode)) addChild(st, node, pe, v, mode.elem, true)
   }
   return node
 }
@@ -238,8 +263,8 @@ function graft(root: FieldSet, path: readonly string[], set: FieldSet): void {
   node.children.set(path[path.length - 1] as string, set)
 }
 
-function itemsByKey(list: unknown, keys: readonly string[]): Map<string, unknown> {
-  return new Map((Array.isArray(list) ? list : []).map((item, i) => [itemPE(item, i, keys), item]))
+function itemsByKey(list: unknown, mode: AssocMode): Map<string, unknown> {
+  return new Map((Array.isArray(list) ? list : []).map((item, i) => [itemPE(item, i, mode), item]))
 }
 
 function compareFields(st: CompareState, path: string[], lhs: unknown, rhs: unknown, shape: Shape): void {
@@ -270,10 +295,10 @@ function compareItems(
   st: CompareState,
   path: string[],
   [lhs, rhs]: [unknown, unknown],
-  mode: { readonly keys: readonly string[]; readonly elem: Shape },
+  mode: AssocMode,
 ): void {
-  const lm = itemsByKey(lhs, mode.keys)
-  const rm = itemsByKey(rhs, mode.keys)
+  const lm = itemsByKey(lhs, mode)
+  const rm = itemsByKey(rhs, mode)
   for (const pe of new Set([...lm.keys(), ...rm.keys()])) {
     path.push(pe)
     compareAt(st, path, lm.get(pe), rm.get(pe), mode.elem, true)
@@ -333,7 +358,7 @@ function fieldsError(value: Obj, shape: Shape, path: string): string | undefined
   for (const [k, v] of Object.entries(value)) {
     const child = childOf(shape, k)
     const typeMeta = path === "" && (k === "apiVersion" || k === "kind")
-    if (shape.kind === "struct" && !child.field && !typeMeta)
+    if (shape.kind === "struct" && !child.field && !shape.rest && !typeMeta)
       return `${path}.${k}: field not declared in schema`
     const err = configError(v, child.shape, `${path}.${k}`)
     if (err) return err
@@ -399,20 +424,16 @@ function goQuotedList(list: readonly string[]): string {
   return `[${list.map((s) => JSON.stringify(s)).join(" ")}]`
 }
 
-function itemsError(
-  items: unknown[],
-  mode: { keys: readonly string[]; elem: Shape },
-  path: string,
-): string | undefined {
+function itemsError(items: unknown[], mode: AssocMode, path: string): string | undefined {
   const seen = new Set<string>()
   for (const [i, item] of items.entries()) {
     if (item === null) return `${path}: element ${i}: associative list with keys may not have a null element`
     if (!isObj(item)) return `${path}: element ${i}: associative list with keys may not have non-map elements`
     // An item may omit key fields (it is keyed by the others) but not all of them.
-    if (mode.keys.length && mode.keys.every((k) => itemKeyValue(item, k) === undefined)) {
+    if (mode.keys.length && mode.keys.every((k) => itemKeyValue(item, k, mode) === undefined)) {
       return `${path}: element ${i}: associative list with keys has an element that omits all key fields ${goQuotedList(mode.keys)} (and doesn't have default values for any key fields)`
     }
-    const pe = itemPE(item, i, mode.keys)
+    const pe = itemPE(item, i, mode)
     // The item's path element as upstream prints it: [name="c"], [containerPort=80,protocol="TCP"].
     const keys = Object.entries(JSON.parse(pe.slice(2)) as Obj)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)

@@ -1,22 +1,24 @@
 /**
  * The registry hooks of custom resources: structural defaulting and pruning, generic
- * metadata checks plus schema validation, and the None conversion (only apiVersion changes).
- * Built-in resources go to the hooks they had.
+ * metadata checks plus schema validation, the None conversion (only apiVersion changes), and the
+ * shape server-side apply sees them in. Built-in resources go to the hooks they had.
  */
 import { type ApiObject, type ResourceInfo, validateCustomResourceMeta } from "../../api/index.ts"
 import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
 import type { RegistryDeps } from "../registry/context.ts"
+import { customResourceShape } from "./apply-shape.ts"
 import { defaultAndPrune } from "./prune-default.ts"
 import { validateCrdDefaults } from "./validate-defaults.ts"
 import type { ResourceTable } from "./resource-table.ts"
 import { validateValue } from "./validate-value.ts"
 
-/** The registry's defaults, validate and convert hooks. */
+/** The registry's defaults, validate and convert hooks, and the shape of custom resources. */
 export interface RegistryHooks {
   readonly defaults: RegistryDeps["defaults"]
   /** `subresource` is the one written ("status" has rules of its own for some kinds). */
   readonly validate: RegistryDeps["validate"]
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
+  readonly customShape?: RegistryDeps["customShape"]
 }
 
 function isCrd(info: ResourceInfo): boolean {
@@ -46,6 +48,10 @@ export function customResourceHooks(table: ResourceTable, builtin: RegistryHooks
       if (!info.custom) return builtin.convert(obj, info, toVersion)
       const apiVersion = `${info.group}/${toVersion}`
       return obj.apiVersion === apiVersion ? obj : { ...obj, apiVersion }
+    },
+    customShape(info) {
+      const schema = table.handling(info)?.schema
+      return schema ? customResourceShape(schema) : undefined
     },
   }
 }

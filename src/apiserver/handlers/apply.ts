@@ -59,7 +59,8 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
           `uid mismatch: the provided object specified uid ${uid}, and no existing object was found`,
         )
       }
-      const ctx = writeContext(r.served.info, subresource, r.parts.clock.now())
+      const { customShape } = r.parts.registry.deps
+      const ctx = writeContext(r.served.info, subresource, r.parts.clock.now(), customShape)
       const obj = applyConfig(cur, config, { manager, force }, ctx)
       // The merged object is turned back into its type upstream, its nulls zeroed on the way.
       zeroNulls(obj, builtinTypeOf(r.served.info))

@@ -5,6 +5,7 @@ import type { Store } from "../../storage/index.ts"
 import type { Clock } from "../../util/index.ts"
 import type { UserInfo } from "../http.ts"
 import { knownJson } from "../known-json.ts"
+import type { Shape } from "../shapes.ts"
 import { knownObjectJson } from "../output.ts"
 
 /** A request's view of one resource: what it is, where it is stored, the version it is served at. */
@@ -84,6 +85,11 @@ export interface RegistryDeps {
   readonly cached?: (s: Served, key: string) => ApiObject | undefined
   /** Converts between the served and the stored version (identity for most kinds). */
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
+  /**
+   * The shape server-side apply and managedFields see a custom resource's objects in (from its
+   * CRD version's schema); undefined for a version without schema.
+   */
+  readonly customShape?: (info: ResourceInfo) => Shape | undefined
 }
 
 /**

@@ -83,7 +83,8 @@ export class Registry {
     prepareForCreate(s.info, obj)
     this.#d.defaults(s.info, obj)
     if (opts.fieldManager !== undefined) {
-      recordUpdate(undefined, obj, opts.fieldManager, writeContext(s.info, "", this.#d.clock.now()))
+      const ctx = writeContext(s.info, "", this.#d.clock.now(), this.#d.customShape)
+      recordUpdate(undefined, obj, opts.fieldManager, ctx)
     }
     await this.#d.admission.admit({
       operation: "CREATE",

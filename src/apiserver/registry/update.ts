@@ -215,7 +215,7 @@ function recordManagedUpdate(
 ): void {
   const sub = opts.managerSubresource ?? opts.subresource ?? ""
   if (opts.fieldManager === undefined || !TRACKED_SUBRESOURCES.has(sub)) return
-  recordUpdate(old, next, opts.fieldManager, writeContext(s.info, sub, deps.clock.now()))
+  recordUpdate(old, next, opts.fieldManager, writeContext(s.info, sub, deps.clock.now(), deps.customShape))
 }
 
 /**
