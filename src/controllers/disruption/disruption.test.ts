@@ -1,11 +1,11 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, PodDisruptionBudgets, Pods, ReplicaSets } from "../../api/index.ts"
+import { type ApiObject, Events, PodDisruptionBudgets, Pods, ReplicaSets } from "../../api/index.ts"
 import { runController, SharedInformers } from "../../client/index.ts"
 import { type ClientEnv, startClientEnv } from "../../testing/index.ts"
 import { realClock, silentLogger } from "../../util/index.ts"
-import { disruptionController } from "./disruption.ts"
+import { disruptionController, goLabelSelector } from "./disruption.ts"
 
 let env: ClientEnv
 const stop = new AbortController()
@@ -124,4 +124,100 @@ describe("disruption controller", () => {
     })
     assert.deepEqual([st.currentHealthy, st.desiredHealthy, st.disruptionsAllowed], [3, 2, 1])
   })
+
+  const eventsAbout = async (name: string) =>
+    (await env.inProcess.resource(Events).list({ namespace: "default" })).items
+      .filter((e) => e.involvedObject.name === name)
+      .map((e) => `${e.type} ${e.reason}: ${e.message}`)
+
+  test("pods without a controller are left out of the scale and told of, not a failure", async () => {
+    const rs = await env.inProcess.resource(ReplicaSets).create({
+      metadata: { name: "mixed", namespace: "default" },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "m" } },
+        template: {
+          metadata: { labels: { app: "m" } },
+          spec: { containers: [{ name: "c", image: "pause" }] },
+        },
+      },
+    } as never)
+    await readyPod("m1", { app: "m" }, rs)
+    await readyPod("bare", { app: "m" })
+    await env.inProcess.resource(PodDisruptionBudgets).create({
+      metadata: { name: "m", namespace: "default" },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: "m" } } },
+    } as never)
+    const st = await until("m status", async () => {
+      const s = await statusOf("m")
+      return s?.currentHealthy === 2 ? s : undefined
+    })
+    // Expected: the ReplicaSet's 1; desired 0; both ready pods healthy.
+    assert.deepEqual([st.expectedPods, st.desiredHealthy, st.disruptionsAllowed], [1, 0, 2])
+    assert.equal(st.conditions?.[0]?.reason, "SufficientPods")
+    const told = await until("the UnmanagedPods event", async () => {
+      const e = await eventsAbout("m")
+      return e.length ? e : undefined
+    })
+    assert.deepEqual(told, [
+      "Warning UnmanagedPods: Pods selected by this PodDisruptionBudget (selector: " +
+        "&LabelSelector{MatchLabels:map[string]string{app: m,},MatchExpressions:[]LabelSelectorRequirement{},}) " +
+        "were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which " +
+        'may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of ' +
+        "the PDB to an integer value.",
+    ])
+  })
+
+  test("a budget matching no pods is told so and allows nothing", async () => {
+    await env.inProcess.resource(PodDisruptionBudgets).create({
+      metadata: { name: "empty", namespace: "default" },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: "none" } } },
+    } as never)
+    const st = await until("empty status", async () => {
+      const s = await statusOf("empty")
+      return s?.conditions?.length ? s : undefined
+    })
+    assert.deepEqual([st.expectedPods, st.disruptionsAllowed], [0, 0])
+    await until("the NoPods event", async () =>
+      (await eventsAbout("empty")).includes("Normal NoPods: No matching pods found") ? true : undefined,
+    )
+  })
+
+  test("a pod whose controller is gone fails the count: no disruption, counts kept, told", async () => {
+    await readyPod("lost1", { app: "lost" }, {
+      metadata: { name: "gone-rs", uid: "00000000-0000-0000-0000-000000000001" },
+    } as ApiObject)
+    await env.inProcess.resource(PodDisruptionBudgets).create({
+      metadata: { name: "lost", namespace: "default" },
+      spec: { maxUnavailable: "50%", selector: { matchLabels: { app: "lost" } } },
+    } as never)
+    const st = await until("lost status", async () => {
+      const s = await statusOf("lost")
+      return s?.conditions?.length ? s : undefined
+    })
+    assert.equal(st.disruptionsAllowed, 0)
+    assert.deepEqual(
+      [st.conditions?.[0]?.reason, st.conditions?.[0]?.message],
+      ["SyncFailed", 'found no controllers for pod "lost1"'],
+    )
+    await until("the CalculateExpectedPodCountFailed event", async () =>
+      (await eventsAbout("lost")).includes(
+        'Warning CalculateExpectedPodCountFailed: Failed to calculate the number of expected pods: found no controllers for pod "lost1"',
+      )
+        ? true
+        : undefined,
+    )
+  })
+})
+
+test("goLabelSelector prints a selector as Go's %v prints upstream's LabelSelector", () => {
+  assert.equal(goLabelSelector(undefined), "nil")
+  assert.equal(
+    goLabelSelector({
+      matchLabels: { b: "2", a: "1" },
+      matchExpressions: [{ key: "tier", operator: "In", values: ["x", "y"] }],
+    }),
+    "&LabelSelector{MatchLabels:map[string]string{a: 1,b: 2,},MatchExpressions:[]LabelSelectorRequirement{" +
+      "LabelSelectorRequirement{Key:tier,Operator:In,Values:[x y],},},}",
+  )
 })

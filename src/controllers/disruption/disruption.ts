@@ -6,6 +6,7 @@
  * goes or two minutes pass, as upstream.
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
+import type { LabelSelector } from "kubernetes-types/meta/v1.js"
 import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from "kubernetes-types/policy/v1.js"
 import {
   type ApiObject,
@@ -21,7 +22,7 @@ import {
   selectorMatcher,
   StatefulSets,
 } from "../../api/index.ts"
-import type { Cache, ControllerSpec, Informers } from "../../client/index.ts"
+import { type Cache, ClientEventRecorder, type ControllerSpec, type Informers } from "../../client/index.ts"
 import { rfc3339 } from "../../util/index.ts"
 
 type Pdb = PodDisruptionBudget & ApiObject
@@ -42,18 +43,32 @@ function scaled(value: number | string, total: number): number {
   return Math.ceil((Number(m[1]) * total) / 100)
 }
 
-/** The sum of the scales of the pods' controllers, each counted once. */
-function controllersScale(pods: readonly Pod[], caches: ScaleCaches, ns: string): number {
+/**
+ * The sum of the scales of the pods' controllers, each counted once, and the pods without a
+ * controller (left out of the sum, as upstream's getExpectedScale). A controller reference whose
+ * controller cannot be found fails the whole count.
+ */
+function controllersScale(
+  pods: readonly Pod[],
+  caches: ScaleCaches,
+  ns: string,
+): { total: number; unmanaged: string[] } {
   const seen = new Set<string>()
+  const unmanaged: string[] = []
   let total = 0
   for (const pod of pods) {
     const ref = controllerOf(pod as ApiObject)
-    if (!ref) throw new Error(`found no controllers for pod "${pod.metadata?.name}"`)
+    if (!ref) {
+      unmanaged.push(pod.metadata?.name ?? "")
+      continue
+    }
     if (seen.has(ref.uid)) continue
+    const scale = scaleOf(ref, caches, ns)
+    if (scale === undefined) throw new Error(`found no controllers for pod "${pod.metadata?.name}"`)
     seen.add(ref.uid)
-    total += scaleOf(ref.kind, ref.name, caches, ns)
+    total += scale
   }
-  return total
+  return { total, unmanaged }
 }
 
 interface ScaleCaches {
@@ -63,60 +78,92 @@ interface ScaleCaches {
   readonly deploy: Cache<Scaled>
 }
 
-function scaleOf(kind: string, name: string, c: ScaleCaches, ns: string): number {
-  const key = `${ns}/${name}`
-  if (kind === "ReplicaSet") {
-    const rs = c.rs.get(key)
-    const owner = rs && controllerOf(rs)
-    // A ReplicaSet of a Deployment: the Deployment's scale is the one that counts.
-    if (owner?.kind === "Deployment") return c.deploy.get(`${ns}/${owner.name}`)?.spec?.replicas ?? 0
-    return rs?.spec?.replicas ?? 0
-  }
-  if (kind === "ReplicationController") return c.rc.get(key)?.spec?.replicas ?? 0
-  if (kind === "StatefulSet") return c.sts.get(key)?.spec?.replicas ?? 0
-  throw new Error(`the scale of ${kind} "${name}" is not known to the disruption controller`)
+/** The object of `cache` named and with the uid `ref` says, if there is one. */
+function owned(cache: Cache<Scaled>, ns: string, ref: { name: string; uid: string }): Scaled | undefined {
+  const o = cache.get(`${ns}/${ref.name}`)
+  return o?.metadata?.uid === ref.uid ? o : undefined
 }
 
-/** The budget's expected and desired healthy counts. */
+/** The scale of the controller `ref` names; undefined when it is not found (upstream's finders). */
+function scaleOf(
+  ref: { kind: string; name: string; uid: string },
+  c: ScaleCaches,
+  ns: string,
+): number | undefined {
+  if (ref.kind === "ReplicationController") return replicasOf(owned(c.rc, ns, ref))
+  if (ref.kind === "StatefulSet") return replicasOf(owned(c.sts, ns, ref))
+  if (ref.kind === "ReplicaSet") {
+    const rs = owned(c.rs, ns, ref)
+    const owner = rs && controllerOf(rs)
+    // A ReplicaSet of a Deployment: the Deployment's scale is the one that counts.
+    if (owner?.kind === "Deployment") return replicasOf(owned(c.deploy, ns, owner))
+    return replicasOf(rs)
+  }
+  throw new Error(`the scale of ${ref.kind} "${ref.name}" is not known to the disruption controller`)
+}
+
+function replicasOf(o: Scaled | undefined): number | undefined {
+  return o ? (o.spec?.replicas ?? 0) : undefined
+}
+
+/** The budget's expected and desired healthy counts, and the pods left out as unmanaged. */
 function expectations(
   pdb: Pdb,
   pods: readonly Pod[],
   caches: ScaleCaches,
-): { expected: number; desired: number } {
+): { expected: number; desired: number; unmanaged: string[] } {
   const spec = pdb.spec ?? {}
   const ns = pdb.metadata?.namespace ?? ""
   if (spec.maxUnavailable !== undefined) {
-    const expected = controllersScale(pods, caches, ns)
-    return { expected, desired: Math.max(0, expected - scaled(spec.maxUnavailable, expected)) }
+    const { total, unmanaged } = controllersScale(pods, caches, ns)
+    return { expected: total, desired: Math.max(0, total - scaled(spec.maxUnavailable, total)), unmanaged }
   }
-  if (typeof spec.minAvailable === "number") return { expected: pods.length, desired: spec.minAvailable }
+  if (typeof spec.minAvailable === "number")
+    return { expected: pods.length, desired: spec.minAvailable, unmanaged: [] }
   if (spec.minAvailable !== undefined) {
-    const expected = controllersScale(pods, caches, ns)
-    return { expected, desired: scaled(spec.minAvailable, expected) }
+    const { total, unmanaged } = controllersScale(pods, caches, ns)
+    return { expected: total, desired: scaled(spec.minAvailable, total), unmanaged }
   }
-  return { expected: pods.length, desired: 0 }
+  return { expected: 0, desired: 0, unmanaged: [] }
 }
 
-/** disruptedPods still pending (the pod exists, is not being deleted, and was evicted < 2 min ago). */
+/**
+ * disruptedPods still pending (the pod exists, is not being deleted, and was evicted < 2 min
+ * ago), and the pods evicted longer ago that are still there.
+ */
 function pendingDisruptions(
   pdb: Pdb,
   pods: readonly Pod[],
   now: number,
-): { kept: Record<string, string>; next: number } {
+): { kept: Record<string, string>; next: number; overdue: Pod[] } {
   const kept: Record<string, string> = {}
+  const overdue: Pod[] = []
   let next = Infinity
-  const byName = new Map(pods.map((p) => [p.metadata?.name ?? "", p]))
-  for (const [name, at] of Object.entries(pdb.status?.disruptedPods ?? {})) {
-    const pod = byName.get(name)
+  const disrupted = pdb.status?.disruptedPods ?? {}
+  for (const pod of pods) {
+    const name = pod.metadata?.name ?? ""
+    const at = disrupted[name]
+    if (at === undefined || pod.metadata?.deletionTimestamp) continue
     const expires = Date.parse(at) + DELETION_TIMEOUT_MS
-    if (!pod || pod.metadata?.deletionTimestamp || expires <= now) continue
+    if (expires < now) {
+      overdue.push(pod)
+      continue
+    }
     kept[name] = at
     next = Math.min(next, expires - now)
   }
-  return { kept, next }
+  return { kept, next, overdue }
 }
 
-function condition(pdb: Pdb, ok: boolean, reason: string, message: string, now: number) {
+/** The DisruptionAllowed condition set among `pdb`'s (upstream's meta.SetStatusCondition). */
+function condition(
+  pdb: Pdb,
+  ok: boolean,
+  reason: string,
+  message: string,
+  now: number,
+  observedGeneration = pdb.metadata?.generation ?? 0,
+) {
   const status = ok ? "True" : "False"
   const prev = pdb.status?.conditions?.find((c) => c.type === "DisruptionAllowed")
   return {
@@ -124,42 +171,85 @@ function condition(pdb: Pdb, ok: boolean, reason: string, message: string, now: 
     status,
     reason,
     message,
-    observedGeneration: pdb.metadata?.generation ?? 0,
+    observedGeneration,
     lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : rfc3339(now),
   }
 }
 
-/** The status `pdb` should have given the pods of its namespace. */
+/** The status kept when the counts cannot be made: no disruption allowed, SyncFailed (upstream's failSafe). */
+function failSafe(pdb: Pdb, message: string, now: number): PodDisruptionBudgetStatus {
+  const old: Partial<PodDisruptionBudgetStatus> = pdb.status ?? {}
+  const failed = condition(pdb, false, "SyncFailed", message, now, old.observedGeneration ?? 0)
+  const others = (old.conditions ?? []).filter((c) => c.type !== "DisruptionAllowed")
+  return {
+    ...old,
+    currentHealthy: old.currentHealthy ?? 0,
+    desiredHealthy: old.desiredHealthy ?? 0,
+    expectedPods: old.expectedPods ?? 0,
+    disruptionsAllowed: 0,
+    conditions: [...others, failed],
+  }
+}
+
+/** What the controller tells in events as it computes a status. */
+export type Tell = (about: ApiObject, type: "Normal" | "Warning", reason: string, message: string) => void
+
+/**
+ * The status `pdb` should have given the pods of its namespace, telling in events what upstream's
+ * trySync tells: no pods, unmanaged pods, a count that cannot be made (the status then keeps its
+ * counts with no disruption allowed, as upstream's failSafe) and pods evicted that were not deleted.
+ */
 export function budgetStatus(
   pdb: Pdb,
   nsPods: readonly Pod[],
   caches: ScaleCaches,
   now: number,
+  tell: Tell = () => {},
 ): { status: PodDisruptionBudgetStatus; requeueMs?: number } {
   const match = selectorMatcher(pdb.spec?.selector)
   const pods = nsPods.filter((p) => match(p.metadata?.labels))
-  const { kept, next } = pendingDisruptions(pdb, pods, now)
-  const base = { observedGeneration: pdb.metadata?.generation ?? 0, disruptedPods: kept }
-  let exp: { expected: number; desired: number }
+  if (pods.length === 0) tell(pdb, "Normal", "NoPods", "No matching pods found")
+  let exp: { expected: number; desired: number; unmanaged: string[] }
   try {
     exp = expectations(pdb, pods, caches)
   } catch (err) {
-    return {
-      status: {
-        ...base,
-        disruptionsAllowed: 0,
-        currentHealthy: 0,
-        desiredHealthy: 0,
-        expectedPods: 0,
-        conditions: [condition(pdb, false, "SyncFailed", (err as Error).message, now)],
-      },
-    }
+    const message = (err as Error).message
+    tell(
+      pdb,
+      "Warning",
+      "CalculateExpectedPodCountFailed",
+      `Failed to calculate the number of expected pods: ${message}`,
+    )
+    return { status: failSafe(pdb, message, now) }
   }
+  if (exp.unmanaged.length > 0) {
+    tell(
+      pdb,
+      "Warning",
+      "UnmanagedPods",
+      `Pods selected by this PodDisruptionBudget (selector: ${goLabelSelector(pdb.spec?.selector)}) were found ` +
+        "to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in " +
+        'undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an ' +
+        "integer value.",
+    )
+  }
+  const { kept, next, overdue } = pendingDisruptions(pdb, pods, now)
+  const ns = pdb.metadata?.namespace ?? ""
+  // Upstream's message names the namespace twice.
+  for (const pod of overdue)
+    tell(
+      pod as ApiObject,
+      "Warning",
+      "NotDeleted",
+      `Pod was expected by PDB ${ns}/${ns} to be deleted but it wasn't`,
+    )
   const healthy = pods.filter((p) => isHealthy(p) && !((p.metadata?.name ?? "") in kept)).length
-  const allowed = Math.max(0, healthy - exp.desired)
+  // A budget expecting no pods allows nothing, so pods appearing before its next sync are safe.
+  const allowed = exp.expected > 0 ? Math.max(0, healthy - exp.desired) : 0
   return {
     status: {
-      ...base,
+      observedGeneration: pdb.metadata?.generation ?? 0,
+      disruptedPods: kept,
       disruptionsAllowed: allowed,
       currentHealthy: healthy,
       desiredHealthy: exp.desired,
@@ -172,6 +262,22 @@ export function budgetStatus(
     },
     ...(Number.isFinite(next) ? { requeueMs: next } : {}),
   }
+}
+
+/** A label selector as Go's %v prints upstream's *metav1.LabelSelector (its generated String()). */
+export function goLabelSelector(sel: LabelSelector | undefined): string {
+  if (!sel) return "nil"
+  const labels = Object.keys(sel.matchLabels ?? {})
+    .sort()
+    .map((k) => `${k}: ${sel.matchLabels?.[k]},`)
+    .join("")
+  const exprs = (sel.matchExpressions ?? [])
+    .map(
+      (e) =>
+        `LabelSelectorRequirement{Key:${e.key},Operator:${e.operator},Values:[${(e.values ?? []).join(" ")}],},`,
+    )
+    .join("")
+  return `&LabelSelector{MatchLabels:map[string]string{${labels}},MatchExpressions:[]LabelSelectorRequirement{${exprs}},}`
 }
 
 function caches(informers: Informers): ScaleCaches {
@@ -197,7 +303,11 @@ export function disruptionController(): ControllerSpec {
     workers: 2,
     for: PodDisruptionBudgets,
     watches: [{ ref: Pods, map: budgetsOf }],
-    create({ client, informers, clock }) {
+    create({ client, informers, clock, log }) {
+      // Upstream's disruption controller records as "controllermanager".
+      const recorder = new ClientEventRecorder(client, { component: "controllermanager", clock, log })
+      const tell: Tell = (about, type, reason, message) =>
+        recorder.event(about, type, reason, message, about.kind === "Pod" ? Pods : PodDisruptionBudgets)
       budgets = informers.get<Pdb>(PodDisruptionBudgets).cache
       const pods = informers.get<Pod & ApiObject>(Pods).cache
       const scales = caches(informers)
@@ -206,7 +316,7 @@ export function disruptionController(): ControllerSpec {
           const pdb = budgets?.get(key)
           if (!pdb) return
           const { namespace = "" } = parseKey(key)
-          const { status, requeueMs } = budgetStatus(pdb, pods.list(namespace), scales, clock.now())
+          const { status, requeueMs } = budgetStatus(pdb, pods.list(namespace), scales, clock.now(), tell)
           const same = JSON.stringify(status) === JSON.stringify(pdb.status ?? {})
           if (!same) {
             await client
