@@ -393,7 +393,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
   const disableFlag = values.disable as string[] | undefined
   const disabled = listOf(disableFlag ?? (envOf("disable") ? [envOf("disable") as string] : []))
   const podNetwork = podNetworkFlags(str)
-  return {
+  const config: ServerConfig = {
     dataDir,
     datastore: str("datastore") ?? `sqlite://${join(dataDir, "state.db")}`,
     host: str("bind-address") ?? "127.0.0.1",
@@ -416,4 +416,20 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     logLevel: str("log-level") ?? "info",
     logFormat: str("log-format") === "json" ? "json" : "text",
   }
+  checkServiceLoopbackRange(config)
+  return config
+}
+
+/**
+ * Pods without their own network reach each ClusterIP at its loopback address, address for address
+ * from the service range: a loopback range smaller than the service range would leave the
+ * ClusterIPs past its end with no address anything serves.
+ */
+function checkServiceLoopbackRange(c: ServerConfig): void {
+  if (c.podNetwork !== "loopback" || c.serviceLoopbackRange.size >= c.serviceCidr.size) return
+  throw new ConfigError(
+    `--service-loopback-range: ${c.serviceLoopbackRange.text} has ${c.serviceLoopbackRange.size} addresses, ` +
+      `fewer than the ${c.serviceCidr.size} of --service-cidr ${c.serviceCidr.text}; each ClusterIP needs one ` +
+      `(give a larger loopback range or a smaller service CIDR)`,
+  )
 }

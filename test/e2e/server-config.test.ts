@@ -68,3 +68,18 @@ test("--host-name-prefix: k8ts by default (bridge k8ts0, table k8ts-proxy), anot
   assert.equal(prefixOf(["--host-name-prefix", "k8tsb"]), "k8tsb")
   assert.throws(() => parseServerConfig(["--host-name-prefix", "Much-Too-Long"]), /--host-name-prefix: /)
 })
+
+test("--service-loopback-range: every ClusterIP of --service-cidr needs a loopback address", () => {
+  const ok = parseServerConfig([
+    "--service-cidr",
+    "10.96.0.0/16",
+    "--service-loopback-range",
+    "127.222.0.0/16",
+  ])
+  assert.ok(ok !== "help")
+  assert.equal(ok.serviceLoopbackRange.text, "127.222.0.0/16")
+  assert.throws(
+    () => parseServerConfig(["--service-loopback-range", "127.222.0.0/16"]),
+    /--service-loopback-range: 127.222.0.0\/16 has 65536 addresses, fewer than the 1048576 of --service-cidr 10.96.0.0\/12/,
+  )
+})
