@@ -22,6 +22,14 @@ export { copyJson } from "./copy-json.ts"
 export { jsonEqual } from "./json-equal.ts"
 export { deepFreeze } from "./deep-freeze.ts"
 export { goQuote, goParseInt, goParseUint, type GoParsed } from "./go-strconv.ts"
-export { goParseRfc3339, type GoTime } from "./go-time.ts"
+export {
+  goFormatUtc,
+  type GoInstant,
+  goParseRfc3339,
+  goParseTime,
+  type GoTime,
+  RFC3339,
+  RFC3339_MICRO,
+} from "./go-time.ts"
 export { PrefaultedSlabs } from "./prefaulted-slabs.ts"
 export { GO_YAML, firstYamlDocument, goYamlError } from "./go-yaml.ts"
