@@ -23,6 +23,7 @@ export {
 export * as fieldErrors from "./field-errors.ts"
 export { type PodLogOptions, podLogOptions, podLogQuery, validatePodLogOptions } from "./pod-log-options.ts"
 export { queryBool, queryInt64 } from "./query-params.ts"
+export { decodeMetaTime, type DecodedTime } from "./meta-time.ts"
 export { validateCustomResourceMeta, validateObject } from "./validation/index.ts"
 export { applyDefaults, defaultsStatus } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"

@@ -10,6 +10,8 @@ const SECRET = "io.k8s.api.core.v1.Secret"
 const POD = "io.k8s.api.core.v1.Pod"
 const DEPLOYMENT = "io.k8s.api.apps.v1.Deployment"
 const SERVICE = "io.k8s.api.core.v1.Service"
+const EVENT = "io.k8s.api.events.v1.Event"
+const LEASE = "io.k8s.api.coordination.v1.Lease"
 
 function pod(container: Record<string, unknown>): unknown {
   return { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "x", ...container }] } }
@@ -135,6 +137,63 @@ describe("decodeError()", () => {
       want: "illegal base64 data at input byte 4",
     },
     {
+      name: "a Time that does not parse: Go's time.Parse error, alone",
+      type: POD,
+      input: { metadata: { name: "p", creationTimestamp: "yesterday" } },
+      want: 'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"',
+    },
+    {
+      name: "a Time in a list of conditions",
+      type: POD,
+      input: { status: { conditions: [{ type: "Ready", status: "True", lastTransitionTime: "x" }] } },
+      want: 'parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"',
+    },
+    {
+      name: "a Time out of range",
+      type: POD,
+      input: { status: { startTime: "2026-02-30T00:00:00Z" } },
+      want: 'parsing time "2026-02-30T00:00:00Z": day out of range',
+    },
+    {
+      name: "a Time given a number: the string decoder's error where the time is",
+      type: POD,
+      input: { metadata: { creationTimestamp: 1767323045 } },
+      want: "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.creationTimestamp of type string",
+    },
+    {
+      name: "a Time given an object",
+      type: POD,
+      input: { status: { conditions: [{ lastProbeTime: {} }] } },
+      want: "json: cannot unmarshal object into Go struct field PodCondition.status.conditions.lastProbeTime of type string",
+    },
+    {
+      name: "a time that does not parse stops decoding, winning over an earlier type error",
+      type: CONFIG_MAP,
+      input: { metadata: { labels: { a: 1 }, creationTimestamp: "soon" } },
+      want: 'parsing time "soon" as "2006-01-02T15:04:05Z07:00": cannot parse "soon" as "2006"',
+    },
+    {
+      name: "Times with offsets, fractions or null decode",
+      type: POD,
+      input: {
+        metadata: { creationTimestamp: "2026-01-02T05:04:05.789+02:00", deletionTimestamp: null },
+        status: { startTime: "2026-01-02T03:04:05,5Z" },
+      },
+      want: undefined,
+    },
+    {
+      name: "a MicroTime without its six fraction digits",
+      type: EVENT,
+      input: { eventTime: "2026-01-02T03:04:05Z" },
+      want: 'parsing time "2026-01-02T03:04:05Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "Z" as ".000000"',
+    },
+    {
+      name: "a MicroTime with an offset",
+      type: EVENT,
+      input: { eventTime: "2026-01-02T05:04:05.123456+02:00", series: { lastObservedTime: null } },
+      want: undefined,
+    },
+    {
       name: "free-form values are not looked into",
       type: "io.k8s.api.apps.v1.ControllerRevision",
       input: { data: { x: [1, true] } },
@@ -157,6 +216,15 @@ describe("checkDecodes()", () => {
         e.message ===
           'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal bool into Go struct field ConfigMap.data of type string',
     )
+  })
+  test("rewrites the times of a body it passes, whether or not it holds number literals", () => {
+    // 1.5 makes the check read a copy with the literal marked; the body itself is rewritten.
+    for (const cpu of ["1", "1.5"]) {
+      const text = `{"spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":${cpu}}}}]},"status":{"startTime":"2026-01-02T05:04:05+02:00"}}`
+      const body = JSON.parse(text)
+      checkDecodes(body, POD, "Pod", "v1", text)
+      assert.equal(body.status.startTime, "2026-01-02T03:04:05Z", cpu)
+    }
   })
   test("passes a well-typed body and an unknown type", () => {
     checkDecodes({ data: { a: "b" } }, CONFIG_MAP, "ConfigMap", "v1")
@@ -263,6 +331,38 @@ describe("checkPatchDecodes()", () => {
     for (const t of ["application/strategic-merge-patch+json", "application/merge-patch+json"])
       checkPatchDecodes(patched, { immutable: true }, CONFIG_MAP, t, original)
     assert.throws(() => checkPatchDecodes(patched, {}, CONFIG_MAP, "application/json-patch+json", original))
+  })
+  test("a time that does not parse: the time package's error", () => {
+    const lease = { spec: { renewTime: "2026-01-02T03:04:05Z" } }
+    assert.throws(
+      () => checkPatchDecodes(lease, lease, LEASE, "application/strategic-merge-patch+json"),
+      (e: unknown) =>
+        e instanceof ApiError &&
+        e.message ===
+          ' "" is invalid: patch: Invalid value: "map[spec:map[renewTime:2026-01-02T03:04:05Z]]": parsing time "2026-01-02T03:04:05Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse "Z" as ".000000"',
+    )
+    assert.throws(
+      () =>
+        checkPatchDecodes({ spec: { renewTime: 1 } }, {}, LEASE, "application/strategic-merge-patch+json"),
+      (e: unknown) =>
+        e instanceof ApiError &&
+        e.message.endsWith(": json: cannot unmarshal number into Go value of type string"),
+    )
+    assert.throws(
+      () => checkPatchDecodes(lease, lease, LEASE, "application/merge-patch+json"),
+      (e: unknown) => e instanceof ApiError && e.message.endsWith(': cannot parse "Z" as ".000000"'),
+    )
+  })
+  test("a result that passes has its times as upstream stores them", () => {
+    for (const t of [
+      "application/strategic-merge-patch+json",
+      "application/merge-patch+json",
+      "application/json-patch+json",
+    ]) {
+      const patched = { spec: { renewTime: "2026-01-02T05:04:05.123456+02:00" } }
+      checkPatchDecodes(patched, {}, LEASE, t)
+      assert.equal(patched.spec.renewTime, "2026-01-02T03:04:05.123456Z", t)
+    }
   })
   test("a well-typed result passes", () => {
     checkPatchDecodes(cm({ a: "b" }), {}, CONFIG_MAP, "application/strategic-merge-patch+json")

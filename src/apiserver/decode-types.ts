@@ -1,13 +1,15 @@
 /**
  * The type errors upstream's JSON decoder finds in a write body before anything else looks at it:
  * a value of the wrong JSON type for its field (`json: cannot unmarshal bool into Go struct field
- * ConfigMap.data of type string`), a quantity that does not parse, bytes that are not base64.
- * Upstream answers them with 400 `<Kind> in version "v1" cannot be handled as a <Kind>: ...`,
- * whatever the fieldValidation directive; k8ts reads the same facts from the schema table.
+ * ConfigMap.data of type string`), a quantity or time that does not parse, bytes that are not
+ * base64. Upstream answers them with 400 `<Kind> in version "v1" cannot be handled as a <Kind>: ...`,
+ * whatever the fieldValidation directive; k8ts reads the same facts from the schema table. The
+ * times of a body that passes are then written as upstream stores them (decode-times.ts).
  */
 import { literalOf, markedNumbers } from "./number-literals.ts"
 import {
   badRequest,
+  decodeMetaTime,
   fieldErrors,
   invalid,
   isPlainObject,
@@ -17,6 +19,7 @@ import {
   schema,
 } from "../api/index.ts"
 import { goValue } from "./go-format.ts"
+import { normalizeTimes } from "./decode-times.ts"
 
 /** Go's name of a scalar of the schema table. */
 const GO_SCALARS: Readonly<Record<string, string>> = {
@@ -77,7 +80,7 @@ class Abort extends Error {}
 
 /** How the decoder takes a value of one type, worked out once per type (the schema table never changes). */
 export type Plan =
-  | { readonly is: "scalar" | "opaque" | "quantity" | "intOrString" | "string" }
+  | { readonly is: "scalar" | "opaque" | "quantity" | "intOrString" | "string" | "time" | "microTime" }
   | {
       readonly is: "struct"
       readonly fields: Readonly<Record<string, schema.FieldSchema>>
@@ -119,7 +122,9 @@ function makePlan(t: string): Plan {
   if (schema.FREE_FORM_TYPES.has(t)) return { is: "opaque" }
   if (t === schema.QUANTITY) return { is: "quantity" }
   if (t === schema.INT_OR_STRING) return { is: "intOrString" }
-  if (t === schema.TIME || t === schema.MICRO_TIME || t === schema.DURATION) return { is: "string" }
+  if (t === schema.TIME) return { is: "time" }
+  if (t === schema.MICRO_TIME) return { is: "microTime" }
+  if (t === schema.DURATION) return { is: "string" }
   const fields = schema.typeSchema(t)?.alias ? undefined : jsonFieldsOf(t)
   if (!fields) return { is: "opaque" }
   const go = goMessage(t)
@@ -133,6 +138,8 @@ function makePlan(t: string): Plan {
 class Decoder {
   /** The first type error, as Go's decoder saves it and goes on. */
   saved: string | undefined
+  /** Whether a time was written otherwise than upstream stores it (an offset, a fraction...). */
+  timesToRewrite = false
   readonly #path: string[] = []
 
   #typeError(value: string, goType: string, struct: string | undefined): string {
@@ -181,6 +188,9 @@ class Decoder {
       case "string":
         if (typeof v !== "string") throw new Abort(this.#typeError(jsonKind(v), "string", struct))
         return
+      case "time":
+      case "microTime":
+        return this.#time(v, plan.is === "microTime", struct)
     }
     if (!isPlainObject(v)) return this.#save(jsonKind(v), plan.go, struct)
     const fields = plan.fields
@@ -219,6 +229,14 @@ class Decoder {
     if (typeof v !== "number") return this.#save(jsonKind(v), go, struct)
     const range = INT_RANGES[t]
     if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) this.#save(`number ${v}`, go, struct)
+  }
+
+  /** metav1.Time's UnmarshalJSON: a string Go's RFC 3339 layout parses, its error stopping the decoder. */
+  #time(v: unknown, micro: boolean, struct: string | undefined): void {
+    if (typeof v !== "string") throw new Abort(this.#typeError(jsonKind(v), "string", struct))
+    const t = decodeMetaTime(v, micro)
+    if (t.error !== undefined) throw new Abort(t.error)
+    if (t.value !== v) this.timesToRewrite = true
   }
 
   #intOrString(v: unknown, struct: string | undefined): void {
@@ -286,6 +304,11 @@ function paddingError(s: string, at: number, j: number): number | undefined {
   return si < s.length ? si : undefined
 }
 
+/** Whether a check came across a time written otherwise than upstream stores it. */
+interface TimesSeen {
+  rewrite: boolean
+}
+
 /** Go's reflect.Kind of a value the unstructured converter holds (integers are int64). */
 function unstructuredKind(v: unknown): string {
   if (Array.isArray(v)) return "slice"
@@ -300,7 +323,7 @@ function unstructuredKind(v: unknown): string {
  * through) for `v` as type `t`, or undefined: it stops at the first, with its own wording
  * (`unrecognized type: string`, `cannot convert int64 to string`, `cannot restore map from bool`).
  */
-function unstructuredError(v: unknown, t: string, kept?: unknown): string | undefined {
+function unstructuredError(v: unknown, t: string, kept: unknown, times: TimesSeen): string | undefined {
   if (unchecked(v, t, kept)) return undefined
   if (t === "bytes") {
     if (typeof v !== "string") return `cannot restore slice from ${unstructuredKind(v)}`
@@ -309,7 +332,7 @@ function unstructuredError(v: unknown, t: string, kept?: unknown): string | unde
   }
   if (t in GO_SCALARS) return scalarConversion(v, GO_SCALARS[t] as string)
   if (t === schema.QUANTITY || t === schema.INT_OR_STRING || t === schema.TIME || t === schema.MICRO_TIME)
-    return customError(v, t)
+    return customError(v, t, times)
   const fields = structFields(t)
   if (!fields) return undefined
   if (!isPlainObject(v)) return `cannot restore struct from: ${unstructuredKind(v)}`
@@ -321,7 +344,7 @@ function unstructuredError(v: unknown, t: string, kept?: unknown): string | unde
   for (const name in v) {
     const field = fields.get(name)
     if (field === undefined || (first >= 0 && field.at > first)) continue
-    const err = unstructuredField(v[name], field.schema, keptFields?.[name])
+    const err = unstructuredField(v[name], field.schema, keptFields?.[name], times)
     if (err) {
       first = field.at
       error = err
@@ -358,23 +381,28 @@ function unchecked(v: unknown, t: string, kept: unknown): boolean {
   return v === kept && typeof v === "object"
 }
 
-function unstructuredField(v: unknown, f: schema.FieldSchema, kept: unknown): string | undefined {
+function unstructuredField(
+  v: unknown,
+  f: schema.FieldSchema,
+  kept: unknown,
+  times: TimesSeen,
+): string | undefined {
   if (v === null || v === undefined) return undefined
-  if (!f.map && !f.rep) return unstructuredError(v, f.t, kept)
+  if (!f.map && !f.rep) return unstructuredError(v, f.t, kept, times)
   if (v === kept && typeof v === "object") return undefined // as stored (converted once already)
   const ok = f.map ? isPlainObject(v) : Array.isArray(v)
   if (!ok) return `cannot restore ${f.map ? "map" : "slice"} from ${unstructuredKind(v)}`
   const was = (typeof kept === "object" && kept !== null ? kept : {}) as Record<string, unknown>
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const err = unstructuredError(v[i], f.t, was[i])
+      const err = unstructuredError(v[i], f.t, was[i], times)
       if (err) return err
     }
     return undefined
   }
   // for-in over a parsed JSON object visits what Object.entries would, in its order, without an array.
   for (const k in v as Record<string, unknown>) {
-    const err = unstructuredError((v as Record<string, unknown>)[k], f.t, was[k])
+    const err = unstructuredError((v as Record<string, unknown>)[k], f.t, was[k], times)
     if (err) return err
   }
   return undefined
@@ -393,7 +421,7 @@ function scalarConversion(v: unknown, go: string): string | undefined {
 }
 
 /** A type with its own JSON decoding, which the converter hands the value's JSON to. */
-function customError(v: unknown, t: string): string | undefined {
+function customError(v: unknown, t: string, times: TimesSeen): string | undefined {
   if (t === schema.QUANTITY) {
     try {
       quantity(v)
@@ -408,9 +436,10 @@ function customError(v: unknown, t: string): string | undefined {
     const value = typeof v === "number" ? `number ${v}` : jsonKind(v)
     return `json: cannot unmarshal ${value} into Go value of type int32`
   }
-  return typeof v === "string"
-    ? undefined
-    : `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`
+  if (typeof v !== "string") return `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`
+  const time = decodeMetaTime(v, t === schema.MICRO_TIME)
+  if (time.error === undefined && time.value !== v) times.rewrite = true
+  return time.error
 }
 
 /**
@@ -418,19 +447,24 @@ function customError(v: unknown, t: string): string | undefined {
  * (the first, as Go saves it) or a custom decoder's error (which wins, as it stops decoding).
  */
 export function decodeError(obj: unknown, type: string): string | undefined {
+  return decode(obj, type).error
+}
+
+function decode(obj: unknown, type: string): { error: string | undefined; timesToRewrite: boolean } {
   const d = new Decoder()
   try {
     d.value(obj, type, undefined)
   } catch (e) {
-    if (e instanceof Abort) return e.message
+    if (e instanceof Abort) return { error: e.message, timesToRewrite: false }
     throw e
   }
-  return d.saved
+  return { error: d.saved, timesToRewrite: d.timesToRewrite }
 }
 
 /**
  * Fails a create or update body upstream's decoder would not take (`json`: its text, when JSON,
- * for the number literals JSON.parse hides).
+ * for the number literals JSON.parse hides), and rewrites the times of one it takes, in place, as
+ * upstream stores them.
  * @throws ApiError BadRequest `<Kind> in version "<v>" cannot be handled as a <kind>: <error>`
  */
 export function checkDecodes(
@@ -441,8 +475,12 @@ export function checkDecodes(
   json?: string,
 ): void {
   if (!type) return
-  const err = decodeError((json !== undefined && markedNumbers(json)) || obj, type)
-  if (err === undefined) return
+  const { error: err, timesToRewrite } = decode((json !== undefined && markedNumbers(json)) || obj, type)
+  if (err === undefined) {
+    // Bodies without a time to rewrite (a pod's create, usually none at all) are not walked again.
+    if (timesToRewrite) normalizeTimes(obj, type)
+    return
+  }
   const body = isPlainObject(obj) ? obj : {}
   const bodyKind = typeof body.kind === "string" && body.kind ? body.kind : kind
   const bodyVersion = typeof body.apiVersion === "string" ? (body.apiVersion.split("/").pop() ?? "") : version
@@ -463,7 +501,8 @@ function sortedJson(v: unknown): string {
  * Fails the result of a patch upstream could not turn back into its type: 422 naming the patch,
  * a merge or JSON patch by the patched object with the decoder's error, a strategic merge patch
  * by the patch (as Go's `%+v` prints it) with the unstructured converter's. `original`: the object
- * patched, whose values a strategic or merge patch kept as they are are not checked again.
+ * patched, whose values a strategic or merge patch kept as they are are not checked again. The
+ * times of a result that passes are rewritten in place as upstream stores them.
  * @throws ApiError Invalid ` "" is invalid: patch: Invalid value: ...`
  */
 export function checkPatchDecodes(
@@ -477,10 +516,19 @@ export function checkPatchDecodes(
   const strategic = contentType === "application/strategic-merge-patch+json"
   // A merge patch shares what it kept with the object patched: only the rest is decoded.
   const merged = contentType === "application/merge-patch+json" && original !== undefined
-  const err = strategic
-    ? unstructuredError(patched, type, original)
-    : decodeError(merged ? changedPart(patched, original) : patched, type)
-  if (err === undefined) return
+  const times: TimesSeen = { rewrite: false }
+  let err: string | undefined
+  if (strategic) err = unstructuredError(patched, type, original, times)
+  else {
+    const decoded = decode(merged ? changedPart(patched, original) : patched, type)
+    err = decoded.error
+    times.rewrite = decoded.timesToRewrite
+  }
+  if (err === undefined) {
+    // Most patches write no time, or write it as stored: nothing to walk again.
+    if (times.rewrite) normalizeTimes(patched, type, original)
+    return
+  }
   const shown = strategic ? goValue(patch) : sortedJson(patched)
   throw invalid("", "", [fieldErrors.invalidValue("patch", shown, err)])
 }

@@ -12,6 +12,7 @@ import { applyConfig, writeContext } from "../apply/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, decodeBody } from "../negotiate.ts"
 import { zeroNulls } from "../decode-nulls.ts"
+import { normalizeTimes } from "../decode-times.ts"
 import { builtinTypeOf } from "../decode-types.ts"
 import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
@@ -62,8 +63,11 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
       const { customShape } = r.parts.registry.deps
       const ctx = writeContext(r.served.info, subresource, r.parts.clock.now(), customShape)
       const obj = applyConfig(cur, config, { manager, force }, ctx)
-      // The merged object is turned back into its type upstream, its nulls zeroed on the way.
-      zeroNulls(obj, builtinTypeOf(r.served.info))
+      // The merged object is turned back into its type upstream, its nulls zeroed on the way and
+      // its times stored in their one form.
+      const type = builtinTypeOf(r.served.info)
+      zeroNulls(obj, type)
+      normalizeTimes(obj, type, cur)
       const meta = (obj.metadata ??= {})
       meta.name ??= r.ri.name
       if (r.namespace) meta.namespace ??= r.namespace
