@@ -7,6 +7,7 @@
 import type { JobCondition } from "kubernetes-types/batch/v1.js"
 import type { Job, Pod } from "./types.ts"
 import { Jobs, keyOf } from "../../api/index.ts"
+import { rfc3339 } from "../../util/index.ts"
 import { ensureCondition, findCondition, newCondition } from "./conditions.ts"
 import type { SyncContext, SyncDeps } from "./context.ts"
 import { formatIntervals, hasIndex, withIndexes } from "./intervals.ts"
@@ -193,8 +194,7 @@ function enactJobFinished(ctx: SyncContext, now: number): boolean {
   ensureCondition(ctx.job, cond, now)
   if (fin.type === "Complete") {
     const status = (ctx.job.status ??= {})
-    status.completionTime =
-      findCondition(ctx.job, "Complete")?.lastTransitionTime ?? new Date(now).toISOString()
+    status.completionTime = findCondition(ctx.job, "Complete")?.lastTransitionTime ?? rfc3339(now)
   }
   return true
 }
