@@ -1,6 +1,9 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
+import { decodeMetaTime } from "../api/index.ts"
 import { apiCall, memoryApiServer } from "../testing/index.ts"
+import { rfc3339 } from "../util/index.ts"
+import { timestamp } from "./registry/context.ts"
 import { normalizeTimes } from "./decode-times.ts"
 import type { ApiServer } from "./server.ts"
 
@@ -133,6 +136,15 @@ describe("normalizeTimes()", () => {
     normalizeTimes(obj, undefined)
     assert.equal(obj.metadata.creationTimestamp, "2026-01-02T05:04:05+02:00")
   })
+})
+
+test("the times k8ts writes itself are already in the stored form", () => {
+  for (const ms of [Date.UTC(2026, 0, 2, 3, 4, 5, 999), Date.UTC(2000, 1, 29), 1001, 1767323045123.7]) {
+    for (const t of [rfc3339(ms), timestamp(ms)]) assert.deepEqual(decodeMetaTime(t, false), { value: t }, t)
+    // The MicroTime of node leases and leader election.
+    const micro = new Date(ms).toISOString().replace("Z", "000Z")
+    assert.deepEqual(decodeMetaTime(micro, true), { value: micro }, micro)
+  }
 })
 
 describe("the API server stores times as upstream does", () => {
