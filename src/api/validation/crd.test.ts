@@ -21,7 +21,8 @@ function errors(c: CustomResourceDefinition): string[] {
   return validateCustomResourceDefinition(c).map((e) => `${e.field}: ${e.message}`)
 }
 
-const P = "spec.versions[0].schema.openAPIV3Schema"
+/** A schema every version shares is checked once, where upstream's internal version holds it. */
+const P = "spec.validation.openAPIV3Schema"
 
 describe("CustomResourceDefinition validation", () => {
   test("a structural schema passes", () => {
@@ -67,7 +68,29 @@ describe("CustomResourceDefinition validation", () => {
       ),
       [],
     )
-    assert.deepEqual(errors({ ...crd(undefined) }), [`${P}: Required value: schemas are required`])
+    assert.deepEqual(errors({ ...crd(undefined) }), [
+      "spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required",
+    ])
+  })
+
+  test("schemas that differ between versions are checked at each version's path", () => {
+    const twoVersions = (a: unknown, b: unknown): CustomResourceDefinition => {
+      const c = crd(a)
+      c.spec.versions.push({
+        name: "v2",
+        served: true,
+        storage: false,
+        schema: { openAPIV3Schema: b as never },
+      })
+      return c
+    }
+    const bad = { type: "object", properties: { a: {} } }
+    assert.deepEqual(errors(twoVersions(bad, bad)), [
+      `${P}.properties[a].type: Required value: must not be empty for specified object fields`,
+    ])
+    assert.deepEqual(errors(twoVersions(bad, { type: "object" })), [
+      "spec.versions[0].schema.openAPIV3Schema.properties[a].type: Required value: must not be empty for specified object fields",
+    ])
   })
 
   test("names", () => {

@@ -9,6 +9,7 @@ import type {
   CustomResourceDefinitionVersion,
   CustomResourceSubresourceScale,
 } from "kubernetes-types/apiextensions/v1.js"
+import { isDeepStrictEqual } from "node:util"
 import type { FieldError } from "../errors.ts"
 import { invalidValue, notSupported, required } from "../field-errors.ts"
 import type { StructuralSchema } from "../crd-schema.ts"
@@ -90,12 +91,27 @@ function validateScale(scale: CustomResourceSubresourceScale | undefined, path: 
 
 const COLUMN_TYPES = ["boolean", "date", "integer", "number", "string"]
 
+/**
+ * The schemas of a CRD's versions and the paths upstream reports their errors at: one
+ * `spec.validation.openAPIV3Schema` when every version has the same schema (upstream's
+ * conversion to its internal version moves it there), else each version's own.
+ */
+export function crdSchemas(crd: Crd): { schema: StructuralSchema; path: string }[] {
+  const versions = crd.spec?.versions ?? []
+  const first = versions[0]?.schema
+  const shared = !!first?.openAPIV3Schema && versions.every((v) => isDeepStrictEqual(v.schema, first))
+  if (shared)
+    return [{ schema: first.openAPIV3Schema as StructuralSchema, path: "spec.validation.openAPIV3Schema" }]
+  return versions.flatMap((v, i) => {
+    const schema = v.schema?.openAPIV3Schema as StructuralSchema | undefined
+    return schema ? [{ schema, path: child(index("spec.versions", i), "schema", "openAPIV3Schema") }] : []
+  })
+}
+
 function validateVersion(v: CustomResourceDefinitionVersion, path: string): FieldError[] {
   const errs: FieldError[] = v.name ? label(v.name, child(path, "name")) : [required(child(path, "name"))]
-  const schemaPath = child(path, "schema", "openAPIV3Schema")
-  const schema = v.schema?.openAPIV3Schema as StructuralSchema | undefined
-  if (!schema) errs.push(required(schemaPath, "schemas are required"))
-  else errs.push(...validateStructuralSchema(schema, schemaPath))
+  if (!v.schema?.openAPIV3Schema)
+    errs.push(required(child(path, "schema", "openAPIV3Schema"), "schemas are required"))
   errs.push(...validateScale(v.subresources?.scale, child(path, "subresources", "scale")))
   ;(v.additionalPrinterColumns ?? []).forEach((c, i) => {
     const p = index(child(path, "additionalPrinterColumns"), i)
@@ -116,6 +132,8 @@ function validateVersions(
   if (!list.length) return [required(path, "must have exactly one version marked as storage version")]
   const errs: FieldError[] = []
   list.forEach((v, i) => errs.push(...validateVersion(v, index(path, i))))
+  for (const { schema, path: at } of crdSchemas({ spec: { versions: list } } as Crd))
+    errs.push(...validateStructuralSchema(schema, at))
   const shown = list.map((v) => v.name)
   if (new Set(shown).size !== shown.length)
     errs.push(invalidValue(path, shown, "must contain unique version names"))

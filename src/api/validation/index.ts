@@ -58,7 +58,7 @@ import { validateRuntimeClass } from "./runtime-class.ts"
 import { validateService } from "./service.ts"
 
 export { cronScheduleError } from "./cron.ts"
-export { validateCustomResourceMeta } from "./crd.ts"
+export { crdSchemas, validateCustomResourceMeta } from "./crd.ts"
 
 /** The kind being validated: its group, kind and scope. */
 export interface KindRef {

@@ -173,7 +173,7 @@ describe("formats and defaults", () => {
         ],
       },
     }
-    const P = "spec.versions[0].schema.openAPIV3Schema.properties[spec]"
+    const P = "spec.validation.openAPIV3Schema.properties[spec]"
     assert.deepEqual(
       validateCrdDefaults(crd as never).map((e) => `${e.field}: ${e.message}`),
       [

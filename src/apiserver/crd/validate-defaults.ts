@@ -3,7 +3,7 @@
  * the schema it sits in and must not carry fields that pruning would drop.
  */
 import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
-import { type FieldError, type StructuralSchema as Schema, fieldErrors } from "../../api/index.ts"
+import { type FieldError, type StructuralSchema as Schema, crdSchemas, fieldErrors } from "../../api/index.ts"
 import { pruneUnknown } from "./prune-default.ts"
 import { validateValue } from "./validate-value.ts"
 
@@ -36,10 +36,5 @@ function visit(s: Schema, path: string, root: boolean): FieldError[] {
 
 /** The errors of every default in every version's schema. */
 export function validateCrdDefaults(crd: CustomResourceDefinition): FieldError[] {
-  const errs: FieldError[] = []
-  ;(crd.spec?.versions ?? []).forEach((v, i) => {
-    const schema = v.schema?.openAPIV3Schema as Schema | undefined
-    if (schema) errs.push(...visit(schema, `spec.versions[${i}].schema.openAPIV3Schema`, true))
-  })
-  return errs
+  return crdSchemas(crd).flatMap(({ schema, path }) => visit(schema, path, true))
 }
