@@ -45,6 +45,19 @@ export interface StructuralSchema {
   "x-kubernetes-list-type"?: string
   "x-kubernetes-list-map-keys"?: string[]
   "x-kubernetes-map-type"?: string
+  "x-kubernetes-validations"?: ValidationRule[]
+}
+
+/** One CEL rule of a schema's `x-kubernetes-validations`. */
+export interface ValidationRule {
+  rule: string
+  message?: string
+  messageExpression?: string
+  /** FieldValueInvalid (the default), FieldValueForbidden, FieldValueRequired or FieldValueDuplicate. */
+  reason?: string
+  /** Where the failure is reported, relative to the schema's position (`.spec.replicas`). */
+  fieldPath?: string
+  optionalOldSelf?: boolean
 }
 
 /** The JSON type of a value as the validator names it: "integer" for whole numbers. */

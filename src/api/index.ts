@@ -51,7 +51,14 @@ export {
   type StringSelectorMatcher,
 } from "./label-selector-string.ts"
 export * as schema from "./schema/index.ts"
-export { type StructuralSchema, additionalOf, isPlainObject, itemsOf, jsonType } from "./crd-schema.ts"
+export {
+  type StructuralSchema,
+  type ValidationRule,
+  additionalOf,
+  isPlainObject,
+  itemsOf,
+  jsonType,
+} from "./crd-schema.ts"
 export { hasTypeMeta, jsonFieldsOf } from "./schema/json-fields.ts"
 export {
   claimRefOf,

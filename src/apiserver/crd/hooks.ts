@@ -1,15 +1,18 @@
 /**
  * The registry hooks of custom resources: structural defaulting and pruning, generic
- * metadata checks plus schema validation, the None conversion (only apiVersion changes), and the
- * shape server-side apply sees them in. Built-in resources go to the hooks they had.
+ * metadata checks plus schema validation and x-kubernetes-validations rules, the None conversion
+ * (only apiVersion changes), and the shape server-side apply sees them in. CRDs get their
+ * defaults and rules checked. Built-in resources go to the hooks they had.
  */
 import { type ApiObject, type ResourceInfo, validateCustomResourceMeta } from "../../api/index.ts"
 import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
 import type { RegistryDeps } from "../registry/context.ts"
 import { customResourceShape } from "./apply-shape.ts"
 import { defaultAndPrune } from "./prune-default.ts"
+import { validateCrdRules } from "./cel/crd-rules.ts"
 import { validateCrdDefaults } from "./validate-defaults.ts"
 import type { ResourceTable } from "./resource-table.ts"
+import { validateRules } from "./validate-rules.ts"
 import { validateValue } from "./validate-value.ts"
 
 /** The registry's defaults, validate and convert hooks, and the shape of custom resources. */
@@ -37,11 +40,17 @@ export function customResourceHooks(table: ResourceTable, builtin: RegistryHooks
       const h = table.handling(info)
       if (!h && isCrd(info)) {
         const errs = builtin.validate(info, obj, old)
-        return errs.length ? errs : validateCrdDefaults(obj as unknown as CustomResourceDefinition)
+        if (errs.length) return errs
+        const crd = obj as unknown as CustomResourceDefinition
+        const defaults = validateCrdDefaults(crd)
+        // A status write changes no schema: its rules are not checked again.
+        if (subresource === "status") return defaults
+        return [...defaults, ...validateCrdRules(crd, defaults.length === 0)]
       }
       if (!h) return builtin.validate(info, obj, old, subresource)
       const errs = validateCustomResourceMeta(obj, old, info.namespaced)
       if (h.schema) errs.push(...validateValue(h.schema, obj, "", true))
+      errs.push(...validateRules(h, obj, old, errs))
       return errs
     },
     convert(obj, info, toVersion) {
