@@ -12,16 +12,20 @@ export interface AdmissionPlugin {
   validate?(req: AdmissionRequest): Promise<void> | void
 }
 
-/** Runs every plugin's mutate in order, then every validate. */
+/** Runs every plugin's mutate in order in the mutating phase, every validate in the validating one. */
 export function admissionChain(plugins: readonly AdmissionPlugin[]): Admission {
+  const mutating = plugins.filter((p) => p.mutate)
+  const validating = plugins.filter((p) => p.validate)
   return {
-    async admit(req) {
+    async mutate(req) {
       // Only a plugin that answered with a promise is waited for: most decide at once.
-      for (const p of plugins) {
+      for (const p of mutating) {
         const pending = p.mutate?.(req)
         if (pending) await pending
       }
-      for (const p of plugins) {
+    },
+    async validate(req) {
+      for (const p of validating) {
         const pending = p.validate?.(req)
         if (pending) await pending
       }
@@ -34,14 +38,15 @@ export const IMMORTAL_NAMESPACES = ["default", "kube-system", "kube-public"] as 
 
 /**
  * NamespaceLifecycle: refuses content in namespaces that do not exist or are terminating, and the
- * deletion of the system namespaces. `lookup` reads a namespace (from the watch cache).
+ * deletion of the system namespaces. `lookup` reads a namespace (from the watch cache). It runs
+ * in the mutating phase, as upstream's plugin (an Admit), so it refuses before validation does.
  */
 export function namespaceLifecycle(
   lookup: (name: string) => Promise<{ terminating: boolean } | undefined>,
 ): AdmissionPlugin {
   return {
     name: "NamespaceLifecycle",
-    async validate(req) {
+    async mutate(req) {
       if (req.info.group === "" && req.info.kind === "Namespace") {
         if (req.operation === "DELETE" && (IMMORTAL_NAMESPACES as readonly string[]).includes(req.name)) {
           throw new ApiError(

@@ -164,6 +164,8 @@ describe("LimitRanger admission", () => {
       created.metadata?.annotations?.[LIMIT_RANGER_ANNOTATION],
       "LimitRanger plugin set: cpu request for container app; cpu limit for container app",
     )
+    // The QoS class is the defaulted resources', as upstream's strategy computes it after admission.
+    assert.equal(created.status?.qosClass, "Burstable")
   })
 
   test("refuses a pod below the minimum with 403 and upstream's message", async () => {

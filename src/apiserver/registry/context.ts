@@ -38,9 +38,15 @@ export interface AdmissionRequest {
   readonly dryRun: boolean
 }
 
-/** Mutating then validating admission; throws an ApiError to refuse. */
+/**
+ * Admission in upstream's two phases; each throws an ApiError to refuse. A create is mutated
+ * before it is named (a generateName object has no name yet), given its uid and validated, and
+ * validated once it passed validation, just before it is written; an update likewise around its
+ * validation.
+ */
 export interface Admission {
-  admit(req: AdmissionRequest): Promise<void>
+  mutate(req: AdmissionRequest): Promise<void>
+  validate(req: AdmissionRequest): Promise<void>
 }
 
 /** Everything the registry needs from outside. */

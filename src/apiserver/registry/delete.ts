@@ -198,7 +198,7 @@ export async function deleteObject(
     try {
       checkPreconditions(s, cur.obj, opts.preconditions)
       if (!admitted) {
-        await admission.admit({
+        const req = {
           operation: "DELETE",
           info: s.info,
           namespace: ref.namespace,
@@ -207,7 +207,9 @@ export async function deleteObject(
           old: cur.obj,
           user: opts.user,
           dryRun: !!opts.dryRun,
-        })
+        } as const
+        await admission.mutate(req)
+        await admission.validate(req)
         admitted = true
       }
       const done = await deleteFrom(reg, s, key, cur, opts, held, writing)

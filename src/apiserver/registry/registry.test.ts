@@ -21,7 +21,7 @@ function frozenCacheRegistry() {
   const registry = new Registry({
     store,
     clock,
-    admission: { admit: async () => {} },
+    admission: { mutate: async () => {}, validate: async () => {} },
     defaults: (info, obj) => applyDefaults(info, obj),
     validate: (info, obj, old, sub) => validateObject(info, obj, old, sub),
     convert: (obj) => obj,
@@ -239,7 +239,7 @@ test("the cache's object of each write knows the value stored for it; an object 
   const registry = new Registry({
     store,
     clock: new FakeClock(Date.parse("2026-01-01T00:00:00Z")),
-    admission: { admit: async () => {} },
+    admission: { mutate: async () => {}, validate: async () => {} },
     defaults: (info, obj) => applyDefaults(info, obj),
     validate: (info, obj, old, sub) => validateObject(info, obj, old, sub),
     convert: (obj) => obj,

@@ -22,7 +22,7 @@ import {
   type Served,
 } from "./context.ts"
 import { setObjectJsonParts } from "../output.ts"
-import { prepareForCreate } from "./strategy.ts"
+import { afterMutation, prepareForCreate } from "./strategy.ts"
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { updateObject, type UpdateOptions, type UpdateResult, type UpdateTransform } from "./update.ts"
@@ -86,19 +86,24 @@ export class Registry {
       const ctx = writeContext(s.info, "", this.#d.clock.now(), this.#d.customShape)
       recordUpdate(undefined, obj, opts.fieldManager, ctx)
     }
-    await this.#d.admission.admit({
-      operation: "CREATE",
+    // Mutating admission sees a generated name's object as nameless, as upstream's runs before
+    // the name is generated: its refusals name the generateName prefix.
+    const req = {
+      operation: "CREATE" as const,
       info: s.info,
       namespace,
-      name: meta.name ?? "",
+      name: generated ? "" : (meta.name ?? ""),
       subresource: "",
       object: obj,
       user: opts.user,
       dryRun: !!opts.dryRun,
-    })
+    }
+    await this.#d.admission.mutate(req)
+    afterMutation(s.info, obj)
     const undo = await this.#d.allocate?.(s, obj, undefined, !!opts.dryRun)
     try {
       checkValid(this.#d, s, obj)
+      await this.#d.admission.validate(generated ? { ...req, name: meta.name as string } : req)
       if (opts.dryRun) return obj
       return await this.#createLoop(s, namespace, obj, generated)
     } catch (err) {

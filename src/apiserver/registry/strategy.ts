@@ -92,7 +92,7 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
   const key = kindKey(info)
   if (hasStatus(info) && !STATUS_ON_CREATE.has(key)) {
     const initial = INITIAL_STATUS[key]
-    if (key === "/Pod") obj.status = { phase: "Pending", qosClass: qosClass(obj as Pod) }
+    if (key === "/Pod") obj.status = { phase: "Pending" }
     else if (initial) obj.status = initial()
     else delete obj.status
   }
@@ -100,6 +100,15 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
   else if (obj.metadata) delete obj.metadata.generation
   if (key === "apps/DaemonSet") templateGenerationOnCreate(obj)
   dropDisabledFields(key, obj)
+}
+
+/**
+ * What the create strategy sets from what mutating admission may have changed: a pod's QoS
+ * class, from the resources LimitRanger may have defaulted (upstream's PrepareForCreate runs
+ * after mutating admission).
+ */
+export function afterMutation(info: ResourceInfo, obj: Obj): void {
+  if (info.group === "" && info.kind === "Pod" && obj.status) obj.status.qosClass = qosClass(obj as Pod)
 }
 
 /**

@@ -16,6 +16,7 @@ import {
 import { KeyNotFoundError, RevisionConflictError } from "../../storage/index.ts"
 import { jsonEqual } from "../../util/index.ts"
 import {
+  type AdmissionRequest,
   type MarkedValue,
   type RegistryDeps,
   type Served,
@@ -182,7 +183,7 @@ async function updateAttempt(
   const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
   if (sub === "" ? defaultsStatus(s.info) : needsDefaults(s, sub)) d.defaults(s.info, prepared)
   recordManagedUpdate(d, s, old, prepared, opts)
-  await d.admission.admit({
+  const req = {
     operation: "UPDATE",
     info: s.info,
     namespace: ref.namespace,
@@ -192,11 +193,12 @@ async function updateAttempt(
     old,
     user: opts.user,
     dryRun: !!opts.dryRun,
-  })
+  } as const
+  await d.admission.mutate(req)
   const undo = await d.allocate?.(s, prepared, old, !!opts.dryRun)
   let done: UpdateResult | undefined
   try {
-    done = await writeUpdate(a, prepared, old)
+    done = await writeUpdate(a, prepared, old, req)
   } catch (err) {
     await undo?.()
     throw err
@@ -226,10 +228,12 @@ async function writeUpdate(
   a: Attempt,
   prepared: ApiObject,
   old: ApiObject,
+  req: AdmissionRequest,
 ): Promise<UpdateResult | undefined> {
   const { reg, s, cur, opts } = a
   const revision = cur.revision
   if (opts.subresource !== "binding") checkValid(reg.deps, s, prepared, old, opts.subresource)
+  await reg.deps.admission.validate(req)
   // Served and stored forms are one when nothing converts: compare with the stored value as is.
   const marked =
     needsConversion(s) || s.info.custom

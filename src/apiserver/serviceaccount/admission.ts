@@ -14,8 +14,7 @@ import type {
   ServiceAccount,
   VolumeMount,
 } from "kubernetes-types/core/v1.js"
-import { ApiError } from "../../api/index.ts"
-import type { AdmissionPlugin } from "../admission.ts"
+import { type AdmissionPlugin, admissionForbidden } from "../admission.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
 import { WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS } from "./claims.ts"
 import type { ObjectLookup } from "./config.ts"
@@ -109,10 +108,9 @@ export function serviceAccountAdmission(
       const saName = pod.spec.serviceAccountName
       const sa = (await lookup("serviceaccounts", req.namespace, saName)) as ServiceAccount | undefined
       if (!sa) {
-        throw new ApiError(
-          "Forbidden",
-          `pods "${req.name}" is forbidden: error looking up service account ${req.namespace}/${saName}: serviceaccount "${saName}" not found`,
-          { name: req.name, kind: "pods" },
+        throw admissionForbidden(
+          req,
+          `error looking up service account ${req.namespace}/${saName}: serviceaccount "${saName}" not found`,
         )
       }
       if (shouldAutomount(sa, pod)) mountServiceAccountToken(pod, suffix)

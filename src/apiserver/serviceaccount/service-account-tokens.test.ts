@@ -244,6 +244,16 @@ describe("ServiceAccount admission", () => {
       res.json.message,
       'pods "lost" is forbidden: error looking up service account default/ghost: serviceaccount "ghost" not found',
     )
+    // A controller's pod (generateName) is refused under its prefix, as upstream's mutating
+    // admission sees it before its name is generated: one event for every such refusal.
+    const generated = await call("POST", PODS, {
+      metadata: { generateName: "web-7c5ddbdf54-" },
+      spec: { serviceAccountName: "ghost", containers: [{ name: "c", image: "nginx" }] },
+    })
+    assert.equal(
+      generated.json.message,
+      'pods "web-7c5ddbdf54-" is forbidden: error looking up service account default/ghost: serviceaccount "ghost" not found',
+    )
   })
 })
 
