@@ -80,7 +80,7 @@ export class Registry {
     delete meta.deletionTimestamp
     delete meta.deletionGracePeriodSeconds
     delete meta.selfLink
-    prepareForCreate(s.info, obj)
+    prepareForCreate(s.info, obj, meta.creationTimestamp)
     this.#d.defaults(s.info, obj)
     if (opts.fieldManager !== undefined) {
       const ctx = writeContext(s.info, "", this.#d.clock.now(), this.#d.customShape)

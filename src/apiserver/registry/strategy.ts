@@ -87,12 +87,15 @@ export function tracksGeneration(info: ResourceInfo): boolean {
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
-/** Resets the fields the server owns on create (status, generation). Mutates `obj`. */
-export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
+/**
+ * Resets the fields the server owns on create (status, generation). Mutates `obj`. `now` is the
+ * create's timestamp, for the conditions the server writes.
+ */
+export function prepareForCreate(info: ResourceInfo, obj: Obj, now: string): void {
   const key = kindKey(info)
   if (hasStatus(info) && !STATUS_ON_CREATE.has(key)) {
     const initial = INITIAL_STATUS[key]
-    if (key === "/Pod") obj.status = { phase: "Pending" }
+    if (key === "/Pod") obj.status = initialPodStatus(obj as Pod, now)
     else if (initial) obj.status = initial()
     else delete obj.status
   }
@@ -100,6 +103,31 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
   else if (obj.metadata) delete obj.metadata.generation
   if (key === "apps/DaemonSet") templateGenerationOnCreate(obj)
   dropDisabledFields(key, obj)
+}
+
+/** The message of the condition a pod created with scheduling gates gets (upstream's). */
+export const SCHEDULING_GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates"
+
+/**
+ * A new pod's status: Pending (its QoS class comes after mutating admission: afterMutation), and
+ * PodScheduled=False SchedulingGated when it has scheduling gates (upstream's
+ * applySchedulingGatedCondition), so clients see why it waits.
+ */
+function initialPodStatus(pod: Pod, now: string): Pod["status"] {
+  const status: NonNullable<Pod["status"]> = { phase: "Pending" }
+  if (pod.spec?.schedulingGates?.length) {
+    status.conditions = [
+      {
+        type: "PodScheduled",
+        status: "False",
+        lastProbeTime: null as never,
+        lastTransitionTime: now,
+        reason: "SchedulingGated",
+        message: SCHEDULING_GATED_MESSAGE,
+      },
+    ]
+  }
+  return status
 }
 
 /**
