@@ -126,3 +126,62 @@ test("a waiting pop() ends when its signal aborts, and a pod added between waits
   assert.equal(await waiting, undefined)
   assert.equal(await q.pop(stop.signal), undefined)
 })
+
+/** A pod's PodInfo with `gates` set, or none. */
+function gatedInfo(name: string, gates: string[], uid?: string) {
+  const pod = makePod(name, {
+    spec: gates.length ? { schedulingGates: gates.map((g) => ({ name: g })) } : {},
+  })
+  return newPodInfo(uid ? { ...pod, metadata: { ...pod.metadata, uid } } : pod)
+}
+
+/** Pops with a deadline: the pod's name, or undefined when nothing is active. */
+async function popNow(q: SchedulingQueue): Promise<string | undefined> {
+  const ctl = new AbortController()
+  const timer = setTimeout(() => ctl.abort(), 20)
+  try {
+    return (await q.pop(ctl.signal))?.podInfo.pod.metadata?.name
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const gateCases: {
+  name: string
+  /** The gates the pod is added with, then each update's. */
+  gates: string[][]
+  /** Whether the pod can be popped after the last step. */
+  active: boolean
+}[] = [
+  { name: "no gates: active at once", gates: [[]], active: true },
+  { name: "gated: held back", gates: [["a"]], active: false },
+  { name: "one of two gates removed: still held back", gates: [["a", "b"], ["b"]], active: false },
+  { name: "all gates removed: active at once", gates: [["a", "b"], ["b"], []], active: true },
+]
+
+for (const c of gateCases) {
+  test(`scheduling gates: ${c.name}`, async () => {
+    const { q } = setup()
+    const [first = [], ...updates] = c.gates
+    q.add(gatedInfo("p", first, "uid-p"))
+    for (const gates of updates) q.update(gatedInfo("p", gates, "uid-p"))
+    assert.equal(await popNow(q), c.active ? "p" : undefined)
+  })
+}
+
+test("a gated pod is not attempted when everything moves, nor after the unschedulable timeout", async () => {
+  const { clock, q } = setup()
+  q.add(gatedInfo("gated", ["a"], "uid-g"))
+  assert.deepEqual(q.stats(), { active: 0, backoff: 0, unschedulable: 1 })
+  q.moveAllToActiveOrBackoff()
+  q.movePodsWaitingForPods()
+  await clock.advance(301_000)
+  q.flush()
+  assert.deepEqual(q.stats(), { active: 0, backoff: 0, unschedulable: 1 })
+  assert.equal(await popNow(q), undefined)
+  // Its gates cleared: no back-off, it never failed an attempt.
+  q.update(gatedInfo("gated", [], "uid-g"))
+  assert.deepEqual(q.stats(), { active: 1, backoff: 0, unschedulable: 0 })
+  const got = await q.pop(new AbortController().signal)
+  assert.equal(got?.attempts, 1)
+})

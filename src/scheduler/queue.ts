@@ -4,6 +4,9 @@
  * 10 s per pod), and the unschedulable pods, moved back when something happens that may let
  * them fit (a node added or changed, a pod deleted) or after 5 minutes regardless. Entries are
  * keyed by pod uid; the latest PodInfo of a pod replaces the older one wherever it waits.
+ * A pod with scheduling gates never enters the active queue or backoff (upstream's
+ * SchedulingGates PreEnqueue plugin): it waits with the unschedulable pods, is never attempted,
+ * and goes to the active queue as soon as an update clears its gates.
  */
 import type { Clock } from "../util/index.ts"
 import type { PodInfo } from "./framework/pod-info.ts"
@@ -42,6 +45,7 @@ interface HeapItem {
 export interface QueueStats {
   readonly active: number
   readonly backoff: number
+  /** Including the pods held back by their scheduling gates. */
   readonly unschedulable: number
 }
 
@@ -267,7 +271,10 @@ export class SchedulingQueue {
     return e.q.attempts > 0 && this.#backoffEnd(e) > this.#opts.clock.now()
   }
 
-  #moveTo(e: Entry, where: Where): void {
+  #moveTo(e: Entry, to: Where): void {
+    // The PreEnqueue check: a gated pod stays with the unschedulable pods, whatever moved it.
+    const where = (to === "active" || to === "backoff") && isGated(e.q.podInfo) ? "unschedulable" : to
+    if (where !== to) e.since = this.#opts.clock.now()
     if (e.where === "unschedulable") this.#unschedulable.delete(e)
     if (where === "unschedulable") this.#unschedulable.add(e)
     this.#counts[e.where]--
@@ -286,6 +293,11 @@ export class SchedulingQueue {
     this.#waiters = []
     for (const f of w) f()
   }
+}
+
+/** True while the pod has scheduling gates: it may not be attempted. */
+export function isGated(pi: PodInfo): boolean {
+  return !!pi.pod.spec?.schedulingGates?.length
 }
 
 /** Plugins whose verdict can change when another pod is bound. */
