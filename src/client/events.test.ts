@@ -3,7 +3,8 @@ import { after, before, test } from "node:test"
 import { Events, Pods } from "../api/index.ts"
 import { type ClientEnv, startClientEnv } from "../testing/index.ts"
 import { FakeClock, silentLogger } from "../util/index.ts"
-import { ClientEventRecorder, EVENT_BURST, EVENT_QPS } from "./events.ts"
+import { EVENT_BURST, EVENT_QPS } from "./event-write-pool.ts"
+import { ClientEventRecorder } from "./events.ts"
 
 let env: ClientEnv
 const clock = new FakeClock(Date.parse("2026-01-02T03:04:05Z"))

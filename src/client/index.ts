@@ -74,13 +74,8 @@ export {
   type ControllerManagerOptions,
   type ControllerState,
 } from "./manager.ts"
-export {
-  ClientEventRecorder,
-  EVENT_BURST,
-  EVENT_QPS,
-  type EventRecorder,
-  type EventRecorderOptions,
-} from "./events.ts"
+export { ClientEventRecorder, type EventRecorder, type EventRecorderOptions } from "./events.ts"
+export { EVENT_BURST, EVENT_QPS } from "./event-write-pool.ts"
 export { WrittenObjects } from "./read-your-writes.ts"
 export { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts"
 export { registerControllerMetrics, type HealthSource } from "./metrics.ts"
