@@ -25,6 +25,7 @@ export { type PodLogOptions, podLogOptions, podLogQuery, validatePodLogOptions }
 export { queryBool, queryInt64 } from "./query-params.ts"
 export { decodeMetaTime, type DecodedTime } from "./meta-time.ts"
 export { crdSchemas, validateCustomResourceMeta, validateObject } from "./validation/index.ts"
+export { isDns1123Subdomain } from "./validation/names.ts"
 export { applyDefaults, defaultsStatus } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"
 export { MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS } from "./flowcontrol-mandatory.ts"

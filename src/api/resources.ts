@@ -306,6 +306,7 @@ import type * as batch from "kubernetes-types/batch/v1.js"
 import type * as certificates from "kubernetes-types/certificates/v1.js"
 import type * as coordination from "kubernetes-types/coordination/v1.js"
 import type * as discovery from "kubernetes-types/discovery/v1.js"
+import type * as eventsv1 from "kubernetes-types/events/v1.js"
 import type * as autoscaling from "kubernetes-types/autoscaling/v2.js"
 import type * as apiextensions from "kubernetes-types/apiextensions/v1.js"
 import type * as policy from "kubernetes-types/policy/v1.js"
@@ -327,6 +328,8 @@ export const Endpoints = ref<Obj<core.Endpoints>>("", "v1", "endpoints")
 export const ConfigMaps = ref<Obj<core.ConfigMap>>("", "v1", "configmaps")
 export const Secrets = ref<Obj<core.Secret>>("", "v1", "secrets")
 export const Events = ref<Obj<core.Event>>("", "v1", "events")
+/** Events through the events.k8s.io API (the same stored objects as Events, another shape). */
+export const EventsV1 = ref<Obj<eventsv1.Event>>("events.k8s.io", "v1", "events")
 export const ServiceAccounts = ref<Obj<core.ServiceAccount>>("", "v1", "serviceaccounts")
 export const ResourceQuotas = ref<Obj<core.ResourceQuota>>("", "v1", "resourcequotas")
 export const LimitRanges = ref<Obj<core.LimitRange>>("", "v1", "limitranges")

@@ -76,6 +76,15 @@ export {
 } from "./manager.ts"
 export { ClientEventRecorder, type EventRecorder, type EventRecorderOptions } from "./events.ts"
 export { EVENT_BURST, EVENT_QPS } from "./event-write-pool.ts"
+export {
+  EventsV1Broadcaster,
+  FINISH_MS,
+  REFRESH_MS,
+  referenceTo,
+  type EventDetails,
+  type EventsV1BroadcasterOptions,
+  type EventsV1Recorder,
+} from "./event-broadcaster.ts"
 export { WrittenObjects } from "./read-your-writes.ts"
 export { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts"
 export { registerControllerMetrics, type HealthSource } from "./metrics.ts"

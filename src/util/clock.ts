@@ -90,3 +90,11 @@ export class FakeClock implements Clock {
 export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z")
 }
+
+/**
+ * `ms` as an API object's MicroTime: RFC 3339 in UTC with microseconds (e.g.
+ * 2026-01-01T00:00:00.123000Z), as Go's metav1.MicroTime encodes it (Leases, events.k8s.io).
+ */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace("Z", "000Z")
+}

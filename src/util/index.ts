@@ -2,7 +2,7 @@
  * Leaf helpers shared by every component: time, logging, abort handling, async queues.
  * Imports nothing from the rest of k8ts.
  */
-export { type Clock, realClock, FakeClock, rfc3339 } from "./clock.ts"
+export { type Clock, realClock, FakeClock, microTime, rfc3339 } from "./clock.ts"
 export { type Logger, type LogOptions, createLogger, silentLogger, formatKlog } from "./log.ts"
 export { whenAborted, isAbortError, pause } from "./abort.ts"
 export { AsyncQueue, type Batched } from "./async-queue.ts"
