@@ -1,11 +1,12 @@
 /**
  * What the scheduler tells users about a pod: PodScheduled=False with the reason and upstream's
  * message (plus nominatedNodeName after preemption) through the status subresource, and the
- * FailedScheduling and Scheduled events.
+ * FailedScheduling (action Scheduling) and Scheduled (action Binding) events, through the
+ * events.k8s.io recorder of the pod's profile as upstream's schedule_one records them.
  */
 import type { Pod, PodCondition } from "kubernetes-types/core/v1.js"
 import { isNotFound, observedGenerationOf, Pods } from "../api/index.ts"
-import type { Client, EventRecorder } from "../client/index.ts"
+import type { Client, EventsV1Recorder } from "../client/index.ts"
 import { type Clock, type Logger, rfc3339 } from "../util/index.ts"
 
 /** Upstream's PodScheduled reasons. */
@@ -14,21 +15,32 @@ export type PodScheduledReason = "Unschedulable" | "SchedulerError"
 /** Where the reporter writes. */
 export interface ReporterDeps {
   readonly client: Client
-  readonly recorder: EventRecorder
+  /** The recorder of the pod's profile. */
+  readonly recorder: EventsV1Recorder
   readonly clock: Clock
   readonly log: Logger
+}
+
+/** The longest note of an events.k8s.io Event (upstream's NoteLengthLimit). */
+export const NOTE_LENGTH_LIMIT = 1024
+
+/** `message` cut to fit an Event's note, marked " ..." (upstream's truncateMessage). */
+export function truncateMessage(message: string): string {
+  if (message.length <= NOTE_LENGTH_LIMIT) return message
+  const suffix = " ..."
+  return message.slice(0, NOTE_LENGTH_LIMIT - suffix.length) + suffix
 }
 
 /** Records a successful assignment. */
 export function reportScheduled(deps: ReporterDeps, pod: Pod, node: string): void {
   const m = pod.metadata ?? {}
-  deps.recorder.event(
-    pod as never,
-    "Normal",
-    "Scheduled",
-    `Successfully assigned ${m.namespace}/${m.name} to ${node}`,
-    Pods,
-  )
+  deps.recorder.event(pod as never, {
+    type: "Normal",
+    reason: "Scheduled",
+    action: "Binding",
+    note: `Successfully assigned ${m.namespace}/${m.name} to ${node}`,
+    ref: Pods,
+  })
 }
 
 /**
@@ -44,7 +56,14 @@ export async function reportFailure(
     readonly nominatedNodeName?: string
   },
 ): Promise<void> {
-  deps.recorder.event(pod as never, "Warning", "FailedScheduling", opts.message, Pods)
+  // The note is cut to the Event's limit; the condition keeps the whole message.
+  deps.recorder.event(pod as never, {
+    type: "Warning",
+    reason: "FailedScheduling",
+    action: "Scheduling",
+    note: truncateMessage(opts.message),
+    ref: Pods,
+  })
   const conditions = pod.status?.conditions ?? []
   const have = conditions.find((c) => c.type === "PodScheduled")
   const nominatedChanged =

@@ -32,7 +32,7 @@ async function cluster(nodes: HollowNodeSpec[], before?: (env: ClientEnv) => Pro
   const log = silentLogger()
   const hollow = new HollowNodes({ client: env.inProcess, nodes, clock, log })
   await hollow.register()
-  const scheduler = new Scheduler({ client: env.inProcess, clock, log })
+  const scheduler = new Scheduler({ client: env.inProcess, clock, log, hostname: "test-host" })
   const running = Promise.all([hollow.run(stop.signal), scheduler.run(stop.signal)])
   const client = env.inProcess
   /** Polls `fn`, moving the fake clock half a second per try, until it returns a value. */
@@ -133,6 +133,17 @@ describe("Scheduler with hollow nodes", () => {
     }, "Scheduled event")
     assert.equal(events.message, "Successfully assigned default/heavy to big")
     assert.equal(events.type, "Normal")
+    // Recorded through events.k8s.io as upstream's scheduler records it; seen here as core/v1.
+    assert.equal(events.action, "Binding")
+    assert.equal(events.reportingComponent, "default-scheduler")
+    assert.equal(events.reportingInstance, "default-scheduler-test-host")
+    assert.match(events.eventTime ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
+    assert.equal(events.count, undefined)
+    assert.equal(events.source?.component, undefined)
+    assert.equal(events.involvedObject.kind, "Pod")
+    assert.equal(events.involvedObject.apiVersion, "v1")
+    assert.equal(events.involvedObject.uid, running.metadata?.uid)
+    assert.ok(events.involvedObject.resourceVersion)
   })
 
   test("a pod for another scheduler is left alone", async () => {
@@ -164,6 +175,8 @@ describe("Scheduler with hollow nodes", () => {
     }, "FailedScheduling event")
     assert.equal(event.type, "Warning")
     assert.equal(event.message, cond.message)
+    assert.equal(event.action, "Scheduling")
+    assert.equal(event.reportingComponent, "default-scheduler")
     await c.client
       .resource(Nodes)
       .patch({ name: "big" }, { metadata: { labels: { accelerator: "gpu" } } }, { type: "merge" })
@@ -239,7 +252,13 @@ describe("Scheduler preemption", () => {
       const list = await c.client.resource(Events).list({ namespace: "default" })
       return list.items.find((x) => x.reason === "Preempted" && x.involvedObject.name === "victim")
     }, "Preempted event")
-    assert.match(preempted.message ?? "", /^Preempted by pod .+ on node only$/)
+    const vip = await pods.get({ namespace: "default", name: "vip" })
+    assert.equal(preempted.message, `Preempted by pod ${vip.metadata?.uid} on node only`)
+    assert.equal(preempted.action, "Preempting")
+    // The preemptor is the related object.
+    assert.equal(preempted.related?.kind, "Pod")
+    assert.equal(preempted.related?.name, "vip")
+    assert.equal(preempted.related?.uid, vip.metadata?.uid)
   })
 
   test("a pod whose anti-affinity avoids a lower-priority pod preempts it: DisruptionTarget, then deletion", async () => {

@@ -23,8 +23,7 @@ import {
 import {
   BY_NAMESPACE,
   type Client,
-  ClientEventRecorder,
-  type EventRecorder,
+  EventsV1Broadcaster,
   SharedInformers,
   stripManagedFields,
 } from "../client/index.ts"
@@ -61,8 +60,11 @@ export interface SchedulerOptions {
   readonly config?: KubeSchedulerConfiguration
   /** Plugin factories (default: the in-tree plugins). */
   readonly registry?: Registry
-  /** Default: a ClientEventRecorder for "default-scheduler". */
-  readonly recorder?: EventRecorder
+  /**
+   * The host named in the Events' reportingInstance, `<scheduler name>-<hostname>` (default
+   * os.hostname(), as upstream's).
+   */
+  readonly hostname?: string
 }
 
 /** Counters of a running scheduler. */
@@ -100,7 +102,10 @@ export class Scheduler {
   readonly #informers: SharedInformers
   readonly #frameworks = new Map<string, Framework>()
   readonly #algorithm = new GenericScheduler()
-  readonly #reporter: ReporterDeps
+  /** Writes the Events of every profile (upstream's one broadcaster, a recorder per profile). */
+  readonly #events: EventsV1Broadcaster
+  /** What reports a pod's outcome, by the scheduler name of its profile. */
+  readonly #reporters = new Map<string, ReporterDeps>()
   readonly #pending = new Set<Promise<void>>()
   /** The pods nominated to a node, for every cycle (one function, not a closure per pod). */
   readonly #nominated = (node: string) => this.queue.nominator.podsFor(node)
@@ -114,16 +119,20 @@ export class Scheduler {
       log: this.#log,
       transform: stripManagedFields,
     })
-    const recorder =
-      opts.recorder ??
-      new ClientEventRecorder(opts.client, {
-        component: DEFAULT_SCHEDULER_NAME,
+    this.#events = new EventsV1Broadcaster(opts.client, {
+      clock: this.#clock,
+      log: this.#log,
+      ...(opts.hostname ? { hostname: opts.hostname } : {}),
+    })
+    const spread = defaultSpreadSelector(this.#informers)
+    for (const profile of resolveProfiles(opts.config)) {
+      const recorder = this.#events.newRecorder(profile.schedulerName)
+      this.#reporters.set(profile.schedulerName, {
+        client: opts.client,
+        recorder,
         clock: this.#clock,
         log: this.#log,
       })
-    this.#reporter = { client: opts.client, recorder, clock: this.#clock, log: this.#log }
-    const spread = defaultSpreadSelector(this.#informers)
-    for (const profile of resolveProfiles(opts.config)) {
       const fwk = new Framework(profile, opts.registry ?? inTreePlugins, {
         snapshot: this.cache,
         client: opts.client,
@@ -190,6 +199,7 @@ export class Scheduler {
     this.#informers.get(Nodes).addHandler(nodeHandler(targets))
     this.#informers.get(Pods).addHandler(podHandler(targets))
     const informing = this.#informers.run(signal)
+    const recording = this.#events.run(signal)
     try {
       if (!(await this.#informers.waitForSync(signal))) return
       this.#log.info(
@@ -203,6 +213,7 @@ export class Scheduler {
       this.queue.close()
       await Promise.allSettled([...this.#pending])
       await informing
+      await recording
     }
   }
 
@@ -334,7 +345,7 @@ export class Scheduler {
       this.stats.scheduled++
       this.cache.finishBinding(pi.uid, this.#clock.now())
       this.queue.done(pi.uid)
-      reportScheduled(this.#reporter, q.podInfo.pod, host)
+      reportScheduled(this.#reporterOf(pi.pod), pi.pod, host)
       return
     }
     fwk.runUnreserve(state, pi, host)
@@ -365,6 +376,13 @@ export class Scheduler {
     const current = this.#informers.get(Pods).cache.get(q.podInfo.key)
     if (!current || current.spec?.nodeName) return
     // Written in the background: the next pod need not wait for this one's status.
-    this.#track(reportFailure(this.#reporter, current, opts))
+    this.#track(reportFailure(this.#reporterOf(current), current, opts))
+  }
+
+  /** The reporter of the profile that schedules `pod` (#scheduleOne found it). */
+  #reporterOf(pod: Pod): ReporterDeps {
+    const reporter = this.#reporters.get(pod.spec?.schedulerName ?? DEFAULT_SCHEDULER_NAME)
+    if (!reporter) throw new TypeError(`Cannot report on pod: no profile "${pod.spec?.schedulerName}"`)
+    return reporter
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from "kubernetes-types/core/v1.js"
 import type { StorageClass } from "kubernetes-types/storage/v1.js"
-import type { Client, EventRecorder } from "../../client/index.ts"
+import type { Client, EventsV1Recorder } from "../../client/index.ts"
 import type { Clock } from "../../util/index.ts"
 import type { CycleState } from "./cycle-state.ts"
 import type { NodeInfo } from "./node-info.ts"
@@ -132,8 +132,11 @@ export interface Handle {
   readonly snapshot: Snapshot
   /** The API, for binders and preemption; absent in pure tests. */
   readonly client?: Client
-  /** Where plugins record Events (preemption); absent in pure tests. */
-  readonly recorder?: EventRecorder
+  /**
+   * Where plugins record Events (preemption): the profile's events.k8s.io recorder, reporting as
+   * its scheduler name (upstream's EventRecorder()); absent in pure tests.
+   */
+  readonly recorder?: EventsV1Recorder
   /** The profile's scheduler name. */
   readonly schedulerName?: string
   /** Time for the timestamps plugins write (default the wall clock). */

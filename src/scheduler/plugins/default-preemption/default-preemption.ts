@@ -116,13 +116,14 @@ async function preemptPod(handle: Handle, pod: PodInfo, node: string, v: PodInfo
     if (isNotFound(err)) return
     throw err
   }
-  handle.recorder?.event(
-    v.pod as never,
-    "Normal",
-    "Preempted",
-    `Preempted by pod ${pod.uid} on node ${node}`,
-    Pods,
-  )
+  handle.recorder?.event(v.pod as never, {
+    type: "Normal",
+    reason: "Preempted",
+    action: "Preempting",
+    note: `Preempted by pod ${pod.uid} on node ${node}`,
+    related: pod.pod as never,
+    ref: Pods,
+  })
 }
 
 /** Evicts the victims and clears lower-priority nominations on the node (upstream's prepareCandidate). */
