@@ -8,25 +8,51 @@ import { hpaToV1, hpaToV2 } from "./hpa-conversion.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
-/** Field pairs: events.k8s.io/v1 name, core/v1 name. */
-const EVENT_FIELDS: readonly (readonly [string, string])[] = [
-  ["regarding", "involvedObject"],
-  ["note", "message"],
-  ["reportingController", "reportingComponent"],
-  ["reportingInstance", "reportingInstance"],
-  ["deprecatedSource", "source"],
-  ["deprecatedFirstTimestamp", "firstTimestamp"],
-  ["deprecatedLastTimestamp", "lastTimestamp"],
-  ["deprecatedCount", "count"],
-  ["eventTime", "eventTime"],
+/**
+ * An Event field of one API in Go's struct order: its name, its name in the other API, and, for
+ * a field Go's JSON writes even when unset, what it writes then (`{}` for a struct, null for a
+ * time, "" for a string without omitempty). Other fields are left out when unset or zero
+ * (omitempty), as upstream answers them.
+ */
+type EventField = readonly [name: string, other: string, unset?: unknown]
+
+/** core/v1 Event fields, from events.k8s.io/v1 ones. */
+const CORE_EVENT: readonly EventField[] = [
+  ["involvedObject", "regarding", {}],
+  ["reason", "reason"],
+  ["message", "note"],
+  ["source", "deprecatedSource", {}],
+  ["firstTimestamp", "deprecatedFirstTimestamp", null],
+  ["lastTimestamp", "deprecatedLastTimestamp", null],
+  ["count", "deprecatedCount"],
+  ["type", "type"],
+  ["eventTime", "eventTime", null],
   ["series", "series"],
   ["action", "action"],
   ["related", "related"],
-  ["reason", "reason"],
-  ["type", "type"],
+  ["reportingComponent", "reportingController", ""],
+  ["reportingInstance", "reportingInstance", ""],
 ]
 
-/** Converts an Event between the two APIs, by the form it arrives in. */
+/** events.k8s.io/v1 Event fields, from core/v1 ones. */
+const EVENTS_EVENT: readonly EventField[] = [
+  ["eventTime", "eventTime", null],
+  ["series", "series"],
+  ["reportingController", "reportingComponent"],
+  ["reportingInstance", "reportingInstance"],
+  ["action", "action"],
+  ["reason", "reason"],
+  ["regarding", "involvedObject", {}],
+  ["related", "related"],
+  ["note", "message"],
+  ["type", "type"],
+  ["deprecatedSource", "source", {}],
+  ["deprecatedFirstTimestamp", "firstTimestamp", null],
+  ["deprecatedLastTimestamp", "lastTimestamp", null],
+  ["deprecatedCount", "count"],
+]
+
+/** Converts an Event between the two APIs, by the form it arrives in, as upstream encodes the result. */
 function convertEvent(o: Obj): Obj {
   const toCore = o.apiVersion === "events.k8s.io/v1"
   const out: Obj = {
@@ -34,10 +60,11 @@ function convertEvent(o: Obj): Obj {
     kind: "Event",
     metadata: o.metadata ?? {},
   }
-  for (const [ev, core] of EVENT_FIELDS) {
-    const from = toCore ? ev : core
-    const to = toCore ? core : ev
-    if (o[from] !== undefined && o[from] !== null) out[to] = o[from]
+  for (const [to, from, ...unset] of toCore ? CORE_EVENT : EVENTS_EVENT) {
+    const v = o[from]
+    const isSet = v !== undefined && v !== null && (unset.length > 0 || (v !== "" && v !== 0))
+    if (isSet) out[to] = v
+    else if (unset.length) out[to] = structuredClone(unset[0])
   }
   return out
 }

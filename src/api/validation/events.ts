@@ -31,15 +31,25 @@ interface InternalEvent {
   related?: unknown
 }
 
+/** `v`, or undefined for an empty struct: as Go's zero struct, the same as unset. */
+function unlessEmpty<T extends object>(v: T | undefined): T | undefined {
+  return v && Object.keys(v).length ? v : undefined
+}
+
 function fromCore(e: CoreEvent): InternalEvent {
-  return { ...e, reportingController: e.reportingComponent } as InternalEvent
+  return {
+    ...e,
+    involvedObject: unlessEmpty(e.involvedObject),
+    source: unlessEmpty(e.source),
+    reportingController: e.reportingComponent,
+  } as InternalEvent
 }
 
 function fromEvents(e: EventsEvent): InternalEvent {
   return {
     metadata: e.metadata,
     eventTime: e.eventTime,
-    involvedObject: e.regarding,
+    involvedObject: unlessEmpty(e.regarding),
     message: e.note,
     reason: e.reason,
     action: e.action,
@@ -49,7 +59,7 @@ function fromEvents(e: EventsEvent): InternalEvent {
     firstTimestamp: e.deprecatedFirstTimestamp,
     lastTimestamp: e.deprecatedLastTimestamp,
     count: e.deprecatedCount,
-    source: e.deprecatedSource,
+    source: unlessEmpty(e.deprecatedSource),
     series: e.series,
     related: e.related,
   }
