@@ -5,7 +5,7 @@
  * saw the lease change, never by comparing clocks across machines.
  */
 import { ApiError, isNotFound, type ObjectKey, Leases } from "../api/index.ts"
-import { type Clock, type Logger, realClock, silentLogger } from "../util/index.ts"
+import { type Clock, type Logger, microTime, realClock, silentLogger } from "../util/index.ts"
 import type { Client } from "./client.ts"
 
 type Lease = NonNullable<(typeof Leases)["_type"]>
@@ -34,11 +34,6 @@ export interface LeaderElectionOptions {
   onStoppedLeading?(): void
   /** Called when the observed holder changes (including to this candidate). */
   onNewLeader?(identity: string): void
-}
-
-/** RFC 3339 with microseconds, the MicroTime form Leases use. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace("Z", "000Z")
 }
 
 /** A candidate for leadership; `run` campaigns, leads and campaigns again until aborted. */

@@ -1,13 +1,10 @@
 /** A node's heartbeat: its Lease in kube-node-lease, renewed by every kubelet (real or hollow). */
 import { ApiError, Leases, Nodes } from "../api/index.ts"
 import type { Client } from "../client/index.ts"
+import { microTime } from "../util/index.ts"
 
 /** How long a node's Lease lasts without renewal (upstream's 40 s). */
 export const NODE_LEASE_SECONDS = 40
-
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace("Z", "000Z")
-}
 
 /** Renews the Lease of node `name` at time `now`, creating it (owned by the Node) when missing. */
 export async function renewNodeLease(client: Client, name: string, now: number): Promise<void> {
