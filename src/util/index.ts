@@ -16,6 +16,21 @@ export {
   mapAddress,
   numberToIpv4,
 } from "./cidr.ts"
+export {
+  type IpAddr,
+  type IpPrefix,
+  familyBits,
+  formatIp,
+  formatPrefix,
+  isIpv4Mapped,
+  maskPrefix,
+  parseIp,
+  parsePrefix,
+  prefixBounds,
+  prefixContains,
+  prefixContainsPrefix,
+  prefixesOverlap,
+} from "./ip.ts"
 export { joinHostPort } from "./host-port.ts"
 export { smallest } from "./smallest.ts"
 export { copyJson } from "./copy-json.ts"
