@@ -20,6 +20,26 @@ export {
   localAvailableCondition,
   withAPIServiceCondition,
 } from "./apiservice.ts"
+export {
+  DEFAULT_SERVICE_CIDR_NAME,
+  type IPAddress,
+  type IPAddressSpec,
+  IP_ALLOCATOR,
+  IP_FAMILY_LABEL,
+  IP_MANAGED_BY_LABEL,
+  isAllocatorIPAddress,
+  isHeldByService,
+  isServiceCIDRUsable,
+  type ParentReference,
+  SERVICE_CIDR_FINALIZER,
+  SERVICE_CIDR_READY,
+  SERVICE_CIDR_TERMINATING,
+  type ServiceCIDR,
+  serviceCIDRCondition,
+  type ServiceCIDRSpec,
+  type ServiceCIDRStatus,
+  serviceIPAddress,
+} from "./service-cidr.ts"
 export * as fieldErrors from "./field-errors.ts"
 export { type PodLogOptions, podLogOptions, podLogQuery, validatePodLogOptions } from "./pod-log-options.ts"
 export { queryBool, queryInt64 } from "./query-params.ts"

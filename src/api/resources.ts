@@ -263,7 +263,9 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
   ...define("networking.k8s.io", "v1", [
     { kind: "IngressClass", namespaced: false },
     { kind: "Ingress", short: ["ing"], sub: [STATUS] },
+    { kind: "IPAddress", namespaced: false, short: ["ip"] },
     { kind: "NetworkPolicy", resource: "networkpolicies", short: ["netpol"] },
+    { kind: "ServiceCIDR", namespaced: false, sub: [STATUS] },
   ]),
   ...define("node.k8s.io", "v1", [{ kind: "RuntimeClass", namespaced: false }]),
   ...define("policy", "v1", [{ kind: "PodDisruptionBudget", short: ["pdb"], sub: [STATUS] }]),
@@ -314,6 +316,7 @@ import type * as rbac from "kubernetes-types/rbac/v1.js"
 import type * as storage from "kubernetes-types/storage/v1.js"
 
 import type * as apiregistration from "./apiservice.ts"
+import type * as networking from "./service-cidr.ts"
 import type * as metrics from "./resource-metrics.ts"
 type Obj<T> = T & ApiObject
 
@@ -372,3 +375,7 @@ export const NodeMetricses = ref<Obj<metrics.NodeMetrics>>("metrics.k8s.io", "v1
 export const PodMetricses = ref<Obj<metrics.PodMetrics>>("metrics.k8s.io", "v1beta1", "pods")
 /** apiregistration.k8s.io APIServices: which server answers each group version. */
 export const APIServices = ref<Obj<apiregistration.APIService>>("apiregistration.k8s.io", "v1", "apiservices")
+/** networking.k8s.io ServiceCIDRs: the ranges ClusterIPs are allocated from. */
+export const ServiceCIDRs = ref<Obj<networking.ServiceCIDR>>("networking.k8s.io", "v1", "servicecidrs")
+/** networking.k8s.io IPAddresses: one per address in use, named by it. */
+export const IPAddresses = ref<Obj<networking.IPAddress>>("networking.k8s.io", "v1", "ipaddresses")

@@ -56,6 +56,7 @@ import { validatePodEphemeralContainersUpdate } from "./pod-ephemeral.ts"
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./rbac.ts"
 import { validateRuntimeClass } from "./runtime-class.ts"
 import { validateService } from "./service.ts"
+import { validateIPAddress, validateServiceCIDR } from "./service-cidr.ts"
 
 export { cronScheduleError } from "./cron.ts"
 export { crdSchemas, validateCustomResourceMeta } from "./crd.ts"
@@ -106,6 +107,8 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   "networking.k8s.io/IngressClass": validateIngressClass,
   "storage.k8s.io/StorageClass": validateStorageClass,
   "networking.k8s.io/NetworkPolicy": validateNetworkPolicy,
+  "networking.k8s.io/ServiceCIDR": validateServiceCIDR,
+  "networking.k8s.io/IPAddress": validateIPAddress,
   "rbac.authorization.k8s.io/Role": validateRole,
   "rbac.authorization.k8s.io/ClusterRole": validateClusterRole,
   "rbac.authorization.k8s.io/RoleBinding": validateRoleBinding,

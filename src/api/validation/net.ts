@@ -1,10 +1,47 @@
 /**
  * IP address and CIDR checks with upstream's messages (apimachinery `util/validation/ip.go`
- * and core's ValidateNonSpecialIP). Legacy-field leniency: non-canonical forms are accepted.
+ * and core's ValidateNonSpecialIP). Legacy fields are lenient (non-canonical forms accepted);
+ * newer ones (ServiceCIDR, IPAddress) take upstream's strict IsValidIP and IsValidCIDR.
  */
 import { isIP } from "node:net"
+import { formatIp, formatPrefix, isIpv4Mapped, parseIp, parsePrefix, prefixBounds } from "../../util/index.ts"
 import type { FieldError } from "../errors.ts"
 import { invalidValue } from "../field-errors.ts"
+
+/**
+ * What upstream's IsValidIP says of `value`: a valid address, without leading zeros, not
+ * IPv4-mapped, in canonical form.
+ */
+export function strictIpErrors(value: string): string[] {
+  const sloppy = parseIp(value, { sloppy: true })
+  if (!sloppy) return ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]
+  const strict = parseIp(value)
+  if (!strict) return ["must not have leading 0s"]
+  if (isIpv4Mapped(strict)) return ["must not be an IPv4-mapped IPv6 address"]
+  const canonical = formatIp(strict)
+  return value === canonical ? [] : [`must be in canonical form (${JSON.stringify(canonical)})`]
+}
+
+/**
+ * Upstream's IsValidCIDR: a valid CIDR without leading zeros, not IPv4-mapped, without bits set
+ * past the prefix length, in canonical form.
+ */
+export function isValidCidrStrict(value: string, field: string): FieldError[] {
+  const sloppy = parsePrefix(value, { sloppy: true })
+  if (!sloppy) {
+    return [invalidValue(field, value, "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)")]
+  }
+  const strict = parsePrefix(value)
+  let msg: string | undefined
+  if (!strict) msg = "must not have leading 0s in IP or prefix length"
+  else if (isIpv4Mapped(strict.addr)) msg = "must not have an IPv4-mapped IPv6 address"
+  else if (prefixBounds(strict).first !== strict.addr.value)
+    msg = "must not have bits set beyond the prefix length"
+  if (msg) return [invalidValue(field, value, msg)]
+  const canonical = formatPrefix(strict!)
+  if (value === canonical) return []
+  return [invalidValue(field, value, `must be in canonical form (${JSON.stringify(canonical)})`)]
+}
 
 /** An IPv4 or IPv6 address. */
 export function isValidIp(value: string, field: string): FieldError[] {

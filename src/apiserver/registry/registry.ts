@@ -22,7 +22,7 @@ import {
   type Served,
 } from "./context.ts"
 import { setObjectJsonParts } from "../output.ts"
-import { afterMutation, prepareForCreate } from "./strategy.ts"
+import { afterMutation, nameFromGenerateName, prepareForCreate } from "./strategy.ts"
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { updateObject, type UpdateOptions, type UpdateResult, type UpdateTransform } from "./update.ts"
@@ -74,7 +74,7 @@ export class Registry {
       throw new ApiError("InternalError", "resourceVersion should not be set on objects to be created")
     }
     const generated = !meta.name && !!meta.generateName
-    if (generated) meta.name = generateName(meta.generateName as string)
+    if (generated) meta.name = nameFromGenerateName(s.info, meta.generateName as string, generateName)
     meta.uid = newUid()
     meta.creationTimestamp = timestamp(this.#d.clock.now())
     delete meta.deletionTimestamp
@@ -132,7 +132,7 @@ export class Registry {
         if (!(err instanceof KeyExistsError)) throw err
         // A generated name collided: pick another, as upstream does.
         if (!generated || attempt >= 8) throw alreadyExists(qualified(s), meta.name as string)
-        meta.name = generateName(meta.generateName as string)
+        meta.name = nameFromGenerateName(s.info, meta.generateName as string, generateName)
       }
     }
   }

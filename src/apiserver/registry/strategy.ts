@@ -68,11 +68,31 @@ const INITIAL_STATUS: Record<string, () => Record<string, unknown>> = {
   "apiregistration.k8s.io/APIService": () => ({}),
 }
 
-/** Kinds whose client may set status on create (upstream keeps it for these). */
-const STATUS_ON_CREATE = new Set(["/Node", "/Event", "coordination.k8s.io/Lease"])
+/**
+ * Kinds whose client may set status on create, and whose main-resource writes keep the status
+ * written (upstream's strategies for these leave status alone).
+ */
+const STATUS_ON_CREATE = new Set([
+  "/Node",
+  "/Event",
+  "coordination.k8s.io/Lease",
+  "networking.k8s.io/ServiceCIDR",
+])
 
 function kindKey(info: ResourceInfo): string {
   return `${info.group}/${info.kind}`
+}
+
+/** Kinds whose generateName is the name as it is (upstream's IPAddress strategy adds nothing). */
+const NAME_AS_GENERATED = new Set(["networking.k8s.io/IPAddress"])
+
+/** The name of an object created with `generateName` and no name. */
+export function nameFromGenerateName(
+  info: ResourceInfo,
+  base: string,
+  generate: (b: string) => string,
+): string {
+  return NAME_AS_GENERATED.has(kindKey(info)) ? base : generate(base)
 }
 
 /** True when the resource has a status subresource (spec and status are written apart). */

@@ -41,7 +41,13 @@ import { DOCS } from "./descriptions.ts"
 import { eventPrinter, eventsEventPrinter } from "./event.ts"
 import { flowSchemaPrinter, priorityLevelConfigurationPrinter } from "./flowcontrol.ts"
 import { leasePrinter, podDisruptionBudgetPrinter, priorityClassPrinter } from "./misc.ts"
-import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./networking.ts"
+import {
+  ingressClassPrinter,
+  ingressPrinter,
+  ipAddressPrinter,
+  networkPolicyPrinter,
+  serviceCIDRPrinter,
+} from "./networking.ts"
 import { nodePrinter } from "./node.ts"
 import { podPrinter } from "./pod.ts"
 import { runtimeClassPrinter } from "./runtime-class.ts"
@@ -93,6 +99,8 @@ export const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["networking.k8s.io/Ingress", printer(ingressPrinter)],
   ["networking.k8s.io/IngressClass", printer(ingressClassPrinter)],
   ["networking.k8s.io/NetworkPolicy", printer(networkPolicyPrinter)],
+  ["networking.k8s.io/ServiceCIDR", printer(serviceCIDRPrinter)],
+  ["networking.k8s.io/IPAddress", printer(ipAddressPrinter)],
   ["policy/PodDisruptionBudget", printer(podDisruptionBudgetPrinter)],
   ["scheduling.k8s.io/PriorityClass", printer(priorityClassPrinter)],
   ["storage.k8s.io/StorageClass", printer(storageClassPrinter)],

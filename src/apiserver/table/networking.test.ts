@@ -1,6 +1,12 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./networking.ts"
+import {
+  ingressClassPrinter,
+  ingressPrinter,
+  ipAddressPrinter,
+  networkPolicyPrinter,
+  serviceCIDRPrinter,
+} from "./networking.ts"
 import { headers, meta, printerCases } from "./testdata.ts"
 
 printerCases("ingressPrinter", ingressPrinter, [
@@ -73,4 +79,42 @@ test("networking printers have upstream's headers", () => {
   assert.equal(headers(ingressPrinter), "Name | Class | Hosts | Address | Ports | Age")
   assert.equal(headers(ingressClassPrinter), "Name | Controller | Parameters | Age")
   assert.equal(headers(networkPolicyPrinter), "Name | Pod-Selector | Age")
+})
+
+printerCases("serviceCIDRPrinter", serviceCIDRPrinter, [
+  {
+    name: "single stack",
+    input: { metadata: meta("kubernetes"), spec: { cidrs: ["10.96.0.0/12"] } },
+    want: ["kubernetes", "10.96.0.0/12", "5m"],
+  },
+  {
+    name: "dual stack",
+    input: { metadata: meta("both"), spec: { cidrs: ["10.96.0.0/12", "fd00::/108"] } },
+    want: ["both", "10.96.0.0/12,fd00::/108", "5m"],
+  },
+])
+
+printerCases("ipAddressPrinter", ipAddressPrinter, [
+  {
+    name: "a Service's address",
+    input: {
+      metadata: meta("10.96.0.10"),
+      spec: { parentRef: { group: "", resource: "services", namespace: "kube-system", name: "kube-dns" } },
+    },
+    want: ["10.96.0.10", "services/kube-system/kube-dns"],
+  },
+  {
+    name: "a cluster-scoped parent in a group",
+    input: {
+      metadata: meta("10.96.0.20"),
+      spec: { parentRef: { group: "gateway.networking.k8s.io", resource: "Gateways", name: "gw" } },
+    },
+    want: ["10.96.0.20", "gateways.gateway.networking.k8s.io/gw"],
+  },
+  { name: "no parent", input: { metadata: meta("10.96.0.30"), spec: {} }, want: ["10.96.0.30", "<none>"] },
+])
+
+test("ServiceCIDR and IPAddress printers have upstream's headers", () => {
+  assert.equal(headers(serviceCIDRPrinter), "Name | CIDRs | Age")
+  assert.equal(headers(ipAddressPrinter), "Name | ParentRef")
 })

@@ -1,5 +1,9 @@
-/** Printers of the networking.k8s.io/v1 kinds: Ingress, IngressClass, NetworkPolicy. */
+/**
+ * Printers of the networking.k8s.io/v1 kinds: Ingress, IngressClass, NetworkPolicy, ServiceCIDR,
+ * IPAddress.
+ */
 import type { Ingress, IngressClass, IngressRule, NetworkPolicy } from "kubernetes-types/networking/v1.js"
+import type { IPAddress, ServiceCIDR } from "../../api/index.ts"
 import { age, formatLabelSelector } from "./format.ts"
 import { AGE_COLUMN, NAME_COLUMN, column, type Printer } from "./types.ts"
 import { DOCS } from "./descriptions.ts"
@@ -78,4 +82,43 @@ export const networkPolicyPrinter: Printer<NetworkPolicy> = {
     formatLabelSelector(np.spec?.podSelector ?? {}),
     age(np, now),
   ],
+}
+
+/** ServiceCIDRs: NAME CIDRS AGE. */
+export const serviceCIDRPrinter: Printer<ServiceCIDR> = {
+  columns: [
+    NAME_COLUMN,
+    column(
+      "CIDRs",
+      "string",
+      'CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.',
+    ),
+    AGE_COLUMN,
+  ],
+  cells: (c, { now }) => [c.metadata?.name ?? "", (c.spec?.cidrs ?? []).join(","), age(c, now)],
+}
+
+/**
+ * IPAddresses: NAME PARENTREF, the parent as `resource[.group]/[namespace/]name` (upstream's row
+ * also carries an age cell without a column, which kubectl never prints).
+ */
+export const ipAddressPrinter: Printer<IPAddress> = {
+  columns: [
+    NAME_COLUMN,
+    column(
+      "ParentRef",
+      "string",
+      "ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object.",
+    ),
+  ],
+  cells(ip) {
+    const ref = ip.spec?.parentRef
+    let parent = "<none>"
+    if (ref) {
+      parent = (ref.group ? `${ref.resource ?? ""}.${ref.group}` : (ref.resource ?? "")).toLowerCase()
+      if (ref.namespace) parent += `/${ref.namespace}`
+      parent += `/${ref.name ?? ""}`
+    }
+    return [ip.metadata?.name ?? "", parent]
+  },
 }
