@@ -63,6 +63,9 @@ import type { HealthProbe } from "./component-status.ts"
 import { requestInfo } from "./request-info.ts"
 import { kubeletSummaryFetcher, MetricsScraper, type SummaryFetcher } from "./resource-metrics/index.ts"
 import { ServiceAddresses } from "./service-addresses.ts"
+import { ClusterIPs } from "./cluster-ips.ts"
+import { DefaultServiceCIDR } from "./default-service-cidr.ts"
+import { ipAddressApi } from "./ip-address-api.ts"
 import { WatchCache } from "./watch-cache.ts"
 import { CrdController } from "./crd/controller.ts"
 import { ResourceTable } from "./crd/resource-table.ts"
@@ -242,13 +245,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     apiServiceStrategy(clock),
     resourceQuota({ store, clock, current: currentQuotas }),
   ])
-  const addresses = new ServiceAddresses(
-    store,
-    { serviceCidr: opts.serviceCidr ?? parseCidr("10.96.0.0/12") },
-    log,
-  )
+  const serviceCidr = opts.serviceCidr ?? parseCidr("10.96.0.0/12")
   const isService = (s: Served) => s.info.group === "" && s.info.resource === "services"
-  const registry = new Registry({
+  const registry: Registry = new Registry({
     store,
     clock,
     admission,
@@ -264,6 +263,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (isService(s)) await addresses.release(prev, next)
     },
   })
+  // ClusterIPs are IPAddress objects written through the registry the hooks above are part of
+  const clusterIPs: ClusterIPs = new ClusterIPs(ipAddressApi({ registry, cache, served: servedOf }), {
+    range: serviceCidr,
+    clock,
+    log,
+  })
+  const addresses: ServiceAddresses = new ServiceAddresses(store, { clusterIPs, log })
+  const defaultServiceCIDR = new DefaultServiceCIDR({ registry, served: servedOf, clock, log }, [
+    serviceCidr.text,
+  ])
   const nodesCache = cache.resource(servedOf(findResource("", "v1", "nodes") as ResourceInfo).prefix)
   const scraper = new MetricsScraper({
     nodes: () => nodesCache.objects.values() as Iterable<Node>,
@@ -306,6 +315,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }
     await bootstrapRbac(registry, servedOf)
     await bootstrapFlowControl(registry, servedOf)
+    // ClusterIPs come from ServiceCIDRs: the default one exists (and the cache has it) first
+    await defaultServiceCIDR
+      .reconcile()
+      .catch((err: unknown) => log.warn({ err: String(err) }, "Cannot create the default ServiceCIDR"))
+    await cache.waitFor(await store.revision(), 3000)
     await repairAddresses()
     markReady()
   }
@@ -399,7 +413,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       )
       const aborted = new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }))
       const scraping = Promise.race([readyPromise, aborted]).then(() => scraper.run(signal))
-      await Promise.all([running, repairLoop(signal), crds, scraping])
+      await Promise.all([running, repairLoop(signal), crds, scraping, defaultServiceCIDR.run(signal)])
     },
     ready: () => readyPromise,
     startKubernetesService: (o, signal) =>

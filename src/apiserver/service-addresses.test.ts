@@ -4,6 +4,7 @@ import { MemoryStore } from "../storage/index.ts"
 import { cidrContains, FakeClock, parseCidr, silentLogger } from "../util/index.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
 import { ServiceAddresses } from "./service-addresses.ts"
+import { ClusterIPs } from "./cluster-ips.ts"
 import { apiCall } from "../testing/index.ts"
 
 let api: ApiServer
@@ -17,6 +18,19 @@ before(async () => {
   await api.ready()
 })
 after(() => ac.abort())
+
+/** ClusterIPs whose IPAddresses are written nowhere: for tests of NodePorts alone. */
+const unrecordedClusterIPs = new ClusterIPs(
+  {
+    cached: () => undefined,
+    ipAddresses: () => [],
+    serviceCIDRs: () => [{ metadata: { name: "kubernetes" }, spec: { cidrs: ["10.96.0.0/24"] } }],
+    get: async () => undefined,
+    create: async () => {},
+    delete: async () => {},
+  },
+  { range: parseCidr("10.96.0.0/24"), clock: new FakeClock(), log: silentLogger() },
+)
 
 const call = (method: string, path: string, body?: unknown) => apiCall(api, method, path, body)
 
@@ -49,11 +63,20 @@ describe("Service ClusterIPs and NodePorts", () => {
     assert.equal(taken.status, 422)
     assert.match(
       taken.json.message,
-      /spec.clusterIPs\[0\]: Invalid value: "10.96.0.10": failed to allocate IP 10.96.0.10: provided IP is already allocated/,
+      /spec.clusterIPs: Invalid value: \["10.96.0.10"\]: failed to allocate IP 10.96.0.10: provided IP is already allocated/,
     )
     const outside = await svc("far", { clusterIP: "10.97.0.1" })
     assert.equal(outside.status, 422)
-    assert.match(outside.json.message, /is not in the valid range. The range of valid IPs is 10.96.0.0\/26/)
+    assert.match(
+      outside.json.message,
+      /failed to allocate IP 10.97.0.1: the provided network does not match the current range/,
+    )
+    const broadcast = await svc("edge", { clusterIP: "10.96.0.63" })
+    assert.equal(broadcast.status, 422)
+    assert.match(
+      broadcast.json.message,
+      /the provided IP \(10.96.0.63\) is not in the valid range. The range of valid IPs is 10.96.0.0\/26/,
+    )
   })
 
   test("changing a held address is refused as immutable, in range or not, reserving nothing", async () => {
@@ -131,17 +154,25 @@ describe("Service ClusterIPs and NodePorts", () => {
 })
 
 describe("ServiceAddresses.repair", () => {
-  test("frees a reservation nobody holds only on the second pass, and reserves what is held but not reserved", async () => {
+  test("frees a NodePort nobody holds only on the second pass, and reserves what is held but not reserved", async () => {
     const s = new MemoryStore()
-    const a = new ServiceAddresses(s, { serviceCidr: parseCidr("10.96.0.0/24") }, silentLogger())
-    const orphan = { metadata: { name: "gone", namespace: "ns" }, spec: { clusterIP: "10.96.0.5" } }
+    const a = new ServiceAddresses(s, { clusterIPs: unrecordedClusterIPs, log: silentLogger() })
+    const orphan = {
+      metadata: { name: "gone", namespace: "ns" },
+      spec: { type: "NodePort", ports: [{ nodePort: 30005 }] },
+    }
     await a.allocate(orphan, undefined, false)
-    const held = { metadata: { name: "kept", namespace: "ns" }, spec: { clusterIP: "10.96.0.6" } }
+    const held = {
+      metadata: { name: "kept", namespace: "ns" },
+      spec: { type: "NodePort", ports: [{ nodePort: 30006 }] },
+    }
+    await s.create("/registry/k8ts/serviceips/10.96.0.6", JSON.stringify({ owner: "ns/kept" }))
     await a.repair([held])
-    assert.ok(await s.get("/registry/k8ts/serviceips/10.96.0.5"), "kept after one pass")
-    assert.ok(await s.get("/registry/k8ts/serviceips/10.96.0.6"), "reserved for its holder")
+    assert.ok(await s.get("/registry/k8ts/nodeports/30005"), "kept after one pass")
+    assert.ok(await s.get("/registry/k8ts/nodeports/30006"), "reserved for its holder")
+    assert.equal(await s.get("/registry/k8ts/serviceips/10.96.0.6"), undefined, "older ClusterIP keys go")
     await a.repair([held])
-    assert.equal(await s.get("/registry/k8ts/serviceips/10.96.0.5"), undefined)
+    assert.equal(await s.get("/registry/k8ts/nodeports/30005"), undefined)
     await s.close()
   })
 })

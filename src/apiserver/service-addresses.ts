@@ -1,23 +1,28 @@
 /**
- * ClusterIPs and NodePorts for Services, as upstream's allocators hand them out: each address or
- * port is a key in the store (created atomically, so two concurrent creates can never get the
- * same one), reserved before the Service is written and released once it no longer uses it. A
- * repair pass frees reservations that no Service holds (a crash between reserve and write).
+ * ClusterIPs and NodePorts for Services, as upstream's allocators hand them out, reserved before
+ * the Service is written and released once it no longer uses them. A ClusterIP is an IPAddress
+ * object (cluster-ips.ts); a NodePort is a key in the store, created atomically so two concurrent
+ * creates can never get the same one. Repair passes free what no Service holds (a crash between
+ * reserve and write) and reserve what one holds but nothing records.
  */
+import { isIP } from "node:net"
 import { ApiError, type ApiObject, type FieldError, fieldErrors, invalid } from "../api/index.ts"
 import { KeyExistsError, type Store } from "../storage/index.ts"
-import { type Cidr, cidrAddress, cidrContains, ipv4ToNumber, type Logger } from "../util/index.ts"
+import type { Logger } from "../util/index.ts"
+import type { ClusterIPs, ServiceKey } from "./cluster-ips.ts"
 
 type Svc = ApiObject & { spec?: any }
 
-const IP_PREFIX = "/registry/k8ts/serviceips/"
+/** Where ClusterIPs were reserved before they were IPAddresses: emptied by repair. */
+const LEGACY_IP_PREFIX = "/registry/k8ts/serviceips/"
 const PORT_PREFIX = "/registry/k8ts/nodeports/"
 
-/** The ranges Services draw from. */
-export interface ServiceRanges {
-  readonly serviceCidr: Cidr
+/** Where Services' addresses come from. */
+export interface ServiceAddressOptions {
+  readonly clusterIPs: ClusterIPs
   /** Inclusive NodePort range (default 30000-32767). */
   readonly nodePorts?: readonly [number, number]
+  readonly log: Logger
 }
 
 /** What a Service holds: its ClusterIP (if any) and NodePorts. */
@@ -42,6 +47,10 @@ function ownerOf(svc: Svc): string {
   return `${svc.metadata?.namespace ?? ""}/${svc.metadata?.name ?? ""}`
 }
 
+function keyOf(svc: Svc): ServiceKey {
+  return { namespace: svc.metadata?.namespace ?? "", name: svc.metadata?.name ?? "" }
+}
+
 function needsClusterIP(spec: any): boolean {
   return spec.type !== "ExternalName" && spec.clusterIP !== "None"
 }
@@ -55,17 +64,17 @@ function needsNodePorts(spec: any): boolean {
 /** Allocates and releases Service addresses in the store. */
 export class ServiceAddresses {
   readonly #store: Store
-  readonly #cidr: Cidr
+  readonly #clusterIPs: ClusterIPs
   readonly #ports: readonly [number, number]
   readonly #log: Logger
-  /** Reservations no Service held at the last repair: freed if still unheld at the next. */
+  /** NodePort reservations no Service held at the last repair: freed if still unheld at the next. */
   #suspects = new Set<string>()
 
-  constructor(store: Store, ranges: ServiceRanges, log: Logger) {
+  constructor(store: Store, opts: ServiceAddressOptions) {
     this.#store = store
-    this.#cidr = ranges.serviceCidr
-    this.#ports = ranges.nodePorts ?? [30000, 32767]
-    this.#log = log
+    this.#clusterIPs = opts.clusterIPs
+    this.#ports = opts.nodePorts ?? [30000, 32767]
+    this.#log = opts.log
   }
 
   /**
@@ -74,11 +83,12 @@ export class ServiceAddresses {
    * @throws ApiError Invalid for a requested address or port that is outside its range or taken
    */
   async allocate(svc: Svc, old: Svc | undefined, dryRun: boolean): Promise<void> {
+    if (!svc.metadata?.name) return // nothing can hold an address: validation refuses the Service
     const spec = (svc.spec ??= {})
     const had = holdingsOf(old)
     const owner = ownerOf(svc)
     const errs: FieldError[] = []
-    if (needsClusterIP(spec)) await this.#allocateClusterIP(spec, had.ip, owner, dryRun, errs)
+    if (needsClusterIP(spec)) await this.#allocateClusterIP(spec, had.ip, keyOf(svc), dryRun, errs)
     if (needsNodePorts(spec)) {
       const ports = (spec.ports ?? []) as { nodePort?: number }[]
       const seen = new Set<number>()
@@ -98,7 +108,7 @@ export class ServiceAddresses {
   async #allocateClusterIP(
     spec: NonNullable<Svc["spec"]>,
     held: string | undefined,
-    owner: string,
+    holder: ServiceKey,
     dryRun: boolean,
     errs: FieldError[],
   ): Promise<void> {
@@ -110,11 +120,19 @@ export class ServiceAddresses {
     // The held address is kept; another is not allocated: the address may not change once set,
     // which validation then says (as upstream's allocator leaves such an update to it).
     if (held) return
-    const ip = await this.#clusterIP(spec.clusterIP, owner, dryRun, errs)
-    if (ip) {
-      spec.clusterIP = ip
-      spec.clusterIPs = [ip]
+    const wanted = typeof spec.clusterIP === "string" && spec.clusterIP ? spec.clusterIP : undefined
+    if (wanted && !isIP(wanted)) return // not an address: validation refuses it
+    const got = await this.#clusterIPs.allocate(holder, wanted, dryRun)
+    if ("error" in got) {
+      // As upstream's allocIPs: the whole list, the requested address in the message
+      const list = Array.isArray(spec.clusterIPs) && spec.clusterIPs.length ? spec.clusterIPs : [wanted]
+      errs.push(
+        fieldErrors.invalidValue("spec.clusterIPs", list, `failed to allocate IP ${wanted}: ${got.error}`),
+      )
+      return
     }
+    spec.clusterIP = got.ip
+    spec.clusterIPs = [got.ip]
   }
 
   async #reserve(key: string, owner: string): Promise<boolean> {
@@ -125,53 +143,6 @@ export class ServiceAddresses {
       if (!(err instanceof KeyExistsError)) throw err
       return false
     }
-  }
-
-  async #clusterIP(
-    wanted: unknown,
-    owner: string,
-    dryRun: boolean,
-    errs: FieldError[],
-  ): Promise<string | undefined> {
-    const field = "spec.clusterIPs[0]"
-    if (typeof wanted === "string" && wanted) {
-      const n = ipv4ToNumber(wanted)
-      const last = this.#cidr.base + this.#cidr.size - 1
-      if (n === undefined || !cidrContains(this.#cidr, wanted) || n === this.#cidr.base || n === last) {
-        errs.push(
-          fieldErrors.invalidValue(
-            field,
-            wanted,
-            `failed to allocate IP ${wanted}: the provided IP (${wanted}) is not in the valid range. The range of valid IPs is ${this.#cidr.text}`,
-          ),
-        )
-        return undefined
-      }
-      if (dryRun || (await this.#reserve(IP_PREFIX + wanted, owner))) return wanted
-      errs.push(
-        fieldErrors.invalidValue(
-          field,
-          wanted,
-          `failed to allocate IP ${wanted}: provided IP is already allocated`,
-        ),
-      )
-      return undefined
-    }
-    // Dynamic addresses come from above the static band first, as upstream (the band is for users' picks).
-    const usable = this.#cidr.size - 2
-    const band = Math.min(Math.max(16, Math.floor(this.#cidr.size / 16)), 256)
-    const ranges: [number, number][] = [
-      [band + 1, usable],
-      [1, Math.min(band, usable)],
-    ]
-    for (const [lo, hi] of ranges) {
-      const ip = await this.#pick(lo, hi, (o) => IP_PREFIX + cidrAddress(this.#cidr, o), owner, dryRun)
-      if (ip !== undefined) return cidrAddress(this.#cidr, ip)
-    }
-    throw new ApiError(
-      "InternalError",
-      `Internal error occurred: failed to allocate a serviceIP: range is full`,
-    )
   }
 
   async #nodePort(wanted: number | undefined, i: number, owner: string, dryRun: boolean, errs: FieldError[]) {
@@ -219,11 +190,8 @@ export class ServiceAddresses {
     const was = holdingsOf(prev)
     const is = holdingsOf(next)
     const owner = ownerOf(prev)
-    const keys = [
-      ...(was.ip && was.ip !== is.ip ? [IP_PREFIX + was.ip] : []),
-      ...was.ports.filter((p) => !is.ports.includes(p)).map((p) => PORT_PREFIX + p),
-    ]
-    for (const key of keys) await this.#free(key, owner)
+    if (was.ip && was.ip !== is.ip) await this.#clusterIPs.release(was.ip, keyOf(prev))
+    for (const p of was.ports.filter((p) => !is.ports.includes(p))) await this.#free(PORT_PREFIX + p, owner)
   }
 
   async #free(key: string, owner?: string): Promise<void> {
@@ -234,24 +202,24 @@ export class ServiceAddresses {
   }
 
   /**
-   * Frees reservations that no Service in `services` holds and that were already unheld at the
-   * previous pass (so a reservation made just before its Service is written survives).
+   * Repairs the ClusterIPs (cluster-ips-repair.ts), then frees NodePort reservations that no
+   * Service in `services` holds and that were already unheld at the previous pass (so a
+   * reservation made just before its Service is written survives).
    */
   async repair(services: Iterable<Svc>): Promise<void> {
+    const list = [...services]
+    await this.#clusterIPs.repair(list)
+    await this.#dropLegacyReservations()
     const held = new Map<string, string>()
-    for (const svc of services) {
-      const h = holdingsOf(svc)
-      if (h.ip) held.set(IP_PREFIX + h.ip, ownerOf(svc))
-      for (const p of h.ports) held.set(PORT_PREFIX + p, ownerOf(svc))
+    for (const svc of list) {
+      for (const p of holdingsOf(svc).ports) held.set(PORT_PREFIX + p, ownerOf(svc))
     }
     const suspects = new Set<string>()
     const reserved = new Set<string>()
-    for (const prefix of [IP_PREFIX, PORT_PREFIX]) {
-      const { entries } = await this.#store.list(prefix)
-      for (const e of entries) {
-        reserved.add(e.key)
-        if (!held.has(e.key)) suspects.add(e.key)
-      }
+    const { entries } = await this.#store.list(PORT_PREFIX)
+    for (const e of entries) {
+      reserved.add(e.key)
+      if (!held.has(e.key)) suspects.add(e.key)
     }
     // Held but not reserved (state written before reservations existed): reserve it now.
     for (const [key, owner] of held) if (!reserved.has(key)) await this.#reserve(key, owner)
@@ -261,5 +229,11 @@ export class ServiceAddresses {
       await this.#free(key)
     }
     this.#suspects = suspects
+  }
+
+  /** Deletes the ClusterIP reservations of older versions: IPAddresses (repaired above) replace them. */
+  async #dropLegacyReservations(): Promise<void> {
+    const { entries } = await this.#store.list(LEGACY_IP_PREFIX)
+    for (const e of entries) await this.#store.delete(e.key, e.revision).catch(() => {})
   }
 }
