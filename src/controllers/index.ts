@@ -32,6 +32,7 @@ import {
   pvProtectionController,
 } from "./volume/index.ts"
 import { serviceLbController } from "./servicelb/index.ts"
+import { serviceCIDRController } from "./servicecidrs/index.ts"
 import { resourceQuotaController } from "./resourcequota/index.ts"
 export { resourceQuotaController } from "./resourcequota/index.ts"
 import { ephemeralVolumeController } from "./ephemeral/index.ts"
@@ -95,6 +96,7 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     persistentVolumeExpanderController(),
     ...(opts.storageDir ? [localPathProvisionerController({ baseDir: opts.storageDir })] : []),
     serviceLbController(),
+    serviceCIDRController(),
     resourceQuotaController(),
     ...(opts.clusterSigning
       ? [csrSigningController({ ca: opts.clusterSigning, durationMs: opts.clusterSigningDurationMs })]
