@@ -3,7 +3,7 @@
  * admission chain). Built-in: NamespaceLifecycle.
  */
 import { ApiError, notFound } from "../api/index.ts"
-import type { Admission, AdmissionRequest } from "./registry/context.ts"
+import type { Admission, AdmissionNotes, AdmissionRequest } from "./registry/context.ts"
 
 /** One admission plugin. `mutate` may change `req.object`; `validate` only refuses. */
 export interface AdmissionPlugin {
@@ -105,4 +105,23 @@ export function admissionForbidden(req: AdmissionRequest, message: string): ApiE
 export function aggregateMessage(messages: readonly string[]): string {
   const unique = [...new Set(messages)]
   return unique.length === 1 ? (unique[0] as string) : `[${unique.join(", ")}]`
+}
+
+/** The notes of one request: its warnings in order, each once, and its audit annotations. */
+export class RequestNotes implements AdmissionNotes {
+  readonly warnings: string[] = []
+  #annotations: Map<string, string> | undefined
+
+  warn(text: string): void {
+    if (text && !this.warnings.includes(text)) this.warnings.push(text)
+  }
+
+  annotate(key: string, value: string): void {
+    ;(this.#annotations ??= new Map()).set(key, value)
+  }
+
+  /** The audit annotations set so far. */
+  get annotations(): ReadonlyMap<string, string> {
+    return this.#annotations ?? new Map()
+  }
 }

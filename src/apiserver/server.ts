@@ -14,7 +14,7 @@ import {
   findResource,
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
-import type { LimitRange, Node, ResourceQuota } from "kubernetes-types/core/v1.js"
+import type { LimitRange, Node, Pod, ResourceQuota } from "kubernetes-types/core/v1.js"
 import type { StorageClass } from "kubernetes-types/storage/v1.js"
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
 import type { Store } from "../storage/index.ts"
@@ -30,6 +30,7 @@ import { persistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts
 import { storageObjectInUseProtection } from "./storage-object-in-use-protection.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
+import { podSecurity } from "./pod-security/index.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
 import { storeHealthCheck } from "./store-health.ts"
 import type { KubeletClientConfig } from "./handlers/context.ts"
@@ -182,14 +183,22 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const table = new ResourceTable(BUILTIN_RESOURCES, (prefix) => cache.resource(prefix))
   const custom = customResourceHooks(table, { defaults, validate, convert })
   const nsCache = cache.resource("/registry/namespaces/")
+  const storedNamespace = async (name: string) => {
+    const e = await store.get(`/registry/namespaces/${name}`)
+    return e ? decode(e.value, e.revision) : undefined
+  }
+  /** A namespace from the watch cache, else (a promise of it) from the store. */
+  const namespaceOf = (name: string): ApiObject | undefined | Promise<ApiObject | undefined> =>
+    nsCache.objects.get(`/registry/namespaces/${name}`) ?? storedNamespace(name)
   const lookupNamespace = async (name: string) => {
-    let ns = nsCache.objects.get(`/registry/namespaces/${name}`) as (ApiObject & { status?: any }) | undefined
-    if (!ns) {
-      const e = await store.get(`/registry/namespaces/${name}`)
-      if (e) ns = decode(e.value, e.revision)
-    }
+    const ns = (await namespaceOf(name)) as (ApiObject & { status?: any }) | undefined
     if (!ns) return undefined
     return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
+  }
+  const podsCache = cache.resource("/registry/pods/")
+  const podsIn = function* (namespace: string): Iterable<Pod> {
+    const prefix = `/registry/pods/${namespace}/`
+    for (const [k, v] of podsCache.objects) if (k.startsWith(prefix)) yield v as Pod
   }
   const lookup: ObjectLookup = async (resource, namespace, name) => {
     const info = findResource("", "v1", resource) as ResourceInfo
@@ -216,7 +225,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     return out
   }
   const disabled = new Set(opts.disableAdmissionPlugins ?? [])
-  // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, ..., ResourceQuota last.
+  // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, ..., ResourceQuota last.
   const admission = admissionChain([
     ...[
       namespaceLifecycle(lookupNamespace),
@@ -229,6 +238,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         return out
       }),
       ...(saTokens ? [serviceAccountAdmission(lookup)] : []),
+      podSecurity({ namespace: namespaceOf, pods: podsIn }),
       priorityAdmission(
         () => priorityClasses.objects.values() as Iterable<PriorityClass>,
         (name) => priorityClasses.objects.get(`${PRIORITY_CLASSES}${name}`) as PriorityClass | undefined,

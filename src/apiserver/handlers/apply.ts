@@ -17,6 +17,8 @@ import { builtinTypeOf } from "../decode-types.ts"
 import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { respondObject } from "./read.ts"
+import { withWarnings } from "./validated-body.ts"
+import { RequestNotes } from "../admission.ts"
 
 function isDryRun(r: ResourceRequest): boolean {
   return dryRunOf(r.req.query.getAll("dryRun"), r.req.method)
@@ -47,6 +49,7 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
   const force = queryBool(r.req.query, "force")
   const config = applyConfiguration(await r.req.body())
   const rv = (config as ApiObject | null)?.metadata?.resourceVersion
+  const notes = new RequestNotes()
   const { object, created } = await r.parts.registry.update(
     r.served,
     { namespace: r.namespace, name: r.ri.name },
@@ -79,8 +82,9 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
       dryRun: isDryRun(r),
       user: r.req.user,
       createIfMissing: subresource === "",
+      notes,
     },
   )
   const out = chooseOutput(r.req.header("accept"), { table: true }) ?? { kind: "json" as const }
-  return respondObject(r, out, object, created ? 201 : 200)
+  return withWarnings(respondObject(r, out, object, created ? 201 : 200), [], notes)
 }

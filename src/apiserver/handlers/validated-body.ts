@@ -138,8 +138,16 @@ export function patchCheck(r: ResourceRequest, contentType: string, raw: Buffer,
   }
 }
 
-/** `res` with a Warning header per warning (upstream's `299 - "text"`). */
-export function withWarnings(res: ApiResponse, warnings: readonly string[]): ApiResponse {
-  const warning = warningHeader(warnings)
+/**
+ * `res` with a Warning header per warning (upstream's `299 - "text"`): the body's, then those
+ * admission left in `notes`.
+ */
+export function withWarnings(
+  res: ApiResponse,
+  warnings: readonly string[],
+  notes?: { readonly warnings: readonly string[] },
+): ApiResponse {
+  const all = notes?.warnings.length ? [...new Set([...warnings, ...notes.warnings])] : warnings
+  const warning = warningHeader(all)
   return warning ? { ...res, headers: { ...res.headers, warning } } : res
 }

@@ -17,6 +17,7 @@ import { listOptions } from "../list-options.ts"
 import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
+import { RequestNotes } from "../admission.ts"
 
 /** Whether the request asks for a dry run (dryRun=All). */
 export function isDryRun(r: ResourceRequest): boolean {
@@ -52,18 +53,21 @@ export function fieldManagerOf(r: ResourceRequest, options: string): string {
 export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
   const fieldManager = fieldManagerOf(r, "CreateOptions")
   const { body, warnings } = await validatedBody(r, "CreateOptions")
+  const notes = new RequestNotes()
   const obj = await r.parts.registry.create(r.served, r.namespace, body, {
     dryRun: isDryRun(r),
     user: r.req.user,
     fieldManager,
+    notes,
   })
-  return withWarnings(respondObject(r, output(r), obj, 201), warnings)
+  return withWarnings(respondObject(r, output(r), obj, 201), warnings, notes)
 }
 
 /** PUT: replace an object (or its status, with `subresource` "status"). */
 export async function updateObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
   const fieldManager = fieldManagerOf(r, "UpdateOptions")
   const { body: next, warnings } = await validatedBody(r, "UpdateOptions")
+  const notes = new RequestNotes()
   const rv = (next as ApiObject)?.metadata?.resourceVersion
   const { object, created } = await r.parts.registry.update(
     r.served,
@@ -77,9 +81,10 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
       fieldManager,
       createIfMissing: subresource === "" && allowsCreateOnUpdate(r),
       shallowCurrent: true,
+      notes,
     },
   )
-  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), warnings)
+  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), warnings, notes)
 }
 
 function allowsCreateOnUpdate(r: ResourceRequest): boolean {
@@ -108,6 +113,7 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
   const raw = await r.req.body()
   const patch = decodePatchBody(contentType, raw)
   const fields = patchCheck(r, contentType, raw, patch)
+  const notes = new RequestNotes()
   let clientRV = ""
   const { object, created } = await r.parts.registry.update(
     r.served,
@@ -136,9 +142,10 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
       // Every patch type copies what it changes, and a status write keeps only the patched
       // status (no defaulting or allocation fills in the values it shares with the stored object).
       shallowCurrent: subresource === "status",
+      notes,
     },
   )
-  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), fields.warnings)
+  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), fields.warnings, notes)
 }
 
 /**

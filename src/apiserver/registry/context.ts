@@ -36,6 +36,20 @@ export interface AdmissionRequest {
   readonly old?: ApiObject
   readonly user?: UserInfo
   readonly dryRun: boolean
+  /** Where a plugin leaves warnings and audit annotations (absent: they are dropped). */
+  readonly notes?: AdmissionNotes
+}
+
+/**
+ * What admission says beside its decision (upstream's warning recorder and audit annotations):
+ * warnings go back to the client as Warning headers; k8ts keeps no audit log, so annotations
+ * stay with the request.
+ */
+export interface AdmissionNotes {
+  /** Adds a warning for the client (the same text once). */
+  warn(text: string): void
+  /** Sets an audit annotation of the request. */
+  annotate(key: string, value: string): void
 }
 
 /**

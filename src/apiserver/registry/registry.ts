@@ -97,6 +97,7 @@ export class Registry {
       object: obj,
       user: opts.user,
       dryRun: !!opts.dryRun,
+      notes: opts.notes,
     }
     await this.#d.admission.mutate(req)
     afterMutation(s.info, obj)

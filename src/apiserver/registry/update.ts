@@ -193,6 +193,7 @@ async function updateAttempt(
     old,
     user: opts.user,
     dryRun: !!opts.dryRun,
+    notes: opts.notes,
   } as const
   await d.admission.mutate(req)
   const undo = await d.allocate?.(s, prepared, old, !!opts.dryRun)

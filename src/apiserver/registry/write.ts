@@ -6,7 +6,7 @@ import { type ApiObject, badRequest, invalid } from "../../api/index.ts"
 import type { UserInfo } from "../http.ts"
 import { builtinTypeOf } from "../decode-types.ts"
 import { withoutOmittedZeros } from "../omit-zero.ts"
-import { type RegistryDeps, type Served, encode, needsConversion } from "./context.ts"
+import { type AdmissionNotes, type RegistryDeps, type Served, encode, needsConversion } from "./context.ts"
 
 /** Options every write takes. */
 export interface WriteOptions {
@@ -14,6 +14,8 @@ export interface WriteOptions {
   readonly user?: UserInfo
   /** Records the write in managedFields as an Update by this manager ("" becomes "unknown"). */
   readonly fieldManager?: string
+  /** Where admission leaves its warnings and audit annotations. */
+  readonly notes?: AdmissionNotes
 }
 
 /** Names the resource in messages: `deployments.apps`. */
