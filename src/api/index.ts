@@ -44,8 +44,14 @@ export * as fieldErrors from "./field-errors.ts"
 export { type PodLogOptions, podLogOptions, podLogQuery, validatePodLogOptions } from "./pod-log-options.ts"
 export { queryBool, queryInt64 } from "./query-params.ts"
 export { decodeMetaTime, type DecodedTime } from "./meta-time.ts"
-export { crdSchemas, isLabelValue, validateCustomResourceMeta, validateObject } from "./validation/index.ts"
-export { isDns1123Subdomain } from "./validation/names.ts"
+export {
+  crdSchemas,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isLabelValue,
+  validateCustomResourceMeta,
+  validateObject,
+} from "./validation/index.ts"
 export { applyDefaults, defaultsStatus } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"
 export { MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS } from "./flowcontrol-mandatory.ts"

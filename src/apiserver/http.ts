@@ -19,6 +19,13 @@ export interface ApiRequest {
   header(name: string): string | undefined
   /** Every header as [lower-case name, value] (the proxy subresources forward them). */
   headerEntries?(): Iterable<readonly [string, string]>
+  /**
+   * Each value of a header sent several times, apart (header() joins them with ", "); absent
+   * where the transport keeps them joined.
+   */
+  headerValues?(name: string): readonly string[]
+  /** The lower-case names of the headers sent. */
+  headerNames?(): Iterable<string>
   /** The whole body; rejects with an ApiError RequestEntityTooLarge past the limit. */
   body(): Promise<Buffer>
   /**
@@ -171,6 +178,14 @@ class NodeRequest implements ApiRequest {
     return nodeHeaderEntries(this.#req)
   }
 
+  headerValues(name: string): readonly string[] {
+    return this.#req.headersDistinct[name.toLowerCase()] ?? []
+  }
+
+  headerNames(): Iterable<string> {
+    return Object.keys(this.#req.headers)
+  }
+
   body(): Promise<Buffer> {
     return (this.#body ??= readNodeBody(this.#req))
   }
@@ -203,6 +218,10 @@ export function withBody(req: ApiRequest, body: () => Promise<Buffer>): ApiReque
     ...(req.headerEntries
       ? { headerEntries: () => (req.headerEntries as () => Iterable<readonly [string, string]>)() }
       : {}),
+    ...(req.headerValues
+      ? { headerValues: (name: string) => (req.headerValues as (n: string) => readonly string[])(name) }
+      : {}),
+    ...(req.headerNames ? { headerNames: () => (req.headerNames as () => Iterable<string>)() } : {}),
     body,
     ...(req.remoteAddress !== undefined ? { remoteAddress: req.remoteAddress } : {}),
     ...(req.clientCert !== undefined ? { clientCert: req.clientCert } : {}),
@@ -333,6 +352,8 @@ export function fromUpgrade(req: IncomingMessage, socket: Duplex): ApiRequest {
     },
     body: () => Promise.resolve(Buffer.alloc(0)),
     headerEntries: () => nodeHeaderEntries(req),
+    headerValues: (name) => req.headersDistinct[name.toLowerCase()] ?? [],
+    headerNames: () => Object.keys(req.headers),
     ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
     signal: ac.signal,
   }
@@ -379,6 +400,7 @@ export function fromFetch(request: Request): ApiRequest {
         return Buffer.from(b)
       })),
     headerEntries: () => request.headers.entries(),
+    headerNames: () => request.headers.keys(),
     bodyStream: () => (request.body ?? []) as AsyncIterable<Uint8Array>,
     signal: request.signal,
   }

@@ -16,6 +16,12 @@ export { versionInfo } from "./handlers/non-resource.ts"
 export { ensurePki, issue, createCa, apiServerNames, type Pki, type KeyPair } from "./pki.ts"
 export { createAuthenticator, parseTokenFile, type Authenticator } from "./authn.ts"
 export {
+  alwaysAllow,
+  type AuthorizationAttributes,
+  type AuthorizationDecision,
+  type Authorizer,
+} from "./authz.ts"
+export {
   defaultIssuer,
   ensureServiceAccountKey,
   generateServiceAccountKey,

@@ -1,6 +1,7 @@
 /**
  * The API server: the Kubernetes REST API over a Store. One handler chain (authenticate →
- * authorize → route → admit → registry) serves node:http, web fetch and in-process callers.
+ * impersonate → authorize → route → admit → registry) serves node:http, web fetch and
+ * in-process callers.
  */
 import {
   ApiError,
@@ -47,6 +48,8 @@ import {
 import { type KubernetesServiceOptions, startKubernetesService } from "./kubernetes-service.ts"
 import { createApiMetrics } from "./metrics.ts"
 import { unionAuthenticators } from "./authn.ts"
+import { alwaysAllow, type Authorizer } from "./authz.ts"
+import { impersonatedUser } from "./impersonation.ts"
 import {
   type ObjectLookup,
   type ServiceAccountTokenOptions,
@@ -83,6 +86,11 @@ export interface ApiServerOptions {
   readonly authenticate?: (req: ApiRequest) => Promise<UserInfo | undefined>
   /** Whether anonymous requests are allowed (health and version endpoints always are). */
   readonly allowAnonymous?: boolean
+  /**
+   * Decides what the authorization checks ask (default: allow everything, as k8ts has no RBAC
+   * yet); today only impersonation asks.
+   */
+  readonly authorize?: Authorizer
   /** Built-in admission plugins turned off by name (upstream's --disable-admission-plugins). */
   readonly disableAdmissionPlugins?: readonly string[]
   /** Extra admission plugins, after the built-in ones. */
@@ -208,6 +216,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     })
   }
   const saTokens = opts.serviceAccountTokens
+  const authorize = opts.authorize ?? alwaysAllow
   const authenticate = unionAuthenticators(
     opts.authenticate,
     saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
@@ -367,6 +376,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const user = await authenticate(req)
       if (!user && opts.allowAnonymous === false) throw new ApiError("Unauthorized", "Unauthorized")
       req.user = user ?? ANONYMOUS
+      // Impersonation headers change who the request acts as, once the requestor may impersonate.
+      const acting = await impersonatedUser(req, req.user, authorize)
+      if (acting) req.user = acting
     }
     if (req.path === "/metrics" && req.method === "GET") {
       return {

@@ -59,7 +59,7 @@ import { validateService } from "./service.ts"
 import { validateIPAddress, validateServiceCIDR } from "./service-cidr.ts"
 
 export { cronScheduleError } from "./cron.ts"
-export { isLabelValue } from "./names.ts"
+export { isDns1123Label, isDns1123Subdomain, isLabelValue } from "./names.ts"
 export { crdSchemas, validateCustomResourceMeta } from "./crd.ts"
 
 /** The kind being validated: its group, kind and scope. */
