@@ -135,6 +135,79 @@ describe("kubelet with the process runtime", () => {
     }
   })
 
+  test("a program that cannot start leaves the container terminated with a StartError; Never: the pod fails", async () => {
+    await pods().create(
+      pod("nostart", {
+        restartPolicy: "Never",
+        containers: [{ name: "c", image: "busybox", command: ["nosuchbinary-xyz"] }],
+      }),
+    )
+    const p = await untilPhase(env.inProcess, "nostart", "Failed")
+    const st = p.status?.containerStatuses?.[0]
+    const message =
+      'unable to start container process: exec: "nosuchbinary-xyz": executable file not found in $PATH'
+    assert.deepEqual(
+      { ...st?.state?.terminated, finishedAt: undefined, containerID: undefined },
+      {
+        exitCode: 128,
+        reason: "StartError",
+        message,
+        startedAt: "1970-01-01T00:00:00Z",
+        finishedAt: undefined,
+        containerID: undefined,
+      },
+    )
+    assert.equal(st?.restartCount, 0)
+    const events = (await env.inProcess.resource(Events).list({ namespace: "default" })).items.filter(
+      (e) => e.involvedObject?.name === "nostart" && e.involvedObject.fieldPath,
+    )
+    assert.deepEqual(
+      events.map((e) => [e.type, e.reason, e.message]),
+      [
+        ["Normal", "Pulled", 'Container image "busybox" already present on machine'],
+        ["Normal", "Created", "Created container: c"],
+        ["Warning", "Failed", `Error: ${message}`],
+      ],
+    )
+    const log = await env.inProcess.request<string>({
+      method: "GET",
+      ref: Pods,
+      namespace: "default",
+      name: "nostart",
+      subresource: "log",
+    })
+    assert.equal(log ?? "", "", "an empty log, no error")
+  })
+
+  test("a program that cannot start is restarted under restartPolicy Always, with back-off", async () => {
+    // A folder: runc's exec.LookPath finds it not executable.
+    const file = "/etc"
+    await pods().create(
+      pod("nostart-always", { containers: [{ name: "c", image: "busybox", command: [file] }] }),
+    )
+    const p = await untilPod(
+      env.inProcess,
+      "nostart-always",
+      (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2,
+      "restarts",
+    )
+    const st = p.status?.containerStatuses?.[0]
+    assert.equal(p.status?.phase, "Running")
+    assert.match(st?.state?.waiting?.reason ?? "", /^(CrashLoopBackOff|RunContainerError)$/)
+    assert.equal(st?.lastState?.terminated?.reason, "StartError")
+    assert.equal(st?.lastState?.terminated?.exitCode, 128)
+    assert.equal(
+      st?.lastState?.terminated?.message,
+      `unable to start container process: exec: "${file}": permission denied`,
+    )
+    await untilPod(
+      env.inProcess,
+      "nostart-always",
+      (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff",
+      "back-off",
+    )
+  })
+
   test("init containers run first, in order; a readiness probe gates Ready", async () => {
     await pods().create(
       pod("web", {

@@ -372,3 +372,39 @@ for (const c of readyCases) {
       assert.deepEqual(got[posted.type]?.[0], posted.status)
   })
 }
+
+test("a StartError's message is the runtime's, then the container's own termination message after ': '", () => {
+  const plain: Pod = {
+    ...pod,
+    spec: { containers: [{ name: "a", image: "busybox" }], restartPolicy: "Never" },
+  }
+  const failed: ContainerInfo = {
+    ...info("a", "exited", 128),
+    startedAt: 0,
+    reason: "StartError",
+    message: 'unable to start container process: exec: "x": executable file not found in $PATH',
+  }
+  const cases = [
+    { own: undefined, want: failed.message },
+    { own: "", want: failed.message },
+    { own: "written", want: `${failed.message}: written` },
+  ]
+  for (const { own, want } of cases) {
+    const r = record()
+    const termination = new Map([
+      [failed.id, { source: { fallbackToLogs: false }, ...(own !== undefined ? { message: own } : {}) }],
+    ])
+    r.containers.set("a", { ...newContainerRecord(), current: failed, termination })
+    const s = podStatus({ pod: plain, record: r, hostIP: "10.0.0.1", now: NOW })
+    assert.equal(s.phase, "Failed")
+    assert.deepEqual(s.containerStatuses?.[0]?.state?.terminated, {
+      exitCode: 128,
+      reason: "StartError",
+      message: want,
+      // Never started: the epoch, as upstream's kubelet reports containerd's missing start.
+      startedAt: "1970-01-01T00:00:00Z",
+      finishedAt: "2026-01-02T03:04:05Z",
+      containerID: "process://id-a",
+    })
+  }
+})

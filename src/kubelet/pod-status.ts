@@ -25,7 +25,8 @@ import type { ContainerInfo } from "./runtime/runtime.ts"
 import { rfc3339 } from "../util/index.ts"
 
 function terminated(c: ContainerInfo, r?: ContainerRecord): ContainerState {
-  const message = r?.termination?.get(c.id)?.message
+  // The runtime's message (a StartError's), then the container's own, as upstream joins them.
+  const message = [c.message, r?.termination?.get(c.id)?.message].filter(Boolean).join(": ")
   return {
     terminated: {
       exitCode: c.exitCode ?? 0,

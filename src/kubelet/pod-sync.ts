@@ -20,6 +20,7 @@ import {
   type ContainerConfig,
   ContainerCreateError,
   type ContainerInfo,
+  ContainerStartError,
   type ContainerRuntime,
   type Mount,
   type Sandbox,
@@ -56,6 +57,29 @@ function podLabel(pod: Pod): string {
   return `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`
 }
 
+/** What the runtime starts container `c` from, its command and environment resolved. */
+function runtimeConfig(
+  c: Container,
+  command: string[],
+  args: string[],
+  env: Record<string, string>,
+  attempt: number,
+): ContainerConfig {
+  return {
+    name: c.name,
+    image: c.image ?? "",
+    command,
+    args,
+    env,
+    attempt,
+    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+    ...(c.stdin ? { stdin: true } : {}),
+    ...(c.stdinOnce ? { stdinOnce: true } : {}),
+    ...(c.tty ? { tty: true } : {}),
+    ...withResources(c),
+  }
+}
+
 /**
  * Starts container `c` of the pod (its attempt after `r.current`), recording waiting reasons;
  * `extra` adds to what the runtime is given (an ephemeral container's PID namespace target).
@@ -82,21 +106,19 @@ export async function startContainer(
     const files = await d.volumes?.mounts(pod, c, { podIPs: [sandbox.ip], env, events: d.events })
     if (files) warnUnmounted(d, pod, c, files.mounts)
     const attempt = r.current ? r.current.attempt + 1 : 0
-    const info = await d.runtime.start(sandbox, {
-      name: c.name,
-      image: c.image ?? "",
-      command,
-      args,
-      ...(files ? { mounts: files.mounts } : {}),
-      env,
-      attempt,
-      ...(c.workingDir ? { workingDir: c.workingDir } : {}),
-      ...(c.stdin ? { stdin: true } : {}),
-      ...(c.stdinOnce ? { stdinOnce: true } : {}),
-      ...(c.tty ? { tty: true } : {}),
-      ...withResources(c),
-      ...extra,
-    })
+    const mounts = files ? { mounts: files.mounts } : {}
+    let info: ContainerInfo
+    try {
+      info = await d.runtime.start(sandbox, {
+        ...runtimeConfig(c, command, args, env, attempt),
+        ...mounts,
+        ...extra,
+      })
+    } catch (err) {
+      if (!(err instanceof ContainerStartError)) throw err
+      noteTermination(r, err.container.id, c, files?.terminationPath)
+      return startFailed(d, pod, c, r, err.container)
+    }
     noteTermination(r, info.id, c, files?.terminationPath)
     await started(d, { pod, c, id: info.id, podIP: sandbox.ip }, r, info)
   } catch (err) {
@@ -115,9 +137,12 @@ export async function startContainer(
   }
 }
 
-/** Records a start: the container's record, upstream's events, then its postStart hook. */
-async function started(d: SyncDeps, t: KillTarget, r: ContainerRecord, info: ContainerInfo): Promise<void> {
-  const { pod, c } = t
+/**
+ * Records a container made by the runtime (started, or exited at once with a StartError): the
+ * record's current start (the one before as its previous, one restart more) and upstream's
+ * Pulled and Created events.
+ */
+function created(d: SyncDeps, pod: Pod, c: Container, r: ContainerRecord, info: ContainerInfo): void {
   if (r.current) {
     r.previous = r.current
     r.restartCount++
@@ -134,12 +159,33 @@ async function started(d: SyncDeps, t: KillTarget, r: ContainerRecord, info: Con
   r.current = info
   r.waiting = undefined
   r.pull = undefined
+  containerEvent(d.events, pod, c.name, "Normal", "Created", `Created container: ${c.name}`)
+}
+
+/** Records a start: the container's record, upstream's events, then its postStart hook. */
+async function started(d: SyncDeps, t: KillTarget, r: ContainerRecord, info: ContainerInfo): Promise<void> {
+  const { pod, c } = t
+  created(d, pod, c, r, info)
   r.ready = !c.readinessProbe
   r.started = !c.startupProbe
-  containerEvent(d.events, pod, c.name, "Normal", "Created", `Created container: ${c.name}`)
   containerEvent(d.events, pod, c.name, "Normal", "Started", `Started container ${c.name}`)
   const hook = c.lifecycle?.postStart
   if (hook) await postStart(d, t, r, hook)
+}
+
+/**
+ * Records a container whose program could not start, as upstream's startContainer does a failed
+ * StartContainer: a Failed event "Error: <the runtime's error>", and, when the restart policy
+ * starts it again, waiting with RunContainerError until then (the reason cache); else it is
+ * terminated with the runtime's StartError.
+ */
+function startFailed(d: SyncDeps, pod: Pod, c: Container, r: ContainerRecord, info: ContainerInfo): void {
+  created(d, pod, c, r, info)
+  r.ready = false
+  r.started = false
+  const message = info.message ?? ""
+  containerEvent(d.events, pod, c.name, "Warning", "Failed", `Error: ${message}`)
+  if (restartsAfter(pod, c, info)) r.waiting = { reason: "RunContainerError", message }
 }
 
 /**
@@ -249,7 +295,8 @@ async function restartWhenDue(
   const cur = r.current
   if (!cur || cur.state !== "exited") return 0
   if (r.decidedFor !== cur.id) {
-    const ran = (cur.finishedAt ?? cur.startedAt) - cur.startedAt
+    // A container that never started (startedAt 0: a StartError) ran for no time.
+    const ran = cur.startedAt ? (cur.finishedAt ?? cur.startedAt) - cur.startedAt : 0
     if (ran >= BACKOFF_RESET_MS) r.backoffMs = 0
     r.nextStartAt = (cur.finishedAt ?? d.now()) + r.backoffMs
     r.backoffMs = r.backoffMs ? Math.min(r.backoffMs * 2, d.backoff.maxMs) : d.backoff.initialMs

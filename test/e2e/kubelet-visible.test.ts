@@ -3,7 +3,7 @@
  * `kubectl get pods -w` sees a pod ContainerCreating before Running; `kubectl describe pod` and
  * `kubectl get events -o wide` name the container each kubelet event is about, and show a silent
  * exec probe's Unhealthy message; `kubectl get --raw .../proxy/configz` has the kubelet's
- * configuration.
+ * configuration; a container whose program cannot start is terminated with a StartError.
  */
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
@@ -124,6 +124,41 @@ describe("the kubelet through kubectl", () => {
     const creating = statuses.indexOf("ContainerCreating")
     assert.ok(creating >= 0, lines.join("\n"))
     assert.ok(statuses.indexOf("Running") > creating, lines.join("\n"))
+  })
+
+  test("a program that cannot start: StartError, the pod fails, and so does a Job of it", async () => {
+    await ok("run", "nostart", "--image=busybox", "--restart=Never", "--command", "--", "nosuchbinary-xyz")
+    let row: string[] = []
+    for (let i = 0; i < 100 && row[2] !== "StartError"; i++) {
+      row = (await ok("get", "pod", "nostart", "--no-headers")).trim().split(/\s+/)
+      if (row[2] !== "StartError") await new Promise((r) => setTimeout(r, 200))
+    }
+    assert.deepEqual(row.slice(0, 4), ["nostart", "0/1", "StartError", "0"])
+    const why =
+      'unable to start container process: exec: "nosuchbinary-xyz": executable file not found in $PATH'
+    const described = await ok("describe", "pod", "nostart")
+    assert.match(described, /^Status:\s+Failed$/m, described)
+    assert.match(described, /^\s+State:\s+Terminated\n\s+Reason:\s+StartError\n/m, described)
+    assert.ok(described.includes(`Message:      ${why}`), described)
+    assert.match(described, /^\s+Exit Code:\s+128$/m, described)
+    assert.match(described, /^\s+Started:\s+Thu, 01 Jan 1970 00:00:00 \+0000$/m, described)
+    assert.ok(described.includes(`spec.containers{nostart}: Error: ${why}`), described)
+    const job = {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "nostart-job" },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: "Never",
+            containers: [{ name: "c", image: "busybox", command: ["nosuchbinary-xyz"] }],
+          },
+        },
+      },
+    }
+    await ok("apply", "-f", file("nostart-job.json", JSON.stringify(job)))
+    await ok("wait", "--for=condition=Failed", "job/nostart-job", "--timeout=60s")
   })
 
   test("kubectl get --raw .../proxy/configz has the kubelet's configuration", async () => {

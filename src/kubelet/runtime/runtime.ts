@@ -108,8 +108,10 @@ export interface ContainerInfo {
   readonly startedAt: number
   readonly finishedAt?: number
   readonly exitCode?: number
-  /** e.g. "Completed", "Error", "OOMKilled". */
+  /** e.g. "Completed", "Error", "OOMKilled", "StartError". */
   readonly reason?: string
+  /** What the runtime says of its exit (a StartError's error), as CRI's ContainerStatus.message. */
+  readonly message?: string
   readonly pid?: number
   /** The file holding its output, in the CRI log format. */
   readonly logPath: string
@@ -136,10 +138,26 @@ export interface ContainerUsage {
 export class ContainerCreateError extends Error {
   override name = "ContainerCreateError"
   constructor(
-    readonly reason: "ErrImagePull" | "InvalidImageName" | "CreateContainerError" | "RunContainerError",
+    readonly reason: "ErrImagePull" | "InvalidImageName" | "CreateContainerError",
     message: string,
   ) {
     super(message)
+  }
+}
+
+/** The exit code and reason of a container whose program could not start (containerd's). */
+export const START_ERROR_EXIT = 128
+export const START_ERROR_REASON = "StartError"
+
+/**
+ * A container that was created but whose program could not start (not found, not executable,
+ * its root or working directory not set up): the runtime holds it exited, as containerd leaves
+ * one whose task failed to start (exit code 128, reason StartError, the error as its message).
+ */
+export class ContainerStartError extends Error {
+  override name = "ContainerStartError"
+  constructor(readonly container: ContainerInfo) {
+    super(container.message ?? "the container's process did not start")
   }
 }
 
@@ -154,7 +172,10 @@ export interface ContainerRuntime {
   removeSandbox(id: string): Promise<void>
   /** The sandboxes it holds. */
   sandboxes(): Sandbox[]
-  /** Starts a container in a sandbox. @throws ContainerCreateError */
+  /**
+   * Starts a container in a sandbox. @throws ContainerCreateError when it cannot be created,
+   * ContainerStartError when its program cannot start (the container is then held exited)
+   */
   start(sandbox: Sandbox, c: ContainerConfig): Promise<ContainerInfo>
   /** Stops a container: SIGTERM, then SIGKILL after `graceMs`. Resolves once it has exited. */
   stop(id: string, graceMs: number): Promise<void>

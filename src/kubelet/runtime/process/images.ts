@@ -4,10 +4,11 @@
  * `docker.io/library/busybox:1.36`, `registry.k8s.io/e2e-test-images/agnhost:2.53`), and runs an
  * equivalent built into k8ts or found on the host. Any other image runs its command on the host.
  */
-import { accessSync, constants } from "node:fs"
+import { accessSync, constants, statSync } from "node:fs"
 import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { ContainerCreateError } from "../runtime.ts"
+import { StartFailure } from "./shim.ts"
 
 const BUILTIN = fileURLToPath(new URL("./builtin/", import.meta.url))
 
@@ -27,10 +28,11 @@ export function imageName(image: string): string {
   return colon < 0 ? last : last.slice(0, colon)
 }
 
+/** A file (not a folder) this process may execute. */
 function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK)
-    return true
+    return !statSync(path).isDirectory()
   } catch {
     return false
   }
@@ -58,14 +60,26 @@ function busybox(cmd: readonly string[]): Launch {
   return host(argv.map((a, i) => (i === 0 && (a === "sh" || a === "/bin/sh") ? "bash" : a)))
 }
 
+/**
+ * Why `cmd` cannot be run, in the words of Go's exec.LookPath, which runc reports: not found on
+ * the PATH (a bare name), the stat error of a path, or "permission denied" for a path that is a
+ * folder or not executable.
+ */
+export function notExecutable(cmd: string): string {
+  if (!cmd.includes("/")) return `exec: "${cmd}": executable file not found in $PATH`
+  try {
+    statSync(cmd)
+  } catch (err) {
+    // Node's "ENOENT: no such file or directory, stat '/x'": Go's text is the part between.
+    const text = /^[A-Z]+: ([^,]+)/.exec((err as Error).message)?.[1] ?? (err as Error).message
+    return `exec: "${cmd}": stat ${cmd}: ${text}`
+  }
+  return `exec: "${cmd}": permission denied`
+}
+
 function host(argv: readonly string[]): Launch {
   const exe = which(argv[0] as string)
-  if (!exe) {
-    throw new ContainerCreateError(
-      "RunContainerError",
-      `exec: "${argv[0]}": executable file not found in $PATH`,
-    )
-  }
+  if (!exe) throw new StartFailure(notExecutable(argv[0] as string))
   return { argv: [exe, ...argv.slice(1)] }
 }
 
@@ -78,7 +92,8 @@ function agnhost(cmd: readonly string[]): Launch {
 /**
  * How to run `image` with the pod's `command` and `args` (Kubernetes' entrypoint rules: command
  * replaces the entrypoint, args the image's default arguments).
- * @throws ContainerCreateError when the image is unknown and there is nothing to run
+ * @throws ContainerCreateError when the image is unknown and there is nothing to run,
+ * StartFailure when its program is not there
  */
 export function launchOf(image: string, command: readonly string[], args: readonly string[]): Launch {
   const name = imageName(image)

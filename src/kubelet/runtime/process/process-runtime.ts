@@ -19,7 +19,7 @@ import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
 import { mkdir, rm, writeFile } from "node:fs/promises"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import type { PodNetwork } from "../../../network/index.ts"
 import {
   cidrAddress,
@@ -32,6 +32,7 @@ import {
 import {
   ContainerCreateError,
   type ContainerConfig,
+  ContainerStartError,
   type ContainerInfo,
   type ContainerUsage,
   type ContainerRuntime,
@@ -40,6 +41,8 @@ import {
   type ProcessStreams,
   type Sandbox,
   type SandboxConfig,
+  START_ERROR_EXIT,
+  START_ERROR_REASON,
   type StreamOptions,
 } from "../runtime.ts"
 import { attachToContainer } from "./attach.ts"
@@ -69,7 +72,7 @@ import {
   PodSandboxes,
 } from "./sandbox/pod-sandbox.ts"
 import type { RootSetup } from "./sandbox/container-root.ts"
-import { PERL_SHIM, type ShimSpawn, spawnShim } from "./shim.ts"
+import { PERL_SHIM, type ShimSpawn, spawnShim, StartFailure } from "./shim.ts"
 import { childWatch, type ShimWatch, ShimSpawner, SpawnerUnavailable, type SpawnedShim } from "./spawner.ts"
 import { onTerminal, spawnExec, terminalEnv } from "./streams.ts"
 import { spreadSubfoldersSync } from "../../spread-folders.ts"
@@ -386,11 +389,67 @@ export class ProcessRuntime implements ContainerRuntime {
   async start(sandbox: Sandbox, c: ContainerConfig): Promise<ContainerInfo> {
     const sb = this.#sandboxes.get(sandbox.id)
     if (!sb) throw new ContainerCreateError("CreateContainerError", `sandbox ${sandbox.id} is gone`)
-    const launch = launchOf(c.image, c.command, c.args)
     const id = randomUUID().replaceAll("-", "")
+    const logPath = join(this.#logDir(sb), `${c.name}-${c.attempt}.log`)
+    try {
+      return await this.#start(sb, c, id, logPath)
+    } catch (err) {
+      if (!(err instanceof StartFailure)) throw err
+      throw new ContainerStartError(await this.#startFailed(sb, c, id, logPath, err.message))
+    }
+  }
+
+  /**
+   * Holds a container whose program could not start as exited, as containerd does one whose task
+   * failed to start (exit code 128, reason StartError, runc's words for why), with an empty log,
+   * and tells the exit listeners (the kubelet syncs its pod again, as its relist would).
+   */
+  async #startFailed(
+    sb: SandboxEntry,
+    c: ContainerConfig,
+    id: string,
+    logPath: string,
+    why: string,
+  ): Promise<ContainerInfo> {
+    await mkdir(dirname(logPath), { recursive: true })
+    await writeFile(logPath, "", { flag: "a" })
+    const info: ContainerInfo = {
+      id,
+      sandboxId: sb.id,
+      podUid: sb.podUid,
+      name: c.name,
+      image: c.image,
+      attempt: c.attempt,
+      state: "exited",
+      // Never started: containerd reports no start time (the epoch in the kubelet's status).
+      startedAt: 0,
+      finishedAt: Date.now(),
+      exitCode: START_ERROR_EXIT,
+      reason: START_ERROR_REASON,
+      message: `unable to start container process: ${why}`,
+      logPath,
+      ...(c.mounts?.length ? { mounts: c.mounts } : {}),
+    }
+    const state: ContainerState = {
+      info,
+      pid: 0,
+      bootTicks: "",
+      shimPid: 0,
+      shimTicks: "",
+      cwd: "/",
+      tty: false,
+      stdinOnce: false,
+    }
+    this.#containers.set(id, { info, state, exited: Promise.resolve(), done: () => {} })
+    for (const l of this.#listeners) l(info)
+    return info
+  }
+
+  /** Starts container `id`: its program under its shim, in its root. @throws StartFailure */
+  async #start(sb: SandboxEntry, c: ContainerConfig, id: string, logPath: string): Promise<ContainerInfo> {
+    const launch = launchOf(c.image, c.command, c.args)
     const { argv, cwd, iso, privateRoot, root, dirs, sandboxed } = await this.#prepare(sb, id, c, launch.argv)
     await this.#saved(sb)
-    const logPath = join(this.#logDir(sb), `${c.name}-${c.attempt}.log`)
     // In a sandbox the pod's address is its own: programs listen on all addresses there.
     const env = containerEnv(c, launch.env, iso ? undefined : sb.ip)
     const held = await this.#run(sb, c, {
@@ -435,7 +494,6 @@ export class ProcessRuntime implements ContainerRuntime {
     let started
     try {
       const spec = {
-        name: c.name,
         argv,
         cwd,
         env: c.tty ? terminalEnv(env) : env,
@@ -537,7 +595,7 @@ export class ProcessRuntime implements ContainerRuntime {
     try {
       if (c.tty) argv = onTerminal(argv)
     } catch (err) {
-      throw new ContainerCreateError("RunContainerError", (err as Error).message)
+      throw new StartFailure((err as Error).message)
     }
     const iso = this.#isolate(sb, id, c)
     if (iso) {

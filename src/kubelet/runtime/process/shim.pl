@@ -39,7 +39,14 @@ sub executable {
   return 0;
 }
 
-sub not_found { "exec: \"" . ($_[0] // '') . "\": executable file not found in \$PATH" }
+# Why a program cannot be run, as Go's exec.LookPath (which runc uses) says it: a bare name not
+# on the PATH, a path's stat error, or a path that is a folder or not executable.
+sub not_found {
+  my $cmd = $_[0] // '';
+  return "exec: \"$cmd\": executable file not found in \$PATH" unless $cmd =~ m{/};
+  return "exec: \"$cmd\": stat $cmd: " . lcfirst("$!") unless stat $cmd;
+  return "exec: \"$cmd\": permission denied";
+}
 
 # The container's process: its session, environment and streams, its root when it has one
 # (`enter_root` from root.pl), then argv; a failure is told through `$ready`, which closes on exec.
@@ -77,7 +84,7 @@ sub exec_program {
     $fail->($err) if defined $err;
   }
   { no warnings 'exec'; exec { $argv[0] } @argv; }
-  $fail->("exec: \"$argv[0]\": $!");
+  $fail->("exec $argv[0]: " . lcfirst("$!"));
 }
 
 # Starts the container as `$s` says (argv, exit, log, stdin: the FIFO or undef, env_edits,

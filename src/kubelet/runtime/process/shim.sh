@@ -57,7 +57,16 @@ if [ "$fifo" != - ]; then
   in=$fifo
   trap 'exec 3>&-' USR1
 fi
-if ! command -v -- "$1" >/dev/null; then
+# As Go's exec.LookPath (which runc uses) tells why a program cannot be run.
+if [[ $1 == */* ]]; then
+  if [ ! -e "$1" ]; then
+    echo "exec: \"$1\": stat $1: no such file or directory"
+    exit 127
+  elif [ -d "$1" ] || [ ! -x "$1" ]; then
+    echo "exec: \"$1\": permission denied"
+    exit 127
+  fi
+elif ! command -v -- "$1" >/dev/null; then
   echo "exec: \"$1\": executable file not found in \$PATH"
   exit 127
 fi

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, test } from "node:test"
-import { ContainerCreateError } from "../runtime.ts"
-import { SHIMS, spawnShim } from "./shim.ts"
+import { SHIMS, spawnShim, StartFailure } from "./shim.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "k8ts-shim-"))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -34,7 +33,6 @@ for (const [name, command] of Object.entries(SHIMS)) {
       const script = "echo one; echo two >&2; echo; printf tail; sleep 0.2; echo ' end'; exit 3"
       const started = await spawnShim(
         {
-          name: "c",
           argv: ["sh", "-c", script],
           cwd: dir,
           env: { PATH: process.env.PATH ?? "" },
@@ -66,7 +64,6 @@ for (const [name, command] of Object.entries(SHIMS)) {
       const log = join(dir, `${name}-sig.log`)
       const s = await spawnShim(
         {
-          name: "c",
           argv: ["sleep", "30"],
           cwd: dir,
           env: { PATH: process.env.PATH ?? "" },
@@ -79,20 +76,31 @@ for (const [name, command] of Object.entries(SHIMS)) {
       assert.equal(await exitOf(exitFile), "137")
     })
 
-    test("a missing program is a RunContainerError", async () => {
-      const spec = {
-        name: "c",
-        argv: ["no-such-program-k8ts"],
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? "" },
-        logPath: join(dir, `${name}-missing.log`),
-        exitFile: join(dir, `${name}-missing.exit`),
-      }
-      await assert.rejects(spawnShim(spec, command), (err: unknown) => {
-        assert.ok(err instanceof ContainerCreateError)
-        assert.match(err.message, /executable file not found/)
-        return true
+    // Why a program cannot run, in Go's exec.LookPath words as runc reports them.
+    const absent = join(dir, "absent")
+    const plain = join(dir, "plain.txt")
+    const unrunnable = [
+      ["no-such-program-k8ts", 'exec: "no-such-program-k8ts": executable file not found in $PATH'],
+      [absent, `exec: "${absent}": stat ${absent}: no such file or directory`],
+      [plain, `exec: "${plain}": permission denied`],
+      [dir, `exec: "${dir}": permission denied`],
+    ] as const
+    for (const [program, message] of unrunnable) {
+      test(`a program that cannot run is a StartFailure: ${message}`, async () => {
+        writeFileSync(plain, "not a program\n", { mode: 0o644 })
+        const spec = {
+          argv: [program],
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? "" },
+          logPath: join(dir, `${name}-missing.log`),
+          exitFile: join(dir, `${name}-missing.exit`),
+        }
+        await assert.rejects(spawnShim(spec, command), (err: unknown) => {
+          assert.ok(err instanceof StartFailure)
+          assert.equal(err.message, message)
+          return true
+        })
       })
-    })
+    }
   })
 }

@@ -7,7 +7,15 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { ContainerCreateError } from "../runtime.ts"
+
+/**
+ * A container's program could not start (`message`: why, as runc words it where it can, e.g.
+ * `exec: "x": executable file not found in $PATH`): the runtime holds the container exited
+ * with a StartError.
+ */
+export class StartFailure extends Error {
+  override name = "StartFailure"
+}
 
 /** The two shims' commands: perl's (one process) and bash's (where perl is missing). */
 export const SHIMS = {
@@ -23,8 +31,6 @@ const SHIM: readonly string[] = PERL_SHIM ? SHIMS.perl : SHIMS.bash
 
 /** What a container is started from. */
 export interface ShimSpawn {
-  /** The container's name (for error messages). */
-  readonly name: string
   readonly argv: readonly string[]
   readonly cwd: string
   readonly env: Readonly<Record<string, string>>
@@ -55,7 +61,7 @@ function firstLine(child: ChildProcess): Promise<string> {
   })
 }
 
-/** Starts a container under a shim (`shimCommand`: one of SHIMS). @throws ContainerCreateError when it cannot start */
+/** Starts a container under a shim (`shimCommand`: one of SHIMS). @throws StartFailure when it cannot start */
 export async function spawnShim(s: ShimSpawn, shimCommand: readonly string[] = SHIM): Promise<ShimStarted> {
   const { BASH_ENV, ...env } = s.env
   const restore = [s.env.SHLVL ?? "-", s.env.PWD ?? "-", BASH_ENV ?? "-"]
@@ -72,11 +78,6 @@ export async function spawnShim(s: ShimSpawn, shimCommand: readonly string[] = S
   )
   const line = await firstLine(shim)
   shim.stdout?.destroy()
-  if (!/^\d+$/.test(line)) {
-    throw new ContainerCreateError(
-      "RunContainerError",
-      `failed to start container "${s.name}": ${line || "the shim exited"}`,
-    )
-  }
+  if (!/^\d+$/.test(line)) throw new StartFailure(line || "the shim exited")
   return { shim, pid: Number(line) }
 }

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, test } from "node:test"
 import { skipUnless } from "../../../testing/index.ts"
-import { ContainerCreateError } from "../runtime.ts"
+import { StartFailure } from "./shim.ts"
 import { ShimSpawner, type SpawnRequest } from "./spawner.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "k8ts-spawner-"))
@@ -25,7 +25,6 @@ async function until<T>(what: string, fn: () => T | undefined | false): Promise<
 
 function request(name: string, argv: string[], more: Partial<SpawnRequest> = {}): SpawnRequest {
   return {
-    name,
     argv,
     cwd: dir,
     env: { PATH: process.env.PATH ?? "", K8TS_TEST: "a b\nc" },
@@ -69,13 +68,20 @@ describe("the shim spawner", () => {
     assert.match(log, new RegExp(` stdout F c\\|${home}\n`))
   })
 
-  test("a missing program is a RunContainerError, as with the standalone shim", async () => {
-    await assert.rejects(spawner.start(request("missing", ["no-such-program-k8ts"])), (err: unknown) => {
-      assert.ok(err instanceof ContainerCreateError)
-      assert.equal(err.reason, "RunContainerError")
-      assert.match(err.message, /executable file not found/)
-      return true
-    })
+  test("a program that cannot run is a StartFailure in exec.LookPath's words, as with the standalone shim", async () => {
+    writeFileSync(join(dir, "plain.txt"), "not a program\n", { mode: 0o644 })
+    const cases = [
+      ["no-such-program-k8ts", 'exec: "no-such-program-k8ts": executable file not found in $PATH'],
+      ["/no/such/k8ts", 'exec: "/no/such/k8ts": stat /no/such/k8ts: no such file or directory'],
+      [join(dir, "plain.txt"), `exec: "${join(dir, "plain.txt")}": permission denied`],
+    ]
+    for (const [program, message] of cases) {
+      await assert.rejects(spawner.start(request("missing", [program as string])), (err: unknown) => {
+        assert.ok(err instanceof StartFailure)
+        assert.equal(err.message, message)
+        return true
+      })
+    }
   })
 
   test("a spawner that dies leaves its shims and containers running; the next start launches another", async () => {

@@ -15,10 +15,9 @@ import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import type { PodLinkStep, PodNetworkSetup } from "../../../network/index.ts"
 import type { Logger } from "../../../util/index.ts"
-import { ContainerCreateError } from "../runtime.ts"
 import type { PodEnter, RootSetup } from "./sandbox/container-root.ts"
 import type { SetupStep } from "./sandbox/setup-steps.ts"
-import type { ShimSpawn } from "./shim.ts"
+import { type ShimSpawn, StartFailure } from "./shim.ts"
 
 const SPAWNER = fileURLToPath(new URL("./spawner.pl", import.meta.url))
 
@@ -86,7 +85,6 @@ export function childWatch(child: ChildProcess): ShimWatch {
 }
 
 interface Pending {
-  readonly name: string
   readonly resolve: (s: SpawnedShim) => void
   readonly reject: (err: Error) => void
 }
@@ -162,12 +160,7 @@ function encode(id: number, r: SpawnRequest): Buffer {
     fields.push(root.dir, root.cwd, String(cgroups.length), ...cgroups, String(root.steps.length))
     for (const [kind, arg] of root.steps) fields.push(kind, arg)
   }
-  if (fields.some((f) => f.includes("\0"))) {
-    throw new ContainerCreateError(
-      "RunContainerError",
-      `failed to start container "${r.name}": a NUL byte in its command or environment`,
-    )
-  }
+  if (fields.some((f) => f.includes("\0"))) throw new StartFailure("a NUL byte in its command or environment")
   return frame(fields)
 }
 
@@ -227,7 +220,7 @@ export class ShimSpawner {
   }
 
   /**
-   * Starts a container under a shim. @throws ContainerCreateError when the program cannot start,
+   * Starts a container under a shim. @throws StartFailure when the program cannot start,
    * SpawnerUnavailable when the spawner did not take it
    */
   start(r: SpawnRequest): Promise<SpawnedShim> {
@@ -241,7 +234,7 @@ export class ShimSpawner {
     }
     const launch = this.#current()
     return new Promise((resolve, reject) => {
-      launch.pending.set(id, { name: r.name, resolve, reject })
+      launch.pending.set(id, { resolve, reject })
       this.#idle(launch)
       launch.proc.stdin?.write(frame)
     })
@@ -330,12 +323,8 @@ export class ShimSpawner {
     launch.answered = true
     this.#failedLaunches = 0
     const shimPid = Number(b)
-    if (c === "error" || !/^\d+$/.test(c ?? "")) {
-      const why = c === "error" ? rest.join(" ") : line
-      return p.reject(
-        new ContainerCreateError("RunContainerError", `failed to start container "${p.name}": ${why}`),
-      )
-    }
+    if (c === "error" || !/^\d+$/.test(c ?? ""))
+      return p.reject(new StartFailure(c === "error" ? rest.join(" ") : line))
     const watch = new Watch(launch)
     if (launch.exited.delete(shimPid)) watch.exited()
     else launch.watches.set(shimPid, watch)
