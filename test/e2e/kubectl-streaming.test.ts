@@ -6,7 +6,7 @@
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { tmpdir, userInfo } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import {
@@ -59,12 +59,22 @@ before(async () => {
     ])
     assert.equal(r.code, 0, r.stderr)
   }
+  // A shell that execs its last command, so its process keeps what the shell set (LEFT,
+  // SHLVL=0), with a home whose rc files say when they are read.
+  mkdirSync(join(dir, "home"))
+  writeFileSync(join(dir, "home", ".bashrc"), "echo .bashrc read >&2\n")
+  const shelled = await k([
+    ...["run", "shelled", "--image=busybox", `--overrides=${ON_NODE}`, `--env=HOME=${join(dir, "home")}`],
+    ...["--", "sh", "-c", "export LEFT=behind; exec bash -c 'sleep 3600'"],
+  ])
+  assert.equal(shelled.code, 0, shelled.stderr)
   const ready = await k([
     "wait",
     "--for=condition=Ready",
     "pod/shell",
     "pod/web",
     "pod/ticker",
+    "pod/shelled",
     "--timeout=30s",
   ])
   assert.equal(ready.code, 0, ready.stderr)
@@ -141,6 +151,19 @@ for (const t of TRANSPORTS) {
     })
   })
 }
+
+test("exec gets the container's own environment (HOME as runc sets it), and its shells read no rc file", async () => {
+  for (const shell of ["sh", "bash"]) {
+    const r = await k(["exec", "-i", "shelled", "--", shell, "-c", "cat"], { input: "x\n" })
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, "x\n", ""], shell)
+  }
+  const show = 'echo "$HOME ${LEFT-unset}"'
+  const env = await k(["exec", "shelled", "--", "sh", "-c", show])
+  assert.deepEqual([env.code, env.stdout, env.stderr], [0, `${join(dir, "home")} unset\n`, ""])
+  // No HOME in the image or spec: the user's home in the passwd file ("/root" for root).
+  const home = await k(["exec", "shell", "--", "sh", "-c", 'echo "$HOME"'])
+  assert.deepEqual([home.code, home.stdout], [0, `${userInfo().homedir}\n`])
+})
 
 const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p))
 

@@ -22,6 +22,8 @@ export interface ContainerState {
   readonly shimPid: number
   readonly shimTicks: string
   readonly cwd: string
+  /** The environment it was started with, which an exec in it gets (absent in older state files). */
+  readonly env?: Readonly<Record<string, string>>
   readonly tty: boolean
   readonly stdinOnce: boolean
   /** The FIFO its stdin reads from (stdin or tty containers). */

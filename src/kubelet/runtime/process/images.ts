@@ -52,12 +52,16 @@ function node(script: string, args: readonly string[]): Launch {
   return { argv: [process.execPath, join(BUILTIN, script), ...args] }
 }
 
-/** Busybox: Debian's busybox-static when installed, else the host's tools (bash for `sh`, as scripts use `[[`). */
+/**
+ * Busybox: Debian's busybox-static when installed, else the host's tools: bash for `sh` (scripts
+ * use `[[`), with --norc, as busybox's sh reads no ~/.bashrc (the node's), interactive or not.
+ */
 function busybox(cmd: readonly string[]): Launch {
   const argv = cmd.length ? cmd : ["sh"]
   const bb = which("busybox")
   if (bb) return { argv: [bb, ...argv.map((a, i) => (i === 0 ? a.replace(/^\/bin\//, "") : a))] }
-  return host(argv.map((a, i) => (i === 0 && (a === "sh" || a === "/bin/sh") ? "bash" : a)))
+  const [first, ...rest] = argv as [string, ...string[]]
+  return host(first === "sh" || first === "/bin/sh" ? ["bash", "--norc", ...rest] : argv)
 }
 
 /**

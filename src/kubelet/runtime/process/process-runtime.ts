@@ -15,7 +15,6 @@
  * target's PID namespace. As root, a
  * loopback container with mounts gets a mount namespace of its own for them (loopback-mounts.ts).
  */
-import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
 import { mkdir, rm, writeFile } from "node:fs/promises"
@@ -491,12 +490,13 @@ export class ProcessRuntime implements ContainerRuntime {
     const files = containerFiles(this.#root, id)
     // A terminal without stdin still needs an open input: script ends its session on EOF.
     const stdinPath = c.stdin || c.tty ? files.stdin : undefined
+    const specEnv = c.tty ? terminalEnv(env) : env
     let started
     try {
       const spec = {
         argv,
         cwd,
-        env: c.tty ? terminalEnv(env) : env,
+        env: specEnv,
         logPath,
         exitFile: files.exit,
         ...(stdinPath ? { stdinPath } : {}),
@@ -531,6 +531,7 @@ export class ProcessRuntime implements ContainerRuntime {
       cwd,
       tty: c.tty ?? false,
       stdinOnce: c.stdinOnce ?? false,
+      env: specEnv,
       ...(stdinPath ? { stdinPath } : {}),
       ...(privateRoot ? { privateRoot } : {}),
       ...(iso ? { iso } : {}),
@@ -683,69 +684,44 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   exec(id: string, cmd: readonly string[], opts: ExecOptions): Promise<ExecResult> {
-    const h = this.#containers.get(id)
-    const sb = h ? this.#sandboxes.get(h.info.sandboxId) : undefined
-    if (!h || !sb || h.info.state !== "running") {
-      return Promise.resolve({ exitCode: 126, stdout: "", stderr: `container ${id} is not running` })
-    }
-    let launch
+    let plan
     try {
-      launch = launchOf(h.info.image, cmd, [])
+      plan = this.#execPlan(id, cmd)
     } catch (err) {
-      return Promise.resolve({ exitCode: 127, stdout: "", stderr: (err as Error).message })
+      const exitCode = err instanceof StartFailure ? 127 : 126
+      return Promise.resolve({ exitCode, stdout: "", stderr: (err as Error).message })
     }
-    const env = readEnv(h.info.pid as number)
-    if (h.iso && sb.pod && this.#sandboxed) {
-      let argv: string[]
-      try {
-        argv = this.#sandboxed.execArgv(sb.pod, h.iso, launch.argv)
-      } catch (err) {
-        return Promise.resolve({ exitCode: 126, stdout: "", stderr: (err as Error).message })
-      }
-      return execCapture(argv, env, opts)
-    }
-    if (h.state.privateRoot) {
-      let argv: string[]
-      try {
-        argv = this.#mounts.execArgv(h.state.privateRoot, launch.argv)
-      } catch (err) {
-        return Promise.resolve({ exitCode: 126, stdout: "", stderr: (err as Error).message })
-      }
-      return execCapture(argv, { ...env, K8TS_POD_IP: sb.ip }, opts)
-    }
-    return new Promise((resolve) => {
-      execFile(
-        launch.argv[0] as string,
-        launch.argv.slice(1),
-        {
-          cwd: join(sb.dir, h.info.name),
-          env: { ...env, K8TS_POD_IP: sb.ip },
-          timeout: opts.timeoutMs ?? 0,
-          killSignal: "SIGKILL",
-          maxBuffer: 10 * 1024 * 1024,
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        },
-        (err, stdout, stderr) => {
-          const code = err ? (typeof err.code === "number" ? err.code : 1) : 0
-          resolve({ exitCode: code, stdout: String(stdout), stderr: String(stderr) })
-        },
-      )
-    })
+    return execCapture(plan.argv, plan.env, { ...opts, cwd: plan.cwd })
   }
 
   execStream(id: string, cmd: readonly string[], opts: StreamOptions): ProcessStreams {
+    const { argv, cwd, env } = this.#execPlan(id, cmd)
+    return spawnExec({ argv, cwd, env, stdin: opts.stdin, tty: opts.tty })
+  }
+
+  /**
+   * How `cmd` runs in running container `id`: in its namespaces and root, with the environment it
+   * was started with (its spec's, as a container runtime gives an exec; not what its process
+   * holds now, which a shell that exec'd its last command left with SHLVL=0).
+   * @throws Error when it is not running or has no root yet, StartFailure when `cmd` is not there
+   */
+  #execPlan(
+    id: string,
+    cmd: readonly string[],
+  ): { argv: string[]; cwd: string; env: Record<string, string> } {
     const h = this.#containers.get(id)
     const sb = h ? this.#sandboxes.get(h.info.sandboxId) : undefined
     if (!h || !sb || h.info.state !== "running") throw new Error(`container ${id} is not running`)
     const launch = launchOf(h.info.image, cmd, [])
+    // State files of older runs have no environment: the process's own then.
+    const env = { ...(h.state.env ?? readEnv(h.info.pid as number)), ...launch.env }
     if (h.iso && sb.pod && this.#sandboxed) {
-      const argv = this.#sandboxed.execArgv(sb.pod, h.iso, launch.argv)
-      const env = { ...readEnv(h.info.pid as number), ...launch.env }
-      return spawnExec({ argv, cwd: "/", env, stdin: opts.stdin, tty: opts.tty })
+      return { argv: this.#sandboxed.execArgv(sb.pod, h.iso, launch.argv), cwd: "/", env }
     }
-    const env = { ...readEnv(h.info.pid as number), ...launch.env, K8TS_POD_IP: sb.ip }
-    const argv = h.state.privateRoot ? this.#mounts.execArgv(h.state.privateRoot, launch.argv) : launch.argv
-    return spawnExec({ argv, cwd: h.state.cwd, env, stdin: opts.stdin, tty: opts.tty })
+    const argv = h.state.privateRoot
+      ? this.#mounts.execArgv(h.state.privateRoot, launch.argv)
+      : [...launch.argv]
+    return { argv, cwd: h.state.cwd, env: { ...env, K8TS_POD_IP: sb.ip } }
   }
 
   attach(id: string, opts: StreamOptions): ProcessStreams {

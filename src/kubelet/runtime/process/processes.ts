@@ -1,11 +1,29 @@
 /**
  * Process helpers of the process runtime: a container's environment, signals to groups, and
- * what /proc tells about a process (its environment).
+ * what /proc tells about a process (its environment, for containers of older runs).
  */
 import { readFileSync, statSync } from "node:fs"
+import { userInfo } from "node:os"
 import type { ContainerConfig } from "../runtime.ts"
 
-/** A container's environment: PATH, the image's, the pod's, and the loopback pod address. */
+let home: string | undefined
+
+/**
+ * The HOME runc gives a container whose image and spec set none: its user's home in the passwd
+ * file ("/root" for root), "/" when the user has no entry. Containers run as this process's user.
+ */
+export function defaultHome(): string {
+  if (home === undefined) {
+    try {
+      home = userInfo().homedir || "/"
+    } catch {
+      home = "/"
+    }
+  }
+  return home
+}
+
+/** A container's environment: PATH and HOME, the image's, the pod's, and the loopback pod address. */
 export function containerEnv(
   c: ContainerConfig,
   imageEnv: Readonly<Record<string, string>> | undefined,
@@ -13,8 +31,7 @@ export function containerEnv(
 ): Record<string, string> {
   return {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
-    // SHLVL: bash reads ~/.bashrc at level 1 when its stdin is a socket (Node's pipes are).
-    ...(c.stdin ? { SHLVL: "1" } : {}),
+    HOME: defaultHome(),
     ...imageEnv,
     ...c.env,
     ...(podIP ? { K8TS_POD_IP: podIP } : {}),

@@ -90,13 +90,22 @@ export function terminalEnv(env: Readonly<Record<string, string>>): Record<strin
   return { ...env, SHELL: "/bin/sh", TERM: env.TERM ?? "xterm" }
 }
 
+/**
+ * The environment of an exec'd process without a terminal: the container's, and with stdin
+ * SHLVL=1 when the container sets none: Node's pipes are sockets, and a bash whose stdin is a
+ * socket takes itself for one run by rshd and reads ~/.bashrc (the node's) unless SHLVL says it
+ * is not a top-level shell. (With a terminal, stdin is the pty script opens.)
+ */
+export function execEnv(s: Pick<ExecSpawn, "env" | "stdin">): Record<string, string> {
+  return s.stdin && s.env.SHLVL === undefined ? { ...s.env, SHLVL: "1" } : { ...s.env }
+}
+
 /** Starts an exec'd process. @throws Error when there is no `script` for a terminal */
 export function spawnExec(s: ExecSpawn): ProcessStreams {
   const argv = s.tty ? onTerminal(s.argv) : s.argv
   const child = spawn(argv[0] as string, argv.slice(1), {
     cwd: s.cwd,
-    // bash reads ~/.bashrc when its stdin is a socket (Node's pipes are) at shell level 1.
-    env: s.tty ? terminalEnv({ SHLVL: "1", ...s.env }) : { SHLVL: "1", ...s.env },
+    env: s.tty ? terminalEnv(s.env) : execEnv(s),
     detached: true,
     stdio: [s.stdin ? "pipe" : "ignore", "pipe", "pipe"],
   })

@@ -9,15 +9,19 @@ import type { ExecOptions, ExecResult } from "../../runtime.ts"
 
 const MAX_OUTPUT = 10 * 1024 * 1024
 
-/** Runs `argv` with `env`; resolves with its exit code (128+signal when killed) and output. */
+/**
+ * Runs `argv` with `env` (in `opts.cwd`, without stdin); resolves with its exit code (128+signal
+ * when killed) and output.
+ */
 export function execCapture(
   argv: readonly string[],
   env: Readonly<Record<string, string>>,
-  opts: ExecOptions,
+  opts: ExecOptions & { readonly cwd?: string },
 ): Promise<ExecResult> {
   return new Promise((resolve) => {
     const child = spawn(argv[0] as string, argv.slice(1), {
       env,
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     })
