@@ -230,7 +230,8 @@ export async function startKubelet(deps: ComponentDeps, opts: KubeletComponentOp
     root: join(opts.dataDir, "kubelet"),
     podRange: opts.podLoopbackRange,
     log: log.child({ runtime: "process" }),
-    ...(network ? { network, cgroupParent: `k8ts/${opts.nodeName}`, hostIP: opts.address } : {}),
+    hostIP: opts.address,
+    ...(network ? { network, cgroupParent: `k8ts/${opts.nodeName}` } : {}),
   })
   const holder: { kubelet?: Kubelet } = {}
   const stats = new StatsProvider({ runtime })

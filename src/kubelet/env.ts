@@ -3,6 +3,7 @@
  * namespace, envFrom, env with `$(VAR)` expansion and valueFrom (configMap and secret keys,
  * the downward API's fields and resources), and the expansion of command and args.
  */
+import { hostname } from "node:os"
 import type { Container, EnvVar, Pod, Service } from "kubernetes-types/core/v1.js"
 import { ApiError, ConfigMaps, milliValue, Secrets, unitValue } from "../api/index.ts"
 import type { Client } from "../client/index.ts"
@@ -192,6 +193,15 @@ export interface EnvOptions {
 }
 
 /**
+ * A container's HOSTNAME: the pod's hostname, or for a hostNetwork pod (which has none of its
+ * own) the node's, as containerd gives a sandbox without a hostname.
+ */
+function hostnameOf(pod: Pod): string {
+  if (pod.spec?.hostNetwork) return hostname()
+  return pod.spec?.hostname ?? pod.metadata?.name ?? ""
+}
+
+/**
  * The environment of container `c`, in upstream's order: service variables, envFrom, then env
  * (later entries win; each `value` expands the ones before it).
  * @throws ContainerConfigError when a referenced ConfigMap, Secret or key is missing
@@ -201,7 +211,7 @@ export async function containerEnv(c: Container, opts: EnvOptions): Promise<Reco
   const pod = opts.pod
   const vars: Record<string, string> = {
     ...serviceEnv(opts.services, pod, opts.serviceAddress),
-    HOSTNAME: pod.spec?.hostname ?? pod.metadata?.name ?? "",
+    HOSTNAME: hostnameOf(pod),
   }
   for (const from of c.envFrom ?? []) {
     const ref = from.configMapRef ?? from.secretRef

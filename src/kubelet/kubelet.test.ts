@@ -1,4 +1,6 @@
 import assert from "node:assert/strict"
+import { createServer } from "node:net"
+import { hostname } from "node:os"
 import { after, before, describe, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { ConfigMaps, Events, Nodes, Pods } from "../api/index.ts"
@@ -22,6 +24,17 @@ before(async () => {
 after(() => k.stop())
 
 const pods = () => env.inProcess.resource(Pods)
+
+/** A TCP port free on 127.0.0.1 just now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().once("error", reject)
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
 
 const pod = (name: string, spec: Partial<Pod["spec"]> & object) => nodePod("node-a", name, spec)
 
@@ -206,6 +219,37 @@ describe("kubelet with the process runtime", () => {
       (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff",
       "back-off",
     )
+  })
+
+  test("a hostNetwork pod's IP is the node's; its containers serve there and see it as status.podIP", async () => {
+    const port = await freePort()
+    await pods().create(
+      pod("hostnet", {
+        hostNetwork: true,
+        containers: [
+          {
+            name: "web",
+            image: "registry.k8s.io/e2e-test-images/agnhost:2.53",
+            args: ["netexec", `--http-port=${port}`, "--udp-port=-1"],
+            env: [{ name: "MY_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
+            readinessProbe: { httpGet: { path: "/healthz", port }, periodSeconds: 1 },
+          },
+        ],
+      }),
+    )
+    const p = await untilPod(
+      env.inProcess,
+      "hostnet",
+      (p) => p.status?.conditions?.find((c) => c.type === "Ready")?.status === "True",
+      "ready",
+    )
+    assert.deepEqual([p.status?.podIP, p.status?.podIPs], ["127.0.0.1", [{ ip: "127.0.0.1" }]])
+    assert.equal(p.status?.hostIP, "127.0.0.1")
+    const res = await fetch(
+      `http://127.0.0.1:${port}/shell?cmd=${encodeURIComponent("echo $MY_IP $HOSTNAME")}`,
+    )
+    // As containerd sets HOSTNAME for a sandbox without a hostname of its own: the node's.
+    assert.equal(JSON.parse(await res.text()).output, `127.0.0.1 ${hostname()}\n`)
   })
 
   test("init containers run first, in order; a readiness probe gates Ready", async () => {

@@ -408,3 +408,27 @@ test("a StartError's message is the runtime's, then the container's own terminat
     })
   }
 })
+
+test("a hostNetwork pod's IPs are the node's, from its first status on, whatever its sandbox's address", () => {
+  const hostNet: Pod = {
+    ...pod,
+    spec: { ...pod.spec, containers: pod.spec?.containers ?? [], hostNetwork: true },
+  }
+  const cases = [
+    { name: "no sandbox yet", sandbox: undefined },
+    { name: "a sandbox", sandbox: { id: "sb", podUid: "u1", ip: "127.244.0.9" } },
+  ]
+  for (const { name, sandbox } of cases) {
+    const r = record()
+    if (sandbox) r.sandbox = sandbox
+    const s = podStatus({ pod: hostNet, record: r, hostIP: "10.0.0.1", now: NOW })
+    assert.deepEqual(
+      [s.podIP, s.podIPs, s.hostIP, s.hostIPs],
+      ["10.0.0.1", [{ ip: "10.0.0.1" }], "10.0.0.1", [{ ip: "10.0.0.1" }]],
+      name,
+    )
+  }
+  const r = record()
+  r.sandbox = { id: "sb", podUid: "u1", ip: "127.244.0.9" }
+  assert.equal(podStatus({ pod, record: r, hostIP: "10.0.0.1", now: NOW }).podIP, "127.244.0.9")
+})

@@ -317,7 +317,8 @@ export function podStatus(input: StatusInput): TrackedPodStatus {
   const { inits, apps } = statuses
   const computed = phaseOf(pod, record, statuses, terminal)
   const phase = terminal ? finalPhase(computed) : computed
-  const podIP = record.sandbox?.ip
+  // A hostNetwork pod's IPs are the node's, from its first status on (upstream's generateAPIPodStatus).
+  const podIP = pod.spec?.hostNetwork ? hostIP : record.sandbox?.ip
   return {
     // The generation of the pod this sync acted on (KEP-5067).
     ...generation,

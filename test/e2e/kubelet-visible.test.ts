@@ -3,12 +3,14 @@
  * `kubectl get pods -w` sees a pod ContainerCreating before Running; `kubectl describe pod` and
  * `kubectl get events -o wide` name the container each kubelet event is about, and show a silent
  * exec probe's Unhealthy message; `kubectl get --raw .../proxy/configz` has the kubelet's
- * configuration; a container whose program cannot start is terminated with a StartError.
+ * configuration; a container whose program cannot start is terminated with a StartError; a
+ * hostNetwork pod's IP, and its endpoints', are the node's.
  */
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { createServer } from "node:net"
+import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import {
@@ -36,6 +38,17 @@ after(async () => {
   await server?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
+
+/** A TCP port free on 127.0.0.1 just now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().once("error", reject)
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
 
 /**
  * `kubectl get pods -w` while `act` runs, until a line matches `last`; its lines. A pod must
@@ -159,6 +172,43 @@ describe("the kubelet through kubectl", () => {
     }
     await ok("apply", "-f", file("nostart-job.json", JSON.stringify(job)))
     await ok("wait", "--for=condition=Failed", "job/nostart-job", "--timeout=60s")
+  })
+
+  test("a hostNetwork pod's IP is the node's, and so are its Service's endpoints", async () => {
+    const port = String(await freePort())
+    const image = "registry.k8s.io/e2e-test-images/agnhost:2.53"
+    await ok(
+      ...["run", "hostnet", `--image=${image}`, "--port", port, '--overrides={"spec":{"hostNetwork":true}}'],
+      ...["--", "netexec", `--http-port=${port}`, "--udp-port=-1"],
+    )
+    await ok("wait", "--for=condition=Ready", "pod/hostnet", "--timeout=30s")
+    const internal = '{.status.addresses[?(@.type=="InternalIP")].address}'
+    const nodeIP = await ok("get", "node", NODE, "-o", `jsonpath=${internal}`)
+    assert.ok(nodeIP)
+    const ips = await ok(
+      "get",
+      "pod",
+      "hostnet",
+      "-o",
+      "jsonpath={.status.podIP} {.status.podIPs[*].ip} {.status.hostIP}",
+    )
+    assert.equal(ips, `${nodeIP} ${nodeIP} ${nodeIP}`)
+    const wide = (await ok("get", "pod", "hostnet", "-o", "wide", "--no-headers")).trim().split(/\s+/)
+    assert.equal(wide[5], nodeIP, wide.join(" "))
+    await ok("expose", "pod", "hostnet")
+    const sliceIP = "jsonpath={.items[0].endpoints[0].addresses[0]}"
+    let got = ["", ""]
+    for (let i = 0; i < 100 && got.some((ip) => ip !== nodeIP); i++) {
+      got = [
+        (await k("get", "endpointslices", "-l", "kubernetes.io/service-name=hostnet", "-o", sliceIP)).stdout,
+        (await k("get", "endpoints", "hostnet", "-o", "jsonpath={.subsets[0].addresses[0].ip}")).stdout,
+      ]
+      if (got.some((ip) => ip !== nodeIP)) await new Promise((r) => setTimeout(r, 200))
+    }
+    assert.deepEqual(got, [nodeIP, nodeIP])
+    const page = await fetch(`http://${nodeIP}:${port}/hostname`)
+    // On the node's network its name is the node's, as agnhost reports it there.
+    assert.equal(await page.text(), hostname())
   })
 
   test("kubectl get --raw .../proxy/configz has the kubelet's configuration", async () => {

@@ -87,7 +87,7 @@ export interface ProcessRuntimeOptions {
   readonly network?: PodNetwork
   /** The cgroup parent of sandboxed pods, e.g. `k8ts/<node>` (default `k8ts/default`). */
   readonly cgroupParent?: string
-  /** The pod IP of sandboxed hostNetwork pods: the node's address (default 127.0.0.1). */
+  /** The pod IP of hostNetwork pods, in either mode: the node's address (default 127.0.0.1). */
   readonly hostIP?: string
   /** Loopback mode: why this process cannot mount (undefined: it can); default: it can as root. */
   readonly mountCheck?: () => string | undefined
@@ -123,6 +123,7 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly version = "0.1.0"
   readonly #root: string
   readonly #range: Cidr
+  readonly #hostIP: string
   readonly #log: Logger
   readonly #sandboxes = new Map<string, SandboxEntry>()
   readonly #containers = new Map<string, Held>()
@@ -140,6 +141,7 @@ export class ProcessRuntime implements ContainerRuntime {
   constructor(opts: ProcessRuntimeOptions) {
     this.#root = opts.root
     this.#range = parseCidr(opts.podRange ?? "127.244.0.0/16")
+    this.#hostIP = opts.hostIP ?? "127.0.0.1"
     this.#log = opts.log ?? silentLogger()
     // Its folders (state files by the hundred, pods' trees) each in a block group of their own.
     spreadSubfoldersSync([this.#root])
@@ -158,7 +160,7 @@ export class ProcessRuntime implements ContainerRuntime {
         root: this.#root,
         network: opts.network,
         cgroupParent: opts.cgroupParent ?? "k8ts/default",
-        hostIP: opts.hostIP ?? "127.0.0.1",
+        hostIP: this.#hostIP,
         log: this.#log,
         ...(adopted ? { keep: adopted } : {}),
       })
@@ -289,8 +291,14 @@ export class ProcessRuntime implements ContainerRuntime {
     return made.finally(() => this.#pending.delete(cfg.podUid))
   }
 
-  /** Loopback mode: the pod's own address in the range, and its folder. */
+  /**
+   * Loopback mode: the pod's own address in the range, and its folder; a hostNetwork pod's
+   * address is the node's (its containers bind there), as upstream gives it the node's IPs.
+   */
   async #runLoopbackSandbox(cfg: SandboxConfig): Promise<Sandbox> {
+    const id = randomUUID()
+    const dir = join(this.#root, "pods", cfg.podUid)
+    if (cfg.hostNetwork) return this.#keep({ id, podUid: cfg.podUid, ip: this.#hostIP, dir, offset: 0 })
     const used = new Set([...this.#sandboxes.values()].map((s) => s.offset))
     let offset = this.#nextOffset
     for (let i = 0; used.has(offset) || offset >= this.#range.size - 1; i++) {
@@ -299,14 +307,17 @@ export class ProcessRuntime implements ContainerRuntime {
       offset = offset >= this.#range.size - 2 ? 1 : offset + 1
     }
     this.#nextOffset = offset + 1
-    const id = randomUUID()
-    const dir = join(this.#root, "pods", cfg.podUid)
-    const ip = cidrAddress(this.#range, offset)
-    // Its folder is made with its first container's (by the shim spawner, off the event loop);
-    // its state is written meanwhile (the kubelet sets its containers' volumes up).
-    const sandbox: SandboxEntry = { id, podUid: cfg.podUid, ip, dir, offset }
+    return this.#keep({ id, podUid: cfg.podUid, ip: cidrAddress(this.#range, offset), dir, offset })
+  }
+
+  /**
+   * Holds a loopback sandbox. Its folder is made with its first container's (by the shim
+   * spawner, off the event loop); its state is written meanwhile (the kubelet sets its
+   * containers' volumes up).
+   */
+  #keep(sandbox: SandboxEntry): SandboxEntry {
     this.#save(sandbox)
-    this.#sandboxes.set(id, sandbox)
+    this.#sandboxes.set(sandbox.id, sandbox)
     return sandbox
   }
 
