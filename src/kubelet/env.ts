@@ -7,6 +7,7 @@ import { hostname } from "node:os"
 import type { Container, EnvVar, Pod, Service } from "kubernetes-types/core/v1.js"
 import { ApiError, ConfigMaps, milliValue, Secrets, unitValue } from "../api/index.ts"
 import type { Client } from "../client/index.ts"
+import { podHostnameAndDomain } from "./volumes/etc-hosts.ts"
 
 /** A container whose configuration cannot be built yet (reason CreateContainerConfigError). */
 export class ContainerConfigError extends Error {
@@ -193,12 +194,12 @@ export interface EnvOptions {
 }
 
 /**
- * A container's HOSTNAME: the pod's hostname, or for a hostNetwork pod (which has none of its
+ * A container's HOSTNAME: the pod's hostname (cut to 63 characters), or for a hostNetwork pod (which has none of its
  * own) the node's, as containerd gives a sandbox without a hostname.
  */
 function hostnameOf(pod: Pod): string {
   if (pod.spec?.hostNetwork) return hostname()
-  return pod.spec?.hostname ?? pod.metadata?.name ?? ""
+  return podHostnameAndDomain(pod, "").hostname
 }
 
 /**

@@ -1,11 +1,14 @@
 import assert from "node:assert/strict"
+import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { hostname as osHostname } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Event, Pod } from "kubernetes-types/core/v1.js"
 import { ConfigMaps, Events, Pods } from "../api/index.ts"
 import { nodePod, skipUnless, until, untilPhase } from "../testing/index.ts"
 import { type KubeletEnv, startKubeletEnv } from "./kubelet-env.case.ts"
+import { readLog } from "./runtime/cri-log.ts"
 import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
 
 const isRoot = process.getuid?.() === 0
@@ -108,6 +111,40 @@ describe("loopback mode mounts (root)", skipUnless(isRoot, "mount namespaces nee
     assert.equal(done?.exitCode, 0, JSON.stringify(done))
     assert.match(done?.message ?? "", new RegExp(`^${p.status?.podIP?.replaceAll(".", "\\.")}\tplain\n$`))
     assert.equal(existsSync("/dev/termination-log"), false)
+  })
+
+  test("a pod's containers, and execs in them, have the pod's hostname; a hostNetwork pod's the node's", async () => {
+    const cases = [
+      { name: "named", spec: { hostname: "my-host" }, want: "my-host" },
+      { name: "unnamed", spec: {}, want: "unnamed" },
+      { name: "on-node", spec: { hostNetwork: true }, want: osHostname() },
+    ]
+    for (const { name, spec, want } of cases) {
+      await k.env.inProcess.resource(Pods).create(
+        pod(name, "node-lm", {
+          ...spec,
+          containers: [{ name: "app", image: "busybox", command: ["sh", "-c", "hostname; exec sleep 3600"] }],
+        }),
+      )
+      const id = await runningContainer(k, name)
+      const log = () => readLog(k.runtime.container(id)?.logPath ?? "")
+      assert.equal(await until("its output", log), `${want}\n`, name)
+      assert.deepEqual(
+        await exec(id, "hostname; echo $HOSTNAME"),
+        {
+          exitCode: 0,
+          stdout: `${want}\n${want}\n`,
+          stderr: "",
+        },
+        name,
+      )
+      await k.env.inProcess.resource(Pods).delete({ namespace: "default", name })
+    }
+    assert.equal(
+      osHostname(),
+      execFileSync("hostname", { encoding: "utf8" }).trim(),
+      "the node's is unchanged",
+    )
   })
 
   test("a configMap volume's files are at its mountPath, follow updates, and the node gets no mount points", async () => {

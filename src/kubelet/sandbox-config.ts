@@ -6,6 +6,7 @@
 import type { Container, Pod } from "kubernetes-types/core/v1.js"
 import { milliValue, unitValue } from "../api/index.ts"
 import type { PortMapping, ResourceLimits, SandboxConfig } from "./runtime/runtime.ts"
+import { podHostnameAndDomain } from "./volumes/etc-hosts.ts"
 
 /** A container's limits: CPU request (shares) and limit (quota), memory limit. */
 export function containerResources(c: Container): ResourceLimits | undefined {
@@ -74,7 +75,8 @@ export function sandboxConfig(pod: Pod, podUid: string): SandboxConfig {
     podUid,
     namespace: pod.metadata?.namespace ?? "",
     name: pod.metadata?.name ?? "",
-    hostname: spec?.hostname ?? pod.metadata?.name ?? "",
+    // As upstream's GeneratePodHostNameAndDomain: cut to 63 characters, without a trailing - or .
+    hostname: podHostnameAndDomain(pod, "").hostname,
     ...(spec?.hostNetwork ? { hostNetwork: true } : {}),
     ...(spec?.hostPID ? { hostPID: true } : {}),
     ...(spec?.hostIPC ? { hostIPC: true } : {}),

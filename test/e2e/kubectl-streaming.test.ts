@@ -165,6 +165,15 @@ test("exec gets the container's own environment (HOME as runc sets it), and its 
   assert.deepEqual([home.code, home.stdout], [0, `${userInfo().homedir}\n`])
 })
 
+test(
+  "as root, a pod's hostname is its own (a UTS namespace of its containers'), exec included",
+  skipUnless(process.getuid?.() === 0, "UTS namespaces need root"),
+  async () => {
+    const r = await k(["exec", "shell", "--", "sh", "-c", 'hostname; echo "$HOSTNAME"'])
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, "shell\nshell\n", ""])
+  },
+)
+
 const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p))
 
 test(

@@ -42,6 +42,8 @@ export interface SandboxState {
   readonly dir: string
   /** Its address's offset in the pod range. */
   readonly offset: number
+  /** Loopback mode: the hostname of its containers' UTS namespaces (none with hostNetwork). */
+  readonly hostname?: string
   /** Sandbox mode: the pod's namespaces, folders and attachment. */
   readonly pod?: PodIsolation
   /** Sandbox mode: the start of the holder of its namespaces (a reused PID is not it). */

@@ -203,7 +203,24 @@ export class LoopbackMounts {
    * How container `c`'s private root in `dir` is set up, with `cwd` its working directory there;
    * the node's folders `made` are made before it is (they count as there).
    */
-  setup(dir: string, c: ContainerConfig, cwd: string, made: readonly string[] = []): RootSetup {
+  setup(
+    dir: string,
+    c: ContainerConfig,
+    cwd: string,
+    made: readonly string[] = [],
+    hostname?: string,
+  ): RootSetup {
+    const setup = this.#setup(dir, c, cwd, made)
+    if (hostname === undefined) return setup
+    // The pod's hostname, in a UTS namespace of the container's own, set up last.
+    const uts = (s: RootSetup): RootSetup => ({ ...s, steps: [...s.steps, ["uts", hostname]] })
+    const withHostname = uts(setup)
+    const full = this.#full.get(setup)
+    if (full) this.#full.set(withHostname, () => uts(full()))
+    return withHostname
+  }
+
+  #setup(dir: string, c: ContainerConfig, cwd: string, made: readonly string[]): RootSetup {
     const ahead = new Set(made.map(resolvedPath))
     const exists = (p: string) => ahead.has(p) || existsSync(p)
     // The root is a copy of the node's, where paths resolve as they do on the node.
@@ -231,8 +248,10 @@ export class LoopbackMounts {
   async launchArgv(setup: RootSetup, argv: readonly string[]): Promise<string[]> {
     const plan = this.#full.get(setup)
     if (plan) await prepareRoot(setup.dir)
-    const root = await launcherArgv(plan ? plan() : setup, argv)
-    return ["unshare", "--mount", "--propagation", "private", "--", ...root]
+    const full = plan ? plan() : setup
+    const root = await launcherArgv(full, argv)
+    const uts = full.steps.some(([kind]) => kind === "uts") ? ["--uts"] : []
+    return ["unshare", "--mount", ...uts, "--propagation", "private", "--", ...root]
   }
 
   /**
@@ -255,13 +274,13 @@ export class LoopbackMounts {
   }
 
   /**
-   * The command line that runs `argv` in a running container's mount namespace, root and
-   * working directory. @throws Error before the container has set its root up
+   * The command line that runs `argv` in a running container's mount and UTS namespaces, root
+   * and working directory. @throws Error before the container has set its root up
    */
   execArgv(dir: string, argv: readonly string[]): string[] {
     const pid = rootPid(dir)
     if (pid === undefined) throw new Error("the container has not started yet")
-    return ["nsenter", "-t", String(pid), "--mount", "--root", "--wd", "--", ...argv]
+    return ["nsenter", "-t", String(pid), "--mount", "--uts", "--root", "--wd", "--", ...argv]
   }
 
   /** Resolves once the container's program runs in its root, or it exited. */

@@ -13,7 +13,8 @@
  * runtime adopts those whose namespaces' holder still runs, with their containers, and removes
  * what other pods left; there a container with a pidTargetId (kubectl debug --target) joins its
  * target's PID namespace. As root, a
- * loopback container with mounts gets a mount namespace of its own for them (loopback-mounts.ts).
+ * loopback container with mounts gets a mount namespace of its own for them (loopback-mounts.ts),
+ * and, but in a hostNetwork pod, a UTS namespace of its own with the pod's hostname.
  */
 import { randomUUID } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
@@ -113,6 +114,8 @@ interface Held {
 interface SandboxEntry extends Sandbox {
   readonly dir: string
   readonly offset: number
+  /** Loopback mode: the hostname of its containers' UTS namespaces (none with hostNetwork). */
+  readonly hostname?: string
   /** Its namespaces, cgroup and attachment (sandbox mode). */
   readonly pod?: PodIsolation
 }
@@ -307,7 +310,9 @@ export class ProcessRuntime implements ContainerRuntime {
       offset = offset >= this.#range.size - 2 ? 1 : offset + 1
     }
     this.#nextOffset = offset + 1
-    return this.#keep({ id, podUid: cfg.podUid, ip: cidrAddress(this.#range, offset), dir, offset })
+    const ip = cidrAddress(this.#range, offset)
+    const named = cfg.hostname ? { hostname: cfg.hostname } : {}
+    return this.#keep({ id, podUid: cfg.podUid, ip, dir, offset, ...named })
   }
 
   /**
@@ -323,10 +328,19 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** Writes a sandbox's state (awaited by #saved); a pod sandbox's with its holder's start. */
   #save(sb: SandboxEntry): void {
-    const { id, podUid, ip, dir, offset, pod } = sb
+    const { id, podUid, ip, dir, offset, hostname, pod } = sb
     const holder = pod?.ns.holder
     const ticks = holder !== undefined ? { holderTicks: startTicks(holder) ?? "" } : {}
-    const saving = saveSandbox(this.#root, { id, podUid, ip, dir, offset, ...(pod ? { pod, ...ticks } : {}) })
+    const named = hostname !== undefined ? { hostname } : {}
+    const saving = saveSandbox(this.#root, {
+      id,
+      podUid,
+      ip,
+      dir,
+      offset,
+      ...named,
+      ...(pod ? { pod, ...ticks } : {}),
+    })
     this.#saving.set(id, saving)
     saving.then(
       () => this.#saving.get(id) === saving && this.#saving.delete(id),
@@ -631,7 +645,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const privateRoot = this.#mounts.folder(sb.dir, id)
     // The home is the node's (made before the root is set up, its top folder bound back);
     // workingDir is made inside the container's own root when it is missing.
-    const root = this.#mounts.setup(privateRoot, c, c.workingDir || home, own)
+    const root = this.#mounts.setup(privateRoot, c, c.workingDir || home, own, sb.hostname)
     return { argv, cwd: "/", privateRoot, root, dirs: [...own, ...this.#mounts.folders(root)] }
   }
 

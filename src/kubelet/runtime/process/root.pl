@@ -9,7 +9,8 @@
 # node), mounts an overlay of / at <dir>/root (writes land in <dir>/upper; <dir>/work and
 # <dir>/upper/.oldroot made beforehand), pivots into it, runs the steps (root-mounts.ts): `d`
 # and `f` make a missing mount point (a folder, a file), `mount` mounts the entries of one
-# pass, given as fstab text (`move` among the options moves a mount); then lets go of the
+# pass, given as fstab text (`move` among the options moves a mount), `uts` enters a UTS
+# namespace of its own with the hostname given; then lets go of the
 # node's root, enters <cwd> (made when missing) and writes its PID to <dir>/pid. Returns undef,
 # or why it failed. A first step `stay` keeps the node's root instead (no overlay, no
 # pivot_root): the steps then mount over the node's own paths, in the private namespace only.
@@ -29,6 +30,7 @@ use constant {
   MS_PRIVATE => 1 << 18,
   MNT_DETACH => 2,
   CLONE_NEWNS => 0x20000,
+  CLONE_NEWUTS => 0x4000000,
 };
 
 # The system calls' numbers: Linux's generic table (aarch64, riscv64) or x86_64's.
@@ -116,6 +118,12 @@ sub root_step {
     return $err if defined $err;
     open(my $fh, '>', $arg) or return "create $arg: $!";
     close $fh;
+    return undef;
+  }
+  if ($kind eq 'uts') {
+    my $len = length $arg;
+    sys('unshare', flags(CLONE_NEWUTS)) or return "unshare the UTS namespace: $!";
+    sys('sethostname', $arg, \$len) or return "sethostname $arg: $!";
     return undef;
   }
   return "unknown step $kind" unless $kind eq 'mount';

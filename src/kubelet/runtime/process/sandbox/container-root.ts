@@ -91,9 +91,11 @@ export interface RootSetup {
   readonly cgroups?: readonly string[]
   /**
    * `d`/`f` and a mount point to make, or `mount` and the fstab text of one pass; a first `stay`
-   * (root.pl only, not the launcher) keeps the node's root: no overlay of it, no pivot_root.
+   * (root.pl only, not the launcher) keeps the node's root: no overlay of it, no pivot_root;
+   * `uts` and a hostname: a UTS namespace of the container's own with that hostname (loopback
+   * mode; the launcher is then started in a new UTS namespace).
    */
-  readonly steps: readonly (readonly [kind: "d" | "f" | "mount" | "stay", arg: string])[]
+  readonly steps: readonly (readonly [kind: "d" | "f" | "mount" | "stay" | "uts", arg: string])[]
 }
 
 /** Plans a private root's set-up (it reads which of the mounts' host paths are folders). */

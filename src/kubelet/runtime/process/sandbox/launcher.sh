@@ -9,7 +9,8 @@
 #     private root (an overlay of / whose writes land in <dir>/upper, with <dir>/upper/.oldroot,
 #     <dir>/work and <dir>/root made beforehand, /dev's layers in <dir>/dev), runs the steps (root-mounts.ts): `d <path>` and
 #     `f <path>` make a missing mount point (a folder, a file), `mount <fstab>` mounts a pass of
-#     the node's file <fstab> in one process; then writes its PID on the node to <dir>/pid and
+#     the node's file <fstab> in one process, `uts <hostname>` sets the hostname (of a UTS
+#     namespace of its own, which it is started in); then writes its PID on the node to <dir>/pid and
 #     runs argv.
 set -eu
 phase=$1
@@ -46,6 +47,7 @@ while [ "$1" != -- ]; do
     d) [ -d "$2" ] || mkdir -p "$2" ;;
     f) [ -e "$2" ] || { [ -d "${2%/*}/" ] || mkdir -p "${2%/*}/"; : >"$2"; } ;;
     mount) mount --all --fstab "$old$2" ;;
+    uts) hostname "$2" ;;
     *) echo "launcher: unknown step $1" >&2; exit 127 ;;
   esac
   shift 2
