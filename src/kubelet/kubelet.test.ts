@@ -165,7 +165,8 @@ describe("kubelet with the process runtime", () => {
         exitCode: 128,
         reason: "StartError",
         message,
-        startedAt: "1970-01-01T00:00:00Z",
+        // The kubelet reports the epoch, which the API server stores as upstream's protobuf
+        // storage keeps it: as the zero time, null.
         finishedAt: undefined,
         containerID: undefined,
       },
