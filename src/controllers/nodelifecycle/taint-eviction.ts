@@ -128,12 +128,12 @@ export const taintEvictionController: ControllerSpec = {
       recorder.event(podRef(key), "Normal", "TaintManagerEviction", `Marking for deletion Pod ${key}`, Pods)
       let failure: unknown
       for (let i = 0; i < DELETE_TRIES; i++) {
+        if (i > 0) await sleep(DELETE_RETRY_MS)
         try {
           evictions.set(key, { done: await deleteWithCondition(key) })
           return
         } catch (err) {
           failure = err
-          await sleep(DELETE_RETRY_MS)
         }
       }
       evictions.delete(key)
