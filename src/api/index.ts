@@ -69,6 +69,7 @@ export {
   labelSelectorMatches,
   selectorMatcher,
   selectorFromSet,
+  type LabelMatcher,
   type LabelSelector,
   type Labels,
 } from "./labels.ts"

@@ -12,16 +12,31 @@ export interface AdmissionPlugin {
   validate?(req: AdmissionRequest): Promise<void> | void
 }
 
-/** Runs every plugin's mutate in order in the mutating phase, every validate in the validating one. */
+/**
+ * Runs every plugin's mutate in order in the mutating phase, every validate in the validating
+ * one. A mutate that sets `req.reinvocation` to "requested" has every mutate run once more, as
+ * upstream's reinvoker does when a webhook changed the object (the in-tree plugins are idempotent).
+ */
 export function admissionChain(plugins: readonly AdmissionPlugin[]): Admission {
   const mutating = plugins.filter((p) => p.mutate)
   const validating = plugins.filter((p) => p.validate)
+  // Only a plugin that answered with a promise is waited for: most decide at once.
+  async function mutateAll(req: AdmissionRequest): Promise<void> {
+    for (const p of mutating) {
+      const pending = p.mutate?.(req)
+      if (pending) await pending
+    }
+  }
   return {
     async mutate(req) {
-      // Only a plugin that answered with a promise is waited for: most decide at once.
+      // The first round inline: most writes take no other (a promise less on every write).
       for (const p of mutating) {
         const pending = p.mutate?.(req)
         if (pending) await pending
+      }
+      if (req.reinvocation === "requested") {
+        req.reinvocation = "running"
+        await mutateAll(req)
       }
     },
     async validate(req) {

@@ -39,6 +39,11 @@ export interface ApiRequest {
   readonly signal: AbortSignal
   /** Who is asking, set by authentication. */
   user?: UserInfo
+  /**
+   * What admission noted of the request (set by the handler that writes): its warnings go back as
+   * Warning headers with an error too, as upstream's warning recorder adds them to any answer.
+   */
+  notes?: { readonly warnings: readonly string[] }
   /** The subject of a client certificate the TLS layer verified against the cluster CA. */
   readonly clientCert?: { readonly CN?: string | string[]; readonly O?: string | string[] }
   /**
@@ -144,6 +149,7 @@ class NodeRequest implements ApiRequest {
   readonly remoteAddress?: string
   readonly clientCert?: { readonly CN?: string | string[]; readonly O?: string | string[] }
   user?: UserInfo
+  notes?: { readonly warnings: readonly string[] }
   readonly #req: IncomingMessage
   readonly #res: ServerResponse
   #body: Promise<Buffer> | undefined
@@ -234,6 +240,12 @@ export function withBody(req: ApiRequest, body: () => Promise<Buffer>): ApiReque
     },
     set user(u) {
       req.user = u
+    },
+    get notes() {
+      return req.notes
+    },
+    set notes(n) {
+      req.notes = n
     },
   }
 }

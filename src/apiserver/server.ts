@@ -7,6 +7,7 @@ import {
   ApiError,
   type ApiObject,
   BUILTIN_RESOURCES,
+  notFound,
   CustomResourceDefinitions,
   type FieldError,
   type ResourceInfo,
@@ -73,9 +74,19 @@ import { ipAddressApi } from "./ip-address-api.ts"
 import { WatchCache } from "./watch-cache.ts"
 import { CrdController } from "./crd/controller.ts"
 import { ResourceTable } from "./crd/resource-table.ts"
-import { withDeprecationWarning } from "./deprecation.ts"
+import { withDeprecationWarning, withRequestWarnings } from "./deprecation.ts"
 import { customResourceHooks } from "./crd/hooks.ts"
 import { customResourceSchemas } from "./crd/openapi-schema.ts"
+import { builtinTypeOf } from "./decode-types.ts"
+import { pruneUnknownFields } from "./field-validation.ts"
+import { withoutOmittedZeros } from "./omit-zero.ts"
+import {
+  cacheServiceResolver,
+  mutatingAdmissionWebhook,
+  validatingAdmissionWebhook,
+  WebhookSource,
+  type WebhookAdmissionOptions,
+} from "./webhook/index.ts"
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -179,6 +190,67 @@ function validate(info: ResourceInfo, obj: ApiObject, old?: ApiObject, subresour
   return validateObject(info, obj, old, subresource)
 }
 
+/** What the admission webhook plugins are made from. */
+interface WebhookParts {
+  readonly cache: WatchCache
+  readonly table: ResourceTable
+  readonly store: Store
+  readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
+  readonly defaults: (info: ResourceInfo, obj: ApiObject) => void
+  readonly log: Logger
+}
+
+function prefixOf(group: string, version: string, resource: string): string {
+  return servedOf(findResource(group, version, resource) as ResourceInfo).prefix
+}
+
+/** The admission webhooks' view of the server: its caches, resources and conversions. */
+function webhookOptions(p: WebhookParts): WebhookAdmissionOptions {
+  const ar = "admissionregistration.k8s.io"
+  const source = new WebhookSource(
+    p.cache.resource(prefixOf(ar, "v1", "mutatingwebhookconfigurations")),
+    p.cache.resource(prefixOf(ar, "v1", "validatingwebhookconfigurations")),
+  )
+  const namespaces = p.cache.resource(prefixOf("", "v1", "namespaces"))
+  const servicesPrefix = prefixOf("", "v1", "services")
+  const slicesPrefix = prefixOf("discovery.k8s.io", "v1", "endpointslices")
+  return {
+    source,
+    match: {
+      // From the cache; a namespace it does not have yet is read from the store, as upstream.
+      async namespaceLabels(name) {
+        const key = `${namespaces.prefix}${name}`
+        let ns = namespaces.objects.get(key)
+        if (!ns) {
+          const e = await p.store.get(key)
+          if (e) ns = decode(e.value, e.revision)
+        }
+        if (!ns) throw notFound({ resource: "namespaces" }, name)
+        return ns.metadata?.labels
+      },
+      equivalents(info) {
+        const prefix = servedOf(info).prefix
+        return p.table.all().filter((i) => servedOf(i).prefix === prefix)
+      },
+    },
+    resolve: cacheServiceResolver({
+      services: p.cache.resource(servicesPrefix).objects,
+      servicesPrefix,
+      slices: p.cache.resource(slicesPrefix).objects,
+      slicesPrefix,
+    }),
+    convert: (obj, from, to) => p.convert(obj, from, to.version),
+    decode(info, obj) {
+      const type = builtinTypeOf(info)
+      if (!type) return obj
+      pruneUnknownFields(obj, type)
+      return withoutOmittedZeros(type, obj) as ApiObject
+    },
+    defaults: p.defaults,
+    log: p.log,
+  }
+}
+
 /** Creates an API server over `opts.store`. Call `run` to start its watch cache. */
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const clock = opts.clock ?? realClock
@@ -234,7 +306,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     return out
   }
   const disabled = new Set(opts.disableAdmissionPlugins ?? [])
-  // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, ..., ResourceQuota last.
+  const webhooks = webhookOptions({
+    cache,
+    table,
+    store,
+    convert: custom.convert,
+    defaults: custom.defaults,
+    log,
+  })
+  // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, ..., the
+  // webhooks, ResourceQuota last.
   const admission = admissionChain([
     ...[
       namespaceLifecycle(lookupNamespace),
@@ -262,6 +343,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     ...(opts.admission ?? []),
     certificateSigningRequestStrategy(clock),
     apiServiceStrategy(clock),
+    ...[mutatingAdmissionWebhook(webhooks), validatingAdmissionWebhook(webhooks)].filter(
+      (p) => !disabled.has(p.name),
+    ),
     resourceQuota({ store, clock, current: currentQuotas }),
   ])
   const serviceCidr = opts.serviceCidr ?? parseCidr("10.96.0.0/12")
@@ -398,7 +482,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const res = ri.isResource
       ? withDeprecationWarning(routed, table.find(ri.group, ri.version, ri.resource))
       : routed
-    return metrics.observe(ri, req.query, req.header("content-type"), res, started)
+    // A refusal carries the warnings admission noted before it (a success has them already).
+    const warned =
+      req.notes?.warnings.length && res.status >= 400 ? withRequestWarnings(res, req.notes.warnings) : res
+    return metrics.observe(ri, req.query, req.header("content-type"), warned, started)
   }
 
   function failure(req: ApiRequest, err: unknown): ApiResponse {

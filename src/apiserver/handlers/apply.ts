@@ -18,7 +18,7 @@ import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { respondObject } from "./read.ts"
 import { withWarnings } from "./validated-body.ts"
-import { RequestNotes } from "../admission.ts"
+import { notesOf, writeOrigin } from "./admission-origin.ts"
 
 function isDryRun(r: ResourceRequest): boolean {
   return dryRunOf(r.req.query.getAll("dryRun"), r.req.method)
@@ -49,7 +49,7 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
   const force = queryBool(r.req.query, "force")
   const config = applyConfiguration(await r.req.body())
   const rv = (config as ApiObject | null)?.metadata?.resourceVersion
-  const notes = new RequestNotes()
+  const notes = notesOf(r.req)
   const { object, created } = await r.parts.registry.update(
     r.served,
     { namespace: r.namespace, name: r.ri.name },
@@ -81,6 +81,7 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
       clientResourceVersion: typeof rv === "string" ? rv : "",
       dryRun: isDryRun(r),
       user: r.req.user,
+      origin: writeOrigin(r.req),
       createIfMissing: subresource === "",
       notes,
     },

@@ -17,7 +17,8 @@ import { listOptions } from "../list-options.ts"
 import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
-import { RequestNotes } from "../admission.ts"
+import { deleteOrigin, notesOf, writeOrigin } from "./admission-origin.ts"
+import type { RequestNotes } from "../admission.ts"
 
 /** Whether the request asks for a dry run (dryRun=All). */
 export function isDryRun(r: ResourceRequest): boolean {
@@ -53,12 +54,13 @@ export function fieldManagerOf(r: ResourceRequest, options: string): string {
 export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
   const fieldManager = fieldManagerOf(r, "CreateOptions")
   const { body, warnings } = await validatedBody(r, "CreateOptions")
-  const notes = new RequestNotes()
+  const notes = notesOf(r.req)
   const obj = await r.parts.registry.create(r.served, r.namespace, body, {
     dryRun: isDryRun(r),
     user: r.req.user,
     fieldManager,
     notes,
+    origin: writeOrigin(r.req),
   })
   return withWarnings(respondObject(r, output(r), obj, 201), warnings, notes)
 }
@@ -67,7 +69,7 @@ export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
 export async function updateObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
   const fieldManager = fieldManagerOf(r, "UpdateOptions")
   const { body: next, warnings } = await validatedBody(r, "UpdateOptions")
-  const notes = new RequestNotes()
+  const notes = notesOf(r.req)
   const rv = (next as ApiObject)?.metadata?.resourceVersion
   const { object, created } = await r.parts.registry.update(
     r.served,
@@ -79,6 +81,7 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
       dryRun: isDryRun(r),
       user: r.req.user,
       fieldManager,
+      origin: writeOrigin(r.req),
       createIfMissing: subresource === "" && allowsCreateOnUpdate(r),
       shallowCurrent: true,
       notes,
@@ -113,7 +116,7 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
   const raw = await r.req.body()
   const patch = decodePatchBody(contentType, raw)
   const fields = patchCheck(r, contentType, raw, patch)
-  const notes = new RequestNotes()
+  const notes = notesOf(r.req)
   let clientRV = ""
   const { object, created } = await r.parts.registry.update(
     r.served,
@@ -139,6 +142,7 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
       dryRun: isDryRun(r),
       user: r.req.user,
       fieldManager,
+      origin: writeOrigin(r.req),
       // Every patch type copies what it changes, and a status write keeps only the patched
       // status (no defaulting or allocation fills in the values it shares with the stored object).
       shallowCurrent: subresource === "status",
@@ -153,7 +157,9 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
  * asked for cascading with the older `orphanDependents: false` (the one case upstream answers 202
  * to a delete that has not finished).
  */
-async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions & { cascadeAsked: boolean }> {
+async function deleteOptions(
+  r: ResourceRequest,
+): Promise<DeleteOptions & { cascadeAsked: boolean; notes: RequestNotes }> {
   const raw = await r.req.body()
   const o = raw.length
     ? deleteOptionsFromBody(decodeBody(r.req.header("content-type"), raw))
@@ -174,6 +180,8 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions & { casc
     ...(o.preconditions ? { preconditions: o.preconditions } : {}),
     dryRun: (o.dryRun?.length ?? 0) > 0,
     ...(r.req.user ? { user: r.req.user } : {}),
+    origin: deleteOrigin(r.req, o),
+    notes: notesOf(r.req),
     cascadeAsked: orphan === false,
   }
 }
@@ -190,9 +198,12 @@ export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
     { namespace: r.namespace, name: r.ri.name },
     opts,
   )
-  if (!finished) return respondObject(r, output(r), object, cascadeAsked ? 202 : 200)
-  if (returnsDeletedObject(r.served.info)) return respondObject(r, output(r), object, 200)
-  return json(200, successStatus(r.served.info, object))
+  const res = !finished
+    ? respondObject(r, output(r), object, cascadeAsked ? 202 : 200)
+    : returnsDeletedObject(r.served.info)
+      ? respondObject(r, output(r), object, 200)
+      : json(200, successStatus(r.served.info, object))
+  return withWarnings(res, [], opts.notes)
 }
 
 const ANY_REVISION = new URLSearchParams({ resourceVersion: "0" })
@@ -219,10 +230,10 @@ export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse>
     }
   }
   const gv = r.served.info.group ? `${r.served.info.group}/${r.served.info.version}` : r.served.info.version
-  return json(200, {
+  const list = {
     kind: `${r.served.info.kind}List`,
     apiVersion: gv,
     metadata: { resourceVersion: page.resourceVersion },
-    items: deleted,
-  })
+  }
+  return withWarnings(json(200, { ...list, items: deleted }), [], opts.notes)
 }

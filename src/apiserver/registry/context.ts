@@ -38,6 +38,22 @@ export interface AdmissionRequest {
   readonly dryRun: boolean
   /** Where a plugin leaves warnings and audit annotations (absent: they are dropped). */
   readonly notes?: AdmissionNotes
+  /** The API request the write came from (absent for the server's own writes). */
+  readonly origin?: AdmissionOrigin
+  /**
+   * Set to "requested" by a mutating plugin whose change calls for the mutating plugins to run
+   * once more (upstream's reinvocation); the chain sets "running" for that second round.
+   */
+  reinvocation?: "requested" | "running"
+}
+
+/** What admission may ask of the API request a write came from, beyond its attributes. */
+export interface AdmissionOrigin {
+  /**
+   * The operation's options as upstream hands them to admission: CreateOptions, UpdateOptions
+   * or DeleteOptions (meta.k8s.io/v1) as the request gave them.
+   */
+  options(operation: AdmissionRequest["operation"]): Readonly<Record<string, unknown>> | undefined
 }
 
 /**

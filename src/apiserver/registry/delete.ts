@@ -7,6 +7,8 @@ import { ApiError, type ApiObject, conflict, notFound } from "../../api/index.ts
 import { KeyNotFoundError, RevisionConflictError } from "../../storage/index.ts"
 import type { UserInfo } from "../http.ts"
 import {
+  type AdmissionNotes,
+  type AdmissionOrigin,
   type MarkedValue,
   type RegistryDeps,
   type Served,
@@ -33,6 +35,12 @@ export interface DeleteOptions {
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string }
   readonly dryRun?: boolean
   readonly user?: UserInfo
+  /** The API request the delete came from, for admission (its options). */
+  readonly origin?: AdmissionOrigin
+  /** Where admission leaves its warnings and audit annotations. */
+  readonly notes?: AdmissionNotes
+  /** Admitted already as another operation (an eviction's CREATE): no DELETE admission. */
+  readonly admitted?: boolean
 }
 
 /** What a delete did: `finished` when the object is gone, else it is terminating. */
@@ -186,7 +194,7 @@ export async function deleteObject(
   const key = keyFor(s, ref.namespace, ref.name)
   // Not for a dry run: it writes nothing that would check the cache's object.
   let cached = opts.dryRun ? undefined : cachedEntry(reg.deps, s, key)
-  let admitted = false
+  let admitted = opts.admitted === true
   for (let attempt = 0; attempt < 16; attempt++) {
     const fromCache = cached !== undefined
     const cur: Current | undefined = cached ?? (await readCurrent(reg.deps, s, key))
@@ -207,6 +215,8 @@ export async function deleteObject(
           old: cur.obj,
           user: opts.user,
           dryRun: !!opts.dryRun,
+          origin: opts.origin,
+          notes: opts.notes,
         } as const
         await admission.mutate(req)
         await admission.validate(req)

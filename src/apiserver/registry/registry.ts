@@ -98,6 +98,7 @@ export class Registry {
       user: opts.user,
       dryRun: !!opts.dryRun,
       notes: opts.notes,
+      origin: opts.origin,
     }
     await this.#d.admission.mutate(req)
     afterMutation(s.info, obj)

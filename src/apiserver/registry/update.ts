@@ -48,6 +48,8 @@ export interface UpdateOptions extends WriteOptions {
   readonly clientResourceVersion?: string
   /** The subresource managedFields name when it differs from `subresource` (scale writes the main resource). */
   readonly managerSubresource?: string
+  /** Admitted already in another form (a Scale, a Binding): the update itself is not admitted. */
+  readonly admitted?: boolean
   /** Create the object when it does not exist (PUT on kinds that allow it, server-side apply). */
   readonly createIfMissing?: boolean
   /**
@@ -194,8 +196,9 @@ async function updateAttempt(
     user: opts.user,
     dryRun: !!opts.dryRun,
     notes: opts.notes,
+    origin: opts.origin,
   } as const
-  await d.admission.mutate(req)
+  if (!opts.admitted) await d.admission.mutate(req)
   const undo = await d.allocate?.(s, prepared, old, !!opts.dryRun)
   let done: UpdateResult | undefined
   try {
@@ -234,7 +237,7 @@ async function writeUpdate(
   const { reg, s, cur, opts } = a
   const revision = cur.revision
   if (opts.subresource !== "binding") checkValid(reg.deps, s, prepared, old, opts.subresource)
-  await reg.deps.admission.validate(req)
+  if (!opts.admitted) await reg.deps.admission.validate(req)
   // Served and stored forms are one when nothing converts: compare with the stored value as is.
   const marked =
     needsConversion(s) || s.info.custom

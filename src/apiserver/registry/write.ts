@@ -6,7 +6,14 @@ import { type ApiObject, badRequest, invalid } from "../../api/index.ts"
 import type { UserInfo } from "../http.ts"
 import { builtinTypeOf } from "../decode-types.ts"
 import { withoutOmittedZeros } from "../omit-zero.ts"
-import { type AdmissionNotes, type RegistryDeps, type Served, encode, needsConversion } from "./context.ts"
+import {
+  type AdmissionNotes,
+  type AdmissionOrigin,
+  type RegistryDeps,
+  type Served,
+  encode,
+  needsConversion,
+} from "./context.ts"
 
 /** Options every write takes. */
 export interface WriteOptions {
@@ -16,6 +23,8 @@ export interface WriteOptions {
   readonly fieldManager?: string
   /** Where admission leaves its warnings and audit annotations. */
   readonly notes?: AdmissionNotes
+  /** The API request the write came from, for admission (its options). */
+  readonly origin?: AdmissionOrigin
 }
 
 /** Names the resource in messages: `deployments.apps`. */

@@ -1,0 +1,12 @@
+/**
+ * Admission webhooks: the MutatingAdmissionWebhook and ValidatingAdmissionWebhook plugins that
+ * call the webhooks Mutating- and ValidatingWebhookConfigurations register, read from the
+ * watch cache. Imports api and util.
+ */
+export { WebhookSource, type ConfigurationCache } from "./source.ts"
+export {
+  mutatingAdmissionWebhook,
+  validatingAdmissionWebhook,
+  type WebhookAdmissionOptions,
+} from "./dispatch.ts"
+export { cacheServiceResolver, type ResolverCaches } from "./resolve.ts"
