@@ -155,7 +155,7 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
       verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
       sub: [STATUS, { name: "finalize", verbs: ["update"] }],
     },
-    { kind: "Node", namespaced: false, short: ["no"], sub: [STATUS, PROXY] },
+    { kind: "Node", namespaced: false, short: ["no"], sub: [STATUS, { ...PROXY, kind: "NodeProxyOptions" }] },
     { kind: "PersistentVolumeClaim", short: ["pvc"], sub: [STATUS] },
     { kind: "PersistentVolume", namespaced: false, short: ["pv"], sub: [STATUS] },
     {

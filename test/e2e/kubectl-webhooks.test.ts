@@ -19,6 +19,10 @@ let caBundle = ""
 /** The AdmissionReviews the webhook server received, by path. */
 const received = new Map<string, any[]>()
 
+function jsonPatch(ops: object[]): Record<string, unknown> {
+  return { allowed: true, patchType: "JSONPatch", patch: Buffer.from(JSON.stringify(ops)).toString("base64") }
+}
+
 /** The answer of each webhook path to a review's request. */
 const HANDLERS: Record<string, (req: any) => Record<string, unknown>> = {
   "/deny-key": (req) => {
@@ -42,6 +46,16 @@ const HANDLERS: Record<string, (req: any) => Record<string, unknown>> = {
     }
   },
   "/allow": () => ({ allowed: true }),
+  "/halve-scale": (req) =>
+    jsonPatch([{ op: "replace", path: "/spec/replicas", value: Math.floor(req.object.spec.replicas / 2) }]),
+  "/no-eviction": () => ({
+    allowed: false,
+    status: { code: 429, reason: "TooManyRequests", message: "not now" },
+  }),
+  "/no-exec": (req) => ({
+    allowed: false,
+    status: { code: 403, reason: "Forbidden", message: `exec of ${req.object?.command?.join(" ")} refused` },
+  }),
 }
 
 function listen(server: Server): Promise<number> {
@@ -257,6 +271,97 @@ describe("admission webhooks", () => {
       ),
     )
     await ok("create", "-f", path)
+  })
+
+  test("CONNECT: a webhook refuses pods/exec before the connection, given the PodExecOptions", async () => {
+    await namespace("hooks-exec", "exec")
+    await ok(
+      "apply",
+      "-f",
+      file(
+        "no-exec.yaml",
+        configuration("Validating", "no-exec", { path: "/no-exec", namespace: "exec" })
+          .replace('["CREATE", "UPDATE"]', '["CONNECT"]')
+          .replace('["configmaps"]', '["pods/exec"]'),
+      ),
+    )
+    await ok(
+      "create",
+      "-f",
+      file(
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: shell, namespace: hooks-exec}\nspec:\n  containers: [{name: sh, image: busybox}]\n",
+      ),
+    )
+    const res = await k("exec", "-n", "hooks-exec", "shell", "--", "ls", "/")
+    assert.notEqual(res.code, 0)
+    assert.equal(
+      res.stderr.trim(),
+      'Error from server (Forbidden): admission webhook "no-exec.webhooks.k8ts.test" denied the request: exec of ls / refused',
+    )
+    const sent = (received.get("/no-exec") ?? []).at(-1)?.review.request
+    assert.equal(sent.operation, "CONNECT")
+    assert.equal(sent.subResource, "exec")
+    assert.deepEqual(sent.kind, { group: "", version: "v1", kind: "PodExecOptions" })
+    assert.deepEqual(sent.object, {
+      kind: "PodExecOptions",
+      apiVersion: "v1",
+      stdout: true,
+      stderr: true,
+      container: "sh",
+      command: ["ls", "/"],
+    })
+    assert.equal(sent.oldObject, null)
+    assert.equal(sent.options, null)
+  })
+
+  test("subresources: a Scale is admitted (and mutated) as a Scale, an eviction as an Eviction", async () => {
+    await namespace("hooks-sub", "sub")
+    const hooks = (name: string, path: string, op: string, resource: string, kind = "Validating") =>
+      configuration(kind as "Validating", name, { path, namespace: "sub" })
+        .replace('["CREATE", "UPDATE"]', `["${op}"]`)
+        .replace('apiGroups: [""]', 'apiGroups: ["*"]')
+        .replace('["configmaps"]', `["${resource}"]`)
+    await ok(
+      "apply",
+      "-f",
+      file("halve.yaml", hooks("halve", "/halve-scale", "UPDATE", "deployments/scale", "Mutating")),
+    )
+    await ok(
+      "apply",
+      "-f",
+      file("no-evict.yaml", hooks("no-evict", "/no-eviction", "CREATE", "pods/eviction")),
+    )
+    await ok("create", "deployment", "web", "-n", "hooks-sub", "--image=nginx", "--replicas=1")
+    await ok("scale", "deployment", "web", "-n", "hooks-sub", "--replicas=6")
+    assert.equal((await getJson("deployment", "web", "-n", "hooks-sub")).spec.replicas, 3)
+    const scale = (received.get("/halve-scale") ?? []).at(-1)?.review.request
+    assert.deepEqual(scale.kind, { group: "autoscaling", version: "v1", kind: "Scale" })
+    assert.deepEqual(scale.resource, { group: "apps", version: "v1", resource: "deployments" })
+    assert.equal(scale.subResource, "scale")
+    assert.equal(scale.object.spec.replicas, 6)
+    assert.equal(scale.oldObject.spec.replicas, 1)
+    await ok(
+      "create",
+      "-f",
+      file(
+        "p.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: hooks-sub}\nspec:\n  containers: [{name: c, image: busybox}]\n",
+      ),
+    )
+    const evict = file(
+      "evict.json",
+      JSON.stringify({ apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "p" } }),
+    )
+    const res = await k("create", "--raw", "/api/v1/namespaces/hooks-sub/pods/p/eviction", "-f", evict)
+    assert.equal(
+      res.stderr.trim(),
+      'Error from server (TooManyRequests): admission webhook "no-evict.webhooks.k8ts.test" denied the request: not now',
+    )
+    const eviction = (received.get("/no-eviction") ?? []).at(-1)?.review.request
+    assert.deepEqual(eviction.kind, { group: "policy", version: "v1", kind: "Eviction" })
+    assert.deepEqual(eviction.object.metadata, { name: "p", namespace: "hooks-sub" })
+    await ok("get", "pod", "p", "-n", "hooks-sub")
   })
 
   test("a webhook answering 404 fails the write as upstream's REST client reports it", async () => {

@@ -7,6 +7,7 @@ import type { GivenDeleteOptions } from "../delete-options.ts"
 import type { ApiRequest } from "../http.ts"
 import { RequestNotes } from "../admission.ts"
 import type { AdmissionOrigin, AdmissionRequest } from "../registry/context.ts"
+import type { ResourceRequest } from "./context.ts"
 
 const META_V1 = "meta.k8s.io/v1"
 
@@ -72,5 +73,24 @@ export function deleteOrigin(req: ApiRequest, options: GivenDeleteOptions): Admi
 export function notesOf(req: ApiRequest): RequestNotes {
   const notes = new RequestNotes()
   req.notes = notes
+  return notes
+}
+
+/**
+ * Admits in both phases what a handler admits itself (a subresource's own object), as upstream's
+ * handler runs mutating admission and its REST storage validating admission before anything else;
+ * `between` runs between them (the storage's own checks). Returns the notes admission left.
+ */
+export async function admitBoth(
+  r: ResourceRequest,
+  req: Omit<AdmissionRequest, "user" | "origin" | "notes">,
+  between?: () => void,
+): Promise<RequestNotes> {
+  const admission = r.parts.registry.deps.admission
+  const notes = notesOf(r.req)
+  const full: AdmissionRequest = { ...req, user: r.req.user, origin: writeOrigin(r.req), notes }
+  await admission.mutate(full)
+  between?.()
+  await admission.validate(full)
   return notes
 }

@@ -11,6 +11,8 @@ import { json } from "../output.ts"
 import { timestamp } from "../registry/context.ts"
 import type { ResourceRequest } from "./context.ts"
 import { isDryRun } from "./write.ts"
+import { admitBoth } from "./admission-origin.ts"
+import { withWarnings } from "./validated-body.ts"
 
 interface Binding {
   metadata?: { name?: string; uid?: string; resourceVersion?: string; annotations?: Record<string, string> }
@@ -111,7 +113,29 @@ export async function bind(r: ResourceRequest, podName: string): Promise<ApiResp
   const meta = b?.metadata ?? {}
   if (meta.name && meta.name !== podName)
     throw badRequest("name in URL does not match name in Binding object")
-  const node = validate(b ?? {}, podName)
+  const dryRun = isDryRun(r)
+  // The Binding is admitted as a create, checked between the phases as upstream's BindingREST
+  // checks it; the pod's update is not admitted.
+  const binding = {
+    ...b,
+    apiVersion: "v1",
+    kind: "Binding",
+    metadata: { ...meta, name: podName, namespace: r.namespace },
+  } as ApiObject & Binding
+  let node = ""
+  const notes = await admitBoth(
+    r,
+    {
+      operation: "CREATE",
+      info: r.served.info,
+      namespace: r.namespace,
+      name: podName,
+      subresource: r.ri.subresource,
+      object: binding,
+      dryRun,
+    },
+    () => void (node = validate(binding, podName)),
+  )
   const pods = r.parts.served(Pods)
   const key = `/registry/pods/${r.namespace}/${podName}`
   await r.parts.registry.update(
@@ -119,18 +143,20 @@ export async function bind(r: ResourceRequest, podName: string): Promise<ApiResp
     { namespace: r.namespace, name: podName },
     (cur) => {
       const pod = cur as Obj
-      checkBindable(pod, meta, { pods, key, podName })
+      const admitted = binding.metadata ?? {}
+      checkBindable(pod, admitted, { pods, key, podName })
       const found = pod.metadata ?? {}
       pod.spec = { ...(pod.spec ?? {}), nodeName: node }
-      if (meta.annotations && Object.keys(meta.annotations).length > 0)
-        pod.metadata = { ...found, annotations: { ...(found.annotations ?? {}), ...meta.annotations } }
+      if (admitted.annotations && Object.keys(admitted.annotations).length > 0)
+        pod.metadata = { ...found, annotations: { ...(found.annotations ?? {}), ...admitted.annotations } }
       const conditions = scheduled(pod.status?.conditions ?? [], timestamp(r.parts.clock.now()))
       // Bound: the nomination is spent (upstream's ClearingNominatedNodeNameAfterBinding, on since 1.35).
       const { nominatedNodeName: _spent, ...status } = pod.status ?? {}
       pod.status = { ...status, conditions }
       return pod
     },
-    { subresource: "binding", user: r.req.user, shallowCurrent: true, dryRun: isDryRun(r) },
+    { subresource: "binding", user: r.req.user, shallowCurrent: true, dryRun, admitted: true },
   )
-  return json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 })
+  const done = json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 })
+  return withWarnings(done, [], notes)
 }

@@ -28,6 +28,9 @@ import { timestamp } from "../registry/context.ts"
 import type { DeleteOptions } from "../registry/delete.ts"
 import { labelSelectorAsString, parseLabelSelector } from "../selectors.ts"
 import type { ResourceRequest } from "./context.ts"
+import { admitBoth } from "./admission-origin.ts"
+import type { RequestNotes } from "../admission.ts"
+import { withWarnings } from "./validated-body.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
@@ -193,10 +196,32 @@ async function markEvicted(r: ResourceRequest, name: string, opts: DeleteOptions
       pod.status = { ...(pod.status ?? {}), conditions }
       return pod
     },
-    { subresource: "status", user: r.req.user },
+    { subresource: "status", user: r.req.user, admitted: true },
   )
   if (!pre?.resourceVersion) return opts
   return { ...opts, preconditions: { ...pre, resourceVersion: object.metadata?.resourceVersion ?? "" } }
+}
+
+/**
+ * Admission of the eviction itself, as upstream's create handler runs it: a CREATE of
+ * pods/eviction whose object is the Eviction, at policy/v1 whatever version the body was.
+ */
+async function admitEviction(r: ResourceRequest, body: Obj, dryRun: boolean): Promise<RequestNotes> {
+  const eviction = {
+    ...body,
+    apiVersion: "policy/v1",
+    kind: "Eviction",
+    metadata: { ...body.metadata, name: r.ri.name, namespace: r.namespace },
+  } as Obj
+  return admitBoth(r, {
+    operation: "CREATE",
+    info: r.served.info,
+    namespace: r.namespace,
+    name: r.ri.name,
+    subresource: "eviction",
+    object: eviction,
+    dryRun,
+  })
 }
 
 /** POST pods/{name}/eviction. */
@@ -209,6 +234,7 @@ export async function evict(r: ResourceRequest): Promise<ApiResponse> {
     throw badRequest(`name in URL does not match name in Eviction object`)
   }
   const opts = deleteOptionsOf(body, r)
+  const notes = await admitEviction(r, body, !!opts.dryRun)
   for (let attempt = 1; ; attempt++) {
     try {
       await checkBudget(r, name, !!opts.dryRun)
@@ -218,6 +244,9 @@ export async function evict(r: ResourceRequest): Promise<ApiResponse> {
       await r.parts.clock.sleep(EVICTION_RETRY_MS * (0.9 + Math.random() * 0.2))
     }
   }
-  await r.parts.registry.delete(r.served, { namespace: r.namespace, name }, await markEvicted(r, name, opts))
-  return json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 })
+  // Neither the pod's status write nor its delete is admitted again, as upstream's eviction does them.
+  const deleting = await markEvicted(r, name, opts)
+  await r.parts.registry.delete(r.served, { namespace: r.namespace, name }, { ...deleting, admitted: true })
+  const done = json(201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 })
+  return withWarnings(done, [], notes)
 }

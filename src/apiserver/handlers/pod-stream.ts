@@ -15,6 +15,7 @@ import { errorResponse } from "../output.ts"
 import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
 import { kubeletAddress } from "./kubelet-client.ts"
 import { containerOf } from "./pod-log.ts"
+import { admitConnect } from "./connect-admission.ts"
 import { joinHostPort } from "../../util/index.ts"
 
 /** Request headers the kubelet needs to answer the upgrade. */
@@ -106,6 +107,8 @@ function proxy(
 
 /** GET or POST pods/<name>/exec, attach or portforward (an upgrade request). */
 export async function podStream(r: ResourceRequest, cfg: KubeletClientConfig): Promise<ApiResponse> {
+  // Admitted before the pod is looked at, as upstream admits before connecting.
+  await admitConnect(r)
   const pod = (await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Pod
   const nodeName = pod.spec?.nodeName
   if (!nodeName) throw badRequest(`pod ${pod.metadata?.name} does not have a host assigned`)

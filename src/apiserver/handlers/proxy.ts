@@ -19,6 +19,7 @@ import { requestHeaders, responseHeaders, rewriteLocation } from "./proxy-header
 import { isRewritableHtml, rewriteHtmlBody } from "./proxy-html.ts"
 import { nodeLocation, podLocation, serviceLocation, type ProxyLocation } from "./proxy-location.ts"
 import { joinHostPort } from "../../util/index.ts"
+import { admitConnect } from "./connect-admission.ts"
 
 /** The methods the proxy subresources accept (upstream's ConnectMethods). */
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
@@ -228,8 +229,9 @@ export async function proxySubresource(r: ResourceRequest): Promise<ApiResponse>
   const method = r.req.method.toUpperCase()
   if (!METHODS.has(method))
     throw new ApiError("MethodNotAllowed", "the server does not allow this method on the requested resource")
-  const loc = await locate(r)
   const { prefix, sub } = splitProxyPath(r.req.path)
+  await admitConnect(r, sub)
+  const loc = await locate(r)
   const path = sub === "" ? "" : posix.normalize(sub)
   const query = r.req.query.toString()
   const p: Proxied = { r, loc, prefix, target: `${path || "/"}${query ? `?${query}` : ""}` }

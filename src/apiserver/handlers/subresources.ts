@@ -9,6 +9,9 @@ import { withoutOmittedZeros } from "../omit-zero.ts"
 import { fieldManagerOf } from "./write.ts"
 import type { ResourceRequest } from "./context.ts"
 import { outputOf, requestedRevision, respondObject } from "./read.ts"
+import { admitBoth } from "./admission-origin.ts"
+import type { RequestNotes } from "../admission.ts"
+import { withWarnings } from "./validated-body.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
@@ -95,6 +98,28 @@ function respondScale(r: ResourceRequest, out: Output, status: number, s: ApiObj
   return respondObject(r, out, s, status, { info: { ...r.served.info, ...SCALE } })
 }
 
+/** A Scale's spec.replicas (Go decodes an absent or null one as zero). @throws ApiError Invalid */
+function replicasOf(scale: Obj, name: string): number {
+  const replicas = scale.spec?.replicas ?? 0
+  if (Number.isInteger(replicas) && replicas >= 0) return replicas
+  throw new ApiError(
+    "Invalid",
+    `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+    {
+      name,
+      group: "autoscaling",
+      kind: "Scale",
+      causes: [
+        {
+          reason: "FieldValueInvalid",
+          message: "must be greater than or equal to 0",
+          field: "spec.replicas",
+        },
+      ],
+    },
+  )
+}
+
 /** GET, PUT and PATCH of /scale. */
 export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<ApiResponse> {
   const ref = { namespace: r.namespace, name: r.ri.name }
@@ -114,10 +139,12 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
     await r.req.body(),
   )
   let clientRV = ""
+  const dryRun = r.req.query.has("dryRun")
+  let notes: RequestNotes | undefined
   const { object } = await r.parts.registry.update(
     r.served,
     ref,
-    (cur) => {
+    async (cur) => {
       const current = scaleOf(cur as Obj, paths)
       const wanted = (r.ri.verb === "patch" ? applyPatch(contentType, current, input, SCALE) : input) as Obj
       if (typeof wanted !== "object" || wanted === null)
@@ -128,34 +155,39 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
       ) {
         clientRV = wanted.metadata.resourceVersion
       }
-      // Go decodes an absent or null spec.replicas as zero.
-      const replicas = wanted.spec?.replicas ?? 0
-      if (!Number.isInteger(replicas) || replicas < 0) {
-        throw new ApiError(
-          "Invalid",
-          `Scale.autoscaling "${r.ri.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
-          {
-            name: r.ri.name,
-            group: "autoscaling",
-            kind: "Scale",
-            causes: [
-              {
-                reason: "FieldValueInvalid",
-                message: "must be greater than or equal to 0",
-                field: "spec.replicas",
-              },
-            ],
-          },
-        )
+      replicasOf(wanted, r.ri.name)
+      // The Scale is admitted (and may be mutated), not the object it scales, as upstream.
+      const scaleObj = { ...wanted, apiVersion: "autoscaling/v1", kind: "Scale" } as Obj
+      scaleObj.metadata = {
+        ...wanted.metadata,
+        name: r.ri.name,
+        ...(r.namespace ? { namespace: r.namespace } : {}),
       }
+      // Checked again between the phases, as upstream's ScaleREST validates the mutated Scale.
+      let replicas = 0
+      notes = await admitBoth(
+        r,
+        {
+          operation: "UPDATE",
+          info: r.served.info,
+          namespace: r.namespace,
+          name: r.ri.name,
+          subresource: "scale",
+          object: scaleObj,
+          old: current,
+          dryRun,
+        },
+        () => void (replicas = replicasOf(scaleObj, r.ri.name)),
+      )
       const next = cur as Obj
       if (paths) setPath(next, paths.specReplicasPath, replicas)
       else next.spec = { ...(next.spec ?? {}), replicas }
       return next
     },
     {
-      dryRun: r.req.query.has("dryRun"),
+      dryRun,
       user: r.req.user,
+      admitted: true,
       fieldManager: fieldManagerOf(r, r.ri.verb === "patch" ? "PatchOptions" : "UpdateOptions"),
       managerSubresource: "scale",
       // A custom resource's replicas path is set in place.
@@ -165,7 +197,7 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
       },
     },
   )
-  return respondScale(r, out, 200, scaleOf(object as Obj, paths))
+  return withWarnings(respondScale(r, out, 200, scaleOf(object as Obj, paths)), [], notes)
 }
 
 /** PUT namespaces/{name}/finalize: replaces spec.finalizers. */
