@@ -86,6 +86,7 @@ import {
   validatingAdmissionWebhook,
   WebhookSource,
   type WebhookAdmissionOptions,
+  withConditionErrors,
 } from "./webhook/index.ts"
 
 /** Options of createApiServer. */
@@ -187,7 +188,7 @@ function defaults(info: ResourceInfo, obj: ApiObject): void {
 }
 
 function validate(info: ResourceInfo, obj: ApiObject, old?: ApiObject, subresource?: string): FieldError[] {
-  return validateObject(info, obj, old, subresource)
+  return withConditionErrors(info, obj, validateObject(info, obj, old, subresource))
 }
 
 /** What the admission webhook plugins are made from. */

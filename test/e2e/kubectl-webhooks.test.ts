@@ -364,6 +364,45 @@ describe("admission webhooks", () => {
     await ok("get", "pod", "p", "-n", "hooks-sub")
   })
 
+  test("matchConditions: CEL conditions skip the webhook; one that does not compile is refused", async () => {
+    await namespace("hooks-cel", "cel")
+    const withConditions = configuration("Validating", "cel", {
+      path: "/deny-key",
+      namespace: "cel",
+    }).replace(
+      "  admissionReviewVersions:",
+      "  matchConditions:\n  - name: not-exempt\n    expression: \"!has(object.metadata.annotations) || !('exempt' in object.metadata.annotations)\"\n  admissionReviewVersions:",
+    )
+    await ok("apply", "-f", file("cel.yaml", withConditions))
+    const refused = await k(
+      "create",
+      "-f",
+      file("cm-cel.yaml", configMap("checked", "hooks-cel", { forbidden: "1" })),
+    )
+    assert.match(refused.stderr, /admission webhook "cel.webhooks.k8ts.test" denied the request/)
+    const exempt = configMap("exempt", "hooks-cel", { forbidden: "1" }).replace(
+      "  namespace: hooks-cel\n",
+      '  namespace: hooks-cel\n  annotations: {exempt: "yes"}\n',
+    )
+    await ok("create", "-f", file("cm-exempt.yaml", exempt))
+    const bad = await k(
+      "apply",
+      "-f",
+      file(
+        "bad-cel.yaml",
+        withConditions
+          .replace(/expression: .*/, 'expression: "request.nope"')
+          .replace("name: cel", "name: bad-cel"),
+      ),
+    )
+    assert.equal(
+      bad.stderr.trim(),
+      'The ValidatingWebhookConfiguration "bad-cel" is invalid: webhooks[0].matchConditions[0].expression: ' +
+        `Invalid value: "request.nope": compilation failed: ERROR: <input>:1:8: undefined field 'nope'\n` +
+        " | request.nope\n | .......^",
+    )
+  })
+
   test("a webhook answering 404 fails the write as upstream's REST client reports it", async () => {
     await namespace("hooks-404", "missing")
     await ok(

@@ -118,7 +118,7 @@ export function validateRuleWithOperations(rule: RuleLike, field: string): Field
   return errs
 }
 
-/** A match condition: a name and an expression (not compiled: k8ts has no CEL). */
+/** A match condition: a name and an expression (compiled by the apiserver, webhook/validate-conditions.ts). */
 export interface MatchConditionLike {
   name?: string
   expression?: string

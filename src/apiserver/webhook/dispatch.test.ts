@@ -509,3 +509,80 @@ describe("what webhooks are sent", () => {
     assert.equal(calls.length, 0)
   })
 })
+
+describe("matchConditions", () => {
+  const conditions = (...expressions: string[]) => ({
+    matchConditions: expressions.map((expression, i) => ({ name: `c${i}`, expression })),
+  })
+
+  test("a webhook is called only when every condition holds", async () => {
+    const { chain, calls } = setup(
+      [],
+      [
+        config("Validating", "v", [
+          webhook("yes.example.com", conditions("object.data.a == '1'", "request.operation == 'CREATE'")),
+          webhook("no.example.com", conditions("object.data.a == '1'", "request.userInfo.username == 'bob'")),
+        ]),
+      ],
+      {},
+    )
+    await chain.admit(create(cm(), { user: { name: "alice", groups: [] } }))
+    assert.deepEqual(
+      calls.map((c) => c.hook),
+      ["yes.example.com"],
+    )
+  })
+
+  test("conditions see the object at the webhook's version", async () => {
+    const rules = [
+      { operations: ["CREATE"], apiGroups: ["autoscaling"], apiVersions: ["v1"], resources: ["*"] },
+    ]
+    const { chain, calls } = setup(
+      [],
+      [
+        config("Validating", "v", [
+          webhook("h.example.com", {
+            rules,
+            ...conditions("has(object.spec.targetCPUUtilizationPercentage)"),
+          }),
+        ]),
+      ],
+      {},
+    )
+    const hpa = {
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name: "h", namespace: "ns" },
+      spec: {
+        maxReplicas: 3,
+        metrics: [
+          {
+            type: "Resource",
+            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 50 } },
+          },
+        ],
+      },
+    } as ApiObject
+    await chain.admit(create(hpa, { info: HPA_V2, name: "h" }))
+    assert.equal(calls.length, 1)
+  })
+
+  test("a condition that fails to evaluate is a 403 under failurePolicy Fail, and skips the webhook under Ignore", async () => {
+    const broken = conditions("object.nope.x == 1")
+    const fail = setup([], [config("Validating", "v", [webhook("f.example.com", broken)])], {})
+    const err = await rejection(fail.chain.admit(create(cm())))
+    assert.equal(err.code, 403)
+    assert.equal(
+      err.message,
+      `configmaps "c" is forbidden: expression 'object.nope.x == 1' resulted in error: no such key: nope`,
+    )
+    assert.equal(fail.calls.length, 0)
+    const ignore = setup(
+      [],
+      [config("Validating", "v", [webhook("i.example.com", { ...broken, failurePolicy: "Ignore" })])],
+      {},
+    )
+    await ignore.chain.admit(create(cm()))
+    assert.equal(ignore.calls.length, 0)
+  })
+})

@@ -24,6 +24,7 @@ import {
   shouldCallHook,
 } from "./match.ts"
 import { type AdmissionResult, admissionReview, reviewVersionOf, verifyAdmissionResponse } from "./review.ts"
+import type { ConditionInput } from "./conditions.ts"
 import type { Hook, WebhookSource } from "./source.ts"
 
 const { applyPatch } = fastJsonPatch
@@ -96,6 +97,40 @@ function reborn(patched: ApiObject, original: ApiObject): void {
   if (was.uid !== undefined) meta.uid = was.uid
   if (was.creationTimestamp !== undefined) meta.creationTimestamp = was.creationTimestamp
   if (!meta.name && was.name) meta.name = was.name
+}
+
+/** What a hook's matchConditions see of an invocation: the objects at its version, the request. */
+function conditionInputOf(
+  o: WebhookAdmissionOptions,
+  req: AdmissionRequest,
+  a: Attributes,
+): (inv: Invocation) => ConditionInput {
+  return (inv) => {
+    const input = { uid: "", user: req.user, dryRun: req.dryRun, options: optionsOf(req) }
+    const {
+      uid: _uid,
+      object: _object,
+      oldObject: _old,
+      ...request
+    } = admissionReview("v1", a, inv, input).request
+    const object = versioned(o, req.object, a.info, inv.info)
+    return {
+      object: isUnborn(req, inv.hook.mutating) ? unborn(req, object) : object,
+      oldObject: versioned(o, req.old, a.info, inv.info),
+      request,
+    }
+  }
+}
+
+/** Whether to call `hook` (see shouldCallHook), its matchConditions seeing `req`. */
+function invocationOf(
+  o: WebhookAdmissionOptions,
+  req: AdmissionRequest,
+  hook: Hook,
+  a: Attributes,
+): Promise<Invocation | undefined> {
+  const input = hook.conditions.length ? conditionInputOf(o, req, a) : undefined
+  return shouldCallHook(hook, a, o.match, input)
 }
 
 /** A dry run only reaches webhooks without side effects. */
@@ -288,7 +323,7 @@ async function dispatchMutating(
     for (const hook of hooks) {
       // Matched against the object as the webhooks before changed it.
       const a = attributesOf(req)
-      const inv = await shouldCallHook(hook, a, o.match)
+      const inv = await invocationOf(o, req, hook, a)
       if (!inv) continue
       // A webhook skipped in the first round is not called for the first time in the second.
       if (reinvoking && !ctx.shouldReinvoke(hook.uid)) continue
@@ -322,7 +357,7 @@ async function dispatchValidating(
   if (isExempt(a)) return
   const invocations: Invocation[] = []
   for (const hook of hooks) {
-    const inv = await shouldCallHook(hook, a, o.match)
+    const inv = await invocationOf(o, req, hook, a)
     if (inv) invocations.push(inv)
   }
   if (invocations.length === 0) return

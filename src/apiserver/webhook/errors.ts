@@ -103,3 +103,20 @@ export function genericServerMessage(code: number, serverMessage: string): strin
     return `an error on the server (${goQuote(serverMessage)}) has prevented the request from succeeding`
   return `the server responded with the status code ${code} but did not return more information`
 }
+
+/** apimachinery's NewForbidden: `<resource>.<group> "<name>" is forbidden: <message>` (403). */
+export function forbidden(
+  resource: { readonly group: string; readonly resource: string },
+  name: string,
+  message: string,
+): ApiError {
+  const qualified = resource.group ? `${resource.resource}.${resource.group}` : resource.resource
+  const text = name
+    ? `${qualified} ${goQuote(name)} is forbidden: ${message}`
+    : `${qualified} is forbidden: ${message}`
+  return new ApiError("Forbidden", text, {
+    ...(name ? { name } : {}),
+    ...(resource.group ? { group: resource.group } : {}),
+    kind: resource.resource,
+  })
+}

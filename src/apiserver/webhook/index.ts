@@ -10,3 +10,4 @@ export {
   type WebhookAdmissionOptions,
 } from "./dispatch.ts"
 export { cacheServiceResolver, type ResolverCaches } from "./resolve.ts"
+export { withConditionErrors } from "./validate-conditions.ts"

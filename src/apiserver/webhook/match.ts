@@ -8,6 +8,8 @@
 import type { RuleWithOperations as TypesRule } from "kubernetes-types/admissionregistration/v1.js"
 import type { ApiObject, Labels, ResourceInfo } from "../../api/index.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
+import { type ConditionInput, evaluateConditions } from "./conditions.ts"
+import { forbidden } from "./errors.ts"
 import type { Hook } from "./source.ts"
 
 /** A webhook rule (the kubernetes-types one lacks the fields it inherits from Rule). */
@@ -177,13 +179,16 @@ function invocationFor(hook: Hook, a: Attributes, env: MatchEnv): Invocation | u
 
 /**
  * Whether to call `hook` for the request, and how; undefined when it does not apply. A namespace
- * that cannot be found fails the request (404) only when the hook's rules match it.
- * @throws ApiError NotFound
+ * that cannot be found fails the request (404) only when the hook's rules match it; so do
+ * matchConditions that cannot be evaluated (403), unless its failurePolicy is Ignore.
+ * `conditionInput` gives what its matchConditions see of an invocation.
+ * @throws ApiError NotFound, Forbidden
  */
 export async function shouldCallHook(
   hook: Hook,
   a: Attributes,
   env: MatchEnv,
+  conditionInput?: (inv: Invocation) => ConditionInput,
 ): Promise<Invocation | undefined> {
   let namespaceError: unknown
   const nsSelector = hook.namespaceSelector
@@ -200,8 +205,13 @@ export async function shouldCallHook(
   const invocation = invocationFor(hook, a, env)
   if (!invocation) return undefined
   if (namespaceError !== undefined) throw namespaceError
-  // matchConditions (CEL) are not evaluated: the hook is called as if they all held.
-  return invocation
+  if (hook.conditions.length === 0 || !conditionInput) return invocation
+  const result = evaluateConditions(hook.conditions, conditionInput(invocation))
+  if ("error" in result) {
+    if (hook.webhook.failurePolicy === "Ignore") return undefined
+    throw forbidden(a.resource, a.name, result.error)
+  }
+  return result.matches ? invocation : undefined
 }
 
 function selects(selector: (l: Labels | undefined) => boolean, obj: ApiObject | undefined): boolean {

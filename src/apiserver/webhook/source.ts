@@ -10,6 +10,7 @@ import type {
   ValidatingWebhookConfiguration,
 } from "kubernetes-types/admissionregistration/v1.js"
 import { type ApiObject, type LabelMatcher, selectorMatcher } from "../../api/index.ts"
+import { type CompiledCondition, compileCondition } from "./conditions.ts"
 
 /** One webhook of a configuration, ready to be matched (upstream's WebhookAccessor). */
 export interface Hook {
@@ -22,6 +23,8 @@ export interface Hook {
   /** Undefined for an empty selector, which matches everything without a lookup. */
   readonly namespaceSelector: LabelMatcher | undefined
   readonly objectSelector: LabelMatcher | undefined
+  /** The matchConditions, compiled (those that do not compile fail when evaluated). */
+  readonly conditions: readonly CompiledCondition[]
 }
 
 /** The objects of one configuration kind, as the watch cache keeps them. */
@@ -56,6 +59,7 @@ export function hooksOf(
       webhook: w as MutatingWebhook,
       namespaceSelector: compileSelector(w.namespaceSelector),
       objectSelector: compileSelector(w.objectSelector),
+      conditions: (w.matchConditions ?? []).map((c) => compileCondition(c.name, c.expression)),
     }
   })
 }

@@ -164,14 +164,19 @@ function aggregateError(n: Node, inFormat = false): { at: number; message: strin
   return undefined
 }
 
-interface Checked {
+/** An expression checked: its program, tree and type, or why it did not compile. */
+export interface Checked {
   readonly program?: Program
   readonly ast?: Node
   readonly error?: string
   readonly type?: string
 }
 
-function checkExpression(env: Environment, expr: string): Checked {
+/**
+ * Parses and type-checks `expr` in `env` with cel-go's literal and aggregate checks: its
+ * program and type, or the compile error as cel-go prints it.
+ */
+export function checkExpression(env: Environment, expr: string): Checked {
   const known = (name: string) => env.getDefinitions().functions.some((f) => f.name === name)
   let parsed: ReturnType<Environment["parse"]>
   try {
