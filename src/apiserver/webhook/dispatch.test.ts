@@ -16,11 +16,9 @@ import { admissionChain, type AdmissionPlugin } from "../admission.ts"
 import { convert } from "../conversion.ts"
 import type { Admission, AdmissionRequest } from "../registry/context.ts"
 import { CallFailure } from "./client.ts"
-import {
-  mutatingAdmissionWebhook,
-  validatingAdmissionWebhook,
-  type WebhookAdmissionOptions,
-} from "./dispatch.ts"
+import type { WebhookAdmissionOptions } from "./dispatch.ts"
+import { mutatingAdmissionWebhook } from "./mutating.ts"
+import { validatingAdmissionWebhook } from "./validating.ts"
 import { type ConfigurationCache, WebhookSource } from "./source.ts"
 
 const CONFIGMAPS = findResource("", "v1", "configmaps") as ResourceInfo

@@ -4,10 +4,8 @@
  * watch cache. Imports api and util.
  */
 export { WebhookSource, type ConfigurationCache } from "./source.ts"
-export {
-  mutatingAdmissionWebhook,
-  validatingAdmissionWebhook,
-  type WebhookAdmissionOptions,
-} from "./dispatch.ts"
+export type { WebhookAdmissionOptions } from "./dispatch.ts"
+export { mutatingAdmissionWebhook } from "./mutating.ts"
+export { validatingAdmissionWebhook } from "./validating.ts"
 export { cacheServiceResolver, type ResolverCaches } from "./resolve.ts"
 export { withConditionErrors } from "./validate-conditions.ts"
