@@ -1,10 +1,12 @@
 /**
  * An API server on a loopback port for integration tests: HTTPS with a fresh CA and an admin client
- * certificate, and a kubeconfig for the real clients.
+ * certificate, and a kubeconfig for the real clients; started by a test (startTestApiServer) or
+ * for the suite (or file) it is called in (testApiServer), before its tests, stopped after them.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { after, before } from "node:test"
 import {
   createApiServer,
   createAuthenticator,
@@ -111,5 +113,29 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
       await store.close()
       rmSync(dir, { recursive: true, force: true })
     },
+  }
+}
+
+/** Options of testApiServer. */
+export interface TestApiServerFixtureOptions extends TestApiServerOptions {
+  /** Starts no server (its tests are skipped, e.g. for a missing client); server() then throws. */
+  readonly skip?: boolean
+}
+
+/**
+ * Starts a TestApiServer before the enclosing suite's (or file's) tests and stops it after them.
+ * Returns the means to reach it from tests and later hooks, e.g. `kubectlSession(server)`.
+ */
+export function testApiServer({ skip, ...opts }: TestApiServerFixtureOptions = {}): () => TestApiServer {
+  let srv: TestApiServer | undefined
+  before(async () => {
+    if (!skip) srv = await startTestApiServer(opts)
+  })
+  after(async () => {
+    await srv?.stop()
+  })
+  return () => {
+    if (!srv) throw new Error("the test API server is not running (before its before hook, or skipped)")
+    return srv
   }
 }

@@ -7,7 +7,12 @@ export { startEtcd, ETCD_BINARY, type EtcdServer, type StartEtcdOptions } from "
 export { ensureDebianPackage, skipUnless, isCI, MissingTestDependencyError } from "./debian.ts"
 export { kubectlPath, helmPath, run, type CommandResult } from "./kubectl.ts"
 export { kubectlSession, serverTarget, type KubectlSession, type KubectlTarget } from "./kubectl-session.ts"
-export { startTestApiServer, type TestApiServer } from "./api-server.ts"
+export {
+  startTestApiServer,
+  testApiServer,
+  type TestApiServer,
+  type TestApiServerFixtureOptions,
+} from "./api-server.ts"
 export { startK8tsServer, type ServerProcess } from "./k8ts-server.ts"
 export { startClientEnv, settleUntil, type ClientEnv, type ClientEnvOptions } from "./client-env.ts"
 export { until, untilPhase, untilPod, type UntilOptions } from "./until.ts"

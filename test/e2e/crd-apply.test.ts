@@ -5,25 +5,11 @@
 import assert from "node:assert/strict"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { after, before, describe, test } from "node:test"
-import {
-  helmPath,
-  run,
-  startTestApiServer,
-  type TestApiServer,
-  kubectlSession,
-} from "../../src/testing/index.ts"
+import { describe, test } from "node:test"
+import { helmPath, run, testApiServer, kubectlSession } from "../../src/testing/index.ts"
 
-let srv: TestApiServer
-
-before(async () => {
-  srv = await startTestApiServer()
-})
-after(async () => {
-  await srv?.stop()
-})
-
-const { k, ok, file } = kubectlSession(() => srv)
+const server = testApiServer()
+const { k, ok, file } = kubectlSession(server)
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -190,6 +176,7 @@ describe("kubectl apply --server-side on custom resources", () => {
 
 describe("helm v4 and custom resources", () => {
   test("a chart's custom resource installs and upgrades server-side, its dropped item removed", async () => {
+    const srv = server()
     const helm = (...args: string[]) => run(helmPath(), args, { env: srv.env })
     const chart = join(srv.dir, "widgets")
     mkdirSync(join(chart, "templates"), { recursive: true })

@@ -1,18 +1,10 @@
 /** The real kubectl v1.35 against CRD validation rules (x-kubernetes-validations). */
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
-import { startTestApiServer, type TestApiServer, kubectlSession } from "../../src/testing/index.ts"
+import { describe, test } from "node:test"
+import { testApiServer, kubectlSession } from "../../src/testing/index.ts"
 
-let srv: TestApiServer
-
-before(async () => {
-  srv = await startTestApiServer()
-})
-after(async () => {
-  await srv?.stop()
-})
-
-const { k, ok, file } = kubectlSession(() => srv)
+const server = testApiServer()
+const { k, ok, file } = kubectlSession(server)
 
 function crd(specRules: string, replicasRules = ""): string {
   return `apiVersion: apiextensions.k8s.io/v1

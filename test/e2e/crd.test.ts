@@ -2,25 +2,11 @@
 import assert from "node:assert/strict"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { after, before, describe, test } from "node:test"
-import {
-  helmPath,
-  run,
-  startTestApiServer,
-  type TestApiServer,
-  kubectlSession,
-} from "../../src/testing/index.ts"
+import { describe, test } from "node:test"
+import { helmPath, run, testApiServer, kubectlSession } from "../../src/testing/index.ts"
 
-let srv: TestApiServer
-
-before(async () => {
-  srv = await startTestApiServer()
-})
-after(async () => {
-  await srv?.stop()
-})
-
-const { k, ok, file } = kubectlSession(() => srv)
+const server = testApiServer()
+const { k, ok, file } = kubectlSession(server)
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -148,7 +134,7 @@ describe("kubectl and CRDs", () => {
 
   test("kubectl delete crd removes its objects", async () => {
     await ok("delete", "crd", "crontabs.stable.example.com", "--timeout=30s")
-    const { entries } = await srv.store.list("/registry/stable.example.com/crontabs/")
+    const { entries } = await server().store.list("/registry/stable.example.com/crontabs/")
     assert.equal(entries.length, 0)
     const gone = await k("get", "crontabs")
     assert.notEqual(gone.code, 0)
@@ -157,6 +143,7 @@ describe("kubectl and CRDs", () => {
 
 describe("helm and CRDs", () => {
   test("a chart's CRD is installed first; its custom resources install, upgrade and uninstall", async () => {
+    const srv = server()
     const helm = (...args: string[]) => run(helmPath(), args, { env: srv.env })
     const chart = join(srv.dir, "chart")
     mkdirSync(join(chart, "crds"), { recursive: true })

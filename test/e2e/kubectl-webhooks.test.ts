@@ -9,9 +9,11 @@ import { createServer, type Server } from "node:https"
 import type { AddressInfo } from "node:net"
 import { after, before, describe, test } from "node:test"
 import { createCa, issue } from "../../src/apiserver/index.ts"
-import { kubectlSession, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
+import { kubectlSession, testApiServer } from "../../src/testing/index.ts"
 
-let srv: TestApiServer
+const server = testApiServer()
+const { k, ok, getJson, file } = kubectlSession(server)
+
 let hooks: Server
 let port = 0
 let closedPort = 0
@@ -65,7 +67,6 @@ function listen(server: Server): Promise<number> {
 }
 
 before(async () => {
-  srv = await startTestApiServer()
   const ca = await createCa("webhook-test-ca")
   const cert = await issue(ca, {
     subject: "CN=webhooks",
@@ -99,10 +100,7 @@ before(async () => {
 
 after(async () => {
   await new Promise((r) => hooks?.close(r))
-  await srv?.stop()
 })
-
-const { k, ok, getJson, file } = kubectlSession(() => srv)
 
 /** A webhook configuration of one webhook calling `path` (or `url`) for ConfigMap writes. */
 function configuration(kind: "Validating" | "Mutating", name: string, hook: Record<string, string>): string {
