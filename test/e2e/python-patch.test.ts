@@ -2,31 +2,19 @@
 import assert from "node:assert/strict"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { after, before, test } from "node:test"
-import {
-  ensureDebianPackage,
-  run,
-  skipUnless,
-  startTestApiServer,
-  type TestApiServer,
-} from "../../src/testing/index.ts"
+import { test } from "node:test"
+import { ensureDebianPackage, run, skipUnless, testApiServer } from "../../src/testing/index.ts"
 
 const PYTHON = "/usr/bin/python3"
 const have =
   ensureDebianPackage("python3-kubernetes", "/usr/lib/python3/dist-packages/kubernetes") && existsSync(PYTHON)
-let srv: TestApiServer
-
-before(async () => {
-  if (have) srv = await startTestApiServer()
-})
-after(async () => {
-  await srv?.stop()
-})
+const server = testApiServer({ skip: !have })
 
 test(
   "the Python client's default patch is a strategic merge, and its dynamic client applies server-side",
   skipUnless(have, "python3-kubernetes is not installed (apt-get install python3-kubernetes)"),
   async () => {
+    const srv = server()
     const r = await run(PYTHON, [join(import.meta.dirname, "python_patch.py"), srv.kubeconfig, "apply"], {
       env: { ...srv.env, PYTHONPATH: "" },
     })

@@ -2,29 +2,20 @@
 import assert from "node:assert/strict"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { after, before, describe, test } from "node:test"
+import { describe, test } from "node:test"
 import {
   ensureDebianPackage,
   kubectlSession,
   run,
   skipUnless,
-  startTestApiServer,
-  type TestApiServer,
+  testApiServer,
 } from "../../src/testing/index.ts"
 
 const PYTHON = "/usr/bin/python3"
 const havePython =
   ensureDebianPackage("python3-kubernetes", "/usr/lib/python3/dist-packages/kubernetes") && existsSync(PYTHON)
-let srv: TestApiServer
-
-before(async () => {
-  srv = await startTestApiServer()
-})
-after(async () => {
-  await srv?.stop()
-})
-
-const { k, ok, getJson, file } = kubectlSession(() => srv)
+const server = testApiServer()
+const { k, ok, getJson, file } = kubectlSession(server)
 
 describe("kubectl", () => {
   test("a Lease's MicroTimes written with offsets read back in UTC with six fraction digits", async () => {
@@ -100,6 +91,7 @@ test(
   "the Python client's datetimes are stored in UTC, and refused without a zone or a fraction as upstream refuses them",
   skipUnless(havePython, "python3-kubernetes is not installed (apt-get install python3-kubernetes)"),
   async () => {
+    const srv = server()
     const r = await run(PYTHON, [join(import.meta.dirname, "python_times.py"), srv.kubeconfig], {
       env: { ...srv.env, PYTHONPATH: "" },
     })
