@@ -1,25 +1,16 @@
 import assert from "node:assert/strict"
-import { after, before, test } from "node:test"
+import { test } from "node:test"
 import type {
   CustomResourceDefinition,
   CustomResourceDefinitionVersion,
 } from "kubernetes-types/apiextensions/v1.js"
-import { MemoryStore } from "../../storage/index.ts"
 import { FakeClock } from "../../util/index.ts"
-import { createApiServer, type ApiServer } from "../server.ts"
-import { apiCall } from "../../testing/index.ts"
+import type { ApiServer } from "../server.ts"
+import { apiCall, memoryApiServer } from "../../testing/index.ts"
 import { defaultDeprecationWarning } from "./resource-table.ts"
 
-const store = new MemoryStore()
 let api: ApiServer
-const ac = new AbortController()
-
-before(async () => {
-  api = createApiServer({ store, clock: new FakeClock(Date.UTC(2026, 10, 24, 12, 0, 0)) })
-  void api.run(ac.signal)
-  await api.ready()
-})
-after(() => ac.abort())
+memoryApiServer((started) => (api = started), { clock: new FakeClock(Date.UTC(2026, 10, 24, 12, 0, 0)) })
 
 const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 const OPEN = { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } }

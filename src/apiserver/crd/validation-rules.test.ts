@@ -1,20 +1,11 @@
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
-import { MemoryStore } from "../../storage/index.ts"
+import { describe, test } from "node:test"
 import { FakeClock } from "../../util/index.ts"
-import { createApiServer, type ApiServer } from "../server.ts"
-import { apiCall } from "../../testing/index.ts"
+import type { ApiServer } from "../server.ts"
+import { apiCall, memoryApiServer } from "../../testing/index.ts"
 
-const store = new MemoryStore()
 let api: ApiServer
-const ac = new AbortController()
-
-before(async () => {
-  api = createApiServer({ store, clock: new FakeClock(Date.UTC(2026, 10, 24, 12, 0, 0)) })
-  void api.run(ac.signal)
-  await api.ready()
-})
-after(() => ac.abort())
+memoryApiServer((started) => (api = started), { clock: new FakeClock(Date.UTC(2026, 10, 24, 12, 0, 0)) })
 
 const call = (method: string, path: string, body?: unknown) => apiCall(api, method, path, body, {})
 
