@@ -1,7 +1,7 @@
 /**
  * pods/log: the API server finds the pod's node and forwards the request to that node's
- * kubelet (`/containerLogs/...`), streaming the answer back, as upstream's API server does.
- * Errors the kubelet would give for a pod that has no logs yet are answered here, with
+ * kubelet (`/containerLogs/...`), streaming the answer back, as upstream's API server does; a
+ * pod not yet scheduled has no logs (204 No Content, which kubectl prints as nothing). Errors the kubelet would give for a pod that has no logs yet are answered here, with
  * upstream's messages.
  */
 import type { IncomingMessage } from "node:http"
@@ -72,7 +72,8 @@ export async function podLog(r: ResourceRequest, cfg: KubeletClientConfig): Prom
   const pod = (await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Pod
   const container = containerOf(pod, opts.container ?? null)
   const nodeName = pod.spec?.nodeName
-  if (!nodeName) throw badRequest(`pod ${pod.metadata?.name} does not have a host assigned`)
+  // No node yet: no logs, and no error (upstream's LogLocation gives no location, answered 204).
+  if (!nodeName) return { status: 204, headers: {} }
   const waiting = opts.previous ? undefined : waitingMessage(pod, container)
   if (waiting) throw badRequest(waiting)
   const nodes = r.parts.served(findResource("", "v1", "nodes") as ResourceInfo)

@@ -130,4 +130,14 @@ describe("pods/exec, attach and portforward", () => {
       assert.ok(r.body?.includes(message), r.body)
     }
   })
+
+  test("a pod not yet scheduled has no logs: 204, no error (upstream's nil log location)", async () => {
+    const res = await api.fetch(new Request("http://k8ts/api/v1/namespaces/default/pods/unscheduled/log"))
+    assert.equal(res.status, 204)
+    assert.equal(await res.text(), "")
+    const bad = await api.fetch(
+      new Request("http://k8ts/api/v1/namespaces/default/pods/unscheduled/log?container=nope"),
+    )
+    assert.equal(bad.status, 400, "the container is checked first")
+  })
 })
