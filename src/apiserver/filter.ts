@@ -1,7 +1,13 @@
 /** Which objects a list or watch sees: namespace, label selector and field selector. */
 import type { ApiObject, ResourceInfo, StringSelectorMatcher } from "../api/index.ts"
 import { badRequest } from "../api/index.ts"
-import { type FieldRequirement, fieldsOf, parseFieldSelector, parseLabelSelector } from "./selectors.ts"
+import {
+  type FieldRequirement,
+  fieldLabel,
+  fieldsOf,
+  parseFieldSelector,
+  parseLabelSelector,
+} from "./selectors.ts"
 
 /** A compiled filter. `selective` is true when selectors may drop objects. */
 export interface ObjectFilter {
@@ -24,11 +30,12 @@ export function selectorsOf(query: URLSearchParams): Selectors {
 
 /** Builds the filter of a request's selectors; a field the kind has no label for is a 400. */
 export function filterFor(info: ResourceInfo, namespace: string, selectors: Selectors): ObjectFilter {
-  const { labels, fields: fieldReqs } = selectors
-  const probe = fieldsOf(info, {})
-  for (const r of fieldReqs) {
-    if (!(r.field in probe)) throw badRequest(`field label not supported: ${r.field}`)
-  }
+  const { labels } = selectors
+  const fieldReqs = selectors.fields.map((r) => {
+    const field = fieldLabel(info, r.field)
+    if (field === undefined) throw badRequest(`field label not supported: ${r.field}`)
+    return field === r.field ? r : { ...r, field }
+  })
   const selective = labels !== undefined || fieldReqs.length > 0
   return {
     namespace,

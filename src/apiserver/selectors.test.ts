@@ -28,6 +28,36 @@ describe("field selectors of events.k8s.io Events", () => {
   })
 })
 
+describe("field selectors of Pods: the labels the conversion accepts", () => {
+  const POD = { group: "", version: "v1", kind: "Pod" } as const
+  const pod = {
+    metadata: { name: "p", namespace: "default" },
+    spec: { nodeName: "n1" },
+    status: { podIP: "10.1.0.5", podIPs: [{ ip: "10.1.0.5" }] },
+  }
+  const filter = (selector: string) =>
+    filterFor(POD as any, "default", selectorsOf(new URLSearchParams({ fieldSelector: selector })))
+  const cases: [selector: string, matches: boolean][] = [
+    // Accepted but never set by upstream's ToSelectableFields: compared with "".
+    ["status.podIPs=10.1.0.5", false],
+    ["status.podIPs!=10.1.0.5", true],
+    ["status.podIPs=", true],
+    ["status.podIP=10.1.0.5", true],
+    // The old v1 name of spec.nodeName.
+    ["spec.host=n1", true],
+    ["spec.host=n2", false],
+  ]
+  for (const [selector, matches] of cases) {
+    test(`${selector} ${matches ? "matches" : "does not match"}`, () => {
+      assert.equal(filter(selector).matches(pod), matches)
+    })
+  }
+
+  test("other labels are still refused", () => {
+    assert.throws(() => filter("status.hostIP=1.2.3.4"), /field label not supported: status.hostIP/)
+  })
+})
+
 describe("the API server lists events.k8s.io Events by regarding.name", () => {
   let api: ApiServer
   memoryApiServer((started) => (api = started))

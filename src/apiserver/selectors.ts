@@ -95,6 +95,25 @@ const KIND_FIELDS: Record<string, (o: Obj) => Record<string, string>> = {
   "certificates.k8s.io/CertificateSigningRequest": (o) => ({ "spec.signerName": str(o.spec?.signerName) }),
 }
 
+/**
+ * Field labels a kind's conversion accepts beyond its selectable fields: upstream's Pod accepts
+ * `status.podIPs` but never sets it (a requirement on it compares with ""), and reads the old v1
+ * `spec.host` as `spec.nodeName`.
+ */
+const KIND_LABELS: Record<string, Readonly<Record<string, string>>> = {
+  "/Pod": { "status.podIPs": "status.podIPs", "spec.host": "spec.nodeName" },
+}
+
+/**
+ * The field a selector's label selects, as the kind's field label conversion names it; undefined
+ * when the kind does not support it.
+ */
+export function fieldLabel(info: Pick<ResourceInfo, "group" | "kind">, label: string): string | undefined {
+  const renamed = KIND_LABELS[`${info.group}/${info.kind}`]?.[label]
+  if (renamed !== undefined) return renamed
+  return label in fieldsOf(info, {}) ? label : undefined
+}
+
 /** The selectable fields of an object, by kind, as upstream exposes them. */
 export function fieldsOf(info: Pick<ResourceInfo, "group" | "kind">, obj: Obj): Record<string, string> {
   const meta = obj.metadata ?? {}
