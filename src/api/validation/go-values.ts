@@ -5,14 +5,7 @@
  * escaped).
  */
 import type { LabelSelector } from "kubernetes-types/meta/v1.js"
-
-/** Go's json.Marshal of a string: JSON with <, >, &, U+2028 and U+2029 escaped. */
-function goJsonString(s: string): string {
-  return JSON.stringify(s).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  )
-}
+import { goJsonString } from "../../util/index.ts"
 
 /** `{"a":"1","b":"2"}` (keys sorted), `null` when absent. */
 export function goStringMap(m: Readonly<Record<string, string>> | undefined | null): string {

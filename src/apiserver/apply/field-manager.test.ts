@@ -263,10 +263,19 @@ describe("applyConfig()", () => {
     recordUpdate(undefined, live, "kubectl-client-side-apply", CTX)
     const applied = applyConfig(live, cfg(2), { manager: "kubectl", force: false }, CTX) as any
     assert.equal(applied.spec.replicas, 2)
-    // The annotation follows what kubectl applied, keys sorted as upstream writes them.
+    // The annotation follows what kubectl applied, keys sorted and ended by a newline as upstream's
+    // json.Encoder writes them.
     assert.equal(
       applied.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"],
-      '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":2,"template":{"spec":{"containers":[{"image":"i","name":"c"}]}}}}',
+      '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":2,"template":{"spec":{"containers":[{"image":"i","name":"c"}]}}}}\n',
+    )
+    // HTML-escaped, as Go's encoder does by default.
+    const html = cfg(2) as any
+    html.metadata.annotations = { note: "<a&b>" }
+    const escaped = applyConfig(applied, html, { manager: "kubectl", force: false }, CTX) as any
+    assert.match(
+      escaped.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"],
+      /"note":"\\u003ca\\u0026b\\u003e"/,
     )
     const scaled = structuredClone(live) as any
     scaled.spec.replicas = 5

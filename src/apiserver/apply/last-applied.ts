@@ -5,6 +5,7 @@
  * current so that client-side apply still diffs right.
  */
 import type { ApiObject } from "../../api/index.ts"
+import { goJsonEscape } from "../../util/index.ts"
 import type { Shape } from "../shapes.ts"
 import type { FieldSet } from "./field-set.ts"
 import { type Obj, comparable, compare, isObj, toFieldSet } from "./typed.ts"
@@ -44,7 +45,9 @@ export function updateLastApplied(merged: Obj, config: Obj): void {
   if (copy.metadata?.annotations) {
     delete copy.metadata.annotations[LAST_APPLIED]
   }
-  annotations[LAST_APPLIED] = JSON.stringify(sortedKeys(copy))
+  // Encoded as upstream's lastAppliedUpdater encodes it: a json.Encoder's line (HTML-escaped,
+  // with its newline), so kubectl's later client-side diffs see the same text.
+  annotations[LAST_APPLIED] = `${goJsonEscape(JSON.stringify(sortedKeys(copy)))}\n`
 }
 
 /** A JSON value with its object keys sorted, as Go encodes maps. */

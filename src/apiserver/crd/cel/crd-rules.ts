@@ -19,6 +19,7 @@ import {
   fieldErrors,
   itemsOf,
 } from "../../../api/index.ts"
+import { goJsonString } from "../../../util/index.ts"
 import { compileRules } from "./compile.ts"
 import { type DeclType, DeclTypes, escapeName } from "./decl-types.ts"
 import { baseEnvironment } from "./environment.ts"
@@ -31,11 +32,7 @@ let typeSerial = 0
 
 /** A rule as upstream's field.Invalid prints it: its internal struct, as Go's JSON writes it. */
 function shownRule(r: ValidationRule): string {
-  const q = (s: string | undefined) =>
-    JSON.stringify(s ?? "").replace(
-      /[<>&\u2028\u2029]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-    )
+  const q = (s: string | undefined) => goJsonString(s ?? "")
   const reason = r.reason === undefined ? "null" : q(r.reason)
   const optional = r.optionalOldSelf === undefined ? "null" : String(r.optionalOldSelf)
   return `{"Rule":${q(r.rule)},"Message":${q(r.message)},"MessageExpression":${q(r.messageExpression)},"Reason":${reason},"FieldPath":${q(r.fieldPath)},"OptionalOldSelf":${optional}}`
