@@ -30,6 +30,7 @@ import { limitRanger } from "./limit-ranger.ts"
 import { resourceQuota } from "./resource-quota.ts"
 import { persistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts"
 import { storageObjectInUseProtection } from "./storage-object-in-use-protection.ts"
+import { certificateSubjectRestriction } from "./certificate-subject-restriction.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { podSecurity } from "./pod-security/index.ts"
@@ -340,6 +341,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       persistentVolumeClaimResize(
         (name) => classes.objects.get(`${STORAGE_CLASSES}${name}`) as StorageClass | undefined,
       ),
+      certificateSubjectRestriction(),
     ].filter((p) => !disabled.has(p.name)),
     ...(opts.admission ?? []),
     certificateSigningRequestStrategy(clock),

@@ -92,7 +92,7 @@ describe("kubectl and certificates.k8s.io", () => {
   })
 
   test("deny marks the request Denied and nothing is issued", async () => {
-    const csr = await makeCsr("CN=mallory, O=system:masters")
+    const csr = await makeCsr("CN=mallory, O=admins")
     const file = join(dir, "mallory.json")
     writeFileSync(file, csrManifest("mallory", csr.request))
     await ok("create", "-f", file)
