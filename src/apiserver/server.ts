@@ -19,6 +19,7 @@ import { Registry as MetricsRegistry } from "prom-client"
 import type { LimitRange, Node, Pod, ResourceQuota } from "kubernetes-types/core/v1.js"
 import type { StorageClass } from "kubernetes-types/storage/v1.js"
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
+import type { IngressClass } from "kubernetes-types/networking/v1.js"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
@@ -31,6 +32,7 @@ import { resourceQuota } from "./resource-quota.ts"
 import { persistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts"
 import { storageObjectInUseProtection } from "./storage-object-in-use-protection.ts"
 import { certificateSubjectRestriction } from "./certificate-subject-restriction.ts"
+import { defaultIngressClass } from "./default-ingress-class.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { podSecurity } from "./pod-security/index.ts"
@@ -307,6 +309,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     for (const [k, v] of quotas.objects) if (k.startsWith(prefix)) out.push(v as ResourceQuota)
     return out
   }
+  const ingressClasses = cache.resource(prefixOf("networking.k8s.io", "v1", "ingressclasses"))
   const disabled = new Set(opts.disableAdmissionPlugins ?? [])
   const webhooks = webhookOptions({
     cache,
@@ -342,6 +345,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         (name) => classes.objects.get(`${STORAGE_CLASSES}${name}`) as StorageClass | undefined,
       ),
       certificateSubjectRestriction(),
+      defaultIngressClass(() => ingressClasses.objects.values() as Iterable<IngressClass>),
     ].filter((p) => !disabled.has(p.name)),
     ...(opts.admission ?? []),
     certificateSigningRequestStrategy(clock),
