@@ -19,6 +19,7 @@ import { Registry as MetricsRegistry } from "prom-client"
 import type { LimitRange, Node, Pod, ResourceQuota } from "kubernetes-types/core/v1.js"
 import type { StorageClass } from "kubernetes-types/storage/v1.js"
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
+import type { RuntimeClass } from "kubernetes-types/node/v1.js"
 import type { IngressClass } from "kubernetes-types/networking/v1.js"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
@@ -31,6 +32,7 @@ import { limitRanger } from "./limit-ranger.ts"
 import { resourceQuota } from "./resource-quota.ts"
 import { persistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts"
 import { storageObjectInUseProtection } from "./storage-object-in-use-protection.ts"
+import { runtimeClassAdmission } from "./runtime-class.ts"
 import { certificateSubjectRestriction } from "./certificate-subject-restriction.ts"
 import { defaultIngressClass } from "./default-ingress-class.ts"
 import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
@@ -310,6 +312,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     return out
   }
   const ingressClasses = cache.resource(prefixOf("networking.k8s.io", "v1", "ingressclasses"))
+  const runtimeClasses = cache.resource(prefixOf("node.k8s.io", "v1", "runtimeclasses"))
+  // From the cache; one it does not have yet is read from the store, as upstream's live lookup.
+  const runtimeClassOf = (name: string) => {
+    const key = `${runtimeClasses.prefix}${name}`
+    const cached = runtimeClasses.objects.get(key) as RuntimeClass | undefined
+    return (
+      cached ??
+      store.get(key).then((e) => (e ? (decode(e.value, e.revision) as unknown as RuntimeClass) : undefined))
+    )
+  }
   const disabled = new Set(opts.disableAdmissionPlugins ?? [])
   const webhooks = webhookOptions({
     cache,
@@ -344,6 +356,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       persistentVolumeClaimResize(
         (name) => classes.objects.get(`${STORAGE_CLASSES}${name}`) as StorageClass | undefined,
       ),
+      runtimeClassAdmission(runtimeClassOf),
       certificateSubjectRestriction(),
       defaultIngressClass(() => ingressClasses.objects.values() as Iterable<IngressClass>),
     ].filter((p) => !disabled.has(p.name)),

@@ -266,6 +266,9 @@ export function validatePodSpec(
   const podResources = (s as { resources?: Parameters<typeof validateResourceRequirements>[0] }).resources
   if (podResources)
     errs.push(...validateResourceRequirements(podResources, NO_NAMES, child(field, "resources")))
+  // The overhead (RuntimeClass admission sets it) is checked as a container's limits, as upstream's.
+  if (s.overhead && Object.keys(s.overhead).length)
+    errs.push(...validateResourceRequirements({ limits: s.overhead }, NO_NAMES, child(field, "overhead")))
   errs.push(...validateHostNetworkPorts(s, field, opts.isPod))
   errs.push(...validateEnum(s.restartPolicy, RESTART_POLICIES, child(field, "restartPolicy")))
   errs.push(...validateEnum(s.dnsPolicy, DNS_POLICIES, child(field, "dnsPolicy")))
