@@ -109,6 +109,8 @@ describe("kubelet: what users see", () => {
               periodSeconds: 1,
               failureThreshold: 1,
             },
+            // Passes while the container lives: it must not be run against the one liveness stopped.
+            readinessProbe: { exec: { command: ["true"] }, periodSeconds: 1 },
           },
         ],
       }),
@@ -130,6 +132,13 @@ describe("kubelet: what users see", () => {
       assert.ok(about(reason, "spec.initContainers{setup}"), `${reason} about setup`)
       assert.ok(about(reason, "spec.containers{app}"), `${reason} about app`)
     }
+    // Two more probe periods: the readiness probe saw no stopped container.
+    await new Promise((r) => setTimeout(r, 2500))
+    const readiness = (await eventsOf("sick")).filter((e) => e.message?.startsWith("Readiness probe failed"))
+    assert.deepEqual(
+      readiness.map((e) => e.message),
+      [],
+    )
   })
 
   test("a postStart hook runs before the pod is Running; one that fails kills the container, with upstream's events", async () => {

@@ -119,7 +119,9 @@ export class ProbeManager {
         due[k] = Date.now() + (probeOf(c, k)?.periodSeconds ?? 10) * 1000
         const changed = await this.#probeOnce(pod, c, k, st, { id, podIP: record.sandbox?.ip ?? "" })
         if (!alive()) return
-        if (changed) await this.#apply(key, pod, c, r, k, st.result === true)
+        // A container a liveness or startup failure stopped is not probed again (upstream's
+        // worker holds until it sees a new container): no readiness failure for a dead one.
+        if (changed && (await this.#apply(key, pod, c, r, k, st.result === true))) return
       }
       const next = Math.min(...Object.values(due).filter((t) => t > 0), Date.now() + 1000)
       await pause(Math.max(50, next - Date.now()), signal)
@@ -170,6 +172,7 @@ export class ProbeManager {
     return st.record(res.ok)
   }
 
+  /** Applies a probe's new result; returns whether it stopped the container. */
   async #apply(
     key: string,
     pod: Pod,
@@ -177,7 +180,7 @@ export class ProbeManager {
     r: ContainerRecord,
     k: ProbeKind,
     ok: boolean,
-  ): Promise<void> {
+  ): Promise<boolean> {
     if (k === "readiness") r.ready = ok
     if (k === "startup") r.started = ok
     if (!ok && (k === "liveness" || k === "startup")) {
@@ -192,8 +195,11 @@ export class ProbeManager {
         `Container ${c.name} failed ${k} probe, will be restarted`,
       )
       await this.#o.runtime.stop(r.current?.id as string, grace)
+      this.#o.changed(key)
+      return true
     }
     this.#o.changed(key)
+    return false
   }
 }
 
