@@ -136,6 +136,8 @@ const failures: {
     message: string
     invalidMetrics: string
     statuses: MetricStatus[]
+    /** Each failed metric's event reason, in order. */
+    events?: string[]
   }
 }[] = [
   {
@@ -201,6 +203,19 @@ const failures: {
     },
   },
   {
+    name: "two invalid metrics: each has its event, the first makes the condition",
+    specs: [cpuAt(50), qps],
+    pods: noRequests,
+    want: {
+      replicas: -1,
+      reason: "FailedGetResourceMetric",
+      message: missingCpu,
+      invalidMetrics: `invalid metrics (2 invalid out of 2), first error is: failed to get cpu resource metric value: ${missingCpu}`,
+      statuses: [{ type: "" }, { type: "" }],
+      events: ["FailedGetResourceMetric", "FailedGetPodsMetric"],
+    },
+  },
+  {
     name: "an invalid metric before a valid one asking for more replicas (scaling goes on)",
     specs: [qps, cpuAt(100)],
     want: {
@@ -222,8 +237,10 @@ for (const c of failures) {
         message: r.error?.message,
         invalidMetrics: r.invalidMetrics,
         statuses: r.statuses,
+        ...(c.want.events ? { events: r.errors.map((e) => e.reason) } : {}),
       },
       c.want,
     )
+    assert.equal(r.errors.length, c.want.statuses.filter((s) => s.type === "").length)
   })
 }

@@ -161,6 +161,11 @@ export interface ComputeResult {
   /** The first failure, if any. */
   readonly error?: MetricError
   /**
+   * Every metric's failure, in the spec's order: upstream records a Warning event for each as it
+   * computes the metric (getUnableComputeReplicaCountCondition).
+   */
+  readonly errors: readonly MetricError[]
+  /**
    * With a failure, upstream's error over all metrics (the FailedComputeMetricsReplicas event's
    * message): "invalid metrics (N invalid out of M), first error is: ...".
    */
@@ -179,6 +184,7 @@ export async function computeReplicasForMetrics(
   let firstError = ""
   let invalid = 0
   const statuses: MetricStatus[] = []
+  const errors: MetricError[] = []
   for (const spec of specs) {
     try {
       const p = await metricProposal(spec, a)
@@ -187,8 +193,11 @@ export async function computeReplicasForMetrics(
     } catch (err) {
       invalid++
       statuses.push({ type: "" })
+      const failure =
+        err instanceof MetricError ? err : new MetricError("FailedGetResourceMetric", String(err))
+      errors.push(failure)
       if (error) continue
-      error = err instanceof MetricError ? err : new MetricError("FailedGetResourceMetric", String(err))
+      error = failure
       firstError = metricValueError(spec, error.message)
     }
   }
@@ -199,7 +208,7 @@ export async function computeReplicasForMetrics(
       }
     : {}
   if (invalid >= specs.length || (invalid > 0 && replicas < specReplicas)) {
-    return { replicas: -1, metric: "", statuses, ...failed }
+    return { replicas: -1, metric: "", statuses, errors, ...failed }
   }
-  return { replicas, metric, statuses, ...failed }
+  return { replicas, metric, statuses, errors, ...failed }
 }

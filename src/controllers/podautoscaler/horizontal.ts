@@ -205,7 +205,7 @@ async function metricReplicas(
     ctx: ctxCalc,
   })
   p.statuses = r.statuses
-  if (r.error) fail(ctx, p, r.error.reason, r.error.message)
+  for (const e of r.errors) fail(ctx, p, e.reason, e.message)
   if (r.replicas === -1) {
     const message = `the HPA was unable to compute the replica count: ${r.error?.message ?? "no metrics"}`
     condition(p, "ScalingActive", "False", r.error?.reason ?? "FailedGetResourceMetric", message)
