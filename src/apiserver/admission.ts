@@ -131,8 +131,10 @@ export class RequestNotes implements AdmissionNotes {
     if (text && !this.warnings.includes(text)) this.warnings.push(text)
   }
 
+  /** Keeps the first value of a key, as upstream refuses to overwrite an admission annotation. */
   annotate(key: string, value: string): void {
-    ;(this.#annotations ??= new Map()).set(key, value)
+    const annotations = (this.#annotations ??= new Map())
+    if (!annotations.has(key)) annotations.set(key, value)
   }
 
   /** The audit annotations set so far. */

@@ -64,7 +64,7 @@ export interface AdmissionOrigin {
 export interface AdmissionNotes {
   /** Adds a warning for the client (the same text once). */
   warn(text: string): void
-  /** Sets an audit annotation of the request. */
+  /** Sets an audit annotation of the request (a key already set keeps its value). */
   annotate(key: string, value: string): void
 }
 

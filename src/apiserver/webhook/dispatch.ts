@@ -44,7 +44,7 @@ const OPTIONS_KINDS: Readonly<Record<string, string>> = {
 }
 
 /** The operation's options: the request's, else what the attributes tell (a server's own write). */
-function optionsOf(req: AdmissionRequest): Readonly<Record<string, unknown>> | undefined {
+export function optionsOf(req: AdmissionRequest): Readonly<Record<string, unknown>> | undefined {
   if (req.origin) return req.origin.options(req.operation)
   const kind = OPTIONS_KINDS[req.operation]
   if (!kind) return undefined

@@ -148,8 +148,11 @@ export function isExempt(a: Attributes): boolean {
   )
 }
 
-/** The labels namespaceSelector looks at, or undefined when it does not apply (always matches). */
-async function namespaceLabelsFor(a: Attributes, env: MatchEnv): Promise<Labels | undefined> {
+/**
+ * The labels a namespaceSelector looks at: a Namespace being created or updated, its own new
+ * labels; anything else, its namespace's. @throws ApiError NotFound for a namespace that does not exist
+ */
+export async function namespaceLabelsFor(a: Attributes, env: MatchEnv): Promise<Labels | undefined> {
   const isNamespace = a.resource.resource === "namespaces"
   // A Namespace being written: its new labels (the cache does not have them yet).
   if (isNamespace && a.subresource === "" && (a.operation === "CREATE" || a.operation === "UPDATE"))
@@ -214,6 +217,7 @@ export async function shouldCallHook(
   return result.matches ? invocation : undefined
 }
 
-function selects(selector: (l: Labels | undefined) => boolean, obj: ApiObject | undefined): boolean {
+/** Whether `selector` selects `obj` by its labels (never when there is no object). */
+export function selects(selector: (l: Labels | undefined) => boolean, obj: ApiObject | undefined): boolean {
   return obj !== undefined && selector(obj.metadata?.labels ?? {})
 }

@@ -57,11 +57,11 @@ function userInfoOf(user: UserInfo | undefined): AdmissionReviewRequest["userInf
   }
 }
 
-/** The AdmissionReview sent for `a` to the webhook `inv` names, at `version`. */
+/** The AdmissionReview sent for `a` to the webhook `inv` names (or a policy), at `version`. */
 export function admissionReview(
   version: ReviewVersion,
   a: Attributes,
-  inv: Invocation,
+  inv: Pick<Invocation, "kind" | "resource" | "subresource">,
   input: ReviewInput,
 ): { apiVersion: string; kind: "AdmissionReview"; request: AdmissionReviewRequest } {
   const request: AdmissionReviewRequest = {
