@@ -78,6 +78,11 @@ import { DefaultServiceCIDR } from "./default-service-cidr.ts"
 import { ipAddressApi } from "./ip-address-api.ts"
 import { WatchCache } from "./watch-cache.ts"
 import { CrdController } from "./crd/controller.ts"
+import {
+  policyAdmissionOptions,
+  validatingAdmissionPolicy,
+  withPolicyExpressionErrors,
+} from "./admission-policy/index.ts"
 import { ResourceTable } from "./crd/resource-table.ts"
 import { withDeprecationWarning, withRequestWarnings } from "./deprecation.ts"
 import { customResourceHooks } from "./crd/hooks.ts"
@@ -193,7 +198,8 @@ function defaults(info: ResourceInfo, obj: ApiObject): void {
 }
 
 function validate(info: ResourceInfo, obj: ApiObject, old?: ApiObject, subresource?: string): FieldError[] {
-  return withConditionErrors(info, obj, validateObject(info, obj, old, subresource))
+  const errs = withConditionErrors(info, obj, validateObject(info, obj, old, subresource))
+  return withPolicyExpressionErrors(info, obj, old, subresource, errs)
 }
 
 /** What the admission webhook plugins are made from. */
@@ -331,8 +337,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     defaults: custom.defaults,
     log,
   })
+  const policies = policyAdmissionOptions({
+    cache,
+    table,
+    served: servedOf,
+    convert: custom.convert,
+    namespace: namespaceOf,
+    match: webhooks.match,
+  })
   // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, ..., the
-  // webhooks, ResourceQuota last.
+  // mutating webhooks, ValidatingAdmissionPolicy, the validating webhooks, ResourceQuota last.
   const admission = admissionChain([
     ...[
       namespaceLifecycle(lookupNamespace),
@@ -363,9 +377,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     ...(opts.admission ?? []),
     certificateSigningRequestStrategy(clock),
     apiServiceStrategy(clock),
-    ...[mutatingAdmissionWebhook(webhooks), validatingAdmissionWebhook(webhooks)].filter(
-      (p) => !disabled.has(p.name),
-    ),
+    ...[
+      mutatingAdmissionWebhook(webhooks),
+      validatingAdmissionPolicy(policies),
+      validatingAdmissionWebhook(webhooks),
+    ].filter((p) => !disabled.has(p.name)),
     resourceQuota({ store, clock, current: currentQuotas }),
   ])
   const serviceCidr = opts.serviceCidr ?? parseCidr("10.96.0.0/12")

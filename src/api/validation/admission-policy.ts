@@ -1,8 +1,8 @@
 /**
  * ValidatingAdmissionPolicies and their bindings (admissionregistration.k8s.io/v1): failure
  * policy, param kind, match constraints, validations and audit annotations; a binding's policy,
- * param reference, match resources and validation actions. CEL expressions are required but
- * not compiled (k8ts evaluates no policies).
+ * param reference, match resources and validation actions. CEL expressions are required here;
+ * the apiserver's admission-policy package adds the errors of those that do not compile.
  */
 import type {
   MatchResources,
