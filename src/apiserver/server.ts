@@ -79,6 +79,7 @@ import { ipAddressApi } from "./ip-address-api.ts"
 import { WatchCache } from "./watch-cache.ts"
 import { CrdController } from "./crd/controller.ts"
 import {
+  PolicyStatusController,
   policyAdmissionOptions,
   validatingAdmissionPolicy,
   withPolicyExpressionErrors,
@@ -409,6 +410,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     log,
   })
   const addresses: ServiceAddresses = new ServiceAddresses(store, { clusterIPs, log })
+  const policyStatus = new PolicyStatusController({ registry, cache, table, served: servedOf, clock, log })
   const defaultServiceCIDR = new DefaultServiceCIDR({ registry, served: servedOf, clock, log }, [
     serviceCidr.text,
   ])
@@ -558,7 +560,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       )
       const aborted = new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }))
       const scraping = Promise.race([readyPromise, aborted]).then(() => scraper.run(signal))
-      await Promise.all([running, repairLoop(signal), crds, scraping, defaultServiceCIDR.run(signal)])
+      await Promise.all([
+        running,
+        repairLoop(signal),
+        crds,
+        scraping,
+        defaultServiceCIDR.run(signal),
+        policyStatus.run(signal),
+      ])
     },
     ready: () => readyPromise,
     startKubernetesService: (o, signal) =>

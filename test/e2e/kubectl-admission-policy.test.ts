@@ -159,6 +159,23 @@ spec:
   - expression: "objekt.spec.replicas <= 5"
 `
 
+/** A policy the type checker warns about: Deployments have no spec.replica. */
+const TYPO = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: typo
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["deployments"]
+  validations:
+  - expression: "object.spec.replica <= 5"
+`
+
 describe("ValidatingAdmissionPolicy", () => {
   test("upstream's example refuses 6 replicas in a test namespace, in upstream's words; other namespaces are not bound", async () => {
     await namespace("vap-test", ["environment=test"])
@@ -232,6 +249,32 @@ describe("ValidatingAdmissionPolicy", () => {
         `"objekt.spec.replicas <= 5": compilation failed: ERROR: <input>:1:1: undeclared reference to 'objekt' (in container '')\n` +
         " | objekt.spec.replicas <= 5\n | ^",
     )
+  })
+
+  test("the status controller notes the generation it type-checked and the expressions that do not fit the kinds", async () => {
+    const demo = await until("demo-policy's status is written", async () => {
+      const p = await getJson("validatingadmissionpolicy", "demo-policy.example.com")
+      return p.status?.observedGeneration === 1 && p
+    })
+    assert.deepEqual(demo.status, { observedGeneration: 1, typeChecking: {} })
+    await ok("apply", "-f", file("typo.yaml", TYPO))
+    const typo = await until("typo's status is written", async () => {
+      const p = await getJson("validatingadmissionpolicy", "typo")
+      return p.status?.observedGeneration === 1 && p
+    })
+    assert.deepEqual(typo.status.typeChecking, {
+      expressionWarnings: [
+        {
+          fieldRef: "spec.validations[0].expression",
+          warning:
+            "apps/v1, Kind=Deployment: ERROR: <input>:1:12: undefined field 'replica'\n" +
+            " | object.spec.replica <= 5\n | ...........^\n",
+        },
+      ],
+    })
+    const shown = await getJson("validatingadmissionpolicy", "typo", "--show-managed-fields")
+    const managers = shown.metadata.managedFields.map((f: any) => [f.manager, f.subresource ?? ""])
+    assert.deepEqual(managers.at(-1), ["validatingadmissionpolicy-status-controller", "status"])
   })
 
   test("a policy no binding names does nothing", async () => {

@@ -76,16 +76,16 @@ function fieldType(c: Compiled): string {
 }
 
 /** Compiles the variables in order, each in an environment with the fields before it. */
-function compileVariables(
+export function compileVariables(
   spec: ValidatingAdmissionPolicySpec,
-  hasParams: boolean,
+  envFor: (fields: ReadonlyMap<string, string>) => Environment,
   stateless: boolean,
 ): { variables: Map<string, Compiled>; list: (Compiled | undefined)[]; fields: Map<string, string> } {
   const variables = new Map<string, Compiled>()
   const fields = new Map<string, string>()
   const list = (spec.variables ?? []).map((v) => {
     if (stateless && !v.expression?.trim()) return undefined
-    const env = policyEnvironment({ params: hasParams, authorizer: true }, fields)
+    const env = envFor(fields)
     const c = compileExpression(env, v.expression ?? "", "any")
     variables.set(v.name ?? "", c)
     fields.set(v.name ?? "", fieldType(c))
@@ -100,7 +100,9 @@ export function compilePolicy(
   opts: CompileOptions = {},
 ): CompiledPolicy {
   const hasParams = !!spec.paramKind
-  const { variables, list, fields } = compileVariables(spec, hasParams, !!opts.stateless)
+  const envFor = (f: ReadonlyMap<string, string>) =>
+    policyEnvironment({ params: hasParams, authorizer: true }, f)
+  const { variables, list, fields } = compileVariables(spec, envFor, !!opts.stateless)
   const composed = opts.stateless && (spec.variables ?? []).length === 0 ? undefined : fields
   const env = policyEnvironment({ params: hasParams, authorizer: true }, composed)
   const messageEnv = policyEnvironment({ params: hasParams, authorizer: false }, composed)

@@ -42,19 +42,23 @@ export class LazyVariables extends Map<string, unknown> {
   }
 }
 
+/** `base` with `variables` of `fields` (name to CEL type name). */
+export function withVariables(base: Environment, fields: ReadonlyMap<string, string>): Environment {
+  return base
+    .clone()
+    .registerType(VARIABLES_TYPE, { ctor: LazyVariables, fields: Object.fromEntries(fields) })
+    .registerVariable("variables", VARIABLES_TYPE)
+}
+
 /**
  * An environment of policy expressions: `vars`' optional variables, and `variables` with
- * `fields` (name to CEL type name) when given (a policy's expressions always see `variables`;
- * its validation compiles them without when it declares none, as upstream's stateless compiler).
+ * `fields` when given (a policy's expressions always see `variables`; its validation compiles
+ * them without when it declares none, as upstream's stateless compiler).
  */
 export function policyEnvironment(
   vars: AdmissionVariables,
   fields: ReadonlyMap<string, string> | undefined,
 ): Environment {
   const base = admissionEnvironment(vars)
-  if (!fields) return base
-  return base
-    .clone()
-    .registerType(VARIABLES_TYPE, { ctor: LazyVariables, fields: Object.fromEntries(fields) })
-    .registerVariable("variables", VARIABLES_TYPE)
+  return fields ? withVariables(base, fields) : base
 }

@@ -9,3 +9,4 @@ export { type PolicyAdmissionOptions, validatingAdmissionPolicy } from "./dispat
 export type { ParamSource } from "./params.ts"
 export { policyAdmissionOptions, type PolicyParts } from "./options.ts"
 export { withPolicyExpressionErrors } from "./validate-expressions.ts"
+export { PolicyStatusController, STATUS_MANAGER } from "./status.ts"

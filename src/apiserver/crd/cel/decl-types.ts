@@ -66,8 +66,18 @@ export function escapeName(name: string): string | undefined {
 
 const STRING: Schema = { type: "string" }
 
-/** The root of a resource with apiVersion, kind and metadata's name and generateName, as CEL sees it. */
+const isString = (s: Schema | undefined) => s?.type === "string"
+
+/**
+ * The root of a resource with apiVersion, kind and metadata's name and generateName, as CEL sees
+ * it: as it is when it declares them all (a built-in kind's full ObjectMeta), else with them.
+ */
 function withTypeAndObjectMeta(s: Schema): Schema {
+  const p = s.properties
+  const meta = p?.metadata
+  if (isString(p?.kind) && isString(p?.apiVersion) && meta?.type === "object") {
+    if (isString(meta.properties?.name) && isString(meta.properties?.generateName)) return s
+  }
   const metadata: Schema = { type: "object", properties: { name: STRING, generateName: STRING } }
   return { ...s, properties: { ...s.properties, apiVersion: STRING, kind: STRING, metadata } }
 }
