@@ -36,6 +36,7 @@ const API_PACKAGES = [
   "node/v1",
   "policy/v1",
   "rbac/v1",
+  "resource/v1",
   "scheduling/v1",
   "storage/v1",
 ]
