@@ -2,8 +2,8 @@
  * The base CEL environment of CRD validation rules, as Kubernetes' base environment composes
  * it for v1.35: the CEL standard library with optional types and cross-type numeric
  * comparisons (homogeneous aggregate literals are checked in compile.ts), the strings, lists and sets
- * extensions, and Kubernetes' regex, URL, quantity, IP and CIDR libraries. Built once; each
- * CRD version's schema types are registered on a clone.
+ * extensions, and Kubernetes' regex, URL, quantity, IP, CIDR and semver libraries. Built once;
+ * each CRD version's schema types (or DRA's `device`) are registered on a clone.
  */
 import { Environment } from "@marcbachmann/cel-js"
 import type { Duration } from "@marcbachmann/cel-js/evaluator"
@@ -11,6 +11,7 @@ import { registerLists } from "./lib-lists.ts"
 import { registerNet } from "./lib-net.ts"
 import { registerQuantity } from "./lib-quantity.ts"
 import { registerRegex } from "./lib-regex.ts"
+import { registerSemver } from "./lib-semver.ts"
 import { registerStrings } from "./lib-strings.ts"
 import { registerUrls } from "./lib-url.ts"
 
@@ -41,6 +42,7 @@ export function baseEnvironment(): Environment {
   registerUrls(env)
   registerQuantity(env)
   registerNet(env)
+  registerSemver(env)
   env
     .registerFunction("string(google.protobuf.Timestamp): string", timestampString)
     .registerFunction("string(google.protobuf.Duration): string", durationString)
