@@ -40,6 +40,8 @@ export {
   type ServiceCIDRStatus,
   serviceIPAddress,
 } from "./service-cidr.ts"
+export type * as dra from "./dra.ts"
+export { DRA_ADMIN_NAMESPACE_LABEL } from "./dra.ts"
 export * as fieldErrors from "./field-errors.ts"
 export { type PodLogOptions, podLogOptions, podLogQuery, validatePodLogOptions } from "./pod-log-options.ts"
 export { queryBool, queryInt64 } from "./query-params.ts"
@@ -51,6 +53,9 @@ export {
   isLabelValue,
   validateCustomResourceMeta,
   validateObject,
+  type CelSelectorCompiler,
+  type CelSelectorError,
+  type ValidationContext,
 } from "./validation/index.ts"
 export { applyDefaults, defaultsStatus } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"

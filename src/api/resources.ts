@@ -275,6 +275,13 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
     { kind: "RoleBinding" },
     { kind: "Role" },
   ]),
+  // Only v1 is served by default in 1.35: v1beta1 and v1beta2 are beta versions, off by default.
+  ...define("resource.k8s.io", "v1", [
+    { kind: "DeviceClass", namespaced: false },
+    { kind: "ResourceClaim", sub: [STATUS] },
+    { kind: "ResourceClaimTemplate" },
+    { kind: "ResourceSlice", namespaced: false },
+  ]),
   ...define("scheduling.k8s.io", "v1", [{ kind: "PriorityClass", namespaced: false, short: ["pc"] }]),
   ...define("storage.k8s.io", "v1", [
     { kind: "CSIDriver", namespaced: false },
@@ -317,6 +324,7 @@ import type * as storage from "kubernetes-types/storage/v1.js"
 
 import type * as apiregistration from "./apiservice.ts"
 import type * as networking from "./service-cidr.ts"
+import type * as dra from "./dra.ts"
 import type * as metrics from "./resource-metrics.ts"
 type Obj<T> = T & ApiObject
 
@@ -379,3 +387,15 @@ export const APIServices = ref<Obj<apiregistration.APIService>>("apiregistration
 export const ServiceCIDRs = ref<Obj<networking.ServiceCIDR>>("networking.k8s.io", "v1", "servicecidrs")
 /** networking.k8s.io IPAddresses: one per address in use, named by it. */
 export const IPAddresses = ref<Obj<networking.IPAddress>>("networking.k8s.io", "v1", "ipaddresses")
+/** resource.k8s.io DeviceClasses: the kinds of device claims ask for. */
+export const DeviceClasses = ref<Obj<dra.DeviceClass>>("resource.k8s.io", "v1", "deviceclasses")
+/** resource.k8s.io ResourceClaims: devices a pod needs, and what was allocated for them. */
+export const ResourceClaims = ref<Obj<dra.ResourceClaim>>("resource.k8s.io", "v1", "resourceclaims")
+/** resource.k8s.io ResourceClaimTemplates: the claims made for each pod that references one. */
+export const ResourceClaimTemplates = ref<Obj<dra.ResourceClaimTemplate>>(
+  "resource.k8s.io",
+  "v1",
+  "resourceclaimtemplates",
+)
+/** resource.k8s.io ResourceSlices: the devices drivers publish. */
+export const ResourceSlices = ref<Obj<dra.ResourceSlice>>("resource.k8s.io", "v1", "resourceslices")

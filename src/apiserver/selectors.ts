@@ -93,6 +93,10 @@ const KIND_FIELDS: Record<string, (o: Obj) => Record<string, string>> = {
   "batch/Job": (o) => ({ "status.successful": str(o.status?.succeeded ?? 0) }),
   "/Service": (o) => ({ "spec.clusterIP": str(o.spec?.clusterIP), "spec.type": str(o.spec?.type) }),
   "certificates.k8s.io/CertificateSigningRequest": (o) => ({ "spec.signerName": str(o.spec?.signerName) }),
+  "resource.k8s.io/ResourceSlice": (o) => ({
+    "spec.nodeName": str(o.spec?.nodeName),
+    "spec.driver": str(o.spec?.driver),
+  }),
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type ResourceInfo,
   applyDefaults,
   validateObject,
+  type ValidationContext,
   findResource,
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
@@ -77,6 +78,7 @@ import { ClusterIPs } from "./cluster-ips.ts"
 import { DefaultServiceCIDR } from "./default-service-cidr.ts"
 import { ipAddressApi } from "./ip-address-api.ts"
 import { WatchCache } from "./watch-cache.ts"
+import { compileSelector } from "./dra/index.ts"
 import { CrdController } from "./crd/controller.ts"
 import {
   PolicyStatusController,
@@ -198,9 +200,15 @@ function defaults(info: ResourceInfo, obj: ApiObject): void {
   applyDefaults(info, obj)
 }
 
-function validate(info: ResourceInfo, obj: ApiObject, old?: ApiObject, subresource?: string): FieldError[] {
-  const errs = withConditionErrors(info, obj, validateObject(info, obj, old, subresource))
-  return withPolicyExpressionErrors(info, obj, old, subresource, errs)
+/** The validation of a server whose namespaces' labels `namespaceLabels` reads. */
+function validator(
+  namespaceLabels: ValidationContext["namespaceLabels"],
+): (info: ResourceInfo, obj: ApiObject, old?: ApiObject, subresource?: string) => FieldError[] {
+  const ctx: ValidationContext = { compileSelector, namespaceLabels }
+  return (info, obj, old, subresource) => {
+    const errs = withConditionErrors(info, obj, validateObject(info, obj, old, subresource, ctx))
+    return withPolicyExpressionErrors(info, obj, old, subresource, errs)
+  }
 }
 
 /** What the admission webhook plugins are made from. */
@@ -274,8 +282,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const cache = new WatchCache(store, decode, log, opts.watchCacheWindow)
   for (const r of BUILTIN_RESOURCES) cache.resource(servedOf(r).prefix)
   const table = new ResourceTable(BUILTIN_RESOURCES, (prefix) => cache.resource(prefix))
-  const custom = customResourceHooks(table, { defaults, validate, convert })
   const nsCache = cache.resource("/registry/namespaces/")
+  // From the cache: a claim's namespace exists (NamespaceLifecycle admitted it) and is seldom new.
+  const validate = validator((name) => {
+    const ns = nsCache.objects.get(`/registry/namespaces/${name}`)
+    return ns ? (ns.metadata?.labels ?? {}) : undefined
+  })
+  const custom = customResourceHooks(table, { defaults, validate, convert })
   const storedNamespace = async (name: string) => {
     const e = await store.get(`/registry/namespaces/${name}`)
     return e ? decode(e.value, e.revision) : undefined

@@ -36,6 +36,7 @@ import {
   defaultNetworkPolicy,
   defaultPriorityClass,
 } from "./misc.ts"
+import { defaultResourceClaim, defaultResourceClaimTemplate } from "./dra.ts"
 import { defaultPod, defaultPodTemplateSpec } from "./pod.ts"
 import { defaultCSIDriver, defaultStorageClass } from "./storage.ts"
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from "./service.ts"
@@ -84,6 +85,8 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
   "discovery.k8s.io/EndpointSlice": defaultEndpointSlice,
   "networking.k8s.io/NetworkPolicy": defaultNetworkPolicy,
   "rbac.authorization.k8s.io/RoleBinding": defaultBinding,
+  "resource.k8s.io/ResourceClaim": defaultResourceClaim,
+  "resource.k8s.io/ResourceClaimTemplate": defaultResourceClaimTemplate,
   "rbac.authorization.k8s.io/ClusterRoleBinding": defaultBinding,
   "scheduling.k8s.io/PriorityClass": defaultPriorityClass,
   "storage.k8s.io/StorageClass": defaultStorageClass,

@@ -46,8 +46,11 @@ function meta(
     : validateObjectMeta(obj.metadata, { namespaced, name: nameIsDnsSubdomain })
 }
 
-/** A CSI driver name as a field (not an object name): required, at most 63 bytes, a DNS-1123 subdomain. */
-function validateDriverName(name: string, field: string): FieldError[] {
+/**
+ * A CSI driver name as a field (not an object name): required, at most 63 bytes, a DNS-1123
+ * subdomain in any case (upstream's ValidateCSIDriverName; DRA driver names are checked alike).
+ */
+export function validateDriverName(name: string, field: string): FieldError[] {
   const errs: FieldError[] = []
   if (!name) errs.push(required(field, ""))
   if (name.length > 63) errs.push(tooLong(field, 63))

@@ -57,8 +57,13 @@ import { validateClusterRole, validateClusterRoleBinding, validateRole, validate
 import { validateRuntimeClass } from "./runtime-class.ts"
 import { validateService } from "./service.ts"
 import { validateIPAddress, validateServiceCIDR } from "./service-cidr.ts"
+import type { DraContext } from "./dra-common.ts"
+import { validateResourceClaimSpecWrite, validateResourceClaimTemplate } from "./dra-claim.ts"
+import { validateResourceClaimStatus } from "./dra-claim-status.ts"
+import { validateDeviceClass, validateResourceSlice } from "./dra-slice.ts"
 
 export { cronScheduleError } from "./cron.ts"
+export type { CelSelectorCompiler, CelSelectorError } from "./dra-common.ts"
 export { isDns1123Label, isDns1123Subdomain, isLabelValue } from "./names.ts"
 export { crdSchemas, validateCustomResourceMeta } from "./crd.ts"
 
@@ -69,7 +74,14 @@ export interface KindRef {
   readonly namespaced: boolean
 }
 
-type Validator = (obj: any, old?: any, subresource?: string) => FieldError[]
+/**
+ * What validation needs from outside the api package, where upstream's validation reaches for
+ * it: the CEL compiler of DRA device selectors, and namespaces' labels (DRA admin access).
+ * Without them those checks are skipped.
+ */
+export type ValidationContext = DraContext
+
+type Validator = (obj: any, old: any, subresource: string, ctx: ValidationContext) => FieldError[]
 
 /** Validators by `group/kind`; the core group is the empty string. */
 const VALIDATORS: Readonly<Record<string, Validator>> = {
@@ -114,6 +126,10 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   "rbac.authorization.k8s.io/ClusterRole": validateClusterRole,
   "rbac.authorization.k8s.io/RoleBinding": validateRoleBinding,
   "rbac.authorization.k8s.io/ClusterRoleBinding": validateClusterRoleBinding,
+  "resource.k8s.io/DeviceClass": (o, old, _s, ctx) => validateDeviceClass(o, old, ctx),
+  "resource.k8s.io/ResourceClaim": (o, old, _s, ctx) => validateResourceClaimSpecWrite(o, old, ctx),
+  "resource.k8s.io/ResourceClaimTemplate": (o, old, _s, ctx) => validateResourceClaimTemplate(o, old, ctx),
+  "resource.k8s.io/ResourceSlice": (o, old) => validateResourceSlice(o, old),
   "admissionregistration.k8s.io/MutatingWebhookConfiguration": validateMutatingWebhookConfiguration,
   "admissionregistration.k8s.io/ValidatingWebhookConfiguration": validateValidatingWebhookConfiguration,
   "admissionregistration.k8s.io/ValidatingAdmissionPolicy": validateValidatingAdmissionPolicy,
@@ -133,6 +149,7 @@ const SUBRESOURCE_VALIDATORS: Readonly<Record<string, Validator>> = {
   "/Pod/status": validatePodStatusUpdate,
   "/Pod/ephemeralcontainers": validatePodEphemeralContainersUpdate,
   "apiregistration.k8s.io/APIService/status": validateAPIServiceStatusUpdate,
+  "resource.k8s.io/ResourceClaim/status": (o, old, _s, ctx) => validateResourceClaimStatus(o, old, ctx),
 }
 
 /**
@@ -146,13 +163,14 @@ export function validateObject(
   obj: ApiObject,
   old?: ApiObject,
   subresource = "",
+  ctx: ValidationContext = {},
 ): FieldError[] {
   const own =
     subresource && old ? SUBRESOURCE_VALIDATORS[`${ref.group}/${ref.kind}/${subresource}`] : undefined
   const validator = own ?? VALIDATORS[`${ref.group}/${ref.kind}`]
   if (validator) {
     try {
-      return unique(validator(obj, old, subresource))
+      return unique(validator(obj, old, subresource, ctx))
     } catch (err) {
       // A field of the wrong JSON type (which upstream's decoder refuses) must not become a 500
       if (!(err instanceof TypeError)) throw err

@@ -8,6 +8,8 @@ import { type ApiObject, isPodTerminal, qosClass, type ResourceInfo } from "../.
 import { jsonEqual } from "../../util/index.ts"
 import { templateGenerationOnCreate, templateGenerationOnUpdate } from "./daemonset-template-generation.ts"
 import { dropDisabledFields } from "./disabled-fields.ts"
+import { dropDisabledDraFields } from "./dra-disabled-fields.ts"
+import { dropDeallocatedDevices } from "./claim-deallocated-devices.ts"
 import { preserveObservedGeneration } from "./pod-observed-generation.ts"
 import { dropTypeDependentFields } from "./service-type-change.ts"
 
@@ -34,6 +36,8 @@ const TRACKS_GENERATION = new Set([
   "flowcontrol.apiserver.k8s.io/FlowSchema",
   "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration",
   "storage.k8s.io/CSIDriver",
+  "resource.k8s.io/DeviceClass",
+  "resource.k8s.io/ResourceSlice",
 ])
 
 /** Status fields Go always serializes (non-omitempty), so clients that require them find them. */
@@ -66,6 +70,7 @@ const INITIAL_STATUS: Record<string, () => Record<string, unknown>> = {
   "flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": () => ({}),
   "storage.k8s.io/VolumeAttachment": () => ({ attached: false }),
   "apiregistration.k8s.io/APIService": () => ({}),
+  "resource.k8s.io/ResourceClaim": () => ({}),
 }
 
 /**
@@ -123,6 +128,7 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj, now: string): voi
   else if (obj.metadata) delete obj.metadata.generation
   if (key === "apps/DaemonSet") templateGenerationOnCreate(obj)
   dropDisabledFields(key, obj)
+  dropDisabledDraFields(key, obj)
 }
 
 /** The message of the condition a pod created with scheduling gates gets (upstream's). */
@@ -201,6 +207,7 @@ export function prepareForUpdate(
   if (subresource === "" && isService(info)) dropTypeDependentFields(next, old)
   if (subresource === "" && kindKey(info) === "apps/DaemonSet") templateGenerationOnUpdate(next, old)
   if (subresource === "") dropDisabledFields(kindKey(info), next, old)
+  if (subresource === "" || subresource === "status") dropDisabledDraFields(kindKey(info), next, old)
   setGeneration(info, next, old, subresource)
   return next
 }
@@ -215,6 +222,7 @@ function statusWrite(info: ResourceInfo, written: Obj, old: Obj, copyOfOld: () =
   if (status === undefined) delete next.status
   // A client that leaves them unset (an older one) keeps the kubelet's and writers' generations.
   else if (kindKey(info) === "/Pod") next.status = preserveObservedGeneration(status, old.status)
+  else if (kindKey(info) === "resource.k8s.io/ResourceClaim") dropDeallocatedDevices(next, old)
   // managedFields are the field manager's (an apply to /status computed them already).
   next.metadata = { ...next.metadata, resourceVersion: next.metadata?.resourceVersion }
   if (uid) next.metadata.uid = uid
@@ -267,6 +275,10 @@ const RETURNS_OBJECT = new Set([
   "/Node",
   "/PersistentVolume",
   "/PersistentVolumeClaim",
+  "resource.k8s.io/DeviceClass",
+  "resource.k8s.io/ResourceClaim",
+  "resource.k8s.io/ResourceClaimTemplate",
+  "resource.k8s.io/ResourceSlice",
 ])
 
 /** True when a DELETE of this kind returns the object itself. */

@@ -38,6 +38,12 @@ import {
   volumeAttributesClassPrinter,
 } from "./csi.ts"
 import { DOCS } from "./descriptions.ts"
+import {
+  deviceClassPrinter,
+  resourceClaimPrinter,
+  resourceClaimTemplatePrinter,
+  resourceSlicePrinter,
+} from "./dra.ts"
 import { eventPrinter, eventsEventPrinter } from "./event.ts"
 import { flowSchemaPrinter, priorityLevelConfigurationPrinter } from "./flowcontrol.ts"
 import { leasePrinter, podDisruptionBudgetPrinter, priorityClassPrinter } from "./misc.ts"
@@ -102,6 +108,10 @@ export const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ["networking.k8s.io/ServiceCIDR", printer(serviceCIDRPrinter)],
   ["networking.k8s.io/IPAddress", printer(ipAddressPrinter)],
   ["policy/PodDisruptionBudget", printer(podDisruptionBudgetPrinter)],
+  ["resource.k8s.io/DeviceClass", printer(deviceClassPrinter)],
+  ["resource.k8s.io/ResourceClaim", printer(resourceClaimPrinter)],
+  ["resource.k8s.io/ResourceClaimTemplate", printer(resourceClaimTemplatePrinter)],
+  ["resource.k8s.io/ResourceSlice", printer(resourceSlicePrinter)],
   ["scheduling.k8s.io/PriorityClass", printer(priorityClassPrinter)],
   ["storage.k8s.io/StorageClass", printer(storageClassPrinter)],
   ["rbac.authorization.k8s.io/RoleBinding", printer(roleBindingPrinter)],

@@ -61,6 +61,7 @@ export const BUILTIN_PRIORITIES: ReadonlyMap<string, APIServicePriority> = new M
       ["node.k8s.io", "v1", 16300, 15],
       ["node.k8s.io", "v1alpha1", 16300, 1],
       ["node.k8s.io", "v1beta1", 16300, 9],
+      ["resource.k8s.io", "v1", 16200, 21],
       ["resource.k8s.io", "v1beta2", 16200, 15],
       ["resource.k8s.io", "v1beta1", 16200, 9],
       ["resource.k8s.io", "v1alpha3", 16200, 1],
