@@ -48,10 +48,16 @@ export function selectorEnvironment(): Environment {
  */
 export function compileSelector(expression: string): CelSelectorError | undefined {
   const c = checkExpression(selectorEnvironment(), expression)
-  if (c.error !== undefined) return { type: "Invalid", detail: `compilation failed: ${c.error}` }
+  if (c.error !== undefined) return { type: "Invalid", detail: `compilation failed: ${asDeclared(c.error)}` }
   if (c.type === "bool" || c.type === "dyn") return undefined
-  return {
-    type: "Invalid",
-    detail: `must evaluate to bool or the unknown type, not ${celGoTypeName(c.type ?? "dyn")}`,
-  }
+  const type = asDeclared(celGoTypeName(c.type ?? "dyn"))
+  return { type: "Invalid", detail: `must evaluate to bool or the unknown type, not ${type}` }
+}
+
+/**
+ * Type names as upstream declares them: attribute values are of its `any` type (the library's
+ * dyn), so the attribute maps print as `map(string, any)`.
+ */
+function asDeclared(text: string): string {
+  return text.replace(/map\(string, dyn\)/g, "map(string, any)")
 }

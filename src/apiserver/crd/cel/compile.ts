@@ -4,7 +4,8 @@
  * optionalOldSelf) of the position's type and must be a bool; a messageExpression must be a
  * string; whether a rule uses oldSelf is read from its syntax tree; a fieldPath is normalized.
  * Literal durations, timestamps and regular expressions are checked as cel-go's AST
- * validators check them. Cost estimation is not done.
+ * validators check them, and map indexes against the map's key type as its overloads do. Cost
+ * estimation is not done.
  */
 import type { Environment } from "@marcbachmann/cel-js"
 import type { StructuralSchema as Schema, ValidationRule } from "../../../api/index.ts"
@@ -164,6 +165,37 @@ function aggregateError(n: Node, inFormat = false): { at: number; message: strin
   return undefined
 }
 
+/** The key type of a map type name (`map<string, int>` → `string`). */
+function mapKey(type: string): string | undefined {
+  return /^map<([\w.]+), /.exec(type)?.[1]
+}
+
+/**
+ * cel-go's map index overloads: a map is indexed by its key type (or dyn), which the library
+ * does not check; the error stands at the `[`.
+ */
+function indexError(n: Node, expr: string): { at: number; message: string } | undefined {
+  if ((n.op === "[]" || n.op === "[?]") && Array.isArray(n.args)) {
+    const [target, index] = n.args as [Node, Node]
+    const recv = (target as { checkedType?: { name?: string } }).checkedType?.name ?? "dyn"
+    const key = mapKey(recv)
+    const got = (index as { checkedType?: { name?: string } }).checkedType?.name ?? "dyn"
+    if (key && key !== "dyn" && got !== "dyn" && got !== key) {
+      const fn = n.op === "[]" ? "_[_]" : "_[?_]"
+      const at = expr.indexOf("[", (target as { end?: number }).end ?? 0)
+      return {
+        at: at < 0 ? 0 : at,
+        message: `found no matching overload for '${fn}' applied to '(${celGoTypeName(recv)}, ${celGoTypeName(got)})'`,
+      }
+    }
+  }
+  for (const c of children(n)) {
+    const err = indexError(c, expr)
+    if (err) return err
+  }
+  return undefined
+}
+
 /** An expression checked: its program, tree and type, or why it did not compile. */
 export interface Checked {
   readonly program?: Program
@@ -187,7 +219,7 @@ export function checkExpression(env: Environment, expr: string): Checked {
   const checked = parsed.check()
   if (!checked.valid) return { error: compileErrorText(expr, checked.error, known) }
   const ast = parsed.ast as unknown as Node
-  const bad = literalError(ast) ?? aggregateError(ast)
+  const bad = literalError(ast) ?? aggregateError(ast) ?? indexError(ast, expr)
   if (bad) {
     return {
       error: compileErrorText(expr, { message: bad.message, range: { start: bad.at, end: bad.at } }, known),
