@@ -11,6 +11,7 @@ import { validateLabels } from "./labels.ts"
 import { nameIsDnsSubdomain } from "./names.ts"
 import { validateAnnotations, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { validatePodSpec } from "./pod-spec.ts"
+import { validatePodResourceClaimStatuses } from "./pod-claim-statuses.ts"
 
 /** The annotation that marks a mirror (static) pod. */
 export const MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
@@ -258,13 +259,14 @@ function validatePodSpecUpdate(pod: Pod, old: Pod): FieldError[] {
 }
 
 /**
- * A write to pods/status (upstream's ValidatePodStatusUpdate): the metadata update rules and the
- * pod-specific annotations; the spec is the stored one (the status strategy keeps it), so it is
- * not validated again.
+ * A write to pods/status (upstream's ValidatePodStatusUpdate): the metadata update rules, the
+ * pod-specific annotations and the resource claim statuses; the spec is the stored one (the
+ * status strategy keeps it), so it is not validated again.
  */
 export function validatePodStatusUpdate(pod: Pod, old: Pod): FieldError[] {
   const errs = validateObjectMetaUpdate(pod.metadata, old.metadata)
   errs.push(...mirrorAnnotationUpdate(pod, old))
+  errs.push(...validatePodResourceClaimStatuses(pod))
   return errs
 }
 
