@@ -121,3 +121,61 @@ test("zeros of Go's plain omitempty fields are dropped as its JSON drops them; p
     securityContext: { privileged: false, runAsUser: 0 },
   })
 })
+
+test("a ResourceSlice and a ResourceClaim decode with attributes, quantities and opaque parameters", () => {
+  const slice = decodeProtobuf(
+    envelope("resource.k8s.io/v1", "ResourceSlice", "io.k8s.api.resource.v1.ResourceSlice", {
+      metadata: { name: "node-a-gpu" },
+      spec: {
+        driver: "gpu.example.com",
+        nodeName: "node-a",
+        pool: { name: "node-a", generation: 0, resourceSliceCount: 1 },
+        devices: [
+          {
+            name: "gpu-0",
+            attributes: { cores: { int: 8 }, model: { string: "a100" } },
+            capacity: { memory: { value: { string: "40Gi" } } },
+          },
+        ],
+      },
+    }),
+  ) as any
+  assert.deepEqual(slice.spec.pool, { name: "node-a", generation: 0, resourceSliceCount: 1 })
+  assert.deepEqual(slice.spec.devices[0].attributes, { cores: { int: 8 }, model: { string: "a100" } })
+  assert.deepEqual(slice.spec.devices[0].capacity, { memory: { value: "40Gi" } })
+  const claim = decodeProtobuf(
+    envelope("resource.k8s.io/v1", "ResourceClaim", "io.k8s.api.resource.v1.ResourceClaim", {
+      metadata: { name: "c", namespace: "default" },
+      spec: {
+        devices: {
+          requests: [
+            {
+              name: "gpu",
+              exactly: { deviceClassName: "gpu.example.com", allocationMode: "ExactCount", count: 1 },
+            },
+          ],
+          config: [
+            {
+              requests: ["gpu"],
+              deviceConfiguration: {
+                opaque: {
+                  driver: "gpu.example.com",
+                  parameters: { raw: Buffer.from('{"sharing":"time-slicing"}') },
+                },
+              },
+            },
+          ],
+        },
+      },
+    }),
+  ) as any
+  assert.deepEqual(claim.spec.devices.requests[0].exactly, {
+    deviceClassName: "gpu.example.com",
+    allocationMode: "ExactCount",
+    count: 1,
+  })
+  assert.deepEqual(claim.spec.devices.config[0], {
+    requests: ["gpu"],
+    opaque: { driver: "gpu.example.com", parameters: { sharing: "time-slicing" } },
+  })
+})
