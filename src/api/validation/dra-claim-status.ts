@@ -29,6 +29,7 @@ import type {
 import { child, deepEqual, index } from "./_field.ts"
 import { type RequestNames, requestNamesOf, validateRequestRef, validateRequestRefs } from "./dra-claim.ts"
 import {
+  adminAccessAllowed,
   type DraContext,
   MAX_CONFIGS,
   validateDnsLabel,
@@ -213,24 +214,7 @@ function validateAdminResults(claim: ResourceClaim, old: ResourceClaim, ctx: Dra
   const i = granted(claim)
   if (i < 0) return []
   const field = child(index("status.allocation.devices.results", i), "adminAccess")
-  const namespace = claim.metadata?.namespace ?? ""
-  const labels = ctx.namespaceLabels(namespace)
-  if (!labels)
-    return [
-      {
-        type: "InternalError",
-        field,
-        message: `Internal error: could not retrieve namespace to verify admin access: namespaces "${namespace}" not found`,
-      },
-    ]
-  return labels["resource.kubernetes.io/admin-access"] === "true"
-    ? []
-    : [
-        forbidden(
-          field,
-          "admin access to devices requires the `resource.kubernetes.io/admin-access: true` label on the containing namespace",
-        ),
-      ]
+  return adminAccessAllowed(ctx.namespaceLabels, claim.metadata?.namespace ?? "", field)
 }
 
 /** A write of a claim's status; `old` is the stored claim. */

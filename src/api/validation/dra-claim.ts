@@ -6,9 +6,8 @@
  * labelled for it.
  */
 import type { FieldError } from "../errors.ts"
-import { forbidden, invalidShown, invalidValue, notSupported, required } from "../field-errors.ts"
+import { invalidShown, invalidValue, notSupported, required } from "../field-errors.ts"
 import {
-  DRA_ADMIN_NAMESPACE_LABEL,
   type DeviceClaim,
   type DeviceConstraint,
   type DeviceRequest,
@@ -19,6 +18,7 @@ import {
 } from "../dra.ts"
 import { child, deepEqual, index } from "./_field.ts"
 import {
+  adminAccessAllowed,
   type DraContext,
   MAX_CONFIGS,
   MAX_REQUESTS,
@@ -187,22 +187,7 @@ export function validateAdminAccess(
   const i = (spec?.devices?.requests ?? []).findIndex((r) => r.exactly?.adminAccess === true)
   if (i < 0 || !ctx.namespaceLabels) return []
   const field = child(index("spec.devices.requests", i), "exactly", "adminAccess")
-  const labels = ctx.namespaceLabels(namespace)
-  if (!labels)
-    return [
-      {
-        type: "InternalError",
-        field,
-        message: `Internal error: could not retrieve namespace to verify admin access: namespaces "${namespace}" not found`,
-      },
-    ]
-  if (labels[DRA_ADMIN_NAMESPACE_LABEL] === "true") return []
-  return [
-    forbidden(
-      field,
-      `admin access to devices requires the \`${DRA_ADMIN_NAMESPACE_LABEL}: true\` label on the containing namespace`,
-    ),
-  ]
+  return adminAccessAllowed(ctx.namespaceLabels, namespace, field)
 }
 
 function claimMeta(claim: { metadata?: ResourceClaim["metadata"] }): FieldError[] {

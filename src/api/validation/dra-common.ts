@@ -5,7 +5,8 @@
  * context the API server supplies (the CEL selector compiler, namespaces' labels).
  */
 import type { FieldError } from "../errors.ts"
-import { duplicate, invalidValue, required, tooLong, tooMany } from "../field-errors.ts"
+import { DRA_ADMIN_NAMESPACE_LABEL } from "../dra.ts"
+import { duplicate, forbidden, invalidValue, required, tooLong, tooMany } from "../field-errors.ts"
 import { index, key, pushInvalid } from "./_field.ts"
 import { validateDriverName } from "./csi.ts"
 import { isDns1123Label, isDns1123Subdomain, regexError } from "./names.ts"
@@ -30,6 +31,34 @@ export interface DraContext {
    * access; without it, admin access is not checked.
    */
   readonly namespaceLabels?: (name: string) => Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * Admin access to devices at `field`, of an object in `namespace`: allowed only when the
+ * namespace is labelled `resource.kubernetes.io/admin-access: "true"` (upstream's
+ * AuthorizedForAdmin); an internal error when the namespace cannot be read.
+ */
+export function adminAccessAllowed(
+  namespaceLabels: NonNullable<DraContext["namespaceLabels"]>,
+  namespace: string,
+  field: string,
+): FieldError[] {
+  const labels = namespaceLabels(namespace)
+  if (!labels)
+    return [
+      {
+        type: "InternalError",
+        field,
+        message: `Internal error: could not retrieve namespace to verify admin access: namespaces "${namespace}" not found`,
+      },
+    ]
+  if (labels[DRA_ADMIN_NAMESPACE_LABEL] === "true") return []
+  return [
+    forbidden(
+      field,
+      `admin access to devices requires the \`${DRA_ADMIN_NAMESPACE_LABEL}: true\` label on the containing namespace`,
+    ),
+  ]
 }
 
 export const MAX_REQUESTS = 32
