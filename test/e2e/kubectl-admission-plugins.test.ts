@@ -6,18 +6,11 @@
  * scheduling or refuses them.
  */
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
-import { kubectlSession, makeCsr, startTestApiServer, type TestApiServer } from "../../src/testing/index.ts"
+import { before, describe, test } from "node:test"
+import { kubectlSession, makeCsr, testApiServer } from "../../src/testing/index.ts"
 
-let srv: TestApiServer
-before(async () => {
-  srv = await startTestApiServer()
-})
-after(async () => {
-  await srv?.stop()
-})
-
-const { k, ok, getJson, file } = kubectlSession(() => srv)
+const server = testApiServer()
+const { k, ok, getJson, file } = kubectlSession(server)
 
 /** Runs kubectl expecting a refusal; returns its stderr, trimmed. */
 async function refused(...args: string[]): Promise<string> {

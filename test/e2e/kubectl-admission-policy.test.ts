@@ -5,20 +5,11 @@
  * an expression that does not compile, each checked against upstream's words.
  */
 import assert from "node:assert/strict"
-import { after, before, describe, test } from "node:test"
-import { kubectlSession, startTestApiServer, type TestApiServer, until } from "../../src/testing/index.ts"
+import { describe, test } from "node:test"
+import { kubectlSession, testApiServer, until } from "../../src/testing/index.ts"
 
-let srv: TestApiServer
-
-before(async () => {
-  srv = await startTestApiServer()
-})
-
-after(async () => {
-  await srv?.stop()
-})
-
-const { k, ok, getJson, file } = kubectlSession(() => srv)
+const server = testApiServer()
+const { k, ok, getJson, file } = kubectlSession(server)
 
 function deployment(name: string, ns: string, replicas: number): string {
   return `apiVersion: apps/v1
