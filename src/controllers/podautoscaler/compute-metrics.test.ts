@@ -102,7 +102,7 @@ test("a Pods metric cannot be computed: replicas -1 with FailedGetPodsMetric", a
     args,
   )
   assert.equal(r.replicas, -1)
-  assert.equal(r.error?.reason, "FailedGetPodsMetric")
+  assert.equal(r.errors[0]?.reason, "FailedGetPodsMetric")
 })
 
 /** Pods like `pods` whose one container requests nothing. */
@@ -233,8 +233,8 @@ for (const c of failures) {
     assert.deepEqual(
       {
         replicas: r.replicas,
-        reason: r.error?.reason,
-        message: r.error?.message,
+        reason: r.errors[0]?.reason,
+        message: r.errors[0]?.message,
         invalidMetrics: r.invalidMetrics,
         statuses: r.statuses,
         ...(c.want.events ? { events: r.errors.map((e) => e.reason) } : {}),

@@ -158,11 +158,9 @@ export interface ComputeResult {
   readonly metric: string
   /** One per metric, in the spec's order; an invalid metric's is empty (type ""), as upstream's zero MetricStatus. */
   readonly statuses: MetricStatus[]
-  /** The first failure, if any. */
-  readonly error?: MetricError
   /**
    * Every metric's failure, in the spec's order: upstream records a Warning event for each as it
-   * computes the metric (getUnableComputeReplicaCountCondition).
+   * computes the metric (getUnableComputeReplicaCountCondition); the first sets the condition.
    */
   readonly errors: readonly MetricError[]
   /**
@@ -180,9 +178,7 @@ export async function computeReplicasForMetrics(
 ): Promise<ComputeResult> {
   let replicas = 0
   let metric = ""
-  let error: MetricError | undefined
   let firstError = ""
-  let invalid = 0
   const statuses: MetricStatus[] = []
   const errors: MetricError[] = []
   for (const spec of specs) {
@@ -191,19 +187,16 @@ export async function computeReplicasForMetrics(
       statuses.push(p.status)
       if (replicas === 0 || p.replicas > replicas) [replicas, metric] = [p.replicas, p.name]
     } catch (err) {
-      invalid++
       statuses.push({ type: "" })
       const failure =
         err instanceof MetricError ? err : new MetricError("FailedGetResourceMetric", String(err))
+      if (errors.length === 0) firstError = metricValueError(spec, failure.message)
       errors.push(failure)
-      if (error) continue
-      error = failure
-      firstError = metricValueError(spec, error.message)
     }
   }
-  const failed = error
+  const invalid = errors.length
+  const failed = invalid
     ? {
-        error,
         invalidMetrics: `invalid metrics (${invalid} invalid out of ${specs.length}), first error is: ${firstError}`,
       }
     : {}

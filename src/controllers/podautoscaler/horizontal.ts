@@ -207,8 +207,9 @@ async function metricReplicas(
   p.statuses = r.statuses
   for (const e of r.errors) fail(ctx, p, e.reason, e.message)
   if (r.replicas === -1) {
-    const message = `the HPA was unable to compute the replica count: ${r.error?.message ?? "no metrics"}`
-    condition(p, "ScalingActive", "False", r.error?.reason ?? "FailedGetResourceMetric", message)
+    const first = r.errors[0]
+    const message = `the HPA was unable to compute the replica count: ${first?.message ?? "no metrics"}`
+    condition(p, "ScalingActive", "False", first?.reason ?? "FailedGetResourceMetric", message)
     return r.invalidMetrics ? failCompute(ctx, p, r.statuses, r.invalidMetrics) : undefined
   }
   condition(
