@@ -18,13 +18,23 @@ export function threadTid(): number | undefined {
   }
 }
 
-/** Many hollow nodes; stats() says once they have all registered and posted their status, and their thread. */
+/**
+ * Many hollow nodes; stats() says once they have all registered and posted their status, and their
+ * thread. They record no events about their Nodes (four per node at start, written while the
+ * measured load begins), so the figures stay comparable with earlier runs.
+ */
 export function startHollowNodes(
   deps: ComponentDeps,
   opts: { nodes: HollowNodeSpec[]; workers?: number; leaseRenewMs?: number },
 ): Running {
   const stop = new AbortController()
-  const nodes = new HollowNodes({ client: deps.client, clock: deps.clock, log: deps.log, ...opts })
+  const nodes = new HollowNodes({
+    client: deps.client,
+    clock: deps.clock,
+    log: deps.log,
+    nodeEvents: false,
+    ...opts,
+  })
   const done = nodes.run(stop.signal)
   let settled = false
   void nodes.settled().then(() => (settled = true))

@@ -353,6 +353,9 @@ export class Kubelet {
       },
       now,
     )
+    // Upstream's initialNode runs the status setters over the Node it builds: its new conditions record events.
+    const conditions = node.status?.conditions ?? []
+    nodeEvents.conditionsSet(undefined, conditions)
     const nodes = this.#o.client.resource(Nodes)
     try {
       await nodes.create(node as Node & ApiObject)
@@ -360,7 +363,7 @@ export class Kubelet {
       if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
       const existing = await nodes.get({ name: this.#o.nodeName }).catch(() => undefined)
       nodeEvents.schedulable(existing)
-      nodeEvents.readyWritten(existing)
+      nodeEvents.conditionsSet(existing, conditions)
       await nodes.patch(
         { name: this.#o.nodeName },
         { status: node.status },
@@ -383,8 +386,8 @@ export class Kubelet {
         await renewNodeLease(this.#o.client, this.#o.nodeName, now)
         if (now - sinceStatus >= NODE_STATUS_REPORT_MS) {
           sinceStatus = now
-          nodeEvents.readyWritten(node)
           const conditions = healthyConditions(now, this.#since)
+          nodeEvents.conditionsSet(node, conditions)
           await this.#o.client
             .resource(Nodes)
             .patch(

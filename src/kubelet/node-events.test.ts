@@ -1,24 +1,84 @@
 /**
  * The kubelet's events about its Node: Starting when it starts, NodeNotSchedulable and
  * NodeSchedulable when a status sync sees spec.unschedulable change (once per change, not per
- * sync), NodeReady when its status write turns a Ready condition of another status True.
+ * sync), and its condition setters' events: NodeHasSufficientMemory and the other pressure ones
+ * for new or changed conditions, NodeReady when a Ready condition of another status turns True.
  */
 import assert from "node:assert/strict"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, test } from "node:test"
-import type { Event } from "kubernetes-types/core/v1.js"
+import type { Event, NodeCondition } from "kubernetes-types/core/v1.js"
 import { type ApiObject, Events, Nodes } from "../api/index.ts"
 import type { EventRecorder } from "../client/index.ts"
 import { until } from "../testing/index.ts"
 import { type Clock, realClock } from "../util/index.ts"
 import { type KubeletEnv, startKubeletEnv } from "./kubelet-env.case.ts"
 import { Kubelet } from "./kubelet.ts"
-import { NodeEvents } from "./node-events.ts"
+import { conditionEvents, NodeEvents } from "./node-events.ts"
 import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
 
-test("NodeEvents records a schedulability change once, and NodeReady only over a Ready of another status", () => {
+const cond = (type: string, status: string): NodeCondition => ({ type, status })
+const healthy = [
+  cond("MemoryPressure", "False"),
+  cond("DiskPressure", "False"),
+  cond("PIDPressure", "False"),
+  cond("Ready", "True"),
+]
+const unknown = healthy.map((c) => ({ ...c, status: "Unknown" }))
+
+const conditionCases: {
+  name: string
+  before: NodeCondition[] | undefined
+  set: NodeCondition[]
+  want: string[]
+}[] = [
+  {
+    name: "a Node being built: each new pressure condition, not a new Ready",
+    before: undefined,
+    set: healthy,
+    want: ["NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"],
+  },
+  {
+    name: "a registered Node without conditions: the same",
+    before: [],
+    set: healthy,
+    want: ["NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"],
+  },
+  { name: "nothing changes: nothing", before: healthy, set: healthy, want: [] },
+  {
+    name: "the node lifecycle controller's Unknown turned back: every condition",
+    before: unknown,
+    set: healthy,
+    want: ["NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID", "NodeReady"],
+  },
+  {
+    name: "pressure and Ready going bad",
+    before: healthy,
+    set: [
+      cond("MemoryPressure", "True"),
+      cond("DiskPressure", "True"),
+      cond("PIDPressure", "True"),
+      cond("Ready", "False"),
+    ],
+    want: ["NodeHasInsufficientMemory", "NodeHasDiskPressure", "NodeHasInsufficientPID", "NodeNotReady"],
+  },
+  {
+    name: "a new pressure condition under pressure",
+    before: [cond("Ready", "True")],
+    set: [cond("MemoryPressure", "True"), cond("Ready", "True")],
+    want: ["NodeHasInsufficientMemory"],
+  },
+]
+
+for (const c of conditionCases) {
+  test(`conditionEvents(): ${c.name}`, () => {
+    assert.deepEqual(conditionEvents(c.before, c.set), c.want)
+  })
+}
+
+test("NodeEvents records a schedulability change once, and the condition setters' events", () => {
   const seen: [string, string, string, unknown][] = []
   const recorder: EventRecorder = {
     event: (obj, type, reason, message) => seen.push([type, reason, message, obj]),
@@ -30,9 +90,8 @@ test("NodeEvents records a schedulability change once, and NodeReady only over a
   e.schedulable({ spec: { unschedulable: true } })
   e.schedulable(undefined)
   e.schedulable({ spec: { unschedulable: false } })
-  e.readyWritten({ status: { conditions: [{ type: "Ready", status: "True" }] } })
-  e.readyWritten({ status: {} })
-  e.readyWritten({ status: { conditions: [{ type: "Ready", status: "Unknown" }] } })
+  e.conditionsSet({ status: { conditions: healthy } }, healthy)
+  e.conditionsSet({ status: { conditions: [cond("Ready", "Unknown")] } }, [cond("Ready", "True")])
   const ref = { kind: "Node", metadata: { name: "n1", uid: "n1" } }
   assert.deepEqual(seen, [
     ["Normal", "Starting", "Starting kubelet.", ref],
@@ -104,6 +163,13 @@ test("cordon and uncordon each record one event on the Node; Starting and NodeRe
   assert.equal(count(events, "NodeNotSchedulable"), 1)
   assert.equal(count(events, "NodeSchedulable"), 1)
   assert.equal(count(events, "NodeReady"), 0)
+  // Registering, the kubelet's setters saw each pressure condition new; never again since.
+  for (const reason of ["NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"]) {
+    const e = events.find((x) => x.reason === reason)
+    assert.equal(e?.message, `Node node-ev status is now: ${reason}`)
+    assert.equal(e?.type, "Normal")
+    assert.equal(count(events, reason), 1)
+  }
 
   // The node lifecycle controller's Unknown is turned True by the next status report.
   const node = await nodes.get({ name: "node-ev" })
@@ -119,7 +185,7 @@ test("cordon and uncordon each record one event on the Node; Starting and NodeRe
   assert.equal(count(events, "Starting"), 1)
 })
 
-test("a kubelet registering a cordoned node whose Ready is Unknown records NodeNotSchedulable and NodeReady", async () => {
+test("a kubelet registering a cordoned node whose Ready is Unknown records NodeNotSchedulable, NodeReady and the pressure events", async () => {
   const nodes = k.env.inProcess.resource(Nodes)
   await nodes.create({
     apiVersion: "v1",
@@ -148,6 +214,13 @@ test("a kubelet registering a cordoned node whose Ready is Unknown records NodeN
     assert.equal(count(events, "NodeNotSchedulable"), 1)
     assert.equal(count(events, "NodeReady"), 1)
     assert.equal(count(events, "NodeSchedulable"), 0)
+    // Once for the Node it built, once over the registered one without pressure conditions.
+    const sufficient = await until("NodeHasSufficientPID twice", async () => {
+      const events = await nodeEvents("node-pre")
+      return count(events, "NodeHasSufficientPID") === 2 ? events : undefined
+    })
+    assert.equal(count(sufficient, "NodeHasSufficientMemory"), 2)
+    assert.equal(count(sufficient, "NodeHasNoDiskPressure"), 2)
   } finally {
     stop.abort()
     await running

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
-import { Leases, Nodes, Pods } from "../../api/index.ts"
+import { Events, Leases, Nodes, Pods } from "../../api/index.ts"
 import { startClientEnv, type ClientEnv, until, untilPhase, untilPod } from "../../testing/index.ts"
 import { FakeClock, silentLogger } from "../../util/index.ts"
 import { HollowNodes } from "./hollow-nodes.ts"
@@ -139,5 +139,35 @@ describe("HollowNodes", () => {
     await pods.create(pod("next", "hollow-0"))
     const next = await untilPod(env.inProcess, "next", (p) => !!p.status?.podIP, "next Running")
     assert.match(next.status?.podIP ?? "", /^10\.244\.7\.\d+$/)
+  })
+
+  test("records each kubelet's events on its Node: Starting, the new conditions', a cordon", async () => {
+    const events = async (node: string) =>
+      (
+        await env.inProcess
+          .resource(Events)
+          .list({ namespace: "default", fieldSelector: `involvedObject.name=${node}` })
+      ).items
+    const reasons = ["Starting", "NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"]
+    const seen = await until("the registration events", async () => {
+      const list = await events("hollow-0")
+      return reasons.every((r) => list.some((e) => e.reason === r)) ? list : undefined
+    })
+    assert.deepEqual(seen.map((e) => e.reason).sort(), [...reasons].sort())
+    const memory = seen.find((e) => e.reason === "NodeHasSufficientMemory")
+    assert.equal(memory?.message, "Node hollow-0 status is now: NodeHasSufficientMemory")
+    assert.deepEqual(memory?.source, { component: "kubelet", host: "hollow-0" })
+    assert.deepEqual(memory?.involvedObject, { kind: "Node", name: "hollow-0", uid: "hollow-0" })
+    assert.equal(seen.find((e) => e.reason === "Starting")?.message, "Starting kubelet.")
+
+    await env.inProcess
+      .resource(Nodes)
+      .patch({ name: "hollow-1" }, { spec: { unschedulable: true } }, { type: "merge" })
+    await until("the cordon in the node cache", async () => {
+      await clock.advance(10_000)
+      const list = await events("hollow-1")
+      return list.find((e) => e.reason === "NodeNotSchedulable")
+    })
+    assert.equal((await events("hollow-1")).filter((e) => e.reason === "NodeReady").length, 0)
   })
 })

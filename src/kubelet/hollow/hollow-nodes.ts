@@ -1,6 +1,6 @@
 /**
  * Hollow nodes (upstream's kubemark / kwok idea): simulated kubelets that register Nodes, renew
- * their Leases, admit the pods bound to them as the kubelet does (rejected ones go Failed with
+ * their Leases, record the kubelet's events about their Nodes, admit the pods bound to them as the kubelet does (rejected ones go Failed with
  * the admission's reason) and report the others Running at once without starting anything.
  * Many share one pod and node informer and one work queue, so thousands fit in the server's
  * process to test and benchmark the control plane at scale.
@@ -8,6 +8,7 @@
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { ApiError, type ApiObject, isPodTerminal, keyOf, Nodes, Pods } from "../../api/index.ts"
 import { createNodeLease, renewNodeLease } from "../node-lease.ts"
+import { NodeEvents } from "../node-events.ts"
 import {
   BY_NODE_NAME,
   type Cache,
@@ -52,6 +53,11 @@ export interface HollowNodesOptions {
   readonly usage?: HollowUsage
   /** The port the nodes report for their kubelet (a HollowStatsServer's; default 10250). */
   readonly kubeletPort?: number
+  /**
+   * Record each kubelet's events about its Node as kubemark's hollow kubelets do (default true):
+   * Starting, the condition setters' and the schedulability ones.
+   */
+  readonly nodeEvents?: boolean
 }
 
 /**
@@ -104,8 +110,10 @@ interface NodeState {
    * instead of looking up every pod of the node in the cache.
    */
   readonly admitted: Map<string, Pod | undefined>
-  /** Its kubelet's event recorder, made at its first rejection. */
+  /** Its kubelet's event recorder, made on first use. */
   events?: ClientEventRecorder
+  /** Its kubelet's events about its Node (see nodeEvents). */
+  nodeEvents?: NodeEvents
   since: number
   /** The uid of the Node when this run created it (its Lease does not exist yet). */
   createdUid?: string | undefined
@@ -142,6 +150,8 @@ export class HollowNodes {
   readonly #reported = new Map<string, string>()
   /** The node each bound pod is on, by key (where its address and admission are held). */
   readonly #holders = new Map<string, NodeState>()
+  /** The Nodes as the shared informer has them, once running. */
+  #nodeCache: Cache<Node & ApiObject> | undefined
 
   constructor(opts: HollowNodesOptions) {
     this.#opts = opts
@@ -166,10 +176,12 @@ export class HollowNodes {
       [...this.#nodes.values()].map(async (n) => {
         const now = this.#clock.now()
         n.since = now
+        const node = hollowNode(n.spec, now, this.#opts.kubeletPort) as Node & ApiObject
+        const events = this.#nodeEvents(n)
+        events?.starting()
+        events?.conditionsSet(undefined, node.status?.conditions ?? [])
         try {
-          const created = await nodes.create(
-            hollowNode(n.spec, now, this.#opts.kubeletPort) as Node & ApiObject,
-          )
+          const created = await nodes.create(node)
           // A Node just created has no Lease: the first renewal creates it without asking.
           n.createdUid = created.metadata?.uid ?? ""
         } catch (err) {
@@ -194,6 +206,7 @@ export class HollowNodes {
     })
     const pods = informers.get(Pods)
     this.#pods = (node) => pods.cache.byIndex(BY_NODE_NAME, node)
+    this.#nodeCache = informers.get(Nodes).cache
     const track = (obj: ApiObject) => this.#track(keyOf(obj), pods.cache)
     pods.addHandler({ onAdd: track, onUpdate: (_, obj) => track(obj), onDelete: track })
     await Promise.all([
@@ -292,6 +305,8 @@ export class HollowNodes {
   }
 
   async #renewLease(n: NodeState): Promise<void> {
+    // Each heartbeat looks at the Node as this kubelet last saw it, as a status sync does.
+    this.#nodeEvents(n)?.schedulable(this.#nodeCache?.get(n.spec.name))
     const uid = n.createdUid
     n.createdUid = undefined
     if (uid !== undefined) {
@@ -304,9 +319,24 @@ export class HollowNodes {
     return renewNodeLease(this.#opts.client, n.spec.name, this.#clock.now())
   }
 
-  /** Posts the conditions; on registering again, the kubelet port too (it may have changed). */
+  /**
+   * Posts the conditions (recording what they change of the Node as it was: read on registering
+   * again, else as cached); on registering again, the kubelet port too (it may have changed).
+   */
   async #postStatus(n: NodeState, registering = false): Promise<void> {
     const conditions = healthyConditions(this.#clock.now(), n.since)
+    const events = this.#nodeEvents(n)
+    if (events) {
+      const name = { name: n.spec.name }
+      const before = registering
+        ? await this.#opts.client
+            .resource(Nodes)
+            .get(name)
+            .catch(() => undefined)
+        : this.#nodeCache?.get(n.spec.name)
+      if (registering) events.schedulable(before)
+      if (before) events.conditionsSet(before, conditions)
+    }
     const port = { daemonEndpoints: { kubeletEndpoint: { Port: this.#opts.kubeletPort ?? 10250 } } }
     await this.#opts.client
       .resource(Nodes)
@@ -315,6 +345,24 @@ export class HollowNodes {
         { status: { conditions, ...(registering ? port : {}) } },
         { type: "merge", subresource: "status" },
       )
+  }
+
+  /** The node's kubelet's event recorder. */
+  #recorder(n: NodeState): ClientEventRecorder {
+    n.events ??= new ClientEventRecorder(this.#opts.client, {
+      component: "kubelet",
+      host: n.spec.name,
+      clock: this.#clock,
+      log: this.#log,
+    })
+    return n.events
+  }
+
+  /** The node's kubelet's events about its Node, unless the pool records none. */
+  #nodeEvents(n: NodeState): NodeEvents | undefined {
+    if (this.#opts.nodeEvents === false) return undefined
+    n.nodeEvents ??= new NodeEvents(this.#recorder(n), n.spec.name)
+    return n.nodeEvents
   }
 
   #podController(): ControllerSpec {
@@ -427,13 +475,7 @@ export class HollowNodes {
 
   /** A pod that does not fit goes Failed with the reason, and a Warning event, as the kubelet does. */
   async #reject(key: string, pod: Pod, verdict: Rejection, node: NodeState): Promise<void> {
-    node.events ??= new ClientEventRecorder(this.#opts.client, {
-      component: "kubelet",
-      host: node.spec.name,
-      clock: this.#clock,
-      log: this.#log,
-    })
-    node.events.event(pod as ApiObject, "Warning", verdict.reason, verdict.message)
+    this.#recorder(node).event(pod as ApiObject, "Warning", verdict.reason, verdict.message)
     const status = { ...pod.status, ...rejectedStatus(pod, verdict, this.#clock.now()) }
     // Queued again before the informer delivers it: seen written, not rejected twice.
     await this.#writeStatus(key, { ...pod, status })
