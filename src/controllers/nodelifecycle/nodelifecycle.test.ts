@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
-import { ApiError, Leases, Namespaces, Nodes, Pods } from "../../api/index.ts"
+import { ApiError, Events, Leases, Namespaces, Nodes, Pods } from "../../api/index.ts"
 import { startLifecycleEnv } from "../lifecycle-env.case.ts"
 import { TAINT_INTERVAL_MS } from "./disruption.ts"
 import { NODE_MONITOR_GRACE_MS } from "./health.ts"
@@ -129,6 +129,38 @@ describe("nodeLifecycleController", () => {
       return p.status?.conditions?.find((c) => c.type === "Ready")?.status === "False"
     }, "the pod to be marked not ready")
     assert.equal((await h.ready("healthy"))?.status, "True")
+  })
+
+  test("records RegisteredNode for a Node it first sees and RemovingNode when it goes", async () => {
+    const { t } = h
+    await h.readyNode("passing")
+    const node = await t.client.resource(Nodes).get({ name: "passing" })
+    const events = async (reason: string) =>
+      (
+        await t.client
+          .resource(Events)
+          .list({ namespace: "default", fieldSelector: `involvedObject.name=passing,reason=${reason}` })
+      ).items
+    await t.until(async () => (await events("RegisteredNode")).length > 0, "RegisteredNode")
+    const [registered] = await events("RegisteredNode")
+    assert.equal(registered?.type, "Normal")
+    assert.equal(registered?.message, "Node passing event: Registered Node passing in Controller")
+    assert.deepEqual(registered?.involvedObject, {
+      apiVersion: "v1",
+      kind: "Node",
+      name: "passing",
+      uid: node.metadata?.uid,
+    })
+    assert.deepEqual(registered?.source, { component: "node-controller" })
+    // A status change of a known node registers nothing again.
+    await t.client.resource(Nodes).updateStatus({ ...node, status: { ...node.status, phase: "Running" } })
+    await t.settle()
+    await t.client.resource(Nodes).delete({ name: "passing" })
+    await t.until(async () => (await events("RemovingNode")).length > 0, "RemovingNode")
+    const [removing] = await events("RemovingNode")
+    assert.equal(removing?.message, "Node passing event: Removing Node passing from Controller")
+    assert.equal(removing?.involvedObject.uid, node.metadata?.uid)
+    assert.equal((await events("RegisteredNode"))[0]?.count, 1)
   })
 
   test("a node that reports NotReady is tainted not-ready, and untainted when Ready again", async () => {

@@ -1,6 +1,8 @@
 /**
- * The node-lifecycle controller: watches each node's Lease in kube-node-lease and its Ready
- * heartbeat; a node silent for the grace period (40 s) gets Unknown conditions ("Kubelet
+ * The node-lifecycle controller: records RegisteredNode on each Node it first sees ("Node <name>
+ * event: Registered Node <name> in Controller", every Node again after a restart, as upstream's
+ * knownNodeSet starts empty) and RemovingNode when one goes; watches each node's Lease in
+ * kube-node-lease and its Ready heartbeat; a node silent for the grace period (40 s) gets Unknown conditions ("Kubelet
  * stopped posting node status."). It keeps the not-ready / unreachable NoExecute taints (paced
  * per zone, none while every node is down) and the condition NoSchedule taints in step with the
  * conditions, and marks the pods of a node that stops being Ready as not Ready. Evicting those
@@ -59,6 +61,8 @@ async function markPodsNotReady(client: Client, recorder: EventRecorder, pods: r
 class NodeLifecycle {
   readonly #deps: ControllerDeps
   readonly #health = new Map<string, NodeHealth>()
+  /** The uid of each Node this controller has registered, by name (upstream's knownNodeSet). */
+  readonly #known = new Map<string, string>()
   readonly #disruption = new Disruption()
   readonly #recorder: EventRecorder
 
@@ -101,7 +105,15 @@ class NodeLifecycle {
     const node = informers.get(Nodes).cache.get(key) as N | undefined
     if (!node) {
       this.#health.delete(key)
+      const uid = this.#known.get(key)
+      if (uid !== undefined) this.#nodeEvent(key, uid, "RemovingNode", `Removing Node ${key} from Controller`)
+      this.#known.delete(key)
       return
+    }
+    if (!this.#known.has(key)) {
+      const uid = node.metadata?.uid ?? ""
+      this.#known.set(key, uid)
+      this.#nodeEvent(key, uid, "RegisteredNode", `Registered Node ${key} in Controller`)
     }
     const now = clock.now()
     const lease = informers.get(Leases).cache.get(`${NODE_LEASE_NAMESPACE}/${key}`)
@@ -130,6 +142,12 @@ class NodeLifecycle {
     // Look again when the grace period runs out (unless the kubelet speaks first) or the pace allows a taint.
     const next = Math.min(now < deadline ? deadline - now : Infinity, retryMs ?? Infinity)
     return next !== Infinity ? { requeueAfterMs: next } : undefined
+  }
+
+  /** An event on the Node `name` (uid `uid`), worded as upstream's RecordNodeEvent. */
+  #nodeEvent(name: string, uid: string, reason: string, event: string): void {
+    const ref = { apiVersion: "v1", kind: "Node", metadata: { name, uid } }
+    this.#recorder.event(ref, "Normal", reason, `Node ${name} event: ${event}`)
   }
 
   /** Marks a silent node's conditions Unknown; returns the node as written. */
