@@ -24,7 +24,7 @@ import { admitPod, type AdmitResult } from "./admission/admit.ts"
 import { rejectedStatus } from "./admission/rejected-status.ts"
 import { healthyConditions } from "./hollow/node-object.ts"
 import { renewNodeLease } from "./node-lease.ts"
-import { realNode } from "./node.ts"
+import { realNode, registeredNodePatch } from "./node.ts"
 import { NodeEvents } from "./node-events.ts"
 import { adoptedRecord } from "./pod-adopt.ts"
 import { stopAll } from "./kill-container.ts"
@@ -364,6 +364,8 @@ export class Kubelet {
       const existing = await nodes.get({ name: this.#o.nodeName }).catch(() => undefined)
       nodeEvents.schedulable(existing)
       nodeEvents.conditionsSet(existing, conditions)
+      const reconcile = existing && registeredNodePatch(node, existing)
+      if (reconcile) await nodes.patch({ name: this.#o.nodeName }, reconcile, { type: "merge" })
       await nodes.patch(
         { name: this.#o.nodeName },
         { status: node.status },

@@ -221,6 +221,13 @@ test("a kubelet registering a cordoned node whose Ready is Unknown records NodeN
     })
     assert.equal(count(sufficient, "NodeHasSufficientMemory"), 2)
     assert.equal(count(sufficient, "NodeHasNoDiskPressure"), 2)
+    // Registering again reconciled the Node's attach/detach annotation and default labels.
+    const node = await nodes.get({ name: "node-pre" })
+    assert.equal(
+      node.metadata?.annotations?.["volumes.kubernetes.io/controller-managed-attach-detach"],
+      "true",
+    )
+    assert.equal(node.metadata?.labels?.["kubernetes.io/hostname"], "node-pre")
   } finally {
     stop.abort()
     await running

@@ -65,6 +65,10 @@ describe("HollowNodes", () => {
     const node = await until("node", () => env.inProcess.resource(Nodes).get({ name: "hollow-0" }))
     assert.equal(node.metadata?.labels?.["kubernetes.io/hostname"], "hollow-0")
     assert.equal(node.metadata?.labels?.zone, "a")
+    assert.equal(
+      node.metadata?.annotations?.["volumes.kubernetes.io/controller-managed-attach-detach"],
+      "true",
+    )
     assert.equal(node.spec?.podCIDR, "10.244.7.0/24")
     assert.deepEqual(node.status?.allocatable, {
       cpu: "4",

@@ -79,7 +79,12 @@ export function hollowNode(spec: HollowNodeSpec, now: number, kubeletPort = 1025
         type: "hollow",
         ...spec.labels,
       },
-      annotations: { "node.alpha.kubernetes.io/ttl": "0", "k8ts.io/runtime": "hollow" },
+      annotations: {
+        "node.alpha.kubernetes.io/ttl": "0",
+        // As a kubelet's default --enable-controller-attach-detach sets it.
+        "volumes.kubernetes.io/controller-managed-attach-detach": "true",
+        "k8ts.io/runtime": "hollow",
+      },
     },
     spec: {
       ...(spec.podCIDR ? { podCIDR: spec.podCIDR, podCIDRs: [spec.podCIDR] } : {}),

@@ -1,0 +1,65 @@
+/** The Node a real kubelet registers, and how it reconciles one registered before. */
+import assert from "node:assert/strict"
+import { tmpdir } from "node:os"
+import { test } from "node:test"
+import type { Node } from "kubernetes-types/core/v1.js"
+import { CONTROLLER_MANAGED_ATTACH_DETACH, realNode, registeredNodePatch } from "./node.ts"
+
+const facts = {
+  name: "n1",
+  address: "127.0.0.1",
+  dataDir: tmpdir(),
+  kubeletPort: 10250,
+  runtime: { name: "process", version: "1.0.0" },
+}
+
+test("realNode() leaves attach/detach to the controller, as a kubelet's default does", () => {
+  const node = realNode(facts, Date.UTC(2026, 0, 1))
+  assert.equal(node.metadata?.annotations?.[CONTROLLER_MANAGED_ATTACH_DETACH], "true")
+  assert.equal(node.metadata?.annotations?.["node.alpha.kubernetes.io/ttl"], "0")
+})
+
+const meta = (labels: Record<string, string>, annotations: Record<string, string>): Node => ({
+  metadata: { name: "n1", labels, annotations },
+})
+const built = meta(
+  { "kubernetes.io/hostname": "n1", "kubernetes.io/os": "linux", custom: "x" },
+  { [CONTROLLER_MANAGED_ATTACH_DETACH]: "true" },
+)
+
+const cases: { name: string; built: Node; existing: Node; want: unknown }[] = [
+  { name: "the same: nothing", built, existing: built, want: undefined },
+  {
+    name: "an existing Node without the annotation gets it",
+    built,
+    existing: meta(built.metadata?.labels ?? {}, {}),
+    want: { metadata: { annotations: { [CONTROLLER_MANAGED_ATTACH_DETACH]: "true" } } },
+  },
+  {
+    name: "a kubelet that does not set it removes it",
+    built: meta(built.metadata?.labels ?? {}, {}),
+    existing: built,
+    want: { metadata: { annotations: { [CONTROLLER_MANAGED_ATTACH_DETACH]: null } } },
+  },
+  {
+    name: "default labels put back; other labels, and default ones not built, left alone",
+    built,
+    existing: meta(
+      { "kubernetes.io/hostname": "old", custom: "y", "kubernetes.io/arch": "arm64" },
+      { [CONTROLLER_MANAGED_ATTACH_DETACH]: "true" },
+    ),
+    want: { metadata: { labels: { "kubernetes.io/hostname": "n1", "kubernetes.io/os": "linux" } } },
+  },
+  {
+    name: "a default label built empty is removed",
+    built: meta({ "kubernetes.io/hostname": "" }, {}),
+    existing: meta({ "kubernetes.io/hostname": "n1" }, {}),
+    want: { metadata: { labels: { "kubernetes.io/hostname": null } } },
+  },
+]
+
+for (const c of cases) {
+  test(`registeredNodePatch(): ${c.name}`, () => {
+    assert.deepEqual(registeredNodePatch(c.built, c.existing), c.want)
+  })
+}
