@@ -1,9 +1,17 @@
 /** The Node a real kubelet registers, and how it reconciles one registered before. */
 import assert from "node:assert/strict"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { test } from "node:test"
 import type { Node } from "kubernetes-types/core/v1.js"
-import { CONTROLLER_MANAGED_ATTACH_DETACH, realNode, registeredNodePatch } from "./node.ts"
+import {
+  CONTROLLER_MANAGED_ATTACH_DETACH,
+  hostCapacity,
+  hostHugePages,
+  realNode,
+  registeredNodePatch,
+} from "./node.ts"
 
 const facts = {
   name: "n1",
@@ -63,3 +71,36 @@ for (const c of cases) {
     assert.deepEqual(registeredNodePatch(c.built, c.existing), c.want)
   })
 }
+
+test("hostHugePages() lists every pool the kernel has, as cadvisor reads them", () => {
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-hugepages-"))
+  try {
+    const pool = (name: string, pages?: string) => {
+      mkdirSync(join(dir, name))
+      if (pages !== undefined) writeFileSync(join(dir, name, "nr_hugepages"), pages)
+    }
+    pool("hugepages-2048kB", "0\n")
+    pool("hugepages-1048576kB", "2\n")
+    pool("hugepages-64kB")
+    pool("not-a-pool", "5")
+    const pools = hostHugePages(dir)
+    assert.deepEqual(pools, { "hugepages-1Gi": 2 * 1024 ** 3, "hugepages-2Mi": 0, "hugepages-64Ki": 0 })
+    const capacity = hostCapacity(dir, 110, pools)
+    assert.equal(capacity["hugepages-1Gi"], "2Gi")
+    assert.equal(capacity["hugepages-2Mi"], "0")
+    assert.equal(capacity.pods, "110")
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  assert.deepEqual(hostHugePages(join(dir, "gone")), {})
+})
+
+test("realNode() lists this host's huge page pools in capacity and allocatable", () => {
+  const node = realNode(facts, Date.UTC(2026, 0, 1))
+  const listed = (r: Record<string, string> | undefined) =>
+    Object.keys(r ?? {})
+      .filter((k) => k.startsWith("hugepages-"))
+      .sort()
+  assert.deepEqual(listed(node.status?.capacity), Object.keys(hostHugePages()).sort())
+  assert.deepEqual(listed(node.status?.allocatable), listed(node.status?.capacity))
+})

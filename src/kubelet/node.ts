@@ -1,6 +1,7 @@
 /** The Node a real kubelet registers: capacity and facts read from the host it runs on. */
 import { createHash } from "node:crypto"
-import { existsSync, readFileSync, statfsSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, statfsSync } from "node:fs"
+import { join } from "node:path"
 import { arch, cpus, release, totalmem } from "node:os"
 import type { Node } from "kubernetes-types/core/v1.js"
 import { KUBE_VERSION, quantityOf } from "../api/index.ts"
@@ -90,8 +91,41 @@ function goArch(): string {
   return a === "x64" ? "amd64" : a === "ia32" ? "386" : a
 }
 
-/** The host's capacity: cpu, memory, ephemeral storage of `dataDir`'s filesystem, pods. */
-export function hostCapacity(dataDir: string, maxPods = 110): Record<string, string> {
+/** Where the kernel lists its huge page pools, one `hugepages-<size>kB` folder per page size. */
+const HUGEPAGES_DIR = "/sys/kernel/mm/hugepages"
+
+/**
+ * The host's huge page pools as resources, as cadvisor reads them and the kubelet names them:
+ * `hugepages-<page size>` (2Mi, 1Gi, ...) for every pool the kernel has, worth its pages
+ * (nr_hugepages) times the page size. None where the folder is missing (no huge page support).
+ */
+export function hostHugePages(dir = HUGEPAGES_DIR): Record<string, number> {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return {}
+  }
+  const out: Record<string, number> = {}
+  for (const name of names.sort()) {
+    const kb = /^hugepages-(\d+)kB$/.exec(name)?.[1]
+    if (kb === undefined) continue
+    const pages = Number(fileOr(join(dir, name, "nr_hugepages"), "0"))
+    const pageBytes = Number(kb) * 1024
+    out[`hugepages-${quantityOf(pageBytes, "BinarySI")}`] = (Number.isFinite(pages) ? pages : 0) * pageBytes
+  }
+  return out
+}
+
+/**
+ * The host's capacity: cpu, memory, ephemeral storage of `dataDir`'s filesystem, pods, and its
+ * huge page pools (hostHugePages).
+ */
+export function hostCapacity(
+  dataDir: string,
+  maxPods = 110,
+  hugePages: Readonly<Record<string, number>> = hostHugePages(),
+): Record<string, string> {
   let storage = 0
   try {
     const fs = statfsSync(dataDir)
@@ -104,13 +138,16 @@ export function hostCapacity(dataDir: string, maxPods = 110): Record<string, str
     memory: `${Math.floor(totalmem() / 1024)}Ki`,
     "ephemeral-storage": `${Math.floor(storage / 1024)}Ki`,
     pods: String(maxPods),
-    "hugepages-2Mi": "0",
+    ...Object.fromEntries(Object.entries(hugePages).map(([k, v]) => [k, quantityOf(v, "BinarySI")])),
   }
 }
 
 /** The Node object for this host. */
 export function realNode(f: NodeFacts, now: number): Node {
-  const capacity = hostCapacity(f.dataDir, f.maxPods)
+  const hugePages = hostHugePages()
+  const capacity = hostCapacity(f.dataDir, f.maxPods, hugePages)
+  // Memory held in huge page pools is not allocatable as memory (upstream's MachineInfo setter).
+  const pooled = Object.values(hugePages).reduce((a, b) => a + b, 0)
   const machineID = fileOr("/etc/machine-id", createHash("sha256").update(f.name).digest("hex").slice(0, 32))
   const os = process.platform === "linux" ? "linux" : process.platform
   return {
@@ -137,7 +174,7 @@ export function realNode(f: NodeFacts, now: number): Node {
       capacity,
       allocatable: {
         ...capacity,
-        memory: quantityOf(Math.max(0, totalmem() - 100 * 1024 * 1024), "BinarySI"),
+        memory: quantityOf(Math.max(0, totalmem() - 100 * 1024 * 1024 - pooled), "BinarySI"),
       },
       conditions: healthyConditions(now, now),
       addresses: [
