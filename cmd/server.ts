@@ -231,6 +231,9 @@ export async function runServer(argv: string[]): Promise<void> {
     metricResolutionMs: config.metricResolutionMs,
     metrics,
     serviceAccountTokens: { key: saKey, issuer: defaultIssuer(config.clusterDomain) },
+    kubernetesService: true,
+    autoregister:
+      !config.disabled.has("controller-manager") && isControllerEnabled("autoregister", config.controllers),
   })
   const apiStop = new AbortController()
   const apiDone = api.run(apiStop.signal)

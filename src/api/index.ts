@@ -21,6 +21,12 @@ export {
   withAPIServiceCondition,
 } from "./apiservice.ts"
 export {
+  type APIServicePriority,
+  BUILTIN_PRIORITIES,
+  builtinAPIServiceNames,
+  CRD_PRIORITY,
+} from "./apiservice-priorities.ts"
+export {
   DEFAULT_SERVICE_CIDR_NAME,
   type IPAddress,
   type IPAddressSpec,

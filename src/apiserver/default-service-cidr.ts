@@ -29,6 +29,8 @@ export interface DefaultServiceCIDRDeps {
   readonly served: (info: ResourceInfo) => Served
   readonly clock: Clock
   readonly log: Logger
+  /** Told after each pass that succeeded. */
+  readonly reconciled?: () => void
 }
 
 /** Keeps the default ServiceCIDR for `cidrs` (this server's ranges, primary first). */
@@ -47,6 +49,11 @@ export class DefaultServiceCIDR {
 
   /** One pass: create it if missing, then its status. */
   async reconcile(): Promise<void> {
+    await this.#reconcile()
+    this.#d.reconciled?.()
+  }
+
+  async #reconcile(): Promise<void> {
     let cur = (await this.#d.registry.get(this.#s, "", DEFAULT_SERVICE_CIDR_NAME).catch((err: unknown) => {
       if (err instanceof ApiError && err.reason === "NotFound") return undefined
       throw err

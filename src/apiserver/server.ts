@@ -15,6 +15,8 @@ import {
   validateObject,
   type ValidationContext,
   findResource,
+  APIServices,
+  builtinAPIServiceNames,
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
 import type { LimitRange, Node, Pod, ResourceQuota } from "kubernetes-types/core/v1.js"
@@ -25,9 +27,7 @@ import type { IngressClass } from "kubernetes-types/networking/v1.js"
 import type { Store } from "../storage/index.ts"
 import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
-import { priorityAdmission, SYSTEM_PRIORITY_CLASSES } from "./priority.ts"
-import { bootstrapFlowControl } from "./flowcontrol-bootstrap.ts"
-import { bootstrapRbac } from "./rbac-bootstrap.ts"
+import { priorityAdmission } from "./priority.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
 import { limitRanger } from "./limit-ranger.ts"
 import { resourceQuota } from "./resource-quota.ts"
@@ -36,11 +36,14 @@ import { storageObjectInUseProtection } from "./storage-object-in-use-protection
 import { runtimeClassAdmission } from "./runtime-class.ts"
 import { certificateSubjectRestriction } from "./certificate-subject-restriction.ts"
 import { defaultIngressClass } from "./default-ingress-class.ts"
-import { admissionChain, type AdmissionPlugin, IMMORTAL_NAMESPACES, namespaceLifecycle } from "./admission.ts"
+import { admissionChain, type AdmissionPlugin, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
 import { podSecurity } from "./pod-security/index.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
 import { storeHealthCheck } from "./store-health.ts"
+import { type HealthCheck, PostStartHooks } from "./post-start-hooks.ts"
+import { addServerHooks, bootstrap } from "./bootstrap.ts"
+import { apiServicesAvailableCheck } from "./autoregister-completion.ts"
 import type { KubeletClientConfig } from "./handlers/context.ts"
 import { routeResource } from "./handlers/route.ts"
 import type { ServerParts } from "./handlers/context.ts"
@@ -148,6 +151,17 @@ export interface ApiServerOptions {
   readonly componentHealth?: () => Readonly<Record<string, HealthProbe | undefined>>
   /** Events the watch cache keeps per resource (default 20,000): older watches get 410 Expired. */
   readonly watchCacheWindow?: number
+  /**
+   * The caller keeps the `kubernetes` Service (startKubernetesService): its bootstrap-controller
+   * post-start hook is listed from the start, unfinished until the Service is first written.
+   */
+  readonly kubernetesService?: boolean
+  /**
+   * The cluster's controller manager runs the autoregister controller (upstream's aggregator runs
+   * it in the API server): the health endpoints list autoregister-completion, failing until every
+   * built-in group version's APIService has been seen Available.
+   */
+  readonly autoregister?: boolean
 }
 
 /** A running API server's handler surface. */
@@ -424,9 +438,23 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   })
   const addresses: ServiceAddresses = new ServiceAddresses(store, { clusterIPs, log })
   const policyStatus = new PolicyStatusController({ registry, cache, table, served: servedOf, clock, log })
-  const defaultServiceCIDR = new DefaultServiceCIDR({ registry, served: servedOf, clock, log }, [
-    serviceCidr.text,
-  ])
+  // Upstream's hooks for the work this server does, in upstream's order.
+  const hooks = new PostStartHooks(log)
+  addServerHooks(hooks, opts)
+  const defaultServiceCIDR = new DefaultServiceCIDR(
+    {
+      registry,
+      served: servedOf,
+      clock,
+      log,
+      reconciled: () => hooks.finish("start-kubernetes-service-cidr-controller"),
+    },
+    [serviceCidr.text],
+  )
+  const apiServices = cache.resource(servedOf(APIServices).prefix)
+  const autoregisterCompletion = apiServicesAvailableCheck(builtinAPIServiceNames(), (name) =>
+    apiServices.objects.get(`${apiServices.prefix}${name}`),
+  )
   const nodesCache = cache.resource(servedOf(findResource("", "v1", "nodes") as ResourceInfo).prefix)
   const scraper = new MetricsScraper({
     nodes: () => nodesCache.objects.values() as Iterable<Node>,
@@ -453,31 +481,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   let markReady!: () => void
   const readyPromise = new Promise<void>((r) => (markReady = r))
 
-  async function bootstrap(): Promise<void> {
-    await cache.ready()
-    const namespaces = servedOf(findResource("", "v1", "namespaces") as ResourceInfo)
-    for (const name of [...IMMORTAL_NAMESPACES, "kube-node-lease"]) {
-      await registry.create(namespaces, "", { metadata: { name } }).catch((err) => {
-        if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
-      })
-    }
-    const classes = servedOf(findResource("scheduling.k8s.io", "v1", "priorityclasses") as ResourceInfo)
-    for (const pc of SYSTEM_PRIORITY_CLASSES) {
-      await registry.create(classes, "", structuredClone(pc)).catch((err) => {
-        if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
-      })
-    }
-    await bootstrapRbac(registry, servedOf)
-    await bootstrapFlowControl(registry, servedOf)
-    // ClusterIPs come from ServiceCIDRs: the default one exists (and the cache has it) first
-    await defaultServiceCIDR
-      .reconcile()
-      .catch((err: unknown) => log.warn({ err: String(err) }, "Cannot create the default ServiceCIDR"))
-    await cache.waitFor(await store.revision(), 3000)
-    await repairAddresses()
-    markReady()
-  }
-
   const servicesCache = cache.resource(servedOf(findResource("", "v1", "services") as ResourceInfo).prefix)
   const repairAddresses = () => addresses.repair(servicesCache.objects.values() as Iterable<ApiObject>)
 
@@ -495,6 +498,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   // Made once: every request passes it (resource requests without looking at it).
   const nonResourceContext = {
     storeHealth: storeHealthCheck(opts.store, { now: () => clock.now() }),
+    bootChecks: (): [string, HealthCheck][] => [
+      ...hooks.checks(),
+      ...(opts.autoregister
+        ? [["autoregister-completion", autoregisterCompletion] as [string, HealthCheck]]
+        : []),
+    ],
     get resources() {
       return table.all()
     },
@@ -568,9 +577,19 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       for (const e of entries) table.set(decode(e.value as string, e.revision) as never)
       const running = cache.run(signal)
       const crds = crdController.run(signal)
-      bootstrap().catch((err: unknown) =>
-        log.error({ err: String(err) }, "Cannot create the system namespaces"),
-      )
+      hooks.finish("start-apiextensions-controllers")
+      bootstrap({
+        cache,
+        store,
+        registry,
+        served: servedOf,
+        hooks,
+        defaultServiceCIDR,
+        repairAddresses,
+        log,
+      })
+        .then(markReady)
+        .catch((err: unknown) => log.error({ err: String(err) }, "Cannot bootstrap the server"))
       const aborted = new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }))
       const scraping = Promise.race([readyPromise, aborted]).then(() => scraper.run(signal))
       await Promise.all([
@@ -583,8 +602,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       ])
     },
     ready: () => readyPromise,
-    startKubernetesService: (o, signal) =>
-      startKubernetesService({ registry, serve: servedOf, clock, log }, o, signal),
+    async startKubernetesService(o, signal) {
+      const started = await startKubernetesService({ registry, serve: servedOf, clock, log }, o, signal)
+      hooks.finish("bootstrap-controller")
+      return started
+    },
     get resources() {
       return table.all()
     },

@@ -42,32 +42,47 @@ describe("/healthz, /livez, /readyz check the store as upstream's etcd checks", 
   }
   let running: Awaited<ReturnType<typeof runApiServer>> | undefined
 
+  // The post-start hooks of a server that does not keep the kubernetes Service, all finished.
+  const hooks = [
+    "generic-apiserver-start-informers",
+    "start-apiextensions-controllers",
+    "crd-informer-synced",
+    "start-system-namespaces-controller",
+    "start-service-ip-repair-controllers",
+    "rbac/bootstrap-roles",
+    "scheduling/bootstrap-system-priority-classes",
+    "priority-and-fairness-config-producer",
+    "start-kubernetes-service-cidr-controller",
+  ]
+    .map((h) => `[+]poststarthook/${h} ok\n`)
+    .join("")
   const healthy: [string, string][] = [
     ["/livez", "ok"],
-    ["/livez?verbose", "[+]ping ok\n[+]log ok\n[+]etcd ok\nlivez check passed\n"],
-    ["/healthz?verbose", "[+]ping ok\n[+]log ok\n[+]etcd ok\nhealthz check passed\n"],
+    ["/livez?verbose", `[+]ping ok\n[+]log ok\n[+]etcd ok\n${hooks}livez check passed\n`],
+    ["/healthz?verbose", `[+]ping ok\n[+]log ok\n[+]etcd ok\n${hooks}healthz check passed\n`],
     [
       "/readyz?verbose",
-      "[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]informer-sync ok\n[+]shutdown ok\nreadyz check passed\n",
+      `[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]informer-sync ok\n${hooks}[+]shutdown ok\nreadyz check passed\n`,
     ],
     ["/livez/etcd", "ok"],
     ["/readyz/etcd-readiness", "ok"],
+    ["/readyz/poststarthook/rbac/bootstrap-roles", "ok"],
     [
       "/livez?verbose&exclude=etcd&exclude=zz&exclude=nope",
-      '[+]ping ok\n[+]log ok\n[+]etcd excluded: ok\nwarn: some health checks cannot be excluded: no matches for "nope","zz"\nlivez check passed\n',
+      `[+]ping ok\n[+]log ok\n[+]etcd excluded: ok\n${hooks}warn: some health checks cannot be excluded: no matches for "nope","zz"\nlivez check passed\n`,
     ],
   ]
   const failing: [string, number, string][] = [
-    ["/livez", 500, "[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\nlivez check failed\n"],
+    ["/livez", 500, `[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n${hooks}livez check failed\n`],
     [
       "/healthz?verbose",
       500,
-      "[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\nhealthz check failed\n",
+      `[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n${hooks}healthz check failed\n`,
     ],
     [
       "/readyz",
       500,
-      "[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n[-]etcd-readiness failed: reason withheld\n[+]informer-sync ok\n[+]shutdown ok\nreadyz check failed\n",
+      `[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n[-]etcd-readiness failed: reason withheld\n[+]informer-sync ok\n${hooks}[+]shutdown ok\nreadyz check failed\n`,
     ],
     [
       "/livez/etcd",

@@ -4,6 +4,7 @@ import type { ApiRequest, ApiResponse } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
 import { chooseOutput } from "../negotiate.ts"
 import { goQuote } from "../../util/index.ts"
+import type { HealthCheck as Check } from "../post-start-hooks.ts"
 import { json } from "../output.ts"
 import {
   aggregatedContentType,
@@ -46,23 +47,32 @@ function text(body: string, status = 200): ApiResponse {
   }
 }
 
-/** A health check: undefined when it passes, else why not. */
-type Check = () => Promise<string | undefined>
-
 const PASSES: Check = async () => undefined
+
+/** The checks every health endpoint has and those of the server's start, by their names. */
+interface Checks {
+  /** The store's health (the `etcd` checks); healthy when absent. */
+  readonly storeHealth?: Check
+  /** The checks of the server's start (post-start hooks, autoregister-completion), in order. */
+  readonly bootChecks?: () => [string, Check][]
+}
 
 /**
  * The checks of each health endpoint, in upstream's order and by its names: the store's `etcd`
- * check on all three, its `etcd-readiness` on /readyz; the others pass while the server answers.
+ * check on all three, its `etcd-readiness` on /readyz, then the start's checks on all three
+ * (upstream adds them with AddBootSequenceHealthChecks), `shutdown` last on /readyz; the others
+ * pass while the server answers.
  */
-function healthChecks(name: string, store: Check): [string, Check][] {
+function healthChecks(name: string, checks: Checks): [string, Check][] {
+  const store = checks.storeHealth ?? PASSES
   const live: [string, Check][] = [
     ["ping", PASSES],
     ["log", PASSES],
     ["etcd", store],
   ]
-  if (name !== "readyz") return live
-  return [...live, ["etcd-readiness", store], ["informer-sync", PASSES], ["shutdown", PASSES]]
+  const boot = checks.bootChecks?.() ?? []
+  if (name !== "readyz") return [...live, ...boot]
+  return [...live, ["etcd-readiness", store], ["informer-sync", PASSES], ...boot, ["shutdown", PASSES]]
 }
 
 /**
@@ -75,9 +85,9 @@ async function healthCheck(
   req: ApiRequest,
   name: string,
   check: string | undefined,
-  store: Check = PASSES,
+  all: Checks,
 ): Promise<ApiResponse> {
-  const checks = healthChecks(name, store)
+  const checks = healthChecks(name, all)
   if (check !== undefined) {
     const one = checks.find(([n]) => n === check)
     if (!one) throw new ApiError("NotFound", "the server could not find the requested resource")
@@ -115,6 +125,8 @@ export function routeNonResource(
     advertiseAddress: string
     /** The store's health (the `etcd` checks); healthy when absent. */
     storeHealth?: Check
+    /** The checks of the server's start, in order (post-start hooks, autoregister-completion). */
+    bootChecks?: () => [string, Check][]
     /** The OpenAPI component schemas of custom resources. */
     customSchemas?: (r: ResourceInfo) => Record<string, Record<string, unknown>> | undefined
   },
@@ -132,7 +144,7 @@ export function routeNonResource(
     const openapi = await serveOpenApi(req, path, ctx.resources, ctx.customSchemas)
     if (openapi) return openapi
     const health = /^\/(healthz|livez|readyz)(?:\/(.*))?$/.exec(path)
-    if (health) return healthCheck(req, health[1]!, health[2], ctx.storeHealth)
+    if (health) return healthCheck(req, health[1]!, health[2], ctx)
     if (path === "/api" || path === "/apis") {
       const out = chooseOutput(req.header("accept"), { discovery: true })
       if (out?.kind === "discovery") {

@@ -15,13 +15,14 @@ import {
   APIServices,
   type APIServiceSpec,
   AUTOREGISTER_MANAGED_LABEL,
+  BUILTIN_PRIORITIES,
   BUILTIN_RESOURCES,
+  CRD_PRIORITY,
   CustomResourceDefinitions,
   isNotFound,
 } from "../../api/index.ts"
 import type { ControllerSpec } from "../../client/index.ts"
 import { whenAborted } from "../../util/index.ts"
-import { BUILTIN_PRIORITIES, CRD_PRIORITY } from "./priorities.ts"
 
 /** How an APIService is kept: once after start, or always. */
 type Managed = "onstart" | "true"

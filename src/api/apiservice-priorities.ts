@@ -4,6 +4,7 @@
  * APIService, as upstream's makeAPIService skips it (metrics.k8s.io, which k8ts serves itself, is
  * one: metrics-server's chart may then register v1beta1.metrics.k8s.io as it does on upstream).
  */
+import { BUILTIN_RESOURCES } from "./resources.ts"
 
 /** An APIService's groupPriorityMinimum and versionPriority. */
 export interface APIServicePriority {
@@ -71,3 +72,15 @@ export const BUILTIN_PRIORITIES: ReadonlyMap<string, APIServicePriority> = new M
 
 /** A CRD's group versions: low in discovery, ordered among themselves by version name. */
 export const CRD_PRIORITY: APIServicePriority = { group: 1000, version: 100 }
+
+/**
+ * The names (`<version>.<group>`, `v1.` for the core group) of the APIServices upstream registers
+ * for the built-in group versions this cluster serves: those with a priority.
+ */
+export function builtinAPIServiceNames(): string[] {
+  const names = new Set<string>()
+  for (const r of BUILTIN_RESOURCES) {
+    if (BUILTIN_PRIORITIES.has(`${r.group}/${r.version}`)) names.add(`${r.version}.${r.group}`)
+  }
+  return [...names]
+}

@@ -1,0 +1,91 @@
+/**
+ * What the API server does once its watch cache has loaded, each step the post-start hook upstream
+ * names it after: the system namespaces, the system PriorityClasses, the RBAC roles, the API
+ * priority and fairness configuration, the default ServiceCIDR, then the repair of the service
+ * address allocations.
+ */
+import { ApiError, findResource, type ResourceInfo } from "../api/index.ts"
+import type { Store } from "../storage/index.ts"
+import { IMMORTAL_NAMESPACES } from "./admission.ts"
+import type { DefaultServiceCIDR } from "./default-service-cidr.ts"
+import { bootstrapFlowControl } from "./flowcontrol-bootstrap.ts"
+import type { PostStartHooks } from "./post-start-hooks.ts"
+import { SYSTEM_PRIORITY_CLASSES } from "./priority.ts"
+import { bootstrapRbac } from "./rbac-bootstrap.ts"
+import type { Served } from "./registry/context.ts"
+import type { Registry } from "./registry/registry.ts"
+import type { WatchCache } from "./watch-cache.ts"
+import type { Logger } from "../util/index.ts"
+
+/** The hooks of this server, in upstream's order; bootstrap-controller when the caller keeps the Service. */
+export function addServerHooks(hooks: PostStartHooks, opts: { readonly kubernetesService?: boolean }): void {
+  hooks.add(
+    "generic-apiserver-start-informers",
+    "start-apiextensions-controllers",
+    "crd-informer-synced",
+    "start-system-namespaces-controller",
+    "start-service-ip-repair-controllers",
+    "rbac/bootstrap-roles",
+    "scheduling/bootstrap-system-priority-classes",
+    "priority-and-fairness-config-producer",
+    ...(opts.kubernetesService ? ["bootstrap-controller"] : []),
+    "start-kubernetes-service-cidr-controller",
+  )
+}
+
+/** What bootstrap works with. */
+export interface BootstrapDeps {
+  readonly cache: WatchCache
+  readonly store: Store
+  readonly registry: Registry
+  readonly served: (info: ResourceInfo) => Served
+  readonly hooks: PostStartHooks
+  readonly defaultServiceCIDR: DefaultServiceCIDR
+  /** One pass of the service address repair. */
+  readonly repairAddresses: () => Promise<void>
+  readonly log: Logger
+}
+
+/** Creates `objects` of `info` that do not exist yet. */
+async function createMissing(
+  d: BootstrapDeps,
+  info: ResourceInfo,
+  objects: readonly object[],
+): Promise<void> {
+  for (const obj of objects) {
+    await d.registry.create(d.served(info), "", structuredClone(obj)).catch((err) => {
+      if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
+    })
+  }
+}
+
+/**
+ * Runs the steps in order once the cache has loaded, each finishing its hook; resolves once all
+ * are done. @throws the first step's failure (its hook and those after it stay unfinished)
+ */
+export async function bootstrap(d: BootstrapDeps): Promise<void> {
+  const { hooks, registry, served } = d
+  await d.cache.ready()
+  // The watch cache is this server's informers, CRDs included (their objects' caches too).
+  hooks.finish("generic-apiserver-start-informers")
+  hooks.finish("crd-informer-synced")
+  const namespaces = [...IMMORTAL_NAMESPACES, "kube-node-lease"].map((name) => ({ metadata: { name } }))
+  await hooks.run("start-system-namespaces-controller", () =>
+    createMissing(d, findResource("", "v1", "namespaces") as ResourceInfo, namespaces),
+  )
+  await hooks.run("scheduling/bootstrap-system-priority-classes", () =>
+    createMissing(
+      d,
+      findResource("scheduling.k8s.io", "v1", "priorityclasses") as ResourceInfo,
+      SYSTEM_PRIORITY_CLASSES,
+    ),
+  )
+  await hooks.run("rbac/bootstrap-roles", () => bootstrapRbac(registry, served))
+  await hooks.run("priority-and-fairness-config-producer", () => bootstrapFlowControl(registry, served))
+  // ClusterIPs come from ServiceCIDRs: the default one exists (and the cache has it) first
+  await d.defaultServiceCIDR
+    .reconcile()
+    .catch((err: unknown) => d.log.warn({ err: String(err) }, "Cannot create the default ServiceCIDR"))
+  await d.cache.waitFor(await d.store.revision(), 3000)
+  await hooks.run("start-service-ip-repair-controllers", d.repairAddresses)
+}
