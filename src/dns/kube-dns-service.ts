@@ -1,12 +1,22 @@
 /**
- * The `kube-dns` Service in kube-system (named and labelled as kubeadm creates it for CoreDNS) and
- * its EndpointSlice pointing at this process's DNS server. The Service has no selector, so the
- * slice is ours (managed-by cluster-dns.k8ts.io). Reconciled at start and every 10 seconds.
+ * The `kube-dns` Service in kube-system (named and labelled as kubeadm creates it for CoreDNS), its
+ * EndpointSlice and its Endpoints, pointing at this process's DNS server. The Service has no
+ * selector, so both are ours: the slice managed-by cluster-dns.k8ts.io, the Endpoints as upstream's
+ * endpoints controller writes them for CoreDNS's pods (the Service's labels, the ports packed as
+ * it packs them) and marked skip-mirror, so the mirroring controller makes no second slice from
+ * it. Reconciled at start and every 10 seconds.
  */
-import type { Service } from "kubernetes-types/core/v1.js"
+import type { Endpoints as EndpointsObject, Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
 import { isDeepStrictEqual } from "node:util"
-import { type ApiObject, EndpointSlices, isNotFound, type ResourceRef, Services } from "../api/index.ts"
+import {
+  type ApiObject,
+  Endpoints,
+  EndpointSlices,
+  isNotFound,
+  type ResourceRef,
+  Services,
+} from "../api/index.ts"
 import type { Client } from "../client/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
 
@@ -27,11 +37,17 @@ const NAMESPACE = "kube-system"
 const INTERVAL_MS = 10_000
 /** The managed-by label value of the slice (the endpointslice controller leaves it alone). */
 export const KUBE_DNS_MANAGER = "cluster-dns.k8ts.io"
+/** The label that keeps the EndpointSlice mirroring controller off an Endpoints object. */
+const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror"
 
-type Obj = ApiObject & { spec?: unknown; endpoints?: unknown; ports?: unknown }
+type Obj = ApiObject & { spec?: unknown; endpoints?: unknown; ports?: unknown; subsets?: unknown }
 
-/** The Service and EndpointSlice as this server wants them. */
-export function kubeDnsObjects(o: KubeDnsServiceOptions): { service: Service; slice: EndpointSlice } {
+/** The Service, EndpointSlice and Endpoints as this server wants them. */
+export function kubeDnsObjects(o: KubeDnsServiceOptions): {
+  service: Service
+  slice: EndpointSlice
+  endpoints: EndpointsObject
+} {
   const service: Service = {
     apiVersion: "v1",
     kind: "Service",
@@ -75,7 +91,27 @@ export function kubeDnsObjects(o: KubeDnsServiceOptions): { service: Service; sl
       ...(o.metricsPort ? [{ name: "metrics", port: o.metricsPort, protocol: "TCP" }] : []),
     ],
   }
-  return { service, slice }
+  const endpoints: EndpointsObject = {
+    apiVersion: "v1",
+    kind: "Endpoints",
+    metadata: {
+      name: NAME,
+      namespace: NAMESPACE,
+      labels: { ...service.metadata?.labels, [SKIP_MIRROR_LABEL]: "true" },
+    },
+    subsets: [
+      {
+        addresses: [{ ip: o.endpointIP }],
+        // In the order upstream's endpoints controller packs CoreDNS's ports (by their hash).
+        ports: [
+          { name: "dns-tcp", port: o.endpointPort, protocol: "TCP" },
+          { name: "dns", port: o.endpointPort, protocol: "UDP" },
+          ...(o.metricsPort ? [{ name: "metrics", port: o.metricsPort, protocol: "TCP" }] : []),
+        ],
+      },
+    ],
+  }
+  return { service, slice, endpoints }
 }
 
 /** Creates `want`, or rewrites `fields` (and adds the labels) when they drifted. */
@@ -104,12 +140,13 @@ async function ensure(
 }
 
 /**
- * One pass: the EndpointSlice, then the Service (so the proxy never sees the Service without
- * endpoints and opens a listener on the address the DNS server holds).
+ * One pass: the EndpointSlice and the Endpoints, then the Service (so the proxy never sees the
+ * Service without endpoints and opens a listener on the address the DNS server holds).
  */
 export async function reconcileKubeDnsService(client: Client, opts: KubeDnsServiceOptions): Promise<void> {
-  const { service, slice } = kubeDnsObjects(opts)
+  const { service, slice, endpoints } = kubeDnsObjects(opts)
   await ensure(client, EndpointSlices as ResourceRef<Obj>, slice as unknown as Obj, ["endpoints", "ports"])
+  await ensure(client, Endpoints as ResourceRef<Obj>, endpoints as unknown as Obj, ["subsets"])
   await ensure(client, Services as ResourceRef<Obj>, service as unknown as Obj, ["spec"])
 }
 

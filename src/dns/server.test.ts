@@ -5,7 +5,7 @@ import { after, before, test } from "node:test"
 import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
 import * as packet from "dns-packet"
-import { type ApiObject, EndpointSlices, Services } from "../api/index.ts"
+import { type ApiObject, Endpoints, EndpointSlices, Services } from "../api/index.ts"
 import { type ClientEnv, startClientEnv } from "../testing/index.ts"
 import { ClusterDns } from "./cluster-dns.ts"
 import { reconcileKubeDnsService } from "./kube-dns-service.ts"
@@ -195,7 +195,7 @@ test("ClusterDns follows watches: a new service resolves within a second", async
   assert.equal((r.answers?.[0] as packet.StringAnswer).data, "10.96.0.33")
 })
 
-test("reconcileKubeDnsService() creates the kube-dns Service and its EndpointSlice, and is idempotent", async () => {
+test("reconcileKubeDnsService() creates the kube-dns Service, its EndpointSlice and its Endpoints, and is idempotent", async () => {
   const opts = { clusterIP: "10.96.0.10", endpointIP: "127.96.0.10", endpointPort: port }
   await reconcileKubeDnsService(env.inProcess, opts)
   const svc = await env.inProcess.resource(Services).get({ namespace: "kube-system", name: "kube-dns" })
@@ -210,7 +210,33 @@ test("reconcileKubeDnsService() creates the kube-dns Service and its EndpointSli
     .resource(EndpointSlices)
     .get({ namespace: "kube-system", name: "kube-dns" })
   assert.deepEqual(slice.endpoints?.[0]?.addresses, ["127.96.0.10"])
+  const endpoints = env.inProcess.resource(Endpoints)
+  const eps = await endpoints.get({ namespace: "kube-system", name: "kube-dns" })
+  assert.deepEqual(eps.subsets, [
+    {
+      addresses: [{ ip: "127.96.0.10" }],
+      ports: [
+        { name: "dns-tcp", port, protocol: "TCP" },
+        { name: "dns", port, protocol: "UDP" },
+      ],
+    },
+  ])
+  assert.deepEqual(eps.metadata?.labels, {
+    "k8s-app": "kube-dns",
+    "kubernetes.io/cluster-service": "true",
+    "kubernetes.io/name": "CoreDNS",
+    "endpointslice.kubernetes.io/skip-mirror": "true",
+  })
+  // Edited away, it comes back at the next pass; otherwise nothing is written again.
+  await endpoints.update({ ...eps, subsets: [] })
+  await reconcileKubeDnsService(env.inProcess, opts)
+  const restored = await endpoints.get({ namespace: "kube-system", name: "kube-dns" })
+  assert.deepEqual(restored.subsets, eps.subsets)
   await reconcileKubeDnsService(env.inProcess, opts)
   const again = await env.inProcess.resource(Services).get({ namespace: "kube-system", name: "kube-dns" })
   assert.equal(again.metadata?.resourceVersion, rv)
+  assert.equal(
+    (await endpoints.get({ namespace: "kube-system", name: "kube-dns" })).metadata?.resourceVersion,
+    restored.metadata?.resourceVersion,
+  )
 })
