@@ -1,13 +1,14 @@
 /**
  * What the API server does once its watch cache has loaded, each step the post-start hook upstream
- * names it after: the system namespaces, the system PriorityClasses, the RBAC roles, the API
- * priority and fairness configuration, the default ServiceCIDR, then the repair of the service
- * address allocations.
+ * names it after: the system namespaces, the identity Lease (and the collection of expired ones),
+ * the system PriorityClasses, the RBAC roles, the API priority and fairness configuration, the
+ * default ServiceCIDR, then the repair of the service address allocations.
  */
 import { ApiError, findResource, type ResourceInfo } from "../api/index.ts"
 import type { Store } from "../storage/index.ts"
 import { IMMORTAL_NAMESPACES } from "./admission.ts"
 import type { DefaultServiceCIDR } from "./default-service-cidr.ts"
+import type { IdentityLease } from "./identity-lease.ts"
 import { bootstrapFlowControl } from "./flowcontrol-bootstrap.ts"
 import type { PostStartHooks } from "./post-start-hooks.ts"
 import { SYSTEM_PRIORITY_CLASSES } from "./priority.ts"
@@ -24,6 +25,8 @@ export function addServerHooks(hooks: PostStartHooks, opts: { readonly kubernete
     "start-apiextensions-controllers",
     "crd-informer-synced",
     "start-system-namespaces-controller",
+    "start-kube-apiserver-identity-lease-controller",
+    "start-kube-apiserver-identity-lease-garbage-collector",
     "start-service-ip-repair-controllers",
     "rbac/bootstrap-roles",
     "scheduling/bootstrap-system-priority-classes",
@@ -41,6 +44,7 @@ export interface BootstrapDeps {
   readonly served: (info: ResourceInfo) => Served
   readonly hooks: PostStartHooks
   readonly defaultServiceCIDR: DefaultServiceCIDR
+  readonly identity: IdentityLease
   /** One pass of the service address repair. */
   readonly repairAddresses: () => Promise<void>
   readonly log: Logger
@@ -73,6 +77,9 @@ export async function bootstrap(d: BootstrapDeps): Promise<void> {
   await hooks.run("start-system-namespaces-controller", () =>
     createMissing(d, findResource("", "v1", "namespaces") as ResourceInfo, namespaces),
   )
+  // The identity Lease's first renewal and the first collection; their loops go on from there.
+  await hooks.run("start-kube-apiserver-identity-lease-controller", () => d.identity.renew())
+  await hooks.run("start-kube-apiserver-identity-lease-garbage-collector", () => d.identity.collect())
   await hooks.run("scheduling/bootstrap-system-priority-classes", () =>
     createMissing(
       d,

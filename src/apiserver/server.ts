@@ -43,6 +43,8 @@ import { routeNonResource } from "./handlers/non-resource.ts"
 import { storeHealthCheck } from "./store-health.ts"
 import { type HealthCheck, PostStartHooks } from "./post-start-hooks.ts"
 import { addServerHooks, bootstrap } from "./bootstrap.ts"
+import { IdentityLease } from "./identity-lease.ts"
+import { hostname } from "node:os"
 import { apiServicesAvailableCheck } from "./autoregister-completion.ts"
 import type { KubeletClientConfig } from "./handlers/context.ts"
 import { routeResource } from "./handlers/route.ts"
@@ -162,6 +164,8 @@ export interface ApiServerOptions {
    * built-in group version's APIService has been seen Available.
    */
   readonly autoregister?: boolean
+  /** The host name this server's identity Lease is named after (default: the machine's). */
+  readonly hostname?: string
 }
 
 /** A running API server's handler surface. */
@@ -478,6 +482,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     ...(opts.componentHealth ? { componentHealth: opts.componentHealth } : {}),
   }
   const crdController = new CrdController({ registry, cache, table, clock, log, served: servedOf })
+  const identity = new IdentityLease({
+    registry,
+    served: servedOf,
+    cache,
+    clock,
+    log,
+    hostname: opts.hostname ?? hostname(),
+  })
   let markReady!: () => void
   const readyPromise = new Promise<void>((r) => (markReady = r))
 
@@ -585,18 +597,22 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         served: servedOf,
         hooks,
         defaultServiceCIDR,
+        identity,
         repairAddresses,
         log,
       })
         .then(markReady)
         .catch((err: unknown) => log.error({ err: String(err) }, "Cannot bootstrap the server"))
       const aborted = new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }))
-      const scraping = Promise.race([readyPromise, aborted]).then(() => scraper.run(signal))
+      const started = Promise.race([readyPromise, aborted])
+      const scraping = started.then(() => scraper.run(signal))
+      const leases = started.then(() => Promise.all([identity.run(signal), identity.runCollector(signal)]))
       await Promise.all([
         running,
         repairLoop(signal),
         crds,
         scraping,
+        leases,
         defaultServiceCIDR.run(signal),
         policyStatus.run(signal),
       ])
