@@ -311,7 +311,7 @@ try {
     log,
     logOptions: { level: "silent" },
     metrics: new Registry(),
-    leaderElect: false,
+    leaderElection: "off",
   }
   let cpu = mark()
   let threads = cpuByThread()

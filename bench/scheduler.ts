@@ -292,7 +292,7 @@ async function run(nodeCount: number): Promise<Run> {
           log,
           logOptions: { level: process.env.BENCH_LOG ?? "silent", format: "text" },
           metrics: new Registry(),
-          leaderElect: false,
+          leaderElection: "off",
         },
       )),
     )

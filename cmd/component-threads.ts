@@ -15,7 +15,7 @@ import { InProcessClient, type InProcessHandler, servePort } from "../src/client
 import { type Clock, type Logger, type LogOptions, realClock } from "../src/util/index.ts"
 import { type ComponentTask, startTask } from "./component-task.ts"
 import type { FromThread, ThreadInit, ThreadQuestion, ToThread } from "./component-worker.ts"
-import type { Running } from "./components.ts"
+import type { LeaderElection, Running } from "./components.ts"
 
 /** Options of startComponentTasks. */
 export interface ComponentRunnerOptions {
@@ -34,7 +34,7 @@ export interface ComponentRunnerOptions {
   readonly logOptions?: Pick<LogOptions, "level" | "format">
   /** Where components on this thread register their metrics. */
   readonly metrics: Registry
-  readonly leaderElect: boolean
+  readonly leaderElection: LeaderElection
   /** Components on this thread only (threads run on the real clock). */
   readonly clock?: Clock
 }
@@ -78,7 +78,7 @@ async function startHere(task: ComponentTask, opts: ComponentRunnerOptions): Pro
     clock: opts.clock ?? realClock,
     log: opts.log,
     metrics: opts.metrics,
-    leaderElect: opts.leaderElect,
+    leaderElection: opts.leaderElection,
   }
   const r = await startTask(task, deps)
   const stats = r.stats
@@ -157,7 +157,7 @@ async function startThread(
     port: channel.port2,
     userAgents: Object.fromEntries(tasks.map((t) => [t.name, userAgentOf(t.name, opts)])),
     log: opts.logOptions ?? {},
-    leaderElect: opts.leaderElect,
+    leaderElection: opts.leaderElection,
   }
   const worker = newWorker(init, [channel.port2], `k8ts components ${n}`)
   const starts = new Map(tasks.map((t) => [t.name, deferred<boolean>()]))

@@ -8,7 +8,7 @@ import { Registry } from "prom-client"
 import { PortClient } from "../src/client/index.ts"
 import { createLogger, type LogOptions, realClock } from "../src/util/index.ts"
 import { type ComponentTask, startTask } from "./component-task.ts"
-import type { Running } from "./components.ts"
+import type { LeaderElection, Running } from "./components.ts"
 
 /** What a component thread is started with (its workerData). */
 export interface ThreadInit {
@@ -18,7 +18,7 @@ export interface ThreadInit {
   /** Each task's User-Agent, by task name. */
   readonly userAgents: Readonly<Record<string, string>>
   readonly log: Pick<LogOptions, "level" | "format">
-  readonly leaderElect: boolean
+  readonly leaderElection: LeaderElection
 }
 
 /** What the parent thread posts: stop a component, or ask how it is. */
@@ -69,7 +69,7 @@ function serve(parent: MessagePort, init: ThreadInit): void {
       userAgent: init.userAgents[task.name] ?? "k8ts",
       from: task.name,
     })
-    const deps = { client, clock: realClock, log, metrics, leaderElect: init.leaderElect }
+    const deps = { client, clock: realClock, log, metrics, leaderElection: init.leaderElection }
     startTask(task, deps).then(
       (r) => {
         running.set(task.name, r)

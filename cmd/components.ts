@@ -1,10 +1,12 @@
 /**
  * The control-plane components `k8ts server` runs beside the API server, each reaching the
  * cluster only through an in-process client: the controller manager and, as they land, the
- * scheduler and this node's kubelet. With a shared datastore (etcd), several servers elect one
- * leader for the controller manager and the scheduler through Leases, as upstream does.
+ * scheduler and this node's kubelet. The controller manager and the scheduler hold their leader
+ * Leases in kube-system (kube-controller-manager, kube-scheduler), as upstream's do: with a shared
+ * datastore (etcd) several servers elect one leader for each; with a server's own, it is the sole
+ * candidate and takes them at once.
  */
-import { randomBytes } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
 import type { Registry } from "prom-client"
 import {
@@ -59,33 +61,45 @@ function localHealth(name: string, done: Promise<void>, problem: () => string | 
   }
 }
 
+/**
+ * How the controller manager and the scheduler hold their leader Leases: "shared" elects among
+ * the servers of a shared datastore, "sole" writes the Leases as the only candidate (a datastore
+ * of its own), "off" runs them without Leases.
+ */
+export type LeaderElection = "off" | "sole" | "shared"
+
 /** What every component gets. */
 export interface ComponentDeps {
   readonly client: Client
   readonly clock: Clock
   readonly log: Logger
   readonly metrics: Registry
-  /** Elect a leader through a Lease before running (several servers on one datastore). */
-  readonly leaderElect: boolean
+  /** How the elected components hold their Leases. */
+  readonly leaderElection: LeaderElection
 }
 
-/** Runs `work` now, or only while this process holds the Lease `lease` in kube-system. */
+/**
+ * Runs `work` while this process holds the Lease `lease` in kube-system (as `<hostname>_<uuid>`,
+ * client-go's leader election defaults: 15 s lease, 10 s renew deadline, 2 s retry period), or
+ * at once when leader election is off.
+ */
 function runElected(
   deps: ComponentDeps,
   lease: string,
   work: (signal: AbortSignal) => Promise<void>,
   signal: AbortSignal,
 ): Promise<void> {
-  if (!deps.leaderElect) return work(signal)
+  if (deps.leaderElection === "off") return work(signal)
   let current: Promise<void> = Promise.resolve()
   const elector = new LeaderElector({
     client: deps.client,
     lease: { name: lease, namespace: "kube-system" },
-    identity: `${hostname()}_${randomBytes(8).toString("hex")}`,
+    identity: `${hostname()}_${randomUUID()}`,
+    soleCandidate: deps.leaderElection === "sole",
     clock: deps.clock,
     log: deps.log.child({ lease }),
+    // The elector logs "Became leader" itself.
     onStartedLeading: (leading) => {
-      deps.log.info({ lease }, "Became leader")
       current = work(leading)
     },
     onNewLeader: (identity) => deps.log.info({ lease, leader: identity }, "New leader"),
@@ -114,7 +128,8 @@ export function startControllerManager(
     if (!down.length) return undefined
     return `controllers not running: ${down.map((h) => `${h.name} (${h.lastError ?? h.state})`).join(", ")}`
   }
-  const health = deps.leaderElect ? undefined : localHealth("controller manager", done, problem)
+  const health =
+    deps.leaderElection === "shared" ? undefined : localHealth("controller manager", done, problem)
   return {
     name: "controller-manager",
     done,
@@ -135,7 +150,8 @@ export function startScheduler(deps: ComponentDeps, opts: { configFile?: string 
     return scheduler.run(s)
   }
   const done = runElected({ ...deps, log }, "kube-scheduler", work, stop.signal)
-  const health = deps.leaderElect ? undefined : localHealth("scheduler", done, () => undefined)
+  const health =
+    deps.leaderElection === "shared" ? undefined : localHealth("scheduler", done, () => undefined)
   // The nodes in its cache, and its counters (attempts, nodes evaluated, ...).
   const stats = () => ({ nodes: scheduler?.cache.list().length ?? 0, ...scheduler?.stats })
   return { name: "scheduler", done, stop, stats, ...(health ? { health } : {}) }

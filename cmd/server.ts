@@ -253,10 +253,11 @@ export async function runServer(argv: string[]): Promise<void> {
   // Each component's requests carry upstream's binary name, which names its field manager.
   const clientOf = (component: string) =>
     new InProcessClient(api.handle, { userAgent: COMPONENT_USER_AGENTS[component] ?? "k8ts-server" })
-  const leaderElect = config.datastore.startsWith("etcd")
+  // Servers sharing an etcd elect a leader; a server's own store has one candidate.
+  const leaderElection = config.datastore.startsWith("etcd") ? "shared" : "sole"
   const components = await startComponents(
     config,
-    { client, clientOf, clock: realClock, log, metrics, leaderElect },
+    { client, clientOf, clock: realClock, log, metrics, leaderElection },
     {
       handle: api.handle,
       userAgent: "k8ts-server",
@@ -265,7 +266,7 @@ export async function runServer(argv: string[]): Promise<void> {
       log,
       logOptions: { level: config.logLevel, format: config.logFormat },
       metrics,
-      leaderElect,
+      leaderElection,
     },
     pki,
     step,

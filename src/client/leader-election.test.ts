@@ -121,6 +121,26 @@ describe("LeaderElector", () => {
     await a.done
   })
 
+  test("a sole candidate takes a lease an earlier run left at once, counting the transition", async () => {
+    const clock = new FakeClock()
+    const { candidate, read } = election(clock)
+    const crashed = candidate("host_1", { releaseOnCancel: false })
+    await settleUntil(() => crashed.elector.isLeader() && clock.waiting === 1, "the first run to lead")
+    crashed.ac.abort()
+    await crashed.done
+    assert.equal((await read()).spec?.holderIdentity, "host_1", "left held, as after a crash")
+    const next = candidate("host_2", { soleCandidate: true })
+    await settleUntil(() => next.elector.isLeader(), "the next run to lead without waiting")
+    assert.equal(clock.now(), new FakeClock().now(), "no time passed")
+    const taken = await read()
+    assert.equal(taken.spec?.holderIdentity, "host_2")
+    assert.equal(taken.spec?.leaseTransitions, 1)
+    assert.equal(taken.spec?.leaseDurationSeconds, 15)
+    assert.deepEqual(next.events, ["started"])
+    next.ac.abort()
+    await next.done
+  })
+
   test("constructor rejects timings that cannot work", () => {
     const base = { client: env.inProcess, lease: { name: "x" }, identity: "a", onStartedLeading() {} }
     assert.throws(

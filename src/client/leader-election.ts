@@ -26,6 +26,12 @@ export interface LeaderElectionOptions {
   readonly retryPeriodMs?: number
   /** Give the lease up when run's signal aborts while leading (default true). */
   readonly releaseOnCancel?: boolean
+  /**
+   * No other candidate can exist (its datastore is this process's alone): a lease another
+   * identity holds was left by an earlier run of this process, and is taken at once instead of
+   * after it expires. The lease is written as with other candidates.
+   */
+  readonly soleCandidate?: boolean
   readonly clock?: Clock
   readonly log?: Logger
   /** Starts the leader's work; `signal` aborts when leadership ends. Must stop soon after. */
@@ -173,7 +179,9 @@ export class LeaderElector {
       const holder = spec.holderIdentity ?? ""
       const validMs = (spec.leaseDurationSeconds ?? 0) * 1000
       // Held by someone else whose lease has not expired by our own clock.
-      if (holder && holder !== this.#opts.identity && this.#observedAt + validMs > now) return false
+      const heldElsewhere = holder && holder !== this.#opts.identity && this.#observedAt + validMs > now
+      if (heldElsewhere && !this.#opts.soleCandidate) return false
+      if (heldElsewhere) this.#log.info({ holder }, "Taking over the lease an earlier run held")
       const next =
         holder === this.#opts.identity
           ? mine(spec.acquireTime ?? microTime(now), spec.leaseTransitions ?? 0)

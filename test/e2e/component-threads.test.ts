@@ -41,7 +41,7 @@ describe("component threads", () => {
     log: silentLogger(),
     logOptions: { level: "silent" },
     metrics: new Registry(),
-    leaderElect: false,
+    leaderElection: "off" as const,
   })
 
   for (const threads of [0, 1]) {
