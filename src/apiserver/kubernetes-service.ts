@@ -129,16 +129,24 @@ export async function reconcileKubernetesService(
 
 /**
  * Reconciles once, then every 10 s until `signal` aborts. Resolves after the first pass (so a
- * server announces itself ready only once the Service exists) with the loop's completion.
+ * server announces itself ready only once the Service exists) with the loop's completion;
+ * `reconciled` is told after each pass that succeeded.
  */
 export async function startKubernetesService(
-  deps: { registry: Registry; serve: (i: ResourceInfo) => Served; clock: Clock; log: Logger },
+  deps: {
+    registry: Registry
+    serve: (i: ResourceInfo) => Served
+    clock: Clock
+    log: Logger
+    reconciled?: () => void
+  },
   opts: KubernetesServiceOptions,
   signal: AbortSignal,
 ): Promise<{ done: Promise<void> }> {
   const pass = async () => {
     try {
       await reconcileKubernetesService(deps.registry, deps.serve, opts)
+      deps.reconciled?.()
     } catch (err) {
       if (!signal.aborted) deps.log.warn({ err: String(err) }, "Cannot reconcile the kubernetes service")
     }

@@ -618,11 +618,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       ])
     },
     ready: () => readyPromise,
-    async startKubernetesService(o, signal) {
-      const started = await startKubernetesService({ registry, serve: servedOf, clock, log }, o, signal)
-      hooks.finish("bootstrap-controller")
-      return started
-    },
+    startKubernetesService: (o, signal) =>
+      startKubernetesService(
+        { registry, serve: servedOf, clock, log, reconciled: () => hooks.finish("bootstrap-controller") },
+        o,
+        signal,
+      ),
     get resources() {
       return table.all()
     },
