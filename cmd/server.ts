@@ -34,6 +34,7 @@ import {
   startScheduler,
 } from "./components.ts"
 import { waitForDefaultServiceAccount } from "./default-service-account.ts"
+import { waitForReadyz } from "./wait-readyz.ts"
 import { writeKubeconfig } from "./kubeconfig.ts"
 import type { PodNetworkSettings } from "./pod-network.ts"
 import { ConfigError, HELP, parseServerConfig, type ServerConfig } from "./server-config.ts"
@@ -278,6 +279,7 @@ export async function runServer(argv: string[]): Promise<void> {
   ) {
     await waitForDefaultServiceAccount(client, log.child({ component: "server" }), apiStop.signal)
   }
+  await waitForReadyz(api.fetch, log.child({ component: "server" }), apiStop.signal)
   const kubeconfig = join(config.dataDir, "kubeconfig.yaml")
   writeKubeconfig(kubeconfig, { server: `https://${reach}:${server.port}`, ca: pki.ca.cert, ...pki.admin })
   step("server", `Cluster ready: export KUBECONFIG=${kubeconfig}`)
