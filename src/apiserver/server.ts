@@ -25,7 +25,16 @@ import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
 import type { RuntimeClass } from "kubernetes-types/node/v1.js"
 import type { IngressClass } from "kubernetes-types/networking/v1.js"
 import type { Store } from "../storage/index.ts"
-import { type Cidr, type Clock, type Logger, parseCidr, realClock, silentLogger } from "../util/index.ts"
+import {
+  type Cidr,
+  type Clock,
+  type Logger,
+  parseCidr,
+  PROMETHEUS_TEXT_TYPE,
+  prometheusText,
+  realClock,
+  silentLogger,
+} from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { priorityAdmission } from "./priority.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
@@ -539,8 +548,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (req.path === "/metrics" && req.method === "GET") {
       return {
         status: 200,
-        headers: { "content-type": metricsRegistry.contentType },
-        body: await metricsRegistry.metrics(),
+        headers: { "content-type": PROMETHEUS_TEXT_TYPE },
+        body: await prometheusText(metricsRegistry),
       }
     }
     if (saTokens && req.method === "GET" && isIssuerDiscoveryPath(req.path)) {

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from "node:http"
 import type { Registry } from "prom-client"
-import { type Logger, silentLogger } from "../util/index.ts"
+import { type Logger, PROMETHEUS_TEXT_TYPE, prometheusText, silentLogger } from "../util/index.ts"
 
 /** Options of serveDnsMetrics. */
 export interface DnsMetricsServerOptions {
@@ -32,8 +32,8 @@ export async function serveDnsMetrics(opts: DnsMetricsServerOptions): Promise<Dn
       res.writeHead(404).end("404 page not found\n")
       return
     }
-    opts.registry.metrics().then(
-      (text) => res.writeHead(200, { "content-type": opts.registry.contentType }).end(text),
+    prometheusText(opts.registry).then(
+      (text) => res.writeHead(200, { "content-type": PROMETHEUS_TEXT_TYPE }).end(text),
       (err: unknown) => {
         log.warn({ err: String(err) }, "Cannot collect DNS metrics")
         res.writeHead(500).end()

@@ -21,6 +21,7 @@ import { type ContainerIdentity, cadvisorMetricsText } from "./stats/cadvisor-me
 import type { Pod } from "kubernetes-types/core/v1.js"
 import { type PodLogOptions, podLogOptions, validatePodLogOptions } from "../api/index.ts"
 import type { Summary } from "./stats/summary-types.ts"
+import { PROMETHEUS_TEXT_TYPE, prometheusText } from "../util/index.ts"
 
 /** Options of KubeletServer. */
 export interface KubeletServerOptions {
@@ -146,8 +147,8 @@ export class KubeletServer {
     const metrics = this.#o.metrics?.()
     if (metrics && (path === "/metrics" || path === "/metrics/probes")) {
       const registry = path === "/metrics" ? metrics.registry : metrics.probeRegistry
-      const text = await registry.metrics()
-      res.writeHead(200, { "content-type": registry.contentType })
+      const text = await prometheusText(registry)
+      res.writeHead(200, { "content-type": PROMETHEUS_TEXT_TYPE })
       res.end(text)
       return true
     }

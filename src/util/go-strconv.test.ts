@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { goParseInt, goParseUint, goQuote } from "./go-strconv.ts"
+import { goFormatFloat, goParseInt, goParseUint, goQuote } from "./go-strconv.ts"
 
 test("goParseInt reads what strconv.ParseInt(s, 10, 64) reads, with its error text", () => {
   const cases: [string, bigint | string][] = [
@@ -46,4 +46,40 @@ test("goParseUint reads what strconv.ParseUint(s, 10, 64) reads, with its error 
 
 test("goQuote escapes as Go's %q", () => {
   assert.equal(goQuote('a"b\\c\n\x01é'), '"a\\"b\\\\c\\n\\x01é"')
+})
+
+test("goFormatFloat prints as strconv.FormatFloat(f, 'g', -1, 64)", () => {
+  // The 'g', -1 rows of Go's ftoa_test.go, and the forms metrics show.
+  const cases: [number, string][] = [
+    [0, "0"],
+    [-0, "-0"],
+    [1, "1"],
+    [-1, "-1"],
+    [12, "12"],
+    [32, "32"],
+    [0.005, "0.005"],
+    [2.5, "2.5"],
+    [0.1 + 0.2, "0.30000000000000004"],
+    [0.0001, "0.0001"],
+    [0.00001, "1e-05"],
+    [1e-6, "1e-06"],
+    [-2.5e-7, "-2.5e-07"],
+    [100000, "100000"],
+    [999999, "999999"],
+    [1e6, "1e+06"],
+    [1234567, "1.234567e+06"],
+    [123456700, "1.234567e+08"],
+    [1.7845112e9, "1.7845112e+09"],
+    [108678236358137.625, "1.0867823635813762e+14"],
+    [1e23, "1e+23"],
+    [99999999999999974834176, "9.999999999999997e+22"],
+    [100000000000000008388608, "1.0000000000000001e+23"],
+    [1e100, "1e+100"],
+    [5e-324, "5e-324"],
+    [-5e-324, "-5e-324"],
+    [Number.NaN, "NaN"],
+    [Infinity, "+Inf"],
+    [-Infinity, "-Inf"],
+  ]
+  for (const [f, want] of cases) assert.equal(goFormatFloat(f), want, String(f))
 })

@@ -1,6 +1,7 @@
 /**
- * Go's strconv as error messages show it: `%q` quoting, and the decimal integer parsers with
- * the text of their NumError (`strconv.ParseInt: parsing "x": invalid syntax`).
+ * Go's strconv as error messages and metrics show it: `%q` quoting, the decimal integer parsers
+ * with the text of their NumError (`strconv.ParseInt: parsing "x": invalid syntax`), and the
+ * shortest float format.
  */
 
 const GO_ESCAPES: Readonly<Record<string, string>> = {
@@ -69,4 +70,31 @@ export function goParseInt(s: string): GoParsed {
   if (n === "value out of range" || n > (neg ? MAX_INT64 + 1n : MAX_INT64))
     return numError("ParseInt", s, "value out of range")
   return { value: neg ? -n : n }
+}
+
+/**
+ * strconv.FormatFloat(f, 'g', -1, 64): the shortest digits that read back as `f`, in %e form
+ * when the decimal exponent is below -4 or at least 6 (`1.234567e+06`, `1e-05`), else in %f form
+ * (`123456`, `0.0001`); `+Inf`, `-Inf`, `NaN`.
+ */
+export function goFormatFloat(f: number): string {
+  if (Number.isNaN(f)) return "NaN"
+  if (f === Infinity) return "+Inf"
+  if (f === -Infinity) return "-Inf"
+  if (f === 0) return Object.is(f, -0) ? "-0" : "0"
+  const sign = f < 0 ? "-" : ""
+  // JS's shortest round-trip digits are Go's: d.ddd and the exponent of the first digit.
+  const [mantissa = "", expText = "0"] = Math.abs(f).toExponential().split("e")
+  const digits = mantissa.replace(".", "")
+  const exp = Number(expText)
+  if (exp < -4 || exp >= 6) {
+    const frac = digits.length > 1 ? `.${digits.slice(1)}` : ""
+    const abs = Math.abs(exp)
+    return `${sign}${digits[0]}${frac}e${exp < 0 ? "-" : "+"}${abs < 10 ? `0${abs}` : abs}`
+  }
+  // %f with as many fraction digits as the digits past the point need.
+  const point = exp + 1
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`
+  if (point >= digits.length) return `${sign}${digits}${"0".repeat(point - digits.length)}`
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`
 }

@@ -36,7 +36,7 @@ export { smallest } from "./smallest.ts"
 export { copyJson } from "./copy-json.ts"
 export { jsonEqual } from "./json-equal.ts"
 export { deepFreeze } from "./deep-freeze.ts"
-export { goQuote, goParseInt, goParseUint, type GoParsed } from "./go-strconv.ts"
+export { goFormatFloat, goQuote, goParseInt, goParseUint, type GoParsed } from "./go-strconv.ts"
 export { goJsonEscape, goJsonString } from "./go-json.ts"
 export {
   goFormatUtc,
@@ -49,3 +49,9 @@ export {
 } from "./go-time.ts"
 export { PrefaultedSlabs } from "./prefaulted-slabs.ts"
 export { GO_YAML, firstYamlDocument, goYamlError } from "./go-yaml.ts"
+export {
+  formatPrometheusText,
+  type MetricFamily,
+  PROMETHEUS_TEXT_TYPE,
+  prometheusText,
+} from "./prometheus-text.ts"

@@ -168,10 +168,10 @@ describe("k8ts server", () => {
     assert.equal(metrics.code, 0, metrics.stderr)
     assert.match(
       metrics.stdout,
-      /apiserver_request_total\{verb="GET",[^}]*resource="services"[^}]*code="200"\} \d+/,
+      /apiserver_request_total\{code="200",[^}]*resource="services"[^}]*verb="GET",[^}]*\} \d+/,
     )
     assert.match(metrics.stdout, /etcd_request_duration_seconds_bucket\{/)
-    assert.match(metrics.stdout, /process_resident_memory_bytes \d+/)
+    assert.match(metrics.stdout, /^process_resident_memory_bytes \d(\.\d+)?e\+\d\d$/m)
 
     await stopServer()
     await startServer()
