@@ -16,7 +16,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return undefined
 }
 
-test("store latency is recorded per operation and object type, failed calls included", async () => {
+test("store latency is recorded per operation, group and resource, failed calls included", async () => {
   const api = createApiServer({ store: new MemoryStore() })
   const ac = new AbortController()
   void api.run(ac.signal)
@@ -27,13 +27,27 @@ test("store latency is recorded per operation and object type, failed calls incl
   assert.equal((await apiCall(api, "POST", "/api/v1/namespaces/default/configmaps", cm)).status, 409)
   const sc = { metadata: { name: "fast" }, provisioner: "x" }
   assert.equal((await apiCall(api, "POST", "/apis/storage.k8s.io/v1/storageclasses", sc)).status, 201)
+  const labels = { app: "d" }
+  const deployment = {
+    metadata: { name: "d" },
+    spec: {
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "i" }] } },
+    },
+  }
+  assert.equal(
+    (await apiCall(api, "POST", "/apis/apps/v1/namespaces/default/deployments", deployment)).status,
+    201,
+  )
   assert.equal((await apiCall(api, "GET", "/api/v1/namespaces/default/configmaps/c")).status, 200)
   const text = (await apiCall(api, "GET", "/metrics")).text
-  const count = (operation: string, type: string) =>
-    sample(text, "etcd_request_duration_seconds_count", { operation, type })
-  assert.equal(count("create", "configmaps"), 2)
-  assert.equal(count("create", "storageclasses.storage.k8s.io"), 1)
-  assert.equal(count("get", "configmaps"), 1)
+  const count = (operation: string, group: string, resource: string) =>
+    sample(text, "etcd_request_duration_seconds_count", { group, operation, resource })
+  assert.equal(count("create", "", "configmaps"), 2)
+  assert.equal(count("create", "storage.k8s.io", "storageclasses"), 1)
+  // apps has no dot, yet it is the group of /registry/apps/deployments/...
+  assert.equal(count("create", "apps", "deployments"), 1)
+  assert.equal(count("get", "", "configmaps"), 1)
   assert.equal(
     sample(text, "apiserver_request_total", { verb: "POST", resource: "configmaps", code: "409" }),
     1,
@@ -66,5 +80,37 @@ test("a watch counts as long-running while it is open, and no longer once its cl
   assert.equal(await gauge(), 1)
   await reader.cancel()
   assert.equal(await gauge(), 0)
+  ac.abort()
+})
+
+test("/metrics declares the API server's families as upstream does: HELP with the stability level", async () => {
+  const api = createApiServer({ store: new MemoryStore() })
+  const ac = new AbortController()
+  void api.run(ac.signal)
+  await api.ready()
+  await apiCall(api, "GET", "/api/v1/namespaces/default/configmaps")
+  const text = (await apiCall(api, "GET", "/metrics")).text
+  const help = (name: string) => new RegExp(`^# HELP ${name} (.*)$`, "m").exec(text)?.[1]
+  assert.equal(
+    help("apiserver_request_total"),
+    "[STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
+  )
+  assert.equal(
+    help("apiserver_request_duration_seconds"),
+    "[STABLE] Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.",
+  )
+  assert.equal(
+    help("etcd_request_duration_seconds"),
+    "[ALPHA] Etcd request latency in seconds for each operation and object type.",
+  )
+  // Upstream's buckets, le last after the labels sorted by name.
+  assert.match(
+    text,
+    /^apiserver_request_duration_seconds_bucket\{component="apiserver",dry_run="",group="",resource="configmaps",scope="namespace",subresource="",verb="LIST",version="v1",le="0\.005"\} \d+$/m,
+  )
+  assert.match(
+    text,
+    /^etcd_request_duration_seconds_bucket\{group="",operation="[a-z]+",resource="\w+",le="60"\} \d+$/m,
+  )
   ac.abort()
 })

@@ -1,21 +1,26 @@
 /**
- * The API server's Prometheus metrics, under upstream's names so existing dashboards read them:
- * requests by verb/resource/code, their latency, long-running (watch) requests, and the store's
- * latency per operation. Each server registers its metrics in the registry it is given, so
- * several servers can live in one process (tests) without clashing.
+ * The API server's Prometheus metrics, declared as upstream declares them (names, HELP texts with
+ * their stability level, labels, buckets) so existing dashboards read them: requests by
+ * verb/resource/code, their latency, long-running (watch) requests, and the store's latency per
+ * operation. Each server registers its metrics in the registry it is given, so several servers
+ * can live in one process (tests) without clashing.
  */
 import { Gauge, type Registry } from "prom-client"
 import type { Store } from "../storage/index.ts"
 import type { ApiResponse } from "./http.ts"
 import { SeriesCounter, SeriesHistogram } from "./metric-series.ts"
 import type { RequestInfo } from "./request-info.ts"
-import type { Batched } from "../util/index.ts"
+import { type Batched, kubeHelp } from "../util/index.ts"
 
 /** The labels of the request latency (and, with `code`, of the request count). */
 type LatencyLabel =
   "verb" | "dry_run" | "group" | "version" | "resource" | "subresource" | "scope" | "component"
 
 const MAX_SERIES = 2_000
+/** The buckets of upstream's request and etcd request latencies (seconds). */
+const LATENCY_BUCKETS = [
+  0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60,
+]
 const OTHER: RequestInfo = {
   isResource: true,
   path: "",
@@ -78,25 +83,35 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
   // Series made once per label set (metric-series.ts): these two are recorded on every request.
   const requests = new SeriesCounter(
     "apiserver_request_total",
-    "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
+    kubeHelp(
+      "STABLE",
+      "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
+    ),
     registers,
   )
   const latency = new SeriesHistogram(
     "apiserver_request_duration_seconds",
-    "Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.",
-    [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+    kubeHelp(
+      "STABLE",
+      "Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.",
+    ),
+    LATENCY_BUCKETS,
     registers,
   )
   const longRunning = new Gauge({
     name: "apiserver_longrunning_requests",
-    help: "Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component.",
+    help: kubeHelp(
+      "STABLE",
+      "Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.",
+    ),
     labelNames: ["verb", "group", "version", "resource", "subresource", "scope", "component"],
     registers,
   })
+  // k8s.io/apiserver's etcd3 metrics, timed around each call of the store (any backend).
   const storeLatency = new SeriesHistogram(
     "etcd_request_duration_seconds",
-    "Store request latency in seconds for each operation and object type.",
-    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    kubeHelp("ALPHA", "Etcd request latency in seconds for each operation and object type."),
+    LATENCY_BUCKETS,
     registers,
   )
 
@@ -198,26 +213,33 @@ function segment(key: string, from: number): string {
   return end < 0 ? key.slice(from) : key.slice(from, end)
 }
 
-/** The object type of a registry key: `/registry/<group>/<resource>/...` → "resource.group". */
-function typeOfKey(key: string): string {
+/** The built-in API groups without a dot in their name (every other group has one; no core resource does). */
+const DOTLESS_GROUPS = new Set(["apps", "autoscaling", "batch", "extensions", "policy"])
+
+/**
+ * The group and resource of a registry key, `/registry/<resource>/...` for core resources and
+ * `/registry/<group>/<resource>/...` for the others.
+ */
+function groupResourceOf(key: string): { group: string; resource: string } {
   const s1 = key.indexOf("/", key.indexOf("/") + 1)
-  if (s1 < 0) return ""
+  if (s1 < 0) return { group: "", resource: "" }
   const a = segment(key, s1 + 1)
-  if (!a.includes(".")) return a
-  const b = segment(key, s1 + 2 + a.length)
-  return b && s1 + 1 + a.length < key.length ? `${b}.${a}` : a
+  if (!a.includes(".") && !DOTLESS_GROUPS.has(a)) return { group: "", resource: a }
+  return { group: a, resource: segment(key, s1 + 2 + a.length) }
 }
 
 function instrumentStore(store: Store, hist: SeriesHistogram): Store {
   type Child = { observe(v: number): void }
-  // Series by operation, then type (no label string built per call).
-  const children = new Map<string, Map<string, Child>>()
+  // Series by operation, group, then resource (no label string built per call).
+  const children = new Map<string, Map<string, Map<string, Child>>>()
   const childOf = (operation: string, key: string): Child => {
-    let byType = children.get(operation)
-    if (!byType) children.set(operation, (byType = new Map()))
-    const type = typeOfKey(key)
-    let c = byType.get(type)
-    if (!c) byType.set(type, (c = hist.series({ operation, type })))
+    let byGroup = children.get(operation)
+    if (!byGroup) children.set(operation, (byGroup = new Map()))
+    const { group, resource } = groupResourceOf(key)
+    let byResource = byGroup.get(group)
+    if (!byResource) byGroup.set(group, (byResource = new Map()))
+    let c = byResource.get(resource)
+    if (!c) byResource.set(resource, (c = hist.series({ operation, group, resource })))
     return c
   }
   // The store's own promise goes back to the caller (no extra turns per call); the latency is
@@ -241,7 +263,8 @@ function instrumentStore(store: Store, hist: SeriesHistogram): Store {
     }
   return {
     get: timed("get", (k) => store.get(k)),
-    list: timed("listWithCount", (k, o?: Parameters<Store["list"]>[1]) => store.list(k, o)),
+    // Upstream's getList records a recursive read as "list".
+    list: timed("list", (k, o?: Parameters<Store["list"]>[1]) => store.list(k, o)),
     create: timed("create", (k, v: string) => store.create(k, v)),
     update: timed("update", (k, v: string, rev: number) => store.update(k, v, rev)),
     delete: timed("delete", (k, rev?: number) => store.delete(k, rev)),

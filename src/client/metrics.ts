@@ -1,9 +1,10 @@
 /**
- * Prometheus metrics of a controller manager's work queues and reconciles, under upstream's
- * workqueue_* names (label `name` = the controller), read from the controllers' counters at
- * each scrape.
+ * Prometheus metrics of a controller manager's work queues and reconciles, read from the
+ * controllers' counters at each scrape: upstream's workqueue_* families (label `name` = the
+ * controller) as component-base declares them in 1.35 (ALPHA), and k8ts's own.
  */
 import { Counter, Gauge, type Registry } from "prom-client"
+import { kubeHelp } from "../util/index.ts"
 import type { ControllerHealth } from "./manager.ts"
 
 /** What the metrics read: a manager's per-controller health. */
@@ -40,7 +41,7 @@ function followingCounter(
 export function registerControllerMetrics(registry: Registry, source: HealthSource): void {
   new Gauge({
     name: "workqueue_depth",
-    help: "Current depth of workqueue",
+    help: kubeHelp("ALPHA", "Current depth of workqueue"),
     labelNames: ["name"],
     registers: [registry],
     collect() {
@@ -59,14 +60,14 @@ export function registerControllerMetrics(registry: Registry, source: HealthSour
   followingCounter(
     registry,
     "workqueue_adds_total",
-    "Total number of adds handled by workqueue",
+    kubeHelp("ALPHA", "Total number of adds handled by workqueue"),
     source,
     (h) => h.adds,
   )
   followingCounter(
     registry,
     "workqueue_retries_total",
-    "Total number of retries handled by workqueue",
+    kubeHelp("ALPHA", "Total number of retries handled by workqueue"),
     source,
     (h) => h.retries,
   )

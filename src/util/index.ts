@@ -55,3 +55,4 @@ export {
   PROMETHEUS_TEXT_TYPE,
   prometheusText,
 } from "./prometheus-text.ts"
+export { kubeHelp, type StabilityLevel } from "./kube-metric-help.ts"

@@ -59,6 +59,15 @@ test("/metrics reports running pods and containers, pod start and worker duratio
   // No operation failed: the errors vector has no series, so (as client_golang) no family.
   assert.doesNotMatch(text, /kubelet_runtime_operations_errors_total/)
   assert.match(text, /# TYPE kubelet_runtime_operations_duration_seconds histogram/)
+  // HELP with component-base's stability level, as upstream declares each.
+  assert.match(
+    text,
+    /^# HELP kubelet_running_pods \[ALPHA\] Number of pods that have a running pod sandbox$/m,
+  )
+  assert.match(
+    text,
+    /^# HELP kubelet_runtime_operations_total \[ALPHA\] Cumulative number of runtime operations by operation type\.$/m,
+  )
 
   const probes = await until("a readiness probe counted", async () => {
     const t = await (await fetch(`${base}/metrics/probes`)).text()
@@ -68,6 +77,16 @@ test("/metrics reports running pods and containers, pod start and worker duratio
   const series = `prober_probe_total{container="b",namespace="default",pod="m1",pod_uid="${uid}",probe_type="Readiness",result="successful"}`
   assert.ok((sample(probes, series) ?? 0) >= 1, probes)
   assert.doesNotMatch(probes, /kubelet_running_pods/)
+  assert.match(
+    probes,
+    /^# HELP prober_probe_total \[BETA\] Cumulative number of a liveness, readiness or startup probe for a container by result\.$/m,
+  )
+  assert.match(
+    probes,
+    /^# HELP process_start_time_seconds \[ALPHA\] Start time of the process since unix epoch in seconds\.$/m,
+  )
+  const started = sample(probes, "process_start_time_seconds") ?? 0
+  assert.ok(Math.abs(started - (Date.now() / 1000 - process.uptime())) < 5, probes)
 
   // cAdvisor's series: the node's root, the pod (container="") and each running container.
   const cadvisor = await (await fetch(`${base}/metrics/cadvisor`)).text()

@@ -1,10 +1,13 @@
 /**
- * The kubelet's Prometheus metrics under upstream's names: running pods and containers, pod
- * start and pod worker durations, container runtime operations (counts, errors, latency) on
- * /metrics, and the prober's results on /metrics/probes. Each kubelet has its own registries, so
- * several kubelets can live in one process.
+ * The kubelet's Prometheus metrics, declared as upstream declares them (names, HELP texts with
+ * their stability level, labels, buckets): running pods and containers, pod start and pod worker
+ * durations, container runtime operations (counts, errors, latency) on /metrics, and the
+ * prober's results (with the process start time, as upstream's registry there) on
+ * /metrics/probes. Each kubelet has its own registries, so several kubelets can live in one
+ * process.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client"
+import { kubeHelp } from "../../util/index.ts"
 import type { ProbeKind } from "../probes.ts"
 
 /** What the gauges read when scraped. */
@@ -50,7 +53,7 @@ export class KubeletMetrics {
     const registers = [this.registry]
     new Gauge({
       name: "kubelet_running_pods",
-      help: "Number of pods that have a running pod sandbox",
+      help: kubeHelp("ALPHA", "Number of pods that have a running pod sandbox"),
       registers,
       collect() {
         this.set(source.runningPods())
@@ -58,7 +61,7 @@ export class KubeletMetrics {
     })
     new Gauge({
       name: "kubelet_running_containers",
-      help: "Number of containers currently running",
+      help: kubeHelp("ALPHA", "Number of containers currently running"),
       labelNames: ["container_state"],
       registers,
       collect() {
@@ -68,7 +71,10 @@ export class KubeletMetrics {
     })
     this.#podStart = new Histogram({
       name: "kubelet_pod_start_duration_seconds",
-      help: "Duration in seconds from kubelet seeing a pod for the first time to the pod starting to run",
+      help: kubeHelp(
+        "ALPHA",
+        "Duration in seconds from kubelet seeing a pod for the first time to the pod starting to run",
+      ),
       buckets: [
         0.5, 1, 2, 3, 4, 5, 6, 8, 10, 20, 30, 45, 60, 120, 180, 240, 300, 360, 480, 600, 900, 1200, 1800,
         2700, 3600,
@@ -77,39 +83,50 @@ export class KubeletMetrics {
     })
     this.#podWorker = new Histogram({
       name: "kubelet_pod_worker_duration_seconds",
-      help: "Duration in seconds to sync a single pod. Broken down by operation type: create, update, or sync",
+      help: kubeHelp(
+        "ALPHA",
+        "Duration in seconds to sync a single pod. Broken down by operation type: create, update, or sync",
+      ),
       labelNames: ["operation_type"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     })
     this.#ops = new Counter({
       name: "kubelet_runtime_operations_total",
-      help: "Cumulative number of runtime operations by operation type.",
+      help: kubeHelp("ALPHA", "Cumulative number of runtime operations by operation type."),
       labelNames: ["operation_type"],
       registers,
     })
     this.#opErrors = new Counter({
       name: "kubelet_runtime_operations_errors_total",
-      help: "Cumulative number of runtime operation errors by operation type.",
+      help: kubeHelp("ALPHA", "Cumulative number of runtime operation errors by operation type."),
       labelNames: ["operation_type"],
       registers,
     })
     this.#opLatency = new Histogram({
       name: "kubelet_runtime_operations_duration_seconds",
-      help: "Duration in seconds of runtime operations. Broken down by operation type.",
+      help: kubeHelp("ALPHA", "Duration in seconds of runtime operations. Broken down by operation type."),
       labelNames: ["operation_type"],
       buckets: Array.from({ length: 14 }, (_, i) => 0.005 * 2.5 ** i),
       registers,
     })
+    new Gauge({
+      name: "process_start_time_seconds",
+      help: kubeHelp("ALPHA", "Start time of the process since unix epoch in seconds."),
+      registers: [this.probeRegistry],
+    }).set(performance.timeOrigin / 1000)
     this.#probes = new Counter({
       name: "prober_probe_total",
-      help: "Cumulative number of a liveness, readiness or startup probe for a container by result.",
+      help: kubeHelp(
+        "BETA",
+        "Cumulative number of a liveness, readiness or startup probe for a container by result.",
+      ),
       labelNames: ["probe_type", "result", "container", "pod", "namespace", "pod_uid"],
       registers: [this.probeRegistry],
     })
     this.#probeLatency = new Histogram({
       name: "prober_probe_duration_seconds",
-      help: "Duration in seconds for a probe response.",
+      help: kubeHelp("ALPHA", "Duration in seconds for a probe response."),
       labelNames: ["probe_type", "container", "pod", "namespace"],
       registers: [this.probeRegistry],
     })
