@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics of a controller manager's work queues and reconciles, read from the
  * controllers' counters at each scrape: upstream's workqueue_* families (label `name` = the
- * controller) as component-base declares them in 1.35 (ALPHA), and k8ts's own.
+ * controller) as component-base declares them in 1.35 (ALPHA), and k8ts's own under k8ts_ (no
+ * upstream family counts keys in progress, reconciles or loop restarts).
  */
 import { Counter, Gauge, type Registry } from "prom-client"
 import { kubeHelp } from "../util/index.ts"
@@ -49,7 +50,7 @@ export function registerControllerMetrics(registry: Registry, source: HealthSour
     },
   })
   new Gauge({
-    name: "workqueue_unfinished_work",
+    name: "k8ts_workqueue_unfinished_work",
     help: "Keys being processed that have not finished",
     labelNames: ["name"],
     registers: [registry],
@@ -73,14 +74,14 @@ export function registerControllerMetrics(registry: Registry, source: HealthSour
   )
   followingCounter(
     registry,
-    "controller_reconcile_errors_total",
+    "k8ts_controller_reconcile_errors_total",
     "Total number of reconcile errors per controller",
     source,
     (h) => h.failures,
   )
   followingCounter(
     registry,
-    "controller_reconcile_total",
+    "k8ts_controller_reconcile_total",
     "Total number of reconciles per controller",
     source,
     (h) => h.reconciles,
