@@ -68,6 +68,7 @@ import {
 } from "./http.ts"
 import { type KubernetesServiceOptions, startKubernetesService } from "./kubernetes-service.ts"
 import { createApiMetrics } from "./metrics.ts"
+import { InflightRequests } from "./inflight.ts"
 import { unionAuthenticators } from "./authn.ts"
 import { alwaysAllow, type Authorizer } from "./authz.ts"
 import { impersonatedUser } from "./impersonation.ts"
@@ -85,7 +86,7 @@ import { Registry } from "./registry/registry.ts"
 import { apiServiceStrategy } from "./registry/apiservice.ts"
 import { certificateSigningRequestStrategy } from "./registry/certificates.ts"
 import type { HealthProbe } from "./component-status.ts"
-import { requestInfo } from "./request-info.ts"
+import { type RequestInfo, requestInfo } from "./request-info.ts"
 import { kubeletSummaryFetcher, MetricsScraper, type SummaryFetcher } from "./resource-metrics/index.ts"
 import { ServiceAddresses } from "./service-addresses.ts"
 import { ClusterIPs } from "./cluster-ips.ts"
@@ -305,6 +306,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const log = opts.log ?? silentLogger()
   const metricsRegistry = opts.metrics ?? new MetricsRegistry()
   const metrics = createApiMetrics(metricsRegistry)
+  const inflight = new InflightRequests(metricsRegistry, clock)
   const store = metrics.instrumentStore(opts.store)
   const cache = new WatchCache(store, decode, log, opts.watchCacheWindow)
   for (const r of BUILTIN_RESOURCES) cache.resource(servedOf(r).prefix)
@@ -545,6 +547,17 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const acting = await impersonatedUser(req, req.user, authorize)
       if (acting) req.user = acting
     }
+    const ri = requestInfo(req.method, req.path, req.query)
+    // Counted while it executes, as upstream's priority-and-fairness filter after authentication.
+    const kind = inflight.begin(ri)
+    try {
+      return await serve(req, ri)
+    } finally {
+      inflight.end(kind)
+    }
+  }
+
+  async function serve(req: ApiRequest, ri: RequestInfo): Promise<ApiResponse> {
     if (req.path === "/metrics" && req.method === "GET") {
       return {
         status: 200,
@@ -555,7 +568,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (saTokens && req.method === "GET" && isIssuerDiscoveryPath(req.path)) {
       return serveIssuerDiscovery(req.path, saTokens, opts.advertiseAddress ?? "127.0.0.1:6443")
     }
-    const ri = requestInfo(req.method, req.path, req.query)
     const nonResource = routeNonResource(req, ri, nonResourceContext)
     if (nonResource) return await nonResource
     const started = performance.now()
