@@ -114,3 +114,29 @@ test("/metrics declares the API server's families as upstream does: HELP with th
   )
   ac.abort()
 })
+
+test("/metrics counts the stored objects of each stored resource, from the watch cache", async () => {
+  const api = createApiServer({ store: new MemoryStore() })
+  const ac = new AbortController()
+  void api.run(ac.signal)
+  await api.ready()
+  for (const name of ["a", "b"])
+    await apiCall(api, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name } })
+  // A list without resourceVersion waits until the cache has the writes.
+  await apiCall(api, "GET", "/api/v1/namespaces/default/configmaps")
+  const text = (await apiCall(api, "GET", "/metrics")).text
+  assert.match(
+    text,
+    /^# HELP apiserver_storage_objects \[STABLE\] \(Deprecated since 1\.34\.0\) \[DEPRECATED, consider using apiserver_resource_objects instead\] Number of stored objects at the time of last check split by kind\. In case of a fetching error, the value will be -1\.$/m,
+  )
+  assert.match(text, /^apiserver_storage_objects\{resource="configmaps"\} 2$/m)
+  assert.match(text, /^apiserver_storage_objects\{resource="deployments\.apps"\} 0$/m)
+  assert.match(text, /^apiserver_resource_objects\{group="",resource="configmaps"\} 2$/m)
+  assert.match(text, /^apiserver_resource_objects\{group="apps",resource="deployments"\} 0$/m)
+  // The system namespaces the server creates are stored objects too.
+  assert.match(text, /^apiserver_storage_objects\{resource="namespaces"\} [4-9]$/m)
+  // Events are stored once, whichever group serves them; reviews and metrics are not stored.
+  assert.equal(text.match(/^apiserver_storage_objects\{resource="events[."]/gm)?.length, 1)
+  assert.doesNotMatch(text, /resource="(tokenreviews|pods\.metrics\.k8s\.io|componentstatuses)"/)
+  ac.abort()
+})

@@ -69,6 +69,7 @@ import {
 import { type KubernetesServiceOptions, startKubernetesService } from "./kubernetes-service.ts"
 import { createApiMetrics } from "./metrics.ts"
 import { InflightRequests } from "./inflight.ts"
+import { registerStorageObjects } from "./storage-objects.ts"
 import { unionAuthenticators } from "./authn.ts"
 import { alwaysAllow, type Authorizer } from "./authz.ts"
 import { impersonatedUser } from "./impersonation.ts"
@@ -311,6 +312,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const cache = new WatchCache(store, decode, log, opts.watchCacheWindow)
   for (const r of BUILTIN_RESOURCES) cache.resource(servedOf(r).prefix)
   const table = new ResourceTable(BUILTIN_RESOURCES, (prefix) => cache.resource(prefix))
+  registerStorageObjects(metricsRegistry, {
+    resources: () => table.all(),
+    served: servedOf,
+    count: (prefix) => cache.resource(prefix).objects.size,
+  })
   const nsCache = cache.resource("/registry/namespaces/")
   // From the cache: a claim's namespace exists (NamespaceLifecycle admitted it) and is seldom new.
   const validate = validator((name) => {
