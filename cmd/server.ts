@@ -18,9 +18,14 @@ import {
   type HealthProbe,
   type Pki,
 } from "../src/apiserver/index.ts"
-import { type Client, InProcessClient, isControllerEnabled } from "../src/client/index.ts"
+import {
+  type Client,
+  countRestClientRequests,
+  InProcessClient,
+  isControllerEnabled,
+} from "../src/client/index.ts"
 import { openStore } from "../src/storage/index.ts"
-import { cidrAddress, createLogger, realClock } from "../src/util/index.ts"
+import { cidrAddress, createLogger, joinHostPort, realClock } from "../src/util/index.ts"
 import { type ComponentTask, componentTask } from "./component-task.ts"
 import { type ComponentRunnerOptions, startComponentTasks } from "./component-threads.ts"
 import {
@@ -250,17 +255,22 @@ export async function runServer(argv: string[]): Promise<void> {
     { clusterIP: kubernetesIP, endpointIP: reach, endpointPort: server.port },
     apiStop.signal,
   )
-  const client = new InProcessClient(api.handle, { userAgent: "k8ts-server" })
+  // The in-process clients' requests, counted as client-go counts them (rest_client_requests_total).
+  const handle = countRestClientRequests(api.handle, {
+    registry: metrics,
+    host: joinHostPort(reach, server.port),
+  })
+  const client = new InProcessClient(handle, { userAgent: "k8ts-server" })
   // Each component's requests carry upstream's binary name, which names its field manager.
   const clientOf = (component: string) =>
-    new InProcessClient(api.handle, { userAgent: COMPONENT_USER_AGENTS[component] ?? "k8ts-server" })
+    new InProcessClient(handle, { userAgent: COMPONENT_USER_AGENTS[component] ?? "k8ts-server" })
   // Servers sharing an etcd elect a leader; a server's own store has one candidate.
   const leaderElection = config.datastore.startsWith("etcd") ? "shared" : "sole"
   const components = await startComponents(
     config,
     { client, clientOf, clock: realClock, log, metrics, leaderElection },
     {
-      handle: api.handle,
+      handle,
       userAgent: "k8ts-server",
       userAgentFor: (component) => COMPONENT_USER_AGENTS[component],
       threads: config.componentThreads,

@@ -88,3 +88,4 @@ export {
 export { WrittenObjects } from "./read-your-writes.ts"
 export { LeaderElector, type LeaderElectionOptions } from "./leader-election.ts"
 export { registerControllerMetrics, type HealthSource } from "./metrics.ts"
+export { countRestClientRequests, type RestClientMetricsOptions } from "./rest-client-metrics.ts"
