@@ -1,11 +1,14 @@
 /**
  * GET and LIST of metrics.k8s.io/v1beta1 NodeMetrics (`nodes`) and PodMetrics (`pods`, namespaced),
  * answered from the scraper's latest points with label selectors against the nodes' and pods'
- * labels, shaped as metrics-server answers.
+ * labels, shaped as metrics-server answers, as a Table too (`kubectl get podmetrics`).
  */
 import { ApiError, type ApiObject } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
+import { chooseOutput } from "../negotiate.ts"
 import { json } from "../output.ts"
+import { tableContentType, tableOf } from "../table.ts"
+import { resourceMetricsPrinter } from "../table/index.ts"
 import { parseLabelSelector } from "../selectors.ts"
 import type { ResourceRequest } from "../handlers/context.ts"
 import type { MetricsPoints, NodePoint, PodPoint, Usage } from "./points.ts"
@@ -13,12 +16,15 @@ import { rfc3339 } from "../../util/index.ts"
 
 const GROUP_VERSION = "metrics.k8s.io/v1beta1"
 
-/** A Go time.Duration's text of `ms` (15s, 14.999s, 1m0.5s). */
+/** A Go time.Duration's text of `ms`, whole milliseconds (500ms, 15s, 14.999s, 1m0.5s, 1h0m0s). */
 export function goDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms)) / 1000
-  const m = Math.floor(total / 60)
-  const s = Number((total - m * 60).toFixed(3))
-  return m > 0 ? `${m}m${s}s` : `${s}s`
+  const whole = Math.max(0, Math.round(ms))
+  if (whole === 0) return "0s"
+  if (whole < 1000) return `${whole}ms`
+  const h = Math.floor(whole / 3_600_000)
+  const m = Math.floor((whole % 3_600_000) / 60_000)
+  const s = (whole % 60_000) / 1000
+  return `${h > 0 ? `${h}h${m}m` : m > 0 ? `${m}m` : ""}${s}s`
 }
 
 function usageOf(u: Usage): { cpu: string; memory: string } {
@@ -68,6 +74,23 @@ function notFound(resource: string, name: string): ApiError {
   return new ApiError("NotFound", `${resource}.metrics.k8s.io "${name}" not found`)
 }
 
+/** `objects` as the request asks for them: a Table (metrics-server's columns), else `body`. */
+function respond(r: ResourceRequest, objects: readonly ApiObject[], body: unknown): ApiResponse {
+  const out = chooseOutput(r.req.header("accept"), { table: true })
+  if (out?.kind !== "table") return json(200, body)
+  const table = tableOf(r.served.info, objects, {
+    query: r.req.query,
+    now: r.parts.clock.now(),
+    listMeta: {},
+    printer: resourceMetricsPrinter(objects),
+  })
+  return {
+    status: 200,
+    headers: { "content-type": tableContentType(out.version) },
+    body: JSON.stringify(table),
+  }
+}
+
 /** Serves one metrics.k8s.io request. */
 export function serveResourceMetrics(r: ResourceRequest, points: MetricsPoints): ApiResponse {
   const resource = r.served.info.resource as "pods" | "nodes"
@@ -82,7 +105,7 @@ export function serveResourceMetrics(r: ResourceRequest, points: MetricsPoints):
   if (r.ri.verb === "get") {
     const one = all.find((o) => o.metadata?.name === r.ri.name)
     if (!one) throw notFound(resource === "nodes" ? "nodemetrics" : "podmetrics", r.ri.name)
-    return json(200, one)
+    return respond(r, [one], one)
   }
   if (r.ri.verb !== "list")
     throw new ApiError("MethodNotAllowed", "the server does not allow this method on the requested resource")
@@ -97,7 +120,7 @@ export function serveResourceMetrics(r: ResourceRequest, points: MetricsPoints):
         `${b.metadata?.namespace}/${b.metadata?.name}`,
       ),
     )
-  return json(200, {
+  return respond(r, items, {
     kind: resource === "nodes" ? "NodeMetricsList" : "PodMetricsList",
     apiVersion: GROUP_VERSION,
     metadata: {},

@@ -1,16 +1,35 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
-import { NodeMetricses, Nodes, PodMetricses, Pods, type ApiObject } from "../../api/index.ts"
-import { settleUntil, startClientEnv, until } from "../../testing/index.ts"
+import {
+  type ApiObject,
+  NodeMetricses,
+  Nodes,
+  parseQuantity,
+  PodMetricses,
+  Pods,
+  type Quantity,
+  quantityString,
+} from "../../api/index.ts"
+import { apiCall, settleUntil, startClientEnv, until } from "../../testing/index.ts"
 import { FakeClock } from "../../util/index.ts"
 import type { KubeletSummary } from "./points.ts"
 import { goDuration } from "./handler.ts"
 
 test("goDuration prints Go's time.Duration text", () => {
-  assert.equal(goDuration(15_000), "15s")
-  assert.equal(goDuration(14_999), "14.999s")
-  assert.equal(goDuration(60_500), "1m0.5s")
+  const cases: [number, string][] = [
+    [0, "0s"],
+    [1, "1ms"],
+    [500, "500ms"],
+    [1000, "1s"],
+    [15_000, "15s"],
+    [14_999, "14.999s"],
+    [60_000, "1m0s"],
+    [60_500, "1m0.5s"],
+    [3_600_000, "1h0m0s"],
+    [3_725_250, "1h2m5.25s"],
+  ]
+  for (const [ms, want] of cases) assert.equal(goDuration(ms), want, String(ms))
 })
 
 test("metrics.k8s.io serves scraped node and pod usage with rates, windows and label selectors", async () => {
@@ -67,6 +86,33 @@ test("metrics.k8s.io serves scraped node and pod usage with rates, windows and l
       pods.items.map((p) => [p.metadata?.name, p.window, p.containers]),
       ["a", "b"].map((n) => [n, "15s", [{ name: "c", usage: { cpu: "100000000n", memory: "65536Ki" } }]]),
     )
+    // kubectl get podmetrics / nodemetrics: metrics-server's table (Name, cpu, memory, Window).
+    const asTable = { accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json" }
+    const table = await apiCall(
+      env.api,
+      "GET",
+      "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods",
+      undefined,
+      asTable,
+    )
+    assert.equal(table.headers.get("content-type"), "application/json;as=Table;v=v1;g=meta.k8s.io")
+    assert.deepEqual(
+      table.json.columnDefinitions.map((d: { name: string; format: string }) => [d.name, d.format]),
+      [
+        ["Name", "name"],
+        ["cpu", "quantity"],
+        ["memory", "quantity"],
+        ["Window", "duration"],
+      ],
+    )
+    assert.deepEqual(
+      table.json.rows.map((r: { cells: unknown[] }) => r.cells),
+      [
+        ["a", "100m", "64Mi", "15s"],
+        ["b", "100m", "64Mi", "15s"],
+      ],
+    )
+    assert.equal(table.json.rows[0].object.kind, "PartialObjectMetadata")
     const onlyA = await c.resource(PodMetricses).list({ namespace: "default", labelSelector: "app=a" })
     assert.deepEqual(
       onlyA.items.map((p) => p.metadata?.name),
@@ -74,6 +120,17 @@ test("metrics.k8s.io serves scraped node and pod usage with rates, windows and l
     )
     const node = await c.resource(NodeMetricses).get({ name: "n1" })
     assert.equal(node.usage.memory, `${8 << 20}Ki`)
+    // Its first window runs from the node's start an hour before.
+    assert.equal(node.window, "1h0m0s")
+    const nodeTable = await apiCall(
+      env.api,
+      "GET",
+      "/apis/metrics.k8s.io/v1beta1/nodes/n1",
+      undefined,
+      asTable,
+    )
+    const cpu = quantityString(parseQuantity(node.usage.cpu) as Quantity)
+    assert.deepEqual(nodeTable.json.rows[0].cells, ["n1", cpu, "8Gi", "1h0m0s"])
     assert.equal(node.metadata?.labels?.zone, "z1")
     await assert.rejects(
       c.resource(PodMetricses).get({ namespace: "default", name: "zz" }),

@@ -64,6 +64,7 @@ import { NAME_COLUMN, column, printer, type Printer } from "./types.ts"
 
 export type { Cell, ColumnDefinition, Printer, PrintContext, RowCondition } from "./types.ts"
 export { humanDuration } from "./format.ts"
+export { resourceMetricsPrinter } from "./resource-metrics.ts"
 
 /** Upstream's default table for kinds without a printer: Name and the raw creationTimestamp. */
 export const defaultPrinter: Printer = {
