@@ -32,6 +32,9 @@ test("registerControllerMetrics() reads the controllers at each scrape under ups
   assert.match(first, /^workqueue_adds_total\{name="deployment"\} 5$/m)
   assert.match(first, /^k8ts_workqueue_unfinished_work\{name="deployment"\} 1$/m)
   assert.match(first, /^k8ts_controller_reconcile_total\{name="deployment"\} 4$/m)
+  // A queue's counters exist from its start, at 0, as upstream's.
+  assert.match(first, /^workqueue_retries_total\{name="deployment"\} 0$/m)
+  assert.match(first, /^k8ts_controller_reconcile_errors_total\{name="deployment"\} 0$/m)
   // Nothing upstream-named that upstream does not declare.
   assert.doesNotMatch(first, /^(workqueue_unfinished_work|controller_reconcile)/m)
   // The counters follow the readings: a scrape adds what they gained since the last one.

@@ -31,7 +31,8 @@ function followingCounter(
       for (const h of source.health()) {
         const now = read(h)
         const gained = now - (seen.get(h.name) ?? 0)
-        if (gained > 0) this.inc({ name: h.name }, gained)
+        // Every queue's series exists from its start, at 0, as upstream's are made with the queue.
+        this.inc({ name: h.name }, Math.max(0, gained))
         seen.set(h.name, now)
       }
     },
