@@ -1,6 +1,8 @@
 /**
  * `k8ts server --runtime hollow`: the hollow node serves its stats on the kubelet port, so the
- * real kubectl's `top node` and `top pod` read its synthetic usage through metrics.k8s.io.
+ * real kubectl's `top node` and `top pod` read its synthetic usage through metrics.k8s.io, and
+ * `get podmetrics` / `get nodemetrics` print metrics-server's columns; `get --raw /metrics` is
+ * the text upstream's API server writes.
  */
 import assert from "node:assert/strict"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -57,6 +59,40 @@ test("kubectl top node and top pod show a hollow node's synthetic usage", async 
   const node = await k("top", "node", "--no-headers")
   assert.equal(node.code, 0, node.stderr)
   assert.match(node.stdout, /^hollow-top\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/m)
+
+  // metrics-server's table: the quantities summed over the containers, the window a Go duration.
+  const podMetrics = await k("get", "podmetrics", "busy")
+  assert.equal(podMetrics.code, 0, podMetrics.stderr)
+  assert.match(podMetrics.stdout, /^NAME\s+CPU\s+MEMORY\s+WINDOW\s*$/m)
+  assert.match(podMetrics.stdout, /^busy\s+250m\s+64Mi\s+\d+(\.\d+)?m?s\s*$/m)
+  const nodeMetrics = await k("get", "nodemetrics")
+  assert.equal(nodeMetrics.code, 0, nodeMetrics.stderr)
+  assert.match(nodeMetrics.stdout, /^NAME\s+CPU\s+MEMORY\s+WINDOW\s*$/m)
+  assert.match(nodeMetrics.stdout, /^hollow-top\s+\d+(n|u|m)?\s+\d+(Ki|Mi|Gi)\s+\S+s\s*$/m)
+})
+
+test("kubectl get --raw /metrics: upstream's exposition, families sorted, HELP with the stability level", async () => {
+  const r = await k("get", "--raw", "/metrics")
+  assert.equal(r.code, 0, r.stderr)
+  const text = r.stdout
+  const families = [...text.matchAll(/^# HELP (\S+) /gm)].map((m) => m[1] as string)
+  assert.ok(families.length > 10, text)
+  assert.deepEqual(families, [...families].sort(), "families sorted by name")
+  assert.doesNotMatch(text, /\n\n/, "no blank line between families")
+  assert.match(
+    text,
+    /^# HELP apiserver_request_total \[STABLE\] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code\.$/m,
+  )
+  // Labels sorted by name, le last.
+  assert.match(
+    text,
+    /^apiserver_request_duration_seconds_bucket\{component="apiserver",dry_run="",group="",resource="[a-z]+",scope="[a-z]*",subresource="[a-z]*",verb="[A-Z]+",version="v1",le="0\.005"\} \d+$/m,
+  )
+  // The families dashboards read: objects stored, requests in flight, the components' requests.
+  assert.match(text, /^apiserver_storage_objects\{resource="pods"\} [1-9]\d*$/m)
+  assert.match(text, /^apiserver_current_inflight_requests\{request_kind="readOnly"\} \d+$/m)
+  assert.match(text, /^apiserver_current_inflight_requests\{request_kind="mutating"\} \d+$/m)
+  assert.match(text, /^rest_client_requests_total\{code="200",host="[^"]+",method="GET"\} [1-9]/m)
 })
 
 test("--max-pods sets the hollow node's pods capacity and allocatable", async () => {
