@@ -123,7 +123,7 @@ export class KubeletServer {
       return true
     }
     if (summary && path === "/metrics/cadvisor") {
-      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
+      res.writeHead(200, { "content-type": PROMETHEUS_TEXT_TYPE })
       res.end(cadvisorMetricsText(summary(), (ns, pod, name) => this.#running(ns, pod, name), Date.now()))
       return true
     }
@@ -140,7 +140,7 @@ export class KubeletServer {
       return true
     }
     if (summary && path === "/metrics/resource") {
-      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" })
+      res.writeHead(200, { "content-type": PROMETHEUS_TEXT_TYPE })
       res.end(resourceMetricsText(summary()))
       return true
     }

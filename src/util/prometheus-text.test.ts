@@ -129,3 +129,29 @@ test("formatPrometheusText() sorts in Go's byte order and adds a missing +Inf bu
 test("formatPrometheusText() of no samples is empty", () => {
   assert.equal(formatPrometheusText([]), "")
 })
+
+test("formatPrometheusText() writes a sample's time after its value, as expfmt writes TimestampMs", () => {
+  const text = formatPrometheusText([
+    {
+      name: "c_total",
+      help: "h",
+      type: "counter" as never,
+      aggregator: "sum",
+      collect: () => {},
+      values: [
+        { value: 3.5, labels: { pod: "b" }, timestampMs: 1767225600123 },
+        { value: 1e7, labels: { pod: "a" } },
+      ],
+    },
+  ])
+  assert.equal(
+    text,
+    [
+      "# HELP c_total h",
+      "# TYPE c_total counter",
+      'c_total{pod="a"} 1e+07',
+      'c_total{pod="b"} 3.5 1767225600123',
+      "",
+    ].join("\n"),
+  )
+})

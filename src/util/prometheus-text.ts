@@ -13,8 +13,13 @@ import { goFormatFloat } from "./go-strconv.ts"
 /** The Content-Type promhttp answers a text scrape (or any Accept) with. */
 export const PROMETHEUS_TEXT_TYPE = "text/plain; version=0.0.4; charset=utf-8; escaping=underscores"
 
-/** One family as prom-client's `get()` gives it (a histogram's `le` among its labels). */
-export type MetricFamily = MetricObjectWithValues<MetricValue<string> & { metricName?: string }>
+/**
+ * One family as prom-client's `get()` gives it (a histogram's `le` among its labels); a counter's
+ * or gauge's sample may carry the time it was taken (ms since the epoch), written after it.
+ */
+export type MetricFamily = MetricObjectWithValues<
+  MetricValue<string> & { metricName?: string; timestampMs?: number }
+>
 
 /** What a histogram or summary keeps per label set until it is written. */
 interface Series {
@@ -71,11 +76,18 @@ function compareSeries(a: readonly [string, string][], b: readonly [string, stri
   return 0
 }
 
-/** `name{a="x",b="y",extra="v"} value`. */
-function sample(name: string, pairs: readonly [string, string][], value: number, extra?: string): string {
+/** `name{a="x",b="y",extra="v"} value [timestamp]`. */
+function sample(
+  name: string,
+  pairs: readonly [string, string][],
+  value: number,
+  extra?: string,
+  timestampMs?: number,
+): string {
   const parts = pairs.map(([k, v]) => `${k}="${escape(v, true)}"`)
   if (extra !== undefined) parts.push(extra)
-  return `${name}${parts.length ? `{${parts.join(",")}}` : ""} ${num(value)}`
+  const at = timestampMs === undefined ? "" : ` ${Math.trunc(timestampMs)}`
+  return `${name}${parts.length ? `{${parts.join(",")}}` : ""} ${num(value)}${at}`
 }
 
 /** The bound a histogram's `le` or a summary's `quantile` label holds ("+Inf" included). */
@@ -119,9 +131,9 @@ export function formatPrometheusText(families: readonly MetricFamily[]): string 
     if (type === "histogram") lines.push(...distributionLines(f, "le"))
     else if (type === "summary") lines.push(...distributionLines(f, "quantile"))
     else {
-      const rows = f.values.map((v) => ({ pairs: pairsOf(v.labels), value: v.value }))
+      const rows = f.values.map((v) => ({ pairs: pairsOf(v.labels), value: v.value, at: v.timestampMs }))
       rows.sort((a, b) => compareSeries(a.pairs, b.pairs))
-      for (const r of rows) lines.push(sample(f.name, r.pairs, r.value))
+      for (const r of rows) lines.push(sample(f.name, r.pairs, r.value, undefined, r.at))
     }
   }
   return lines.length ? `${lines.join("\n")}\n` : ""

@@ -74,7 +74,7 @@ test("one listener serves each hollow node's /stats/summary and /metrics/resourc
   const text = await (await scrape(h1, "/metrics/resource")).text()
   assert.match(
     text,
-    /^container_memory_working_set_bytes\{container="c",namespace="default",pod="busy"\} 67108864/m,
+    /^container_memory_working_set_bytes\{container="c",namespace="default",pod="busy"\} 6\.7108864e\+07 \d+$/m,
   )
 })
 

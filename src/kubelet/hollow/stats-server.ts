@@ -11,6 +11,7 @@ import { badRequest } from "../../api/index.ts"
 import { createNodeApiServer, listenOn, type NodeApiTls } from "../node-api-listener.ts"
 import { resourceMetricsText } from "../stats/resource-metrics.ts"
 import type { Summary } from "../stats/summary-types.ts"
+import { PROMETHEUS_TEXT_TYPE } from "../../util/index.ts"
 
 /** What the server reads: HollowNodes, or a holder of one made after the port is known. */
 export interface HollowNodeSource {
@@ -113,6 +114,6 @@ export class HollowStatsServer {
     const summary = name === undefined ? undefined : this.#o.nodes.summary(name)
     if (!summary) return send(res, 404, text, `no hollow node at ${hostOf(req) ?? "this address"}`)
     if (path === "/stats/summary") return send(res, 200, "application/json", JSON.stringify(summary))
-    send(res, 200, "text/plain; version=0.0.4; charset=utf-8", resourceMetricsText(summary))
+    send(res, 200, PROMETHEUS_TEXT_TYPE, resourceMetricsText(summary))
   }
 }

@@ -93,12 +93,12 @@ test("/metrics reports running pods and containers, pod start and worker duratio
   assert.match(cadvisor, /^# TYPE container_cpu_usage_seconds_total counter$/m)
   assert.match(
     cadvisor,
-    /^container_memory_working_set_bytes\{container="",id="\/",image="",name="",namespace="",pod=""\} \d+ \d+$/m,
+    /^container_memory_working_set_bytes\{container="",id="\/",image="",name="",namespace="",pod=""\} \d(\.\d+)?(e\+\d\d)? \d+$/m,
   )
   assert.match(
     cadvisor,
     new RegExp(
-      `^container_memory_rss\\{container="",id="/kubepods/pod${uid}",image="",name="",namespace="default",pod="m1"\\} \\d+ \\d+$`,
+      `^container_memory_rss\\{container="",id="/kubepods/pod${uid}",image="",name="",namespace="default",pod="m1"\\} [\\d.e+]+ \\d+$`,
       "m",
     ),
   )

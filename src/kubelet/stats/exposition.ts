@@ -1,51 +1,40 @@
 /**
- * The Prometheus text format of the kubelet's hand-built endpoints (/metrics/resource,
- * /metrics/cadvisor): samples gathered per metric family, printed family by family with their
- * HELP and TYPE lines.
+ * The Prometheus text of the kubelet's hand-built endpoints (/metrics/resource,
+ * /metrics/cadvisor): samples gathered per metric family, written as upstream's Go collectors
+ * are (util's formatPrometheusText: families and samples sorted, labels by name, Go's numbers),
+ * each sample with the time it was taken when known.
  */
+import { formatPrometheusText, type MetricFamily } from "../../util/index.ts"
 
-/** A metric family: its name, Prometheus type and help text. */
-export type Family = readonly [name: string, type: string, help: string]
+/** A metric family: its name, Prometheus type and help text (as its HELP line shows it). */
+export type Family = readonly [name: string, type: "counter" | "gauge", help: string]
 
-/** A label value escaped for the Prometheus text format. */
-export function esc(v: string): string {
-  return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
-}
-
-/** `{k="v",...}` of `l` in the Prometheus text format ("" when empty). */
-export function labels(l: Record<string, string>): string {
-  const parts = Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`)
-  return parts.length ? `{${parts.join(",")}}` : ""
-}
-
-/** Samples of a fixed list of families, printed in the list's order. */
+/** Samples of a fixed set of families. */
 export class Exposition {
   readonly #families: readonly Family[]
-  readonly #helpPrefix: string
-  readonly #samples: Map<string, string[]>
+  readonly #samples: Map<string, MetricFamily["values"]>
 
-  /** `helpPrefix` goes before every help text (upstream's stability level, e.g. "[ALPHA] "). */
-  constructor(families: readonly Family[], helpPrefix = "") {
+  constructor(families: readonly Family[]) {
     this.#families = families
-    this.#helpPrefix = helpPrefix
     this.#samples = new Map(families.map(([name]) => [name, []]))
   }
 
-  /** Adds a sample of family `name` (ignored when not in the list), timestamped when `ms` is given. */
-  add(name: string, l: Record<string, string>, value: number, ms?: number): void {
-    this.#samples.get(name)?.push(`${name}${labels(l)} ${value}${ms === undefined ? "" : ` ${ms}`}`)
+  /** Adds a sample of family `name` (ignored when not in the set), taken at `ms` when given. */
+  add(name: string, labels: Record<string, string>, value: number, ms?: number): void {
+    this.#samples.get(name)?.push({ labels, value, ...(ms === undefined ? {} : { timestampMs: ms }) })
   }
 
-  /** The exposition text. */
+  /** The exposition text (a family without samples is left out, as client_golang leaves it). */
   text(): string {
-    const out: string[] = []
-    for (const [name, type, help] of this.#families) {
-      out.push(
-        `# HELP ${name} ${this.#helpPrefix}${help}`,
-        `# TYPE ${name} ${type}`,
-        ...(this.#samples.get(name) ?? []),
-      )
-    }
-    return out.join("\n") + "\n"
+    return formatPrometheusText(
+      this.#families.map(([name, type, help]) => ({
+        name,
+        type: type as never,
+        help,
+        aggregator: "sum",
+        collect: () => {},
+        values: this.#samples.get(name) ?? [],
+      })),
+    )
   }
 }

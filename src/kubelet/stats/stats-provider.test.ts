@@ -76,4 +76,23 @@ test("the summary's rates come from consecutive samples", () => {
   assert.equal(s.node.memory.workingSetBytes, 60)
   const text = resourceMetricsText(s)
   assert.match(text, /container_cpu_usage_seconds_total\{container="c",namespace="ns",pod="p"\} 3.5 /)
+  // Upstream's declarations: STABLE, resource_scrape_error (scrape_error is hidden since 1.29).
+  assert.deepEqual(
+    [...text.matchAll(/^# HELP (\S+) \[(\w+)\]/gm)].map((m) => `${m[1]} ${m[2]}`),
+    [
+      "container_cpu_usage_seconds_total STABLE",
+      "container_memory_working_set_bytes STABLE",
+      "container_start_time_seconds STABLE",
+      "node_cpu_usage_seconds_total STABLE",
+      "node_memory_working_set_bytes STABLE",
+      "pod_cpu_usage_seconds_total STABLE",
+      "pod_memory_working_set_bytes STABLE",
+      "resource_scrape_error STABLE",
+    ],
+  )
+  assert.match(text, /^resource_scrape_error 0$/m)
+  assert.match(
+    text,
+    /^container_memory_working_set_bytes\{container="c",namespace="ns",pod="p"\} 5\.24288e\+06 \d+$/m,
+  )
 })
