@@ -110,7 +110,8 @@ export {
   volumeMismatch,
 } from "./volume-matching.ts"
 export { ephemeralClaimName, ephemeralClaimNotForPod } from "./ephemeral.ts"
-export { nodeSelectorTermMatches, nodeSelectorTermsMatch, qosClass, toleratesTaint } from "./scheduling.ts"
+export { nodeSelectorTermMatches, nodeSelectorTermsMatch, toleratesTaint } from "./scheduling.ts"
+export { qosClass, type QosClass } from "./qos.ts"
 export * from "./resource-list.ts"
 export {
   objectCountEvaluator,

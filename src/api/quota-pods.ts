@@ -14,7 +14,7 @@ import type { ApiObject } from "./meta.ts"
 import { ONE, type QuotaEvaluator } from "./quota-evaluator.ts"
 import { addAmounts, type Amounts, amountsOf, maxAmounts } from "./resource-list.ts"
 import { isPodTerminal } from "./pods.ts"
-import { qosClass } from "./scheduling.ts"
+import { qosClass } from "./qos.ts"
 
 const POD_RESOURCES = new Set([
   "pods",

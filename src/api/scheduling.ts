@@ -1,13 +1,12 @@
 /**
  * Pod-to-node rules every component evaluates the same way: taint tolerations (upstream's
  * Toleration.ToleratesTaint), node selector terms (terms ORed, requirements ANDed; labels with
- * In, NotIn, Exists, DoesNotExist, Gt, Lt; fields on metadata.name) and a pod's QoS class.
+ * In, NotIn, Exists, DoesNotExist, Gt, Lt; fields on metadata.name).
  */
 import type {
   Node,
   NodeSelectorRequirement,
   NodeSelectorTerm,
-  Pod,
   Taint,
   Toleration,
 } from "kubernetes-types/core/v1.js"
@@ -63,22 +62,4 @@ export function nodeSelectorTermMatches(term: NodeSelectorTerm, node: Node): boo
 /** True when any term matches. */
 export function nodeSelectorTermsMatch(terms: readonly NodeSelectorTerm[], node: Node): boolean {
   return terms.some((t) => nodeSelectorTermMatches(t, node))
-}
-
-/** The pod's QoS class from its containers' cpu and memory requests and limits. */
-export function qosClass(pod: Pod): "Guaranteed" | "Burstable" | "BestEffort" {
-  let any = false
-  let guaranteed = true
-  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
-    const req = c.resources?.requests ?? {}
-    const lim = c.resources?.limits ?? {}
-    if (Object.keys(req).length || Object.keys(lim).length) any = true
-    for (const r of ["cpu", "memory"]) {
-      const l = lim[r]
-      const q = req[r] ?? l
-      if (!l || q !== l) guaranteed = false
-    }
-  }
-  if (!any) return "BestEffort"
-  return guaranteed ? "Guaranteed" : "Burstable"
 }
