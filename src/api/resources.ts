@@ -172,6 +172,7 @@ export const BUILTIN_RESOURCES: readonly ResourceInfo[] = [
         { name: "log", verbs: ["get"] },
         { name: "portforward", verbs: ["create", "get"], kind: "PodPortForwardOptions" },
         { ...PROXY, kind: "PodProxyOptions" },
+        { name: "resize", verbs: ["get", "patch", "update"] },
       ],
     },
     { kind: "PodTemplate" },

@@ -53,6 +53,7 @@ import { validateNetworkPolicy } from "./network-policy.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { validatePod, validatePodStatusUpdate, validatePodTemplate } from "./pod.ts"
 import { validatePodEphemeralContainersUpdate } from "./pod-ephemeral.ts"
+import { validatePodResize } from "./pod-resize.ts"
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./rbac.ts"
 import { validateRuntimeClass } from "./runtime-class.ts"
 import { validateService } from "./service.ts"
@@ -148,6 +149,7 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
 const SUBRESOURCE_VALIDATORS: Readonly<Record<string, Validator>> = {
   "/Pod/status": validatePodStatusUpdate,
   "/Pod/ephemeralcontainers": validatePodEphemeralContainersUpdate,
+  "/Pod/resize": validatePodResize,
   "apiregistration.k8s.io/APIService/status": validateAPIServiceStatusUpdate,
   "resource.k8s.io/ResourceClaim/status": (o, old, _s, ctx) => validateResourceClaimStatus(o, old, ctx),
 }

@@ -121,7 +121,8 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
   switch (ri.subresource) {
     case "status":
     case "approval": // certificatesigningrequests: the approval conditions only (registry/certificates.ts)
-    case "ephemeralcontainers": // pods: spec.ephemeralContainers only (registry/strategy.ts)
+    case "ephemeralcontainers": // pods: spec.ephemeralContainers only (registry/pod-subresource-writes.ts)
+    case "resize": // pods: their containers' resources and resizePolicy only (likewise)
       if (verb === "get") return getObject(r)
       return verb === "update" ? updateObject(r, ri.subresource) : patchObject(r, ri.subresource)
     case "scale":

@@ -11,6 +11,7 @@ import { dropDisabledFields } from "./disabled-fields.ts"
 import { dropDisabledDraFields } from "./dra-disabled-fields.ts"
 import { dropDeallocatedDevices } from "./claim-deallocated-devices.ts"
 import { preserveObservedGeneration } from "./pod-observed-generation.ts"
+import { onlyEphemeralContainers, onlyResize } from "./pod-subresource-writes.ts"
 import { dropTypeDependentFields } from "./service-type-change.ts"
 
 /** Kinds whose metadata.generation counts spec changes (upstream strategies that set it). */
@@ -190,13 +191,8 @@ export function prepareForUpdate(
   subresource: string,
   copyOfOld: () => Obj = () => structuredClone(old),
 ): Obj {
-  if (subresource === "ephemeralcontainers") return onlyEphemeralContainers(info, next, old, copyOfOld)
-  // Other subresources (binding, finalize, scale) are written by the server itself, field by field.
-  if (subresource !== "" && subresource !== "status") {
-    if (old.metadata?.generation !== undefined && next.metadata)
-      next.metadata.generation = old.metadata.generation
-    return next
-  }
+  if (subresource !== "" && subresource !== "status")
+    return subresourceWrite(info, next, old, subresource, copyOfOld)
   if (hasStatus(info)) {
     if (subresource === "status") next = statusWrite(info, next, old, copyOfOld)
     else if (!STATUS_ON_CREATE.has(kindKey(info))) {
@@ -212,6 +208,28 @@ export function prepareForUpdate(
   return next
 }
 
+/**
+ * A write of another subresource than status: a pod's ephemeralcontainers and resize keep what
+ * they may change of the body (generation counting it); the others (binding, finalize, scale)
+ * are written by the server itself, field by field.
+ */
+function subresourceWrite(
+  info: ResourceInfo,
+  next: Obj,
+  old: Obj,
+  subresource: string,
+  copyOfOld: () => Obj,
+): Obj {
+  if (subresource === "ephemeralcontainers" || subresource === "resize") {
+    const kept = (subresource === "resize" ? onlyResize : onlyEphemeralContainers)(next, copyOfOld)
+    setGeneration(info, kept, old, subresource)
+    return kept
+  }
+  if (old.metadata?.generation !== undefined && next.metadata)
+    next.metadata.generation = old.metadata.generation
+  return next
+}
+
 /** A status write: the written status over the stored object, its uid and managedFields. */
 function statusWrite(info: ResourceInfo, written: Obj, old: Obj, copyOfOld: () => Obj): Obj {
   const { status } = written
@@ -221,7 +239,7 @@ function statusWrite(info: ResourceInfo, written: Obj, old: Obj, copyOfOld: () =
   const next: Obj = { ...copyOfOld(), status }
   if (status === undefined) delete next.status
   // A client that leaves them unset (an older one) keeps the kubelet's and writers' generations.
-  else if (kindKey(info) === "/Pod") next.status = preserveObservedGeneration(status, old.status)
+  else if (kindKey(info) === "/Pod") next.status = podStatusWrite(status, old.status)
   else if (kindKey(info) === "resource.k8s.io/ResourceClaim") dropDeallocatedDevices(next, old)
   // managedFields are the field manager's (an apply to /status computed them already).
   next.metadata = { ...next.metadata, resourceVersion: next.metadata?.resourceVersion }
@@ -231,27 +249,17 @@ function statusWrite(info: ResourceInfo, written: Obj, old: Obj, copyOfOld: () =
   return next
 }
 
-function isService(info: ResourceInfo): boolean {
-  return info.group === "" && info.kind === "Service"
+/**
+ * A pod's status as written, with what upstream's pod status strategy backfills: the QoS class
+ * (set on create; a client that drops it keeps it) and the observed generations left unset.
+ */
+function podStatusWrite(status: any, old: any): any {
+  const next = preserveObservedGeneration(status, old)
+  return !next.qosClass && old?.qosClass ? { ...next, qosClass: old.qosClass } : next
 }
 
-/**
- * A write to pods/ephemeralcontainers changes spec.ephemeralContainers only: the rest of the
- * spec, the status and the metadata (but managedFields) stay as stored; generation counts it.
- */
-function onlyEphemeralContainers(info: ResourceInfo, next: Obj, old: Obj, copyOfOld: () => Obj): Obj {
-  const ephemeral = next.spec?.ephemeralContainers
-  const managedFields = next.metadata?.managedFields
-  // copyOfOld may give the watch cache's object itself: its top level is copied before any change.
-  const kept = { ...copyOfOld() }
-  kept.spec = { ...(kept.spec ?? {}) }
-  if (ephemeral === undefined || ephemeral === null) delete kept.spec.ephemeralContainers
-  else kept.spec.ephemeralContainers = ephemeral
-  kept.metadata = { ...kept.metadata }
-  if (managedFields) kept.metadata.managedFields = managedFields
-  else delete kept.metadata.managedFields
-  setGeneration(info, kept, old, "ephemeralcontainers")
-  return kept
+function isService(info: ResourceInfo): boolean {
+  return info.group === "" && info.kind === "Service"
 }
 
 /** Keeps metadata.generation, one higher when a main-resource write changed what it counts. */
@@ -263,7 +271,7 @@ function setGeneration(info: ResourceInfo, next: Obj, old: Obj, subresource: str
   }
   const gen = old.metadata?.generation ?? 1
   const withStatus = !!info.custom && !hasStatus(info)
-  const counted = subresource === "" || subresource === "ephemeralcontainers"
+  const counted = subresource === "" || subresource === "ephemeralcontainers" || subresource === "resize"
   meta.generation = counted && !sameSpec(next, old, withStatus) ? gen + 1 : gen
 }
 

@@ -98,7 +98,7 @@ interface Attempt {
 }
 
 /** The subresources whose writes managedFields record (others are the server's own). */
-const TRACKED_SUBRESOURCES = new Set(["", "status", "scale", "ephemeralcontainers"])
+const TRACKED_SUBRESOURCES = new Set(["", "status", "scale", "ephemeralcontainers", "resize"])
 
 /**
  * Reads, transforms and writes back an object, retrying on concurrent writes unless the
