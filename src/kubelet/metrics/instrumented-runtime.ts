@@ -14,6 +14,7 @@ const OPERATIONS: Readonly<Record<string, string>> = {
   start: "start_container",
   stop: "stop_container",
   remove: "remove_container",
+  updateResources: "update_container",
   list: "list_containers",
   exec: "exec_sync",
   execStream: "exec",

@@ -120,6 +120,11 @@ export interface ContainerInfo {
    * termination-message file of a start it did not make among them.
    */
   readonly mounts?: readonly Mount[]
+  /**
+   * The limits it has (CRI's ContainerStatus.resources): those it was started with, as its last
+   * updateResources changed them; absent when it was given none.
+   */
+  readonly resources?: ResourceLimits
 }
 
 /** A container's resource usage as its cgroup counts it (all its processes, past and present). */
@@ -206,6 +211,15 @@ export interface ContainerRuntime {
   warmUp?(): void
   /** The container's usage from its cgroup; undefined when it has none (the kubelet reads /proc). */
   usage?(id: string): ContainerUsage | undefined
+  /**
+   * Sets a running container's limits in place (CRI's UpdateContainerResources): those given
+   * replace its own, the others stay; what list() and container() report follows. Absent where
+   * the runtime cannot resize containers. @throws Error when it is not running or its limits
+   * cannot be set
+   */
+  updateResources?(id: string, resources: ResourceLimits): Promise<void>
+  /** Sets a sandbox's pod-level limits in place (the pod's cgroup), as updateResources a container's. */
+  updateSandboxResources?(id: string, resources: ResourceLimits): Promise<void>
   /** Calls `listener` with the container whenever one exits. Returns how to stop listening. */
   onExit(listener: (c: ContainerInfo) => void): () => void
   /** Stops every container (the node is shutting down). */

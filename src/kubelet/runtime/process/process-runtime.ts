@@ -39,6 +39,7 @@ import {
   type ExecOptions,
   type ExecResult,
   type ProcessStreams,
+  type ResourceLimits,
   type Sandbox,
   type SandboxConfig,
   START_ERROR_EXIT,
@@ -102,7 +103,8 @@ const UNKNOWN_EXIT = 255
 
 interface Held {
   info: ContainerInfo
-  readonly state: ContainerState
+  /** What its state file holds (its limits change with an in-place resize). */
+  state: ContainerState
   /** Its shim's exit, when this run started it. */
   readonly watch?: ShimWatch
   readonly exited: Promise<void>
@@ -453,6 +455,7 @@ export class ProcessRuntime implements ContainerRuntime {
       message: `unable to start container process: ${why}`,
       logPath,
       ...(c.mounts?.length ? { mounts: c.mounts } : {}),
+      ...(c.resources ? { resources: c.resources } : {}),
     }
     const state: ContainerState = {
       info,
@@ -546,6 +549,7 @@ export class ProcessRuntime implements ContainerRuntime {
       pid,
       logPath,
       ...(c.mounts?.length ? { mounts: c.mounts } : {}),
+      ...(c.resources ? { resources: c.resources } : {}),
     }
     const state: ContainerState = {
       info,
@@ -771,6 +775,29 @@ export class ProcessRuntime implements ContainerRuntime {
   usage(id: string): ContainerUsage | undefined {
     const iso = this.#containers.get(id)?.iso
     return iso ? this.#sandboxed?.cgroups.usage(iso.cgroup) : undefined
+  }
+
+  /**
+   * Sandbox mode: writes the container's cgroup. Loopback mode: a container has no cgroup, so
+   * there is no limit to change; the new limits are recorded and reported as applied (the
+   * resize completes at once). Either way they are saved with its state, for an adopting run.
+   */
+  async updateResources(id: string, resources: ResourceLimits): Promise<void> {
+    const h = this.#containers.get(id)
+    if (!h || h.info.state !== "running") throw new Error(`container ${id} is not running`)
+    if (h.iso && this.#sandboxed) this.#sandboxed.cgroups.update(h.iso.cgroup, resources)
+    const info = { ...h.info, resources: { ...h.info.resources, ...resources } }
+    h.info = info
+    h.state = { ...h.state, info: { ...h.state.info, resources: info.resources } }
+    await saveContainer(this.#root, h.state)
+  }
+
+  /** Sandbox mode: writes the pod's cgroup; loopback mode: nothing to write (pods have no cgroup). */
+  async updateSandboxResources(id: string, resources: ResourceLimits): Promise<void> {
+    const sb = this.#sandboxes.get(id)
+    if (!sb) throw new Error(`sandbox ${id} is gone`)
+    if (sb.pod && this.#sandboxed)
+      this.#sandboxed.cgroups.update(this.#sandboxed.cgroups.podPath(sb.podUid), resources)
   }
 
   onExit(listener: (c: ContainerInfo) => void): () => void {

@@ -142,3 +142,29 @@ test("removeParent() removes the parent, and the ancestors this run created when
     for (const d of kept.dirs("")) assert.equal(existsSync(d), false)
   }
 })
+
+test("update() writes the limits given in place and leaves the others", () => {
+  for (const mode of ["v1", "v2"] as const) {
+    const root = fakeRoot(mode === "v2" ? ["cgroup.controllers"] : [])
+    const cg = new Cgroups("k8ts/n1", { fsRoot: root, mode })
+    cg.create("poda/c1", limits)
+    cg.update("poda/c1", { cpuRequestMilli: 500, memoryLimitBytes: 67108864 })
+    const at = (v1: string, v2: string) => read(root, mode === "v1" ? v1 : v2)
+    assert.equal(at("memory/k8ts/n1/poda/c1/memory.limit_in_bytes", "k8ts/n1/poda/c1/memory.max"), "67108864")
+    assert.equal(
+      at("cpu/k8ts/n1/poda/c1/cpu.shares", "k8ts/n1/poda/c1/cpu.weight"),
+      mode === "v1" ? "512" : String(sharesToWeight(512)),
+    )
+    // The CPU limit was not given: it stays.
+    assert.equal(
+      at("cpu/k8ts/n1/poda/c1/cpu.cfs_quota_us", "k8ts/n1/poda/c1/cpu.max"),
+      mode === "v1" ? "50000" : "50000 100000",
+    )
+    cg.update("poda/c1", { cpuLimitMilli: 1500, memoryLimitBytes: 16777216 })
+    assert.equal(
+      at("cpu/k8ts/n1/poda/c1/cpu.cfs_quota_us", "k8ts/n1/poda/c1/cpu.max"),
+      mode === "v1" ? "150000" : "150000 100000",
+    )
+    assert.equal(at("memory/k8ts/n1/poda/c1/memory.limit_in_bytes", "k8ts/n1/poda/c1/memory.max"), "16777216")
+  }
+})

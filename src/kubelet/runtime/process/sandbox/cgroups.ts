@@ -130,6 +130,25 @@ export class Cgroups {
     ]
   }
 
+  /**
+   * Changes the limits of an existing cgroup in place (an in-place resize): those given are
+   * written, the others stay. On v1 the memory+swap limit, which may never be below the memory
+   * limit, is written after a lower memory limit and before a higher one.
+   */
+  update(rel: string, limits: ResourceLimits): void {
+    const steps = this.#limit(rel, limits)
+    const mem = this.dirs(rel)[0] as string
+    if (
+      this.mode === "v1" &&
+      limits.memoryLimitBytes !== undefined &&
+      limits.memoryLimitBytes > readNumber(join(mem, "memory.limit_in_bytes"))
+    ) {
+      const memsw = steps.findIndex((s) => "file" in s && s.file.endsWith("memory.memsw.limit_in_bytes"))
+      if (memsw > 0) steps.unshift(...steps.splice(memsw, 1))
+    }
+    runSteps(steps)
+  }
+
   /** The files a process writes its PID to, to join the cgroup in every hierarchy. */
   procsFiles(rel: string): string[] {
     return this.dirs(rel).map((d) => join(d, "cgroup.procs"))
@@ -264,6 +283,15 @@ export class Cgroups {
       steps.push(write(join(cpu, "cpu.shares"), milliToShares(l.cpuRequestMilli)))
     if (l.pidsLimit !== undefined) steps.push(write(join(pids, "pids.max"), l.pidsLimit))
     return steps
+  }
+}
+
+/** A number from a cgroup file (0 when it cannot be read). */
+function readNumber(file: string): number {
+  try {
+    return Number(readFileSync(file, "utf8").trim()) || 0
+  } catch {
+    return 0
   }
 }
 
