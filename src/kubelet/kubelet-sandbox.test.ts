@@ -150,4 +150,61 @@ describe("kubelet with pod sandboxes", skipUnless(isRoot, "pod sandboxes need ro
     await debug("alone")
     assert.doesNotMatch(await logOf("alone"), /sleep 3601/)
   })
+
+  test("a resize is applied to the container's and the pod's cgroups in place", async () => {
+    await pods().create({
+      metadata: { name: "grow", namespace: "default" },
+      spec: {
+        nodeName: "node-s",
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          {
+            name: "app",
+            image: "busybox",
+            command: ["sleep", "3602"],
+            resources: { requests: { cpu: "100m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+          },
+        ],
+      },
+    } as Pod & ApiObject)
+    const p = await until("grow", (x) => x.status?.phase === "Running")
+    const id = (p.status?.containerStatuses?.[0]?.containerID ?? "").replace(/^process:\/\//, "")
+    const pod = `/sys/fs/cgroup/%s/${cgroupParent}/pod${p.metadata?.uid}`
+    const read = (ctrl: string, file: string, c = `/${id}`) =>
+      readFileSync(`${pod.replace("%s", ctrl)}${c}/${file}`, "utf8").trim()
+    assert.equal(read("cpu", "cpu.cfs_quota_us"), "20000")
+    await pods().patch(
+      { namespace: "default", name: "grow" },
+      {
+        spec: {
+          containers: [
+            {
+              name: "app",
+              resources: { requests: { cpu: "300m" }, limits: { cpu: "500m", memory: "128Mi" } },
+            },
+          ],
+        },
+      },
+      { type: "strategic", subresource: "resize" },
+    )
+    const resized = await until(
+      "grow",
+      (x) =>
+        x.status?.containerStatuses?.[0]?.resources?.limits?.cpu === "500m" &&
+        !x.status?.conditions?.some((c) => c.type.startsWith("PodResize")),
+    )
+    const status = resized.status?.containerStatuses?.[0]
+    assert.equal(status?.containerID, `process://${id}`, "resized in place, not restarted")
+    assert.equal(status?.restartCount, 0)
+    assert.deepEqual(status?.resources, {
+      requests: { cpu: "300m", memory: "32Mi" },
+      limits: { cpu: "500m", memory: "128Mi" },
+    })
+    assert.equal(read("cpu", "cpu.cfs_quota_us"), "50000")
+    assert.equal(read("cpu", "cpu.shares"), "307")
+    assert.equal(read("memory", "memory.limit_in_bytes"), String(128 * 1024 * 1024))
+    // The pod's cgroup follows its one container.
+    assert.equal(read("cpu", "cpu.cfs_quota_us", ""), "50000")
+    assert.equal(read("memory", "memory.limit_in_bytes", ""), String(128 * 1024 * 1024))
+  })
 })

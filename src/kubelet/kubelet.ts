@@ -29,6 +29,8 @@ import { NodeEvents } from "./node-events.ts"
 import { adoptedRecord } from "./pod-adopt.ts"
 import { stopAll } from "./kill-container.ts"
 import { type Backoff, refresh, type SyncDeps, syncPod } from "./pod-sync.ts"
+import { adoptedAllocation, allocatedPod } from "./resize/allocation.ts"
+import { allocateResize, type ResizeDeps, retryDeferred, settleResize } from "./resize/pod-resizes.ts"
 import { allContainerRecords, type PodRecord } from "./pod-state.ts"
 import { Terminations } from "./terminations.ts"
 import { podStatus } from "./pod-status.ts"
@@ -500,24 +502,56 @@ export class Kubelet {
     if (!record) return Infinity
     // One time for the statuses of this sync, so one computed before and after with nothing changed is one write.
     const now = this.#clock.now()
+    // The pod as allocated (a resize of its spec once the node can take it) is what runs.
+    const allocated = allocateResize(this.#resizeDeps(events, now), pod, record)
     // Until its sandbox runs, a pod's status is handed over before its volumes, sandbox and
     // containers are set up (Pending, waiting ContainerCreating or PodInitializing), as upstream's
     // pod worker does; written off this worker, so the start does not wait for it.
-    if (!record.sandbox) this.#writeStatus(pod, record, now)
+    if (!record.sandbox) this.#writeStatus(allocated, record, now)
     const before = startIds(record)
-    const wait = await syncPod(d, pod, record)
-    this.#probes?.ensure(key, pod, record)
+    const ended = record.terminal
+    const wait = await syncPod(d, allocated, record)
+    // A pod that finished frees its resources: deferred resizes may fit now.
+    if (!ended && record.terminal) this.#retryResizes()
+    this.#probes?.ensure(key, allocated, record)
     // A start is reported once it has had time to fail: a container that exits at once is never
     // seen running (nor Ready), as upstream's kubelet sees a start only at its next relist.
     if (startedRunning(record, before)) return Math.min(wait, START_SETTLE_MS)
-    this.#writeStatus(pod, record, now)
-    return wait
+    refresh(this.#runtime, record)
+    const resizing = settleResize({ events, now }, allocated, record)
+    this.#writeStatus(allocated, record, now)
+    return Math.min(wait, resizing)
+  }
+
+  #resizeDeps(events: ClientEventRecorder, now: number): ResizeDeps {
+    return {
+      events,
+      now,
+      node: () => this.#node?.cache.get(this.#o.nodeName),
+      others: (uid) => this.#admittedPods(uid),
+    }
+  }
+
+  /** The pods admitted here and not finished, as allocated, but the one of uid `except`. */
+  #admittedPods(except?: string): Pod[] {
+    const pods: Pod[] = []
+    for (const r of this.#records.values()) {
+      const p = this.#pods?.cache.get(r.key)
+      if (p && !r.terminal && r.uid !== except) pods.push(allocatedPod(p, r.allocated))
+    }
+    return pods
+  }
+
+  /** A pod left: the deferred resizes of the others may fit now (upstream retries them). */
+  #retryResizes(): void {
+    for (const key of retryDeferred(this.#records.values())) this.#queue.add(key)
   }
 
   /** The record of a pod whose sandbox or containers a previous run left in the runtime. */
   #adopt(key: string, pod: Pod): PodRecord | undefined {
     const record = adoptedRecord(this.#runtime, key, pod)
     if (!record) return undefined
+    record.allocated = adoptedAllocation(pod)
     this.#records.set(key, record)
     this.#keysByUid.set(record.uid, key)
     this.#log.info({ pod: key, containers: record.containers.size }, "Adopted a running pod")
@@ -546,15 +580,11 @@ export class Kubelet {
 
   /** Admission against the pods already admitted and still running (upstream's order and messages). */
   #admit(pod: Pod): AdmitResult {
-    const others: Pod[] = []
-    for (const r of this.#records.values()) {
-      const p = this.#pods?.cache.get(r.key)
-      if (p && !r.terminal) others.push(p)
-    }
     return admitPod({
       pod,
       node: this.#node?.cache.get(this.#o.nodeName),
-      others,
+      // The others with the resources allocated to them (a pending resize is not theirs yet).
+      others: this.#admittedPods(),
       alreadyStarted: !!pod.status?.startTime,
     })
   }
@@ -603,6 +633,7 @@ export class Kubelet {
     this.#keysByUid.delete(record.uid)
     this.#statuses.forget(record.key)
     this.#startRecorded.delete(record.key)
+    this.#retryResizes()
   }
 
   /**
@@ -633,6 +664,7 @@ export class Kubelet {
       this.#keysByUid.delete(record.uid)
       this.#statuses.forget(record.key)
       this.#startRecorded.delete(record.key)
+      this.#retryResizes()
     } else {
       // Nothing of it runs here (a restart lost it): the status the API has, ended.
       const key = keyOf(pod as ApiObject)
@@ -671,8 +703,10 @@ export class Kubelet {
    * Hands the pod's status as of `now` to the status writer (written off this worker); `terminal`:
    * its final status, the pod deleted and its containers stopped.
    */
-  #writeStatus(pod: Pod, record: PodRecord, now: number, terminal = false): void {
+  #writeStatus(given: Pod, record: PodRecord, now: number, terminal = false): void {
     refresh(this.#runtime, record)
+    // Its containers as allocated: their statuses report those resources.
+    const pod = allocatedPod(given, record.allocated)
     const status = withEphemeralStatuses(
       // Based on the status last handed over, not the informer's copy of the pod, which lags it.
       podStatus({

@@ -1,5 +1,7 @@
 /** What the kubelet remembers about each pod it runs, beyond what the runtime reports. */
-import type { ContainerInfo, Sandbox } from "./runtime/runtime.ts"
+import type { Allocation } from "./resize/allocation.ts"
+import type { ResizeState } from "./resize/conditions.ts"
+import type { ContainerInfo, ResourceLimits, Sandbox } from "./runtime/runtime.ts"
 import type { TerminationSource } from "./volumes/termination-message.ts"
 
 /** Why a container is not running, as its `waiting` state reports. */
@@ -47,6 +49,12 @@ export interface PodRecord {
   terminal?: "Succeeded" | "Failed"
   /** Why the pod failed, when the kubelet decided it. */
   failure?: { readonly reason: string; readonly message: string }
+  /** The resources its containers were admitted with, as resizes allocated them since. */
+  allocated?: Allocation
+  /** The limits its sandbox's pod cgroup has (set when made, changed by resizes). */
+  podResources?: ResourceLimits
+  /** Its resize conditions, and when its pending resize is looked at again. */
+  resize?: ResizeState
 }
 
 /** A fresh record of a container. */

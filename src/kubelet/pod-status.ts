@@ -20,6 +20,8 @@ import {
 } from "../api/index.ts"
 import type { ContainerRecord, PodRecord } from "./pod-state.ts"
 import { unmetReadinessGates } from "./readiness-gates.ts"
+import { resizeConditions } from "./resize/conditions.ts"
+import { statusResources } from "./resize/status-resources.ts"
 import { finalContainers, finalPhase } from "./terminal-status.ts"
 import type { ContainerInfo } from "./runtime/runtime.ts"
 import { rfc3339 } from "../util/index.ts"
@@ -104,6 +106,8 @@ export function containerStatus(
     restartCount: r?.restartCount ?? 0,
     state,
     lastState: last && last.state === "exited" ? terminated(last, r) : {},
+    // A container the runtime has (started, or exited) reports its resources (InPlacePodVerticalScaling, GA).
+    ...(cur ? statusResources(spec, cur) : {}),
   }
 }
 
@@ -238,11 +242,15 @@ export function isKubeletCondition(type: string): boolean {
 
 /**
  * The conditions others own, as the API has them (upstream's generateAPIPodStatus and status
- * manager keep them): the pod's own, then a DisruptionTarget the status this one follows has
- * and the API's copy lacks yet.
+ * manager keep them): the pod's own, then the kubelet's resize conditions (`resize`), then a
+ * DisruptionTarget the status this one follows has and the API's copy lacks yet.
  */
-function othersConditions(pod: Pod, old: PodCondition[] | undefined): PodCondition[] {
-  const kept = (pod.status?.conditions ?? []).filter((c) => !isOwnedByKubelet(c.type))
+function othersConditions(
+  pod: Pod,
+  old: PodCondition[] | undefined,
+  resize: readonly PodCondition[],
+): PodCondition[] {
+  const kept = [...(pod.status?.conditions ?? []).filter((c) => !isOwnedByKubelet(c.type)), ...resize]
   const disruption = old?.find((c) => c.type === "DisruptionTarget")
   if (!disruption) return kept
   const i = kept.findIndex((c) => c.type === "DisruptionTarget")
@@ -269,8 +277,10 @@ function conditionsOf(
     reason: "ContainersNotInitialized",
     message: `containers with incomplete status: ${goList(incomplete)}`,
   }
+  // A pod that ended has no resize to report (upstream's determinePodResizeStatus).
+  const resize = terminal ? [] : resizeConditions(record.resize)
   const before = [
-    ...othersConditions(pod, basis.old),
+    ...othersConditions(pod, basis.old, resize),
     condition("PodReadyToStartContainers", !!record.sandbox && !terminal, basis),
     // A Succeeded pod is initialized "PodCompleted", as upstream's GeneratePodInitializedCondition says.
     phase === "Succeeded"

@@ -26,6 +26,7 @@ import {
   type Sandbox,
 } from "./runtime/runtime.ts"
 import { sandboxConfig, withResources } from "./sandbox-config.ts"
+import { actuateResize, resizeNeed, restartsFor } from "./resize/actuate.ts"
 
 /** Back-off between restarts of a crashing container. */
 export interface Backoff {
@@ -323,6 +324,22 @@ async function restartWhenDue(
   return 0
 }
 
+/** Restarts a running sidecar whose definition changed, or whose resize needs a restart. */
+async function restartChangedSidecar(
+  d: SyncDeps,
+  pod: Pod,
+  sandbox: Sandbox,
+  c: Container,
+  r: ContainerRecord,
+): Promise<void> {
+  const cur = r.current as ContainerInfo
+  if (definitionChanged(c, cur)) {
+    await restartChanged(d, pod, sandbox, c, r, `Init container ${c.name} definition changed`)
+  } else if (resizeRestarts(c, cur)) {
+    await restartChanged(d, pod, sandbox, c, r, `Container ${c.name} resize requires restart`)
+  }
+}
+
 /** Runs the init containers in order; true once all have completed (sidecars: started). */
 async function syncInit(
   d: SyncDeps,
@@ -344,9 +361,7 @@ async function syncInit(
     }
     if (cur.state === "running") {
       if (!sidecar) return { done: false, wait: 0 }
-      if (definitionChanged(c, cur)) {
-        await restartChanged(d, pod, sandbox, c, r, `Init container ${c.name} definition changed`)
-      }
+      await restartChangedSidecar(d, pod, sandbox, c, r)
       continue
     }
     if (cur.exitCode === 0 && !sidecar) continue
@@ -384,6 +399,8 @@ async function syncApps(d: SyncDeps, pod: Pod, record: PodRecord, sandbox: Sandb
           r,
           `Container ${c.name} definition changed, will be restarted`,
         )
+      } else if (resizeRestarts(c, r.current)) {
+        await restartChanged(d, pod, sandbox, c, r, `Container ${c.name} resize requires restart`)
       }
       continue
     }
@@ -402,6 +419,12 @@ async function syncApps(d: SyncDeps, pod: Pod, record: PodRecord, sandbox: Sandb
  */
 function definitionChanged(c: Container, cur: ContainerInfo): boolean {
   return cur.image !== (c.image ?? "")
+}
+
+/** Whether a running container's allocated resources differ where its resizePolicy says RestartContainer. */
+function resizeRestarts(c: Container, cur: ContainerInfo): boolean {
+  const need = resizeNeed(c, cur)
+  return need !== undefined && restartsFor(c, need)
 }
 
 /** Forgets a container's back-off, so its next start is due at once. */
@@ -452,17 +475,30 @@ export async function syncPod(d: SyncDeps, pod: Pod, record: PodRecord): Promise
   const mounting = record.terminal ? 0 : ((await d.volumes?.setUp(pod, d.events)) ?? 0)
   if (mounting) return mounting
   if (record.terminal) return Infinity
-  const sandbox = (record.sandbox ??= await d.runtime.runSandbox(sandboxConfig(pod, record.uid)))
+  const sandbox = record.sandbox ?? (await newSandbox(d, pod, record))
   // Before the init containers, as upstream: an ephemeral container may debug a stuck one.
   const ephemeral = await syncEphemeral(pod, record, (c, r, extra) =>
     startContainer(d, pod, sandbox, c, r, extra),
   )
-  const init = await syncInit(d, pod, record, record.sandbox)
+  const init = await syncInit(d, pod, record, sandbox)
   if (!init.done) return Math.min(init.wait || Infinity, ephemeral)
-  const wait = await syncApps(d, pod, record, record.sandbox)
+  // An allocated resize reaches the running containers (restarts for it are syncApps'), as
+  // upstream's SyncPod resizes after the init containers and before starting the others.
+  const failed = await actuateResize(d.runtime, pod, record)
+  ;(record.resize ??= {}).failed = failed
+  const wait = await syncApps(d, pod, record, sandbox)
   settle(pod, record)
   if (record.terminal) await stopAll(d, pod, record, 0)
   return Math.min(wait, ephemeral)
+}
+
+/** Makes the pod's sandbox, recording the limits its pod cgroup gets. */
+async function newSandbox(d: SyncDeps, pod: Pod, record: PodRecord): Promise<Sandbox> {
+  const cfg = sandboxConfig(pod, record.uid)
+  const sandbox = await d.runtime.runSandbox(cfg)
+  record.sandbox = sandbox
+  record.podResources = cfg.resources ?? {}
+  return sandbox
 }
 
 /** Brings the record's containers up to date with what the runtime reports. */

@@ -54,12 +54,15 @@ test("statusPatch() sends the kubelet's conditions alone; others' stay as the AP
           reason: null,
           message: null,
         },
+        // The resize conditions the status lacks go from the API's.
+        { type: "PodResizePending", $patch: "delete" },
+        { type: "PodResizeInProgress", $patch: "delete" },
       ],
     },
   })
 })
 
-test("written to the API: others' conditions survive a stale copy, reasons that went go, IPs are replaced", async () => {
+test("written to the API: others' conditions survive a stale copy, reasons and resize conditions that went go, IPs are replaced", async () => {
   const pods = env.inProcess.resource(Pods)
   const created = await pods.create({
     metadata: { name: "patched", namespace: "default" },
@@ -72,9 +75,14 @@ test("written to the API: others' conditions survive a stale copy, reasons that 
     hostIPs: [{ ip: "10.0.0.1" }],
     podIP: "10.1.0.1",
     podIPs: [{ ip: "10.1.0.1" }],
-    conditions: [cond("Ready", "False", "ContainersNotReady"), cond("PodScheduled", "True")],
+    conditions: [
+      cond("PodResizePending", "True", "Deferred"),
+      cond("Ready", "False", "ContainersNotReady"),
+      cond("PodScheduled", "True"),
+    ],
   })
   assert.deepEqual(first.conditions, [
+    ["PodResizePending", "True", "Deferred", "Deferred!"],
     ["Ready", "False", "ContainersNotReady", "ContainersNotReady!"],
     ["PodScheduled", "True", undefined, undefined],
   ])

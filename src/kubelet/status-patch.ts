@@ -14,6 +14,12 @@ export const STATUS_PATCH_TYPE = "application/strategic-merge-patch+json"
 /** A patch list element that makes the list replace the API's instead of merging into it. */
 const REPLACE = { $patch: "replace" }
 
+/**
+ * The kubelet's conditions that come and go (the resize ones): one the status lacks is deleted,
+ * as upstream's patch, computed from the API's status, deletes a condition that went.
+ */
+const TRANSIENT = ["PodResizePending", "PodResizeInProgress"]
+
 /** The fields of a condition besides its type and status. */
 const CONDITION_FIELDS = ["observedGeneration", "lastProbeTime", "lastTransitionTime", "reason", "message"]
 
@@ -33,7 +39,8 @@ function conditionPatch(c: PodCondition): Record<string, unknown> {
  * all its conditions (others' first) goes as `$setElementOrder/conditions`, as upstream's patch
  * computed from the API's status to the kubelet's gives it. Pod and host IPs, lists merged by ip
  * too, replace the API's whole, so an address the pod no longer has goes; each condition sent
- * replaces the API's of its type (as the patch upstream computes, which sets null what went).
+ * replaces the API's of its type (as the patch upstream computes, which sets null what went), and
+ * a resize condition it lacks is deleted.
  */
 export function statusPatch(uid: string, status: PodStatus): { metadata: { uid: string }; status: object } {
   const { conditions, podIPs, hostIPs, ...rest } = status
@@ -44,7 +51,13 @@ export function statusPatch(uid: string, status: PodStatus): { metadata: { uid: 
       ...(conditions
         ? {
             "$setElementOrder/conditions": conditions.map(({ type }) => ({ type })),
-            conditions: conditions.filter((c) => isOwnedByKubelet(c.type)).map(conditionPatch),
+            conditions: [
+              ...conditions.filter((c) => isOwnedByKubelet(c.type)).map(conditionPatch),
+              ...TRANSIENT.filter((t) => !conditions.some((c) => c.type === t)).map((type) => ({
+                type,
+                $patch: "delete",
+              })),
+            ],
           }
         : {}),
       ...(podIPs ? { podIPs: [...podIPs, REPLACE] } : {}),
