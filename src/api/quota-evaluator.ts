@@ -19,8 +19,8 @@ export interface QuotaEvaluator {
   usage(obj: ApiObject, now: number): Amounts
   /** Whether an object of this kind falls under a quota scope requirement. */
   matchesScope(scope: ScopedResourceSelectorRequirement, obj: ApiObject): boolean
-  /** Whether an admission of `operation` can change usage. */
-  handles(operation: string): boolean
+  /** Whether an admission of `operation` (of `subresource`, when one) can change usage. */
+  handles(operation: string, subresource?: string): boolean
   /** Why `obj` may not be admitted under a quota limiting `required`, if it may not. */
   constraints?(required: readonly string[], obj: ApiObject): string | undefined
 }

@@ -6,6 +6,7 @@
  */
 import type {
   Container,
+  ContainerStatus,
   Pod,
   ResourceRequirements,
   ScopedResourceSelectorRequirement,
@@ -70,6 +71,40 @@ export interface PodResourcesOptions {
   readonly which: "requests" | "limits"
   /** Add spec.overhead (quota counts it; LimitRanger does not). Default true. */
   readonly overhead?: boolean
+  /**
+   * Count what the containers' statuses report as well (upstream's UseStatusResources, as quota
+   * does with in-place resize): the larger of the spec's and the status's, or the status's
+   * alone while the resize is Infeasible.
+   */
+  readonly status?: boolean
+}
+
+/** The pod's container statuses (init ones too) that report resources, by container name. */
+function reported(pod: Pod): Map<string, ContainerStatus> {
+  const out = new Map<string, ContainerStatus>()
+  for (const s of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])])
+    if (s.resources) out.set(s.name, s)
+  return out
+}
+
+/** Whether the pod's resize is PodResizePending Infeasible. */
+function resizeInfeasible(pod: Pod): boolean {
+  return !!pod.status?.conditions?.some((c) => c.type === "PodResizePending" && c.reason === "Infeasible")
+}
+
+/** A container's requests or limits, with its status's where asked (upstream's determineContainerReqs and Limits). */
+function containerAmounts(
+  c: Container,
+  which: "requests" | "limits",
+  status: ContainerStatus | undefined,
+  infeasible: boolean,
+): Amounts {
+  const spec = amountsOf(c.resources?.[which])
+  if (!status?.resources) return spec
+  const applied = amountsOf(status.resources[which])
+  if (which === "limits") return infeasible ? applied : maxAmounts(spec, applied)
+  const allocated = maxAmounts(applied, amountsOf(status.allocatedResources))
+  return infeasible ? allocated : maxAmounts(spec, allocated)
 }
 
 /** Pod-level resources (spec.resources) override the containers' sum for these. */
@@ -81,12 +116,15 @@ const POD_LEVEL = ["cpu", "memory"]
  */
 export function podResources(pod: Pod, opts: PodResourcesOptions): Amounts {
   const { which } = opts
+  const statuses = opts.status ? reported(pod) : new Map<string, ContainerStatus>()
+  const infeasible = opts.status === true && resizeInfeasible(pod)
+  const of = (c: Container) => containerAmounts(c, which, statuses.get(c.name), infeasible)
   let sum: Amounts = {}
-  for (const c of pod.spec?.containers ?? []) sum = addAmounts(sum, amountsOf(c.resources?.[which]))
+  for (const c of pod.spec?.containers ?? []) sum = addAmounts(sum, of(c))
   let sidecars: Amounts = {}
   let init: Amounts = {}
   for (const c of pod.spec?.initContainers ?? []) {
-    const own = amountsOf(c.resources?.[which])
+    const own = of(c)
     if (c.restartPolicy === "Always") {
       sum = addAmounts(sum, own)
       sidecars = addAmounts(sidecars, own)
@@ -198,11 +236,16 @@ export const podEvaluator: QuotaEvaluator = {
     if (!isPodCharged(pod, now)) return counted
     return addAmounts(
       counted,
-      computeUsage(podResources(pod, { which: "requests" }), podResources(pod, { which: "limits" })),
+      computeUsage(
+        podResources(pod, { which: "requests", status: true }),
+        podResources(pod, { which: "limits", status: true }),
+      ),
     )
   },
   matchesScope: podMatchesScope,
-  handles: (op) => op === "CREATE",
+  // A pod is charged when created, and again when resized (its spec's resources change).
+  handles: (op, subresource = "") =>
+    subresource === "resize" ? op === "UPDATE" : op === "CREATE" && !subresource,
   constraints(required, obj) {
     const pod = obj as Pod
     const req = new Set(required.filter((r) => CONSTRAINED.has(r)))

@@ -89,6 +89,29 @@ describe("ResourceQuota admission", () => {
     assert.deepEqual(await usedOf(ns), { pods: "2" })
   })
 
+  test("charges a pod's resize, and refuses one beyond the quota (pods/resize)", async () => {
+    const ns = await withQuota({ hard: { "requests.cpu": "1" } })
+    const pods = env.inProcess.resource(Pods)
+    const resized = (cpu: string) =>
+      pods.patch(
+        { namespace: ns, name: "r" },
+        { spec: { containers: [{ name: "c", resources: { requests: { cpu } } }] } },
+        { type: "strategic", subresource: "resize" },
+      )
+    await pods.create(pod("r", ns, [{ name: "c", image: "x", resources: { requests: { cpu: "250m" } } }]))
+    await resized("600m")
+    assert.deepEqual(await usedOf(ns), { "requests.cpu": "600m" })
+    const err = await refusal(resized("1500m"))
+    assert.equal(err.code, 403)
+    assert.equal(
+      err.message,
+      'pods "r" is forbidden: exceeded quota: q, requested: requests.cpu=900m, used: requests.cpu=600m, limited: requests.cpu=1',
+    )
+    // A smaller one charges nothing (the controller lowers the usage when it counts again).
+    await resized("100m")
+    assert.deepEqual(await usedOf(ns), { "requests.cpu": "600m" })
+  })
+
   test("refuses a pod that does not state a constrained compute resource", async () => {
     const ns = await withQuota({ hard: { "limits.cpu": "2", "requests.memory": "1Gi" } })
     const err = await refusal(

@@ -127,7 +127,9 @@ export interface ResourceQuotaOptions {
 }
 
 function applies(req: AdmissionRequest): boolean {
-  return req.info.namespaced && req.subresource === "" && !!req.object && !IGNORED.has(req.info.resource)
+  // Of the subresources, a pod's resize alone changes what quota charges.
+  const sub = req.subresource === "" || (req.subresource === "resize" && req.info.resource === "pods")
+  return req.info.namespaced && sub && !!req.object && !IGNORED.has(req.info.resource)
 }
 
 /** The ResourceQuota plugin; see the module comment. */
@@ -166,7 +168,8 @@ export function resourceQuota(opts: ResourceQuotaOptions): AdmissionPlugin {
       )
       if (!("refused" in charge) && !charge.used.size) return
       // An object validation will refuse is neither refused nor charged here: validation answers
-      if (attempt === 0 && !req.info.custom && validateObject(req.info, obj, req.old).length) return
+      if (attempt === 0 && !req.info.custom && validateObject(req.info, obj, req.old, req.subresource).length)
+        return
       if ("refused" in charge) throw admissionForbidden(req, charge.refused)
       if (req.dryRun) return
       let lost = false
@@ -185,7 +188,7 @@ export function resourceQuota(opts: ResourceQuotaOptions): AdmissionPlugin {
     async validate(req) {
       if (!applies(req)) return
       const ev = quotaEvaluator(req.info.group, req.info.resource)
-      if (!ev.handles(req.operation)) return
+      if (!ev.handles(req.operation, req.subresource)) return
       // Most writes fall under no quota: look without the lock (and without a store read) first
       const quotas = (await opts.current?.(req.namespace)) ?? (await read(req.namespace)).map((q) => q.quota)
       if (!quotas.some((q) => quotaMatches(q, ev, req.object as ApiObject))) return

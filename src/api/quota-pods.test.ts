@@ -1,0 +1,79 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import { podEvaluator, podResources } from "./quota-pods.ts"
+import { listOf } from "./resource-list.ts"
+
+/** A running pod whose spec asks for `spec` and whose status reports `status` (and allocated `allocated`). */
+function pod(
+  spec: Record<string, string>,
+  status: Record<string, string> | undefined,
+  allocated?: Record<string, string>,
+  infeasible = false,
+): Pod {
+  return {
+    metadata: { name: "p" },
+    spec: { containers: [{ name: "c", image: "x", resources: { requests: spec, limits: spec } }] },
+    status: {
+      phase: "Running",
+      ...(infeasible
+        ? { conditions: [{ type: "PodResizePending", status: "True", reason: "Infeasible" }] }
+        : {}),
+      containerStatuses: [
+        {
+          name: "c",
+          image: "x",
+          imageID: "",
+          ready: true,
+          restartCount: 0,
+          ...(status ? { resources: { requests: status, limits: status } } : {}),
+          ...(allocated ? { allocatedResources: allocated } : {}),
+        },
+      ],
+    },
+  }
+}
+
+const cases: { name: string; input: Pod; want: [Record<string, string>, Record<string, string>] }[] = [
+  {
+    name: "no status resources: the spec's",
+    input: pod({ cpu: "500m" }, undefined),
+    want: [{ cpu: "500m" }, { cpu: "500m" }],
+  },
+  {
+    name: "a resize up not applied yet: the spec's",
+    input: pod({ cpu: "500m" }, { cpu: "200m" }, { cpu: "200m" }),
+    want: [{ cpu: "500m" }, { cpu: "500m" }],
+  },
+  {
+    name: "a resize down not applied yet: the status's",
+    input: pod({ cpu: "100m" }, { cpu: "200m" }, { cpu: "200m" }),
+    want: [{ cpu: "200m" }, { cpu: "200m" }],
+  },
+  {
+    name: "allocated above what is applied counts for requests",
+    input: pod({ cpu: "100m" }, { cpu: "200m" }, { cpu: "300m" }),
+    want: [{ cpu: "300m" }, { cpu: "200m" }],
+  },
+  {
+    name: "an Infeasible resize: the status's alone",
+    input: pod({ cpu: "4000" }, { cpu: "200m" }, { cpu: "200m" }, true),
+    want: [{ cpu: "200m" }, { cpu: "200m" }],
+  },
+]
+
+for (const c of cases) {
+  test(`podResources() with status: ${c.name}`, () => {
+    const got = ["requests", "limits"].map((which) =>
+      listOf(podResources(c.input, { which: which as "requests" | "limits", status: true })),
+    )
+    assert.deepEqual(got, c.want)
+  })
+}
+
+test("podEvaluator handles creates, and resizes among updates", () => {
+  assert.equal(podEvaluator.handles("CREATE"), true)
+  assert.equal(podEvaluator.handles("UPDATE"), false)
+  assert.equal(podEvaluator.handles("UPDATE", "resize"), true)
+  assert.equal(podEvaluator.handles("UPDATE", "status"), false)
+})
