@@ -192,6 +192,34 @@ describe("LimitRanger admission", () => {
     )
   })
 
+  test("holds a resize (pods/resize) to the range as a new pod", async () => {
+    const pods = env.inProcess.resource(Pods)
+    await pods.create({
+      ...pod("grow", [
+        { name: "app", image: "x", resources: { requests: { cpu: "200m" }, limits: { cpu: "500m" } } },
+      ]),
+      metadata: { name: "grow", namespace: ns },
+    })
+    const resize = (limit: string) =>
+      pods.patch(
+        { namespace: ns, name: "grow" },
+        { spec: { containers: [{ name: "app", resources: { limits: { cpu: limit } } }] } },
+        { type: "strategic", subresource: "resize" },
+      )
+    const ok = await resize("800m")
+    assert.deepEqual(ok.spec?.containers[0]?.resources?.limits, { cpu: "800m" })
+    const err = await resize("2").then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    assert.ok(err instanceof ApiError)
+    assert.equal(err.code, 403)
+    assert.equal(
+      err.message,
+      'pods "grow" is forbidden: maximum cpu usage per Container is 1, but limit is 2',
+    )
+  })
+
   test("refuses a claim above the maximum", async () => {
     const err = await env.inProcess
       .resource(PersistentVolumeClaims)

@@ -3,6 +3,7 @@
  * namespace's LimitRange defaults for the limits and requests they do not state (noted in the
  * `kubernetes.io/limit-ranger` annotation), then pods and claims are held to each range's min,
  * max and maxLimitRequestRatio per Container, Pod and PersistentVolumeClaim; a breach is a 403.
+ * A pod's in-place resize (pods/resize) is defaulted and held to them as a new pod is.
  */
 import type {
   Container,
@@ -35,7 +36,10 @@ function isPod(req: AdmissionRequest): boolean {
 }
 
 function applies(req: AdmissionRequest): boolean {
-  if (req.subresource !== "" || req.info.group !== "") return false
+  if (req.info.group !== "") return false
+  // An in-place resize of a pod's containers is defaulted and checked as a new pod is.
+  if (req.subresource === "resize") return isPod(req) && req.operation === "UPDATE"
+  if (req.subresource !== "") return false
   if (req.old?.metadata?.deletionTimestamp) return false
   // Containers cannot change on update: only new pods are defaulted and checked
   if (isPod(req)) return req.operation === "CREATE"
