@@ -82,3 +82,61 @@ test("podRequests(): extended resources, absent requests and overhead, each coun
     scalar: new Map(),
   })
 })
+
+/** A pod asking for `spec` cpu whose status reports `applied` (allocated `allocated`), with its resize `conditions`. */
+function resizing(
+  spec: string,
+  applied: string,
+  allocated: string,
+  conditions: { type: string; reason?: string }[],
+  observed = 2,
+): Pod {
+  return {
+    metadata: { name: "p", generation: 2 },
+    spec: { containers: [c("a", { cpu: spec })] },
+    status: {
+      observedGeneration: observed,
+      conditions: conditions.map((x) => ({ status: "True", ...x })),
+      containerStatuses: [
+        {
+          name: "a",
+          image: "x",
+          imageID: "",
+          ready: true,
+          restartCount: 0,
+          resources: { requests: { cpu: applied } },
+          allocatedResources: { cpu: allocated },
+        },
+      ],
+    },
+  } as Pod
+}
+
+const resizeCases: { name: string; pod: Pod; want: number }[] = [
+  { name: "settled: the spec's", pod: resizing("500m", "200m", "200m", []), want: 500 },
+  {
+    name: "not yet seen by the kubelet: the larger",
+    pod: resizing("100m", "200m", "200m", [], 1),
+    want: 200,
+  },
+  {
+    name: "in progress: the largest of spec, applied and allocated",
+    pod: resizing("100m", "200m", "300m", [{ type: "PodResizeInProgress" }]),
+    want: 300,
+  },
+  {
+    name: "deferred up: the spec's",
+    pod: resizing("800m", "200m", "200m", [{ type: "PodResizePending", reason: "Deferred" }]),
+    want: 800,
+  },
+  {
+    name: "infeasible: what is applied and allocated alone",
+    pod: resizing("4000", "200m", "200m", [{ type: "PodResizePending", reason: "Infeasible" }]),
+    want: 200,
+  },
+]
+for (const tc of resizeCases) {
+  test(`podRequests() of a resized pod: ${tc.name}`, () => {
+    assert.equal(podRequests(tc.pod).milliCPU, tc.want)
+  })
+}
