@@ -207,4 +207,39 @@ describe("kubelet with pod sandboxes", skipUnless(isRoot, "pod sandboxes need ro
     assert.equal(read("cpu", "cpu.cfs_quota_us", ""), "50000")
     assert.equal(read("memory", "memory.limit_in_bytes", ""), String(128 * 1024 * 1024))
   })
+
+  test("a memory limit is not lowered below what the container uses: PodResizeInProgress Error", async () => {
+    const mem = (q: string) => ({ requests: { memory: q }, limits: { memory: q } })
+    await pods().create({
+      metadata: { name: "shrink", namespace: "default" },
+      spec: {
+        nodeName: "node-s",
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: "app", image: "busybox", command: ["sleep", "3603"], resources: mem("64Mi") }],
+      },
+    } as Pod & ApiObject)
+    await until("shrink", (x) => x.status?.phase === "Running")
+    const resize = (q: string) =>
+      pods().patch(
+        { namespace: "default", name: "shrink" },
+        { spec: { containers: [{ name: "app", resources: mem(q) }] } },
+        { type: "strategic", subresource: "resize" },
+      )
+    await resize("4Ki")
+    const failed = await until("shrink", (x) =>
+      (x.status?.conditions ?? []).some((c) => c.type === "PodResizeInProgress" && c.reason === "Error"),
+    )
+    const cond = failed.status?.conditions?.find((c) => c.type === "PodResizeInProgress")
+    assert.match(cond?.message ?? "", /memory limit \(4096\) below current usage \(\d+\)/)
+    assert.equal(failed.status?.containerStatuses?.[0]?.resources?.limits?.memory, "64Mi", "not applied")
+    // Back to a limit it fits in: the resize completes.
+    await resize("48Mi")
+    const done = await until(
+      "shrink",
+      (x) =>
+        x.status?.containerStatuses?.[0]?.resources?.limits?.memory === "48Mi" &&
+        !(x.status?.conditions ?? []).some((c) => c.type.startsWith("PodResize")),
+    )
+    assert.equal(done.status?.containerStatuses?.[0]?.restartCount, 0)
+  })
 })
