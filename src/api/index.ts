@@ -66,6 +66,8 @@ export {
 export { applyDefaults, defaultsStatus } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"
 export { MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS } from "./flowcontrol-mandatory.ts"
+export { SUGGESTED_FLOW_SCHEMAS, SUGGESTED_PRIORITY_LEVELS } from "./flowcontrol-suggested.ts"
+export { AUTO_UPDATE_ANNOTATION } from "./flowcontrol-objects.ts"
 export {
   compareQuantity,
   milliValue,

@@ -9,7 +9,7 @@ import type { Store } from "../storage/index.ts"
 import { IMMORTAL_NAMESPACES } from "./admission.ts"
 import type { DefaultServiceCIDR } from "./default-service-cidr.ts"
 import type { IdentityLease } from "./identity-lease.ts"
-import { bootstrapFlowControl } from "./flowcontrol-bootstrap.ts"
+import type { FlowControlBootstrap } from "./flowcontrol-bootstrap.ts"
 import type { PostStartHooks } from "./post-start-hooks.ts"
 import { SYSTEM_PRIORITY_CLASSES } from "./priority.ts"
 import { bootstrapRbac } from "./rbac-bootstrap.ts"
@@ -45,6 +45,8 @@ export interface BootstrapDeps {
   readonly hooks: PostStartHooks
   readonly defaultServiceCIDR: DefaultServiceCIDR
   readonly identity: IdentityLease
+  /** The API priority and fairness configuration producer. */
+  readonly flowControl: FlowControlBootstrap
   /** One pass of the service address repair. */
   readonly repairAddresses: () => Promise<void>
   readonly log: Logger
@@ -88,7 +90,7 @@ export async function bootstrap(d: BootstrapDeps): Promise<void> {
     ),
   )
   await hooks.run("rbac/bootstrap-roles", () => bootstrapRbac(registry, served))
-  await hooks.run("priority-and-fairness-config-producer", () => bootstrapFlowControl(registry, served))
+  await hooks.run("priority-and-fairness-config-producer", () => d.flowControl.ensure())
   // ClusterIPs come from ServiceCIDRs: the default one exists (and the cache has it) first
   await d.defaultServiceCIDR
     .reconcile()

@@ -1,7 +1,6 @@
 /**
- * What the API server's post-start hooks do with their default objects (RBAC roles, the
- * mandatory flowcontrol configuration): create each one that does not exist, leaving an existing
- * one as it is.
+ * What the API server's post-start hooks do with their default objects (the RBAC roles):
+ * create each one that does not exist, leaving an existing one as it is.
  */
 import { ApiError, type ApiObject, findResource, type ResourceInfo } from "../api/index.ts"
 import type { Served } from "./registry/context.ts"

@@ -37,6 +37,8 @@ import {
 } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { priorityAdmission } from "./priority.ts"
+import { FlowControlBootstrap } from "./flowcontrol-bootstrap.ts"
+import { FlowSchemaStatusController } from "./flowcontrol-status.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
 import { limitRanger } from "./limit-ranger.ts"
 import { resourceQuota } from "./resource-quota.ts"
@@ -507,6 +509,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     log,
     hostname: opts.hostname ?? hostname(),
   })
+  const flowControl = new FlowControlBootstrap({ registry, cache, served: servedOf, clock, log })
+  const flowSchemaStatus = new FlowSchemaStatusController({ registry, cache, served: servedOf, clock, log })
   let markReady!: () => void
   const readyPromise = new Promise<void>((r) => (markReady = r))
 
@@ -625,6 +629,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         hooks,
         defaultServiceCIDR,
         identity,
+        flowControl,
         repairAddresses,
         log,
       })
@@ -642,6 +647,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         leases,
         defaultServiceCIDR.run(signal),
         policyStatus.run(signal),
+        started.then(() => flowControl.run(signal)),
+        flowSchemaStatus.run(signal),
       ])
     },
     ready: () => readyPromise,

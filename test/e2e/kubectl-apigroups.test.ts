@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
-import { startTestApiServer, type TestApiServer, kubectlSession } from "../../src/testing/index.ts"
+import { startTestApiServer, type TestApiServer, kubectlSession, until } from "../../src/testing/index.ts"
 
 let srv: TestApiServer
 
@@ -83,19 +83,85 @@ describe("kubectl with the admission, flowcontrol, node and CSI kinds", () => {
     assert.match(r.stderr, /handler: Invalid value: "runc": field is immutable/)
   })
 
-  test("get lists the mandatory FlowSchemas by precedence and the priority levels", async () => {
-    const schemas = await ok("get", "flowschemas")
+  test("get lists the mandatory and suggested FlowSchemas by precedence, found, and the priority levels", async () => {
+    // The Dangling conditions are written just after the server is ready: a dangling "?" is not yet
+    const schemas = await until("every FlowSchema's condition", async () => {
+      const out = await ok("get", "flowschemas")
+      return !/\?\n/.test(out) && out
+    })
     assert.match(
       schemas,
       /^NAME\s+PRIORITYLEVEL\s+MATCHINGPRECEDENCE\s+DISTINGUISHERMETHOD\s+AGE\s+MISSINGPL\n/,
     )
+    const rows = schemas
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split(/\s+/).filter((_, i) => i !== 4))
+    assert.deepEqual(rows, [
+      ["exempt", "exempt", "1", "<none>", "False"],
+      ["probes", "exempt", "2", "<none>", "False"],
+      ["system-leader-election", "leader-election", "100", "ByUser", "False"],
+      ["system-node-high", "node-high", "400", "ByUser", "False"],
+      ["system-nodes", "system", "500", "ByUser", "False"],
+      ["kube-controller-manager", "workload-high", "800", "ByNamespace", "False"],
+      ["kube-scheduler", "workload-high", "800", "ByNamespace", "False"],
+      ["kube-system-service-accounts", "workload-high", "900", "ByNamespace", "False"],
+      ["service-accounts", "workload-low", "9000", "ByUser", "False"],
+      ["global-default", "global-default", "9900", "ByUser", "False"],
+      ["catch-all", "catch-all", "10000", "ByUser", "False"],
+    ])
+    const levels = await ok("get", "prioritylevelconfigurations")
     assert.match(
-      schemas,
-      /\nexempt\s+exempt\s+1\s+<none>\s+\S+\s+\?\ncatch-all\s+catch-all\s+10000\s+ByUser\s+\S+\s+\?\n$/,
+      levels,
+      /^NAME\s+TYPE\s+NOMINALCONCURRENCYSHARES\s+QUEUES\s+HANDSIZE\s+QUEUELENGTHLIMIT\s+AGE\n/,
+    )
+    assert.deepEqual(
+      levels
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((line) => line.split(/\s+/).slice(0, 6)),
+      [
+        ["catch-all", "Limited", "5", "<none>", "<none>", "<none>"],
+        ["exempt", "Exempt", "<none>", "<none>", "<none>", "<none>"],
+        ["global-default", "Limited", "20", "128", "6", "50"],
+        ["leader-election", "Limited", "10", "16", "4", "50"],
+        ["node-high", "Limited", "40", "64", "6", "50"],
+        ["system", "Limited", "30", "64", "6", "50"],
+        ["workload-high", "Limited", "40", "128", "6", "50"],
+        ["workload-low", "Limited", "100", "128", "6", "50"],
+      ],
+    )
+  })
+
+  test("a FlowSchema naming a missing level is dangling, as upstream's consumer writes it", async () => {
+    await ok(
+      "apply",
+      "-f",
+      file(
+        "dangling.yaml",
+        "apiVersion: flowcontrol.apiserver.k8s.io/v1\nkind: FlowSchema\nmetadata:\n  name: orphan\nspec:\n  priorityLevelConfiguration:\n    name: nowhere\n  matchingPrecedence: 5000\n",
+      ),
+    )
+    const fs = await until("a dangling condition", async () => {
+      const o = await getJson("flowschema", "orphan")
+      return o.status?.conditions?.length && o
+    })
+    assert.deepEqual(
+      fs.status.conditions.map((c: Record<string, string>) => [c.type, c.status, c.reason, c.message]),
+      [
+        [
+          "Dangling",
+          "True",
+          "NotFound",
+          'This FlowSchema references the PriorityLevelConfiguration object named "nowhere" but there is no such object',
+        ],
+      ],
     )
     assert.match(
-      await ok("get", "prioritylevelconfigurations"),
-      /^NAME\s+TYPE\s+NOMINALCONCURRENCYSHARES\s+QUEUES\s+HANDSIZE\s+QUEUELENGTHLIMIT\s+AGE\ncatch-all\s+Limited\s+5\s+<none>\s+<none>\s+<none>\s+\S+\nexempt\s+Exempt\s+<none>\s+<none>\s+<none>\s+<none>\s+\S+\n$/,
+      await ok("get", "flowschema", "orphan"),
+      /\norphan\s+nowhere\s+5000\s+<none>\s+\S+\s+True\n$/,
     )
   })
 

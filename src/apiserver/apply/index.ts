@@ -2,10 +2,13 @@
  * Server-side apply and field ownership: managedFields recorded on every write, and apply
  * patches merged by the schema's list types with conflicts between managers.
  */
-import type { ResourceInfo } from "../../api/index.ts"
+import type { ApiObject, ResourceInfo } from "../../api/index.ts"
 import { type Shape, UNKNOWN_OBJECT, kindShape } from "../shapes.ts"
-import type { WriteContext } from "./field-manager.ts"
+import { type ApplyOptions, type WriteContext, applyConfig } from "./field-manager.ts"
 import { timestamp } from "../registry/context.ts"
+import { zeroNulls } from "../decode-nulls.ts"
+import { normalizeTimes } from "../decode-times.ts"
+import { builtinTypeOf } from "../decode-types.ts"
 
 export { applyConfig, recordUpdate, type ApplyOptions, type WriteContext } from "./field-manager.ts"
 export { managerFromUserAgent } from "./managed-fields.ts"
@@ -51,6 +54,33 @@ export function writeContext(
   }
   k.last = ctx
   return ctx
+}
+
+/** Where and when an apply writes: the resource, the subresource ("" for the object) and the time. */
+export interface ApplyTarget {
+  readonly info: ResourceInfo
+  readonly subresource: string
+  readonly nowMs: number
+  readonly customShape?: CustomShape
+}
+
+/**
+ * The object `live` becomes when `opts.manager` applies `config` to it (undefined live: it is
+ * created), with its managedFields; turned back into its type as upstream does, its nulls zeroed
+ * and its times in their one stored form.
+ */
+export function appliedObject(
+  live: ApiObject | undefined,
+  config: unknown,
+  opts: ApplyOptions,
+  t: ApplyTarget,
+): ApiObject {
+  const ctx = writeContext(t.info, t.subresource, t.nowMs, t.customShape)
+  const obj = applyConfig(live, config, opts, ctx)
+  const type = builtinTypeOf(t.info)
+  zeroNulls(obj, type)
+  normalizeTimes(obj, type, live)
+  return obj
 }
 
 /** What a write context takes from its resource, worked out once per resource, and its last context. */

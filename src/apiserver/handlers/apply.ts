@@ -8,12 +8,9 @@ import {
   invalid,
   queryBool,
 } from "../../api/index.ts"
-import { applyConfig, writeContext } from "../apply/index.ts"
+import { appliedObject } from "../apply/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { chooseOutput, decodeBody } from "../negotiate.ts"
-import { zeroNulls } from "../decode-nulls.ts"
-import { normalizeTimes } from "../decode-times.ts"
-import { builtinTypeOf } from "../decode-types.ts"
 import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { respondObject } from "./read.ts"
@@ -63,14 +60,17 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
           `uid mismatch: the provided object specified uid ${uid}, and no existing object was found`,
         )
       }
-      const { customShape } = r.parts.registry.deps
-      const ctx = writeContext(r.served.info, subresource, r.parts.clock.now(), customShape)
-      const obj = applyConfig(cur, config, { manager, force }, ctx)
-      // The merged object is turned back into its type upstream, its nulls zeroed on the way and
-      // its times stored in their one form.
-      const type = builtinTypeOf(r.served.info)
-      zeroNulls(obj, type)
-      normalizeTimes(obj, type, cur)
+      const obj = appliedObject(
+        cur,
+        config,
+        { manager, force },
+        {
+          info: r.served.info,
+          subresource,
+          nowMs: r.parts.clock.now(),
+          customShape: r.parts.registry.deps.customShape,
+        },
+      )
       const meta = (obj.metadata ??= {})
       meta.name ??= r.ri.name
       if (r.namespace) meta.namespace ??= r.namespace
