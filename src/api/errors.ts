@@ -195,7 +195,8 @@ export function invalid(kind: string, name: string, errors: readonly FieldError[
   return new ApiError("Invalid", `${qualified} "${name}" is invalid: ${list}`, {
     ...(name ? { name } : {}),
     ...(group ? { group } : {}),
-    kind,
+    // Upstream's StatusDetails leave an empty kind out (a patch that does not decode names none)
+    ...(kind ? { kind } : {}),
     causes: errors.map((e) => ({ reason: e.type, message: e.message, field: e.field })),
   })
 }

@@ -488,7 +488,7 @@ export function checkDecodes(
 }
 
 /** Keys sorted at every level, as Go marshals a decoded JSON map. */
-function sortedJson(v: unknown): string {
+export function sortedJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(sortedJson).join(",")}]`
   if (isPlainObject(v)) {
     const keys = Object.keys(v).sort()

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { ApiError } from "../api/index.ts"
-import { JSON_PATCH, applyPatch } from "./patch.ts"
+import { JSON_PATCH, MERGE_PATCH, applyPatch } from "./patch.ts"
 
 const CONFIG_MAP = { group: "", version: "v1", kind: "ConfigMap" }
 const cm = () => ({
@@ -11,10 +11,10 @@ const cm = () => ({
   data: { a: "1" },
 })
 
-/** The Status `applyPatch` refuses `patch` with. */
-function refusal(patch: unknown, ignoreUnknownFields = false) {
+/** The Status `applyPatch` refuses `patch` (of `type`) with. */
+function refusal(patch: unknown, ignoreUnknownFields = false, type = JSON_PATCH) {
   try {
-    applyPatch(JSON_PATCH, cm(), patch, CONFIG_MAP, { ignoreUnknownFields })
+    applyPatch(type, cm(), patch, CONFIG_MAP, { ignoreUnknownFields })
   } catch (err) {
     assert.ok(err instanceof ApiError)
     return err.toStatus()
@@ -90,5 +90,91 @@ describe("applyPatch() with a JSON patch", () => {
       CONFIG_MAP,
     )
     assert.deepEqual((got as { data: unknown }).data, { b: "2" })
+  })
+})
+
+describe("applyPatch() with a merge patch whose body is not an object", () => {
+  // Upstream reads the body into a map first under field validation (Warn, its default, and
+  // Strict), then calls evanphx/json-patch's MergePatch, whose result must decode as the kind.
+  const NO_KIND =
+    'couldn\'t get version/kind; json parse error: json: cannot unmarshal array into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'
+  const cases: {
+    name: string
+    patch: unknown
+    ignore?: boolean
+    code: number
+    reason: string
+    message: string
+  }[] = [
+    {
+      name: "an array, validated",
+      patch: [],
+      code: 400,
+      reason: "BadRequest",
+      message:
+        "error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}",
+    },
+    {
+      name: "a string, validated",
+      patch: "x",
+      code: 400,
+      reason: "BadRequest",
+      message:
+        "error decoding patch: json: cannot unmarshal string into Go value of type map[string]interface {}",
+    },
+    {
+      name: "a number, validated",
+      patch: 5,
+      code: 400,
+      reason: "BadRequest",
+      message:
+        "error decoding patch: json: cannot unmarshal number into Go value of type map[string]interface {}",
+    },
+    {
+      name: "a boolean, validated",
+      patch: true,
+      code: 400,
+      reason: "BadRequest",
+      message:
+        "error decoding patch: json: cannot unmarshal bool into Go value of type map[string]interface {}",
+    },
+    { name: "null, validated", patch: null, code: 400, reason: "BadRequest", message: "Invalid JSON Patch" },
+    {
+      name: "null, ignored",
+      patch: null,
+      ignore: true,
+      code: 400,
+      reason: "BadRequest",
+      message: "Invalid JSON Patch",
+    },
+    {
+      name: "a string, ignored",
+      patch: "x",
+      ignore: true,
+      code: 400,
+      reason: "BadRequest",
+      message: "Invalid JSON Patch",
+    },
+    {
+      name: "an array, ignored: the document, its nulls pruned, decodes as no kind",
+      patch: [{ b: 1, a: null }, null],
+      ignore: true,
+      code: 422,
+      reason: "Invalid",
+      message: ` "" is invalid: patch: Invalid value: "[{\\"b\\":1}]": ${NO_KIND}`,
+    },
+  ]
+  for (const c of cases) {
+    test(`refuses ${c.name} as upstream does`, () => {
+      const got = refusal(c.patch, c.ignore, MERGE_PATCH)
+      assert.deepEqual([got.code, got.reason, got.message], [c.code, c.reason, c.message])
+    })
+  }
+
+  test("an array's 422 names the patch as its cause", () => {
+    const got = refusal([], true, MERGE_PATCH)
+    assert.deepEqual(got.details, {
+      causes: [{ reason: "FieldValueInvalid", message: `Invalid value: "[]": ${NO_KIND}`, field: "patch" }],
+    })
   })
 })

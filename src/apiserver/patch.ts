@@ -3,8 +3,9 @@
  * patch (built-in kinds only). Server-side apply has its own path (apply/).
  */
 import fastJsonPatch from "fast-json-patch"
-import { ApiError, badRequest } from "../api/index.ts"
+import { ApiError, badRequest, fieldErrors, invalid, isPlainObject } from "../api/index.ts"
 import { type Shape, kindShape } from "./shapes.ts"
+import { sortedJson } from "./decode-types.ts"
 import { strategicMergePatch } from "./strategic-merge.ts"
 
 const { applyPatch: applyJsonPatch } = fastJsonPatch
@@ -88,6 +89,41 @@ function jsonPatchOperations(patch: unknown, validated: boolean): readonly unkno
   return patch
 }
 
+/** Why no kind decodes from a JSON array: Go's error, reading it for its apiVersion and kind. */
+const ARRAY_HAS_NO_KIND =
+  "couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type " +
+  'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'
+
+/** `v` without its null members and elements, at every level, as the merge patch library prunes them. */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== null).map(withoutNulls)
+  if (!isPlainObject(v)) return v
+  const out: Record<string, unknown> = {}
+  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x)
+  return out
+}
+
+/**
+ * A JSON merge patch applied to `original` as upstream applies one. With field validation (Warn,
+ * the default, or Strict) the body is first read into a map, so anything but an object or null
+ * is refused in the decoder's words. Then evanphx/json-patch's MergePatch refuses null and a
+ * scalar ("Invalid JSON Patch") and makes an array the document, its nulls pruned, which no
+ * kind decodes from (the 422 upstream answers a patch whose result does not decode).
+ * @throws ApiError BadRequest or Invalid for a body that is not an object
+ */
+function mergePatchObject(original: unknown, patch: unknown, validated: boolean): unknown {
+  if (isPlainObject(patch)) return mergePatch(original, patch)
+  if (validated && patch !== null) {
+    throw badRequest(
+      `error decoding patch: json: cannot unmarshal ${goJsonType(patch)} into Go value of type map[string]interface {}`,
+    )
+  }
+  if (!Array.isArray(patch)) throw badRequest("Invalid JSON Patch")
+  throw invalid("", "", [
+    fieldErrors.invalidValue("patch", sortedJson(withoutNulls(patch)), ARRAY_HAS_NO_KIND),
+  ])
+}
+
 /** How a patch is applied: `ignoreUnknownFields` when the request asked fieldValidation=Ignore. */
 export interface PatchOptions {
   readonly ignoreUnknownFields?: boolean
@@ -107,10 +143,7 @@ export function applyPatch(
       return strategicMergePatch(original, patch, shape as Shape)
     }
     case "application/merge-patch+json":
-      if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
-        throw badRequest("the merge patch must be a JSON object")
-      }
-      return mergePatch(original, patch)
+      return mergePatchObject(original, patch, !opts.ignoreUnknownFields)
     case "application/json-patch+json": {
       const ops = jsonPatchOperations(patch, !opts.ignoreUnknownFields)
       try {

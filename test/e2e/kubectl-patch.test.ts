@@ -1,4 +1,7 @@
-/** The real kubectl's strategic merge patches (patch, set image, rollout restart, apply, cordon). */
+/**
+ * The real kubectl's strategic merge patches (patch, set image, rollout restart, apply, cordon),
+ * and merge patches whose body is not an object.
+ */
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import { startTestApiServer, type TestApiServer, kubectlSession } from "../../src/testing/index.ts"
@@ -157,4 +160,32 @@ describe("kubectl strategic merge", () => {
     assert.equal(r.code, 1)
     assert.match(r.stderr, /Error from server \(BadRequest\): invalid patch format of retainKeys/)
   })
+})
+
+describe("kubectl patch --type merge", () => {
+  // kubectl sends no fieldValidation: upstream's default (Warn) first reads the body into a map
+  const cases: { name: string; patch: string; stderr: string }[] = [
+    {
+      name: "an array",
+      patch: "[]",
+      stderr:
+        "error decoding patch: json: cannot unmarshal array into Go value of type map[string]interface {}",
+    },
+    {
+      name: "a string",
+      patch: '"x"',
+      stderr:
+        "error decoding patch: json: cannot unmarshal string into Go value of type map[string]interface {}",
+    },
+    { name: "null", patch: "null", stderr: "Invalid JSON Patch" },
+  ]
+  for (const c of cases) {
+    test(`refuses ${c.name} with upstream's BadRequest, changing nothing`, async () => {
+      await k("create", "configmap", "merge-target", "--from-literal=a=b")
+      const r = await k("patch", "configmap", "merge-target", "--type", "merge", "-p", c.patch)
+      assert.equal(r.code, 1)
+      assert.equal(r.stderr.trim(), `Error from server (BadRequest): ${c.stderr}`)
+      assert.deepEqual((await getJson("configmap", "merge-target")).data, { a: "b" })
+    })
+  }
 })
