@@ -100,12 +100,40 @@ describe("withoutOmittedZeros()", () => {
       spec: { containers: [{ name: "c", resources: {} }] },
       status: {},
     })
-    // PodSpec.containers and Role.rules have no omitempty: Go writes them empty too.
-    assert.deepEqual(withoutOmittedZeros("io.k8s.api.core.v1.PodSpec", { containers: [] }), {
-      containers: [],
-    })
-    assert.deepEqual(withoutOmittedZeros("io.k8s.api.rbac.v1.Role", { rules: [] }), { rules: [] })
   })
+
+  // Without omitempty, an empty list comes back from protobuf storage as a nil slice: null in JSON
+  const nilCases: { name: string; type: string; value: object; want: object }[] = [
+    {
+      name: "a Role's empty rules",
+      type: "io.k8s.api.rbac.v1.Role",
+      value: { rules: [] },
+      want: { rules: null },
+    },
+    {
+      name: "a LimitRange's empty limits",
+      type: "io.k8s.api.core.v1.LimitRange",
+      value: { spec: { limits: [] } },
+      want: { spec: { limits: null } },
+    },
+    {
+      name: "an EndpointSlice's empty ports, but not its endpoints (the Python client requires them)",
+      type: "io.k8s.api.discovery.v1.EndpointSlice",
+      value: { addressType: "IPv4", endpoints: [], ports: [] },
+      want: { addressType: "IPv4", endpoints: [], ports: null },
+    },
+    {
+      name: "a list that is not empty",
+      type: "io.k8s.api.rbac.v1.Role",
+      value: { rules: [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }] },
+      want: { rules: [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }] },
+    },
+  ]
+  for (const c of nilCases) {
+    test(`turns ${c.name} into null, as upstream's storage reads it back`, () => {
+      assert.deepEqual(withoutOmittedZeros(c.type, c.value), c.want)
+    })
+  }
 
   test("copies what it changes and leaves its input alone", () => {
     const input = deployment()

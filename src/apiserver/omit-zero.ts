@@ -6,8 +6,12 @@
  * body, a patch, protobuf, whose encoding always writes them). Pointer fields (`replicas`,
  * `runAsUser`, `terminatingReplicas`, `storageClassName`), whose zero is a choice, keep theirs.
  * The same for slices and maps tagged `omitempty`, left out empty: upstream never answers
- * `finalizers: []`, `labels: {}` or a Job's `conditions: []`. The schema table marks the fields
- * (`oz` and `oe`, from upstream's struct tags).
+ * `finalizers: []`, `labels: {}` or a Job's `conditions: []`. A slice or map without
+ * `omitempty` that is empty comes back nil from upstream's protobuf storage, which its JSON writes
+ * as null: a Role's `rules: []`, a LimitRange's `limits: []` or an EndpointSlice's `ports: []`
+ * read back `null` (but an EndpointSlice's `endpoints`, which the Python client requires, see
+ * kube-api-compat.md). The schema table marks the fields (`oz` and `oe`, from upstream's struct
+ * tags; `rep` and `map`).
  */
 import { jsonFieldsOf, schema } from "../api/index.ts"
 
@@ -31,6 +35,19 @@ function omitted(f: schema.FieldSchema, v: unknown): boolean {
   return (f.oz === true && isZero(v)) || (f.oe === true && isEmpty(v))
 }
 
+/** Lists k8ts keeps empty though upstream's storage makes them nil (see the module comment). */
+const KEPT_EMPTY = new Set(["io.k8s.api.discovery.v1.EndpointSlice.endpoints"])
+
+/** A slice or map field without omitempty: stored empty, it reads back null. */
+function nilWhenEmpty(f: schema.FieldSchema): boolean {
+  return (f.rep === true || f.map !== undefined) && f.oe !== true
+}
+
+/** Whether `v`, field `name` (`f`) of message `type`, is an empty list or map upstream reads back null. */
+function readsBackNull(type: string, name: string, f: schema.FieldSchema, v: unknown): boolean {
+  return nilWhenEmpty(f) && isEmpty(v) && !KEPT_EMPTY.has(`${type}.${name}`)
+}
+
 /** Whether `value` of field `name` of message `type` is a zero Go's JSON would leave out. */
 export function omittedZero(type: string, name: string, value: unknown): boolean {
   const f = schema.typeSchema(type)?.f[name]
@@ -45,7 +62,8 @@ function holdersOfZeros(): ReadonlySet<string> {
   const found = new Set<string>()
   const names = schema.typeNames()
   for (const n of names) {
-    if (Object.values(schema.typeSchema(n)?.f ?? {}).some((f) => f.oz || f.oe)) found.add(n)
+    if (Object.values(schema.typeSchema(n)?.f ?? {}).some((f) => f.oz || f.oe || nilWhenEmpty(f)))
+      found.add(n)
   }
   for (let grew = true; grew;) {
     grew = false
@@ -109,6 +127,11 @@ export function withoutOmittedZeros(type: string, value: unknown): unknown {
     if (f === undefined) continue
     const v = value[name]
     if (v === undefined || v === null) continue
+    if (readsBackNull(type, name, f, v)) {
+      if (out === value) out = { ...value }
+      out[name] = null
+      continue
+    }
     const zero = omitted(f, v)
     if (!zero && (f.oz === true || !holders.has(f.t))) continue
     const next = zero ? undefined : childWithout(f, v)

@@ -72,7 +72,7 @@ function ruleMatch(rule: PodFailurePolicyRule, index: number, pod: Pod): string 
 /** Matches a failed pod against the rules in order; the first match decides (upstream's semantics). */
 export function matchPodFailurePolicy(policy: PodFailurePolicy | undefined, pod: Pod): PolicyMatch {
   if (!policy) return NO_MATCH
-  for (const [index, rule] of policy.rules.entries()) {
+  for (const [index, rule] of (policy.rules ?? []).entries()) {
     const message = ruleMatch(rule, index, pod)
     if (message === undefined) continue
     const action = rule.action as PodFailureAction
@@ -102,7 +102,7 @@ export function matchSuccessPolicy(
   succeeded: Intervals,
 ): string | undefined {
   if (!policy || succeeded.length === 0) return undefined
-  for (const [index, rule] of policy.rules.entries()) {
+  for (const [index, rule] of (policy.rules ?? []).entries()) {
     const count = rule.succeededCount
     let met: boolean
     if (rule.succeededIndexes !== undefined) {
