@@ -3,7 +3,8 @@
  * Creates/s and latency with 64 clients, GETs/s, a LIST of 10,000 pods (to its last byte, and
  * apart with the client keeping the ~47 MB), watch delivery latency to
  * 100 watchers while writing 1,000 objects/s (after 2 s of such writes as a warm-up, reported
- * apart), and single-object latency at 1,000 creates/s (open loop, each create timed from when it
+ * apart; one watcher decodes every event as a client library does, the others read each event's
+ * type and send stamp from its bytes, see openWatch), and single-object latency at 1,000 creates/s (open loop, each create timed from when it
  * was due). Creates/s is a warm server's: each server first takes 3 s of creates (its code
  * compiled by V8's optimizing tiers, its heap grown), whose rate is reported apart as the cold
  * one. Baseline: a bare node:http server storing the same pod with the same durability; for the
@@ -40,6 +41,8 @@ const WATCH_WARMUP_MS = 2000
  * from ~1,000/s to its steady rate over ~4 s here), a cost a long-running server does not pay.
  */
 const CREATE_WARMUP_MS = 3000
+/** BENCH_WATCH_DECODE=all: every watcher decodes every event (the watchers' CPU then sets the latency). */
+const DECODE_ALL = process.env.BENCH_WATCH_DECODE === "all"
 const dir = mkdtempSync(join(tmpdir(), "k8ts-bench-api-"))
 const children: ChildProcess[] = []
 
@@ -174,8 +177,10 @@ async function main(): Promise<void> {
   let measuredFrom = Infinity
   const onDelivery = (sentAt: number, lat: number) => (sentAt < measuredFrom ? warmupLat : watchLat).push(lat)
   const watchers = await Promise.all(
-    Array.from({ length: 100 }, () =>
-      openWatch(`${k8ts}/api/v1/namespaces/watch/configmaps?watch=true`, onDelivery),
+    Array.from({ length: 100 }, (_, i) =>
+      openWatch(`${k8ts}/api/v1/namespaces/watch/configmaps?watch=true`, onDelivery, {
+        decode: i === 0 || DECODE_ALL,
+      }),
     ),
   )
   const writeMs = PHASE_MS
