@@ -8,7 +8,6 @@ import { ApiError, findResource, type ResourceInfo } from "../api/index.ts"
 import type { Store } from "../storage/index.ts"
 import { IMMORTAL_NAMESPACES } from "./admission.ts"
 import type { DefaultServiceCIDR } from "./default-service-cidr.ts"
-import type { IdentityLease } from "./identity-lease.ts"
 import type { FlowControlBootstrap } from "./flowcontrol-bootstrap.ts"
 import type { PostStartHooks } from "./post-start-hooks.ts"
 import { SYSTEM_PRIORITY_CLASSES } from "./priority.ts"
@@ -44,7 +43,8 @@ export interface BootstrapDeps {
   readonly served: (info: ResourceInfo) => Served
   readonly hooks: PostStartHooks
   readonly defaultServiceCIDR: DefaultServiceCIDR
-  readonly identity: IdentityLease
+  /** Starts the identity Lease's renewal and collection loops (kube-system exists by then). */
+  readonly startIdentityLease: () => void
   /** The API priority and fairness configuration producer. */
   readonly flowControl: FlowControlBootstrap
   /** One pass of the service address repair. */
@@ -79,9 +79,12 @@ export async function bootstrap(d: BootstrapDeps): Promise<void> {
   await hooks.run("start-system-namespaces-controller", () =>
     createMissing(d, findResource("", "v1", "namespaces") as ResourceInfo, namespaces),
   )
-  // The identity Lease's first renewal and the first collection; their loops go on from there.
-  await hooks.run("start-kube-apiserver-identity-lease-controller", () => d.identity.renew())
-  await hooks.run("start-kube-apiserver-identity-lease-garbage-collector", () => d.identity.collect())
+  // As upstream's hooks: the identity Lease controller and its collector start in the background
+  // and the hooks finish at once; a failed renewal is their loops' to log and retry, and never
+  // keeps the server from becoming ready.
+  d.startIdentityLease()
+  hooks.finish("start-kube-apiserver-identity-lease-controller")
+  hooks.finish("start-kube-apiserver-identity-lease-garbage-collector")
   await hooks.run("scheduling/bootstrap-system-priority-classes", () =>
     createMissing(
       d,

@@ -123,3 +123,30 @@ describe("a server's identity Lease", () => {
     )
   })
 })
+
+test(
+  "a server whose identity Lease cannot be renewed becomes ready all the same",
+  { timeout: 20_000 },
+  async () => {
+    // GIVEN a host name that is no valid label value (64 characters): upstream's lease controller
+    // labels the Lease with it too, so every renewal is refused
+    const hostname = "h".repeat(64)
+    // WHEN the server starts
+    const { api, stop } = await runApiServer(new MemoryStore(), { clock: new FakeClock(now), hostname })
+    try {
+      // THEN it is ready, its identity hooks finished, and the Lease was not written
+      const res = await api.fetch(new Request("http://k8ts/readyz?verbose"))
+      const text = await res.text()
+      assert.equal(res.status, 200, text)
+      assert.match(text, /\[\+\]poststarthook\/start-kube-apiserver-identity-lease-controller ok/)
+      assert.match(text, /\[\+\]poststarthook\/start-kube-apiserver-identity-lease-garbage-collector ok/)
+      const got = await new InProcessClient(api.handle)
+        .resource(Leases)
+        .get({ namespace: "kube-system", name: apiServerId(hostname) })
+        .catch((err: unknown) => err)
+      assert.match(String(got), /not found/)
+    } finally {
+      stop()
+    }
+  },
+)

@@ -133,16 +133,18 @@ export class IdentityLease {
     )
   }
 
-  /** Renews the Lease every 10 s (after the first renewal, the caller's) until `signal` aborts. */
+  /**
+   * Renews the Lease at once, then every 10 s until `signal` aborts, as upstream's lease controller
+   * (JitterUntil, sliding); a failed renewal is logged and tried again at the next one.
+   */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const wait = IDENTITY_LEASE_RENEW_MS * (1 + Math.random() * JITTER)
-      await this.#d.clock.sleep(wait, signal).catch(() => {})
-      if (signal.aborted) return
       await this.renew().catch((err: unknown) => {
         if (!signal.aborted)
           this.#d.log.warn({ err: String(err), lease: this.name }, "Cannot renew the identity lease")
       })
+      const wait = IDENTITY_LEASE_RENEW_MS * (1 + Math.random() * JITTER)
+      await this.#d.clock.sleep(wait, signal).catch(() => {})
     }
   }
 
@@ -172,11 +174,14 @@ export class IdentityLease {
     }
   }
 
-  /** Collects every hour (after the first pass, the caller's) until `signal` aborts. */
+  /** Collects at once, then every hour until `signal` aborts, as upstream's collector (wait.Until). */
   async runCollector(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      await this.collect().catch((err: unknown) => {
+        if (!signal.aborted)
+          this.#d.log.warn({ err: String(err) }, "Cannot collect the API server identity leases")
+      })
       await this.#d.clock.sleep(IDENTITY_LEASE_GC_MS, signal).catch(() => {})
-      if (!signal.aborted) await this.collect()
     }
   }
 }

@@ -513,6 +513,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const flowSchemaStatus = new FlowSchemaStatusController({ registry, cache, served: servedOf, clock, log })
   let markReady!: () => void
   const readyPromise = new Promise<void>((r) => (markReady = r))
+  let startIdentityLease!: () => void
+  const identityStarted = new Promise<void>((r) => (startIdentityLease = r))
 
   const servicesCache = cache.resource(servedOf(findResource("", "v1", "services") as ResourceInfo).prefix)
   const repairAddresses = () => addresses.repair(servicesCache.objects.values() as Iterable<ApiObject>)
@@ -628,7 +630,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         served: servedOf,
         hooks,
         defaultServiceCIDR,
-        identity,
+        startIdentityLease,
         flowControl,
         repairAddresses,
         log,
@@ -638,7 +640,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const aborted = new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }))
       const started = Promise.race([readyPromise, aborted])
       const scraping = started.then(() => scraper.run(signal))
-      const leases = started.then(() => Promise.all([identity.run(signal), identity.runCollector(signal)]))
+      const leases = Promise.race([identityStarted, aborted]).then(() =>
+        Promise.all([identity.run(signal), identity.runCollector(signal)]),
+      )
       await Promise.all([
         running,
         repairLoop(signal),
