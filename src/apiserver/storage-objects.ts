@@ -1,8 +1,8 @@
 /**
- * apiserver_storage_objects and its replacement apiserver_resource_objects: the objects stored
- * per resource, one series for each resource with storage (built-in or custom; a resource
- * served in two groups, as Events, counts once, under the group it is stored in), labelled with
- * upstream's qualified name ("pods", "deployments.apps") or its group and resource. Upstream's
+ * apiserver_resource_objects: the objects stored per resource, one series for each resource with
+ * storage (built-in or custom; a resource served in two groups, as Events, counts once, under the
+ * group it is stored in), labelled with its group and resource. apiserver_storage_objects, which
+ * it replaces, is hidden in 1.35 (deprecated in 1.34.0). Upstream's
  * registry polls the store's count once a minute; the count here is the watch cache's at the
  * scrape.
  */
@@ -34,23 +34,13 @@ function* counts(source: StoredObjectsSource): Iterable<{ group: string; resourc
   }
 }
 
-/** Registers apiserver_storage_objects and apiserver_resource_objects in `registry`, read from `source`. */
+/**
+ * Registers apiserver_resource_objects in `registry`, read from `source`. Upstream's
+ * apiserver_storage_objects (STABLE, deprecated in 1.34.0) is hidden in a 1.35 server, as
+ * component-base hides a metric deprecated before the binary's minor version (unless
+ * --show-hidden-metrics-for-version=1.34, which k8ts does not have), so it is not registered.
+ */
 export function registerStorageObjects(registry: Registry, source: StoredObjectsSource): void {
-  new Gauge({
-    name: "apiserver_storage_objects",
-    help: kubeHelp(
-      "STABLE",
-      "[DEPRECATED, consider using apiserver_resource_objects instead] Number of stored objects at the time of last check split by kind. In case of a fetching error, the value will be -1.",
-      "1.34.0",
-    ),
-    labelNames: ["resource"],
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const { group, resource, n } of counts(source))
-        this.set({ resource: group ? `${resource}.${group}` : resource }, n)
-    },
-  })
   new Gauge({
     name: "apiserver_resource_objects",
     help: kubeHelp(

@@ -89,7 +89,8 @@ test("kubectl get --raw /metrics: upstream's exposition, families sorted, HELP w
     /^apiserver_request_duration_seconds_bucket\{component="apiserver",dry_run="",group="",resource="[a-z]+",scope="[a-z]*",subresource="[a-z]*",verb="[A-Z]+",version="v1",le="0\.005"\} \d+$/m,
   )
   // The families dashboards read: objects stored, requests in flight, the components' requests.
-  assert.match(text, /^apiserver_storage_objects\{resource="pods"\} [1-9]\d*$/m)
+  assert.match(text, /^apiserver_resource_objects\{group="",resource="pods"\} [1-9]\d*$/m)
+  assert.doesNotMatch(text, /apiserver_storage_objects/, "hidden in 1.35: deprecated in 1.34.0")
   assert.match(text, /^apiserver_current_inflight_requests\{request_kind="readOnly"\} \d+$/m)
   assert.match(text, /^apiserver_current_inflight_requests\{request_kind="mutating"\} \d+$/m)
   assert.match(text, /^rest_client_requests_total\{code="200",host="[^"]+",method="GET"\} [1-9]/m)
