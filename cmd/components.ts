@@ -63,8 +63,9 @@ function localHealth(name: string, done: Promise<void>, problem: () => string | 
 
 /**
  * How the controller manager and the scheduler hold their leader Leases: "shared" elects among
- * the servers of a shared datastore, "sole" writes the Leases as the only candidate (a datastore
- * of its own), "off" runs them without Leases.
+ * the servers of a shared datastore, "sole" writes the Leases as this host's only candidate (a
+ * datastore of its own: a holder this host's earlier run left is taken at once, any other waited
+ * out), "off" runs them without Leases.
  */
 export type LeaderElection = "off" | "sole" | "shared"
 
@@ -91,11 +92,13 @@ function runElected(
 ): Promise<void> {
   if (deps.leaderElection === "off") return work(signal)
   let current: Promise<void> = Promise.resolve()
+  const host = hostname()
   const elector = new LeaderElector({
     client: deps.client,
     lease: { name: lease, namespace: "kube-system" },
-    identity: `${hostname()}_${randomUUID()}`,
-    soleCandidate: deps.leaderElection === "sole",
+    identity: `${host}_${randomUUID()}`,
+    // With a datastore of its own, a holder of this host's was this process's earlier run.
+    ...(deps.leaderElection === "sole" ? { earlierRunPrefix: `${host}_` } : {}),
     clock: deps.clock,
     log: deps.log.child({ lease }),
     // The elector logs "Became leader" itself.

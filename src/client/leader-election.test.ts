@@ -129,7 +129,7 @@ describe("LeaderElector", () => {
     crashed.ac.abort()
     await crashed.done
     assert.equal((await read()).spec?.holderIdentity, "host_1", "left held, as after a crash")
-    const next = candidate("host_2", { soleCandidate: true })
+    const next = candidate("host_2", { earlierRunPrefix: "host_" })
     await settleUntil(() => next.elector.isLeader(), "the next run to lead without waiting")
     assert.equal(clock.now(), new FakeClock().now(), "no time passed")
     const taken = await read()
@@ -137,6 +137,28 @@ describe("LeaderElector", () => {
     assert.equal(taken.spec?.leaseTransitions, 1)
     assert.equal(taken.spec?.leaseDurationSeconds, 15)
     assert.deepEqual(next.events, ["started"])
+    next.ac.abort()
+    await next.done
+  })
+
+  test("a sole candidate waits out a holder of another host, as client-go does", async () => {
+    const clock = new FakeClock()
+    const { candidate, step, read } = election(clock)
+    // GIVEN a lease held by a component elsewhere (a kube-scheduler pointed at this server)
+    const other = candidate("elsewhere_1", { releaseOnCancel: false })
+    await settleUntil(() => other.elector.isLeader() && clock.waiting === 1, "the other to lead")
+    other.ac.abort()
+    await other.done
+    // WHEN this host's sole candidate starts
+    const next = candidate("host_2", { earlierRunPrefix: "host_" })
+    await settleUntil(() => clock.waiting === 1, "the candidate to wait")
+    // THEN it waits for the lease to expire (15 s from when it first saw it), then takes it
+    for (let i = 0; i < 7; i++) await step(2_000, 1)
+    assert.ok(!next.elector.isLeader(), "14 s: the lease has not expired")
+    assert.equal((await read()).spec?.holderIdentity, "elsewhere_1")
+    await clock.advance(2_000)
+    await settleUntil(() => next.elector.isLeader(), "the candidate to lead once the lease expired")
+    assert.equal((await read()).spec?.holderIdentity, "host_2")
     next.ac.abort()
     await next.done
   })

@@ -27,11 +27,13 @@ export interface LeaderElectionOptions {
   /** Give the lease up when run's signal aborts while leading (default true). */
   readonly releaseOnCancel?: boolean
   /**
-   * No other candidate can exist (its datastore is this process's alone): a lease another
-   * identity holds was left by an earlier run of this process, and is taken at once instead of
-   * after it expires. The lease is written as with other candidates.
+   * Set when this process is the only candidate of its host (its datastore is its own): the
+   * prefix its runs' identities begin with (`<hostname>_`). A lease held by another identity
+   * with this prefix was left by an earlier run of this process, and is taken at once instead of
+   * after it expires; any other holder (a component elsewhere pointed at this server) is waited
+   * out, as client-go waits. The lease is written as with other candidates.
    */
-  readonly soleCandidate?: boolean
+  readonly earlierRunPrefix?: string
   readonly clock?: Clock
   readonly log?: Logger
   /** Starts the leader's work; `signal` aborts when leadership ends. Must stop soon after. */
@@ -180,8 +182,11 @@ export class LeaderElector {
       const validMs = (spec.leaseDurationSeconds ?? 0) * 1000
       // Held by someone else whose lease has not expired by our own clock.
       const heldElsewhere = holder && holder !== this.#opts.identity && this.#observedAt + validMs > now
-      if (heldElsewhere && !this.#opts.soleCandidate) return false
-      if (heldElsewhere) this.#log.info({ holder }, "Taking over the lease an earlier run held")
+      if (heldElsewhere) {
+        const prefix = this.#opts.earlierRunPrefix
+        if (!prefix || !holder.startsWith(prefix)) return false
+        this.#log.info({ holder }, "Taking over the lease an earlier run held")
+      }
       const next =
         holder === this.#opts.identity
           ? mine(spec.acquireTime ?? microTime(now), spec.leaseTransitions ?? 0)
