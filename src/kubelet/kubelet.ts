@@ -365,7 +365,8 @@ export class Kubelet {
       if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
       const existing = await nodes.get({ name: this.#o.nodeName }).catch(() => undefined)
       nodeEvents.schedulable(existing)
-      nodeEvents.conditionsSet(existing, conditions)
+      // A Node not read back is no Node being built: nothing to compare the conditions with.
+      if (existing) nodeEvents.conditionsSet(existing, conditions)
       const reconcile = existing && registeredNodePatch(node, existing)
       if (reconcile) await nodes.patch({ name: this.#o.nodeName }, reconcile, { type: "merge" })
       await nodes.patch(
@@ -391,7 +392,8 @@ export class Kubelet {
         if (now - sinceStatus >= NODE_STATUS_REPORT_MS) {
           sinceStatus = now
           const conditions = healthyConditions(now, this.#since)
-          nodeEvents.conditionsSet(node, conditions)
+          // A Node gone from the cache (deleted) is no Node being built: nothing is recorded.
+          if (node) nodeEvents.conditionsSet(node, conditions)
           await this.#o.client
             .resource(Nodes)
             .patch(

@@ -234,3 +234,34 @@ test("a kubelet registering a cordoned node whose Ready is Unknown records NodeN
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test("a kubelet whose Node was deleted records no condition events on its status reports", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "k8ts-kubelet-node-gone-"))
+  const kubelet = new Kubelet({
+    client: k.env.inProcess,
+    nodeName: "node-gone",
+    address: "127.0.0.1",
+    runtime: new ProcessRuntime({ root: join(dir, "runtime"), podRange: "127.245.14.0/24" }),
+    dataDir: dir,
+    clock: fastClock(),
+  })
+  const stop = new AbortController()
+  const running = kubelet.run(stop.signal)
+  try {
+    // GIVEN a registered kubelet (its setters saw the pressure conditions new once)
+    await until("the registration's events", async () =>
+      count(await nodeEvents("node-gone"), "NodeHasSufficientMemory") === 1 ? true : undefined,
+    )
+    // WHEN its Node is deleted, and several status reports (120 ms each) go by
+    await k.env.inProcess.resource(Nodes).delete({ name: "node-gone" })
+    await sleep(600)
+    // THEN none records the conditions again, as if set over a Node being built
+    const events = await nodeEvents("node-gone")
+    for (const reason of ["NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"])
+      assert.equal(count(events, reason), 1, reason)
+  } finally {
+    stop.abort()
+    await running
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
