@@ -15,6 +15,7 @@ import {
   ensureServiceAccountKey,
   defaultIssuer,
   listen,
+  waitForReadyz,
   type HealthProbe,
   type Pki,
 } from "../src/apiserver/index.ts"
@@ -39,7 +40,6 @@ import {
   startScheduler,
 } from "./components.ts"
 import { waitForDefaultServiceAccount } from "./default-service-account.ts"
-import { waitForReadyz } from "./wait-readyz.ts"
 import { writeKubeconfig } from "./kubeconfig.ts"
 import type { PodNetworkSettings } from "./pod-network.ts"
 import { ConfigError, HELP, parseServerConfig, type ServerConfig } from "./server-config.ts"
@@ -289,7 +289,11 @@ export async function runServer(argv: string[]): Promise<void> {
   ) {
     await waitForDefaultServiceAccount(client, log.child({ component: "server" }), apiStop.signal)
   }
-  await waitForReadyz(api.fetch, log.child({ component: "server" }), apiStop.signal)
+  await waitForReadyz(api.fetch, {
+    clock: realClock,
+    log: log.child({ component: "server" }),
+    signal: apiStop.signal,
+  })
   const kubeconfig = join(config.dataDir, "kubeconfig.yaml")
   writeKubeconfig(kubeconfig, { server: `https://${reach}:${server.port}`, ca: pki.ca.cert, ...pki.admin })
   step("server", `Cluster ready: export KUBECONFIG=${kubeconfig}`)

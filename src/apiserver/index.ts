@@ -8,6 +8,7 @@ export { createApiServer, servedOf, type ApiServer, type ApiServerOptions } from
 export type { KubeletSummary, SummaryFetcher } from "./resource-metrics/index.ts"
 export type { KubernetesServiceOptions } from "./kubernetes-service.ts"
 export { listen, type Listening, type ListenOptions } from "./listen.ts"
+export { waitForReadyz, type WaitForReadyzOptions } from "./wait-readyz.ts"
 export type { ApiRequest, ApiResponse, UserInfo } from "./http.ts"
 export type { AdmissionPlugin } from "./admission.ts"
 export type { ComponentHealth, HealthProbe } from "./component-status.ts"
