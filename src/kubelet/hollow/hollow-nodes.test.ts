@@ -175,3 +175,43 @@ describe("HollowNodes", () => {
     assert.equal((await events("hollow-1")).filter((e) => e.reason === "NodeReady").length, 0)
   })
 })
+
+test("HollowNodes registering a Node registered before reconciles its attach/detach annotation and default labels", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 10, 24, 12))
+  const env = await startClientEnv({ clock })
+  const stop = new AbortController()
+  let running: Promise<void> = Promise.resolve()
+  try {
+    // GIVEN a Node of that name without the annotation, its default labels changed
+    await env.inProcess.resource(Nodes).create({
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: {
+        name: "hollow-old",
+        labels: { "kubernetes.io/hostname": "elsewhere", "kubernetes.io/os": "windows", team: "a" },
+      },
+    })
+    // WHEN its hollow kubelet starts
+    const nodes = new HollowNodes({
+      client: env.inProcess,
+      nodes: [{ name: "hollow-old", address: "127.0.0.12" }],
+      clock,
+      log: silentLogger(),
+    })
+    running = nodes.run(stop.signal)
+    await nodes.settled()
+    // THEN they are put back as the real kubelet's registration puts them; other labels stay
+    const node = await env.inProcess.resource(Nodes).get({ name: "hollow-old" })
+    assert.equal(
+      node.metadata?.annotations?.["volumes.kubernetes.io/controller-managed-attach-detach"],
+      "true",
+    )
+    assert.equal(node.metadata?.labels?.["kubernetes.io/hostname"], "hollow-old")
+    assert.equal(node.metadata?.labels?.["kubernetes.io/os"], "linux")
+    assert.equal(node.metadata?.labels?.team, "a")
+  } finally {
+    stop.abort()
+    await running
+    await env.stop()
+  }
+})

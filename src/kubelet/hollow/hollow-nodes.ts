@@ -9,6 +9,7 @@ import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { ApiError, type ApiObject, isPodTerminal, keyOf, Nodes, Pods } from "../../api/index.ts"
 import { createNodeLease, renewNodeLease } from "../node-lease.ts"
 import { NodeEvents } from "../node-events.ts"
+import { registeredNodePatch } from "../node.ts"
 import {
   BY_NODE_NAME,
   type Cache,
@@ -186,7 +187,11 @@ export class HollowNodes {
           n.createdUid = created.metadata?.uid ?? ""
         } catch (err) {
           if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
-          await this.#postStatus(n, true)
+          // Registered before: reconciled as the real kubelet's registration reconciles it.
+          const existing = await nodes.get({ name: n.spec.name }).catch(() => undefined)
+          const reconcile = existing && registeredNodePatch(node, existing)
+          if (reconcile) await nodes.patch({ name: n.spec.name }, reconcile, { type: "merge" })
+          await this.#postStatus(n, { before: existing })
         }
       }),
     )
@@ -320,20 +325,15 @@ export class HollowNodes {
   }
 
   /**
-   * Posts the conditions (recording what they change of the Node as it was: read on registering
-   * again, else as cached); on registering again, the kubelet port too (it may have changed).
+   * Posts the conditions (recording what they change of the Node as it was: as read on
+   * registering again, else as cached); on registering again, the kubelet port too (it may have
+   * changed).
    */
-  async #postStatus(n: NodeState, registering = false): Promise<void> {
+  async #postStatus(n: NodeState, registering?: { readonly before: Node | undefined }): Promise<void> {
     const conditions = healthyConditions(this.#clock.now(), n.since)
     const events = this.#nodeEvents(n)
     if (events) {
-      const name = { name: n.spec.name }
-      const before = registering
-        ? await this.#opts.client
-            .resource(Nodes)
-            .get(name)
-            .catch(() => undefined)
-        : this.#nodeCache?.get(n.spec.name)
+      const before = registering ? registering.before : this.#nodeCache?.get(n.spec.name)
       if (registering) events.schedulable(before)
       if (before) events.conditionsSet(before, conditions)
     }
