@@ -5,13 +5,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { test } from "node:test"
 import type { Node } from "kubernetes-types/core/v1.js"
-import {
-  CONTROLLER_MANAGED_ATTACH_DETACH,
-  hostCapacity,
-  hostHugePages,
-  realNode,
-  registeredNodePatch,
-} from "./node.ts"
+import { hostCapacity, hostHugePages, realNode } from "./node.ts"
+import { CONTROLLER_MANAGED_ATTACH_DETACH, registeredNodePatch } from "./registered-node.ts"
 
 const facts = {
   name: "n1",

@@ -9,7 +9,7 @@ import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { ApiError, type ApiObject, isPodTerminal, keyOf, Nodes, Pods } from "../../api/index.ts"
 import { createNodeLease, renewNodeLease } from "../node-lease.ts"
 import { NodeEvents } from "../node-events.ts"
-import { registeredNodePatch } from "../node.ts"
+import { registeredNodePatch } from "../registered-node.ts"
 import {
   BY_NODE_NAME,
   type Cache,

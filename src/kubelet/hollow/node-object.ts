@@ -6,6 +6,7 @@ import { createHash } from "node:crypto"
 import type { Node, NodeCondition, Taint } from "kubernetes-types/core/v1.js"
 import { KUBE_VERSION } from "../../api/index.ts"
 import { rfc3339 } from "../../util/index.ts"
+import { CONTROLLER_MANAGED_ATTACH_DETACH } from "../registered-node.ts"
 
 const KUBELET_VERSION = KUBE_VERSION.gitVersion
 
@@ -82,7 +83,7 @@ export function hollowNode(spec: HollowNodeSpec, now: number, kubeletPort = 1025
       annotations: {
         "node.alpha.kubernetes.io/ttl": "0",
         // As a kubelet's default --enable-controller-attach-detach sets it.
-        "volumes.kubernetes.io/controller-managed-attach-detach": "true",
+        [CONTROLLER_MANAGED_ATTACH_DETACH]: "true",
         "k8ts.io/runtime": "hollow",
       },
     },
