@@ -78,6 +78,7 @@ export {
   unitValue,
   type Quantity,
 } from "./quantity.ts"
+export { SKIP_MIRROR_LABEL } from "./endpoint-slice.ts"
 export {
   labelSelectorMatches,
   selectorMatcher,

@@ -4,7 +4,7 @@
  * 10 seconds, so a deleted or edited object comes back.
  */
 import { isDeepStrictEqual } from "node:util"
-import { ApiError, type ApiObject, findResource, type ResourceInfo } from "../api/index.ts"
+import { ApiError, type ApiObject, findResource, type ResourceInfo, SKIP_MIRROR_LABEL } from "../api/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
 import type { Served } from "./registry/context.ts"
 import type { Registry } from "./registry/registry.ts"
@@ -53,7 +53,7 @@ function desiredObjects(o: KubernetesServiceOptions) {
     metadata: {
       name: NAME,
       namespace: NAMESPACE,
-      labels: { "endpointslice.kubernetes.io/skip-mirror": "true" },
+      labels: { [SKIP_MIRROR_LABEL]: "true" },
     },
     subsets: [
       {

@@ -16,6 +16,7 @@ import {
   isNotFound,
   type ResourceRef,
   Services,
+  SKIP_MIRROR_LABEL,
 } from "../api/index.ts"
 import type { Client } from "../client/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
@@ -37,8 +38,6 @@ const NAMESPACE = "kube-system"
 const INTERVAL_MS = 10_000
 /** The managed-by label value of the slice (the endpointslice controller leaves it alone). */
 export const KUBE_DNS_MANAGER = "cluster-dns.k8ts.io"
-/** The label that keeps the EndpointSlice mirroring controller off an Endpoints object. */
-const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror"
 
 type Obj = ApiObject & { spec?: unknown; endpoints?: unknown; ports?: unknown; subsets?: unknown }
 

@@ -20,6 +20,7 @@ import {
   keyOf,
   parseKey,
   Services,
+  SKIP_MIRROR_LABEL,
 } from "../../api/index.ts"
 import type { ControllerSpec } from "../../client/index.ts"
 import { LEADER_ANNOTATION } from "../endpoints/endpoints.ts"
@@ -27,7 +28,6 @@ import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL, slicesManagedBy } from "./endpoin
 import { portsKey } from "./service-pods.ts"
 
 export const MIRRORING_MANAGED_BY = "endpointslicemirroring-controller.k8s.io"
-export const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror"
 /** Upstream's default --mirroring-max-endpoints-per-subset. */
 export const MAX_ENDPOINTS_PER_SUBSET = 1000
 /** Annotations of the Endpoints that its slices do not get. */
