@@ -71,6 +71,8 @@ async function createMissing(
  */
 export async function bootstrap(d: BootstrapDeps): Promise<void> {
   const { hooks, registry, served } = d
+  // The CRD controller has started with the server (before the watch cache's first list).
+  hooks.finish("start-apiextensions-controllers")
   await d.cache.ready()
   // The watch cache is this server's informers, CRDs included (their objects' caches too).
   hooks.finish("generic-apiserver-start-informers")

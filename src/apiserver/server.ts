@@ -622,7 +622,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       for (const e of entries) table.set(decode(e.value as string, e.revision) as never)
       const running = cache.run(signal)
       const crds = crdController.run(signal)
-      hooks.finish("start-apiextensions-controllers")
       bootstrap({
         cache,
         store,
