@@ -4,8 +4,6 @@
  * is done, in the order the hooks were added. Only the work this server does is a hook (the
  * system namespaces, the bootstrap objects, the address repair, ...), named as upstream names it.
  */
-import type { Logger } from "../util/index.ts"
-
 /** A health check: undefined when it passes, else why not. */
 export type HealthCheck = () => Promise<string | undefined>
 
@@ -15,11 +13,6 @@ const NOT_FINISHED = "not finished"
 /** The hooks of one server; each is listed from when it is added. */
 export class PostStartHooks {
   readonly #done = new Map<string, boolean>()
-  readonly #log: Logger
-
-  constructor(log: Logger) {
-    this.#log = log
-  }
 
   /**
    * Adds hook `name`, pending until finish(name).
@@ -39,15 +32,16 @@ export class PostStartHooks {
   }
 
   /**
-   * Runs `work` as hook `name`: finished once it resolves; when it throws, the failure is logged
-   * and the hook stays unfinished (its check keeps failing), and so does the returned promise.
+   * Runs `work` as hook `name`: finished once it resolves; when it throws, the hook stays
+   * unfinished (its check keeps failing) and the returned promise rejects with an error naming
+   * the hook, as upstream's `PostStartHook "<name>" failed: <err>` (the caller logs it).
    */
   async run(name: string, work: () => Promise<void>): Promise<void> {
     try {
       await work()
     } catch (err) {
-      this.#log.error({ hook: name, err: String(err) }, "Post-start hook failed")
-      throw err
+      const why = err instanceof Error ? err.message : String(err)
+      throw new Error(`PostStartHook "${name}" failed: ${why}`, { cause: err })
     }
     this.finish(name)
   }

@@ -462,7 +462,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const addresses: ServiceAddresses = new ServiceAddresses(store, { clusterIPs, log })
   const policyStatus = new PolicyStatusController({ registry, cache, table, served: servedOf, clock, log })
   // Upstream's hooks for the work this server does, in upstream's order.
-  const hooks = new PostStartHooks(log)
+  const hooks = new PostStartHooks()
   addServerHooks(hooks, opts)
   const defaultServiceCIDR = new DefaultServiceCIDR(
     {
