@@ -55,6 +55,7 @@ import { storeHealthCheck } from "./store-health.ts"
 import { type HealthCheck, PostStartHooks } from "./post-start-hooks.ts"
 import { addServerHooks, bootstrap } from "./bootstrap.ts"
 import { IdentityLease } from "./identity-lease.ts"
+import { getMaxListeners, setMaxListeners } from "node:events"
 import { hostname } from "node:os"
 import { apiServicesAvailableCheck } from "./autoregister-completion.ts"
 import type { KubeletClientConfig } from "./handlers/context.ts"
@@ -616,6 +617,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     handle,
     fetch: async (request) => toFetch(await handle(fromFetch(request))),
     async run(signal) {
+      // The loops below each wait on the signal (Node warns of a leak past 10 listeners).
+      setMaxListeners(Math.max(getMaxListeners(signal), 32), signal)
       // CRDs defined before a restart are served from the start: their objects' caches must
       // exist before the watch cache's first list.
       const { entries } = await store.list(servedOf(CustomResourceDefinitions).prefix)
