@@ -111,16 +111,16 @@ describe("withoutOmittedZeros()", () => {
       want: { rules: null },
     },
     {
-      name: "a LimitRange's empty limits",
-      type: "io.k8s.api.core.v1.LimitRange",
-      value: { spec: { limits: [] } },
-      want: { spec: { limits: null } },
-    },
-    {
       name: "an EndpointSlice's empty ports, but not its endpoints (the Python client requires them)",
       type: "io.k8s.api.discovery.v1.EndpointSlice",
       value: { addressType: "IPv4", endpoints: [], ports: [] },
       want: { addressType: "IPv4", endpoints: [], ports: null },
+    },
+    {
+      name: "a projected volume's empty sources",
+      type: "io.k8s.api.core.v1.Volume",
+      value: { name: "v", projected: { sources: [] } },
+      want: { name: "v", projected: { sources: null } },
     },
     {
       name: "a list that is not empty",
@@ -132,6 +132,30 @@ describe("withoutOmittedZeros()", () => {
   for (const c of nilCases) {
     test(`turns ${c.name} into null, as upstream's storage reads it back`, () => {
       assert.deepEqual(withoutOmittedZeros(c.type, c.value), c.want)
+    })
+  }
+
+  // Where upstream's OpenAPI marks the field required, the Python client refuses a null: kept []
+  const requiredCases: { name: string; type: string; value: object }[] = [
+    {
+      name: "a LimitRange's empty limits",
+      type: "io.k8s.api.core.v1.LimitRange",
+      value: { spec: { limits: [] } },
+    },
+    {
+      name: "a CSINode's empty drivers",
+      type: "io.k8s.api.storage.v1.CSINode",
+      value: { spec: { drivers: [] } },
+    },
+    {
+      name: "a PolicyRule's empty verbs",
+      type: "io.k8s.api.rbac.v1.ClusterRole",
+      value: { rules: [{ verbs: [] }] },
+    },
+  ]
+  for (const c of requiredCases) {
+    test(`keeps ${c.name}, a field upstream's OpenAPI marks required`, () => {
+      assert.deepEqual(withoutOmittedZeros(c.type, c.value), c.value)
     })
   }
 

@@ -8,12 +8,15 @@
  * The same for slices and maps tagged `omitempty`, left out empty: upstream never answers
  * `finalizers: []`, `labels: {}` or a Job's `conditions: []`. A slice or map without
  * `omitempty` that is empty comes back nil from upstream's protobuf storage, which its JSON writes
- * as null: a Role's `rules: []`, a LimitRange's `limits: []` or an EndpointSlice's `ports: []`
- * read back `null` (but an EndpointSlice's `endpoints`, which the Python client requires, see
- * kube-api-compat.md). The schema table marks the fields (`oz` and `oe`, from upstream's struct
- * tags; `rep` and `map`).
+ * as null: a Role's `rules: []`, an EndpointSlice's `ports: []` or a projected volume's
+ * `sources: []` read back `null`. Not where upstream's OpenAPI marks the field required (a
+ * LimitRange's `limits`, a CSINode's `drivers`, an EndpointSlice's `endpoints`): the Python client
+ * refuses a null there, and with it the whole response (kube-api-compat.md, H2), so those stay
+ * `[]`. The schema table marks the fields (`oz` and `oe`, from upstream's struct tags; `rep` and
+ * `map`).
  */
 import { jsonFieldsOf, schema } from "../api/index.ts"
+import { isRequiredField } from "./openapi/required-fields.ts"
 
 type Json = Record<string, unknown>
 
@@ -35,17 +38,17 @@ function omitted(f: schema.FieldSchema, v: unknown): boolean {
   return (f.oz === true && isZero(v)) || (f.oe === true && isEmpty(v))
 }
 
-/** Lists k8ts keeps empty though upstream's storage makes them nil (see the module comment). */
-const KEPT_EMPTY = new Set(["io.k8s.api.discovery.v1.EndpointSlice.endpoints"])
-
 /** A slice or map field without omitempty: stored empty, it reads back null. */
 function nilWhenEmpty(f: schema.FieldSchema): boolean {
   return (f.rep === true || f.map !== undefined) && f.oe !== true
 }
 
-/** Whether `v`, field `name` (`f`) of message `type`, is an empty list or map upstream reads back null. */
+/**
+ * Whether `v`, field `name` (`f`) of message `type`, is an empty list or map upstream reads back
+ * null, and k8ts too: not a required one (see the module comment).
+ */
 function readsBackNull(type: string, name: string, f: schema.FieldSchema, v: unknown): boolean {
-  return nilWhenEmpty(f) && isEmpty(v) && !KEPT_EMPTY.has(`${type}.${name}`)
+  return nilWhenEmpty(f) && isEmpty(v) && !isRequiredField(type, name)
 }
 
 /** Whether `value` of field `name` of message `type` is a zero Go's JSON would leave out. */

@@ -1,7 +1,8 @@
 /**
  * The real kubectl v1.35 reading back lists written empty: a list field without omitempty comes
- * back null, as upstream's protobuf storage returns it (an EndpointSlice's endpoints excepted,
- * kept [] for the Python client).
+ * back null, as upstream's protobuf storage returns it, but for the fields upstream's OpenAPI marks
+ * required (a LimitRange's limits, a CSINode's drivers, an EndpointSlice's endpoints), kept [] for
+ * the Python client, which refuses a null there.
  */
 import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
@@ -41,6 +42,13 @@ metadata:
 addressType: IPv4
 endpoints: []
 ports: []
+---
+apiVersion: storage.k8s.io/v1
+kind: CSINode
+metadata:
+  name: no-drivers
+spec:
+  drivers: []
 `
 
 describe("lists written empty", () => {
@@ -50,7 +58,9 @@ describe("lists written empty", () => {
     await ok("create", "-f", file("empty.yaml", OBJECTS))
     const role = await ok("get", "clusterrole", "empty-rules", "-o", "yaml")
     assert.match(role, /\nrules: null\n/)
-    assert.match(await ok("get", "limitrange", "no-limits", "-o", "yaml"), /\n {2}limits: null\n/)
+    // Required by upstream's OpenAPI: kept [] for the clients that refuse a null there.
+    assert.match(await ok("get", "limitrange", "no-limits", "-o", "yaml"), /\n {2}limits: \[\]\n/)
+    assert.match(await ok("get", "csinode", "no-drivers", "-o", "yaml"), /\n {2}drivers: \[\]\n/)
     const slice = await ok("get", "endpointslice", "empty-slice", "-o", "yaml")
     assert.match(slice, /\nendpoints: \[\]\n/)
     assert.match(slice, /\nports: null\n/)

@@ -8,6 +8,7 @@ import { hasTypeMeta, jsonFieldsOf, schema } from "../../api/index.ts"
 
 type FieldSchema = schema.FieldSchema
 import { describe } from "./descriptions.ts"
+import { requiredFields } from "./required-fields.ts"
 
 /** A JSON schema object as it appears in the documents. */
 export type JsonSchema = Record<string, unknown>
@@ -80,17 +81,6 @@ function isPlainMessage(t: string): boolean {
   return requiredFields(t).length === 0
 }
 
-/**
- * The required fields of message `t`, in field order: the table's, and those kubernetes-types
- * declares without `?` (its types follow upstream's OpenAPI, which marks more than the protobuf).
- */
-function requiredFields(t: string): string[] {
-  const declared = describe(t)?.required
-  return Object.entries(jsonFieldsOf(t) ?? {})
-    .filter(([name, f]) => f.req || declared?.has(name))
-    .map(([name]) => name)
-}
-
 /** Upstream gives list items and map values a zero default: "" or {}. */
 function withDefault(s: JsonSchema, t: string): JsonSchema {
   if (t === "string") return { ...s, default: "" }
@@ -143,7 +133,7 @@ function messageSchema(t: string, gvks: readonly Gvk[]): JsonSchema {
   for (const [name, f] of Object.entries(fields)) {
     properties[name] = propertySchema(name, f, docs?.fields.get(name))
   }
-  const required = requiredFields(t)
+  const required = [...requiredFields(t)]
   return {
     ...(docs?.description ? { description: docs.description } : {}),
     properties: sortKeys(properties),
