@@ -1,8 +1,8 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { FakeClock } from "../util/index.ts"
-import { apiCall, memoryApiServer } from "../testing/index.ts"
-import { omittedZero, withoutOmittedZeros } from "./omit-zero.ts"
+import { apiCall, memoryApiServer, until } from "../testing/index.ts"
+import { asStored, omittedZero, withoutOmittedZeros } from "./omit-zero.ts"
 import type { ApiServer } from "./server.ts"
 
 let api: ApiServer
@@ -100,38 +100,61 @@ describe("withoutOmittedZeros()", () => {
       spec: { containers: [{ name: "c", resources: {} }] },
       status: {},
     })
+    // Role.rules has no omitempty: Go's JSON writes it empty (null only from storage, see asStored).
+    assert.deepEqual(withoutOmittedZeros("io.k8s.api.rbac.v1.Role", { rules: [] }), { rules: [] })
   })
 
-  // Without omitempty, an empty list comes back from protobuf storage as a nil slice: null in JSON
+  test("copies what it changes and leaves its input alone", () => {
+    const input = deployment()
+    const before = structuredClone(input)
+    const out = withoutOmittedZeros(DEPLOYMENT, input) as ReturnType<typeof deployment>
+    assert.deepEqual(input, before)
+    // A part without such zeros is shared, not copied.
+    assert.equal(out.status.conditions, input.status.conditions)
+    const clean = { metadata: { name: "d" }, spec: { replicas: 1 } }
+    assert.equal(withoutOmittedZeros(DEPLOYMENT, clean), clean)
+  })
+
+  test("walks an inlined struct's fields at the level JSON writes them", () => {
+    const volume = { name: "v", persistentVolumeClaim: { claimName: "c", readOnly: false } }
+    assert.deepEqual(withoutOmittedZeros("io.k8s.api.core.v1.Volume", volume), {
+      name: "v",
+      persistentVolumeClaim: { claimName: "c" },
+    })
+  })
+})
+
+describe("asStored()", () => {
+  // Without omitempty, an empty list comes back from protobuf storage as a nil slice: null in JSON.
   const nilCases: { name: string; type: string; value: object; want: object }[] = [
     {
-      name: "a Role's empty rules",
+      name: "a Role's empty rules (null)",
       type: "io.k8s.api.rbac.v1.Role",
       value: { rules: [] },
       want: { rules: null },
     },
     {
-      name: "an EndpointSlice's empty ports, but not its endpoints (the Python client requires them)",
+      name: "an EndpointSlice's empty ports (null), but not its endpoints (the Python client requires them)",
       type: "io.k8s.api.discovery.v1.EndpointSlice",
       value: { addressType: "IPv4", endpoints: [], ports: [] },
       want: { addressType: "IPv4", endpoints: [], ports: null },
     },
     {
-      name: "a projected volume's empty sources",
+      name: "a projected volume's empty sources (null)",
       type: "io.k8s.api.core.v1.Volume",
       value: { name: "v", projected: { sources: [] } },
       want: { name: "v", projected: { sources: null } },
     },
     {
-      name: "a list that is not empty",
+      name: "a list that is not empty (as is)",
       type: "io.k8s.api.rbac.v1.Role",
       value: { rules: [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }] },
       want: { rules: [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }] },
     },
   ]
   for (const c of nilCases) {
-    test(`turns ${c.name} into null, as upstream's storage reads it back`, () => {
-      assert.deepEqual(withoutOmittedZeros(c.type, c.value), c.want)
+    test(`gives ${c.name} as upstream's storage reads it back`, () => {
+      assert.deepEqual(asStored(c.type, c.value), c.want)
     })
   }
 
@@ -155,27 +178,14 @@ describe("withoutOmittedZeros()", () => {
   ]
   for (const c of requiredCases) {
     test(`keeps ${c.name}, a field upstream's OpenAPI marks required`, () => {
-      assert.deepEqual(withoutOmittedZeros(c.type, c.value), c.value)
+      assert.deepEqual(asStored(c.type, c.value), c.value)
     })
   }
 
   test("copies what it changes and leaves its input alone", () => {
-    const input = deployment()
-    const before = structuredClone(input)
-    const out = withoutOmittedZeros(DEPLOYMENT, input) as ReturnType<typeof deployment>
-    assert.deepEqual(input, before)
-    // A part without such zeros is shared, not copied.
-    assert.equal(out.status.conditions, input.status.conditions)
-    const clean = { metadata: { name: "d" }, spec: { replicas: 1 } }
-    assert.equal(withoutOmittedZeros(DEPLOYMENT, clean), clean)
-  })
-
-  test("walks an inlined struct's fields at the level JSON writes them", () => {
-    const volume = { name: "v", persistentVolumeClaim: { claimName: "c", readOnly: false } }
-    assert.deepEqual(withoutOmittedZeros("io.k8s.api.core.v1.Volume", volume), {
-      name: "v",
-      persistentVolumeClaim: { claimName: "c" },
-    })
+    const input = { metadata: { name: "r" }, rules: [] }
+    assert.deepEqual(asStored("io.k8s.api.rbac.v1.Role", input), { metadata: { name: "r" }, rules: null })
+    assert.deepEqual(input.rules, [])
   })
 })
 
@@ -259,5 +269,65 @@ describe("writes store and answer no such zero, as upstream's Go types cannot ho
     assert.equal(pvc.status, 201, pvc.text)
     assert.equal(pvc.json.spec.storageClassName, "")
     assert.equal("volumeName" in pvc.json.spec, false)
+  })
+})
+
+describe("a list written empty is null in what is stored and answered, not in what admission sees", () => {
+  const ROLES = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
+  const VAP = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies"
+  const rule = { apiGroups: [""], resources: ["pods"], verbs: ["get"] }
+
+  test("a policy's CEL reads rules: [] on create and update, as upstream's (nil comes from the storage round trip)", async () => {
+    // GIVEN a policy refusing a ClusterRole without rules or with a rule without verbs, and one
+    // named "probe" (to see it active)
+    const policy = await apiCall(api, "POST", VAP, {
+      metadata: { name: "rules-present" },
+      spec: {
+        failurePolicy: "Fail",
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ["rbac.authorization.k8s.io"],
+              apiVersions: ["v1"],
+              operations: ["CREATE", "UPDATE"],
+              resources: ["clusterroles"],
+            },
+          ],
+        },
+        validations: [
+          { expression: "object.metadata.name != 'probe'" },
+          { expression: "has(object.rules) && object.rules.all(r, r.verbs.size() > 0)" },
+        ],
+      },
+    })
+    assert.equal(policy.status, 201, policy.text)
+    const binding = await apiCall(api, "POST", `${VAP.replace(/policies$/, "policybindings")}`, {
+      metadata: { name: "rules-present" },
+      spec: { policyName: "rules-present", validationActions: ["Deny"] },
+    })
+    assert.equal(binding.status, 201, binding.text)
+    await until("the policy refuses the probe", async () => {
+      const r = await apiCall(api, "POST", ROLES, { metadata: { name: "probe" }, rules: [rule] })
+      return r.status === 422
+    })
+    // WHEN a ClusterRole is created with rules: [] THEN the policy admits it; the answer and the store say null
+    const created = await apiCall(api, "POST", ROLES, { metadata: { name: "empty-rules" }, rules: [] })
+    assert.equal(created.status, 201, created.text)
+    assert.equal(created.json.rules, null)
+    const got = await apiCall(api, "GET", `${ROLES}/empty-rules`)
+    assert.equal(got.json.rules, null)
+    // WHEN it is replaced with labels and rules: [] THEN the policy admits the update too
+    const replaced = await apiCall(api, "PUT", `${ROLES}/empty-rules`, {
+      ...got.json,
+      metadata: { ...got.json.metadata, labels: { a: "b" } },
+      rules: [],
+    })
+    assert.equal(replaced.status, 200, replaced.text)
+    assert.equal(replaced.json.rules, null)
+    // A replace that changes nothing but [] for the stored null writes nothing, as upstream's bytes compare equal.
+    const same = await apiCall(api, "PUT", `${ROLES}/empty-rules`, { ...replaced.json, rules: [] })
+    assert.equal(same.status, 200, same.text)
+    assert.equal(same.json.metadata.resourceVersion, replaced.json.metadata.resourceVersion)
+    assert.equal(same.json.rules, null)
   })
 })

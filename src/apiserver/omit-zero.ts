@@ -12,8 +12,9 @@
  * `sources: []` read back `null`. Not where upstream's OpenAPI marks the field required (a
  * LimitRange's `limits`, a CSINode's `drivers`, an EndpointSlice's `endpoints`): the Python client
  * refuses a null there, and with it the whole response (kube-api-compat.md, H2), so those stay
- * `[]`. The schema table marks the fields (`oz` and `oe`, from upstream's struct tags; `rep` and
- * `map`).
+ * `[]`. That null is the storage's, not the decoder's: withoutOmittedZeros gives what upstream
+ * decodes (what defaulting, admission and validation see), asStored what it stores and answers.
+ * The schema table marks the fields (`oz` and `oe`, from upstream's struct tags; `rep` and `map`).
  */
 import { jsonFieldsOf, schema } from "../api/index.ts"
 import { isRequiredField } from "./openapi/required-fields.ts"
@@ -57,16 +58,36 @@ export function omittedZero(type: string, name: string, value: unknown): boolean
   return f !== undefined && omitted(f, value)
 }
 
-let holders: ReadonlySet<string> | undefined
+/** What a field's value becomes in one rewrite: `SAME` keeps it (and walks into it). */
+const SAME = Symbol("same")
 
-/** The messages that have such a field, themselves or anywhere below (the only ones worth walking). */
-function holdersOfZeros(): ReadonlySet<string> {
-  if (holders) return holders
+/** One rewrite of a JSON value along the schema table. */
+interface Rewrite {
+  /** Whether the rewrite may change a field of this schema itself (it walks to the messages holding one). */
+  readonly touches: (f: schema.FieldSchema) => boolean
+  /** What `v`, field `name` (`f`) of message `type`, becomes: `SAME`, undefined (left out) or another value. */
+  readonly field: (type: string, name: string, f: schema.FieldSchema, v: unknown) => unknown
+  /** The messages that have a field it touches, themselves or anywhere below; found on first use. */
+  holders?: ReadonlySet<string>
+}
+
+const ZEROS: Rewrite = {
+  touches: (f) => f.oz === true || f.oe === true,
+  field: (_type, _name, f, v) => (omitted(f, v) ? undefined : SAME),
+}
+
+const NILS: Rewrite = {
+  touches: nilWhenEmpty,
+  field: (type, name, f, v) => (readsBackNull(type, name, f, v) ? null : SAME),
+}
+
+/** The messages worth walking for `rw` (see Rewrite.holders). */
+function holdersOf(rw: Rewrite): ReadonlySet<string> {
+  if (rw.holders) return rw.holders
   const found = new Set<string>()
   const names = schema.typeNames()
   for (const n of names) {
-    if (Object.values(schema.typeSchema(n)?.f ?? {}).some((f) => f.oz || f.oe || nilWhenEmpty(f)))
-      found.add(n)
+    if (Object.values(schema.typeSchema(n)?.f ?? {}).some(rw.touches)) found.add(n)
   }
   for (let grew = true; grew;) {
     grew = false
@@ -78,19 +99,19 @@ function holdersOfZeros(): ReadonlySet<string> {
       }
     }
   }
-  return (holders = found)
+  return (rw.holders = found)
 }
 
 function isJson(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v)
 }
 
-/** The value of one field `f`, without such zeros below it (itself when it holds none). */
-function childWithout(f: schema.FieldSchema, v: unknown): unknown {
+/** The value of one field `f`, rewritten below it (itself when nothing changes). */
+function rewriteChild(rw: Rewrite, f: schema.FieldSchema, v: unknown): unknown {
   if (f.map && isJson(v)) {
     let m = v
     for (const [k, x] of Object.entries(v)) {
-      const y = withoutOmittedZeros(f.t, x)
+      const y = rewrite(rw, f.t, x)
       if (y === x) continue
       if (m === v) m = { ...v }
       m[k] = y
@@ -100,26 +121,26 @@ function childWithout(f: schema.FieldSchema, v: unknown): unknown {
   if (f.rep && Array.isArray(v)) {
     let items = v
     for (let i = 0; i < v.length; i++) {
-      const y = withoutOmittedZeros(f.t, v[i])
+      const y = rewrite(rw, f.t, v[i])
       if (y === v[i]) continue
       if (items === v) items = v.slice()
       items[i] = y
     }
     return items
   }
-  return withoutOmittedZeros(f.t, v)
+  return rewrite(rw, f.t, v)
 }
 
 /**
- * `value`, a JSON value of message `type`, without the zeros Go's JSON leaves out. Copies only
- * what it changes: `value` itself (which may share parts with a cached object) is never modified,
- * and comes back as is when it holds no such zero. Walks the keys the value has (through the
- * type's JSON fields, inlined structs flattened in), not every field the type declares: it runs
- * on every write of a built-in kind.
+ * `value`, a JSON value of message `type`, rewritten by `rw`. Copies only what it changes: `value`
+ * itself (which may share parts with a cached object) is never modified, and comes back as is
+ * when nothing changes. Walks the keys the value has (through the type's JSON fields, inlined
+ * structs flattened in), not every field the type declares: it runs on every write of a built-in
+ * kind.
  */
-export function withoutOmittedZeros(type: string, value: unknown): unknown {
+function rewrite(rw: Rewrite, type: string, value: unknown): unknown {
   if (!isJson(value)) return value
-  const holders = holdersOfZeros()
+  const holders = holdersOf(rw)
   if (!holders.has(type)) return value
   const t = schema.typeSchema(type)
   const fields = t && !t.alias ? jsonFieldsOf(type) : undefined
@@ -130,18 +151,31 @@ export function withoutOmittedZeros(type: string, value: unknown): unknown {
     if (f === undefined) continue
     const v = value[name]
     if (v === undefined || v === null) continue
-    if (readsBackNull(type, name, f, v)) {
-      if (out === value) out = { ...value }
-      out[name] = null
-      continue
-    }
-    const zero = omitted(f, v)
-    if (!zero && (f.oz === true || !holders.has(f.t))) continue
-    const next = zero ? undefined : childWithout(f, v)
+    const own = rw.field(type, name, f, v)
+    if (own === SAME && !holders.has(f.t)) continue
+    const next = own === SAME ? rewriteChild(rw, f, v) : own
     if (next === v) continue
     if (out === value) out = { ...value }
     if (next === undefined) delete out[name]
     else out[name] = next
   }
   return out
+}
+
+/**
+ * `value`, a JSON value of message `type`, without the zeros Go's JSON leaves out, as upstream
+ * decodes a body into its Go types. Copies only what it changes (see rewrite).
+ */
+export function withoutOmittedZeros(type: string, value: unknown): unknown {
+  return rewrite(ZEROS, type, value)
+}
+
+/**
+ * `value`, a JSON value of message `type` about to be stored, as upstream's storage reads it back:
+ * its empty lists and maps without omitempty null, the required ones excepted (see the module
+ * comment). For what is written and answered once admission and validation are done, never for
+ * what they see: upstream's nil comes from the storage round trip. Copies only what it changes.
+ */
+export function asStored(type: string, value: unknown): unknown {
+  return rewrite(NILS, type, value)
 }

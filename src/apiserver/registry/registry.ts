@@ -26,7 +26,7 @@ import { afterMutation, nameFromGenerateName, prepareForCreate } from "./strateg
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { updateObject, type UpdateOptions, type UpdateResult, type UpdateTransform } from "./update.ts"
-import { type WriteOptions, checkBody, checkValid, qualified, written } from "./write.ts"
+import { type WriteOptions, checkBody, checkValid, qualified, storedForm, written } from "./write.ts"
 
 /** The generic registry over one store. */
 export class Registry {
@@ -106,8 +106,9 @@ export class Registry {
     try {
       checkValid(this.#d, s, obj)
       await this.#d.admission.validate(generated ? { ...req, name: meta.name as string } : req)
-      if (opts.dryRun) return obj
-      return await this.#createLoop(s, namespace, obj, generated)
+      const stored = storedForm(s, obj)
+      if (opts.dryRun) return stored
+      return await this.#createLoop(s, namespace, stored, generated)
     } catch (err) {
       await undo?.()
       throw err

@@ -38,7 +38,7 @@ import { setObjectJson } from "../output.ts"
 import { sameRevision } from "../resource-version.ts"
 import { hasStatus, prepareForUpdate, shouldDeleteDuringUpdate } from "./strategy.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
-import { type WriteOptions, checkBody, checkValid, qualified, written } from "./write.ts"
+import { type WriteOptions, checkBody, checkValid, qualified, storedForm, written } from "./write.ts"
 
 /** Options of update. */
 export interface UpdateOptions extends WriteOptions {
@@ -230,14 +230,16 @@ function recordManagedUpdate(
  */
 async function writeUpdate(
   a: Attempt,
-  prepared: ApiObject,
+  admitted: ApiObject,
   old: ApiObject,
   req: AdmissionRequest,
 ): Promise<UpdateResult | undefined> {
   const { reg, s, cur, opts } = a
   const revision = cur.revision
-  if (opts.subresource !== "binding") checkValid(reg.deps, s, prepared, old, opts.subresource)
+  if (opts.subresource !== "binding") checkValid(reg.deps, s, admitted, old, opts.subresource)
   if (!opts.admitted) await reg.deps.admission.validate(req)
+  // Compared, stored and answered as the store reads it back: a [] written over a stored null is no change.
+  const prepared = storedForm(s, admitted)
   // Served and stored forms are one when nothing converts: compare with the stored value as is.
   const marked =
     needsConversion(s) || s.info.custom

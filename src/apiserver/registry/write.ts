@@ -1,11 +1,12 @@
 /**
  * The steps the registry's create and update share: the request body's checks (kind,
- * apiVersion, namespace), validation, and the written value announced to the watch cache.
+ * apiVersion, namespace), validation, the stored form of what is written, and the written value
+ * announced to the watch cache.
  */
 import { type ApiObject, badRequest, invalid } from "../../api/index.ts"
 import type { UserInfo } from "../http.ts"
 import { builtinTypeOf } from "../decode-types.ts"
-import { withoutOmittedZeros } from "../omit-zero.ts"
+import { asStored, withoutOmittedZeros } from "../omit-zero.ts"
 import {
   type AdmissionNotes,
   type AdmissionOrigin,
@@ -96,6 +97,16 @@ export function checkValid(
 ): void {
   const errs = deps.validate(s.info, obj, old, subresource)
   if (errs.length) throw invalid(s.info.kind, obj.metadata?.name ?? "", errs, s.info.group || undefined)
+}
+
+/**
+ * `obj`, admitted and valid, as upstream's storage reads it back (see asStored): what a write
+ * stores and answers, dry runs included (upstream's dry run copies the object through the
+ * storage codec too). Copies what it changes; `obj` itself is left alone.
+ */
+export function storedForm(s: Served, obj: ApiObject): ApiObject {
+  const type = s.info.custom ? undefined : builtinTypeOf(s.info)
+  return type ? (asStored(type, obj) as ApiObject) : obj
 }
 
 /**
