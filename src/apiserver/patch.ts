@@ -94,9 +94,12 @@ const ARRAY_HAS_NO_KIND =
   "couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type " +
   'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'
 
-/** `v` without its null members and elements, at every level, as the merge patch library prunes them. */
+/**
+ * `v` without the null members of its objects, at every level, as the merge patch library prunes
+ * them: since evanphx/json-patch v4.12 (upstream pins v4.13) null elements of arrays are kept.
+ */
 function withoutNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.filter((x) => x !== null).map(withoutNulls)
+  if (Array.isArray(v)) return v.map(withoutNulls)
   if (!isPlainObject(v)) return v
   const out: Record<string, unknown> = {}
   for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x)
@@ -107,8 +110,8 @@ function withoutNulls(v: unknown): unknown {
  * A JSON merge patch applied to `original` as upstream applies one. With field validation (Warn,
  * the default, or Strict) the body is first read into a map, so anything but an object or null
  * is refused in the decoder's words. Then evanphx/json-patch's MergePatch refuses null and a
- * scalar ("Invalid JSON Patch") and makes an array the document, its nulls pruned, which no
- * kind decodes from (the 422 upstream answers a patch whose result does not decode).
+ * scalar ("Invalid JSON Patch") and makes an array the document, its objects' null members
+ * pruned, which no kind decodes from (the 422 upstream answers a patch whose result does not decode).
  * @throws ApiError BadRequest or Invalid for a body that is not an object
  */
 function mergePatchObject(original: unknown, patch: unknown, validated: boolean): unknown {
