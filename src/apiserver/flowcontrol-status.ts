@@ -4,7 +4,9 @@
  * (False, reason Found) or not (True, reason NotFound). Changed conditions are applied
  * (server-side apply, forced) to flowschemas/<name>/status as
  * api-priority-and-fairness-config-consumer-v1. Driven by the watch cache's FlowSchema and
- * PriorityLevelConfiguration events; every pass looks at all of them, as upstream's does.
+ * PriorityLevelConfiguration events; every pass looks at all of them, as upstream's does. A
+ * schema written more than 5 times in a minute is held back, and one pass retried 30 to 75
+ * seconds later (one pending retry, the earliest, as upstream's queue keeps one per key).
  */
 import type { FlowSchema, FlowSchemaCondition } from "kubernetes-types/flowcontrol/v1.js"
 import { ApiError, findResource, notFound, type ResourceInfo } from "../api/index.ts"
@@ -13,6 +15,7 @@ import { appliedObject } from "./apply/index.ts"
 import { type Served, timestamp } from "./registry/context.ts"
 import type { Registry } from "./registry/registry.ts"
 import type { WatchCache } from "./watch-cache.ts"
+import { runCacheLoop } from "./cache-loop.ts"
 
 const GROUP = "flowcontrol.apiserver.k8s.io"
 /** Upstream's ConfigConsumerAsFieldManager. */
@@ -69,7 +72,9 @@ export class FlowSchemaStatusController {
   /** When each FlowSchema was written, newest last, within the last minute. */
   readonly #writes = new Map<string, number[]>()
   #dirty = true
-  #wake: (() => void) | undefined
+  #poke: () => void = () => {}
+  /** The one pending retry (upstream's queue keeps one per key, the earliest). */
+  #retry: { readonly at: number; readonly cancel: AbortController } | undefined
 
   constructor(deps: FlowSchemaStatusDeps) {
     this.#d = deps
@@ -78,43 +83,50 @@ export class FlowSchemaStatusController {
     this.#levels = served("prioritylevelconfigurations")
   }
 
-  #poke(): void {
-    this.#dirty = true
-    this.#wake?.()
+  /** Syncs after every change of a FlowSchema or a PriorityLevelConfiguration until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void> {
+    const { cache } = this.#d
+    return runCacheLoop(
+      {
+        cache,
+        start: (poke) => {
+          this.#poke = () => {
+            this.#dirty = true
+            poke()
+          }
+          return [this.#schemas, this.#levels].map((s) =>
+            cache.resource(s.prefix).subscribe(() => this.#poke()),
+          )
+        },
+        step: async (signal) => {
+          if (!this.#dirty) return false
+          this.#dirty = false
+          const delayMs = await this.sync().catch((err: unknown) => {
+            this.#d.log.warn({ err: String(err) }, "Cannot set the FlowSchema conditions")
+            return RETRY_MS
+          })
+          if (delayMs > 0) this.#retryAfter(delayMs, signal)
+          return true
+        },
+      },
+      signal,
+    )
   }
 
-  /** Syncs after every change of a FlowSchema or a PriorityLevelConfiguration until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    const { cache, clock } = this.#d
-    await cache.ready()
-    const offs = [this.#schemas, this.#levels].map((s) =>
-      cache.resource(s.prefix).subscribe(() => this.#poke()),
+  /** Another pass in `ms`, unless one is due by then already (a later one is called off). */
+  #retryAfter(ms: number, signal: AbortSignal): void {
+    const at = this.#d.clock.now() + ms
+    if (this.#retry && this.#retry.at <= at) return
+    this.#retry?.cancel.abort()
+    const retry = { at, cancel: new AbortController() }
+    this.#retry = retry
+    this.#d.clock.sleep(ms, AbortSignal.any([signal, retry.cancel.signal])).then(
+      () => {
+        if (this.#retry === retry) this.#retry = undefined
+        this.#poke()
+      },
+      () => {}, // stopped, or called off for an earlier one
     )
-    const onAbort = () => this.#wake?.()
-    signal.addEventListener("abort", onAbort, { once: true })
-    try {
-      while (!signal.aborted) {
-        if (!this.#dirty) {
-          await new Promise<void>((resolve) => (this.#wake = resolve))
-          this.#wake = undefined
-          continue
-        }
-        this.#dirty = false
-        const delayMs = await this.sync().catch((err: unknown) => {
-          this.#d.log.warn({ err: String(err) }, "Cannot set the FlowSchema conditions")
-          return RETRY_MS
-        })
-        if (delayMs > 0) {
-          clock.sleep(delayMs, signal).then(
-            () => this.#poke(),
-            () => {},
-          )
-        }
-      }
-    } finally {
-      signal.removeEventListener("abort", onAbort)
-      for (const off of offs) off()
-    }
   }
 
   /**
@@ -146,17 +158,28 @@ export class FlowSchemaStatusController {
         if (!(err instanceof ApiError && err.reason === "NotFound")) errors.push(err)
       })
     }
+    this.#forget(new Set(schemas.map((fs) => fs.metadata?.name ?? "")), clock.now())
     if (errors.length) throw errors[0]
     return delayMs
   }
 
-  /** Records a write of `name` at `now` unless it was written too often in the last minute. */
+  /**
+   * Records a write of `name` at `now` unless it was written too often in the last minute (more
+   * than 5 times, a write a minute old still counting, as upstream's shouldDelayUpdate counts).
+   */
   #tooOften(name: string, now: number): boolean {
-    const recent = (this.#writes.get(name) ?? []).filter((t) => t > now - 60_000)
+    const recent = (this.#writes.get(name) ?? []).filter((t) => t >= now - 60_000)
     if (recent.length > MAX_WRITES_PER_MINUTE) return true
     recent.push(now)
     this.#writes.set(name, recent)
     return false
+  }
+
+  /** Drops the writes older than a minute, and those of the schemas no longer in `existing`. */
+  #forget(existing: ReadonlySet<string>, now: number): void {
+    for (const [name, times] of this.#writes) {
+      if (!existing.has(name) || !times.some((t) => t >= now - 60_000)) this.#writes.delete(name)
+    }
   }
 
   async #apply(name: string, condition: FlowSchemaCondition): Promise<void> {

@@ -34,6 +34,7 @@ import {
   prometheusText,
   realClock,
   silentLogger,
+  whenAborted,
 } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { priorityAdmission } from "./priority.ts"
@@ -639,8 +640,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       })
         .then(markReady)
         .catch((err: unknown) => log.error({ err: String(err) }, "Cannot bootstrap the server"))
-      const aborted = new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }))
-      const started = Promise.race([readyPromise, aborted])
+      // Stopped already (before the first list is back): nothing waits for a readiness to come.
+      const started = Promise.race([readyPromise, whenAborted(signal)])
       const scraping = started.then(() => scraper.run(signal))
       const leases = Promise.race([identityStarted, aborted]).then(() =>
         Promise.all([identity.run(signal), identity.runCollector(signal)]),

@@ -13,6 +13,7 @@ import type { ResourceTable } from "../crd/resource-table.ts"
 import type { Served } from "../registry/context.ts"
 import type { Registry } from "../registry/registry.ts"
 import type { WatchCache } from "../watch-cache.ts"
+import { runCacheLoop } from "../cache-loop.ts"
 import { builtinSchema } from "./builtin-schema.ts"
 import { TypeChecker, type TypeCheckSource } from "./typecheck.ts"
 
@@ -48,7 +49,7 @@ export class PolicyStatusController {
   readonly #checker: TypeChecker
   readonly #s: Served
   readonly #queue = new Set<string>()
-  #wake: (() => void) | undefined
+  #poke: () => void = () => {}
 
   constructor(deps: PolicyStatusDeps) {
     this.#d = deps
@@ -64,7 +65,7 @@ export class PolicyStatusController {
 
   #enqueue(name: string): void {
     this.#queue.add(name)
-    this.#wake?.()
+    this.#poke()
   }
 
   /** Brings one policy's status up to its generation (nothing when it is gone or up to date). */
@@ -87,34 +88,35 @@ export class PolicyStatusController {
   }
 
   /** Reconciles every policy, then each one that changes, until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    await this.#d.cache.ready()
+  run(signal: AbortSignal): Promise<void> {
     const prefix = this.#s.prefix
-    const unsubscribe = this.#d.cache.resource(prefix).subscribe((ev) => {
-      if (ev.type !== "DELETED") this.#enqueue(ev.key.slice(prefix.length))
-    })
-    signal.addEventListener("abort", () => this.#wake?.(), { once: true })
-    for (const key of this.#objects().keys()) this.#queue.add(key.slice(prefix.length))
-    try {
-      while (!signal.aborted) {
-        const name = this.#queue.values().next().value
-        if (name === undefined) {
-          await new Promise<void>((resolve) => (this.#wake = resolve))
-          this.#wake = undefined
-          continue
-        }
-        this.#queue.delete(name)
-        await this.reconcile(name).catch(async (err: unknown) => {
-          this.#d.log.warn(
-            { policy: name, err: String(err) },
-            "Cannot update the status of a ValidatingAdmissionPolicy",
-          )
-          await this.#d.clock.sleep(RETRY_MS, signal).catch(() => {})
-          this.#queue.add(name)
-        })
-      }
-    } finally {
-      unsubscribe()
-    }
+    return runCacheLoop(
+      {
+        cache: this.#d.cache,
+        start: (poke) => {
+          this.#poke = poke
+          for (const key of this.#objects().keys()) this.#queue.add(key.slice(prefix.length))
+          const off = this.#d.cache.resource(prefix).subscribe((ev) => {
+            if (ev.type !== "DELETED") this.#enqueue(ev.key.slice(prefix.length))
+          })
+          return [off]
+        },
+        step: async (signal) => {
+          const name = this.#queue.values().next().value
+          if (name === undefined) return false
+          this.#queue.delete(name)
+          await this.reconcile(name).catch(async (err: unknown) => {
+            this.#d.log.warn(
+              { policy: name, err: String(err) },
+              "Cannot update the status of a ValidatingAdmissionPolicy",
+            )
+            await this.#d.clock.sleep(RETRY_MS, signal).catch(() => {})
+            this.#queue.add(name)
+          })
+          return true
+        },
+      },
+      signal,
+    )
   }
 }

@@ -10,6 +10,7 @@ import type { Clock, Logger } from "../../util/index.ts"
 import { type Served, decode } from "../registry/context.ts"
 import type { Registry } from "../registry/registry.ts"
 import type { WatchCache } from "../watch-cache.ts"
+import { runCacheLoop } from "../cache-loop.ts"
 import { namingStatus, setCondition } from "./naming.ts"
 import { customResourcePrefix, customResources, hasCondition, type ResourceTable } from "./resource-table.ts"
 
@@ -37,7 +38,7 @@ export class CrdController {
   readonly #pending = new Set<string>()
   /** CRDs waiting for their last objects (with finalizers) to go, and how to stop waiting. */
   readonly #waiting = new Map<string, () => void>()
-  #wake: (() => void) | undefined
+  #poke: () => void = () => {}
 
   constructor(deps: CrdControllerDeps) {
     this.#d = deps
@@ -58,49 +59,42 @@ export class CrdController {
 
   #enqueue(name: string): void {
     this.#pending.add(name)
-    this.#wake?.()
+    this.#poke()
   }
 
   /** Follows the CRD cache and reconciles each changed CRD. */
-  async run(signal: AbortSignal): Promise<void> {
+  run(signal: AbortSignal): Promise<void> {
     const { cache, table } = this.#d
-    await cache.ready()
-    const rc = cache.resource(this.#crds.prefix)
-    const unsubscribe = rc.subscribe((ev) => {
-      const crd = ev.object as Crd
-      if (ev.type === "DELETED") table.remove(crd.metadata?.name ?? "")
-      else table.set(crd)
-      this.#enqueue(crd.metadata?.name ?? "")
-    })
-    for (const crd of this.#objects()) {
-      table.set(crd)
-      this.#enqueue(crd.metadata?.name ?? "")
-    }
-    try {
-      while (!signal.aborted) {
-        const name = this.#pending.values().next().value
-        if (name === undefined) {
-          await new Promise<void>((resolve) => {
-            const onAbort = () => resolve()
-            // A wake removes the abort listener: one per idle spell would pile up on the signal.
-            this.#wake = () => {
-              signal.removeEventListener("abort", onAbort)
-              resolve()
-            }
-            signal.addEventListener("abort", onAbort, { once: true })
+    return runCacheLoop(
+      {
+        cache,
+        start: (poke) => {
+          this.#poke = poke
+          const off = cache.resource(this.#crds.prefix).subscribe((ev) => {
+            const crd = ev.object as Crd
+            if (ev.type === "DELETED") table.remove(crd.metadata?.name ?? "")
+            else table.set(crd)
+            this.#enqueue(crd.metadata?.name ?? "")
           })
-          this.#wake = undefined
-          continue
-        }
-        this.#pending.delete(name)
-        await this.#reconcile(name).catch((err: unknown) => {
-          this.#d.log.warn({ err: String(err), crd: name }, "Cannot reconcile the CustomResourceDefinition")
-          this.#retry(name, signal)
-        })
-      }
-    } finally {
-      unsubscribe()
-    }
+          for (const crd of this.#objects()) {
+            table.set(crd)
+            this.#enqueue(crd.metadata?.name ?? "")
+          }
+          return [off]
+        },
+        step: async (signal) => {
+          const name = this.#pending.values().next().value
+          if (name === undefined) return false
+          this.#pending.delete(name)
+          await this.#reconcile(name).catch((err: unknown) => {
+            this.#d.log.warn({ err: String(err), crd: name }, "Cannot reconcile the CustomResourceDefinition")
+            this.#retry(name, signal)
+          })
+          return true
+        },
+      },
+      signal,
+    )
   }
 
   async #get(name: string): Promise<Crd | undefined> {
