@@ -641,9 +641,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         .then(markReady)
         .catch((err: unknown) => log.error({ err: String(err) }, "Cannot bootstrap the server"))
       // Stopped already (before the first list is back): nothing waits for a readiness to come.
-      const started = Promise.race([readyPromise, whenAborted(signal)])
+      const stopped = whenAborted(signal)
+      const started = Promise.race([readyPromise, stopped])
       const scraping = started.then(() => scraper.run(signal))
-      const leases = Promise.race([identityStarted, aborted]).then(() =>
+      const leases = Promise.race([identityStarted, stopped]).then(() =>
         Promise.all([identity.run(signal), identity.runCollector(signal)]),
       )
       await Promise.all([
