@@ -92,8 +92,17 @@ function abs(n: bigint): bigint {
   return n < 0n ? -n : n
 }
 
+/** Canonical strings worked out, by quantity (the parsed ones are shared: see `recent`). */
+const canonical = new WeakMap<Quantity, string>()
+
 /** Upstream's canonical form: `500m`, `1536Mi`, `2k`, `0`. */
 export function quantityString(q: Quantity): string {
+  let s = canonical.get(q)
+  if (s === undefined) canonical.set(q, (s = canonicalString(q)))
+  return s
+}
+
+function canonicalString(q: Quantity): string {
   if (q.nano === 0n) return "0"
   const sign = q.nano < 0n ? "-" : ""
   let mag = abs(q.nano)

@@ -4,7 +4,8 @@
  * ConfigMap.data of type string`), a quantity or time that does not parse, bytes that are not
  * base64. Upstream answers them with 400 `<Kind> in version "v1" cannot be handled as a <Kind>: ...`,
  * whatever the fieldValidation directive; k8ts reads the same facts from the schema table. The
- * times of a body that passes are then written as upstream stores them (decode-times.ts).
+ * times and quantities of a body that passes are then written as upstream stores them
+ * (stored-forms.ts).
  */
 import { literalOf, markedNumbers } from "./number-literals.ts"
 import {
@@ -15,11 +16,12 @@ import {
   isPlainObject,
   jsonFieldsOf,
   parseQuantity,
+  quantityString,
   type ResourceInfo,
   schema,
 } from "../api/index.ts"
 import { goValue } from "./go-format.ts"
-import { normalizeTimes } from "./decode-times.ts"
+import { normalizeStored } from "./stored-forms.ts"
 
 /** Go's name of a scalar of the schema table. */
 const GO_SCALARS: Readonly<Record<string, string>> = {
@@ -138,8 +140,8 @@ function makePlan(t: string): Plan {
 class Decoder {
   /** The first type error, as Go's decoder saves it and goes on. */
   saved: string | undefined
-  /** Whether a time was written otherwise than upstream stores it (an offset, a fraction...). */
-  timesToRewrite = false
+  /** Whether a time or quantity was written otherwise than upstream stores it (an offset, `0.5`...). */
+  toRewrite = false
   readonly #path: string[] = []
 
   #typeError(value: string, goType: string, struct: string | undefined): string {
@@ -182,7 +184,7 @@ class Decoder {
       case "opaque":
         return
       case "quantity":
-        return quantity(v)
+        return this.#quantity(v)
       case "intOrString":
         return this.#intOrString(v, struct)
       case "string":
@@ -231,12 +233,16 @@ class Decoder {
     if (range && (!Number.isInteger(v) || v < range[0] || v > range[1])) this.#save(`number ${v}`, go, struct)
   }
 
+  #quantity(v: unknown): void {
+    if (quantity(v)) this.toRewrite = true
+  }
+
   /** metav1.Time's UnmarshalJSON: a string Go's RFC 3339 layout parses, its error stopping the decoder. */
   #time(v: unknown, micro: boolean, struct: string | undefined): void {
     if (typeof v !== "string") throw new Abort(this.#typeError(jsonKind(v), "string", struct))
     const t = decodeMetaTime(v, micro)
     if (t.error !== undefined) throw new Abort(t.error)
-    if (t.value !== v) this.timesToRewrite = true
+    if (t.value !== v) this.toRewrite = true
   }
 
   #intOrString(v: unknown, struct: string | undefined): void {
@@ -252,10 +258,14 @@ function isPlainString(f: schema.FieldSchema, v: string): boolean {
   return f.t === "string" && !f.map && !f.rep && literalOf(v) === undefined
 }
 
-/** A quantity's JSON value as upstream's Quantity.UnmarshalJSON reads it. */
-function quantity(v: unknown): void {
+/**
+ * A quantity's JSON value as upstream's Quantity.UnmarshalJSON reads it.
+ * @returns whether it is written otherwise than upstream stores it (its canonical string)
+ */
+function quantity(v: unknown): boolean {
   const text = typeof v === "string" ? v.trim() : JSON.stringify(v)
-  if (parseQuantity(text)) return
+  const q = parseQuantity(text)
+  if (q) return quantityString(q) !== v
   if (!QUANTITY_SHAPE.test(text)) throw new Abort(FORMAT_WRONG)
   const numeric = /^[+-]?[0-9]*(\.[0-9]*)?/.exec(text)?.[0] ?? ""
   throw new Abort(
@@ -304,8 +314,8 @@ function paddingError(s: string, at: number, j: number): number | undefined {
   return si < s.length ? si : undefined
 }
 
-/** Whether a check came across a time written otherwise than upstream stores it. */
-interface TimesSeen {
+/** Whether a check came across a time or quantity written otherwise than upstream stores it. */
+interface RewriteSeen {
   rewrite: boolean
 }
 
@@ -323,7 +333,7 @@ function unstructuredKind(v: unknown): string {
  * through) for `v` as type `t`, or undefined: it stops at the first, with its own wording
  * (`unrecognized type: string`, `cannot convert int64 to string`, `cannot restore map from bool`).
  */
-function unstructuredError(v: unknown, t: string, kept: unknown, times: TimesSeen): string | undefined {
+function unstructuredError(v: unknown, t: string, kept: unknown, seen: RewriteSeen): string | undefined {
   if (unchecked(v, t, kept)) return undefined
   if (t === "bytes") {
     if (typeof v !== "string") return `cannot restore slice from ${unstructuredKind(v)}`
@@ -332,7 +342,7 @@ function unstructuredError(v: unknown, t: string, kept: unknown, times: TimesSee
   }
   if (t in GO_SCALARS) return scalarConversion(v, GO_SCALARS[t] as string)
   if (t === schema.QUANTITY || t === schema.INT_OR_STRING || t === schema.TIME || t === schema.MICRO_TIME)
-    return customError(v, t, times)
+    return customError(v, t, seen)
   const fields = structFields(t)
   if (!fields) return undefined
   if (!isPlainObject(v)) return `cannot restore struct from: ${unstructuredKind(v)}`
@@ -344,7 +354,7 @@ function unstructuredError(v: unknown, t: string, kept: unknown, times: TimesSee
   for (const name in v) {
     const field = fields.get(name)
     if (field === undefined || (first >= 0 && field.at > first)) continue
-    const err = unstructuredField(v[name], field.schema, keptFields?.[name], times)
+    const err = unstructuredField(v[name], field.schema, keptFields?.[name], seen)
     if (err) {
       first = field.at
       error = err
@@ -385,24 +395,24 @@ function unstructuredField(
   v: unknown,
   f: schema.FieldSchema,
   kept: unknown,
-  times: TimesSeen,
+  seen: RewriteSeen,
 ): string | undefined {
   if (v === null || v === undefined) return undefined
-  if (!f.map && !f.rep) return unstructuredError(v, f.t, kept, times)
+  if (!f.map && !f.rep) return unstructuredError(v, f.t, kept, seen)
   if (v === kept && typeof v === "object") return undefined // as stored (converted once already)
   const ok = f.map ? isPlainObject(v) : Array.isArray(v)
   if (!ok) return `cannot restore ${f.map ? "map" : "slice"} from ${unstructuredKind(v)}`
   const was = (typeof kept === "object" && kept !== null ? kept : {}) as Record<string, unknown>
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const err = unstructuredError(v[i], f.t, was[i], times)
+      const err = unstructuredError(v[i], f.t, was[i], seen)
       if (err) return err
     }
     return undefined
   }
   // for-in over a parsed JSON object visits what Object.entries would, in its order, without an array.
   for (const k in v as Record<string, unknown>) {
-    const err = unstructuredError((v as Record<string, unknown>)[k], f.t, was[k], times)
+    const err = unstructuredError((v as Record<string, unknown>)[k], f.t, was[k], seen)
     if (err) return err
   }
   return undefined
@@ -421,10 +431,10 @@ function scalarConversion(v: unknown, go: string): string | undefined {
 }
 
 /** A type with its own JSON decoding, which the converter hands the value's JSON to. */
-function customError(v: unknown, t: string, times: TimesSeen): string | undefined {
+function customError(v: unknown, t: string, seen: RewriteSeen): string | undefined {
   if (t === schema.QUANTITY) {
     try {
-      quantity(v)
+      if (quantity(v)) seen.rewrite = true
     } catch (e) {
       if (e instanceof Abort) return e.message
       throw e
@@ -438,7 +448,7 @@ function customError(v: unknown, t: string, times: TimesSeen): string | undefine
   }
   if (typeof v !== "string") return `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`
   const time = decodeMetaTime(v, t === schema.MICRO_TIME)
-  if (time.error === undefined && time.value !== v) times.rewrite = true
+  if (time.error === undefined && time.value !== v) seen.rewrite = true
   return time.error
 }
 
@@ -450,20 +460,20 @@ export function decodeError(obj: unknown, type: string): string | undefined {
   return decode(obj, type).error
 }
 
-function decode(obj: unknown, type: string): { error: string | undefined; timesToRewrite: boolean } {
+function decode(obj: unknown, type: string): { error: string | undefined; toRewrite: boolean } {
   const d = new Decoder()
   try {
     d.value(obj, type, undefined)
   } catch (e) {
-    if (e instanceof Abort) return { error: e.message, timesToRewrite: false }
+    if (e instanceof Abort) return { error: e.message, toRewrite: false }
     throw e
   }
-  return { error: d.saved, timesToRewrite: d.timesToRewrite }
+  return { error: d.saved, toRewrite: d.toRewrite }
 }
 
 /**
  * Fails a create or update body upstream's decoder would not take (`json`: its text, when JSON,
- * for the number literals JSON.parse hides), and rewrites the times of one it takes, in place, as
+ * for the number literals JSON.parse hides), and rewrites the times and quantities of one it takes, in place, as
  * upstream stores them.
  * @throws ApiError BadRequest `<Kind> in version "<v>" cannot be handled as a <kind>: <error>`
  */
@@ -475,10 +485,10 @@ export function checkDecodes(
   json?: string,
 ): void {
   if (!type) return
-  const { error: err, timesToRewrite } = decode((json !== undefined && markedNumbers(json)) || obj, type)
+  const { error: err, toRewrite } = decode((json !== undefined && markedNumbers(json)) || obj, type)
   if (err === undefined) {
-    // Bodies without a time to rewrite (a pod's create, usually none at all) are not walked again.
-    if (timesToRewrite) normalizeTimes(obj, type)
+    // Bodies with nothing to rewrite (a pod's create, usually) are not walked again.
+    if (toRewrite) normalizeStored(obj, type)
     return
   }
   const body = isPlainObject(obj) ? obj : {}
@@ -502,7 +512,7 @@ export function sortedJson(v: unknown): string {
  * a merge or JSON patch by the patched object with the decoder's error, a strategic merge patch
  * by the patch (as Go's `%+v` prints it) with the unstructured converter's. `original`: the object
  * patched, whose values a strategic or merge patch kept as they are are not checked again. The
- * times of a result that passes are rewritten in place as upstream stores them.
+ * times and quantities of a result that passes are rewritten in place as upstream stores them.
  * @throws ApiError Invalid ` "" is invalid: patch: Invalid value: ...`
  */
 export function checkPatchDecodes(
@@ -516,17 +526,17 @@ export function checkPatchDecodes(
   const strategic = contentType === "application/strategic-merge-patch+json"
   // A merge patch shares what it kept with the object patched: only the rest is decoded.
   const merged = contentType === "application/merge-patch+json" && original !== undefined
-  const times: TimesSeen = { rewrite: false }
+  const seen: RewriteSeen = { rewrite: false }
   let err: string | undefined
-  if (strategic) err = unstructuredError(patched, type, original, times)
+  if (strategic) err = unstructuredError(patched, type, original, seen)
   else {
     const decoded = decode(merged ? changedPart(patched, original) : patched, type)
     err = decoded.error
-    times.rewrite = decoded.timesToRewrite
+    seen.rewrite = decoded.toRewrite
   }
   if (err === undefined) {
-    // Most patches write no time, or write it as stored: nothing to walk again.
-    if (times.rewrite) normalizeTimes(patched, type, original)
+    // Most patches write no time or quantity, or write it as stored: nothing to walk again.
+    if (seen.rewrite) normalizeStored(patched, type, original)
     return
   }
   const shown = strategic ? goValue(patch) : sortedJson(patched)

@@ -7,7 +7,7 @@ import { type Shape, UNKNOWN_OBJECT, kindShape } from "../shapes.ts"
 import { type ApplyOptions, type WriteContext, applyConfig } from "./field-manager.ts"
 import { timestamp } from "../registry/context.ts"
 import { zeroNulls } from "../decode-nulls.ts"
-import { normalizeTimes } from "../decode-times.ts"
+import { normalizeStored } from "../stored-forms.ts"
 import { builtinTypeOf } from "../decode-types.ts"
 
 export { applyConfig, recordUpdate, type ApplyOptions, type WriteContext } from "./field-manager.ts"
@@ -79,7 +79,7 @@ export function appliedObject(
   const obj = applyConfig(live, config, opts, ctx)
   const type = builtinTypeOf(t.info)
   zeroNulls(obj, type)
-  normalizeTimes(obj, type, live)
+  normalizeStored(obj, type, live)
   return obj
 }
 

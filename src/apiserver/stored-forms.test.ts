@@ -4,7 +4,7 @@ import { decodeMetaTime } from "../api/index.ts"
 import { apiCall, memoryApiServer } from "../testing/index.ts"
 import { rfc3339 } from "../util/index.ts"
 import { timestamp } from "./registry/context.ts"
-import { normalizeTimes } from "./decode-times.ts"
+import { normalizeStored } from "./stored-forms.ts"
 import type { ApiServer } from "./server.ts"
 
 const POD = "io.k8s.api.core.v1.Pod"
@@ -13,7 +13,7 @@ const LEASE = "io.k8s.api.coordination.v1.Lease"
 const PDB = "io.k8s.api.policy.v1.PodDisruptionBudget"
 const CONFIG_MAP = "io.k8s.api.core.v1.ConfigMap"
 
-describe("normalizeTimes()", () => {
+describe("normalizeStored()", () => {
   const cases: { name: string; type: string; input: unknown; want: unknown }[] = [
     {
       name: "ObjectMeta's times, to the second in UTC",
@@ -99,6 +99,44 @@ describe("normalizeTimes()", () => {
       want: { status: { disruptedPods: { a: "2026-01-02T03:04:05Z", b: null, c: null } } },
     },
     {
+      name: "quantities, in their canonical string: numbers, maps of them, lists of messages",
+      type: POD,
+      input: {
+        spec: {
+          containers: [
+            {
+              name: "a",
+              resources: {
+                requests: { cpu: 0.5, memory: "1.5Gi" },
+                limits: { cpu: "1000m", memory: "128Mi" },
+              },
+            },
+          ],
+          overhead: { cpu: "0.25", memory: 1e3 },
+        },
+      },
+      want: {
+        spec: {
+          containers: [
+            {
+              name: "a",
+              resources: {
+                requests: { cpu: "500m", memory: "1536Mi" },
+                limits: { cpu: "1", memory: "128Mi" },
+              },
+            },
+          ],
+          overhead: { cpu: "250m", memory: "1k" },
+        },
+      },
+    },
+    {
+      name: "a fractional binary quantity becomes decimal, as upstream's Quantity prints it",
+      type: "io.k8s.api.core.v1.LimitRange",
+      input: { spec: { limits: [{ type: "Container", max: { memory: "0.1Gi", cpu: "1e3" } }] } },
+      want: { spec: { limits: [{ type: "Container", max: { memory: "107374182400m", cpu: "1e3" } }] } },
+    },
+    {
       name: "what does not parse is left for the decode check",
       type: LEASE,
       input: { spec: { renewTime: "soon", acquireTime: 5 } },
@@ -107,7 +145,7 @@ describe("normalizeTimes()", () => {
   ]
   for (const c of cases) {
     test(c.name, () => {
-      normalizeTimes(c.input, c.type)
+      normalizeStored(c.input, c.type)
       assert.deepEqual(c.input, c.want)
     })
   }
@@ -123,7 +161,7 @@ describe("normalizeTimes()", () => {
         conditions: [kept, frozen, { type: "New", lastTransitionTime: "2026-01-02T05:04:05+02:00" }],
       },
     }
-    normalizeTimes(patched, POD, original)
+    normalizeStored(patched, POD, original)
     assert.equal(patched.status.startTime, "2026-01-02T05:04:05+02:00")
     assert.equal(patched.status.conditions[0], kept)
     assert.equal(kept.lastTransitionTime, "2026-01-02T05:04:05+02:00")
@@ -133,7 +171,7 @@ describe("normalizeTimes()", () => {
 
   test("a kind without a schema is left alone", () => {
     const obj = { metadata: { creationTimestamp: "2026-01-02T05:04:05+02:00" } }
-    normalizeTimes(obj, undefined)
+    normalizeStored(obj, undefined)
     assert.equal(obj.metadata.creationTimestamp, "2026-01-02T05:04:05+02:00")
   })
 })
@@ -230,6 +268,43 @@ describe("the API server stores times as upstream does", () => {
     const got = await apiCall(api, "GET", `${leases}/l`)
     assert.equal(got.json.spec.renewTime, "2026-01-02T03:00:00.000004Z")
     assert.equal(got.json.spec.acquireTime, "2026-01-02T00:00:00.500000Z")
+  })
+
+  test("quantities are stored canonical on create, update and each kind of patch; a no-op stays one", async () => {
+    const path = "/api/v1/namespaces/default/resourcequotas"
+    const res = await apiCall(api, "POST", path, {
+      metadata: { name: "q" },
+      spec: { hard: { cpu: 0.5, memory: "1024Mi", pods: "10" } },
+    })
+    assert.equal(res.status, 201, JSON.stringify(res.json))
+    assert.deepEqual(res.json.spec.hard, { cpu: "500m", memory: "1Gi", pods: "10" })
+    // Written as stored already: nothing changes, the resourceVersion stays.
+    const same = await apiCall(api, "PUT", `${path}/q`, {
+      ...res.json,
+      spec: { hard: { cpu: "0.5", memory: "1Gi", pods: 10 } },
+    })
+    assert.equal(same.status, 200, JSON.stringify(same.json))
+    assert.equal(same.json.metadata.resourceVersion, res.json.metadata.resourceVersion)
+    const patches: [string, unknown, string][] = [
+      ["application/merge-patch+json", { spec: { hard: { cpu: 2.5 } } }, "2500m"],
+      ["application/strategic-merge-patch+json", { spec: { hard: { cpu: "3000m" } } }, "3"],
+      ["application/json-patch+json", [{ op: "replace", path: "/spec/hard/cpu", value: "0.001k" }], "1"],
+    ]
+    for (const [type, patch, want] of patches) {
+      const r = await apiCall(api, "PATCH", `${path}/q`, patch, { "content-type": type })
+      assert.equal(r.status, 200, `${type}: ${JSON.stringify(r.json)}`)
+      assert.equal(r.json.spec.hard.cpu, want, type)
+    }
+    const applied = await apiCall(
+      api,
+      "PATCH",
+      `${path}/q?fieldManager=m&force=true`,
+      { apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "q" }, spec: { hard: { memory: 2048 } } },
+      { "content-type": "application/apply-patch+yaml" },
+    )
+    assert.equal(applied.status, 200, JSON.stringify(applied.json))
+    assert.equal(applied.json.spec.hard.memory, "2048")
+    assert.equal((await apiCall(api, "GET", `${path}/q`)).json.spec.hard.memory, "2048")
   })
 
   test("a MicroTime without six fraction digits gets 400, in a patch 422", async () => {
