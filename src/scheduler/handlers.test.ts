@@ -85,3 +85,57 @@ test("podHandler: a bound pod relabelled is filed under its new labels", () => {
   assert.deepEqual(seen("new"), ["bound"])
   assert.deepEqual(t.cache.podInfo(bound.metadata!.uid!)?.labels, { app: "new" })
 })
+
+test("podHandler: a bound pod resized in place is counted at its new requests; a scale-down wakes unschedulable pods", async () => {
+  const t = targets()
+  const h = podHandler(t)
+  nodeHandler(t).onAdd?.(makeNode("n1") as never)
+  // GIVEN a running pod bound with 2 cpu, its resize settled at generation 1
+  const bound = makePod("bound", { node: "n1", requests: { cpu: "2", memory: "1Gi" } })
+  const running = (gen: number, spec: string, applied: string, conditions: object[] = []) => ({
+    ...bound,
+    metadata: { ...bound.metadata, generation: gen },
+    spec: {
+      ...bound.spec,
+      containers: [{ name: "c", image: "busybox", resources: { requests: { cpu: spec, memory: "1Gi" } } }],
+    },
+    status: {
+      phase: "Running",
+      observedGeneration: gen,
+      conditions,
+      containerStatuses: [
+        {
+          name: "c",
+          resources: { requests: { cpu: applied, memory: "1Gi" } },
+          allocatedResources: { cpu: applied, memory: "1Gi" },
+        },
+      ],
+    },
+  })
+  h.onAdd?.(bound as never)
+  h.onUpdate?.(bound as never, running(1, "2", "2") as never)
+  assert.equal(t.cache.get("n1")!.requested.milliCPU, 2000)
+  const waiting = newPodInfo(makePod("waiting", { requests: { cpu: "3" } }))
+  t.queue.add(waiting)
+  const q = await t.queue.pop(new AbortController().signal)
+  t.queue.addUnschedulable(
+    { ...q!, unschedulablePlugins: new Set(["NodeResourcesFit"]) },
+    t.queue.schedulingCycle,
+  )
+  assert.equal(t.queue.stats().unschedulable, 1)
+  // WHEN it is resized up: the larger of the spec's and the applied counts while in progress
+  h.onUpdate?.(
+    running(1, "2", "2") as never,
+    running(2, "3", "2", [{ type: "PodResizeInProgress", status: "True" }]) as never,
+  )
+  assert.equal(t.cache.get("n1")!.requested.milliCPU, 3000)
+  assert.equal(t.queue.stats().unschedulable, 1)
+  // WHEN the kubelet applied it
+  h.onUpdate?.(running(2, "3", "2") as never, running(2, "3", "3") as never)
+  assert.equal(t.cache.get("n1")!.requested.milliCPU, 3000)
+  // WHEN it is resized down and the kubelet applied it: the node has room again
+  h.onUpdate?.(running(2, "3", "3") as never, running(3, "1", "1") as never)
+  assert.equal(t.cache.get("n1")!.requested.milliCPU, 1000)
+  assert.equal(t.cache.get("n1")!.nonZeroRequested.milliCPU, 1000)
+  assert.equal(t.queue.stats().unschedulable, 0)
+})

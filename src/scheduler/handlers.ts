@@ -7,7 +7,7 @@ import type { Node as CoreNode, Pod as CorePod } from "kubernetes-types/core/v1.
 import { type ApiObject, isPodTerminal } from "../api/index.ts"
 import type { EventHandler } from "../client/index.ts"
 import type { SchedulerCache } from "./cache.ts"
-import { newPodInfo, withNewerPod } from "./framework/pod-info.ts"
+import { newPodInfo, requestsWentDown, withNewerPod } from "./framework/pod-info.ts"
 import type { SchedulingQueue } from "./queue.ts"
 
 type Pod = CorePod & ApiObject
@@ -41,11 +41,15 @@ export function podHandler(t: HandlerTargets): EventHandler<Pod> {
         }
         return
       }
-      // Requests, ports and affinity terms do not change on a bound pod: reuse what was computed.
+      // Ports and affinity terms do not change on a bound pod: reuse what was computed. Requests
+      // do with an in-place resize: withNewerPod computes them again then.
       const prev = t.cache.podInfo(uid)
       const resolved = t.withPriority(pod)
-      t.cache.setPod(pod, prev ? withNewerPod(prev, resolved) : newPodInfo(resolved))
+      const pi = prev ? withNewerPod(prev, resolved) : newPodInfo(resolved)
+      t.cache.setPod(pod, pi)
       if (!prev) t.queue.movePodsWaitingForPods()
+      // A pod scaled down leaves room on its node (upstream's UpdatePodScaleDown event).
+      else if (requestsWentDown(prev, pi)) t.queue.moveAllToActiveOrBackoff()
       return
     }
     if (!t.isResponsible(pod) || t.cache.isAssumed(uid)) return

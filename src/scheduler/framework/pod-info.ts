@@ -173,11 +173,14 @@ export function termMatches(term: AffinityTerm, pod: PodInfo, nsLabels?: Namespa
 
 /**
  * The PodInfo of a newer version of the same bound pod: what cannot change on a bound pod
- * (requests, ports, affinity terms) is kept; its labels, which can, are read again (the older
- * labels object is kept when they are equal, so the cache's label index sees no change).
+ * (ports, affinity terms) is kept; its labels, which can, are read again (the older labels object
+ * is kept when they are equal, so the cache's label index sees no change). Its requests are
+ * computed again when an in-place resize may have changed them (see resizeInputsChanged), as
+ * upstream's cache replaces the pod's old PodInfo with a new one on every update.
  */
 export function withNewerPod(pi: PodInfo, pod: Pod): PodInfo {
   const labels = pod.metadata?.labels ?? NO_LABELS
+  const resized = resizeInputsChanged(pi.pod, pod)
   return {
     pod,
     key: pi.key,
@@ -185,8 +188,8 @@ export function withNewerPod(pi: PodInfo, pod: Pod): PodInfo {
     namespace: pi.namespace,
     labels: sameLabels(pi.labels, labels) ? pi.labels : labels,
     priority: pi.priority,
-    requests: pi.requests,
-    nonZero: pi.nonZero,
+    requests: resized ? podRequests(pod) : pi.requests,
+    nonZero: resized ? podRequests(pod, true) : pi.nonZero,
     ports: pi.ports,
     requiredAffinity: pi.requiredAffinity,
     requiredAntiAffinity: pi.requiredAntiAffinity,
@@ -194,6 +197,45 @@ export function withNewerPod(pi: PodInfo, pod: Pod): PodInfo {
     preferredAntiAffinity: pi.preferredAntiAffinity,
     withAffinity: pi.withAffinity,
   }
+}
+
+/**
+ * What a bound pod's requests are computed from and an in-place resize changes: the spec's
+ * resources (containers, init containers, pod level), the generations, the containers' status
+ * resources and the resize conditions.
+ */
+function resizeInputs(pod: Pod): string {
+  const st = pod.status as (Pod["status"] & { observedGeneration?: number }) | undefined
+  const statusOf = (s: { name: string; resources?: unknown; allocatedResources?: unknown }) => [
+    s.name,
+    s.resources,
+    s.allocatedResources,
+  ]
+  return JSON.stringify([
+    pod.spec?.containers?.map((c) => c.resources),
+    pod.spec?.initContainers?.map((c) => c.resources),
+    (pod.spec as { resources?: unknown } | undefined)?.resources,
+    pod.metadata?.generation,
+    st?.observedGeneration,
+    st?.containerStatuses?.map(statusOf),
+    st?.initContainerStatuses?.map(statusOf),
+    st?.conditions?.filter((c) => c.type.startsWith("PodResize")).map((c) => [c.type, c.status, c.reason]),
+  ])
+}
+
+/** True when the requests of a bound pod may differ between its versions `a` and `b` (a resize). */
+export function resizeInputsChanged(a: Pod, b: Pod): boolean {
+  return a !== b && resizeInputs(a) !== resizeInputs(b)
+}
+
+/** True when any request of `b` is less than `a`'s (a resize scaled the pod down). */
+export function requestsWentDown(a: PodInfo, b: PodInfo): boolean {
+  const x = a.requests
+  const y = b.requests
+  if (x === y) return false
+  if (y.milliCPU < x.milliCPU || y.memory < x.memory || y.ephemeralStorage < x.ephemeralStorage) return true
+  for (const [k, v] of x.scalar) if ((y.scalar.get(k) ?? 0) < v) return true
+  return false
 }
 
 function sameLabels(a: Labels, b: Labels): boolean {
