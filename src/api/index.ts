@@ -114,7 +114,7 @@ export {
 } from "./volume-matching.ts"
 export { ephemeralClaimName, ephemeralClaimNotForPod } from "./ephemeral.ts"
 export { nodeSelectorTermMatches, nodeSelectorTermsMatch, toleratesTaint } from "./scheduling.ts"
-export { qosClass, type QosClass } from "./qos.ts"
+export { podQos, qosClass, type QosClass } from "./qos.ts"
 export * from "./resource-list.ts"
 export {
   objectCountEvaluator,

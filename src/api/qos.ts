@@ -37,7 +37,16 @@ function podLevel(pod: Pod): ResourceRequirements | undefined {
   return (pod.spec as { resources?: ResourceRequirements } | undefined)?.resources ?? undefined
 }
 
-/** The pod's QoS class (upstream's ComputePodQOS; its status.qosClass once stored). */
+/**
+ * The pod's QoS class as stored: its status.qosClass when set, else computed (upstream's
+ * GetPodQOS; the class is immutable once the pod exists, whatever a resize or a newer way of
+ * computing it would say).
+ */
+export function podQos(pod: Pod): QosClass {
+  return (pod.status?.qosClass as QosClass | undefined) || qosClass(pod)
+}
+
+/** The pod's QoS class computed from its resources (upstream's ComputePodQOS). */
 export function qosClass(pod: Pod): QosClass {
   const requests: Sums = new Map()
   const limits: Sums = new Map()

@@ -77,3 +77,17 @@ test("podEvaluator handles creates, and resizes among updates", () => {
   assert.equal(podEvaluator.handles("UPDATE", "resize"), true)
   assert.equal(podEvaluator.handles("UPDATE", "status"), false)
 })
+
+test("podEvaluator's BestEffort scopes read the stored QoS class, as upstream's GetPodQOS", () => {
+  // Stored Burstable (the class never changes), though its resources alone would say BestEffort.
+  const stored = { ...pod({}, {}, {}), status: { qosClass: "Burstable" } } as Pod
+  const scope = (scopeName: string) =>
+    podEvaluator.matchesScope({ scopeName, operator: "Exists" }, stored as never)
+  assert.equal(scope("BestEffort"), false)
+  assert.equal(scope("NotBestEffort"), true)
+  const fresh = { ...stored, status: {} } as Pod
+  assert.equal(
+    podEvaluator.matchesScope({ scopeName: "BestEffort", operator: "Exists" }, fresh as never),
+    true,
+  )
+})

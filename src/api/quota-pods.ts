@@ -15,7 +15,7 @@ import type { ApiObject } from "./meta.ts"
 import { ONE, type QuotaEvaluator } from "./quota-evaluator.ts"
 import { addAmounts, type Amounts, amountsOf, maxAmounts } from "./resource-list.ts"
 import { isPodTerminal } from "./pods.ts"
-import { qosClass } from "./qos.ts"
+import { podQos } from "./qos.ts"
 
 const POD_RESOURCES = new Set([
   "pods",
@@ -180,9 +180,9 @@ function podMatchesScope(scope: ScopedResourceSelectorRequirement, obj: ApiObjec
     case "NotTerminating":
       return !isTerminating(pod)
     case "BestEffort":
-      return qosClass(pod) === "BestEffort"
+      return podQos(pod) === "BestEffort"
     case "NotBestEffort":
-      return qosClass(pod) !== "BestEffort"
+      return podQos(pod) !== "BestEffort"
     case "PriorityClass": {
       const pc = pod.spec?.priorityClassName ?? ""
       if (scope.operator === "Exists") return pc !== ""

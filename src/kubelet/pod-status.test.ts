@@ -432,3 +432,13 @@ test("a hostNetwork pod's IPs are the node's, from its first status on, whatever
   r.sandbox = { id: "sb", podUid: "u1", ip: "127.244.0.9" }
   assert.equal(podStatus({ pod, record: r, hostIP: "10.0.0.1", now: NOW }).podIP, "127.244.0.9")
 })
+
+test("the QoS class is the stored one, as upstream's GetPodQOS reads it; computed while there is none", () => {
+  // Its containers alone would make it BestEffort: the class set at creation stays.
+  const stored: Pod = { ...pod, status: { qosClass: "Burstable" } }
+  assert.equal(
+    podStatus({ pod: stored, record: record(), hostIP: "10.0.0.1", now: NOW }).qosClass,
+    "Burstable",
+  )
+  assert.equal(podStatus({ pod, record: record(), hostIP: "10.0.0.1", now: NOW }).qosClass, "BestEffort")
+})

@@ -14,7 +14,7 @@ import type {
 import {
   isPodPhaseTerminal,
   observedGenerationOf,
-  qosClass,
+  podQos,
   type TrackedPodCondition,
   type TrackedPodStatus,
 } from "../api/index.ts"
@@ -338,7 +338,7 @@ export function podStatus(input: StatusInput): TrackedPodStatus {
     hostIPs: [{ ip: hostIP }],
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
     startTime: old?.startTime ?? pod.status?.startTime ?? rfc3339(record.since),
-    qosClass: qosClass(pod),
+    qosClass: podQos(pod),
     containerStatuses: apps,
     ...(inits.length ? { initContainerStatuses: inits } : {}),
     ...(record.failure ? record.failure : {}),

@@ -10,7 +10,7 @@
 import type { Container, Pod, ResourceRequirements } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
 import { forbidden, invalidValue } from "../field-errors.ts"
-import { qosClass } from "../qos.ts"
+import { podQos, qosClass } from "../qos.ts"
 import { parseQuantity, quantityString } from "../quantity.ts"
 import { child, deepEqual, index, list } from "./_field.ts"
 import { validateObjectMetaUpdate } from "./object-meta.ts"
@@ -178,7 +178,7 @@ export function validatePodResize(pod: Pod, old: Pod): FieldError[] {
   const refused = notResizable(pod, old)
   if (refused) return refused
   // The class the pod was created with (its status), else computed.
-  if ((old.status?.qosClass || qosClass(old)) !== qosClass(pod)) {
+  if (podQos(old) !== qosClass(pod)) {
     const shown = pod.status?.qosClass ?? ""
     errs.push(invalidValue("spec", shown, "Pod QOS Class may not change as a result of resizing"))
   }

@@ -4,7 +4,7 @@
  * real kubelet and the hollow one write the same.
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { observedGenerationOf, qosClass, type TrackedPodStatus } from "../../api/index.ts"
+import { observedGenerationOf, podQos, type TrackedPodStatus } from "../../api/index.ts"
 import { rfc3339 } from "../../util/index.ts"
 
 /** Why admission refused a pod. */
@@ -21,7 +21,7 @@ export function rejectedStatus(pod: Pod, verdict: Rejection, now: number): Track
     phase: "Failed",
     reason: verdict.reason,
     message: `Pod was rejected: ${verdict.message}`,
-    qosClass: qosClass(pod),
+    qosClass: podQos(pod),
     startTime: pod.status?.startTime ?? rfc3339(now),
   }
 }
