@@ -220,6 +220,41 @@ describe("LimitRanger admission", () => {
     )
   })
 
+  test("a resize keeps the resources LimitRanger defaults, not its annotation; generation and managedFields count them", async () => {
+    // GIVEN a pod created before its namespace had a LimitRange: a cpu request, no limit
+    const late = "limits-late"
+    await env.inProcess
+      .resource(Namespaces)
+      .create({ apiVersion: "v1", kind: "Namespace", metadata: { name: late } })
+    const pods = env.inProcess.resource(Pods)
+    await pods.create({
+      ...pod("late", [{ name: "app", image: "x", resources: { requests: { cpu: "200m" } } }]),
+      metadata: { name: "late", namespace: late },
+    })
+    await env.inProcess.resource(LimitRanges).create({
+      ...range([{ type: "Container", default: { cpu: "800m" } }]),
+      metadata: { name: "lr", namespace: late },
+    })
+    // WHEN it is resized: LimitRanger fills the limit, as on a new pod
+    const resized = await pods.patch(
+      { namespace: late, name: "late" },
+      { spec: { containers: [{ name: "app", resources: { requests: { cpu: "300m" } } }] } },
+      { type: "strategic", subresource: "resize", fieldManager: "resizer" },
+    )
+    // THEN the limit is kept, the annotation (metadata a resize may not change) is not
+    assert.deepEqual(resized.spec?.containers[0]?.resources, {
+      requests: { cpu: "300m" },
+      limits: { cpu: "800m" },
+    })
+    assert.equal(resized.metadata?.annotations?.[LIMIT_RANGER_ANNOTATION], undefined)
+    assert.equal(resized.metadata?.generation, 2)
+    const entry = resized.metadata?.managedFields?.find((f) => f.manager === "resizer")
+    assert.equal(entry?.subresource, "resize")
+    assert.match(JSON.stringify(entry?.fieldsV1), /"f:limits":\{"\.":\{\},"f:cpu":\{\}\}/)
+    const stored = await pods.get({ namespace: late, name: "late" })
+    assert.equal(stored.metadata?.annotations?.[LIMIT_RANGER_ANNOTATION], undefined)
+  })
+
   test("refuses a claim above the maximum", async () => {
     const err = await env.inProcess
       .resource(PersistentVolumeClaims)

@@ -182,23 +182,8 @@ async function updateAttempt(
   // and again the main resource's of a kind whose defaults reach the status the strategy kept
   // (a CRD's storedVersions take its new storage version).
   if (sub === "") d.defaults(s.info, next)
-  const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
-  if (sub === "" ? defaultsStatus(s.info) : needsDefaults(s, sub)) d.defaults(s.info, prepared)
-  recordManagedUpdate(d, s, old, prepared, opts)
-  const req = {
-    operation: "UPDATE",
-    info: s.info,
-    namespace: ref.namespace,
-    name: ref.name,
-    subresource: sub,
-    object: prepared,
-    old,
-    user: opts.user,
-    dryRun: !!opts.dryRun,
-    notes: opts.notes,
-    origin: opts.origin,
-  } as const
-  if (!opts.admitted) await d.admission.mutate(req)
+  const req = await preparedUpdate(a, ref, next, old, base)
+  const prepared = req.object as ApiObject
   const undo = await d.allocate?.(s, prepared, old, !!opts.dryRun)
   let done: UpdateResult | undefined
   try {
@@ -209,6 +194,57 @@ async function updateAttempt(
   }
   if (!done) await undo?.() // lost a race: the next attempt allocates again
   return done
+}
+
+/**
+ * The update of `old` to `next` as the strategy prepares it and mutating admission changes it:
+ * the admission request validation gets, its object the prepared one.
+ */
+async function preparedUpdate(
+  a: Attempt,
+  ref: { namespace: string; name: string },
+  next: ApiObject,
+  old: ApiObject,
+  base: () => ApiObject,
+): Promise<AdmissionRequest> {
+  const { reg, s, opts } = a
+  const d = reg.deps
+  const sub = opts.subresource ?? ""
+  // A resize is mutated as written, before its strategy keeps only the resources (upstream's
+  // order: admission, then dropNonResizeUpdates and the generation), so what admission changes
+  // elsewhere (LimitRanger's annotation, a webhook's labels) is not stored, and the generation
+  // and managedFields count the resources admission set.
+  const mutateFirst = sub === "resize" && !opts.admitted
+  if (mutateFirst) await d.admission.mutate(updateRequest(a, ref, next, old))
+  const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
+  if (sub === "" ? defaultsStatus(s.info) : needsDefaults(s, sub)) d.defaults(s.info, prepared)
+  recordManagedUpdate(d, s, old, prepared, opts)
+  const req = updateRequest(a, ref, prepared, old)
+  if (!opts.admitted && !mutateFirst) await d.admission.mutate(req)
+  return req
+}
+
+/** The admission request of an update of `old` to `object`. */
+function updateRequest(
+  a: Attempt,
+  ref: { namespace: string; name: string },
+  object: ApiObject,
+  old: ApiObject,
+): AdmissionRequest {
+  const { s, opts } = a
+  return {
+    operation: "UPDATE",
+    info: s.info,
+    namespace: ref.namespace,
+    name: ref.name,
+    subresource: opts.subresource ?? "",
+    object,
+    old,
+    user: opts.user,
+    dryRun: !!opts.dryRun,
+    notes: opts.notes,
+    origin: opts.origin,
+  }
 }
 
 /** Records an update in managedFields when the write names a manager. */
