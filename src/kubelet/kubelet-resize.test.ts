@@ -1,9 +1,14 @@
 import assert from "node:assert/strict"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import type { Container, Pod } from "kubernetes-types/core/v1.js"
 import { Events, milliValue, Nodes, Pods, type TrackedPodCondition } from "../api/index.ts"
-import { type ClientEnv, nodePod, until, untilPod } from "../testing/index.ts"
+import { type ClientEnv, nodePod, startClientEnv, until, untilPod } from "../testing/index.ts"
 import { type KubeletEnv, startKubeletEnv } from "./kubelet-env.case.ts"
+import { Kubelet } from "./kubelet.ts"
+import { ProcessRuntime } from "./runtime/process/process-runtime.ts"
 
 let k: KubeletEnv
 let env: ClientEnv
@@ -165,5 +170,104 @@ describe("kubelet in-place pod resize (loopback process runtime: no cgroups, app
       const reasons = (await eventsOf("small")).map((e) => e.reason)
       return reasons.includes("ResizeDeferred") && reasons.includes("ResizeStarted") ? true : undefined
     })
+  })
+})
+
+describe("a restarted kubelet takes its pods' allocations from their statuses", () => {
+  const NODE = "node-rr"
+  let renv: ClientEnv
+  let dir: string
+  const stops: (() => Promise<void>)[] = []
+  const rpods = () => renv.inProcess.resource(Pods)
+
+  /** A kubelet on runtime root `root` of the test dir; keepContainers: its stop is a restart. */
+  function kubelet(root: string, keepContainersOnExit: boolean): () => Promise<void> {
+    const runtime = new ProcessRuntime({ root: join(dir, root), podRange: "127.245.22.0/24" })
+    const k = new Kubelet({
+      client: renv.inProcess,
+      nodeName: NODE,
+      address: "127.0.0.1",
+      runtime,
+      dataDir: join(dir, root),
+      keepContainersOnExit,
+    })
+    const ac = new AbortController()
+    const running = k.run(ac.signal)
+    const stop = () => (ac.abort(), running)
+    stops.push(stop)
+    return stop
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "k8ts-kubelet-resize-restart-"))
+    renv = await startClientEnv()
+  })
+
+  after(async () => {
+    for (const stop of stops) await stop()
+    await renv.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const runningPod = async (name: string) => {
+    await rpods().create(nodePod(NODE, name, { containers: [app({ requests: { cpu: "100m" } })] }))
+    return untilPod(renv.inProcess, name, (p) => !!p.status?.containerStatuses?.[0]?.state?.running, name)
+  }
+  const resizedWhileDown = (name: string) =>
+    rpods().patch(
+      ref(name),
+      { spec: { containers: [{ name: "app", resources: { requests: { cpu: "1000" } } }] } },
+      { type: "strategic", subresource: "resize" },
+    )
+  /** The pod once a kubelet has synced its generation 2 (the resize). */
+  const seen = (name: string) =>
+    untilPod(
+      renv.inProcess,
+      name,
+      (p) => (p.status as { observedGeneration?: number }).observedGeneration === 2,
+      `${name} synced at generation 2`,
+    )
+
+  test("a resize made while the kubelet was down is decided as a resize, for adopted and re-admitted pods", async () => {
+    // GIVEN pods running with 100m, the kubelet stopped (its containers kept), then resized
+    // past the node's capacity
+    const first = kubelet("a", true)
+    const was = await runningPod("adopted")
+    await first()
+    await resizedWhileDown("adopted")
+    // WHEN a kubelet starts again on the same runtime: it adopts the container
+    const second = kubelet("a", false)
+    const adopted = await seen("adopted")
+    // THEN its allocation is the one its status reported: the resize is Infeasible, nothing changed
+    assert.deepEqual(
+      resizeConditions(adopted).map((c) => [c.type, c.reason]),
+      [["PodResizePending", "Infeasible"]],
+    )
+    const s = adopted.status?.containerStatuses?.[0]
+    assert.deepEqual(s?.allocatedResources, { cpu: "100m" })
+    assert.deepEqual(s?.resources, { requests: { cpu: "100m" } })
+    assert.equal(s?.containerID, was.status?.containerStatuses?.[0]?.containerID)
+
+    // GIVEN another pod, the kubelet stopped with its containers (a node restart), then resized
+    await runningPod("readmitted")
+    await second()
+    await resizedWhileDown("readmitted")
+    // WHEN a kubelet starts on a runtime without its containers: it admits the pod again
+    kubelet("b", false)
+    const readmitted = await untilPod(
+      renv.inProcess,
+      "readmitted",
+      (p) =>
+        (p.status as { observedGeneration?: number }).observedGeneration === 2 &&
+        (p.status?.phase === "Failed" || !!p.status?.containerStatuses?.[0]?.state?.running),
+      "readmitted synced at generation 2",
+    )
+    // THEN with the resources it was allocated (not refused for the spec's): the resize is pending
+    assert.equal(readmitted.status?.phase, "Running", readmitted.status?.message)
+    assert.deepEqual(
+      resizeConditions(readmitted).map((c) => [c.type, c.reason]),
+      [["PodResizePending", "Infeasible"]],
+    )
+    assert.deepEqual(readmitted.status?.containerStatuses?.[0]?.allocatedResources, { cpu: "100m" })
   })
 })

@@ -30,7 +30,7 @@ import { NodeEvents } from "./node-events.ts"
 import { adoptedRecord } from "./pod-adopt.ts"
 import { stopAll } from "./kill-container.ts"
 import { type Backoff, refresh, type SyncDeps, syncPod } from "./pod-sync.ts"
-import { adoptedAllocation, allocatedPod } from "./resize/allocation.ts"
+import { allocatedPod, statusAllocation } from "./resize/allocation.ts"
 import { allocateResize, type ResizeDeps, retryDeferred, settleResize } from "./resize/pod-resizes.ts"
 import { allContainerRecords, type PodRecord } from "./pod-state.ts"
 import { Terminations } from "./terminations.ts"
@@ -554,7 +554,8 @@ export class Kubelet {
   #adopt(key: string, pod: Pod): PodRecord | undefined {
     const record = adoptedRecord(this.#runtime, key, pod)
     if (!record) return undefined
-    record.allocated = adoptedAllocation(pod)
+    // What the previous run allocated, as its status says; a difference from the spec is a resize.
+    record.allocated = statusAllocation(pod)
     this.#records.set(key, record)
     this.#keysByUid.set(record.uid, key)
     this.#log.info({ pod: key, containers: record.containers.size }, "Adopted a running pod")
@@ -564,7 +565,10 @@ export class Kubelet {
   /** A record for a pod seen for the first time, once admitted; undefined when it does not run here. */
   async #admitNew(key: string, pod: Pod, events: ClientEventRecorder): Promise<PodRecord | undefined> {
     if (isPodTerminal(pod) || this.#rejected.has(key)) return undefined
-    const verdict = this.#admit(pod)
+    // A pod an earlier run admitted (its status says so) is admitted with what it was allocated
+    // (upstream's checkpoint); a difference from the spec is then decided as a resize.
+    const allocated = statusAllocation(pod)
+    const verdict = this.#admit(allocatedPod(pod, allocated))
     if (!verdict.admit) {
       await this.#reject(pod, verdict, events)
       return undefined
@@ -575,6 +579,7 @@ export class Kubelet {
       since: Date.now(),
       containers: new Map(),
       initContainers: new Map(),
+      allocated,
     }
     this.#records.set(key, record)
     this.#keysByUid.set(record.uid, key)

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import {
-  adoptedAllocation,
-  allocatedPod,
-  allocationOf,
-  resizeRequested,
-  sameResources,
-} from "./allocation.ts"
+import { allocatedPod, allocationOf, resizeRequested, sameResources, statusAllocation } from "./allocation.ts"
 
 const pod = (cpu: string, sidecarCpu = "50m"): Pod => ({
   metadata: { name: "p", generation: 1 },
@@ -57,25 +51,29 @@ test("sameResources() compares quantities by value, an empty list as none", () =
   assert.equal(sameResources(undefined, {}), true)
 })
 
-test("adoptedAllocation() takes the reported resources while a resize was pending", () => {
+test("statusAllocation() takes the status's allocatedResources and limits where it reports them, else the spec's", () => {
   const p = pod("200m")
-  assert.deepEqual(adoptedAllocation(p).get("app"), { requests: { cpu: "200m" } })
-  const pending: Pod = {
+  assert.deepEqual(statusAllocation(p).get("app"), { requests: { cpu: "200m" } })
+  const status = (s: object) => ({ name: "app", image: "x", imageID: "", ready: true, restartCount: 0, ...s })
+  const reported: Pod = {
     ...p,
     status: {
-      conditions: [{ type: "PodResizePending", status: "True", reason: "Deferred" }],
       containerStatuses: [
-        {
-          name: "app",
-          image: "x",
-          imageID: "",
-          ready: true,
-          restartCount: 0,
-          resources: { requests: { cpu: "100m" } },
-        },
+        status({
+          // The applied cpu request may differ while a resize is applied: the allocated one counts.
+          resources: { requests: { cpu: "90m" }, limits: { cpu: "300m", memory: "64Mi" } },
+          allocatedResources: { cpu: "100m" },
+        }),
       ],
     },
   }
-  assert.deepEqual(adoptedAllocation(pending).get("app"), { requests: { cpu: "100m" } })
-  assert.deepEqual(adoptedAllocation(pending).get("proxy"), { requests: { cpu: "50m" } })
+  assert.deepEqual(statusAllocation(reported).get("app"), {
+    requests: { cpu: "100m" },
+    limits: { cpu: "300m", memory: "64Mi" },
+  })
+  // The sidecar's status reports nothing: its spec's.
+  assert.deepEqual(statusAllocation(reported).get("proxy"), { requests: { cpu: "50m" } })
+  assert.equal(resizeRequested(p, statusAllocation(reported)), true)
+  const older: Pod = { ...p, status: { containerStatuses: [status({})] } }
+  assert.deepEqual(statusAllocation(older).get("app"), { requests: { cpu: "200m" } })
 })

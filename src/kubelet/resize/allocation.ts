@@ -78,16 +78,28 @@ export function resizeRequested(pod: Pod, allocation: Allocation): boolean {
   })
 }
 
+/** A resource list, undefined when it names nothing. */
+function listOrNone(list: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  return list && Object.keys(list).length ? { ...list } : undefined
+}
+
 /**
- * The allocation of a pod a restarted kubelet adopts (upstream keeps it in a checkpoint file):
- * while a resize of it was pending, the resources its status reported for each container (the
- * resize is decided again); else its spec's.
+ * The pod's allocation as its status reports it (upstream keeps it in a checkpoint; a kubelet
+ * that starts again reads it back from the status the previous one wrote): for each container
+ * with a status reporting resources, its allocatedResources as requests and its resources'
+ * limits; the spec's for the others (a pod never started anywhere). Where the spec asks for
+ * more or less, the difference is decided again as a resize.
  */
-export function adoptedAllocation(pod: Pod): Allocation {
+export function statusAllocation(pod: Pod): Allocation {
   const spec = allocationOf(pod)
-  if (!pod.status?.conditions?.some((c) => c.type === "PodResizePending")) return spec
+  const st = pod.status
+  if (!st?.containerStatuses?.length && !st?.initContainerStatuses?.length) return spec
   const reported = new Map<string, ResourceRequirements>()
-  for (const s of [...(pod.status.containerStatuses ?? []), ...(pod.status.initContainerStatuses ?? [])])
-    if (s.resources) reported.set(s.name, s.resources)
-  return new Map([...spec].map(([name, r]) => [name, structuredClone(reported.get(name) ?? r)]))
+  for (const s of [...(st.containerStatuses ?? []), ...(st.initContainerStatuses ?? [])]) {
+    if (!s.resources && !s.allocatedResources) continue
+    const requests = listOrNone(s.allocatedResources ?? s.resources?.requests)
+    const limits = listOrNone(s.resources?.limits)
+    reported.set(s.name, { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) })
+  }
+  return new Map([...spec].map(([name, r]) => [name, reported.get(name) ?? r]))
 }

@@ -13,7 +13,7 @@ import type { ApiObject } from "../../api/index.ts"
 import type { EventRecorder } from "../../client/index.ts"
 import type { PodRecord } from "../pod-state.ts"
 import { admitResize } from "./admit-resize.ts"
-import { allocatedPod, allocationOf, resizeRequested } from "./allocation.ts"
+import { allocatedPod, allocationOf, resizeRequested, statusAllocation } from "./allocation.ts"
 import { resizeInProgress } from "./actuate.ts"
 import {
   clearInProgress,
@@ -86,11 +86,12 @@ function decide(d: ResizeDeps, pod: Pod, record: PodRecord, s: ResizeState): voi
 }
 
 /**
- * Before a sync of a live pod: its allocation (the spec's when first seen), its resize decided
- * when due. Returns the pod as allocated, which the sync and its status use.
+ * Before a sync of a live pod: its allocation (when first seen, the one its status reports, see
+ * statusAllocation), its resize decided when due. Returns the pod as allocated, which the sync
+ * and its status use.
  */
 export function allocateResize(d: ResizeDeps, pod: Pod, record: PodRecord): Pod {
-  record.allocated ??= allocationOf(pod)
+  record.allocated ??= statusAllocation(pod)
   const s = (record.resize ??= {})
   if (record.terminal) return allocatedPod(pod, record.allocated)
   if (!resizeRequested(pod, record.allocated)) {
