@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
@@ -227,6 +227,68 @@ describe("a restarted kubelet takes its pods' allocations from their statuses", 
       (p) => (p.status as { observedGeneration?: number }).observedGeneration === 2,
       `${name} synced at generation 2`,
     )
+
+  test("containers an older runtime saved without their limits are not restarted for them: applied in place", async () => {
+    // GIVEN a running pod whose resizePolicy restarts for any change, its kubelet stopped
+    // (containers kept) and its saved container state without the limits, as an older k8ts wrote it
+    const first = kubelet("c", true)
+    const limited = app(
+      { requests: { cpu: "100m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+      [
+        { resourceName: "cpu", restartPolicy: "RestartContainer" },
+        { resourceName: "memory", restartPolicy: "RestartContainer" },
+      ],
+    )
+    await rpods().create(nodePod(NODE, "older", { containers: [limited] }))
+    const was = await untilPod(
+      renv.inProcess,
+      "older",
+      (p) => !!p.status?.containerStatuses?.[0]?.state?.running,
+      "older running",
+    )
+    await first()
+    const stateDir = join(dir, "c", "state")
+    const files = readdirSync(stateDir).filter((f) => f.endsWith(".json"))
+    for (const f of files) {
+      const state = JSON.parse(readFileSync(join(stateDir, f), "utf8")) as { info: { resources?: unknown } }
+      assert.ok(state.info.resources, "a container's limits are saved")
+      delete state.info.resources
+      writeFileSync(join(stateDir, f), JSON.stringify(state))
+    }
+    // WHEN a kubelet starts again on that runtime and adopts the container
+    const second = kubelet("c", false)
+    // Its state saved again with limits (applied in place), or gone, or it restarted.
+    const settled = (f: string) => {
+      try {
+        const state = JSON.parse(readFileSync(join(stateDir, f), "utf8")) as { info: { resources?: unknown } }
+        return state.info.resources !== undefined
+      } catch {
+        return true
+      }
+    }
+    const restarted = async () =>
+      ((await rpods().get(ref("older"))).status?.containerStatuses?.[0]?.restartCount ?? 0) > 0
+    await until("the container settled", async () =>
+      files.every(settled) || (await restarted()) ? true : undefined,
+    )
+    const now = await untilPod(
+      renv.inProcess,
+      "older",
+      (p) => resizeConditions(p).length === 0 && !!p.status?.containerStatuses?.[0]?.state?.running,
+      "older synced",
+    )
+    // THEN the same container runs, not restarted, with its allocated resources
+    const s = now.status?.containerStatuses?.[0]
+    assert.equal(s?.containerID, was.status?.containerStatuses?.[0]?.containerID)
+    assert.equal(s?.restartCount, 0)
+    assert.deepEqual(s?.resources, limited.resources)
+    const killed = (await renv.inProcess.resource(Events).list({ namespace: "default" })).items.filter(
+      (e) => e.involvedObject?.name === "older" && e.reason === "Killing",
+    )
+    assert.deepEqual(killed, [])
+    await second()
+    await rpods().delete(ref("older"), { gracePeriodSeconds: 0 })
+  })
 
   test("a resize made while the kubelet was down is decided as a resize, for adopted and re-admitted pods", async () => {
     // GIVEN pods running with 100m, the kubelet stopped (its containers kept), then resized

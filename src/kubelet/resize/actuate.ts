@@ -16,12 +16,18 @@ import { cpuDiffers, MIN_CPU_LIMIT_MILLI, MIN_SHARES_MILLI } from "./status-reso
 export interface ResizeNeed {
   readonly cpu: boolean
   readonly memory: boolean
+  /**
+   * The limits the container has are not known (an older runtime started it and did not save
+   * them): the allocated ones are applied in place, never by a restart.
+   */
+  readonly unknown?: boolean
 }
 
 /** What of container `c`'s allocated resources `info` (running) does not have applied; undefined when nothing. */
 export function resizeNeed(c: Container, info: ContainerInfo): ResizeNeed | undefined {
+  const have = info.resources
+  if (!have) return { cpu: true, memory: true, unknown: true }
   const want = containerResources(c) ?? {}
-  const have = info.resources ?? {}
   const cpu =
     cpuDiffers(have.cpuRequestMilli ?? 0, want.cpuRequestMilli ?? 0, MIN_SHARES_MILLI) ||
     cpuDiffers(have.cpuLimitMilli ?? 0, want.cpuLimitMilli ?? 0, MIN_CPU_LIMIT_MILLI)
@@ -29,8 +35,13 @@ export function resizeNeed(c: Container, info: ContainerInfo): ResizeNeed | unde
   return cpu || memory ? { cpu, memory } : undefined
 }
 
-/** Whether applying `need` to `c` restarts it: a changed resource's resizePolicy is RestartContainer. */
+/**
+ * Whether applying `need` to `c` restarts it: a changed resource's resizePolicy is
+ * RestartContainer (and what it has is known: an adopted container is not restarted for limits
+ * it may well have).
+ */
 export function restartsFor(c: Container, need: ResizeNeed): boolean {
+  if (need.unknown) return false
   const policy = (name: string) => c.resizePolicy?.find((p) => p.resourceName === name)?.restartPolicy
   return (
     (need.cpu && policy("cpu") === "RestartContainer") ||

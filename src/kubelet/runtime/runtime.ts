@@ -122,7 +122,8 @@ export interface ContainerInfo {
   readonly mounts?: readonly Mount[]
   /**
    * The limits it has (CRI's ContainerStatus.resources): those it was started with, as its last
-   * updateResources changed them; absent when it was given none.
+   * updateResources changed them ({} when it was given none); absent when they are not known (a
+   * container an older runtime started and saved without them).
    */
   readonly resources?: ResourceLimits
 }

@@ -455,7 +455,8 @@ export class ProcessRuntime implements ContainerRuntime {
       message: `unable to start container process: ${why}`,
       logPath,
       ...(c.mounts?.length ? { mounts: c.mounts } : {}),
-      ...(c.resources ? { resources: c.resources } : {}),
+      // Always saved ({} for none): a state without them is an older run's, its limits unknown.
+      resources: c.resources ?? {},
     }
     const state: ContainerState = {
       info,
@@ -549,7 +550,8 @@ export class ProcessRuntime implements ContainerRuntime {
       pid,
       logPath,
       ...(c.mounts?.length ? { mounts: c.mounts } : {}),
-      ...(c.resources ? { resources: c.resources } : {}),
+      // Always saved ({} for none): a state without them is an older run's, its limits unknown.
+      resources: c.resources ?? {},
     }
     const state: ContainerState = {
       info,
