@@ -91,3 +91,32 @@ test("podEvaluator's BestEffort scopes read the stored QoS class, as upstream's 
     true,
   )
 })
+
+test("podResources() with status counts the status of sidecars, not of regular init containers", () => {
+  const st = (name: string, cpu: string) => ({
+    ...{ name, image: "x", imageID: "", ready: false, restartCount: 0 },
+    ...{ resources: { requests: { cpu }, limits: { cpu } }, allocatedResources: { cpu } },
+  })
+  const res = (cpu: string) => ({ requests: { cpu }, limits: { cpu } })
+  const p: Pod = {
+    metadata: { name: "p" },
+    spec: {
+      initContainers: [
+        { name: "setup", image: "x", resources: res("1") },
+        { name: "proxy", image: "x", restartPolicy: "Always", resources: res("100m") },
+      ],
+      containers: [{ name: "c", image: "x", resources: res("100m") }],
+    },
+    status: {
+      phase: "Running",
+      // As upstream's UseStatusResources: a regular init container's status does not count.
+      initContainerStatuses: [st("setup", "2"), st("proxy", "300m")],
+      containerStatuses: [st("c", "100m")],
+    },
+  }
+  const got = ["requests", "limits"].map((which) =>
+    listOf(podResources(p, { which: which as "requests" | "limits", status: true })),
+  )
+  // The largest of setup (its spec's 1) and the containers with the sidecar's status (400m).
+  assert.deepEqual(got, [{ cpu: "1" }, { cpu: "1" }])
+})

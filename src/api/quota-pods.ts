@@ -79,11 +79,18 @@ export interface PodResourcesOptions {
   readonly status?: boolean
 }
 
-/** The pod's container statuses (init ones too) that report resources, by container name. */
+/**
+ * The statuses of the pod's containers and sidecars that report resources, by container name
+ * (a regular init container's status does not count, as upstream's UseStatusResources).
+ */
 function reported(pod: Pod): Map<string, ContainerStatus> {
   const out = new Map<string, ContainerStatus>()
-  for (const s of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])])
-    if (s.resources) out.set(s.name, s)
+  const sidecars = new Set(
+    (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === "Always").map((c) => c.name),
+  )
+  for (const s of pod.status?.initContainerStatuses ?? [])
+    if (s.resources && sidecars.has(s.name)) out.set(s.name, s)
+  for (const s of pod.status?.containerStatuses ?? []) if (s.resources) out.set(s.name, s)
   return out
 }
 

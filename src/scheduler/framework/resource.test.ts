@@ -140,3 +140,28 @@ for (const tc of resizeCases) {
     assert.equal(podRequests(tc.pod).milliCPU, tc.want)
   })
 }
+
+test("podRequests() of a resized pod counts the status of sidecars, not of regular init containers", () => {
+  const st = (name: string, cpu: string) => ({
+    ...{ name, image: "x", imageID: "", ready: false, restartCount: 0 },
+    ...{ resources: { requests: { cpu } }, allocatedResources: { cpu } },
+  })
+  const pod = {
+    metadata: { name: "p", generation: 2 },
+    spec: {
+      initContainers: [c("setup", { cpu: "1" }), { ...c("proxy", { cpu: "100m" }), restartPolicy: "Always" }],
+      containers: [c("a", { cpu: "100m" })],
+    },
+    status: {
+      observedGeneration: 2,
+      conditions: [{ type: "PodResizeInProgress", status: "True" }],
+      // As upstream's UseStatusResources: a regular init container's status does not count.
+      initContainerStatuses: [st("setup", "2"), st("proxy", "300m")],
+      containerStatuses: [st("a", "100m")],
+    },
+  } as Pod
+  // The largest of setup (1000m, its spec's) and the containers with the sidecar (100m + 300m).
+  assert.equal(podRequests(pod).milliCPU, 1000)
+  pod.spec!.initContainers![0]!.resources = { requests: { cpu: "300m" } }
+  assert.equal(podRequests(pod).milliCPU, 400)
+})

@@ -94,7 +94,11 @@ function reportedRequests(pod: Pod): { reported: Reported; infeasible: boolean }
     for (const [k, v] of Object.entries(s.allocatedResources ?? {})) if (isLarger(v, out[k])) out[k] = v
     reported.set(s.name, out)
   }
-  for (const s of st.initContainerStatuses ?? []) add(s)
+  // A regular init container's status does not count (upstream's UseStatusResources): sidecars'.
+  const sidecars = new Set(
+    (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === "Always").map((c) => c.name),
+  )
+  for (const s of st.initContainerStatuses ?? []) if (sidecars.has(s.name)) add(s)
   for (const s of st.containerStatuses) add(s)
   const infeasible = resizing.some((c) => c.type === "PodResizePending" && c.reason === "Infeasible")
   return { reported, infeasible }
