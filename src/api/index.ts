@@ -125,6 +125,12 @@ export {
   quotaScopes,
 } from "./quota.ts"
 export { isPodCharged, podResources, type PodResourcesOptions } from "./quota-pods.ts"
+export {
+  isResizeInfeasible,
+  limitsWithStatus,
+  requestsWithStatus,
+  statusesWithResources,
+} from "./status-resources.ts"
 export { observedGenerationOf, type TrackedPodCondition, type TrackedPodStatus } from "./pod-generation.ts"
 export {
   isPodAvailable,

@@ -16,6 +16,12 @@ import { ONE, type QuotaEvaluator } from "./quota-evaluator.ts"
 import { addAmounts, type Amounts, amountsOf, maxAmounts } from "./resource-list.ts"
 import { isPodTerminal } from "./pods.ts"
 import { podQos } from "./qos.ts"
+import {
+  isResizeInfeasible,
+  limitsWithStatus,
+  requestsWithStatus,
+  statusesWithResources,
+} from "./status-resources.ts"
 
 const POD_RESOURCES = new Set([
   "pods",
@@ -79,39 +85,15 @@ export interface PodResourcesOptions {
   readonly status?: boolean
 }
 
-/**
- * The statuses of the pod's containers and sidecars that report resources, by container name
- * (a regular init container's status does not count, as upstream's UseStatusResources).
- */
-function reported(pod: Pod): Map<string, ContainerStatus> {
-  const out = new Map<string, ContainerStatus>()
-  const sidecars = new Set(
-    (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === "Always").map((c) => c.name),
-  )
-  for (const s of pod.status?.initContainerStatuses ?? [])
-    if (s.resources && sidecars.has(s.name)) out.set(s.name, s)
-  for (const s of pod.status?.containerStatuses ?? []) if (s.resources) out.set(s.name, s)
-  return out
-}
-
-/** Whether the pod's resize is PodResizePending Infeasible. */
-function resizeInfeasible(pod: Pod): boolean {
-  return !!pod.status?.conditions?.some((c) => c.type === "PodResizePending" && c.reason === "Infeasible")
-}
-
-/** A container's requests or limits, with its status's where asked (upstream's determineContainerReqs and Limits). */
+/** A container's requests or limits, with its status's where asked (see status-resources.ts). */
 function containerAmounts(
   c: Container,
   which: "requests" | "limits",
   status: ContainerStatus | undefined,
   infeasible: boolean,
 ): Amounts {
-  const spec = amountsOf(c.resources?.[which])
-  if (!status?.resources) return spec
-  const applied = amountsOf(status.resources[which])
-  if (which === "limits") return infeasible ? applied : maxAmounts(spec, applied)
-  const allocated = maxAmounts(applied, amountsOf(status.allocatedResources))
-  return infeasible ? allocated : maxAmounts(spec, allocated)
+  const of = which === "requests" ? requestsWithStatus : limitsWithStatus
+  return amountsOf(of(c, status, infeasible))
 }
 
 /** Pod-level resources (spec.resources) override the containers' sum for these. */
@@ -123,8 +105,8 @@ const POD_LEVEL = ["cpu", "memory"]
  */
 export function podResources(pod: Pod, opts: PodResourcesOptions): Amounts {
   const { which } = opts
-  const statuses = opts.status ? reported(pod) : new Map<string, ContainerStatus>()
-  const infeasible = opts.status === true && resizeInfeasible(pod)
+  const statuses = opts.status ? statusesWithResources(pod) : new Map<string, ContainerStatus>()
+  const infeasible = opts.status === true && isResizeInfeasible(pod)
   const of = (c: Container) => containerAmounts(c, which, statuses.get(c.name), infeasible)
   let sum: Amounts = {}
   for (const c of pod.spec?.containers ?? []) sum = addAmounts(sum, of(c))

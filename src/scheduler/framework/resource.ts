@@ -6,7 +6,13 @@
  * uses for pods that ask for nothing.
  */
 import type { Container, ContainerStatus, Pod, ResourceRequirements } from "kubernetes-types/core/v1.js"
-import { compareQuantity, milliValue, parseQuantity, unitValue } from "../../api/index.ts"
+import {
+  isResizeInfeasible,
+  milliValue,
+  requestsWithStatus,
+  statusesWithResources,
+  unitValue,
+} from "../../api/index.ts"
 
 /** Amounts of every resource: cpu in millicores, the rest in units. */
 export interface Resource {
@@ -73,71 +79,33 @@ function addQuantity(r: Resource, name: string, q: unknown): void {
   else r.scalar.set(name, (r.scalar.get(name) ?? 0) + unitValue(q))
 }
 
-/** Requests by name, as a container's status reports them, while a resize of its pod is unsettled. */
-type Reported = Map<string, Record<string, string>>
+/** The statuses that count while a resize of the pod is unsettled (see reportedRequests). */
+interface Reported {
+  readonly statuses: ReadonlyMap<string, ContainerStatus>
+  readonly infeasible: boolean
+}
 
 /**
- * What the containers' statuses count for (upstream's determineContainerReqs), while a resize of
- * the pod is unsettled: the larger of the applied and allocated requests (with the spec's, but
- * while the resize is Infeasible). Undefined when settled (the kubelet saw this generation and
- * has no resize condition): then the spec's are the applied ones, and are all that counts.
+ * What the containers' statuses count for while a resize of the pod is unsettled (upstream's
+ * UseStatusResources: see api's requestsWithStatus). Undefined when settled (the kubelet saw
+ * this generation and has no resize condition): then the spec's are the applied ones, and are
+ * all that counts.
  */
-function reportedRequests(pod: Pod): { reported: Reported; infeasible: boolean } | undefined {
+function reportedRequests(pod: Pod): Reported | undefined {
   const st = pod.status as (Pod["status"] & { observedGeneration?: number }) | undefined
   if (!st?.containerStatuses?.length) return undefined
-  const resizing = st.conditions?.filter((c) => c.type.startsWith("PodResize")) ?? []
-  if (!resizing.length && st.observedGeneration === pod.metadata?.generation) return undefined
-  const reported: Reported = new Map()
-  const add = (s: ContainerStatus) => {
-    if (!s.resources) return
-    const out: Record<string, string> = { ...s.resources.requests }
-    for (const [k, v] of Object.entries(s.allocatedResources ?? {})) if (isLarger(v, out[k])) out[k] = v
-    reported.set(s.name, out)
-  }
-  // A regular init container's status does not count (upstream's UseStatusResources): sidecars'.
-  const sidecars = new Set(
-    (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === "Always").map((c) => c.name),
-  )
-  for (const s of st.initContainerStatuses ?? []) if (sidecars.has(s.name)) add(s)
-  for (const s of st.containerStatuses) add(s)
-  const infeasible = resizing.some((c) => c.type === "PodResizePending" && c.reason === "Infeasible")
-  return { reported, infeasible }
-}
-
-/** A container's requests with its status's counted (see reportedRequests). */
-function effectiveRequests(
-  c: Container,
-  status: ReturnType<typeof reportedRequests>,
-): Readonly<Record<string, string>> | undefined {
-  const spec = (c.resources as ResourceRequirements | undefined)?.requests
-  const seen = status?.reported.get(c.name)
-  if (!seen) return spec
-  if (status?.infeasible) return seen
-  const out: Record<string, string> = { ...seen }
-  for (const [k, v] of Object.entries(spec ?? {})) if (isLarger(v, out[k])) out[k] = v
-  return out
-}
-
-/** Whether quantity `a` is more than `b` (anything is more than none). */
-function isLarger(a: string, b: string | undefined): boolean {
-  if (b === undefined) return true
-  const x = parseQuantity(a)
-  const y = parseQuantity(b)
-  return !!x && (!y || compareQuantity(x, y) > 0)
+  const resizing = st.conditions?.some((c) => c.type.startsWith("PodResize")) ?? false
+  if (!resizing && st.observedGeneration === pod.metadata?.generation) return undefined
+  return { statuses: statusesWithResources(pod), infeasible: isResizeInfeasible(pod) }
 }
 
 /**
  * Adds the container's requests to `sum` (as addResource(sum, requestsOf(c, nonZero)), without
  * the Resource in between: this runs for every container of every pod the scheduler sees).
  */
-function addRequests(
-  sum: Resource,
-  c: Container,
-  nonZero: boolean,
-  status?: ReturnType<typeof reportedRequests>,
-): void {
+function addRequests(sum: Resource, c: Container, nonZero: boolean, status?: Reported): void {
   const req = status
-    ? effectiveRequests(c, status)
+    ? requestsWithStatus(c, status.statuses.get(c.name), status.infeasible)
     : (c.resources as ResourceRequirements | undefined)?.requests
   for (const name in req) addQuantity(sum, name, req[name])
   if (!nonZero) return
@@ -145,7 +113,7 @@ function addRequests(
   if (!req || !("memory" in req)) sum.memory += DEFAULT_MEMORY_REQUEST
 }
 
-function requestsOf(c: Container, nonZero: boolean, status?: ReturnType<typeof reportedRequests>): Resource {
+function requestsOf(c: Container, nonZero: boolean, status?: Reported): Resource {
   const r = emptyResource()
   addRequests(r, c, nonZero, status)
   return r
