@@ -57,6 +57,7 @@ export {
   isDns1123Label,
   isDns1123Subdomain,
   isLabelValue,
+  MIRROR_ANNOTATION,
   validateCustomResourceMeta,
   validateObject,
   type CelSelectorCompiler,

@@ -66,6 +66,7 @@ import { validateDeviceClass, validateResourceSlice } from "./dra-slice.ts"
 export { cronScheduleError } from "./cron.ts"
 export type { CelSelectorCompiler, CelSelectorError } from "./dra-common.ts"
 export { isDns1123Label, isDns1123Subdomain, isLabelValue } from "./names.ts"
+export { MIRROR_ANNOTATION } from "./pod.ts"
 export { crdSchemas, validateCustomResourceMeta } from "./crd.ts"
 
 /** The kind being validated: its group, kind and scope. */

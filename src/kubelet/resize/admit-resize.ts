@@ -5,6 +5,7 @@
  * whose message it reports), else it fits.
  */
 import type { Node, Pod } from "kubernetes-types/core/v1.js"
+import { MIRROR_ANNOTATION } from "../../api/index.ts"
 import { admitPod } from "../admission/admit.ts"
 import { nodeAllocatable, podRequests } from "../admission/requests.ts"
 
@@ -28,8 +29,6 @@ export interface ResizeInput {
   /** The node's operating system as Go names it (default from this process). */
   readonly os?: string
 }
-
-const MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 
 /** Decides whether the pod's resize can be allocated now. */
 export function admitResize(input: ResizeInput): ResizeVerdict {
