@@ -73,6 +73,16 @@ const cases: { name: string; input: Pod; want: string }[] = [
     input: pod([{}], [], { requests: both("1", "1Gi"), limits: both("1", "1Gi") }),
     want: "Guaranteed",
   },
+  {
+    name: "empty pod-level resources leave the class to the containers",
+    input: pod([{ requests: both("1", "1Gi"), limits: both("1", "1Gi") }], [], {}),
+    want: "Guaranteed",
+  },
+  {
+    name: "pod-level resources without cpu or memory leave the class to the containers",
+    input: pod([{ requests: { cpu: "1" } }], [], { limits: { "hugepages-2Mi": "2Mi" } }),
+    want: "Burstable",
+  },
 ]
 
 for (const c of cases) {

@@ -32,9 +32,16 @@ function limitsBoth(found: ReadonlySet<string>): boolean {
   return QOS_RESOURCES.every((r) => found.has(r))
 }
 
-/** The pod-level resources that decide the class, when the pod sets any (PodLevelResources). */
+/**
+ * The pod-level resources that decide the class, when they name cpu or memory (upstream's
+ * IsPodLevelResourcesSet: `resources: {}`, or one naming other resources only, leaves the class
+ * to the containers).
+ */
 function podLevel(pod: Pod): ResourceRequirements | undefined {
-  return (pod.spec as { resources?: ResourceRequirements } | undefined)?.resources ?? undefined
+  const level = (pod.spec as { resources?: ResourceRequirements } | undefined)?.resources ?? undefined
+  const names = (list: Readonly<Record<string, unknown>> | undefined) => Object.keys(list ?? {})
+  const set = [...names(level?.requests), ...names(level?.limits)].some((n) => n === "cpu" || n === "memory")
+  return set ? level : undefined
 }
 
 /**
