@@ -180,9 +180,23 @@ describe("a restarted kubelet takes its pods' allocations from their statuses", 
   const stops: (() => Promise<void>)[] = []
   const rpods = () => renv.inProcess.resource(Pods)
 
-  /** A kubelet on runtime root `root` of the test dir; keepContainers: its stop is a restart. */
-  function kubelet(root: string, keepContainersOnExit: boolean): () => Promise<void> {
+  /**
+   * A kubelet on runtime root `root` of the test dir; keepContainers: its stop is a restart.
+   * `sandboxUpdates` collects the limits its runtime is asked to give pod cgroups.
+   */
+  function kubelet(
+    root: string,
+    keepContainersOnExit: boolean,
+    sandboxUpdates?: unknown[],
+  ): (() => Promise<void>) & { readonly kubelet: Kubelet } {
     const runtime = new ProcessRuntime({ root: join(dir, root), podRange: "127.245.22.0/24" })
+    if (sandboxUpdates) {
+      const update = runtime.updateSandboxResources.bind(runtime)
+      runtime.updateSandboxResources = (id, resources) => (
+        sandboxUpdates.push(resources),
+        update(id, resources)
+      )
+    }
     const k = new Kubelet({
       client: renv.inProcess,
       nodeName: NODE,
@@ -195,7 +209,7 @@ describe("a restarted kubelet takes its pods' allocations from their statuses", 
     const running = k.run(ac.signal)
     const stop = () => (ac.abort(), running)
     stops.push(stop)
-    return stop
+    return Object.assign(stop, { kubelet: k })
   }
 
   before(async () => {
@@ -288,6 +302,35 @@ describe("a restarted kubelet takes its pods' allocations from their statuses", 
     assert.deepEqual(killed, [])
     await second()
     await rpods().delete(ref("older"), { gracePeriodSeconds: 0 })
+  })
+
+  test("an adopted pod's cgroup is taken to have its allocated limits: not written again", async () => {
+    // GIVEN a running pod with limits, its kubelet stopped with its containers kept
+    const first = kubelet("d", true)
+    const limited = app({
+      requests: { cpu: "100m", memory: "32Mi" },
+      limits: { cpu: "200m", memory: "64Mi" },
+    })
+    await rpods().create(nodePod(NODE, "cgroup", { containers: [limited] }))
+    await untilPod(
+      renv.inProcess,
+      "cgroup",
+      (p) => !!p.status?.containerStatuses?.[0]?.state?.running,
+      "running",
+    )
+    await first()
+    // WHEN a kubelet adopts it and syncs it (once synced, its record has the outcome of the
+    // sync's resize actuation)
+    const updates: unknown[] = []
+    const second = kubelet("d", false, updates)
+    await until("the adopted pod synced", async () => {
+      const resize = second.kubelet.record("default", "cgroup")?.resize
+      return resize && "failed" in resize ? true : undefined
+    })
+    await second()
+    // THEN its pod cgroup was left as the first kubelet set it
+    assert.deepEqual(updates, [])
+    await rpods().delete(ref("cgroup"), { gracePeriodSeconds: 0 })
   })
 
   test("a resize made while the kubelet was down is decided as a resize, for adopted and re-admitted pods", async () => {

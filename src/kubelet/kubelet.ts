@@ -32,6 +32,7 @@ import { stopAll } from "./kill-container.ts"
 import { type Backoff, refresh, type SyncDeps, syncPod } from "./pod-sync.ts"
 import { allocatedPod, statusAllocation } from "./resize/allocation.ts"
 import { allocateResize, type ResizeDeps, retryDeferred, settleResize } from "./resize/pod-resizes.ts"
+import { podResources } from "./sandbox-config.ts"
 import { allContainerRecords, type PodRecord } from "./pod-state.ts"
 import { Terminations } from "./terminations.ts"
 import { podStatus } from "./pod-status.ts"
@@ -556,6 +557,9 @@ export class Kubelet {
     if (!record) return undefined
     // What the previous run allocated, as its status says; a difference from the spec is a resize.
     record.allocated = statusAllocation(pod)
+    // Its pod cgroup has the limits the allocation gives, as the earlier run set them (a resize
+    // compares with them: unset, the first sync would write them again, checking memory use).
+    record.podResources = podResources(allocatedPod(pod, record.allocated)) ?? {}
     this.#records.set(key, record)
     this.#keysByUid.set(record.uid, key)
     this.#log.info({ pod: key, containers: record.containers.size }, "Adopted a running pod")
