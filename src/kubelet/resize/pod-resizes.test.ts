@@ -137,6 +137,13 @@ test("settleResize(): an update that failed is an Error in PodResizeInProgress a
     events[0] ?? "",
     /^Warning ResizeError Pod resize error: .*"error":"attempting to set container/,
   )
+  // Its retries failing alike record nothing more; another error is recorded.
+  settleResize({ events: r, now: T0 + 10_000 }, pod("500m", 2), rec)
+  assert.equal(events.length, 1)
+  rec.resize.failed = 'attempting to set container "app" memory limit (1) below current usage (3)'
+  settleResize({ events: r, now: T0 + 20_000 }, pod("500m", 2), rec)
+  assert.equal(events.length, 2)
+  assert.match(events[1] ?? "", /below current usage \(3\)"/)
 })
 
 test("settleResize(): a pod that ended has no resize conditions", () => {

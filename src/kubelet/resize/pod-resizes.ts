@@ -116,9 +116,13 @@ export function settleResize(d: Pick<ResizeDeps, "events" | "now">, pod: Pod, re
   const generation = generationOf(pod)
   const deferred = s.pending?.reason === "Deferred" ? Math.max(1, (s.retryAt ?? d.now) - d.now) : Infinity
   if (s.failed) {
+    const was = s.inProgress
     setInProgress(s, { reason: "Error", message: s.failed }, generation, d.now)
-    const message = resizeMessage("Pod resize error", pod, generation, s.failed)
-    d.events.event(pod as ApiObject, "Warning", "ResizeError", message)
+    // Recorded when the error is new: the retries that fail alike (every FAILED_RETRY_MS) are not.
+    if (was?.reason !== "Error" || was.message !== s.failed) {
+      const message = resizeMessage("Pod resize error", pod, generation, s.failed)
+      d.events.event(pod as ApiObject, "Warning", "ResizeError", message)
+    }
     return Math.min(FAILED_RETRY_MS, deferred)
   }
   if (resizeInProgress(pod, record)) setInProgress(s, NO_REASON, generation, d.now)
