@@ -15,6 +15,7 @@ const OPERATIONS: Readonly<Record<string, string>> = {
   stop: "stop_container",
   remove: "remove_container",
   updateResources: "update_container",
+  updateSandboxResources: "update_podsandbox_resources",
   list: "list_containers",
   exec: "exec_sync",
   execStream: "exec",

@@ -119,3 +119,35 @@ test("/metrics reports running pods and containers, pod start and worker duratio
     ["m1"],
   )
 })
+
+test("/metrics counts an in-place resize's runtime updates: update_container and update_podsandbox_resources", async () => {
+  const pods = env.inProcess.resource(Pods)
+  await pods.create({
+    metadata: { name: "m-resize", namespace: "default" },
+    spec: {
+      nodeName: "node-m",
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: "a", image: "pause", resources: { requests: { cpu: "100m" } } }],
+    },
+  } as Pod & ApiObject)
+  await until("m-resize running", async () => {
+    const p = await pods.get({ namespace: "default", name: "m-resize" })
+    return p.status?.containerStatuses?.[0]?.state?.running ? true : undefined
+  })
+  await pods.patch(
+    { namespace: "default", name: "m-resize" },
+    { spec: { containers: [{ name: "a", resources: { requests: { cpu: "200m" } } }] } },
+    { type: "strategic", subresource: "resize" },
+  )
+  // The pod cgroup grows before its container (both updated in the sandbox mode; recorded here).
+  const text = await until("the resize's runtime updates counted", async () => {
+    const t = await (await fetch(`${base}/metrics`)).text()
+    return sample(t, 'kubelet_runtime_operations_total{operation_type="update_container"}') === 1
+      ? t
+      : undefined
+  })
+  assert.equal(
+    sample(text, 'kubelet_runtime_operations_total{operation_type="update_podsandbox_resources"}'),
+    1,
+  )
+})
