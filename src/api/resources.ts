@@ -322,6 +322,7 @@ import type * as apiextensions from "kubernetes-types/apiextensions/v1.js"
 import type * as policy from "kubernetes-types/policy/v1.js"
 import type * as rbac from "kubernetes-types/rbac/v1.js"
 import type * as storage from "kubernetes-types/storage/v1.js"
+import type * as nodev1 from "kubernetes-types/node/v1.js"
 
 import type * as apiregistration from "./apiservice.ts"
 import type * as networking from "./service-cidr.ts"
@@ -335,6 +336,7 @@ export const PersistentVolumeClaims = ref<Obj<core.PersistentVolumeClaim>>("", "
 export const StorageClasses = ref<Obj<storage.StorageClass>>("storage.k8s.io", "v1", "storageclasses")
 export const Pods = ref<Obj<core.Pod>>("", "v1", "pods")
 export const Nodes = ref<Obj<core.Node>>("", "v1", "nodes")
+export const RuntimeClasses = ref<Obj<nodev1.RuntimeClass>>("node.k8s.io", "v1", "runtimeclasses")
 export const Services = ref<Obj<core.Service>>("", "v1", "services")
 export const Endpoints = ref<Obj<core.Endpoints>>("", "v1", "endpoints")
 export const ConfigMaps = ref<Obj<core.ConfigMap>>("", "v1", "configmaps")

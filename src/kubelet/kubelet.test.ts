@@ -3,7 +3,7 @@ import { createServer } from "node:net"
 import { hostname } from "node:os"
 import { after, before, describe, test } from "node:test"
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { ConfigMaps, Events, Nodes, Pods } from "../api/index.ts"
+import { ConfigMaps, Events, Nodes, Pods, RuntimeClasses } from "../api/index.ts"
 import { type ClientEnv, nodePod, until, untilPhase, untilPod } from "../testing/index.ts"
 import { type KubeletEnv, startKubeletEnv } from "./kubelet-env.case.ts"
 
@@ -191,6 +191,41 @@ describe("kubelet with the process runtime", () => {
       subresource: "log",
     })
     assert.equal(log ?? "", "", "an empty log, no error")
+  })
+
+  test("a RuntimeClass's handler picks the runtime: runc runs, another is refused as containerd refuses it", async () => {
+    const classes = env.inProcess.resource(RuntimeClasses)
+    await classes.create({ metadata: { name: "plain" }, handler: "runc" })
+    await classes.create({ metadata: { name: "gvisor" }, handler: "runsc" })
+    await pods().create(
+      pod("rc-plain", {
+        runtimeClassName: "plain",
+        restartPolicy: "Never",
+        containers: [{ name: "c", image: "busybox", command: ["true"] }],
+      }),
+    )
+    await pods().create(
+      pod("rc-gvisor", {
+        runtimeClassName: "gvisor",
+        restartPolicy: "Never",
+        containers: [{ name: "c", image: "busybox", command: ["true"] }],
+      }),
+    )
+    await untilPhase(env.inProcess, "rc-plain", "Succeeded")
+    const failed = await until("FailedCreatePodSandBox", async () =>
+      (await env.inProcess.resource(Events).list({ namespace: "default" })).items.find(
+        (e) => e.involvedObject?.name === "rc-gvisor" && e.reason === "FailedCreatePodSandBox",
+      ),
+    )
+    assert.equal(failed.type, "Warning")
+    assert.equal(
+      failed.message,
+      'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to get sandbox runtime: no runtime for "runsc" is configured',
+    )
+    const p = await pods().get({ name: "rc-gvisor", namespace: "default" })
+    assert.equal(p.status?.phase, "Pending")
+    assert.equal(p.status?.containerStatuses?.[0]?.state?.waiting?.reason, "ContainerCreating")
+    await pods().delete({ name: "rc-gvisor", namespace: "default" }, { gracePeriodSeconds: 0 })
   })
 
   test("a program that cannot start is restarted under restartPolicy Always, with back-off", async () => {

@@ -5,6 +5,7 @@
  * again (a back-off ending).
  */
 import type { Container, LifecycleHandler, Pod, Service } from "kubernetes-types/core/v1.js"
+import { ApiError, RuntimeClasses } from "../api/index.ts"
 import type { Client, EventRecorder } from "../client/index.ts"
 import type { Logger } from "../util/index.ts"
 import { containerEvent } from "./container-ref.ts"
@@ -24,6 +25,7 @@ import {
   type ContainerRuntime,
   type Mount,
   type Sandbox,
+  type SandboxConfig,
 } from "./runtime/runtime.ts"
 import { sandboxConfig, withResources } from "./sandbox-config.ts"
 import { actuateResize, resizeNeed, restartsFor } from "./resize/actuate.ts"
@@ -492,10 +494,55 @@ export async function syncPod(d: SyncDeps, pod: Pod, record: PodRecord): Promise
   return Math.min(wait, ephemeral)
 }
 
-/** Makes the pod's sandbox, recording the limits its pod cgroup gets. */
+/**
+ * The handler of RuntimeClass `name` ("" for none), as upstream's runtimeclass manager looks it up.
+ * @throws Error `runtimeclass.node.k8s.io "<name>" not found` when there is no such RuntimeClass
+ */
+async function runtimeHandler(d: SyncDeps, name: string | undefined): Promise<string> {
+  if (!name) return ""
+  const rc = await d.client
+    .resource(RuntimeClasses)
+    .get({ name })
+    .catch((err: unknown) => {
+      // In the words of upstream's lister (a resource named by its kind, singular).
+      if (err instanceof ApiError && err.reason === "NotFound")
+        throw new Error(`runtimeclass.node.k8s.io "${name}" not found`, { cause: err })
+      throw err
+    })
+  return rc.handler ?? ""
+}
+
+/**
+ * Makes the pod's sandbox with its RuntimeClass's handler, recording the limits its pod cgroup
+ * gets. A failure is a FailedCreatePodSandBox warning with upstream's words (a runtime's refusal
+ * as the CRI's gRPC status prints it) before the sync retries.
+ */
 async function newSandbox(d: SyncDeps, pod: Pod, record: PodRecord): Promise<Sandbox> {
-  const cfg = sandboxConfig(pod, record.uid)
-  const sandbox = await d.runtime.runSandbox(cfg)
+  let handler: string
+  try {
+    handler = await runtimeHandler(d, pod.spec?.runtimeClassName)
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err)
+    d.events.event(pod as never, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${why}`)
+    throw err
+  }
+  const cfg: SandboxConfig = {
+    ...sandboxConfig(pod, record.uid),
+    ...(handler ? { runtimeHandler: handler } : {}),
+  }
+  let sandbox: Sandbox
+  try {
+    sandbox = await d.runtime.runSandbox(cfg)
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err)
+    d.events.event(
+      pod as never,
+      "Warning",
+      "FailedCreatePodSandBox",
+      `Failed to create pod sandbox: rpc error: code = Unknown desc = ${why}`,
+    )
+    throw err
+  }
   record.sandbox = sandbox
   record.podResources = cfg.resources ?? {}
   return sandbox

@@ -23,6 +23,8 @@ export interface SandboxConfig {
   readonly portMappings?: readonly PortMapping[]
   /** Limits of the whole pod (the pod-level cgroup), when every container sets them. */
   readonly resources?: ResourceLimits
+  /** The handler of the pod's RuntimeClass (CRI's runtime_handler); absent: the runtime's default. */
+  readonly runtimeHandler?: string
 }
 
 /** A hostPort of a pod (from its containers' ports). */

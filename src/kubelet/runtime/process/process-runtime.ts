@@ -123,6 +123,9 @@ interface SandboxEntry extends Sandbox {
 }
 
 /** Runs containers as local processes. */
+/** The one RuntimeClass handler this runtime has (besides the default, ""). */
+export const RUNTIME_HANDLER = "runc"
+
 export class ProcessRuntime implements ContainerRuntime {
   readonly name = "process"
   readonly version = "0.1.0"
@@ -286,6 +289,12 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   runSandbox(cfg: SandboxConfig): Promise<Sandbox> {
+    // One runtime, named as containerd names its default one; a RuntimeClass naming another handler
+    // gets containerd's refusal.
+    if (cfg.runtimeHandler && cfg.runtimeHandler !== RUNTIME_HANDLER)
+      return Promise.reject(
+        new Error(`failed to get sandbox runtime: no runtime for "${cfg.runtimeHandler}" is configured`),
+      )
     const have = [...this.#sandboxes.values()].find((s) => s.podUid === cfg.podUid)
     if (have) return Promise.resolve(have)
     // One set-up per pod at a time (a second caller gets the same sandbox).
