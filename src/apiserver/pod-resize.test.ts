@@ -1,20 +1,12 @@
 import assert from "node:assert/strict"
-import { after, before, test } from "node:test"
-import { MemoryStore } from "../storage/index.ts"
+import { test } from "node:test"
 import { FakeClock } from "../util/index.ts"
-import { createApiServer, type ApiServer } from "./server.ts"
-import { apiCall } from "../testing/index.ts"
+import type { ApiServer } from "./server.ts"
+import { apiCall, memoryApiServer } from "../testing/index.ts"
 
 let api: ApiServer
-const ac = new AbortController()
 const clock = new FakeClock(Date.UTC(2026, 10, 30, 12, 0, 0))
-
-before(async () => {
-  api = createApiServer({ store: new MemoryStore(), clock })
-  void api.run(ac.signal)
-  await api.ready()
-})
-after(() => ac.abort())
+memoryApiServer((started) => (api = started), { clock })
 
 const call = (method: string, path: string, body?: unknown, type = "application/json") =>
   apiCall(api, method, path, body, { "content-type": type, accept: "application/json" })
