@@ -518,34 +518,33 @@ async function runtimeHandler(d: SyncDeps, name: string | undefined): Promise<st
  * as the CRI's gRPC status prints it) before the sync retries.
  */
 async function newSandbox(d: SyncDeps, pod: Pod, record: PodRecord): Promise<Sandbox> {
-  let handler: string
-  try {
-    handler = await runtimeHandler(d, pod.spec?.runtimeClassName)
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err)
-    d.events.event(pod as never, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${why}`)
-    throw err
-  }
+  const handler = await sandboxStep(d, pod, "", () => runtimeHandler(d, pod.spec?.runtimeClassName))
   const cfg: SandboxConfig = {
     ...sandboxConfig(pod, record.uid),
     ...(handler ? { runtimeHandler: handler } : {}),
   }
-  let sandbox: Sandbox
+  const sandbox = await sandboxStep(d, pod, "rpc error: code = Unknown desc = ", () =>
+    d.runtime.runSandbox(cfg),
+  )
+  record.sandbox = sandbox
+  record.podResources = cfg.resources ?? {}
+  return sandbox
+}
+
+/** `step`'s result; a failure is first a FailedCreatePodSandBox warning, `prefix` before its message. */
+async function sandboxStep<T>(d: SyncDeps, pod: Pod, prefix: string, step: () => Promise<T>): Promise<T> {
   try {
-    sandbox = await d.runtime.runSandbox(cfg)
+    return await step()
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err)
     d.events.event(
       pod as never,
       "Warning",
       "FailedCreatePodSandBox",
-      `Failed to create pod sandbox: rpc error: code = Unknown desc = ${why}`,
+      `Failed to create pod sandbox: ${prefix}${why}`,
     )
     throw err
   }
-  record.sandbox = sandbox
-  record.podResources = cfg.resources ?? {}
-  return sandbox
 }
 
 /** Brings the record's containers up to date with what the runtime reports. */
