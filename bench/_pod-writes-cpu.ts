@@ -14,7 +14,9 @@
  * before a change) in the same process, the two taking turns phase by phase, so both see the same
  * load on a shared machine: compare their figures, not figures of runs minutes apart.
  * BENCH_PHASES=create,binding runs only those phases (each needs the ones before it: list them
- * from create on).
+ * from create on). BENCH_POD=api creates the `npm run bench -- api` pod (4.6 KB: ten env vars, a
+ * 1.2 KB annotation, limits) instead of a ReplicaSet's small one, so its per-create CPU can be
+ * taken apart here without the HTTP layer.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
@@ -27,6 +29,7 @@ import type { InProcessRequest, InProcessResponse } from "../src/client/index.ts
 import type * as StorageModule from "../src/storage/index.ts"
 import type * as UtilModule from "../src/util/index.ts"
 import { runningStatus } from "../src/kubelet/index.ts"
+import { podJson } from "./_http.ts"
 import { schedStat } from "./_proc-stat.ts"
 
 const PODS = Number(process.argv[2] ?? 3000)
@@ -47,6 +50,7 @@ interface Req {
 }
 
 function podBody(name: string): string {
+  if (process.env.BENCH_POD === "api") return podJson(name, NS)
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Pod",
