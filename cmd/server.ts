@@ -243,7 +243,9 @@ export async function runServer(argv: string[]): Promise<void> {
   })
   const apiStop = new AbortController()
   const apiDone = api.run(apiStop.signal)
-  await api.ready()
+  // A post-start hook that kept failing (logged by the API server) stops k8ts, as it stops
+  // upstream's kube-apiserver.
+  await api.ready().catch(() => process.exit(1))
   const server = await listen(api, {
     host: config.host,
     port: config.port,

@@ -50,6 +50,8 @@ export interface BootstrapDeps {
   /** One pass of the service address repair. */
   readonly repairAddresses: () => Promise<void>
   readonly log: Logger
+  /** The server's: a hook's retries stop when it aborts. */
+  readonly signal: AbortSignal
 }
 
 /** Creates `objects` of `info` that do not exist yet. */
@@ -67,7 +69,9 @@ async function createMissing(
 
 /**
  * Runs the steps in order once the cache has loaded, each finishing its hook; resolves once all
- * are done. @throws the first step's failure (its hook and those after it stay unfinished)
+ * are done. A failed step is retried (PostStartHooks.run). @throws the failure of a step that
+ * kept failing (its hook and those after it stay unfinished): the server must stop, as upstream's
+ * does on a failed post-start hook
  */
 export async function bootstrap(d: BootstrapDeps): Promise<void> {
   const { hooks, registry, served } = d
@@ -78,8 +82,10 @@ export async function bootstrap(d: BootstrapDeps): Promise<void> {
   hooks.finish("generic-apiserver-start-informers")
   hooks.finish("crd-informer-synced")
   const namespaces = [...IMMORTAL_NAMESPACES, "kube-node-lease"].map((name) => ({ metadata: { name } }))
-  await hooks.run("start-system-namespaces-controller", () =>
-    createMissing(d, findResource("", "v1", "namespaces") as ResourceInfo, namespaces),
+  await hooks.run(
+    "start-system-namespaces-controller",
+    () => createMissing(d, findResource("", "v1", "namespaces") as ResourceInfo, namespaces),
+    d.signal,
   )
   // As upstream's hooks: the identity Lease controller and its collector start in the background
   // and the hooks finish at once; a failed renewal is their loops' to log and retry, and never
@@ -87,19 +93,22 @@ export async function bootstrap(d: BootstrapDeps): Promise<void> {
   d.startIdentityLease()
   hooks.finish("start-kube-apiserver-identity-lease-controller")
   hooks.finish("start-kube-apiserver-identity-lease-garbage-collector")
-  await hooks.run("scheduling/bootstrap-system-priority-classes", () =>
-    createMissing(
-      d,
-      findResource("scheduling.k8s.io", "v1", "priorityclasses") as ResourceInfo,
-      SYSTEM_PRIORITY_CLASSES,
-    ),
+  await hooks.run(
+    "scheduling/bootstrap-system-priority-classes",
+    () =>
+      createMissing(
+        d,
+        findResource("scheduling.k8s.io", "v1", "priorityclasses") as ResourceInfo,
+        SYSTEM_PRIORITY_CLASSES,
+      ),
+    d.signal,
   )
-  await hooks.run("rbac/bootstrap-roles", () => bootstrapRbac(registry, served))
-  await hooks.run("priority-and-fairness-config-producer", () => d.flowControl.ensure())
+  await hooks.run("rbac/bootstrap-roles", () => bootstrapRbac(registry, served), d.signal)
+  await hooks.run("priority-and-fairness-config-producer", () => d.flowControl.ensure(), d.signal)
   // ClusterIPs come from ServiceCIDRs: the default one exists (and the cache has it) first
   await d.defaultServiceCIDR
     .reconcile()
     .catch((err: unknown) => d.log.warn({ err: String(err) }, "Cannot create the default ServiceCIDR"))
   await d.cache.waitFor(await d.store.revision(), 3000)
-  await hooks.run("start-service-ip-repair-controllers", d.repairAddresses)
+  await hooks.run("start-service-ip-repair-controllers", d.repairAddresses, d.signal)
 }

@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test"
 import { APIServices, builtinAPIServiceNames } from "../api/index.ts"
 import { InProcessClient } from "../client/index.ts"
 import { MemoryStore } from "../storage/index.ts"
+import { FakeClock, silentLogger } from "../util/index.ts"
 import { runApiServer } from "../testing/index.ts"
 import { apiServicesAvailableCheck } from "./autoregister-completion.ts"
 import { PostStartHooks } from "./post-start-hooks.ts"
@@ -27,21 +28,75 @@ test("PostStartHooks: each hook fails 'not finished' until finished, in the orde
   hooks.finish("c")
   hooks.finish("never-added")
   await hooks.run("a", async () => {})
-  await assert.rejects(
-    hooks.run("rbac/bootstrap-roles", async () => {
-      throw new Error("store down")
-    }),
-    // Named as upstream names it, for the caller's one log line; the hook itself logs nothing.
-    { message: 'PostStartHook "rbac/bootstrap-roles" failed: store down' },
-  )
   assert.deepEqual(await results(hooks), [
     ["poststarthook/a", undefined],
     ["poststarthook/rbac/bootstrap-roles", "not finished"],
     ["poststarthook/c", undefined],
   ])
-  assert.equal(hooks.finished("rbac/bootstrap-roles"), false)
   await hooks.run("rbac/bootstrap-roles", async () => {})
   assert.equal(hooks.finished("rbac/bootstrap-roles"), true)
+})
+
+test("PostStartHooks.run(): a failed try is retried each second; after 30 s the hook fails, named as upstream's", async () => {
+  const clock = new FakeClock()
+  const hooks = new PostStartHooks({ clock, log: silentLogger() })
+  // Seconds pass one by one, each once the tries due have run.
+  const seconds = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      await new Promise((r) => setImmediate(r))
+      await clock.advance(1000)
+    }
+  }
+  hooks.add("scheduling/bootstrap-system-priority-classes", "rbac/bootstrap-roles")
+  // GIVEN work that fails twice, then succeeds
+  const tries: number[] = []
+  const recovering = hooks.run("scheduling/bootstrap-system-priority-classes", async () => {
+    tries.push(clock.now())
+    if (tries.length < 3) throw new Error("etcdserver: request timed out")
+  })
+  await seconds(2)
+  await recovering
+  // THEN it was tried at 0, 1 and 2 s, and the hook is finished
+  assert.deepEqual(
+    tries.map((t) => t - (tries[0] as number)),
+    [0, 1000, 2000],
+  )
+  assert.equal(hooks.finished("scheduling/bootstrap-system-priority-classes"), true)
+
+  // GIVEN work that keeps failing
+  let failures = 0
+  const failing = hooks.run("rbac/bootstrap-roles", async () => {
+    failures++
+    throw new Error("store down")
+  })
+  let settled = false
+  failing.catch(() => {}).finally(() => (settled = true))
+  await seconds(29)
+  await new Promise((r) => setImmediate(r))
+  assert.equal(settled, false, "still retrying within 30 s")
+  await seconds(1)
+  // THEN it rejects once 30 s passed since its first try (31 tries), and the hook stays unfinished
+  await assert.rejects(failing, { message: 'PostStartHook "rbac/bootstrap-roles" failed: store down' })
+  assert.equal(failures, 31)
+  assert.equal(hooks.finished("rbac/bootstrap-roles"), false)
+  assert.deepEqual((await results(hooks))[1], ["poststarthook/rbac/bootstrap-roles", "not finished"])
+})
+
+test("PostStartHooks.run(): stops retrying when its signal aborts", async () => {
+  const clock = new FakeClock()
+  const hooks = new PostStartHooks({ clock, log: silentLogger() })
+  const ac = new AbortController()
+  const failing = hooks.run(
+    "rbac/bootstrap-roles",
+    async () => {
+      throw new Error("store down")
+    },
+    ac.signal,
+  )
+  await new Promise((r) => setImmediate(r))
+  ac.abort(new Error("stopped"))
+  await assert.rejects(failing, { message: "stopped" })
+  assert.equal(clock.waiting, 0)
 })
 
 test("apiServicesAvailableCheck(): passes once each was seen Available, for good", async () => {

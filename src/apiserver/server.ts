@@ -199,7 +199,10 @@ export interface ApiServer {
     opts: KubernetesServiceOptions,
     signal: AbortSignal,
   ): Promise<{ done: Promise<void> }>
-  /** Resolves once the cache has loaded and the system namespaces exist. */
+  /**
+   * Resolves once the cache has loaded and the post-start hooks' work is done (the system
+   * namespaces exist, ...); rejects with the error of a hook that kept failing.
+   */
   ready(): Promise<void>
   /** The served resources. */
   readonly resources: readonly ResourceInfo[]
@@ -464,7 +467,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const addresses: ServiceAddresses = new ServiceAddresses(store, { clusterIPs, log })
   const policyStatus = new PolicyStatusController({ registry, cache, table, served: servedOf, clock, log })
   // Upstream's hooks for the work this server does, in upstream's order.
-  const hooks = new PostStartHooks()
+  const hooks = new PostStartHooks({ clock, log })
   addServerHooks(hooks, opts)
   const defaultServiceCIDR = new DefaultServiceCIDR(
     {
@@ -514,7 +517,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const flowControl = new FlowControlBootstrap({ registry, cache, served: servedOf, clock, log })
   const flowSchemaStatus = new FlowSchemaStatusController({ registry, cache, served: servedOf, clock, log })
   let markReady!: () => void
-  const readyPromise = new Promise<void>((r) => (markReady = r))
+  let failReady!: (err: unknown) => void
+  const readyPromise = new Promise<void>((resolve, reject) => {
+    markReady = resolve
+    failReady = reject
+  })
+  // A failed start is run()'s to report as well: nobody need be waiting for readiness.
+  readyPromise.catch(() => {})
   let startIdentityLease!: () => void
   const identityStarted = new Promise<void>((r) => (startIdentityLease = r))
 
@@ -626,7 +635,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       for (const e of entries) table.set(decode(e.value as string, e.revision) as never)
       const running = cache.run(signal)
       const crds = crdController.run(signal)
-      bootstrap({
+      // A post-start hook that kept failing stops the server, as upstream's (klog.Fatalf): ready()
+      // and run() reject with its error.
+      const booted = bootstrap({
         cache,
         store,
         registry,
@@ -637,9 +648,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         flowControl,
         repairAddresses,
         log,
+        signal,
+      }).then(markReady, (err: unknown) => {
+        if (signal.aborted) return // stopped while starting: not a failure
+        log.error({ err: err instanceof Error ? err.message : String(err) }, "Cannot start the API server")
+        failReady(err)
+        throw err
       })
-        .then(markReady)
-        .catch((err: unknown) => log.error({ err: String(err) }, "Cannot bootstrap the server"))
       // Stopped already (before the first list is back): nothing waits for a readiness to come.
       const stopped = whenAborted(signal)
       const started = Promise.race([readyPromise, stopped])
@@ -648,6 +663,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         Promise.all([identity.run(signal), identity.runCollector(signal)]),
       )
       await Promise.all([
+        booted,
         running,
         repairLoop(signal),
         crds,

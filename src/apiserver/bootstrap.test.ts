@@ -1,0 +1,86 @@
+/**
+ * The API server's start: a post-start hook whose work fails is retried each second, and one that
+ * still fails after 30 s stops the server (ready() and run() reject with its error), as a failed
+ * post-start hook stops upstream's kube-apiserver.
+ */
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import { MemoryStore } from "../storage/index.ts"
+import { FakeClock, silentLogger } from "../util/index.ts"
+import { createApiServer } from "./server.ts"
+
+const PRIORITY_CLASSES = "/registry/scheduling.k8s.io/priorityclasses/"
+
+/** A store refusing to create PriorityClasses while `refusing`. */
+class RefusingStore extends MemoryStore {
+  refusing = true
+  tries = 0
+  override create(key: string, value: string) {
+    if (key.startsWith(PRIORITY_CLASSES)) {
+      this.tries++
+      if (this.refusing) return Promise.reject(new Error("etcdserver: request timed out"))
+    }
+    return super.create(key, value)
+  }
+}
+
+/** Lets the clock's sleepers wake, a second at a time, until `done` settles or `max` seconds passed. */
+async function runClock(clock: FakeClock, done: Promise<unknown>, max: number): Promise<void> {
+  let settled = false
+  void done.then(
+    () => (settled = true),
+    () => (settled = true),
+  )
+  for (let i = 0; i < max && !settled; i++) {
+    await new Promise((r) => setTimeout(r, 2))
+    await clock.advance(1000)
+  }
+}
+
+test("a post-start hook failing for 30 s stops the server: ready() and run() reject with its error", async () => {
+  const store = new RefusingStore()
+  const clock = new FakeClock()
+  const api = createApiServer({ store, clock, log: silentLogger() })
+  const ac = new AbortController()
+  const running = api.run(ac.signal)
+  running.catch(() => {})
+  try {
+    await runClock(clock, api.ready(), 40)
+    const expected = {
+      message:
+        /^PostStartHook "scheduling\/bootstrap-system-priority-classes" failed: etcdserver: request timed out$/,
+    }
+    await assert.rejects(api.ready(), expected)
+    await assert.rejects(running, expected)
+    assert.ok(store.tries >= 30, `tried each second for 30 s (${store.tries} tries)`)
+    const res = await api.fetch(new Request("http://k8ts/readyz?verbose"))
+    assert.equal(res.status, 500)
+    assert.match(await res.text(), /\[-\]poststarthook\/scheduling\/bootstrap-system-priority-classes failed/)
+  } finally {
+    ac.abort()
+  }
+})
+
+test("a post-start hook whose work fails for a while is retried, and the server becomes ready", async () => {
+  const store = new RefusingStore()
+  const clock = new FakeClock()
+  const api = createApiServer({ store, clock, log: silentLogger() })
+  const ac = new AbortController()
+  const running = api.run(ac.signal)
+  running.catch(() => {})
+  try {
+    // GIVEN the store refuses for the first 5 s
+    const ready = api.ready()
+    await runClock(clock, new Promise((r) => setTimeout(r, 100)), 5)
+    store.refusing = false
+    await runClock(clock, ready, 5)
+    // THEN the server is ready, the system PriorityClasses written
+    await ready
+    const res = await api.fetch(
+      new Request("http://k8ts/apis/scheduling.k8s.io/v1/priorityclasses/system-node-critical"),
+    )
+    assert.equal(res.status, 200)
+  } finally {
+    ac.abort()
+  }
+})
