@@ -150,3 +150,35 @@ test(
     }
   },
 )
+
+test("a failed identity Lease renewal is retried after 200 ms, doubling up to 7 s, then every 10 s once renewed", async () => {
+  // GIVEN a store refusing the identity Lease's writes for the first 20 s
+  const clock = new FakeClock(now)
+  const tries: number[] = []
+  const store = new (class extends MemoryStore {
+    override create(key: string, value: string) {
+      if (!key.includes("/leases/kube-system/apiserver-")) return super.create(key, value)
+      tries.push(clock.now() - now)
+      if (clock.now() - now < 20_000) return Promise.reject(new Error("etcdserver: request timed out"))
+      return super.create(key, value)
+    }
+  })()
+  const { api, stop } = await runApiServer(store, { clock, hostname: "host-a" })
+  try {
+    // WHEN 40 s pass, 100 ms at a time
+    for (let i = 0; i < 400; i++) {
+      await new Promise((r) => setImmediate(r))
+      await clock.advance(100)
+    }
+    // THEN the tries came after waits of 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 7 and 7 s (rounded to the
+    // 100 ms steps); the one at 26.6 s wrote the Lease, renewed 10 s later
+    const gaps = tries.slice(1).map((t, i) => Math.round((t - (tries[i] as number)) / 100) * 100)
+    assert.deepEqual(gaps, [200, 400, 800, 1600, 3200, 6400, 7000, 7000])
+    const lease = await new InProcessClient(api.handle)
+      .resource(Leases)
+      .get({ namespace: "kube-system", name: apiServerId("host-a") })
+    assert.ok(Date.parse(lease.spec?.renewTime ?? "") - now >= 36_000, "renewed 10 s after it was written")
+  } finally {
+    stop()
+  }
+})

@@ -25,6 +25,13 @@ export const IDENTITY_LEASE_RENEW_MS = 10_000
 export const IDENTITY_LEASE_GC_MS = 3_600_000
 /** Each wait between renewals is up to 4% longer, as upstream's JitterUntil. */
 const JITTER = 0.04
+/**
+ * A failed renewal is tried again after 200 ms, then twice as long each time up to 7 s, as
+ * upstream's lease controller backs off (backoffEnsureLease: 100 ms doubled before each wait,
+ * maxBackoff 7 s).
+ */
+export const IDENTITY_LEASE_FIRST_RETRY_MS = 200
+export const IDENTITY_LEASE_MAX_RETRY_MS = 7000
 const NAMESPACE = "kube-system"
 const HOSTNAME_LABEL = "kubernetes.io/hostname"
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
@@ -135,16 +142,33 @@ export class IdentityLease {
 
   /**
    * Renews the Lease at once, then every 10 s until `signal` aborts, as upstream's lease controller
-   * (JitterUntil, sliding); a failed renewal is logged and tried again at the next one.
+   * (JitterUntil, sliding: each wait from the end of a renewal). A failed renewal is logged and
+   * tried again with back-off (IDENTITY_LEASE_FIRST_RETRY_MS doubling up to
+   * IDENTITY_LEASE_MAX_RETRY_MS) until one succeeds.
    */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await this.renew().catch((err: unknown) => {
-        if (!signal.aborted)
-          this.#d.log.warn({ err: String(err), lease: this.name }, "Cannot renew the identity lease")
-      })
+      await this.#renewWithBackoff(signal)
       const wait = IDENTITY_LEASE_RENEW_MS * (1 + Math.random() * JITTER)
       await this.#d.clock.sleep(wait, signal).catch(() => {})
+    }
+  }
+
+  async #renewWithBackoff(signal: AbortSignal): Promise<void> {
+    let retry = IDENTITY_LEASE_FIRST_RETRY_MS
+    while (!signal.aborted) {
+      try {
+        await this.renew()
+        return
+      } catch (err) {
+        if (signal.aborted) return
+        this.#d.log.warn(
+          { err: String(err), lease: this.name, retryMs: retry },
+          "Cannot renew the identity lease, will retry",
+        )
+      }
+      await this.#d.clock.sleep(retry, signal).catch(() => {})
+      retry = Math.min(retry * 2, IDENTITY_LEASE_MAX_RETRY_MS)
     }
   }
 
