@@ -6,3 +6,9 @@
  * themselves.
  */
 export const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror"
+
+/**
+ * The label naming the Service an EndpointSlice is of (discovery v1's LabelServiceName): how the
+ * proxy, DNS and the API server's Service resolvers find a Service's slices.
+ */
+export const SERVICE_NAME_LABEL = "kubernetes.io/service-name"

@@ -79,7 +79,7 @@ export {
   unitValue,
   type Quantity,
 } from "./quantity.ts"
-export { SKIP_MIRROR_LABEL } from "./endpoint-slice.ts"
+export { SERVICE_NAME_LABEL, SKIP_MIRROR_LABEL } from "./endpoint-slice.ts"
 export {
   labelSelectorMatches,
   selectorMatcher,

@@ -4,7 +4,14 @@
  * 10 seconds, so a deleted or edited object comes back.
  */
 import { isDeepStrictEqual } from "node:util"
-import { ApiError, type ApiObject, findResource, type ResourceInfo, SKIP_MIRROR_LABEL } from "../api/index.ts"
+import {
+  ApiError,
+  type ApiObject,
+  findResource,
+  type ResourceInfo,
+  SERVICE_NAME_LABEL,
+  SKIP_MIRROR_LABEL,
+} from "../api/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
 import type { Served } from "./registry/context.ts"
 import type { Registry } from "./registry/registry.ts"
@@ -63,7 +70,7 @@ function desiredObjects(o: KubernetesServiceOptions) {
     ],
   }
   const slice = {
-    metadata: { name: NAME, namespace: NAMESPACE, labels: { "kubernetes.io/service-name": NAME } },
+    metadata: { name: NAME, namespace: NAMESPACE, labels: { [SERVICE_NAME_LABEL]: NAME } },
     addressType: "IPv4",
     endpoints: [{ addresses: [o.endpointIP], conditions: { ready: true } }],
     ports: [{ name: "https", port: o.endpointPort, protocol: "TCP" }],

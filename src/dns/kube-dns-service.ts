@@ -15,6 +15,7 @@ import {
   EndpointSlices,
   isNotFound,
   type ResourceRef,
+  SERVICE_NAME_LABEL,
   Services,
   SKIP_MIRROR_LABEL,
 } from "../api/index.ts"
@@ -78,7 +79,7 @@ export function kubeDnsObjects(o: KubeDnsServiceOptions): {
       name: NAME,
       namespace: NAMESPACE,
       labels: {
-        "kubernetes.io/service-name": NAME,
+        [SERVICE_NAME_LABEL]: NAME,
         "endpointslice.kubernetes.io/managed-by": KUBE_DNS_MANAGER,
       },
     },

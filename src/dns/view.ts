@@ -5,6 +5,7 @@
  */
 import type { Namespace, Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
+import { SERVICE_NAME_LABEL } from "../api/index.ts"
 
 /** A port as DNS names it: `_<name>._<protocol>` (protocol lower case). */
 export interface DnsPort {
@@ -125,7 +126,7 @@ function addReverse(reverse: Map<string, string[]>, ip: string, name: string): v
 function slicesByService(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
   const out = new Map<string, EndpointSlice[]>()
   for (const s of slices) {
-    const svc = s.metadata?.labels?.["kubernetes.io/service-name"]
+    const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL]
     if (!svc) continue
     const key = `${svc}.${s.metadata?.namespace ?? ""}`.toLowerCase()
     out.set(key, [...(out.get(key) ?? []), s])

@@ -6,6 +6,7 @@
  */
 import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
+import { SERVICE_NAME_LABEL } from "../api/index.ts"
 
 /** One place traffic may go. */
 export interface RuleEndpoint {
@@ -89,7 +90,7 @@ const TEXT = new Intl.Collator()
 function slicesByService(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
   const byService = new Map<string, EndpointSlice[]>()
   for (const s of slices) {
-    const name = s.metadata?.labels?.["kubernetes.io/service-name"]
+    const name = s.metadata?.labels?.[SERVICE_NAME_LABEL]
     if (!name) continue
     const key = `${s.metadata?.namespace}/${name}`
     byService.set(key, [...(byService.get(key) ?? []), s])

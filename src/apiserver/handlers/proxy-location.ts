@@ -6,7 +6,7 @@
 import { isIP } from "node:net"
 import type { Node, Pod, Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
-import { ApiError, badRequest, findResource, type ResourceInfo } from "../../api/index.ts"
+import { ApiError, badRequest, findResource, type ResourceInfo, SERVICE_NAME_LABEL } from "../../api/index.ts"
 import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
 import { kubeletAddress } from "./kubelet-client.ts"
 
@@ -124,8 +124,7 @@ function slicesOf(r: ResourceRequest, service: string): EndpointSlice[] {
   const slices: EndpointSlice[] = []
   for (const [key, obj] of cache.objects) {
     const s = obj as unknown as EndpointSlice
-    if (key.startsWith(prefix) && s.metadata?.labels?.["kubernetes.io/service-name"] === service)
-      slices.push(s)
+    if (key.startsWith(prefix) && s.metadata?.labels?.[SERVICE_NAME_LABEL] === service) slices.push(s)
   }
   return slices
 }

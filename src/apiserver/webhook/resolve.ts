@@ -5,7 +5,7 @@
  */
 import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
-import type { ApiObject } from "../../api/index.ts"
+import { type ApiObject, SERVICE_NAME_LABEL } from "../../api/index.ts"
 import type { Endpoint, ServiceResolver } from "./client.ts"
 
 /** The Services and EndpointSlices of the watch cache, by key. */
@@ -16,8 +16,6 @@ export interface ResolverCaches {
   readonly slices: ReadonlyMap<string, ApiObject>
   readonly slicesPrefix: string
 }
-
-const SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 function readyEndpoints(slices: readonly EndpointSlice[], portName: string): Endpoint[] {
   const out: Endpoint[] = []

@@ -18,6 +18,7 @@ import {
   EndpointSlices,
   isNotFound,
   localAvailableCondition,
+  SERVICE_NAME_LABEL,
   Services,
   withAPIServiceCondition,
 } from "../../api/index.ts"
@@ -31,8 +32,6 @@ type Slice = DiscoveryEndpointSlice & ApiObject
 
 /** How often a service-backed APIService is checked again (upstream's resync). */
 export const RECHECK_MS = 30_000
-/** The label naming an EndpointSlice's Service. */
-const SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 /** Concurrent discovery attempts; one success is enough (upstream's). */
 const ATTEMPTS = 5
 

@@ -13,6 +13,7 @@ import {
   ignoreNotFound,
   parseKey,
   Pods,
+  SERVICE_NAME_LABEL,
   Services,
 } from "../../api/index.ts"
 import type { Cache, ControllerSpec } from "../../client/index.ts"
@@ -20,7 +21,6 @@ import { type PodEndpoint, podEndpoints, portsKey, servicesOfPod } from "./servi
 
 /** Upstream's default --max-endpoints-per-slice. */
 export const MAX_ENDPOINTS_PER_SLICE = 100
-export const SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 export const MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
 export const MANAGED_BY = "endpointslice-controller.k8s.io"
 

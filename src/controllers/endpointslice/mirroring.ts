@@ -19,12 +19,13 @@ import {
   ignoreNotFound,
   keyOf,
   parseKey,
+  SERVICE_NAME_LABEL,
   Services,
   SKIP_MIRROR_LABEL,
 } from "../../api/index.ts"
 import type { ControllerSpec } from "../../client/index.ts"
 import { LEADER_ANNOTATION } from "../endpoints/endpoints.ts"
-import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL, slicesManagedBy } from "./endpointslice.ts"
+import { MANAGED_BY_LABEL, slicesManagedBy } from "./endpointslice.ts"
 import { portsKey } from "./service-pods.ts"
 
 export const MIRRORING_MANAGED_BY = "endpointslicemirroring-controller.k8s.io"
