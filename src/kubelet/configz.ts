@@ -7,6 +7,7 @@
  */
 import { EVENT_BURST, EVENT_QPS } from "../client/index.ts"
 import { quantityOf } from "../api/index.ts"
+import { goDuration } from "../util/index.ts"
 import { NODE_LEASE_SECONDS } from "./node-lease.ts"
 
 /** What the configuration is made from: the kubelet's settings, defaults applied. */
@@ -30,18 +31,6 @@ export interface ConfigzInput {
 
 /** Upstream's cap on the restart back-off, under which crashLoopBackOff stays empty. */
 const DEFAULT_MAX_RESTART_MS = 300_000
-
-/** A duration as Go's time.Duration prints it: "0s", "100ms", "10s", "1m0s", "4h0m0s". */
-export function goDuration(ms: number): string {
-  if (ms === 0) return "0s"
-  if (ms < 1000) return `${ms}ms`
-  const h = Math.floor(ms / 3_600_000)
-  const m = Math.floor((ms % 3_600_000) / 60_000)
-  const s = `${(ms % 60_000) / 1000}s`
-  if (h) return `${h}h${m}m${s}`
-  if (m) return `${m}m${s}`
-  return s
-}
 
 /** The KubeletConfiguration `/configz` serves under `kubeletconfig`, in upstream's field order. */
 export function kubeletConfiguration(c: ConfigzInput): Record<string, unknown> {

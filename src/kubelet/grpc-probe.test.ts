@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { createServer } from "node:net"
 import { after, before, describe, test } from "node:test"
 import * as grpc from "@grpc/grpc-js"
-import { decodeHealthCheckResponse, encodeHealthCheckRequest, goDuration, grpcProbe } from "./grpc-probe.ts"
+import { decodeHealthCheckResponse, encodeHealthCheckRequest, grpcProbe } from "./grpc-probe.ts"
 
 /** HealthCheckResponse { ServingStatus status = 1 }. */
 function encodeResponse(status: number): Buffer {
@@ -104,11 +104,5 @@ describe("grpcProbe", () => {
       ok: false,
       message: `timeout: failed to connect service "127.0.0.1:${closedPort}" within 1s: context deadline exceeded`,
     })
-  })
-
-  test("durations print as Go prints them", () => {
-    assert.equal(goDuration(1), "1s")
-    assert.equal(goDuration(90), "1m30s")
-    assert.equal(goDuration(3600), "1h0m0s")
   })
 })

@@ -5,7 +5,7 @@
  * (one string field in, one enum field out).
  */
 import type { Client as GrpcClient, ServiceError } from "@grpc/grpc-js"
-import { joinHostPort } from "../util/index.ts"
+import { goDuration, joinHostPort } from "../util/index.ts"
 
 /** One gRPC probe's outcome. */
 export interface GrpcProbeResult {
@@ -90,16 +90,6 @@ export function decodeHealthCheckResponse(buf: Buffer): number {
   return status
 }
 
-/** A whole number of seconds as Go prints a time.Duration (`1s`, `1m30s`, `1h0m0s`). */
-export function goDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600)
-  const m = Math.floor((seconds % 3600) / 60)
-  const s = seconds % 60
-  if (h) return `${h}h${m}m${s}s`
-  if (m) return `${m}m${s}s`
-  return `${s}s`
-}
-
 function failure(message: string): GrpcProbeResult {
   return { ok: false, message }
 }
@@ -140,7 +130,7 @@ export async function grpcProbe(
 ): Promise<GrpcProbeResult> {
   const grpc = await import("@grpc/grpc-js")
   const addr = joinHostPort(host, port)
-  const timeout = goDuration(timeoutSeconds)
+  const timeout = goDuration(timeoutSeconds * 1000)
   const deadline = Date.now() + timeoutSeconds * 1000
   const client = new grpc.Client(addr, grpc.credentials.createInsecure(), {
     "grpc.primary_user_agent": "kube-probe/1.35",

@@ -37,6 +37,7 @@ export { copyJson } from "./copy-json.ts"
 export { jsonEqual } from "./json-equal.ts"
 export { deepFreeze } from "./deep-freeze.ts"
 export { goFormatFloat, goQuote, goParseInt, goParseUint, type GoParsed } from "./go-strconv.ts"
+export { goDuration } from "./go-duration.ts"
 export { goJsonEscape, goJsonString } from "./go-json.ts"
 export {
   goFormatUtc,

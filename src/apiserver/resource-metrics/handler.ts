@@ -12,20 +12,9 @@ import { resourceMetricsPrinter } from "../table/index.ts"
 import { parseLabelSelector } from "../selectors.ts"
 import type { ResourceRequest } from "../handlers/context.ts"
 import type { MetricsPoints, NodePoint, PodPoint, Usage } from "./points.ts"
-import { rfc3339 } from "../../util/index.ts"
+import { goDuration, rfc3339 } from "../../util/index.ts"
 
 const GROUP_VERSION = "metrics.k8s.io/v1beta1"
-
-/** A Go time.Duration's text of `ms`, whole milliseconds (500ms, 15s, 14.999s, 1m0.5s, 1h0m0s). */
-export function goDuration(ms: number): string {
-  const whole = Math.max(0, Math.round(ms))
-  if (whole === 0) return "0s"
-  if (whole < 1000) return `${whole}ms`
-  const h = Math.floor(whole / 3_600_000)
-  const m = Math.floor((whole % 3_600_000) / 60_000)
-  const s = (whole % 60_000) / 1000
-  return `${h > 0 ? `${h}h${m}m` : m > 0 ? `${m}m` : ""}${s}s`
-}
 
 function usageOf(u: Usage): { cpu: string; memory: string } {
   return { cpu: `${Math.round(u.cpuNanoCores)}n`, memory: `${Math.round(u.memoryBytes / 1024)}Ki` }

@@ -14,23 +14,6 @@ import {
 import { apiCall, settleUntil, startClientEnv, until } from "../../testing/index.ts"
 import { FakeClock } from "../../util/index.ts"
 import type { KubeletSummary } from "./points.ts"
-import { goDuration } from "./handler.ts"
-
-test("goDuration prints Go's time.Duration text", () => {
-  const cases: [number, string][] = [
-    [0, "0s"],
-    [1, "1ms"],
-    [500, "500ms"],
-    [1000, "1s"],
-    [15_000, "15s"],
-    [14_999, "14.999s"],
-    [60_000, "1m0s"],
-    [60_500, "1m0.5s"],
-    [3_600_000, "1h0m0s"],
-    [3_725_250, "1h2m5.25s"],
-  ]
-  for (const [ms, want] of cases) assert.equal(goDuration(ms), want, String(ms))
-})
 
 test("metrics.k8s.io serves scraped node and pod usage with rates, windows and label selectors", async () => {
   const clock = new FakeClock()
