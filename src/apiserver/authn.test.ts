@@ -32,3 +32,12 @@ test("createAuthenticator() accepts known tokens and certificates, refuses unkno
   assert.equal(await authn(req({})), undefined)
   assert.equal((await authn(req({}, { CN: "admin", O: "system:masters" })))?.name, "admin")
 })
+
+test("a client certificate's user has its SHA-256 as credential id, as upstream's x509 authenticator", async () => {
+  const sha256 = "d6b667f1036a0ca8d4d4d9f455c2de882e2570fca5dde306bb92c5a2b8b39cda"
+  assert.deepEqual(await createAuthenticator()(req({}, { CN: "jane", O: ["devs", "qa"], sha256 })), {
+    name: "jane",
+    groups: ["devs", "qa", "system:authenticated"],
+    extra: { "authentication.kubernetes.io/credential-id": [`X509SHA256=${sha256}`] },
+  })
+})

@@ -45,7 +45,7 @@ export interface ApiRequest {
    */
   notes?: { readonly warnings: readonly string[] }
   /** The subject of a client certificate the TLS layer verified against the cluster CA. */
-  readonly clientCert?: { readonly CN?: string | string[]; readonly O?: string | string[] }
+  readonly clientCert?: ClientCertificate
   /**
    * Set by in-process clients only (no adapter from the network sets it): a JSON watch then
    * answers with `objects`, its events as objects, rather than a stream of their JSON lines.
@@ -54,6 +54,29 @@ export interface ApiRequest {
 }
 
 /** The authenticated identity of a request. */
+/**
+ * The user extra naming the credential a request was authenticated with (k8s.io/apiserver's
+ * CredentialIDKey): `X509SHA256=<fingerprint>` for a client certificate, `JTI=<id>` for a service
+ * account token.
+ */
+export const CREDENTIAL_ID_EXTRA = "authentication.kubernetes.io/credential-id"
+
+/** A verified client certificate: its subject, and the SHA-256 of its DER bytes (lower-case hex). */
+export interface ClientCertificate {
+  readonly CN?: string | string[]
+  readonly O?: string | string[]
+  readonly sha256?: string
+}
+
+/** A client certificate the TLS layer of `socket` verified against the cluster CA, if any. */
+function verifiedClientCertificate(socket: TLSSocket): ClientCertificate | undefined {
+  if (!socket.encrypted || !socket.authorized) return undefined
+  const peer = socket.getPeerCertificate()
+  if (!peer.subject) return undefined
+  const sha256 = peer.fingerprint256?.replaceAll(":", "").toLowerCase()
+  return { ...peer.subject, ...(sha256 ? { sha256 } : {}) }
+}
+
 export interface UserInfo {
   readonly name: string
   readonly groups: readonly string[]
@@ -147,7 +170,7 @@ class NodeRequest implements ApiRequest {
   readonly #search: string
   #query: URLSearchParams | undefined
   readonly remoteAddress?: string
-  readonly clientCert?: { readonly CN?: string | string[]; readonly O?: string | string[] }
+  readonly clientCert?: ClientCertificate
   user?: UserInfo
   notes?: { readonly warnings: readonly string[] }
   readonly #req: IncomingMessage
@@ -163,11 +186,8 @@ class NodeRequest implements ApiRequest {
     this.method = req.method ?? "GET"
     this.path = q < 0 ? url : url.slice(0, q)
     this.#search = q < 0 ? "" : url.slice(q + 1)
-    const tls = req.socket as TLSSocket
-    if (tls.encrypted && tls.authorized) {
-      const subject = tls.getPeerCertificate().subject
-      if (subject) this.clientCert = subject
-    }
+    const cert = verifiedClientCertificate(req.socket as TLSSocket)
+    if (cert) this.clientCert = cert
     if (req.socket.remoteAddress) this.remoteAddress = req.socket.remoteAddress
   }
 
@@ -351,10 +371,9 @@ export function fromUpgrade(req: IncomingMessage, socket: Duplex): ApiRequest {
   socket.once("close", () => ac.abort())
   const url = req.url ?? "/"
   const q = url.indexOf("?")
-  const tls = req.socket as TLSSocket
-  const peer = tls.encrypted && tls.authorized ? tls.getPeerCertificate() : undefined
+  const cert = verifiedClientCertificate(req.socket as TLSSocket)
   return {
-    ...(peer?.subject ? { clientCert: peer.subject } : {}),
+    ...(cert ? { clientCert: cert } : {}),
     method: req.method ?? "GET",
     path: q < 0 ? url : url.slice(0, q),
     query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)),

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { isIP } from "node:net"
 import { join } from "node:path"
 import * as x509 from "@peculiar/x509"
+import { CREDENTIAL_ID_EXTRA } from "./http.ts"
 
 type CryptoKey = webcrypto.CryptoKey
 type CryptoKeyPair = webcrypto.CryptoKeyPair
@@ -176,9 +177,15 @@ function coversHosts(pem: string, hosts: readonly string[]): boolean {
 export function userOfSubject(subject: {
   CN?: string | string[]
   O?: string | string[]
-}): { name: string; groups: string[] } | undefined {
+  sha256?: string
+}): { name: string; groups: string[]; extra?: Record<string, string[]> } | undefined {
   const cn = Array.isArray(subject.CN) ? subject.CN[0] : subject.CN
   if (!cn) return undefined
   const o = subject.O === undefined ? [] : Array.isArray(subject.O) ? subject.O : [subject.O]
-  return { name: cn, groups: [...o, "system:authenticated"] }
+  return {
+    name: cn,
+    groups: [...o, "system:authenticated"],
+    // The certificate's fingerprint as the credential's id, as upstream's x509 authenticator sets it.
+    ...(subject.sha256 ? { extra: { [CREDENTIAL_ID_EXTRA]: [`X509SHA256=${subject.sha256}`] } } : {}),
+  }
 }

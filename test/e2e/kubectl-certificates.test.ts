@@ -4,7 +4,8 @@
  * then authenticates as its CN and O; `kubectl certificate deny` and `kubectl get cs` too.
  */
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { X509Certificate } from "node:crypto"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
@@ -89,6 +90,11 @@ describe("kubectl and certificates.k8s.io", () => {
     )
     assert.equal(whoami.status.userInfo.username, "jane")
     assert.deepEqual(whoami.status.userInfo.groups, ["devs", "qa", "system:authenticated"])
+    // The certificate's SHA-256 names the credential, as upstream's x509 authenticator has it.
+    const fingerprint = new X509Certificate(readFileSync(certFile)).fingerprint256.replaceAll(":", "")
+    assert.deepEqual(whoami.status.userInfo.extra, {
+      "authentication.kubernetes.io/credential-id": [`X509SHA256=${fingerprint.toLowerCase()}`],
+    })
   })
 
   test("deny marks the request Denied and nothing is issued", async () => {

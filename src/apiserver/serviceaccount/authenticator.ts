@@ -6,7 +6,7 @@
  */
 import { ApiError } from "../../api/index.ts"
 import type { Clock } from "../../util/index.ts"
-import type { ApiRequest, UserInfo } from "../http.ts"
+import { type ApiRequest, CREDENTIAL_ID_EXTRA, type UserInfo } from "../http.ts"
 import {
   type ClaimRef,
   type ServiceAccountClaims,
@@ -27,7 +27,6 @@ export const EXTRA_POD_NAME = "authentication.kubernetes.io/pod-name"
 export const EXTRA_POD_UID = "authentication.kubernetes.io/pod-uid"
 export const EXTRA_NODE_NAME = "authentication.kubernetes.io/node-name"
 export const EXTRA_NODE_UID = "authentication.kubernetes.io/node-uid"
-export const EXTRA_CREDENTIAL_ID = "authentication.kubernetes.io/credential-id"
 
 const LEEWAY_MS = 60_000
 
@@ -85,7 +84,7 @@ export function userOfClaims(claims: ServiceAccountClaims): UserInfo {
     extra[EXTRA_NODE_NAME] = [k.node.name]
     if (k.node.uid) extra[EXTRA_NODE_UID] = [k.node.uid]
   }
-  if (claims.jti) extra[EXTRA_CREDENTIAL_ID] = [`JTI=${claims.jti}`]
+  if (claims.jti) extra[CREDENTIAL_ID_EXTRA] = [`JTI=${claims.jti}`]
   return {
     name: serviceAccountUsername(k.namespace, k.serviceaccount.name),
     uid: k.serviceaccount.uid ?? "",
