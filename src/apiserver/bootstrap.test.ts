@@ -7,7 +7,7 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import { MemoryStore } from "../storage/index.ts"
 import { FakeClock, silentLogger } from "../util/index.ts"
-import { createApiServer } from "./server.ts"
+import { type ApiServer, createApiServer } from "./server.ts"
 
 const PRIORITY_CLASSES = "/registry/scheduling.k8s.io/priorityclasses/"
 
@@ -37,7 +37,15 @@ async function runClock(clock: FakeClock, done: Promise<unknown>, max: number): 
   }
 }
 
-test("a post-start hook failing for 30 s stops the server: ready() and run() reject with its error", async () => {
+/** A server on a RefusingStore, its clock fake, running until `check` is done. */
+async function withRefusingServer(
+  check: (s: {
+    api: ApiServer
+    store: RefusingStore
+    clock: FakeClock
+    running: Promise<void>
+  }) => Promise<void>,
+): Promise<void> {
   const store = new RefusingStore()
   const clock = new FakeClock()
   const api = createApiServer({ store, clock, log: silentLogger() })
@@ -45,6 +53,14 @@ test("a post-start hook failing for 30 s stops the server: ready() and run() rej
   const running = api.run(ac.signal)
   running.catch(() => {})
   try {
+    await check({ api, store, clock, running })
+  } finally {
+    ac.abort()
+  }
+}
+
+test("a post-start hook failing for 30 s stops the server: ready() and run() reject with its error", () =>
+  withRefusingServer(async ({ api, store, clock, running }) => {
     await runClock(clock, api.ready(), 40)
     const expected = {
       message:
@@ -56,19 +72,10 @@ test("a post-start hook failing for 30 s stops the server: ready() and run() rej
     const res = await api.fetch(new Request("http://k8ts/readyz?verbose"))
     assert.equal(res.status, 500)
     assert.match(await res.text(), /\[-\]poststarthook\/scheduling\/bootstrap-system-priority-classes failed/)
-  } finally {
-    ac.abort()
-  }
-})
+  }))
 
-test("a post-start hook whose work fails for a while is retried, and the server becomes ready", async () => {
-  const store = new RefusingStore()
-  const clock = new FakeClock()
-  const api = createApiServer({ store, clock, log: silentLogger() })
-  const ac = new AbortController()
-  const running = api.run(ac.signal)
-  running.catch(() => {})
-  try {
+test("a post-start hook whose work fails for a while is retried, and the server becomes ready", () =>
+  withRefusingServer(async ({ api, store, clock }) => {
     // GIVEN the store refuses for the first 5 s
     const ready = api.ready()
     await runClock(clock, new Promise((r) => setTimeout(r, 100)), 5)
@@ -80,7 +87,4 @@ test("a post-start hook whose work fails for a while is retried, and the server 
       new Request("http://k8ts/apis/scheduling.k8s.io/v1/priorityclasses/system-node-critical"),
     )
     assert.equal(res.status, 200)
-  } finally {
-    ac.abort()
-  }
-})
+  }))
