@@ -473,6 +473,25 @@ describe("API server", () => {
     assert.equal((await call("GET", "/apis/apps/v1/namespaces/default/deployments/d")).json.spec.replicas, 0)
     const read = await call("GET", "/apis/apps/v1/namespaces/default/deployments/d/scale")
     assert.deepEqual(read.json.spec, {})
+    // A negative count is refused as upstream's ValidateScale refuses it, the value in the cause.
+    const negative = await call(
+      "PATCH",
+      "/apis/apps/v1/namespaces/default/deployments/d/scale",
+      { spec: { replicas: -1 } },
+      { "content-type": "application/merge-patch+json" },
+    )
+    assert.equal(negative.status, 422)
+    assert.equal(
+      negative.json.message,
+      'Scale.autoscaling "d" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+    )
+    assert.deepEqual(negative.json.details.causes, [
+      {
+        reason: "FieldValueInvalid",
+        message: "Invalid value: -1: must be greater than or equal to 0",
+        field: "spec.replicas",
+      },
+    ])
   })
 
   test("discovery serves legacy and aggregated documents", async () => {

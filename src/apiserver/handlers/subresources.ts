@@ -1,5 +1,5 @@
 /** The subresources the API server answers itself: scale, binding, namespace finalize, access reviews. */
-import { ApiError, type ApiObject, badRequest } from "../../api/index.ts"
+import { type ApiObject, badRequest, fieldErrors, invalid } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, type Output, parseMediaTypes } from "../negotiate.ts"
 import { json } from "../output.ts"
@@ -102,22 +102,9 @@ function respondScale(r: ResourceRequest, out: Output, status: number, s: ApiObj
 function replicasOf(scale: Obj, name: string): number {
   const replicas = scale.spec?.replicas ?? 0
   if (Number.isInteger(replicas) && replicas >= 0) return replicas
-  throw new ApiError(
-    "Invalid",
-    `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
-    {
-      name,
-      group: "autoscaling",
-      kind: "Scale",
-      causes: [
-        {
-          reason: "FieldValueInvalid",
-          message: "must be greater than or equal to 0",
-          field: "spec.replicas",
-        },
-      ],
-    },
-  )
+  // As upstream's ValidateScale: the cause's message carries the value too.
+  const cause = fieldErrors.invalidValue("spec.replicas", replicas, "must be greater than or equal to 0")
+  throw invalid("Scale", name, [cause], "autoscaling")
 }
 
 /** GET, PUT and PATCH of /scale. */
