@@ -21,27 +21,31 @@ import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
 import { call, kubeletAddress, readAll } from "./kubelet-client.ts"
 import { joinHostPort } from "../../util/index.ts"
 
-/** The container a request names, else the pod's only or default one. @throws ApiError BadRequest */
+/**
+ * The container a log, exec or attach request names, else the pod's only one, as upstream's
+ * validateContainer: any container of the pod (init, regular or ephemeral) may be named; without
+ * a name a pod of several must be told which (the kubectl.kubernetes.io/default-container
+ * annotation is kubectl's to read, not the server's). @throws ApiError BadRequest
+ */
 export function containerOf(pod: Pod, asked: string | null): string {
-  const names = (pod.spec?.containers ?? []).map((c) => c.name)
-  const inits = (pod.spec?.initContainers ?? []).map((c) => c.name)
-  const ephemeral = (pod.spec?.ephemeralContainers ?? []).map((c) => c.name)
-  const list =
-    `[${names.join(" ")}]` +
-    (inits.length ? ` or one of the init containers: [${inits.join(" ")}]` : "") +
-    (ephemeral.length ? ` or one of the ephemeral containers: [${ephemeral.join(" ")}]` : "")
+  const spec = pod.spec
+  // In upstream's VisitContainers order: init, regular, then ephemeral containers.
+  const all = [
+    ...(spec?.initContainers ?? []),
+    ...(spec?.containers ?? []),
+    ...(spec?.ephemeralContainers ?? []),
+  ]
+  const name = pod.metadata?.name
   if (asked) {
-    if (![...names, ...inits, ...ephemeral].includes(asked)) {
-      throw badRequest(
-        `container ${asked} is not valid for pod ${pod.metadata?.name}, choose one of: ${list}`,
-      )
-    }
+    if (!all.some((c) => c.name === asked))
+      throw badRequest(`container ${asked} is not valid for pod ${name}`)
     return asked
   }
-  if (names.length === 1) return names[0] as string
-  const defaulted = pod.metadata?.annotations?.["kubectl.kubernetes.io/default-container"]
-  if (defaulted && names.includes(defaulted)) return defaulted
-  throw badRequest(`a container name must be specified for pod ${pod.metadata?.name}, choose one of: ${list}`)
+  const containers = spec?.containers ?? []
+  if (containers.length === 1) return (containers[0] as { name: string }).name
+  if (containers.length === 0) throw badRequest(`a container name must be specified for pod ${name}`)
+  const names = all.map((c) => c.name).join(" ")
+  throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names}]`)
 }
 
 function waitingMessage(pod: Pod, container: string): string | undefined {

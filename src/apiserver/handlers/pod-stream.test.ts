@@ -67,6 +67,16 @@ before(async () => {
     metadata: { name: "unscheduled" },
     spec: { containers: [container] },
   })
+  await create("/api/v1/namespaces/default/pods", {
+    metadata: { name: "multi", annotations: { "kubectl.kubernetes.io/default-container": "b" } },
+    spec: {
+      initContainers: [{ name: "i1", image: "busybox" }],
+      containers: [
+        { name: "a", image: "busybox" },
+        { name: "b", image: "busybox" },
+      ],
+    },
+  })
 })
 
 after(async () => {
@@ -140,4 +150,18 @@ describe("pods/exec, attach and portforward", () => {
     )
     assert.equal(bad.status, 400, "the container is checked first")
   })
+})
+
+test("logs of a container the pod lacks, or of a pod of several without a name: upstream's 400s", async () => {
+  const cases = [
+    ["multi/log?container=nope", "container nope is not valid for pod multi"],
+    // Init, regular, then ephemeral containers; the default-container annotation is kubectl's.
+    ["multi/log", "a container name must be specified for pod multi, choose one of: [i1 a b]"],
+    ["multi/exec?command=ls", "a container name must be specified for pod multi, choose one of: [i1 a b]"],
+  ] as const
+  for (const [path, message] of cases) {
+    const res = await api.fetch(new Request(`http://k8ts/api/v1/namespaces/default/pods/${path}`))
+    const body = (await res.json()) as { code: number; message: string }
+    assert.deepEqual([body.code, body.message], [400, message], path)
+  }
 })

@@ -32,26 +32,12 @@ const FORWARDED_HEADERS = [
 
 const KUBELET_PATHS: Record<string, string> = { exec: "exec", attach: "attach", portforward: "portForward" }
 
-/** The container exec or attach reaches: any container of the pod, ephemeral ones included. */
-function streamContainer(pod: Pod, asked: string | null): string {
-  if (!asked) return containerOf(pod, null)
-  const spec = pod.spec
-  const all = [
-    ...(spec?.containers ?? []),
-    ...(spec?.initContainers ?? []),
-    ...(spec?.ephemeralContainers ?? []),
-  ]
-  if (!all.some((c) => c.name === asked))
-    throw badRequest(`container ${asked} is not valid for pod ${pod.metadata?.name}`)
-  return asked
-}
-
 function kubeletPath(r: ResourceRequest, pod: Pod): string {
   const sub = r.ri.subresource
   const base = `/${KUBELET_PATHS[sub]}/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.ri.name)}`
   if (sub === "portforward") return `${base}?${r.req.query}`
   const q = new URLSearchParams(r.req.query)
-  const container = streamContainer(pod, q.get("container"))
+  const container = containerOf(pod, q.get("container"))
   q.delete("container")
   return `${base}/${encodeURIComponent(container)}?${q}`
 }
@@ -110,9 +96,10 @@ export async function podStream(r: ResourceRequest, cfg: KubeletClientConfig): P
   // Admitted before the pod is looked at, as upstream admits before connecting.
   await admitConnect(r)
   const pod = (await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Pod
+  // The container first (exec and attach name one), then the node, as upstream's streamLocation.
+  const path = kubeletPath(r, pod)
   const nodeName = pod.spec?.nodeName
   if (!nodeName) throw badRequest(`pod ${pod.metadata?.name} does not have a host assigned`)
-  const path = kubeletPath(r, pod)
   if (!r.req.header("upgrade")) throw badRequest("Upgrade request required")
   const nodes = r.parts.served(findResource("", "v1", "nodes") as ResourceInfo)
   const node = (await r.parts.registry.get(nodes, "", nodeName)) as Node
