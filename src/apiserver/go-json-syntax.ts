@@ -4,6 +4,7 @@
  * the 400 upstream answers a create or update body with when it is not JSON at all.
  */
 import { type ApiError, badRequest } from "../api/index.ts"
+import { goQuote } from "../util/index.ts"
 
 const WS = new Set([" ", "\t", "\n", "\r"])
 const ESCAPES = new Set(['"', "\\", "/", "b", "f", "n", "r", "t", "u"])
@@ -15,12 +16,11 @@ const MAX_DEPTH = 10_000
 /** Only a text this long can nest past Go's limit (its openings and their closings). */
 export const DEEP_ENOUGH = 2 * MAX_DEPTH
 
-/** Go's quoteChar: `'x'`, `'\''`, `'"'`, `'\n'`. */
+/** Go's quoteChar: `'x'`, `'\''`, `'"'`, `'\n'`, `'\u0081'` (strconv's quoting of the character). */
 function quoteChar(c: string): string {
   if (c === "'") return "'\\''"
   if (c === '"') return "'\"'"
-  const q = JSON.stringify(c)
-  return `'${q.slice(1, -1)}'`
+  return `'${goQuote(c).slice(1, -1)}'`
 }
 
 class SyntaxError extends Error {}

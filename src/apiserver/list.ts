@@ -56,15 +56,27 @@ function goBase64UrlError(s: string): string | undefined {
   return undefined
 }
 
+/** Go's path.Clean of a rooted path: no empty, `.` or `..` elements, no trailing slash. */
+function cleanPath(p: string): string {
+  const out: string[] = []
+  for (const part of p.split("/")) {
+    if (part === "" || part === ".") continue
+    if (part === "..") out.pop()
+    else out.push(part)
+  }
+  return `/${out.join("/")}`
+}
+
 /** Reads a continue token; 400 with upstream's messages for one it cannot use. */
 function decodeContinue(raw: string): ContinueToken {
   const invalid = (why: string) => badRequest(`invalid continue token: continue key is not valid${why}`)
   const base64 = goBase64UrlError(raw)
   if (base64 !== undefined) throw invalid(`: ${base64}`)
-  const text = Buffer.from(raw.replace(/[\r\n]/g, ""), "base64url").toString("utf8")
-  const syntax = goJsonSyntaxError(text)
+  const bytes = Buffer.from(raw.replace(/[\r\n]/g, ""), "base64url")
+  // Go's scanner reads bytes: an invalid one is quoted as that byte's character ('\u0081').
+  const syntax = goJsonSyntaxError(bytes.toString("latin1"))
   if (syntax !== undefined) throw invalid(`: ${syntax}`)
-  const t = JSON.parse(text) as { v?: unknown; rv?: unknown; start?: unknown } | null
+  const t = JSON.parse(bytes.toString("utf8")) as { v?: unknown; rv?: unknown; start?: unknown } | null
   if (typeof t !== "object" || t === null || Array.isArray(t)) {
     const type = Array.isArray(t) ? "array" : t === null ? "" : typeof t === "boolean" ? "bool" : typeof t
     // Go reads null into the token as nothing: its version is then the unrecognized "".
@@ -77,6 +89,10 @@ function decodeContinue(raw: string): ContinueToken {
     throw invalid(": incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
   if (typeof t.start !== "string" || t.start === "")
     throw invalid(": encoded start key empty (version meta.k8s.io/v1)")
+  // A start key that path cleaning would change (`../x`, `a//b`, `a/`) could reach keys outside
+  // the listed prefix: refused, as upstream refuses it.
+  const rooted = t.start.startsWith("/") ? t.start : `/${t.start}`
+  if (cleanPath(rooted) !== rooted) throw invalid(`: ${t.start}`)
   return { rv: t.rv, start: t.start }
 }
 

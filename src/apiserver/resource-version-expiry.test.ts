@@ -145,5 +145,20 @@ describe("resourceVersions older than the watch cache's window or the store's hi
       await message(Buffer.from("5").toString("base64url")),
       `${prefix}json: cannot unmarshal number into Go value of type storage.continueToken`,
     )
+    // Go's scanner reads bytes: "garbage" decodes to 0x81 first, quoted as that byte's character.
+    assert.equal(
+      await message("garbage"),
+      `${prefix}invalid character '\\u0081' looking for beginning of value`,
+    )
+  })
+
+  test("a continue token whose start key is not a clean path is refused, as upstream's", async () => {
+    const token = (start: string) =>
+      Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: 5, start })).toString("base64url")
+    for (const start of ["../x", "default/../../x", "a//b", "a/", "./a"]) {
+      const r = await apiCall(api, "GET", `${PATH}?limit=1&continue=${token(start)}`)
+      assert.equal(r.status, 400, start)
+      assert.equal(r.json.message, `invalid continue token: continue key is not valid: ${start}`)
+    }
   })
 })

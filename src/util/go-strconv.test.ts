@@ -83,3 +83,10 @@ test("goFormatFloat prints as strconv.FormatFloat(f, 'g', -1, 64)", () => {
   ]
   for (const [f, want] of cases) assert.equal(goFormatFloat(f), want, String(f))
 })
+
+test("goQuote() escapes what Go's strconv.Quote does not deem printable", () => {
+  assert.equal(
+    goQuote("a\x07\x01\x7f\u0081\u00a0\u00ad\u00e9\u2028 z\u{e0001}"),
+    '"a\\a\\x01\\x7f\\u0081\\u00a0\\u00ad\u00e9\\u2028 z\\U000e0001"',
+  )
+})

@@ -16,7 +16,13 @@ const GO_ESCAPES: Readonly<Record<string, string>> = {
   "\\": "\\\\",
 }
 
-/** Go's `%q` of a string (printable characters kept, others escaped). */
+/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u
+
+/**
+ * Go's `%q` of a string: printable characters kept, the others escaped (`\n`, `\x01`, `\u0081`,
+ * `\u2028`, `\U000e0001`).
+ */
 export function goQuote(s: string): string {
   let out = '"'
   for (const ch of s) {
@@ -24,7 +30,9 @@ export function goQuote(s: string): string {
     const esc = GO_ESCAPES[ch]
     if (esc) out += esc
     else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`
-    else out += ch
+    else if (PRINTABLE.test(ch)) out += ch
+    else if (code < 0x10000) out += `\\u${code.toString(16).padStart(4, "0")}`
+    else out += `\\U${code.toString(16).padStart(8, "0")}`
   }
   return `${out}"`
 }
