@@ -31,6 +31,11 @@ test("describe() finds kubernetes-types' comments by definition name", () => {
   assert.match(describeType("io.k8s.api.apps.v1.Deployment")?.description ?? "", /Deployment/)
   assert.ok(describeType("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")?.fields.get("name"))
   assert.ok(describeType("io.k8s.apimachinery.pkg.api.resource.Quantity")?.description)
+  // The CRD types, for `kubectl explain crd.spec.names`.
+  const names = describeType(
+    "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames",
+  )
+  assert.match(names?.fields.get("plural") ?? "", /plural name of the resource/)
   assert.equal(describeType("io.example.v1.Nope"), undefined)
 })
 

@@ -27,6 +27,10 @@ const ROOT = (() => {
 function locate(definition: string): { file: string; name: string } | undefined {
   const api = /^io\.k8s\.api\.([a-z0-9]+)\.(v[a-z0-9]+)\.(\w+)$/.exec(definition)
   if (api) return { file: `${api[1]}/${api[2]}.d.ts`, name: api[3] as string }
+  const crd = /^io\.k8s\.apiextensions-apiserver\.pkg\.apis\.apiextensions\.(v[a-z0-9]+)\.(\w+)$/.exec(
+    definition,
+  )
+  if (crd) return { file: `apiextensions/${crd[1]}.d.ts`, name: crd[2] as string }
   const meta = /^io\.k8s\.apimachinery\.pkg\.apis\.meta\.v1\.(\w+)$/.exec(definition)
   if (meta) return { file: "meta/v1.d.ts", name: meta[1] as string }
   if (definition === "io.k8s.apimachinery.pkg.api.resource.Quantity")
