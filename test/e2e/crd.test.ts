@@ -116,6 +116,8 @@ describe("kubectl and CRDs", () => {
     const explain = await ok("explain", "crontabs.spec")
     assert.match(explain, /KIND:\s+CronTab/)
     assert.match(explain, /replicas\s+<integer>/)
+    // The CRD's own fields are described, as upstream's OpenAPI describes them.
+    assert.match(await ok("explain", "crd.spec.names.plural"), /plural is the plural name of the resource/)
     await ok("delete", "ct", "tab-d", "tab-e")
   })
 
