@@ -663,7 +663,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         Promise.all([identity.run(signal), identity.runCollector(signal)]),
       )
       await Promise.all([
-        booted,
+        // The bootstrap waits for the watch cache's first list, which a stop may never see come.
+        Promise.race([booted, stopped]),
         running,
         repairLoop(signal),
         crds,
