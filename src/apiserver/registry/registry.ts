@@ -80,7 +80,7 @@ export class Registry {
     delete meta.deletionTimestamp
     delete meta.deletionGracePeriodSeconds
     delete meta.selfLink
-    prepareForCreate(s.info, obj, meta.creationTimestamp)
+    prepareForCreate(s.info, obj, { now: meta.creationTimestamp, user: opts.user })
     this.#d.defaults(s.info, obj)
     if (opts.fieldManager !== undefined) {
       const ctx = writeContext(s.info, "", this.#d.clock.now(), this.#d.customShape)

@@ -4,8 +4,17 @@
  * which kinds track metadata.generation, and how deletes behave.
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, isPodTerminal, qosClass, type ResourceInfo } from "../../api/index.ts"
+import {
+  type ApiObject,
+  type APIService,
+  isPodTerminal,
+  qosClass,
+  type ResourceInfo,
+} from "../../api/index.ts"
 import { jsonEqual } from "../../util/index.ts"
+import type { UserInfo } from "../http.ts"
+import { prepareApiServiceForCreate } from "./apiservice.ts"
+import { prepareCsrForCreate, prepareCsrForUpdate } from "./certificates.ts"
 import { templateGenerationOnCreate, templateGenerationOnUpdate } from "./daemonset-template-generation.ts"
 import { dropDisabledFields } from "./disabled-fields.ts"
 import { dropDisabledDraFields } from "./dra-disabled-fields.ts"
@@ -113,21 +122,32 @@ export function tracksGeneration(info: ResourceInfo): boolean {
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
+/** What a create's strategy may ask of its request (upstream's context). */
+export interface CreateContext {
+  /** The create's timestamp, RFC 3339: the object's creationTimestamp. */
+  readonly now: string
+  /** Who asked for the create (absent for the server's own writes). */
+  readonly user?: UserInfo
+}
+
 /**
- * Resets the fields the server owns on create (status, generation). Mutates `obj`. `now` is the
- * create's timestamp, for the conditions the server writes.
+ * Resets the fields the server owns on create (status, generation) and sets what the kind's
+ * strategy sets (upstream's PrepareForCreate). Mutates `obj`.
  */
-export function prepareForCreate(info: ResourceInfo, obj: Obj, now: string): void {
+export function prepareForCreate(info: ResourceInfo, obj: Obj, ctx: CreateContext): void {
   const key = kindKey(info)
   if (hasStatus(info) && !STATUS_ON_CREATE.has(key)) {
     const initial = INITIAL_STATUS[key]
-    if (key === "/Pod") obj.status = initialPodStatus(obj as Pod, now)
+    if (key === "/Pod") obj.status = initialPodStatus(obj as Pod, ctx.now)
     else if (initial) obj.status = initial()
     else delete obj.status
   }
   if (tracksGeneration(info) && obj.metadata) obj.metadata.generation = 1
   else if (obj.metadata) delete obj.metadata.generation
   if (key === "apps/DaemonSet") templateGenerationOnCreate(obj)
+  else if (key === "apiregistration.k8s.io/APIService") prepareApiServiceForCreate(obj as APIService, ctx.now)
+  else if (key === "certificates.k8s.io/CertificateSigningRequest")
+    prepareCsrForCreate(obj as never, ctx.user)
   dropDisabledFields(key, obj)
   dropDisabledDraFields(key, obj)
 }
@@ -182,14 +202,31 @@ function sameSpec(a: Obj, b: Obj, withStatus: boolean): boolean {
  * Keeps what a write may not change: a spec write keeps the old status, a status write keeps
  * the old spec and the old metadata except resourceVersion (from `copyOfOld`, whose top level and
  * metadata are copied, never changed).
- * Bumps generation on spec changes.
+ * Bumps generation on spec changes, and sets what the kind's strategy sets (upstream's
+ * PrepareForUpdate); `now` is the time of the write.
  */
 export function prepareForUpdate(
   info: ResourceInfo,
   next: Obj,
   old: Obj,
   subresource: string,
+  now: () => string,
   copyOfOld: () => Obj = () => structuredClone(old),
+): Obj {
+  const prepared = genericUpdate(info, next, old, subresource, copyOfOld)
+  if (kindKey(info) === "certificates.k8s.io/CertificateSigningRequest") {
+    prepareCsrForUpdate(prepared as never, old as never, subresource, now)
+  }
+  return prepared
+}
+
+/** What prepareForUpdate does for every kind. */
+function genericUpdate(
+  info: ResourceInfo,
+  next: Obj,
+  old: Obj,
+  subresource: string,
+  copyOfOld: () => Obj,
 ): Obj {
   if (subresource !== "" && subresource !== "status")
     return subresourceWrite(info, next, old, subresource, copyOfOld)

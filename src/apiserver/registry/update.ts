@@ -32,6 +32,7 @@ import {
   shallowCopy,
   stampRevision,
   storedRevision,
+  timestamp,
   withResourceVersion,
 } from "./context.ts"
 import { setObjectJson } from "../output.ts"
@@ -216,7 +217,8 @@ async function preparedUpdate(
   // and managedFields count the resources admission set.
   const mutateFirst = sub === "resize" && !opts.admitted
   if (mutateFirst) await d.admission.mutate(updateRequest(a, ref, next, old))
-  const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
+  const now = () => timestamp(d.clock.now())
+  const prepared = prepareForUpdate(s.info, next as never, old as never, sub, now, base as never)
   if (sub === "" ? defaultsStatus(s.info) : needsDefaults(s, sub)) d.defaults(s.info, prepared)
   recordManagedUpdate(d, s, old, prepared, opts)
   const req = updateRequest(a, ref, prepared, old)
