@@ -79,7 +79,7 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
   "apps/ReplicaSet": defaultReplicaSet,
   "apps/StatefulSet": defaultStatefulSet,
   "apps/DaemonSet": defaultDaemonSet,
-  "batch/Job": (o, p) => defaultJob(o, p.creating),
+  "batch/Job": defaultJob,
   "batch/CronJob": defaultCronJob,
   "autoscaling/HorizontalPodAutoscaler": (o, p) => defaultHorizontalPodAutoscaler(o, p.version),
   "discovery.k8s.io/EndpointSlice": defaultEndpointSlice,

@@ -7,6 +7,7 @@ import type { Pod } from "kubernetes-types/core/v1.js"
 import {
   type ApiObject,
   type APIService,
+  generateJobSelector,
   isPodTerminal,
   qosClass,
   type ResourceInfo,
@@ -132,7 +133,8 @@ export interface CreateContext {
 
 /**
  * Resets the fields the server owns on create (status, generation) and sets what the kind's
- * strategy sets (upstream's PrepareForCreate). Mutates `obj`.
+ * strategy sets (upstream's PrepareForCreate): it runs once mutating admission is done and the
+ * object has its name, uid and creationTimestamp. Mutates `obj`.
  */
 export function prepareForCreate(info: ResourceInfo, obj: Obj, ctx: CreateContext): void {
   const key = kindKey(info)
@@ -145,6 +147,7 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj, ctx: CreateContex
   if (tracksGeneration(info) && obj.metadata) obj.metadata.generation = 1
   else if (obj.metadata) delete obj.metadata.generation
   if (key === "apps/DaemonSet") templateGenerationOnCreate(obj)
+  else if (key === "batch/Job") generateJobSelector(obj as never)
   else if (key === "apiregistration.k8s.io/APIService") prepareApiServiceForCreate(obj as APIService, ctx.now)
   else if (key === "certificates.k8s.io/CertificateSigningRequest")
     prepareCsrForCreate(obj as never, ctx.user)
@@ -156,9 +159,9 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj, ctx: CreateContex
 export const SCHEDULING_GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates"
 
 /**
- * A new pod's status: Pending (its QoS class comes after mutating admission: afterMutation), and
- * PodScheduled=False SchedulingGated when it has scheduling gates (upstream's
- * applySchedulingGatedCondition), so clients see why it waits.
+ * A new pod's status: Pending, its QoS class (from the resources mutating admission left, as
+ * LimitRanger may have defaulted them), and PodScheduled=False SchedulingGated when it has
+ * scheduling gates (upstream's applySchedulingGatedCondition), so clients see why it waits.
  */
 function initialPodStatus(pod: Pod, now: string): Pod["status"] {
   const status: NonNullable<Pod["status"]> = { phase: "Pending" }
@@ -174,16 +177,8 @@ function initialPodStatus(pod: Pod, now: string): Pod["status"] {
       },
     ]
   }
+  status.qosClass = qosClass(pod)
   return status
-}
-
-/**
- * What the create strategy sets from what mutating admission may have changed: a pod's QoS
- * class, from the resources LimitRanger may have defaulted (upstream's PrepareForCreate runs
- * after mutating admission).
- */
-export function afterMutation(info: ResourceInfo, obj: Obj): void {
-  if (info.group === "" && info.kind === "Pod" && obj.status) obj.status.qosClass = qosClass(obj as Pod)
 }
 
 /**

@@ -1,0 +1,150 @@
+/**
+ * A create's steps in upstream's order: mutating admission sees the object as its client wrote
+ * it (defaulted, with its managedFields), before the registry names it, gives it a uid and a
+ * creationTimestamp and its strategy prepares it; validating admission sees the prepared object.
+ */
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import {
+  type ApiObject,
+  applyDefaults,
+  findResource,
+  Pods,
+  type ResourceInfo,
+  validateObject,
+} from "../../api/index.ts"
+import { MemoryStore } from "../../storage/index.ts"
+import { FakeClock } from "../../util/index.ts"
+import type { AdmissionRequest, Served } from "./context.ts"
+import { Registry } from "./registry.ts"
+
+const NOW = "2026-01-01T00:00:00Z"
+
+function served(info: ResourceInfo): Served {
+  const prefix = info.group ? `/registry/${info.group}/${info.resource}/` : `/registry/${info.resource}/`
+  return { info, prefix, storageVersion: info.version, storageGroup: info.group }
+}
+
+const PODS = served(Pods)
+const JOBS = served(findResource("batch", "v1", "jobs") as ResourceInfo)
+
+type Obj = ApiObject & { spec?: any; status?: any }
+
+/**
+ * A registry whose admission keeps a copy of the object each phase saw; `mutate` is the mutating
+ * phase's one change.
+ */
+function registry(mutate: (req: AdmissionRequest) => void = () => {}) {
+  const seen: { mutating?: Obj; mutatingName?: string; validating?: Obj; validatingName?: string } = {}
+  const reg = new Registry({
+    store: new MemoryStore(),
+    clock: new FakeClock(Date.parse(NOW)),
+    admission: {
+      async mutate(req) {
+        seen.mutating = structuredClone(req.object) as Obj
+        seen.mutatingName = req.name
+        mutate(req)
+      },
+      async validate(req) {
+        seen.validating = structuredClone(req.object) as Obj
+        seen.validatingName = req.name
+      },
+    },
+    defaults: (info, obj) => applyDefaults(info, obj),
+    validate: (info, obj, old, sub) => validateObject(info, obj, old, sub),
+    convert: (obj) => obj,
+  })
+  return { reg, seen }
+}
+
+const podBody = (): Obj => ({
+  metadata: { generateName: "web-" },
+  spec: { containers: [{ name: "c", image: "busybox" }] },
+  status: { phase: "Running", podIP: "10.0.0.9" },
+})
+
+describe("a create's mutating admission comes before the registry prepares it", () => {
+  test("mutating admission sees no name, uid, creationTimestamp or generation, and the status as sent", async () => {
+    const { reg, seen } = registry()
+    const created = (await reg.create(PODS, "default", podBody(), { fieldManager: "test" })) as Obj
+    const m = seen.mutating as Obj
+    assert.equal(seen.mutatingName, "")
+    assert.deepEqual(
+      [m.metadata?.name, m.metadata?.generateName, m.metadata?.uid, m.metadata?.creationTimestamp],
+      [undefined, "web-", undefined, undefined],
+    )
+    assert.equal(m.metadata?.generation, undefined)
+    assert.deepEqual(m.status, { phase: "Running", podIP: "10.0.0.9" })
+    // Defaulted and recorded in managedFields already, as upstream's decoder and field manager do.
+    assert.equal(m.spec.restartPolicy, "Always")
+    assert.equal(m.metadata?.managedFields?.[0]?.manager, "test")
+    // Validating admission sees it prepared, under its generated name.
+    const v = seen.validating as Obj
+    assert.match(v.metadata?.name ?? "", /^web-[a-z0-9]{5}$/)
+    assert.equal(seen.validatingName, v.metadata?.name)
+    assert.equal(v.metadata?.uid, created.metadata?.uid)
+    assert.equal(v.metadata?.creationTimestamp, NOW)
+    assert.equal(v.metadata?.generation, 1)
+    assert.deepEqual(v.status, { phase: "Pending", qosClass: "BestEffort" })
+    assert.deepEqual(created.status, v.status)
+  })
+
+  test("managedFields stay last in metadata, after the uid, creationTimestamp and generation", async () => {
+    const { reg } = registry()
+    const body = { metadata: { name: "p", labels: { a: "b" } }, spec: podBody().spec }
+    const created = await reg.create(PODS, "default", body, { fieldManager: "test" })
+    assert.deepEqual(Object.keys(created.metadata ?? {}), [
+      "name",
+      "labels",
+      "namespace",
+      "uid",
+      "creationTimestamp",
+      "generation",
+      "managedFields",
+      "resourceVersion",
+    ])
+  })
+
+  test("the QoS class counts the resources mutating admission set", async () => {
+    const { reg } = registry((req) => {
+      const c = (req.object as Obj).spec.containers[0]
+      c.resources = { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } }
+    })
+    const created = (await reg.create(PODS, "default", podBody())) as Obj
+    assert.equal(created.status.qosClass, "Guaranteed")
+  })
+
+  test("a name mutating admission gives is kept rather than generated", async () => {
+    const { reg, seen } = registry((req) => {
+      ;(req.object as Obj).metadata!.name = "chosen"
+    })
+    const created = await reg.create(PODS, "default", podBody())
+    assert.equal(created.metadata?.name, "chosen")
+    assert.equal(seen.validatingName, "chosen")
+  })
+
+  test("a uid or creationTimestamp the client (or admission) sets is the server's all the same", async () => {
+    const { reg, seen } = registry((req) => {
+      ;(req.object as Obj).metadata!.uid = "from-admission"
+    })
+    const body = { ...podBody(), metadata: { name: "p", creationTimestamp: "2020-01-01T00:00:00Z" } }
+    const created = await reg.create(PODS, "default", body)
+    assert.equal(seen.mutating?.metadata?.creationTimestamp, "2020-01-01T00:00:00Z")
+    assert.notEqual(created.metadata?.uid, "from-admission")
+    assert.equal(created.metadata?.creationTimestamp, NOW)
+  })
+
+  test("a Job's selector is generated from its uid after mutating admission", async () => {
+    const { reg, seen } = registry()
+    const job = {
+      metadata: { name: "pi" },
+      spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "x" }] } } },
+    }
+    const created = (await reg.create(JOBS, "default", job)) as Obj
+    assert.equal(seen.mutating?.spec.selector, undefined)
+    assert.deepEqual(created.spec.selector, {
+      matchLabels: { "batch.kubernetes.io/controller-uid": created.metadata?.uid },
+    })
+    assert.equal(created.spec.template.metadata.labels["controller-uid"], created.metadata?.uid)
+  })
+})
