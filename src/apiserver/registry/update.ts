@@ -198,8 +198,10 @@ async function updateAttempt(
 }
 
 /**
- * The update of `old` to `next` as the strategy prepares it and mutating admission changes it:
- * the admission request validation gets, its object the prepared one.
+ * The update of `old` to `next` in upstream's order: recorded in managedFields and changed by
+ * mutating admission as written (the update handler's transformers), then prepared by the
+ * strategy (upstream's BeforeUpdate): the admission request validation gets, its object the
+ * prepared one.
  */
 async function preparedUpdate(
   a: Attempt,
@@ -211,19 +213,19 @@ async function preparedUpdate(
   const { reg, s, opts } = a
   const d = reg.deps
   const sub = opts.subresource ?? ""
-  // A resize is mutated as written, before its strategy keeps only the resources (upstream's
-  // order: admission, then dropNonResizeUpdates and the generation), so what admission changes
-  // elsewhere (LimitRanger's annotation, a webhook's labels) is not stored, and the generation
-  // and managedFields count the resources admission set.
-  const mutateFirst = sub === "resize" && !opts.admitted
-  if (mutateFirst) await d.admission.mutate(updateRequest(a, ref, next, old))
+  // A resize's managedFields count the resources admission set, once its strategy kept only
+  // them: what admission changes elsewhere (LimitRanger's annotation, a webhook's labels) is
+  // not stored.
+  const resize = sub === "resize"
+  if (!resize) recordManagedUpdate(d, s, old, next, opts)
+  // Mutating admission changes `next` in place (a webhook's patch replaces its contents).
+  const req = updateRequest(a, ref, next, old)
+  if (!opts.admitted) await d.admission.mutate(req)
   const now = () => timestamp(d.clock.now())
   const prepared = prepareForUpdate(s.info, next as never, old as never, sub, now, base as never)
   if (sub === "" ? defaultsStatus(s.info) : needsDefaults(s, sub)) d.defaults(s.info, prepared)
-  recordManagedUpdate(d, s, old, prepared, opts)
-  const req = updateRequest(a, ref, prepared, old)
-  if (!opts.admitted && !mutateFirst) await d.admission.mutate(req)
-  return req
+  if (resize) recordManagedUpdate(d, s, old, prepared, opts)
+  return prepared === next ? req : { ...req, object: prepared }
 }
 
 /** The admission request of an update of `old` to `object`. */

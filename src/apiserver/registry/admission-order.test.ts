@@ -1,7 +1,8 @@
 /**
- * A create's steps in upstream's order: mutating admission sees the object as its client wrote
- * it (defaulted, with its managedFields), before the registry names it, gives it a uid and a
- * creationTimestamp and its strategy prepares it; validating admission sees the prepared object.
+ * A write's steps in upstream's order: mutating admission sees the object as its client wrote
+ * it (defaulted, with its managedFields), before the registry prepares it (a create's name, uid
+ * and creationTimestamp, the strategy's status and generation); validating admission sees the
+ * prepared object.
  */
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
@@ -27,6 +28,7 @@ function served(info: ResourceInfo): Served {
 
 const PODS = served(Pods)
 const JOBS = served(findResource("batch", "v1", "jobs") as ResourceInfo)
+const DEPLOYMENTS = served(findResource("apps", "v1", "deployments") as ResourceInfo)
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
@@ -146,5 +148,62 @@ describe("a create's mutating admission comes before the registry prepares it", 
       matchLabels: { "batch.kubernetes.io/controller-uid": created.metadata?.uid },
     })
     assert.equal(created.spec.template.metadata.labels["controller-uid"], created.metadata?.uid)
+  })
+})
+
+const deployment = (): Obj => ({
+  metadata: { name: "web" },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: "web" } },
+    template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "x" }] } },
+  },
+})
+
+describe("an update's mutating admission comes before the strategy prepares it", () => {
+  test("a spec write is mutated with the status and generation as written; the strategy keeps the stored status after", async () => {
+    let setStatus = false
+    const { reg, seen } = registry((req) => {
+      if (setStatus) (req.object as Obj).status = { replicas: 7 }
+    })
+    await reg.create(DEPLOYMENTS, "default", deployment())
+    await reg.update(DEPLOYMENTS, { namespace: "default", name: "web" }, (cur) => {
+      const d = cur as Obj
+      return { ...d, spec: { ...d.spec, replicas: 2 }, status: { replicas: 5 } }
+    })
+    assert.deepEqual(seen.mutating?.status, { replicas: 5 })
+    assert.equal(seen.mutating?.metadata?.generation, 1)
+    assert.deepEqual([seen.validating?.status, seen.validating?.metadata?.generation], [{}, 2])
+    // What mutating admission sets in status is the strategy's to drop, as upstream's PrepareForUpdate does.
+    setStatus = true
+    const { object } = await reg.update(DEPLOYMENTS, { namespace: "default", name: "web" }, (cur) => cur)
+    assert.deepEqual(object.status as object, {})
+  })
+
+  test("a spec change made by mutating admission counts in metadata.generation", async () => {
+    const { reg } = registry((req) => {
+      if (req.operation === "UPDATE") (req.object as Obj).spec.replicas = 3
+    })
+    await reg.create(DEPLOYMENTS, "default", deployment())
+    const { object } = await reg.update(DEPLOYMENTS, { namespace: "default", name: "web" }, (cur) => cur)
+    assert.deepEqual([(object as Obj).spec.replicas, object.metadata?.generation], [3, 2])
+  })
+
+  test("a status write is mutated as written; the strategy keeps the stored spec after", async () => {
+    const { reg, seen } = registry((req) => {
+      if (req.operation === "UPDATE") (req.object as Obj).spec.replicas = 9
+    })
+    await reg.create(DEPLOYMENTS, "default", deployment())
+    const { object } = await reg.update(
+      DEPLOYMENTS,
+      { namespace: "default", name: "web" },
+      (cur) => {
+        const d = cur as Obj
+        return { ...d, spec: { ...d.spec, replicas: 4 }, status: { replicas: 1 } }
+      },
+      { subresource: "status" },
+    )
+    assert.equal(seen.mutating?.spec.replicas, 4)
+    assert.deepEqual([(object as Obj).spec.replicas, (object as Obj).status], [1, { replicas: 1 }])
   })
 })
