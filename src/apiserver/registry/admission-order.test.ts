@@ -207,3 +207,24 @@ describe("an update's mutating admission comes before the strategy prepares it",
     assert.deepEqual([(object as Obj).spec.replicas, (object as Obj).status], [1, { replicas: 1 }])
   })
 })
+
+describe("a subresource write is defaulted before mutating admission", () => {
+  test("an ephemeral container added through pods/ephemeralcontainers reaches admission with its defaults", async () => {
+    const { reg, seen } = registry()
+    await reg.create(PODS, "default", { metadata: { name: "p" }, spec: podBody().spec })
+    await reg.update(
+      PODS,
+      { namespace: "default", name: "p" },
+      (cur) => {
+        const p = cur as Obj
+        return { ...p, spec: { ...p.spec, ephemeralContainers: [{ name: "dbg", image: "busybox" }] } }
+      },
+      { subresource: "ephemeralcontainers" },
+    )
+    const added = seen.mutating?.spec.ephemeralContainers?.[0]
+    assert.equal(added?.name, "dbg")
+    assert.equal(added?.imagePullPolicy, "Always")
+    assert.equal(added?.terminationMessagePath, "/dev/termination-log")
+    assert.equal(added?.terminationMessagePolicy, "File")
+  })
+})

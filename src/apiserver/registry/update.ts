@@ -177,12 +177,12 @@ async function updateAttempt(
   // A status write keeps the old object but its status: the shared one's top level is copied.
   const base = shared ? () => shared : copyOfOld
   const d = reg.deps
-  // A write of the main resource is defaulted as it comes, as upstream defaults a body it
-  // decodes, so what the strategy compares with the stored object (the spec a generation counts,
-  // a DaemonSet's template) is defaulted on both sides; a subresource's write once it is whole,
-  // and again the main resource's of a kind whose defaults reach the status the strategy kept
-  // (a CRD's storedVersions take its new storage version).
-  if (sub === "") d.defaults(s.info, next)
+  // Defaulted as it comes, before mutating admission, as upstream defaults every body it decodes
+  // or patches ahead of its transformers: admission sees an ephemeral container or a status
+  // with their defaults, and what the strategy compares with the stored object (the spec a
+  // generation counts, a DaemonSet's template) is defaulted on both sides. Some subresource
+  // writes have nothing to default (see needsDefaults); they are left as they are.
+  if (sub === "" || needsDefaults(s, sub)) d.defaults(s.info, next)
   const req = await preparedUpdate(a, ref, next, old, base)
   const prepared = req.object as ApiObject
   const undo = await d.allocate?.(s, prepared, old, !!opts.dryRun)
