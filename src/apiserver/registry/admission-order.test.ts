@@ -29,6 +29,8 @@ function served(info: ResourceInfo): Served {
 const PODS = served(Pods)
 const JOBS = served(findResource("batch", "v1", "jobs") as ResourceInfo)
 const DEPLOYMENTS = served(findResource("apps", "v1", "deployments") as ResourceInfo)
+const NAMESPACES = served(findResource("", "v1", "namespaces") as ResourceInfo)
+const CRDS = served(findResource("apiextensions.k8s.io", "v1", "customresourcedefinitions") as ResourceInfo)
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
@@ -226,5 +228,63 @@ describe("a subresource write is defaulted before mutating admission", () => {
     assert.equal(added?.imagePullPolicy, "Always")
     assert.equal(added?.terminationMessagePath, "/dev/termination-log")
     assert.equal(added?.terminationMessagePolicy, "File")
+  })
+})
+
+describe("what the Namespace and CRD strategies set comes after mutating admission", () => {
+  test("a namespace with a generated name is labelled with that name", async () => {
+    const { reg, seen } = registry()
+    const created = await reg.create(NAMESPACES, "", { metadata: { generateName: "team-" } })
+    const name = created.metadata?.name ?? ""
+    assert.match(name, /^team-[a-z0-9]{5}$/)
+    assert.deepEqual(created.metadata?.labels, { "kubernetes.io/metadata.name": name })
+    assert.deepEqual(seen.validating?.metadata?.labels, { "kubernetes.io/metadata.name": name })
+  })
+
+  test("a new namespace's kubernetes finalizer is added after mutating admission", async () => {
+    const { reg, seen } = registry()
+    const body = { metadata: { name: "team-a" }, spec: { finalizers: ["example.com/cleanup"] } }
+    const created = (await reg.create(NAMESPACES, "", body)) as Obj
+    assert.deepEqual(seen.mutating?.spec, { finalizers: ["example.com/cleanup"] })
+    assert.deepEqual(created.spec.finalizers, ["example.com/cleanup", "kubernetes"])
+    const bare = (await reg.create(NAMESPACES, "", { metadata: { name: "team-b" } })) as Obj
+    assert.equal(seen.mutating?.spec, undefined)
+    assert.deepEqual(bare.spec.finalizers, ["kubernetes"])
+  })
+
+  test("a namespace's name label removed by mutating admission is set again", async () => {
+    const { reg } = registry((req) => {
+      delete (req.object as Obj).metadata!.labels
+    })
+    const created = await reg.create(NAMESPACES, "", { metadata: { name: "team-a" } })
+    assert.deepEqual(created.metadata?.labels, { "kubernetes.io/metadata.name": "team-a" })
+    const { object } = await reg.update(NAMESPACES, { namespace: "", name: "team-a" }, (cur) => cur)
+    assert.deepEqual(object.metadata?.labels, { "kubernetes.io/metadata.name": "team-a" })
+  })
+
+  test("a CRD's storage version is in status.storedVersions on create and on update", async () => {
+    const { reg } = registry()
+    const version = (name: string, storage: boolean) => ({
+      name,
+      served: true,
+      storage,
+      schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+    })
+    const crd = {
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "widgets", kind: "Widget" },
+        versions: [version("v1", true)],
+      },
+    }
+    const created = (await reg.create(CRDS, "", crd)) as Obj
+    assert.deepEqual(created.status, { acceptedNames: { plural: "", kind: "" }, storedVersions: ["v1"] })
+    const { object } = await reg.update(CRDS, { namespace: "", name: "widgets.example.com" }, (cur) => {
+      const c = cur as Obj
+      return { ...c, spec: { ...c.spec, versions: [version("v1", false), version("v2", true)] } }
+    })
+    assert.deepEqual((object as Obj).status.storedVersions, ["v1", "v2"])
   })
 })

@@ -4,7 +4,7 @@
  * Creates are here; updates are in update.ts, deletes in delete.ts, the steps every write
  * shares in write.ts.
  */
-import { ApiError, type ApiObject, alreadyExists, defaultsStatus, notFound } from "../../api/index.ts"
+import { ApiError, type ApiObject, alreadyExists, notFound } from "../../api/index.ts"
 import { KeyExistsError } from "../../storage/index.ts"
 import {
   type RegistryDeps,
@@ -134,8 +134,9 @@ export class Registry {
     delete meta.deletionGracePeriodSeconds
     delete meta.selfLink
     prepareForCreate(s.info, obj, { now, user: opts.user })
-    // Defaults that read what the strategy reset (status) or set (a generated name) are filled again.
-    if (hasStatus(s.info) && defaultsStatus(s.info)) d.defaults(s.info, obj)
+    // A custom resource's status the strategy reset gets its schema's defaults again, as
+    // upstream's are applied again when the created object is read back from storage.
+    if (s.info.custom && hasStatus(s.info)) d.defaults(s.info, obj)
     if (managed !== undefined) meta.managedFields = managed
     return generated
   }

@@ -16,6 +16,8 @@ import { jsonEqual } from "../../util/index.ts"
 import type { UserInfo } from "../http.ts"
 import { prepareApiServiceForCreate } from "./apiservice.ts"
 import { prepareCsrForCreate, prepareCsrForUpdate } from "./certificates.ts"
+import { prepareCrdForCreate, prepareCrdForUpdate } from "./crd.ts"
+import { canonicalizeNamespace, prepareNamespaceForCreate } from "./namespace.ts"
 import { templateGenerationOnCreate, templateGenerationOnUpdate } from "./daemonset-template-generation.ts"
 import { dropDisabledFields } from "./disabled-fields.ts"
 import { dropDisabledDraFields } from "./dra-disabled-fields.ts"
@@ -95,6 +97,8 @@ const STATUS_ON_CREATE = new Set([
   "networking.k8s.io/ServiceCIDR",
 ])
 
+const CRD = "apiextensions.k8s.io/CustomResourceDefinition"
+
 function kindKey(info: ResourceInfo): string {
   return `${info.group}/${info.kind}`
 }
@@ -151,6 +155,8 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj, ctx: CreateContex
   else if (key === "apiregistration.k8s.io/APIService") prepareApiServiceForCreate(obj as APIService, ctx.now)
   else if (key === "certificates.k8s.io/CertificateSigningRequest")
     prepareCsrForCreate(obj as never, ctx.user)
+  else if (key === "/Namespace") prepareNamespaceForCreate(obj as never)
+  else if (key === CRD) prepareCrdForCreate(obj as never)
   dropDisabledFields(key, obj)
   dropDisabledDraFields(key, obj)
 }
@@ -209,9 +215,11 @@ export function prepareForUpdate(
   copyOfOld: () => Obj = () => structuredClone(old),
 ): Obj {
   const prepared = genericUpdate(info, next, old, subresource, copyOfOld)
-  if (kindKey(info) === "certificates.k8s.io/CertificateSigningRequest") {
+  const key = kindKey(info)
+  if (key === "certificates.k8s.io/CertificateSigningRequest") {
     prepareCsrForUpdate(prepared as never, old as never, subresource, now)
-  }
+  } else if (key === "/Namespace") canonicalizeNamespace(prepared as never)
+  else if (key === CRD && subresource === "") prepareCrdForUpdate(prepared as never)
   return prepared
 }
 

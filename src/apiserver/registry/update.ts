@@ -223,7 +223,9 @@ async function preparedUpdate(
   if (!opts.admitted) await d.admission.mutate(req)
   const now = () => timestamp(d.clock.now())
   const prepared = prepareForUpdate(s.info, next as never, old as never, sub, now, base as never)
-  if (sub === "" ? defaultsStatus(s.info) : needsDefaults(s, sub)) d.defaults(s.info, prepared)
+  // A custom resource gets its schema's defaults again where the strategy kept the stored
+  // object, as upstream's are applied again to the object it reads from storage.
+  if (s.info.custom) d.defaults(s.info, prepared)
   if (resize) recordManagedUpdate(d, s, old, prepared, opts)
   return prepared === next ? req : { ...req, object: prepared }
 }
