@@ -288,3 +288,34 @@ describe("what the Namespace and CRD strategies set comes after mutating admissi
     assert.deepEqual((object as Obj).status.storedVersions, ["v1", "v2"])
   })
 })
+
+describe("managedFields of a write leave out what its strategy resets", () => {
+  test("an ephemeral containers write records spec.ephemeralContainers alone", async () => {
+    const { reg, seen } = registry()
+    const pod = { metadata: { name: "p" }, spec: podBody().spec }
+    await reg.create(PODS, "default", pod, { fieldManager: "creator" })
+    const { object } = await reg.update(
+      PODS,
+      { namespace: "default", name: "p" },
+      (cur) => {
+        const p = cur as Obj
+        const containers = [{ ...p.spec.containers[0], image: "nginx" }]
+        const ephemeralContainers = [{ name: "dbg", image: "busybox" }]
+        return {
+          ...p,
+          metadata: { ...p.metadata, labels: { a: "b" } },
+          spec: { ...p.spec, containers, ephemeralContainers },
+        }
+      },
+      { subresource: "ephemeralcontainers", fieldManager: "dbg" },
+    )
+    // Mutating admission still sees the write as it came.
+    assert.deepEqual(seen.mutating?.metadata?.labels, { a: "b" })
+    const entry = object.metadata?.managedFields?.find((m) => m.manager === "dbg")
+    assert.equal(entry?.subresource, "ephemeralcontainers")
+    const fields = entry?.fieldsV1 as Record<string, any>
+    assert.deepEqual(Object.keys(fields), ["f:spec"])
+    assert.deepEqual(Object.keys(fields["f:spec"]), ["f:ephemeralContainers"])
+    assert.equal(object.metadata?.labels, undefined)
+  })
+})

@@ -217,11 +217,12 @@ async function preparedUpdate(
   // them: what admission changes elsewhere (LimitRanger's annotation, a webhook's labels) is
   // not stored.
   const resize = sub === "resize"
-  if (!resize) recordManagedUpdate(d, s, old, next, opts)
+  const now = () => timestamp(d.clock.now())
+  if (resetsWritten(s, sub)) recordUnreset(d, s, old, next, opts, now)
+  else if (!resize) recordManagedUpdate(d, s, old, next, opts)
   // Mutating admission changes `next` in place (a webhook's patch replaces its contents).
   const req = updateRequest(a, ref, next, old)
   if (!opts.admitted) await d.admission.mutate(req)
-  const now = () => timestamp(d.clock.now())
   const prepared = prepareForUpdate(s.info, next as never, old as never, sub, now, base as never)
   // A custom resource gets its schema's defaults again where the strategy kept the stored
   // object, as upstream's are applied again to the object it reads from storage.
@@ -251,6 +252,42 @@ function updateRequest(
     notes: opts.notes,
     origin: opts.origin,
   }
+}
+
+/**
+ * Whether the strategy of an update through `sub` resets most of what is written to the stored
+ * object's (upstream's GetResetFields): a pod's ephemeral containers write keeps only
+ * spec.ephemeralContainers, a CertificateSigningRequest's main resource neither spec nor status.
+ */
+function resetsWritten(s: Served, sub: string): boolean {
+  const { group, kind } = s.info
+  if (sub === "ephemeralcontainers") return group === "" && kind === "Pod"
+  return sub === "" && group === "certificates.k8s.io" && kind === "CertificateSigningRequest"
+}
+
+/**
+ * Records an update in managedFields, as written, but for the fields its strategy resets: as
+ * upstream's field manager leaves out a strategy's reset fields, the written object is
+ * compared as the strategy would keep it (on a copy: `next` goes to mutating admission as
+ * written), and the managedFields recorded are put on `next`.
+ */
+function recordUnreset(
+  deps: RegistryDeps,
+  s: Served,
+  old: ApiObject,
+  next: ApiObject,
+  opts: UpdateOptions,
+  now: () => string,
+): void {
+  if (opts.fieldManager === undefined) return
+  const sub = opts.subresource ?? ""
+  const copy = () => structuredClone(old) as never
+  const kept = prepareForUpdate(s.info, structuredClone(next) as never, copy(), sub, now, copy) as ApiObject
+  recordManagedUpdate(deps, s, old, kept, opts)
+  const meta = next.metadata as NonNullable<ApiObject["metadata"]>
+  const managed = kept.metadata?.managedFields
+  if (managed === undefined) delete meta.managedFields
+  else meta.managedFields = managed
 }
 
 /** Records an update in managedFields when the write names a manager. */
