@@ -88,8 +88,6 @@ import {
 import { errorResponse } from "./output.ts"
 import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
-import { apiServiceStrategy } from "./registry/apiservice.ts"
-import { certificateSigningRequestStrategy } from "./registry/certificates.ts"
 import type { HealthProbe } from "./component-status.ts"
 import { type RequestInfo, requestInfo } from "./request-info.ts"
 import { kubeletSummaryFetcher, MetricsScraper, type SummaryFetcher } from "./resource-metrics/index.ts"
@@ -431,8 +429,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       defaultIngressClass(() => ingressClasses.objects.values() as Iterable<IngressClass>),
     ].filter((p) => !disabled.has(p.name)),
     ...(opts.admission ?? []),
-    certificateSigningRequestStrategy(clock),
-    apiServiceStrategy(clock),
     ...[
       mutatingAdmissionWebhook(webhooks),
       validatingAdmissionPolicy(policies),

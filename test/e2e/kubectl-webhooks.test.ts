@@ -244,6 +244,41 @@ describe("admission webhooks", () => {
     assert.notEqual((await k("get", "configmap", "dry", "-n", "hooks-mutate")).code, 0)
   })
 
+  test("a create reaches mutating webhooks before the server names it and gives it a uid; validating ones see both", async () => {
+    await namespace("hooks-born", "born")
+    const hook = (kind: "Mutating" | "Validating", name: string, path: string) =>
+      file(`${name}.yaml`, configuration(kind, name, { path, namespace: "born" }))
+    await ok("apply", "-f", hook("Mutating", "born-m", "/add-label"))
+    await ok("apply", "-f", hook("Validating", "born-v", "/allow"))
+    const manifest = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  generateName: born-
+  namespace: hooks-born
+data:
+  a: "1"
+`
+    const created = JSON.parse(await ok("create", "-o", "json", "-f", file("cm-born.yaml", manifest)))
+    assert.match(created.metadata.name, /^born-[a-z0-9]{5}$/)
+    assert.deepEqual(created.metadata.labels, { webhook: "mutated" })
+    const inNs = (path: string) =>
+      (received.get(path) ?? []).map((r) => r.review.request).filter((r) => r.namespace === "hooks-born")
+    const [mutating] = inNs("/add-label")
+    assert.equal(mutating.name, undefined)
+    const sent = mutating.object.metadata
+    assert.deepEqual(
+      [sent.name, sent.generateName, sent.uid, sent.creationTimestamp],
+      [undefined, "born-", undefined, null],
+    )
+    const [validating] = inNs("/allow")
+    assert.equal(validating.name, created.metadata.name)
+    const seen = validating.object.metadata
+    assert.deepEqual(
+      [seen.name, seen.uid, seen.creationTimestamp],
+      [created.metadata.name, created.metadata.uid, created.metadata.creationTimestamp],
+    )
+  })
+
   test("failurePolicy Fail with nothing listening fails the write with upstream's 500; Ignore lets it through", async () => {
     await namespace("hooks-fail", "fail")
     const url = `https://127.0.0.1:${closedPort}/validate`

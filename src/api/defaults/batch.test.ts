@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { CronJob, Job } from "kubernetes-types/batch/v1.js"
-import { defaultCronJob, defaultJob } from "./batch.ts"
+import { defaultCronJob, defaultJob, generateJobSelector } from "./batch.ts"
 
 const template = { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "x:1" }] } }
 
@@ -10,7 +10,7 @@ const cases: { name: string; input: () => unknown; want: unknown }[] = [
     name: "defaultJob() fills counts, modes and policies",
     input: () => {
       const job: Job = { metadata: { name: "pi" }, spec: { template: structuredClone(template) } }
-      defaultJob(job, false)
+      defaultJob(job)
       const { template: _t, ...rest } = job.spec!
       return rest
     },
@@ -28,16 +28,18 @@ const cases: { name: string; input: () => unknown; want: unknown }[] = [
     name: "defaultJob() leaves completions unset when parallelism is given",
     input: () => {
       const job: Job = { spec: { parallelism: 3, template: structuredClone(template) } }
-      defaultJob(job, false)
+      defaultJob(job)
       return [job.spec!.completions, job.spec!.parallelism]
     },
     want: [undefined, 3],
   },
   {
-    name: "defaultJob() on create generates the selector and labels",
+    name: "defaultJob() leaves the selector to the registry, which generates it once the Job has its uid",
     input: () => {
       const job: Job = { metadata: { name: "pi", uid: "u-1" }, spec: { template: structuredClone(template) } }
-      defaultJob(job, true)
+      defaultJob(job)
+      assert.equal(job.spec!.selector, undefined)
+      generateJobSelector(job)
       return [job.spec!.selector, job.spec!.template.metadata?.labels, job.metadata!.labels]
     },
     want: [
@@ -57,7 +59,7 @@ const cases: { name: string; input: () => unknown; want: unknown }[] = [
     ],
   },
   {
-    name: "defaultJob() leaves a manual selector alone",
+    name: "generateJobSelector() leaves a manual selector alone",
     input: () => {
       const job: Job = {
         metadata: { name: "pi", uid: "u-1" },
@@ -67,7 +69,8 @@ const cases: { name: string; input: () => unknown; want: unknown }[] = [
           template: structuredClone(template),
         },
       }
-      defaultJob(job, true)
+      defaultJob(job)
+      generateJobSelector(job)
       return job.spec!.selector
     },
     want: { matchLabels: { a: "b" } },

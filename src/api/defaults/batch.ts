@@ -1,6 +1,7 @@
 /**
  * Defaults of Jobs and CronJobs (batch/v1 defaults.go), and the selector and labels the Job
- * registry generates on create (`batch.kubernetes.io/controller-uid` and friends).
+ * strategy generates on create (`batch.kubernetes.io/controller-uid` and friends), once the Job
+ * has its uid.
  */
 import type { CronJob, Job } from "kubernetes-types/batch/v1.js"
 import { defaultPodTemplateSpec } from "./pod.ts"
@@ -27,8 +28,9 @@ function defaultJobSpec(s: Obj): void {
 
 /**
  * Adds the generated selector and template labels a Job without `manualSelector` gets on
- * create; needs `metadata.uid`. Labels the user set are kept (validation then rejects
- * conflicts), and the Job's own labels come from its template when it has none.
+ * create (upstream's jobStrategy.PrepareForCreate); needs `metadata.uid`. Labels the user set
+ * are kept (validation then rejects conflicts), and the Job's own labels come from its template
+ * when it has none.
  */
 export function generateJobSelector(job: Job): void {
   const meta = (job.metadata ?? {}) as Obj
@@ -43,18 +45,14 @@ export function generateJobSelector(job: Job): void {
   if (!Object.keys(meta.labels ?? {}).length) meta.labels = { ...labels }
 }
 
-/**
- * Job defaults. `creating` also generates the selector (upstream's registry does that on
- * create only; the selector is immutable afterwards).
- */
-export function defaultJob(job: Job, creating: boolean): void {
+/** Job defaults (the selector is the registry's: generateJobSelector). */
+export function defaultJob(job: Job): void {
   const spec = (job.spec ??= {} as NonNullable<Job["spec"]>) as Obj
   const meta = (job.metadata ??= {}) as Obj
   const templateLabels = spec.template?.metadata?.labels
   if (templateLabels && !Object.keys(meta.labels ?? {}).length) meta.labels = { ...templateLabels }
   defaultJobSpec(spec)
   spec.manualSelector ??= false
-  if (creating) generateJobSelector(job)
 }
 
 /** CronJob defaults: Allow concurrency, not suspended, 3 successful and 1 failed Jobs kept. */

@@ -5,16 +5,15 @@ import { defaultNamespace, defaultNode, defaultSecret } from "./core.ts"
 
 const cases: { name: string; input: () => unknown; want: unknown }[] = [
   {
-    name: "defaultNamespace() on create adds the name label, phase and finalizer",
+    name: "defaultNamespace() adds the name label and phase, not the finalizer (the strategy's)",
     input: () => {
       const ns: Namespace = { metadata: { name: "team-a" } }
-      defaultNamespace(ns, true)
+      defaultNamespace(ns)
       return ns
     },
     want: {
       metadata: { name: "team-a", labels: { "kubernetes.io/metadata.name": "team-a" } },
       status: { phase: "Active" },
-      spec: { finalizers: ["kubernetes"] },
     },
   },
   {
@@ -25,7 +24,7 @@ const cases: { name: string; input: () => unknown; want: unknown }[] = [
         spec: { finalizers: [] },
         status: { phase: "Terminating" },
       }
-      defaultNamespace(ns, false)
+      defaultNamespace(ns)
       return ns
     },
     want: {

@@ -14,19 +14,15 @@ import type {
 type Obj = Record<string, any>
 
 /**
- * Namespace defaults: the `kubernetes.io/metadata.name` label and phase Active; on create,
- * the `kubernetes` finalizer (afterwards only the finalize subresource changes finalizers).
+ * Namespace defaults: the `kubernetes.io/metadata.name` label when the name is known (a
+ * generated name gets it from the registry's strategy) and phase Active. The `kubernetes`
+ * finalizer of a new namespace is the strategy's too, as upstream's PrepareForCreate adds it.
  */
-export function defaultNamespace(ns: Namespace, creating: boolean): void {
+export function defaultNamespace(ns: Namespace): void {
   const meta = (ns.metadata ??= {}) as Obj
   if (meta.name) meta.labels = { ...(meta.labels ?? {}), "kubernetes.io/metadata.name": meta.name }
   const status = ((ns as Obj).status ??= {})
   if (!status.phase) status.phase = "Active"
-  if (creating) {
-    const spec = ((ns as Obj).spec ??= {})
-    const finalizers: string[] = spec.finalizers ?? []
-    if (!finalizers.includes("kubernetes")) spec.finalizers = [...finalizers, "kubernetes"]
-  }
 }
 
 /** Secret defaults: type Opaque, and stringData folded into base64 data (stringData wins). */

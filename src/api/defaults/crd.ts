@@ -1,7 +1,8 @@
 /**
  * Defaults of a CustomResourceDefinition (apiextensions.k8s.io/v1): singular and listKind
- * names from the kind, the None conversion, and status.storedVersions holding the storage
- * version (as upstream's strategy keeps it).
+ * names from the kind, the None conversion, and the status fields Go always writes
+ * (acceptedNames, storedVersions). The storage version joins storedVersions in the registry's
+ * CRD strategy, as upstream's PrepareForCreate and PrepareForUpdate add it.
  */
 import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
 
@@ -18,20 +19,19 @@ export function defaultCustomResourceDefinition(crd: CustomResourceDefinition): 
   for (const v of spec.versions ?? []) {
     for (const c of v.additionalPrinterColumns ?? []) c.priority ??= 0
   }
-  defaultStatus(crd, (spec.versions ?? []).find((v) => v.storage)?.name)
+  defaultStatus(crd)
 }
 
 /**
- * status.acceptedNames and status.storedVersions holding `storage`. An update's status may be the
- * stored object's (shared with the watch cache): it is replaced, never changed.
+ * status.acceptedNames and status.storedVersions, empty where unset. An update's status may be
+ * the stored object's (shared with the watch cache): it is replaced, never changed.
  */
-function defaultStatus(crd: CustomResourceDefinition, storage: string | undefined): void {
+function defaultStatus(crd: CustomResourceDefinition): void {
   const status = crd.status
-  const stored = status?.storedVersions ?? []
-  if (status?.acceptedNames && status.storedVersions && (!storage || stored.includes(storage))) return
+  if (status?.acceptedNames && status.storedVersions) return
   crd.status = {
     ...status,
     acceptedNames: status?.acceptedNames ?? { plural: "", kind: "" },
-    storedVersions: storage && !stored.includes(storage) ? [...stored, storage] : stored,
+    storedVersions: status?.storedVersions ?? [],
   }
 }

@@ -2,11 +2,16 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { ApiObject } from "../meta.ts"
 import { validateObject } from "../validation/index.ts"
-import { applyDefaults, type DefaultsRef } from "./index.ts"
+import { applyDefaults, type DefaultsRef, generateJobSelector } from "./index.ts"
 
 const kinds: {
   name: string
-  input: { ref: DefaultsRef & { namespaced: boolean }; obj: ApiObject }
+  input: {
+    ref: DefaultsRef & { namespaced: boolean }
+    obj: ApiObject
+    /** What the registry's strategy does on create, after the defaults. */
+    prepare?: (obj: ApiObject) => void
+  }
   want: string[]
 }[] = [
   {
@@ -49,13 +54,14 @@ const kinds: {
     want: [],
   },
   {
-    name: "applyDefaults() makes a minimal Job valid once it has a uid",
+    name: "applyDefaults() makes a minimal Job valid once the registry generated its selector",
     input: {
       ref: { group: "batch", version: "v1", kind: "Job", namespaced: true },
       obj: {
         metadata: { name: "pi", namespace: "default", uid: "u-1" },
         spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "perl" }] } } },
       },
+      prepare: (obj) => generateJobSelector(obj as never),
     },
     want: [],
   },
@@ -123,6 +129,7 @@ for (const c of kinds) {
   test(c.name, () => {
     const obj = structuredClone(c.input.obj)
     applyDefaults(c.input.ref, obj)
+    c.input.prepare?.(obj)
     assert.deepEqual(
       validateObject(c.input.ref, obj).map((e) => `${e.field}: ${e.message}`),
       c.want,

@@ -68,7 +68,7 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
   "/Service": defaultService,
   "/Endpoints": defaultEndpoints,
   "/Secret": defaultSecret,
-  "/Namespace": (o, p) => defaultNamespace(o, p.creating),
+  "/Namespace": defaultNamespace,
   "/Node": defaultNode,
   "/PersistentVolume": defaultPersistentVolume,
   "/PersistentVolumeClaim": defaultPersistentVolumeClaim,
@@ -79,7 +79,7 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
   "apps/ReplicaSet": defaultReplicaSet,
   "apps/StatefulSet": defaultStatefulSet,
   "apps/DaemonSet": defaultDaemonSet,
-  "batch/Job": (o, p) => defaultJob(o, p.creating),
+  "batch/Job": defaultJob,
   "batch/CronJob": defaultCronJob,
   "autoscaling/HorizontalPodAutoscaler": (o, p) => defaultHorizontalPodAutoscaler(o, p.version),
   "discovery.k8s.io/EndpointSlice": defaultEndpointSlice,
@@ -102,8 +102,7 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
 /**
  * Fills upstream's defaults into `obj` in place; the caller passes a copy it owns. A write
  * whose object has no `metadata.resourceVersion` counts as a create, which adds the
- * create-only fields (a Pod's service account and priority, a Job's generated selector, a
- * Namespace's `kubernetes` finalizer).
+ * create-only fields (a Pod's service account and priority).
  */
 export function applyDefaults(ref: DefaultsRef, obj: ApiObject): void {
   const defaulter = DEFAULTERS[`${ref.group}/${ref.kind}`]

@@ -380,6 +380,51 @@ describe("CustomResourceDefinitions", () => {
     await call("DELETE", `${CRDS}/crontabz.stable.example.com`)
   })
 
+  test("a custom resource's status defaults hold after the strategy resets or keeps its status", async () => {
+    const crd = {
+      metadata: { name: "gadgets.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "gadgets", kind: "Gadget" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            subresources: { status: {} },
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: {
+                  spec: { type: "object", properties: { size: { type: "integer" } } },
+                  status: {
+                    type: "object",
+                    default: {},
+                    properties: { phase: { type: "string", default: "New" } },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    }
+    assert.equal((await call("POST", CRDS, crd)).status, 201)
+    const GADGETS = "/apis/example.com/v1/namespaces/default/gadgets"
+    const gadget = { apiVersion: "example.com/v1", kind: "Gadget", metadata: { name: "g" } }
+    const created = await until("gadgets served", async () => {
+      const r = await call("POST", GADGETS, { ...gadget, spec: { size: 1 }, status: { phase: "Done" } })
+      return r.status === 201 ? r.json : undefined
+    })
+    assert.deepEqual(created.status, { phase: "New" })
+    // A spec write without status keeps the stored one, defaulted.
+    const put = await call("PUT", `${GADGETS}/g`, { ...created, spec: { size: 2 }, status: undefined })
+    assert.equal(put.status, 200, put.text)
+    assert.deepEqual([put.json.spec.size, put.json.status], [2, { phase: "New" }])
+    await call("DELETE", `${CRDS}/gadgets.example.com`)
+  })
+
   test("watches stream custom resource events; lists span namespaces", async () => {
     const ctl = new AbortController()
     const list = await call("GET", CT)

@@ -64,6 +64,19 @@ describe("CertificateSigningRequest strategy", () => {
     assert.deepEqual(res.json.metadata.labels, { a: "b" })
   })
 
+  test("an update of the main resource records in managedFields what it keeps: metadata", async () => {
+    await call("POST", CSRS, csr("c2m"))
+    const cur = (await call("GET", `${CSRS}/c2m`)).json
+    const res = await call("PUT", `${CSRS}/c2m?fieldManager=editor`, {
+      ...cur,
+      metadata: { ...cur.metadata, labels: { a: "b" } },
+      spec: { ...cur.spec, signerName: "example.com/other", expirationSeconds: 3600 },
+    })
+    assert.equal(res.status, 200, JSON.stringify(res.json))
+    const entry = res.json.metadata.managedFields.find((m: any) => m.manager === "editor")
+    assert.deepEqual(entry.fieldsV1, { "f:metadata": { "f:labels": { ".": {}, "f:a": {} } } })
+  })
+
   test("approval sets conditions with timestamps; status may not add Approved", async () => {
     await call("POST", CSRS, csr("c3"))
     const cur = (await call("GET", `${CSRS}/c3`)).json

@@ -1,18 +1,15 @@
 /**
  * The CertificateSigningRequest strategies (upstream's csrStrategy, csrStatusStrategy and
- * csrApprovalStrategy), run as a mutating admission step so the generic registry stays generic:
- * create fills the requesting user into spec; the main resource may change only metadata; status
- * may change the certificate and conditions other than Approved and Denied; approval only the
- * conditions. Condition timestamps the client left empty are filled.
+ * csrApprovalStrategy), called by the generic strategy after its own steps: create fills the
+ * requesting user into spec; the main resource may change only metadata; status may change the
+ * certificate and conditions other than Approved and Denied; approval only the conditions.
+ * Condition timestamps the client left empty are filled.
  */
 import type {
   CertificateSigningRequest,
   CertificateSigningRequestCondition,
 } from "kubernetes-types/certificates/v1.js"
-import type { Clock } from "../../util/index.ts"
-import type { AdmissionPlugin } from "../admission.ts"
 import type { UserInfo } from "../http.ts"
-import { timestamp } from "./context.ts"
 
 type Csr = CertificateSigningRequest
 type Condition = CertificateSigningRequestCondition
@@ -73,27 +70,21 @@ function prepareApprovalUpdate(csr: Csr, old: Csr, now: string): void {
   csr.metadata = { ...old.metadata, resourceVersion: csr.metadata?.resourceVersion }
 }
 
-/** The CertificateSigningRequest strategies, as an admission plugin that only mutates. */
-export function certificateSigningRequestStrategy(clock: Clock): AdmissionPlugin {
-  return {
-    name: "CertificateSigningRequestStrategy",
-    mutate(req) {
-      if (req.info.group !== "certificates.k8s.io" || req.info.kind !== "CertificateSigningRequest") return
-      const csr = req.object as Csr | undefined
-      if (!csr) return
-      const old = req.old as Csr | undefined
-      if (req.operation === "CREATE") {
-        csr.status = {} // users cannot create pre-approved requests
-        return fillRequestor(csr, req.user)
-      }
-      if (req.operation !== "UPDATE" || !old) return
-      const now = timestamp(clock.now())
-      if (req.subresource === "") {
-        csr.spec = old.spec
-        if (old.status === undefined) delete csr.status
-        else csr.status = old.status
-      } else if (req.subresource === "status") prepareStatusUpdate(csr, old, now)
-      else if (req.subresource === "approval") prepareApprovalUpdate(csr, old, now)
-    },
-  }
+/** Prepares a new request of `user`: an empty status (no pre-approved requests), its requestor. */
+export function prepareCsrForCreate(csr: Csr, user: UserInfo | undefined): void {
+  csr.status = {}
+  fillRequestor(csr, user)
+}
+
+/**
+ * Prepares an update of `old` to `csr` through `subresource` ("" for the main resource), `now`
+ * the time of the write. Mutates `csr`.
+ */
+export function prepareCsrForUpdate(csr: Csr, old: Csr, subresource: string, now: () => string): void {
+  if (subresource === "") {
+    csr.spec = old.spec
+    if (old.status === undefined) delete csr.status
+    else csr.status = old.status
+  } else if (subresource === "status") prepareStatusUpdate(csr, old, now())
+  else if (subresource === "approval") prepareApprovalUpdate(csr, old, now())
 }

@@ -69,10 +69,11 @@ export interface AdmissionNotes {
 }
 
 /**
- * Admission in upstream's two phases; each throws an ApiError to refuse. A create is mutated
- * before it is named (a generateName object has no name yet), given its uid and validated, and
- * validated once it passed validation, just before it is written; an update likewise around its
- * validation.
+ * Admission in upstream's two phases; each throws an ApiError to refuse. A create is mutated as
+ * its client wrote it, before the registry names it (a generateName object has no name yet),
+ * gives it its uid and creationTimestamp and prepares it, and validated once it passed
+ * validation, just before it is written; an update likewise, mutated as written before its
+ * strategy prepares it.
  */
 export interface Admission {
   mutate(req: AdmissionRequest): Promise<void>

@@ -22,7 +22,7 @@ import {
   type Served,
 } from "./context.ts"
 import { setObjectJsonParts } from "../output.ts"
-import { afterMutation, nameFromGenerateName, prepareForCreate } from "./strategy.ts"
+import { hasStatus, nameFromGenerateName, prepareForCreate } from "./strategy.ts"
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { updateObject, type UpdateOptions, type UpdateResult, type UpdateTransform } from "./update.ts"
@@ -66,33 +66,30 @@ export class Registry {
     return needsConversion(s) || s.info.custom ? this.#d.convert(obj, s.info, s.info.version) : obj
   }
 
-  /** Creates an object. @throws ApiError AlreadyExists, Invalid, BadRequest */
+  /**
+   * Creates an object, in upstream's order: the decoded object, defaulted, is recorded in
+   * managedFields and goes through mutating admission as its client wrote it (no uid, no
+   * creationTimestamp, a generateName without a name); then it gets its name, uid and
+   * creationTimestamp and the kind's strategy prepares it (status, generation and the like);
+   * then it is validated, goes through validating admission and is stored.
+   * @throws ApiError AlreadyExists, Invalid, BadRequest
+   */
   async create(s: Served, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<ApiObject> {
     const obj = checkBody(s, body, namespace)
-    const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
-    if (meta.resourceVersion) {
+    if (obj.metadata?.resourceVersion) {
       throw new ApiError("InternalError", "resourceVersion should not be set on objects to be created")
     }
-    const generated = !meta.name && !!meta.generateName
-    if (generated) meta.name = nameFromGenerateName(s.info, meta.generateName as string, generateName)
-    meta.uid = newUid()
-    meta.creationTimestamp = timestamp(this.#d.clock.now())
-    delete meta.deletionTimestamp
-    delete meta.deletionGracePeriodSeconds
-    delete meta.selfLink
-    prepareForCreate(s.info, obj, meta.creationTimestamp)
-    this.#d.defaults(s.info, obj)
+    const d = this.#d
+    d.defaults(s.info, obj)
     if (opts.fieldManager !== undefined) {
-      const ctx = writeContext(s.info, "", this.#d.clock.now(), this.#d.customShape)
+      const ctx = writeContext(s.info, "", d.clock.now(), d.customShape)
       recordUpdate(undefined, obj, opts.fieldManager, ctx)
     }
-    // Mutating admission sees a generated name's object as nameless, as upstream's runs before
-    // the name is generated: its refusals name the generateName prefix.
     const req = {
       operation: "CREATE" as const,
       info: s.info,
       namespace,
-      name: generated ? "" : (meta.name ?? ""),
+      name: obj.metadata?.name ?? "",
       subresource: "",
       object: obj,
       user: opts.user,
@@ -100,12 +97,13 @@ export class Registry {
       notes: opts.notes,
       origin: opts.origin,
     }
-    await this.#d.admission.mutate(req)
-    afterMutation(s.info, obj)
-    const undo = await this.#d.allocate?.(s, obj, undefined, !!opts.dryRun)
+    await d.admission.mutate(req)
+    const generated = this.#prepare(s, obj, opts)
+    const undo = await d.allocate?.(s, obj, undefined, !!opts.dryRun)
     try {
-      checkValid(this.#d, s, obj)
-      await this.#d.admission.validate(generated ? { ...req, name: meta.name as string } : req)
+      checkValid(d, s, obj)
+      // Validating admission sees the generated name, as upstream's names an unnamed request.
+      await d.admission.validate(req.name ? req : { ...req, name: obj.metadata?.name ?? "" })
       const stored = storedForm(s, obj)
       if (opts.dryRun) return stored
       return await this.#createLoop(s, namespace, stored, generated)
@@ -113,6 +111,34 @@ export class Registry {
       await undo?.()
       throw err
     }
+  }
+
+  /**
+   * Gives an admitted object to be created what the server sets (upstream's
+   * FillObjectMetaSystemFields, its generated name, BeforeCreate and the strategy's
+   * PrepareForCreate). Returns whether its name was generated.
+   */
+  #prepare(s: Served, obj: ApiObject, opts: WriteOptions): boolean {
+    const d = this.#d
+    // Read here, after admission: a webhook's patch replaces the metadata.
+    const meta = (obj.metadata ??= {})
+    const generated = !meta.name && !!meta.generateName
+    if (generated) meta.name = nameFromGenerateName(s.info, meta.generateName as string, generateName)
+    // managedFields stay last, where Go's ObjectMeta has them (recorded before the server's fields).
+    const managed = meta.managedFields
+    if (managed !== undefined) delete meta.managedFields
+    const now = timestamp(d.clock.now())
+    meta.uid = newUid()
+    meta.creationTimestamp = now
+    delete meta.deletionTimestamp
+    delete meta.deletionGracePeriodSeconds
+    delete meta.selfLink
+    prepareForCreate(s.info, obj, { now, user: opts.user })
+    // A custom resource's status the strategy reset gets its schema's defaults again, as
+    // upstream's are applied again when the created object is read back from storage.
+    if (s.info.custom && hasStatus(s.info)) d.defaults(s.info, obj)
+    if (managed !== undefined) meta.managedFields = managed
+    return generated
   }
 
   async #createLoop(s: Served, namespace: string, obj: ApiObject, generated: boolean): Promise<ApiObject> {

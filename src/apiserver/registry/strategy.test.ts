@@ -1,9 +1,9 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
-import { Pods } from "../../api/index.ts"
+import { findResource, Pods, type ResourceInfo } from "../../api/index.ts"
 import type { ApiServer } from "../server.ts"
 import { apiCall, memoryApiServer } from "../../testing/index.ts"
-import { afterMutation, prepareForCreate, SCHEDULING_GATED_MESSAGE } from "./strategy.ts"
+import { prepareForCreate, prepareForUpdate, SCHEDULING_GATED_MESSAGE } from "./strategy.ts"
 
 const NOW = "2026-01-02T03:04:05Z"
 const GATED = {
@@ -46,13 +46,69 @@ describe("prepareForCreate of a pod", () => {
         spec: { containers: [{ name: "c", image: "busybox" }], ...c.spec },
         ...(c.status ? { status: c.status } : {}),
       }
-      prepareForCreate(Pods, pod, NOW)
-      // The QoS class comes once mutating admission is done.
-      afterMutation(Pods, pod)
+      prepareForCreate(Pods, pod, { now: NOW })
       assert.deepEqual(pod.status, c.want)
     })
   }
   test("the message is upstream's", () => assert.equal(SCHEDULING_GATED_MESSAGE, GATED.message))
+})
+
+describe("the strategies of APIService and CertificateSigningRequest", () => {
+  const APISERVICES = findResource("apiregistration.k8s.io", "v1", "apiservices") as ResourceInfo
+  const CSRS = findResource("certificates.k8s.io", "v1", "certificatesigningrequests") as ResourceInfo
+  type Obj = { metadata?: object; spec?: any; status?: any }
+
+  test("create: a local APIService is Available whatever status it came with", () => {
+    const svc: Obj = {
+      metadata: { name: "v1.example.com" },
+      spec: { group: "example.com", version: "v1", groupPriorityMinimum: 1, versionPriority: 1 },
+      status: { conditions: [{ type: "Available", status: "False" }] },
+    }
+    prepareForCreate(APISERVICES, svc, { now: NOW })
+    assert.deepEqual(svc.status, {
+      conditions: [
+        {
+          type: "Available",
+          status: "True",
+          lastTransitionTime: NOW,
+          reason: "Local",
+          message: "Local APIServices are always available",
+        },
+      ],
+    })
+  })
+
+  test("create: a CertificateSigningRequest starts unapproved, its requestor the user who created it", () => {
+    const csr: Obj = {
+      metadata: { name: "r" },
+      spec: { request: "", signerName: "example.com/x", usages: ["client auth"], username: "mallory" },
+      status: { conditions: [{ type: "Approved", status: "True" }] },
+    }
+    prepareForCreate(CSRS, csr, { now: NOW, user: { name: "alice", groups: ["team"] } })
+    assert.deepEqual(csr.status, {})
+    assert.deepEqual([csr.spec.username, csr.spec.groups], ["alice", ["team"]])
+  })
+
+  test("update: a CertificateSigningRequest's main resource keeps its spec and status; approval stamps its conditions", () => {
+    const old: Obj = {
+      metadata: { name: "r", resourceVersion: "5" },
+      spec: { request: "", signerName: "example.com/x", username: "alice" },
+      status: {},
+    }
+    const edited = prepareForUpdate(
+      CSRS,
+      { ...old, spec: { username: "mallory" }, status: { x: 1 } },
+      old,
+      "",
+      () => NOW,
+    )
+    assert.deepEqual([edited.spec, edited.status], [old.spec, old.status])
+    const approval = { ...old, status: { conditions: [{ type: "Approved", status: "True" }] } }
+    const approved = prepareForUpdate(CSRS, approval, old, "approval", () => NOW)
+    assert.deepEqual(approved.status.conditions, [
+      { type: "Approved", status: "True", lastUpdateTime: NOW, lastTransitionTime: NOW },
+    ])
+  })
 })
 
 describe("scheduling gates through the API", () => {

@@ -4,8 +4,20 @@
  * which kinds track metadata.generation, and how deletes behave.
  */
 import type { Pod } from "kubernetes-types/core/v1.js"
-import { type ApiObject, isPodTerminal, qosClass, type ResourceInfo } from "../../api/index.ts"
+import {
+  type ApiObject,
+  type APIService,
+  generateJobSelector,
+  isPodTerminal,
+  qosClass,
+  type ResourceInfo,
+} from "../../api/index.ts"
 import { jsonEqual } from "../../util/index.ts"
+import type { UserInfo } from "../http.ts"
+import { prepareApiServiceForCreate } from "./apiservice.ts"
+import { prepareCsrForCreate, prepareCsrForUpdate } from "./certificates.ts"
+import { prepareCrdForCreate, prepareCrdForUpdate } from "./crd.ts"
+import { canonicalizeNamespace, prepareNamespaceForCreate } from "./namespace.ts"
 import { templateGenerationOnCreate, templateGenerationOnUpdate } from "./daemonset-template-generation.ts"
 import { dropDisabledFields } from "./disabled-fields.ts"
 import { dropDisabledDraFields } from "./dra-disabled-fields.ts"
@@ -85,6 +97,8 @@ const STATUS_ON_CREATE = new Set([
   "networking.k8s.io/ServiceCIDR",
 ])
 
+const CRD = "apiextensions.k8s.io/CustomResourceDefinition"
+
 function kindKey(info: ResourceInfo): string {
   return `${info.group}/${info.kind}`
 }
@@ -113,21 +127,36 @@ export function tracksGeneration(info: ResourceInfo): boolean {
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
+/** What a create's strategy may ask of its request (upstream's context). */
+export interface CreateContext {
+  /** The create's timestamp, RFC 3339: the object's creationTimestamp. */
+  readonly now: string
+  /** Who asked for the create (absent for the server's own writes). */
+  readonly user?: UserInfo
+}
+
 /**
- * Resets the fields the server owns on create (status, generation). Mutates `obj`. `now` is the
- * create's timestamp, for the conditions the server writes.
+ * Resets the fields the server owns on create (status, generation) and sets what the kind's
+ * strategy sets (upstream's PrepareForCreate): it runs once mutating admission is done and the
+ * object has its name, uid and creationTimestamp. Mutates `obj`.
  */
-export function prepareForCreate(info: ResourceInfo, obj: Obj, now: string): void {
+export function prepareForCreate(info: ResourceInfo, obj: Obj, ctx: CreateContext): void {
   const key = kindKey(info)
   if (hasStatus(info) && !STATUS_ON_CREATE.has(key)) {
     const initial = INITIAL_STATUS[key]
-    if (key === "/Pod") obj.status = initialPodStatus(obj as Pod, now)
+    if (key === "/Pod") obj.status = initialPodStatus(obj as Pod, ctx.now)
     else if (initial) obj.status = initial()
     else delete obj.status
   }
   if (tracksGeneration(info) && obj.metadata) obj.metadata.generation = 1
   else if (obj.metadata) delete obj.metadata.generation
   if (key === "apps/DaemonSet") templateGenerationOnCreate(obj)
+  else if (key === "batch/Job") generateJobSelector(obj as never)
+  else if (key === "apiregistration.k8s.io/APIService") prepareApiServiceForCreate(obj as APIService, ctx.now)
+  else if (key === "certificates.k8s.io/CertificateSigningRequest")
+    prepareCsrForCreate(obj as never, ctx.user)
+  else if (key === "/Namespace") prepareNamespaceForCreate(obj as never)
+  else if (key === CRD) prepareCrdForCreate(obj as never)
   dropDisabledFields(key, obj)
   dropDisabledDraFields(key, obj)
 }
@@ -136,9 +165,9 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj, now: string): voi
 export const SCHEDULING_GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates"
 
 /**
- * A new pod's status: Pending (its QoS class comes after mutating admission: afterMutation), and
- * PodScheduled=False SchedulingGated when it has scheduling gates (upstream's
- * applySchedulingGatedCondition), so clients see why it waits.
+ * A new pod's status: Pending, its QoS class (from the resources mutating admission left, as
+ * LimitRanger may have defaulted them), and PodScheduled=False SchedulingGated when it has
+ * scheduling gates (upstream's applySchedulingGatedCondition), so clients see why it waits.
  */
 function initialPodStatus(pod: Pod, now: string): Pod["status"] {
   const status: NonNullable<Pod["status"]> = { phase: "Pending" }
@@ -154,16 +183,8 @@ function initialPodStatus(pod: Pod, now: string): Pod["status"] {
       },
     ]
   }
+  status.qosClass = qosClass(pod)
   return status
-}
-
-/**
- * What the create strategy sets from what mutating admission may have changed: a pod's QoS
- * class, from the resources LimitRanger may have defaulted (upstream's PrepareForCreate runs
- * after mutating admission).
- */
-export function afterMutation(info: ResourceInfo, obj: Obj): void {
-  if (info.group === "" && info.kind === "Pod" && obj.status) obj.status.qosClass = qosClass(obj as Pod)
 }
 
 /**
@@ -182,14 +203,33 @@ function sameSpec(a: Obj, b: Obj, withStatus: boolean): boolean {
  * Keeps what a write may not change: a spec write keeps the old status, a status write keeps
  * the old spec and the old metadata except resourceVersion (from `copyOfOld`, whose top level and
  * metadata are copied, never changed).
- * Bumps generation on spec changes.
+ * Bumps generation on spec changes, and sets what the kind's strategy sets (upstream's
+ * PrepareForUpdate); `now` is the time of the write.
  */
 export function prepareForUpdate(
   info: ResourceInfo,
   next: Obj,
   old: Obj,
   subresource: string,
+  now: () => string,
   copyOfOld: () => Obj = () => structuredClone(old),
+): Obj {
+  const prepared = genericUpdate(info, next, old, subresource, copyOfOld)
+  const key = kindKey(info)
+  if (key === "certificates.k8s.io/CertificateSigningRequest") {
+    prepareCsrForUpdate(prepared as never, old as never, subresource, now)
+  } else if (key === "/Namespace") canonicalizeNamespace(prepared as never)
+  else if (key === CRD && subresource === "") prepareCrdForUpdate(prepared as never)
+  return prepared
+}
+
+/** What prepareForUpdate does for every kind. */
+function genericUpdate(
+  info: ResourceInfo,
+  next: Obj,
+  old: Obj,
+  subresource: string,
+  copyOfOld: () => Obj,
 ): Obj {
   if (subresource !== "" && subresource !== "status")
     return subresourceWrite(info, next, old, subresource, copyOfOld)

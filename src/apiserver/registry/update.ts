@@ -32,6 +32,7 @@ import {
   shallowCopy,
   stampRevision,
   storedRevision,
+  timestamp,
   withResourceVersion,
 } from "./context.ts"
 import { setObjectJson } from "../output.ts"
@@ -176,12 +177,12 @@ async function updateAttempt(
   // A status write keeps the old object but its status: the shared one's top level is copied.
   const base = shared ? () => shared : copyOfOld
   const d = reg.deps
-  // A write of the main resource is defaulted as it comes, as upstream defaults a body it
-  // decodes, so what the strategy compares with the stored object (the spec a generation counts,
-  // a DaemonSet's template) is defaulted on both sides; a subresource's write once it is whole,
-  // and again the main resource's of a kind whose defaults reach the status the strategy kept
-  // (a CRD's storedVersions take its new storage version).
-  if (sub === "") d.defaults(s.info, next)
+  // Defaulted as it comes, before mutating admission, as upstream defaults every body it decodes
+  // or patches ahead of its transformers: admission sees an ephemeral container or a status
+  // with their defaults, and what the strategy compares with the stored object (the spec a
+  // generation counts, a DaemonSet's template) is defaulted on both sides. Some subresource
+  // writes have nothing to default (see needsDefaults); they are left as they are.
+  if (sub === "" || needsDefaults(s, sub)) d.defaults(s.info, next)
   const req = await preparedUpdate(a, ref, next, old, base)
   const prepared = req.object as ApiObject
   const undo = await d.allocate?.(s, prepared, old, !!opts.dryRun)
@@ -197,8 +198,10 @@ async function updateAttempt(
 }
 
 /**
- * The update of `old` to `next` as the strategy prepares it and mutating admission changes it:
- * the admission request validation gets, its object the prepared one.
+ * The update of `old` to `next` in upstream's order: recorded in managedFields and changed by
+ * mutating admission as written (the update handler's transformers), then prepared by the
+ * strategy (upstream's BeforeUpdate): the admission request validation gets, its object the
+ * prepared one.
  */
 async function preparedUpdate(
   a: Attempt,
@@ -210,18 +213,22 @@ async function preparedUpdate(
   const { reg, s, opts } = a
   const d = reg.deps
   const sub = opts.subresource ?? ""
-  // A resize is mutated as written, before its strategy keeps only the resources (upstream's
-  // order: admission, then dropNonResizeUpdates and the generation), so what admission changes
-  // elsewhere (LimitRanger's annotation, a webhook's labels) is not stored, and the generation
-  // and managedFields count the resources admission set.
-  const mutateFirst = sub === "resize" && !opts.admitted
-  if (mutateFirst) await d.admission.mutate(updateRequest(a, ref, next, old))
-  const prepared = prepareForUpdate(s.info, next as never, old as never, sub, base as never)
-  if (sub === "" ? defaultsStatus(s.info) : needsDefaults(s, sub)) d.defaults(s.info, prepared)
-  recordManagedUpdate(d, s, old, prepared, opts)
-  const req = updateRequest(a, ref, prepared, old)
-  if (!opts.admitted && !mutateFirst) await d.admission.mutate(req)
-  return req
+  // A resize's managedFields count the resources admission set, once its strategy kept only
+  // them: what admission changes elsewhere (LimitRanger's annotation, a webhook's labels) is
+  // not stored.
+  const resize = sub === "resize"
+  const now = () => timestamp(d.clock.now())
+  if (resetsWritten(s, sub)) recordUnreset(d, s, old, next, opts, now)
+  else if (!resize) recordManagedUpdate(d, s, old, next, opts)
+  // Mutating admission changes `next` in place (a webhook's patch replaces its contents).
+  const req = updateRequest(a, ref, next, old)
+  if (!opts.admitted) await d.admission.mutate(req)
+  const prepared = prepareForUpdate(s.info, next as never, old as never, sub, now, base as never)
+  // A custom resource gets its schema's defaults again where the strategy kept the stored
+  // object, as upstream's are applied again to the object it reads from storage.
+  if (s.info.custom) d.defaults(s.info, prepared)
+  if (resize) recordManagedUpdate(d, s, old, prepared, opts)
+  return prepared === next ? req : { ...req, object: prepared }
 }
 
 /** The admission request of an update of `old` to `object`. */
@@ -245,6 +252,42 @@ function updateRequest(
     notes: opts.notes,
     origin: opts.origin,
   }
+}
+
+/**
+ * Whether the strategy of an update through `sub` resets most of what is written to the stored
+ * object's (upstream's GetResetFields): a pod's ephemeral containers write keeps only
+ * spec.ephemeralContainers, a CertificateSigningRequest's main resource neither spec nor status.
+ */
+function resetsWritten(s: Served, sub: string): boolean {
+  const { group, kind } = s.info
+  if (sub === "ephemeralcontainers") return group === "" && kind === "Pod"
+  return sub === "" && group === "certificates.k8s.io" && kind === "CertificateSigningRequest"
+}
+
+/**
+ * Records an update in managedFields, as written, but for the fields its strategy resets: as
+ * upstream's field manager leaves out a strategy's reset fields, the written object is
+ * compared as the strategy would keep it (on a copy: `next` goes to mutating admission as
+ * written), and the managedFields recorded are put on `next`.
+ */
+function recordUnreset(
+  deps: RegistryDeps,
+  s: Served,
+  old: ApiObject,
+  next: ApiObject,
+  opts: UpdateOptions,
+  now: () => string,
+): void {
+  if (opts.fieldManager === undefined) return
+  const sub = opts.subresource ?? ""
+  const copy = () => structuredClone(old) as never
+  const kept = prepareForUpdate(s.info, structuredClone(next) as never, copy(), sub, now, copy) as ApiObject
+  recordManagedUpdate(deps, s, old, kept, opts)
+  const meta = next.metadata as NonNullable<ApiObject["metadata"]>
+  const managed = kept.metadata?.managedFields
+  if (managed === undefined) delete meta.managedFields
+  else meta.managedFields = managed
 }
 
 /** Records an update in managedFields when the write names a manager. */

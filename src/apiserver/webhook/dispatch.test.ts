@@ -455,36 +455,34 @@ describe("what webhooks are sent", () => {
     assert.deepEqual(warned, ["careful"])
   })
 
-  test("a create is mutated as upstream's before it is born: no uid, creation time or generated name", async () => {
+  test("a create is sent as admission has it, before the registry names it and gives it a uid; no creationTimestamp is null", async () => {
     const { chain, calls } = setup(
       [config("Mutating", "m", [webhook("m.example.com")])],
       [config("Validating", "v", [webhook("v.example.com")])],
       { "m.example.com": label("seen", "yes") },
     )
     const obj = cm()
-    Object.assign(obj.metadata as object, {
-      name: "c-x7k2p",
-      generateName: "c-",
-      uid: "u-1",
-      creationTimestamp: "2026-01-01T00:00:00Z",
-    })
+    const meta = obj.metadata as Record<string, unknown>
+    delete meta.name
+    meta.generateName = "c-"
     await chain.admit(create(obj, { name: "" }))
     const mutating = calls[0]?.review.request
     assert.equal(mutating.name, undefined)
+    const sent = mutating.object.metadata
     assert.deepEqual(
-      [
-        mutating.object.metadata.name,
-        mutating.object.metadata.uid,
-        mutating.object.metadata.creationTimestamp,
-      ],
-      [undefined, undefined, null],
+      [sent.name, sent.generateName, sent.uid, sent.creationTimestamp],
+      [undefined, "c-", undefined, null],
     )
+    assert.deepEqual(obj.metadata?.labels, { seen: "yes" })
+    // What the client sent is sent as it is: the registry replaces it after mutating admission.
+    const given = cm()
+    Object.assign(given.metadata as object, { uid: "u-1", creationTimestamp: "2026-01-01T00:00:00Z" })
+    await chain.admit(create(given))
+    const second = calls[2]?.review.request.object.metadata
     assert.deepEqual(
-      [obj.metadata?.name, obj.metadata?.uid, obj.metadata?.creationTimestamp, obj.metadata?.labels],
-      ["c-x7k2p", "u-1", "2026-01-01T00:00:00Z", { seen: "yes" }],
+      [second.name, second.uid, second.creationTimestamp],
+      ["c", "u-1", "2026-01-01T00:00:00Z"],
     )
-    // Validating webhooks see it born.
-    assert.equal(calls[1]?.review.request.object.metadata.uid, "u-1")
   })
 
   test("the server's own writes get options from the attributes", async () => {

@@ -63,18 +63,13 @@ export function versioned(
 }
 
 /**
- * Whether `req` is a create in the mutating phase, where upstream's object has no uid, no
- * creation time and (from a generateName) no name yet: they are given after mutating admission.
+ * The object a webhook is sent (`mutating`: a mutating webhook): a create's, which the registry
+ * gives its creationTimestamp only after mutating admission, has it null there, as Go writes it.
  */
-export function isUnborn(req: AdmissionRequest, mutating: boolean): boolean {
-  return mutating && req.operation === "CREATE" && req.subresource === ""
-}
-
-/** The object as a mutating webhook sees a create (see isUnborn): creationTimestamp null, as Go writes it. */
-function unborn(req: AdmissionRequest, obj: ApiObject | undefined): ApiObject | undefined {
-  if (!obj) return obj
-  const { uid: _uid, ...meta } = obj.metadata ?? {}
-  if (req.name === "") delete meta.name
+function asSent(req: AdmissionRequest, obj: ApiObject | undefined, mutating: boolean): ApiObject | undefined {
+  if (!mutating || req.operation !== "CREATE" || req.subresource !== "") return obj
+  const meta = obj?.metadata
+  if (!obj || !meta || meta.creationTimestamp !== undefined) return obj
   return { ...obj, metadata: { ...meta, creationTimestamp: null } } as unknown as ApiObject
 }
 
@@ -92,9 +87,8 @@ function conditionInputOf(
       oldObject: _old,
       ...request
     } = admissionReview("v1", a, inv, input).request
-    const object = versioned(o, req.object, a.info, inv.info)
     return {
-      object: isUnborn(req, inv.hook.mutating) ? unborn(req, object) : object,
+      object: asSent(req, versioned(o, req.object, a.info, inv.info), inv.hook.mutating),
       oldObject: versioned(o, req.old, a.info, inv.info),
       request,
     }
@@ -135,8 +129,7 @@ export async function callHook(
       "could not create admission objects: webhook does not accept known AdmissionReview versions (v1, v1beta1)",
     )
   }
-  const at = versioned(o, req.object, a.info, inv.info)
-  const object = isUnborn(req, inv.hook.mutating) ? unborn(req, at) : at
+  const object = asSent(req, versioned(o, req.object, a.info, inv.info), inv.hook.mutating)
   const old = versioned(o, req.old, a.info, inv.info)
   const uid = randomUUID()
   const review = admissionReview(version, a, inv, {

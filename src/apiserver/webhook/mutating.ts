@@ -10,28 +10,12 @@ import type { ApiObject } from "../../api/index.ts"
 import { goQuote, jsonEqual } from "../../util/index.ts"
 import type { AdmissionPlugin } from "../admission.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
-import {
-  callHook,
-  failureOf,
-  invocationOf,
-  isUnborn,
-  versioned,
-  type WebhookAdmissionOptions,
-} from "./dispatch.ts"
+import { callHook, failureOf, invocationOf, versioned, type WebhookAdmissionOptions } from "./dispatch.ts"
 import { CallingWebhookError, internalError } from "./errors.ts"
 import { type Attributes, attributesOf, type Invocation, isExempt } from "./match.ts"
 import type { Hook } from "./source.ts"
 
 const { applyPatch } = fastJsonPatch
-
-/** Gives a patched create back what the webhook did not see (a name only if it set none). */
-function reborn(patched: ApiObject, original: ApiObject): void {
-  const meta = (patched.metadata ??= {})
-  const was = original.metadata ?? {}
-  if (was.uid !== undefined) meta.uid = was.uid
-  if (was.creationTimestamp !== undefined) meta.creationTimestamp = was.creationTimestamp
-  if (!meta.name && was.name) meta.name = was.name
-}
 
 /** The operations of a JSON patch a webhook answered with. */
 function patchOperations(w: MutatingWebhook, patch: Buffer): Operation[] {
@@ -96,7 +80,6 @@ async function callMutating(
   }
   patched = o.decode(inv.info, patched)
   const changed = !jsonEqual(object, patched)
-  if (isUnborn(req, true)) reborn(patched, req.object)
   o.defaults(inv.info, patched)
   replaceContents(req.object, versioned(o, patched, inv.info, a.info) as ApiObject)
   return changed
