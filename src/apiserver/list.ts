@@ -5,6 +5,7 @@
 import { goJsonSyntaxError } from "./go-json-syntax.ts"
 import { ApiError, type ApiObject, badRequest, type Status } from "../api/index.ts"
 import { CompactedError, type Entry, type Store } from "../storage/index.ts"
+import { goCleanRooted } from "../util/index.ts"
 import type { WatchCache } from "./watch-cache.ts"
 import type { ObjectFilter } from "./filter.ts"
 import { decode, type Served } from "./registry/context.ts"
@@ -56,17 +57,6 @@ function goBase64UrlError(s: string): string | undefined {
   return undefined
 }
 
-/** Go's path.Clean of a rooted path: no empty, `.` or `..` elements, no trailing slash. */
-function cleanPath(p: string): string {
-  const out: string[] = []
-  for (const part of p.split("/")) {
-    if (part === "" || part === ".") continue
-    if (part === "..") out.pop()
-    else out.push(part)
-  }
-  return `/${out.join("/")}`
-}
-
 /** Reads a continue token; 400 with upstream's messages for one it cannot use. */
 function decodeContinue(raw: string): ContinueToken {
   const invalid = (why: string) => badRequest(`invalid continue token: continue key is not valid${why}`)
@@ -92,7 +82,7 @@ function decodeContinue(raw: string): ContinueToken {
   // A start key that path cleaning would change (`../x`, `a//b`, `a/`) could reach keys outside
   // the listed prefix: refused, as upstream refuses it.
   const rooted = t.start.startsWith("/") ? t.start : `/${t.start}`
-  if (cleanPath(rooted) !== rooted) throw invalid(`: ${t.start}`)
+  if (goCleanRooted(rooted) !== rooted) throw invalid(`: ${t.start}`)
   return { rv: t.rv, start: t.start }
 }
 

@@ -38,6 +38,7 @@ export { jsonEqual } from "./json-equal.ts"
 export { deepFreeze } from "./deep-freeze.ts"
 export { goFormatFloat, goQuote, goParseInt, goParseUint, type GoParsed } from "./go-strconv.ts"
 export { goDuration } from "./go-duration.ts"
+export { goCleanRooted } from "./go-path.ts"
 export { goJsonEscape, goJsonString } from "./go-json.ts"
 export {
   goFormatUtc,

@@ -10,7 +10,7 @@ import type { IncomingMessage } from "node:http"
 import { isIP } from "node:net"
 import type { PeerCertificate } from "node:tls"
 import type { WebhookClientConfig } from "kubernetes-types/admissionregistration/v1.js"
-import { joinHostPort } from "../../util/index.ts"
+import { goCleanRooted, joinHostPort } from "../../util/index.ts"
 import { genericServerMessage } from "./errors.ts"
 
 /** Where a Service sends traffic: a ready endpoint's address and port. */
@@ -44,17 +44,6 @@ function agentFor(key: string): Agent {
   return a
 }
 
-/** Go's path.Join("/", p): cleaned, rooted, without a trailing slash. */
-function cleanPath(p: string): string {
-  const out: string[] = []
-  for (const seg of p.split("/")) {
-    if (seg === "" || seg === ".") continue
-    if (seg === "..") out.pop()
-    else out.push(seg)
-  }
-  return `/${out.join("/")}`
-}
-
 /** The target of one call: the URL upstream names, and where to connect. */
 interface Target {
   readonly url: string
@@ -70,7 +59,7 @@ function targetOf(cc: WebhookClientConfig, timeoutSeconds: number, resolve: Serv
   if (svc) {
     const port = svc.port ?? 443
     const servername = `${svc.name}.${svc.namespace}.svc`
-    const path = cleanPath(svc.path ?? "")
+    const path = goCleanRooted(svc.path ?? "")
     const url = `https://${joinHostPort(servername, port)}${path}${query}`
     try {
       const ep = resolve(svc.namespace, svc.name, port)
@@ -81,7 +70,7 @@ function targetOf(cc: WebhookClientConfig, timeoutSeconds: number, resolve: Serv
   }
   const u = new URL(cc.url ?? "")
   const host = u.hostname.replace(/^\[(.*)\]$/, "$1")
-  const path = cleanPath(u.pathname)
+  const path = goCleanRooted(u.pathname)
   const port = u.port ? Number(u.port) : 443
   return { url: `${u.protocol}//${u.host}${path}${query}`, host, port, path: path + query }
 }
