@@ -53,7 +53,6 @@ export interface ApiRequest {
   readonly watchObjects?: boolean
 }
 
-/** The authenticated identity of a request. */
 /**
  * The user extra naming the credential a request was authenticated with (k8s.io/apiserver's
  * CredentialIDKey): `X509SHA256=<fingerprint>` for a client certificate, `JTI=<id>` for a service
@@ -77,6 +76,7 @@ function verifiedClientCertificate(socket: TLSSocket): ClientCertificate | undef
   return { ...peer.subject, ...(sha256 ? { sha256 } : {}) }
 }
 
+/** The authenticated identity of a request. */
 export interface UserInfo {
   readonly name: string
   readonly groups: readonly string[]
