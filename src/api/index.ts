@@ -64,7 +64,12 @@ export {
   type CelSelectorError,
   type ValidationContext,
 } from "./validation/index.ts"
-export { applyDefaults, defaultsStatus, generateJobSelector } from "./defaults/index.ts"
+export {
+  applyDefaults,
+  defaultsStatus,
+  generateJobSelector,
+  setNamespaceNameLabel,
+} from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"
 export { MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS } from "./flowcontrol-mandatory.ts"
 export { SUGGESTED_FLOW_SCHEMAS, SUGGESTED_PRIORITY_LEVELS } from "./flowcontrol-suggested.ts"

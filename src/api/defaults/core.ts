@@ -13,14 +13,26 @@ import type {
 
 type Obj = Record<string, any>
 
+/** The label every namespace carries with its own name (v1.LabelMetadataName). */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+/**
+ * Sets a named namespace's name label, as upstream's defaults and its strategy's Canonicalize
+ * do (a new labels object: the old one may be shared). Mutates `ns`.
+ */
+export function setNamespaceNameLabel(ns: Namespace): void {
+  const meta = (ns.metadata ??= {})
+  if (!meta.name || meta.labels?.[NAMESPACE_NAME_LABEL] === meta.name) return
+  meta.labels = { ...meta.labels, [NAMESPACE_NAME_LABEL]: meta.name }
+}
+
 /**
  * Namespace defaults: the `kubernetes.io/metadata.name` label when the name is known (a
  * generated name gets it from the registry's strategy) and phase Active. The `kubernetes`
  * finalizer of a new namespace is the strategy's too, as upstream's PrepareForCreate adds it.
  */
 export function defaultNamespace(ns: Namespace): void {
-  const meta = (ns.metadata ??= {}) as Obj
-  if (meta.name) meta.labels = { ...(meta.labels ?? {}), "kubernetes.io/metadata.name": meta.name }
+  setNamespaceNameLabel(ns)
   const status = ((ns as Obj).status ??= {})
   if (!status.phase) status.phase = "Active"
 }

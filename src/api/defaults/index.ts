@@ -42,6 +42,7 @@ import { defaultCSIDriver, defaultStorageClass } from "./storage.ts"
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from "./service.ts"
 
 export { generateJobSelector, CONTROLLER_UID_LABEL, JOB_NAME_LABEL } from "./batch.ts"
+export { setNamespaceNameLabel } from "./core.ts"
 export { defaultPullPolicy } from "./image.ts"
 
 /** The kind being defaulted: group, version and kind. */

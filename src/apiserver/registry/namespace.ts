@@ -2,12 +2,11 @@
  * The Namespace strategy (upstream's namespaceStrategy), called by the generic strategy after
  * its own steps: a new namespace gets the `kubernetes` finalizer (which only the finalize
  * subresource removes afterwards), and every namespace its `kubernetes.io/metadata.name` label
- * once its name is known, as upstream's Canonicalize sets it after a generated name.
+ * once its name is known, as upstream's Canonicalize sets it after a generated name
+ * (setNamespaceNameLabel, on every update too).
  */
 import type { Namespace } from "kubernetes-types/core/v1.js"
-
-/** The label every namespace carries with its own name. */
-const NAME_LABEL = "kubernetes.io/metadata.name"
+import { setNamespaceNameLabel } from "../../api/index.ts"
 
 /** The finalizer a new namespace gets, for the namespace controller's cleanup. */
 const KUBERNETES_FINALIZER = "kubernetes"
@@ -17,12 +16,5 @@ export function prepareNamespaceForCreate(ns: Namespace): void {
   const spec = (ns.spec ??= {})
   const finalizers = spec.finalizers ?? []
   if (!finalizers.includes(KUBERNETES_FINALIZER)) spec.finalizers = [...finalizers, KUBERNETES_FINALIZER]
-  canonicalizeNamespace(ns)
-}
-
-/** Sets the name label to the namespace's name (a new labels object: the old one may be shared). */
-export function canonicalizeNamespace(ns: Namespace): void {
-  const meta = (ns.metadata ??= {})
-  if (meta.labels?.[NAME_LABEL] === meta.name) return
-  meta.labels = { ...meta.labels, [NAME_LABEL]: meta.name as string }
+  setNamespaceNameLabel(ns)
 }

@@ -11,13 +11,14 @@ import {
   isPodTerminal,
   qosClass,
   type ResourceInfo,
+  setNamespaceNameLabel,
 } from "../../api/index.ts"
 import { jsonEqual } from "../../util/index.ts"
 import type { UserInfo } from "../http.ts"
 import { prepareApiServiceForCreate } from "./apiservice.ts"
 import { prepareCsrForCreate, prepareCsrForUpdate } from "./certificates.ts"
 import { prepareCrdForCreate, prepareCrdForUpdate } from "./crd.ts"
-import { canonicalizeNamespace, prepareNamespaceForCreate } from "./namespace.ts"
+import { prepareNamespaceForCreate } from "./namespace.ts"
 import { templateGenerationOnCreate, templateGenerationOnUpdate } from "./daemonset-template-generation.ts"
 import { dropDisabledFields } from "./disabled-fields.ts"
 import { dropDisabledDraFields } from "./dra-disabled-fields.ts"
@@ -218,7 +219,7 @@ export function prepareForUpdate(
   const key = kindKey(info)
   if (key === "certificates.k8s.io/CertificateSigningRequest") {
     prepareCsrForUpdate(prepared as never, old as never, subresource, now)
-  } else if (key === "/Namespace") canonicalizeNamespace(prepared as never)
+  } else if (key === "/Namespace") setNamespaceNameLabel(prepared as never)
   else if (key === CRD && subresource === "") prepareCrdForUpdate(prepared as never)
   return prepared
 }
