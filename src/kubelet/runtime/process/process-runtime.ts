@@ -122,10 +122,10 @@ interface SandboxEntry extends Sandbox {
   readonly pod?: PodIsolation
 }
 
-/** Runs containers as local processes. */
 /** The one RuntimeClass handler this runtime has (besides the default, ""). */
 export const RUNTIME_HANDLER = "runc"
 
+/** Runs containers as local processes. */
 export class ProcessRuntime implements ContainerRuntime {
   readonly name = "process"
   readonly version = "0.1.0"
