@@ -67,7 +67,9 @@ export {
 export {
   applyDefaults,
   defaultsStatus,
+  emptyCrdStatus,
   generateJobSelector,
+  noAcceptedNames,
   setNamespaceNameLabel,
 } from "./defaults/index.ts"
 export { KUBE_VERSION } from "./version.ts"

@@ -4,7 +4,21 @@
  * (acceptedNames, storedVersions). The storage version joins storedVersions in the registry's
  * CRD strategy, as upstream's PrepareForCreate and PrepareForUpdate add it.
  */
-import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
+import type {
+  CustomResourceDefinition,
+  CustomResourceDefinitionNames,
+  CustomResourceDefinitionStatus,
+} from "kubernetes-types/apiextensions/v1.js"
+
+/** The acceptedNames of a CRD whose names nothing has accepted yet (Go writes the empty strings). */
+export function noAcceptedNames(): CustomResourceDefinitionNames {
+  return { plural: "", kind: "" }
+}
+
+/** The status of a CRD nothing has acted on yet, storing `storedVersions`. */
+export function emptyCrdStatus(storedVersions: string[] = []): CustomResourceDefinitionStatus {
+  return { acceptedNames: noAcceptedNames(), storedVersions }
+}
 
 /** Fills the defaults of a CRD in place. */
 export function defaultCustomResourceDefinition(crd: CustomResourceDefinition): void {
@@ -31,7 +45,7 @@ function defaultStatus(crd: CustomResourceDefinition): void {
   if (status?.acceptedNames && status.storedVersions) return
   crd.status = {
     ...status,
-    acceptedNames: status?.acceptedNames ?? { plural: "", kind: "" },
+    acceptedNames: status?.acceptedNames ?? noAcceptedNames(),
     storedVersions: status?.storedVersions ?? [],
   }
 }

@@ -43,6 +43,7 @@ import { defaultEndpointSlice, defaultEndpoints, defaultService } from "./servic
 
 export { generateJobSelector, CONTROLLER_UID_LABEL, JOB_NAME_LABEL } from "./batch.ts"
 export { setNamespaceNameLabel } from "./core.ts"
+export { emptyCrdStatus, noAcceptedNames } from "./crd.ts"
 export { defaultPullPolicy } from "./image.ts"
 
 /** The kind being defaulted: group, version and kind. */

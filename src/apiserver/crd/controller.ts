@@ -5,7 +5,7 @@
  * CRD goes. Driven by the watch cache's CRD events; keys only; writes through the registry.
  */
 import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
-import { type ApiObject, ApiError, CustomResourceDefinitions } from "../../api/index.ts"
+import { type ApiObject, ApiError, CustomResourceDefinitions, emptyCrdStatus } from "../../api/index.ts"
 import type { Clock, Logger } from "../../util/index.ts"
 import { type Served, decode } from "../registry/context.ts"
 import type { Registry } from "../registry/registry.ts"
@@ -137,7 +137,7 @@ export class CrdController {
   #terminating(reason: string, message: string, status: "True" | "False" = "True") {
     const now = this.#now()
     return (cur: Crd): Crd["status"] => {
-      const s = cur.status ?? { acceptedNames: { plural: "", kind: "" }, storedVersions: [] }
+      const s = cur.status ?? emptyCrdStatus()
       return {
         ...s,
         conditions: setCondition(s.conditions ?? [], { type: "Terminating", status, reason, message }, now),

@@ -8,7 +8,7 @@ import type {
   CustomResourceDefinitionCondition,
   CustomResourceDefinitionNames,
 } from "kubernetes-types/apiextensions/v1.js"
-import type { ApiObject } from "../../api/index.ts"
+import { type ApiObject, emptyCrdStatus } from "../../api/index.ts"
 
 type Crd = CustomResourceDefinition & ApiObject
 
@@ -75,7 +75,7 @@ function acceptedOf(n: CustomResourceDefinitionNames): CustomResourceDefinitionN
 
 /** The naming and establishing status of a live CRD. */
 export function namingStatus(crd: Crd, others: Iterable<Crd>, now: string): Crd["status"] {
-  const status = crd.status ?? { acceptedNames: { plural: "", kind: "" }, storedVersions: [] }
+  const status = crd.status ?? emptyCrdStatus()
   let conditions = status.conditions ?? []
   const conflict = nameConflict(crd, others)
   let acceptedNames = status.acceptedNames

@@ -4,6 +4,7 @@
  * status.storedVersions holds the storage version of every spec written.
  */
 import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
+import { emptyCrdStatus, noAcceptedNames } from "../../api/index.ts"
 
 type Crd = CustomResourceDefinition
 
@@ -15,7 +16,7 @@ function storageVersion(crd: Crd): string | undefined {
 /** Prepares a new CRD: its status names nothing accepted yet and stores its storage version. */
 export function prepareCrdForCreate(crd: Crd): void {
   const storage = storageVersion(crd)
-  crd.status = { acceptedNames: { plural: "", kind: "" }, storedVersions: storage ? [storage] : [] }
+  crd.status = emptyCrdStatus(storage ? [storage] : [])
 }
 
 /**
@@ -29,7 +30,7 @@ export function prepareCrdForUpdate(crd: Crd): void {
   if (!storage || stored.includes(storage)) return
   crd.status = {
     ...crd.status,
-    acceptedNames: crd.status?.acceptedNames ?? { plural: "", kind: "" },
+    acceptedNames: crd.status?.acceptedNames ?? noAcceptedNames(),
     storedVersions: [...stored, storage],
   }
 }
