@@ -55,7 +55,10 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   {
     name: "validateResourceQuota() checks resource names",
     input: () => printed(validateResourceQuota({ metadata: meta, spec: { hard: { pod: "10" } } })),
-    want: ['spec.hard[pod]: Invalid value: "pod": must be a standard resource type or fully qualified'],
+    want: [
+      'spec.hard[pod]: Invalid value: "pod": must be a standard resource type or fully qualified',
+      'spec.hard[pod]: Invalid value: "pod": must be a standard resource for quota',
+    ],
   },
   {
     name: "validateLimitRange() refuses defaults for Pod limits",
