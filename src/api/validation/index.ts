@@ -57,6 +57,7 @@ import { validatePodResize } from "./pod-resize.ts"
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./rbac.ts"
 import { validateRuntimeClass } from "./runtime-class.ts"
 import { validateService } from "./service.ts"
+import { validateServiceStatusUpdate } from "./load-balancer-status.ts"
 import { validateIPAddress, validateServiceCIDR } from "./service-cidr.ts"
 import type { DraContext } from "./dra-common.ts"
 import { validateResourceClaimSpecWrite, validateResourceClaimTemplate } from "./dra-claim.ts"
@@ -151,6 +152,7 @@ const SUBRESOURCE_VALIDATORS: Readonly<Record<string, Validator>> = {
   "/Pod/status": validatePodStatusUpdate,
   "/Pod/ephemeralcontainers": validatePodEphemeralContainersUpdate,
   "/Pod/resize": validatePodResize,
+  "/Service/status": validateServiceStatusUpdate,
   "apiregistration.k8s.io/APIService/status": validateAPIServiceStatusUpdate,
   "resource.k8s.io/ResourceClaim/status": (o, old, _s, ctx) => validateResourceClaimStatus(o, old, ctx),
 }
