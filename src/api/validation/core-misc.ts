@@ -78,17 +78,37 @@ export function validateLimitRange(lr: LimitRange, old?: LimitRange): FieldError
   return errs
 }
 
-/** A ResourceQuota: hard and used resource names and quantities, its scopes and scope selector. */
+/**
+ * A ResourceQuota: on create its spec (hard resources, scopes, scope selector) and status; on
+ * update its spec and unchanged scopes, not the status the update keeps from the stored quota.
+ */
 export function validateResourceQuota(rq: ResourceQuota, old?: ResourceQuota): FieldError[] {
   const errs = meta(rq, old)
-  // As upstream: the spec's resources, its scopes, then the status's resources.
   errs.push(...validateQuotaResources("spec.hard", rq.spec?.hard), ...validateQuotaScopes(rq.spec))
-  errs.push(...validateQuotaResources("status.hard", rq.status?.hard))
-  errs.push(...validateQuotaResources("status.used", rq.status?.used))
-  if (old && !deepEqual([...list(rq.spec?.scopes)].sort(), [...list(old.spec?.scopes)].sort())) {
+  if (!old) return [...errs, ...validateQuotaStatus(rq)]
+  if (!deepEqual([...list(rq.spec?.scopes)].sort(), [...list(old.spec?.scopes)].sort())) {
     errs.push(invalidValue("spec.scopes", rq.spec?.scopes ?? null, "field is immutable"))
   }
   return errs
+}
+
+/**
+ * A write of a ResourceQuota's status (upstream's ValidateResourceQuotaStatusUpdate): metadata,
+ * a resourceVersion, and the status's resources; the spec it keeps is not checked again, so a
+ * quota stored under older rules still takes its controller's usage.
+ */
+export function validateResourceQuotaStatusUpdate(rq: ResourceQuota, old: ResourceQuota): FieldError[] {
+  const errs = validateObjectMetaUpdate(rq.metadata, old.metadata)
+  if (!rq.metadata?.resourceVersion) errs.push(required("resourceVersion", ""))
+  errs.push(...validateQuotaStatus(rq))
+  return errs
+}
+
+function validateQuotaStatus(rq: ResourceQuota): FieldError[] {
+  return [
+    ...validateQuotaResources("status.hard", rq.status?.hard),
+    ...validateQuotaResources("status.used", rq.status?.used),
+  ]
 }
 
 /** A quota's resource list: names the quota system tracks, quantities fit for them. */

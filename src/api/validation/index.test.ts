@@ -69,3 +69,17 @@ test("validateObject() checks a pods/status write by the status rules: metadata,
   ])
   assert.deepEqual(printed(validateObject(POD, old, old, "")), ["spec.containers: Required value"])
 })
+
+const QUOTA: KindRef = { group: "", kind: "ResourceQuota", namespaced: true }
+
+test("validateObject() checks a resourcequotas/status write by the status rules, not the stored spec", () => {
+  // A quota stored before its spec's rules got stricter: storage is no quota resource.
+  const old = stored({ metadata: { name: "q", namespace: "d" }, spec: { hard: { storage: "1Gi" } } })
+  const usage = { ...old, status: { hard: { storage: "1Gi" }, used: { pods: "1.5" } } }
+  assert.deepEqual(printed(validateObject(QUOTA, usage, old, "status")), [
+    'status.hard[storage]: Invalid value: "storage": must be a standard resource for quota',
+    'status.used[pods]: Invalid value: "1500m": must be an integer',
+  ])
+  const counted = { ...old, status: { hard: {}, used: { pods: "1" } } }
+  assert.deepEqual(printed(validateObject(QUOTA, counted, old, "status")), [])
+})

@@ -29,6 +29,7 @@ import {
   validatePersistentVolume,
   validatePersistentVolumeClaim,
   validateResourceQuota,
+  validateResourceQuotaStatusUpdate,
   validateServiceAccount,
 } from "./core-misc.ts"
 import { validateCronJob } from "./cronjob.ts"
@@ -153,6 +154,7 @@ const SUBRESOURCE_VALIDATORS: Readonly<Record<string, Validator>> = {
   "/Pod/ephemeralcontainers": validatePodEphemeralContainersUpdate,
   "/Pod/resize": validatePodResize,
   "/Service/status": validateServiceStatusUpdate,
+  "/ResourceQuota/status": validateResourceQuotaStatusUpdate,
   "apiregistration.k8s.io/APIService/status": validateAPIServiceStatusUpdate,
   "resource.k8s.io/ResourceClaim/status": (o, old, _s, ctx) => validateResourceClaimStatus(o, old, ctx),
 }
