@@ -177,7 +177,7 @@ export function validateObject(
   const validator = own ?? VALIDATORS[`${ref.group}/${ref.kind}`]
   if (validator) {
     try {
-      return unique(validator(obj, old, subresource, ctx))
+      return validator(obj, old, subresource, ctx)
     } catch (err) {
       // A field of the wrong JSON type (which upstream's decoder refuses) must not become a 500
       if (!(err instanceof TypeError)) throw err
@@ -186,19 +186,4 @@ export function validateObject(
   }
   if (old) return validateObjectMetaUpdate(obj.metadata, old.metadata)
   return validateObjectMeta(obj.metadata, { namespaced: ref.namespaced, name: nameIsPathSegment })
-}
-
-/**
- * Drops repeated errors: updates check metadata twice (as upstream does), and upstream's
- * aggregate prints each distinct error once.
- */
-function unique(errs: FieldError[]): FieldError[] {
-  if (errs.length < 2) return errs // the usual answer: nothing to compare
-  const seen = new Set<string>()
-  return errs.filter((e) => {
-    const k = `${e.type}\u0000${e.field}\u0000${e.message}`
-    if (seen.has(k)) return false
-    seen.add(k)
-    return true
-  })
 }
