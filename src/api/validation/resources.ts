@@ -74,8 +74,13 @@ export function isOvercommitAllowed(name: string): boolean {
   return isNativeResource(name) && !isHugePages(name)
 }
 
+/** A huge page resource or its requests (upstream's IsQuotaHugePageResourceName): no limits. */
+export function isQuotaHugePages(name: string): boolean {
+  return isHugePages(name) || name.startsWith("requests.hugepages-")
+}
+
 function isStandardResource(name: string): boolean {
-  return STANDARD.has(name) || isHugePages(name) || /^(requests|limits)\.hugepages-/.test(name)
+  return STANDARD.has(name) || isQuotaHugePages(name)
 }
 
 /** A resource name anywhere: qualified, and standard when unprefixed. */
