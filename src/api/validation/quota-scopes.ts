@@ -10,6 +10,7 @@ import type { FieldError } from "../errors.ts"
 import { invalidShown, invalidValue, required } from "../field-errors.ts"
 import { child, list } from "./_field.ts"
 import { goStrings } from "./go-values.ts"
+import { isStandardQuotaResource } from "./resources.ts"
 import { goJsonString } from "../../util/index.ts"
 
 const STANDARD_SCOPES = new Set([
@@ -33,29 +34,6 @@ const POD_COMPUTE = new Set([
 ])
 const CLAIM = new Set(["persistentvolumeclaims", "requests.storage"])
 
-/** Upstream's standardQuotaResources: what the quota system tracks under an unprefixed name. */
-const STANDARD_QUOTA = new Set([
-  "cpu",
-  "memory",
-  "ephemeral-storage",
-  "requests.cpu",
-  "requests.memory",
-  "requests.storage",
-  "requests.ephemeral-storage",
-  "limits.cpu",
-  "limits.memory",
-  "limits.ephemeral-storage",
-  "pods",
-  "resourcequotas",
-  "services",
-  "replicationcontrollers",
-  "secrets",
-  "persistentvolumeclaims",
-  "configmaps",
-  "services.nodeports",
-  "services.loadbalancers",
-])
-
 const CONFLICTS: readonly (readonly [string, string])[] = [
   ["BestEffort", "NotBestEffort"],
   ["Terminating", "NotTerminating"],
@@ -68,10 +46,6 @@ const EXISTS_ONLY = new Set([
   "NotTerminating",
   "CrossNamespacePodAffinity",
 ])
-
-function isStandardQuotaResource(name: string): boolean {
-  return STANDARD_QUOTA.has(name) || name.startsWith("hugepages-") || name.startsWith("requests.hugepages-")
-}
 
 /** Upstream's IsResourceQuotaScopeValidForResource. */
 function scopeTracks(scope: string, resource: string): boolean {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { ResourceRequirements } from "kubernetes-types/core/v1.js"
 import { printed } from "./_fixtures.ts"
-import { validateResourceName, validateResourceRequirements } from "./resources.ts"
+import { isStandardQuotaResource, validateResourceName, validateResourceRequirements } from "./resources.ts"
 
 const F = "resources"
 
@@ -65,4 +65,21 @@ test("validateResourceName() knows huge pages and their requests, not their limi
       'hard[limits.hugepages-2Mi]: Invalid value: "limits.hugepages-2Mi": must be a standard resource type or fully qualified',
     ],
   )
+})
+
+test("isStandardQuotaResource() is the standard resources but storage, with huge pages and their requests", () => {
+  const names = [
+    "storage",
+    "requests.storage",
+    "pods",
+    "hugepages-1Gi",
+    "requests.hugepages-1Gi",
+    "limits.hugepages-1Gi",
+  ]
+  assert.deepEqual(names.filter(isStandardQuotaResource), [
+    "requests.storage",
+    "pods",
+    "hugepages-1Gi",
+    "requests.hugepages-1Gi",
+  ])
 })

@@ -40,6 +40,8 @@ const STANDARD = new Set([
   "services.loadbalancers",
   "configmaps",
 ])
+/** What the quota system tracks under an unprefixed name (upstream's standardQuotaResources). */
+const STANDARD_QUOTA = new Set([...STANDARD].filter((r) => r !== "storage"))
 const INTEGER = new Set([
   "pods",
   "services",
@@ -81,6 +83,11 @@ export function isQuotaHugePages(name: string): boolean {
 
 function isStandardResource(name: string): boolean {
   return STANDARD.has(name) || isQuotaHugePages(name)
+}
+
+/** A resource the quota system tracks (upstream's IsStandardQuotaResourceName). */
+export function isStandardQuotaResource(name: string): boolean {
+  return STANDARD_QUOTA.has(name) || isQuotaHugePages(name)
 }
 
 /** A resource name anywhere: qualified, and standard when unprefixed. */
