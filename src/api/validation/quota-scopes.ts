@@ -5,13 +5,12 @@
  * that fit their scope. Also the quota's rule for resource names: an unprefixed one must be a
  * resource the quota system tracks.
  */
-import type { ResourceQuotaSpec, ScopeSelector } from "kubernetes-types/core/v1.js"
+import type { ResourceQuotaSpec } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
 import { invalidShown, invalidValue, required } from "../field-errors.ts"
 import { child, list } from "./_field.ts"
-import { goStrings } from "./go-values.ts"
+import { goScopeSelector, goStrings } from "./go-values.ts"
 import { isStandardQuotaResource } from "./resources.ts"
-import { goJsonString } from "../../util/index.ts"
 
 const STANDARD_SCOPES = new Set([
   "Terminating",
@@ -71,26 +70,14 @@ export function validateQuotaResourceName(name: string, field: string): FieldErr
   return [invalidValue(field, name, "must be a standard resource for quota")]
 }
 
-/** The standard hard resources a scope may not track, in Go's sorted order, one error each. */
+/** How many standard hard resources a scope cannot track: upstream reports one error for each. */
 function untracked(spec: ResourceQuotaSpec, scope: string): number {
-  return Object.keys(spec.hard ?? {})
-    .sort()
-    .filter((r) => isStandardQuotaResource(r) && !scopeTracks(scope, r)).length
+  const hard = Object.keys(spec.hard ?? {})
+  return hard.filter((r) => isStandardQuotaResource(r) && !scopeTracks(scope, r)).length
 }
 
 function conflicting(scopes: ReadonlySet<string>): number {
   return CONFLICTS.filter(([a, b]) => scopes.has(a) && scopes.has(b)).length
-}
-
-/** A ScopeSelector as upstream's error prints it: its internal type, no JSON tags, no omitempty. */
-function shownSelector(sel: ScopeSelector): string {
-  const exprs = sel.matchExpressions
-  if (!exprs) return `{"MatchExpressions":null}`
-  const shown = exprs.map(
-    (e) =>
-      `{"ScopeName":${goJsonString(e.scopeName ?? "")},"Operator":${goJsonString(e.operator ?? "")},"Values":${goStrings(e.values)}}`,
-  )
-  return `{"MatchExpressions":[${shown.join(",")}]}`
 }
 
 /** spec.scopes: known, fit for every standard hard resource, not contradicting. */
@@ -164,7 +151,7 @@ function validateScopeSelector(spec: ResourceQuotaSpec): FieldError[] {
     if (!STANDARD_SCOPES.has(scope))
       errs.push(invalidValue(child(field, "scopeName"), scope, "unsupported scope"))
     for (let i = untracked(spec, scope); i > 0; i--)
-      errs.push(invalidShown(field, shownSelector(sel), "unsupported scope applied to resource"))
+      errs.push(invalidShown(field, goScopeSelector(sel), "unsupported scope applied to resource"))
     errs.push(...validateOperator(scope, req.operator ?? "", req.values, field))
     seen.add(scope)
   }
