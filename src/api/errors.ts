@@ -189,7 +189,8 @@ export function conflict(q: Qualified, name: string, why: string): ApiError {
 
 /** `Pod "web" is invalid: spec.containers[0].image: Required value` (422) with one cause per field. */
 export function invalid(kind: string, name: string, errors: readonly FieldError[], group?: string): ApiError {
-  const summary = errors.map((e) => `${e.field}: ${e.message}`)
+  // The message lists each distinct error once, as upstream's ErrorList.ToAggregate; the causes keep all.
+  const summary = [...new Set(errors.map((e) => `${e.field}: ${e.message}`))]
   const list = summary.length === 1 ? summary[0] : `[${summary.join(", ")}]`
   const qualified = group ? `${kind}.${group}` : kind
   return new ApiError("Invalid", `${qualified} "${name}" is invalid: ${list}`, {

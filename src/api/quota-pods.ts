@@ -16,6 +16,7 @@ import { ONE, type QuotaEvaluator } from "./quota-evaluator.ts"
 import { addAmounts, type Amounts, amountsOf, maxAmounts } from "./resource-list.ts"
 import { isPodTerminal } from "./pods.ts"
 import { podQos } from "./qos.ts"
+import { isQuotaHugePages } from "./validation/resources.ts"
 import {
   isResizeInfeasible,
   limitsWithStatus,
@@ -216,8 +217,7 @@ export const podEvaluator: QuotaEvaluator = {
   resource: "pods",
   matches: (n) =>
     POD_RESOURCES.has(n) ||
-    n.startsWith("hugepages-") ||
-    n.startsWith("requests.hugepages-") ||
+    isQuotaHugePages(n) ||
     (n.startsWith("requests.") && isExtended(n.slice("requests.".length))),
   usage(obj, now) {
     const pod = obj as Pod

@@ -120,7 +120,6 @@ export function applyDefaults(ref: DefaultsRef, obj: ApiObject): void {
 const STATUS_NOT_DEFAULTED = new Set([
   "/Pod",
   "/ReplicationController",
-  "/Service",
   "apps/Deployment",
   "apps/ReplicaSet",
   "apps/StatefulSet",

@@ -71,3 +71,20 @@ for (const c of cases) {
     assert.deepEqual(svc.spec, c.want)
   })
 }
+
+test("defaultService() gives a LoadBalancer's ingress IPs the VIP ipMode, and nothing else", () => {
+  const ingress = [{ ip: "192.0.2.1" }, { ip: "192.0.2.2", ipMode: "Proxy" }, { hostname: "lb.example.com" }]
+  const lb: Service = { spec: { type: "LoadBalancer" }, status: { loadBalancer: { ingress } } }
+  defaultService(lb)
+  assert.deepEqual(lb.status?.loadBalancer?.ingress, [
+    { ip: "192.0.2.1", ipMode: "VIP" },
+    { ip: "192.0.2.2", ipMode: "Proxy" },
+    { hostname: "lb.example.com" },
+  ])
+  const other: Service = {
+    spec: { type: "ClusterIP" },
+    status: { loadBalancer: { ingress: [{ ip: "192.0.2.1" }] } },
+  }
+  defaultService(other)
+  assert.deepEqual(other.status?.loadBalancer?.ingress, [{ ip: "192.0.2.1" }])
+})

@@ -55,7 +55,14 @@ export function defaultService(svc: Service): void {
     s.internalTrafficPolicy = "Cluster"
   if (s.type === "LoadBalancer" && s.allocateLoadBalancerNodePorts === undefined)
     s.allocateLoadBalancerNodePorts = true
+  if (s.type === "LoadBalancer") defaultIngressIpModes(svc.status?.loadBalancer?.ingress)
   defaultIpFields(s)
+}
+
+/** A load balancer's ingress points given by IP without an ipMode are VIPs (LoadBalancerIPMode, GA). */
+function defaultIngressIpModes(ingress: Obj[] | undefined): void {
+  for (const ing of ingress ?? [])
+    if (ing.ip && (ing.ipMode === undefined || ing.ipMode === null)) ing.ipMode = "VIP"
 }
 
 /** Endpoints defaults: port protocols. */

@@ -5,6 +5,7 @@ import {
   validateLimitRange,
   validatePersistentVolumeClaim,
   validateResourceQuota,
+  validateResourceQuotaStatusUpdate,
   validateServiceAccount,
 } from "./core-misc.ts"
 
@@ -55,7 +56,38 @@ const cases: { name: string; input: () => string[]; want: string[] }[] = [
   {
     name: "validateResourceQuota() checks resource names",
     input: () => printed(validateResourceQuota({ metadata: meta, spec: { hard: { pod: "10" } } })),
-    want: ['spec.hard[pod]: Invalid value: "pod": must be a standard resource type or fully qualified'],
+    want: [
+      'spec.hard[pod]: Invalid value: "pod": must be a standard resource type or fully qualified',
+      'spec.hard[pod]: Invalid value: "pod": must be a standard resource for quota',
+    ],
+  },
+  {
+    name: "validateResourceQuota() checks the status on create but not the status an update keeps",
+    input: () => {
+      const quota = (hard: Record<string, string>) => ({
+        metadata: { ...meta, resourceVersion: "1" },
+        spec: { hard },
+        status: { used: { storage: "1Gi" } },
+      })
+      return [
+        ...printed(validateResourceQuota(quota({ pods: "1" }))),
+        ...printed(validateResourceQuota(quota({ pods: "2" }), quota({ pods: "1" }))),
+      ]
+    },
+    want: ['status.used[storage]: Invalid value: "storage": must be a standard resource for quota'],
+  },
+  {
+    name: "validateResourceQuotaStatusUpdate() needs a resourceVersion and checks only the status",
+    input: () => {
+      const old = { metadata: { ...meta, resourceVersion: "1" }, spec: { hard: { pod: "1" } } }
+      const next = { metadata: meta, spec: old.spec, status: { hard: { "requests.storage": "-1" } } }
+      return printed(validateResourceQuotaStatusUpdate(next, old))
+    },
+    want: [
+      'metadata.resourceVersion: Invalid value: "": must be specified for an update',
+      "resourceVersion: Required value",
+      'status.hard[requests.storage]: Invalid value: "-1": must be greater than or equal to 0',
+    ],
   },
   {
     name: "validateLimitRange() refuses defaults for Pod limits",

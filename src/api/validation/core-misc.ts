@@ -16,6 +16,7 @@ import { validateLabelSelector } from "./labels.ts"
 import { isDns1123Subdomain, nameIsDnsSubdomain } from "./names.ts"
 import { validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.ts"
 import { parseQuantity } from "../quantity.ts"
+import { validateQuotaResourceName, validateQuotaScopes } from "./quota-scopes.ts"
 import { validateContainerResourceName, validateResourceName, validateResourceQuantity } from "./resources.ts"
 
 const META = { namespaced: true, name: nameIsDnsSubdomain }
@@ -77,22 +78,46 @@ export function validateLimitRange(lr: LimitRange, old?: LimitRange): FieldError
   return errs
 }
 
-/** A ResourceQuota: hard and used resource names and quantities. */
+/**
+ * A ResourceQuota: on create its spec (hard resources, scopes, scope selector) and status; on
+ * update its spec and unchanged scopes, not the status the update keeps from the stored quota.
+ */
 export function validateResourceQuota(rq: ResourceQuota, old?: ResourceQuota): FieldError[] {
   const errs = meta(rq, old)
-  const hard: [string, Record<string, string> | undefined][] = [
-    ["spec.hard", rq.spec?.hard],
-    ["status.hard", rq.status?.hard],
-    ["status.used", rq.status?.used],
-  ]
-  for (const [path, m] of hard) {
-    for (const [name, q] of entries(m)) {
-      errs.push(...validateResourceName(name, key(path, name)))
-      errs.push(...validateResourceQuantity(name, q, key(path, name)))
-    }
-  }
-  if (old && !deepEqual([...list(rq.spec?.scopes)].sort(), [...list(old.spec?.scopes)].sort())) {
+  errs.push(...validateQuotaResources("spec.hard", rq.spec?.hard), ...validateQuotaScopes(rq.spec))
+  if (!old) return [...errs, ...validateQuotaStatus(rq)]
+  if (!deepEqual([...list(rq.spec?.scopes)].sort(), [...list(old.spec?.scopes)].sort())) {
     errs.push(invalidValue("spec.scopes", rq.spec?.scopes ?? null, "field is immutable"))
+  }
+  return errs
+}
+
+/**
+ * A write of a ResourceQuota's status (upstream's ValidateResourceQuotaStatusUpdate): metadata,
+ * a resourceVersion, and the status's resources; the spec it keeps is not checked again, so a
+ * quota stored under older rules still takes its controller's usage.
+ */
+export function validateResourceQuotaStatusUpdate(rq: ResourceQuota, old: ResourceQuota): FieldError[] {
+  const errs = validateObjectMetaUpdate(rq.metadata, old.metadata)
+  if (!rq.metadata?.resourceVersion) errs.push(required("resourceVersion", ""))
+  errs.push(...validateQuotaStatus(rq))
+  return errs
+}
+
+function validateQuotaStatus(rq: ResourceQuota): FieldError[] {
+  return [
+    ...validateQuotaResources("status.hard", rq.status?.hard),
+    ...validateQuotaResources("status.used", rq.status?.used),
+  ]
+}
+
+/** A quota's resource list: names the quota system tracks, quantities fit for them. */
+function validateQuotaResources(path: string, m: Record<string, string> | undefined): FieldError[] {
+  const errs: FieldError[] = []
+  for (const [name, q] of entries(m)) {
+    errs.push(...validateResourceName(name, key(path, name)))
+    errs.push(...validateQuotaResourceName(name, key(path, name)))
+    errs.push(...validateResourceQuantity(name, q, key(path, name)))
   }
   return errs
 }

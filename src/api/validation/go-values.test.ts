@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { goLabelSelector, goStringMap, goStrings } from "./go-values.ts"
+import { goLabelSelector, goScopeSelector, goStringMap, goStrings } from "./go-values.ts"
 
 test("goStringMap() renders as Go's json.Marshal: keys sorted, null when absent", () => {
   assert.equal(goStringMap({ b: "2", a: "1" }), '{"a":"1","b":"2"}')
@@ -27,4 +27,12 @@ test("goLabelSelector() renders the fields json.Marshal writes (omitempty ones l
   )
   assert.equal(goLabelSelector({}), "{}")
   assert.equal(goLabelSelector(null), "null")
+})
+
+test("goScopeSelector() renders the internal type: Go's field names, nil values as null", () => {
+  assert.equal(goScopeSelector({}), '{"MatchExpressions":null}')
+  assert.equal(
+    goScopeSelector({ matchExpressions: [{ scopeName: "BestEffort", operator: "Exists" }] }),
+    '{"MatchExpressions":[{"ScopeName":"BestEffort","Operator":"Exists","Values":null}]}',
+  )
 })

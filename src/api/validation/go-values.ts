@@ -4,6 +4,7 @@
  * struct's fields in declaration order without its omitempty zeros, nil as `null`, and <, >, &
  * escaped).
  */
+import type { ScopeSelector } from "kubernetes-types/core/v1.js"
 import type { LabelSelector } from "kubernetes-types/meta/v1.js"
 import { goJsonString } from "../../util/index.ts"
 
@@ -36,4 +37,18 @@ export function goLabelSelector(sel: LabelSelector | undefined | null): string {
     parts.push(`"matchExpressions":[${exprs.join(",")}]`)
   }
   return `{${parts.join(",")}}`
+}
+
+/**
+ * A quota's ScopeSelector as upstream's errors print it: its internal type, whose fields have
+ * no JSON tags, so Go's field names and no omitempty.
+ */
+export function goScopeSelector(sel: ScopeSelector): string {
+  const exprs = sel.matchExpressions
+  if (!exprs) return `{"MatchExpressions":null}`
+  const shown = exprs.map(
+    (e) =>
+      `{"ScopeName":${goJsonString(e.scopeName ?? "")},"Operator":${goJsonString(e.operator ?? "")},"Values":${goStrings(e.values)}}`,
+  )
+  return `{"MatchExpressions":[${shown.join(",")}]}`
 }

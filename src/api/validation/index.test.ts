@@ -32,14 +32,16 @@ const cases: { name: string; input: { ref: KindRef; obj: ApiObject; old?: ApiObj
       ': Invalid value: The "string" argument must be of type string or an instance of Buffer or ArrayBuffer. Received type number (5)',
     ],
   },
+  // Upstream's ValidateConfigMapUpdate checks metadata as an update and as an object: two causes.
   {
-    name: "validateObject() reports an error found twice once",
+    name: "validateObject() keeps an error found twice (invalid() names it once in its message)",
     input: {
       ref: { group: "", kind: "ConfigMap", namespaced: true },
       obj: stored({ metadata: { name: "c", namespace: "d", labels: { "-a": "b" } } }),
       old: stored({ metadata: { name: "c", namespace: "d" } }),
     },
     want: [
+      `metadata.labels: Invalid value: "-a": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
       `metadata.labels: Invalid value: "-a": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
     ],
   },
@@ -68,4 +70,18 @@ test("validateObject() checks a pods/status write by the status rules: metadata,
     'metadata.name: Invalid value: "other": field is immutable',
   ])
   assert.deepEqual(printed(validateObject(POD, old, old, "")), ["spec.containers: Required value"])
+})
+
+const QUOTA: KindRef = { group: "", kind: "ResourceQuota", namespaced: true }
+
+test("validateObject() checks a resourcequotas/status write by the status rules, not the stored spec", () => {
+  // A quota stored before its spec's rules got stricter: storage is no quota resource.
+  const old = stored({ metadata: { name: "q", namespace: "d" }, spec: { hard: { storage: "1Gi" } } })
+  const usage = { ...old, status: { hard: { storage: "1Gi" }, used: { pods: "1.5" } } }
+  assert.deepEqual(printed(validateObject(QUOTA, usage, old, "status")), [
+    'status.hard[storage]: Invalid value: "storage": must be a standard resource for quota',
+    'status.used[pods]: Invalid value: "1500m": must be an integer',
+  ])
+  const counted = { ...old, status: { hard: {}, used: { pods: "1" } } }
+  assert.deepEqual(printed(validateObject(QUOTA, counted, old, "status")), [])
 })

@@ -29,6 +29,7 @@ import {
   validatePersistentVolume,
   validatePersistentVolumeClaim,
   validateResourceQuota,
+  validateResourceQuotaStatusUpdate,
   validateServiceAccount,
 } from "./core-misc.ts"
 import { validateCronJob } from "./cronjob.ts"
@@ -57,6 +58,7 @@ import { validatePodResize } from "./pod-resize.ts"
 import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./rbac.ts"
 import { validateRuntimeClass } from "./runtime-class.ts"
 import { validateService } from "./service.ts"
+import { validateServiceStatusUpdate } from "./load-balancer-status.ts"
 import { validateIPAddress, validateServiceCIDR } from "./service-cidr.ts"
 import type { DraContext } from "./dra-common.ts"
 import { validateResourceClaimSpecWrite, validateResourceClaimTemplate } from "./dra-claim.ts"
@@ -151,6 +153,8 @@ const SUBRESOURCE_VALIDATORS: Readonly<Record<string, Validator>> = {
   "/Pod/status": validatePodStatusUpdate,
   "/Pod/ephemeralcontainers": validatePodEphemeralContainersUpdate,
   "/Pod/resize": validatePodResize,
+  "/Service/status": validateServiceStatusUpdate,
+  "/ResourceQuota/status": validateResourceQuotaStatusUpdate,
   "apiregistration.k8s.io/APIService/status": validateAPIServiceStatusUpdate,
   "resource.k8s.io/ResourceClaim/status": (o, old, _s, ctx) => validateResourceClaimStatus(o, old, ctx),
 }
@@ -173,7 +177,7 @@ export function validateObject(
   const validator = own ?? VALIDATORS[`${ref.group}/${ref.kind}`]
   if (validator) {
     try {
-      return unique(validator(obj, old, subresource, ctx))
+      return validator(obj, old, subresource, ctx)
     } catch (err) {
       // A field of the wrong JSON type (which upstream's decoder refuses) must not become a 500
       if (!(err instanceof TypeError)) throw err
@@ -182,19 +186,4 @@ export function validateObject(
   }
   if (old) return validateObjectMetaUpdate(obj.metadata, old.metadata)
   return validateObjectMeta(obj.metadata, { namespaced: ref.namespaced, name: nameIsPathSegment })
-}
-
-/**
- * Drops repeated errors: updates check metadata twice (as upstream does), and upstream's
- * aggregate prints each distinct error once.
- */
-function unique(errs: FieldError[]): FieldError[] {
-  if (errs.length < 2) return errs // the usual answer: nothing to compare
-  const seen = new Set<string>()
-  return errs.filter((e) => {
-    const k = `${e.type}\u0000${e.field}\u0000${e.message}`
-    if (seen.has(k)) return false
-    seen.add(k)
-    return true
-  })
 }

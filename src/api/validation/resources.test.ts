@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { ResourceRequirements } from "kubernetes-types/core/v1.js"
 import { printed } from "./_fixtures.ts"
-import { validateResourceRequirements } from "./resources.ts"
+import { isStandardQuotaResource, validateResourceName, validateResourceRequirements } from "./resources.ts"
 
 const F = "resources"
 
@@ -56,3 +56,30 @@ for (const c of cases) {
     assert.deepEqual(printed(validateResourceRequirements(c.input, new Set(), F)), c.want)
   })
 }
+
+test("validateResourceName() knows huge pages and their requests, not their limits", () => {
+  const names = ["hugepages-2Mi", "requests.hugepages-2Mi", "limits.hugepages-2Mi"]
+  assert.deepEqual(
+    names.flatMap((n) => printed(validateResourceName(n, `hard[${n}]`))),
+    [
+      'hard[limits.hugepages-2Mi]: Invalid value: "limits.hugepages-2Mi": must be a standard resource type or fully qualified',
+    ],
+  )
+})
+
+test("isStandardQuotaResource() is the standard resources but storage, with huge pages and their requests", () => {
+  const names = [
+    "storage",
+    "requests.storage",
+    "pods",
+    "hugepages-1Gi",
+    "requests.hugepages-1Gi",
+    "limits.hugepages-1Gi",
+  ]
+  assert.deepEqual(names.filter(isStandardQuotaResource), [
+    "requests.storage",
+    "pods",
+    "hugepages-1Gi",
+    "requests.hugepages-1Gi",
+  ])
+})

@@ -40,6 +40,8 @@ const STANDARD = new Set([
   "services.loadbalancers",
   "configmaps",
 ])
+/** What the quota system tracks under an unprefixed name (upstream's standardQuotaResources). */
+const STANDARD_QUOTA = new Set([...STANDARD].filter((r) => r !== "storage"))
 const INTEGER = new Set([
   "pods",
   "services",
@@ -74,8 +76,18 @@ export function isOvercommitAllowed(name: string): boolean {
   return isNativeResource(name) && !isHugePages(name)
 }
 
+/** A huge page resource or its requests (upstream's IsQuotaHugePageResourceName): no limits. */
+export function isQuotaHugePages(name: string): boolean {
+  return isHugePages(name) || name.startsWith("requests.hugepages-")
+}
+
 function isStandardResource(name: string): boolean {
-  return STANDARD.has(name) || isHugePages(name) || /^(requests|limits)\.hugepages-/.test(name)
+  return STANDARD.has(name) || isQuotaHugePages(name)
+}
+
+/** A resource the quota system tracks (upstream's IsStandardQuotaResourceName). */
+export function isStandardQuotaResource(name: string): boolean {
+  return STANDARD_QUOTA.has(name) || isQuotaHugePages(name)
 }
 
 /** A resource name anywhere: qualified, and standard when unprefixed. */

@@ -1,17 +1,18 @@
 /** The subresources the API server answers itself: scale, binding, namespace finalize, access reviews. */
-import { type ApiObject, badRequest, fieldErrors, invalid } from "../../api/index.ts"
+import { type ApiObject, ApiError, badRequest, fieldErrors, invalid } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, type Output, parseMediaTypes } from "../negotiate.ts"
 import { json } from "../output.ts"
 import { labelSelectorAsString } from "../selectors.ts"
-import { applyPatch } from "../patch.ts"
+import { APPLY_PATCH, applyPatch, checkPatchType } from "../patch.ts"
 import { withoutOmittedZeros } from "../omit-zero.ts"
 import { fieldManagerOf } from "./write.ts"
 import type { ResourceRequest } from "./context.ts"
 import { outputOf, requestedRevision, respondObject } from "./read.ts"
 import { admitBoth } from "./admission-origin.ts"
 import type { RequestNotes } from "../admission.ts"
-import { withWarnings } from "./validated-body.ts"
+import { type BodyType, type PatchCheck, patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
+import { decodePatchBody } from "../patch-body.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
@@ -93,6 +94,8 @@ const SCALE_TYPE = "io.k8s.api.autoscaling.v1.Scale"
 
 const SCALE = { group: "autoscaling", version: "v1", kind: "Scale" }
 
+const SCALE_BODY: BodyType = { type: SCALE_TYPE, kind: "Scale", version: "v1" }
+
 /** A Scale in the representation its request accepts: `kubectl get --subresource=scale` asks a Table. */
 function respondScale(r: ResourceRequest, out: Output, status: number, s: ApiObject): ApiResponse {
   return respondObject(r, out, s, status, { info: { ...r.served.info, ...SCALE } })
@@ -105,6 +108,21 @@ function replicasOf(scale: Obj, name: string): number {
   // As upstream's ValidateScale: the cause's message carries the value too.
   const cause = fieldErrors.invalidValue("spec.replicas", replicas, "must be greater than or equal to 0")
   throw invalid("Scale", name, [cause], "autoscaling")
+}
+
+/** A PUT's or PATCH's body: read, and checked under fieldValidation, as the Scale upstream decodes it into. */
+async function scaleInput(
+  r: ResourceRequest,
+  contentType: string,
+): Promise<{ body: unknown; patch?: PatchCheck; warnings: readonly string[] }> {
+  if (r.ri.verb !== "patch") return validatedBody(r, "UpdateOptions", SCALE_BODY)
+  checkPatchType(contentType, SCALE)
+  // Refused before its YAML is read as JSON.
+  if (contentType === APPLY_PATCH)
+    throw new ApiError("UnsupportedMediaType", "server-side apply of a scale subresource is not served yet")
+  const raw = await r.req.body()
+  const body = decodePatchBody(contentType, raw)
+  return { body, patch: patchCheck(r, contentType, raw, body, SCALE_BODY), warnings: [] }
 }
 
 /** GET, PUT and PATCH of /scale. */
@@ -121,10 +139,7 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
     )
   }
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? "application/json"
-  const input = decodeBody(
-    r.ri.verb === "patch" ? "application/json" : r.req.header("content-type"),
-    await r.req.body(),
-  )
+  const { body, patch, warnings } = await scaleInput(r, contentType)
   let clientRV = ""
   const dryRun = r.req.query.has("dryRun")
   let notes: RequestNotes | undefined
@@ -133,7 +148,9 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
     ref,
     async (cur) => {
       const current = scaleOf(cur as Obj, paths)
-      const wanted = (r.ri.verb === "patch" ? applyPatch(contentType, current, input, SCALE) : input) as Obj
+      const wanted = (
+        patch ? patch.check(applyPatch(contentType, current, body, SCALE), current) : body
+      ) as Obj
       if (typeof wanted !== "object" || wanted === null)
         throw badRequest("the body of the request is not a Scale")
       if (
@@ -184,7 +201,11 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
       },
     },
   )
-  return withWarnings(respondScale(r, out, 200, scaleOf(object as Obj, paths)), [], notes)
+  return withWarnings(
+    respondScale(r, out, 200, scaleOf(object as Obj, paths)),
+    patch?.warnings ?? warnings,
+    notes,
+  )
 }
 
 /** PUT namespaces/{name}/finalize: replaces spec.finalizers. */

@@ -16,19 +16,31 @@ import { decodeYamlBody } from "../yaml-body.ts"
 import type { ResourceRequest } from "./context.ts"
 import { pruneUnknown } from "../crd/prune-default.ts"
 
+/**
+ * What a body is read as when it is not an object of the served resource: a /scale body is an
+ * autoscaling/v1 Scale, whatever resource it scales.
+ */
+export interface BodyType {
+  /** The schema definition (`io.k8s.api.autoscaling.v1.Scale`). */
+  readonly type: string
+  readonly kind: string
+  readonly version: string
+}
+
 function checkInput(
   r: ResourceRequest,
   options: string,
   json: string | undefined,
   decoding?: readonly string[],
+  as?: BodyType,
 ): FieldCheckInput {
   const info = r.served.info
-  const custom = r.parts.resources.handling(info)?.schema
+  const custom = as ? undefined : r.parts.resources.handling(info)?.schema
   const input: { -readonly [K in keyof FieldCheckInput]: FieldCheckInput[K] } = {
     directive: fieldValidationOf(r.req.query, options),
-    type: builtinTypeOf(info),
-    kind: info.kind,
-    version: info.version,
+    type: as ? as.type : builtinTypeOf(info),
+    kind: as ? as.kind : info.kind,
+    version: as ? as.version : info.version,
   }
   if (custom) input.prune = (obj: unknown) => pruneUnknown(custom, obj, true)
   if (json !== undefined) input.json = json
@@ -84,22 +96,23 @@ function decodeJson(
 
 /**
  * The decoded body of a create (`CreateOptions`) or update (`UpdateOptions`), unknown fields
- * dropped, with the warnings to answer with.
+ * dropped, with the warnings to answer with; read as `as` when given, else as the served kind.
  * @throws ApiError BadRequest for malformed bodies and, under Strict, unknown or duplicate fields
  */
 export async function validatedBody(
   r: ResourceRequest,
   options: "CreateOptions" | "UpdateOptions",
+  as?: BodyType,
 ): Promise<{ body: unknown; warnings: readonly string[] }> {
   const contentType = r.req.header("content-type")
   const raw = await r.req.body()
   const json = mediaType(contentType).endsWith("json") ? raw.toString("utf8") : undefined
-  const { body, decoding } = decodeJson(contentType, raw, json, r.served.info.kind)
+  const { body, decoding } = decodeJson(contentType, raw, json, as?.kind ?? r.served.info.kind)
   // The text is read again only for what the quick pass cannot rule out: repeated keys (when
   // JSON.parse kept fewer keys than the text writes) and number literals such as 1.0.
   const facts = json === undefined ? undefined : scanJson(json)
   const repeats = facts !== undefined && facts.keys !== parsedKeys(body)
-  const input = checkInput(r, options, repeats ? json : undefined, decoding)
+  const input = checkInput(r, options, repeats ? json : undefined, decoding, as)
   checkDecodes(body, input.type, input.kind, input.version, facts?.fractions ? json : undefined)
   zeroNulls(body, input.type, json)
   return { body, warnings: checkBody(body, input).warnings }
@@ -115,14 +128,23 @@ export interface PatchCheck {
   readonly warnings: readonly string[]
 }
 
-/** A checker for the objects the patch `patch` (decoded from `raw`, of `contentType`) produces. */
-export function patchCheck(r: ResourceRequest, contentType: string, raw: Buffer, patch: unknown): PatchCheck {
+/**
+ * A checker for the objects the patch `patch` (decoded from `raw`, of `contentType`) produces,
+ * read as `as` when given, else as the served kind.
+ */
+export function patchCheck(
+  r: ResourceRequest,
+  contentType: string,
+  raw: Buffer,
+  patch: unknown,
+  as?: BodyType,
+): PatchCheck {
   const checked = contentType !== "application/apply-patch+yaml"
   // As for a create: the duplicate scan reads the text only when it writes more keys than
   // JSON.parse kept.
   const text = checked ? raw.toString("utf8") : ""
   const repeats = checked && scanJson(text).keys !== parsedKeys(patch)
-  const input = checked ? checkInput(r, "PatchOptions", repeats ? text : undefined) : undefined
+  const input = checked ? checkInput(r, "PatchOptions", repeats ? text : undefined, undefined, as) : undefined
   let warnings: readonly string[] = []
   return {
     check(patched, original) {
