@@ -75,7 +75,13 @@ import { createApiMetrics } from "./metrics.ts"
 import { InflightRequests } from "./inflight.ts"
 import { registerStorageObjects } from "./storage-objects.ts"
 import { unionAuthenticators } from "./authn.ts"
-import { alwaysAllow, type Authorizer } from "./authz.ts"
+import { type Authorizer, forbiddenByAuthorizer, requestAttributes } from "./authz.ts"
+import {
+  type AuthorizationMode,
+  type ServerAuthorization,
+  serverAuthorization,
+} from "./authorization-modes.ts"
+import { PolicyIndex, rbacAuthorizer } from "./rbac/index.ts"
 import { impersonatedUser } from "./impersonation.ts"
 import {
   type ObjectLookup,
@@ -130,9 +136,11 @@ export interface ApiServerOptions {
   /** Whether anonymous requests are allowed (health and version endpoints always are). */
   readonly allowAnonymous?: boolean
   /**
-   * Decides what the authorization checks ask (default: allow everything, as k8ts has no RBAC
-   * yet); today only impersonation asks.
+   * Upstream's --authorization-mode: the authorizers asked about every request after
+   * system:masters, in order (default AlwaysAllow). Check them with authorizationModeErrors.
    */
+  readonly authorizationModes?: readonly AuthorizationMode[]
+  /** Decides every request instead of the modes' authorizers (tests). */
   readonly authorize?: Authorizer
   /** Built-in admission plugins turned off by name (upstream's --disable-admission-plugins). */
   readonly disableAdmissionPlugins?: readonly string[]
@@ -306,6 +314,32 @@ function webhookOptions(p: WebhookParts): WebhookAdmissionOptions {
   }
 }
 
+/** The authorizer of `opts`: its own, else that of its modes over the watch cache's RBAC objects. */
+function authorizationOf(opts: ApiServerOptions, cache: WatchCache): ServerAuthorization {
+  if (opts.authorize)
+    return {
+      authorize: opts.authorize,
+      rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: true }),
+      allowsAll: false,
+    }
+  const rbac = "rbac.authorization.k8s.io"
+  const at = (resource: string) => cache.resource(prefixOf(rbac, "v1", resource))
+  return serverAuthorization(opts.authorizationModes ?? ["AlwaysAllow"], () =>
+    rbacAuthorizer(
+      new PolicyIndex({
+        roles: at("roles"),
+        roleBindings: at("rolebindings"),
+        clusterRoles: at("clusterroles"),
+        clusterRoleBindings: at("clusterrolebindings"),
+        onReset: (fn) => cache.onReset(fn),
+        get revision() {
+          return cache.revision
+        },
+      }),
+    ),
+  )
+}
+
 /** Creates an API server over `opts.store`. Call `run` to start its watch cache. */
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const clock = opts.clock ?? realClock
@@ -354,7 +388,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     })
   }
   const saTokens = opts.serviceAccountTokens
-  const authorize = opts.authorize ?? alwaysAllow
+  const authorization = authorizationOf(opts, cache)
+  const authorize = authorization.authorize
   const authenticate = unionAuthenticators(
     opts.authenticate,
     saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
@@ -498,6 +533,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     kubeletClient: opts.kubeletClient ?? {},
     resources: table,
     authenticate,
+    authorization,
     ...(saTokens ? { serviceAccountTokens: { options: saTokens, lookup } } : {}),
     ...(opts.componentHealth ? { componentHealth: opts.componentHealth } : {}),
   }
@@ -570,10 +606,20 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     // Counted while it executes, as upstream's priority-and-fairness filter after authentication.
     const kind = inflight.begin(ri)
     try {
+      if (!authorization.allowsAll) await authorizeRequest(req, ri)
       return await serve(req, ri)
     } finally {
       inflight.end(kind)
     }
+  }
+
+  /** Refuses what the authorizers do not allow (upstream's WithAuthorization filter). */
+  async function authorizeRequest(req: ApiRequest, ri: RequestInfo): Promise<void> {
+    // The always-public paths skip authentication: asked as anonymous, whom the bootstrap
+    // system:public-info-viewer binding allows them.
+    const attrs = requestAttributes(req.method, ri, req.user ?? ANONYMOUS, req.query)
+    const d = await authorize(attrs)
+    if (d.decision !== "Allow") throw forbiddenByAuthorizer(attrs, d.reason)
   }
 
   async function serve(req: ApiRequest, ri: RequestInfo): Promise<ApiResponse> {
