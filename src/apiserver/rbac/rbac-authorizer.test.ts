@@ -1,0 +1,198 @@
+/**
+ * RBAC mode in the API server: system:masters may do anything, anyone else what their bindings'
+ * roles allow, refused with upstream's 403; the access reviews answer from the same authorizer.
+ */
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import { apiCall, memoryApiServer } from "../../testing/index.ts"
+import { FakeClock } from "../../util/index.ts"
+import { createAuthenticator } from "../authn.ts"
+import type { ApiServer } from "../server.ts"
+
+const RBAC = "/apis/rbac.authorization.k8s.io/v1"
+const ROBOT = "system:serviceaccount:team:robot"
+
+let api: ApiServer
+memoryApiServer((started) => (api = started), {
+  clock: new FakeClock(Date.UTC(2026, 11, 1)),
+  authorizationModes: ["RBAC"],
+  authenticate: createAuthenticator({
+    tokens: new Map([
+      ["admin", { name: "admin", groups: ["system:masters", "system:authenticated"] }],
+      ["jane", { name: "jane", groups: ["devs", "system:authenticated"] }],
+      [
+        "robot",
+        {
+          name: ROBOT,
+          groups: ["system:serviceaccounts", "system:serviceaccounts:team", "system:authenticated"],
+        },
+      ],
+    ]),
+  }),
+})
+
+const as = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** Writes as the admin, then lists (a consistent read) so that the watch cache has the write. */
+async function admin(method: string, path: string, body?: unknown): Promise<void> {
+  const r = await apiCall(api, method, path, body, as("admin"))
+  assert.ok(r.status < 300, r.text)
+  const collection = method === "POST" ? path : path.slice(0, path.lastIndexOf("/"))
+  assert.equal((await apiCall(api, "GET", collection, undefined, as("admin"))).status, 200)
+}
+
+const podReader = {
+  metadata: { name: "pod-reader" },
+  rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }],
+}
+
+describe("RBAC authorization", () => {
+  test("system:masters may do anything, before any binding", async () => {
+    const r = await apiCall(api, "POST", "/api/v1/namespaces", { metadata: { name: "team" } }, as("admin"))
+    assert.equal(r.status, 201, r.text)
+  })
+
+  test("anyone else is refused with upstream's Forbidden Status", async () => {
+    const r = await apiCall(api, "GET", "/api/v1/namespaces/team/pods", undefined, as("robot"))
+    assert.equal(r.status, 403)
+    assert.deepEqual(r.json, {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: `pods is forbidden: User "${ROBOT}" cannot list resource "pods" in API group "" in the namespace "team"`,
+      reason: "Forbidden",
+      details: { kind: "pods" },
+      code: 403,
+    })
+    const named = await apiCall(
+      api,
+      "GET",
+      "/apis/apps/v1/namespaces/team/deployments/web",
+      undefined,
+      as("jane"),
+    )
+    assert.equal(
+      named.json.message,
+      'deployments.apps "web" is forbidden: User "jane" cannot get resource "deployments" in API group "apps" in the namespace "team"',
+    )
+    const path = await apiCall(api, "GET", "/metrics", undefined, as("jane"))
+    assert.equal(path.json.message, 'forbidden: User "jane" cannot get path "/metrics"')
+  })
+
+  test("discovery, health and self reviews are every authenticated user's", async () => {
+    for (const p of ["/api", "/api/v1", "/apis", "/apis/apps/v1", "/version", "/healthz"])
+      assert.equal((await apiCall(api, "GET", p, undefined, as("jane"))).status, 200, p)
+    const review = { spec: { resourceAttributes: { verb: "list", resource: "pods", namespace: "team" } } }
+    const r = await apiCall(
+      api,
+      "POST",
+      "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+      review,
+      as("jane"),
+    )
+    assert.equal(r.status, 201, r.text)
+    assert.deepEqual(r.json.status, { allowed: false })
+  })
+
+  test("a Role and RoleBinding allow their rules in their namespace only", async () => {
+    await admin("POST", `${RBAC}/namespaces/team/roles`, podReader)
+    await admin("POST", `${RBAC}/namespaces/team/rolebindings`, {
+      metadata: { name: "robot-reads-pods" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pod-reader" },
+      subjects: [{ kind: "ServiceAccount", name: "robot" }],
+    })
+    assert.equal(
+      (await apiCall(api, "GET", "/api/v1/namespaces/team/pods", undefined, as("robot"))).status,
+      200,
+    )
+    assert.equal(
+      (await apiCall(api, "GET", "/api/v1/namespaces/default/pods", undefined, as("robot"))).status,
+      403,
+    )
+    assert.equal((await apiCall(api, "GET", "/api/v1/pods", undefined, as("robot"))).status, 403)
+    const del = await apiCall(api, "DELETE", "/api/v1/namespaces/team/pods/x", undefined, as("robot"))
+    assert.equal(del.status, 403)
+  })
+
+  test("a ClusterRoleBinding to a group allows everywhere; a missing role is the reason given", async () => {
+    await admin("POST", `${RBAC}/clusterrolebindings`, {
+      metadata: { name: "devs-view" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "not-yet" },
+      subjects: [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "devs" }],
+    })
+    const refused = await apiCall(api, "GET", "/api/v1/namespaces/team/configmaps", undefined, as("jane"))
+    assert.equal(
+      refused.json.message,
+      'configmaps is forbidden: User "jane" cannot list resource "configmaps" in API group "" in the namespace "team": RBAC: clusterrole.rbac.authorization.k8s.io "not-yet" not found',
+    )
+    await admin("POST", `${RBAC}/clusterroles`, {
+      metadata: { name: "not-yet" },
+      rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["list"] }],
+    })
+    assert.equal(
+      (await apiCall(api, "GET", "/api/v1/namespaces/team/configmaps", undefined, as("jane"))).status,
+      200,
+    )
+    assert.equal((await apiCall(api, "GET", "/api/v1/configmaps", undefined, as("jane"))).status, 200)
+  })
+
+  test("a list narrowed to one name by fieldSelector is authorized as that name", async () => {
+    await admin("POST", `${RBAC}/namespaces/team/roles`, {
+      metadata: { name: "one-secret" },
+      rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list", "watch"], resourceNames: ["s1"] }],
+    })
+    await admin("POST", `${RBAC}/namespaces/team/rolebindings`, {
+      metadata: { name: "jane-one-secret" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "one-secret" },
+      subjects: [{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "jane" }],
+    })
+    const path = "/api/v1/namespaces/team/secrets"
+    assert.equal((await apiCall(api, "GET", path, undefined, as("jane"))).status, 403)
+    const one = await apiCall(api, "GET", `${path}?fieldSelector=metadata.name%3Ds1`, undefined, as("jane"))
+    assert.equal(one.status, 200, one.text)
+  })
+
+  test("access reviews answer from the authorizer", async () => {
+    const sar = {
+      spec: { user: ROBOT, resourceAttributes: { verb: "get", resource: "pods", namespace: "team" } },
+    }
+    const r = await apiCall(
+      api,
+      "POST",
+      "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+      sar,
+      as("admin"),
+    )
+    assert.deepEqual(r.json.status, {
+      allowed: true,
+      reason:
+        'RBAC: allowed by RoleBinding "robot-reads-pods/team" of Role "pod-reader" to ServiceAccount "robot/team"',
+    })
+    // The spec's user as given: without the service accounts' groups nor system:authenticated.
+    const discovery = { spec: { user: ROBOT, nonResourceAttributes: { verb: "get", path: "/api" } } }
+    const d = await apiCall(
+      api,
+      "POST",
+      "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+      discovery,
+      as("admin"),
+    )
+    assert.deepEqual(d.json.status, { allowed: false })
+    const rules = await apiCall(
+      api,
+      "POST",
+      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+      { spec: { namespace: "team" } },
+      as("robot"),
+    )
+    assert.equal(rules.status, 201, rules.text)
+    const { resourceRules, nonResourceRules, incomplete } = rules.json.status
+    assert.equal(incomplete, false)
+    assert.deepEqual(resourceRules.at(-1), { verbs: ["get", "list"], apiGroups: [""], resources: ["pods"] })
+    assert.ok(
+      resourceRules.some((r: { resources: string[] }) => r.resources.includes("selfsubjectaccessreviews")),
+    )
+    assert.ok(nonResourceRules.some((r: { nonResourceURLs: string[] }) => r.nonResourceURLs.includes("/api")))
+  })
+})
