@@ -81,7 +81,7 @@ import {
   type ServerAuthorization,
   serverAuthorization,
 } from "./authorization-modes.ts"
-import { PolicyIndex, rbacAuthorizer } from "./rbac/index.ts"
+import { PolicyIndex, rbacAuthorizer, rbacEscalationCheck } from "./rbac/index.ts"
 import { impersonatedUser } from "./impersonation.ts"
 import {
   type ObjectLookup,
@@ -314,19 +314,23 @@ function webhookOptions(p: WebhookParts): WebhookAdmissionOptions {
   }
 }
 
-/** The authorizer of `opts`: its own, else that of its modes over the watch cache's RBAC objects. */
-function authorizationOf(opts: ApiServerOptions, cache: WatchCache): ServerAuthorization {
-  if (opts.authorize)
-    return {
-      authorize: opts.authorize,
-      rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: true }),
-      allowsAll: false,
-    }
+/**
+ * The authorizer of `opts`: its own, else that of its modes, RBAC's over the watch cache's RBAC
+ * objects (`policy`, for the escalation check too).
+ */
+function authorizationOf(
+  opts: ApiServerOptions,
+  cache: WatchCache,
+): { authorization: ServerAuthorization; policy?: PolicyIndex } {
+  if (opts.authorize) {
+    const rulesFor = () => ({ resourceRules: [], nonResourceRules: [], incomplete: true })
+    return { authorization: { authorize: opts.authorize, rulesFor, allowsAll: false } }
+  }
+  const modes = opts.authorizationModes ?? ["AlwaysAllow"]
   const rbac = "rbac.authorization.k8s.io"
   const at = (resource: string) => cache.resource(prefixOf(rbac, "v1", resource))
-  return serverAuthorization(opts.authorizationModes ?? ["AlwaysAllow"], () =>
-    rbacAuthorizer(
-      new PolicyIndex({
+  const policy = modes.includes("RBAC")
+    ? new PolicyIndex({
         roles: at("roles"),
         roleBindings: at("rolebindings"),
         clusterRoles: at("clusterroles"),
@@ -335,9 +339,10 @@ function authorizationOf(opts: ApiServerOptions, cache: WatchCache): ServerAutho
         get revision() {
           return cache.revision
         },
-      }),
-    ),
-  )
+      })
+    : undefined
+  const authorization = serverAuthorization(modes, () => rbacAuthorizer(policy as PolicyIndex))
+  return { authorization, ...(policy ? { policy } : {}) }
 }
 
 /** Creates an API server over `opts.store`. Call `run` to start its watch cache. */
@@ -388,7 +393,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     })
   }
   const saTokens = opts.serviceAccountTokens
-  const authorization = authorizationOf(opts, cache)
+  const { authorization, policy: rbacPolicy } = authorizationOf(opts, cache)
   const authorize = authorization.authorize
   const authenticate = unionAuthenticators(
     opts.authenticate,
@@ -437,6 +442,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, ..., the
   // mutating webhooks, ValidatingAdmissionPolicy, the validating webhooks, ResourceQuota last.
   const admission = admissionChain([
+    // Not an admission plugin upstream (its RBAC storage's check): never disabled.
+    ...(rbacPolicy ? [rbacEscalationCheck({ authorize, policy: rbacPolicy })] : []),
     ...[
       namespaceLifecycle(lookupNamespace),
       // From the watch cache, as upstream reads LimitRanges from an informer: no store read per create.

@@ -1,0 +1,160 @@
+/**
+ * Escalation prevention in RBAC mode: roles only with rules their writer holds (or `escalate`),
+ * bindings only to roles whose rules their writer holds (or `bind`), as upstream's RBAC storage.
+ */
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import { apiCall, memoryApiServer } from "../../testing/index.ts"
+import { FakeClock } from "../../util/index.ts"
+import { createAuthenticator } from "../authn.ts"
+import type { ApiServer } from "../server.ts"
+
+const RBAC = "/apis/rbac.authorization.k8s.io/v1"
+const REF = { apiGroup: "rbac.authorization.k8s.io" }
+
+let api: ApiServer
+memoryApiServer((started) => (api = started), {
+  clock: new FakeClock(Date.UTC(2026, 11, 1)),
+  authorizationModes: ["RBAC"],
+  authenticate: createAuthenticator({
+    tokens: new Map([
+      ["admin", { name: "admin", groups: ["system:masters", "system:authenticated"] }],
+      ["jane", { name: "jane", groups: ["devs", "system:authenticated"] }],
+    ]),
+  }),
+})
+
+const as = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** Writes as the admin, then lists (a consistent read) so that the watch cache has the write. */
+async function admin(path: string, body: unknown): Promise<void> {
+  const r = await apiCall(api, "POST", path, body, as("admin"))
+  assert.equal(r.status, 201, r.text)
+  assert.equal((await apiCall(api, "GET", path, undefined, as("admin"))).status, 200)
+}
+
+const rule = (verbs: string[], resources: string[], apiGroups = [""]) => ({ verbs, apiGroups, resources })
+
+describe("RBAC escalation prevention", () => {
+  test("setup: jane reads pods and writes roles and bindings in team", async () => {
+    await admin("/api/v1/namespaces", { metadata: { name: "team" } })
+    await admin(`${RBAC}/namespaces/team/roles`, {
+      metadata: { name: "jane" },
+      rules: [
+        rule(["get", "list"], ["pods"]),
+        rule(["create", "update"], ["roles", "rolebindings"], ["rbac.authorization.k8s.io"]),
+      ],
+    })
+    await admin(`${RBAC}/namespaces/team/rolebindings`, {
+      metadata: { name: "jane" },
+      roleRef: { ...REF, kind: "Role", name: "jane" },
+      subjects: [{ ...REF, kind: "User", name: "jane" }],
+    })
+    await admin(`${RBAC}/clusterrolebindings`, {
+      metadata: { name: "jane-clusterroles" },
+      roleRef: { ...REF, kind: "ClusterRole", name: "clusterrole-writer" },
+      subjects: [{ ...REF, kind: "User", name: "jane" }],
+    })
+    await admin(`${RBAC}/clusterroles`, {
+      metadata: { name: "clusterrole-writer" },
+      rules: [rule(["create"], ["clusterroles"], ["rbac.authorization.k8s.io"])],
+    })
+  })
+
+  test("a role with rules its writer holds is created; one with more is refused, naming them", async () => {
+    const ok = await apiCall(
+      api,
+      "POST",
+      `${RBAC}/namespaces/team/roles`,
+      { metadata: { name: "reader" }, rules: [rule(["get"], ["pods"])] },
+      as("jane"),
+    )
+    assert.equal(ok.status, 201, ok.text)
+    const refused = await apiCall(
+      api,
+      "POST",
+      `${RBAC}/namespaces/team/roles`,
+      { metadata: { name: "too-much" }, rules: [rule(["get", "create", "delete"], ["pods", "secrets"])] },
+      as("jane"),
+    )
+    assert.equal(refused.status, 403)
+    assert.equal(
+      refused.json.message,
+      'roles.rbac.authorization.k8s.io "too-much" is forbidden: user "jane" (groups=["devs" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
+        '{APIGroups:[""], Resources:["pods"], Verbs:["create" "delete"]}\n' +
+        '{APIGroups:[""], Resources:["secrets"], Verbs:["get" "create" "delete"]}',
+    )
+    assert.deepEqual(refused.json.details, {
+      name: "too-much",
+      group: "rbac.authorization.k8s.io",
+      kind: "roles",
+    })
+  })
+
+  test("a binding to a role whose rules its writer holds is created; to one with more, refused", async () => {
+    const bind = (name: string, kind: string, role: string) =>
+      apiCall(
+        api,
+        "POST",
+        `${RBAC}/namespaces/team/rolebindings`,
+        {
+          metadata: { name },
+          roleRef: { ...REF, kind, name: role },
+          subjects: [{ ...REF, kind: "User", name: "joe" }],
+        },
+        as("jane"),
+      )
+    assert.equal((await bind("joe-reads", "Role", "reader")).status, 201)
+    const admin = await bind("joe-admin", "ClusterRole", "cluster-admin")
+    assert.equal(admin.status, 403)
+    assert.match(
+      admin.json.message,
+      /^rolebindings.rbac.authorization.k8s.io "joe-admin" is forbidden: user "jane" .* not currently held:\n/,
+    )
+    const ghost = await bind("joe-ghost", "Role", "ghost")
+    assert.equal(ghost.status, 404)
+    assert.equal(ghost.json.message, 'roles.rbac.authorization.k8s.io "ghost" not found')
+  })
+
+  test("`bind` on a role and `escalate` on roles let their holder grant what it lacks", async () => {
+    await admin(`${RBAC}/namespaces/team/roles`, {
+      metadata: { name: "delegate" },
+      rules: [
+        {
+          ...rule(["bind"], ["clusterroles"], ["rbac.authorization.k8s.io"]),
+          resourceNames: ["cluster-admin"],
+        },
+        rule(["escalate"], ["roles"], ["rbac.authorization.k8s.io"]),
+      ],
+    })
+    await admin(`${RBAC}/namespaces/team/rolebindings`, {
+      metadata: { name: "jane-delegates" },
+      roleRef: { ...REF, kind: "Role", name: "delegate" },
+      subjects: [{ ...REF, kind: "User", name: "jane" }],
+    })
+    const binding = {
+      metadata: { name: "joe-admin" },
+      roleRef: { ...REF, kind: "ClusterRole", name: "cluster-admin" },
+      subjects: [{ ...REF, kind: "User", name: "joe" }],
+    }
+    const bound = await apiCall(api, "POST", `${RBAC}/namespaces/team/rolebindings`, binding, as("jane"))
+    assert.equal(bound.status, 201, bound.text)
+    const role = { metadata: { name: "anything" }, rules: [rule(["*"], ["*"], ["*"])] }
+    const escalated = await apiCall(api, "POST", `${RBAC}/namespaces/team/roles`, role, as("jane"))
+    assert.equal(escalated.status, 201, escalated.text)
+  })
+
+  test("an aggregationRule takes every permission", async () => {
+    const role = {
+      metadata: { name: "gathers" },
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { gather: "me" } }] },
+    }
+    const r = await apiCall(api, "POST", `${RBAC}/clusterroles`, role, as("jane"))
+    assert.equal(r.status, 403)
+    assert.equal(
+      r.json.message,
+      'clusterroles.rbac.authorization.k8s.io "gathers" is forbidden: must have cluster-admin privileges to use the aggregationRule',
+    )
+    assert.equal((await apiCall(api, "POST", `${RBAC}/clusterroles`, role, as("admin"))).status, 201)
+  })
+})

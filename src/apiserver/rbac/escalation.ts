@@ -1,0 +1,134 @@
+/**
+ * Privilege escalation prevention (upstream's policy-based RBAC storage in pkg/registry/rbac): a
+ * Role or ClusterRole may be written only with rules its writer holds, unless the writer may
+ * `escalate` it; a RoleBinding or ClusterRoleBinding only to a role whose rules its writer
+ * holds, unless it may `bind` that role. system:masters, and the server's own writes, may do
+ * either. Setting or dropping a ClusterRole's aggregationRule takes every permission (it can
+ * gather anything). Upstream checks in storage, after mutating admission: here it is the first
+ * validating step, run whatever plugins are disabled.
+ */
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef } from "kubernetes-types/rbac/v1.js"
+import { ApiError, notFound } from "../../api/index.ts"
+import { goQuote } from "../../util/index.ts"
+import { type AdmissionPlugin, admissionForbidden } from "../admission.ts"
+import { PRIVILEGED_GROUP } from "../authorization-modes.ts"
+import type { AuthorizationAttributes, Authorizer } from "../authz.ts"
+import type { UserInfo } from "../http.ts"
+import type { AdmissionRequest } from "../registry/context.ts"
+import { compactRules, compactString, uncovered } from "./covers.ts"
+import type { PolicyIndex } from "./policy-index.ts"
+
+const RBAC = "rbac.authorization.k8s.io"
+const ROLES = new Set(["roles", "clusterroles"])
+const BINDINGS = new Set(["rolebindings", "clusterrolebindings"])
+
+/** Every permission (cluster-admin's rules). */
+const FULL_AUTHORITY: PolicyRule[] = [
+  { verbs: ["*"], apiGroups: ["*"], resources: ["*"] },
+  { verbs: ["*"], nonResourceURLs: ["*"] },
+]
+
+/** What the escalation check reads: the server's authorizer and RBAC's view of the rules. */
+export interface EscalationCheckOptions {
+  readonly authorize: Authorizer
+  readonly policy: PolicyIndex
+}
+
+/** Go's %q of a list of strings: `["a" "b"]`. */
+function goList(values: readonly string[]): string {
+  return `[${values.map(goQuote).join(" ")}]`
+}
+
+/** Whether only what the garbage collector writes changed (upstream's IsOnlyMutatingGCFields). */
+function onlyGcFields(req: AdmissionRequest): boolean {
+  if (req.operation !== "UPDATE" || !req.old || !req.object) return false
+  // What a write may change besides: the version and field managers the server keeps.
+  const strip = (o: object): string => {
+    const { metadata, ...rest } = o as { metadata?: Record<string, unknown> }
+    const meta = { ...metadata }
+    for (const k of ["ownerReferences", "finalizers", "resourceVersion", "managedFields"]) delete meta[k]
+    return JSON.stringify({ ...rest, metadata: meta })
+  }
+  return strip(req.old) === strip(req.object)
+}
+
+/**
+ * The check that `user` holds `rules` in the request's namespace (upstream's ConfirmNoEscalation).
+ * @throws ApiError Forbidden naming the rules it lacks
+ */
+function confirmNoEscalation(
+  req: AdmissionRequest,
+  user: UserInfo,
+  policy: PolicyIndex,
+  rules: readonly PolicyRule[],
+  message?: string,
+): void {
+  const owned = policy.rulesFor(user, req.namespace)
+  const missing = uncovered(owned.rules, rules)
+  if (missing.length === 0) return
+  if (message) throw admissionForbidden(req, message)
+  const described = [...new Set(compactRules(missing).map(compactString))].sort()
+  let msg = `user ${goQuote(user.name)} (groups=${goList(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${described.join("\n")}`
+  if (owned.errors.length) msg += `; resolution errors: [${owned.errors.join(" ")}]`
+  throw admissionForbidden(req, msg)
+}
+
+async function allowed(authorize: Authorizer, a: AuthorizationAttributes): Promise<boolean> {
+  return (await authorize(a)).decision === "Allow"
+}
+
+/**
+ * The rules `ref` grants in `namespace`.
+ * @throws ApiError NotFound for a role that does not exist (as upstream's storage words it)
+ */
+function referencedRules(policy: PolicyIndex, ref: RoleRef, namespace: string): readonly PolicyRule[] {
+  const rules = policy.roleReferenceRules(ref, namespace)
+  if (!("error" in rules)) return rules
+  if (ref.kind === "Role" || ref.kind === "ClusterRole")
+    throw notFound({ group: RBAC, resource: `${ref.kind.toLowerCase()}s` }, ref.name)
+  throw new ApiError("InternalError", rules.error)
+}
+
+/** The escalation check, as a validating step of admission. */
+export function rbacEscalationCheck(o: EscalationCheckOptions): AdmissionPlugin {
+  return {
+    name: "RBACEscalationCheck",
+    async validate(req) {
+      const { info, user } = req
+      if (info.group !== RBAC || req.subresource !== "") return
+      if (req.operation !== "CREATE" && req.operation !== "UPDATE") return
+      // The server's own writes (no user) and system:masters may escalate (EscalationAllowed).
+      if (!user || user.groups.includes(PRIVILEGED_GROUP)) return
+      const base = { user, resourceRequest: true, apiGroup: RBAC, namespace: req.namespace }
+      if (ROLES.has(info.resource)) {
+        const escalate = {
+          ...base,
+          verb: "escalate",
+          apiVersion: "*",
+          resource: info.resource,
+          name: req.name,
+        }
+        if (await allowed(o.authorize, escalate)) return
+        if (onlyGcFields(req)) return
+        const role = req.object as ClusterRole
+        confirmNoEscalation(req, user, o.policy, role.rules ?? [])
+        const aggregating = (r: ClusterRole | undefined) => !!r?.aggregationRule?.clusterRoleSelectors?.length
+        if (info.resource === "clusterroles" && (aggregating(role) || aggregating(req.old as ClusterRole)))
+          confirmNoEscalation(
+            req,
+            user,
+            o.policy,
+            FULL_AUTHORITY,
+            "must have cluster-admin privileges to use the aggregationRule",
+          )
+      } else if (BINDINGS.has(info.resource)) {
+        if (onlyGcFields(req)) return
+        const ref = (req.object as unknown as ClusterRoleBinding).roleRef
+        const resource = ref.kind === "ClusterRole" ? "clusterroles" : ref.kind === "Role" ? "roles" : ""
+        const bind = { ...base, verb: "bind", apiGroup: ref.apiGroup, resource, name: ref.name }
+        if (resource && (await allowed(o.authorize, bind))) return
+        confirmNoEscalation(req, user, o.policy, referencedRules(o.policy, ref, req.namespace))
+      }
+    },
+  }
+}
