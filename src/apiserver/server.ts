@@ -613,7 +613,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     // Counted while it executes, as upstream's priority-and-fairness filter after authentication.
     const kind = inflight.begin(ri)
     try {
-      if (!authorization.allowsAll) await authorizeRequest(req, ri)
+      // Health and version are public, unauthenticated and unauthorized (k8ts' promise; upstream's
+      // bootstrap system:public-info-viewer binding allows them to everyone as well).
+      if (!authorization.allowsAll && req.user) await authorizeRequest(req, ri)
       return await serve(req, ri)
     } finally {
       inflight.end(kind)
@@ -622,8 +624,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   /** Refuses what the authorizers do not allow (upstream's WithAuthorization filter). */
   async function authorizeRequest(req: ApiRequest, ri: RequestInfo): Promise<void> {
-    // The always-public paths skip authentication: asked as anonymous, whom the bootstrap
-    // system:public-info-viewer binding allows them.
     const attrs = requestAttributes(req.method, ri, req.user ?? ANONYMOUS, req.query)
     const d = await authorize(attrs)
     if (d.decision !== "Allow") throw forbiddenByAuthorizer(attrs, d.reason)
