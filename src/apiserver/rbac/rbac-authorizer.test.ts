@@ -179,6 +179,22 @@ describe("RBAC authorization", () => {
       as("admin"),
     )
     assert.deepEqual(d.json.status, { allowed: false })
+    // Service accounts read their issuer's discovery document (the bootstrap roles).
+    const jwks = {
+      spec: {
+        user: ROBOT,
+        groups: ["system:serviceaccounts"],
+        nonResourceAttributes: { verb: "get", path: "/openid/v1/jwks" },
+      },
+    }
+    const j = await apiCall(
+      api,
+      "POST",
+      "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+      jwks,
+      as("admin"),
+    )
+    assert.equal(j.json.status.allowed, true, j.text)
     const rules = await apiCall(
       api,
       "POST",
