@@ -29,6 +29,7 @@ import {
   type Cidr,
   type Clock,
   type Logger,
+  goQuote,
   parseCidr,
   PROMETHEUS_TEXT_TYPE,
   prometheusText,
@@ -312,6 +313,13 @@ function webhookOptions(p: WebhookParts): WebhookAdmissionOptions {
     defaults: p.defaults,
     log: p.log,
   }
+}
+
+const POD_STREAMS = new Set(["exec", "attach", "portforward"])
+
+/** A pod's exec, attach or portforward: streams into its containers. */
+function isPodStream(ri: RequestInfo): boolean {
+  return ri.group === "" && ri.resource === "pods" && POD_STREAMS.has(ri.subresource)
 }
 
 /**
@@ -627,6 +635,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const attrs = requestAttributes(req.method, ri, req.user ?? ANONYMOUS, req.query)
     const d = await authorize(attrs)
     if (d.decision !== "Allow") throw forbiddenByAuthorizer(attrs, d.reason)
+    // A WebSocket exec, attach or port-forward is a GET: upstream's pod storage (v1.35's
+    // AuthorizePodWebsocketUpgradeCreatePermission) also asks for `create`, as SPDY's POST is.
+    if (attrs.verb !== "create" && isPodStream(ri)) {
+      const create = await authorize({ ...attrs, verb: "create" })
+      if (create.decision !== "Allow")
+        throw new ApiError("Forbidden", `pods ${goQuote(ri.name)} is forbidden: ${create.reason}`, {
+          name: ri.name,
+          kind: "pods",
+        })
+    }
   }
 
   async function serve(req: ApiRequest, ri: RequestInfo): Promise<ApiResponse> {

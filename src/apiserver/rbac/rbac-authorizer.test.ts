@@ -115,6 +115,23 @@ describe("RBAC authorization", () => {
     assert.equal(del.status, 403)
   })
 
+  test("a WebSocket exec (a GET) needs create on pods/exec too, as upstream's v1.35", async () => {
+    const exec = "/api/v1/namespaces/team/pods/web/exec?command=sh&stdout=true"
+    await admin("PUT", `${RBAC}/namespaces/team/roles/pod-reader`, {
+      ...podReader,
+      rules: [...podReader.rules, { apiGroups: [""], resources: ["pods/exec"], verbs: ["get"] }],
+    })
+    const refused = await apiCall(api, "GET", exec, undefined, as("robot"))
+    assert.equal(refused.status, 403)
+    assert.equal(refused.json.message, 'pods "web" is forbidden: ')
+    await admin("PUT", `${RBAC}/namespaces/team/roles/pod-reader`, {
+      ...podReader,
+      rules: [...podReader.rules, { apiGroups: [""], resources: ["pods/exec"], verbs: ["get", "create"] }],
+    })
+    // Authorized: on to the (missing) pod.
+    assert.equal((await apiCall(api, "GET", exec, undefined, as("robot"))).status, 404)
+  })
+
   test("a ClusterRoleBinding to a group allows everywhere; a missing role is the reason given", async () => {
     await admin("POST", `${RBAC}/clusterrolebindings`, {
       metadata: { name: "devs-view" },
@@ -205,7 +222,11 @@ describe("RBAC authorization", () => {
     assert.equal(rules.status, 201, rules.text)
     const { resourceRules, nonResourceRules, incomplete } = rules.json.status
     assert.equal(incomplete, false)
-    assert.deepEqual(resourceRules.at(-1), { verbs: ["get", "list"], apiGroups: [""], resources: ["pods"] })
+    // The cluster-wide rules first, then the namespace's (pod-reader's, as the exec test left it).
+    assert.deepEqual(resourceRules.slice(-2), [
+      { verbs: ["get", "list"], apiGroups: [""], resources: ["pods"] },
+      { verbs: ["get", "create"], apiGroups: [""], resources: ["pods/exec"] },
+    ])
     assert.ok(
       resourceRules.some((r: { resources: string[] }) => r.resources.includes("selfsubjectaccessreviews")),
     )
