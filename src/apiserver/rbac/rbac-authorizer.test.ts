@@ -170,6 +170,33 @@ describe("RBAC authorization", () => {
     assert.equal(one.status, 200, one.text)
   })
 
+  test("a Role on namespaces in its namespace reaches no other Namespace through a namespaces/ prefix", async () => {
+    await apiCall(api, "POST", "/api/v1/namespaces", { metadata: { name: "ns-scoped" } }, as("admin"))
+    await admin("POST", `${RBAC}/namespaces/ns-scoped/roles`, {
+      metadata: { name: "namespace-reader" },
+      rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "delete"] }],
+    })
+    await admin("POST", `${RBAC}/namespaces/ns-scoped/rolebindings`, {
+      metadata: { name: "jane-reads-namespaces" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "namespace-reader" },
+      subjects: [{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "jane" }],
+    })
+    // Its own Namespace, named in the path, is in its namespace: allowed.
+    const own = await apiCall(api, "GET", "/api/v1/namespaces/ns-scoped", undefined, as("jane"))
+    assert.equal(own.status, 200, own.text)
+    for (const [method, path] of [
+      ["GET", "/api/v1/namespaces/ns-scoped/namespaces"],
+      ["GET", "/api/v1/namespaces/ns-scoped/namespaces/default"],
+      ["DELETE", "/api/v1/namespaces/ns-scoped/namespaces/default"],
+    ] as const) {
+      const r = await apiCall(api, method, path, undefined, as("jane"))
+      assert.equal(r.status, 404, `${method} ${path}: ${r.text}`)
+      assert.equal(r.json.message, "the server could not find the requested resource")
+    }
+    const other = await apiCall(api, "GET", "/api/v1/namespaces/default", undefined, as("jane"))
+    assert.equal(other.status, 403)
+  })
+
   test("access reviews answer from the authorizer", async () => {
     const sar = {
       spec: { user: ROBOT, resourceAttributes: { verb: "get", resource: "pods", namespace: "team" } },
