@@ -197,6 +197,60 @@ describe("RBAC authorization", () => {
     assert.equal(other.status, 403)
   })
 
+  test("a PUT or apply that creates also needs create, as upstream's withAuthorization", async () => {
+    await apiCall(api, "POST", "/api/v1/namespaces", { metadata: { name: "upserts" } }, as("admin"))
+    const role = (verbs: string[]) => ({
+      metadata: { name: "upserter" },
+      rules: [
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "update", ...verbs] },
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "patch", ...verbs] },
+      ],
+    })
+    await admin("POST", `${RBAC}/namespaces/upserts/roles`, role([]))
+    await admin("POST", `${RBAC}/namespaces/upserts/rolebindings`, {
+      metadata: { name: "jane-upserts" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "upserter" },
+      subjects: [{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "jane" }],
+    })
+    const leases = "/apis/coordination.k8s.io/v1/namespaces/upserts/leases"
+    const put = () => apiCall(api, "PUT", `${leases}/l1`, { metadata: { name: "l1" }, spec: {} }, as("jane"))
+    const cm = "/api/v1/namespaces/upserts/configmaps/c1"
+    const apply = () =>
+      apiCall(
+        api,
+        "PATCH",
+        `${cm}?fieldManager=jane`,
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c1" }, data: { a: "1" } },
+        { ...as("jane"), "content-type": "application/apply-patch+yaml" },
+      )
+    const refusedPut = await put()
+    assert.equal(refusedPut.status, 403, refusedPut.text)
+    assert.deepEqual(refusedPut.json, {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: 'leases.coordination.k8s.io "l1" is forbidden: ',
+      reason: "Forbidden",
+      details: { name: "l1", group: "coordination.k8s.io", kind: "leases" },
+      code: 403,
+    })
+    const refusedApply = await apply()
+    assert.equal(refusedApply.status, 403, refusedApply.text)
+    assert.equal(refusedApply.json.message, 'configmaps "c1" is forbidden: ')
+    // Nothing was created.
+    assert.equal((await apiCall(api, "GET", `${leases}/l1`, undefined, as("admin"))).status, 404)
+    assert.equal((await apiCall(api, "GET", cm, undefined, as("admin"))).status, 404)
+    await admin("PUT", `${RBAC}/namespaces/upserts/roles/upserter`, role(["create"]))
+    assert.equal((await put()).status, 201)
+    assert.equal((await apply()).status, 201)
+    // Updating what exists needs no create.
+    await admin("PUT", `${RBAC}/namespaces/upserts/roles/upserter`, role([]))
+    const updated = await put()
+    assert.equal(updated.status, 200, updated.text)
+    assert.equal((await apply()).status, 200)
+  })
+
   test("access reviews answer from the authorizer", async () => {
     const sar = {
       spec: { user: ROBOT, resourceAttributes: { verb: "get", resource: "pods", namespace: "team" } },
