@@ -20,6 +20,7 @@ memoryApiServer((started) => (api = started), {
     tokens: new Map([
       ["admin", { name: "admin", groups: ["system:masters", "system:authenticated"] }],
       ["jane", { name: "jane", groups: ["devs", "system:authenticated"] }],
+      ["sam", { name: "sam", groups: ["system:authenticated"] }],
     ]),
   }),
 })
@@ -142,6 +143,30 @@ describe("RBAC escalation prevention", () => {
     const role = { metadata: { name: "anything" }, rules: [rule(["*"], ["*"], ["*"])] }
     const escalated = await apiCall(api, "POST", `${RBAC}/namespaces/team/roles`, role, as("jane"))
     assert.equal(escalated.status, 201, escalated.text)
+  })
+
+  test("`escalate` limited to a role's name does not cover creating it (a POST names nothing)", async () => {
+    await admin("/api/v1/namespaces", { metadata: { name: "limited" } })
+    await admin(`${RBAC}/namespaces/limited/roles`, {
+      metadata: { name: "sam" },
+      rules: [
+        rule(["create", "update", "get"], ["roles"], ["rbac.authorization.k8s.io"]),
+        { ...rule(["escalate"], ["roles"], ["rbac.authorization.k8s.io"]), resourceNames: ["foo"] },
+      ],
+    })
+    await admin(`${RBAC}/namespaces/limited/rolebindings`, {
+      metadata: { name: "sam" },
+      roleRef: { ...REF, kind: "Role", name: "sam" },
+      subjects: [{ ...REF, kind: "User", name: "sam" }],
+    })
+    const foo = { metadata: { name: "foo" }, rules: [rule(["*"], ["secrets"])] }
+    const created = await apiCall(api, "POST", `${RBAC}/namespaces/limited/roles`, foo, as("sam"))
+    assert.equal(created.status, 403, created.text)
+    assert.match(created.json.message, /^roles.rbac.authorization.k8s.io "foo" is forbidden: user "sam" /)
+    // Once it exists, an update of foo is named: escalate on foo lets sam widen it.
+    await admin(`${RBAC}/namespaces/limited/roles`, { metadata: { name: "foo" }, rules: [] })
+    const updated = await apiCall(api, "PUT", `${RBAC}/namespaces/limited/roles/foo`, foo, as("sam"))
+    assert.equal(updated.status, 200, updated.text)
   })
 
   test("an aggregationRule takes every permission", async () => {

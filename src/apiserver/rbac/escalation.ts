@@ -89,6 +89,44 @@ function referencedRules(policy: PolicyIndex, ref: RoleRef, namespace: string): 
   throw new ApiError("InternalError", rules.error)
 }
 
+type Base = Pick<AuthorizationAttributes, "user" | "resourceRequest" | "apiGroup" | "namespace">
+
+/** A Role or ClusterRole write: its rules must be held, unless its writer may escalate. */
+async function checkRole(o: EscalationCheckOptions, req: AdmissionRequest, user: UserInfo, base: Base) {
+  const escalate = {
+    ...base,
+    verb: "escalate",
+    apiVersion: "*",
+    resource: req.info.resource,
+    // The request's name, as upstream's RoleEscalationAuthorized asks with requestInfo.Name:
+    // a POST names nothing, so only escalate on every role lets a create widen one.
+    name: req.operation === "CREATE" ? "" : req.name,
+  }
+  if (await allowed(o.authorize, escalate)) return
+  if (onlyGcFields(req)) return
+  const role = req.object as ClusterRole
+  confirmNoEscalation(req, user, o.policy, role.rules ?? [])
+  const aggregating = (r: ClusterRole | undefined) => !!r?.aggregationRule?.clusterRoleSelectors?.length
+  if (req.info.resource === "clusterroles" && (aggregating(role) || aggregating(req.old as ClusterRole)))
+    confirmNoEscalation(
+      req,
+      user,
+      o.policy,
+      FULL_AUTHORITY,
+      "must have cluster-admin privileges to use the aggregationRule",
+    )
+}
+
+/** A RoleBinding or ClusterRoleBinding write: its role's rules must be held, unless its writer may bind it. */
+async function checkBinding(o: EscalationCheckOptions, req: AdmissionRequest, user: UserInfo, base: Base) {
+  if (onlyGcFields(req)) return
+  const ref = (req.object as unknown as ClusterRoleBinding).roleRef
+  const resource = ref.kind === "ClusterRole" ? "clusterroles" : ref.kind === "Role" ? "roles" : ""
+  const bind = { ...base, verb: "bind", apiGroup: ref.apiGroup, resource, name: ref.name }
+  if (resource && (await allowed(o.authorize, bind))) return
+  confirmNoEscalation(req, user, o.policy, referencedRules(o.policy, ref, req.namespace))
+}
+
 /** The escalation check, as a validating step of admission. */
 export function rbacEscalationCheck(o: EscalationCheckOptions): AdmissionPlugin {
   return {
@@ -100,35 +138,8 @@ export function rbacEscalationCheck(o: EscalationCheckOptions): AdmissionPlugin 
       // The server's own writes (no user) and system:masters may escalate (EscalationAllowed).
       if (!user || user.groups.includes(PRIVILEGED_GROUP)) return
       const base = { user, resourceRequest: true, apiGroup: RBAC, namespace: req.namespace }
-      if (ROLES.has(info.resource)) {
-        const escalate = {
-          ...base,
-          verb: "escalate",
-          apiVersion: "*",
-          resource: info.resource,
-          name: req.name,
-        }
-        if (await allowed(o.authorize, escalate)) return
-        if (onlyGcFields(req)) return
-        const role = req.object as ClusterRole
-        confirmNoEscalation(req, user, o.policy, role.rules ?? [])
-        const aggregating = (r: ClusterRole | undefined) => !!r?.aggregationRule?.clusterRoleSelectors?.length
-        if (info.resource === "clusterroles" && (aggregating(role) || aggregating(req.old as ClusterRole)))
-          confirmNoEscalation(
-            req,
-            user,
-            o.policy,
-            FULL_AUTHORITY,
-            "must have cluster-admin privileges to use the aggregationRule",
-          )
-      } else if (BINDINGS.has(info.resource)) {
-        if (onlyGcFields(req)) return
-        const ref = (req.object as unknown as ClusterRoleBinding).roleRef
-        const resource = ref.kind === "ClusterRole" ? "clusterroles" : ref.kind === "Role" ? "roles" : ""
-        const bind = { ...base, verb: "bind", apiGroup: ref.apiGroup, resource, name: ref.name }
-        if (resource && (await allowed(o.authorize, bind))) return
-        confirmNoEscalation(req, user, o.policy, referencedRules(o.policy, ref, req.namespace))
-      }
+      if (ROLES.has(info.resource)) await checkRole(o, req, user, base)
+      else if (BINDINGS.has(info.resource)) await checkBinding(o, req, user, base)
     },
   }
 }
