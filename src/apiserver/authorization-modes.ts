@@ -4,7 +4,7 @@
  * Deny decides, and no opinion from any of them refuses. Their rule resolvers (the privileged
  * group has none) together list a user's rules.
  */
-import { aggregateMessage } from "./admission.ts"
+import { aggregateMessage } from "../util/index.ts"
 import {
   type AuthorizationAttributes,
   type AuthorizationDecision,

@@ -75,7 +75,7 @@ import { type KubernetesServiceOptions, startKubernetesService } from "./kuberne
 import { createApiMetrics } from "./metrics.ts"
 import { InflightRequests } from "./inflight.ts"
 import { registerStorageObjects } from "./storage-objects.ts"
-import { unionAuthenticators } from "./authn.ts"
+import { ANONYMOUS, unionAuthenticators } from "./authn.ts"
 import { type Authorizer, forbiddenByAuthorizer, requestAttributes } from "./authz.ts"
 import {
   type AuthorizationMode,
@@ -215,7 +215,6 @@ export interface ApiServer {
   readonly resources: readonly ResourceInfo[]
 }
 
-const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] }
 const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
 const QUOTAS = "/registry/resourcequotas/"
 const PRIORITY_CLASSES = "/registry/scheduling.k8s.io/priorityclasses/"

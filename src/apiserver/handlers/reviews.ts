@@ -6,6 +6,7 @@
  * server's own authenticator) and SelfSubjectReview (who am I).
  */
 import { ApiError, badRequest, fieldErrors, invalid, type FieldError } from "../../api/index.ts"
+import { ANONYMOUS } from "../authn.ts"
 import type { AuthorizationAttributes } from "../authz.ts"
 import type { ApiRequest, ApiResponse, UserInfo } from "../http.ts"
 import { decodeBody } from "../negotiate.ts"
@@ -16,7 +17,6 @@ import type { ResourceRequest } from "./context.ts"
 type Obj = Record<string, any>
 
 const AUTHZ = "authorization.k8s.io"
-const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] }
 
 /** What upstream's ValidateSubjectAccessReviewSpec checks: one kind of attributes, a user or group. */
 function validateSpec(spec: Obj): FieldError[] {

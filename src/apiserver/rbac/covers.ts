@@ -89,7 +89,8 @@ export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
   return [...out, ...simple.values()]
 }
 
-function goList(values: readonly string[]): string {
+/** Go's %q of a list of strings: `["a" "b"]`. */
+export function goList(values: readonly string[]): string {
   return `[${values.map(goQuote).join(" ")}]`
 }
 

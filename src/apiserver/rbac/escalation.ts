@@ -15,7 +15,7 @@ import { PRIVILEGED_GROUP } from "../authorization-modes.ts"
 import type { AuthorizationAttributes, Authorizer } from "../authz.ts"
 import type { UserInfo } from "../http.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
-import { compactRules, compactString, uncovered } from "./covers.ts"
+import { compactRules, compactString, goList, uncovered } from "./covers.ts"
 import type { PolicyIndex } from "./policy-index.ts"
 
 const RBAC = "rbac.authorization.k8s.io"
@@ -32,11 +32,6 @@ const FULL_AUTHORITY: PolicyRule[] = [
 export interface EscalationCheckOptions {
   readonly authorize: Authorizer
   readonly policy: PolicyIndex
-}
-
-/** Go's %q of a list of strings: `["a" "b"]`. */
-function goList(values: readonly string[]): string {
-  return `[${values.map(goQuote).join(" ")}]`
 }
 
 /** Whether only what the garbage collector writes changed (upstream's IsOnlyMutatingGCFields). */

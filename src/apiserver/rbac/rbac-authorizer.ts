@@ -4,7 +4,7 @@
  * its reason the roles it could not resolve. Its rule resolver lists those rules for
  * SelfSubjectRulesReview.
  */
-import { aggregateMessage } from "../admission.ts"
+import { aggregateMessage } from "../../util/index.ts"
 import type {
   AuthorizationDecision,
   Authorizer,

@@ -7,13 +7,7 @@
 import type { Subject } from "kubernetes-types/rbac/v1.js"
 import { goQuote } from "../../util/index.ts"
 import type { UserInfo } from "../http.ts"
-
-const SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:"
-
-/** The username a service account authenticates as. */
-export function serviceAccountUsername(namespace: string, name: string): string {
-  return `${SERVICE_ACCOUNT_PREFIX}${namespace}:${name}`
-}
+import { serviceAccountUsername } from "../serviceaccount/claims.ts"
 
 /**
  * The key a subject is indexed under: `u:<username>` for a User or ServiceAccount, `g:<group>`
