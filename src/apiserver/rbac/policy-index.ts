@@ -2,7 +2,8 @@
  * The RBAC objects as the authorizer reads them (upstream's listers over the API server's own
  * informers, here the watch cache): roles and cluster roles by key, and the bindings indexed by
  * the subjects they name, so that finding a user's bindings costs a few map reads, not a scan
- * of every binding. The index is rebuilt lazily, on the first request after a binding changed.
+ * of every binding. The index is rebuilt lazily, on the first request after a binding changed or
+ * the cache (re)listed.
  */
 import type {
   ClusterRoleBinding,
@@ -96,35 +97,32 @@ function notFound(kind: "role" | "clusterrole", name: string): string {
 export class PolicyIndex {
   readonly #c: RbacCaches
   #index: Index | undefined
-  /** The cache's revision when it began to relist; the index is not kept until it moved on. */
-  #relistingAt: number | undefined
-  #sizes = [0, 0]
+  /**
+   * The cache's revision before a list that replaces its objects unannounced (its first, or a
+   * relist after its watch ended): the index is dropped once, when the revision has moved past
+   * it (the list has loaded). A list at that same revision loads what the cache held already.
+   */
+  #listingAt: number | undefined
 
   constructor(caches: RbacCaches) {
     this.#c = caches
+    this.#listingAt = caches.revision
     const dirty = () => {
       this.#index = undefined
     }
     caches.roleBindings.subscribe(dirty)
     caches.clusterRoleBindings.subscribe(dirty)
     caches.onReset(() => {
-      this.#index = undefined
-      this.#relistingAt = caches.revision
+      this.#listingAt = caches.revision
     })
   }
 
   #current(): Index {
-    const rb = this.#c.roleBindings.objects
-    const crb = this.#c.clusterRoleBindings.objects
-    if (this.#relistingAt !== undefined && this.#c.revision !== this.#relistingAt)
-      this.#relistingAt = undefined
-    const index = this.#index
-    if (index && rb.size === this.#sizes[0] && crb.size === this.#sizes[1]) return index
-    const built = this.#build(rb, crb)
-    // While a relist has not loaded, the next request builds it again.
-    if (this.#relistingAt === undefined) this.#index = built
-    this.#sizes = [rb.size, crb.size]
-    return built
+    if (this.#listingAt !== undefined && this.#c.revision !== this.#listingAt) {
+      this.#listingAt = undefined
+      this.#index = undefined
+    }
+    return (this.#index ??= this.#build(this.#c.roleBindings.objects, this.#c.clusterRoleBindings.objects))
   }
 
   #build(rb: ReadonlyMap<string, ApiObject>, crb: ReadonlyMap<string, ApiObject>): Index {
