@@ -169,6 +169,47 @@ describe("RBAC escalation prevention", () => {
     assert.equal(updated.status, 200, updated.text)
   })
 
+  test("a write of only the GC's fields skips the check; any other change, managedFields too, does not", async () => {
+    await admin("/api/v1/namespaces", { metadata: { name: "gc" } })
+    await admin(`${RBAC}/namespaces/gc/roles`, {
+      metadata: { name: "sam" },
+      rules: [rule(["update", "get"], ["roles"], ["rbac.authorization.k8s.io"])],
+    })
+    await admin(`${RBAC}/namespaces/gc/rolebindings`, {
+      metadata: { name: "sam" },
+      roleRef: { ...REF, kind: "Role", name: "sam" },
+      subjects: [{ ...REF, kind: "User", name: "sam" }],
+    })
+    const path = `${RBAC}/namespaces/gc/roles/wide`
+    const created = await apiCall(
+      api,
+      "POST",
+      `${RBAC}/namespaces/gc/roles?fieldManager=tool`,
+      { metadata: { name: "wide" }, rules: [rule(["*"], ["secrets"])] },
+      as("admin"),
+    )
+    assert.equal(created.status, 201, created.text)
+    const put = (body: unknown) => apiCall(api, "PUT", `${path}?fieldManager=tool`, body, as("sam"))
+    // The stored object written back, its keys in another order: nothing but the GC's fields changed.
+    const { metadata, ...rest } = created.json
+    const reordered = {
+      rules: rest.rules,
+      metadata: { ...metadata },
+      kind: rest.kind,
+      apiVersion: rest.apiVersion,
+    }
+    const same = await put(reordered)
+    assert.equal(same.status, 200, same.text)
+    // A label changes more than the GC's fields: sam lacks the role's rules.
+    const labelled = await put({ ...same.json, metadata: { ...same.json.metadata, labels: { a: "b" } } })
+    assert.equal(labelled.status, 403, labelled.text)
+    // A finalizer is the GC's, but written by another manager it changes managedFields too,
+    // which upstream compares as well.
+    const finalized = { ...same.json, metadata: { ...same.json.metadata, finalizers: ["example.com/f"] } }
+    const other = await apiCall(api, "PUT", `${path}?fieldManager=other`, finalized, as("sam"))
+    assert.equal(other.status, 403, other.text)
+  })
+
   test("an aggregationRule takes every permission", async () => {
     const role = {
       metadata: { name: "gathers" },

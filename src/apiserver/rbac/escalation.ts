@@ -9,7 +9,7 @@
  */
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef } from "kubernetes-types/rbac/v1.js"
 import { ApiError, notFound } from "../../api/index.ts"
-import { goQuote } from "../../util/index.ts"
+import { goQuote, jsonEqual } from "../../util/index.ts"
 import { type AdmissionPlugin, admissionForbidden } from "../admission.ts"
 import { PRIVILEGED_GROUP } from "../authorization-modes.ts"
 import type { AuthorizationAttributes, Authorizer } from "../authz.ts"
@@ -34,17 +34,17 @@ export interface EscalationCheckOptions {
   readonly policy: PolicyIndex
 }
 
-/** Whether only what the garbage collector writes changed (upstream's IsOnlyMutatingGCFields). */
+/**
+ * Whether only what the garbage collector writes changed (upstream's IsOnlyMutatingGCFields): the
+ * new object with the old one's ownerReferences, finalizers and selfLink is the old object.
+ * Everything else counts, managedFields and resourceVersion included, as upstream compares them.
+ */
 function onlyGcFields(req: AdmissionRequest): boolean {
   if (req.operation !== "UPDATE" || !req.old || !req.object) return false
-  // What a write may change besides: the version and field managers the server keeps.
-  const strip = (o: object): string => {
-    const { metadata, ...rest } = o as { metadata?: Record<string, unknown> }
-    const meta = { ...metadata }
-    for (const k of ["ownerReferences", "finalizers", "resourceVersion", "managedFields"]) delete meta[k]
-    return JSON.stringify({ ...rest, metadata: meta })
-  }
-  return strip(req.old) === strip(req.object)
+  const old = req.old.metadata ?? {}
+  const metadata: Record<string, unknown> = { ...req.object.metadata }
+  for (const k of ["ownerReferences", "finalizers", "selfLink"] as const) metadata[k] = old[k]
+  return jsonEqual({ ...req.object, metadata }, req.old)
 }
 
 /**
