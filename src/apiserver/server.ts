@@ -139,9 +139,13 @@ export interface ApiServerOptions {
   /**
    * Upstream's --authorization-mode: the authorizers asked about every request after
    * system:masters, in order (default AlwaysAllow). Check them with authorizationModeErrors.
+   * Ignored when `authorize` is given.
    */
   readonly authorizationModes?: readonly AuthorizationMode[]
-  /** Decides every request instead of the modes' authorizers (tests). */
+  /**
+   * Decides every request instead of the modes' authorizers (tests): it overrides
+   * `authorizationModes` (no RBAC index, no escalation check; rule reviews answer incomplete).
+   */
   readonly authorize?: Authorizer
   /** Built-in admission plugins turned off by name (upstream's --disable-admission-plugins). */
   readonly disableAdmissionPlugins?: readonly string[]
