@@ -8,6 +8,7 @@ import {
   validateLogPolicy,
 } from "../src/kubelet/index.ts"
 import { DEFAULT_HOST_NAME_PREFIX, hostNames } from "../src/network/index.ts"
+import { type AuthorizationMode, authorizationModeErrors } from "../src/apiserver/index.ts"
 import { type Cidr, parseCidr } from "../src/util/index.ts"
 
 /** The components `--disable` can leave out. */
@@ -85,6 +86,9 @@ Flags (environment variable in brackets):
   --metric-resolution D    how often kubelets' usage is scraped for metrics.k8s.io, e.g.
                           15s (default 15s, as metrics-server)                            [K8TS_METRIC_RESOLUTION]
   --token-auth-file FILE  static bearer tokens: token,user,uid,"group1,group2" per line  [K8TS_TOKEN_AUTH_FILE]
+  --authorization-mode LIST  the authorizers asked, in order, after system:masters:
+                          AlwaysAllow, AlwaysDeny, RBAC, comma-separated (default
+                          AlwaysAllow)                                                    [K8TS_AUTHORIZATION_MODE]
   --component-threads N   worker threads the controller manager, scheduler and hollow
                           kubelet run in, talking to the API server over a message port;
                           0 runs them on the API server's thread (default 0)              [K8TS_COMPONENT_THREADS]
@@ -121,6 +125,7 @@ const OPTIONS = {
   disable: { type: "string", multiple: true },
   controllers: { type: "string" },
   "token-auth-file": { type: "string" },
+  "authorization-mode": { type: "string", multiple: true },
   "scheduler-config": { type: "string" },
   "metric-resolution": { type: "string" },
   "log-level": { type: "string" },
@@ -167,6 +172,8 @@ export interface ServerConfig {
   readonly disabled: ReadonlySet<Component>
   readonly controllers: readonly string[]
   readonly tokenFile?: string
+  /** --authorization-mode: the authorizers after system:masters, in order. */
+  readonly authorizationModes: readonly AuthorizationMode[]
   readonly schedulerConfig?: string
   /** --metric-resolution in milliseconds. */
   readonly metricResolutionMs: number
@@ -367,9 +374,24 @@ function componentThreadsOf(value: string | undefined): number {
   return Number(value)
 }
 
+/** --authorization-mode, checked as upstream checks it. */
+function authorizationModesOf(flag: readonly string[] | undefined): AuthorizationMode[] {
+  const env = envOf("authorization-mode")
+  const modes = listOf(flag ?? [env ?? "AlwaysAllow"])
+  const errs = authorizationModeErrors(modes)
+  if (errs.length) throw new ConfigError(`--authorization-mode: ${errs.join("; ")}`)
+  return modes as AuthorizationMode[]
+}
+
 /** The API server's own flags. */
-function apiFlags(str: (name: string) => string | undefined): { metricResolutionMs: number } {
-  return { metricResolutionMs: durationMs("metric-resolution", str("metric-resolution") ?? "15s") }
+function apiFlags(
+  str: (name: string) => string | undefined,
+  modes: readonly string[] | undefined,
+): { metricResolutionMs: number; authorizationModes: AuthorizationMode[] } {
+  return {
+    metricResolutionMs: durationMs("metric-resolution", str("metric-resolution") ?? "15s"),
+    authorizationModes: authorizationModesOf(modes),
+  }
 }
 
 /**
@@ -411,7 +433,7 @@ export function parseServerConfig(argv: string[]): ServerConfig | "help" {
     disabled: new Set(disabled.map((c) => oneOf("disable", c, COMPONENTS))),
     controllers: listOf([str("controllers") ?? "*"]),
     ...optionalFiles(str),
-    ...apiFlags(str),
+    ...apiFlags(str, values["authorization-mode"] as string[] | undefined),
     componentThreads: componentThreadsOf(str("component-threads")),
     logLevel: str("log-level") ?? "info",
     logFormat: str("log-format") === "json" ? "json" : "text",

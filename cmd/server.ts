@@ -232,6 +232,7 @@ export async function runServer(argv: string[]): Promise<void> {
     advertiseAddress: `${config.host}:${config.port}`,
     authenticate: createAuthenticator(config.tokenFile ? { tokenFile: config.tokenFile } : {}),
     allowAnonymous: false,
+    authorizationModes: config.authorizationModes,
     serviceCidr: config.serviceCidr,
     kubeletClient: { tls: { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key } },
     metricResolutionMs: config.metricResolutionMs,

@@ -116,12 +116,6 @@ export function admissionForbidden(req: AdmissionRequest, message: string): ApiE
   })
 }
 
-/** Messages joined as upstream's error aggregate prints them: one alone, several as `[a, b]`. */
-export function aggregateMessage(messages: readonly string[]): string {
-  const unique = [...new Set(messages)]
-  return unique.length === 1 ? (unique[0] as string) : `[${unique.join(", ")}]`
-}
-
 /** The notes of one request: its warnings in order, each once, and its audit annotations. */
 export class RequestNotes implements AdmissionNotes {
   readonly warnings: string[] = []

@@ -4,6 +4,9 @@ import { ApiError } from "../api/index.ts"
 import type { ApiRequest, UserInfo } from "./http.ts"
 import { userOfSubject } from "./pki.ts"
 
+/** Who a request without credentials is (upstream's anonymous authenticator's user). */
+export const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] }
+
 /** Decides who sent a request; undefined means anonymous. */
 export type Authenticator = (req: ApiRequest) => Promise<UserInfo | undefined>
 

@@ -17,6 +17,11 @@ export { versionInfo } from "./handlers/non-resource.ts"
 export { ensurePki, issue, createCa, apiServerNames, type Pki, type KeyPair } from "./pki.ts"
 export { createAuthenticator, parseTokenFile, type Authenticator } from "./authn.ts"
 export {
+  AUTHORIZATION_MODES,
+  authorizationModeErrors,
+  type AuthorizationMode,
+} from "./authorization-modes.ts"
+export {
   alwaysAllow,
   type AuthorizationAttributes,
   type AuthorizationDecision,

@@ -20,7 +20,8 @@ import {
   type Quantity,
   quantityString,
 } from "../api/index.ts"
-import { type AdmissionPlugin, admissionForbidden, aggregateMessage } from "./admission.ts"
+import { type AdmissionPlugin, admissionForbidden } from "./admission.ts"
+import { aggregateMessage } from "../util/index.ts"
 import type { AdmissionRequest } from "./registry/context.ts"
 
 /** The annotation naming what LimitRanger defaulted. */

@@ -27,6 +27,7 @@ const OTHER: RequestInfo = {
   group: "other",
   version: "other",
   namespace: "",
+  namespacePrefixed: false,
   resource: "other",
   name: "",
   subresource: "",

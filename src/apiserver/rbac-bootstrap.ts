@@ -3,8 +3,9 @@
  * creates when missing, limited to the everyday ones: cluster-admin, the aggregated admin, edit
  * and view with the system:aggregate-to-{admin,edit,view} roles whose rules the
  * clusterrole-aggregation controller gathers into them, system:discovery,
- * system:basic-user and system:public-info-viewer, each with its binding. RBAC is stored, not
- * enforced, so these exist for `--clusterrole=edit` bindings and charts that name them.
+ * system:basic-user, system:public-info-viewer and system:service-account-issuer-discovery, each
+ * with its binding: what RBAC mode (--authorization-mode=RBAC) allows beyond system:masters
+ * before anyone binds more, and the roles `--clusterrole=edit` bindings and charts name.
  */
 import type { ClusterRole, ClusterRoleBinding, PolicyRule } from "kubernetes-types/rbac/v1.js"
 import type { ResourceInfo } from "../api/index.ts"
@@ -228,6 +229,18 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
     ],
   }),
   role("system:public-info-viewer", { rules: [rule(["get"], { nonResourceURLs: HEALTH_AND_VERSION })] }),
+  role("system:service-account-issuer-discovery", {
+    rules: [
+      rule(["get"], {
+        nonResourceURLs: [
+          "/.well-known/openid-configuration",
+          "/.well-known/openid-configuration/",
+          "/openid/v1/jwks",
+          "/openid/v1/jwks/",
+        ],
+      }),
+    ],
+  }),
 ]
 
 function binding(name: string, groups: string[]): ClusterRoleBinding {
@@ -246,6 +259,8 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly ClusterRoleBinding[] = [
   binding("system:discovery", ["system:authenticated"]),
   binding("system:basic-user", ["system:authenticated"]),
   binding("system:public-info-viewer", ["system:authenticated", "system:unauthenticated"]),
+  // Service accounts read their issuer's discovery document and keys (to verify each other's tokens).
+  binding("system:service-account-issuer-discovery", ["system:serviceaccounts"]),
 ]
 
 /** Creates each default role and binding that does not exist (an existing one is left as it is). */

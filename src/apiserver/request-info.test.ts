@@ -4,7 +4,16 @@ import { requestInfo } from "./request-info.ts"
 
 const info = (method: string, path: string, query = "") =>
   requestInfo(method, path, new URLSearchParams(query))
-const blank = { group: "", version: "", namespace: "", resource: "", name: "", subresource: "", rest: "" }
+const blank = {
+  group: "",
+  version: "",
+  namespace: "",
+  namespacePrefixed: false,
+  resource: "",
+  name: "",
+  subresource: "",
+  rest: "",
+}
 
 test("non-resource paths and API roots", () => {
   assert.deepEqual(info("GET", "/healthz"), { ...blank, isResource: false, path: "/healthz", verb: "get" })
@@ -52,6 +61,15 @@ test("resource paths: verbs, namespaces, names, subresources", () => {
     [nsStatus.resource, nsStatus.name, nsStatus.namespace, nsStatus.subresource, nsStatus.verb],
     ["namespaces", "ns1", "ns1", "status", "update"],
   )
+  // A namespace's own name is its namespace; only a namespaces/{ns}/ prefix scopes what follows.
+  const nsGet = info("GET", "/api/v1/namespaces/ns1")
+  assert.deepEqual([nsGet.namespace, nsGet.namespacePrefixed], ["ns1", false])
+  const nested = info("GET", "/api/v1/namespaces/team/namespaces/other")
+  assert.deepEqual(
+    [nested.namespace, nested.namespacePrefixed, nested.resource, nested.name],
+    ["team", true, "namespaces", "other"],
+  )
+  assert.equal(create.namespacePrefixed, true)
   const proxy = info("GET", "/api/v1/namespaces/d/pods/p/proxy/a/b")
   assert.deepEqual([proxy.subresource, proxy.rest, proxy.verb], ["proxy", "a/b", "get"])
 })

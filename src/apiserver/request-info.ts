@@ -10,6 +10,11 @@ export interface RequestInfo {
   readonly group: string
   readonly version: string
   readonly namespace: string
+  /**
+   * The namespace came from a `namespaces/{ns}/` prefix (not from the name of a namespace
+   * itself): a cluster-scoped resource under such a prefix is not served.
+   */
+  readonly namespacePrefixed: boolean
   readonly resource: string
   readonly name: string
   readonly subresource: string
@@ -27,6 +32,7 @@ function none(method: string, path: string): RequestInfo {
     group: "",
     version: "",
     namespace: "",
+    namespacePrefixed: false,
     resource: "",
     name: "",
     subresource: "",
@@ -53,6 +59,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   i++
   if (segs.length <= i) return { ...none(method, path), isResource: true, prefix, group, version }
   let namespace = ""
+  let namespacePrefixed = false
   // /namespaces/{ns}/{resource}... (but /namespaces/{name}/status|finalize is the namespace itself)
   if (
     segs[i] === "namespaces" &&
@@ -61,6 +68,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     segs[i + 2] !== "finalize"
   ) {
     namespace = decodeURIComponent(segs[i + 1] ?? "")
+    namespacePrefixed = true
     i += 2
   }
   const resource = segs[i] ?? ""
@@ -76,6 +84,7 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     group,
     version,
     namespace,
+    namespacePrefixed,
     resource,
     name,
     subresource,

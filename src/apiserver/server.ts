@@ -29,6 +29,7 @@ import {
   type Cidr,
   type Clock,
   type Logger,
+  goQuote,
   parseCidr,
   PROMETHEUS_TEXT_TYPE,
   prometheusText,
@@ -74,8 +75,14 @@ import { type KubernetesServiceOptions, startKubernetesService } from "./kuberne
 import { createApiMetrics } from "./metrics.ts"
 import { InflightRequests } from "./inflight.ts"
 import { registerStorageObjects } from "./storage-objects.ts"
-import { unionAuthenticators } from "./authn.ts"
-import { alwaysAllow, type Authorizer } from "./authz.ts"
+import { ANONYMOUS, unionAuthenticators } from "./authn.ts"
+import { type Authorizer, forbiddenByAuthorizer, requestAttributes } from "./authz.ts"
+import {
+  type AuthorizationMode,
+  type ServerAuthorization,
+  serverAuthorization,
+} from "./authorization-modes.ts"
+import { PolicyIndex, rbacAuthorizer, rbacEscalationCheck } from "./rbac/index.ts"
 import { impersonatedUser } from "./impersonation.ts"
 import {
   type ObjectLookup,
@@ -130,8 +137,14 @@ export interface ApiServerOptions {
   /** Whether anonymous requests are allowed (health and version endpoints always are). */
   readonly allowAnonymous?: boolean
   /**
-   * Decides what the authorization checks ask (default: allow everything, as k8ts has no RBAC
-   * yet); today only impersonation asks.
+   * Upstream's --authorization-mode: the authorizers asked about every request after
+   * system:masters, in order (default AlwaysAllow). Check them with authorizationModeErrors.
+   * Ignored when `authorize` is given.
+   */
+  readonly authorizationModes?: readonly AuthorizationMode[]
+  /**
+   * Decides every request instead of the modes' authorizers (tests): it overrides
+   * `authorizationModes` (no RBAC index, no escalation check; rule reviews answer incomplete).
    */
   readonly authorize?: Authorizer
   /** Built-in admission plugins turned off by name (upstream's --disable-admission-plugins). */
@@ -206,7 +219,6 @@ export interface ApiServer {
   readonly resources: readonly ResourceInfo[]
 }
 
-const ANONYMOUS: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] }
 const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
 const QUOTAS = "/registry/resourcequotas/"
 const PRIORITY_CLASSES = "/registry/scheduling.k8s.io/priorityclasses/"
@@ -306,6 +318,44 @@ function webhookOptions(p: WebhookParts): WebhookAdmissionOptions {
   }
 }
 
+const POD_STREAMS = new Set(["exec", "attach", "portforward"])
+
+/** A pod's exec, attach or portforward: streams into its containers. */
+function isPodStream(ri: RequestInfo): boolean {
+  return ri.group === "" && ri.resource === "pods" && POD_STREAMS.has(ri.subresource)
+}
+
+/**
+ * The authorizer of `opts`: its own, else that of its modes, RBAC's over the watch cache's RBAC
+ * objects (`policy`, for the escalation check too).
+ */
+function authorizationOf(
+  opts: ApiServerOptions,
+  cache: WatchCache,
+): { authorization: ServerAuthorization; policy?: PolicyIndex } {
+  if (opts.authorize) {
+    const rulesFor = () => ({ resourceRules: [], nonResourceRules: [], incomplete: true })
+    return { authorization: { authorize: opts.authorize, rulesFor, allowsAll: false } }
+  }
+  const modes = opts.authorizationModes ?? ["AlwaysAllow"]
+  const rbac = "rbac.authorization.k8s.io"
+  const at = (resource: string) => cache.resource(prefixOf(rbac, "v1", resource))
+  const policy = modes.includes("RBAC")
+    ? new PolicyIndex({
+        roles: at("roles"),
+        roleBindings: at("rolebindings"),
+        clusterRoles: at("clusterroles"),
+        clusterRoleBindings: at("clusterrolebindings"),
+        onReset: (fn) => cache.onReset(fn),
+        get revision() {
+          return cache.revision
+        },
+      })
+    : undefined
+  const authorization = serverAuthorization(modes, () => rbacAuthorizer(policy as PolicyIndex))
+  return { authorization, ...(policy ? { policy } : {}) }
+}
+
 /** Creates an API server over `opts.store`. Call `run` to start its watch cache. */
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const clock = opts.clock ?? realClock
@@ -354,7 +404,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     })
   }
   const saTokens = opts.serviceAccountTokens
-  const authorize = opts.authorize ?? alwaysAllow
+  const { authorization, policy: rbacPolicy } = authorizationOf(opts, cache)
+  const authorize = authorization.authorize
   const authenticate = unionAuthenticators(
     opts.authenticate,
     saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
@@ -402,6 +453,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, ..., the
   // mutating webhooks, ValidatingAdmissionPolicy, the validating webhooks, ResourceQuota last.
   const admission = admissionChain([
+    // Not an admission plugin upstream (its RBAC storage's check): never disabled.
+    ...(rbacPolicy ? [rbacEscalationCheck({ authorize, policy: rbacPolicy })] : []),
     ...[
       namespaceLifecycle(lookupNamespace),
       // From the watch cache, as upstream reads LimitRanges from an informer: no store read per create.
@@ -498,6 +551,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     kubeletClient: opts.kubeletClient ?? {},
     resources: table,
     authenticate,
+    authorization,
     ...(saTokens ? { serviceAccountTokens: { options: saTokens, lookup } } : {}),
     ...(opts.componentHealth ? { componentHealth: opts.componentHealth } : {}),
   }
@@ -570,9 +624,29 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     // Counted while it executes, as upstream's priority-and-fairness filter after authentication.
     const kind = inflight.begin(ri)
     try {
+      // Health and version are public, unauthenticated and unauthorized (k8ts' promise; upstream's
+      // bootstrap system:public-info-viewer binding allows them to everyone as well).
+      if (!authorization.allowsAll && req.user) await authorizeRequest(req, ri)
       return await serve(req, ri)
     } finally {
       inflight.end(kind)
+    }
+  }
+
+  /** Refuses what the authorizers do not allow (upstream's WithAuthorization filter). */
+  async function authorizeRequest(req: ApiRequest, ri: RequestInfo): Promise<void> {
+    const attrs = requestAttributes(req.method, ri, req.user ?? ANONYMOUS, req.query)
+    const d = await authorize(attrs)
+    if (d.decision !== "Allow") throw forbiddenByAuthorizer(attrs, d.reason)
+    // A WebSocket exec, attach or port-forward is a GET: upstream's pod storage (v1.35's
+    // AuthorizePodWebsocketUpgradeCreatePermission) also asks for `create`, as SPDY's POST is.
+    if (attrs.verb !== "create" && isPodStream(ri)) {
+      const create = await authorize({ ...attrs, verb: "create" })
+      if (create.decision !== "Allow")
+        throw new ApiError("Forbidden", `pods ${goQuote(ri.name)} is forbidden: ${create.reason}`, {
+          name: ri.name,
+          kind: "pods",
+        })
     }
   }
 

@@ -39,6 +39,7 @@ export { deepFreeze } from "./deep-freeze.ts"
 export { goFormatFloat, goQuote, goParseInt, goParseUint, type GoParsed } from "./go-strconv.ts"
 export { goDuration } from "./go-duration.ts"
 export { goCleanRooted } from "./go-path.ts"
+export { aggregateMessage } from "./go-aggregate.ts"
 export { goJsonEscape, goJsonString } from "./go-json.ts"
 export {
   goFormatUtc,

@@ -83,3 +83,24 @@ test("--service-loopback-range: every ClusterIP of --service-cidr needs a loopba
     /--service-loopback-range: 127.222.0.0\/16 has 65536 addresses, fewer than the 1048576 of --service-cidr 10.96.0.0\/12/,
   )
 })
+
+test("--authorization-mode: AlwaysAllow by default, an ordered comma list, checked as upstream", () => {
+  const defaults = parseServerConfig([])
+  assert.ok(defaults !== "help")
+  assert.deepEqual(defaults.authorizationModes, ["AlwaysAllow"])
+  const set = parseServerConfig(["--authorization-mode=RBAC,AlwaysDeny"])
+  assert.ok(set !== "help")
+  assert.deepEqual(set.authorizationModes, ["RBAC", "AlwaysDeny"])
+  assert.throws(
+    () => parseServerConfig(["--authorization-mode=RBAC,Foo"]),
+    /--authorization-mode: authorization-mode "Foo" is not a valid mode$/,
+  )
+  assert.throws(
+    () => parseServerConfig(["--authorization-mode=RBAC,RBAC"]),
+    /authorization-mode \["RBAC" "RBAC"\] has mode specified more than once/,
+  )
+  assert.throws(
+    () => parseServerConfig(["--authorization-mode=Node,RBAC"]),
+    /"Node" is not implemented by k8ts/,
+  )
+})

@@ -16,6 +16,7 @@ import type { ResourceRequest } from "./context.ts"
 import { respondObject } from "./read.ts"
 import { withWarnings } from "./validated-body.ts"
 import { notesOf, writeOrigin } from "./admission-origin.ts"
+import { createAuthorization } from "./authorize-create.ts"
 
 function isDryRun(r: ResourceRequest): boolean {
   return dryRunOf(r.req.query.getAll("dryRun"), r.req.method)
@@ -83,6 +84,7 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
       user: r.req.user,
       origin: writeOrigin(r.req),
       createIfMissing: subresource === "",
+      authorizeCreate: createAuthorization(r),
       notes,
     },
   )

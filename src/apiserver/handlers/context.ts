@@ -3,6 +3,7 @@ import type { HealthProbe } from "../component-status.ts"
 import type { ResourceInfo } from "../../api/index.ts"
 import type { Store } from "../../storage/index.ts"
 import type { Clock, Logger } from "../../util/index.ts"
+import type { Authorizer, RuleResolver } from "../authz.ts"
 import type { ApiRequest, UserInfo } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
 import type { Registry } from "../registry/registry.ts"
@@ -37,6 +38,8 @@ export interface ServerParts {
   }
   /** The probes of the scheduler and controller manager when they run in this process (componentstatuses). */
   readonly componentHealth?: () => Readonly<Record<string, HealthProbe | undefined>>
+  /** The server's authorizer and rule resolver (the access reviews ask them). */
+  readonly authorization: { readonly authorize: Authorizer; readonly rulesFor: RuleResolver }
   /** The server's authenticator (TokenReview asks it about a token). */
   readonly authenticate?: (req: ApiRequest) => Promise<UserInfo | undefined>
   /** Serves a resource at another version (e.g. autoscaling/v1 of a stored v2 HPA). */

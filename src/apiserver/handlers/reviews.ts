@@ -1,11 +1,13 @@
 /**
  * The create-only review kinds a client asks questions with, answered and never stored:
  * SubjectAccessReview, LocalSubjectAccessReview and SelfSubjectAccessReview
- * (authorization.k8s.io/v1: allowed while k8ts authorization is permissive),
- * SelfSubjectRulesReview (everything), TokenReview (authentication.k8s.io/v1: the token
- * authenticated by the server's own authenticator) and SelfSubjectReview (who am I).
+ * (authorization.k8s.io/v1: the server's authorizer's decision), SelfSubjectRulesReview (its
+ * rule resolvers' rules), TokenReview (authentication.k8s.io/v1: the token authenticated by the
+ * server's own authenticator) and SelfSubjectReview (who am I).
  */
 import { ApiError, badRequest, fieldErrors, invalid, type FieldError } from "../../api/index.ts"
+import { ANONYMOUS } from "../authn.ts"
+import type { AuthorizationAttributes } from "../authz.ts"
 import type { ApiRequest, ApiResponse, UserInfo } from "../http.ts"
 import { decodeBody } from "../negotiate.ts"
 import { json } from "../output.ts"
@@ -15,7 +17,6 @@ import type { ResourceRequest } from "./context.ts"
 type Obj = Record<string, any>
 
 const AUTHZ = "authorization.k8s.io"
-const PERMISSIVE = "k8ts authorization is permissive"
 
 /** What upstream's ValidateSubjectAccessReviewSpec checks: one kind of attributes, a user or group. */
 function validateSpec(spec: Obj): FieldError[] {
@@ -47,17 +48,60 @@ function validateSpec(spec: Obj): FieldError[] {
   return errs
 }
 
-function answer(kind: string, body: Obj, namespace?: string): ApiResponse {
+/** What a review's spec asks about `user` (upstream's ResourceAttributesFrom / NonResourceAttributesFrom). */
+function attributesOf(spec: Obj, user: UserInfo): AuthorizationAttributes {
+  const ra = spec.resourceAttributes as Obj | undefined
+  if (!ra) {
+    const na = (spec.nonResourceAttributes ?? {}) as Obj
+    return { user, verb: na.verb ?? "", resourceRequest: false, path: na.path ?? "" }
+  }
+  return {
+    user,
+    verb: ra.verb ?? "",
+    resourceRequest: true,
+    apiGroup: ra.group ?? "",
+    // No version asks about every version.
+    apiVersion: ra.version || "*",
+    resource: ra.resource ?? "",
+    subresource: ra.subresource ?? "",
+    namespace: ra.namespace ?? "",
+    name: ra.name ?? "",
+  }
+}
+
+/** The user a SubjectAccessReview's spec names, as given (no group is added). */
+function specUser(spec: Obj): UserInfo {
+  return {
+    name: spec.user ?? "",
+    groups: [...(spec.groups ?? [])],
+    ...(spec.uid ? { uid: spec.uid } : {}),
+    ...(spec.extra ? { extra: spec.extra } : {}),
+  }
+}
+
+/** The review `body` answered with the authorizer's decision about `user`. */
+async function answer(
+  r: ResourceRequest,
+  kind: string,
+  body: Obj,
+  user: UserInfo,
+  namespace?: string,
+): Promise<ApiResponse> {
+  const { decision, reason } = await r.parts.authorization.authorize(attributesOf(body.spec, user))
   return json(201, {
     kind,
     apiVersion: `${AUTHZ}/v1`,
     metadata: { ...(namespace ? { namespace } : {}), creationTimestamp: null },
     spec: body.spec,
-    status: { allowed: true, reason: PERMISSIVE },
+    status: {
+      allowed: decision === "Allow",
+      ...(decision === "Deny" ? { denied: true } : {}),
+      ...(reason ? { reason } : {}),
+    },
   })
 }
 
-/** POST subjectaccessreviews: may this user do this? Yes, while authorization is permissive. */
+/** POST subjectaccessreviews: may this user do this? */
 export async function subjectAccessReview(r: ResourceRequest): Promise<ApiResponse> {
   const b = (decodeBody(r.req.header("content-type"), await r.req.body()) ?? {}) as Obj
   const spec = (b.spec ?? {}) as Obj
@@ -65,7 +109,7 @@ export async function subjectAccessReview(r: ResourceRequest): Promise<ApiRespon
   if (b.metadata && Object.keys(b.metadata).length)
     errs.unshift(fieldErrors.invalidShown("metadata", "v1.ObjectMeta{...}", "must be empty"))
   if (errs.length) throw invalid("SubjectAccessReview", "", errs, AUTHZ)
-  return answer("SubjectAccessReview", b)
+  return answer(r, "SubjectAccessReview", b, specUser(spec))
 }
 
 /** POST namespaces/{ns}/localsubjectaccessreviews: the same question within one namespace. */
@@ -90,7 +134,7 @@ export async function localSubjectAccessReview(r: ResourceRequest): Promise<ApiR
       ),
     )
   if (errs.length) throw invalid("LocalSubjectAccessReview", "", errs, AUTHZ)
-  return answer("LocalSubjectAccessReview", b, own)
+  return answer(r, "LocalSubjectAccessReview", b, specUser(spec), own)
 }
 
 /** A request carrying only the token under review, for the server's authenticator. */
@@ -145,7 +189,7 @@ export async function tokenReview(r: ResourceRequest): Promise<ApiResponse> {
   })
 }
 
-/** POST selfsubjectaccessreviews: allowed while authorization is permissive. */
+/** POST selfsubjectaccessreviews: may I do this? */
 export async function selfSubjectAccessReview(r: ResourceRequest): Promise<ApiResponse> {
   const b = decodeBody(r.req.header("content-type"), await r.req.body()) as Obj
   if (!b?.spec?.resourceAttributes && !b?.spec?.nonResourceAttributes) {
@@ -154,25 +198,28 @@ export async function selfSubjectAccessReview(r: ResourceRequest): Promise<ApiRe
       `SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`,
     )
   }
-  return answer("SelfSubjectAccessReview", b)
+  return answer(r, "SelfSubjectAccessReview", b, r.req.user ?? ANONYMOUS)
 }
 
 /**
- * POST selfsubjectrulesreviews (`kubectl auth can-i --list`): while authorization is permissive
- * everyone may do everything, the rules upstream's AlwaysAllow authorizer reports.
+ * POST selfsubjectrulesreviews (`kubectl auth can-i --list`): the rules the server's rule
+ * resolvers list for the requesting user in the namespace (under AlwaysAllow, everything).
  */
 export async function selfSubjectRulesReview(r: ResourceRequest): Promise<ApiResponse> {
   const b = decodeBody(r.req.header("content-type"), await r.req.body()) as Obj
-  if (!b?.spec?.namespace) throw badRequest("no namespace on request")
+  const namespace = b?.spec?.namespace
+  if (!namespace) throw badRequest("no namespace on request")
+  const rules = r.parts.authorization.rulesFor(r.req.user ?? ANONYMOUS, String(namespace))
   return json(201, {
     kind: "SelfSubjectRulesReview",
     apiVersion: "authorization.k8s.io/v1",
     metadata: { creationTimestamp: null },
     spec: {},
     status: {
-      resourceRules: [{ verbs: ["*"], apiGroups: ["*"], resources: ["*"] }],
-      nonResourceRules: [{ verbs: ["*"], nonResourceURLs: ["*"] }],
-      incomplete: false,
+      resourceRules: rules.resourceRules,
+      nonResourceRules: rules.nonResourceRules,
+      incomplete: rules.incomplete,
+      ...(rules.evaluationError ? { evaluationError: rules.evaluationError } : {}),
     },
   })
 }
@@ -180,7 +227,7 @@ export async function selfSubjectRulesReview(r: ResourceRequest): Promise<ApiRes
 /** POST selfsubjectreviews (`kubectl auth whoami`): the identity the request authenticated as. */
 export async function selfSubjectReview(r: ResourceRequest): Promise<ApiResponse> {
   await r.req.body()
-  const user = r.req.user ?? { name: "system:anonymous", groups: ["system:unauthenticated"] }
+  const user = r.req.user ?? ANONYMOUS
   return json(201, {
     kind: "SelfSubjectReview",
     apiVersion: "authentication.k8s.io/v1",

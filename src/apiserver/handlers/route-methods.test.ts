@@ -28,3 +28,21 @@ test("POST to a named object and PUT or PATCH to a collection are 405, as upstre
   }
   assert.equal((await apiCall(api, "POST", cms, { metadata: { name: "c" } })).status, 201)
 })
+
+test("a cluster-scoped resource under a namespaces/{ns}/ prefix is not served, as upstream routes it", async () => {
+  const unknown = await apiCall(api, "GET", "/api/v1/foos")
+  assert.equal(unknown.status, 404)
+  for (const path of [
+    "/api/v1/namespaces/default/nodes",
+    "/api/v1/namespaces/default/namespaces",
+    "/api/v1/namespaces/default/namespaces/default",
+    "/apis/rbac.authorization.k8s.io/v1/namespaces/default/clusterroles",
+  ]) {
+    const res = await apiCall(api, "GET", path)
+    assert.equal(res.status, 404, path)
+    assert.deepEqual(res.json, unknown.json, path)
+  }
+  // The namespace itself and its subresources stay served.
+  assert.equal((await apiCall(api, "GET", "/api/v1/namespaces/default")).status, 200)
+  assert.equal((await apiCall(api, "GET", "/api/v1/namespaces/default/status")).status, 200)
+})

@@ -42,7 +42,9 @@ export async function routeResource(
 ): Promise<ApiResponse> {
   const info = ri.isResource ? parts.resources.find(ri.group, ri.version, ri.resource) : undefined
   if (!info) throw notServed()
-  if (!info.namespaced && ri.namespace && info.resource !== "namespaces") throw notServed()
+  // As upstream's routes: a cluster-scoped resource (Namespaces included) has none under a
+  // namespaces/{ns}/ prefix, whose namespace would otherwise have authorized the request.
+  if (!info.namespaced && ri.namespacePrefixed) throw notServed()
   const namespace = info.namespaced ? ri.namespace : ""
   if (info.namespaced && ri.name && !namespace) throw notServed()
   const r: ResourceRequest = { req, ri, served: parts.served(info), namespace, parts }

@@ -18,6 +18,7 @@ import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
 import { patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
 import { deleteOrigin, notesOf, writeOrigin } from "./admission-origin.ts"
+import { createAuthorization } from "./authorize-create.ts"
 import type { RequestNotes } from "../admission.ts"
 
 /** Whether the request asks for a dry run (dryRun=All). */
@@ -83,6 +84,7 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
       fieldManager,
       origin: writeOrigin(r.req),
       createIfMissing: subresource === "" && allowsCreateOnUpdate(r),
+      authorizeCreate: createAuthorization(r),
       shallowCurrent: true,
       notes,
     },

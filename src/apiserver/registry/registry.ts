@@ -102,6 +102,7 @@ export class Registry {
     const undo = await d.allocate?.(s, obj, undefined, !!opts.dryRun)
     try {
       checkValid(d, s, obj)
+      await opts.authorizeCreate?.()
       // Validating admission sees the generated name, as upstream's names an unnamed request.
       await d.admission.validate(req.name ? req : { ...req, name: obj.metadata?.name ?? "" })
       const stored = storedForm(s, obj)

@@ -26,6 +26,12 @@ export interface WriteOptions {
   readonly notes?: AdmissionNotes
   /** The API request the write came from, for admission (its options). */
   readonly origin?: AdmissionOrigin
+  /**
+   * Asked when an update or apply turns into a create, after validation and before validating
+   * admission, as upstream's withAuthorization: the request was authorized for update or
+   * patch only, so its writer must also be allowed to create.
+   */
+  readonly authorizeCreate?: () => Promise<void>
 }
 
 /** Names the resource in messages: `deployments.apps`. */

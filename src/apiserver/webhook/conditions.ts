@@ -6,7 +6,7 @@
  * the same way, in their own environment.
  */
 import type { Environment } from "@marcbachmann/cel-js"
-import { aggregateMessage } from "../admission.ts"
+import { aggregateMessage } from "../../util/index.ts"
 import { checkExpression } from "../crd/cel/compile.ts"
 import { evalErrorText } from "../crd/cel/errors.ts"
 import { celGoTypeName } from "../crd/cel/type-names.ts"
