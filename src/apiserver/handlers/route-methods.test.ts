@@ -28,3 +28,19 @@ test("POST to a named object and PUT or PATCH to a collection are 405, as upstre
   }
   assert.equal((await apiCall(api, "POST", cms, { metadata: { name: "c" } })).status, 201)
 })
+
+test("a watch of a resource that only lists is 405 naming the verb, as upstream's list handler answers", async () => {
+  const res = await apiCall(api, "GET", "/api/v1/componentstatuses?watch=true")
+  assert.equal(res.status, 405)
+  assert.deepEqual(res.json, {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message: 'watch is not supported on resources of kind "componentstatuses"',
+    reason: "MethodNotAllowed",
+    details: { kind: "componentstatuses" },
+    code: 405,
+  })
+  assert.equal((await apiCall(api, "GET", "/api/v1/componentstatuses")).status, 200)
+})
