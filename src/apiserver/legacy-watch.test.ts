@@ -1,0 +1,51 @@
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import type { ApiServer } from "./server.ts"
+import { apiCall, memoryApiServer, readWatchEvents } from "../testing/index.ts"
+
+let api: ApiServer
+memoryApiServer((started) => (api = started))
+
+const CMS = "/api/v1/namespaces/default/configmaps"
+/** Config maps a and b, made once before the first test that needs them. */
+let made: Promise<void> | undefined
+const ready = () =>
+  (made ??= (async () => {
+    for (const name of ["a", "b"]) {
+      assert.equal((await apiCall(api, "POST", CMS, { metadata: { name } })).status, 201)
+    }
+  })())
+
+const names = (evs: { type: string; object: any }[]) => evs.map((e) => `${e.type} ${e.object.metadata.name}`)
+
+test("the deprecated /watch/ paths watch a collection, one object or a namespace", async () => {
+  await ready()
+  const all = await readWatchEvents(api, "/api/v1/watch/namespaces/default/configmaps", 2)
+  assert.deepEqual(names(all), ["ADDED a", "ADDED b"])
+  const one = await readWatchEvents(api, "/api/v1/watch/namespaces/default/configmaps/b?timeoutSeconds=1", 5)
+  assert.deepEqual(names(one), ["ADDED b"])
+  const across = await readWatchEvents(api, "/api/v1/watch/configmaps?fieldSelector=metadata.name%3Da", 1)
+  assert.deepEqual(names(across), ["ADDED a"])
+  const ns = await readWatchEvents(api, "/api/v1/watch/namespaces/default?timeoutSeconds=1", 5)
+  assert.deepEqual(names(ns), ["ADDED default"])
+  const crds = "/apis/apiextensions.k8s.io/v1/watch/customresourcedefinitions?timeoutSeconds=1"
+  assert.deepEqual(await readWatchEvents(api, crds, 5), [])
+})
+
+test("a named watch with a field selector naming another object is 400, as upstream's", async () => {
+  await ready()
+  const res = await apiCall(
+    api,
+    "GET",
+    "/api/v1/watch/namespaces/default/configmaps/a?fieldSelector=metadata.name%3Db",
+  )
+  assert.equal(res.status, 400)
+  assert.equal(res.json.message, "fieldSelector metadata.name doesn't match requested name")
+  const same =
+    "/api/v1/watch/namespaces/default/configmaps/a?fieldSelector=metadata.name%3Da&timeoutSeconds=1"
+  assert.deepEqual(names(await readWatchEvents(api, same, 5)), ["ADDED a"])
+})
+
+test("subresources have no watch path", async () => {
+  assert.equal((await apiCall(api, "GET", "/api/v1/watch/namespaces/default/pods/p/status")).status, 404)
+})
