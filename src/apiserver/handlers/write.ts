@@ -9,7 +9,7 @@ import { decodePatchBody } from "../patch-body.ts"
 import { json, successStatus } from "../output.ts"
 import type { DeleteOptions } from "../registry/delete.ts"
 import { returnsDeletedObject } from "../registry/strategy.ts"
-import { refusesUnconditionalUpdate, resourceVersionRequired } from "../registry/unconditional-update.ts"
+import { refusesUnconditionalUpdate } from "../registry/unconditional-update.ts"
 import { filterFor } from "../filter.ts"
 import { listObjects } from "../list.ts"
 import { respondObject } from "./read.ts"
@@ -72,18 +72,14 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
   const { body: next, warnings } = await validatedBody(r, "UpdateOptions")
   const notes = notesOf(r.req)
   const rv = (next as ApiObject)?.metadata?.resourceVersion
-  // Checked once the object is found (a missing one stays a 404), as upstream's store does.
-  const mustNameVersion = !rv && refusesUnconditionalUpdate(r.served.info)
   const { object, created } = await r.parts.registry.update(
     r.served,
     { namespace: r.namespace, name: r.ri.name },
-    () => {
-      if (mustNameVersion) throw resourceVersionRequired(r.served.info, r.ri.name)
-      return next
-    },
+    () => next,
     {
       subresource,
       clientResourceVersion: rv ?? "",
+      versionRequired: refusesUnconditionalUpdate(r.served.info),
       dryRun: isDryRun(r),
       user: r.req.user,
       fieldManager,

@@ -94,6 +94,19 @@ test("custom resources, CRDs and APIServices refuse a PUT without a resourceVers
   assert.equal((await apiCall(api, "POST", APISERVICES, svc)).status, 201)
   const put = await apiCall(api, "PUT", `${APISERVICES}/v9.example.com`, svc)
   assert.deepEqual(put.json, required("apiservices", "apiregistration.k8s.io", "v9.example.com"))
+  // "0" names no version either, as upstream's versioner parses it.
+  const zero = { ...svc, metadata: { name: "v9.example.com", resourceVersion: "0" } }
+  const put0 = await apiCall(api, "PUT", `${APISERVICES}/v9.example.com`, zero)
+  assert.deepEqual(put0.json, required("apiservices", "apiregistration.k8s.io", "v9.example.com"))
+  // A body naming another object is the 400 it is for every kind: the name is checked first.
+  const other = await apiCall(api, "PUT", `${APISERVICES}/v9.example.com`, {
+    ...svc,
+    metadata: { name: "other" },
+  })
+  assert.deepEqual(
+    [other.status, other.json.message],
+    [400, "the name of the object (other) does not match the name on the URL (v9.example.com)"],
+  )
 })
 
 test("other kinds take a PUT without a resourceVersion as an update of what is stored", async () => {
@@ -101,4 +114,7 @@ test("other kinds take a PUT without a resourceVersion as an update of what is s
   assert.equal((await apiCall(api, "POST", cms, { metadata: { name: "c" }, data: { a: "1" } })).status, 201)
   const res = await apiCall(api, "PUT", `${cms}/c`, { metadata: { name: "c" }, data: { a: "2" } })
   assert.deepEqual([res.status, res.json.data], [200, { a: "2" }])
+  const zero = { metadata: { name: "c", resourceVersion: "0" }, data: { a: "3" } }
+  const res0 = await apiCall(api, "PUT", `${cms}/c`, zero)
+  assert.deepEqual([res0.status, res0.json.data], [200, { a: "3" }])
 })
