@@ -109,6 +109,47 @@ test("custom resources, CRDs and APIServices refuse a PUT without a resourceVers
   )
 })
 
+test("Leases, ValidatingAdmissionPolicies (and status) and their bindings refuse one too; a missing Lease is created", async () => {
+  const LEASES = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
+  const lease = { metadata: { name: "l" }, spec: { holderIdentity: "a" } }
+  // Create-on-update comes first: a PUT of a missing Lease needs no resourceVersion.
+  assert.equal((await apiCall(api, "PUT", `${LEASES}/l`, lease)).status, 201)
+  const put = await apiCall(api, "PUT", `${LEASES}/l`, { ...lease, spec: { holderIdentity: "b" } })
+  assert.deepEqual([put.status, put.json], [422, required("leases", "coordination.k8s.io", "l")])
+
+  const AR = "/apis/admissionregistration.k8s.io/v1"
+  const policy = {
+    metadata: { name: "p" },
+    spec: {
+      matchConstraints: {
+        resourceRules: [
+          { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["configmaps"] },
+        ],
+      },
+      validations: [{ expression: "true" }],
+    },
+  }
+  const binding = { metadata: { name: "b" }, spec: { policyName: "p", validationActions: ["Deny"] } }
+  const writes: [string, string, object][] = [
+    [`${AR}/validatingadmissionpolicies`, "validatingadmissionpolicies", policy],
+    [`${AR}/validatingadmissionpolicybindings`, "validatingadmissionpolicybindings", binding],
+  ]
+  for (const [path, resource, body] of writes) {
+    const created = await apiCall(api, "POST", path, body)
+    assert.equal(created.status, 201, JSON.stringify(created.json))
+    const name = created.json.metadata.name
+    const subs = resource === "validatingadmissionpolicies" ? ["", "/status"] : [""]
+    for (const sub of subs) {
+      const res = await apiCall(api, "PUT", `${path}/${name}${sub}`, body)
+      assert.deepEqual(
+        [res.status, res.json],
+        [422, required(resource, "admissionregistration.k8s.io", name)],
+        `${path}/${name}${sub}`,
+      )
+    }
+  }
+})
+
 test("other kinds take a PUT without a resourceVersion as an update of what is stored", async () => {
   const cms = "/api/v1/namespaces/default/configmaps"
   assert.equal((await apiCall(api, "POST", cms, { metadata: { name: "c" }, data: { a: "1" } })).status, 201)

@@ -1,13 +1,18 @@
 /**
  * Which kinds refuse an update (PUT) that names no resourceVersion: upstream's strategies whose
  * AllowUnconditionalUpdate is false (custom resources, CustomResourceDefinitions, APIServices,
- * their status too). Every other kind takes such an update as "whatever is stored now".
+ * Leases, ValidatingAdmissionPolicies and their bindings, their status too). Every other kind
+ * takes such an update as "whatever is stored now". A PUT creating a missing object (a Lease's)
+ * names none either: only the update of an existing one is refused.
  */
 import { type FieldError, invalid, type ResourceInfo } from "../../api/index.ts"
 
 const REFUSING = new Set([
   "apiextensions.k8s.io/CustomResourceDefinition",
   "apiregistration.k8s.io/APIService",
+  "coordination.k8s.io/Lease",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
 ])
 
 /** True when an update of this kind must name the resourceVersion it replaces. */
