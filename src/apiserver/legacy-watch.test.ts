@@ -46,6 +46,18 @@ test("a named watch with a field selector naming another object is 400, as upstr
   assert.deepEqual(names(await readWatchEvents(api, same, 5)), ["ADDED a"])
 })
 
-test("subresources have no watch path", async () => {
-  assert.equal((await apiCall(api, "GET", "/api/v1/watch/namespaces/default/pods/p/status")).status, 404)
+test("only the watch routes upstream registers exist: no subresources, no named watch across namespaces, none for what cannot list and watch", async () => {
+  for (const path of [
+    "/api/v1/watch/namespaces/default/pods/p/status",
+    "/api/v1/watch/namespaces/default/status",
+    "/api/v1/watch/namespaces/default/finalize",
+    "/api/v1/watch/configmaps/a",
+    "/api/v1/watch/componentstatuses",
+    "/api/v1/watch/componentstatuses/etcd-0",
+    "/api/v1/watch/namespaces/x/bindings",
+    "/api/v1/watch/namespaces/default/nodes",
+    "/apis/metrics.k8s.io/v1beta1/watch/nodes",
+  ]) {
+    assert.equal((await apiCall(api, "GET", path)).status, 404, path)
+  }
 })

@@ -567,7 +567,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const acting = await impersonatedUser(req, req.user, authorize)
       if (acting) req.user = acting
     }
-    const target = fromLegacyWatch(req)
+    const target = fromLegacyWatch(req, (g, v, r) => table.find(g, v, r))
     const ri = requestInfo(target.method, target.path, target.query)
     // Counted while it executes, as upstream's priority-and-fairness filter after authentication.
     const kind = inflight.begin(ri)
