@@ -1,18 +1,24 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { ApiServer } from "./server.ts"
-import { apiCall, memoryApiServer, readWatchEvents } from "../testing/index.ts"
+import { apiCall, memoryApiServer, readWatch, readWatchEvents } from "../testing/index.ts"
 
 let api: ApiServer
 memoryApiServer((started) => (api = started))
 
 const CMS = "/api/v1/namespaces/default/configmaps"
-/** Config maps a and b, made once before the first test that needs them. */
+const LEASES = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
+/** Config maps a and b and leases l and m, made once before the first test that needs them. */
 let made: Promise<void> | undefined
 const ready = () =>
   (made ??= (async () => {
-    for (const name of ["a", "b"]) {
-      assert.equal((await apiCall(api, "POST", CMS, { metadata: { name } })).status, 201)
+    for (const [path, name] of [
+      [CMS, "a"],
+      [CMS, "b"],
+      [LEASES, "l"],
+      [LEASES, "m"],
+    ] as const) {
+      assert.equal((await apiCall(api, "POST", path, { metadata: { name } })).status, 201)
     }
   })())
 
@@ -22,14 +28,22 @@ test("the deprecated /watch/ paths watch a collection, one object or a namespace
   await ready()
   const all = await readWatchEvents(api, "/api/v1/watch/namespaces/default/configmaps", 2)
   assert.deepEqual(names(all), ["ADDED a", "ADDED b"])
-  const one = await readWatchEvents(api, "/api/v1/watch/namespaces/default/configmaps/b?timeoutSeconds=1", 5)
+  // Each named watch reads its first event: an unfiltered watch's would be another object's
+  // (config map a, namespace default, lease l come first).
+  const one = await readWatchEvents(api, "/api/v1/watch/namespaces/default/configmaps/b", 1)
   assert.deepEqual(names(one), ["ADDED b"])
-  const across = await readWatchEvents(api, "/api/v1/watch/configmaps?fieldSelector=metadata.name%3Da", 1)
-  assert.deepEqual(names(across), ["ADDED a"])
-  const ns = await readWatchEvents(api, "/api/v1/watch/namespaces/default?timeoutSeconds=1", 5)
-  assert.deepEqual(names(ns), ["ADDED default"])
-  const crds = "/apis/apiextensions.k8s.io/v1/watch/customresourcedefinitions?timeoutSeconds=1"
-  assert.deepEqual(await readWatchEvents(api, crds, 5), [])
+  const across = await readWatchEvents(api, "/api/v1/watch/configmaps?fieldSelector=metadata.name%3Db", 1)
+  assert.deepEqual(names(across), ["ADDED b"])
+  const ns = await readWatchEvents(api, "/api/v1/watch/namespaces/kube-system", 1)
+  assert.deepEqual(names(ns), ["ADDED kube-system"])
+  const lease = await readWatchEvents(
+    api,
+    "/apis/coordination.k8s.io/v1/watch/namespaces/default/leases/m",
+    1,
+  )
+  assert.deepEqual(names(lease), ["ADDED m"])
+  const crds = await readWatch(api, "/apis/apiextensions.k8s.io/v1/watch/customresourcedefinitions", 0)
+  assert.equal(crds.status, 200)
 })
 
 test("a named watch with a field selector naming another object is 400, as upstream's", async () => {
@@ -41,9 +55,8 @@ test("a named watch with a field selector naming another object is 400, as upstr
   )
   assert.equal(res.status, 400)
   assert.equal(res.json.message, "fieldSelector metadata.name doesn't match requested name")
-  const same =
-    "/api/v1/watch/namespaces/default/configmaps/a?fieldSelector=metadata.name%3Da&timeoutSeconds=1"
-  assert.deepEqual(names(await readWatchEvents(api, same, 5)), ["ADDED a"])
+  const same = "/api/v1/watch/namespaces/default/configmaps/b?fieldSelector=metadata.name%3Db"
+  assert.deepEqual(names(await readWatchEvents(api, same, 1)), ["ADDED b"])
 })
 
 test("only the watch routes upstream registers exist: no subresources, no named watch across namespaces, none for what cannot list and watch", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { ApiServer } from "../server.ts"
-import { apiCall, memoryApiServer } from "../../testing/index.ts"
+import { apiCall, memoryApiServer, until } from "../../testing/index.ts"
 
 let api: ApiServer
 memoryApiServer((started) => (api = started))
@@ -26,13 +26,9 @@ const CRD = {
   },
 }
 
-async function served(path: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if ((await apiCall(api, "GET", path)).status === 200) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  throw new Error(`${path} never served`)
-}
+/** Waits until the custom resource's collection is served (its CRD established). */
+const served = (path: string) =>
+  until(`${path} served`, async () => (await apiCall(api, "GET", path)).status === 200)
 
 /** The 422 upstream's store answers for an update of `resource` without a resourceVersion. */
 function required(resource: string, group: string, name: string) {
