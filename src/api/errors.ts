@@ -178,6 +178,15 @@ export function alreadyExists(q: Qualified, name: string): ApiError {
   })
 }
 
+/** `watch is not supported on resources of kind "componentstatuses"` (405): a verb the resource lacks. */
+export function methodNotSupported(q: Qualified, action: string): ApiError {
+  return new ApiError(
+    "MethodNotAllowed",
+    `${action} is not supported on resources of kind ${JSON.stringify(qualifiedName(q))}`,
+    { ...(q.group ? { group: q.group } : {}), kind: q.resource },
+  )
+}
+
 /** Upstream's optimistic-concurrency message (409 Conflict). */
 export function conflict(q: Qualified, name: string, why: string): ApiError {
   return new ApiError("Conflict", `Operation cannot be fulfilled on ${qualifiedName(q)} "${name}": ${why}`, {

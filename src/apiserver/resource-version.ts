@@ -47,6 +47,15 @@ export async function waitFresh(cache: WatchCache, rv: bigint): Promise<void> {
 }
 
 /**
+ * Whether the resourceVersion an update's object carries names no version: "" or one that parses
+ * to 0 ("0", "00"), which upstream's versioner reads as 0, an unconditional update.
+ */
+export function namesNoRevision(given: string): boolean {
+  const p = given === "" ? undefined : goParseUint(given)
+  return !p || (p.error === undefined && p.value === 0n)
+}
+
+/**
  * Whether the resourceVersion an update's object carries is the stored object's, compared as
  * upstream's versioner compares them, as numbers ("007" is 7). A malformed one is the
  * versioner's bare strconv error, which reaches the client as a 500 with no reason.

@@ -97,6 +97,7 @@ import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
 import type { HealthProbe } from "./component-status.ts"
 import { type RequestInfo, requestInfo } from "./request-info.ts"
+import { fromLegacyWatch } from "./legacy-watch.ts"
 import { kubeletSummaryFetcher, MetricsScraper, type SummaryFetcher } from "./resource-metrics/index.ts"
 import { ServiceAddresses } from "./service-addresses.ts"
 import { ClusterIPs } from "./cluster-ips.ts"
@@ -620,14 +621,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const acting = await impersonatedUser(req, req.user, authorize)
       if (acting) req.user = acting
     }
-    const ri = requestInfo(req.method, req.path, req.query)
+    const target = fromLegacyWatch(req, (g, v, r) => table.find(g, v, r))
+    const ri = requestInfo(target.method, target.path, target.query)
     // Counted while it executes, as upstream's priority-and-fairness filter after authentication.
     const kind = inflight.begin(ri)
     try {
       // Health and version are public, unauthenticated and unauthorized (k8ts' promise; upstream's
       // bootstrap system:public-info-viewer binding allows them to everyone as well).
-      if (!authorization.allowsAll && req.user) await authorizeRequest(req, ri)
-      return await serve(req, ri)
+      if (!authorization.allowsAll && req.user) await authorizeRequest(target, ri)
+      return await serve(target, ri)
     } finally {
       inflight.end(kind)
     }

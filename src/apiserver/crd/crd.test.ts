@@ -253,10 +253,12 @@ describe("CustomResourceDefinitions", () => {
   })
 
   test("status and scale subresources, patches, and the None conversion", async () => {
+    // A custom resource's update names the version it replaces (no unconditional update).
+    const { resourceVersion } = (await call("GET", `${CT}/one`)).json.metadata
     const st = await call("PUT", `${CT}/one/status`, {
       apiVersion: "stable.example.com/v1",
       kind: "CronTab",
-      metadata: { name: "one" },
+      metadata: { name: "one", resourceVersion },
       spec: { cronSpec: "ignored" },
       status: { replicas: 2, labelSelector: "app=one" },
     })

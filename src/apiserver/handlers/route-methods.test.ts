@@ -46,3 +46,19 @@ test("a cluster-scoped resource under a namespaces/{ns}/ prefix is not served, a
   assert.equal((await apiCall(api, "GET", "/api/v1/namespaces/default")).status, 200)
   assert.equal((await apiCall(api, "GET", "/api/v1/namespaces/default/status")).status, 200)
 })
+
+test("a watch of a resource that only lists is 405 naming the verb, as upstream's list handler answers", async () => {
+  const res = await apiCall(api, "GET", "/api/v1/componentstatuses?watch=true")
+  assert.equal(res.status, 405)
+  assert.deepEqual(res.json, {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message: 'watch is not supported on resources of kind "componentstatuses"',
+    reason: "MethodNotAllowed",
+    details: { kind: "componentstatuses" },
+    code: 405,
+  })
+  assert.equal((await apiCall(api, "GET", "/api/v1/componentstatuses")).status, 200)
+})

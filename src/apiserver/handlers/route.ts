@@ -3,7 +3,7 @@ import { evict } from "./eviction.ts"
 import { podLog } from "./pod-log.ts"
 import { podStream } from "./pod-stream.ts"
 import { proxySubresource } from "./proxy.ts"
-import { ApiError, badRequest } from "../../api/index.ts"
+import { ApiError, badRequest, methodNotSupported } from "../../api/index.ts"
 import { checkCustomResourceRequest, deleteCrd, isCrdDelete } from "../crd/requests.ts"
 import { type ApiRequest, type ApiResponse, withBody } from "../http.ts"
 import type { RequestInfo } from "../request-info.ts"
@@ -67,6 +67,10 @@ const VERBS: Record<string, (r: ResourceRequest) => Promise<ApiResponse>> = {
 
 async function routeMain(r: ResourceRequest): Promise<ApiResponse> {
   const { info } = r.served
+  // A watch of a resource that lists but cannot watch reaches upstream's list handler, which
+  // names the missing verb (its route exists; other missing verbs have none, a plain 405).
+  if (r.ri.verb === "watch" && !info.verbs.includes("watch") && info.verbs.includes("list"))
+    throw methodNotSupported({ resource: info.resource, group: info.group }, "watch")
   if (!info.verbs.includes(r.ri.verb)) throw methodNotAllowed()
   // Upstream routes POST to collections only, PUT and PATCH to named objects only.
   if ((r.ri.verb === "create") === !!r.ri.name && ["create", "update", "patch"].includes(r.ri.verb))

@@ -9,6 +9,7 @@ import { decodePatchBody } from "../patch-body.ts"
 import { json, successStatus } from "../output.ts"
 import type { DeleteOptions } from "../registry/delete.ts"
 import { returnsDeletedObject } from "../registry/strategy.ts"
+import { refusesUnconditionalUpdate } from "../registry/unconditional-update.ts"
 import { filterFor } from "../filter.ts"
 import { listObjects } from "../list.ts"
 import { respondObject } from "./read.ts"
@@ -79,6 +80,7 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
     {
       subresource,
       clientResourceVersion: rv ?? "",
+      versionRequired: refusesUnconditionalUpdate(r.served.info),
       dryRun: isDryRun(r),
       user: r.req.user,
       fieldManager,

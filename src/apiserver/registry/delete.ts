@@ -108,6 +108,9 @@ function terminating(
   const nsFinalizers: string[] = isNamespace ? (obj.spec?.finalizers ?? []) : []
   const nm = next.metadata as NonNullable<ApiObject["metadata"]>
   setDeadline(meta, nm, grace, now)
+  // Upstream's namespace Delete records only the deletionTimestamp (and the phase) while the
+  // namespace's content goes: no grace period, which it never has.
+  if (isNamespace && meta.deletionGracePeriodSeconds === undefined) delete nm.deletionGracePeriodSeconds
   if (finalizers.length) nm.finalizers = finalizers
   else delete nm.finalizers
   if (isNamespace) next.status = { ...(next.status ?? {}), phase: "Terminating" }

@@ -53,6 +53,22 @@ describe("prepareForCreate of a pod", () => {
   test("the message is upstream's", () => assert.equal(SCHEDULING_GATED_MESSAGE, GATED.message))
 })
 
+describe("prepareForCreate of kinds whose zero status Go still writes", () => {
+  // Upstream resets these statuses to their zero structs, which its JSON writes (a struct field
+  // is never left out): an Ingress no controller has seen reads `status.loadBalancer` as {}.
+  const cases: [string, string, string, object][] = [
+    ["networking.k8s.io", "v1", "ingresses", { loadBalancer: {} }],
+    ["", "v1", "resourcequotas", {}],
+  ]
+  for (const [group, version, resource, want] of cases) {
+    test(resource, () => {
+      const obj = { metadata: { name: "x" }, spec: {}, status: { bogus: 1 } }
+      prepareForCreate(findResource(group, version, resource) as ResourceInfo, obj, { now: NOW })
+      assert.deepEqual(obj.status, want)
+    })
+  }
+})
+
 describe("the strategies of APIService and CertificateSigningRequest", () => {
   const APISERVICES = findResource("apiregistration.k8s.io", "v1", "apiservices") as ResourceInfo
   const CSRS = findResource("certificates.k8s.io", "v1", "certificatesigningrequests") as ResourceInfo

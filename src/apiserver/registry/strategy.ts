@@ -76,6 +76,8 @@ const INITIAL_STATUS: Record<string, () => Record<string, unknown>> = {
   "/PersistentVolume": () => ({ phase: "Pending" }),
   "/PersistentVolumeClaim": () => ({ phase: "Pending" }),
   "/Service": () => ({ loadBalancer: {} }),
+  "/ResourceQuota": () => ({}),
+  "networking.k8s.io/Ingress": () => ({ loadBalancer: {} }),
   "apps/Deployment": () => ({}),
   "batch/Job": () => ({}),
   "batch/CronJob": () => ({}),

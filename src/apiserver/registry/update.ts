@@ -36,10 +36,11 @@ import {
   withResourceVersion,
 } from "./context.ts"
 import { setObjectJson } from "../output.ts"
-import { sameRevision } from "../resource-version.ts"
+import { namesNoRevision, sameRevision } from "../resource-version.ts"
 import { hasStatus, prepareForUpdate, shouldDeleteDuringUpdate } from "./strategy.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { type WriteOptions, checkBody, checkValid, qualified, storedForm, written } from "./write.ts"
+import { resourceVersionRequired } from "./unconditional-update.ts"
 
 /** Options of update. */
 export interface UpdateOptions extends WriteOptions {
@@ -51,6 +52,11 @@ export interface UpdateOptions extends WriteOptions {
   readonly managerSubresource?: string
   /** Admitted already in another form (a Scale, a Binding): the update itself is not admitted. */
   readonly admitted?: boolean
+  /**
+   * An update of an existing object must name the resourceVersion it replaces (a PUT of a kind
+   * whose upstream strategy refuses unconditional updates): one that names none is a 422.
+   */
+  readonly versionRequired?: boolean
   /** Create the object when it does not exist (PUT on kinds that allow it, server-side apply). */
   readonly createIfMissing?: boolean
   /**
@@ -165,7 +171,10 @@ async function updateAttempt(
       `the name of the object (${meta.name ?? ""}) does not match the name on the URL (${ref.name})`,
     )
   }
-  const wanted = opts.clientResourceVersion || undefined
+  // Checked here, as upstream's store does once the name is checked and the object found: a
+  // missing object is a 404 or a create, a body naming another object a 400.
+  const wanted = clientRevision(opts)
+  if (!wanted && opts.versionRequired) throw resourceVersionRequired(s.info, ref.name)
   if (wanted && !sameRevision(wanted, oldMeta.resourceVersion)) {
     throw conflict(
       qualified(s),
@@ -376,7 +385,7 @@ async function commit(
     if (err instanceof KeyNotFoundError) return undefined
     if (!(err instanceof RevisionConflictError)) throw err
     // The client's resourceVersion was the object's (from the cache or not): not the store's now.
-    if (opts.clientResourceVersion) {
+    if (clientRevision(opts)) {
       throw conflict(
         qualified(s),
         (old.metadata as ObjectMeta).name as string,
@@ -385,6 +394,12 @@ async function commit(
     }
     return undefined
   }
+}
+
+/** The resourceVersion the client named, if any ("" and "0" name none: the update is unconditional). */
+function clientRevision(opts: UpdateOptions): string | undefined {
+  const given = opts.clientResourceVersion ?? ""
+  return namesNoRevision(given) ? undefined : given
 }
 
 /** Creates the object `transform` makes from nothing, or undefined when another create won. */

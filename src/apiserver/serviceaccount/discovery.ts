@@ -41,9 +41,19 @@ export async function jwks(opts: ServiceAccountTokenOptions): Promise<{ keys: JW
   return { keys }
 }
 
+/**
+ * The discovery path `path` names, if any. Upstream's routes for them match with trailing
+ * slashes too (go-restful trims them), and its OpenAPI lists them with one, so the generated
+ * clients (the Python client's WellKnownApi and OpenidApi) ask for them with one.
+ */
+function discoveryPath(path: string): string | undefined {
+  const p = path.replace(/\/+$/, "")
+  return p === OPENID_CONFIGURATION_PATH || p === JWKS_PATH ? p : undefined
+}
+
 /** True for the two discovery paths. */
 export function isIssuerDiscoveryPath(path: string): boolean {
-  return path === OPENID_CONFIGURATION_PATH || path === JWKS_PATH
+  return discoveryPath(path) !== undefined
 }
 
 /** Serves one of the two discovery paths (GET). */
@@ -52,7 +62,7 @@ export async function serveIssuerDiscovery(
   opts: ServiceAccountTokenOptions,
   externalAddress: string,
 ): Promise<ApiResponse> {
-  if (path === OPENID_CONFIGURATION_PATH) {
+  if (discoveryPath(path) === OPENID_CONFIGURATION_PATH) {
     return {
       status: 200,
       headers: { "content-type": "application/json", "cache-control": CACHE_CONTROL },

@@ -280,6 +280,16 @@ describe("issuer discovery", () => {
     })
     assert.equal(payload.sub, "system:serviceaccount:default:robot")
   })
+
+  test("serves both paths with a trailing slash, as the generated clients ask for them", async () => {
+    const conf = await call("GET", "/.well-known/openid-configuration/")
+    assert.equal(conf.status, 200)
+    assert.equal(conf.json.issuer, ISSUER)
+    const set = await call("GET", "/openid/v1/jwks/")
+    assert.equal(set.status, 200)
+    assert.equal(set.headers.get("content-type"), "application/jwk-set+json")
+    assert.equal(set.json.keys[0].kid, key.kid)
+  })
 })
 
 function decodeJwtSafe(token: string): string {
