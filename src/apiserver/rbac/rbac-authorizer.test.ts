@@ -214,7 +214,9 @@ describe("RBAC authorization", () => {
       subjects: [{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "jane" }],
     })
     const leases = "/apis/coordination.k8s.io/v1/namespaces/upserts/leases"
-    const put = () => apiCall(api, "PUT", `${leases}/l1`, { metadata: { name: "l1" }, spec: {} }, as("jane"))
+    // A Lease's update names the version it replaces (its strategy refuses unconditional ones).
+    const put = (resourceVersion?: string) =>
+      apiCall(api, "PUT", `${leases}/l1`, { metadata: { name: "l1", resourceVersion }, spec: {} }, as("jane"))
     const cm = "/api/v1/namespaces/upserts/configmaps/c1"
     const apply = () =>
       apiCall(
@@ -243,11 +245,12 @@ describe("RBAC authorization", () => {
     assert.equal((await apiCall(api, "GET", `${leases}/l1`, undefined, as("admin"))).status, 404)
     assert.equal((await apiCall(api, "GET", cm, undefined, as("admin"))).status, 404)
     await admin("PUT", `${RBAC}/namespaces/upserts/roles/upserter`, role(["create"]))
-    assert.equal((await put()).status, 201)
+    const created = await put()
+    assert.equal(created.status, 201)
     assert.equal((await apply()).status, 201)
     // Updating what exists needs no create.
     await admin("PUT", `${RBAC}/namespaces/upserts/roles/upserter`, role([]))
-    const updated = await put()
+    const updated = await put(created.json.metadata.resourceVersion)
     assert.equal(updated.status, 200, updated.text)
     assert.equal((await apply()).status, 200)
   })
