@@ -319,3 +319,62 @@ describe("managedFields of a write leave out what its strategy resets", () => {
     assert.equal(object.metadata?.labels, undefined)
   })
 })
+
+describe("an update's mutating admission sees the resourceVersion, uid and creationTimestamp as written", () => {
+  const written = (replicas: number, meta: Record<string, unknown> = {}) => {
+    const d = deployment()
+    return { ...d, metadata: { ...d.metadata, ...meta }, spec: { ...d.spec, replicas } }
+  }
+
+  test("a replace without them reaches mutating admission without them; validation sees the stored ones", async () => {
+    const { reg, seen } = registry()
+    const created = await reg.create(DEPLOYMENTS, "default", deployment())
+    const { object } = await reg.update(DEPLOYMENTS, { namespace: "default", name: "web" }, () => written(2))
+    const m = seen.mutating?.metadata
+    assert.deepEqual([m?.resourceVersion, m?.uid, m?.creationTimestamp], [undefined, undefined, undefined])
+    const v = seen.validating?.metadata
+    assert.deepEqual(
+      [v?.resourceVersion, v?.uid, v?.creationTimestamp],
+      [created.metadata?.resourceVersion, created.metadata?.uid, NOW],
+    )
+    assert.equal((object as Obj).spec.replicas, 2)
+  })
+
+  test("the resourceVersion mutating admission leaves is the one checked: stale is a Conflict, none or 0 is none", async () => {
+    let rv: string | undefined
+    const { reg, seen } = registry((req) => {
+      if (req.operation === "UPDATE") (req.object as Obj).metadata!.resourceVersion = rv
+    })
+    const created = await reg.create(DEPLOYMENTS, "default", deployment())
+    const ref = { namespace: "default", name: "web" }
+    const stale = created.metadata?.resourceVersion as string
+    const { object } = await reg.update(DEPLOYMENTS, ref, () => written(2, { resourceVersion: stale }))
+    assert.equal(seen.mutating?.metadata?.resourceVersion, stale)
+    // The client's stale resourceVersion, removed by mutating admission: an unconditional update.
+    rv = undefined
+    const unconditional = await reg.update(DEPLOYMENTS, ref, () => written(3, { resourceVersion: stale }))
+    assert.equal((unconditional.object as Obj).spec.replicas, 3)
+    // A stale one set by mutating admission on a write that named none.
+    rv = stale
+    await assert.rejects(
+      reg.update(DEPLOYMENTS, ref, () => written(4)),
+      { reason: "Conflict" },
+    )
+    // "0" names none, as upstream's versioner reads it.
+    rv = "0"
+    const zero = await reg.update(DEPLOYMENTS, ref, () => written(5))
+    assert.equal((zero.object as Obj).spec.replicas, 5)
+    assert.notEqual(object.metadata?.resourceVersion, zero.object.metadata?.resourceVersion)
+  })
+
+  test("a uid mutating admission leaves that is not the stored one is refused by validation", async () => {
+    const { reg } = registry((req) => {
+      if (req.operation === "UPDATE") (req.object as Obj).metadata!.uid = "from-admission"
+    })
+    await reg.create(DEPLOYMENTS, "default", deployment())
+    await assert.rejects(
+      reg.update(DEPLOYMENTS, { namespace: "default", name: "web" }, () => written(2)),
+      (err: any) => err.reason === "Invalid" && /metadata\.uid: Invalid value/.test(err.message),
+    )
+  })
+})

@@ -14,7 +14,7 @@ import {
   type ObjectMeta,
 } from "../../api/index.ts"
 import { KeyNotFoundError, RevisionConflictError } from "../../storage/index.ts"
-import { jsonEqual } from "../../util/index.ts"
+import { goParseUint, jsonEqual } from "../../util/index.ts"
 import {
   type AdmissionRequest,
   type MarkedValue,
@@ -45,7 +45,10 @@ import { type WriteOptions, checkBody, checkValid, qualified, storedForm, writte
 export interface UpdateOptions extends WriteOptions {
   /** "" for the main resource, "status" for the status subresource, or another subresource. */
   readonly subresource?: string
-  /** The resourceVersion the client required (PUT body or patch), if any: a mismatch is a 409. */
+  /**
+   * A resourceVersion the request requires besides the one the object written carries (a
+   * Scale's, the PodDisruptionBudget's of an eviction), if any: a mismatch is a 409.
+   */
   readonly clientResourceVersion?: string
   /** The subresource managedFields name when it differs from `subresource` (scale writes the main resource). */
   readonly managerSubresource?: string
@@ -159,21 +162,11 @@ async function updateAttempt(
   const current = opts.shallowCurrent ? shallowCopy(old) : copyOfOld()
   const next = checkBody(s, await transform(current), ref.namespace, keptBy(s, sub))
   const meta = next.metadata as NonNullable<ApiObject["metadata"]>
-  const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
   if (meta.name !== ref.name) {
     throw badRequest(
       `the name of the object (${meta.name ?? ""}) does not match the name on the URL (${ref.name})`,
     )
   }
-  const wanted = opts.clientResourceVersion || undefined
-  if (wanted && !sameRevision(wanted, oldMeta.resourceVersion)) {
-    throw conflict(
-      qualified(s),
-      ref.name,
-      "the object has been modified; please apply your changes to the latest version and try again",
-    )
-  }
-  keepSystemFields(meta, oldMeta)
   // A status write keeps the old object but its status: the shared one's top level is copied.
   const base = shared ? () => shared : copyOfOld
   const d = reg.deps
@@ -183,7 +176,7 @@ async function updateAttempt(
   // generation counts, a DaemonSet's template) is defaulted on both sides. Some subresource
   // writes have nothing to default (see needsDefaults); they are left as they are.
   if (sub === "" || needsDefaults(s, sub)) d.defaults(s.info, next)
-  const req = await preparedUpdate(a, ref, next, old, base)
+  const req = preparedUpdate(a, await admittedUpdate(a, ref, next, old), old, base)
   const prepared = req.object as ApiObject
   const undo = await d.allocate?.(s, prepared, old, !!opts.dryRun)
   let done: UpdateResult | undefined
@@ -198,36 +191,82 @@ async function updateAttempt(
 }
 
 /**
- * The update of `old` to `next` in upstream's order: recorded in managedFields and changed by
- * mutating admission as written (the update handler's transformers), then prepared by the
- * strategy (upstream's BeforeUpdate): the admission request validation gets, its object the
- * prepared one.
+ * The update of `old` to `next` as upstream's update handler's transformers make it: recorded
+ * in managedFields and changed by mutating admission as written (the resourceVersion, uid and
+ * creationTimestamp the client sent, or none), then checked against the stored resourceVersion
+ * as Store.Update checks the object admission returned. Returns the admission request.
  */
-async function preparedUpdate(
+async function admittedUpdate(
   a: Attempt,
   ref: { namespace: string; name: string },
   next: ApiObject,
   old: ApiObject,
-  base: () => ApiObject,
 ): Promise<AdmissionRequest> {
   const { reg, s, opts } = a
   const d = reg.deps
   const sub = opts.subresource ?? ""
   // A resize's managedFields count the resources admission set, once its strategy kept only
-  // them: what admission changes elsewhere (LimitRanger's annotation, a webhook's labels) is
-  // not stored.
-  const resize = sub === "resize"
-  const now = () => timestamp(d.clock.now())
-  if (resetsWritten(s, sub)) recordUnreset(d, s, old, next, opts, now)
-  else if (!resize) recordManagedUpdate(d, s, old, next, opts)
+  // them (preparedUpdate): what admission changes elsewhere (LimitRanger's annotation, a
+  // webhook's labels) is not stored.
+  if (resetsWritten(s, sub)) recordUnreset(d, s, old, next, opts)
+  else if (sub !== "resize") recordManagedUpdate(d, s, old, next, opts)
   // Mutating admission changes `next` in place (a webhook's patch replaces its contents).
   const req = updateRequest(a, ref, next, old)
   if (!opts.admitted) await d.admission.mutate(req)
+  checkResourceVersion(a, next, old)
+  return req
+}
+
+/**
+ * Checks the resourceVersion of an admitted update as upstream's Store.Update does: one that
+ * is not the stored object's (the object's, or the one the request names elsewhere, a Scale's
+ * or an eviction's) is a 409 Conflict; none (or "0") updates whatever is stored, the stored
+ * one filled in. @throws ApiError Conflict; a malformed one as upstream's versioner, a 500
+ */
+function checkResourceVersion(a: Attempt, next: ApiObject, old: ApiObject): void {
+  const meta = (next.metadata ??= {})
+  const stored = old.metadata?.resourceVersion
+  for (const rv of [meta.resourceVersion, a.opts.clientResourceVersion]) {
+    if (!rv || isZeroRevision(rv)) continue
+    if (!sameRevision(rv, stored)) {
+      throw conflict(
+        qualified(a.s),
+        meta.name ?? "",
+        "the object has been modified; please apply your changes to the latest version and try again",
+      )
+    }
+  }
+  meta.resourceVersion = stored
+}
+
+/** "0", which upstream's versioner reads as no resourceVersion (a malformed one is sameRevision's). */
+function isZeroRevision(rv: string): boolean {
+  const p = goParseUint(rv)
+  return p.error === undefined && p.value === 0n
+}
+
+/**
+ * The object an admitted update writes, as upstream's BeforeUpdate prepares it: the kind's
+ * strategy first, then the uid (when none was written), creationTimestamp and deletion fields
+ * the stored object has; the admission request validation gets, its object the prepared one.
+ */
+function preparedUpdate(
+  a: Attempt,
+  req: AdmissionRequest,
+  old: ApiObject,
+  base: () => ApiObject,
+): AdmissionRequest {
+  const { reg, s, opts } = a
+  const d = reg.deps
+  const sub = opts.subresource ?? ""
+  const next = req.object as ApiObject
+  const now = () => timestamp(d.clock.now())
   const prepared = prepareForUpdate(s.info, next as never, old as never, sub, now, base as never)
+  keepSystemFields((prepared.metadata ??= {}), old.metadata as ObjectMeta)
   // A custom resource gets its schema's defaults again where the strategy kept the stored
   // object, as upstream's are applied again to the object it reads from storage.
   if (s.info.custom) d.defaults(s.info, prepared)
-  if (resize) recordManagedUpdate(d, s, old, prepared, opts)
+  if (sub === "resize") recordManagedUpdate(d, s, old, prepared, opts)
   return prepared === next ? req : { ...req, object: prepared }
 }
 
@@ -277,10 +316,10 @@ function recordUnreset(
   old: ApiObject,
   next: ApiObject,
   opts: UpdateOptions,
-  now: () => string,
 ): void {
   if (opts.fieldManager === undefined) return
   const sub = opts.subresource ?? ""
+  const now = () => timestamp(deps.clock.now())
   const copy = () => structuredClone(old) as never
   const kept = prepareForUpdate(s.info, structuredClone(next) as never, copy(), sub, now, copy) as ApiObject
   recordManagedUpdate(deps, s, old, kept, opts)
@@ -351,7 +390,7 @@ async function commit(
   old: ApiObject,
   marked: MarkedValue | undefined,
 ): Promise<UpdateResult | undefined> {
-  const { reg, s, key, opts } = a
+  const { reg, s, key } = a
   const revision = a.cur.revision
   const d = reg.deps
   if (shouldDeleteDuringUpdate(prepared)) {
@@ -373,17 +412,10 @@ async function commit(
     if (json) setObjectJson(prepared, json)
     return { object: prepared, created: false }
   } catch (err) {
-    if (err instanceof KeyNotFoundError) return undefined
-    if (!(err instanceof RevisionConflictError)) throw err
-    // The client's resourceVersion was the object's (from the cache or not): not the store's now.
-    if (opts.clientResourceVersion) {
-      throw conflict(
-        qualified(s),
-        (old.metadata as ObjectMeta).name as string,
-        "the object has been modified; please apply your changes to the latest version and try again",
-      )
-    }
-    return undefined
+    // Another write won the race: the next attempt starts again from what it wrote, as upstream's
+    // GuaranteedUpdate does; a resourceVersion the request requires is then a Conflict there.
+    if (err instanceof KeyNotFoundError || err instanceof RevisionConflictError) return undefined
+    throw err
   }
 }
 
@@ -431,16 +463,16 @@ function keptBy(s: Served, sub: string): readonly string[] | undefined {
   return sub === "status" && hasStatus(s.info) ? STATUS_WRITE_KEEPS : undefined
 }
 
-/** Copies the fields clients may not change on update from the stored object. */
+/**
+ * Fills in what an update leaves to the stored object, as upstream's BeforeUpdate: the uid when
+ * none was written, the creationTimestamp and deletionTimestamp, and the grace period when none
+ * was written. Any other change to them is validation's to refuse (they are immutable).
+ */
 function keepSystemFields(meta: ObjectMeta, old: ObjectMeta): void {
-  meta.resourceVersion = old.resourceVersion
   if (!meta.uid) meta.uid = old.uid
-  meta.creationTimestamp = old.creationTimestamp
-  if (old.deletionTimestamp) {
-    meta.deletionTimestamp = old.deletionTimestamp
+  if (old.creationTimestamp) meta.creationTimestamp = old.creationTimestamp
+  if (old.deletionTimestamp) meta.deletionTimestamp = old.deletionTimestamp
+  if (old.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds === undefined) {
     meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds
-  } else {
-    delete meta.deletionTimestamp
-    delete meta.deletionGracePeriodSeconds
   }
 }
