@@ -378,3 +378,43 @@ describe("an update's mutating admission sees the resourceVersion, uid and creat
     )
   })
 })
+
+describe("a create's resourceVersion is the storage's to refuse, after admission", () => {
+  const refused = (err: any) =>
+    err.code === 500 &&
+    err.toStatus().reason === undefined &&
+    err.message === "resourceVersion should not be set on objects to be created"
+
+  test("the client's reaches both admission phases, then the create is a 500 without reason; nothing is stored", async () => {
+    const { reg, seen } = registry()
+    const body = { ...podBody(), metadata: { name: "p", resourceVersion: "7" } }
+    await assert.rejects(reg.create(PODS, "default", body), refused)
+    assert.equal(seen.mutating?.metadata?.resourceVersion, "7")
+    assert.equal(seen.validating?.metadata?.resourceVersion, "7")
+    await assert.rejects(reg.get(PODS, "default", "p"), { reason: "NotFound" })
+  })
+
+  test('one mutating admission removes is no more; one it sets is refused; "0" is none', async () => {
+    let rv: string | undefined
+    const { reg } = registry((req) => {
+      ;(req.object as Obj).metadata!.resourceVersion = rv
+    })
+    const created = await reg.create(PODS, "default", {
+      ...podBody(),
+      metadata: { name: "a", resourceVersion: "7" },
+    })
+    assert.notEqual(created.metadata?.resourceVersion, "7")
+    rv = "12"
+    await assert.rejects(reg.create(PODS, "default", { ...podBody(), metadata: { name: "b" } }), refused)
+    rv = "0"
+    const zero = await reg.create(PODS, "default", { ...podBody(), metadata: { name: "c" } })
+    assert.notEqual(zero.metadata?.resourceVersion, "0")
+  })
+
+  test("a dry run answers with the one sent, as upstream's dry-run storage copies the object", async () => {
+    const { reg } = registry()
+    const body = { ...podBody(), metadata: { name: "p", resourceVersion: "7" } }
+    const answered = await reg.create(PODS, "default", body, { dryRun: true })
+    assert.equal(answered.metadata?.resourceVersion, "7")
+  })
+})

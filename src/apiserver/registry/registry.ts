@@ -4,7 +4,8 @@
  * Creates are here; updates are in update.ts, deletes in delete.ts, the steps every write
  * shares in write.ts.
  */
-import { ApiError, type ApiObject, alreadyExists, notFound } from "../../api/index.ts"
+import { type ApiObject, alreadyExists, notFound, unknownReason } from "../../api/index.ts"
+import { goParseUint } from "../../util/index.ts"
 import { KeyExistsError } from "../../storage/index.ts"
 import {
   type RegistryDeps,
@@ -76,9 +77,6 @@ export class Registry {
    */
   async create(s: Served, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<ApiObject> {
     const obj = checkBody(s, body, namespace)
-    if (obj.metadata?.resourceVersion) {
-      throw new ApiError("InternalError", "resourceVersion should not be set on objects to be created")
-    }
     const d = this.#d
     d.defaults(s.info, obj)
     if (opts.fieldManager !== undefined) {
@@ -143,7 +141,17 @@ export class Registry {
 
   async #createLoop(s: Served, namespace: string, obj: ApiObject, generated: boolean): Promise<ApiObject> {
     const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
-    delete meta.resourceVersion // an empty one (a set one was refused)
+    // A resourceVersion the client or admission left is the storage's to refuse, as upstream's
+    // etcd store refuses it once everything else passed (a plain error: 500, no reason); "0" or
+    // one that does not parse is dropped, as its versioner reads them as none.
+    const rv = meta.resourceVersion
+    if (rv) {
+      const p = goParseUint(rv)
+      if (p.error === undefined && p.value !== 0n) {
+        throw unknownReason("resourceVersion should not be set on objects to be created")
+      }
+    }
+    delete meta.resourceVersion
     for (let attempt = 0; ; attempt++) {
       try {
         // Stored as served (most kinds): the response's JSON is the value with its resourceVersion.
