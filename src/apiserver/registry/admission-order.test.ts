@@ -93,7 +93,7 @@ describe("a create's mutating admission comes before the registry prepares it", 
     assert.deepEqual(created.status, v.status)
   })
 
-  test("managedFields stay last in metadata, after the uid, creationTimestamp and generation", async () => {
+  test("the server's fields follow the client's in Go's order: uid, generation, creationTimestamp, managedFields", async () => {
     const { reg } = registry()
     const body = { metadata: { name: "p", labels: { a: "b" } }, spec: podBody().spec }
     const created = await reg.create(PODS, "default", body, { fieldManager: "test" })
@@ -102,11 +102,37 @@ describe("a create's mutating admission comes before the registry prepares it", 
       "labels",
       "namespace",
       "uid",
-      "creationTimestamp",
       "generation",
+      "creationTimestamp",
       "managedFields",
       "resourceVersion",
     ])
+  })
+
+  test("a creationTimestamp or generation the client or a webhook's patch placed first is set again in order", async () => {
+    // As a mutating webhook's patched object comes back: creationTimestamp null after the rest.
+    const { reg } = registry((req) => {
+      const meta = req.object?.metadata as Record<string, unknown>
+      delete meta.creationTimestamp
+      meta.creationTimestamp = null
+    })
+    const meta = { creationTimestamp: null, generation: 4, name: "p" } as unknown as Obj["metadata"]
+    const created = await reg.create(
+      PODS,
+      "default",
+      { metadata: meta, spec: podBody().spec },
+      { fieldManager: "m" },
+    )
+    assert.deepEqual(Object.keys(created.metadata ?? {}), [
+      "name",
+      "namespace",
+      "uid",
+      "generation",
+      "creationTimestamp",
+      "managedFields",
+      "resourceVersion",
+    ])
+    assert.deepEqual([created.metadata?.generation, created.metadata?.creationTimestamp], [1, NOW])
   })
 
   test("the QoS class counts the resources mutating admission set", async () => {

@@ -122,16 +122,21 @@ export class Registry {
     const meta = (obj.metadata ??= {})
     const generated = !meta.name && !!meta.generateName
     if (generated) meta.name = nameFromGenerateName(s.info, meta.generateName as string, generateName)
-    // managedFields stay last, where Go's ObjectMeta has them (recorded before the server's fields).
+    // The server's fields follow the client's in Go's ObjectMeta order (uid, generation,
+    // creationTimestamp, managedFields last), whatever place the client (kubectl's
+    // `creationTimestamp: null`) or a webhook's patch gave the ones set again here.
     const managed = meta.managedFields
     if (managed !== undefined) delete meta.managedFields
+    if (meta.creationTimestamp !== undefined) delete meta.creationTimestamp
+    if (meta.generation !== undefined) delete meta.generation
     const now = timestamp(d.clock.now())
     meta.uid = newUid()
-    meta.creationTimestamp = now
     delete meta.deletionTimestamp
     delete meta.deletionGracePeriodSeconds
     delete meta.selfLink
+    // The strategy sets generation; it reads the create's time from its context, not the object.
     prepareForCreate(s.info, obj, { now, user: opts.user })
+    meta.creationTimestamp = now
     // A custom resource's status the strategy reset gets its schema's defaults again, as
     // upstream's are applied again when the created object is read back from storage.
     if (s.info.custom && hasStatus(s.info)) d.defaults(s.info, obj)
