@@ -4,7 +4,7 @@
  * Creates are here; updates are in update.ts, deletes in delete.ts, the steps every write
  * shares in write.ts.
  */
-import { type ApiObject, alreadyExists, notFound, unknownReason } from "../../api/index.ts"
+import { type ApiObject, alreadyExists, notFound, type ObjectMeta, unknownReason } from "../../api/index.ts"
 import { goParseUint } from "../../util/index.ts"
 import { KeyExistsError } from "../../storage/index.ts"
 import {
@@ -96,9 +96,17 @@ export class Registry {
       origin: opts.origin,
     }
     await d.admission.mutate(req)
-    const generated = this.#prepare(s, obj, opts)
+    // Read here, after admission: a webhook's patch replaces the metadata.
+    const meta = (obj.metadata ??= {})
+    const generated = !meta.name && !!meta.generateName
+    const managed = this.#fillSystemFields(s, meta, generated)
+    // What the object needs from a shared pool (a Service's ClusterIP and NodePorts) is reserved
+    // once it has its name, before the strategy prepares it, as upstream's BeginCreate comes
+    // before BeforeCreate: validation and validating admission see it, and it is given back if
+    // the create does not happen.
     const undo = await d.allocate?.(s, obj, undefined, !!opts.dryRun)
     try {
+      this.#prepare(s, obj, managed, opts)
       checkValid(d, s, obj)
       // Validating admission sees the generated name, as upstream's names an unnamed request.
       await d.admission.validate(req.name ? req : { ...req, name: obj.metadata?.name ?? "" })
@@ -112,15 +120,12 @@ export class Registry {
   }
 
   /**
-   * Gives an admitted object to be created what the server sets (upstream's
-   * FillObjectMetaSystemFields, its generated name, BeforeCreate and the strategy's
-   * PrepareForCreate). Returns whether its name was generated.
+   * Gives the metadata of an admitted object to be created its name (`generated` from its
+   * generateName) and uid, without the fields a client may not set (upstream's
+   * FillObjectMetaSystemFields and generated name). Returns its managedFields, taken out until
+   * #prepare puts them back last.
    */
-  #prepare(s: Served, obj: ApiObject, opts: WriteOptions): boolean {
-    const d = this.#d
-    // Read here, after admission: a webhook's patch replaces the metadata.
-    const meta = (obj.metadata ??= {})
-    const generated = !meta.name && !!meta.generateName
+  #fillSystemFields(s: Served, meta: ObjectMeta, generated: boolean): ObjectMeta["managedFields"] {
     if (generated) meta.name = nameFromGenerateName(s.info, meta.generateName as string, generateName)
     // The server's fields follow the client's in Go's ObjectMeta order (uid, generation,
     // creationTimestamp, managedFields last), whatever place the client (kubectl's
@@ -129,11 +134,21 @@ export class Registry {
     if (managed !== undefined) delete meta.managedFields
     if (meta.creationTimestamp !== undefined) delete meta.creationTimestamp
     if (meta.generation !== undefined) delete meta.generation
-    const now = timestamp(d.clock.now())
     meta.uid = newUid()
     delete meta.deletionTimestamp
     delete meta.deletionGracePeriodSeconds
     delete meta.selfLink
+    return managed
+  }
+
+  /**
+   * Prepares a named object to be created as upstream's BeforeCreate: the strategy's
+   * PrepareForCreate (status, generation), its creationTimestamp, and `managed` back last.
+   */
+  #prepare(s: Served, obj: ApiObject, managed: ObjectMeta["managedFields"], opts: WriteOptions): void {
+    const d = this.#d
+    const meta = obj.metadata as ObjectMeta
+    const now = timestamp(d.clock.now())
     // The strategy sets generation; it reads the create's time from its context, not the object.
     prepareForCreate(s.info, obj, { now, user: opts.user })
     meta.creationTimestamp = now
@@ -141,7 +156,6 @@ export class Registry {
     // upstream's are applied again when the created object is read back from storage.
     if (s.info.custom && hasStatus(s.info)) d.defaults(s.info, obj)
     if (managed !== undefined) meta.managedFields = managed
-    return generated
   }
 
   async #createLoop(s: Served, namespace: string, obj: ApiObject, generated: boolean): Promise<ApiObject> {

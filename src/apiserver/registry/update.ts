@@ -176,12 +176,15 @@ async function updateAttempt(
   // generation counts, a DaemonSet's template) is defaulted on both sides. Some subresource
   // writes have nothing to default (see needsDefaults); they are left as they are.
   if (sub === "" || needsDefaults(s, sub)) d.defaults(s.info, next)
-  const req = preparedUpdate(a, await admittedUpdate(a, ref, next, old), old, base)
-  const prepared = req.object as ApiObject
-  const undo = await d.allocate?.(s, prepared, old, !!opts.dryRun)
+  const admitted = await admittedUpdate(a, ref, next, old)
+  // What the object needs from a shared pool (a Service's ClusterIP and NodePorts) is reserved
+  // before the strategy prepares it, as upstream's BeginUpdate comes before BeforeUpdate, and
+  // given back if the write does not happen. Only a main-resource write may change what it needs.
+  const undo = sub === "" ? await d.allocate?.(s, next, old, !!opts.dryRun) : undefined
   let done: UpdateResult | undefined
   try {
-    done = await writeUpdate(a, prepared, old, req)
+    const req = preparedUpdate(a, admitted, old, base)
+    done = await writeUpdate(a, req.object as ApiObject, old, req)
   } catch (err) {
     await undo?.()
     throw err
