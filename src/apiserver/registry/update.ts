@@ -211,8 +211,7 @@ async function admittedUpdate(
   // A resize's managedFields count the resources admission set, once its strategy kept only
   // them (preparedUpdate): what admission changes elsewhere (LimitRanger's annotation, a
   // webhook's labels) is not stored.
-  if (resetsWritten(s, sub)) recordUnreset(d, s, old, next, opts)
-  else if (sub !== "resize") recordManagedUpdate(d, s, old, next, opts)
+  if (sub !== "resize") recordManagedUpdate(d, s, old, next, opts)
   // Mutating admission changes `next` in place (a webhook's patch replaces its contents).
   const req = updateRequest(a, ref, next, old)
   if (!opts.admitted) await d.admission.mutate(req)
@@ -294,42 +293,6 @@ function updateRequest(
     notes: opts.notes,
     origin: opts.origin,
   }
-}
-
-/**
- * Whether the strategy of an update through `sub` resets most of what is written to the stored
- * object's (upstream's GetResetFields): a pod's ephemeral containers write keeps only
- * spec.ephemeralContainers, a CertificateSigningRequest's main resource neither spec nor status.
- */
-function resetsWritten(s: Served, sub: string): boolean {
-  const { group, kind } = s.info
-  if (sub === "ephemeralcontainers") return group === "" && kind === "Pod"
-  return sub === "" && group === "certificates.k8s.io" && kind === "CertificateSigningRequest"
-}
-
-/**
- * Records an update in managedFields, as written, but for the fields its strategy resets: as
- * upstream's field manager leaves out a strategy's reset fields, the written object is
- * compared as the strategy would keep it (on a copy: `next` goes to mutating admission as
- * written), and the managedFields recorded are put on `next`.
- */
-function recordUnreset(
-  deps: RegistryDeps,
-  s: Served,
-  old: ApiObject,
-  next: ApiObject,
-  opts: UpdateOptions,
-): void {
-  if (opts.fieldManager === undefined) return
-  const sub = opts.subresource ?? ""
-  const now = () => timestamp(deps.clock.now())
-  const copy = () => structuredClone(old) as never
-  const kept = prepareForUpdate(s.info, structuredClone(next) as never, copy(), sub, now, copy) as ApiObject
-  recordManagedUpdate(deps, s, old, kept, opts)
-  const meta = next.metadata as NonNullable<ApiObject["metadata"]>
-  const managed = kept.metadata?.managedFields
-  if (managed === undefined) delete meta.managedFields
-  else meta.managedFields = managed
 }
 
 /** Records an update in managedFields when the write names a manager. */
