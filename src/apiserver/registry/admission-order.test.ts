@@ -7,66 +7,17 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import {
-  ApiError,
-  type ApiObject,
-  applyDefaults,
-  findResource,
-  Pods,
-  type ResourceInfo,
-  validateObject,
-} from "../../api/index.ts"
-import { MemoryStore } from "../../storage/index.ts"
-import { FakeClock } from "../../util/index.ts"
-import type { AdmissionRequest, Served } from "./context.ts"
-import { Registry } from "./registry.ts"
-
-const NOW = "2026-01-01T00:00:00Z"
-
-function served(info: ResourceInfo): Served {
-  const prefix = info.group ? `/registry/${info.group}/${info.resource}/` : `/registry/${info.resource}/`
-  return { info, prefix, storageVersion: info.version, storageGroup: info.group }
-}
-
-const PODS = served(Pods)
-const JOBS = served(findResource("batch", "v1", "jobs") as ResourceInfo)
-const DEPLOYMENTS = served(findResource("apps", "v1", "deployments") as ResourceInfo)
-const NAMESPACES = served(findResource("", "v1", "namespaces") as ResourceInfo)
-const CRDS = served(findResource("apiextensions.k8s.io", "v1", "customresourcedefinitions") as ResourceInfo)
-
-type Obj = ApiObject & { spec?: any; status?: any }
-
-/**
- * A registry whose admission keeps a copy of the object each phase saw; `mutate` is the mutating
- * phase's one change.
- */
-function registry(mutate: (req: AdmissionRequest) => void = () => {}) {
-  const seen: { mutating?: Obj; mutatingName?: string; validating?: Obj; validatingName?: string } = {}
-  const reg = new Registry({
-    store: new MemoryStore(),
-    clock: new FakeClock(Date.parse(NOW)),
-    admission: {
-      async mutate(req) {
-        seen.mutating = structuredClone(req.object) as Obj
-        seen.mutatingName = req.name
-        mutate(req)
-      },
-      async validate(req) {
-        seen.validating = structuredClone(req.object) as Obj
-        seen.validatingName = req.name
-      },
-    },
-    defaults: (info, obj) => applyDefaults(info, obj),
-    validate: (info, obj, old, sub) => validateObject(info, obj, old, sub),
-    convert: (obj) => obj,
-  })
-  return { reg, seen }
-}
-
-const podBody = (): Obj => ({
-  metadata: { generateName: "web-" },
-  spec: { containers: [{ name: "c", image: "busybox" }] },
-  status: { phase: "Running", podIP: "10.0.0.9" },
-})
+  CRDS,
+  DEPLOYMENTS,
+  deployment,
+  JOBS,
+  NAMESPACES,
+  NOW,
+  type Obj,
+  PODS,
+  podBody,
+  registry,
+} from "./write-order.case.ts"
 
 describe("a create's mutating admission comes before the registry prepares it", () => {
   test("mutating admission sees no name, uid, creationTimestamp or generation, and the status as sent", async () => {
@@ -178,15 +129,6 @@ describe("a create's mutating admission comes before the registry prepares it", 
     })
     assert.equal(created.spec.template.metadata.labels["controller-uid"], created.metadata?.uid)
   })
-})
-
-const deployment = (): Obj => ({
-  metadata: { name: "web" },
-  spec: {
-    replicas: 1,
-    selector: { matchLabels: { app: "web" } },
-    template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "x" }] } },
-  },
 })
 
 describe("an update's mutating admission comes before the strategy prepares it", () => {
@@ -344,212 +286,5 @@ describe("managedFields of a write leave out what its strategy resets", () => {
     assert.deepEqual(Object.keys(fields), ["f:spec"])
     assert.deepEqual(Object.keys(fields["f:spec"]), ["f:ephemeralContainers"])
     assert.equal(object.metadata?.labels, undefined)
-  })
-})
-
-describe("an update's mutating admission sees the resourceVersion, uid and creationTimestamp as written", () => {
-  const written = (replicas: number, meta: Record<string, unknown> = {}) => {
-    const d = deployment()
-    return { ...d, metadata: { ...d.metadata, ...meta }, spec: { ...d.spec, replicas } }
-  }
-
-  test("a replace without them reaches mutating admission without them; validation sees the stored ones", async () => {
-    const { reg, seen } = registry()
-    const created = await reg.create(DEPLOYMENTS, "default", deployment())
-    const { object } = await reg.update(DEPLOYMENTS, { namespace: "default", name: "web" }, () => written(2))
-    const m = seen.mutating?.metadata
-    assert.deepEqual([m?.resourceVersion, m?.uid, m?.creationTimestamp], [undefined, undefined, undefined])
-    const v = seen.validating?.metadata
-    assert.deepEqual(
-      [v?.resourceVersion, v?.uid, v?.creationTimestamp],
-      [created.metadata?.resourceVersion, created.metadata?.uid, NOW],
-    )
-    assert.equal((object as Obj).spec.replicas, 2)
-  })
-
-  test("the resourceVersion mutating admission leaves is the one checked: stale is a Conflict, none or 0 is none", async () => {
-    let rv: string | undefined
-    const { reg, seen } = registry((req) => {
-      if (req.operation === "UPDATE") (req.object as Obj).metadata!.resourceVersion = rv
-    })
-    const created = await reg.create(DEPLOYMENTS, "default", deployment())
-    const ref = { namespace: "default", name: "web" }
-    const stale = created.metadata?.resourceVersion as string
-    const { object } = await reg.update(DEPLOYMENTS, ref, () => written(2, { resourceVersion: stale }))
-    assert.equal(seen.mutating?.metadata?.resourceVersion, stale)
-    // The client's stale resourceVersion, removed by mutating admission: an unconditional update.
-    rv = undefined
-    const unconditional = await reg.update(DEPLOYMENTS, ref, () => written(3, { resourceVersion: stale }))
-    assert.equal((unconditional.object as Obj).spec.replicas, 3)
-    // A stale one set by mutating admission on a write that named none.
-    rv = stale
-    await assert.rejects(
-      reg.update(DEPLOYMENTS, ref, () => written(4)),
-      { reason: "Conflict" },
-    )
-    // "0" names none, as upstream's versioner reads it.
-    rv = "0"
-    const zero = await reg.update(DEPLOYMENTS, ref, () => written(5))
-    assert.equal((zero.object as Obj).spec.replicas, 5)
-    assert.notEqual(object.metadata?.resourceVersion, zero.object.metadata?.resourceVersion)
-  })
-
-  test("a uid mutating admission leaves that is not the stored one is refused by validation", async () => {
-    const { reg } = registry((req) => {
-      if (req.operation === "UPDATE") (req.object as Obj).metadata!.uid = "from-admission"
-    })
-    await reg.create(DEPLOYMENTS, "default", deployment())
-    await assert.rejects(
-      reg.update(DEPLOYMENTS, { namespace: "default", name: "web" }, () => written(2)),
-      (err: any) => err.reason === "Invalid" && /metadata\.uid: Invalid value/.test(err.message),
-    )
-  })
-})
-
-describe("a create's resourceVersion is the storage's to refuse, after admission", () => {
-  const refused = (err: any) =>
-    err.code === 500 &&
-    err.toStatus().reason === undefined &&
-    err.message === "resourceVersion should not be set on objects to be created"
-
-  test("the client's reaches both admission phases, then the create is a 500 without reason; nothing is stored", async () => {
-    const { reg, seen } = registry()
-    const body = { ...podBody(), metadata: { name: "p", resourceVersion: "7" } }
-    await assert.rejects(reg.create(PODS, "default", body), refused)
-    assert.equal(seen.mutating?.metadata?.resourceVersion, "7")
-    assert.equal(seen.validating?.metadata?.resourceVersion, "7")
-    await assert.rejects(reg.get(PODS, "default", "p"), { reason: "NotFound" })
-  })
-
-  test('one mutating admission removes is no more; one it sets is refused; "0" is none', async () => {
-    let rv: string | undefined
-    const { reg } = registry((req) => {
-      ;(req.object as Obj).metadata!.resourceVersion = rv
-    })
-    const created = await reg.create(PODS, "default", {
-      ...podBody(),
-      metadata: { name: "a", resourceVersion: "7" },
-    })
-    assert.notEqual(created.metadata?.resourceVersion, "7")
-    rv = "12"
-    await assert.rejects(reg.create(PODS, "default", { ...podBody(), metadata: { name: "b" } }), refused)
-    rv = "0"
-    const zero = await reg.create(PODS, "default", { ...podBody(), metadata: { name: "c" } })
-    assert.notEqual(zero.metadata?.resourceVersion, "0")
-  })
-
-  test("a dry run answers with the one sent, as upstream's dry-run storage copies the object", async () => {
-    const { reg } = registry()
-    const body = { ...podBody(), metadata: { name: "p", resourceVersion: "7" } }
-    const answered = await reg.create(PODS, "default", body, { dryRun: true })
-    assert.equal(answered.metadata?.resourceVersion, "7")
-  })
-})
-
-const SERVICES = served(findResource("", "v1", "services") as ResourceInfo)
-
-/**
- * A registry whose allocate hook hands out ClusterIPs from a pool, keeping what each call saw,
- * what is reserved, and what was given back; `deny` refuses in validating admission.
- */
-function allocatingRegistry(store = new MemoryStore()) {
-  const pool = { next: 10, reserved: new Set<string>(), seen: [] as Obj[], deny: false }
-  const validated: Obj[] = []
-  const reg = new Registry({
-    store,
-    clock: new FakeClock(Date.parse(NOW)),
-    admission: {
-      async mutate() {},
-      async validate(req) {
-        validated.push(structuredClone(req.object) as Obj)
-        if (pool.deny) throw new ApiError("Forbidden", "denied")
-      },
-    },
-    defaults: (info, obj) => applyDefaults(info, obj),
-    validate: (info, obj, old, sub) => validateObject(info, obj, old, sub),
-    convert: (obj) => obj,
-    async allocate(_s, obj, old, dryRun) {
-      pool.seen.push(structuredClone(obj) as Obj)
-      const spec = (obj as Obj).spec
-      if (spec.type === "ExternalName") return undefined
-      const held = (old as Obj | undefined)?.spec?.clusterIP
-      if (spec.clusterIP || held) {
-        spec.clusterIP ??= held
-        spec.clusterIPs ??= [spec.clusterIP]
-        return undefined
-      }
-      const ip = `10.0.0.${pool.next++}`
-      spec.clusterIP = ip
-      spec.clusterIPs = [ip]
-      if (dryRun) return undefined
-      pool.reserved.add(ip)
-      return async () => void pool.reserved.delete(ip)
-    },
-  })
-  return { reg, pool, validated }
-}
-
-const service = (name: string, extra: Record<string, unknown> = {}): Obj => ({
-  metadata: { name },
-  spec: { selector: { app: name }, ports: [{ port: 80 }], ...extra },
-  status: { loadBalancer: { ingress: [{ ip: "192.0.2.1" }] } },
-})
-
-describe("a Service's addresses are allocated before the strategy prepares it, and given back on failure", () => {
-  test("a create: allocation sees it named, its status as sent; validation and validating admission see the address", async () => {
-    const { reg, pool, validated } = allocatingRegistry()
-    const created = (await reg.create(SERVICES, "default", service("web"))) as Obj
-    const seen = pool.seen[0] as Obj
-    assert.equal(seen.metadata?.name, "web")
-    assert.ok(seen.metadata?.uid)
-    assert.deepEqual(seen.status, { loadBalancer: { ingress: [{ ip: "192.0.2.1" }] } })
-    assert.equal(validated[0]?.spec.clusterIP, "10.0.0.10")
-    assert.equal(created.spec.clusterIP, "10.0.0.10")
-    assert.deepEqual(created.status, { loadBalancer: {} })
-    assert.deepEqual([...pool.reserved], ["10.0.0.10"])
-  })
-
-  test("an update: allocation sees the written status, before the strategy keeps the stored one", async () => {
-    const { reg, pool } = allocatingRegistry()
-    await reg.create(SERVICES, "default", service("web"))
-    await reg.update(SERVICES, { namespace: "default", name: "web" }, (cur) => ({
-      ...(cur as Obj),
-      status: { loadBalancer: { ingress: [{ ip: "192.0.2.2" }] } },
-    }))
-    assert.deepEqual(pool.seen[1]?.status, { loadBalancer: { ingress: [{ ip: "192.0.2.2" }] } })
-  })
-
-  test("nothing stays reserved after a validation error, a denial, a name taken or a lost race", async () => {
-    const store = new MemoryStore()
-    const { reg, pool } = allocatingRegistry(store)
-    await assert.rejects(reg.create(SERVICES, "default", service("bad", { ports: [{ port: 0 }] })), {
-      reason: "Invalid",
-    })
-    pool.deny = true
-    await assert.rejects(reg.create(SERVICES, "default", service("denied")), { reason: "Forbidden" })
-    pool.deny = false
-    await reg.create(SERVICES, "default", service("web"))
-    await assert.rejects(reg.create(SERVICES, "default", service("web")), { reason: "AlreadyExists" })
-    assert.deepEqual([...pool.reserved], ["10.0.0.12"])
-    // An ExternalName Service turned back into a ClusterIP one gets an address; a concurrent
-    // write makes the first try lose its race: its address is given back, the next one's kept.
-    await reg.create(SERVICES, "default", service("ext", { type: "ExternalName", externalName: "a.example" }))
-    const update = store.update.bind(store)
-    let raced = false
-    store.update = async (key, value, revision) => {
-      if (!raced && key.endsWith("/ext")) {
-        raced = true
-        const e = (await store.get(key))!
-        await update(key, e.value, e.revision)
-      }
-      return update(key, value, revision)
-    }
-    const { object } = await reg.update(SERVICES, { namespace: "default", name: "ext" }, (cur) => {
-      const { externalName: _, ...spec } = (cur as Obj).spec
-      return { ...(cur as Obj), spec: { ...spec, type: "ClusterIP" } }
-    })
-    assert.equal(raced, true)
-    assert.deepEqual([...pool.reserved].sort(), ["10.0.0.12", (object as Obj).spec.clusterIP].sort())
-    assert.equal(pool.reserved.size, 2)
   })
 })
