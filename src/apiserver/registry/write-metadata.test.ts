@@ -64,6 +64,17 @@ describe("an update's mutating admission sees the resourceVersion, uid and creat
       (err: any) => err.reason === "Invalid" && /metadata\.uid: Invalid value/.test(err.message),
     )
   })
+  test("a deletionTimestamp written on an object not being deleted is refused as immutable, not dropped", async () => {
+    const { reg } = registry()
+    await reg.create(DEPLOYMENTS, "default", deployment())
+    await assert.rejects(
+      reg.update(DEPLOYMENTS, { namespace: "default", name: "web" }, () =>
+        written(2, { deletionTimestamp: NOW }),
+      ),
+      (err: any) =>
+        err.reason === "Invalid" && /metadata\.deletionTimestamp: Invalid value/.test(err.message),
+    )
+  })
 })
 
 describe("a create's resourceVersion is the storage's to refuse, after admission", () => {
