@@ -60,13 +60,27 @@ export class SystemNamespaces {
    * until `signal` aborts. Resolves once the first pass is done (it never rejects).
    */
   start(signal: AbortSignal): Promise<void> {
-    const first = this.sync()
+    const first = this.#pass()
     void first.then(async () => {
       while (!signal.aborted) {
         await this.#d.clock.sleep(SYSTEM_NAMESPACES_INTERVAL_MS, signal).catch(() => {})
-        if (!signal.aborted) await this.sync()
+        if (!signal.aborted) await this.#pass()
       }
     })
     return first
+  }
+
+  /**
+   * One pass whose unexpected error (one sync() does not catch, such as the cache failing) is
+   * logged: thrown out of the detached loop it would be an unhandled rejection, stopping the
+   * process, and it would end the passes.
+   */
+  #pass(): Promise<void> {
+    return this.sync().catch((err: unknown) => {
+      this.#d.log.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        "System namespaces controller pass failed",
+      )
+    })
   }
 }
