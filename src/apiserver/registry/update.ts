@@ -80,8 +80,6 @@ export interface UpdateHost {
   create(s: Served, namespace: string, body: unknown, opts?: WriteOptions): Promise<ApiObject>
 }
 
-const MAX_RETRIES = 16
-
 /** What an update starts from: a stored value, and the watch cache's object when it is that one. */
 type Current = StoredValue & { readonly obj?: ApiObject }
 
@@ -107,6 +105,12 @@ const TRACKED_SUBRESOURCES = new Set(["", "status", "scale", "ephemeralcontainer
 /**
  * Reads, transforms and writes back an object, retrying on concurrent writes unless the
  * client named the resourceVersion it expects (then a mismatch is a 409 Conflict).
+ *
+ * As upstream's GuaranteedUpdate, the retries have no cap: an attempt is retried only when
+ * another write changed (or removed) the object since it was read, or when it started from the
+ * watch cache's object and the store holds another, and each retry reads the store again. So
+ * every retry follows another writer's progress, never a spin on the same value; and a request
+ * naming a resourceVersion conflicts on the retry after a lost race (the stored one moved on).
  */
 export async function updateObject(
   reg: UpdateHost,
@@ -119,7 +123,7 @@ export async function updateObject(
   // The first attempt starts from the watch cache's object when its stored value is known,
   // without reading the store (not for a dry run: it writes nothing that would check it).
   let cached: Current | undefined = opts.dryRun ? undefined : cachedEntry(reg.deps, s, key)
-  for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+  for (;;) {
     const fromCache = cached !== undefined
     const cur = cached ?? (await readStored(reg.deps, s, key))
     cached = undefined
@@ -138,7 +142,6 @@ export async function updateObject(
       if (!fromCache || a.started || (await storedRevision(reg.deps, key)) === cur.revision) throw err
     }
   }
-  throw conflict(qualified(s), ref.name, "too many concurrent updates; please try again")
 }
 
 /**
