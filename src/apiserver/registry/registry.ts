@@ -112,7 +112,7 @@ export class Registry {
       await d.admission.validate(req.name ? req : { ...req, name: obj.metadata?.name ?? "" })
       const stored = storedForm(s, obj)
       if (opts.dryRun) return stored
-      return await this.#createLoop(s, namespace, stored, generated)
+      return await this.#createLoop(s, namespace, stored, generated, !!opts.createOnUpdate)
     } catch (err) {
       await undo?.()
       throw err
@@ -158,15 +158,24 @@ export class Registry {
     if (managed !== undefined) meta.managedFields = managed
   }
 
-  async #createLoop(s: Served, namespace: string, obj: ApiObject, generated: boolean): Promise<ApiObject> {
+  async #createLoop(
+    s: Served,
+    namespace: string,
+    obj: ApiObject,
+    generated: boolean,
+    onUpdate: boolean,
+  ): Promise<ApiObject> {
     const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
     // A resourceVersion the client or admission left is the storage's to refuse, as upstream's
     // etcd store refuses it once everything else passed (a plain error: 500, no reason); "0" or
-    // one that does not parse is dropped, as its versioner reads them as none.
+    // one that does not parse is dropped, as its versioner reads them as none. A create an
+    // update makes drops any (its storage's update prepares the object so), but one that does
+    // not parse is the error of the versioner reading it first (a 500, no reason).
     const rv = meta.resourceVersion
     if (rv) {
       const p = goParseUint(rv)
-      if (p.error === undefined && p.value !== 0n) {
+      if (onUpdate && p.error !== undefined) throw unknownReason(p.error)
+      if (!onUpdate && p.error === undefined && p.value !== 0n) {
         throw unknownReason("resourceVersion should not be set on objects to be created")
       }
     }

@@ -398,7 +398,7 @@ async function createMissing(
 ): Promise<ApiObject | undefined> {
   if (!opts.createIfMissing) throw notFound(qualified(s), ref.name)
   const body = await transform(undefined)
-  return reg.create(s, ref.namespace, body, opts).catch((err) => {
+  return reg.create(s, ref.namespace, body, { ...opts, createOnUpdate: true }).catch((err) => {
     if (err instanceof ApiError && err.reason === "AlreadyExists") return undefined
     throw err
   })

@@ -1,7 +1,8 @@
 /**
  * What an update's mutating admission sees of the resourceVersion, uid and creationTimestamp (as
  * the client wrote them), and what becomes of a resourceVersion on a create (the storage refuses
- * it, after both admission phases), as upstream's handlers and Store order them.
+ * it, after both admission phases, unless an update creates it: then it is dropped), as upstream's
+ * handlers and Store order them.
  */
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
@@ -114,5 +115,30 @@ describe("a create's resourceVersion is the storage's to refuse, after admission
     const body = { ...podBody(), metadata: { name: "p", resourceVersion: "7" } }
     const answered = await reg.create(PODS, "default", body, { dryRun: true })
     assert.equal(answered.metadata?.resourceVersion, "7")
+  })
+})
+
+describe("a create an update makes of a missing object drops its resourceVersion, as upstream's GuaranteedUpdate", () => {
+  const ref = { namespace: "default", name: "p" }
+
+  test("one the client sent (a PUT or an apply creating the object) is dropped: created, not a 500", async () => {
+    const { reg, seen } = registry()
+    const body = { ...podBody(), metadata: { name: "p", resourceVersion: "7" } }
+    const { object, created } = await reg.update(PODS, ref, () => body, { createIfMissing: true })
+    assert.equal(created, true)
+    assert.equal(seen.validating?.metadata?.resourceVersion, "7")
+    const stored = await reg.get(PODS, "default", "p")
+    assert.equal(stored.metadata?.resourceVersion, object.metadata?.resourceVersion)
+    assert.notEqual(object.metadata?.resourceVersion, "7")
+  })
+
+  test("one that does not parse is the versioner's error, a 500 without reason; nothing is stored", async () => {
+    const { reg } = registry()
+    const body = { ...podBody(), metadata: { name: "p", resourceVersion: "x7" } }
+    await assert.rejects(
+      reg.update(PODS, ref, () => body, { createIfMissing: true }),
+      (err: any) => err.code === 500 && err.toStatus().reason === undefined && /x7/.test(err.message),
+    )
+    await assert.rejects(reg.get(PODS, "default", "p"), { reason: "NotFound" })
   })
 })
