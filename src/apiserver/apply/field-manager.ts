@@ -38,7 +38,11 @@ export interface WriteContext {
   readonly shape: Shape
   readonly apiVersion: string
   readonly kind: string
-  /** "" for the main resource, or "status". */
+  /**
+   * "" for the main resource, else the subresource written ("status", "scale",
+   * "ephemeralcontainers", "resize"): named in the write's managedFields entry. A status write
+   * owns status alone; a Pod's ephemeralcontainers write, spec.ephemeralContainers alone.
+   */
   readonly subresource: string
   /** True when status is written through its own subresource (the main resource ignores it). */
   readonly hasStatus: boolean

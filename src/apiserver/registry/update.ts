@@ -218,7 +218,7 @@ async function admittedUpdate(
   // Mutating admission changes `next` in place (a webhook's patch replaces its contents).
   const req = updateRequest(a, ref, next, old)
   if (!opts.admitted) await d.admission.mutate(req)
-  checkResourceVersion(a, next, old)
+  checkResourceVersion(a, ref.name, next, old)
   return req
 }
 
@@ -226,9 +226,11 @@ async function admittedUpdate(
  * Checks the resourceVersion of an admitted update as upstream's Store.Update does: one that
  * is not the stored object's (the object's, or the one the request names elsewhere, a Scale's
  * or an eviction's) is a 409 Conflict; none (or "0") updates whatever is stored, the stored
- * one filled in. @throws ApiError Conflict; a malformed one as upstream's versioner, a 500
+ * one filled in. The Conflict names `name`, the URL's, as upstream's (admission may have
+ * renamed the object: validation refuses that later).
+ * @throws ApiError Conflict; a malformed one as upstream's versioner, a 500
  */
-function checkResourceVersion(a: Attempt, next: ApiObject, old: ApiObject): void {
+function checkResourceVersion(a: Attempt, name: string, next: ApiObject, old: ApiObject): void {
   const meta = (next.metadata ??= {})
   const stored = old.metadata?.resourceVersion
   for (const rv of [meta.resourceVersion, a.opts.clientResourceVersion]) {
@@ -236,7 +238,7 @@ function checkResourceVersion(a: Attempt, next: ApiObject, old: ApiObject): void
     if (!sameRevision(rv, stored)) {
       throw conflict(
         qualified(a.s),
-        meta.name ?? "",
+        name,
         "the object has been modified; please apply your changes to the latest version and try again",
       )
     }

@@ -55,6 +55,21 @@ describe("an update's mutating admission sees the resourceVersion, uid and creat
     assert.notEqual(object.metadata?.resourceVersion, zero.object.metadata?.resourceVersion)
   })
 
+  test("the Conflict of a stale resourceVersion names the object of the URL, not one mutating admission renamed it to", async () => {
+    const { reg } = registry((req) => {
+      if (req.operation === "UPDATE") (req.object as Obj).metadata!.name = "renamed"
+    })
+    const created = await reg.create(DEPLOYMENTS, "default", deployment())
+    const ref = { namespace: "default", name: "web" }
+    const stale = created.metadata?.resourceVersion as string
+    // Written past it without mutating admission (admitted already, as a Scale is).
+    await reg.update(DEPLOYMENTS, ref, () => written(2), { admitted: true })
+    await assert.rejects(
+      reg.update(DEPLOYMENTS, ref, () => written(3, { resourceVersion: stale })),
+      (err: any) => err.reason === "Conflict" && /"web": the object has been modified/.test(err.message),
+    )
+  })
+
   test("a uid mutating admission leaves that is not the stored one is refused by validation", async () => {
     const { reg } = registry((req) => {
       if (req.operation === "UPDATE") (req.object as Obj).metadata!.uid = "from-admission"
