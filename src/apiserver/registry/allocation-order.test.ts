@@ -6,7 +6,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { ApiError, applyDefaults, findResource, type ResourceInfo, validateObject } from "../../api/index.ts"
-import { MemoryStore } from "../../storage/index.ts"
+import { KeyExistsError, MemoryStore } from "../../storage/index.ts"
 import { FakeClock } from "../../util/index.ts"
 import { Registry } from "./registry.ts"
 import { NOW, type Obj, served } from "./write-order.case.ts"
@@ -116,5 +116,42 @@ describe("a Service's addresses are allocated before the strategy prepares it, a
     assert.equal(raced, true)
     assert.deepEqual([...pool.reserved].sort(), ["10.0.0.12", (object as Obj).spec.clusterIP].sort())
     assert.equal(pool.reserved.size, 2)
+  })
+
+  test("a generated name taken when stored: the create runs again under a new name, allocating for it and giving back the first", async () => {
+    // GIVEN a store on which the first generated name is taken when the Service is stored
+    const store = new MemoryStore()
+    const create = store.create.bind(store)
+    let taken: string | undefined
+    store.create = async (key, value) => {
+      if (taken === undefined && key.startsWith(SERVICES.prefix)) {
+        taken = key
+        throw new KeyExistsError(key)
+      }
+      return create(key, value)
+    }
+    const { reg, pool, validated } = allocatingRegistry(store)
+    const { metadata: _, ...rest } = service("web")
+    const created = (await reg.create(SERVICES, "default", {
+      ...rest,
+      metadata: { generateName: "web-" },
+    })) as Obj
+    // THEN each name got its own allocation, validation and validating admission; the first's
+    // address is given back, the Service keeps the second's
+    const names = pool.seen.map((o) => o.metadata?.name)
+    assert.equal(names.length, 2)
+    assert.notEqual(names[0], names[1])
+    assert.equal(taken, `${SERVICES.prefix}default/${names[0]}`)
+    assert.equal(created.metadata?.name, names[1])
+    assert.deepEqual(
+      validated.map((o) => [o.metadata?.name, o.spec.clusterIP]),
+      [
+        [names[0], "10.0.0.10"],
+        [names[1], "10.0.0.11"],
+      ],
+    )
+    assert.equal(created.spec.clusterIP, "10.0.0.11")
+    assert.deepEqual([...pool.reserved], ["10.0.0.11"])
+    assert.notEqual(validated[0]!.metadata?.uid, created.metadata?.uid, "a new uid for the new attempt")
   })
 })

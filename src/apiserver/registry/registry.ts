@@ -4,10 +4,18 @@
  * Creates are here; updates are in update.ts, deletes in delete.ts, the steps every write
  * shares in write.ts.
  */
-import { type ApiObject, alreadyExists, notFound, type ObjectMeta, unknownReason } from "../../api/index.ts"
+import {
+  ApiError,
+  type ApiObject,
+  alreadyExists,
+  notFound,
+  type ObjectMeta,
+  unknownReason,
+} from "../../api/index.ts"
 import { goParseUint } from "../../util/index.ts"
 import { KeyExistsError } from "../../storage/index.ts"
 import {
+  type AdmissionRequest,
   type RegistryDeps,
   cachedAt,
   decode,
@@ -28,6 +36,9 @@ import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { updateObject, type UpdateOptions, type UpdateResult, type UpdateTransform } from "./update.ts"
 import { type WriteOptions, checkBody, checkValid, qualified, storedForm, written } from "./write.ts"
+
+/** How many names a create with generateName tries (upstream's maxNameGenerationCreateAttempts). */
+const GENERATE_NAME_ATTEMPTS = 8
 
 /** The generic registry over one store. */
 export class Registry {
@@ -98,8 +109,41 @@ export class Registry {
     await d.admission.mutate(req)
     // Read here, after admission: a webhook's patch replaces the metadata.
     const meta = (obj.metadata ??= {})
-    const generated = !meta.name && !!meta.generateName
-    const managed = this.#fillSystemFields(s, meta, generated)
+    if (meta.name || !meta.generateName) return this.#createNamed(s, namespace, obj, req, false, opts)
+    // A generated name already taken when stored: the create runs again from the admitted
+    // object under another name, as upstream's createWithGenerateNameRetry reruns its create
+    // (name and uid, allocation, strategy, validation, validating admission, storage) on a copy.
+    const admitted = structuredClone(obj)
+    for (let attempt = 1; ; attempt++) {
+      const o = attempt === 1 ? obj : structuredClone(admitted)
+      try {
+        return await this.#createNamed(s, namespace, o, { ...req, object: o }, true, opts)
+      } catch (err) {
+        if (
+          !(err instanceof ApiError && err.reason === "AlreadyExists") ||
+          attempt >= GENERATE_NAME_ATTEMPTS
+        ) {
+          throw err
+        }
+      }
+    }
+  }
+
+  /**
+   * Creates an admitted object once (a `generated` name is generated first): upstream's
+   * Store.create from BeginCreate to storage.
+   * @throws ApiError AlreadyExists, Invalid
+   */
+  async #createNamed(
+    s: Served,
+    namespace: string,
+    obj: ApiObject,
+    req: AdmissionRequest,
+    generated: boolean,
+    opts: WriteOptions,
+  ): Promise<ApiObject> {
+    const d = this.#d
+    const managed = this.#fillSystemFields(s, obj.metadata as ObjectMeta, generated)
     // What the object needs from a shared pool (a Service's ClusterIP and NodePorts) is reserved
     // once it has its name, before the strategy prepares it, as upstream's BeginCreate comes
     // before BeforeCreate: validation and validating admission see it, and it is given back if
@@ -112,7 +156,7 @@ export class Registry {
       await d.admission.validate(req.name ? req : { ...req, name: obj.metadata?.name ?? "" })
       const stored = storedForm(s, obj)
       if (opts.dryRun) return stored
-      return await this.#createLoop(s, namespace, stored, generated, !!opts.createOnUpdate)
+      return await this.#store(s, namespace, stored, !!opts.createOnUpdate)
     } catch (err) {
       await undo?.()
       throw err
@@ -158,13 +202,8 @@ export class Registry {
     if (managed !== undefined) meta.managedFields = managed
   }
 
-  async #createLoop(
-    s: Served,
-    namespace: string,
-    obj: ApiObject,
-    generated: boolean,
-    onUpdate: boolean,
-  ): Promise<ApiObject> {
+  /** Stores a prepared object. @throws ApiError AlreadyExists when its name is taken */
+  async #store(s: Served, namespace: string, obj: ApiObject, onUpdate: boolean): Promise<ApiObject> {
     const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
     // A resourceVersion the client or admission left is the storage's to refuse, as upstream's
     // etcd store refuses it once everything else passed (a plain error: 500, no reason); "0" or
@@ -180,26 +219,19 @@ export class Registry {
       }
     }
     delete meta.resourceVersion
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // Stored as served (most kinds): the response's JSON is the value with its resourceVersion.
-        const marked = needsConversion(s) ? undefined : encodeMarked(obj)
-        const key = keyFor(s, namespace, meta.name as string)
-        const e = await this.#d.store.create(...written(this.#d, key, s, obj, marked?.value))
-        // The object as written, with its new resourceVersion: no need to parse it back.
-        const rv = stampRevision(obj, e.revision)
-        // As bytes laid out as its ADDED event: the response, the event and lists share them.
-        const parts = marked && resourceVersionParts(marked, rv)
-        if (parts) setObjectJsonParts(obj, "ADDED", parts)
-        if (marked) rememberWritten(obj, marked)
-        return obj
-      } catch (err) {
-        if (!(err instanceof KeyExistsError)) throw err
-        // A generated name collided: pick another, as upstream does.
-        if (!generated || attempt >= 8) throw alreadyExists(qualified(s), meta.name as string)
-        meta.name = nameFromGenerateName(s.info, meta.generateName as string, generateName)
-      }
-    }
+    // Stored as served (most kinds): the response's JSON is the value with its resourceVersion.
+    const marked = needsConversion(s) ? undefined : encodeMarked(obj)
+    const key = keyFor(s, namespace, meta.name as string)
+    const e = await this.#d.store.create(...written(this.#d, key, s, obj, marked?.value)).catch((err) => {
+      throw err instanceof KeyExistsError ? alreadyExists(qualified(s), meta.name as string) : err
+    })
+    // The object as written, with its new resourceVersion: no need to parse it back.
+    const stamped = stampRevision(obj, e.revision)
+    // As bytes laid out as its ADDED event: the response, the event and lists share them.
+    const parts = marked && resourceVersionParts(marked, stamped)
+    if (parts) setObjectJsonParts(obj, "ADDED", parts)
+    if (marked) rememberWritten(obj, marked)
+    return obj
   }
 
   /**
