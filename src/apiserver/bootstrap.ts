@@ -6,7 +6,6 @@
  */
 import { ApiError, findResource, type ResourceInfo } from "../api/index.ts"
 import type { Store } from "../storage/index.ts"
-import { IMMORTAL_NAMESPACES } from "./admission.ts"
 import type { DefaultServiceCIDR } from "./default-service-cidr.ts"
 import type { FlowControlBootstrap } from "./flowcontrol-bootstrap.ts"
 import type { PostStartHooks } from "./post-start-hooks.ts"
@@ -14,6 +13,7 @@ import { SYSTEM_PRIORITY_CLASSES } from "./priority.ts"
 import { bootstrapRbac } from "./rbac-bootstrap.ts"
 import type { Served } from "./registry/context.ts"
 import type { Registry } from "./registry/registry.ts"
+import type { SystemNamespaces } from "./system-namespaces.ts"
 import type { WatchCache } from "./watch-cache.ts"
 import type { Logger } from "../util/index.ts"
 
@@ -45,6 +45,8 @@ export interface BootstrapDeps {
   readonly defaultServiceCIDR: DefaultServiceCIDR
   /** Starts the identity Lease's renewal and collection loops (kube-system exists by then). */
   readonly startIdentityLease: () => void
+  /** The system namespaces controller. */
+  readonly systemNamespaces: SystemNamespaces
   /** The API priority and fairness configuration producer. */
   readonly flowControl: FlowControlBootstrap
   /** One pass of the service address repair. */
@@ -81,12 +83,13 @@ export async function bootstrap(d: BootstrapDeps): Promise<void> {
   // The watch cache is this server's informers, CRDs included (their objects' caches too).
   hooks.finish("generic-apiserver-start-informers")
   hooks.finish("crd-informer-synced")
-  const namespaces = [...IMMORTAL_NAMESPACES, "kube-node-lease"].map((name) => ({ metadata: { name } }))
-  await hooks.run(
-    "start-system-namespaces-controller",
-    () => createMissing(d, findResource("", "v1", "namespaces") as ResourceInfo, namespaces),
-    d.signal,
-  )
+  // As upstream's hook: the system namespaces controller starts and the hook finishes at once;
+  // a namespace it cannot create is its passes' to log and try again, never a reason to stop the
+  // server. Its first pass is awaited: the steps below run one after the other here, where
+  // upstream's hooks run side by side.
+  const namespaces = d.systemNamespaces.start(d.signal)
+  hooks.finish("start-system-namespaces-controller")
+  await namespaces
   // As upstream's hooks: the identity Lease controller and its collector start in the background
   // and the hooks finish at once; a failed renewal is their loops' to log and retry, and never
   // keeps the server from becoming ready.

@@ -39,6 +39,7 @@ import {
 } from "../util/index.ts"
 import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
 import { priorityAdmission } from "./priority.ts"
+import { SystemNamespaces } from "./system-namespaces.ts"
 import { FlowControlBootstrap } from "./flowcontrol-bootstrap.ts"
 import { FlowSchemaStatusController } from "./flowcontrol-status.ts"
 import { defaultStorageClass } from "./default-storage-class.ts"
@@ -566,6 +567,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     hostname: opts.hostname ?? hostname(),
   })
   const flowControl = new FlowControlBootstrap({ registry, cache, served: servedOf, clock, log })
+  const systemNamespaces = new SystemNamespaces({ registry, cache, served: servedOf, clock, log })
   const flowSchemaStatus = new FlowSchemaStatusController({ registry, cache, served: servedOf, clock, log })
   let markReady!: () => void
   let failReady!: (err: unknown) => void
@@ -718,6 +720,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         defaultServiceCIDR,
         startIdentityLease,
         flowControl,
+        systemNamespaces,
         repairAddresses,
         log,
         signal,

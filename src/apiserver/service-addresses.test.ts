@@ -153,6 +153,42 @@ describe("Service ClusterIPs and NodePorts", () => {
   })
 })
 
+describe("an allocation that fails gives back what it reserved before failing", () => {
+  /** The NodePorts the store holds for Service `name`, and whether its IPAddress `ip` exists. */
+  async function reservedFor(name: string, ip: string) {
+    const { entries } = await store.list("/registry/k8ts/nodeports/")
+    const ports = entries.filter(
+      (e) => (JSON.parse(e.value) as { owner?: string }).owner === `default/${name}`,
+    )
+    const address = await call("GET", `/apis/networking.k8s.io/v1/ipaddresses/${ip}`)
+    return { ports: ports.map((e) => e.key), address: address.status }
+  }
+
+  test("a nodePort taken or out of range after a ClusterIP and a nodePort were reserved: both are released", async () => {
+    assert.equal(
+      (await svc("holder", { type: "NodePort", ports: [{ port: 80, nodePort: 32700 }] })).status,
+      201,
+    )
+    for (const [name, nodePort] of [
+      ["leak-taken", 32700],
+      ["leak-range", 80],
+    ] as const) {
+      const res = await svc(name, {
+        type: "NodePort",
+        clusterIP: "10.96.0.14",
+        ports: [
+          { name: "a", port: 80 },
+          { name: "b", port: 81, nodePort },
+        ],
+      })
+      assert.equal(res.status, 422, JSON.stringify(res.json))
+      assert.deepEqual(await reservedFor(name, "10.96.0.14"), { ports: [], address: 404 })
+    }
+    // The address is free for the next Service at once, not after the repair passes.
+    assert.equal((await svc("after-leak", { clusterIP: "10.96.0.14" })).status, 201)
+  })
+})
+
 describe("ServiceAddresses.repair", () => {
   test("frees a NodePort nobody holds only on the second pass, and reserves what is held but not reserved", async () => {
     const s = new MemoryStore()

@@ -79,7 +79,8 @@ export class ServiceAddresses {
 
   /**
    * Fills in and reserves what `svc` needs beyond what `old` (its previous version) holds.
-   * With `dryRun` it picks free values without reserving them.
+   * With `dryRun` it picks free values without reserving them. When it fails, what it reserved
+   * is released before it throws (not left to the repair passes).
    * @throws ApiError Invalid for a requested address or port that is outside its range or taken
    */
   async allocate(svc: Svc, old: Svc | undefined, dryRun: boolean): Promise<void> {
@@ -88,30 +89,43 @@ export class ServiceAddresses {
     const had = holdingsOf(old)
     const owner = ownerOf(svc)
     const errs: FieldError[] = []
-    if (needsClusterIP(spec)) await this.#allocateClusterIP(spec, had.ip, keyOf(svc), dryRun, errs)
-    if (needsNodePorts(spec)) {
-      const ports = (spec.ports ?? []) as { nodePort?: number }[]
-      const seen = new Set<number>()
-      for (const [i, p] of ports.entries()) {
-        if (p.nodePort && (had.ports.includes(p.nodePort) || seen.has(p.nodePort))) continue
-        const port = await this.#nodePort(p.nodePort, i, owner, dryRun, errs)
-        if (port) {
-          p.nodePort = port
-          seen.add(port)
+    const made: { ip?: string; ports: number[] } = { ports: [] }
+    try {
+      if (needsClusterIP(spec)) {
+        made.ip = await this.#allocateClusterIP(spec, had.ip, keyOf(svc), dryRun, errs)
+      }
+      if (needsNodePorts(spec)) {
+        const ports = (spec.ports ?? []) as { nodePort?: number }[]
+        const seen = new Set<number>()
+        for (const [i, p] of ports.entries()) {
+          if (p.nodePort && (had.ports.includes(p.nodePort) || seen.has(p.nodePort))) continue
+          const port = await this.#nodePort(p.nodePort, i, owner, dryRun, errs)
+          if (port) {
+            p.nodePort = port
+            seen.add(port)
+            if (!dryRun) made.ports.push(port)
+          }
         }
       }
+      if (errs.length) throw invalid("Service", svc.metadata?.name ?? "", errs)
+    } catch (err) {
+      if (made.ip) await this.#clusterIPs.release(made.ip, keyOf(svc))
+      for (const p of made.ports) await this.#free(PORT_PREFIX + p, owner)
+      throw err
     }
-    if (errs.length) throw invalid("Service", svc.metadata?.name ?? "", errs)
   }
 
-  /** The ClusterIP of a Service that needs one, `held` the one its previous version holds. */
+  /**
+   * The ClusterIP of a Service that needs one, `held` the one its previous version holds.
+   * Returns the address it reserved, if it did.
+   */
   async #allocateClusterIP(
     spec: NonNullable<Svc["spec"]>,
     held: string | undefined,
     holder: ServiceKey,
     dryRun: boolean,
     errs: FieldError[],
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     // An update that leaves the address out keeps the one it has, as upstream.
     if (!spec.clusterIP && held) {
       spec.clusterIP = held
@@ -119,9 +133,9 @@ export class ServiceAddresses {
     }
     // The held address is kept; another is not allocated: the address may not change once set,
     // which validation then says (as upstream's allocator leaves such an update to it).
-    if (held) return
+    if (held) return undefined
     const wanted = typeof spec.clusterIP === "string" && spec.clusterIP ? spec.clusterIP : undefined
-    if (wanted && !isIP(wanted)) return // not an address: validation refuses it
+    if (wanted && !isIP(wanted)) return undefined // not an address: validation refuses it
     const got = await this.#clusterIPs.allocate(holder, wanted, dryRun)
     if ("error" in got) {
       // As upstream's allocIPs: the whole list, the requested address in the message
@@ -129,10 +143,11 @@ export class ServiceAddresses {
       errs.push(
         fieldErrors.invalidValue("spec.clusterIPs", list, `failed to allocate IP ${wanted}: ${got.error}`),
       )
-      return
+      return undefined
     }
     spec.clusterIP = got.ip
     spec.clusterIPs = [got.ip]
+    return dryRun ? undefined : got.ip
   }
 
   async #reserve(key: string, owner: string): Promise<boolean> {

@@ -185,6 +185,17 @@ test("a client resourceVersion the cache has not seen yet is the store's: no con
   await catchUp()
 })
 
+test("a PUT without resourceVersion from a cache behind the store is tried again as sent", async () => {
+  await ok("POST", EVENTS, event("unconditional"))
+  await lag()
+  await ok("PATCH", `${EVENTS}/unconditional`, { message: "patched" }, MERGE)
+  // The first try, from the cache's object, loses its race; the next starts from the body as
+  // sent, not from the one the first try filled with the cache's resourceVersion.
+  const put = await ok("PUT", `${EVENTS}/unconditional`, { ...event("unconditional"), message: "put" })
+  assert.equal(put.message, "put")
+  await catchUp()
+})
+
 test("an update that changes nothing from the cache's object is checked against the store", async () => {
   await ok("POST", PODS, pod("noop"))
   await ok("PATCH", `${PODS}/noop`, { metadata: { labels: { a: "1" } } }, MERGE)

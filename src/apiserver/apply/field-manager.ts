@@ -38,7 +38,11 @@ export interface WriteContext {
   readonly shape: Shape
   readonly apiVersion: string
   readonly kind: string
-  /** "" for the main resource, or "status". */
+  /**
+   * "" for the main resource, else the subresource written ("status", "scale",
+   * "ephemeralcontainers", "resize"): named in the write's managedFields entry. A status write
+   * owns status alone; a Pod's ephemeralcontainers write, spec.ephemeralContainers alone.
+   */
   readonly subresource: string
   /** True when status is written through its own subresource (the main resource ignores it). */
   readonly hasStatus: boolean
@@ -83,14 +87,30 @@ function filtered(c: Comparison, ctx: WriteContext): Comparison {
   }
 }
 
-/** The part of an object a write's ownership can change: only status through /status, no status otherwise. */
+/**
+ * The part of an object a write's ownership can change: only status through /status, no status
+ * otherwise; less where the kind's strategy resets the rest of what is written (upstream's reset
+ * fields filters, which its field manager leaves out): a pod's ephemeral containers write changes
+ * spec.ephemeralContainers alone, a CertificateSigningRequest's main-resource write neither its
+ * spec nor its status.
+ */
 function trackedPart(obj: ApiObject | undefined, ctx: WriteContext): Obj {
   if (!obj) return {}
   if (ctx.subresource === "status") return { status: (obj as Obj).status }
+  if (ctx.subresource === "ephemeralcontainers" && ctx.kind === "Pod" && !ctx.custom) {
+    const spec = (obj as Obj).spec as Obj | undefined
+    return { spec: { ephemeralContainers: spec?.ephemeralContainers } }
+  }
   const out = comparable(obj)
   if (ctx.hasStatus) delete out.status
+  if (ctx.subresource === "" && ctx.apiVersion.startsWith(CSR_GROUP) && ctx.kind === CSR && !ctx.custom) {
+    delete out.spec
+  }
   return out
 }
+
+const CSR_GROUP = "certificates.k8s.io/"
+const CSR = "CertificateSigningRequest"
 
 /** The managers of `obj`; `stored` when it is the live object (see decodeManagedFields). */
 function managersOf(obj: ApiObject | undefined, stored = false): Managers {

@@ -70,16 +70,21 @@ export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
 /** PUT: replace an object (or its status, with `subresource` "status"). */
 export async function updateObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
   const fieldManager = fieldManagerOf(r, "UpdateOptions")
-  const { body: next, warnings } = await validatedBody(r, "UpdateOptions")
+  const { body, warnings } = await validatedBody(r, "UpdateOptions")
   const notes = notesOf(r.req)
-  const rv = (next as ApiObject)?.metadata?.resourceVersion
+  // Each try of the update starts from the body as decoded, as upstream's copies it for each:
+  // the write changes it in place (defaults, admission, the stored resourceVersion filled in).
+  let next: unknown = body
   const { object, created } = await r.parts.registry.update(
     r.served,
     { namespace: r.namespace, name: r.ri.name },
-    () => next,
+    async () => {
+      const decoded = next ?? (await validatedBody(r, "UpdateOptions")).body
+      next = undefined
+      return decoded
+    },
     {
       subresource,
-      clientResourceVersion: rv ?? "",
       versionRequired: refusesUnconditionalUpdate(r.served.info),
       dryRun: isDryRun(r),
       user: r.req.user,
@@ -121,7 +126,6 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
   const patch = decodePatchBody(contentType, raw)
   const fields = patchCheck(r, contentType, raw, patch)
   const notes = notesOf(r.req)
-  let clientRV = ""
   const { object, created } = await r.parts.registry.update(
     r.served,
     { namespace: r.namespace, name: r.ri.name },
@@ -133,16 +137,12 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
         }),
         cur,
       ) as ApiObject
-      // A resourceVersion the patch sets is a precondition (kubectl's managedFields upgrade sends one).
-      const rv = patched?.metadata?.resourceVersion
-      if (typeof rv === "string" && rv !== cur.metadata?.resourceVersion) clientRV = rv
+      // A resourceVersion the patch sets stays in the object: the update's precondition
+      // (kubectl's managedFields upgrade sends one).
       return patched
     },
     {
       subresource,
-      get clientResourceVersion() {
-        return clientRV
-      },
       dryRun: isDryRun(r),
       user: r.req.user,
       fieldManager,

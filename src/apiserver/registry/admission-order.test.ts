@@ -7,65 +7,17 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import {
-  type ApiObject,
-  applyDefaults,
-  findResource,
-  Pods,
-  type ResourceInfo,
-  validateObject,
-} from "../../api/index.ts"
-import { MemoryStore } from "../../storage/index.ts"
-import { FakeClock } from "../../util/index.ts"
-import type { AdmissionRequest, Served } from "./context.ts"
-import { Registry } from "./registry.ts"
-
-const NOW = "2026-01-01T00:00:00Z"
-
-function served(info: ResourceInfo): Served {
-  const prefix = info.group ? `/registry/${info.group}/${info.resource}/` : `/registry/${info.resource}/`
-  return { info, prefix, storageVersion: info.version, storageGroup: info.group }
-}
-
-const PODS = served(Pods)
-const JOBS = served(findResource("batch", "v1", "jobs") as ResourceInfo)
-const DEPLOYMENTS = served(findResource("apps", "v1", "deployments") as ResourceInfo)
-const NAMESPACES = served(findResource("", "v1", "namespaces") as ResourceInfo)
-const CRDS = served(findResource("apiextensions.k8s.io", "v1", "customresourcedefinitions") as ResourceInfo)
-
-type Obj = ApiObject & { spec?: any; status?: any }
-
-/**
- * A registry whose admission keeps a copy of the object each phase saw; `mutate` is the mutating
- * phase's one change.
- */
-function registry(mutate: (req: AdmissionRequest) => void = () => {}) {
-  const seen: { mutating?: Obj; mutatingName?: string; validating?: Obj; validatingName?: string } = {}
-  const reg = new Registry({
-    store: new MemoryStore(),
-    clock: new FakeClock(Date.parse(NOW)),
-    admission: {
-      async mutate(req) {
-        seen.mutating = structuredClone(req.object) as Obj
-        seen.mutatingName = req.name
-        mutate(req)
-      },
-      async validate(req) {
-        seen.validating = structuredClone(req.object) as Obj
-        seen.validatingName = req.name
-      },
-    },
-    defaults: (info, obj) => applyDefaults(info, obj),
-    validate: (info, obj, old, sub) => validateObject(info, obj, old, sub),
-    convert: (obj) => obj,
-  })
-  return { reg, seen }
-}
-
-const podBody = (): Obj => ({
-  metadata: { generateName: "web-" },
-  spec: { containers: [{ name: "c", image: "busybox" }] },
-  status: { phase: "Running", podIP: "10.0.0.9" },
-})
+  CRDS,
+  DEPLOYMENTS,
+  deployment,
+  JOBS,
+  NAMESPACES,
+  NOW,
+  type Obj,
+  PODS,
+  podBody,
+  registry,
+} from "./write-order.case.ts"
 
 describe("a create's mutating admission comes before the registry prepares it", () => {
   test("mutating admission sees no name, uid, creationTimestamp or generation, and the status as sent", async () => {
@@ -93,7 +45,7 @@ describe("a create's mutating admission comes before the registry prepares it", 
     assert.deepEqual(created.status, v.status)
   })
 
-  test("managedFields stay last in metadata, after the uid, creationTimestamp and generation", async () => {
+  test("the server's fields follow the client's in Go's order: uid, generation, creationTimestamp, managedFields", async () => {
     const { reg } = registry()
     const body = { metadata: { name: "p", labels: { a: "b" } }, spec: podBody().spec }
     const created = await reg.create(PODS, "default", body, { fieldManager: "test" })
@@ -102,11 +54,37 @@ describe("a create's mutating admission comes before the registry prepares it", 
       "labels",
       "namespace",
       "uid",
-      "creationTimestamp",
       "generation",
+      "creationTimestamp",
       "managedFields",
       "resourceVersion",
     ])
+  })
+
+  test("a creationTimestamp or generation the client or a webhook's patch placed first is set again in order", async () => {
+    // As a mutating webhook's patched object comes back: creationTimestamp null after the rest.
+    const { reg } = registry((req) => {
+      const meta = req.object?.metadata as Record<string, unknown>
+      delete meta.creationTimestamp
+      meta.creationTimestamp = null
+    })
+    const meta = { creationTimestamp: null, generation: 4, name: "p" } as unknown as Obj["metadata"]
+    const created = await reg.create(
+      PODS,
+      "default",
+      { metadata: meta, spec: podBody().spec },
+      { fieldManager: "m" },
+    )
+    assert.deepEqual(Object.keys(created.metadata ?? {}), [
+      "name",
+      "namespace",
+      "uid",
+      "generation",
+      "creationTimestamp",
+      "managedFields",
+      "resourceVersion",
+    ])
+    assert.deepEqual([created.metadata?.generation, created.metadata?.creationTimestamp], [1, NOW])
   })
 
   test("the QoS class counts the resources mutating admission set", async () => {
@@ -151,15 +129,6 @@ describe("a create's mutating admission comes before the registry prepares it", 
     })
     assert.equal(created.spec.template.metadata.labels["controller-uid"], created.metadata?.uid)
   })
-})
-
-const deployment = (): Obj => ({
-  metadata: { name: "web" },
-  spec: {
-    replicas: 1,
-    selector: { matchLabels: { app: "web" } },
-    template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "x" }] } },
-  },
 })
 
 describe("an update's mutating admission comes before the strategy prepares it", () => {

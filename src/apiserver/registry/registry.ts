@@ -4,9 +4,18 @@
  * Creates are here; updates are in update.ts, deletes in delete.ts, the steps every write
  * shares in write.ts.
  */
-import { ApiError, type ApiObject, alreadyExists, notFound } from "../../api/index.ts"
+import {
+  ApiError,
+  type ApiObject,
+  alreadyExists,
+  notFound,
+  type ObjectMeta,
+  unknownReason,
+} from "../../api/index.ts"
+import { goParseUint } from "../../util/index.ts"
 import { KeyExistsError } from "../../storage/index.ts"
 import {
+  type AdmissionRequest,
   type RegistryDeps,
   cachedAt,
   decode,
@@ -27,6 +36,9 @@ import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { updateObject, type UpdateOptions, type UpdateResult, type UpdateTransform } from "./update.ts"
 import { type WriteOptions, checkBody, checkValid, qualified, storedForm, written } from "./write.ts"
+
+/** How many names a create with generateName tries (upstream's maxNameGenerationCreateAttempts). */
+const GENERATE_NAME_ATTEMPTS = 8
 
 /** The generic registry over one store. */
 export class Registry {
@@ -76,9 +88,6 @@ export class Registry {
    */
   async create(s: Served, namespace: string, body: unknown, opts: WriteOptions = {}): Promise<ApiObject> {
     const obj = checkBody(s, body, namespace)
-    if (obj.metadata?.resourceVersion) {
-      throw new ApiError("InternalError", "resourceVersion should not be set on objects to be created")
-    }
     const d = this.#d
     d.defaults(s.info, obj)
     if (opts.fieldManager !== undefined) {
@@ -98,16 +107,57 @@ export class Registry {
       origin: opts.origin,
     }
     await d.admission.mutate(req)
-    const generated = this.#prepare(s, obj, opts)
+    // Read here, after admission: a webhook's patch replaces the metadata.
+    const meta = (obj.metadata ??= {})
+    if (meta.name || !meta.generateName) return this.#createNamed(s, namespace, obj, req, false, opts)
+    // A generated name already taken when stored: the create runs again from the admitted
+    // object under another name, as upstream's createWithGenerateNameRetry reruns its create
+    // (name and uid, allocation, strategy, validation, validating admission, storage) on a copy.
+    const admitted = structuredClone(obj)
+    for (let attempt = 1; ; attempt++) {
+      const o = attempt === 1 ? obj : structuredClone(admitted)
+      try {
+        return await this.#createNamed(s, namespace, o, { ...req, object: o }, true, opts)
+      } catch (err) {
+        if (
+          !(err instanceof ApiError && err.reason === "AlreadyExists") ||
+          attempt >= GENERATE_NAME_ATTEMPTS
+        ) {
+          throw err
+        }
+      }
+    }
+  }
+
+  /**
+   * Creates an admitted object once (a `generated` name is generated first): upstream's
+   * Store.create from BeginCreate to storage.
+   * @throws ApiError AlreadyExists, Invalid
+   */
+  async #createNamed(
+    s: Served,
+    namespace: string,
+    obj: ApiObject,
+    req: AdmissionRequest,
+    generated: boolean,
+    opts: WriteOptions,
+  ): Promise<ApiObject> {
+    const d = this.#d
+    const managed = this.#fillSystemFields(s, obj.metadata as ObjectMeta, generated)
+    // What the object needs from a shared pool (a Service's ClusterIP and NodePorts) is reserved
+    // once it has its name, before the strategy prepares it, as upstream's BeginCreate comes
+    // before BeforeCreate: validation and validating admission see it, and it is given back if
+    // the create does not happen.
     const undo = await d.allocate?.(s, obj, undefined, !!opts.dryRun)
     try {
+      this.#prepare(s, obj, managed, opts)
       checkValid(d, s, obj)
       await opts.authorizeCreate?.()
       // Validating admission sees the generated name, as upstream's names an unnamed request.
       await d.admission.validate(req.name ? req : { ...req, name: obj.metadata?.name ?? "" })
       const stored = storedForm(s, obj)
       if (opts.dryRun) return stored
-      return await this.#createLoop(s, namespace, stored, generated)
+      return await this.#store(s, namespace, stored, !!opts.createOnUpdate)
     } catch (err) {
       await undo?.()
       throw err
@@ -115,56 +165,74 @@ export class Registry {
   }
 
   /**
-   * Gives an admitted object to be created what the server sets (upstream's
-   * FillObjectMetaSystemFields, its generated name, BeforeCreate and the strategy's
-   * PrepareForCreate). Returns whether its name was generated.
+   * Gives the metadata of an admitted object to be created its name (`generated` from its
+   * generateName) and uid, without the fields a client may not set (upstream's
+   * FillObjectMetaSystemFields and generated name). Returns its managedFields, taken out until
+   * #prepare puts them back last.
    */
-  #prepare(s: Served, obj: ApiObject, opts: WriteOptions): boolean {
-    const d = this.#d
-    // Read here, after admission: a webhook's patch replaces the metadata.
-    const meta = (obj.metadata ??= {})
-    const generated = !meta.name && !!meta.generateName
+  #fillSystemFields(s: Served, meta: ObjectMeta, generated: boolean): ObjectMeta["managedFields"] {
     if (generated) meta.name = nameFromGenerateName(s.info, meta.generateName as string, generateName)
-    // managedFields stay last, where Go's ObjectMeta has them (recorded before the server's fields).
+    // The server's fields follow the client's in Go's ObjectMeta order (uid, generation,
+    // creationTimestamp, managedFields last), whatever place the client (kubectl's
+    // `creationTimestamp: null`) or a webhook's patch gave the ones set again here.
     const managed = meta.managedFields
     if (managed !== undefined) delete meta.managedFields
-    const now = timestamp(d.clock.now())
+    if (meta.creationTimestamp !== undefined) delete meta.creationTimestamp
+    if (meta.generation !== undefined) delete meta.generation
     meta.uid = newUid()
-    meta.creationTimestamp = now
     delete meta.deletionTimestamp
     delete meta.deletionGracePeriodSeconds
     delete meta.selfLink
+    return managed
+  }
+
+  /**
+   * Prepares a named object to be created as upstream's BeforeCreate: the strategy's
+   * PrepareForCreate (status, generation), its creationTimestamp, and `managed` back last.
+   */
+  #prepare(s: Served, obj: ApiObject, managed: ObjectMeta["managedFields"], opts: WriteOptions): void {
+    const d = this.#d
+    const meta = obj.metadata as ObjectMeta
+    const now = timestamp(d.clock.now())
+    // The strategy sets generation; it reads the create's time from its context, not the object.
     prepareForCreate(s.info, obj, { now, user: opts.user })
+    meta.creationTimestamp = now
     // A custom resource's status the strategy reset gets its schema's defaults again, as
     // upstream's are applied again when the created object is read back from storage.
     if (s.info.custom && hasStatus(s.info)) d.defaults(s.info, obj)
     if (managed !== undefined) meta.managedFields = managed
-    return generated
   }
 
-  async #createLoop(s: Served, namespace: string, obj: ApiObject, generated: boolean): Promise<ApiObject> {
+  /** Stores a prepared object. @throws ApiError AlreadyExists when its name is taken */
+  async #store(s: Served, namespace: string, obj: ApiObject, onUpdate: boolean): Promise<ApiObject> {
     const meta = obj.metadata as NonNullable<ApiObject["metadata"]>
-    delete meta.resourceVersion // an empty one (a set one was refused)
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // Stored as served (most kinds): the response's JSON is the value with its resourceVersion.
-        const marked = needsConversion(s) ? undefined : encodeMarked(obj)
-        const key = keyFor(s, namespace, meta.name as string)
-        const e = await this.#d.store.create(...written(this.#d, key, s, obj, marked?.value))
-        // The object as written, with its new resourceVersion: no need to parse it back.
-        const rv = stampRevision(obj, e.revision)
-        // As bytes laid out as its ADDED event: the response, the event and lists share them.
-        const parts = marked && resourceVersionParts(marked, rv)
-        if (parts) setObjectJsonParts(obj, "ADDED", parts)
-        if (marked) rememberWritten(obj, marked)
-        return obj
-      } catch (err) {
-        if (!(err instanceof KeyExistsError)) throw err
-        // A generated name collided: pick another, as upstream does.
-        if (!generated || attempt >= 8) throw alreadyExists(qualified(s), meta.name as string)
-        meta.name = nameFromGenerateName(s.info, meta.generateName as string, generateName)
+    // A resourceVersion the client or admission left is the storage's to refuse, as upstream's
+    // etcd store refuses it once everything else passed (a plain error: 500, no reason); "0" or
+    // one that does not parse is dropped, as its versioner reads them as none. A create an
+    // update makes drops any (its storage's update prepares the object so), but one that does
+    // not parse is the error of the versioner reading it first (a 500, no reason).
+    const rv = meta.resourceVersion
+    if (rv) {
+      const p = goParseUint(rv)
+      if (onUpdate && p.error !== undefined) throw unknownReason(p.error)
+      if (!onUpdate && p.error === undefined && p.value !== 0n) {
+        throw unknownReason("resourceVersion should not be set on objects to be created")
       }
     }
+    delete meta.resourceVersion
+    // Stored as served (most kinds): the response's JSON is the value with its resourceVersion.
+    const marked = needsConversion(s) ? undefined : encodeMarked(obj)
+    const key = keyFor(s, namespace, meta.name as string)
+    const e = await this.#d.store.create(...written(this.#d, key, s, obj, marked?.value)).catch((err) => {
+      throw err instanceof KeyExistsError ? alreadyExists(qualified(s), meta.name as string) : err
+    })
+    // The object as written, with its new resourceVersion: no need to parse it back.
+    const stamped = stampRevision(obj, e.revision)
+    // As bytes laid out as its ADDED event: the response, the event and lists share them.
+    const parts = marked && resourceVersionParts(marked, stamped)
+    if (parts) setObjectJsonParts(obj, "ADDED", parts)
+    if (marked) rememberWritten(obj, marked)
+    return obj
   }
 
   /**

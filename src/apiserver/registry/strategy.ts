@@ -141,7 +141,8 @@ export interface CreateContext {
 /**
  * Resets the fields the server owns on create (status, generation) and sets what the kind's
  * strategy sets (upstream's PrepareForCreate): it runs once mutating admission is done and the
- * object has its name, uid and creationTimestamp. Mutates `obj`.
+ * object has its name and uid (its creationTimestamp, `ctx.now`, is set after, in Go's field
+ * order). Mutates `obj`.
  */
 export function prepareForCreate(info: ResourceInfo, obj: Obj, ctx: CreateContext): void {
   const key = kindKey(info)

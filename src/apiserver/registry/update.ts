@@ -46,7 +46,10 @@ import { resourceVersionRequired } from "./unconditional-update.ts"
 export interface UpdateOptions extends WriteOptions {
   /** "" for the main resource, "status" for the status subresource, or another subresource. */
   readonly subresource?: string
-  /** The resourceVersion the client required (PUT body or patch), if any: a mismatch is a 409. */
+  /**
+   * A resourceVersion the request requires besides the one the object written carries (a
+   * Scale's, the PodDisruptionBudget's of an eviction), if any: a mismatch is a 409.
+   */
   readonly clientResourceVersion?: string
   /** The subresource managedFields name when it differs from `subresource` (scale writes the main resource). */
   readonly managerSubresource?: string
@@ -83,8 +86,6 @@ export interface UpdateHost {
   create(s: Served, namespace: string, body: unknown, opts?: WriteOptions): Promise<ApiObject>
 }
 
-const MAX_RETRIES = 16
-
 /** What an update starts from: a stored value, and the watch cache's object when it is that one. */
 type Current = StoredValue & { readonly obj?: ApiObject }
 
@@ -110,6 +111,12 @@ const TRACKED_SUBRESOURCES = new Set(["", "status", "scale", "ephemeralcontainer
 /**
  * Reads, transforms and writes back an object, retrying on concurrent writes unless the
  * client named the resourceVersion it expects (then a mismatch is a 409 Conflict).
+ *
+ * As upstream's GuaranteedUpdate, the retries have no cap: an attempt is retried only when
+ * another write changed (or removed) the object since it was read, or when it started from the
+ * watch cache's object and the store holds another, and each retry reads the store again. So
+ * every retry follows another writer's progress, never a spin on the same value; and a request
+ * naming a resourceVersion conflicts on the retry after a lost race (the stored one moved on).
  */
 export async function updateObject(
   reg: UpdateHost,
@@ -122,7 +129,7 @@ export async function updateObject(
   // The first attempt starts from the watch cache's object when its stored value is known,
   // without reading the store (not for a dry run: it writes nothing that would check it).
   let cached: Current | undefined = opts.dryRun ? undefined : cachedEntry(reg.deps, s, key)
-  for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+  for (;;) {
     const fromCache = cached !== undefined
     const cur = cached ?? (await readStored(reg.deps, s, key))
     cached = undefined
@@ -141,7 +148,6 @@ export async function updateObject(
       if (!fromCache || a.started || (await storedRevision(reg.deps, key)) === cur.revision) throw err
     }
   }
-  throw conflict(qualified(s), ref.name, "too many concurrent updates; please try again")
 }
 
 /**
@@ -165,24 +171,11 @@ async function updateAttempt(
   const current = opts.shallowCurrent ? shallowCopy(old) : copyOfOld()
   const next = checkBody(s, await transform(current), ref.namespace, keptBy(s, sub))
   const meta = next.metadata as NonNullable<ApiObject["metadata"]>
-  const oldMeta = old.metadata as NonNullable<ApiObject["metadata"]>
   if (meta.name !== ref.name) {
     throw badRequest(
       `the name of the object (${meta.name ?? ""}) does not match the name on the URL (${ref.name})`,
     )
   }
-  // Checked here, as upstream's store does once the name is checked and the object found: a
-  // missing object is a 404 or a create, a body naming another object a 400.
-  const wanted = clientRevision(opts)
-  if (!wanted && opts.versionRequired) throw resourceVersionRequired(s.info, ref.name)
-  if (wanted && !sameRevision(wanted, oldMeta.resourceVersion)) {
-    throw conflict(
-      qualified(s),
-      ref.name,
-      "the object has been modified; please apply your changes to the latest version and try again",
-    )
-  }
-  keepSystemFields(meta, oldMeta)
   // A status write keeps the old object but its status: the shared one's top level is copied.
   const base = shared ? () => shared : copyOfOld
   const d = reg.deps
@@ -192,12 +185,15 @@ async function updateAttempt(
   // generation counts, a DaemonSet's template) is defaulted on both sides. Some subresource
   // writes have nothing to default (see needsDefaults); they are left as they are.
   if (sub === "" || needsDefaults(s, sub)) d.defaults(s.info, next)
-  const req = await preparedUpdate(a, ref, next, old, base)
-  const prepared = req.object as ApiObject
-  const undo = await d.allocate?.(s, prepared, old, !!opts.dryRun)
+  const admitted = await admittedUpdate(a, ref, next, old)
+  // What the object needs from a shared pool (a Service's ClusterIP and NodePorts) is reserved
+  // before the strategy prepares it, as upstream's BeginUpdate comes before BeforeUpdate, and
+  // given back if the write does not happen. Only a main-resource write may change what it needs.
+  const undo = sub === "" ? await d.allocate?.(s, next, old, !!opts.dryRun) : undefined
   let done: UpdateResult | undefined
   try {
-    done = await writeUpdate(a, prepared, old, req)
+    const req = preparedUpdate(a, admitted, old, base)
+    done = await writeUpdate(a, req.object as ApiObject, old, req)
   } catch (err) {
     await undo?.()
     throw err
@@ -207,36 +203,81 @@ async function updateAttempt(
 }
 
 /**
- * The update of `old` to `next` in upstream's order: recorded in managedFields and changed by
- * mutating admission as written (the update handler's transformers), then prepared by the
- * strategy (upstream's BeforeUpdate): the admission request validation gets, its object the
- * prepared one.
+ * The update of `old` to `next` as upstream's update handler's transformers make it: recorded
+ * in managedFields and changed by mutating admission as written (the resourceVersion, uid and
+ * creationTimestamp the client sent, or none), then checked against the stored resourceVersion
+ * as Store.Update checks the object admission returned. Returns the admission request.
  */
-async function preparedUpdate(
+async function admittedUpdate(
   a: Attempt,
   ref: { namespace: string; name: string },
   next: ApiObject,
   old: ApiObject,
-  base: () => ApiObject,
 ): Promise<AdmissionRequest> {
   const { reg, s, opts } = a
   const d = reg.deps
   const sub = opts.subresource ?? ""
   // A resize's managedFields count the resources admission set, once its strategy kept only
-  // them: what admission changes elsewhere (LimitRanger's annotation, a webhook's labels) is
-  // not stored.
-  const resize = sub === "resize"
-  const now = () => timestamp(d.clock.now())
-  if (resetsWritten(s, sub)) recordUnreset(d, s, old, next, opts, now)
-  else if (!resize) recordManagedUpdate(d, s, old, next, opts)
+  // them (preparedUpdate): what admission changes elsewhere (LimitRanger's annotation, a
+  // webhook's labels) is not stored.
+  if (sub !== "resize") recordManagedUpdate(d, s, old, next, opts)
   // Mutating admission changes `next` in place (a webhook's patch replaces its contents).
   const req = updateRequest(a, ref, next, old)
   if (!opts.admitted) await d.admission.mutate(req)
+  checkResourceVersion(a, ref.name, next, old)
+  return req
+}
+
+/**
+ * Checks the resourceVersion of an admitted update as upstream's Store.Update does: one that
+ * is not the stored object's (the object's, or the one the request names elsewhere, a Scale's
+ * or an eviction's) is a 409 Conflict; none (or "0") updates whatever is stored, the stored
+ * one filled in. The Conflict names `name`, the URL's, as upstream's (admission may have
+ * renamed the object: validation refuses that later).
+ * @throws ApiError Conflict; a malformed one as upstream's versioner, a 500
+ */
+function checkResourceVersion(a: Attempt, name: string, next: ApiObject, old: ApiObject): void {
+  const meta = (next.metadata ??= {})
+  const stored = old.metadata?.resourceVersion
+  // Kinds whose upstream strategy refuses unconditional updates want the object to name one.
+  if (a.opts.versionRequired && namesNoRevision(meta.resourceVersion ?? "")) {
+    throw resourceVersionRequired(a.s.info, name)
+  }
+  for (const rv of [meta.resourceVersion, a.opts.clientResourceVersion]) {
+    if (!rv || namesNoRevision(rv)) continue
+    if (!sameRevision(rv, stored)) {
+      throw conflict(
+        qualified(a.s),
+        name,
+        "the object has been modified; please apply your changes to the latest version and try again",
+      )
+    }
+  }
+  meta.resourceVersion = stored
+}
+
+/**
+ * The object an admitted update writes, as upstream's BeforeUpdate prepares it: the kind's
+ * strategy first, then the uid (when none was written), creationTimestamp and deletion fields
+ * the stored object has; the admission request validation gets, its object the prepared one.
+ */
+function preparedUpdate(
+  a: Attempt,
+  req: AdmissionRequest,
+  old: ApiObject,
+  base: () => ApiObject,
+): AdmissionRequest {
+  const { reg, s, opts } = a
+  const d = reg.deps
+  const sub = opts.subresource ?? ""
+  const next = req.object as ApiObject
+  const now = () => timestamp(d.clock.now())
   const prepared = prepareForUpdate(s.info, next as never, old as never, sub, now, base as never)
+  keepSystemFields((prepared.metadata ??= {}), old.metadata as ObjectMeta)
   // A custom resource gets its schema's defaults again where the strategy kept the stored
   // object, as upstream's are applied again to the object it reads from storage.
   if (s.info.custom) d.defaults(s.info, prepared)
-  if (resize) recordManagedUpdate(d, s, old, prepared, opts)
+  if (sub === "resize") recordManagedUpdate(d, s, old, prepared, opts)
   return prepared === next ? req : { ...req, object: prepared }
 }
 
@@ -261,42 +302,6 @@ function updateRequest(
     notes: opts.notes,
     origin: opts.origin,
   }
-}
-
-/**
- * Whether the strategy of an update through `sub` resets most of what is written to the stored
- * object's (upstream's GetResetFields): a pod's ephemeral containers write keeps only
- * spec.ephemeralContainers, a CertificateSigningRequest's main resource neither spec nor status.
- */
-function resetsWritten(s: Served, sub: string): boolean {
-  const { group, kind } = s.info
-  if (sub === "ephemeralcontainers") return group === "" && kind === "Pod"
-  return sub === "" && group === "certificates.k8s.io" && kind === "CertificateSigningRequest"
-}
-
-/**
- * Records an update in managedFields, as written, but for the fields its strategy resets: as
- * upstream's field manager leaves out a strategy's reset fields, the written object is
- * compared as the strategy would keep it (on a copy: `next` goes to mutating admission as
- * written), and the managedFields recorded are put on `next`.
- */
-function recordUnreset(
-  deps: RegistryDeps,
-  s: Served,
-  old: ApiObject,
-  next: ApiObject,
-  opts: UpdateOptions,
-  now: () => string,
-): void {
-  if (opts.fieldManager === undefined) return
-  const sub = opts.subresource ?? ""
-  const copy = () => structuredClone(old) as never
-  const kept = prepareForUpdate(s.info, structuredClone(next) as never, copy(), sub, now, copy) as ApiObject
-  recordManagedUpdate(deps, s, old, kept, opts)
-  const meta = next.metadata as NonNullable<ApiObject["metadata"]>
-  const managed = kept.metadata?.managedFields
-  if (managed === undefined) delete meta.managedFields
-  else meta.managedFields = managed
 }
 
 /** Records an update in managedFields when the write names a manager. */
@@ -360,7 +365,7 @@ async function commit(
   old: ApiObject,
   marked: MarkedValue | undefined,
 ): Promise<UpdateResult | undefined> {
-  const { reg, s, key, opts } = a
+  const { reg, s, key } = a
   const revision = a.cur.revision
   const d = reg.deps
   if (shouldDeleteDuringUpdate(prepared)) {
@@ -382,24 +387,11 @@ async function commit(
     if (json) setObjectJson(prepared, json)
     return { object: prepared, created: false }
   } catch (err) {
-    if (err instanceof KeyNotFoundError) return undefined
-    if (!(err instanceof RevisionConflictError)) throw err
-    // The client's resourceVersion was the object's (from the cache or not): not the store's now.
-    if (clientRevision(opts)) {
-      throw conflict(
-        qualified(s),
-        (old.metadata as ObjectMeta).name as string,
-        "the object has been modified; please apply your changes to the latest version and try again",
-      )
-    }
-    return undefined
+    // Another write won the race: the next attempt starts again from what it wrote, as upstream's
+    // GuaranteedUpdate does; a resourceVersion the request requires is then a Conflict there.
+    if (err instanceof KeyNotFoundError || err instanceof RevisionConflictError) return undefined
+    throw err
   }
-}
-
-/** The resourceVersion the client named, if any ("" and "0" name none: the update is unconditional). */
-function clientRevision(opts: UpdateOptions): string | undefined {
-  const given = opts.clientResourceVersion ?? ""
-  return namesNoRevision(given) ? undefined : given
 }
 
 /** Creates the object `transform` makes from nothing, or undefined when another create won. */
@@ -412,7 +404,7 @@ async function createMissing(
 ): Promise<ApiObject | undefined> {
   if (!opts.createIfMissing) throw notFound(qualified(s), ref.name)
   const body = await transform(undefined)
-  return reg.create(s, ref.namespace, body, opts).catch((err) => {
+  return reg.create(s, ref.namespace, body, { ...opts, createOnUpdate: true }).catch((err) => {
     if (err instanceof ApiError && err.reason === "AlreadyExists") return undefined
     throw err
   })
@@ -446,16 +438,16 @@ function keptBy(s: Served, sub: string): readonly string[] | undefined {
   return sub === "status" && hasStatus(s.info) ? STATUS_WRITE_KEEPS : undefined
 }
 
-/** Copies the fields clients may not change on update from the stored object. */
+/**
+ * Fills in what an update leaves to the stored object, as upstream's BeforeUpdate: the uid when
+ * none was written, the creationTimestamp and deletionTimestamp, and the grace period when none
+ * was written. Any other change to them is validation's to refuse (they are immutable).
+ */
 function keepSystemFields(meta: ObjectMeta, old: ObjectMeta): void {
-  meta.resourceVersion = old.resourceVersion
   if (!meta.uid) meta.uid = old.uid
-  meta.creationTimestamp = old.creationTimestamp
-  if (old.deletionTimestamp) {
-    meta.deletionTimestamp = old.deletionTimestamp
+  if (old.creationTimestamp) meta.creationTimestamp = old.creationTimestamp
+  if (old.deletionTimestamp) meta.deletionTimestamp = old.deletionTimestamp
+  if (old.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds === undefined) {
     meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds
-  } else {
-    delete meta.deletionTimestamp
-    delete meta.deletionGracePeriodSeconds
   }
 }

@@ -32,6 +32,12 @@ export interface WriteOptions {
    * patch only, so its writer must also be allowed to create.
    */
   readonly authorizeCreate?: () => Promise<void>
+  /**
+   * The create an update makes of a missing object (a PUT or an apply): as upstream's
+   * Store.Update creates it through GuaranteedUpdate, whose storage drops a resourceVersion the
+   * object carries, rather than refusing it as a create's storage does (kubernetes#106745).
+   */
+  readonly createOnUpdate?: boolean
 }
 
 /** Names the resource in messages: `deployments.apps`. */
