@@ -31,7 +31,7 @@ import {
   type Served,
 } from "./context.ts"
 import { setObjectJsonParts } from "../output.ts"
-import { hasStatus, nameFromGenerateName, prepareForCreate } from "./strategy.ts"
+import { hasStatus, isService, nameFromGenerateName, prepareForCreate } from "./strategy.ts"
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { updateObject, type UpdateOptions, type UpdateResult, type UpdateTransform } from "./update.ts"
@@ -109,15 +109,20 @@ export class Registry {
     await d.admission.mutate(req)
     // Read here, after admission: a webhook's patch replaces the metadata.
     const meta = (obj.metadata ??= {})
-    if (meta.name || !meta.generateName) return this.#createNamed(s, namespace, obj, req, false, opts)
-    // A generated name already taken when stored: the create runs again from the admitted
-    // object under another name, as upstream's createWithGenerateNameRetry reruns its create
-    // (name and uid, allocation, strategy, validation, validating admission, storage) on a copy.
+    if (meta.name || !meta.generateName) return this.#createNamed(s, namespace, obj, req, 0, opts)
+    // Most kinds: a generated name already taken when stored is replaced by another and the
+    // object stored again. Not a Service, whose addresses are reserved under its name: its
+    // create runs again from the admitted object under another name, as upstream's
+    // createWithGenerateNameRetry reruns its create (name and uid, allocation, strategy,
+    // validation, validating admission, storage) on a copy. Copying every generated-name
+    // object (each pod a ReplicaSet creates) would cost a fifth of its create for a collision
+    // that almost never happens.
+    if (!isService(s.info)) return this.#createNamed(s, namespace, obj, req, GENERATE_NAME_ATTEMPTS - 1, opts)
     const admitted = structuredClone(obj)
     for (let attempt = 1; ; attempt++) {
       const o = attempt === 1 ? obj : structuredClone(admitted)
       try {
-        return await this.#createNamed(s, namespace, o, { ...req, object: o }, true, opts)
+        return await this.#createNamed(s, namespace, o, { ...req, object: o }, 0, opts, true)
       } catch (err) {
         if (
           !(err instanceof ApiError && err.reason === "AlreadyExists") ||
@@ -131,7 +136,8 @@ export class Registry {
 
   /**
    * Creates an admitted object once (a `generated` name is generated first): upstream's
-   * Store.create from BeginCreate to storage.
+   * Store.create from BeginCreate to storage. `renames`: how many other generated names the
+   * prepared object is stored under, one after the other, while its name is taken.
    * @throws ApiError AlreadyExists, Invalid
    */
   async #createNamed(
@@ -139,8 +145,9 @@ export class Registry {
     namespace: string,
     obj: ApiObject,
     req: AdmissionRequest,
-    generated: boolean,
+    renames: number,
     opts: WriteOptions,
+    generated = renames > 0,
   ): Promise<ApiObject> {
     const d = this.#d
     const managed = this.#fillSystemFields(s, obj.metadata as ObjectMeta, generated)
@@ -157,7 +164,15 @@ export class Registry {
       await d.admission.validate(req.name ? req : { ...req, name: obj.metadata?.name ?? "" })
       const stored = storedForm(s, obj)
       if (opts.dryRun) return stored
-      return await this.#store(s, namespace, stored, !!opts.createOnUpdate)
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await this.#store(s, namespace, stored, !!opts.createOnUpdate)
+        } catch (err) {
+          if (attempt >= renames || !(err instanceof ApiError && err.reason === "AlreadyExists")) throw err
+          const meta = stored.metadata as ObjectMeta
+          meta.name = nameFromGenerateName(s.info, meta.generateName as string, generateName)
+        }
+      }
     } catch (err) {
       await undo?.()
       throw err

@@ -302,7 +302,8 @@ function podStatusWrite(status: any, old: any): any {
   return !next.qosClass && old?.qosClass ? { ...next, qosClass: old.qosClass } : next
 }
 
-function isService(info: ResourceInfo): boolean {
+/** Whether `info` is the core Service kind (its creates reserve addresses by name). */
+export function isService(info: ResourceInfo): boolean {
   return info.group === "" && info.kind === "Service"
 }
 

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
+import { KeyExistsError } from "../../storage/index.ts"
 import { DEPLOYMENTS, deployment, NOW, type Obj, PODS, podBody, registry } from "./write-order.case.ts"
 
 describe("an update's mutating admission sees the resourceVersion, uid and creationTimestamp as written", () => {
@@ -156,4 +157,24 @@ describe("a create an update makes of a missing object drops its resourceVersion
     )
     await assert.rejects(reg.get(PODS, "default", "p"), { reason: "NotFound" })
   })
+})
+
+test("a generated name taken when stored: a pod is stored again under another generated name", async () => {
+  const { reg } = registry()
+  const store = reg.deps.store
+  const create = store.create.bind(store)
+  let taken: string | undefined
+  store.create = async (key, value) => {
+    if (taken === undefined) {
+      taken = key
+      throw new KeyExistsError(key)
+    }
+    return create(key, value)
+  }
+  const { metadata: _, ...rest } = podBody()
+  const created = (await reg.create(PODS, "default", { ...rest, metadata: { generateName: "web-" } })) as Obj
+  const name = created.metadata?.name as string
+  assert.match(name, /^web-[a-z0-9]{5}$/)
+  assert.notEqual(taken, `${PODS.prefix}default/${name}`)
+  assert.equal((await reg.get(PODS, "default", name)).metadata?.uid, created.metadata?.uid)
 })
