@@ -163,7 +163,13 @@ export class Registry {
       // Validating admission sees the generated name, as upstream's names an unnamed request.
       await d.admission.validate(req.name ? req : { ...req, name: obj.metadata?.name ?? "" })
       const stored = storedForm(s, obj)
-      if (opts.dryRun) return stored
+      if (opts.dryRun) {
+        // Nothing is written, but a name already taken is refused, as upstream's dry-run storage
+        // looks the key up before answering with the object.
+        const name = stored.metadata?.name as string
+        if (await d.store.get(keyFor(s, namespace, name))) throw alreadyExists(qualified(s), name)
+        return stored
+      }
       for (let attempt = 0; ; attempt++) {
         try {
           return await this.#store(s, namespace, stored, !!opts.createOnUpdate)

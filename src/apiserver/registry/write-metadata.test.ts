@@ -178,3 +178,15 @@ test("a generated name taken when stored: a pod is stored again under another ge
   assert.notEqual(taken, `${PODS.prefix}default/${name}`)
   assert.equal((await reg.get(PODS, "default", name)).metadata?.uid, created.metadata?.uid)
 })
+
+test("a dry-run create of a name already taken is AlreadyExists, as upstream's dry-run storage answers", async () => {
+  const { reg } = registry()
+  const named = (name: string): Obj => ({ ...podBody(), metadata: { name } })
+  await reg.create(PODS, "default", named("web"))
+  await assert.rejects(reg.create(PODS, "default", named("web"), { dryRun: true }), {
+    reason: "AlreadyExists",
+    message: 'pods "web" already exists',
+  })
+  assert.equal((await reg.create(PODS, "default", named("other"), { dryRun: true })).metadata?.name, "other")
+  await assert.rejects(reg.get(PODS, "default", "other"), { reason: "NotFound" })
+})
