@@ -29,7 +29,6 @@ import {
   type Cidr,
   type Clock,
   type Logger,
-  goQuote,
   parseCidr,
   PROMETHEUS_TEXT_TYPE,
   prometheusText,
@@ -77,13 +76,10 @@ import { createApiMetrics } from "./metrics.ts"
 import { InflightRequests } from "./inflight.ts"
 import { registerStorageObjects } from "./storage-objects.ts"
 import { ANONYMOUS, unionAuthenticators } from "./authn.ts"
-import { type Authorizer, forbiddenByAuthorizer, requestAttributes } from "./authz.ts"
-import {
-  type AuthorizationMode,
-  type ServerAuthorization,
-  serverAuthorization,
-} from "./authorization-modes.ts"
-import { PolicyIndex, rbacAuthorizer, rbacEscalationCheck } from "./rbac/index.ts"
+import type { Authorizer } from "./authz.ts"
+import type { AuthorizationMode } from "./authorization-modes.ts"
+import { authorizationOf, authorizeRequest } from "./request-authorization.ts"
+import { rbacEscalationCheck } from "./rbac/index.ts"
 import { impersonatedUser } from "./impersonation.ts"
 import {
   type ObjectLookup,
@@ -320,44 +316,6 @@ function webhookOptions(p: WebhookParts): WebhookAdmissionOptions {
   }
 }
 
-const POD_STREAMS = new Set(["exec", "attach", "portforward"])
-
-/** A pod's exec, attach or portforward: streams into its containers. */
-function isPodStream(ri: RequestInfo): boolean {
-  return ri.group === "" && ri.resource === "pods" && POD_STREAMS.has(ri.subresource)
-}
-
-/**
- * The authorizer of `opts`: its own, else that of its modes, RBAC's over the watch cache's RBAC
- * objects (`policy`, for the escalation check too).
- */
-function authorizationOf(
-  opts: ApiServerOptions,
-  cache: WatchCache,
-): { authorization: ServerAuthorization; policy?: PolicyIndex } {
-  if (opts.authorize) {
-    const rulesFor = () => ({ resourceRules: [], nonResourceRules: [], incomplete: true })
-    return { authorization: { authorize: opts.authorize, rulesFor, allowsAll: false } }
-  }
-  const modes = opts.authorizationModes ?? ["AlwaysAllow"]
-  const rbac = "rbac.authorization.k8s.io"
-  const at = (resource: string) => cache.resource(prefixOf(rbac, "v1", resource))
-  const policy = modes.includes("RBAC")
-    ? new PolicyIndex({
-        roles: at("roles"),
-        roleBindings: at("rolebindings"),
-        clusterRoles: at("clusterroles"),
-        clusterRoleBindings: at("clusterrolebindings"),
-        onReset: (fn) => cache.onReset(fn),
-        get revision() {
-          return cache.revision
-        },
-      })
-    : undefined
-  const authorization = serverAuthorization(modes, () => rbacAuthorizer(policy as PolicyIndex))
-  return { authorization, ...(policy ? { policy } : {}) }
-}
-
 /** Creates an API server over `opts.store`. Call `run` to start its watch cache. */
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const clock = opts.clock ?? realClock
@@ -406,7 +364,18 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     })
   }
   const saTokens = opts.serviceAccountTokens
-  const { authorization, policy: rbacPolicy } = authorizationOf(opts, cache)
+  const rbacCache = (resource: string) =>
+    cache.resource(prefixOf("rbac.authorization.k8s.io", "v1", resource))
+  const { authorization, policy: rbacPolicy } = authorizationOf(opts, () => ({
+    roles: rbacCache("roles"),
+    roleBindings: rbacCache("rolebindings"),
+    clusterRoles: rbacCache("clusterroles"),
+    clusterRoleBindings: rbacCache("clusterrolebindings"),
+    onReset: (fn) => cache.onReset(fn),
+    get revision() {
+      return cache.revision
+    },
+  }))
   const authorize = authorization.authorize
   const authenticate = unionAuthenticators(
     opts.authenticate,
@@ -630,27 +599,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     try {
       // Health and version are public, unauthenticated and unauthorized (k8ts' promise; upstream's
       // bootstrap system:public-info-viewer binding allows them to everyone as well).
-      if (!authorization.allowsAll && req.user) await authorizeRequest(target, ri)
+      if (!authorization.allowsAll && req.user) await authorizeRequest(authorize, target, ri)
       return await serve(target, ri)
     } finally {
       inflight.end(kind)
-    }
-  }
-
-  /** Refuses what the authorizers do not allow (upstream's WithAuthorization filter). */
-  async function authorizeRequest(req: ApiRequest, ri: RequestInfo): Promise<void> {
-    const attrs = requestAttributes(req.method, ri, req.user ?? ANONYMOUS, req.query)
-    const d = await authorize(attrs)
-    if (d.decision !== "Allow") throw forbiddenByAuthorizer(attrs, d.reason)
-    // A WebSocket exec, attach or port-forward is a GET: upstream's pod storage (v1.35's
-    // AuthorizePodWebsocketUpgradeCreatePermission) also asks for `create`, as SPDY's POST is.
-    if (attrs.verb !== "create" && isPodStream(ri)) {
-      const create = await authorize({ ...attrs, verb: "create" })
-      if (create.decision !== "Allow")
-        throw new ApiError("Forbidden", `pods ${goQuote(ri.name)} is forbidden: ${create.reason}`, {
-          name: ri.name,
-          kind: "pods",
-        })
     }
   }
 

@@ -1,0 +1,70 @@
+/**
+ * The server's authorization of requests (upstream's WithAuthorization filter and its
+ * --authorization-mode authorizers): which authorizer decides, built from the server's options
+ * over its watch cache, and the check every request passes after authentication.
+ */
+import { ApiError } from "../api/index.ts"
+import { goQuote } from "../util/index.ts"
+import { ANONYMOUS } from "./authn.ts"
+import { type Authorizer, forbiddenByAuthorizer, requestAttributes } from "./authz.ts"
+import {
+  type AuthorizationMode,
+  type ServerAuthorization,
+  serverAuthorization,
+} from "./authorization-modes.ts"
+import type { ApiRequest } from "./http.ts"
+import { PolicyIndex, type RbacCaches, rbacAuthorizer } from "./rbac/index.ts"
+import type { RequestInfo } from "./request-info.ts"
+
+/** The options that choose the authorizer (see ApiServerOptions). */
+export interface AuthorizationOptions {
+  readonly authorizationModes?: readonly AuthorizationMode[]
+  readonly authorize?: Authorizer
+}
+
+/**
+ * The authorizer of `opts`: its own, else that of its modes, RBAC's over the watch cache's RBAC
+ * objects (`policy`, for the escalation check too). `rbac`: the cache's view of them, asked for
+ * only in RBAC mode.
+ */
+export function authorizationOf(
+  opts: AuthorizationOptions,
+  rbac: () => RbacCaches,
+): { authorization: ServerAuthorization; policy?: PolicyIndex } {
+  if (opts.authorize) {
+    const rulesFor = () => ({ resourceRules: [], nonResourceRules: [], incomplete: true })
+    return { authorization: { authorize: opts.authorize, rulesFor, allowsAll: false } }
+  }
+  const modes = opts.authorizationModes ?? ["AlwaysAllow"]
+  const policy = modes.includes("RBAC") ? new PolicyIndex(rbac()) : undefined
+  const authorization = serverAuthorization(modes, () => rbacAuthorizer(policy as PolicyIndex))
+  return { authorization, ...(policy ? { policy } : {}) }
+}
+
+const POD_STREAMS = new Set(["exec", "attach", "portforward"])
+
+/** A pod's exec, attach or portforward: streams into its containers. */
+function isPodStream(ri: RequestInfo): boolean {
+  return ri.group === "" && ri.resource === "pods" && POD_STREAMS.has(ri.subresource)
+}
+
+/** Refuses what `authorize` does not allow (upstream's WithAuthorization filter). */
+export async function authorizeRequest(
+  authorize: Authorizer,
+  req: ApiRequest,
+  ri: RequestInfo,
+): Promise<void> {
+  const attrs = requestAttributes(req.method, ri, req.user ?? ANONYMOUS, req.query)
+  const d = await authorize(attrs)
+  if (d.decision !== "Allow") throw forbiddenByAuthorizer(attrs, d.reason)
+  // A WebSocket exec, attach or port-forward is a GET: upstream's pod storage (v1.35's
+  // AuthorizePodWebsocketUpgradeCreatePermission) also asks for `create`, as SPDY's POST is.
+  if (attrs.verb !== "create" && isPodStream(ri)) {
+    const create = await authorize({ ...attrs, verb: "create" })
+    if (create.decision !== "Allow")
+      throw new ApiError("Forbidden", `pods ${goQuote(ri.name)} is forbidden: ${create.reason}`, {
+        name: ri.name,
+        kind: "pods",
+      })
+  }
+}
