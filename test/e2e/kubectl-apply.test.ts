@@ -85,6 +85,16 @@ describe("kubectl apply --server-side", () => {
     assert.deepEqual(managers(d), ["kubectl/Apply"])
   })
 
+  test("--subresource=scale sends the object's own kind, which a Scale's apply refuses as upstream", async () => {
+    // kubectl maps the file's kind (a Scale has no REST mapping), so it sends a Deployment;
+    // upstream's field manager of /scale takes only a Scale (the API's own test applies one).
+    const f = file("s6.yaml", deployment("ssa-s", { replicas: 1, image: "nginx" }))
+    await ok("apply", "--server-side", "--validate=false", "-f", f)
+    const r = await k("apply", "--server-side", "--subresource=scale", "--validate=false", "-f", f)
+    assert.equal(r.code, 1, r.stdout)
+    assert.match(r.stderr, /\(BadRequest\).*invalid object type: apps\/v1, Kind=Deployment/)
+  })
+
   test("fields dropped from the applied configuration are removed", async () => {
     await ok(
       "apply",

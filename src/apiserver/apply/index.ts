@@ -12,6 +12,14 @@ import { builtinTypeOf } from "../decode-types.ts"
 
 export { applyConfig, recordUpdate, type ApplyOptions, type WriteContext } from "./field-manager.ts"
 export { managerFromUserAgent } from "./managed-fields.ts"
+export {
+  type ReplicasPaths,
+  appliedScale,
+  builtinReplicasPaths,
+  parentManagedFields,
+  recordScaleUpdate,
+  scaleManagedFields,
+} from "./scale-fields.ts"
 
 /** The shape of a custom resource's objects (from its CRD's schema); undefined without one. */
 export type CustomShape = (info: ResourceInfo) => Shape | undefined

@@ -23,7 +23,7 @@ function isDryRun(r: ResourceRequest): boolean {
 }
 
 /** The body as YAML; a malformed one is refused with upstream's "error decoding YAML" prefix. */
-function applyConfiguration(body: Buffer): unknown {
+export function applyConfiguration(body: Buffer): unknown {
   try {
     return decodeBody("application/apply-patch+yaml", body)
   } catch (err) {
@@ -33,8 +33,8 @@ function applyConfiguration(body: Buffer): unknown {
   }
 }
 
-/** Applies the request's configuration as its fieldManager (required); 201 when it created the object. */
-export async function applyObject(r: ResourceRequest, subresource: string): Promise<ApiResponse> {
+/** An apply's fieldManager and force. @throws ApiError Invalid without a fieldManager (it is required) */
+export function applyOptions(r: ResourceRequest): { manager: string; force: boolean } {
   const manager = r.req.query.get("fieldManager") ?? ""
   if (!manager) {
     throw invalid(
@@ -44,7 +44,12 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
       "meta.k8s.io",
     )
   }
-  const force = queryBool(r.req.query, "force")
+  return { manager, force: queryBool(r.req.query, "force") }
+}
+
+/** Applies the request's configuration as its fieldManager (required); 201 when it created the object. */
+export async function applyObject(r: ResourceRequest, subresource: string): Promise<ApiResponse> {
+  const { manager, force } = applyOptions(r)
   const config = applyConfiguration(await r.req.body())
   const rv = (config as ApiObject | null)?.metadata?.resourceVersion
   const notes = notesOf(r.req)

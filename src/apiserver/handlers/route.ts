@@ -132,7 +132,7 @@ async function routeSubresource(r: ResourceRequest): Promise<ApiResponse> {
       if (verb === "get") return getObject(r)
       return verb === "update" ? updateObject(r, ri.subresource) : patchObject(r, ri.subresource)
     case "scale":
-      return scale(r, r.parts.resources.handling(r.served.info)?.scale)
+      return scale(r, r.parts.resources.handling(r.served.info))
     case "binding":
       return bind(r, ri.name)
     case "finalize":

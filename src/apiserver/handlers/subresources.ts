@@ -1,5 +1,6 @@
 /** The subresources the API server answers itself: scale, binding, namespace finalize, access reviews. */
-import { type ApiObject, ApiError, badRequest, fieldErrors, invalid } from "../../api/index.ts"
+import type { CustomResourceDefinition } from "kubernetes-types/apiextensions/v1.js"
+import { type ApiObject, type ObjectMeta, badRequest, fieldErrors, invalid } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, type Output, parseMediaTypes } from "../negotiate.ts"
 import { json } from "../output.ts"
@@ -13,6 +14,16 @@ import { admitBoth } from "./admission-origin.ts"
 import type { RequestNotes } from "../admission.ts"
 import { type BodyType, type PatchCheck, patchCheck, validatedBody, withWarnings } from "./validated-body.ts"
 import { decodePatchBody } from "../patch-body.ts"
+import {
+  type ReplicasPaths,
+  appliedScale,
+  builtinReplicasPaths,
+  parentManagedFields,
+  recordScaleUpdate,
+  scaleManagedFields,
+} from "../apply/index.ts"
+import type { CustomResourceHandling } from "../crd/resource-table.ts"
+import { applyConfiguration, applyOptions } from "./apply.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
@@ -110,23 +121,68 @@ function replicasOf(scale: Obj, name: string): number {
   throw invalid("Scale", name, [cause], "autoscaling")
 }
 
-/** A PUT's or PATCH's body: read, and checked under fieldValidation, as the Scale upstream decodes it into. */
-async function scaleInput(
-  r: ResourceRequest,
-  contentType: string,
-): Promise<{ body: unknown; patch?: PatchCheck; warnings: readonly string[] }> {
-  if (r.ri.verb !== "patch") return validatedBody(r, "UpdateOptions", SCALE_BODY)
-  checkPatchType(contentType, SCALE)
-  // Refused before its YAML is read as JSON.
-  if (contentType === APPLY_PATCH)
-    throw new ApiError("UnsupportedMediaType", "server-side apply of a scale subresource is not served yet")
-  const raw = await r.req.body()
-  const body = decodePatchBody(contentType, raw)
-  return { body, patch: patchCheck(r, contentType, raw, body, SCALE_BODY), warnings: [] }
+/**
+ * What a /scale write asks: a Scale (PUT) or a patch of one by `manager`, or a configuration to
+ * apply to one.
+ */
+interface ScaleInput {
+  readonly manager?: string
+  readonly body?: unknown
+  readonly patch?: PatchCheck
+  readonly apply?: { readonly config: unknown; readonly manager: string; readonly force: boolean }
+  readonly warnings: readonly string[]
 }
 
-/** GET, PUT and PATCH of /scale. */
-export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<ApiResponse> {
+/** A PUT's or PATCH's body: read, and checked under fieldValidation, as the Scale upstream decodes it into. */
+async function scaleInput(r: ResourceRequest, contentType: string): Promise<ScaleInput> {
+  if (r.ri.verb !== "patch") {
+    const manager = fieldManagerOf(r, "UpdateOptions")
+    return { manager, ...(await validatedBody(r, "UpdateOptions", SCALE_BODY)) }
+  }
+  checkPatchType(contentType, SCALE)
+  if (contentType === APPLY_PATCH) {
+    const opts = applyOptions(r)
+    return { apply: { ...opts, config: applyConfiguration(await r.req.body()) }, warnings: [] }
+  }
+  const manager = fieldManagerOf(r, "PatchOptions")
+  const raw = await r.req.body()
+  const body = decodePatchBody(contentType, raw)
+  return { manager, body, patch: patchCheck(r, contentType, raw, body, SCALE_BODY), warnings: [] }
+}
+
+/**
+ * Where each version of the scaled kind keeps its replicas: a custom resource's from its CRD's
+ * versions (null for those without a scale subresource), a built-in's spec.replicas.
+ */
+function replicasPathsOf(r: ResourceRequest, crd: CustomResourceDefinition | undefined): ReplicasPaths {
+  if (!crd) return builtinReplicasPaths(r.served.info.kind)
+  return new Map(
+    crd.spec.versions.map((v) => {
+      const path = v.subresources?.scale?.specReplicasPath
+      return [`${crd.spec.group}/${v.name}`, path === undefined ? null : fieldsOf(path)]
+    }),
+  )
+}
+
+/**
+ * The Scale a write makes of `current` (which carries the scaled object's managedFields as the
+ * Scale's): applied, patched or replaced, with the write recorded in its managedFields as
+ * upstream's field manager of the scale subresource records it.
+ */
+function wantedScale(r: ResourceRequest, input: ScaleInput, current: ApiObject, contentType: string): Obj {
+  const now = r.parts.clock.now()
+  if (input.apply) return appliedScale(current, input.apply.config, input.apply, now) as Obj
+  const { patch, body } = input
+  const wanted = (patch ? patch.check(applyPatch(contentType, current, body, SCALE), current) : body) as Obj
+  if (typeof wanted !== "object" || wanted === null)
+    throw badRequest("the body of the request is not a Scale")
+  recordScaleUpdate(current, wanted, input.manager ?? "", now)
+  return wanted
+}
+
+/** GET, PUT and PATCH (server-side apply too) of /scale; `custom`: a custom resource's. */
+export async function scale(r: ResourceRequest, custom?: CustomResourceHandling): Promise<ApiResponse> {
+  const paths = custom?.scale
   const ref = { namespace: r.namespace, name: r.ri.name }
   const out = outputOf(r)
   if (r.ri.verb === "get") {
@@ -139,7 +195,8 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
     )
   }
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? "application/json"
-  const { body, patch, warnings } = await scaleInput(r, contentType)
+  const input = await scaleInput(r, contentType)
+  const replicasPaths = replicasPathsOf(r, custom?.crd)
   let clientRV = ""
   const dryRun = r.req.query.has("dryRun")
   let notes: RequestNotes | undefined
@@ -147,12 +204,11 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
     r.served,
     ref,
     async (cur) => {
+      const parentFields = cur?.metadata?.managedFields
       const current = scaleOf(cur as Obj, paths)
-      const wanted = (
-        patch ? patch.check(applyPatch(contentType, current, body, SCALE), current) : body
-      ) as Obj
-      if (typeof wanted !== "object" || wanted === null)
-        throw badRequest("the body of the request is not a Scale")
+      const fields = scaleManagedFields(parentFields, replicasPaths)
+      if (fields) (current.metadata as ObjectMeta).managedFields = fields as never
+      const wanted = wantedScale(r, input, current, contentType)
       if (
         wanted.metadata?.resourceVersion &&
         wanted.metadata.resourceVersion !== current.metadata?.resourceVersion
@@ -186,14 +242,23 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
       const next = cur as Obj
       if (paths) setPath(next, paths.specReplicasPath, replicas)
       else next.spec = { ...(next.spec ?? {}), replicas }
+      // The Scale's managers mapped back onto the object, as upstream's ScaleHandler.ToParent.
+      const { info } = r.served
+      const apiVersion = info.group ? `${info.group}/${info.version}` : info.version
+      const managed = parentManagedFields(
+        parentFields,
+        scaleObj.metadata?.managedFields,
+        replicasPaths,
+        apiVersion,
+      )
+      const { managedFields: _, ...meta } = next.metadata ?? {}
+      next.metadata = managed ? { ...meta, managedFields: managed as never } : meta
       return next
     },
     {
       dryRun,
       user: r.req.user,
       admitted: true,
-      fieldManager: fieldManagerOf(r, r.ri.verb === "patch" ? "PatchOptions" : "UpdateOptions"),
-      managerSubresource: "scale",
       // A custom resource's replicas path is set in place.
       shallowCurrent: !paths,
       get clientResourceVersion() {
@@ -203,7 +268,7 @@ export async function scale(r: ResourceRequest, paths?: ScalePaths): Promise<Api
   )
   return withWarnings(
     respondScale(r, out, 200, scaleOf(object as Obj, paths)),
-    patch?.warnings ?? warnings,
+    input.patch?.warnings ?? input.warnings,
     notes,
   )
 }

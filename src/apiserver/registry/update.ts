@@ -51,8 +51,6 @@ export interface UpdateOptions extends WriteOptions {
    * Scale's, the PodDisruptionBudget's of an eviction), if any: a mismatch is a 409.
    */
   readonly clientResourceVersion?: string
-  /** The subresource managedFields name when it differs from `subresource` (scale writes the main resource). */
-  readonly managerSubresource?: string
   /** Admitted already in another form (a Scale, a Binding): the update itself is not admitted. */
   readonly admitted?: boolean
   /**
@@ -105,8 +103,8 @@ interface Attempt {
   started: boolean
 }
 
-/** The subresources whose writes managedFields record (others are the server's own). */
-const TRACKED_SUBRESOURCES = new Set(["", "status", "scale", "ephemeralcontainers", "resize"])
+/** The subresources whose writes managedFields record here (others are the server's own; a /scale write records its Scale's in its handler). */
+const TRACKED_SUBRESOURCES = new Set(["", "status", "ephemeralcontainers", "resize"])
 
 /**
  * Reads, transforms and writes back an object, retrying on concurrent writes unless the
@@ -312,7 +310,7 @@ function recordManagedUpdate(
   next: ApiObject,
   opts: UpdateOptions,
 ): void {
-  const sub = opts.managerSubresource ?? opts.subresource ?? ""
+  const sub = opts.subresource ?? ""
   if (opts.fieldManager === undefined || !TRACKED_SUBRESOURCES.has(sub)) return
   recordUpdate(old, next, opts.fieldManager, writeContext(s.info, sub, deps.clock.now(), deps.customShape))
 }
