@@ -3,6 +3,19 @@ import { test } from "node:test"
 import type { Namespace, Node, Secret } from "kubernetes-types/core/v1.js"
 import { defaultNamespace, defaultNode, defaultSecret } from "./core.ts"
 
+const EMPTY_NODE_INFO = {
+  machineID: "",
+  systemUUID: "",
+  bootID: "",
+  kernelVersion: "",
+  osImage: "",
+  containerRuntimeVersion: "",
+  kubeletVersion: "",
+  kubeProxyVersion: "",
+  operatingSystem: "",
+  architecture: "",
+}
+
 const cases: { name: string; input: () => unknown; want: unknown }[] = [
   {
     name: "defaultNamespace() adds the name label and phase, not the finalizer (the strategy's)",
@@ -47,9 +60,37 @@ const cases: { name: string; input: () => unknown; want: unknown }[] = [
     input: () => {
       const n: Node = { metadata: { name: "n" }, status: { capacity: { cpu: "4" } } }
       defaultNode(n)
+      return [n.status?.capacity, n.status?.allocatable]
+    },
+    want: [{ cpu: "4" }, { cpu: "4" }],
+  },
+  {
+    name: "defaultNode() gives a Node without status the zero status Go's JSON writes",
+    input: () => {
+      const n: Node = { metadata: { name: "n" } }
+      defaultNode(n)
+      return n
+    },
+    want: {
+      metadata: { name: "n" },
+      spec: {},
+      status: { daemonEndpoints: { kubeletEndpoint: { Port: 0 } }, nodeInfo: EMPTY_NODE_INFO },
+    },
+  },
+  {
+    name: "defaultNode() fills the nodeInfo strings and port a status leaves out, keeping those it has",
+    input: () => {
+      const n: Node = {
+        metadata: { name: "n" },
+        status: { nodeInfo: { kubeletVersion: "v1.35.0" } as never, daemonEndpoints: {} },
+      }
+      defaultNode(n)
       return n.status
     },
-    want: { capacity: { cpu: "4" }, allocatable: { cpu: "4" } },
+    want: {
+      nodeInfo: { ...EMPTY_NODE_INFO, kubeletVersion: "v1.35.0" },
+      daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+    },
   },
 ]
 

@@ -49,10 +49,35 @@ export function defaultSecret(s: Secret): void {
   delete m.stringData
 }
 
-/** Node defaults: allocatable equals capacity when not reported. */
+/** The fields of a Node's status.nodeInfo, strings Go's JSON always writes (none is omitempty). */
+const NODE_INFO_FIELDS = [
+  "machineID",
+  "systemUUID",
+  "bootID",
+  "kernelVersion",
+  "osImage",
+  "containerRuntimeVersion",
+  "kubeletVersion",
+  "kubeProxyVersion",
+  "operatingSystem",
+  "architecture",
+] as const
+
+/**
+ * Node defaults: allocatable equals capacity when not reported; and what upstream's Go struct
+ * always holds, so its JSON always writes: spec and status (struct fields), status's
+ * daemonEndpoints.kubeletEndpoint.Port (0) and nodeInfo's strings (""), whoever wrote the Node
+ * (a client creating one without status reads these back, as from upstream).
+ */
 export function defaultNode(node: Node): void {
-  const status = (node as Obj).status
-  if (status?.capacity && !status.allocatable) status.allocatable = { ...status.capacity }
+  const n = node as Obj
+  n.spec ??= {}
+  const status = (n.status ??= {})
+  if (status.capacity && !status.allocatable) status.allocatable = { ...status.capacity }
+  const kubelet = ((status.daemonEndpoints ??= {}).kubeletEndpoint ??= {})
+  kubelet.Port ??= 0
+  const info = (status.nodeInfo ??= {})
+  for (const f of NODE_INFO_FIELDS) info[f] ??= ""
 }
 
 /** PersistentVolume defaults: phase Pending, reclaim policy Retain, Filesystem mode. */

@@ -39,7 +39,7 @@ import {
 import { defaultResourceClaim, defaultResourceClaimTemplate } from "./dra.ts"
 import { defaultPod, defaultPodTemplateSpec } from "./pod.ts"
 import { defaultCSIDriver, defaultStorageClass } from "./storage.ts"
-import { defaultEndpointSlice, defaultEndpoints, defaultService } from "./service.ts"
+import { defaultEndpointSlice, defaultEndpoints, defaultService, defaultServiceCIDR } from "./service.ts"
 
 export { generateJobSelector, CONTROLLER_UID_LABEL, JOB_NAME_LABEL } from "./batch.ts"
 export { setNamespaceNameLabel } from "./core.ts"
@@ -86,6 +86,7 @@ const DEFAULTERS: Readonly<Record<string, Defaulter>> = {
   "autoscaling/HorizontalPodAutoscaler": (o, p) => defaultHorizontalPodAutoscaler(o, p.version),
   "discovery.k8s.io/EndpointSlice": defaultEndpointSlice,
   "networking.k8s.io/NetworkPolicy": defaultNetworkPolicy,
+  "networking.k8s.io/ServiceCIDR": defaultServiceCIDR,
   "rbac.authorization.k8s.io/RoleBinding": defaultBinding,
   "resource.k8s.io/ResourceClaim": defaultResourceClaim,
   "resource.k8s.io/ResourceClaimTemplate": defaultResourceClaimTemplate,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { Service } from "kubernetes-types/core/v1.js"
-import { defaultService } from "./service.ts"
+import { defaultService, defaultServiceCIDR } from "./service.ts"
 
 const cases: { name: string; input: Service; want: unknown }[] = [
   {
@@ -87,4 +87,13 @@ test("defaultService() gives a LoadBalancer's ingress IPs the VIP ipMode, and no
   }
   defaultService(other)
   assert.deepEqual(other.status?.loadBalancer?.ingress, [{ ip: "192.0.2.1" }])
+})
+
+test("defaultServiceCIDR() gives a ServiceCIDR without status the empty one Go's JSON writes", () => {
+  const cidr: Record<string, unknown> = { metadata: { name: "c" }, spec: { cidrs: ["10.100.0.0/16"] } }
+  defaultServiceCIDR(cidr)
+  assert.deepEqual(cidr, { metadata: { name: "c" }, spec: { cidrs: ["10.100.0.0/16"] }, status: {} })
+  const ready = { metadata: { name: "r" }, spec: {}, status: { conditions: [] } }
+  defaultServiceCIDR(ready)
+  assert.deepEqual(ready.status, { conditions: [] })
 })

@@ -1,5 +1,6 @@
 /**
- * Defaults of Services, Endpoints and EndpointSlices (core/v1 and discovery/v1 defaults.go),
+ * Defaults of Services, Endpoints, EndpointSlices and ServiceCIDRs (core/v1, discovery/v1 and
+ * networking/v1 defaults.go),
  * plus the Service fields upstream's registry fills before allocating addresses: clusterIP and
  * clusterIPs kept in step, and a single-stack IPv4 family choice.
  */
@@ -77,4 +78,14 @@ export function defaultEndpointSlice(slice: EndpointSlice): void {
     if (p.name === undefined || p.name === null) p.name = ""
     if (!p.protocol) p.protocol = "TCP"
   }
+}
+
+/**
+ * ServiceCIDR defaults: none upstream, but its Go struct always holds spec and status (struct
+ * fields whose members are all omitempty), so its JSON writes `spec: {}` and `status: {}`, and
+ * one created without status reads back with `status: {}` until the controller sets conditions.
+ */
+export function defaultServiceCIDR(cidr: Obj): void {
+  cidr.spec ??= {}
+  cidr.status ??= {}
 }
