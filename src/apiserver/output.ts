@@ -219,19 +219,37 @@ export interface ListMetaOut {
 const COMMA = Buffer.from(",")
 const LIST_END = Buffer.from("]}")
 
-/** The JSON of a list as pieces of bytes: its head, the cached bytes of its items, its end. */
+/**
+ * The JSON of a list as pieces of bytes: its head, the cached bytes of its items, its end. A
+ * custom resource's list is upstream's unstructured list, a Go map: its keys sorted, and its
+ * metadata's continue written even when empty.
+ */
 export function listChunks(info: ResourceInfo, meta: ListMetaOut, items: readonly ApiObject[]): Buffer[] {
-  const head = Buffer.from(
-    `{"kind":${JSON.stringify(listKind(info))},"apiVersion":${JSON.stringify(groupVersion(info))},` +
-      `"metadata":${JSON.stringify(meta)},"items":[`,
-  )
-  const parts: Buffer[] = [head]
+  const kind = JSON.stringify(listKind(info))
+  const apiVersion = JSON.stringify(groupVersion(info))
+  const parts: Buffer[] = [
+    Buffer.from(
+      info.custom
+        ? `{"apiVersion":${apiVersion},"items":[`
+        : `{"kind":${kind},"apiVersion":${apiVersion},"metadata":${JSON.stringify(meta)},"items":[`,
+    ),
+  ]
   for (let i = 0; i < items.length; i++) {
     if (i > 0) parts.push(COMMA)
     parts.push(objectBytes(items[i] as ApiObject))
   }
-  parts.push(LIST_END)
+  parts.push(info.custom ? Buffer.from(`],"kind":${kind},"metadata":${customListMeta(meta)}}`) : LIST_END)
   return parts
+}
+
+/** The list metadata of a custom resource's list, as upstream's unstructured list writes it. */
+function customListMeta(meta: ListMetaOut): string {
+  const count = meta.remainingItemCount
+  return JSON.stringify({
+    continue: meta.continue ?? "",
+    ...(count !== undefined ? { remainingItemCount: count } : {}),
+    resourceVersion: meta.resourceVersion,
+  })
 }
 
 /** PartialObjectMetadata of an object (meta.k8s.io). */

@@ -7,6 +7,7 @@ import type { UserInfo } from "../http.ts"
 import { knownJson } from "../known-json.ts"
 import type { Shape } from "../shapes.ts"
 import { knownObjectJson } from "../output.ts"
+import { hasSortedKeys, setInOrder } from "./custom-key-order.ts"
 
 /** A request's view of one resource: what it is, where it is stored, the version it is served at. */
 export interface Served {
@@ -455,11 +456,19 @@ export function shallowCopy<T extends ApiObject>(obj: T): T {
   return { ...obj, metadata: { ...obj.metadata } }
 }
 
-/** Parses a stored value and sets its resourceVersion. */
+/**
+ * Parses a stored value and sets its resourceVersion: in its sorted place when the value's keys
+ * are sorted (a custom resource's, see customStoredForm), else last.
+ */
 export function decode(value: string, revision: number): ApiObject {
   const obj = JSON.parse(value) as ApiObject
   const meta = obj.metadata ?? (obj.metadata = {})
-  meta.resourceVersion = String(revision)
+  const rv = String(revision)
+  if (meta.resourceVersion === undefined && hasSortedKeys(obj as Record<string, unknown>)) {
+    obj.metadata = setInOrder(meta as Record<string, unknown>, "resourceVersion", rv)
+  } else {
+    meta.resourceVersion = rv
+  }
   return obj
 }
 

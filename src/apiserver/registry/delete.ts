@@ -17,6 +17,7 @@ import {
   readStored,
   storedRevision,
   decode,
+  encode,
   encodeMarkedRewrite,
   keyFor,
   rememberWritten,
@@ -27,6 +28,7 @@ import {
 } from "./context.ts"
 import { setObjectJson } from "../output.ts"
 import { defaultGracePeriod } from "./strategy.ts"
+import { withSortedKeys } from "./custom-key-order.ts"
 
 /** meta/v1 DeleteOptions, as the handler decoded them from the body and query. */
 export interface DeleteOptions {
@@ -269,14 +271,18 @@ async function deleteFrom(
       return (await held()) ? { object: reg.toServed(s, obj), finished: false } : undefined
     }
     if (changed) {
-      const marked = encodeMarkedRewrite(next, { obj, value: cur.value })
+      // A custom resource's new metadata fields go in their sorted places (see customStoredForm),
+      // and its JSON is its own (the marked value's resourceVersion would come last).
+      if (s.info.custom) next.metadata = withSortedKeys(next.metadata)
+      const marked = s.info.custom ? undefined : encodeMarkedRewrite(next, { obj, value: cur.value })
+      const value = marked?.value ?? encode(next)
       // The watch cache takes `next` for the event (it stays as written): no parse back.
-      reg.deps.written?.(key, marked.value, next)
+      reg.deps.written?.(key, value, next)
       writing.started = true
-      entry = await store.update(key, marked.value, cur.revision)
-      rememberWritten(next, marked)
+      entry = await store.update(key, value, cur.revision)
+      if (marked) rememberWritten(next, marked)
       stampRevision(next, entry.revision)
-      setJson(next, marked, entry.revision)
+      if (marked) setJson(next, marked, entry.revision)
       if (!removeNow) return { object: reg.toServed(s, next), finished: false }
       last = next
       lastMarked = marked

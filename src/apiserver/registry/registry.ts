@@ -240,9 +240,12 @@ export class Registry {
         throw unknownReason("resourceVersion should not be set on objects to be created")
       }
     }
-    delete meta.resourceVersion
-    // Stored as served (most kinds): the response's JSON is the value with its resourceVersion.
-    const marked = needsConversion(s) ? undefined : encodeMarked(obj)
+    // A custom resource's keeps its place for the revision (customStoredForm), JSON leaves it out.
+    if (s.info.custom) meta.resourceVersion = undefined
+    else delete meta.resourceVersion
+    // Stored as served (most kinds): the response's JSON is the value with its resourceVersion
+    // (last in metadata, not a custom resource's in its sorted place).
+    const marked = needsConversion(s) || s.info.custom ? undefined : encodeMarked(obj)
     const key = keyFor(s, namespace, meta.name as string)
     const e = await this.#d.store.create(...written(this.#d, key, s, obj, marked?.value)).catch((err) => {
       throw err instanceof KeyExistsError ? alreadyExists(qualified(s), meta.name as string) : err

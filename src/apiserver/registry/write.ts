@@ -7,6 +7,7 @@ import { type ApiObject, badRequest, invalid } from "../../api/index.ts"
 import type { UserInfo } from "../http.ts"
 import { builtinTypeOf } from "../decode-types.ts"
 import { asStored, withoutOmittedZeros } from "../omit-zero.ts"
+import { customStoredForm } from "./custom-key-order.ts"
 import {
   type AdmissionNotes,
   type AdmissionOrigin,
@@ -114,10 +115,12 @@ export function checkValid(
 /**
  * `obj`, admitted and valid, as upstream's storage reads it back (see asStored): what a write
  * stores and answers, dry runs included (upstream's dry run copies the object through the
- * storage codec too). Copies what it changes; `obj` itself is left alone.
+ * storage codec too); a custom resource's with its keys sorted (see customStoredForm). Copies
+ * what it changes; `obj` itself is left alone.
  */
 export function storedForm(s: Served, obj: ApiObject): ApiObject {
-  const type = s.info.custom ? undefined : builtinTypeOf(s.info)
+  if (s.info.custom) return customStoredForm(obj)
+  const type = builtinTypeOf(s.info)
   return type ? (asStored(type, obj) as ApiObject) : obj
 }
 
