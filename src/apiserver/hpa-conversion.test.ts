@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { after, before, test } from "node:test"
-import { type ClientEnv, startClientEnv } from "../testing/index.ts"
+import { type ClientEnv, apiCall, startClientEnv } from "../testing/index.ts"
 import { hpaToV1, hpaToV2 } from "./hpa-conversion.ts"
 
 let env: ClientEnv
@@ -111,4 +111,36 @@ test("every metric type and its status survive v2 → v1 → v2", () => {
   const back = hpaToV2(v1)
   assert.deepEqual(back.spec?.metrics, metrics)
   assert.deepEqual(back.status?.currentMetrics, currentMetrics)
+})
+
+test("a new HPA's status is each version's zero: currentReplicas omitted at v2, written at v1", async () => {
+  // autoscaling/v2's currentReplicas is `omitempty`, v1's is not; desiredReplicas neither.
+  const spec = { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "d" }, maxReplicas: 3 }
+  for (const [path, name] of [
+    [V2, "zero-v2"],
+    [V1, "zero-v1"],
+  ] as const) {
+    const created = await apiCall(env.api, "POST", path, { metadata: { name }, spec })
+    assert.equal(created.status, 201, created.text)
+    const at = path === V2 ? "v2" : "v1"
+    const want = at === "v2" ? { desiredReplicas: 0 } : { currentReplicas: 0, desiredReplicas: 0 }
+    assert.deepEqual(created.json.status, want, `created at ${at}`)
+    assert.deepEqual((await apiCall(env.api, "GET", `${V2}/${name}`)).json.status, { desiredReplicas: 0 })
+    assert.deepEqual((await apiCall(env.api, "GET", `${V1}/${name}`)).json.status, {
+      currentReplicas: 0,
+      desiredReplicas: 0,
+    })
+  }
+})
+
+test("hpaToV2() leaves out a zero currentReplicas, hpaToV1() writes it", () => {
+  const v1 = {
+    apiVersion: "autoscaling/v1",
+    kind: "HorizontalPodAutoscaler",
+    metadata: { name: "h" },
+    spec: {},
+  }
+  const v2 = hpaToV2({ ...v1, status: { currentReplicas: 0, desiredReplicas: 2 } })
+  assert.deepEqual(v2.status, { desiredReplicas: 2 })
+  assert.deepEqual(hpaToV1(v2).status, { currentReplicas: 0, desiredReplicas: 2 })
 })

@@ -250,7 +250,8 @@ export function hpaToV2(o: Obj): Obj {
     status: defined({
       observedGeneration: status.observedGeneration,
       lastScaleTime: status.lastScaleTime,
-      currentReplicas: status.currentReplicas ?? 0,
+      // v2's currentReplicas is omitempty: a zero is left out (v1's is always written).
+      currentReplicas: status.currentReplicas || undefined,
       desiredReplicas: status.desiredReplicas ?? 0,
       currentMetrics: currentMetrics.length ? currentMetrics : undefined,
       conditions,

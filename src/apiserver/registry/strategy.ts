@@ -54,8 +54,11 @@ const TRACKS_GENERATION = new Set([
   "resource.k8s.io/ResourceSlice",
 ])
 
-/** Status fields Go always serializes (non-omitempty), so clients that require them find them. */
-const INITIAL_STATUS: Record<string, () => Record<string, unknown>> = {
+/**
+ * Status fields Go always serializes (non-omitempty), so clients that require them find them;
+ * given the version the object is written at.
+ */
+const INITIAL_STATUS: Record<string, (version: string) => Record<string, unknown>> = {
   "/ReplicationController": () => ({ replicas: 0 }),
   "apps/ReplicaSet": () => ({ replicas: 0 }),
   "apps/StatefulSet": () => ({ replicas: 0, availableReplicas: 0 }),
@@ -65,7 +68,9 @@ const INITIAL_STATUS: Record<string, () => Record<string, unknown>> = {
     numberMisscheduled: 0,
     numberReady: 0,
   }),
-  "autoscaling/HorizontalPodAutoscaler": () => ({ currentReplicas: 0, desiredReplicas: 0 }),
+  // v2's currentReplicas is omitempty, v1's is not.
+  "autoscaling/HorizontalPodAutoscaler": (version) =>
+    version === "v1" ? { currentReplicas: 0, desiredReplicas: 0 } : { desiredReplicas: 0 },
   "policy/PodDisruptionBudget": () => ({
     disruptionsAllowed: 0,
     currentHealthy: 0,
@@ -149,7 +154,7 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj, ctx: CreateContex
   if (hasStatus(info) && !STATUS_ON_CREATE.has(key)) {
     const initial = INITIAL_STATUS[key]
     if (key === "/Pod") obj.status = initialPodStatus(obj as Pod, ctx.now)
-    else if (initial) obj.status = initial()
+    else if (initial) obj.status = initial(info.version)
     else delete obj.status
   }
   if (tracksGeneration(info) && obj.metadata) obj.metadata.generation = 1
