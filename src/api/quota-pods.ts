@@ -146,7 +146,8 @@ function isTerminating(pod: Pod): boolean {
   return d !== undefined && d !== null && d >= 0
 }
 
-function matchesValues(scope: ScopedResourceSelectorRequirement, value: string): boolean {
+/** Whether a scope requirement's operator and values select an object labelled `value` for its scope. */
+export function matchesValues(scope: ScopedResourceSelectorRequirement, value: string): boolean {
   const values = scope.values ?? []
   switch (scope.operator) {
     case "In":

@@ -129,3 +129,107 @@ test("quotaMatches() ignores a quota until its status names what it limits", () 
     false,
   )
 })
+
+// Upstream's PVC evaluator: a claim refers to the classes of its spec, its status and a
+// modification in progress; each is a label value of the VolumeAttributesClass scope.
+const claimScopeCases: { name: string; operator: string; values?: string[]; claim: object; want: boolean }[] =
+  [
+    {
+      name: "Exists selects a claim asking for a class",
+      operator: "Exists",
+      claim: { spec: { volumeAttributesClassName: "gold" } },
+      want: true,
+    },
+    { name: "Exists skips a claim without one", operator: "Exists", claim: { spec: {} }, want: false },
+    {
+      name: "DoesNotExist selects a claim without one",
+      operator: "DoesNotExist",
+      claim: { spec: {} },
+      want: true,
+    },
+    {
+      name: "DoesNotExist skips a claim with one",
+      operator: "DoesNotExist",
+      claim: { status: { currentVolumeAttributesClassName: "gold" } },
+      want: false,
+    },
+    {
+      name: "In selects a claim whose class is listed",
+      operator: "In",
+      values: ["gold"],
+      claim: { spec: { volumeAttributesClassName: "gold" } },
+      want: true,
+    },
+    {
+      name: "In selects by the class a modification moves to",
+      operator: "In",
+      values: ["gold"],
+      claim: {
+        spec: { volumeAttributesClassName: "silver" },
+        status: { modifyVolumeStatus: { targetVolumeAttributesClassName: "gold", status: "InProgress" } },
+      },
+      want: true,
+    },
+    {
+      name: "In skips a claim without a class",
+      operator: "In",
+      values: ["gold"],
+      claim: { spec: {} },
+      want: false,
+    },
+    {
+      name: "NotIn selects a claim without a class",
+      operator: "NotIn",
+      values: ["gold"],
+      claim: { spec: {} },
+      want: true,
+    },
+    {
+      name: "NotIn selects a claim with another class besides the listed one",
+      operator: "NotIn",
+      values: ["gold"],
+      claim: {
+        spec: { volumeAttributesClassName: "gold" },
+        status: { currentVolumeAttributesClassName: "silver" },
+      },
+      want: true,
+    },
+    {
+      name: "NotIn skips a claim whose only class is listed",
+      operator: "NotIn",
+      values: ["gold"],
+      claim: { spec: { volumeAttributesClassName: "gold" } },
+      want: false,
+    },
+  ]
+for (const c of claimScopeCases) {
+  test(`quotaMatches() of a claim, VolumeAttributesClass scope: ${c.name}`, () => {
+    const expr = {
+      scopeName: "VolumeAttributesClass",
+      operator: c.operator,
+      ...(c.values ? { values: c.values } : {}),
+    }
+    const quota = {
+      spec: { scopeSelector: { matchExpressions: [expr] } },
+      status: { hard: { "requests.storage": "10Gi" } },
+    }
+    const claim = { metadata: { name: "c" }, ...c.claim } as ApiObject
+    assert.equal(quotaMatches(quota, quotaEvaluator("", "persistentvolumeclaims"), claim), c.want)
+  })
+}
+
+test("quotaMatches() of a claim: spec.scopes VolumeAttributesClass is Exists", () => {
+  const quota = {
+    spec: { scopes: ["VolumeAttributesClass"] },
+    status: { hard: { persistentvolumeclaims: "1" } },
+  }
+  const ev = quotaEvaluator("", "persistentvolumeclaims")
+  assert.equal(
+    quotaMatches(quota, ev, {
+      metadata: { name: "a" },
+      spec: { volumeAttributesClassName: "gold" },
+    } as ApiObject),
+    true,
+  )
+  assert.equal(quotaMatches(quota, ev, { metadata: { name: "b" }, spec: {} } as ApiObject), false)
+})

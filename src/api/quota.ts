@@ -12,7 +12,7 @@ import type {
 } from "kubernetes-types/core/v1.js"
 import type { ApiObject } from "./meta.ts"
 import { ONE, type QuotaEvaluator, ZERO } from "./quota-evaluator.ts"
-import { podEvaluator } from "./quota-pods.ts"
+import { matchesValues, podEvaluator } from "./quota-pods.ts"
 import { type Amounts, amountsOf } from "./resource-list.ts"
 
 export type { QuotaEvaluator } from "./quota-evaluator.ts"
@@ -103,8 +103,36 @@ const claimEvaluator: QuotaEvaluator = {
     }
     return out
   },
-  matchesScope: () => false,
+  matchesScope: claimMatchesScope,
   handles: (op) => op === "CREATE" || op === "UPDATE",
+}
+
+/**
+ * The VolumeAttributesClasses a claim refers to: the one it asks for, the one it has, and the
+ * one a modification in progress moves it to (upstream's getReferencedVolumeAttributesClassNames).
+ */
+function volumeAttributesClassesOf(pvc: PersistentVolumeClaim): Set<string> {
+  const names = new Set<string>()
+  const add = (n: string | null | undefined) => void (n && names.add(n))
+  add(pvc.spec?.volumeAttributesClassName)
+  add(pvc.status?.currentVolumeAttributesClassName)
+  add(pvc.status?.modifyVolumeStatus?.targetVolumeAttributesClassName)
+  return names
+}
+
+/**
+ * The one scope a claim falls under, VolumeAttributesClass, as upstream's PVC evaluator: Exists
+ * when the claim refers to a class; otherwise the requirement as a label selector on each class
+ * it refers to (any one selected selects it), or on no label when it refers to none (NotIn and
+ * DoesNotExist then select it).
+ */
+function claimMatchesScope(scope: ScopedResourceSelectorRequirement, obj: ApiObject): boolean {
+  if (scope.scopeName !== "VolumeAttributesClass") return false
+  const names = volumeAttributesClassesOf(obj as PersistentVolumeClaim)
+  if (scope.operator === "Exists") return names.size > 0
+  if (names.size === 0) return scope.operator === "NotIn" || scope.operator === "DoesNotExist"
+  for (const n of names) if (matchesValues(scope, n)) return true
+  return false
 }
 
 // ---- everything else: object counts ----
