@@ -16,7 +16,7 @@ import {
   isDns1123Subdomain,
   isDns1123SubdomainWithUnderscore,
 } from "./names.ts"
-import { validateResourceRequirements } from "./resources.ts"
+import { validatePodResourceRequirements, validateResourceRequirements } from "./resources.ts"
 import { validateAffinity, validateTolerations, validateTopologySpread } from "./scheduling.ts"
 import { validatePodSecurityContext } from "./security-context.ts"
 import { validateVolumes } from "./volumes.ts"
@@ -264,8 +264,7 @@ export function validatePodSpec(
   errs.push(...validateInitContainers(s.initContainers, s.containers, ctx, child(field, "initContainers")))
   errs.push(...validateEphemeralContainers(s, ctx, child(field, "ephemeralContainers")))
   const podResources = (s as { resources?: Parameters<typeof validateResourceRequirements>[0] }).resources
-  if (podResources)
-    errs.push(...validateResourceRequirements(podResources, NO_NAMES, child(field, "resources")))
+  if (podResources) errs.push(...validatePodResourceRequirements(podResources, child(field, "resources")))
   // The overhead (RuntimeClass admission sets it) is checked as a container's limits, as upstream's.
   if (s.overhead && Object.keys(s.overhead).length)
     errs.push(...validateResourceRequirements({ limits: s.overhead }, NO_NAMES, child(field, "overhead")))

@@ -7,6 +7,14 @@ import { validatePod } from "./pod.ts"
 const createCases: { name: string; input: Pod; want: string[] }[] = [
   { name: "validatePod() accepts a defaulted pod", input: pod(), want: [] },
   {
+    // Upstream checks pod-level names with validatePodResourceName, not the containers' rule.
+    name: "validatePod() refuses a pod-level resource that is no resource once",
+    input: pod({ resources: { limits: { cpu: "1", "limits.hugepages-2Mi": "2Mi" } } } as Partial<PodSpec>),
+    want: [
+      'spec.resources.limits[limits.hugepages-2Mi]: Invalid value: "limits.hugepages-2Mi": must be a standard resource type or fully qualified',
+    ],
+  },
+  {
     name: "validatePod() requires containers",
     input: pod({ containers: [] }),
     want: ["spec.containers: Required value"],

@@ -2,7 +2,12 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import type { ResourceRequirements } from "kubernetes-types/core/v1.js"
 import { printed } from "./_fixtures.ts"
-import { isStandardQuotaResource, validateResourceName, validateResourceRequirements } from "./resources.ts"
+import {
+  isStandardQuotaResource,
+  validatePodResourceRequirements,
+  validateResourceName,
+  validateResourceRequirements,
+} from "./resources.ts"
 
 const F = "resources"
 
@@ -83,3 +88,40 @@ test("isStandardQuotaResource() is the standard resources but storage, with huge
     "requests.hugepages-1Gi",
   ])
 })
+
+// Upstream's validatePodResourceName: a resource name, then cpu, memory or huge pages only; none
+// of the container rule's errors (a standard resource for containers, extended resource names).
+const podCases: { name: string; input: ResourceRequirements; want: string[] }[] = [
+  {
+    name: "accepts cpu, memory and huge pages",
+    input: {
+      requests: { cpu: "1", memory: "1Gi" },
+      limits: { cpu: "1", memory: "1Gi", "hugepages-2Mi": "2Mi" },
+    },
+    want: [],
+  },
+  {
+    name: "refuses a name that is no resource once, not again as a container's",
+    input: { limits: { "limits.hugepages-2Mi": "2Mi", cpu: "1" } },
+    want: [
+      'spec.resources.limits[limits.hugepages-2Mi]: Invalid value: "limits.hugepages-2Mi": must be a standard resource type or fully qualified',
+    ],
+  },
+  {
+    name: "refuses other resources as unsupported",
+    input: {
+      requests: { "ephemeral-storage": "1Gi", "example.com/dev": "1" },
+      limits: { "example.com/dev": "1" },
+    },
+    want: [
+      'spec.resources.limits[example.com/dev]: Unsupported value: "example.com/dev": supported values: "cpu", "hugepages-", "memory"',
+      'spec.resources.requests[ephemeral-storage]: Unsupported value: "ephemeral-storage": supported values: "cpu", "hugepages-", "memory"',
+      'spec.resources.requests[example.com/dev]: Unsupported value: "example.com/dev": supported values: "cpu", "hugepages-", "memory"',
+    ],
+  },
+]
+for (const c of podCases) {
+  test(`validatePodResourceRequirements() ${c.name}`, () => {
+    assert.deepEqual(printed(validatePodResourceRequirements(c.input, "spec.resources")), c.want)
+  })
+}

@@ -5,7 +5,7 @@
  */
 import type { ResourceRequirements } from "kubernetes-types/core/v1.js"
 import type { FieldError } from "../errors.ts"
-import { duplicate, forbidden, invalidValue, required } from "../field-errors.ts"
+import { duplicate, forbidden, invalidValue, notSupported, required } from "../field-errors.ts"
 import { child, index, key, list, notFoundDetail, pushInvalid } from "./_field.ts"
 import {
   compareQuantity,
@@ -114,6 +114,20 @@ export function validateContainerResourceName(name: string, field: string): Fiel
   return errs
 }
 
+/** What pod-level resources (spec.resources) may name; "hugepages-" stands for every huge page size. */
+const POD_LEVEL = ["cpu", "hugepages-", "memory"]
+
+/**
+ * A resource name in a pod's own requests or limits (upstream's validatePodResourceName): a
+ * valid resource name, then cpu, memory or a huge page size.
+ */
+export function validatePodResourceName(name: string, field: string): FieldError[] {
+  const errs = validateResourceName(name, field)
+  if (errs.length) return errs
+  if (name !== "cpu" && name !== "memory" && !isHugePages(name)) return [notSupported(field, name, POD_LEVEL)]
+  return []
+}
+
 /** Parses a quantity at `field`, reporting a malformed one. */
 export function quantityAt(value: unknown, field: string, errs: FieldError[]): Quantity | undefined {
   const q = parseQuantity(value)
@@ -139,6 +153,21 @@ export function validateResourceRequirements(
   podClaims: ReadonlySet<string>,
   field: string,
 ): FieldError[] {
+  return validateRequirements(reqs, podClaims, field, validateContainerResourceName)
+}
+
+/** A pod's own requests and limits (spec.resources): a container's rules, but its names pod-level ones. */
+export function validatePodResourceRequirements(reqs: ResourceRequirements, field: string): FieldError[] {
+  return validateRequirements(reqs, new Set(), field, validatePodResourceName)
+}
+
+/** Requests, limits and claims, each name checked by `validateName`. */
+function validateRequirements(
+  reqs: ResourceRequirements | undefined,
+  podClaims: ReadonlySet<string>,
+  field: string,
+  validateName: (name: string, field: string) => FieldError[],
+): FieldError[] {
   const errs: FieldError[] = []
   const limPath = child(field, "limits")
   const reqPath = child(field, "requests")
@@ -150,7 +179,7 @@ export function validateResourceRequirements(
   for (const name in limitMap) {
     const value = limitMap[name]
     const path = key(limPath, name)
-    errs.push(...validateContainerResourceName(name, path))
+    errs.push(...validateName(name, path))
     errs.push(...validateResourceQuantity(name, value, path))
     ;(limits ??= new Map()).set(name, parseQuantity(value))
     if (isHugePages(name)) hugePages = true
@@ -160,7 +189,7 @@ export function validateResourceRequirements(
   for (const name in requestMap) {
     const value = requestMap[name]
     const path = key(reqPath, name)
-    errs.push(...validateContainerResourceName(name, path))
+    errs.push(...validateName(name, path))
     errs.push(...validateResourceQuantity(name, value, path))
     const q = parseQuantity(value)
     if (limits?.has(name)) {
