@@ -1,32 +1,11 @@
 import assert from "node:assert/strict"
-import { after, before, test } from "node:test"
-import { MemoryStore } from "../../storage/index.ts"
+import { before, describe, test } from "node:test"
 import { FakeClock } from "../../util/index.ts"
-import { createApiServer, type ApiServer } from "../server.ts"
-import { apiCall } from "../../testing/index.ts"
+import type { ApiServer } from "../server.ts"
+import { apiCall, memoryApiServer } from "../../testing/index.ts"
 
 // A /scale write's body is decoded as the autoscaling/v1 Scale upstream reads it into, so its
 // type errors, syntax errors and unknown fields are answered as for any other kind's body.
-
-let api: ApiServer
-const ac = new AbortController()
-
-before(async () => {
-  api = createApiServer({ store: new MemoryStore(), clock: new FakeClock(Date.UTC(2026, 10, 24, 12, 0, 0)) })
-  void api.run(ac.signal)
-  await api.ready()
-  const dep = {
-    metadata: { name: "d" },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: "d" } },
-      template: { metadata: { labels: { app: "d" } }, spec: { containers: [{ name: "c", image: "nginx" }] } },
-    },
-  }
-  const c = await apiCall(api, "POST", "/apis/apps/v1/namespaces/default/deployments", dep)
-  assert.equal(c.status, 201, c.text)
-})
-after(() => ac.abort())
 
 const SCALE = "/apis/apps/v1/namespaces/default/deployments/d/scale"
 const MERGE = { "content-type": "application/merge-patch+json" }
@@ -35,50 +14,76 @@ function scale(spec: Record<string, unknown>) {
   return { kind: "Scale", apiVersion: "autoscaling/v1", metadata: { name: "d", namespace: "default" }, spec }
 }
 
-test("a PUT of a Scale whose replicas is not an int32 is refused in the decoder's words", async () => {
-  const res = await apiCall(api, "PUT", SCALE, scale({ replicas: "x" }))
-  assert.equal(res.status, 400, res.text)
-  assert.equal(
-    res.json.message,
-    'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal string into Go struct field ScaleSpec.spec.replicas of type int32',
-  )
-})
+describe("the body of a /scale write", () => {
+  let api: ApiServer
+  memoryApiServer((a) => (api = a), { clock: new FakeClock(Date.UTC(2026, 10, 24, 12, 0, 0)) })
+  // After the server starts: hooks run in the order they are registered.
+  before(async () => {
+    const dep = {
+      metadata: { name: "d" },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "d" } },
+        template: {
+          metadata: { labels: { app: "d" } },
+          spec: { containers: [{ name: "c", image: "nginx" }] },
+        },
+      },
+    }
+    const c = await apiCall(api, "POST", "/apis/apps/v1/namespaces/default/deployments", dep)
+    assert.equal(c.status, 201, c.text)
+  })
 
-test("a merge patch that leaves replicas a string is refused as a patch that does not decode", async () => {
-  const res = await apiCall(api, "PATCH", SCALE, { spec: { replicas: "x" } }, MERGE)
-  assert.equal(res.status, 422, res.text)
-  assert.match(
-    res.json.message,
-    /is invalid: patch: Invalid value: ".*": json: cannot unmarshal string into Go struct field ScaleSpec\.spec\.replicas of type int32$/,
-  )
-})
+  test("a PUT of a Scale whose replicas is not an int32 is refused in the decoder's words", async () => {
+    const res = await apiCall(api, "PUT", SCALE, scale({ replicas: "x" }))
+    assert.equal(res.status, 400, res.text)
+    assert.equal(
+      res.json.message,
+      'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal string into Go struct field ScaleSpec.spec.replicas of type int32',
+    )
+  })
 
-test("a Scale's unknown fields are warned about, or refused under Strict", async () => {
-  const warned = await apiCall(api, "PUT", SCALE, scale({ replicas: 2, foo: 1 }))
-  assert.equal(warned.status, 200, warned.text)
-  assert.equal(warned.headers.get("warning"), '299 - "unknown field \\"spec.foo\\""')
-  const strict = await apiCall(api, "PUT", `${SCALE}?fieldValidation=Strict`, scale({ replicas: 2, foo: 1 }))
-  assert.equal(strict.status, 400, strict.text)
-  assert.equal(
-    strict.json.message,
-    'Scale in version "v1" cannot be handled as a Scale: strict decoding error: unknown field "spec.foo"',
-  )
-  const patched = await apiCall(
-    api,
-    "PATCH",
-    `${SCALE}?fieldValidation=Strict`,
-    { spec: { replicas: 2, foo: 1 } },
-    MERGE,
-  )
-  assert.equal(patched.status, 422, patched.text)
-  assert.equal(
-    patched.json.message,
-    ' "" is invalid: patch: Invalid value: "map[spec:map[foo:1 replicas:2]]": strict decoding error: unknown field "spec.foo"',
-  )
-})
+  test("a merge patch that leaves replicas a string is refused as a patch that does not decode", async () => {
+    const res = await apiCall(api, "PATCH", SCALE, { spec: { replicas: "x" } }, MERGE)
+    assert.equal(res.status, 422, res.text)
+    assert.match(
+      res.json.message,
+      /is invalid: patch: Invalid value: ".*": json: cannot unmarshal string into Go struct field ScaleSpec\.spec\.replicas of type int32$/,
+    )
+  })
 
-test("a malformed patch of a Scale is refused in Go's words", async () => {
-  const res = await apiCall(api, "PATCH", SCALE, '{"spec":{"replicas":2}', MERGE)
-  assert.equal(res.status, 400, res.text)
-  assert.equal(res.json.message, "error decoding patch: unexpected end of JSON input")
+  test("a Scale's unknown fields are warned about, or refused under Strict", async () => {
+    const warned = await apiCall(api, "PUT", SCALE, scale({ replicas: 2, foo: 1 }))
+    assert.equal(warned.status, 200, warned.text)
+    assert.equal(warned.headers.get("warning"), '299 - "unknown field \\"spec.foo\\""')
+    const strict = await apiCall(
+      api,
+      "PUT",
+      `${SCALE}?fieldValidation=Strict`,
+      scale({ replicas: 2, foo: 1 }),
+    )
+    assert.equal(strict.status, 400, strict.text)
+    assert.equal(
+      strict.json.message,
+      'Scale in version "v1" cannot be handled as a Scale: strict decoding error: unknown field "spec.foo"',
+    )
+    const patched = await apiCall(
+      api,
+      "PATCH",
+      `${SCALE}?fieldValidation=Strict`,
+      { spec: { replicas: 2, foo: 1 } },
+      MERGE,
+    )
+    assert.equal(patched.status, 422, patched.text)
+    assert.equal(
+      patched.json.message,
+      ' "" is invalid: patch: Invalid value: "map[spec:map[foo:1 replicas:2]]": strict decoding error: unknown field "spec.foo"',
+    )
+  })
+
+  test("a malformed patch of a Scale is refused in Go's words", async () => {
+    const res = await apiCall(api, "PATCH", SCALE, '{"spec":{"replicas":2}', MERGE)
+    assert.equal(res.status, 400, res.text)
+    assert.equal(res.json.message, "error decoding patch: unexpected end of JSON input")
+  })
 })
