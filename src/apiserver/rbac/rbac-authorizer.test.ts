@@ -5,33 +5,13 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { apiCall, memoryApiServer } from "../../testing/index.ts"
-import { FakeClock } from "../../util/index.ts"
-import { createAuthenticator } from "../authn.ts"
+import { ROBOT, as, rbacServerOptions } from "./_fixtures.ts"
 import type { ApiServer } from "../server.ts"
 
 const RBAC = "/apis/rbac.authorization.k8s.io/v1"
-const ROBOT = "system:serviceaccount:team:robot"
 
 let api: ApiServer
-memoryApiServer((started) => (api = started), {
-  clock: new FakeClock(Date.UTC(2026, 11, 1)),
-  authorizationModes: ["RBAC"],
-  authenticate: createAuthenticator({
-    tokens: new Map([
-      ["admin", { name: "admin", groups: ["system:masters", "system:authenticated"] }],
-      ["jane", { name: "jane", groups: ["devs", "system:authenticated"] }],
-      [
-        "robot",
-        {
-          name: ROBOT,
-          groups: ["system:serviceaccounts", "system:serviceaccounts:team", "system:authenticated"],
-        },
-      ],
-    ]),
-  }),
-})
-
-const as = (token: string) => ({ authorization: `Bearer ${token}` })
+memoryApiServer((started) => (api = started), rbacServerOptions())
 
 /** Writes as the admin, then lists (a consistent read) so that the watch cache has the write. */
 async function admin(method: string, path: string, body?: unknown): Promise<void> {
