@@ -366,16 +366,28 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const saTokens = opts.serviceAccountTokens
   const rbacCache = (resource: string) =>
     cache.resource(prefixOf("rbac.authorization.k8s.io", "v1", resource))
-  const { authorization, policy: rbacPolicy } = authorizationOf(opts, () => ({
-    roles: rbacCache("roles"),
-    roleBindings: rbacCache("rolebindings"),
-    clusterRoles: rbacCache("clusterroles"),
-    clusterRoleBindings: rbacCache("clusterrolebindings"),
-    onReset: (fn) => cache.onReset(fn),
-    get revision() {
-      return cache.revision
-    },
-  }))
+  const { authorization, policy: rbacPolicy } = authorizationOf(opts, {
+    rbac: () => ({
+      onReset: (fn) => cache.onReset(fn),
+      get revision() {
+        return cache.revision
+      },
+      roles: rbacCache("roles"),
+      roleBindings: rbacCache("rolebindings"),
+      clusterRoles: rbacCache("clusterroles"),
+      clusterRoleBindings: rbacCache("clusterrolebindings"),
+    }),
+    node: () => ({
+      onReset: (fn) => cache.onReset(fn),
+      get revision() {
+        return cache.revision
+      },
+      pods: podsCache,
+      persistentVolumes: cache.resource(prefixOf("", "v1", "persistentvolumes")),
+      volumeAttachments: cache.resource(prefixOf("storage.k8s.io", "v1", "volumeattachments")),
+      resourceSlices: cache.resource(prefixOf("resource.k8s.io", "v1", "resourceslices")),
+    }),
+  })
   const authorize = authorization.authorize
   const authenticate = unionAuthenticators(
     opts.authenticate,
