@@ -13,7 +13,14 @@ import {
   serverAuthorization,
 } from "./authorization-modes.ts"
 import type { ApiRequest } from "./http.ts"
-import { NodeGraph, type NodeGraphCaches, nodeAuthorizer } from "./node-authz/index.ts"
+import type { AdmissionPlugin } from "./admission.ts"
+import {
+  NodeGraph,
+  type NodeGraphCaches,
+  nodeAuthorizer,
+  nodeRestriction,
+  type NodeRestrictionLookups,
+} from "./node-authz/index.ts"
 import { PolicyIndex, type RbacCaches, rbacAuthorizer } from "./rbac/index.ts"
 import type { RequestInfo } from "./request-info.ts"
 
@@ -48,6 +55,18 @@ export function authorizationOf(
     node: () => nodeAuthorizer(new NodeGraph(caches.node())),
   })
   return { authorization, ...(policy ? { policy } : {}) }
+}
+
+/**
+ * NodeRestriction when the Node mode is on: upstream enables it apart
+ * (--enable-admission-plugins), always together with the mode.
+ */
+export function nodeAdmission(
+  opts: AuthorizationOptions,
+  lookups: NodeRestrictionLookups,
+): AdmissionPlugin[] {
+  const on = !opts.authorize && (opts.authorizationModes ?? []).includes("Node")
+  return on ? [nodeRestriction(lookups)] : []
 }
 
 const POD_STREAMS = new Set(["exec", "attach", "portforward"])

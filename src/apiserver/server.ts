@@ -78,7 +78,7 @@ import { registerStorageObjects } from "./storage-objects.ts"
 import { ANONYMOUS, unionAuthenticators } from "./authn.ts"
 import type { Authorizer } from "./authz.ts"
 import type { AuthorizationMode } from "./authorization-modes.ts"
-import { authorizationOf, authorizeRequest } from "./request-authorization.ts"
+import { authorizationOf, authorizeRequest, nodeAdmission } from "./request-authorization.ts"
 import { rbacEscalationCheck } from "./rbac/index.ts"
 import { impersonatedUser } from "./impersonation.ts"
 import {
@@ -389,6 +389,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     }),
   })
   const authorize = authorization.authorize
+  const nodesCache = cache.resource(servedOf(findResource("", "v1", "nodes") as ResourceInfo).prefix)
   const authenticate = unionAuthenticators(
     opts.authenticate,
     saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
@@ -449,6 +450,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         return out
       }),
       ...(saTokens ? [serviceAccountAdmission(lookup)] : []),
+      ...nodeAdmission(opts, {
+        pod: (ns, name) => podsCache.objects.get(`/registry/pods/${ns}/${name}`) as Pod | undefined,
+        node: (name) => nodesCache.objects.get(`${nodesCache.prefix}${name}`) as Node | undefined,
+      }),
       podSecurity({ namespace: namespaceOf, pods: podsIn }),
       priorityAdmission(
         () => priorityClasses.objects.values() as Iterable<PriorityClass>,
@@ -515,7 +520,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const autoregisterCompletion = apiServicesAvailableCheck(builtinAPIServiceNames(), (name) =>
     apiServices.objects.get(`${apiServices.prefix}${name}`),
   )
-  const nodesCache = cache.resource(servedOf(findResource("", "v1", "nodes") as ResourceInfo).prefix)
   const scraper = new MetricsScraper({
     nodes: () => nodesCache.objects.values() as Iterable<Node>,
     fetch: opts.summaries ?? (opts.kubeletClient ? kubeletSummaryFetcher(opts.kubeletClient) : undefined),
