@@ -6,51 +6,7 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import type { ApiObject } from "../../api/index.ts"
 import type { AuthorizationAttributes } from "../authz.ts"
-import type { CacheEvent } from "../watch-cache.ts"
-import { type EventCache, NodeGraph } from "./node-graph.ts"
-import { nodeAuthorizer } from "./node-authorizer.ts"
-
-/** A cache whose objects and events a test sets. */
-class FakeCache implements EventCache {
-  readonly objects = new Map<string, ApiObject>()
-  readonly #subs = new Set<(ev: CacheEvent) => void>()
-  #rv = 0
-
-  subscribe(fn: (ev: CacheEvent) => void): () => void {
-    this.#subs.add(fn)
-    return () => this.#subs.delete(fn)
-  }
-
-  put(obj: ApiObject): void {
-    const key = `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`
-    const prev = this.objects.get(key)
-    this.objects.set(key, obj)
-    const ev = { type: prev ? "MODIFIED" : "ADDED", key, object: obj, revision: ++this.#rv } as const
-    for (const fn of this.#subs) fn(prev ? { ...ev, prev } : ev)
-  }
-
-  remove(obj: ApiObject): void {
-    const key = `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`
-    this.objects.delete(key)
-    for (const fn of this.#subs) fn({ type: "DELETED", key, object: obj, revision: ++this.#rv })
-  }
-}
-
-function fixture() {
-  const pods = new FakeCache()
-  const pvs = new FakeCache()
-  const attachments = new FakeCache()
-  const slices = new FakeCache()
-  const graph = new NodeGraph({
-    pods,
-    persistentVolumes: pvs,
-    volumeAttachments: attachments,
-    resourceSlices: slices,
-    onReset: () => () => {},
-    revision: 0,
-  })
-  return { pods, pvs, attachments, slices, authz: nodeAuthorizer(graph) }
-}
+import { fixture } from "./_fake-caches.ts"
 
 const NODE1 = { name: "system:node:node1", groups: ["system:nodes", "system:authenticated"] }
 
@@ -447,49 +403,6 @@ describe("nodeAuthorizer()", () => {
       assert.deepEqual([(d as { decision: string }).decision, (d as { reason: string }).reason], c.want)
     })
   }
-
-  test("a node loses what a pod gave it when the pod goes, and gains it when it is bound", () => {
-    const g = fixture()
-    const ask = () =>
-      g.authz.authorize({
-        user: NODE1,
-        resourceRequest: true,
-        verb: "get",
-        resource: "secrets",
-        namespace: "ns",
-        name: "s",
-      })
-    const unbound = pod("p", "", { volumes: [{ name: "s", secret: { secretName: "s" } }] })
-    g.pods.put(unbound)
-    assert.equal((ask() as { decision: string }).decision, "NoOpinion")
-    const bound = pod("p", "node1", { volumes: [{ name: "s", secret: { secretName: "s" } }] })
-    g.pods.put(bound)
-    assert.equal((ask() as { decision: string }).decision, "Allow")
-    g.pods.remove(bound)
-    assert.equal((ask() as { decision: string }).decision, "NoOpinion")
-  })
-
-  test("a claim made from a template counts once the pod's status names it", () => {
-    const g = fixture()
-    const ask = () =>
-      g.authz.authorize({
-        user: NODE1,
-        resourceRequest: true,
-        verb: "get",
-        apiGroup: "resource.k8s.io",
-        resource: "resourceclaims",
-        namespace: "ns",
-        name: "made",
-      })
-    const spec = { resourceClaims: [{ name: "tpl", resourceClaimTemplateName: "t" }] }
-    g.pods.put(pod("p", "node1", spec))
-    assert.equal((ask() as { decision: string }).decision, "NoOpinion")
-    g.pods.put({
-      ...pod("p", "node1", spec),
-      status: { resourceClaimStatuses: [{ name: "tpl", resourceClaimName: "made" }] },
-    } as ApiObject)
-    assert.equal((ask() as { decision: string }).decision, "Allow")
-  })
 
   test("rules of a node are not listed", () => {
     assert.deepEqual(f.authz.rulesFor(NODE1, "ns"), {
