@@ -258,6 +258,8 @@ function validator(
 /** What the admission webhook plugins are made from. */
 interface WebhookParts {
   readonly cache: WatchCache
+  /** The server's authorizer, for CEL's `authorizer` in conditions and policies. */
+  readonly authorize: Authorizer
   readonly table: ResourceTable
   readonly store: Store
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
@@ -297,6 +299,7 @@ function webhookOptions(p: WebhookParts): WebhookAdmissionOptions {
         const prefix = servedOf(info).prefix
         return p.table.all().filter((i) => servedOf(i).prefix === prefix)
       },
+      authorize: p.authorize,
     },
     resolve: cacheServiceResolver({
       services: p.cache.resource(servicesPrefix).objects,
@@ -419,6 +422,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   }
   const disabled = new Set(opts.disableAdmissionPlugins ?? [])
   const webhooks = webhookOptions({
+    authorize,
     cache,
     table,
     store,
