@@ -87,8 +87,8 @@ Flags (environment variable in brackets):
                           15s (default 15s, as metrics-server)                            [K8TS_METRIC_RESOLUTION]
   --token-auth-file FILE  static bearer tokens: token,user,uid,"group1,group2" per line  [K8TS_TOKEN_AUTH_FILE]
   --authorization-mode LIST  the authorizers asked, in order, after system:masters:
-                          AlwaysAllow, AlwaysDeny, RBAC, comma-separated (default
-                          AlwaysAllow)                                                    [K8TS_AUTHORIZATION_MODE]
+                          AlwaysAllow, AlwaysDeny, Node, RBAC, comma-separated
+                          (default AlwaysAllow; Node also admits with NodeRestriction)    [K8TS_AUTHORIZATION_MODE]
   --component-threads N   worker threads the controller manager, scheduler and hollow
                           kubelet run in, talking to the API server over a message port;
                           0 runs them on the API server's thread (default 0)              [K8TS_COMPONENT_THREADS]

@@ -17,14 +17,14 @@ import {
 } from "./authz.ts"
 
 /** The modes k8ts implements, as upstream names them. */
-export const AUTHORIZATION_MODES = ["AlwaysAllow", "AlwaysDeny", "RBAC"] as const
+export const AUTHORIZATION_MODES = ["AlwaysAllow", "AlwaysDeny", "Node", "RBAC"] as const
 export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number]
 
 /** The group whose members may do anything (upstream's user.SystemPrivilegedGroup). */
 export const PRIVILEGED_GROUP = "system:masters"
 
 /** Upstream's modes k8ts does not implement. */
-const UNIMPLEMENTED = ["ABAC", "Webhook", "Node"]
+const UNIMPLEMENTED = ["ABAC", "Webhook"]
 
 /**
  * What is wrong with a list of modes, in upstream's words (BuiltInAuthorizationOptions.Validate).
@@ -121,16 +121,28 @@ export interface ServerAuthorization extends ModeAuthorizer {
   readonly allowsAll: boolean
 }
 
+/** Makes the authorizers of the modes that need the server's state, asked only when a mode is on. */
+export interface ModeFactories {
+  readonly rbac: () => ModeAuthorizer
+  readonly node: () => ModeAuthorizer
+}
+
 /**
  * The authorization of `modes` (checked with authorizationModeErrors), system:masters first;
- * `rbac` makes the RBAC mode's authorizer, asked only when the mode is on.
+ * `make` makes the RBAC and Node modes' authorizers.
  */
 export function serverAuthorization(
   modes: readonly AuthorizationMode[],
-  rbac: () => ModeAuthorizer,
+  make: ModeFactories,
 ): ServerAuthorization {
   const configured = modes.map((m) =>
-    m === "AlwaysAllow" ? ALWAYS_ALLOW : m === "AlwaysDeny" ? ALWAYS_DENY : rbac(),
+    m === "AlwaysAllow"
+      ? ALWAYS_ALLOW
+      : m === "AlwaysDeny"
+        ? ALWAYS_DENY
+        : m === "Node"
+          ? make.node()
+          : make.rbac(),
   )
   return {
     authorize: unionAuthorizer([privilegedGroups(PRIVILEGED_GROUP), ...configured.map((c) => c.authorize)]),

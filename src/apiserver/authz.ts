@@ -23,6 +23,8 @@ export interface AuthorizationAttributes {
   readonly name?: string
   /** The path of a non-resource request. */
   readonly path?: string
+  /** A list, watch or deletecollection's fieldSelector, as given (upstream's GetFieldSelector). */
+  readonly fieldSelector?: string
 }
 
 /** An authorizer's answer; `reason` is shown to a refused client. */
@@ -113,6 +115,7 @@ export function requestAttributes(
   if (!ri.isResource || !ri.resource)
     return { user, verb: method.toLowerCase(), resourceRequest: false, path: ri.path }
   const listing = ri.verb === "list" || ri.verb === "watch"
+  const fieldSelector = listing || ri.verb === "deletecollection" ? query.get("fieldSelector") : null
   return {
     user,
     verb: ri.verb,
@@ -123,6 +126,7 @@ export function requestAttributes(
     subresource: ri.subresource,
     namespace: ri.namespace,
     name: ri.name || (listing ? selectedName(query) : ""),
+    ...(fieldSelector ? { fieldSelector } : {}),
   }
 }
 

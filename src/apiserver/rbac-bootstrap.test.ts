@@ -67,7 +67,7 @@ describe("the default ClusterRoles and ClusterRoleBindings", () => {
       const subjects = async (name: string) => {
         const b = (await apiCall(api, "GET", `${BINDINGS}/${name}`)).json
         assert.deepEqual(b.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name })
-        return b.subjects.map((s: any) => `${s.kind}:${s.name}`)
+        return (b.subjects ?? []).map((s: any) => `${s.kind}:${s.name}`)
       }
       assert.deepEqual(await subjects("cluster-admin"), ["Group:system:masters"])
       assert.deepEqual(await subjects("system:discovery"), ["Group:system:authenticated"])
@@ -76,6 +76,13 @@ describe("the default ClusterRoles and ClusterRoleBindings", () => {
         "Group:system:authenticated",
         "Group:system:unauthenticated",
       ])
+      // The nodes' role, bound to no one: the Node authorizer grants it (upstream since 1.8).
+      assert.deepEqual(await subjects("system:node"), [])
+      const node = (await apiCall(api, "GET", `${ROLES}/system:node`)).json
+      assert.ok(
+        node.rules.some((r: any) => r.resources?.includes("secrets") && r.verbs.join() === "get,list,watch"),
+      )
+      assert.ok(node.rules.some((r: any) => r.resources?.includes("csinodes")))
       const rb = await apiCall(
         api,
         "POST",

@@ -5,13 +5,15 @@
  * clusterrole-aggregation controller gathers into them, system:discovery,
  * system:basic-user, system:public-info-viewer and system:service-account-issuer-discovery, each
  * with its binding: what RBAC mode (--authorization-mode=RBAC) allows beyond system:masters
- * before anyone binds more, and the roles `--clusterrole=edit` bindings and charts name.
+ * before anyone binds more, and the roles `--clusterrole=edit` bindings and charts name. Also
+ * system:node, the nodes' rules, whose binding names no one: the Node authorizer grants them.
  */
 import type { ClusterRole, ClusterRoleBinding, PolicyRule } from "kubernetes-types/rbac/v1.js"
 import type { ResourceInfo } from "../api/index.ts"
 import type { Served } from "./registry/context.ts"
 import type { Registry } from "./registry/registry.ts"
 import { createMissing } from "./create-missing.ts"
+import { NODE_RULES } from "./node-authz/index.ts"
 
 const RBAC = "rbac.authorization.k8s.io"
 /** What upstream marks its defaults with. */
@@ -229,6 +231,8 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
     ],
   }),
   role("system:public-info-viewer", { rules: [rule(["get"], { nonResourceURLs: HEALTH_AND_VERSION })] }),
+  // What nodes need; bound to no one (the Node authorizer grants it, narrowed to each node's own).
+  role("system:node", { rules: NODE_RULES.map((r) => ({ ...r })) }),
   role("system:service-account-issuer-discovery", {
     rules: [
       rule(["get"], {
@@ -249,7 +253,7 @@ function binding(name: string, groups: string[]): ClusterRoleBinding {
     kind: "ClusterRoleBinding",
     metadata: { name, labels: { ...LABELS }, annotations: { ...ANNOTATIONS } },
     roleRef: { apiGroup: RBAC, kind: "ClusterRole", name },
-    subjects: groups.map((g) => ({ kind: "Group", apiGroup: RBAC, name: g })),
+    ...(groups.length ? { subjects: groups.map((g) => ({ kind: "Group", apiGroup: RBAC, name: g })) } : {}),
   }
 }
 
@@ -261,6 +265,8 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly ClusterRoleBinding[] = [
   binding("system:public-info-viewer", ["system:authenticated", "system:unauthenticated"]),
   // Service accounts read their issuer's discovery document and keys (to verify each other's tokens).
   binding("system:service-account-issuer-discovery", ["system:serviceaccounts"]),
+  // Upstream keeps this binding without subjects since the Node authorizer replaced it.
+  binding("system:node", []),
 ]
 
 /** Creates each default role and binding that does not exist (an existing one is left as it is). */

@@ -13,6 +13,14 @@ import {
   serverAuthorization,
 } from "./authorization-modes.ts"
 import type { ApiRequest } from "./http.ts"
+import type { AdmissionPlugin } from "./admission.ts"
+import {
+  NodeGraph,
+  type NodeGraphCaches,
+  nodeAuthorizer,
+  nodeRestriction,
+  type NodeRestrictionLookups,
+} from "./node-authz/index.ts"
 import { PolicyIndex, type RbacCaches, rbacAuthorizer } from "./rbac/index.ts"
 import type { RequestInfo } from "./request-info.ts"
 
@@ -22,23 +30,43 @@ export interface AuthorizationOptions {
   readonly authorize?: Authorizer
 }
 
+/** The watch cache's views the RBAC and Node modes read, asked for only when their mode is on. */
+export interface AuthorizationCaches {
+  readonly rbac: () => RbacCaches
+  readonly node: () => NodeGraphCaches
+}
+
 /**
  * The authorizer of `opts`: its own, else that of its modes, RBAC's over the watch cache's RBAC
- * objects (`policy`, for the escalation check too). `rbac`: the cache's view of them, asked for
- * only in RBAC mode.
+ * objects (`policy`, for the escalation check too), Node's over its pods and volumes.
  */
 export function authorizationOf(
   opts: AuthorizationOptions,
-  rbac: () => RbacCaches,
+  caches: AuthorizationCaches,
 ): { authorization: ServerAuthorization; policy?: PolicyIndex } {
   if (opts.authorize) {
     const rulesFor = () => ({ resourceRules: [], nonResourceRules: [], incomplete: true })
     return { authorization: { authorize: opts.authorize, rulesFor, allowsAll: false } }
   }
   const modes = opts.authorizationModes ?? ["AlwaysAllow"]
-  const policy = modes.includes("RBAC") ? new PolicyIndex(rbac()) : undefined
-  const authorization = serverAuthorization(modes, () => rbacAuthorizer(policy as PolicyIndex))
+  const policy = modes.includes("RBAC") ? new PolicyIndex(caches.rbac()) : undefined
+  const authorization = serverAuthorization(modes, {
+    rbac: () => rbacAuthorizer(policy as PolicyIndex),
+    node: () => nodeAuthorizer(new NodeGraph(caches.node())),
+  })
   return { authorization, ...(policy ? { policy } : {}) }
+}
+
+/**
+ * NodeRestriction when the Node mode is on: upstream enables it apart
+ * (--enable-admission-plugins), always together with the mode.
+ */
+export function nodeAdmission(
+  opts: AuthorizationOptions,
+  lookups: NodeRestrictionLookups,
+): AdmissionPlugin[] {
+  const on = !opts.authorize && (opts.authorizationModes ?? []).includes("Node")
+  return on ? [nodeRestriction(lookups)] : []
 }
 
 const POD_STREAMS = new Set(["exec", "attach", "portforward"])

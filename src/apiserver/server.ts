@@ -78,7 +78,7 @@ import { registerStorageObjects } from "./storage-objects.ts"
 import { ANONYMOUS, unionAuthenticators } from "./authn.ts"
 import type { Authorizer } from "./authz.ts"
 import type { AuthorizationMode } from "./authorization-modes.ts"
-import { authorizationOf, authorizeRequest } from "./request-authorization.ts"
+import { authorizationOf, authorizeRequest, nodeAdmission } from "./request-authorization.ts"
 import { rbacEscalationCheck } from "./rbac/index.ts"
 import { impersonatedUser } from "./impersonation.ts"
 import {
@@ -258,6 +258,8 @@ function validator(
 /** What the admission webhook plugins are made from. */
 interface WebhookParts {
   readonly cache: WatchCache
+  /** The server's authorizer, for CEL's `authorizer` in conditions and policies. */
+  readonly authorize: Authorizer
   readonly table: ResourceTable
   readonly store: Store
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
@@ -297,6 +299,7 @@ function webhookOptions(p: WebhookParts): WebhookAdmissionOptions {
         const prefix = servedOf(info).prefix
         return p.table.all().filter((i) => servedOf(i).prefix === prefix)
       },
+      authorize: p.authorize,
     },
     resolve: cacheServiceResolver({
       services: p.cache.resource(servicesPrefix).objects,
@@ -366,17 +369,30 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const saTokens = opts.serviceAccountTokens
   const rbacCache = (resource: string) =>
     cache.resource(prefixOf("rbac.authorization.k8s.io", "v1", resource))
-  const { authorization, policy: rbacPolicy } = authorizationOf(opts, () => ({
-    roles: rbacCache("roles"),
-    roleBindings: rbacCache("rolebindings"),
-    clusterRoles: rbacCache("clusterroles"),
-    clusterRoleBindings: rbacCache("clusterrolebindings"),
-    onReset: (fn) => cache.onReset(fn),
-    get revision() {
-      return cache.revision
-    },
-  }))
+  const { authorization, policy: rbacPolicy } = authorizationOf(opts, {
+    rbac: () => ({
+      onReset: (fn) => cache.onReset(fn),
+      get revision() {
+        return cache.revision
+      },
+      roles: rbacCache("roles"),
+      roleBindings: rbacCache("rolebindings"),
+      clusterRoles: rbacCache("clusterroles"),
+      clusterRoleBindings: rbacCache("clusterrolebindings"),
+    }),
+    node: () => ({
+      onReset: (fn) => cache.onReset(fn),
+      get revision() {
+        return cache.revision
+      },
+      pods: podsCache,
+      persistentVolumes: cache.resource(prefixOf("", "v1", "persistentvolumes")),
+      volumeAttachments: cache.resource(prefixOf("storage.k8s.io", "v1", "volumeattachments")),
+      resourceSlices: cache.resource(prefixOf("resource.k8s.io", "v1", "resourceslices")),
+    }),
+  })
   const authorize = authorization.authorize
+  const nodesCache = cache.resource(servedOf(findResource("", "v1", "nodes") as ResourceInfo).prefix)
   const authenticate = unionAuthenticators(
     opts.authenticate,
     saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
@@ -406,6 +422,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   }
   const disabled = new Set(opts.disableAdmissionPlugins ?? [])
   const webhooks = webhookOptions({
+    authorize,
     cache,
     table,
     store,
@@ -437,6 +454,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         return out
       }),
       ...(saTokens ? [serviceAccountAdmission(lookup)] : []),
+      ...nodeAdmission(opts, {
+        pod: (ns, name) => podsCache.objects.get(`/registry/pods/${ns}/${name}`) as Pod | undefined,
+        node: (name) => nodesCache.objects.get(`${nodesCache.prefix}${name}`) as Node | undefined,
+      }),
       podSecurity({ namespace: namespaceOf, pods: podsIn }),
       priorityAdmission(
         () => priorityClasses.objects.values() as Iterable<PriorityClass>,
@@ -503,7 +524,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const autoregisterCompletion = apiServicesAvailableCheck(builtinAPIServiceNames(), (name) =>
     apiServices.objects.get(`${apiServices.prefix}${name}`),
   )
-  const nodesCache = cache.resource(servedOf(findResource("", "v1", "nodes") as ResourceInfo).prefix)
   const scraper = new MetricsScraper({
     nodes: () => nodesCache.objects.values() as Iterable<Node>,
     fetch: opts.summaries ?? (opts.kubeletClient ? kubeletSummaryFetcher(opts.kubeletClient) : undefined),

@@ -99,8 +99,11 @@ test("--authorization-mode: AlwaysAllow by default, an ordered comma list, check
     () => parseServerConfig(["--authorization-mode=RBAC,RBAC"]),
     /authorization-mode \["RBAC" "RBAC"\] has mode specified more than once/,
   )
+  const node = parseServerConfig(["--authorization-mode=Node,RBAC"])
+  assert.ok(node !== "help")
+  assert.deepEqual(node.authorizationModes, ["Node", "RBAC"])
   assert.throws(
-    () => parseServerConfig(["--authorization-mode=Node,RBAC"]),
-    /"Node" is not implemented by k8ts/,
+    () => parseServerConfig(["--authorization-mode=Webhook,RBAC"]),
+    /"Webhook" is not implemented by k8ts/,
   )
 })

@@ -16,7 +16,7 @@ import type { ApiObject, ResourceInfo } from "../../api/index.ts"
 import type { AdmissionPlugin } from "../admission.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
 import { optionsOf } from "../webhook/dispatch.ts"
-import { type Attributes, attributesOf, type MatchEnv } from "../webhook/match.ts"
+import { type Attributes, attributesOf, type MatchEnv, requestAuthorizer } from "../webhook/match.ts"
 import { admissionReview } from "../webhook/review.ts"
 import {
   AuditAnnotations,
@@ -103,7 +103,12 @@ function inputOf(
     },
   )
   const { uid: _uid, object: _object, oldObject: _old, ...request } = review.request
-  return { object: at(req.object) ?? null, oldObject: at(req.old) ?? null, request }
+  return {
+    object: at(req.object) ?? null,
+    oldObject: at(req.old) ?? null,
+    request,
+    authorizer: requestAuthorizer(o.match, req, m.info, a),
+  }
 }
 
 /** What every policy's evaluation of one request shares. */

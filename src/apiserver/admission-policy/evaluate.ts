@@ -28,6 +28,8 @@ export interface EvaluationInput {
   readonly request: unknown
   /** The namespace of the request (its metadata, spec and status), or null. */
   readonly namespaceObject: unknown
+  /** The `authorizer` variable (newAuthorizer); absent: one that allows everything. */
+  readonly authorizer?: object
 }
 
 /** What one validation decided (upstream's PolicyDecision). */
@@ -75,7 +77,7 @@ function activation(p: CompiledPolicy, input: EvaluationInput, authorizer: boole
     namespaceObject: celValue(input.namespaceObject ?? null),
     params: celValue(input.params ?? null),
   }
-  if (authorizer) vars.authorizer = newAuthorizer()
+  if (authorizer) vars.authorizer = input.authorizer ?? newAuthorizer()
   vars.variables = new LazyVariables(new Set(p.variables.keys()), (name) => {
     const c = p.variables.get(name) as Compiled
     if ("error" in c)

@@ -17,6 +17,8 @@ import { decodeBody } from "../negotiate.ts"
 import { json } from "../output.ts"
 import { timestamp } from "../registry/context.ts"
 import type { ResourceRequest } from "../handlers/context.ts"
+import { notesOf, writeOrigin } from "../handlers/admission-origin.ts"
+import type { AdmissionRequest } from "../registry/context.ts"
 import {
   type ClaimRef,
   type ClaimsInput,
@@ -201,6 +203,21 @@ export async function createToken(
 ): Promise<ApiResponse> {
   const tr = parseRequest(r, decodeBody(r.req.header("content-type"), await r.req.body()))
   const name = r.ri.name
+  // Upstream's create handler admits (mutating) before TokenREST looks anything up.
+  const admission = r.parts.registry.deps.admission
+  const admit: AdmissionRequest = {
+    operation: "CREATE",
+    info: r.served.info,
+    namespace: r.namespace,
+    name,
+    subresource: "token",
+    object: tr as unknown as ApiObject,
+    user: r.req.user,
+    dryRun: false,
+    origin: writeOrigin(r.req),
+    notes: notesOf(r.req),
+  }
+  await admission.mutate(admit)
   const sa = await lookup("serviceaccounts", r.namespace, name)
   if (!sa) throw notFound({ group: "", resource: "serviceaccounts" }, name)
   const auds = apiAudiences(opts)
@@ -218,6 +235,7 @@ export async function createToken(
   }
   const errs = validateTokenRequest(req)
   if (errs.length) throw invalid("TokenRequest", "", errs, GROUP)
+  await admission.validate({ ...admit, object: structuredClone(req) as unknown as ApiObject })
   const bound = spec.boundObjectRef
     ? await resolveBound(lookup, r.namespace, name, spec.boundObjectRef)
     : undefined

@@ -45,6 +45,8 @@ export interface ConditionInput {
   readonly object: unknown
   readonly oldObject: unknown
   readonly request: unknown
+  /** The `authorizer` variable (newAuthorizer); absent: one that allows everything. */
+  readonly authorizer?: object
 }
 
 /**
@@ -60,7 +62,7 @@ export function evaluateConditions(
     oldObject: celValue(input.oldObject ?? null),
     namespaceObject: null,
     request: celValue(input.request),
-    authorizer: newAuthorizer(),
+    authorizer: input.authorizer ?? newAuthorizer(),
   })
 }
 

@@ -13,7 +13,13 @@ import type { AdmissionRequest } from "../registry/context.ts"
 import { CallFailure, postReview, type ServiceResolver } from "./client.ts"
 import type { ConditionInput } from "./conditions.ts"
 import { CallingWebhookError, denied, dryRunUnsupported, internalError } from "./errors.ts"
-import { type Attributes, type Invocation, type MatchEnv, shouldCallHook } from "./match.ts"
+import {
+  type Attributes,
+  type Invocation,
+  type MatchEnv,
+  requestAuthorizer,
+  shouldCallHook,
+} from "./match.ts"
 import { type AdmissionResult, admissionReview, reviewVersionOf, verifyAdmissionResponse } from "./review.ts"
 import type { Hook, WebhookSource } from "./source.ts"
 
@@ -91,6 +97,7 @@ function conditionInputOf(
       object: asSent(req, versioned(o, req.object, a.info, inv.info), inv.hook.mutating),
       oldObject: versioned(o, req.old, a.info, inv.info),
       request,
+      authorizer: requestAuthorizer(o.match, req, inv.info, a),
     }
   }
 }

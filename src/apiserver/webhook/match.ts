@@ -5,6 +5,8 @@
  * versions, `resource/subresource` with `*`, scope), and with matchPolicy Equivalent the rules
  * again against the other versions the same objects are served at.
  */
+import type { Authorizer } from "../authz.ts"
+import { newAuthorizer } from "./admission-cel.ts"
 import type { RuleWithOperations as TypesRule } from "kubernetes-types/admissionregistration/v1.js"
 import type { ApiObject, Labels, ResourceInfo } from "../../api/index.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
@@ -66,6 +68,28 @@ export interface MatchEnv {
   namespaceLabels(name: string): Promise<Labels | undefined>
   /** The served resources storing the same objects as `info` (itself included). */
   equivalents(info: ResourceInfo): readonly ResourceInfo[]
+  /** The server's authorizer, which CEL's `authorizer` asks (absent: it allows everything). */
+  readonly authorize?: Authorizer
+}
+
+/**
+ * The `authorizer` of a request's CEL expressions: the server's authorizer asked as the request's
+ * user, requestResource being the resource at the version `info` matched it as.
+ */
+export function requestAuthorizer(
+  env: MatchEnv,
+  req: AdmissionRequest,
+  info: ResourceInfo,
+  a: Attributes,
+): object {
+  return newAuthorizer(env.authorize, req.user, {
+    group: info.group,
+    version: info.version,
+    resource: info.resource,
+    subresource: a.subresource,
+    namespace: a.namespace,
+    name: a.name,
+  })
 }
 
 /** The kind of the objects a request on `info`'s `subresource` admits (a Scale for scale). */

@@ -1,0 +1,11 @@
+/**
+ * Node authorization (upstream's --authorization-mode=Node and the NodeRestriction admission
+ * plugin): kubelets may read what their pods reference and write their own Node, Lease and pods'
+ * status, no more. Reads the watch cache's pods, volumes, attachments, slices and nodes; writes
+ * nothing.
+ */
+export { NodeGraph, type NodeGraphCaches } from "./node-graph.ts"
+export { nodeAuthorizer } from "./node-authorizer.ts"
+export { NODES_GROUP, nodeIdentity } from "./node-identity.ts"
+export { NODE_RULES } from "./node-rules.ts"
+export { nodeRestriction, type NodeRestrictionLookups } from "./node-restriction.ts"
