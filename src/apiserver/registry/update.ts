@@ -41,6 +41,7 @@ import { hasStatus, prepareForUpdate, shouldDeleteDuringUpdate } from "./strateg
 import { recordUpdate, writeContext } from "../apply/index.ts"
 import { type WriteOptions, checkBody, checkValid, qualified, storedForm, written } from "./write.ts"
 import { resourceVersionRequired } from "./unconditional-update.ts"
+import { checkUidPrecondition } from "./uid-precondition.ts"
 
 /** Options of update. */
 export interface UpdateOptions extends WriteOptions {
@@ -68,6 +69,12 @@ export interface UpdateOptions extends WriteOptions {
    * rather than a deep one.
    */
   readonly shallowCurrent?: boolean
+  /**
+   * The uid a PUT's body names, which must be the stored object's, as upstream's PUT makes it a
+   * precondition of the update: another is a 409 Conflict (see uid-precondition.ts). None or ""
+   * is no precondition.
+   */
+  readonly uidPrecondition?: unknown
 }
 
 /** Makes the object to write from the current one (undefined when there is none). */
@@ -176,6 +183,9 @@ async function updateAttempt(
       `the name of the object (${meta.name ?? ""}) does not match the name on the URL (${ref.name})`,
     )
   }
+  // Checked on the object read, before anything changes the written one, as upstream's store
+  // checks its preconditions before the update's transformers run.
+  checkUidPrecondition(s, ref, { wanted: opts.uidPrecondition, found: old.metadata?.uid ?? "" })
   // A status write keeps the old object but its status: the shared one's top level is copied.
   const base = shared ? () => shared : copyOfOld
   const d = reg.deps
@@ -402,6 +412,9 @@ async function createMissing(
   transform: UpdateTransform,
   opts: UpdateOptions,
 ): Promise<ApiObject | undefined> {
+  // Upstream's store checks the precondition on the empty object it starts from, even where the
+  // update may not create.
+  checkUidPrecondition(s, ref, { wanted: opts.uidPrecondition, found: "" })
   if (!opts.createIfMissing) throw notFound(qualified(s), ref.name)
   const body = await transform(undefined)
   return reg.create(s, ref.namespace, body, { ...opts, createOnUpdate: true }).catch((err) => {
