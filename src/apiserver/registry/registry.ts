@@ -109,6 +109,14 @@ export class Registry {
     await d.admission.mutate(req)
     // Read here, after admission: a webhook's patch replaces the metadata.
     const meta = (obj.metadata ??= {})
+    // A create an update makes reads the admitted object's resourceVersion before preparing it,
+    // as upstream's Store.Update reads it (its versioner) ahead of BeginCreate: one that does
+    // not parse is refused before validation, that error (a 500, no reason).
+    const rv = opts.createOnUpdate ? meta.resourceVersion : undefined
+    if (rv) {
+      const parsed = goParseUint(rv)
+      if (parsed.error !== undefined) throw unknownReason(parsed.error)
+    }
     if (meta.name || !meta.generateName) return this.#createNamed(s, namespace, obj, req, 0, opts)
     // Most kinds: a generated name already taken when stored is replaced by another and the
     // object stored again. Not a Service, whose addresses are reserved under its name: its
@@ -230,13 +238,12 @@ export class Registry {
     // A resourceVersion the client or admission left is the storage's to refuse, as upstream's
     // etcd store refuses it once everything else passed (a plain error: 500, no reason); "0" or
     // one that does not parse is dropped, as its versioner reads them as none. A create an
-    // update makes drops any (its storage's update prepares the object so), but one that does
-    // not parse is the error of the versioner reading it first (a 500, no reason).
+    // update makes drops any (its storage's update prepares the object so; one that does not
+    // parse was refused before, see create).
     const rv = meta.resourceVersion
-    if (rv) {
+    if (rv && !onUpdate) {
       const p = goParseUint(rv)
-      if (onUpdate && p.error !== undefined) throw unknownReason(p.error)
-      if (!onUpdate && p.error === undefined && p.value !== 0n) {
+      if (p.error === undefined && p.value !== 0n) {
         throw unknownReason("resourceVersion should not be set on objects to be created")
       }
     }
