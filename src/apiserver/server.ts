@@ -79,7 +79,7 @@ import { ANONYMOUS, unionAuthenticators } from "./authn.ts"
 import type { Authorizer } from "./authz.ts"
 import type { AuthorizationMode } from "./authorization-modes.ts"
 import { authorizationOf, authorizeRequest } from "./request-authorization.ts"
-import { rbacEscalationCheck } from "./rbac/index.ts"
+import { rbacEscalationGuard } from "./rbac/index.ts"
 import { impersonatedUser } from "./impersonation.ts"
 import {
   type ObjectLookup,
@@ -424,8 +424,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, ..., the
   // mutating webhooks, ValidatingAdmissionPolicy, the validating webhooks, ResourceQuota last.
   const admission = admissionChain([
-    // Not an admission plugin upstream (its RBAC storage's check): never disabled.
-    ...(rbacPolicy ? [rbacEscalationCheck({ authorize, policy: rbacPolicy })] : []),
     ...[
       namespaceLifecycle(lookupNamespace),
       // From the watch cache, as upstream reads LimitRanges from an informer: no store read per create.
@@ -467,6 +465,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     clock,
     admission,
     ...custom,
+    // Upstream's RBAC storage's check, not an admission plugin: never disabled.
+    ...(rbacPolicy ? { guard: rbacEscalationGuard({ authorize, policy: rbacPolicy }) } : {}),
     written: (key, value, obj, deleted) => cache.expect(key, value, obj, deleted),
     cached: (s, key) => cache.resource(s.prefix).objects.get(key),
     allocate: async (s, obj, old, dryRun) => {

@@ -40,6 +40,16 @@ import { type WriteOptions, checkBody, checkValid, qualified, storedForm, writte
 /** How many names a create with generateName tries (upstream's maxNameGenerationCreateAttempts). */
 const GENERATE_NAME_ATTEMPTS = 8
 
+/**
+ * Refuses the resourceVersion of a create an update makes when it does not parse, once
+ * admitted and before it is prepared, as upstream's Store.Update reads it (its versioner) ahead
+ * of BeginCreate: that error, a 500 without reason, before validation.
+ */
+function checkParses(rv: string | undefined): void {
+  const parsed = rv ? goParseUint(rv) : undefined
+  if (parsed?.error !== undefined) throw unknownReason(parsed.error)
+}
+
 /** The generic registry over one store. */
 export class Registry {
   readonly #d: RegistryDeps
@@ -109,14 +119,9 @@ export class Registry {
     await d.admission.mutate(req)
     // Read here, after admission: a webhook's patch replaces the metadata.
     const meta = (obj.metadata ??= {})
-    // A create an update makes reads the admitted object's resourceVersion before preparing it,
-    // as upstream's Store.Update reads it (its versioner) ahead of BeginCreate: one that does
-    // not parse is refused before validation, that error (a 500, no reason).
-    const rv = opts.createOnUpdate ? meta.resourceVersion : undefined
-    if (rv) {
-      const parsed = goParseUint(rv)
-      if (parsed.error !== undefined) throw unknownReason(parsed.error)
-    }
+    // A POST names nothing on its URL; a create an update makes names the object it creates.
+    await d.guard?.(req, opts.createOnUpdate ? (meta.name ?? "") : "")
+    if (opts.createOnUpdate) checkParses(meta.resourceVersion)
     if (meta.name || !meta.generateName) return this.#createNamed(s, namespace, obj, req, 0, opts)
     // Most kinds: a generated name already taken when stored is replaced by another and the
     // object stored again. Not a Service, whose addresses are reserved under its name: its

@@ -234,6 +234,9 @@ async function admittedUpdate(
   // Mutating admission changes `next` in place (a webhook's patch replaces its contents).
   const req = updateRequest(a, ref, next, old)
   if (!opts.admitted) await d.admission.mutate(req)
+  // The storage's own check, as upstream's storage wrappers add theirs after the update's
+  // transformers and before their store reads the resourceVersion.
+  await d.guard?.(req, ref.name)
   checkResourceVersion(a, ref.name, next, old)
   return req
 }
