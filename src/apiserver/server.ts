@@ -220,7 +220,13 @@ export interface ApiServer {
 const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
 const QUOTAS = "/registry/resourcequotas/"
 const PRIORITY_CLASSES = "/registry/scheduling.k8s.io/priorityclasses/"
-const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
+/**
+ * The paths an unauthenticated request reaches as system:anonymous even when anonymous
+ * requests are refused elsewhere (as upstream's anonymous authenticator conditions allow them):
+ * health and version. They are authorized like any other request (upstream's bootstrap
+ * system:public-info-viewer binding allows them to everyone).
+ */
+const ANONYMOUS_PATHS = /^\/(version|healthz|livez|readyz)(\/|$)/
 
 const servedViews = new WeakMap<ResourceInfo, Served>()
 
@@ -584,9 +590,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   async function route(req: ApiRequest): Promise<ApiResponse> {
     // In-process callers arrive already authenticated; sockets never set a user.
-    if (!req.user && !ALWAYS_PUBLIC.test(req.path)) {
+    if (!req.user) {
       const user = await authenticate(req)
-      if (!user && opts.allowAnonymous === false) throw new ApiError("Unauthorized", "Unauthorized")
+      if (!user && opts.allowAnonymous === false && !ANONYMOUS_PATHS.test(req.path))
+        throw new ApiError("Unauthorized", "Unauthorized")
       req.user = user ?? ANONYMOUS
       // Impersonation headers change who the request acts as, once the requestor may impersonate.
       const acting = await impersonatedUser(req, req.user, authorize)
@@ -597,9 +604,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     // Counted while it executes, as upstream's priority-and-fairness filter after authentication.
     const kind = inflight.begin(ri)
     try {
-      // Health and version are public, unauthenticated and unauthorized (k8ts' promise; upstream's
-      // bootstrap system:public-info-viewer binding allows them to everyone as well).
-      if (!authorization.allowsAll && req.user) await authorizeRequest(authorize, target, ri)
+      // Every request, health, version, discovery and openapi included, as upstream's filter.
+      if (!authorization.allowsAll) await authorizeRequest(authorize, target, ri)
       return await serve(target, ri)
     } finally {
       inflight.end(kind)
