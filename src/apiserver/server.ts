@@ -7,7 +7,6 @@ import {
   ApiError,
   type ApiObject,
   BUILTIN_RESOURCES,
-  notFound,
   CustomResourceDefinitions,
   type FieldError,
   type ResourceInfo,
@@ -19,16 +18,8 @@ import {
   builtinAPIServiceNames,
 } from "../api/index.ts"
 import { Registry as MetricsRegistry } from "prom-client"
-import type { LimitRange, Node, Pod, ResourceQuota } from "kubernetes-types/core/v1.js"
-import type { StorageClass } from "kubernetes-types/storage/v1.js"
-import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
-import type { RuntimeClass } from "kubernetes-types/node/v1.js"
-import type { IngressClass } from "kubernetes-types/networking/v1.js"
-import type { Store } from "../storage/index.ts"
+import type { Node } from "kubernetes-types/core/v1.js"
 import {
-  type Cidr,
-  type Clock,
-  type Logger,
   parseCidr,
   PROMETHEUS_TEXT_TYPE,
   prometheusText,
@@ -36,22 +27,10 @@ import {
   silentLogger,
   whenAborted,
 } from "../util/index.ts"
-import { defaultTolerationSeconds } from "./default-toleration-seconds.ts"
-import { priorityAdmission } from "./priority.ts"
 import { SystemNamespaces } from "./system-namespaces.ts"
 import { FlowControlBootstrap } from "./flowcontrol-bootstrap.ts"
 import { FlowSchemaStatusController } from "./flowcontrol-status.ts"
-import { defaultStorageClass } from "./default-storage-class.ts"
-import { limitRanger } from "./limit-ranger.ts"
-import { resourceQuota } from "./resource-quota.ts"
-import { persistentVolumeClaimResize } from "./persistent-volume-claim-resize.ts"
-import { storageObjectInUseProtection } from "./storage-object-in-use-protection.ts"
-import { runtimeClassAdmission } from "./runtime-class.ts"
-import { certificateSubjectRestriction } from "./certificate-subject-restriction.ts"
-import { defaultIngressClass } from "./default-ingress-class.ts"
-import { admissionChain, type AdmissionPlugin, namespaceLifecycle } from "./admission.ts"
 import { convert } from "./conversion.ts"
-import { podSecurity } from "./pod-security/index.ts"
 import { routeNonResource } from "./handlers/non-resource.ts"
 import { storeHealthCheck } from "./store-health.ts"
 import { type HealthCheck, PostStartHooks } from "./post-start-hooks.ts"
@@ -60,42 +39,29 @@ import { IdentityLease } from "./identity-lease.ts"
 import { getMaxListeners, setMaxListeners } from "node:events"
 import { hostname } from "node:os"
 import { apiServicesAvailableCheck } from "./autoregister-completion.ts"
-import type { KubeletClientConfig } from "./handlers/context.ts"
 import { routeResource } from "./handlers/route.ts"
 import type { ServerParts } from "./handlers/context.ts"
-import {
-  type ApiRequest,
-  type ApiResponse,
-  type UserInfo,
-  fromFetch,
-  isBodyTooLarge,
-  toFetch,
-} from "./http.ts"
-import { type KubernetesServiceOptions, startKubernetesService } from "./kubernetes-service.ts"
+import { type ApiRequest, type ApiResponse, fromFetch, isBodyTooLarge, toFetch } from "./http.ts"
+import { startKubernetesService } from "./kubernetes-service.ts"
 import { createApiMetrics } from "./metrics.ts"
 import { InflightRequests } from "./inflight.ts"
 import { registerStorageObjects } from "./storage-objects.ts"
 import { ANONYMOUS, unionAuthenticators } from "./authn.ts"
-import type { Authorizer } from "./authz.ts"
-import type { AuthorizationMode } from "./authorization-modes.ts"
-import { authorizationOf, authorizeRequest, nodeAdmission } from "./request-authorization.ts"
-import { rbacEscalationCheck } from "./rbac/index.ts"
+import { authorizationOf, authorizeRequest } from "./request-authorization.ts"
+import { rbacEscalationGuard } from "./rbac/index.ts"
 import { impersonatedUser } from "./impersonation.ts"
 import {
   type ObjectLookup,
-  type ServiceAccountTokenOptions,
   isIssuerDiscoveryPath,
   serveIssuerDiscovery,
-  serviceAccountAdmission,
   serviceAccountAuthenticator,
 } from "./serviceaccount/index.ts"
 import { errorResponse } from "./output.ts"
 import { decode, type Served } from "./registry/context.ts"
 import { Registry } from "./registry/registry.ts"
-import type { HealthProbe } from "./component-status.ts"
 import { type RequestInfo, requestInfo } from "./request-info.ts"
 import { fromLegacyWatch } from "./legacy-watch.ts"
-import { kubeletSummaryFetcher, MetricsScraper, type SummaryFetcher } from "./resource-metrics/index.ts"
+import { kubeletSummaryFetcher, MetricsScraper } from "./resource-metrics/index.ts"
 import { ServiceAddresses } from "./service-addresses.ts"
 import { ClusterIPs } from "./cluster-ips.ts"
 import { DefaultServiceCIDR } from "./default-service-cidr.ts"
@@ -103,142 +69,26 @@ import { ipAddressApi } from "./ip-address-api.ts"
 import { WatchCache } from "./watch-cache.ts"
 import { compileSelector } from "./dra/index.ts"
 import { CrdController } from "./crd/controller.ts"
-import {
-  PolicyStatusController,
-  policyAdmissionOptions,
-  validatingAdmissionPolicy,
-  withPolicyExpressionErrors,
-} from "./admission-policy/index.ts"
+import { PolicyStatusController, withPolicyExpressionErrors } from "./admission-policy/index.ts"
 import { ResourceTable } from "./crd/resource-table.ts"
+import type { ApiServer, ApiServerOptions } from "./server-options.ts"
+import { prefixOf, servedOf } from "./served.ts"
+import { serverAdmission } from "./server-admission.ts"
+
+export type { ApiServer, ApiServerOptions } from "./server-options.ts"
+export { servedOf } from "./served.ts"
 import { withDeprecationWarning, withRequestWarnings } from "./deprecation.ts"
 import { customResourceHooks } from "./crd/hooks.ts"
 import { customResourceSchemas } from "./crd/openapi-schema.ts"
-import { builtinTypeOf } from "./decode-types.ts"
-import { pruneUnknownFields } from "./field-validation.ts"
-import { withoutOmittedZeros } from "./omit-zero.ts"
-import {
-  cacheServiceResolver,
-  mutatingAdmissionWebhook,
-  validatingAdmissionWebhook,
-  WebhookSource,
-  type WebhookAdmissionOptions,
-  withConditionErrors,
-} from "./webhook/index.ts"
+import { withConditionErrors } from "./webhook/index.ts"
 
-/** Options of createApiServer. */
-export interface ApiServerOptions {
-  readonly store: Store
-  readonly clock?: Clock
-  readonly log?: Logger
-  /** Who sent a request; undefined means anonymous. Throw ApiError Unauthorized to refuse. */
-  readonly authenticate?: (req: ApiRequest) => Promise<UserInfo | undefined>
-  /** Whether anonymous requests are allowed (health and version endpoints always are). */
-  readonly allowAnonymous?: boolean
-  /**
-   * Upstream's --authorization-mode: the authorizers asked about every request after
-   * system:masters, in order (default AlwaysAllow). Check them with authorizationModeErrors.
-   * Ignored when `authorize` is given.
-   */
-  readonly authorizationModes?: readonly AuthorizationMode[]
-  /**
-   * Decides every request instead of the modes' authorizers (tests): it overrides
-   * `authorizationModes` (no RBAC index, no escalation check; rule reviews answer incomplete).
-   */
-  readonly authorize?: Authorizer
-  /** Built-in admission plugins turned off by name (upstream's --disable-admission-plugins). */
-  readonly disableAdmissionPlugins?: readonly string[]
-  /** Extra admission plugins, after the built-in ones. */
-  readonly admission?: readonly AdmissionPlugin[]
-  /** The address clients reach the server at, for discovery's serverAddressByClientCIDRs. */
-  readonly advertiseAddress?: string
-  /** How to reach kubelets for pods/log (default plain HTTP). */
-  readonly kubeletClient?: KubeletClientConfig
-  /** The range ClusterIPs come from (default 10.96.0.0/12). */
-  readonly serviceCidr?: Cidr
-  /** How often the kubelets' resource usage is scraped for metrics.k8s.io (default 15 s). */
-  readonly metricResolutionMs?: number
-  /**
-   * Reads a node's /stats/summary for metrics.k8s.io (default: from its kubelet over
-   * kubeletClient; without either nothing is scraped and the metrics API answers empty).
-   */
-  readonly summaries?: SummaryFetcher
-  /** Where /metrics comes from; the server registers its own metrics in it (default: a new one). */
-  readonly metrics?: MetricsRegistry
-  /**
-   * Service account tokens: with them the server serves serviceaccounts/<name>/token, accepts
-   * its tokens, runs ServiceAccount admission and serves issuer discovery.
-   */
-  readonly serviceAccountTokens?: ServiceAccountTokenOptions
-  /**
-   * The probes of the scheduler and controller manager running in this process, asked on each
-   * componentstatuses request (a function: they may start after the server). Components without
-   * one are judged by their leader Lease.
-   */
-  readonly componentHealth?: () => Readonly<Record<string, HealthProbe | undefined>>
-  /** Events the watch cache keeps per resource (default 20,000): older watches get 410 Expired. */
-  readonly watchCacheWindow?: number
-  /**
-   * The caller keeps the `kubernetes` Service (startKubernetesService): its bootstrap-controller
-   * post-start hook is listed from the start, unfinished until the Service is first written.
-   */
-  readonly kubernetesService?: boolean
-  /**
-   * The cluster's controller manager runs the autoregister controller (upstream's aggregator runs
-   * it in the API server): the health endpoints list autoregister-completion, failing until every
-   * built-in group version's APIService has been seen Available.
-   */
-  readonly autoregister?: boolean
-  /** The host name this server's identity Lease is named after (default: the machine's). */
-  readonly hostname?: string
-}
-
-/** A running API server's handler surface. */
-export interface ApiServer {
-  /** Handles one request. Never throws: failures become Status responses. */
-  handle(req: ApiRequest): Promise<ApiResponse>
-  /** The same, with the web fetch signature. */
-  fetch(request: Request): Promise<Response>
-  /** Runs the watch cache until `signal` aborts. */
-  run(signal: AbortSignal): Promise<void>
-  /**
-   * Keeps the `kubernetes` Service and its endpoints pointing at this server until `signal`
-   * aborts; resolves once they were first written, with the loop's completion.
-   */
-  startKubernetesService(
-    opts: KubernetesServiceOptions,
-    signal: AbortSignal,
-  ): Promise<{ done: Promise<void> }>
-  /**
-   * Resolves once the cache has loaded and the post-start hooks' work is done (the system
-   * namespaces exist, ...); rejects with the error of a hook that kept failing.
-   */
-  ready(): Promise<void>
-  /** The served resources. */
-  readonly resources: readonly ResourceInfo[]
-}
-
-const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
-const QUOTAS = "/registry/resourcequotas/"
-const PRIORITY_CLASSES = "/registry/scheduling.k8s.io/priorityclasses/"
-const ALWAYS_PUBLIC = /^\/(version|healthz|livez|readyz)(\/|$)/
-
-const servedViews = new WeakMap<ResourceInfo, Served>()
-
-/** The storage view of a served resource (made once per resource: every request asks). */
-export function servedOf(info: ResourceInfo): Served {
-  let s = servedViews.get(info)
-  if (!s) {
-    s = makeServed(info)
-    servedViews.set(info, s)
-  }
-  return s
-}
-
-function makeServed(info: ResourceInfo): Served {
-  const group = info.storageGroup ?? info.group
-  const prefix = group ? `/registry/${group}/${info.resource}/` : `/registry/${info.resource}/`
-  return { info, prefix, storageVersion: info.storageVersion ?? info.version, storageGroup: group }
-}
+/**
+ * The paths an unauthenticated request reaches as system:anonymous even when anonymous
+ * requests are refused elsewhere (as upstream's anonymous authenticator conditions allow them):
+ * health and version. They are authorized like any other request (upstream's bootstrap
+ * system:public-info-viewer binding allows them to everyone).
+ */
+const ANONYMOUS_PATHS = /^\/(version|healthz|livez|readyz)(\/|$)/
 
 function defaults(info: ResourceInfo, obj: ApiObject): void {
   applyDefaults(info, obj)
@@ -252,70 +102,6 @@ function validator(
   return (info, obj, old, subresource) => {
     const errs = withConditionErrors(info, obj, validateObject(info, obj, old, subresource, ctx))
     return withPolicyExpressionErrors(info, obj, old, subresource, errs)
-  }
-}
-
-/** What the admission webhook plugins are made from. */
-interface WebhookParts {
-  readonly cache: WatchCache
-  /** The server's authorizer, for CEL's `authorizer` in conditions and policies. */
-  readonly authorize: Authorizer
-  readonly table: ResourceTable
-  readonly store: Store
-  readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
-  readonly defaults: (info: ResourceInfo, obj: ApiObject) => void
-  readonly log: Logger
-}
-
-function prefixOf(group: string, version: string, resource: string): string {
-  return servedOf(findResource(group, version, resource) as ResourceInfo).prefix
-}
-
-/** The admission webhooks' view of the server: its caches, resources and conversions. */
-function webhookOptions(p: WebhookParts): WebhookAdmissionOptions {
-  const ar = "admissionregistration.k8s.io"
-  const source = new WebhookSource(
-    p.cache.resource(prefixOf(ar, "v1", "mutatingwebhookconfigurations")),
-    p.cache.resource(prefixOf(ar, "v1", "validatingwebhookconfigurations")),
-  )
-  const namespaces = p.cache.resource(prefixOf("", "v1", "namespaces"))
-  const servicesPrefix = prefixOf("", "v1", "services")
-  const slicesPrefix = prefixOf("discovery.k8s.io", "v1", "endpointslices")
-  return {
-    source,
-    match: {
-      // From the cache; a namespace it does not have yet is read from the store, as upstream.
-      async namespaceLabels(name) {
-        const key = `${namespaces.prefix}${name}`
-        let ns = namespaces.objects.get(key)
-        if (!ns) {
-          const e = await p.store.get(key)
-          if (e) ns = decode(e.value, e.revision)
-        }
-        if (!ns) throw notFound({ resource: "namespaces" }, name)
-        return ns.metadata?.labels
-      },
-      equivalents(info) {
-        const prefix = servedOf(info).prefix
-        return p.table.all().filter((i) => servedOf(i).prefix === prefix)
-      },
-      authorize: p.authorize,
-    },
-    resolve: cacheServiceResolver({
-      services: p.cache.resource(servicesPrefix).objects,
-      servicesPrefix,
-      slices: p.cache.resource(slicesPrefix).objects,
-      slicesPrefix,
-    }),
-    convert: (obj, from, to) => p.convert(obj, from, to.version),
-    decode(info, obj) {
-      const type = builtinTypeOf(info)
-      if (!type) return obj
-      pruneUnknownFields(obj, type)
-      return withoutOmittedZeros(type, obj) as ApiObject
-    },
-    defaults: p.defaults,
-    log: p.log,
   }
 }
 
@@ -349,16 +135,6 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   /** A namespace from the watch cache, else (a promise of it) from the store. */
   const namespaceOf = (name: string): ApiObject | undefined | Promise<ApiObject | undefined> =>
     nsCache.objects.get(`/registry/namespaces/${name}`) ?? storedNamespace(name)
-  const lookupNamespace = async (name: string) => {
-    const ns = (await namespaceOf(name)) as (ApiObject & { status?: any }) | undefined
-    if (!ns) return undefined
-    return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
-  }
-  const podsCache = cache.resource("/registry/pods/")
-  const podsIn = function* (namespace: string): Iterable<Pod> {
-    const prefix = `/registry/pods/${namespace}/`
-    for (const [k, v] of podsCache.objects) if (k.startsWith(prefix)) yield v as Pod
-  }
   const lookup: ObjectLookup = async (resource, namespace, name) => {
     const info = findResource("", "v1", resource) as ResourceInfo
     return registry.get(servedOf(info), namespace, name).catch((err: unknown) => {
@@ -385,102 +161,29 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       get revision() {
         return cache.revision
       },
-      pods: podsCache,
+      pods: cache.resource("/registry/pods/"),
       persistentVolumes: cache.resource(prefixOf("", "v1", "persistentvolumes")),
       volumeAttachments: cache.resource(prefixOf("storage.k8s.io", "v1", "volumeattachments")),
       resourceSlices: cache.resource(prefixOf("resource.k8s.io", "v1", "resourceslices")),
     }),
   })
   const authorize = authorization.authorize
-  const nodesCache = cache.resource(servedOf(findResource("", "v1", "nodes") as ResourceInfo).prefix)
   const authenticate = unionAuthenticators(
     opts.authenticate,
     saTokens ? serviceAccountAuthenticator(saTokens, lookup, clock) : undefined,
   )
-  const classes = cache.resource(STORAGE_CLASSES)
-  const quotas = cache.resource(QUOTAS)
-  const priorityClasses = cache.resource(PRIORITY_CLASSES)
-  // A consistent read from the cache (as a LIST without resourceVersion): the store's revision
-  // first, then the cache once it has applied it.
-  const currentQuotas = async (ns: string): Promise<ResourceQuota[] | undefined> => {
-    if (!(await cache.waitFor(await store.revision(), 3000))) return undefined
-    const prefix = `${QUOTAS}${ns}/`
-    const out: ResourceQuota[] = []
-    for (const [k, v] of quotas.objects) if (k.startsWith(prefix)) out.push(v as ResourceQuota)
-    return out
-  }
-  const ingressClasses = cache.resource(prefixOf("networking.k8s.io", "v1", "ingressclasses"))
-  const runtimeClasses = cache.resource(prefixOf("node.k8s.io", "v1", "runtimeclasses"))
-  // From the cache; one it does not have yet is read from the store, as upstream's live lookup.
-  const runtimeClassOf = (name: string) => {
-    const key = `${runtimeClasses.prefix}${name}`
-    const cached = runtimeClasses.objects.get(key) as RuntimeClass | undefined
-    return (
-      cached ??
-      store.get(key).then((e) => (e ? (decode(e.value, e.revision) as unknown as RuntimeClass) : undefined))
-    )
-  }
-  const disabled = new Set(opts.disableAdmissionPlugins ?? [])
-  const webhooks = webhookOptions({
-    authorize,
-    cache,
-    table,
+  const admission = serverAdmission({
+    opts,
     store,
-    convert: custom.convert,
-    defaults: custom.defaults,
+    clock,
     log,
-  })
-  const policies = policyAdmissionOptions({
     cache,
     table,
-    served: servedOf,
-    convert: custom.convert,
-    namespace: namespaceOf,
-    match: webhooks.match,
+    custom,
+    namespaceOf,
+    authorize,
+    ...(saTokens ? { serviceAccounts: lookup } : {}),
   })
-  // Upstream's order: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, ..., the
-  // mutating webhooks, ValidatingAdmissionPolicy, the validating webhooks, ResourceQuota last.
-  const admission = admissionChain([
-    // Not an admission plugin upstream (its RBAC storage's check): never disabled.
-    ...(rbacPolicy ? [rbacEscalationCheck({ authorize, policy: rbacPolicy })] : []),
-    ...[
-      namespaceLifecycle(lookupNamespace),
-      // From the watch cache, as upstream reads LimitRanges from an informer: no store read per create.
-      limitRanger(async (ns) => {
-        const prefix = `/registry/limitranges/${ns}/`
-        const out: LimitRange[] = []
-        for (const [k, v] of cache.resource("/registry/limitranges/").objects)
-          if (k.startsWith(prefix)) out.push(v as LimitRange)
-        return out
-      }),
-      ...(saTokens ? [serviceAccountAdmission(lookup)] : []),
-      ...nodeAdmission(opts, {
-        pod: (ns, name) => podsCache.objects.get(`/registry/pods/${ns}/${name}`) as Pod | undefined,
-        node: (name) => nodesCache.objects.get(`${nodesCache.prefix}${name}`) as Node | undefined,
-      }),
-      podSecurity({ namespace: namespaceOf, pods: podsIn }),
-      priorityAdmission(
-        () => priorityClasses.objects.values() as Iterable<PriorityClass>,
-        (name) => priorityClasses.objects.get(`${PRIORITY_CLASSES}${name}`) as PriorityClass | undefined,
-      ),
-      defaultTolerationSeconds(),
-      defaultStorageClass(() => classes.objects.values() as Iterable<StorageClass>),
-      storageObjectInUseProtection(),
-      persistentVolumeClaimResize(
-        (name) => classes.objects.get(`${STORAGE_CLASSES}${name}`) as StorageClass | undefined,
-      ),
-      runtimeClassAdmission(runtimeClassOf),
-      certificateSubjectRestriction(),
-      defaultIngressClass(() => ingressClasses.objects.values() as Iterable<IngressClass>),
-    ].filter((p) => !disabled.has(p.name)),
-    ...(opts.admission ?? []),
-    ...[
-      mutatingAdmissionWebhook(webhooks),
-      validatingAdmissionPolicy(policies),
-      validatingAdmissionWebhook(webhooks),
-    ].filter((p) => !disabled.has(p.name)),
-    resourceQuota({ store, clock, current: currentQuotas }),
-  ])
   const serviceCidr = opts.serviceCidr ?? parseCidr("10.96.0.0/12")
   const isService = (s: Served) => s.info.group === "" && s.info.resource === "services"
   const registry: Registry = new Registry({
@@ -488,6 +191,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     clock,
     admission,
     ...custom,
+    // Upstream's RBAC storage's check, not an admission plugin: never disabled.
+    ...(rbacPolicy ? { guard: rbacEscalationGuard({ authorize, policy: rbacPolicy }) } : {}),
     written: (key, value, obj, deleted) => cache.expect(key, value, obj, deleted),
     cached: (s, key) => cache.resource(s.prefix).objects.get(key),
     allocate: async (s, obj, old, dryRun) => {
@@ -524,6 +229,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const autoregisterCompletion = apiServicesAvailableCheck(builtinAPIServiceNames(), (name) =>
     apiServices.objects.get(`${apiServices.prefix}${name}`),
   )
+  const nodesCache = cache.resource(servedOf(findResource("", "v1", "nodes") as ResourceInfo).prefix)
   const scraper = new MetricsScraper({
     nodes: () => nodesCache.objects.values() as Iterable<Node>,
     fetch: opts.summaries ?? (opts.kubeletClient ? kubeletSummaryFetcher(opts.kubeletClient) : undefined),
@@ -604,9 +310,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   async function route(req: ApiRequest): Promise<ApiResponse> {
     // In-process callers arrive already authenticated; sockets never set a user.
-    if (!req.user && !ALWAYS_PUBLIC.test(req.path)) {
+    if (!req.user) {
       const user = await authenticate(req)
-      if (!user && opts.allowAnonymous === false) throw new ApiError("Unauthorized", "Unauthorized")
+      if (!user && opts.allowAnonymous === false && !ANONYMOUS_PATHS.test(req.path))
+        throw new ApiError("Unauthorized", "Unauthorized")
       req.user = user ?? ANONYMOUS
       // Impersonation headers change who the request acts as, once the requestor may impersonate.
       const acting = await impersonatedUser(req, req.user, authorize)
@@ -617,9 +324,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     // Counted while it executes, as upstream's priority-and-fairness filter after authentication.
     const kind = inflight.begin(ri)
     try {
-      // Health and version are public, unauthenticated and unauthorized (k8ts' promise; upstream's
-      // bootstrap system:public-info-viewer binding allows them to everyone as well).
-      if (!authorization.allowsAll && req.user) await authorizeRequest(authorize, target, ri)
+      // Every request, health, version, discovery and openapi included, as upstream's filter.
+      if (!authorization.allowsAll) await authorizeRequest(authorize, target, ri)
       return await serve(target, ri)
     } finally {
       inflight.end(kind)

@@ -7,7 +7,8 @@ import { json } from "../output.ts"
 import { labelSelectorAsString } from "../selectors.ts"
 import { APPLY_PATCH, applyPatch, checkPatchType } from "../patch.ts"
 import { withoutOmittedZeros } from "../omit-zero.ts"
-import { fieldManagerOf } from "./write.ts"
+import { fieldManagerOf, uidOf } from "./write.ts"
+import { checkUidPrecondition } from "../registry/uid-precondition.ts"
 import type { ResourceRequest } from "./context.ts"
 import { outputOf, requestedRevision, respondObject } from "./read.ts"
 import { admitBoth } from "./admission-origin.ts"
@@ -204,6 +205,9 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
     r.served,
     ref,
     async (cur) => {
+      // A PUT's Scale names the uid of the object it scales, as upstream's precondition.
+      if (!input.patch && !input.apply)
+        checkUidPrecondition(r.served, ref, { wanted: uidOf(input.body), found: cur?.metadata?.uid ?? "" })
       const parentFields = cur?.metadata?.managedFields
       const current = scaleOf(cur as Obj, paths)
       const fields = scaleManagedFields(parentFields, replicasPaths)
@@ -281,7 +285,7 @@ export async function finalizeNamespace(r: ResourceRequest): Promise<ApiResponse
     r.served,
     { namespace: "", name: r.ri.name },
     (cur) => ({ ...(cur as Obj), spec: { ...((cur as Obj).spec ?? {}), finalizers } }),
-    { subresource: "finalize", user: r.req.user, shallowCurrent: true },
+    { subresource: "finalize", user: r.req.user, shallowCurrent: true, uidPrecondition: uidOf(b) },
   )
   return json(200, object)
 }

@@ -93,10 +93,16 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
       createIfMissing: subresource === "" && allowsCreateOnUpdate(r),
       authorizeCreate: createAuthorization(r),
       shallowCurrent: true,
+      uidPrecondition: uidOf(body),
       notes,
     },
   )
   return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), warnings, notes)
+}
+
+/** The uid a PUT's body names (upstream's update precondition), if any. */
+export function uidOf(body: unknown): unknown {
+  return (body as { metadata?: { uid?: unknown } } | null)?.metadata?.uid
 }
 
 function allowsCreateOnUpdate(r: ResourceRequest): boolean {

@@ -156,6 +156,67 @@ describe("RBAC escalation prevention", () => {
     assert.equal(updated.status, 200, updated.text)
   })
 
+  test("an apply that creates a role asks `escalate` on its name, as an update does", async () => {
+    await admin("/api/v1/namespaces", { metadata: { name: "applied" } })
+    await admin(`${RBAC}/namespaces/applied/roles`, {
+      metadata: { name: "sam" },
+      rules: [
+        rule(["create", "patch", "get"], ["roles"], ["rbac.authorization.k8s.io"]),
+        { ...rule(["escalate"], ["roles"], ["rbac.authorization.k8s.io"]), resourceNames: ["bar"] },
+      ],
+    })
+    await admin(`${RBAC}/namespaces/applied/rolebindings`, {
+      metadata: { name: "sam" },
+      roleRef: { ...REF, kind: "Role", name: "sam" },
+      subjects: [{ ...REF, kind: "User", name: "sam" }],
+    })
+    const apply = (name: string) =>
+      apiCall(
+        api,
+        "PATCH",
+        `${RBAC}/namespaces/applied/roles/${name}?fieldManager=sam`,
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "Role",
+          metadata: { name },
+          rules: [rule(["*"], ["secrets"])],
+        },
+        { ...as("sam"), "content-type": "application/apply-patch+yaml" },
+      )
+    const bar = await apply("bar")
+    assert.equal(bar.status, 201, bar.text)
+    const other = await apply("other")
+    assert.equal(other.status, 403, other.text)
+    assert.match(other.json.message, /^roles.rbac.authorization.k8s.io "other" is forbidden: user "sam" /)
+  })
+
+  test("the check comes before validation: an invalid role that escalates is a 403", async () => {
+    const role = {
+      metadata: { name: "invalid" },
+      rules: [rule(["get"], ["secrets"]), rule([], ["pods"])],
+    }
+    const r = await apiCall(api, "POST", `${RBAC}/namespaces/applied/roles`, role, as("sam"))
+    assert.equal(r.status, 403, r.text)
+    // Invalid only, it is validation's.
+    const valid = { metadata: { name: "invalid" }, rules: [rule([], ["pods"])] }
+    assert.equal(
+      (await apiCall(api, "POST", `${RBAC}/namespaces/applied/roles`, valid, as("sam"))).status,
+      422,
+    )
+  })
+
+  test('a refused create with a generateName names the object "", as upstream\'s before its name is generated', async () => {
+    const role = { metadata: { generateName: "wide-" }, rules: [rule(["get"], ["secrets"])] }
+    const r = await apiCall(api, "POST", `${RBAC}/namespaces/applied/roles`, role, as("sam"))
+    assert.equal(r.status, 403, r.text)
+    assert.equal(
+      r.json.message,
+      'roles.rbac.authorization.k8s.io "" is forbidden: user "sam" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
+        '{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}',
+    )
+    assert.deepEqual(r.json.details, { group: "rbac.authorization.k8s.io", kind: "roles" })
+  })
+
   test("a write of only the GC's fields skips the check; any other change, managedFields too, does not", async () => {
     await admin("/api/v1/namespaces", { metadata: { name: "gc" } })
     await admin(`${RBAC}/namespaces/gc/roles`, {

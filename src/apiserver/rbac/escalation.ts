@@ -4,17 +4,17 @@
  * `escalate` it; a RoleBinding or ClusterRoleBinding only to a role whose rules its writer
  * holds, unless it may `bind` that role. system:masters, and the server's own writes, may do
  * either. Setting or dropping a ClusterRole's aggregationRule takes every permission (it can
- * gather anything). Upstream checks in storage, after mutating admission: here it is the first
- * validating step, run whatever plugins are disabled.
+ * gather anything). As upstream's storage wrappers, it is the registry's guard: after mutating
+ * admission, before the store's create or update (a generated name, validation, validating
+ * admission), whatever admission plugins are disabled.
  */
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef } from "kubernetes-types/rbac/v1.js"
 import { ApiError, notFound } from "../../api/index.ts"
 import { goQuote, jsonEqual } from "../../util/index.ts"
-import { type AdmissionPlugin, admissionForbidden } from "../admission.ts"
 import { PRIVILEGED_GROUP } from "../authorization-modes.ts"
 import type { AuthorizationAttributes, Authorizer } from "../authz.ts"
 import type { UserInfo } from "../http.ts"
-import type { AdmissionRequest } from "../registry/context.ts"
+import type { AdmissionRequest, WriteGuard } from "../registry/context.ts"
 import { compactRules, compactString, goList, uncovered } from "./covers.ts"
 import type { PolicyIndex } from "./policy-index.ts"
 
@@ -61,11 +61,24 @@ function confirmNoEscalation(
   const owned = policy.rulesFor(user, req.namespace)
   const missing = uncovered(owned.rules, rules)
   if (missing.length === 0) return
-  if (message) throw admissionForbidden(req, message)
+  if (message) throw forbidden(req, message)
   const described = [...new Set(compactRules(missing).map(compactString))].sort()
   let msg = `user ${goQuote(user.name)} (groups=${goList(user.groups)}) is attempting to grant RBAC permissions not currently held:\n${described.join("\n")}`
   if (owned.errors.length) msg += `; resolution errors: [${owned.errors.join(" ")}]`
-  throw admissionForbidden(req, msg)
+  throw forbidden(req, msg)
+}
+
+/**
+ * The 403 of a refused write, naming the object as written (upstream's NewForbidden with the
+ * object's name: "" for a create with only a generateName).
+ */
+function forbidden(req: AdmissionRequest, message: string): ApiError {
+  const name = req.object?.metadata?.name ?? ""
+  return new ApiError("Forbidden", `${req.info.resource}.${RBAC} ${goQuote(name)} is forbidden: ${message}`, {
+    ...(name ? { name } : {}),
+    group: RBAC,
+    kind: req.info.resource,
+  })
 }
 
 async function allowed(authorize: Authorizer, a: AuthorizationAttributes): Promise<boolean> {
@@ -86,26 +99,29 @@ function referencedRules(policy: PolicyIndex, ref: RoleRef, namespace: string): 
 
 type Base = Pick<AuthorizationAttributes, "user" | "resourceRequest" | "apiGroup" | "namespace">
 
-/** A Role or ClusterRole write: its rules must be held, unless its writer may escalate. */
-async function checkRole(o: EscalationCheckOptions, req: AdmissionRequest, user: UserInfo, base: Base) {
+/**
+ * A Role or ClusterRole write: its rules must be held, unless its writer may escalate it.
+ * `requestName`: the name on the URL, which upstream's RoleEscalationAuthorized asks about: a
+ * POST names nothing, so only escalate on every role lets a POST widen one; an update, and an
+ * apply or PUT that creates the role, name it.
+ */
+async function checkRole(o: EscalationCheckOptions, req: AdmissionRequest, base: Base, requestName: string) {
   const escalate = {
     ...base,
     verb: "escalate",
     apiVersion: "*",
     resource: req.info.resource,
-    // The request's name, as upstream's RoleEscalationAuthorized asks with requestInfo.Name:
-    // a POST names nothing, so only escalate on every role lets a create widen one.
-    name: req.operation === "CREATE" ? "" : req.name,
+    name: requestName,
   }
   if (await allowed(o.authorize, escalate)) return
   if (onlyGcFields(req)) return
   const role = req.object as ClusterRole
-  confirmNoEscalation(req, user, o.policy, role.rules ?? [])
+  confirmNoEscalation(req, base.user, o.policy, role.rules ?? [])
   const aggregating = (r: ClusterRole | undefined) => !!r?.aggregationRule?.clusterRoleSelectors?.length
   if (req.info.resource === "clusterroles" && (aggregating(role) || aggregating(req.old as ClusterRole)))
     confirmNoEscalation(
       req,
-      user,
+      base.user,
       o.policy,
       FULL_AUTHORITY,
       "must have cluster-admin privileges to use the aggregationRule",
@@ -113,28 +129,25 @@ async function checkRole(o: EscalationCheckOptions, req: AdmissionRequest, user:
 }
 
 /** A RoleBinding or ClusterRoleBinding write: its role's rules must be held, unless its writer may bind it. */
-async function checkBinding(o: EscalationCheckOptions, req: AdmissionRequest, user: UserInfo, base: Base) {
+async function checkBinding(o: EscalationCheckOptions, req: AdmissionRequest, base: Base) {
   if (onlyGcFields(req)) return
   const ref = (req.object as unknown as ClusterRoleBinding).roleRef
   const resource = ref.kind === "ClusterRole" ? "clusterroles" : ref.kind === "Role" ? "roles" : ""
   const bind = { ...base, verb: "bind", apiGroup: ref.apiGroup, resource, name: ref.name }
   if (resource && (await allowed(o.authorize, bind))) return
-  confirmNoEscalation(req, user, o.policy, referencedRules(o.policy, ref, req.namespace))
+  confirmNoEscalation(req, base.user, o.policy, referencedRules(o.policy, ref, req.namespace))
 }
 
-/** The escalation check, as a validating step of admission. */
-export function rbacEscalationCheck(o: EscalationCheckOptions): AdmissionPlugin {
-  return {
-    name: "RBACEscalationCheck",
-    async validate(req) {
-      const { info, user } = req
-      if (info.group !== RBAC || req.subresource !== "") return
-      if (req.operation !== "CREATE" && req.operation !== "UPDATE") return
-      // The server's own writes (no user) and system:masters may escalate (EscalationAllowed).
-      if (!user || user.groups.includes(PRIVILEGED_GROUP)) return
-      const base = { user, resourceRequest: true, apiGroup: RBAC, namespace: req.namespace }
-      if (ROLES.has(info.resource)) await checkRole(o, req, user, base)
-      else if (BINDINGS.has(info.resource)) await checkBinding(o, req, user, base)
-    },
+/** The escalation check, as the registry's guard of RBAC writes. */
+export function rbacEscalationGuard(o: EscalationCheckOptions): WriteGuard {
+  return async (req, requestName) => {
+    const { info, user } = req
+    if (info.group !== RBAC || req.subresource !== "") return
+    if (req.operation !== "CREATE" && req.operation !== "UPDATE") return
+    // The server's own writes (no user) and system:masters may escalate (EscalationAllowed).
+    if (!user || user.groups.includes(PRIVILEGED_GROUP)) return
+    const base = { user, resourceRequest: true, apiGroup: RBAC, namespace: req.namespace }
+    if (ROLES.has(info.resource)) await checkRole(o, req, base, requestName)
+    else if (BINDINGS.has(info.resource)) await checkBinding(o, req, base)
   }
 }

@@ -48,6 +48,15 @@ export interface AdmissionRequest {
   reinvocation?: "requested" | "running"
 }
 
+/**
+ * A check a resource's storage makes of a write once mutating admission ran, before the store's
+ * create or update (upstream's storage wrappers: RBAC's escalation check): before a generated
+ * name, the strategy, validation and validating admission. `requestName`: the name on the
+ * request's URL, "" for a POST, as upstream's request info has it.
+ * @throws ApiError to refuse the write
+ */
+export type WriteGuard = (req: AdmissionRequest, requestName: string) => Promise<void>
+
 /** What admission may ask of the API request a write came from, beyond its attributes. */
 export interface AdmissionOrigin {
   /**
@@ -128,6 +137,8 @@ export interface RegistryDeps {
    * CRD version's schema); undefined for a version without schema.
    */
   readonly customShape?: (info: ResourceInfo) => Shape | undefined
+  /** The storage's check of an admitted create or update (see WriteGuard). */
+  readonly guard?: WriteGuard
 }
 
 /**

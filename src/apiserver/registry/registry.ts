@@ -40,6 +40,16 @@ import { type WriteOptions, checkBody, checkValid, qualified, storedForm, writte
 /** How many names a create with generateName tries (upstream's maxNameGenerationCreateAttempts). */
 const GENERATE_NAME_ATTEMPTS = 8
 
+/**
+ * Refuses the resourceVersion of a create an update makes when it does not parse, once
+ * admitted and before it is prepared, as upstream's Store.Update reads it (its versioner) ahead
+ * of BeginCreate: that error, a 500 without reason, before validation.
+ */
+function checkParses(rv: string | undefined): void {
+  const parsed = rv ? goParseUint(rv) : undefined
+  if (parsed?.error !== undefined) throw unknownReason(parsed.error)
+}
+
 /** The generic registry over one store. */
 export class Registry {
   readonly #d: RegistryDeps
@@ -109,6 +119,9 @@ export class Registry {
     await d.admission.mutate(req)
     // Read here, after admission: a webhook's patch replaces the metadata.
     const meta = (obj.metadata ??= {})
+    // A POST names nothing on its URL; a create an update makes names the object it creates.
+    await d.guard?.(req, opts.createOnUpdate ? (meta.name ?? "") : "")
+    if (opts.createOnUpdate) checkParses(meta.resourceVersion)
     if (meta.name || !meta.generateName) return this.#createNamed(s, namespace, obj, req, 0, opts)
     // Most kinds: a generated name already taken when stored is replaced by another and the
     // object stored again. Not a Service, whose addresses are reserved under its name: its
@@ -230,13 +243,12 @@ export class Registry {
     // A resourceVersion the client or admission left is the storage's to refuse, as upstream's
     // etcd store refuses it once everything else passed (a plain error: 500, no reason); "0" or
     // one that does not parse is dropped, as its versioner reads them as none. A create an
-    // update makes drops any (its storage's update prepares the object so), but one that does
-    // not parse is the error of the versioner reading it first (a 500, no reason).
+    // update makes drops any (its storage's update prepares the object so; one that does not
+    // parse was refused before, see create).
     const rv = meta.resourceVersion
-    if (rv) {
+    if (rv && !onUpdate) {
       const p = goParseUint(rv)
-      if (onUpdate && p.error !== undefined) throw unknownReason(p.error)
-      if (!onUpdate && p.error === undefined && p.value !== 0n) {
+      if (p.error === undefined && p.value !== 0n) {
         throw unknownReason("resourceVersion should not be set on objects to be created")
       }
     }

@@ -157,6 +157,18 @@ describe("a create an update makes of a missing object drops its resourceVersion
     )
     await assert.rejects(reg.get(PODS, "default", "p"), { reason: "NotFound" })
   })
+
+  test("one that does not parse is refused after mutating admission, before validation", async () => {
+    const { reg, seen } = registry()
+    // Invalid too (no containers): upstream's Store.Update reads the resourceVersion first.
+    const body = { ...podBody(), metadata: { name: "p", resourceVersion: "x7" }, spec: { containers: [] } }
+    await assert.rejects(
+      reg.update(PODS, ref, () => body, { createIfMissing: true }),
+      (err: any) => err.code === 500 && err.message === 'strconv.ParseUint: parsing "x7": invalid syntax',
+    )
+    assert.equal(seen.mutating?.metadata?.resourceVersion, "x7")
+    assert.equal(seen.validating, undefined)
+  })
 })
 
 test("a generated name taken when stored: a pod is stored again under another generated name", async () => {
