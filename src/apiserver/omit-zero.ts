@@ -69,16 +69,37 @@ interface Rewrite {
   readonly field: (type: string, name: string, f: schema.FieldSchema, v: unknown) => unknown
   /** The messages that have a field it touches, themselves or anywhere below; found on first use. */
   holders?: ReadonlySet<string>
+  /** Each message's plan (null: nothing to walk), made on first use. */
+  readonly plans: Map<string, Plan | null>
+}
+
+/**
+ * How a rewrite walks a message: only its JSON fields that it may change or that lead to one it
+ * may change, so a walk looks each key of a value up once and skips the rest.
+ */
+interface Plan {
+  readonly type: string
+  readonly fields: ReadonlyMap<string, FieldPlan>
+}
+
+interface FieldPlan {
+  readonly f: schema.FieldSchema
+  /** The rewrite may change the field itself (Rewrite.touches). */
+  readonly touched: boolean
+  /** Its message (`f.t`) holds a field the rewrite may change: the walk goes into it. */
+  readonly holder: boolean
 }
 
 const ZEROS: Rewrite = {
   touches: (f) => f.oz === true || f.oe === true,
   field: (_type, _name, f, v) => (omitted(f, v) ? undefined : SAME),
+  plans: new Map(),
 }
 
 const NILS: Rewrite = {
   touches: nilWhenEmpty,
   field: (type, name, f, v) => (readsBackNull(type, name, f, v) ? null : SAME),
+  plans: new Map(),
 }
 
 /** The messages worth walking for `rw` (see Rewrite.holders). */
@@ -102,16 +123,41 @@ function holdersOf(rw: Rewrite): ReadonlySet<string> {
   return (rw.holders = found)
 }
 
+/** The plan of `rw` for message `type`; null when no value of it changes. */
+function planOf(rw: Rewrite, type: string): Plan | null {
+  let plan = rw.plans.get(type)
+  if (plan !== undefined) return plan
+  plan = null
+  const holders = holdersOf(rw)
+  const t = schema.typeSchema(type)
+  const fields = holders.has(type) && t && !t.alias ? jsonFieldsOf(type) : undefined
+  if (fields) {
+    const kept = new Map<string, FieldPlan>()
+    for (const [name, f] of Object.entries(fields)) {
+      // A field neither changed nor leading to one is left as it is (its rw.field is SAME).
+      const touched = rw.touches(f)
+      const holder = holders.has(f.t)
+      if (touched || holder) kept.set(name, { f, touched, holder })
+    }
+    plan = { type, fields: kept }
+  }
+  rw.plans.set(type, plan)
+  return plan
+}
+
 function isJson(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v)
 }
 
 /** The value of one field `f`, rewritten below it (itself when nothing changes). */
 function rewriteChild(rw: Rewrite, f: schema.FieldSchema, v: unknown): unknown {
+  const plan = planOf(rw, f.t)
+  if (plan === null) return v
   if (f.map && isJson(v)) {
     let m = v
-    for (const [k, x] of Object.entries(v)) {
-      const y = rewrite(rw, f.t, x)
+    for (const k in v) {
+      const x = v[k]
+      const y = rewritten(rw, plan, x)
       if (y === x) continue
       if (m === v) m = { ...v }
       m[k] = y
@@ -121,14 +167,14 @@ function rewriteChild(rw: Rewrite, f: schema.FieldSchema, v: unknown): unknown {
   if (f.rep && Array.isArray(v)) {
     let items = v
     for (let i = 0; i < v.length; i++) {
-      const y = rewrite(rw, f.t, v[i])
+      const y = rewritten(rw, plan, v[i])
       if (y === v[i]) continue
       if (items === v) items = v.slice()
       items[i] = y
     }
     return items
   }
-  return rewrite(rw, f.t, v)
+  return rewritten(rw, plan, v)
 }
 
 /**
@@ -139,21 +185,23 @@ function rewriteChild(rw: Rewrite, f: schema.FieldSchema, v: unknown): unknown {
  * kind.
  */
 function rewrite(rw: Rewrite, type: string, value: unknown): unknown {
+  const plan = planOf(rw, type)
+  return plan === null ? value : rewritten(rw, plan, value)
+}
+
+/** rewrite along the plan of the value's message. */
+function rewritten(rw: Rewrite, plan: Plan, value: unknown): unknown {
   if (!isJson(value)) return value
-  const holders = holdersOf(rw)
-  if (!holders.has(type)) return value
-  const t = schema.typeSchema(type)
-  const fields = t && !t.alias ? jsonFieldsOf(type) : undefined
-  if (!fields) return value
+  const fields = plan.fields
   let out = value
   for (const name in value) {
-    const f = fields[name]
-    if (f === undefined) continue
+    const p = fields.get(name)
+    if (p === undefined) continue
     const v = value[name]
     if (v === undefined || v === null) continue
-    const own = rw.field(type, name, f, v)
-    if (own === SAME && !holders.has(f.t)) continue
-    const next = own === SAME ? rewriteChild(rw, f, v) : own
+    const own = p.touched ? rw.field(plan.type, name, p.f, v) : SAME
+    if (own === SAME && !p.holder) continue
+    const next = own === SAME ? rewriteChild(rw, p.f, v) : own
     if (next === v) continue
     if (out === value) out = { ...value }
     if (next === undefined) delete out[name]

@@ -217,16 +217,20 @@ function sameKids(a: Kids, from: number): boolean {
 
 function makeNode(member: boolean, kids: Kids): Node {
   const fields: FieldsV1 = {}
-  let text = member ? MEMBER_PREFIX : "{"
+  const parts: string[] = [member ? MEMBER_PREFIX : "{"]
   if (member) fields["."] = {}
   for (let i = 0; i < kids.length; i += 2) {
     const pe = kids[i] as PathElement
     const child = kids[i + 1] as Node
     fields[pe.pe] = child.fields
-    if (i > 0) text += ","
-    text += `${pe.quoted}:${child.text}`
+    if (i > 0) parts.push(",")
+    parts.push(pe.quoted, ":", child.text)
   }
-  text += "}"
+  parts.push("}")
+  // Joined, not concatenated: a text made with += is a tree of its parts (and its children's
+  // texts are trees), which every create's stored value, copying it out, would walk again (the
+  // bench's pod: hundreds of pieces); join makes one flat string, copied as a whole.
+  const text = parts.join("")
   rememberJson(fields, text)
   return { id: nextId++, fields, text, member, kids }
 }
