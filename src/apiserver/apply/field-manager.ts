@@ -6,6 +6,7 @@
  * change fields other managers own unless forced (409 with FieldManagerConflict causes).
  */
 import { type ApiObject, badRequest, unknownReason } from "../../api/index.ts"
+import { jsonEqual } from "../../util/index.ts"
 import { type Shape } from "../shapes.ts"
 import { FieldSet, fieldPE } from "./field-set.ts"
 import {
@@ -248,17 +249,22 @@ function baseManagers(live: ApiObject | undefined, next: ApiObject, ctx: WriteCo
   return managers.size ? managers : managersOf(live, true)
 }
 
-/** A write that changes nothing but managedFields times keeps the live managedFields. */
+/**
+ * A write that changes nothing but managedFields times keeps the live managedFields. Compared
+ * whatever the order of keys (a custom resource is stored with sorted keys, the entries this
+ * manager writes have their own order) and of entries (an update may move its entry last).
+ */
 function keepTimestampsOfNoop(live: ApiObject | undefined, next: ApiObject): void {
-  if (!live || JSON.stringify(comparable(live)) !== JSON.stringify(comparable(next))) return
-  // Entries compared without their times and in any order (an update may move its entry last).
-  const strip = (o: ApiObject) =>
-    JSON.stringify(
-      ((o.metadata?.managedFields ?? []) as { time?: string }[])
-        .map(({ time: _t, ...e }) => JSON.stringify(e))
-        .sort(),
-    )
-  if (strip(live) !== strip(next) || !next.metadata) return
+  if (!live || !next.metadata || !jsonEqual(comparable(live), comparable(next))) return
+  const untimed = (o: ApiObject) =>
+    ((o.metadata?.managedFields ?? []) as { time?: string }[]).map(({ time: _t, ...e }) => e)
+  const unmatched = untimed(next)
+  for (const e of untimed(live)) {
+    const i = unmatched.findIndex((n) => jsonEqual(n, e))
+    if (i < 0) return
+    unmatched.splice(i, 1)
+  }
+  if (unmatched.length) return
   if (live.metadata?.managedFields) next.metadata.managedFields = live.metadata.managedFields
   else delete next.metadata.managedFields
 }
