@@ -352,9 +352,19 @@ const CASES: { name: string; attrs: Attrs; want: [string, string] }[] = [
       verb: "list",
       apiGroup: "resource.k8s.io",
       resource: "resourceslices",
-      fieldSelector: "nodeName=node1",
+      fieldSelector: "spec.nodeName=node1",
     },
     want: ["Allow", ""],
+  },
+  {
+    name: "its slices listed by the alpha API's selector",
+    attrs: {
+      verb: "list",
+      apiGroup: "resource.k8s.io",
+      resource: "resourceslices",
+      fieldSelector: "nodeName=node1",
+    },
+    want: ["NoOpinion", "can only list/watch/deletecollection resourceslices with nodeName field selector"],
   },
   {
     name: "every slice listed",

@@ -121,7 +121,8 @@ class NodeDecisions {
       case "watch":
       case "list":
       case "deletecollection":
-        return selects(a, "nodeName", node)
+        // resource.k8s.io/v1's ResourceSliceSelectorNodeName (the alpha API's was "nodeName").
+        return selects(a, "spec.nodeName", node)
           ? ALLOW
           : noOpinion("can only list/watch/deletecollection resourceslices with nodeName field selector")
     }
