@@ -41,16 +41,15 @@ export function withSortedKeys<T>(v: T): T {
   }
   if (!isObj(v)) return v
   const keys = Object.keys(v)
-  let changed = !inOrder(keys)
-  const values = new Map<string, unknown>()
+  // The values that changed, made only when one did: an object already in order allocates nothing.
+  let changed: Map<string, unknown> | undefined
   for (const k of keys) {
     const s = withSortedKeys(v[k])
-    if (s !== v[k]) changed = true
-    values.set(k, s)
+    if (s !== v[k]) (changed ??= new Map()).set(k, s)
   }
-  if (!changed) return v
+  if (!changed && inOrder(keys)) return v
   const out: Obj = {}
-  for (const k of [...keys].sort()) out[k] = values.get(k)
+  for (const k of [...keys].sort()) out[k] = changed?.has(k) ? changed.get(k) : v[k]
   return out as T
 }
 
