@@ -9,6 +9,7 @@ import type { ApiResponse } from "../http.ts"
 import { decodeBody } from "../negotiate.ts"
 import { json } from "../output.ts"
 import { timestamp } from "../registry/context.ts"
+import { preconditionFailed } from "../registry/uid-precondition.ts"
 import type { ResourceRequest } from "./context.ts"
 import { isDryRun } from "./write.ts"
 import { admitBoth } from "./admission-origin.ts"
@@ -33,14 +34,6 @@ type Obj = ApiObject & {
 
 /** What a refusal found inside the update is reported on (upstream's assignPod wraps it so). */
 const BINDING: Qualified = { resource: "pods/binding" }
-
-/** Upstream's storage precondition failure, as the update's conflict carries it. */
-export function preconditionFailed(key: string, what: string, wanted: string, found: string): string {
-  return (
-    `StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: ` +
-    `Precondition failed: ${what} in precondition: ${wanted}, ${what} in object meta: ${found}`
-  )
-}
 
 /** Checks a Binding's fields as upstream's ValidatePodBinding (422 with the field's cause). */
 function validate(b: Binding, podName: string): string {

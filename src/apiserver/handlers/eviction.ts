@@ -20,7 +20,7 @@ import {
   observedGenerationOf,
   type ResourceInfo,
 } from "../../api/index.ts"
-import { preconditionFailed } from "./binding.ts"
+import { preconditionFailed } from "../registry/uid-precondition.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody } from "../negotiate.ts"
 import { json } from "../output.ts"

@@ -33,6 +33,14 @@ export function upstreamStorageKey(s: Served, namespace: string, name: string): 
   return namespaced ? `/registry/${prefix}/${namespace}/${name}` : `/registry/${prefix}/${name}`
 }
 
+/** Upstream's storage precondition failure (`what`: UID or ResourceVersion), as the update's conflict carries it. */
+export function preconditionFailed(key: string, what: string, wanted: string, found: string): string {
+  return (
+    `StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: ` +
+    `Precondition failed: ${what} in precondition: ${wanted}, ${what} in object meta: ${found}`
+  )
+}
+
 /**
  * Checks the uid a PUT's body names (`wanted`; none is no precondition) against the stored
  * object's (`found`, "" when there is none: a create-on-update then conflicts as upstream's,
@@ -47,10 +55,5 @@ export function checkUidPrecondition(
   const { wanted, found } = uids
   if (typeof wanted !== "string" || wanted === "" || wanted === found) return
   const key = upstreamStorageKey(s, ref.namespace, ref.name)
-  throw conflict(
-    qualified(s),
-    ref.name,
-    `StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: ` +
-      `Precondition failed: UID in precondition: ${wanted}, UID in object meta: ${found}`,
-  )
+  throw conflict(qualified(s), ref.name, preconditionFailed(key, "UID", wanted, found))
 }
