@@ -13,6 +13,7 @@ import { IpBatcher } from "./ip-batch.ts"
 import { HostLocalIpam } from "./ipam.ts"
 import { deleteTableScript, type PodPorts, podRulesScript } from "./nft-rules.ts"
 import { NodeGuard } from "./node-guard.ts"
+import { takeDown } from "./take-down.ts"
 import type { PodAttachment, PodAttachRequest, PodNetwork, PodNetworkSetup } from "./pod-network.ts"
 
 /** Options of BridgeNetwork. */
@@ -294,12 +295,16 @@ export class BridgeNetwork implements PodNetwork {
 
   async close(): Promise<void> {
     this.#ready = false
-    await run(["nft", "-f", "-"], { input: deleteTableScript(this.#table) })
-    for (const link of await this.#bridgePorts()) await this.#deleteLink(link)
-    await this.#deleteLink(this.#bridge)
-    await rm(this.#portsDir, { recursive: true, force: true })
-    await this.#ipam.destroy()
-    await this.#guard.restore()
+    await takeDown(`the bridge network "${this.#bridge}"`, [
+      () => run(["nft", "-f", "-"], { input: deleteTableScript(this.#table) }),
+      async () => {
+        for (const link of await this.#bridgePorts()) await this.#deleteLink(link)
+      },
+      () => this.#deleteLink(this.#bridge),
+      () => rm(this.#portsDir, { recursive: true, force: true }),
+      () => this.#ipam.destroy(),
+      () => this.#guard.restore(),
+    ])
   }
 
   /** The names of the links enslaved to the bridge. */

@@ -12,6 +12,7 @@ import { type CniConfList, type CniPluginConf, loadConfList } from "./cni-config
 import { CommandError, failedWith, run } from "./exec.ts"
 import { deleteTableScript, egressGuardScript } from "./nft-rules.ts"
 import { NodeGuard } from "./node-guard.ts"
+import { takeDown } from "./take-down.ts"
 import { holdNatTables, releaseNatTables, removePortmapChains } from "./portmap-cleanup.ts"
 import type { PodAttachment, PodAttachRequest, PodNetwork, PodNetworkSetup } from "./pod-network.ts"
 
@@ -183,21 +184,30 @@ export class CniNetwork implements PodNetwork {
 
   async close(): Promise<void> {
     // Node stop: every pod still attached goes first, so no veth, lease or port rule outlives the bridge.
-    if (this.#confList) await this.gc(new Set())
-    await run(["nft", "-f", "-"], { input: deleteTableScript(this.#table) })
     const list = this.#confList ?? (await loadConfList(this.#opts.confDir).catch(() => undefined))
     const bridge = list && this.#bridgeOf(list)
-    if (bridge) {
-      await run(["ip", "link", "del", bridge]).catch((err: unknown) => {
-        if (!failedWith(err, "Cannot find device", "does not exist")) throw err
-      })
-    }
-    if (list && hasPortmap(list)) {
-      await removePortmapChains()
-      await releaseNatTables(this.#opts.cacheDir)
-    }
-    this.#confList = undefined
-    await this.#guard.restore()
+    await takeDown("the CNI network", [
+      async () => {
+        if (this.#confList) await this.gc(new Set())
+      },
+      async () => {
+        this.#confList = undefined
+      },
+      () => run(["nft", "-f", "-"], { input: deleteTableScript(this.#table) }),
+      async () => {
+        if (!bridge) return
+        await run(["ip", "link", "del", bridge]).catch((err: unknown) => {
+          if (!failedWith(err, "Cannot find device", "does not exist")) throw err
+        })
+      },
+      async () => {
+        if (list && hasPortmap(list)) await removePortmapChains()
+      },
+      async () => {
+        if (list && hasPortmap(list)) await releaseNatTables(this.#opts.cacheDir)
+      },
+      () => this.#guard.restore(),
+    ])
   }
 
   /** The configuration handed to one plugin: the list's name and version, prevResult, runtimeConfig. */

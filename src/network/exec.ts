@@ -37,7 +37,10 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<str
     const err: Buffer[] = []
     child.stdout.on("data", (b: Buffer) => out.push(b))
     child.stderr.on("data", (b: Buffer) => err.push(b))
-    child.on("error", reject)
+    child.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "ENOENT") return reject(err)
+      reject(new Error(`Cannot run "${file}": it is not installed (not found on PATH)`, { cause: err }))
+    })
     child.on("close", (code) => {
       const stdout = Buffer.concat(out).toString()
       const stderr = Buffer.concat(err).toString()

@@ -11,7 +11,7 @@ import { readdirSync } from "node:fs"
 import { connect, createServer } from "node:net"
 import { after, before, describe, test } from "node:test"
 import { promisify } from "node:util"
-import { skipUnless } from "../testing/index.ts"
+import { ensureDebianPackage, skipUnless } from "../testing/index.ts"
 import type { PodAttachRequest, PodNetwork } from "./pod-network.ts"
 
 /** The ranges and names one test file uses (distinct per file: files run at the same time). */
@@ -97,13 +97,14 @@ function tcpTo(host: string, port: number): Promise<string> {
   })
 }
 
-function isRoot(): boolean {
-  return process.getuid?.() === 0
+/** Root with nft (installed when it can be): every PodNetwork writes nftables rules. */
+function canRun(): boolean {
+  return process.getuid?.() === 0 && ensureDebianPackage("nftables", "nft")
 }
 
 /** Runs the PodNetwork contract; `newNetwork` builds the implementation for `net`. */
 export function describePodNetwork(name: string, net: SuiteNet, newNetwork: () => Promise<PodNetwork>): void {
-  describe(`${name} conforms to PodNetwork`, skipUnless(isRoot(), "pod networking needs root"), () => {
+  describe(`${name} conforms to PodNetwork`, skipUnless(canRun(), "needs root and nft"), () => {
     const suffix = randomBytes(4).toString("hex")
     const namespaces: string[] = []
     const servers: ChildProcess[] = []

@@ -4,12 +4,16 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, test } from "node:test"
-import { lockNetworkTests, skipUnless } from "../testing/index.ts"
+import { ensureDebianPackage, lockNetworkTests, skipUnless } from "../testing/index.ts"
 import { holdNatTables, releaseNatTables } from "./portmap-cleanup.ts"
 
 // The nat tables are the machine's: one network test run at a time.
-const isRoot = process.getuid?.() === 0
-lockNetworkTests(isRoot)
+// Without nft the tests could not see the table they make (iptables-nft makes it all the same).
+const canRun =
+  process.getuid?.() === 0 &&
+  ensureDebianPackage("nftables", "nft") &&
+  ensureDebianPackage("iptables", "iptables")
+lockNetworkTests(canRun)
 
 const root = mkdtempSync(join(tmpdir(), "k8ts-nat-tables-"))
 after(() => rmSync(root, { recursive: true, force: true }))
@@ -35,7 +39,7 @@ function withoutNatTable(fn: () => Promise<void>): () => Promise<void> {
   }
 }
 
-const needsRoot = skipUnless(isRoot, "needs root (nftables)")
+const needsRoot = skipUnless(canRun, "needs root, nft and iptables")
 
 test(
   "the last holder deletes the nat table the machine did not have",

@@ -7,15 +7,16 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, before, describe, test } from "node:test"
 import { BridgeNetwork } from "../../../../network/index.ts"
-import { lockNetworkTests, skipUnless } from "../../../../testing/index.ts"
+import { ensureDebianPackage, lockNetworkTests, skipUnless } from "../../../../testing/index.ts"
 import type { ContainerConfig, Sandbox } from "../../runtime.ts"
 import { ProcessRuntime } from "../process-runtime.ts"
 import { removeSandboxTestState } from "./_test-cleanup.ts"
 import { mountsUnder } from "./mounts.ts"
 
-const isRoot = process.getuid?.() === 0
+// The bridge network writes its hostPort rules with nft.
+const canRun = process.getuid?.() === 0 && ensureDebianPackage("nftables", "nft")
 // The bridge, routes and nftables table change the host's network: one test run at a time.
-lockNetworkTests(isRoot)
+lockNetworkTests(canRun)
 const node = process.execPath
 const SERVER = `require("net").createServer((s) => s.end("hi from " + require("os").hostname())).listen(7070)`
 
@@ -44,7 +45,7 @@ async function fetchTcp(host: string, port: number): Promise<string> {
 
 describe(
   "process runtime sandboxes on a bridge network",
-  skipUnless(isRoot, "pod sandboxes need root"),
+  skipUnless(canRun, "pod sandboxes on a bridge need root and nft"),
   () => {
     // Ranges and names of this file's own, inside the ranges other pod network tests use.
     const n = 1 + Math.floor(Math.random() * 250)
