@@ -22,9 +22,19 @@ export class CommandError extends Error {
   }
 }
 
+/** A command that is not installed: its code stays spawn's "ENOENT", for callers that go on without it. */
+export class MissingToolError extends Error {
+  override name = "MissingToolError"
+  readonly code = "ENOENT"
+  constructor(file: string, cause: Error) {
+    super(`Cannot run "${file}": it is not installed (not found on PATH)`, { cause })
+  }
+}
+
 /**
  * Runs the command `argv` (program first) and resolves with its stdout.
  * @throws CommandError when it exits with a status other than 0 (the message holds its stderr)
+ * @throws MissingToolError when the program is not installed
  */
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<string> {
   const [file = "", ...args] = argv
@@ -37,10 +47,9 @@ export function run(argv: readonly string[], opts: RunOptions = {}): Promise<str
     const err: Buffer[] = []
     child.stdout.on("data", (b: Buffer) => out.push(b))
     child.stderr.on("data", (b: Buffer) => err.push(b))
-    child.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code !== "ENOENT") return reject(err)
-      reject(new Error(`Cannot run "${file}": it is not installed (not found on PATH)`, { cause: err }))
-    })
+    child.on("error", (e: NodeJS.ErrnoException) =>
+      reject(e.code === "ENOENT" ? new MissingToolError(file, e) : e),
+    )
     child.on("close", (code) => {
       const stdout = Buffer.concat(out).toString()
       const stderr = Buffer.concat(err).toString()
