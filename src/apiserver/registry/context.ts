@@ -52,10 +52,11 @@ export interface AdmissionRequest {
  * A check a resource's storage makes of a write once mutating admission ran, before the store's
  * create or update (upstream's storage wrappers: RBAC's escalation check): before a generated
  * name, the strategy, validation and validating admission. `requestName`: the name on the
- * request's URL, "" for a POST, as upstream's request info has it.
+ * request's URL, "" for a POST, as upstream's request info has it. A promise only for a write it
+ * has to look into: the registry waits for none on other writes.
  * @throws ApiError to refuse the write
  */
-export type WriteGuard = (req: AdmissionRequest, requestName: string) => Promise<void>
+export type WriteGuard = (req: AdmissionRequest, requestName: string) => Promise<void> | undefined
 
 /** What admission may ask of the API request a write came from, beyond its attributes. */
 export interface AdmissionOrigin {
@@ -114,14 +115,15 @@ export interface RegistryDeps {
   readonly written?: (key: string, value: string, obj: ApiObject, deleted?: boolean) => void
   /**
    * Reserves what an object needs from a shared pool before it is written (a Service's ClusterIP
-   * and NodePorts), filling it in; returns how to give it back if the write does not happen.
+   * and NodePorts), filling it in; returns a promise of how to give it back if the write does not
+   * happen, or undefined at once for an object that needs nothing.
    */
   readonly allocate?: (
     s: Served,
     obj: ApiObject,
     old: ApiObject | undefined,
     dryRun: boolean,
-  ) => Promise<(() => Promise<void>) | undefined>
+  ) => Promise<(() => Promise<void>) | undefined> | undefined
   /** Told after a write what `prev` held that `next` (undefined once deleted) may no longer need. */
   readonly released?: (s: Served, prev: ApiObject, next: ApiObject | undefined) => Promise<void>
   /**
