@@ -318,7 +318,7 @@ export function encodeMarked(obj: ApiObject, prev?: Previous): MarkedValue {
     } else json = (object && v === was?.[k] && keptJson(prev, prevSpans, k)) || JSON.stringify(v)
     if (json === undefined) continue // as JSON.stringify skips undefined values
     if (value.length > 1) value += ","
-    value += `${JSON.stringify(k)}:`
+    value += memberPrefix(k)
     const start = value.length
     if (close >= 0) metaEnd = start + close
     if (managed) {
@@ -328,6 +328,24 @@ export function encodeMarked(obj: ApiObject, prev?: Previous): MarkedValue {
     value += json
   }
   return { value: `${value}}`, metaEnd, spans }
+}
+
+/**
+ * `"key":` of each key the encoders below write, by key: JSON.stringify of a key per member of
+ * every write (two dozen for a pod) cost more than a lookup. Keys are field names, few but for
+ * client input, so the table stops growing at MEMBER_PREFIXES_MAX.
+ */
+const memberPrefixes = new Map<string, string>()
+const MEMBER_PREFIXES_MAX = 4096
+
+/** `"key":`, as JSON.stringify writes the member named `key`. */
+function memberPrefix(key: string): string {
+  let p = memberPrefixes.get(key)
+  if (p === undefined) {
+    p = `${JSON.stringify(key)}:`
+    if (memberPrefixes.size < MEMBER_PREFIXES_MAX) memberPrefixes.set(key, p)
+  }
+  return p
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -353,7 +371,7 @@ function objectJson(o: Record<string, unknown>, json: (k: string, v: unknown) =>
     const v = json(k, o[k])
     if (v === undefined) continue
     if (out.length > 1) out += ","
-    out += `${JSON.stringify(k)}:${v}`
+    out += memberPrefix(k) + v
   }
   return `${out}}`
 }
@@ -398,7 +416,7 @@ function metadataJson(
     const json = k === "managedFields" ? (same ? kept : managedFieldsJson(list)) : JSON.stringify(v)
     if (json === undefined) continue
     if (out.length > 1) out += ","
-    out += `${JSON.stringify(k)}:`
+    out += memberPrefix(k)
     if (k === "managedFields") managed = [out.length, out.length + json.length]
     out += json
   }
