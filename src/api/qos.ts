@@ -4,32 +4,52 @@
  * sets them), Guaranteed when both are limited everywhere and the sums of requests equal the
  * sums of limits, BestEffort when nothing is asked for, else Burstable.
  */
-import type { Container, Pod, ResourceRequirements } from "kubernetes-types/core/v1.js"
+import type { Pod, ResourceRequirements } from "kubernetes-types/core/v1.js"
 import { parseQuantity } from "./quantity.ts"
 
 /** A QoS class. */
 export type QosClass = "Guaranteed" | "Burstable" | "BestEffort"
 
-/** The resources the QoS class is computed from. */
-const QOS_RESOURCES = ["cpu", "memory"] as const
+/** Bits of the resources the QoS class is computed from, in a set of them. */
+const CPU = 1
+const MEMORY = 2
 
-type Sums = Map<string, bigint>
-
-/** Adds the positive cpu and memory amounts of `list` to `into`; returns the names added. */
-function addPositive(into: Sums, list: Readonly<Record<string, unknown>> | undefined): Set<string> {
-  const found = new Set<string>()
-  for (const name of QOS_RESOURCES) {
-    const q = parseQuantity(list?.[name])
-    if (!q || q.nano <= 0n) continue
-    into.set(name, (into.get(name) ?? 0n) + q.nano)
-    found.add(name)
-  }
-  return found
+/** The positive amount of `name` in `list`, in nano units; 0n when it has none. */
+function positive(list: Readonly<Record<string, unknown>> | undefined, name: string): bigint {
+  const q = parseQuantity(list?.[name])
+  return q && q.nano > 0n ? q.nano : 0n
 }
 
-/** Whether `found` names both cpu and memory. */
-function limitsBoth(found: ReadonlySet<string>): boolean {
-  return QOS_RESOURCES.every((r) => found.has(r))
+/**
+ * Sums of cpu and memory amounts, with the set of those summed (CPU, MEMORY bits): plain fields,
+ * not maps, as every pod create computes its class.
+ */
+class Sums {
+  cpu = 0n
+  memory = 0n
+  names = 0
+
+  /** Adds the positive cpu and memory amounts of `list`; returns the set of those it added. */
+  add(list: Readonly<Record<string, unknown>> | undefined): number {
+    const cpu = positive(list, "cpu")
+    const memory = positive(list, "memory")
+    let found = 0
+    if (cpu) {
+      this.cpu += cpu
+      found |= CPU
+    }
+    if (memory) {
+      this.memory += memory
+      found |= MEMORY
+    }
+    this.names |= found
+    return found
+  }
+}
+
+/** Whether `list` names cpu or memory. */
+function namesCpuOrMemory(list: Readonly<Record<string, unknown>> | undefined | null): boolean {
+  return list !== undefined && list !== null && (Object.hasOwn(list, "cpu") || Object.hasOwn(list, "memory"))
 }
 
 /**
@@ -39,9 +59,12 @@ function limitsBoth(found: ReadonlySet<string>): boolean {
  */
 function podLevel(pod: Pod): ResourceRequirements | undefined {
   const level = (pod.spec as { resources?: ResourceRequirements } | undefined)?.resources ?? undefined
-  const names = (list: Readonly<Record<string, unknown>> | undefined) => Object.keys(list ?? {})
-  const set = [...names(level?.requests), ...names(level?.limits)].some((n) => n === "cpu" || n === "memory")
-  return set ? level : undefined
+  return namesCpuOrMemory(level?.requests) || namesCpuOrMemory(level?.limits) ? level : undefined
+}
+
+/** How many of CPU and MEMORY a set holds. */
+function count(names: number): number {
+  return (names & CPU) + ((names & MEMORY) >> 1)
 }
 
 /**
@@ -55,31 +78,30 @@ export function podQos(pod: Pod): QosClass {
 
 /** The pod's QoS class computed from its resources (upstream's ComputePodQOS). */
 export function qosClass(pod: Pod): QosClass {
-  const requests: Sums = new Map()
-  const limits: Sums = new Map()
+  const requests = new Sums()
+  const limits = new Sums()
   let guaranteed = true
   const level = podLevel(pod)
   if (level) {
-    addPositive(requests, level.requests)
-    if (Object.keys(level.limits ?? {}).length && !limitsBoth(addPositive(limits, level.limits)))
+    requests.add(level.requests)
+    if (Object.keys(level.limits ?? {}).length && limits.add(level.limits) !== (CPU | MEMORY))
       guaranteed = false
   } else {
     // Ephemeral containers set no resources.
-    const all: Container[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]
-    for (const c of all) {
-      addPositive(requests, c.resources?.requests)
-      if (!limitsBoth(addPositive(limits, c.resources?.limits))) guaranteed = false
-    }
-  }
-  if (requests.size === 0 && limits.size === 0) return "BestEffort"
-  if (guaranteed) {
-    for (const [name, req] of requests) {
-      const lim = limits.get(name)
-      if (lim !== req) {
-        guaranteed = false
-        break
+    for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
+      for (const c of list ?? []) {
+        requests.add(c.resources?.requests)
+        if (limits.add(c.resources?.limits) !== (CPU | MEMORY)) guaranteed = false
       }
     }
   }
-  return guaranteed && requests.size === limits.size ? "Guaranteed" : "Burstable"
+  if (requests.names === 0 && limits.names === 0) return "BestEffort"
+  return guaranteed && limitedAsRequested(requests, limits) ? "Guaranteed" : "Burstable"
+}
+
+/** Whether `limits` sums the same resources as `requests`, each to the same amount. */
+function limitedAsRequested(requests: Sums, limits: Sums): boolean {
+  if (requests.names & CPU && (!(limits.names & CPU) || limits.cpu !== requests.cpu)) return false
+  if (requests.names & MEMORY && (!(limits.names & MEMORY) || limits.memory !== requests.memory)) return false
+  return count(requests.names) === count(limits.names)
 }

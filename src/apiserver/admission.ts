@@ -21,17 +21,19 @@ export function admissionChain(plugins: readonly AdmissionPlugin[]): Admission {
   const mutating = plugins.filter((p) => p.mutate)
   const validating = plugins.filter((p) => p.validate)
   // Only a plugin that answered with a promise is waited for: most decide at once.
+  // Index loops: an array's iterator kept across an await is an object (and a result object per
+  // plugin) made on every write.
   async function mutateAll(req: AdmissionRequest): Promise<void> {
-    for (const p of mutating) {
-      const pending = p.mutate?.(req)
+    for (let i = 0; i < mutating.length; i++) {
+      const pending = mutating[i]!.mutate?.(req)
       if (pending) await pending
     }
   }
   return {
     async mutate(req) {
       // The first round inline: most writes take no other (a promise less on every write).
-      for (const p of mutating) {
-        const pending = p.mutate?.(req)
+      for (let i = 0; i < mutating.length; i++) {
+        const pending = mutating[i]!.mutate?.(req)
         if (pending) await pending
       }
       if (req.reinvocation === "requested") {
@@ -40,8 +42,8 @@ export function admissionChain(plugins: readonly AdmissionPlugin[]): Admission {
       }
     },
     async validate(req) {
-      for (const p of validating) {
-        const pending = p.validate?.(req)
+      for (let i = 0; i < validating.length; i++) {
+        const pending = validating[i]!.validate?.(req)
         if (pending) await pending
       }
     },
@@ -53,15 +55,17 @@ export const IMMORTAL_NAMESPACES = ["default", "kube-system", "kube-public"] as 
 
 /**
  * NamespaceLifecycle: refuses content in namespaces that do not exist or are terminating, and the
- * deletion of the system namespaces. `lookup` reads a namespace (from the watch cache). It runs
- * in the mutating phase, as upstream's plugin (an Admit), so it refuses before validation does.
+ * deletion of the system namespaces. `lookup` reads a namespace (from the watch cache, at once, or
+ * a promise of it from the store). It runs in the mutating phase, as upstream's plugin (an Admit),
+ * so it refuses before validation does.
  */
 export function namespaceLifecycle(
-  lookup: (name: string) => Promise<{ terminating: boolean } | undefined>,
+  lookup: (name: string) => NamespaceState | undefined | Promise<NamespaceState | undefined>,
 ): AdmissionPlugin {
   return {
     name: "NamespaceLifecycle",
-    async mutate(req) {
+    // Not async: a create in a namespace the cache holds then waits for no promise of this plugin.
+    mutate(req) {
       if (req.info.group === "" && req.info.kind === "Namespace") {
         if (req.operation === "DELETE" && (IMMORTAL_NAMESPACES as readonly string[]).includes(req.name)) {
           throw new ApiError(
@@ -73,31 +77,43 @@ export function namespaceLifecycle(
             },
           )
         }
-        return
+        return undefined
       }
-      if (!req.info.namespaced || req.operation !== "CREATE") return
-      const ns = await lookup(req.namespace)
-      if (!ns) throw notFound({ resource: "namespaces" }, req.namespace)
-      // Events too, as upstream: a stream of them would keep the namespace from ever going.
-      if (ns.terminating) {
-        throw new ApiError(
-          "Forbidden",
-          `${req.info.resource} "${req.name}" is forbidden: unable to create new content in namespace ${req.namespace} because it is being terminated`,
-          {
-            name: req.name,
-            ...(req.info.group ? { group: req.info.group } : {}),
-            kind: req.info.resource,
-            causes: [
-              {
-                reason: "NamespaceTerminating",
-                message: `namespace ${req.namespace} is being terminated`,
-                field: "metadata.namespace",
-              },
-            ],
-          },
-        )
-      }
+      if (!req.info.namespaced || req.operation !== "CREATE") return undefined
+      const ns = lookup(req.namespace)
+      if (ns instanceof Promise) return ns.then((found) => admitIn(req, found))
+      admitIn(req, ns)
+      return undefined
     },
+  }
+}
+
+/** What NamespaceLifecycle needs to know of a namespace. */
+export interface NamespaceState {
+  readonly terminating: boolean
+}
+
+/** Refuses a create in namespace `ns` (of `req`) when it does not exist or is terminating. */
+function admitIn(req: AdmissionRequest, ns: NamespaceState | undefined): void {
+  if (!ns) throw notFound({ resource: "namespaces" }, req.namespace)
+  // Events too, as upstream: a stream of them would keep the namespace from ever going.
+  if (ns.terminating) {
+    throw new ApiError(
+      "Forbidden",
+      `${req.info.resource} "${req.name}" is forbidden: unable to create new content in namespace ${req.namespace} because it is being terminated`,
+      {
+        name: req.name,
+        ...(req.info.group ? { group: req.info.group } : {}),
+        kind: req.info.resource,
+        causes: [
+          {
+            reason: "NamespaceTerminating",
+            message: `namespace ${req.namespace} is being terminated`,
+            field: "metadata.namespace",
+          },
+        ],
+      },
+    )
   }
 }
 

@@ -199,21 +199,37 @@ export function claimViolations(pvc: PersistentVolumeClaim, lr: LimitRange): str
 }
 
 /** The LimitRanger plugin; see the module comment. */
+/** Runs `fn` on the LimitRanges a lookup `found`: at once, or once a promise of them settles. */
+function withRanges(
+  found: ReturnType<LimitRangeLookup>,
+  fn: (ranges: readonly LimitRange[]) => void,
+): Promise<void> | undefined {
+  if ("then" in found) return found.then(fn)
+  fn(found)
+  return undefined
+}
+
 export function limitRanger(lookup: LimitRangeLookup): AdmissionPlugin {
   return {
     name: "LimitRanger",
-    async mutate(req) {
-      if (!applies(req) || !isPod(req) || !req.object) return
-      for (const lr of await lookup(req.namespace)) defaultPod(req.object as Pod, lr)
+    // Not async: the server's lookup answers from its cache at once, and a write then waits
+    // for no promise of this plugin.
+    mutate(req) {
+      if (!applies(req) || !isPod(req) || !req.object) return undefined
+      return withRanges(lookup(req.namespace), (ranges) => {
+        for (const lr of ranges) defaultPod(req.object as Pod, lr)
+      })
     },
-    async validate(req) {
-      if (!applies(req) || !req.object) return
-      for (const lr of await lookup(req.namespace)) {
-        const errs = isPod(req)
-          ? podViolations(req.object as Pod, lr)
-          : claimViolations(req.object as PersistentVolumeClaim, lr)
-        if (errs.length) throw admissionForbidden(req, aggregateMessage(errs))
-      }
+    validate(req) {
+      if (!applies(req) || !req.object) return undefined
+      return withRanges(lookup(req.namespace), (ranges) => {
+        for (const lr of ranges) {
+          const errs = isPod(req)
+            ? podViolations(req.object as Pod, lr)
+            : claimViolations(req.object as PersistentVolumeClaim, lr)
+          if (errs.length) throw admissionForbidden(req, aggregateMessage(errs))
+        }
+      })
     },
   }
 }

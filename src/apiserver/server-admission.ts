@@ -60,13 +60,20 @@ export interface ServerAdmissionParts {
   readonly serviceAccounts?: ObjectLookup
 }
 
+/** What NamespaceLifecycle needs to know of a namespace. */
+function namespaceState(ns: ApiObject | undefined): { terminating: boolean } | undefined {
+  if (!ns) return undefined
+  const phase = (ns as { status?: { phase?: unknown } }).status?.phase
+  return { terminating: !!ns.metadata?.deletionTimestamp || phase === "Terminating" }
+}
+
 /** The server's admission chain (see the module comment). */
 export function serverAdmission(p: ServerAdmissionParts): Admission {
   const { opts, store, clock, log, cache, table, custom, namespaceOf, serviceAccounts } = p
-  const lookupNamespace = async (name: string) => {
-    const ns = (await namespaceOf(name)) as (ApiObject & { status?: any }) | undefined
-    if (!ns) return undefined
-    return { terminating: !!ns.metadata?.deletionTimestamp || ns.status?.phase === "Terminating" }
+  // At once for a namespace in the cache (the usual case): a create then waits for no promise.
+  const lookupNamespace = (name: string) => {
+    const ns = namespaceOf(name)
+    return ns instanceof Promise ? ns.then(namespaceState) : namespaceState(ns)
   }
   const podsCache = cache.resource("/registry/pods/")
   const podsIn = function* (namespace: string): Iterable<Pod> {
@@ -121,7 +128,7 @@ export function serverAdmission(p: ServerAdmissionParts): Admission {
     ...[
       namespaceLifecycle(lookupNamespace),
       // From the watch cache, as upstream reads LimitRanges from an informer: no store read per create.
-      limitRanger(async (ns) => {
+      limitRanger((ns) => {
         const prefix = `/registry/limitranges/${ns}/`
         const out: LimitRange[] = []
         for (const [k, v] of cache.resource("/registry/limitranges/").objects)

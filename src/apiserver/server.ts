@@ -195,11 +195,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     ...(rbacPolicy ? { guard: rbacEscalationGuard({ authorize, policy: rbacPolicy }) } : {}),
     written: (key, value, obj, deleted) => cache.expect(key, value, obj, deleted),
     cached: (s, key) => cache.resource(s.prefix).objects.get(key),
-    allocate: async (s, obj, old, dryRun) => {
-      if (!isService(s)) return undefined
-      await addresses.allocate(obj, old, dryRun)
-      return dryRun ? undefined : () => addresses.release(obj, old)
-    },
+    allocate: (s, obj, old, dryRun) =>
+      isService(s)
+        ? addresses
+            .allocate(obj, old, dryRun)
+            .then(() => (dryRun ? undefined : () => addresses.release(obj, old)))
+        : undefined,
     released: async (s, prev, next) => {
       if (isService(s)) await addresses.release(prev, next)
     },

@@ -181,6 +181,29 @@ function sortKids(from: number): void {
   }
 }
 
+/** Stands, among gathered children, for an item that owns nothing (see dropShadowed). */
+const GONE: Node = { id: -1, fields: {}, text: "", member: false, kids: [] }
+
+/**
+ * Keeps, of the children gathered from `from` on (sorted, so an element's repeats are together and
+ * in the order gathered), only the last of each path element, and only when it owns something
+ * (not GONE): an associative list's item shadows the earlier ones of its key.
+ */
+function dropShadowed(from: number): void {
+  const kids = scratch
+  let to = from
+  for (let i = from; i < kids.length; i += 2) {
+    const pe = kids[i]
+    if (i + 2 < kids.length && kids[i + 2] === pe) continue
+    const node = kids[i + 1]
+    if (node === GONE) continue
+    kids[to] = pe as PathElement
+    kids[to + 1] = node as Node
+    to += 2
+  }
+  kids.length = to
+}
+
 /**
  * The node with the sorted children gathered from `from` on (taken off the stack), `"."` first
  * when `member`; undefined for a non-member without any.
@@ -264,14 +287,18 @@ function added(v: unknown, shape: Shape, item: boolean, custom: boolean): Node |
       seen.add(pe)
     }
   } else {
-    // Associative list: items by their keys (a repeated key keeps its first place, the last value).
+    // Associative list: items by their keys, a repeated key's last item owning it (children are
+    // sorted below, so the place it keeps does not matter).
     const items = v as unknown[]
-    const byKey = new Map<PathElement, unknown>()
-    for (let i = 0; i < items.length; i++) byKey.set(itemElement(items[i], i, mode), items[i])
-    for (const [pe, x] of byKey) {
+    for (let i = 0; i < items.length; i++) {
+      const x = items[i]
+      const pe = itemElement(x, i, mode)
       const node = x === undefined ? undefined : added(x, mode.elem, true, custom)
-      if (node) kids.push(pe, node)
+      kids.push(pe, node ?? GONE)
     }
+    sortKids(from)
+    dropShadowed(from)
+    return nodeOf(member, from)
   }
   sortKids(from)
   return nodeOf(member, from)

@@ -140,14 +140,16 @@ async function checkBinding(o: EscalationCheckOptions, req: AdmissionRequest, ba
 
 /** The escalation check, as the registry's guard of RBAC writes. */
 export function rbacEscalationGuard(o: EscalationCheckOptions): WriteGuard {
-  return async (req, requestName) => {
+  // Not async: most writes are of other resources, and their registry then waits for nothing.
+  return (req, requestName) => {
     const { info, user } = req
-    if (info.group !== RBAC || req.subresource !== "") return
-    if (req.operation !== "CREATE" && req.operation !== "UPDATE") return
+    if (info.group !== RBAC || req.subresource !== "") return undefined
+    if (req.operation !== "CREATE" && req.operation !== "UPDATE") return undefined
     // The server's own writes (no user) and system:masters may escalate (EscalationAllowed).
-    if (!user || user.groups.includes(PRIVILEGED_GROUP)) return
+    if (!user || user.groups.includes(PRIVILEGED_GROUP)) return undefined
     const base = { user, resourceRequest: true, apiGroup: RBAC, namespace: req.namespace }
-    if (ROLES.has(info.resource)) await checkRole(o, req, base, requestName)
-    else if (BINDINGS.has(info.resource)) await checkBinding(o, req, base)
+    if (ROLES.has(info.resource)) return checkRole(o, req, base, requestName)
+    if (BINDINGS.has(info.resource)) return checkBinding(o, req, base)
+    return undefined
   }
 }

@@ -52,10 +52,11 @@ export interface AdmissionRequest {
  * A check a resource's storage makes of a write once mutating admission ran, before the store's
  * create or update (upstream's storage wrappers: RBAC's escalation check): before a generated
  * name, the strategy, validation and validating admission. `requestName`: the name on the
- * request's URL, "" for a POST, as upstream's request info has it.
+ * request's URL, "" for a POST, as upstream's request info has it. A promise only for a write it
+ * has to look into: the registry waits for none on other writes.
  * @throws ApiError to refuse the write
  */
-export type WriteGuard = (req: AdmissionRequest, requestName: string) => Promise<void>
+export type WriteGuard = (req: AdmissionRequest, requestName: string) => Promise<void> | undefined
 
 /** What admission may ask of the API request a write came from, beyond its attributes. */
 export interface AdmissionOrigin {
@@ -114,14 +115,15 @@ export interface RegistryDeps {
   readonly written?: (key: string, value: string, obj: ApiObject, deleted?: boolean) => void
   /**
    * Reserves what an object needs from a shared pool before it is written (a Service's ClusterIP
-   * and NodePorts), filling it in; returns how to give it back if the write does not happen.
+   * and NodePorts), filling it in; returns a promise of how to give it back if the write does not
+   * happen, or undefined at once for an object that needs nothing.
    */
   readonly allocate?: (
     s: Served,
     obj: ApiObject,
     old: ApiObject | undefined,
     dryRun: boolean,
-  ) => Promise<(() => Promise<void>) | undefined>
+  ) => Promise<(() => Promise<void>) | undefined> | undefined
   /** Told after a write what `prev` held that `next` (undefined once deleted) may no longer need. */
   readonly released?: (s: Served, prev: ApiObject, next: ApiObject | undefined) => Promise<void>
   /**
@@ -316,7 +318,7 @@ export function encodeMarked(obj: ApiObject, prev?: Previous): MarkedValue {
     } else json = (object && v === was?.[k] && keptJson(prev, prevSpans, k)) || JSON.stringify(v)
     if (json === undefined) continue // as JSON.stringify skips undefined values
     if (value.length > 1) value += ","
-    value += `${JSON.stringify(k)}:`
+    value += memberPrefix(k)
     const start = value.length
     if (close >= 0) metaEnd = start + close
     if (managed) {
@@ -326,6 +328,24 @@ export function encodeMarked(obj: ApiObject, prev?: Previous): MarkedValue {
     value += json
   }
   return { value: `${value}}`, metaEnd, spans }
+}
+
+/**
+ * `"key":` of each key the encoders below write, by key: JSON.stringify of a key per member of
+ * every write (two dozen for a pod) cost more than a lookup. Keys are field names, few but for
+ * client input, so the table stops growing at MEMBER_PREFIXES_MAX.
+ */
+const memberPrefixes = new Map<string, string>()
+const MEMBER_PREFIXES_MAX = 4096
+
+/** `"key":`, as JSON.stringify writes the member named `key`. */
+function memberPrefix(key: string): string {
+  let p = memberPrefixes.get(key)
+  if (p === undefined) {
+    p = `${JSON.stringify(key)}:`
+    if (memberPrefixes.size < MEMBER_PREFIXES_MAX) memberPrefixes.set(key, p)
+  }
+  return p
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -351,7 +371,7 @@ function objectJson(o: Record<string, unknown>, json: (k: string, v: unknown) =>
     const v = json(k, o[k])
     if (v === undefined) continue
     if (out.length > 1) out += ","
-    out += `${JSON.stringify(k)}:${v}`
+    out += memberPrefix(k) + v
   }
   return `${out}}`
 }
@@ -396,7 +416,7 @@ function metadataJson(
     const json = k === "managedFields" ? (same ? kept : managedFieldsJson(list)) : JSON.stringify(v)
     if (json === undefined) continue
     if (out.length > 1) out += ","
-    out += `${JSON.stringify(k)}:`
+    out += memberPrefix(k)
     if (k === "managedFields") managed = [out.length, out.length + json.length]
     out += json
   }

@@ -120,7 +120,10 @@ export class Registry {
     // Read here, after admission: a webhook's patch replaces the metadata.
     const meta = (obj.metadata ??= {})
     // A POST names nothing on its URL; a create an update makes names the object it creates.
-    await d.guard?.(req, opts.createOnUpdate ? (meta.name ?? "") : "")
+    // Awaited only when it answers with a promise, as the allocation and the authorization below:
+    // a pod's create has none of them to wait for.
+    const guarded = d.guard?.(req, opts.createOnUpdate ? (meta.name ?? "") : "")
+    if (guarded) await guarded
     if (opts.createOnUpdate) checkParses(meta.resourceVersion)
     if (meta.name || !meta.generateName) return this.#createNamed(s, namespace, obj, req, 0, opts)
     // Most kinds: a generated name already taken when stored is replaced by another and the
@@ -168,11 +171,12 @@ export class Registry {
     // once it has its name, before the strategy prepares it, as upstream's BeginCreate comes
     // before BeforeCreate: validation and validating admission see it, and it is given back if
     // the create does not happen.
-    const undo = await d.allocate?.(s, obj, undefined, !!opts.dryRun)
+    const allocating = d.allocate?.(s, obj, undefined, !!opts.dryRun)
+    const undo = allocating && (await allocating)
     try {
       this.#prepare(s, obj, managed, opts)
       checkValid(d, s, obj)
-      await opts.authorizeCreate?.()
+      if (opts.authorizeCreate) await opts.authorizeCreate()
       // Validating admission sees the generated name, as upstream's names an unnamed request.
       await d.admission.validate(req.name ? req : { ...req, name: obj.metadata?.name ?? "" })
       const stored = storedForm(s, obj)
