@@ -198,7 +198,6 @@ export function claimViolations(pvc: PersistentVolumeClaim, lr: LimitRange): str
   return errs.filter((m): m is string => m !== undefined)
 }
 
-/** The LimitRanger plugin; see the module comment. */
 /** Runs `fn` on the LimitRanges a lookup `found`: at once, or once a promise of them settles. */
 function withRanges(
   found: ReturnType<LimitRangeLookup>,
@@ -209,6 +208,7 @@ function withRanges(
   return undefined
 }
 
+/** The LimitRanger plugin; see the module comment. */
 export function limitRanger(lookup: LimitRangeLookup): AdmissionPlugin {
   return {
     name: "LimitRanger",
