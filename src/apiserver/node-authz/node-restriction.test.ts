@@ -15,6 +15,10 @@ const pods: Record<string, ApiObject> = {
 const plugin = nodeRestriction({
   pod: (_ns, name) => pods[name] as never,
   node: (name) => (name === "node1" ? ({ metadata: { name, uid: "n1" } } as never) : undefined),
+  pvc: () => undefined,
+  pv: () => undefined,
+  csiDriver: () => undefined,
+  authorize: () => ({ decision: "NoOpinion", reason: "" }),
 })
 
 function info(group: string, version: string, resource: string): ResourceInfo {
@@ -159,6 +163,23 @@ const CASES: Case[] = [
       } as ApiObject,
     },
     want: 'serviceaccounts "sa" is forbidden: node requested token bound to a pod scheduled on a different node',
+  },
+  {
+    name: "a token for an audience its pod does not use",
+    req: {
+      info: info("", "v1", "serviceaccounts"),
+      operation: "CREATE",
+      subresource: "token",
+      name: "sa",
+      object: {
+        metadata: { name: "sa" },
+        spec: {
+          audiences: ["vault"],
+          boundObjectRef: { apiVersion: "v1", kind: "Pod", name: "mine", uid: "u1" },
+        },
+      } as ApiObject,
+    },
+    want: 'serviceaccounts "sa" is forbidden: audience "vault" not found in pod spec volume, system:node:node1 is not authorized to request tokens for this audience',
   },
   {
     name: "a token bound to nothing",

@@ -8,9 +8,13 @@ import { notFound } from "../../api/index.ts"
 import { goQuote } from "../../util/index.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
 import { podConfigMapNames, podSecretNames, sameResourceClaimStatuses } from "./references.ts"
+import type { AudienceLookups } from "./token-audience.ts"
 
-/** What NodeRestriction reads (upstream's pod and node listers): the watch cache. */
-export interface NodeRestrictionLookups {
+/**
+ * What NodeRestriction reads (upstream's pod, node, claim, volume and CSIDriver listers: the
+ * watch cache) and the authorizer it asks about token audiences.
+ */
+export interface NodeRestrictionLookups extends AudienceLookups {
   pod(namespace: string, name: string): Pod | undefined
   node(name: string): Node | undefined
 }
