@@ -91,6 +91,21 @@ const CASES: Case[] = [
     want: 'pods "mine" is forbidden: node "node1" cannot update labels through pod status',
   },
   {
+    name: "its pod's status naming another extended resource claim",
+    req: {
+      info: POD,
+      operation: "UPDATE",
+      subresource: "status",
+      name: "mine",
+      old: pods.mine,
+      object: {
+        ...pods.mine,
+        status: { extendedResourceClaimStatus: { resourceClaimName: "someone-elses" } },
+      } as ApiObject,
+    },
+    want: 'pods "mine" is forbidden: node "node1" cannot update extended resource claim status',
+  },
+  {
     name: "another node's pod's status",
     req: {
       info: POD,

@@ -8,7 +8,6 @@
  * only with its own name. It admits in the mutating phase, as upstream's (an Admit); other
  * users' writes pass untouched.
  */
-import { isDeepStrictEqual } from "node:util"
 import "reflect-metadata"
 import * as x509 from "@peculiar/x509"
 import type { CertificateSigningRequest } from "kubernetes-types/certificates/v1.js"
@@ -19,6 +18,7 @@ import { type AdmissionPlugin, admissionForbidden } from "../admission.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
 import { forbiddenLabels, modifiedLabels } from "./node-labels.ts"
 import { nodeIdentity } from "./node-identity.ts"
+import { semanticEqual } from "./semantic-equal.ts"
 import { type NodeRestrictionLookups, podRestriction, type Refusal } from "./pod-restriction.ts"
 import { audienceRefusal } from "./token-audience.ts"
 
@@ -185,21 +185,4 @@ function admitCsr(node: string, req: AdmissionRequest): Refusal {
   }
   if (cn !== `system:node:${node}`) return `can only create a node CSR with CN=system:node:${node}`
   return undefined
-}
-
-/** A value with its empty lists, maps and absent fields dropped, as Go's semantic equality ignores them. */
-function normalized(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(normalized) : undefined
-  if (v === null || typeof v !== "object") return v ?? undefined
-  const out: Record<string, unknown> = {}
-  for (const [k, x] of Object.entries(v)) {
-    const n = normalized(x)
-    if (n !== undefined) out[k] = n
-  }
-  return Object.keys(out).length ? out : undefined
-}
-
-/** Equal but for empty or absent lists and maps (upstream's equality.Semantic.DeepEqual). */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(normalized(a), normalized(b))
 }

@@ -8,6 +8,7 @@ import { notFound } from "../../api/index.ts"
 import { goQuote } from "../../util/index.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
 import { podConfigMapNames, podSecretNames, sameResourceClaimStatuses } from "./references.ts"
+import { semanticEqual } from "./semantic-equal.ts"
 import type { AudienceLookups } from "./token-audience.ts"
 
 /**
@@ -75,6 +76,10 @@ function createMirror(node: string, req: AdmissionRequest, lookups: NodeRestrict
   return ownerRefusal(node, pod, lookups) ?? referenceRefusal(node, pod)
 }
 
+function extendedClaimStatus(pod: Pod): unknown {
+  return (pod.status as { extendedResourceClaimStatus?: unknown } | undefined)?.extendedResourceClaimStatus
+}
+
 function status(node: string, req: AdmissionRequest): Refusal {
   if (req.operation !== "UPDATE") return `unexpected operation ${goQuote(req.operation)}`
   const old = req.old as Pod | undefined
@@ -84,6 +89,9 @@ function status(node: string, req: AdmissionRequest): Refusal {
   if (!sameLabels(old, pod)) return `node ${goQuote(node)} cannot update labels through pod status`
   if (!pod || !sameResourceClaimStatuses(old, pod))
     return `node ${goQuote(node)} cannot update resource claim statues`
+  // The node graph grants the claim it names: a node must not pick it.
+  if (!semanticEqual(extendedClaimStatus(old), extendedClaimStatus(pod)))
+    return `node ${goQuote(node)} cannot update extended resource claim status`
   return undefined
 }
 
