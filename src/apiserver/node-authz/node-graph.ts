@@ -16,6 +16,7 @@ import {
   podResourceClaimNames,
   podSecretNames,
   pvKubeletSecrets,
+  sameExtendedResourceClaimStatus,
   sameResourceClaimStatuses,
 } from "./references.ts"
 
@@ -182,11 +183,14 @@ function nodeNameOf(obj: ApiObject): string {
 /** Whether a pod's change can change what it relates (upstream's graph populator's updatePod). */
 function podChanged(pod: Pod, prev: Pod | undefined): boolean {
   if (!prev) return true
-  // A bound pod's references are immutable, but for the claims its status resolves.
+  // A bound pod's references are immutable, but for the claims its status resolves and the
+  // ephemeral containers added to it (whose environment may name secrets and config maps).
   return (
     pod.spec?.nodeName !== prev.spec?.nodeName ||
     pod.metadata?.uid !== prev.metadata?.uid ||
-    !sameResourceClaimStatuses(pod, prev)
+    (pod.spec?.ephemeralContainers?.length ?? 0) > (prev.spec?.ephemeralContainers?.length ?? 0) ||
+    !sameResourceClaimStatuses(pod, prev) ||
+    !sameExtendedResourceClaimStatus(pod, prev)
   )
 }
 

@@ -7,8 +7,12 @@ import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { notFound } from "../../api/index.ts"
 import { goQuote } from "../../util/index.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
-import { podConfigMapNames, podSecretNames, sameResourceClaimStatuses } from "./references.ts"
-import { semanticEqual } from "./semantic-equal.ts"
+import {
+  podConfigMapNames,
+  podSecretNames,
+  sameExtendedResourceClaimStatus,
+  sameResourceClaimStatuses,
+} from "./references.ts"
 import type { AudienceLookups } from "./token-audience.ts"
 
 /**
@@ -76,10 +80,6 @@ function createMirror(node: string, req: AdmissionRequest, lookups: NodeRestrict
   return ownerRefusal(node, pod, lookups) ?? referenceRefusal(node, pod)
 }
 
-function extendedClaimStatus(pod: Pod): unknown {
-  return (pod.status as { extendedResourceClaimStatus?: unknown } | undefined)?.extendedResourceClaimStatus
-}
-
 function status(node: string, req: AdmissionRequest): Refusal {
   if (req.operation !== "UPDATE") return `unexpected operation ${goQuote(req.operation)}`
   const old = req.old as Pod | undefined
@@ -90,7 +90,7 @@ function status(node: string, req: AdmissionRequest): Refusal {
   if (!pod || !sameResourceClaimStatuses(old, pod))
     return `node ${goQuote(node)} cannot update resource claim statues`
   // The node graph grants the claim it names: a node must not pick it.
-  if (!semanticEqual(extendedClaimStatus(old), extendedClaimStatus(pod)))
+  if (!sameExtendedResourceClaimStatus(old, pod))
     return `node ${goQuote(node)} cannot update extended resource claim status`
   return undefined
 }

@@ -84,9 +84,19 @@ interface NamedClaim {
   readonly resourceClaimTemplateName?: string
 }
 
+/** A pod's extended resource claim status (kubernetes-types lacks it). */
+interface ExtendedClaimStatus {
+  readonly resourceClaimName?: string
+  readonly requestMappings?: readonly {
+    readonly containerName?: string
+    readonly resourceName?: string
+    readonly requestName?: string
+  }[]
+}
+
 interface DraStatus {
   readonly resourceClaimStatuses?: readonly PodResourceClaimStatus[]
-  readonly extendedResourceClaimStatus?: { readonly resourceClaimName?: string }
+  readonly extendedResourceClaimStatus?: ExtendedClaimStatus
 }
 
 /**
@@ -113,6 +123,25 @@ export function sameResourceClaimStatuses(a: Pod, b: Pod): boolean {
   const y = ((b.status ?? {}) as DraStatus).resourceClaimStatuses ?? []
   if (x.length !== y.length) return false
   return x.every((s, i) => s.name === y[i]?.name && s.resourceClaimName === y[i]?.resourceClaimName)
+}
+
+/** Whether two pods' extended resource claim statuses are equal (upstream's resourceclaim.PodExtendedStatusEqual). */
+export function sameExtendedResourceClaimStatus(a: Pod, b: Pod): boolean {
+  const x = ((a.status ?? {}) as DraStatus).extendedResourceClaimStatus
+  const y = ((b.status ?? {}) as DraStatus).extendedResourceClaimStatus
+  if (!x || !y) return !x && !y
+  if ((x.resourceClaimName ?? "") !== (y.resourceClaimName ?? "")) return false
+  const mx = x.requestMappings ?? []
+  const my = y.requestMappings ?? []
+  return (
+    mx.length === my.length &&
+    mx.every(
+      (m, i) =>
+        m.containerName === my[i]?.containerName &&
+        m.resourceName === my[i]?.resourceName &&
+        m.requestName === my[i]?.requestName,
+    )
+  )
 }
 
 type Ref = { readonly name?: string; readonly namespace?: string } | undefined
