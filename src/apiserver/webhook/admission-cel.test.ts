@@ -62,7 +62,7 @@ describe("the authorizer variable", () => {
     })
   }
 
-  test("asks with upstream's attributes: any version for a group check, the request's own for requestResource", () => {
+  test("asks with upstream's attributes: any version, for a group check and for requestResource", () => {
     asked.length = 0
     const run = (e: string) =>
       evaluateConditions([compileCondition("c", e)], {
@@ -87,7 +87,7 @@ describe("the authorizer variable", () => {
         },
         {
           apiGroup: "apps",
-          apiVersion: "v1",
+          apiVersion: "*",
           resource: "deployments",
           subresource: "",
           namespace: "x",

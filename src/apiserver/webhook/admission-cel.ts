@@ -118,9 +118,11 @@ export function newAuthorizer(
 }
 
 function requestCheck(asker: Asker, r: RequestResource): ResourceCheck {
+  // Any version, as upstream's NewResourceAuthorizerVal asks like every resource check: the
+  // request's own version is not what the check is about.
   return new ResourceCheck(asker, {
     apiGroup: r.group,
-    apiVersion: r.version,
+    apiVersion: "*",
     resource: r.resource,
     subresource: r.subresource,
     namespace: r.namespace,
