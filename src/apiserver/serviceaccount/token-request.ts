@@ -13,6 +13,7 @@ import {
   notFound,
 } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
+import { dryRunOf } from "../dry-run.ts"
 import { decodeBody } from "../negotiate.ts"
 import { json } from "../output.ts"
 import { timestamp } from "../registry/context.ts"
@@ -213,7 +214,7 @@ export async function createToken(
     subresource: "token",
     object: tr as unknown as ApiObject,
     user: r.req.user,
-    dryRun: false,
+    dryRun: dryRunOf(r.req.query.getAll("dryRun"), r.req.method),
     origin: writeOrigin(r.req),
     notes: notesOf(r.req),
   }
