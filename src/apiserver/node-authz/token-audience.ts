@@ -81,7 +81,7 @@ function podUsesAudience(lookups: AudienceLookups, pod: Pod, audience: string): 
       errs.push(notFound({ group: "storage.k8s.io", resource: "csidriver" }, driver))
       continue
     }
-    if ((csi.spec.tokenRequests ?? []).some((t) => t.audience === audience)) return true
+    if ((csi.spec?.tokenRequests ?? []).some((t) => t.audience === audience)) return true
   }
   return errs
 }
