@@ -2,7 +2,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from "kubernetes-types/core/v1.js"
-import type { CSIDriver } from "kubernetes-types/storage/v1.js"
+import type { CSIDriver, TokenRequest } from "kubernetes-types/storage/v1.js"
 import type { AuthorizationAttributes } from "../authz.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
 import { type AudienceLookups, audienceRefusal } from "./token-audience.ts"
@@ -15,6 +15,7 @@ const claims: Record<string, PersistentVolumeClaim> = {
   "ns/p-eph": { metadata: { name: "p-eph" }, spec: { volumeName: "csi-pv" } },
   "ns/azure": { metadata: { name: "azure" }, spec: { volumeName: "azure-pv" } },
   "ns/lost": { metadata: { name: "lost" }, spec: { volumeName: "gone" } },
+  "ns/unbound": { metadata: { name: "unbound" }, spec: {} },
 }
 const volumes: Record<string, PersistentVolume> = {
   "csi-pv": { metadata: { name: "csi-pv" }, spec: { csi: { driver: "my.csi", volumeHandle: "h" } } },
@@ -29,6 +30,8 @@ const drivers: Record<string, CSIDriver> = {
     metadata: { name: "file.csi.azure.com" },
     spec: { tokenRequests: [{ audience: "az" }] },
   },
+  // A token request without an audience (the field is a plain string upstream: "").
+  "blank.csi": { metadata: { name: "blank.csi" }, spec: { tokenRequests: [{} as TokenRequest] } },
 }
 
 function lookups(asked: AuthorizationAttributes[] = [], allow = false): AudienceLookups {
@@ -121,6 +124,39 @@ const CASES: { name: string; pod: Pod; audiences: string[]; want: string | undef
     want: 'error validating audience "foo": persistentvolume "gone" not found',
   },
   {
+    name: 'an unbound claim (its volume is "", which is not found)',
+    pod: pod({ name: "v", persistentVolumeClaim: { claimName: "unbound" } }),
+    audiences: ["x"],
+    want: 'error validating audience "x": persistentvolume "" not found',
+  },
+  {
+    name: "the same missing claim twice (one message, as upstream's aggregate)",
+    pod: pod(
+      { name: "v", persistentVolumeClaim: { claimName: "nope" } },
+      { name: "w", persistentVolumeClaim: { claimName: "nope" } },
+    ),
+    audiences: ["foo"],
+    want: 'error validating audience "foo": persistentvolumeclaim "nope" not found',
+  },
+  {
+    name: "two missing claims, one of them twice",
+    pod: pod(
+      { name: "v", persistentVolumeClaim: { claimName: "nope" } },
+      { name: "w", persistentVolumeClaim: { claimName: "lost" } },
+      { name: "x", persistentVolumeClaim: { claimName: "nope" } },
+    ),
+    audiences: ["foo"],
+    want:
+      'error validating audience "foo": [persistentvolumeclaim "nope" not found, ' +
+      'persistentvolume "gone" not found]',
+  },
+  {
+    name: "no audience, as a driver's token request without one",
+    pod: pod({ name: "c", csi: { driver: "blank.csi" } }),
+    audiences: [],
+    want: undefined,
+  },
+  {
     name: "a missing claim, then a CSI volume that uses the audience",
     pod: pod(
       { name: "v", persistentVolumeClaim: { claimName: "nope" } },
@@ -152,6 +188,32 @@ describe("audienceRefusal()", () => {
       )
     })
   }
+
+  test("does not ask the authorizer when a volume cannot be followed", async () => {
+    const asked: AuthorizationAttributes[] = []
+    const got = await audienceRefusal(REQ, {
+      pod: pod({ name: "v", persistentVolumeClaim: { claimName: "unbound" } }),
+      audiences: ["x"],
+      lookups: lookups(asked, true),
+    })
+    assert.equal(got, 'error validating audience "x": persistentvolume "" not found')
+    assert.deepEqual(asked, [])
+  })
+
+  test("an authorizer that fails refuses with its error, as upstream's", async () => {
+    const failing: AudienceLookups = {
+      ...lookups(),
+      authorize: () => {
+        throw new Error("webhook unreachable")
+      },
+    }
+    const got = await audienceRefusal(REQ, { pod: pod(), audiences: ["vault"], lookups: failing })
+    assert.equal(
+      got,
+      'audience "vault" not found in pod spec volume, error authorizing system:node:node1 to request ' +
+        "tokens for this audience: webhook unreachable",
+    )
+  })
 
   test("asks the authorizer for the audience as a resource of the service account", async () => {
     const asked: AuthorizationAttributes[] = []

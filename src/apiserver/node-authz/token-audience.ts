@@ -8,7 +8,7 @@
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from "kubernetes-types/core/v1.js"
 import type { CSIDriver } from "kubernetes-types/storage/v1.js"
 import { type ApiError, ephemeralClaimName, notFound } from "../../api/index.ts"
-import { goQuote } from "../../util/index.ts"
+import { aggregateMessage, goQuote } from "../../util/index.ts"
 import type { Authorizer } from "../authz.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
 
@@ -41,13 +41,15 @@ function migratedDriver(source: object): string {
   return ""
 }
 
-/** The driver of a claim's bound volume ("" for an unbound claim or a volume no driver mounts). */
+/**
+ * The driver of a claim's volume ("" for a volume no driver mounts). An unbound claim names the
+ * volume "", which is not found, as upstream's getCSIFromPVC.
+ */
 function claimDriver(lookups: AudienceLookups, namespace: string, claim: string): string | ApiError {
   const pvc = lookups.pvc(namespace, claim)
   if (!pvc) return notFound({ resource: "persistentvolumeclaim" }, claim)
-  const volumeName = pvc.spec?.volumeName
-  if (!volumeName) return ""
-  const pv = lookups.pv(volumeName)
+  const volumeName = pvc.spec?.volumeName ?? ""
+  const pv = volumeName ? lookups.pv(volumeName) : undefined
   if (!pv) return notFound({ resource: "persistentvolume" }, volumeName)
   return pv.spec?.csi?.driver ?? migratedDriver(pv.spec ?? {})
 }
@@ -81,14 +83,9 @@ function podUsesAudience(lookups: AudienceLookups, pod: Pod, audience: string): 
       errs.push(notFound({ group: "storage.k8s.io", resource: "csidriver" }, driver))
       continue
     }
-    if ((csi.spec?.tokenRequests ?? []).some((t) => t.audience === audience)) return true
+    if ((csi.spec?.tokenRequests ?? []).some((t) => (t.audience ?? "") === audience)) return true
   }
   return errs
-}
-
-/** Several errors as upstream's aggregate prints them. */
-function aggregate(errs: readonly ApiError[]): string {
-  return errs.length === 1 ? (errs[0]?.message ?? "") : `[${errs.map((e) => e.message).join(", ")}]`
 }
 
 /** Why the node's token request for `audiences` of `pod` is refused; undefined when it is not. */
@@ -100,18 +97,28 @@ export async function audienceRefusal(
   const audience = opts.audiences[0] ?? ""
   const used = podUsesAudience(opts.lookups, opts.pod, audience)
   if (used === true) return undefined
-  if (used.length) return `error validating audience ${goQuote(audience)}: ${aggregate(used)}`
+  if (used.length)
+    return `error validating audience ${goQuote(audience)}: ${aggregateMessage(used.map((e) => e.message))}`
   const user = req.user ?? { name: "", groups: [] }
-  const d = await opts.lookups.authorize({
-    user,
-    verb: "request-serviceaccounts-token-audience",
-    resourceRequest: true,
-    apiGroup: "",
-    apiVersion: "v1",
-    resource: audience,
-    namespace: req.namespace,
-    name: req.name,
-  })
-  if (d.decision === "Allow") return undefined
-  return `audience ${goQuote(audience)} not found in pod spec volume, ${user.name} is not authorized to request tokens for this audience`
+  const notFoundIn = `audience ${goQuote(audience)} not found in pod spec volume`
+  let allowed: boolean
+  try {
+    const d = await opts.lookups.authorize({
+      user,
+      verb: "request-serviceaccounts-token-audience",
+      resourceRequest: true,
+      apiGroup: "",
+      apiVersion: "v1",
+      resource: audience,
+      namespace: req.namespace,
+      name: req.name,
+    })
+    allowed = d.decision === "Allow"
+  } catch (err) {
+    // Upstream's authorizer returns its error beside a decision; one that throws has none.
+    const why = err instanceof Error ? err.message : String(err)
+    return `${notFoundIn}, error authorizing ${user.name} to request tokens for this audience: ${why}`
+  }
+  if (allowed) return undefined
+  return `${notFoundIn}, ${user.name} is not authorized to request tokens for this audience`
 }
