@@ -202,6 +202,8 @@ export async function createToken(
   opts: ServiceAccountTokenOptions,
   lookup: ObjectLookup,
 ): Promise<ApiResponse> {
+  // Upstream's create handler validates the create options before it decodes the body.
+  const dryRun = dryRunOf(r.req.query.getAll("dryRun"), r.req.method)
   const tr = parseRequest(r, decodeBody(r.req.header("content-type"), await r.req.body()))
   const name = r.ri.name
   // Upstream's create handler admits (mutating) before TokenREST looks anything up.
@@ -214,7 +216,7 @@ export async function createToken(
     subresource: "token",
     object: tr as unknown as ApiObject,
     user: r.req.user,
-    dryRun: dryRunOf(r.req.query.getAll("dryRun"), r.req.method),
+    dryRun,
     origin: writeOrigin(r.req),
     notes: notesOf(r.req),
   }
