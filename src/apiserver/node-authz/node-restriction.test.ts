@@ -245,6 +245,17 @@ const CASES: Case[] = [
     want: 'nodes "node1" is forbidden: node "node1" is not allowed to set the following labels: kubernetes.io/role',
   },
   {
+    name: "an empty configSource set on its Node (a non-nil one)",
+    req: {
+      info: info("", "v1", "nodes"),
+      operation: "UPDATE",
+      name: "node1",
+      old: { metadata: { name: "node1" }, spec: {} } as ApiObject,
+      object: { metadata: { name: "node1" }, spec: { configSource: {} } } as ApiObject,
+    },
+    want: 'nodes "node1" is forbidden: node "node1" is not allowed to update configSource to a new non-nil configSource',
+  },
+  {
     name: "someone else's write",
     req: {
       info: POD,

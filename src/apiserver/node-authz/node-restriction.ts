@@ -18,7 +18,7 @@ import { type AdmissionPlugin, admissionForbidden } from "../admission.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
 import { forbiddenLabels, modifiedLabels } from "./node-labels.ts"
 import { nodeIdentity } from "./node-identity.ts"
-import { semanticEqual } from "./semantic-equal.ts"
+import { semanticEqual } from "../semantic-equal.ts"
 import { type NodeRestrictionLookups, podRestriction, type Refusal } from "./pod-restriction.ts"
 import { audienceRefusal } from "./token-audience.ts"
 
