@@ -5,41 +5,12 @@
  */
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { apiCall, type ApiCallResult, memoryApiServer } from "../../testing/index.ts"
-import { FakeClock } from "../../util/index.ts"
-import { createAuthenticator } from "../authn.ts"
-import { fromFetch, toFetch } from "../http.ts"
-import type { ApiServer } from "../server.ts"
 import { generateServiceAccountKey } from "../serviceaccount/index.ts"
+import { nodeModeServer } from "./_node-server.case.ts"
 
-let api: ApiServer
-memoryApiServer((started) => (api = started), {
-  clock: new FakeClock(Date.UTC(2026, 11, 1)),
-  authorizationModes: ["Node", "RBAC"],
-  authenticate: createAuthenticator({
-    tokens: new Map([["admin", { name: "admin", groups: ["system:masters", "system:authenticated"] }]]),
-  }),
+const { asNode, admin } = nodeModeServer({
   serviceAccountTokens: { key: generateServiceAccountKey(), issuer: "https://kubernetes.default.svc" },
 })
-
-async function asNode(method: string, path: string, body?: unknown): Promise<ApiCallResult> {
-  const req = new Request(`http://k8ts${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  })
-  const res = toFetch(
-    await api.handle({ ...fromFetch(req), clientCert: { CN: "system:node:node1", O: "system:nodes" } }),
-  )
-  const text = await res.text()
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, text, headers: res.headers }
-}
-
-async function admin(method: string, path: string, body?: unknown): Promise<ApiCallResult> {
-  const r = await apiCall(api, method, path, body, { authorization: "Bearer admin" })
-  assert.ok(r.status < 300, r.text)
-  return r
-}
 
 const SA = "/api/v1/namespaces/default/serviceaccounts"
 const RBAC = "/apis/rbac.authorization.k8s.io/v1"
