@@ -1,7 +1,8 @@
 /**
  * The server's admission chain in upstream's order, each plugin over the watch cache's view of
- * what it reads (namespaces, pods, LimitRanges, classes, quotas, webhook and policy
- * configurations), less the plugins --disable-admission-plugins names.
+ * what it reads (namespaces, pods, nodes, claims, volumes, CSI drivers, LimitRanges, classes,
+ * quotas, webhook and policy configurations) and NodeRestriction with the server's authorizer
+ * too, less the plugins --disable-admission-plugins names.
  */
 import type {
   LimitRange,

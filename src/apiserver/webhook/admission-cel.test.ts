@@ -18,7 +18,6 @@ const authorize: Authorizer = (a) => {
 const jane = { name: "jane", groups: ["devs"] }
 const request = {
   group: "apps",
-  version: "v1",
   resource: "deployments",
   subresource: "",
   namespace: "x",
