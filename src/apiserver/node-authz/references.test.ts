@@ -1,8 +1,11 @@
-/** The secrets a persistent volume lets the kubelet read, table-driven after upstream's VisitPVSecretNames. */
+/**
+ * The secrets a persistent volume lets the kubelet read, table-driven after upstream's
+ * VisitPVSecretNames; when two pods' extended resource claim statuses are equal.
+ */
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
-import type { PersistentVolume } from "kubernetes-types/core/v1.js"
-import { pvKubeletSecrets } from "./references.ts"
+import type { PersistentVolume, Pod } from "kubernetes-types/core/v1.js"
+import { pvKubeletSecrets, sameExtendedResourceClaimStatus } from "./references.ts"
 
 function pv(spec: Record<string, unknown>): PersistentVolume {
   return { metadata: { name: "pv" }, spec: { claimRef: { namespace: "claims", name: "c" }, ...spec } }
@@ -86,4 +89,29 @@ describe("pvKubeletSecrets()", () => {
       assert.deepEqual([...pvKubeletSecrets(c.pv)], c.want)
     })
   }
+})
+
+describe("sameExtendedResourceClaimStatus()", () => {
+  const withStatus = (status: Record<string, unknown> | undefined): Pod =>
+    ({ metadata: { name: "p" }, status: { extendedResourceClaimStatus: status } }) as Pod
+  const mapping = (m: Record<string, string>) => withStatus({ resourceClaimName: "c", requestMappings: [m] })
+
+  test("an absent mapping field equals an empty one (a plain string upstream)", () => {
+    const full = mapping({ containerName: "", resourceName: "example.com/gpu", requestName: "" })
+    const sparse = mapping({ resourceName: "example.com/gpu" })
+    assert.equal(sameExtendedResourceClaimStatus(full, sparse), true)
+  })
+
+  test("another request name differs", () => {
+    const a = mapping({ containerName: "c", resourceName: "example.com/gpu", requestName: "r1" })
+    const b = mapping({ containerName: "c", resourceName: "example.com/gpu", requestName: "r2" })
+    assert.equal(sameExtendedResourceClaimStatus(a, b), false)
+  })
+
+  test("a status differs from none", () => {
+    assert.equal(
+      sameExtendedResourceClaimStatus(withStatus({ resourceClaimName: "c" }), withStatus(undefined)),
+      false,
+    )
+  })
 })

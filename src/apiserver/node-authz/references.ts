@@ -137,9 +137,9 @@ export function sameExtendedResourceClaimStatus(a: Pod, b: Pod): boolean {
     mx.length === my.length &&
     mx.every(
       (m, i) =>
-        m.containerName === my[i]?.containerName &&
-        m.resourceName === my[i]?.resourceName &&
-        m.requestName === my[i]?.requestName,
+        (m.containerName ?? "") === (my[i]?.containerName ?? "") &&
+        (m.resourceName ?? "") === (my[i]?.resourceName ?? "") &&
+        (m.requestName ?? "") === (my[i]?.requestName ?? ""),
     )
   )
 }
