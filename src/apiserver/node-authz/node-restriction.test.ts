@@ -35,6 +35,19 @@ const mirror = (extra: Record<string, unknown> = {}) =>
     spec: { nodeName: "node1", containers: [{ name: "c", image: "i" }], ...extra },
   }) as ApiObject
 
+/** Its pod with `status` and an extended resource claim status mapping example.com/gpu to `request`. */
+const withExtended = (request: string, status: Record<string, unknown> = {}) =>
+  ({
+    ...pods.mine,
+    status: {
+      ...status,
+      extendedResourceClaimStatus: {
+        resourceClaimName: "mine-extended-resources-abc",
+        requestMappings: [{ containerName: "c", resourceName: "example.com/gpu", requestName: request }],
+      },
+    },
+  }) as ApiObject
+
 type Case = { name: string; req: Partial<AdmissionRequest>; want: string | undefined }
 const POD = info("", "v1", "pods")
 const CASES: Case[] = [
@@ -102,6 +115,30 @@ const CASES: Case[] = [
         ...pods.mine,
         status: { extendedResourceClaimStatus: { resourceClaimName: "someone-elses" } },
       } as ApiObject,
+    },
+    want: 'pods "mine" is forbidden: node "node1" cannot update extended resource claim status',
+  },
+  {
+    name: "its pod's status with its extended resource claim status unchanged",
+    req: {
+      info: POD,
+      operation: "UPDATE",
+      subresource: "status",
+      name: "mine",
+      old: withExtended("r1"),
+      object: withExtended("r1", { phase: "Running" }),
+    },
+    want: undefined,
+  },
+  {
+    name: "its pod's status with other extended resource request mappings",
+    req: {
+      info: POD,
+      operation: "UPDATE",
+      subresource: "status",
+      name: "mine",
+      old: withExtended("r1"),
+      object: withExtended("r2"),
     },
     want: 'pods "mine" is forbidden: node "node1" cannot update extended resource claim status',
   },
