@@ -5,6 +5,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { MemoryStore, type Store, type StoreEvent } from "../../storage/index.ts"
+import { until } from "../../testing/index.ts"
 import { silentLogger } from "../../util/index.ts"
 import { decode } from "../registry/context.ts"
 import { prefixOf } from "../served.ts"
@@ -86,7 +87,8 @@ test("NodeGraph follows a relist at the revision the cache had", async () => {
     await cache.ready()
     assert.deepEqual([await canRead("before"), await canRead("after")], [true, false])
     restore()
-    while (cache.lists < 2) await new Promise((r) => setImmediate(r))
+    await until("the watch cache's list after the restore", () => cache.lists >= 2, 5000)
+    assert.equal(cache.lists, 2, "one relist")
     assert.equal(cache.revision, 1, "the relist did not move the revision")
     assert.deepEqual([await canRead("before"), await canRead("after")], [false, true])
   } finally {
