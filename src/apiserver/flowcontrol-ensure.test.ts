@@ -9,7 +9,7 @@ import {
   SUGGESTED_FLOW_SCHEMAS,
   SUGGESTED_PRIORITY_LEVELS,
 } from "../api/index.ts"
-import { isUnwanted, parseGoBool, revision, semanticEqual, type Strategy } from "./flowcontrol-ensure.ts"
+import { isUnwanted, parseGoBool, revision, type Strategy } from "./flowcontrol-ensure.ts"
 
 const LEVELS = findResource(
   "flowcontrol.apiserver.k8s.io",
@@ -162,17 +162,6 @@ describe("parseGoBool()", () => {
   for (const [input, want] of cases) {
     test(`reads ${JSON.stringify(input)} as ${String(want)}`, () => assert.equal(parseGoBool(input), want))
   }
-})
-
-describe("semanticEqual()", () => {
-  const cases: { name: string; a: unknown; b: unknown; want: boolean }[] = [
-    { name: "an absent list equals an empty one", a: { x: [] }, b: {}, want: true },
-    { name: "a null list equals an empty one", a: { x: null }, b: { x: [] }, want: true },
-    { name: "different numbers differ", a: { x: 1 }, b: { x: 2 }, want: false },
-    { name: "lists differ by order", a: ["a", "b"], b: ["b", "a"], want: false },
-    { name: "an absent number is not zero", a: { x: 0 }, b: {}, want: false },
-  ]
-  for (const c of cases) test(c.name, () => assert.equal(semanticEqual(c.a, c.b), c.want))
 })
 
 describe("isUnwanted()", () => {

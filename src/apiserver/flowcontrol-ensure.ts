@@ -6,6 +6,7 @@
  * Pure functions; flowcontrol-bootstrap.ts reads and writes.
  */
 import { AUTO_UPDATE_ANNOTATION, type ApiObject, applyDefaults, type ResourceInfo } from "../api/index.ts"
+import { semanticEqual } from "./semantic-equal.ts"
 
 /** How an object is maintained: "mandatory" objects are kept, "suggested" ones only while annotated so. */
 export type Strategy = "mandatory" | "suggested"
@@ -16,33 +17,6 @@ export function parseGoBool(s: string | undefined): boolean | undefined {
   if (["1", "t", "T", "TRUE", "true", "True"].includes(s)) return true
   if (["0", "f", "F", "FALSE", "false", "False"].includes(s)) return false
   return undefined
-}
-
-/**
- * Upstream's semantic equality of specs: as Go's, with an absent, null or empty list or map
- * equal to one another (a nil slice equals an empty one).
- */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  if (isEmptyCollection(a) && isEmptyCollection(b)) return true
-  if (a === b) return true
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a)) {
-    const bb = b as unknown[]
-    return a.length === bb.length && a.every((x, i) => semanticEqual(x, bb[i]))
-  }
-  const ao = a as Record<string, unknown>
-  const bo = b as Record<string, unknown>
-  for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
-    if (!semanticEqual(ao[k], bo[k])) return false
-  }
-  return true
-}
-
-function isEmptyCollection(v: unknown): boolean {
-  if (v === undefined || v === null) return true
-  if (Array.isArray(v)) return v.length === 0
-  return false
 }
 
 type Obj = ApiObject & { spec?: Record<string, any> }

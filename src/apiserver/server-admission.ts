@@ -1,13 +1,21 @@
 /**
  * The server's admission chain in upstream's order, each plugin over the watch cache's view of
- * what it reads (namespaces, pods, LimitRanges, classes, quotas, webhook and policy
- * configurations), less the plugins --disable-admission-plugins names.
+ * what it reads (namespaces, pods, nodes, claims, volumes, CSI drivers, LimitRanges, classes,
+ * quotas, webhook and policy configurations) and NodeRestriction with the server's authorizer
+ * too, less the plugins --disable-admission-plugins names.
  */
-import type { LimitRange, Node, Pod, ResourceQuota } from "kubernetes-types/core/v1.js"
+import type {
+  LimitRange,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  ResourceQuota,
+} from "kubernetes-types/core/v1.js"
 import type { IngressClass } from "kubernetes-types/networking/v1.js"
 import type { RuntimeClass } from "kubernetes-types/node/v1.js"
 import type { PriorityClass } from "kubernetes-types/scheduling/v1.js"
-import type { StorageClass } from "kubernetes-types/storage/v1.js"
+import type { CSIDriver, StorageClass } from "kubernetes-types/storage/v1.js"
 import type { ApiObject } from "../api/index.ts"
 import type { Store } from "../storage/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
@@ -105,6 +113,9 @@ export function serverAdmission(p: ServerAdmissionParts): Admission {
   }
   const disabled = new Set(opts.disableAdmissionPlugins ?? [])
   const nodesCache = cache.resource(prefixOf("", "v1", "nodes"))
+  const pvcsCache = cache.resource(prefixOf("", "v1", "persistentvolumeclaims"))
+  const pvsCache = cache.resource(prefixOf("", "v1", "persistentvolumes"))
+  const csiDrivers = cache.resource(prefixOf("storage.k8s.io", "v1", "csidrivers"))
   const webhooks = webhookOptions({
     authorize: p.authorize,
     cache,
@@ -139,6 +150,11 @@ export function serverAdmission(p: ServerAdmissionParts): Admission {
       ...nodeAdmission(opts, {
         pod: (ns, name) => podsCache.objects.get(`/registry/pods/${ns}/${name}`) as Pod | undefined,
         node: (name) => nodesCache.objects.get(`${nodesCache.prefix}${name}`) as Node | undefined,
+        pvc: (ns, name) =>
+          pvcsCache.objects.get(`${pvcsCache.prefix}${ns}/${name}`) as PersistentVolumeClaim | undefined,
+        pv: (name) => pvsCache.objects.get(`${pvsCache.prefix}${name}`) as PersistentVolume | undefined,
+        csiDriver: (name) => csiDrivers.objects.get(`${csiDrivers.prefix}${name}`) as CSIDriver | undefined,
+        authorize: p.authorize,
       }),
       podSecurity({ namespace: namespaceOf, pods: podsIn }),
       priorityAdmission(

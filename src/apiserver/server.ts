@@ -147,9 +147,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     cache.resource(prefixOf("rbac.authorization.k8s.io", "v1", resource))
   const { authorization, policy: rbacPolicy } = authorizationOf(opts, {
     rbac: () => ({
-      onReset: (fn) => cache.onReset(fn),
-      get revision() {
-        return cache.revision
+      get lists() {
+        return cache.lists
       },
       roles: rbacCache("roles"),
       roleBindings: rbacCache("rolebindings"),
@@ -157,9 +156,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       clusterRoleBindings: rbacCache("clusterrolebindings"),
     }),
     node: () => ({
-      onReset: (fn) => cache.onReset(fn),
-      get revision() {
-        return cache.revision
+      get lists() {
+        return cache.lists
       },
       pods: cache.resource("/registry/pods/"),
       persistentVolumes: cache.resource(prefixOf("", "v1", "persistentvolumes")),

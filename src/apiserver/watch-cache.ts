@@ -215,6 +215,7 @@ export class WatchCache {
   readonly #log: Logger
   readonly #caches = new Map<string, ResourceCache>()
   #revision = 0
+  #lists = 0
   #waiters: { revision: number; resolve: () => void }[] = []
   #ready: Promise<void>
   #markReady!: () => void
@@ -240,6 +241,14 @@ export class WatchCache {
   /** The last store revision the cache has applied. */
   get revision(): number {
     return this.#revision
+  }
+
+  /**
+   * How many lists of the store the cache has loaded. Each replaces its objects without events,
+   * at whatever revision the store is (the same one as before, when nothing was written).
+   */
+  get lists(): number {
+    return this.#lists
   }
 
   /** Resolves once the first list has loaded. */
@@ -308,6 +317,7 @@ export class WatchCache {
       const c = this.#cacheFor(e.key)
       if (c) c.load(e.key, this.#decode(e.value, e.revision))
     }
+    this.#lists++
     this.#advance(r.revision)
     return r.revision
   }

@@ -33,6 +33,7 @@ export function webhookOptions(p: WebhookParts): WebhookAdmissionOptions {
   const source = new WebhookSource(
     p.cache.resource(prefixOf(ar, "v1", "mutatingwebhookconfigurations")),
     p.cache.resource(prefixOf(ar, "v1", "validatingwebhookconfigurations")),
+    p.cache,
   )
   const namespaces = p.cache.resource(prefixOf("", "v1", "namespaces"))
   const servicesPrefix = prefixOf("", "v1", "services")

@@ -77,7 +77,7 @@ const NS_LABELS: Record<string, Record<string, string>> = {
 /** The plugin over the given policies, bindings and params (ConfigMaps by namespace/name). */
 function plugin(policies: object[], bindings: object[], params: ApiObject[] = []) {
   const o: PolicyAdmissionOptions = {
-    source: new PolicySource(cacheOf(policies), cacheOf(bindings)),
+    source: new PolicySource(cacheOf(policies), cacheOf(bindings), { lists: 1 }),
     match: {
       async namespaceLabels(name) {
         if (!NS_LABELS[name]) throw notFound({ resource: "namespaces" }, name)

@@ -37,6 +37,7 @@ export function policyAdmissionOptions(p: PolicyParts): PolicyAdmissionOptions {
   const source = new PolicySource(
     p.cache.resource(builtinPrefix(p, "validatingadmissionpolicies")),
     p.cache.resource(builtinPrefix(p, "validatingadmissionpolicybindings")),
+    p.cache,
   )
   return {
     source,

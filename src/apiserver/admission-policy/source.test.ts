@@ -30,7 +30,7 @@ const binding = (name: string, policyName: string) => ({ metadata: { name }, spe
 
 describe("PolicySource", () => {
   test("without bindings there is nothing to enforce", () => {
-    const s = new PolicySource(cache([policy("p")]), cache())
+    const s = new PolicySource(cache([policy("p")]), cache(), { lists: 1 })
     assert.equal(s.hooks().length, 0)
     assert.equal(s.hooks(), s.hooks())
   })
@@ -44,6 +44,7 @@ describe("PolicySource", () => {
         binding("z", "zeta"),
         binding("dangling", "none"),
       ]),
+      { lists: 1 },
     )
     const hooks = s.hooks()
     assert.deepEqual(
@@ -59,7 +60,7 @@ describe("PolicySource", () => {
   test("rebuilt when a policy or binding changes; an unchanged policy is not compiled again", () => {
     const policies = cache([policy("a"), policy("b")])
     const bindings = cache([binding("ba", "a")])
-    const s = new PolicySource(policies, bindings)
+    const s = new PolicySource(policies, bindings, { lists: 1 })
     const first = s.hooks()
     assert.equal(s.hooks(), first)
     bindings.put(binding("bb", "b"))
@@ -70,8 +71,29 @@ describe("PolicySource", () => {
     assert.notEqual(s.hooks()[0]?.compiled, first[0]?.compiled)
   })
 
+  test("rebuilt after a relist that swaps a policy without changing how many there are", () => {
+    const policies = cache([policy("a")])
+    const loads = { lists: 1 }
+    const s = new PolicySource(policies, cache([binding("ba", "a"), binding("bb", "b")]), loads)
+    assert.deepEqual(
+      s.hooks().map((h) => h.policy.metadata?.name),
+      ["a"],
+    )
+    // The relist refills the cache without events: "a" is gone, "b" came, as many as before.
+    const objects = policies.objects as Map<string, ApiObject>
+    objects.clear()
+    objects.set("b", policy("b") as ApiObject)
+    loads.lists = 2
+    assert.deepEqual(
+      s.hooks().map((h) => h.policy.metadata?.name),
+      ["b"],
+    )
+  })
+
   test("a policy without matchConstraints keeps upstream's error for when it is dispatched", () => {
-    const s = new PolicySource(cache([{ metadata: { name: "p" }, spec: {} }]), cache([binding("b", "p")]))
+    const s = new PolicySource(cache([{ metadata: { name: "p" }, spec: {} }]), cache([binding("b", "p")]), {
+      lists: 1,
+    })
     assert.deepEqual(s.hooks()[0]?.match, {
       error: "policy contained no match constraints, a required field",
     })

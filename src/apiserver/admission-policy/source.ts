@@ -3,8 +3,8 @@
  * bindings (upstream's policy source over its informers): each policy that some binding names,
  * with those bindings, its expressions compiled and its match resources ready. Policies come in
  * name order, bindings too (upstream's come in map order). The list is rebuilt only after a
- * policy or binding changed, a policy compiled again only when it changed; with no bindings,
- * asking costs two size checks.
+ * policy or binding changed or the watch cache listed again, a policy compiled again only when it
+ * changed; with no bindings, asking costs a size check.
  */
 import type {
   ValidatingAdmissionPolicy,
@@ -12,7 +12,7 @@ import type {
   ValidatingAdmissionPolicySpec,
 } from "kubernetes-types/admissionregistration/v1.js"
 import type { ApiObject } from "../../api/index.ts"
-import type { ConfigurationCache } from "../webhook/source.ts"
+import type { CacheLists, ConfigurationCache } from "../webhook/source.ts"
 import { type CompiledPolicy, compilePolicy } from "./compile.ts"
 import { type CompiledMatch, compileMatch } from "./match.ts"
 
@@ -64,17 +64,21 @@ function boundBinding(binding: ValidatingAdmissionPolicyBinding): BoundBinding {
 export class PolicySource {
   readonly #policies: ConfigurationCache
   readonly #bindings: ConfigurationCache
+  readonly #loads: CacheLists
   #hooks: readonly PolicyHook[] = EMPTY
   #dirty = true
-  /** The cache sizes the list was built from: a relist refills a cache unannounced. */
-  #sizes = [0, 0]
+  /** How many bindings the list was built from (none: nothing to build). */
+  #bindingCount = 0
+  /** The watch cache's lists when the list was built: a relist refills the caches unannounced. */
+  #lists = -1
   /** Compiled policies and bindings by object: only a changed object is compiled again. */
   readonly #compiled = new WeakMap<ApiObject, { compiled: CompiledPolicy; match: PolicyHook["match"] }>()
   readonly #bound = new WeakMap<object, BoundBinding>()
 
-  constructor(policies: ConfigurationCache, bindings: ConfigurationCache) {
+  constructor(policies: ConfigurationCache, bindings: ConfigurationCache, loads: CacheLists) {
     this.#policies = policies
     this.#bindings = bindings
+    this.#loads = loads
     const dirty = () => {
       this.#dirty = true
     }
@@ -85,9 +89,8 @@ export class PolicySource {
   /** The policies some binding names, in name order (the same array until something changes). */
   hooks(): readonly PolicyHook[] {
     const bindings = this.#bindings.objects
-    if (bindings.size === 0 && this.#sizes[1] === 0) return EMPTY
-    const policies = this.#policies.objects
-    if (this.#dirty || policies.size !== this.#sizes[0] || bindings.size !== this.#sizes[1]) this.#rebuild()
+    if (bindings.size === 0 && this.#bindingCount === 0) return EMPTY
+    if (this.#dirty || this.#loads.lists !== this.#lists) this.#rebuild()
     return this.#hooks
   }
 
@@ -95,7 +98,8 @@ export class PolicySource {
     this.#dirty = false
     const policies = this.#policies.objects
     const bindings = this.#bindings.objects
-    this.#sizes = [policies.size, bindings.size]
+    this.#bindingCount = bindings.size
+    this.#lists = this.#loads.lists
     const byPolicy = new Map<string, ValidatingAdmissionPolicyBinding[]>()
     for (const b of bindings.values()) {
       const binding = b as ValidatingAdmissionPolicyBinding

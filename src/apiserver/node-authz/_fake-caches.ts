@@ -41,8 +41,7 @@ export function fixture() {
     persistentVolumes: pvs,
     volumeAttachments: attachments,
     resourceSlices: slices,
-    onReset: () => () => {},
-    revision: 0,
+    lists: 1,
   })
   return { pods, pvs, attachments, slices, authz: nodeAuthorizer(graph) }
 }

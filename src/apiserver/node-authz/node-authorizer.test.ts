@@ -218,8 +218,18 @@ const CASES: { name: string; attrs: Attrs; want: [string, string] }[] = [
     want: ["NoOpinion", NO_RELATION],
   },
   {
-    name: "a service account read",
+    name: "the service account of a pod read",
     attrs: { verb: "get", resource: "serviceaccounts", namespace: "ns", name: "sa" },
+    want: ["Allow", ""],
+  },
+  {
+    name: "another service account read",
+    attrs: { verb: "get", resource: "serviceaccounts", namespace: "ns", name: "default" },
+    want: ["NoOpinion", NO_RELATION],
+  },
+  {
+    name: "service accounts listed",
+    attrs: { verb: "list", resource: "serviceaccounts", namespace: "ns" },
     want: ["NoOpinion", "can only create tokens for individual service accounts"],
   },
   {

@@ -2,10 +2,10 @@
  * The Node authorizer (upstream's plugin/pkg/auth/authorizer/node, --authorization-mode=Node):
  * decides the requests of kubelets (users `system:node:<name>` in `system:nodes`) and has no
  * opinion about anyone else's. A node reads the secrets, config maps, claims, volumes, resource
- * claims and attachments only of the pods bound to it, creates tokens only for their service
- * accounts, reads its own Node, Lease and CSINode, lists only its own pods and slices; anything
- * else is decided by the static node rules. What it leaves to NodeRestriction (writes of its
- * Node, pods, slices) it allows here, as upstream.
+ * claims, attachments and service accounts only of the pods bound to it, creates tokens only for
+ * those accounts, reads its own Node, Lease and CSINode, lists only its own pods and slices;
+ * anything else is decided by the static node rules. What it leaves to NodeRestriction (writes
+ * of its Node, pods, slices) it allows here, as upstream.
  */
 import type { AuthorizationAttributes, AuthorizationDecision, Authorizer, RuleResolver } from "../authz.ts"
 import { rulesAllow } from "../rbac/index.ts"
@@ -56,6 +56,9 @@ class NodeDecisions {
       case "storage.k8s.io/volumeattachments":
         return this.#get(node, "volumeattachment", a)
       case "/serviceaccounts":
+        // The kubelet reads the account of a pod for its image credential providers
+        // (KubeletServiceAccountTokenForCredentialProviders, on by default since v1.34).
+        if (a.verb === "get" && !a.subresource) return this.#readNamespaced(node, "serviceAccount", a)
         return this.#createToken(node, a)
       case "coordination.k8s.io/leases":
         return lease(node, a)

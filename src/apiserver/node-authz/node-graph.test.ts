@@ -58,4 +58,53 @@ describe("NodeGraph", () => {
     } as ApiObject)
     assert.equal((ask() as { decision: string }).decision, "Allow")
   })
+
+  test("an ephemeral container added to a bound pod relates the secret its environment names", () => {
+    const g = fixture()
+    const ask = () =>
+      g.authz.authorize({
+        user: NODE1,
+        resourceRequest: true,
+        verb: "get",
+        resource: "secrets",
+        namespace: "ns",
+        name: "debug",
+      })
+    g.pods.put(pod("p", "node1"))
+    assert.equal((ask() as { decision: string }).decision, "NoOpinion")
+    const debug = {
+      name: "d",
+      image: "i",
+      env: [{ name: "X", valueFrom: { secretKeyRef: { name: "debug", key: "k" } } }],
+    }
+    g.pods.put(pod("p", "node1", { ephemeralContainers: [debug] }))
+    assert.equal((ask() as { decision: string }).decision, "Allow")
+  })
+
+  test("the claim a pod's extended resource claim status names counts once set, and no more once changed", () => {
+    const g = fixture()
+    const ask = (name: string) =>
+      (
+        g.authz.authorize({
+          user: NODE1,
+          resourceRequest: true,
+          verb: "get",
+          apiGroup: "resource.k8s.io",
+          resource: "resourceclaims",
+          namespace: "ns",
+          name,
+        }) as { decision: string }
+      ).decision
+    g.pods.put(pod("p", "node1"))
+    const withClaim = (claim: string) =>
+      ({
+        ...pod("p", "node1"),
+        status: { extendedResourceClaimStatus: { resourceClaimName: claim } },
+      }) as ApiObject
+    g.pods.put(withClaim("ext-1"))
+    assert.equal(ask("ext-1"), "Allow")
+    g.pods.put(withClaim("ext-2"))
+    assert.equal(ask("ext-1"), "NoOpinion")
+    assert.equal(ask("ext-2"), "Allow")
+  })
 })

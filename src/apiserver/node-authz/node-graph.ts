@@ -5,7 +5,7 @@
  * account and resource claims it references (a mirror pod to itself only); a bound persistent
  * volume relates its claim to it and to the secrets its kubelet reads. Instead of upstream's
  * vertices and edges it keeps, per referenced object, how many pods on each node reference it.
- * The whole is rebuilt on the first question after the cache relisted.
+ * The whole is rebuilt on the first question after the cache loaded a list.
  */
 import type { PersistentVolume, Pod } from "kubernetes-types/core/v1.js"
 import type { ApiObject } from "../../api/index.ts"
@@ -16,6 +16,7 @@ import {
   podResourceClaimNames,
   podSecretNames,
   pvKubeletSecrets,
+  sameExtendedResourceClaimStatus,
   sameResourceClaimStatuses,
 } from "./references.ts"
 
@@ -43,10 +44,8 @@ export interface NodeGraphCaches {
   readonly persistentVolumes: EventCache
   readonly volumeAttachments: EventCache
   readonly resourceSlices: EventCache
-  /** Called when the cache is about to relist (its objects are then replaced unannounced). */
-  onReset(fn: () => void): () => void
-  /** The revision the cache has applied. */
-  readonly revision: number
+  /** How many lists the cache has loaded (each replaces its objects unannounced). */
+  readonly lists: number
 }
 
 const MIRROR_POD = "kubernetes.io/config.mirror"
@@ -182,24 +181,28 @@ function nodeNameOf(obj: ApiObject): string {
 /** Whether a pod's change can change what it relates (upstream's graph populator's updatePod). */
 function podChanged(pod: Pod, prev: Pod | undefined): boolean {
   if (!prev) return true
-  // A bound pod's references are immutable, but for the claims its status resolves.
+  // A bound pod's references are immutable, but for the claims its status resolves and the
+  // ephemeral containers added to it (whose environment may name secrets and config maps).
   return (
     pod.spec?.nodeName !== prev.spec?.nodeName ||
     pod.metadata?.uid !== prev.metadata?.uid ||
-    !sameResourceClaimStatuses(pod, prev)
+    (pod.spec?.ephemeralContainers?.length ?? 0) > (prev.spec?.ephemeralContainers?.length ?? 0) ||
+    !sameResourceClaimStatuses(pod, prev) ||
+    !sameExtendedResourceClaimStatus(pod, prev)
   )
 }
 
 /** The Node authorizer's graph over the watch cache. */
 export class NodeGraph {
   readonly #c: NodeGraphCaches
-  #r = new Relations()
-  /** The cache's revision before a list that replaces its objects unannounced; see PolicyIndex. */
-  #listingAt: number | undefined
+  #r: Relations
+  /** The lists the cache had loaded when the relations were built; see PolicyIndex. */
+  #lists: number
 
   constructor(caches: NodeGraphCaches) {
     this.#c = caches
-    this.#listingAt = caches.revision
+    this.#lists = caches.lists
+    this.#r = this.#rebuild()
     caches.pods.subscribe((ev) => this.#onPod(ev))
     caches.persistentVolumes.subscribe((ev) => {
       if (ev.type === "DELETED") this.#r.deletePv(nameOf(ev.object))
@@ -207,9 +210,6 @@ export class NodeGraph {
     })
     caches.volumeAttachments.subscribe((ev) => setNode(this.#r.attachments, ev))
     caches.resourceSlices.subscribe((ev) => setNode(this.#r.slices, ev))
-    caches.onReset(() => {
-      this.#listingAt = caches.revision
-    })
   }
 
   #onPod(ev: CacheEvent): void {
@@ -224,8 +224,8 @@ export class NodeGraph {
   }
 
   #current(): Relations {
-    if (this.#listingAt !== undefined && this.#c.revision !== this.#listingAt) {
-      this.#listingAt = undefined
+    if (this.#c.lists !== this.#lists) {
+      this.#lists = this.#c.lists
       this.#r = this.#rebuild()
     }
     return this.#r

@@ -5,45 +5,9 @@
  */
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
-import { apiCall, type ApiCallResult, memoryApiServer } from "../../testing/index.ts"
-import { FakeClock } from "../../util/index.ts"
-import { createAuthenticator } from "../authn.ts"
-import { fromFetch, toFetch } from "../http.ts"
-import type { ApiServer } from "../server.ts"
+import { nodeModeServer } from "./_node-server.case.ts"
 
-let api: ApiServer
-memoryApiServer((started) => (api = started), {
-  clock: new FakeClock(Date.UTC(2026, 11, 1)),
-  authorizationModes: ["Node", "RBAC"],
-  authenticate: createAuthenticator({
-    tokens: new Map([["admin", { name: "admin", groups: ["system:masters", "system:authenticated"] }]]),
-  }),
-})
-
-/** A request as the TLS layer hands it over after verifying node1's client certificate. */
-async function asNode(
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = "application/json",
-): Promise<ApiCallResult> {
-  const req = new Request(`http://k8ts${path}`, {
-    method,
-    headers: { "content-type": contentType },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  })
-  const res = toFetch(
-    await api.handle({ ...fromFetch(req), clientCert: { CN: "system:node:node1", O: "system:nodes" } }),
-  )
-  const text = await res.text()
-  return { status: res.status, json: text ? JSON.parse(text) : undefined, text, headers: res.headers }
-}
-
-async function admin(method: string, path: string, body?: unknown): Promise<ApiCallResult> {
-  const r = await apiCall(api, method, path, body, { authorization: "Bearer admin" })
-  assert.ok(r.status < 300, r.text)
-  return r
-}
+const { asNode, admin } = nodeModeServer()
 
 /** Lets the watch cache (and so the Node authorizer's graph) catch up with the writes so far. */
 async function settled(): Promise<void> {

@@ -15,6 +15,10 @@ const pods: Record<string, ApiObject> = {
 const plugin = nodeRestriction({
   pod: (_ns, name) => pods[name] as never,
   node: (name) => (name === "node1" ? ({ metadata: { name, uid: "n1" } } as never) : undefined),
+  pvc: () => undefined,
+  pv: () => undefined,
+  csiDriver: () => undefined,
+  authorize: () => ({ decision: "NoOpinion", reason: "" }),
 })
 
 function info(group: string, version: string, resource: string): ResourceInfo {
@@ -29,6 +33,19 @@ const mirror = (extra: Record<string, unknown> = {}) =>
       ownerReferences: [{ apiVersion: "v1", kind: "Node", name: "node1", uid: "n1", controller: true }],
     },
     spec: { nodeName: "node1", containers: [{ name: "c", image: "i" }], ...extra },
+  }) as ApiObject
+
+/** Its pod with `status` and an extended resource claim status mapping example.com/gpu to `request`. */
+const withExtended = (request: string, status: Record<string, unknown> = {}) =>
+  ({
+    ...pods.mine,
+    status: {
+      ...status,
+      extendedResourceClaimStatus: {
+        resourceClaimName: "mine-extended-resources-abc",
+        requestMappings: [{ containerName: "c", resourceName: "example.com/gpu", requestName: request }],
+      },
+    },
   }) as ApiObject
 
 type Case = { name: string; req: Partial<AdmissionRequest>; want: string | undefined }
@@ -85,6 +102,45 @@ const CASES: Case[] = [
       object: { ...pods.mine, metadata: { name: "mine", labels: { a: "b" } } } as ApiObject,
     },
     want: 'pods "mine" is forbidden: node "node1" cannot update labels through pod status',
+  },
+  {
+    name: "its pod's status naming another extended resource claim",
+    req: {
+      info: POD,
+      operation: "UPDATE",
+      subresource: "status",
+      name: "mine",
+      old: pods.mine,
+      object: {
+        ...pods.mine,
+        status: { extendedResourceClaimStatus: { resourceClaimName: "someone-elses" } },
+      } as ApiObject,
+    },
+    want: 'pods "mine" is forbidden: node "node1" cannot update extended resource claim status',
+  },
+  {
+    name: "its pod's status with its extended resource claim status unchanged",
+    req: {
+      info: POD,
+      operation: "UPDATE",
+      subresource: "status",
+      name: "mine",
+      old: withExtended("r1"),
+      object: withExtended("r1", { phase: "Running" }),
+    },
+    want: undefined,
+  },
+  {
+    name: "its pod's status with other extended resource request mappings",
+    req: {
+      info: POD,
+      operation: "UPDATE",
+      subresource: "status",
+      name: "mine",
+      old: withExtended("r1"),
+      object: withExtended("r2"),
+    },
+    want: 'pods "mine" is forbidden: node "node1" cannot update extended resource claim status',
   },
   {
     name: "another node's pod's status",
@@ -161,6 +217,23 @@ const CASES: Case[] = [
     want: 'serviceaccounts "sa" is forbidden: node requested token bound to a pod scheduled on a different node',
   },
   {
+    name: "a token for an audience its pod does not use",
+    req: {
+      info: info("", "v1", "serviceaccounts"),
+      operation: "CREATE",
+      subresource: "token",
+      name: "sa",
+      object: {
+        metadata: { name: "sa" },
+        spec: {
+          audiences: ["vault"],
+          boundObjectRef: { apiVersion: "v1", kind: "Pod", name: "mine", uid: "u1" },
+        },
+      } as ApiObject,
+    },
+    want: 'serviceaccounts "sa" is forbidden: audience "vault" not found in pod spec volume, system:node:node1 is not authorized to request tokens for this audience',
+  },
+  {
     name: "a token bound to nothing",
     req: {
       info: info("", "v1", "serviceaccounts"),
@@ -207,6 +280,17 @@ const CASES: Case[] = [
       } as ApiObject,
     },
     want: 'nodes "node1" is forbidden: node "node1" is not allowed to set the following labels: kubernetes.io/role',
+  },
+  {
+    name: "an empty configSource set on its Node (a non-nil one)",
+    req: {
+      info: info("", "v1", "nodes"),
+      operation: "UPDATE",
+      name: "node1",
+      old: { metadata: { name: "node1" }, spec: {} } as ApiObject,
+      object: { metadata: { name: "node1" }, spec: { configSource: {} } } as ApiObject,
+    },
+    want: 'nodes "node1" is forbidden: node "node1" is not allowed to update configSource to a new non-nil configSource',
   },
   {
     name: "someone else's write",

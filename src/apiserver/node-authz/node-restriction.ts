@@ -4,10 +4,10 @@
  * only for itself. It creates only mirror pods bound to itself and owned by its Node, deletes,
  * evicts and updates the status only of its own pods, writes only its own Node (not its taints
  * nor labels beyond the kubelet's), its own Lease, CSINode and ResourceSlices, PVC status only,
- * tokens only bound to its pods and node CSRs only with its own name. It admits in the mutating
- * phase, as upstream's (an Admit); other users' writes pass untouched.
+ * tokens only bound to its pods and for an audience they use (token-audience.ts), and node CSRs
+ * only with its own name. It admits in the mutating phase, as upstream's (an Admit); other
+ * users' writes pass untouched.
  */
-import { isDeepStrictEqual } from "node:util"
 import "reflect-metadata"
 import * as x509 from "@peculiar/x509"
 import type { CertificateSigningRequest } from "kubernetes-types/certificates/v1.js"
@@ -18,7 +18,9 @@ import { type AdmissionPlugin, admissionForbidden } from "../admission.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
 import { forbiddenLabels, modifiedLabels } from "./node-labels.ts"
 import { nodeIdentity } from "./node-identity.ts"
+import { semanticEqual } from "../semantic-equal.ts"
 import { type NodeRestrictionLookups, podRestriction, type Refusal } from "./pod-restriction.ts"
+import { audienceRefusal } from "./token-audience.ts"
 
 export type { NodeRestrictionLookups } from "./pod-restriction.ts"
 
@@ -28,7 +30,7 @@ const KUBELET_SIGNERS = ["kubernetes.io/kubelet-serving", "kubernetes.io/kube-ap
 /** The NodeRestriction plugin; see the module comment. */
 export function nodeRestriction(lookups: NodeRestrictionLookups): AdmissionPlugin {
   const pods = podRestriction(lookups)
-  const check = (node: string, req: AdmissionRequest): Refusal => {
+  const check = (node: string, req: AdmissionRequest): Refusal | Promise<Refusal> => {
     switch (`${req.info.group}/${req.info.resource}`) {
       case "/pods":
         return pods(node, req)
@@ -58,10 +60,16 @@ export function nodeRestriction(lookups: NodeRestrictionLookups): AdmissionPlugi
       const refusal = node
         ? check(node, req)
         : `could not determine node from user ${goQuote(req.user?.name ?? "")}`
-      if (refusal instanceof Error) throw refusal
-      if (refusal !== undefined) throw admissionForbidden(req, refusal)
+      // Only the token audience check waits (on the authorizer); the rest decide at once.
+      if (refusal instanceof Promise) return refusal.then((r) => refuse(req, r))
+      refuse(req, refusal)
     },
   }
+}
+
+function refuse(req: AdmissionRequest, refusal: Refusal): void {
+  if (refusal instanceof Error) throw refusal
+  if (refusal !== undefined) throw admissionForbidden(req, refusal)
 }
 
 function admitNode(node: string, req: AdmissionRequest): Refusal {
@@ -114,13 +122,19 @@ function admitPvcStatus(node: string, req: AdmissionRequest): Refusal {
 
 interface TokenRequestLike {
   readonly spec?: {
+    readonly audiences?: readonly string[]
     readonly boundObjectRef?: { apiVersion?: string; kind?: string; name?: string; uid?: string }
   }
 }
 
-function admitServiceAccount(node: string, req: AdmissionRequest, lookups: NodeRestrictionLookups): Refusal {
+function admitServiceAccount(
+  node: string,
+  req: AdmissionRequest,
+  lookups: NodeRestrictionLookups,
+): Refusal | Promise<Refusal> {
   if (req.operation !== "CREATE" || req.subresource !== "token") return undefined
-  const ref = (req.object as TokenRequestLike | undefined)?.spec?.boundObjectRef
+  const spec = (req.object as TokenRequestLike | undefined)?.spec
+  const ref = spec?.boundObjectRef
   if (!ref || ref.apiVersion !== "v1" || ref.kind !== "Pod" || !ref.name)
     return "node requested token not bound to a pod"
   if (!ref.uid) return "node requested token with a pod binding without a uid"
@@ -129,7 +143,7 @@ function admitServiceAccount(node: string, req: AdmissionRequest, lookups: NodeR
   if (ref.uid !== pod.metadata?.uid)
     return `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`
   if (pod.spec?.nodeName !== node) return "node requested token bound to a pod scheduled on a different node"
-  return undefined
+  return audienceRefusal(req, { pod, audiences: spec?.audiences ?? [], lookups })
 }
 
 function admitLease(node: string, req: AdmissionRequest): Refusal {
@@ -171,21 +185,4 @@ function admitCsr(node: string, req: AdmissionRequest): Refusal {
   }
   if (cn !== `system:node:${node}`) return `can only create a node CSR with CN=system:node:${node}`
   return undefined
-}
-
-/** A value with its empty lists, maps and absent fields dropped, as Go's semantic equality ignores them. */
-function normalized(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(normalized) : undefined
-  if (v === null || typeof v !== "object") return v ?? undefined
-  const out: Record<string, unknown> = {}
-  for (const [k, x] of Object.entries(v)) {
-    const n = normalized(x)
-    if (n !== undefined) out[k] = n
-  }
-  return Object.keys(out).length ? out : undefined
-}
-
-/** Equal but for empty or absent lists and maps (upstream's equality.Semantic.DeepEqual). */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(normalized(a), normalized(b))
 }

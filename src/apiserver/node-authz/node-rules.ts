@@ -37,6 +37,8 @@ export const NODE_RULES: readonly PolicyRule[] = [
   rule(["get", "create", "update", "patch", "delete"], ["coordination.k8s.io"], ["leases"]),
   rule(["get"], ["storage.k8s.io"], ["volumeattachments"]),
   rule(["create"], [""], ["serviceaccounts/token"]),
+  // Image credential providers' service accounts (KubeletServiceAccountTokenForCredentialProviders).
+  rule(["get"], [""], ["serviceaccounts"]),
   rule(["get", "update", "patch"], [""], ["persistentvolumeclaims/status"]),
   rule(["get", "watch", "list"], ["storage.k8s.io"], ["csidrivers"]),
   rule(["get", "create", "update", "patch", "delete"], ["storage.k8s.io"], ["csinodes"]),

@@ -7,10 +7,19 @@ import type { Node, Pod } from "kubernetes-types/core/v1.js"
 import { notFound } from "../../api/index.ts"
 import { goQuote } from "../../util/index.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
-import { podConfigMapNames, podSecretNames, sameResourceClaimStatuses } from "./references.ts"
+import {
+  podConfigMapNames,
+  podSecretNames,
+  sameExtendedResourceClaimStatus,
+  sameResourceClaimStatuses,
+} from "./references.ts"
+import type { AudienceLookups } from "./token-audience.ts"
 
-/** What NodeRestriction reads (upstream's pod and node listers): the watch cache. */
-export interface NodeRestrictionLookups {
+/**
+ * What NodeRestriction reads (upstream's pod, node, claim, volume and CSIDriver listers: the
+ * watch cache) and the authorizer it asks about token audiences.
+ */
+export interface NodeRestrictionLookups extends AudienceLookups {
   pod(namespace: string, name: string): Pod | undefined
   node(name: string): Node | undefined
 }
@@ -80,6 +89,9 @@ function status(node: string, req: AdmissionRequest): Refusal {
   if (!sameLabels(old, pod)) return `node ${goQuote(node)} cannot update labels through pod status`
   if (!pod || !sameResourceClaimStatuses(old, pod))
     return `node ${goQuote(node)} cannot update resource claim statues`
+  // The node graph grants the claim it names: a node must not pick it.
+  if (!sameExtendedResourceClaimStatus(old, pod))
+    return `node ${goQuote(node)} cannot update extended resource claim status`
   return undefined
 }
 

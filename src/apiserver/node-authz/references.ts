@@ -84,9 +84,19 @@ interface NamedClaim {
   readonly resourceClaimTemplateName?: string
 }
 
+/** A pod's extended resource claim status (kubernetes-types lacks it). */
+interface ExtendedClaimStatus {
+  readonly resourceClaimName?: string
+  readonly requestMappings?: readonly {
+    readonly containerName?: string
+    readonly resourceName?: string
+    readonly requestName?: string
+  }[]
+}
+
 interface DraStatus {
   readonly resourceClaimStatuses?: readonly PodResourceClaimStatus[]
-  readonly extendedResourceClaimStatus?: { readonly resourceClaimName?: string }
+  readonly extendedResourceClaimStatus?: ExtendedClaimStatus
 }
 
 /**
@@ -115,34 +125,72 @@ export function sameResourceClaimStatuses(a: Pod, b: Pod): boolean {
   return x.every((s, i) => s.name === y[i]?.name && s.resourceClaimName === y[i]?.resourceClaimName)
 }
 
+/** Whether two pods' extended resource claim statuses are equal (upstream's resourceclaim.PodExtendedStatusEqual). */
+export function sameExtendedResourceClaimStatus(a: Pod, b: Pod): boolean {
+  const x = ((a.status ?? {}) as DraStatus).extendedResourceClaimStatus
+  const y = ((b.status ?? {}) as DraStatus).extendedResourceClaimStatus
+  if (!x || !y) return !x && !y
+  if ((x.resourceClaimName ?? "") !== (y.resourceClaimName ?? "")) return false
+  const mx = x.requestMappings ?? []
+  const my = y.requestMappings ?? []
+  return (
+    mx.length === my.length &&
+    mx.every(
+      (m, i) =>
+        (m.containerName ?? "") === (my[i]?.containerName ?? "") &&
+        (m.resourceName ?? "") === (my[i]?.resourceName ?? "") &&
+        (m.requestName ?? "") === (my[i]?.requestName ?? ""),
+    )
+  )
+}
+
 type Ref = { readonly name?: string; readonly namespace?: string } | undefined
 type PvSpec = NonNullable<PersistentVolume["spec"]>
 
-/** The secrets of a volume the kubelet reads; the controller's publish and expand secrets are not. */
-const PV_SECRETS: readonly ((s: PvSpec) => Ref)[] = [
-  (s) => s.azureFile && { name: s.azureFile.secretName, namespace: s.azureFile.secretNamespace ?? "" },
-  (s) => s.cephfs?.secretRef,
-  (s) => s.cinder?.secretRef,
-  (s) => s.flexVolume?.secretRef,
-  (s) => s.rbd?.secretRef,
-  (s) => s.scaleIO?.secretRef,
-  (s) => s.iscsi?.secretRef,
-  (s) => s.storageos?.secretRef,
-  (s) => s.csi?.nodePublishSecretRef,
-  (s) => s.csi?.nodeStageSecretRef,
-  (s) => s.csi?.nodeExpandSecretRef,
+/**
+ * Per volume source, in upstream's order, the secrets of it the kubelet reads (the controller's
+ * publish and expand secrets are not) and whether a reference without a namespace is in the
+ * claim's: so for the kinds whose references were once persisted without one, never for
+ * Cinder, StorageOS or CSI, whose empty namespace stays empty.
+ */
+const PV_SECRETS: readonly {
+  readonly source: (s: PvSpec) => unknown
+  readonly refs: (s: PvSpec) => readonly Ref[]
+  readonly claimNamespace: boolean
+}[] = [
+  {
+    source: (s) => s.azureFile,
+    refs: (s) => [{ name: s.azureFile?.secretName, namespace: s.azureFile?.secretNamespace ?? "" }],
+    claimNamespace: true,
+  },
+  { source: (s) => s.cephfs, refs: (s) => [s.cephfs?.secretRef], claimNamespace: true },
+  { source: (s) => s.cinder, refs: (s) => [s.cinder?.secretRef], claimNamespace: false },
+  { source: (s) => s.flexVolume, refs: (s) => [s.flexVolume?.secretRef], claimNamespace: true },
+  { source: (s) => s.rbd, refs: (s) => [s.rbd?.secretRef], claimNamespace: true },
+  { source: (s) => s.scaleIO, refs: (s) => [s.scaleIO?.secretRef], claimNamespace: true },
+  { source: (s) => s.iscsi, refs: (s) => [s.iscsi?.secretRef], claimNamespace: true },
+  { source: (s) => s.storageos, refs: (s) => [s.storageos?.secretRef], claimNamespace: false },
+  {
+    source: (s) => s.csi,
+    refs: (s) => [s.csi?.nodePublishSecretRef, s.csi?.nodeStageSecretRef, s.csi?.nodeExpandSecretRef],
+    claimNamespace: false,
+  },
 ]
 
 /**
  * The secrets a bound persistent volume lets the kubelet read, as `namespace/name` (upstream's
- * VisitPVSecretNames with kubeletVisible): a reference without a namespace is in the claim's.
+ * VisitPVSecretNames with kubeletVisible): those of its first source of a kind that has any.
  */
 export function pvKubeletSecrets(pv: PersistentVolume): Set<string> {
   const out = new Set<string>()
+  const spec = pv.spec
+  const kind = spec && PV_SECRETS.find((k) => k.source(spec))
+  if (!spec || !kind) return out
   const claimNs = pv.spec?.claimRef?.namespace ?? ""
-  for (const get of PV_SECRETS) {
-    const ref = pv.spec && get(pv.spec)
-    if (ref?.name) out.add(`${ref.namespace || claimNs}/${ref.name}`)
+  for (const ref of kind.refs(spec)) {
+    if (!ref?.name) continue
+    const ns = ref.namespace || (kind.claimNamespace ? claimNs : "")
+    out.add(`${ns}/${ref.name}`)
   }
   return out
 }

@@ -42,23 +42,17 @@ function fakeCache(prefix = "") {
 }
 
 function fakeCaches() {
-  const resets = new Set<() => void>()
   const caches = {
     roles: fakeCache(ROLES),
     roleBindings: fakeCache(),
     clusterRoles: fakeCache(CLUSTER_ROLES),
     clusterRoleBindings: fakeCache(),
-    revision: 10,
-    onReset(fn: () => void) {
-      resets.add(fn)
-      return () => resets.delete(fn)
-    },
-    /** The watch ended: listeners told, then the list replaces the objects unannounced. */
-    relist(revision: number, bindings: ReadonlyMap<string, ApiObject>) {
-      for (const fn of resets) fn()
+    lists: 1,
+    /** The watch ended: a list replaces the objects unannounced. */
+    relist(bindings: ReadonlyMap<string, ApiObject>) {
       caches.roleBindings.objects.clear()
       for (const [k, v] of bindings) caches.roleBindings.objects.set(k, v)
-      caches.revision = revision
+      caches.lists++
     },
   }
   caches.roles.objects.set(`${ROLES}team/reader`, {
@@ -104,20 +98,20 @@ test("a relist's replaced bindings count once it has loaded; the index is then b
   const index = new PolicyIndex(c)
   c.roleBindings.event(`${BINDINGS}team/b`, binding("b", "jane"))
   assert.equal(rulesOf(index, jane), 1)
-  // A relist at a later revision, the binding deleted meanwhile (no event for it): revoked.
-  c.relist(12, new Map())
+  // A relist, the binding deleted meanwhile (no event for it): revoked.
+  c.relist(new Map())
   assert.equal(rulesOf(index, jane), 0)
   const scans = c.roleBindings.objects.scans
   assert.equal(rulesOf(index, jane), 0)
   assert.equal(c.roleBindings.objects.scans, scans, "kept after the relist")
 })
 
-test("a relist at the revision the cache had keeps one index, not one per request", () => {
+test("a relist of what the cache had keeps one index, not one per request", () => {
   const c = fakeCaches()
   const index = new PolicyIndex(c)
   c.roleBindings.event(`${BINDINGS}team/b`, binding("b", "jane"))
   assert.equal(rulesOf(index, jane), 1)
-  c.relist(c.revision, new Map(c.roleBindings.objects))
+  c.relist(new Map(c.roleBindings.objects))
   assert.equal(rulesOf(index, jane), 1)
   const scans = c.roleBindings.objects.scans
   for (let i = 0; i < 3; i++) assert.equal(rulesOf(index, jane), 1)
@@ -126,10 +120,9 @@ test("a relist at the revision the cache had keeps one index, not one per reques
 
 test("the first list, loaded unannounced after the index was made, counts", () => {
   const c = fakeCaches()
-  c.revision = 0
+  c.lists = 0
   const index = new PolicyIndex(c)
   assert.equal(rulesOf(index, jane), 0)
-  c.roleBindings.objects.set(`${BINDINGS}team/b`, binding("b", "jane"))
-  c.revision = 5
+  c.relist(new Map([[`${BINDINGS}team/b`, binding("b", "jane")]]))
   assert.equal(rulesOf(index, jane), 1)
 })

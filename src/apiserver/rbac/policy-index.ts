@@ -24,10 +24,8 @@ export interface RbacCaches {
   readonly roleBindings: ConfigurationCache
   readonly clusterRoles: ConfigurationCache & { readonly prefix: string }
   readonly clusterRoleBindings: ConfigurationCache
-  /** Called when the cache is about to relist (its objects are then replaced unannounced). */
-  onReset(fn: () => void): () => void
-  /** The revision the cache has applied (it moves once a relist has loaded). */
-  readonly revision: number
+  /** How many lists the cache has loaded (each replaces its objects unannounced). */
+  readonly lists: number
 }
 
 /** What granted a rule, as upstream's RBAC reasons name it. */
@@ -98,28 +96,25 @@ export class PolicyIndex {
   readonly #c: RbacCaches
   #index: Index | undefined
   /**
-   * The cache's revision before a list that replaces its objects unannounced (its first, or a
-   * relist after its watch ended): the index is dropped once, when the revision has moved past
-   * it (the list has loaded). A list at that same revision loads what the cache held already.
+   * The lists the cache had loaded when the index was last valid: a list (its first, or a relist
+   * after its watch ended) replaces the objects unannounced, even at the revision it had, so the
+   * index is dropped once the next one has loaded.
    */
-  #listingAt: number | undefined
+  #lists: number
 
   constructor(caches: RbacCaches) {
     this.#c = caches
-    this.#listingAt = caches.revision
+    this.#lists = caches.lists
     const dirty = () => {
       this.#index = undefined
     }
     caches.roleBindings.subscribe(dirty)
     caches.clusterRoleBindings.subscribe(dirty)
-    caches.onReset(() => {
-      this.#listingAt = caches.revision
-    })
   }
 
   #current(): Index {
-    if (this.#listingAt !== undefined && this.#c.revision !== this.#listingAt) {
-      this.#listingAt = undefined
+    if (this.#c.lists !== this.#lists) {
+      this.#lists = this.#c.lists
       this.#index = undefined
     }
     return (this.#index ??= this.#build(this.#c.roleBindings.objects, this.#c.clusterRoleBindings.objects))

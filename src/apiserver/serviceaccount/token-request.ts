@@ -13,6 +13,7 @@ import {
   notFound,
 } from "../../api/index.ts"
 import type { ApiResponse } from "../http.ts"
+import { dryRunOf } from "../dry-run.ts"
 import { decodeBody } from "../negotiate.ts"
 import { json } from "../output.ts"
 import { timestamp } from "../registry/context.ts"
@@ -201,6 +202,8 @@ export async function createToken(
   opts: ServiceAccountTokenOptions,
   lookup: ObjectLookup,
 ): Promise<ApiResponse> {
+  // Upstream's create handler validates the create options before it decodes the body.
+  const dryRun = dryRunOf(r.req.query.getAll("dryRun"), r.req.method)
   const tr = parseRequest(r, decodeBody(r.req.header("content-type"), await r.req.body()))
   const name = r.ri.name
   // Upstream's create handler admits (mutating) before TokenREST looks anything up.
@@ -213,7 +216,7 @@ export async function createToken(
     subresource: "token",
     object: tr as unknown as ApiObject,
     user: r.req.user,
-    dryRun: false,
+    dryRun,
     origin: writeOrigin(r.req),
     notes: notesOf(r.req),
   }

@@ -18,7 +18,6 @@ const authorize: Authorizer = (a) => {
 const jane = { name: "jane", groups: ["devs"] }
 const request = {
   group: "apps",
-  version: "v1",
   resource: "deployments",
   subresource: "",
   namespace: "x",
@@ -62,7 +61,7 @@ describe("the authorizer variable", () => {
     })
   }
 
-  test("asks with upstream's attributes: any version for a group check, the request's own for requestResource", () => {
+  test("asks with upstream's attributes: any version, for a group check and for requestResource", () => {
     asked.length = 0
     const run = (e: string) =>
       evaluateConditions([compileCondition("c", e)], {
@@ -87,7 +86,7 @@ describe("the authorizer variable", () => {
         },
         {
           apiGroup: "apps",
-          apiVersion: "v1",
+          apiVersion: "*",
           resource: "deployments",
           subresource: "",
           namespace: "x",

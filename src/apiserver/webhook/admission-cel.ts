@@ -85,10 +85,12 @@ class Authorizer {
   ) {}
 }
 
-/** The resource a request is on, as authorizer.requestResource checks it. */
+/**
+ * The resource a request is on, as authorizer.requestResource checks it (with any version, so
+ * the request's own is not needed).
+ */
 export interface RequestResource {
   readonly group: string
-  readonly version: string
   readonly resource: string
   readonly subresource: string
   readonly namespace: string
@@ -97,7 +99,6 @@ export interface RequestResource {
 
 const NO_REQUEST: RequestResource = {
   group: "",
-  version: "",
   resource: "",
   subresource: "",
   namespace: "",
@@ -118,9 +119,11 @@ export function newAuthorizer(
 }
 
 function requestCheck(asker: Asker, r: RequestResource): ResourceCheck {
+  // Any version, as upstream's NewResourceAuthorizerVal asks like every resource check: the
+  // request's own version is not what the check is about.
   return new ResourceCheck(asker, {
     apiGroup: r.group,
-    apiVersion: r.version,
+    apiVersion: "*",
     resource: r.resource,
     subresource: r.subresource,
     namespace: r.namespace,

@@ -71,7 +71,7 @@ function config(kind: "Mutating" | "Validating", name: string, hooks: object[]):
 function setup(mutating: ApiObject[], validating: ApiObject[], handlers: Record<string, Handler>) {
   const calls: { hook: string; review: any }[] = []
   const o: WebhookAdmissionOptions = {
-    source: new WebhookSource(cacheOf(mutating), cacheOf(validating)),
+    source: new WebhookSource(cacheOf(mutating), cacheOf(validating), { lists: 1 }),
     match: {
       namespaceLabels: async () => ({}),
       equivalents: (i) => BUILTIN_RESOURCES.filter((r) => r.group === i.group && r.resource === i.resource),

@@ -84,7 +84,6 @@ export function requestAuthorizer(
 ): object {
   return newAuthorizer(env.authorize, req.user, {
     group: info.group,
-    version: info.version,
     resource: info.resource,
     subresource: a.subresource,
     namespace: a.namespace,

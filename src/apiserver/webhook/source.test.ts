@@ -41,10 +41,11 @@ describe("hooksOf()", () => {
 
 describe("WebhookSource", () => {
   test("lists configurations by name, each one's webhooks in its order", () => {
+    const loads = { lists: 1 }
     const m = cache()
     m.objects.set("k2", config("b", ["z.x.io"]))
     m.objects.set("k1", config("a", ["y.x.io", "b.x.io"]))
-    const source = new WebhookSource(m, cache())
+    const source = new WebhookSource(m, cache(), loads)
     assert.deepEqual(
       source.mutating().map((h) => h.uid),
       ["a/y.x.io/0", "a/b.x.io/0", "b/z.x.io/0"],
@@ -52,10 +53,11 @@ describe("WebhookSource", () => {
     assert.equal(source.validating().length, 0)
   })
 
-  test("keeps the list until a change is announced or the count changes", () => {
+  test("keeps the list until a change is announced or the watch cache lists again", () => {
+    const loads = { lists: 1 }
     const m = cache()
     m.objects.set("k1", config("a", ["one.x.io"]))
-    const source = new WebhookSource(m, cache())
+    const source = new WebhookSource(m, cache(), loads)
     const first = source.mutating()
     assert.equal(source.mutating(), first, "the same array")
     m.objects.set("k1", config("a", ["two.x.io"]))
@@ -65,13 +67,17 @@ describe("WebhookSource", () => {
       source.mutating().map((h) => h.uid),
       ["a/two.x.io/0"],
     )
-    // A relist: emptied, then refilled without events.
+    // A relist refills the cache without events, here with as many configurations as before.
     m.objects.clear()
-    assert.equal(source.mutating().length, 0)
     m.objects.set("k3", config("c", ["three.x.io"]))
+    loads.lists = 2
     assert.deepEqual(
       source.mutating().map((h) => h.uid),
       ["c/three.x.io/0"],
     )
+    // And one that empties it.
+    m.objects.clear()
+    loads.lists = 3
+    assert.equal(source.mutating().length, 0)
   })
 })

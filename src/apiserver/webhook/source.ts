@@ -2,7 +2,8 @@
  * The admission webhooks to call, read from the watch cache's Mutating- and
  * ValidatingWebhookConfigurations (upstream's configuration managers over their informers):
  * configurations in name order, each one's webhooks in the order it lists them. The list is
- * rebuilt only after a configuration changed; with none, asking costs a size check.
+ * rebuilt only after a configuration changed or the watch cache listed again; with none, asking
+ * costs a size check.
  */
 import type {
   MutatingWebhook,
@@ -31,6 +32,14 @@ export interface Hook {
 export interface ConfigurationCache {
   readonly objects: ReadonlyMap<string, ApiObject>
   subscribe(fn: () => void): () => void
+}
+
+/**
+ * How many lists the watch cache has loaded (WatchCache.lists): each refills the configuration
+ * caches without announcing it.
+ */
+export interface CacheLists {
+  readonly lists: number
 }
 
 const EMPTY: readonly Hook[] = Object.freeze([])
@@ -68,16 +77,20 @@ export function hooksOf(
 class HookList {
   readonly #cache: ConfigurationCache
   readonly #mutating: boolean
+  readonly #loads: CacheLists
   #hooks: readonly Hook[] = EMPTY
   #dirty = true
-  /** How many configurations the list was built from: a relist refills the cache unannounced. */
+  /** How many configurations the list was built from (none: nothing to build). */
   #size = 0
+  /** The watch cache's lists when the list was built: a relist refills the cache unannounced. */
+  #lists = -1
   /** Compiled hooks by configuration object: only a changed configuration is compiled again. */
   #compiled = new WeakMap<ApiObject, Hook[]>()
 
-  constructor(cache: ConfigurationCache, mutating: boolean) {
+  constructor(cache: ConfigurationCache, mutating: boolean, loads: CacheLists) {
     this.#cache = cache
     this.#mutating = mutating
+    this.#loads = loads
     cache.subscribe(() => {
       this.#dirty = true
     })
@@ -86,13 +99,14 @@ class HookList {
   get(): readonly Hook[] {
     const objects = this.#cache.objects
     if (objects.size === 0 && this.#size === 0) return EMPTY
-    if (this.#dirty || objects.size !== this.#size) this.#rebuild(objects)
+    if (this.#dirty || this.#loads.lists !== this.#lists) this.#rebuild(objects)
     return this.#hooks
   }
 
   #rebuild(objects: ReadonlyMap<string, ApiObject>): void {
     this.#dirty = false
     this.#size = objects.size
+    this.#lists = this.#loads.lists
     const configs = [...objects.values()].sort((a, b) => {
       const x = a.metadata?.name ?? ""
       const y = b.metadata?.name ?? ""
@@ -116,9 +130,9 @@ export class WebhookSource {
   readonly #mutating: HookList
   readonly #validating: HookList
 
-  constructor(mutating: ConfigurationCache, validating: ConfigurationCache) {
-    this.#mutating = new HookList(mutating, true)
-    this.#validating = new HookList(validating, false)
+  constructor(mutating: ConfigurationCache, validating: ConfigurationCache, loads: CacheLists) {
+    this.#mutating = new HookList(mutating, true, loads)
+    this.#validating = new HookList(validating, false, loads)
   }
 
   /** The mutating webhooks in calling order (the same array until a configuration changes). */
