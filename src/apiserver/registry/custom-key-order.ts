@@ -29,6 +29,16 @@ function keysInOrder(o: Obj): boolean {
   return true
 }
 
+/**
+ * Sets `o[k]` as an own data property: JSON.parse makes a "__proto__" key an own property, which
+ * an assignment would take for the object's prototype (the key lost, the prototype replaced).
+ */
+function setKey(o: Obj, k: string, value: unknown): void {
+  if (k === "__proto__") {
+    Object.defineProperty(o, k, { value, writable: true, enumerable: true, configurable: true })
+  } else o[k] = value
+}
+
 /** `v` with its object keys sorted at every level; `v` itself (no copy) where they already are. */
 export function withSortedKeys<T>(v: T): T {
   if (Array.isArray(v)) {
@@ -49,7 +59,7 @@ export function withSortedKeys<T>(v: T): T {
   }
   if (!changed && inOrder(keys)) return v
   const out: Obj = {}
-  for (const k of [...keys].sort()) out[k] = changed?.has(k) ? changed.get(k) : v[k]
+  for (const k of [...keys].sort()) setKey(out, k, changed?.has(k) ? changed.get(k) : v[k])
   return out as T
 }
 
@@ -71,12 +81,12 @@ export function setInOrder(meta: Obj, key: string, value: unknown): Obj {
   let placed = false
   for (const k of keys) {
     if (!placed && k > key) {
-      out[key] = value
+      setKey(out, key, value)
       placed = true
     }
-    out[k] = meta[k]
+    setKey(out, k, meta[k])
   }
-  if (!placed) out[key] = value
+  if (!placed) setKey(out, key, value)
   return out
 }
 
