@@ -201,13 +201,15 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
   let clientRV = ""
   const dryRun = r.req.query.has("dryRun")
   let notes: RequestNotes | undefined
+  // A PUT's Scale names the uid of the object it scales, as upstream's precondition (a patch's
+  // names none): checked here on a missing object, whose empty uid conflicts with it.
+  const uidPrecondition = input.patch || input.apply ? undefined : uidOf(input.body)
   const { object } = await r.parts.registry.update(
     r.served,
     ref,
     async (cur) => {
-      // A PUT's Scale names the uid of the object it scales, as upstream's precondition.
-      if (!input.patch && !input.apply)
-        checkUidPrecondition(r.served, ref, { wanted: uidOf(input.body), found: cur?.metadata?.uid ?? "" })
+      // On the object read, before the Scale is made and admitted, as upstream's store checks it.
+      checkUidPrecondition(r.served, ref, { wanted: uidPrecondition, found: cur?.metadata?.uid ?? "" })
       const parentFields = cur?.metadata?.managedFields
       const current = scaleOf(cur as Obj, paths)
       const fields = scaleManagedFields(parentFields, replicasPaths)
@@ -263,6 +265,7 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
       dryRun,
       user: r.req.user,
       admitted: true,
+      uidPrecondition,
       // A custom resource's replicas path is set in place.
       shallowCurrent: !paths,
       get clientResourceVersion() {
