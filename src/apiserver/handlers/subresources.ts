@@ -24,26 +24,17 @@ import {
   scaleManagedFields,
 } from "../apply/index.ts"
 import type { CustomResourceHandling } from "../crd/resource-table.ts"
+import {
+  INVALID_SPEC_REPLICAS,
+  type ScalePaths,
+  customScaleFields,
+  emptySpecReplicas,
+  fieldsOf,
+  missingSpecReplicas,
+} from "../crd/scale-replicas.ts"
 import { applyConfiguration, applyOptions } from "./apply.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
-
-/** Where a custom resource keeps its replicas and selector (its CRD's scale subresource). */
-export interface ScalePaths {
-  readonly specReplicasPath: string
-  readonly statusReplicasPath: string
-  readonly labelSelectorPath?: string | null
-}
-
-function fieldsOf(path: string | null | undefined): string[] {
-  return (path ?? "").split(".").filter((s) => s !== "")
-}
-
-function getPath(obj: unknown, path: string | null | undefined): unknown {
-  let cur = obj
-  for (const k of fieldsOf(path)) cur = (cur as Record<string, unknown> | undefined)?.[k]
-  return cur
-}
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const keys = fieldsOf(path)
@@ -58,15 +49,13 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
 
 /** A custom resource seen through its scale paths as the spec/status/selector shape of built-ins. */
 function asScalable(obj: Obj, paths: ScalePaths): Obj {
-  const spec = getPath(obj, paths.specReplicasPath)
-  const status = getPath(obj, paths.statusReplicasPath)
-  const selector = getPath(obj, paths.labelSelectorPath)
+  const { spec, status, selector } = customScaleFields(obj, paths)
   return {
     ...obj,
     kind: "",
-    spec: { replicas: typeof spec === "number" ? spec : 0 },
-    status: { replicas: typeof status === "number" ? status : 0 },
-    ...(typeof selector === "string" ? { selectorString: selector } : {}),
+    spec: { replicas: spec ?? 0 },
+    status: { replicas: status },
+    ...(selector ? { selectorString: selector } : {}),
   }
 }
 
@@ -181,6 +170,20 @@ function wantedScale(r: ResourceRequest, input: ScaleInput, current: ApiObject, 
   return wanted
 }
 
+/**
+ * The Scale a write of /scale starts from: the object's, with the managedFields its owners of
+ * replicas have there. A custom resource lacking its replicas field has the mark upstream's
+ * old Scale holds instead (see emptySpecReplicas).
+ */
+function oldScale(cur: Obj, paths: ScalePaths | undefined, replicasPaths: ReplicasPaths): ApiObject {
+  const current = scaleOf(cur, paths)
+  if (paths && customScaleFields(cur, paths).spec === undefined)
+    (current as Obj).spec = { replicas: INVALID_SPEC_REPLICAS }
+  const fields = scaleManagedFields(cur.metadata?.managedFields, replicasPaths)
+  if (fields) (current.metadata as ObjectMeta).managedFields = fields as never
+  return current
+}
+
 /** GET, PUT and PATCH (server-side apply too) of /scale; `custom`: a custom resource's. */
 export async function scale(r: ResourceRequest, custom?: CustomResourceHandling): Promise<ApiResponse> {
   const paths = custom?.scale
@@ -188,12 +191,11 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
   const out = outputOf(r)
   if (r.ri.verb === "get") {
     await requestedRevision(r)
-    return respondScale(
-      r,
-      out,
-      200,
-      scaleOf((await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj, paths),
-    )
+    const obj = (await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj
+    const s = scaleOf(obj, paths)
+    if (paths && customScaleFields(obj, paths).spec === undefined)
+      throw missingSpecReplicas(paths.specReplicasPath)
+    return respondScale(r, out, 200, s)
   }
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? "application/json"
   const input = await scaleInput(r, contentType)
@@ -211,10 +213,10 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
       // On the object read, before the Scale is made and admitted, as upstream's store checks it.
       checkUidPrecondition(r.served, ref, { wanted: uidPrecondition, found: cur?.metadata?.uid ?? "" })
       const parentFields = cur?.metadata?.managedFields
-      const current = scaleOf(cur as Obj, paths)
-      const fields = scaleManagedFields(parentFields, replicasPaths)
-      if (fields) (current.metadata as ObjectMeta).managedFields = fields as never
+      const current = oldScale(cur as Obj, paths, replicasPaths)
       const wanted = wantedScale(r, input, current, contentType)
+      if (paths && wanted.spec?.replicas === INVALID_SPEC_REPLICAS)
+        throw emptySpecReplicas(paths.specReplicasPath)
       if (
         wanted.metadata?.resourceVersion &&
         wanted.metadata.resourceVersion !== current.metadata?.resourceVersion

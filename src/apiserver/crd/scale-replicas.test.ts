@@ -1,0 +1,86 @@
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import type { ApiServer } from "../server.ts"
+import { apiCall, memoryApiServer, until } from "../../testing/index.ts"
+
+// Upstream's scale of a custom resource (apiextensions-apiserver's ScaleREST): an object
+// without its spec replicas field has no Scale to read (500), and a write of /scale must set
+// it (400); a field of another type is an accessor error (500 without a reason).
+
+const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+const GADGETS = "/apis/example.com/v1/namespaces/default/gadgets"
+const MERGE = { "content-type": "application/merge-patch+json" }
+
+describe("the /scale of a custom resource without its spec replicas field", () => {
+  let api: ApiServer
+  memoryApiServer((a) => (api = a))
+
+  async function gadget(name: string, spec: Record<string, unknown>): Promise<void> {
+    const crd = await apiCall(api, "POST", CRDS, {
+      metadata: { name: "gadgets.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "gadgets", kind: "Gadget" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+            subresources: { scale: { specReplicasPath: ".spec.size", statusReplicasPath: ".status.size" } },
+          },
+        ],
+      },
+    })
+    // The CRD is made by the first test that needs it; each test makes its own object.
+    assert.ok(crd.status === 201 || crd.status === 409, crd.text)
+    const body = { apiVersion: "example.com/v1", kind: "Gadget", metadata: { name }, spec }
+    await until(
+      `the Gadget ${name} created`,
+      async () => (await apiCall(api, "POST", GADGETS, body)).status === 201,
+    )
+  }
+
+  test("a read is upstream's internal error", async () => {
+    await gadget("read", { colour: "red" })
+    const res = await apiCall(api, "GET", `${GADGETS}/read/scale`)
+    assert.equal(res.status, 500, res.text)
+    assert.equal(res.json.reason, "InternalError")
+    const message = 'the spec replicas field ".spec.size" does not exist'
+    assert.equal(res.json.message, `Internal error occurred: ${message}`)
+    assert.deepEqual(res.json.details, { causes: [{ message }] })
+  })
+
+  test("a write that sets no replicas is a 400; one that sets them writes the field", async () => {
+    await gadget("write", { colour: "red" })
+    const scale = `${GADGETS}/write/scale`
+    const empty = await apiCall(api, "PATCH", scale, { metadata: { labels: { a: "b" } } }, MERGE)
+    assert.equal(empty.status, 400, empty.text)
+    assert.equal(empty.json.message, 'the spec replicas field ".spec.size" cannot be empty')
+    const set = await apiCall(api, "PATCH", scale, { spec: { replicas: 2 } }, MERGE)
+    assert.equal(set.status, 200, set.text)
+    assert.equal(set.json.spec.replicas, 2)
+    assert.equal((await apiCall(api, "GET", `${GADGETS}/write`)).json.spec.size, 2)
+  })
+
+  test("a PUT of a Scale sets the field", async () => {
+    await gadget("put", {})
+    const res = await apiCall(api, "PUT", `${GADGETS}/put/scale`, {
+      apiVersion: "autoscaling/v1",
+      kind: "Scale",
+      metadata: { name: "put", namespace: "default" },
+      spec: { replicas: 3 },
+    })
+    assert.equal(res.status, 200, res.text)
+    assert.equal((await apiCall(api, "GET", `${GADGETS}/put`)).json.spec.size, 3)
+  })
+
+  test("a replicas field of another type is upstream's accessor error", async () => {
+    await gadget("typed", { size: "two" })
+    const res = await apiCall(api, "GET", `${GADGETS}/typed/scale`)
+    assert.equal(res.status, 500, res.text)
+    assert.equal(res.json.reason, undefined)
+    assert.equal(res.json.message, ".spec.size accessor error: two is of the type string, expected int64")
+  })
+})
