@@ -1,0 +1,77 @@
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import type { ApiServer } from "../server.ts"
+import { apiCall, memoryApiServer, until } from "../../testing/index.ts"
+
+// Upstream's DeleteCollection answers the list it deleted from: the objects as listed (before
+// their deletes), in the list's shape, a custom resource's as its unstructured list writes it.
+
+const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+const WIDGETS = "/apis/example.com/v1/namespaces/default/widgets"
+
+describe("DELETE of a collection", () => {
+  let api: ApiServer
+  memoryApiServer((a) => (api = a))
+
+  test("a custom resource's answer is upstream's unstructured list of the objects as listed", async () => {
+    const crd = await apiCall(api, "POST", CRDS, {
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "widgets", kind: "Widget" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+          },
+        ],
+      },
+    })
+    assert.equal(crd.status, 201, crd.text)
+    for (const name of ["a", "b"]) {
+      const body = {
+        apiVersion: "example.com/v1",
+        kind: "Widget",
+        metadata: { name, labels: { set: "one" }, finalizers: ["example.com/keep"] },
+        spec: { z: 1, a: 2 },
+      }
+      await until(
+        `the Widget ${name} created`,
+        async () => (await apiCall(api, "POST", WIDGETS, body)).status === 201,
+      )
+    }
+    const res = await apiCall(api, "DELETE", `${WIDGETS}?labelSelector=set%3Done`)
+    assert.equal(res.status, 200, res.text)
+    assert.match(
+      res.text,
+      /^\{"apiVersion":"example.com\/v1","items":\[.*\],"kind":"WidgetList","metadata":\{"continue":"","resourceVersion":"\d+"\}\}$/,
+    )
+    assert.deepEqual(
+      res.json.items.map((o: any) => [o.metadata.name, o.metadata.deletionTimestamp, Object.keys(o)]),
+      [
+        ["a", undefined, ["apiVersion", "kind", "metadata", "spec"]],
+        ["b", undefined, ["apiVersion", "kind", "metadata", "spec"]],
+      ],
+    )
+    // They are being deleted (their finalizer holds them).
+    const a = await apiCall(api, "GET", `${WIDGETS}/a`)
+    assert.ok(a.json.metadata.deletionTimestamp, a.text)
+  })
+
+  test("a built-in's answer is its typed list of the objects as listed", async () => {
+    const path = "/api/v1/namespaces/default/configmaps"
+    const created = await apiCall(api, "POST", path, { metadata: { name: "dc", labels: { set: "dc" } } })
+    assert.equal(created.status, 201, created.text)
+    const res = await apiCall(api, "DELETE", `${path}?labelSelector=set%3Ddc`)
+    assert.equal(res.status, 200, res.text)
+    assert.match(
+      res.text,
+      /^\{"kind":"ConfigMapList","apiVersion":"v1","metadata":\{"resourceVersion":"\d+"\},"items":\[/,
+    )
+    assert.deepEqual(res.json.items, [created.json])
+    assert.equal((await apiCall(api, "GET", `${path}/dc`)).status, 404)
+  })
+})
