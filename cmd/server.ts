@@ -292,7 +292,7 @@ export async function runServer(argv: string[]): Promise<void> {
   ) {
     await waitForDefaultServiceAccount(client, log.child({ component: "server" }), apiStop.signal)
   }
-  await waitForReadyz(api.fetch, {
+  await waitForReadyz(api.handle, {
     clock: realClock,
     log: log.child({ component: "server" }),
     signal: apiStop.signal,
