@@ -74,4 +74,24 @@ describe("DELETE of a collection", () => {
     assert.deepEqual(res.json.items, [created.json])
     assert.equal((await apiCall(api, "GET", `${path}/dc`)).status, 404)
   })
+
+  test("a limit deletes one page of the list and answers it, its continue too", async () => {
+    const path = "/api/v1/namespaces/default/configmaps"
+    for (const name of ["lim-a", "lim-b", "lim-c"]) {
+      const created = await apiCall(api, "POST", path, { metadata: { name, labels: { set: "lim" } } })
+      assert.equal(created.status, 201, created.text)
+    }
+    const res = await apiCall(api, "DELETE", `${path}?labelSelector=set%3Dlim&limit=2`)
+    assert.equal(res.status, 200, res.text)
+    assert.deepEqual(
+      res.json.items.map((o: any) => o.metadata.name),
+      ["lim-a", "lim-b"],
+    )
+    assert.ok(res.json.metadata.continue, res.text)
+    const left = await apiCall(api, "GET", `${path}?labelSelector=set%3Dlim`)
+    assert.deepEqual(
+      left.json.items.map((o: any) => o.metadata.name),
+      ["lim-c"],
+    )
+  })
 })

@@ -225,19 +225,23 @@ const ANY_REVISION = new URLSearchParams({ resourceVersion: "0" })
  */
 export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse> {
   // The query's list options are decoded and validated first, as upstream's; the objects to
-  // delete are listed from the watch cache at whatever revision it holds.
-  const filter = filterFor(r.served.info, r.namespace, listOptions(r.req.query).selectors)
+  // delete are listed from the watch cache at whatever revision it holds. A limit asks one page,
+  // as the query's list would answer it: only its objects are deleted (upstream's hasLimit).
+  const query = listOptions(r.req.query)
+  const filter = filterFor(r.served.info, r.namespace, query.selectors)
   const { cascadeAsked: _, ...opts } = await deleteOptions(r)
-  const page = await listObjects(r.parts, r.served, filter, listOptions(ANY_REVISION))
-  const listed = page.items.map((o) => r.parts.registry.toServed(r.served, o))
-  for (const obj of page.items) {
-    const meta = obj.metadata ?? {}
+  const page = await listObjects(
+    r.parts,
+    r.served,
+    filter,
+    query.limit > 0 ? query : listOptions(ANY_REVISION),
+  )
+  const { items, ...meta } = page
+  const listed = items.map((o) => r.parts.registry.toServed(r.served, o))
+  for (const obj of items) {
+    const { namespace = "", name = "" } = obj.metadata ?? {}
     try {
-      await r.parts.registry.delete(
-        r.served,
-        { namespace: meta.namespace ?? "", name: meta.name ?? "" },
-        opts,
-      )
+      await r.parts.registry.delete(r.served, { namespace, name }, opts)
     } catch (err) {
       if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
     }
@@ -245,7 +249,7 @@ export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse>
   const res: ApiResponse = {
     status: 200,
     headers: { "content-type": JSON_TYPE },
-    chunks: listChunks(r.served.info, { resourceVersion: page.resourceVersion }, listed),
+    chunks: listChunks(r.served.info, meta, listed),
   }
   return withWarnings(res, [], opts.notes)
 }
