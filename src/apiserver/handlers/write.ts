@@ -216,26 +216,19 @@ export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
   return withWarnings(res, [], opts.notes)
 }
 
-const ANY_REVISION = new URLSearchParams({ resourceVersion: "0" })
-
 /**
  * DELETE a collection: every object the selectors match. The answer is the list of the objects
  * as they were listed, before their deletes, in the list's shape (a custom resource's as
  * upstream's unstructured list), as upstream's store answers its DeleteCollection.
  */
 export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse> {
-  // The query's list options are decoded and validated first, as upstream's; the objects to
-  // delete are listed from the watch cache at whatever revision it holds. A limit asks one page,
-  // as the query's list would answer it: only its objects are deleted (upstream's hasLimit).
+  // The objects to delete are listed as the query's list would list them (no resourceVersion: a
+  // consistent read), as upstream's. A limit asks one page: only its objects are deleted
+  // (upstream's hasLimit).
   const query = listOptions(r.req.query)
   const filter = filterFor(r.served.info, r.namespace, query.selectors)
   const { cascadeAsked: _, ...opts } = await deleteOptions(r)
-  const page = await listObjects(
-    r.parts,
-    r.served,
-    filter,
-    query.limit > 0 ? query : listOptions(ANY_REVISION),
-  )
+  const page = await listObjects(r.parts, r.served, filter, query)
   const { items, ...meta } = page
   const listed = items.map((o) => r.parts.registry.toServed(r.served, o))
   for (const obj of items) {
