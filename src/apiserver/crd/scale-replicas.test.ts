@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
+import type { AdmissionPlugin } from "../admission.ts"
 import type { ApiServer } from "../server.ts"
 import { apiCall, memoryApiServer, until } from "../../testing/index.ts"
 
@@ -11,9 +12,17 @@ const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 const GADGETS = "/apis/example.com/v1/namespaces/default/gadgets"
 const MERGE = { "content-type": "application/merge-patch+json" }
 
+/** Sets the replicas of the Scale of the Gadget "mutated", as a mutating webhook might. */
+const setsReplicas: AdmissionPlugin = {
+  name: "SetsReplicas",
+  mutate(req) {
+    if (req.subresource === "scale" && req.name === "mutated") (req.object as any).spec = { replicas: 4 }
+  },
+}
+
 describe("the /scale of a custom resource without its spec replicas field", () => {
   let api: ApiServer
-  memoryApiServer((a) => (api = a))
+  memoryApiServer((a) => (api = a), { admission: [setsReplicas] })
 
   async function gadget(name: string, spec: Record<string, unknown>): Promise<void> {
     const crd = await apiCall(api, "POST", CRDS, {
@@ -62,6 +71,20 @@ describe("the /scale of a custom resource without its spec replicas field", () =
     assert.equal(set.status, 200, set.text)
     assert.equal(set.json.spec.replicas, 2)
     assert.equal((await apiCall(api, "GET", `${GADGETS}/write`)).json.spec.size, 2)
+  })
+
+  test("a write whose replicas mutating admission sets is taken: the 400 comes after it", async () => {
+    await gadget("mutated", { colour: "red" })
+    const res = await apiCall(
+      api,
+      "PATCH",
+      `${GADGETS}/mutated/scale`,
+      { metadata: { labels: { a: "b" } } },
+      MERGE,
+    )
+    assert.equal(res.status, 200, res.text)
+    assert.equal(res.json.spec.replicas, 4)
+    assert.equal((await apiCall(api, "GET", `${GADGETS}/mutated`)).json.spec.size, 4)
   })
 
   test("a PUT of a Scale sets the field", async () => {

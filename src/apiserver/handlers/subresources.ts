@@ -215,15 +215,14 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
       const parentFields = cur?.metadata?.managedFields
       const current = oldScale(cur as Obj, paths, replicasPaths)
       const wanted = wantedScale(r, input, current, contentType)
-      if (paths && wanted.spec?.replicas === INVALID_SPEC_REPLICAS)
-        throw emptySpecReplicas(paths.specReplicasPath)
       if (
         wanted.metadata?.resourceVersion &&
         wanted.metadata.resourceVersion !== current.metadata?.resourceVersion
       ) {
         clientRV = wanted.metadata.resourceVersion
       }
-      replicasOf(wanted, r.ri.name)
+      // A Scale still holding the missing field's mark is refused once admitted (below).
+      if (!(paths && wanted.spec?.replicas === INVALID_SPEC_REPLICAS)) replicasOf(wanted, r.ri.name)
       // The Scale is admitted (and may be mutated), not the object it scales, as upstream.
       const scaleObj = { ...wanted, apiVersion: "autoscaling/v1", kind: "Scale" } as Obj
       scaleObj.metadata = {
@@ -231,7 +230,8 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
         name: r.ri.name,
         ...(r.namespace ? { namespace: r.namespace } : {}),
       }
-      // Checked again between the phases, as upstream's ScaleREST validates the mutated Scale.
+      // Checked again between the phases, as upstream's ScaleREST validates the mutated Scale:
+      // one whose replicas mutating admission left unset for a missing field is a 400 there.
       let replicas = 0
       notes = await admitBoth(
         r,
@@ -245,7 +245,11 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
           old: current,
           dryRun,
         },
-        () => void (replicas = replicasOf(scaleObj, r.ri.name)),
+        () => {
+          if (paths && scaleObj.spec?.replicas === INVALID_SPEC_REPLICAS)
+            throw emptySpecReplicas(paths.specReplicasPath)
+          replicas = replicasOf(scaleObj, r.ri.name)
+        },
       )
       const next = cur as Obj
       if (paths) setPath(next, paths.specReplicasPath, replicas)
