@@ -7,6 +7,7 @@
  * orders first, array indices such as "10", keep JavaScript's order.)
  */
 import type { ApiObject } from "../../api/index.ts"
+import { setKey } from "../../util/index.ts"
 
 type Obj = Record<string, unknown>
 
@@ -27,16 +28,6 @@ function keysInOrder(o: Obj): boolean {
     prev = k
   }
   return true
-}
-
-/**
- * Sets `o[k]` as an own data property: JSON.parse makes a "__proto__" key an own property, which
- * an assignment would take for the object's prototype (the key lost, the prototype replaced).
- */
-function setKey(o: Obj, k: string, value: unknown): void {
-  if (k === "__proto__") {
-    Object.defineProperty(o, k, { value, writable: true, enumerable: true, configurable: true })
-  } else o[k] = value
 }
 
 /** `v` with its object keys sorted at every level; `v` itself (no copy) where they already are. */
