@@ -8,7 +8,8 @@ import { type Handler, type UserInfo, fromFetch, toFetch } from "./http.ts"
 
 /**
  * Who asks: the server itself, as upstream's post-start hooks ask through its loopback client
- * (system:apiserver, privileged), so no authorizer nor binding can keep it out.
+ * (system:apiserver, privileged), so no authorizer nor binding can keep it out. The twin of
+ * LOOPBACK_USER in client/in-process-client.ts, which apiserver may not import: keep them equal.
  */
 const LOOPBACK: UserInfo = { name: "system:apiserver", groups: ["system:masters", "system:authenticated"] }
 
