@@ -47,21 +47,33 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
   if (last !== undefined) cur[last] = value
 }
 
-/** A custom resource seen through its scale paths as the spec/status/selector shape of built-ins. */
-function asScalable(obj: Obj, paths: ScalePaths): Obj {
+/**
+ * A custom resource seen through its scale paths as the spec/status/selector shape of built-ins;
+ * `specFound`: whether it has its spec replicas field.
+ */
+function asScalable(obj: Obj, paths: ScalePaths): { obj: Obj; specFound: boolean } {
   const { spec, status, selector } = customScaleFields(obj, paths)
-  return {
+  const scalable = {
     ...obj,
     kind: "",
     spec: { replicas: spec ?? 0 },
     status: { replicas: status },
     ...(selector ? { selectorString: selector } : {}),
   }
+  return { obj: scalable, specFound: spec !== undefined }
 }
 
 /** The autoscaling/v1 Scale of a scalable object (of a custom resource when `paths` are given). */
 export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
-  const obj = paths ? asScalable(input, paths) : input
+  return readScale(input, paths).scale
+}
+
+/**
+ * scaleOf, and whether the object has its spec replicas field (a built-in always has), from one
+ * read of a custom resource's scale paths.
+ */
+function readScale(input: Obj, paths?: ScalePaths): { scale: ApiObject; specFound: boolean } {
+  const { obj, specFound } = paths ? asScalable(input, paths) : { obj: input, specFound: true }
   const sel = obj.spec?.selector
   const custom = (obj as { selectorString?: string }).selectorString
   const selector =
@@ -76,7 +88,7 @@ export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
           : ""
   const m = obj.metadata ?? {}
   // Written as upstream's Go type writes it: a zero spec.replicas is left out (omitempty).
-  return withoutOmittedZeros(SCALE_TYPE, {
+  const scale = withoutOmittedZeros(SCALE_TYPE, {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
     metadata: {
@@ -89,6 +101,7 @@ export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
     spec: { replicas: obj.spec?.replicas ?? 0 },
     status: { replicas: obj.status?.replicas ?? 0, ...(selector ? { selector } : {}) },
   }) as ApiObject
+  return { scale, specFound }
 }
 
 const SCALE_TYPE = "io.k8s.api.autoscaling.v1.Scale"
@@ -176,9 +189,8 @@ function wantedScale(r: ResourceRequest, input: ScaleInput, current: ApiObject, 
  * old Scale holds instead (see emptySpecReplicas).
  */
 function oldScale(cur: Obj, paths: ScalePaths | undefined, replicasPaths: ReplicasPaths): ApiObject {
-  const current = scaleOf(cur, paths)
-  if (paths && customScaleFields(cur, paths).spec === undefined)
-    (current as Obj).spec = { replicas: INVALID_SPEC_REPLICAS }
+  const { scale: current, specFound } = readScale(cur, paths)
+  if (!specFound) (current as Obj).spec = { replicas: INVALID_SPEC_REPLICAS }
   const fields = scaleManagedFields(cur.metadata?.managedFields, replicasPaths)
   if (fields) (current.metadata as ObjectMeta).managedFields = fields as never
   return current
@@ -192,9 +204,8 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
   if (r.ri.verb === "get") {
     await requestedRevision(r)
     const obj = (await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj
-    const s = scaleOf(obj, paths)
-    if (paths && customScaleFields(obj, paths).spec === undefined)
-      throw missingSpecReplicas(paths.specReplicasPath)
+    const { scale: s, specFound } = readScale(obj, paths)
+    if (paths && !specFound) throw missingSpecReplicas(paths.specReplicasPath)
     return respondScale(r, out, 200, s)
   }
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? "application/json"
