@@ -2,13 +2,12 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import type { AdmissionPlugin } from "../admission.ts"
 import type { ApiServer } from "../server.ts"
-import { apiCall, memoryApiServer, until } from "../../testing/index.ts"
+import { apiCall, exampleCrd, memoryApiServer } from "../../testing/index.ts"
 
 // Upstream's scale of a custom resource (apiextensions-apiserver's ScaleREST): an object
 // without its spec replicas field has no Scale to read (500), and a write of /scale must set
 // it (400); a field of another type is an accessor error (500 without a reason).
 
-const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 const GADGETS = "/apis/example.com/v1/namespaces/default/gadgets"
 const MERGE = { "content-type": "application/merge-patch+json" }
 
@@ -25,30 +24,12 @@ describe("the /scale of a custom resource without its spec replicas field", () =
   memoryApiServer((a) => (api = a), { admission: [setsReplicas] })
 
   async function gadget(name: string, spec: Record<string, unknown>): Promise<void> {
-    const crd = await apiCall(api, "POST", CRDS, {
-      metadata: { name: "gadgets.example.com" },
-      spec: {
-        group: "example.com",
-        scope: "Namespaced",
-        names: { plural: "gadgets", kind: "Gadget" },
-        versions: [
-          {
-            name: "v1",
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-            subresources: { scale: { specReplicasPath: ".spec.size", statusReplicasPath: ".status.size" } },
-          },
-        ],
-      },
-    })
     // The CRD is made by the first test that needs it; each test makes its own object.
-    assert.ok(crd.status === 201 || crd.status === 409, crd.text)
+    const scale = { specReplicasPath: ".spec.size", statusReplicasPath: ".status.size" }
+    await exampleCrd(api, { plural: "gadgets", kind: "Gadget", scale })
     const body = { apiVersion: "example.com/v1", kind: "Gadget", metadata: { name }, spec }
-    await until(
-      `the Gadget ${name} created`,
-      async () => (await apiCall(api, "POST", GADGETS, body)).status === 201,
-    )
+    const created = await apiCall(api, "POST", GADGETS, body)
+    assert.equal(created.status, 201, created.text)
   }
 
   test("a read is upstream's internal error", async () => {

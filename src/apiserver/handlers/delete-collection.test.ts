@@ -1,12 +1,11 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import type { ApiServer } from "../server.ts"
-import { apiCall, memoryApiServer, until } from "../../testing/index.ts"
+import { apiCall, exampleCrd, memoryApiServer } from "../../testing/index.ts"
 
 // Upstream's DeleteCollection answers the list it deleted from: the objects as listed (before
 // their deletes), in the list's shape, a custom resource's as its unstructured list writes it.
 
-const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 const WIDGETS = "/apis/example.com/v1/namespaces/default/widgets"
 
 describe("DELETE of a collection", () => {
@@ -14,23 +13,7 @@ describe("DELETE of a collection", () => {
   memoryApiServer((a) => (api = a))
 
   test("a custom resource's answer is upstream's unstructured list of the objects as listed", async () => {
-    const crd = await apiCall(api, "POST", CRDS, {
-      metadata: { name: "widgets.example.com" },
-      spec: {
-        group: "example.com",
-        scope: "Namespaced",
-        names: { plural: "widgets", kind: "Widget" },
-        versions: [
-          {
-            name: "v1",
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-          },
-        ],
-      },
-    })
-    assert.equal(crd.status, 201, crd.text)
+    await exampleCrd(api, { plural: "widgets", kind: "Widget" })
     for (const name of ["a", "b"]) {
       const body = {
         apiVersion: "example.com/v1",
@@ -38,10 +21,7 @@ describe("DELETE of a collection", () => {
         metadata: { name, labels: { set: "one" }, finalizers: ["example.com/keep"] },
         spec: { z: 1, a: 2 },
       }
-      await until(
-        `the Widget ${name} created`,
-        async () => (await apiCall(api, "POST", WIDGETS, body)).status === 201,
-      )
+      assert.equal((await apiCall(api, "POST", WIDGETS, body)).status, 201)
     }
     const res = await apiCall(api, "DELETE", `${WIDGETS}?labelSelector=set%3Done`)
     assert.equal(res.status, 200, res.text)
