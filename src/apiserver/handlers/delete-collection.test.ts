@@ -55,7 +55,7 @@ describe("DELETE of a collection", () => {
     assert.equal((await apiCall(api, "GET", `${path}/dc`)).status, 404)
   })
 
-  test("a limit deletes one page of the list and answers it, its continue too", async () => {
+  test("a limit deletes one page of the list and answers it; its continue deletes the next", async () => {
     const path = "/api/v1/namespaces/default/configmaps"
     for (const name of ["lim-a", "lim-b", "lim-c"]) {
       const created = await apiCall(api, "POST", path, { metadata: { name, labels: { set: "lim" } } })
@@ -73,5 +73,16 @@ describe("DELETE of a collection", () => {
       left.json.items.map((o: any) => o.metadata.name),
       ["lim-c"],
     )
+    // The continue the answer gave goes on with the rest of that list.
+    const token = encodeURIComponent(res.json.metadata.continue)
+    const rest = await apiCall(api, "DELETE", `${path}?labelSelector=set%3Dlim&limit=2&continue=${token}`)
+    assert.equal(rest.status, 200, rest.text)
+    assert.deepEqual(
+      rest.json.items.map((o: any) => o.metadata.name),
+      ["lim-c"],
+    )
+    assert.equal(rest.json.metadata.continue, undefined, rest.text)
+    const none = await apiCall(api, "GET", `${path}?labelSelector=set%3Dlim`)
+    assert.deepEqual(none.json.items, [])
   })
 })
