@@ -232,9 +232,9 @@ export async function runServer(argv: string[]): Promise<void> {
     advertiseAddress: `${config.host}:${config.port}`,
     authenticate: createAuthenticator(config.tokenFile ? { tokenFile: config.tokenFile } : {}),
     allowAnonymous: false,
-    // Health and version stay open to probes without credentials, as upstream's anonymous
-    // authenticator conditions leave them (exact paths: /readyz/ping asks credentials).
-    anonymousPaths: ["/healthz", "/livez", "/readyz", "/version"],
+    // Health and version stay open to probes without credentials, on the exact paths upstream's
+    // system:public-info-viewer allows (/version/ too; /readyz/ping asks credentials).
+    anonymousPaths: ["/healthz", "/livez", "/readyz", "/version", "/version/"],
     authorizationModes: config.authorizationModes,
     serviceCidr: config.serviceCidr,
     kubeletClient: { tls: { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key } },

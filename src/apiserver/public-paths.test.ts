@@ -12,7 +12,8 @@ import { apiCall, memoryApiServer, until } from "../testing/index.ts"
 import { createAuthenticator } from "./authn.ts"
 import type { ApiServer, ApiServerOptions } from "./server.ts"
 
-const PUBLIC = ["/healthz", "/livez", "/readyz", "/version"]
+/** The anonymous paths cmd/server names: those system:public-info-viewer allows. */
+const PUBLIC = ["/healthz", "/livez", "/readyz", "/version", "/version/"]
 const CRB = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"
 
 const as = (token: string) => ({ authorization: `Bearer ${token}` })
@@ -65,7 +66,7 @@ describe("with anonymous requests refused but on the health and version paths", 
 
   test("an unauthenticated request reaches those exact paths, not their sub-paths nor discovery", async () => {
     for (const path of PUBLIC) await answered(get, path)
-    for (const path of ["/readyz/ping", "/healthz/", "/livez/log", "/version/", "/api"]) {
+    for (const path of ["/readyz/ping", "/healthz/", "/livez/log", "/version/x", "/api"]) {
       assert.equal((await get(path)).status, 401, path)
     }
     // A bad token is refused there too, as upstream authenticates every request.
