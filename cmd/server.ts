@@ -232,6 +232,9 @@ export async function runServer(argv: string[]): Promise<void> {
     advertiseAddress: `${config.host}:${config.port}`,
     authenticate: createAuthenticator(config.tokenFile ? { tokenFile: config.tokenFile } : {}),
     allowAnonymous: false,
+    // Health and version stay open to probes without credentials, on the exact paths upstream's
+    // system:public-info-viewer allows (/version/ too; /readyz/ping asks credentials).
+    anonymousPaths: ["/healthz", "/livez", "/readyz", "/version", "/version/"],
     authorizationModes: config.authorizationModes,
     serviceCidr: config.serviceCidr,
     kubeletClient: { tls: { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key } },
@@ -292,7 +295,7 @@ export async function runServer(argv: string[]): Promise<void> {
   ) {
     await waitForDefaultServiceAccount(client, log.child({ component: "server" }), apiStop.signal)
   }
-  await waitForReadyz(api.fetch, {
+  await waitForReadyz(api.handle, {
     clock: realClock,
     log: log.child({ component: "server" }),
     signal: apiStop.signal,

@@ -7,6 +7,7 @@ import { ApiError, badRequest, fieldErrors, invalid, isPlainObject } from "../ap
 import { type Shape, kindShape } from "./shapes.ts"
 import { sortedJson } from "./decode-types.ts"
 import { strategicMergePatch } from "./strategic-merge.ts"
+import { ownValue, setKey } from "../util/index.ts"
 
 const { applyPatch: applyJsonPatch } = fastJsonPatch
 
@@ -19,7 +20,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
       : {}
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k]
-    else out[k] = mergePatch(out[k], v)
+    else setKey(out, k, mergePatch(ownValue(out, k), v))
   }
   return out
 }
@@ -102,7 +103,7 @@ function withoutNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutNulls)
   if (!isPlainObject(v)) return v
   const out: Record<string, unknown> = {}
-  for (const [k, x] of Object.entries(v)) if (x !== null) out[k] = withoutNulls(x)
+  for (const [k, x] of Object.entries(v)) if (x !== null) setKey(out, k, withoutNulls(x))
   return out
 }
 

@@ -23,8 +23,17 @@ export interface ApiServerOptions {
   readonly log?: Logger
   /** Who sent a request; undefined means anonymous. Throw ApiError Unauthorized to refuse. */
   readonly authenticate?: (req: ApiRequest) => Promise<UserInfo | undefined>
-  /** Whether anonymous requests are allowed (health and version endpoints always are). */
+  /**
+   * Whether anonymous requests are allowed (default true): when refused, an unauthenticated
+   * request is a 401 (upstream's --anonymous-auth=false), except on `anonymousPaths`.
+   */
   readonly allowAnonymous?: boolean
+  /**
+   * With anonymous requests refused, the paths where an unauthenticated request is still
+   * system:anonymous (and then authorized as any other), each matched exactly: the conditions
+   * of upstream's anonymous authenticator (its AuthenticationConfiguration's anonymous.conditions).
+   */
+  readonly anonymousPaths?: readonly string[]
   /**
    * Upstream's --authorization-mode: the authorizers asked about every request after
    * system:masters, in order (default AlwaysAllow). Check them with authorizationModeErrors.

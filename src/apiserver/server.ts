@@ -82,14 +82,6 @@ import { customResourceHooks } from "./crd/hooks.ts"
 import { customResourceSchemas } from "./crd/openapi-schema.ts"
 import { withConditionErrors } from "./webhook/index.ts"
 
-/**
- * The paths an unauthenticated request reaches as system:anonymous even when anonymous
- * requests are refused elsewhere (as upstream's anonymous authenticator conditions allow them):
- * health and version. They are authorized like any other request (upstream's bootstrap
- * system:public-info-viewer binding allows them to everyone).
- */
-const ANONYMOUS_PATHS = /^\/(version|healthz|livez|readyz)(\/|$)/
-
 function defaults(info: ResourceInfo, obj: ApiObject): void {
   applyDefaults(info, obj)
 }
@@ -307,11 +299,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     advertiseAddress: opts.advertiseAddress ?? "127.0.0.1:6443",
   }
 
+  // Where an unauthenticated request is system:anonymous though anonymous requests are refused.
+  const anonymousPaths = new Set(opts.anonymousPaths)
+
   async function route(req: ApiRequest): Promise<ApiResponse> {
     // In-process callers arrive already authenticated; sockets never set a user.
     if (!req.user) {
       const user = await authenticate(req)
-      if (!user && opts.allowAnonymous === false && !ANONYMOUS_PATHS.test(req.path))
+      if (!user && opts.allowAnonymous === false && !anonymousPaths.has(req.path))
         throw new ApiError("Unauthorized", "Unauthorized")
       req.user = user ?? ANONYMOUS
       // Impersonation headers change who the request acts as, once the requestor may impersonate.

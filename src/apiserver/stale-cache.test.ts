@@ -290,3 +290,22 @@ test("an object the cache has not seen, or has seen in an earlier incarnation, i
   assert.equal((await call("GET", `${EVENTS}/e`)).status, 404)
   assert.equal((await call("GET", `${EVENTS}/unseen`)).status, 404)
 })
+
+test("a collection delete lists as a consistent read: an object the cache has not seen is deleted", async () => {
+  await lag()
+  const created = await ok("POST", EVENTS, {
+    ...event("collected"),
+    metadata: { name: "collected", labels: { set: "dc" } },
+  })
+  const deleting = call("DELETE", `${EVENTS}?labelSelector=set%3Ddc`)
+  await new Promise((r) => setImmediate(r))
+  store.release()
+  const res = await deleting
+  assert.equal(res.status, 200, JSON.stringify(res.json))
+  assert.deepEqual(
+    res.json.items.map((o: any) => o.metadata.uid),
+    [created.metadata.uid],
+  )
+  await caughtUp()
+  assert.equal((await call("GET", `${EVENTS}/collected`)).status, 404)
+})

@@ -1,5 +1,6 @@
 /** What the strategic merge patch files share: directive names, JSON helpers, upstream's errors. */
 import { type ApiError, unknownReason } from "../api/index.ts"
+import { setKey } from "../util/index.ts"
 import { goType, goValue } from "./go-format.ts"
 
 /** The directive keys. */
@@ -50,7 +51,7 @@ export function stripDirectives(value: unknown): unknown {
   for (const [k, v] of Object.entries(value)) {
     if (v === null || isDirectiveKey(k)) continue
     const s = stripDirectives(v)
-    if (s !== undefined) out[k] = s
+    if (s !== undefined) setKey(out, k, s)
   }
   return out
 }

@@ -7,7 +7,7 @@
  * maps and replace as lists.
  */
 import { badRequest } from "../api/index.ts"
-import { copyJson } from "../util/index.ts"
+import { copyJson, ownValue, setKey } from "../util/index.ts"
 import { goType } from "./go-format.ts"
 import { type Shape, childOf } from "./shapes.ts"
 import { mergeList, orderByElementOrder, strategyOf } from "./strategic-merge-list.ts"
@@ -61,21 +61,28 @@ export function mergeMap(input: JsonMap, patch: JsonMap, shape: Shape): JsonMap 
       delete original[k]
       continue
     }
-    const cur = original[k]
+    const cur = ownValue(original, k)
     if (cur === undefined || goType(cur) !== goType(value)) {
       if (!isDeleteList) setStripped(original, k, value)
       continue
     }
     const child = childOf(shape, k)
     if (isMap(value)) {
-      original[k] = child.field?.ps === "replace" ? value : mergeMap(cur as JsonMap, value, child.shape)
+      setKey(
+        original,
+        k,
+        child.field?.ps === "replace" ? value : mergeMap(cur as JsonMap, value, child.shape),
+      )
     } else if (Array.isArray(value)) {
-      original[k] =
+      setKey(
+        original,
+        k,
         strategyOf(child.field) === "merge" || isDeleteList
           ? mergeList(cur as unknown[], value, { child, isDeleteList, mergeMap })
-          : value
+          : value,
+      )
     } else {
-      original[k] = value
+      setKey(original, k, value)
     }
   }
   return original
@@ -107,7 +114,7 @@ function keyAfter(key: string, prefix: string): string {
 function setStripped(target: JsonMap, k: string, value: unknown): void {
   const v = stripDirectives(value)
   if (v === undefined) delete target[k]
-  else target[k] = v
+  else setKey(target, k, v)
 }
 
 /** `$retainKeys`: clears the keys of `original` the list does not name. */
@@ -142,7 +149,7 @@ function applyElementOrders(original: JsonMap, patch: JsonMap, shape: Shape): vo
       mergeMap,
     })
     if (ordered === undefined) continue
-    original[k] = ordered
+    setKey(original, k, ordered)
     delete patch[k]
   }
 }

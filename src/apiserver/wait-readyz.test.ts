@@ -1,19 +1,23 @@
 /** waitForReadyz: /readyz asked every 200 ms of the injected clock until it passes, or 30 s. */
 import assert from "node:assert/strict"
 import { Writable } from "node:stream"
-import { test } from "node:test"
-import { createLogger, FakeClock, silentLogger } from "../util/index.ts"
+import { describe, test } from "node:test"
+import { createLogger, FakeClock, realClock, silentLogger } from "../util/index.ts"
 import { waitForReadyz } from "./wait-readyz.ts"
+import type { ApiRequest, ApiResponse } from "./http.ts"
+import { memoryApiServer } from "../testing/index.ts"
+import type { ApiServer } from "./server.ts"
 
-/** A /readyz that fails `failures` times, then passes; counts the requests. */
+/** A /readyz that fails `failures` times, then passes; counts the requests, each the server's own. */
 function readyz(failures: number) {
   const state = { calls: 0 }
-  const fetch = async (req: Request) => {
-    assert.equal(new URL(req.url).pathname, "/readyz")
+  const fetch = async (req: ApiRequest): Promise<ApiResponse> => {
+    assert.equal(req.path, "/readyz")
+    assert.equal(req.user?.name, "system:apiserver", "asked as the server's loopback identity")
     state.calls++
     return state.calls > failures
-      ? new Response("ok", { status: 200 })
-      : new Response("[+]ping ok\n[-]autoregister-completion failed: reason withheld\n", { status: 500 })
+      ? { status: 200, headers: {}, body: "ok" }
+      : { status: 500, headers: {}, body: "[+]ping ok\n[-]autoregister-completion failed: reason withheld\n" }
   }
   return { state, fetch }
 }
@@ -59,4 +63,18 @@ test("waitForReadyz() gives up after its timeout, logging the failing checks", a
   assert.equal(state.calls, 5)
   assert.match(logged, /The API server is not ready yet/)
   assert.match(logged, /\[-\]autoregister-completion failed: reason withheld/)
+})
+
+describe("waitForReadyz() of a server that refuses everyone else", () => {
+  let api: ApiServer
+  memoryApiServer((a) => (api = a), { authorizationModes: ["AlwaysDeny"], allowAnonymous: false })
+
+  test("asks /readyz as the server's own privileged identity", async () => {
+    // An unauthenticated /readyz is refused here, so asking anonymously would wait it out.
+    assert.equal((await api.fetch(new Request("https://k8ts/readyz"))).status, 401)
+    const log = silentLogger()
+    const signal = new AbortController().signal
+    // Real time: a timeout long enough for a loaded machine (it passes at once when it works).
+    assert.equal(await waitForReadyz(api.handle, { clock: realClock, log, signal, timeoutMs: 10_000 }), true)
+  })
 })

@@ -4,6 +4,14 @@
  * (autoregister-completion), as a kubeadm cluster is ready once its API server's /readyz is.
  */
 import type { Clock, Logger } from "../util/index.ts"
+import { type Handler, type UserInfo, fromFetch, toFetch } from "./http.ts"
+
+/**
+ * Who asks: the server itself, as upstream's post-start hooks ask through its loopback client
+ * (system:apiserver, privileged), so no authorizer nor binding can keep it out. The twin of
+ * LOOPBACK_USER in client/in-process-client.ts, which apiserver may not import: keep them equal.
+ */
+const LOOPBACK: UserInfo = { name: "system:apiserver", groups: ["system:masters", "system:authenticated"] }
 
 /** How long the server waits for it before saying ready anyway (with a warning). */
 const WAIT_MS = 30_000
@@ -20,19 +28,19 @@ export interface WaitForReadyzOptions {
 }
 
 /**
- * True once `fetch` answers GET /readyz with 200, asked every 200 ms of `clock`; false when the
- * timeout passed first (the failing checks are logged) or `signal` aborted.
+ * True once `handle` (the API server's) answers GET /readyz with 200, asked as the server's own
+ * loopback identity every 200 ms of `clock`; false when the timeout passed first (the failing
+ * checks are logged) or `signal` aborted.
  */
-export async function waitForReadyz(
-  fetch: (req: Request) => Promise<Response>,
-  opts: WaitForReadyzOptions,
-): Promise<boolean> {
+export async function waitForReadyz(handle: Handler, opts: WaitForReadyzOptions): Promise<boolean> {
   const { clock, signal } = opts
   const ms = opts.timeoutMs ?? WAIT_MS
   const deadline = clock.now() + ms
   let last = ""
   while (!signal.aborted && clock.now() < deadline) {
-    const res = await fetch(new Request("https://k8ts/readyz?verbose"))
+    const req = fromFetch(new Request("https://k8ts/readyz?verbose"))
+    req.user = LOOPBACK
+    const res = toFetch(await handle(req))
     last = await res.text()
     if (res.status === 200) return true
     await clock.sleep(Math.min(POLL_MS, Math.max(0, deadline - clock.now())), signal).catch(() => {})

@@ -52,7 +52,10 @@ export interface InProcessClientOptions {
   readonly userAgent?: string
 }
 
-/** The identity of upstream's loopback client. */
+/**
+ * The identity of upstream's loopback client. The twin of LOOPBACK in apiserver/wait-readyz.ts,
+ * which client may not import: keep them equal.
+ */
 export const LOOPBACK_USER: InProcessUser = {
   name: "system:apiserver",
   groups: ["system:masters", "system:authenticated"],

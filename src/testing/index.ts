@@ -33,3 +33,4 @@ export {
   type WatchLine,
 } from "./api-call.ts"
 export { memoryApiServer, runApiServer } from "./memory-api-server.ts"
+export { exampleCrd, type ExampleKind } from "./example-crd.ts"

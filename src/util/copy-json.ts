@@ -1,3 +1,5 @@
+import { setKey } from "./set-key.ts"
+
 /**
  * A deep copy of plain JSON data (objects, arrays, strings, numbers, booleans, null), as an API
  * object decoded from JSON is: what structuredClone gives for such data (properties set to
@@ -15,9 +17,7 @@ export function copyJson<T>(value: T): T {
   for (const k of Object.keys(value)) {
     const v = copyJson((value as Record<string, unknown>)[k])
     // JSON.parse makes "__proto__" an own key: kept one, not set as the copy's prototype.
-    if (k === "__proto__")
-      Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true })
-    else out[k] = v
+    setKey(out, k, v)
   }
   return out as T
 }

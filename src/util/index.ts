@@ -34,6 +34,7 @@ export {
 export { joinHostPort } from "./host-port.ts"
 export { smallest } from "./smallest.ts"
 export { copyJson } from "./copy-json.ts"
+export { ownValue, setKey } from "./set-key.ts"
 export { jsonEqual } from "./json-equal.ts"
 export { deepFreeze } from "./deep-freeze.ts"
 export { goFormatFloat, goQuote, goParseInt, goParseUint, type GoParsed } from "./go-strconv.ts"

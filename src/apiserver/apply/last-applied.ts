@@ -5,7 +5,7 @@
  * current so that client-side apply still diffs right.
  */
 import type { ApiObject } from "../../api/index.ts"
-import { goJsonEscape } from "../../util/index.ts"
+import { goJsonEscape, setKey } from "../../util/index.ts"
 import type { Shape } from "../shapes.ts"
 import type { FieldSet } from "./field-set.ts"
 import { type Obj, comparable, compare, isObj, toFieldSet } from "./typed.ts"
@@ -55,6 +55,6 @@ function sortedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortedKeys)
   if (!isObj(v)) return v
   const out: Obj = {}
-  for (const k of Object.keys(v).sort()) out[k] = sortedKeys(v[k])
+  for (const k of Object.keys(v).sort()) setKey(out, k, sortedKeys(v[k]))
   return out
 }

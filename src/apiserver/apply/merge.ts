@@ -4,6 +4,7 @@
  * and sets item by item, keeping upstream's order), and removing a set of fields from an object.
  */
 import { type Shape, childOf } from "../shapes.ts"
+import { ownValue, setKey } from "../../util/index.ts"
 import { type FieldSet, fieldPE, valuePE } from "./field-set.ts"
 import { type Obj, isObj, itemPE, modeOf } from "./typed.ts"
 
@@ -17,9 +18,9 @@ export function merge(lhs: unknown, rhs: unknown, shape: Shape): unknown {
       if (!isObj(lhs)) return rhs
       const out: Obj = { ...lhs }
       for (const [k, v] of Object.entries(rhs as Obj)) {
-        const m = merge(out[k], v, childOf(shape, k).shape)
+        const m = merge(ownValue(out, k), v, childOf(shape, k).shape)
         if (m === null) delete out[k]
-        else out[k] = m
+        else setKey(out, k, m)
       }
       return out
     }
@@ -105,7 +106,7 @@ export function removeItems(value: unknown, set: FieldSet, shape: Shape): unknow
     for (const [k, v] of Object.entries(value as Obj)) {
       const sub = set.children.get(fieldPE(k))
       const kept = sub ? removeItems(v, sub, childOf(shape, k).shape) : v
-      if (kept !== undefined) out[k] = kept
+      if (kept !== undefined) setKey(out, k, kept)
       else removed = true
     }
     return !removed || Object.keys(out).length ? out : undefined

@@ -7,6 +7,7 @@ import type { ApiObject } from "../../api/index.ts"
 import { UNKNOWN_OBJECT, kindShape } from "../shapes.ts"
 import { timestamp } from "../registry/context.ts"
 import { zeroNulls } from "../decode-nulls.ts"
+import { withoutOmittedZeros } from "../omit-zero.ts"
 import { type ApplyOptions, type WriteContext, applyConfig, recordUpdate } from "./field-manager.ts"
 import { FieldSet, fieldPE } from "./field-set.ts"
 import {
@@ -133,7 +134,18 @@ export function appliedScale(live: ApiObject, config: unknown, opts: ApplyOption
   return obj
 }
 
-/** Records in `next` the update of the Scale `live` (with its scaleManagedFields) by `manager` at `nowMs`. */
+/**
+ * Records in `next` the update of the Scale `live` (with its scaleManagedFields) by `manager` at
+ * `nowMs`. As upstream's field manager reads the Scale as its Go type, whose spec.replicas is
+ * omitempty, a Scale of 0 replicas sets no replicas field: the update takes no ownership of it
+ * (its manager loses it, and the object's other owners keep theirs).
+ */
 export function recordScaleUpdate(live: ApiObject, next: ApiObject, manager: string, nowMs: number): void {
-  recordUpdate(live, next, manager, scaleContext(nowMs))
+  const typed = withoutOmittedZeros(SCALE_TYPE, next) as ApiObject
+  recordUpdate(live, typed, manager, scaleContext(nowMs))
+  if (typed === next) return
+  const meta = (next.metadata ??= {})
+  const managed = typed.metadata?.managedFields
+  if (managed === undefined) delete meta.managedFields
+  else meta.managedFields = managed
 }

@@ -165,6 +165,40 @@ describe("server-side apply of /scale", () => {
     assert.deepEqual(replicasOwners((await apiCall(api, "GET", obj)).json), ["apply_test"])
   })
 
+  // Upstream's field manager reads the Scale as its Go type, whose replicas is omitempty: an
+  // update to 0 removes the field, which every manager of the Scale loses, and sets nothing.
+  test("a /scale update to 0 leaves replicas owned by no one, the scaler without an entry", async () => {
+    const [deploy] = KINDS as [Scalable]
+    for (const c of [
+      {
+        name: "to-zero-put",
+        write: (path: string) =>
+          apiCall(api, "PUT", path, {
+            ...scaleConfig(0),
+            metadata: { name: "to-zero-put", namespace: "default" },
+          }),
+      },
+      {
+        name: "to-zero-patch",
+        write: (path: string) => apiCall(api, "PATCH", path, { spec: { replicas: 0 } }, MERGE),
+      },
+    ]) {
+      const obj = `${deploy.base}/${c.name}`
+      const body = { ...deploy.object, metadata: { name: c.name } }
+      assert.equal((await apiCall(api, "PATCH", `${obj}?fieldManager=apply_test`, body, APPLY)).status, 201)
+      const res = await c.write(`${obj}/scale?fieldManager=scale_test`)
+      assert.equal(res.status, 200, res.text)
+      const got = (await apiCall(api, "GET", obj)).json
+      assert.equal(got.spec.replicas, 0, c.name)
+      assert.deepEqual(replicasOwners(got), [], c.name)
+      assert.deepEqual(
+        got.metadata.managedFields.map((e: any) => e.manager),
+        ["apply_test"],
+        c.name,
+      )
+    }
+  })
+
   test("an apply of a Scale names its fieldManager and its kind", async () => {
     const [deploy] = KINDS as [Scalable]
     const scale = `${deploy.base}/t/scale`

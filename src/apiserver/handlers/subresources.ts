@@ -24,26 +24,17 @@ import {
   scaleManagedFields,
 } from "../apply/index.ts"
 import type { CustomResourceHandling } from "../crd/resource-table.ts"
+import {
+  INVALID_SPEC_REPLICAS,
+  type ScalePaths,
+  customScaleFields,
+  emptySpecReplicas,
+  fieldsOf,
+  missingSpecReplicas,
+} from "../crd/scale-replicas.ts"
 import { applyConfiguration, applyOptions } from "./apply.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
-
-/** Where a custom resource keeps its replicas and selector (its CRD's scale subresource). */
-export interface ScalePaths {
-  readonly specReplicasPath: string
-  readonly statusReplicasPath: string
-  readonly labelSelectorPath?: string | null
-}
-
-function fieldsOf(path: string | null | undefined): string[] {
-  return (path ?? "").split(".").filter((s) => s !== "")
-}
-
-function getPath(obj: unknown, path: string | null | undefined): unknown {
-  let cur = obj
-  for (const k of fieldsOf(path)) cur = (cur as Record<string, unknown> | undefined)?.[k]
-  return cur
-}
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const keys = fieldsOf(path)
@@ -56,23 +47,33 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
   if (last !== undefined) cur[last] = value
 }
 
-/** A custom resource seen through its scale paths as the spec/status/selector shape of built-ins. */
-function asScalable(obj: Obj, paths: ScalePaths): Obj {
-  const spec = getPath(obj, paths.specReplicasPath)
-  const status = getPath(obj, paths.statusReplicasPath)
-  const selector = getPath(obj, paths.labelSelectorPath)
-  return {
+/**
+ * A custom resource seen through its scale paths as the spec/status/selector shape of built-ins;
+ * `specFound`: whether it has its spec replicas field.
+ */
+function asScalable(obj: Obj, paths: ScalePaths): { obj: Obj; specFound: boolean } {
+  const { spec, status, selector } = customScaleFields(obj, paths)
+  const scalable = {
     ...obj,
     kind: "",
-    spec: { replicas: typeof spec === "number" ? spec : 0 },
-    status: { replicas: typeof status === "number" ? status : 0 },
-    ...(typeof selector === "string" ? { selectorString: selector } : {}),
+    spec: { replicas: spec ?? 0 },
+    status: { replicas: status },
+    ...(selector ? { selectorString: selector } : {}),
   }
+  return { obj: scalable, specFound: spec !== undefined }
 }
 
 /** The autoscaling/v1 Scale of a scalable object (of a custom resource when `paths` are given). */
 export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
-  const obj = paths ? asScalable(input, paths) : input
+  return readScale(input, paths).scale
+}
+
+/**
+ * scaleOf, and whether the object has its spec replicas field (a built-in always has), from one
+ * read of a custom resource's scale paths.
+ */
+function readScale(input: Obj, paths?: ScalePaths): { scale: ApiObject; specFound: boolean } {
+  const { obj, specFound } = paths ? asScalable(input, paths) : { obj: input, specFound: true }
   const sel = obj.spec?.selector
   const custom = (obj as { selectorString?: string }).selectorString
   const selector =
@@ -87,7 +88,7 @@ export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
           : ""
   const m = obj.metadata ?? {}
   // Written as upstream's Go type writes it: a zero spec.replicas is left out (omitempty).
-  return withoutOmittedZeros(SCALE_TYPE, {
+  const scale = withoutOmittedZeros(SCALE_TYPE, {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
     metadata: {
@@ -100,6 +101,7 @@ export function scaleOf(input: Obj, paths?: ScalePaths): ApiObject {
     spec: { replicas: obj.spec?.replicas ?? 0 },
     status: { replicas: obj.status?.replicas ?? 0, ...(selector ? { selector } : {}) },
   }) as ApiObject
+  return { scale, specFound }
 }
 
 const SCALE_TYPE = "io.k8s.api.autoscaling.v1.Scale"
@@ -181,6 +183,19 @@ function wantedScale(r: ResourceRequest, input: ScaleInput, current: ApiObject, 
   return wanted
 }
 
+/**
+ * The Scale a write of /scale starts from: the object's, with the managedFields its owners of
+ * replicas have there. A custom resource lacking its replicas field has the mark upstream's
+ * old Scale holds instead (see emptySpecReplicas).
+ */
+function oldScale(cur: Obj, paths: ScalePaths | undefined, replicasPaths: ReplicasPaths): ApiObject {
+  const { scale: current, specFound } = readScale(cur, paths)
+  if (!specFound) (current as Obj).spec = { replicas: INVALID_SPEC_REPLICAS }
+  const fields = scaleManagedFields(cur.metadata?.managedFields, replicasPaths)
+  if (fields) (current.metadata as ObjectMeta).managedFields = fields as never
+  return current
+}
+
 /** GET, PUT and PATCH (server-side apply too) of /scale; `custom`: a custom resource's. */
 export async function scale(r: ResourceRequest, custom?: CustomResourceHandling): Promise<ApiResponse> {
   const paths = custom?.scale
@@ -188,12 +203,10 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
   const out = outputOf(r)
   if (r.ri.verb === "get") {
     await requestedRevision(r)
-    return respondScale(
-      r,
-      out,
-      200,
-      scaleOf((await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj, paths),
-    )
+    const obj = (await r.parts.registry.get(r.served, r.namespace, r.ri.name)) as Obj
+    const { scale: s, specFound } = readScale(obj, paths)
+    if (paths && !specFound) throw missingSpecReplicas(paths.specReplicasPath)
+    return respondScale(r, out, 200, s)
   }
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? "application/json"
   const input = await scaleInput(r, contentType)
@@ -201,17 +214,17 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
   let clientRV = ""
   const dryRun = r.req.query.has("dryRun")
   let notes: RequestNotes | undefined
+  // A PUT's Scale names the uid of the object it scales, as upstream's precondition (a patch's
+  // names none): checked here on a missing object, whose empty uid conflicts with it.
+  const uidPrecondition = input.patch || input.apply ? undefined : uidOf(input.body)
   const { object } = await r.parts.registry.update(
     r.served,
     ref,
     async (cur) => {
-      // A PUT's Scale names the uid of the object it scales, as upstream's precondition.
-      if (!input.patch && !input.apply)
-        checkUidPrecondition(r.served, ref, { wanted: uidOf(input.body), found: cur?.metadata?.uid ?? "" })
+      // On the object read, before the Scale is made and admitted, as upstream's store checks it.
+      checkUidPrecondition(r.served, ref, { wanted: uidPrecondition, found: cur?.metadata?.uid ?? "" })
       const parentFields = cur?.metadata?.managedFields
-      const current = scaleOf(cur as Obj, paths)
-      const fields = scaleManagedFields(parentFields, replicasPaths)
-      if (fields) (current.metadata as ObjectMeta).managedFields = fields as never
+      const current = oldScale(cur as Obj, paths, replicasPaths)
       const wanted = wantedScale(r, input, current, contentType)
       if (
         wanted.metadata?.resourceVersion &&
@@ -219,7 +232,8 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
       ) {
         clientRV = wanted.metadata.resourceVersion
       }
-      replicasOf(wanted, r.ri.name)
+      // A Scale still holding the missing field's mark is refused once admitted (below).
+      if (!(paths && wanted.spec?.replicas === INVALID_SPEC_REPLICAS)) replicasOf(wanted, r.ri.name)
       // The Scale is admitted (and may be mutated), not the object it scales, as upstream.
       const scaleObj = { ...wanted, apiVersion: "autoscaling/v1", kind: "Scale" } as Obj
       scaleObj.metadata = {
@@ -227,7 +241,8 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
         name: r.ri.name,
         ...(r.namespace ? { namespace: r.namespace } : {}),
       }
-      // Checked again between the phases, as upstream's ScaleREST validates the mutated Scale.
+      // Checked again between the phases, as upstream's ScaleREST validates the mutated Scale:
+      // one whose replicas mutating admission left unset for a missing field is a 400 there.
       let replicas = 0
       notes = await admitBoth(
         r,
@@ -241,7 +256,11 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
           old: current,
           dryRun,
         },
-        () => void (replicas = replicasOf(scaleObj, r.ri.name)),
+        () => {
+          if (paths && scaleObj.spec?.replicas === INVALID_SPEC_REPLICAS)
+            throw emptySpecReplicas(paths.specReplicasPath)
+          replicas = replicasOf(scaleObj, r.ri.name)
+        },
       )
       const next = cur as Obj
       if (paths) setPath(next, paths.specReplicasPath, replicas)
@@ -263,6 +282,7 @@ export async function scale(r: ResourceRequest, custom?: CustomResourceHandling)
       dryRun,
       user: r.req.user,
       admitted: true,
+      uidPrecondition,
       // A custom resource's replicas path is set in place.
       shallowCurrent: !paths,
       get clientResourceVersion() {

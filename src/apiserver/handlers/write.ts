@@ -4,9 +4,9 @@ import { managerFromUserAgent } from "../apply/index.ts"
 import { APPLY_PATCH, applyPatch, checkPatchType } from "../patch.ts"
 import { applyObject } from "./apply.ts"
 import type { ApiResponse } from "../http.ts"
-import { chooseOutput, decodeBody, parseMediaTypes } from "../negotiate.ts"
+import { JSON_TYPE, chooseOutput, decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodePatchBody } from "../patch-body.ts"
-import { json, successStatus } from "../output.ts"
+import { json, listChunks, successStatus } from "../output.ts"
 import type { DeleteOptions } from "../registry/delete.ts"
 import { returnsDeletedObject } from "../registry/strategy.ts"
 import { refusesUnconditionalUpdate } from "../registry/unconditional-update.ts"
@@ -216,34 +216,33 @@ export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
   return withWarnings(res, [], opts.notes)
 }
 
-const ANY_REVISION = new URLSearchParams({ resourceVersion: "0" })
-
-/** DELETE a collection: every object the selectors match. */
+/**
+ * DELETE a collection: every object the selectors match. The answer is the list of the objects
+ * as they were listed, before their deletes, in the list's shape (a custom resource's as
+ * upstream's unstructured list), as upstream's store answers its DeleteCollection.
+ */
 export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse> {
-  // The query's list options are decoded and validated first, as upstream's; the objects to
-  // delete are listed from the watch cache at whatever revision it holds.
-  const filter = filterFor(r.served.info, r.namespace, listOptions(r.req.query).selectors)
+  // The objects to delete are listed as the query's list would list them (no resourceVersion: a
+  // consistent read), as upstream's. A limit asks one page: only its objects are deleted
+  // (upstream's hasLimit).
+  const query = listOptions(r.req.query)
+  const filter = filterFor(r.served.info, r.namespace, query.selectors)
   const { cascadeAsked: _, ...opts } = await deleteOptions(r)
-  const page = await listObjects(r.parts, r.served, filter, listOptions(ANY_REVISION))
-  const deleted: ApiObject[] = []
-  for (const obj of page.items) {
-    const meta = obj.metadata ?? {}
+  const page = await listObjects(r.parts, r.served, filter, query)
+  const { items, ...meta } = page
+  const listed = items.map((o) => r.parts.registry.toServed(r.served, o))
+  for (const obj of items) {
+    const { namespace = "", name = "" } = obj.metadata ?? {}
     try {
-      const res = await r.parts.registry.delete(
-        r.served,
-        { namespace: meta.namespace ?? "", name: meta.name ?? "" },
-        opts,
-      )
-      deleted.push(r.parts.registry.toServed(r.served, res.object))
+      await r.parts.registry.delete(r.served, { namespace, name }, opts)
     } catch (err) {
       if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
     }
   }
-  const gv = r.served.info.group ? `${r.served.info.group}/${r.served.info.version}` : r.served.info.version
-  const list = {
-    kind: `${r.served.info.kind}List`,
-    apiVersion: gv,
-    metadata: { resourceVersion: page.resourceVersion },
+  const res: ApiResponse = {
+    status: 200,
+    headers: { "content-type": JSON_TYPE },
+    chunks: listChunks(r.served.info, meta, listed),
   }
-  return withWarnings(json(200, { ...list, items: deleted }), [], opts.notes)
+  return withWarnings(res, [], opts.notes)
 }

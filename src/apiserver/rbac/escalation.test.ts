@@ -1,6 +1,8 @@
 /**
  * Escalation prevention in RBAC mode: roles only with rules their writer holds (or `escalate`),
  * bindings only to roles whose rules their writer holds (or `bind`), as upstream's RBAC storage.
+ * Each test works in a namespace of its own and makes the grants it needs, so none depends on
+ * another having run (or not).
  */
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
@@ -23,37 +25,30 @@ async function admin(path: string, body: unknown): Promise<void> {
 
 const rule = (verbs: string[], resources: string[], apiGroups = [""]) => ({ verbs, apiGroups, resources })
 
-describe("RBAC escalation prevention", () => {
-  test("setup: jane reads pods and writes roles and bindings in team", async () => {
-    await admin("/api/v1/namespaces", { metadata: { name: "team" } })
-    await admin(`${RBAC}/namespaces/team/roles`, {
-      metadata: { name: "jane" },
-      rules: [
-        rule(["get", "list"], ["pods"]),
-        rule(["create", "update"], ["roles", "rolebindings"], ["rbac.authorization.k8s.io"]),
-      ],
-    })
-    await admin(`${RBAC}/namespaces/team/rolebindings`, {
-      metadata: { name: "jane" },
-      roleRef: { ...REF, kind: "Role", name: "jane" },
-      subjects: [{ ...REF, kind: "User", name: "jane" }],
-    })
-    await admin(`${RBAC}/clusterrolebindings`, {
-      metadata: { name: "jane-clusterroles" },
-      roleRef: { ...REF, kind: "ClusterRole", name: "clusterrole-writer" },
-      subjects: [{ ...REF, kind: "User", name: "jane" }],
-    })
-    await admin(`${RBAC}/clusterroles`, {
-      metadata: { name: "clusterrole-writer" },
-      rules: [rule(["create"], ["clusterroles"], ["rbac.authorization.k8s.io"])],
-    })
+/** Makes namespace `ns` and grants `user` the `rules` there (a Role and a RoleBinding named after the user). */
+async function grant(ns: string, user: string, rules: readonly unknown[]): Promise<void> {
+  await admin("/api/v1/namespaces", { metadata: { name: ns } })
+  await admin(`${RBAC}/namespaces/${ns}/roles`, { metadata: { name: user }, rules })
+  await admin(`${RBAC}/namespaces/${ns}/rolebindings`, {
+    metadata: { name: user },
+    roleRef: { ...REF, kind: "Role", name: user },
+    subjects: [{ ...REF, kind: "User", name: user }],
   })
+}
 
+/** What jane holds in the namespaces of the tests that write as her: reading pods, writing roles and bindings. */
+const JANE = [
+  rule(["get", "list"], ["pods"]),
+  rule(["create", "update"], ["roles", "rolebindings"], ["rbac.authorization.k8s.io"]),
+]
+
+describe("RBAC escalation prevention", () => {
   test("a role with rules its writer holds is created; one with more is refused, naming them", async () => {
+    await grant("roles", "jane", JANE)
     const ok = await apiCall(
       api,
       "POST",
-      `${RBAC}/namespaces/team/roles`,
+      `${RBAC}/namespaces/roles/roles`,
       { metadata: { name: "reader" }, rules: [rule(["get"], ["pods"])] },
       as("jane"),
     )
@@ -61,7 +56,7 @@ describe("RBAC escalation prevention", () => {
     const refused = await apiCall(
       api,
       "POST",
-      `${RBAC}/namespaces/team/roles`,
+      `${RBAC}/namespaces/roles/roles`,
       { metadata: { name: "too-much" }, rules: [rule(["get", "create", "delete"], ["pods", "secrets"])] },
       as("jane"),
     )
@@ -80,11 +75,16 @@ describe("RBAC escalation prevention", () => {
   })
 
   test("a binding to a role whose rules its writer holds is created; to one with more, refused", async () => {
+    await grant("bindings", "jane", JANE)
+    await admin(`${RBAC}/namespaces/bindings/roles`, {
+      metadata: { name: "reader" },
+      rules: [rule(["get"], ["pods"])],
+    })
     const bind = (name: string, kind: string, role: string) =>
       apiCall(
         api,
         "POST",
-        `${RBAC}/namespaces/team/rolebindings`,
+        `${RBAC}/namespaces/bindings/rolebindings`,
         {
           metadata: { name },
           roleRef: { ...REF, kind, name: role },
@@ -93,10 +93,10 @@ describe("RBAC escalation prevention", () => {
         as("jane"),
       )
     assert.equal((await bind("joe-reads", "Role", "reader")).status, 201)
-    const admin = await bind("joe-admin", "ClusterRole", "cluster-admin")
-    assert.equal(admin.status, 403)
+    const toAdmin = await bind("joe-admin", "ClusterRole", "cluster-admin")
+    assert.equal(toAdmin.status, 403)
     assert.match(
-      admin.json.message,
+      toAdmin.json.message,
       /^rolebindings.rbac.authorization.k8s.io "joe-admin" is forbidden: user "jane" .* not currently held:\n/,
     )
     const ghost = await bind("joe-ghost", "Role", "ghost")
@@ -105,7 +105,8 @@ describe("RBAC escalation prevention", () => {
   })
 
   test("`bind` on a role and `escalate` on roles let their holder grant what it lacks", async () => {
-    await admin(`${RBAC}/namespaces/team/roles`, {
+    await grant("delegated", "jane", JANE)
+    await admin(`${RBAC}/namespaces/delegated/roles`, {
       metadata: { name: "delegate" },
       rules: [
         {
@@ -115,7 +116,7 @@ describe("RBAC escalation prevention", () => {
         rule(["escalate"], ["roles"], ["rbac.authorization.k8s.io"]),
       ],
     })
-    await admin(`${RBAC}/namespaces/team/rolebindings`, {
+    await admin(`${RBAC}/namespaces/delegated/rolebindings`, {
       metadata: { name: "jane-delegates" },
       roleRef: { ...REF, kind: "Role", name: "delegate" },
       subjects: [{ ...REF, kind: "User", name: "jane" }],
@@ -125,27 +126,18 @@ describe("RBAC escalation prevention", () => {
       roleRef: { ...REF, kind: "ClusterRole", name: "cluster-admin" },
       subjects: [{ ...REF, kind: "User", name: "joe" }],
     }
-    const bound = await apiCall(api, "POST", `${RBAC}/namespaces/team/rolebindings`, binding, as("jane"))
+    const bound = await apiCall(api, "POST", `${RBAC}/namespaces/delegated/rolebindings`, binding, as("jane"))
     assert.equal(bound.status, 201, bound.text)
     const role = { metadata: { name: "anything" }, rules: [rule(["*"], ["*"], ["*"])] }
-    const escalated = await apiCall(api, "POST", `${RBAC}/namespaces/team/roles`, role, as("jane"))
+    const escalated = await apiCall(api, "POST", `${RBAC}/namespaces/delegated/roles`, role, as("jane"))
     assert.equal(escalated.status, 201, escalated.text)
   })
 
   test("`escalate` limited to a role's name does not cover creating it (a POST names nothing)", async () => {
-    await admin("/api/v1/namespaces", { metadata: { name: "limited" } })
-    await admin(`${RBAC}/namespaces/limited/roles`, {
-      metadata: { name: "sam" },
-      rules: [
-        rule(["create", "update", "get"], ["roles"], ["rbac.authorization.k8s.io"]),
-        { ...rule(["escalate"], ["roles"], ["rbac.authorization.k8s.io"]), resourceNames: ["foo"] },
-      ],
-    })
-    await admin(`${RBAC}/namespaces/limited/rolebindings`, {
-      metadata: { name: "sam" },
-      roleRef: { ...REF, kind: "Role", name: "sam" },
-      subjects: [{ ...REF, kind: "User", name: "sam" }],
-    })
+    await grant("limited", "sam", [
+      rule(["create", "update", "get"], ["roles"], ["rbac.authorization.k8s.io"]),
+      { ...rule(["escalate"], ["roles"], ["rbac.authorization.k8s.io"]), resourceNames: ["foo"] },
+    ])
     const foo = { metadata: { name: "foo" }, rules: [rule(["*"], ["secrets"])] }
     const created = await apiCall(api, "POST", `${RBAC}/namespaces/limited/roles`, foo, as("sam"))
     assert.equal(created.status, 403, created.text)
@@ -157,19 +149,10 @@ describe("RBAC escalation prevention", () => {
   })
 
   test("an apply that creates a role asks `escalate` on its name, as an update does", async () => {
-    await admin("/api/v1/namespaces", { metadata: { name: "applied" } })
-    await admin(`${RBAC}/namespaces/applied/roles`, {
-      metadata: { name: "sam" },
-      rules: [
-        rule(["create", "patch", "get"], ["roles"], ["rbac.authorization.k8s.io"]),
-        { ...rule(["escalate"], ["roles"], ["rbac.authorization.k8s.io"]), resourceNames: ["bar"] },
-      ],
-    })
-    await admin(`${RBAC}/namespaces/applied/rolebindings`, {
-      metadata: { name: "sam" },
-      roleRef: { ...REF, kind: "Role", name: "sam" },
-      subjects: [{ ...REF, kind: "User", name: "sam" }],
-    })
+    await grant("applied", "sam", [
+      rule(["create", "patch", "get"], ["roles"], ["rbac.authorization.k8s.io"]),
+      { ...rule(["escalate"], ["roles"], ["rbac.authorization.k8s.io"]), resourceNames: ["bar"] },
+    ])
     const apply = (name: string) =>
       apiCall(
         api,
@@ -191,23 +174,25 @@ describe("RBAC escalation prevention", () => {
   })
 
   test("the check comes before validation: an invalid role that escalates is a 403", async () => {
+    await grant("validated", "sam", [rule(["create"], ["roles"], ["rbac.authorization.k8s.io"])])
     const role = {
       metadata: { name: "invalid" },
       rules: [rule(["get"], ["secrets"]), rule([], ["pods"])],
     }
-    const r = await apiCall(api, "POST", `${RBAC}/namespaces/applied/roles`, role, as("sam"))
+    const r = await apiCall(api, "POST", `${RBAC}/namespaces/validated/roles`, role, as("sam"))
     assert.equal(r.status, 403, r.text)
     // Invalid only, it is validation's.
     const valid = { metadata: { name: "invalid" }, rules: [rule([], ["pods"])] }
     assert.equal(
-      (await apiCall(api, "POST", `${RBAC}/namespaces/applied/roles`, valid, as("sam"))).status,
+      (await apiCall(api, "POST", `${RBAC}/namespaces/validated/roles`, valid, as("sam"))).status,
       422,
     )
   })
 
   test('a refused create with a generateName names the object "", as upstream\'s before its name is generated', async () => {
+    await grant("generated", "sam", [rule(["create"], ["roles"], ["rbac.authorization.k8s.io"])])
     const role = { metadata: { generateName: "wide-" }, rules: [rule(["get"], ["secrets"])] }
-    const r = await apiCall(api, "POST", `${RBAC}/namespaces/applied/roles`, role, as("sam"))
+    const r = await apiCall(api, "POST", `${RBAC}/namespaces/generated/roles`, role, as("sam"))
     assert.equal(r.status, 403, r.text)
     assert.equal(
       r.json.message,
@@ -218,16 +203,7 @@ describe("RBAC escalation prevention", () => {
   })
 
   test("a write of only the GC's fields skips the check; any other change, managedFields too, does not", async () => {
-    await admin("/api/v1/namespaces", { metadata: { name: "gc" } })
-    await admin(`${RBAC}/namespaces/gc/roles`, {
-      metadata: { name: "sam" },
-      rules: [rule(["update", "get"], ["roles"], ["rbac.authorization.k8s.io"])],
-    })
-    await admin(`${RBAC}/namespaces/gc/rolebindings`, {
-      metadata: { name: "sam" },
-      roleRef: { ...REF, kind: "Role", name: "sam" },
-      subjects: [{ ...REF, kind: "User", name: "sam" }],
-    })
+    await grant("gc", "sam", [rule(["update", "get"], ["roles"], ["rbac.authorization.k8s.io"])])
     const path = `${RBAC}/namespaces/gc/roles/wide`
     const created = await apiCall(
       api,
@@ -259,6 +235,16 @@ describe("RBAC escalation prevention", () => {
   })
 
   test("an aggregationRule takes every permission", async () => {
+    // Cluster-wide: jane may create cluster roles.
+    await admin(`${RBAC}/clusterroles`, {
+      metadata: { name: "clusterrole-writer" },
+      rules: [rule(["create"], ["clusterroles"], ["rbac.authorization.k8s.io"])],
+    })
+    await admin(`${RBAC}/clusterrolebindings`, {
+      metadata: { name: "jane-clusterroles" },
+      roleRef: { ...REF, kind: "ClusterRole", name: "clusterrole-writer" },
+      subjects: [{ ...REF, kind: "User", name: "jane" }],
+    })
     const role = {
       metadata: { name: "gathers" },
       aggregationRule: { clusterRoleSelectors: [{ matchLabels: { gather: "me" } }] },

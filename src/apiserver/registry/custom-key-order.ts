@@ -7,6 +7,7 @@
  * orders first, array indices such as "10", keep JavaScript's order.)
  */
 import type { ApiObject } from "../../api/index.ts"
+import { setKey } from "../../util/index.ts"
 
 type Obj = Record<string, unknown>
 
@@ -49,7 +50,7 @@ export function withSortedKeys<T>(v: T): T {
   }
   if (!changed && inOrder(keys)) return v
   const out: Obj = {}
-  for (const k of [...keys].sort()) out[k] = changed?.has(k) ? changed.get(k) : v[k]
+  for (const k of [...keys].sort()) setKey(out, k, changed?.has(k) ? changed.get(k) : v[k])
   return out as T
 }
 
@@ -71,12 +72,12 @@ export function setInOrder(meta: Obj, key: string, value: unknown): Obj {
   let placed = false
   for (const k of keys) {
     if (!placed && k > key) {
-      out[key] = value
+      setKey(out, key, value)
       placed = true
     }
-    out[k] = meta[k]
+    setKey(out, k, meta[k])
   }
-  if (!placed) out[key] = value
+  if (!placed) setKey(out, key, value)
   return out
 }
 

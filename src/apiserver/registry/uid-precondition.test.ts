@@ -120,3 +120,23 @@ test("a status PUT and a scale PUT naming another uid are 409s; a patch naming o
   )
   assert.equal(patch.status, 422, patch.text)
 })
+
+test("a scale PUT naming a uid of an object that does not exist conflicts with the empty uid", async () => {
+  const path = "/apis/apps/v1/namespaces/default/deployments/uid-gone"
+  const body = {
+    apiVersion: "autoscaling/v1",
+    kind: "Scale",
+    metadata: { name: "uid-gone", namespace: "default", uid: OTHER },
+    spec: { replicas: 2 },
+  }
+  const scale = await apiCall(api, "PUT", `${path}/scale`, body)
+  assert.equal(scale.status, 409, scale.text)
+  assert.equal(
+    scale.json.message,
+    failed("deployments.apps", "uid-gone", "/registry/deployments/default/uid-gone", OTHER, ""),
+  )
+  // Without a uid it is not found, as upstream's scale may not create.
+  const { uid: _, ...meta } = body.metadata
+  const none = await apiCall(api, "PUT", `${path}/scale`, { ...body, metadata: meta })
+  assert.equal(none.status, 404, none.text)
+})

@@ -98,8 +98,9 @@ async function updateAttempt(
       `the name of the object (${meta.name ?? ""}) does not match the name on the URL (${ref.name})`,
     )
   }
-  // Checked on the object read, before anything changes the written one, as upstream's store
-  // checks its preconditions before the update's transformers run.
+  // Checked on the object read (`old`, which the transform leaves alone), once the transform has
+  // made the written object and before defaults and admission change it. Upstream's store checks
+  // it before its transformers run: a transform that can refuse (scale's) checks it itself first.
   checkUidPrecondition(s, ref, { wanted: opts.uidPrecondition, found: old.metadata?.uid ?? "" })
   // A status write keeps the old object but its status: the shared one's top level is copied.
   const base = shared ? () => shared : copyOfOld
