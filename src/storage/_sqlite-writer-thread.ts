@@ -59,6 +59,13 @@ interface Reply {
   readonly fatal?: string
 }
 
+/** The writer thread's hooks for tests (see the WriterThread constructor). */
+export interface WriterTesting {
+  readonly syncGate?: Int32Array | undefined
+  readonly checkpointGate?: Int32Array | undefined
+  readonly checkpointEvery?: number | undefined
+}
+
 /** A commit whose fsync failed, or a writer thread that stopped: the store must refuse all writes. */
 export class WriterFailedError extends Error {
   override name = "WriterFailedError"
@@ -83,15 +90,17 @@ export class WriterThread {
 
   /**
    * `revision`: the database's revision now, the thread's first write's comes after it.
-   * `syncGate`, for tests: its first element counts the fsyncs the thread may still do; before
+   * For tests: `syncGate`'s first element counts the fsyncs the thread may still do; before
    * each it waits while that is 0 (add to it and Atomics.notify it), so a test can look at the
-   * store while a commit is not yet durable.
+   * store while a commit is not yet durable. A checkpoint waits to start while `checkpointGate`'s
+   * first element is 0; `checkpointEvery` writes go between two (default 1,000).
    */
-  constructor(path: string, revision: number, syncGate?: Int32Array) {
+  constructor(path: string, revision: number, testing: WriterTesting = {}) {
+    const { syncGate, checkpointGate, checkpointEvery } = testing
     // No loader flags of the process (tsx): the thread is plain JavaScript.
     this.#worker = new Worker(new URL("./_sqlite-writer.mjs", import.meta.url), {
       execArgv: [],
-      workerData: { path, revision, syncGate },
+      workerData: { path, revision, syncGate, checkpointGate, checkpointEvery },
     })
     this.#worker.unref()
     this.#worker.on("message", (m: Reply) => {

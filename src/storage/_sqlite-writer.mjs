@@ -5,13 +5,17 @@
  *
  * Each `commit` message is a batch of writes applied in one transaction, then made durable by an
  * fsync of the WAL, then answered: the event thread never waits for SQLite or the disk. Every so
- * many writes the thread checkpoints the WAL after answering, between two commits, so the
- * checkpoint takes the whole WAL and the next commit starts it over. Compaction's deletes and the
- * meta rows are written here too: a second writing connection would wait for this one's lock.
+ * many writes the thread asks its checkpointer (_sqlite-checkpointer.mjs) to copy the WAL into the
+ * database while it goes on committing: a checkpoint here, between two commits, held every write
+ * sent meanwhile for its copy and fsyncs (10-70 ms each second at 1,000 creates/s of the API
+ * bench's pod, on a loaded machine). Once the checkpointer is done, the thread copies the few
+ * commits that came during it itself, between two commits, so the next one starts the WAL over.
+ * Compaction's deletes and the meta rows are written here too: a second writing connection would
+ * wait for this one's lock.
  */
 import { fdatasyncSync, openSync, closeSync } from "node:fs"
 import { Buffer } from "node:buffer"
-import { parentPort, workerData } from "node:worker_threads"
+import { Worker, parentPort, workerData } from "node:worker_threads"
 import Database from "better-sqlite3"
 
 /**
@@ -21,7 +25,13 @@ import Database from "better-sqlite3"
  */
 const WRITES_PER_CHECKPOINT = 1000
 
-const { path, revision: startRevision, syncGate } = workerData
+const {
+  path,
+  revision: startRevision,
+  syncGate,
+  checkpointGate,
+  checkpointEvery = WRITES_PER_CHECKPOINT,
+} = workerData
 const db = new Database(path)
 db.pragma("busy_timeout = 5000")
 db.pragma("wal_autocheckpoint = 0")
@@ -30,6 +40,20 @@ db.pragma("wal_autocheckpoint = 0")
 db.pragma("synchronous = NORMAL")
 db.prepare("SELECT 1 FROM meta LIMIT 1").get() // a read opens (creates) the WAL file
 const walFd = openSync(`${path}-wal`, "r")
+/** Copies the WAL into the database beside the commits (see _sqlite-checkpointer.mjs). */
+const checkpointer = new Worker(new URL("./_sqlite-checkpointer.mjs", import.meta.url), {
+  workerData: { path, gate: checkpointGate },
+})
+/** The checkpointer is copying: no other checkpoint is asked for until it answers. */
+let checkpointing = false
+/** The checkpointer stopped: the writer checkpoints between its commits itself, as it can. */
+let checkpointerGone = false
+checkpointer.on("message", () => catchUp())
+checkpointer.on("error", () => (checkpointerGone = true))
+checkpointer.on("exit", () => {
+  checkpointerGone = true
+  checkpointing = false
+})
 
 const sql = {
   setMeta: db.prepare("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v"),
@@ -158,22 +182,40 @@ function onCommit(m) {
   const values = output.buffer === outputSent ? undefined : (outputSent = output.buffer)
   parentPort.postMessage({ id: m.id, revision, results: out, values })
   sinceCheckpoint += out.length / 7
-  if (sinceCheckpoint >= WRITES_PER_CHECKPOINT) {
+  if (sinceCheckpoint >= checkpointEvery && !checkpointing) {
     sinceCheckpoint = 0
-    try {
-      db.pragma("wal_checkpoint(PASSIVE)")
-    } catch {
-      // Retried after the next writes; the WAL only grows meanwhile.
-    }
+    if (checkpointerGone) return catchUp()
+    checkpointing = true
+    checkpointer.postMessage("checkpoint")
   }
+}
+
+/**
+ * Copies into the database what the WAL got since the checkpointer's checkpoint started: a few
+ * commits' frames, so the next commit starts the WAL over instead of appending to it for ever.
+ */
+function catchUp() {
+  checkpointing = false
+  try {
+    db.pragma("wal_checkpoint(PASSIVE)")
+  } catch {
+    // Retried after the next writes; the WAL only grows meanwhile.
+  }
+}
+
+/** Closes the database once the checkpointer is gone, then the thread. */
+function finish() {
+  db.close() // SQLite checkpoints at the last close itself
+  closeSync(walFd)
+  parentPort.close()
 }
 
 parentPort.on("message", (m) => {
   if (m.kind === "commit") return onCommit(m)
   if (m.kind === "close") {
-    db.close() // SQLite checkpoints at the last close itself
-    closeSync(walFd)
-    parentPort.close()
+    if (checkpointerGone) return void finish()
+    checkpointer.once("exit", finish)
+    checkpointer.postMessage("close")
     return
   }
   try {

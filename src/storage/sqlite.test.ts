@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, describe, test } from "node:test"
@@ -110,6 +110,41 @@ describe("SqliteStore", () => {
       peek.close()
     }
     await s.close()
+  })
+
+  test("commits go on while a checkpoint runs, and the WAL starts over after it", async () => {
+    // The checkpointer waits to start while gate[0] is 0: a checkpoint that takes its time.
+    const gate = new Int32Array(new SharedArrayBuffer(4))
+    const path = join(dir, "checkpoint.db")
+    const s = SqliteStore.open(path, { compactIntervalMs: 0, checkpointGate: gate, checkpointEvery: 20 })
+    const writes = async (from: number, n: number) => {
+      for (let i = from; i < from + n; i++) await s.create(`/c/${i}`, "x".repeat(3000))
+    }
+    try {
+      let timer: NodeJS.Timeout | undefined
+      const stuck = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the writes waited for the checkpoint")), 10_000)
+      })
+      await Promise.race([writes(0, 100), stuck])
+      clearTimeout(timer)
+      // 100 commits and no checkpoint yet: what a commit adds to the WAL.
+      const perCommit = statSync(`${path}-wal`).size / 100
+      Atomics.store(gate, 0, 1)
+      Atomics.notify(gate, 0)
+      await writes(100, 100)
+      const before = statSync(`${path}-wal`).size
+      await writes(200, 200)
+      // Without a restart the WAL would grow by 200 commits' frames.
+      const grew = statSync(`${path}-wal`).size - before
+      assert.ok(grew < perCommit * 50, `the WAL grew by ${grew} bytes: it does not start over`)
+    } finally {
+      Atomics.store(gate, 0, 1)
+      Atomics.notify(gate, 0)
+      await s.close()
+    }
+    const reopened = SqliteStore.open(path, { compactIntervalMs: 0 })
+    assert.equal((await reopened.list("/c/")).entries.length, 400)
+    await reopened.close()
   })
 
   test("a database of its own is required: an in-memory one is refused", () => {

@@ -8,9 +8,9 @@
  * mode, and acknowledged once an fsync of the WAL has put them on disk, so every write that
  * resolved is on disk (synchronous=FULL's guarantee). Meanwhile the event thread goes on handling
  * requests; the next batch goes once the last is answered, and reads, on a read-only connection
- * of the event thread, wait for it, so nothing reads a commit before it is durable. The writer
- * thread also checkpoints the WAL between commits and runs compaction's deletes, in small batches
- * in the background.
+ * of the event thread, wait for it, so nothing reads a commit before it is durable. A thread of
+ * the writer's copies the WAL into the database beside the commits (_sqlite-checkpointer.mjs);
+ * the writer thread runs compaction's deletes, in small batches in the background.
  */
 import Database from "better-sqlite3"
 import {
@@ -46,6 +46,10 @@ export interface SqliteOptions {
   readonly retainRevisions?: number
   /** For tests: counts the commits that may be synced; each waits before its fsync while it is 0 (see WriterThread). */
   readonly syncGate?: Int32Array
+  /** For tests: checkpoints wait to start while its first element is 0 (see WriterThread). */
+  readonly checkpointGate?: Int32Array
+  /** For tests: how many writes between checkpoints (default 1,000). */
+  readonly checkpointEvery?: number
 }
 
 /** A queued write and whom to tell how it went. */
@@ -120,7 +124,7 @@ export class SqliteStore implements Store {
     this.#sql = statements(db)
     this.#revision = Math.max(this.#sql.maxId.get()?.v ?? 0, this.#sql.getMeta.get("revision")?.v ?? 0)
     this.#compacted = this.#sql.getMeta.get("compacted")?.v ?? 0
-    this.#writer = new WriterThread(db.name, this.#revision, opts.syncGate)
+    this.#writer = new WriterThread(db.name, this.#revision, opts)
     this.#retain = opts.retainRevisions ?? 10_000
     this.#hub = new WatchHub({
       history: (prefix, after, limit) => this.#history(prefix, after, limit),

@@ -1,0 +1,33 @@
+/**
+ * The checkpointer of a SqliteStore: a thread the writer thread (_sqlite-writer.mjs) starts, with
+ * a connection of its own that copies the WAL into the database file when the writer asks, while
+ * the writer goes on committing. SQLite lets a passive checkpoint run beside a writer: it copies
+ * the frames committed when it started, and the writer appends after them.
+ *
+ * Each `checkpoint` message is answered with the checkpoint's result row (or its error). Plain
+ * JavaScript, as the writer thread.
+ */
+import { parentPort, workerData } from "node:worker_threads"
+import Database from "better-sqlite3"
+
+const { path, gate } = workerData
+const db = new Database(path)
+db.pragma("busy_timeout = 5000")
+db.pragma("wal_autocheckpoint = 0")
+// A checkpoint syncs the WAL before it copies it and the database after, as the writer's own did.
+db.pragma("synchronous = NORMAL")
+
+parentPort.on("message", (m) => {
+  if (m === "close") {
+    db.close()
+    parentPort.close()
+    return
+  }
+  // For tests: a checkpoint waits while gate[0] is 0 (see SqliteOptions.checkpointGate).
+  if (gate) while (Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0)
+  try {
+    parentPort.postMessage({ result: db.pragma("wal_checkpoint(PASSIVE)")[0] })
+  } catch (err) {
+    parentPort.postMessage({ error: String(err) })
+  }
+})
