@@ -7,11 +7,14 @@
  * Each `checkpoint` message is answered with the checkpoint's result row (or its error). Plain
  * JavaScript, as the writer thread.
  */
+import { closeSync, fsyncSync, openSync } from "node:fs"
 import { parentPort, workerData } from "node:worker_threads"
 import Database from "better-sqlite3"
 
 const { path, gate } = workerData
 const db = new Database(path)
+/** The database file, synced after each checkpoint (see below). */
+const dbFd = openSync(path, "r")
 db.pragma("busy_timeout = 5000")
 db.pragma("wal_autocheckpoint = 0")
 // A checkpoint syncs the WAL before it copies it and the database after, as the writer's own did.
@@ -20,13 +23,19 @@ db.pragma("synchronous = NORMAL")
 parentPort.on("message", (m) => {
   if (m === "close") {
     db.close()
+    closeSync(dbFd)
     parentPort.close()
     return
   }
   // For tests: a checkpoint waits while gate[0] is 0 (see SqliteOptions.checkpointGate).
   if (gate) while (Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0)
   try {
-    parentPort.postMessage({ result: db.pragma("wal_checkpoint(PASSIVE)")[0] })
+    const result = db.pragma("wal_checkpoint(PASSIVE)")[0]
+    // SQLite syncs the database only after a checkpoint that copied the whole WAL, which commits
+    // landing meanwhile prevent: the writer's catch-up would then sync every page copied here,
+    // while commits wait. Synced here, the catch-up's sync has only its own few pages to write.
+    fsyncSync(dbFd)
+    parentPort.postMessage({ result })
   } catch (err) {
     parentPort.postMessage({ error: String(err) })
   }
