@@ -2,7 +2,8 @@
  * The checkpointer of a SqliteStore: a thread the writer thread (_sqlite-writer.mjs) starts, with
  * a connection of its own that copies the WAL into the database file when the writer asks, while
  * the writer goes on committing. SQLite lets a passive checkpoint run beside a writer: it copies
- * the frames committed when it started, and the writer appends after them.
+ * the frames committed when it started, and the writer appends after them. The database file is
+ * then synced here, as SQLite does only once a checkpoint copied the whole WAL.
  *
  * Each `checkpoint` message is answered with the checkpoint's result row (or its error). Plain
  * JavaScript, as the writer thread.
@@ -17,7 +18,7 @@ const db = new Database(path)
 const dbFd = openSync(path, "r")
 db.pragma("busy_timeout = 5000")
 db.pragma("wal_autocheckpoint = 0")
-// A checkpoint syncs the WAL before it copies it and the database after, as the writer's own did.
+// A checkpoint syncs the WAL before it copies it; the database file is synced below, by hand.
 db.pragma("synchronous = NORMAL")
 
 parentPort.on("message", (m) => {

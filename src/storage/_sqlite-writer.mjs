@@ -6,10 +6,11 @@
  * Each `commit` message is a batch of writes applied in one transaction, then made durable by an
  * fsync of the WAL, then answered: the event thread never waits for SQLite or the disk. Every so
  * many writes the thread asks its checkpointer (_sqlite-checkpointer.mjs) to copy the WAL into the
- * database while it goes on committing: a checkpoint here, between two commits, held every write
- * sent meanwhile for its copy and fsyncs (10-70 ms each second at 1,000 creates/s of the API
- * bench's pod, on a loaded machine). Once the checkpointer is done, the thread copies the few
- * commits that came during it itself, between two commits, so the next one starts the WAL over.
+ * database, and sync it, while it goes on committing: a checkpoint here, between two commits, held
+ * every write sent meanwhile for its copy and fsyncs (10-70 ms each second at 1,000 creates/s of
+ * the API bench's pod, on a loaded machine). Once the checkpointer is done, the thread copies the
+ * few commits that came during it itself, between two commits (SQLite then syncs the database
+ * file, which has only their pages left to write), so the next commit starts the WAL over.
  * Compaction's deletes and the meta rows are written here too: a second writing connection would
  * wait for this one's lock.
  */
@@ -35,8 +36,8 @@ const {
 const db = new Database(path)
 db.pragma("busy_timeout = 5000")
 db.pragma("wal_autocheckpoint = 0")
-// The WAL is fsynced after each commit below; SQLite's own syncs are then needed only where it
-// copies the WAL into the database (checkpoints), which NORMAL keeps.
+// The WAL is fsynced after each commit below. NORMAL keeps SQLite's syncs of checkpoints only:
+// the WAL's before a checkpoint copies it, and the database file's once one copied the whole WAL.
 db.pragma("synchronous = NORMAL")
 db.prepare("SELECT 1 FROM meta LIMIT 1").get() // a read opens (creates) the WAL file
 const walFd = openSync(`${path}-wal`, "r")
