@@ -66,6 +66,11 @@ export interface WriterTesting {
   readonly checkpointEvery?: number | undefined
 }
 
+/** How the writer thread runs (see the WriterThread constructor). */
+export interface WriterOptions extends WriterTesting {
+  readonly concurrentCheckpoints?: boolean | undefined
+}
+
 /** A commit whose fsync failed, or a writer thread that stopped: the store must refuse all writes. */
 export class WriterFailedError extends Error {
   override name = "WriterFailedError"
@@ -94,13 +99,15 @@ export class WriterThread {
    * each it waits while that is 0 (add to it and Atomics.notify it), so a test can look at the
    * store while a commit is not yet durable. A checkpoint waits to start while `checkpointGate`'s
    * first element is 0; `checkpointEvery` writes go between two (default 1,000).
+   * `concurrentCheckpoints`: a checkpointer thread copies the WAL beside the commits; without it
+   * (the default) the writer thread checkpoints between two commits.
    */
-  constructor(path: string, revision: number, testing: WriterTesting = {}) {
-    const { syncGate, checkpointGate, checkpointEvery } = testing
+  constructor(path: string, revision: number, opts: WriterOptions = {}) {
+    const { syncGate, checkpointGate, checkpointEvery, concurrentCheckpoints = false } = opts
     // No loader flags of the process (tsx): the thread is plain JavaScript.
     this.#worker = new Worker(new URL("./_sqlite-writer.mjs", import.meta.url), {
       execArgv: [],
-      workerData: { path, revision, syncGate, checkpointGate, checkpointEvery },
+      workerData: { path, revision, syncGate, checkpointGate, checkpointEvery, concurrentCheckpoints },
     })
     this.#worker.unref()
     this.#worker.on("message", (m: Reply) => {

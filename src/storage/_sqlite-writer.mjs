@@ -32,6 +32,7 @@ const {
   syncGate,
   checkpointGate,
   checkpointEvery = WRITES_PER_CHECKPOINT,
+  concurrentCheckpoints,
 } = workerData
 const db = new Database(path)
 db.pragma("busy_timeout = 5000")
@@ -41,20 +42,36 @@ db.pragma("wal_autocheckpoint = 0")
 db.pragma("synchronous = NORMAL")
 db.prepare("SELECT 1 FROM meta LIMIT 1").get() // a read opens (creates) the WAL file
 const walFd = openSync(`${path}-wal`, "r")
-/** Copies the WAL into the database beside the commits (see _sqlite-checkpointer.mjs). */
-const checkpointer = new Worker(new URL("./_sqlite-checkpointer.mjs", import.meta.url), {
-  workerData: { path, gate: checkpointGate },
-})
+/**
+ * Copies the WAL into the database beside the commits (see _sqlite-checkpointer.mjs). Started by
+ * the first checkpoint: a store that is opened and closed again (a test, a command) spares the
+ * thread and its connection (about 90 ms).
+ */
+let checkpointer
 /** The checkpointer is copying: no other checkpoint is asked for until it answers. */
 let checkpointing = false
-/** The checkpointer stopped: the writer checkpoints between its commits itself, as it can. */
-let checkpointerGone = false
-checkpointer.on("message", () => catchUp())
-checkpointer.on("error", () => (checkpointerGone = true))
-checkpointer.on("exit", () => {
-  checkpointerGone = true
-  checkpointing = false
-})
+/**
+ * The checkpointer stopped, or was never to run (a SQLite with the WAL-reset bug, see
+ * _sqlite-wal-reset.ts): the writer checkpoints between its commits itself, as it can.
+ */
+let checkpointerGone = !concurrentCheckpoints
+
+/** Asks the checkpointer (started if need be) for a checkpoint. */
+function requestCheckpoint() {
+  if (!checkpointer) {
+    checkpointer = new Worker(new URL("./_sqlite-checkpointer.mjs", import.meta.url), {
+      workerData: { path, gate: checkpointGate },
+    })
+    checkpointer.on("message", () => catchUp())
+    checkpointer.on("error", () => (checkpointerGone = true))
+    checkpointer.on("exit", () => {
+      checkpointerGone = true
+      checkpointing = false
+    })
+  }
+  checkpointing = true
+  checkpointer.postMessage("checkpoint")
+}
 
 const sql = {
   setMeta: db.prepare("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v"),
@@ -186,8 +203,7 @@ function onCommit(m) {
   if (sinceCheckpoint >= checkpointEvery && !checkpointing) {
     sinceCheckpoint = 0
     if (checkpointerGone) return catchUp()
-    checkpointing = true
-    checkpointer.postMessage("checkpoint")
+    requestCheckpoint()
   }
 }
 
@@ -214,7 +230,7 @@ function finish() {
 parentPort.on("message", (m) => {
   if (m.kind === "commit") return onCommit(m)
   if (m.kind === "close") {
-    if (checkpointerGone) return void finish()
+    if (!checkpointer || checkpointerGone) return void finish()
     checkpointer.once("exit", finish)
     checkpointer.postMessage("close")
     return

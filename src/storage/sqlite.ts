@@ -29,7 +29,9 @@ import {
   prefixEnd,
 } from "./store.ts"
 import { WatchHub } from "./watch-hub.ts"
+import { type Logger, createLogger } from "../util/index.ts"
 import { SCHEMA, type Row, statements } from "./_sqlite-sql.ts"
+import { WAL_RESET_FIXED, hasWalResetFix } from "./_sqlite-wal-reset.ts"
 import {
   type Committed,
   type WriteOp,
@@ -44,6 +46,8 @@ export interface SqliteOptions {
   readonly compactIntervalMs?: number
   /** How many recent revisions background compaction keeps. Default 10,000. */
   readonly retainRevisions?: number
+  /** Where the store's warnings go. Default: a logger of its own on standard error. */
+  readonly log?: Logger
   /** For tests: counts the commits that may be synced; each waits before its fsync while it is 0 (see WriterThread). */
   readonly syncGate?: Int32Array
   /** For tests: checkpoints wait to start while its first element is 0 (see WriterThread). */
@@ -118,13 +122,29 @@ export class SqliteStore implements Store {
   #syncing: Promise<void> | undefined
   /** Why the store refuses everything: a failed fsync, or a writer thread that stopped. */
   #failed: Error | undefined
+  readonly #log: Logger
 
   private constructor(db: Database.Database, opts: SqliteOptions) {
     this.#db = db
     this.#sql = statements(db)
+    this.#log = opts.log ?? createLogger().child({ component: "storage" })
     this.#revision = Math.max(this.#sql.maxId.get()?.v ?? 0, this.#sql.getMeta.get("revision")?.v ?? 0)
     this.#compacted = this.#sql.getMeta.get("compacted")?.v ?? 0
-    this.#writer = new WriterThread(db.name, this.#revision, opts)
+    const version = db.prepare("SELECT sqlite_version()").pluck().get() as string
+    const concurrentCheckpoints = hasWalResetFix(version)
+    if (!concurrentCheckpoints) {
+      this.#log.warn(
+        { sqliteVersion: version },
+        `SQLite before ${WAL_RESET_FIXED} has the WAL-reset bug: the writer checkpoints between its commits, which wait meanwhile`,
+      )
+    }
+    const { syncGate, checkpointGate, checkpointEvery } = opts
+    this.#writer = new WriterThread(db.name, this.#revision, {
+      syncGate,
+      checkpointGate,
+      checkpointEvery,
+      concurrentCheckpoints,
+    })
     this.#retain = opts.retainRevisions ?? 10_000
     this.#hub = new WatchHub({
       history: (prefix, after, limit) => this.#history(prefix, after, limit),
