@@ -28,9 +28,10 @@ parentPort.on("message", (m) => {
     parentPort.close()
     return
   }
-  // For tests: a checkpoint waits while gate[0] is 0 (see SqliteOptions.checkpointGate).
+  // For tests: a checkpoint waits while gate[0] is 0, and fails at 2 (see SqliteOptions.checkpointGate).
   if (gate) while (Atomics.load(gate, 0) === 0) Atomics.wait(gate, 0, 0)
   try {
+    if (gate && Atomics.load(gate, 0) === 2) throw new Error("the test's gate failed it")
     const result = db.pragma("wal_checkpoint(PASSIVE)")[0]
     // SQLite syncs the database only after a checkpoint that copied the whole WAL, which commits
     // landing meanwhile prevent: the writer's catch-up would then sync every page copied here,

@@ -62,8 +62,15 @@ function requestCheckpoint() {
     checkpointer = new Worker(new URL("./_sqlite-checkpointer.mjs", import.meta.url), {
       workerData: { path, gate: checkpointGate },
     })
-    checkpointer.on("message", () => catchUp())
-    checkpointer.on("error", () => (checkpointerGone = true))
+    checkpointer.on("message", (m) => {
+      if (m.error !== undefined) warn(`A checkpoint of the checkpointer failed: ${m.error}`)
+      else if (m.result.busy) warn("A checkpoint of the checkpointer found the database busy")
+      catchUp()
+    })
+    checkpointer.on("error", (err) => {
+      checkpointerGone = true
+      warn(`The checkpointer failed: ${String(err)}; the writer checkpoints between its commits`)
+    })
     checkpointer.on("exit", () => {
       checkpointerGone = true
       checkpointing = false
@@ -214,10 +221,19 @@ function onCommit(m) {
 function catchUp() {
   checkpointing = false
   try {
-    db.pragma("wal_checkpoint(PASSIVE)")
-  } catch {
-    // Retried after the next writes; the WAL only grows meanwhile.
+    // Retried after the next writes when busy; the WAL only grows meanwhile.
+    if (db.pragma("wal_checkpoint(PASSIVE)")[0].busy) warn("A checkpoint found the database busy")
+  } catch (err) {
+    warn(`A checkpoint failed: ${String(err)}`)
   }
+}
+
+/**
+ * Tells the store something is wrong that fails no write yet: a checkpoint that fails again and
+ * again lets the WAL grow without bound. The store logs each message once.
+ */
+function warn(message) {
+  parentPort.postMessage({ warning: message })
 }
 
 /** Closes the database once the checkpointer is gone, then the thread. */

@@ -2,8 +2,10 @@ import assert from "node:assert/strict"
 import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Writable } from "node:stream"
 import { after, describe, test } from "node:test"
 import Database from "better-sqlite3"
+import { createLogger } from "../util/index.ts"
 import { SqliteStore } from "./sqlite.ts"
 import { describeStore } from "./store.case.ts"
 
@@ -145,6 +147,36 @@ describe("SqliteStore", () => {
     const reopened = SqliteStore.open(path, { compactIntervalMs: 0 })
     assert.equal((await reopened.list("/c/")).entries.length, 400)
     await reopened.close()
+  })
+
+  test("a checkpoint that fails is logged, once however often it fails, and fails no write", async () => {
+    // At 2 the checkpointer fails every checkpoint.
+    const gate = new Int32Array(new SharedArrayBuffer(4))
+    Atomics.store(gate, 0, 2)
+    const lines: string[] = []
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString())
+        done()
+      },
+    })
+    const log = createLogger({ format: "json", destination })
+    const s = SqliteStore.open(join(dir, "failing-checkpoint.db"), {
+      compactIntervalMs: 0,
+      checkpointGate: gate,
+      checkpointEvery: 5,
+      log,
+    })
+    try {
+      for (let i = 0; i < 40; i++) await s.create(`/f/${i}`, "x".repeat(1000))
+      const warnings = () => lines.filter((l) => l.includes("checkpointer failed"))
+      for (let t = 0; t < 200 && warnings().length === 0; t++) await new Promise((r) => setTimeout(r, 10))
+      await s.create("/f/last", "1")
+      assert.equal(warnings().length, 1, lines.join(""))
+      assert.match(warnings()[0] as string, /"level":40.*the test's gate failed it/)
+    } finally {
+      await s.close()
+    }
   })
 
   test("a database of its own is required: an in-memory one is refused", () => {

@@ -50,7 +50,7 @@ export interface SqliteOptions {
   readonly log?: Logger
   /** For tests: counts the commits that may be synced; each waits before its fsync while it is 0 (see WriterThread). */
   readonly syncGate?: Int32Array
-  /** For tests: checkpoints wait to start while its first element is 0 (see WriterThread). */
+  /** For tests: checkpoints wait to start while its first element is 0, and fail at 2 (see WriterThread). */
   readonly checkpointGate?: Int32Array
   /** For tests: how many writes between checkpoints (default 1,000). */
   readonly checkpointEvery?: number
@@ -123,6 +123,8 @@ export class SqliteStore implements Store {
   /** Why the store refuses everything: a failed fsync, or a writer thread that stopped. */
   #failed: Error | undefined
   readonly #log: Logger
+  /** The writer thread's warnings logged so far: each is logged once. */
+  readonly #warned = new Set<string>()
 
   private constructor(db: Database.Database, opts: SqliteOptions) {
     this.#db = db
@@ -144,6 +146,11 @@ export class SqliteStore implements Store {
       checkpointGate,
       checkpointEvery,
       concurrentCheckpoints,
+      onWarning: (message) => {
+        if (this.#warned.has(message)) return
+        this.#warned.add(message)
+        this.#log.warn(message)
+      },
     })
     this.#retain = opts.retainRevisions ?? 10_000
     this.#hub = new WatchHub({
