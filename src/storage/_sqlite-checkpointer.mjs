@@ -10,16 +10,12 @@
  */
 import { closeSync, fsyncSync, openSync } from "node:fs"
 import { parentPort, workerData } from "node:worker_threads"
-import Database from "better-sqlite3"
+import { connect } from "./_sqlite-connect.mjs"
 
 const { path, gate } = workerData
-const db = new Database(path)
+const db = connect(path)
 /** The database file, synced after each checkpoint (see below). */
 const dbFd = openSync(path, "r")
-db.pragma("busy_timeout = 5000")
-db.pragma("wal_autocheckpoint = 0")
-// A checkpoint syncs the WAL before it copies it; the database file is synced below, by hand.
-db.pragma("synchronous = NORMAL")
 
 parentPort.on("message", (m) => {
   if (m === "close") {

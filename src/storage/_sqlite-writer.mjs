@@ -17,7 +17,7 @@
 import { fdatasyncSync, openSync, closeSync } from "node:fs"
 import { Buffer } from "node:buffer"
 import { Worker, parentPort, workerData } from "node:worker_threads"
-import Database from "better-sqlite3"
+import { connect } from "./_sqlite-connect.mjs"
 
 /**
  * How many writes between checkpoints. A write of a few-KB object adds about 4 pages to the WAL,
@@ -34,12 +34,7 @@ const {
   checkpointEvery = WRITES_PER_CHECKPOINT,
   concurrentCheckpoints,
 } = workerData
-const db = new Database(path)
-db.pragma("busy_timeout = 5000")
-db.pragma("wal_autocheckpoint = 0")
-// The WAL is fsynced after each commit below. NORMAL keeps SQLite's syncs of checkpoints only:
-// the WAL's before a checkpoint copies it, and the database file's once one copied the whole WAL.
-db.pragma("synchronous = NORMAL")
+const db = connect(path)
 db.prepare("SELECT 1 FROM meta LIMIT 1").get() // a read opens (creates) the WAL file
 const walFd = openSync(`${path}-wal`, "r")
 /**
@@ -220,6 +215,9 @@ function onCommit(m) {
  */
 function catchUp() {
   checkpointing = false
+  // The WAL is copied up to here: the writes that came during the checkpointer's do not count
+  // toward the next, which would otherwise be asked for at once, with next to nothing to copy.
+  sinceCheckpoint = 0
   try {
     // Retried after the next writes when busy; the WAL only grows meanwhile.
     if (db.pragma("wal_checkpoint(PASSIVE)")[0].busy) warn("A checkpoint found the database busy")

@@ -114,7 +114,7 @@ describe("SqliteStore", () => {
     await s.close()
   })
 
-  test("commits go on while a checkpoint runs, and the WAL starts over after it", async () => {
+  test("commits do not wait for the checkpointer, and the WAL starts over after its checkpoint", async () => {
     // The checkpointer waits to start while gate[0] is 0: a checkpoint that takes its time.
     const gate = new Int32Array(new SharedArrayBuffer(4))
     const path = join(dir, "checkpoint.db")
