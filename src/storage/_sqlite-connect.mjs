@@ -5,6 +5,12 @@
  */
 import Database from "better-sqlite3"
 
+/**
+ * What the WAL file is cut back to when it starts over, in bytes: else it keeps the size a burst
+ * of writes (or a checkpoint held up) once grew it to.
+ */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024
+
 /** Opens a writing connection to the database at `path`, which the store has created. */
 export function connect(path) {
   const db = new Database(path, { fileMustExist: true })
@@ -15,5 +21,8 @@ export function connect(path) {
   // the WAL's before a checkpoint copies it, and the database file's once one copied the whole
   // WAL (the checkpointer syncs it after the others, by hand).
   db.pragma("synchronous = NORMAL")
+  // The connection that starts the WAL over cuts the file back to this at its next commit; the
+  // limit of a connection that never writes (the store's reads) is never used.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`)
   return db
 }

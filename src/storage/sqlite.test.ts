@@ -149,6 +149,29 @@ describe("SqliteStore", () => {
     await reopened.close()
   })
 
+  test("the WAL file is cut back to 64 MiB when it starts over after a checkpoint", async () => {
+    const path = join(dir, "wal-limit.db")
+    const s = SqliteStore.open(path, { compactIntervalMs: 0, checkpointEvery: 80 })
+    const limit = 64 * 1024 * 1024
+    try {
+      // 80 writes of 1 MB: past the limit before the first checkpoint.
+      const big = "x".repeat(1_000_000)
+      for (let i = 0; i < 80; i++) await s.create(`/w/${i}`, big)
+      assert.ok(statSync(`${path}-wal`).size > limit)
+      // The checkpoint and catch-up run beside these; the first commit after them starts the WAL over.
+      for (let i = 0; i < 200 && statSync(`${path}-wal`).size > limit; i++) {
+        await s.create(`/w/small-${i}`, "1")
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      assert.ok(
+        statSync(`${path}-wal`).size <= limit,
+        `the WAL file stays at ${statSync(`${path}-wal`).size} bytes`,
+      )
+    } finally {
+      await s.close()
+    }
+  })
+
   test("a checkpoint that fails is logged, once however often it fails, and fails no write", async () => {
     // At 2 the checkpointer fails every checkpoint.
     const gate = new Int32Array(new SharedArrayBuffer(4))

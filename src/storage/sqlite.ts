@@ -176,7 +176,6 @@ export class SqliteStore implements Store {
     db.pragma(`page_size = ${PAGE_SIZE}`) // a new database's only: an existing one keeps its own
     db.pragma("journal_mode = WAL")
     db.pragma("busy_timeout = 5000")
-    db.pragma("journal_size_limit = 67108864")
     db.exec(SCHEMA)
     db.pragma("query_only = 1") // the writer thread writes
     return new SqliteStore(db, opts)
