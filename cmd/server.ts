@@ -218,7 +218,10 @@ export async function runServer(argv: string[]): Promise<void> {
   const metrics = new Registry()
   collectDefaultMetrics({ register: metrics })
 
-  const store = await openStore(config.datastore, storeDrivers(config.dataDir))
+  const store = await openStore(
+    config.datastore,
+    storeDrivers(config.dataDir, log.child({ component: "storage" })),
+  )
   step("storage", `Store open (${config.datastore.split("://")[0]})`)
   const kubernetesIP = cidrAddress(config.serviceCidr, 1)
   const pki = await ensurePki(join(config.dataDir, "pki"), servingHosts(config, kubernetesIP))

@@ -53,10 +53,26 @@ interface Reply {
   readonly results?: number[]
   /** The buffer the values of this and later answers are in, when it is a new one. */
   readonly values?: SharedArrayBuffer
+  /** Not an answer (no id): trouble that fails no write yet, for onWarning. */
+  readonly warning?: string
   /** The request failed and changed nothing (a commit was rolled back). */
   readonly error?: string
   /** The batch was committed but its fsync failed: nothing more may be written. */
   readonly fatal?: string
+}
+
+/** The writer thread's hooks for tests (see the WriterThread constructor). */
+export interface WriterTesting {
+  readonly syncGate?: Int32Array | undefined
+  readonly checkpointGate?: Int32Array | undefined
+  readonly checkpointEvery?: number | undefined
+}
+
+/** How the writer thread runs (see the WriterThread constructor). */
+export interface WriterOptions extends WriterTesting {
+  readonly concurrentCheckpoints?: boolean | undefined
+  /** Told of trouble that fails no write yet (a checkpoint that failed), as often as it happens. */
+  readonly onWarning?: ((message: string) => void) | undefined
 }
 
 /** A commit whose fsync failed, or a writer thread that stopped: the store must refuse all writes. */
@@ -83,18 +99,24 @@ export class WriterThread {
 
   /**
    * `revision`: the database's revision now, the thread's first write's comes after it.
-   * `syncGate`, for tests: its first element counts the fsyncs the thread may still do; before
+   * For tests: `syncGate`'s first element counts the fsyncs the thread may still do; before
    * each it waits while that is 0 (add to it and Atomics.notify it), so a test can look at the
-   * store while a commit is not yet durable.
+   * store while a commit is not yet durable. A checkpoint waits to start while `checkpointGate`'s
+   * first element is 0 (and fails at 2); `checkpointEvery` writes go between two (default 1,000).
+   * `concurrentCheckpoints`: a checkpointer thread copies the WAL beside the commits; without it
+   * (the default) the writer thread checkpoints between two commits. `onWarning` hears of
+   * checkpoints that failed or found the database busy, and of a checkpointer that stopped.
    */
-  constructor(path: string, revision: number, syncGate?: Int32Array) {
+  constructor(path: string, revision: number, opts: WriterOptions = {}) {
+    const { syncGate, checkpointGate, checkpointEvery, concurrentCheckpoints = false, onWarning } = opts
     // No loader flags of the process (tsx): the thread is plain JavaScript.
     this.#worker = new Worker(new URL("./_sqlite-writer.mjs", import.meta.url), {
       execArgv: [],
-      workerData: { path, revision, syncGate },
+      workerData: { path, revision, syncGate, checkpointGate, checkpointEvery, concurrentCheckpoints },
     })
     this.#worker.unref()
     this.#worker.on("message", (m: Reply) => {
+      if (m.warning !== undefined) return void onWarning?.(m.warning)
       const p = this.#pending.get(m.id)
       this.#pending.delete(m.id)
       if (this.#pending.size === 0) this.#worker.unref()

@@ -5,14 +5,19 @@
  *
  * Each `commit` message is a batch of writes applied in one transaction, then made durable by an
  * fsync of the WAL, then answered: the event thread never waits for SQLite or the disk. Every so
- * many writes the thread checkpoints the WAL after answering, between two commits, so the
- * checkpoint takes the whole WAL and the next commit starts it over. Compaction's deletes and the
- * meta rows are written here too: a second writing connection would wait for this one's lock.
+ * many writes the thread asks its checkpointer (_sqlite-checkpointer.mjs) to copy the WAL into the
+ * database, and sync it, while it goes on committing: a checkpoint here, between two commits, held
+ * every write sent meanwhile for its copy and fsyncs (10-70 ms each second at 1,000 creates/s of
+ * the API bench's pod, on a loaded machine). Once the checkpointer is done, the thread copies the
+ * few commits that came during it itself, between two commits (SQLite then syncs the database
+ * file, which has only their pages left to write), so the next commit starts the WAL over.
+ * Compaction's deletes and the meta rows are written here too: a second writing connection would
+ * wait for this one's lock.
  */
 import { fdatasyncSync, openSync, closeSync } from "node:fs"
 import { Buffer } from "node:buffer"
-import { parentPort, workerData } from "node:worker_threads"
-import Database from "better-sqlite3"
+import { Worker, parentPort, workerData } from "node:worker_threads"
+import { connect } from "./_sqlite-connect.mjs"
 
 /**
  * How many writes between checkpoints. A write of a few-KB object adds about 4 pages to the WAL,
@@ -21,15 +26,54 @@ import Database from "better-sqlite3"
  */
 const WRITES_PER_CHECKPOINT = 1000
 
-const { path, revision: startRevision, syncGate } = workerData
-const db = new Database(path)
-db.pragma("busy_timeout = 5000")
-db.pragma("wal_autocheckpoint = 0")
-// The WAL is fsynced after each commit below; SQLite's own syncs are then needed only where it
-// copies the WAL into the database (checkpoints), which NORMAL keeps.
-db.pragma("synchronous = NORMAL")
+const {
+  path,
+  revision: startRevision,
+  syncGate,
+  checkpointGate,
+  checkpointEvery = WRITES_PER_CHECKPOINT,
+  concurrentCheckpoints,
+} = workerData
+const db = connect(path)
 db.prepare("SELECT 1 FROM meta LIMIT 1").get() // a read opens (creates) the WAL file
 const walFd = openSync(`${path}-wal`, "r")
+/**
+ * Copies the WAL into the database beside the commits (see _sqlite-checkpointer.mjs). Started by
+ * the first checkpoint: a store that is opened and closed again (a test, a command) spares the
+ * thread and its connection (about 90 ms).
+ */
+let checkpointer
+/** The checkpointer is copying: no other checkpoint is asked for until it answers. */
+let checkpointing = false
+/**
+ * The checkpointer stopped, or was never to run (a SQLite with the WAL-reset bug, see
+ * _sqlite-wal-reset.ts): the writer checkpoints between its commits itself, as it can.
+ */
+let checkpointerGone = !concurrentCheckpoints
+
+/** Asks the checkpointer (started if need be) for a checkpoint. */
+function requestCheckpoint() {
+  if (!checkpointer) {
+    checkpointer = new Worker(new URL("./_sqlite-checkpointer.mjs", import.meta.url), {
+      workerData: { path, gate: checkpointGate },
+    })
+    checkpointer.on("message", (m) => {
+      if (m.error !== undefined) warn(`A checkpoint of the checkpointer failed: ${m.error}`)
+      else if (m.result.busy) warn("A checkpoint of the checkpointer found the database busy")
+      catchUp()
+    })
+    checkpointer.on("error", (err) => {
+      checkpointerGone = true
+      warn(`The checkpointer failed: ${String(err)}; the writer checkpoints between its commits`)
+    })
+    checkpointer.on("exit", () => {
+      checkpointerGone = true
+      checkpointing = false
+    })
+  }
+  checkpointing = true
+  checkpointer.postMessage("checkpoint")
+}
 
 const sql = {
   setMeta: db.prepare("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v"),
@@ -158,22 +202,51 @@ function onCommit(m) {
   const values = output.buffer === outputSent ? undefined : (outputSent = output.buffer)
   parentPort.postMessage({ id: m.id, revision, results: out, values })
   sinceCheckpoint += out.length / 7
-  if (sinceCheckpoint >= WRITES_PER_CHECKPOINT) {
+  if (sinceCheckpoint >= checkpointEvery && !checkpointing) {
     sinceCheckpoint = 0
-    try {
-      db.pragma("wal_checkpoint(PASSIVE)")
-    } catch {
-      // Retried after the next writes; the WAL only grows meanwhile.
-    }
+    if (checkpointerGone) return catchUp()
+    requestCheckpoint()
   }
+}
+
+/**
+ * Copies into the database what the WAL got since the checkpointer's checkpoint started: a few
+ * commits' frames, so the next commit starts the WAL over instead of appending to it for ever.
+ */
+function catchUp() {
+  checkpointing = false
+  // The WAL is copied up to here: the writes that came during the checkpointer's do not count
+  // toward the next, which would otherwise be asked for at once, with next to nothing to copy.
+  sinceCheckpoint = 0
+  try {
+    // Retried after the next writes when busy; the WAL only grows meanwhile.
+    if (db.pragma("wal_checkpoint(PASSIVE)")[0].busy) warn("A checkpoint found the database busy")
+  } catch (err) {
+    warn(`A checkpoint failed: ${String(err)}`)
+  }
+}
+
+/**
+ * Tells the store something is wrong that fails no write yet: a checkpoint that fails again and
+ * again lets the WAL grow without bound. The store logs each message once.
+ */
+function warn(message) {
+  parentPort.postMessage({ warning: message })
+}
+
+/** Closes the database once the checkpointer is gone, then the thread. */
+function finish() {
+  db.close() // SQLite checkpoints at the last close itself
+  closeSync(walFd)
+  parentPort.close()
 }
 
 parentPort.on("message", (m) => {
   if (m.kind === "commit") return onCommit(m)
   if (m.kind === "close") {
-    db.close() // SQLite checkpoints at the last close itself
-    closeSync(walFd)
-    parentPort.close()
+    if (!checkpointer || checkpointerGone) return void finish()
+    checkpointer.once("exit", finish)
+    checkpointer.postMessage("close")
     return
   }
   try {

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Writable } from "node:stream"
 import { after, describe, test } from "node:test"
 import Database from "better-sqlite3"
+import { createLogger } from "../util/index.ts"
 import { SqliteStore } from "./sqlite.ts"
 import { describeStore } from "./store.case.ts"
 
@@ -110,6 +112,94 @@ describe("SqliteStore", () => {
       peek.close()
     }
     await s.close()
+  })
+
+  test("commits do not wait for the checkpointer, and the WAL starts over after its checkpoint", async () => {
+    // The checkpointer waits to start while gate[0] is 0: a checkpoint that takes its time.
+    const gate = new Int32Array(new SharedArrayBuffer(4))
+    const path = join(dir, "checkpoint.db")
+    const s = SqliteStore.open(path, { compactIntervalMs: 0, checkpointGate: gate, checkpointEvery: 20 })
+    const writes = async (from: number, n: number) => {
+      for (let i = from; i < from + n; i++) await s.create(`/c/${i}`, "x".repeat(3000))
+    }
+    try {
+      let timer: NodeJS.Timeout | undefined
+      const stuck = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the writes waited for the checkpoint")), 10_000)
+      })
+      await Promise.race([writes(0, 100), stuck])
+      clearTimeout(timer)
+      // 100 commits and no checkpoint yet: what a commit adds to the WAL.
+      const perCommit = statSync(`${path}-wal`).size / 100
+      Atomics.store(gate, 0, 1)
+      Atomics.notify(gate, 0)
+      await writes(100, 100)
+      const before = statSync(`${path}-wal`).size
+      await writes(200, 200)
+      // Without a restart the WAL would grow by 200 commits' frames.
+      const grew = statSync(`${path}-wal`).size - before
+      assert.ok(grew < perCommit * 50, `the WAL grew by ${grew} bytes: it does not start over`)
+    } finally {
+      Atomics.store(gate, 0, 1)
+      Atomics.notify(gate, 0)
+      await s.close()
+    }
+    const reopened = SqliteStore.open(path, { compactIntervalMs: 0 })
+    assert.equal((await reopened.list("/c/")).entries.length, 400)
+    await reopened.close()
+  })
+
+  test("the WAL file is cut back to 64 MiB when it starts over after a checkpoint", async () => {
+    const path = join(dir, "wal-limit.db")
+    const s = SqliteStore.open(path, { compactIntervalMs: 0, checkpointEvery: 80 })
+    const limit = 64 * 1024 * 1024
+    try {
+      // 80 writes of 1 MB: past the limit before the first checkpoint.
+      const big = "x".repeat(1_000_000)
+      for (let i = 0; i < 80; i++) await s.create(`/w/${i}`, big)
+      assert.ok(statSync(`${path}-wal`).size > limit)
+      // The checkpoint and catch-up run beside these; the first commit after them starts the WAL over.
+      for (let i = 0; i < 200 && statSync(`${path}-wal`).size > limit; i++) {
+        await s.create(`/w/small-${i}`, "1")
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      assert.ok(
+        statSync(`${path}-wal`).size <= limit,
+        `the WAL file stays at ${statSync(`${path}-wal`).size} bytes`,
+      )
+    } finally {
+      await s.close()
+    }
+  })
+
+  test("a checkpoint that fails is logged, once however often it fails, and fails no write", async () => {
+    // At 2 the checkpointer fails every checkpoint.
+    const gate = new Int32Array(new SharedArrayBuffer(4))
+    Atomics.store(gate, 0, 2)
+    const lines: string[] = []
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString())
+        done()
+      },
+    })
+    const log = createLogger({ format: "json", destination })
+    const s = SqliteStore.open(join(dir, "failing-checkpoint.db"), {
+      compactIntervalMs: 0,
+      checkpointGate: gate,
+      checkpointEvery: 5,
+      log,
+    })
+    try {
+      for (let i = 0; i < 40; i++) await s.create(`/f/${i}`, "x".repeat(1000))
+      const warnings = () => lines.filter((l) => l.includes("checkpointer failed"))
+      for (let t = 0; t < 200 && warnings().length === 0; t++) await new Promise((r) => setTimeout(r, 10))
+      await s.create("/f/last", "1")
+      assert.equal(warnings().length, 1, lines.join(""))
+      assert.match(warnings()[0] as string, /"level":40.*the test's gate failed it/)
+    } finally {
+      await s.close()
+    }
   })
 
   test("a database of its own is required: an in-memory one is refused", () => {

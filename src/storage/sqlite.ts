@@ -8,9 +8,9 @@
  * mode, and acknowledged once an fsync of the WAL has put them on disk, so every write that
  * resolved is on disk (synchronous=FULL's guarantee). Meanwhile the event thread goes on handling
  * requests; the next batch goes once the last is answered, and reads, on a read-only connection
- * of the event thread, wait for it, so nothing reads a commit before it is durable. The writer
- * thread also checkpoints the WAL between commits and runs compaction's deletes, in small batches
- * in the background.
+ * of the event thread, wait for it, so nothing reads a commit before it is durable. A thread of
+ * the writer's copies the WAL into the database beside the commits (_sqlite-checkpointer.mjs);
+ * the writer thread runs compaction's deletes, in small batches in the background.
  */
 import Database from "better-sqlite3"
 import {
@@ -29,7 +29,9 @@ import {
   prefixEnd,
 } from "./store.ts"
 import { WatchHub } from "./watch-hub.ts"
+import { type Logger, createLogger } from "../util/index.ts"
 import { SCHEMA, type Row, statements } from "./_sqlite-sql.ts"
+import { WAL_RESET_FIXED, hasWalResetFix } from "./_sqlite-wal-reset.ts"
 import {
   type Committed,
   type WriteOp,
@@ -44,8 +46,14 @@ export interface SqliteOptions {
   readonly compactIntervalMs?: number
   /** How many recent revisions background compaction keeps. Default 10,000. */
   readonly retainRevisions?: number
+  /** Where the store's warnings go. Default: a logger of its own on standard error. */
+  readonly log?: Logger
   /** For tests: counts the commits that may be synced; each waits before its fsync while it is 0 (see WriterThread). */
   readonly syncGate?: Int32Array
+  /** For tests: checkpoints wait to start while its first element is 0, and fail at 2 (see WriterThread). */
+  readonly checkpointGate?: Int32Array
+  /** For tests: how many writes between checkpoints (default 1,000). */
+  readonly checkpointEvery?: number
 }
 
 /** A queued write and whom to tell how it went. */
@@ -114,13 +122,36 @@ export class SqliteStore implements Store {
   #syncing: Promise<void> | undefined
   /** Why the store refuses everything: a failed fsync, or a writer thread that stopped. */
   #failed: Error | undefined
+  readonly #log: Logger
+  /** The writer thread's warnings logged so far: each is logged once. */
+  readonly #warned = new Set<string>()
 
   private constructor(db: Database.Database, opts: SqliteOptions) {
     this.#db = db
     this.#sql = statements(db)
+    this.#log = opts.log ?? createLogger().child({ component: "storage" })
     this.#revision = Math.max(this.#sql.maxId.get()?.v ?? 0, this.#sql.getMeta.get("revision")?.v ?? 0)
     this.#compacted = this.#sql.getMeta.get("compacted")?.v ?? 0
-    this.#writer = new WriterThread(db.name, this.#revision, opts.syncGate)
+    const version = db.prepare("SELECT sqlite_version()").pluck().get() as string
+    const concurrentCheckpoints = hasWalResetFix(version)
+    if (!concurrentCheckpoints) {
+      this.#log.warn(
+        { sqliteVersion: version },
+        `SQLite before ${WAL_RESET_FIXED} has the WAL-reset bug: the writer checkpoints between its commits, which wait meanwhile`,
+      )
+    }
+    const { syncGate, checkpointGate, checkpointEvery } = opts
+    this.#writer = new WriterThread(db.name, this.#revision, {
+      syncGate,
+      checkpointGate,
+      checkpointEvery,
+      concurrentCheckpoints,
+      onWarning: (message) => {
+        if (this.#warned.has(message)) return
+        this.#warned.add(message)
+        this.#log.warn(message)
+      },
+    })
     this.#retain = opts.retainRevisions ?? 10_000
     this.#hub = new WatchHub({
       history: (prefix, after, limit) => this.#history(prefix, after, limit),
@@ -145,7 +176,6 @@ export class SqliteStore implements Store {
     db.pragma(`page_size = ${PAGE_SIZE}`) // a new database's only: an existing one keeps its own
     db.pragma("journal_mode = WAL")
     db.pragma("busy_timeout = 5000")
-    db.pragma("journal_size_limit = 67108864")
     db.exec(SCHEMA)
     db.pragma("query_only = 1") // the writer thread writes
     return new SqliteStore(db, opts)
