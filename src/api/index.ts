@@ -4,6 +4,7 @@
  * Pure data and functions; imports only util.
  */
 export * from "./meta.ts"
+export { LOOPBACK_USER } from "./loopback-user.ts"
 export * from "./errors.ts"
 export * from "./resources.ts"
 export { controllerRef } from "./controller-ref.ts"

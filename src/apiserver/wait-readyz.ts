@@ -4,14 +4,8 @@
  * (autoregister-completion), as a kubeadm cluster is ready once its API server's /readyz is.
  */
 import type { Clock, Logger } from "../util/index.ts"
-import { type Handler, type UserInfo, fromFetch, toFetch } from "./http.ts"
-
-/**
- * Who asks: the server itself, as upstream's post-start hooks ask through its loopback client
- * (system:apiserver, privileged), so no authorizer nor binding can keep it out. The twin of
- * LOOPBACK_USER in client/in-process-client.ts, which apiserver may not import: keep them equal.
- */
-const LOOPBACK: UserInfo = { name: "system:apiserver", groups: ["system:masters", "system:authenticated"] }
+import { LOOPBACK_USER } from "../api/index.ts"
+import { type Handler, fromFetch, toFetch } from "./http.ts"
 
 /** How long the server waits for it before saying ready anyway (with a warning). */
 const WAIT_MS = 30_000
@@ -39,7 +33,8 @@ export async function waitForReadyz(handle: Handler, opts: WaitForReadyzOptions)
   let last = ""
   while (!signal.aborted && clock.now() < deadline) {
     const req = fromFetch(new Request("https://k8ts/readyz?verbose"))
-    req.user = LOOPBACK
+    // The server itself, as upstream's post-start hooks ask through its loopback client.
+    req.user = LOOPBACK_USER
     const res = toFetch(await handle(req))
     last = await res.text()
     if (res.status === 200) return true

@@ -3,7 +3,7 @@
  * request and response shapes are declared here, structurally, so the client never imports the
  * apiserver; the composition root passes `api.handle` in.
  */
-import type { ApiObject, WatchEvent } from "../api/index.ts"
+import { type ApiObject, LOOPBACK_USER, type WatchEvent } from "../api/index.ts"
 import { RestClient } from "./_rest-client.ts"
 import { shareWatchLine, type Transport, type WireRequest, type WireResponse } from "./_wire.ts"
 
@@ -52,14 +52,8 @@ export interface InProcessClientOptions {
   readonly userAgent?: string
 }
 
-/**
- * The identity of upstream's loopback client. The twin of LOOPBACK in apiserver/wait-readyz.ts,
- * which client may not import: keep them equal.
- */
-export const LOOPBACK_USER: InProcessUser = {
-  name: "system:apiserver",
-  groups: ["system:masters", "system:authenticated"],
-}
+/** The identity of upstream's loopback client, which in-process requests carry by default. */
+export { LOOPBACK_USER }
 
 /** A Client that hands each request to an API server's handler in the same process. */
 export class InProcessClient extends RestClient {
