@@ -13,6 +13,7 @@ import {
   createAuthenticator,
   ensurePki,
   ensureServiceAccountKey,
+  HEALTH_AND_VERSION,
   defaultIssuer,
   listen,
   waitForReadyz,
@@ -237,7 +238,7 @@ export async function runServer(argv: string[]): Promise<void> {
     allowAnonymous: false,
     // Health and version stay open to probes without credentials, on the exact paths upstream's
     // system:public-info-viewer allows (/version/ too; /readyz/ping asks credentials).
-    anonymousPaths: ["/healthz", "/livez", "/readyz", "/version", "/version/"],
+    anonymousPaths: HEALTH_AND_VERSION,
     authorizationModes: config.authorizationModes,
     serviceCidr: config.serviceCidr,
     kubeletClient: { tls: { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key } },

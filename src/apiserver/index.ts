@@ -14,6 +14,7 @@ export type { AdmissionPlugin } from "./admission.ts"
 export type { ComponentHealth, HealthProbe } from "./component-status.ts"
 export type { AdmissionRequest } from "./registry/context.ts"
 export { versionInfo } from "./handlers/non-resource.ts"
+export { HEALTH_AND_VERSION } from "./rbac-bootstrap.ts"
 export { ensurePki, issue, createCa, apiServerNames, type Pki, type KeyPair } from "./pki.ts"
 export { createAuthenticator, parseTokenFile, type Authenticator } from "./authn.ts"
 export {

@@ -44,7 +44,17 @@ function aggregated(name: string, to: string, labels: Record<string, string> = {
   return role(name, { aggregationRule: { clusterRoleSelectors: [{ matchLabels }] } }, labels)
 }
 
-const HEALTH_AND_VERSION = ["/livez", "/readyz", "/healthz", "/version", "/version/"]
+/**
+ * The health and version paths system:public-info-viewer lets everyone get (upstream's): the
+ * paths where `k8ts server` takes an unauthenticated request as system:anonymous too.
+ */
+export const HEALTH_AND_VERSION: readonly string[] = [
+  "/livez",
+  "/readyz",
+  "/healthz",
+  "/version",
+  "/version/",
+]
 
 const READ = ["get", "list", "watch"]
 const WRITE = ["create", "update", "patch", "delete", "deletecollection"]
@@ -230,7 +240,7 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
       rule(["create"], { apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"] }),
     ],
   }),
-  role("system:public-info-viewer", { rules: [rule(["get"], { nonResourceURLs: HEALTH_AND_VERSION })] }),
+  role("system:public-info-viewer", { rules: [rule(["get"], { nonResourceURLs: [...HEALTH_AND_VERSION] })] }),
   // What nodes need; bound to no one (the Node authorizer grants it, narrowed to each node's own).
   role("system:node", { rules: NODE_RULES.map((r) => ({ ...r })) }),
   role("system:service-account-issuer-discovery", {
