@@ -19,7 +19,7 @@ import type { CSIDriver, StorageClass } from "kubernetes-types/storage/v1.js"
 import type { ApiObject } from "../api/index.ts"
 import type { Store } from "../storage/index.ts"
 import type { Clock, Logger } from "../util/index.ts"
-import { admissionChain, namespaceLifecycle } from "./admission.ts"
+import { type NamespaceState, admissionChain, namespaceLifecycle } from "./admission.ts"
 import type { Authorizer } from "./authz.ts"
 import { policyAdmissionOptions, validatingAdmissionPolicy } from "./admission-policy/index.ts"
 import { certificateSubjectRestriction } from "./certificate-subject-restriction.ts"
@@ -68,8 +68,8 @@ export interface ServerAdmissionParts {
   readonly serviceAccounts?: ObjectLookup
 }
 
-/** What NamespaceLifecycle needs to know of a namespace. */
-function namespaceState(ns: ApiObject | undefined): { terminating: boolean } | undefined {
+/** What NamespaceLifecycle needs to know of namespace `ns`. */
+function namespaceState(ns: ApiObject | undefined): NamespaceState | undefined {
   if (!ns) return undefined
   const phase = (ns as { status?: { phase?: unknown } }).status?.phase
   return { terminating: !!ns.metadata?.deletionTimestamp || phase === "Terminating" }

@@ -186,7 +186,7 @@ export function pvKubeletSecrets(pv: PersistentVolume): Set<string> {
   const spec = pv.spec
   const kind = spec && PV_SECRETS.find((k) => k.source(spec))
   if (!spec || !kind) return out
-  const claimNs = pv.spec?.claimRef?.namespace ?? ""
+  const claimNs = spec.claimRef?.namespace ?? ""
   for (const ref of kind.refs(spec)) {
     if (!ref?.name) continue
     const ns = ref.namespace || (kind.claimNamespace ? claimNs : "")
