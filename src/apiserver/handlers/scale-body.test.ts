@@ -43,6 +43,29 @@ describe("the body of a /scale write", () => {
     )
   })
 
+  test("a PUT of a Scale naming another object, or another namespace, is a 400 that changes nothing", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ name: "other" }, "the name of the object (other) does not match the name on the URL (d)"],
+      [{}, "the name of the object () does not match the name on the URL (d)"],
+      [
+        { name: "d", namespace: "kube-system" },
+        "the namespace of the provided object does not match the namespace sent on the request",
+      ],
+    ]
+    for (const [metadata, message] of cases) {
+      const body = { ...scale({ replicas: 7 }), metadata }
+      const res = await apiCall(api, "PUT", SCALE, body)
+      assert.equal(res.status, 400, res.text)
+      assert.equal(res.json.reason, "BadRequest")
+      assert.equal(res.json.message, message)
+    }
+    const got = await apiCall(api, "GET", SCALE)
+    assert.equal(got.json.spec.replicas, 1)
+    // Without a namespace the Scale is the request's.
+    const ok = await apiCall(api, "PUT", SCALE, { ...scale({ replicas: 1 }), metadata: { name: "d" } })
+    assert.equal(ok.status, 200, ok.text)
+  })
+
   test("a merge patch that leaves replicas a string is refused as a patch that does not decode", async () => {
     const res = await apiCall(api, "PATCH", SCALE, { spec: { replicas: "x" } }, MERGE)
     assert.equal(res.status, 422, res.text)

@@ -140,7 +140,9 @@ interface ScaleInput {
 async function scaleInput(r: ResourceRequest, contentType: string): Promise<ScaleInput> {
   if (r.ri.verb !== "patch") {
     const manager = fieldManagerOf(r, "UpdateOptions")
-    return { manager, ...(await validatedBody(r, "UpdateOptions", SCALE_BODY)) }
+    const input = { manager, ...(await validatedBody(r, "UpdateOptions", SCALE_BODY)) }
+    checkScaleNames(input.body, r.namespace, r.ri.name)
+    return input
   }
   checkPatchType(contentType, SCALE)
   if (contentType === APPLY_PATCH) {
@@ -151,6 +153,23 @@ async function scaleInput(r: ResourceRequest, contentType: string): Promise<Scal
   const raw = await r.req.body()
   const body = decodePatchBody(contentType, raw)
   return { manager, body, patch: patchCheck(r, contentType, raw, body, SCALE_BODY), warnings: [] }
+}
+
+/**
+ * A PUT's Scale is the object of the URL, as upstream's update handler checks every PUT's body
+ * before the store sees it: a namespace it names must be the request's, its name the URL's (a
+ * Scale without a name too). Patches and applies are made from the stored object's Scale.
+ */
+function checkScaleNames(body: unknown, namespace: string, name: string): void {
+  const meta = ((body as Obj | null)?.metadata ?? {}) as ObjectMeta
+  if (namespace && meta.namespace && meta.namespace !== namespace) {
+    throw badRequest("the namespace of the provided object does not match the namespace sent on the request")
+  }
+  if ((meta.name ?? "") !== name) {
+    throw badRequest(
+      `the name of the object (${meta.name ?? ""}) does not match the name on the URL (${name})`,
+    )
+  }
 }
 
 /**
