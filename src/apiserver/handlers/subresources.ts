@@ -9,6 +9,7 @@ import { APPLY_PATCH, applyPatch, checkPatchType } from "../patch.ts"
 import { withoutOmittedZeros } from "../omit-zero.ts"
 import { fieldManagerOf, uidOf } from "./write.ts"
 import { checkUidPrecondition } from "../registry/uid-precondition.ts"
+import { nameMismatch, namespaceMismatch } from "../registry/write.ts"
 import type { ResourceRequest } from "./context.ts"
 import { outputOf, requestedRevision, respondObject } from "./read.ts"
 import { admitBoth } from "./admission-origin.ts"
@@ -162,14 +163,8 @@ async function scaleInput(r: ResourceRequest, contentType: string): Promise<Scal
  */
 function checkScaleNames(body: unknown, namespace: string, name: string): void {
   const meta = ((body as Obj | null)?.metadata ?? {}) as ObjectMeta
-  if (namespace && meta.namespace && meta.namespace !== namespace) {
-    throw badRequest("the namespace of the provided object does not match the namespace sent on the request")
-  }
-  if ((meta.name ?? "") !== name) {
-    throw badRequest(
-      `the name of the object (${meta.name ?? ""}) does not match the name on the URL (${name})`,
-    )
-  }
+  if (namespace && meta.namespace && meta.namespace !== namespace) throw namespaceMismatch()
+  if ((meta.name ?? "") !== name) throw nameMismatch(meta.name, name)
 }
 
 /**

@@ -4,7 +4,7 @@
  * writes unless the client named the resourceVersion it expects, and creating the object where
  * the write may.
  */
-import { ApiError, type ApiObject, badRequest, defaultsStatus, notFound } from "../../api/index.ts"
+import { ApiError, type ApiObject, defaultsStatus, notFound } from "../../api/index.ts"
 import {
   cachedEntry,
   decode,
@@ -15,7 +15,7 @@ import {
   storedRevision,
 } from "./context.ts"
 import { hasStatus } from "./strategy.ts"
-import { checkBody, qualified } from "./write.ts"
+import { checkBody, nameMismatch, qualified } from "./write.ts"
 import { checkUidPrecondition } from "./uid-precondition.ts"
 import type {
   Attempt,
@@ -93,11 +93,7 @@ async function updateAttempt(
   const current = opts.shallowCurrent ? shallowCopy(old) : copyOfOld()
   const next = checkBody(s, await transform(current), ref.namespace, keptBy(s, sub))
   const meta = next.metadata as NonNullable<ApiObject["metadata"]>
-  if (meta.name !== ref.name) {
-    throw badRequest(
-      `the name of the object (${meta.name ?? ""}) does not match the name on the URL (${ref.name})`,
-    )
-  }
+  if (meta.name !== ref.name) throw nameMismatch(meta.name, ref.name)
   // Checked on the object read (`old`, which the transform leaves alone), once the transform has
   // made the written object and before defaults and admission change it. Upstream's store checks
   // it before its transformers run: a transform that can refuse (scale's) checks it itself first.

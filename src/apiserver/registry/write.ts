@@ -3,7 +3,7 @@
  * apiVersion, namespace), validation, the stored form of what is written, and the written value
  * announced to the watch cache.
  */
-import { type ApiObject, badRequest, invalid } from "../../api/index.ts"
+import { type ApiError, type ApiObject, badRequest, invalid } from "../../api/index.ts"
 import type { UserInfo } from "../http.ts"
 import { builtinTypeOf } from "../decode-types.ts"
 import { asStored, withoutOmittedZeros } from "../omit-zero.ts"
@@ -73,11 +73,7 @@ export function checkBody(s: Served, body: unknown, namespace: string, kept?: re
   if (body.metadata !== undefined && !isObject(body.metadata)) throw badRequest("metadata must be an object")
   const meta = (body.metadata ??= {})
   if (s.info.namespaced) {
-    if (meta.namespace && meta.namespace !== namespace) {
-      throw badRequest(
-        "the namespace of the provided object does not match the namespace sent on the request",
-      )
-    }
+    if (meta.namespace && meta.namespace !== namespace) throw namespaceMismatch()
     meta.namespace = namespace
   } else delete meta.namespace
   // Decoded as upstream decodes into its Go types: the zeros they cannot hold are gone.
@@ -139,4 +135,14 @@ export function written(
   const value = encoded ?? encode(stored)
   deps.written?.(key, value, stored)
   return [key, value]
+}
+
+/** A body naming another namespace than its request's, in the words of upstream's update and create handlers. */
+export function namespaceMismatch(): ApiError {
+  return badRequest("the namespace of the provided object does not match the namespace sent on the request")
+}
+
+/** A PUT's body naming another object than its URL (`name` absent: ""), in upstream's update handler's words. */
+export function nameMismatch(name: string | undefined, urlName: string): ApiError {
+  return badRequest(`the name of the object (${name ?? ""}) does not match the name on the URL (${urlName})`)
 }
