@@ -14,6 +14,11 @@ export interface ObjectFilter {
   readonly namespace: string
   readonly selective: boolean
   matches(obj: ApiObject): boolean
+  /**
+   * Without a field selector: whether an object whose labels are `labels` matches (for objects
+   * kept as their JSON, not parsed to be filtered).
+   */
+  readonly matchesLabels?: (labels: Readonly<Record<string, string>>) => boolean
 }
 
 /** A request's labelSelector and fieldSelector, parsed (each a 400 when malformed). */
@@ -40,6 +45,9 @@ export function filterFor(info: ResourceInfo, namespace: string, selectors: Sele
   return {
     namespace,
     selective,
+    ...(fieldReqs.length === 0
+      ? { matchesLabels: (l: Readonly<Record<string, string>>) => !labels || labels(l) }
+      : {}),
     matches(obj) {
       if (labels && !labels(obj.metadata?.labels ?? {})) return false
       if (fieldReqs.length === 0) return true

@@ -7,14 +7,15 @@ import { ApiError, type ApiObject, badRequest, type Status } from "../api/index.
 import { CompactedError, type Entry, type Store } from "../storage/index.ts"
 import { goCleanRooted } from "../util/index.ts"
 import type { WatchCache } from "./watch-cache.ts"
+import { PackedObject } from "./cache-objects.ts"
 import type { ObjectFilter } from "./filter.ts"
 import { decode, type Served } from "./registry/context.ts"
 import type { ListOptions } from "./list-options.ts"
 import { listResourceVersion, waitFresh } from "./resource-version.ts"
 
-/** A page of a list. */
-export interface ListPage {
-  readonly items: ApiObject[]
+/** A page of a list: of objects, or (listRaw) of objects and the JSON of those the cache packed. */
+export interface ListPage<T = ApiObject> {
+  readonly items: T[]
   readonly resourceVersion: string
   readonly continue?: string
   readonly remainingItemCount?: number
@@ -134,12 +135,13 @@ async function listRevision(deps: { store: Store; cache: WatchCache }, p: ListPa
 }
 
 interface Collected {
-  items: ApiObject[]
+  items: (ApiObject | PackedObject)[]
   lastKey: string
   more: boolean
   remaining: number
 }
 
+/** `raw`: a packed object that every object matches is listed as it is kept (its JSON). */
 function fromCache(
   cache: WatchCache,
   s: Served,
@@ -147,6 +149,7 @@ function fromCache(
   after: string,
   filter: ObjectFilter,
   limit: number,
+  raw: boolean,
 ): Collected {
   const rc = cache.resource(s.prefix)
   const keys = rc.sortedKeys()
@@ -156,8 +159,8 @@ function fromCache(
   for (; i < keys.length; i++) {
     const k = keys[i] as string
     if (!k.startsWith(scope)) break
-    const obj = rc.objects.get(k) as ApiObject
-    if (!filter.matches(obj)) continue
+    const obj = matching(rc.objects.raw(k) as ApiObject | PackedObject, filter, raw)
+    if (obj === undefined) continue
     if (limit > 0 && out.items.length === limit) {
       out.more = true
       if (!filter.selective) out.remaining = countFrom(keys, i, scope)
@@ -167,6 +170,24 @@ function fromCache(
     out.lastKey = k
   }
   return out
+}
+
+/**
+ * The object as listed when it matches the filter: a packed one as its JSON for a `raw` list, and
+ * tested by its labels alone when the filter has no field selector (parsed only when listed).
+ */
+function matching(
+  kept: ApiObject | PackedObject,
+  filter: ObjectFilter,
+  raw: boolean,
+): ApiObject | PackedObject | undefined {
+  if (!(kept instanceof PackedObject)) return filter.matches(kept) ? kept : undefined
+  if (filter.selective && filter.matchesLabels === undefined) {
+    const obj = kept.unpack()
+    return filter.matches(obj) ? obj : undefined
+  }
+  if (filter.selective && !filter.matchesLabels?.(kept.labels)) return undefined
+  return raw ? kept : kept.unpack()
 }
 
 async function fromStore(
@@ -211,6 +232,29 @@ export async function listObjects(
   filter: ObjectFilter,
   opts: ListOptions,
 ): Promise<ListPage> {
+  return (await collect(deps, s, filter, opts, false)) as ListPage
+}
+
+/**
+ * listObjects for a list whose objects are only encoded, as stored: those the watch cache keeps
+ * as their JSON (PackedObject) are listed so, not parsed.
+ */
+export function listRaw(
+  deps: { store: Store; cache: WatchCache },
+  s: Served,
+  filter: ObjectFilter,
+  opts: ListOptions,
+): Promise<ListPage<ApiObject | PackedObject>> {
+  return collect(deps, s, filter, opts, true)
+}
+
+async function collect(
+  deps: { store: Store; cache: WatchCache },
+  s: Served,
+  filter: ObjectFilter,
+  opts: ListOptions,
+  raw: boolean,
+): Promise<ListPage<ApiObject | PackedObject>> {
   const p = listParams(opts)
   const scope = s.info.namespaced && filter.namespace ? `${s.prefix}${filter.namespace}/` : s.prefix
   const start = p.cont ? decodeContinue(p.cont).start : undefined
@@ -220,7 +264,7 @@ export async function listObjects(
   let got: Collected
   try {
     got = cached
-      ? fromCache(deps.cache, s, scope, after, filter, p.limit)
+      ? fromCache(deps.cache, s, scope, after, filter, p.limit, raw)
       : await fromStore(deps.store, scope, after, at, filter, p.limit)
   } catch (err) {
     if (err instanceof CompactedError) {

@@ -224,7 +224,11 @@ const LIST_END = Buffer.from("]}")
  * custom resource's list is upstream's unstructured list, a Go map: its keys sorted, and its
  * metadata's continue written even when empty.
  */
-export function listChunks(info: ResourceInfo, meta: ListMetaOut, items: readonly ApiObject[]): Buffer[] {
+export function listChunks(
+  info: ResourceInfo,
+  meta: ListMetaOut,
+  items: readonly (ApiObject | Buffer)[],
+): Buffer[] {
   const kind = JSON.stringify(listKind(info))
   const apiVersion = JSON.stringify(groupVersion(info))
   const parts: Buffer[] = [
@@ -236,7 +240,8 @@ export function listChunks(info: ResourceInfo, meta: ListMetaOut, items: readonl
   ]
   for (let i = 0; i < items.length; i++) {
     if (i > 0) parts.push(COMMA)
-    parts.push(objectBytes(items[i] as ApiObject))
+    const item = items[i] as ApiObject | Buffer
+    parts.push(Buffer.isBuffer(item) ? item : objectBytes(item))
   }
   parts.push(info.custom ? Buffer.from(`],"kind":${kind},"metadata":${customListMeta(meta)}}`) : LIST_END)
   return parts

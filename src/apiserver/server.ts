@@ -184,7 +184,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     // Upstream's RBAC storage's check, not an admission plugin: never disabled.
     ...(rbacPolicy ? { guard: rbacEscalationGuard({ authorize, policy: rbacPolicy }) } : {}),
     written: (key, value, obj, deleted) => cache.expect(key, value, obj, deleted),
-    cached: (s, key) => cache.resource(s.prefix).objects.get(key),
+    cached: (s, key) => cache.resource(s.prefix).objects.raw(key),
     allocate: (s, obj, old, dryRun) =>
       isService(s)
         ? addresses

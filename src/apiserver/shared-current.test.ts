@@ -9,6 +9,7 @@ import { MemoryStore } from "../storage/index.ts"
 import { deepFreeze, FakeClock } from "../util/index.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
 import { WatchCache } from "./watch-cache.ts"
+import { PackedObject } from "./cache-objects.ts"
 
 let frozenReads = 0
 const resource = WatchCache.prototype.resource
@@ -22,6 +23,14 @@ WatchCache.prototype.resource = function (this: WatchCache, prefix: string) {
       const obj = get(key)
       if (obj) frozenReads++
       return deepFreeze(obj)
+    }
+    // The registry's reads take entries as kept (an object, or its JSON when packed).
+    const raw = rc.objects.raw.bind(rc.objects)
+    rc.objects.raw = (key: string) => {
+      const kept = raw(key)
+      if (kept === undefined || kept instanceof PackedObject) return kept
+      frozenReads++
+      return deepFreeze(kept)
     }
   }
   return rc

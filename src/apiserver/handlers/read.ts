@@ -12,7 +12,8 @@ import {
 } from "../output.ts"
 import { filterFor } from "../filter.ts"
 import { objectEvent } from "../object-events.ts"
-import { listObjects } from "../list.ts"
+import { type ListPage, listObjects, listRaw } from "../list.ts"
+import { PackedObject } from "../cache-objects.ts"
 import { type ListOptions, listOptions } from "../list-options.ts"
 import { parseResourceVersion, waitFresh } from "../resource-version.ts"
 import { type OutEvent, startWatch, watchParams } from "../watch.ts"
@@ -83,13 +84,25 @@ export async function listOrWatch(r: ResourceRequest): Promise<ApiResponse> {
   const out = outputOf(r)
   const filter = filterFor(r.served.info, r.namespace, opts.selectors)
   if (r.ri.verb === "watch") return watch(r, out, filter, opts)
-  const page = await listObjects(r.parts, r.served, filter, opts)
-  const items = page.items.map((o) => r.parts.registry.toServed(r.served, o))
+  // JSON of objects served as stored: copied as it is, packed objects' too.
+  const raw = out.kind === "json" && r.parts.registry.servesStored(r.served)
+  const page = raw
+    ? await listRaw(r.parts, r.served, filter, opts)
+    : await listObjects(r.parts, r.served, filter, opts)
   const meta = {
     resourceVersion: page.resourceVersion,
     ...(page.continue ? { continue: page.continue } : {}),
     ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
   }
+  if (raw) {
+    const items = page.items.map((o) => (o instanceof PackedObject ? o.bytes() : o))
+    return {
+      status: 200,
+      headers: { "content-type": JSON_TYPE },
+      chunks: listChunks(r.served.info, meta, items),
+    }
+  }
+  const items = (page as ListPage).items.map((o) => r.parts.registry.toServed(r.served, o))
   if (out.kind === "table") {
     const t = tableOf(r.served.info, items, {
       query: r.req.query,

@@ -7,6 +7,7 @@ import type { UserInfo } from "../http.ts"
 import { knownJson } from "../known-json.ts"
 import type { Shape } from "../shapes.ts"
 import { knownObjectJson } from "../output.ts"
+import { PackedObject } from "../cache-objects.ts"
 import { hasSortedKeys, setInOrder } from "./custom-key-order.ts"
 
 /** A request's view of one resource: what it is, where it is stored, the version it is served at. */
@@ -129,9 +130,10 @@ export interface RegistryDeps {
   /**
    * The object the watch cache holds at `key`, if any: shared with every reader, so never to be
    * changed. An update or delete takes it as the current object when it is at the revision the
-   * store holds, instead of parsing the stored value.
+   * store holds, instead of parsing the stored value; a read, also when the cache keeps it as
+   * its JSON (packed).
    */
-  readonly cached?: (s: Served, key: string) => ApiObject | undefined
+  readonly cached?: (s: Served, key: string) => ApiObject | PackedObject | undefined
   /** Converts between the served and the stored version (identity for most kinds). */
   readonly convert: (obj: ApiObject, info: ResourceInfo, toVersion: string) => ApiObject
   /**
@@ -154,7 +156,8 @@ export function cachedAt(
   revision: number,
 ): ApiObject | undefined {
   if (needsConversion(s) || s.info.custom) return undefined
-  const obj = deps.cached?.(s, key)
+  const kept = deps.cached?.(s, key)
+  const obj = kept instanceof PackedObject ? kept.unpack() : kept
   return obj?.metadata?.resourceVersion === String(revision) ? obj : undefined
 }
 
@@ -199,7 +202,9 @@ export function cachedEntry(
   key: string,
 ): (StoredValue & { readonly obj: ApiObject }) | undefined {
   if (needsConversion(s) || s.info.custom) return undefined
-  const obj = deps.cached?.(s, key)
+  // A packed object parsed again has no layout: the store's value is read instead.
+  const kept = deps.cached?.(s, key)
+  const obj = kept instanceof PackedObject ? undefined : kept
   const layout = obj && layouts.get(obj)
   const rv = obj?.metadata?.resourceVersion
   if (!layout || layout.metaEnd < 0 || rv === undefined) return undefined

@@ -84,8 +84,13 @@ export class Registry {
 
   /** Converts a stored object to the served version. */
   toServed(s: Served, obj: ApiObject): ApiObject {
-    // Custom resources may still be stored at a CRD's former storage version: always convert.
-    return needsConversion(s) || s.info.custom ? this.#d.convert(obj, s.info, s.info.version) : obj
+    return this.servesStored(s) ? obj : this.#d.convert(obj, s.info, s.info.version)
+  }
+
+  /** Whether objects are served as stored (toServed gives them back unchanged). */
+  servesStored(s: Served): boolean {
+    // Custom resources may still be stored at a CRD's former storage version: always converted.
+    return !(needsConversion(s) || s.info.custom)
   }
 
   /**

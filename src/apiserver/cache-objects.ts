@@ -1,0 +1,119 @@
+/**
+ * The objects of one watch-cache resource, by key, read as a Map. An object nothing has written
+ * for a while in a large cache is kept only as its JSON (packed): a string, or bytes outside the
+ * JavaScript heap, instead of a graph of hundreds of small objects that every major garbage
+ * collection marks again for as long as the object lives (in the API bench, ~25% of the CPU a
+ * create costs once tens of thousands of pods are cached). A read of a packed object parses its
+ * JSON again, each time, into a fresh object; a list that only copies objects' bytes takes the JSON
+ * as it is (see raw).
+ */
+import type { ApiObject } from "../api/index.ts"
+import { setObjectJson } from "./output.ts"
+
+/**
+ * An object kept as its JSON, which has its resourceVersion, and its labels (the object's own,
+ * never changed), which lists test label selectors on without parsing the JSON.
+ */
+export class PackedObject {
+  #json: string | Buffer
+  readonly labels: Readonly<Record<string, string>>
+
+  constructor(json: string | Buffer, labels: Readonly<Record<string, string>> | undefined) {
+    this.#json = json
+    this.labels = labels ?? NO_LABELS
+  }
+
+  /** The object, parsed again (a fresh one on each call, its JSON known for encoding). */
+  unpack(): ApiObject {
+    return revive(this.#json)
+  }
+
+  /** The JSON, as kept. */
+  get json(): string | Buffer {
+    return this.#json
+  }
+
+  /** The JSON as UTF-8 bytes (a string's encoded once, then kept instead). */
+  bytes(): Buffer {
+    if (typeof this.#json === "string") this.#json = Buffer.from(this.#json)
+    return this.#json
+  }
+}
+
+/** Parses JSON an object was kept as, which then is the new object's encoding too. */
+export function revive(json: string | Buffer): ApiObject {
+  const obj = JSON.parse(typeof json === "string" ? json : json.toString("utf8")) as ApiObject
+  setObjectJson(obj, json)
+  return obj
+}
+
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({})
+
+function unpacked(v: ApiObject | PackedObject): ApiObject {
+  return v instanceof PackedObject ? v.unpack() : v
+}
+
+/** A Map of objects whose entries may be packed; reads give objects, never to be changed. */
+export class CacheObjects implements ReadonlyMap<string, ApiObject> {
+  readonly #entries = new Map<string, ApiObject | PackedObject>()
+
+  get size(): number {
+    return this.#entries.size
+  }
+
+  has(key: string): boolean {
+    return this.#entries.has(key)
+  }
+
+  /** The object at `key` (parsed again when packed). */
+  get(key: string): ApiObject | undefined {
+    const v = this.#entries.get(key)
+    return v === undefined ? undefined : unpacked(v)
+  }
+
+  /** The entry as kept: the object, or its JSON when packed. */
+  raw(key: string): ApiObject | PackedObject | undefined {
+    return this.#entries.get(key)
+  }
+
+  set(key: string, obj: ApiObject): this {
+    this.#entries.set(key, obj)
+    return this
+  }
+
+  delete(key: string): boolean {
+    return this.#entries.delete(key)
+  }
+
+  clear(): void {
+    this.#entries.clear()
+  }
+
+  /** Keeps the object at `key` as `json` (exactly its JSON), if `obj` still is the one there. */
+  pack(key: string, obj: ApiObject, json: string | Buffer): void {
+    if (this.#entries.get(key) === obj) this.#entries.set(key, new PackedObject(json, obj.metadata?.labels))
+  }
+
+  keys(): MapIterator<string> {
+    return this.#entries.keys()
+  }
+
+  *values(): MapIterator<ApiObject> {
+    for (const v of this.#entries.values()) yield unpacked(v)
+  }
+
+  *entries(): MapIterator<[string, ApiObject]> {
+    for (const [k, v] of this.#entries) yield [k, unpacked(v)]
+  }
+
+  [Symbol.iterator](): MapIterator<[string, ApiObject]> {
+    return this.entries()
+  }
+
+  forEach(
+    fn: (value: ApiObject, key: string, map: ReadonlyMap<string, ApiObject>) => void,
+    thisArg?: unknown,
+  ): void {
+    for (const [k, v] of this.#entries) fn.call(thisArg, unpacked(v), k, this)
+  }
+}
