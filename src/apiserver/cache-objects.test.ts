@@ -103,6 +103,9 @@ describe("a large cache keeps objects nobody wrote lately as their JSON", () => 
     const got = await apiCall(api, "GET", `${path}/${name}`)
     assert.equal(got.status, 200)
     assert.deepEqual(got.json, created.get(name))
+    const yaml = await apiCall(api, "GET", `${path}/${name}`, undefined, { accept: "application/yaml" })
+    assert.equal(yaml.status, 200)
+    assert.match(yaml.text, new RegExp(`^  name: ${name}$`, "m"))
   })
 
   test("lists of packed objects: whole, by label, by field, in pages and as a Table", async () => {

@@ -11,16 +11,20 @@ import type { ApiObject } from "../api/index.ts"
 import { setObjectJson } from "./output.ts"
 
 /**
- * An object kept as its JSON, which has its resourceVersion, and its labels (the object's own,
- * never changed), which lists test label selectors on without parsing the JSON.
+ * An object kept as its JSON, which has its resourceVersion, with its labels (the object's own,
+ * never changed), which lists test label selectors on, and its revision, which a read compares
+ * with the store's, without parsing the JSON.
  */
 export class PackedObject {
   #json: string | Buffer
   readonly labels: Readonly<Record<string, string>>
+  /** Its resourceVersion, as a number (NaN when it has none). */
+  readonly revision: number
 
-  constructor(json: string | Buffer, labels: Readonly<Record<string, string>> | undefined) {
+  constructor(json: string | Buffer, obj: ApiObject) {
     this.#json = json
-    this.labels = labels ?? NO_LABELS
+    this.labels = obj.metadata?.labels ?? NO_LABELS
+    this.revision = Number(obj.metadata?.resourceVersion ?? NaN)
   }
 
   /** The object, parsed again (a fresh one on each call, its JSON known for encoding). */
@@ -91,7 +95,7 @@ export class CacheObjects implements ReadonlyMap<string, ApiObject> {
 
   /** Keeps the object at `key` as `json` (exactly its JSON), if `obj` still is the one there. */
   pack(key: string, obj: ApiObject, json: string | Buffer): void {
-    if (this.#entries.get(key) === obj) this.#entries.set(key, new PackedObject(json, obj.metadata?.labels))
+    if (this.#entries.get(key) === obj) this.#entries.set(key, new PackedObject(json, obj))
   }
 
   keys(): MapIterator<string> {

@@ -45,8 +45,10 @@ export async function requestedRevision(r: ResourceRequest): Promise<void> {
 export async function getObject(r: ResourceRequest): Promise<ApiResponse> {
   const out = outputOf(r)
   await requestedRevision(r)
-  const obj = await r.parts.registry.read(r.served, r.namespace, r.ri.name)
-  return respondObject(r, out, obj, 200)
+  const kept = await r.parts.registry.readKept(r.served, r.namespace, r.ri.name)
+  if (kept instanceof PackedObject && out.kind === "json")
+    return { status: 200, headers: { "content-type": JSON_TYPE }, body: kept.bytes() }
+  return respondObject(r, out, kept instanceof PackedObject ? kept.unpack() : kept, 200)
 }
 
 /** Whose Table printer prints a response's object: a subresource's kind (Scale) may differ. */

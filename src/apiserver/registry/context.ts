@@ -155,10 +155,21 @@ export function cachedAt(
   key: string,
   revision: number,
 ): ApiObject | undefined {
+  const kept = keptAt(deps, s, key, revision)
+  return kept instanceof PackedObject ? kept.unpack() : kept
+}
+
+/** cachedAt, the object as the cache keeps it: when packed, its JSON (not parsed). */
+export function keptAt(
+  deps: RegistryDeps,
+  s: Served,
+  key: string,
+  revision: number,
+): ApiObject | PackedObject | undefined {
   if (needsConversion(s) || s.info.custom) return undefined
   const kept = deps.cached?.(s, key)
-  const obj = kept instanceof PackedObject ? kept.unpack() : kept
-  return obj?.metadata?.resourceVersion === String(revision) ? obj : undefined
+  if (kept instanceof PackedObject) return kept.revision === revision ? kept : undefined
+  return kept?.metadata?.resourceVersion === String(revision) ? kept : undefined
 }
 
 /** A stored value and its revision: what a read of the store gives an update or a delete. */

@@ -17,7 +17,7 @@ import { KeyExistsError } from "../../storage/index.ts"
 import {
   type AdmissionRequest,
   type RegistryDeps,
-  cachedAt,
+  keptAt,
   decode,
   encodeMarked,
   generateName,
@@ -31,6 +31,7 @@ import {
   type Served,
 } from "./context.ts"
 import { setObjectJsonParts } from "../output.ts"
+import { PackedObject } from "../cache-objects.ts"
 import { hasStatus, isService, nameFromGenerateName, prepareForCreate } from "./strategy.ts"
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
@@ -76,10 +77,16 @@ export class Registry {
    * usually known already), else the stored value parsed as get does.
    */
   async read(s: Served, namespace: string, name: string): Promise<ApiObject> {
+    const kept = await this.readKept(s, namespace, name)
+    return kept instanceof PackedObject ? kept.unpack() : kept
+  }
+
+  /** read for a reader that only copies the object's JSON: a packed object is given as it is kept. */
+  async readKept(s: Served, namespace: string, name: string): Promise<ApiObject | PackedObject> {
     const key = keyFor(s, namespace, name)
     const e = await this.#d.store.get(key)
     if (!e) throw notFound(qualified(s), name)
-    return cachedAt(this.#d, s, key, e.revision) ?? this.toServed(s, decode(e.value, e.revision))
+    return keptAt(this.#d, s, key, e.revision) ?? this.toServed(s, decode(e.value, e.revision))
   }
 
   /** Converts a stored object to the served version. */
