@@ -10,7 +10,7 @@
  * the HTTP layer alone; BENCH_PROFILE_DIR writes CPU profiles; BENCH_ATTACH runs a tool (strace -c)
  * on the server during the measured creates.
  */
-import { spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -22,8 +22,21 @@ const [which = "both", countArg = "20000"] = process.argv.slice(2)
 const COUNT = Number(countArg)
 const CLIENTS = 64
 
+/** The processes a run started: ended (and its temp dir removed) however the run ends. */
+const started = new Set<ChildProcess>()
+
 async function run(mode: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "k8ts-api-cpu-"))
+  try {
+    await measure(mode, dir)
+  } finally {
+    for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL")
+    started.clear()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function measure(mode: string, dir: string): Promise<void> {
   const child = spawn(
     process.execPath,
     [
@@ -41,6 +54,7 @@ async function run(mode: string): Promise<void> {
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   )
+  started.add(child)
   const port = await serverPort(child, `${mode} server`)
   const base = `http://127.0.0.1:${port}`
   const a = agent(CLIENTS)
@@ -69,6 +83,7 @@ async function run(mode: string): Promise<void> {
         stdio: "inherit",
       })
     : undefined
+  if (tool) started.add(tool)
   // Listened for now: a tool may end before the measured creates do.
   const toolExited = tool && new Promise((r) => tool.once("exit", r))
   if (tool) await new Promise((r) => setTimeout(r, 500))
@@ -104,7 +119,6 @@ async function run(mode: string): Promise<void> {
   }
   child.kill("SIGTERM")
   await new Promise((r) => child.once("exit", r))
-  rmSync(dir, { recursive: true, force: true })
   console.log(
     `${mode.padEnd(5)} ${((cpu * 1000) / COUNT).toFixed(1)} µs CPU/create (user ${((user * 1000) / COUNT).toFixed(1)}; main thread ${((mainCpu * 1000) / COUNT).toFixed(1)}), ${((c1.minorFaults - c0.minorFaults) / COUNT).toFixed(2)} page faults/create (main thread ${((m1.minorFaults - m0.minorFaults) / COUNT).toFixed(2)}), ${((COUNT * 1000) / wall).toFixed(0)} creates/s, the clients ${((client.user + client.system) / COUNT).toFixed(1)} µs CPU/create, load ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`,
   )
