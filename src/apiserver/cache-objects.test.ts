@@ -2,11 +2,12 @@ import assert from "node:assert/strict"
 import { after, before, describe, test } from "node:test"
 import type { ApiObject } from "../api/index.ts"
 import { MemoryStore } from "../storage/index.ts"
-import { FakeClock } from "../util/index.ts"
+import { FakeClock, silentLogger } from "../util/index.ts"
 import { apiCall, readWatchEvents } from "../testing/index.ts"
 import { CacheObjects, PackedObject } from "./cache-objects.ts"
 import { objectBytes } from "./output.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
+import { decode } from "./registry/context.ts"
 import { type ResourceCache, WatchCache } from "./watch-cache.ts"
 
 const cm = (name: string, labels: Record<string, string>): ApiObject => ({
@@ -183,5 +184,35 @@ describe("a large cache keeps objects nobody wrote lately as their JSON", () => 
       evs.map((e) => [e.type, e.object.metadata.labels.app, e.object.metadata.resourceVersion]),
       [["DELETED", "odd", rv]],
     )
+  })
+})
+
+describe("objects this server did not write are packed in a large cache too", () => {
+  test("those a list loaded, and those another server wrote once they are past the recent events", async () => {
+    const PREFIX = "/registry/configmaps/"
+    const store = new MemoryStore()
+    const value = (n: number) =>
+      JSON.stringify({ kind: "ConfigMap", metadata: { name: `c${n}`, namespace: "ns" } })
+    for (let n = 0; n < 2100; n++) await store.create(`${PREFIX}ns/c${n}`, value(n))
+    const cache = new WatchCache(store, decode, silentLogger())
+    const configMaps = cache.resource(PREFIX)
+    const ac = new AbortController()
+    const running = cache.run(ac.signal)
+    await cache.ready()
+    const key = `${PREFIX}ns/c7`
+    assert.ok(configMaps.objects.raw(key) instanceof PackedObject)
+    assert.deepEqual(configMaps.objects.get(key), decode(value(7), 8))
+
+    // Another server's writes: parsed from the store's events, encoded when packed.
+    for (let n = 2100; n < 2300; n++) await store.create(`${PREFIX}ns/c${n}`, value(n))
+    assert.equal(await cache.waitFor(2300, 1000), true)
+    assert.ok(configMaps.objects.raw(`${PREFIX}ns/c2100`) instanceof PackedObject)
+    assert.deepEqual(configMaps.objects.get(`${PREFIX}ns/c2100`), decode(value(2100), 2101))
+    assert.ok(!(configMaps.objects.raw(`${PREFIX}ns/c2299`) instanceof PackedObject), "a recent write")
+    const replayed = configMaps.eventsAfter(2100)[0]
+    assert.deepEqual(replayed?.object, decode(value(2100), 2101))
+    ac.abort()
+    await running
+    await store.close()
   })
 })

@@ -8,7 +8,7 @@ import type { Store, StoreEvent } from "../storage/index.ts"
 import { CompactedError } from "../storage/index.ts"
 import type { ApiObject } from "../api/index.ts"
 import { AsyncQueue, type Batched, type Logger } from "../util/index.ts"
-import { knownObjectJson } from "./output.ts"
+import { knownObjectJson, objectBytes } from "./output.ts"
 import { stampRevision } from "./registry/context.ts"
 import { CacheObjects, PackedObject, revive } from "./cache-objects.ts"
 
@@ -182,6 +182,15 @@ export class ResourceCache {
     this.#sortedKeys = undefined
   }
 
+  /** After a list loaded it: a large cache keeps every object as its JSON (see PACK_MIN). */
+  loaded(): void {
+    if (this.objects.size < PACK_MIN) return
+    for (const key of this.objects.keys()) {
+      const obj = this.objects.raw(key)
+      if (obj !== undefined && !(obj instanceof PackedObject)) this.objects.pack(key, obj, objectBytes(obj))
+    }
+  }
+
   apply(ev: CacheEvent): void {
     if (ev.type === "DELETED") {
       this.objects.delete(ev.key)
@@ -207,15 +216,18 @@ export class ResourceCache {
 
   /**
    * Keeps the objects of the window's event at `i` as their JSON, and, in a large cache, its
-   * object too if still current. An event whose objects nothing encoded yet stays as it is
-   * (encoding them here would cost more than it keeps).
+   * object too if still current (encoded for that if nothing did yet: another server's write).
+   * An event whose objects nothing encoded yet otherwise stays as it is (encoding them here would
+   * cost more than it keeps).
    */
   #age(i: number): void {
     const ev = this.#window[i]
     if (i < this.#head || ev === undefined || ev instanceof AgedEvent) return
-    const json = knownObjectJson(ev.object)
+    const pack =
+      ev.type !== "DELETED" && this.objects.size >= PACK_MIN && this.objects.raw(ev.key) === ev.object
+    const json = knownObjectJson(ev.object) ?? (pack ? objectBytes(ev.object) : undefined)
     if (json === undefined) return
-    if (ev.type !== "DELETED" && this.objects.size >= PACK_MIN) this.objects.pack(ev.key, ev.object, json)
+    if (pack) this.objects.pack(ev.key, ev.object, json)
     let prevJson: string | Buffer | undefined
     if (ev instanceof PackedPrevEvent) prevJson = ev.packedPrev.json
     else if (ev.prev) {
@@ -364,6 +376,7 @@ export class WatchCache {
       const c = this.#cacheFor(e.key)
       if (c) c.load(e.key, this.#decode(e.value, e.revision))
     }
+    for (const c of this.#caches.values()) c.loaded()
     this.#lists++
     this.#advance(r.revision)
     return r.revision
