@@ -4,7 +4,7 @@ import type { ApiObject } from "../api/index.ts"
 import { MemoryStore } from "../storage/index.ts"
 import { FakeClock, silentLogger } from "../util/index.ts"
 import { apiCall, readWatchEvents } from "../testing/index.ts"
-import { CacheObjects, PackedObject } from "./cache-objects.ts"
+import { CacheObjects, PackedObject, entriesUnder } from "./cache-objects.ts"
 import { objectBytes } from "./output.ts"
 import { createApiServer, type ApiServer } from "./server.ts"
 import { decode } from "./registry/context.ts"
@@ -42,6 +42,21 @@ describe("CacheObjects", () => {
     const seen: string[] = []
     objects.forEach((v, k) => seen.push(`${k}=${v.metadata?.name}`))
     assert.deepEqual(seen, ["k/a=a", "k/b=b"])
+  })
+
+  test("entriesUnder reads only the objects under its prefix", () => {
+    const objects = new CacheObjects()
+    const a = cm("a", {})
+    const b = cm("b", {})
+    objects.set("ns1/a", a).set("ns2/b", b).set("ns1/c", cm("c", {}))
+    // Not JSON: parsing it would throw.
+    objects.pack("ns2/b", b, "{not json")
+    assert.deepEqual(
+      [...entriesUnder(objects, "ns1/")].map(([k]) => k),
+      ["ns1/a", "ns1/c"],
+    )
+    objects.pack("ns1/a", a, JSON.stringify(a))
+    assert.deepEqual([...entriesUnder(objects, "ns1/a")], [["ns1/a", a]])
   })
 
   test("an entry another write replaced meanwhile is not packed", () => {

@@ -121,3 +121,15 @@ export class CacheObjects implements ReadonlyMap<string, ApiObject> {
     for (const [k, v] of this.#entries) fn.call(thisArg, unpacked(v), k, this)
   }
 }
+
+/**
+ * The entries of `objects` whose keys start with `prefix` (a namespace's, say): keys tested
+ * first, so only those objects are read (parsed, when packed).
+ */
+export function* entriesUnder<T>(objects: ReadonlyMap<string, T>, prefix: string): Generator<[string, T]> {
+  for (const key of objects.keys()) {
+    if (!key.startsWith(prefix)) continue
+    const obj = objects.get(key)
+    if (obj !== undefined) yield [key, obj]
+  }
+}

@@ -12,6 +12,7 @@ import { type Clock, type Logger, microTime } from "../util/index.ts"
 import type { Served } from "./registry/context.ts"
 import type { Registry } from "./registry/registry.ts"
 import type { WatchCache } from "./watch-cache.ts"
+import { entriesUnder } from "./cache-objects.ts"
 
 /** The label that marks an identity Lease and names its component. */
 export const IDENTITY_LEASE_LABEL = "apiserver.kubernetes.io/identity"
@@ -178,10 +179,8 @@ export class IdentityLease {
    */
   async collect(): Promise<void> {
     const prefix = `${this.#leases.prefix}${NAMESPACE}/`
-    const cached = [...this.#d.cache.resource(this.#leases.prefix).objects]
-      .filter(
-        ([key, l]) => key.startsWith(prefix) && l.metadata?.labels?.[IDENTITY_LEASE_LABEL] === KUBE_APISERVER,
-      )
+    const cached = [...entriesUnder(this.#d.cache.resource(this.#leases.prefix).objects, prefix)]
+      .filter(([, l]) => l.metadata?.labels?.[IDENTITY_LEASE_LABEL] === KUBE_APISERVER)
       .map(([, l]) => l as L)
     for (const lease of cached) {
       if (!isIdentityLeaseExpired(lease, this.#d.clock.now())) continue

@@ -42,6 +42,7 @@ import { storageObjectInUseProtection } from "./storage-object-in-use-protection
 import type { WatchCache } from "./watch-cache.ts"
 import { mutatingAdmissionWebhook, validatingAdmissionWebhook } from "./webhook/index.ts"
 import { type WebhookParts, webhookOptions } from "./webhook-options.ts"
+import { entriesUnder } from "./cache-objects.ts"
 
 const STORAGE_CLASSES = "/registry/storage.k8s.io/storageclasses/"
 const QUOTAS = "/registry/resourcequotas/"
@@ -86,7 +87,7 @@ export function serverAdmission(p: ServerAdmissionParts): Admission {
   const podsCache = cache.resource("/registry/pods/")
   const podsIn = function* (namespace: string): Iterable<Pod> {
     const prefix = `/registry/pods/${namespace}/`
-    for (const [k, v] of podsCache.objects) if (k.startsWith(prefix)) yield v as Pod
+    for (const [, v] of entriesUnder(podsCache.objects, prefix)) yield v as Pod
   }
   const classes = cache.resource(STORAGE_CLASSES)
   const quotas = cache.resource(QUOTAS)
@@ -97,7 +98,7 @@ export function serverAdmission(p: ServerAdmissionParts): Admission {
     if (!(await cache.waitFor(await store.revision(), 3000))) return undefined
     const prefix = `${QUOTAS}${ns}/`
     const out: ResourceQuota[] = []
-    for (const [k, v] of quotas.objects) if (k.startsWith(prefix)) out.push(v as ResourceQuota)
+    for (const [, v] of entriesUnder(quotas.objects, prefix)) out.push(v as ResourceQuota)
     return out
   }
   const ingressClasses = cache.resource(prefixOf("networking.k8s.io", "v1", "ingressclasses"))
@@ -142,8 +143,8 @@ export function serverAdmission(p: ServerAdmissionParts): Admission {
       limitRanger((ns) => {
         const prefix = `/registry/limitranges/${ns}/`
         const out: LimitRange[] = []
-        for (const [k, v] of cache.resource("/registry/limitranges/").objects)
-          if (k.startsWith(prefix)) out.push(v as LimitRange)
+        for (const [, v] of entriesUnder(cache.resource("/registry/limitranges/").objects, prefix))
+          out.push(v as LimitRange)
         return out
       }),
       ...(serviceAccounts ? [serviceAccountAdmission(serviceAccounts)] : []),

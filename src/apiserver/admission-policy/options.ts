@@ -10,6 +10,7 @@ import type { WatchCache } from "../watch-cache.ts"
 import type { MatchEnv } from "../webhook/match.ts"
 import type { PolicyAdmissionOptions } from "./dispatch.ts"
 import { PolicySource } from "./source.ts"
+import { entriesUnder } from "../cache-objects.ts"
 
 /** What the plugin's options are made from. */
 export interface PolicyParts {
@@ -62,8 +63,8 @@ export function policyAdmissionOptions(p: PolicyParts): PolicyAdmissionOptions {
         const within = namespace ? `${s.prefix}${namespace}/` : s.prefix
         const convert = needsConversion(s) || !!info.custom
         const out: ApiObject[] = []
-        for (const [key, obj] of p.cache.resource(s.prefix).objects) {
-          if (key.startsWith(within)) out.push(convert ? p.convert(obj, info, info.version) : obj)
+        for (const [, obj] of entriesUnder(p.cache.resource(s.prefix).objects, within)) {
+          out.push(convert ? p.convert(obj, info, info.version) : obj)
         }
         return out
       },

@@ -31,6 +31,7 @@ import type { ResourceRequest } from "./context.ts"
 import { admitBoth } from "./admission-origin.ts"
 import type { RequestNotes } from "../admission.ts"
 import { withWarnings } from "./validated-body.ts"
+import { entriesUnder } from "../cache-objects.ts"
 
 type Obj = ApiObject & { spec?: any; status?: any }
 
@@ -52,8 +53,7 @@ function budgetsOf(r: ResourceRequest, pod: Obj): Obj[] {
   const scope = `${served.prefix}${r.namespace}/`
   const labels = pod.metadata?.labels ?? {}
   const out: Obj[] = []
-  for (const [key, pdb] of r.parts.cache.resource(served.prefix).objects) {
-    if (!key.startsWith(scope)) continue
+  for (const [, pdb] of entriesUnder(r.parts.cache.resource(served.prefix).objects, scope)) {
     const sel = (pdb as Obj).spec?.selector
     // policy/v1: a null selector picks nothing, an empty one every pod.
     if (!sel) continue

@@ -9,6 +9,7 @@ import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
 import { ApiError, badRequest, findResource, type ResourceInfo, SERVICE_NAME_LABEL } from "../../api/index.ts"
 import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
 import { kubeletAddress } from "./kubelet-client.ts"
+import { entriesUnder } from "../cache-objects.ts"
 
 /** A proxy target. `tls` present means HTTPS with those credentials (the kubelet's). */
 export interface ProxyLocation {
@@ -122,9 +123,9 @@ function slicesOf(r: ResourceRequest, service: string): EndpointSlice[] {
   const cache = r.parts.cache.resource(served.prefix)
   const prefix = `${served.prefix}${r.namespace}/`
   const slices: EndpointSlice[] = []
-  for (const [key, obj] of cache.objects) {
+  for (const [, obj] of entriesUnder(cache.objects, prefix)) {
     const s = obj as unknown as EndpointSlice
-    if (key.startsWith(prefix) && s.metadata?.labels?.[SERVICE_NAME_LABEL] === service) slices.push(s)
+    if (s.metadata?.labels?.[SERVICE_NAME_LABEL] === service) slices.push(s)
   }
   return slices
 }

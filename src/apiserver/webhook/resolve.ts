@@ -7,6 +7,7 @@ import type { Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
 import { type ApiObject, SERVICE_NAME_LABEL } from "../../api/index.ts"
 import type { Endpoint, ServiceResolver } from "./client.ts"
+import { entriesUnder } from "../cache-objects.ts"
 
 /** The Services and EndpointSlices of the watch cache, by key. */
 export interface ResolverCaches {
@@ -55,9 +56,9 @@ export function cacheServiceResolver(c: ResolverCaches): ServiceResolver {
     if (typeof target !== "string") return target
     const prefix = `${c.slicesPrefix}${namespace}/`
     const slices: EndpointSlice[] = []
-    for (const [key, obj] of c.slices) {
+    for (const [, obj] of entriesUnder(c.slices, prefix)) {
       const s = obj as unknown as EndpointSlice
-      if (key.startsWith(prefix) && s.metadata?.labels?.[SERVICE_NAME_LABEL] === name) slices.push(s)
+      if (s.metadata?.labels?.[SERVICE_NAME_LABEL] === name) slices.push(s)
     }
     const ready = readyEndpoints(slices, target)
     const pick = ready[Math.floor(Math.random() * ready.length)]
