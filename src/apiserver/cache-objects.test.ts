@@ -26,7 +26,7 @@ describe("CacheObjects", () => {
     objects.pack("k/a", a, json)
     const kept = objects.raw("k/a")
     assert.ok(kept instanceof PackedObject)
-    assert.deepEqual(kept.labels, { app: "x" })
+    assert.deepEqual(kept.metadata, { name: "a", namespace: "ns", labels: { app: "x" } })
     const first = objects.get("k/a")
     assert.deepEqual(first, a)
     assert.notEqual(objects.get("k/a"), first, "each read parses again: nobody shares a packed object")
@@ -149,6 +149,17 @@ describe("a large cache keeps objects nobody wrote lately as their JSON", () => 
     )
     const want = Number(name.slice(3)) % 2 === 1 ? [created.get(name)] : []
     assert.deepEqual((both.json as { items: ApiObject[] }).items, want)
+
+    const initial = await readWatchEvents(
+      api,
+      `${path}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&fieldSelector=metadata.name%3D${name}`,
+      2,
+    )
+    assert.deepEqual(
+      initial.map((e) => e.type),
+      ["ADDED", "BOOKMARK"],
+    )
+    assert.deepEqual(initial[0]?.object, created.get(name))
 
     const paged: string[] = []
     let cont = ""

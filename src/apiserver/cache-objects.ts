@@ -9,22 +9,25 @@
  */
 import type { ApiObject } from "../api/index.ts"
 import { setObjectJson } from "./output.ts"
+import type { ObjectFilter, PackedMetadata } from "./filter.ts"
 
 /**
- * An object kept as its JSON, which has its resourceVersion, with its labels (the object's own,
- * never changed), which lists test label selectors on, and its revision, which a read compares
- * with the store's, without parsing the JSON.
+ * An object kept as its JSON, which has its resourceVersion, with its name, namespace and labels,
+ * which lists and watches test selectors on, and its revision, which a read compares with the
+ * store's, without parsing the JSON.
  */
 export class PackedObject {
   #json: string | Buffer
-  readonly labels: Readonly<Record<string, string>>
+  /** Its name, namespace and labels (the object's own, never changed). */
+  readonly metadata: PackedMetadata
   /** Its resourceVersion, as a number (NaN when it has none). */
   readonly revision: number
 
   constructor(json: string | Buffer, obj: ApiObject) {
     this.#json = json
-    this.labels = obj.metadata?.labels ?? NO_LABELS
-    this.revision = Number(obj.metadata?.resourceVersion ?? NaN)
+    const meta = obj.metadata
+    this.metadata = { name: meta?.name, namespace: meta?.namespace, labels: meta?.labels ?? NO_LABELS }
+    this.revision = Number(meta?.resourceVersion ?? NaN)
   }
 
   /** The object, parsed again (a fresh one on each call, its JSON known for encoding). */
@@ -132,4 +135,22 @@ export function* entriesUnder<T>(objects: ReadonlyMap<string, T>, prefix: string
     const obj = objects.get(key)
     if (obj !== undefined) yield [key, obj]
   }
+}
+
+/**
+ * The object as a list or watch gives it when it matches the filter: a packed one as its JSON for
+ * a `raw` list, and tested on its metadata alone when the filter can be (parsed only when given).
+ */
+export function matchingKept(
+  kept: ApiObject | PackedObject,
+  filter: ObjectFilter,
+  raw: boolean,
+): ApiObject | PackedObject | undefined {
+  if (!(kept instanceof PackedObject)) return filter.matches(kept) ? kept : undefined
+  if (filter.selective && filter.matchesMetadata === undefined) {
+    const obj = kept.unpack()
+    return filter.matches(obj) ? obj : undefined
+  }
+  if (filter.selective && !filter.matchesMetadata?.(kept.metadata)) return undefined
+  return raw ? kept : kept.unpack()
 }

@@ -15,11 +15,21 @@ export interface ObjectFilter {
   readonly selective: boolean
   matches(obj: ApiObject): boolean
   /**
-   * Without a field selector: whether an object whose labels are `labels` matches (for objects
-   * kept as their JSON, not parsed to be filtered).
+   * When no field selector names more than metadata.name and metadata.namespace: whether an
+   * object with this metadata matches (for objects kept as their JSON, not parsed to be filtered).
    */
-  readonly matchesLabels?: (labels: Readonly<Record<string, string>>) => boolean
+  readonly matchesMetadata?: (meta: PackedMetadata) => boolean
 }
+
+/** The metadata a filter may test an object on without the object. */
+export interface PackedMetadata {
+  readonly name?: string | undefined
+  readonly namespace?: string | undefined
+  readonly labels: Readonly<Record<string, string>>
+}
+
+/** Where fieldsOf finds no field but metadata.name and metadata.namespace. */
+const METADATA_ONLY = { group: "", kind: "" }
 
 /** A request's labelSelector and fieldSelector, parsed (each a 400 when malformed). */
 export interface Selectors {
@@ -45,8 +55,15 @@ export function filterFor(info: ResourceInfo, namespace: string, selectors: Sele
   return {
     namespace,
     selective,
-    ...(fieldReqs.length === 0
-      ? { matchesLabels: (l: Readonly<Record<string, string>>) => !labels || labels(l) }
+    ...(fieldReqs.every((r) => r.field === "metadata.name" || r.field === "metadata.namespace")
+      ? {
+          matchesMetadata(meta: PackedMetadata) {
+            if (labels && !labels(meta.labels)) return false
+            if (fieldReqs.length === 0) return true
+            const f = fieldsOf(METADATA_ONLY, { metadata: meta })
+            return fieldReqs.every((r) => ((f[r.field] ?? "") === r.value) === (r.op === "="))
+          },
+        }
       : {}),
     matches(obj) {
       if (labels && !labels(obj.metadata?.labels ?? {})) return false

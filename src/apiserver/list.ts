@@ -7,7 +7,7 @@ import { ApiError, type ApiObject, badRequest, type Status } from "../api/index.
 import { CompactedError, type Entry, type Store } from "../storage/index.ts"
 import { goCleanRooted } from "../util/index.ts"
 import type { WatchCache } from "./watch-cache.ts"
-import { PackedObject } from "./cache-objects.ts"
+import { type PackedObject, matchingKept } from "./cache-objects.ts"
 import type { ObjectFilter } from "./filter.ts"
 import { decode, type Served } from "./registry/context.ts"
 import type { ListOptions } from "./list-options.ts"
@@ -159,7 +159,7 @@ function fromCache(
   for (; i < keys.length; i++) {
     const k = keys[i] as string
     if (!k.startsWith(scope)) break
-    const obj = matching(rc.objects.raw(k) as ApiObject | PackedObject, filter, raw)
+    const obj = matchingKept(rc.objects.raw(k) as ApiObject | PackedObject, filter, raw)
     if (obj === undefined) continue
     if (limit > 0 && out.items.length === limit) {
       out.more = true
@@ -170,24 +170,6 @@ function fromCache(
     out.lastKey = k
   }
   return out
-}
-
-/**
- * The object as listed when it matches the filter: a packed one as its JSON for a `raw` list, and
- * tested by its labels alone when the filter has no field selector (parsed only when listed).
- */
-function matching(
-  kept: ApiObject | PackedObject,
-  filter: ObjectFilter,
-  raw: boolean,
-): ApiObject | PackedObject | undefined {
-  if (!(kept instanceof PackedObject)) return filter.matches(kept) ? kept : undefined
-  if (filter.selective && filter.matchesLabels === undefined) {
-    const obj = kept.unpack()
-    return filter.matches(obj) ? obj : undefined
-  }
-  if (filter.selective && !filter.matchesLabels?.(kept.labels)) return undefined
-  return raw ? kept : kept.unpack()
 }
 
 async function fromStore(

@@ -8,6 +8,7 @@ import { ApiError, type ApiObject } from "../api/index.ts"
 import type { Store } from "../storage/index.ts"
 import { AsyncQueue } from "../util/index.ts"
 import type { ObjectFilter } from "./filter.ts"
+import { type PackedObject, matchingKept } from "./cache-objects.ts"
 import type { ListOptions } from "./list-options.ts"
 import { parseResourceVersion, waitFresh } from "./resource-version.ts"
 import type { Served } from "./registry/context.ts"
@@ -131,8 +132,9 @@ export async function startWatch(
   } else if (initial) {
     for (const k of rc.sortedKeys()) {
       if (!inScope(k, scope)) continue
-      const obj = rc.objects.get(k) as ApiObject
-      if (filter.matches(obj)) queue.push({ type: "ADDED", object: obj })
+      const obj = matchingKept(rc.objects.raw(k) as ApiObject | PackedObject, filter, false) as
+        ApiObject | undefined
+      if (obj) queue.push({ type: "ADDED", object: obj })
     }
     last = cache.revision
     if (p.sendInitialEvents && p.bookmarks) queue.push(bookmark(s, cache.revision, true))
