@@ -45,7 +45,7 @@ export async function requestedRevision(r: ResourceRequest): Promise<void> {
 export async function getObject(r: ResourceRequest): Promise<ApiResponse> {
   const out = outputOf(r)
   await requestedRevision(r)
-  const kept = await r.parts.registry.readKept(r.served, r.namespace, r.ri.name)
+  const kept = await r.parts.registry.read(r.served, r.namespace, r.ri.name)
   if (kept instanceof PackedObject && out.kind === "json")
     return { status: 200, headers: { "content-type": JSON_TYPE }, body: kept.bytes() }
   return respondObject(r, out, kept instanceof PackedObject ? kept.unpack() : kept, 200)

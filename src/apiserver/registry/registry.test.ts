@@ -168,7 +168,7 @@ test("read answers the cached object only while it is the stored revision, else 
     ;(cur as Pod).metadata!.labels = { a: "b" }
     return cur
   })
-  const read = await registry.read(PODS, "default", "p")
+  const read = (await registry.read(PODS, "default", "p")) as ApiObject
   assert.notEqual(read, cached)
   assert.deepEqual(read, await registry.get(PODS, "default", "p"))
   assert.deepEqual(read.metadata?.labels, { a: "b" })

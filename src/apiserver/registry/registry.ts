@@ -31,7 +31,7 @@ import {
   type Served,
 } from "./context.ts"
 import { setObjectJsonParts } from "../output.ts"
-import { PackedObject } from "../cache-objects.ts"
+import type { PackedObject } from "../cache-objects.ts"
 import { hasStatus, isService, nameFromGenerateName, prepareForCreate } from "./strategy.ts"
 import { deleteObject, type DeleteOptions, type DeleteResult } from "./delete.ts"
 import { recordUpdate, writeContext } from "../apply/index.ts"
@@ -74,15 +74,10 @@ export class Registry {
   /**
    * get for a reader that only encodes the object: the watch cache's object when it is at the
    * revision the store holds (shared with every reader, so never to be changed; its JSON is
-   * usually known already), else the stored value parsed as get does.
+   * usually known already), as the cache keeps it (a packed one as its JSON, not parsed), else
+   * the stored value parsed as get does.
    */
-  async read(s: Served, namespace: string, name: string): Promise<ApiObject> {
-    const kept = await this.readKept(s, namespace, name)
-    return kept instanceof PackedObject ? kept.unpack() : kept
-  }
-
-  /** read for a reader that only copies the object's JSON: a packed object is given as it is kept. */
-  async readKept(s: Served, namespace: string, name: string): Promise<ApiObject | PackedObject> {
+  async read(s: Served, namespace: string, name: string): Promise<ApiObject | PackedObject> {
     const key = keyFor(s, namespace, name)
     const e = await this.#d.store.get(key)
     if (!e) throw notFound(qualified(s), name)
