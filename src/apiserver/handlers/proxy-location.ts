@@ -6,10 +6,10 @@
 import { isIP } from "node:net"
 import type { Node, Pod, Service } from "kubernetes-types/core/v1.js"
 import type { EndpointSlice } from "kubernetes-types/discovery/v1.js"
-import { ApiError, badRequest, findResource, type ResourceInfo, SERVICE_NAME_LABEL } from "../../api/index.ts"
+import { ApiError, badRequest, findResource, type ResourceInfo } from "../../api/index.ts"
 import type { KubeletClientConfig, ResourceRequest } from "./context.ts"
 import { kubeletAddress } from "./kubelet-client.ts"
-import { entriesUnder } from "../cache-objects.ts"
+import { serviceSlices } from "../webhook/resolve.ts"
 
 /** A proxy target. `tls` present means HTTPS with those credentials (the kubelet's). */
 export interface ProxyLocation {
@@ -120,14 +120,11 @@ async function validAddress(r: ResourceRequest, c: Candidate): Promise<boolean> 
 
 function slicesOf(r: ResourceRequest, service: string): EndpointSlice[] {
   const served = r.parts.served(findResource("discovery.k8s.io", "v1", "endpointslices") as ResourceInfo)
-  const cache = r.parts.cache.resource(served.prefix)
-  const prefix = `${served.prefix}${r.namespace}/`
-  const slices: EndpointSlice[] = []
-  for (const [, obj] of entriesUnder(cache.objects, prefix)) {
-    const s = obj as unknown as EndpointSlice
-    if (s.metadata?.labels?.[SERVICE_NAME_LABEL] === service) slices.push(s)
-  }
-  return slices
+  return serviceSlices(
+    r.parts.cache.resource(served.prefix).objects,
+    `${served.prefix}${r.namespace}/`,
+    service,
+  )
 }
 
 /**

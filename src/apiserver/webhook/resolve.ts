@@ -47,6 +47,20 @@ function servicePort(svc: Service, name: string, port: number): Endpoint | strin
   return svcPort.name ?? ""
 }
 
+/** The EndpointSlices of Service `service` among `slices` (the cache's), those under `prefix` (its namespace's). */
+export function serviceSlices(
+  slices: ReadonlyMap<string, ApiObject>,
+  prefix: string,
+  service: string,
+): EndpointSlice[] {
+  const out: EndpointSlice[] = []
+  for (const [, obj] of entriesUnder(slices, prefix)) {
+    const s = obj as unknown as EndpointSlice
+    if (s.metadata?.labels?.[SERVICE_NAME_LABEL] === service) out.push(s)
+  }
+  return out
+}
+
 /** A resolver over the watch cache. */
 export function cacheServiceResolver(c: ResolverCaches): ServiceResolver {
   return (namespace, name, port) => {
@@ -54,13 +68,7 @@ export function cacheServiceResolver(c: ResolverCaches): ServiceResolver {
     if (!svc) throw new Error(`service ${JSON.stringify(name)} not found`)
     const target = servicePort(svc, name, port)
     if (typeof target !== "string") return target
-    const prefix = `${c.slicesPrefix}${namespace}/`
-    const slices: EndpointSlice[] = []
-    for (const [, obj] of entriesUnder(c.slices, prefix)) {
-      const s = obj as unknown as EndpointSlice
-      if (s.metadata?.labels?.[SERVICE_NAME_LABEL] === name) slices.push(s)
-    }
-    const ready = readyEndpoints(slices, target)
+    const ready = readyEndpoints(serviceSlices(c.slices, `${c.slicesPrefix}${namespace}/`, name), target)
     const pick = ready[Math.floor(Math.random() * ready.length)]
     if (!pick) throw new Error(`no endpoints available for service ${JSON.stringify(name)}`)
     return pick
