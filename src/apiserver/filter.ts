@@ -31,6 +31,11 @@ export interface PackedMetadata {
 /** Where fieldsOf finds no field but metadata.name and metadata.namespace. */
 const METADATA_ONLY = { group: "", kind: "" }
 
+/** The fields of an object that has only this metadata. */
+function metadataFields(meta: PackedMetadata): Record<string, string> {
+  return fieldsOf(METADATA_ONLY, { metadata: meta })
+}
+
 /** A request's labelSelector and fieldSelector, parsed (each a 400 when malformed). */
 export interface Selectors {
   readonly labels: StringSelectorMatcher | undefined
@@ -52,24 +57,26 @@ export function filterFor(info: ResourceInfo, namespace: string, selectors: Sele
     return field === r.field ? r : { ...r, field }
   })
   const selective = labels !== undefined || fieldReqs.length > 0
+  /** Whether an object with these labels, and the fields `fields` reads from `x` (only if asked for), is selected. */
+  const selects = <T>(
+    objLabels: Readonly<Record<string, string>>,
+    fields: (x: T) => Record<string, string>,
+    x: T,
+  ) => {
+    if (labels && !labels(objLabels)) return false
+    if (fieldReqs.length === 0) return true
+    const f = fields(x)
+    return fieldReqs.every((r) => ((f[r.field] ?? "") === r.value) === (r.op === "="))
+  }
+  const objectFields = (obj: ApiObject) => fieldsOf(info, obj)
   return {
     namespace,
     selective,
     ...(fieldReqs.every((r) => r.field === "metadata.name" || r.field === "metadata.namespace")
       ? {
-          matchesMetadata(meta: PackedMetadata) {
-            if (labels && !labels(meta.labels)) return false
-            if (fieldReqs.length === 0) return true
-            const f = fieldsOf(METADATA_ONLY, { metadata: meta })
-            return fieldReqs.every((r) => ((f[r.field] ?? "") === r.value) === (r.op === "="))
-          },
+          matchesMetadata: (meta: PackedMetadata) => selects(meta.labels, metadataFields, meta),
         }
       : {}),
-    matches(obj) {
-      if (labels && !labels(obj.metadata?.labels ?? {})) return false
-      if (fieldReqs.length === 0) return true
-      const f = fieldsOf(info, obj)
-      return fieldReqs.every((r) => ((f[r.field] ?? "") === r.value) === (r.op === "="))
-    },
+    matches: (obj) => selects(obj.metadata?.labels ?? {}, objectFields, obj),
   }
 }

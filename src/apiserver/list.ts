@@ -141,7 +141,7 @@ interface Collected {
   remaining: number
 }
 
-/** `raw`: a packed object that every object matches is listed as it is kept (its JSON). */
+/** `raw`: a packed object that matches is listed as the cache keeps it (its JSON), not parsed. */
 function fromCache(
   cache: WatchCache,
   s: Served,
