@@ -38,7 +38,8 @@ describe("applyPatch() with a JSON patch", () => {
   const failing: Record<string, unknown[]> = {
     "a failed test": [{ op: "test", path: "/data/a", value: "2" }],
     "a remove of a missing key": [{ op: "remove", path: "/metadata/finalizers" }],
-    "a replace of a missing key": [{ op: "replace", path: "/data/zz", value: "1" }],
+    "a replace under a missing parent": [{ op: "replace", path: "/zz/a", value: "1" }],
+    "a remove of a key only the prototype has": [{ op: "remove", path: "/data/constructor" }],
     "an add under a missing parent": [{ op: "add", path: "/nope/zz", value: "1" }],
     "a move from a missing path": [{ op: "move", from: "/data/zz", path: "/data/b" }],
     "an unknown op": [{ op: "bogus", path: "/data/a" }],
@@ -72,6 +73,48 @@ describe("applyPatch() with a JSON patch", () => {
       refusal([[]], true).message,
       "json: cannot unmarshal array into Go value of type jsonpatch.Operation",
     )
+  })
+
+  test("refuses an operation's op, path or from that is no string as upstream's decoder words it", () => {
+    assert.deepEqual(
+      [
+        refusal([
+          { op: "add", path: "/data/b", value: "1" },
+          { op: "add", path: 5 },
+        ]),
+      ].map((s) => [s.code, s.message]),
+      [
+        [
+          400,
+          "error decoding patch: json: cannot unmarshal number into Go struct field jsonPatchOp.path of type string",
+        ],
+      ],
+    )
+    assert.equal(
+      refusal([{ op: "move", from: ["/data/a"], path: "/data/b" }]).message,
+      "error decoding patch: json: cannot unmarshal array into Go struct field jsonPatchOp.from of type string",
+    )
+    // Without field validation only the json-patch library reads it: the operation does not apply.
+    assert.equal(refusal([{ op: true, path: "/data/a" }], true).code, 422)
+  })
+
+  test("refuses more than 10,000 operations with a 413", () => {
+    const ops = Array.from({ length: 10_001 }, () => ({ op: "test", path: "/data/a", value: "1" }))
+    assert.deepEqual(refusal(ops), {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: "Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001",
+      reason: "RequestEntityTooLarge",
+      code: 413,
+    })
+    assert.deepEqual(applyPatch(JSON_PATCH, cm(), ops.slice(1), CONFIG_MAP), cm())
+  })
+
+  test("a replace of a missing key adds it, as upstream's json-patch v4 does", () => {
+    const got = applyPatch(JSON_PATCH, cm(), [{ op: "replace", path: "/data/zz", value: "2" }], CONFIG_MAP)
+    assert.deepEqual((got as { data: unknown }).data, { a: "1", zz: "2" })
   })
 
   test("a null body is a patch of no operations", () => {

@@ -2,14 +2,15 @@
  * Applying PATCH bodies: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge
  * patch (built-in kinds only). Server-side apply has its own path (apply/).
  */
-import fastJsonPatch from "fast-json-patch"
 import { ApiError, badRequest, fieldErrors, invalid, isPlainObject } from "../api/index.ts"
+import { JsonPatchError, applyJsonPatch, goJsonType } from "./json-patch.ts"
 import { type Shape, kindShape } from "./shapes.ts"
 import { sortedJson } from "./decode-types.ts"
 import { strategicMergePatch } from "./strategic-merge.ts"
 import { ownValue, setKey } from "../util/index.ts"
 
-const { applyPatch: applyJsonPatch } = fastJsonPatch
+/** The most operations a JSON patch may have: upstream's maxJSONPatchOperations. */
+const MAX_JSON_PATCH_OPERATIONS = 10_000
 
 /** RFC 7386: objects merge recursively, null deletes, anything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
@@ -62,18 +63,14 @@ export function patchRejected(): ApiError {
   return new ApiError("Invalid", "the server rejected our request due to an error in our request", {})
 }
 
-/** Go's name for the JSON type of `v`, as its decoder's errors name it. */
-function goJsonType(v: unknown): string {
-  if (Array.isArray(v)) return "array"
-  return typeof v === "boolean" ? "bool" : typeof v
-}
-
 /**
  * The operations of a JSON patch, refused as upstream decodes them: with field validation (Warn,
- * the default, or Strict) it first reads the body into its own operation type and prefixes the
- * error, with Ignore it only has the json-patch library's decode. `null` is a patch of no
- * operations to both.
- * @throws ApiError BadRequest for a body that is not an array, or an operation that is not an object
+ * the default, or Strict) it first reads the body into its own operation type (string `op`,
+ * `path` and `from`) and prefixes the error, with Ignore it only has the json-patch library's
+ * decode (any member types: an operation whose members are not strings then fails to apply).
+ * `null` is a patch of no operations to both. More than 10,000 operations are refused.
+ * @throws ApiError BadRequest for a body that is not an array, an operation that is not an object
+ * or (validated) a member that is not a string; RequestEntityTooLarge for too many operations
  */
 function jsonPatchOperations(patch: unknown, validated: boolean): readonly unknown[] {
   const refuse = (v: unknown, goType: string) =>
@@ -82,10 +79,29 @@ function jsonPatchOperations(patch: unknown, validated: boolean): readonly unkno
     )
   if (patch === null) return []
   if (!Array.isArray(patch)) throw refuse(patch, validated ? "[]handlers.jsonPatchOp" : "jsonpatch.Patch")
+  let wrongType: ApiError | undefined
   for (const op of patch) {
     if (typeof op !== "object" || Array.isArray(op)) {
       throw refuse(op, validated ? "handlers.jsonPatchOp" : "jsonpatch.Operation")
     }
+    // Go's decoder goes on past a member of the wrong type and reports the first one.
+    if (validated && op !== null && !wrongType) {
+      for (const [k, v] of Object.entries(op as Record<string, unknown>)) {
+        if ((k === "op" || k === "path" || k === "from") && v !== null && typeof v !== "string") {
+          wrongType = badRequest(
+            `error decoding patch: json: cannot unmarshal ${goJsonType(v)} into Go struct field jsonPatchOp.${k} of type string`,
+          )
+          break
+        }
+      }
+    }
+  }
+  if (wrongType) throw wrongType
+  if (patch.length > MAX_JSON_PATCH_OPERATIONS) {
+    throw new ApiError(
+      "RequestEntityTooLarge",
+      `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${patch.length}`,
+    )
   }
   return patch
 }
@@ -151,11 +167,12 @@ export function applyPatch(
     case "application/json-patch+json": {
       const ops = jsonPatchOperations(patch, !opts.ignoreUnknownFields)
       try {
-        return applyJsonPatch(structuredClone(original), ops as never, true, false).newDocument
-      } catch {
+        return applyJsonPatch(original as object, ops)
+      } catch (err) {
         // Upstream answers any operation that does not apply (a failed test, a missing path, an
         // unknown op) with the generic 422, the library's own words left out.
-        throw patchRejected()
+        if (err instanceof JsonPatchError) throw patchRejected()
+        throw err
       }
     }
     default:

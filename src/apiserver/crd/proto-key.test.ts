@@ -59,4 +59,28 @@ describe("a custom resource with a __proto__ key", () => {
       ["a", "1"],
     ])
   })
+
+  test("a JSON patch adds it as a key, and finds no constructor key the object lacks", async () => {
+    const path = "/api/v1/namespaces/default/configmaps"
+    const created = await apiCall(api, "POST", path, { metadata: { name: "json-proto" }, data: { a: "1" } })
+    assert.equal(created.status, 201, created.text)
+    const JSON_PATCH = { "content-type": "application/json-patch+json" }
+    const ops =
+      '[{"op":"add","path":"/data/__proto__","value":"p"},{"op":"test","path":"/data/toString","value":null}]'
+    const patched = await apiCall(api, "PATCH", `${path}/json-proto`, ops, JSON_PATCH)
+    assert.equal(patched.status, 200, patched.text)
+    assert.deepEqual(Object.entries(patched.json.data).sort(), [
+      ["__proto__", "p"],
+      ["a", "1"],
+    ])
+    const removed = await apiCall(
+      api,
+      "PATCH",
+      `${path}/json-proto`,
+      '[{"op":"remove","path":"/data/constructor"}]',
+      JSON_PATCH,
+    )
+    assert.equal(removed.status, 422, removed.text)
+    assert.equal(removed.json.message, "the server rejected our request due to an error in our request")
+  })
 })

@@ -10,6 +10,7 @@ import { builtinTypeOf, checkDecodes, checkPatchDecodes } from "../decode-types.
 import { zeroNulls } from "../decode-nulls.ts"
 import { checkJsonBody, DEEP_ENOUGH, unrecognized } from "../go-json-syntax.ts"
 import { parsedKeys, scanJson } from "../json-scan.ts"
+import { JSON_PATCH } from "../patch.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodeYamlBody } from "../yaml-body.ts"
@@ -149,8 +150,9 @@ export function patchCheck(
   return {
     check(patched, original) {
       if (input) checkPatchDecodes(patched, patch, input.type, contentType, original)
-      // Nulls only come from the patch: the object patched was written without any.
-      if (input) zeroNulls(patched, input.type, text)
+      // Nulls only come from the patch: the object patched was written without any. A JSON patch
+      // also writes some its text does not hold (an add without a value, a copy of a missing key).
+      if (input) zeroNulls(patched, input.type, contentType === JSON_PATCH ? undefined : text)
       if (input) warnings = checkPatched(patched, patch, input, original).warnings
       return patched
     },

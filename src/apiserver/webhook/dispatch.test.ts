@@ -282,7 +282,7 @@ describe("mutating webhooks", () => {
     const err = await rejection(chain.admit(create(cm())))
     assert.equal(
       err.message,
-      'Internal error occurred: replace operation does not apply: doc is missing path: "/spec/missing": missing value',
+      "Internal error occurred: replace operation does not apply: doc is missing path: /spec/missing: missing value",
     )
   })
 })

@@ -4,21 +4,19 @@
  * the result decoded and defaulted again, then converted back; the mutating plugins run once
  * more when a change calls for webhooks with reinvocationPolicy IfNeeded to see it.
  */
-import fastJsonPatch, { type Operation } from "fast-json-patch"
 import type { MutatingWebhook } from "kubernetes-types/admissionregistration/v1.js"
 import type { ApiObject } from "../../api/index.ts"
 import { goQuote, jsonEqual } from "../../util/index.ts"
 import type { AdmissionPlugin } from "../admission.ts"
+import { JsonPatchError, applyJsonPatch } from "../json-patch.ts"
 import type { AdmissionRequest } from "../registry/context.ts"
 import { callHook, failureOf, invocationOf, versioned, type WebhookAdmissionOptions } from "./dispatch.ts"
 import { CallingWebhookError, internalError } from "./errors.ts"
 import { type Attributes, attributesOf, type Invocation, isExempt } from "./match.ts"
 import type { Hook } from "./source.ts"
 
-const { applyPatch } = fastJsonPatch
-
 /** The operations of a JSON patch a webhook answered with. */
-function patchOperations(w: MutatingWebhook, patch: Buffer): Operation[] {
+function patchOperations(w: MutatingWebhook, patch: Buffer): unknown[] {
   let ops: unknown
   try {
     ops = JSON.parse(patch.toString("utf8"))
@@ -35,16 +33,7 @@ function patchOperations(w: MutatingWebhook, patch: Buffer): Operation[] {
       `received undecodable patch in webhook response: json: cannot unmarshal ${got} into Go value of type jsonpatch.Patch`,
     )
   }
-  return ops as Operation[]
-}
-
-/** The reason a JSON patch does not apply, near the words of upstream's json-patch library. */
-function patchFailure(err: unknown, op: Operation | undefined): string {
-  const name = (err as { name?: string }).name ?? ""
-  const path = op ? goQuote(op.path) : '""'
-  if (name === "TEST_OPERATION_FAILED") return `testing value ${path} failed: test failed`
-  if (name === "OPERATION_OP_INVALID") return `Unexpected kind: ${op?.op ?? ""}`
-  return `${op?.op ?? "patch"} operation does not apply: doc is missing path: ${path}: missing value`
+  return ops
 }
 
 /**
@@ -70,13 +59,12 @@ async function callMutating(
   if (result.patchType !== "JSONPatch")
     throw new CallingWebhookError(w.name, `unsupported patch type ${goQuote(result.patchType ?? "")}`)
   let patched: ApiObject
-  let i = 0
   try {
-    // A copy of the object as JSON: the request's object may share its values with the cache's.
-    patched = JSON.parse(JSON.stringify(object)) as ApiObject
-    for (; i < ops.length; i++) patched = applyPatch(patched, [ops[i] as Operation], true, true).newDocument
+    // Applied to the object as JSON has it (upstream encodes it): members set to undefined gone.
+    patched = applyJsonPatch(JSON.parse(JSON.stringify(object)) as object, ops) as ApiObject
   } catch (err) {
-    throw internalError(patchFailure(err, ops[i]))
+    if (err instanceof JsonPatchError) throw internalError(err.message)
+    throw err
   }
   patched = o.decode(inv.info, patched)
   const changed = !jsonEqual(object, patched)
