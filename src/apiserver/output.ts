@@ -262,9 +262,25 @@ export function partialMetadata(obj: ApiObject, version = "v1"): ApiObject {
   return { kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${version}`, metadata: obj.metadata ?? {} }
 }
 
+export const YAML_TYPE = "application/yaml"
+
+/**
+ * YAML as upstream's serializer writes it (JSON made YAML by sigs.k8s.io/yaml): every mapping's
+ * keys sorted (byte order here; go-yaml orders runs of digits by their value), and a sequence
+ * in a mapping not indented.
+ */
+function yamlOf(v: unknown): string {
+  return toYaml(v, { sortMapEntries: true, indentSeq: false })
+}
+
+/** The YAML of the JSON text in `chunks` (a list's, as listChunks makes it). */
+export function yamlOfJson(chunks: readonly Buffer[]): string {
+  return yamlOf(JSON.parse(Buffer.concat(chunks).toString("utf8")))
+}
+
 /** Encodes a single object for the chosen output (JSON, YAML or PartialObjectMetadata). */
 export function objectBody(out: Output, obj: ApiObject): { body: string | Buffer; contentType: string } {
-  if (out.kind === "yaml") return { body: toYaml(obj), contentType: "application/yaml" }
+  if (out.kind === "yaml") return { body: yamlOf(obj), contentType: YAML_TYPE }
   if (out.kind === "partial") {
     return {
       body: JSON.stringify(partialMetadata(obj, out.version)),

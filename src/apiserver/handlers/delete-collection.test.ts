@@ -85,4 +85,37 @@ describe("DELETE of a collection", () => {
     const none = await apiCall(api, "GET", `${path}?labelSelector=set%3Dlim`)
     assert.deepEqual(none.json.items, [])
   })
+
+  test("answers in the representation asked: YAML, a Table, PartialObjectMetadataList", async () => {
+    const path = "/api/v1/namespaces/default/configmaps"
+    const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+    const PARTIAL = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"
+    const answers: [string, string | null, string][] = []
+    for (const accept of ["application/yaml", TABLE, PARTIAL]) {
+      const created = await apiCall(api, "POST", path, { metadata: { name: "acc", labels: { set: "acc" } } })
+      assert.equal(created.status, 201, created.text)
+      const res = await apiCall(api, "DELETE", `${path}?labelSelector=set%3Dacc`, undefined, { accept })
+      assert.equal(res.status, 200, res.text)
+      answers.push([accept, res.headers.get("content-type"), res.text.split("\n")[0] as string])
+      if (accept === TABLE)
+        assert.deepEqual(
+          res.json.rows.map((row: any) => row.cells[0]),
+          ["acc"],
+        )
+      if (accept === PARTIAL)
+        assert.deepEqual(
+          res.json.items.map((o: any) => [o.kind, o.metadata.name]),
+          [["PartialObjectMetadata", "acc"]],
+        )
+      assert.equal((await apiCall(api, "GET", `${path}/acc`)).status, 404)
+    }
+    assert.deepEqual(
+      answers.map(([a, type, first]) => [a, type, first.slice(0, 20)]),
+      [
+        ["application/yaml", "application/yaml", "apiVersion: v1"],
+        [TABLE, TABLE, '{"kind":"Table","api'],
+        [PARTIAL, "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1", '{"kind":"PartialObje'],
+      ],
+    )
+  })
 })

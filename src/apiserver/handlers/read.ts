@@ -6,9 +6,12 @@ import {
   apiErrorOf,
   errorResponse,
   listChunks,
+  type ListMetaOut,
   objectBody,
   partialMetadata,
   watchEventBytes,
+  YAML_TYPE,
+  yamlOfJson,
 } from "../output.ts"
 import { filterFor } from "../filter.ts"
 import { objectEvent } from "../object-events.ts"
@@ -105,6 +108,19 @@ export async function listOrWatch(r: ResourceRequest): Promise<ApiResponse> {
     }
   }
   const items = (page as ListPage).items.map((o) => r.parts.registry.toServed(r.served, o))
+  return respondList(r, out, meta, items)
+}
+
+/**
+ * A list of `items` (objects as served) in the representation `out`: JSON, YAML, a Table or
+ * PartialObjectMetadataList. A LIST answers so, and a DELETE of a collection with what it deleted.
+ */
+export function respondList(
+  r: ResourceRequest,
+  out: Output,
+  meta: ListMetaOut,
+  items: readonly ApiObject[],
+): ApiResponse {
   if (out.kind === "table") {
     const t = tableOf(r.served.info, items, {
       query: r.req.query,
@@ -133,11 +149,10 @@ export async function listOrWatch(r: ResourceRequest): Promise<ApiResponse> {
       body,
     }
   }
-  return {
-    status: 200,
-    headers: { "content-type": JSON_TYPE },
-    chunks: listChunks(r.served.info, meta, items),
-  }
+  const chunks = listChunks(r.served.info, meta, items)
+  if (out.kind === "yaml")
+    return { status: 200, headers: { "content-type": YAML_TYPE }, body: yamlOfJson(chunks) }
+  return { status: 200, headers: { "content-type": JSON_TYPE }, chunks }
 }
 
 async function watch(

@@ -4,15 +4,15 @@ import { managerFromUserAgent } from "../apply/index.ts"
 import { APPLY_PATCH, applyPatch, checkPatchType } from "../patch.ts"
 import { applyObject } from "./apply.ts"
 import type { ApiResponse } from "../http.ts"
-import { JSON_TYPE, chooseOutput, decodeBody, parseMediaTypes } from "../negotiate.ts"
+import { chooseOutput, decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodePatchBody } from "../patch-body.ts"
-import { json, listChunks, successStatus } from "../output.ts"
+import { json, successStatus } from "../output.ts"
 import type { DeleteOptions } from "../registry/delete.ts"
 import { returnsDeletedObject } from "../registry/strategy.ts"
 import { refusesUnconditionalUpdate } from "../registry/unconditional-update.ts"
 import { filterFor } from "../filter.ts"
 import { listObjects } from "../list.ts"
-import { respondObject } from "./read.ts"
+import { respondList, respondObject } from "./read.ts"
 import { deleteOptionsFromBody, deleteOptionsFromQuery, validateDeleteOptions } from "../delete-options.ts"
 import { listOptions } from "../list-options.ts"
 import { dryRunOf } from "../dry-run.ts"
@@ -222,6 +222,7 @@ export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
  * upstream's unstructured list), as upstream's store answers its DeleteCollection.
  */
 export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse> {
+  const out = output(r)
   // The objects to delete are listed as the query's list would list them (no resourceVersion: a
   // consistent read), as upstream's. A limit asks one page: only its objects are deleted
   // (upstream's hasLimit).
@@ -239,10 +240,5 @@ export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse>
       if (!(err instanceof ApiError && err.reason === "NotFound")) throw err
     }
   }
-  const res: ApiResponse = {
-    status: 200,
-    headers: { "content-type": JSON_TYPE },
-    chunks: listChunks(r.served.info, meta, listed),
-  }
-  return withWarnings(res, [], opts.notes)
+  return withWarnings(respondList(r, out, meta, listed), [], opts.notes)
 }
