@@ -248,24 +248,46 @@ export function goValue(v: unknown): string {
  * decoded patch and `json` its text. `original`: the stored object patched, when it is one; the
  * parts of it a built-in kind's patch kept as they were are not walked again (they were pruned
  * when written, as upstream's decoder drops unknown fields of what it reads from storage).
- * @throws ApiError Invalid under Strict, naming the patch as upstream does
+ * The problems are reported in upstream's order: the patch's own (`found.leading`, then a merge
+ * or strategic merge patch's repeated keys), then the unknown fields of its result.
+ * @throws ApiError Invalid under Strict, naming the patch as upstream does (`found.shown`)
  */
 export function checkPatched(
   patched: unknown,
   patch: unknown,
   input: FieldCheckInput,
   original?: unknown,
+  found?: PatchFindings,
 ): FieldCheck {
-  if ((!input.type && !input.prune) || !isPlainObject(patched)) return { warnings: [] }
+  const leading = found?.leading ?? []
+  if ((!input.type && !input.prune) || !isPlainObject(patched)) {
+    return strictAnswer(leading, input, found?.shown ?? goValue(patch))
+  }
+  // A merge or strategic merge patch is read into a map first: its repeated keys come first, an
+  // unknown field's too (a JSON patch's repeated keys are its operations', in `leading`).
   const dupText = input.directive === "Ignore" || Array.isArray(patch) ? undefined : input.json
-  const found = problems(patched, input, dupText, [], original)
+  const dups = dupText === undefined ? [] : duplicateFields(dupText).map((p) => `duplicate field "${p}"`)
+  const all = problems(patched, input, undefined, [...leading, ...dups], original)
+  return strictAnswer(all, input, found?.shown ?? goValue(patch))
+}
+
+/** What checkPatched is told of a patch besides its result. */
+export interface PatchFindings {
+  /** The problems decoding the patch itself found (a JSON patch's operations), reported first. */
+  readonly leading?: readonly string[]
+  /** How the Invalid error shows the patch (a merge or JSON patch: the object it made); else Go's `%+v` of the patch. */
+  readonly shown?: string
+}
+
+/** Warnings (Warn) or a 422 (Strict) for the problems `found`; nothing under Ignore. */
+function strictAnswer(found: readonly string[], input: FieldCheckInput, shown: string): FieldCheck {
   if (found.length === 0 || input.directive === "Ignore") return { warnings: [] }
   if (input.directive === "Warn") return { warnings: found }
   throw invalid("", "", [
     {
       type: "FieldValueInvalid",
       field: "patch",
-      message: `Invalid value: ${JSON.stringify(goValue(patch))}: strict decoding error: ${found.join(", ")}`,
+      message: `Invalid value: ${JSON.stringify(shown)}: strict decoding error: ${found.join(", ")}`,
     },
   ])
 }

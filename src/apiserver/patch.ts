@@ -7,6 +7,7 @@ import { JsonPatchError, applyJsonPatch, goJsonType } from "./json-patch.ts"
 import { type Shape, kindShape } from "./shapes.ts"
 import { sortedJson } from "./decode-types.ts"
 import { strategicMergePatch } from "./strategic-merge.ts"
+import { duplicateFields } from "./json-duplicates.ts"
 import { ownValue, setKey } from "../util/index.ts"
 
 /** The most operations a JSON patch may have: upstream's maxJSONPatchOperations. */
@@ -104,6 +105,36 @@ function jsonPatchOperations(patch: unknown, validated: boolean): readonly unkno
     )
   }
   return patch
+}
+
+/** The members of upstream's JSON patch operation type (handlers.jsonPatchOp). */
+const OPERATION_MEMBERS = new Set(["op", "path", "from", "value"])
+
+/**
+ * What upstream's strict decode of a JSON patch into its operation type finds (under field
+ * validation Warn or Strict), operation by operation: members it does not have
+ * (`json patch unknown field "[0].foo"`) and keys an operation repeats, its value's included
+ * (`json patch duplicate field "[1].path"`). `text`: the patch's JSON, when it repeats a key.
+ */
+export function jsonPatchStrictErrors(patch: unknown, text: string | undefined): string[] {
+  if (!Array.isArray(patch)) return []
+  const found: { op: number; message: string }[] = []
+  const unknown: string[] = []
+  patch.forEach((op, i) => {
+    if (!isPlainObject(op)) return
+    for (const k of Object.keys(op)) {
+      if (OPERATION_MEMBERS.has(k)) continue
+      unknown.push(`[${i}].${k}`)
+      found.push({ op: i, message: `json patch unknown field "[${i}].${k}"` })
+    }
+  })
+  for (const p of text === undefined ? [] : duplicateFields(text)) {
+    // A repeated unknown member (or a key inside one) is reported as unknown only.
+    if (unknown.some((u) => p === u || p.startsWith(`${u}.`) || p.startsWith(`${u}[`))) continue
+    found.push({ op: Number(/^\[(\d+)\]/.exec(p)?.[1] ?? 0), message: `json patch duplicate field "${p}"` })
+  }
+  // Go's decoder reports them as it meets them: operation by operation.
+  return found.sort((a, b) => a.op - b.op).map((f) => f.message)
 }
 
 /** Why no kind decodes from a JSON array: Go's error, reading it for its apiVersion and kind. */

@@ -6,11 +6,11 @@ import {
   fieldValidationOf,
   warningHeader,
 } from "../field-validation.ts"
-import { builtinTypeOf, checkDecodes, checkPatchDecodes } from "../decode-types.ts"
+import { builtinTypeOf, checkDecodes, checkPatchDecodes, sortedJson } from "../decode-types.ts"
 import { zeroNulls } from "../decode-nulls.ts"
 import { checkJsonBody, DEEP_ENOUGH, unrecognized } from "../go-json-syntax.ts"
 import { parsedKeys, scanJson } from "../json-scan.ts"
-import { JSON_PATCH } from "../patch.ts"
+import { JSON_PATCH, STRATEGIC_MERGE_PATCH, jsonPatchStrictErrors } from "../patch.ts"
 import type { ApiResponse } from "../http.ts"
 import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodeYamlBody } from "../yaml-body.ts"
@@ -146,14 +146,24 @@ export function patchCheck(
   const text = checked ? raw.toString("utf8") : ""
   const repeats = checked && scanJson(text).keys !== parsedKeys(patch)
   const input = checked ? checkInput(r, "PatchOptions", repeats ? text : undefined, undefined, as) : undefined
+  // What decoding a JSON patch's operations found, reported before the patched object's.
+  const leading =
+    input && input.directive !== "Ignore" && contentType === JSON_PATCH
+      ? jsonPatchStrictErrors(patch, repeats ? text : undefined)
+      : []
   let warnings: readonly string[] = []
   return {
     check(patched, original) {
       if (input) checkPatchDecodes(patched, patch, input.type, contentType, original)
+      // Strict names a merge or JSON patch by the object it made, as upstream's error does.
+      const shown =
+        input?.directive === "Strict" && contentType !== STRATEGIC_MERGE_PATCH
+          ? sortedJson(patched)
+          : undefined
       // Nulls only come from the patch: the object patched was written without any. A JSON patch
       // also writes some its text does not hold (an add without a value, a copy of a missing key).
       if (input) zeroNulls(patched, input.type, contentType === JSON_PATCH ? undefined : text)
-      if (input) warnings = checkPatched(patched, patch, input, original).warnings
+      if (input) warnings = checkPatched(patched, patch, input, original, { leading, shown }).warnings
       return patched
     },
     get warnings() {
