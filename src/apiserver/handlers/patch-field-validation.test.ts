@@ -3,9 +3,9 @@ import { before, describe, test } from "node:test"
 import type { ApiServer } from "../server.ts"
 import { apiCall, memoryApiServer } from "../../testing/index.ts"
 
-// Upstream's integration test of field validation for merge and JSON patches of a typed object
-// (test/integration/apiserver/field_validation_test.go, testFieldValidationPatchTyped): the same
-// bodies, the errors' endings and the warnings, in order.
+// Upstream's integration test of field validation for merge, JSON and strategic merge patches of
+// a typed object (test/integration/apiserver/field_validation_test.go, testFieldValidationPatchTyped
+// and testFieldValidationSMP): the same bodies, the errors' endings and the warnings, in order.
 
 const MERGE_PATCH = `{
   "spec": {
@@ -38,6 +38,27 @@ const JSON_PATCH = `[
   {"op": "add", "path": "/spec/template/spec/containers/0/imagePullPolicy", "value": "Always"},
   {"op": "add", "path": "/spec/template/spec/containers/0/imagePullPolicy", "value": "Never"}
 ]`
+const SMP = `{
+  "spec": {
+    "unknown1": "val1",
+    "unknownDupe": "valDupe",
+    "unknownDupe": "valDupe2",
+    "paused": true,
+    "paused": false,
+    "selector": { "matchLabels": { "app": "nginx" } },
+    "template": {
+      "metadata": { "labels": { "app": "nginx" } },
+      "spec": {
+        "containers": [{
+          "name": "nginx",
+          "unknownNested": "val1",
+          "imagePullPolicy": "Always",
+          "imagePullPolicy": "Never"
+        }]
+      }
+    }
+  }
+}`
 const MERGE_FOUND = [
   'duplicate field "spec.unknownDupe"',
   'duplicate field "spec.paused"',
@@ -79,6 +100,7 @@ describe("field validation of merge and JSON patches, as upstream's integration 
   const cases = [
     { type: "application/merge-patch+json", body: MERGE_PATCH, found: MERGE_FOUND },
     { type: "application/json-patch+json", body: JSON_PATCH, found: JSON_FOUND },
+    { type: "application/strategic-merge-patch+json", body: SMP, found: MERGE_FOUND },
   ]
   for (const c of cases) {
     for (const directive of ["Strict", "Warn", "Ignore", ""]) {
@@ -94,8 +116,12 @@ describe("field validation of merge and JSON patches, as upstream's integration 
           assert.equal(res.status, 422, res.text)
           const message = res.json.message as string
           assert.ok(message.endsWith(`strict decoding error: ${c.found.join(", ")}`), message)
-          // The patch is shown as the object it made, as upstream's jsonPatcher shows it.
-          assert.match(message, /^ "" is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"apps\/v1\\",/)
+          // A merge or JSON patch is shown as the object it made (upstream's jsonPatcher), a
+          // strategic merge patch as Go's %+v of the patch.
+          const shown = c.type.startsWith("application/strategic")
+            ? '"map[spec:map['
+            : '"{\\"apiVersion\\":\\"apps/v1\\",'
+          assert.ok(message.startsWith(` "" is invalid: patch: Invalid value: ${shown}`), message)
           return
         }
         assert.equal(res.status, 200, res.text)
