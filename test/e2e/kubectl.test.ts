@@ -106,8 +106,10 @@ describe("kubectl", () => {
     await ok("create", "--validate=false", "-f", file("p.yaml", configMap("pat", { a: "1" })))
     await ok("patch", "cm", "pat", "--type=merge", "-p", '{"data":{"b":"2"}}')
     await ok("patch", "cm", "pat", "--type=json", "-p", '[{"op":"replace","path":"/data/a","value":"9"}]')
+    // A replace of a key the object lacks adds it, as upstream's json-patch v4 does.
+    await ok("patch", "cm", "pat", "--type=json", "-p", '[{"op":"replace","path":"/data/c","value":"3"}]')
     const j = JSON.parse(await ok("get", "cm", "pat", "-o", "json"))
-    assert.deepEqual(j.data, { a: "9", b: "2" })
+    assert.deepEqual(j.data, { a: "9", b: "2", c: "3" })
     const bad = await k(
       "patch",
       "cm",
@@ -117,6 +119,7 @@ describe("kubectl", () => {
       '[{"op":"test","path":"/data/a","value":"nope"}]',
     )
     assert.notEqual(bad.code, 0)
+    assert.match(bad.stderr, /the server rejected our request due to an error in our request/)
   })
 
   test("replace with a stale resourceVersion is refused", async () => {
