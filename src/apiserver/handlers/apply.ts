@@ -10,10 +10,10 @@ import {
 } from "../../api/index.ts"
 import { appliedObject } from "../apply/index.ts"
 import type { ApiResponse } from "../http.ts"
-import { chooseOutput, decodeBody } from "../negotiate.ts"
+import { decodeBody } from "../negotiate.ts"
 import { dryRunOf } from "../dry-run.ts"
 import type { ResourceRequest } from "./context.ts"
-import { respondObject } from "./read.ts"
+import { outputOf, respondObject } from "./read.ts"
 import { withWarnings } from "./validated-body.ts"
 import { notesOf, writeOrigin } from "./admission-origin.ts"
 import { createAuthorization } from "./authorize-create.ts"
@@ -93,6 +93,5 @@ export async function applyObject(r: ResourceRequest, subresource: string): Prom
       notes,
     },
   )
-  const out = chooseOutput(r.req.header("accept"), { table: true }) ?? { kind: "json" as const }
-  return withWarnings(respondObject(r, out, object, created ? 201 : 200), [], notes)
+  return withWarnings(respondObject(r, outputOf(r), object, created ? 201 : 200), [], notes)
 }

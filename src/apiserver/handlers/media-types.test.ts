@@ -144,3 +144,46 @@ describe("request bodies of a type upstream does not decode: 415 UnsupportedMedi
     )
   })
 })
+
+describe("writes whose response no accepted type fits: 406 before anything is written", () => {
+  const NOT_ACCEPTABLE = {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message: `only the following media types are accepted: ${OBJECT_TYPES}`,
+    reason: "NotAcceptable",
+    code: 406,
+  }
+  const accept = { accept: "text/html" }
+
+  test("create, update, patch, delete and deletecollection", async () => {
+    assert.deepEqual((await apiCall(api, "POST", CMS, cm("na"), accept)).json, NOT_ACCEPTABLE)
+    assert.equal((await apiCall(api, "GET", `${CMS}/na`)).status, 404)
+    assert.equal(
+      (await apiCall(api, "POST", CMS, { ...cm("na"), metadata: { name: "na", labels: { na: "y" } } }))
+        .status,
+      201,
+    )
+    const put = await apiCall(api, "PUT", `${CMS}/na`, { ...cm("na"), data: { k: "changed" } }, accept)
+    assert.deepEqual(put.json, NOT_ACCEPTABLE)
+    const patch = await apiCall(
+      api,
+      "PATCH",
+      `${CMS}/na`,
+      { data: { k: "patched" } },
+      {
+        ...accept,
+        "content-type": "application/merge-patch+json",
+      },
+    )
+    assert.deepEqual(patch.json, NOT_ACCEPTABLE)
+    assert.equal((await apiCall(api, "GET", `${CMS}/na`)).json.data.k, "v")
+    assert.deepEqual((await apiCall(api, "DELETE", `${CMS}/na`, undefined, accept)).json, NOT_ACCEPTABLE)
+    assert.deepEqual(
+      (await apiCall(api, "DELETE", `${CMS}?labelSelector=na%3Dy`, undefined, accept)).json,
+      NOT_ACCEPTABLE,
+    )
+    assert.equal((await apiCall(api, "GET", `${CMS}/na`)).status, 200)
+  })
+})

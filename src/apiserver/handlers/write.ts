@@ -4,7 +4,7 @@ import { managerFromUserAgent } from "../apply/index.ts"
 import { APPLY_PATCH, applyPatch, checkPatchType } from "../patch.ts"
 import { applyObject } from "./apply.ts"
 import type { ApiResponse } from "../http.ts"
-import { chooseOutput, decodeBody, parseMediaTypes } from "../negotiate.ts"
+import { decodeBody, parseMediaTypes } from "../negotiate.ts"
 import { decodePatchBody } from "../patch-body.ts"
 import { json, successStatus } from "../output.ts"
 import type { DeleteOptions } from "../registry/delete.ts"
@@ -12,7 +12,7 @@ import { returnsDeletedObject } from "../registry/strategy.ts"
 import { refusesUnconditionalUpdate } from "../registry/unconditional-update.ts"
 import { filterFor } from "../filter.ts"
 import { listObjects } from "../list.ts"
-import { respondList, respondObject } from "./read.ts"
+import { outputOf, respondList, respondObject } from "./read.ts"
 import { deleteOptionsFromBody, deleteOptionsFromQuery, validateDeleteOptions } from "../delete-options.ts"
 import { listOptions } from "../list-options.ts"
 import { dryRunOf } from "../dry-run.ts"
@@ -25,10 +25,6 @@ import type { RequestNotes } from "../admission.ts"
 /** Whether the request asks for a dry run (dryRun=All). */
 export function isDryRun(r: ResourceRequest): boolean {
   return dryRunOf(r.req.query.getAll("dryRun"), r.req.method)
-}
-
-function output(r: ResourceRequest) {
-  return chooseOutput(r.req.header("accept"), { table: true }) ?? { kind: "json" as const }
 }
 
 /**
@@ -54,6 +50,8 @@ export function fieldManagerOf(r: ResourceRequest, options: string): string {
 
 /** POST: create an object. */
 export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
+  // Negotiated first, as upstream does: a response no client accepts is a 406 before any write.
+  const out = outputOf(r)
   const fieldManager = fieldManagerOf(r, "CreateOptions")
   const { body, warnings } = await validatedBody(r, "CreateOptions")
   const notes = notesOf(r.req)
@@ -64,11 +62,13 @@ export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
     notes,
     origin: writeOrigin(r.req),
   })
-  return withWarnings(respondObject(r, output(r), obj, 201), warnings, notes)
+  return withWarnings(respondObject(r, out, obj, 201), warnings, notes)
 }
 
 /** PUT: replace an object (or its status, with `subresource` "status"). */
 export async function updateObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
+  // Negotiated first, as upstream does: a response no client accepts is a 406 before any write.
+  const out = outputOf(r)
   const fieldManager = fieldManagerOf(r, "UpdateOptions")
   const { body, warnings } = await validatedBody(r, "UpdateOptions")
   const notes = notesOf(r.req)
@@ -97,7 +97,7 @@ export async function updateObject(r: ResourceRequest, subresource = ""): Promis
       notes,
     },
   )
-  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), warnings, notes)
+  return withWarnings(respondObject(r, out, object, created ? 201 : 200), warnings, notes)
 }
 
 /** The uid a PUT's body names (upstream's update precondition), if any. */
@@ -115,6 +115,8 @@ function allowsCreateOnUpdate(r: ResourceRequest): boolean {
 
 /** PATCH: json patch, merge patch, strategic merge patch, or server-side apply. */
 export async function patchObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
+  // Negotiated first, as upstream does: a response no client accepts is a 406 before any write.
+  const out = outputOf(r)
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? ""
   const target = r.served.info
   checkPatchType(contentType, target)
@@ -159,7 +161,7 @@ export async function patchObject(r: ResourceRequest, subresource = ""): Promise
       notes,
     },
   )
-  return withWarnings(respondObject(r, output(r), object, created ? 201 : 200), fields.warnings, notes)
+  return withWarnings(respondObject(r, out, object, created ? 201 : 200), fields.warnings, notes)
 }
 
 /**
@@ -202,6 +204,8 @@ async function deleteOptions(
  * delete asked `orphanDependents: false`; any other pending delete is 200 for older clients' sake.
  */
 export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
+  // Negotiated first, as upstream does: a response no client accepts is a 406 before any write.
+  const out = outputOf(r)
   const { cascadeAsked, ...opts } = await deleteOptions(r)
   const { object, finished } = await r.parts.registry.delete(
     r.served,
@@ -209,9 +213,9 @@ export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
     opts,
   )
   const res = !finished
-    ? respondObject(r, output(r), object, cascadeAsked ? 202 : 200)
+    ? respondObject(r, out, object, cascadeAsked ? 202 : 200)
     : returnsDeletedObject(r.served.info)
-      ? respondObject(r, output(r), object, 200)
+      ? respondObject(r, out, object, 200)
       : json(200, successStatus(r.served.info, object))
   return withWarnings(res, [], opts.notes)
 }
@@ -222,7 +226,7 @@ export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
  * upstream's unstructured list), as upstream's store answers its DeleteCollection.
  */
 export async function deleteCollection(r: ResourceRequest): Promise<ApiResponse> {
-  const out = output(r)
+  const out = outputOf(r)
   // The objects to delete are listed as the query's list would list them (no resourceVersion: a
   // consistent read), as upstream's. A limit asks one page: only its objects are deleted
   // (upstream's hasLimit).
