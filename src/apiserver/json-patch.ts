@@ -229,12 +229,18 @@ class Application {
     } else setKey(at.c, at.key, this.#value(o))
   }
 
-  #move(o: Record<string, unknown>): void {
+  /** Where an operation's `from` points (`op`: move or copy, for the errors' words). */
+  #source(o: Record<string, unknown>, op: "move" | "copy"): { c: Container; key: string; from: string } {
     const from = pointer(o, "from")
     if (from instanceof JsonPatchError)
-      throw new JsonPatchError(`move operation failed to decode from: ${from.message}`)
+      throw new JsonPatchError(`${op} operation failed to decode from: ${from.message}`)
     const src = parentOf(this.doc, from)
-    if (!src) throw missing(`move operation does not apply: doc is missing from path: ${from}`)
+    if (!src) throw missing(`${op} operation does not apply: doc is missing from path: ${from}`)
+    return { ...src, from }
+  }
+
+  #move(o: Record<string, unknown>): void {
+    const src = this.#source(o, "move")
     const val = wrapped(`error in move for path: '${src.key}'`, () => get(src.c, src.key))
     wrapped(`error in move for path: '${src.key}'`, () => remove(src.c, src.key))
     const path = pointer(o, "path")
@@ -266,12 +272,8 @@ class Application {
   }
 
   #copy(o: Record<string, unknown>): void {
-    const from = pointer(o, "from")
-    if (from instanceof JsonPatchError)
-      throw new JsonPatchError(`copy operation failed to decode from: ${from.message}`)
-    const src = parentOf(this.doc, from)
-    if (!src) throw missing(`copy operation does not apply: doc is missing from path: ${from}`)
-    const val = wrapped(`error in copy for from: '${from}'`, () => get(src.c, src.key))
+    const src = this.#source(o, "copy")
+    const val = wrapped(`error in copy for from: '${src.from}'`, () => get(src.c, src.key))
     const path = pointer(o, "path")
     if (path instanceof JsonPatchError) throw missing("copy operation failed to decode path")
     const dst = parentOf(this.doc, path)
