@@ -25,10 +25,13 @@ import type { Printer } from "../table/index.ts"
 import type { ResourceRequest } from "./context.ts"
 import type { Batched } from "../../util/index.ts"
 
-/** The representation a request accepts (Table included); 406 when none is served. */
-export function outputOf(r: ResourceRequest): Output {
+/**
+ * The representation a request accepts (Table included); 406 when none is served, or when a
+ * watch (`stream`) asks YAML, which upstream's serializers have no stream form of.
+ */
+export function outputOf(r: ResourceRequest, stream = false): Output {
   const out = chooseOutput(r.req.header("accept"), { table: true })
-  if (!out)
+  if (!out || (stream && out.kind === "yaml"))
     throw new ApiError(
       "NotAcceptable",
       `only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
@@ -86,7 +89,7 @@ export function respondObject(
 export async function listOrWatch(r: ResourceRequest): Promise<ApiResponse> {
   // Upstream decodes and validates the options before it negotiates the output.
   const opts = listOptions(r.req.query)
-  const out = outputOf(r)
+  const out = outputOf(r, r.ri.verb === "watch")
   const filter = filterFor(r.served.info, r.namespace, opts.selectors)
   if (r.ri.verb === "watch") return watch(r, out, filter, opts)
   // JSON of objects served as stored: copied as it is, packed objects' too.

@@ -29,4 +29,13 @@ describe("YAML output", () => {
     assert.deepEqual(parse(list.text), json.json)
     assert.match(list.text, /^apiVersion: v1\nitems:\n- apiVersion: v1\n/)
   })
+
+  test("a watch asked for YAML is a 406: upstream has no YAML stream", async () => {
+    const res = await apiCall(api, "GET", `${path}?watch=true`, undefined, YAML)
+    assert.equal(res.status, 406, res.text)
+    assert.equal(
+      res.json.message,
+      "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+    )
+  })
 })
