@@ -12,7 +12,7 @@
  * Object members are read and written as own properties only: a `__proto__` or `constructor`
  * token names a member like any other. A failure throws JsonPatchError with the library's words.
  */
-import { copyJson, goJsonEscape, goParseInt, jsonEqual, setKey } from "../util/index.ts"
+import { copyJson, goJsonEscape, goParseInt, jsonEqual, ownValue, setKey } from "../util/index.ts"
 
 /** Why a JSON patch does not apply, in evanphx/json-patch v4's words. */
 export class JsonPatchError extends Error {}
@@ -21,11 +21,6 @@ export class JsonPatchError extends Error {}
 export const MAX_COPY_BYTES = 3 * 1024 * 1024
 
 type Container = Record<string, unknown> | unknown[]
-
-/** An operation's member (its `value`, `from`...) when it has it as its own. */
-function member(op: Record<string, unknown>, k: string): unknown {
-  return Object.hasOwn(op, k) ? op[k] : undefined
-}
 
 /** Go's name for the JSON type of `v` (not null), as its decoder's errors name it. */
 export function goJsonType(v: unknown): string {
@@ -38,7 +33,7 @@ export function goJsonType(v: unknown): string {
  * member for missing and fail to decode anything but a string.
  */
 function pointer(op: Record<string, unknown>, k: "path" | "from"): string | JsonPatchError {
-  const v = member(op, k)
+  const v = ownValue(op, k)
   if (v === undefined || v === null) {
     return new JsonPatchError(
       k === "path"
@@ -67,20 +62,23 @@ function invalidIndex(idx: bigint): JsonPatchError {
   return new JsonPatchError(`Unable to access invalid index: ${idx}: invalid index referenced`)
 }
 
-/** The position `key` names in an array of `length` elements (negative counts from the end). */
+/** The position `idx` names among `length` (negative counts from the end). */
+function position(idx: bigint, length: number): number | JsonPatchError {
+  const len = BigInt(length)
+  const at = idx < 0n ? idx + len : idx
+  if (at < 0n || at >= len) return invalidIndex(idx)
+  return Number(at)
+}
+
+/** The position `key` names in an array of `length` elements. */
 function arrayIndex(key: string, length: number): number | JsonPatchError {
   const idx = atoi(key)
-  if (idx instanceof JsonPatchError) return idx
-  const len = BigInt(length)
-  if (idx < 0n && idx < -len) return invalidIndex(idx)
-  const at = idx < 0n ? idx + len : idx
-  if (at >= len) return invalidIndex(idx)
-  return Number(at)
+  return idx instanceof JsonPatchError ? idx : position(idx, length)
 }
 
 /** A member or element: undefined for a missing or null member (Go's nil node). */
 function get(c: Container, key: string): unknown {
-  if (!Array.isArray(c)) return Object.hasOwn(c, key) ? (c[key] ?? undefined) : undefined
+  if (!Array.isArray(c)) return ownValue(c, key) ?? undefined
   const i = arrayIndex(key, c.length)
   if (i instanceof JsonPatchError) throw i
   return c[i] ?? undefined
@@ -97,9 +95,10 @@ function add(c: Container, key: string, value: unknown): void {
   if (idx instanceof JsonPatchError) {
     throw new JsonPatchError(`value was not a proper array index: '${key}': ${idx.message}`)
   }
-  const len = BigInt(c.length + 1)
-  if (idx >= len || idx < -len) throw invalidIndex(idx)
-  c.splice(Number(idx < 0n ? idx + len : idx), 0, value)
+  // One more place than elements: the end is a place to insert at.
+  const at = position(idx, c.length + 1)
+  if (at instanceof JsonPatchError) throw at
+  c.splice(at, 0, value)
 }
 
 function remove(c: Container, key: string): void {
@@ -166,8 +165,9 @@ class Application {
   apply(op: unknown): void {
     // A null operation decodes to an empty one in Go: of unknown kind.
     const o = (op ?? {}) as Record<string, unknown>
-    const kind = member(o, "op")
-    switch (typeof kind === "string" ? kind : "unknown") {
+    const named = ownValue(o, "op")
+    const kind = typeof named === "string" ? named : "unknown"
+    switch (kind) {
       case "add":
         return this.#add(o)
       case "remove":
@@ -181,13 +181,13 @@ class Application {
       case "copy":
         return this.#copy(o)
       default:
-        throw new JsonPatchError(`Unexpected kind: ${typeof kind === "string" ? kind : "unknown"}`)
+        throw new JsonPatchError(`Unexpected kind: ${kind}`)
     }
   }
 
   /** The operation's value, a copy (the patch stays as sent): null when it has none. */
   #value(o: Record<string, unknown>): unknown {
-    return copyJson(member(o, "value") ?? null)
+    return copyJson(ownValue(o, "value") ?? null)
   }
 
   #add(o: Record<string, unknown>): void {
@@ -211,7 +211,7 @@ class Application {
     if (path instanceof JsonPatchError)
       throw new JsonPatchError(`replace operation failed to decode path: ${path.message}`)
     if (path === "") {
-      const v = member(o, "value")
+      const v = ownValue(o, "value")
       // Go wraps a nil error here: fmt's %w of nil.
       if (typeof v !== "object" || v === null) {
         throw new JsonPatchError("replace operation value must be object or array: %!w(<nil>)")
@@ -255,7 +255,7 @@ class Application {
     const path = pointer(o, "path")
     if (path instanceof JsonPatchError)
       throw new JsonPatchError(`test operation failed to decode path: ${path.message}`)
-    const expected = member(o, "value")
+    const expected = ownValue(o, "value")
     const failed = new JsonPatchError(`testing value ${path} failed: test failed`)
     if (path === "") {
       if (expected === undefined || !jsonEqual(this.doc, expected)) throw failed
