@@ -15,7 +15,7 @@ import {
   jsonFieldsOf,
   schema,
 } from "../api/index.ts"
-import { duplicateFields, pathOf } from "./json-duplicates.ts"
+import { duplicateFields, isUnder, pathOf } from "./json-duplicates.ts"
 
 /** What the server does with unknown and duplicate fields. */
 export type FieldValidation = "Strict" | "Warn" | "Ignore"
@@ -165,11 +165,6 @@ export function pruneUnknownFields(obj: unknown, type: string, stored?: unknown)
   return out
 }
 
-/** Whether path `p` is one of `paths` or inside one of them. */
-function isUnder(p: string, paths: readonly string[]): boolean {
-  return paths.some((u) => p === u || p.startsWith(`${u}.`) || p.startsWith(`${u}[`))
-}
-
 /**
  * The strict decoding problems of a body: the decoder's own (`leading`), unknown fields (pruned
  * from `obj`), then keys the JSON text repeats.
@@ -260,15 +255,15 @@ export function checkPatched(
   found?: PatchFindings,
 ): FieldCheck {
   const leading = found?.leading ?? []
-  if ((!input.type && !input.prune) || !isPlainObject(patched)) {
-    return strictAnswer(leading, input, found?.shown ?? goValue(patch))
-  }
+  // Printed only for the error: most patches have nothing to report.
+  const shown = () => found?.shown ?? goValue(patch)
+  if ((!input.type && !input.prune) || !isPlainObject(patched)) return strictAnswer(leading, input, shown)
   // A merge or strategic merge patch is read into a map first: its repeated keys come first, an
   // unknown field's too (a JSON patch's repeated keys are its operations', in `leading`).
   const dupText = input.directive === "Ignore" || Array.isArray(patch) ? undefined : input.json
   const dups = dupText === undefined ? [] : duplicateFields(dupText).map((p) => `duplicate field "${p}"`)
   const all = problems(patched, input, undefined, [...leading, ...dups], original)
-  return strictAnswer(all, input, found?.shown ?? goValue(patch))
+  return strictAnswer(all, input, shown)
 }
 
 /** What checkPatched is told of a patch besides its result. */
@@ -280,14 +275,14 @@ export interface PatchFindings {
 }
 
 /** Warnings (Warn) or a 422 (Strict) for the problems `found`; nothing under Ignore. */
-function strictAnswer(found: readonly string[], input: FieldCheckInput, shown: string): FieldCheck {
+function strictAnswer(found: readonly string[], input: FieldCheckInput, shown: () => string): FieldCheck {
   if (found.length === 0 || input.directive === "Ignore") return { warnings: [] }
   if (input.directive === "Warn") return { warnings: found }
   throw invalid("", "", [
     {
       type: "FieldValueInvalid",
       field: "patch",
-      message: `Invalid value: ${JSON.stringify(shown)}: strict decoding error: ${found.join(", ")}`,
+      message: `Invalid value: ${JSON.stringify(shown())}: strict decoding error: ${found.join(", ")}`,
     },
   ])
 }

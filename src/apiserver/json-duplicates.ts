@@ -10,6 +10,11 @@ export function pathOf(segments: readonly (string | number)[]): string {
   return path
 }
 
+/** Whether path `p` (as pathOf prints it) is one of `paths` or inside one of them. */
+export function isUnder(p: string, paths: readonly string[]): boolean {
+  return paths.some((u) => p === u || p.startsWith(`${u}.`) || p.startsWith(`${u}[`))
+}
+
 /** The keys seen in one object: a list while short (most objects have a few keys), then a Set. */
 class KeySet {
   #list: string[] = []

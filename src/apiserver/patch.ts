@@ -7,7 +7,7 @@ import { JsonPatchError, applyJsonPatch, goJsonType } from "./json-patch.ts"
 import { type Shape, kindShape } from "./shapes.ts"
 import { sortedJson } from "./decode-types.ts"
 import { strategicMergePatch } from "./strategic-merge.ts"
-import { duplicateFields } from "./json-duplicates.ts"
+import { duplicateFields, isUnder } from "./json-duplicates.ts"
 import { ownValue, setKey } from "../util/index.ts"
 
 /** The most operations a JSON patch may have: upstream's maxJSONPatchOperations. */
@@ -130,7 +130,7 @@ export function jsonPatchStrictErrors(patch: unknown, text: string | undefined):
   })
   for (const p of text === undefined ? [] : duplicateFields(text)) {
     // A repeated unknown member (or a key inside one) is reported as unknown only.
-    if (unknown.some((u) => p === u || p.startsWith(`${u}.`) || p.startsWith(`${u}[`))) continue
+    if (isUnder(p, unknown)) continue
     found.push({ op: Number(/^\[(\d+)\]/.exec(p)?.[1] ?? 0), message: `json patch duplicate field "${p}"` })
   }
   // Go's decoder reports them as it meets them: operation by operation.
