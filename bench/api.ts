@@ -11,6 +11,7 @@
  * LIST, one answering with the same bytes from memory. The two servers' creates are measured in
  * alternating windows (bare, k8ts, then k8ts, bare, ...), one server working at a time: the
  * machine's speed drifts and stalls within a minute here, and a window pair sees the same machine.
+ * The paced and watch rows also say how much CPU other processes used meanwhile (see othersCpu).
  * Last line: value = creates/s (64 clients, over all of k8ts's windows), ratio = the median of
  * the window pairs' k8ts/bare.
  */
@@ -30,6 +31,7 @@ import {
   stampedConfigMap,
   timed,
 } from "./_http.ts"
+import { othersCpu, othersSince } from "./_proc-stat.ts"
 import { serverPort } from "./_server-port.ts"
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 5000)
@@ -116,9 +118,25 @@ function overall(windows: readonly { rate: number; n: number; lat: number[] }[])
   return { rate: n / secs, p50: percentile(lat, 50), p99: percentile(lat, 99) }
 }
 
-/** Creates at PACED_RATE, open loop, for 4/5 of a phase: each create's latency, and p50 and p99. */
-async function pacedCreates(base: string): Promise<{ n: number; p50: number; p99: number; rate: number }> {
+/** CPU of the processes on the machine other than this bench's (see othersCpu). */
+function others(): Map<string, number> {
+  return othersCpu([process.pid, ...children.map((c) => c.pid)])
+}
+
+/** What else used the CPU during a phase, for its row: ms in all, and the busiest process. */
+function othersNote(o: ReturnType<typeof othersSince>): string {
+  return `other processes ${o.ms.toFixed(0)} ms CPU meanwhile (${o.busiest} ${o.busiestMs.toFixed(0)} ms)`
+}
+
+/**
+ * Creates at PACED_RATE, open loop, for 4/5 of a phase: each create's latency, p50 and p99, and
+ * what other processes used the CPU meanwhile (a stall of the machine's shows in the p99).
+ */
+async function pacedCreates(
+  base: string,
+): Promise<{ n: number; p50: number; p99: number; rate: number; others: ReturnType<typeof othersSince> }> {
   const pacedAgent = agent(512)
+  const before = others()
   const p = await paced(PACED_RATE, (PHASE_MS * 4) / 5, async (i) => {
     const res = await send(
       pacedAgent,
@@ -129,7 +147,8 @@ async function pacedCreates(base: string): Promise<{ n: number; p50: number; p99
     if (res.status !== 201) throw new Error(`create failed: ${res.status} ${res.body.slice(0, 200)}`)
   })
   pacedAgent.destroy()
-  return { n: p.n, rate: p.rate, p50: percentile(p.lat, 50), p99: percentile(p.lat, 99) }
+  const o = othersSince(before, others())
+  return { n: p.n, rate: p.rate, p50: percentile(p.lat, 50), p99: percentile(p.lat, 99), others: o }
 }
 
 /** BENCH_API_PHASES=paced: see PACED_ONLY. */
@@ -145,7 +164,7 @@ async function pacedOnly(): Promise<void> {
   a.destroy()
   const p = await pacedCreates(k8ts)
   console.log(
-    `${`k8ts creates at ${PACED_RATE}/s (open loop)`.padEnd(40)} ${`p99 ${p.p99.toFixed(1)} ms`.padStart(12)}   p50 ${p.p50.toFixed(1)} ms, ${p.n} creates after ${made.n}; target p99 < 50 ms`,
+    `${`k8ts creates at ${PACED_RATE}/s (open loop)`.padEnd(40)} ${`p99 ${p.p99.toFixed(1)} ms`.padStart(12)}   p50 ${p.p50.toFixed(1)} ms, ${p.n} creates after ${made.n}; target p99 < 50 ms; ${othersNote(p.others)}`,
   )
   console.log(
     JSON.stringify({
@@ -153,6 +172,7 @@ async function pacedOnly(): Promise<void> {
       phases: "paced",
       paced_p50_ms: Number(p.p50.toFixed(2)),
       paced_p99_ms: Number(p.p99.toFixed(2)),
+      paced_others_cpu_ms: Math.round(p.others.ms),
       creates_before: made.n,
     }),
   )
@@ -252,10 +272,12 @@ async function main(): Promise<void> {
   let sent = 0
   let measuredSent = 0
   const writes: Promise<unknown>[] = []
+  let othersBefore = new Map<string, number>()
   while (performance.now() - start < WATCH_WARMUP_MS + writeMs) {
     if (measuredFrom === Infinity && performance.now() - start >= WATCH_WARMUP_MS) {
       measuredFrom = performance.timeOrigin + performance.now()
       measuredSent = sent
+      othersBefore = others()
     }
     const due = Math.floor(((performance.now() - start) / 1000) * 1000)
     while (sent < due) {
@@ -265,6 +287,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2))
   }
   await Promise.all(writes)
+  const watchOthers = othersSince(othersBefore, others())
   await new Promise((r) => setTimeout(r, 500))
   for (const w of watchers) w.destroy()
   const writeRate = (sent - measuredSent) / (writeMs / 1000)
@@ -305,7 +328,7 @@ async function main(): Promise<void> {
     [
       `k8ts creates at ${PACED_RATE}/s (open loop)`,
       `p99 ${p.p99.toFixed(1)} ms`,
-      `p50 ${p.p50.toFixed(1)} ms, ${p.n} creates; target p99 < 50 ms`,
+      `p50 ${p.p50.toFixed(1)} ms, ${p.n} creates; target p99 < 50 ms; ${othersNote(p.others)}`,
     ],
     ["k8ts GETs/s (64 clients)", gets.rate.toFixed(0), `p99 ${percentile(gets.lat, 99).toFixed(1)} ms`],
     [
@@ -326,7 +349,7 @@ async function main(): Promise<void> {
     [
       "watch delivery, 100 watchers",
       `p99 ${percentile(watchLat, 99).toFixed(1)} ms`,
-      `${watchLat.length} deliveries at ${writeRate.toFixed(0)} writes/s; target p99 < 100 ms`,
+      `${watchLat.length} deliveries at ${writeRate.toFixed(0)} writes/s; target p99 < 100 ms; ${othersNote(watchOthers)}`,
     ],
     [
       "watch delivery during the warm-up",
@@ -356,12 +379,14 @@ async function main(): Promise<void> {
       paced_creates_per_s: Math.round(p.rate),
       paced_p50_ms: Number(p.p50.toFixed(2)),
       paced_p99_ms: Number(p.p99.toFixed(2)),
+      paced_others_cpu_ms: Math.round(p.others.ms),
       gets_per_s: Math.round(gets.rate),
       list_10k_ms: Math.round(listMs),
       list_10k_kept_ms: Math.round(percentile(keptTimes, 50)),
       list_10k_bare_ms: Math.round(bareListMs),
       watch_p99_ms: Number(percentile(watchLat, 99).toFixed(2)),
       watch_deliveries: watchLat.length,
+      watch_others_cpu_ms: Math.round(watchOthers.ms),
       watch_warmup_p99_ms: Number(percentile(warmupLat, 99).toFixed(2)),
     }),
   )
