@@ -27,7 +27,8 @@ import type { Batched } from "../../util/index.ts"
 
 /**
  * The representation a request accepts (Table included); 406 when none is served, or when a
- * watch (`stream`) asks YAML, which upstream's serializers have no stream form of.
+ * watch (`stream`) asks YAML, which upstream's serializers have no stream form of. Write handlers
+ * ask it first, as upstream's do: a response no client accepts is a 406 before anything is written.
  */
 export function outputOf(r: ResourceRequest, stream = false): Output {
   const out = chooseOutput(r.req.header("accept"), { table: true })

@@ -50,7 +50,6 @@ export function fieldManagerOf(r: ResourceRequest, options: string): string {
 
 /** POST: create an object. */
 export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
-  // Negotiated first, as upstream does: a response no client accepts is a 406 before any write.
   const out = outputOf(r)
   const fieldManager = fieldManagerOf(r, "CreateOptions")
   const { body, warnings } = await validatedBody(r, "CreateOptions")
@@ -67,7 +66,6 @@ export async function createObject(r: ResourceRequest): Promise<ApiResponse> {
 
 /** PUT: replace an object (or its status, with `subresource` "status"). */
 export async function updateObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
-  // Negotiated first, as upstream does: a response no client accepts is a 406 before any write.
   const out = outputOf(r)
   const fieldManager = fieldManagerOf(r, "UpdateOptions")
   const { body, warnings } = await validatedBody(r, "UpdateOptions")
@@ -115,7 +113,6 @@ function allowsCreateOnUpdate(r: ResourceRequest): boolean {
 
 /** PATCH: json patch, merge patch, strategic merge patch, or server-side apply. */
 export async function patchObject(r: ResourceRequest, subresource = ""): Promise<ApiResponse> {
-  // Negotiated first, as upstream does: a response no client accepts is a 406 before any write.
   const out = outputOf(r)
   const contentType = parseMediaTypes(r.req.header("content-type"))[0]?.type ?? ""
   const target = r.served.info
@@ -204,7 +201,6 @@ async function deleteOptions(
  * delete asked `orphanDependents: false`; any other pending delete is 200 for older clients' sake.
  */
 export async function deleteOne(r: ResourceRequest): Promise<ApiResponse> {
-  // Negotiated first, as upstream does: a response no client accepts is a 406 before any write.
   const out = outputOf(r)
   const { cascadeAsked, ...opts } = await deleteOptions(r)
   const { object, finished } = await r.parts.registry.delete(
