@@ -2,8 +2,8 @@
 import { ApiError, type ApiObject, type ResourceInfo, type Status, groupVersion } from "../api/index.ts"
 import type { ApiResponse } from "./http.ts"
 import { JSON_TYPE, type Output } from "./negotiate.ts"
-import { stringify as toYaml } from "yaml"
-import { PrefaultedSlabs } from "../util/index.ts"
+import { isScalar, type Pair, stringify as toYaml } from "yaml"
+import { GO_YAML_OUTPUT, goYamlKeyOrder, PrefaultedSlabs } from "../util/index.ts"
 
 /**
  * An object's JSON: its text until something needs its bytes (a list, a watch event), then its
@@ -265,12 +265,30 @@ export function partialMetadata(obj: ApiObject, version = "v1"): ApiObject {
 export const YAML_TYPE = "application/yaml"
 
 /**
- * YAML as upstream's serializer writes it (JSON made YAML by sigs.k8s.io/yaml): every mapping's
- * keys sorted (byte order here; go-yaml orders runs of digits by their value), and a sequence
- * in a mapping not indented.
+ * YAML as upstream's serializer writes it (JSON made YAML by sigs.k8s.io/yaml over go-yaml v2):
+ * every mapping's keys in go-yaml's order (runs of digits by their value: `a9` before `a10`), a
+ * sequence in a mapping not indented, no long line folded, and every string go-yaml would read as
+ * something else double-quoted (`"yes"`, `"0644"`, a timestamp's `"2024-01-01T00:00:00Z"`).
+ * Never an anchor and alias: objects the cache shares (a FieldsV1's empty leaves) are written out
+ * each time they appear, as go-yaml writes a value it marshals.
  */
 function yamlOf(v: unknown): string {
-  return toYaml(v, { sortMapEntries: true, indentSeq: false })
+  return toYaml(v, {
+    ...GO_YAML_OUTPUT,
+    aliasDuplicateObjects: false,
+    sortMapEntries: byGoYamlKey,
+    indentSeq: false,
+    lineWidth: 0,
+  })
+}
+
+function byGoYamlKey(a: Pair, b: Pair): number {
+  return goYamlKeyOrder(keyText(a), keyText(b))
+}
+
+/** A pair's key as text: JSON's keys are strings. */
+function keyText(p: Pair): string {
+  return String(isScalar(p.key) ? p.key.value : p.key)
 }
 
 /** The YAML of the JSON text in `chunks` (a list's, as listChunks makes it). */

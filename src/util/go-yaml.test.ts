@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { parse } from "yaml"
-import { firstYamlDocument, GO_YAML, goYamlError } from "./go-yaml.ts"
+import { parse, stringify } from "yaml"
+import { firstYamlDocument, GO_YAML, GO_YAML_OUTPUT, goYamlError, goYamlKeyOrder } from "./go-yaml.ts"
 
 test("plain scalars resolve as go-yaml v2 resolves them", () => {
   const cases: [text: string, value: unknown][] = [
@@ -67,4 +67,50 @@ test("a text of several documents is its first, as go-yaml's Unmarshal reads it"
   assert.deepEqual(first(""), { value: null, errors: [] })
   assert.deepEqual(first("# a comment\n"), { value: null, errors: [] })
   assert.deepEqual(first("a: [\n---\nb: 1\n").errors, ["BAD_INDENT"])
+})
+
+test("goYamlKeyOrder sorts keys as go-yaml v2 writes them", () => {
+  const sorted = (keys: string[]) => [...keys].sort(goYamlKeyOrder)
+  // Runs of digits by value; a non-letter before a letter, unless digits came before.
+  assert.deepEqual(sorted(["a10", "a9", "x_y", "xY", "1a", "10"]), ["1a", "10", "a9", "a10", "x_y", "xY"])
+  // A difference at a zero inside a run keeps the run's magnitude; equal values, the shorter first.
+  assert.deepEqual(sorted(["100", "19"]), ["19", "100"])
+  assert.deepEqual(sorted(["a01", "a1"]), ["a1", "a01"])
+  // Letters by code point (upper case first), a non-letter before them, a prefix first.
+  assert.deepEqual(sorted(["a", "_", "Z", "app.kubernetes.io/name", "app"]), [
+    "_",
+    "Z",
+    "a",
+    "app",
+    "app.kubernetes.io/name",
+  ])
+  assert.deepEqual(sorted(["é", "z"]), ["z", "é"])
+  assert.equal(goYamlKeyOrder("same", "same"), 0)
+})
+
+test("GO_YAML_OUTPUT quotes what go-yaml v2 would read back as something other than a string", () => {
+  const written = (s: string) => stringify({ k: s }, { ...GO_YAML_OUTPUT, lineWidth: 0 }).slice(3, -1)
+  for (const s of [
+    "yes",
+    "On",
+    "n",
+    "<<",
+    "0644",
+    "08",
+    "1_000",
+    "0X1F",
+    "0O17",
+    "0b101",
+    "-0b1",
+    "+1",
+    "1e3",
+  ])
+    assert.equal(written(s), `"${s}"`, s)
+  for (const s of [".5", "1.", "2024-01-02", "2024-1-2T3:04:05.5Z", "2024-01-02t03:04:05+01:00"])
+    assert.equal(written(s), `"${s}"`, s)
+  for (const s of ["2024-01-02 03:04:05", "1:20", "-1:30.5", "true", "null", "~", ".inf", "-.Inf", ".nan"])
+    assert.equal(written(s), `"${s}"`, s)
+  // Strings go-yaml reads as strings stay plain.
+  for (const s of [".", "v1", "10.0.0.1", "1.2.3", "e5", "_1", "2024-13-02", "0x", "Yes please", "+", "ok"])
+    assert.equal(written(s), s, s)
 })

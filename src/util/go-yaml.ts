@@ -4,7 +4,8 @@
  * `on`, `off`, `y` and `n` are booleans and `0644` is an octal number (420), where YAML 1.2 has
  * strings and 644; but it has none of 1.1's sexagesimal numbers (`1:20` stays a string), gives
  * timestamps as they were written, and also reads Go's `0o17`. Its errors read
- * `yaml: line 3: <what libyaml found>`.
+ * `yaml: line 3: <what libyaml found>`. goYamlKeyLess is the order its encoder writes a mapping's
+ * keys in.
  */
 import {
   type Document,
@@ -92,4 +93,98 @@ export function goYamlError(err: unknown): string {
   const known = LIBYAML_WORDS.find(([code, message]) => code === e.code && message.test(own))
   const what = known ? known[2] : own.charAt(0).toLowerCase() + own.slice(1)
   return line === undefined ? `yaml: ${what}` : `yaml: line ${line}: ${what}`
+}
+
+const LETTER = /\p{L}/u
+const DIGIT = /\p{Nd}/u
+
+/**
+ * Whether go-yaml v2 writes the mapping key `a` before `b` (its keyList.Less for two strings, the
+ * keys of the JSON upstream's serializer turns into YAML). Code point by code point: at the first
+ * difference two letters compare by code point; a letter and a non-letter put the non-letter first,
+ * or the letter when the runes before were digits; two non-letters compare as the runs of digits
+ * starting there, by value (int64, wrapping as Go's does: `a9` before `a10`), then by length, then
+ * by code point; a difference at a zero inside a run keeps the run's magnitude (`19` before `100`).
+ * A prefix sorts first.
+ */
+export function goYamlKeyLess(a: string, b: string): boolean {
+  const ar = Array.from(a)
+  const br = Array.from(b)
+  let digits = false
+  for (let i = 0; i < ar.length && i < br.length; i++) {
+    const x = ar[i] as string
+    const y = br[i] as string
+    if (x === y) {
+      digits = DIGIT.test(x)
+      continue
+    }
+    const xl = LETTER.test(x)
+    const yl = LETTER.test(y)
+    if (xl && yl) return codePoint(x) < codePoint(y)
+    if (xl || yl) return digits ? xl : yl
+    let an = 0n
+    let bn = 0n
+    if (x === "0" || y === "0") {
+      for (let j = i - 1; j >= 0 && DIGIT.test(ar[j] as string); j--) {
+        if (ar[j] !== "0") {
+          an = bn = 1n
+          break
+        }
+      }
+    }
+    let ai = i
+    for (; ai < ar.length && DIGIT.test(ar[ai] as string); ai++) an = digitAdded(an, ar[ai] as string)
+    let bi = i
+    for (; bi < br.length && DIGIT.test(br[bi] as string); bi++) bn = digitAdded(bn, br[bi] as string)
+    if (an !== bn) return an < bn
+    if (ai !== bi) return ai < bi
+    return codePoint(x) < codePoint(y)
+  }
+  return ar.length < br.length
+}
+
+/** goYamlKeyLess as a comparator (for sorting). */
+export function goYamlKeyOrder(a: string, b: string): number {
+  return goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0
+}
+
+function codePoint(rune: string): number {
+  return rune.codePointAt(0) as number
+}
+
+/** Go's `n*10 + int64(r-'0')` in int64 (any decimal digit, as unicode.IsDigit takes them). */
+function digitAdded(n: bigint, rune: string): bigint {
+  return BigInt.asIntN(64, n * 10n + BigInt(codePoint(rune) - 48))
+}
+
+/**
+ * Plain scalars go-yaml v2's resolve reads as something other than a string beyond YAML 1.2's core
+ * schema (which the `yaml` library quotes already): 1.1's other booleans, the merge key, numbers
+ * as strconv reads them once every `_` is dropped (`1_000`, `0X1F`, `0O17`, `0b101`, `08`), the
+ * timestamps its parseTimestamp takes, and base-60 floats (quoted by its encoder alone). Its encoder
+ * writes such a string double-quoted; as tags that only test, these make the `yaml` library quote
+ * them too. They may quote a little more than go-yaml does (an out-of-range day or hex number),
+ * which reads back the same; never less.
+ */
+const GO_YAML_NOT_STRINGS: readonly RegExp[] = [
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/,
+  /^<<$/,
+  // A number: starting with a sign or a digit, `_` anywhere after the first character.
+  /^(?=[-+0-9])[-+]?_*(?:0_*(?:[xX][0-9a-fA-F_]*[0-9a-fA-F]|[oO][0-7_]*[0-7]|[bB][01_]*[01])[0-9a-fA-F_]*|(?:\._*[0-9]|[0-9][0-9_]*(?:\.[0-9_]*)?)[0-9_]*(?:[eE]_*[-+]?_*[0-9][0-9_]*)?)$/,
+  /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/,
+  /^[0-9]{4}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])(?:[Tt](?:[01]?[0-9]|2[0-3]):[0-5]?[0-9]:[0-5]?[0-9](?:\.[0-9]+)?(?:Z|[-+][0-9]{2}:[0-9]{2})| (?:[01]?[0-9]|2[0-3]):[0-5]?[0-9]:[0-5]?[0-9](?:\.[0-9]+)?)?$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
+]
+
+/** Options for the `yaml` library's stringify: a string go-yaml v2 would not read back as one is quoted. */
+export const GO_YAML_OUTPUT: SchemaOptions = {
+  customTags: (tags) => [
+    ...tags,
+    ...GO_YAML_NOT_STRINGS.map((test, i) => ({
+      tag: `tag:k8ts.io,2024:go-yaml-not-string-${i}`,
+      default: true,
+      test,
+      resolve: (text: string) => text,
+    })),
+  ],
 }

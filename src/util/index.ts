@@ -52,7 +52,14 @@ export {
   RFC3339_MICRO,
 } from "./go-time.ts"
 export { PrefaultedSlabs } from "./prefaulted-slabs.ts"
-export { GO_YAML, firstYamlDocument, goYamlError } from "./go-yaml.ts"
+export {
+  GO_YAML,
+  GO_YAML_OUTPUT,
+  firstYamlDocument,
+  goYamlError,
+  goYamlKeyLess,
+  goYamlKeyOrder,
+} from "./go-yaml.ts"
 export {
   formatPrometheusText,
   type MetricFamily,

@@ -5,7 +5,8 @@ import type { ApiServer } from "../server.ts"
 import { apiCall, memoryApiServer } from "../../testing/index.ts"
 
 // Upstream's YAML serializer converts the JSON with sigs.k8s.io/yaml, which sorts every mapping's
-// keys; a LIST asked for application/yaml answers the list so, as a GET answers its object.
+// keys (in go-yaml v2's order); a LIST asked for application/yaml answers the list so, as a GET
+// answers its object.
 
 describe("YAML output", () => {
   let api: ApiServer
@@ -28,6 +29,34 @@ describe("YAML output", () => {
     const json = await apiCall(api, "GET", path)
     assert.deepEqual(parse(list.text), json.json)
     assert.match(list.text, /^apiVersion: v1\nitems:\n- apiVersion: v1\n/)
+  })
+
+  test("keys come in go-yaml's order: runs of digits by value, a non-letter before a letter", async () => {
+    const data = { a10: "", a9: "", xY: "", x_y: "", "10": "", "1a": "" }
+    const created = await apiCall(api, "POST", path, { metadata: { name: "order" }, data })
+    assert.equal(created.status, 201, created.text)
+    const got = await apiCall(api, "GET", `${path}/order`, undefined, YAML)
+    assert.match(
+      got.text,
+      /\ndata:\n {2}1a: ""\n {2}"10": ""\n {2}a9: ""\n {2}a10: ""\n {2}x_y: ""\n {2}xY: ""\n/,
+    )
+  })
+
+  test("no anchors and aliases; a string a YAML 1.1 reader takes for another type is quoted", async () => {
+    // A created object's FieldsV1 leaves are one shared object: the YAML still spells each out.
+    const long = "word ".repeat(30).trim()
+    const body = { metadata: { name: "quoted", labels: { a: "yes" } }, data: { on: "0644", long } }
+    const created = await apiCall(api, "POST", path, body)
+    assert.equal(created.status, 201, created.text)
+    const got = await apiCall(api, "GET", `${path}/quoted`, undefined, YAML)
+    assert.equal(got.status, 200, got.text)
+    assert.doesNotMatch(got.text, /[&*]a\d/)
+    assert.match(got.text, /\n {6}f:data:\n {8}\.: \{\}\n {8}f:long: \{\}\n {8}f:on: \{\}\n/)
+    assert.match(got.text, /\n {2}creationTimestamp: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n/)
+    assert.match(got.text, /\n {4}a: "yes"\n/)
+    assert.match(got.text, /\n {2}"on": "0644"\n/)
+    assert.match(got.text, new RegExp(`\\n {2}long: ${long}\\n`))
+    assert.deepEqual(parse(got.text), created.json)
   })
 
   test("a watch asked for YAML is a 406: upstream has no YAML stream", async () => {
