@@ -111,6 +111,19 @@ test("GO_YAML_OUTPUT quotes what go-yaml v2 would read back as something other t
   for (const s of ["2024-01-02 03:04:05", "1:20", "-1:30.5", "true", "null", "~", ".inf", "-.Inf", ".nan"])
     assert.equal(written(s), `"${s}"`, s)
   // Strings go-yaml reads as strings stay plain.
-  for (const s of [".", "v1", "10.0.0.1", "1.2.3", "e5", "_1", "2024-13-02", "0x", "Yes please", "+", "ok"])
+  for (const s of [
+    ".",
+    "v1",
+    "10.0.0.1",
+    "1.2.3",
+    "e5",
+    "_1",
+    "2024-13-02",
+    "0x",
+    "0o7a",
+    "Yes please",
+    "+",
+    "ok",
+  ])
     assert.equal(written(s), s, s)
 })
