@@ -110,6 +110,9 @@ test("GO_YAML_OUTPUT quotes what go-yaml v2 would read back as something other t
     assert.equal(written(s), `"${s}"`, s)
   for (const s of ["2024-01-02 03:04:05", "1:20", "-1:30.5", "true", "null", "~", ".inf", "-.Inf", ".nan"])
     assert.equal(written(s), `"${s}"`, s)
+  // Strings that cannot be plain for YAML's syntax alone are single-quoted, as libyaml writes them.
+  for (const s of ["*", "*foo", "- x", "a: b", "#x", " x", '{"a":1}', 'say "hi": x'])
+    assert.equal(written(s), `'${s}'`, s)
   // Strings go-yaml reads as strings stay plain.
   for (const s of [
     ".",

@@ -13,7 +13,9 @@ import {
   parseAllDocuments,
   parseDocument,
   type ParseOptions,
+  type ScalarTag,
   type SchemaOptions,
+  type Tags,
   type ToJSOptions,
   type YAMLError,
 } from "yaml"
@@ -176,15 +178,42 @@ const GO_YAML_NOT_STRINGS: readonly RegExp[] = [
   /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
 ]
 
-/** Options for the `yaml` library's stringify: a string go-yaml v2 would not read back as one is quoted. */
+const STR = "tag:yaml.org,2002:str"
+
+/**
+ * Options for the `yaml` library's stringify, for go-yaml v2's scalars: a string it would read as
+ * another type is double-quoted (its encoder asks that style); one that cannot be plain for YAML's
+ * syntax alone (`*`, `- x`, `a: b`) is single-quoted where it can be, as libyaml's emitter prefers
+ * (RBAC's `verbs: ['*']` comes out `- '*'`, as upstream's).
+ */
 export const GO_YAML_OUTPUT: SchemaOptions = {
-  customTags: (tags) => [
-    ...tags,
-    ...GO_YAML_NOT_STRINGS.map((test, i) => ({
-      tag: `tag:k8ts.io,2024:go-yaml-not-string-${i}`,
-      default: true,
-      test,
-      resolve: (text: string) => text,
-    })),
-  ],
+  customTags: (tags) => {
+    const all: Tags = [
+      ...tags,
+      ...GO_YAML_NOT_STRINGS.map((test, i) => ({
+        tag: `tag:k8ts.io,2024:go-yaml-not-string-${i}`,
+        default: true as const,
+        test,
+        resolve: (text: string) => text,
+      })),
+    ]
+    const notString = (text: string) =>
+      all.some((t) => typeof t === "object" && t.default === true && t.tag !== STR && t.test?.test(text))
+    return all.map((t) => {
+      if (typeof t !== "object" || t.tag !== STR || !("stringify" in t) || !t.stringify) return t
+      const plainOrQuoted = t.stringify
+      return {
+        ...t,
+        stringify: (item, ctx, onComment, onChompKeep) => {
+          const singleQuote = !(typeof item.value === "string" && notString(item.value))
+          return plainOrQuoted(
+            item,
+            { ...ctx, options: { ...ctx.options, singleQuote } },
+            onComment,
+            onChompKeep,
+          )
+        },
+      } satisfies ScalarTag
+    })
+  },
 }

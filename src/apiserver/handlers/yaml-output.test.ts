@@ -42,19 +42,22 @@ describe("YAML output", () => {
     )
   })
 
-  test("no anchors and aliases; a string a YAML 1.1 reader takes for another type is quoted", async () => {
+  test("no anchors and aliases; strings quoted as go-yaml quotes them", async () => {
     // A created object's FieldsV1 leaves are one shared object: the YAML still spells each out.
     const long = "word ".repeat(30).trim()
-    const body = { metadata: { name: "quoted", labels: { a: "yes" } }, data: { on: "0644", long } }
+    const body = { metadata: { name: "quoted", labels: { a: "yes" } }, data: { on: "0644", long, star: "*" } }
     const created = await apiCall(api, "POST", path, body)
     assert.equal(created.status, 201, created.text)
     const got = await apiCall(api, "GET", `${path}/quoted`, undefined, YAML)
     assert.equal(got.status, 200, got.text)
     assert.doesNotMatch(got.text, /[&*]a\d/)
-    assert.match(got.text, /\n {6}f:data:\n {8}\.: \{\}\n {8}f:long: \{\}\n {8}f:on: \{\}\n/)
+    assert.match(
+      got.text,
+      /\n {6}f:data:\n {8}\.: \{\}\n {8}f:long: \{\}\n {8}f:on: \{\}\n {8}f:star: \{\}\n/,
+    )
     assert.match(got.text, /\n {2}creationTimestamp: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n/)
     assert.match(got.text, /\n {4}a: "yes"\n/)
-    assert.match(got.text, /\n {2}"on": "0644"\n/)
+    assert.match(got.text, /\n {2}"on": "0644"\n {2}star: '\*'\n/)
     assert.match(got.text, new RegExp(`\\n {2}long: ${long}\\n`))
     assert.deepEqual(parse(got.text), created.json)
   })
