@@ -145,9 +145,12 @@ export function goYamlKeyLess(a: string, b: string): boolean {
   return ar.length < br.length
 }
 
-/** goYamlKeyLess as a comparator (for sorting). */
+/**
+ * goYamlKeyLess as a comparator (for sorting). One call decides: for two different keys it is
+ * antisymmetric (each of its answers compares something that differs).
+ */
 export function goYamlKeyOrder(a: string, b: string): number {
-  return goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0
+  return a === b ? 0 : goYamlKeyLess(a, b) ? -1 : 1
 }
 
 function codePoint(rune: string): number {
@@ -180,6 +183,14 @@ const GO_YAML_NOT_STRINGS: readonly RegExp[] = [
 
 const STR = "tag:yaml.org,2002:str"
 
+/** GO_YAML_NOT_STRINGS as tags that only test (they resolve nothing: output only). */
+const NOT_STRING_TAGS: readonly ScalarTag[] = GO_YAML_NOT_STRINGS.map((test, i) => ({
+  tag: `tag:k8ts.io,2024:go-yaml-not-string-${i}`,
+  default: true,
+  test,
+  resolve: (text: string) => text,
+}))
+
 /**
  * Options for the `yaml` library's stringify, for go-yaml v2's scalars: a string it would read as
  * another type is double-quoted (its encoder asks that style); one that cannot be plain for YAML's
@@ -188,15 +199,7 @@ const STR = "tag:yaml.org,2002:str"
  */
 export const GO_YAML_OUTPUT: SchemaOptions = {
   customTags: (tags) => {
-    const all: Tags = [
-      ...tags,
-      ...GO_YAML_NOT_STRINGS.map((test, i) => ({
-        tag: `tag:k8ts.io,2024:go-yaml-not-string-${i}`,
-        default: true as const,
-        test,
-        resolve: (text: string) => text,
-      })),
-    ]
+    const all: Tags = [...tags, ...NOT_STRING_TAGS]
     const notString = (text: string) =>
       all.some((t) => typeof t === "object" && t.default === true && t.tag !== STR && t.test?.test(text))
     return all.map((t) => {
