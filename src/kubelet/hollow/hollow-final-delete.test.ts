@@ -25,11 +25,18 @@ describe("HollowNodes final delete", () => {
   const deletes = new Map<string, number>()
   /** How many of the next DELETE requests fail with a 500. */
   let failing = 0
+  /** While set, a status write's answer waits for it (after the write is done). */
+  let holdStatus: Promise<void> | undefined
 
   before(async () => {
     clock = new FakeClock(Date.UTC(2026, 10, 30, 12))
     env = await startClientEnv({ clock })
-    const handle: InProcessHandler = (req) => {
+    const handle: InProcessHandler = async (req) => {
+      if (req.method === "PATCH" && req.path.endsWith("/status") && holdStatus) {
+        const answer = await env.api.handle(req)
+        await holdStatus
+        return answer
+      }
       if (req.method !== "DELETE") return env.api.handle(req)
       const name = req.path.split("/").pop() ?? ""
       deletes.set(name, (deletes.get(name) ?? 0) + 1)
@@ -162,6 +169,34 @@ describe("HollowNodes final delete", () => {
       PodScheduled: "True",
     })
     assert.equal(w.seen[w.seen.length - 1]?.type, "DELETED")
+  })
+
+  test("a spec change the watch delivers before the status write's answer is observed", async () => {
+    const pods = env.inProcess.resource(Pods)
+    const ref = { namespace: "default", name: "answered-late" }
+    let release = () => {}
+    holdStatus = new Promise((resolve) => (release = resolve))
+    try {
+      await pods.create(pod("answered-late"))
+      await untilPhase(env.inProcess, "answered-late", "Running")
+      // While the kubelet waits for its Running write's answer, the spec changes (generation 2):
+      // the informer then holds only that version when the pod is synced again.
+      await pods.patch(
+        ref,
+        { spec: { containers: [{ name: "app", image: "nginx:2" }] } },
+        { type: "strategic" },
+      )
+      await new Promise((resolve) => setTimeout(resolve, 100)) // the kubelet's informer gets it
+    } finally {
+      holdStatus = undefined
+      release()
+    }
+    await until(
+      "generation 2 observed",
+      async () => ((await pods.get(ref)).status as TrackedPodStatus | undefined)?.observedGeneration === 2,
+    )
+    await pods.delete(ref)
+    await gone("answered-late")
   })
 
   test("observedGeneration follows a spec change and the deletion", async () => {

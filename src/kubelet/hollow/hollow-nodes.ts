@@ -144,8 +144,9 @@ export class HollowNodes {
    */
   readonly #finalDeletes = new Map<string, string>()
   /**
-   * The uid of each pod whose status this kubelet wrote (Running, or Failed on rejection), by key,
-   * until the informer delivers that status: a pod queued again meanwhile is not written twice.
+   * The uid and generation of each pod whose status this kubelet is writing or wrote (Running, or
+   * Failed on rejection), by key, until the informer delivers that status: a pod queued again
+   * meanwhile is not written twice, unless its spec changed since (a new generation to observe).
    * As the kubelet's status manager, it remembers what it sent rather than decoding the answer.
    */
   readonly #reported = new Map<string, string>()
@@ -402,7 +403,7 @@ export class HollowNodes {
       node.admitted.set(key, pod) // after a restart: admitted by the run before
       // As posted, unless another client changed a readiness gate's condition since: Ready follows.
       if (isReadyAsGated(pod)) return
-    } else if (this.#reported.get(key) === pod.metadata?.uid) return // written; not delivered yet
+    } else if (this.#reported.get(key) === reportMark(pod)) return // written; not delivered yet
     if (!node.admitted.has(key)) {
       const verdict = this.#admit(pod, node, caches)
       if (!verdict.admit) return this.#reject(key, pod, verdict, node)
@@ -414,13 +415,17 @@ export class HollowNodes {
 
   /**
    * Writes `pod`'s status as the kubelet's status manager does (statusPatch: the conditions it
-   * owns, the pod's uid in it so another pod of that name is not written) and remembers it was written;
-   * the answer is not decoded (nothing here reads it). A Conflict or NotFound is left to the newer
-   * version on its way, which requeues the pod.
+   * owns, the pod's uid in it so another pod of that name is not written), remembered as written
+   * from the moment it is sent: the watch may deliver the status before the answer comes, and the
+   * delivery is what clears the mark. The answer is not decoded (nothing here reads it). A Conflict
+   * or NotFound is left to the newer version on its way (another uid, or the pod gone), which
+   * requeues the pod; any other failure clears the mark, so the retry writes again.
    */
   async #writeStatus(key: string, pod: Pod): Promise<void> {
     const name = pod.metadata?.name ?? ""
     const namespace = pod.metadata?.namespace ?? ""
+    const mark = reportMark(pod)
+    this.#reported.set(key, mark)
     await this.#opts.client
       .request<void>({
         method: "PATCH",
@@ -432,8 +437,10 @@ export class HollowNodes {
         contentType: STATUS_PATCH_TYPE,
         discardBody: true,
       })
-      .then(() => void this.#reported.set(key, pod.metadata?.uid ?? ""))
-      .catch(ignore("NotFound", "Conflict"))
+      .catch((err: unknown) => {
+        if (this.#reported.get(key) === mark) this.#reported.delete(key)
+        return ignore("NotFound", "Conflict")(err)
+      })
   }
 
   /**
@@ -506,6 +513,11 @@ export class HollowNodes {
       throw err
     }
   }
+}
+
+/** What #reported keeps of a pod whose status was written: its uid and the generation observed. */
+function reportMark(pod: Pod): string {
+  return `${pod.metadata?.uid ?? ""}/${pod.metadata?.generation ?? 0}`
 }
 
 /** When a node beats next. */
