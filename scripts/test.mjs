@@ -72,5 +72,8 @@ run(`tests (${files.length} files)`, process.execPath, [
   "--test",
   "--test-concurrency=2",
   "--test-reporter=spec",
+  "--test-reporter-destination=stdout",
+  "--test-reporter=./scripts/slowest-files.mjs",
+  "--test-reporter-destination=stdout",
   ...files,
 ])
