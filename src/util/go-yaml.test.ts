@@ -113,6 +113,19 @@ test("GO_YAML_OUTPUT quotes what go-yaml v2 would read back as something other t
   // Strings that cannot be plain for YAML's syntax alone are single-quoted, as libyaml writes them.
   for (const s of ["*", "*foo", "- x", "a: b", "#x", " x", '{"a":1}', 'say "hi": x'])
     assert.equal(written(s), `'${s}'`, s)
+  // Their `'` doubled, single quotes being libyaml's choice whatever the string holds...
+  for (const [s, yaml] of [
+    ["'start", "'''start'"],
+    ["it's: x", "'it''s: x'"],
+    ["'", "''''"],
+    ["*'", "'*'''"],
+    ["it's ", "'it''s '"],
+  ])
+    assert.equal(written(s as string), yaml, s)
+  // ...unless a character may not be in single quotes (a tab): then double quotes.
+  assert.equal(written("it's\ta: b"), '"it\'s\\ta: b"')
+  // A `'` inside a string that can be plain needs no quotes.
+  assert.equal(written("a'b"), "a'b")
   // Strings go-yaml reads as strings stay plain.
   for (const s of [
     ".",

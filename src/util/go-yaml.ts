@@ -183,6 +183,14 @@ const GO_YAML_NOT_STRINGS: readonly RegExp[] = [
 
 const STR = "tag:yaml.org,2002:str"
 
+/**
+ * Strings libyaml's emitter may write single-quoted: every character printable (is_printable: no
+ * tab, no control character, no BOM, no lone surrogate) and no line break (a string with one is a
+ * literal block, or double-quoted where a block cannot be).
+ */
+const SINGLE_QUOTABLE =
+  /^[\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD\u{10000}-\u{10FFFF}]*$/u
+
 /** GO_YAML_NOT_STRINGS as tags that only test (they resolve nothing: output only). */
 const NOT_STRING_TAGS: readonly ScalarTag[] = GO_YAML_NOT_STRINGS.map((test, i) => ({
   tag: `tag:k8ts.io,2024:go-yaml-not-string-${i}`,
@@ -195,7 +203,7 @@ const NOT_STRING_TAGS: readonly ScalarTag[] = GO_YAML_NOT_STRINGS.map((test, i) 
  * Options for the `yaml` library's stringify, for go-yaml v2's scalars: a string it would read as
  * another type is double-quoted (its encoder asks that style); one that cannot be plain for YAML's
  * syntax alone (`*`, `- x`, `a: b`) is single-quoted where it can be, as libyaml's emitter prefers
- * (RBAC's `verbs: ['*']` comes out `- '*'`, as upstream's).
+ * (RBAC's `verbs: ['*']` comes out `- '*'`, as upstream's), its `'` doubled (`'it''s: x'`).
  */
 export const GO_YAML_OUTPUT: SchemaOptions = {
   customTags: (tags) => {
@@ -208,13 +216,18 @@ export const GO_YAML_OUTPUT: SchemaOptions = {
       return {
         ...t,
         stringify: (item, ctx, onComment, onChompKeep) => {
-          const singleQuote = !(typeof item.value === "string" && notString(item.value))
-          return plainOrQuoted(
+          const text = typeof item.value === "string" ? item.value : undefined
+          const singleQuote = !(text !== undefined && notString(text))
+          const out = plainOrQuoted(
             item,
             { ...ctx, options: { ...ctx.options, singleQuote } },
             onComment,
             onChompKeep,
           )
+          // The library double-quotes a string holding `'` (and no `"`); libyaml single-quotes it.
+          return singleQuote && text?.includes("'") && out.startsWith('"') && SINGLE_QUOTABLE.test(text)
+            ? `'${text.replaceAll("'", "''")}'`
+            : out
         },
       } satisfies ScalarTag
     })
