@@ -184,12 +184,12 @@ const GO_YAML_NOT_STRINGS: readonly RegExp[] = [
 const STR = "tag:yaml.org,2002:str"
 
 /**
- * Strings libyaml's emitter may write single-quoted: every character printable (is_printable: no
- * tab, no control character, no BOM, no lone surrogate) and no line break (a string with one is a
- * literal block, or double-quoted where a block cannot be).
+ * Strings libyaml's emitter may write single-quoted: every character printable as go-yaml's
+ * is_printable takes it (no tab or other control character, no BOM, nothing beyond U+FFFF: an
+ * emoji is not) and no line break (a string with one is a literal block, or double-quoted where a
+ * block cannot be).
  */
-const SINGLE_QUOTABLE =
-  /^[\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD\u{10000}-\u{10FFFF}]*$/u
+const SINGLE_QUOTABLE = /^[\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD]*$/
 
 /** GO_YAML_NOT_STRINGS as tags that only test (they resolve nothing: output only). */
 const NOT_STRING_TAGS: readonly ScalarTag[] = GO_YAML_NOT_STRINGS.map((test, i) => ({
