@@ -1,10 +1,16 @@
-/** Serving over node:http: what node's server hands over outside its request event. */
+/**
+ * Serving over node:http: what node's server hands over outside its request event, and requests
+ * read in one turn handled together, each on its own (see listen).
+ */
 import assert from "node:assert/strict"
+import { Agent, request } from "node:http"
 import { connect } from "node:net"
 import { after, before, test } from "node:test"
 import { MemoryStore } from "../storage/index.ts"
 import { runApiServer } from "../testing/index.ts"
+import type { ApiRequest, ApiResponse } from "./http.ts"
 import { listen, type Listening } from "./listen.ts"
+import type { ApiServer } from "./server.ts"
 
 let stop = () => {}
 let srv: Listening
@@ -62,4 +68,49 @@ test("requests node's parser refuses for other reasons keep node's answers", asy
   )
   const big = `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`
   assert.match(await answer(big), /^HTTP\/1\.1 431 /)
+})
+
+/** GET `path` on a connection of its own: status and body. */
+function get(url: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { agent: new Agent({ keepAlive: false }) }, (res) => {
+      let body = ""
+      res.setEncoding("utf8")
+      res.on("data", (c: string) => (body += c))
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
+      res.on("error", reject)
+    })
+    req.on("error", reject)
+    req.end()
+  })
+}
+
+test("a handler that throws fails its own request only, among requests handled together", async () => {
+  const handled: string[] = []
+  const api = {
+    handle(req: ApiRequest): Promise<ApiResponse> {
+      handled.push(req.path)
+      if (req.path === "/throws") throw new Error("the handler failed before its promise")
+      if (req.path === "/rejects") return Promise.reject(new Error("the handler's promise failed"))
+      return Promise.resolve({ status: 200, headers: { "content-type": "text/plain" }, body: req.path })
+    },
+  } as unknown as ApiServer
+  const own = await listen(api, { host: "127.0.0.1", port: 0 })
+  try {
+    const paths = ["/a", "/throws", "/b", "/rejects", "/c", "/throws", "/d"]
+    const answers = await Promise.all(paths.map((p) => get(own.url, p)))
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 500, 200, 500, 200, 500, 200],
+    )
+    assert.deepEqual(
+      answers.filter((a) => a.status === 200).map((a) => a.body),
+      ["/a", "/b", "/c", "/d"],
+    )
+    assert.deepEqual([...handled].sort(), [...paths].sort())
+    // The server still serves after the failures.
+    assert.deepEqual(await get(own.url, "/e"), { status: 200, body: "/e" })
+  } finally {
+    await own.close()
+  }
 })
