@@ -1,9 +1,9 @@
 import assert from "node:assert/strict"
-import { createServer } from "node:http"
+import { createServer, IncomingMessage, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { connect } from "node:net"
+import { connect, Socket } from "node:net"
 import { test } from "node:test"
-import { toNode } from "./http.ts"
+import { fromNode, toNode } from "./http.ts"
 
 /** The raw bytes of a response from a server answering with `toNode(response)`: its frames. */
 async function rawResponse(stream: AsyncIterable<string | Buffer>): Promise<string> {
@@ -51,4 +51,11 @@ test("a stream without takeAll still joins what comes in one turn", async () => 
     yield "z\n"
   }
   assert.equal(await rawResponse(lines()), "4\r\nx\ny\n\r\n2\r\nz\n\r\n0\r\n\r\n")
+})
+
+test("the body of a request destroyed before it was asked for is refused, not waited for", async () => {
+  const req = new IncomingMessage(new Socket())
+  const res = new ServerResponse(req)
+  req.destroy()
+  await assert.rejects(fromNode(req, res).body(), /aborted before its body was read/)
 })

@@ -135,6 +135,9 @@ export function isBodyTooLarge(err: unknown): boolean {
 
 function readNodeBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // Gone before its body was asked for (listen handles a request after the reads of its turn):
+    // a destroyed stream emits nothing more, and the body would be waited for ever.
+    if (req.destroyed) return reject(new Error("the request was aborted before its body was read"))
     const declared = Number(req.headers["content-length"] ?? 0)
     if (declared > MAX_BODY_BYTES) {
       req.resume()
