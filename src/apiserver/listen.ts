@@ -86,10 +86,10 @@ function failed(res: ServerResponse): void {
  * are done (setImmediate), not each as soon as it is read. Each read is a system call, and on these
  * machines (a VM whose Linux isolates page tables, with no PCID) every system call flushes the TLB:
  * a request handled between two reads ran its handler cold (JSON.parse of the bench's pod took 3x
- * as long over HTTP as in process), one handled after the others' reads warm. The API bench's create took 165-169 µs of the event
- * loop's CPU handled at once, 125-134 µs handled after the reads (bench/_api-cpu.ts, three runs
- * each, alternated). A request waits for the reads of its turn only: the loop runs the immediates
- * right after its poll phase.
+ * as long over HTTP as in process), one handled after the others' reads runs warm. The API bench's
+ * create took 165-169 µs of the event loop's CPU handled at once, 125-134 µs handled after the
+ * reads (bench/_api-cpu.ts, three runs each, alternated). A request waits for the reads of its
+ * turn only: the loop runs the immediates right after its poll phase.
  */
 export async function listen(api: ApiServer, opts: ListenOptions = {}): Promise<Listening> {
   const serve = (req: IncomingMessage, res: ServerResponse) => {
