@@ -124,6 +124,26 @@ test("GO_YAML_OUTPUT quotes what go-yaml v2 would read back as something other t
     assert.equal(written(s as string), yaml, s)
   // ...unless a character may not be in single quotes (a tab): then double quotes.
   assert.equal(written("it's\ta: b"), '"it\'s\\ta: b"')
+  // A character go-yaml's is_printable refuses: double quotes, escaped as libyaml escapes it
+  // (what would be plain, or a block, with none of them).
+  for (const [s, yaml] of [
+    ["a\tb", '"a\\tb"'],
+    ["a\nb\tc", '"a\\nb\\tc"'],
+    ["a\rb", '"a\\rb"'],
+    ["x\u0085y", '"x\\Ny"'],
+    ["line\u2028sep\tx", '"line\\Lsep\\tx"'],
+    ["\uFEFFbom", '"\\uFEFFbom"'],
+    ["del\x7F", '"del\\x7F"'],
+    ["nul\0bell\x07esc\x1B", '"nul\\0bell\\aesc\\e"'],
+    ["\u{1F600} smile", '"\\U0001F600 smile"'],
+    ['say "hi"\t\\', '"say \\"hi\\"\\t\\\\"'],
+    ["\uFFFE", '"\\uFFFE"'],
+  ])
+    assert.equal(written(s as string), yaml, JSON.stringify(s))
+  // Printable characters beyond ASCII stay as they are.
+  assert.equal(written("héllo wörld ünïcode 中文"), "héllo wörld ünïcode 中文")
+  // A key too.
+  assert.equal(stringify({ "t\tk": 1 }, GO_YAML_OUTPUT), '"t\\tk": 1\n')
   // A `'` inside a string that can be plain needs no quotes.
   assert.equal(written("a'b"), "a'b")
   // Strings go-yaml reads as strings stay plain.

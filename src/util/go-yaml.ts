@@ -191,6 +191,51 @@ const STR = "tag:yaml.org,2002:str"
  */
 const SINGLE_QUOTABLE = /^[\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD]*$/
 
+/**
+ * Strings with a character go-yaml's is_printable refuses (a tab or other control character but
+ * the line feed, DEL, NEL, a BOM, U+FFFE, U+FFFF, anything beyond U+FFFF such as an emoji): its
+ * emitter can write them neither plain, nor single-quoted, nor as a block, only double-quoted.
+ */
+const NOT_PRINTABLE = /[^\n\x20-\x7E\xA0-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD]/
+
+/** libyaml's short escapes in a double-quoted scalar, by code point. */
+const SHORT_ESCAPES = new Map<number, string>([
+  [0x00, "\\0"],
+  [0x07, "\\a"],
+  [0x08, "\\b"],
+  [0x09, "\\t"],
+  [0x0a, "\\n"],
+  [0x0b, "\\v"],
+  [0x0c, "\\f"],
+  [0x0d, "\\r"],
+  [0x1b, "\\e"],
+  [0x22, '\\"'],
+  [0x5c, "\\\\"],
+  [0x85, "\\N"],
+  [0x2028, "\\L"],
+  [0x2029, "\\P"],
+])
+
+/**
+ * `text` double-quoted as go-yaml's emitter writes it: a line break, `"`, `\` and every character
+ * it does not take as printable escaped (a short escape where libyaml has one, else `\xXX`,
+ * `\uXXXX` or `\UXXXXXXXX` in upper-case hex), the rest as they are.
+ */
+export function goYamlDoubleQuoted(text: string): string {
+  let out = '"'
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number
+    const short = SHORT_ESCAPES.get(c)
+    if (short !== undefined) out += short
+    else if (!NOT_PRINTABLE.test(ch)) out += ch
+    else {
+      const [prefix, width] = c <= 0xff ? ["x", 2] : c <= 0xffff ? ["u", 4] : ["U", 8]
+      out += `\\${prefix}${c.toString(16).toUpperCase().padStart(width, "0")}`
+    }
+  }
+  return `${out}"`
+}
+
 /** GO_YAML_NOT_STRINGS as tags that only test (they resolve nothing: output only). */
 const NOT_STRING_TAGS: readonly ScalarTag[] = GO_YAML_NOT_STRINGS.map((test, i) => ({
   tag: `tag:k8ts.io,2024:go-yaml-not-string-${i}`,
@@ -217,6 +262,7 @@ export const GO_YAML_OUTPUT: SchemaOptions = {
         ...t,
         stringify: (item, ctx, onComment, onChompKeep) => {
           const text = typeof item.value === "string" ? item.value : undefined
+          if (text !== undefined && NOT_PRINTABLE.test(text)) return goYamlDoubleQuoted(text)
           const singleQuote = !(text !== undefined && notString(text))
           const out = plainOrQuoted(
             item,
