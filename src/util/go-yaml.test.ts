@@ -132,7 +132,9 @@ test("GO_YAML_OUTPUT quotes what go-yaml v2 would read back as something other t
     ["a\rb", '"a\\rb"'],
     ["x\u0085y", '"x\\Ny"'],
     ["line\u2028sep\tx", '"line\\Lsep\\tx"'],
-    ["\uFEFFbom", '"\\uFEFFbom"'],
+    ["a\uFEFFbom", '"a\\uFEFFbom"'],
+    // go-yaml's is_bom looks at the string's start, not the character's: all of it escaped.
+    ["\uFEFFbom é\n", '"\\uFEFF\\x62\\x6F\\x6D\\x20\\xE9\\n"'],
     ["del\x7F", '"del\\x7F"'],
     ["nul\0bell\x07esc\x1B", '"nul\\0bell\\aesc\\e"'],
     ["\u{1F600} smile", '"\\U0001F600 smile"'],

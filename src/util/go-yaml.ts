@@ -219,15 +219,17 @@ const SHORT_ESCAPES = new Map<number, string>([
 /**
  * `text` double-quoted as go-yaml's emitter writes it: a line break, `"`, `\` and every character
  * it does not take as printable escaped (a short escape where libyaml has one, else `\xXX`,
- * `\uXXXX` or `\UXXXXXXXX` in upper-case hex), the rest as they are.
+ * `\uXXXX` or `\UXXXXXXXX` in upper-case hex), the rest as they are. Its test for a BOM looks at
+ * the string's start whatever the position: a string starting with one has every character escaped.
  */
 export function goYamlDoubleQuoted(text: string): string {
+  const escapeAll = text.startsWith("\uFEFF")
   let out = '"'
   for (const ch of text) {
     const c = ch.codePointAt(0) as number
     const short = SHORT_ESCAPES.get(c)
     if (short !== undefined) out += short
-    else if (!NOT_PRINTABLE.test(ch)) out += ch
+    else if (!escapeAll && !NOT_PRINTABLE.test(ch)) out += ch
     else {
       const [prefix, width] = c <= 0xff ? ["x", 2] : c <= 0xffff ? ["u", 4] : ["U", 8]
       out += `\\${prefix}${c.toString(16).toUpperCase().padStart(width, "0")}`
