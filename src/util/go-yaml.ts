@@ -184,19 +184,17 @@ const GO_YAML_NOT_STRINGS: readonly RegExp[] = [
 const STR = "tag:yaml.org,2002:str"
 
 /**
- * Strings libyaml's emitter may write single-quoted: every character printable as go-yaml's
- * is_printable takes it (no tab or other control character, no BOM, nothing beyond U+FFFF: an
- * emoji is not) and no line break (a string with one is a literal block, or double-quoted where a
- * block cannot be).
- */
-const SINGLE_QUOTABLE = /^[\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD]*$/
-
-/**
  * Strings with a character go-yaml's is_printable refuses (a tab or other control character but
  * the line feed, DEL, NEL, a BOM, U+FFFE, U+FFFF, anything beyond U+FFFF such as an emoji): its
  * emitter can write them neither plain, nor single-quoted, nor as a block, only double-quoted.
  */
 const NOT_PRINTABLE = /[^\n\x20-\x7E\xA0-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD]/
+
+/**
+ * The line breaks among printable characters: libyaml single-quotes a string only when it has
+ * none (with one it is a literal block, or double-quoted where a block cannot be).
+ */
+const LINE_BREAK = /[\n\u2028\u2029]/
 
 /** libyaml's short escapes in a double-quoted scalar, by code point. */
 const SHORT_ESCAPES = new Map<number, string>([
@@ -222,7 +220,7 @@ const SHORT_ESCAPES = new Map<number, string>([
  * `\uXXXX` or `\UXXXXXXXX` in upper-case hex), the rest as they are. Its test for a BOM looks at
  * the string's start whatever the position: a string starting with one has every character escaped.
  */
-export function goYamlDoubleQuoted(text: string): string {
+function goYamlDoubleQuoted(text: string): string {
   const escapeAll = text.startsWith("\uFEFF")
   let out = '"'
   for (const ch of text) {
@@ -273,7 +271,8 @@ export const GO_YAML_OUTPUT: SchemaOptions = {
             onChompKeep,
           )
           // The library double-quotes a string holding `'` (and no `"`); libyaml single-quotes it.
-          return singleQuote && text?.includes("'") && out.startsWith('"') && SINGLE_QUOTABLE.test(text)
+          // (Every character of `text` is printable here: the others were double-quoted above.)
+          return singleQuote && text?.includes("'") && out.startsWith('"') && !LINE_BREAK.test(text)
             ? `'${text.replaceAll("'", "''")}'`
             : out
         },
