@@ -417,9 +417,9 @@ export class HollowNodes {
    * Writes `pod`'s status as the kubelet's status manager does (statusPatch: the conditions it
    * owns, the pod's uid in it so another pod of that name is not written), remembered as written
    * from the moment it is sent: the watch may deliver the status before the answer comes, and the
-   * delivery is what clears the mark. The answer is not decoded (nothing here reads it). A Conflict
-   * or NotFound is left to the newer version on its way (another uid, or the pod gone), which
-   * requeues the pod; any other failure clears the mark, so the retry writes again.
+   * delivery is what clears the mark. The answer is not decoded (nothing here reads it). Any failure
+   * clears the mark, so a retry writes again; a Conflict or NotFound is not reported, being left to
+   * the newer version on its way (another uid, or the pod gone), which requeues the pod.
    */
   async #writeStatus(key: string, pod: Pod): Promise<void> {
     const name = pod.metadata?.name ?? ""
