@@ -142,6 +142,26 @@ test("GO_YAML_OUTPUT quotes what go-yaml v2 would read back as something other t
     ["\uFFFE", '"\\uFFFE"'],
   ])
     assert.equal(written(s as string), yaml, JSON.stringify(s))
+  // U+2028 and U+2029 are line breaks to libyaml: single quotes, the indentation after each run of
+  // breaks followed by more text (here 2: a top-level key's value), as kubectl's go-yaml writes
+  // them; a space next to one, double quotes.
+  for (const [s, yaml] of [
+    ["a\u2028b", "'a\u2028  b'"],
+    ["a\u2028\u2028b", "'a\u2028\u2028  b'"],
+    ["ab\u2028cd\u2029ef", "'ab\u2028  cd\u2029  ef'"],
+    ["\u2028x", "'\u2028  x'"],
+    ["x\u2029", "'x\u2029'"],
+    ["\u2028", "'\u2028'"],
+    ["it's\u2028x: y", "'it''s\u2028  x: y'"],
+    ["a \u2028b", '"a \\Lb"'],
+    ["a\u2028 b", '"a\\L b"'],
+  ])
+    assert.equal(written(s as string), yaml, JSON.stringify(s))
+  // Deeper, the indentation is deeper (a mapping's value at depth 1, a sequence's item).
+  assert.equal(
+    stringify({ m: { x: "a\u2028b" }, l: ["p\u2029q"] }, { ...GO_YAML_OUTPUT, indentSeq: false }),
+    "m:\n  x: 'a\u2028    b'\nl:\n- 'p\u2029  q'\n",
+  )
   // Printable characters beyond ASCII stay as they are.
   assert.equal(written("héllo wörld ünïcode 中文"), "héllo wörld ünïcode 中文")
   // A key too.

@@ -196,6 +196,25 @@ const NOT_PRINTABLE = /[^\n\x20-\x7E\xA0-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD]/
  */
 const LINE_BREAK = /[\n\u2028\u2029]/
 
+/** Unicode's line and paragraph separators: line breaks to libyaml (is_break), not to the library. */
+const SEPARATOR = /[\u2028\u2029]/
+
+/** A space next to a line break: libyaml then writes the string double-quoted (space_break, break_space). */
+const SPACE_AT_BREAK = / [\n\u2028\u2029]|[\n\u2028\u2029] /
+
+/**
+ * `text`, whose line breaks are all U+2028 or U+2029 (no line feed), as go-yaml's emitter writes
+ * it at `indent`: its encoder asks the plain style (a literal block only for a line feed), which a
+ * line break rules out, so single quotes, its `'` doubled, where every run of breaks followed by
+ * more text is followed by the indentation (`'a\u2028    b'` in a mapping at depth 1, as kubectl
+ * writes it); a space next to a break rules those out too, so double quotes (`"a \Lb"`).
+ */
+function goYamlSeparated(text: string, indent: string): string {
+  if (SPACE_AT_BREAK.test(text)) return goYamlDoubleQuoted(text)
+  const quoted = text.replaceAll("'", "''").replace(/[\u2028\u2029]+(?=.)/gsu, (breaks) => breaks + indent)
+  return `'${quoted}'`
+}
+
 /** libyaml's short escapes in a double-quoted scalar, by code point. */
 const SHORT_ESCAPES = new Map<number, string>([
   [0x00, "\\0"],
@@ -263,6 +282,9 @@ export const GO_YAML_OUTPUT: SchemaOptions = {
         stringify: (item, ctx, onComment, onChompKeep) => {
           const text = typeof item.value === "string" ? item.value : undefined
           if (text !== undefined && NOT_PRINTABLE.test(text)) return goYamlDoubleQuoted(text)
+          // (A key with a line break is a complex key to go-yaml: left to the library.)
+          if (text !== undefined && !ctx.implicitKey && SEPARATOR.test(text) && !text.includes("\n"))
+            return goYamlSeparated(text, ctx.indent)
           const singleQuote = !(text !== undefined && notString(text))
           const out = plainOrQuoted(
             item,
