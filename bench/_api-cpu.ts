@@ -7,11 +7,12 @@
  * time went (running, waiting for a CPU while other threads or the clients ran, or idle: nothing
  * to do) and each other thread's CPU time (the busiest is the store's writer thread). CPU time,
  * not creates/s, is the figure to compare on a shared machine. BENCH_SERVER=_api-echo.ts measures
- * the HTTP layer alone; BENCH_PROFILE_DIR writes CPU profiles; BENCH_ATTACH runs a tool (strace -c)
+ * the HTTP layer alone; BENCH_PROFILE_DIR writes CPU profiles; BENCH_SERVER_STDOUT keeps the
+ * server's standard output (BENCH_NODE_FLAGS=--trace-gc); BENCH_ATTACH runs a tool (strace -c)
  * on the server during the measured creates.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { agent, podJson, send } from "./_http.ts"
@@ -55,6 +56,10 @@ async function measure(mode: string, dir: string): Promise<void> {
     { stdio: ["ignore", "pipe", "inherit"] },
   )
   started.add(child)
+  // BENCH_SERVER_STDOUT=file: the server's standard output (V8's --trace-gc lines) goes there too,
+  // with a line where the measured creates start and one where they end.
+  const log = process.env.BENCH_SERVER_STDOUT ? createWriteStream(process.env.BENCH_SERVER_STDOUT) : undefined
+  if (log) child.stdout?.pipe(log)
   const port = await serverPort(child, `${mode} server`)
   const base = `http://127.0.0.1:${port}`
   const a = agent(CLIENTS)
@@ -95,7 +100,9 @@ async function measure(mode: string, dir: string): Promise<void> {
   const threads0 = cpuByThread(child.pid as number)
   const client0 = process.cpuUsage()
   const t0 = performance.now()
+  log?.write(`--- ${mode}: the measured creates start\n`)
   await phase(COUNT, "pod")
+  log?.write(`--- ${mode}: the measured creates end\n`)
   const wall = performance.now() - t0
   const client = process.cpuUsage(client0)
   const c1 = procStat(all)
