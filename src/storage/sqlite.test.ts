@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, rmSync, statSync } from "node:fs"
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Writable } from "node:stream"
@@ -200,6 +200,37 @@ describe("SqliteStore", () => {
     } finally {
       await s.close()
     }
+  })
+
+  test("the checkpointer's connection opens with the first checkpoint, and closing closes every file", async () => {
+    const path = join(dir, "lazy-checkpointer.db")
+    // The descriptors of this process open on the database file: one per connection, and the
+    // checkpointer's own one it syncs the file with.
+    const open = () =>
+      readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path
+        } catch {
+          return false // closed since the directory was read
+        }
+      }).length
+    const s = SqliteStore.open(path, { compactIntervalMs: 0, checkpointEvery: 20 })
+    try {
+      for (let i = 0; i < 15; i++) await s.create(`/l/${i}`, "x".repeat(1000))
+      // Time for a checkpointer to start and connect (~90 ms), had one been started.
+      await new Promise((r) => setTimeout(r, 500))
+      // The event thread's reads and the writer thread: no checkpoint was due, no checkpointer.
+      assert.equal(open(), 2)
+      for (let i = 15; i < 40; i++) await s.create(`/l/${i}`, "x".repeat(1000))
+      for (let t = 0; t < 500 && open() < 4; t++) await new Promise((r) => setTimeout(r, 10))
+      assert.equal(open(), 4, "the checkpointer's connection and its descriptor for syncing")
+    } finally {
+      await s.close()
+    }
+    assert.equal(open(), 0)
+    const reopened = SqliteStore.open(path, { compactIntervalMs: 0 })
+    assert.equal((await reopened.list("/l/")).entries.length, 40)
+    await reopened.close()
   })
 
   test("a database of its own is required: an in-memory one is refused", () => {
