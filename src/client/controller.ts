@@ -78,6 +78,11 @@ export interface WatchSpec {
 export interface ControllerSpec {
   /** Short and stable, e.g. "replicaset"; used in logs, health and flags. */
   readonly name: string
+  /**
+   * The `--controllers` name that enables it, when it is one loop of an upstream controller
+   * that has several (default `name`).
+   */
+  readonly enabledBy?: string
   /** Concurrent reconciles (default 1); one key is never reconciled twice at once. */
   readonly workers?: number
   /** The reconciled resource: each of its changes enqueues its own key. */

@@ -65,6 +65,17 @@ describe("ControllerManager", () => {
     )
   })
 
+  test("a controller enabledBy another's name is enabled and disabled with it", () => {
+    const part = { ...spec("a-part", () => ({ reconcile: async () => {} })), enabledBy: "a" }
+    const all = [spec("a", () => ({ reconcile: async () => {} })), part]
+    const names = (enabled: string[]) =>
+      new ControllerManager({ controllers: all, enabled, client: env.inProcess, log: silentLogger() }).names
+    assert.deepEqual(names(["*"]), ["a", "a-part"])
+    assert.deepEqual(names(["a"]), ["a", "a-part"])
+    assert.deepEqual(names(["*", "-a"]), [])
+    assert.deepEqual(names(["a-part"]), [], "its own name is not a --controllers name")
+  })
+
   test("a crashing controller is restarted with growing backoff", async () => {
     const clock = new FakeClock()
     let attempts = 0

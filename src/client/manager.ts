@@ -82,7 +82,7 @@ export class ControllerManager {
     }
     const deps = { client: opts.client, informers: this.#informers, clock: this.#clock, log: this.#log }
     this.#slots = opts.controllers
-      .filter((spec) => isControllerEnabled(spec.name, opts.enabled ?? ["*"]))
+      .filter((spec) => isControllerEnabled(spec.enabledBy ?? spec.name, opts.enabled ?? ["*"]))
       .map((spec) => ({ controller: new Controller(spec, deps), state: "waiting", restarts: 0 }))
   }
 
