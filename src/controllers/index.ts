@@ -6,6 +6,7 @@
 import type { ControllerSpec } from "../client/index.ts"
 import { autoregisterController, availabilityController } from "./apiservice/index.ts"
 import { disruptionController } from "./disruption/disruption.ts"
+import { staleDisruptionController } from "./disruption/stale-disruption.ts"
 import { endpointsController } from "./endpoints/endpoints.ts"
 import { endpointSliceController } from "./endpointslice/endpointslice.ts"
 import { endpointSliceMirroringController } from "./endpointslice/mirroring.ts"
@@ -71,6 +72,7 @@ export function allControllers(opts: ControllerOptions): ControllerSpec[] {
     cronJobController,
     endpointsController(),
     disruptionController(),
+    staleDisruptionController(),
     endpointSliceController(),
     endpointSliceMirroringController(),
     statefulSetController,
