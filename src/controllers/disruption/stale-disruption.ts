@@ -7,8 +7,15 @@
  * (TerminationByKubelet: it may take any time before the pod is deleted) and the conditions of a
  * pod that finished are left as they are, as upstream.
  */
-import type { Pod, PodCondition } from "kubernetes-types/core/v1.js"
-import { type ApiObject, isNotFound, observedGenerationOf, Pods } from "../../api/index.ts"
+import type { Pod } from "kubernetes-types/core/v1.js"
+import {
+  type ApiObject,
+  isConflict,
+  isNotFound,
+  observedGenerationOf,
+  Pods,
+  type TrackedPodCondition,
+} from "../../api/index.ts"
 import type { ControllerSpec } from "../../client/index.ts"
 import { rfc3339 } from "../../util/index.ts"
 
@@ -36,20 +43,20 @@ export function staleDisruptionIn(pod: Pod, now: number, timeoutMs: number): num
 }
 
 /**
- * `pod` with its DisruptionTarget condition replaced by a False one of this time (upstream's
- * UpdatePodCondition with a condition of only type, status and observedGeneration: the reason and
- * message of the True one go).
+ * `pod` with its (first) DisruptionTarget condition replaced by a False one of this time
+ * (upstream's UpdatePodCondition with a condition of only type, status and observedGeneration:
+ * the reason and message of the True one go).
  */
 export function withDisruptionTargetFalse(pod: P, now: number): P {
-  const condition: PodCondition & { observedGeneration?: number } = {
+  const condition: TrackedPodCondition = {
     type: "DisruptionTarget",
     ...observedGenerationOf(pod),
     status: "False",
     lastTransitionTime: rfc3339(now),
   }
-  const conditions = (pod.status?.conditions ?? []).map((c) =>
-    c.type === "DisruptionTarget" ? condition : c,
-  )
+  const conditions = [...(pod.status?.conditions ?? [])]
+  const at = conditions.findIndex((c) => c.type === "DisruptionTarget")
+  if (at >= 0) conditions[at] = condition
   return { ...pod, status: { ...pod.status, conditions } }
 }
 
@@ -62,7 +69,7 @@ export function staleDisruptionController(timeoutMs = STALE_POD_DISRUPTION_TIMEO
     name: "disruption-stale-pod",
     enabledBy: "disruption",
     for: Pods,
-    create({ client, informers, clock }) {
+    create({ client, informers, clock, log }) {
       const pods = informers.get<P>(Pods).cache
       return {
         async reconcile(key) {
@@ -71,12 +78,14 @@ export function staleDisruptionController(timeoutMs = STALE_POD_DISRUPTION_TIMEO
           const waitMs = staleDisruptionIn(pod, clock.now(), timeoutMs)
           if (waitMs === undefined) return
           if (waitMs > 0) return { requeueAfterMs: waitMs }
-          // A conflict (the pod changed since the cache saw it) is retried from the cache.
+          // A Conflict means the cache is behind: the newer pod's event brings the key back.
           await client
             .resource<P>(Pods)
             .updateStatus(withDisruptionTargetFalse(pod, clock.now()))
             .catch((err: unknown) => {
-              if (!isNotFound(err)) throw err
+              if (isConflict(err))
+                log.debug({ key }, "Conflict resetting DisruptionTarget, waiting for the cache")
+              else if (!isNotFound(err)) throw err
             })
         },
       }
