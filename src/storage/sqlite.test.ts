@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from "node:fs"
+import { mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Writable } from "node:stream"
@@ -203,7 +203,8 @@ describe("SqliteStore", () => {
   })
 
   test("the checkpointer's connection opens with the first checkpoint, and closing closes every file", async () => {
-    const path = join(dir, "lazy-checkpointer.db")
+    // As /proc shows it: the real path, whatever links the temporary directory's path goes through.
+    const path = join(realpathSync(dir), "lazy-checkpointer.db")
     // The descriptors of this process open on the database file: one per connection, and the
     // checkpointer's own one it syncs the file with.
     const open = () =>
