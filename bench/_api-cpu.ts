@@ -57,8 +57,11 @@ async function measure(mode: string, dir: string): Promise<void> {
   )
   started.add(child)
   // BENCH_SERVER_STDOUT=file: the server's standard output (V8's --trace-gc lines) goes there too,
-  // with a line where the measured creates start and one where they end.
-  const log = process.env.BENCH_SERVER_STDOUT ? createWriteStream(process.env.BENCH_SERVER_STDOUT) : undefined
+  // each mode's after the other's, with a line about where the measured creates start and one
+  // about where they end (about: the server's lines still in the pipe come after them).
+  const log = process.env.BENCH_SERVER_STDOUT
+    ? createWriteStream(process.env.BENCH_SERVER_STDOUT, { flags: "a" })
+    : undefined
   if (log) child.stdout?.pipe(log)
   const port = await serverPort(child, `${mode} server`)
   const base = `http://127.0.0.1:${port}`
