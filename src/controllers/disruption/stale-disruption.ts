@@ -12,6 +12,7 @@ import {
   type ApiObject,
   isConflict,
   isNotFound,
+  isPodTerminal,
   observedGenerationOf,
   Pods,
   type TrackedPodCondition,
@@ -32,9 +33,7 @@ const TERMINATION_BY_KUBELET = "TerminationByKubelet"
  * stale now); undefined when it has none that can (upstream's nonTerminatingPodHasStaleDisruptionCondition).
  */
 export function staleDisruptionIn(pod: Pod, now: number, timeoutMs: number): number | undefined {
-  if (pod.metadata?.deletionTimestamp) return undefined
-  const phase = pod.status?.phase
-  if (phase === "Succeeded" || phase === "Failed") return undefined
+  if (pod.metadata?.deletionTimestamp || isPodTerminal(pod)) return undefined
   const cond = pod.status?.conditions?.find((c) => c.type === "DisruptionTarget")
   if (!cond || cond.status !== "True" || cond.reason === TERMINATION_BY_KUBELET) return undefined
   // NaN without a time (Go's zero time there): True since ever, stale now.
