@@ -199,8 +199,16 @@ const LINE_BREAK = /[\n\u2028\u2029]/
 /** Unicode's line and paragraph separators: line breaks to libyaml (is_break), not to the library. */
 const SEPARATOR = /[\u2028\u2029]/
 
-/** A space next to a line break: libyaml then writes the string double-quoted (space_break, break_space). */
-const SPACE_AT_BREAK = / [\n\u2028\u2029]|[\n\u2028\u2029] /
+/**
+ * A space next to a separator (goYamlSeparated's only line breaks): libyaml then writes the string
+ * double-quoted (space_break, break_space).
+ */
+const SPACE_AT_BREAK = / [\u2028\u2029]|[\u2028\u2029] /
+
+/** `text` single-quoted as libyaml writes it: its `'` doubled. */
+function goYamlSingleQuoted(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
+}
 
 /**
  * `text`, whose line breaks are all U+2028 or U+2029 (no line feed), as go-yaml's emitter writes
@@ -211,8 +219,7 @@ const SPACE_AT_BREAK = / [\n\u2028\u2029]|[\n\u2028\u2029] /
  */
 function goYamlSeparated(text: string, indent: string): string {
   if (SPACE_AT_BREAK.test(text)) return goYamlDoubleQuoted(text)
-  const quoted = text.replaceAll("'", "''").replace(/[\u2028\u2029]+(?=.)/gsu, (breaks) => breaks + indent)
-  return `'${quoted}'`
+  return goYamlSingleQuoted(text.replace(/[\u2028\u2029]+(?=.)/gsu, (breaks) => breaks + indent))
 }
 
 /** libyaml's short escapes in a double-quoted scalar, by code point. */
@@ -295,7 +302,7 @@ export const GO_YAML_OUTPUT: SchemaOptions = {
           // The library double-quotes a string holding `'` (and no `"`); libyaml single-quotes it.
           // (Every character of `text` is printable here: the others were double-quoted above.)
           return singleQuote && text?.includes("'") && out.startsWith('"') && !LINE_BREAK.test(text)
-            ? `'${text.replaceAll("'", "''")}'`
+            ? goYamlSingleQuoted(text)
             : out
         },
       } satisfies ScalarTag
